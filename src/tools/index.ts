@@ -1,0 +1,24 @@
+// Every tool, in one list; toolsets and the read-only switch select from it.
+import listHosts from "./list-hosts.js";
+import type { ToolDef, Toolset } from "./tool.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: heterogeneous tool definitions
+export const allTools: ToolDef<any, any>[] = [
+  listHosts,
+  // tools register here, one import per file
+];
+
+export interface ToolSelection {
+  toolsets?: Toolset[];
+  readOnly?: boolean;
+}
+
+export function selectTools(opts: ToolSelection = {}) {
+  return allTools.filter(
+    (t) => (!opts.toolsets || opts.toolsets.includes(t.toolset)) && (!opts.readOnly || t.kind === "read"),
+  );
+}
+
+export function findTool(name: string) {
+  return allTools.find((t) => t.name === name || t.name === name.replaceAll("-", "_"));
+}

@@ -1,0 +1,66 @@
+// list_hosts: the inventory, and for each host whether it answers a trivial command and how fast. Runs `true`.
+import { z } from "zod";
+import { defineTool } from "./tool.js";
+
+const HostStatus = z.object({
+  name: z.string(),
+  reachedVia: z.string().describe("'local', or the SSH destination"),
+  simulated: z.boolean(),
+  answers: z.boolean(),
+  roundTripMs: z.number().nullable(),
+  error: z.string().nullable(),
+  workdir: z.string().nullable(),
+  npusPerNode: z.number(),
+});
+
+export default defineTool({
+  name: "list_hosts",
+  title: "List hosts",
+  description:
+    "List the hosts this server can act on (from ascend-train.yaml or ~/.config/ascend-train/hosts.yaml; 'local' always exists), " +
+    "how each is reached, whether it answers and its round-trip time. Call first to pick the `host` for other tools.",
+  toolset: "hosts",
+  kind: "read",
+  input: z.object({
+    probe: z.boolean().default(true).describe("Run a trivial command on each host to see whether it answers."),
+  }),
+  output: z.object({ inventoryFile: z.string().nullable(), hosts: z.array(HostStatus) }),
+  async handle({ probe }, { hosts }) {
+    const statuses = await Promise.all(
+      hosts.names().map(async (name) => {
+        const settings = hosts.settings(name);
+        const base = {
+          name,
+          reachedVia: settings.ssh ?? "local",
+          simulated: Boolean(settings.simRoot),
+          workdir: settings.workdir ?? null,
+          npusPerNode: settings.npusPerNode,
+        };
+        if (!probe) return { ...base, answers: false, roundTripMs: null, error: "not probed" };
+        const started = performance.now();
+        try {
+          const { executor } = await hosts.get(name);
+          const result = await executor.run(["true"], { timeoutMs: 10_000 });
+          const ok = result.exitCode === 0;
+          return {
+            ...base,
+            reachedVia: executor.label,
+            answers: ok,
+            roundTripMs: Math.round((performance.now() - started) * 10) / 10,
+            error: ok ? null : result.timedOut ? "timed out after 10 s" : `exit ${result.exitCode}: ${result.stderr.trim()}`,
+          };
+        } catch (error) {
+          return { ...base, answers: false, roundTripMs: null, error: (error as Error).message };
+        }
+      }),
+    );
+    return { inventoryFile: hosts.inventoryFile, hosts: statuses };
+  },
+  summarize: (r) =>
+    r.hosts
+      .map(
+        (h) =>
+          `${h.name.padEnd(12)} ${h.reachedVia.padEnd(28)} ${h.answers ? `ok ${h.roundTripMs} ms` : `no answer: ${h.error}`}${h.simulated ? " (simulated)" : ""}`,
+      )
+      .join("\n"),
+});
