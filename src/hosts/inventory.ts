@@ -18,6 +18,8 @@ export const HostSettingsSchema = z
     proxyJump: z.string().optional(),
     /** Where CANN is installed (holds `ascend-toolkit/` before 8.5, `cann/` from 8.5 on, and `nnal/`). */
     cannRoot: absolutePath.default("/usr/local/Ascend"),
+    /** Source CANN's set_env.sh before each command (off for hosts whose environment is already set, e.g. containers). */
+    sourceCann: z.boolean().default(true),
     /** Python environment to activate: a venv directory or a conda env name. */
     venv: absolutePath.optional(),
     conda: z.string().optional(),
