@@ -5,7 +5,10 @@ import { join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 
-const absolutePath = z.string().min(1).refine((p) => p.startsWith("/") || p.startsWith("~"), "must be an absolute path");
+const absolutePath = z
+  .string()
+  .min(1)
+  .refine((p) => p.startsWith("/") || p.startsWith("~"), "must be an absolute path");
 
 export const HostSettingsSchema = z
   .object({

@@ -4,6 +4,7 @@ import { open, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { BoundedOutput, redact, secretValues } from "./bounded.js";
+import { hostPrelude } from "./environment.js";
 import {
   DEFAULT_MAX_OUTPUT,
   DEFAULT_TIMEOUT_MS,
@@ -11,14 +12,13 @@ import {
   type ExecOptions,
   type ExecResult,
   type FileChunk,
-  HostFileError,
   type HostExecutor,
+  HostFileError,
   type ReadFileOptions,
   type WriteFileOptions,
 } from "./executor.js";
 import type { HostSettings } from "./inventory.js";
 import { expandHome } from "./inventory.js";
-import { hostPrelude } from "./environment.js";
 import { shellJoin } from "./quote.js";
 
 export class LocalExecutor implements HostExecutor {
@@ -70,7 +70,13 @@ export class LocalExecutor implements HostExecutor {
     child.stderr?.on("data", (c: Buffer) => stderr.push(c));
     const result = await child;
     const secrets = secretValues(opts.env);
-    if (result.failed && result.exitCode === undefined && !result.timedOut && !result.isCanceled && result.code === "ENOENT") {
+    if (
+      result.failed &&
+      result.exitCode === undefined &&
+      !result.timedOut &&
+      !result.isCanceled &&
+      result.code === "ENOENT"
+    ) {
       return {
         command: redact(display, secrets),
         exitCode: 127,

@@ -40,13 +40,17 @@ export class HostRegistry {
   }
 
   names(): string[] {
-    return Object.keys(this.inventory.hosts).sort((a, b) => (a === "local" ? -1 : b === "local" ? 1 : a.localeCompare(b)));
+    return Object.keys(this.inventory.hosts).sort((a, b) =>
+      a === "local" ? -1 : b === "local" ? 1 : a.localeCompare(b),
+    );
   }
 
   settings(name: string): HostSettings {
     const settings = this.inventory.hosts[name];
     if (!settings) {
-      const where = this.inventory.file ? ` (from ${this.inventory.file})` : " (no inventory file; create ascend-train.yaml)";
+      const where = this.inventory.file
+        ? ` (from ${this.inventory.file})`
+        : " (no inventory file; create ascend-train.yaml)";
       throw new UnknownHostError(`Unknown host "${name}". Known hosts: ${this.names().join(", ")}${where}.`);
     }
     return settings;

@@ -49,7 +49,16 @@ export class ScriptedExecutor implements HostExecutor {
     if (!stub) throw new Error(`ScriptedExecutor: no stub for: ${command.slice(0, 300)}`);
     stub.used = true;
     const partial = typeof stub.answer === "function" ? stub.answer(command, opts) : stub.answer;
-    return { command, exitCode: 0, stdout: "", stderr: "", durationMs: 0, timedOut: false, truncated: false, ...partial };
+    return {
+      command,
+      exitCode: 0,
+      stdout: "",
+      stderr: "",
+      durationMs: 0,
+      timedOut: false,
+      truncated: false,
+      ...partial,
+    };
   }
 
   assertAllUsed(): void {

@@ -47,7 +47,11 @@ export default defineTool({
             reachedVia: executor.label,
             answers: ok,
             roundTripMs: Math.round((performance.now() - started) * 10) / 10,
-            error: ok ? null : result.timedOut ? "timed out after 10 s" : `exit ${result.exitCode}: ${result.stderr.trim()}`,
+            error: ok
+              ? null
+              : result.timedOut
+                ? "timed out after 10 s"
+                : `exit ${result.exitCode}: ${result.stderr.trim()}`,
           };
         } catch (error) {
           return { ...base, answers: false, roundTripMs: null, error: (error as Error).message };
