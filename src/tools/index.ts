@@ -1,10 +1,12 @@
 // Every tool, in one list; toolsets and the read-only switch select from it.
 import listHosts from "./list-hosts.js";
+import tailLogs from "./tail-logs.js";
 import type { ToolDef, Toolset } from "./tool.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: heterogeneous tool definitions
 export const allTools: ToolDef<any, any>[] = [
   listHosts,
+  tailLogs,
   // tools register here, one import per file
 ];
 

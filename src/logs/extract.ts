@@ -1,0 +1,63 @@
+// Full-log metric extraction from a stream, in bounded memory (a 5 GB log needs no more than a 5 MB one).
+import { StringDecoder } from "node:string_decoder";
+import { LogAccumulator, type LogAnalysis } from "./accumulator.js";
+
+export type LineSource = AsyncIterable<Buffer | Uint8Array | string>;
+
+/** Splits decoded chunks into lines; a final line without a newline is held until `end()`. */
+export class LineSplitter {
+  private readonly decoder = new StringDecoder("utf8");
+  private carry = "";
+
+  constructor(private readonly onLine: (line: string) => void) {}
+
+  write(chunk: Buffer | Uint8Array | string): void {
+    const text = typeof chunk === "string" ? chunk : this.decoder.write(chunk as Buffer);
+    let start = 0;
+    let nl = text.indexOf("\n");
+    if (nl < 0) {
+      this.carry += text;
+      return;
+    }
+    if (this.carry.length > 0) {
+      this.emit(this.carry + text.slice(0, nl));
+      this.carry = "";
+      start = nl + 1;
+      nl = text.indexOf("\n", start);
+    }
+    while (nl >= 0) {
+      this.emit(text.slice(start, nl));
+      start = nl + 1;
+      nl = text.indexOf("\n", start);
+    }
+    this.carry = text.slice(start);
+  }
+
+  /** The unterminated last line, if any (not emitted). */
+  get pending(): string {
+    return this.carry;
+  }
+
+  end(): void {
+    const rest = this.carry + this.decoder.end();
+    this.carry = "";
+    if (rest.length > 0) this.emit(rest);
+  }
+
+  private emit(line: string): void {
+    // CRLF line ends.
+    this.onLine(line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line);
+  }
+}
+
+/**
+ * Parses a whole training log from a stream (fs.createReadStream, a process's stdout, an ssh channel) into
+ * the same analysis tail_logs reports: latest metrics, warnings, checkpoints, end or error, a downsampled curve.
+ */
+export async function extractMetrics(readable: LineSource, opts: { curvePoints?: number } = {}): Promise<LogAnalysis> {
+  const acc = new LogAccumulator(opts);
+  const splitter = new LineSplitter((line) => acc.push(line));
+  for await (const chunk of readable) splitter.write(chunk);
+  splitter.end();
+  return acc.analysis();
+}

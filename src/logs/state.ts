@@ -1,0 +1,94 @@
+// The state of a run from its log analysis plus what the caller knows: is the process alive, when was the log last
+// written. The log's own words win (an end line, an error); silence and a dead process fill in the rest.
+import type { LogAnalysis } from "./accumulator.js";
+import { fmt } from "./accumulator.js";
+import type { RunState } from "./types.js";
+
+export interface StateContext {
+  /** Seconds since the log was last written (now − mtime); null when unknown. */
+  silenceSeconds: number | null;
+  /** True/false when known (a pid was checked or the caller said so); null when unknown. */
+  processAlive: boolean | null;
+  /** Stalled after this many median step times without a new iteration line. */
+  stallFactor: number;
+}
+
+export interface StateVerdict {
+  state: RunState;
+  reason: string;
+  /** Seconds of silence after which the run counts as stalled; null without step times. */
+  stallAfterSeconds: number | null;
+}
+
+/** Never call a run stalled before this much silence: step times of a few seconds would make it jumpy. */
+export const MIN_STALL_SECONDS = 60;
+/** Startup (compilation, checkpoint loading, HCCL init) may be slow, but not this slow. */
+export const STARTUP_STALL_SECONDS = 1800;
+/** Saving a checkpoint of a large model takes minutes. */
+const SAVE_STALL_SECONDS = 900;
+
+function duration(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${fmt(seconds / 3600)} h`;
+}
+
+export function stallThreshold(a: LogAnalysis, factor: number): number | null {
+  if (a.medianStepMs === null) return null;
+  let limit = Math.max((factor * a.medianStepMs * a.logInterval) / 1000, MIN_STALL_SECONDS);
+  const lastSave = a.checkpoints[a.checkpoints.length - 1];
+  if (lastSave && a.latest && lastSave.phase === "saving" && (lastSave.iteration ?? 0) >= a.latest.iteration) {
+    limit = Math.max(limit, SAVE_STALL_SECONDS);
+  }
+  return limit;
+}
+
+export function decideState(a: LogAnalysis, ctx: StateContext): StateVerdict {
+  const stallAfterSeconds = stallThreshold(a, ctx.stallFactor);
+  const verdict = (state: RunState, reason: string): StateVerdict => ({ state, reason, stallAfterSeconds });
+  const where = a.latest
+    ? `after iteration ${a.latest.iteration}/${a.latest.totalIterations}`
+    : "before the first iteration";
+
+  if (a.error) return verdict("failed", `stopped with an error ${where}: ${a.error.lines[0]!.trim()}`);
+  if (a.terminated) return verdict("failed", `stopped by a signal ${where}: ${a.terminated}`);
+  if (a.end) return verdict("finished", `normal end ${where} (${a.end.reason})`);
+
+  const silence = ctx.silenceSeconds;
+  const latest = a.latest;
+  if (latest) {
+    const atEnd = latest.totalIterations > 0 && latest.iteration >= latest.totalIterations;
+    if (ctx.processAlive === false) {
+      return atEnd
+        ? verdict("finished", `reached the last iteration ${latest.iteration} and the process has exited`)
+        : verdict("failed", `the process is gone ${where}, with no end line and no error in the log`);
+    }
+    if (stallAfterSeconds !== null && silence !== null && silence > stallAfterSeconds) {
+      if (atEnd && ctx.processAlive === null) {
+        return verdict(
+          "finished",
+          `reached the last iteration ${latest.iteration}; the log has been quiet for ${duration(silence)}`,
+        );
+      }
+      const step = ((a.medianStepMs ?? 0) * a.logInterval) / 1000;
+      return verdict(
+        "stalled",
+        `no new iteration for ${duration(silence)} (${fmt(silence / Math.max(step, 1e-9))}× the ${fmt(step)} s between iteration lines)` +
+          (ctx.processAlive ? "; the process is still alive" : ""),
+      );
+    }
+    return verdict("running", `iteration ${latest.iteration}/${latest.totalIterations}`);
+  }
+
+  if (ctx.processAlive === false) return verdict("failed", "the process exited before the first iteration");
+  if (a.startSeen || a.linesSeen === 0) {
+    if (silence !== null && silence > STARTUP_STALL_SECONDS) {
+      return verdict("stalled", `no output for ${duration(silence)} while starting up`);
+    }
+    return verdict("starting", a.linesSeen === 0 ? "the log is empty" : "setting up; no iteration logged yet");
+  }
+  return verdict(
+    "unknown",
+    "no MindSpeed-MM or Megatron iteration, startup, end or error lines in what was read (a different log format?)",
+  );
+}

@@ -1,0 +1,339 @@
+// tail_logs: the end of a training log (or what came after an offset), its metrics, warnings and the run's state,
+// a loss curve (PNG + CSV next to the log, sparkline in the text), and an optional bounded follow with progress.
+import { z } from "zod";
+import type { HostExecutor } from "../hosts/executor.js";
+import { UnknownHostError } from "../hosts/registry.js";
+import { fmt } from "../logs/accumulator.js";
+import { curveCsv, renderLossPng, sparkline } from "../logs/chart.js";
+import { diagnoseErrorText } from "../logs/diagnose.js";
+import { inspectLog, LogNotFoundError } from "../logs/inspect.js";
+import { getRunResolver } from "../logs/resolver.js";
+import { RUN_STATES } from "../logs/types.js";
+import { defineTool, ToolError } from "./tool.js";
+
+const Num = z.number().nullable();
+const CURVE_POINTS = 300;
+
+const Latest = z.object({
+  iteration: z.number(),
+  totalIterations: z.number(),
+  consumedSamples: Num,
+  msPerIteration: Num,
+  learningRate: Num,
+  globalBatchSize: Num,
+  tokensPerSample: Num,
+  loss: Num.describe("null when not printed or not finite (see nonFinite)"),
+  gradNorm: Num,
+  lossScale: Num,
+  skippedIterations: Num,
+  nanIterations: Num,
+  timestamp: z.string().nullable().describe("as printed, host-local time"),
+  nonFinite: z.array(z.string()).describe("fields the trainer printed as nan or inf"),
+});
+
+const output = z.object({
+  host: z.string(),
+  logFile: z.string(),
+  runId: z.string().nullable(),
+  state: z.enum(RUN_STATES as [string, ...string[]]),
+  stateReason: z.string(),
+  latest: Latest.nullable(),
+  progressPercent: Num,
+  medianStepMs: Num,
+  logInterval: z.number(),
+  throughput: z.object({ samplesPerSecond: z.number(), tokensPerSecond: Num }).nullable(),
+  etaSeconds: Num,
+  stallAfterSeconds: Num,
+  secondsSinceLastWrite: Num,
+  processAlive: z.boolean().nullable(),
+  iterationsSeen: z.number().describe("iteration lines in what was analysed"),
+  checkpoints: z.array(z.object({ iteration: Num, path: z.string(), phase: z.enum(["saving", "saved"]) })),
+  warnings: z.array(z.object({ kind: z.string(), message: z.string(), iteration: Num, count: z.number() })),
+  errorLines: z.array(z.string()),
+  diagnosis: z.unknown().nullable(),
+  validation: z.object({ iteration: z.number(), loss: z.number() }).nullable(),
+  memory: z.object({ rank: z.number(), allocatedMb: z.number(), maxAllocatedMb: z.number() }).nullable(),
+  lines: z.array(z.string()),
+  newLineCount: z.number(),
+  nextOffset: z.number().describe("pass as `offset` next time to get only what was appended"),
+  fileSize: z.number(),
+  bytesRead: z.number(),
+  followed: z.object({ stoppedBecause: z.string(), newLines: z.number() }).nullable(),
+  sparkline: z.string(),
+  curve: z.array(z.object({ iteration: z.number(), loss: Num })),
+  chart: z.object({ csv: z.string().nullable(), png: z.string().nullable() }).nullable(),
+  notes: z.array(z.string()),
+});
+
+type Output = z.output<typeof output>;
+
+const input = z
+  .object({
+    runId: z.string().min(1).optional().describe("A run id from launch_train (alternative to logFile)."),
+    logFile: z
+      .string()
+      .min(1)
+      .refine((p) => p.startsWith("/") || p.startsWith("~"), "logFile must be an absolute path (or start with ~)")
+      .optional()
+      .describe("Path of the training log on the host."),
+    host: z.string().min(1).default("local").describe("Host holding logFile (ignored with runId)."),
+    lines: z.number().int().min(1).max(5000).default(50).describe("How many lines to return."),
+    offset: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe("Only return lines appended after this byte offset (the nextOffset of an earlier call)."),
+    followSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(600)
+      .default(0)
+      .describe("Keep watching for up to this many seconds, reporting each new iteration as progress."),
+    pid: z.number().int().positive().optional().describe("The training process id, to tell stalled from dead."),
+    processAlive: z.boolean().optional().describe("Whether the training process is alive, when the caller knows."),
+    stallFactor: z
+      .number()
+      .min(1)
+      .max(100)
+      .default(5)
+      .describe("Call the run stalled after this many median step times with no new iteration."),
+    history: z
+      .boolean()
+      .default(false)
+      .describe("Analyse the whole log (cost grows with its size) instead of its end."),
+    chart: z.boolean().default(true).describe("Write <logFile>.loss.png and .loss.csv next to the log."),
+  })
+  .refine((v) => (v.runId === undefined) !== (v.logFile === undefined), {
+    message: "Give either runId or logFile (exactly one).",
+  });
+
+const thin = <T>(items: T[], max: number): T[] =>
+  items.length <= max
+    ? items
+    : Array.from({ length: max }, (_, i) => items[Math.round((i * (items.length - 1)) / (max - 1))]!);
+
+const orNull = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? null : v);
+
+export default defineTool({
+  name: "tail_logs",
+  title: "Tail a training log",
+  description:
+    "Read the end of a MindSpeed-MM training log (or what was appended after `offset`) on a host, without reading " +
+    "the whole file. Returns the run state (starting, running, finished, failed with its error lines, stalled, " +
+    "unknown), the latest iteration metrics (loss, grad norm, step time, learning rate), throughput and ETA, " +
+    "warnings (NaN loss, loss spikes, exploding grad norm, skipped iterations, slowing steps), checkpoints and a " +
+    "loss curve (PNG image + CSV written next to the log). With followSeconds it watches the log and reports each " +
+    "new iteration as progress. Use nextOffset for incremental reads; on failure call diagnose_error with errorLines.",
+  toolset: "train",
+  kind: "write",
+  input,
+  output,
+  async handle(args, deps) {
+    let host = args.host;
+    let logFile = args.logFile;
+    let pid = args.pid;
+    let processAlive = args.processAlive;
+    if (args.runId !== undefined) {
+      const resolve = getRunResolver();
+      if (!resolve) {
+        throw new ToolError(
+          `Cannot look up run "${args.runId}": no run ledger is available here. Pass logFile (and host) instead.`,
+        );
+      }
+      const run = await resolve(args.runId, { hosts: deps.hosts });
+      if (!run) throw new ToolError(`Unknown run id "${args.runId}". Pass logFile (and host), or check the run id.`);
+      ({ host, logFile } = run);
+      pid ??= run.pid;
+      processAlive ??= run.processAlive;
+    }
+    const path = logFile!;
+    let executor: HostExecutor;
+    try {
+      ({ executor } = await deps.hosts.get(host));
+    } catch (error) {
+      if (error instanceof UnknownHostError) throw new ToolError(error.message);
+      throw new ToolError(`Cannot reach host ${host}: ${(error as Error).message}`);
+    }
+
+    let result: Awaited<ReturnType<typeof inspectLog>>;
+    try {
+      result = await inspectLog({
+        host: executor,
+        path,
+        lines: args.lines,
+        offset: args.offset,
+        history: args.history,
+        followSeconds: args.followSeconds,
+        signal: deps.signal,
+        now: deps.now,
+        pid,
+        processAlive,
+        runExpected: args.runId !== undefined,
+        stallFactor: args.stallFactor,
+        onIteration: (rec) =>
+          deps.progress({
+            progress: rec.iteration,
+            total: rec.totalIterations,
+            message: `iteration ${rec.iteration}/${rec.totalIterations}${rec.loss !== undefined ? ` loss ${fmt(rec.loss)}` : ""}${rec.gradNorm !== undefined ? ` grad norm ${fmt(rec.gradNorm)}` : ""}`,
+          }),
+      });
+    } catch (error) {
+      if (error instanceof LogNotFoundError) {
+        throw new ToolError(`${error.message} Check the path, or pass runId/pid if the run was just launched.`);
+      }
+      throw new ToolError(`Cannot read ${path} on host ${host}: ${(error as Error).message}`);
+    }
+
+    const a = result.analysis;
+    const l = a.latest;
+    const step = a.medianStepMs;
+    const samplesPerSecond = l?.globalBatchSize !== undefined && step ? (l.globalBatchSize * 1000) / step : null;
+    const curve = thin(a.curve, CURVE_POINTS).map((p) => ({
+      iteration: p.iteration,
+      loss: orNull(p.loss ?? undefined),
+    }));
+    const errorLines = a.error?.lines ?? [];
+    const out: Output = {
+      host,
+      logFile: path,
+      runId: args.runId ?? null,
+      state: result.verdict.state,
+      stateReason: result.verdict.reason,
+      latest: l && {
+        iteration: l.iteration,
+        totalIterations: l.totalIterations,
+        consumedSamples: orNull(l.consumedSamples),
+        msPerIteration: orNull(l.msPerIteration),
+        learningRate: orNull(l.learningRate),
+        globalBatchSize: orNull(l.globalBatchSize),
+        tokensPerSample: orNull(l.tokensPerSample),
+        loss: orNull(l.loss),
+        gradNorm: orNull(l.gradNorm),
+        lossScale: orNull(l.lossScale),
+        skippedIterations: orNull(l.skippedIterations),
+        nanIterations: orNull(l.nanIterations),
+        timestamp: l.timestamp ?? null,
+        nonFinite: (["loss", "gradNorm", "lossScale"] as const).filter(
+          (k) => l[k] !== undefined && !Number.isFinite(l[k]),
+        ),
+      },
+      progressPercent: l && l.totalIterations > 0 ? Math.round((l.iteration / l.totalIterations) * 1000) / 10 : null,
+      medianStepMs: step,
+      logInterval: a.logInterval,
+      throughput:
+        samplesPerSecond === null
+          ? null
+          : {
+              samplesPerSecond,
+              tokensPerSecond: l?.tokensPerSample !== undefined ? samplesPerSecond * l.tokensPerSample : null,
+            },
+      etaSeconds:
+        l && step && result.verdict.state === "running"
+          ? (Math.max(l.totalIterations - l.iteration, 0) * step) / 1000
+          : null,
+      stallAfterSeconds: result.verdict.stallAfterSeconds,
+      secondsSinceLastWrite: result.silenceSeconds === null ? null : Math.round(result.silenceSeconds),
+      processAlive: result.processAlive,
+      iterationsSeen: a.iterationsSeen,
+      checkpoints: a.checkpoints,
+      warnings: a.warnings,
+      errorLines,
+      diagnosis: null,
+      validation: a.validation,
+      memory: a.memory,
+      lines: result.lines,
+      newLineCount: result.newLineCount,
+      nextOffset: result.nextOffset,
+      fileSize: result.fileSize,
+      bytesRead: result.bytesRead,
+      followed: result.follow && { stoppedBecause: result.follow.stoppedBecause, newLines: result.follow.newLines },
+      sparkline: sparkline(a.curve.filter((p) => p.loss !== null).map((p) => p.loss!)),
+      curve,
+      chart: null,
+      notes: [...result.notes],
+    };
+    if (out.state === "failed" && errorLines.length > 0) out.diagnosis = await diagnoseErrorText(errorLines.join("\n"));
+    if (args.chart && result.exists) out.chart = await writeChart(executor, path, a.curve, curve, out.notes);
+    return out;
+  },
+  summarize: summarizeTail,
+  attachments(result) {
+    const png = renderLossPng(result.curve);
+    return png ? [{ type: "image", mimeType: "image/png", data: png.toString("base64") }] : [];
+  },
+});
+
+/** Writes <log>.loss.csv and <log>.loss.png (overwritten each time: they are derived). Failures become notes. */
+async function writeChart(
+  executor: HostExecutor,
+  path: string,
+  full: Parameters<typeof curveCsv>[0],
+  thinned: Output["curve"],
+  notes: string[],
+): Promise<Output["chart"]> {
+  if (full.filter((p) => p.loss !== null).length < 2) return null;
+  const chart: NonNullable<Output["chart"]> = { csv: null, png: null };
+  const csvPath = `${path}.loss.csv`;
+  try {
+    await executor.writeFile(csvPath, curveCsv(full), { exclusive: false });
+    chart.csv = csvPath;
+  } catch (error) {
+    notes.push(`Could not write ${csvPath}: ${(error as Error).message}`);
+  }
+  const png = renderLossPng(thinned);
+  if (png) {
+    const pngPath = `${path}.loss.png`;
+    // writeFile carries text; the PNG travels as base64 and is decoded on the host, then renamed into place.
+    const r = await executor.run(
+      ["bash", "-c", 'set -e; t="$1.$$.tmp"; base64 -d > "$t"; mv -f "$t" "$1"', "bash", pngPath],
+      {
+        stdin: png.toString("base64"),
+        timeoutMs: 30_000,
+      },
+    );
+    if (r.exitCode === 0) chart.png = pngPath;
+    else notes.push(`Could not write ${pngPath}: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
+  }
+  return chart;
+}
+
+function summarizeTail(r: Output): string {
+  const out: string[] = [];
+  const l = r.latest;
+  const head = [`${r.state}: ${r.stateReason}`];
+  if (l) {
+    const parts = [
+      `iteration ${l.iteration}/${l.totalIterations}${r.progressPercent !== null ? ` (${r.progressPercent}%)` : ""}`,
+    ];
+    parts.push(`loss ${l.loss !== null ? fmt(l.loss) : l.nonFinite.includes("loss") ? "NaN/inf" : "-"}`);
+    if (l.gradNorm !== null) parts.push(`grad norm ${fmt(l.gradNorm)}`);
+    if (r.medianStepMs !== null) parts.push(`${fmt(r.medianStepMs / 1000)} s/it`);
+    if (r.throughput) {
+      parts.push(`${fmt(r.throughput.samplesPerSecond)} samples/s`);
+      if (r.throughput.tokensPerSecond !== null) parts.push(`${fmt(r.throughput.tokensPerSecond)} tokens/s`);
+    }
+    if (l.learningRate !== null) parts.push(`lr ${fmt(l.learningRate)}`);
+    if (r.etaSeconds !== null) parts.push(`ETA ${eta(r.etaSeconds)}`);
+    head.push(parts.join(", "));
+  }
+  out.push(head.join("\n"));
+  if (r.sparkline) out.push(`loss ${r.sparkline}`);
+  for (const w of r.warnings) out.push(`warning: ${w.message}`);
+  if (r.errorLines.length > 0) out.push(["error:", ...r.errorLines.slice(0, 12).map((x) => `  ${x}`)].join("\n"));
+  const ck = r.checkpoints[r.checkpoints.length - 1];
+  if (ck)
+    out.push(`last checkpoint: ${ck.phase} ${ck.path}${ck.iteration !== null ? ` (iteration ${ck.iteration})` : ""}`);
+  if (r.chart?.png) out.push(`loss curve: ${r.chart.png}`);
+  for (const n of r.notes) out.push(`note: ${n}`);
+  if (r.lines.length > 0) out.push(`--- ${r.logFile} (next offset ${r.nextOffset}) ---\n${r.lines.join("\n")}`);
+  return out.join("\n");
+}
+
+function eta(seconds: number): string {
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172_800) return `${fmt(seconds / 3600)} h`;
+  return `${fmt(seconds / 86_400)} d`;
+}
