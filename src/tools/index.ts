@@ -1,4 +1,5 @@
 // Every tool, in one list; toolsets and the read-only switch select from it.
+import checkEnv from "./check-env.js";
 import listHosts from "./list-hosts.js";
 import tailLogs from "./tail-logs.js";
 import type { ToolDef, Toolset } from "./tool.js";
@@ -6,6 +7,7 @@ import type { ToolDef, Toolset } from "./tool.js";
 // biome-ignore lint/suspicious/noExplicitAny: heterogeneous tool definitions
 export const allTools: ToolDef<any, any>[] = [
   listHosts,
+  checkEnv,
   tailLogs,
   // tools register here, one import per file
 ];

@@ -1,0 +1,233 @@
+// The one bash script check_env runs per host. It prints marked sections; parse-probe.ts reads them back.
+// Every command is bounded (timeout, head -c) so a hung driver or a huge file cannot stall or flood the probe.
+import { posix } from "node:path";
+import { cannSetEnvCandidates, hostPrelude, nnalSetEnv } from "../hosts/environment.js";
+import type { HostSettings } from "../hosts/inventory.js";
+import { shellQuote } from "../hosts/quote.js";
+
+export const SECTION_MARK = "::ascend-train-probe::";
+
+export const SECTIONS = [
+  "machine",
+  "disk",
+  "shm",
+  "plain-env",
+  "cann-files",
+  "driver",
+  "firmware",
+  "devices",
+  "npu-smi",
+  "npu-procs",
+  "tool-env",
+  "python",
+  "torch-live",
+  "workdir",
+  "ports",
+  "tools",
+  "end",
+] as const;
+export type SectionName = (typeof SECTIONS)[number];
+
+/** A section as the probe prints it (tests build fake probe output with this). */
+export function formatSection(name: SectionName, body: string): string {
+  return `${SECTION_MARK}${name}\n${body.endsWith("\n") || body === "" ? body : `${body}\n`}`;
+}
+
+export interface ProbeOptions {
+  /** Seconds `import torch_npu` may take before it is abandoned. */
+  liveTimeoutSec: number;
+  /** Seconds `npu-smi info` may take. */
+  npuSmiTimeoutSec: number;
+}
+
+// Reads package versions without importing them (fast, and works when torch_npu is broken).
+const PYTHON_VERSIONS = `
+import json, platform, subprocess, sys
+try:
+    from importlib import metadata as md
+except ImportError:
+    md = None
+def dist(name):
+    if md is None:
+        return None
+    for n in (name, name.replace("_", "-"), name.replace("-", "_")):
+        try:
+            return md.distribution(n)
+        except Exception:
+            pass
+    return None
+def git(path, *args):
+    try:
+        r = subprocess.run(["git", "-C", path] + list(args), capture_output=True, text=True, timeout=5)
+        return r.stdout.strip() if r.returncode == 0 else None
+    except Exception:
+        return None
+out = {"python": platform.python_version(), "executable": sys.executable, "prefix": sys.prefix,
+       "basePrefix": getattr(sys, "base_prefix", sys.prefix), "machine": platform.machine(), "packages": {}}
+for name in ["torch", "torch_npu", "transformers", "accelerate", "peft", "numpy", "mindspeed", "mindspeed_mm", "triton_ascend", "apex", "torchvision"]:
+    d = dist(name)
+    if d is None:
+        out["packages"][name] = None
+        continue
+    info = {"version": d.version}
+    try:
+        wheel = d.read_text("WHEEL") or ""
+        info["tags"] = [l.split(":", 1)[1].strip() for l in wheel.splitlines() if l.startswith("Tag:")]
+    except Exception:
+        pass
+    try:
+        du = json.loads(d.read_text("direct_url.json") or "null")
+        if du and du.get("url", "").startswith("file://"):
+            path = du["url"][len("file://"):]
+            info["path"] = path
+            info["editable"] = bool(du.get("dir_info", {}).get("editable"))
+            info["commit"] = git(path, "rev-parse", "HEAD")
+            info["describe"] = git(path, "describe", "--tags", "--always")
+            info["branch"] = git(path, "rev-parse", "--abbrev-ref", "HEAD")
+    except Exception:
+        pass
+    out["packages"][name] = info
+print(json.dumps(out))
+`;
+
+const PYTHON_LIVE = `
+import sys
+import torch
+import torch_npu
+print("import=ok")
+print("available=%s" % torch.npu.is_available())
+print("count=%d" % torch.npu.device_count())
+print("cann=%s" % getattr(torch.version, "cann", None))
+`;
+
+const ENV_VARS = [
+  "ASCEND_HOME_PATH",
+  "ASCEND_TOOLKIT_HOME",
+  "ASCEND_OPP_PATH",
+  "ATB_HOME_PATH",
+  "ASCEND_RT_VISIBLE_DEVICES",
+  "ASCEND_VISIBLE_DEVICES",
+  "HCCL_IF_BASE_PORT",
+  "MASTER_PORT",
+  "VIRTUAL_ENV",
+  "CONDA_DEFAULT_ENV",
+  "CONDA_PREFIX",
+];
+
+/** Builds the probe for one host: plain-shell facts first, then the tool prelude, then Python facts. */
+export function buildProbeScript(settings: HostSettings, opts: ProbeOptions): string {
+  const q = shellQuote;
+  const root = settings.cannRoot;
+  const [cannNew, cannOld] = cannSetEnvCandidates(root);
+  const nnal = nnalSetEnv(root);
+  const workdir = settings.workdir ?? "";
+  const infoGlobs = [
+    `${q(posix.join(root, "cann"))}/*/*_install.info`,
+    `${q(posix.join(root, "cann"))}/*_install.info`,
+    `${q(posix.join(root, "ascend-toolkit", "latest"))}/*/ascend_toolkit_install.info`,
+    `${q(posix.join(root, "ascend-toolkit", "latest"))}/*_install.info`,
+  ].join(" ");
+  const printEnv = ENV_VARS.map((v) => `printf '%s=%s\\n' ${v} "\${${v}-}"`).join("\n");
+  const prelude = hostPrelude(settings, { sourceCann: settings.sourceCann, activatePython: true });
+
+  return `set +e
+export LC_ALL=C
+MARK=${q(SECTION_MARK)}
+sec() { printf '\\n%s%s\\n' "$MARK" "$1"; }
+T() { if command -v timeout >/dev/null 2>&1; then timeout -k 2 "$@"; else shift; "$@"; fi; }
+WORKDIR=${q(workdir)}
+
+sec machine
+printf 'arch=%s\\nkernel=%s\\n' "$(uname -m)" "$(uname -r)"
+if [ -r /etc/os-release ]; then (. /etc/os-release; printf 'os=%s\\n' "\${PRETTY_NAME:-$NAME}"); fi
+printf 'cpus=%s\\n' "$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)"
+grep -E '^(MemTotal|MemAvailable):' /proc/meminfo 2>/dev/null
+if [ -f /.dockerenv ]; then echo container=docker
+elif [ -f /run/.containerenv ]; then echo container=podman
+elif grep -qE 'kubepods|docker|containerd' /proc/1/cgroup 2>/dev/null; then echo container=cgroup; fi
+printf 'user=%s\\nhome=%s\\n' "$(id -un 2>/dev/null)" "$HOME"
+
+sec disk
+D="\${WORKDIR:-$HOME}"
+while [ -n "$D" ] && [ ! -d "$D" ]; do D=$(dirname "$D"); done
+printf 'path=%s\\n' "$D"
+df -Pk "$D" 2>/dev/null | tail -n 1
+
+sec shm
+df -Pk /dev/shm 2>/dev/null | tail -n 1
+
+sec plain-env
+${printEnv}
+
+sec cann-files
+for f in ${q(cannNew!)} ${q(cannOld!)} ${q(nnal)}; do if [ -f "$f" ]; then echo "present $f"; else echo "absent $f"; fi; done
+for f in ${infoGlobs}; do [ -f "$f" ] && { echo "info $f"; head -c 2000 "$f"; echo; }; done
+
+sec driver
+for f in /usr/local/Ascend/driver/version.info ${q(posix.join(root, "driver", "version.info"))}; do [ -f "$f" ] && { head -c 4000 "$f"; break; }; done
+
+sec firmware
+for f in /usr/local/Ascend/firmware/version.info ${q(posix.join(root, "firmware", "version.info"))}; do [ -f "$f" ] && { head -c 2000 "$f"; break; }; done
+
+sec devices
+ls -1 /dev 2>/dev/null | grep -E '^(davinci[0-9]+|davinci_manager|devmm_svm|hisi_hdc)$' | head -n 80
+
+sec npu-smi
+NPU_OUT=""
+if command -v npu-smi >/dev/null 2>&1; then
+  printf 'path=%s\\n' "$(command -v npu-smi)"
+  NPU_OUT=$(T ${opts.npuSmiTimeoutSec} npu-smi info 2>&1); printf 'rc=%s\\n' "$?"
+  printf '%s\\n' "$NPU_OUT" | head -c 65536
+else
+  echo "rc=127"
+fi
+
+sec npu-procs
+PIDS=$(printf '%s\\n' "$NPU_OUT" | awk -F'|' 'NF>=6 && $3 ~ /^ *[0-9]+ *$/ { gsub(/ /, "", $3); print $3 }' | sort -un | head -n 200 | tr '\\n' ',' | sed 's/,$//')
+[ -n "$PIDS" ] && ps -o pid=,user=,etimes=,args= -p "$PIDS" 2>/dev/null | cut -c1-240
+
+${prelude}
+
+sec tool-env
+${printEnv}
+
+sec python
+PY=$(command -v python 2>/dev/null || command -v python3 2>/dev/null)
+printf 'path=%s\\n' "$PY"
+PYJSON=""
+if [ -n "$PY" ]; then PYJSON=$(T 30 "$PY" -c ${q(PYTHON_VERSIONS)} 2>&1); printf '%s\\n' "$PYJSON" | head -c 20000; fi
+
+sec torch-live
+# Importing torch_npu takes seconds; skip it when the package is not even installed.
+case "$PYJSON" in *'"torch_npu": null'*) echo "skipped=torch_npu not installed"; PY_LIVE="" ;; *) PY_LIVE="$PY" ;; esac
+if [ -n "$PY_LIVE" ]; then
+  LIVE=$(T ${opts.liveTimeoutSec} "$PY" -c ${q(PYTHON_LIVE)} 2>&1); printf 'rc=%s\\n' "$?"
+  printf '%s\\n' "$LIVE" | tail -c 6000
+fi
+
+sec workdir
+if [ -n "$WORKDIR" ] && [ -d "$WORKDIR" ]; then
+  echo "exists=1"
+  printf 'describe=%s\\n' "$(git -C "$WORKDIR" describe --tags --always 2>/dev/null)"
+  printf 'commit=%s\\n' "$(git -C "$WORKDIR" rev-parse HEAD 2>/dev/null)"
+  printf 'branch=%s\\n' "$(git -C "$WORKDIR" rev-parse --abbrev-ref HEAD 2>/dev/null)"
+  if [ -d "$WORKDIR/megatron" ]; then
+    echo "megatron=1"
+    [ -f "$WORKDIR/megatron/core/package_info.py" ] && grep -E '^(MAJOR|MINOR|PATCH) *=' "$WORKDIR/megatron/core/package_info.py" | head -n 3
+    printf 'megatron_branch=%s\\n' "$(git -C "$WORKDIR/megatron" rev-parse --abbrev-ref HEAD 2>/dev/null)"
+  else
+    echo "megatron=0"
+  fi
+elif [ -n "$WORKDIR" ]; then
+  echo "exists=0"
+fi
+
+sec ports
+for f in /proc/net/tcp /proc/net/tcp6; do [ -r "$f" ] && awk 'NR>1 && $4=="0A" { split($2, a, ":"); print a[2] }' "$f"; done | sort -u | head -n 2000
+
+sec tools
+for t in pdsh git; do printf '%s=%s\\n' "$t" "$(command -v "$t" 2>/dev/null)"; done
+
+sec end
+`;
+}
