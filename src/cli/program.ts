@@ -1,0 +1,169 @@
+// `ascend-train`: every tool as a subcommand, plus mcp (stdio), serve (HTTP), demo, sim and chat.
+import { randomBytes } from "node:crypto";
+import { Command, Option } from "commander";
+import { HostRegistry } from "../hosts/registry.js";
+import { allTools } from "../tools/index.js";
+import { invokeTool } from "../tools/invoke.js";
+import { VERSION } from "../version.js";
+import { addFlags, flagSpecs, kebab, optionsToInput } from "./flags.js";
+import { progressPrinter } from "./progress.js";
+
+import { parseToolsets, TOOLSETS } from "./toolsets.js";
+
+function addToolCommands(program: Command): void {
+  for (const tool of allTools) {
+    const specs = flagSpecs(tool.input);
+    const cmd = program
+      .command(kebab(tool.name))
+      .summary(tool.title)
+      .description(
+        `${tool.description}\n\nKind: ${tool.kind}${tool.kind === "destructive" ? " (acts only with --confirm)" : ""}.`,
+      )
+      .option("--json", "print exactly the tool's structured result as JSON")
+      .option("--input <json>", "the whole input as one JSON object (flags override its fields)");
+    addFlags(cmd, specs);
+    cmd.action(async (options: Record<string, unknown>) => {
+      const base = options.input ? (JSON.parse(String(options.input)) as Record<string, unknown>) : {};
+      const input = { ...base, ...optionsToInput(specs, options) };
+      const hosts = new HostRegistry();
+      const progress = progressPrinter(process.stderr);
+      const controller = new AbortController();
+      const onSigint = () => controller.abort();
+      process.once("SIGINT", onSigint);
+      try {
+        const outcome = await invokeTool(tool, input, {
+          hosts,
+          now: () => new Date(),
+          signal: controller.signal,
+          progress: progress.update,
+          log: (level, message) => {
+            if (level !== "debug") process.stderr.write(`${level}: ${message}\n`);
+          },
+        });
+        progress.done();
+        if (!outcome.ok) {
+          if (options.json)
+            process.stdout.write(`${JSON.stringify({ error: outcome.error, kind: outcome.kind }, null, 2)}\n`);
+          process.stderr.write(`error: ${outcome.error}\n`);
+          process.exitCode = outcome.kind === "input" ? 2 : 1;
+          return;
+        }
+        process.stdout.write(options.json ? `${JSON.stringify(outcome.result, null, 2)}\n` : `${outcome.text}\n`);
+      } finally {
+        process.removeListener("SIGINT", onSigint);
+        await hosts.closeAll();
+      }
+    });
+  }
+}
+
+function addServerCommands(program: Command): void {
+  program
+    .command("mcp")
+    .description("Serve MCP on stdio (for Claude Code, Claude Desktop and other MCP clients).")
+    .option("--read-only", "expose only tools that change nothing")
+    .option("--toolsets <list>", `comma-separated subset of: ${TOOLSETS.join(", ")}`)
+    .action(async (options: { readOnly?: boolean; toolsets?: string }) => {
+      const { runStdio } = await import("../stdio.js");
+      await runStdio({ readOnly: options.readOnly, toolsets: parseToolsets(options.toolsets) });
+    });
+
+  program
+    .command("serve")
+    .description("Serve MCP over Streamable HTTP at /mcp (loopback by default, bearer token required).")
+    .option("--host <address>", "address to bind", "127.0.0.1")
+    .option("--port <n>", "port (0 picks a free one)", "8765")
+    .addOption(new Option("--token <token>", "bearer token clients must send").env("ASCEND_TRAIN_TOKEN"))
+    .option("--allow-origin <origin...>", "extra browser origins allowed to call the server")
+    .option("--read-only", "expose only tools that change nothing")
+    .option("--toolsets <list>", `comma-separated subset of: ${TOOLSETS.join(", ")}`)
+    .action(async (options: Record<string, string | string[] | boolean | undefined>) => {
+      const { serveHttp } = await import("../http.js");
+      const token = (options.token as string | undefined) ?? randomBytes(24).toString("base64url");
+      const host = options.host as string;
+      if (!["127.0.0.1", "localhost", "::1"].includes(host)) {
+        process.stderr.write(
+          `warning: binding to ${host} exposes the server beyond this machine; keep the token secret.\n`,
+        );
+      }
+      const served = await serveHttp({
+        host,
+        port: Number(options.port),
+        token,
+        allowedOrigins: options.allowOrigin as string[] | undefined,
+        readOnly: Boolean(options.readOnly),
+        toolsets: parseToolsets(options.toolsets as string | undefined),
+        hosts: new HostRegistry(),
+      });
+      process.stderr.write(`ascend-train MCP over HTTP at ${served.url}\n`);
+      if (!options.token)
+        process.stderr.write(`bearer token (generated; set ASCEND_TRAIN_TOKEN to choose one): ${token}\n`);
+      const stop = async () => {
+        await served.close();
+        process.exit(0);
+      };
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+}
+
+function addSimCommands(program: Command): void {
+  const sim = program.command("sim").description("The simulated Ascend host (for demos and tests; no NPU needed).");
+  sim
+    .command("init")
+    .argument("[dir]", "where to lay it out", ".ascend-train/sim")
+    .option(
+      "--scenario <id>",
+      "healthy, bare, cann-not-sourced, torch-npu-mismatch, npu-busy, small-shm, oom, port-in-use, hang, nan-loss",
+      "healthy",
+    )
+    .option("--name <host>", "host name to add to ./ascend-train.yaml", "sim")
+    .description("Lay out a simulated Atlas 800T A2 host and add it to ./ascend-train.yaml.")
+    .action(async (dir: string, options: { scenario: string; name: string }) => {
+      const { simInitCommand } = await import("../sim/index.js");
+      const summary = await simInitCommand(dir, { scenario: options.scenario as never, name: options.name });
+      process.stdout.write(`${summary}\n`);
+    });
+  sim
+    .command("scenario")
+    .argument("<dir>", "a simulated host directory")
+    .argument("<id>", "scenario id")
+    .description("Switch a simulated host to another failure scenario.")
+    .action(async (dir: string, id: string) => {
+      const { setScenario } = await import("../sim/index.js");
+      await setScenario(dir, id as never);
+      process.stdout.write(`${dir}: scenario ${id}\n`);
+    });
+  sim
+    .command("stop")
+    .argument("<dir>", "a simulated host directory")
+    .description("Stop every process the simulated host started (training runs, NPU holders, port listeners).")
+    .action(async (dir: string) => {
+      const { stopSimProcesses } = await import("../sim/index.js");
+      await stopSimProcesses(dir);
+    });
+}
+
+export async function runProgram(argv: string[]): Promise<void> {
+  const program = new Command("ascend-train")
+    .version(VERSION)
+    .description(
+      "Fine-tune vision-language models on Huawei Ascend NPU hosts with MindSpeed-MM.\n" +
+        "Every tool is a subcommand (`ascend-train check-env --host sim`); add --json for the structured result.",
+    )
+    .showHelpAfterError("(add --help for usage)")
+    .configureHelp({ sortSubcommands: false });
+  addServerCommands(program);
+  program
+    .command("demo")
+    .description("Lay out a simulated Ascend host and drive the fine-tune flow through a real MCP client.")
+    .option("--dir <dir>", "where to lay out the simulated host (default: a new temporary directory)")
+    .option("--keep", "keep the simulated host afterwards")
+    .action(async (options: { dir?: string; keep?: boolean }) => {
+      const { runDemo } = await import("../demo.js");
+      process.exitCode = await runDemo(options);
+    });
+  addSimCommands(program);
+  addToolCommands(program);
+  await program.parseAsync(argv);
+}
