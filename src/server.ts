@@ -2,6 +2,7 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import type { ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
+import { withToolContext } from "./hosts/audit.js";
 import type { HostRegistry } from "./hosts/registry.js";
 import { SERVER_INSTRUCTIONS } from "./instructions.js";
 import { allPrompts } from "./prompts/index.js";
@@ -51,7 +52,10 @@ export function createServer(opts: ServerOptions): McpServer {
         };
         try {
           // biome-ignore lint/suspicious/noExplicitAny: validated by the SDK against tool.input
-          const result = (await tool.handle(args as any, deps)) as Record<string, unknown>;
+          const result = (await withToolContext(tool.name, () => tool.handle(args as any, deps))) as Record<
+            string,
+            unknown
+          >;
           const attachments = tool.attachments?.(result) ?? [];
           return {
             content: [{ type: "text" as const, text: tool.summarize(result) }, ...attachments],

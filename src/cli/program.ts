@@ -21,6 +21,7 @@ function addToolCommands(program: Command): void {
       )
       .option("--json", "print exactly the tool's structured result as JSON")
       .option("--input <json>", "the whole input as one JSON object (flags override its fields)");
+    if (tool.name === "audit_log") cmd.alias("audit");
     addFlags(cmd, specs);
     cmd.action(async (options: Record<string, unknown>) => {
       const base = options.input ? (JSON.parse(String(options.input)) as Record<string, unknown>) : {};

@@ -1,4 +1,5 @@
 // Resolves host names to executors, one per host, created on first use and kept for reuse.
+import { AuditedExecutor, AuditLog } from "./audit.js";
 import type { HostExecutor } from "./executor.js";
 import { type HostSettings, type Inventory, loadInventory } from "./inventory.js";
 
@@ -27,12 +28,14 @@ export const defaultExecutorFactory: ExecutorFactory = async (name, settings) =>
 export class HostRegistry {
   private readonly executors = new Map<string, Promise<HostExecutor>>();
   private inventory: Inventory;
+  readonly audit: AuditLog;
 
   constructor(
     inventory?: Inventory,
     private readonly factory: ExecutorFactory = defaultExecutorFactory,
   ) {
     this.inventory = inventory ?? loadInventory();
+    this.audit = new AuditLog();
   }
 
   get inventoryFile(): string | null {
@@ -60,7 +63,7 @@ export class HostRegistry {
     const settings = this.settings(name);
     let executor = this.executors.get(name);
     if (!executor) {
-      executor = this.factory(name, settings);
+      executor = this.factory(name, settings).then((inner) => new AuditedExecutor(inner, this.audit));
       this.executors.set(name, executor);
       executor.catch(() => this.executors.delete(name));
     }

@@ -1,5 +1,6 @@
 // Runs a tool the same way for every door (MCP, CLI, chat agent): validate, handle, classify errors.
 import { z } from "zod";
+import { withToolContext } from "../hosts/audit.js";
 import { HostFileError, HostUnreachableError } from "../hosts/executor.js";
 import { UnknownHostError } from "../hosts/registry.js";
 import { type ToolAttachment, type ToolDef, type ToolDeps, ToolError } from "./tool.js";
@@ -41,7 +42,7 @@ export async function invokeTool(tool: ToolDef<any, any>, rawArgs: unknown, deps
     return { ok: false, error: `Invalid input for ${tool.name}: ${describeInputError(parsed.error)}`, kind: "input" };
   }
   try {
-    const result = (await tool.handle(parsed.data, deps)) as Record<string, unknown>;
+    const result = (await withToolContext(tool.name, () => tool.handle(parsed.data, deps))) as Record<string, unknown>;
     return { ok: true, result, text: tool.summarize(result), attachments: tool.attachments?.(result) ?? [] };
   } catch (error) {
     return errorOutcome(tool.name, error);
