@@ -10,6 +10,7 @@ export interface FollowOptions {
   acc: LogAccumulator;
   /** Epoch ms after which following stops. */
   until: number;
+  /** Longest wait between two reads; waits start short and double while nothing new arrives. */
   pollMs?: number;
   signal?: AbortSignal;
   /** Called with each batch of new complete lines. */
@@ -44,6 +45,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 export async function followLog(opts: FollowOptions): Promise<FollowResult> {
   const pollMs = opts.pollMs ?? 2000;
+  let wait = Math.min(250, pollMs);
   let offset = opts.offset;
   let newLines = 0;
   let restarts = 0;
@@ -67,6 +69,7 @@ export async function followLog(opts: FollowOptions): Promise<FollowResult> {
     if (chunk.restarted) restarts++;
     offset = chunk.end;
     if (chunk.lines.length > 0) {
+      wait = Math.min(250, pollMs);
       lastGrowthAt = Date.now();
       newLines += chunk.lines.length;
       for (const line of chunk.lines) opts.acc.push(line);
@@ -77,6 +80,7 @@ export async function followLog(opts: FollowOptions): Promise<FollowResult> {
     if (chunk.more) continue;
     const left = opts.until - Date.now();
     if (left <= 0) return stop("time");
-    await sleep(Math.min(pollMs, left), opts.signal);
+    await sleep(Math.min(wait, left), opts.signal);
+    wait = Math.min(wait * 2, pollMs);
   }
 }
