@@ -1,0 +1,127 @@
+// The simulated Ascend host: lay it out, switch scenarios, read its state, stop what it started, register it.
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { parseDocument } from "yaml";
+import { type HostSettings, HostSettingsSchema } from "../hosts/inventory.js";
+import { type LaidOutSim, type LayOutOptions, layOutSim, simHostSettings, startScenarioProcesses } from "./layout.js";
+import { stackPackages } from "./packages.js";
+import { stopProcesses } from "./processes.js";
+import { SIM_STACKS } from "./releases.js";
+import { isScenarioId, SCENARIOS, type ScenarioId } from "./scenarios.js";
+import { DF_SHIM_SH } from "./shims/npu-smi.js";
+import { liveHolders, loadState, type SimHolder, type SimState, writeState } from "./state.js";
+import { sh, writeTree } from "./util.js";
+import { findPython, installPackages, pythonVersion } from "./venv.js";
+
+export { type FakeHfSpec, KNOWN_HF_MODELS, makeFakeHfModel } from "./hf-model.js";
+export { SIM_STACKS, type SimStack } from "./releases.js";
+export { SCENARIO_IDS } from "./scenarios.js";
+export type { LaidOutSim, LayOutOptions, ScenarioId, SimHolder, SimState };
+export { isScenarioId, layOutSim, SCENARIOS, simHostSettings };
+
+export interface SimStateView extends SimState {
+  /** Processes holding NPUs right now (training runs, the npu-busy holder). */
+  holders: SimHolder[];
+}
+
+export async function readSimState(dir: string): Promise<SimStateView> {
+  const state = await loadState(resolve(dir));
+  return { ...state, holders: await liveHolders(resolve(dir)) };
+}
+
+/** Kills everything the simulated host started: scenario processes and registered training runs. */
+export async function stopSimProcesses(dir: string): Promise<number[]> {
+  const root = resolve(dir);
+  const state = await loadState(root);
+  const killed = await stopProcesses(root, state.processes);
+  state.processes = [];
+  await writeState(root, state);
+  return killed;
+}
+
+/**
+ * Switches the scenario in place. Runtime scenarios only change state, processes and shims; switching into or
+ * out of `bare` or `torch-npu-mismatch` changes installed software, which the Python stand-ins pick up.
+ */
+export async function setScenario(dir: string, scenario: ScenarioId): Promise<LaidOutSim> {
+  const root = resolve(dir);
+  const state = await loadState(root);
+  if (scenario === "bare" || state.scenario === "bare") {
+    return layOutSim(root, {
+      scenario,
+      name: state.name,
+      release: state.release,
+      ...(state.owner ? { owner: state.owner } : {}),
+    });
+  }
+  await stopProcesses(root, state.processes);
+  const stack = SIM_STACKS[state.release];
+  if ((scenario === "torch-npu-mismatch") !== (state.scenario === "torch-npu-mismatch")) {
+    const python = findPython();
+    const all = Object.values(SIM_STACKS);
+    const i = all.findIndex((s) => s.release === stack.release);
+    const from = scenario === "torch-npu-mismatch" ? all[i > 0 ? i - 1 : i + 1]! : stack;
+    const pyver = await pythonVersion(python);
+    const site = join(root, "venv", "lib", `python${pyver}`, "site-packages");
+    await rm(join(site, "torch_npu"), { recursive: true, force: true });
+    await rm(join(site, `torch_npu-${state.versions.torchNpu}.dist-info`), { recursive: true, force: true });
+    await installPackages(
+      join(root, "venv"),
+      pyver,
+      stackPackages(stack, from).filter((p) => p.name === "torch_npu"),
+    );
+    state.versions.torchNpu = from.torchNpu;
+  }
+  if (scenario === "small-shm") await writeTree(root, { "bin/df": DF_SHIM_SH });
+  else await rm(join(root, "bin", "df"), { force: true });
+  state.scenario = scenario;
+  state.processes = [];
+  await writeState(root, state);
+  if (state.owner)
+    await sh("chown", [
+      "-R",
+      `${state.owner.uid}:${state.owner.gid}`,
+      join(root, "venv"),
+      join(root, "bin"),
+      join(root, ".sim"),
+    ]);
+  state.processes = await startScenarioProcesses(root, scenario, state.npuCount, state.owner);
+  await writeState(root, state);
+  return { dir: root, scenario, hostSettings: simHostSettings(root, scenario, state) };
+}
+
+/** Adds or replaces one host in an inventory file, keeping the other hosts and the file's comments. */
+export async function addSimHostToInventory(
+  inventoryFile: string,
+  name: string,
+  hostSettings: HostSettings,
+): Promise<void> {
+  const settings = HostSettingsSchema.parse(hostSettings);
+  const text = existsSync(inventoryFile) ? await readFile(inventoryFile, "utf8") : "";
+  const doc = parseDocument(text || "hosts: {}\n");
+  if (doc.errors.length > 0) throw new Error(`Cannot parse ${inventoryFile}: ${doc.errors[0]!.message}`);
+  if (!doc.has("hosts") || doc.get("hosts") === null) doc.set("hosts", doc.createNode({}));
+  doc.setIn(["hosts", name], doc.createNode(settings));
+  await mkdir(dirname(resolve(inventoryFile)), { recursive: true });
+  await writeFile(inventoryFile, doc.toString());
+}
+
+/** `ascend-train sim init`: lays out a host, registers it, and says what was made. */
+export async function simInitCommand(
+  dir: string,
+  opts: { scenario?: ScenarioId; name?: string; inventoryFile: string } & Pick<LayOutOptions, "release" | "owner">,
+): Promise<string> {
+  const name = opts.name ?? "ascend-sim";
+  const sim = await layOutSim(dir, { ...opts, name });
+  await addSimHostToInventory(opts.inventoryFile, name, sim.hostSettings);
+  const state = await loadState(sim.dir);
+  const scenario = SCENARIOS.find((s) => s.id === sim.scenario)!;
+  return [
+    `Simulated Ascend host "${name}" laid out in ${sim.dir} (ascend-train sim).`,
+    `  hardware: Atlas 800T A2, ${state.npuCount}x Ascend ${state.chip}, 64 GB HBM each; driver ${state.driver}`,
+    `  software: MindSpeed-MM ${state.release}, CANN ${state.versions.cann}, torch ${state.versions.torch}, torch_npu ${state.versions.torchNpu}`,
+    `  scenario: ${sim.scenario} - ${scenario.description}`,
+    `  registered in ${opts.inventoryFile} as host "${name}"`,
+  ].join("\n");
+}

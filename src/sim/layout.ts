@@ -1,0 +1,173 @@
+// layOutSim: builds a whole simulated Atlas 800T A2 host (8x 910B3) under one directory.
+import { existsSync } from "node:fs";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { type HostSettings, HostSettingsSchema } from "../hosts/inventory.js";
+import { NEWEST_RELEASE, type ReleaseTag } from "../knowledge/release-tags.js";
+import { layOutCann, simArch } from "./cann.js";
+import { megatronFiles } from "./checkout.js";
+import { mirrorCache } from "./mirrors.js";
+import { stackPackages } from "./packages.js";
+import { startNpuHolder, startPortListener, stopProcesses } from "./processes.js";
+import { SIM_STACKS, type SimStack, usesCannLayout } from "./releases.js";
+import { DEFAULT_FAIL_AT_ITERATION, type ScenarioId } from "./scenarios.js";
+import { DF_SHIM_SH, NPU_SMI_PY } from "./shims/npu-smi.js";
+import { SIM_HELPER_PY } from "./shims/simhost.js";
+import { loadState, type SimProcess, type SimState, writeState } from "./state.js";
+import { sh, writeTree } from "./util.js";
+import { createVenv, findPython, installEditable, installPackages, pythonVersion } from "./venv.js";
+import { wheelCache } from "./wheels.js";
+
+export interface LayOutOptions {
+  scenario?: ScenarioId;
+  name?: string;
+  release?: ReleaseTag;
+  owner?: { uid: number; gid: number };
+}
+
+export interface LaidOutSim {
+  dir: string;
+  scenario: ScenarioId;
+  hostSettings: HostSettings;
+}
+
+const DEFAULT_MASTER_PORT = 6000;
+
+export function simHostSettings(
+  dir: string,
+  scenario: ScenarioId,
+  state: Pick<SimState, "release" | "name">,
+): HostSettings {
+  return HostSettingsSchema.parse({
+    cannRoot: join(dir, "usr", "local", "Ascend"),
+    sourceCann: scenario !== "cann-not-sourced",
+    venv: join(dir, "venv"),
+    workdir: join(dir, "MindSpeed-MM"),
+    npusPerNode: 8,
+    path: [join(dir, "bin")],
+    env: { ASCEND_SIM_ROOT: dir },
+    allowedDirs: [dir],
+    simRoot: dir,
+    description: `Simulated Atlas 800T A2 (8x Ascend 910B3, 64 GB HBM), MindSpeed-MM ${state.release}, scenario ${scenario}`,
+  });
+}
+
+/** The release whose torch_npu gets installed in the mismatch scenario: built for another CANN. */
+function mismatchedStack(stack: SimStack): SimStack {
+  const all = Object.values(SIM_STACKS);
+  const i = all.findIndex((s) => s.release === stack.release);
+  return all[i > 0 ? i - 1 : i + 1]!;
+}
+
+async function installStack(dir: string, stack: SimStack, python: string, scenario: ScenarioId) {
+  const pyver = await pythonVersion(python);
+  const venv = join(dir, "venv");
+  const npuFrom = scenario === "torch-npu-mismatch" ? mismatchedStack(stack) : stack;
+  const mmDir = join(dir, "MindSpeed-MM");
+  const msDir = join(dir, "MindSpeed");
+  const mirrors = join(dir, "mirrors");
+  await Promise.all([
+    installPackages(venv, pyver, stackPackages(stack, npuFrom)),
+    sh("git", ["clone", "-q", "--branch", stack.release, join(mirrors, "MindSpeed-MM.git"), mmDir]),
+    sh("git", ["clone", "-q", "--branch", stack.mindspeedBranch, join(mirrors, "MindSpeed.git"), msDir]),
+  ]);
+  // The install guide copies Megatron-LM's megatron/ into the checkout (untracked there).
+  const megatron = Object.entries(megatronFiles(stack.megatronVersion)).filter(([p]) => p.startsWith("megatron/"));
+  await writeTree(mmDir, { ...Object.fromEntries(megatron), "logs/.keep": "", "data/.keep": "", "ckpt/.keep": "" });
+  await installEditable(venv, pyver, { name: "mindspeed", version: stack.mindspeedVersion, src: msDir });
+  await installEditable(venv, pyver, {
+    name: "mindspeed_mm",
+    version: stack.mmVersion,
+    src: mmDir,
+    scripts: { "mm-convert": "checkpoint.convert_cli:main" },
+  });
+}
+
+async function writeBin(dir: string, scenario: ScenarioId) {
+  await writeTree(dir, { "bin/npu-smi": NPU_SMI_PY, ".sim/lib/ascend_sim.py": SIM_HELPER_PY });
+  const df = join(dir, "bin", "df");
+  if (scenario === "small-shm") await writeTree(dir, { "bin/df": DF_SHIM_SH });
+  else await rm(df, { force: true });
+}
+
+/** Starts the background processes a scenario needs and returns them. */
+export async function startScenarioProcesses(
+  dir: string,
+  scenario: ScenarioId,
+  npuCount: number,
+  owner?: { uid: number; gid: number },
+): Promise<SimProcess[]> {
+  const python = findPython();
+  if (scenario === "npu-busy") return [await startNpuHolder(dir, python, npuCount, owner)];
+  if (scenario === "port-in-use") return [await startPortListener(python, DEFAULT_MASTER_PORT, owner)];
+  return [];
+}
+
+export async function layOutSim(target: string, opts: LayOutOptions = {}): Promise<LaidOutSim> {
+  const dir = resolve(target);
+  const scenario = opts.scenario ?? "healthy";
+  const release = opts.release ?? NEWEST_RELEASE;
+  const stack = SIM_STACKS[release];
+  const name = opts.name ?? "ascend-sim";
+  if (existsSync(join(dir, ".sim", "state.json"))) {
+    const old = await loadState(dir).catch(() => null);
+    await stopProcesses(dir, old?.processes ?? []);
+  }
+  for (const sub of ["bin", "usr", "venv", "MindSpeed-MM", "MindSpeed", "mirrors", "wheels", ".sim"]) {
+    await rm(join(dir, sub), { recursive: true, force: true });
+  }
+  await mkdir(join(dir, ".sim", "holders"), { recursive: true });
+  const python = findPython();
+  const [mirrorInfo, wheels] = await Promise.all([mirrorCache(), wheelCache(python)]);
+  const [cann] = await Promise.all([
+    layOutCann(dir, stack),
+    sh("cp", ["-a", mirrorInfo.dir, join(dir, "mirrors")]).then(() =>
+      Promise.all([".complete", "mindspeed-commits.json"].map((f) => rm(join(dir, "mirrors", f), { force: true }))),
+    ),
+    sh("cp", ["-a", join(wheels, "wheels"), join(dir, "wheels")]),
+    createVenv(join(dir, "venv"), python),
+    writeBin(dir, scenario),
+  ]);
+  if (scenario !== "bare") await installStack(dir, stack, python, scenario);
+  const state: SimState = {
+    version: 1,
+    simulated: true,
+    name,
+    scenario,
+    release,
+    chip: "910B3",
+    npuCount: 8,
+    hbmTotalMB: 65536,
+    hbmIdleMB: 3378,
+    driver: stack.driver,
+    arch: simArch(),
+    masterPort: DEFAULT_MASTER_PORT,
+    failAtIteration: DEFAULT_FAIL_AT_ITERATION,
+    versions: {
+      mindspeedMm: stack.mmVersion,
+      mindspeed: stack.mindspeedBranch,
+      megatron: stack.megatronBranch,
+      cann: stack.cann,
+      cannLayout: usesCannLayout(stack.cann) ? "cann" : "ascend-toolkit",
+      torch: stack.torch,
+      torchNpu: scenario === "torch-npu-mismatch" ? mismatchedStack(stack).torchNpu : stack.torchNpu,
+      transformers: stack.transformers,
+      python: await pythonVersion(python),
+    },
+    cannHome: cann.home,
+    ...(opts.owner ? { owner: opts.owner } : {}),
+    processes: [],
+    mirrors: { mindspeedCommits: mirrorInfo.mindspeedCommits },
+    createdAt: new Date().toISOString(),
+  };
+  await writeState(dir, state);
+  await writeFile(
+    join(dir, "SIMULATED_ASCEND_HOST.txt"),
+    `This directory is a simulated Ascend host (ascend-train sim): ${simHostSettings(dir, scenario, state).description}.\n`,
+  );
+  if (opts.owner) await sh("chown", ["-R", `${opts.owner.uid}:${opts.owner.gid}`, dir]);
+  state.processes = await startScenarioProcesses(dir, scenario, state.npuCount, opts.owner);
+  await writeState(dir, state);
+  if (opts.owner) await sh("chown", [`${opts.owner.uid}:${opts.owner.gid}`, join(dir, ".sim", "state.json")]);
+  return { dir, scenario, hostSettings: simHostSettings(dir, scenario, state) };
+}

@@ -1,0 +1,86 @@
+// A tiny PEP 517/660 build backend for the mirrored repos, so `pip install --no-build-isolation --no-index -e .`
+// works offline without setuptools in the venv.
+export const SIM_BUILD_PY = String.raw`"""In-tree build backend of the ascend-train sim mirrors (PEP 517 / PEP 660)."""
+import base64
+import hashlib
+import json
+import os
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def _meta():
+    with open(os.path.join(HERE, "meta.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _dist_info_files(meta):
+    di = "%s-%s.dist-info" % (meta["name"], meta["version"])
+    files = {
+        di + "/METADATA": "Metadata-Version: 2.1\nName: %s\nVersion: %s\nSummary: %s\n" % (meta["name"], meta["version"], meta.get("summary", "")),
+        di + "/WHEEL": "Wheel-Version: 1.0\nGenerator: ascend-train-sim\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        di + "/top_level.txt": "\n".join(meta.get("packages", [])) + "\n",
+    }
+    if meta.get("scripts"):
+        files[di + "/entry_points.txt"] = "[console_scripts]\n" + "".join("%s = %s\n" % kv for kv in meta["scripts"].items())
+    return di, files
+
+
+def _write_wheel(wheel_directory, files):
+    meta = _meta()
+    di, info = _dist_info_files(meta)
+    files = dict(files)
+    files.update(info)
+    name = "%s-%s-py3-none-any.whl" % (meta["name"].replace("-", "_"), meta["version"])
+    record = []
+    with zipfile.ZipFile(os.path.join(wheel_directory, name), "w", zipfile.ZIP_DEFLATED) as z:
+        for path, data in sorted(files.items()):
+            raw = data.encode("utf-8") if isinstance(data, str) else data
+            z.writestr(path, raw)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(raw).digest()).rstrip(b"=").decode()
+            record.append("%s,sha256=%s,%d" % (path, digest, len(raw)))
+        record.append(di + "/RECORD,,")
+        z.writestr(di + "/RECORD", "\n".join(record) + "\n")
+    return name
+
+
+def get_requires_for_build_wheel(config_settings=None):
+    return []
+
+
+def get_requires_for_build_editable(config_settings=None):
+    return []
+
+
+def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
+    di, info = _dist_info_files(_meta())
+    for path, data in info.items():
+        full = os.path.join(metadata_directory, path)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "w", encoding="utf-8") as f:
+            f.write(data)
+    return di
+
+
+prepare_metadata_for_build_editable = prepare_metadata_for_build_wheel
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    files = {}
+    for pkg in _meta().get("packages", []):
+        for base, _, names in os.walk(os.path.join(ROOT, pkg)):
+            for n in names:
+                if n.endswith(".pyc"):
+                    continue
+                full = os.path.join(base, n)
+                with open(full, "rb") as f:
+                    files[os.path.relpath(full, ROOT)] = f.read()
+    return _write_wheel(wheel_directory, files)
+
+
+def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
+    meta = _meta()
+    return _write_wheel(wheel_directory, {"__editable__.%s-%s.pth" % (meta["name"], meta["version"]): ROOT + "\n"})
+`;
