@@ -2,6 +2,7 @@
 import { AuditedExecutor, AuditLog } from "./audit.js";
 import type { HostExecutor } from "./executor.js";
 import { type HostSettings, type Inventory, loadInventory } from "./inventory.js";
+import { guardWrites } from "./paths.js";
 
 export class UnknownHostError extends Error {
   override name = "UnknownHostError";
@@ -63,7 +64,9 @@ export class HostRegistry {
     const settings = this.settings(name);
     let executor = this.executors.get(name);
     if (!executor) {
-      executor = this.factory(name, settings).then((inner) => new AuditedExecutor(inner, this.audit));
+      executor = this.factory(name, settings).then((inner) =>
+        guardWrites(new AuditedExecutor(inner, this.audit), settings),
+      );
       this.executors.set(name, executor);
       executor.catch(() => this.executors.delete(name));
     }

@@ -102,3 +102,27 @@ describe("audit log", () => {
     expect(redactCommand("Authorization: Bearer abcdefghijkl")).toBe("Authorization: Bearer ***");
   });
 });
+
+describe("write paths", () => {
+  it("allows paths inside the allowed dirs and refuses .., symlinks out and other absolute paths", async () => {
+    const { ensureWritablePath } = await import("../../src/hosts/paths.js");
+    const { symlinkSync, mkdirSync } = await import("node:fs");
+    const root = tmp();
+    const work = join(root, "work");
+    mkdirSync(work);
+    symlinkSync("/etc", join(work, "escape"));
+    const settings = HostSettingsSchema.parse({ workdir: work, allowedDirs: [work] });
+    const exec = new LocalExecutor("local", settings);
+    expect(await ensureWritablePath(exec, settings, "local", join(work, "out", "cfg.json"))).toBe(
+      join(work, "out", "cfg.json"),
+    );
+    expect(await ensureWritablePath(exec, settings, "local", "relative/x.json")).toBe(join(work, "relative", "x.json"));
+    await expect(ensureWritablePath(exec, settings, "local", `${work}/../x`)).rejects.toThrow(/contains "\.\."/);
+    await expect(ensureWritablePath(exec, settings, "local", join(work, "escape", "passwd"))).rejects.toThrow(
+      /resolves to \/etc\/passwd, outside/,
+    );
+    await expect(ensureWritablePath(exec, settings, "local", "/var/tmp/x")).rejects.toThrow(
+      /allowedDirs for host local/,
+    );
+  });
+});

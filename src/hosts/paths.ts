@@ -1,0 +1,74 @@
+// Where tools may write on a host: inside the directories its configuration allows. `..`, symlinks leading out and
+// absolute paths elsewhere are refused before anything is written.
+import type { HostExecutor } from "./executor.js";
+import type { HostSettings } from "./inventory.js";
+
+export class PathNotAllowedError extends Error {
+  override name = "PathNotAllowedError";
+}
+
+/** The allowed roots: allowedDirs, else the workdir, the simulated host's root, the user's home and /tmp. */
+export function allowedRoots(settings: HostSettings): string[] {
+  if (settings.allowedDirs.length > 0) return settings.allowedDirs;
+  return [settings.workdir, settings.simRoot, "~", "/tmp"].filter((d): d is string => Boolean(d));
+}
+
+function inside(path: string, root: string): boolean {
+  const r = root.endsWith("/") ? root.slice(0, -1) : root;
+  return path === r || path.startsWith(`${r}/`);
+}
+
+/** Checks the text of a path before asking the host anything. */
+export function checkPathText(path: string, field = "path"): void {
+  if (path.length === 0) throw new PathNotAllowedError(`${field} is empty.`);
+  if (path.length > 4096) throw new PathNotAllowedError(`${field} is longer than 4096 characters.`);
+  if (/[\0\n\r]/.test(path)) throw new PathNotAllowedError(`${field} contains a NUL or newline character.`);
+  if (path.split("/").includes(".."))
+    throw new PathNotAllowedError(`${field} "${path}" contains "..": give the path without it.`);
+}
+
+/**
+ * Resolves `path` on the host (symlinks followed, missing tail allowed) and refuses it unless it lies inside an
+ * allowed root. Returns the resolved absolute path.
+ */
+export async function ensureWritablePath(
+  executor: HostExecutor,
+  settings: HostSettings,
+  hostName: string,
+  path: string,
+  field = "path",
+): Promise<string> {
+  checkPathText(path, field);
+  // One round trip: the path and every root resolved on the host itself (symlinks followed, "~" = that user's home).
+  const script = 'for p in "$@"; do case $p in "~"*) p="$HOME${p#"~"}";; esac; realpath -m -- "$p" || exit 3; done';
+  const roots = allowedRoots(settings);
+  const r = await executor.run(["sh", "-c", script, "sh", path, ...roots], {
+    cwd: settings.workdir,
+    timeoutMs: 15_000,
+  });
+  const lines = r.stdout.trim().split("\n");
+  if (r.exitCode !== 0 || lines.length !== roots.length + 1) {
+    throw new PathNotAllowedError(
+      `Cannot resolve ${field} "${path}" on ${hostName}: ${r.stderr.trim() || "realpath failed"}.`,
+    );
+  }
+  const [resolved, ...resolvedRoots] = lines as [string, ...string[]];
+  if (!resolvedRoots.some((root) => inside(resolved, root))) {
+    const how = settings.allowedDirs.length > 0 ? "add its directory to" : "set";
+    throw new PathNotAllowedError(
+      `${field} "${path}" resolves to ${resolved}, outside the directories ascend-train may write on ${hostName} ` +
+        `(${resolvedRoots.join(", ")}). Choose a path inside them, or ${how} allowedDirs for host ${hostName} in ascend-train.yaml.`,
+    );
+  }
+  return resolved;
+}
+
+/** Refuses writeFile outside the allowed directories, whatever tool asks. */
+export function guardWrites(executor: HostExecutor, settings: HostSettings): HostExecutor {
+  const guarded = Object.create(executor) as HostExecutor;
+  guarded.writeFile = async (path, content, opts) => {
+    await ensureWritablePath(executor, settings, executor.name, path);
+    return executor.writeFile(path, content, opts);
+  };
+  return guarded;
+}
