@@ -40,6 +40,7 @@ export async function ensureWritablePath(
 ): Promise<string> {
   checkPathText(path, field);
   // One round trip: the path and every root resolved on the host itself (symlinks followed, "~" = that user's home).
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a JS template
   const script = 'for p in "$@"; do case $p in "~"*) p="$HOME${p#"~"}";; esac; realpath -m -- "$p" || exit 3; done';
   const roots = allowedRoots(settings);
   const r = await executor.run(["sh", "-c", script, "sh", path, ...roots], {
