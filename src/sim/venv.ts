@@ -31,9 +31,10 @@ export async function createVenv(dest: string, python: string): Promise<void> {
   const pyver = await pythonVersion(python);
   const template = await cached(`venv-${contentHash([python, pyver])}`, async (dir) => {
     await sh(python, ["-m", "venv", join(dir, "venv")]);
+    await writeFile(join(dir, "built-at"), join(dir, "venv"));
   });
-  const from = join(template, "venv");
-  await sh("cp", ["-a", from, dest]);
+  const from = (await readFile(join(template, "built-at"), "utf8")).trim();
+  await sh("cp", ["-a", join(template, "venv"), dest]);
   const fix = async (file: string) => {
     const text = await readFile(file, "utf8").catch(() => null);
     if (text?.includes(from)) await writeFile(file, text.replaceAll(from, dest));

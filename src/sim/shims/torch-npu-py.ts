@@ -6,7 +6,13 @@ import time
 
 __version__ = "@@TORCH_NPU_VERSION@@"
 
-import torch
+
+def _autoload():
+    """Entry point of the torch.backends group; defined before importing torch, which calls it."""
+    return None
+
+
+import torch  # noqa: E402
 
 try:
     import torch_npu.npu
@@ -24,11 +30,6 @@ from torch_npu import _C  # noqa: E402
 torch.npu = torch_npu.npu
 sys.modules["torch.npu"] = torch_npu.npu
 torch.version.cann = _C.cann_version()
-
-
-def _autoload():
-    """Entry point of the torch.backends group: importing the package is all there is to do."""
-    return None
 `;
 
 export const TORCH_NPU_UTILS_PY = String.raw`from torch_npu import _C  # noqa: F401

@@ -5,6 +5,7 @@ import os as _os
 __version__ = "@@TORCH_VERSION@@"
 
 from torch import version  # noqa: E402
+from torch import distributed  # noqa: E402
 
 
 class OutOfMemoryError(RuntimeError):
