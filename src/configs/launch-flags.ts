@@ -1,0 +1,245 @@
+// Megatron argument blocks (GPT_ARGS / OUTPUT_ARGS / extras) equivalent to each family's upstream finetune script.
+import type { TemplateContext } from "./template.js";
+
+export interface ArgBlocks {
+  gpt: string[];
+  output: string[];
+  /** Extra named blocks (MLA_ARGS, MOE_ARGS, DPO_ARGS), in order. */
+  extra: [string, string[]][];
+  /** Arguments after --distributed-backend nccl. */
+  tail: string[];
+  masterPort: number;
+}
+
+/** 1e-5 -> "1.0e-5": the upstream spelling, which Megatron's float parser reads. */
+export function fmtNumber(n: number): string {
+  if (n !== 0 && Math.abs(n) < 1e-3) {
+    const [mant, exp] = n.toExponential().split("e");
+    return `${mant!.includes(".") ? mant : `${mant}.0`}e${exp}`;
+  }
+  return String(n);
+}
+
+const PARALLEL = [
+  "--tensor-model-parallel-size ${TP}",
+  "--pipeline-model-parallel-size ${PP}",
+  "--context-parallel-size ${CP}",
+];
+const NO_OPTIM = ["--no-load-optim", "--no-load-rng", "--no-save-optim", "--no-save-rng"];
+
+function output(saveInterval: number, format: string | null, logTps: boolean): string[] {
+  return [
+    "--log-interval 1",
+    `--save-interval ${saveInterval}`,
+    `--eval-interval ${saveInterval}`,
+    "--eval-iters 5000",
+    "--save $SAVE_PATH",
+    ...(format ? [`--ckpt-format ${format}`] : []),
+    ...(logTps ? ["--log-tps"] : []),
+  ];
+}
+
+function qwenArgs(ctx: TemplateContext): ArgBlocks {
+  const size = ctx.model.id.split("-").pop()!;
+  const vocab = ctx.model.arch?.llm.vocab ?? 152064;
+  const r = ctx.recipe;
+  const newer = r.release !== "v2.1.0";
+  const qwen25 = ctx.model.exampleDir === "qwen2.5vl";
+  const fsdp = r.variant === "fsdp";
+  const dpo = r.variant === "dpo";
+  const gpt = [
+    "--use-mcore-models",
+    ...PARALLEL,
+    ...(newer && !dpo ? ["--context-parallel-algo ulysses_cp_algo"] : []),
+    "--micro-batch-size ${MBS}",
+    "--global-batch-size ${GBS}",
+    "--tokenizer-type NullTokenizer",
+    `--vocab-size ${vocab}`,
+    `--seq-length ${ctx.seqLength}`,
+    "--make-vocab-size-divisible-by 1",
+    "--normalization RMSNorm",
+    "--use-fused-rmsnorm",
+    "--swiglu",
+    "--use-fused-swiglu",
+    ...(newer && !fsdp ? ["--no-masked-softmax-fusion"] : []),
+    `--lr ${fmtNumber(ctx.lr)}`,
+    "--lr-decay-style cosine",
+    "--weight-decay 0",
+    `--train-iters ${ctx.trainIters}`,
+    "--lr-warmup-fraction 0.1",
+    "--clip-grad 0.0",
+    "--adam-beta1 0.9",
+    "--adam-beta2 0.999",
+    ...(qwen25 && size === "7b" ? [] : ["--no-gradient-accumulation-fusion"]),
+    "--seed 42",
+    "--bf16",
+    "--load $LOAD_PATH",
+    ...(newer || size !== "3b" ? ["--use-flash-attn"] : []),
+    ...(size === "2b" || size === "3b" ? [] : ["--variable-seq-lengths"]),
+    ...(fsdp ? [] : ["--use-distributed-optimizer"]),
+    ...(size === "72b" && !qwen25 ? ["--reuse-fp32-param"] : []),
+    ...NO_OPTIM,
+    "--num-workers 8",
+    ...(fsdp
+      ? [
+          "--untie-embeddings-and-output-weights",
+          "--use-torch-fsdp2",
+          `--fsdp2-config-path ${ctx.fileRef("fsdp2_config.yaml")}`,
+          "--use-cpu-initialization",
+          "--init-model-with-meta-device",
+          "--no-initialization",
+          "--distributed-timeout-minutes 60",
+        ]
+      : dpo
+        ? []
+        : ["--distributed-timeout-minutes 20"]),
+  ];
+  const extra: [string, string[]][] = dpo
+    ? [
+        [
+          "DPO_ARGS",
+          [
+            "--dpo-beta 0.1",
+            "--dpo-loss-type sigmoid",
+            "--dpo-label-smoothing 0.0",
+            "--pref-ftx 0.0",
+            "--ref-model $LOAD_PATH",
+          ],
+        ],
+      ]
+    : [];
+  return {
+    gpt,
+    output: output(
+      10000,
+      newer ? (fsdp ? "torch_dist" : "torch") : null,
+      r.release !== "v2.1.0" && r.release !== "v2.2.0" && !dpo,
+    ),
+    extra,
+    tail: dpo ? ["--lora-target-modules linear_qkv linear_proj linear_fc1 linear_fc2"] : [],
+    masterPort: 6000,
+  };
+}
+
+function internvlArgs(ctx: TemplateContext, deepseek: boolean): ArgBlocks {
+  const vocab = ctx.model.arch?.llm.vocab ?? 151674;
+  const gpt = [
+    ...PARALLEL,
+    ...(deepseek ? ["--expert-model-parallel-size ${EP}"] : []),
+    "--micro-batch-size ${MBS}",
+    "--global-batch-size ${GBS}",
+    `--seq-length ${ctx.seqLength}`,
+    "--tokenizer-type NullTokenizer",
+    `--vocab-size ${vocab}`,
+    "--position-embedding-type rope",
+    `--rotary-base ${deepseek ? 10000 : 1000000}`,
+    "--swiglu",
+    "--no-masked-softmax-fusion",
+    `--lr ${fmtNumber(ctx.lr)}`,
+    "--min-lr 0.0",
+    `--train-iters ${ctx.trainIters}`,
+    "--lr-decay-style cosine",
+    "--weight-decay 0.05",
+    "--clip-grad 1.0",
+    "--adam-beta1 0.9",
+    "--adam-beta2 0.999",
+    "--no-gradient-accumulation-fusion",
+    ...(deepseek ? [] : NO_OPTIM),
+    "--use-distributed-optimizer",
+    ...(deepseek ? [] : ["--use-flash-attn"]),
+    "--bf16",
+    "--load $LOAD_PATH",
+    ...(deepseek ? ["--normalization RMSNorm", "--use-fused-rmsnorm"] : []),
+    ...(ctx.model.id === "internvl2.5-4b" ? [] : ["--variable-seq-lengths"]),
+    ...(deepseek ? NO_OPTIM : ["--normalization RMSNorm"]),
+    "--num-workers 4",
+    ...(ctx.model.id === "internvl2.5-78b" ? ["--enable-dummy-optimizer"] : []),
+    ...(ctx.model.id === "internvl3-78b" ? ["--unaligned-linear"] : []),
+  ];
+  const extra: [string, string[]][] = deepseek
+    ? [
+        [
+          "MLA_ARGS",
+          [
+            "--multi-head-latent-attention",
+            "--multi-latent-attention",
+            "--qk-rope-head-dim 64",
+            "--qk-nope-head-dim 128",
+            "--kv-lora-rank 512",
+            "--v-head-dim 128",
+            "--qk-layernorm",
+          ],
+        ],
+        ["MOE_ARGS", ["--moe-permutation-async-comm", "--moe-token-dispatcher-type alltoall", "--moe-permute-fusion"]],
+      ]
+    : [];
+  return { gpt, output: output(5000, "torch", true), extra, tail: [], masterPort: 6000 };
+}
+
+function glm41Args(ctx: TemplateContext): ArgBlocks {
+  const base = qwenArgs(ctx);
+  const gpt = base.gpt
+    .filter((a) => a !== "--no-masked-softmax-fusion" && !a.startsWith("--distributed-timeout-minutes"))
+    .map((a) => (a.startsWith("--context-parallel-algo") ? "--context-parallel-algo megatron_cp_algo" : a));
+  return { ...base, gpt, masterPort: 6700 };
+}
+
+function fsdp2JsonArgs(ctx: TemplateContext): ArgBlocks {
+  const gpt = [
+    "--use-mcore-models",
+    ...PARALLEL,
+    "--context-parallel-algo ulysses_cp_algo",
+    "--micro-batch-size ${MBS}",
+    "--global-batch-size ${GBS}",
+    "--tokenizer-type NullTokenizer",
+    "--vocab-size 152064",
+    `--seq-length ${ctx.seqLength}`,
+    "--make-vocab-size-divisible-by 1",
+    "--normalization RMSNorm",
+    "--use-fused-rmsnorm",
+    "--swiglu",
+    "--use-fused-swiglu",
+    "--no-masked-softmax-fusion",
+    `--lr ${fmtNumber(ctx.lr)}`,
+    "--lr-decay-style cosine",
+    "--weight-decay 0",
+    `--train-iters ${ctx.trainIters}`,
+    "--lr-warmup-fraction 0.1",
+    "--clip-grad 0.0",
+    "--adam-beta1 0.9",
+    "--adam-beta2 0.999",
+    "--no-gradient-accumulation-fusion",
+    "--seed 42",
+    "--load $LOAD_PATH",
+    "--use-flash-attn",
+    ...NO_OPTIM,
+    "--num-workers 8",
+    "--use-torch-fsdp2",
+    "--untie-embeddings-and-output-weights",
+    "--ckpt-format torch_dcp",
+    `--fsdp2-config-path ${ctx.fileRef("fsdp2_config.yaml")}`,
+    "--optimizer-selection fused_torch_adamw",
+    "--use-cpu-initialization",
+    "--init-model-with-meta-device",
+    "--log-tps",
+  ];
+  const glm = ctx.model.exampleDir === "glm4.5v";
+  return { gpt, output: output(10000, glm ? null : "torch_dcp", false), extra: [], tail: [], masterPort: 6000 };
+}
+
+export function megatronArgs(ctx: TemplateContext): ArgBlocks {
+  switch (ctx.model.exampleDir) {
+    case "qwen2vl":
+    case "qwen2.5vl":
+      return qwenArgs(ctx);
+    case "glm4.1v":
+      return glm41Args(ctx);
+    case "internvl2.5":
+    case "internvl3":
+      return internvlArgs(ctx, false);
+    case "deepseekvl2":
+      return internvlArgs(ctx, true);
+    default:
+      return fsdp2JsonArgs(ctx);
+  }
+}

@@ -1,0 +1,162 @@
+// The launch script: bash equivalent to the upstream finetune_*.sh, with the plan's paths and numbers filled in.
+import { posix } from "node:path";
+import { cannSetEnvCandidates, nnalSetEnv } from "../hosts/environment.js";
+import { envExports, shellQuote } from "../hosts/quote.js";
+import { fmtNumber, megatronArgs } from "./launch-flags.js";
+import type { TemplateContext } from "./template.js";
+
+export interface LaunchOptions {
+  cannRoot: string;
+  workdir?: string;
+  npusPerNode: number;
+  nodes: number;
+  env: Record<string, string>;
+  /** File name of the main config (YAML backends) in the output directory. */
+  mainConfig?: string;
+  /** Files by role for the Megatron JSON backends. */
+  dataConfig?: string;
+  modelConfig?: string;
+}
+
+const block = (name: string, args: string[]) =>
+  `${name}="\n${args.map((a, i) => `    ${a}${i < args.length - 1 ? " \\" : ""}`).join("\n")}\n"`;
+
+function header(ctx: TemplateContext, opts: LaunchOptions): string[] {
+  const [cannNew, cannOld] = cannSetEnvCandidates(opts.cannRoot);
+  const nnal = nnalSetEnv(opts.cannRoot);
+  return [
+    "#!/bin/bash",
+    `# ${ctx.model.id} (${ctx.recipe.variant || "default"}) for MindSpeed-MM ${ctx.recipe.release}; equivalent to ${ctx.recipe.script}.`,
+    "set -o pipefail",
+    ...(opts.workdir ? [`cd ${shellQuote(opts.workdir)} || exit 1`] : []),
+    `if [ -f ${shellQuote(cannNew!)} ]; then source ${shellQuote(cannNew!)}; else source ${shellQuote(cannOld!)}; fi`,
+    `if [ -f ${shellQuote(nnal)} ]; then source ${shellQuote(nnal)}; fi`,
+    envExports(opts.env),
+    "",
+    `NPUS_PER_NODE=${opts.npusPerNode}`,
+    // Multi-node: run the same script on every node with NODE_RANK (and MASTER_ADDR) set.
+    'MASTER_ADDR="${MASTER_ADDR:-localhost}"',
+    "MASTER_PORT=${MASTER_PORT:-PORT}",
+    `NNODES=${opts.nodes}`,
+    "NODE_RANK=${NODE_RANK:-0}",
+    "WORLD_SIZE=$(($NPUS_PER_NODE*$NNODES))",
+    "",
+  ];
+}
+
+const DISTRIBUTED = block("DISTRIBUTED_ARGS", [
+  "--nproc_per_node $NPUS_PER_NODE",
+  "--nnodes $NNODES",
+  "--node_rank $NODE_RANK",
+  "--master_addr $MASTER_ADDR",
+  "--master_port $MASTER_PORT",
+]);
+
+const LOG = ["logfile=$(date +%Y%m%d)_$(date +%H%M%S)", "mkdir -p logs"];
+
+const STATS = [
+  "STEP_TIME=$(grep \"elapsed time per iteration\" logs/train_${logfile}.log | awk -F 'elapsed time per iteration [(]ms[)]:' '{print $2}' | awk -F '|' '{print $1}' | head -n 150 | tail -n 100 | awk '{sum+=$1} END {if (NR != 0) printf(\"%.1f\", sum/NR)}')",
+  'echo "Elapsed Time Per iteration: $STEP_TIME"',
+  'if [ -n "$STEP_TIME" ] && [ -n "$GBS" ]; then',
+  '    echo "Average Samples per Second: $(awk "BEGIN{printf \\"%.3f\\", $GBS*1000/$STEP_TIME}")"',
+  "fi",
+];
+
+export function launchScript(ctx: TemplateContext, opts: LaunchOptions): string {
+  const r = ctx.recipe;
+  const lines = header(ctx, opts);
+  const p = ctx.paths;
+  let port = 6000;
+  if (r.backend === "megatron" || r.backend === "megatron-fsdp2") {
+    const args = megatronArgs(ctx);
+    port = args.masterPort;
+    lines.push(
+      `MM_DATA=${shellQuote(ctx.fileRef(opts.dataConfig!))}`,
+      `MM_MODEL=${shellQuote(ctx.fileRef(opts.modelConfig!))}`,
+      'MM_TOOL="./mindspeed_mm/tools/tools.json"',
+      `LOAD_PATH=${shellQuote(p.ckptDir)}`,
+      `SAVE_PATH=${shellQuote(p.saveDir)}`,
+      "",
+      `TP=${ctx.tp}`,
+      `PP=${ctx.pp}`,
+      `CP=${ctx.cp}`,
+      `EP=${ctx.ep}`,
+      `MBS=${ctx.microBatchSize}`,
+      `GRAD_ACC_STEP=${ctx.gradAccSteps}`,
+      "DP=$(($WORLD_SIZE/$TP/$PP/$CP))",
+      "GBS=$(($MBS*$GRAD_ACC_STEP*$DP))",
+      "",
+      DISTRIBUTED,
+      "",
+      block("GPT_ARGS", args.gpt),
+      "",
+      block("MM_ARGS", ["--mm-data $MM_DATA", "--mm-model $MM_MODEL", "--mm-tool $MM_TOOL"]),
+      "",
+      block("OUTPUT_ARGS", args.output),
+      ...args.extra.flatMap(([name, list]) => ["", block(name, list)]),
+      "",
+      ...LOG,
+      `torchrun $DISTRIBUTED_ARGS ${r.entry} \\`,
+      "    $GPT_ARGS \\",
+      "    $MM_ARGS \\",
+      "    $OUTPUT_ARGS \\",
+      ...args.extra.map(([name]) => `    $${name} \\`),
+      "    --distributed-backend nccl \\",
+      ...args.tail.map((t) => `    ${t} \\`),
+      "    2>&1 | tee logs/train_${logfile}.log",
+      ...STATS,
+    );
+  } else if (r.backend === "fsdp2-yaml" || r.backend === "native-fsdp") {
+    lines.push(
+      DISTRIBUTED,
+      "",
+      ...LOG,
+      `config_path=${shellQuote(ctx.fileRef(opts.mainConfig!))}`,
+      `torchrun $DISTRIBUTED_ARGS ${r.entry} \${config_path} \\`,
+      ...(r.backend === "fsdp2-yaml" ? ["    --distributed-backend nccl \\"] : []),
+      "    2>&1 | tee logs/train_${logfile}.log",
+      "GBS=$(grep -o \"global batch size: *[0-9]*\" logs/train_${logfile}.log | head -n 1 | awk -F: '{print $2+0}')",
+      ...STATS,
+    );
+  } else {
+    lines.push(
+      `GBS=${ctx.globalBatchSize}`,
+      `DATA_PATH=${shellQuote(p.dataset)}`,
+      `DATA_DIR=${shellQuote(p.datasetDir)}`,
+      `LOAD_PATH=${shellQuote(p.hfDir)}`,
+      `SAVE_PATH=${shellQuote(p.saveDir)}`,
+      "",
+      DISTRIBUTED,
+      "",
+      block("MODEL_ARGS", [
+        "--num-workers 8",
+        "--seed 1234",
+        "--no-shuffle",
+        `--seq-length ${ctx.seqLength}`,
+        `--micro-batch-size ${ctx.microBatchSize}`,
+        "--global-batch-size $GBS",
+        `--train-iters ${ctx.trainIters}`,
+        `--lr ${fmtNumber(ctx.lr)}`,
+        "--clip-grad 0",
+        "--warmup-ratio 0",
+        "--weight-decay 1e-2",
+        "--data-path $DATA_PATH",
+        "--data-dir $DATA_DIR",
+        "--load $LOAD_PATH",
+        "--save $SAVE_PATH",
+        "--log_tps",
+      ]),
+      "",
+      ...LOG,
+      `torchrun $DISTRIBUTED_ARGS ${r.entry} \\`,
+      "    $MODEL_ARGS \\",
+      "    2>&1 | tee logs/train_${logfile}.log",
+      ...STATS,
+    );
+  }
+  return `${lines.join("\n").replace("MASTER_PORT=${MASTER_PORT:-PORT}", `MASTER_PORT=\${MASTER_PORT:-${port}}`)}\n`;
+}
+
+export function launchScriptName(script: string): string {
+  return posix.basename(script);
+}

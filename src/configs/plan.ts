@@ -1,0 +1,254 @@
+// resolveTrainingPlan: model + release + parameters -> parallelism, layer split and file contents. Pure: no I/O.
+import { posix } from "node:path";
+import { lookupModel } from "../knowledge/lookup.js";
+import { getModel, recipeAt } from "../knowledge/models.js";
+import { isReleaseTag, type ReleaseTag } from "../knowledge/release-tags.js";
+import type { ModelEntry } from "../knowledge/types.js";
+import { toJson, toYaml } from "./emit.js";
+import { launchScript } from "./launch.js";
+import type { ConfigTemplate, PlanPaths, TemplateContext } from "./template.js";
+import { DEEPSEEKVL2_TEMPLATE, GLM41V_TEMPLATE, GLM45V_TEMPLATE } from "./templates-glm-deepseek.js";
+import { INTERNVL_TEMPLATE, INTERNVL35_TEMPLATE } from "./templates-internvl.js";
+import { QWEN2VL_TEMPLATE, QWEN25VL_TEMPLATE } from "./templates-qwen-json.js";
+import { QWEN3VL_TEMPLATE } from "./templates-qwen3vl.js";
+import { QWEN35_TEMPLATE } from "./templates-qwen35.js";
+import type { PlannedFile, TrainingParams, TrainingPlan } from "./types.js";
+import { evenSplit, validatePlan, vitSplit } from "./validate.js";
+
+const CUSTOM_TEMPLATE: ConfigTemplate = {
+  defaultPaths(model) {
+    const hf = model.hfRepo?.split("/").pop() ?? model.displayName;
+    const ocr = model.exampleDir.startsWith("deepseekocr");
+    return {
+      hfDir: ocr ? `./ckpt/deepseek-ai/${hf}` : `./ckpt/${hf}`,
+      ckptDir: ocr ? `./ckpt/deepseek-ai/${hf}` : `./ckpt/${hf}`,
+      saveDir: "save_dir",
+      dataset: ocr ? "./data/output.jsonl" : "./data/mllm_format_llava_instruct_data.json",
+      datasetDir: "./data",
+    };
+  },
+  files: () => [],
+};
+
+const TEMPLATES: Record<string, ConfigTemplate> = {
+  qwen2vl: QWEN2VL_TEMPLATE,
+  "qwen2.5vl": QWEN25VL_TEMPLATE,
+  qwen3vl: QWEN3VL_TEMPLATE,
+  qwen3_5: QWEN35_TEMPLATE,
+  "internvl2.5": INTERNVL_TEMPLATE,
+  internvl3: INTERNVL_TEMPLATE,
+  "internvl3.5": INTERNVL35_TEMPLATE,
+  "glm4.1v": GLM41V_TEMPLATE,
+  "glm4.5v": GLM45V_TEMPLATE,
+  deepseekvl2: DEEPSEEKVL2_TEMPLATE,
+  deepseekocr: CUSTOM_TEMPLATE,
+  deepseekocr2: CUSTOM_TEMPLATE,
+  ming: CUSTOM_TEMPLATE,
+};
+
+/** Thrown when the model, release or variant cannot be planned at all; the message says what exists. */
+export class PlanError extends Error {
+  override name = "PlanError";
+  constructor(
+    message: string,
+    readonly field: string,
+    readonly suggestion?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+function resolveModel(modelId: string): ModelEntry {
+  const direct = getModel(modelId);
+  if (direct) return direct;
+  const found = lookupModel(modelId);
+  if (found.status === "model") return found.model;
+  if (found.status === "family") {
+    const ids = found.candidates.map((m) => m.id);
+    throw new PlanError(`"${modelId}" names a family; pick a size: ${ids.join(", ")}.`, "model", ids[0]);
+  }
+  if (found.status === "route") {
+    throw new PlanError(
+      `${found.route.displayName} is a ${found.route.kind} model (${found.route.entry}); build_configs covers VLM fine-tuning only. See examples/${found.route.exampleDir} upstream.`,
+      "model",
+    );
+  }
+  throw new PlanError(
+    `Unknown model "${modelId}". Nearest: ${found.suggestions.join(", ")}.`,
+    "model",
+    found.suggestions[0],
+  );
+}
+
+export function resolveTrainingPlan(
+  modelId: string,
+  release: string | undefined,
+  params: TrainingParams = {},
+): TrainingPlan {
+  const model = resolveModel(modelId);
+  const variant = params.variant ?? "";
+  const variants = [...new Set(model.recipes.map((r) => r.variant))];
+  if (!variants.includes(variant)) {
+    throw new PlanError(
+      `${model.id} has no "${variant}" variant; variants: ${variants.map((v) => v || '"" (default)').join(", ")}.`,
+      "variant",
+      "",
+    );
+  }
+  const releasesWith = model.recipes.filter((r) => r.variant === variant).flatMap((r) => [...r.releases]);
+  let tag: ReleaseTag;
+  if (release === undefined) {
+    const newest = [...releasesWith].sort().pop();
+    if (!newest) throw new PlanError(`${model.id} has no buildable release.`, "release");
+    tag = [...model.releases].reverse().find((t) => releasesWith.includes(t)) ?? (newest as ReleaseTag);
+  } else {
+    const v = release.startsWith("v") ? release : `v${release}`;
+    if (!isReleaseTag(v)) throw new PlanError(`Unknown release "${release}".`, "release");
+    tag = v;
+  }
+  const recipe = recipeAt(model, tag, variant);
+  if (!recipe) {
+    const where = releasesWith.length ? releasesWith.join(", ") : "none";
+    const inExamples = model.releases.includes(tag)
+      ? " (its example exists there but build_configs has no template for that release's layout)"
+      : "";
+    throw new PlanError(
+      `${model.id}${variant ? ` (${variant})` : ""} is not in MindSpeed-MM ${tag}${inExamples}; releases that have it: ${where}.`,
+      "release",
+      releasesWith[releasesWith.length - 1],
+    );
+  }
+  const template = TEMPLATES[model.exampleDir];
+  if (!template) throw new PlanError(`No config template for ${model.id}.`, "model");
+
+  const d = recipe.defaults;
+  const tp = params.tp ?? d.tp;
+  const pp = params.pp ?? d.pp;
+  const cp = params.cp ?? d.cp;
+  const ep = params.ep ?? d.ep;
+  const npusPerNode = params.npusPerNode ?? d.npusPerNode;
+  const nodes = params.nodes ?? d.nodes;
+  const microBatchSize = params.microBatchSize ?? d.microBatchSize;
+  const worldSize = npusPerNode * nodes;
+  const dp = Math.max(1, Math.floor(worldSize / (tp * pp * cp)));
+  const defaultDp = Math.max(1, Math.floor((d.npusPerNode * d.nodes) / (d.tp * d.pp * d.cp)));
+  // Keep the example's gradient accumulation when the layout changes; the global batch follows DP.
+  const defaultGradAcc =
+    d.globalBatchSize !== undefined
+      ? Math.max(1, Math.round(d.globalBatchSize / (d.microBatchSize * defaultDp)))
+      : d.gradAccSteps;
+  const globalBatchSize = params.globalBatchSize ?? microBatchSize * defaultGradAcc * dp;
+  const gradAccSteps = Math.max(1, Math.round(globalBatchSize / (microBatchSize * dp)));
+
+  const megatron = recipe.backend === "megatron";
+  let llmSplit: number[] | null = null;
+  let vit: number[] | null = null;
+  if (megatron && model.arch) {
+    const samePp = pp === d.pp;
+    llmSplit =
+      params.llmLayerSplit ?? (samePp && d.llmLayerSplit ? d.llmLayerSplit : evenSplit(model.arch.llm.layers, pp));
+    vit = model.arch.vit
+      ? (params.vitLayerSplit ?? (samePp && d.vitLayerSplit ? d.vitLayerSplit : vitSplit(model.arch.vit.layers, pp)))
+      : null;
+  }
+
+  const outputDir = params.outputDir ?? `./examples/${model.exampleDir}`;
+  const defaults = template.defaultPaths(model, recipe);
+  const paths: PlanPaths = {
+    outputDir,
+    hfDir: params.hfDir ?? defaults.hfDir,
+    ckptDir: params.ckptDir ?? defaults.ckptDir,
+    saveDir: params.saveDir ?? defaults.saveDir,
+    dataset: params.dataset ?? defaults.dataset,
+    datasetDir: params.datasetDir ?? (params.dataset ? posix.dirname(params.dataset) : defaults.datasetDir),
+  };
+  const ctx: TemplateContext = {
+    model,
+    recipe,
+    tp,
+    pp,
+    cp,
+    ep,
+    microBatchSize,
+    gradAccSteps,
+    globalBatchSize,
+    trainIters: params.trainIters ?? d.trainIters,
+    seqLength: params.seqLength ?? d.seqLength,
+    lr: params.lr ?? d.lr,
+    llmSplit,
+    vitSplit: vit,
+    paths,
+    fileRef: (name) => (outputDir.endsWith("/") ? `${outputDir}${name}` : `${outputDir}/${name}`),
+  };
+
+  const errors = validatePlan(model, {
+    backend: recipe.backend,
+    tp,
+    pp,
+    cp,
+    ep,
+    npusPerNode,
+    nodes,
+    microBatchSize,
+    globalBatchSize,
+    llmSplit,
+    vitSplit: vit,
+    allowEmptyLeadingLlmStage: model.exampleDir === "internvl2.5",
+  });
+  const warnings: string[] = [];
+  if (d.hostfile && params.nodes === undefined) {
+    warnings.push(
+      `The upstream script reads NNODES from a hostfile; this plan assumes ${nodes} node(s). Run the script on each node with NODE_RANK and MASTER_ADDR set.`,
+    );
+  }
+  if (model.isolatedEnv)
+    warnings.push(`${model.id} needs its own Python environment: ${model.requirements.join("; ")}.`);
+
+  const files: PlannedFile[] = [];
+  if (errors.length === 0) {
+    for (const f of template.files(ctx)) {
+      files.push({ ...f, text: f.format === "json" ? toJson(f.value) : toYaml(f.value) });
+    }
+    const byRole = (role: string) => files.find((f) => f.role === role)?.name;
+    const env = { ...recipe.env };
+    const script = launchScript(ctx, {
+      cannRoot: params.cannRoot ?? "/usr/local/Ascend",
+      workdir: params.workdir,
+      npusPerNode,
+      nodes,
+      env,
+      mainConfig: files[0]?.name,
+      dataConfig: byRole("data-config"),
+      modelConfig: byRole("model-config"),
+    });
+    files.push({
+      role: "launch-script",
+      name: posix.basename(recipe.script),
+      upstream: recipe.script,
+      format: "bash",
+      value: null,
+      text: script,
+    });
+  }
+  return {
+    model: model.id,
+    release: tag,
+    variant,
+    backend: recipe.backend,
+    entry: recipe.entry,
+    parallel: { tp, pp, cp, ep, dp, npusPerNode, nodes, worldSize },
+    microBatchSize,
+    gradAccSteps,
+    globalBatchSize,
+    trainIters: ctx.trainIters,
+    seqLength: ctx.seqLength,
+    lr: ctx.lr,
+    layerSplit: { llm: llmSplit, vit },
+    paths,
+    datasetAttr: template.datasetAttr?.(ctx) ?? null,
+    env: recipe.env,
+    files,
+    errors,
+    warnings,
+  };
+}

@@ -1,0 +1,57 @@
+// The contract between plan resolution and per-family config templates.
+import type { ResolvedRecipe } from "../knowledge/models.js";
+import type { ModelEntry } from "../knowledge/types.js";
+import type { FileRole } from "./types.js";
+
+export interface PlanPaths {
+  outputDir: string;
+  hfDir: string;
+  ckptDir: string;
+  saveDir: string;
+  dataset: string;
+  datasetDir: string;
+}
+
+/** Everything a template needs: resolved numbers and paths. */
+export interface TemplateContext {
+  model: ModelEntry;
+  recipe: ResolvedRecipe;
+  tp: number;
+  pp: number;
+  cp: number;
+  ep: number;
+  microBatchSize: number;
+  gradAccSteps: number;
+  globalBatchSize: number;
+  trainIters: number;
+  seqLength: number;
+  lr: number;
+  llmSplit: number[] | null;
+  vitSplit: number[] | null;
+  paths: PlanPaths;
+  /** Where a sibling config file lives, as the launch script and configs refer to it. */
+  fileRef(name: string): string;
+}
+
+export interface TemplateFile {
+  role: FileRole;
+  name: string;
+  upstream: string;
+  format: "json" | "yaml";
+  value: unknown;
+}
+
+export interface ConfigTemplate {
+  /** Upstream default paths (what the example ships). */
+  defaultPaths(model: ModelEntry, recipe: ResolvedRecipe): Omit<PlanPaths, "outputDir">;
+  files(ctx: TemplateContext): TemplateFile[];
+  /** dataset_param.attr of the data config, for checking the dataset's field names. */
+  datasetAttr?(ctx: TemplateContext): Record<string, string> | null;
+}
+
+/** Keeps the non-null string fields of an attr block: the dataset keys it names. */
+export function attrFields(attr: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(attr)) if (typeof v === "string") out[k] = v;
+  return out;
+}

@@ -1,0 +1,163 @@
+// InternVL families: InternVL2.5, InternVL3 (Megatron, pretrain_internvl.py / pretrain_vlm.py) and InternVL3.5 (FSDP2).
+import { FSDP2_ENV, MEGATRON_ENV_INTERNVL, megatronDefaults, span } from "./models-common.js";
+import type { ModelEntry, TrainingDefaults, TrainingRecipe } from "./types.js";
+
+const INTERNVIT_300M = { layers: 24, hidden: 1024, heads: 16 };
+const INTERNVIT_6B = { layers: 45, hidden: 3200, heads: 25 };
+
+function recipe(
+  dir: string,
+  size: string,
+  entry: string,
+  releases: TrainingRecipe["releases"],
+  defaults: Partial<TrainingDefaults>,
+  extra: Partial<TrainingRecipe> = {},
+): TrainingRecipe {
+  return {
+    variant: "",
+    description: `full fine-tune, Megatron (${entry}) with data/model JSON`,
+    releases,
+    backend: "megatron",
+    entry,
+    script: `examples/${dir}/finetune_${dir}_${size}.sh`,
+    configFiles: [`examples/${dir}/data_${size}.json`, `examples/${dir}/model_${size}.json`],
+    converter: "InternVLConverter",
+    defaults: megatronDefaults({ lr: 2e-5, trainIters: 5000, seqLength: 4096, ...defaults }),
+    env: MEGATRON_ENV_INTERNVL,
+    ...extra,
+  };
+}
+
+const common = {
+  kind: "vlm" as const,
+  requirements: [],
+  isolatedEnv: false,
+};
+
+export const INTERNVL_MODELS: ModelEntry[] = [
+  {
+    ...common,
+    id: "internvl2.5-4b",
+    family: "InternVL2.5",
+    displayName: "InternVL2_5-4B",
+    exampleDir: "internvl2.5",
+    size: "4B",
+    hfRepo: "OpenGVLab/InternVL2_5-4B",
+    aliases: ["InternVL2.5-4B", "internvl2_5-4b"],
+    arch: { llm: { layers: 36, hidden: 2048, heads: 16, kvHeads: 2, ffn: 11008, vocab: 151674 }, vit: INTERNVIT_300M },
+    releases: span("v2.1.0", "v26.0.0"),
+    recipes: [
+      recipe("internvl2.5", "4B", "pretrain_internvl.py", span("v2.1.0", "v26.0.0"), {
+        gradAccSteps: 64,
+        lr: 4e-5,
+        llmLayerSplit: [36],
+        vitLayerSplit: [24],
+      }),
+    ],
+    notes: ["Removed at v26.1.0 together with pretrain_internvl.py.", "mm-convert needs --cfg.trust_remote_code True."],
+  },
+  {
+    ...common,
+    id: "internvl2.5-78b",
+    family: "InternVL2.5",
+    displayName: "InternVL2_5-78B",
+    exampleDir: "internvl2.5",
+    size: "78B",
+    hfRepo: "OpenGVLab/InternVL2_5-78B",
+    aliases: ["InternVL2.5-78B", "internvl2_5-78b"],
+    arch: { llm: { layers: 80, hidden: 8192, heads: 64, kvHeads: 8, ffn: 29568, vocab: 151674 }, vit: INTERNVIT_6B },
+    releases: span("v2.1.0", "v26.0.0"),
+    recipes: [
+      recipe("internvl2.5", "78B", "pretrain_internvl.py", span("v2.1.0", "v26.0.0"), {
+        npusPerNode: 16,
+        hostfile: true,
+        pp: 16,
+        gradAccSteps: 128,
+        llmLayerSplit: [0, 3, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 5, 5, 5, 2],
+        vitLayerSplit: [45, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+      }),
+    ],
+    notes: ["The upstream split gives the first stage to the 6B ViT alone (LLM stage 0 is empty)."],
+  },
+  {
+    ...common,
+    id: "internvl3-8b",
+    family: "InternVL3",
+    displayName: "InternVL3-8B",
+    exampleDir: "internvl3",
+    size: "8B",
+    hfRepo: "OpenGVLab/InternVL3-8B",
+    aliases: ["InternVL3-8B"],
+    arch: { llm: { layers: 28, hidden: 3584, heads: 28, kvHeads: 4, ffn: 18944, vocab: 151674 }, vit: INTERNVIT_300M },
+    releases: span("v2.1.0", "v26.0.0"),
+    recipes: [
+      recipe("internvl3", "8B", "pretrain_vlm.py", span("v2.2.0", "v26.0.0"), {
+        hostfile: true,
+        pp: 4,
+        gradAccSteps: 64,
+        llmLayerSplit: [6, 8, 8, 6],
+        vitLayerSplit: [24, 0, 0, 0],
+      }),
+    ],
+    notes: ["v2.1.0 shipped inference only (8B); fine-tuning examples from v2.2.0; removed at v26.1.0."],
+  },
+  {
+    ...common,
+    id: "internvl3-78b",
+    family: "InternVL3",
+    displayName: "InternVL3-78B",
+    exampleDir: "internvl3",
+    size: "78B",
+    hfRepo: "OpenGVLab/InternVL3-78B",
+    aliases: ["InternVL3-78B"],
+    arch: { llm: { layers: 80, hidden: 8192, heads: 64, kvHeads: 8, ffn: 29568, vocab: 151674 }, vit: INTERNVIT_6B },
+    releases: span("v2.2.0", "v26.0.0"),
+    recipes: [
+      recipe("internvl3", "78B", "pretrain_vlm.py", span("v2.2.0", "v26.0.0"), {
+        npusPerNode: 16,
+        hostfile: true,
+        tp: 8,
+        pp: 2,
+        gradAccSteps: 32,
+        llmLayerSplit: [40, 40],
+        vitLayerSplit: [45, 0],
+      }),
+    ],
+    notes: ["mm-convert uses --cfg.parallel_config.tp_size 8."],
+  },
+  {
+    ...common,
+    id: "internvl3.5",
+    family: "InternVL3.5",
+    displayName: "InternVL3_5-30B-A3B-Instruct",
+    exampleDir: "internvl3.5",
+    size: "30B-A3B",
+    hfRepo: "OpenGVLab/InternVL3_5-30B-A3B-Instruct",
+    aliases: ["InternVL3.5-30B-A3B", "internvl3.5-30b", "internvl3_5"],
+    arch: { llm: { layers: 48, hidden: 2048, heads: 32, kvHeads: 4, vocab: 151936, experts: 128, topK: 8 } },
+    releases: span("v2.2.0"),
+    recipes: [
+      {
+        variant: "",
+        description: "full fine-tune, pretrain_transformers.py with JSON configs and FSDP2",
+        releases: span("v2.2.0"),
+        backend: "megatron-fsdp2",
+        entry: "pretrain_transformers.py",
+        script: "examples/internvl3.5/finetune_internvl3_5.sh",
+        configFiles: [
+          "examples/internvl3.5/data.json",
+          "examples/internvl3.5/model.json",
+          "examples/internvl3.5/fsdp2_config.yaml",
+        ],
+        converter: "ExpertMergeDcpConverter",
+        defaults: megatronDefaults({ npusPerNode: 16, seqLength: 4096 }),
+        defaultsAt: { "v2.2.0": { npusPerNode: 8 } },
+        env: FSDP2_ENV,
+      },
+    ],
+    notes: [
+      "The v2.3.0+ script copies a patched modeling_internvl_chat.py into the HF directory and links it as ./internvl.",
+      "Weights: mm-convert ExpertMergeDcpConverter hf_to_dcp --hf_dir ... --save_dir ...",
+    ],
+  },
+];

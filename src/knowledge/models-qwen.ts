@@ -1,0 +1,468 @@
+// Qwen VLM families: Qwen2-VL, Qwen2.5-VL, Qwen3-VL, Qwen3.5 (facts from the upstream examples per release).
+import { FSDP2_ENV, MEGATRON_ENV, megatronDefaults, NATIVE_ENV, span } from "./models-common.js";
+import type { ModelEntry, TrainingDefaults, TrainingRecipe } from "./types.js";
+
+const QWEN_VIT = { layers: 32, hidden: 1280, heads: 16 };
+
+function megatronRecipe(
+  dir: string,
+  size: string,
+  releases: TrainingRecipe["releases"],
+  converter: string,
+  defaults: Partial<TrainingDefaults>,
+  env: Record<string, string> = {},
+  extra: Partial<TrainingRecipe> = {},
+): TrainingRecipe {
+  const file = dir === "qwen2vl" ? `qwen2vl_${size}` : `qwen2_5_vl_${size}`;
+  return {
+    variant: "",
+    description: "full fine-tune, Megatron (pretrain_vlm.py) with data/model JSON",
+    releases,
+    backend: "megatron",
+    entry: "pretrain_vlm.py",
+    script: `examples/${dir}/finetune_${file}.sh`,
+    configFiles: [`examples/${dir}/data_${size}.json`, `examples/${dir}/model_${size}.json`],
+    converter,
+    defaults: megatronDefaults(defaults),
+    env: { ...MEGATRON_ENV, ...env },
+    ...extra,
+  };
+}
+
+const BIG_ENV = { CPU_AFFINITY_CONF: "2", PYTORCH_NPU_ALLOC_CONF: "expandable_segments:True" };
+
+const qwen2vl = (size: string, hfSize: string, arch: ModelEntry["arch"], recipes: TrainingRecipe[]): ModelEntry => ({
+  id: `qwen2vl-${size}`,
+  family: "Qwen2-VL",
+  displayName: `Qwen2-VL-${hfSize}-Instruct`,
+  exampleDir: "qwen2vl",
+  size: hfSize,
+  kind: "vlm",
+  hfRepo: `Qwen/Qwen2-VL-${hfSize}-Instruct`,
+  aliases: [`Qwen2-VL-${hfSize}`, `qwen2 vl ${size}`],
+  arch,
+  releases: span("v2.1.0", "v26.0.0"),
+  recipes,
+  requirements: [],
+  isolatedEnv: false,
+  notes: ["Removed from examples/ at v26.1.0 (Qwen2VLConverter still ships there)."],
+});
+
+const Q2 = span("v2.1.0", "v26.0.0");
+
+const QWEN2VL: ModelEntry[] = [
+  qwen2vl(
+    "2b",
+    "2B",
+    { llm: { layers: 28, hidden: 1536, heads: 12, kvHeads: 2, ffn: 8960, vocab: 151936 }, vit: QWEN_VIT },
+    [
+      megatronRecipe("qwen2vl", "2b", Q2, "Qwen2VLConverter", {
+        gradAccSteps: 24,
+        llmLayerSplit: [28],
+        vitLayerSplit: [32],
+      }),
+    ],
+  ),
+  qwen2vl(
+    "7b",
+    "7B",
+    { llm: { layers: 28, hidden: 3584, heads: 28, kvHeads: 4, ffn: 18944, vocab: 152064 }, vit: QWEN_VIT },
+    [
+      megatronRecipe("qwen2vl", "7b", Q2, "Qwen2VLConverter", {
+        pp: 4,
+        gradAccSteps: 96,
+        llmLayerSplit: [1, 10, 10, 7],
+        vitLayerSplit: [32, 0, 0, 0],
+      }),
+      megatronRecipe(
+        "qwen2vl",
+        "7b",
+        Q2,
+        "Qwen2VLConverter",
+        {
+          tp: 2,
+          pp: 4,
+          gradAccSteps: 64,
+          lr: 5.0e-6,
+          trainIters: 5000,
+          llmLayerSplit: [1, 10, 10, 7],
+          vitLayerSplit: [32, 0, 0, 0],
+        },
+        { CPU_AFFINITY_CONF: "2", MULTI_STREAM_MEMORY_REUSE: "2", PYTORCH_NPU_ALLOC_CONF: "expandable_segments:True" },
+        {
+          variant: "dpo",
+          description:
+            "DPO preference training (posttrain_qwen2vl_dpo.py); data_7b_dpo.json ships without its own script",
+          entry: "posttrain_qwen2vl_dpo.py",
+          script: "examples/qwen2vl/finetune_qwen2vl_72b_dpo.sh",
+          configFiles: ["examples/qwen2vl/data_7b_dpo.json", "examples/qwen2vl/model_7b.json"],
+        },
+      ),
+    ],
+  ),
+  qwen2vl(
+    "72b",
+    "72B",
+    { llm: { layers: 80, hidden: 8192, heads: 64, kvHeads: 8, ffn: 29568, vocab: 152064 }, vit: QWEN_VIT },
+    [
+      megatronRecipe(
+        "qwen2vl",
+        "72b",
+        Q2,
+        "Qwen2VLConverter",
+        {
+          npusPerNode: 16,
+          hostfile: true,
+          tp: 2,
+          pp: 8,
+          gradAccSteps: 96,
+          llmLayerSplit: [5, 11, 11, 11, 11, 11, 11, 9],
+          vitLayerSplit: [32, 0, 0, 0, 0, 0, 0, 0],
+        },
+        { ...BIG_ENV, MULTI_STREAM_MEMORY_REUSE: "2" },
+      ),
+      megatronRecipe(
+        "qwen2vl",
+        "72b",
+        Q2,
+        "Qwen2VLConverter",
+        {
+          tp: 2,
+          pp: 4,
+          gradAccSteps: 64,
+          lr: 5.0e-6,
+          trainIters: 5000,
+          llmLayerSplit: [5, 25, 25, 25],
+          vitLayerSplit: [32, 0, 0, 0],
+        },
+        { ...BIG_ENV, MULTI_STREAM_MEMORY_REUSE: "2" },
+        {
+          variant: "dpo",
+          description: "DPO preference training (posttrain_qwen2vl_dpo.py) on 8 NPUs, TP2 PP4",
+          entry: "posttrain_qwen2vl_dpo.py",
+          script: "examples/qwen2vl/finetune_qwen2vl_72b_dpo.sh",
+          configFiles: ["examples/qwen2vl/data_72b_dpo.json", "examples/qwen2vl/model_72b.json"],
+        },
+      ),
+      megatronRecipe(
+        "qwen2vl",
+        "72b",
+        Q2,
+        "Qwen2VLConverter",
+        {
+          npusPerNode: 16,
+          hostfile: true,
+          tp: 2,
+          pp: 8,
+          gradAccSteps: 96,
+          llmLayerSplit: [5, 11, 11, 11, 11, 11, 11, 9],
+          vitLayerSplit: [32, 0, 0, 0, 0, 0, 0, 0],
+        },
+        { ...BIG_ENV, MULTI_STREAM_MEMORY_REUSE: "2" },
+        {
+          variant: "video",
+          description: "video fine-tune: data_72b_video.json reads `videos` instead of `images`",
+          configFiles: ["examples/qwen2vl/data_72b_video.json", "examples/qwen2vl/model_72b.json"],
+        },
+      ),
+    ],
+  ),
+];
+
+const qwen25 = (size: string, hfSize: string, arch: ModelEntry["arch"], recipes: TrainingRecipe[]): ModelEntry => ({
+  id: `qwen2.5vl-${size}`,
+  family: "Qwen2.5-VL",
+  displayName: `Qwen2.5-VL-${hfSize}-Instruct`,
+  exampleDir: "qwen2.5vl",
+  size: hfSize,
+  kind: "vlm",
+  hfRepo: `Qwen/Qwen2.5-VL-${hfSize}-Instruct`,
+  aliases: [`Qwen2.5-VL-${hfSize}`, `qwen2_5_vl_${size}`, `qwen25vl-${size}`],
+  arch,
+  releases: span("v2.1.0"),
+  recipes,
+  requirements: [],
+  isolatedEnv: false,
+  notes: [],
+});
+
+const ALL = span("v2.1.0");
+const C25 = "Qwen2_5_VLConverter";
+
+const QWEN25VL: ModelEntry[] = [
+  qwen25(
+    "3b",
+    "3B",
+    { llm: { layers: 36, hidden: 2048, heads: 16, kvHeads: 2, ffn: 11008, vocab: 151936 }, vit: QWEN_VIT },
+    [megatronRecipe("qwen2.5vl", "3b", ALL, C25, { gradAccSteps: 32, llmLayerSplit: [36], vitLayerSplit: [32] })],
+  ),
+  qwen25(
+    "7b",
+    "7B",
+    { llm: { layers: 28, hidden: 3584, heads: 28, kvHeads: 4, ffn: 18944, vocab: 152064 }, vit: QWEN_VIT },
+    [
+      megatronRecipe(
+        "qwen2.5vl",
+        "7b",
+        ALL,
+        C25,
+        { pp: 2, gradAccSteps: 48, llmLayerSplit: [12, 16], vitLayerSplit: [32, 0] },
+        {},
+        {
+          defaultsAt: {
+            "v2.1.0": { pp: 4, gradAccSteps: 96, llmLayerSplit: [1, 10, 10, 7], vitLayerSplit: [32, 0, 0, 0] },
+          },
+        },
+      ),
+    ],
+  ),
+  qwen25(
+    "32b",
+    "32B",
+    { llm: { layers: 64, hidden: 5120, heads: 40, kvHeads: 8, ffn: 27648, vocab: 152064 }, vit: QWEN_VIT },
+    [
+      megatronRecipe(
+        "qwen2.5vl",
+        "32b",
+        ALL,
+        C25,
+        {
+          nodes: 2,
+          hostfile: true,
+          tp: 2,
+          pp: 8,
+          gradAccSteps: 96,
+          llmLayerSplit: [1, 9, 9, 9, 9, 9, 9, 9],
+          vitLayerSplit: [32, 0, 0, 0, 0, 0, 0, 0],
+        },
+        { PYTORCH_NPU_ALLOC_CONF: "expandable_segments:True" },
+      ),
+    ],
+  ),
+  qwen25(
+    "72b",
+    "72B",
+    { llm: { layers: 80, hidden: 8192, heads: 64, kvHeads: 8, ffn: 29568, vocab: 152064 }, vit: QWEN_VIT },
+    [
+      megatronRecipe(
+        "qwen2.5vl",
+        "72b",
+        ALL,
+        C25,
+        {
+          npusPerNode: 16,
+          hostfile: true,
+          tp: 2,
+          pp: 8,
+          gradAccSteps: 96,
+          llmLayerSplit: [6, 11, 11, 11, 11, 11, 11, 8],
+          vitLayerSplit: [32, 0, 0, 0, 0, 0, 0, 0],
+        },
+        BIG_ENV,
+      ),
+      {
+        variant: "fsdp",
+        description: "FSDP2 inside pretrain_vlm.py (no TP/PP), torch_dist checkpoints",
+        releases: span("v2.2.0"),
+        backend: "megatron-fsdp2",
+        entry: "pretrain_vlm.py",
+        script: "examples/qwen2.5vl/finetune_qwen2_5_vl_72b_fsdp.sh",
+        configFiles: [
+          "examples/qwen2.5vl/data_72b.json",
+          "examples/qwen2.5vl/model_72b.json",
+          "examples/qwen2.5vl/fsdp2_config.yaml",
+        ],
+        converter: C25,
+        defaults: megatronDefaults({ npusPerNode: 16, hostfile: true }),
+        env: (() => {
+          const { CUDA_DEVICE_MAX_CONNECTIONS: _drop, ...rest } = MEGATRON_ENV;
+          return { ...rest, ...BIG_ENV, HCCL_CONNECT_TIMEOUT: "7200", MULTI_STREAM_MEMORY_REUSE: "2" };
+        })(),
+      },
+    ],
+  ),
+];
+
+const Q3_VIT = { layers: 27, hidden: 1152, heads: 16 };
+const Q3_YAML = span("v26.0.0");
+
+function qwen3vlYamlRecipe(
+  size: string,
+  defaults: Partial<TrainingDefaults>,
+  env: Record<string, string> = {},
+): TrainingRecipe {
+  return {
+    variant: "",
+    description: "full fine-tune, pretrain_transformers.py with one YAML (gpt_args/data/model), FSDP2",
+    releases: Q3_YAML,
+    backend: "fsdp2-yaml",
+    entry: "pretrain_transformers.py",
+    script: `examples/qwen3vl/finetune_qwen3vl_${size}.sh`,
+    configFiles: [`examples/qwen3vl/qwen3vl_full_sft_${size}.yaml`, "examples/qwen3vl/fsdp2_config.yaml"],
+    converter: "Qwen3VLConverter",
+    defaults: megatronDefaults(defaults),
+    env: { ...FSDP2_ENV, ...env },
+  };
+}
+
+const qwen3vl = (
+  size: string,
+  hfName: string,
+  arch: ModelEntry["arch"],
+  recipes: TrainingRecipe[],
+  releases = span("v2.3.0"),
+): ModelEntry => ({
+  id: `qwen3vl-${size.toLowerCase()}`,
+  family: "Qwen3-VL",
+  displayName: hfName,
+  exampleDir: "qwen3vl",
+  size,
+  kind: "vlm",
+  hfRepo: `Qwen/${hfName}`,
+  aliases: [hfName.replace(/-Instruct$/, ""), `qwen3 vl ${size}`, `qwen3_vl_${size}`],
+  arch,
+  releases,
+  recipes,
+  requirements: [
+    "transformers @ git+https://github.com/huggingface/transformers.git@c0dbe09 (examples/qwen3vl/requirements.txt, v26.0.0+)",
+  ],
+  isolatedEnv: true,
+  notes: [
+    "v2.2.0 had one generic finetune_qwen3vl.sh with data.json/model.json; v2.3.0 per-size JSON; v26.0.0+ one YAML per size.",
+    "Weights go HF -> DCP with `mm-convert Qwen3VLConverter hf_to_dcp`.",
+  ],
+});
+
+const QWEN3VL: ModelEntry[] = [
+  qwen3vl(
+    "8B",
+    "Qwen3-VL-8B-Instruct",
+    { llm: { layers: 36, hidden: 4096, heads: 32, kvHeads: 8, vocab: 151936 }, vit: Q3_VIT },
+    [qwen3vlYamlRecipe("8B", { globalBatchSize: 8 })],
+  ),
+  qwen3vl(
+    "30B",
+    "Qwen3-VL-30B-A3B-Instruct",
+    { llm: { layers: 48, hidden: 2048, heads: 32, kvHeads: 4, vocab: 151936, experts: 128, topK: 8 }, vit: Q3_VIT },
+    [
+      qwen3vlYamlRecipe("30B", { npusPerNode: 16, globalBatchSize: 16 }),
+      {
+        ...qwen3vlYamlRecipe("30B", { globalBatchSize: 8 }),
+        variant: "lora",
+        description: "LoRA fine-tune (r 8, alpha 16) on 8 NPUs",
+        script: "examples/qwen3vl/finetune_lora_qwen3vl_30B.sh",
+        configFiles: ["examples/qwen3vl/qwen3vl_lora_sft_30B.yaml", "examples/qwen3vl/fsdp2_config.yaml"],
+      },
+      {
+        variant: "v1",
+        description: "native FSDP2 trainer (mindspeed_mm/fsdp/train/trainer.py, NON_MEGATRON)",
+        releases: Q3_YAML,
+        backend: "native-fsdp",
+        entry: "mindspeed_mm/fsdp/train/trainer.py",
+        script: "examples/qwen3vl/finetune_qwen3vl_30B_v1.sh",
+        configFiles: ["examples/qwen3vl/qwen3vl_30B_config_v1.yaml"],
+        converter: "Qwen3VLConverter",
+        defaults: megatronDefaults({ npusPerNode: 16 }),
+        env: { ...NATIVE_ENV, TASK_QUEUE_ENABLE: "1", HCCL_CONNECT_TIMEOUT: "1200" },
+      },
+      {
+        variant: "v1-a5",
+        description: "native FSDP2 trainer with MXFP8 quantization (Atlas A5)",
+        releases: span("v26.1.0"),
+        backend: "native-fsdp",
+        entry: "mindspeed_mm/fsdp/train/trainer.py",
+        script: "examples/qwen3vl/finetune_qwen3vl_30B_v1_A5.sh",
+        configFiles: ["examples/qwen3vl/qwen3vl_30B_config_v1_A5.yaml"],
+        converter: "Qwen3VLConverter",
+        defaults: megatronDefaults({ npusPerNode: 16 }),
+        env: { ...NATIVE_ENV, TASK_QUEUE_ENABLE: "1", HCCL_CONNECT_TIMEOUT: "1200" },
+      },
+    ],
+  ),
+  qwen3vl(
+    "32B",
+    "Qwen3-VL-32B-Instruct",
+    { llm: { layers: 64, hidden: 5120, heads: 64, kvHeads: 8, vocab: 151936 }, vit: Q3_VIT },
+    [qwen3vlYamlRecipe("32B", { npusPerNode: 16, globalBatchSize: 16 })],
+    span("v26.0.0"),
+  ),
+  qwen3vl(
+    "235B",
+    "Qwen3-VL-235B-A22B-Instruct",
+    { llm: { layers: 94, hidden: 4096, heads: 64, kvHeads: 4, vocab: 151936, experts: 128, topK: 8 }, vit: Q3_VIT },
+    [
+      qwen3vlYamlRecipe(
+        "235B",
+        { npusPerNode: 16, nodes: 16, globalBatchSize: 256, seqLength: 16384 },
+        { TASK_QUEUE_ENABLE: "1", MULTI_STREAM_MEMORY_REUSE: "2" },
+      ),
+    ],
+  ),
+];
+
+// Qwen3.5: native trainer only; NPUs x nodes per size, v26.0.0 then v26.1.0 where they changed.
+type Layout = { npus: number; nodes: number; moe: boolean; hf: string; ep?: number; at261: Partial<TrainingDefaults> };
+const QWEN35_LAYOUT: Record<string, Layout> = {
+  "4B": { npus: 8, nodes: 1, moe: false, hf: "Qwen3.5-4B", at261: {} },
+  "9B": { npus: 8, nodes: 1, moe: false, hf: "Qwen3.5-9B", at261: {} },
+  "27B": {
+    npus: 8,
+    nodes: 2,
+    moe: false,
+    hf: "Qwen3.5-27B",
+    at261: { npusPerNode: 16, nodes: 1, microBatchSize: 2, seqLength: 16384 },
+  },
+  "35B": {
+    npus: 8,
+    nodes: 2,
+    moe: true,
+    hf: "Qwen3.5-35B-A3B",
+    at261: { npusPerNode: 16, nodes: 1, microBatchSize: 4, seqLength: 16384 },
+  },
+  "122B": { npus: 16, nodes: 8, moe: true, hf: "Qwen3.5-122B-A10B", ep: 8, at261: {} },
+  "397B": {
+    npus: 16,
+    nodes: 16,
+    moe: true,
+    hf: "Qwen3.5-397B-A17B",
+    ep: 32,
+    at261: { ep: 16, microBatchSize: 2, seqLength: 16384 },
+  },
+};
+
+const QWEN35: ModelEntry[] = Object.entries(QWEN35_LAYOUT).map(([size, l]) => ({
+  id: `qwen3_5-${size.toLowerCase()}`,
+  family: "Qwen3.5",
+  displayName: l.hf,
+  exampleDir: "qwen3_5",
+  size,
+  kind: "vlm",
+  hfRepo: `Qwen/${l.hf}`,
+  aliases: [`qwen3.5-${size.toLowerCase()}`, `qwen35-${size.toLowerCase()}`, `qwen 3.5 ${size}`],
+  releases: span("v26.0.0"),
+  recipes: [
+    {
+      variant: "",
+      description: `full fine-tune with the native FSDP2 trainer${l.moe ? " (MoE, expert parallel in the YAML)" : ""}`,
+      releases: span("v26.0.0"),
+      backend: "native-fsdp",
+      entry: "mindspeed_mm/fsdp/train/trainer.py",
+      script: `examples/qwen3_5/finetune_qwen3_5_${size}.sh`,
+      configFiles: [`examples/qwen3_5/qwen3_5_${size}_config.yaml`],
+      converter: "Qwen35Converter",
+      defaults: megatronDefaults({ npusPerNode: l.npus, nodes: l.nodes, ep: l.ep ?? 1 }),
+      defaultsAt: { "v26.1.0": l.at261 },
+      env: NATIVE_ENV,
+    },
+  ],
+  requirements: [
+    "examples/qwen3_5/install_extensions.sh: v26.0.0 transformers@fc91372 + triton-ascend==3.2.0 + accelerate==1.2.0; v26.1.0 transformers==5.2.0 + triton-ascend==3.2.0",
+  ],
+  isolatedEnv: true,
+  notes: [
+    "Layer counts, heads and hidden sizes come from the HF config.json at run time.",
+    "v26.1.0 also ships examples/mcore/qwen3_5 (35B, Megatron mcore) not covered by build_configs.",
+  ],
+}));
+
+export const QWEN_MODELS: ModelEntry[] = [...QWEN2VL, ...QWEN25VL, ...QWEN3VL, ...QWEN35];

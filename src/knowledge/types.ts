@@ -1,0 +1,133 @@
+// Types of the model knowledge base: plain data, checked by tests, read by tools and resources.
+import type { ReleaseTag } from "./release-tags.js";
+
+/**
+ * megatron: data/model JSON + Megatron flags (pretrain_vlm.py and friends).
+ * megatron-fsdp2: pretrain_transformers.py (or pretrain_vlm.py) with JSON configs and an FSDP2 YAML.
+ * fsdp2-yaml: pretrain_transformers.py with ONE YAML holding gpt_args/data/model.
+ * native-fsdp: mindspeed_mm/fsdp/train/trainer.py with one YAML (no Megatron at runtime).
+ * custom: an HF-style trainer script inside the example directory.
+ */
+export type Backend = "megatron" | "megatron-fsdp2" | "fsdp2-yaml" | "native-fsdp" | "custom";
+
+export type ModelKind = "vlm" | "generative" | "omni" | "audio";
+
+export interface LlmArchitecture {
+  layers: number;
+  hidden: number;
+  heads: number;
+  kvHeads: number;
+  ffn?: number;
+  vocab: number;
+  /** Mixture of experts: routed experts and experts per token. */
+  experts?: number;
+  topK?: number;
+}
+
+export interface VitArchitecture {
+  layers: number;
+  hidden: number;
+  heads: number;
+}
+
+export interface Architecture {
+  llm: LlmArchitecture;
+  vit?: VitArchitecture;
+}
+
+/** Defaults read from the upstream example script and configs for one release. */
+export interface TrainingDefaults {
+  npusPerNode: number;
+  /** Nodes; multi-node examples read a hostfile upstream, here the number the example was sized for. */
+  nodes: number;
+  /** True when the upstream script takes NNODES from a hostfile. */
+  hostfile?: boolean;
+  tp: number;
+  pp: number;
+  cp: number;
+  ep: number;
+  microBatchSize: number;
+  /** Megatron: GRAD_ACC_STEP; the global batch is derived. */
+  gradAccSteps: number;
+  /** Set when the config states the global batch directly (fsdp2 YAML). */
+  globalBatchSize?: number;
+  lr: number;
+  trainIters: number;
+  seqLength: number;
+  /** Megatron: LLM and ViT layers per pipeline stage. */
+  llmLayerSplit?: number[];
+  vitLayerSplit?: number[];
+}
+
+export interface ConverterMethod {
+  name: string;
+  /** A `pass` body upstream: calling it does nothing. */
+  stub: boolean;
+}
+
+export interface ConverterRelease {
+  release: ReleaseTag;
+  methods: ConverterMethod[];
+}
+
+export interface ConverterInfo {
+  className: string;
+  /** "cfg": nested --cfg.* flags; "flat": plain keyword flags (DCP converters). */
+  argStyle: "cfg" | "flat";
+  /** Methods per release where the class exists. */
+  releases: ConverterRelease[];
+  notes?: string;
+}
+
+/** One way to train a model at some releases: variant "" is the standard example. */
+export interface TrainingRecipe {
+  variant: string;
+  description: string;
+  releases: readonly ReleaseTag[];
+  backend: Backend;
+  /** The torchrun target (or python script for custom trainers). */
+  entry: string;
+  /** Upstream example script, relative to the MindSpeed-MM root. */
+  script: string;
+  /** Upstream config files, relative to the MindSpeed-MM root. */
+  configFiles: string[];
+  converter?: string;
+  defaults: TrainingDefaults;
+  /** Overrides of the defaults at particular releases. */
+  defaultsAt?: Partial<Record<ReleaseTag, Partial<TrainingDefaults>>>;
+  env: Record<string, string>;
+}
+
+export interface ModelEntry {
+  /** `<example dir>-<size>` or the example dir alone. */
+  id: string;
+  family: string;
+  displayName: string;
+  exampleDir: string;
+  size?: string;
+  kind: ModelKind;
+  hfRepo?: string;
+  /** Other names people use (repo ids, marketing names). */
+  aliases: string[];
+  arch?: Architecture;
+  /** Releases whose examples/ contain this model, oldest first. */
+  releases: readonly ReleaseTag[];
+  recipes: TrainingRecipe[];
+  requirements: string[];
+  /** Needs its own Python environment (pins that clash with the base install). */
+  isolatedEnv: boolean;
+  notes: string[];
+}
+
+/** A non-VLM example that MindSpeed-MM ships: enough to route a request, not to build configs. */
+export interface RoutingEntry {
+  id: string;
+  displayName: string;
+  kind: ModelKind;
+  exampleDir: string;
+  entry: string;
+  converter?: string;
+  releases: readonly ReleaseTag[];
+  aliases: string[];
+  summary: string;
+}
