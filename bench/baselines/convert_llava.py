@@ -37,7 +37,7 @@ def main():
             raise ValueError("placeholder count differs from image count")
         result.append({"messages": messages, "images": images})
     with open(out, "x", encoding="utf-8") as f:
-        json.dump(result, f, ensure_ascii=False)
+        json.dump(result, f)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({
         "records": len(data),

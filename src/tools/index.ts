@@ -1,14 +1,20 @@
 // Every tool, in one list; toolsets and the read-only switch select from it.
 import checkEnv from "./check-env.js";
+import auditLog from "./audit-log.js";
 import listHosts from "./list-hosts.js";
+import prepareDataset from "./prepare-dataset.js";
 import tailLogs from "./tail-logs.js";
 import type { ToolDef, Toolset } from "./tool.js";
+import validateDataset from "./validate-dataset.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: heterogeneous tool definitions
 export const allTools: ToolDef<any, any>[] = [
   listHosts,
+  auditLog,
   checkEnv,
   tailLogs,
+  prepareDataset,
+  validateDataset,
   // tools register here, one import per file
 ];
 

@@ -1,0 +1,146 @@
+// Runs the dataset program on a host and turns its protocol into a typed result; moves finished output into place.
+import { randomBytes } from "node:crypto";
+import { posix } from "node:path";
+import { z } from "zod";
+import type { HostExecutor } from "../hosts/executor.js";
+import { ToolError } from "../tools/tool.js";
+import type { Container, MllmKeys, RecordFormat } from "./formats.js";
+import { DATASET_HOST_SCRIPT } from "./host-script.js";
+
+export interface HostScriptArgs {
+  input: string;
+  /** Set with tmp: convert; absent: validate only. */
+  output?: string;
+  tmp?: string;
+  from: RecordFormat | "auto";
+  to?: RecordFormat;
+  outputFormat?: Container;
+  keys: MllmKeys;
+  imageDir: string;
+  imagePrefix?: string;
+  checkImages: boolean;
+  skipInvalid: boolean;
+  overwrite: boolean;
+  maxProblems: number;
+}
+
+export const DatasetProblem = z.object({
+  index: z.number().describe("0-based record index (JSON Lines: among non-blank lines)"),
+  kind: z
+    .string()
+    .describe(
+      "fields, roles, placeholders, json, record, image-missing, image-format, image-unreadable, video-missing",
+    ),
+  message: z.string(),
+});
+export type DatasetProblem = z.output<typeof DatasetProblem>;
+
+const HostScriptResult = z.object({
+  container: z.enum(["json", "jsonl"]),
+  outputFormat: z.enum(["json", "jsonl"]).nullable(),
+  records: z.number(),
+  valid: z.number(),
+  invalid: z.number(),
+  written: z.number(),
+  images: z.number(),
+  videos: z.number(),
+  distinctMediaChecked: z.number(),
+  recordFormats: z.record(z.string(), z.number()),
+  problems: z.array(DatasetProblem),
+  problemCounts: z.record(z.string(), z.number()),
+  firstRecord: z.unknown(),
+  tmpKept: z.boolean(),
+  peakRssKb: z.number().nullable(),
+  seconds: z.number(),
+});
+export type HostScriptResult = z.output<typeof HostScriptResult>;
+
+export interface RunOptions {
+  cwd?: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  onProgress?: (bytes: number, total: number, records: number) => void;
+}
+
+/** Runs the program with python3 on the host (program on stdin, arguments as one JSON word). */
+export async function runDatasetScript(
+  executor: HostExecutor,
+  args: HostScriptArgs,
+  opts: RunOptions,
+): Promise<HostScriptResult> {
+  let pending = "";
+  const onStdout = (chunk: string) => {
+    pending += chunk;
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) {
+      if (!line.startsWith("P ")) continue;
+      const [bytes, total, records] = line.slice(2).split(" ").map(Number);
+      opts.onProgress?.(bytes ?? 0, total ?? 0, records ?? 0);
+    }
+  };
+  const result = await executor.run(["python3", "-", JSON.stringify(args)], {
+    stdin: DATASET_HOST_SCRIPT,
+    cwd: opts.cwd,
+    timeoutMs: opts.timeoutMs,
+    signal: opts.signal,
+    onStdout,
+  });
+  if (result.timedOut) {
+    throw new ToolError(
+      `The dataset job on ${executor.name} ran past ${Math.round(opts.timeoutMs / 1000)} s and was stopped; raise timeoutSec.`,
+    );
+  }
+  if (result.exitCode === 127 || /python3: (command )?not found/.test(result.stderr)) {
+    throw new ToolError(
+      `python3 was not found on ${executor.name}; the dataset tools run a small stdlib-only Python 3 program next to the data.`,
+    );
+  }
+  const line = result.stdout.split("\n").find((l) => l.startsWith("R "));
+  if (!line) {
+    const tail = result.stderr.trim().split("\n").slice(-5).join("\n");
+    throw new ToolError(`The dataset job on ${executor.name} failed (exit ${result.exitCode}): ${tail || "no output"}`);
+  }
+  const payload = JSON.parse(line.slice(2)) as unknown;
+  if (typeof payload === "object" && payload !== null && "fatal" in payload) {
+    throw new ToolError(`${args.input}: ${String((payload as { fatal: unknown }).fatal)}`);
+  }
+  return HostScriptResult.parse(payload);
+}
+
+/** A hidden temporary name next to the output, so the final rename stays on one filesystem. */
+export function tempNameFor(output: string): string {
+  const dir = posix.dirname(output);
+  return posix.join(dir, `.${posix.basename(output)}.${randomBytes(4).toString("hex")}.tmp`);
+}
+
+/** Renames tmp onto output with `mv`; without overwrite, an output that appeared meanwhile is left alone. */
+export async function moveIntoPlace(
+  executor: HostExecutor,
+  tmp: string,
+  output: string,
+  overwrite: boolean,
+  cwd?: string,
+): Promise<void> {
+  const moved = await executor.run(["mv", overwrite ? "-f" : "-n", "--", tmp, output], { cwd, timeoutMs: 60_000 });
+  const left = await executor.run(["test", "-e", tmp], { cwd, timeoutMs: 30_000 });
+  if (left.exitCode === 0) {
+    await executor.run(["rm", "-f", "--", tmp], { cwd, timeoutMs: 30_000 });
+    const why =
+      moved.exitCode === 0 ? `${output} already exists` : moved.stderr.trim() || `mv exited ${moved.exitCode}`;
+    throw new ToolError(`Could not move the converted file into place: ${why}. Nothing was changed.`);
+  }
+  if (moved.exitCode !== 0) throw new ToolError(`mv ${tmp} ${output} failed: ${moved.stderr.trim()}`);
+}
+
+/** One line per problem, for error messages and summaries. */
+export function formatProblems(problems: readonly DatasetProblem[]): string {
+  return problems.map((p) => `  #${p.index} ${p.kind}: ${p.message}`).join("\n");
+}
+
+export function formatCounts(counts: Readonly<Record<string, number>>): string {
+  return Object.entries(counts)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k}: ${n}`)
+    .join(", ");
+}

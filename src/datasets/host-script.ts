@@ -1,0 +1,462 @@
+// The program that converts and validates a dataset ON the host, next to the data: big files never cross the wire.
+// Self-contained Python 3.6+ (stdlib only; every Ascend host has python3). Sent on stdin to `python3 - <args-json>`.
+// Stdout protocol: "P <bytes> <total> <records>" progress lines, then one "R <json>" result line.
+// It parses one record at a time (bounded memory), writes only to the temporary path it is given, and never renames.
+
+export const DATASET_HOST_SCRIPT = String.raw`
+import codecs, json, os, re, signal, struct, sys, time
+
+A = json.loads(sys.argv[1])
+CHUNK = 1 << 20
+MAX_RECORD = 64 << 20
+PNG_SIG = b"\x89PNG\r\n\x1a\n"
+SOF = set([0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF])
+START = time.time()
+
+
+class Fatal(Exception):
+    pass
+
+
+def emit(kind, payload):
+    sys.stdout.write(kind + " " + payload + "\n")
+    sys.stdout.flush()
+
+
+SEP = re.compile(r"[ \t\r\n]*,[ \t\r\n]*")
+
+
+def records_array(fb, progress):
+    """Yields (index, record, None) for each element of a top-level JSON array, holding about one chunk in memory."""
+    scan = json.JSONDecoder().scan_once
+    udec = codecs.getincrementaldecoder("utf-8-sig")()
+    st = {"buf": "", "eof": False, "read": 0}
+
+    def more():
+        raw = fb.read(CHUNK)
+        st["read"] += len(raw)
+        st["eof"] = not raw
+        st["buf"] += udec.decode(raw, final=not raw)
+
+    def skip_ws(pos):
+        while True:
+            buf = st["buf"]
+            n = len(buf)
+            while pos < n and buf[pos] in " \t\r\n":
+                pos += 1
+            if pos < n or st["eof"]:
+                return pos
+            more()
+
+    pos = skip_ws(0)
+    if st["buf"][pos:pos + 1] != "[":
+        raise Fatal("not a JSON array (first character is not '[')")
+    pos = skip_ws(pos + 1)
+    if st["buf"][pos:pos + 1] == "]":
+        return
+    index = 0
+    sep = SEP.match
+    buf = st["buf"]
+    while True:
+        try:
+            obj, end = scan(buf, pos)
+            if end >= len(buf) and not st["eof"]:
+                raise ValueError("the value may continue in the next chunk")
+        except (ValueError, StopIteration) as e:
+            if st["eof"]:
+                raise Fatal("invalid JSON in record %d: %s" % (index, e if isinstance(e, ValueError) else "expecting a value"))
+            if len(buf) - pos > MAX_RECORD:
+                raise Fatal("record %d is larger than %d MiB or is not valid JSON" % (index, MAX_RECORD >> 20))
+            st["buf"] = buf[pos:]
+            pos = 0
+            more()
+            buf = st["buf"]
+            continue
+        yield index, obj, None
+        index += 1
+        if index & 255 == 0:
+            progress(st["read"], index)
+        m = sep(buf, end)
+        if m is not None and m.end() < len(buf):
+            pos = m.end()
+            continue
+        st["buf"] = buf[end:]
+        pos = skip_ws(0)
+        buf = st["buf"]
+        c = buf[pos:pos + 1]
+        if c == ",":
+            pos = skip_ws(pos + 1)
+            buf = st["buf"]
+        elif c == "]":
+            while not st["eof"]:
+                more()
+            if st["buf"][pos + 1:].strip():
+                raise Fatal("unexpected data after the closing ']' of the array")
+            return
+        else:
+            raise Fatal("expected ',' or ']' after record %d, found %s" % (index - 1, json.dumps(c or "end of file")))
+
+
+def records_jsonl(fb, progress):
+    """Yields (index, record, error) per non-blank line; a bad line is a problem for that record, not the end."""
+    read = 0
+    index = 0
+    loads = json.loads
+    for lineno, line in enumerate(fb, 1):
+        read += len(line)
+        if lineno == 1 and line.startswith(codecs.BOM_UTF8):
+            line = line[3:]
+        if not line.strip():
+            continue
+        try:
+            obj = loads(line.decode("utf-8"))
+            err = None
+        except ValueError as e:
+            obj, err = None, "line %d is not valid JSON: %s" % (lineno, e)
+        yield index, obj, err
+        index += 1
+        if index & 255 == 0:
+            progress(read, index)
+
+
+def first_char(path):
+    with open(path, "rb") as fb:
+        while True:
+            raw = fb.read(4096)
+            if not raw:
+                return ""
+            s = raw.lstrip(codecs.BOM_UTF8).lstrip()
+            if s:
+                return chr(s[0])
+
+
+def image_problem(path):
+    """None when path is a readable JPEG/PNG with sane dimensions, else why not. Reads headers only."""
+    try:
+        fh = open(path, "rb")
+    except FileNotFoundError:
+        return "missing", "not found"
+    except IsADirectoryError:
+        return "unreadable", "is a directory"
+    except OSError as e:
+        return "unreadable", "cannot be opened (%s)" % (e.strerror or e)
+    with fh:
+        head = fh.read(32)
+        if not head:
+            return "unreadable", "is empty"
+        if head.startswith(PNG_SIG):
+            if len(head) < 24 or head[12:16] != b"IHDR":
+                return "unreadable", "PNG header is truncated"
+            w, h = struct.unpack(">II", head[16:24])
+        elif head.startswith(b"\xff\xd8"):
+            w = h = None
+            fh.seek(2)
+            for _ in range(512):
+                b = fh.read(1)
+                while b == b"\xff":
+                    b = fh.read(1)
+                if not b:
+                    break
+                m = b[0]
+                if m == 0x01 or 0xD0 <= m <= 0xD8:
+                    continue
+                if m == 0xD9 or m == 0xDA:
+                    break
+                ln = fh.read(2)
+                if len(ln) < 2:
+                    break
+                size = struct.unpack(">H", ln)[0]
+                if m in SOF:
+                    seg = fh.read(5)
+                    if len(seg) == 5:
+                        h, w = struct.unpack(">HH", seg[1:5])
+                    break
+                fh.seek(size - 2, 1)
+            if w is None:
+                return "unreadable", "JPEG has no frame header (truncated or corrupt)"
+        elif head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+            return "format", "is a WebP image, not JPEG/PNG"
+        elif head[:4] in (b"GIF8",):
+            return "format", "is a GIF image, not JPEG/PNG"
+        elif head[:2] == b"BM":
+            return "format", "is a BMP image, not JPEG/PNG"
+        else:
+            return "format", "is not a JPEG or PNG file"
+        if not w or not h:
+            return "unreadable", "has zero width or height (%sx%s)" % (w, h)
+    return None
+
+
+SPEAKERS = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant", "system": "system"}
+S = json.encoder.encode_basestring_ascii
+ANY = json.JSONEncoder(check_circular=False).encode
+MISSING = object()
+
+
+class Converter(object):
+    """Checks one record and, when it is sound, renders the converted record as JSON text (no dicts rebuilt)."""
+
+    def __init__(self):
+        k = A["keys"]
+        self.source, self.target = A["from"], A.get("to") or "mllm"
+        self.mk, self.ik, self.vk, self.sk = k["messages"], k["images"], k["videos"], k["system"]
+        self.rk, self.ck = k["role"], k["content"]
+        self.role_in = {k["user"]: "user", k["assistant"]: "assistant", k["systemTag"]: "system"}
+        if self.target == "conversation":
+            self.head = dict((r, '{"from": %s, "value": ' % S(n)) for r, n in (("user", "human"), ("assistant", "gpt"), ("system", "system")))
+            self.turns_key, self.img_key, self.vid_key, self.sys_key = "conversations", "image", "video", "system"
+        else:
+            names = {"user": k["user"], "assistant": k["assistant"], "system": k["systemTag"]}
+            self.head = dict((r, "{%s: %s, %s: " % (S(self.rk), S(n), S(self.ck))) for r, n in names.items())
+            self.turns_key, self.img_key, self.vid_key, self.sys_key = self.mk, self.ik, self.vk, self.sk
+        self.check_media = A["checkImages"]
+        self.media_dir = os.path.expanduser(A["imageDir"])
+        self.prefix = (A.get("imagePrefix") or "").rstrip("/")
+        self.media = {}
+        self.rendered_paths = {}
+        self.n_images = self.n_videos = 0
+        self.formats = {}
+
+    def media_problem(self, p, video):
+        r = self.media.get(p, MISSING)
+        if r is MISSING:
+            full = os.path.join(self.media_dir, os.path.expanduser(p))
+            if video:
+                r = None if os.path.isfile(full) else ("missing", "not found")
+            else:
+                r = image_problem(full)
+            self.media[p] = r
+        return r
+
+    def path_json(self, p):
+        r = self.rendered_paths.get(p)
+        if r is None:
+            q = p if (not self.prefix or os.path.isabs(p)) else self.prefix + "/" + p
+            r = self.rendered_paths[p] = S(q)
+        return r
+
+    def __call__(self, rec):
+        """(json_text, None) or (None, (kind, message))."""
+        if type(rec) is not dict:
+            return None, ("record", "is not a JSON object")
+        fmt = self.source
+        if fmt == "auto":
+            fmt = "conversation" if "conversations" in rec else "mllm" if self.mk in rec else None
+            if fmt is None:
+                return None, ("fields", "has neither 'conversations' nor '%s'" % self.mk)
+        self.formats[fmt] = self.formats.get(fmt, 0) + 1
+        if fmt == "conversation":
+            tk, rkey, ckey, roles = "conversations", "from", "value", SPEAKERS
+            iname, vname, sname = "image", "video", "system"
+        else:
+            tk, rkey, ckey, roles = self.mk, self.rk, self.ck, self.role_in
+            iname, vname, sname = self.ik, self.vk, self.sk
+        turns = rec.get(tk)
+        if type(turns) is not list or not turns:
+            return None, ("fields", "'%s' is missing or not a non-empty list" % tk)
+        messages, n_img, n_vid, problem = self.messages(turns, tk, rkey, ckey, roles)
+        if problem is not None:
+            return None, problem
+        return self.finish(rec, messages, n_img, n_vid, iname, vname, sname)
+
+    def messages(self, turns, tk, rkey, ckey, roles):
+        head = self.head
+        parts = []
+        n_img = n_vid = 0
+        start = 0
+        t = 0
+        for turn in turns:
+            try:
+                who = turn[rkey]
+                text = turn[ckey]
+            except (KeyError, TypeError):
+                return None, 0, 0, ("fields", "%s[%d] needs string '%s' and '%s'" % (tk, t, rkey, ckey))
+            if type(who) is not str or type(text) is not str:
+                return None, 0, 0, ("fields", "%s[%d] needs string '%s' and '%s'" % (tk, t, rkey, ckey))
+            role = roles.get(who)
+            if role is None:
+                return None, 0, 0, ("roles", "%s[%d] has unknown %s %s" % (tk, t, rkey, S(who)))
+            if role == "system":
+                if t != 0:
+                    return None, 0, 0, ("roles", "%s[%d] is a system turn; only the first turn may be one" % (tk, t))
+                start = 1
+            elif role != ("user" if (t - start) % 2 == 0 else "assistant"):
+                return None, 0, 0, ("roles", "%s[%d] is '%s'; roles must alternate user/assistant starting with user" % (tk, t, role))
+            if "<" in text:
+                n_img += text.count("<image>")
+                n_vid += text.count("<video>")
+            parts.append(head[role] + S(text) + "}")
+            t += 1
+        if (t - start) % 2 != 0 or t == start:
+            return None, 0, 0, ("roles", "conversation must end with an assistant turn")
+        return "[" + ", ".join(parts) + "]", n_img, n_vid, None
+
+    def finish(self, rec, messages, n_img, n_vid, iname, vname, sname):
+        images = rec.get(iname) if iname else None
+        videos = rec.get(vname) if vname else None
+        images = [] if images is None else images if type(images) is list else [images]
+        videos = [] if videos is None else videos if type(videos) is list else [videos]
+        for name, lst in ((iname, images), (vname, videos)):
+            for p in lst:
+                if type(p) is not str or not p:
+                    return None, ("fields", "'%s' must hold non-empty path strings" % name)
+        if n_img != len(images):
+            return None, ("placeholders", "%d <image> placeholder(s) but %d image(s)" % (n_img, len(images)))
+        if n_vid != len(videos):
+            return None, ("placeholders", "%d <video> placeholder(s) but %d video(s)" % (n_vid, len(videos)))
+        if self.check_media:
+            for p in images:
+                r = self.media_problem(p, False)
+                if r is not None:
+                    return None, ("image-" + r[0], "%s %s" % (p, r[1]))
+            for p in videos:
+                r = self.media_problem(p, True)
+                if r is not None:
+                    return None, ("video-" + r[0], "%s %s" % (p, r[1]))
+        self.n_images += len(images)
+        self.n_videos += len(videos)
+        out = ["{"]
+        rid = rec.get("id", MISSING)
+        if rid is not MISSING:
+            out.append('"id": %s, ' % ANY(rid))
+        system = rec.get(sname) if sname else None
+        if type(system) is str and self.sys_key:
+            out.append("%s: %s, " % (S(self.sys_key), S(system)))
+        pj = self.path_json
+        if self.target == "conversation":
+            if images:
+                out.append('"image": %s, ' % (pj(images[0]) if len(images) == 1 else "[" + ", ".join(map(pj, images)) + "]"))
+            if videos:
+                out.append('"video": %s, ' % (pj(videos[0]) if len(videos) == 1 else "[" + ", ".join(map(pj, videos)) + "]"))
+            out.append('"conversations": ')
+            out.append(messages)
+            out.append("}")
+        else:
+            out.append(S(self.turns_key) + ": ")
+            out.append(messages)
+            if self.img_key:
+                out.append(", %s: [%s]" % (S(self.img_key), ", ".join(map(pj, images))))
+            if videos and self.vid_key:
+                out.append(", %s: [%s]" % (S(self.vid_key), ", ".join(map(pj, videos))))
+            out.append("}")
+        return "".join(out), None
+
+
+def main():
+    max_problems = A["maxProblems"]
+    inp = os.path.expanduser(A["input"])
+    if not os.path.isfile(inp):
+        raise Fatal("input %s does not exist or is not a file" % A["input"])
+    total = os.path.getsize(inp)
+    c = first_char(inp)
+    container = "json" if c == "[" else "jsonl" if c == "{" else None
+    if container is None:
+        raise Fatal("input is neither a JSON array nor JSON Lines (starts with %s)" % json.dumps(c or "nothing"))
+    out_fmt = A.get("outputFormat") or container
+    out = None
+    tmp = A.get("tmp")
+    if tmp:
+        final = os.path.expanduser(A["output"])
+        if os.path.isdir(final):
+            raise Fatal("output %s is a directory" % A["output"])
+        if os.path.exists(final) and not A["overwrite"]:
+            raise Fatal("output %s already exists; pass overwrite: true to replace it" % A["output"])
+        if not os.path.isdir(os.path.dirname(os.path.abspath(final))):
+            raise Fatal("output directory %s does not exist" % os.path.dirname(A["output"]))
+        out = open(os.path.expanduser(tmp), "x", encoding="utf-8", buffering=CHUNK)
+    problems = []
+    counts = {}
+    n = valid = written = 0
+    first = None
+    broken = False
+    skip_invalid = A["skipInvalid"]
+    convert = Converter()
+    last = [0.0]
+    sep = "\n" if out_fmt == "jsonl" else ",\n"
+    batch = []
+
+    def progress(nbytes, count):
+        now = time.time()
+        if now - last[0] >= 0.5:
+            last[0] = now
+            emit("P", "%d %d %d" % (nbytes, total, count))
+
+    with open(inp, "rb") as fb:
+        gen = records_array(fb, progress) if container == "json" else records_jsonl(fb, progress)
+        for index, rec, err in gen:
+            n += 1
+            text, problem = (None, ("json", err)) if err else convert(rec)
+            if problem is not None:
+                kind, msg = problem
+                counts[kind] = counts.get(kind, 0) + 1
+                if len(problems) < max_problems:
+                    problems.append({"index": index, "kind": kind, "message": msg})
+                if not skip_invalid:
+                    broken = True
+                continue
+            valid += 1
+            if first is None:
+                first = json.loads(text)
+            if out is not None and not broken:
+                batch.append(text)
+                if len(batch) >= 512:
+                    out.write(("[\n" if written == 0 and out_fmt == "json" else sep if out_fmt == "json" else "") + sep.join(batch) + ("\n" if out_fmt == "jsonl" else ""))
+                    written += len(batch)
+                    batch = []
+    if out is not None and batch and not broken:
+        out.write(("[\n" if written == 0 and out_fmt == "json" else sep if out_fmt == "json" else "") + sep.join(batch) + ("\n" if out_fmt == "jsonl" else ""))
+        written += len(batch)
+    emit("P", "%d %d %d" % (total, total, n))
+    kept = False
+    if out is not None:
+        if out_fmt == "json":
+            out.write("\n]\n" if written else "[]\n")
+        out.close()
+        kept = not broken and written > 0
+        if not kept:
+            os.unlink(os.path.expanduser(tmp))
+            written = 0
+    try:
+        import resource
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        peak_kb = rss // 1024 if sys.platform == "darwin" else rss
+    except Exception:
+        peak_kb = None
+    return {
+        "container": container,
+        "outputFormat": out_fmt if out is not None else None,
+        "records": n,
+        "valid": valid,
+        "invalid": n - valid,
+        "written": written,
+        "images": convert.n_images,
+        "videos": convert.n_videos,
+        "distinctMediaChecked": len(convert.media),
+        "recordFormats": convert.formats,
+        "problems": problems,
+        "problemCounts": counts,
+        "firstRecord": first,
+        "tmpKept": kept,
+        "peakRssKb": peak_kb,
+        "seconds": round(time.time() - START, 3),
+    }
+
+
+def stop(signum, frame):
+    raise SystemExit("stopped by signal %d" % signum)
+
+
+for _sig in ("SIGTERM", "SIGHUP", "SIGINT"):
+    if hasattr(signal, _sig):
+        signal.signal(getattr(signal, _sig), stop)
+
+try:
+    emit("R", json.dumps(main()))
+except BaseException as e:
+    tmp = A.get("tmp")
+    if tmp and os.path.exists(os.path.expanduser(tmp)):
+        os.unlink(os.path.expanduser(tmp))
+    msg = str(e) if isinstance(e, Fatal) else "%s: %s" % (type(e).__name__, e)
+    emit("R", json.dumps({"fatal": msg}))
+    sys.exit(2)
+`;

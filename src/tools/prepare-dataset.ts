@@ -1,0 +1,177 @@
+// prepare_dataset: converts LLaVA/conversation JSON to MindSpeed-MM's MLLM format (or back) on the host, validating
+// every record on the way. One streaming pass next to the data; the output appears atomically or not at all.
+import { posix } from "node:path";
+import { z } from "zod";
+import { type AttrCheck, checkDatasetAgainstAttr } from "../datasets/attr.js";
+import {
+  type Container,
+  DATASET_FORMATS,
+  type DataAttr,
+  type DatasetFamily,
+  DEFAULT_ATTR,
+  mllmKeys,
+  type RecordFormat,
+} from "../datasets/formats.js";
+import {
+  DatasetProblem,
+  formatCounts,
+  formatProblems,
+  moveIntoPlace,
+  runDatasetScript,
+  tempNameFor,
+} from "../datasets/host-run.js";
+import {
+  AttrInput,
+  commonInput,
+  FamilyInput,
+  hostPath,
+  normalizeFormat,
+  RecordFormatInput,
+  Stats,
+} from "../datasets/schema.js";
+import { defineTool, ToolError } from "./tool.js";
+
+const AttrCheckOutput = z.object({ ok: z.boolean(), problems: z.array(z.string()), warnings: z.array(z.string()) });
+
+export default defineTool({
+  name: "prepare_dataset",
+  title: "Convert and validate a dataset",
+  description:
+    "Convert a dataset file on a host between LLaVA/conversation records (`conversations`/`image`, human/gpt) and " +
+    "MindSpeed-MM's MLLM format (`messages`/`images`, user/assistant), validating every record: fields, alternating " +
+    "roles, <image>/<video> placeholders equal to the media count, image files present and readable JPEG/PNG. " +
+    "Give `family` to get the shape that family's data config expects (Qwen/GLM: MLLM JSON; InternVL: conversation " +
+    "JSONL; DeepSeekVL2: conversation JSON). Reads JSON arrays and JSON Lines, streaming. Refuses to overwrite unless " +
+    "`overwrite: true`; if any record is invalid nothing is written (set `skipInvalid: true` to keep only valid ones). " +
+    "Next: point the data config at the output (build_configs).",
+  toolset: "data",
+  kind: "write",
+  input: z.object({
+    host: commonInput.host,
+    input: hostPath("Input dataset file"),
+    output: hostPath("Output file to create"),
+    family: FamilyInput.optional(),
+    from: z
+      .enum(["auto", "mllm", "conversation", "llava"])
+      .default("auto")
+      .describe("Input record format; auto decides per record from its keys."),
+    to: RecordFormatInput.optional().describe("Output record format (default: the family's, else mllm)."),
+    outputFormat: z
+      .enum(["json", "jsonl"])
+      .optional()
+      .describe("json array or JSON Lines (default: the family's, else from the output's extension)."),
+    imageDir: commonInput.imageDir,
+    imagePrefix: z
+      .string()
+      .optional()
+      .describe("Prefix joined to relative image/video paths in the output (e.g. ./data/COCO2017/train2017)."),
+    attr: AttrInput.optional(),
+    checkImages: commonInput.checkImages,
+    skipInvalid: z.boolean().default(false).describe("Write only the valid records instead of failing."),
+    overwrite: z.boolean().default(false).describe("Replace an existing output file."),
+    maxProblems: commonInput.maxProblems,
+    timeoutSec: commonInput.timeoutSec,
+  }),
+  output: z.object({
+    host: z.string(),
+    input: z.string(),
+    output: z.string(),
+    from: z.string().describe("record formats found, e.g. conversation"),
+    to: z.enum(["mllm", "conversation"]),
+    inputContainer: z.enum(["json", "jsonl"]),
+    outputFormat: z.enum(["json", "jsonl"]),
+    written: z.number().describe("records written"),
+    ...Stats,
+    problems: z.array(DatasetProblem),
+    attrCheck: AttrCheckOutput.nullable().describe("the first written record against the data config's attr"),
+  }),
+  async handle(args, deps) {
+    const { executor, settings } = await deps.hosts.get(args.host);
+    const family = args.family as DatasetFamily | undefined;
+    const spec = family ? DATASET_FORMATS[family] : undefined;
+    const to: RecordFormat = args.to ? normalizeFormat(args.to) : (spec?.record ?? "mllm");
+    if (spec && to !== spec.record) {
+      deps.log("warning", `${family} expects ${spec.record} records; writing ${to} as asked.`);
+    }
+    const outputFormat: Container =
+      args.outputFormat ?? spec?.container ?? (/\.jsonl$/i.test(args.output) ? "jsonl" : "json");
+    if (posix.normalize(args.input) === posix.normalize(args.output)) {
+      throw new ToolError("input and output are the same file; write to a new file.");
+    }
+    const attr: DataAttr = args.attr ?? {};
+    const tmp = tempNameFor(args.output);
+    const cwd = settings.workdir;
+    const started = Date.now();
+    const cleanup = () => executor.run(["rm", "-f", "--", tmp], { cwd, timeoutMs: 30_000 }).catch(() => undefined);
+    const result = await runDatasetScript(
+      executor,
+      {
+        input: args.input,
+        output: args.output,
+        tmp,
+        from: args.from === "auto" ? "auto" : normalizeFormat(args.from),
+        to,
+        outputFormat,
+        keys: mllmKeys(attr),
+        imageDir: args.imageDir ?? (posix.dirname(args.input) || "."),
+        imagePrefix: args.imagePrefix,
+        checkImages: args.checkImages,
+        skipInvalid: args.skipInvalid,
+        overwrite: args.overwrite,
+        maxProblems: args.maxProblems,
+      },
+      {
+        cwd,
+        timeoutMs: args.timeoutSec * 1000,
+        signal: deps.signal,
+        onProgress: (bytes, total, records) =>
+          deps.progress({ progress: bytes, total, message: `${records.toLocaleString("en-US")} records` }),
+      },
+    ).catch(async (error: unknown) => {
+      await cleanup();
+      throw error;
+    });
+    if (result.invalid > 0 && !args.skipInvalid) {
+      throw new ToolError(
+        `${result.invalid} of ${result.records} records in ${args.input} are invalid (${formatCounts(result.problemCounts)}); ` +
+          `nothing was written. First ${result.problems.length}:\n${formatProblems(result.problems)}\n` +
+          "Fix them, or pass skipInvalid: true to write only the valid records.",
+        { problems: result.problems, problemCounts: result.problemCounts },
+      );
+    }
+    if (result.written === 0) {
+      throw new ToolError(`${args.input} has no valid records (${result.records} read); nothing was written.`, {
+        problems: result.problems,
+      });
+    }
+    await moveIntoPlace(executor, tmp, args.output, args.overwrite, cwd);
+    let attrCheck: AttrCheck | null = null;
+    if (to === "mllm") attrCheck = checkDatasetAgainstAttr(result.firstRecord, args.attr ?? DEFAULT_ATTR);
+    return {
+      host: args.host,
+      input: args.input,
+      output: args.output,
+      from: Object.keys(result.recordFormats).join(", ") || "none",
+      to,
+      inputContainer: result.container,
+      outputFormat,
+      written: result.written,
+      records: result.records,
+      valid: result.valid,
+      invalid: result.invalid,
+      images: result.images,
+      videos: result.videos,
+      distinctMediaChecked: result.distinctMediaChecked,
+      problemCounts: result.problemCounts,
+      problems: result.problems,
+      hostPeakRssMb: result.peakRssKb === null ? null : Math.round(result.peakRssKb / 102.4) / 10,
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+      attrCheck,
+    };
+  },
+  summarize: (r) => {
+    const skipped = r.invalid > 0 ? `, skipped ${r.invalid} invalid (${formatCounts(r.problemCounts)})` : "";
+    const attr = r.attrCheck && !r.attrCheck.ok ? `\nattr mismatch: ${r.attrCheck.problems.join("; ")}` : "";
+    return `Wrote ${r.written} ${r.to} records (${r.outputFormat}) to ${r.output} in ${r.seconds} s${skipped}.${attr}`;
+  },
+});

@@ -1,0 +1,121 @@
+// validate_dataset: one streaming pass over a dataset file on the host; reports the first problems with record indices.
+import { posix } from "node:path";
+import { z } from "zod";
+import { checkDatasetAgainstAttr } from "../datasets/attr.js";
+import { DATASET_FORMATS, type DataAttr, type DatasetFamily, DEFAULT_ATTR, mllmKeys } from "../datasets/formats.js";
+import { DatasetProblem, formatCounts, formatProblems, runDatasetScript } from "../datasets/host-run.js";
+import { AttrInput, commonInput, FamilyInput, hostPath, normalizeFormat, Stats } from "../datasets/schema.js";
+import { defineTool } from "./tool.js";
+
+export default defineTool({
+  name: "validate_dataset",
+  title: "Validate a dataset",
+  description:
+    "Check a training dataset file on a host (JSON array or JSON Lines, MLLM `messages`/`images` or conversation " +
+    "`conversations`/`image` records) without changing it: required fields, roles alternating user/assistant, " +
+    "<image>/<video> placeholders equal to the number of images/videos, every image present and a readable JPEG/PNG " +
+    "(headers only). Returns counts and the first problems with their record index. Give `family` to also check the " +
+    "file has the shape that family's data config expects, and `attr` (the data config's dataset_param.attr) to check " +
+    "key names. Fix problems with prepare_dataset.",
+  toolset: "data",
+  kind: "read",
+  input: z.object({
+    host: commonInput.host,
+    path: hostPath("Dataset file"),
+    format: z
+      .enum(["auto", "mllm", "conversation", "llava"])
+      .default("auto")
+      .describe("Record format; auto decides per record from its keys."),
+    family: FamilyInput.optional(),
+    attr: AttrInput.optional(),
+    imageDir: commonInput.imageDir,
+    checkImages: commonInput.checkImages,
+    maxProblems: commonInput.maxProblems,
+    timeoutSec: commonInput.timeoutSec,
+  }),
+  output: z.object({
+    host: z.string(),
+    path: z.string(),
+    ok: z.boolean().describe("no invalid record, and the file fits the family/attr when given"),
+    container: z.enum(["json", "jsonl"]),
+    recordFormats: z.record(z.string(), z.number()).describe("records per detected format"),
+    ...Stats,
+    problems: z.array(DatasetProblem),
+    familyMismatch: z.string().nullable(),
+    notes: z.array(z.string()),
+    attrCheck: z.object({ ok: z.boolean(), problems: z.array(z.string()), warnings: z.array(z.string()) }).nullable(),
+  }),
+  async handle(args, deps) {
+    const { executor, settings } = await deps.hosts.get(args.host);
+    const attr: DataAttr = args.attr ?? {};
+    const started = Date.now();
+    const result = await runDatasetScript(
+      executor,
+      {
+        input: args.path,
+        from: args.format === "auto" ? "auto" : normalizeFormat(args.format),
+        keys: mllmKeys(attr),
+        imageDir: args.imageDir ?? (posix.dirname(args.path) || "."),
+        checkImages: args.checkImages,
+        skipInvalid: true,
+        overwrite: false,
+        maxProblems: args.maxProblems,
+      },
+      {
+        cwd: settings.workdir,
+        timeoutMs: args.timeoutSec * 1000,
+        signal: deps.signal,
+        onProgress: (bytes, total, records) =>
+          deps.progress({ progress: bytes, total, message: `${records.toLocaleString("en-US")} records checked` }),
+      },
+    );
+    let familyMismatch: string | null = null;
+    const notes: string[] = [];
+    const family = args.family as DatasetFamily | undefined;
+    if (family) {
+      const spec = DATASET_FORMATS[family];
+      const other = Object.keys(result.recordFormats).filter((f) => f !== spec.record);
+      if (other.length > 0) {
+        familyMismatch = `${family} expects ${spec.record} records but the file holds ${other.join(" and ")} records; convert with prepare_dataset (family: ${family}).`;
+      } else if (result.container !== spec.container) {
+        notes.push(
+          `${family} examples use ${spec.container === "json" ? "a JSON array" : "JSON Lines"}; this file is ${result.container}.`,
+        );
+      }
+    }
+    const mllm = (result.recordFormats.mllm ?? 0) > 0;
+    const attrCheck =
+      result.firstRecord !== null && (args.attr || (mllm && family))
+        ? checkDatasetAgainstAttr(result.firstRecord, args.attr ?? DEFAULT_ATTR)
+        : null;
+    return {
+      host: args.host,
+      path: args.path,
+      ok: result.invalid === 0 && result.records > 0 && familyMismatch === null && (attrCheck?.ok ?? true),
+      container: result.container,
+      recordFormats: result.recordFormats,
+      records: result.records,
+      valid: result.valid,
+      invalid: result.invalid,
+      images: result.images,
+      videos: result.videos,
+      distinctMediaChecked: result.distinctMediaChecked,
+      problemCounts: result.problemCounts,
+      problems: result.problems,
+      hostPeakRssMb: result.peakRssKb === null ? null : Math.round(result.peakRssKb / 102.4) / 10,
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+      familyMismatch,
+      attrCheck,
+      notes,
+    };
+  },
+  summarize: (r) => {
+    const head = `${r.path}: ${r.records} records (${r.container}), ${r.invalid} invalid`;
+    const lines = [r.invalid > 0 ? `${head} (${formatCounts(r.problemCounts)})` : head];
+    if (r.problems.length > 0) lines.push(formatProblems(r.problems));
+    if (r.familyMismatch) lines.push(r.familyMismatch);
+    if (r.attrCheck && !r.attrCheck.ok) lines.push(`attr mismatch: ${r.attrCheck.problems.join("; ")}`);
+    lines.push(...r.notes);
+    return lines.join("\n");
+  },
+});
