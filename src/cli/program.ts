@@ -1,5 +1,6 @@
 // `ascend-train`: every tool as a subcommand, plus mcp (stdio), serve (HTTP), demo, sim and chat.
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import { Command, Option } from "commander";
 import { HostRegistry } from "../hosts/registry.js";
 import { allTools } from "../tools/index.js";
@@ -20,11 +21,11 @@ function addToolCommands(program: Command): void {
         `${tool.description}\n\nKind: ${tool.kind}${tool.kind === "destructive" ? " (acts only with --confirm)" : ""}.`,
       )
       .option("--json", "print exactly the tool's structured result as JSON")
-      .option("--input <json>", "the whole input as one JSON object (flags override its fields)");
+      .option("--input-json <json>", "the whole input as one JSON object (flags override its fields)");
     if (tool.name === "audit_log") cmd.alias("audit");
     addFlags(cmd, specs);
     cmd.action(async (options: Record<string, unknown>) => {
-      const base = options.input ? (JSON.parse(String(options.input)) as Record<string, unknown>) : {};
+      const base = options.inputJson ? (JSON.parse(String(options.inputJson)) as Record<string, unknown>) : {};
       const input = { ...base, ...optionsToInput(specs, options) };
       const hosts = new HostRegistry();
       const progress = progressPrinter(process.stderr);
@@ -120,9 +121,22 @@ function addSimCommands(program: Command): void {
     )
     .option("--name <host>", "host name to add to ./ascend-train.yaml", "sim")
     .description("Lay out a simulated Atlas 800T A2 host and add it to ./ascend-train.yaml.")
-    .action(async (dir: string, options: { scenario: string; name: string }) => {
-      const { simInitCommand } = await import("../sim/index.js");
-      const summary = await simInitCommand(dir, { scenario: options.scenario as never, name: options.name });
+    .option("--release <tag>", "MindSpeed-MM release installed on it (default: the newest)")
+    .action(async (dir: string, options: { scenario: string; name: string; release?: string }) => {
+      const { simInitCommand, isScenarioId, SCENARIO_IDS } = await import("../sim/index.js");
+      const { normalizeRelease, RELEASE_TAGS } = await import("../knowledge/release-tags.js");
+      if (!isScenarioId(options.scenario)) {
+        throw new Error(`Unknown scenario "${options.scenario}". Known: ${SCENARIO_IDS.join(", ")}.`);
+      }
+      const release = options.release ? normalizeRelease(options.release) : undefined;
+      if (release === null) throw new Error(`Unknown release "${options.release}". Known: ${RELEASE_TAGS.join(", ")}.`);
+      const inventoryFile = process.env.ASCEND_TRAIN_CONFIG ?? join(process.cwd(), "ascend-train.yaml");
+      const summary = await simInitCommand(dir, {
+        scenario: options.scenario,
+        name: options.name,
+        inventoryFile,
+        release,
+      });
       process.stdout.write(`${summary}\n`);
     });
   sim
@@ -132,7 +146,9 @@ function addSimCommands(program: Command): void {
     .description("Switch a simulated host to another failure scenario.")
     .action(async (dir: string, id: string) => {
       const { setScenario } = await import("../sim/index.js");
-      await setScenario(dir, id as never);
+      const { isScenarioId, SCENARIO_IDS } = await import("../sim/index.js");
+      if (!isScenarioId(id)) throw new Error(`Unknown scenario "${id}". Known: ${SCENARIO_IDS.join(", ")}.`);
+      await setScenario(dir, id);
       process.stdout.write(`${dir}: scenario ${id}\n`);
     });
   sim
