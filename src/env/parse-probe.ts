@@ -331,9 +331,13 @@ function versionFromPath(path: string | null): string | null {
 /** The line that says what went wrong in a Python traceback (the last `XxxError: …` line). */
 function lastErrorLine(text: string): string | null {
   const lines = text.split("\n").filter((l) => l.trim() !== "" && !/^rc=/.test(l));
+  // torch's autoload wrapper ("Failed to load the backend extension") hides the cause printed before it.
   const reversed = [...lines].reverse();
+  const isError = (l: string) => /^\w[\w.]*(Error|Exception)\b.*:/.test(l);
   const err =
-    reversed.find((l) => /^\w[\w.]*(Error|Exception)\b.*:/.test(l)) ?? reversed.find((l) => /ERR\d{5}/.test(l));
+    reversed.find((l) => isError(l) && !/Failed to load the backend extension/.test(l)) ??
+    reversed.find(isError) ??
+    reversed.find((l) => /ERR\d{5}/.test(l));
   return (err ?? lines.at(-1))?.trim().slice(0, 500) ?? null;
 }
 

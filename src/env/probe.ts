@@ -214,7 +214,7 @@ if [ -n "$WORKDIR" ] && [ -d "$WORKDIR" ]; then
   if [ -d "$WORKDIR/megatron" ]; then
     echo "megatron=1"
     [ -f "$WORKDIR/megatron/core/package_info.py" ] && grep -E '^(MAJOR|MINOR|PATCH) *=' "$WORKDIR/megatron/core/package_info.py" | head -n 3
-    printf 'megatron_branch=%s\\n' "$(git -C "$WORKDIR/megatron" rev-parse --abbrev-ref HEAD 2>/dev/null)"
+    [ -e "$WORKDIR/megatron/.git" ] && printf 'megatron_branch=%s\\n' "$(git -C "$WORKDIR/megatron" rev-parse --abbrev-ref HEAD 2>/dev/null)"
   else
     echo "megatron=0"
   fi
