@@ -1,0 +1,97 @@
+// The slower paths: a from-scratch install on a bare sim from its local mirrors and wheels, and a sim owned by
+// an unprivileged user (the ssh login of the integration tests).
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { hostPrelude } from "../../src/hosts/environment.js";
+import {
+  type LaidOutSim,
+  layOutSim,
+  makeFakeHfModel,
+  readSimState,
+  SIM_STACKS,
+  stopSimProcesses,
+} from "../../src/sim/index.js";
+import { CONVERT_7B, freePort, simShell, trainCmd } from "./sim-helpers.js";
+
+const made: LaidOutSim[] = [];
+afterAll(async () => {
+  for (const sim of made) {
+    await stopSimProcesses(sim.dir);
+    rmSync(sim.dir, { recursive: true, force: true });
+  }
+});
+
+function userIds(name: string): { uid: number; gid: number } | null {
+  try {
+    const [uid, gid] = ["-u", "-g"].map((f) => Number(execFileSync("id", [f, name], { encoding: "utf8" }).trim()));
+    return { uid: uid!, gid: gid! };
+  } catch {
+    return null;
+  }
+}
+
+describe("bare sim", () => {
+  it("installs the whole stack offline from its mirrors and wheels", async () => {
+    const sim = await layOutSim(mkdtempSync(join(tmpdir(), "sim-bare-")), { scenario: "bare", release: "v2.2.0" });
+    made.push(sim);
+    const state = await readSimState(sim.dir);
+    const stack = SIM_STACKS["v2.2.0"];
+    expect(existsSync(sim.hostSettings.workdir!)).toBe(false);
+    const before = await simShell(sim.hostSettings, `python -c "import torch"`, { cwd: sim.dir });
+    expect(before.stderr).toMatch(/No module named 'torch'/);
+    const commit = state.mirrors.mindspeedCommits[stack.mindspeedBranch]!;
+    const r = await simShell(
+      sim.hostSettings,
+      `set -e
+       git clone -q -b ${stack.release} mirrors/MindSpeed-MM.git MindSpeed-MM
+       git clone -q -b ${stack.megatronBranch} mirrors/Megatron-LM.git Megatron-LM
+       cp -r Megatron-LM/megatron MindSpeed-MM/
+       git clone -q mirrors/MindSpeed.git MindSpeed
+       (cd MindSpeed && git checkout -q ${commit} && pip install -q --no-build-isolation --no-index -e .)
+       pip install -q --no-index --find-links wheels torch==2.7.1 torch_npu==${stack.torchNpu} transformers==${stack.transformers} accelerate peft
+       (cd MindSpeed-MM && mkdir -p logs data ckpt && pip install -q --no-build-isolation --no-index -e .)
+       python -c "import mindspeed.megatron_adaptor, torch, torch_npu; print(torch.__version__, torch_npu.__version__, torch.version.cann)"
+       which mm-convert torchrun`,
+      { cwd: sim.dir, timeoutMs: 120_000 },
+    );
+    expect(r.stderr.replace(/.*simulated Ascend host.*\n/g, "")).not.toMatch(/ERROR|Traceback/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${stack.torch} ${stack.torchNpu} ${stack.cann}`);
+    expect(r.stdout).toContain(join(sim.dir, "venv/bin/mm-convert"));
+  }, 150_000);
+});
+
+const sshtest = process.getuid?.() === 0 ? userIds("sshtest") : null;
+
+describe.skipIf(!sshtest)("sim owned by an unprivileged user", () => {
+  it("lets that user run npu-smi, python and a training run", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sim-owned-"));
+    execFileSync("chmod", ["755", dir]);
+    const sim = await layOutSim(dir, { owner: sshtest!, name: "owned" });
+    made.push(sim);
+    const wd = sim.hostSettings.workdir!;
+    await makeFakeHfModel(join(wd, "ckpt/hf_path/Qwen2.5-VL-7B-Instruct"), "Qwen2.5-VL-7B-Instruct");
+    writeFileSync(join(wd, "data/mllm_format_llava_instruct_data.json"), "[]");
+    execFileSync("chown", ["-R", `${sshtest!.uid}:${sshtest!.gid}`, join(wd, "ckpt"), join(wd, "data")]);
+    const prelude = hostPrelude(sim.hostSettings, { sourceCann: true, activatePython: true });
+    const script = `${prelude}
+      cd ${sim.hostSettings.workdir}
+      npu-smi info | grep -c 'No running processes'
+      python -c "import torch_npu, torch; print(torch.npu.device_count())"
+      id -un
+      ${CONVERT_7B()} >/dev/null 2>&1 && echo converted
+      export ASCEND_SIM_STEP_SECONDS=0.01
+      ${trainCmd({ port: await freePort(), iters: 2 })} 2>/dev/null | grep -c '] iteration '`;
+    const out = execFileSync("bash", ["-c", script], {
+      encoding: "utf8",
+      uid: sshtest!.uid,
+      gid: sshtest!.gid,
+      cwd: "/tmp",
+      env: { PATH: "/usr/bin:/bin", HOME: "/tmp" },
+    });
+    expect(out.trim().split("\n")).toEqual(["8", "8", "sshtest", "converted", "2"]);
+  }, 60_000);
+});
