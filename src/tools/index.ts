@@ -1,6 +1,8 @@
 // Every tool, in one list; toolsets and the read-only switch select from it.
 import checkEnv from "./check-env.js";
 import auditLog from "./audit-log.js";
+import buildConfigs from "./build-configs.js";
+import findModel from "./find-model.js";
 import listHosts from "./list-hosts.js";
 import prepareDataset from "./prepare-dataset.js";
 import tailLogs from "./tail-logs.js";
@@ -15,6 +17,8 @@ export const allTools: ToolDef<any, any>[] = [
   tailLogs,
   prepareDataset,
   validateDataset,
+  findModel,
+  buildConfigs,
   // tools register here, one import per file
 ];
 

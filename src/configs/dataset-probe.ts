@@ -1,0 +1,97 @@
+// The first record of a dataset file (JSON array or JSON Lines) from its first bytes, and a check of its keys
+// against a data config's `attr`. Pure: the caller reads the bytes through the host.
+
+/** Returns the first complete top-level object, or undefined when the chunk ends before it closes. */
+export function firstRecordText(chunk: string): string | undefined {
+  let i = 0;
+  while (i < chunk.length && /[\s[\uFEFF]/.test(chunk[i]!)) i++;
+  if (chunk[i] !== "{") return undefined;
+  let depth = 0;
+  let inString = false;
+  for (let j = i; j < chunk.length; j++) {
+    const c = chunk[j]!;
+    if (inString) {
+      if (c === "\\") j++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === "{" || c === "[") depth++;
+    else if (c === "}" || c === "]") {
+      depth--;
+      if (depth === 0) return chunk.slice(i, j + 1);
+    }
+  }
+  return undefined;
+}
+
+export interface AttrProblem {
+  field: string;
+  message: string;
+  suggestion?: unknown;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Checks the record's keys against attr (messages/images/videos keys, role/content tags, user/assistant values). */
+export function checkRecordAgainstAttr(record: unknown, attr: Record<string, string>): AttrProblem[] {
+  if (!isObj(record)) return [{ field: "dataset", message: "the first record is not a JSON object" }];
+  const problems: AttrProblem[] = [];
+  const keys = Object.keys(record);
+  const listKeys = keys.filter((k) => Array.isArray(record[k]));
+  const turnKey = listKeys.find((k) => (record[k] as unknown[]).some(isObj));
+  const messagesKey = attr.messages ?? "messages";
+  const turns = record[messagesKey];
+  if (!Array.isArray(turns)) {
+    const hint =
+      "conversations" in record
+        ? " The record is LLaVA-style (conversations/from/value); convert it with prepare_dataset to the MLLM format."
+        : "";
+    problems.push({
+      field: "attr.messages",
+      message: `the data config reads turns from "${messagesKey}" but the first record has keys ${keys.join(", ")}.${hint}`,
+      suggestion: turnKey,
+    });
+  } else {
+    const turn = turns.find(isObj);
+    const roleTag = attr.role_tag ?? "role";
+    const contentTag = attr.content_tag ?? "content";
+    if (turn && !(roleTag in turn)) {
+      problems.push({
+        field: "attr.role_tag",
+        message: `turns have no "${roleTag}" key (keys: ${Object.keys(turn).join(", ")}).`,
+        suggestion: Object.keys(turn).find((k) => /role|from/.test(k)),
+      });
+    }
+    if (turn && !(contentTag in turn)) {
+      problems.push({
+        field: "attr.content_tag",
+        message: `turns have no "${contentTag}" key (keys: ${Object.keys(turn).join(", ")}).`,
+        suggestion: Object.keys(turn).find((k) => /content|value|text/.test(k)),
+      });
+    }
+    const roles = new Set(turns.filter(isObj).map((t) => String(t[roleTag])));
+    for (const tag of ["user_tag", "assistant_tag"] as const) {
+      const want = attr[tag];
+      if (want && roles.size > 0 && !roles.has(want) && turn && roleTag in turn) {
+        problems.push({
+          field: `attr.${tag}`,
+          message: `no turn has ${roleTag} "${want}" (roles seen: ${[...roles].join(", ")}).`,
+          suggestion: [...roles].find((r) => r !== "system"),
+        });
+      }
+    }
+  }
+  for (const media of ["images", "videos"] as const) {
+    const key = attr[media];
+    if (key && !(key in record)) {
+      const guess = listKeys.find(
+        (k) => k !== messagesKey && (record[k] as unknown[]).every((v) => typeof v === "string"),
+      );
+      problems.push({
+        field: `attr.${media}`,
+        message: `the data config reads ${media} from "${key}" but the first record has no such key.`,
+        suggestion: guess ?? null,
+      });
+    }
+  }
+  return problems;
+}

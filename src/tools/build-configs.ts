@@ -1,0 +1,246 @@
+// build_configs: writes the data config, model config (or trainer YAML) and launch script for a model and release.
+// Host reads: the dataset's first bytes, existing files in the output dir. Host writes: `mkdir -p <outputDir>`, the files.
+import { posix } from "node:path";
+import { z } from "zod";
+import { checkRecordAgainstAttr, firstRecordText } from "../configs/dataset-probe.js";
+import { lineDiff } from "../configs/diff.js";
+import { PlanError, resolveTrainingPlan, type TrainingPlan } from "../configs/index.js";
+import type { HostExecutor } from "../hosts/executor.js";
+import { HostFileError } from "../hosts/executor.js";
+import { defineTool, ToolError } from "./tool.js";
+
+const positive = z.number().int().positive();
+const split = z.array(z.number().int().nonnegative()).min(1);
+
+const FileResult = z.object({
+  role: z.enum(["model-config", "data-config", "train-config", "launch-script"]),
+  path: z.string(),
+  upstream: z.string().describe("the upstream example file it is equivalent to"),
+  status: z
+    .enum(["written", "unchanged", "differs", "skipped"])
+    .describe("differs: an existing different file was left alone; skipped: not written because another file differs"),
+});
+
+async function readExisting(executor: HostExecutor, path: string): Promise<string | null> {
+  try {
+    return (await executor.readFile(path, { maxBytes: 4 * 1024 * 1024 })).content;
+  } catch (error) {
+    if (error instanceof HostFileError && error.code === "ENOENT") return null;
+    throw error;
+  }
+}
+
+async function checkDataset(executor: HostExecutor, plan: TrainingPlan, dataset: string): Promise<string[]> {
+  if (!plan.datasetAttr) return [];
+  let text: string | undefined;
+  for (const maxBytes of [64 * 1024, 4 * 1024 * 1024]) {
+    let chunk: string;
+    try {
+      chunk = (await executor.readFile(dataset, { maxBytes })).content;
+    } catch (error) {
+      if (error instanceof HostFileError)
+        throw new ToolError(`dataset: cannot read ${dataset} on the host (${error.message}).`);
+      throw error;
+    }
+    text = firstRecordText(chunk);
+    if (text || chunk.length < maxBytes) break;
+  }
+  if (!text)
+    throw new ToolError(
+      `dataset: ${dataset} does not start with a JSON object or array of objects (MLLM JSON or JSON Lines).`,
+    );
+  let record: unknown;
+  try {
+    record = JSON.parse(text);
+  } catch (error) {
+    throw new ToolError(`dataset: the first record of ${dataset} is not valid JSON (${(error as Error).message}).`);
+  }
+  return checkRecordAgainstAttr(record, plan.datasetAttr).map(
+    (p) =>
+      `${p.field}: ${p.message}${p.suggestion !== undefined && p.suggestion !== null ? ` A value that would work: ${JSON.stringify(p.suggestion)}.` : ""}`,
+  );
+}
+
+export default defineTool({
+  name: "build_configs",
+  title: "Build training configs",
+  description:
+    "Write the MindSpeed-MM training files for a model and release on a host: data config, model config (or the FSDP2 / " +
+    "trainer YAML) and a bash launch script equivalent to the upstream finetune_*.sh, with your paths, parallelism, batch " +
+    "sizes and training length. With no overrides the configs equal the upstream example value for value. Validates first " +
+    "(layer splits, TP vs heads, world size, global batch, release has the model, dataset keys vs the config's attr) and " +
+    "writes nothing when anything is wrong; an existing different file is left alone and its diff returned unless " +
+    "overwrite is true. Returns each file's role and path, the resolved parameters and the layer split. Next: convert_weights, launch_train.",
+  toolset: "train",
+  kind: "write",
+  input: z.object({
+    model: z.string().min(1).describe("Model id (qwen2.5vl-7b), HF repo id or name; see find_model"),
+    release: z.string().optional().describe("MindSpeed-MM release tag; default the newest release that has the model"),
+    variant: z
+      .string()
+      .optional()
+      .describe('Recipe variant ("lora", "dpo", "fsdp", "v1" …); default the standard example'),
+    host: z.string().default("local"),
+    dataset: z
+      .string()
+      .optional()
+      .describe("Training data file on the host (MLLM JSON / JSONL); its first record is checked"),
+    datasetDir: z.string().optional().describe("Root of relative image paths; default the dataset's directory"),
+    outputDir: z.string().optional().describe("Directory on the host for the files; default <workdir>/configs/<model>"),
+    hfDir: z.string().optional().describe("Hugging Face weights directory"),
+    ckptDir: z.string().optional().describe("Converted checkpoint the run loads (mm / dcp)"),
+    saveDir: z.string().optional().describe("Where the run saves checkpoints"),
+    tp: positive.optional(),
+    pp: positive.optional(),
+    cp: positive.optional(),
+    ep: positive.optional(),
+    npusPerNode: positive.optional(),
+    nodes: positive.optional(),
+    microBatchSize: positive.optional(),
+    globalBatchSize: positive.optional(),
+    trainIters: positive.optional(),
+    seqLength: positive.optional(),
+    lr: z.number().positive().optional(),
+    llmLayerSplit: split.optional().describe("LLM layers per pipeline stage"),
+    vitLayerSplit: split.optional().describe("ViT layers per pipeline stage"),
+    overwrite: z.boolean().default(false).describe("Replace existing files that differ"),
+  }),
+  output: z.object({
+    model: z.string(),
+    release: z.string(),
+    variant: z.string(),
+    host: z.string(),
+    outputDir: z.string(),
+    written: z.boolean().describe("false when an existing file differs and overwrite was not given"),
+    files: z.array(FileResult),
+    diffs: z.array(z.object({ path: z.string(), diff: z.string() })),
+    parameters: z.object({
+      backend: z.string(),
+      entry: z.string(),
+      tp: z.number(),
+      pp: z.number(),
+      cp: z.number(),
+      ep: z.number(),
+      dp: z.number(),
+      npusPerNode: z.number(),
+      nodes: z.number(),
+      worldSize: z.number(),
+      microBatchSize: z.number(),
+      gradAccSteps: z.number(),
+      globalBatchSize: z.number(),
+      trainIters: z.number(),
+      seqLength: z.number(),
+      lr: z.number(),
+      hfDir: z.string(),
+      ckptDir: z.string(),
+      saveDir: z.string(),
+      dataset: z.string(),
+    }),
+    layerSplit: z.object({ llm: z.array(z.number()).nullable(), vit: z.array(z.number()).nullable() }),
+    warnings: z.array(z.string()),
+  }),
+  async handle(args, deps) {
+    const { executor, settings } = await deps.hosts.get(args.host);
+    const modelKey = args.model.replace(/[^A-Za-z0-9._-]+/g, "_");
+    const outputDir =
+      args.outputDir ?? (settings.workdir ? posix.join(settings.workdir, "configs", modelKey) : undefined);
+    if (!outputDir) throw new ToolError(`outputDir: host ${args.host} has no workdir; give an absolute outputDir.`);
+    let plan: TrainingPlan;
+    try {
+      plan = resolveTrainingPlan(args.model, args.release, {
+        ...args,
+        outputDir,
+        cannRoot: settings.cannRoot,
+        workdir: settings.workdir,
+      });
+    } catch (error) {
+      if (error instanceof PlanError)
+        throw new ToolError(`${error.field}: ${error.message}`, { field: error.field, suggestion: error.suggestion });
+      throw error;
+    }
+    if (plan.errors.length > 0) {
+      throw new ToolError(`Not written; fix these first:\n${plan.errors.map((e) => `- ${e.message}`).join("\n")}`, {
+        errors: plan.errors,
+      });
+    }
+    if (args.dataset) {
+      deps.progress({ progress: 1, total: 3, message: `checking ${args.dataset}` });
+      const problems = await checkDataset(executor, plan, args.dataset);
+      if (problems.length > 0) {
+        throw new ToolError(
+          `Not written; the dataset does not fit the data config:\n${problems.map((p) => `- ${p}`).join("\n")}`,
+          { problems },
+        );
+      }
+    }
+    deps.progress({ progress: 2, total: 3, message: "comparing with existing files" });
+    const targets = plan.files.map((f) => ({ file: f, path: posix.join(outputDir, f.name) }));
+    const existing = await Promise.all(targets.map((t) => readExisting(executor, t.path)));
+    const diffs = targets.flatMap((t, i) => {
+      const old = existing[i];
+      return old !== null && old !== undefined && old !== t.file.text
+        ? [{ path: t.path, diff: lineDiff(old, t.file.text) }]
+        : [];
+    });
+    const blocked = diffs.length > 0 && !args.overwrite;
+    if (!blocked) {
+      await executor.run(["mkdir", "-p", outputDir], { timeoutMs: 30_000 });
+      for (const [i, t] of targets.entries()) {
+        if (existing[i] === t.file.text) continue;
+        await executor.writeFile(t.path, t.file.text, {
+          exclusive: existing[i] === null,
+          mode: t.file.format === "bash" ? 0o750 : 0o640,
+        });
+      }
+    }
+    deps.progress({ progress: 3, total: 3, message: blocked ? "existing files differ; nothing written" : "written" });
+    const p = plan.parallel;
+    return {
+      model: plan.model,
+      release: plan.release,
+      variant: plan.variant,
+      host: args.host,
+      outputDir,
+      written: !blocked,
+      files: targets.map((t, i) => ({
+        role: t.file.role,
+        path: t.path,
+        upstream: t.file.upstream,
+        status:
+          existing[i] === t.file.text
+            ? ("unchanged" as const)
+            : !blocked
+              ? ("written" as const)
+              : existing[i] !== null
+                ? ("differs" as const)
+                : ("skipped" as const),
+      })),
+      diffs,
+      parameters: {
+        backend: plan.backend,
+        entry: plan.entry,
+        ...p,
+        microBatchSize: plan.microBatchSize,
+        gradAccSteps: plan.gradAccSteps,
+        globalBatchSize: plan.globalBatchSize,
+        trainIters: plan.trainIters,
+        seqLength: plan.seqLength,
+        lr: plan.lr,
+        hfDir: plan.paths.hfDir,
+        ckptDir: plan.paths.ckptDir,
+        saveDir: plan.paths.saveDir,
+        dataset: plan.paths.dataset,
+      },
+      layerSplit: plan.layerSplit,
+      warnings: plan.warnings,
+    };
+  },
+  summarize: (r) => {
+    const head = r.written
+      ? `${r.model} @ ${r.release}: ${r.files.filter((f) => f.status === "written").length} file(s) written to ${r.outputDir}`
+      : `${r.model} @ ${r.release}: nothing written; ${r.diffs.length} existing file(s) differ (pass overwrite: true to replace)`;
+    const p = r.parameters;
+    const split = r.layerSplit.llm ? `, LLM split ${JSON.stringify(r.layerSplit.llm)}` : "";
+    return `${head}\n${p.backend}: TP${p.tp} PP${p.pp} CP${p.cp} DP${p.dp} on ${p.nodes}x${p.npusPerNode} NPUs, GBS ${p.globalBatchSize} (MBS ${p.microBatchSize} x GA ${p.gradAccSteps} x DP ${p.dp})${split}\n${r.files.map((f) => `${f.role.padEnd(13)} ${f.path} (${f.status})`).join("\n")}`;
+  },
+});

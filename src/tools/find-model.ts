@@ -1,0 +1,179 @@
+// find_model: looks up a model by id, HF repo id or loose name and says which MindSpeed-MM release to use and why.
+// Reads the knowledge base only; touches no host.
+import { z } from "zod";
+import { converterMethods } from "../knowledge/converters.js";
+import { lookupModel } from "../knowledge/lookup.js";
+import { newestReleaseFor, recipeAt } from "../knowledge/models.js";
+import { NEWEST_RELEASE, normalizeRelease, RELEASE_TAGS, type ReleaseTag } from "../knowledge/release-tags.js";
+import type { ModelEntry } from "../knowledge/types.js";
+import { defineTool, ToolError } from "./tool.js";
+
+const Recipe = z.object({
+  variant: z.string(),
+  description: z.string(),
+  backend: z.string(),
+  entry: z.string(),
+  script: z.string(),
+  configFiles: z.array(z.string()),
+  converter: z.string().nullable(),
+  converterMethods: z.array(z.object({ name: z.string(), stub: z.boolean() })).nullable(),
+  defaults: z.record(z.string(), z.unknown()),
+  env: z.record(z.string(), z.string()),
+});
+
+function describe(model: ModelEntry, release: ReleaseTag) {
+  return model.recipes
+    .filter((r) => r.releases.includes(release))
+    .map((r) => {
+      const resolved = recipeAt(model, release, r.variant)!;
+      return {
+        variant: r.variant,
+        description: r.description,
+        backend: r.backend,
+        entry: r.entry,
+        script: r.script,
+        configFiles: r.configFiles,
+        converter: r.converter ?? null,
+        converterMethods: r.converter ? (converterMethods(r.converter, release) ?? null) : null,
+        defaults: { ...resolved.defaults },
+        env: r.env,
+      };
+    });
+}
+
+function why(model: ModelEntry, chosen: ReleaseTag, asked: ReleaseTag | null): string {
+  const first = model.releases[0]!;
+  const last = model.releases[model.releases.length - 1]!;
+  const removed = last !== NEWEST_RELEASE ? RELEASE_TAGS[RELEASE_TAGS.indexOf(last) + 1] : undefined;
+  if (asked && asked === chosen) return `${model.id} is in ${asked} (as asked).`;
+  const span = `${model.id} appeared in ${first}${removed ? ` and was removed in ${removed}` : " and is still in the newest release"}`;
+  return `${span}; ${chosen} is the newest release that has it${asked ? `, not ${asked}` : ""}.`;
+}
+
+export default defineTool({
+  name: "find_model",
+  title: "Find a model",
+  description:
+    "Look up a model by id (qwen2.5vl-7b), Hugging Face repo id (Qwen/Qwen2.5-VL-7B-Instruct) or loose name ('qwen 2.5 vl 7b'). " +
+    "Returns its family, sizes, architecture, training backend, entry script, converter (and which converter methods are real " +
+    "or stubs), config files, default parallelism, env vars, extra requirements, the releases that ship it, and which release " +
+    "to use and why. Unknown names get the nearest ids; non-VLM models (video generation, audio, omni) get a pointer. " +
+    "Next: check_env, then build_configs with the recommended release.",
+  toolset: "knowledge",
+  kind: "read",
+  input: z.object({
+    query: z.string().min(1).describe("Model id, HF repo id or name"),
+    release: z.string().optional().describe("MindSpeed-MM release to check (v2.1.0 … v26.1.0); default: recommend one"),
+  }),
+  output: z.object({
+    status: z.enum(["found", "family", "other-kind", "unknown"]),
+    query: z.string(),
+    model: z
+      .object({
+        id: z.string(),
+        family: z.string(),
+        displayName: z.string(),
+        kind: z.string(),
+        hfRepo: z.string().nullable(),
+        arch: z.unknown().nullable(),
+        releases: z.array(z.string()),
+        requirements: z.array(z.string()),
+        isolatedEnv: z.boolean(),
+        notes: z.array(z.string()),
+        variants: z.array(z.string()),
+      })
+      .nullable(),
+    release: z.string().nullable().describe("the release to use"),
+    inRequestedRelease: z.boolean().nullable(),
+    reason: z.string(),
+    recipes: z.array(Recipe),
+    candidates: z.array(z.string()).describe("ids: sizes of a family, or the nearest ids to an unknown name"),
+    pointer: z
+      .object({ id: z.string(), kind: z.string(), entry: z.string(), exampleDir: z.string(), summary: z.string() })
+      .nullable(),
+  }),
+  async handle({ query, release }) {
+    let asked: ReleaseTag | null = null;
+    if (release !== undefined) {
+      asked = normalizeRelease(release);
+      if (!asked) throw new ToolError(`Unknown release "${release}"; known: ${RELEASE_TAGS.join(", ")}.`);
+    }
+    const found = lookupModel(query);
+    const empty = {
+      query,
+      model: null,
+      release: null,
+      inRequestedRelease: null,
+      recipes: [],
+      candidates: [],
+      pointer: null,
+    };
+    if (found.status === "unknown") {
+      return {
+        ...empty,
+        status: "unknown" as const,
+        candidates: found.suggestions,
+        reason: `No model matches "${query}". Nearest ids: ${found.suggestions.join(", ")}.`,
+      };
+    }
+    if (found.status === "family") {
+      const ids = found.candidates.map((m) => m.id);
+      return {
+        ...empty,
+        status: "family" as const,
+        candidates: ids,
+        reason: `"${query}" is a family with several sizes: ${ids.join(", ")}. Ask again with one id.`,
+      };
+    }
+    if (found.status === "route") {
+      const r = found.route;
+      const inIt = asked ? r.releases.includes(asked) : null;
+      return {
+        ...empty,
+        status: "other-kind" as const,
+        inRequestedRelease: inIt,
+        release: asked && inIt ? asked : (r.releases[r.releases.length - 1] ?? null),
+        pointer: { id: r.id, kind: r.kind, entry: r.entry, exampleDir: r.exampleDir, summary: r.summary },
+        reason: `${r.displayName} is not a VLM fine-tune this server builds configs for (${r.kind}; entry ${r.entry}). ${r.summary} Releases with examples/${r.exampleDir}: ${r.releases.join(", ")}.`,
+      };
+    }
+    const model = found.model;
+    const inRequested = asked ? model.releases.includes(asked) : null;
+    const chosen = asked && inRequested ? asked : newestReleaseFor(model)!;
+    const reason =
+      asked && !inRequested
+        ? `${model.id} is not in ${asked}; releases that have it: ${model.releases.join(", ")}. ${why(model, chosen, asked)}`
+        : why(model, chosen, asked);
+    return {
+      status: "found" as const,
+      query,
+      model: {
+        id: model.id,
+        family: model.family,
+        displayName: model.displayName,
+        kind: model.kind,
+        hfRepo: model.hfRepo ?? null,
+        arch: model.arch ?? null,
+        releases: [...model.releases],
+        requirements: model.requirements,
+        isolatedEnv: model.isolatedEnv,
+        notes: model.notes,
+        variants: [...new Set(model.recipes.map((r) => r.variant))],
+      },
+      release: chosen,
+      inRequestedRelease: inRequested,
+      reason,
+      recipes: describe(model, chosen),
+      candidates: [],
+      pointer: null,
+    };
+  },
+  summarize: (r) => {
+    if (r.status !== "found") return r.reason;
+    const main = r.recipes[0];
+    const head = `${r.model!.id} (${r.model!.hfRepo ?? r.model!.displayName}): use MindSpeed-MM ${r.release}. ${r.reason}`;
+    return main
+      ? `${head}\nBackend ${main.backend}, entry ${main.entry}, converter ${main.converter ?? "none"}, configs ${main.configFiles.join(", ") || "none"}.`
+      : head;
+  },
+});
