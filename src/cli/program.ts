@@ -180,6 +180,18 @@ export async function runProgram(argv: string[]): Promise<void> {
       const { runDemo } = await import("../demo.js");
       process.exitCode = await runDemo(options);
     });
+  program
+    .command("chat")
+    .description("Talk with Claude, which drives these tools and asks y/N before destructive steps.")
+    .option("--once <text>", "send one message, print the answer and exit (destructive steps are declined)")
+    .option("--host <name>", "the host to work on unless the conversation names another")
+    .option("--model <id>", "Claude model id (default: $ANTHROPIC_MODEL, else claude-sonnet-4-6)")
+    .option("--max-rounds <n>", "tool rounds per message before control returns to you", "20")
+    .option("--transcript <file>", "JSONL transcript (default: ~/.local/state/ascend-train/transcripts/<time>.jsonl)")
+    .action(async (options: Record<string, string | undefined>) => {
+      const { chatCommand } = await import("../agent/chat.js");
+      process.exitCode = await chatCommand(options);
+    });
   addSimCommands(program);
   addToolCommands(program);
   await program.parseAsync(argv);
