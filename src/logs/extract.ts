@@ -1,6 +1,8 @@
 // Full-log metric extraction from a stream, in bounded memory (a 5 GB log needs no more than a 5 MB one).
 import { StringDecoder } from "node:string_decoder";
+import type { HostExecutor } from "../hosts/executor.js";
 import { LogAccumulator, type LogAnalysis } from "./accumulator.js";
+import { readSince } from "./tail.js";
 
 export type LineSource = AsyncIterable<Buffer | Uint8Array | string>;
 
@@ -60,4 +62,36 @@ export async function extractMetrics(readable: LineSource, opts: { curvePoints?:
   for await (const chunk of readable) splitter.write(chunk);
   splitter.end();
   return acc.analysis();
+}
+
+/**
+ * Feeds a whole log on a host to an accumulator in line-aligned chunks through HostExecutor.readFile (memory stays
+ * at one chunk). Returns the bytes transferred and the offset after the last complete line.
+ */
+export async function feedWholeLog(
+  host: HostExecutor,
+  path: string,
+  acc: LogAccumulator,
+  chunkBytes = 4 * 1024 * 1024,
+): Promise<{ bytesRead: number; end: number }> {
+  let offset = 0;
+  let bytesRead = 0;
+  for (;;) {
+    const part = await readSince(host, path, offset, chunkBytes);
+    bytesRead += part.bytesRead;
+    for (const line of part.lines) acc.push(line);
+    if (!part.more || part.end === offset) return { bytesRead, end: part.end };
+    offset = part.end;
+  }
+}
+
+/** extractMetrics for a log on a host (local or over SSH). */
+export async function extractMetricsFromHost(
+  host: HostExecutor,
+  path: string,
+  opts: { curvePoints?: number; chunkBytes?: number } = {},
+): Promise<LogAnalysis & { bytesRead: number }> {
+  const acc = new LogAccumulator(opts);
+  const { bytesRead } = await feedWholeLog(host, path, acc, opts.chunkBytes);
+  return { ...acc.analysis(), bytesRead };
 }

@@ -3,6 +3,7 @@
 import type { HostExecutor } from "../hosts/executor.js";
 import { HostFileError } from "../hosts/executor.js";
 import { LogAccumulator, type LogAnalysis } from "./accumulator.js";
+import { feedWholeLog } from "./extract.js";
 import { type FollowResult, followLog } from "./follow.js";
 import { decideState, type StateVerdict } from "./state.js";
 import { type LogWindow, readSince, tailLines } from "./tail.js";
@@ -10,7 +11,6 @@ import type { IterationRecord } from "./types.js";
 
 /** Bytes from the end that feed the analysis (thousands of iteration lines), whatever the file's size. */
 export const ANALYSIS_BYTES = 1024 * 1024;
-const HISTORY_CHUNK = 8 * 1024 * 1024;
 
 export interface InspectOptions {
   host: HostExecutor;
@@ -152,14 +152,7 @@ export async function inspectLog(opts: InspectOptions): Promise<InspectResult> {
   }
 
   if (opts.history) {
-    let off = 0;
-    for (;;) {
-      const part = await readSince(host, path, off, HISTORY_CHUNK);
-      bytesRead += part.bytesRead;
-      for (const line of part.lines) acc.push(line);
-      if (!part.more || part.end === off) break;
-      off = part.end;
-    }
+    bytesRead += (await feedWholeLog(host, path, acc)).bytesRead;
   } else {
     for (const line of tail.lines) acc.push(line);
   }

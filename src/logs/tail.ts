@@ -46,7 +46,8 @@ export async function tailLines(
   opts: TailOptions = {},
 ): Promise<LogWindow> {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX;
-  let window = Math.min(maxBytes, Math.max(opts.minBytes ?? 0, 16 * 1024, (count + 1) * 320));
+  // Iteration lines run 250–450 bytes: 640 per line finds N lines in one read nearly always.
+  let window = Math.min(maxBytes, Math.max(opts.minBytes ?? 0, 16 * 1024, (count + 1) * 640));
   let bytesRead = 0;
   let reads = 0;
   let anchor: number | null = null; // the file size at the first read: later reads end there
