@@ -1,0 +1,149 @@
+// Turns the rule base into one pattern table: every distinct signal once, triggers pointing at patterns by index,
+// and the literal anchors the byte scanner looks for. Built once per rule list and cached.
+import { diagnosisRules } from "../knowledge/rules.js";
+import { type DiagnosisRule, type Groups, type Signal, signalAnchors, signalKey } from "../knowledge/rules-types.js";
+import { LiteralScanner } from "./literal-scan.js";
+
+export interface Pattern {
+  key: string;
+  /** Found by the byte scanner (trigger and suspicion signals); context-only patterns are tested on lines read around a match. */
+  scanned: boolean;
+  anchors: readonly string[];
+  /** Named groups (possibly empty) when the line matches, else null. */
+  test(line: string): Groups | null;
+}
+
+export interface CompiledTrigger {
+  rule: number;
+  match: number;
+  near: number[];
+  unless: number[];
+  within: number;
+  minCount: number;
+  confidence: number;
+}
+
+/** Generic signs of trouble, used to point at the most suspicious lines when no rule matches. */
+const SUSPICION: { signal: Signal; weight: number }[] = [
+  { signal: { re: /\b[A-Z]\w*(?:Error|Exception)\b(?::|$)/, anchors: ["Error", "Exception"] }, weight: 6 },
+  { signal: { re: /\bE[A-Z0-9]\d{4}\b[:\s]|\bERR\d{5}\b/, anchors: ["Error", "ERROR", "rror!", "ailed"] }, weight: 5 },
+  {
+    signal: {
+      re: /Segmentation fault|core dumped|\bAborted\b|\bKilled\b/,
+      anchors: ["Segmentation fault", "core dumped", "Aborted", "Killed"],
+    },
+    weight: 5,
+  },
+  { signal: { re: /\bFATAL\b|\bFatal\b|\bfatal\b/, anchors: ["FATAL", "Fatal", "fatal"] }, weight: 4 },
+  { signal: { re: /\[ERROR\]|\bERROR\b/, anchors: ["ERROR"] }, weight: 4 },
+  { signal: { re: /\b(?:failed|Failed|FAILED)\b/, anchors: ["failed", "Failed", "FAILED"] }, weight: 3 },
+  { signal: { re: /Traceback \(most recent call last\)/, anchors: ["Traceback"] }, weight: 2 },
+  { signal: { re: /\berror\b|\bError\b/, anchors: ["error", "Error"] }, weight: 2 },
+];
+
+/** Lines that look alarming but are not causes (heuristic: CPU fallback warnings, launcher epilogues). */
+export const NOISE =
+  /is not currently supported on the NPU backend and will fall back|ChildFailedError|ERR99999|torch\.distributed\.elastic|warnings\.warn\(|UserWarning/;
+
+export interface CompiledRules {
+  rules: readonly DiagnosisRule[];
+  patterns: Pattern[];
+  triggers: CompiledTrigger[];
+  byMatch: number[][];
+  byNear: number[][];
+  byUnless: number[][];
+  /** Pattern index → suspicion weight (0 for rule-only patterns). */
+  suspicion: number[];
+  maxWithin: number;
+  /** Trigger index → true when it needs lines around its match (near or unless). */
+  needsContext: boolean[];
+  anchors: string[];
+  scanner: LiteralScanner;
+  /** Finds generic error words; run only over the end of a log when no rule matched. */
+  suspicionScanner: LiteralScanner;
+}
+
+function toPattern(signal: Signal): Pattern {
+  const anchors = signalAnchors(signal);
+  if ("text" in signal) {
+    const text = signal.text;
+    return { key: signalKey(signal), scanned: false, anchors, test: (line) => (line.includes(text) ? {} : null) };
+  }
+  const { re, when } = signal;
+  return {
+    key: signalKey(signal),
+    scanned: false,
+    anchors,
+    test(line) {
+      const m = re.exec(line);
+      if (!m) return null;
+      const groups = m.groups ?? {};
+      return when && !when(groups) ? null : groups;
+    },
+  };
+}
+
+export function compileRules(rules: readonly DiagnosisRule[]): CompiledRules {
+  const patterns: Pattern[] = [];
+  const index = new Map<string, number>();
+  const suspicion: number[] = [];
+  const intern = (signal: Signal): number => {
+    const key = signalKey(signal);
+    let i = index.get(key);
+    if (i === undefined) {
+      i = patterns.length;
+      patterns.push(toPattern(signal));
+      suspicion.push(0);
+      index.set(key, i);
+    }
+    return i;
+  };
+  const triggers: CompiledTrigger[] = [];
+  rules.forEach((rule, r) => {
+    for (const t of rule.triggers) {
+      triggers.push({
+        rule: r,
+        match: intern(t.match),
+        near: (t.near ?? []).map(intern),
+        unless: (t.unless ?? []).map(intern),
+        within: t.within ?? 12,
+        minCount: t.minCount ?? 1,
+        confidence: t.confidence,
+      });
+    }
+  });
+  for (const s of SUSPICION) suspicion[intern(s.signal)] = s.weight;
+  for (const t of triggers) patterns[t.match]!.scanned = true;
+  const lists = () => patterns.map(() => [] as number[]);
+  const byMatch = lists();
+  const byNear = lists();
+  const byUnless = lists();
+  triggers.forEach((t, i) => {
+    byMatch[t.match]!.push(i);
+    for (const p of t.near) byNear[p]!.push(i);
+    for (const p of t.unless) byUnless[p]!.push(i);
+  });
+  const anchors = [...new Set(patterns.filter((p) => p.scanned).flatMap((p) => p.anchors))];
+  return {
+    rules,
+    patterns,
+    triggers,
+    byMatch,
+    byNear,
+    byUnless,
+    suspicion,
+    maxWithin: Math.max(1, ...triggers.map((t) => t.within)),
+    needsContext: triggers.map((t) => t.near.length > 0 || t.unless.length > 0),
+    anchors,
+    scanner: new LiteralScanner(anchors),
+    suspicionScanner: new LiteralScanner([...new Set(SUSPICION.flatMap((s) => signalAnchors(s.signal)))]),
+  };
+}
+
+let cached: CompiledRules | undefined;
+
+/** The compiled default rule base. */
+export function defaultCompiled(): CompiledRules {
+  cached ??= compileRules(diagnosisRules);
+  return cached;
+}

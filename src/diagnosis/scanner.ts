@@ -1,0 +1,442 @@
+// Streams a log through the rule base in bounded memory: bytes in, rule firings and suspicious lines out.
+// Only lines holding an anchor literal are decoded; co-occurrence (`near`, `unless`) is checked over a sliding
+// window of those lines, so memory depends on the window, not on the log's size.
+import type { Groups } from "../knowledge/rules-types.js";
+import { type CompiledRules, defaultCompiled, NOISE } from "./compile.js";
+import { cleanLine, evidenceText, lastTime, lineSource, parseTime } from "./line.js";
+import type { EvidenceLine, RuleFiring, ScanResult } from "./types.js";
+
+interface LineRecord {
+  line: number;
+  text: string;
+  source?: string;
+  offset: number;
+  time?: number;
+  hits: Map<number, Groups>;
+}
+
+export interface ScanOptions {
+  file?: string;
+  order?: number;
+  /** Who wrote the file when it holds one rank (from its name). */
+  fileSource?: string;
+  compiled?: CompiledRules;
+  /** Line number of the first byte pushed (a tail read of a huge file starts past line 1). */
+  firstLine?: number;
+  firstOffset?: number;
+}
+
+const MAX_LINE = 1 << 20;
+const DECODE_AROUND = 16 << 10;
+const MAX_EVIDENCE = 6;
+const MAX_SUSPICIOUS = 12;
+const SNIFF = 64 << 10;
+const BACK_BYTES = 16 << 10;
+const TAIL_KEEP = 8 << 20;
+const NPU_MARK = /\b(?:NPU|npu|Ascend|HCCL|hccl|torch_npu|CANN|aclnn\w*|aclrt\w*)\b/;
+const CUDA_MARK = /\b(?:CUDA|cuda|NCCL|nccl|cuDNN|cudnn|NVIDIA|nvidia)\b/;
+
+export class LogScanner {
+  private readonly c: CompiledRules;
+  private carry: Buffer | null = null;
+  private base: number;
+  private bytes = 0;
+  private sniffed = false;
+  private binary = false;
+  private badUtf8 = false;
+  private window: LineRecord[] = [];
+  private open: { t: number; rec: LineRecord; expires: number }[] = [];
+  private pending: { t: number; lines: LineRecord[]; at: number; expires: number }[] = [];
+  private readonly counts: Int32Array;
+  private readonly firstForCount: (LineRecord | undefined)[];
+  private readonly fired = new Map<number, RuleFiring>();
+  private readonly suspicious: { score: number; evidence: EvidenceLine }[] = [];
+  private readonly markers = { npu: 0, cuda: 0 };
+  private current: LineRecord | null = null;
+  private buf: Buffer | null = null;
+  private counted = 0;
+  private line: number;
+  private captureUntil = 0;
+  private prevTail: Buffer | null = null;
+  private tail: { buf: Buffer; to: number; line: number; base: number }[] = [];
+  private tailBytes = 0;
+  private lastSeenTime: number | undefined;
+
+  constructor(private readonly opts: ScanOptions = {}) {
+    this.c = opts.compiled ?? defaultCompiled();
+    this.counts = new Int32Array(this.c.triggers.length);
+    this.firstForCount = new Array(this.c.triggers.length);
+    this.line = opts.firstLine ?? 1;
+    this.base = opts.firstOffset ?? 0;
+  }
+
+  get isBinary(): boolean {
+    return this.binary;
+  }
+
+  push(chunk: Buffer | string): void {
+    if (this.binary) return;
+    let buf = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+    this.bytes += buf.length;
+    if (!this.sniffed) {
+      this.sniffed = true;
+      if (looksBinary(buf.subarray(0, SNIFF))) {
+        this.binary = true;
+        return;
+      }
+    }
+    if (this.carry) buf = Buffer.concat([this.carry, buf]);
+    this.carry = null;
+    const lastNl = buf.lastIndexOf(10);
+    if (lastNl === -1) {
+      if (buf.length < MAX_LINE) {
+        this.carry = buf;
+        return;
+      }
+      // One enormous line: look at it now, keep nothing.
+      this.scanRegion(buf, buf.length, false);
+      return;
+    }
+    this.scanRegion(buf, lastNl + 1, true);
+    if (lastNl + 1 < buf.length) this.carry = Buffer.from(buf.subarray(lastNl + 1));
+  }
+
+  end(): ScanResult {
+    if (this.carry && !this.binary) {
+      const rest = this.carry;
+      this.carry = null;
+      this.scanRegion(rest, rest.length, true);
+    }
+    for (const p of this.pending) this.commit(p.t, p.lines, p.at);
+    this.pending = [];
+    const notes: string[] = [];
+    if (this.fired.size === 0 && !this.binary) {
+      if (this.bytes > TAIL_KEEP) notes.push(`Suspicious lines are taken from the last ${TAIL_KEEP >> 20} MiB.`);
+      this.scanSuspicion();
+    }
+    this.tail = [];
+    if (this.badUtf8) notes.push("Some bytes are not valid UTF-8; they are shown as \uFFFD.");
+    const lines = this.line - (this.opts.firstLine ?? 1);
+    return {
+      file: this.opts.file,
+      order: this.opts.order ?? 0,
+      stats: { bytes: this.bytes, lines, skippedBytes: 0, binary: this.binary },
+      firings: [...this.fired.values()].sort((a, b) => a.firstLine - b.firstLine),
+      suspicious: [...this.suspicious].sort((a, b) => a.evidence.line - b.evidence.line),
+      markers: { ...this.markers },
+      notes,
+    };
+  }
+
+  /** Scans buf[0, to). `complete`: the region ends at a line end (or the input's end). */
+  private scanRegion(buf: Buffer, to: number, complete: boolean): void {
+    this.keepTail(buf, to);
+    this.buf = buf;
+    this.counted = 0;
+    this.c.scanner.scan(buf, 0, to, (_lit, start) => {
+      this.advanceTo(start, to);
+      let end = buf.indexOf(10, start);
+      if (end === -1 || end > to) end = to;
+      this.candidate(this.counted, end, start);
+      if (end < to) {
+        this.line++;
+        this.counted = end + 1;
+        return end + 1;
+      }
+      this.counted = to;
+      return to;
+    });
+    this.advanceTo(to, to);
+    // A final line without a newline still counts as a line.
+    if (complete && this.counted < to) {
+      if (this.line <= this.captureUntil) this.candidate(this.counted, to, this.counted);
+      this.line++;
+    }
+    this.prevTail = Buffer.from(buf.subarray(Math.max(0, to - BACK_BYTES), to));
+    this.base += to;
+    this.buf = null;
+  }
+
+  /** Keeps the last TAIL_KEEP bytes, for the suspicious-lines pass when no rule matched. */
+  private keepTail(buf: Buffer, to: number): void {
+    if (to === 0) return;
+    this.tail.push({ buf, to, line: this.line, base: this.base });
+    this.tailBytes += to;
+    while (this.tail.length > 1 && this.tailBytes - this.tail[0]!.to >= TAIL_KEEP)
+      this.tailBytes -= this.tail.shift()!.to;
+  }
+
+  /** Generic error words over the kept tail: the most suspicious lines for an `unknown` verdict. */
+  private scanSuspicion(): void {
+    const { suspicionScanner, suspicion } = this.c;
+    for (const r of this.tail) {
+      const { buf, to, base } = r;
+      let line = r.line;
+      let counted = 0;
+      suspicionScanner.scan(buf, 0, to, (_lit, start) => {
+        for (;;) {
+          const nl = buf.indexOf(10, counted);
+          if (nl === -1 || nl >= start) break;
+          line++;
+          counted = nl + 1;
+        }
+        let end = buf.indexOf(10, start);
+        if (end === -1 || end > to) end = to;
+        const rec = this.decode(buf, counted, end, start, line, base);
+        if (rec) {
+          let score = 0;
+          for (const p of rec.hits.keys()) score = Math.max(score, suspicion[p]!);
+          if (NOISE.test(rec.text)) score = Math.min(score, 1);
+          if (NPU_MARK.test(rec.text)) this.markers.npu++;
+          if (CUDA_MARK.test(rec.text)) this.markers.cuda++;
+          if (score >= 3) this.noteSuspicious(score, rec);
+        }
+        if (end < to) {
+          line++;
+          counted = end + 1;
+          return end + 1;
+        }
+        counted = to;
+        return to;
+      });
+    }
+    this.tail = [];
+  }
+
+  /** Counts lines up to `pos`; lines inside a capture window (after a match that needs context) are read too. */
+  private advanceTo(pos: number, to: number): void {
+    const buf = this.buf!;
+    for (;;) {
+      const nl = buf.indexOf(10, this.counted);
+      if (nl === -1 || nl >= pos || nl >= to) break;
+      if (this.line <= this.captureUntil) this.candidate(this.counted, nl, this.counted);
+      this.line++;
+      this.counted = nl + 1;
+    }
+  }
+
+  private decode(
+    buf: Buffer,
+    start: number,
+    end: number,
+    hitAt: number,
+    line: number,
+    base: number,
+  ): LineRecord | null {
+    let s = start;
+    let e = end;
+    if (e - s > 2 * DECODE_AROUND) {
+      s = Math.max(start, hitAt - DECODE_AROUND);
+      e = Math.min(end, hitAt + DECODE_AROUND);
+    }
+    const raw = buf.toString("utf8", s, e);
+    if (!this.badUtf8 && raw.includes("\uFFFD")) this.badUtf8 = true;
+    const text = cleanLine(raw);
+    let hits: Map<number, Groups> | null = null;
+    const { patterns } = this.c;
+    for (let p = 0; p < patterns.length; p++) {
+      const pat = patterns[p]!;
+      if (!pat.anchors.some((a) => text.includes(a))) continue;
+      const groups = pat.test(text);
+      if (!groups) continue;
+      hits ??= new Map();
+      hits.set(p, groups);
+    }
+    if (!hits) return null;
+    return {
+      line,
+      text,
+      offset: base + start,
+      source: lineSource(text) ?? this.opts.fileSource,
+      time: parseTime(text),
+      hits,
+    };
+  }
+
+  private candidate(start: number, end: number, hitAt: number): void {
+    const buf = this.buf!;
+    const rec = this.decode(buf, start, end, hitAt, this.line, this.base);
+    if (!rec) return;
+    const { byMatch, byNear, byUnless, needsContext, triggers } = this.c;
+    let ruleHit = false;
+    let context = 0;
+    for (const p of rec.hits.keys()) {
+      if (byMatch[p]!.length > 0 || byNear[p]!.length > 0 || byUnless[p]!.length > 0) ruleHit = true;
+      for (const t of byMatch[p]!) if (needsContext[t]) context = Math.max(context, triggers[t]!.within);
+    }
+    if (NPU_MARK.test(rec.text)) this.markers.npu++;
+    if (CUDA_MARK.test(rec.text)) this.markers.cuda++;
+    if (rec.time === undefined && ruleHit)
+      rec.time = lastTime(buf.toString("latin1", Math.max(0, start - 2048), start));
+    if (rec.time === undefined) rec.time = this.lastSeenTime;
+    else this.lastSeenTime = rec.time;
+    if (!ruleHit) return;
+    if (context > 0) {
+      this.addBackContext(start, rec.line, context);
+      this.captureUntil = Math.max(this.captureUntil, rec.line + context);
+    }
+    this.process(rec);
+  }
+
+  /** Reads up to `n` lines before a match (from this buffer and the end of the previous one) into the window. */
+  private addBackContext(start: number, line: number, n: number): void {
+    let ctx = this.buf!;
+    let pos = start;
+    let ctxBase = this.base;
+    if (start < BACK_BYTES && this.prevTail) {
+      ctx = Buffer.concat([this.prevTail, ctx.subarray(0, start)]);
+      pos = ctx.length;
+      ctxBase = this.base - this.prevTail.length;
+    }
+    const have = new Set(this.window.map((r) => r.line));
+    const floor = Math.max(0, pos - BACK_BYTES);
+    let end = pos - 1;
+    for (let k = 1; k <= n && end >= floor; k++) {
+      const s = ctx.lastIndexOf(10, end - 1) + 1;
+      if (s < floor) break;
+      if (!have.has(line - k)) {
+        const rec = this.decode(ctx, s, end, s, line - k, ctxBase);
+        if (rec) this.insertWindow(rec);
+      }
+      end = s - 1;
+    }
+  }
+
+  private insertWindow(rec: LineRecord): void {
+    let i = this.window.length;
+    while (i > 0 && this.window[i - 1]!.line > rec.line) i--;
+    this.window.splice(i, 0, rec);
+  }
+
+  private noteSuspicious(score: number, rec: LineRecord): void {
+    const entry = { score, evidence: this.evidence(rec) };
+    if (this.suspicious.length < MAX_SUSPICIOUS) {
+      this.suspicious.push(entry);
+      return;
+    }
+    let min = 0;
+    for (let i = 1; i < this.suspicious.length; i++)
+      if (this.suspicious[i]!.score < this.suspicious[min]!.score) min = i;
+    if (this.suspicious[min]!.score < score) this.suspicious[min] = entry;
+  }
+
+  private process(rec: LineRecord): void {
+    const L = rec.line;
+    const { triggers, byMatch, byNear, byUnless, maxWithin } = this.c;
+    while (this.window.length > 0 && this.window[0]!.line < L - maxWithin) this.window.shift();
+    if (this.open.length > 0) this.open = this.open.filter((o) => o.expires >= L);
+    if (this.pending.length > 0) {
+      const due = this.pending.filter((p) => p.expires < L);
+      if (due.length > 0) {
+        this.pending = this.pending.filter((p) => p.expires >= L);
+        for (const p of due) this.commit(p.t, p.lines, p.at);
+      }
+    }
+    this.current = rec;
+    for (const p of rec.hits.keys()) {
+      for (const t of byUnless[p]!) {
+        this.pending = this.pending.filter((x) => !(x.t === t && Math.abs(x.at - L) <= triggers[t]!.within));
+      }
+      for (const t of byNear[p]!) {
+        const waiting = this.open.filter((o) => o.t === t && L - o.rec.line <= triggers[t]!.within);
+        if (waiting.length === 0) continue;
+        this.open = this.open.filter((o) => !waiting.includes(o));
+        for (const o of waiting) this.candidateFiring(t, [o.rec, rec], o.rec.line);
+      }
+    }
+    for (const p of rec.hits.keys()) {
+      for (const t of byMatch[p]!) {
+        const T = triggers[t]!;
+        if (T.minCount > 1) {
+          const n = ++this.counts[t]!;
+          if (n === 1) this.firstForCount[t] = rec;
+          if (n === T.minCount) this.candidateFiring(t, [this.firstForCount[t]!, rec], this.firstForCount[t]!.line);
+          else if (n > T.minCount) this.bump(T.rule);
+          continue;
+        }
+        if (T.near.length > 0) {
+          const has = (r: LineRecord) => T.near.some((q) => r.hits.has(q));
+          let near: LineRecord | undefined = has(rec) ? rec : undefined;
+          for (let i = this.window.length - 1; !near && i >= 0; i--) {
+            const r = this.window[i]!;
+            if (L - r.line > T.within) break;
+            if (has(r)) near = r;
+          }
+          if (near) this.candidateFiring(t, near === rec ? [rec] : [near, rec], L);
+          else this.open.push({ t, rec, expires: L + T.within });
+          continue;
+        }
+        this.candidateFiring(t, [rec], L);
+      }
+    }
+    this.insertWindow(rec);
+    this.current = null;
+  }
+
+  private candidateFiring(t: number, lines: LineRecord[], at: number): void {
+    const T = this.c.triggers[t]!;
+    if (T.unless.length > 0) {
+      const blocked = (r: LineRecord) => Math.abs(r.line - at) <= T.within && T.unless.some((q) => r.hits.has(q));
+      if (this.window.some(blocked) || (this.current && blocked(this.current))) return;
+      this.pending.push({ t, lines, at, expires: at + T.within });
+      return;
+    }
+    this.commit(t, lines, at);
+  }
+
+  private bump(rule: number): void {
+    const f = this.fired.get(rule);
+    if (f) f.count++;
+  }
+
+  private commit(t: number, lines: LineRecord[], at: number): void {
+    const T = this.c.triggers[t]!;
+    const ev = lines.map((r) => this.evidence(r));
+    const f = this.fired.get(T.rule);
+    if (!f) {
+      this.fired.set(T.rule, {
+        rule: T.rule,
+        confidence: T.confidence,
+        count: 1,
+        triggers: new Set([t]),
+        evidence: ev,
+        firstLine: at,
+      });
+      return;
+    }
+    f.count++;
+    const newTrigger = !f.triggers.has(t);
+    f.triggers.add(t);
+    f.confidence = Math.max(f.confidence, T.confidence);
+    const known = new Set(f.evidence.map((e) => e.line));
+    const fresh = ev.filter((e) => !known.has(e.line));
+    if (at < f.firstLine) {
+      f.firstLine = at;
+      f.evidence = [...fresh, ...f.evidence].slice(0, MAX_EVIDENCE);
+      return;
+    }
+    const sources = new Set(f.evidence.map((e) => e.source));
+    if (newTrigger || fresh.some((e) => !sources.has(e.source))) {
+      f.evidence.push(...fresh.slice(0, MAX_EVIDENCE - f.evidence.length));
+    }
+  }
+
+  private evidence(rec: LineRecord): EvidenceLine {
+    const e: EvidenceLine = { line: rec.line, text: evidenceText(rec.text), offset: rec.offset };
+    if (this.opts.file) e.file = this.opts.file;
+    if (rec.source) e.source = rec.source;
+    if (rec.time !== undefined) e.time = rec.time;
+    return e;
+  }
+}
+
+/** More than a tenth of the first bytes are control characters: not a text log. */
+export function looksBinary(sample: Uint8Array): boolean {
+  if (sample.length === 0) return false;
+  let odd = 0;
+  for (let i = 0; i < sample.length; i++) {
+    const b = sample[i]!;
+    if (b === 0 || (b < 32 && b !== 9 && b !== 10 && b !== 13 && b !== 12 && b !== 27)) odd++;
+  }
+  return odd / sample.length > 0.1;
+}

@@ -1,0 +1,91 @@
+// Shapes produced by the diagnosis engine.
+import type { Category, RuleRole } from "../knowledge/rules-types.js";
+
+export interface EvidenceLine {
+  /** 1-based line number in its file (or in the pasted text). */
+  line: number;
+  text: string;
+  /** Which file, when several were read. */
+  file?: string;
+  /** rank3, worker-1, ... when the line says who wrote it. */
+  source?: string;
+  /** Byte offset of the line in its file. */
+  offset?: number;
+  /** Milliseconds, only for ordering lines across files. */
+  time?: number;
+}
+
+/** One rule that fired in one scan. */
+export interface RuleFiring {
+  rule: number;
+  confidence: number;
+  count: number;
+  /** Distinct triggers that fired. */
+  triggers: Set<number>;
+  /** Lines of the earliest firing first, then a few from other firings. */
+  evidence: EvidenceLine[];
+  /** Line of the earliest firing's matching line. */
+  firstLine: number;
+}
+
+export interface ScanStats {
+  bytes: number;
+  lines: number;
+  /** Bytes not read (very large inputs are read head and tail only). */
+  skippedBytes: number;
+  binary: boolean;
+}
+
+export interface ScanResult {
+  file?: string;
+  /** Position of the file among those diagnosed together (ordering without timestamps). */
+  order: number;
+  stats: ScanStats;
+  firings: RuleFiring[];
+  suspicious: { score: number; evidence: EvidenceLine }[];
+  /** Candidate lines naming an NPU stack versus a CUDA stack (a log from another framework). */
+  markers: { npu: number; cuda: number };
+  notes: string[];
+}
+
+export interface FixStep {
+  id: string;
+  summary: string;
+  commands?: string[];
+  env?: Record<string, string>;
+  edits?: string[];
+  /** A concrete change that apply_fix can make on the host (after confirm). */
+  action?: FixAction;
+}
+
+export type FixAction =
+  | { kind: "commands"; argv: string[][]; description: string }
+  | { kind: "edit"; path: string; before: string; after: string; diff: string; description: string };
+
+export interface Finding {
+  category: Category | "unknown";
+  rule: string;
+  title: string;
+  /** 0..1. */
+  confidence: number;
+  role: RuleRole;
+  /** Set on a secondary finding when a primary one exists (the rule id it most likely follows from). */
+  secondaryTo?: string;
+  /** Set when another finding explains this one. */
+  explainedBy?: string;
+  occurrences: number;
+  evidence: EvidenceLine[];
+  cause: string;
+  fixes: FixStep[];
+  references: string[];
+  /** Values read from the evidence (port, sizes, file...) and the host. */
+  facts: Record<string, string>;
+}
+
+export interface Verdict {
+  /** One line for people: the best finding, or why there is none. */
+  summary: string;
+  findings: Finding[];
+  stats: { files: number; bytes: number; lines: number; skippedBytes: number };
+  notes: string[];
+}

@@ -1,0 +1,408 @@
+// Rules for NPU runtime failures: memory, device ownership, ports, collectives, kernels, dtypes.
+import { type DiagnosisRule, lit, rx } from "./rules-types.js";
+
+export const MINDSPEED_FAQ = "https://gitcode.com/Ascend/MindSpeed-MM/blob/master/docs/zh/FAQ.md";
+export const MINDSPEED_TROUBLESHOOTING =
+  "https://gitcode.com/Ascend/MindSpeed-MM/blob/master/docs/zh/troubleshooting.md";
+export const CANN_ENV_VARS =
+  "https://www.hiascend.com/document/detail/zh/CANNCommunityEdition/latest/apiref/envvar/envref_07_0001.html";
+
+/** A runtime return code, only where the log says it is one (so "sample 507033" is not a hit). */
+const CODE_CONTEXT = ["error code is", "error code:", "result =", "result=", "ErrCode=", "retCode=", "code is:"];
+const code = (n: string) =>
+  rx(new RegExp(`(?:error code is|error code:|result\\s*=|ErrCode=|retCode=|code is:)\\s*${n}\\b`), ...CODE_CONTEXT);
+/** An Ascend error code (EL0004...); anchored with the character that follows it in real logs. */
+const ascendCode = (c: string) => rx(new RegExp(`\\b${c}\\b`), `${c}:`, `${c} `, `${c})`, `${c},`);
+
+export const deviceRules: DiagnosisRule[] = [
+  {
+    id: "npu-oom",
+    category: "npu_oom",
+    title: "NPU out of memory",
+    role: "primary",
+    triggers: [
+      { match: lit("NPU out of memory"), confidence: 0.92 },
+      { match: lit("OutOfMemoryError"), confidence: 0.85 },
+      {
+        match: rx(/rtMalloc[^\n]*out of memory|driver error:out of memory/, "rtMalloc", "error:out of memory"),
+        confidence: 0.88,
+      },
+      { match: lit("Memory_Allocation_Failure"), confidence: 0.82 },
+      { match: lit("FAIL_TO_ALLOCATE_MEMORY"), confidence: 0.82 },
+      { match: lit("Available memory is insufficient"), confidence: 0.8 },
+      {
+        match: ascendCode("EL0004"),
+        unless: [lit("SetDevice"), rx(/open device \d+ failed/, "open device")],
+        within: 8,
+        confidence: 0.8,
+      },
+      { match: code("207001"), confidence: 0.75 },
+      { match: lit("Failed to allocate memory"), confidence: 0.62 },
+      { match: lit("CUDA out of memory"), confidence: 0.72 },
+    ],
+    extract: [
+      /Tried to allocate (?<request>[\d.]+ [KMGT]iB)/,
+      /\(NPU (?<device>\d+); (?<total>[\d.]+ [KMGT]iB) total capacity; (?<allocated>[\d.]+ [KMGT]iB) already allocated/,
+    ],
+    cause:
+      "The model, activations and optimizer state need more device memory (HBM) than the card has. At load time this " +
+      "usually means the weights were not sharded (no TP/PP, ZeRO-3 or FSDP); during training, the micro batch or " +
+      "sequence length is too large for the parallel layout.",
+    fixes: [
+      {
+        id: "halve-micro-batch",
+        summary:
+          "Halve the micro batch (<micro_batch> → <new_micro_batch>); Megatron keeps the global batch by doubling gradient accumulation.",
+        edits: ["launch script: --micro-batch-size <new_micro_batch> (MBS)"],
+      },
+      {
+        id: "recompute",
+        summary: "Trade compute for memory with full activation recomputation.",
+        edits: [
+          "launch script: --recompute-granularity full --recompute-method block --recompute-num-layers <num_layers>",
+        ],
+      },
+      {
+        id: "alloc-conf",
+        summary: "Reduce fragmentation in the NPU caching allocator.",
+        env: { PYTORCH_NPU_ALLOC_CONF: "expandable_segments:True" },
+      },
+      {
+        id: "shard-more",
+        summary:
+          "Spread the model: raise TP or PP (TP×PP ≤ NPUs), add --use-distributed-optimizer, shorten --seq-length, " +
+          "or enable ChunkLoss; for HF trainers use ZeRO-3/FSDP so weights are not loaded whole onto one card.",
+      },
+    ],
+    references: [`${MINDSPEED_FAQ} (#9)`, "https://github.com/hiyouga/LlamaFactory/issues/5491"],
+  },
+  {
+    id: "device-busy",
+    category: "device_busy",
+    title: "NPU held by another process",
+    role: "primary",
+    triggers: [
+      { match: ascendCode("EJ0001"), confidence: 0.9 },
+      { match: lit("Failed to initialize the HCCP process"), confidence: 0.9 },
+      { match: lit("Maybe the last training process is running"), confidence: 0.9 },
+      {
+        match: ascendCode("EL0004"),
+        near: [lit("SetDevice"), rx(/open device \d+ failed/, "open device")],
+        within: 8,
+        confidence: 0.86,
+      },
+      { match: lit("Device or resource busy"), near: [lit("davinci"), lit("npu")], within: 4, confidence: 0.75 },
+    ],
+    extract: [/Device:(?<device>\d+)/, /deviceId=(?<device>\d+)/, /open device (?<device>\d+)/],
+    supersedes: ["npu-oom"],
+    cause:
+      "A leftover or foreign process (a previous run, the HCCP daemon of a killed job, another tenant) still holds the NPU, " +
+      "so this process cannot open it or finds its memory already taken.",
+    fixes: [
+      {
+        id: "find-holder",
+        summary: "See which processes hold the NPUs.",
+        commands: ["npu-smi info", "ps -o pid,etime,cmd -p <pids>"],
+      },
+      {
+        id: "kill-holder",
+        summary: "Stop the stale process, wait about 10 s for HCCP to release the card, then relaunch.",
+        commands: ["kill <pids>", "sleep 10"],
+      },
+      { id: "other-card", summary: "Or run on free cards only.", env: { ASCEND_RT_VISIBLE_DEVICES: "<free_devices>" } },
+    ],
+    references: ["https://github.com/hiyouga/LlamaFactory/issues/3839"],
+  },
+  {
+    id: "port-in-use",
+    category: "port_in_use",
+    title: "Port already in use",
+    role: "primary",
+    triggers: [
+      { match: ascendCode("EJ0003"), confidence: 0.9 },
+      { match: ascendCode("EI0019"), confidence: 0.9 },
+      { match: lit("Communication_Error_Bind_IP_Port"), confidence: 0.9 },
+      { match: lit("Failed to bind the IP port"), confidence: 0.9 },
+      { match: lit("have been bound already"), confidence: 0.88 },
+      { match: lit("host nic listen start failed"), confidence: 0.86 },
+      { match: rx(/HcclGetRootInfo[^\n]*error code is (?:11|7)\b/, "HcclGetRootInfo"), confidence: 0.8 },
+      { match: rx(/\[HcclSocket\]\[Listen\][^\n]*\bfail/, "[HcclSocket][Listen]"), confidence: 0.82 },
+      { match: lit("The server socket has failed to listen"), confidence: 0.88 },
+      {
+        match: rx(
+          /errno: ?98\b|Address already in use|address already in use|EADDRINUSE/,
+          "errno: 98",
+          "errno:98",
+          "ddress already in use",
+          "EADDRINUSE",
+        ),
+        confidence: 0.85,
+      },
+      { match: lit("Failed to call bind"), confidence: 0.8 },
+    ],
+    extract: [
+      /port\[(?<port>\d+)\]/,
+      /\bport: (?<port>\d+)/,
+      /:(?<port>\d{2,5}) \(errno/,
+      /:(?<port>\d{2,5}),? (?:A|a)ddress already in use/,
+      /MASTER_PORT=(?<port>\d+)/,
+    ],
+    cause:
+      "Another process already listens on the port this job needs: two jobs on one host share MASTER_PORT or the HCCL " +
+      "base port (60000+), a stale process from an earlier run is still alive, or scheduler variables injected by the " +
+      "platform clash with the launcher's.",
+    fixes: [
+      {
+        id: "find-holder",
+        summary: "Find what listens on port <port>.",
+        commands: ["ss -ltnp 'sport = :<port>'", "lsof -nP -iTCP:<port> -sTCP:LISTEN"],
+      },
+      { id: "kill-holder", summary: "If it is a stale run of yours, stop it.", commands: ["kill <pid>"] },
+      {
+        id: "free-master-port",
+        summary: "Or give this job its own rendezvous port.",
+        env: { MASTER_PORT: "<free_port>" },
+      },
+      {
+        id: "hccl-base-port",
+        summary:
+          "For HCCL's own ports (60000+), give each job on the host a distinct base port (newer CANN: auto ranges).",
+        env: { HCCL_IF_BASE_PORT: "<free_hccl_base_port>" },
+      },
+    ],
+    references: ["https://github.com/vllm-project/vllm-ascend/issues/405", CANN_ENV_VARS],
+  },
+  {
+    id: "hccl-timeout",
+    category: "hccl_timeout",
+    title: "Collective communication timed out",
+    role: "secondary",
+    triggers: [
+      { match: ascendCode("EI0006"), confidence: 0.86 },
+      { match: lit("Get_Socket_Timeout"), confidence: 0.86 },
+      { match: lit("Getting socket times out"), confidence: 0.86 },
+      { match: ascendCode("EI0002"), confidence: 0.86 },
+      { match: lit("Notify register times out"), confidence: 0.86 },
+      { match: lit("Notify Wait"), confidence: 0.7 },
+      { match: rx(/Hccl\w+, error code is 6\b/, ", error code is 6"), confidence: 0.8 },
+      { match: ascendCode("EE1002"), confidence: 0.84 },
+      { match: lit("Stream synchronize timeout"), confidence: 0.84 },
+      { match: code("507046"), confidence: 0.75 },
+      { match: code("107020"), confidence: 0.78 },
+      { match: lit("reason=[task timeout]"), confidence: 0.8 },
+      { match: lit("wait for compute device to finish failed"), confidence: 0.78 },
+      { match: lit("wait socket establish timeout"), confidence: 0.85 },
+      { match: lit("Watchdog caught collective operation timeout"), confidence: 0.85 },
+      { match: lit("The client socket has timed out after"), confidence: 0.72 },
+    ],
+    extract: [/RankID:(?<rank>\d+)/, /timeout\[(?<timeout_s>\d+)\]/],
+    cause:
+      "A collective waited for a rank that never arrived: usually another rank crashed or stalled first (look for its " +
+      "error), or it was slow (rank 0 tokenizing the dataset), or the ranks talk over the wrong network interface.",
+    fixes: [
+      {
+        id: "find-first-error",
+        summary: "Find the earliest error on any rank; the timeout is usually its consequence.",
+        commands: [
+          "grep -n -m 20 -E 'Error|ERROR|EL0004|EZ9999|out of memory' <log_files>",
+          "ls -t ~/ascend/log/debug/plog | head",
+        ],
+      },
+      {
+        id: "raise-timeouts",
+        summary: "If a rank is only slow (data preprocessing, checkpoint save), raise the timeouts.",
+        env: { HCCL_CONNECT_TIMEOUT: "1200", HCCL_EXEC_TIMEOUT: "1800" },
+        edits: ["launch script: --distributed-timeout-minutes 60"],
+      },
+      {
+        id: "nic",
+        summary: "Multi-node: bind HCCL, Gloo and TP sockets to the interface that carries the node IP.",
+        env: { HCCL_SOCKET_IFNAME: "<iface>", GLOO_SOCKET_IFNAME: "<iface>", TP_SOCKET_IFNAME: "<iface>" },
+      },
+      { id: "preprocess", summary: "Preprocess and cache the dataset once before launching on many cards." },
+    ],
+    references: [
+      `${MINDSPEED_FAQ} (#11, #12)`,
+      "https://github.com/vllm-project/vllm-ascend/issues/486",
+      CANN_ENV_VARS,
+    ],
+  },
+  {
+    id: "npu-not-available",
+    category: "npu_not_available",
+    title: "NPU not visible or device id invalid",
+    role: "primary",
+    triggers: [
+      { match: code("207004"), confidence: 0.86 },
+      { match: lit("The device is unavailable"), confidence: 0.8 },
+      { match: lit("must be configured in ascending order"), confidence: 0.9 },
+      {
+        match: ascendCode("EE1001"),
+        near: [lit("ASCEND_RT_VISIBLE_DEVICES"), lit("VISIBLE_DEVICES")],
+        within: 4,
+        confidence: 0.88,
+      },
+      { match: rx(/ErrCode=107001|device id error/, "ErrCode=107001", "device id error"), confidence: 0.86 },
+      { match: lit("Set visible device failed"), confidence: 0.88 },
+      {
+        match: ascendCode("EL0003"),
+        near: [code("507033"), lit("Failed to open device"), lit("SetDevice")],
+        within: 10,
+        confidence: 0.86,
+      },
+      {
+        match: code("507033"),
+        unless: [ascendCode("EL0004"), ascendCode("E30006"), ascendCode("EJ0001")],
+        within: 12,
+        confidence: 0.45,
+      },
+    ],
+    extract: [
+      /invalid device=(?<device>\d+)/,
+      /deviceId=(?<device>\d+)/,
+      /ASCEND_RT_VISIBLE_DEVICES[:=] ?'?(?<visible>[\d,]+)/,
+    ],
+    cause:
+      "The process asked for an NPU that is not visible to it: ASCEND_RT_VISIBLE_DEVICES is unordered, names ids that do " +
+      "not exist or was changed after the process started, or the device was not passed into the container or VM.",
+    fixes: [
+      {
+        id: "check-visible",
+        summary: "List the cards this environment can see.",
+        commands: ["npu-smi info", "ls /dev/davinci*", "echo $ASCEND_RT_VISIBLE_DEVICES"],
+      },
+      {
+        id: "set-visible",
+        summary: "List only existing ids, in ascending order, before the process starts.",
+        env: { ASCEND_RT_VISIBLE_DEVICES: "<visible_devices>" },
+      },
+      {
+        id: "container-devices",
+        summary:
+          "In a container, pass every card: --device /dev/davinciN for each id plus /dev/davinci_manager, /dev/devmm_svm and /dev/hisi_hdc.",
+      },
+    ],
+    references: ["https://github.com/Ascend/pytorch/issues/67", "https://github.com/gpustack/gpustack/issues/3352"],
+  },
+  {
+    id: "device-p2p-driver-error",
+    category: "device_p2p_driver_error",
+    title: "Cross-device (P2P) copy refused by the driver",
+    role: "primary",
+    triggers: [
+      { match: lit("halDeviceEnableP2P"), confidence: 0.9 },
+      { match: lit("aclrtDeviceEnablePeerAccess"), confidence: 0.88 },
+      { match: code("507899"), confidence: 0.55 },
+    ],
+    cause:
+      "A tensor was copied between two NPUs directly (for example a checkpoint or LoRA adapter loaded onto npu:0 by every " +
+      "rank), which needs peer-to-peer access that the driver refused.",
+    fixes: [
+      {
+        id: "map-location",
+        summary: "Load checkpoints with map_location='cpu' (or the rank's own device) and move them afterwards.",
+      },
+      { id: "no-cross-copy", summary: "Avoid .to('npu:0') in per-rank code; use torch.npu.current_device()." },
+    ],
+    references: ["https://github.com/modelscope/ms-swift/issues/9135"],
+  },
+  {
+    id: "aicore-error",
+    category: "aicore_error",
+    title: "Kernel crashed on the device (AI Core / AI CPU exception)",
+    role: "primary",
+    triggers: [
+      { match: lit("aivec error"), confidence: 0.88 },
+      { match: lit("aivector error"), confidence: 0.88 },
+      { match: lit("fftsplus"), confidence: 0.8 },
+      { match: lit("UB address"), confidence: 0.85 },
+      { match: lit("aicpu exception"), confidence: 0.88 },
+      { match: lit("aicore exception"), confidence: 0.88 },
+      { match: lit("Kernel task happen error"), confidence: 0.82 },
+      { match: ascendCode("E39999"), confidence: 0.8 },
+      {
+        match: rx(
+          /(?:error code is|error code:|result\s*=|ErrCode=|retCode=|code is:)\s*5070(?:15|35|14)\b/,
+          "error code is",
+          "error code:",
+          "result =",
+          "result=",
+          "ErrCode=",
+          "retCode=",
+          "code is:",
+        ),
+        confidence: 0.78,
+      },
+      { match: ascendCode("EZ9999"), confidence: 0.6 },
+    ],
+    cause:
+      "An operator kernel failed on the NPU: CANN kernels older or newer than torch_npu expects, a shape or dtype the " +
+      "kernel does not support, or a real operator bug.",
+    fixes: [
+      {
+        id: "blocking",
+        summary: "Rerun with synchronous launch so the failing operator is named.",
+        env: { ASCEND_LAUNCH_BLOCKING: "1" },
+      },
+      {
+        id: "align-kernels",
+        summary: "Install the CANN toolkit and kernels of the release torch_npu was built for (kernels are per SoC).",
+      },
+      {
+        id: "workaround",
+        summary: "Try fp32 or another shape for the failing op; report it to CANN with the plog.",
+        commands: ["ls -t ~/ascend/log/debug/plog | head"],
+      },
+    ],
+    references: [`${MINDSPEED_FAQ} (#1)`, "https://github.com/hiyouga/LlamaFactory/issues/4836"],
+  },
+  {
+    id: "dtype-unsupported",
+    category: "dtype_unsupported",
+    title: "Data type not supported on this chip",
+    role: "primary",
+    triggers: [
+      { match: rx(/not implemented for DT_BFLOAT16/, "DT_BFLOAT16"), confidence: 0.92 },
+      { match: rx(/not implemented for DT_\w+/, "not implemented for DT_"), confidence: 0.8 },
+      { match: ascendCode("EZ1001"), near: [lit("dtype")], within: 2, confidence: 0.7 },
+    ],
+    supersedes: ["aicore-error"],
+    cause: "bf16 (or another dtype) was used on a chip whose kernels lack it: Ascend 910/910A and 310P have no bf16.",
+    fixes: [
+      {
+        id: "fp16",
+        summary: "Train in fp16 instead: --fp16 instead of --bf16 (Megatron), fp16: true / torch_dtype=float16 (HF).",
+      },
+      { id: "check-chip", summary: "Check the chip model.", commands: ["npu-smi info"] },
+    ],
+    references: ["https://github.com/hiyouga/LlamaFactory/issues/4165"],
+  },
+  {
+    id: "host-oom",
+    category: "host_oom",
+    title: "Killed by the host's out-of-memory killer",
+    role: "primary",
+    triggers: [
+      { match: rx(/Out of memory: Kill(?:ed)? process/, "Out of memory: Kill"), confidence: 0.88 },
+      { match: lit("oom-kill"), confidence: 0.75 },
+      { match: rx(/exitcode\s*:\s*-9\b/, "exitcode"), confidence: 0.65 },
+      { match: lit("Signal 9 (SIGKILL) received"), confidence: 0.65 },
+      { match: lit("<Signals.SIGKILL: 9>"), confidence: 0.65 },
+    ],
+    cause:
+      "A process was killed with SIGKILL, usually by the kernel's OOM killer because host RAM ran out (all ranks loading " +
+      "full weights to CPU at once, too many DataLoader workers).",
+    fixes: [
+      {
+        id: "check-ram",
+        summary: "Confirm in the kernel log and watch host memory.",
+        commands: ["dmesg -T | grep -i -E 'killed process|out of memory' | tail", "free -g"],
+      },
+      {
+        id: "reduce-host-memory",
+        summary: "Fewer DataLoader workers, lazy or sharded weight loading, or more host RAM/swap.",
+      },
+    ],
+    references: [MINDSPEED_TROUBLESHOOTING],
+  },
+];

@@ -1,0 +1,457 @@
+// Rules for broken installations: CANN not sourced, driver not mounted, mismatched versions, launch-script problems.
+import { MINDSPEED_FAQ } from "./rules-device.js";
+import { type DiagnosisRule, lit, rx } from "./rules-types.js";
+
+const CANN_LIBS =
+  "hccl|ascendcl|atb|ge_runner|graph|register|opapi|acl_op_compiler|runtime|hccl_plugin|tiling_api|platform|c_sec|msprofiler|nnopbase|ascend_protobuf|fmk_parser|ge_common|acl_tdt_channel";
+
+const HF_PACKAGES =
+  "transformers|accelerate|peft|trl|datasets|tokenizers|huggingface_hub|vllm|vllm_ascend|deepspeed|diffusers|safetensors|verl|qwen_vl_utils|timm|llamafactory|swift";
+
+export const envRules: DiagnosisRule[] = [
+  {
+    id: "cann-env-not-sourced",
+    category: "cann_env_not_sourced",
+    title: "CANN environment not sourced",
+    role: "primary",
+    triggers: [
+      {
+        match: rx(
+          new RegExp(`lib(?:${CANN_LIBS})\\.so[^\\n]*cannot open shared object file`),
+          "cannot open shared object file",
+        ),
+        confidence: 0.9,
+      },
+      {
+        match: rx(
+          /No module named '(?:acl|te|te_fusion|tbe|auto_tune|schedule_search|op_compile_tool|opc_tool)(?:\.[\w.]+)?'/,
+          "No module named 'acl",
+          "No module named 'te",
+          "No module named 'tbe",
+          "No module named 'auto_tune",
+          "No module named 'schedule_search",
+          "No module named 'op",
+        ),
+        confidence: 0.88,
+      },
+      { match: lit("Please run 'source set_env.sh'"), confidence: 0.88 },
+      {
+        match: rx(
+          /ASCEND_(?:HOME_PATH|TOOLKIT_HOME|OPP_PATH)[^\n]{0,40}(?:is not set|not set|is empty)/,
+          "ASCEND_HOME_PATH",
+          "ASCEND_TOOLKIT_HOME",
+          "ASCEND_OPP_PATH",
+        ),
+        confidence: 0.7,
+      },
+    ],
+    extract: [/(?<library>lib[\w.-]+\.so(?:\.\d+)*): cannot open/, /No module named '(?<module>[\w.]+)'/],
+    cause:
+      "The CANN toolkit (or NNAL/ATB) environment script was not sourced in the shell that launched Python, so " +
+      "LD_LIBRARY_PATH and PYTHONPATH lack CANN's libraries and Python packages. NNAL installed before the toolkit was " +
+      "sourced shows the same symptom for libatb.so.",
+    fixes: [
+      {
+        id: "source-env",
+        summary:
+          "Source the toolkit and NNAL scripts in the launching shell (and in ~/.bashrc or the container entrypoint).",
+        commands: [
+          "source <cann_root>/ascend-toolkit/set_env.sh  # CANN 8.5+: <cann_root>/cann/set_env.sh",
+          "source <cann_root>/nnal/atb/set_env.sh",
+        ],
+      },
+      { id: "reinstall-nnal", summary: "If libatb.so is still missing, reinstall NNAL after sourcing the toolkit." },
+    ],
+    references: [`${MINDSPEED_FAQ} (#2, #3)`, "https://github.com/Ascend/pytorch/issues/29"],
+  },
+  {
+    id: "driver-not-mounted",
+    category: "driver_not_mounted",
+    title: "Ascend driver not available (container without driver mounts)",
+    role: "primary",
+    triggers: [
+      { match: rx(/libascend_hal\.so[^\n]*cannot open/, "libascend_hal.so"), confidence: 0.92 },
+      { match: lit("libascend_hal.so"), confidence: 0.75 },
+      { match: lit("dcmi module initialize failed"), confidence: 0.8 },
+      {
+        match: rx(/\/dev\/davinci(?:_manager|\d+)[^\n]*(?:No such file|does not exist|not found)/, "/dev/davinci"),
+        confidence: 0.8,
+      },
+      {
+        match: lit("Failed to load the backend extension: torch_npu"),
+        unless: [
+          lit("undefined symbol"),
+          lit("cannot open shared object file"),
+          lit("has no attribute"),
+          lit("No module named"),
+        ],
+        within: 40,
+        confidence: 0.5,
+      },
+    ],
+    cause:
+      "The Ascend driver libraries and device nodes are not visible to this process: the container was started without " +
+      "the driver mounts (/usr/local/Ascend/driver, /dev/davinci*), or torch_npu was imported while building an image.",
+    fixes: [
+      {
+        id: "docker-run",
+        summary: "Start the container with the devices and driver mounts.",
+        commands: [
+          "docker run --device /dev/davinci0 --device /dev/davinci_manager --device /dev/devmm_svm --device /dev/hisi_hdc " +
+            "-v /usr/local/Ascend/driver:/usr/local/Ascend/driver -v /usr/local/bin/npu-smi:/usr/local/bin/npu-smi " +
+            "-v /etc/ascend_install.info:/etc/ascend_install.info <image>",
+        ],
+      },
+      {
+        id: "no-build-import",
+        summary: "Do not import torch_npu during docker build; set TORCH_DEVICE_BACKEND_AUTOLOAD=0 there.",
+      },
+    ],
+    references: ["https://github.com/vllm-project/vllm-ascend/issues/1440"],
+  },
+  {
+    id: "torch-npu-version-mismatch",
+    category: "torch_npu_version_mismatch",
+    title: "torch, torch_npu, CANN or NNAL versions do not match",
+    role: "primary",
+    triggers: [
+      {
+        match: rx(
+          /(?:libtorch_npu|libtorch\w*|libtbe_adapter|libatb\w*|libruntime|libhccl|libopapi|libascendcl|_C\.cpython[\w-]*)\.so[^\n]*undefined symbol/,
+          "undefined symbol",
+        ),
+        confidence: 0.9,
+      },
+      { match: lit("undefined symbol"), confidence: 0.72 },
+      { match: rx(/depends on torch==[\w.+]+/, "depends on torch=="), confidence: 0.8 },
+      { match: rx(/module 'torch_npu[\w.]*' has no attribute/, "module 'torch_npu"), confidence: 0.8 },
+    ],
+    cause:
+      "torch, torch_npu, the CANN toolkit and NNAL/ATB are not from the same row of the compatibility table (or the C++ " +
+      "ABI differs), so a shared library references a symbol the others do not export.",
+    fixes: [
+      {
+        id: "show-versions",
+        summary: "Show what is installed.",
+        commands: [
+          "pip list 2>/dev/null | grep -i -E '^torch'",
+          "cat <cann_root>/ascend-toolkit/latest/*/ascend_toolkit_install.info",
+        ],
+      },
+      {
+        id: "reinstall-pair",
+        summary:
+          "Reinstall torch and torch_npu as a pair of exact versions, then the matching CANN toolkit, kernels and NNAL.",
+        commands: ["pip install torch==<torch_version> torch_npu==<torch_npu_version>"],
+      },
+      { id: "no-deps", summary: "Install frameworks that pin torch with --no-deps so they do not replace the pair." },
+    ],
+    references: [`${MINDSPEED_FAQ} (#1, #15)`, "https://github.com/Ascend/pytorch/issues/35"],
+  },
+  {
+    id: "cann-version-mismatch",
+    category: "cann_version_mismatch",
+    title: "CANN does not match the driver, firmware or chip",
+    role: "primary",
+    triggers: [
+      { match: rx(/\bE30006\b/, "E30006:", "E30006 ", "E30006)"), confidence: 0.88 },
+      { match: lit("Failed to verify the OPP"), confidence: 0.9 },
+      { match: lit("init runtime platform info failed"), confidence: 0.88 },
+      { match: rx(/Failed to find function aclrt\w*/, "Failed to find function"), confidence: 0.85 },
+      { match: lit("does not has any binary"), confidence: 0.75 },
+      { match: lit("Parse dynamic kernel config fail"), confidence: 0.7 },
+      {
+        match: rx(
+          /(?:[Dd]river|[Ff]irmware|CANN|[Tt]oolkit)[^\n]{0,80}(?:does not match|do not match|not match|is incompatible|are incompatible|not compatible)/,
+          "not match",
+          "ncompatible",
+          "not compatible",
+        ),
+        confidence: 0.7,
+      },
+    ],
+    supersedes: ["aicore-error", "npu-not-available"],
+    cause:
+      "The CANN toolkit or kernels do not match the installed driver/firmware or the actual SoC (an image built for A2 " +
+      "running on 910, kernels for another chip).",
+    fixes: [
+      {
+        id: "show-versions",
+        summary: "Compare driver, firmware and toolkit versions and the chip.",
+        commands: [
+          "cat /usr/local/Ascend/driver/version.info",
+          "npu-smi info",
+          "cat <cann_root>/ascend-toolkit/latest/*/ascend_toolkit_install.info",
+        ],
+      },
+      {
+        id: "align",
+        summary:
+          "Install driver, firmware, toolkit, the per-SoC kernels package and torch_npu from one release row, or use the image built for this chip.",
+      },
+    ],
+    references: [`${MINDSPEED_FAQ} (#1)`, "https://github.com/vllm-project/vllm-ascend/issues/4284"],
+  },
+  {
+    id: "cann-python-deps-broken",
+    category: "cann_python_deps_broken",
+    title: "CANN's Python operator-compiler stack cannot start",
+    role: "primary",
+    triggers: [
+      { match: rx(/AclSetCompileopt[^\n]*500001/, "AclSetCompileopt"), confidence: 0.88 },
+      { match: lit("The internal ACL of the system is incorrect"), confidence: 0.85 },
+      {
+        match: rx(
+          /(?:result = |error code is |result=)500001\b/,
+          "result = 500001",
+          "error code is 500001",
+          "result=500001",
+        ),
+        confidence: 0.8,
+      },
+      { match: lit("init env failed"), confidence: 0.78 },
+      { match: rx(/compiled using NumPy 1\.x cannot be run in/, "compiled using NumPy 1.x"), confidence: 0.7 },
+      {
+        match: rx(
+          /No module named '(?:decorator|sympy|cffi|attrs|psutil|scipy|cloudpickle|tornado|ml_dtypes|absl)'/,
+          "No module named '",
+        ),
+        near: [lit("te_fusion"), lit("tbe"), lit("Ascend")],
+        within: 30,
+        confidence: 0.65,
+      },
+    ],
+    cause:
+      "CANN's operator compiler runs in Python and cannot import its dependencies (decorator, sympy, cffi, protobuf, " +
+      "attrs, pyyaml, scipy, psutil...), or numpy 2.x is installed with a CANN release that needs numpy 1.x.",
+    fixes: [
+      {
+        id: "install-deps",
+        summary: "Install CANN's Python dependencies in the training environment.",
+        commands: [
+          "pip install attrs cloudpickle decorator ml-dtypes psutil scipy sympy tornado cffi protobuf pyyaml 'numpy<2.0'",
+        ],
+      },
+    ],
+    references: ["https://github.com/Ascend/pytorch/issues/7"],
+  },
+  {
+    id: "libgomp-static-tls",
+    category: "libgomp_static_tls",
+    title: "libgomp cannot be loaded (static TLS exhausted)",
+    role: "primary",
+    triggers: [{ match: lit("cannot allocate memory in static TLS block"), confidence: 0.92 }],
+    extract: [/(?<library>\/[^\s:]*lib[\w.-]+\.so(?:\.\d+)*): cannot allocate memory in static TLS block/],
+    cause: "On aarch64 the conda environment's libgomp is loaded too late to get static TLS space.",
+    fixes: [
+      { id: "preload", summary: "Preload the library before Python starts.", env: { LD_PRELOAD: "<library>" } },
+      { id: "clean-env", summary: "Or recreate a clean environment without the conda libgomp." },
+    ],
+    references: ["https://github.com/Ascend/pytorch/issues/7"],
+  },
+  {
+    id: "import-from-source-dir",
+    category: "import_from_source_dir",
+    title: "torch_npu imported from its source tree",
+    role: "primary",
+    triggers: [
+      { match: lit("No module named 'torch_npu._C'"), confidence: 0.9 },
+      {
+        match: rx(
+          /cannot import name '_C' from (?:partially initialized module )?'torch_npu'/,
+          "cannot import name '_C'",
+        ),
+        confidence: 0.8,
+      },
+    ],
+    cause:
+      "Python was started inside the torch_npu source directory, so the uncompiled sources shadow the installed package.",
+    fixes: [
+      {
+        id: "cd-away",
+        summary: "Run from another directory.",
+        commands: ["cd ~ && python -c 'import torch, torch_npu; print(torch_npu.npu.is_available())'"],
+      },
+    ],
+    references: ["https://github.com/Ascend/pytorch/issues/24"],
+  },
+  {
+    id: "transformers-version-conflict",
+    category: "transformers_version_conflict",
+    title: "Framework expects another transformers/accelerate/vLLM version",
+    role: "primary",
+    triggers: [
+      {
+        match: rx(new RegExp(`cannot import name '[\\w.]+' from '(?:${HF_PACKAGES})[.']`), "cannot import name"),
+        confidence: 0.88,
+      },
+      {
+        match: rx(new RegExp(`No module named '(?:${HF_PACKAGES})\\.[\\w.]+'`), "No module named '"),
+        confidence: 0.75,
+      },
+      { match: lit("is required for a normal functioning of this module"), confidence: 0.85 },
+      { match: rx(/cannot import name '[\w.]+' from '[\w.]+'/, "cannot import name"), confidence: 0.55 },
+    ],
+    extract: [/cannot import name '(?<name>[\w.]+)' from '(?<module>[\w.]+)'/],
+    cause:
+      "The training framework was written against another version of transformers, accelerate, peft or vLLM-Ascend than " +
+      "the one installed.",
+    fixes: [
+      {
+        id: "show-versions",
+        summary: "Show the installed versions.",
+        commands: ["pip list 2>/dev/null | grep -i -E 'transformers|accelerate|peft|trl|vllm|datasets'"],
+      },
+      {
+        id: "pin",
+        summary:
+          "Pin what the framework release documents (MindSpeed-MM 2.2/2.3: transformers 4.53.0; 26.x: 4.57.0); upgrade accelerate together with transformers.",
+      },
+    ],
+    references: [`${MINDSPEED_FAQ} (#20)`, "https://github.com/huggingface/transformers/issues/26744"],
+  },
+  {
+    id: "cuda-path-on-npu",
+    category: "cuda_path_on_npu",
+    title: "Code took the CUDA path on an NPU host",
+    role: "primary",
+    triggers: [
+      { match: lit("Torch not compiled with CUDA enabled"), confidence: 0.9 },
+      { match: lit("Found no NVIDIA driver on your system"), confidence: 0.72 },
+    ],
+    cause:
+      "An integer device index (.to(3), device_map values) or a .cuda() call was resolved to CUDA; with transformers newer " +
+      "than 4.49 on torch_npu 2.2 this happens inside the library.",
+    fixes: [
+      {
+        id: "npu-strings",
+        summary:
+          "Use 'npu:N' device strings and import torch_npu before anything else (or torch_npu.contrib.transfer_to_npu).",
+      },
+      { id: "versions", summary: "Use transformers ≤ 4.49 with torch_npu 2.2, or torch/torch_npu 2.4 or later." },
+    ],
+    references: ["https://github.com/Ascend/pytorch/issues/16"],
+  },
+  {
+    id: "permission-denied",
+    category: "permission_denied",
+    title: "Permission denied (kernel cache or device nodes)",
+    role: "primary",
+    triggers: [
+      {
+        match: rx(/Permission denied[^\n]*kernel_meta|kernel_meta[^\n]*Permission denied/, "kernel_meta"),
+        confidence: 0.92,
+      },
+      {
+        match: rx(/\/dev\/davinci[^\n]*Permission denied|Permission denied[^\n]*\/dev\/davinci/, "/dev/davinci"),
+        confidence: 0.9,
+      },
+      { match: lit("set_kernel_meta_parent_dir"), confidence: 0.75 },
+      {
+        match: rx(/PermissionError: \[Errno 13\]|\[Errno 13\] Permission denied/, "PermissionError", "[Errno 13]"),
+        confidence: 0.8,
+      },
+      {
+        match: lit("Permission denied"),
+        unless: [lit("(publickey"), lit("please try again")],
+        within: 2,
+        confidence: 0.5,
+      },
+    ],
+    extract: [/Permission denied: '(?<path>[^']+)'/],
+    cause:
+      "The process cannot write where CANN or the job needs to: the operator compiler writes kernel_meta/ into the " +
+      "current directory (read-only '/' for a non-root user), or the user is not in the HwHiAiUser group that owns /dev/davinci*.",
+    fixes: [
+      {
+        id: "writable-cwd",
+        summary: "Start from a writable directory, or point CANN's work/cache paths at one.",
+        commands: ["cd <workdir>"],
+        env: { ASCEND_WORK_PATH: "<writable_dir>", ASCEND_CACHE_PATH: "<writable_dir>" },
+      },
+      { id: "group", summary: "Let the user open the devices.", commands: ["usermod -aG HwHiAiUser <user>"] },
+    ],
+    references: ["https://github.com/vllm-project/vllm-ascend/issues/433"],
+  },
+  {
+    id: "pdsh-missing",
+    category: "pdsh_missing",
+    title: "pdsh not installed (multi-node launcher)",
+    role: "primary",
+    triggers: [
+      { match: rx(/pdsh: (?:command )?not found/, "pdsh: command not found", "pdsh: not found"), confidence: 0.92 },
+      { match: lit("launcher 'pdsh' not installed"), confidence: 0.92 },
+      { match: lit("No such file or directory: 'pdsh'"), confidence: 0.9 },
+    ],
+    cause: "The multi-node launcher needs pdsh on every node; without it the launch fails or hangs with no error.",
+    fixes: [
+      {
+        id: "install",
+        summary: "Install pdsh on every node.",
+        commands: ["apt-get install -y pdsh  # or: yum install -y pdsh"],
+      },
+    ],
+    references: [`${MINDSPEED_FAQ} (#4)`],
+  },
+  {
+    id: "windows-line-endings",
+    category: "windows_line_endings",
+    title: "Script has Windows (CRLF) line endings",
+    role: "primary",
+    triggers: [
+      { match: rx(/\$'\\r'/, "\\r': command", "token `$'\\r'"), confidence: 0.95 },
+      {
+        match: rx(/\^M: bad interpreter|\^M: No such file/, "^M: bad interpreter", "^M: No such file"),
+        confidence: 0.9,
+      },
+      { match: rx(/\r'?: No such file or directory/, "\r': No such", "\r: No such"), confidence: 0.88 },
+      { match: lit("syntax error near unexpected token"), confidence: 0.55 },
+    ],
+    extract: [/(?<file>[\w./~-]+\.sh): (?:line \d+: )?/],
+    cause:
+      "The launch script was saved with CRLF line endings (edited on Windows), so bash sees a stray \\r on every line.",
+    fixes: [
+      {
+        id: "dos2unix",
+        summary: "Convert the script to Unix line endings.",
+        commands: ["sed -i 's/\\r$//' <file>  # or: dos2unix <file>"],
+      },
+      {
+        id: "git",
+        summary: "Stop git from converting on checkout.",
+        commands: ["git config --global core.autocrlf input"],
+      },
+    ],
+    references: [`${MINDSPEED_FAQ} (#14)`],
+  },
+  {
+    id: "megatron-version-mismatch",
+    category: "megatron_version_mismatch",
+    title: "Megatron-LM missing or at the wrong version",
+    role: "primary",
+    triggers: [
+      { match: rx(/cannot import name '[\w.]+' from 'megatron[\w.]*'/, "from 'megatron"), confidence: 0.88 },
+      { match: rx(/No module named 'megatron(?:\.[\w.]+)?'/, "No module named 'megatron"), confidence: 0.86 },
+      { match: rx(/module 'megatron[\w.]*' has no attribute/, "module 'megatron"), confidence: 0.85 },
+      {
+        match: rx(/megatron[\w./]*\.py[^\n]*got an unexpected keyword argument/, "unexpected keyword argument"),
+        confidence: 0.55,
+      },
+    ],
+    supersedes: ["transformers-version-conflict"],
+    cause:
+      "MindSpeed-MM runs on a copied megatron/ directory from one Megatron-LM tag (core_r0.8.0 for 2.1.0, core_v0.12.1 " +
+      "from 2.2.0); it is missing or from another tag.",
+    fixes: [
+      {
+        id: "checkout",
+        summary: "Copy megatron/ from the tag the install guide names into the MindSpeed-MM checkout.",
+        commands: [
+          "git clone https://github.com/NVIDIA/Megatron-LM.git && git -C Megatron-LM checkout <megatron_tag>",
+          "cp -r Megatron-LM/megatron <workdir>/",
+        ],
+      },
+    ],
+    references: [`${MINDSPEED_FAQ} (#19)`],
+  },
+];

@@ -1,0 +1,450 @@
+// Rules for training-time failures: loss, checkpoints and layer splits, datasets, shared memory, disks.
+import { MINDSPEED_FAQ } from "./rules-device.js";
+import { type DiagnosisRule, lit, rx, rxWhen } from "./rules-types.js";
+
+/** Megatron prints `number of nan iterations: {:3d}`; anchors for a non-zero count in any padding. */
+const nonZeroNanIterations = ["   ", "  ", " "].flatMap((pad) =>
+  ["1", "2", "3", "4", "5", "6", "7", "8", "9"].map((d) => `nan iterations:${pad}${d}`),
+);
+
+const KV_WORDS = [
+  lit("num_query_groups"),
+  lit("num_key_value_heads"),
+  lit("query_groups"),
+  lit("kv_heads"),
+  lit("num_attention_heads"),
+];
+
+export const trainRules: DiagnosisRule[] = [
+  {
+    id: "nan-loss",
+    category: "nan_loss",
+    title: "Loss or gradients became NaN / fp16 overflow",
+    role: "primary",
+    triggers: [
+      { match: rx(/'grad_norm': nan|grad norm: nan/, "'grad_norm': nan", "grad norm: nan"), confidence: 0.85 },
+      { match: rx(/'loss': nan|\bloss: nan\b/, "'loss': nan", "loss: nan"), confidence: 0.85 },
+      { match: rx(/number of nan iterations:\s*[1-9]/, ...nonZeroNanIterations), confidence: 0.85 },
+      { match: lit("NaN in local grad norm"), confidence: 0.85 },
+      { match: lit("Gradient overflow. Skipping step"), minCount: 3, confidence: 0.78 },
+      { match: lit("Loss scaler reducing loss scale to"), minCount: 3, confidence: 0.72 },
+      { match: lit("Non finite check and unscale on NPU device"), confidence: 0.55 },
+    ],
+    cause:
+      "Training diverged or overflowed: fp16 on a chip forced to fp16 (910A), DeepSpeed before 0.14.3 on NPU, overlap_comm " +
+      "across nodes, a learning rate too high, or bad samples.",
+    fixes: [
+      { id: "bf16", summary: "Use bf16 where the chip supports it (--bf16 / bf16: true)." },
+      {
+        id: "lr",
+        summary: "Lower the learning rate or add warmup, and clip gradients.",
+        edits: ["launch script: --lr <lower_lr> --clip-grad 1.0"],
+      },
+      {
+        id: "deepspeed",
+        summary: "HF trainers: DeepSpeed ≥ 0.14.3 and overlap_comm: false on multi-node.",
+        commands: ["pip install 'deepspeed>=0.14.3'"],
+      },
+      {
+        id: "data",
+        summary: "Check the data for empty or corrupt samples and wrong image paths (MindSpeed-MM FAQ #17).",
+      },
+    ],
+    references: [`${MINDSPEED_FAQ} (#17)`, "https://github.com/hiyouga/LlamaFactory/issues/5627"],
+  },
+  {
+    id: "ckpt-shape-mismatch",
+    category: "ckpt_shape_mismatch",
+    title: "Checkpoint does not fit the model (sharding or layer split differs)",
+    role: "primary",
+    triggers: [
+      { match: lit("size mismatch for"), confidence: 0.9 },
+      { match: lit("copying a param with shape"), confidence: 0.9 },
+      {
+        match: rxWhen(
+          /whose dimensions in the model are torch\.Size\(\[(?<model>[^\]]*)\]\) and whose dimensions in the checkpoint are torch\.Size\(\[(?<ckpt>[^\]]*)\]\)/,
+          ["whose dimensions in the model"],
+          (g) => g.model !== g.ckpt,
+        ),
+        confidence: 0.9,
+      },
+      { match: lit("Global shape mismatch"), confidence: 0.86 },
+      {
+        match: rx(/mp_rank_\d+(?:_\d+)?[^\n]*(?:No such file|does not exist|not found)/, "mp_rank_"),
+        confidence: 0.78,
+      },
+      { match: lit("Missing key(s) in state_dict"), confidence: 0.62 },
+      { match: lit("Unexpected key(s) in state_dict"), confidence: 0.62 },
+      { match: lit("Error(s) in loading state_dict"), confidence: 0.6 },
+    ],
+    extract: [
+      /size mismatch for (?<param>[\w.]+)/,
+      /copying a param with shape torch\.Size\(\[(?<ckpt_shape>[^\]]*)\]\) from checkpoint, the shape in current model is torch\.Size\(\[(?<model_shape>[^\]]*)\]\)/,
+      /(?<ckpt_dir>[\w./-]*mp_rank_\d+(?:_\d+)?)/,
+    ],
+    cause:
+      "The checkpoint was written for another model layout: converted (mm-convert) with a different tp_size or " +
+      "llm_pp_layers/vit_pp_layers than training uses, HF weights loaded without conversion, or a LoRA rank that differs.",
+    fixes: [
+      {
+        id: "match-split",
+        summary:
+          "Use the conversion's layer split in model.json, or reconvert with the training's TP and split (the lists must be identical).",
+        edits: [
+          "model.json: text_decoder.pipeline_num_layers = <converted_llm_pp_layers>",
+          "model.json: vision_encoder.pipeline_num_layers = <converted_vit_pp_layers>",
+        ],
+      },
+      {
+        id: "reconvert",
+        summary: "Reconvert the HF weights with the training layout.",
+        commands: [
+          "mm-convert <converter> hf_to_mm --cfg.mm_dir <mm_dir> --cfg.hf_config.hf_dir <hf_dir> " +
+            "--cfg.parallel_config.llm_pp_layers <llm_pp_layers> --cfg.parallel_config.vit_pp_layers <vit_pp_layers> " +
+            "--cfg.parallel_config.tp_size <tp>",
+        ],
+      },
+      {
+        id: "lora-rank",
+        summary:
+          "For LoRA checkpoints, build the model with the adapter's rank (r); never use ignore_mismatched_sizes.",
+      },
+    ],
+    references: [`${MINDSPEED_FAQ} (#5, #6)`, "https://github.com/modelscope/facechain/issues/208"],
+  },
+  {
+    id: "dataset-key-error",
+    category: "dataset_key_error",
+    title: "Dataset fields do not match what the loader expects",
+    role: "primary",
+    triggers: [
+      {
+        match: rx(/KeyError: (?:'[^']*'|"[^"]*"|None)/, "KeyError: "),
+        near: [
+          lit("aligner"),
+          lit("convert_sharegpt"),
+          lit("align_dataset"),
+          lit("dataset"),
+          lit("/data/"),
+          lit("preprocess"),
+          lit("collate"),
+          lit("__getitem__"),
+          lit("conversations"),
+          lit("get_item"),
+          lit("tokenize"),
+        ],
+        within: 30,
+        confidence: 0.88,
+      },
+      { match: rx(/KeyError: (?:'[^']*'|"[^"]*"|None)/, "KeyError: "), confidence: 0.55 },
+      {
+        match: rx(
+          /Column (?:'[^']*'|\w+) not in the dataset|Undefined dataset \S+ in dataset_info/,
+          "not in the dataset",
+          "Undefined dataset",
+        ),
+        confidence: 0.8,
+      },
+    ],
+    extract: [/KeyError: (?<key>'[^']*'|"[^"]*"|None)/],
+    cause:
+      "A sample lacks the field the loader reads: the dataset uses other names (sharegpt 'conversations'/'from'/'value' " +
+      "versus 'messages'/'role'/'content', 'image' versus 'images') than the dataset config maps.",
+    fixes: [
+      {
+        id: "inspect",
+        summary: "Look at the keys of the first sample.",
+        commands: ["python -c \"import json;d=json.load(open('<dataset_file>'));print(list(d[0].keys()), d[0])\""],
+      },
+      {
+        id: "map-fields",
+        summary:
+          "Map the fields: MindSpeed-MM data.json attr (messages/role/content/images) or LLaMA-Factory dataset_info.json columns and tags (role_tag, user_tag...).",
+      },
+    ],
+    references: ["https://github.com/hiyouga/LlamaFactory/issues/6878"],
+  },
+  {
+    id: "nfs-cache-hang",
+    category: "nfs_cache_hang",
+    title: "Dataset cache on a shared filesystem (NFS) missing, stale or locked",
+    role: "primary",
+    triggers: [
+      {
+        match: lit("GPTDataset_indices"),
+        near: [lit("FileNotFoundError"), lit("No such file or directory")],
+        within: 20,
+        confidence: 0.86,
+      },
+      { match: lit("pyarrow.lib.memory_map"), confidence: 0.75 },
+      {
+        match: rx(/datasets\/[\w-]+\/default-[\w-]+/, "/default-"),
+        near: [lit("FileNotFoundError"), lit("No such file or directory")],
+        within: 6,
+        confidence: 0.85,
+      },
+      { match: lit("Stale file handle"), confidence: 0.85 },
+      { match: lit("could not be acquired"), near: [lit("lock")], within: 2, confidence: 0.7 },
+    ],
+    cause:
+      "Several nodes build or read the same dataset cache (HF datasets arrow files, Megatron GPTDataset index) on a shared " +
+      "filesystem: another node has not finished writing it, it is stale from an earlier run, or NFS has no working flock.",
+    fixes: [
+      {
+        id: "preprocess-once",
+        summary:
+          "Preprocess once on one node and reuse the result (LLaMA-Factory tokenized_path; Megatron: build the index cache once).",
+      },
+      {
+        id: "local-cache",
+        summary: "Give each node a local cache directory.",
+        env: { HF_DATASETS_CACHE: "<local_cache_dir>", HF_DATASETS_USE_SOFT_FILELOCK: "1" },
+      },
+      {
+        id: "clear-stale",
+        summary: "Delete the stale cache written by an earlier run.",
+        commands: ["rm -rf ~/.cache/huggingface/datasets/<dataset_cache>"],
+      },
+    ],
+    references: [
+      `${MINDSPEED_FAQ} (#11)`,
+      "https://github.com/hiyouga/LlamaFactory/issues/3065",
+      "https://github.com/NVIDIA/Megatron-LM/issues/1355",
+    ],
+  },
+  {
+    id: "shm-bus-error",
+    category: "shm_bus_error",
+    title: "Shared memory (/dev/shm) too small for DataLoader workers",
+    role: "primary",
+    triggers: [
+      { match: lit("is killed by signal: Bus error"), confidence: 0.92 },
+      {
+        match: rx(
+          /[Bb]us error encountered in|BUS error encountered in/,
+          "us error encountered in",
+          "BUS error encountered in",
+        ),
+        confidence: 0.92,
+      },
+      { match: lit("insufficient shared memory"), confidence: 0.9 },
+      { match: lit("out of shared memory"), confidence: 0.86 },
+      { match: lit("unable to write to file </torch_"), confidence: 0.88 },
+      { match: lit("shared memory object"), near: [lit("unable to"), lit("No space")], within: 2, confidence: 0.85 },
+      {
+        match: lit("No space left on device"),
+        near: [lit("/dev/shm"), lit("shared memory"), lit("torch_shm")],
+        within: 6,
+        confidence: 0.88,
+      },
+      {
+        match: rx(/DataLoader worker \(pid[^)]*\) (?:is killed by signal|exited unexpectedly)/, "DataLoader worker"),
+        confidence: 0.66,
+      },
+    ],
+    supersedes: ["disk-full", "host-oom"],
+    cause:
+      "DataLoader workers pass batches through /dev/shm, which is 64 MB by default in Docker: too small for image batches.",
+    fixes: [
+      { id: "check", summary: "Look at the size of /dev/shm.", commands: ["df -h /dev/shm"] },
+      {
+        id: "shm-size",
+        summary: "Start the container with a large shm (or share the host's).",
+        commands: ["docker run --shm-size=64g ...  # or -v /dev/shm:/dev/shm"],
+      },
+      {
+        id: "fewer-workers",
+        summary: "Or use fewer DataLoader workers.",
+        edits: ["data.json: dataloader_param.num_workers = <num_workers>"],
+      },
+    ],
+    references: ["https://github.com/open-mmlab/mmsegmentation/issues/1356"],
+  },
+  {
+    id: "disk-full",
+    category: "disk_full",
+    title: "Disk full or quota exceeded",
+    role: "primary",
+    triggers: [
+      {
+        match: rx(/\[Errno 28\]|No space left on device/, "[Errno 28]", "No space left on device"),
+        unless: [lit("/dev/shm"), lit("</torch_"), lit("shared memory")],
+        within: 6,
+        confidence: 0.9,
+      },
+      { match: rx(/\[Errno 122\]|Disk quota exceeded/, "[Errno 122]", "Disk quota exceeded"), confidence: 0.9 },
+      {
+        match: rx(
+          /file write failed|PytorchStreamWriter failed writing/,
+          "file write failed",
+          "PytorchStreamWriter failed",
+        ),
+        confidence: 0.7,
+      },
+    ],
+    extract: [/(?:No space left on device|Disk quota exceeded)\)?:? '(?<path>\/[^']+)'/],
+    cause:
+      "The volume the job writes to (checkpoints, logs, caches) is full, or the user's quota is used up while df looks fine.",
+    fixes: [
+      {
+        id: "check",
+        summary: "See what is full.",
+        commands: ["df -h <save_dir>", "du -sh <save_dir>/* | sort -h | tail", "quota -s"],
+      },
+      {
+        id: "free",
+        summary: "Delete old checkpoints (keep the newest iter_*), save elsewhere, or keep fewer (save_total_limit).",
+      },
+    ],
+    references: [`${MINDSPEED_FAQ} (#13)`, "https://github.com/databrickslabs/dolly/issues/139"],
+  },
+  {
+    id: "missing-weights",
+    category: "missing_weights",
+    title: "Weights not found at the configured path",
+    role: "primary",
+    triggers: [
+      { match: lit("will not load any checkpoints and will start from random"), confidence: 0.85 },
+      { match: lit("could not find the metadata file"), confidence: 0.8 },
+      {
+        match: rx(
+          /No \*\.safetensors files found in|No config\.json in/,
+          "safetensors files found in",
+          "No config.json in",
+        ),
+        confidence: 0.85,
+      },
+      { match: lit("does not appear to have a file named"), confidence: 0.85 },
+      { match: lit("Error no file named"), confidence: 0.85 },
+      { match: lit("is not a local folder and is not a valid model identifier"), confidence: 0.82 },
+    ],
+    extract: [/metadata file (?<path>\S+)/, /found in (?:directory )?(?<path>\S+?)\.?$/],
+    cause:
+      "The load path holds no usable weights: HF weights were given to a Megatron loader without mm-convert, LOAD_PATH " +
+      "points at the wrong directory, or the model directory is incomplete.",
+    fixes: [
+      {
+        id: "check-path",
+        summary:
+          "Look at the load directory: converted weights have latest_checkpointed_iteration.txt and release/ or iter_*/.",
+        commands: ["ls <load_dir>"],
+      },
+      {
+        id: "convert",
+        summary: "Convert HF weights with mm-convert and point LOAD_PATH at the result (MindSpeed-MM FAQ #5).",
+      },
+    ],
+    references: [`${MINDSPEED_FAQ} (#5)`],
+  },
+  {
+    id: "tp-exceeds-kv-heads",
+    category: "tp_exceeds_kv_heads",
+    title: "Tensor parallel size does not divide the attention/KV heads",
+    role: "primary",
+    triggers: [
+      {
+        match: rx(
+          /Number of key-value heads \((?<kv>\d+)\) must be divisible by TP size \((?<tp>\d+)\)/,
+          "must be divisible by TP size",
+        ),
+        confidence: 0.95,
+      },
+      {
+        match: rx(/(?<num>\d+) is not divisible by (?<den>\d+)/, "is not divisible by"),
+        near: KV_WORDS,
+        within: 10,
+        confidence: 0.86,
+      },
+      {
+        match: rx(
+          /(?:num_query_groups|num_attention_heads) % args\.tensor_model_parallel_size/,
+          "% args.tensor_model_parallel_size",
+        ),
+        confidence: 0.8,
+      },
+      {
+        match: rxWhen(
+          /(?<num>\d+) is not divisible by (?<den>\d+)/,
+          ["is not divisible by"],
+          (g) => Number(g.num) < Number(g.den),
+        ),
+        confidence: 0.55,
+      },
+    ],
+    extract: [
+      /Number of key-value heads \((?<kv_heads>\d+)\) must be divisible by TP size \((?<tp>\d+)\)/,
+      /(?<kv_heads>\d+) is not divisible by (?<tp>\d+)/,
+    ],
+    cause:
+      "TP is larger than (or does not divide) the number of KV heads (num_query_groups), so heads cannot be split across TP ranks.",
+    fixes: [
+      {
+        id: "lower-tp",
+        summary:
+          "Use a TP that divides the KV heads (<kv_heads>): TP=<suggested_tp>, and raise PP instead to keep memory per card.",
+        edits: [
+          "launch script: TP=<suggested_tp>",
+          "mm-convert: --cfg.parallel_config.tp_size <suggested_tp> (reconvert)",
+        ],
+      },
+    ],
+    references: [`${MINDSPEED_FAQ} (#7)`],
+  },
+  {
+    id: "empty-pp-stage",
+    category: "empty_pp_stage",
+    title: "A pipeline stage has no LLM layers",
+    role: "primary",
+    triggers: [
+      { match: rx(/learning_rate\s*(?:=|==|is)\s*None/, "learning_rate"), confidence: 0.9 },
+      { match: lit("optimizer got an empty parameter list"), confidence: 0.75 },
+    ],
+    cause:
+      "One pipeline stage got 0 LLM layers (for example llm_pp_layers [0,8,10,10]), so it has no parameters and the " +
+      "optimizer's learning-rate setup fails right after start.",
+    fixes: [
+      {
+        id: "every-stage",
+        summary:
+          "Give every LLM stage at least one layer (e.g. [0,8,10,10] → [1,7,10,10]) and convert with the same split.",
+        edits: ["model.json: text_decoder.pipeline_num_layers = <fixed_llm_pp_layers>"],
+      },
+    ],
+    references: [`${MINDSPEED_FAQ} (#10)`],
+  },
+  {
+    id: "pp-layers-mismatch",
+    category: "pp_layers_mismatch",
+    title: "Layer split does not fit the pipeline size or layer count",
+    role: "primary",
+    triggers: [
+      { match: lit("length of pipeline_num_layers must equal to pipeline-model-parallel-size"), confidence: 0.92 },
+      {
+        match: rx(
+          /(?:Sum|Length) of (?:llm|vit|audio)_pipeline_num_layers_flat must be equal to/,
+          "pipeline_num_layers_flat",
+        ),
+        confidence: 0.9,
+      },
+      { match: lit("pp layers not equal"), confidence: 0.85 },
+      {
+        match: rx(/layers[^\n]{0,40}(?:should|must) be divisible by[^\n]{0,30}pipeline/, "be divisible by"),
+        confidence: 0.75,
+      },
+    ],
+    cause:
+      "pipeline_num_layers (llm_pp_layers / vit_pp_layers) must have one entry per PP stage and sum to the model's layer " +
+      "count, and the same lists must be used for mm-convert and for training.",
+    fixes: [
+      {
+        id: "fix-split",
+        summary: "Make the split PP entries long, summing to the layer count, identical in model.json and mm-convert.",
+        edits: [
+          "model.json: text_decoder.pipeline_num_layers (len = PP, sum = num_layers)",
+          "model.json: vision_encoder.pipeline_num_layers (len = PP, sum = ViT depth)",
+        ],
+      },
+    ],
+    references: [`${MINDSPEED_FAQ} (#6)`],
+  },
+];

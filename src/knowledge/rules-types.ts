@@ -1,0 +1,122 @@
+// Types of the troubleshooting rule base: failure classes, their log signatures, causes and fixes. Plain data.
+
+/** Failure classes. The first block follows the Ascend error taxonomy; the second is MindSpeed-MM specific. */
+export const CATEGORIES = [
+  "npu_oom",
+  "device_busy",
+  "port_in_use",
+  "hccl_timeout",
+  "cann_env_not_sourced",
+  "driver_not_mounted",
+  "torch_npu_version_mismatch",
+  "cann_version_mismatch",
+  "cann_python_deps_broken",
+  "libgomp_static_tls",
+  "import_from_source_dir",
+  "npu_not_available",
+  "device_p2p_driver_error",
+  "aicore_error",
+  "dtype_unsupported",
+  "nan_loss",
+  "transformers_version_conflict",
+  "cuda_path_on_npu",
+  "ckpt_shape_mismatch",
+  "dataset_key_error",
+  "nfs_cache_hang",
+  "shm_bus_error",
+  "disk_full",
+  "permission_denied",
+  "missing_weights",
+  "host_oom",
+  "tp_exceeds_kv_heads",
+  "empty_pp_stage",
+  "pp_layers_mismatch",
+  "pdsh_missing",
+  "windows_line_endings",
+  "megatron_version_mismatch",
+] as const;
+
+export type Category = (typeof CATEGORIES)[number];
+
+/** Named groups captured from a matching line. */
+export type Groups = Readonly<Record<string, string | undefined>>;
+
+/**
+ * One thing to look for on a single log line: an exact substring, or a regular expression together with
+ * literal anchors (every line the expression matches contains at least one anchor; the scanner only looks
+ * at lines holding an anchor, which is what keeps multi-GB logs fast).
+ */
+export type Signal =
+  | { readonly text: string }
+  | {
+      readonly re: RegExp;
+      readonly anchors: readonly string[];
+      /** Extra check on the named groups (for example: allocated memory far below capacity). */
+      readonly when?: (groups: Groups) => boolean;
+    };
+
+export interface Trigger {
+  /** The line that makes the rule fire. */
+  readonly match: Signal;
+  /** At least one of these must appear within `within` lines, before or after. */
+  readonly near?: readonly Signal[];
+  /** None of these may appear within `within` lines. */
+  readonly unless?: readonly Signal[];
+  /** Lines either side for `near` and `unless` (default 12). */
+  readonly within?: number;
+  /** The match must be seen this many times (repeated warnings such as loss-scale overflow). */
+  readonly minCount?: number;
+  /** 0..1: how sure a firing of this trigger makes us. */
+  readonly confidence: number;
+}
+
+/** A fix as shown to people: a sentence, and commands or config changes. `<name>` placeholders are filled from
+ * facts found in the log or on the host when known. */
+export interface FixTemplate {
+  readonly id: string;
+  readonly summary: string;
+  readonly commands?: readonly string[];
+  /** Environment lines for the launch script. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Config edits in words: which file, which key, what value. */
+  readonly edits?: readonly string[];
+}
+
+/**
+ * primary: a failure in its own right. secondary: usually the consequence of a failure elsewhere (a collective
+ * timing out because another rank died); it ranks below any primary finding.
+ */
+export type RuleRole = "primary" | "secondary";
+
+export interface DiagnosisRule {
+  /** kebab-case, unique; the fixture is test/fixtures/logs/<id>.log. */
+  readonly id: string;
+  readonly category: Category;
+  readonly title: string;
+  readonly role: RuleRole;
+  readonly triggers: readonly Trigger[];
+  /** Regexes with named groups run on the evidence lines; the groups become facts (port, sizes, file...). */
+  readonly extract?: readonly RegExp[];
+  /** Rules this one explains: when both fire, those rank below this one. */
+  readonly supersedes?: readonly string[];
+  readonly cause: string;
+  readonly fixes: readonly FixTemplate[];
+  readonly references: readonly string[];
+}
+
+/** An exact substring. */
+export const lit = (text: string): Signal => ({ text });
+
+/** A regular expression; `anchors` are literals at least one of which every match contains. */
+export const rx = (re: RegExp, ...anchors: string[]): Signal => ({ re, anchors });
+
+/** A regular expression whose named groups must also pass `when`. */
+export const rxWhen = (re: RegExp, anchors: string[], when: (g: Groups) => boolean): Signal => ({ re, anchors, when });
+
+export function signalKey(s: Signal): string {
+  return "text" in s ? `t:${s.text}` : `r:${s.re.source}/${s.re.flags}`;
+}
+
+export function signalAnchors(s: Signal): readonly string[] {
+  return "text" in s ? [s.text] : s.anchors;
+}
