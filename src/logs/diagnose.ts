@@ -1,29 +1,38 @@
-// Hands the error lines of a failed run to the diagnosis engine, when one is available.
+// Hands the error lines of a failed run to the diagnosis engine and keeps a compact summary of its verdict.
+import { diagnoseText } from "../diagnosis/index.js";
 
-export type Diagnoser = (text: string) => unknown | Promise<unknown>;
+export interface LogDiagnosis {
+  summary: string;
+  findings: { rule: string; title: string; confidence: number; cause: string; fixes: string[] }[];
+}
 
-let diagnoser: Diagnoser | null | undefined;
+export type Diagnoser = (text: string) => LogDiagnosis | null | Promise<LogDiagnosis | null>;
 
-/** Installs the diagnosis function (null: none). Without it, the engine in src/diagnosis is looked up once. */
+const MAX_FINDINGS = 3;
+
+const engine: Diagnoser = (text) => {
+  const verdict = diagnoseText(text);
+  return {
+    summary: verdict.summary,
+    findings: verdict.findings.slice(0, MAX_FINDINGS).map((f) => ({
+      rule: f.rule,
+      title: f.title,
+      confidence: f.confidence,
+      cause: f.cause,
+      fixes: f.fixes.map((x) => x.summary),
+    })),
+  };
+};
+
+let diagnoser: Diagnoser = engine;
+
+/** Replaces the diagnosis function (tests, embedders); null restores the built-in engine. */
 export function setDiagnoser(fn: Diagnoser | null): void {
-  diagnoser = fn;
+  diagnoser = fn ?? engine;
 }
 
-async function loadEngine(): Promise<Diagnoser | null> {
-  // Looked up at run time so the log tools work whether or not the engine is built in.
-  const specifier = "../diagnosis/index.js";
-  try {
-    const mod = (await import(specifier)) as { diagnoseText?: Diagnoser };
-    return typeof mod.diagnoseText === "function" ? mod.diagnoseText : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The engine's findings for these error lines, or null when there is no engine or it failed. */
-export async function diagnoseErrorText(text: string): Promise<unknown> {
-  if (diagnoser === undefined) diagnoser = await loadEngine();
-  if (!diagnoser) return null;
+/** The engine's findings for these error lines; null when it has none or fails (a diagnosis never breaks a tail). */
+export async function diagnoseErrorText(text: string): Promise<LogDiagnosis | null> {
   try {
     return (await diagnoser(text)) ?? null;
   } catch {

@@ -77,7 +77,10 @@ export function decideState(a: LogAnalysis, ctx: StateContext): StateVerdict {
           (ctx.processAlive ? "; the process is still alive" : ""),
       );
     }
-    return verdict("running", `iteration ${latest.iteration}/${latest.totalIterations}`);
+    return verdict(
+      "running",
+      silence === null ? "iteration lines, no end or error after them" : `log last written ${duration(silence)} ago`,
+    );
   }
 
   if (ctx.processAlive === false) return verdict("failed", "the process exited before the first iteration");

@@ -50,7 +50,21 @@ const output = z.object({
   checkpoints: z.array(z.object({ iteration: Num, path: z.string(), phase: z.enum(["saving", "saved"]) })),
   warnings: z.array(z.object({ kind: z.string(), message: z.string(), iteration: Num, count: z.number() })),
   errorLines: z.array(z.string()),
-  diagnosis: z.unknown().nullable(),
+  diagnosis: z
+    .object({
+      summary: z.string(),
+      findings: z.array(
+        z.object({
+          rule: z.string(),
+          title: z.string(),
+          confidence: z.number(),
+          cause: z.string(),
+          fixes: z.array(z.string()),
+        }),
+      ),
+    })
+    .nullable()
+    .describe("what the diagnosis engine makes of errorLines (diagnose_error gives the full report)"),
   validation: z.object({ iteration: z.number(), loss: z.number() }).nullable(),
   memory: z.object({ rank: z.number(), allocatedMb: z.number(), maxAllocatedMb: z.number() }).nullable(),
   lines: z.array(z.string()),
@@ -113,6 +127,8 @@ const thin = <T>(items: T[], max: number): T[] =>
   items.length <= max
     ? items
     : Array.from({ length: max }, (_, i) => items[Math.round((i * (items.length - 1)) / (max - 1))]!);
+
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
 
 const orNull = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? null : v);
 
@@ -226,8 +242,8 @@ export default defineTool({
         samplesPerSecond === null
           ? null
           : {
-              samplesPerSecond,
-              tokensPerSecond: l?.tokensPerSample !== undefined ? samplesPerSecond * l.tokensPerSample : null,
+              samplesPerSecond: round3(samplesPerSecond),
+              tokensPerSecond: l?.tokensPerSample !== undefined ? round3(samplesPerSecond * l.tokensPerSample) : null,
             },
       etaSeconds:
         l && step && result.verdict.state === "running"
@@ -322,6 +338,7 @@ function summarizeTail(r: Output): string {
   if (r.sparkline) out.push(`loss ${r.sparkline}`);
   for (const w of r.warnings) out.push(`warning: ${w.message}`);
   if (r.errorLines.length > 0) out.push(["error:", ...r.errorLines.slice(0, 12).map((x) => `  ${x}`)].join("\n"));
+  if (r.diagnosis) out.push(`diagnosis: ${r.diagnosis.summary}`);
   const ck = r.checkpoints[r.checkpoints.length - 1];
   if (ck)
     out.push(`last checkpoint: ${ck.phase} ${ck.path}${ck.iteration !== null ? ` (iteration ${ck.iteration})` : ""}`);

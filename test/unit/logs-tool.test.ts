@@ -70,7 +70,7 @@ describe("tail_logs on a local file", () => {
     expect(image).toMatchObject({ type: "image", mimeType: "image/png" });
     expect(PNG.sync.read(Buffer.from(image!.data, "base64")).width).toBe(720);
     const text = tailLogs.summarize(r);
-    expect(text).toMatch(/^running: iteration 40\/1000/);
+    expect(text).toMatch(/^running: log last written \d+ s ago\niteration 40\/1000 \(4%\)/);
     expect(text).toContain("samples/s");
     expect(text).toMatch(/loss [▁▂▃▄▅▆▇█]+/);
   });
@@ -84,7 +84,7 @@ describe("tail_logs on a local file", () => {
     const seen: string[] = [];
     setDiagnoser((text) => {
       seen.push(text);
-      return [{ rule: "npu-oom" }];
+      return { summary: "oom", findings: [] };
     });
     const crashed = join(dir, "crashed.log");
     const error = [
@@ -98,7 +98,11 @@ describe("tail_logs on a local file", () => {
     expect(r.latest?.iteration).toBe(7);
     expect(r.etaSeconds).toBeNull();
     expect(seen).toEqual([error.join("\n")]);
-    expect(r.diagnosis).toEqual([{ rule: "npu-oom" }]);
+    expect(r.diagnosis).toEqual({ summary: "oom", findings: [] });
+    setDiagnoser(null);
+    const real = await call({ logFile: crashed, chart: false }, depsFor(local()));
+    expect(real.diagnosis?.findings[0]?.rule).toBe("npu-oom");
+    expect(tailLogs.summarize(real)).toMatch(/diagnosis: .*out of memory/);
   });
 
   it("reads incrementally with nextOffset and restarts when the log was truncated", async () => {
