@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { parseDocument } from "yaml";
+import { isMap, parseDocument, type YAMLMap } from "yaml";
 import { type HostSettings, HostSettingsSchema } from "../hosts/inventory.js";
 import { type LaidOutSim, type LayOutOptions, layOutSim, simHostSettings, startScenarioProcesses } from "./layout.js";
 import { stackPackages } from "./packages.js";
@@ -99,10 +99,16 @@ export async function addSimHostToInventory(
 ): Promise<void> {
   const settings = HostSettingsSchema.parse(hostSettings);
   const text = existsSync(inventoryFile) ? await readFile(inventoryFile, "utf8") : "";
-  const doc = parseDocument(text || "hosts: {}\n");
+  const doc = parseDocument(text);
   if (doc.errors.length > 0) throw new Error(`Cannot parse ${inventoryFile}: ${doc.errors[0]!.message}`);
-  if (!doc.has("hosts") || doc.get("hosts") === null) doc.set("hosts", doc.createNode({}));
-  doc.setIn(["hosts", name], doc.createNode(settings));
+  if (!isMap(doc.contents)) doc.contents = doc.createNode({}) as unknown as typeof doc.contents;
+  let hosts = doc.get("hosts");
+  if (!isMap(hosts)) {
+    hosts = doc.createNode({});
+    doc.set("hosts", hosts);
+  }
+  (hosts as YAMLMap).flow = false;
+  (hosts as YAMLMap).set(name, doc.createNode(settings));
   await mkdir(dirname(resolve(inventoryFile)), { recursive: true });
   await writeFile(inventoryFile, doc.toString());
 }

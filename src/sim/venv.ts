@@ -1,7 +1,7 @@
 // A real Python venv for the simulated host (copied from a cached template) and the stand-in packages inside it.
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, cp, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { PackageSpec } from "./packages.js";
 import { cached, contentHash, sh } from "./util.js";
