@@ -82,7 +82,7 @@ export function validatePlan(model: ModelEntry, n: PlanNumbers): PlanIssue[] {
   }
   const per = n.microBatchSize * dp;
   if (n.globalBatchSize % per !== 0 || n.globalBatchSize < per) {
-    const fixed = Math.max(per, Math.round(n.globalBatchSize / per) * per);
+    const fixed = Math.max(per, Math.floor(n.globalBatchSize / per) * per);
     issues.push({
       field: "globalBatchSize",
       message: `globalBatchSize=${n.globalBatchSize} must be microBatchSize x gradient accumulation x DP = ${n.microBatchSize} x k x ${dp}; use ${fixed}.`,

@@ -45,7 +45,8 @@ export function nearestIds(query: string, limit = 5): string[] {
   const scored = [...modelIndex, ...routeIndex].map(({ entry, keys }) => {
     const distance = Math.min(
       ...keys.map((k) => {
-        const d = levenshtein(q, k);
+        // Length difference breaks ties: "internvl3-7b" is nearer 8b than 78b.
+        const d = levenshtein(q, k) + Math.abs(k.length - q.length) * 0.1;
         // A query that is a prefix of (or contains) a key is closer than its edit distance says.
         return k.startsWith(q) || q.startsWith(k) ? Math.min(d, Math.abs(k.length - q.length) * 0.5) : d;
       }),

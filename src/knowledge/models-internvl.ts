@@ -28,6 +28,30 @@ function recipe(
   };
 }
 
+// v2.2.0 predates ExpertMergeDcpConverter: the run initialises from the HF weights (init_from_hf_path).
+function ivl35Recipe(
+  releases: TrainingRecipe["releases"],
+  converter: string | undefined,
+  npus: number,
+): TrainingRecipe {
+  return {
+    variant: "",
+    description: "full fine-tune, pretrain_transformers.py with JSON configs and FSDP2",
+    releases,
+    backend: "megatron-fsdp2",
+    entry: "pretrain_transformers.py",
+    script: "examples/internvl3.5/finetune_internvl3_5.sh",
+    configFiles: [
+      "examples/internvl3.5/data.json",
+      "examples/internvl3.5/model.json",
+      "examples/internvl3.5/fsdp2_config.yaml",
+    ],
+    converter,
+    defaults: megatronDefaults({ npusPerNode: npus, seqLength: 4096 }),
+    env: FSDP2_ENV,
+  };
+}
+
 const common = {
   kind: "vlm" as const,
   requirements: [],
@@ -136,25 +160,7 @@ export const INTERNVL_MODELS: ModelEntry[] = [
     aliases: ["InternVL3.5-30B-A3B", "internvl3.5-30b", "internvl3_5"],
     arch: { llm: { layers: 48, hidden: 2048, heads: 32, kvHeads: 4, vocab: 151936, experts: 128, topK: 8 } },
     releases: span("v2.2.0"),
-    recipes: [
-      {
-        variant: "",
-        description: "full fine-tune, pretrain_transformers.py with JSON configs and FSDP2",
-        releases: span("v2.2.0"),
-        backend: "megatron-fsdp2",
-        entry: "pretrain_transformers.py",
-        script: "examples/internvl3.5/finetune_internvl3_5.sh",
-        configFiles: [
-          "examples/internvl3.5/data.json",
-          "examples/internvl3.5/model.json",
-          "examples/internvl3.5/fsdp2_config.yaml",
-        ],
-        converter: "ExpertMergeDcpConverter",
-        defaults: megatronDefaults({ npusPerNode: 16, seqLength: 4096 }),
-        defaultsAt: { "v2.2.0": { npusPerNode: 8 } },
-        env: FSDP2_ENV,
-      },
-    ],
+    recipes: [ivl35Recipe(span("v2.3.0"), "ExpertMergeDcpConverter", 16), ivl35Recipe(["v2.2.0"], undefined, 8)],
     notes: [
       "The v2.3.0+ script copies a patched modeling_internvl_chat.py into the HF directory and links it as ./internvl.",
       "Weights: mm-convert ExpertMergeDcpConverter hf_to_dcp --hf_dir ... --save_dir ...",
