@@ -16,14 +16,14 @@ export const SECTIONS = [
   "driver",
   "firmware",
   "devices",
-  "npu-smi",
-  "npu-procs",
   "tool-env",
-  "python",
-  "torch-live",
   "workdir",
   "ports",
   "tools",
+  "npu-smi",
+  "npu-procs",
+  "python",
+  "torch-live",
   "end",
 ] as const;
 export type SectionName = (typeof SECTIONS)[number];
@@ -40,8 +40,11 @@ export interface ProbeOptions {
   npuSmiTimeoutSec: number;
 }
 
-// Reads package versions without importing them (fast, and works when torch_npu is broken).
-const PYTHON_VERSIONS = `
+const LIVE_MARK = "@@live@@";
+
+// Reads package versions without importing them (fast, and works when torch_npu is broken), then imports torch_npu.
+const PYTHON_PROBE = `
+LIVE_MARK = "${LIVE_MARK}"
 import json, platform, subprocess, sys
 try:
     from importlib import metadata as md
@@ -88,16 +91,24 @@ for name in ["torch", "torch_npu", "transformers", "accelerate", "peft", "numpy"
         pass
     out["packages"][name] = info
 print(json.dumps(out))
-`;
-
-const PYTHON_LIVE = `
-import sys
-import torch
-import torch_npu
-print("import=ok")
-print("available=%s" % torch.npu.is_available())
-print("count=%d" % torch.npu.device_count())
-print("cann=%s" % getattr(torch.version, "cann", None))
+print(LIVE_MARK)
+sys.stdout.flush()
+# The live check: importing torch_npu loads CANN's libraries and opens the driver.
+if out["packages"].get("torch_npu") is None:
+    print("skipped=torch_npu not installed")
+    sys.exit(0)
+try:
+    import torch
+    import torch_npu
+    print("import=ok")
+    print("available=%s" % torch.npu.is_available())
+    print("count=%d" % torch.npu.device_count())
+    print("cann=%s" % getattr(torch.version, "cann", None))
+except BaseException:
+    import traceback
+    sys.stdout.flush()
+    traceback.print_exc(file=sys.stdout)
+    sys.exit(1)
 `;
 
 const ENV_VARS = [
@@ -172,38 +183,19 @@ for f in /usr/local/Ascend/firmware/version.info ${q(posix.join(root, "firmware"
 sec devices
 ls -1 /dev 2>/dev/null | grep -E '^(davinci[0-9]+|davinci_manager|devmm_svm|hisi_hdc)$' | head -n 80
 
-sec npu-smi
-NPU_OUT=""
-if command -v npu-smi >/dev/null 2>&1; then
-  printf 'path=%s\\n' "$(command -v npu-smi)"
-  NPU_OUT=$(T ${opts.npuSmiTimeoutSec} npu-smi info 2>&1); printf 'rc=%s\\n' "$?"
-  printf '%s\\n' "$NPU_OUT" | head -c 65536
-else
-  echo "rc=127"
-fi
-
-sec npu-procs
-PIDS=$(printf '%s\\n' "$NPU_OUT" | awk -F'|' 'NF>=6 && $3 ~ /^ *[0-9]+ *$/ { gsub(/ /, "", $3); print $3 }' | sort -un | head -n 200 | tr '\\n' ',' | sed 's/,$//')
-[ -n "$PIDS" ] && ps -o pid=,user=,etimes=,args= -p "$PIDS" 2>/dev/null | cut -c1-240
+# npu-smi and Python are the slow parts: they run side by side while the rest is read.
+TMPD=$(mktemp -d 2>/dev/null || { mkdir -p "/tmp/.at-probe.$$" && echo "/tmp/.at-probe.$$"; })
+trap 'rm -rf "$TMPD"' EXIT
+NPU_SMI=$(command -v npu-smi 2>/dev/null)
+if [ -n "$NPU_SMI" ]; then (T ${opts.npuSmiTimeoutSec} npu-smi info > "$TMPD/npu" 2>&1; echo $? > "$TMPD/npu.rc") & fi
 
 ${prelude}
 
+PY=$(command -v python 2>/dev/null || command -v python3 2>/dev/null)
+if [ -n "$PY" ]; then (T ${opts.liveTimeoutSec} "$PY" -c ${q(PYTHON_PROBE)} > "$TMPD/py" 2>&1; echo $? > "$TMPD/py.rc") & fi
+
 sec tool-env
 ${printEnv}
-
-sec python
-PY=$(command -v python 2>/dev/null || command -v python3 2>/dev/null)
-printf 'path=%s\\n' "$PY"
-PYJSON=""
-if [ -n "$PY" ]; then PYJSON=$(T 30 "$PY" -c ${q(PYTHON_VERSIONS)} 2>&1); printf '%s\\n' "$PYJSON" | head -c 20000; fi
-
-sec torch-live
-# Importing torch_npu takes seconds; skip it when the package is not even installed.
-case "$PYJSON" in *'"torch_npu": null'*) echo "skipped=torch_npu not installed"; PY_LIVE="" ;; *) PY_LIVE="$PY" ;; esac
-if [ -n "$PY_LIVE" ]; then
-  LIVE=$(T ${opts.liveTimeoutSec} "$PY" -c ${q(PYTHON_LIVE)} 2>&1); printf 'rc=%s\\n' "$?"
-  printf '%s\\n' "$LIVE" | tail -c 6000
-fi
 
 sec workdir
 if [ -n "$WORKDIR" ] && [ -d "$WORKDIR" ]; then
@@ -227,6 +219,34 @@ for f in /proc/net/tcp /proc/net/tcp6; do [ -r "$f" ] && awk 'NR>1 && $4=="0A" {
 
 sec tools
 for t in pdsh git; do printf '%s=%s\\n' "$t" "$(command -v "$t" 2>/dev/null)"; done
+
+wait
+
+sec npu-smi
+if [ -n "$NPU_SMI" ]; then
+  printf 'path=%s\\nrc=%s\\n' "$NPU_SMI" "$(cat "$TMPD/npu.rc" 2>/dev/null)"
+  head -c 65536 "$TMPD/npu" 2>/dev/null
+else
+  echo "rc=127"
+fi
+
+sec npu-procs
+PIDS=$(awk -F'|' 'NF>=6 && $3 ~ /^ *[0-9]+ *$/ { gsub(/ /, "", $3); print $3 }' "$TMPD/npu" 2>/dev/null | sort -un | head -n 200 | tr '\\n' ',' | sed 's/,$//')
+[ -n "$PIDS" ] && ps -o pid=,user=,etimes=,args= -p "$PIDS" 2>/dev/null | cut -c1-240
+
+sec python
+printf 'path=%s\\n' "$PY"
+[ -n "$PY" ] && awk -v m=${LIVE_MARK} '$0 == m { exit } { print }' "$TMPD/py" | head -c 20000
+
+sec torch-live
+if [ -n "$PY" ]; then
+  if grep -qx ${LIVE_MARK} "$TMPD/py"; then
+    printf 'rc=%s\\n' "$(cat "$TMPD/py.rc" 2>/dev/null)"
+    awk -v m=${LIVE_MARK} 'f { print } $0 == m { f = 1 }' "$TMPD/py" | tail -c 6000
+  else
+    echo "skipped=the Python report did not finish"
+  fi
+fi
 
 sec end
 `;
