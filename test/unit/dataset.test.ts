@@ -1,13 +1,23 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HostSettingsSchema } from "../../src/hosts/inventory.js";
+import { type HostSettings, HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
 import prepareDataset from "../../src/tools/prepare-dataset.js";
 import type { ProgressUpdate, ToolDeps } from "../../src/tools/tool.js";
 import { ToolError } from "../../src/tools/tool.js";
 import validateDataset from "../../src/tools/validate-dataset.js";
+import { readSshTestEnv, sshHostSettings } from "../helpers/ssh-env.js";
 
 const IMAGES = join(import.meta.dirname, "..", "fixtures", "datasets", "images");
 let dir: string;
@@ -25,7 +35,12 @@ beforeAll(() => {
     join(dir, "img", "pic.webp"),
     Buffer.concat([Buffer.from("RIFF\x10\x00\x00\x00WEBPVP8 "), Buffer.alloc(20)]),
   );
-  hosts = new HostRegistry({ file: null, hosts: { local: HostSettingsSchema.parse({}) } });
+  const ssh = readSshTestEnv();
+  const settings: Record<string, HostSettings> = { local: HostSettingsSchema.parse({}) };
+  if (ssh) settings.remote = sshHostSettings(ssh);
+  hosts = new HostRegistry({ file: null, hosts: settings });
+  // The ssh login is another user: let it read the inputs and write outputs here.
+  chmodSync(dir, 0o777);
 });
 
 afterAll(async () => {
@@ -321,5 +336,21 @@ describe("prepare_dataset with broken records, existing outputs", () => {
     expect(r.written).toBe(5);
     expect(JSON.parse(readFileSync(output, "utf8"))).toHaveLength(5);
     expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+});
+
+describe.skipIf(!readSshTestEnv())("over SSH", () => {
+  it("converts and validates on the remote host, with progress and an atomic output", async () => {
+    const input = file("llava.json", LLAVA);
+    chmodSync(input, 0o644);
+    const output = join(dir, "ssh-mllm.json");
+    const progress: ProgressUpdate[] = [];
+    const r = await prepare({ host: "remote", input, output }, progress);
+    expect(r).toMatchObject({ records: 5, written: 5, invalid: 0 });
+    expect(progress.length).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(output, "utf8"))[1].images).toEqual(LLAVA[1]!.image);
+    await expect(prepare({ host: "remote", input, output })).rejects.toThrow(/already exists/);
+    const v = await validate({ host: "remote", path: output, family: "qwen2vl" });
+    expect(v).toMatchObject({ ok: true, records: 5, recordFormats: { mllm: 5 } });
   });
 });
