@@ -2,7 +2,7 @@
 
 import { nnalSetEnv } from "../hosts/environment.js";
 import type { HostSettings } from "../hosts/inventory.js";
-import { cannLayoutFor } from "../knowledge/releases.js";
+import { cannLayoutFor, megatronBranchForVersion } from "../knowledge/releases.js";
 import type { HostFacts } from "./facts.js";
 import { parseCannInstallInfo, parseDriverVersionInfo, parseKeyValues, parseNpuSmiInfo } from "./npu-smi.js";
 import { SECTION_MARK, SECTIONS, type SectionName } from "./probe.js";
@@ -295,7 +295,8 @@ export function parseProbe(run: ProbeRun, ctx: ParseContext): HostFacts {
       megatron: {
         present: wd.megatron === "1",
         version: megatronVersion,
-        branch: nonEmpty(wd.megatron_branch),
+        // A copied megatron/ has no git history: its package_info version names the branch it came from.
+        branch: nonEmpty(wd.megatron_branch) ?? (megatronVersion ? megatronBranchForVersion(megatronVersion) : null),
       },
     },
     live: {

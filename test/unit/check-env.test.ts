@@ -45,7 +45,7 @@ describe("check_env on a healthy host", () => {
     expect(result.python!.env).toEqual({ kind: "venv", path: "/home/ma/venv" });
     expect(result.live).toMatchObject({ importOk: true, available: true, deviceCount: 8 });
     expect(result.ports).toMatchObject({ masterPortFree: true, hcclPortRange: [60000, 60015], hcclPortsInUse: [] });
-    expect(result.mindspeedMm!.megatron).toEqual({ present: true, version: "0.12.1", branch: null });
+    expect(result.mindspeedMm!.megatron).toEqual({ present: true, version: "0.12.1", branch: "core_v0.12.1" });
     expect(checkEnv.output.safeParse(result).success).toBe(true);
   });
 
