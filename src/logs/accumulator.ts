@@ -46,6 +46,8 @@ export interface LogAnalysis {
   memory: MemoryReport | null;
   curve: CurvePoint[];
   skippedIterationsTotal: number;
+  /** Times the iteration count went back (a new or resumed run appended to the same log); figures are the last run's. */
+  runRestarts: number;
   /** Only iteration lines contribute; so a log of another format ends with zero here. */
   recent: IterationRecord[];
 }
@@ -61,7 +63,9 @@ export class LogAccumulator {
   private latest: IterationRecord | null = null;
   private readonly recent = new Ring<IterationRecord>(RECENT);
   private readonly earlyMs: number[] = [];
-  private readonly curve: Downsampler<CurvePoint>;
+  private curve: Downsampler<CurvePoint>;
+  private readonly curvePoints: number;
+  private runRestarts = 0;
   private readonly checkpoints = new Ring<CheckpointEvent>(10);
   private readonly warnings = new Map<WarningKind, WarningSummary>();
   private error: ErrorBlock | null = null;
@@ -82,7 +86,8 @@ export class LogAccumulator {
   onIteration?: (rec: IterationRecord) => void;
 
   constructor(opts: { curvePoints?: number } = {}) {
-    this.curve = new Downsampler(opts.curvePoints ?? 1024);
+    this.curvePoints = opts.curvePoints ?? 1024;
+    this.curve = new Downsampler(this.curvePoints);
   }
 
   push(line: string): void {
@@ -123,6 +128,7 @@ export class LogAccumulator {
   }
 
   private addIteration(rec: IterationRecord): void {
+    if (this.latest && rec.iteration < this.latest.iteration) this.newRun();
     if (this.error) {
       this.recoveredErrors++;
       this.error = null;
@@ -146,6 +152,21 @@ export class LogAccumulator {
     });
     this.checkHealth(rec, prev);
     this.onIteration?.(rec);
+  }
+
+  /** The iteration count went back: a new run (or a resume) appended to the same log. Per-run figures start over. */
+  private newRun(): void {
+    this.runRestarts++;
+    this.first = null;
+    this.latest = null;
+    this.recent.clear();
+    this.earlyMs.length = 0;
+    this.curve = new Downsampler(this.curvePoints);
+    this.lossN = 0;
+    this.lossEma = 0;
+    this.lossDev = 0;
+    this.gradN = 0;
+    this.gradEma = 0;
   }
 
   private warn(kind: WarningKind, iteration: number, message: string): void {
@@ -249,6 +270,7 @@ export class LogAccumulator {
       memory: this.memory,
       curve: this.curve.toArray(),
       skippedIterationsTotal: this.skippedTotal,
+      runRestarts: this.runRestarts,
       recent,
     };
   }

@@ -142,10 +142,17 @@ export async function inspectLog(opts: InspectOptions): Promise<InspectResult> {
         `The log is smaller than offset ${opts.offset} or was replaced (now ${tail.size} bytes): it was rotated or truncated, so reading restarted from 0.`,
       );
     }
-    if (since.more) notes.push(`More lines remain after offset ${since.end}; call again with that offset.`);
-    shown = since.lines;
     newLineCount = since.lines.length;
-    nextOffset = since.end;
+    if (since.lines.length > opts.lines && !(opts.followSeconds ?? 0)) {
+      // Reading forward from an offset pages through everything: the first `lines` now, the rest next call.
+      shown = since.lines.slice(0, opts.lines);
+      nextOffset = shown.reduce((pos, line) => pos + Buffer.byteLength(line) + 1, since.start);
+      notes.push(`${since.lines.length - opts.lines} more new lines; call again with offset ${nextOffset}.`);
+    } else {
+      shown = since.lines;
+      nextOffset = since.end;
+      if (since.more) notes.push(`More lines remain after offset ${since.end}; call again with that offset.`);
+    }
   }
   if (!tail.fromStart && opts.offset === undefined && tail.lines.length < opts.lines && !tail.partial) {
     notes.push(`Only ${tail.lines.length} lines fit in the ${tail.end - tail.start} bytes read from the end.`);
@@ -231,11 +238,19 @@ export async function inspectLog(opts: InspectOptions): Promise<InspectResult> {
 async function linesSince(host: HostExecutor, path: string, offset: number, tail: LogWindow) {
   if (offset >= tail.start && offset <= tail.end) {
     const cut = lineIndexAt(tail, offset);
-    if (cut !== null)
-      return { lines: tail.lines.slice(cut), end: tail.end, restarted: false, more: false, bytesRead: 0 };
+    if (cut !== null) {
+      return {
+        lines: tail.lines.slice(cut),
+        start: offset,
+        end: tail.end,
+        restarted: false,
+        more: false,
+        bytesRead: 0,
+      };
+    }
   }
   const r = await readSince(host, path, offset);
-  return { lines: r.lines, end: r.end, restarted: r.restarted, more: r.more, bytesRead: r.bytesRead };
+  return { lines: r.lines, start: r.start, end: r.end, restarted: r.restarted, more: r.more, bytesRead: r.bytesRead };
 }
 
 function lineIndexAt(tail: LogWindow, offset: number): number | null {

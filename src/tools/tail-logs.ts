@@ -173,6 +173,7 @@ export default defineTool({
       throw new ToolError(`Cannot reach host ${host}: ${(error as Error).message}`);
     }
 
+    let lastProgress = 0;
     let result: Awaited<ReturnType<typeof inspectLog>>;
     try {
       result = await inspectLog({
@@ -188,12 +189,16 @@ export default defineTool({
         processAlive,
         runExpected: args.runId !== undefined,
         stallFactor: args.stallFactor,
-        onIteration: (rec) =>
+        onIteration: (rec) => {
+          // Progress only moves forward, even if the log restarts.
+          if (rec.iteration <= lastProgress) return;
+          lastProgress = rec.iteration;
           deps.progress({
             progress: rec.iteration,
             total: rec.totalIterations,
             message: `iteration ${rec.iteration}/${rec.totalIterations}${rec.loss !== undefined ? ` loss ${fmt(rec.loss)}` : ""}${rec.gradNorm !== undefined ? ` grad norm ${fmt(rec.gradNorm)}` : ""}`,
-          }),
+          });
+        },
       });
     } catch (error) {
       if (error instanceof LogNotFoundError) {
@@ -268,7 +273,13 @@ export default defineTool({
       sparkline: sparkline(a.curve.filter((p) => p.loss !== null).map((p) => p.loss!)),
       curve,
       chart: null,
-      notes: [...result.notes],
+      notes:
+        a.runRestarts > 0
+          ? [
+              ...result.notes,
+              `The iteration count restarted ${a.runRestarts}× in what was read; figures are for the last run.`,
+            ]
+          : [...result.notes],
     };
     if (out.state === "failed" && errorLines.length > 0) out.diagnosis = await diagnoseErrorText(errorLines.join("\n"));
     if (args.chart && result.exists) out.chart = await writeChart(executor, path, a.curve, curve, out.notes);

@@ -105,6 +105,18 @@ describe("run state", () => {
   });
 });
 
+describe("a log holding more than one run", () => {
+  it("starts per-run figures over when the iteration count goes back", () => {
+    const a = analyse([...run(50, 100, () => ({ ms: 500 })), ...run(5, 2000, () => ({ ms: 9000 }))]);
+    expect(a.runRestarts).toBe(1);
+    expect(a.first?.iteration).toBe(1);
+    expect(a.latest).toMatchObject({ iteration: 5, totalIterations: 2000 });
+    expect(a.medianStepMs).toBe(9000);
+    expect(a.curve.map((p) => p.iteration)).toEqual([1, 2, 3, 4, 5]);
+    expect(a.warnings.map((w) => w.kind)).not.toContain("step_time_drift");
+  });
+});
+
 describe("warnings", () => {
   it("flags NaN loss, loss spikes and exploding grad norms", () => {
     const a = analyse([

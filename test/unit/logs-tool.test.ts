@@ -122,6 +122,21 @@ describe("tail_logs on a local file", () => {
     expect(third.latest?.totalIterations).toBe(50);
   });
 
+  it("pages forward from an offset without skipping lines", async () => {
+    const path = join(dir, "pages.log");
+    writeFileSync(path, `${iterations(1, 25, 100)}\n`);
+    const deps = depsFor(local());
+    const got: string[] = [];
+    let offset = 0;
+    for (let page = 0; page < 5 && got.length < 25; page++) {
+      const r = await call({ logFile: path, offset, lines: 10, chart: false }, deps);
+      got.push(...r.lines);
+      offset = r.nextOffset;
+    }
+    expect(got).toEqual(iterations(1, 25, 100).split("\n"));
+    expect(offset).toBe(readFileSync(path).length);
+  });
+
   it("gives state unknown and no metrics for a log in another format", async () => {
     const path = join(dir, "other.log");
     writeFileSync(
