@@ -58,7 +58,8 @@ export class PlanError extends Error {
   }
 }
 
-function resolveModel(modelId: string): ModelEntry {
+/** The model entry for an id, HF repo id or name; PlanError with the nearest ids otherwise. */
+export function resolveModel(modelId: string): ModelEntry {
   const direct = getModel(modelId);
   if (direct) return direct;
   const found = lookupModel(modelId);

@@ -4,7 +4,7 @@ import { posix } from "node:path";
 import { z } from "zod";
 import { checkRecordAgainstAttr, firstRecordText } from "../configs/dataset-probe.js";
 import { lineDiff } from "../configs/diff.js";
-import { PlanError, resolveTrainingPlan, type TrainingPlan } from "../configs/index.js";
+import { PlanError, resolveModel, resolveTrainingPlan, type TrainingPlan } from "../configs/index.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { HostFileError } from "../hosts/executor.js";
 import { defineTool, ToolError } from "./tool.js";
@@ -141,12 +141,11 @@ export default defineTool({
   }),
   async handle(args, deps) {
     const { executor, settings } = await deps.hosts.get(args.host);
-    const modelKey = args.model.replace(/[^A-Za-z0-9._-]+/g, "_");
-    const outputDir =
-      args.outputDir ?? (settings.workdir ? posix.join(settings.workdir, "configs", modelKey) : undefined);
-    if (!outputDir) throw new ToolError(`outputDir: host ${args.host} has no workdir; give an absolute outputDir.`);
     let plan: TrainingPlan;
+    let outputDir = args.outputDir;
     try {
+      outputDir ??= settings.workdir ? posix.join(settings.workdir, "configs", resolveModel(args.model).id) : undefined;
+      if (!outputDir) throw new ToolError(`outputDir: host ${args.host} has no workdir; give an absolute outputDir.`);
       plan = resolveTrainingPlan(args.model, args.release, {
         ...args,
         outputDir,

@@ -1,0 +1,155 @@
+// build_configs against a real temp directory (LocalExecutor) and a scripted host.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { HostSettingsSchema } from "../../src/hosts/inventory.js";
+import { HostRegistry } from "../../src/hosts/registry.js";
+import { ScriptedExecutor } from "../../src/hosts/scripted.js";
+import buildConfigs from "../../src/tools/build-configs.js";
+import type { ToolDeps } from "../../src/tools/tool.js";
+import { ToolError } from "../../src/tools/tool.js";
+
+let dir: string;
+let hosts: HostRegistry;
+const deps = (registry = hosts): ToolDeps => ({
+  hosts: registry,
+  now: () => new Date(0),
+  progress: () => undefined,
+  log: () => undefined,
+});
+const input = (over: Record<string, unknown>) => buildConfigs.input.parse({ model: "qwen2.5vl-3b", ...over });
+
+const RECORD = {
+  messages: [
+    { role: "user", content: "<image>What is this?" },
+    { role: "assistant", content: "A cat." },
+  ],
+  images: ["a.jpg"],
+};
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "build-configs-"));
+  mkdirSync(join(dir, "data"));
+  writeFileSync(join(dir, "data", "train.json"), JSON.stringify([RECORD, RECORD], null, 2));
+  writeFileSync(join(dir, "data", "train.jsonl"), `${JSON.stringify(RECORD)}\n${JSON.stringify(RECORD)}\n`);
+  writeFileSync(
+    join(dir, "data", "llava.json"),
+    JSON.stringify([{ image: "a.jpg", conversations: [{ from: "human", value: "hi" }] }]),
+  );
+  hosts = new HostRegistry({
+    file: null,
+    hosts: { local: HostSettingsSchema.parse({ workdir: dir, cannRoot: "/usr/local/Ascend" }) },
+  });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("build_configs", () => {
+  it("writes data, model config and launch script with the user's values", async () => {
+    const out = join(dir, "out1");
+    const r = await buildConfigs.handle(
+      input({
+        release: "v26.0.0",
+        dataset: join(dir, "data", "train.json"),
+        outputDir: out,
+        hfDir: "/w/hf",
+        trainIters: 50,
+      }),
+      deps(),
+    );
+    expect(r.written).toBe(true);
+    expect(r.files.map((f) => [f.role, f.path, f.status])).toEqual([
+      ["data-config", join(out, "data_3b.json"), "written"],
+      ["model-config", join(out, "model_3b.json"), "written"],
+      ["launch-script", join(out, "finetune_qwen2_5_vl_3b.sh"), "written"],
+    ]);
+    const data = JSON.parse(readFileSync(join(out, "data_3b.json"), "utf8"));
+    expect(data.dataset_param.basic_parameters.dataset).toBe(join(dir, "data", "train.json"));
+    expect(data.dataset_param.preprocess_parameters.model_name_or_path).toBe("/w/hf");
+    const script = readFileSync(join(out, "finetune_qwen2_5_vl_3b.sh"), "utf8");
+    expect(script).toContain(`MM_MODEL=${join(out, "model_3b.json")}`);
+    expect(script).toContain("--train-iters 50");
+    expect(statSync(join(out, "finetune_qwen2_5_vl_3b.sh")).mode & 0o100).toBeTruthy();
+    expect(r.parameters).toMatchObject({ tp: 1, pp: 1, dp: 8, globalBatchSize: 256, gradAccSteps: 32, trainIters: 50 });
+    expect(r.layerSplit).toEqual({ llm: [36], vit: [32] });
+  });
+
+  it("reports identical files as unchanged and leaves a different file alone unless asked", async () => {
+    const out = join(dir, "out2");
+    const args = input({ release: "v26.1.0", dataset: join(dir, "data", "train.jsonl"), outputDir: out });
+    await buildConfigs.handle(args, deps());
+    const again = await buildConfigs.handle(args, deps());
+    expect(again.files.every((f) => f.status === "unchanged")).toBe(true);
+
+    const changed = await buildConfigs.handle({ ...args, trainIters: 77 }, deps());
+    expect(changed.written).toBe(false);
+    expect(changed.files.find((f) => f.role === "launch-script")!.status).toBe("differs");
+    expect(changed.diffs).toHaveLength(1);
+    expect(changed.diffs[0]!.diff).toContain("+    --train-iters 77");
+    expect(readFileSync(join(out, "finetune_qwen2_5_vl_3b.sh"), "utf8")).toContain("--train-iters 10000");
+
+    const forced = await buildConfigs.handle({ ...args, trainIters: 77, overwrite: true }, deps());
+    expect(forced.written).toBe(true);
+    expect(readFileSync(join(out, "finetune_qwen2_5_vl_3b.sh"), "utf8")).toContain("--train-iters 77");
+  });
+
+  it("rejects a dataset whose keys do not match the config's attr, naming the field", async () => {
+    const out = join(dir, "out3");
+    const err = await buildConfigs
+      .handle(input({ dataset: join(dir, "data", "llava.json"), outputDir: out }), deps())
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ToolError);
+    expect((err as Error).message).toMatch(/attr\.messages/);
+    expect((err as Error).message).toMatch(/A value that would work: "conversations"/);
+    expect(() => statSync(out)).toThrow();
+  });
+
+  it("rejects invalid parallelism before touching the host", async () => {
+    const host = new ScriptedExecutor("remote");
+    const registry = new HostRegistry(
+      { file: null, hosts: { remote: HostSettingsSchema.parse({ workdir: "/ws" }) } },
+      async () => host,
+    );
+    await expect(buildConfigs.handle(input({ host: "remote", tp: 3 }), deps(registry))).rejects.toThrow(
+      /tp=3 must divide .* use one of 1, 2/,
+    );
+    await expect(
+      buildConfigs.handle(input({ host: "remote", release: "v26.1.0", model: "internvl3-8b" }), deps(registry)),
+    ).rejects.toThrow(/release: .*releases that have it: v2\.2\.0, v2\.3\.0, v26\.0\.0/);
+    expect(host.calls).toEqual([]);
+    expect(host.files.size).toBe(0);
+  });
+
+  it("writes through the host seam: mkdir -p then each file (YAML backend)", async () => {
+    // The write-path guard resolves each target and allowed root with realpath on the host.
+    const realpath = (command: string) => ({
+      stdout: command
+        .split(" sh ")[1]!
+        .split(" ")
+        .map((p) => (p === "'~'" ? "/home/u" : p))
+        .join("\n"),
+    });
+    const host = new ScriptedExecutor("remote")
+      .on(/^mkdir -p \/ws\/configs\/qwen3vl-8b$/, {})
+      .on(/realpath -m/, realpath);
+    const registry = new HostRegistry(
+      { file: null, hosts: { remote: HostSettingsSchema.parse({ workdir: "/ws", cannRoot: "/opt/Ascend" }) } },
+      async () => host,
+    );
+    host.files.set("/data/train.json", JSON.stringify([RECORD]));
+    const r = await buildConfigs.handle(
+      input({ host: "remote", model: "Qwen/Qwen3-VL-8B-Instruct", dataset: "/data/train.json" }),
+      deps(registry),
+    );
+    host.assertAllUsed();
+    expect(r.release).toBe("v26.1.0");
+    expect(r.files.map((f) => f.role)).toEqual(["train-config", "train-config", "launch-script"]);
+    const yaml = parse(host.files.get("/ws/configs/qwen3vl-8b/qwen3vl_full_sft_8B.yaml")!);
+    expect(yaml.gpt_args.fsdp2_config_path).toBe("/ws/configs/qwen3vl-8b/fsdp2_config.yaml");
+    expect(yaml.data.dataset_param.basic_parameters.dataset).toBe("/data/train.json");
+    const script = host.files.get("/ws/configs/qwen3vl-8b/finetune_qwen3vl_8B.sh")!;
+    expect(script).toContain("cd /ws || exit 1");
+    expect(script).toContain("/opt/Ascend/cann/set_env.sh");
+  });
+});
