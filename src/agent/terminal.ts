@@ -44,12 +44,22 @@ export class Terminal implements ToolDisplay {
     this.rl.on("SIGINT", () => this.interrupt());
   }
 
-  private nextLine(): Promise<string | null> {
+  /** The next line; null at end of input or when the signal aborts first. */
+  private nextLine(signal?: AbortSignal): Promise<string | null> {
     const queued = this.queue.shift();
     if (queued !== undefined) return Promise.resolve(queued);
-    if (this.closed) return Promise.resolve(null);
+    if (this.closed || signal?.aborted) return Promise.resolve(null);
     return new Promise((resolve) => {
-      this.waiter = resolve;
+      const onAbort = () => {
+        if (this.waiter === settle) this.waiter = null;
+        resolve(null);
+      };
+      const settle = (line: string | null) => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve(line);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.waiter = settle;
     });
   }
 
@@ -70,20 +80,7 @@ export class Terminal implements ToolDisplay {
     }
     this.io.errors.write(`${question} [y/N] `);
     if (this.tty) this.rl.setPrompt("");
-    const answer = await new Promise<string | null>((resolve) => {
-      const onAbort = () => {
-        if (this.waiter === settle) this.waiter = null;
-        resolve(null);
-      };
-      const settle = (line: string | null) => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve(line);
-      };
-      if (signal?.aborted) return resolve(null);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      if (this.closed) return settle(null);
-      this.waiter = settle;
-    });
+    const answer = await this.nextLine(signal);
     if (answer === null) this.io.errors.write("\n");
     return answer !== null && /^\s*y(es)?\s*$/i.test(answer);
   }
