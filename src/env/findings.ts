@@ -8,7 +8,7 @@ import {
   pipInstallTorchPair,
 } from "../knowledge/releases.js";
 import type { Finding, HostFacts } from "./facts.js";
-import { type FindingContext, finding, pipInstallFor } from "./finding.js";
+import { type FindingContext, finding, pipInstallFor, prependSourceToBashrc } from "./finding.js";
 import { pythonFindings } from "./findings-python.js";
 
 const SHM_ERROR_MB = 1024;
@@ -267,8 +267,8 @@ function cannFindings(f: HostFacts, ctx: FindingContext): Finding[] {
           "CANN is installed but its environment is not set in the shell the tools use",
           `ASCEND_HOME_PATH is empty (sourceCann: false for this host)`,
           `ASCEND_HOME_PATH set by ${c.setEnvPath}`,
-          `sed -i '1i source ${c.setEnvPath}' ~/.bashrc`,
-          `Non-interactive shells (ssh host cmd) stop at the interactivity guard of ~/.bashrc, so the line must go on line 1. Alternatively set \`sourceCann: true\` for this host in ascend-train.yaml so every tool sources it. For the current shell: source ${c.setEnvPath}`,
+          prependSourceToBashrc(c.setEnvPath),
+          `Non-interactive shells (ssh host cmd) stop at the interactivity guard of ~/.bashrc, so the line goes first. Alternatively set \`sourceCann: true\` for this host in ascend-train.yaml so every tool sources it. For the current shell: source ${c.setEnvPath}`,
         ),
       );
     } else {
@@ -334,10 +334,10 @@ function cannFindings(f: HostFacts, ctx: FindingContext): Finding[] {
         `ATB_HOME_PATH set by ${c.nnal.setEnvPath}`,
         c.sourceCann
           ? `source ${c.setEnvPath ?? `${c.root}/${r.cann.layout}/set_env.sh`} && bash ./Ascend-cann-nnal_${c.version ?? r.cann.version}_linux-${arch === "x86_64" ? "x86_64" : "aarch64"}.run --install --install-path=${c.root} --quiet`
-          : `sed -i '1a source ${c.nnal.setEnvPath}' ~/.bashrc`,
+          : prependSourceToBashrc(c.setEnvPath ?? `${c.root}/${r.cann.layout}/set_env.sh`, c.nnal.setEnvPath),
         c.sourceCann
           ? "The tools source it, yet it sets nothing: NNAL was installed before the toolkit env was sourced (reinstall it)."
-          : "Non-interactive shells need it near the top of ~/.bashrc, after the toolkit line.",
+          : "Non-interactive shells only run the top of ~/.bashrc, before its interactivity guard.",
       ),
     );
   }
@@ -375,7 +375,7 @@ function liveFindings(f: HostFacts, ctx: FindingContext): Finding[] {
     const fix =
       l.errorKind === "cann-libs-missing"
         ? setEnv
-          ? `sed -i '1i source ${setEnv}' ~/.bashrc`
+          ? prependSourceToBashrc(setEnv)
           : cannInstallCommand(ctx.release, f.machine.arch, f.cann.root)
         : l.errorKind === "undefined-symbol"
           ? pipInstallFor(f, ctx)

@@ -61,7 +61,9 @@ describe("check_env on the simulated host", () => {
     const setEnv = `${settings.cannRoot}/cann/set_env.sh`;
     const f = find(result.findings, "cann-not-sourced")!;
     expect(f.severity).toBe("error");
-    expect(f.fix).toBe(`sed -i '1i source ${setEnv}' ~/.bashrc`);
+    expect(f.fix).toBe(
+      `{ echo 'source ${setEnv}'; cat ~/.bashrc 2>/dev/null || true; } > ~/.bashrc.new && mv ~/.bashrc.new ~/.bashrc`,
+    );
     const imp = find(result.findings, "torch-npu-import-failed")!;
     expect(imp.evidence).toContain("libhccl.so");
     expect(imp.fix).toBe(f.fix);

@@ -68,12 +68,14 @@ describe("check_env findings", () => {
     const { result } = await check(stdout, {}, hostSettings({ sourceCann: false }));
     const f = byId(result.findings, "cann-not-sourced")!;
     expect(f.severity).toBe("error");
-    expect(f.fix).toBe("sed -i '1i source /usr/local/Ascend/cann/set_env.sh' ~/.bashrc");
+    expect(f.fix).toBe(
+      "{ echo 'source /usr/local/Ascend/cann/set_env.sh'; cat ~/.bashrc 2>/dev/null || true; } > ~/.bashrc.new && mv ~/.bashrc.new ~/.bashrc",
+    );
     expect(f.evidence).toContain("sourceCann: false");
     expect(f.detail).toContain("sourceCann: true");
     const imp = byId(result.findings, "torch-npu-import-failed")!;
     expect(imp.evidence).toContain("libhccl.so: cannot open shared object file");
-    expect(imp.fix).toBe("sed -i '1i source /usr/local/Ascend/cann/set_env.sh' ~/.bashrc");
+    expect(imp.fix).toBe(f.fix);
     expect(result.live!.errorKind).toBe("cann-libs-missing");
   });
 
@@ -92,7 +94,7 @@ describe("check_env findings", () => {
     const { result } = await check(stdout, { release: "v2.2.0" }, hostSettings({ sourceCann: false }));
     expect(result.cann).toMatchObject({ layout: "ascend-toolkit", version: "8.3.RC1" });
     expect(byId(result.findings, "cann-not-sourced")!.fix).toBe(
-      "sed -i '1i source /usr/local/Ascend/ascend-toolkit/set_env.sh' ~/.bashrc",
+      "{ echo 'source /usr/local/Ascend/ascend-toolkit/set_env.sh'; cat ~/.bashrc 2>/dev/null || true; } > ~/.bashrc.new && mv ~/.bashrc.new ~/.bashrc",
     );
     expect(byId(result.findings, "cann-version")).toBeUndefined();
   });
