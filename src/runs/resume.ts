@@ -1,0 +1,115 @@
+// Resuming a run: the same layout and configs, loading the latest checkpoint of its save directory with the flags
+// that make Megatron restore the optimizer, the RNG and the iteration count (no --no-load-optim/--no-load-rng/--finetune).
+import { posix } from "node:path";
+import { parseDocument } from "yaml";
+import { shellQuote } from "../hosts/quote.js";
+import { resumeScript } from "./launch-script.js";
+import type { Check, PreflightResult } from "./preflight.js";
+import type { RunRecord } from "./types.js";
+
+/** Variables launch_train sets itself per run; a resumed run gets fresh ones. */
+const PER_RUN = new Set([
+  "MASTER_ADDR",
+  "MASTER_PORT",
+  "NNODES",
+  "NODE_RANK",
+  "ASCEND_TRAIN_RUN_ID",
+  "HOSTFILE",
+  "HCCL_SOCKET_IFNAME",
+  "GLOO_SOCKET_IFNAME",
+]);
+
+/** The caller's environment of the original run, without per-run and redacted values. */
+export function carriedEnv(record: RunRecord): {
+  env: Record<string, string>;
+  redacted: string[];
+} {
+  const env: Record<string, string> = {};
+  const redacted: string[] = [];
+  for (const [k, v] of Object.entries(record.env)) {
+    if (PER_RUN.has(k)) continue;
+    if (v === "***") redacted.push(k);
+    else env[k] = v;
+  }
+  return { env, redacted };
+}
+
+export interface ResumeFiles {
+  /** Files to write on every node before the start (absolute path → content). */
+  files: { path: string; text: string }[];
+  /** The script the resumed run executes. */
+  scriptPath: string;
+  changes: string[];
+  iteration: number | null;
+  checks: Check[];
+}
+
+export function buildResume(
+  record: RunRecord,
+  pre: PreflightResult,
+  opts: { newRunId: string; ledgerDir: string; allowFreshOptimizer: boolean; mainConfigText: string | null },
+): ResumeFiles {
+  const checks: Check[] = [];
+  const master = pre.nodes[0]!;
+  const config = pre.config!;
+  const save = master.facts?.save ?? null;
+  const saveDir = save?.abs ?? record.saveDir;
+  const tracker = save?.tracker ?? null;
+  const iteration = tracker && /^\d+$/.test(tracker) ? Number(tracker) : null;
+  const add = (c: Omit<Check, "ok">) => checks.push({ ...c, ok: c.level !== "error" });
+  if (!saveDir) {
+    add({
+      id: "resumable",
+      host: master.host,
+      level: "error",
+      message: `Run ${record.id} saved no checkpoints (no save directory).`,
+      fix: "Launch a new run instead.",
+    });
+    return { files: [], scriptPath: record.script, changes: [], iteration, checks };
+  }
+  const savedWithoutOptimizer = config.noSaveOptim;
+  if (savedWithoutOptimizer && !opts.allowFreshOptimizer) {
+    add({
+      id: "resumable",
+      host: master.host,
+      level: "error",
+      message:
+        "The run saved no optimizer/RNG state (--no-save-optim/--no-save-rng): loading them would fail, and skipping them restarts Adam from zero.",
+      fix: "Pass allowFreshOptimizer: true to resume the weights, iteration and LR schedule with a fresh optimizer; remove --no-save-optim/--no-save-rng for runs you want to resume exactly.",
+    });
+  }
+  const keepSkips = savedWithoutOptimizer && opts.allowFreshOptimizer;
+  const files: { path: string; text: string }[] = [];
+  const changes: string[] = [];
+  const scriptName = posix.basename(record.script).replace(/\.sh$/, "");
+  const scriptPath = posix.join(opts.ledgerDir, `${opts.newRunId}.${scriptName}.resume.sh`);
+  let text = pre.script!.text;
+  const main = pre.script!.info.mainConfig;
+  if (config.kind === "yaml" && main && opts.mainConfigText !== null) {
+    // YAML backends: load/no_load_* live in the config; the resumed run gets an edited copy.
+    const doc = parseDocument(opts.mainConfigText);
+    const section = doc.has("gpt_args") ? "gpt_args" : "training";
+    doc.setIn([section, "load"], saveDir);
+    changes.push(`${section}.load: ${saveDir}`);
+    for (const key of keepSkips ? [] : ["no_load_optim", "no_load_rng"]) {
+      if (doc.getIn([section, key]) === true) {
+        doc.setIn([section, key], false);
+        changes.push(`${section}.${key}: false`);
+      }
+    }
+    if (doc.getIn([section, "finetune"]) === true) {
+      doc.setIn([section, "finetune"], false);
+      changes.push(`${section}.finetune: false`);
+    }
+    const yamlPath = posix.join(opts.ledgerDir, `${opts.newRunId}.${posix.basename(main)}`);
+    files.push({ path: yamlPath, text: doc.toString() });
+    const escaped = main.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    text = text.replace(new RegExp(`(['"]?)${escaped}\\1`, "g"), shellQuote(yamlPath));
+  } else {
+    const edit = resumeScript(text, saveDir, keepSkips, shellQuote);
+    text = edit.text;
+    changes.push(...edit.changes);
+  }
+  files.push({ path: scriptPath, text });
+  return { files, scriptPath, changes, iteration, checks };
+}

@@ -1,0 +1,173 @@
+// The live state of a recorded run: its processes on every node, the master's log (through the log parser), and
+// its scheduler job when it was handed to Slurm.
+import type { HostRegistry } from "../hosts/registry.js";
+import { inspectLog } from "../logs/inspect.js";
+import { type Liveness, nodeLiveness } from "./liveness.js";
+import type { LiveState, RunRecord } from "./types.js";
+
+export interface NodeStatus {
+  host: string;
+  nodeRank: number;
+  pid: number;
+  alive: boolean | null;
+  groupMembers: number | null;
+  exit: string | null;
+  error: string | null;
+}
+
+export interface RunStatus {
+  state: LiveState;
+  reason: string;
+  nodes: NodeStatus[];
+  iteration: number | null;
+  totalIterations: number | null;
+  loss: number | null;
+  etaSeconds: number | null;
+  errorLines: string[];
+  scheduler: { kind: string; jobId: string | null; state: string | null }[];
+}
+
+const finite = (n: number | undefined | null) => (n === undefined || n === null || !Number.isFinite(n) ? null : n);
+
+/** Liveness of every node of the given runs, one round trip per host. */
+export async function livenessByRun(
+  hosts: HostRegistry,
+  records: readonly RunRecord[],
+): Promise<Map<string, NodeStatus[]>> {
+  const perHost = new Map<string, { run: string; node: RunRecord["nodes"][number] }[]>();
+  for (const r of records) {
+    if (r.state === "stopped") continue;
+    for (const node of r.nodes) {
+      const list = perHost.get(node.host) ?? [];
+      list.push({ run: r.id, node });
+      perHost.set(node.host, list);
+    }
+  }
+  const out = new Map<string, NodeStatus[]>();
+  await Promise.all(
+    [...perHost.entries()].map(async ([host, items]) => {
+      let answers: Liveness[] | Error;
+      try {
+        const { executor } = await hosts.get(host);
+        answers = await nodeLiveness(
+          executor,
+          items.map((i) => ({ pid: i.node.pid, startTicks: i.node.startTicks, exitFile: i.node.exitFile })),
+        );
+      } catch (error) {
+        answers = error as Error;
+      }
+      for (const [k, item] of items.entries()) {
+        const a = answers instanceof Error ? null : (answers[k] ?? null);
+        const list = out.get(item.run) ?? [];
+        list.push({
+          host,
+          nodeRank: item.node.nodeRank,
+          pid: item.node.pid,
+          alive: a ? a.alive : null,
+          groupMembers: a ? a.groupMembers : null,
+          exit: a ? a.exit : null,
+          error: answers instanceof Error ? answers.message : null,
+        });
+        out.set(item.run, list);
+      }
+    }),
+  );
+  for (const list of out.values()) list.sort((a, b) => a.nodeRank - b.nodeRank);
+  return out;
+}
+
+const running = (n: NodeStatus) => n.alive === true || (n.groupMembers ?? 0) > 0;
+
+export async function slurmState(hosts: HostRegistry, host: string, jobId: string): Promise<string | null> {
+  try {
+    const { executor } = await hosts.get(host);
+    const r = await executor.runScript(
+      `squeue -h -j ${Number(jobId)} -o %T 2>/dev/null | head -n 1 | grep . || sacct -n -X -j ${Number(jobId)} -o State 2>/dev/null | head -n 1`,
+      { timeoutMs: 20_000 },
+    );
+    return r.stdout.trim().split(/\s+/)[0] || null;
+  } catch {
+    return null;
+  }
+}
+
+export async function runStatus(
+  hosts: HostRegistry,
+  record: RunRecord,
+  nodes: NodeStatus[] | undefined,
+  now: () => Date,
+  opts: { stallFactor?: number } = {},
+): Promise<RunStatus> {
+  const status: RunStatus = {
+    state: "unknown",
+    reason: "",
+    nodes: nodes ?? [],
+    iteration: null,
+    totalIterations: null,
+    loss: null,
+    etaSeconds: null,
+    errorLines: [],
+    scheduler: [],
+  };
+  for (const job of record.scheduler) {
+    status.scheduler.push({
+      kind: job.kind,
+      jobId: job.jobId,
+      state: job.kind === "slurm" && job.jobId ? await slurmState(hosts, record.hosts[0]!, job.jobId) : null,
+    });
+  }
+  if (record.state === "stopped") {
+    status.state = "stopped";
+    status.reason = `stopped with ${record.stopSignal ?? "a signal"} at ${record.stoppedAt ?? "an unknown time"}`;
+  }
+  const master = record.nodes.find((n) => n.nodeRank === 0);
+  if (!master) {
+    if (record.state !== "stopped") {
+      const job = status.scheduler[0];
+      status.state = job?.state && /RUNNING|PENDING|CONFIGURING/.test(job.state) ? "running" : "unknown";
+      status.reason = job
+        ? `${job.kind} job ${job.jobId ?? "(not submitted)"}: ${job.state ?? "state unknown"}`
+        : "no node started";
+    }
+    return status;
+  }
+  const masterLive = status.nodes.find((n) => n.nodeRank === 0);
+  const processAlive = masterLive && masterLive.alive !== null ? running(masterLive) : undefined;
+  try {
+    const { executor } = await hosts.get(master.host);
+    const look = await inspectLog({
+      host: executor,
+      path: master.logFile,
+      lines: 20,
+      now,
+      processAlive: record.state === "stopped" ? false : processAlive,
+      runExpected: true,
+      stallFactor: opts.stallFactor ?? 5,
+    });
+    const a = look.analysis;
+    status.iteration = a.latest?.iteration ?? null;
+    status.totalIterations = a.latest?.totalIterations ?? null;
+    status.loss = finite(a.latest?.loss);
+    if (a.latest && a.medianStepMs && a.latest.totalIterations > a.latest.iteration) {
+      status.etaSeconds = Math.round(((a.latest.totalIterations - a.latest.iteration) * a.medianStepMs) / 1000);
+    }
+    status.errorLines = a.error?.lines ?? [];
+    if (record.state !== "stopped") {
+      status.state = look.verdict.state;
+      status.reason = look.verdict.reason;
+    }
+  } catch (error) {
+    if (record.state !== "stopped") {
+      status.state = "unknown";
+      status.reason = `cannot read the log on ${master.host}: ${(error as Error).message}`;
+    }
+  }
+  if (record.state === "stopped") return status;
+  // A worker node that died takes the run with it, whatever the master's log says yet.
+  const dead = status.nodes.filter((n) => n.nodeRank > 0 && n.alive !== null && !running(n));
+  if (dead.length > 0 && status.state !== "finished" && status.state !== "failed") {
+    status.state = "failed";
+    status.reason = `node ${dead.map((d) => `${d.nodeRank} (${d.host})`).join(", ")} exited${dead[0]!.exit ? ` with ${dead[0]!.exit}` : ""}; ${status.reason}`;
+  }
+  return status;
+}

@@ -1,0 +1,67 @@
+// The run ledger's record: what was launched, where and how, kept on every node of the run.
+import { z } from "zod";
+
+export const RunNodeSchema = z.object({
+  host: z.string(),
+  nodeRank: z.number().int().min(0),
+  /** The detached wrapper's pid; it leads its own session and process group (pgid = pid). */
+  pid: z.number().int().positive(),
+  /** Process start time (clock ticks since boot, /proc/<pid>/stat field 22): guards against pid reuse. */
+  startTicks: z.number().int().nullable(),
+  logFile: z.string(),
+  wrapper: z.string(),
+  /** Exit status file the wrapper writes when the launch script returns. */
+  exitFile: z.string(),
+  ledgerFile: z.string(),
+});
+export type RunNode = z.output<typeof RunNodeSchema>;
+
+export const SchedulerJobSchema = z.object({
+  kind: z.enum(["slurm", "ascendjob"]),
+  jobId: z.string().nullable(),
+  file: z.string(),
+  submittedAt: z.string().nullable(),
+});
+
+export const RunRecordSchema = z.object({
+  version: z.literal(1),
+  id: z.string(),
+  createdAt: z.string(),
+  /** Hosts in node-rank order (one for a single-node run). */
+  hosts: z.array(z.string()).min(1),
+  nodes: z.array(RunNodeSchema),
+  workdir: z.string(),
+  /** The launch script (absolute path) and what the wrapper runs. */
+  script: z.string(),
+  command: z.array(z.string()),
+  /** Environment set for the run on node 0 (the model's own variables stay in the script), secrets redacted. */
+  env: z.record(z.string(), z.string()),
+  /** sha256 of each config file at launch time, by absolute path. */
+  configHashes: z.record(z.string(), z.string()),
+  saveDir: z.string().nullable(),
+  loadDir: z.string().nullable(),
+  masterAddr: z.string(),
+  masterPort: z.number().int(),
+  parallel: z.object({
+    tp: z.number(),
+    pp: z.number(),
+    cp: z.number(),
+    nnodes: z.number(),
+    npusPerNode: z.number(),
+  }),
+  trainIters: z.number().nullable(),
+  /** "launched" until someone stops it; the live state comes from the processes and the log. */
+  state: z.enum(["launched", "stopped"]),
+  stoppedAt: z.string().nullable(),
+  stopSignal: z.string().nullable(),
+  resumedFrom: z.string().nullable(),
+  resumeIteration: z.number().nullable(),
+  scheduler: z.array(SchedulerJobSchema).default([]),
+});
+export type RunRecord = z.output<typeof RunRecordSchema>;
+
+export const LIVE_STATES = ["starting", "running", "finished", "failed", "stalled", "stopped", "unknown"] as const;
+export type LiveState = (typeof LIVE_STATES)[number];
+
+/** Run ids sort by launch time: run-YYYYMMDD-HHMMSS-xxxx. */
+export const RUN_ID = /^run-\d{8}-\d{6}-[0-9a-f]{4}$/;

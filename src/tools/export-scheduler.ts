@@ -1,0 +1,216 @@
+// export_scheduler_job: the same run as a Slurm batch script and a MindCluster AscendJob manifest; submits to
+// Slurm with sbatch where the host has it, and records the job id in the run ledger.
+import { posix } from "node:path";
+import { z } from "zod";
+import { parseLaunchScript } from "../runs/launch-script.js";
+import { ensureDir, findRun, ledgerDir, newRunId, writeRecord } from "../runs/ledger.js";
+import { resolveOnHost } from "../runs/preflight.js";
+import { installRunResolver } from "../runs/resolver.js";
+import { carriedEnv } from "../runs/resume.js";
+import { acceleratorTypeFor, ascendJobManifest, type SchedulerJobSpec, slurmScript } from "../runs/scheduler.js";
+import type { RunRecord } from "../runs/types.js";
+import { envInput } from "./launch-train.js";
+import { defineTool, ToolError } from "./tool.js";
+
+installRunResolver();
+
+const input = z
+  .object({
+    runId: z.string().min(1).optional().describe("A recorded run to hand off (its hosts, script and env)."),
+    host: z.string().min(1).optional().describe("Without runId: the host holding the launch script (login node)."),
+    nodes: z
+      .number()
+      .int()
+      .min(1)
+      .max(4096)
+      .optional()
+      .describe("Without runId: how many nodes (default: the script's NNODES)."),
+    script: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Without runId: the launch script (absolute or relative to the workdir)."),
+    env: envInput,
+    image: z.string().min(1).default("mindspeed-mm:latest").describe("Container image for the AscendJob."),
+    namespace: z
+      .string()
+      .regex(/^[a-z0-9-]+$/)
+      .default("default"),
+    queue: z.string().min(1).default("default").describe("Volcano queue."),
+    partition: z
+      .string()
+      .regex(/^[A-Za-z0-9_,-]+$/)
+      .optional()
+      .describe("Slurm partition."),
+    account: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/)
+      .optional(),
+    time: z
+      .string()
+      .regex(/^[0-9:-]+$/)
+      .optional()
+      .describe("Slurm time limit, e.g. 2-00:00:00."),
+    gres: z
+      .string()
+      .regex(/^[A-Za-z0-9_:]*$/)
+      .optional()
+      .describe('Slurm GRES (default "npu:<NPUs per node>"; "" for none).'),
+    submit: z.boolean().default(false).describe("Submit the Slurm script with sbatch (when the host has it)."),
+    confirm: z.boolean().default(false).describe("Write the files (and submit). Without it, only the texts come back."),
+  })
+  .refine((v) => Boolean(v.runId) !== Boolean(v.script), { message: "Give runId, or script (with host), not both." });
+
+export default defineTool({
+  name: "export_scheduler_job",
+  title: "Hand a run to Slurm or Kubernetes",
+  description:
+    "Generate a Slurm batch script (one task per node, NODE_RANK from SLURM_NODEID, MASTER_ADDR from the node list) " +
+    "and a MindCluster AscendJob manifest for Volcano (Master + Workers, huawei.com/Ascend910 per pod) that run the " +
+    "same launch script. Without confirm: returns both texts. With confirm: writes them next to the run ledger; with " +
+    "submit, runs sbatch where it exists and records the job id so list_runs tracks it.",
+  toolset: "train",
+  kind: "destructive",
+  input,
+  output: z.object({
+    runId: z.string(),
+    slurm: z.object({ path: z.string(), text: z.string() }),
+    ascendJob: z.object({ path: z.string(), text: z.string() }),
+    written: z.boolean(),
+    submitted: z.boolean(),
+    jobId: z.string().nullable(),
+    notes: z.array(z.string()),
+  }),
+  async handle(args, deps) {
+    let record: RunRecord | null = null;
+    let master: string;
+    let spec: Omit<SchedulerJobSpec, "hostfile" | "logFile">;
+    if (args.runId) {
+      const { found } = await findRun(deps.hosts, args.runId, args.host ? [args.host] : undefined);
+      if (!found) throw new ToolError(`No run "${args.runId}" in the ledgers.`);
+      record = found.record;
+      master = record.hosts[0]!;
+      spec = {
+        runId: record.id,
+        nodes: record.parallel.nnodes,
+        npusPerNode: record.parallel.npusPerNode,
+        workdir: record.workdir,
+        script: record.script,
+        env: { ...carriedEnv(record).env, ...args.env },
+        masterPort: record.masterPort,
+      };
+    } else {
+      master = args.host ?? "local";
+      const { executor, settings } = await deps.hosts.get(master);
+      if (!settings.workdir) throw new ToolError(`Host ${master} has no workdir in the inventory.`);
+      const abs = resolveOnHost(settings.workdir, args.script!);
+      const text = await executor
+        .readFile(abs)
+        .then((c) => c.content)
+        .catch(() => null);
+      if (text === null) throw new ToolError(`${abs} does not exist on ${master}; run build_configs first.`);
+      const info = parseLaunchScript(text);
+      spec = {
+        runId: newRunId(deps.now()),
+        nodes: args.nodes ?? info.nnodes ?? 1,
+        npusPerNode: info.npusPerNode ?? settings.npusPerNode,
+        workdir: settings.workdir,
+        script: abs,
+        env: args.env,
+        masterPort: info.masterPort ?? 6000,
+      };
+    }
+    const { executor, settings } = await deps.hosts.get(master);
+    const dir = await ledgerDir(executor, settings);
+    const full: SchedulerJobSpec = {
+      ...spec,
+      hostfile: posix.join(dir, `${spec.runId}.slurm-hosts`),
+      logFile: posix.join(spec.workdir, "logs", `train_${spec.runId}.scheduler.log`),
+    };
+    const slurm = {
+      path: posix.join(dir, `${spec.runId}.sbatch`),
+      text: slurmScript(full, settings, {
+        gres: args.gres ?? `npu:${spec.npusPerNode}`,
+        partition: args.partition,
+        account: args.account,
+        time: args.time,
+      }),
+    };
+    const ascendJob = {
+      path: posix.join(dir, `${spec.runId}.ascendjob.yaml`),
+      text: ascendJobManifest(full, {
+        image: args.image,
+        namespace: args.namespace,
+        queue: args.queue,
+        ringController: "ascend-910b",
+        acceleratorType: acceleratorTypeFor(spec.npusPerNode),
+        hostArch: "huawei-arm",
+      }),
+    };
+    const notes: string[] = [];
+    if (args.image === "mindspeed-mm:latest")
+      notes.push("Set image to your training image before applying the AscendJob.");
+    const out = {
+      runId: spec.runId,
+      slurm,
+      ascendJob,
+      written: false,
+      submitted: false,
+      jobId: null as string | null,
+      notes,
+    };
+    if (!args.confirm) return out;
+    await ensureDir(executor, dir);
+    await executor.writeFile(slurm.path, slurm.text, { exclusive: false, mode: 0o755 });
+    await executor.writeFile(ascendJob.path, ascendJob.text, { exclusive: false });
+    out.written = true;
+    if (!args.submit) return out;
+    const has = await executor.runScript("command -v sbatch", { timeoutMs: 15_000 });
+    if (has.exitCode !== 0) {
+      notes.push(`sbatch is not available on ${master}: submit ${slurm.path} from a Slurm login node.`);
+      return out;
+    }
+    const r = await executor.run(["sbatch", "--parsable", slurm.path], { cwd: spec.workdir, timeoutMs: 60_000 });
+    const jobId = r.stdout.trim().split(";")[0] ?? "";
+    if (r.exitCode !== 0 || !/^\d+$/.test(jobId)) {
+      throw new ToolError(`sbatch failed on ${master}: ${r.stderr.trim() || r.stdout.trim()}`);
+    }
+    out.submitted = true;
+    out.jobId = jobId;
+    const job = { kind: "slurm" as const, jobId, file: slurm.path, submittedAt: deps.now().toISOString() };
+    const updated: RunRecord = record
+      ? { ...record, scheduler: [...record.scheduler, job] }
+      : {
+          version: 1,
+          id: spec.runId,
+          createdAt: deps.now().toISOString(),
+          hosts: [master],
+          nodes: [],
+          workdir: spec.workdir,
+          script: spec.script,
+          command: ["sbatch", slurm.path],
+          env: spec.env,
+          configHashes: {},
+          saveDir: null,
+          loadDir: null,
+          masterAddr: "(slurm)",
+          masterPort: spec.masterPort,
+          parallel: { tp: 1, pp: 1, cp: 1, nnodes: spec.nodes, npusPerNode: spec.npusPerNode },
+          trainIters: null,
+          state: "launched",
+          stoppedAt: null,
+          stopSignal: null,
+          resumedFrom: null,
+          resumeIteration: null,
+          scheduler: [job],
+        };
+    await writeRecord(executor, posix.join(dir, `${spec.runId}.json`), updated);
+    return out;
+  },
+  summarize: (r) =>
+    [
+      `${r.runId}: Slurm script ${r.slurm.path}, AscendJob ${r.ascendJob.path}${r.written ? " (written)" : " (not written; confirm: true writes them)"}`,
+      ...(r.submitted ? [`Submitted to Slurm as job ${r.jobId}; list_runs tracks it.`] : []),
+      ...r.notes,
+    ].join("\n"),
+});

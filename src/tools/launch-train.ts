@@ -1,0 +1,215 @@
+// launch_train: pre-flight, then a detached start of the launch script on one or more hosts, with a run ledger
+// record on each. Without confirm it only returns the plan.
+import { z } from "zod";
+import { isEnvName } from "../hosts/quote.js";
+import { redactEnv } from "../runs/ledger.js";
+import { describeChecks, executeLaunch, prepareLaunch } from "../runs/orchestrate.js";
+import { installRunResolver } from "../runs/resolver.js";
+import { defineTool, ToolError } from "./tool.js";
+
+installRunResolver();
+
+export const CheckOut = z.object({
+  id: z
+    .string()
+    .describe(
+      "workdir, script, configs, configs-agree, inputs, weights, save-dir, disk, master-port, hccl-ports, npus, resumable",
+    ),
+  host: z.string(),
+  ok: z.boolean(),
+  level: z.enum(["error", "warning", "info"]),
+  message: z.string(),
+  fix: z.string().nullable(),
+});
+
+export const PlanOut = z.object({
+  script: z.string(),
+  masterAddr: z.string(),
+  masterPort: z.number(),
+  nodes: z.array(
+    z.object({
+      host: z.string(),
+      nodeRank: z.number(),
+      command: z.array(z.string()),
+      env: z.record(z.string(), z.string()).describe("secrets redacted"),
+      wrapper: z.string(),
+      logFile: z.string(),
+      ledgerFile: z.string(),
+    }),
+  ),
+  wrapperScript: z.string().describe("what node 0 runs, exactly"),
+  notes: z.array(z.string()),
+});
+
+export const LaunchOut = z.object({
+  runId: z.string(),
+  started: z.boolean(),
+  preflightOk: z.boolean(),
+  checks: z.array(CheckOut),
+  plan: PlanOut.nullable(),
+  pids: z.array(z.object({ host: z.string(), pid: z.number() })),
+  exitedEarly: z.array(z.object({ host: z.string(), exit: z.string().nullable() })),
+  next: z.string(),
+});
+
+export const envInput = z
+  .record(z.string(), z.string())
+  .default({})
+  .refine((e) => Object.keys(e).every(isEnvName), "env names must be shell variable names")
+  .describe("Extra environment variables for the run (e.g. ASCEND_RT_VISIBLE_DEVICES, HCCL_IF_BASE_PORT).");
+
+const input = z
+  .object({
+    host: z.string().min(1).optional().describe("Host to train on (single node). Default: local."),
+    hosts: z
+      .array(z.string().min(1))
+      .min(2)
+      .optional()
+      .describe("Hosts of a multi-node run, master first (alternative to host); one run id for all."),
+    script: z
+      .string()
+      .min(1)
+      .describe("The launch script build_configs wrote (absolute, or relative to the host's workdir)."),
+    env: envInput,
+    masterPort: z.number().int().min(1024).max(65535).optional().describe("MASTER_PORT (default: the script's)."),
+    masterAddr: z.string().min(1).optional().describe("Address the nodes reach the master at (default: detected)."),
+    socketIfname: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]+$/)
+      .optional()
+      .describe("HCCL_SOCKET_IFNAME / GLOO_SOCKET_IFNAME (default: the route to the master, `ip route get`)."),
+    settleSeconds: z
+      .number()
+      .min(0)
+      .max(60)
+      .default(2)
+      .describe("Seconds to watch for an immediate exit after the start."),
+    confirm: z
+      .boolean()
+      .default(false)
+      .describe("Start the run. Without it, only the plan and the pre-flight come back."),
+  })
+  .refine((v) => !(v.host && v.hosts), { message: "Give host or hosts, not both." })
+  .refine((v) => !v.hosts || new Set(v.hosts).size === v.hosts.length, { message: "hosts must be distinct." });
+
+export default defineTool({
+  name: "launch_train",
+  title: "Launch training",
+  description:
+    "Start a MindSpeed-MM fine-tuning run from the launch script build_configs wrote, detached on the host(s) so it " +
+    "outlives this server. First a pre-flight: the configs exist and agree, the converted weights match the layer " +
+    "split, MASTER_PORT and HCCL ports are free, no stale process holds the NPUs, enough disk for the checkpoints, " +
+    "a new save directory. Without confirm: returns the plan (exact command, env, pre-flight) and starts nothing. " +
+    "With confirm: returns a run id recorded on the host; follow it with tail_logs {runId} and list_runs.",
+  toolset: "train",
+  kind: "destructive",
+  input,
+  output: LaunchOut,
+  async handle(args, deps) {
+    const nodes = args.hosts ?? [args.host ?? "local"];
+    for (const n of nodes) deps.hosts.settings(n);
+    deps.progress({ progress: 0, total: 2, message: "pre-flight" });
+    let prepared: Awaited<ReturnType<typeof prepareLaunch>>;
+    try {
+      prepared = await prepareLaunch({
+        hosts: deps.hosts,
+        nodes,
+        script: args.script,
+        env: args.env,
+        masterPort: args.masterPort,
+        masterAddr: args.masterAddr,
+        socketIfname: args.socketIfname,
+        resume: false,
+        now: deps.now(),
+      });
+    } catch (error) {
+      throw new ToolError(`Pre-flight could not run: ${(error as Error).message}`);
+    }
+    return finishLaunch(prepared, args.confirm, args.settleSeconds, deps, {});
+  },
+  summarize: summarizeLaunch,
+});
+
+type Prepared = Awaited<ReturnType<typeof prepareLaunch>>;
+
+export async function finishLaunch(
+  prepared: Prepared,
+  confirm: boolean,
+  settleSeconds: number,
+  deps: { now: () => Date; progress: (u: { progress: number; total?: number; message?: string }) => void },
+  meta: {
+    resumedFrom?: string;
+    resumeIteration?: number | null;
+    scriptPath?: string;
+    extraChecks?: z.output<typeof CheckOut>[];
+    beforeStart?: () => Promise<void>;
+  },
+): Promise<z.output<typeof LaunchOut>> {
+  const { pre, plan, runId } = prepared;
+  const checks = [...pre.checks, ...(meta.extraChecks ?? [])];
+  const preflightOk = checks.every((c) => c.ok);
+  const planOut = plan
+    ? {
+        script: meta.scriptPath ?? pre.script!.abs,
+        masterAddr: plan.masterAddr,
+        masterPort: plan.masterPort,
+        nodes: plan.nodes.map((n) => ({
+          host: n.host,
+          nodeRank: n.nodeRank,
+          command: n.command,
+          env: redactEnv(n.env),
+          wrapper: n.wrapper,
+          logFile: n.logFile,
+          ledgerFile: n.ledgerFile,
+        })),
+        wrapperScript: plan.nodes[0]!.wrapperText,
+        notes: plan.notes,
+      }
+    : null;
+  const base = { runId, preflightOk, checks, plan: planOut, pids: [], exitedEarly: [] };
+  if (!preflightOk) {
+    return { ...base, started: false, next: "Fix the failed checks (each names its fix), then call again." };
+  }
+  if (!confirm) {
+    return { ...base, started: false, next: "Pre-flight passed. Call again with confirm: true to start." };
+  }
+  deps.progress({ progress: 1, total: 2, message: `starting ${runId}` });
+  let started: Awaited<ReturnType<typeof executeLaunch>>;
+  try {
+    started = await executeLaunch(prepared, {
+      now: deps.now(),
+      settleMs: settleSeconds * 1000,
+      resumedFrom: meta.resumedFrom,
+      resumeIteration: meta.resumeIteration,
+      scriptPath: meta.scriptPath,
+      beforeStart: meta.beforeStart,
+    });
+  } catch (error) {
+    throw new ToolError(`Could not start ${runId}: ${(error as Error).message}`);
+  }
+  deps.progress({ progress: 2, total: 2, message: `started ${runId}` });
+  const early = started.exitedEarly;
+  return {
+    ...base,
+    started: true,
+    pids: started.record.nodes.map((n) => ({ host: n.host, pid: n.pid })),
+    exitedEarly: early,
+    next: early.length
+      ? `The run exited right after the start on ${early.map((e) => e.host).join(", ")}: call tail_logs {runId: "${runId}"} to see why, then diagnose_error.`
+      : `Follow it with tail_logs {runId: "${runId}", followSeconds: 60}; list_runs shows all runs.`,
+  };
+}
+
+export function summarizeLaunch(r: z.output<typeof LaunchOut>): string {
+  const lines: string[] = [];
+  if (r.started) lines.push(`Started ${r.runId} on ${r.pids.map((p) => `${p.host} (pid ${p.pid})`).join(", ")}.`);
+  else lines.push(`Not started (${r.preflightOk ? "plan only" : "pre-flight failed"}): ${r.runId}.`);
+  lines.push(...describeChecks(r.checks));
+  if (!r.started && r.plan) {
+    lines.push(
+      `Command on ${r.plan.nodes[0]!.host}: ${r.plan.nodes[0]!.command.join(" ")} > ${r.plan.nodes[0]!.logFile}`,
+    );
+  }
+  lines.push(r.next);
+  return lines.join("\n");
+}

@@ -1,0 +1,125 @@
+// resume_run: a new run continuing a stopped or failed one from the latest complete checkpoint in its save directory.
+import { posix } from "node:path";
+import { z } from "zod";
+import { findRun, newRunId } from "../runs/ledger.js";
+import { prepareLaunch } from "../runs/orchestrate.js";
+import { resolveOnHost } from "../runs/preflight.js";
+import { installRunResolver } from "../runs/resolver.js";
+import { buildResume, carriedEnv, type ResumeFiles } from "../runs/resume.js";
+import { livenessByRun } from "../runs/status.js";
+import { envInput, finishLaunch, LaunchOut, summarizeLaunch } from "./launch-train.js";
+import { defineTool, ToolError } from "./tool.js";
+
+installRunResolver();
+
+export default defineTool({
+  name: "resume_run",
+  title: "Resume a training run",
+  description:
+    "Continue a stopped, failed or stalled run from the latest complete checkpoint in its save directory " +
+    "(latest_checkpointed_iteration.txt), on the same hosts with the same layout and configs: --load points at the " +
+    "save directory and --no-load-optim / --no-load-rng / --finetune are removed so the optimizer, RNG and iteration " +
+    "count are restored. Runs the launch pre-flight. Without confirm: returns the plan and the changes. With " +
+    "confirm: starts a new run (new run id, resumedFrom set).",
+  toolset: "train",
+  kind: "destructive",
+  input: z.object({
+    runId: z.string().min(1).describe("The run to continue."),
+    host: z.string().min(1).optional().describe("A host of the run, to look it up faster."),
+    env: envInput,
+    masterPort: z.number().int().min(1024).max(65535).optional().describe("MASTER_PORT (default: the run's)."),
+    allowFreshOptimizer: z
+      .boolean()
+      .default(false)
+      .describe(
+        "For runs saved without optimizer state: resume weights, iteration and LR schedule with a new optimizer.",
+      ),
+    settleSeconds: z.number().min(0).max(60).default(2),
+    confirm: z.boolean().default(false).describe("Start the resumed run."),
+  }),
+  output: LaunchOut.extend({
+    resumedFrom: z.string(),
+    resumeIteration: z.number().nullable(),
+    changes: z.array(z.string()).describe("what differs from the original launch"),
+  }),
+  async handle(args, deps) {
+    const { found } = await findRun(deps.hosts, args.runId, args.host ? [args.host] : undefined);
+    if (!found) throw new ToolError(`No run "${args.runId}" in the ledgers. list_runs shows the known runs.`);
+    const record = found.record;
+    if (record.nodes.length === 0) throw new ToolError(`${record.id} was handed to a scheduler; resubmit it there.`);
+    const live = (await livenessByRun(deps.hosts, [{ ...record, state: "launched" }])).get(record.id) ?? [];
+    const running = live.filter((n) => n.alive || (n.groupMembers ?? 0) > 0);
+    if (running.length > 0) {
+      throw new ToolError(
+        `${record.id} is still running on ${running.map((n) => n.host).join(", ")}: stop it first with stop_run (confirm: true).`,
+      );
+    }
+    const runId = newRunId(deps.now());
+    const dirOf = new Map(record.nodes.map((n) => [n.host, posix.dirname(n.ledgerFile)]));
+    const scriptInfoEnv = carriedEnv(record);
+    const prepared = await prepareLaunch(
+      {
+        hosts: deps.hosts,
+        nodes: record.hosts,
+        script: record.script,
+        env: { ...scriptInfoEnv.env, ...args.env },
+        masterPort: args.masterPort ?? record.masterPort,
+        resume: true,
+        now: deps.now(),
+        runId,
+      },
+      (n) => posix.join(dirOf.get(n.host)!, `${runId}.${posix.basename(record.script).replace(/\.sh$/, "")}.resume.sh`),
+    );
+    const pre = prepared.pre;
+    if (!pre.script || !pre.config) {
+      return {
+        ...(await finishLaunch(prepared, false, 0, deps, {})),
+        resumedFrom: record.id,
+        resumeIteration: null,
+        changes: [],
+      };
+    }
+    const main = pre.script.info.mainConfig;
+    const perNode = new Map<string, ResumeFiles>();
+    for (const n of pre.nodes) {
+      let mainText: string | null = null;
+      if (main) {
+        mainText = await n.executor
+          .readFile(resolveOnHost(n.workdir, main))
+          .then((c) => c.content)
+          .catch(() => null);
+      }
+      perNode.set(
+        n.host,
+        buildResume(record, pre, {
+          newRunId: runId,
+          ledgerDir: dirOf.get(n.host)!,
+          allowFreshOptimizer: args.allowFreshOptimizer,
+          mainConfigText: mainText,
+        }),
+      );
+    }
+    const first = perNode.get(pre.nodes[0]!.host)!;
+    const notes = scriptInfoEnv.redacted.length
+      ? [`Secret variables of the original run were not kept (${scriptInfoEnv.redacted.join(", ")}): pass them in env.`]
+      : [];
+    const out = await finishLaunch(prepared, args.confirm, args.settleSeconds, deps, {
+      resumedFrom: record.id,
+      resumeIteration: first.iteration,
+      scriptPath: first.scriptPath,
+      extraChecks: first.checks,
+      beforeStart: async () => {
+        for (const n of pre.nodes) {
+          for (const f of perNode.get(n.host)!.files) await n.executor.writeFile(f.path, f.text, { mode: 0o644 });
+        }
+      },
+    });
+    if (out.plan) out.plan.notes.push(...notes);
+    return { ...out, resumedFrom: record.id, resumeIteration: first.iteration, changes: first.changes };
+  },
+  summarize: (r) =>
+    [
+      `Resume of ${r.resumedFrom} from iteration ${r.resumeIteration ?? "?"}: ${r.changes.join("; ") || "no changes"}`,
+      summarizeLaunch(r),
+    ].join("\n"),
+});

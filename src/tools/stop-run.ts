@@ -1,0 +1,127 @@
+// stop_run: SIGTERM to the run's process group on every node, SIGKILL after a grace period; the ledger records it.
+import { z } from "zod";
+import { findRun, writeRecord } from "../runs/ledger.js";
+import { stopGroup } from "../runs/liveness.js";
+import { installRunResolver } from "../runs/resolver.js";
+import { livenessByRun } from "../runs/status.js";
+import { defineTool, ToolError } from "./tool.js";
+
+installRunResolver();
+
+const NodeOut = z.object({
+  host: z.string(),
+  nodeRank: z.number(),
+  pid: z.number(),
+  outcome: z.enum(["terminated", "killed", "gone", "reused", "failed", "planned"]),
+  detail: z.string(),
+});
+
+export default defineTool({
+  name: "stop_run",
+  title: "Stop a training run",
+  description:
+    "Stop a run started by launch_train: SIGTERM to its whole process group (launcher, torchrun, workers) on every " +
+    "node, then SIGKILL after graceSeconds; the run's ledger records the stop. Without confirm: says what would be " +
+    "stopped. Checkpoints already saved stay; resume_run continues from the latest one.",
+  toolset: "train",
+  kind: "destructive",
+  input: z.object({
+    runId: z.string().min(1).describe("The run id from launch_train or list_runs."),
+    host: z.string().min(1).optional().describe("A host of the run, to look it up faster (default: all hosts)."),
+    graceSeconds: z.number().min(0).max(600).default(30).describe("Wait this long after SIGTERM before SIGKILL."),
+    confirm: z.boolean().default(false).describe("Actually stop it."),
+  }),
+  output: z.object({
+    runId: z.string(),
+    stopped: z.boolean(),
+    wasRunning: z.boolean(),
+    nodes: z.array(NodeOut),
+    next: z.string(),
+  }),
+  async handle(args, deps) {
+    const { found, unreachable } = await findRun(deps.hosts, args.runId, args.host ? [args.host] : undefined);
+    if (!found) {
+      const also = unreachable.length ? ` (unreachable: ${unreachable.map((u) => u.host).join(", ")})` : "";
+      throw new ToolError(`No run "${args.runId}" in the ledgers${also}. list_runs shows the known runs.`);
+    }
+    const record = found.record;
+    const live = (await livenessByRun(deps.hosts, [{ ...record, state: "launched" }])).get(record.id) ?? [];
+    const wasRunning = live.some((n) => n.alive || (n.groupMembers ?? 0) > 0);
+    if (!args.confirm) {
+      return {
+        runId: record.id,
+        stopped: false,
+        wasRunning,
+        nodes: record.nodes.map((n) => ({
+          host: n.host,
+          nodeRank: n.nodeRank,
+          pid: n.pid,
+          outcome: "planned" as const,
+          detail: `kill -TERM -- -${n.pid}, then -KILL after ${args.graceSeconds} s`,
+        })),
+        next: wasRunning
+          ? "Call again with confirm: true to stop it."
+          : "Nothing runs any more; stopping would only mark it stopped.",
+      };
+    }
+    deps.progress({ progress: 0, total: record.nodes.length, message: `stopping ${record.id}` });
+    const nodes = await Promise.all(
+      record.nodes.map(async (n) => {
+        try {
+          const { executor } = await deps.hosts.get(n.host);
+          const r = await stopGroup(executor, n.pid, n.startTicks, args.graceSeconds);
+          return { host: n.host, nodeRank: n.nodeRank, pid: n.pid, ...r };
+        } catch (error) {
+          return {
+            host: n.host,
+            nodeRank: n.nodeRank,
+            pid: n.pid,
+            outcome: "failed" as const,
+            detail: (error as Error).message,
+          };
+        }
+      }),
+    );
+    const killed = nodes.some((n) => n.outcome === "killed");
+    const updated = {
+      ...record,
+      state: "stopped" as const,
+      stoppedAt: deps.now().toISOString(),
+      stopSignal: killed ? "SIGKILL" : "SIGTERM",
+    };
+    const failed = nodes.filter((n) => n.outcome === "failed");
+    await Promise.all(
+      record.nodes.map(async (n) => {
+        try {
+          const { executor } = await deps.hosts.get(n.host);
+          await writeRecord(executor, n.ledgerFile, updated);
+        } catch (error) {
+          failed.push({
+            host: n.host,
+            nodeRank: n.nodeRank,
+            pid: n.pid,
+            outcome: "failed",
+            detail: `ledger: ${(error as Error).message}`,
+          });
+        }
+      }),
+    );
+    return {
+      runId: record.id,
+      stopped: failed.length === 0,
+      wasRunning,
+      nodes,
+      next: failed.length
+        ? `Could not stop it everywhere: ${failed.map((f) => `${f.host}: ${f.detail}`).join("; ")}.`
+        : `Stopped. resume_run {runId: "${record.id}"} continues from its latest checkpoint.`,
+    };
+  },
+  summarize: (r) =>
+    [
+      `${r.runId}: ${r.stopped ? "stopped" : r.nodes.every((n) => n.outcome === "planned") ? "would stop" : "not fully stopped"}${r.wasRunning ? "" : " (was not running)"}`,
+      ...r.nodes.map(
+        (n) => `  node ${n.nodeRank} ${n.host} pid ${n.pid}: ${n.outcome}${n.detail ? ` ${n.detail}` : ""}`,
+      ),
+      r.next,
+    ].join("\n"),
+});
