@@ -1,10 +1,15 @@
 // Every tool, in one list; toolsets and the read-only switch select from it.
 import checkEnv from "./check-env.js";
+import exportSchedulerJob from "./export-scheduler.js";
 import auditLog from "./audit-log.js";
 import buildConfigs from "./build-configs.js";
 import findModel from "./find-model.js";
+import launchTrain from "./launch-train.js";
 import listHosts from "./list-hosts.js";
+import listRuns from "./list-runs.js";
 import prepareDataset from "./prepare-dataset.js";
+import resumeRun from "./resume-run.js";
+import stopRun from "./stop-run.js";
 import tailLogs from "./tail-logs.js";
 import type { ToolDef, Toolset } from "./tool.js";
 import validateDataset from "./validate-dataset.js";
@@ -19,6 +24,11 @@ export const allTools: ToolDef<any, any>[] = [
   validateDataset,
   findModel,
   buildConfigs,
+  launchTrain,
+  listRuns,
+  stopRun,
+  resumeRun,
+  exportSchedulerJob,
   // tools register here, one import per file
 ];
 
