@@ -1,4 +1,5 @@
 // Megatron argument blocks (GPT_ARGS / OUTPUT_ARGS / extras) equivalent to each family's upstream finetune script.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: bash ${VAR} expansions in generated scripts
 import type { TemplateContext } from "./template.js";
 
 export interface ArgBlocks {

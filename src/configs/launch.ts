@@ -1,4 +1,5 @@
 // The launch script: bash equivalent to the upstream finetune_*.sh, with the plan's paths and numbers filled in.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: bash ${VAR} expansions in generated scripts
 import { posix } from "node:path";
 import { cannSetEnvCandidates, nnalSetEnv } from "../hosts/environment.js";
 import { envExports, shellQuote } from "../hosts/quote.js";

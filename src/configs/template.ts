@@ -3,6 +3,9 @@ import type { ResolvedRecipe } from "../knowledge/models.js";
 import type { ModelEntry } from "../knowledge/types.js";
 import type { FileRole } from "./types.js";
 
+// biome-ignore lint/suspicious/noExplicitAny: config trees are free-form JSON, indexed by key path
+export type ConfigObject = Record<string, any>;
+
 export interface PlanPaths {
   outputDir: string;
   hfDir: string;

@@ -1,11 +1,11 @@
 // GLM-4.1V (Megatron JSON), GLM-4.5V (FSDP2 JSON + YAML) and DeepSeek-VL2 (Megatron JSON).
 import { DROP, merge } from "./merge.js";
-import { attrFields, type ConfigTemplate, type TemplateFile } from "./template.js";
+import { attrFields, type ConfigObject, type ConfigTemplate, type TemplateFile } from "./template.js";
 import { basename, qwenDataJson } from "./templates-qwen-json.js";
 
 const LLAVA = "./data/mllm_format_llava_instruct_data.json";
 
-function glm41Model(): Record<string, any> {
+function glm41Model(): ConfigObject {
   return {
     model_id: "glm4.1v",
     img_context_token_id: 151343,
@@ -135,7 +135,7 @@ export const GLM41V_TEMPLATE: ConfigTemplate = {
       { role: "model-config", name: basename(modelFile!), upstream: modelFile!, format: "json", value: model },
     ];
   },
-  datasetAttr: (ctx) => attrFields((qwenDataJson("", "", "") as any).dataset_param.attr),
+  datasetAttr: () => attrFields((qwenDataJson("", "", "") as ConfigObject).dataset_param.attr),
 };
 
 export const GLM45V_TEMPLATE: ConfigTemplate = {
@@ -202,10 +202,10 @@ export const GLM45V_TEMPLATE: ConfigTemplate = {
       { role: "train-config", name: basename(fsdpFile!), upstream: fsdpFile!, format: "yaml", value: fsdp },
     ] satisfies TemplateFile[];
   },
-  datasetAttr: () => attrFields((qwenDataJson("", "", "") as any).dataset_param.attr),
+  datasetAttr: () => attrFields((qwenDataJson("", "", "") as ConfigObject).dataset_param.attr),
 };
 
-function deepseekModel(): Record<string, any> {
+function deepseekModel(): ConfigObject {
   return {
     model_id: "DeepSeek-VL2",
     text_decoder: {

@@ -1,7 +1,7 @@
 // InternVL2.5 / InternVL3 (Megatron JSON) and InternVL3.5 (pretrain_transformers.py JSON + fsdp2_config.yaml).
 import type { ReleaseTag } from "../knowledge/release-tags.js";
 import { DROP, merge, type Patch } from "./merge.js";
-import type { ConfigTemplate, TemplateContext, TemplateFile } from "./template.js";
+import type { ConfigObject, ConfigTemplate, TemplateContext, TemplateFile } from "./template.js";
 import { basename } from "./templates-qwen-json.js";
 
 const IMAGE_MEAN = [0.485, 0.456, 0.406];
@@ -246,7 +246,7 @@ export const INTERNVL_TEMPLATE: ConfigTemplate = {
     const family = id.startsWith("internvl3") ? "InternVL3" : "InternVL2.5";
     const release = ctx.recipe.release;
     const [dataFile, modelFile] = ctx.recipe.configFiles;
-    const model = internvlModel(family, size, release) as Record<string, any>;
+    const model = internvlModel(family, size, release) as ConfigObject;
     if (ctx.llmSplit) model.text_decoder.pipeline_num_layers = ctx.llmSplit;
     if (ctx.vitSplit) model.image_encoder.vision_encoder.pipeline_num_layers = ctx.vitSplit;
     const data = internvlData({

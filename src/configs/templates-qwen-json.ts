@@ -2,7 +2,13 @@
 import { recipeAt } from "../knowledge/models.js";
 import type { ReleaseTag } from "../knowledge/release-tags.js";
 import { DROP, merge, type Patch } from "./merge.js";
-import { attrFields, type ConfigTemplate, type TemplateContext, type TemplateFile } from "./template.js";
+import {
+  attrFields,
+  type ConfigObject,
+  type ConfigTemplate,
+  type TemplateContext,
+  type TemplateFile,
+} from "./template.js";
 
 const LLAVA_DATA = "./data/mllm_format_llava_instruct_data.json";
 
@@ -275,7 +281,7 @@ export function qwenModelJson(
   const sizePatch = sizes[size];
   if (!sizePatch) throw new Error(`no model template for size ${size}`);
   const arch = ctx.model.arch;
-  const value = merge(baseModel(qwen25), sizePatch, ...releasePatches(qwen25, size, release)) as Record<string, any>;
+  const value = merge(baseModel(qwen25), sizePatch, ...releasePatches(qwen25, size, release)) as ConfigObject;
   // FSDP2 runs ignore the pipeline lists; keep the standard example's.
   const standard = recipeAt(ctx.model, release, "")?.defaults;
   const llm = ctx.llmSplit ?? standard?.llmLayerSplit;

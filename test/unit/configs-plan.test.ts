@@ -1,7 +1,9 @@
 // resolveTrainingPlan: parallelism, layer splits, validation messages and the launch script.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: bash ${VAR} expansions in generated scripts
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { PlanError, resolveTrainingPlan } from "../../src/configs/index.js";
+import type { ConfigObject } from "../../src/configs/template.js";
 import { evenSplit } from "../../src/configs/validate.js";
 import { MODELS } from "../../src/knowledge/models.js";
 
@@ -45,7 +47,7 @@ describe("resolveTrainingPlan", () => {
       seqLength: 2048,
       nodes: 2,
     });
-    const yaml = plan.files[0]!.value as Record<string, any>;
+    const yaml = plan.files[0]!.value as ConfigObject;
     expect(yaml.gpt_args).toMatchObject({
       train_iters: 500,
       lr: 2e-5,
