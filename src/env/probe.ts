@@ -45,51 +45,69 @@ const LIVE_MARK = "@@live@@";
 // Reads package versions without importing them (fast, and works when torch_npu is broken), then imports torch_npu.
 const PYTHON_PROBE = `
 LIVE_MARK = "${LIVE_MARK}"
-import json, platform, subprocess, sys
-try:
-    from importlib import metadata as md
-except ImportError:
-    md = None
-def dist(name):
-    if md is None:
-        return None
-    for n in (name, name.replace("_", "-"), name.replace("-", "_")):
-        try:
-            return md.distribution(n)
-        except Exception:
-            pass
-    return None
-def git(path, *args):
+import json, os, subprocess, sys
+WANTED = ["torch", "torch_npu", "transformers", "accelerate", "peft", "numpy", "mindspeed", "mindspeed_mm",
+          "triton_ascend", "apex", "torchvision"]
+# Reads *.dist-info / *.egg-info directly: importlib.metadata costs ~0.1 s of imports on every probe.
+def read(path):
     try:
-        r = subprocess.run(["git", "-C", path] + list(args), capture_output=True, text=True, timeout=5)
-        return r.stdout.strip() if r.returncode == 0 else None
-    except Exception:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except OSError:
         return None
-out = {"python": platform.python_version(), "executable": sys.executable, "prefix": sys.prefix,
-       "basePrefix": getattr(sys, "base_prefix", sys.prefix), "machine": platform.machine(), "packages": {}}
-for name in ["torch", "torch_npu", "transformers", "accelerate", "peft", "numpy", "mindspeed", "mindspeed_mm", "triton_ascend", "apex", "torchvision"]:
-    d = dist(name)
-    if d is None:
-        out["packages"][name] = None
+def git_head(path):
+    try:
+        r = subprocess.run(["git", "-C", path, "rev-parse", "HEAD", "--abbrev-ref", "HEAD"],
+                           capture_output=True, text=True, timeout=5)
+        lines = r.stdout.split() if r.returncode == 0 else []
+        return (lines + [None, None])[:2]
+    except Exception:
+        return [None, None]
+found = {}
+for entry in sys.path:
+    if not entry or not os.path.isdir(entry):
         continue
-    info = {"version": d.version}
     try:
-        wheel = d.read_text("WHEEL") or ""
-        info["tags"] = [l.split(":", 1)[1].strip() for l in wheel.splitlines() if l.startswith("Tag:")]
-    except Exception:
-        pass
-    try:
-        du = json.loads(d.read_text("direct_url.json") or "null")
-        if du and du.get("url", "").startswith("file://"):
-            path = du["url"][len("file://"):]
-            info["path"] = path
-            info["editable"] = bool(du.get("dir_info", {}).get("editable"))
-            info["commit"] = git(path, "rev-parse", "HEAD")
-            info["describe"] = git(path, "describe", "--tags", "--always")
-            info["branch"] = git(path, "rev-parse", "--abbrev-ref", "HEAD")
-    except Exception:
-        pass
-    out["packages"][name] = info
+        names = sorted(os.listdir(entry))
+    except OSError:
+        continue
+    for d in names:
+        if not (d.endswith(".dist-info") or d.endswith(".egg-info")):
+            continue
+        parts = d[: d.rfind(".")].split("-")
+        key = parts[0].lower().replace("-", "_").replace(".", "_")
+        if key not in WANTED or key in found:
+            continue
+        meta = os.path.join(entry, d)
+        version = parts[1] if len(parts) > 1 else None
+        in_tree = version is None
+        if version is None:
+            for line in (read(os.path.join(meta, "PKG-INFO")) or read(os.path.join(meta, "METADATA")) or "").splitlines():
+                if line.startswith("Version:"):
+                    version = line.split(":", 1)[1].strip()
+                    break
+        if not version:
+            continue
+        info = {"version": version}
+        wheel = read(os.path.join(meta, "WHEEL"))
+        if wheel:
+            info["tags"] = [l.split(":", 1)[1].strip() for l in wheel.splitlines() if l.startswith("Tag:")]
+        src = entry if in_tree else None
+        try:
+            du = json.loads(read(os.path.join(meta, "direct_url.json")) or "null")
+            if du and du.get("url", "").startswith("file://"):
+                src = du["url"][len("file://"):]
+                info["editable"] = bool(du.get("dir_info", {}).get("editable"))
+        except ValueError:
+            pass
+        if src:
+            info["path"] = src
+            info.setdefault("editable", in_tree)
+            info["commit"], info["branch"] = git_head(src)
+        found[key] = info
+out = {"python": "%d.%d.%d" % sys.version_info[:3], "executable": sys.executable, "prefix": sys.prefix,
+       "basePrefix": getattr(sys, "base_prefix", sys.prefix), "machine": os.uname().machine,
+       "packages": dict((k, found.get(k)) for k in WANTED)}
 print(json.dumps(out))
 print(LIVE_MARK)
 sys.stdout.flush()
