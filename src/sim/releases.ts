@@ -1,5 +1,6 @@
 // The software stack the simulated host carries for each MindSpeed-MM release (install matrix, facts §f).
 import type { ReleaseTag } from "../knowledge/release-tags.js";
+import { RELEASES } from "../knowledge/releases.js";
 
 export interface SimStack {
   release: ReleaseTag;
@@ -33,7 +34,8 @@ export const SIM_STACKS: Record<ReleaseTag, SimStack> = {
     cannInner: "V100R001C22SPC001B231",
     driver: "25.0.rc1.1",
     torch: "2.1.0",
-    torchNpu: "2.1.0.post13",
+    // The wheel the release matrix names, so a healthy simulated host agrees with check_env.
+    torchNpu: RELEASES["v2.1.0"].torchNpu,
     transformers: "4.45.0",
     accelerate: "0.34.2",
     peft: "0.13.2",
@@ -50,7 +52,8 @@ export const SIM_STACKS: Record<ReleaseTag, SimStack> = {
     cannInner: "V100R001C23SPC001B085",
     driver: "25.2.0",
     torch: "2.7.1+cpu",
-    torchNpu: "2.7.1.post1",
+    // The wheel the release matrix names, so a healthy simulated host agrees with check_env.
+    torchNpu: RELEASES["v2.2.0"].torchNpu,
     transformers: "4.53.0",
     accelerate: "1.2.0",
     peft: "0.15.2",
@@ -67,7 +70,8 @@ export const SIM_STACKS: Record<ReleaseTag, SimStack> = {
     cannInner: "V100R001C25SPC001B210",
     driver: "25.3.rc1",
     torch: "2.7.1+cpu",
-    torchNpu: "2.7.1.post2",
+    // The wheel the release matrix names, so a healthy simulated host agrees with check_env.
+    torchNpu: RELEASES["v2.3.0"].torchNpu,
     transformers: "4.53.0",
     accelerate: "1.2.0",
     peft: "0.17.1",
@@ -84,7 +88,8 @@ export const SIM_STACKS: Record<ReleaseTag, SimStack> = {
     cannInner: "V100R001C26SPC001B120",
     driver: "25.5.0",
     torch: "2.7.1+cpu",
-    torchNpu: "2.7.1.post4",
+    // The wheel the release matrix names, so a healthy simulated host agrees with check_env.
+    torchNpu: RELEASES["v26.0.0"].torchNpu,
     transformers: "4.57.0",
     accelerate: "1.2.0",
     peft: "0.17.1",
@@ -101,7 +106,8 @@ export const SIM_STACKS: Record<ReleaseTag, SimStack> = {
     cannInner: "V100R001C27SPC001B060",
     driver: "25.5.1",
     torch: "2.7.1+cpu",
-    torchNpu: "2.7.1.post5",
+    // The wheel the release matrix names, so a healthy simulated host agrees with check_env.
+    torchNpu: RELEASES["v26.1.0"].torchNpu,
     transformers: "4.57.0",
     accelerate: "1.2.0",
     peft: "0.19.1",
