@@ -266,12 +266,13 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRes
         else if (configPaths.includes(f.path) || f.path === opts.script) {
           const mine = master.facts?.files.find((m) => m.path === f.path)?.sha256;
           if (mine && mine !== f.sha256 && !opts.scriptText) {
+            // Paths inside may differ legitimately between nodes; anything else would break the run.
             add({
               id: "configs",
               host: n.host,
-              level: "error",
+              level: "warning",
               message: `${f.path} on ${n.host} differs from the copy on ${master.host}.`,
-              fix: "Write the same configs on every node (build_configs on each host, or a shared filesystem).",
+              fix: "Make sure both describe the same run (build_configs with the same parameters on each host, or a shared filesystem).",
             });
           }
         }

@@ -1,0 +1,265 @@
+// launch_train end to end over SSH on simulated Ascend hosts: launch, drop the connection, a new server process finds
+// the run in the host's ledger, tails it and stops it; failure scenarios end as failed / stalled; a two-node run.
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { resolveTrainingPlan } from "../../src/configs/index.js";
+import type { AuditedExecutor } from "../../src/hosts/audit.js";
+import type { HostSettings } from "../../src/hosts/inventory.js";
+import { HostRegistry } from "../../src/hosts/registry.js";
+import type { SshExecutor } from "../../src/hosts/ssh.js";
+import { layOutSim, makeFakeHfModel, setScenario, stopSimProcesses } from "../../src/sim/index.js";
+import launchTrain from "../../src/tools/launch-train.js";
+import type { ToolDeps } from "../../src/tools/tool.js";
+import { stdioClient } from "../helpers/mcp.js";
+import { readSshTestEnv, sshHostSettings } from "../helpers/ssh-env.js";
+
+const env = readSshTestEnv();
+
+interface Sim {
+  name: string;
+  dir: string;
+  settings: HostSettings;
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const owner = () => ({
+  uid: Number(execFileSync("id", ["-u", env!.user]).toString().trim()),
+  gid: Number(execFileSync("id", ["-g", env!.user]).toString().trim()),
+});
+
+describe.skipIf(!env)("launch_train over SSH on simulated hosts", () => {
+  let base: string;
+  let inventory: string;
+  let simA: Sim;
+  let simB: Sim;
+  const started: number[] = [];
+  let server: { client: Client; close: () => Promise<void> } | null = null;
+
+  /** Configs for a run (what build_configs writes), owned by the SSH user. */
+  function writeConfigs(sim: Sim, name: string, opts: { nodes?: number; iters?: number } = {}): string {
+    const wd = sim.settings.workdir!;
+    const out = join(wd, "configs", name);
+    const plan = resolveTrainingPlan("qwen2.5vl-3b", undefined, {
+      outputDir: out,
+      hfDir: join(wd, "ckpt/hf/Qwen2.5-VL-3B-Instruct"),
+      ckptDir: join(wd, "ckpt/mm/qwen2.5vl-3b"),
+      saveDir: join(wd, "save", name),
+      dataset: join(wd, "data/train.json"),
+      trainIters: opts.iters ?? 400,
+      nodes: opts.nodes,
+    });
+    expect(plan.errors).toEqual([]);
+    mkdirSync(out, { recursive: true });
+    for (const f of plan.files) writeFileSync(join(out, f.name), f.text);
+    const o = owner();
+    execFileSync("chown", ["-R", `${o.uid}:${o.gid}`, join(wd, "configs")]);
+    return join(out, plan.files.find((f) => f.role === "launch-script")!.name);
+  }
+
+  async function layOut(name: string): Promise<Sim> {
+    const dir = join(base, name);
+    const sim = await layOutSim(dir, { scenario: "healthy", name, owner: owner() });
+    const wd = sim.hostSettings.workdir!;
+    await makeFakeHfModel(join(wd, "ckpt/hf/Qwen2.5-VL-3B-Instruct"), "Qwen2.5-VL-3B-Instruct");
+    writeFileSync(join(wd, "data/train.json"), JSON.stringify([{ messages: [], images: [] }]));
+    // Converted weights for TP1/PP1, the layout mm-convert writes.
+    mkdirSync(join(wd, "ckpt/mm/qwen2.5vl-3b/release/mp_rank_00"), { recursive: true });
+    writeFileSync(join(wd, "ckpt/mm/qwen2.5vl-3b/release/mp_rank_00/model_optim_rng.pt"), "weights\n");
+    writeFileSync(join(wd, "ckpt/mm/qwen2.5vl-3b/latest_checkpointed_iteration.txt"), "release");
+    const o = owner();
+    execFileSync("chown", ["-R", `${o.uid}:${o.gid}`, dir]);
+    const settings = sshHostSettings(env!, {
+      ...sim.hostSettings,
+      env: { ...sim.hostSettings.env, ASCEND_SIM_STEP_SECONDS: "0.2" },
+    });
+    return { name, dir, settings };
+  }
+
+  function writeInventory() {
+    writeFileSync(inventory, stringify({ hosts: { [simA.name]: simA.settings, [simB.name]: simB.settings } }));
+  }
+
+  async function call(name: string, args: Record<string, unknown>) {
+    if (!server) {
+      server = await stdioClient({ env: { ASCEND_TRAIN_CONFIG: inventory, ASCEND_TRAIN_FROM_SOURCE: "1" } });
+    }
+    const r = await server.client.callTool({ name, arguments: args }, undefined, { timeout: 60_000 });
+    if (r.isError) throw new Error(`${name} failed: ${JSON.stringify(r.content)}`);
+    // biome-ignore lint/suspicious/noExplicitAny: structured tool output
+    return r.structuredContent as any;
+  }
+
+  async function waitForState(runId: string, states: string[], seconds = 40) {
+    let last: { state: string } | undefined;
+    for (let i = 0; i < seconds * 2; i++) {
+      const runs = await call("list_runs", { host: simA.name });
+      last = runs.runs.find((r: { runId: string }) => r.runId === runId);
+      if (last && states.includes(last.state)) return last;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new Error(`run ${runId} never reached ${states.join("/")}: ${JSON.stringify(last)}`);
+  }
+
+  function inProcess(): { hosts: HostRegistry; deps: ToolDeps } {
+    const hosts = new HostRegistry({
+      file: inventory,
+      hosts: { [simA.name]: simA.settings, [simB.name]: simB.settings },
+    });
+    return { hosts, deps: { hosts, now: () => new Date(), progress: () => {}, log: () => {} } };
+  }
+
+  /** Live members of a process group; zombies do not count (this container's init may not reap them). */
+  const groupAlive = (pid: number) =>
+    execFileSync("ps", ["-eo", "pgid=,stat="])
+      .toString()
+      .split("\n")
+      .some((l) => {
+        const [g, st] = l.trim().split(/\s+/);
+        return Number(g) === pid && !st?.startsWith("Z");
+      });
+
+  beforeAll(async () => {
+    base = mkdtempSync(join(tmpdir(), "train-ssh-"));
+    chmodSync(base, 0o755);
+    inventory = join(base, "ascend-train.yaml");
+    [simA, simB] = await Promise.all([layOut("npu-a"), layOut("npu-b")]);
+    writeInventory();
+  }, 180_000);
+
+  afterAll(async () => {
+    await server?.close().catch(() => undefined);
+    for (const pid of started) {
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+    for (const s of [simA, simB]) if (s) await stopSimProcesses(s.dir).catch(() => undefined);
+    if (base) rmSync(base, { recursive: true, force: true });
+  });
+
+  it("launch, disconnect, a new server lists it, tails it with ETA, and stops it", async () => {
+    const script = writeConfigs(simA, "main");
+    const { hosts, deps } = inProcess();
+    const masterPort = await freePort();
+    const plan = await launchTrain.handle(launchTrain.input.parse({ host: simA.name, script, masterPort }), deps);
+    expect(plan.started).toBe(false);
+    expect(plan.preflightOk).toBe(true);
+    expect(plan.checks.find((c) => c.id === "weights")).toMatchObject({ ok: true, level: "info" });
+    expect(plan.plan!.wrapperScript).toContain(`bash ${script}`);
+
+    const run = await launchTrain.handle(
+      launchTrain.input.parse({ host: simA.name, script, masterPort, confirm: true }),
+      deps,
+    );
+    expect(run.started).toBe(true);
+    started.push(...run.pids.map((p) => p.pid));
+    expect(run.exitedEarly).toEqual([]);
+    // Cut the SSH connection the way a network drop would, and leave this server behind.
+    const handle = await hosts.get(simA.name);
+    await ((handle.executor as unknown as AuditedExecutor).unwrap() as SshExecutor).disconnect();
+    await hosts.closeAll();
+
+    const running = await waitForState(run.runId, ["running"]);
+    expect(running).toMatchObject({ hosts: [simA.name], nodes: [{ host: simA.name, alive: true }] });
+    const tail = await call("tail_logs", { runId: run.runId, lines: 5, chart: false });
+    expect(tail.state).toBe("running");
+    expect(tail.latest.iteration).toBeGreaterThan(0);
+    expect(tail.latest.loss).toBeGreaterThan(0);
+    expect(tail.etaSeconds).toBeGreaterThan(0);
+
+    const stop = await call("stop_run", { runId: run.runId, confirm: true, graceSeconds: 10 });
+    expect(stop.stopped).toBe(true);
+    expect(stop.nodes[0].outcome).toMatch(/terminated|killed/);
+    expect(groupAlive(run.pids[0]!.pid)).toBe(false);
+    const after = await waitForState(run.runId, ["stopped"]);
+    expect(after.reason).toContain("SIG");
+  }, 120_000);
+
+  it("a run that runs out of NPU memory ends as failed", async () => {
+    await setScenario(simA.dir, "oom");
+    const script = writeConfigs(simA, "oom");
+    const run = await call("launch_train", {
+      host: simA.name,
+      script,
+      masterPort: await freePort(),
+      confirm: true,
+      settleSeconds: 0,
+    });
+    expect(run.started).toBe(true);
+    started.push(...run.pids.map((p: { pid: number }) => p.pid));
+    const failed = await waitForState(run.runId, ["failed"]);
+    expect(failed.reason).toMatch(/out of memory|error/i);
+  }, 90_000);
+
+  it("a run that stops printing while its process lives on ends as stalled", async () => {
+    await setScenario(simA.dir, "hang");
+    const script = writeConfigs(simA, "hang");
+    const run = await call("launch_train", {
+      host: simA.name,
+      script,
+      masterPort: await freePort(),
+      confirm: true,
+      settleSeconds: 0,
+    });
+    started.push(...run.pids.map((p: { pid: number }) => p.pid));
+    const first = await waitForState(run.runId, ["running"]);
+    expect(first.iteration).toBeGreaterThan(0);
+    // Ten quiet minutes, without waiting for them: the log's mtime moves back.
+    execFileSync("touch", ["-d", "10 minutes ago", first.logFile]);
+    const stalled = await waitForState(run.runId, ["stalled"], 10);
+    expect(stalled.nodes[0].alive).toBe(true);
+    await call("stop_run", { runId: run.runId, confirm: true, graceSeconds: 5 });
+    await setScenario(simA.dir, "healthy");
+  }, 90_000);
+
+  it("runs on two hosts under one run id with NODE_RANK, MASTER_ADDR and the NIC variables", async () => {
+    const scriptA = writeConfigs(simA, "multi", { nodes: 2 });
+    writeConfigs(simB, "multi", { nodes: 2 });
+    const scriptB = scriptA.replace(simA.settings.workdir!, simB.settings.workdir!);
+    expect(scriptB).not.toBe(scriptA);
+    // Each sim keeps its checkout elsewhere, so each node runs the same relative script.
+    const rel = scriptA.slice(simA.settings.workdir!.length + 1);
+    const run = await call("launch_train", {
+      hosts: [simA.name, simB.name],
+      script: rel,
+      masterPort: await freePort(),
+      confirm: true,
+      settleSeconds: 1,
+    });
+    expect(run.started).toBe(true);
+    started.push(...run.pids.map((p: { pid: number }) => p.pid));
+    const envs = run.plan.nodes.map((n: { env: Record<string, string> }) => n.env);
+    expect(envs.map((e: Record<string, string>) => e.NODE_RANK)).toEqual(["0", "1"]);
+    expect(envs.every((e: Record<string, string>) => e.MASTER_ADDR === "127.0.0.1" && e.NNODES === "2")).toBe(true);
+    expect(envs[1].HCCL_SOCKET_IFNAME).toBe("lo");
+    expect(envs[1].GLOO_SOCKET_IFNAME).toBe("lo");
+
+    const listed = await call("list_runs", {});
+    const mine = listed.runs.find((r: { runId: string }) => r.runId === run.runId);
+    expect(mine.hosts).toEqual([simA.name, simB.name]);
+    expect(mine.nodes.map((n: { alive: boolean }) => n.alive)).toEqual([true, true]);
+    const onB = await call("list_runs", { host: simB.name });
+    expect(onB.runs.map((r: { runId: string }) => r.runId)).toContain(run.runId);
+
+    const stop = await call("stop_run", { runId: run.runId, confirm: true, graceSeconds: 5 });
+    expect(stop.nodes).toHaveLength(2);
+    for (const p of run.pids) expect(groupAlive(p.pid)).toBe(false);
+  }, 90_000);
+});
