@@ -7,7 +7,6 @@ const MAX_TEXT = 600;
 export function cleanLine(raw: string): string {
   let s = raw.includes("\x1b") ? raw.replace(ANSI, "") : raw;
   if (s.endsWith("\r")) s = s.slice(0, -1);
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
   if (/[\x00-\x08\x0b\x0c\x0e-\x1f]/.test(s)) s = s.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, "");
   return s;
 }

@@ -152,7 +152,7 @@ export class LogScanner {
       if (this.line <= this.captureUntil) this.candidate(this.counted, to, this.counted);
       this.line++;
     }
-    this.prevTail = Buffer.from(buf.subarray(Math.max(0, to - BACK_BYTES), to));
+    this.prevTail = history(this.prevTail, buf.subarray(0, to));
     this.base += to;
     this.buf = null;
   }
@@ -266,8 +266,7 @@ export class LogScanner {
     }
     if (NPU_MARK.test(rec.text)) this.markers.npu++;
     if (CUDA_MARK.test(rec.text)) this.markers.cuda++;
-    if (rec.time === undefined && ruleHit)
-      rec.time = lastTime(buf.toString("latin1", Math.max(0, start - 2048), start));
+    if (rec.time === undefined && ruleHit) rec.time = lastTime(this.before(start, 2048).toString("latin1"));
     if (rec.time === undefined) rec.time = this.lastSeenTime;
     else this.lastSeenTime = rec.time;
     if (!ruleHit) return;
@@ -276,6 +275,13 @@ export class LogScanner {
       this.captureUntil = Math.max(this.captureUntil, rec.line + context);
     }
     this.process(rec);
+  }
+
+  /** Up to `n` bytes before `start` in the current buffer, continued into the previous ones. */
+  private before(start: number, n: number): Buffer {
+    const here = this.buf!.subarray(Math.max(0, start - n), start);
+    if (here.length >= n || !this.prevTail) return here;
+    return Buffer.concat([this.prevTail.subarray(Math.max(0, this.prevTail.length - (n - here.length))), here]);
   }
 
   /** Reads up to `n` lines before a match (from this buffer and the end of the previous one) into the window. */
@@ -428,6 +434,13 @@ export class LogScanner {
     if (rec.time !== undefined) e.time = rec.time;
     return e;
   }
+}
+
+/** The last BACK_BYTES of everything scanned so far. */
+function history(prev: Buffer | null, region: Buffer): Buffer {
+  if (region.length >= BACK_BYTES || !prev)
+    return Buffer.from(region.subarray(Math.max(0, region.length - BACK_BYTES)));
+  return Buffer.concat([prev.subarray(Math.max(0, prev.length - (BACK_BYTES - region.length))), region]);
 }
 
 /** More than a tenth of the first bytes are control characters: not a text log. */

@@ -18,10 +18,11 @@ interface Merged {
   first: { time?: number; order: number; line: number };
 }
 
+/** Within one file, line order is time order; across files, timestamps decide when both are known. */
 function earlier(a: Merged["first"], b: Merged["first"]): boolean {
+  if (a.order === b.order) return a.line < b.line;
   if (a.time !== undefined && b.time !== undefined && a.time !== b.time) return a.time < b.time;
-  if (a.order !== b.order) return a.order < b.order;
-  return a.line < b.line;
+  return a.order < b.order;
 }
 
 function merge(scans: ScanResult[], c: CompiledRules): Merged[] {

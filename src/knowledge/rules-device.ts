@@ -130,7 +130,7 @@ export const deviceRules: DiagnosisRule[] = [
       { match: lit("The server socket has failed to listen"), confidence: 0.88 },
       {
         match: rx(
-          /errno: ?98\b|Address already in use|address already in use|EADDRINUSE/,
+          /errno: 98\b|errno:98\b|Address already in use|address already in use|EADDRINUSE/,
           "errno: 98",
           "errno:98",
           "ddress already in use",
@@ -300,9 +300,16 @@ export const deviceRules: DiagnosisRule[] = [
     fixes: [
       {
         id: "map-location",
-        summary: "Load checkpoints with map_location='cpu' (or the rank's own device) and move them afterwards.",
+        summary: "Load checkpoints on the CPU (or the rank's own device) and move them afterwards.",
+        edits: [
+          "checkpoint loading: torch.load(path, map_location='cpu'); adapters: PeftModel.from_pretrained(..., device_map={'': 'cpu'})",
+        ],
       },
-      { id: "no-cross-copy", summary: "Avoid .to('npu:0') in per-rank code; use torch.npu.current_device()." },
+      {
+        id: "no-cross-copy",
+        summary: "Avoid fixed device ids in per-rank code.",
+        edits: ["per-rank code: .to(f'npu:{torch.npu.current_device()}') instead of .to('npu:0')"],
+      },
     ],
     references: ["https://github.com/modelscope/ms-swift/issues/9135"],
   },

@@ -325,10 +325,16 @@ export const envRules: DiagnosisRule[] = [
     fixes: [
       {
         id: "npu-strings",
-        summary:
-          "Use 'npu:N' device strings and import torch_npu before anything else (or torch_npu.contrib.transfer_to_npu).",
+        summary: "Use 'npu:N' device strings and import torch_npu before anything else.",
+        edits: [
+          "training code: import torch_npu (or from torch_npu.contrib import transfer_to_npu) first; .to('npu:3') instead of .to(3)",
+        ],
       },
-      { id: "versions", summary: "Use transformers ≤ 4.49 with torch_npu 2.2, or torch/torch_npu 2.4 or later." },
+      {
+        id: "versions",
+        summary: "Use transformers ≤ 4.49 with torch_npu 2.2, or torch/torch_npu 2.4 or later.",
+        commands: ["pip install 'transformers<=4.49'"],
+      },
     ],
     references: ["https://github.com/Ascend/pytorch/issues/16"],
   },

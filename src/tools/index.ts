@@ -1,8 +1,11 @@
 // Every tool, in one list; toolsets and the read-only switch select from it.
-import checkEnv from "./check-env.js";
-import exportSchedulerJob from "./export-scheduler.js";
+
+import applyFix from "./apply-fix.js";
 import auditLog from "./audit-log.js";
 import buildConfigs from "./build-configs.js";
+import checkEnv from "./check-env.js";
+import diagnoseError from "./diagnose-error.js";
+import exportSchedulerJob from "./export-scheduler.js";
 import findModel from "./find-model.js";
 import launchTrain from "./launch-train.js";
 import listHosts from "./list-hosts.js";
@@ -29,6 +32,8 @@ export const allTools: ToolDef<any, any>[] = [
   stopRun,
   resumeRun,
   exportSchedulerJob,
+  diagnoseError,
+  applyFix,
   // tools register here, one import per file
 ];
 

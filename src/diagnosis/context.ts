@@ -1,0 +1,362 @@
+// Makes fixes concrete for one host and run: who holds a port or an NPU, a free port, the micro batch that halves
+// activation memory, the layer split that matches the converted weights. Probes are read-only commands; changes
+// are returned as actions (argv lists or file edits with a diff) that only apply_fix carries out.
+// Host commands: ss, lsof, npu-smi info, command -v; files read: the run's script and model.json.
+import { parseNpuSmiInfo } from "../env/npu-smi.js";
+import type { HostExecutor } from "../hosts/executor.js";
+import type { HostSettings } from "../hosts/inventory.js";
+import { shellJoin } from "../hosts/quote.js";
+import { ruleById } from "../knowledge/rules.js";
+import { lineDiff, replaceJsonArray } from "./edit.js";
+import type { Finding, FixAction, FixStep } from "./types.js";
+import { renderFix } from "./verdict.js";
+
+/** What is known about the run that failed (from the run ledger or given by the caller). */
+export interface RunContext {
+  /** Launch script on the host (holds --micro-batch-size, TP, PP). */
+  scriptPath?: string;
+  /** model.json on the host (holds pipeline_num_layers). */
+  modelJsonPath?: string;
+  microBatchSize?: number;
+  tp?: number;
+  pp?: number;
+  numKvHeads?: number;
+  numLayers?: number;
+  llmPpLayers?: number[];
+  vitPpLayers?: number[];
+  /** The split the weights were converted with (mm-convert --cfg.parallel_config.llm_pp_layers). */
+  convertedLlmPpLayers?: number[];
+  convertedVitPpLayers?: number[];
+  masterPort?: number;
+}
+
+export interface RefineDeps {
+  executor?: HostExecutor;
+  settings?: HostSettings;
+  config?: RunContext;
+}
+
+type Refiner = (f: Finding, facts: Record<string, string>, deps: RefineDeps) => Promise<FixStep[]>;
+
+const PROBE_MS = 15_000;
+
+async function probe(executor: HostExecutor | undefined, argv: string[]): Promise<string | null> {
+  if (!executor) return null;
+  try {
+    const r = await executor.run(argv, { timeoutMs: PROBE_MS, maxOutputBytes: 256 * 1024 });
+    return r.exitCode === 0 ? r.stdout : null;
+  } catch {
+    return null;
+  }
+}
+
+async function readText(executor: HostExecutor | undefined, path: string | undefined): Promise<string | null> {
+  if (!executor || !path) return null;
+  try {
+    const chunk = await executor.readFile(path, { maxBytes: 1024 * 1024 });
+    return chunk.end < chunk.size ? null : chunk.content;
+  } catch {
+    return null;
+  }
+}
+
+const GIB: Record<string, number> = { K: 1 / 1024 ** 2, M: 1 / 1024, G: 1, T: 1024 };
+function gib(text: string | undefined): number | null {
+  const m = /^([\d.]+) ([KMGT])iB$/.exec(text ?? "");
+  return m ? Number(m[1]) * GIB[m[2]!]! : null;
+}
+
+/** Listening TCP ports on the host (ss -ltnH). */
+async function listeningPorts(executor?: HostExecutor): Promise<Set<number> | null> {
+  const out = await probe(executor, ["ss", "-ltnH"]);
+  if (out === null) return null;
+  const ports = new Set<number>();
+  for (const line of out.split("\n")) {
+    const local = line.trim().split(/\s+/)[3];
+    const m = local ? /:(\d+)$/.exec(local) : null;
+    if (m) ports.add(Number(m[1]));
+  }
+  return ports;
+}
+
+export function pickFreePort(used: Set<number>, from: number, span = 1, step = 1): number | null {
+  for (let p = from; p + span - 1 <= 65535; p += step) {
+    let free = true;
+    for (let k = 0; k < span && free; k++) if (used.has(p + k)) free = false;
+    if (free) return p;
+  }
+  return null;
+}
+
+/** Who listens on a port: ss (with -p), else lsof. */
+async function portHolders(executor: HostExecutor | undefined, port: number): Promise<{ pid: number; name: string }[]> {
+  const ss = await probe(executor, ["ss", "-ltnpH", `sport = :${port}`]);
+  const found: { pid: number; name: string }[] = [];
+  for (const m of (ss ?? "").matchAll(/\("([^"]*)",pid=(\d+)/g)) found.push({ name: m[1]!, pid: Number(m[2]) });
+  if (found.length > 0) return dedupe(found);
+  const lsof = await probe(executor, ["lsof", "-nP", `-iTCP:${port}`, "-sTCP:LISTEN", "-Fpc"]);
+  let pid = 0;
+  for (const line of (lsof ?? "").split("\n")) {
+    if (line.startsWith("p")) pid = Number(line.slice(1));
+    else if (line.startsWith("c") && pid) found.push({ pid, name: line.slice(1) });
+  }
+  return dedupe(found);
+}
+
+const dedupe = (xs: { pid: number; name: string }[]) => [...new Map(xs.map((x) => [x.pid, x])).values()];
+
+const killAction = (pids: number[], what: string): FixAction => ({
+  kind: "commands",
+  argv: pids.map((pid) => ["kill", String(pid)]),
+  description: `Send SIGTERM to ${what}.`,
+});
+
+const refiners: Partial<Record<Finding["category"], Refiner>> = {
+  async port_in_use(_f, facts, { executor, config }) {
+    const port = Number(facts.port ?? config?.masterPort ?? 0);
+    if (!port) return [];
+    const steps: FixStep[] = [];
+    const holders = await portHolders(executor, port);
+    if (holders.length > 0) {
+      facts.pid = holders.map((h) => h.pid).join(" ");
+      facts.holder = holders.map((h) => `${h.name} (PID ${h.pid})`).join(", ");
+      steps.push({
+        id: "kill-holder",
+        summary: `Port ${port} is held by ${facts.holder}; stop it if it is a stale run.`,
+        commands: holders.map((h) => shellJoin(["kill", String(h.pid)])),
+        action: killAction(
+          holders.map((h) => h.pid),
+          facts.holder,
+        ),
+      });
+    }
+    const used = await listeningPorts(executor);
+    if (used) {
+      const hccl = port >= 60000;
+      const free = hccl ? pickFreePort(used, 61000, 64, 1000) : pickFreePort(used, port + 1);
+      if (free !== null) facts[hccl ? "free_hccl_base_port" : "free_port"] = String(free);
+    }
+    return steps;
+  },
+
+  async device_busy(f, facts, { executor }) {
+    const out = await probe(executor, ["npu-smi", "info"]);
+    if (out === null) return [];
+    const info = parseNpuSmiInfo(out);
+    const device = facts.device !== undefined ? Number(facts.device) : undefined;
+    const procs = info.processes.filter((p) => device === undefined || p.npuId === device);
+    const busy = new Set(info.processes.map((p) => p.npuId));
+    const free = Array.from({ length: info.npuCount }, (_, i) => i).filter((i) => !busy.has(i));
+    if (free.length > 0) facts.free_devices = free.join(",");
+    if (procs.length === 0) return [];
+    const pids = [...new Set(procs.map((p) => p.pid))];
+    facts.pids = pids.join(" ");
+    const what = procs
+      .map((p) => `PID ${p.pid}${p.name ? ` (${p.name})` : ""} on NPU ${p.npuId}, ${p.memoryMb} MB`)
+      .join("; ");
+    f.cause = `${f.cause} On this host: ${what}.`;
+    return [
+      {
+        id: "kill-holder",
+        summary: `Stop ${what}, wait about 10 s, relaunch.`,
+        commands: pids.map((p) => `kill ${p}`),
+        action: killAction(pids, what),
+      },
+    ];
+  },
+
+  async npu_oom(f, facts, { executor, config }) {
+    const steps: FixStep[] = [];
+    const total = gib(facts.total);
+    const allocated = gib(facts.allocated);
+    if (total !== null && allocated !== null && allocated < 0.5 * total) {
+      steps.push({
+        id: "held-elsewhere",
+        summary: `This process holds only ${facts.allocated} of ${facts.total}: another process probably occupies the card. Check before shrinking the model.`,
+        commands: ["npu-smi info"],
+      });
+    }
+    const mbs = config?.microBatchSize ?? (await scriptMicroBatch(executor, config?.scriptPath));
+    if (mbs !== undefined) {
+      facts.micro_batch = String(mbs);
+      facts.new_micro_batch = String(Math.max(1, Math.floor(mbs / 2)));
+      if (mbs > 1 && config?.scriptPath) {
+        const action = await editScriptMicroBatch(executor, config.scriptPath, Math.floor(mbs / 2));
+        if (action)
+          steps.push({
+            id: "halve-micro-batch-edit",
+            summary: `Set --micro-batch-size ${facts.new_micro_batch} in ${config.scriptPath}.`,
+            action,
+          });
+      }
+      if (mbs <= 1) f.fixes = f.fixes.filter((x) => x.id !== "halve-micro-batch");
+    }
+    return steps;
+  },
+
+  async ckpt_shape_mismatch(_f, facts, { executor, config }) {
+    const converted = config?.convertedLlmPpLayers;
+    if (config?.tp) facts.tp = String(config.tp);
+    if (config?.llmPpLayers) facts.llm_pp_layers = `[[${config.llmPpLayers.join(",")}]]`;
+    if (config?.vitPpLayers) facts.vit_pp_layers = `[[${config.vitPpLayers.join(",")}]]`;
+    if (!converted) return [];
+    facts.converted_llm_pp_layers = JSON.stringify(converted);
+    if (config?.convertedVitPpLayers) facts.converted_vit_pp_layers = JSON.stringify(config.convertedVitPpLayers);
+    const same = config?.llmPpLayers && JSON.stringify(config.llmPpLayers) === JSON.stringify(converted);
+    if (same) return [];
+    const action = await editPipelineLayers(executor, config?.modelJsonPath, converted);
+    return action
+      ? [
+          {
+            id: "match-split-edit",
+            summary: `Use the converted split ${JSON.stringify(converted)} in ${config?.modelJsonPath}.`,
+            action,
+          },
+        ]
+      : [];
+  },
+
+  async empty_pp_stage(_f, facts, { executor, config }) {
+    const split = config?.llmPpLayers;
+    if (!split?.includes(0)) return [];
+    const fixed = fillEmptyStages(split);
+    facts.fixed_llm_pp_layers = JSON.stringify(fixed);
+    const action = await editPipelineLayers(executor, config?.modelJsonPath, fixed);
+    return action
+      ? [
+          {
+            id: "every-stage-edit",
+            summary: `Use ${JSON.stringify(fixed)} in ${config?.modelJsonPath}, then convert with the same split.`,
+            action,
+          },
+        ]
+      : [];
+  },
+
+  async tp_exceeds_kv_heads(_f, facts, { config }) {
+    const kv = Number(facts.kv_heads ?? config?.numKvHeads ?? 0);
+    const tp = Number(facts.tp ?? config?.tp ?? 0);
+    if (!kv || !tp) return [];
+    let best = 1;
+    for (let d = 1; d <= Math.min(kv, tp); d++) if (kv % d === 0) best = d;
+    facts.suggested_tp = String(best);
+    return [];
+  },
+
+  async windows_line_endings(_f, facts, { executor }) {
+    const file = facts.file;
+    if (!file || !executor) return [];
+    return [
+      {
+        id: "dos2unix-apply",
+        summary: `Strip the carriage returns from ${file}.`,
+        action: {
+          kind: "commands",
+          argv: [["sed", "-i", "s/\\r$//", file]],
+          description: `Convert ${file} to Unix line endings.`,
+        },
+      },
+    ];
+  },
+
+  async pdsh_missing(_f, _facts, { executor }) {
+    const apt = await probe(executor, ["sh", "-c", "command -v apt-get || command -v yum"]);
+    const manager = apt?.trim().split("/").pop();
+    if (manager !== "apt-get" && manager !== "yum") return [];
+    return [
+      {
+        id: "install-apply",
+        summary: `Install pdsh with ${manager} on this host (repeat on every node).`,
+        action: {
+          kind: "commands",
+          argv: [[manager, "install", "-y", "pdsh"]],
+          description: `${manager} install -y pdsh`,
+        },
+      },
+    ];
+  },
+};
+
+async function scriptMicroBatch(
+  executor: HostExecutor | undefined,
+  path: string | undefined,
+): Promise<number | undefined> {
+  const text = await readText(executor, path);
+  const m = text ? MBS.exec(text) : null;
+  return m ? Number(m[2]) : undefined;
+}
+
+const MBS = /(--micro-batch-size[ =]|^\s*(?:MBS|MICRO_BATCH_SIZE|MICRO_BATCH)=)(\d+)/m;
+
+async function editScriptMicroBatch(
+  executor: HostExecutor | undefined,
+  path: string,
+  value: number,
+): Promise<FixAction | null> {
+  const before = await readText(executor, path);
+  if (!before || !MBS.test(before)) return null;
+  const after = before.replace(MBS, (_, head: string) => `${head}${value}`);
+  return {
+    kind: "edit",
+    path,
+    before,
+    after,
+    diff: lineDiff(path, before, after),
+    description: `micro batch → ${value}`,
+  };
+}
+
+async function editPipelineLayers(
+  executor: HostExecutor | undefined,
+  path: string | undefined,
+  split: number[],
+): Promise<FixAction | null> {
+  const before = await readText(executor, path);
+  if (!before || !path) return null;
+  const after = replaceJsonArray(before, ["text_decoder", "pipeline_num_layers"], split);
+  if (after === null || after === before) return null;
+  return {
+    kind: "edit",
+    path,
+    before,
+    after,
+    diff: lineDiff(path, before, after),
+    description: `text_decoder.pipeline_num_layers → ${JSON.stringify(split)}`,
+  };
+}
+
+/** Every stage gets at least one layer, borrowed from the nearest stage that can spare one (sum unchanged). */
+export function fillEmptyStages(split: number[]): number[] {
+  const out = [...split];
+  for (let i = 0; i < out.length; i++) {
+    if (out[i]! > 0) continue;
+    for (let d = 1; d < out.length; d++) {
+      const j = [i + d, i - d].find((k) => k >= 0 && k < out.length && out[k]! > 1);
+      if (j === undefined) continue;
+      out[j]!--;
+      out[i] = 1;
+      break;
+    }
+  }
+  return out;
+}
+
+/** Fills in facts from the host and run, re-renders the fixes and adds concrete actions. Never changes the host. */
+export async function refineFindings(findings: Finding[], deps: RefineDeps): Promise<Finding[]> {
+  for (const f of findings) {
+    const rule = ruleById(f.rule);
+    if (!rule) continue;
+    const facts = { ...f.facts };
+    if (deps.settings) {
+      facts.cann_root ??= deps.settings.cannRoot;
+      if (deps.settings.workdir) facts.workdir ??= deps.settings.workdir;
+    }
+    facts.megatron_tag ??= "core_v0.12.1";
+    const refine = refiners[f.category];
+    const extra = refine ? await refine(f, facts, deps) : [];
+    const kept = new Set(f.fixes.map((x) => x.id));
+    f.facts = facts;
+    f.fixes = [...extra, ...rule.fixes.filter((t) => kept.has(t.id)).map((t) => renderFix(t, facts))];
+  }
+  return findings;
+}

@@ -1,0 +1,162 @@
+// The input shared by diagnose_error and apply_fix: which log (file on a host, run id, or pasted text), the run's
+// config, and how the result is shaped for tools (structured output without the full edit texts).
+import { z } from "zod";
+import type { HostExecutor } from "../hosts/executor.js";
+import { HostFileError } from "../hosts/executor.js";
+import type { HostSettings } from "../hosts/inventory.js";
+import { shellJoin } from "../hosts/quote.js";
+import type { ToolDeps } from "../tools/tool.js";
+import { ToolError } from "../tools/tool.js";
+import { type RunContext, refineFindings } from "./context.js";
+import { lookupRun } from "./runs.js";
+import { diagnoseHostFiles, diagnoseText, REMOTE_MAX_BYTES } from "./sources.js";
+import type { Finding, FixAction, Verdict } from "./types.js";
+
+const MAX_TEXT = 16 * 1024 * 1024;
+
+export const RunContextSchema = z
+  .object({
+    scriptPath: z.string().min(1).optional().describe("Launch script on the host (holds --micro-batch-size)."),
+    modelJsonPath: z.string().min(1).optional().describe("model.json on the host (holds pipeline_num_layers)."),
+    microBatchSize: z.number().int().min(1).optional(),
+    tp: z.number().int().min(1).optional(),
+    pp: z.number().int().min(1).optional(),
+    numKvHeads: z.number().int().min(1).optional(),
+    numLayers: z.number().int().min(1).optional(),
+    llmPpLayers: z.array(z.number().int().min(0)).optional().describe("The training's LLM layer split per PP stage."),
+    vitPpLayers: z.array(z.number().int().min(0)).optional(),
+    convertedLlmPpLayers: z
+      .array(z.number().int().min(0))
+      .optional()
+      .describe("The split the weights were converted with."),
+    convertedVitPpLayers: z.array(z.number().int().min(0)).optional(),
+    masterPort: z.number().int().min(1).max(65535).optional(),
+  })
+  .strict();
+
+export const sourceShape = {
+  host: z.string().min(1).default("local").describe("Host holding the log (and where fixes would apply)."),
+  logFile: z.string().min(1).optional().describe("Path of the log on the host."),
+  logFiles: z
+    .array(z.string().min(1))
+    .min(1)
+    .max(256)
+    .optional()
+    .describe("Several logs read together, e.g. one per rank."),
+  runId: z.string().min(1).optional().describe("A run launched by launch_train; its logs and config are looked up."),
+  text: z.string().max(MAX_TEXT).optional().describe("Log text pasted directly (up to 16 MiB)."),
+  config: RunContextSchema.optional().describe("What is known about the run, to make fixes concrete."),
+  maxBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .optional()
+    .describe(
+      `Read at most this many bytes per file (head and tail beyond it); default ${REMOTE_MAX_BYTES >> 20} MiB.`,
+    ),
+};
+
+export const SourceSchema = z.object(sourceShape);
+type SourceArgs = z.output<typeof SourceSchema>;
+
+export const sourceCheck = (a: SourceArgs) =>
+  [a.logFile, a.logFiles, a.runId, a.text].filter((x) => x !== undefined).length === 1;
+export const SOURCE_MESSAGE = "Give exactly one of logFile, logFiles, runId or text.";
+
+export interface Diagnosis {
+  verdict: Verdict;
+  executor?: HostExecutor;
+  settings?: HostSettings;
+}
+
+/** Reads and diagnoses the requested log, then makes the fixes concrete for the host and run. */
+export async function diagnoseRequest(args: SourceArgs, deps: ToolDeps): Promise<Diagnosis> {
+  let host = args.host;
+  let files = args.logFiles ?? (args.logFile ? [args.logFile] : undefined);
+  let config: RunContext | undefined = args.config;
+  if (args.runId) {
+    const run = await lookupRun(args.runId, deps);
+    host = run.host;
+    files = run.logFiles;
+    config = { ...run.config, ...args.config };
+  }
+  let verdict: Verdict;
+  let executor: HostExecutor | undefined;
+  let settings: HostSettings | undefined;
+  const needHost = files !== undefined || config !== undefined || args.host !== "local";
+  if (needHost) ({ executor, settings } = await deps.hosts.get(host));
+  if (files) {
+    deps.progress({ progress: 0, message: `reading ${files.length} log file(s) on ${host}` });
+    try {
+      verdict = await diagnoseHostFiles(executor!, files, {
+        maxBytes: args.maxBytes,
+        signal: deps.signal,
+        onProgress: (read, total) => deps.progress({ progress: read, total, message: "scanning" }),
+      });
+    } catch (error) {
+      if (error instanceof HostFileError) throw new ToolError(`Cannot read the log on ${host}: ${error.message}`);
+      throw error;
+    }
+  } else {
+    verdict = diagnoseText(args.text ?? "");
+  }
+  await refineFindings(verdict.findings, { executor, settings, config });
+  return { verdict, executor, settings };
+}
+
+export const ActionSchema = z.object({
+  kind: z.enum(["commands", "edit"]),
+  description: z.string(),
+  commands: z.array(z.string()).optional(),
+  path: z.string().optional(),
+  diff: z.string().optional(),
+});
+
+export const FindingSchema = z.object({
+  category: z.string(),
+  rule: z.string(),
+  title: z.string(),
+  confidence: z.number(),
+  role: z.enum(["primary", "secondary"]),
+  secondaryTo: z.string().optional(),
+  explainedBy: z.string().optional(),
+  occurrences: z.number(),
+  evidence: z.array(
+    z.object({
+      line: z.number(),
+      text: z.string(),
+      file: z.string().optional(),
+      source: z.string().optional(),
+      offset: z.number().optional(),
+    }),
+  ),
+  cause: z.string(),
+  fixes: z.array(
+    z.object({
+      id: z.string(),
+      summary: z.string(),
+      commands: z.array(z.string()).optional(),
+      env: z.record(z.string(), z.string()).optional(),
+      edits: z.array(z.string()).optional(),
+      action: ActionSchema.optional().describe("A change apply_fix can make (with confirm: true)."),
+    }),
+  ),
+  references: z.array(z.string()),
+  facts: z.record(z.string(), z.string()),
+});
+
+export type FindingOut = z.output<typeof FindingSchema>;
+
+export function actionOut(a: FixAction): z.output<typeof ActionSchema> {
+  if (a.kind === "commands")
+    return { kind: a.kind, description: a.description, commands: a.argv.map((argv) => shellJoin(argv)) };
+  return { kind: a.kind, description: a.description, path: a.path, diff: a.diff };
+}
+
+export function findingOut(f: Finding): FindingOut {
+  return {
+    ...f,
+    evidence: f.evidence.map(({ time: _time, ...e }) => e),
+    fixes: f.fixes.map(({ action, ...rest }) => (action ? { ...rest, action: actionOut(action) } : rest)),
+  };
+}

@@ -1,0 +1,88 @@
+// apply_fix: carries out one concrete fix that diagnose_error found (kill the process holding a port or NPU,
+// strip CRLF from a script, install pdsh, edit the micro batch or layer split). Without confirm it only returns
+// the plan (commands or a diff). Runs the fix's argv on the host, or rewrites the file it edits.
+import { z } from "zod";
+import {
+  ActionSchema,
+  actionOut,
+  diagnoseRequest,
+  SOURCE_MESSAGE,
+  SourceSchema,
+  sourceCheck,
+} from "../diagnosis/request.js";
+import { shellJoin } from "../hosts/quote.js";
+import { defineTool, ToolError } from "./tool.js";
+
+const Output = z.object({
+  applied: z.boolean(),
+  rule: z.string(),
+  fix: z.string(),
+  plan: ActionSchema,
+  results: z
+    .array(z.object({ command: z.string(), exitCode: z.number().nullable(), stdout: z.string(), stderr: z.string() }))
+    .describe("What ran (after confirm)."),
+});
+
+type Out = z.output<typeof Output>;
+
+export default defineTool({
+  name: "apply_fix",
+  title: "Apply a diagnosed fix",
+  description:
+    "Carry out a fix that diagnose_error marked with an action, on the same log source and host. Without confirm: true " +
+    "it returns the plan (the commands or the file diff) and changes nothing; show it to the user first. `rule` picks " +
+    "the finding (default: the best one with an action), `fix` the fix id.",
+  toolset: "diagnose",
+  kind: "destructive",
+  input: SourceSchema.extend({
+    rule: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Rule id or category of the finding (default: the best finding with an action)."),
+    fix: z.string().min(1).optional().describe("Fix id (default: the finding's first fix with an action)."),
+    confirm: z.boolean().default(false).describe("Really change the host. Without it, only the plan is returned."),
+  }).refine(sourceCheck, { message: SOURCE_MESSAGE }),
+  output: Output,
+  async handle(args, deps): Promise<Out> {
+    const { verdict } = await diagnoseRequest(args, deps);
+    const candidates = verdict.findings.filter((f) => !args.rule || f.rule === args.rule || f.category === args.rule);
+    if (candidates.length === 0) throw new ToolError(`No finding ${args.rule ? `"${args.rule}" ` : ""}in this log.`);
+    const picked = candidates
+      .map((f) => ({ f, fix: f.fixes.find((x) => x.action && (!args.fix || x.id === args.fix)) }))
+      .find((x) => x.fix);
+    if (!picked?.fix?.action) {
+      throw new ToolError(
+        `No applicable fix${args.fix ? ` "${args.fix}"` : ""} for ${candidates[0]!.rule}: the fixes need information this host or config does not give (see diagnose_error).`,
+      );
+    }
+    const { f, fix } = picked;
+    const action = fix.action!;
+    const base = { rule: f.rule, fix: fix.id, plan: actionOut(action) };
+    if (!args.confirm) return { ...base, applied: false, results: [] };
+    const { executor } = await deps.hosts.get(args.host);
+    const results: Out["results"] = [];
+    if (action.kind === "commands") {
+      for (const argv of action.argv) {
+        const r = await executor.run(argv, { timeoutMs: 120_000, signal: deps.signal });
+        results.push({ command: shellJoin(argv), exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr });
+        if (r.exitCode !== 0) break;
+      }
+    } else {
+      const now = await executor.readFile(action.path, { maxBytes: 1024 * 1024 });
+      if (now.content !== action.before)
+        throw new ToolError(`${action.path} changed since the plan was made; run apply_fix again.`);
+      await executor.writeFile(action.path, action.after, { exclusive: false });
+      results.push({ command: `edit ${action.path}`, exitCode: 0, stdout: action.diff, stderr: "" });
+    }
+    return { ...base, applied: results.every((r) => r.exitCode === 0), results };
+  },
+  summarize(r) {
+    const plan =
+      r.plan.kind === "commands" ? (r.plan.commands ?? []).map((c) => `  $ ${c}`).join("\n") : (r.plan.diff ?? "");
+    if (!r.applied && r.results.length === 0)
+      return `Plan for ${r.rule}/${r.fix} (not applied; call again with confirm: true):\n${plan}`;
+    const lines = r.results.map((x) => `  ${x.command} → exit ${x.exitCode}${x.stderr ? `: ${x.stderr.trim()}` : ""}`);
+    return `${r.applied ? "Applied" : "Failed"} ${r.rule}/${r.fix}:\n${lines.join("\n")}`;
+  },
+});

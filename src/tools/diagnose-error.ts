@@ -1,0 +1,69 @@
+// diagnose_error: reads a failed run's log (a file on a host, a run id, or pasted text) and returns ranked findings:
+// category, rule, confidence, evidence lines, cause and fixes. Reads the log in chunks (readFile); with a host it
+// also runs read-only probes (ss, lsof, npu-smi info) to make fixes concrete. Changes nothing: see apply_fix.
+import { z } from "zod";
+import {
+  diagnoseRequest,
+  FindingSchema,
+  findingOut,
+  SOURCE_MESSAGE,
+  SourceSchema,
+  sourceCheck,
+} from "../diagnosis/request.js";
+import { defineTool } from "./tool.js";
+
+const Output = z.object({
+  summary: z.string().describe("The verdict in one line: the best finding, or why there is none."),
+  findings: z
+    .array(FindingSchema)
+    .describe("Best first: the earliest primary error, then secondary timeouts and alternatives."),
+  stats: z.object({ files: z.number(), bytes: z.number(), lines: z.number(), skippedBytes: z.number() }),
+  notes: z.array(z.string()),
+});
+
+type Out = z.output<typeof Output>;
+
+export default defineTool({
+  name: "diagnose_error",
+  title: "Diagnose a failed run",
+  description:
+    "Find why a training or setup run failed. Give the log as logFile (path on `host`, default local), logFiles (one per " +
+    "rank), runId, or pasted text. Returns findings best first: failure category (npu_oom, hccl_timeout, port_in_use, " +
+    "cann_env_not_sourced, ckpt_shape_mismatch, ...), confidence, evidence lines with line numbers, the cause and fixes. " +
+    "HCCL timeouts are ranked below the primary error that caused them. `unknown` comes with the most suspicious lines. " +
+    "Fixes marked with an action can be carried out with apply_fix.",
+  toolset: "diagnose",
+  kind: "read",
+  input: SourceSchema.extend({
+    limit: z.number().int().min(1).max(50).default(5).describe("How many findings to return."),
+  }).refine(sourceCheck, { message: SOURCE_MESSAGE }),
+  output: Output,
+  async handle(args, deps): Promise<Out> {
+    const { verdict } = await diagnoseRequest(args, deps);
+    return {
+      summary: verdict.summary,
+      findings: verdict.findings.slice(0, args.limit).map(findingOut),
+      stats: verdict.stats,
+      notes: verdict.notes,
+    };
+  },
+  summarize(r) {
+    const lines = [r.summary];
+    r.findings.forEach((f, i) => {
+      const tag = f.secondaryTo
+        ? ` (secondary to ${f.secondaryTo})`
+        : f.explainedBy
+          ? ` (explained by ${f.explainedBy})`
+          : "";
+      lines.push(`${i + 1}. ${f.category} ${f.confidence.toFixed(2)}${tag}: ${f.cause}`);
+      for (const e of f.evidence.slice(0, 3)) lines.push(`   ${e.file ? `${e.file}:` : "line "}${e.line}: ${e.text}`);
+      for (const fix of f.fixes.slice(0, 3)) {
+        lines.push(`   fix: ${fix.summary}${fix.action ? " [apply_fix]" : ""}`);
+        for (const c of fix.commands ?? []) lines.push(`     $ ${c}`);
+        for (const [k, v] of Object.entries(fix.env ?? {})) lines.push(`     export ${k}=${v}`);
+      }
+    });
+    for (const n of r.notes) lines.push(`note: ${n}`);
+    return lines.join("\n");
+  },
+});
