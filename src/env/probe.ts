@@ -163,7 +163,10 @@ export function buildProbeScript(settings: HostSettings, opts: ProbeOptions): st
 export LC_ALL=C
 MARK=${q(SECTION_MARK)}
 sec() { printf '\\n%s%s\\n' "$MARK" "$1"; }
-T() { if command -v timeout >/dev/null 2>&1; then timeout -k 2 "$@"; else shift; "$@"; fi; }
+# T SECONDS CMD…: bounded by coreutils/busybox timeout when there is one (busybox lacks -k).
+TO=""
+if command -v timeout >/dev/null 2>&1; then if timeout -k 1 5 true 2>/dev/null; then TO="timeout -k 2"; else TO="timeout"; fi; fi
+T() { if [ -n "$TO" ]; then $TO "$@"; else shift; "$@"; fi; }
 WORKDIR=${q(workdir)}
 
 sec machine
