@@ -10,6 +10,7 @@ import findModel from "./find-model.js";
 import launchTrain from "./launch-train.js";
 import listHosts from "./list-hosts.js";
 import listRuns from "./list-runs.js";
+import planFinetune from "./plan-finetune.js";
 import prepareDataset from "./prepare-dataset.js";
 import resumeRun from "./resume-run.js";
 import stopRun from "./stop-run.js";
@@ -34,6 +35,7 @@ export const allTools: ToolDef<any, any>[] = [
   exportSchedulerJob,
   diagnoseError,
   applyFix,
+  planFinetune,
   // tools register here, one import per file
 ];
 

@@ -1,0 +1,308 @@
+// plan_finetune: the fine-tune steps for (model, dataset, host) in order, each marked with what the host already has.
+// Host reads only: the check_env probe, existence of the weight/checkpoint directories (one `test` script), the
+// config files and the dataset's first bytes (readFile), the run ledger. Changes nothing.
+import { posix } from "node:path";
+import { z } from "zod";
+import { checkRecordAgainstAttr, firstRecordText } from "../configs/dataset-probe.js";
+import { PlanError, resolveModel, resolveTrainingPlan, type TrainingPlan } from "../configs/index.js";
+import { type HostExecutor, HostFileError } from "../hosts/executor.js";
+import { shellQuote } from "../hosts/quote.js";
+import checkEnv from "./check-env.js";
+import listRuns from "./list-runs.js";
+import { defineTool, ToolError } from "./tool.js";
+
+const STATUSES = ["done", "todo", "skip", "blocked", "unknown"] as const;
+type Status = (typeof STATUSES)[number];
+
+const Step = z.object({
+  tool: z.string(),
+  status: z
+    .enum(STATUSES)
+    .describe("done/skip: nothing to do; todo: call it; blocked: needs the person first; unknown: could not tell"),
+  detail: z.string(),
+  args: z.record(z.string(), z.unknown()).describe("Suggested arguments (only fields the tool accepts)"),
+  available: z.boolean().describe("Whether this server has the tool"),
+});
+type StepOut = z.output<typeof Step>;
+
+/** Findings install_stack can fix (the Python/CANN stack); other errors need the person. */
+const STACK_FINDING = /^(python|torch|torch-npu|mindspeed|mindspeed-mm|megatron|transformers|numpy|cann|nnal)-/;
+const ACTIVE = new Set(["starting", "running", "stalled"]);
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: string };
+const settle = <T>(work: Promise<T>): Promise<Settled<T>> =>
+  work.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error: (error as Error)?.message ?? String(error) }),
+  );
+
+/** full: a non-empty directory; empty: exists with nothing in it; missing. One round trip for every path. */
+async function pathStates(executor: HostExecutor, paths: string[]): Promise<Map<string, "full" | "empty" | "missing">> {
+  const script = paths
+    .map((p) => {
+      const q = shellQuote(p);
+      return `if [ -n "$(ls -A ${q} 2>/dev/null | head -n 1)" ]; then echo full; elif [ -e ${q} ]; then echo empty; else echo missing; fi`;
+    })
+    .join("\n");
+  const run = await executor.runScript(script, { timeoutMs: 30_000 });
+  const lines = run.stdout.trim().split("\n");
+  if (run.exitCode !== 0 || lines.length !== paths.length) throw new Error(`path check failed: ${run.stderr.trim()}`);
+  return new Map(paths.map((p, i) => [p, lines[i] as "full" | "empty" | "missing"]));
+}
+
+async function readOrNull(executor: HostExecutor, path: string, maxBytes: number): Promise<string | null> {
+  try {
+    return (await executor.readFile(path, { maxBytes })).content;
+  } catch (error) {
+    if (error instanceof HostFileError && error.code === "ENOENT") return null;
+    throw error;
+  }
+}
+
+/** How the dataset's first record fits the data config: problems, or null when it fits. */
+async function datasetFit(
+  executor: HostExecutor,
+  plan: TrainingPlan,
+  path: string,
+): Promise<string[] | "missing" | "unreadable"> {
+  let chunk: string | null;
+  try {
+    chunk = await readOrNull(executor, path, 256 * 1024);
+  } catch {
+    return "unreadable";
+  }
+  if (chunk === null) return "missing";
+  if (!plan.datasetAttr) return [];
+  const text = firstRecordText(chunk);
+  if (!text) return ["does not start with a JSON object or an array of objects"];
+  try {
+    return checkRecordAgainstAttr(JSON.parse(text), plan.datasetAttr).map((p) => `${p.field}: ${p.message}`);
+  } catch (error) {
+    return [`first record is not valid JSON (${(error as Error).message})`];
+  }
+}
+
+export default defineTool({
+  name: "plan_finetune",
+  title: "Plan a fine-tune",
+  description:
+    "For a model, a dataset and a host: the ordered fine-tune steps (check_env, install_stack, prepare_dataset, " +
+    "validate_dataset, convert_weights, build_configs, launch_train, tail_logs), each marked done, todo, skip, blocked " +
+    "or unknown from what the host already has (stack OK? dataset in the right layout? weights converted? configs " +
+    "written? a run active?), with suggested arguments. Call first; then call the steps marked todo in order.",
+  toolset: "train",
+  kind: "read",
+  input: z.object({
+    model: z.string().min(1).describe("Model id or Hugging Face name, e.g. qwen2.5vl-7b"),
+    dataset: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Training data on the host (MLLM JSON / JSONL, or a file to convert)"),
+    host: z.string().min(1).default("local"),
+    release: z.string().optional().describe("MindSpeed-MM release (default: the newest with a recipe for the model)"),
+  }),
+  output: z.object({
+    model: z.string(),
+    release: z.string(),
+    host: z.string(),
+    next: z.object({ tool: z.string(), args: z.record(z.string(), z.unknown()) }).nullable(),
+    steps: z.array(Step),
+  }),
+  async handle(args, deps) {
+    const { executor, settings } = await deps.hosts.get(args.host);
+    const workdir = settings.workdir ?? null;
+    let plan: TrainingPlan;
+    try {
+      const outputDir = workdir ? posix.join(workdir, "configs", resolveModel(args.model).id) : undefined;
+      plan = resolveTrainingPlan(args.model, args.release, {
+        outputDir,
+        dataset: args.dataset,
+        cannRoot: settings.cannRoot,
+        workdir: workdir ?? undefined,
+      });
+    } catch (error) {
+      if (error instanceof PlanError) throw new ToolError(`${error.field}: ${error.message}`);
+      throw error;
+    }
+    const abs = (p: string) => (p.startsWith("/") ? p : workdir ? posix.join(workdir, p) : null);
+    const hfDir = abs(plan.paths.hfDir);
+    const ckptDir = abs(plan.paths.ckptDir);
+    const outputDir = abs(plan.paths.outputDir);
+    const dirs = [hfDir, ckptDir].filter((p): p is string => p !== null);
+
+    deps.progress({ progress: 0, total: 1, message: `inspecting ${args.host}` });
+    const [env, dirState, configs, data, runs] = await Promise.all([
+      settle(
+        checkEnv.handle(checkEnv.input.parse({ host: args.host, model: plan.model, release: plan.release }), deps),
+      ),
+      settle(pathStates(executor, dirs)),
+      settle(
+        Promise.all(
+          plan.files.map(async (f) => {
+            const text = outputDir ? await readOrNull(executor, posix.join(outputDir, f.name), 4 * 1024 * 1024) : null;
+            return text === null ? "missing" : text === f.text ? "same" : "differs";
+          }),
+        ),
+      ),
+      args.dataset ? settle(datasetFit(executor, plan, args.dataset)) : Promise.resolve(null),
+      settle(listRuns.handle(listRuns.input.parse({ host: args.host, active: true }), deps)),
+    ]);
+    deps.progress({ progress: 1, total: 1, message: "planned" });
+
+    const { allTools } = await import("./index.js");
+    const step = (tool: string, status: Status, detail: string, candidate: Record<string, unknown> = {}): StepOut => {
+      const def = allTools.find((t) => t.name === tool);
+      const shape = (def?.input as z.ZodObject | undefined)?.shape ?? {};
+      const argsFor = Object.fromEntries(Object.entries(candidate).filter(([k, v]) => v !== undefined && k in shape));
+      return { tool, status, detail, args: def ? argsFor : candidate, available: Boolean(def) };
+    };
+    const host = args.host;
+    const steps: StepOut[] = [];
+
+    // Environment and stack.
+    if (!env.ok) {
+      steps.push(step("check_env", "unknown", `probe failed: ${env.error}`, { host, model: plan.model }));
+      steps.push(step("install_stack", "unknown", "depends on check_env", { host, release: plan.release }));
+    } else {
+      const errors = env.value.findings.filter((f) => f.severity === "error");
+      const stack = errors.filter((f) => STACK_FINDING.test(f.id));
+      const other = errors.filter((f) => !STACK_FINDING.test(f.id));
+      const list = (fs: typeof errors) => fs.map((f) => `${f.title}${f.fix ? ` (fix: ${f.fix})` : ""}`).join("; ");
+      steps.push(
+        other.length
+          ? step("check_env", "blocked", `needs the person: ${list(other)}`, { host, model: plan.model })
+          : step("check_env", "done", `no blocking problem on ${host} for ${plan.release}`, {
+              host,
+              model: plan.model,
+            }),
+      );
+      steps.push(
+        stack.length
+          ? step("install_stack", "todo", list(stack), { host, release: plan.release })
+          : step("install_stack", "skip", `the stack matches MindSpeed-MM ${plan.release}`, {
+              host,
+              release: plan.release,
+            }),
+      );
+    }
+
+    // Dataset.
+    const dataArgs = { host, input: args.dataset, path: args.dataset, family: plan.model };
+    if (!args.dataset || !data) {
+      steps.push(step("prepare_dataset", "unknown", "no dataset given", dataArgs));
+      steps.push(step("validate_dataset", "unknown", "no dataset given", dataArgs));
+    } else if (!data.ok || data.value === "unreadable") {
+      const why = data.ok ? "cannot be read as a file (a directory?)" : data.error;
+      steps.push(step("prepare_dataset", "todo", `${args.dataset} ${why}; convert it to one MLLM JSON file`, dataArgs));
+      steps.push(step("validate_dataset", "todo", "after prepare_dataset", dataArgs));
+    } else if (data.value === "missing") {
+      steps.push(step("prepare_dataset", "blocked", `${args.dataset} does not exist on ${host}`, dataArgs));
+      steps.push(step("validate_dataset", "blocked", `${args.dataset} does not exist on ${host}`, dataArgs));
+    } else if (data.value.length > 0) {
+      steps.push(
+        step(
+          "prepare_dataset",
+          "todo",
+          `first record does not fit the data config: ${data.value.join("; ")}`,
+          dataArgs,
+        ),
+      );
+      steps.push(step("validate_dataset", "todo", "after prepare_dataset", dataArgs));
+    } else {
+      steps.push(step("prepare_dataset", "skip", "the first record already fits the data config", dataArgs));
+      steps.push(step("validate_dataset", "todo", "check every record and image before training", dataArgs));
+    }
+
+    // Weights.
+    const convertArgs = {
+      host,
+      model: plan.model,
+      release: plan.release,
+      hfDir: plan.paths.hfDir,
+      ckptDir: plan.paths.ckptDir,
+    };
+    if (plan.paths.ckptDir === plan.paths.hfDir) {
+      steps.push(step("convert_weights", "skip", "this recipe loads the Hugging Face weights directly", convertArgs));
+    } else if (!dirState.ok || !ckptDir || !hfDir) {
+      steps.push(
+        step(
+          "convert_weights",
+          "unknown",
+          dirState.ok ? `${host} has no workdir to resolve ${plan.paths.ckptDir}` : dirState.error,
+          convertArgs,
+        ),
+      );
+    } else if (dirState.value.get(ckptDir) === "full") {
+      steps.push(step("convert_weights", "done", `converted checkpoint present at ${ckptDir}`, convertArgs));
+    } else {
+      const hf =
+        dirState.value.get(hfDir) === "full" ? `from ${hfDir}` : `Hugging Face weights are not at ${hfDir} yet`;
+      steps.push(step("convert_weights", "todo", `no converted checkpoint at ${ckptDir}; ${hf}`, convertArgs));
+    }
+
+    // Configs.
+    const configArgs = { host, model: plan.model, release: plan.release, dataset: args.dataset };
+    if (!configs.ok || !outputDir) {
+      steps.push(step("build_configs", "unknown", configs.ok ? `${host} has no workdir` : configs.error, configArgs));
+    } else if (configs.value.every((s) => s === "same")) {
+      steps.push(step("build_configs", "done", `configs in ${outputDir} match the plan`, configArgs));
+    } else if (configs.value.every((s) => s !== "missing")) {
+      steps.push(
+        step(
+          "build_configs",
+          "done",
+          `configs present in ${outputDir} (they differ from the default plan)`,
+          configArgs,
+        ),
+      );
+    } else {
+      const missing = plan.files.filter((_, i) => configs.value[i] === "missing").map((f) => f.name);
+      steps.push(step("build_configs", "todo", `missing in ${outputDir}: ${missing.join(", ")}`, configArgs));
+    }
+
+    // Runs.
+    if (!runs.ok) {
+      steps.push(step("launch_train", "unknown", `run ledger: ${runs.error}`, { host }));
+      steps.push(step("tail_logs", "unknown", "depends on launch_train", { host }));
+    } else {
+      const active = runs.value.runs.filter((r) => ACTIVE.has(r.state));
+      const ours = active.find((r) => outputDir && r.script.startsWith(`${outputDir}/`));
+      if (ours) {
+        steps.push(step("launch_train", "done", `${ours.runId} is ${ours.state} (${ours.reason})`, { host }));
+        steps.push(step("tail_logs", "todo", `follow ${ours.runId}`, { host, runId: ours.runId }));
+      } else if (active.length) {
+        const r = active[0]!;
+        steps.push(
+          step(
+            "launch_train",
+            "blocked",
+            `${r.runId} is ${r.state} on ${host} and holds the NPUs; stop_run it or wait`,
+            { host },
+          ),
+        );
+        steps.push(step("tail_logs", "todo", `see how ${r.runId} is doing`, { host, runId: r.runId }));
+      } else {
+        steps.push(step("launch_train", "todo", "no active run on the host", { host }));
+        steps.push(step("tail_logs", "todo", "after launch_train, with its run id", { host }));
+      }
+    }
+
+    const first = steps.find((s) => s.status === "todo" || s.status === "blocked" || s.status === "unknown");
+    return {
+      model: plan.model,
+      release: plan.release,
+      host,
+      next: first ? { tool: first.tool, args: first.args } : null,
+      steps,
+    };
+  },
+  summarize: (r) =>
+    [
+      `${r.model} @ ${r.release} on ${r.host}${r.next ? `; next: ${r.next.tool}` : "; nothing left to do"}`,
+      ...r.steps.map(
+        (s, i) =>
+          `${i + 1}. ${s.tool.padEnd(16)} ${s.status.padEnd(7)} ${s.detail}${s.available ? "" : " [tool not on this server]"}`,
+      ),
+    ].join("\n"),
+});
