@@ -1,27 +1,27 @@
 // Small text edits for fixes: replace one JSON array in place (keeping the file's formatting) and show a diff.
 
-/** A unified-style diff of the changed lines, with one line of context. */
+/** A unified diff with one hunk: the lines between the common head and tail, with one line of context. */
 export function lineDiff(path: string, before: string, after: string): string {
   const a = before.split("\n");
   const b = after.split("\n");
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const from = Math.max(0, head - 1);
+  const ctxEnd = Math.min(tail, 1);
+  const oldLines = a.slice(head, a.length - tail);
+  const newLines = b.slice(head, b.length - tail);
+  const after1 = a.slice(a.length - tail, a.length - tail + ctxEnd);
+  const before1 = a.slice(from, head);
   const out = [`--- ${path}`, `+++ ${path}`];
-  const n = Math.max(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    if (a[i] === b[i]) continue;
-    // Same line count: the edits here replace values in place.
-    let j = i;
-    while (j < n && a[j] !== b[j]) j++;
-    const from = Math.max(0, i - 1);
-    const to = Math.min(n, j + 1);
-    out.push(`@@ -${from + 1},${to - from} +${from + 1},${to - from} @@`);
-    for (let k = from; k < to; k++) {
-      if (k >= i && k < j) {
-        if (a[k] !== undefined) out.push(`-${a[k]}`);
-        if (b[k] !== undefined) out.push(`+${b[k]}`);
-      } else out.push(` ${a[k] ?? ""}`);
-    }
-    i = j;
-  }
+  const oldCount = before1.length + oldLines.length + after1.length;
+  const newCount = before1.length + newLines.length + after1.length;
+  out.push(`@@ -${from + 1},${oldCount} +${from + 1},${newCount} @@`);
+  for (const l of before1) out.push(` ${l}`);
+  for (const l of oldLines) out.push(`-${l}`);
+  for (const l of newLines) out.push(`+${l}`);
+  for (const l of after1) out.push(` ${l}`);
   return out.join("\n");
 }
 

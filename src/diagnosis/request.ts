@@ -156,7 +156,7 @@ export function actionOut(a: FixAction): z.output<typeof ActionSchema> {
 export function findingOut(f: Finding): FindingOut {
   return {
     ...f,
-    evidence: f.evidence.map(({ time: _time, ...e }) => e),
+    evidence: f.evidence.map(({ time: _time, context: _context, ...e }) => e),
     fixes: f.fixes.map(({ action, ...rest }) => (action ? { ...rest, action: actionOut(action) } : rest)),
   };
 }

@@ -9,6 +9,7 @@ import type { EvidenceLine, RuleFiring, ScanResult } from "./types.js";
 interface LineRecord {
   line: number;
   text: string;
+  context?: string[];
   source?: string;
   offset: number;
   time?: number;
@@ -260,7 +261,9 @@ export class LogScanner {
     const { byMatch, byNear, byUnless, needsContext, triggers } = this.c;
     let ruleHit = false;
     let context = 0;
+    let extract = false;
     for (const p of rec.hits.keys()) {
+      for (const t of byMatch[p]!) if (this.c.rules[triggers[t]!.rule]!.extract) extract = true;
       if (byMatch[p]!.length > 0 || byNear[p]!.length > 0 || byUnless[p]!.length > 0) ruleHit = true;
       for (const t of byMatch[p]!) if (needsContext[t]) context = Math.max(context, triggers[t]!.within);
     }
@@ -270,6 +273,7 @@ export class LogScanner {
     if (rec.time === undefined) rec.time = this.lastSeenTime;
     else this.lastSeenTime = rec.time;
     if (!ruleHit) return;
+    if (extract) rec.context = cleanLine(this.before(start, 1024).toString("utf8")).split("\n").slice(-4, -1);
     if (context > 0) {
       this.addBackContext(start, rec.line, context);
       this.captureUntil = Math.max(this.captureUntil, rec.line + context);
@@ -429,6 +433,7 @@ export class LogScanner {
 
   private evidence(rec: LineRecord): EvidenceLine {
     const e: EvidenceLine = { line: rec.line, text: evidenceText(rec.text), offset: rec.offset };
+    if (rec.context) e.context = rec.context;
     if (this.opts.file) e.file = this.opts.file;
     if (rec.source) e.source = rec.source;
     if (rec.time !== undefined) e.time = rec.time;

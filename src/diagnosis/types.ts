@@ -13,6 +13,8 @@ export interface EvidenceLine {
   offset?: number;
   /** Milliseconds, only for ordering lines across files. */
   time?: number;
+  /** A few lines before it, read only for facts (the Ascend error header with Device/RankID). Not shown. */
+  context?: string[];
 }
 
 /** One rule that fired in one scan. */

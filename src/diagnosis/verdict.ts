@@ -68,8 +68,8 @@ function fromFiring(f: RuleFiring, c: CompiledRules, first: Merged["first"]): Me
 export function extractFacts(rule: DiagnosisRule, evidence: EvidenceLine[]): Record<string, string> {
   const facts: Record<string, string> = {};
   for (const re of rule.extract ?? []) {
-    for (const e of evidence) {
-      const g = re.exec(e.text)?.groups;
+    for (const text of evidence.flatMap((e) => [e.text, ...(e.context ?? [])])) {
+      const g = re.exec(text)?.groups;
       if (!g) continue;
       for (const [k, v] of Object.entries(g)) if (v !== undefined && facts[k] === undefined) facts[k] = v;
     }

@@ -10,6 +10,7 @@ import {
   SourceSchema,
   sourceCheck,
 } from "../diagnosis/request.js";
+import { PathNotAllowedError } from "../hosts/paths.js";
 import { shellJoin } from "../hosts/quote.js";
 import { defineTool, ToolError } from "./tool.js";
 
@@ -72,7 +73,12 @@ export default defineTool({
       const now = await executor.readFile(action.path, { maxBytes: 1024 * 1024 });
       if (now.content !== action.before)
         throw new ToolError(`${action.path} changed since the plan was made; run apply_fix again.`);
-      await executor.writeFile(action.path, action.after, { exclusive: false });
+      try {
+        await executor.writeFile(action.path, action.after, { exclusive: false });
+      } catch (error) {
+        if (error instanceof PathNotAllowedError) throw new ToolError(error.message);
+        throw error;
+      }
       results.push({ command: `edit ${action.path}`, exitCode: 0, stdout: action.diff, stderr: "" });
     }
     return { ...base, applied: results.every((r) => r.exitCode === 0), results };
