@@ -2,6 +2,8 @@
 import { CONVERTERS } from "../knowledge/converters.js";
 import { getModel, MODELS, ROUTES } from "../knowledge/models.js";
 import { RELEASE_DATES, RELEASE_TAGS } from "../knowledge/release-tags.js";
+import { RELEASES } from "../knowledge/releases.js";
+import { diagnosisRules } from "../knowledge/rules.js";
 
 export interface StaticResource {
   name: string;
@@ -98,5 +100,24 @@ export const RESOURCES: StaticResource[] = [
       ),
   },
 ];
+
+RESOURCES.push(
+  {
+    name: "release-matrix",
+    uri: "ascend-train://release-matrix",
+    title: "Install matrix per release",
+    description: "CANN, torch, torch_npu, Python, MindSpeed and Megatron versions each MindSpeed-MM release needs.",
+    mimeType: JSON_MIME,
+    read: () => json(RELEASES),
+  },
+  {
+    name: "troubleshooting",
+    uri: "ascend-train://troubleshooting",
+    title: "Troubleshooting rules",
+    description: "Failure classes diagnose_error recognises: signatures, cause and fixes.",
+    mimeType: JSON_MIME,
+    read: () => JSON.stringify(diagnosisRules, (_key, value) => (value instanceof RegExp ? value.source : value), 2),
+  },
+);
 
 export const RESOURCE_TEMPLATES: ResourceTemplate[] = [MODEL_TEMPLATE];
