@@ -154,8 +154,16 @@ export default defineTool({
     const step = (tool: string, status: Status, detail: string, candidate: Record<string, unknown> = {}): StepOut => {
       const def = allTools.find((t) => t.name === tool);
       const shape = (def?.input as z.ZodObject | undefined)?.shape ?? {};
-      const argsFor = Object.fromEntries(Object.entries(candidate).filter(([k, v]) => v !== undefined && k in shape));
-      return { tool, status, detail, args: def ? argsFor : candidate, available: Boolean(def) };
+      // Only fields the tool accepts, with values it accepts: suggestions must be callable as they are.
+      const argsFor = Object.fromEntries(
+        Object.entries(candidate).filter(
+          ([k, v]) => v !== undefined && k in shape && (shape[k] as z.ZodType).safeParse(v).success,
+        ),
+      );
+      const suggested = def
+        ? argsFor
+        : Object.fromEntries(Object.entries(candidate).filter(([, v]) => v !== undefined));
+      return { tool, status, detail, args: suggested, available: Boolean(def) };
     };
     const host = args.host;
     const steps: StepOut[] = [];
@@ -188,7 +196,8 @@ export default defineTool({
     }
 
     // Dataset.
-    const dataArgs = { host, input: args.dataset, path: args.dataset, family: plan.model };
+    const family = resolveModel(plan.model).exampleDir;
+    const dataArgs = { host, input: args.dataset, path: args.dataset, family };
     if (!args.dataset || !data) {
       steps.push(step("prepare_dataset", "unknown", "no dataset given", dataArgs));
       steps.push(step("validate_dataset", "unknown", "no dataset given", dataArgs));
