@@ -158,11 +158,24 @@ export function resumeScript(
     });
   }
   for (const flag of drops) {
-    const re = new RegExp(`^[ \\t]*${flag}[ \\t]*(\\\\)?[ \\t]*\\n|[ \\t]${flag}(?=[ \\t"\\\\]|$)`, "gm");
-    if (re.test(out)) {
-      changes.push(`removed ${flag}`);
-      out = out.replace(re, "");
-    }
+    let removed = false;
+    const token = new RegExp(`[ \\t]${flag}(?=[ \\t"'\\\\]|$)`, "g");
+    const lines = out.split("\n").flatMap((line) => {
+      const t = line.trim();
+      if (t.startsWith("#")) return [line];
+      // A block line holding only the flag goes; elsewhere only the word goes.
+      if (t === flag || t === `${flag} \\`) {
+        removed = true;
+        return [];
+      }
+      const next = line.replace(token, () => {
+        removed = true;
+        return "";
+      });
+      return [next];
+    });
+    out = lines.join("\n");
+    if (removed) changes.push(`removed ${flag}`);
   }
   return { text: out, changes };
 }

@@ -101,7 +101,18 @@ export async function runStatus(
   const status: RunStatus = {
     state: "unknown",
     reason: "",
-    nodes: nodes ?? [],
+    // Stopped runs are not probed: their nodes show with unknown liveness.
+    nodes:
+      nodes ??
+      record.nodes.map((n) => ({
+        host: n.host,
+        nodeRank: n.nodeRank,
+        pid: n.pid,
+        alive: null,
+        groupMembers: null,
+        exit: null,
+        error: null,
+      })),
     iteration: null,
     totalIterations: null,
     loss: null,

@@ -82,6 +82,19 @@ export default defineTool({
         }
       }),
     );
+    // Jobs handed to Slurm are cancelled there.
+    for (const job of record.scheduler) {
+      if (job.kind !== "slurm" || !job.jobId) continue;
+      const { executor } = await deps.hosts.get(record.hosts[0]!);
+      const r = await executor.run(["scancel", job.jobId], { timeoutMs: 30_000 });
+      nodes.push({
+        host: record.hosts[0]!,
+        nodeRank: 0,
+        pid: 0,
+        outcome: r.exitCode === 0 ? "terminated" : "failed",
+        detail: `scancel ${job.jobId}${r.exitCode === 0 ? "" : `: ${r.stderr.trim()}`}`,
+      });
+    }
     const killed = nodes.some((n) => n.outcome === "killed");
     const updated = {
       ...record,

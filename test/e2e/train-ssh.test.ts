@@ -105,7 +105,8 @@ describe.skipIf(!env)("launch_train over SSH on simulated hosts", () => {
   }
 
   async function waitForState(runId: string, states: string[], seconds = 40) {
-    let last: { state: string } | undefined;
+    // biome-ignore lint/suspicious/noExplicitAny: structured tool output
+    let last: any;
     for (let i = 0; i < seconds * 2; i++) {
       const runs = await call("list_runs", { host: simA.name });
       last = runs.runs.find((r: { runId: string }) => r.runId === runId);

@@ -1,0 +1,207 @@
+// launch_train's pre-flight and the run lifecycle on this machine (LocalExecutor, real temp dirs): each failure
+// names its fix; a confirmed launch writes the ledger, list_runs finds the run, stop_run ends its process group.
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { resolveTrainingPlan } from "../../src/configs/index.js";
+import { HostSettingsSchema } from "../../src/hosts/inventory.js";
+import { HostRegistry } from "../../src/hosts/registry.js";
+import launchTrain from "../../src/tools/launch-train.js";
+import listRuns from "../../src/tools/list-runs.js";
+import resumeRun from "../../src/tools/resume-run.js";
+import stopRun from "../../src/tools/stop-run.js";
+import type { ToolDeps } from "../../src/tools/tool.js";
+
+const FIXTURES = join(import.meta.dirname, "..", "fixtures", "host-outputs");
+const root = mkdtempSync(join(tmpdir(), "runs-preflight-"));
+const servers: Server[] = [];
+const started: number[] = [];
+afterAll(() => {
+  for (const s of servers) s.close();
+  for (const pid of started) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // gone
+    }
+  }
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** A fake torchrun: prints MindSpeed-MM iteration lines, then finishes (or keeps going). */
+const TORCHRUN = `#!/bin/bash
+total=\${FAKE_ITERS:-1000}
+echo "training ..."
+for i in $(seq 1 "$total"); do
+  printf ' [2026-01-01 10:00:00] iteration %8d/%8d | consumed samples: %12d | elapsed time per iteration (ms): 200.0 | learning rate: 1.000000E-05 | global batch size:     8 | loss: 1.500000E+00 | grad norm: 2.000 |\\n' "$i" "$total" "$((i*8))"
+  sleep 0.05
+done
+echo "[after training is done] datetime: 2026-01-01 10:00:01 "
+`;
+
+let n = 0;
+function host(opts: { npuSmi?: string; dfKb?: number } = {}) {
+  const dir = join(root, `h${n++}`);
+  const wd = join(dir, "mm");
+  for (const d of ["bin", "mm/configs", "mm/data", "mm/hf", "mm/ckpt/release/mp_rank_00", "mm/logs"]) {
+    mkdirSync(join(dir, d), { recursive: true });
+  }
+  writeFileSync(join(dir, "bin/torchrun"), TORCHRUN, { mode: 0o755 });
+  copyFileSync(join(FIXTURES, opts.npuSmi ?? "npu-smi-info-910b-idle.txt"), join(dir, "npu-smi.txt"));
+  writeFileSync(join(dir, "bin/npu-smi"), `#!/bin/sh\ncat ${join(dir, "npu-smi.txt")}\n`, { mode: 0o755 });
+  if (opts.dfKb !== undefined) {
+    writeFileSync(
+      join(dir, "bin/df"),
+      `#!/bin/sh\necho "Filesystem 1024-blocks Used Available Capacity Mounted on"\necho "/dev/x 100 1 ${opts.dfKb} 1% /"\n`,
+      { mode: 0o755 },
+    );
+  }
+  writeFileSync(join(wd, "data/train.json"), "[]");
+  writeFileSync(join(wd, "ckpt/release/mp_rank_00/model_optim_rng.pt"), "x".repeat(4096));
+  writeFileSync(join(wd, "ckpt/latest_checkpointed_iteration.txt"), "release");
+  const plan = resolveTrainingPlan("qwen2.5vl-3b", undefined, {
+    outputDir: join(wd, "configs"),
+    hfDir: join(wd, "hf"),
+    ckptDir: join(wd, "ckpt"),
+    saveDir: join(wd, "save"),
+    dataset: join(wd, "data/train.json"),
+    trainIters: 20,
+  });
+  for (const f of plan.files) writeFileSync(join(wd, "configs", f.name), f.text);
+  const settings = HostSettingsSchema.parse({
+    workdir: wd,
+    path: [join(dir, "bin")],
+    cannRoot: join(dir, "Ascend"),
+    env: { FAKE_ITERS: "1000" },
+  });
+  const hosts = new HostRegistry({ file: null, hosts: { npu: settings } });
+  const deps: ToolDeps = { hosts, now: () => new Date(), progress: () => {}, log: () => {} };
+  return { dir, wd, deps, script: "configs/finetune_qwen2_5_vl_3b.sh" };
+}
+
+async function busyPort(): Promise<number> {
+  const srv = createServer();
+  servers.push(srv);
+  await new Promise<void>((r) => srv.listen(0, "0.0.0.0", () => r()));
+  return (srv.address() as { port: number }).port;
+}
+
+const errors = (r: { checks: { id: string; ok: boolean; message: string; fix: string | null }[] }) =>
+  r.checks.filter((c) => !c.ok);
+
+describe("launch_train pre-flight", () => {
+  let h: ReturnType<typeof host>;
+  beforeEach(() => {
+    h = host();
+  });
+
+  it("passes on a prepared host and returns the exact plan without starting anything", async () => {
+    const r = await launchTrain.handle(launchTrain.input.parse({ host: "npu", script: h.script }), h.deps);
+    expect(errors(r)).toEqual([]);
+    expect(r.started).toBe(false);
+    expect(r.pids).toEqual([]);
+    const node = r.plan!.nodes[0]!;
+    expect(node.command).toEqual(["bash", node.wrapper]);
+    expect(node.env).toMatchObject({ NODE_RANK: "0", NNODES: "1", MASTER_PORT: "6000" });
+    expect(r.plan!.wrapperScript).toContain(`bash ${h.wd}/configs/finetune_qwen2_5_vl_3b.sh`);
+    expect(r.checks.map((c) => c.id)).toEqual(
+      expect.arrayContaining(["weights", "save-dir", "disk", "master-port", "hccl-ports", "npus"]),
+    );
+  });
+
+  it("names the fix for a missing script, wrong weights split, used save dir, busy ports and NPUs", async () => {
+    const missing = await launchTrain.handle(
+      launchTrain.input.parse({ host: "npu", script: "configs/nope.sh" }),
+      h.deps,
+    );
+    expect(errors(missing)[0]).toMatchObject({ id: "script" });
+    expect(errors(missing)[0]!.fix).toMatch(/build_configs/);
+
+    rmSync(join(h.wd, "ckpt/release/mp_rank_00"), { recursive: true });
+    mkdirSync(join(h.wd, "ckpt/release/mp_rank_00_000"), { recursive: true });
+    mkdirSync(join(h.wd, "ckpt/release/mp_rank_00_001"), { recursive: true });
+    mkdirSync(join(h.wd, "save"), { recursive: true });
+    writeFileSync(join(h.wd, "save/latest_checkpointed_iteration.txt"), "10");
+    const port = await busyPort();
+    const hccl = await busyPort();
+    const r = await launchTrain.handle(
+      launchTrain.input.parse({
+        host: "npu",
+        script: h.script,
+        masterPort: port,
+        env: { HCCL_IF_BASE_PORT: String(hccl - 3) },
+      }),
+      h.deps,
+    );
+    const byId = Object.fromEntries(errors(r).map((c) => [c.id, c]));
+    expect(byId.weights!.message).toMatch(/split for tp=1, pp=2; the script trains with tp=1, pp=1/);
+    expect(byId.weights!.fix).toMatch(/convert_weights/);
+    expect(byId["save-dir"]!.message).toMatch(/checkpoints up to iteration 10/);
+    expect(byId["save-dir"]!.fix).toMatch(/resume_run/);
+    expect(byId["master-port"]!.message).toContain(String(port));
+    expect(byId["hccl-ports"]!.message).toContain(String(hccl));
+    expect(r.started).toBe(false);
+  });
+
+  it("refuses NPUs held by another process, and too little disk for the checkpoints", async () => {
+    const busy = host({ npuSmi: "npu-smi-info-910b-busy-mixed.txt", dfKb: 10 });
+    const r = await launchTrain.handle(launchTrain.input.parse({ host: "npu", script: busy.script }), busy.deps);
+    const npus = errors(r).find((c) => c.id === "npus")!;
+    expect(npus.message).toMatch(/NPUs 0-7 on npu are held by another process: pid \d+/);
+    expect(npus.fix).toMatch(/kill \d+/);
+    expect(errors(r).find((c) => c.id === "disk")!.message).toMatch(/only 0\.0 GiB are free/);
+    // Other NPUs, free ones: the holders no longer matter.
+    const idle = await launchTrain.handle(
+      launchTrain.input.parse({ host: "npu", script: busy.script, env: { ASCEND_RT_VISIBLE_DEVICES: "1,2,3" } }),
+      busy.deps,
+    );
+    expect(errors(idle).find((c) => c.id === "npus")).toBeUndefined();
+  });
+});
+
+describe("run lifecycle on this machine", () => {
+  it("launches detached, lists the run from its ledger, stops the process group, and plans a resume", async () => {
+    const h = host();
+    const masterPort = 20000 + Math.floor(Math.random() * 20000);
+    const r = await launchTrain.handle(
+      launchTrain.input.parse({ host: "npu", script: h.script, masterPort, confirm: true, settleSeconds: 0.5 }),
+      h.deps,
+    );
+    expect(r.started).toBe(true);
+    const pid = r.pids[0]!.pid;
+    started.push(pid);
+    expect(r.exitedEarly).toEqual([]);
+
+    let run: Awaited<ReturnType<typeof listRuns.handle>>["runs"][number] | undefined;
+    for (let i = 0; i < 40; i++) {
+      run = (await listRuns.handle(listRuns.input.parse({ host: "npu" }), h.deps)).runs.find(
+        (x) => x.runId === r.runId,
+      );
+      if (run?.iteration) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(run).toMatchObject({ state: "running", totalIterations: 1000, nodes: [{ alive: true }] });
+    expect(run!.etaSeconds).toBeGreaterThan(0);
+
+    const plan = await stopRun.handle(stopRun.input.parse({ runId: r.runId }), h.deps);
+    expect(plan).toMatchObject({ stopped: false, wasRunning: true });
+    const stop = await stopRun.handle(stopRun.input.parse({ runId: r.runId, confirm: true, graceSeconds: 5 }), h.deps);
+    expect(stop.stopped).toBe(true);
+    expect(stop.nodes[0]!.outcome).toBe("terminated");
+    const after = (await listRuns.handle(listRuns.input.parse({}), h.deps)).runs.find((x) => x.runId === r.runId)!;
+    expect(after.state).toBe("stopped");
+    expect(after.nodes[0]!.alive).toBeNull();
+
+    // A checkpoint the run would have saved; resume loads it without the optimizer skips.
+    mkdirSync(join(h.wd, "save/iter_0000010/mp_rank_00"), { recursive: true });
+    writeFileSync(join(h.wd, "save/latest_checkpointed_iteration.txt"), "10");
+    const refused = await resumeRun.handle(resumeRun.input.parse({ runId: r.runId }), h.deps);
+    expect(errors(refused).map((c) => c.id)).toEqual(["resumable"]);
+    const resume = await resumeRun.handle(resumeRun.input.parse({ runId: r.runId, allowFreshOptimizer: true }), h.deps);
+    expect(errors(resume)).toEqual([]);
+    expect(resume).toMatchObject({ resumedFrom: r.runId, resumeIteration: 10, started: false });
+    expect(resume.changes).toContain(`LOAD_PATH=${h.wd}/save`);
+  }, 30_000);
+});
