@@ -7,6 +7,7 @@ import checkEnv from "./check-env.js";
 import diagnoseError from "./diagnose-error.js";
 import exportSchedulerJob from "./export-scheduler.js";
 import findModel from "./find-model.js";
+import installStack from "./install-stack.js";
 import launchTrain from "./launch-train.js";
 import listHosts from "./list-hosts.js";
 import listRuns from "./list-runs.js";
@@ -23,6 +24,7 @@ export const allTools: ToolDef<any, any>[] = [
   listHosts,
   auditLog,
   checkEnv,
+  installStack,
   tailLogs,
   prepareDataset,
   validateDataset,

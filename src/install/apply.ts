@@ -1,0 +1,196 @@
+// Runs a plan's steps in order on the host: each bounded in time, its output appended to the log on the host and only
+// a tail returned, verified after it runs, and recorded in the state file so the next call resumes where this stopped.
+import type { Finding } from "../env/facts.js";
+import { evaluateHost } from "../env/findings.js";
+import { parseProbe } from "../env/parse-probe.js";
+import { buildProbeScript } from "../env/probe.js";
+import { hostPrelude } from "../hosts/environment.js";
+import { shellQuote } from "../hosts/quote.js";
+import type { ToolDeps } from "../tools/tool.js";
+import { ToolError } from "../tools/tool.js";
+import type { BuiltPlan } from "./plan.js";
+import { freshState, stepDigest } from "./state.js";
+import type { InstallState, Step, StepDef, StepId } from "./types.js";
+
+const q = shellQuote;
+const TAIL_BYTES = 6000;
+const SEVERITY = ["error", "warning", "info"];
+
+export interface ApplyOutcome {
+  steps: Step[];
+  check: { ok: boolean; findings: Finding[] } | null;
+  failedAt: StepId | null;
+  resumedFrom: StepId | null;
+}
+
+const T_FN = 'T() { if command -v timeout >/dev/null 2>&1; then timeout -k 10 "$@"; else shift; "$@"; fi; }';
+
+export function stepScript(plan: BuiltPlan, def: StepDef): string {
+  const prelude = hostPrelude(plan.targetSettings, {
+    sourceCann: plan.settings.sourceCann,
+    activatePython: def.id !== "python-env",
+  });
+  return [
+    "set +e",
+    `# ascend-train install step: ${def.id}`,
+    prelude,
+    "export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 PIP_PROGRESS_BAR=off GIT_TERMINAL_PROMPT=0",
+    T_FN,
+    `mkdir -p ${q(plan.paths.stateDir)} || exit 90`,
+    `LOG=${q(plan.paths.log)}`,
+    `start=$(wc -c < "$LOG" 2>/dev/null || echo 0)`,
+    `printf '\\n===== %s %s: %s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" ${q(def.id)} ${q(def.title)} >> "$LOG"`,
+    `T ${def.timeoutSec} bash -ex -c ${q(def.commands.join("\n"))} >> "$LOG" 2>&1`,
+    "rc=$?",
+    `if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then echo "STEP TIMED OUT after ${def.timeoutSec} s" >> "$LOG"; fi`,
+    `if [ $rc -eq 0 ]; then ( ${def.verifyScript}\n ) >> "$LOG" 2>&1 || rc=98; fi`,
+    `printf '===== %s exit %s\\n' ${q(def.id)} "$rc" >> "$LOG"`,
+    `tail -c +$((start + 1)) "$LOG" | tail -c ${TAIL_BYTES}`,
+    "exit $rc",
+  ].join("\n");
+}
+
+/** The line of a step's output that says what went wrong. */
+export function errorLine(output: string, exitCode: number | null, timedOut: boolean): string {
+  const lines = output
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !l.startsWith("====="));
+  const pick = (re: RegExp) => [...lines].reverse().find((l) => re.test(l));
+  const line =
+    pick(/VERIFY FAILED|STEP TIMED OUT/) ??
+    pick(/^(ERROR|fatal|error)\b|No matching distribution|Could not find a version/i) ??
+    lines.at(-1) ??
+    "";
+  const why = timedOut ? "timed out" : exitCode === 98 ? "verification failed" : `exit ${exitCode}`;
+  return line ? `${why}: ${line.replace(/^\+ /, "").slice(0, 400)}` : why;
+}
+
+async function writeState(plan: BuiltPlan, state: InstallState, now: Date): Promise<void> {
+  state.updatedAt = now.toISOString();
+  await plan.executor.writeFile(plan.paths.stateFile, `${JSON.stringify(state, null, 2)}\n`, { exclusive: false });
+}
+
+async function smokeTest(plan: BuiltPlan, deps: ToolDeps): Promise<{ ok: boolean; findings: Finding[]; ms: number }> {
+  const script = buildProbeScript(plan.targetSettings, { liveTimeoutSec: 60, npuSmiTimeoutSec: 20 });
+  const run = await plan.executor.runScript(script, {
+    timeoutMs: 150_000,
+    maxOutputBytes: 1024 * 1024,
+    signal: deps.signal,
+  });
+  const facts = parseProbe(run, {
+    host: plan.host,
+    settings: plan.targetSettings,
+    masterPort: 6000,
+    hcclPortCount: 16,
+  });
+  return { ...judge(plan, facts), ms: run.durationMs };
+}
+
+function judge(plan: BuiltPlan, facts: BuiltPlan["facts"]): { ok: boolean; findings: Finding[] } {
+  const findings = evaluateHost(facts, {
+    release: plan.release,
+    settings: plan.targetSettings,
+    model: plan.model?.id ?? null,
+  }).sort((a, b) => SEVERITY.indexOf(a.severity) - SEVERITY.indexOf(b.severity));
+  return { ok: !findings.some((f) => f.severity === "error"), findings };
+}
+
+const findingLine = (f: Finding) => `[${f.severity}] ${f.id}: ${f.title} (${f.evidence})`;
+
+export async function applyPlan(plan: BuiltPlan, deps: ToolDeps): Promise<ApplyOutcome> {
+  const { executor, paths } = plan;
+  const total = plan.steps.length;
+  const state = plan.state ?? freshState(plan.fingerprint, paths.log, deps.now());
+  const resumedFrom = plan.steps.find((s) => s.status === "retry")?.id ?? null;
+  const header = `apply ${plan.release.tag} into ${plan.env.kind} ${plan.env.path}${plan.model ? ` for ${plan.model.id}` : ""}`;
+  const init = await executor.runScript(
+    `mkdir -p ${q(paths.stateDir)} && printf '\\n##### %s %s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" ${q(header)} >> ${q(paths.log)}`,
+    { timeoutMs: 30_000, signal: deps.signal },
+  );
+  if (init.exitCode !== 0)
+    throw new ToolError(`Cannot create ${paths.stateDir} on ${plan.host}: ${init.stderr.trim()}`);
+  await writeState(plan, state, deps.now());
+
+  const out: Step[] = [];
+  let failedAt: StepId | null = null;
+  let check: ApplyOutcome["check"] = null;
+  for (const [i, step] of plan.steps.entries()) {
+    const def = plan.defs[i]!;
+    if (failedAt) {
+      out.push({ ...step, outcome: "not-run" });
+      continue;
+    }
+    if (step.status === "satisfied" || step.status === "done") {
+      if (step.id === "smoke-test") check = judge(plan, plan.facts);
+      out.push({ ...step, outcome: "skipped" });
+      deps.progress({ progress: i + 1, total, message: `${step.id}: ${step.status}, skipped` });
+      continue;
+    }
+    deps.progress({ progress: i, total, message: `${step.id}: running (${step.title})` });
+    state.steps[step.id] = { status: "running", at: deps.now().toISOString(), spec: stepDigest(def) };
+    await writeState(plan, state, deps.now());
+    let result: Step;
+    try {
+      if (step.id === "smoke-test") {
+        const smoke = await runSmoke(plan, step, deps);
+        result = smoke.step;
+        check = smoke.check;
+      } else result = await runStep(plan, step, def, deps);
+    } catch (error) {
+      throw new ToolError(
+        `${plan.host}: ${(error as Error).message} during step ${step.id}. The host keeps the state file (${paths.stateFile}); call install_stack again with confirm: true to resume at this step.`,
+      );
+    }
+    const ok = result.outcome === "ok";
+    state.steps[step.id] = {
+      status: ok ? "done" : "failed",
+      at: deps.now().toISOString(),
+      spec: stepDigest(def),
+      ...(ok ? {} : { error: result.error ?? "failed" }),
+    };
+    await writeState(plan, state, deps.now());
+    out.push(result);
+    deps.progress({ progress: i + 1, total, message: `${step.id}: ${ok ? "done" : `failed: ${result.error}`}` });
+    if (!ok) failedAt = step.id;
+  }
+  return { steps: out, check, failedAt, resumedFrom };
+}
+
+async function runStep(plan: BuiltPlan, step: Step, def: StepDef, deps: ToolDeps): Promise<Step> {
+  const run = await plan.executor.runScript(stepScript(plan, def), {
+    timeoutMs: (def.timeoutSec + 60) * 1000,
+    maxOutputBytes: TAIL_BYTES * 2,
+    signal: deps.signal,
+  });
+  const ok = run.exitCode === 0 && !run.timedOut;
+  return {
+    ...step,
+    outcome: ok ? "ok" : "failed",
+    durationMs: run.durationMs,
+    outputTail: run.stdout.slice(-TAIL_BYTES),
+    ...(ok ? {} : { error: errorLine(`${run.stdout}\n${run.stderr}`, run.exitCode, run.timedOut) }),
+  };
+}
+
+async function runSmoke(
+  plan: BuiltPlan,
+  step: Step,
+  deps: ToolDeps,
+): Promise<{ step: Step; check: { ok: boolean; findings: Finding[] } }> {
+  const r = await smokeTest(plan, deps);
+  const lines = r.findings.filter((f) => f.severity !== "info").map(findingLine);
+  const summary = [`===== smoke-test: ${r.ok ? "no error finding" : "error findings"}`, ...lines].join("\n");
+  await plan.executor.runScript(`printf '%s\\n' ${q(summary)} >> ${q(plan.paths.log)}`, { timeoutMs: 30_000 });
+  const errors = r.findings.filter((f) => f.severity === "error");
+  return {
+    step: {
+      ...step,
+      outcome: r.ok ? "ok" : "failed",
+      durationMs: r.ms,
+      outputTail: summary,
+      ...(r.ok ? {} : { error: `check_env finds ${errors.map((f) => `${f.id} (${f.evidence})`).join("; ")}` }),
+    },
+    check: { ok: r.ok, findings: r.findings },
+  };
+}
