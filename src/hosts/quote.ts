@@ -2,9 +2,14 @@
 
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
+/** A value no shell word can carry (a NUL byte): the caller's input is wrong, not the program. */
+export class UnsafeShellValueError extends Error {
+  override name = "UnsafeShellValueError";
+}
+
 /** Quotes one value for a POSIX shell: safe words stay as they are, anything else is single-quoted. */
 export function shellQuote(value: string): string {
-  if (value.includes("\0")) throw new Error("A value passed to a shell cannot contain a NUL byte.");
+  if (value.includes("\0")) throw new UnsafeShellValueError("A value passed to a shell cannot contain a NUL byte.");
   if (value !== "" && SAFE.test(value)) return value;
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }

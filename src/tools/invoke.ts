@@ -2,6 +2,8 @@
 import { z } from "zod";
 import { withToolContext } from "../hosts/audit.js";
 import { HostFileError, HostUnreachableError } from "../hosts/executor.js";
+import { PathNotAllowedError } from "../hosts/paths.js";
+import { UnsafeShellValueError } from "../hosts/quote.js";
 import { UnknownHostError } from "../hosts/registry.js";
 import { type ToolAttachment, type ToolDef, type ToolDeps, ToolError } from "./tool.js";
 
@@ -21,7 +23,12 @@ export function describeInputError(error: z.ZodError): string {
 
 export function errorOutcome(toolName: string, error: unknown): Extract<ToolOutcome, { ok: false }> {
   if (error instanceof ToolError) return { ok: false, error: error.message, kind: "tool" };
-  if (error instanceof UnknownHostError || error instanceof HostFileError) {
+  if (
+    error instanceof UnknownHostError ||
+    error instanceof HostFileError ||
+    error instanceof PathNotAllowedError ||
+    error instanceof UnsafeShellValueError
+  ) {
     return { ok: false, error: error.message, kind: "tool" };
   }
   if (error instanceof HostUnreachableError) return { ok: false, error: error.message, kind: "host" };
