@@ -4,6 +4,7 @@ import applyFix from "./apply-fix.js";
 import auditLog from "./audit-log.js";
 import buildConfigs from "./build-configs.js";
 import checkEnv from "./check-env.js";
+import convertWeights from "./convert-weights.js";
 import diagnoseError from "./diagnose-error.js";
 import exportSchedulerJob from "./export-scheduler.js";
 import findModel from "./find-model.js";
@@ -30,6 +31,7 @@ export const allTools: ToolDef<any, any>[] = [
   validateDataset,
   findModel,
   buildConfigs,
+  convertWeights,
   launchTrain,
   listRuns,
   stopRun,

@@ -1,0 +1,161 @@
+// The exact `mm-convert <Class> <method> …` argument shape per converter and release (facts §b). Pure.
+import { RELEASE_TAGS, type ReleaseTag } from "../knowledge/release-tags.js";
+
+export const CONVERT_METHODS = ["hf_to_mm", "mm_to_hf", "hf_to_dcp", "dcp_to_hf", "resplit"] as const;
+export type ConvertMethod = (typeof CONVERT_METHODS)[number];
+
+/** Where the method reads from and writes to. */
+export type Direction = "to-mm" | "to-hf" | "resplit";
+
+export const directionOf = (method: ConvertMethod): Direction =>
+  method === "resplit" ? "resplit" : method.startsWith("hf_to") ? "to-mm" : "to-hf";
+
+export interface ParallelLayout {
+  tp: number;
+  /** Layers per pipeline stage. */
+  llm: number[];
+  vit: number[] | null;
+}
+
+export interface ConvertArgSpec {
+  className: string;
+  method: ConvertMethod;
+  release: ReleaseTag;
+  variant: string;
+  /** Hugging Face weights: the source of hf_to_*, the config/tokenizer assets of *_to_hf. */
+  hfDir: string;
+  /** Converted checkpoint: the target of hf_to_*, the source of *_to_hf and resplit. */
+  ckptDir: string;
+  /** Target of *_to_hf and resplit. */
+  targetDir?: string;
+  /** cfg-style converters: the layout the checkpoint is (or will be) split in. */
+  layout?: ParallelLayout;
+  /** resplit: the layout of the source checkpoint. */
+  sourceLayout?: ParallelLayout;
+  ep?: number;
+  /** The HF index uses the transformers >= 4.52 key names (model.language_model.*). */
+  newWeightKeys?: boolean;
+  /** The HF config ties lm_head to the embedding. */
+  tiedEmbeddings?: boolean;
+}
+
+const atLeast = (release: ReleaseTag, from: ReleaseTag) => RELEASE_TAGS.indexOf(release) >= RELEASE_TAGS.indexOf(from);
+const list = (v: unknown) => JSON.stringify(v);
+
+/** Converters whose pydantic config needs remote code (their HF repos ship modelling code). */
+const TRUST_REMOTE_CODE = new Set(["InternVLConverter", "GlmConverter", "DeepSeekVLConverter"]);
+/** Converters taking the newer-transformers weight key switch (README from v2.3.0). */
+const NEW_KEYS = new Set(["Qwen2_5_VLConverter"]);
+
+/** Flat-flag (DCP) converters: flag names per method. Anything not listed has no shape this product knows. */
+const FLAT_SHAPES: Record<string, Partial<Record<ConvertMethod, (s: ConvertArgSpec) => string[]>>> = {
+  Qwen3VLConverter: {
+    hf_to_dcp: (s) => [
+      "--hf_dir",
+      s.hfDir,
+      "--dcp_dir",
+      s.ckptDir,
+      ...(s.variant === "lora" && atLeast(s.release, "v26.0.0") ? ["--is_lora_base", "true"] : []),
+    ],
+    dcp_to_hf: (s) => ["--load_dir", s.ckptDir, "--save_dir", s.targetDir!, "--model_assets_dir", s.hfDir],
+  },
+  Qwen35Converter: {
+    hf_to_dcp: (s) => [
+      "--hf_dir",
+      s.hfDir,
+      "--dcp_dir",
+      s.ckptDir,
+      ...(s.tiedEmbeddings
+        ? ["--tie_weight_mapping", list({ "lm_head.weight": "model.language_model.embed_tokens.weight" })]
+        : []),
+    ],
+    dcp_to_hf: (s) => ["--dcp_dir", s.ckptDir, "--save_hf_dir", s.targetDir!, "--origin_hf_dir", s.hfDir],
+  },
+  GenericDCPConverter: {
+    hf_to_dcp: (s) => ["--hf_dir", s.hfDir, "--dcp_dir", s.ckptDir],
+    dcp_to_hf: (s) => ["--load_dir", s.ckptDir, "--save_dir", s.targetDir!, "--model_assets_dir", s.hfDir],
+  },
+  ExpertMergeDcpConverter: {
+    hf_to_dcp: (s) => ["--hf_dir", s.hfDir, "--save_dir", s.ckptDir],
+    dcp_to_hf: (s) => ["--hf_dir", s.hfDir, "--dcp_dir", s.ckptDir, "--save_dir", s.targetDir!],
+  },
+};
+
+/** cfg-style (Megatron) methods this product can shape. */
+const CFG_METHODS: readonly ConvertMethod[] = ["hf_to_mm", "mm_to_hf", "resplit"];
+
+/** True when the method of this class has a known argument shape (independent of whether it is a stub). */
+export function hasShape(className: string, argStyle: "cfg" | "flat", method: ConvertMethod): boolean {
+  return argStyle === "cfg" ? CFG_METHODS.includes(method) : Boolean(FLAT_SHAPES[className]?.[method]);
+}
+
+function parallelFlags(prefix: string, layout: ParallelLayout, nested: boolean): string[] {
+  const wrap = (v: number[]) => (nested ? [v] : v);
+  return [
+    `--${prefix}.llm_pp_layers`,
+    list(wrap(layout.llm)),
+    ...(layout.vit ? [`--${prefix}.vit_pp_layers`, list(wrap(layout.vit))] : []),
+    `--${prefix}.tp_size`,
+    String(layout.tp),
+  ];
+}
+
+function cfgArgs(s: ConvertArgSpec): string[] {
+  const layout = s.layout;
+  if (!layout) throw new Error(`${s.className}.${s.method} needs a layer split.`);
+  const extra = [
+    ...(s.className === "DeepSeekVLConverter" && s.method === "hf_to_mm" && s.ep
+      ? ["--cfg.parallel_config.ep_size", String(s.ep)]
+      : []),
+    ...(TRUST_REMOTE_CODE.has(s.className) && s.method !== "resplit" ? ["--cfg.trust_remote_code", "True"] : []),
+    ...(s.newWeightKeys && NEW_KEYS.has(s.className) && atLeast(s.release, "v2.3.0")
+      ? ["--cfg.common_model_config.new_transformers_weight_key", "true"]
+      : []),
+  ];
+  switch (s.method) {
+    case "hf_to_mm": {
+      // VppParallelConfig: a list of lists (one row per virtual stage); v2.1.0 DeepSeekVL took a flat list.
+      const nested = !(s.className === "DeepSeekVLConverter" && s.release === "v2.1.0");
+      return [
+        "--cfg.mm_dir",
+        s.ckptDir,
+        "--cfg.hf_config.hf_dir",
+        s.hfDir,
+        ...parallelFlags("cfg.parallel_config", layout, nested),
+        ...extra,
+      ];
+    }
+    case "mm_to_hf":
+      return [
+        "--cfg.save_hf_dir",
+        s.targetDir!,
+        "--cfg.mm_dir",
+        s.ckptDir,
+        "--cfg.hf_config.hf_dir",
+        s.hfDir,
+        ...parallelFlags("cfg.parallel_config", layout, false),
+        ...extra,
+      ];
+    case "resplit": {
+      if (!s.sourceLayout) throw new Error("resplit needs the source layout.");
+      return [
+        "--cfg.source_dir",
+        s.ckptDir,
+        "--cfg.target_dir",
+        s.targetDir!,
+        ...parallelFlags("cfg.source_parallel_config", s.sourceLayout, false),
+        ...parallelFlags("cfg.target_parallel_config", layout, false),
+      ];
+    }
+    default:
+      throw new Error(`${s.className} takes --cfg.* flags; ${s.method} is not one of its methods.`);
+  }
+}
+
+/** `mm-convert <Class> <method> …` as argv. */
+export function convertArgv(s: ConvertArgSpec, argStyle: "cfg" | "flat"): string[] {
+  if (argStyle === "cfg") return ["mm-convert", s.className, s.method, ...cfgArgs(s)];
+  const shape = FLAT_SHAPES[s.className]?.[s.method];
+  if (!shape) throw new Error(`No known argument shape for ${s.className}.${s.method}.`);
+  return ["mm-convert", s.className, s.method, ...shape(s)];
+}

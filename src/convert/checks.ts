@@ -1,0 +1,398 @@
+// The checks before a conversion runs, judged from the plan and the host facts. Pure.
+import { isReleaseTag, RELEASE_TAGS } from "../knowledge/release-tags.js";
+import type { ConvertArgSpec, ParallelLayout } from "./args.js";
+import { checkHfConfig, checkWeightFiles, type HfFinding, hfConfigFacts } from "./hf-check.js";
+import { CONVERT_MARKER, type ConvertMarker, markerMismatch, parseMarker } from "./marker.js";
+import type { ConvertPlan } from "./plan.js";
+import type { ConvertHostFacts, DirFacts } from "./probe.js";
+
+export interface ConvertCheck {
+  id: "mm-convert" | "release" | "hf-dir" | "source" | "output" | "disk";
+  ok: boolean;
+  level: "error" | "warning" | "info";
+  message: string;
+  fix: string | null;
+}
+
+export interface CheckInput {
+  plan: ConvertPlan;
+  facts: ConvertHostFacts;
+  /** config.json and model.safetensors.index.json of the HF directory; null when absent. */
+  hfConfigText: string | null;
+  hfIndexText: string | null;
+  overwrite: boolean;
+  /** The venv or conda env the host activates, for messages. */
+  pythonEnv: string | null;
+}
+
+export interface CheckOutcome {
+  checks: ConvertCheck[];
+  /** Argument details learned from the host. */
+  extra: Partial<ConvertArgSpec>;
+  /** The output holds an earlier conversion that overwrite will replace. */
+  replaceOutput: boolean;
+}
+
+/** Space a conversion needs relative to its input: shards are re-saved once, plus replicated norms and padding. */
+export const DISK_FACTOR = 1.2;
+
+const human = (kb: number) =>
+  kb >= 1024 * 1024
+    ? `${(kb / 1024 / 1024).toFixed(1)} GiB`
+    : kb >= 1024
+      ? `${Math.round(kb / 1024)} MiB`
+      : `${kb} KiB`;
+const within = (a: string, b: string) => a === b || a.startsWith(`${b.replace(/\/$/, "")}/`);
+
+/** tp and pp of a Megatron tree from its mp_rank_TT[_PPP] names. */
+export function megatronLayout(entries: string[]): { tp: number; pp: number } | null {
+  let tp = 0;
+  let pp = 0;
+  for (const e of entries) {
+    const m = /^mp_rank_(\d{2})(?:_(\d{3}))?$/.exec(e);
+    if (!m) continue;
+    tp = Math.max(tp, Number(m[1]) + 1);
+    pp = Math.max(pp, m[2] ? Number(m[2]) + 1 : 1);
+  }
+  return tp > 0 ? { tp, pp } : null;
+}
+
+/** Output of an earlier conversion (possibly an interrupted one): what overwrite may replace. */
+export function looksConverted(d: DirFacts, hfTarget: boolean): boolean {
+  if (d.marker || d.tracker || d.dcpMetadata) return true;
+  return d.entries.some(
+    (e) =>
+      e === "release" ||
+      /^iter_\d+$/.test(e) ||
+      e.startsWith("mp_rank_") ||
+      e.endsWith(".distcp") ||
+      (hfTarget && (e === "config.json" || e.endsWith(".safetensors") || e === "model.safetensors.index.json")),
+  );
+}
+
+function describeMarker(m: ConvertMarker): string {
+  const split = m.layerSplit.llm ? `, LLM layers ${JSON.stringify(m.layerSplit.llm)}` : "";
+  return `${m.model} @ ${m.release} via ${m.converter}.${m.method}, tp=${m.tp} pp=${m.pp}${split}, ${m.createdAt}`;
+}
+
+export function convertChecks(input: CheckInput): CheckOutcome {
+  const { plan, facts } = input;
+  const checks: ConvertCheck[] = [];
+  const extra: Partial<ConvertArgSpec> = {};
+  const add = (c: Omit<ConvertCheck, "ok">) => checks.push({ ...c, ok: c.level !== "error" });
+
+  add(
+    facts.mmConvert
+      ? { id: "mm-convert", level: "info", message: `mm-convert: ${facts.mmConvert}`, fix: null }
+      : {
+          id: "mm-convert",
+          level: "error",
+          message: `mm-convert is not on PATH${input.pythonEnv ? ` in ${input.pythonEnv}` : ""}.`,
+          fix: "Install MindSpeed-MM into the host's Python environment (pip install -e . in the checkout), or run install_stack.",
+        },
+  );
+
+  const tag = facts.checkoutTag;
+  if (tag && isReleaseTag(tag) && tag !== plan.release) {
+    add({
+      id: "release",
+      level: "error",
+      message: `The MindSpeed-MM checkout is at ${tag}, the command is shaped for ${plan.release}.`,
+      fix: `Pass release: "${tag}" (or check out ${plan.release}).`,
+    });
+  } else {
+    add({
+      id: "release",
+      level: tag ? "info" : "warning",
+      message: tag ? `Checkout at ${tag}.` : `The checkout is not at a release tag; arguments follow ${plan.release}.`,
+      fix: null,
+    });
+  }
+
+  if (plan.direction !== "resplit") checkHf(input, add, extra);
+  if (plan.direction !== "to-mm") checkSource(input, add, extra);
+  const replaceOutput = checkOutput(input, add);
+  checkDisk(input, replaceOutput, add);
+  return { checks, extra, replaceOutput };
+}
+
+type Add = (c: Omit<ConvertCheck, "ok">) => void;
+
+function checkHf(input: CheckInput, add: Add, extra: Partial<ConvertArgSpec>): void {
+  const { plan, facts } = input;
+  const hf = facts.hf!;
+  const model = plan.model;
+  const download = model.hfRepo
+    ? `huggingface-cli download ${model.hfRepo} --local-dir ${hf.path}`
+    : `download ${model.displayName} into ${hf.path}`;
+  if (!hf.exists || !hf.isDir) {
+    add({
+      id: "hf-dir",
+      level: "error",
+      message: `${hf.path} ${hf.exists ? "is not a directory" : "does not exist"} on the host.`,
+      fix: `Download the weights (${download}) or pass hfDir.`,
+    });
+    return;
+  }
+  if (input.hfConfigText === null) {
+    add({ id: "hf-dir", level: "error", message: `${hf.path} has no config.json.`, fix: `Re-download: ${download}.` });
+    return;
+  }
+  let config: unknown;
+  try {
+    config = JSON.parse(input.hfConfigText);
+  } catch (error) {
+    add({
+      id: "hf-dir",
+      level: "error",
+      message: `${hf.path}/config.json is not valid JSON (${(error as Error).message}).`,
+      fix: `Re-download: ${download}.`,
+    });
+    return;
+  }
+  const numbers = hfConfigFacts(config);
+  const findings: HfFinding[] = checkHfConfig(model, numbers, hf.path);
+  extra.tiedEmbeddings = numbers.tiedEmbeddings;
+  if (plan.direction === "to-mm") {
+    const weights = checkWeightFiles({ entries: hf.entries, indexText: input.hfIndexText }, hf.path);
+    findings.push(...weights.findings);
+    extra.newWeightKeys = weights.newWeightKeys;
+    if (
+      weights.newWeightKeys &&
+      plan.converter.className === "Qwen2_5_VLConverter" &&
+      RELEASE_TAGS.indexOf(plan.release) < RELEASE_TAGS.indexOf("v2.3.0")
+    ) {
+      findings.push({
+        level: "warning",
+        message: `${hf.path} uses the newer transformers key names (model.language_model.*), which the ${plan.release} converter predates.`,
+      });
+    }
+  }
+  const errors = findings.filter((f) => f.level === "error");
+  for (const f of findings.filter((f) => f.level === "warning"))
+    add({ id: "hf-dir", level: "warning", message: f.message, fix: null });
+  if (errors.length > 0) {
+    for (const f of errors)
+      add({ id: "hf-dir", level: "error", message: f.message, fix: `Fix ${hf.path} (${download}).` });
+    return;
+  }
+  const size = hf.sizeKb !== null ? `, ${human(hf.sizeKb)}` : "";
+  add({
+    id: "hf-dir",
+    level: "info",
+    message: `${hf.path}: ${numbers.modelType ?? "model"} with ${numbers.llmLayers} LLM layers${numbers.vitLayers ? `, ${numbers.vitLayers} ViT layers` : ""}${size}.`,
+    fix: null,
+  });
+}
+
+const sameLayout = (a: ParallelLayout, b: ParallelLayout) =>
+  a.tp === b.tp && a.llm.join() === b.llm.join() && (a.vit ?? []).join() === (b.vit ?? []).join();
+
+function layoutArgs(l: { tp: number; llm: number[] | null; vit: number[] | null }): string {
+  return `tp: ${l.tp}, pp: ${l.llm?.length ?? 1}${l.llm ? `, llmLayerSplit: ${JSON.stringify(l.llm)}` : ""}${l.vit ? `, vitLayerSplit: ${JSON.stringify(l.vit)}` : ""}`;
+}
+
+function checkSource(input: CheckInput, add: Add, extra: Partial<ConvertArgSpec>): void {
+  const { plan, facts } = input;
+  const src = facts.input!;
+  if (!src.exists || !src.isDir) {
+    add({
+      id: "source",
+      level: "error",
+      message: `The checkpoint ${src.path} does not exist on the host.`,
+      fix: "Pass ckptDir: the converted or trained checkpoint to read.",
+    });
+    return;
+  }
+  if (plan.checkpoint === "dcp") {
+    add(
+      src.dcpMetadata
+        ? { id: "source", level: "info", message: `${src.path} holds a DCP checkpoint.`, fix: null }
+        : {
+            id: "source",
+            level: "error",
+            message: `${src.path} holds no DCP .metadata file: not a torch DCP checkpoint.`,
+            fix: "Point ckptDir at the run's iter_NNNNNNN directory (or the converted DCP directory).",
+          },
+    );
+    return;
+  }
+  const marker = src.marker ? parseMarker(src.marker) : null;
+  const found = megatronLayout(src.trackedEntries.length ? src.trackedEntries : src.entries);
+  if (!found) {
+    add({
+      id: "source",
+      level: "error",
+      message: `${src.path} holds no mp_rank_* directories${src.tracker ? ` under ${src.tracker}` : " and no latest_checkpointed_iteration.txt"}: not a Megatron checkpoint.`,
+      fix: "Point ckptDir at the directory holding latest_checkpointed_iteration.txt.",
+    });
+    return;
+  }
+  const target = plan.spec.layout!;
+  if (plan.direction === "resplit") {
+    let source = plan.spec.sourceLayout;
+    if (!source && marker?.layerSplit.llm)
+      source = { tp: marker.tp, llm: marker.layerSplit.llm, vit: marker.layerSplit.vit };
+    if (!source) {
+      add({
+        id: "source",
+        level: "error",
+        message: `${src.path} has no ${CONVERT_MARKER} saying how it is split (tp=${found.tp}, pp=${found.pp} from its directories).`,
+        fix: `Pass sourceTp: ${found.tp} and sourceLlmLayerSplit (${found.pp} stages) as the checkpoint was converted.`,
+      });
+      return;
+    }
+    extra.sourceLayout = source;
+    const sum = (v: number[] | null) => (v ?? []).reduce((a, b) => a + b, 0);
+    const problems: string[] = [];
+    if (source.tp !== found.tp || source.llm.length !== found.pp)
+      problems.push(
+        `its directories say tp=${found.tp}, pp=${found.pp}, the source layout says tp=${source.tp}, pp=${source.llm.length}`,
+      );
+    if (sum(source.llm) !== sum(target.llm))
+      problems.push(`source LLM layers sum to ${sum(source.llm)}, target to ${sum(target.llm)}`);
+    if (problems.length) {
+      add({
+        id: "source",
+        level: "error",
+        message: `${src.path}: ${problems.join("; ")}.`,
+        fix: "Give the source layout the checkpoint was converted with.",
+      });
+      return;
+    }
+    if (sameLayout(source, target)) {
+      add({
+        id: "source",
+        level: "error",
+        message: `${src.path} is already split as requested (${layoutArgs(target)}).`,
+        fix: "Nothing to resplit; pass the target tp/pp/layer split you want.",
+      });
+      return;
+    }
+    add({
+      id: "source",
+      level: "info",
+      message: `${src.path}: ${layoutArgs(source)} -> ${layoutArgs(target)}.`,
+      fix: null,
+    });
+    return;
+  }
+  // mm_to_hf: the split passed must be the one the checkpoint was written with.
+  const diffs = marker
+    ? markerMismatch(marker, { tp: target.tp, pp: target.llm.length, llm: target.llm, vit: target.vit })
+    : found.tp !== target.tp || found.pp !== target.llm.length
+      ? [`tp=${found.tp}, pp=${found.pp} from its directories (wanted tp=${target.tp}, pp=${target.llm.length})`]
+      : [];
+  if (diffs.length > 0) {
+    add({
+      id: "source",
+      level: "error",
+      message: `${src.path} was converted with a different layout: ${diffs.join("; ")}.`,
+      fix: marker
+        ? `Pass ${layoutArgs({ tp: marker.tp, llm: marker.layerSplit.llm, vit: marker.layerSplit.vit })}.`
+        : `Pass tp: ${found.tp} and a ${found.pp}-stage llmLayerSplit.`,
+    });
+    return;
+  }
+  add({
+    id: "source",
+    level: "info",
+    message: `${src.path}: Megatron checkpoint, tp=${found.tp} pp=${found.pp}${marker ? ` (${describeMarker(marker)})` : ""}.`,
+    fix: null,
+  });
+}
+
+function checkOutput(input: CheckInput, add: Add): boolean {
+  const { plan, facts } = input;
+  const out = facts.output;
+  for (const other of [facts.hf, facts.input]) {
+    if (!other) continue;
+    if (within(out.real, other.real) || within(other.real, out.real)) {
+      add({
+        id: "output",
+        level: "error",
+        message: `The output ${out.path} overlaps the input ${other.path}.`,
+        fix: "Choose an output directory outside the input (and not containing it).",
+      });
+      return false;
+    }
+  }
+  if (out.exists && !out.isDir) {
+    add({
+      id: "output",
+      level: "error",
+      message: `${out.path} exists and is not a directory.`,
+      fix: "Choose another output path.",
+    });
+    return false;
+  }
+  if (!out.exists || out.entries.length === 0) {
+    add({
+      id: "output",
+      level: "info",
+      message: `${out.path} ${out.exists ? "is empty" : "will be created"}.`,
+      fix: null,
+    });
+    return false;
+  }
+  const marker = out.marker ? parseMarker(out.marker) : null;
+  if (!looksConverted(out, plan.direction === "to-hf")) {
+    add({
+      id: "output",
+      level: "error",
+      message: `${out.path} holds other files (${out.entries.slice(0, 5).join(", ")}${out.entries.length > 5 ? ", …" : ""}), not an earlier conversion.`,
+      fix: "Choose an empty or new output directory.",
+    });
+    return false;
+  }
+  const what = marker
+    ? describeMarker(marker)
+    : out.tracker
+      ? `tracker ${out.tracker}`
+      : "an earlier (possibly partial) conversion";
+  if (!input.overwrite) {
+    add({
+      id: "output",
+      level: "error",
+      message: `${out.path} already holds a converted checkpoint (${what}); not overwriting it.`,
+      fix: "Pass overwrite: true to replace it, or choose another output directory.",
+    });
+    return false;
+  }
+  add({
+    id: "output",
+    level: "warning",
+    message: `${out.path} holds ${what}; it will be deleted and rewritten.`,
+    fix: null,
+  });
+  return true;
+}
+
+function checkDisk(input: CheckInput, replacing: boolean, add: Add): void {
+  const { plan, facts } = input;
+  const hf = facts.hf;
+  const basis =
+    plan.direction === "resplit"
+      ? facts.input?.sizeKb
+      : plan.direction === "to-mm"
+        ? hf?.sizeKb
+        : ((hf?.entries.some((e) => e.endsWith(".safetensors")) ? hf.sizeKb : null) ?? facts.input?.sizeKb);
+  if (basis === null || basis === undefined) {
+    add({ id: "disk", level: "warning", message: "Cannot size the input; free disk not compared.", fix: null });
+    return;
+  }
+  const need = Math.ceil(basis * DISK_FACTOR);
+  const free = facts.freeKb === null ? null : facts.freeKb + (replacing ? (facts.output.sizeKb ?? 0) : 0);
+  if (free === null) {
+    add({ id: "disk", level: "warning", message: `Needs about ${human(need)}; free space unknown.`, fix: null });
+  } else if (free < need) {
+    add({
+      id: "disk",
+      level: "error",
+      message: `The output needs about ${human(need)} (${DISK_FACTOR} x ${human(basis)}); ${human(free)} free where ${facts.output.path} goes.`,
+      fix: "Free space there or choose an output directory on a larger filesystem.",
+    });
+  } else {
+    add({ id: "disk", level: "info", message: `Needs about ${human(need)}; ${human(free)} free.`, fix: null });
+  }
+}

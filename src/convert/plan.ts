@@ -1,0 +1,248 @@
+// What a conversion will do, decided without touching a host: converter, method, layer split and paths.
+// The layout comes from resolveTrainingPlan, so the converted checkpoint and the training config cannot disagree.
+import { posix } from "node:path";
+import { PlanError, resolveModel, resolveTrainingPlan, type TrainingPlan, vitSplit } from "../configs/index.js";
+import { converterMethods, getConverter } from "../knowledge/converters.js";
+import { recipeAt } from "../knowledge/models.js";
+import type { ConverterInfo, ModelEntry } from "../knowledge/types.js";
+import {
+  type ConvertArgSpec,
+  type ConvertMethod,
+  convertArgv,
+  type Direction,
+  directionOf,
+  hasShape,
+  type ParallelLayout,
+} from "./args.js";
+
+export interface ConvertRequest {
+  model: string;
+  release?: string;
+  variant?: string;
+  method?: ConvertMethod;
+  hfDir?: string;
+  ckptDir?: string;
+  targetDir?: string;
+  tp?: number;
+  pp?: number;
+  ep?: number;
+  npusPerNode?: number;
+  nodes?: number;
+  llmLayerSplit?: number[];
+  vitLayerSplit?: number[];
+  /** resplit: the source checkpoint's layout, when it carries no marker. */
+  sourceTp?: number;
+  sourceLlmLayerSplit?: number[];
+  sourceVitLayerSplit?: number[];
+  /** Relative paths are taken from here (the MindSpeed-MM checkout). */
+  workdir?: string;
+}
+
+/** A request that cannot be turned into a command; `suggestion` is a value that would work. */
+export class ConvertRefusal extends Error {
+  override name = "ConvertRefusal";
+  constructor(
+    message: string,
+    readonly field: string,
+    readonly suggestion?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export interface ConvertPlan {
+  model: ModelEntry;
+  release: TrainingPlan["release"];
+  variant: string;
+  converter: ConverterInfo;
+  method: ConvertMethod;
+  direction: Direction;
+  /** What the converted side is: a Megatron mp_rank tree or torch DCP shards. */
+  checkpoint: "megatron" | "dcp";
+  tp: number;
+  pp: number;
+  ep: number;
+  /** Per pipeline stage; null for DCP converters (no pipeline split). */
+  layerSplit: { llm: number[] | null; vit: number[] | null };
+  paths: { hfDir: string; ckptDir: string; targetDir: string | null; input: string; output: string };
+  spec: ConvertArgSpec;
+  argv: string[];
+  notes: string[];
+}
+
+function absolute(path: string, workdir: string | undefined, field: string): string {
+  if (path.startsWith("/") || path.startsWith("~")) return posix.normalize(path);
+  if (!workdir) throw new ConvertRefusal(`${field}: "${path}" is relative and the host has no workdir.`, field);
+  return posix.join(workdir, path);
+}
+
+function realMethods(className: string, release: TrainingPlan["release"]) {
+  return (converterMethods(className, release) ?? []).filter((m) => !m.stub).map((m) => m.name);
+}
+
+function checkMethod(info: ConverterInfo, method: ConvertMethod, release: TrainingPlan["release"]): void {
+  const methods = converterMethods(info.className, release);
+  if (!methods) {
+    const where = info.releases.map((r) => r.release).join(", ");
+    throw new ConvertRefusal(
+      `${info.className} does not exist in MindSpeed-MM ${release}; releases that have it: ${where}.`,
+      "release",
+      info.releases.at(-1)?.release,
+    );
+  }
+  const found = methods.find((m) => m.name === method);
+  const usable = realMethods(info.className, release).filter((m) =>
+    hasShape(info.className, info.argStyle, m as never),
+  );
+  if (!found) {
+    throw new ConvertRefusal(
+      `${info.className} has no ${method} method in ${release}; its methods there: ${methods.map((m) => m.name).join(", ")}.`,
+      "method",
+      usable[0],
+    );
+  }
+  if (found.stub) {
+    const works = info.releases
+      .filter((r) => r.methods.some((m) => m.name === method && !m.stub))
+      .map((r) => r.release);
+    throw new ConvertRefusal(
+      `${info.className}.${method} is a stub in MindSpeed-MM ${release} (its body is \`pass\`): mm-convert would exit 0 ` +
+        `and write nothing.${works.length ? ` It is implemented in ${works.join(", ")}.` : ""}` +
+        `${usable.length ? ` Methods that work in ${release}: ${usable.join(", ")}.` : ""}`,
+      "method",
+      usable[0],
+    );
+  }
+  if (!hasShape(info.className, info.argStyle, method)) {
+    throw new ConvertRefusal(
+      `convert_weights does not know the argument shape of ${info.className}.${method}; run it by hand.`,
+      "method",
+    );
+  }
+}
+
+function layoutFrom(model: ModelEntry, plan: TrainingPlan, llm: number[] | null, vit: number[] | null): ParallelLayout {
+  const arch = model.arch;
+  if (!arch) throw new ConvertRefusal(`${model.id} has no architecture facts to split layers with.`, "model");
+  // FSDP2 recipes have no pipeline split; the converter still wants one stage holding every layer.
+  return {
+    tp: plan.parallel.tp,
+    llm: llm ?? [arch.llm.layers],
+    vit: arch.vit ? (vit ?? [arch.vit.layers]) : null,
+  };
+}
+
+/** Resolves the request; throws ConvertRefusal with the field and a working value when it cannot be planned. */
+export function planConversion(req: ConvertRequest): ConvertPlan {
+  let plan: TrainingPlan;
+  try {
+    plan = resolveTrainingPlan(req.model, req.release, {
+      variant: req.variant,
+      tp: req.tp,
+      pp: req.pp,
+      ep: req.ep,
+      npusPerNode: req.npusPerNode,
+      nodes: req.nodes,
+      llmLayerSplit: req.llmLayerSplit,
+      vitLayerSplit: req.vitLayerSplit,
+      hfDir: req.hfDir,
+      ckptDir: req.ckptDir,
+    });
+  } catch (error) {
+    if (error instanceof PlanError) throw new ConvertRefusal(error.message, error.field, error.suggestion);
+    throw error;
+  }
+  const first = plan.errors[0];
+  if (first) {
+    // The same checks build_configs applies: a split the config would refuse is refused here too.
+    throw new ConvertRefusal(plan.errors.map((e) => e.message).join(" "), first.field, first.suggestion);
+  }
+  const model = resolveModel(req.model);
+  const recipe = recipeAt(model, plan.release, plan.variant);
+  const className = recipe?.converter;
+  if (!className) {
+    throw new ConvertRefusal(
+      `${model.id} at ${plan.release} loads the Hugging Face weights directly (${plan.entry}); nothing to convert.`,
+      "model",
+    );
+  }
+  const info = getConverter(className);
+  if (!info) throw new ConvertRefusal(`Unknown converter ${className}.`, "model");
+  const method = req.method ?? (info.argStyle === "cfg" ? "hf_to_mm" : "hf_to_dcp");
+  checkMethod(info, method, plan.release);
+
+  const direction = directionOf(method);
+  const hfDir = absolute(req.hfDir ?? plan.paths.hfDir, req.workdir, "hfDir");
+  const ckptDir = absolute(req.ckptDir ?? plan.paths.ckptDir, req.workdir, "ckptDir");
+  const targetDir = req.targetDir ? absolute(req.targetDir, req.workdir, "targetDir") : null;
+  if (direction !== "to-mm" && !targetDir) {
+    throw new ConvertRefusal(
+      `targetDir: ${method} writes into a new directory; give targetDir (for example ${ckptDir}${direction === "resplit" ? `-tp${plan.parallel.tp}pp${plan.parallel.pp}` : "-hf"}).`,
+      "targetDir",
+    );
+  }
+  if (direction === "to-mm" && hfDir === ckptDir) {
+    throw new ConvertRefusal(
+      `${model.id} at ${plan.release} loads ${hfDir} as it is (the config's checkpoint path is the Hugging Face directory): no conversion is needed. To convert anyway, give a different ckptDir.`,
+      "ckptDir",
+    );
+  }
+
+  const cfg = info.argStyle === "cfg";
+  const layout = cfg ? layoutFrom(model, plan, plan.layerSplit.llm, plan.layerSplit.vit) : undefined;
+  let sourceLayout: ParallelLayout | undefined;
+  if (direction === "resplit" && (req.sourceTp || req.sourceLlmLayerSplit)) {
+    const llm = req.sourceLlmLayerSplit ?? layout!.llm;
+    const vitLayers = model.arch?.vit?.layers;
+    sourceLayout = {
+      tp: req.sourceTp ?? 1,
+      llm,
+      vit: vitLayers ? (req.sourceVitLayerSplit ?? vitSplit(vitLayers, llm.length)) : null,
+    };
+  }
+  const notes: string[] = [];
+  if (cfg && plan.layerSplit.llm === null) {
+    notes.push(`${plan.backend} has no pipeline split: converted as one stage (tp=${plan.parallel.tp}).`);
+  }
+  const spec: ConvertArgSpec = {
+    className,
+    method,
+    release: plan.release,
+    variant: plan.variant,
+    hfDir,
+    ckptDir,
+    targetDir: targetDir ?? undefined,
+    layout,
+    sourceLayout,
+    ep: plan.parallel.ep,
+  };
+  return {
+    model,
+    release: plan.release,
+    variant: plan.variant,
+    converter: info,
+    method,
+    direction,
+    checkpoint: cfg ? "megatron" : "dcp",
+    tp: plan.parallel.tp,
+    pp: cfg ? layout!.llm.length : 1,
+    ep: plan.parallel.ep,
+    layerSplit: { llm: layout?.llm ?? null, vit: layout?.vit ?? null },
+    paths: {
+      hfDir,
+      ckptDir,
+      targetDir,
+      input: direction === "to-mm" ? hfDir : ckptDir,
+      output: direction === "to-mm" ? ckptDir : targetDir!,
+    },
+    spec,
+    argv: direction === "resplit" && !sourceLayout ? [] : convertArgv(spec, info.argStyle),
+    notes,
+  };
+}
+
+/** The argv again once host facts (source layout, weight key names, tied embeddings) are known. */
+export function finishArgv(plan: ConvertPlan, extra: Partial<ConvertArgSpec>): ConvertPlan {
+  const spec = { ...plan.spec, ...extra };
+  return { ...plan, spec, argv: convertArgv(spec, plan.converter.argStyle) };
+}

@@ -1,0 +1,279 @@
+// convert_weights: plans and runs `mm-convert <Converter> <method> …` with the argument shape of the release, the
+// layer split of the training plan, and checks of the HF directory, the output and free disk first.
+import { posix } from "node:path";
+import { z } from "zod";
+import {
+  CONVERT_MARKER,
+  CONVERT_METHODS,
+  type ConvertMarker,
+  ConvertRefusal,
+  conversionScript,
+  convertChecks,
+  displayCommand,
+  finishArgv,
+  markerPath,
+  planConversion,
+  probeConvertHost,
+  progressFromOutput,
+  runConversion,
+  tailLines,
+  verifyOutput,
+} from "../convert/index.js";
+import { hostPrelude } from "../hosts/environment.js";
+import type { HostExecutor } from "../hosts/executor.js";
+import { ensureWritablePath, PathNotAllowedError } from "../hosts/paths.js";
+import { isReleaseTag } from "../knowledge/release-tags.js";
+import { defineTool, ToolError } from "./tool.js";
+
+const positive = z.number().int().positive();
+const split = z.array(z.number().int().nonnegative()).min(1);
+
+const Check = z.object({
+  id: z.string(),
+  ok: z.boolean(),
+  level: z.enum(["error", "warning", "info"]),
+  message: z.string(),
+  fix: z.string().nullable(),
+});
+
+async function readSmall(executor: HostExecutor, path: string, maxBytes: number): Promise<string | null> {
+  try {
+    return (await executor.readFile(path, { maxBytes })).content;
+  } catch {
+    return null;
+  }
+}
+
+/** The release the host's checkout is at, when it sits exactly on a tag. */
+async function checkoutRelease(executor: HostExecutor, workdir: string | undefined): Promise<string | undefined> {
+  if (!workdir) return undefined;
+  const r = await executor.run(["git", "-C", workdir, "describe", "--tags", "--exact-match", "HEAD"], {
+    timeoutMs: 15_000,
+  });
+  const tag = r.stdout.trim();
+  return r.exitCode === 0 && isReleaseTag(tag) ? tag : undefined;
+}
+
+export default defineTool({
+  name: "convert_weights",
+  title: "Convert model weights",
+  description:
+    "Convert Hugging Face weights into the checkpoint MindSpeed-MM trains from (or back) with `mm-convert <Converter> " +
+    "<method>`, using the exact argument shape of the release (nested --cfg.* lists for Megatron converters, flat flags " +
+    "for DCP ones) and the same tp / pp / layer split build_configs puts in the model config. Refuses stub methods and " +
+    "layer splits the config would reject (with a value that works). Checks the HF directory (config.json numbers match " +
+    "the model, safetensors index complete), free disk, and that an existing converted checkpoint is never overwritten " +
+    "unless overwrite is true. Without confirm: returns the exact command and the checks, runs nothing. With confirm: " +
+    `runs it, streams progress, and writes ${CONVERT_MARKER} (model, release, tp, pp, split) into the output. Next: launch_train.`,
+  toolset: "train",
+  kind: "destructive",
+  input: z.object({
+    model: z.string().min(1).describe("Model id (qwen2.5vl-7b), HF repo id or name; see find_model"),
+    release: z
+      .string()
+      .optional()
+      .describe("MindSpeed-MM release tag; default the release the host's checkout is at, else the newest"),
+    variant: z.string().optional().describe('Recipe variant ("lora", "fsdp" …); default the standard example'),
+    host: z.string().default("local"),
+    method: z
+      .enum(CONVERT_METHODS)
+      .optional()
+      .describe("hf_to_mm / hf_to_dcp (default, by converter), mm_to_hf / dcp_to_hf (back to HF), resplit"),
+    hfDir: z.string().optional().describe("Hugging Face weights directory; default the config's HF path"),
+    ckptDir: z
+      .string()
+      .optional()
+      .describe("Converted checkpoint: written by hf_to_*, read by mm_to_hf/dcp_to_hf/resplit; default the config's"),
+    targetDir: z.string().optional().describe("Output of mm_to_hf / dcp_to_hf (HF weights) or resplit"),
+    tp: positive.optional(),
+    pp: positive.optional(),
+    ep: positive.optional(),
+    npusPerNode: positive.optional(),
+    nodes: positive.optional(),
+    llmLayerSplit: split.optional().describe("LLM layers per pipeline stage"),
+    vitLayerSplit: split.optional().describe("ViT layers per pipeline stage"),
+    sourceTp: positive.optional().describe("resplit: tp of the source checkpoint (default: from its marker)"),
+    sourceLlmLayerSplit: split.optional().describe("resplit: LLM split of the source (default: from its marker)"),
+    sourceVitLayerSplit: split.optional().describe("resplit: ViT split of the source (default: from its marker)"),
+    overwrite: z.boolean().default(false).describe("Replace an existing converted checkpoint in the output"),
+    timeoutMinutes: z.number().int().min(1).max(1440).default(240).describe("Stop mm-convert after this long"),
+    confirm: z.boolean().default(false).describe("Run the conversion. Without it, only the plan and checks come back."),
+  }),
+  output: z.object({
+    host: z.string(),
+    model: z.string(),
+    release: z.string(),
+    variant: z.string(),
+    converter: z.string(),
+    method: z.string(),
+    command: z.string().describe("the command as run (or to be run), in the MindSpeed-MM workdir"),
+    argv: z.array(z.string()),
+    workdir: z.string().nullable(),
+    input: z.string(),
+    output: z.string(),
+    tp: z.number(),
+    pp: z.number(),
+    ep: z.number(),
+    layerSplit: z.object({ llm: z.array(z.number()).nullable(), vit: z.array(z.number()).nullable() }),
+    checks: z.array(Check),
+    ready: z.boolean().describe("every check passed"),
+    started: z.boolean(),
+    converted: z.boolean(),
+    marker: z.string().nullable().describe(`path of ${CONVERT_MARKER} written into the output`),
+    durationMs: z.number().nullable(),
+    notes: z.array(z.string()),
+    next: z.string(),
+  }),
+  async handle(args, deps) {
+    const { executor, settings } = await deps.hosts.get(args.host);
+    let step = 0;
+    const report = (message: string) => deps.progress({ progress: ++step, message });
+    report("planning");
+    const release = args.release ?? (await checkoutRelease(executor, settings.workdir));
+    let plan: ReturnType<typeof planConversion>;
+    try {
+      plan = planConversion({ ...args, release, workdir: settings.workdir });
+    } catch (error) {
+      if (error instanceof ConvertRefusal) {
+        const works =
+          error.suggestion !== undefined ? ` A value that would work: ${JSON.stringify(error.suggestion)}.` : "";
+        throw new ToolError(`${error.field}: ${error.message}${works}`, {
+          field: error.field,
+          suggestion: error.suggestion,
+        });
+      }
+      throw error;
+    }
+    const outField = plan.direction === "to-mm" ? "ckptDir" : "targetDir";
+    let output: string;
+    try {
+      output = await ensureWritablePath(executor, settings, args.host, plan.paths.output, outField);
+    } catch (error) {
+      if (error instanceof PathNotAllowedError) throw new ToolError(error.message, { field: outField });
+      throw error;
+    }
+
+    report("checking the host");
+    const prelude = hostPrelude(settings, { sourceCann: settings.sourceCann, activatePython: true });
+    const facts = await probeConvertHost(executor, prelude, {
+      workdir: settings.workdir,
+      hf: plan.direction === "resplit" ? undefined : plan.paths.hfDir,
+      input: plan.direction === "to-mm" ? undefined : plan.paths.ckptDir,
+      output,
+    });
+    const hf = facts.hf;
+    const [hfConfigText, hfIndexText] = await Promise.all([
+      hf?.entries.includes("config.json") ? readSmall(executor, posix.join(hf.real, "config.json"), 1 << 20) : null,
+      hf?.entries.includes("model.safetensors.index.json")
+        ? readSmall(executor, posix.join(hf.real, "model.safetensors.index.json"), 64 << 20)
+        : null,
+    ]);
+    const outcome = convertChecks({
+      plan,
+      facts,
+      hfConfigText,
+      hfIndexText,
+      overwrite: args.overwrite,
+      pythonEnv: settings.venv ?? settings.conda ?? null,
+    });
+    const ready = outcome.checks.every((c) => c.ok);
+    // Paths as the host resolved them: "~" and symlinks do not reach mm-convert unexpanded.
+    const real = {
+      hfDir: hf?.real ?? plan.paths.hfDir,
+      ckptDir: plan.direction === "to-mm" ? output : (facts.input?.real ?? plan.paths.ckptDir),
+      targetDir: plan.direction === "to-mm" ? undefined : output,
+    };
+    const canShape = plan.direction !== "resplit" || outcome.extra.sourceLayout || plan.spec.sourceLayout;
+    const final = canShape ? finishArgv(plan, { ...outcome.extra, ...real }) : plan;
+    const command = final.argv.length ? displayCommand(settings.workdir, final.argv) : "";
+    const base = {
+      host: args.host,
+      model: plan.model.id,
+      release: plan.release,
+      variant: plan.variant,
+      converter: plan.converter.className,
+      method: plan.method,
+      command,
+      argv: final.argv,
+      workdir: settings.workdir ?? null,
+      input: plan.direction === "to-mm" ? real.hfDir : real.ckptDir,
+      output,
+      tp: plan.tp,
+      pp: plan.pp,
+      ep: plan.ep,
+      layerSplit: plan.layerSplit,
+      checks: outcome.checks,
+      ready,
+      notes: plan.notes,
+    };
+    const notRun = { ...base, started: false, converted: false, marker: null, durationMs: null };
+    if (!ready) return { ...notRun, next: "Fix the failed checks (each names its fix), then call again." };
+    if (!args.confirm) return { ...notRun, next: "Checks passed. Call again with confirm: true to convert." };
+
+    report(`running ${plan.converter.className} ${plan.method}`);
+    const script = conversionScript({
+      prelude,
+      workdir: settings.workdir,
+      argv: final.argv,
+      output,
+      replaceOutput: outcome.replaceOutput,
+    });
+    const result = await runConversion(executor, script, {
+      timeoutMs: args.timeoutMinutes * 60_000,
+      signal: deps.signal,
+      onStdout: progressFromOutput(report),
+    });
+    if (result.timedOut || result.exitCode !== 0) {
+      const why = result.timedOut ? `stopped after ${args.timeoutMinutes} min` : `exited ${result.exitCode}`;
+      throw new ToolError(
+        `mm-convert ${why}: ${command}\n${tailLines(result.stderr || result.stdout)}\n${output} may hold a partial tree; rerun with overwrite: true to replace it.`,
+        { exitCode: result.exitCode, timedOut: result.timedOut },
+      );
+    }
+    const after = await probeConvertHost(executor, prelude, { output });
+    const problem = verifyOutput(plan, after.output);
+    if (problem)
+      throw new ToolError(`mm-convert exited 0 but the output is not what ${plan.method} writes: ${problem}`);
+    const marker: ConvertMarker = {
+      tool: "ascend-train convert_weights",
+      version: 1,
+      model: plan.model.id,
+      release: plan.release,
+      variant: plan.variant,
+      converter: plan.converter.className,
+      method: plan.method,
+      format: plan.direction === "to-hf" ? "hf" : plan.checkpoint,
+      tp: plan.tp,
+      pp: plan.pp,
+      ep: plan.ep,
+      layerSplit: plan.layerSplit,
+      source: base.input,
+      output,
+      command,
+      createdAt: deps.now().toISOString(),
+    };
+    await executor.writeFile(markerPath(output), `${JSON.stringify(marker, null, 2)}\n`, { exclusive: false });
+    deps.progress({ progress: ++step, total: step, message: `converted into ${output}` });
+    return {
+      ...base,
+      started: true,
+      converted: true,
+      marker: markerPath(output),
+      durationMs: result.durationMs,
+      next:
+        plan.direction === "to-hf"
+          ? `HF weights are in ${output}.`
+          : `Point the training config's checkpoint path at ${output} (build_configs ckptDir) and call launch_train.`,
+    };
+  },
+  summarize: (r) => {
+    const split = r.layerSplit.llm
+      ? `, LLM ${JSON.stringify(r.layerSplit.llm)} ViT ${JSON.stringify(r.layerSplit.vit)}`
+      : "";
+    const head = r.converted
+      ? `${r.model} @ ${r.release}: ${r.converter}.${r.method} wrote ${r.output} in ${((r.durationMs ?? 0) / 1000).toFixed(1)} s (tp=${r.tp} pp=${r.pp}${split})`
+      : `${r.model} @ ${r.release}: ${r.converter}.${r.method} ${r.ready ? "ready, not run" : "not ready"} (tp=${r.tp} pp=${r.pp}${split})`;
+    const failed = r.checks.filter((c) => !c.ok).map((c) => `- ${c.message}${c.fix ? ` Fix: ${c.fix}` : ""}`);
+    return [head, r.command && `$ ${r.command}`, ...failed, r.next].filter(Boolean).join("\n");
+  },
+});
