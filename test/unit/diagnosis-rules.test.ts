@@ -1,7 +1,9 @@
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileRules } from "../../src/diagnosis/compile.js";
+import { grepPatterns } from "../../src/diagnosis/grep.js";
 import { diagnoseText } from "../../src/diagnosis/index.js";
 import { diagnosisRules } from "../../src/knowledge/rules.js";
 import { CATEGORIES, signalAnchors } from "../../src/knowledge/rules-types.js";
@@ -127,5 +129,19 @@ describe("rule base", () => {
     expect(crlf.facts.file).toBe("examples/qwen2.5vl/finetune_qwen2_5_vl_7b.sh");
     const key = diagnoseText(fixture("dataset-key-error")).findings[0]!;
     expect(key.facts.key).toBe("'messages'");
+  });
+
+  it("exports the signatures as ERE that grep accepts and that match every fixture", () => {
+    const patterns = grepPatterns();
+    expect(patterns.length).toBeGreaterThan(100);
+    for (const r of diagnosisRules) {
+      const g = spawnSync("grep", ["-c", "-E", "-e", patterns.join("\n")], {
+        input: fixture(r.id),
+        encoding: "utf8",
+        env: { ...process.env, LC_ALL: "C" },
+      });
+      expect(g.stderr, r.id).toBe("");
+      expect(Number(g.stdout), r.id).toBeGreaterThan(0);
+    }
   });
 });
