@@ -25,7 +25,7 @@ function format(r: BenchResult): string {
 }
 
 async function main() {
-  const build = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "inherit" });
+  const build = spawnSync(process.execPath, ["scripts/build.mjs"], { cwd: ROOT, stdio: "inherit" });
   if (build.status !== 0) console.error("warning: build reported errors; benchmarking what was emitted");
   const only = process.argv.slice(2);
   const all: BenchResult[] = [];

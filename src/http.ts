@@ -44,7 +44,7 @@ export async function serveHttp(opts: HttpOptions): Promise<{ server: Server; ur
       res.setHeader("www-authenticate", 'Bearer realm="ascend-train"');
       return reject(res, 401, "Missing or wrong bearer token.");
     }
-    const mcp = createServer(opts);
+    const mcp = await createServer(opts);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on("close", () => {
       void transport.close();

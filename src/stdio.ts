@@ -6,7 +6,7 @@ import type { ToolSelection } from "./tools/index.js";
 
 export async function runStdio(selection: ToolSelection = {}): Promise<void> {
   const hosts = new HostRegistry();
-  const server = createServer({ ...selection, hosts });
+  const server = await createServer({ ...selection, hosts });
   const transport = new StdioServerTransport();
   const shutdown = async () => {
     await hosts.closeAll();

@@ -1,8 +1,8 @@
 // Named hosts: `ascend-train.yaml` in the working directory, else ~/.config/ascend-train/hosts.yaml. `local` always exists.
 import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 
 const absolutePath = z
@@ -66,7 +66,9 @@ export function loadInventory(cwd = process.cwd()): Inventory {
   if (file) {
     let raw: unknown;
     try {
-      raw = parseYaml(readFileSync(file, "utf8")) ?? {};
+      // Loaded on first use: most server starts never need a YAML parser before the first tool call.
+      const { parse } = createRequire(import.meta.url)("yaml") as typeof import("yaml");
+      raw = parse(readFileSync(file, "utf8")) ?? {};
     } catch (error) {
       throw new Error(`Cannot parse ${file}: ${(error as Error).message}`);
     }

@@ -68,8 +68,9 @@ export async function ensureWritablePath(
 export function guardWrites(executor: HostExecutor, settings: HostSettings): HostExecutor {
   const guarded = Object.create(executor) as HostExecutor;
   guarded.writeFile = async (path, content, opts) => {
-    await ensureWritablePath(executor, settings, executor.name, path);
-    return executor.writeFile(path, content, opts);
+    // The checked path is the one written: a relative path resolves against the workdir here and nowhere else.
+    const resolved = await ensureWritablePath(executor, settings, executor.name, path);
+    return executor.writeFile(resolved, content, opts);
   };
   return guarded;
 }

@@ -28,15 +28,21 @@ export const defaultExecutorFactory: ExecutorFactory = async (name, settings) =>
 
 export class HostRegistry {
   private readonly executors = new Map<string, Promise<HostExecutor>>();
-  private inventory: Inventory;
+  private loaded: Inventory | undefined;
   readonly audit: AuditLog;
 
   constructor(
     inventory?: Inventory,
     private readonly factory: ExecutorFactory = defaultExecutorFactory,
   ) {
-    this.inventory = inventory ?? loadInventory();
+    this.loaded = inventory;
     this.audit = new AuditLog();
+  }
+
+  /** Read on first use, so a server starts without touching the inventory file. */
+  private get inventory(): Inventory {
+    if (!this.loaded) this.loaded = loadInventory();
+    return this.loaded;
   }
 
   get inventoryFile(): string | null {
@@ -75,7 +81,7 @@ export class HostRegistry {
 
   /** Re-reads the inventory file (after `sim init` adds a host, for example). */
   reload(inventory?: Inventory): void {
-    this.inventory = inventory ?? loadInventory();
+    this.loaded = inventory ?? loadInventory();
   }
 
   async closeAll(): Promise<void> {

@@ -15,7 +15,12 @@ describe("MCP over stdio (built server, real client)", () => {
 
   beforeAll(async () => {
     const hosts: Record<string, unknown> = { ghost: { ssh: "nobody@127.0.0.1:1" } };
-    if (ssh) hosts.loop = { ssh: `${ssh.user}@${ssh.host}:${ssh.port}`, identityFile: ssh.key, knownHostsFile: ssh.knownHosts };
+    if (ssh)
+      hosts.loop = {
+        ssh: `${ssh.user}@${ssh.host}:${ssh.port}`,
+        identityFile: ssh.key,
+        knownHostsFile: ssh.knownHosts,
+      };
     writeFileSync(join(dir, "ascend-train.yaml"), stringify({ hosts }));
     mcp = await stdioClient({ cwd: dir });
   });
@@ -35,7 +40,8 @@ describe("MCP over stdio (built server, real client)", () => {
   it("answers list_hosts with structured content, naming the host that does not answer", async () => {
     const res = await mcp.client.callTool({ name: "list_hosts", arguments: {} });
     expect(res.isError).toBeFalsy();
-    const hosts = (res.structuredContent as { hosts: { name: string; answers: boolean; error: string | null }[] }).hosts;
+    const hosts = (res.structuredContent as { hosts: { name: string; answers: boolean; error: string | null }[] })
+      .hosts;
     expect(hosts.find((h) => h.name === "local")?.answers).toBe(true);
     const ghost = hosts.find((h) => h.name === "ghost")!;
     expect(ghost.answers).toBe(false);
