@@ -7,6 +7,7 @@ import { lineDiff } from "../configs/diff.js";
 import { PlanError, resolveModel, resolveTrainingPlan, type TrainingPlan } from "../configs/index.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { HostFileError } from "../hosts/executor.js";
+import { ensureWritablePath } from "../hosts/paths.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const positive = z.number().int().positive();
@@ -160,6 +161,17 @@ export default defineTool({
     if (plan.errors.length > 0) {
       throw new ToolError(`Not written; fix these first:\n${plan.errors.map((e) => `- ${e.message}`).join("\n")}`, {
         errors: plan.errors,
+      });
+    }
+    // Refused unless inside the host's allowed directories; the resolved path is the one written (and planned).
+    const resolvedDir = await ensureWritablePath(executor, settings, args.host, outputDir, "outputDir");
+    if (resolvedDir !== outputDir) {
+      outputDir = resolvedDir;
+      plan = resolveTrainingPlan(args.model, args.release, {
+        ...args,
+        outputDir,
+        cannRoot: settings.cannRoot,
+        workdir: settings.workdir,
       });
     }
     if (args.dataset) {

@@ -29,6 +29,7 @@ import {
   RecordFormatInput,
   Stats,
 } from "../datasets/schema.js";
+import { ensureWritablePath } from "../hosts/paths.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const AttrCheckOutput = z.object({ ok: z.boolean(), problems: z.array(z.string()), warnings: z.array(z.string()) });
@@ -99,7 +100,9 @@ export default defineTool({
       throw new ToolError("input and output are the same file; write to a new file.");
     }
     const attr: DataAttr = args.attr ?? {};
-    const tmp = tempNameFor(args.output);
+    // Refused unless it lies inside the host's allowed directories (symlinks and `..` resolved on the host).
+    const output = await ensureWritablePath(executor, settings, args.host, args.output, "output");
+    const tmp = tempNameFor(output);
     const cwd = settings.workdir;
     const started = Date.now();
     const cleanup = () => executor.run(["rm", "-f", "--", tmp], { cwd, timeoutMs: 30_000 }).catch(() => undefined);
@@ -107,7 +110,7 @@ export default defineTool({
       executor,
       {
         input: args.input,
-        output: args.output,
+        output,
         tmp,
         from: args.from === "auto" ? "auto" : normalizeFormat(args.from),
         to,
@@ -144,7 +147,7 @@ export default defineTool({
         problems: result.problems,
       });
     }
-    await moveIntoPlace(executor, tmp, args.output, args.overwrite, cwd);
+    await moveIntoPlace(executor, tmp, output, args.overwrite, cwd);
     let attrCheck: AttrCheck | null = null;
     if (to === "mllm") attrCheck = checkDatasetAgainstAttr(result.firstRecord, args.attr ?? DEFAULT_ATTR);
     return {
