@@ -67,6 +67,7 @@ async function callTool(
     hosts: opts.hosts,
     now: opts.now ?? (() => new Date()),
     signal: extra.signal,
+    readOnly: opts.readOnly,
     progress: (update) => {
       if (progressToken === undefined) return;
       void extra

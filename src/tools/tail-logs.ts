@@ -117,7 +117,12 @@ const input = z
       .boolean()
       .default(false)
       .describe("Analyse the whole log (cost grows with its size) instead of its end."),
-    chart: z.boolean().default(true).describe("Write <logFile>.loss.png and .loss.csv next to the log."),
+    chart: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Also write <logFile>.loss.png and .loss.csv next to the log (the PNG is always returned as an image).",
+      ),
   })
   .refine((v) => (v.runId === undefined) !== (v.logFile === undefined), {
     message: "Give either runId or logFile (exactly one).",
@@ -143,7 +148,8 @@ export default defineTool({
     "loss curve (PNG image + CSV written next to the log). With followSeconds it watches the log and reports each " +
     "new iteration as progress. Use nextOffset for incremental reads; on failure call diagnose_error with errorLines.",
   toolset: "train",
-  kind: "write",
+  // Reads logs; the optional chart files are derived data and are skipped on a read-only server.
+  kind: "read",
   input,
   output,
   async handle(args, deps) {
@@ -282,7 +288,8 @@ export default defineTool({
           : [...result.notes],
     };
     if (out.state === "failed" && errorLines.length > 0) out.diagnosis = await diagnoseErrorText(errorLines.join("\n"));
-    if (args.chart && result.exists) out.chart = await writeChart(executor, path, a.curve, curve, out.notes);
+    if (args.chart && deps.readOnly) out.notes.push("read-only server: chart files not written");
+    else if (args.chart && result.exists) out.chart = await writeChart(executor, path, a.curve, curve, out.notes);
     return out;
   },
   summarize: summarizeTail,

@@ -21,6 +21,8 @@ export interface ToolDeps {
   progress: (update: ProgressUpdate) => void;
   /** Log lines for the client (MCP logging), never stdout. */
   log: (level: "debug" | "info" | "warning" | "error", message: string) => void;
+  /** Set on a --read-only server: tools skip even incidental writes. */
+  readOnly?: boolean;
 }
 
 /** Extra content a tool may return next to its structured result (for example a PNG chart). */

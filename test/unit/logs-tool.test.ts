@@ -43,7 +43,7 @@ describe("tail_logs on a local file", () => {
   it("reports a running run with metrics, throughput, ETA, a chart and CSV next to the log", async () => {
     const path = join(dir, "running.log");
     writeFileSync(path, `training ...\n${iterations(1, 40, 1000)}\n`);
-    const r = await call({ logFile: path, lines: 5 }, depsFor(local()));
+    const r = await call({ logFile: path, lines: 5, chart: true }, depsFor(local()));
     expect(r.state).toBe("running");
     expect(r.latest).toMatchObject({
       iteration: 40,
