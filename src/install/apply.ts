@@ -110,7 +110,13 @@ export async function applyPlan(plan: BuiltPlan, deps: ToolDeps): Promise<ApplyO
   );
   if (init.exitCode !== 0)
     throw new ToolError(`Cannot create ${paths.stateDir} on ${plan.host}: ${init.stderr.trim()}`);
-  await writeState(plan, state, deps.now());
+  try {
+    await writeState(plan, state, deps.now());
+  } catch (error) {
+    throw new ToolError(
+      `Cannot write the install state ${paths.stateFile} on ${plan.host}: ${(error as Error).message}`,
+    );
+  }
 
   const out: Step[] = [];
   let failedAt: StepId | null = null;
@@ -121,7 +127,9 @@ export async function applyPlan(plan: BuiltPlan, deps: ToolDeps): Promise<ApplyO
       out.push({ ...step, outcome: "not-run" });
       continue;
     }
-    if (step.status === "satisfied" || step.status === "done") {
+    // The smoke test judged before the install only counts when nothing ran since.
+    const ranSome = out.some((s) => s.outcome === "ok");
+    if ((step.status === "satisfied" || step.status === "done") && !(step.id === "smoke-test" && ranSome)) {
       if (step.id === "smoke-test") check = judge(plan, plan.facts);
       out.push({ ...step, outcome: "skipped" });
       deps.progress({ progress: i + 1, total, message: `${step.id}: ${step.status}, skipped` });

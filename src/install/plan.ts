@@ -170,6 +170,9 @@ export async function buildPlan(req: InstallRequest, deps: ToolDeps): Promise<Bu
   }
   if (env.isolated && env.reason) notes.push(`${env.reason} Use venv ${env.path} (or conda) for this model's runs.`);
   if (!extras.complete) notes.push("The probe did not finish its install sections; statuses may be incomplete.");
+  notes.push(
+    "pip also resolves the dependencies of what it installs (the pyproject pins of `pip install -e .`); the log on the host lists every package it replaced.",
+  );
 
   const ctx: PlanContext = { release: stack, overlay, pins, sources, env, paths, facts, extras };
   const errors = evaluateHost(facts, { release: stack, settings: targetSettings, model: model?.id ?? null })

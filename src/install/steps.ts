@@ -182,7 +182,13 @@ function smokeTest(ctx: PlanContext, others: StepDef[], errors: string[]): StepD
 
 /** Every step in order; `errors` are check_env's error finding ids on the environment as it is now. */
 export function buildSteps(ctx: PlanContext, errors: string[]): StepDef[] {
-  const steps = [pythonEnv(ctx), mindspeedMm(ctx), megatron(ctx), torch(ctx), mindspeed(ctx), mindspeedMmInstall(ctx)];
+  const checkout = mindspeedMm(ctx);
+  const install = mindspeedMmInstall(ctx);
+  // A checkout that moves to another tag gets installed again: its metadata and entry points may differ.
+  if (checkout.check.ok === false && install.check.ok !== false) {
+    install.check = { ok: false, reason: `installs again after ${ctx.paths.workdir} moves to ${ctx.release.tag}` };
+  }
+  const steps = [pythonEnv(ctx), checkout, megatron(ctx), torch(ctx), mindspeed(ctx), install];
   if (ctx.overlay) steps.push(modelOverlayStep(ctx, ctx.overlay));
   steps.push(smokeTest(ctx, steps, errors));
   return steps;

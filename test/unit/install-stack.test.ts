@@ -164,6 +164,36 @@ describe("install_stack skip detection", () => {
     expect(step(r, "megatron").changes[0]).toMatch(/replaces .*megatron \(core 0\.8\.0\)/);
   });
 
+  it("installs MindSpeed-MM again when its checkout moves to another tag", async () => {
+    const probe = probeOutput({
+      workdir: [
+        "exists=1",
+        "describe=v26.0.0",
+        "commit=2222",
+        "branch=HEAD",
+        "megatron=1",
+        "MAJOR = 0",
+        "MINOR = 12",
+        "PATCH = 1",
+      ].join("\n"),
+    });
+    const r = await run(scriptedInstallHost({ probe }));
+    expect(step(r, "mindspeed-mm").changes[0]).toMatch(/moves the checkout .* from v26\.0\.0 to v26\.1\.0/);
+    expect(step(r, "mindspeed-mm-install")).toMatchObject({
+      status: "pending",
+      reason: expect.stringMatching(/installs again/),
+    });
+  });
+
+  it("runs the smoke test again after an overlay the probe cannot see was installed", async () => {
+    const h = scriptedInstallHost({ probe: probeOutput() });
+    const r = await run(h, { model: "deepseekocr2", release: "v26.1.0", confirm: true });
+    expect(step(r, "model-overlay").status).toBe("pending");
+    expect(step(r, "smoke-test").status).toBe("satisfied");
+    expect(h.ran).toEqual(["model-overlay", "smoke-test"]);
+    expect(step(r, "smoke-test").outcome).toBe("ok");
+  });
+
   it("ignores packages of another Python than the target venv", async () => {
     const probe = probeOutput({ "tool-env": envSection({ ...SOURCED_ENV, VIRTUAL_ENV: "/opt/other" }) });
     const r = await run(scriptedInstallHost({ probe }));
