@@ -41,6 +41,7 @@ emit() { printf '${M} %s\t%s\n' "$1" "$2"; }
 dir_facts() {
   k=$1; p=$2
   [ -z "$p" ] && return 0
+  case $p in "~"*) p="$HOME${"$"}{p#"~"}";; esac
   emit "$k.real" "$(realpath -m -- "$p" 2>/dev/null)"
   if [ -d "$p" ]; then
     emit "$k.dir" 1

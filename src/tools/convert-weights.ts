@@ -21,7 +21,7 @@ import {
 } from "../convert/index.js";
 import { hostPrelude } from "../hosts/environment.js";
 import type { HostExecutor } from "../hosts/executor.js";
-import { ensureWritablePath, PathNotAllowedError } from "../hosts/paths.js";
+import { checkPathText, ensureWritablePath, PathNotAllowedError } from "../hosts/paths.js";
 import { isReleaseTag } from "../knowledge/release-tags.js";
 import { defineTool, ToolError } from "./tool.js";
 
@@ -147,6 +147,10 @@ export default defineTool({
     const outField = plan.direction === "to-mm" ? "ckptDir" : "targetDir";
     let output: string;
     try {
+      for (const field of ["hfDir", "ckptDir", "targetDir"] as const) {
+        const value = args[field];
+        if (value !== undefined) checkPathText(value, field);
+      }
       output = await ensureWritablePath(executor, settings, args.host, plan.paths.output, outField);
     } catch (error) {
       if (error instanceof PathNotAllowedError) throw new ToolError(error.message, { field: outField });
@@ -160,6 +164,8 @@ export default defineTool({
       hf: plan.direction === "resplit" ? undefined : plan.paths.hfDir,
       input: plan.direction === "to-mm" ? undefined : plan.paths.ckptDir,
       output,
+    }).catch((error: Error) => {
+      throw new ToolError(`Cannot inspect ${args.host}: ${error.message}`);
     });
     const hf = facts.hf;
     const [hfConfigText, hfIndexText] = await Promise.all([
@@ -230,7 +236,9 @@ export default defineTool({
         { exitCode: result.exitCode, timedOut: result.timedOut },
       );
     }
-    const after = await probeConvertHost(executor, prelude, { output });
+    const after = await probeConvertHost(executor, prelude, { output }).catch((error: Error) => {
+      throw new ToolError(`mm-convert finished but ${output} could not be inspected: ${error.message}`);
+    });
     const problem = verifyOutput(plan, after.output);
     if (problem)
       throw new ToolError(`mm-convert exited 0 but the output is not what ${plan.method} writes: ${problem}`);

@@ -77,6 +77,7 @@ beforeAll(async () => {
       box: HostSettingsSchema.parse({ ...base, path: [bin] }),
       tight: HostSettingsSchema.parse({ ...base, path: [tight, bin] }),
       nobin: HostSettingsSchema.parse({ ...base }),
+      homed: HostSettingsSchema.parse({ ...base, path: [bin], env: { HOME: root } }),
     },
   });
 });
@@ -189,6 +190,16 @@ describe("convert_weights on a local checkout", () => {
     expect(failed(r)[1]!.fix).toBe('Pass release: "v26.0.0" (or check out v26.1.0).');
   });
 
+  it("~ paths reach mm-convert expanded on the host", async () => {
+    const r = await call(
+      { hfDir: "~/MindSpeed-MM/ckpt/hf_path/Qwen2.5-VL-3B-Instruct", ckptDir: "~/home-ckpt" },
+      "homed",
+    );
+    expect(r.ready).toBe(true);
+    expect(r.argv[r.argv.indexOf("--cfg.hf_config.hf_dir") + 1]).toBe(join(wd, "ckpt/hf_path/Qwen2.5-VL-3B-Instruct"));
+    expect(r.argv[r.argv.indexOf("--cfg.mm_dir") + 1]).toBe(join(root, "home-ckpt"));
+  });
+
   it("refusals: stub methods, layer splits the config rejects, paths outside the allowed dirs", async () => {
     const stub = await refused({ release: "v2.1.0", method: "resplit", targetDir: join(wd, "ckpt/r") });
     expect(stub.message).toMatch(/^method: Qwen2_5_VLConverter\.resplit is a stub in MindSpeed-MM v2\.1\.0/);
@@ -197,6 +208,7 @@ describe("convert_weights on a local checkout", () => {
     expect(split.details).toMatchObject({ field: "llmLayerSplit", suggestion: [36] });
     const outside = await refused({ ckptDir: "/etc/ascend-mm" });
     expect(outside.message).toMatch(/outside the directories ascend-train may write/);
+    expect((await refused({ hfDir: "/w/a\0b" })).message).toMatch(/hfDir contains a NUL/);
   });
 
   it("mm_to_hf checks the split against the marker, then writes HF weights", async () => {
