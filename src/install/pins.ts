@@ -66,9 +66,12 @@ export function resolvePins(release: ReleaseStack, opts: { cann: string | null; 
   }
   let transformers: TransformersPin = release.transformers;
   let commit = release.mindspeed.commit;
+  let numpy = release.numpy;
   if (sim && opts.sim) {
     // The simulated mirrors and wheel house carry their own builds: plain versions and re-made commits.
     transformers = { version: sim.transformers };
+    // Its wheel house carries no numpy; the stand-in packages do not need one.
+    numpy = null;
     commit = opts.sim.mindspeedCommits[release.mindspeed.branch] ?? null;
     notes.push("Simulated host: versions and the MindSpeed commit come from its own wheel house and mirrors.");
   }
@@ -76,7 +79,7 @@ export function resolvePins(release: ReleaseStack, opts: { cann: string | null; 
     torch,
     torchNpu,
     transformers,
-    numpy: release.numpy,
+    numpy,
     mindspeed: { branch: release.mindspeed.branch, commit },
     megatron: { branch: release.megatron.branch, version: release.megatron.version },
     notes,

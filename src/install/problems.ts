@@ -121,6 +121,7 @@ export function findProblems(ctx: PlanContext, defs: StepDef[], steps: Step[], p
     ] as const) {
       if (!needs.has(key) || extras.indexReachable[i] !== false) continue;
       const url = probe.indexes[i] || extras.pipDefaultIndex || "the default index";
+      if (out.some((p) => p.id === "index-unreachable" && p.message.includes(` ${url} `))) continue;
       add({
         id: "index-unreachable",
         severity: "blocker",

@@ -1,4 +1,6 @@
 // The Python steps: torch + torch_npu, MindSpeed at its pin, `pip install -e .` of MindSpeed-MM, the model's overlay.
+
+import { numpySatisfies } from "../knowledge/releases.js";
 import {
   hasWheel,
   numpyOk,
@@ -24,8 +26,24 @@ import type { ModelOverlay, TransformersPin } from "./pins.js";
 import { gitRequirement, isOffline, pipArgs, torchArgs } from "./sources.js";
 import type { StepDef } from "./types.js";
 
+/** Offline: the pinned specs the wheel directory cannot satisfy (pip would fail on them). */
+export function missingWheels(ctx: PlanContext, specs: readonly string[]): string[] {
+  const wheels = ctx.extras.wheelDir;
+  if (!wheels?.exists || !isOffline(ctx.sources)) return [];
+  return specs
+    .filter((spec) => {
+      const m = /^([A-Za-z0-9_.-]+)(==|<=|<)(.+)$/.exec(spec);
+      if (!m) return false;
+      const [, name, op, want] = m as unknown as [string, string, string, string];
+      const fits = (v: string) =>
+        op === "==" ? (name === "torch" ? torchIs(v, want) : versionIs(v, want)) : numpySatisfies(v, `${op}${want}`);
+      return !hasWheel(wheels.files, name, fits);
+    })
+    .map((spec) => `${ctx.sources.wheelDir} has no wheel for ${spec}: pip will fail here`);
+}
+
 export function torch(ctx: PlanContext): StepDef {
-  const { pins, sources, extras } = ctx;
+  const { pins, sources } = ctx;
   const pk = targetPackages(ctx);
   const t = pk.torch?.version;
   const n = pk.torch_npu?.version;
@@ -40,14 +58,7 @@ export function torch(ctx: PlanContext): StepDef {
   if (t && !torchIs(t, pins.torch)) changes.push(`replaces torch ${t} with ${pins.torch}${direction(t, pins.torch)}`);
   if (n && !versionIs(n, pins.torchNpu))
     changes.push(`replaces torch_npu ${n} with ${pins.torchNpu}${direction(n, pins.torchNpu)}`);
-  const warnings: string[] = [];
-  const wheels = extras.wheelDir;
-  if (wheels?.exists && isOffline(sources)) {
-    if (!hasWheel(wheels.files, "torch", (v) => torchIs(v, pins.torch)))
-      warnings.push(`${sources.wheelDir} has no torch ${pins.torch} wheel: pip will fail here`);
-    if (!hasWheel(wheels.files, "torch_npu", (v) => versionIs(v, pins.torchNpu)))
-      warnings.push(`${sources.wheelDir} has no torch_npu ${pins.torchNpu} wheel: pip will fail here`);
-  }
+  const warnings = missingWheels(ctx, [`torch==${pins.torch}`, `torch_npu==${pins.torchNpu}`]);
   if (
     !isOffline(sources) &&
     sources.pipIndex &&
@@ -174,7 +185,7 @@ export function mindspeedMmInstall(ctx: PlanContext): StepDef {
       ...numpySpec,
     ]),
     changes,
-    warnings: [],
+    warnings: missingWheels(ctx, [...tfVersionSpec, ...numpySpec]),
     timeoutSec: 40 * MINUTE,
     needs: [...pipNeeds(ctx), ...(ownsTf?.gitCommit ? (["transformers"] as const) : [])],
     check:
@@ -226,7 +237,10 @@ export function modelOverlayStep(ctx: PlanContext, overlay: ModelOverlay): StepD
             `replaces transformers ${tf} with ${overlay.transformers.version ?? `@ ${overlay.transformers.gitCommit}`} in ${ctx.env.path}`,
           ]
         : [],
-    warnings: [],
+    warnings: missingWheels(ctx, [
+      ...(overlay.transformers?.version ? [`transformers==${overlay.transformers.version}`] : []),
+      ...overlay.packages,
+    ]),
     timeoutSec: 30 * MINUTE,
     needs: [...pipNeeds(ctx), ...(overlay.transformers?.gitCommit ? (["transformers"] as const) : [])],
     check:

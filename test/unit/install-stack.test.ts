@@ -236,7 +236,16 @@ describe("install_stack blockers", () => {
     const unreachable = r.problems.filter((p) => p.id === "source-unreachable");
     expect(unreachable.map((p) => p.step)).toEqual(["mindspeed-mm", "megatron"]);
     expect(unreachable[0]!.fix).toMatch(/sources\.mindspeedMm/);
+    expect(r.problems.filter((p) => p.id === "index-unreachable").map((p) => p.message)).toEqual([
+      "pip index https://pypi.org/simple/ does not answer from the host (no network?).",
+      "torch index https://download.pytorch.org/whl/cpu does not answer from the host (no network?).",
+    ]);
     expect(r.problems.find((p) => p.id === "index-unreachable")?.fix).toMatch(/wheelDir/);
+    // One mirror for both: one problem.
+    const mirror = await run(scriptedInstallHost({ probe: probeOutput(bareSections()), extras }), {
+      sources: { pipIndex: "https://mirror.example/simple" },
+    });
+    expect(mirror.problems.filter((p) => p.id === "index-unreachable")).toHaveLength(1);
   });
 
   it("with a wheel directory, installs offline and warns about a wheel it lacks", async () => {
@@ -258,8 +267,9 @@ describe("install_stack blockers", () => {
       `${VENV}/bin/python -m pip install --no-index --find-links /data/wheels torch==2.7.1 torch_npu==2.7.1.post8`,
     ]);
     expect(cmds(r, "mindspeed")).toContain("--no-index --find-links /data/wheels --no-build-isolation -e .");
-    expect(r.problems.filter((p) => p.step === "torch").map((p) => p.message)).toEqual([
-      "/data/wheels has no torch_npu 2.7.1.post8 wheel: pip will fail here",
+    expect(r.problems.filter((p) => p.id === "step-warning").map((p) => [p.step, p.message])).toEqual([
+      ["torch", "/data/wheels has no wheel for torch_npu==2.7.1.post8: pip will fail here"],
+      ["mindspeed-mm-install", "/data/wheels has no wheel for transformers==4.57.0: pip will fail here"],
     ]);
   });
 });
