@@ -3,13 +3,26 @@
 // directory tree to prove nothing changed.
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { layOutSim, makeFakeHfModel } from "../../src/sim/index.js";
 import { CLI } from "./mcp.js";
-import type { SshTestEnv } from "./ssh-env.js";
+import type { SshSim } from "./sim-host.js";
+import { type SshTestEnv, sshHostSettings } from "./ssh-env.js";
 
 export interface ServerHandle {
   client: Client;
@@ -248,4 +261,51 @@ export function iterationLines(from: number, to: number, total: number, startMs 
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * A simulated host that can train qwen2.5vl-3b (fake HF weights, one dataset record, converted TP1/PP1 weights), owned
+ * by the SSH user and reached over SSH.
+ */
+export async function trainableSim(env: SshTestEnv, name: string, stepSeconds = "0.2"): Promise<SshSim> {
+  const base = mkdtempSync(join(tmpdir(), `sim-${name}-`));
+  chmodSync(base, 0o755);
+  const dir = join(base, "host");
+  const uid = Number(execFileSync("id", ["-u", env.user]).toString().trim());
+  const gid = Number(execFileSync("id", ["-g", env.user]).toString().trim());
+  const laid = await layOutSim(dir, { scenario: "healthy", name, owner: { uid, gid } });
+  const wd = laid.hostSettings.workdir!;
+  await makeFakeHfModel(join(wd, "ckpt/hf/Qwen2.5-VL-3B-Instruct"), "Qwen2.5-VL-3B-Instruct");
+  const record = {
+    messages: [
+      { role: "user", content: "hi" },
+      { role: "assistant", content: "ok" },
+    ],
+    images: [],
+  };
+  writeFileSync(join(wd, "data/train.json"), JSON.stringify([record]));
+  mkdirSync(join(wd, "ckpt/mm/qwen2.5vl-3b/release/mp_rank_00"), { recursive: true });
+  writeFileSync(join(wd, "ckpt/mm/qwen2.5vl-3b/release/mp_rank_00/model_optim_rng.pt"), "weights\n");
+  writeFileSync(join(wd, "ckpt/mm/qwen2.5vl-3b/latest_checkpointed_iteration.txt"), "release");
+  execFileSync("chown", ["-R", `${uid}:${gid}`, dir]);
+  const settings = sshHostSettings(env, {
+    ...laid.hostSettings,
+    env: { ...laid.hostSettings.env, ASCEND_SIM_STEP_SECONDS: stepSeconds },
+  });
+  return { name, dir, settings };
+}
+
+/** build_configs arguments for a qwen2.5vl-3b run on a trainable sim, written under <workdir>/configs/<tag>. */
+export function trainConfigArgs(sim: SshSim, tag: string, trainIters = 400): Record<string, unknown> {
+  const wd = sim.settings.workdir!;
+  return {
+    model: "qwen2.5vl-3b",
+    host: sim.name,
+    outputDir: join(wd, "configs", tag),
+    hfDir: join(wd, "ckpt/hf/Qwen2.5-VL-3B-Instruct"),
+    ckptDir: join(wd, "ckpt/mm/qwen2.5vl-3b"),
+    saveDir: join(wd, "save", tag),
+    dataset: join(wd, "data/train.json"),
+    trainIters,
+  };
 }
