@@ -2,7 +2,7 @@
 import { posix } from "node:path";
 import type { ExecResult, HostExecutor } from "../hosts/executor.js";
 import { shellJoin, shellQuote } from "../hosts/quote.js";
-import { megatronLayout } from "./checks.js";
+import { megatronLayout } from "./checks-source.js";
 import type { ConvertPlan } from "./plan.js";
 import type { DirFacts } from "./probe.js";
 
