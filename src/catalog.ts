@@ -53,8 +53,14 @@ export async function buildCatalog(): Promise<Catalog> {
       description: t.description,
       kind: t.kind,
       toolset: t.toolset,
-      inputSchema: z.toJSONSchema(t.input, { io: "input", unrepresentable: "any" }) as Record<string, unknown>,
-      outputSchema: z.toJSONSchema(t.output, { io: "output", unrepresentable: "any" }) as Record<string, unknown>,
+      inputSchema: z.toJSONSchema(t.input, { io: "input", unrepresentable: "any", target: "draft-7" }) as Record<
+        string,
+        unknown
+      >,
+      outputSchema: z.toJSONSchema(t.output, { io: "output", unrepresentable: "any", target: "draft-7" }) as Record<
+        string,
+        unknown
+      >,
     })),
     resources: RESOURCES.map(({ name, uri, title, description, mimeType }) => ({
       name,

@@ -1,4 +1,208 @@
-// `ascend-train demo`: grows with the tools; see runDemo.
-export async function runDemo(_opts: { dir?: string; keep?: boolean }): Promise<number> {
-  return 0;
+// `ascend-train demo`: lays out a simulated Ascend host, then drives the whole fine-tune flow through a real MCP
+// client against this server (spawned over stdio), the way an assistant would: check, install, data, convert,
+// configs, launch, follow, then a failing run and its diagnosis.
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { PNG } from "pngjs";
+import { stringify } from "yaml";
+
+const BIN = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "ascend-train.js");
+const MODEL = "qwen2.5vl-3b";
+const HF_NAME = "Qwen2.5-VL-3B-Instruct";
+
+type Result = { structuredContent?: Record<string, unknown>; content?: unknown[]; isError?: boolean };
+
+const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
+const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+
+function textOf(r: Result): string {
+  return (r.content ?? [])
+    .filter((c): c is { type: "text"; text: string } => (c as { type: string }).type === "text")
+    .map((c) => c.text)
+    .join("\n");
+}
+
+function indent(text: string, max = 14): string {
+  const lines = text.trim().split("\n");
+  const shown = lines.slice(0, max).map((l) => `    ${l}`);
+  if (lines.length > max) shown.push(dim(`    … ${lines.length - max} more lines`));
+  return shown.join("\n");
+}
+
+/** A tiny solid-colour PNG, standing in for a photo of the dataset. */
+function tinyPng(r: number, g: number, b: number): Buffer {
+  const png = new PNG({ width: 8, height: 8 });
+  for (let i = 0; i < png.data.length; i += 4) png.data.set([r, g, b, 255], i);
+  return PNG.sync.write(png);
+}
+
+async function writeDemoDataset(dir: string): Promise<string> {
+  await mkdir(join(dir, "images"), { recursive: true });
+  const colours: [string, number, number, number][] = [
+    ["red", 220, 40, 40],
+    ["green", 40, 200, 60],
+    ["blue", 40, 80, 220],
+  ];
+  for (const [name, r, g, b] of colours) await writeFile(join(dir, "images", `${name}.png`), tinyPng(r, g, b));
+  const records = Array.from({ length: 60 }, (_, i) => {
+    const [name] = colours[i % colours.length]!;
+    return {
+      id: `sample-${i}`,
+      image: `images/${name}.png`,
+      conversations: [
+        { from: "human", value: "<image>\nWhat colour fills this picture?" },
+        { from: "gpt", value: `It is entirely ${name}.` },
+      ],
+    };
+  });
+  const file = join(dir, "llava_colours.json");
+  await writeFile(file, JSON.stringify(records, null, 1));
+  return file;
+}
+
+export async function runDemo(opts: { dir?: string; keep?: boolean }): Promise<number> {
+  const started = Date.now();
+  const base = opts.dir ? resolve(opts.dir) : await mkdtemp(join(tmpdir(), "ascend-train-demo-"));
+  const simDir = join(base, "host");
+  const { layOutSim, makeFakeHfModel, setScenario, stopSimProcesses } = await import("./sim/index.js");
+
+  console.log(bold("ascend-train demo: fine-tune Qwen2.5-VL-3B on a simulated Ascend host"));
+  console.log(dim(`(simulated Atlas 800T A2 in ${simDir}; nothing here needs an NPU)\n`));
+
+  process.stdout.write("• laying out the simulated host (driver and CANN only, nothing else installed) … ");
+  const sim = await layOutSim(simDir, { scenario: "bare", name: "sim" });
+  const settings = { ...sim.hostSettings, env: { ...sim.hostSettings.env, ASCEND_SIM_STEP_SECONDS: "0.15" } };
+  const inventory = join(base, "ascend-train.yaml");
+  await writeFile(inventory, stringify({ hosts: { sim: settings } }));
+  console.log("done");
+
+  const hfDir = join(simDir, "models", HF_NAME);
+  await makeFakeHfModel(hfDir, HF_NAME);
+  const llava = await writeDemoDataset(join(simDir, "data"));
+  console.log(dim(`• ${hfDir} stands for \`huggingface-cli download Qwen/${HF_NAME}\``));
+  console.log(dim(`• ${llava}: 60 LLaVA-style records with images\n`));
+
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [BIN, "mcp"],
+    env: {
+      ...getDefaultEnvironment(),
+      ASCEND_TRAIN_CONFIG: inventory,
+      ASCEND_TRAIN_AUDIT_LOG: join(base, "audit.jsonl"),
+    },
+    stderr: "inherit",
+  });
+  const client = new Client({ name: "ascend-train-demo", version: "1.0.0" });
+  await client.connect(transport);
+  const { tools } = await client.listTools();
+  console.log(`${bold("MCP client connected")} to ascend-train over stdio: ${tools.length} tools\n`);
+
+  let calls = 0;
+  const call = async (name: string, args: Record<string, unknown>, why: string): Promise<Result> => {
+    calls++;
+    console.log(`${bold(`[${calls}] ${name}`)} ${dim(`— ${why}`)}`);
+    const shown = JSON.stringify(args);
+    console.log(dim(`    ${shown.length > 160 ? `${shown.slice(0, 157)}…` : shown}`));
+    let lastProgress = "";
+    const r = (await client.callTool({ name, arguments: args }, undefined, {
+      timeout: 300_000,
+      resetTimeoutOnProgress: true,
+      onprogress: (p) => {
+        const line = `${p.progress}${p.total ? `/${p.total}` : ""} ${p.message ?? ""}`.trim();
+        if (line !== lastProgress && p.message) console.log(dim(`    … ${line}`));
+        lastProgress = line;
+      },
+    })) as Result;
+    console.log(indent(textOf(r)));
+    if (r.isError) throw new Error(`${name} failed: ${textOf(r)}`);
+    console.log();
+    return r;
+  };
+
+  let failed = false;
+  try {
+    const envBefore = await call("check_env", { host: "sim", model: MODEL }, "what does the host have?");
+    const errors = ((envBefore.structuredContent?.findings as { severity: string }[]) ?? []).filter(
+      (f) => f.severity === "error",
+    );
+    console.log(dim(`    → ${errors.length} error finding(s): the stack must be installed\n`));
+
+    await call("install_stack", { host: "sim", model: MODEL }, "plan the install (changes nothing)");
+    await call("install_stack", { host: "sim", model: MODEL, confirm: true }, "the person confirmed: install");
+    await call("check_env", { host: "sim", model: MODEL }, "verify the stack");
+
+    const mllm = join(simDir, "data", "mllm_colours.json");
+    await call("prepare_dataset", { host: "sim", input: llava, output: mllm }, "LLaVA → MindSpeed-MM format");
+    await call(
+      "validate_dataset",
+      { host: "sim", path: mllm, imageDir: join(simDir, "data") },
+      "check every record and image",
+    );
+
+    const ckpt = join(simDir, "ckpt", "mm_Qwen2.5-VL-3B-Instruct");
+    await call(
+      "convert_weights",
+      { host: "sim", model: MODEL, hfDir, ckptDir: ckpt, confirm: true },
+      "HF → Megatron layout (layer split from the same plan as the configs)",
+    );
+    const buildFor = async (run: string, why: string) => {
+      const configs = await call(
+        "build_configs",
+        {
+          host: "sim",
+          model: MODEL,
+          dataset: mllm,
+          datasetDir: join(simDir, "data"),
+          hfDir,
+          ckptDir: ckpt,
+          saveDir: join(simDir, "save", run),
+          outputDir: join(simDir, "configs", run),
+          trainIters: 500,
+        },
+        why,
+      );
+      const files = (configs.structuredContent?.files ?? []) as { role: string; path: string }[];
+      const script = files.find((f) => f.role === "launch-script")?.path;
+      if (!script) throw new Error("build_configs wrote no launch script");
+      return script;
+    };
+    const script = await buildFor("demo-run", "data/model configs and the launch script, validated before writing");
+
+    await call("launch_train", { host: "sim", script }, "pre-flight and plan (starts nothing)");
+    const launched = await call(
+      "launch_train",
+      { host: "sim", script, confirm: true },
+      "the person confirmed: start training",
+    );
+    if (!launched.structuredContent?.started) throw new Error("launch_train did not start the run");
+    const runId = String(launched.structuredContent?.runId);
+    await call("tail_logs", { runId, followSeconds: 4 }, "follow the run for a few iterations");
+    await call("list_runs", { host: "sim" }, "a later session finds the run in the ledger on the host");
+    await call("stop_run", { runId, confirm: true }, "stop it (the person confirmed)");
+
+    console.log(bold("Now a run that fails: the simulated host runs out of NPU memory at iteration 3.\n"));
+    await setScenario(simDir, "oom");
+    const second = await buildFor("demo-run-2", "configs for a second run (a new save directory)");
+    const failing = await call("launch_train", { host: "sim", script: second, confirm: true }, "launch it");
+    if (!failing.structuredContent?.started) throw new Error("launch_train did not start the failing run");
+    const failingId = String(failing.structuredContent?.runId);
+    await call("tail_logs", { runId: failingId, followSeconds: 10 }, "follow until it ends");
+    await call("diagnose_error", { runId: failingId }, "root cause and fixes");
+  } catch (error) {
+    failed = true;
+    console.error(`\ndemo stopped: ${(error as Error).message}`);
+  } finally {
+    await client.close().catch(() => undefined);
+    await stopSimProcesses(simDir).catch(() => undefined);
+  }
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(`${bold(failed ? "Demo did not finish" : "Demo finished")} in ${seconds} s with ${calls} tool calls.`);
+  console.log(dim(`Every host command is in the audit log: ${join(base, "audit.jsonl")} (ascend-train audit)`));
+  if (opts.keep || opts.dir) console.log(dim(`The simulated host is kept in ${simDir}.`));
+  else console.log(dim(`Keep the simulated host next time with --keep (it is under ${base}).`));
+  return failed ? 1 : 0;
 }
