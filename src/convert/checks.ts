@@ -86,8 +86,11 @@ export function convertChecks(input: CheckInput): CheckOutcome {
   } else {
     add({
       id: "release",
-      level: tag ? "info" : "warning",
-      message: tag ? `Checkout at ${tag}.` : `The checkout is not at a release tag; arguments follow ${plan.release}.`,
+      level: tag === plan.release ? "info" : "warning",
+      message:
+        tag === plan.release
+          ? `Checkout at ${tag}.`
+          : `The checkout is ${tag ? `at ${tag}, not a release this tool knows` : "not at a release tag"}; arguments follow ${plan.release}.`,
       fix: null,
     });
   }

@@ -74,7 +74,7 @@ export default defineTool({
       .optional()
       .describe("MindSpeed-MM release tag; default the release the host's checkout is at, else the newest"),
     variant: z.string().optional().describe('Recipe variant ("lora", "fsdp" …); default the standard example'),
-    host: z.string().default("local"),
+    host: z.string().default("local").describe("Host from the inventory (see list_hosts)"),
     method: z
       .enum(CONVERT_METHODS)
       .optional()
