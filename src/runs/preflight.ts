@@ -1,5 +1,7 @@
 // Pre-flight of a launch: every check runs before anything starts, and each failure says how to fix it.
+
 import { posix } from "node:path";
+import { markerMismatch, parseMarker } from "../convert/marker.js";
 import { parseNpuSmiInfo } from "../env/npu-smi.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
@@ -354,11 +356,26 @@ function checkWeights(n: NodeContext, config: RunConfig, add: Add): void {
     });
     return;
   }
+  const marker = load.convertMarker ? parseMarker(load.convertMarker) : null;
+  if (marker) {
+    // The layer split is invisible in the tree; convert_weights recorded the one it used.
+    const diff = markerMismatch(marker, { tp: config.tp, pp: config.pp, llm: config.llmSplit, vit: null });
+    if (diff.length > 0) {
+      add({
+        id: "weights",
+        host: n.host,
+        level: "error",
+        message: `The weights in ${load.abs} were converted with a different split: ${diff.join(", ")}. Training would fail with a checkpoint shape mismatch.`,
+        fix: convert,
+      });
+      return;
+    }
+  }
   add({
     id: "weights",
     host: n.host,
     level: "info",
-    message: `Converted weights found in ${load.abs} (${load.tracker}, tp=${config.tp}, pp=${config.pp}).`,
+    message: `Converted weights found in ${load.abs} (${load.tracker}, tp=${config.tp}, pp=${config.pp}${marker ? `, layer split matches the conversion record` : ""}).`,
     fix: null,
   });
 }

@@ -21,6 +21,8 @@ export interface CheckpointDirFact {
   trackedEntries: string[] | null;
   /** iter_* / release subdirectories. */
   iterDirs: string[];
+  /** The ascend-train-convert.json convert_weights wrote there, when present. */
+  convertMarker: string | null;
   /** Size in KiB (du -sk), null when unknown. */
   sizeKb: number | null;
   empty: boolean;
@@ -52,6 +54,8 @@ function dirProbe(tag: string, path: string): string[] {
     `    case $t in release) s=release;; *[!0-9]*|'') s=;; *) s=$(printf 'iter_%07d' "$t");; esac`,
     `    [ -n "$s" ] && [ -d "$d/$s" ] && echo "${M} ${tag}-tracked $(ls -A -- "$d/$s" | tr '\\n' ' ')"`,
     "  fi",
+    // convert_weights' record of the split it converted with, base64 so it stays on one line.
+    `  [ -f "$d/ascend-train-convert.json" ] && echo "${M} ${tag}-marker $(head -c 65536 "$d/ascend-train-convert.json" | base64 | tr -d '\\n')"`,
     `  echo "${M} ${tag}-iters $(cd -- "$d" && ls -d iter_* release 2>/dev/null | tr '\\n' ' ')"`,
     `  echo "${M} ${tag}-kb $(du -sk -- "$d" 2>/dev/null | cut -f1)"`,
     "fi",
@@ -125,6 +129,7 @@ export function parseProbe(
       exists: false,
       tracker: null,
       trackedEntries: null,
+      convertMarker: null,
       iterDirs: [],
       sizeKb: null,
       empty: false,
@@ -158,7 +163,7 @@ export function parseProbe(
     else if (key === "npu-smi-rc") facts.npuSmi.exitCode = Number(value);
     else if (key === "df") facts.freeKb = value ? Number(value) : null;
     else {
-      const m = /^(load|save)-(abs|exists|empty|tracker|tracked|iters|kb)$/.exec(key);
+      const m = /^(load|save)-(abs|exists|empty|tracker|tracked|iters|kb|marker)$/.exec(key);
       if (!m) continue;
       const d = dir(m[1]!, (m[1] === "load" ? opts.loadPath : opts.savePath) ?? "");
       if (m[2] === "abs") d.abs = value;
@@ -168,6 +173,7 @@ export function parseProbe(
       else if (m[2] === "tracked") d.trackedEntries = value.split(" ").filter(Boolean);
       else if (m[2] === "iters") d.iterDirs = value.split(" ").filter(Boolean);
       else if (m[2] === "kb") d.sizeKb = value ? Number(value) : null;
+      else if (m[2] === "marker") d.convertMarker = Buffer.from(value, "base64").toString("utf8");
     }
   }
   facts.load = dirs.load ?? null;

@@ -145,6 +145,39 @@ describe("launch_train pre-flight", () => {
     expect(r.started).toBe(false);
   });
 
+  it("refuses weights converted with another layer split, from convert_weights' record", async () => {
+    const marker = {
+      tool: "ascend-train convert_weights",
+      version: 1,
+      model: "qwen2.5vl-3b",
+      release: "v26.1.0",
+      variant: "default",
+      converter: "Qwen2_5_VLConverter",
+      method: "hf_to_mm",
+      format: "megatron",
+      tp: 1,
+      pp: 1,
+      ep: 1,
+      layerSplit: { llm: [35], vit: [32] },
+      source: "/hf",
+      output: join(h.wd, "ckpt"),
+      command: "mm-convert …",
+      createdAt: "2026-01-01T00:00:00Z",
+    };
+    writeFileSync(join(h.wd, "ckpt", "ascend-train-convert.json"), JSON.stringify(marker));
+    const r = await launchTrain.handle(launchTrain.input.parse({ host: "npu", script: h.script }), h.deps);
+    const weights = errors(r).find((c) => c.id === "weights");
+    expect(weights?.message).toMatch(/different split: .*35.*36/);
+    expect(weights?.fix).toMatch(/convert_weights .*llm layers \[36\]/);
+    writeFileSync(
+      join(h.wd, "ckpt", "ascend-train-convert.json"),
+      JSON.stringify({ ...marker, layerSplit: { llm: [36], vit: [32] } }),
+    );
+    const ok = await launchTrain.handle(launchTrain.input.parse({ host: "npu", script: h.script }), h.deps);
+    expect(errors(ok)).toEqual([]);
+    expect(ok.checks.find((c) => c.id === "weights")?.message).toMatch(/layer split matches the conversion record/);
+  });
+
   it("refuses NPUs held by another process, and too little disk for the checkpoints", async () => {
     const busy = host({ npuSmi: "npu-smi-info-910b-busy-mixed.txt", dfKb: 10 });
     const r = await launchTrain.handle(launchTrain.input.parse({ host: "npu", script: busy.script }), busy.deps);
