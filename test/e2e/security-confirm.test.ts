@@ -2,7 +2,7 @@
 // are covered), a call without confirm — with arguments that name real things on a simulated host: a launch script,
 // a recorded run, a log with a fixable error — leaves the host's tree byte for byte as it was and starts no process.
 // A running run survives stop_run without confirm. A read-only server refuses write and destructive tools by name.
-import { copyFileSync, writeFileSync } from "node:fs";
+import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSimState, stopSimProcesses } from "../../src/sim/index.js";
