@@ -81,6 +81,14 @@ function host(opts: { npuSmi?: string; dfKb?: number } = {}) {
   return { dir, wd, deps, script: "configs/finetune_qwen2_5_vl_3b.sh" };
 }
 
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((resolve) => srv.close(resolve));
+  return port;
+}
+
 async function busyPort(): Promise<number> {
   const srv = createServer();
   servers.push(srv);
@@ -98,13 +106,15 @@ describe("launch_train pre-flight", () => {
   });
 
   it("passes on a prepared host and returns the exact plan without starting anything", async () => {
-    const r = await launchTrain.handle(launchTrain.input.parse({ host: "npu", script: h.script }), h.deps);
+    // A port of our own: other suites on this machine may hold the default 6000.
+    const masterPort = await freePort();
+    const r = await launchTrain.handle(launchTrain.input.parse({ host: "npu", script: h.script, masterPort }), h.deps);
     expect(errors(r)).toEqual([]);
     expect(r.started).toBe(false);
     expect(r.pids).toEqual([]);
     const node = r.plan!.nodes[0]!;
     expect(node.command).toEqual(["bash", node.wrapper]);
-    expect(node.env).toMatchObject({ NODE_RANK: "0", NNODES: "1", MASTER_PORT: "6000" });
+    expect(node.env).toMatchObject({ NODE_RANK: "0", NNODES: "1", MASTER_PORT: String(masterPort) });
     expect(r.plan!.wrapperScript).toContain(`bash ${h.wd}/configs/finetune_qwen2_5_vl_3b.sh`);
     expect(r.checks.map((c) => c.id)).toEqual(
       expect.arrayContaining(["weights", "save-dir", "disk", "master-port", "hccl-ports", "npus"]),
@@ -165,7 +175,8 @@ describe("launch_train pre-flight", () => {
       createdAt: "2026-01-01T00:00:00Z",
     };
     writeFileSync(join(h.wd, "ckpt", "ascend-train-convert.json"), JSON.stringify(marker));
-    const r = await launchTrain.handle(launchTrain.input.parse({ host: "npu", script: h.script }), h.deps);
+    const masterPort = await freePort();
+    const r = await launchTrain.handle(launchTrain.input.parse({ host: "npu", script: h.script, masterPort }), h.deps);
     const weights = errors(r).find((c) => c.id === "weights");
     expect(weights?.message).toMatch(/different split: .*35.*36/);
     expect(weights?.fix).toMatch(/convert_weights .*llm layers \[36\]/);
@@ -173,7 +184,7 @@ describe("launch_train pre-flight", () => {
       join(h.wd, "ckpt", "ascend-train-convert.json"),
       JSON.stringify({ ...marker, layerSplit: { llm: [36], vit: [32] } }),
     );
-    const ok = await launchTrain.handle(launchTrain.input.parse({ host: "npu", script: h.script }), h.deps);
+    const ok = await launchTrain.handle(launchTrain.input.parse({ host: "npu", script: h.script, masterPort }), h.deps);
     expect(errors(ok)).toEqual([]);
     expect(ok.checks.find((c) => c.id === "weights")?.message).toMatch(/layer split matches the conversion record/);
   });

@@ -56,7 +56,10 @@ describe.skipIf(!env)("tail_logs over SSH (loopback sshd)", () => {
     expect(w.size).toBeGreaterThan(16 * 1024 * 1024);
     expect(bytes).toBeLessThan(256 * 1024);
 
-    const r = await tailLogs.handle(tailLogs.input.parse({ logFile: path, host: "npu-ssh", lines: 3 }), deps());
+    const r = await tailLogs.handle(
+      tailLogs.input.parse({ logFile: path, host: "npu-ssh", lines: 3, chart: true }),
+      deps(),
+    );
     expect(r.state).toBe("running");
     expect(r.latest).toMatchObject({ iteration: 300, totalIterations: 1000, msPerIteration: 1500, gradNorm: 2 });
     expect(r.bytesRead).toBeLessThan(2 * 1024 * 1024);
