@@ -391,6 +391,17 @@ describe("install_stack apply and resume", () => {
     expect(step(r, "smoke-test").error).toMatch(/^check_env finds /);
   });
 
+  it("does not fail an install because another job holds MASTER_PORT right now", async () => {
+    const busy = probeOutput({
+      ports: [22, 6000].map((p) => p.toString(16).toUpperCase().padStart(4, "0")).join("\n"),
+    });
+    const h = scriptedInstallHost({ probe: partial(), extras: extrasOutput(), smoke: busy });
+    const r = await run(h, { confirm: true });
+    expect(r.failedAt).toBeNull();
+    expect(r.check?.ok).toBe(true);
+    expect(r.check?.findings.map((f) => f.id)).toContain("master-port-in-use");
+  });
+
   it("keeps the workdir and venv of the host when none are given, and refuses a host with neither", async () => {
     const h = scriptedInstallHost({
       probe: probeOutput(),
