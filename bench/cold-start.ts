@@ -1,28 +1,47 @@
 // Cold start: spawn to the first tools/list answer, our server against a minimal SDK server, alternating runs.
+// Raw JSON-RPC over stdio, so the figure is the server's alone (an SDK client would add its own schema compiling).
+import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { peakRssOf, ratioResult } from "./measure.js";
 import type { BenchResult } from "./types.js";
 
 const ROOT = join(import.meta.dirname, "..");
 
-async function timeToTools(args: string[]): Promise<{ ms: number; peak: number | null; tools: number }> {
-  const started = performance.now();
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args,
-    cwd: ROOT,
-    env: getDefaultEnvironment(),
-    stderr: "ignore",
+const INIT = {
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1" } },
+};
+const LIST = { jsonrpc: "2.0", id: 2, method: "tools/list", params: {} };
+
+function timeToTools(args: string[]): Promise<{ ms: number; peak: number | null; tools: number }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["pipe", "pipe", "ignore"] });
+    let buf = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      buf += chunk.toString();
+      let nl = buf.indexOf("\n");
+      while (nl >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        const msg = JSON.parse(line) as { id?: number; result?: { tools?: unknown[] } };
+        if (msg.id === 1) {
+          child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" })}\n`);
+          child.stdin.write(`${JSON.stringify(LIST)}\n`);
+        } else if (msg.id === 2) {
+          const ms = performance.now() - started;
+          const peak = peakRssOf(child.pid);
+          child.kill();
+          resolve({ ms, peak, tools: msg.result?.tools?.length ?? 0 });
+        }
+        nl = buf.indexOf("\n");
+      }
+    });
+    child.once("error", reject);
+    child.stdin.write(`${JSON.stringify(INIT)}\n`);
   });
-  const client = new Client({ name: "bench", version: "1" });
-  await client.connect(transport);
-  const { tools } = await client.listTools();
-  const ms = performance.now() - started;
-  const peak = peakRssOf(transport.pid);
-  await client.close();
-  return { ms, peak, tools: tools.length };
 }
 
 export async function benchColdStart(runs = Number(process.env.BENCH_RUNS ?? 9)): Promise<BenchResult[]> {
@@ -33,16 +52,16 @@ export async function benchColdStart(runs = Number(process.env.BENCH_RUNS ?? 9))
   await timeToTools(baseArgs);
   const o: number[] = [];
   const b: number[] = [];
-  let peak: number | null = null;
-  let basePeak: number | null = null;
+  let peak = 0;
+  let basePeak = 0;
   let toolCount = 0;
   for (let i = 0; i < runs; i++) {
     const a = await timeToTools(oursArgs);
     const c = await timeToTools(baseArgs);
     o.push(a.ms);
     b.push(c.ms);
-    peak = Math.max(peak ?? 0, a.peak ?? 0);
-    basePeak = Math.max(basePeak ?? 0, c.peak ?? 0);
+    peak = Math.max(peak, a.peak ?? 0);
+    basePeak = Math.max(basePeak, c.peak ?? 0);
     toolCount = a.tools;
   }
   return [
@@ -50,10 +69,10 @@ export async function benchColdStart(runs = Number(process.env.BENCH_RUNS ?? 9))
       name: "MCP cold start (spawn → first tools/list answer)",
       ours: o,
       base: b,
-      peakRssMb: peak,
-      baselinePeakRssMb: basePeak,
+      peakRssMb: peak || null,
+      baselinePeakRssMb: basePeak || null,
       goal: "ratio <= 1.3 vs a minimal SDK server",
-      note: `${toolCount} tools listed; median of ${runs} alternating runs`,
+      note: `${toolCount} tools listed; median of ${runs} alternating runs; raw JSON-RPC over stdio`,
     }),
   ];
 }
