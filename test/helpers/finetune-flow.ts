@@ -160,7 +160,13 @@ export function finetuneTurns(o: FlowOptions, log: FlowLog): Turn[] {
       );
     },
     (req) => {
-      if (resultOf(req, log).status !== "installed") throw new Error("install_stack did not install");
+      const installed = resultOf(req, log);
+      if (installed.status !== "installed") {
+        const errors = (installed.steps as { id: string; error?: string }[]).filter((st) => st.error);
+        throw new Error(
+          `install_stack ended ${installed.status}: ${errors.map((e) => `${e.id}: ${e.error}`).join("; ")}`,
+        );
+      }
       const args = todo("prepare_dataset").args;
       const input = String(args.input);
       return call("prepare_dataset", { ...args, output: join(dirname(input), `mllm_${basename(input)}`) });
@@ -230,7 +236,8 @@ export interface DriveOptions {
   until?: RegExp;
 }
 
-const QUESTION = /\[y\/N\] /g;
+/** The chat's question: "  ? <title>: <tool> <args>" then "    Run it? [y/N] ". */
+const QUESTION = /^ {2}\? [^:\n]*: ([a-z_]+)[^\n]*\n {4}Run it\? \[y\/N\] /gm;
 
 /** An interactive `ascend-train chat` in-process, through the real SDK, with a person typing at its terminal. */
 export async function driveChat(o: DriveOptions): Promise<ChatRun> {
@@ -241,10 +248,9 @@ export async function driveChat(o: DriveOptions): Promise<ChatRun> {
   let answering = Promise.resolve();
   let failure: unknown = null;
   person.stderr.on("text", () => {
-    const questions = person.stderr.text.match(QUESTION)?.length ?? 0;
-    while (asked.length < questions) {
-      // One tool call per round: the question is about the model's latest call.
-      const tool = log.calls.at(-1)?.name ?? "?";
+    const questions = [...person.stderr.text.matchAll(QUESTION)].map((m) => m[1]!);
+    while (asked.length < questions.length) {
+      const tool = questions[asked.length]!;
       asked.push(tool);
       answering = answering.then(async () => {
         try {
@@ -272,7 +278,7 @@ export async function driveChat(o: DriveOptions): Promise<ChatRun> {
     () => (ended = true),
     () => (ended = true),
   );
-  const deadline = Date.now() + 300_000;
+  const deadline = Date.now() + 120_000;
   while (!until.test(person.stdout.text) && o.fake.failures.length === 0 && !ended && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 50));
   await answering;
