@@ -1,4 +1,5 @@
 // Qwen2-VL and Qwen2.5-VL: data/model JSON for pretrain_vlm.py (and the 72B FSDP2 variant's fsdp2_config.yaml).
+import { UPSTREAM_MLLM_ATTR } from "../knowledge/mllm-attr.js";
 import { recipeAt } from "../knowledge/models.js";
 import type { ReleaseTag } from "../knowledge/release-tags.js";
 import { DROP, merge, type Patch } from "./merge.js";
@@ -44,19 +45,7 @@ export function qwenDataJson(
         max_samples: null,
         tool_format: null,
       },
-      attr: {
-        system: null,
-        images: "images",
-        videos: null,
-        messages: "messages",
-        role_tag: "role",
-        content_tag: "content",
-        user_tag: "user",
-        assistant_tag: "assistant",
-        observation_tag: null,
-        function_tag: null,
-        system_tag: null,
-      },
+      attr: { ...UPSTREAM_MLLM_ATTR },
     },
     dataloader_param: {
       dataloader_mode: "sampler",

@@ -1,5 +1,7 @@
 // Qwen3-VL: the unified pretrain_transformers.py YAML (v26.0.0+), the LoRA YAML, the native-trainer "v1" YAMLs
 // and fsdp2_config.yaml.
+import { UPSTREAM_MLLM_ATTR } from "../knowledge/mllm-attr.js";
+
 import type { ReleaseTag } from "../knowledge/release-tags.js";
 import { attrFields, type ConfigTemplate, type TemplateContext, type TemplateFile } from "./template.js";
 import { NATIVE_TOOLS, nativeData, nativeLoader, nativeTraining } from "./templates-native.js";
@@ -68,19 +70,7 @@ function unifiedYaml(ctx: TemplateContext, size: string, lora: boolean, release:
   const data = {
     dataset_param: {
       dataset_type: "huggingface",
-      attr: {
-        system: null,
-        images: "images",
-        videos: null,
-        messages: "messages",
-        role_tag: "role",
-        content_tag: "content",
-        user_tag: "user",
-        assistant_tag: "assistant",
-        observation_tag: null,
-        function_tag: null,
-        system_tag: null,
-      },
+      attr: { ...UPSTREAM_MLLM_ATTR },
       preprocess_parameters: {
         model_name_or_path: p.hfDir,
         use_fast_tokenizer: true,

@@ -1,4 +1,5 @@
 // Which dataset record shape each model family's MindSpeed-MM data config expects. Typed data, no I/O.
+import { UPSTREAM_MLLM_ATTR } from "../knowledge/mllm-attr.js";
 
 /**
  * mllm: `{messages: [{role, content}], images: [...], videos?: [...]}`, roles user/assistant (optionally system),
@@ -75,19 +76,7 @@ export interface DataAttr {
 }
 
 /** Upstream's default attr (every qwen/glm data config ships these values). */
-export const DEFAULT_ATTR = {
-  system: null,
-  images: "images",
-  videos: null,
-  messages: "messages",
-  role_tag: "role",
-  content_tag: "content",
-  user_tag: "user",
-  assistant_tag: "assistant",
-  observation_tag: null,
-  function_tag: null,
-  system_tag: null,
-} as const satisfies DataAttr;
+export const DEFAULT_ATTR: DataAttr = UPSTREAM_MLLM_ATTR;
 
 /** Key names the converter reads and writes for MLLM records. */
 export interface MllmKeys {

@@ -1,4 +1,6 @@
 // Example configs and launch scripts of the simulated MindSpeed-MM checkout, built from the facts (§a.3, §c).
+import { UPSTREAM_MLLM_ATTR } from "../knowledge/mllm-attr.js";
+
 import type { ReleaseTag } from "../knowledge/release-tags.js";
 
 interface VlmSize {
@@ -160,19 +162,7 @@ function dataJson(hfDir: string, collate: string, template: string): string {
         max_samples: null,
         tool_format: null,
       },
-      attr: {
-        system: null,
-        images: "images",
-        videos: null,
-        messages: "messages",
-        role_tag: "role",
-        content_tag: "content",
-        user_tag: "user",
-        assistant_tag: "assistant",
-        observation_tag: null,
-        function_tag: null,
-        system_tag: null,
-      },
+      attr: { ...UPSTREAM_MLLM_ATTR },
     },
     dataloader_param: {
       dataloader_mode: "sampler",
