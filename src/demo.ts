@@ -1,13 +1,12 @@
 // `ascend-train demo`: lays out a simulated Ascend host, then drives the whole fine-tune flow through a real MCP
 // client against this server (spawned over stdio), the way an assistant would: check, install, data, convert,
 // configs, launch, follow, then a failing run and its diagnosis.
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { PNG } from "pngjs";
 import { stringify } from "yaml";
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "ascend-train.js");
@@ -33,42 +32,12 @@ function indent(text: string, max = 14): string {
   return shown.join("\n");
 }
 
-/** A tiny solid-colour PNG, standing in for a photo of the dataset. */
-function tinyPng(r: number, g: number, b: number): Buffer {
-  const png = new PNG({ width: 8, height: 8 });
-  for (let i = 0; i < png.data.length; i += 4) png.data.set([r, g, b, 255], i);
-  return PNG.sync.write(png);
-}
-
-async function writeDemoDataset(dir: string): Promise<string> {
-  await mkdir(join(dir, "images"), { recursive: true });
-  const colours: [string, number, number, number][] = [
-    ["red", 220, 40, 40],
-    ["green", 40, 200, 60],
-    ["blue", 40, 80, 220],
-  ];
-  for (const [name, r, g, b] of colours) await writeFile(join(dir, "images", `${name}.png`), tinyPng(r, g, b));
-  const records = Array.from({ length: 60 }, (_, i) => {
-    const [name] = colours[i % colours.length]!;
-    return {
-      id: `sample-${i}`,
-      image: `images/${name}.png`,
-      conversations: [
-        { from: "human", value: "<image>\nWhat colour fills this picture?" },
-        { from: "gpt", value: `It is entirely ${name}.` },
-      ],
-    };
-  });
-  const file = join(dir, "llava_colours.json");
-  await writeFile(file, JSON.stringify(records, null, 1));
-  return file;
-}
-
 export async function runDemo(opts: { dir?: string; keep?: boolean }): Promise<number> {
   const started = Date.now();
   const base = opts.dir ? resolve(opts.dir) : await mkdtemp(join(tmpdir(), "ascend-train-demo-"));
   const simDir = join(base, "host");
   const { layOutSim, makeFakeHfModel, setScenario, stopSimProcesses } = await import("./sim/index.js");
+  const { writeSampleLlavaDataset } = await import("./sim/sample-data.js");
 
   console.log(bold("ascend-train demo: fine-tune Qwen2.5-VL-3B on a simulated Ascend host"));
   console.log(dim(`(simulated Atlas 800T A2 in ${simDir}; nothing here needs an NPU)\n`));
@@ -82,7 +51,7 @@ export async function runDemo(opts: { dir?: string; keep?: boolean }): Promise<n
 
   const hfDir = join(simDir, "models", HF_NAME);
   await makeFakeHfModel(hfDir, HF_NAME);
-  const llava = await writeDemoDataset(join(simDir, "data"));
+  const llava = await writeSampleLlavaDataset(join(simDir, "data"));
   console.log(dim(`• ${hfDir} stands for \`huggingface-cli download Qwen/${HF_NAME}\``));
   console.log(dim(`• ${llava}: 60 LLaVA-style records with images\n`));
 

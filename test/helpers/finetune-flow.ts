@@ -3,12 +3,11 @@
 // A scripted person at the terminal types the request, answers each y/N question, and leaves after the summary.
 // Shared by the e2e test and the flow bench; no test framework in here (failures are thrown into the fake).
 import { execFileSync } from "node:child_process";
-import { mkdir, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { PNG } from "pngjs";
 import { runChat } from "../../src/agent/chat.js";
 import type { HostRegistry } from "../../src/hosts/registry.js";
 import { makeFakeHfModel } from "../../src/sim/index.js";
+import { writeSampleLlavaDataset } from "../../src/sim/sample-data.js";
 import {
   type FakeAnthropic,
   lastToolResults,
@@ -29,36 +28,11 @@ export interface FlowData {
   hfDir: string;
 }
 
-function tinyPng(r: number, g: number, b: number): Buffer {
-  const png = new PNG({ width: 8, height: 8 });
-  for (let i = 0; i < png.data.length; i += 4) png.data.set([r, g, b, 255], i);
-  return PNG.sync.write(png);
-}
-
 /** What the person brings: a small LLaVA dataset with PNGs and downloaded HF weights, inside the sim directory. */
 export async function writeFlowData(simDir: string, owner?: string): Promise<FlowData> {
   const dataDir = join(simDir, "data");
   const hfDir = join(simDir, "models", FLOW_HF_NAME);
-  await mkdir(join(dataDir, "images"), { recursive: true });
-  const colours: [string, number, number, number][] = [
-    ["red", 220, 40, 40],
-    ["green", 40, 200, 60],
-    ["blue", 40, 80, 220],
-  ];
-  for (const [name, r, g, b] of colours) await writeFile(join(dataDir, "images", `${name}.png`), tinyPng(r, g, b));
-  const records = Array.from({ length: 12 }, (_, i) => {
-    const [name] = colours[i % colours.length]!;
-    return {
-      id: `sample-${i}`,
-      image: `images/${name}.png`,
-      conversations: [
-        { from: "human", value: "<image>\nWhat colour fills this picture?" },
-        { from: "gpt", value: `It is entirely ${name}.` },
-      ],
-    };
-  });
-  const dataset = join(dataDir, "llava_colours.json");
-  await writeFile(dataset, JSON.stringify(records, null, 1));
+  const dataset = await writeSampleLlavaDataset(dataDir, 12);
   await makeFakeHfModel(hfDir, FLOW_HF_NAME);
   // The SSH user writes next to its data (the converted dataset) and reads the weights.
   if (owner) execFileSync("chown", ["-R", `${owner}:`, dataDir, join(simDir, "models")]);
