@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { HostFileError, HostUnreachableError } from "../../src/hosts/executor.js";
+import { HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { SshExecutor, sshStats } from "../../src/hosts/ssh.js";
 import { readSshTestEnv, sshHostSettings } from "../helpers/ssh-env.js";
 
@@ -88,6 +89,28 @@ describe.skipIf(!env)("SshExecutor against a real sshd", () => {
     const spoofed = new SshExecutor("spoofed", { ...sshHostSettings(env!), knownHostsFile: file });
     await expect(spoofed.run(["true"])).rejects.toThrow(/HOST KEY CHANGED.*ssh-keygen -R/);
     await spoofed.close();
+  });
+
+  it("honours ~/.ssh/config (HostName, Port, User, IdentityFile, UserKnownHostsFile) and ProxyJump", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sshcfg-"));
+    const cfg = join(dir, "config");
+    const block = (name: string) =>
+      `Host ${name}\n  HostName 127.0.0.1\n  Port ${env!.port}\n  User ${env!.user}\n  IdentityFile ${env!.key}\n  UserKnownHostsFile ${env!.knownHosts}\n`;
+    writeFileSync(cfg, `${block("bastion")}${block("a2-behind-bastion")}  ProxyJump bastion\n`);
+    process.env.ASCEND_TRAIN_SSH_CONFIG = cfg;
+    const viaJump = new SshExecutor("a2", HostSettingsSchema.parse({ ssh: "a2-behind-bastion" }));
+    try {
+      const before = sshStats.connectionsOpened;
+      const r = await viaJump.run(["sh", "-c", "echo $SSH_CONNECTION"]);
+      expect(r.exitCode).toBe(0);
+      // The target sees the connection coming from the bastion's forwarded channel on loopback.
+      expect(r.stdout).toMatch(/^127\.0\.0\.1 \d+ 127\.0\.0\.1 \d+/);
+      expect(sshStats.connectionsOpened - before).toBe(2);
+      expect(viaJump.label).toBe(`${env!.user}@127.0.0.1:${env!.port}`);
+    } finally {
+      await viaJump.close();
+      delete process.env.ASCEND_TRAIN_SSH_CONFIG;
+    }
   });
 
   it("names the host and what to check when nothing answers", async () => {
