@@ -112,7 +112,7 @@ const killAction = (pids: number[], what: string): FixAction => ({
 });
 
 const refiners: Partial<Record<Finding["category"], Refiner>> = {
-  async port_in_use(_f, facts, { executor, config }) {
+  async port_in_use(f, facts, { executor, config }) {
     const port = Number(facts.port ?? config?.masterPort ?? 0);
     if (!port) return [];
     const steps: FixStep[] = [];
@@ -134,7 +134,11 @@ const refiners: Partial<Record<Finding["category"], Refiner>> = {
     if (used) {
       const hccl = port >= 60000;
       const free = hccl ? pickFreePort(used, 61000, 64, 1000) : pickFreePort(used, port + 1);
-      if (free !== null) facts[hccl ? "free_hccl_base_port" : "free_port"] = String(free);
+      if (free !== null) {
+        facts[hccl ? "free_hccl_base_port" : "free_port"] = String(free);
+        // The port says whose it is (HCCL's 60000+ or the rendezvous): the other kind's fix does not apply.
+        f.fixes = f.fixes.filter((x) => x.id !== (hccl ? "free-master-port" : "hccl-base-port"));
+      }
     }
     return steps;
   },
@@ -148,6 +152,8 @@ const refiners: Partial<Record<Finding["category"], Refiner>> = {
     const busy = new Set(info.processes.map((p) => p.npuId));
     const free = Array.from({ length: info.npuCount }, (_, i) => i).filter((i) => !busy.has(i));
     if (free.length > 0) facts.free_devices = free.join(",");
+    // npu-smi shows every card taken: "run on free cards" has nothing to offer.
+    else if (info.npuCount > 0) f.fixes = f.fixes.filter((x) => x.id !== "other-card");
     if (procs.length === 0) return [];
     const pids = [...new Set(procs.map((p) => p.pid))];
     facts.pids = pids.join(" ");
@@ -354,7 +360,8 @@ export async function refineFindings(findings: Finding[], deps: RefineDeps): Pro
     facts.megatron_tag ??= "core_v0.12.1";
     const refine = refiners[f.category];
     const extra = refine ? await refine(f, facts, deps) : [];
-    const kept = new Set(f.fixes.map((x) => x.id));
+    // A concrete step replaces the generic fix of the same id (one "kill-holder", the one naming the PID).
+    const kept = new Set(f.fixes.map((x) => x.id).filter((id) => !extra.some((x) => x.id === id)));
     f.facts = facts;
     f.fixes = [...extra, ...rule.fixes.filter((t) => kept.has(t.id)).map((t) => renderFix(t, facts))];
   }

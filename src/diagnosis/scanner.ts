@@ -35,6 +35,7 @@ const SNIFF = 64 << 10;
 const BACK_BYTES = 16 << 10;
 const TAIL_KEEP = 8 << 20;
 const NPU_MARK = /\b(?:NPU|npu|Ascend|HCCL|hccl|torch_npu|CANN|aclnn\w*|aclrt\w*)\b/;
+const FRAME_HEADER = /^(.*?)File "[^"\n]+", line \d+, in [^\n]*\n?$/;
 const CUDA_MARK = /\b(?:CUDA|cuda|NCCL|nccl|cuDNN|cudnn|NVIDIA|nvidia)\b/;
 
 export class LogScanner {
@@ -272,13 +273,25 @@ export class LogScanner {
     if (rec.time === undefined && ruleHit) rec.time = lastTime(this.before(start, 2048).toString("latin1"));
     if (rec.time === undefined) rec.time = this.lastSeenTime;
     else this.lastSeenTime = rec.time;
-    if (!ruleHit) return;
+    if (!ruleHit || this.isFrameSource(start, rec.text)) return;
     if (extract) rec.context = cleanLine(this.before(start, 1024).toString("utf8")).split("\n").slice(-4, -1);
     if (context > 0) {
       this.addBackContext(start, rec.line, context);
       this.captureUntil = Math.max(this.captureUntil, rec.line + context);
     }
     this.process(rec);
+  }
+
+  /**
+   * The line is the source code a Python traceback shows under a frame (`  File "x.py", line 3, in f` then the
+   * code indented further, such as `raise torch.OutOfMemoryError(msg)`): not the error, which comes below.
+   */
+  private isFrameSource(start: number, text: string): boolean {
+    const before = this.before(start, 1024).toString("utf8");
+    const header = FRAME_HEADER.exec(before.slice(before.lastIndexOf("\n", before.length - 2) + 1));
+    if (!header) return false;
+    const indent = header[1]!;
+    return text.startsWith(indent) && /^ {2,}\S/.test(text.slice(indent.length));
   }
 
   /** Up to `n` bytes before `start` in the current buffer, continued into the previous ones. */

@@ -135,7 +135,7 @@ export const envRules: DiagnosisRule[] = [
         summary: "Show what is installed.",
         commands: [
           "pip list 2>/dev/null | grep -i -E '^torch'",
-          "cat <cann_root>/ascend-toolkit/latest/*/ascend_toolkit_install.info",
+          "cat <cann_root>/cann/*/ascend_toolkit_install.info <cann_root>/ascend-toolkit/latest/*/ascend_toolkit_install.info 2>/dev/null",
         ],
       },
       {
@@ -181,7 +181,7 @@ export const envRules: DiagnosisRule[] = [
         commands: [
           "cat /usr/local/Ascend/driver/version.info",
           "npu-smi info",
-          "cat <cann_root>/ascend-toolkit/latest/*/ascend_toolkit_install.info",
+          "cat <cann_root>/cann/*/ascend_toolkit_install.info <cann_root>/ascend-toolkit/latest/*/ascend_toolkit_install.info 2>/dev/null",
         ],
       },
       {
