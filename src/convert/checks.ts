@@ -174,6 +174,17 @@ function checkHf(input: CheckInput, add: Add, extra: Partial<ConvertArgSpec>): v
 function checkOutput(input: CheckInput, add: Add): boolean {
   const { plan, facts } = input;
   const out = facts.output;
+  const busy = facts.busy ?? [];
+  if (busy.length > 0) {
+    const pids = busy.map((b) => b.split(" ")[0]);
+    add({
+      id: "output",
+      level: "error",
+      message: `An mm-convert is still writing into ${out.path} (pid ${pids.join(", ")}: ${busy[0]!.slice(pids[0]!.length + 1, 160).trim()}); a second conversion there would mix two outputs.`,
+      fix: `Wait until it ends (or stop it: kill ${pids.join(" ")}), then call again; overwrite: true replaces a partial tree it leaves.`,
+    });
+    return false;
+  }
   for (const other of [facts.hf, facts.input]) {
     if (!other) continue;
     if (within(out.real, other.real) || within(other.real, out.real)) {

@@ -14,4 +14,12 @@ export {
 } from "./marker.js";
 export { type ConvertPlan, ConvertRefusal, type ConvertRequest, finishArgv, planConversion } from "./plan.js";
 export { type ConvertHostFacts, type DirFacts, parseProbe, probeConvertHost } from "./probe.js";
-export { conversionScript, displayCommand, progressFromOutput, runConversion, tailLines, verifyOutput } from "./run.js";
+export {
+  conversionScript,
+  displayCommand,
+  failureReason,
+  progressFromOutput,
+  runConversion,
+  tailLines,
+  verifyOutput,
+} from "./run.js";

@@ -31,6 +31,8 @@ export interface ConvertHostFacts {
   freeKb: number | null;
   mmConvert: string | null;
   checkoutTag: string | null;
+  /** mm-convert processes running now with the output among their arguments: "pid args". */
+  busy: string[];
 }
 
 const M = "@@ascend-convert";
@@ -64,6 +66,19 @@ dir_facts() {
   fi
   return 0
 }
+# An mm-convert still writing into the output (one whose caller lost its connection, or one started by hand).
+busy() {
+  command -v pgrep >/dev/null 2>&1 || return 0
+  for pid in $(pgrep -f -- mm-convert 2>/dev/null); do
+    [ -r "/proc/$pid/cmdline" ] || continue
+    if tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null | OUT="$1" REAL="$2" awk '
+      { n = $0; sub(/.*\//, "", n); if (NR <= 2 && n == "mm-convert") c = 1; if ($0 == ENVIRON["OUT"] || $0 == ENVIRON["REAL"]) o = 1 }
+      END { exit !(c && o) }'; then
+      emit "busy.$pid" "$(tr '\0\n' '  ' < "/proc/$pid/cmdline" 2>/dev/null | head -c 300)"
+    fi
+  done
+  return 0
+}
 wd=$1
 dir_facts hf "$2"
 dir_facts input "$3"
@@ -71,6 +86,7 @@ dir_facts output "$4"
 d=$4
 while [ -n "$d" ] && [ ! -e "$d" ]; do d=$(dirname -- "$d"); done
 emit free "$(df -Pk -- "$d" 2>/dev/null | awk 'NR==2 {print $4}')"
+busy "$4" "$(realpath -m -- "$4" 2>/dev/null)"
 emit mmconvert "$(command -v mm-convert 2>/dev/null)"
 [ -n "$wd" ] && emit tag "$(git -C "$wd" describe --tags --exact-match HEAD 2>/dev/null)"
 exit 0
@@ -133,6 +149,7 @@ export function parseProbe(stdout: string, paths: { hf?: string; input?: string;
     freeKb: intOrNull(kv.get("free")),
     mmConvert: kv.get("mmconvert") || null,
     checkoutTag: kv.get("tag") || null,
+    busy: [...kv].filter(([k]) => /^busy\.\d+$/.test(k)).map(([k, v]) => `${k.slice(5)} ${v.trim()}`),
   };
 }
 

@@ -69,6 +69,16 @@ export async function runConversion(
   });
 }
 
+/** Why a conversion did not end with exit 0, for the error message. */
+export function failureReason(result: ExecResult, timeoutMinutes: number, cancelled = false): string {
+  if (result.timedOut) return `stopped after ${timeoutMinutes} min`;
+  if (result.exitCode !== null) return `exited ${result.exitCode}`;
+  // No exit status: the SSH connection dropped (or the call was cancelled); the process may outlive it.
+  return cancelled
+    ? "was cancelled before it ended (it may still be running on the host)"
+    : "lost its connection before it ended (no exit status came back; it may still be running on the host)";
+}
+
 /** Does the output look like what the method writes? Returns the problem, or null when it does. */
 export function verifyOutput(plan: ConvertPlan, out: DirFacts): string | null {
   if (!out.exists || !out.isDir) return `${out.path} was not created.`;

@@ -187,8 +187,9 @@ export class SshExecutor implements HostExecutor {
         channel.on("close", (code: number | null) => {
           clearTimeout(timer);
           opts.signal?.removeEventListener("abort", onAbort);
-          // `timeout` exits 124 (or 137 after -k) when it had to stop the command.
-          resolve({ code: timedOut ? null : code, timedOut: timedOut || code === 124 });
+          // `timeout` exits 124 (or 137 after -k) when it had to stop the command. No exit status at all (undefined
+          // from ssh2) means the connection dropped or the channel was closed: null, as the interface says.
+          resolve({ code: timedOut ? null : (code ?? null), timedOut: timedOut || code === 124 });
         });
         if (opts.stdin !== undefined) channel.end(opts.stdin);
         else channel.end();

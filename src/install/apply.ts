@@ -8,7 +8,7 @@ import { hostPrelude } from "../hosts/environment.js";
 import { shellQuote } from "../hosts/quote.js";
 import type { ToolDeps } from "../tools/tool.js";
 import { ToolError } from "../tools/tool.js";
-import type { BuiltPlan } from "./plan.js";
+import { type BuiltPlan, OCCUPANCY } from "./plan.js";
 import { freshState, stepDigest } from "./state.js";
 import type { InstallState, Step, StepDef, StepId } from "./types.js";
 
@@ -24,6 +24,14 @@ export interface ApplyOutcome {
 }
 
 const T_FN = 'T() { if command -v timeout >/dev/null 2>&1; then timeout -k 10 "$@"; else shift; "$@"; fi; }';
+/** Exit status of a step (or an apply) that did not start because an earlier step still runs on the host. */
+const BUSY = 75;
+
+/** The lock a step holds on the host while it runs: a step cut off from its caller keeps running, and holds it. */
+const lockFile = (plan: BuiltPlan) => `${plan.paths.stateDir}/apply.lock`;
+
+/** A step whose command returned no exit status: the connection dropped, or the call was cancelled. */
+class StepCutOff extends Error {}
 
 export function stepScript(plan: BuiltPlan, def: StepDef): string {
   const prelude = hostPrelude(plan.targetSettings, {
@@ -38,9 +46,16 @@ export function stepScript(plan: BuiltPlan, def: StepDef): string {
     T_FN,
     `mkdir -p ${q(plan.paths.stateDir)} || exit 90`,
     `LOG=${q(plan.paths.log)}`,
+    `LOCK=${q(lockFile(plan))}`,
+    // Held until this script ends (not by the step's own children: fd 9 is closed for them).
+    "if command -v flock >/dev/null 2>&1; then",
+    `  exec 9>>"$LOCK" || exit 90`,
+    `  if ! flock -n 9; then echo "STEP NOT STARTED: an earlier install step still runs here: $(head -c 300 "$LOCK")" | tee -a "$LOG"; exit ${BUSY}; fi`,
+    `  printf '%s since %s (pid %s)\\n' ${q(def.id)} "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$$" > "$LOCK"`,
+    "fi",
     `start=$(wc -c < "$LOG" 2>/dev/null || echo 0)`,
     `printf '\\n===== %s %s: %s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" ${q(def.id)} ${q(def.title)} >> "$LOG"`,
-    `T ${def.timeoutSec} bash -ex -c ${q(def.commands.join("\n"))} >> "$LOG" 2>&1`,
+    `T ${def.timeoutSec} bash -ex -c ${q(def.commands.join("\n"))} >> "$LOG" 2>&1 9>&-`,
     "rc=$?",
     `if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then echo "STEP TIMED OUT after ${def.timeoutSec} s" >> "$LOG"; fi`,
     `if [ $rc -eq 0 ]; then ( ${def.verifyScript}\n ) >> "$LOG" 2>&1 || rc=98; fi`,
@@ -58,11 +73,17 @@ export function errorLine(output: string, exitCode: number | null, timedOut: boo
     .filter((l) => l !== "" && !l.startsWith("====="));
   const pick = (re: RegExp) => [...lines].reverse().find((l) => re.test(l));
   const line =
-    pick(/VERIFY FAILED|STEP TIMED OUT/) ??
+    pick(/VERIFY FAILED|STEP TIMED OUT|STEP NOT STARTED/) ??
     pick(/^(ERROR|fatal|error)\b|No matching distribution|Could not find a version/i) ??
     lines.at(-1) ??
     "";
-  const why = timedOut ? "timed out" : exitCode === 98 ? "verification failed" : `exit ${exitCode}`;
+  const why = timedOut
+    ? "timed out"
+    : exitCode === 98
+      ? "verification failed"
+      : exitCode === BUSY
+        ? "not started"
+        : `exit ${exitCode}`;
   return line ? `${why}: ${line.replace(/^\+ /, "").slice(0, 400)}` : why;
 }
 
@@ -78,6 +99,7 @@ async function smokeTest(plan: BuiltPlan, deps: ToolDeps): Promise<{ ok: boolean
     maxOutputBytes: 1024 * 1024,
     signal: deps.signal,
   });
+  if (run.exitCode === null && !run.timedOut) throw cutOff(deps);
   const facts = parseProbe(run, {
     host: plan.host,
     settings: plan.targetSettings,
@@ -86,9 +108,6 @@ async function smokeTest(plan: BuiltPlan, deps: ToolDeps): Promise<{ ok: boolean
   });
   return { ...judge(plan, facts), ms: run.durationMs };
 }
-
-/** What other jobs are doing right now (busy ports, NPUs in use): reported, but no verdict on the install. */
-const OCCUPANCY = new Set(["master-port-in-use", "hccl-ports-in-use", "npu-busy", "hbm-held", "disk-low", "shm-small"]);
 
 function judge(plan: BuiltPlan, facts: BuiltPlan["facts"]): { ok: boolean; findings: Finding[] } {
   const findings = evaluateHost(facts, {
@@ -107,10 +126,19 @@ export async function applyPlan(plan: BuiltPlan, deps: ToolDeps): Promise<ApplyO
   const state = plan.state ?? freshState(plan.fingerprint, paths.log, deps.now());
   const resumedFrom = plan.steps.find((s) => s.status === "retry")?.id ?? null;
   const header = `apply ${plan.release.tag} into ${plan.env.kind} ${plan.env.path}${plan.model ? ` for ${plan.model.id}` : ""}`;
+  const lock = q(lockFile(plan));
   const init = await executor.runScript(
-    `mkdir -p ${q(paths.stateDir)} && printf '\\n##### %s %s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" ${q(header)} >> ${q(paths.log)}`,
+    [
+      `mkdir -p ${q(paths.stateDir)} || exit 1`,
+      `if command -v flock >/dev/null 2>&1 && [ -f ${lock} ] && ! flock -n ${lock} true; then head -c 300 ${lock}; exit ${BUSY}; fi`,
+      `printf '\\n##### %s %s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" ${q(header)} >> ${q(paths.log)}`,
+    ].join("\n"),
     { timeoutMs: 30_000, signal: deps.signal },
   );
+  if (init.exitCode === BUSY)
+    throw new ToolError(
+      `${plan.host}: an earlier install step still runs there (${init.stdout.trim() || "see the lock"}; its output goes to ${paths.log}). Nothing was started. Call install_stack again with confirm: true once it has ended: the next apply resumes from what the host then shows.`,
+    );
   if (init.exitCode !== 0)
     throw new ToolError(`Cannot create ${paths.stateDir} on ${plan.host}: ${init.stderr.trim()}`);
   try {
@@ -124,6 +152,7 @@ export async function applyPlan(plan: BuiltPlan, deps: ToolDeps): Promise<ApplyO
   const out: Step[] = [];
   let failedAt: StepId | null = null;
   let check: ApplyOutcome["check"] = null;
+  let settled = false;
   for (const [i, step] of plan.steps.entries()) {
     const def = plan.defs[i]!;
     if (failedAt) {
@@ -134,13 +163,19 @@ export async function applyPlan(plan: BuiltPlan, deps: ToolDeps): Promise<ApplyO
     const ranSome = out.some((s) => s.outcome === "ok");
     if ((step.status === "satisfied" || step.status === "done") && !(step.id === "smoke-test" && ranSome)) {
       if (step.id === "smoke-test") check = judge(plan, plan.facts);
+      const rec = state.steps[step.id];
+      if (step.status === "satisfied" && rec && rec.status !== "done") {
+        // Cut off from an earlier apply, the step finished on the host anyway: its record says so from now on.
+        state.steps[step.id] = { status: "done", at: deps.now().toISOString(), spec: stepDigest(def) };
+        settled = true;
+      }
       out.push({ ...step, outcome: "skipped" });
       deps.progress({ progress: i + 1, total, message: `${step.id}: ${step.status}, skipped` });
       continue;
     }
     deps.progress({ progress: i, total, message: `${step.id}: running (${step.title})` });
     state.steps[step.id] = { status: "running", at: deps.now().toISOString(), spec: stepDigest(def) };
-    await writeState(plan, state, deps.now());
+    await saveState(plan, state, deps, `before step ${step.id}`);
     let result: Step;
     try {
       if (step.id === "smoke-test") {
@@ -149,8 +184,10 @@ export async function applyPlan(plan: BuiltPlan, deps: ToolDeps): Promise<ApplyO
         check = smoke.check;
       } else result = await runStep(plan, step, def, deps);
     } catch (error) {
+      // The record stays "running": the next plan retries this step unless the probe shows it finished.
+      const still = error instanceof StepCutOff && step.id !== "smoke-test";
       throw new ToolError(
-        `${plan.host}: ${(error as Error).message} during step ${step.id}. The host keeps the state file (${paths.stateFile}); call install_stack again with confirm: true to resume at this step.`,
+        `${plan.host}: ${(error as Error).message} during step ${step.id}.${still ? ` The step may still be running there (its output goes to ${paths.log}).` : ""} The host keeps the state file (${paths.stateFile}); call install_stack again with confirm: true to resume at this step${still ? " (refused while it still runs)" : ""}.`,
       );
     }
     const ok = result.outcome === "ok";
@@ -160,12 +197,32 @@ export async function applyPlan(plan: BuiltPlan, deps: ToolDeps): Promise<ApplyO
       spec: stepDigest(def),
       ...(ok ? {} : { error: result.error ?? "failed" }),
     };
-    await writeState(plan, state, deps.now());
+    await saveState(plan, state, deps, `after step ${step.id} ${ok ? "finished" : "failed"}`);
     out.push(result);
     deps.progress({ progress: i + 1, total, message: `${step.id}: ${ok ? "done" : `failed: ${result.error}`}` });
     if (!ok) failedAt = step.id;
+    settled = false;
   }
+  if (settled) await saveState(plan, state, deps, "after settling the records of finished steps");
   return { steps: out, check, failedAt, resumedFrom };
+}
+
+const cutOff = (deps: ToolDeps) =>
+  new StepCutOff(
+    deps.signal?.aborted
+      ? "the call was cancelled before the step ended"
+      : "the connection dropped before the step ended (no exit status came back)",
+  );
+
+/** Writes the state file; a failure names where the apply stopped (the file on the host is replaced whole or not at all). */
+async function saveState(plan: BuiltPlan, state: InstallState, deps: ToolDeps, when: string): Promise<void> {
+  try {
+    await writeState(plan, state, deps.now());
+  } catch (error) {
+    throw new ToolError(
+      `${plan.host}: cannot write the install state ${plan.paths.stateFile} ${when}: ${(error as Error).message}. Call install_stack again with confirm: true: the plan shows what the host holds.`,
+    );
+  }
 }
 
 async function runStep(plan: BuiltPlan, step: Step, def: StepDef, deps: ToolDeps): Promise<Step> {
@@ -174,6 +231,7 @@ async function runStep(plan: BuiltPlan, step: Step, def: StepDef, deps: ToolDeps
     maxOutputBytes: TAIL_BYTES * 2,
     signal: deps.signal,
   });
+  if (run.exitCode === null && !run.timedOut) throw cutOff(deps);
   const ok = run.exitCode === 0 && !run.timedOut;
   return {
     ...step,

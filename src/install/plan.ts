@@ -34,6 +34,16 @@ import { parseState, stepStatuses } from "./state.js";
 import { buildSteps, type InstallPaths, installPaths, type PlanContext } from "./steps.js";
 import type { InstallState, Problem, Step, StepDef } from "./types.js";
 
+/** What other jobs are doing right now (busy ports, NPUs in use): reported, but no verdict on the install. */
+export const OCCUPANCY = new Set([
+  "master-port-in-use",
+  "hccl-ports-in-use",
+  "npu-busy",
+  "hbm-held",
+  "disk-low",
+  "shm-small",
+]);
+
 export interface InstallRequest {
   host: string;
   release?: string;
@@ -176,7 +186,7 @@ export async function buildPlan(req: InstallRequest, deps: ToolDeps): Promise<Bu
 
   const ctx: PlanContext = { release: stack, overlay, pins, sources, env, paths, facts, extras };
   const errors = evaluateHost(facts, { release: stack, settings: targetSettings, model: model?.id ?? null })
-    .filter((f) => f.severity === "error")
+    .filter((f) => f.severity === "error" && !OCCUPANCY.has(f.id))
     .map((f) => f.id);
   const defs = buildSteps(ctx, errors);
   const steps = stepStatuses(defs, state);

@@ -10,6 +10,7 @@ import {
   conversionScript,
   convertChecks,
   displayCommand,
+  failureReason,
   finishArgv,
   markerPath,
   planConversion,
@@ -230,7 +231,7 @@ export default defineTool({
       onStdout: progressFromOutput(report),
     });
     if (result.timedOut || result.exitCode !== 0) {
-      const why = result.timedOut ? `stopped after ${args.timeoutMinutes} min` : `exited ${result.exitCode}`;
+      const why = failureReason(result, args.timeoutMinutes, deps.signal?.aborted);
       throw new ToolError(
         `mm-convert ${why}: ${command}\n${tailLines(result.stderr || result.stdout)}\n${output} may hold a partial tree; rerun with overwrite: true to replace it.`,
         { exitCode: result.exitCode, timedOut: result.timedOut },

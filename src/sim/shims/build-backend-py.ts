@@ -5,6 +5,7 @@ import base64
 import hashlib
 import json
 import os
+import time
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -67,7 +68,18 @@ def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
 prepare_metadata_for_build_editable = prepare_metadata_for_build_wheel
 
 
+def _pause():
+    """ASCEND_SIM_BUILD_SECONDS: how long a build takes (real ones compile and resolve for minutes)."""
+    try:
+        delay = float(os.environ.get("ASCEND_SIM_BUILD_SECONDS") or 0)
+    except ValueError:
+        delay = 0
+    if delay > 0:
+        time.sleep(delay)
+
+
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    _pause()
     files = {}
     for pkg in _meta().get("packages", []):
         for base, _, names in os.walk(os.path.join(ROOT, pkg)):
@@ -81,6 +93,7 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
 
 
 def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
+    _pause()
     meta = _meta()
     return _write_wheel(wheel_directory, {"__editable__.%s-%s.pth" % (meta["name"], meta["version"]): ROOT + "\n"})
 `;

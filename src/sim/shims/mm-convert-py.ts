@@ -92,6 +92,16 @@ def progress(msg):
     sys.stdout.flush()
 
 
+def pause():
+    """ASCEND_SIM_CONVERT_SECONDS: how long each shard takes to save (real conversions take minutes per shard)."""
+    try:
+        delay = float(os.environ.get("ASCEND_SIM_CONVERT_SECONDS") or 0)
+    except ValueError:
+        delay = 0
+    if delay > 0:
+        time.sleep(delay)
+
+
 def hf_to_mm(cls, flags):
     model = "ConvertVppMMConfig"
     mm_dir = flags.get("cfg.mm_dir")
@@ -128,6 +138,7 @@ def hf_to_mm(cls, flags):
     release = os.path.join(mm_dir, "release")
     names = ["mp_rank_%02d_%03d" % (t, s) for t in range(tp) for s in range(pp)] if pp > 1 else ["mp_rank_%02d" % t for t in range(tp)]
     for i, name in enumerate(names):
+        pause()
         os.makedirs(os.path.join(release, name), exist_ok=True)
         with open(os.path.join(release, name, "model_optim_rng.pt"), "w", encoding="utf-8") as f:
             f.write("ascend-train sim converted weights (placeholder): %s %s\n" % (cls, name))
@@ -156,6 +167,7 @@ def hf_to_dcp(cls, flags):
     release = os.path.join(out, "release")
     os.makedirs(release, exist_ok=True)
     for name in (".metadata", "__0_0.distcp"):
+        pause()
         with open(os.path.join(release, name), "w", encoding="utf-8") as f:
             f.write("ascend-train sim DCP shard (placeholder): %s\n" % cls)
     with open(os.path.join(out, "latest_checkpointed_iteration.txt"), "w", encoding="utf-8") as f:

@@ -1,0 +1,299 @@
+// The SSH connection cut (the sshd processes serving it killed, on a private sshd) while install_stack and
+// convert_weights run on simulated hosts. Builds and shard saves are slowed on the host (ASCEND_SIM_BUILD_SECONDS,
+// ASCEND_SIM_CONVERT_SECONDS) so each cut lands inside the work. After each cut: a clean tool error naming what was
+// interrupted, the state file whole, a call made while the cut-off work still runs on the host is refused, and once it
+// has ended the next call reports what the host holds and resumes there.
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONVERT_MARKER, parseMarker } from "../../src/convert/index.js";
+import { makeFakeHfModel, stopSimProcesses } from "../../src/sim/index.js";
+import { classifyResult } from "../helpers/canary.js";
+import {
+  connectionsTo,
+  type PrivateSshd,
+  processesMentioning,
+  type ServerHandle,
+  sshdServing,
+  startPrivateSshd,
+  startServer,
+} from "../helpers/server-probe.js";
+import { readSshTestEnv, type SshSim, sshSim, writeInventory } from "../helpers/sim-host.js";
+
+const shared = readSshTestEnv();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface StepOut {
+  id: string;
+  status: string;
+  outcome?: string;
+  reason: string;
+}
+interface InstallOut {
+  status: string;
+  resumedFrom: string | null;
+  failedAt: string | null;
+  steps: StepOut[];
+  stateFile: string;
+  logFile: string;
+  check: { ok: boolean } | null;
+}
+interface StateFile {
+  version: number;
+  steps: Record<string, { status: string }>;
+}
+
+describe.skipIf(!shared)("SSH cut during install_stack and convert_weights", () => {
+  let sshd: PrivateSshd | null;
+  let bare: SshSim;
+  let conv: SshSim;
+  let server: ServerHandle;
+  const summary: string[] = [];
+
+  async function call(
+    name: string,
+    args: Record<string, unknown>,
+    onMessage?: (m: string) => void,
+  ): Promise<ReturnType<typeof classifyResult> & { structured: Record<string, unknown> | undefined }> {
+    const res = await server.client.callTool({ name, arguments: args }, undefined, {
+      timeout: 120_000,
+      onprogress: (p) => p.message && onMessage?.(p.message),
+    });
+    return { ...classifyResult(res), structured: res.structuredContent as Record<string, unknown> | undefined };
+  }
+
+  /** Kills the sshd processes serving this server's connections: the network drop, seen from the host side. */
+  function cutConnections(): number {
+    let killed = 0;
+    for (const port of connectionsTo(server.pid, sshd!.env.port)) {
+      for (const pid of sshdServing(sshd!.env.port, port)) {
+        try {
+          process.kill(pid, "SIGKILL");
+          killed++;
+        } catch {
+          // Gone already.
+        }
+      }
+    }
+    return killed;
+  }
+
+  /** The SSH user's processes working on one simulated host (its paths are in their command lines). */
+  const onHost = (sim: SshSim, needle: string) =>
+    processesMentioning(sshd!.env.user, needle).filter((l) => l.includes(sim.dir));
+
+  async function waitFor(what: string, ok: () => boolean, ms = 30_000): Promise<void> {
+    const until = Date.now() + ms;
+    while (!ok()) {
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+      await sleep(50);
+    }
+  }
+
+  /** Calls install_stack with confirm and cuts the connection once `stepId` runs its build on the host. */
+  async function applyAndCut(stepId: string, alsoKill: boolean) {
+    let running = false;
+    const pending = call("install_stack", { host: bare.name, confirm: true }, (m) => {
+      if (m.startsWith(`${stepId}: running`)) running = true;
+    });
+    let settled = false;
+    void pending.finally(() => {
+      settled = true;
+    });
+    await waitFor(
+      `step ${stepId} to build`,
+      () => settled || (running && onHost(bare, "_in_process").some((l) => /build_(editable|wheel)/.test(l))),
+      90_000,
+    );
+    expect(settled, "the apply ended before the cut").toBe(false);
+    const killed = cutConnections();
+    expect(killed).toBeGreaterThan(0);
+    let stopped = 0;
+    if (alsoKill) {
+      // Hosts with logind's KillUserProcesses end the session's processes with the connection.
+      for (const line of onHost(bare, "")) {
+        try {
+          process.kill(Number(line.split(/\s+/)[0]), "SIGKILL");
+          stopped++;
+        } catch {
+          // Gone already.
+        }
+      }
+    }
+    return { during: await pending, killed, stopped };
+  }
+
+  const readState = (file: string) => JSON.parse(readFileSync(file, "utf8")) as StateFile;
+  const statuses = (r: InstallOut) => Object.fromEntries(r.steps.map((s) => [s.id, [s.status, s.outcome]]));
+
+  beforeAll(async () => {
+    sshd = await startPrivateSshd();
+    if (!sshd) return;
+    bare = await sshSim(sshd.env, "cut-install", "bare", { ASCEND_SIM_BUILD_SECONDS: "5" });
+    conv = await sshSim(sshd.env, "cut-convert", "healthy", { ASCEND_SIM_CONVERT_SECONDS: "3" });
+    const ckpt = join(conv.settings.workdir!, "ckpt");
+    await makeFakeHfModel(join(ckpt, "hf_path/Qwen2.5-VL-3B-Instruct"), "Qwen2.5-VL-3B-Instruct");
+    const id = (flag: string) => execFileSync("id", [flag, sshd!.env.user]).toString().trim();
+    execFileSync("chown", ["-R", `${id("-u")}:${id("-g")}`, ckpt]);
+    server = await startServer({
+      ASCEND_TRAIN_CONFIG: writeInventory({ [bare.name]: bare.settings, [conv.name]: conv.settings }),
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    if (summary.length > 0) console.log(`[faults-install] ${summary.length} cuts:\n  ${summary.join("\n  ")}`);
+    await server?.close().catch(() => undefined);
+    for (const sim of [bare, conv]) if (sim) await stopSimProcesses(sim.dir).catch(() => undefined);
+    // Whatever a cut left running on the hosts ends with the test.
+    if (sshd) for (const sim of [bare, conv]) if (sim) for (const l of onHost(sim, "")) killQuietly(l);
+    sshd?.stop();
+    if (sshd) rmSync(sshd.dir, { recursive: true, force: true });
+  });
+
+  it("install_stack: a cut step is retried after the session died with it, and waited for while it still runs", async () => {
+    if (!sshd) return;
+    // 1. Cut during the MindSpeed build, the step's processes ending with the session.
+    const first = await applyAndCut("mindspeed", true);
+    expect(first.during.outcome, first.during.text).toBe("tool-error");
+    expect(first.during.text).toMatch(/connection dropped .*during step mindspeed\b/);
+    expect(first.during.text).toMatch(/resume at this step/);
+    expect(first.stopped).toBeGreaterThan(0);
+    const stateFile = join(bare.settings.workdir!, ".ascend-train", "install-state.json");
+    const log = join(bare.settings.workdir!, ".ascend-train", "install.log");
+    const s1 = readState(stateFile);
+    expect(s1.version).toBe(1);
+    expect(Object.fromEntries(Object.entries(s1.steps).map(([k, v]) => [k, v.status]))).toEqual({
+      "mindspeed-mm": "done",
+      megatron: "done",
+      torch: "done",
+      mindspeed: "running",
+    });
+    expect(
+      readdirSync(join(bare.settings.workdir!, ".ascend-train")).filter((n) => n.startsWith(".ascend-train.")),
+    ).toEqual([]);
+
+    // The next plan says where the apply stopped: earlier steps kept, the cut step to redo.
+    const plan = await call("install_stack", { host: bare.name });
+    expect(plan.outcome, plan.text).toBe("ok");
+    const p = plan.structured as unknown as InstallOut;
+    expect(p.status).toBe("planned");
+    expect(p.resumedFrom).toBe("mindspeed");
+    const ms = p.steps.find((s) => s.id === "mindspeed")!;
+    expect([ms.status, ms.reason]).toEqual(["retry", expect.stringMatching(/stopped during this step/)]);
+    expect(p.steps.filter((s) => s.status === "pending").map((s) => s.id)).toEqual([
+      "mindspeed-mm-install",
+      "smoke-test",
+    ]);
+
+    // 2. Resume: MindSpeed is built again; cut again during the MindSpeed-MM build, which this time runs on.
+    const second = await applyAndCut("mindspeed-mm-install", false);
+    expect(second.during.outcome, second.during.text).toBe("tool-error");
+    expect(second.during.text).toMatch(
+      /connection dropped .*during step mindspeed-mm-install\. The step may still be running/,
+    );
+    expect(onHost(bare, "install step: mindspeed-mm-install").length).toBeGreaterThan(0);
+    const s2 = readState(stateFile);
+    expect(s2.steps.mindspeed!.status).toBe("done");
+    expect(s2.steps["mindspeed-mm-install"]!.status).toBe("running");
+
+    // A call while the cut-off step still runs on the host is refused and starts nothing.
+    const busy = await call("install_stack", { host: bare.name, confirm: true });
+    expect(busy.outcome, busy.text).toBe("tool-error");
+    expect(busy.text).toMatch(/an earlier install step still runs there \(mindspeed-mm-install since /);
+    expect(
+      onHost(bare, "install step: mindspeed-mm-install").length,
+      "the step ended before the refusal",
+    ).toBeGreaterThan(0);
+
+    // Once it has ended, the next apply sees what it installed and finishes.
+    await waitFor("the cut-off step to end", () => onHost(bare, "install step: mindspeed-mm-install").length === 0);
+    expect(readFileSync(log, "utf8")).toMatch(/===== mindspeed-mm-install exit 0\n/);
+    expect(readState(stateFile).steps["mindspeed-mm-install"]!.status).toBe("running");
+    const last = await call("install_stack", { host: bare.name, confirm: true });
+    expect(last.outcome, last.text).toBe("ok");
+    const r = last.structured as unknown as InstallOut;
+    // The cut-off step finished the install on its own: nothing is left to run, and its record is settled.
+    expect(r.status, JSON.stringify(r.steps.map((x) => [x.id, x.status, x.outcome, x.reason]))).toBe(
+      "already-installed",
+    );
+    expect(statuses(r)).toMatchObject({
+      "mindspeed-mm": ["done", "skipped"],
+      megatron: ["done", "skipped"],
+      torch: ["done", "skipped"],
+      mindspeed: ["done", "skipped"],
+      "mindspeed-mm-install": ["satisfied", "skipped"],
+      "smoke-test": ["satisfied", "skipped"],
+    });
+    expect(r.check?.ok).toBe(true);
+    const s3 = readState(stateFile);
+    expect(s3.steps["mindspeed-mm-install"]!.status).toBe("done");
+    expect(Object.values(s3.steps).filter((s) => s.status !== "done")).toEqual([]);
+    const check = await call("check_env", { host: bare.name });
+    expect(check.outcome, check.text).toBe("ok");
+    expect((check.structured!.findings as { severity: string }[]).filter((f) => f.severity === "error")).toEqual([]);
+
+    summary.push(
+      `install_stack, cut during the MindSpeed build (${first.killed} sshd, ${first.stopped} session processes killed): tool error "${first.during.text.split(".")[0]}"; state file whole (mindspeed: running); the next plan → retry at mindspeed`,
+      `install_stack, cut during the MindSpeed-MM build (${second.killed} sshd killed, the step left running): tool error; a call meanwhile → refused ("${busy.text.slice(0, 90)}…"); after the step ended → already-installed (mindspeed-mm-install satisfied, its record settled to done), check_env clean`,
+    );
+  }, 150_000);
+
+  it("convert_weights: a cut leaves no marker on the partial tree, and the retry replaces it whole", async () => {
+    if (!sshd) return;
+    const out = join(conv.settings.workdir!, "ckpt/mm_path/Qwen2.5-VL-3B-Instruct");
+    const args = { host: conv.name, model: "qwen2.5vl-3b", tp: 2 };
+    let killed = -1;
+    const during = await call("convert_weights", { ...args, confirm: true }, (m) => {
+      // Cut once the first of the two shards is saved.
+      if (killed < 0 && /Saved .*\(1\/2\)/.test(m)) killed = cutConnections();
+    });
+    expect(killed).toBeGreaterThan(0);
+    expect(during.outcome, during.text).toBe("tool-error");
+    expect(during.text).toMatch(/mm-convert lost its connection before it ended/);
+    expect(during.text).toMatch(/rerun with overwrite: true/);
+    expect(existsSync(join(out, CONVERT_MARKER))).toBe(false);
+
+    // While the cut-off converter still writes there, a retry is refused and runs nothing.
+    expect(onHost(conv, "mm-convert").length).toBeGreaterThan(0);
+    const busy = await call("convert_weights", { ...args, overwrite: true, confirm: true });
+    expect(busy.outcome, busy.text).toBe("ok");
+    expect(busy.structured).toMatchObject({ ready: false, started: false, converted: false });
+    const busyCheck = (busy.structured!.checks as { id: string; ok: boolean; message: string }[]).find((c) => !c.ok);
+    expect(busyCheck?.message).toMatch(/An mm-convert is still writing into .*\(pid \d+/);
+    expect(onHost(conv, "mm-convert").length, "the converter ended before the refusal").toBeGreaterThan(0);
+
+    // It dies at its next write to the dropped connection: a partial tree, no tracker, no marker.
+    await waitFor("the cut-off converter to end", () => onHost(conv, "mm-convert").length === 0);
+    expect(existsSync(join(out, "release/mp_rank_00/model_optim_rng.pt"))).toBe(true);
+    expect(existsSync(join(out, "latest_checkpointed_iteration.txt"))).toBe(false);
+    expect(existsSync(join(out, CONVERT_MARKER))).toBe(false);
+    const plan = await call("convert_weights", args);
+    const planCheck = (plan.structured!.checks as { id: string; ok: boolean; message: string }[]).find((c) => !c.ok);
+    expect(planCheck?.message).toMatch(
+      /already holds a converted checkpoint \(an earlier \(possibly partial\) conversion\)/,
+    );
+
+    const retry = await call("convert_weights", { ...args, overwrite: true, confirm: true });
+    expect(retry.outcome, retry.text).toBe("ok");
+    expect(retry.structured).toMatchObject({ converted: true, marker: join(out, CONVERT_MARKER) });
+    expect(readFileSync(join(out, "latest_checkpointed_iteration.txt"), "utf8")).toBe("release");
+    expect(readdirSync(join(out, "release")).sort()).toEqual(["mp_rank_00", "mp_rank_01"]);
+    for (const rank of ["mp_rank_00", "mp_rank_01"])
+      expect(readFileSync(join(out, "release", rank, "model_optim_rng.pt"), "utf8")).toContain(rank);
+    const marker = parseMarker(readFileSync(join(out, CONVERT_MARKER), "utf8"));
+    expect(marker).toMatchObject({ model: "qwen2.5vl-3b", tp: 2, pp: 1, output: out });
+
+    summary.push(
+      `convert_weights, cut after shard 1/2 (${killed} sshd killed): tool error "${during.text.split(":")[0]}"; no ${CONVERT_MARKER}; a retry meanwhile → not started ("${busyCheck!.message.slice(0, 60)}…"); the converter died at its next write (tree without tracker); overwrite retry → complete tp=2 tree + marker`,
+    );
+  }, 120_000);
+});
+
+function killQuietly(psLine: string): void {
+  try {
+    process.kill(Number(psLine.trim().split(/\s+/)[0]), "SIGKILL");
+  } catch {
+    // Gone already.
+  }
+}
