@@ -27,9 +27,6 @@ const T_FN = 'T() { if command -v timeout >/dev/null 2>&1; then timeout -k 10 "$
 /** Exit status of a step (or an apply) that did not start because an earlier step still runs on the host. */
 const BUSY = 75;
 
-/** The lock a step holds on the host while it runs: a step cut off from its caller keeps running, and holds it. */
-const lockFile = (plan: BuiltPlan) => `${plan.paths.stateDir}/apply.lock`;
-
 /** A step whose command returned no exit status: the connection dropped, or the call was cancelled. */
 class StepCutOff extends Error {}
 
@@ -46,7 +43,7 @@ export function stepScript(plan: BuiltPlan, def: StepDef): string {
     T_FN,
     `mkdir -p ${q(plan.paths.stateDir)} || exit 90`,
     `LOG=${q(plan.paths.log)}`,
-    `LOCK=${q(lockFile(plan))}`,
+    `LOCK=${q(plan.paths.lock)}`,
     // Held until this script ends (not by the step's own children: fd 9 is closed for them).
     "if command -v flock >/dev/null 2>&1; then",
     `  exec 9>>"$LOCK" || exit 90`,
@@ -126,7 +123,7 @@ export async function applyPlan(plan: BuiltPlan, deps: ToolDeps): Promise<ApplyO
   const state = plan.state ?? freshState(plan.fingerprint, paths.log, deps.now());
   const resumedFrom = plan.steps.find((s) => s.status === "retry")?.id ?? null;
   const header = `apply ${plan.release.tag} into ${plan.env.kind} ${plan.env.path}${plan.model ? ` for ${plan.model.id}` : ""}`;
-  const lock = q(lockFile(plan));
+  const lock = q(paths.lock);
   const init = await executor.runScript(
     [
       `mkdir -p ${q(paths.stateDir)} || exit 1`,

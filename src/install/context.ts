@@ -15,6 +15,8 @@ export interface InstallPaths {
   stateFile: string;
   log: string;
   scratch: string;
+  /** Held on the host by a running step (flock), also after its caller lost the connection. */
+  lock: string;
 }
 
 export function installPaths(workdir: string): InstallPaths {
@@ -27,6 +29,7 @@ export function installPaths(workdir: string): InstallPaths {
     stateFile: posix.join(stateDir, "install-state.json"),
     log: posix.join(stateDir, "install.log"),
     scratch: posix.join(stateDir, "src"),
+    lock: posix.join(stateDir, "apply.lock"),
   };
 }
 

@@ -133,6 +133,7 @@ export async function buildPlan(req: InstallRequest, deps: ToolDeps): Promise<Bu
   const needsTfGit = Boolean(early?.transformers.gitCommit || overlay?.transformers?.gitCommit);
   const probeInput: InstallProbeInput = {
     stateFile: paths.stateFile,
+    lockFile: paths.lock,
     checkouts: [paths.workdir, paths.mindspeed],
     workdir: paths.workdir,
     venv: env.kind === "venv" ? env.path : null,

@@ -11,6 +11,8 @@ const PYTHONS = ["python3.10", "python3.11", "python3.9", "python3.8", "python3"
 
 export interface InstallProbeInput {
   stateFile: string;
+  /** The lock a running step holds (see apply). */
+  lockFile?: string;
   /** Checkouts to describe: MindSpeed-MM and MindSpeed. */
   checkouts: string[];
   workdir: string;
@@ -62,6 +64,10 @@ function extras(input: InstallProbeInput): string {
     "wait",
     sec("state"),
     `[ -f ${q(input.stateFile)} ] && head -c 262144 ${q(input.stateFile)}`,
+    sec("lock"),
+    input.lockFile
+      ? `if command -v flock >/dev/null 2>&1 && [ -f ${q(input.lockFile)} ] && ! flock -n ${q(input.lockFile)} true; then head -c 300 ${q(input.lockFile)}; fi`
+      : "",
     sec("checkouts"),
     `for d in ${input.checkouts.map(q).join(" ")}; do`,
     `  printf 'dir=%s\\n' "$d"`,
@@ -107,6 +113,8 @@ export interface Checkout {
 export interface InstallExtras {
   complete: boolean;
   stateText: string | null;
+  /** What the lock says when a step of an earlier apply still runs ("<step> since <time> (pid N)"). */
+  runningStep: string | null;
   checkouts: Checkout[];
   workdirDirs: boolean;
   venvExists: boolean | null;
@@ -200,6 +208,7 @@ export function parseInstallExtras(sections: Map<string, string>, input: Install
   return {
     complete: sections.has("end"),
     stateText: stateText === "" ? null : stateText,
+    runningStep: sections.get("lock")?.trim() || null,
     checkouts,
     workdirDirs: (sections.get("checkouts") ?? "").split("\n").includes("dirs=1"),
     venvExists: venvLine === "venv=1" ? true : venvLine === "venv=0" ? false : null,

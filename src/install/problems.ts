@@ -4,7 +4,7 @@ import { cannInstallCommand, compareCann } from "../knowledge/releases.js";
 import type { InstallProbeInput } from "./probe.js";
 import { isOffline } from "./sources.js";
 import { chooseInterpreter, type PlanContext } from "./steps.js";
-import type { Problem, SourceKey, Step, StepDef } from "./types.js";
+import { type Problem, type SourceKey, STEP_IDS, type Step, type StepDef } from "./types.js";
 
 const GIT_KEYS = ["mindspeedMm", "megatron", "mindspeed", "transformers"] as const;
 const LABEL: Record<SourceKey, string> = {
@@ -43,6 +43,16 @@ export function findProblems(ctx: PlanContext, defs: StepDef[], steps: Step[], p
       severity: "blocker",
       message: `CANN ${cann.version} is older than MindSpeed-MM ${release.tag} accepts (${release.cann.minimum}; validated with ${release.cann.version}).`,
       fix: cannInstallCommand(release, arch, cann.root),
+    });
+  }
+  if (extras.runningStep) {
+    const id = extras.runningStep.split(" ")[0];
+    add({
+      id: "step-still-running",
+      severity: "blocker",
+      message: `A step of an earlier apply still runs on the host (${extras.runningStep}); its output goes to ${ctx.paths.log}. Another apply now would run the same commands twice.`,
+      fix: "Wait until it ends (or stop it), then call again: the plan then shows what it installed.",
+      step: STEP_IDS.find((s) => s === id) ?? null,
     });
   }
   const npu = facts.npu;

@@ -39,6 +39,12 @@ interface InstallOut {
   logFile: string;
   check: { ok: boolean } | null;
 }
+interface Problem {
+  id: string;
+  severity: string;
+  message: string;
+  step: string | null;
+}
 interface StateFile {
   version: number;
   steps: Record<string, { status: string }>;
@@ -197,14 +203,17 @@ describe.skipIf(!shared)("SSH cut during install_stack and convert_weights", () 
     expect(s2.steps.mindspeed!.status).toBe("done");
     expect(s2.steps["mindspeed-mm-install"]!.status).toBe("running");
 
-    // A call while the cut-off step still runs on the host is refused and starts nothing.
+    // A call while the cut-off step still runs on the host is blocked and starts nothing.
     const busy = await call("install_stack", { host: bare.name, confirm: true });
-    expect(busy.outcome, busy.text).toBe("tool-error");
-    expect(busy.text).toMatch(/an earlier install step still runs there \(mindspeed-mm-install since /);
-    expect(
-      onHost(bare, "install step: mindspeed-mm-install").length,
-      "the step ended before the refusal",
-    ).toBeGreaterThan(0);
+    expect(busy.outcome, busy.text).toBe("ok");
+    const b = busy.structured as unknown as InstallOut & { applied: boolean; problems: Problem[] };
+    expect([b.status, b.applied]).toEqual(["blocked", false]);
+    const blocker = b.problems.find((x) => x.severity === "blocker");
+    expect(blocker).toMatchObject({ id: "step-still-running", step: "mindspeed-mm-install" });
+    expect(blocker!.message).toMatch(/still runs on the host \(mindspeed-mm-install since \S+ \(pid \d+\)\)/);
+    expect(onHost(bare, "install step: mindspeed-mm-install").length, "the step ended before the call").toBeGreaterThan(
+      0,
+    );
 
     // Once it has ended, the next apply sees what it installed and finishes.
     await waitFor("the cut-off step to end", () => onHost(bare, "install step: mindspeed-mm-install").length === 0);
@@ -235,7 +244,7 @@ describe.skipIf(!shared)("SSH cut during install_stack and convert_weights", () 
 
     summary.push(
       `install_stack, cut during the MindSpeed build (${first.killed} sshd, ${first.stopped} session processes killed): tool error "${first.during.text.split(".")[0]}"; state file whole (mindspeed: running); the next plan → retry at mindspeed`,
-      `install_stack, cut during the MindSpeed-MM build (${second.killed} sshd killed, the step left running): tool error; a call meanwhile → refused ("${busy.text.slice(0, 90)}…"); after the step ended → already-installed (mindspeed-mm-install satisfied, its record settled to done), check_env clean`,
+      `install_stack, cut during the MindSpeed-MM build (${second.killed} sshd killed, the step left running): tool error; a call meanwhile → blocked ("${blocker!.message.slice(0, 90)}…"); after the step ended → already-installed (mindspeed-mm-install satisfied, its record settled to done), check_env clean`,
     );
   }, 150_000);
 
