@@ -118,14 +118,7 @@ describe.skipIf(!shared)("SSH cut during install_stack and convert_weights", () 
     let stopped = 0;
     if (alsoKill) {
       // Hosts with logind's KillUserProcesses end the session's processes with the connection.
-      for (const line of onHost(bare, "")) {
-        try {
-          process.kill(Number(line.split(/\s+/)[0]), "SIGKILL");
-          stopped++;
-        } catch {
-          // Gone already.
-        }
-      }
+      for (const line of onHost(bare, "")) if (killQuietly(line)) stopped++;
     }
     return { during: await pending, killed, stopped };
   }
@@ -299,10 +292,11 @@ describe.skipIf(!shared)("SSH cut during install_stack and convert_weights", () 
   }, 120_000);
 });
 
-function killQuietly(psLine: string): void {
+function killQuietly(psLine: string): boolean {
   try {
     process.kill(Number(psLine.trim().split(/\s+/)[0]), "SIGKILL");
+    return true;
   } catch {
-    // Gone already.
+    return false; // Gone already.
   }
 }
