@@ -144,3 +144,19 @@ export function formatCounts(counts: Readonly<Record<string, number>>): string {
     .map(([k, n]) => `${k}: ${n}`)
     .join(", ");
 }
+
+/** The counts both dataset tools report, from the host program's result. */
+export function resultCounts(result: HostScriptResult, startedMs: number) {
+  return {
+    records: result.records,
+    valid: result.valid,
+    invalid: result.invalid,
+    images: result.images,
+    videos: result.videos,
+    distinctMediaChecked: result.distinctMediaChecked,
+    problemCounts: result.problemCounts,
+    problems: result.problems,
+    hostPeakRssMb: result.peakRssKb === null ? null : Math.round(result.peakRssKb / 102.4) / 10,
+    seconds: Math.round((Date.now() - startedMs) / 100) / 10,
+  };
+}

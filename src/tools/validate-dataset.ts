@@ -3,7 +3,7 @@ import { posix } from "node:path";
 import { z } from "zod";
 import { checkDatasetAgainstAttr } from "../datasets/attr.js";
 import { DATASET_FORMATS, type DataAttr, type DatasetFamily, DEFAULT_ATTR, mllmKeys } from "../datasets/formats.js";
-import { DatasetProblem, formatCounts, formatProblems, runDatasetScript } from "../datasets/host-run.js";
+import { DatasetProblem, formatCounts, formatProblems, resultCounts, runDatasetScript } from "../datasets/host-run.js";
 import { AttrInput, commonInput, FamilyInput, hostPath, normalizeFormat, Stats } from "../datasets/schema.js";
 import { defineTool } from "./tool.js";
 
@@ -94,16 +94,7 @@ export default defineTool({
       ok: result.invalid === 0 && result.records > 0 && familyMismatch === null && (attrCheck?.ok ?? true),
       container: result.container,
       recordFormats: result.recordFormats,
-      records: result.records,
-      valid: result.valid,
-      invalid: result.invalid,
-      images: result.images,
-      videos: result.videos,
-      distinctMediaChecked: result.distinctMediaChecked,
-      problemCounts: result.problemCounts,
-      problems: result.problems,
-      hostPeakRssMb: result.peakRssKb === null ? null : Math.round(result.peakRssKb / 102.4) / 10,
-      seconds: Math.round((Date.now() - started) / 100) / 10,
+      ...resultCounts(result, started),
       familyMismatch,
       attrCheck,
       notes,
