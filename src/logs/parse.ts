@@ -142,41 +142,28 @@ function checkpointIteration(text: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/** Megatron's "saving checkpoint at iteration N to PATH" / "saved checkpoint from iteration N to PATH". */
+function checkpointEvent(line: string, at: number, phase: "saving" | "saved"): LineEvent {
+  const to = line.indexOf(" to ", at);
+  const path =
+    to >= 0
+      ? (line
+          .slice(to + 4)
+          .trim()
+          .split(/\s+/)[0] ?? "")
+      : "";
+  return { kind: "checkpoint", checkpoint: { iteration: checkpointIteration(line.slice(at)), path, phase } };
+}
+
 /** Classifies a line that is not an iteration line. Null: nothing the analysis needs. */
 export function classifyLine(line: string): LineEvent | null {
   if (line.length === 0) return null;
   let i = line.indexOf("checkpoint");
   if (i >= 0) {
     const saving = line.indexOf("saving checkpoint at iteration");
-    if (saving >= 0) {
-      const to = line.indexOf(" to ", saving);
-      const path =
-        to >= 0
-          ? (line
-              .slice(to + 4)
-              .trim()
-              .split(/\s+/)[0] ?? "")
-          : "";
-      return {
-        kind: "checkpoint",
-        checkpoint: { iteration: checkpointIteration(line.slice(saving)), path, phase: "saving" },
-      };
-    }
+    if (saving >= 0) return checkpointEvent(line, saving, "saving");
     const saved = line.indexOf("saved checkpoint from iteration");
-    if (saved >= 0) {
-      const to = line.indexOf(" to ", saved);
-      const path =
-        to >= 0
-          ? (line
-              .slice(to + 4)
-              .trim()
-              .split(/\s+/)[0] ?? "")
-          : "";
-      return {
-        kind: "checkpoint",
-        checkpoint: { iteration: checkpointIteration(line.slice(saved)), path, phase: "saved" },
-      };
-    }
+    if (saved >= 0) return checkpointEvent(line, saved, "saved");
     i = line.indexOf("Saved checkpoint to ");
     if (i >= 0) {
       const path =
