@@ -4,6 +4,7 @@
 import { posix } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { hostPrelude } from "../hosts/environment.js";
+import { isHostAddress } from "../hosts/network-names.js";
 import { envExports, shellQuote } from "../hosts/quote.js";
 import { parseDestination } from "../hosts/ssh-target.js";
 import { ensureDir, ledgerDir, redactEnv, writeRecord } from "./ledger.js";
@@ -49,26 +50,38 @@ function sshHostOf(n: NodeContext): string | null {
 
 /** The address the other nodes reach the master at. */
 async function masterAddress(nodes: NodeContext[], given: string | undefined, notes: string[]): Promise<string> {
-  if (given) return given;
+  if (given !== undefined) {
+    if (!isHostAddress(given)) throw new Error(`masterAddr ${JSON.stringify(given)} is not a host name or IP address.`);
+    return given;
+  }
   if (nodes.length === 1) return "localhost";
   const master = nodes[0]!;
   const targets = nodes.map(sshHostOf);
   const mine = targets[0];
-  if (mine && !LOOPBACK.test(mine)) return mine;
+  if (mine && !LOOPBACK.test(mine) && isHostAddress(mine)) return mine;
   if (targets.every((t) => t === mine)) {
     notes.push("All nodes are reached at the same address: MASTER_ADDR is the loopback address.");
     return "127.0.0.1";
   }
-  const r = await master.executor.run(["hostname", "-I"], { timeoutMs: 15_000 });
+  const r = await master.executor.run(["hostname", "-I"], { timeoutMs: 15_000, maxOutputBytes: 64 * 1024 });
   const addr = r.stdout.trim().split(/\s+/)[0];
-  if (r.exitCode !== 0 || !addr) throw new Error(`Cannot find the address of ${master.host}; pass masterAddr.`);
+  if (r.exitCode !== 0 || !addr || !isHostAddress(addr))
+    throw new Error(`Cannot find the address of ${master.host}; pass masterAddr.`);
   return addr;
 }
 
 /** The interface a node reaches the master through (`ip -o -4 route get`), for HCCL/GLOO_SOCKET_IFNAME. */
 export async function routeInterface(n: NodeContext, masterAddr: string): Promise<string | null> {
-  const script = `a=$(getent ahostsv4 ${shellQuote(masterAddr)} 2>/dev/null | awk 'NR==1 {print $1}'); ip -o -4 route get "\${a:-${masterAddr.replaceAll('"', "")}}" 2>/dev/null`;
-  const r = await n.executor.runScript(script, { timeoutMs: 15_000 });
+  // The address is checked for what it is and reaches the shell only as "$1", never inside the script's text.
+  if (!isHostAddress(masterAddr))
+    throw new Error(`masterAddr ${JSON.stringify(masterAddr)} is not a host name or IP address.`);
+  const script =
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a JS template
+    'a=$(getent ahostsv4 "$1" 2>/dev/null | awk \'NR==1 {print $1}\'); [ -n "$a" ] || a=$1; ip -o -4 route get "$a" 2>/dev/null';
+  const r = await n.executor.run(["sh", "-c", script, "sh", masterAddr], {
+    timeoutMs: 15_000,
+    maxOutputBytes: 64 * 1024,
+  });
   return parseRouteDev(r.stdout);
 }
 

@@ -1,6 +1,7 @@
 // launch_train: pre-flight, then a detached start of the launch script on one or more hosts, with a run ledger
 // record on each. Without confirm it only returns the plan.
 import { z } from "zod";
+import { HostAddressSchema, InterfaceNameSchema } from "../hosts/network-names.js";
 import { isEnvName } from "../hosts/quote.js";
 import { redactEnv } from "../runs/ledger.js";
 import { describeChecks, executeLaunch, prepareLaunch } from "../runs/orchestrate.js";
@@ -72,12 +73,12 @@ const input = z
       .describe("The launch script build_configs wrote (absolute, or relative to the host's workdir)."),
     env: envInput,
     masterPort: z.number().int().min(1024).max(65535).optional().describe("MASTER_PORT (default: the script's)."),
-    masterAddr: z.string().min(1).optional().describe("Address the nodes reach the master at (default: detected)."),
-    socketIfname: z
-      .string()
-      .regex(/^[A-Za-z0-9_.:-]+$/)
-      .optional()
-      .describe("HCCL_SOCKET_IFNAME / GLOO_SOCKET_IFNAME (default: the route to the master, `ip route get`)."),
+    masterAddr: HostAddressSchema.optional().describe(
+      "Host name or IP address the nodes reach the master at (default: detected), e.g. 10.0.0.11.",
+    ),
+    socketIfname: InterfaceNameSchema.optional().describe(
+      "HCCL_SOCKET_IFNAME / GLOO_SOCKET_IFNAME (default: the route to the master, `ip route get`).",
+    ),
     settleSeconds: z
       .number()
       .min(0)
