@@ -76,7 +76,6 @@ export async function routeInterface(n: NodeContext, masterAddr: string): Promis
   if (!isHostAddress(masterAddr))
     throw new Error(`masterAddr ${JSON.stringify(masterAddr)} is not a host name or IP address.`);
   const script =
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a JS template
     'a=$(getent ahostsv4 "$1" 2>/dev/null | awk \'NR==1 {print $1}\'); [ -n "$a" ] || a=$1; ip -o -4 route get "$a" 2>/dev/null';
   const r = await n.executor.run(["sh", "-c", script, "sh", masterAddr], {
     timeoutMs: 15_000,
