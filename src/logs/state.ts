@@ -1,5 +1,6 @@
 // The state of a run from its log analysis plus what the caller knows: is the process alive, when was the log last
 // written. The log's own words win (an end line, an error); silence and a dead process fill in the rest.
+import { formatDuration } from "../text/format.js";
 import type { LogAnalysis } from "./accumulator.js";
 import { fmt } from "./accumulator.js";
 import type { RunState } from "./types.js";
@@ -27,11 +28,7 @@ export const STARTUP_STALL_SECONDS = 1800;
 /** Saving a checkpoint of a large model takes minutes. */
 const SAVE_STALL_SECONDS = 900;
 
-function duration(seconds: number): string {
-  if (seconds < 120) return `${Math.round(seconds)} s`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
-  return `${fmt(seconds / 3600)} h`;
-}
+const duration = formatDuration;
 
 export function stallThreshold(a: LogAnalysis, factor: number): number | null {
   if (a.medianStepMs === null) return null;

@@ -1,9 +1,11 @@
 // list_runs: the run ledgers on one or all hosts, each run with its live state (processes + log).
+
 import { z } from "zod";
 import { ledgerDir, readLedger } from "../runs/ledger.js";
 import { installRunResolver } from "../runs/resolver.js";
 import { livenessByRun, runStatus } from "../runs/status.js";
 import { LIVE_STATES, type RunRecord } from "../runs/types.js";
+import { formatDuration } from "../text/format.js";
 import { defineTool, ToolError } from "./tool.js";
 
 installRunResolver();
@@ -110,7 +112,7 @@ export default defineTool({
   summarize: (r) => {
     if (r.runs.length === 0)
       return `No runs recorded.${r.unreachable.length ? ` Unreachable: ${r.unreachable.map((u) => u.host).join(", ")}.` : ""}`;
-    const eta = (s: number | null) => (s === null ? "" : ` ETA ${s < 120 ? `${s}s` : `${Math.round(s / 60)}min`}`);
+    const eta = (s: number | null) => (s === null ? "" : ` ETA ${formatDuration(s)}`);
     const lines = r.runs.map(
       (x) =>
         `${x.runId}  ${x.state.padEnd(8)} ${x.hosts.join(",")}  ${x.iteration !== null ? `iter ${x.iteration}/${x.totalIterations}` : ""}${x.loss !== null ? ` loss ${x.loss.toPrecision(4)}` : ""}${eta(x.etaSeconds)}  ${x.reason}`,

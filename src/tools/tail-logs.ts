@@ -1,5 +1,6 @@
 // tail_logs: the end of a training log (or what came after an offset), its metrics, warnings and the run's state,
 // a loss curve (PNG + CSV next to the log, sparkline in the text), and an optional bounded follow with progress.
+
 import { z } from "zod";
 import type { HostExecutor } from "../hosts/executor.js";
 import { UnknownHostError } from "../hosts/registry.js";
@@ -9,6 +10,7 @@ import { diagnoseErrorText } from "../logs/diagnose.js";
 import { inspectLog, LogNotFoundError } from "../logs/inspect.js";
 import { getRunResolver } from "../logs/resolver.js";
 import { RUN_STATES } from "../logs/types.js";
+import { formatDuration } from "../text/format.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const Num = z.number().nullable();
@@ -366,9 +368,4 @@ function summarizeTail(r: Output): string {
   return out.join("\n");
 }
 
-function eta(seconds: number): string {
-  if (seconds < 90) return `${Math.round(seconds)} s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
-  if (seconds < 172_800) return `${fmt(seconds / 3600)} h`;
-  return `${fmt(seconds / 86_400)} d`;
-}
+const eta = formatDuration;
