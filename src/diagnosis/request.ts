@@ -8,6 +8,7 @@ import { shellJoin } from "../hosts/quote.js";
 import type { ToolDeps } from "../tools/tool.js";
 import { ToolError } from "../tools/tool.js";
 import { type RunContext, refineFindings } from "./context.js";
+import { RunIdSchema } from "../runs/types.js";
 import { lookupRun } from "./runs.js";
 import { diagnoseHostFiles, diagnoseText, REMOTE_MAX_BYTES } from "./sources.js";
 import type { Finding, FixAction, Verdict } from "./types.js";
@@ -43,7 +44,7 @@ export const sourceShape = {
     .max(256)
     .optional()
     .describe("Several logs read together, e.g. one per rank."),
-  runId: z.string().min(1).optional().describe("A run launched by launch_train; its logs and config are looked up."),
+  runId: RunIdSchema.optional().describe("A run launched by launch_train; its logs and config are looked up."),
   text: z.string().max(MAX_TEXT).optional().describe("Log text pasted directly (up to 16 MiB)."),
   config: RunContextSchema.optional().describe("What is known about the run, to make fixes concrete."),
   maxBytes: z

@@ -65,7 +65,8 @@ const MARK = "\u0001ascend-train-ledger ";
 
 /** Every record on one host, in one round trip. */
 export async function readLedger(executor: HostExecutor, host: string, dir: string): Promise<LedgerRead> {
-  const script = `for f in ${shellQuote(dir)}/run-*.json; do [ -f "$f" ] || continue; printf '\\n${MARK}%s\\n' "$f"; cat -- "$f"; done`;
+  // Only regular files named like a run id, never a symlink: a record planted as a link cannot point elsewhere.
+  const script = `for f in ${shellQuote(dir)}/run-*.json; do [ -f "$f" ] && [ ! -L "$f" ] || continue; case \${f##*/} in run-[0-9]*-[0-9]*-*.json) ;; *) continue;; esac; printf '\\n${MARK}%s\\n' "$f"; cat -- "$f"; done`;
   const r = await executor.runScript(script, { timeoutMs: 30_000 });
   const out: LedgerRead = { entries: [], broken: [] };
   if (r.exitCode !== 0) throw new Error(`Cannot read the run ledger in ${dir} on ${host}: ${r.stderr.trim()}`);
@@ -74,17 +75,63 @@ export async function readLedger(executor: HostExecutor, host: string, dir: stri
     const file = chunk.slice(0, nl);
     try {
       const record = RunRecordSchema.parse(JSON.parse(chunk.slice(nl + 1)));
+      if (`${record.id}.json` !== posix.basename(file) || !isRunId(record.id)) {
+        throw new Error(`the record's id ${JSON.stringify(record.id.slice(0, 80))} does not match its file name`);
+      }
       out.entries.push({ host, file, record });
     } catch (error) {
-      out.broken.push({ host, file, error: (error as Error).message.split("\n")[0]! });
+      // JSON.parse quotes the text it failed on: report only that it is not JSON.
+      const message = error instanceof SyntaxError ? "not JSON" : (error as Error).message.split("\n")[0]!;
+      out.broken.push({ host, file, error: message.slice(0, 300) });
     }
   }
   return out;
 }
 
+/** Records are small: a larger file is not one. */
+const MAX_RECORD_BYTES = 1024 * 1024;
+
 export async function readRecord(executor: HostExecutor, file: string): Promise<RunRecord> {
-  const chunk = await executor.readFile(file);
-  return RunRecordSchema.parse(JSON.parse(chunk.content));
+  const chunk = await executor.readFile(file, { maxBytes: MAX_RECORD_BYTES });
+  let raw: unknown;
+  try {
+    raw = JSON.parse(chunk.content);
+  } catch {
+    // JSON.parse quotes the text it failed on: say only that it is not a record.
+    throw new Error(`${file} is not a run record (not JSON).`);
+  }
+  const record = RunRecordSchema.parse(raw);
+  if (`${record.id}.json` !== posix.basename(file)) {
+    throw new Error(`${file} holds a record for another run id; it is not used.`);
+  }
+  return record;
+}
+
+/**
+ * The record file of `runId` in a ledger directory: a regular file (not a symlink) whose resolved path lies directly
+ * in the resolved ledger directory. Null when there is none; an error when something else sits there.
+ */
+export async function ledgerFileOf(executor: HostExecutor, dir: string, runId: string): Promise<string | null> {
+  if (!isRunId(runId)) throw new Error(`"${runId.slice(0, 80)}" is not a run id (run-YYYYMMDD-HHMMSS-xxxx).`);
+  const file = posix.join(dir, `${runId}.json`);
+  const script = [
+    'd=$1; f=$2; [ -e "$f" ] || [ -L "$f" ] || { echo none; exit 0; }',
+    '[ -L "$f" ] && { echo link; exit 0; }',
+    '[ -f "$f" ] || { echo special; exit 0; }',
+    'rd=$(realpath -e -- "$d") && rf=$(realpath -e -- "$f") || { echo unresolved; exit 0; }',
+    '[ "${rf%/*}" = "$rd" ] && echo ok || echo outside',
+  ].join("\n");
+  const r = await executor.run(["sh", "-c", script, "sh", dir, file], { timeoutMs: 15_000, maxOutputBytes: 4096 });
+  const verdict = r.stdout.trim();
+  if (verdict === "none") return null;
+  if (verdict === "ok") return file;
+  const why: Record<string, string> = {
+    link: "is a symlink",
+    special: "is not a regular file",
+    unresolved: "cannot be resolved",
+    outside: "resolves outside the ledger directory",
+  };
+  throw new Error(`${file} ${why[verdict] ?? `cannot be checked (${r.stderr.trim() || `exit ${r.exitCode}`})`}: it is not used as a run record.`);
 }
 
 export interface FoundRun {
@@ -100,6 +147,8 @@ export async function findRun(
   runId: string,
   only?: readonly string[],
 ): Promise<{ found: FoundRun | null; unreachable: { host: string; error: string }[] }> {
+  // Checked here too, whatever the caller's schema said: the id becomes a file name.
+  if (!isRunId(runId)) return { found: null, unreachable: [] };
   const names = only ?? hosts.names();
   const unreachable: { host: string; error: string }[] = [];
   const results = await Promise.all(
@@ -107,9 +156,8 @@ export async function findRun(
       try {
         const { executor, settings } = await hosts.get(name);
         const dir = await ledgerDir(executor, settings);
-        const file = posix.join(dir, `${runId}.json`);
-        const probe = await executor.run(["test", "-f", file], { timeoutMs: 15_000 });
-        if (probe.exitCode !== 0) return null;
+        const file = await ledgerFileOf(executor, dir, runId);
+        if (file === null) return null;
         return { host: name, file, record: await readRecord(executor, file) };
       } catch (error) {
         unreachable.push({ host: name, error: (error as Error).message });

@@ -51,7 +51,12 @@ export async function livenessByRun(
         const { executor } = await hosts.get(host);
         answers = await nodeLiveness(
           executor,
-          items.map((i) => ({ pid: i.node.pid, startTicks: i.node.startTicks, exitFile: i.node.exitFile })),
+          items.map((i) => ({
+            pid: i.node.pid,
+            startTicks: i.node.startTicks,
+            exitFile: i.node.exitFile,
+            wrapper: i.node.wrapper,
+          })),
         );
       } catch (error) {
         answers = error as Error;

@@ -65,3 +65,8 @@ export type LiveState = (typeof LIVE_STATES)[number];
 
 /** Run ids sort by launch time: run-YYYYMMDD-HHMMSS-xxxx. */
 export const RUN_ID = /^run-\d{8}-\d{6}-[0-9a-f]{4}$/;
+
+/** Every tool input that names a run: the id's pattern is checked before any ledger or file is touched. */
+export const RunIdSchema = z
+  .string()
+  .regex(RUN_ID, "runId must look like run-YYYYMMDD-HHMMSS-xxxx (from launch_train or list_runs)");

@@ -8,7 +8,7 @@ import { resolveOnHost } from "../runs/preflight.js";
 import { installRunResolver } from "../runs/resolver.js";
 import { carriedEnv } from "../runs/resume.js";
 import { acceleratorTypeFor, ascendJobManifest, type SchedulerJobSpec, slurmScript } from "../runs/scheduler.js";
-import type { RunRecord } from "../runs/types.js";
+import { type RunRecord, RunIdSchema } from "../runs/types.js";
 import { envInput } from "./launch-train.js";
 import { defineTool, ToolError } from "./tool.js";
 
@@ -16,7 +16,7 @@ installRunResolver();
 
 const input = z
   .object({
-    runId: z.string().min(1).optional().describe("A recorded run to hand off (its hosts, script and env)."),
+    runId: RunIdSchema.optional().describe("A recorded run to hand off (its hosts, script and env)."),
     host: z.string().min(1).optional().describe("Without runId: the host holding the launch script (login node)."),
     nodes: z
       .number()

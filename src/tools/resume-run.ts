@@ -1,12 +1,14 @@
 // resume_run: a new run continuing a stopped or failed one from the latest complete checkpoint in its save directory.
 import { posix } from "node:path";
 import { z } from "zod";
-import { findRun, newRunId } from "../runs/ledger.js";
+import { findRun, ledgerDir, newRunId } from "../runs/ledger.js";
 import { prepareLaunch } from "../runs/orchestrate.js";
 import { resolveOnHost } from "../runs/preflight.js";
 import { installRunResolver } from "../runs/resolver.js";
 import { buildResume, carriedEnv, type ResumeFiles } from "../runs/resume.js";
 import { livenessByRun } from "../runs/status.js";
+import { RunIdSchema } from "../runs/types.js";
+import { callHint } from "./hint.js";
 import { envInput, finishLaunch, LaunchOut, summarizeLaunch } from "./launch-train.js";
 import { defineTool, ToolError } from "./tool.js";
 
@@ -24,7 +26,7 @@ export default defineTool({
   toolset: "train",
   kind: "destructive",
   input: z.object({
-    runId: z.string().min(1).describe("The run to continue."),
+    runId: RunIdSchema.describe("The run to continue."),
     host: z.string().min(1).optional().describe("A host of the run, to look it up faster."),
     env: envInput,
     masterPort: z.number().int().min(1024).max(65535).optional().describe("MASTER_PORT (default: the run's)."),
@@ -51,11 +53,19 @@ export default defineTool({
     const running = live.filter((n) => n.alive || (n.groupMembers ?? 0) > 0);
     if (running.length > 0) {
       throw new ToolError(
-        `${record.id} is still running on ${running.map((n) => n.host).join(", ")}: stop it first with stop_run (confirm: true).`,
+        `${record.id} is still running on ${running.map((n) => n.host).join(", ")}: stop it first with ${callHint("stop_run", { runId: record.id, confirm: true })}.`,
       );
     }
     const runId = newRunId(deps.now());
-    const dirOf = new Map(record.nodes.map((n) => [n.host, posix.dirname(n.ledgerFile)]));
+    // Each node's own ledger directory, never a directory the record names.
+    const dirOf = new Map(
+      await Promise.all(
+        record.nodes.map(async (n) => {
+          const { executor, settings } = await deps.hosts.get(n.host);
+          return [n.host, await ledgerDir(executor, settings)] as const;
+        }),
+      ),
+    );
     const scriptInfoEnv = carriedEnv(record);
     const prepared = await prepareLaunch(
       {
@@ -117,6 +127,7 @@ export default defineTool({
     if (out.plan) out.plan.notes.push(...notes);
     return { ...out, resumedFrom: record.id, resumeIteration: first.iteration, changes: first.changes };
   },
+  failed: (r) => !r.preflightOk,
   summarize: (r) =>
     [
       `Resume of ${r.resumedFrom} from iteration ${r.resumeIteration ?? "?"}: ${r.changes.join("; ") || "no changes"}`,

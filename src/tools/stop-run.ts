@@ -1,9 +1,12 @@
 // stop_run: SIGTERM to the run's process group on every node, SIGKILL after a grace period; the ledger records it.
+import { posix } from "node:path";
 import { z } from "zod";
-import { findRun, writeRecord } from "../runs/ledger.js";
-import { stopGroup } from "../runs/liveness.js";
+import { findRun, ledgerDir, writeRecord } from "../runs/ledger.js";
+import { isSignallablePid, stopGroup } from "../runs/liveness.js";
 import { installRunResolver } from "../runs/resolver.js";
 import { livenessByRun } from "../runs/status.js";
+import { RunIdSchema } from "../runs/types.js";
+import { argsHint } from "./hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
 installRunResolver();
@@ -12,7 +15,7 @@ const NodeOut = z.object({
   host: z.string(),
   nodeRank: z.number(),
   pid: z.number(),
-  outcome: z.enum(["terminated", "killed", "gone", "reused", "failed", "planned"]),
+  outcome: z.enum(["terminated", "killed", "gone", "reused", "refused", "failed", "planned"]),
   detail: z.string(),
 });
 
@@ -26,7 +29,7 @@ export default defineTool({
   toolset: "train",
   kind: "destructive",
   input: z.object({
-    runId: z.string().min(1).describe("The run id from launch_train or list_runs."),
+    runId: RunIdSchema.describe("The run id from launch_train or list_runs."),
     host: z.string().min(1).optional().describe("A host of the run, to look it up faster (default: all hosts)."),
     graceSeconds: z.number().min(0).max(600).default(30).describe("Wait this long after SIGTERM before SIGKILL."),
     confirm: z.boolean().default(false).describe("Actually stop it."),
@@ -52,15 +55,27 @@ export default defineTool({
         runId: record.id,
         stopped: false,
         wasRunning,
-        nodes: record.nodes.map((n) => ({
-          host: n.host,
-          nodeRank: n.nodeRank,
-          pid: n.pid,
-          outcome: "planned" as const,
-          detail: `kill -TERM -- -${n.pid}, then -KILL after ${args.graceSeconds} s`,
-        })),
+        nodes: record.nodes.map((n) =>
+          isSignallablePid(n.pid)
+            ? {
+                host: n.host,
+                nodeRank: n.nodeRank,
+                pid: n.pid,
+                outcome: "planned" as const,
+                detail:
+                  `kill -TERM -- -${n.pid}, then -KILL after ${args.graceSeconds} s, only if pid ${n.pid} is still ` +
+                  `bash ${n.wrapper}${n.startTicks === null ? "" : ` started at tick ${n.startTicks}`}`,
+              }
+            : {
+                host: n.host,
+                nodeRank: n.nodeRank,
+                pid: n.pid,
+                outcome: "refused" as const,
+                detail: `pid ${n.pid} is not a run's process group; it will not be signalled`,
+              },
+        ),
         next: wasRunning
-          ? "Call again with confirm: true to stop it."
+          ? `Call again with ${argsHint({ confirm: true })} to stop it.`
           : "Nothing runs any more; stopping would only mark it stopped.",
       };
     }
@@ -69,7 +84,10 @@ export default defineTool({
       record.nodes.map(async (n) => {
         try {
           const { executor } = await deps.hosts.get(n.host);
-          const r = await stopGroup(executor, n.pid, n.startTicks, args.graceSeconds);
+          const r = await stopGroup(executor, n.pid, n.startTicks, args.graceSeconds, {
+            wrapper: n.wrapper,
+            runId: record.id,
+          });
           return { host: n.host, nodeRank: n.nodeRank, pid: n.pid, ...r };
         } catch (error) {
           return {
@@ -84,7 +102,8 @@ export default defineTool({
     );
     // Jobs handed to Slurm are cancelled there.
     for (const job of record.scheduler) {
-      if (job.kind !== "slurm" || !job.jobId) continue;
+      // A job id is a number; anything else in a record is not passed to scancel.
+      if (job.kind !== "slurm" || !job.jobId || !/^\d+$/.test(job.jobId)) continue;
       const { executor } = await deps.hosts.get(record.hosts[0]!);
       const r = await executor.run(["scancel", job.jobId], { timeoutMs: 30_000 });
       nodes.push({
@@ -102,12 +121,13 @@ export default defineTool({
       stoppedAt: deps.now().toISOString(),
       stopSignal: killed ? "SIGKILL" : "SIGTERM",
     };
-    const failed = nodes.filter((n) => n.outcome === "failed");
+    const failed = nodes.filter((n) => n.outcome === "failed" || n.outcome === "refused");
     await Promise.all(
       record.nodes.map(async (n) => {
         try {
-          const { executor } = await deps.hosts.get(n.host);
-          await writeRecord(executor, n.ledgerFile, updated);
+          // The record goes back to the ledger directory it belongs in, never to a path the record itself names.
+          const { executor, settings } = await deps.hosts.get(n.host);
+          await writeRecord(executor, posix.join(await ledgerDir(executor, settings), `${record.id}.json`), updated);
         } catch (error) {
           failed.push({
             host: n.host,
@@ -129,6 +149,7 @@ export default defineTool({
         : `Stopped. resume_run {runId: "${record.id}"} continues from its latest checkpoint.`,
     };
   },
+  failed: (r) => r.nodes.some((n) => n.outcome === "failed"),
   summarize: (r) =>
     [
       `${r.runId}: ${r.stopped ? "stopped" : r.nodes.every((n) => n.outcome === "planned") ? "would stop" : "not fully stopped"}${r.wasRunning ? "" : " (was not running)"}`,

@@ -10,6 +10,7 @@ import { diagnoseErrorText } from "../logs/diagnose.js";
 import { inspectLog, LogNotFoundError } from "../logs/inspect.js";
 import { getRunResolver } from "../logs/resolver.js";
 import { RUN_STATES } from "../logs/types.js";
+import { RunIdSchema } from "../runs/types.js";
 import { formatDuration } from "../text/format.js";
 import { defineTool, ToolError } from "./tool.js";
 
@@ -85,7 +86,7 @@ type Output = z.output<typeof output>;
 
 const input = z
   .object({
-    runId: z.string().min(1).optional().describe("A run id from launch_train (alternative to logFile)."),
+    runId: RunIdSchema.optional().describe("A run id from launch_train (alternative to logFile)."),
     logFile: z
       .string()
       .min(1)
