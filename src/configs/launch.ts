@@ -55,12 +55,17 @@ const DISTRIBUTED = block("DISTRIBUTED_ARGS", [
 
 const LOG = ["logfile=$(date +%Y%m%d)_$(date +%H%M%S)", "mkdir -p logs"];
 
+// With pipefail the pipe's status is torchrun's when it fails; it is kept past the statistics and is the script's exit
+// code, so a run that died (out of memory, a crashed rank) is never recorded as finished.
+const TEE = ["    2>&1 | tee logs/train_${logfile}.log", "TRAIN_STATUS=$?"];
+
 const STATS = [
   "STEP_TIME=$(grep \"elapsed time per iteration\" logs/train_${logfile}.log | awk -F 'elapsed time per iteration [(]ms[)]:' '{print $2}' | awk -F '|' '{print $1}' | head -n 150 | tail -n 100 | awk '{sum+=$1} END {if (NR != 0) printf(\"%.1f\", sum/NR)}')",
   'echo "Elapsed Time Per iteration: $STEP_TIME"',
   'if [ -n "$STEP_TIME" ] && [ -n "$GBS" ]; then',
   '    echo "Average Samples per Second: $(awk "BEGIN{printf \\"%.3f\\", $GBS*1000/$STEP_TIME}")"',
   "fi",
+  'exit "$TRAIN_STATUS"',
 ];
 
 export function launchScript(ctx: TemplateContext, opts: LaunchOptions): string {
@@ -104,7 +109,7 @@ export function launchScript(ctx: TemplateContext, opts: LaunchOptions): string 
       ...args.extra.map(([name]) => `    $${name} \\`),
       "    --distributed-backend nccl \\",
       ...args.tail.map((t) => `    ${t} \\`),
-      "    2>&1 | tee logs/train_${logfile}.log",
+      ...TEE,
       ...STATS,
     );
   } else if (r.backend === "fsdp2-yaml" || r.backend === "native-fsdp") {
@@ -115,7 +120,7 @@ export function launchScript(ctx: TemplateContext, opts: LaunchOptions): string 
       `config_path=${shellQuote(ctx.fileRef(opts.mainConfig!))}`,
       `torchrun $DISTRIBUTED_ARGS ${r.entry} \${config_path} \\`,
       ...(r.backend === "fsdp2-yaml" ? ["    --distributed-backend nccl \\"] : []),
-      "    2>&1 | tee logs/train_${logfile}.log",
+      ...TEE,
       "GBS=$(grep -o \"global batch size: *[0-9]*\" logs/train_${logfile}.log | head -n 1 | awk -F: '{print $2+0}')",
       ...STATS,
     );
@@ -151,7 +156,7 @@ export function launchScript(ctx: TemplateContext, opts: LaunchOptions): string 
       ...LOG,
       `torchrun $DISTRIBUTED_ARGS ${r.entry} \\`,
       "    $MODEL_ARGS \\",
-      "    2>&1 | tee logs/train_${logfile}.log",
+      ...TEE,
       ...STATS,
     );
   }

@@ -2,6 +2,7 @@
 // activation memory, the layer split that matches the converted weights. Probes are read-only commands; changes
 // are returned as actions (argv lists or file edits with a diff) that only apply_fix carries out.
 // Host commands: ss, lsof, npu-smi info, command -v; files read: the run's script and model.json.
+import { posix } from "node:path";
 import { parseNpuSmiInfo } from "../env/npu-smi.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
@@ -105,11 +106,29 @@ async function portHolders(executor: HostExecutor | undefined, port: number): Pr
 
 const dedupe = (xs: { pid: number; name: string }[]) => [...new Map(xs.map((x) => [x.pid, x])).values()];
 
-const killAction = (pids: number[], what: string): FixAction => ({
-  kind: "commands",
-  argv: pids.map((pid) => ["kill", String(pid)]),
-  description: `Send SIGTERM to ${what}.`,
-});
+/**
+ * The command line of each process, as `ps` shows it. A kill plan names every process by its command line, and
+ * apply_fix sends the signal only while the same pid still runs the same command (no pid reuse, no guessing).
+ */
+async function commandLines(executor: HostExecutor | undefined, pids: number[]): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  const valid = pids.filter((p) => Number.isInteger(p) && p > 1);
+  if (valid.length === 0) return out;
+  const text = await probe(executor, ["ps", "-o", "pid=,args=", "-p", valid.join(",")]);
+  for (const line of (text ?? "").split("\n")) {
+    const m = /^\s*(\d+)\s+(.*)$/.exec(line);
+    if (m && valid.includes(Number(m[1]))) out.set(Number(m[1]), m[2]!.slice(0, 400));
+  }
+  return out;
+}
+
+/** A kill plan for the processes still alive, each with the command line it must still have; null when none is. */
+async function killAction(executor: HostExecutor | undefined, pids: number[], what: string): Promise<FixAction | null> {
+  const lines = await commandLines(executor, pids);
+  const targets = [...lines].map(([pid, command]) => ({ pid, command }));
+  if (targets.length === 0) return null;
+  return { kind: "kill", targets, description: `Send SIGTERM to ${what}.` };
+}
 
 const refiners: Partial<Record<Finding["category"], Refiner>> = {
   async port_in_use(f, facts, { executor, config }) {
@@ -120,14 +139,16 @@ const refiners: Partial<Record<Finding["category"], Refiner>> = {
     if (holders.length > 0) {
       facts.pid = holders.map((h) => h.pid).join(" ");
       facts.holder = holders.map((h) => `${h.name} (PID ${h.pid})`).join(", ");
+      const action = await killAction(
+        executor,
+        holders.map((h) => h.pid),
+        facts.holder,
+      );
       steps.push({
         id: "kill-holder",
         summary: `Port ${port} is held by ${facts.holder}; stop it if it is a stale run.`,
         commands: holders.map((h) => shellJoin(["kill", String(h.pid)])),
-        action: killAction(
-          holders.map((h) => h.pid),
-          facts.holder,
-        ),
+        ...(action ? { action } : {}),
       });
     }
     const used = await listeningPorts(executor);
@@ -161,12 +182,13 @@ const refiners: Partial<Record<Finding["category"], Refiner>> = {
       .map((p) => `PID ${p.pid}${p.name ? ` (${p.name})` : ""} on NPU ${p.npuId}, ${p.memoryMb} MB`)
       .join("; ");
     f.cause = `${f.cause} On this host: ${what}.`;
+    const action = await killAction(executor, pids, what);
     return [
       {
         id: "kill-holder",
         summary: `Stop ${what}, wait about 10 s, relaunch.`,
-        commands: pids.map((p) => `kill ${p}`),
-        action: killAction(pids, what),
+        commands: pids.map((p) => shellJoin(["kill", String(p)])),
+        ...(action ? { action } : {}),
       },
     ];
   },
@@ -249,17 +271,24 @@ const refiners: Partial<Record<Finding["category"], Refiner>> = {
     return [];
   },
 
-  async windows_line_endings(_f, facts, { executor }) {
-    const file = facts.file;
-    if (!file || !executor) return [];
+  async windows_line_endings(_f, facts, { executor, settings, config }) {
+    // The file comes from the log's text: it is edited only when it is one the run owns (its script or configs).
+    const owned = runOwnedPath(facts.file, settings?.workdir, config);
+    if (!owned || !executor) return [];
+    const before = await readText(executor, owned);
+    if (!before?.includes("\r")) return [];
+    const after = before.replace(/\r+$/gm, "");
     return [
       {
         id: "dos2unix-apply",
-        summary: `Strip the carriage returns from ${file}.`,
+        summary: `Strip the carriage returns from ${owned}.`,
         action: {
-          kind: "commands",
-          argv: [["sed", "-i", "s/\\r$//", file]],
-          description: `Convert ${file} to Unix line endings.`,
+          kind: "edit",
+          path: owned,
+          before,
+          after,
+          diff: lineDiff(owned, before, after),
+          description: `Convert ${owned} to Unix line endings.`,
         },
       },
     ];
@@ -282,6 +311,22 @@ const refiners: Partial<Record<Finding["category"], Refiner>> = {
     ];
   },
 };
+
+/**
+ * The run's own file that a path read from a log names (its launch script or model config), or null. Relative
+ * paths are taken from the workdir; anything else (another file, an option-like word) is never acted on.
+ */
+export function runOwnedPath(
+  named: string | undefined,
+  workdir: string | undefined,
+  config?: RunContext,
+): string | null {
+  if (!named || named.startsWith("-")) return null;
+  const abs = (p: string) => posix.normalize(p.startsWith("/") || !workdir ? p : posix.join(workdir, p));
+  const mine = [config?.scriptPath, config?.modelJsonPath].filter((p): p is string => Boolean(p));
+  const target = abs(named);
+  return mine.find((p) => abs(p) === target) ?? null;
+}
 
 async function scriptMicroBatch(
   executor: HostExecutor | undefined,

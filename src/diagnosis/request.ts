@@ -5,10 +5,10 @@ import type { HostExecutor } from "../hosts/executor.js";
 import { HostFileError } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { shellJoin } from "../hosts/quote.js";
+import { RunIdSchema } from "../runs/types.js";
 import type { ToolDeps } from "../tools/tool.js";
 import { ToolError } from "../tools/tool.js";
 import { type RunContext, refineFindings } from "./context.js";
-import { RunIdSchema } from "../runs/types.js";
 import { lookupRun } from "./runs.js";
 import { diagnoseHostFiles, diagnoseText, REMOTE_MAX_BYTES } from "./sources.js";
 import type { Finding, FixAction, Verdict } from "./types.js";
@@ -106,9 +106,13 @@ export async function diagnoseRequest(args: SourceArgs, deps: ToolDeps): Promise
 }
 
 export const ActionSchema = z.object({
-  kind: z.enum(["commands", "edit"]),
+  kind: z.enum(["commands", "edit", "kill"]),
   description: z.string(),
   commands: z.array(z.string()).optional(),
+  targets: z
+    .array(z.object({ pid: z.number(), command: z.string() }))
+    .optional()
+    .describe("kill: each process and the command line it must still run when the fix is applied."),
   path: z.string().optional(),
   diff: z.string().optional(),
 });
@@ -151,6 +155,13 @@ export type FindingOut = z.output<typeof FindingSchema>;
 export function actionOut(a: FixAction): z.output<typeof ActionSchema> {
   if (a.kind === "commands")
     return { kind: a.kind, description: a.description, commands: a.argv.map((argv) => shellJoin(argv)) };
+  if (a.kind === "kill")
+    return {
+      kind: a.kind,
+      description: a.description,
+      commands: a.targets.map((t) => shellJoin(["kill", String(t.pid)])),
+      targets: a.targets,
+    };
   return { kind: a.kind, description: a.description, path: a.path, diff: a.diff };
 }
 

@@ -62,7 +62,9 @@ export interface FixStep {
 
 export type FixAction =
   | { kind: "commands"; argv: string[][]; description: string }
-  | { kind: "edit"; path: string; before: string; after: string; diff: string; description: string };
+  | { kind: "edit"; path: string; before: string; after: string; diff: string; description: string }
+  /** SIGTERM to each pid, only while it still runs the command line shown in the plan. */
+  | { kind: "kill"; targets: { pid: number; command: string }[]; description: string };
 
 export interface Finding {
   category: Category | "unknown";

@@ -12,6 +12,7 @@ import {
 } from "../diagnosis/request.js";
 import { PathNotAllowedError } from "../hosts/paths.js";
 import { shellJoin } from "../hosts/quote.js";
+import { argsHint } from "./hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const Output = z.object({
@@ -69,6 +70,30 @@ export default defineTool({
         results.push({ command: shellJoin(argv), exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr });
         if (r.exitCode !== 0) break;
       }
+    } else if (action.kind === "kill") {
+      for (const target of action.targets) {
+        const command = shellJoin(["kill", String(target.pid)]);
+        // The same pid must still run the same command line as in the plan, or nothing is sent.
+        const now =
+          target.pid > 1
+            ? await executor.run(["ps", "-o", "args=", "-p", String(target.pid)], {
+                timeoutMs: 15_000,
+                maxOutputBytes: 64 * 1024,
+                signal: deps.signal,
+              })
+            : null;
+        if (!now || now.stdout.trim().slice(0, 400) !== target.command) {
+          results.push({
+            command,
+            exitCode: null,
+            stdout: "",
+            stderr: `not sent: PID ${target.pid} no longer runs "${target.command}"`,
+          });
+          continue;
+        }
+        const r = await executor.run(["kill", "-TERM", String(target.pid)], { timeoutMs: 15_000, signal: deps.signal });
+        results.push({ command, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr });
+      }
     } else {
       const now = await executor.readFile(action.path, { maxBytes: 1024 * 1024 });
       if (now.content !== action.before)
@@ -83,11 +108,16 @@ export default defineTool({
     }
     return { ...base, applied: results.every((r) => r.exitCode === 0), results };
   },
+  failed: (r) => r.results.some((x) => x.exitCode !== 0),
   summarize(r) {
     const plan =
-      r.plan.kind === "commands" ? (r.plan.commands ?? []).map((c) => `  $ ${c}`).join("\n") : (r.plan.diff ?? "");
+      r.plan.kind === "kill"
+        ? (r.plan.targets ?? []).map((t) => `  $ kill ${t.pid}    # ${t.command}`).join("\n")
+        : r.plan.kind === "commands"
+          ? (r.plan.commands ?? []).map((c) => `  $ ${c}`).join("\n")
+          : (r.plan.diff ?? "");
     if (!r.applied && r.results.length === 0)
-      return `Plan for ${r.rule}/${r.fix} (not applied; call again with confirm: true):\n${plan}`;
+      return `Plan for ${r.rule}/${r.fix} (not applied; call again with ${argsHint({ confirm: true })}):\n${plan}`;
     const lines = r.results.map((x) => `  ${x.command} → exit ${x.exitCode}${x.stderr ? `: ${x.stderr.trim()}` : ""}`);
     return `${r.applied ? "Applied" : "Failed"} ${r.rule}/${r.fix}:\n${lines.join("\n")}`;
   },

@@ -1,4 +1,5 @@
 // build_configs against a real temp directory (LocalExecutor) and a scripted host.
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -73,6 +74,31 @@ describe("build_configs", () => {
     expect(statSync(join(out, "finetune_qwen2_5_vl_3b.sh")).mode & 0o100).toBeTruthy();
     expect(r.parameters).toMatchObject({ tp: 1, pp: 1, dp: 8, globalBatchSize: 256, gradAccSteps: 32, trainIters: 50 });
     expect(r.layerSplit).toEqual({ llm: [36], vit: [32] });
+  });
+
+  it("the launch script exits with torchrun's status through the tee, so a crashed run is not recorded as finished", async () => {
+    const out = join(dir, "out-status");
+    await buildConfigs.handle(
+      input({ release: "v26.0.0", dataset: join(dir, "data", "train.json"), outputDir: out, hfDir: "/w/hf" }),
+      deps(),
+    );
+    const script = join(out, "finetune_qwen2_5_vl_3b.sh");
+    const bin = join(out, "bin");
+    mkdirSync(bin);
+    for (const [code, expected] of [
+      [137, 137],
+      [0, 0],
+    ] as const) {
+      writeFileSync(join(bin, "torchrun"), `#!/bin/sh\necho "RuntimeError: NPU out of memory"\nexit ${code}\n`, {
+        mode: 0o755,
+      });
+      const r = spawnSync("bash", [script], {
+        cwd: out,
+        encoding: "utf8",
+        env: { PATH: `${bin}:/usr/bin:/bin`, HOME: out },
+      });
+      expect(r.status, r.stderr).toBe(expected);
+    }
   });
 
   it("reports identical files as unchanged and leaves a different file alone unless asked", async () => {
