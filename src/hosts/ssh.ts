@@ -1,4 +1,5 @@
 // A remote host over SSH (ssh2): one kept-alive connection per host, reused by every call, reopened after a drop.
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { Client, type ClientChannel, type ConnectConfig } from "ssh2";
 import { BoundedOutput, redact, secretValues } from "./bounded.js";
@@ -18,6 +19,7 @@ import {
 } from "./executor.js";
 import type { HostSettings } from "./inventory.js";
 import { describeRefusal, type HostKeyVerdict, verifyHostKey } from "./known-hosts.js";
+import { enterParentScript, NO_FOLLOW_EXIT, placeScript } from "./no-follow.js";
 import { envExports, shellJoin, shellQuote } from "./quote.js";
 import { Semaphore } from "./semaphore.js";
 import { resolveSshTarget, type SshTarget } from "./ssh-target.js";
@@ -264,24 +266,28 @@ export class SshExecutor implements HostExecutor {
   async writeFile(path: string, content: string, opts: WriteFileOptions = {}): Promise<void> {
     const exclusive = opts.exclusive ?? true;
     const mode = (opts.mode ?? 0o644).toString(8);
-    // Written to a temporary file first; `ln` refuses an existing target atomically, `mv` replaces one atomically.
+    const x = NO_FOLLOW_EXIT;
+    // The parent is entered once and must be the path asked for (no symlink on the way); the content goes to a new
+    // private directory there (mkdir and noclobber `>` never follow a symlink), then `ln` (exclusive, atomic refusal)
+    // or `mv -T` (atomic replace) puts it in place by a name relative to that directory.
+    const tmp = `.ascend-train.${randomBytes(6).toString("hex")}`;
     const script = [
-      `f=${shellQuote(path)}`,
-      `d=$(dirname -- "$f")`,
-      `[ -d "$d" ] || { echo "ENOENT: $d" >&2; exit 44; }`,
-      `tmp=$(mktemp "$d/.ascend-train.XXXXXX") || exit 45`,
-      `trap 'rm -f "$tmp"' EXIT`,
-      `cat > "$tmp" || exit 46`,
-      `chmod ${mode} "$tmp"`,
-      exclusive ? `ln "$tmp" "$f" 2>/dev/null || { echo "EEXIST" >&2; exit 47; }` : `mv -f "$tmp" "$f" || exit 46`,
+      enterParentScript(path),
+      `mkdir -m 700 -- ./${tmp} 2>/dev/null || { echo "EACCES: $d" >&2; exit 45; }`,
+      `trap 'rm -rf -- ./${tmp}' EXIT`,
+      `set -C; cat > ./${tmp}/f || exit 46; set +C`,
+      `chmod ${mode} ./${tmp}/f || exit 46`,
+      placeScript(`${tmp}/f`, exclusive),
     ].join("\n");
     const result = await this.exec(script, `write ${path}`, { stdin: content, timeoutMs: 120_000 });
     if (result.exitCode === 0) return;
-    if (result.exitCode === 44)
+    if (result.exitCode === x.missing)
       throw new HostFileError(`Directory of ${path} does not exist on ${this.name}.`, "ENOENT");
-    if (result.exitCode === 47)
+    if (result.exitCode === x.exists)
       throw new HostFileError(`${path} already exists on ${this.name}; not overwriting it.`, "EEXIST");
     if (result.exitCode === 45) throw new HostFileError(`Permission denied writing ${path} on ${this.name}.`, "EACCES");
+    if (result.exitCode === x.symlink)
+      throw new HostFileError(`Not writing ${path} on ${this.name}: ${result.stderr.trim()}.`, "EACCES");
     throw new HostFileError(
       `Cannot write ${path} on ${this.name}: ${result.stderr.trim() || `exit ${result.exitCode}`}`,
       "EIO",
