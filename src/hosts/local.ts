@@ -1,10 +1,8 @@
 // The machine the server runs on, through execa; files through node:fs.
-
-import { spawn } from "node:child_process";
 import { open } from "node:fs/promises";
 import { execa } from "execa";
 import { BoundedOutput, redact, secretValues } from "./bounded.js";
-import { assertSafeEnv, hostEnvironment } from "./environment.js";
+import { hostPrelude } from "./environment.js";
 import {
   DEFAULT_MAX_OUTPUT,
   DEFAULT_TIMEOUT_MS,
@@ -30,10 +28,10 @@ export class LocalExecutor implements HostExecutor {
     private readonly settings: HostSettings,
   ) {}
 
-  /** An allowlisted environment: never this server's token, API keys or own settings (see hostEnvironment). */
   private baseEnv(extra?: Record<string, string>): Record<string, string> {
-    assertSafeEnv(extra, this.settings.allowUnsafeEnv, `env for host ${this.name}`);
-    return hostEnvironment(this.settings, extra);
+    const env: Record<string, string> = { ...(process.env as Record<string, string>), ...this.settings.env, ...extra };
+    if (this.settings.path.length > 0) env.PATH = [...this.settings.path, env.PATH ?? ""].join(":");
+    return env;
   }
 
   async run(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
@@ -42,17 +40,9 @@ export class LocalExecutor implements HostExecutor {
   }
 
   async runScript(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
-    // The host's PATH and env travel in the process environment (baseEnv), never on the command line where `ps`
-    // shows them; the script itself is read from a variable that is unset before it runs.
-    return this.exec(
-      "bash",
-      ["-c", 's=$__ASCEND_TRAIN_SCRIPT; unset __ASCEND_TRAIN_SCRIPT; eval "$s"'],
-      `bash -c <script ${script.length} bytes>`,
-      {
-        ...opts,
-        env: { ...opts.env, __ASCEND_TRAIN_SCRIPT: script },
-      },
-    );
+    // The host's PATH/env go first so the script sees what the tools see.
+    const full = `${hostPrelude(this.settings)}\n${script}`;
+    return this.exec("bash", ["-c", full], `bash -c <script ${script.length} bytes>`, opts);
   }
 
   private async exec(file: string, args: string[], display: string, opts: ExecOptions): Promise<ExecResult> {
@@ -136,25 +126,23 @@ export class LocalExecutor implements HostExecutor {
   }
 
   async spawnDetached(argv: readonly string[], opts: DetachedOptions): Promise<{ pid: number }> {
-    // Its own session (setsid), stdin from /dev/null, stdout and stderr straight into the log file: the child holds
-    // no pipe or descriptor of ours, so it outlives this process, its process group and its terminal.
-    const log = await open(expandHome(opts.logFile), "a", 0o644);
-    try {
-      const child = spawn(argv[0]!, argv.slice(1), {
-        cwd: opts.cwd ? expandHome(opts.cwd) : undefined,
-        env: this.baseEnv(opts.env),
-        detached: true,
-        stdio: ["ignore", log.fd, log.fd],
-      });
-      const pid = await new Promise<number>((resolve, reject) => {
-        child.once("spawn", () => resolve(child.pid!));
-        child.once("error", (error) => reject(new Error(`could not start ${argv[0]}: ${error.message}`)));
-      });
-      child.unref();
-      return { pid };
-    } finally {
-      await log.close();
-    }
+    const logFile = expandHome(opts.logFile);
+    const child = execa(argv[0]!, argv.slice(1), {
+      cwd: opts.cwd ? expandHome(opts.cwd) : undefined,
+      env: this.baseEnv(opts.env),
+      extendEnv: false,
+      detached: true,
+      stdin: "ignore",
+      stdout: { file: logFile, append: true },
+      stderr: { file: logFile, append: true },
+      reject: false,
+      cleanup: false,
+    });
+    const pid = child.pid;
+    child.unref();
+    child.catch(() => undefined);
+    if (pid === undefined) throw new Error(`could not start ${argv[0]}`);
+    return { pid };
   }
 
   async close(): Promise<void> {}
