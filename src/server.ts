@@ -13,9 +13,11 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { type Catalog, type CatalogTool, loadCatalog } from "./catalog.js";
 import { withToolContext } from "./hosts/audit.js";
+import { redactDeep, redactText } from "./hosts/redact.js";
 import type { HostRegistry } from "./hosts/registry.js";
 import { SERVER_INSTRUCTIONS } from "./instructions.js";
 import { allPrompts } from "./prompts/index.js";
+import { renderHints } from "./tools/hint.js";
 import { annotationsFor, type ToolDef, type ToolDeps, type Toolset } from "./tools/tool.js";
 import { VERSION } from "./version.js";
 
@@ -58,7 +60,9 @@ async function callTool(
   const { describeInputError, errorOutcome } = await import("./tools/invoke.js");
   if (!parsed.success) {
     return {
-      content: [{ type: "text", text: `Input validation error for ${name}: ${describeInputError(parsed.error)}` }],
+      content: [
+        { type: "text", text: redactText(`Input validation error for ${name}: ${describeInputError(parsed.error, args)}`) },
+      ],
       isError: true,
     };
   }
@@ -79,9 +83,10 @@ async function callTool(
     },
   };
   try {
-    const result = (await withToolContext(name, () => tool.handle(parsed.data, deps))) as Record<string, unknown>;
+    const result = (await withToolContext(name, () => tool.handle(parsed.data, deps), tool.kind)) as Record<string, unknown>;
     const attachments = tool.attachments?.(result) ?? [];
-    return { content: [{ type: "text", text: tool.summarize(result) }, ...attachments], structuredContent: result };
+    const text = redactText(renderHints(tool.summarize(result)));
+    return { content: [{ type: "text", text }, ...attachments], structuredContent: redactDeep(renderHints(result)) };
   } catch (error) {
     return { content: [{ type: "text", text: errorOutcome(name, error).error }], isError: true };
   }

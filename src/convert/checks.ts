@@ -1,5 +1,6 @@
 // The checks before a conversion runs, judged from the plan and the host facts. Pure.
 import { isReleaseTag, RELEASE_TAGS } from "../knowledge/release-tags.js";
+import { argsHint } from "../tools/hint.js";
 import type { ConvertArgSpec } from "./args.js";
 import { checkSource, describeMarker } from "./checks-source.js";
 import { checkHfConfig, checkWeightFiles, type HfFinding, hfConfigFacts } from "./hf-check.js";
@@ -181,7 +182,7 @@ function checkOutput(input: CheckInput, add: Add): boolean {
       id: "output",
       level: "error",
       message: `An mm-convert is still writing into ${out.path} (pid ${pids.join(", ")}: ${busy[0]!.slice(pids[0]!.length + 1, 160).trim()}); a second conversion there would mix two outputs.`,
-      fix: `Wait until it ends (or stop it: kill ${pids.join(" ")}), then call again; overwrite: true replaces a partial tree it leaves.`,
+      fix: `Wait until it ends (or stop it: kill ${pids.join(" ")}), then call again; ${argsHint({ overwrite: true })} replaces a partial tree it leaves.`,
     });
     return false;
   }
@@ -235,7 +236,7 @@ function checkOutput(input: CheckInput, add: Add): boolean {
       id: "output",
       level: "error",
       message: `${out.path} already holds a converted checkpoint (${what}); not overwriting it.`,
-      fix: "Pass overwrite: true to replace it, or choose another output directory.",
+      fix: `Pass ${argsHint({ overwrite: true })} to replace it, or choose another output directory.`,
     });
     return false;
   }

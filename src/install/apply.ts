@@ -6,6 +6,7 @@ import { parseProbe } from "../env/parse-probe.js";
 import { buildProbeScript } from "../env/probe.js";
 import { hostPrelude } from "../hosts/environment.js";
 import { shellQuote } from "../hosts/quote.js";
+import { argsHint } from "../tools/hint.js";
 import type { ToolDeps } from "../tools/tool.js";
 import { ToolError } from "../tools/tool.js";
 import { type BuiltPlan, OCCUPANCY } from "./plan.js";
@@ -134,7 +135,7 @@ export async function applyPlan(plan: BuiltPlan, deps: ToolDeps): Promise<ApplyO
   );
   if (init.exitCode === BUSY)
     throw new ToolError(
-      `${plan.host}: an earlier install step still runs there (${init.stdout.trim() || "see the lock"}; its output goes to ${paths.log}). Nothing was started. Call install_stack again with confirm: true once it has ended: the next apply resumes from what the host then shows.`,
+      `${plan.host}: an earlier install step still runs there (${init.stdout.trim() || "see the lock"}; its output goes to ${paths.log}). Nothing was started. Call install_stack again with ${argsHint({ confirm: true })} once it has ended: the next apply resumes from what the host then shows.`,
     );
   if (init.exitCode !== 0)
     throw new ToolError(`Cannot create ${paths.stateDir} on ${plan.host}: ${init.stderr.trim()}`);
@@ -184,7 +185,7 @@ export async function applyPlan(plan: BuiltPlan, deps: ToolDeps): Promise<ApplyO
       // The record stays "running": the next plan retries this step unless the probe shows it finished.
       const still = error instanceof StepCutOff && step.id !== "smoke-test";
       throw new ToolError(
-        `${plan.host}: ${(error as Error).message} during step ${step.id}.${still ? ` The step may still be running there (its output goes to ${paths.log}).` : ""} The host keeps the state file (${paths.stateFile}); call install_stack again with confirm: true to resume at this step${still ? " (refused while it still runs)" : ""}.`,
+        `${plan.host}: ${(error as Error).message} during step ${step.id}.${still ? ` The step may still be running there (its output goes to ${paths.log}).` : ""} The host keeps the state file (${paths.stateFile}); call install_stack again with ${argsHint({ confirm: true })} to resume at this step${still ? " (refused while it still runs)" : ""}.`,
       );
     }
     const ok = result.outcome === "ok";
@@ -217,7 +218,7 @@ async function saveState(plan: BuiltPlan, state: InstallState, deps: ToolDeps, w
     await writeState(plan, state, deps.now());
   } catch (error) {
     throw new ToolError(
-      `${plan.host}: cannot write the install state ${plan.paths.stateFile} ${when}: ${(error as Error).message}. Call install_stack again with confirm: true: the plan shows what the host holds.`,
+      `${plan.host}: cannot write the install state ${plan.paths.stateFile} ${when}: ${(error as Error).message}. Call install_stack again with ${argsHint({ confirm: true })}: the plan shows what the host holds.`,
     );
   }
 }

@@ -8,6 +8,7 @@ import { PlanError, resolveModel, resolveTrainingPlan, type TrainingPlan } from 
 import type { HostExecutor } from "../hosts/executor.js";
 import { HostFileError } from "../hosts/executor.js";
 import { ensureWritablePath } from "../hosts/paths.js";
+import { argsHint } from "./hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const positive = z.number().int().positive();
@@ -246,10 +247,11 @@ export default defineTool({
       warnings: plan.warnings,
     };
   },
+  failed: (r) => !r.written,
   summarize: (r) => {
     const head = r.written
       ? `${r.model} @ ${r.release}: ${r.files.filter((f) => f.status === "written").length} file(s) written to ${r.outputDir}`
-      : `${r.model} @ ${r.release}: nothing written; ${r.diffs.length} existing file(s) differ (pass overwrite: true to replace)`;
+      : `${r.model} @ ${r.release}: nothing written; ${r.diffs.length} existing file(s) differ (pass ${argsHint({ overwrite: true })} to replace)`;
     const p = r.parameters;
     const split = r.layerSplit.llm ? `, LLM split ${JSON.stringify(r.layerSplit.llm)}` : "";
     return `${head}\n${p.backend}: TP${p.tp} PP${p.pp} CP${p.cp} DP${p.dp} on ${p.nodes}x${p.npusPerNode} NPUs, GBS ${p.globalBatchSize} (MBS ${p.microBatchSize} x GA ${p.gradAccSteps} x DP ${p.dp})${split}\n${r.files.map((f) => `${f.role.padEnd(13)} ${f.path} (${f.status})`).join("\n")}`;

@@ -157,6 +157,7 @@ export default defineTool({
       findings,
     } satisfies Output;
   },
+  failed: (r) => !r.ok,
   summarize(r) {
     const counts = ["error", "warning", "info"].map(
       (s) => [s, r.findings.filter((f) => f.severity === s).length] as const,

@@ -24,6 +24,7 @@ import { hostPrelude } from "../hosts/environment.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { checkPathText, ensureWritablePath, PathNotAllowedError } from "../hosts/paths.js";
 import { isReleaseTag } from "../knowledge/release-tags.js";
+import { argsHint } from "./hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const positive = z.number().int().positive();
@@ -215,7 +216,8 @@ export default defineTool({
     };
     const notRun = { ...base, started: false, converted: false, marker: null, durationMs: null };
     if (!ready) return { ...notRun, next: "Fix the failed checks (each names its fix), then call again." };
-    if (!args.confirm) return { ...notRun, next: "Checks passed. Call again with confirm: true to convert." };
+    if (!args.confirm)
+      return { ...notRun, next: `Checks passed. Call again with ${argsHint({ confirm: true })} to convert.` };
 
     report(`running ${plan.converter.className} ${plan.method}`);
     const script = conversionScript({
@@ -233,7 +235,7 @@ export default defineTool({
     if (result.timedOut || result.exitCode !== 0) {
       const why = failureReason(result, args.timeoutMinutes, deps.signal?.aborted);
       throw new ToolError(
-        `mm-convert ${why}: ${command}\n${tailLines(result.stderr || result.stdout)}\n${output} may hold a partial tree; rerun with overwrite: true to replace it.`,
+        `mm-convert ${why}: ${command}\n${tailLines(result.stderr || result.stdout)}\n${output} may hold a partial tree; rerun with ${argsHint({ overwrite: true })} to replace it.`,
         { exitCode: result.exitCode, timedOut: result.timedOut },
       );
     }
@@ -275,6 +277,7 @@ export default defineTool({
           : `Point the training config's checkpoint path at ${output} (build_configs ckptDir) and call launch_train.`,
     };
   },
+  failed: (r) => !r.ready || (r.started && !r.converted),
   summarize: (r) => {
     const split = r.layerSplit.llm
       ? `, LLM ${JSON.stringify(r.layerSplit.llm)} ViT ${JSON.stringify(r.layerSplit.vit)}`

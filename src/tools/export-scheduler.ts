@@ -8,7 +8,8 @@ import { resolveOnHost } from "../runs/preflight.js";
 import { installRunResolver } from "../runs/resolver.js";
 import { carriedEnv } from "../runs/resume.js";
 import { acceleratorTypeFor, ascendJobManifest, type SchedulerJobSpec, slurmScript } from "../runs/scheduler.js";
-import { type RunRecord, RunIdSchema } from "../runs/types.js";
+import { RunIdSchema, type RunRecord } from "../runs/types.js";
+import { argsHint } from "./hint.js";
 import { envInput } from "./launch-train.js";
 import { defineTool, ToolError } from "./tool.js";
 
@@ -209,7 +210,7 @@ export default defineTool({
   },
   summarize: (r) =>
     [
-      `${r.runId}: Slurm script ${r.slurm.path}, AscendJob ${r.ascendJob.path}${r.written ? " (written)" : " (not written; confirm: true writes them)"}`,
+      `${r.runId}: Slurm script ${r.slurm.path}, AscendJob ${r.ascendJob.path}${r.written ? " (written)" : ` (not written; ${argsHint({ confirm: true })} writes them)`}`,
       ...(r.submitted ? [`Submitted to Slurm as job ${r.jobId}; list_runs tracks it.`] : []),
       ...r.notes,
     ].join("\n"),

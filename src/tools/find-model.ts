@@ -168,6 +168,7 @@ export default defineTool({
       pointer: null,
     };
   },
+  failed: (r) => r.status === "unknown",
   summarize: (r) => {
     if (r.status !== "found") return r.reason;
     const main = r.recipes[0];

@@ -7,6 +7,7 @@ import { buildPlan } from "../install/plan.js";
 import { isOffline, SourcesSchema } from "../install/sources.js";
 import { CheckSchema, ProblemSchema, STEP_IDS, StepSchema } from "../install/types.js";
 import { normalizeRelease, RELEASE_TAGS } from "../knowledge/release-tags.js";
+import { argsHint } from "./hint.js";
 import { defineTool } from "./tool.js";
 
 const absolute = z.string().regex(/^\//, "must be an absolute path on the host");
@@ -154,7 +155,7 @@ export default defineTool({
             ? `Nothing was changed. Resolve: ${blockers.map((b) => b.message).join(" | ")}`
             : status === "already-installed"
               ? "Everything is in place; check_env has no error. Next: build_configs, then launch_train."
-              : `Review the steps${resumeAt ? ` (resumes at ${resumeAt})` : ""}, then call again with confirm: true.`,
+              : `Review the steps${resumeAt ? ` (resumes at ${resumeAt})` : ""}, then call again with ${argsHint({ confirm: true })}.`,
       };
     }
     const done = await applyPlan(plan, deps);
@@ -169,10 +170,11 @@ export default defineTool({
       failedAt: done.failedAt,
       check: done.check,
       next: failed
-        ? `Step ${failed.id} failed (${failed.error}). Fix that, then call again with confirm: true: earlier steps are kept and it resumes at ${failed.id}. Log: ${plan.paths.log}`
+        ? `Step ${failed.id} failed (${failed.error}). Fix that, then call again with ${argsHint({ confirm: true })}: earlier steps are kept and it resumes at ${failed.id}. Log: ${plan.paths.log}`
         : "Installed and verified. Next: check_env (clean), build_configs, then launch_train.",
     };
   },
+  failed: (r) => r.status === "blocked" || r.status === "failed",
   summarize(r) {
     const mark = (s: Output["steps"][number]) => s.outcome ?? s.status;
     const head =

@@ -1,33 +1,71 @@
 // Runs a tool the same way for every door (MCP, CLI, chat agent): validate, handle, classify errors.
 import { z } from "zod";
-import { withToolContext } from "../hosts/audit.js";
+import { AuditUnavailableError, withToolContext } from "../hosts/audit.js";
+import { UnsafeEnvError } from "../hosts/environment.js";
 import { HostFileError, HostUnreachableError } from "../hosts/executor.js";
+import { InventoryError } from "../hosts/inventory.js";
 import { PathNotAllowedError } from "../hosts/paths.js";
 import { UnsafeShellValueError } from "../hosts/quote.js";
+import { redactDeep, redactText } from "../hosts/redact.js";
 import { UnknownHostError } from "../hosts/registry.js";
+import { type HintRenderer, renderHints, renderMcpHint } from "./hint.js";
 import { type ToolAttachment, type ToolDef, type ToolDeps, ToolError } from "./tool.js";
 
 export type ToolOutcome =
-  | { ok: true; result: Record<string, unknown>; text: string; attachments: ToolAttachment[] }
-  | { ok: false; error: string; kind: "input" | "tool" | "host" | "internal" };
+  | {
+      ok: true;
+      result: Record<string, unknown>;
+      text: string;
+      attachments: ToolAttachment[];
+      /** It ran but did not do what was asked (failed checks, nothing written, no match). */
+      failed: boolean;
+    }
+  | { ok: false; error: string; kind: "input" | "tool" | "host" | "internal"; issues?: InputIssue[] };
+
+/** One invalid or missing input field; `missing` when it was not given at all. */
+export interface InputIssue {
+  field: string;
+  message: string;
+  missing: boolean;
+}
+
+/** The issues of a failed parse, each marked missing when the caller did not give the field. */
+export function inputIssues(error: z.ZodError, rawArgs?: unknown): InputIssue[] {
+  const given = rawArgs !== null && typeof rawArgs === "object" ? (rawArgs as Record<string, unknown>) : {};
+  return error.issues.map((issue) => {
+    const field = issue.path.length > 0 ? issue.path.join(".") : "input";
+    const top = issue.path[0];
+    const missing = issue.path.length === 1 && typeof top === "string" && given[top] === undefined;
+    return { field, message: missing ? "required, not given" : issue.message, missing };
+  });
+}
 
 /** Turns zod issues into one sentence per field, naming what was expected. */
-export function describeInputError(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const field = issue.path.length > 0 ? issue.path.join(".") : "input";
-      return `${field}: ${issue.message}`;
-    })
+export function describeInputError(error: z.ZodError, rawArgs?: unknown): string {
+  return inputIssues(error, rawArgs)
+    .map((issue) => `${issue.field}: ${issue.message}`)
     .join("; ");
 }
 
-export function errorOutcome(toolName: string, error: unknown): Extract<ToolOutcome, { ok: false }> {
+export function errorOutcome(
+  toolName: string,
+  error: unknown,
+  render: HintRenderer = renderMcpHint,
+): Extract<ToolOutcome, { ok: false }> {
+  const outcome = classifyError(toolName, error);
+  return { ...outcome, error: redactText(renderHints(outcome.error, render)) };
+}
+
+function classifyError(toolName: string, error: unknown): Extract<ToolOutcome, { ok: false }> {
   if (error instanceof ToolError) return { ok: false, error: error.message, kind: "tool" };
   if (
     error instanceof UnknownHostError ||
     error instanceof HostFileError ||
     error instanceof PathNotAllowedError ||
-    error instanceof UnsafeShellValueError
+    error instanceof UnsafeShellValueError ||
+    error instanceof AuditUnavailableError ||
+    error instanceof UnsafeEnvError ||
+    error instanceof InventoryError
   ) {
     return { ok: false, error: error.message, kind: "tool" };
   }
@@ -42,16 +80,37 @@ export function errorOutcome(toolName: string, error: unknown): Extract<ToolOutc
   };
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: any tool definition
-export async function invokeTool(tool: ToolDef<any, any>, rawArgs: unknown, deps: ToolDeps): Promise<ToolOutcome> {
+export async function invokeTool(
+  // biome-ignore lint/suspicious/noExplicitAny: any tool definition
+  tool: ToolDef<any, any>,
+  rawArgs: unknown,
+  deps: ToolDeps,
+  /** How hints read at this door (default: MCP argument names). */
+  render: HintRenderer = renderMcpHint,
+): Promise<ToolOutcome> {
   const parsed = tool.input.safeParse(rawArgs ?? {});
   if (!parsed.success) {
-    return { ok: false, error: `Invalid input for ${tool.name}: ${describeInputError(parsed.error)}`, kind: "input" };
+    return {
+      ok: false,
+      error: redactText(`Invalid input for ${tool.name}: ${describeInputError(parsed.error, rawArgs)}`),
+      kind: "input",
+      issues: inputIssues(parsed.error, rawArgs),
+    };
   }
   try {
-    const result = (await withToolContext(tool.name, () => tool.handle(parsed.data, deps))) as Record<string, unknown>;
-    return { ok: true, result, text: tool.summarize(result), attachments: tool.attachments?.(result) ?? [] };
+    const raw = (await withToolContext(tool.name, () => tool.handle(parsed.data, deps), tool.kind)) as Record<
+      string,
+      unknown
+    >;
+    const result = renderHints(raw, render);
+    return {
+      ok: true,
+      result: redactDeep(result),
+      text: redactText(renderHints(tool.summarize(raw), render)),
+      attachments: tool.attachments?.(raw) ?? [],
+      failed: tool.failed?.(raw) ?? false,
+    };
   } catch (error) {
-    return errorOutcome(tool.name, error);
+    return errorOutcome(tool.name, error, render);
   }
 }

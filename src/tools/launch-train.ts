@@ -6,6 +6,7 @@ import { isEnvName } from "../hosts/quote.js";
 import { redactEnv } from "../runs/ledger.js";
 import { describeChecks, executeLaunch, prepareLaunch } from "../runs/orchestrate.js";
 import { installRunResolver } from "../runs/resolver.js";
+import { argsHint, callHint } from "./hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
 installRunResolver();
@@ -128,6 +129,7 @@ export default defineTool({
     }
     return finishLaunch(prepared, args.confirm, args.settleSeconds, deps, {});
   },
+  failed: (r) => !r.preflightOk,
   summarize: summarizeLaunch,
 });
 
@@ -172,7 +174,11 @@ export async function finishLaunch(
     return { ...base, started: false, next: "Fix the failed checks (each names its fix), then call again." };
   }
   if (!confirm) {
-    return { ...base, started: false, next: "Pre-flight passed. Call again with confirm: true to start." };
+    return {
+      ...base,
+      started: false,
+      next: `Pre-flight passed. Call again with ${argsHint({ confirm: true })} to start.`,
+    };
   }
   deps.progress({ progress: 1, total: 2, message: `starting ${runId}` });
   let started: Awaited<ReturnType<typeof executeLaunch>>;
@@ -196,8 +202,8 @@ export async function finishLaunch(
     pids: started.record.nodes.map((n) => ({ host: n.host, pid: n.pid })),
     exitedEarly: early,
     next: early.length
-      ? `The run exited right after the start on ${early.map((e) => e.host).join(", ")}: call tail_logs {runId: "${runId}"} to see why, then diagnose_error.`
-      : `Follow it with tail_logs {runId: "${runId}", followSeconds: 60}; list_runs shows all runs.`,
+      ? `The run exited right after the start on ${early.map((e) => e.host).join(", ")}: call ${callHint("tail_logs", { runId })} to see why, then ${callHint("diagnose_error", { runId })}.`
+      : `Follow it with ${callHint("tail_logs", { runId, followSeconds: 60 })}; ${callHint("list_runs")} shows all runs.`,
   };
 }
 

@@ -31,6 +31,7 @@ import {
   Stats,
 } from "../datasets/schema.js";
 import { ensureWritablePath } from "../hosts/paths.js";
+import { argsHint } from "./hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const AttrCheckOutput = z.object({ ok: z.boolean(), problems: z.array(z.string()), warnings: z.array(z.string()) });
@@ -139,7 +140,7 @@ export default defineTool({
       throw new ToolError(
         `${result.invalid} of ${result.records} records in ${args.input} are invalid (${formatCounts(result.problemCounts)}); ` +
           `nothing was written. First ${result.problems.length}:\n${formatProblems(result.problems)}\n` +
-          "Fix them, or pass skipInvalid: true to write only the valid records.",
+          `Fix them, or pass ${argsHint({ skipInvalid: true })} to write only the valid records.`,
         { problems: result.problems, problemCounts: result.problemCounts },
       );
     }

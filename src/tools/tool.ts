@@ -44,8 +44,10 @@ export interface ToolDef<In extends z.ZodObject = z.ZodObject, Out extends z.Zod
   input: In;
   output: Out;
   handle(args: z.output<In>, deps: ToolDeps): Promise<z.output<Out>>;
-  /** The short text shown to people and models. */
+  /** The short text shown to people and models; name arguments and next calls with argsHint / callHint. */
   summarize(result: z.output<Out>): string;
+  /** True when the call ran but did not do what was asked (a failed check, nothing written, no match): exit 1. */
+  failed?(result: z.output<Out>): boolean;
   attachments?(result: z.output<Out>): ToolAttachment[];
 }
 

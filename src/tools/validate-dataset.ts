@@ -100,6 +100,7 @@ export default defineTool({
       notes,
     };
   },
+  failed: (r) => !r.ok,
   summarize: (r) => {
     const head = `${r.path}: ${r.records} records (${r.container}), ${r.invalid} invalid`;
     const lines = [r.invalid > 0 ? `${head} (${formatCounts(r.problemCounts)})` : head];
