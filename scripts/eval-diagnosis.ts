@@ -1,57 +1,122 @@
-// `npm run eval:diagnosis`: top-1 accuracy of the rule base on the public corpus of real failure logs, per
-// category and overall. Reads ../shared/reference/diagnosis/corpus.jsonl, else the copy under test/fixtures.
-import { existsSync, readFileSync } from "node:fs";
+// `npm run eval:diagnosis`: scores the rule base on the public corpus of real failure logs
+// (test/fixtures/diagnosis/corpus/public.jsonl). The corpus is split by source repository into `tune` (rules may be
+// written against it) and `holdout` (never looked at while writing rules); both are scored, top-1 and top-3, with a
+// per-category confusion table and every miss. `--split tune|holdout` limits the report, `--json` prints raw numbers.
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { diagnoseText } from "../src/diagnosis/index.js";
 
-interface Item {
+export interface CorpusItem {
   id: string;
+  split: "tune" | "holdout";
   label: string;
+  repo: string;
+  source: string;
+  title: string;
+  resolution: string;
   log: string;
 }
 
 const ROOT = join(import.meta.dirname, "..");
-const CANDIDATES = [
-  join(ROOT, "..", "shared", "reference", "diagnosis", "corpus.jsonl"),
-  join(ROOT, "test", "fixtures", "diagnosis", "corpus.jsonl"),
-];
+export const CORPUS_PATH = join(ROOT, "test", "fixtures", "diagnosis", "corpus", "public.jsonl");
 
-export function loadCorpus(path = CANDIDATES.find((p) => existsSync(p))): { path: string; items: Item[] } {
-  if (!path) throw new Error(`No corpus found (looked in ${CANDIDATES.join(", ")})`);
+/** The split is a function of the source repository only: sha256("split-v2:" + repo) mod 100 < 30 → holdout. */
+export const SPLIT_SALT = "split-v2:";
+export function splitOf(repo: string): "tune" | "holdout" {
+  const h = createHash("sha256").update(SPLIT_SALT + repo.toLowerCase()).digest("hex");
+  return Number.parseInt(h.slice(0, 8), 16) % 100 < 30 ? "holdout" : "tune";
+}
+
+export function loadCorpus(path = CORPUS_PATH): CorpusItem[] {
   const items = readFileSync(path, "utf8")
     .split("\n")
     .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Item);
-  return { path, items };
+    .map((l) => JSON.parse(l) as CorpusItem);
+  for (const item of items) {
+    if (splitOf(item.repo) !== item.split) throw new Error(`${item.id}: split field disagrees with the repo hash`);
+  }
+  return items;
 }
 
-export function evaluate(items: Item[]) {
-  const perCategory = new Map<string, { total: number; hit: number }>();
-  const misses: { id: string; label: string; got: string }[] = [];
+export interface Miss {
+  id: string;
+  label: string;
+  got: string[];
+  source: string;
+}
+
+export interface Score {
+  total: number;
+  top1: number;
+  top3: number;
+  /** expected → predicted top-1 → count */
+  confusion: Map<string, Map<string, number>>;
+  misses: Miss[];
+}
+
+/** Distinct categories in ranked order (the first three are the top-3 answer). */
+export function rankedCategories(log: string): string[] {
+  const seen: string[] = [];
+  for (const f of diagnoseText(log).findings) if (!seen.includes(f.category)) seen.push(f.category);
+  return seen.length ? seen : ["unknown"];
+}
+
+export function evaluate(items: CorpusItem[]): Score {
+  const confusion = new Map<string, Map<string, number>>();
+  const misses: Miss[] = [];
+  let top1 = 0;
+  let top3 = 0;
   for (const item of items) {
-    const top = diagnoseText(item.log).findings[0];
-    const got = top?.category ?? "unknown";
-    const c = perCategory.get(item.label) ?? { total: 0, hit: 0 };
-    c.total++;
-    if (got === item.label) c.hit++;
-    else misses.push({ id: item.id, label: item.label, got });
-    perCategory.set(item.label, c);
+    const got = rankedCategories(item.log);
+    const first = got[0] ?? "unknown";
+    if (first === item.label) top1++;
+    if (got.slice(0, 3).includes(item.label)) top3++;
+    if (first !== item.label) misses.push({ id: item.id, label: item.label, got: got.slice(0, 3), source: item.source });
+    const row = confusion.get(item.label) ?? new Map<string, number>();
+    row.set(first, (row.get(first) ?? 0) + 1);
+    confusion.set(item.label, row);
   }
-  const hits = [...perCategory.values()].reduce((n, c) => n + c.hit, 0);
-  return { total: items.length, hits, accuracy: items.length ? hits / items.length : 0, perCategory, misses };
+  return { total: items.length, top1, top3, confusion, misses };
+}
+
+const pct = (n: number, d: number) => (d ? `${((100 * n) / d).toFixed(1)}%` : "-");
+
+export function report(name: string, s: Score): string {
+  const lines = [`== ${name}: ${s.total} logs ==`];
+  lines.push(`top-1 ${s.top1}/${s.total} = ${pct(s.top1, s.total)}   top-3 ${s.top3}/${s.total} = ${pct(s.top3, s.total)}`);
+  lines.push("", `${"expected".padEnd(30)} hit/n   predicted (top-1)`);
+  for (const [label, row] of [...s.confusion.entries()].sort()) {
+    const n = [...row.values()].reduce((a, b) => a + b, 0);
+    const hit = row.get(label) ?? 0;
+    const others = [...row.entries()]
+      .filter(([k]) => k !== label)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k}×${v}`)
+      .join(", ");
+    lines.push(`${label.padEnd(30)} ${`${hit}/${n}`.padEnd(7)} ${others}`);
+  }
+  lines.push("");
+  for (const m of s.misses) lines.push(`miss ${m.id}: expected ${m.label}, got ${m.got.join(" > ")}  ${m.source}`);
+  return lines.join("\n");
 }
 
 async function main() {
-  const { path, items } = loadCorpus(process.argv[2]);
-  const r = evaluate(items);
-  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-  console.log(`corpus: ${path} (${r.total} items)\n`);
-  console.log("category".padEnd(32), "top-1");
-  for (const [cat, c] of [...r.perCategory.entries()].sort()) {
-    console.log(cat.padEnd(32), `${c.hit}/${c.total}`.padEnd(7), pct(c.hit / c.total));
+  const args = process.argv.slice(2);
+  const only = args.includes("--split") ? args[args.indexOf("--split") + 1] : undefined;
+  const items = loadCorpus();
+  const splits = (["tune", "holdout"] as const).filter((s) => !only || s === only);
+  const scores = splits.map((s) => [s, evaluate(items.filter((i) => i.split === s))] as const);
+  if (args.includes("--json")) {
+    const out = Object.fromEntries(scores.map(([n, s]) => [n, { total: s.total, top1: s.top1, top3: s.top3 }]));
+    console.log(JSON.stringify(out));
+    return;
   }
-  for (const m of r.misses) console.log(`miss: ${m.id}: expected ${m.label}, got ${m.got}`);
-  console.log(`\noverall top-1: ${r.hits}/${r.total} = ${pct(r.accuracy)}`);
+  console.log(`corpus: ${CORPUS_PATH} (${items.length} logs)\n`);
+  for (const [name, s] of scores) console.log(`${report(name, s)}\n`);
+  for (const [name, s] of scores) {
+    console.log(`${name.padEnd(8)} top-1 ${pct(s.top1, s.total).padStart(6)}  top-3 ${pct(s.top3, s.total).padStart(6)}`);
+  }
 }
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) await main();
