@@ -51,7 +51,7 @@ interface StateFile {
 }
 
 describe.skipIf(!shared)("SSH cut during install_stack and convert_weights", () => {
-  let sshd: PrivateSshd | null;
+  let sshd: PrivateSshd;
   let bare: SshSim;
   let conv: SshSim;
   let server: ServerHandle;
@@ -127,8 +127,10 @@ describe.skipIf(!shared)("SSH cut during install_stack and convert_weights", () 
   const statuses = (r: InstallOut) => Object.fromEntries(r.steps.map((s) => [s.id, [s.status, s.outcome]]));
 
   beforeAll(async () => {
-    sshd = await startPrivateSshd();
-    if (!sshd) return;
+    const started = await startPrivateSshd();
+    // The shared sshd runs (else this describe is skipped), so a private one must start too.
+    if (!started) throw new Error("a private sshd did not start");
+    sshd = started;
     bare = await sshSim(sshd.env, "cut-install", "bare", { ASCEND_SIM_BUILD_SECONDS: "5" });
     conv = await sshSim(sshd.env, "cut-convert", "healthy", { ASCEND_SIM_CONVERT_SECONDS: "3" });
     const ckpt = join(conv.settings.workdir!, "ckpt");
@@ -151,7 +153,6 @@ describe.skipIf(!shared)("SSH cut during install_stack and convert_weights", () 
   });
 
   it("install_stack: a cut step is retried after the session died with it, and waited for while it still runs", async () => {
-    if (!sshd) return;
     // 1. Cut during the MindSpeed build, the step's processes ending with the session.
     const first = await applyAndCut("mindspeed", true);
     expect(first.during.outcome, first.during.text).toBe("tool-error");
@@ -242,7 +243,6 @@ describe.skipIf(!shared)("SSH cut during install_stack and convert_weights", () 
   }, 150_000);
 
   it("convert_weights: a cut leaves no marker on the partial tree, and the retry replaces it whole", async () => {
-    if (!sshd) return;
     const out = join(conv.settings.workdir!, "ckpt/mm_path/Qwen2.5-VL-3B-Instruct");
     const args = { host: conv.name, model: "qwen2.5vl-3b", tp: 2 };
     let killed = -1;

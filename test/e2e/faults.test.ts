@@ -26,7 +26,7 @@ const shared = readSshTestEnv();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!shared)("faults under one server over SSH", () => {
-  let sshd: PrivateSshd | null;
+  let sshd: PrivateSshd;
   let sim: SshSim;
   let server: ServerHandle;
   let uid = 0;
@@ -60,8 +60,10 @@ describe.skipIf(!shared)("faults under one server over SSH", () => {
   }
 
   beforeAll(async () => {
-    sshd = await startPrivateSshd();
-    if (!sshd) return;
+    const started = await startPrivateSshd();
+    // The shared sshd runs (else this describe is skipped), so a private one must start too.
+    if (!started) throw new Error("a private sshd did not start");
+    sshd = started;
     uid = Number(execFileSync("id", ["-u", sshd.env.user]).toString());
     sim = await trainableSim(sshd.env, "faulty");
     server = await startServer({ ASCEND_TRAIN_CONFIG: writeInventory({ faulty: sim.settings }) });
@@ -77,7 +79,6 @@ describe.skipIf(!shared)("faults under one server over SSH", () => {
   });
 
   it("cut during a long follow: the call ends cleanly and the next call sees the true last iteration", async () => {
-    if (!sshd) return;
     const log = join(sim.settings.workdir!, "logs", "cut.log");
     ownedFile(log, iterationLines(1, 10, 1000));
     let next = 11;
@@ -104,7 +105,6 @@ describe.skipIf(!shared)("faults under one server over SSH", () => {
   }, 60_000);
 
   it("cut during check_env: a clean outcome, and the next check_env answers", async () => {
-    if (!sshd) return;
     await call("list_hosts", {});
     const pending = call("check_env", { host: "faulty" });
     await sleep(400);
@@ -120,7 +120,6 @@ describe.skipIf(!shared)("faults under one server over SSH", () => {
   }, 60_000);
 
   it("cut during launch_train: the run outlives the connection and list_runs reports it running", async () => {
-    if (!sshd) return;
     const built = await call("build_configs", { ...trainConfigArgs(sim, "cut"), host: "faulty" });
     expect(built.outcome, built.text).toBe("ok");
     const script = (built.structured!.files as { role: string; path: string }[]).find(
@@ -157,7 +156,6 @@ describe.skipIf(!shared)("faults under one server over SSH", () => {
   }, 90_000);
 
   it("disk full under build_configs: a clear error and no half-written config", async () => {
-    if (!sshd) return;
     const dir = join(sim.dir, "full");
     mkdirSync(dir);
     const mount = spawnSync("mount", ["-t", "tmpfs", "-o", `size=64k,uid=${uid},gid=${uid},mode=0755`, "tmpfs", dir]);
@@ -193,7 +191,6 @@ describe.skipIf(!shared)("faults under one server over SSH", () => {
   }, 60_000);
 
   it("a log truncated under a follow: reading restarts and the result says so", async () => {
-    if (!sshd) return;
     const log = join(sim.settings.workdir!, "logs", "rotate.log");
     ownedFile(log, iterationLines(1, 300, 1000));
     const pending = call("tail_logs", { host: "faulty", logFile: log, followSeconds: 5, chart: false });

@@ -19,15 +19,17 @@ const shared = readSshTestEnv();
 const HOSTS = ["n1", "n2", "n3", "n4", "n5"];
 
 describe.skipIf(!shared)("one server under load over SSH", () => {
-  let sshd: PrivateSshd | null;
+  let sshd: PrivateSshd;
   let sim: SshSim;
   let server: ServerHandle;
   let log: string;
   let uid = 0;
 
   beforeAll(async () => {
-    sshd = await startPrivateSshd();
-    if (!sshd) return;
+    const started = await startPrivateSshd();
+    // The shared sshd runs (else this describe is skipped), so a private one must start too.
+    if (!started) throw new Error("a private sshd did not start");
+    sshd = started;
     sim = await sshSim(sshd.env, "load");
     uid = Number((await import("node:child_process")).execFileSync("id", ["-u", sshd.env.user]).toString());
     log = join(sim.settings.workdir!, "logs", "load.log");
@@ -46,7 +48,6 @@ describe.skipIf(!shared)("one server under load over SSH", () => {
   });
 
   it("answers 50 concurrent calls across 5 hosts over at most 5 SSH connections", async () => {
-    if (!sshd) return;
     const acceptedBefore = sshd.accepted();
     const ports = new Set<number>();
     let peakConnections = 0;
@@ -95,7 +96,6 @@ describe.skipIf(!shared)("one server under load over SSH", () => {
   }, 240_000);
 
   it("follows a log through 30 compressed minutes of training with flat memory", async () => {
-    if (!sshd) return;
     // 1800 one-second iterations (30 minutes of log time), appended in ~20 s of real time.
     const total = 1800;
     let next = 201;

@@ -23,7 +23,7 @@ const shared = readSshTestEnv();
 const SECRET = `hf_${"Zq8".repeat(8)}secret`;
 
 describe.skipIf(!shared)("audit log of a flow over SSH", () => {
-  let sshd: PrivateSshd | null;
+  let sshd: PrivateSshd;
   let sim: SshSim;
   let server: ServerHandle;
   let dir: string;
@@ -33,8 +33,10 @@ describe.skipIf(!shared)("audit log of a flow over SSH", () => {
   const called = ["list_hosts", "check_env", "validate_dataset", "build_configs", "tail_logs", "launch_train"];
 
   beforeAll(async () => {
-    sshd = await startPrivateSshd();
-    if (!sshd) return;
+    const started = await startPrivateSshd();
+    // The shared sshd runs (else this describe is skipped), so a private one must start too.
+    if (!started) throw new Error("a private sshd did not start");
+    sshd = started;
     sim = await sshSim(sshd.env, "aud", "healthy", { HF_TOKEN: SECRET });
     dir = mkdtempSync(join(tmpdir(), "audit-"));
     auditFile = join(dir, "audit.jsonl");
@@ -86,7 +88,6 @@ describe.skipIf(!shared)("audit log of a flow over SSH", () => {
       .map((l) => JSON.parse(l) as AuditEntry);
 
   it("records every command the host ran, with all its fields", () => {
-    if (!sshd) return;
     const remote = entries().filter((e) => e.host === "aud");
     const sessions = [...sshd.sessionsByPort().values()].reduce((a, b) => a + b, 0);
     // One exec channel per host operation: the log misses none and invents none.
@@ -111,13 +112,11 @@ describe.skipIf(!shared)("audit log of a flow over SSH", () => {
   });
 
   it("never holds the token from the host settings or a tool's env, nor do the results", () => {
-    if (!sshd) return;
     expect(readFileSync(auditFile, "utf8")).not.toContain(SECRET);
     for (const r of results) expect(r).not.toContain(SECRET);
   });
 
   it("`ascend-train audit --json` reads the same entries back", () => {
-    if (!sshd) return;
     const out = execFileSync(process.execPath, [CLI, "audit", "--json", "--host", "aud", "--limit", "5000"], {
       env: { ...process.env, ASCEND_TRAIN_AUDIT_LOG: auditFile, ASCEND_TRAIN_CONFIG: inventory },
       encoding: "utf8",

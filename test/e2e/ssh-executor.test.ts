@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostFileError, HostUnreachableError } from "../../src/hosts/executor.js";
 import { HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { SshExecutor, sshStats } from "../../src/hosts/ssh.js";
@@ -10,8 +10,12 @@ import { readSshTestEnv, sshHostSettings } from "../helpers/ssh-env.js";
 const env = readSshTestEnv();
 
 describe.skipIf(!env)("SshExecutor against a real sshd", () => {
-  const ssh = new SshExecutor("loop", sshHostSettings(env!));
-  afterAll(() => ssh.close());
+  // Built in a hook: the body of a skipped describe still runs at collection, where env is null.
+  let ssh: SshExecutor;
+  beforeAll(() => {
+    ssh = new SshExecutor("loop", sshHostSettings(env!));
+  });
+  afterAll(() => ssh?.close());
 
   it("runs argv with stdout, stderr and exit code, values quoted", async () => {
     const r = await ssh.run(["sh", "-c", 'echo "$1"; echo err >&2; exit 3', "x", "a b; rm -rf ~ $(id) `id` 'q'"]);

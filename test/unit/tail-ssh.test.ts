@@ -1,6 +1,7 @@
 import { PNG } from "pngjs";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FileChunk, HostExecutor, ReadFileOptions } from "../../src/hosts/executor.js";
+import type { HostSettings } from "../../src/hosts/inventory.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
 import { SshExecutor } from "../../src/hosts/ssh.js";
 import { tailLines } from "../../src/logs/tail.js";
@@ -14,9 +15,14 @@ const mm = (i: number, total: number) =>
   ` [2026-04-28 10:00:00] iteration ${String(i).padStart(8)}/${String(total).padStart(8)} | consumed samples: ${String(i * 8).padStart(12)} | elapsed time per iteration (ms): 1500.0 | learning rate: 1.000000E-05 | global batch size:     8 | loss: ${(5 - i / 100).toExponential(6).toUpperCase()} | grad norm: 2.000 |`;
 
 describe.skipIf(!env)("tail_logs over SSH (loopback sshd)", () => {
-  const settings = sshHostSettings(env!);
-  const ssh = new SshExecutor("npu-ssh", settings);
-  afterAll(() => ssh.close());
+  // Built in a hook: the body of a skipped describe still runs at collection, where env is null.
+  let settings: HostSettings;
+  let ssh: SshExecutor;
+  beforeAll(() => {
+    settings = sshHostSettings(env!);
+    ssh = new SshExecutor("npu-ssh", settings);
+  });
+  afterAll(() => ssh?.close());
   const deps = (): ToolDeps => ({
     hosts: new HostRegistry({ file: null, hosts: { "npu-ssh": settings } }, async () => ssh),
     now: () => new Date(),
