@@ -1,8 +1,10 @@
 // The machine the server runs on, through execa; files through node:fs.
+
+import { spawn } from "node:child_process";
 import { open } from "node:fs/promises";
 import { execa } from "execa";
 import { BoundedOutput, redact, secretValues } from "./bounded.js";
-import { hostPrelude } from "./environment.js";
+import { assertSafeEnv, hostEnvironment } from "./environment.js";
 import {
   DEFAULT_MAX_OUTPUT,
   DEFAULT_TIMEOUT_MS,
@@ -18,7 +20,9 @@ import {
 import type { HostSettings } from "./inventory.js";
 import { expandHome } from "./inventory.js";
 import { writeNoFollow } from "./no-follow-local.js";
+import { PathNotAllowedError } from "./paths.js";
 import { shellJoin } from "./quote.js";
+import { openRegularForRead } from "./read-local.js";
 
 export class LocalExecutor implements HostExecutor {
   readonly label = "local";
@@ -28,10 +32,10 @@ export class LocalExecutor implements HostExecutor {
     private readonly settings: HostSettings,
   ) {}
 
+  /** An allowlisted environment: never this server's token, API keys or own settings (see hostEnvironment). */
   private baseEnv(extra?: Record<string, string>): Record<string, string> {
-    const env: Record<string, string> = { ...(process.env as Record<string, string>), ...this.settings.env, ...extra };
-    if (this.settings.path.length > 0) env.PATH = [...this.settings.path, env.PATH ?? ""].join(":");
-    return env;
+    assertSafeEnv(extra, this.settings.allowUnsafeEnv, `env for host ${this.name}`);
+    return hostEnvironment(this.settings, extra);
   }
 
   async run(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
@@ -40,9 +44,17 @@ export class LocalExecutor implements HostExecutor {
   }
 
   async runScript(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
-    // The host's PATH/env go first so the script sees what the tools see.
-    const full = `${hostPrelude(this.settings)}\n${script}`;
-    return this.exec("bash", ["-c", full], `bash -c <script ${script.length} bytes>`, opts);
+    // The host's PATH and env travel in the process environment (baseEnv), never on the command line where `ps`
+    // shows them; the script itself is read from a variable that is unset before it runs.
+    return this.exec(
+      "bash",
+      ["-c", 's=$__ASCEND_TRAIN_SCRIPT; unset __ASCEND_TRAIN_SCRIPT; eval "$s"'],
+      `bash -c <script ${script.length} bytes>`,
+      {
+        ...opts,
+        env: { ...opts.env, __ASCEND_TRAIN_SCRIPT: script },
+      },
+    );
   }
 
   private async exec(file: string, args: string[], display: string, opts: ExecOptions): Promise<ExecResult> {
@@ -98,12 +110,12 @@ export class LocalExecutor implements HostExecutor {
   }
 
   async readFile(path: string, opts: ReadFileOptions = {}): Promise<FileChunk> {
-    const file = expandHome(path);
     let handle: Awaited<ReturnType<typeof open>>;
     try {
-      handle = await open(file, "r");
+      // Regular files only (a FIFO would hold a thread of the pool forever), inside `within` when given.
+      handle = await openRegularForRead(path, this.name, opts.within);
     } catch (error) {
-      throw fileError(error, path);
+      throw error instanceof HostFileError || error instanceof PathNotAllowedError ? error : fileError(error, path);
     }
     try {
       const { size } = await handle.stat();
@@ -126,23 +138,25 @@ export class LocalExecutor implements HostExecutor {
   }
 
   async spawnDetached(argv: readonly string[], opts: DetachedOptions): Promise<{ pid: number }> {
-    const logFile = expandHome(opts.logFile);
-    const child = execa(argv[0]!, argv.slice(1), {
-      cwd: opts.cwd ? expandHome(opts.cwd) : undefined,
-      env: this.baseEnv(opts.env),
-      extendEnv: false,
-      detached: true,
-      stdin: "ignore",
-      stdout: { file: logFile, append: true },
-      stderr: { file: logFile, append: true },
-      reject: false,
-      cleanup: false,
-    });
-    const pid = child.pid;
-    child.unref();
-    child.catch(() => undefined);
-    if (pid === undefined) throw new Error(`could not start ${argv[0]}`);
-    return { pid };
+    // Its own session (setsid), stdin from /dev/null, stdout and stderr straight into the log file: the child holds
+    // no pipe or descriptor of ours, so it outlives this process, its process group and its terminal.
+    const log = await open(expandHome(opts.logFile), "a", 0o644);
+    try {
+      const child = spawn(argv[0]!, argv.slice(1), {
+        cwd: opts.cwd ? expandHome(opts.cwd) : undefined,
+        env: this.baseEnv(opts.env),
+        detached: true,
+        stdio: ["ignore", log.fd, log.fd],
+      });
+      const pid = await new Promise<number>((resolve, reject) => {
+        child.once("spawn", () => resolve(child.pid!));
+        child.once("error", (error) => reject(new Error(`could not start ${argv[0]}: ${error.message}`)));
+      });
+      child.unref();
+      return { pid };
+    } finally {
+      await log.close();
+    }
   }
 
   async close(): Promise<void> {}
