@@ -1,10 +1,12 @@
 // `ascend-train`: every tool as a subcommand, plus mcp (stdio), serve (HTTP), demo, sim and chat.
 import { randomBytes } from "node:crypto";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Command, Option } from "commander";
 import { HostRegistry } from "../hosts/registry.js";
 import { allTools } from "../tools/index.js";
 import { invokeTool } from "../tools/invoke.js";
+import type { ToolAttachment } from "../tools/tool.js";
 import { VERSION } from "../version.js";
 import { addFlags, flagSpecs, kebab, optionsToInput } from "./flags.js";
 import { progressPrinter } from "./progress.js";
@@ -23,10 +25,15 @@ function addToolCommands(program: Command): void {
       .option("--json", "print exactly the tool's structured result as JSON")
       .option("--input-json <json>", "the whole input as one JSON object (flags override its fields)");
     if (tool.name === "audit_log") cmd.alias("audit");
+    // Images a tool returns (tail-logs' loss chart) are written here, on this machine, only when asked.
+    if (tool.attachments)
+      cmd.option("--chart-file <file>", "write the returned chart (PNG) to this new local file (never overwrites)");
     addFlags(cmd, specs);
     cmd.action(async (options: Record<string, unknown>) => {
       const base = options.inputJson ? (JSON.parse(String(options.inputJson)) as Record<string, unknown>) : {};
       const input = { ...base, ...optionsToInput(specs, options) };
+      const chartFile = options.chartFile as string | undefined;
+      if (chartFile && specs.some((s) => s.field === "chart")) input.chart = true;
       const hosts = new HostRegistry();
       const progress = progressPrinter(process.stderr);
       const controller = new AbortController();
@@ -51,11 +58,29 @@ function addToolCommands(program: Command): void {
           return;
         }
         process.stdout.write(options.json ? `${JSON.stringify(outcome.result, null, 2)}\n` : `${outcome.text}\n`);
+        if (chartFile) await writeChartFile(chartFile, outcome.attachments);
       } finally {
         process.removeListener("SIGINT", onSigint);
         await hosts.closeAll();
       }
     });
+  }
+}
+
+/** Writes the first image a tool returned to a new local file; an existing file (or a link there) is left alone. */
+async function writeChartFile(file: string, attachments: readonly ToolAttachment[]): Promise<void> {
+  const image = attachments.find((a) => a.type === "image");
+  if (!image) {
+    process.stderr.write(`note: no chart to write to ${file} (fewer than 2 loss values)\n`);
+    return;
+  }
+  try {
+    await writeFile(file, Buffer.from(image.data, "base64"), { flag: "wx", mode: 0o644 });
+    process.stderr.write(`chart written to ${file}\n`);
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code === "EEXIST" ? "it already exists" : (error as Error).message;
+    process.stderr.write(`error: chart not written to ${file}: ${why}\n`);
+    process.exitCode = 1;
   }
 }
 
@@ -75,13 +100,17 @@ function addServerCommands(program: Command): void {
     .description("Serve MCP over Streamable HTTP at /mcp (loopback by default, bearer token required).")
     .option("--host <address>", "address to bind", "127.0.0.1")
     .option("--port <n>", "port (0 picks a free one)", "8765")
-    .addOption(new Option("--token <token>", "bearer token clients must send").env("ASCEND_TRAIN_TOKEN"))
+    .option("--token-file <file>", "file holding the bearer token clients must send (default: $ASCEND_TRAIN_TOKEN)")
+    .addOption(new Option("--token <token>", "refused: use ASCEND_TRAIN_TOKEN or --token-file").hideHelp())
     .option("--allow-origin <origin...>", "extra browser origins allowed to call the server")
     .option("--read-only", "expose only tools that change nothing")
     .option("--toolsets <list>", `comma-separated subset of: ${TOOLSETS.join(", ")}`)
     .action(async (options: Record<string, string | string[] | boolean | undefined>) => {
-      const { serveHttp } = await import("../http.js");
-      const token = (options.token as string | undefined) ?? randomBytes(24).toString("base64url");
+      const { serveHttp, serveToken } = await import("../http.js");
+      const { token, source } = serveToken({
+        tokenFile: options.tokenFile as string | undefined,
+        tokenOnCommandLine: options.token !== undefined,
+      });
       const host = options.host as string;
       if (!["127.0.0.1", "localhost", "::1"].includes(host)) {
         process.stderr.write(
@@ -98,7 +127,7 @@ function addServerCommands(program: Command): void {
         hosts: new HostRegistry(),
       });
       process.stderr.write(`ascend-train MCP over HTTP at ${served.url}\n`);
-      if (!options.token)
+      if (source === "generated")
         process.stderr.write(`bearer token (generated; set ASCEND_TRAIN_TOKEN to choose one): ${token}\n`);
       const stop = async () => {
         await served.close();

@@ -1,11 +1,12 @@
 // tail_logs: the end of a training log (or what came after an offset), its metrics, warnings and the run's state,
-// a loss curve (PNG + CSV next to the log, sparkline in the text), and an optional bounded follow with progress.
+// a loss curve (a PNG returned as image content, a sparkline in the text), and an optional bounded follow with progress.
+// It writes nothing on the host: the chart travels back with the result, so the tool is read-only in fact.
 
 import { z } from "zod";
 import type { HostExecutor } from "../hosts/executor.js";
 import { UnknownHostError } from "../hosts/registry.js";
 import { fmt } from "../logs/accumulator.js";
-import { curveCsv, renderLossPng, sparkline } from "../logs/chart.js";
+import { renderLossPng, sparkline } from "../logs/chart.js";
 import { diagnoseErrorText } from "../logs/diagnose.js";
 import { inspectLog, LogNotFoundError } from "../logs/inspect.js";
 import { getRunResolver } from "../logs/resolver.js";
@@ -78,7 +79,13 @@ const output = z.object({
   followed: z.object({ stoppedBecause: z.string(), newLines: z.number() }).nullable(),
   sparkline: z.string(),
   curve: z.array(z.object({ iteration: z.number(), loss: Num })),
-  chart: z.object({ csv: z.string().nullable(), png: z.string().nullable() }).nullable(),
+  chart: z
+    .object({
+      mimeType: z.literal("image/png").describe("the chart comes back as image content next to this result"),
+      points: z.number().describe("loss points drawn"),
+    })
+    .nullable()
+    .describe("null unless chart was asked for and the log has at least 2 loss values"),
   notes: z.array(z.string()),
 });
 
@@ -124,7 +131,7 @@ const input = z
       .boolean()
       .default(false)
       .describe(
-        "Also write <logFile>.loss.png and .loss.csv next to the log (the PNG is always returned as an image).",
+        "Also return the loss curve as a PNG image (image content of the result; nothing is written on the host).",
       ),
   })
   .refine((v) => (v.runId === undefined) !== (v.logFile === undefined), {
@@ -148,10 +155,10 @@ export default defineTool({
     "the whole file. Returns the run state (starting, running, finished, failed with its error lines, stalled, " +
     "unknown), the latest iteration metrics (loss, grad norm, step time, learning rate), throughput and ETA, " +
     "warnings (NaN loss, loss spikes, exploding grad norm, skipped iterations, slowing steps), checkpoints and a " +
-    "loss curve (PNG image + CSV written next to the log). With followSeconds it watches the log and reports each " +
+    "loss curve (with chart, a PNG image returned with the result; nothing is written on the host). With followSeconds it watches the log and reports each " +
     "new iteration as progress. Use nextOffset for incremental reads; on failure call diagnose_error with errorLines.",
   toolset: "train",
-  // Reads logs; the optional chart files are derived data and are skipped on a read-only server.
+  // Reads logs and writes nothing anywhere: the chart is returned, not stored.
   kind: "read",
   input,
   output,
@@ -291,50 +298,17 @@ export default defineTool({
           : [...result.notes],
     };
     if (out.state === "failed" && errorLines.length > 0) out.diagnosis = await diagnoseErrorText(errorLines.join("\n"));
-    if (args.chart && deps.readOnly) out.notes.push("read-only server: chart files not written");
-    else if (args.chart && result.exists) out.chart = await writeChart(executor, path, a.curve, curve, out.notes);
+    const drawn = curve.filter((p) => p.loss !== null).length;
+    if (args.chart && drawn >= 2) out.chart = { mimeType: "image/png", points: drawn };
     return out;
   },
   summarize: summarizeTail,
   attachments(result) {
+    if (!result.chart) return [];
     const png = renderLossPng(result.curve);
     return png ? [{ type: "image", mimeType: "image/png", data: png.toString("base64") }] : [];
   },
 });
-
-/** Writes <log>.loss.csv and <log>.loss.png (overwritten each time: they are derived). Failures become notes. */
-async function writeChart(
-  executor: HostExecutor,
-  path: string,
-  full: Parameters<typeof curveCsv>[0],
-  thinned: Output["curve"],
-  notes: string[],
-): Promise<Output["chart"]> {
-  if (full.filter((p) => p.loss !== null).length < 2) return null;
-  const chart: NonNullable<Output["chart"]> = { csv: null, png: null };
-  const csvPath = `${path}.loss.csv`;
-  try {
-    await executor.writeFile(csvPath, curveCsv(full), { exclusive: false });
-    chart.csv = csvPath;
-  } catch (error) {
-    notes.push(`Could not write ${csvPath}: ${(error as Error).message}`);
-  }
-  const png = renderLossPng(thinned);
-  if (png) {
-    const pngPath = `${path}.loss.png`;
-    // writeFile carries text; the PNG travels as base64 and is decoded on the host, then renamed into place.
-    const r = await executor.run(
-      ["bash", "-c", 'set -e; t="$1.$$.tmp"; base64 -d > "$t"; mv -f "$t" "$1"', "bash", pngPath],
-      {
-        stdin: png.toString("base64"),
-        timeoutMs: 30_000,
-      },
-    );
-    if (r.exitCode === 0) chart.png = pngPath;
-    else notes.push(`Could not write ${pngPath}: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
-  }
-  return chart;
-}
 
 function summarizeTail(r: Output): string {
   const out: string[] = [];
@@ -363,7 +337,7 @@ function summarizeTail(r: Output): string {
   const ck = r.checkpoints[r.checkpoints.length - 1];
   if (ck)
     out.push(`last checkpoint: ${ck.phase} ${ck.path}${ck.iteration !== null ? ` (iteration ${ck.iteration})` : ""}`);
-  if (r.chart?.png) out.push(`loss curve: ${r.chart.png}`);
+  if (r.chart) out.push(`loss curve: a PNG image of ${r.chart.points} points (returned with the result)`);
   for (const n of r.notes) out.push(`note: ${n}`);
   if (r.lines.length > 0) out.push(`--- ${r.logFile} (next offset ${r.nextOffset}) ---\n${r.lines.join("\n")}`);
   return out.join("\n");

@@ -30,7 +30,7 @@ describe.skipIf(!env)("tail_logs over SSH (loopback sshd)", () => {
     log: () => {},
   });
 
-  it("reads a 16 MB log's tail in bounded bytes and writes the chart next to it on the host", async () => {
+  it("reads a 16 MB log's tail in bounded bytes and returns the chart without writing on the host", async () => {
     const dir = (await ssh.run(["mktemp", "-d"])).stdout.trim();
     const path = `${dir}/train.log`;
     // 16 MB of filler, then the training lines: only the end may cross the wire.
@@ -69,9 +69,11 @@ describe.skipIf(!env)("tail_logs over SSH (loopback sshd)", () => {
     expect(r.state).toBe("running");
     expect(r.latest).toMatchObject({ iteration: 300, totalIterations: 1000, msPerIteration: 1500, gradNorm: 2 });
     expect(r.bytesRead).toBeLessThan(2 * 1024 * 1024);
-    expect(r.chart).toEqual({ csv: `${path}.loss.csv`, png: `${path}.loss.png` });
-    const png = await ssh.run(["base64", "-w0", `${path}.loss.png`]);
-    expect(PNG.sync.read(Buffer.from(png.stdout, "base64")).width).toBe(720);
+    expect(r.chart).toEqual({ mimeType: "image/png", points: 300 });
+    const [image] = tailLogs.attachments!(r);
+    expect(PNG.sync.read(Buffer.from(image!.data, "base64")).width).toBe(720);
+    const listed = await ssh.run(["ls", "-A", dir]);
+    expect(listed.stdout.trim().split("\n")).toEqual(["train.log"]);
 
     const more = `${mm(301, 1000)}\n`;
     await ssh.run(["sh", "-c", 'cat >> "$1"', "sh", path], { stdin: more });
