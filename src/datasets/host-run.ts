@@ -1,8 +1,10 @@
-// Runs the dataset program on a host and turns its protocol into a typed result; moves finished output into place.
+// Runs the dataset program on a host and turns its protocol into a typed result; moves finished output into place
+// without following a symlink (src/hosts/no-follow.ts).
 import { randomBytes } from "node:crypto";
 import { posix } from "node:path";
 import { z } from "zod";
 import type { HostExecutor } from "../hosts/executor.js";
+import { enterParentScript, NO_FOLLOW_EXIT, placeScript } from "../hosts/no-follow.js";
 import { ToolError } from "../tools/tool.js";
 import type { Container, MllmKeys, RecordFormat } from "./formats.js";
 import { DATASET_HOST_SCRIPT } from "./host-script.js";
@@ -114,7 +116,11 @@ export function tempNameFor(output: string): string {
   return posix.join(dir, `.${posix.basename(output)}.${randomBytes(4).toString("hex")}.tmp`);
 }
 
-/** Renames tmp onto output with `mv`; without overwrite, an output that appeared meanwhile is left alone. */
+/**
+ * Puts tmp (a name next to output) in place following no symlink: the output's directory is entered once and must
+ * still be the checked one, then `mv -T` (overwrite) or `ln` (no clobber, atomic) acts on names relative to it. Without
+ * overwrite, an output that appeared meanwhile is left alone. Either way the temporary file is gone afterwards.
+ */
 export async function moveIntoPlace(
   executor: HostExecutor,
   tmp: string,
@@ -122,15 +128,20 @@ export async function moveIntoPlace(
   overwrite: boolean,
   cwd?: string,
 ): Promise<void> {
-  const moved = await executor.run(["mv", overwrite ? "-f" : "-n", "--", tmp, output], { cwd, timeoutMs: 60_000 });
-  const left = await executor.run(["test", "-e", tmp], { cwd, timeoutMs: 30_000 });
-  if (left.exitCode === 0) {
-    await executor.run(["rm", "-f", "--", tmp], { cwd, timeoutMs: 30_000 });
-    const why =
-      moved.exitCode === 0 ? `${output} already exists` : moved.stderr.trim() || `mv exited ${moved.exitCode}`;
-    throw new ToolError(`Could not move the converted file into place: ${why}. Nothing was changed.`);
-  }
-  if (moved.exitCode !== 0) throw new ToolError(`mv ${tmp} ${output} failed: ${moved.stderr.trim()}`);
+  if (posix.dirname(tmp) !== posix.dirname(output)) throw new Error(`${tmp} is not next to ${output}`);
+  const tmpName = posix.basename(tmp);
+  const script = [
+    enterParentScript(output),
+    `trap 'rm -f -- ./${tmpName}' EXIT`,
+    placeScript(tmpName, !overwrite),
+  ].join("\n");
+  const moved = await executor.runScript(script, { cwd, timeoutMs: 60_000 });
+  if (moved.exitCode === 0) return;
+  const why =
+    moved.exitCode === NO_FOLLOW_EXIT.exists
+      ? `${output} already exists`
+      : moved.stderr.trim() || `exit ${moved.exitCode}`;
+  throw new ToolError(`Could not move the converted file into place: ${why}. Nothing was changed.`);
 }
 
 /** One line per problem, for error messages and summaries. */

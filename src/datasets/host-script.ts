@@ -1,7 +1,8 @@
 // The program that converts and validates a dataset ON the host, next to the data: big files never cross the wire.
 // Self-contained Python 3.6+ (stdlib only; every Ascend host has python3). Sent on stdin to `python3 - <args-json>`.
 // Stdout protocol: "P <bytes> <total> <records>" progress lines, then one "R <json>" result line.
-// It parses one record at a time (bounded memory), writes only to the temporary path it is given, and never renames.
+// It parses one record at a time (bounded memory), writes only to the temporary path it is given (created new, with no
+// symlink followed on its way), and never renames.
 
 import { READERS } from "./host-script-readers.js";
 
@@ -180,6 +181,39 @@ class Converter(object):
         return "".join(out), None
 
 
+TMP_AT = []
+
+
+def open_tmp_nofollow(tmp):
+    """Creates tmp (new, never through a symlink) in its directory, opened one component at a time with O_NOFOLLOW:
+    a directory swapped for a symlink after the path was checked is refused, not followed."""
+    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+    parent, name = os.path.split(os.path.abspath(tmp))
+    fd = os.open("/", flags)
+    try:
+        for part in [p for p in parent.split("/") if p]:
+            nxt = os.open(part, flags, dir_fd=fd)
+            os.close(fd)
+            fd = nxt
+    except OSError as e:
+        os.close(fd)
+        raise Fatal("cannot open the output directory %s without following a symbolic link: %s" % (parent, e.strerror))
+    new = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    out_fd = os.open(name, new, 0o644, dir_fd=fd)
+    TMP_AT.append((fd, name))
+    return os.fdopen(out_fd, "w", encoding="utf-8", buffering=CHUNK)
+
+
+def unlink_tmp():
+    while TMP_AT:
+        fd, name = TMP_AT.pop()
+        try:
+            os.unlink(name, dir_fd=fd)
+        except OSError:
+            pass
+        os.close(fd)
+
+
 def main():
     max_problems = A["maxProblems"]
     inp = os.path.expanduser(A["input"])
@@ -201,7 +235,7 @@ def main():
             raise Fatal("output %s already exists; pass overwrite: true to replace it" % A["output"])
         if not os.path.isdir(os.path.dirname(os.path.abspath(final))):
             raise Fatal("output directory %s does not exist" % os.path.dirname(A["output"]))
-        out = open(os.path.expanduser(tmp), "x", encoding="utf-8", buffering=CHUNK)
+        out = open_tmp_nofollow(os.path.expanduser(tmp))
     problems = []
     counts = {}
     n = valid = written = 0
@@ -252,7 +286,7 @@ def main():
         out.close()
         kept = not broken and written > 0
         if not kept:
-            os.unlink(os.path.expanduser(tmp))
+            unlink_tmp()
             written = 0
     try:
         import resource
@@ -291,9 +325,7 @@ for _sig in ("SIGTERM", "SIGHUP", "SIGINT"):
 try:
     emit("R", json.dumps(main()))
 except BaseException as e:
-    tmp = A.get("tmp")
-    if tmp and os.path.exists(os.path.expanduser(tmp)):
-        os.unlink(os.path.expanduser(tmp))
+    unlink_tmp()
     msg = str(e) if isinstance(e, Fatal) else "%s: %s" % (type(e).__name__, e)
     emit("R", json.dumps({"fatal": msg}))
     sys.exit(2)

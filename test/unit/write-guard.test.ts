@@ -5,6 +5,7 @@ import {
   lstatSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -17,7 +18,10 @@ import type { ExecOptions, HostExecutor } from "../../src/hosts/executor.js";
 import { type HostSettings, HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { LocalExecutor } from "../../src/hosts/local.js";
 import { ensureWritable, guardWrites } from "../../src/hosts/paths.js";
+import { HostRegistry } from "../../src/hosts/registry.js";
 import { SshExecutor } from "../../src/hosts/ssh.js";
+import prepareDataset from "../../src/tools/prepare-dataset.js";
+import type { ToolDeps } from "../../src/tools/tool.js";
 import { readSshTestEnv, sshHostSettings } from "../helpers/ssh-env.js";
 
 const base = mkdtempSync(join(tmpdir(), "write-guard-"));
@@ -89,7 +93,6 @@ describe("local writes follow no symlink after the guard's check", () => {
     await expect(local.writeFile(join(allowed, "run.sh"), "again")).rejects.toThrow(/already exists/);
     await expect(local.writeFile(join(allowed, "missing", "f"), "x")).rejects.toThrow(/does not exist/);
     expect(readFileSync(join(allowed, "run.sh"), "utf8")).toBe("#!/bin/sh\n");
-    const { readdirSync } = await import("node:fs");
     expect(readdirSync(allowed)).toEqual(["run.sh", "sub"]);
   });
 
@@ -109,6 +112,43 @@ describe("local writes follow no symlink after the guard's check", () => {
     const guarded = guardWrites(new LocalExecutor("local", settings), settings);
     await expect(ensureWritable(guarded, join(outside, "x"), "output")).rejects.toThrow(/outside the directories/);
     await expect(ensureWritable(guarded, join(allowed, "x"), "output")).resolves.toBe(join(allowed, "x"));
+  });
+});
+
+const TEXT_ONLY = JSON.stringify([
+  {
+    id: "t",
+    conversations: [
+      { from: "human", value: "Say hi." },
+      { from: "gpt", value: "hi" },
+    ],
+  },
+]);
+
+/** prepare_dataset through a registry whose host swaps `dir` for a symlink right after the guard's check. */
+async function prepareWithSwap(inner: HostExecutor, settings: HostSettings, dir: string, to: string, input: string) {
+  const hosts = new HostRegistry({ file: null, hosts: { h: settings } }, async () => swapAfterCheck(inner, dir, to));
+  const deps: ToolDeps = { hosts, now: () => new Date(), progress: () => {}, log: () => {} };
+  try {
+    return await prepareDataset.handle(
+      prepareDataset.input.parse({ host: "h", input, output: join(dir, "out.json") }),
+      deps,
+    );
+  } finally {
+    await hosts.closeAll();
+  }
+}
+
+describe("prepare_dataset's output follows no symlink after the guard's check", () => {
+  it("refuses locally when the output directory becomes a symlink after the check", async () => {
+    const { allowed, sub, outside } = layout("prepare-local");
+    const input = join(allowed, "in.json");
+    writeFileSync(input, TEXT_ONLY);
+    const settings = localSettings(allowed);
+    await expect(prepareWithSwap(new LocalExecutor("h", settings), settings, sub, outside, input)).rejects.toThrow(
+      /symbolic link/,
+    );
+    expect(readdirSync(outside)).toEqual([]);
   });
 });
 
@@ -152,8 +192,16 @@ describe.skipIf(!env)("SSH writes follow no symlink after the guard's check", ()
     await ssh.writeFile(join(allowed, "new.txt"), "fresh\n");
     expect(readFileSync(join(allowed, "new.txt"), "utf8")).toBe("fresh\n");
     await expect(ssh.writeFile(join(allowed, "nowhere", "f"), "x")).rejects.toThrow(/does not exist/);
-    const { readdirSync } = await import("node:fs");
     expect(readdirSync(allowed).sort()).toEqual(["new.txt", "out.csv", "sub"]);
+  });
+
+  it("prepare_dataset refuses when the output directory becomes a symlink after the check", async () => {
+    const { allowed, sub, outside } = await remoteLayout();
+    const input = join(allowed, "in.json");
+    await ssh.writeFile(input, TEXT_ONLY);
+    const settings = sshHostSettings(env!, { allowedDirs: [allowed] });
+    await expect(prepareWithSwap(ssh, settings, sub, outside, input)).rejects.toThrow(/symbolic link/);
+    expect(readdirSync(outside)).toEqual(["victim"]);
   });
 
   it("refuses a symlinked directory on the way", async () => {
