@@ -61,7 +61,10 @@ async function callTool(
   if (!parsed.success) {
     return {
       content: [
-        { type: "text", text: redactText(`Input validation error for ${name}: ${describeInputError(parsed.error, args)}`) },
+        {
+          type: "text",
+          text: redactText(`Input validation error for ${name}: ${describeInputError(parsed.error, args)}`),
+        },
       ],
       isError: true,
     };
@@ -75,7 +78,10 @@ async function callTool(
     progress: (update) => {
       if (progressToken === undefined) return;
       void extra
-        .sendNotification({ method: "notifications/progress", params: { progressToken, ...update } })
+        .sendNotification({
+          method: "notifications/progress",
+          params: { progressToken, progress: update.progress, total: update.total, message: update.message },
+        })
         .catch(() => undefined);
     },
     log: (level: LogLevel, message: string) => {
@@ -83,7 +89,10 @@ async function callTool(
     },
   };
   try {
-    const result = (await withToolContext(name, () => tool.handle(parsed.data, deps), tool.kind)) as Record<string, unknown>;
+    const result = (await withToolContext(name, () => tool.handle(parsed.data, deps), tool.kind)) as Record<
+      string,
+      unknown
+    >;
     const attachments = tool.attachments?.(result) ?? [];
     const text = redactText(renderHints(tool.summarize(result)));
     return { content: [{ type: "text", text }, ...attachments], structuredContent: redactDeep(renderHints(result)) };

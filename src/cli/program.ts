@@ -1,21 +1,69 @@
 // `ascend-train`: every tool as a subcommand, plus mcp (stdio), serve (HTTP), demo, sim and chat.
-import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Command, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
+import { forTerminal } from "../hosts/redact.js";
 import { HostRegistry } from "../hosts/registry.js";
+import { renderHints } from "../tools/hint.js";
 import { allTools } from "../tools/index.js";
 import { invokeTool } from "../tools/invoke.js";
 import type { ToolAttachment } from "../tools/tool.js";
 import { VERSION } from "../version.js";
-import { addFlags, flagSpecs, kebab, optionsToInput } from "./flags.js";
+import {
+  addFlags,
+  type FlagSpec,
+  flagSpecs,
+  flagWithExample,
+  kebab,
+  optionsToInput,
+  POSITIONAL,
+  UsageError,
+} from "./flags.js";
+import { renderCliHint } from "./hints.js";
+import { installFatalHandlers, printFatal } from "./print-error.js";
 import { progressPrinter } from "./progress.js";
 
 import { parseToolsets, TOOLSETS } from "./toolsets.js";
+import { terminalView } from "./views.js";
+
+/** The exit codes every command keeps to; shown in --help and the README. */
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0  did what was asked (a plan shown without --confirm counts)
+  1  ran and failed or refused (a failed pre-flight or check, nothing written, not ready, no match)
+  2  usage or invalid input (an unknown or missing flag, a value of the wrong kind)`;
+
+export const EXIT = { done: 0, failed: 1, usage: 2 } as const;
+
+function mergePositional(
+  positional: string | undefined,
+  input: Record<string, unknown>,
+  spec: { field: string; name: string } | undefined,
+): void {
+  if (!spec || positional === undefined) return;
+  const given = input[spec.field];
+  if (given !== undefined && given !== positional) {
+    throw new UsageError(`${spec.name} given twice: "${positional}" and --${kebab(spec.field)} "${String(given)}".`);
+  }
+  input[spec.field] = positional;
+}
+
+function checkRequired(toolName: string, specs: FlagSpec[], input: Record<string, unknown>): void {
+  const positional = POSITIONAL[toolName];
+  const missing = specs.filter((s) => s.required && input[s.field] === undefined);
+  if (missing.length === 0) return;
+  const says = missing.map((s) =>
+    s.field === positional?.field
+      ? `${positional.name} (e.g. ascend-train ${kebab(toolName)} ${s.example})`
+      : `--${s.flag} (e.g. ${flagWithExample(s)})`,
+  );
+  throw new UsageError(`missing ${says.join(", ")}`);
+}
 
 function addToolCommands(program: Command): void {
   for (const tool of allTools) {
     const specs = flagSpecs(tool.input);
+    const positional = POSITIONAL[tool.name];
     const cmd = program
       .command(kebab(tool.name))
       .summary(tool.title)
@@ -23,64 +71,80 @@ function addToolCommands(program: Command): void {
         `${tool.description}\n\nKind: ${tool.kind}${tool.kind === "destructive" ? " (acts only with --confirm)" : ""}.`,
       )
       .option("--json", "print exactly the tool's structured result as JSON")
-      .option("--input-json <json>", "the whole input as one JSON object (flags override its fields)");
+      .option("--input-json <json>", "the whole input as one JSON object (flags override its fields)")
+      .addHelpText("after", EXIT_CODES_HELP);
+    if (positional) {
+      const spec = specs.find((s) => s.field === positional.field);
+      cmd.argument(
+        `[${positional.name}]`,
+        `${spec?.description ?? positional.field} (or --${kebab(positional.field)})`,
+      );
+    }
     if (tool.name === "audit_log") cmd.alias("audit");
-    // Images a tool returns (tail-logs' loss chart) are written here, on this machine, only when asked.
-    if (tool.attachments)
-      cmd.option("--chart-file <file>", "write the returned chart (PNG) to this new local file (never overwrites)");
     addFlags(cmd, specs);
-    cmd.action(async (options: Record<string, unknown>) => {
-      const base = options.inputJson ? (JSON.parse(String(options.inputJson)) as Record<string, unknown>) : {};
-      const input = { ...base, ...optionsToInput(specs, options) };
-      const chartFile = options.chartFile as string | undefined;
-      if (chartFile && specs.some((s) => s.field === "chart")) input.chart = true;
+    cmd.action(async (...actionArgs: unknown[]) => {
+      const typedPositional = positional ? (actionArgs[0] as string | undefined) : undefined;
+      const options = (positional ? actionArgs[1] : actionArgs[0]) as Record<string, unknown>;
+      let base: Record<string, unknown> = {};
+      if (options.inputJson) {
+        try {
+          base = JSON.parse(String(options.inputJson)) as Record<string, unknown>;
+        } catch {
+          throw new UsageError(`--input-json must be a JSON object, e.g. --input-json '{"host": "sim"}'`);
+        }
+      }
+      const typed = optionsToInput(specs, options);
+      const input = { ...base, ...typed };
+      mergePositional(typedPositional, input, positional);
+      checkRequired(tool.name, specs, input);
       const hosts = new HostRegistry();
       const progress = progressPrinter(process.stderr);
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once("SIGINT", onSigint);
       try {
-        const outcome = await invokeTool(tool, input, {
-          hosts,
-          now: () => new Date(),
-          signal: controller.signal,
-          progress: progress.update,
-          log: (level, message) => {
-            if (level !== "debug") process.stderr.write(`${level}: ${message}\n`);
+        const outcome = await invokeTool(
+          tool,
+          input,
+          {
+            hosts,
+            now: () => new Date(),
+            signal: controller.signal,
+            progress: progress.update,
+            log: (level, message) => {
+              if (level !== "debug") process.stderr.write(`${level}: ${forTerminal(message)}\n`);
+            },
           },
-        });
+          renderCliHint,
+        );
         progress.done();
         if (!outcome.ok) {
+          const message =
+            outcome.kind === "input" && outcome.issues
+              ? outcome.issues
+                  .map((i) => `${i.field.includes(".") ? i.field : `--${kebab(i.field)}`}: ${i.message}`)
+                  .join("; ")
+              : outcome.error;
           if (options.json)
-            process.stdout.write(`${JSON.stringify({ error: outcome.error, kind: outcome.kind }, null, 2)}\n`);
-          process.stderr.write(`error: ${outcome.error}\n`);
-          process.exitCode = outcome.kind === "input" ? 2 : 1;
+            process.stdout.write(`${JSON.stringify({ error: message, kind: outcome.kind }, null, 2)}\n`);
+          process.stderr.write(`error: ${forTerminal(message)}\n`);
+          process.exitCode = outcome.kind === "input" ? EXIT.usage : EXIT.failed;
           return;
         }
-        process.stdout.write(options.json ? `${JSON.stringify(outcome.result, null, 2)}\n` : `${outcome.text}\n`);
-        if (chartFile) await writeChartFile(chartFile, outcome.attachments);
+        if (options.json) process.stdout.write(`${JSON.stringify(outcome.result, null, 2)}\n`);
+        else {
+          const view = terminalView(tool, outcome.result, typed, process.stdout.columns ?? 120);
+          const text = view === outcome.result ? outcome.text : renderHints(tool.summarize(view), renderCliHint);
+          // Secrets hidden and escape sequences from logs neutralised before anything reaches the terminal.
+          process.stdout.write(`${forTerminal(text)}\n`);
+        }
+        process.exitCode = outcome.failed ? EXIT.failed : EXIT.done;
       } finally {
+        progress.done();
         process.removeListener("SIGINT", onSigint);
         await hosts.closeAll();
       }
     });
-  }
-}
-
-/** Writes the first image a tool returned to a new local file; an existing file (or a link there) is left alone. */
-async function writeChartFile(file: string, attachments: readonly ToolAttachment[]): Promise<void> {
-  const image = attachments.find((a) => a.type === "image");
-  if (!image) {
-    process.stderr.write(`note: no chart to write to ${file} (fewer than 2 loss values)\n`);
-    return;
-  }
-  try {
-    await writeFile(file, Buffer.from(image.data, "base64"), { flag: "wx", mode: 0o644 });
-    process.stderr.write(`chart written to ${file}\n`);
-  } catch (error) {
-    const why = (error as NodeJS.ErrnoException).code === "EEXIST" ? "it already exists" : (error as Error).message;
-    process.stderr.write(`error: chart not written to ${file}: ${why}\n`);
-    process.exitCode = 1;
   }
 }
 
@@ -98,7 +162,7 @@ function addServerCommands(program: Command): void {
   program
     .command("serve")
     .description("Serve MCP over Streamable HTTP at /mcp (loopback by default, bearer token required).")
-    .option("--host <address>", "address to bind", "127.0.0.1")
+    .option("--bind <address>", "address to listen on (a non-loopback address exposes the server)", "127.0.0.1")
     .option("--port <n>", "port (0 picks a free one)", "8765")
     .option("--token-file <file>", "file holding the bearer token clients must send (default: $ASCEND_TRAIN_TOKEN)")
     .addOption(new Option("--token <token>", "refused: use ASCEND_TRAIN_TOKEN or --token-file").hideHelp())
@@ -111,7 +175,7 @@ function addServerCommands(program: Command): void {
         tokenFile: options.tokenFile as string | undefined,
         tokenOnCommandLine: options.token !== undefined,
       });
-      const host = options.host as string;
+      const host = options.bind as string;
       if (!["127.0.0.1", "localhost", "::1"].includes(host)) {
         process.stderr.write(
           `warning: binding to ${host} exposes the server beyond this machine; keep the token secret.\n`,
@@ -155,10 +219,11 @@ function addSimCommands(program: Command): void {
       const { simInitCommand, isScenarioId, SCENARIO_IDS } = await import("../sim/index.js");
       const { normalizeRelease, RELEASE_TAGS } = await import("../knowledge/release-tags.js");
       if (!isScenarioId(options.scenario)) {
-        throw new Error(`Unknown scenario "${options.scenario}". Known: ${SCENARIO_IDS.join(", ")}.`);
+        throw new UsageError(`Unknown scenario "${options.scenario}". Known: ${SCENARIO_IDS.join(", ")}.`);
       }
       const release = options.release ? normalizeRelease(options.release) : undefined;
-      if (release === null) throw new Error(`Unknown release "${options.release}". Known: ${RELEASE_TAGS.join(", ")}.`);
+      if (release === null)
+        throw new UsageError(`Unknown release "${options.release}". Known: ${RELEASE_TAGS.join(", ")}.`);
       const inventoryFile = process.env.ASCEND_TRAIN_CONFIG ?? join(process.cwd(), "ascend-train.yaml");
       const summary = await simInitCommand(dir, {
         scenario: options.scenario,
@@ -176,7 +241,7 @@ function addSimCommands(program: Command): void {
     .action(async (dir: string, id: string) => {
       const { setScenario } = await import("../sim/index.js");
       const { isScenarioId, SCENARIO_IDS } = await import("../sim/index.js");
-      if (!isScenarioId(id)) throw new Error(`Unknown scenario "${id}". Known: ${SCENARIO_IDS.join(", ")}.`);
+      if (!isScenarioId(id)) throw new UsageError(`Unknown scenario "${id}". Known: ${SCENARIO_IDS.join(", ")}.`);
       await setScenario(dir, id);
       process.stdout.write(`${dir}: scenario ${id}\n`);
     });
@@ -198,7 +263,9 @@ export async function runProgram(argv: string[]): Promise<void> {
         "Every tool is a subcommand (`ascend-train check-env --host sim`); add --json for the structured result.",
     )
     .showHelpAfterError("(add --help for usage)")
-    .configureHelp({ sortSubcommands: false });
+    .configureHelp({ sortSubcommands: false })
+    .addHelpText("after", EXIT_CODES_HELP)
+    .exitOverride();
   addServerCommands(program);
   program
     .command("demo")
@@ -214,14 +281,30 @@ export async function runProgram(argv: string[]): Promise<void> {
     .description("Talk with Claude, which drives these tools and asks y/N before destructive steps.")
     .option("--once <text>", "send one message, print the answer and exit (destructive steps are declined)")
     .option("--host <name>", "the host to work on unless the conversation names another")
-    .option("--model <id>", "Claude model id (default: $ANTHROPIC_MODEL, else claude-sonnet-4-6)")
+    .option("--claude-model <id>", "Claude model id (default: $ANTHROPIC_MODEL, else claude-sonnet-4-6)")
     .option("--max-rounds <n>", "tool rounds per message before control returns to you", "20")
     .option("--transcript <file>", "JSONL transcript (default: ~/.local/state/ascend-train/transcripts/<time>.jsonl)")
     .action(async (options: Record<string, string | undefined>) => {
       const { chatCommand } = await import("../agent/chat.js");
-      process.exitCode = await chatCommand(options);
+      const { claudeModel, ...rest } = options;
+      process.exitCode = await chatCommand({ ...rest, model: claudeModel });
     });
   addSimCommands(program);
   addToolCommands(program);
-  await program.parseAsync(argv);
+  installFatalHandlers(argv);
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has printed the message (or the help / version, exit 0).
+      process.exitCode = error.exitCode === 0 ? EXIT.done : EXIT.usage;
+      return;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`error: ${error.message}\n(add --help for usage)\n`);
+      process.exitCode = EXIT.usage;
+      return;
+    }
+    printFatal(error, argv);
+  }
 }

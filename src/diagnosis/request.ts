@@ -92,7 +92,7 @@ export async function diagnoseRequest(args: SourceArgs, deps: ToolDeps): Promise
       verdict = await diagnoseHostFiles(executor!, files, {
         maxBytes: args.maxBytes,
         signal: deps.signal,
-        onProgress: (read, total) => deps.progress({ progress: read, total, message: "scanning" }),
+        onProgress: (read, total) => deps.progress({ progress: read, total, unit: "bytes", message: "scanning" }),
       });
     } catch (error) {
       if (error instanceof HostFileError) throw new ToolError(`Cannot read the log on ${host}: ${error.message}`);

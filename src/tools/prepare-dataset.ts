@@ -130,7 +130,12 @@ export default defineTool({
         timeoutMs: args.timeoutSec * 1000,
         signal: deps.signal,
         onProgress: (bytes, total, records) =>
-          deps.progress({ progress: bytes, total, message: `${records.toLocaleString("en-US")} records` }),
+          deps.progress({
+            progress: bytes,
+            total,
+            unit: "bytes",
+            message: `${records.toLocaleString("en-US")} records`,
+          }),
       },
     ).catch(async (error: unknown) => {
       await cleanup();

@@ -10,6 +10,8 @@ export interface ProgressUpdate {
   progress: number;
   total?: number;
   message?: string;
+  /** What progress and total count, when bytes (shown as KiB, MiB …). */
+  unit?: "bytes";
 }
 
 export interface ToolDeps {

@@ -66,7 +66,12 @@ export default defineTool({
         timeoutMs: args.timeoutSec * 1000,
         signal: deps.signal,
         onProgress: (bytes, total, records) =>
-          deps.progress({ progress: bytes, total, message: `${records.toLocaleString("en-US")} records checked` }),
+          deps.progress({
+            progress: bytes,
+            total,
+            unit: "bytes",
+            message: `${records.toLocaleString("en-US")} records checked`,
+          }),
       },
     );
     let familyMismatch: string | null = null;

@@ -1,0 +1,23 @@
+// Hints in the terminal's words: `--confirm`, `ascend-train tail-logs RUN_ID --follow-seconds 60`.
+import { shellQuote } from "../hosts/quote.js";
+import type { Hint, HintRenderer } from "../tools/hint.js";
+import { kebab, POSITIONAL } from "./flags.js";
+
+const word = (value: unknown): string => shellQuote(typeof value === "string" ? value : JSON.stringify(value));
+
+function flags(args: Record<string, unknown>, skip?: string): string[] {
+  return Object.entries(args).flatMap(([field, value]) => {
+    if (field === skip || value === undefined) return [];
+    if (value === true) return [`--${kebab(field)}`];
+    if (value === false) return [`--no-${kebab(field)}`];
+    if (Array.isArray(value)) return [`--${kebab(field)}`, value.map(String).join(",")].map(word);
+    return [`--${kebab(field)}`, word(value)];
+  });
+}
+
+export const renderCliHint: HintRenderer = ({ tool, args }: Hint) => {
+  if (!tool) return flags(args).join(" ");
+  const positional = POSITIONAL[tool];
+  const first = positional && args[positional.field] !== undefined ? [word(args[positional.field])] : [];
+  return ["ascend-train", kebab(tool), ...first, ...flags(args, positional?.field)].join(" ");
+};
