@@ -9,6 +9,7 @@ import { envExports, shellQuote } from "../hosts/quote.js";
 import { parseDestination } from "../hosts/ssh-target.js";
 import { ensureDir, ledgerDir, redactEnv, writeRecord } from "./ledger.js";
 import { nodeLiveness } from "./liveness.js";
+import { releasePort, reservePort } from "./ports.js";
 import type { NodeContext, PreflightResult } from "./preflight.js";
 import type { RunNode, RunRecord } from "./types.js";
 
@@ -179,6 +180,11 @@ export async function startRun(
   },
 ): Promise<StartedRun> {
   const started: { n: NodeContext; pid: number; plan: NodePlan }[] = [];
+  // The master port is taken under a lock first: two launches that both passed pre-flight cannot both start.
+  const master0 = pre.nodes[0]!;
+  const portDir = posix.dirname(plan.nodes[0]!.ledgerFile);
+  await ensureDir(master0.executor, portDir);
+  await reservePort(master0.executor, portDir, plan.masterPort, plan.runId);
   try {
     for (const [i, n] of pre.nodes.entries()) {
       const p = plan.nodes[i]!;
@@ -191,6 +197,7 @@ export async function startRun(
     }
   } catch (error) {
     await Promise.allSettled(started.map((s) => meta.stopGroup(s.n, s.pid)));
+    await releasePort(master0.executor, portDir, plan.masterPort, plan.runId).catch(() => undefined);
     throw error;
   }
   const live = await Promise.all(

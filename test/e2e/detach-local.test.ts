@@ -3,95 +3,30 @@
 // group and controlling terminal) is killed; the run keeps advancing. The same for an MCP stdio server whose client
 // goes away. Then stop_run ends it.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HostSettings } from "../../src/hosts/inventory.js";
-import { layOutSim, makeFakeHfModel, stopSimProcesses } from "../../src/sim/index.js";
+import { type LocalTrainableSim, lastIteration, localTrainableSim, waitFor } from "../helpers/local-sim.js";
 import { CLI, stdioClient } from "../helpers/mcp.js";
 import { freePort } from "../helpers/server-probe.js";
-import { writeInventory } from "../helpers/sim-host.js";
 
 const HAS_TMUX = spawnSync("sh", ["-c", "command -v tmux"]).status === 0;
 
-/** The highest iteration a MindSpeed-MM log shows. */
-function lastIteration(log: string): number {
-  const all = [...readFileSync(log, "utf8").matchAll(/iteration\s+(\d+)\s*\//g)];
-  return all.length > 0 ? Number(all[all.length - 1]![1]) : 0;
-}
-
-async function waitFor<T>(what: string, probe: () => T | null | undefined, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== null && v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
-
 describe("launch_train on a local host: the run is detached from its caller", () => {
+  let sim: LocalTrainableSim;
   let base: string;
-  let dir: string;
-  let settings: HostSettings;
   let inventory: string;
   let script: string;
-  const cli = (args: string[]) =>
-    spawnSync(process.execPath, [CLI, ...args], {
-      encoding: "utf8",
-      env: { ...process.env, ASCEND_TRAIN_CONFIG: inventory },
-      timeout: 120_000,
-    });
+  const cli = (args: string[]) => sim.cli(args);
 
   beforeAll(async () => {
-    base = mkdtempSync(join(tmpdir(), "detach-"));
-    dir = join(base, "host");
-    const laid = await layOutSim(dir, { scenario: "healthy", name: "detach" });
-    const wd = laid.hostSettings.workdir!;
-    await makeFakeHfModel(join(wd, "ckpt/hf/Qwen2.5-VL-3B-Instruct"), "Qwen2.5-VL-3B-Instruct");
-    const record = {
-      messages: [
-        { role: "user", content: "hi" },
-        { role: "assistant", content: "ok" },
-      ],
-      images: [],
-    };
-    writeFileSync(join(wd, "data/train.json"), JSON.stringify([record]));
-    mkdirSync(join(wd, "ckpt/mm/qwen2.5vl-3b/release/mp_rank_00"), { recursive: true });
-    writeFileSync(join(wd, "ckpt/mm/qwen2.5vl-3b/release/mp_rank_00/model_optim_rng.pt"), "weights\n");
-    writeFileSync(join(wd, "ckpt/mm/qwen2.5vl-3b/latest_checkpointed_iteration.txt"), "release");
-    settings = { ...laid.hostSettings, env: { ...laid.hostSettings.env, ASCEND_SIM_STEP_SECONDS: "0.2" } };
-    inventory = writeInventory({ detach: settings });
-    const built = cli([
-      "build-configs",
-      "--model",
-      "qwen2.5vl-3b",
-      "--host",
-      "detach",
-      "--output-dir",
-      join(wd, "configs/detach"),
-      "--hf-dir",
-      join(wd, "ckpt/hf/Qwen2.5-VL-3B-Instruct"),
-      "--ckpt-dir",
-      join(wd, "ckpt/mm/qwen2.5vl-3b"),
-      "--save-dir",
-      join(wd, "save/detach"),
-      "--dataset",
-      join(wd, "data/train.json"),
-      "--train-iters",
-      "5000",
-      "--json",
-    ]);
-    expect(built.status, built.stderr).toBe(0);
-    const files = JSON.parse(built.stdout).files as { role: string; path: string }[];
-    script = files.find((f) => f.role === "launch-script")!.path;
+    sim = await localTrainableSim("detach");
+    ({ base, inventory, script } = sim);
   }, 180_000);
 
   afterAll(async () => {
-    if (dir) await stopSimProcesses(dir).catch(() => undefined);
-    if (base) rmSync(base, { recursive: true, force: true });
+    await sim?.cleanup();
   });
 
   async function stopAndCheck(runId: string, pid: number) {

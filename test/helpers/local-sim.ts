@@ -1,0 +1,108 @@
+// A simulated host reached through the local executor that can train qwen2.5vl-3b: fake HF weights, one dataset
+// record, converted TP1/PP1 weights, and configs written by the CLI's build-configs.
+import { type SpawnSyncReturns, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { HostSettings } from "../../src/hosts/inventory.js";
+import { layOutSim, makeFakeHfModel, stopSimProcesses } from "../../src/sim/index.js";
+import { CLI } from "./mcp.js";
+import { writeInventory } from "./sim-host.js";
+
+export interface LocalTrainableSim {
+  name: string;
+  base: string;
+  dir: string;
+  settings: HostSettings;
+  inventory: string;
+  /** The launch script build-configs wrote. */
+  script: string;
+  /** Runs the CLI with this sim's inventory. */
+  cli(args: string[]): SpawnSyncReturns<string>;
+  cleanup(): Promise<void>;
+}
+
+export async function localTrainableSim(name: string, stepSeconds = "0.2"): Promise<LocalTrainableSim> {
+  const base = mkdtempSync(join(tmpdir(), `${name}-`));
+  const dir = join(base, "host");
+  const laid = await layOutSim(dir, { scenario: "healthy", name });
+  const wd = laid.hostSettings.workdir!;
+  await makeFakeHfModel(join(wd, "ckpt/hf/Qwen2.5-VL-3B-Instruct"), "Qwen2.5-VL-3B-Instruct");
+  const record = {
+    messages: [
+      { role: "user", content: "hi" },
+      { role: "assistant", content: "ok" },
+    ],
+    images: [],
+  };
+  writeFileSync(join(wd, "data/train.json"), JSON.stringify([record]));
+  mkdirSync(join(wd, "ckpt/mm/qwen2.5vl-3b/release/mp_rank_00"), { recursive: true });
+  writeFileSync(join(wd, "ckpt/mm/qwen2.5vl-3b/release/mp_rank_00/model_optim_rng.pt"), "weights\n");
+  writeFileSync(join(wd, "ckpt/mm/qwen2.5vl-3b/latest_checkpointed_iteration.txt"), "release");
+  const settings = { ...laid.hostSettings, env: { ...laid.hostSettings.env, ASCEND_SIM_STEP_SECONDS: stepSeconds } };
+  const inventory = writeInventory({ [name]: settings });
+  const cli = (args: string[]) =>
+    spawnSync(process.execPath, [CLI, ...args], {
+      encoding: "utf8",
+      env: { ...process.env, ASCEND_TRAIN_CONFIG: inventory },
+      timeout: 120_000,
+    });
+  const built = cli([
+    "build-configs",
+    "--model",
+    "qwen2.5vl-3b",
+    "--host",
+    name,
+    "--output-dir",
+    join(wd, "configs", name),
+    "--hf-dir",
+    join(wd, "ckpt/hf/Qwen2.5-VL-3B-Instruct"),
+    "--ckpt-dir",
+    join(wd, "ckpt/mm/qwen2.5vl-3b"),
+    "--save-dir",
+    join(wd, "save", name),
+    "--dataset",
+    join(wd, "data/train.json"),
+    "--train-iters",
+    "5000",
+    "--json",
+  ]);
+  if (built.status !== 0) throw new Error(`build-configs failed: ${built.stderr}`);
+  const files = JSON.parse(built.stdout).files as { role: string; path: string }[];
+  const script = files.find((f) => f.role === "launch-script")!.path;
+  return {
+    name,
+    base,
+    dir,
+    settings,
+    inventory,
+    script,
+    cli,
+    cleanup: async () => {
+      await stopSimProcesses(dir).catch(() => undefined);
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The highest iteration a MindSpeed-MM log shows. */
+export function lastIteration(log: string): number {
+  const all = [...readFileSync(log, "utf8").matchAll(/iteration\s+(\d+)\s*\//g)];
+  return all.length > 0 ? Number(all[all.length - 1]![1]) : 0;
+}
+
+/** Polls until `probe` gives a value (not null, undefined or false). */
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | null | undefined | false,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v !== null && v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
