@@ -32,6 +32,8 @@ export interface ReadFileOptions {
   offset?: number;
   /** At most this many bytes. */
   maxBytes?: number;
+  /** Refuse the file unless it resolves inside one of these directories (guardReads sets the host's readable roots). */
+  within?: readonly string[];
 }
 
 export interface FileChunk {

@@ -34,6 +34,8 @@ export const HostSettingsSchema = z
     env: z.record(z.string(), z.string()).default({}),
     /** Directories the tools may write into; defaults to the workdir and the data/output dirs under it. */
     allowedDirs: z.array(absolutePath).default([]),
+    /** More directories the tools may read (logs, models, datasets elsewhere); see readableRoots in paths.ts. */
+    readableDirs: z.array(absolutePath).default([]),
     /** Seconds a command may run before it is stopped. */
     commandTimeoutSec: z.number().int().min(1).max(86_400).default(120),
     /** Marks a simulated Ascend host laid out by `ascend-train sim init`. */

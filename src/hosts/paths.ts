@@ -98,3 +98,87 @@ export async function ensureWritable(executor: HostExecutor, path: string, field
   }
   return ensureWritablePath(executor, settings, executor.name, path, field);
 }
+
+// Reads. Every file a tool reads through HostExecutor.readFile resolves (symlinks followed) inside the host's readable
+// roots; what lies elsewhere (/etc/shadow, another user's files) is refused with how to widen the roots. Credential
+// stores are refused even inside them.
+
+/** Directories under any root that hold credentials: never read, whatever the roots say. */
+export const CREDENTIAL_DIRS = [".ssh", ".gnupg", ".aws", ".kube", ".docker", ".password-store"] as const;
+export const CREDENTIAL_FILES = [".netrc", ".git-credentials", ".pgpass", "hosts.yaml", "ascend-train.yaml"] as const;
+
+/**
+ * The readable roots: where tools write (allowedDirs, else the workdir, simulated root, home and /tmp), plus the
+ * workdir, the run ledger and logs (~/.ascend-train), CANN, the Python environment, /tmp and the inventory's
+ * readableDirs.
+ */
+export function readableRoots(settings: HostSettings): string[] {
+  const roots = [
+    ...allowedRoots(settings),
+    settings.workdir,
+    settings.simRoot,
+    settings.cannRoot,
+    settings.venv,
+    "~/.ascend-train",
+    "/tmp",
+    ...settings.readableDirs,
+  ].filter((d): d is string => Boolean(d));
+  return [...new Set(roots)];
+}
+
+/** Why a resolved path may not be read, or null when it may. Roots are resolved paths. */
+export function readRefusal(resolved: string, resolvedRoots: readonly string[]): "outside" | "credential" | null {
+  if (!resolvedRoots.some((root) => inside(resolved, root))) return "outside";
+  const parts = resolved.split("/");
+  if (parts.some((p) => (CREDENTIAL_DIRS as readonly string[]).includes(p))) return "credential";
+  if ((CREDENTIAL_FILES as readonly string[]).includes(parts[parts.length - 1]!)) return "credential";
+  return null;
+}
+
+export function readRefusalError(
+  why: "outside" | "credential",
+  path: string,
+  resolved: string,
+  resolvedRoots: readonly string[],
+  hostName: string,
+): PathNotAllowedError {
+  if (why === "credential") {
+    return new PathNotAllowedError(
+      `"${path}" resolves to ${resolved}, a credential file or directory: ascend-train never reads those on ${hostName}.`,
+    );
+  }
+  return new PathNotAllowedError(
+    `"${path}" resolves to ${resolved}, outside the directories ascend-train may read on ${hostName} ` +
+      `(${resolvedRoots.join(", ")}). Choose a file inside them, or add its directory to readableDirs for host ` +
+      `${hostName} in ascend-train.yaml.`,
+  );
+}
+
+/**
+ * Shell lines for a read on the host: resolve $f (into $rf, missing tail allowed) and every root, then exit 48 with
+ * "outside" or "credential", the resolved path and the resolved roots on stderr (one per line) unless it may be read.
+ */
+export function readGuardShell(within: readonly string[]): string {
+  const roots = within.map((r) => `'${r.replaceAll("'", `'\\''`)}'`).join(" ");
+  const dirs = CREDENTIAL_DIRS.map((d) => `*/${d}|*/${d}/*`).join("|");
+  const files = CREDENTIAL_FILES.map((f) => `*/${f}`).join("|");
+  return [
+    'rf=$(realpath -m -- "$f") || exit 46',
+    'ok=; rr=""',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a JS template
+    `for r in ${roots}; do case $r in "~"*) r="$HOME\${r#"~"}";; esac; r=$(realpath -m -- "$r") || continue; r=\${r%/}; rr="$rr$r\n"`,
+    '  case $rf in "$r"|"$r"/*) ok=1;; esac; done',
+    `[ -n "$ok" ] || { printf 'outside\\n%s\\n%b' "$rf" "$rr" >&2; exit 48; }`,
+    `case $rf in ${dirs}|${files}) printf 'credential\\n%s\\n%b' "$rf" "$rr" >&2; exit 48;; esac`,
+  ].join("\n");
+}
+
+/** Refuses readFile outside the readable roots, whatever tool asks. */
+export function guardReads(executor: HostExecutor, settings: HostSettings): HostExecutor {
+  const guarded = Object.create(executor) as HostExecutor;
+  guarded.readFile = async (path, opts) => {
+    checkPathText(path);
+    return executor.readFile(path, { ...opts, within: opts?.within ?? readableRoots(settings) });
+  };
+  return guarded;
+}

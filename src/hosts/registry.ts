@@ -2,7 +2,7 @@
 import { AuditedExecutor, AuditLog } from "./audit.js";
 import type { HostExecutor } from "./executor.js";
 import { type HostSettings, type Inventory, loadInventory } from "./inventory.js";
-import { guardWrites } from "./paths.js";
+import { guardReads, guardWrites } from "./paths.js";
 
 export class UnknownHostError extends Error {
   override name = "UnknownHostError";
@@ -71,7 +71,7 @@ export class HostRegistry {
     let executor = this.executors.get(name);
     if (!executor) {
       executor = this.factory(name, settings).then((inner) =>
-        guardWrites(new AuditedExecutor(inner, this.audit), settings),
+        guardWrites(guardReads(new AuditedExecutor(inner, this.audit), settings), settings),
       );
       this.executors.set(name, executor);
       executor.catch(() => this.executors.delete(name));

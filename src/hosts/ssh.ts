@@ -21,6 +21,8 @@ import type { HostSettings } from "./inventory.js";
 import { describeRefusal, type HostKeyVerdict, verifyHostKey } from "./known-hosts.js";
 import { enterParentScript, NO_FOLLOW_EXIT, placeScript } from "./no-follow.js";
 import { envExports, shellJoin, shellQuote } from "./quote.js";
+import { readGuardShell, readRefusalError } from "./paths.js";
+import { notRegular } from "./read-local.js";
 import { Semaphore } from "./semaphore.js";
 import { resolveSshTarget, type SshTarget } from "./ssh-target.js";
 
@@ -236,10 +238,13 @@ export class SshExecutor implements HostExecutor {
     const tail = opts.tailBytes ?? -1;
     const offset = opts.offset ?? 0;
     const max = opts.maxBytes ?? -1;
-    // Seeks with tail -c +N and stops with head -c: the cost follows the bytes asked for, not the file size.
+    // Seeks with tail -c +N and stops with head -c: the cost follows the bytes asked for, not the file size. The path
+    // is resolved once and checked against `within`; only a regular file is read (a FIFO would block the channel).
     const script = [
       `f=${shellQuote(path)}`,
+      ...(opts.within ? [readGuardShell(opts.within), 'f=$rf'] : []),
       `[ -e "$f" ] || { echo "ENOENT" >&2; exit 44; }`,
+      `[ -f "$f" ] || { echo "ENOTREG" >&2; exit 47; }`,
       `[ -r "$f" ] || { echo "EACCES" >&2; exit 45; }`,
       `size=$(stat -L -c %s -- "$f") || exit 46`,
       `tail_bytes=${tail}; start=${offset}; max=${max}`,
@@ -255,6 +260,11 @@ export class SshExecutor implements HostExecutor {
     });
     if (result.exitCode === 44) throw new HostFileError(`${path} does not exist on ${this.name}.`, "ENOENT");
     if (result.exitCode === 45) throw new HostFileError(`Permission denied: ${path} on ${this.name}.`, "EACCES");
+    if (result.exitCode === 47) throw notRegular(path, ` on ${this.name}`);
+    if (result.exitCode === 48) {
+      const [why, resolved, ...roots] = result.stderr.trim().split("\n");
+      throw readRefusalError(why === "credential" ? why : "outside", path, resolved ?? path, roots, this.name);
+    }
     if (result.exitCode !== 0)
       throw new HostFileError(`Cannot read ${path} on ${this.name}: ${result.stderr.trim()}`, "EIO");
     const nl = result.stdout.indexOf("\n");

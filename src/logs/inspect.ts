@@ -146,7 +146,8 @@ export async function inspectLog(opts: InspectOptions): Promise<InspectResult> {
     if (since.lines.length > opts.lines && !(opts.followSeconds ?? 0)) {
       // Reading forward from an offset pages through everything: the first `lines` now, the rest next call.
       shown = since.lines.slice(0, opts.lines);
-      nextOffset = shown.reduce((pos, line) => pos + Buffer.byteLength(line) + 1, since.start);
+      // Offsets count the lines' bytes in the file, not the (capped) text shown.
+      nextOffset = since.lineBytes.slice(0, opts.lines).reduce((pos, bytes) => pos + bytes + 1, since.start);
       notes.push(`${since.lines.length - opts.lines} more new lines; call again with offset ${nextOffset}.`);
     } else {
       shown = since.lines;
@@ -241,6 +242,7 @@ async function linesSince(host: HostExecutor, path: string, offset: number, tail
     if (cut !== null) {
       return {
         lines: tail.lines.slice(cut),
+        lineBytes: tail.lineBytes.slice(cut),
         start: offset,
         end: tail.end,
         restarted: false,
@@ -250,7 +252,15 @@ async function linesSince(host: HostExecutor, path: string, offset: number, tail
     }
   }
   const r = await readSince(host, path, offset);
-  return { lines: r.lines, start: r.start, end: r.end, restarted: r.restarted, more: r.more, bytesRead: r.bytesRead };
+  return {
+    lines: r.lines,
+    lineBytes: r.lineBytes,
+    start: r.start,
+    end: r.end,
+    restarted: r.restarted,
+    more: r.more,
+    bytesRead: r.bytesRead,
+  };
 }
 
 function lineIndexAt(tail: LogWindow, offset: number): number | null {
@@ -258,7 +268,7 @@ function lineIndexAt(tail: LogWindow, offset: number): number | null {
   for (let i = 0; i < tail.lines.length; i++) {
     if (pos === offset) return i;
     if (pos > offset) return null;
-    pos += Buffer.byteLength(tail.lines[i]!) + 1;
+    pos += tail.lineBytes[i]! + 1;
   }
   return pos === offset ? tail.lines.length : null;
 }

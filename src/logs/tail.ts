@@ -1,10 +1,13 @@
 // Reading the end of a log, or what was appended after an offset, through HostExecutor.readFile only: the cost
-// depends on the lines asked for, never on the file's size, locally and over SSH alike.
+// depends on the lines asked for, never on the file's size, locally and over SSH alike. Lines handed out are capped
+// (MAX_LINE_CHARS, marked), and an offset handed out always follows a newline, however long a line is.
 import type { FileChunk, HostExecutor } from "../hosts/executor.js";
 
 export interface LogWindow {
-  /** Complete lines, oldest first (the partial first line of a window that starts mid-file is dropped). */
+  /** Complete lines, oldest first (the partial first line of a window that starts mid-file is dropped), capped. */
   lines: string[];
+  /** Each line's length in the file, in bytes (before capping, without its newline). */
+  lineBytes: number[];
   /** A last line with no newline yet (the writer is mid-line); not counted in `end`. */
   partial: string;
   /** Byte offset of the first complete line. */
@@ -29,13 +32,26 @@ export interface TailOptions {
 
 const DEFAULT_MAX = 64 * 1024 * 1024;
 
-function splitLines(text: string): string[] {
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!;
-    if (l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
+/** Characters of one line kept for output and analysis; the rest is dropped and the line marked. */
+export const MAX_LINE_CHARS = 8 * 1024;
+
+/** The line, or its first MAX_LINE_CHARS characters marked with the line's full size. */
+export function capLine(line: string, totalBytes?: number): string {
+  if (line.length <= MAX_LINE_CHARS && totalBytes === undefined) return line;
+  const bytes = totalBytes ?? Buffer.byteLength(line);
+  return `${line.slice(0, MAX_LINE_CHARS)}…[line truncated, ${bytes} bytes]`;
+}
+
+function splitLines(text: string): { lines: string[]; bytes: number[] } {
+  const raw = text.split("\n");
+  const lines = new Array<string>(raw.length);
+  const bytes = new Array<number>(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const l = raw[i]!;
+    bytes[i] = Buffer.byteLength(l);
+    lines[i] = capLine(l.charCodeAt(l.length - 1) === 13 ? l.slice(0, -1) : l);
   }
-  return lines;
+  return { lines, bytes };
 }
 
 /** The last `count` lines (at least; the window may hold more), reading growing windows from the end. */
@@ -70,14 +86,16 @@ export async function tailLines(
     const partial = all.slice(lastNl + 1);
     const firstNl = fromStart ? -1 : all.indexOf("\n");
     const body = lastNl > firstNl ? all.slice(firstNl + 1, lastNl) : null;
-    const lines = body === null ? [] : splitLines(body);
+    const split = body === null ? { lines: [], bytes: [] } : splitLines(body);
+    const lines = split.lines;
     const end = chunk.end - Buffer.byteLength(partial);
     const enough = lines.length + (partial ? 1 : 0) >= count;
     if (enough || fromStart || window >= maxBytes) {
       const start = body === null ? end : end - Buffer.byteLength(body) - (lastNl >= 0 ? 1 : 0);
       return {
         lines,
-        partial,
+        lineBytes: split.bytes,
+        partial: capLine(partial),
         start: Math.max(start, chunk.start),
         end,
         size: chunk.size,
@@ -120,17 +138,23 @@ export async function readSince(
     all = all.slice(1);
     chunk = { ...chunk, start: chunk.start + 1 };
   }
-  let lastNl = all.lastIndexOf("\n");
+  const lastNl = all.lastIndexOf("\n");
   const full = chunk.end - chunk.start >= maxBytes;
-  // One line longer than maxBytes would stall an incremental reader: take it as it is.
-  if (lastNl < 0 && full) lastNl = all.length;
+  if (lastNl < 0 && full) {
+    // One line longer than maxBytes: keep its head and read on to its newline, so the offset handed out follows a
+    // newline (an offset inside a line reads as a replaced file, and the reader would start over forever).
+    const long = await skipLongLine(host, path, chunk.start, all, chunk.end, maxBytes);
+    return { ...long, bytesRead: bytesRead + long.bytesRead, reads: (restarted ? 2 : 1) + long.reads, restarted };
+  }
   const body = lastNl >= 0 ? all.slice(0, lastNl) : null;
   const partial = lastNl >= 0 ? all.slice(lastNl + 1) : all;
-  const consumed = body === null ? 0 : Buffer.byteLength(body) + (lastNl < all.length ? 1 : 0);
+  const consumed = body === null ? 0 : Buffer.byteLength(body) + 1;
   const end = Math.min(chunk.start + consumed, chunk.end);
+  const split = body === null ? { lines: [], bytes: [] } : splitLines(body);
   return {
-    lines: body === null ? [] : splitLines(body),
-    partial,
+    lines: split.lines,
+    lineBytes: split.bytes,
+    partial: capLine(partial),
     start: chunk.start,
     end,
     size: chunk.size,
@@ -140,4 +164,59 @@ export async function readSince(
     restarted,
     more: end < chunk.size,
   };
+}
+
+/**
+ * A line starting at `start` and running past the first read (`head`, up to `readEnd`): reads on in maxBytes steps
+ * (memory stays at one step) until its newline, and returns it capped. With no newline before the end of the file the
+ * line is unfinished: nothing is consumed and its head is the partial line.
+ */
+async function skipLongLine(
+  host: HostExecutor,
+  path: string,
+  start: number,
+  head: string,
+  readEnd: number,
+  maxBytes: number,
+): Promise<Omit<SinceResult, "restarted">> {
+  let at = readEnd;
+  let bytesRead = 0;
+  let reads = 0;
+  for (;;) {
+    const next = await host.readFile(path, { offset: at, maxBytes });
+    reads++;
+    bytesRead += next.end - next.start;
+    const nl = next.content.indexOf("\n");
+    if (nl >= 0) {
+      const end = at + Buffer.byteLength(next.content.slice(0, nl)) + 1;
+      const total = end - 1 - start;
+      return {
+        lines: [capLine(head, total)],
+        lineBytes: [total],
+        partial: "",
+        start,
+        end,
+        size: next.size,
+        bytesRead,
+        reads,
+        fromStart: start === 0,
+        more: end < next.size,
+      };
+    }
+    if (next.end <= at || next.end >= next.size) {
+      return {
+        lines: [],
+        lineBytes: [],
+        partial: capLine(head, Math.max(next.end, at) - start),
+        start,
+        end: start,
+        size: next.size,
+        bytesRead,
+        reads,
+        fromStart: start === 0,
+        more: false,
+      };
+    }
+    at = next.end;
+  }
 }
