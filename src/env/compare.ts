@@ -1,4 +1,5 @@
 // Side-by-side check of several hosts meant to train together: every difference that breaks multi-node training.
+import { shellQuote } from "../hosts/quote.js";
 import { pipInstallTorchPair, type ReleaseStack } from "../knowledge/releases.js";
 import type { Finding, HostFacts } from "./facts.js";
 import { finding } from "./finding.js";
@@ -64,7 +65,7 @@ const ASPECTS: Aspect[] = [
     value: (f) => f.mindspeedMm.commit ?? f.mindspeedMm.describe,
     fix: (f, ref) =>
       f.mindspeedMm.workdir && /^[0-9a-f]{7,40}$/.test(ref)
-        ? `cd ${f.mindspeedMm.workdir} && git fetch origin && git checkout ${ref}`
+        ? `cd ${shellQuote(f.mindspeedMm.workdir)} && git fetch origin && git checkout ${ref}`
         : null,
     why: "Every node must run the same training code.",
   },
