@@ -5,6 +5,7 @@ import { evaluateHost } from "../env/findings.js";
 import { parseProbe } from "../env/parse-probe.js";
 import { buildProbeScript } from "../env/probe.js";
 import { hostPrelude } from "../hosts/environment.js";
+import { ensureWritable } from "../hosts/paths.js";
 import { shellQuote } from "../hosts/quote.js";
 import { argsHint } from "../tools/hint.js";
 import type { ToolDeps } from "../tools/tool.js";
@@ -125,6 +126,8 @@ export async function applyPlan(plan: BuiltPlan, deps: ToolDeps): Promise<ApplyO
   const resumedFrom = plan.steps.find((s) => s.status === "retry")?.id ?? null;
   const header = `apply ${plan.release.tag} into ${plan.env.kind} ${plan.env.path}${plan.model ? ` for ${plan.model.id}` : ""}`;
   const lock = q(paths.lock);
+  // The state directory, its log and lock are written by shell lines: the guard checks them first, like any write.
+  for (const p of [paths.stateDir, paths.log, paths.lock]) await ensureWritable(executor, p, "install state");
   const init = await executor.runScript(
     [
       `mkdir -p ${q(paths.stateDir)} || exit 1`,

@@ -5,6 +5,7 @@ import { posix } from "node:path";
 import { isSecretName } from "../hosts/bounded.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
+import { ensureWritable } from "../hosts/paths.js";
 import { shellQuote } from "../hosts/quote.js";
 import type { HostRegistry } from "../hosts/registry.js";
 import { RUN_ID, type RunRecord, RunRecordSchema } from "./types.js";
@@ -24,6 +25,8 @@ export async function ledgerDir(executor: HostExecutor, settings: HostSettings):
 }
 
 export async function ensureDir(executor: HostExecutor, dir: string): Promise<void> {
+  // A write like any other: refused outside the host's allowed directories.
+  await ensureWritable(executor, dir, "run ledger directory");
   const r = await executor.run(["mkdir", "-p", dir], { timeoutMs: 15_000 });
   if (r.exitCode !== 0) throw new Error(`Cannot create ${dir} on ${executor.name}: ${r.stderr.trim()}`);
 }
@@ -119,6 +122,7 @@ export async function ledgerFileOf(executor: HostExecutor, dir: string, runId: s
     '[ -L "$f" ] && { echo link; exit 0; }',
     '[ -f "$f" ] || { echo special; exit 0; }',
     'rd=$(realpath -e -- "$d") && rf=$(realpath -e -- "$f") || { echo unresolved; exit 0; }',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a JS template
     '[ "${rf%/*}" = "$rd" ] && echo ok || echo outside',
   ].join("\n");
   const r = await executor.run(["sh", "-c", script, "sh", dir, file], { timeoutMs: 15_000, maxOutputBytes: 4096 });
@@ -131,7 +135,9 @@ export async function ledgerFileOf(executor: HostExecutor, dir: string, runId: s
     unresolved: "cannot be resolved",
     outside: "resolves outside the ledger directory",
   };
-  throw new Error(`${file} ${why[verdict] ?? `cannot be checked (${r.stderr.trim() || `exit ${r.exitCode}`})`}: it is not used as a run record.`);
+  throw new Error(
+    `${file} ${why[verdict] ?? `cannot be checked (${r.stderr.trim() || `exit ${r.exitCode}`})`}: it is not used as a run record.`,
+  );
 }
 
 export interface FoundRun {

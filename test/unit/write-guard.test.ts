@@ -20,6 +20,7 @@ import { LocalExecutor } from "../../src/hosts/local.js";
 import { ensureWritable, guardWrites } from "../../src/hosts/paths.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
 import { SshExecutor } from "../../src/hosts/ssh.js";
+import { ensureDir } from "../../src/runs/ledger.js";
 import prepareDataset from "../../src/tools/prepare-dataset.js";
 import type { ToolDeps } from "../../src/tools/tool.js";
 import { readSshTestEnv, sshHostSettings } from "../helpers/ssh-env.js";
@@ -104,6 +105,16 @@ describe("local writes follow no symlink after the guard's check", () => {
       /outside the directories/,
     );
     expect(existsSync(join(outside, "train.log"))).toBe(false);
+  });
+
+  it("creates the run ledger directory only inside the allowed directories", async () => {
+    const { allowed, outside } = layout("ledger-local");
+    const settings = localSettings(allowed);
+    const guarded = guardWrites(new LocalExecutor("local", settings), settings);
+    await expect(ensureDir(guarded, join(outside, "runs"))).rejects.toThrow(/outside the directories/);
+    expect(existsSync(join(outside, "runs"))).toBe(false);
+    await ensureDir(guarded, join(allowed, "runs"));
+    expect(existsSync(join(allowed, "runs"))).toBe(true);
   });
 
   it("ensureWritable checks commands' targets on a guarded executor", async () => {
