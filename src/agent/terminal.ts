@@ -1,6 +1,8 @@
 // Terminal I/O for the chat: lines from the person, the model's text on stdout, one line per tool call on stderr,
-// y/N questions, and Ctrl-C that stops the current step instead of the session.
+// y/N questions, and Ctrl-C that stops the current step instead of the session. Everything shown passes through
+// forTerminal: secrets hidden, escape sequences from logs or the model dropped (only this file's own redraws remain).
 import { createInterface, type Interface } from "node:readline";
+import { forTerminal } from "../hosts/redact.js";
 import type { ProgressUpdate } from "../tools/tool.js";
 import type { ToolUseBlock } from "./provider.js";
 import type { ToolDisplay } from "./tools.js";
@@ -78,7 +80,7 @@ export class Terminal implements ToolDisplay {
       this.note(`(ignoring ${this.queue.length} line(s) typed before this question)`);
       this.queue.length = 0;
     }
-    this.io.errors.write(`${question} [y/N] `);
+    this.io.errors.write(`${forTerminal(question)} [y/N] `);
     if (this.tty) this.rl.setPrompt("");
     const answer = await this.nextLine(signal);
     if (answer === null) this.io.errors.write("\n");
@@ -115,20 +117,21 @@ export class Terminal implements ToolDisplay {
 
   /** The model's text. */
   say(text: string): void {
-    if (text.trim()) this.io.output.write(`${text.trimEnd()}\n`);
+    if (text.trim()) this.io.output.write(`${forTerminal(text.trimEnd())}\n`);
   }
 
   /** A status line for the person (stderr). */
   note(text: string): void {
     this.clearToolLine();
-    this.io.errors.write(`${text}\n`);
+    this.io.errors.write(`${forTerminal(text)}\n`);
   }
 
   private width(): number {
     return Math.max(40, (this.io.errors.columns ?? 120) - 2);
   }
 
-  private fit(s: string): string {
+  private fit(raw: string): string {
+    const s = forTerminal(raw);
     const w = this.width();
     return s.length > w ? `${s.slice(0, w - 1)}…` : s;
   }
@@ -144,7 +147,7 @@ export class Terminal implements ToolDisplay {
     if (this.tty) {
       this.toolLine = line;
       this.io.errors.write(this.fit(`  ⋯ ${line}`));
-    } else this.io.errors.write(`  → ${line}\n`);
+    } else this.io.errors.write(`  → ${forTerminal(line)}\n`);
   }
 
   progress(_call: ToolUseBlock, update: ProgressUpdate): void {

@@ -1,10 +1,10 @@
 // Every command run on a host goes into an append-only audit log: time, host, tool, argv as run, exit code,
-// duration, bytes out. Secrets are redacted before anything is written.
+// duration, bytes out. Secrets are redacted before anything is written. The log fails closed: when it cannot be
+// written, nothing that writes or destroys runs (only reads, and commands of read-only tools, go on, with a warning).
 import { AsyncLocalStorage } from "node:async_hooks";
-import { appendFileSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, writeSync } from "node:fs";
 import { homedir, userInfo } from "node:os";
-import { dirname, join } from "node:path";
-import { redact, secretValues } from "./bounded.js";
+import { dirname, join, resolve } from "node:path";
 import type {
   DetachedOptions,
   ExecOptions,
@@ -14,6 +14,7 @@ import type {
   ReadFileOptions,
   WriteFileOptions,
 } from "./executor.js";
+import { redactText, secretValues } from "./redact.js";
 
 export interface AuditEntry {
   time: string;
@@ -28,11 +29,19 @@ export interface AuditEntry {
   error?: string;
 }
 
-const toolContext = new AsyncLocalStorage<{ tool: string }>();
+/** The kind of the tool a command runs for: commands of read tools may run while the log is unwritable. */
+export type AuditToolKind = "read" | "write" | "destructive";
 
-/** Runs fn with the tool's name attached to every host command it causes. */
-export function withToolContext<T>(tool: string, fn: () => Promise<T>): Promise<T> {
-  return toolContext.run({ tool }, fn);
+const toolContext = new AsyncLocalStorage<{ tool: string; kind?: AuditToolKind }>();
+
+/** Runs fn with the tool's name (and kind) attached to every host command it causes. */
+export function withToolContext<T>(tool: string, fn: () => Promise<T>, kind?: AuditToolKind): Promise<T> {
+  return toolContext.run({ tool, kind }, fn);
+}
+
+/** The audit log cannot be written, so the operation was refused. */
+export class AuditUnavailableError extends Error {
+  override name = "AuditUnavailableError";
 }
 
 export function auditLogPath(): string {
@@ -41,38 +50,93 @@ export function auditLogPath(): string {
   return join(state, "ascend-train", `audit-${userInfo().username}.jsonl`);
 }
 
-const ALWAYS_REDACT = [
-  /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/g,
-  /((?:TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|ACCESS_KEY)[A-Z_]*=)(?:'[^']*'|"[^"]*"|\S+)/gi,
-  /(--(?:token|password|api-key|secret)[= ])\S+/gi,
-];
-
+/** Audit text: secrets hidden by value and by pattern (one rule set for every output, see redact.ts). */
 export function redactCommand(text: string, secrets: readonly string[] = []): string {
-  let out = redact(text, secrets);
-  for (const re of ALWAYS_REDACT) out = out.replace(re, "$1***");
-  return out;
+  return redactText(text, secrets);
 }
 
-export class AuditLog {
-  constructor(readonly file: string = auditLogPath()) {}
+/** Kernel and device trees: writes there are not files (a /proc entry can take writes forever). */
+const NOT_A_LOG_DIR = /^\/(?:proc|sys|dev)(?:\/|$)/;
+/** The most an audit line may take; longer commands are cut (the log stays readable and each write small). */
+const MAX_LINE = 64 * 1024;
+/** How much of the end of the log `read` looks at. */
+const READ_WINDOW = 8 * 1024 * 1024;
 
-  append(entry: AuditEntry): void {
+export class AuditLog {
+  readonly file: string;
+  constructor(file: string = auditLogPath()) {
+    this.file = resolve(file);
+  }
+
+  /**
+   * Opens the log for one append: regular files only (no FIFO, device, symlink or /proc entry), never blocking.
+   * Throws AuditUnavailableError with the reason.
+   */
+  private openForAppend(): number {
+    if (NOT_A_LOG_DIR.test(this.file))
+      throw new AuditUnavailableError(`the audit log ${this.file} is not in a regular directory`);
+    let fd: number;
     try {
       mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
-      // O_APPEND writes of one line are atomic enough for concurrent servers of one user.
-      appendFileSync(this.file, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+      fd = openSync(
+        this.file,
+        constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK,
+        0o600,
+      );
     } catch (error) {
-      console.error(`[audit] cannot write ${this.file}: ${(error as Error).message}`);
+      throw new AuditUnavailableError(`cannot write the audit log ${this.file}: ${(error as Error).message}`);
+    }
+    try {
+      if (!fstatSync(fd).isFile()) throw new AuditUnavailableError(`the audit log ${this.file} is not a regular file`);
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+    return fd;
+  }
+
+  /** Throws AuditUnavailableError when an entry could not be appended now. */
+  ensureWritable(): void {
+    closeSync(this.openForAppend());
+  }
+
+  /** Appends one entry with a single bounded write; throws AuditUnavailableError when it cannot. */
+  append(entry: AuditEntry): void {
+    let line = `${JSON.stringify(entry)}\n`;
+    if (Buffer.byteLength(line) > MAX_LINE) {
+      line = `${JSON.stringify({ ...entry, command: `${entry.command.slice(0, MAX_LINE / 2)}… [cut]` })}\n`;
+    }
+    const fd = this.openForAppend();
+    try {
+      const bytes = Buffer.from(line);
+      // One write of one line: O_APPEND keeps concurrent servers of one user from interleaving; a short write is an
+      // error, not a reason to loop.
+      const written = writeSync(fd, bytes, 0, bytes.length);
+      if (written !== bytes.length)
+        throw new AuditUnavailableError(`short write to the audit log ${this.file} (${written} of ${bytes.length})`);
+    } catch (error) {
+      if (error instanceof AuditUnavailableError) throw error;
+      throw new AuditUnavailableError(`cannot write the audit log ${this.file}: ${(error as Error).message}`);
+    } finally {
+      closeSync(fd);
     }
   }
 
-  /** The last `limit` entries, optionally filtered; reads at most the last 8 MB. */
+  /** The last `limit` entries, optionally filtered; reads at most the last 8 MB of a regular file. */
   read(filter: { host?: string; tool?: string; limit?: number } = {}): AuditEntry[] {
     let text: string;
     try {
-      const size = statSync(this.file).size;
-      const buf = readFileSync(this.file);
-      text = buf.subarray(Math.max(0, size - 8 * 1024 * 1024)).toString("utf8");
+      const fd = openSync(this.file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+      try {
+        const st = fstatSync(fd);
+        if (!st.isFile()) return [];
+        const length = Math.min(st.size, READ_WINDOW);
+        const buf = Buffer.alloc(length);
+        const got = readSync(fd, buf, 0, length, st.size - length);
+        text = buf.subarray(0, got).toString("utf8");
+      } finally {
+        closeSync(fd);
+      }
     } catch {
       return [];
     }
@@ -114,7 +178,7 @@ export class AuditedExecutor implements HostExecutor {
     error?: unknown,
     secrets: string[] = [],
   ) {
-    this.log.append({
+    const entry: AuditEntry = {
       time: new Date(started).toISOString(),
       user: userInfo().username,
       host: this.inner.name,
@@ -125,7 +189,33 @@ export class AuditedExecutor implements HostExecutor {
       durationMs: Date.now() - started,
       bytesOut: Buffer.byteLength(result?.stdout ?? "") + Buffer.byteLength(result?.stderr ?? ""),
       ...(error ? { error: redactCommand(String((error as Error).message ?? error), secrets) } : {}),
-    });
+    };
+    try {
+      this.log.append(entry);
+    } catch (failure) {
+      // The operation already ran; say so loudly, it is not recorded.
+      console.error(`[audit] ${(failure as Error).message}; not recorded: ${entry.op} on ${entry.host}`);
+    }
+  }
+
+  /**
+   * Before an operation: refuses writes, detached starts and commands of tools that are not read-only when the log
+   * cannot be written. Reads and read-only tools go on with a warning.
+   */
+  private admit(op: AuditEntry["op"]): void {
+    try {
+      this.log.ensureWritable();
+    } catch (error) {
+      const kind = toolContext.getStore()?.kind;
+      const readOnly = op === "read" || ((op === "run" || op === "script") && kind === "read");
+      if (!readOnly) {
+        throw new AuditUnavailableError(
+          `Refusing to ${op === "write" ? "write" : "run"} on ${this.inner.name}: ${(error as Error).message}. ` +
+            "Fix the audit log (ASCEND_TRAIN_AUDIT_LOG must name a regular, writable file) and try again.",
+        );
+      }
+      console.error(`[audit] ${(error as Error).message}; going on with a read`);
+    }
   }
 
   private async wrap<T>(
@@ -135,6 +225,7 @@ export class AuditedExecutor implements HostExecutor {
     fn: () => Promise<T>,
     toResult: (v: T) => Partial<ExecResult>,
   ) {
+    this.admit(op);
     const started = Date.now();
     try {
       const value = await fn();

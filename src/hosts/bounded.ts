@@ -32,22 +32,5 @@ export class BoundedOutput {
   }
 }
 
-const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|ACCESS_KEY|CREDENTIAL)/i;
-
-/** Values of secret-looking variables, to be hidden from logs and results. */
-export function secretValues(env: Readonly<Record<string, string>> | undefined): string[] {
-  if (!env) return [];
-  return Object.entries(env)
-    .filter(([k, v]) => SECRET_NAME.test(k) && v.length >= 4)
-    .map(([, v]) => v);
-}
-
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) out = out.split(s).join("***");
-  return out;
-}
-
-export function isSecretName(name: string): boolean {
-  return SECRET_NAME.test(name);
-}
+// Redaction lives in redact.ts; these names stay importable from here.
+export { isSecretName, redact, secretValues } from "./redact.js";

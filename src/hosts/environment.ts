@@ -1,9 +1,134 @@
-// The shell prelude that puts a command inside a host's Ascend environment: PATH, env, CANN, NNAL, Python.
+// The environment a host command gets: the shell prelude that puts it inside the host's Ascend environment (PATH,
+// env, CANN, NNAL, Python), the allowlist of this process's variables a local command inherits (never its tokens or
+// API keys), and the refusal of variables that make a shell or loader run code (BASH_ENV, LD_PRELOAD…).
 import { posix } from "node:path";
 import type { HostSettings } from "./inventory.js";
 import { envExports, shellQuote } from "./quote.js";
+import { isSecretName } from "./redact.js";
+
+/**
+ * Variables that make bash, the dynamic loader or an interpreter run code or change how every command is parsed.
+ * PATH is here too: the inventory's `path` setting prepends directories without replacing the system's.
+ */
+const UNSAFE_ENV_EXACT = new Set([
+  "BASH_ENV",
+  "ENV",
+  "PROMPT_COMMAND",
+  "PS1",
+  "PS2",
+  "PS4",
+  "SHELLOPTS",
+  "BASHOPTS",
+  "IFS",
+  "CDPATH",
+  "GLOBIGNORE",
+  "PATH",
+  "NODE_OPTIONS",
+  "PYTHONSTARTUP",
+  "PYTHONHOME",
+  "PYTHONINSPECT",
+  "PERL5OPT",
+  "PERL5LIB",
+  "RUBYOPT",
+  "GCONV_PATH",
+  "GLIBC_TUNABLES",
+  "HOSTALIASES",
+  "GIT_SSH",
+  "GIT_SSH_COMMAND",
+  "GIT_EXEC_PATH",
+  "GIT_CONFIG_GLOBAL",
+  "GIT_CONFIG_SYSTEM",
+]);
+const UNSAFE_ENV_PREFIX = /^(?:LD_|BASH_FUNC_|GIT_CONFIG_(?:COUNT|KEY_|VALUE_)|DYLD_)/;
+
+export function isUnsafeEnvName(name: string): boolean {
+  return UNSAFE_ENV_EXACT.has(name) || UNSAFE_ENV_PREFIX.test(name);
+}
+
+export class UnsafeEnvError extends Error {
+  override name = "UnsafeEnvError";
+}
+
+/** The unsafe names in env that are not explicitly allowed. */
+export function unsafeEnvNames(env: Readonly<Record<string, string>>, allowed: readonly string[] = []): string[] {
+  return Object.keys(env).filter((k) => isUnsafeEnvName(k) && !allowed.includes(k));
+}
+
+/** Why a set of variables is refused, for schema messages and errors. */
+export function describeUnsafeEnv(names: readonly string[], where: string): string {
+  return (
+    `${where}: ${names.join(", ")} ${names.length > 1 ? "make" : "makes"} the shell, the loader or an interpreter run ` +
+    "code and is refused. Use the host's `path` setting for PATH; where a variable is really needed, list it in the " +
+    "host's allowUnsafeEnv in the inventory and set it in the host's env there."
+  );
+}
+
+/** Refuses unsafe variables unless the host's inventory allows them by name. */
+export function assertSafeEnv(
+  env: Readonly<Record<string, string>> | undefined,
+  allowed: readonly string[],
+  where: string,
+) {
+  if (!env) return;
+  const bad = unsafeEnvNames(env, allowed);
+  if (bad.length > 0) throw new UnsafeEnvError(describeUnsafeEnv(bad, where));
+}
+
+/** This process's variables a local host command inherits: the session basics and the Ascend stack's own. */
+const INHERITED_EXACT = new Set([
+  "PATH",
+  "HOME",
+  "USER",
+  "LOGNAME",
+  "LANG",
+  "LANGUAGE",
+  "TERM",
+  "SHELL",
+  "TMPDIR",
+  "TZ",
+  "SSH_AUTH_SOCK",
+  "LD_LIBRARY_PATH",
+  "PYTHONPATH",
+  "VIRTUAL_ENV",
+  "TOOLCHAIN_HOME",
+  "http_proxy",
+  "https_proxy",
+  "no_proxy",
+  "all_proxy",
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+  "ALL_PROXY",
+]);
+const INHERITED_PREFIX = /^(?:LC_|ASCEND_|HCCL_|ATB_|ASDOPS_|CONDA_|HF_|PIP_|XDG_)/;
+
+/** The server's own settings (token, config, audit log): never a host command's business. */
+const SERVER_OWN = /^ASCEND_TRAIN_/;
+
+export function isInheritedName(name: string): boolean {
+  if (SERVER_OWN.test(name) || isSecretName(name)) return false;
+  return INHERITED_EXACT.has(name) || INHERITED_PREFIX.test(name);
+}
+
+/**
+ * The environment of a local host command: the allowlisted part of this process's, the host's inventory env, then
+ * the call's own variables; the host's `path` directories go before PATH.
+ */
+export function hostEnvironment(
+  settings: HostSettings,
+  extra: Readonly<Record<string, string>> | undefined,
+  parent: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parent)) if (v !== undefined && isInheritedName(k)) env[k] = v;
+  Object.assign(env, settings.env, extra);
+  if (settings.path.length > 0) env.PATH = [...settings.path, env.PATH ?? ""].join(":");
+  return env;
+}
 
 export interface PreludeOptions {
+  /** Include the PATH and env exports (default true). Off where they travel outside the command line. */
+  exports?: boolean;
   /** Source CANN's set_env.sh (toolkit, then NNAL/ATB) when present. */
   sourceCann?: boolean;
   /** Activate the host's venv or conda env. */
@@ -19,12 +144,17 @@ export function nnalSetEnv(cannRoot: string): string {
   return posix.join(cannRoot, "nnal", "atb", "set_env.sh");
 }
 
+/** `export PATH=<the host's path dirs>:"$PATH"`, or "" when it has none. */
+export function pathExport(settings: HostSettings): string {
+  return settings.path.length > 0 ? `export PATH=${settings.path.map(shellQuote).join(":")}:"$PATH"` : "";
+}
+
 export function hostPrelude(settings: HostSettings, opts: PreludeOptions = {}): string {
   const lines: string[] = [];
-  if (settings.path.length > 0) {
-    lines.push(`export PATH=${settings.path.map(shellQuote).join(":")}:"$PATH"`);
+  if (opts.exports !== false) {
+    if (settings.path.length > 0) lines.push(pathExport(settings));
+    if (Object.keys(settings.env).length > 0) lines.push(envExports(settings.env));
   }
-  if (Object.keys(settings.env).length > 0) lines.push(envExports(settings.env));
   if (opts.sourceCann) {
     const [cannNew, cannOld] = cannSetEnvCandidates(settings.cannRoot);
     lines.push(

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { Client, type ClientChannel, type ConnectConfig } from "ssh2";
 import { BoundedOutput, redact, secretValues } from "./bounded.js";
-import { hostPrelude } from "./environment.js";
+import { assertSafeEnv, hostPrelude } from "./environment.js";
 import {
   DEFAULT_MAX_OUTPUT,
   DEFAULT_TIMEOUT_MS,
@@ -20,7 +20,7 @@ import {
 import type { HostSettings } from "./inventory.js";
 import { describeRefusal, type HostKeyVerdict, verifyHostKey } from "./known-hosts.js";
 import { enterParentScript, NO_FOLLOW_EXIT, placeScript } from "./no-follow.js";
-import { envExports, shellJoin, shellQuote } from "./quote.js";
+import { envExports, shellJoin, shellQuote, UnsafeShellValueError } from "./quote.js";
 import { readGuardShell, readRefusalError } from "./paths.js";
 import { notRegular } from "./read-local.js";
 import { Semaphore } from "./semaphore.js";
@@ -28,6 +28,9 @@ import { resolveSshTarget, type SshTarget } from "./ssh-target.js";
 
 /** OpenSSH allows 10 sessions per connection by default; stay under it. */
 const MAX_CHANNELS = 8;
+
+/** What the host runs: reads the real command from stdin up to a NUL, then evaluates it. */
+const STDIN_SCRIPT_READER = 'IFS= read -r -d "" __s && eval "$__s"';
 
 /** Connections opened by all SSH executors in this process (reuse is measured against it). */
 export const sshStats = { connectionsOpened: 0 };
@@ -154,7 +157,12 @@ export class SshExecutor implements HostExecutor {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const limit = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
     const secs = Math.max(1, Math.ceil(timeoutMs / 1000));
-    const wrapped = `timeout -k 5 ${secs} bash -c ${shellQuote(commandLine)}`;
+    // The command line itself (env exports, paths, URLs) goes on stdin, ahead of the caller's input and a NUL, so that
+    // the host's `ps` shows only this fixed reader; `read -d ""` stops at the NUL and leaves the rest for the command.
+    if (commandLine.includes("\0"))
+      throw new UnsafeShellValueError("A command sent to a host cannot contain a NUL byte.");
+    const wrapped = `timeout -k 5 ${secs} bash -c ${shellQuote(STDIN_SCRIPT_READER)}`;
+    const input = `unset __s\n${commandLine}\0${opts.stdin ?? ""}`;
     const started = Date.now();
     const release = await this.channels.acquire();
     try {
@@ -195,8 +203,7 @@ export class SshExecutor implements HostExecutor {
           // from ssh2) means the connection dropped or the channel was closed: null, as the interface says.
           resolve({ code: timedOut ? null : (code ?? null), timedOut: timedOut || code === 124 });
         });
-        if (opts.stdin !== undefined) channel.end(opts.stdin);
-        else channel.end();
+        channel.end(input);
       });
       const secrets = secretValues(opts.env);
       return {
@@ -218,6 +225,7 @@ export class SshExecutor implements HostExecutor {
   }
 
   private preamble(opts: ExecOptions): string {
+    assertSafeEnv(opts.env, this.settings.allowUnsafeEnv, `env for host ${this.name}`);
     const parts = [hostPrelude(this.settings)];
     if (opts.env && Object.keys(opts.env).length > 0) parts.push(envExports(opts.env));
     if (opts.cwd) parts.push(`cd ${shellQuote(opts.cwd)} || exit 1`);
@@ -305,6 +313,7 @@ export class SshExecutor implements HostExecutor {
   }
 
   async spawnDetached(argv: readonly string[], opts: DetachedOptions): Promise<{ pid: number }> {
+    assertSafeEnv(opts.env, this.settings.allowUnsafeEnv, `env for host ${this.name}`);
     const parts = [hostPrelude(this.settings)];
     if (opts.env && Object.keys(opts.env).length > 0) parts.push(envExports(opts.env));
     if (opts.cwd) parts.push(`cd ${shellQuote(opts.cwd)} || exit 1`);

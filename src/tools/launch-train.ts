@@ -1,8 +1,10 @@
 // launch_train: pre-flight, then a detached start of the launch script on one or more hosts, with a run ledger
 // record on each. Without confirm it only returns the plan.
 import { z } from "zod";
+import { describeUnsafeEnv, unsafeEnvNames } from "../hosts/environment.js";
 import { HostAddressSchema, InterfaceNameSchema } from "../hosts/network-names.js";
 import { isEnvName } from "../hosts/quote.js";
+import { redactText } from "../hosts/redact.js";
 import { redactEnv } from "../runs/ledger.js";
 import { describeChecks, executeLaunch, prepareLaunch } from "../runs/orchestrate.js";
 import { installRunResolver } from "../runs/resolver.js";
@@ -58,6 +60,10 @@ export const envInput = z
   .record(z.string(), z.string())
   .default({})
   .refine((e) => Object.keys(e).every(isEnvName), "env names must be shell variable names")
+  .superRefine((e, ctx) => {
+    const bad = unsafeEnvNames(e);
+    if (bad.length > 0) ctx.addIssue({ code: "custom", message: describeUnsafeEnv(bad, "env") });
+  })
   .describe("Extra environment variables for the run (e.g. ASCEND_RT_VISIBLE_DEVICES, HCCL_IF_BASE_PORT).");
 
 const input = z
@@ -165,7 +171,7 @@ export async function finishLaunch(
           logFile: n.logFile,
           ledgerFile: n.ledgerFile,
         })),
-        wrapperScript: plan.nodes[0]!.wrapperText,
+        wrapperScript: redactText(plan.nodes[0]!.wrapperText),
         notes: plan.notes,
       }
     : null;
