@@ -20,8 +20,8 @@ import {
 import type { HostSettings } from "./inventory.js";
 import { describeRefusal, type HostKeyVerdict, verifyHostKey } from "./known-hosts.js";
 import { enterParentScript, NO_FOLLOW_EXIT, placeScript } from "./no-follow.js";
-import { envExports, shellJoin, shellQuote, UnsafeShellValueError } from "./quote.js";
 import { readGuardShell, readRefusalError } from "./paths.js";
+import { envExports, shellJoin, shellQuote, UnsafeShellValueError } from "./quote.js";
 import { notRegular } from "./read-local.js";
 import { Semaphore } from "./semaphore.js";
 import { resolveSshTarget, type SshTarget } from "./ssh-target.js";
@@ -250,7 +250,7 @@ export class SshExecutor implements HostExecutor {
     // is resolved once and checked against `within`; only a regular file is read (a FIFO would block the channel).
     const script = [
       `f=${shellQuote(path)}`,
-      ...(opts.within ? [readGuardShell(opts.within), 'f=$rf'] : []),
+      ...(opts.within ? [readGuardShell(opts.within), "f=$rf"] : []),
       `[ -e "$f" ] || { echo "ENOENT" >&2; exit 44; }`,
       `[ -f "$f" ] || { echo "ENOTREG" >&2; exit 47; }`,
       `[ -r "$f" ] || { echo "EACCES" >&2; exit 45; }`,

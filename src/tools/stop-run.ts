@@ -6,7 +6,7 @@ import { isSignallablePid, stopGroup } from "../runs/liveness.js";
 import { installRunResolver } from "../runs/resolver.js";
 import { livenessByRun } from "../runs/status.js";
 import { RunIdSchema } from "../runs/types.js";
-import { argsHint, argsHint } from "./hint.js";
+import { argsHint } from "./hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
 installRunResolver();
@@ -149,7 +149,6 @@ export default defineTool({
         : `Stopped. resume_run {runId: "${record.id}"} continues from its latest checkpoint.`,
     };
   },
-  failed: (r) => r.nodes.some((n) => n.outcome === "failed"),
   failed: (r) => r.nodes.some((n) => n.outcome === "failed"),
   summarize: (r) =>
     [

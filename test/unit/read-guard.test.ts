@@ -23,7 +23,13 @@ async function settlesWithin<T>(p: Promise<T>, ms: number): Promise<{ value?: T;
     timer = setTimeout(() => reject(new Error(`still blocked after ${ms} ms`)), ms);
   });
   try {
-    return await Promise.race([p.then((value) => ({ value }), (error: Error) => ({ error })), timeout]);
+    return await Promise.race([
+      p.then(
+        (value) => ({ value }),
+        (error: Error) => ({ error }),
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -122,7 +128,9 @@ describe.skipIf(!env)("read guard over SSH (loopback sshd)", () => {
         (e: Error) => e,
       );
       expect(error?.name, path).toBe("PathNotAllowedError");
-      expect(error?.message).toMatch(/resolves to \/etc\/passwd, outside the directories ascend-train may read on remote/);
+      expect(error?.message).toMatch(
+        /resolves to \/etc\/passwd, outside the directories ascend-train may read on remote/,
+      );
       expect(error?.message).toMatch(/readableDirs/);
     }
     await expect(guarded.readFile(`${dir}/.ssh/id_rsa`)).rejects.toThrow(/credential/);
