@@ -215,13 +215,19 @@ function addSimCommands(program: Command): void {
     .option("--name <host>", "host name to add to ./ascend-train.yaml", "sim")
     .description("Lay out a simulated Atlas 800T A2 host and add it to ./ascend-train.yaml.")
     .option("--release <tag>", "MindSpeed-MM release installed on it (default: the newest)")
-    .action(async (dir: string, options: { scenario: string; name: string; release?: string }) => {
+    .option("--model <id>", "model whose Hugging Face directory and a sample dataset are laid out", "qwen2.5vl-3b")
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (dir: string, options: { scenario: string; name: string; release?: string; model: string }) => {
       const { simInitCommand, isScenarioId, SCENARIO_IDS } = await import("../sim/index.js");
       const { normalizeRelease, RELEASE_TAGS } = await import("../knowledge/release-tags.js");
       if (!isScenarioId(options.scenario)) {
         throw new UsageError(`Unknown scenario "${options.scenario}". Known: ${SCENARIO_IDS.join(", ")}.`);
       }
       const release = options.release ? normalizeRelease(options.release) : undefined;
+      const { lookupModel } = await import("../knowledge/lookup.js");
+      const found = lookupModel(options.model);
+      if (found.status !== "model")
+        throw new UsageError(`Unknown model "${options.model}"; see ascend-train find-model ${options.model}.`);
       if (release === null)
         throw new UsageError(`Unknown release "${options.release}". Known: ${RELEASE_TAGS.join(", ")}.`);
       const inventoryFile = process.env.ASCEND_TRAIN_CONFIG ?? join(process.cwd(), "ascend-train.yaml");
@@ -230,6 +236,7 @@ function addSimCommands(program: Command): void {
         name: options.name,
         inventoryFile,
         release,
+        model: found.model.id,
       });
       process.stdout.write(`${summary}\n`);
     });

@@ -8,6 +8,7 @@ import { type LaidOutSim, type LayOutOptions, layOutSim, simHostSettings, startS
 import { stackPackages } from "./packages.js";
 import { stopProcesses } from "./processes.js";
 import { SIM_STACKS } from "./releases.js";
+import { layOutSampleData } from "./sample-host.js";
 import { isScenarioId, SCENARIOS, type ScenarioId } from "./scenarios.js";
 import { DF_SHIM_SH } from "./shims/npu-smi.js";
 import { liveHolders, loadState, type SimHolder, type SimState, writeState } from "./state.js";
@@ -17,6 +18,9 @@ import { findPython, installPackages, pythonVersion } from "./venv.js";
 export { type FakeHfSpec, KNOWN_HF_MODELS, makeFakeHfModel } from "./hf-model.js";
 export { SIM_STACKS, type SimStack } from "./releases.js";
 export { SCENARIO_IDS } from "./scenarios.js";
+
+/** The model `sim init` lays out when none is named: small, and the one the demo fine-tunes. */
+export const DEFAULT_SIM_MODEL = "qwen2.5vl-3b";
 export type { LaidOutSim, LayOutOptions, ScenarioId, SimHolder, SimState };
 export { isScenarioId, layOutSim, SCENARIOS, simHostSettings };
 
@@ -113,21 +117,39 @@ export async function addSimHostToInventory(
   await writeFile(inventoryFile, doc.toString());
 }
 
-/** `ascend-train sim init`: lays out a host, registers it, and says what was made. */
+/** `ascend-train sim init`: lays out a host with a model and a dataset, registers it, and says what was made. */
 export async function simInitCommand(
   dir: string,
-  opts: { scenario?: ScenarioId; name?: string; inventoryFile: string } & Pick<LayOutOptions, "release" | "owner">,
+  opts: { scenario?: ScenarioId; name?: string; inventoryFile: string; model?: string } & Pick<
+    LayOutOptions,
+    "release" | "owner"
+  >,
 ): Promise<string> {
   const name = opts.name ?? "ascend-sim";
+  const model = opts.model ?? DEFAULT_SIM_MODEL;
   const sim = await layOutSim(dir, { ...opts, name });
+  const workdir = sim.hostSettings.workdir!;
+  const data = await layOutSampleData(workdir, model);
+  if (opts.owner) await sh("chown", ["-R", `${opts.owner.uid}:${opts.owner.gid}`, workdir]);
   await addSimHostToInventory(opts.inventoryFile, name, sim.hostSettings);
   const state = await loadState(sim.dir);
   const scenario = SCENARIOS.find((s) => s.id === sim.scenario)!;
+  const next =
+    sim.scenario === "bare"
+      ? `ascend-train install-stack --host ${name} --model ${data.model}`
+      : `ascend-train check-env --host ${name} --model ${data.model}`;
   return [
     `Simulated Ascend host "${name}" laid out in ${sim.dir} (ascend-train sim).`,
     `  hardware: Atlas 800T A2, ${state.npuCount}x Ascend ${state.chip}, 64 GB HBM each; driver ${state.driver}`,
     `  software: MindSpeed-MM ${state.release}, CANN ${state.versions.cann}, torch ${state.versions.torch}, torch_npu ${state.versions.torchNpu}`,
     `  scenario: ${sim.scenario} - ${scenario.description}`,
+    `  model:    ${data.hfDir} (${data.model}, Hugging Face layout, placeholder weights)`,
+    `  dataset:  ${data.dataset} (MindSpeed-MM format), from ${data.llava} (LLaVA) with images in ${join(data.imageDir, "images")}`,
+    ...data.skipped.map((p) => `  not laid out: ${p} (a default path outside the host's directory)`),
     `  registered in ${opts.inventoryFile} as host "${name}"`,
+    "",
+    "Next:",
+    `  ${next}`,
+    `  ascend-train build-configs --host ${name} --model ${data.model}   # uses the paths above`,
   ].join("\n");
 }

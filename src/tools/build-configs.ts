@@ -8,7 +8,7 @@ import { PlanError, resolveModel, resolveTrainingPlan, type TrainingPlan } from 
 import type { HostExecutor } from "../hosts/executor.js";
 import { HostFileError } from "../hosts/executor.js";
 import { ensureWritablePath } from "../hosts/paths.js";
-import { argsHint } from "./hint.js";
+import { argsHint, callHint } from "./hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const positive = z.number().int().positive();
@@ -63,6 +63,43 @@ async function checkDataset(executor: HostExecutor, plan: TrainingPlan, dataset:
   );
 }
 
+/** The configs' input paths (relative ones from the workdir, where the launch script runs) missing on the host. */
+async function findMissingPaths(
+  executor: HostExecutor,
+  workdir: string | undefined,
+  plan: TrainingPlan,
+  args: { host: string; model: string },
+): Promise<{ field: string; path: string; fix: string }[]> {
+  const hf = plan.paths.hfDir;
+  const fixes: Record<string, string> = {
+    hfDir: `download the weights there (huggingface-cli download <repo> --local-dir ${hf}) or pass ${argsHint({ hfDir: "/path/to/hf-model" })}`,
+    ckptDir: `${callHint("convert_weights", { host: args.host, model: args.model })} writes it from the Hugging Face weights`,
+    dataset: `put the training data there (${callHint("prepare_dataset", { host: args.host })} converts LLaVA data) or pass ${argsHint({ dataset: "/path/to/data.json" })}`,
+    datasetDir: `it is the root of the dataset's relative image paths; pass ${argsHint({ datasetDir: "/path/to/images-root" })}`,
+  };
+  const checked = (["hfDir", "ckptDir", "dataset", "datasetDir"] as const).flatMap((field) => {
+    const path = plan.paths[field];
+    if (!path || (!path.startsWith("/") && !workdir)) return [];
+    return [{ field, path, onHost: path.startsWith("/") ? path : posix.join(workdir!, path) }];
+  });
+  if (checked.length === 0) return [];
+  const r = await executor.run(
+    [
+      "bash",
+      "-c",
+      'for p in "$@"; do [ -e "$p" ] || printf "%s\\n" "$p"; done',
+      "bash",
+      ...checked.map((c) => c.onHost),
+    ],
+    { timeoutMs: 30_000 },
+  );
+  if (r.exitCode !== 0) return [];
+  const missing = new Set(r.stdout.split("\n").filter((l) => l !== ""));
+  return checked
+    .filter((c) => missing.has(c.onHost))
+    .map((c) => ({ field: c.field, path: c.path, fix: fixes[c.field]! }));
+}
+
 export default defineTool({
   name: "build_configs",
   title: "Build training configs",
@@ -82,7 +119,7 @@ export default defineTool({
       .string()
       .optional()
       .describe('Recipe variant ("lora", "dpo", "fsdp", "v1" …); default the standard example'),
-    host: z.string().default("local"),
+    host: z.string().default("local").describe("Host from the inventory (see list_hosts)"),
     dataset: z
       .string()
       .optional()
@@ -92,17 +129,17 @@ export default defineTool({
     hfDir: z.string().optional().describe("Hugging Face weights directory"),
     ckptDir: z.string().optional().describe("Converted checkpoint the run loads (mm / dcp)"),
     saveDir: z.string().optional().describe("Where the run saves checkpoints"),
-    tp: positive.optional(),
-    pp: positive.optional(),
-    cp: positive.optional(),
-    ep: positive.optional(),
-    npusPerNode: positive.optional(),
-    nodes: positive.optional(),
-    microBatchSize: positive.optional(),
-    globalBatchSize: positive.optional(),
-    trainIters: positive.optional(),
-    seqLength: positive.optional(),
-    lr: z.number().positive().optional(),
+    tp: positive.optional().describe("Tensor-parallel size; default the recipe's"),
+    pp: positive.optional().describe("Pipeline-parallel size; default the recipe's"),
+    cp: positive.optional().describe("Context-parallel size; default the recipe's"),
+    ep: positive.optional().describe("Expert-parallel size (MoE models); default the recipe's"),
+    npusPerNode: positive.optional().describe("NPUs used on each node; default the recipe's (8)"),
+    nodes: positive.optional().describe("Number of nodes; default the recipe's"),
+    microBatchSize: positive.optional().describe("Samples per NPU per step; default the recipe's"),
+    globalBatchSize: positive.optional().describe("Samples per optimizer step over all NPUs; default the recipe's"),
+    trainIters: positive.optional().describe("Training iterations; default the recipe's"),
+    seqLength: positive.optional().describe("Sequence length in tokens; default the recipe's"),
+    lr: z.number().positive().optional().describe("Learning rate; default the recipe's"),
     llmLayerSplit: split.optional().describe("LLM layers per pipeline stage"),
     vitLayerSplit: split.optional().describe("ViT layers per pipeline stage"),
     overwrite: z.boolean().default(false).describe("Replace existing files that differ"),
@@ -140,6 +177,9 @@ export default defineTool({
     }),
     layerSplit: z.object({ llm: z.array(z.number()).nullable(), vit: z.array(z.number()).nullable() }),
     warnings: z.array(z.string()),
+    missingPaths: z
+      .array(z.object({ field: z.string(), path: z.string(), fix: z.string() }))
+      .describe("paths the configs read that do not exist on the host yet, each with how to make it"),
   }),
   async handle(args, deps) {
     const { executor, settings } = await deps.hosts.get(args.host);
@@ -175,6 +215,7 @@ export default defineTool({
         workdir: settings.workdir,
       });
     }
+    const missingPaths = await findMissingPaths(executor, settings.workdir, plan, args);
     if (args.dataset) {
       deps.progress({ progress: 1, total: 3, message: `checking ${args.dataset}` });
       const problems = await checkDataset(executor, plan, args.dataset);
@@ -244,7 +285,8 @@ export default defineTool({
         dataset: plan.paths.dataset,
       },
       layerSplit: plan.layerSplit,
-      warnings: plan.warnings,
+      warnings: [...plan.warnings, ...missingPaths.map((m) => `${m.field} ${m.path} does not exist on the host`)],
+      missingPaths,
     };
   },
   failed: (r) => !r.written,
@@ -254,6 +296,7 @@ export default defineTool({
       : `${r.model} @ ${r.release}: nothing written; ${r.diffs.length} existing file(s) differ (pass ${argsHint({ overwrite: true })} to replace)`;
     const p = r.parameters;
     const split = r.layerSplit.llm ? `, LLM split ${JSON.stringify(r.layerSplit.llm)}` : "";
-    return `${head}\n${p.backend}: TP${p.tp} PP${p.pp} CP${p.cp} DP${p.dp} on ${p.nodes}x${p.npusPerNode} NPUs, GBS ${p.globalBatchSize} (MBS ${p.microBatchSize} x GA ${p.gradAccSteps} x DP ${p.dp})${split}\n${r.files.map((f) => `${f.role.padEnd(13)} ${f.path} (${f.status})`).join("\n")}`;
+    const missing = r.missingPaths.map((m) => `\nwarning: ${m.field} ${m.path} does not exist on the host; ${m.fix}`);
+    return `${head}${missing.join("")}\n${p.backend}: TP${p.tp} PP${p.pp} CP${p.cp} DP${p.dp} on ${p.nodes}x${p.npusPerNode} NPUs, GBS ${p.globalBatchSize} (MBS ${p.microBatchSize} x GA ${p.gradAccSteps} x DP ${p.dp})${split}\n${r.files.map((f) => `${f.role.padEnd(13)} ${f.path} (${f.status})`).join("\n")}`;
   },
 });

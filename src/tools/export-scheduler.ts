@@ -36,7 +36,8 @@ const input = z
     namespace: z
       .string()
       .regex(/^[a-z0-9-]+$/)
-      .default("default"),
+      .default("default")
+      .describe("Kubernetes namespace for the AscendJob."),
     queue: z.string().min(1).default("default").describe("Volcano queue."),
     partition: z
       .string()
@@ -46,7 +47,8 @@ const input = z
     account: z
       .string()
       .regex(/^[A-Za-z0-9_.-]+$/)
-      .optional(),
+      .optional()
+      .describe("Slurm account to charge."),
     time: z
       .string()
       .regex(/^[0-9:-]+$/)

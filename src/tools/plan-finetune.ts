@@ -99,7 +99,7 @@ export default defineTool({
       .min(1)
       .optional()
       .describe("Training data on the host (MLLM JSON / JSONL, or a file to convert)"),
-    host: z.string().min(1).default("local"),
+    host: z.string().min(1).default("local").describe("Host from the inventory (see list_hosts)"),
     release: z.string().optional().describe("MindSpeed-MM release (default: the newest with a recipe for the model)"),
   }),
   output: z.object({

@@ -36,7 +36,12 @@ export default defineTool({
       .describe(
         "For runs saved without optimizer state: resume weights, iteration and LR schedule with a new optimizer.",
       ),
-    settleSeconds: z.number().min(0).max(60).default(2),
+    settleSeconds: z
+      .number()
+      .min(0)
+      .max(60)
+      .default(2)
+      .describe("Seconds to watch the resumed run after its start, to catch an immediate exit."),
     confirm: z.boolean().default(false).describe("Start the resumed run."),
   }),
   output: LaunchOut.extend({
