@@ -31,7 +31,7 @@ export const DatasetProblem = z.object({
   kind: z
     .string()
     .describe(
-      "fields, roles, placeholders, json, record, image-missing, image-format, image-unreadable, video-missing",
+      "fields, roles, placeholders, json, record, image-missing, image-format, image-unreadable, image-outside (leaves imageDir), video-missing, video-outside",
     ),
   message: z.string(),
 });

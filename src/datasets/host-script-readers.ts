@@ -110,14 +110,20 @@ def first_char(path):
 
 def image_problem(path):
     """None when path is a readable JPEG/PNG with sane dimensions, else why not. Reads headers only."""
+    # Non-blocking open, then fstat: a FIFO (or device) named as an image is refused, never waited on.
     try:
-        fh = open(path, "rb")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
         return "missing", "not found"
     except IsADirectoryError:
         return "unreadable", "is a directory"
     except OSError as e:
         return "unreadable", "cannot be opened (%s)" % (e.strerror or e)
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        return "unreadable", "is a directory" if stat.S_ISDIR(mode) else "is not a regular file (FIFO, device or socket)"
+    fh = os.fdopen(fd, "rb")
     with fh:
         head = fh.read(32)
         if not head:

@@ -7,7 +7,7 @@
 import { READERS } from "./host-script-readers.js";
 
 export const DATASET_HOST_SCRIPT = String.raw`
-import codecs, json, os, re, signal, struct, sys, time
+import codecs, json, os, re, signal, stat, struct, sys, time
 
 A = json.loads(sys.argv[1])
 CHUNK = 1 << 20
@@ -50,6 +50,7 @@ class Converter(object):
             self.turns_key, self.img_key, self.vid_key, self.sys_key = self.mk, self.ik, self.vk, self.sk
         self.check_media = A["checkImages"]
         self.media_dir = os.path.expanduser(A["imageDir"])
+        self.media_root = os.path.normpath(os.path.abspath(self.media_dir))
         self.prefix = (A.get("imagePrefix") or "").rstrip("/")
         self.media = {}
         self.rendered_paths = {}
@@ -59,13 +60,24 @@ class Converter(object):
     def media_problem(self, p, video):
         r = self.media.get(p, MISSING)
         if r is MISSING:
-            full = os.path.join(self.media_dir, os.path.expanduser(p))
-            if video:
+            full = self.media_path(p)
+            if full is None:
+                r = ("outside", "leaves imageDir (absolute, ~ or ..): only files under imageDir are read")
+            elif video:
                 r = None if os.path.isfile(full) else ("missing", "not found")
             else:
                 r = image_problem(full)
             self.media[p] = r
         return r
+
+    def media_path(self, p):
+        """The media file under imageDir, or None when the path leads out of it (absolute, ~, or .. after resolving)."""
+        if os.path.isabs(p) or p.startswith("~"):
+            return None
+        full = os.path.normpath(os.path.join(self.media_root, p))
+        if full != self.media_root and not full.startswith(self.media_root.rstrip("/") + "/"):
+            return None
+        return full
 
     def path_json(self, p):
         r = self.rendered_paths.get(p)
