@@ -61,17 +61,17 @@ describe("diagnose_error", () => {
   it("resolves a run id through the installed lookup, and says so when there is none", async () => {
     const host = new ScriptedExecutor();
     const deps = depsFor(host);
-    await expect(diagnose({ runId: "r-1" }, deps)).rejects.toThrow(ToolError);
-    await expect(diagnose({ runId: "r-1" }, deps)).rejects.toThrow(/run ledger not available/);
+    await expect(diagnose({ runId: "run-20260101-000000-0001" }, deps)).rejects.toThrow(ToolError);
+    await expect(diagnose({ runId: "run-20260101-000000-0001" }, deps)).rejects.toThrow(/run ledger not available/);
     host.files.set("/runs/r-1/rank0.log", fixture("tp-exceeds-kv-heads"));
     setRunLookup(async (id) =>
-      id === "r-1" ? { host: "npu1", logFiles: ["/runs/r-1/rank0.log"], config: { numKvHeads: 4, tp: 8 } } : null,
+      id === "run-20260101-000000-0001" ? { host: "npu1", logFiles: ["/runs/r-1/rank0.log"], config: { numKvHeads: 4, tp: 8 } } : null,
     );
-    const r = await diagnose({ runId: "r-1" }, deps);
+    const r = await diagnose({ runId: "run-20260101-000000-0001" }, deps);
     expect(r.findings[0]!.category).toBe("tp_exceeds_kv_heads");
     expect(r.findings[0]!.facts.suggested_tp).toBe("4");
     expect(r.findings[0]!.fixes[0]!.summary).toContain("TP=4");
-    await expect(diagnose({ runId: "other" }, deps)).rejects.toThrow(/Unknown run "other"/);
+    await expect(diagnose({ runId: "run-20260101-000000-0002" }, deps)).rejects.toThrow(/Unknown run "run-20260101-000000-0002"/);
   });
 
   it("names the process holding the port and a free port, from ss on the host", async () => {

@@ -153,16 +153,17 @@ describe("tail_logs inputs", () => {
     await expect(call({ logFile: missing }, depsFor(local()))).rejects.toThrow(/does not exist on host local/);
     const r = await call({ logFile: missing, pid: 999_999_99 }, depsFor(local()));
     expect(r.state).toBe("failed");
-    setRunResolver(async (id) => (id === "run-1" ? { host: "npu1", logFile: missing } : null));
-    expect((await call({ runId: "run-1" }, depsFor(local()))).state).toBe("starting");
+    setRunResolver(async (id) => (id === "run-20260101-000000-0001" ? { host: "npu1", logFile: missing } : null));
+    expect((await call({ runId: "run-20260101-000000-0001" }, depsFor(local()))).state).toBe("starting");
   });
 
   it("explains run ids it cannot resolve", async () => {
-    await expect(call({ runId: "r-9" }, depsFor(local()))).rejects.toThrow(/no run ledger/);
+    await expect(call({ runId: "run-20260101-000000-0009" }, depsFor(local()))).rejects.toThrow(/no run ledger/);
     setRunResolver(async () => null);
-    await expect(call({ runId: "r-9" }, depsFor(local()))).rejects.toBeInstanceOf(ToolError);
+    await expect(call({ runId: "run-20260101-000000-0009" }, depsFor(local()))).rejects.toBeInstanceOf(ToolError);
     expect(tailLogs.input.safeParse({}).success).toBe(false);
-    expect(tailLogs.input.safeParse({ logFile: "/a", runId: "b" }).success).toBe(false);
+    expect(tailLogs.input.safeParse({ logFile: "/a", runId: "run-20260101-000000-0009" }).success).toBe(false);
+    expect(tailLogs.input.safeParse({ runId: "../../etc/shadow" }).success).toBe(false);
     expect(tailLogs.input.safeParse({ logFile: "relative.log" }).success).toBe(false);
   });
 
