@@ -1,17 +1,20 @@
 // `ascend-train demo`: lays out a simulated Ascend host, then drives the whole fine-tune flow through a real MCP
 // client against this server (spawned over stdio), the way an assistant would: check, install, data, convert,
 // configs, launch, follow, then a failing run and its diagnosis.
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { stringify } from "yaml";
+import { auditLogPath } from "./hosts/audit.js";
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "ascend-train.js");
 const MODEL = "qwen2.5vl-3b";
 const HF_NAME = "Qwen2.5-VL-3B-Instruct";
+/** Audit entries the closing hint asks for: more than one demo runs. */
+const AUDIT_SHOWN = 300;
 
 type Result = { structuredContent?: Record<string, unknown>; content?: unknown[]; isError?: boolean };
 
@@ -61,7 +64,8 @@ export async function runDemo(opts: { dir?: string; keep?: boolean }): Promise<n
     env: {
       ...getDefaultEnvironment(),
       ASCEND_TRAIN_CONFIG: inventory,
-      ASCEND_TRAIN_AUDIT_LOG: join(base, "audit.jsonl"),
+      // The person's audit log, so that the command printed at the end reads what the demo ran.
+      ASCEND_TRAIN_AUDIT_LOG: auditLogPath(),
     },
     stderr: "inherit",
   });
@@ -170,8 +174,15 @@ export async function runDemo(opts: { dir?: string; keep?: boolean }): Promise<n
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`${bold(failed ? "Demo did not finish" : "Demo finished")} in ${seconds} s with ${calls} tool calls.`);
-  console.log(dim(`Every host command is in the audit log: ${join(base, "audit.jsonl")} (ascend-train audit)`));
+  console.log(
+    dim(
+      `Every host command is in the audit log ${auditLogPath()}: ascend-train audit-log --host sim --limit ${AUDIT_SHOWN}`,
+    ),
+  );
   if (opts.keep || opts.dir) console.log(dim(`The simulated host is kept in ${simDir}.`));
-  else console.log(dim(`Keep the simulated host next time with --keep (it is under ${base}).`));
+  else {
+    await rm(base, { recursive: true, force: true });
+    console.log(dim(`Removed ${base}; keep the simulated host next time with --keep.`));
+  }
   return failed ? 1 : 0;
 }

@@ -38,7 +38,7 @@ const EXAMPLES: Record<string, string> = {
   model: "qwen2.5vl-3b",
   query: "qwen2.5vl-3b",
   release: "v26.1.0",
-  runId: "run-20261127-1200-ab12",
+  runId: "run-20261127-120000-ab12",
   logFile: "/path/to/train.log",
   path: "/data/mllm_format_llava_instruct_data.json",
   input: "/data/llava.json",

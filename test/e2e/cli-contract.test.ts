@@ -1,0 +1,126 @@
+// The CLI as a person meets it: exit codes, positional arguments, flag errors and hints in its own words, against a
+// simulated host laid out by `sim init` in a fresh directory.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLI } from "../helpers/mcp.js";
+
+const work = mkdtempSync(join(tmpdir(), "cli-contract-"));
+const env = { ...process.env, ASCEND_TRAIN_FROM_SOURCE: "1", ASCEND_TRAIN_AUDIT_LOG: join(work, "audit.jsonl") };
+delete env.ASCEND_TRAIN_CONFIG;
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: work, env, encoding: "utf8", timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe("the CLI contract", () => {
+  let init: ReturnType<typeof cli>;
+  beforeAll(() => {
+    init = cli("sim", "init", "./sim-host");
+  }, 180_000);
+  afterAll(() => {
+    cli("sim", "stop", "./sim-host");
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it("sim init lays out a model and a LLaVA dataset with images at build_configs' defaults and says what to type next", () => {
+    expect(init.code).toBe(0);
+    const mm = join(work, "sim-host", "MindSpeed-MM");
+    const hf = join(mm, "ckpt", "hf_path", "Qwen2.5-VL-3B-Instruct");
+    expect(JSON.parse(readFileSync(join(hf, "config.json"), "utf8")).model_type).toBe("qwen2_5_vl");
+    expect(readdirSync(hf).some((f) => f.endsWith(".safetensors"))).toBe(true);
+    const images = readdirSync(join(mm, "data", "images"));
+    expect(images.length).toBeGreaterThan(0);
+    expect(
+      readFileSync(join(mm, "data", "images", images[0]!))
+        .subarray(1, 4)
+        .toString(),
+    ).toBe("PNG");
+    const llava = JSON.parse(readFileSync(join(mm, "data", "llava_colours.json"), "utf8"));
+    expect(llava[0].conversations[0].from).toBe("human");
+    const mllm = JSON.parse(readFileSync(join(mm, "data", "mllm_format_llava_instruct_data.json"), "utf8"));
+    expect(mllm[0].messages[0].role).toBe("user");
+    expect(init.out).toContain(hf);
+    expect(init.out).toMatch(/Next:\n\s+ascend-train check-env --host sim --model qwen2.5vl-3b/);
+  });
+
+  it("a healthy simulated host raises no warning (exit 0)", () => {
+    const r = cli("check-env", "--host", "sim", "--model", "qwen2.5vl-3b", "--json");
+    expect(r.code).toBe(0);
+    const findings = JSON.parse(r.out).findings as { severity: string; id: string }[];
+    expect(findings.filter((f) => f.severity !== "info")).toEqual([]);
+  });
+
+  it("build-configs warns, with a fix in the terminal's words, for each configured path the host lacks", () => {
+    const r = cli("build-configs", "--host", "sim", "--model", "qwen2.5vl-3b", "--hf-dir", "/nonexistent/hf");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/warning: hfDir \/nonexistent\/hf does not exist on the host; .*--hf-dir/);
+    expect(r.out).toMatch(
+      /warning: ckptDir \S+ does not exist on the host; ascend-train convert-weights --host sim --model qwen2.5vl-3b/,
+    );
+    expect(r.out).not.toMatch(/warning: dataset /);
+    const json = JSON.parse(
+      cli("build-configs", "--host", "sim", "--model", "qwen2.5vl-3b", "--hf-dir", "/nonexistent/hf", "--json").out,
+    );
+    expect(json.missingPaths.map((m: { field: string }) => m.field).sort()).toEqual(["ckptDir", "hfDir"]);
+  });
+
+  it("nothing written exits 1 and names --overwrite", () => {
+    const r = cli("build-configs", "--host", "sim", "--model", "qwen2.5vl-3b", "--train-iters", "7");
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("nothing written");
+    expect(r.out).toContain("--overwrite");
+    expect(r.out).not.toContain("overwrite: true");
+  });
+
+  it("exit 0 for a match, 1 for no match, with the query positional", () => {
+    expect(cli("find-model", "qwen2.5vl-3b").code).toBe(0);
+    const none = cli("find-model", "no-such-model-anywhere");
+    expect(none.code).toBe(1);
+    expect(none.out).toContain("No model matches");
+  });
+
+  it("exit 2 for a missing flag, naming it with an example value", () => {
+    const r = cli("build-configs", "--host", "sim");
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("missing --model (e.g. --model qwen2.5vl-3b)");
+    expect(r.err).not.toContain("received undefined");
+  });
+
+  it("exit 2 for an unknown flag, a value of the wrong kind, or a positional given twice", () => {
+    expect(cli("find-model", "--bogus").code).toBe(2);
+    const wrong = cli("build-configs", "--host", "sim", "--model", "qwen2.5vl-3b", "--tp", "two");
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toContain("--tp");
+    expect(cli("find-model", "a", "--query", "b").code).toBe(2);
+  });
+
+  it("positional run ids for tail-logs, stop-run and resume-run", () => {
+    for (const tool of ["tail-logs", "stop-run", "resume-run"]) {
+      const r = cli(tool, "run-20990101-000000-abcd", "--host", "sim");
+      expect(r.err, tool).not.toContain("too many arguments");
+      expect(r.code, tool).toBe(1);
+    }
+  });
+
+  it("--help documents the exit codes, describes every flag and lists no --no- twins for plain switches", () => {
+    const help = cli("build-configs", "--help");
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/Exit codes:\n\s+0 .*\n\s+1 .*\n\s+2 /);
+    expect(help.out).toContain("--overwrite");
+    expect(help.out).not.toContain("--no-overwrite");
+    for (const line of help.out.split("\n").filter((l) => /^\s+--[a-z]/.test(l))) {
+      expect(line.trim(), line).toMatch(/^--\S+(?: <[^>]+>)?\s{2,}\S/);
+    }
+    expect(cli("serve", "--help").out).toContain("--bind");
+    expect(cli("chat", "--help").out).toContain("--claude-model");
+  });
+
+  it("the top-level help documents the exit codes", () => {
+    expect(cli("--help").out).toContain("Exit codes:");
+    expect(existsSync(join(work, "ascend-train.yaml"))).toBe(true);
+  });
+});

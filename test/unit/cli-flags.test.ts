@@ -1,0 +1,96 @@
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { flagSpecs, optionsToInput, POSITIONAL } from "../../src/cli/flags.js";
+import { renderCliHint } from "../../src/cli/hints.js";
+import { progressPrinter } from "../../src/cli/progress.js";
+import { argsHint, callHint, renderHints, renderMcpHint } from "../../src/tools/hint.js";
+import { allTools } from "../../src/tools/index.js";
+
+describe("flags derived from each tool's JSON Schema", () => {
+  it("every flag of every tool has a description", () => {
+    const undescribed = allTools.flatMap((t) =>
+      flagSpecs(t.input)
+        .filter((s) => s.description.trim() === "")
+        .map((s) => `${t.name}.${s.field}`),
+    );
+    expect(undescribed).toEqual([]);
+  });
+
+  it("a positional argument names a real field of its tool", () => {
+    for (const [name, p] of Object.entries(POSITIONAL)) {
+      const tool = allTools.find((t) => t.name === name);
+      expect(tool, name).toBeDefined();
+      expect(flagSpecs(tool!.input).map((s) => s.field)).toContain(p.field);
+    }
+  });
+
+  it("reads types, defaults and required fields from the schema", () => {
+    const build = flagSpecs(allTools.find((t) => t.name === "build_configs")!.input);
+    const by = (f: string) => build.find((s) => s.field === f)!;
+    expect(by("model")).toMatchObject({ type: "string", required: true, example: "qwen2.5vl-3b" });
+    expect(by("overwrite")).toMatchObject({ type: "boolean", required: false, defaultValue: false });
+    expect(by("tp")).toMatchObject({ type: "number", required: false });
+    expect(by("llmLayerSplit")).toMatchObject({ type: "array", numericItems: true });
+    expect(optionsToInput(build, { llmLayerSplit: ["12,12", "12"], tp: "2" })).toEqual({
+      llmLayerSplit: [12, 12, 12],
+      tp: 2,
+    });
+  });
+});
+
+describe("hints speak the door's language", () => {
+  const text = `Call again with ${argsHint({ confirm: true })}; follow it with ${callHint("tail_logs", { runId: "run-20261127-120000-ab12", followSeconds: 60 })}.`;
+
+  it("over MCP and in chat: argument names", () => {
+    expect(renderHints(text, renderMcpHint)).toBe(
+      'Call again with confirm: true; follow it with tail_logs {runId: "run-20261127-120000-ab12", followSeconds: 60}.',
+    );
+  });
+
+  it("in the terminal: flags and a command to type, the primary argument positional", () => {
+    expect(renderHints(text, renderCliHint)).toBe(
+      "Call again with --confirm; follow it with ascend-train tail-logs run-20261127-120000-ab12 --follow-seconds 60.",
+    );
+    expect(renderHints(argsHint({ overwrite: true }), renderCliHint)).toBe("--overwrite");
+    expect(renderHints(callHint("list_runs"), renderCliHint)).toBe("ascend-train list-runs");
+    expect(renderHints(callHint("list_runs"), renderMcpHint)).toBe("list_runs");
+  });
+
+  it("renders hints inside structured results too", () => {
+    expect(renderHints({ next: [argsHint({ confirm: true })], n: 1 }, renderCliHint)).toEqual({
+      next: ["--confirm"],
+      n: 1,
+    });
+  });
+
+  it("no tool summary or message still spells out an MCP argument for people", async () => {
+    const { readFileSync, readdirSync } = await import("node:fs");
+    const offenders = readdirSync("src/tools")
+      .filter((f) => f.endsWith(".ts") && f !== "hint.ts")
+      .filter((f) => {
+        const body = readFileSync(`src/tools/${f}`, "utf8").replace(/description:[\s\S]*?\n {2}toolset:/, "");
+        return /(again with|pass|Call again with) (confirm|overwrite): true|tail_logs \{runId/.test(body);
+      });
+    expect(offenders).toEqual([]);
+  });
+});
+
+describe("progress without a terminal", () => {
+  it("writes a line every few seconds at most", () => {
+    const stream = new PassThrough() as unknown as NodeJS.WriteStream;
+    let out = "";
+    (stream as unknown as PassThrough).on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    let clock = 0;
+    const printer = progressPrinter(stream, { now: () => clock, intervalMs: 5_000 });
+    for (let i = 0; i <= 64; i++) {
+      clock = i * 100; // 64 updates in 6.4 s
+      printer.update({ progress: i * 1024 * 1024, total: 64 * 1024 * 1024, unit: "bytes", message: "scanning" });
+    }
+    printer.done();
+    const lines = out.trim().split("\n");
+    expect(lines.length).toBe(2);
+    expect(lines[1]).toMatch(/^progress: 78% 50 MiB\/64 MiB ETA \d+ s scanning$/);
+  });
+});
