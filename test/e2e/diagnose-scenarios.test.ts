@@ -208,7 +208,7 @@ describe.skipIf(!env)("diagnose_error on each failure scenario of a simulated ho
     const kills = top.fixes.filter((f) => f.id === "kill-holder");
     expect(kills).toHaveLength(1);
     expect(kills[0]!.commands).toEqual(holders.map((p) => `kill ${p}`));
-    expect(kills[0]!.action?.kind).toBe("commands");
+    expect(kills[0]!.action?.kind).toBe("kill");
     // A port nothing listens on, offered as this job's MASTER_PORT; HCCL's base port is not the one at fault.
     const free = Number(top.facts.free_port);
     expect(free).toBeGreaterThan(state.masterPort);
@@ -227,7 +227,7 @@ describe.skipIf(!env)("diagnose_error on each failure scenario of a simulated ho
     const kills = top.fixes.filter((f) => f.id === "kill-holder");
     expect(kills).toHaveLength(1);
     expect(kills[0]!.commands).toEqual([`kill ${holder!.pid}`]);
-    expect(kills[0]!.action?.kind).toBe("commands");
+    expect(kills[0]!.action?.kind).toBe("kill");
     expect(top.fixes.find((f) => f.id === "find-holder")?.commands).toContain(`ps -o pid,etime,cmd -p ${holder!.pid}`);
     // The holder takes all eight NPUs: no "run on free cards" with nothing to fill in.
     expect(top.fixes.map((f) => f.id)).not.toContain("other-card");
