@@ -40,8 +40,10 @@ export async function ensureWritablePath(
 ): Promise<string> {
   checkPathText(path, field);
   // One round trip: the path and every root resolved on the host itself (symlinks followed, "~" = that user's home).
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a JS template
-  const script = 'for p in "$@"; do case $p in "~"*) p="$HOME${p#"~"}";; esac; realpath -m -- "$p" || exit 3; done';
+  // Only ~ and ~/ are this user's home; ~name is refused (it is not $HOME followed by "name").
+  const script =
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a JS template
+    'for p in "$@"; do case $p in "~"|"~/"*) p="$HOME${p#"~"}";; "~"*) echo "only ~ and ~/ are expanded: $p" >&2; exit 3;; esac; realpath -m -- "$p" || exit 3; done';
   const roots = allowedRoots(settings);
   const r = await executor.run(["sh", "-c", script, "sh", path, ...roots], {
     cwd: settings.workdir,
@@ -166,7 +168,7 @@ export function readGuardShell(within: readonly string[]): string {
     'rf=$(realpath -m -- "$f") || exit 46',
     'ok=; rr=""',
     // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a JS template
-    `for r in ${roots}; do case $r in "~"*) r="$HOME\${r#"~"}";; esac; r=$(realpath -m -- "$r") || continue; r=\${r%/}; rr="$rr$r\n"`,
+    `for r in ${roots}; do case $r in "~"|"~/"*) r="$HOME\${r#"~"}";; "~"*) continue;; esac; r=$(realpath -m -- "$r") || continue; r=\${r%/}; rr="$rr$r\n"`,
     '  case $rf in "$r"|"$r"/*) ok=1;; esac; done',
     `[ -n "$ok" ] || { printf 'outside\\n%s\\n%b' "$rf" "$rr" >&2; exit 48; }`,
     `case $rf in ${dirs}|${files}) printf 'credential\\n%s\\n%b' "$rf" "$rr" >&2; exit 48;; esac`,

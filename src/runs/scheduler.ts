@@ -1,9 +1,12 @@
 // Hand-off to a cluster scheduler: a Slurm batch script and a MindCluster AscendJob (Volcano) manifest that run the
-// same launch script on N nodes, with NODE_RANK / MASTER_ADDR / MASTER_PORT taken from the scheduler.
+// same launch script on N nodes, with NODE_RANK / MASTER_ADDR / MASTER_PORT taken from the scheduler. Secret-named
+// variables never go into either text: they live in one owner-only env file the Slurm script reads and the
+// Kubernetes Secret is created from (the manifest refers to it with secretKeyRef).
 import { stringify } from "yaml";
-import { hostPrelude } from "../hosts/environment.js";
+import { hostPrelude, pathExport } from "../hosts/environment.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { envExports, shellQuote } from "../hosts/quote.js";
+import { isSecretName } from "../hosts/redact.js";
 
 export interface SchedulerJobSpec {
   runId: string;
@@ -17,6 +20,8 @@ export interface SchedulerJobSpec {
   /** Where the hostfile goes (a path every node sees). */
   hostfile: string;
   logFile: string;
+  /** The owner-only KEY=value file holding the secret-named variables (written next to the job files). */
+  secretsFile: string;
 }
 
 export interface SlurmOptions {
@@ -41,6 +46,37 @@ const SCHEDULER_OWNED = new Set([
 const portable = (env: Record<string, string>) =>
   Object.fromEntries(Object.entries(env).filter(([k]) => !SCHEDULER_OWNED.has(k)));
 
+/** The job's variables split into those that may be written in a job file and the secret-named ones. */
+export function splitJobEnv(env: Record<string, string>): {
+  plain: Record<string, string>;
+  secret: Record<string, string>;
+} {
+  const plain: Record<string, string> = {};
+  const secret: Record<string, string> = {};
+  for (const [k, v] of Object.entries(portable(env))) (isSecretName(k) ? secret : plain)[k] = v;
+  return { plain, secret };
+}
+
+/** The secret variables of a job (the host's inventory env and the run's), or {} when there are none. */
+export function jobSecrets(spec: SchedulerJobSpec, settings?: HostSettings): Record<string, string> {
+  return splitJobEnv({ ...(settings?.env ?? {}), ...spec.env }).secret;
+}
+
+/** KEY=value lines, as `kubectl create secret --from-env-file` reads them and the Slurm script loads them. */
+export function secretsFileText(secrets: Record<string, string>): string {
+  for (const [k, v] of Object.entries(secrets)) {
+    if (/[\n\r\0]/.test(v)) throw new Error(`The value of ${k} contains a line break; it cannot go in an env file.`);
+  }
+  return Object.entries(secrets)
+    .map(([k, v]) => `${k}=${v}\n`)
+    .join("");
+}
+
+/** The Kubernetes Secret the AscendJob reads its secret variables from. */
+export function k8sSecretName(runId: string): string {
+  return `${k8sName(runId).slice(0, 55)}-secrets`;
+}
+
 export function slurmScript(spec: SchedulerJobSpec, settings: HostSettings, opts: SlurmOptions): string {
   const jobName = spec.runId;
   const head = [
@@ -57,12 +93,21 @@ export function slurmScript(spec: SchedulerJobSpec, settings: HostSettings, opts
     `# ascend-train run ${spec.runId}: one task per node; each runs the launch script with its NODE_RANK.`,
     "set -o pipefail",
   ];
-  const env = envExports({ ...portable(spec.env), ASCEND_TRAIN_RUN_ID: spec.runId });
+  const host = splitJobEnv(settings.env);
+  const run = splitJobEnv(spec.env);
+  const env = envExports({ ...host.plain, ...run.plain, ASCEND_TRAIN_RUN_ID: spec.runId });
+  const hasSecrets = Object.keys(jobSecrets(spec, settings)).length > 0;
+  // Each line KEY=value, taken literally (no shell evaluation of the value).
+  const loadSecrets = hasSecrets
+    ? `while IFS= read -r line || [ -n "$line" ]; do [ -n "$line" ] && export "$line"; done < ${shellQuote(spec.secretsFile)}`
+    : "";
   const node = `export NODE_RANK=$SLURM_NODEID; cd ${shellQuote(spec.workdir)} && exec bash ${shellQuote(spec.script)}`;
   return `${[
     ...head,
-    hostPrelude(settings, { sourceCann: settings.sourceCann, activatePython: true }),
+    pathExport(settings),
+    hostPrelude(settings, { sourceCann: settings.sourceCann, activatePython: true, exports: false }),
     env,
+    loadSecrets,
     `scontrol show hostnames "$SLURM_JOB_NODELIST" > ${shellQuote(spec.hostfile)}`,
     `export HOSTFILE=${shellQuote(spec.hostfile)}`,
     `export MASTER_ADDR=$(head -n 1 ${shellQuote(spec.hostfile)})`,
@@ -99,10 +144,14 @@ export function k8sName(id: string): string {
 export function ascendJobManifest(spec: SchedulerJobSpec, opts: AscendJobOptions): string {
   const name = k8sName(spec.runId);
   const labels = { "ring-controller.atlas": opts.ringController };
-  const env = Object.entries({ ...portable(spec.env), ASCEND_TRAIN_RUN_ID: spec.runId }).map(([k, v]) => ({
-    name: k,
-    value: v,
-  }));
+  const { plain, secret } = splitJobEnv(spec.env);
+  const env = [
+    ...Object.entries({ ...plain, ASCEND_TRAIN_RUN_ID: spec.runId }).map(([k, v]) => ({ name: k, value: v })),
+    ...Object.keys(secret).map((k) => ({
+      name: k,
+      valueFrom: { secretKeyRef: { name: k8sSecretName(spec.runId), key: k } },
+    })),
+  ];
   // The Ascend Operator sets MASTER_ADDR, MASTER_PORT (the ascendjob-port), WORLD_SIZE and RANK (the node rank).
   const command = `export NODE_RANK="$RANK" NNODES=${spec.nodes}; cd ${shellQuote(spec.workdir)} && bash ${shellQuote(spec.script)} 2>&1 | tee ${shellQuote(spec.logFile)}`;
   const pod = (replicas: number) => ({

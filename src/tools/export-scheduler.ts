@@ -7,7 +7,15 @@ import { ensureDir, findRun, ledgerDir, newRunId, writeRecord } from "../runs/le
 import { resolveOnHost } from "../runs/preflight.js";
 import { installRunResolver } from "../runs/resolver.js";
 import { carriedEnv } from "../runs/resume.js";
-import { acceleratorTypeFor, ascendJobManifest, type SchedulerJobSpec, slurmScript } from "../runs/scheduler.js";
+import {
+  acceleratorTypeFor,
+  ascendJobManifest,
+  jobSecrets,
+  k8sSecretName,
+  type SchedulerJobSpec,
+  secretsFileText,
+  slurmScript,
+} from "../runs/scheduler.js";
 import { RunIdSchema, type RunRecord } from "../runs/types.js";
 import { argsHint } from "./hint.js";
 import { envInput } from "./launch-train.js";
@@ -87,7 +95,7 @@ export default defineTool({
   async handle(args, deps) {
     let record: RunRecord | null = null;
     let master: string;
-    let spec: Omit<SchedulerJobSpec, "hostfile" | "logFile">;
+    let spec: Omit<SchedulerJobSpec, "hostfile" | "logFile" | "secretsFile">;
     if (args.runId) {
       const { found } = await findRun(deps.hosts, args.runId, args.host ? [args.host] : undefined);
       if (!found) throw new ToolError(`No run "${args.runId}" in the ledgers.`);
@@ -129,7 +137,11 @@ export default defineTool({
       ...spec,
       hostfile: posix.join(dir, `${spec.runId}.slurm-hosts`),
       logFile: posix.join(spec.workdir, "logs", `train_${spec.runId}.scheduler.log`),
+      secretsFile: posix.join(dir, `${spec.runId}.secrets.env`),
     };
+    // Secret-named variables stay out of both job files: they go to an owner-only env file next to them.
+    const secrets = jobSecrets(full, settings);
+    const secretNames = Object.keys(secrets);
     const slurm = {
       path: posix.join(dir, `${spec.runId}.sbatch`),
       text: slurmScript(full, settings, {
@@ -153,6 +165,13 @@ export default defineTool({
     const notes: string[] = [];
     if (args.image === "mindspeed-mm:latest")
       notes.push("Set image to your training image before applying the AscendJob.");
+    if (secretNames.length > 0) {
+      notes.push(
+        `${secretNames.join(", ")} ${secretNames.length > 1 ? "are" : "is"} kept out of the job files, in ${full.secretsFile} ` +
+          "(owner-only; the Slurm script reads it). For the AscendJob create the Secret first: kubectl create secret " +
+          `generic ${k8sSecretName(spec.runId)} -n ${args.namespace} --from-env-file=${full.secretsFile}`,
+      );
+    }
     const out = {
       runId: spec.runId,
       slurm,
@@ -164,8 +183,11 @@ export default defineTool({
     };
     if (!args.confirm) return out;
     await ensureDir(executor, dir);
-    await executor.writeFile(slurm.path, slurm.text, { exclusive: false, mode: 0o755 });
-    await executor.writeFile(ascendJob.path, ascendJob.text, { exclusive: false });
+    // Owner-only: the job files name paths and settings of this user's run; the secrets file holds credentials.
+    if (secretNames.length > 0)
+      await executor.writeFile(full.secretsFile, secretsFileText(secrets), { exclusive: false, mode: 0o600 });
+    await executor.writeFile(slurm.path, slurm.text, { exclusive: false, mode: 0o700 });
+    await executor.writeFile(ascendJob.path, ascendJob.text, { exclusive: false, mode: 0o600 });
     out.written = true;
     if (!args.submit) return out;
     const has = await executor.runScript("command -v sbatch", { timeoutMs: 15_000 });

@@ -72,7 +72,9 @@ function classifyError(toolName: string, error: unknown): Extract<ToolOutcome, {
   if (error instanceof HostUnreachableError) return { ok: false, error: error.message, kind: "host" };
   if (error instanceof z.ZodError) return { ok: false, error: describeInputError(error), kind: "input" };
   // A bug: the stack goes to stderr (stdout may carry the MCP protocol), never into the model's context.
-  console.error(`[${toolName}]`, error);
+  // One line unless DEBUG or ASCEND_TRAIN_DEBUG asks for the stack (which may quote inputs: redacted either way).
+  const detail = process.env.DEBUG || process.env.ASCEND_TRAIN_DEBUG ? (error as Error)?.stack : undefined;
+  console.error(`[${toolName}] internal error: ${redactText(detail ?? String((error as Error)?.message ?? error))}`);
   return {
     ok: false,
     error: `Internal error in ${toolName}: ${(error as Error)?.message ?? String(error)}`,

@@ -61,10 +61,11 @@ export default defineTool({
     return { inventoryFile: hosts.inventoryFile, hosts: statuses };
   },
   summarize: (r) =>
-    r.hosts
-      .map(
+    [
+      `Inventory: ${r.inventoryFile ?? "none (only local; create ascend-train.yaml or ~/.config/ascend-train/hosts.yaml)"}`,
+      ...r.hosts.map(
         (h) =>
           `${h.name.padEnd(12)} ${h.reachedVia.padEnd(28)} ${h.answers ? `ok ${h.roundTripMs} ms` : `no answer: ${h.error}`}${h.simulated ? " (simulated)" : ""}`,
-      )
-      .join("\n"),
+      ),
+    ].join("\n"),
 });

@@ -126,6 +126,7 @@ describe("scheduler hand-off", () => {
     masterPort: 6000,
     hostfile: "/w/MindSpeed-MM/.ascend-train/runs/hosts",
     logFile: "/w/MindSpeed-MM/logs/train.log",
+    secretsFile: "/w/MindSpeed-MM/.ascend-train/runs/run.secrets.env",
   };
 
   it("writes a Slurm batch script that bash accepts, one task per node", () => {
