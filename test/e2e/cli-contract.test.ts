@@ -8,7 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI } from "../helpers/mcp.js";
 
 const work = mkdtempSync(join(tmpdir(), "cli-contract-"));
-const env = { ...process.env, ASCEND_TRAIN_FROM_SOURCE: "1", ASCEND_TRAIN_AUDIT_LOG: join(work, "audit.jsonl") };
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  ASCEND_TRAIN_FROM_SOURCE: "1",
+  ASCEND_TRAIN_AUDIT_LOG: join(work, "audit.jsonl"),
+};
 delete env.ASCEND_TRAIN_CONFIG;
 
 function cli(...args: string[]) {
