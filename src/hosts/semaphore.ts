@@ -1,19 +1,20 @@
-// Caps concurrent work (SSH channels per connection); waiters are served in order.
+// Caps concurrent work (SSH channels per connection) with p-limit; waiters are served in arrival order.
+// The executor holds a slot across several awaits (connect, open channel, stream), so this adapter hands out a
+// release function instead of wrapping one callback. p-limit counts a slot as taken until that release is called,
+// and a caller arriving in the tick a slot frees queues behind the earlier waiters rather than slipping past them.
+import pLimit, { type LimitFunction } from "p-limit";
+
 export class Semaphore {
-  private waiting: (() => void)[] = [];
-  private active = 0;
+  private readonly limiter: LimitFunction;
 
-  constructor(private readonly limit: number) {}
+  constructor(limit: number) {
+    this.limiter = pLimit(limit);
+  }
 
-  async acquire(): Promise<() => void> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.active--;
-      this.waiting.shift()?.();
-    };
+  /** Resolves once a slot is free, with the function that gives it back (calling it twice frees one slot). */
+  acquire(): Promise<() => void> {
+    return new Promise((granted) => {
+      void this.limiter(() => new Promise<void>((release) => granted(() => release())));
+    });
   }
 }
