@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONVERT_MARKER, parseMarker } from "../../src/convert/index.js";
 import { makeFakeHfModel, stopSimProcesses } from "../../src/sim/index.js";
 import { classifyResult } from "../helpers/canary.js";
+import { canBuildSimHost } from "../helpers/prereqs.js";
 import {
   connectionsTo,
   type PrivateSshd,
@@ -50,7 +51,7 @@ interface StateFile {
   steps: Record<string, { status: string }>;
 }
 
-describe.skipIf(!shared)("SSH cut during install_stack and convert_weights", () => {
+describe.skipIf(!shared || !canBuildSimHost)("SSH cut during install_stack and convert_weights", () => {
   let sshd: PrivateSshd;
   let bare: SshSim;
   let conv: SshSim;

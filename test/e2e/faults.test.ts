@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stopSimProcesses } from "../../src/sim/index.js";
 import { classifyResult } from "../helpers/canary.js";
+import { canBuildSimHost } from "../helpers/prereqs.js";
 import {
   connectionsTo,
   freePort,
@@ -25,7 +26,7 @@ import { readSshTestEnv, type SshSim, writeInventory } from "../helpers/sim-host
 const shared = readSshTestEnv();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.skipIf(!shared)("faults under one server over SSH", () => {
+describe.skipIf(!shared || !canBuildSimHost)("faults under one server over SSH", () => {
   let sshd: PrivateSshd;
   let sim: SshSim;
   let server: ServerHandle;

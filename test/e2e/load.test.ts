@@ -4,6 +4,7 @@
 import { appendFileSync, chownSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { canBuildSimHost } from "../helpers/prereqs.js";
 import {
   connectionsTo,
   iterationLines,
@@ -18,7 +19,7 @@ import { readSshTestEnv, type SshSim, sshSim, stopSims, writeInventory } from ".
 const shared = readSshTestEnv();
 const HOSTS = ["n1", "n2", "n3", "n4", "n5"];
 
-describe.skipIf(!shared)("one server under load over SSH", () => {
+describe.skipIf(!shared || !canBuildSimHost)("one server under load over SSH", () => {
   let sshd: PrivateSshd;
   let sim: SshSim;
   let server: ServerHandle;

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditEntry } from "../../src/hosts/audit.js";
 import { CLI } from "../helpers/mcp.js";
+import { canBuildSimHost } from "../helpers/prereqs.js";
 import {
   iterationLines,
   type PrivateSshd,
@@ -22,7 +23,7 @@ import { readSshTestEnv, type SshSim, sshSim, stopSims, writeInventory } from ".
 const shared = readSshTestEnv();
 const SECRET = `hf_${"Zq8".repeat(8)}secret`;
 
-describe.skipIf(!shared)("audit log of a flow over SSH", () => {
+describe.skipIf(!shared || !canBuildSimHost)("audit log of a flow over SSH", () => {
   let sshd: PrivateSshd;
   let sim: SshSim;
   let server: ServerHandle;

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSimState, stopSimProcesses } from "../../src/sim/index.js";
 import { allTools } from "../../src/tools/index.js";
 import { classifyResult } from "../helpers/canary.js";
+import { canBuildSimHost } from "../helpers/prereqs.js";
 import {
   freePort,
   processesMentioning,
@@ -35,7 +36,7 @@ interface ValidCall {
   plan: (r: Structured) => void;
 }
 
-describe.skipIf(!env)(
+describe.skipIf(!env || !canBuildSimHost)(
   "destructive tools without confirm return their plan and change nothing (simulated host over SSH)",
   () => {
     let sim: SshSim;

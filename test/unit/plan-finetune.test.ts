@@ -10,6 +10,7 @@ import buildConfigs from "../../src/tools/build-configs.js";
 import { invokeTool } from "../../src/tools/invoke.js";
 import planFinetune from "../../src/tools/plan-finetune.js";
 import type { ToolDeps } from "../../src/tools/tool.js";
+import { canBuildSimHost } from "../helpers/prereqs.js";
 
 const root = mkdtempSync(join(tmpdir(), "plan-finetune-"));
 let sim: LaidOutSim;
@@ -44,7 +45,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-describe("plan_finetune", () => {
+describe.skipIf(!canBuildSimHost)("plan_finetune", () => {
   it("marks each step from the host's state, then follows the host as steps get done", async () => {
     const mm = sim.hostSettings.workdir!;
     const dataset = join(mm, "data", "train.json");

@@ -14,6 +14,7 @@ import {
   setScenario,
   stopSimProcesses,
 } from "../../src/sim/index.js";
+import { canBuildSimHost } from "../helpers/prereqs.js";
 import { CONVERT_7B, freePort, preparedSim, simShell, trainCmd } from "./sim-helpers.js";
 
 const made: LaidOutSim[] = [];
@@ -41,7 +42,7 @@ const iterationsOf = (text: string) =>
     .filter((l) => l.includes("] iteration "))
     .map((l) => Number(/iteration +(\d+)\//.exec(l)![1]));
 
-describe("training failure scenarios", () => {
+describe.skipIf(!canBuildSimHost)("training failure scenarios", () => {
   it("oom: runs out of NPU memory at the configured iteration and exits non-zero", async () => {
     const sim = await scenario("oom");
     const failAt = (await readSimState(sim.dir)).failAtIteration;
@@ -99,7 +100,7 @@ describe("training failure scenarios", () => {
   }, 60_000);
 });
 
-describe("environment scenarios", () => {
+describe.skipIf(!canBuildSimHost)("environment scenarios", () => {
   it("npu-busy: a foreign process holds every NPU, npu-smi shows it and training cannot open the devices", async () => {
     const sim = await scenario("npu-busy");
     const state = await readSimState(sim.dir);
@@ -160,7 +161,7 @@ describe("environment scenarios", () => {
   }, 60_000);
 });
 
-describe("inventory", () => {
+describe.skipIf(!canBuildSimHost)("inventory", () => {
   it("adds the sim host to an inventory without losing other hosts", async () => {
     const sim = made[0] ?? (await scenario("healthy", false));
     const dir = join(tmpdir(), `sim-inv-${process.pid}`);
