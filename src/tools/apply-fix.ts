@@ -12,7 +12,7 @@ import {
 } from "../diagnosis/request.js";
 import { PathNotAllowedError } from "../hosts/paths.js";
 import { shellJoin } from "../hosts/quote.js";
-import { argsHint, argsHint } from "./hint.js";
+import { argsHint } from "./hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const Output = z.object({
@@ -108,7 +108,6 @@ export default defineTool({
     }
     return { ...base, applied: results.every((r) => r.exitCode === 0), results };
   },
-  failed: (r) => r.results.some((x) => x.exitCode !== 0),
   failed: (r) => r.results.some((x) => x.exitCode !== 0),
   summarize(r) {
     const plan =

@@ -8,7 +8,7 @@ import { installRunResolver } from "../runs/resolver.js";
 import { buildResume, carriedEnv, type ResumeFiles } from "../runs/resume.js";
 import { livenessByRun } from "../runs/status.js";
 import { RunIdSchema } from "../runs/types.js";
-import { callHint, callHint } from "./hint.js";
+import { callHint } from "./hint.js";
 import { envInput, finishLaunch, LaunchOut, summarizeLaunch } from "./launch-train.js";
 import { defineTool, ToolError } from "./tool.js";
 
@@ -132,7 +132,6 @@ export default defineTool({
     if (out.plan) out.plan.notes.push(...notes);
     return { ...out, resumedFrom: record.id, resumeIteration: first.iteration, changes: first.changes };
   },
-  failed: (r) => !r.preflightOk,
   failed: (r) => !r.preflightOk,
   summarize: (r) =>
     [
