@@ -1,0 +1,87 @@
+// Pre-flight, reading: the launch script and the configs it names, read on the master node and parsed into one
+// description of the run (layout, paths, lengths). Nothing is probed or checked here beyond "can it be read".
+import { posix } from "node:path";
+import type { HostExecutor } from "../hosts/executor.js";
+import { type LaunchScriptInfo, parseLaunchScript } from "./launch-script.js";
+import type { Add, NodeContext } from "./preflight-types.js";
+import { type ConfigFiles, describeRun, parseConfigText, type RunConfig } from "./run-config.js";
+
+export function resolveOnHost(workdir: string, path: string): string {
+  return path.startsWith("/") ? posix.normalize(path) : posix.join(workdir, path);
+}
+
+async function readText(executor: HostExecutor, path: string): Promise<string | null> {
+  try {
+    return (await executor.readFile(path, { maxBytes: 4 * 1024 * 1024 })).content;
+  } catch {
+    return null;
+  }
+}
+
+export interface LaunchInputs {
+  script: { path: string; abs: string; text: string; info: LaunchScriptInfo };
+  /** The config files the script names (data, model, main), as written in it. */
+  configPaths: string[];
+  config: RunConfig;
+}
+
+/**
+ * Reads the script (or takes `scriptText`, a resumed run's edited copy) and its configs on the master. Returns null,
+ * with an error check added, when there is no script or it is not a MindSpeed-MM launch script.
+ */
+export async function readLaunchInputs(
+  master: NodeContext,
+  script: string,
+  scriptText: string | undefined,
+  add: Add,
+): Promise<LaunchInputs | null> {
+  const abs = resolveOnHost(master.workdir, script);
+  const text = scriptText ?? (await readText(master.executor, abs));
+  if (text === null) {
+    add({
+      id: "script",
+      host: master.host,
+      level: "error",
+      message: `The launch script ${abs} does not exist on ${master.host}.`,
+      fix: "Run build_configs first (it writes the launch script), or pass the path of an existing script.",
+    });
+    return null;
+  }
+  const info = parseLaunchScript(text);
+  const read = { path: script, abs, text, info };
+  if (!info.entry) {
+    add({
+      id: "script",
+      host: master.host,
+      level: "error",
+      message: `${abs} has no torchrun line: it does not look like a MindSpeed-MM launch script.`,
+      fix: "Pass the finetune script written by build_configs.",
+    });
+    return { script: read, configPaths: [], config: describeRun(info, {}) };
+  }
+  const files: ConfigFiles = {};
+  const configPaths = [info.dataConfig, info.modelConfig, info.mainConfig].filter((p): p is string => Boolean(p));
+  for (const [key, p] of [
+    ["data", info.dataConfig],
+    ["model", info.modelConfig],
+    ["main", info.mainConfig],
+  ] as const) {
+    if (!p) continue;
+    const t = await readText(master.executor, resolveOnHost(master.workdir, p));
+    if (t === null) continue;
+    try {
+      files[key] = parseConfigText(p, t);
+    } catch (error) {
+      add({
+        id: "configs",
+        host: master.host,
+        level: "error",
+        message: `${p} cannot be parsed: ${(error as Error).message.split("\n")[0]}`,
+        fix: "Rebuild the configs with build_configs.",
+      });
+    }
+  }
+  const config = describeRun(info, files);
+  for (const issue of config.issues) add({ id: "configs-agree", host: master.host, ...issue });
+  return { script: read, configPaths, config };
+}
