@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { diagnoseText } from "../src/diagnosis/index.js";
+import { setKnownCaseFilter } from "../src/diagnosis/signature.js";
 
 export interface CorpusItem {
   id: string;
@@ -24,7 +25,9 @@ export const CORPUS_PATH = join(ROOT, "test", "fixtures", "diagnosis", "corpus",
 /** The split is a function of the source repository only: sha256("split-v2:" + repo) mod 100 < 30 → holdout. */
 export const SPLIT_SALT = "split-v2:";
 export function splitOf(repo: string): "tune" | "holdout" {
-  const h = createHash("sha256").update(SPLIT_SALT + repo.toLowerCase()).digest("hex");
+  const h = createHash("sha256")
+    .update(SPLIT_SALT + repo.toLowerCase())
+    .digest("hex");
   return Number.parseInt(h.slice(0, 8), 16) % 100 < 30 ? "holdout" : "tune";
 }
 
@@ -62,21 +65,34 @@ export function rankedCategories(log: string): string[] {
   return seen.length ? seen : ["unknown"];
 }
 
+/**
+ * Known cases a log may be compared with: never its own repository (so never its own thread), and for a holdout
+ * log only tune cases, so the holdout score does not depend on holdout data.
+ */
+function useCasesFor(item: CorpusItem): void {
+  setKnownCaseFilter(
+    (c) => c.repo.toLowerCase() !== item.repo.toLowerCase() && (item.split === "tune" || c.split === "tune"),
+  );
+}
+
 export function evaluate(items: CorpusItem[]): Score {
   const confusion = new Map<string, Map<string, number>>();
   const misses: Miss[] = [];
   let top1 = 0;
   let top3 = 0;
   for (const item of items) {
+    useCasesFor(item);
     const got = rankedCategories(item.log);
     const first = got[0] ?? "unknown";
     if (first === item.label) top1++;
     if (got.slice(0, 3).includes(item.label)) top3++;
-    if (first !== item.label) misses.push({ id: item.id, label: item.label, got: got.slice(0, 3), source: item.source });
+    if (first !== item.label)
+      misses.push({ id: item.id, label: item.label, got: got.slice(0, 3), source: item.source });
     const row = confusion.get(item.label) ?? new Map<string, number>();
     row.set(first, (row.get(first) ?? 0) + 1);
     confusion.set(item.label, row);
   }
+  setKnownCaseFilter(undefined);
   return { total: items.length, top1, top3, confusion, misses };
 }
 
@@ -84,7 +100,9 @@ const pct = (n: number, d: number) => (d ? `${((100 * n) / d).toFixed(1)}%` : "-
 
 export function report(name: string, s: Score): string {
   const lines = [`== ${name}: ${s.total} logs ==`];
-  lines.push(`top-1 ${s.top1}/${s.total} = ${pct(s.top1, s.total)}   top-3 ${s.top3}/${s.total} = ${pct(s.top3, s.total)}`);
+  lines.push(
+    `top-1 ${s.top1}/${s.total} = ${pct(s.top1, s.total)}   top-3 ${s.top3}/${s.total} = ${pct(s.top3, s.total)}`,
+  );
   lines.push("", `${"expected".padEnd(30)} hit/n   predicted (top-1)`);
   for (const [label, row] of [...s.confusion.entries()].sort()) {
     const n = [...row.values()].reduce((a, b) => a + b, 0);
@@ -115,7 +133,9 @@ async function main() {
   console.log(`corpus: ${CORPUS_PATH} (${items.length} logs)\n`);
   for (const [name, s] of scores) console.log(`${report(name, s)}\n`);
   for (const [name, s] of scores) {
-    console.log(`${name.padEnd(8)} top-1 ${pct(s.top1, s.total).padStart(6)}  top-3 ${pct(s.top3, s.total).padStart(6)}`);
+    console.log(
+      `${name.padEnd(8)} top-1 ${pct(s.top1, s.total).padStart(6)}  top-3 ${pct(s.top3, s.total).padStart(6)}`,
+    );
   }
 }
 

@@ -1,5 +1,6 @@
 // Turns the rule base into one pattern table: every distinct signal once, triggers pointing at patterns by index,
 // and the literal anchors the byte scanner looks for. Built once per rule list and cached.
+import { CODE_ANCHORS } from "../knowledge/cann-codes.js";
 import { diagnosisRules } from "../knowledge/rules.js";
 import { type DiagnosisRule, type Groups, type Signal, signalAnchors, signalKey } from "../knowledge/rules-types.js";
 import { LiteralScanner } from "./literal-scan.js";
@@ -45,8 +46,19 @@ const SUSPICION: { signal: Signal; weight: number }[] = [
 export const NOISE =
   /is not currently supported on the NPU backend and will fall back|ChildFailedError|ERR99999|torch\.distributed\.elastic|warnings\.warn\(|UserWarning/;
 
+/** Lines that may hold an error code (decoded with the CANN code tables). */
+const CODE_SIGNAL: Signal = {
+  re: /E[A-Z]\d{4}|E\d{5}|ERR\d{5}|error code|runtime result|result\s*=|ErrCode=|hcclRet/,
+  anchors: CODE_ANCHORS,
+};
+/** A Python traceback frame. */
+const FRAME_SIGNAL: Signal = { re: /File "[^"]+", line \d+, in /, anchors: ['  File "'] };
+
 export interface CompiledRules {
   rules: readonly DiagnosisRule[];
+  /** Pattern index of the code and frame signals (read on every line that holds their anchors). */
+  codePattern: number;
+  framePattern: number;
   patterns: Pattern[];
   triggers: CompiledTrigger[];
   byMatch: number[][];
@@ -114,6 +126,10 @@ export function compileRules(rules: readonly DiagnosisRule[]): CompiledRules {
   });
   for (const s of SUSPICION) suspicion[intern(s.signal)] = s.weight;
   for (const t of triggers) patterns[t.match]!.scanned = true;
+  const codePattern = intern(CODE_SIGNAL);
+  const framePattern = intern(FRAME_SIGNAL);
+  patterns[codePattern]!.scanned = true;
+  patterns[framePattern]!.scanned = true;
   const lists = () => patterns.map(() => [] as number[]);
   const byMatch = lists();
   const byNear = lists();
@@ -126,6 +142,8 @@ export function compileRules(rules: readonly DiagnosisRule[]): CompiledRules {
   const anchors = [...new Set(patterns.filter((p) => p.scanned).flatMap((p) => p.anchors))];
   return {
     rules,
+    codePattern,
+    framePattern,
     patterns,
     triggers,
     byMatch,

@@ -117,6 +117,25 @@ export const ActionSchema = z.object({
   diff: z.string().optional(),
 });
 
+export const KnownCaseSchema = z.object({
+  url: z.string(),
+  title: z.string(),
+  resolution: z.string(),
+  category: z.string(),
+  similarity: z.number().describe("0..1, over normalised error lines"),
+});
+
+export const DecodedCodeSchema = z.object({
+  code: z.string(),
+  component: z.string(),
+  meaning: z.string(),
+  cause: z.string().optional(),
+  category: z.string().optional(),
+  line: z.number(),
+  file: z.string().optional(),
+  source: z.string().optional(),
+});
+
 export const FindingSchema = z.object({
   category: z.string(),
   rule: z.string(),
@@ -148,6 +167,7 @@ export const FindingSchema = z.object({
   ),
   references: z.array(z.string()),
   facts: z.record(z.string(), z.string()),
+  knownCases: z.array(KnownCaseSchema).optional().describe("Public reports closest to this log, best first."),
 });
 
 export type FindingOut = z.output<typeof FindingSchema>;

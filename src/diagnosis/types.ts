@@ -47,7 +47,50 @@ export interface ScanResult {
   suspicious: { score: number; evidence: EvidenceLine }[];
   /** Candidate lines naming an NPU stack versus a CUDA stack (a log from another framework). */
   markers: { npu: number; cuda: number };
+  /** The first line each CANN/runtime/HCCL/torch_npu code was seen on. */
+  codes: CodeLine[];
+  /** The last frame of each Python traceback (`path:function`), earliest first. */
+  traceEnds: TraceEnd[];
   notes: string[];
+}
+
+export interface CodeLine {
+  code: string;
+  line: number;
+  text: string;
+  file?: string;
+  source?: string;
+}
+
+export interface TraceEnd {
+  /** `path:function` of the frame. */
+  frame: string;
+  line: number;
+  text: string;
+  file?: string;
+  source?: string;
+}
+
+/** A public failure report close to this log: where it was posted and how it was resolved. */
+export interface KnownCase {
+  url: string;
+  title: string;
+  resolution: string;
+  category: string;
+  /** 0..1 */
+  similarity: number;
+}
+
+/** A code found in the log, decoded from the CANN code tables. */
+export interface DecodedCode {
+  code: string;
+  component: string;
+  meaning: string;
+  cause?: string;
+  category?: string;
+  line: number;
+  file?: string;
+  source?: string;
 }
 
 export interface FixStep {
@@ -84,6 +127,8 @@ export interface Finding {
   references: string[];
   /** Values read from the evidence (port, sizes, file...) and the host. */
   facts: Record<string, string>;
+  /** Up to 3 public reports whose error lines are closest to this log's. */
+  knownCases?: KnownCase[];
 }
 
 export interface Verdict {
@@ -91,5 +136,9 @@ export interface Verdict {
   summary: string;
   findings: Finding[];
   stats: { files: number; bytes: number; lines: number; skippedBytes: number };
+  /** Every error code in the log, decoded (also when no rule fired). */
+  codes: DecodedCode[];
+  /** Up to 3 public reports closest to this log (URL, title, resolution, similarity). */
+  knownCases?: KnownCase[];
   notes: string[];
 }

@@ -1,9 +1,21 @@
 // Turns scan results (one per file) into ranked findings: the earliest strong primary error first, secondary
 // timeouts and explained-away findings after it, and `unknown` with the most suspicious lines when nothing matched.
+import { decodeCodes } from "../knowledge/cann-codes.js";
+import { explains } from "../knowledge/precedence.js";
 import type { DiagnosisRule, FixTemplate } from "../knowledge/rules-types.js";
+import { frameHints } from "../knowledge/stack-frames.js";
 import type { CompiledRules } from "./compile.js";
 import { defaultCompiled } from "./compile.js";
-import type { EvidenceLine, Finding, FixStep, RuleFiring, ScanResult, Verdict } from "./types.js";
+import { nearestCases } from "./signature.js";
+import type {
+  DecodedCode,
+  EvidenceLine,
+  Finding,
+  FixStep,
+  RuleFiring,
+  ScanResult,
+  Verdict,
+} from "./types.js";
 
 const MAX_EVIDENCE = 6;
 const MAX_UNKNOWN_EVIDENCE = 8;
@@ -114,11 +126,29 @@ function toFinding(m: Merged): Finding {
   };
 }
 
+/** Below this a finding is a hint, not a verdict: known cases may decide, else the answer is `unknown`. */
+const CONFIDENT = 0.5;
+/** A known case this close decides when no rule is confident. */
+const CASE_DECIDES = 0.45;
+/** Weight of a finding made only from where tracebacks end. */
+const FRAME_ONLY = 0.45;
+
 function rank(merged: Merged[]): Finding[] {
   const fired = new Set(merged.map((m) => m.rule.id));
   const explainedBy = new Map<string, string>();
   for (const m of merged)
     for (const s of m.rule.supersedes ?? []) if (fired.has(s) && !explainedBy.has(s)) explainedBy.set(s, m.rule.id);
+  // Precedence as data (src/knowledge/precedence.ts): a stated cause explains the symptoms it produces. Secondary
+  // findings (timeouts) already rank below every primary one and keep their `secondaryTo` link.
+  for (const cause of merged) {
+    if (cause.confidence < 0.6 || cause.rule.role !== "primary") continue;
+    for (const symptom of merged) {
+      if (symptom.rule.role !== "primary") continue;
+      if (symptom === cause || explainedBy.has(symptom.rule.id) || explainedBy.get(cause.rule.id) === symptom.rule.id)
+        continue;
+      if (explains(cause.rule.category, symptom.rule.category)) explainedBy.set(symptom.rule.id, cause.rule.id);
+    }
+  }
   const isLead = (m: Merged) => m.rule.role === "primary" && !explainedBy.has(m.rule.id);
   const leads = merged.filter(isLead);
   leads.sort(
@@ -147,10 +177,31 @@ function rank(merged: Merged[]): Finding[] {
   return [...findings, ...followers.map((x) => x.f)];
 }
 
-function unknownFinding(scans: ScanResult[]): Finding {
+function unknownFinding(scans: ScanResult[], weak: Finding[] = [], codes: DecodedCode[] = []): Finding {
   const lines = scans.flatMap((s) => s.suspicious.map((x) => ({ ...x, order: s.order })));
-  lines.sort((a, b) => b.score - a.score || a.order - b.order || a.evidence.line - b.evidence.line);
-  const picked = lines
+  // When weak rules fired there is no suspicious-line pass: their evidence and the code lines stand in.
+  if (lines.length === 0) {
+    for (const f of weak) for (const e of f.evidence) lines.push({ score: 5, evidence: e, order: 0 });
+    for (const s of scans)
+      for (const c of s.codes)
+        if (codes.some((d) => d.code === c.code))
+          lines.push({
+            score: 5,
+            evidence: { line: c.line, text: c.text, file: c.file, source: c.source },
+            order: s.order,
+          });
+  }
+  // The earliest error-like line of each rank (or file) first, then the most suspicious of the rest.
+  const byRank = new Map<string, (typeof lines)[number]>();
+  for (const x of [...lines].sort((a, b) => a.order - b.order || a.evidence.line - b.evidence.line)) {
+    const key = `${x.order}:${x.evidence.source ?? ""}`;
+    if (!byRank.has(key) && x.score >= 4) byRank.set(key, x);
+  }
+  const first = [...byRank.values()].slice(0, MAX_UNKNOWN_EVIDENCE);
+  const rest = lines
+    .filter((x) => !first.includes(x))
+    .sort((a, b) => b.score - a.score || a.order - b.order || a.evidence.line - b.evidence.line);
+  const picked = [...first, ...rest]
     .slice(0, MAX_UNKNOWN_EVIDENCE)
     .sort((a, b) => a.order - b.order || a.evidence.line - b.evidence.line);
   return {
@@ -163,7 +214,7 @@ function unknownFinding(scans: ScanResult[]): Finding {
     evidence: picked.map((x) => x.evidence),
     cause:
       picked.length > 0
-        ? "No rule matched. These are the most suspicious lines; the earliest error among them is the place to start."
+        ? "No rule matched with confidence. These are the earliest error-like line of each rank and the most suspicious others; the earliest error among them is the place to start."
         : "No rule matched and no line looks like an error.",
     fixes: [
       {
@@ -212,7 +263,114 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
       "The error lines name CUDA/NCCL and no NPU stack: this looks like a GPU log. Device-independent findings still apply.",
     );
   }
-  const findings = rank(merge(scans, compiled));
-  if (findings.length === 0) findings.push(unknownFinding(scans));
-  return { summary: summarize(findings, stats), findings, stats, notes: [...new Set(notes)] };
+  let findings = rank(merge(scans, compiled));
+  addFrameEvidence(findings, scans, compiled);
+  const codes = decodedCodes(scans, findings);
+  annotateCodes(findings, codes);
+  const knownCases = nearestCases(queryLines(scans, findings));
+  const top = findings[0];
+  if (!top || top.confidence < CONFIDENT) {
+    const best = knownCases[0];
+    const rule =
+      best && best.similarity >= CASE_DECIDES ? compiled.rules.find((r) => r.category === best.category) : undefined;
+    if (best && rule) {
+      const f = toFinding({
+        rule,
+        confidence: Math.min(0.75, best.similarity),
+        count: 0,
+        triggers: 1,
+        evidence: [],
+        first: { order: 0, line: 0 },
+      });
+      f.rule = "known-case";
+      f.title = `${rule.title} (like a known public case)`;
+      f.cause = `The error lines resemble a public report (${best.url}, similarity ${best.similarity}): ${best.resolution} ${rule.cause}`;
+      f.evidence = (top?.evidence ?? scans.flatMap((x) => x.suspicious.map((y) => y.evidence))).slice(0, MAX_EVIDENCE);
+      f.references = [best.url, ...rule.references];
+      findings = [f, ...findings.filter((x) => x.category !== f.category)];
+    } else {
+      findings = [unknownFinding(scans, findings, codes), ...findings];
+    }
+  }
+  if (knownCases.length > 0) findings[0]!.knownCases = knownCases;
+  const verdict: Verdict = { summary: summarize(findings, stats), findings, stats, codes, notes: [...new Set(notes)] };
+  if (knownCases.length > 0) verdict.knownCases = knownCases;
+  return verdict;
+}
+
+/** The lines a log is compared on: evidence, suspicious lines, code lines and where traces end. */
+function queryLines(scans: ScanResult[], findings: Finding[]): string[] {
+  return [
+    ...findings.flatMap((f) => f.evidence.map((e) => e.text)),
+    ...scans.flatMap((s) => [
+      ...s.suspicious.map((x) => x.evidence.text),
+      ...s.codes.map((c) => c.text),
+      ...s.traceEnds.map((t) => t.text),
+    ]),
+  ];
+}
+
+/** Stack frames as evidence: the last frame of each traceback supports the category its module points to. */
+function addFrameEvidence(findings: Finding[], scans: ScanResult[], compiled: CompiledRules): void {
+  for (const scan of scans) {
+    for (const end of scan.traceEnds) {
+      for (const hint of frameHints(end.frame)) {
+        const line: EvidenceLine = { line: end.line, text: end.text };
+        if (end.file) line.file = end.file;
+        if (end.source) line.source = end.source;
+        const f = findings.find((x) => x.category === hint.category);
+        if (f) {
+          if (!f.facts.frame) {
+            f.facts.frame = end.frame;
+            f.confidence = round(Math.min(0.99, f.confidence + 0.03));
+            if (!f.evidence.some((e) => e.line === end.line && e.file === end.file)) f.evidence.push(line);
+          }
+          continue;
+        }
+        const rule = compiled.rules.find((r) => r.category === hint.category);
+        if (!rule) continue;
+        const weak = toFinding({
+          rule,
+          confidence: FRAME_ONLY,
+          count: 1,
+          triggers: 1,
+          evidence: [line],
+          first: { order: scan.order, line: end.line },
+        });
+        weak.title = `${rule.title} (from where the traceback ends)`;
+        weak.cause = `${hint.why} (${end.frame}). ${rule.cause}`;
+        weak.facts.frame = end.frame;
+        findings.push(weak);
+      }
+    }
+  }
+}
+
+/** Every code seen in the log, decoded, with the first line it appeared on. */
+function decodedCodes(scans: ScanResult[], findings: Finding[]): DecodedCode[] {
+  const out = new Map<string, DecodedCode>();
+  const add = (text: string, line: number, file?: string, source?: string) => {
+    for (const { code, info } of decodeCodes(text)) {
+      if (out.has(code)) continue;
+      const d: DecodedCode = { code, component: info.component, meaning: info.meaning, line };
+      if (info.cause) d.cause = info.cause;
+      if (info.category) d.category = info.category;
+      if (file) d.file = file;
+      if (source) d.source = source;
+      out.set(code, d);
+    }
+  };
+  for (const s of scans) for (const c of s.codes) add(c.text, c.line, c.file, c.source);
+  for (const f of findings) for (const e of f.evidence) add(e.text, e.line, e.file, e.source);
+  for (const s of scans)
+    for (const x of s.suspicious) add(x.evidence.text, x.evidence.line, x.evidence.file, x.evidence.source);
+  return [...out.values()].sort((a, b) => a.line - b.line);
+}
+
+/** Each finding lists the decoded codes on its evidence lines. */
+function annotateCodes(findings: Finding[], codes: DecodedCode[]): void {
+  for (const f of findings) {
+    const mine = codes.filter((c) => f.evidence.some((e) => e.line === c.line && e.file === c.file));
+    if (mine.length > 0) f.facts.codes = mine.map((c) => `${c.code}: ${c.component}: ${c.meaning}`).join("; ");
+  }
 }

@@ -38,6 +38,17 @@ export const deviceRules: DiagnosisRule[] = [
       },
       { match: code("207001"), confidence: 0.75 },
       { match: lit("Failed to allocate memory"), confidence: 0.62 },
+      // MindSpore: device memory pool exhausted.
+      {
+        match: rx(
+          /Memory isn't enough|is more than total mem size|Malloc device memory failed|Device\(id:\d+\) memory isn't enough/,
+          "Memory isn't enough",
+          "more than total mem size",
+          "Malloc device memory failed",
+          "memory isn't enough",
+        ),
+        confidence: 0.85,
+      },
       { match: lit("CUDA out of memory"), confidence: 0.72 },
     ],
     extract: [
@@ -92,6 +103,10 @@ export const deviceRules: DiagnosisRule[] = [
         confidence: 0.86,
       },
       { match: lit("Device or resource busy"), near: [lit("davinci"), lit("npu")], within: 4, confidence: 0.75 },
+      {
+        match: rx(/because the device is used|ret is -8020\b/, "the device is used", "ret is -8020"),
+        confidence: 0.85,
+      },
     ],
     extract: [/Device:(?<device>\d+)/, /deviceId=(?<device>\d+)/, /open device (?<device>\d+)/],
     supersedes: ["npu-oom"],
@@ -193,6 +208,18 @@ export const deviceRules: DiagnosisRule[] = [
       { match: lit("wait for compute device to finish failed"), confidence: 0.78 },
       { match: lit("wait socket establish timeout"), confidence: 0.85 },
       { match: lit("Watchdog caught collective operation timeout"), confidence: 0.85 },
+      {
+        match: rx(
+          /WorkNCCL\([^\n]*\) timed out in blocking wait|WorkHCCL\([^\n]*\) timed out/,
+          "timed out in blocking wait",
+          "WorkHCCL(",
+        ),
+        confidence: 0.85,
+      },
+      {
+        match: rx(/store->get\('[^']*'\) got error: Socket Timeout|Socket Timeout/, "Socket Timeout"),
+        confidence: 0.78,
+      },
       { match: lit("The client socket has timed out after"), confidence: 0.72 },
     ],
     extract: [/RankID:(?<rank>\d+)/, /timeout\[(?<timeout_s>\d+)\]/],
@@ -372,6 +399,13 @@ export const deviceRules: DiagnosisRule[] = [
       { match: rx(/not implemented for DT_BFLOAT16/, "DT_BFLOAT16"), confidence: 0.92 },
       { match: rx(/not implemented for DT_\w+/, "not implemented for DT_"), confidence: 0.8 },
       { match: ascendCode("EZ1001"), near: [lit("dtype")], within: 2, confidence: 0.7 },
+      // A cast kernel failing on a chip without bf16 (310P, 910A) is the dtype, whatever the inner error says.
+      {
+        match: rx(/aclnnCast failed/, "aclnnCast failed"),
+        near: [rx(/\b310P\d?\b|\b910A\b|Ascend910A?\b(?!B)|Ascend310/, "310P", "910A", "Ascend910", "Ascend310")],
+        within: 12,
+        confidence: 0.8,
+      },
     ],
     supersedes: ["aicore-error"],
     cause: "bf16 (or another dtype) was used on a chip whose kernels lack it: Ascend 910/910A and 310P have no bf16.",

@@ -73,6 +73,22 @@ export const envRules: DiagnosisRule[] = [
       { match: rx(/libascend_hal\.so[^\n]*cannot open/, "libascend_hal.so"), confidence: 0.92 },
       { match: lit("libascend_hal.so"), confidence: 0.75 },
       { match: lit("dcmi module initialize failed"), confidence: 0.8 },
+      // Container runtimes and device plugins: the host driver files or device nodes are not in the container.
+      {
+        match: rx(/failed to mount src: \S*(?:npu-smi|Ascend|dcmi|davinci)/, "failed to mount src"),
+        confidence: 0.85,
+      },
+      { match: rx(/npu-smi: (?:No such file or directory|command not found)/, "npu-smi: "), confidence: 0.82 },
+      {
+        match: rx(
+          /Failed to initialize DCMI|DCMI_ERROR_LIBRARY_NOT_FOUND|libdcmi\.so[^\n]*cannot open/,
+          "Failed to initialize DCMI",
+          "DCMI_ERROR_LIBRARY_NOT_FOUND",
+          "libdcmi.so",
+        ),
+        confidence: 0.82,
+      },
+      { match: rx(/HDC init failed|driver may not load/, "HDC init failed", "driver may not load"), confidence: 0.8 },
       {
         match: rx(/\/dev\/davinci(?:_manager|\d+)[^\n]*(?:No such file|does not exist|not found)/, "/dev/davinci"),
         confidence: 0.8,
@@ -159,6 +175,25 @@ export const envRules: DiagnosisRule[] = [
       { match: lit("init runtime platform info failed"), confidence: 0.88 },
       { match: rx(/Failed to find function aclrt\w*/, "Failed to find function"), confidence: 0.85 },
       { match: lit("does not has any binary"), confidence: 0.75 },
+      // The chip is not the one the packages were built for (torch_npu, vLLM-Ascend, MindSpore, Paddle wording).
+      {
+        match: rx(
+          /Unsupported SOC version|Unsupported soc_version|Can not support soc_version|socversion \S+ of bin package does not match|Get soc name failed|op info json suffix path failed, soc_version/i,
+          "SOC version",
+          "soc_version",
+          "socversion",
+          "Get soc name failed",
+        ),
+        confidence: 0.85,
+      },
+      {
+        match: rx(
+          /CANN version mismatch|version mismatch\. The build version/,
+          "CANN version mismatch",
+          "version mismatch.",
+        ),
+        confidence: 0.8,
+      },
       { match: lit("Parse dynamic kernel config fail"), confidence: 0.7 },
       {
         match: rx(
@@ -210,6 +245,22 @@ export const envRules: DiagnosisRule[] = [
         confidence: 0.8,
       },
       { match: lit("init env failed"), confidence: 0.78 },
+      {
+        match: rx(
+          /No modules? named '(?:decorator|sympy|cffi|attrs?|psutil|absl|cloudpickle|ml_dtypes|tornado|scipy)'/i,
+          "named 'decorator'",
+          "named 'sympy'",
+          "named 'cffi'",
+          "named 'attr",
+          "named 'psutil'",
+          "named 'absl'",
+          "named 'cloudpickle'",
+          "named 'ml_dtypes'",
+          "named 'tornado'",
+          "named 'scipy'",
+        ),
+        confidence: 0.75,
+      },
       { match: rx(/compiled using NumPy 1\.x cannot be run in/, "compiled using NumPy 1.x"), confidence: 0.7 },
       {
         match: rx(
@@ -240,7 +291,10 @@ export const envRules: DiagnosisRule[] = [
     category: "libgomp_static_tls",
     title: "libgomp cannot be loaded (static TLS exhausted)",
     role: "primary",
-    triggers: [{ match: lit("cannot allocate memory in static TLS block"), confidence: 0.92 }],
+    triggers: [
+      { match: lit("cannot allocate memory in static TLS block"), confidence: 0.92 },
+      { match: lit("allocate memory in static TLS block"), near: [lit("libgomp")], within: 2, confidence: 0.88 },
+    ],
     extract: [/(?<library>\/[^\s:]*lib[\w.-]+\.so(?:\.\d+)*): cannot allocate memory in static TLS block/],
     cause: "On aarch64 the conda environment's libgomp is loaded too late to get static TLS space.",
     fixes: [
@@ -290,6 +344,15 @@ export const envRules: DiagnosisRule[] = [
         confidence: 0.75,
       },
       { match: lit("is required for a normal functioning of this module"), confidence: 0.85 },
+      {
+        match: rx(
+          /requires `?(?:accelerate|transformers|peft|trl|datasets)>=[\d.]+/,
+          "requires `",
+          "requires accelerate",
+          "requires transformers",
+        ),
+        confidence: 0.82,
+      },
       { match: rx(/cannot import name '[\w.]+' from '[\w.]+'/, "cannot import name"), confidence: 0.55 },
     ],
     extract: [/cannot import name '(?<name>[\w.]+)' from '(?<module>[\w.]+)'/],
@@ -387,6 +450,7 @@ export const envRules: DiagnosisRule[] = [
     triggers: [
       { match: rx(/pdsh: (?:command )?not found/, "pdsh: command not found", "pdsh: not found"), confidence: 0.92 },
       { match: lit("launcher 'pdsh' not installed"), confidence: 0.92 },
+      { match: rx(/launcher '[^']*' not installed/, "not installed"), confidence: 0.7 },
       { match: lit("No such file or directory: 'pdsh'"), confidence: 0.9 },
     ],
     cause: "The multi-node launcher needs pdsh on every node; without it the launch fails or hangs with no error.",
@@ -412,6 +476,15 @@ export const envRules: DiagnosisRule[] = [
       },
       { match: rx(/\r'?: No such file or directory/, "\r': No such", "\r: No such"), confidence: 0.88 },
       { match: lit("syntax error near unexpected token"), confidence: 0.55 },
+      {
+        match: rx(
+          /bad interpreter: [^\n]*\^M|(?:env|bin): '?\w+\\r'?: No such file/,
+          "bad interpreter",
+          "\\r: No such",
+          "\\r': No such",
+        ),
+        confidence: 0.9,
+      },
     ],
     extract: [/(?<file>[\w./~-]+\.sh): (?:line \d+: )?/],
     cause:
@@ -437,6 +510,13 @@ export const envRules: DiagnosisRule[] = [
     role: "primary",
     triggers: [
       { match: rx(/cannot import name '[\w.]+' from 'megatron[\w.]*'/, "from 'megatron"), confidence: 0.88 },
+      {
+        match: rx(
+          /cannot import name '[\w.]+' from '(?:mindspeed|mindspeed_llm|mindspeed_mm)[\w.]*'/,
+          "from 'mindspeed",
+        ),
+        confidence: 0.85,
+      },
       { match: rx(/No module named 'megatron(?:\.[\w.]+)?'/, "No module named 'megatron"), confidence: 0.86 },
       { match: rx(/module 'megatron[\w.]*' has no attribute/, "module 'megatron"), confidence: 0.85 },
       {

@@ -23,6 +23,15 @@ export const trainRules: DiagnosisRule[] = [
     role: "primary",
     triggers: [
       { match: rx(/'grad_norm': nan|grad norm: nan/, "'grad_norm': nan", "grad norm: nan"), confidence: 0.85 },
+      {
+        match: rx(
+          /"grad_norm": NaN|"loss": NaN|'grad_norm': NaN/,
+          '"grad_norm": NaN',
+          '"loss": NaN',
+          "'grad_norm': NaN",
+        ),
+        confidence: 0.85,
+      },
       { match: rx(/'loss': nan|\bloss: nan\b/, "'loss': nan", "loss: nan"), confidence: 0.85 },
       { match: rx(/number of nan iterations:\s*[1-9]/, ...nonZeroNanIterations), confidence: 0.85 },
       { match: lit("NaN in local grad norm"), confidence: 0.85 },
@@ -178,6 +187,13 @@ export const trainRules: DiagnosisRule[] = [
       },
       { match: lit("pyarrow.lib.memory_map"), confidence: 0.75 },
       {
+        match: rx(/\.incomplete\/[^\s']*\.arrow/, ".incomplete/"),
+        near: [lit("No such file"), lit("FileNotFoundError")],
+        within: 2,
+        confidence: 0.82,
+      },
+      { match: lit("_memory_mapped_arrow_table_from_file"), confidence: 0.6 },
+      {
         match: rx(/datasets\/[\w-]+\/default-[\w-]+/, "/default-"),
         near: [lit("FileNotFoundError"), lit("No such file or directory")],
         within: 6,
@@ -316,6 +332,13 @@ export const trainRules: DiagnosisRule[] = [
       },
       { match: lit("does not appear to have a file named"), confidence: 0.85 },
       { match: lit("Error no file named"), confidence: 0.85 },
+      {
+        match: rx(
+          /No such file or directory: '[^']*(?:pytorch_model|model|adapter_model|diffusion_pytorch_model)[\w.-]*\.(?:bin|safetensors|pt|pth)'/,
+          "No such file or directory: '",
+        ),
+        confidence: 0.8,
+      },
       { match: lit("is not a local folder and is not a valid model identifier"), confidence: 0.82 },
     ],
     extract: [/metadata file (?<path>\S+)/, /found in (?:directory )?(?<path>\S+?)\.?$/],
@@ -354,6 +377,14 @@ export const trainRules: DiagnosisRule[] = [
         near: KV_WORDS,
         within: 10,
         confidence: 0.86,
+      },
+      // vLLM, DeepSpeed inference, Megatron and ColossalAI phrasings of the same constraint.
+      {
+        match: rx(
+          /(?:number of attention heads|num_heads|num_attention_heads|num_key_value_heads|attention heads)[^\n]{0,40}must be divisible by (?:the )?(?:tensor[ _-]parallel|tp_size|mp_size|tp\b|TP\b|model parallel)/i,
+          "must be divisible by",
+        ),
+        confidence: 0.9,
       },
       {
         match: rx(

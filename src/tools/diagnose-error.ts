@@ -3,9 +3,11 @@
 // also runs read-only probes (ss, lsof, npu-smi info) to make fixes concrete. Changes nothing: see apply_fix.
 import { z } from "zod";
 import {
+  DecodedCodeSchema,
   diagnoseRequest,
   FindingSchema,
   findingOut,
+  KnownCaseSchema,
   SOURCE_MESSAGE,
   SourceSchema,
   sourceCheck,
@@ -18,6 +20,8 @@ const Output = z.object({
     .array(FindingSchema)
     .describe("Best first: the earliest primary error, then secondary timeouts and alternatives."),
   stats: z.object({ files: z.number(), bytes: z.number(), lines: z.number(), skippedBytes: z.number() }),
+  codes: z.array(DecodedCodeSchema).describe("Every CANN/runtime/HCCL error code in the log, decoded."),
+  knownCases: z.array(KnownCaseSchema).describe("Up to 3 public reports closest to this log (URL, resolution)."),
   notes: z.array(z.string()),
 });
 
@@ -44,11 +48,15 @@ export default defineTool({
       summary: verdict.summary,
       findings: verdict.findings.slice(0, args.limit).map(findingOut),
       stats: verdict.stats,
+      codes: verdict.codes,
+      knownCases: verdict.knownCases ?? [],
       notes: verdict.notes,
     };
   },
   summarize(r) {
     const lines = [r.summary];
+    const nearest = r.knownCases[0];
+    if (nearest) lines.push(`nearest known case (${nearest.similarity.toFixed(2)}): ${nearest.url}`);
     r.findings.forEach((f, i) => {
       const tag = f.secondaryTo
         ? ` (secondary to ${f.secondaryTo})`
@@ -63,6 +71,7 @@ export default defineTool({
         for (const [k, v] of Object.entries(fix.env ?? {})) lines.push(`     export ${k}=${v}`);
       }
     });
+    for (const c of r.codes.slice(0, 8)) lines.push(`code ${c.code} (line ${c.line}): ${c.component}: ${c.meaning}`);
     for (const n of r.notes) lines.push(`note: ${n}`);
     return lines.join("\n");
   },

@@ -1,0 +1,208 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadCorpus, splitOf } from "../../scripts/eval-diagnosis.js";
+import { diagnoseText } from "../../src/diagnosis/index.js";
+import { normalizeLine, signatureLines } from "../../src/diagnosis/signature.js";
+import { decodeCodes } from "../../src/knowledge/cann-codes.js";
+import { KNOWN_CASES } from "../../src/knowledge/known-cases.js";
+import { PRECEDENCE } from "../../src/knowledge/precedence.js";
+import { CATEGORIES } from "../../src/knowledge/rules-types.js";
+import diagnoseError from "../../src/tools/diagnose-error.js";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+
+describe("CANN error codes as data", () => {
+  it("decodes every code in a log into the verdict, also when no rule fires", () => {
+    const v = diagnoseText(
+      [
+        "step 10 done",
+        "EK9999: [PID: 77] 2025-01-02-03:04:05.678.901 something unusual happened on the management path",
+        "EE9999: Inner Error!",
+      ].join("\n"),
+    );
+    const codes = v.codes.map((c) => c.code);
+    expect(codes).toEqual(["EK9999", "EE9999"]);
+    expect(v.codes[0]).toMatchObject({ line: 2, component: expect.stringContaining("Driver management") });
+    expect(v.codes[1]!.meaning).toMatch(/inner error/i);
+  });
+
+  it("decodes runtime, HCCL and torch_npu codes and names the category a code implies", () => {
+    const found = decodeCodes(
+      "RuntimeError: HCCL function error: HcclGetRootInfo(&hcclID), error code is 11 ERR02200 DIST call hccl api failed.",
+    );
+    expect(found.map((f) => f.code)).toEqual(["ERR02200", "HCCL 11"]);
+    expect(decodeCodes("aclrtGetDeviceCount(&device_count), error code is 207004")[0]!.info.category).toBe(
+      "npu_not_available",
+    );
+    expect(decodeCodes("[E1206 18:44:12.715 ProcessGroupNCCL.cpp:607]")).toEqual([]);
+    expect(decodeCodes("EK0203: unusual")[0]!.info.component).toMatch(/Driver management/);
+  });
+
+  it("lists the decoded codes of a finding's evidence in its facts", () => {
+    const v = diagnoseText(
+      "EL0004: 2024-08-28-16:15:00.358.141 Failed to allocate memory.\n        Possible Cause: Available memory is insufficient.",
+    );
+    expect(v.findings[0]!.category).toBe("npu_oom");
+    expect(v.findings[0]!.facts.codes).toMatch(/^EL0004: Driver/);
+  });
+});
+
+describe("precedence as data: the stated cause outranks the louder symptom", () => {
+  it("puts an OPP/driver mismatch above the kernel errors it causes, though they come first", () => {
+    const log = [
+      "EZ9999: Inner Error!",
+      "EZ9999: The error from device(chipId:0, dieId:0), there is an aivec error exception, core id is 3",
+      "Kernel task happen error, retCode=0x26, [aicore exception].",
+      "EZ9999: there is an aivec error exception, core id is 4",
+      "E30006: Failed to verify the OPP. Reason: the OPP package does not match the driver.",
+    ].join("\n");
+    const v = diagnoseText(log);
+    expect(v.findings[0]!.category).toBe("cann_version_mismatch");
+    const kernel = v.findings.find((f) => f.category === "aicore_error");
+    expect(kernel?.explainedBy).toBe(v.findings[0]!.rule);
+  });
+
+  it("puts the missing driver mount above the CANN library errors that follow from it", () => {
+    const log = [
+      "ImportError: libhccl.so: cannot open shared object file: No such file or directory",
+      "ImportError: libhccl.so: cannot open shared object file: No such file or directory",
+      "libascend_hal.so: cannot open shared object file: No such file or directory",
+    ].join("\n");
+    expect(diagnoseText(log).findings[0]!.category).toBe("driver_not_mounted");
+  });
+
+  it("only names categories that exist and never lets a category explain itself", () => {
+    for (const p of PRECEDENCE) {
+      expect(CATEGORIES).toContain(p.cause);
+      for (const o of p.over) {
+        expect(CATEGORIES).toContain(o);
+        expect(o).not.toBe(p.cause);
+      }
+    }
+  });
+});
+
+describe("stack frames as evidence", () => {
+  const trace = (last: string, error: string) =>
+    [
+      "Traceback (most recent call last):",
+      '  File "train.py", line 10, in <module>',
+      "    main()",
+      `  File "${last}", line 289, in _lazy_init`,
+      "    raise Boom(msg)",
+      error,
+    ].join("\n");
+
+  it("turns a trace that ends inside torch.cuda into a (weak) cuda_path_on_npu finding", () => {
+    const v = diagnoseText(trace("/usr/lib/python3.10/site-packages/torch/cuda/__init__.py", "Boom: zzq wibble"));
+    const f = v.findings.find((x) => x.category === "cuda_path_on_npu");
+    expect(f?.facts.frame).toMatch(/torch\/cuda\/__init__\.py:_lazy_init$/);
+    expect(f!.confidence).toBeLessThan(0.5);
+    expect(f!.evidence.some((e) => e.text.includes("torch/cuda/__init__.py"))).toBe(true);
+  });
+
+  it("adds the frame to a finding of the same category", () => {
+    const v = diagnoseText(
+      trace(
+        "/usr/lib/python3.10/site-packages/torch/cuda/__init__.py",
+        "AssertionError: Torch not compiled with CUDA enabled",
+      ),
+    );
+    expect(v.findings[0]!.category).toBe("cuda_path_on_npu");
+    expect(v.findings[0]!.facts.frame).toContain("torch/cuda");
+  });
+});
+
+describe("the nearest known case", () => {
+  it("ships public cases with URL, title, resolution and normalised signature lines", () => {
+    expect(KNOWN_CASES.length).toBeGreaterThanOrEqual(200);
+    for (const c of KNOWN_CASES) {
+      expect(c.url).toMatch(/^https:\/\/github\.com\//);
+      expect(c.resolution.length).toBeGreaterThan(10);
+      for (const l of c.signature) expect(l).not.toMatch(/\/usr\/|0x[0-9a-f]{4,}/);
+    }
+  });
+
+  it("masks numbers, hex, directories and rank prefixes", () => {
+    expect(
+      normalizeLine("[rank3]: RuntimeError: NPU out of memory. Tried to allocate 22.00 MiB at 0x7f00aa in /opt/x/y.py"),
+    ).toBe("runtimeerror: npu out of memory. tried to allocate <n> mib at <hex> in y.py");
+    expect(signatureLines(["all good", "INFO step 3"])).toEqual([]);
+  });
+
+  it("returns up to 3 known cases with the verdict, the closest first", () => {
+    const v = diagnoseText(
+      "RuntimeError: NPU out of memory. Tried to allocate 130.00 MiB (NPU 0; 29.50 GiB total capacity; 28.45 GiB already allocated; 28.45 GiB current active; 31.40 MiB free; 28.67 GiB reserved in total by PyTorch)",
+    );
+    expect(v.knownCases!.length).toBeGreaterThan(0);
+    expect(v.knownCases!.length).toBeLessThanOrEqual(3);
+    expect(v.knownCases![0]!.category).toBe("npu_oom");
+    const sims = v.knownCases!.map((c) => c.similarity);
+    expect([...sims].sort((a, b) => b - a)).toEqual(sims);
+    expect(v.findings[0]!.knownCases).toEqual(v.knownCases);
+  });
+
+  it("lets the nearest case decide when no rule is confident", () => {
+    const v = diagnoseText(
+      "RuntimeError: Ascend kernel runtime initialization failed. The details refer to 'Ascend Error Message'.",
+    );
+    expect(v.findings[0]).toMatchObject({ rule: "known-case", category: "npu_oom" });
+    expect(v.findings[0]!.references[0]).toMatch(/^https:\/\/github\.com\//);
+  });
+
+  it("answers unknown with the earliest error-like line of each rank when nothing is close", () => {
+    const log = [
+      "[rank0]: step 1 ok",
+      "[rank1]: ValueError: quux frobnicated the zorblax",
+      "[rank0]: KeyboardInterrupt ignored",
+      "[rank0]: TypeError: glorp cannot wibble a plinth",
+      "[rank1]: TypeError: another glorp plinth wibble",
+      "[rank0]: RuntimeError: late glorp",
+    ].join("\n");
+    const v = diagnoseText(log);
+    expect(v.findings[0]!.category).toBe("unknown");
+    const lines = v.findings[0]!.evidence.map((e) => e.line);
+    expect(lines).toContain(2);
+    expect(lines).toContain(4);
+  });
+
+  it("prints the nearest case's URL under the verdict", () => {
+    const text = diagnoseError.summarize!({
+      summary: "npu_oom (0.92): NPU out of memory at line 1",
+      findings: [],
+      stats: { files: 1, bytes: 1, lines: 1, skippedBytes: 0 },
+      codes: [{ code: "EL0004", component: "Driver", meaning: "memory", line: 1 }],
+      knownCases: [
+        { url: "https://github.com/o/r/issues/1", title: "t", resolution: "r", category: "npu_oom", similarity: 0.8 },
+      ],
+      notes: [],
+    });
+    expect(text.split("\n")[1]).toBe("nearest known case (0.80): https://github.com/o/r/issues/1");
+    expect(text).toContain("code EL0004 (line 1): Driver: memory");
+  });
+});
+
+describe("public corpus", () => {
+  const items = loadCorpus();
+
+  it("holds at least 200 labelled logs split by source repository", () => {
+    expect(items.length).toBeGreaterThanOrEqual(200);
+    for (const i of items) {
+      expect(CATEGORIES).toContain(i.label);
+      expect(i.split).toBe(splitOf(i.repo));
+    }
+    const holdout = items.filter((i) => i.split === "holdout");
+    expect(holdout.length / items.length).toBeGreaterThan(0.2);
+    expect(holdout.length / items.length).toBeLessThan(0.4);
+    const repos = (s: string) => new Set(items.filter((i) => i.split === s).map((i) => i.repo.toLowerCase()));
+    for (const r of repos("holdout")) expect(repos("tune").has(r)).toBe(false);
+  });
+
+  it("rules name no corpus case", () => {
+    const rules = ["rules-device.ts", "rules-env.ts", "rules-train.ts", "precedence.ts", "stack-frames.ts"]
+      .map((f) => readFileSync(join(ROOT, "src", "knowledge", f), "utf8"))
+      .join("\n");
+    for (const i of items) expect(rules.includes(`"${i.id}"`), i.id).toBe(false);
+  });
+});
