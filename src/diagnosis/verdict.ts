@@ -1,5 +1,6 @@
 // Turns scan results (one per file) into ranked findings: the earliest strong primary error first, secondary
 // timeouts and explained-away findings after it, and `unknown` with the most suspicious lines when nothing matched.
+import { shellQuote } from "../hosts/quote.js";
 import { decodeCodes } from "../knowledge/cann-codes.js";
 import { explains } from "../knowledge/precedence.js";
 import type { DiagnosisRule, FixTemplate } from "../knowledge/rules-types.js";
@@ -96,9 +97,40 @@ export function fill(text: string, facts: Record<string, string>): string {
   return text.replace(PLACEHOLDER, (whole, name: string) => facts[name] ?? whole);
 }
 
+/** Space-separated plain words (pids, paths, ports) stay as they are in a command: nothing in them is shell syntax. */
+const PLAIN_WORDS = /^[A-Za-z0-9_@%+=:,./-]+(?: [A-Za-z0-9_@%+=:,./-]+)*$/;
+
+/**
+ * Fills a command template: each value is quoted for the place it lands in (bare, inside '…' or inside "…"), so a
+ * path from a log or an inventory can be pasted into a terminal as shown and never runs as code.
+ */
+export function fillCommand(text: string, facts: Record<string, string>): string {
+  let out = "";
+  let quote: "'" | '"' | null = null;
+  let last = 0;
+  for (const m of text.matchAll(new RegExp(PLACEHOLDER.source, "g"))) {
+    const at = m.index ?? 0;
+    for (let i = last; i < at; i++) {
+      const c = text[i];
+      if (quote === null && c === "\\") i++;
+      else if (quote === null && (c === "'" || c === '"')) quote = c;
+      else if (c === quote && (quote === "'" || text[i - 1] !== "\\")) quote = null;
+    }
+    out += text.slice(last, at);
+    last = at + m[0].length;
+    const value = facts[m[1]!];
+    if (value === undefined) out += m[0];
+    else if (PLAIN_WORDS.test(value)) out += value;
+    else if (quote === "'") out += value.replaceAll("'", "'\\''");
+    else if (quote === '"') out += value.replace(/["$`\\]/g, "\\$&");
+    else out += shellQuote(value);
+  }
+  return out + text.slice(last);
+}
+
 export function renderFix(t: FixTemplate, facts: Record<string, string>): FixStep {
   const step: FixStep = { id: t.id, summary: fill(t.summary, facts) };
-  if (t.commands) step.commands = t.commands.map((c) => fill(c, facts));
+  if (t.commands) step.commands = t.commands.map((c) => fillCommand(c, facts));
   if (t.env) step.env = Object.fromEntries(Object.entries(t.env).map(([k, v]) => [k, fill(v, facts)]));
   if (t.edits) step.edits = t.edits.map((e) => fill(e, facts));
   return step;
