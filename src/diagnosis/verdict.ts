@@ -8,15 +8,7 @@ import { frameHints } from "../knowledge/stack-frames.js";
 import type { CompiledRules } from "./compile.js";
 import { defaultCompiled } from "./compile.js";
 import { nearestCases } from "./signature.js";
-import type {
-  DecodedCode,
-  EvidenceLine,
-  Finding,
-  FixStep,
-  RuleFiring,
-  ScanResult,
-  Verdict,
-} from "./types.js";
+import type { DecodedCode, EvidenceLine, Finding, FixStep, RuleFiring, ScanResult, Verdict } from "./types.js";
 
 const MAX_EVIDENCE = 6;
 const MAX_UNKNOWN_EVIDENCE = 8;

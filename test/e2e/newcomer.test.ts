@@ -16,7 +16,7 @@ import { CLI } from "../helpers/mcp.js";
 const README = join(import.meta.dirname, "..", "..", "README.md");
 
 /** The commands of the README's newcomer block, comments dropped, one argv each. */
-export function newcomerCommands(readme: string): string[][] {
+function newcomerCommands(readme: string): string[][] {
   const block = /<!-- newcomer:start -->([\s\S]*?)<!-- newcomer:end -->/.exec(readme)?.[1] ?? "";
   const code = /```bash\n([\s\S]*?)```/.exec(block)?.[1] ?? "";
   return code

@@ -65,13 +65,17 @@ describe("diagnose_error", () => {
     await expect(diagnose({ runId: "run-20260101-000000-0001" }, deps)).rejects.toThrow(/run ledger not available/);
     host.files.set("/runs/r-1/rank0.log", fixture("tp-exceeds-kv-heads"));
     setRunLookup(async (id) =>
-      id === "run-20260101-000000-0001" ? { host: "npu1", logFiles: ["/runs/r-1/rank0.log"], config: { numKvHeads: 4, tp: 8 } } : null,
+      id === "run-20260101-000000-0001"
+        ? { host: "npu1", logFiles: ["/runs/r-1/rank0.log"], config: { numKvHeads: 4, tp: 8 } }
+        : null,
     );
     const r = await diagnose({ runId: "run-20260101-000000-0001" }, deps);
     expect(r.findings[0]!.category).toBe("tp_exceeds_kv_heads");
     expect(r.findings[0]!.facts.suggested_tp).toBe("4");
     expect(r.findings[0]!.fixes[0]!.summary).toContain("TP=4");
-    await expect(diagnose({ runId: "run-20260101-000000-0002" }, deps)).rejects.toThrow(/Unknown run "run-20260101-000000-0002"/);
+    await expect(diagnose({ runId: "run-20260101-000000-0002" }, deps)).rejects.toThrow(
+      /Unknown run "run-20260101-000000-0002"/,
+    );
   });
 
   it("names the process holding the port and a free port, from ss on the host", async () => {
