@@ -1,6 +1,7 @@
 // `ascend-train demo`: lays out a simulated Ascend host, then drives the whole fine-tune flow through a real MCP
 // client against this server (spawned over stdio), the way an assistant would: check, install, data, convert,
 // configs, launch, follow, then a failing run and its diagnosis.
+import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -10,7 +11,11 @@ import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotoc
 import { stringify } from "yaml";
 import { auditLogPath } from "./hosts/audit.js";
 
-const BIN = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "ascend-train.js");
+// src/demo.ts from the sources, dist/src/demo.js once built: the nearest bin/ascend-train.js above either.
+const HERE = dirname(fileURLToPath(import.meta.url));
+const BIN = [join(HERE, "..", "bin", "ascend-train.js"), join(HERE, "..", "..", "bin", "ascend-train.js")].find((p) =>
+  existsSync(p),
+) as string;
 const MODEL = "qwen2.5vl-3b";
 const HF_NAME = "Qwen2.5-VL-3B-Instruct";
 /** Audit entries the closing hint asks for: more than one demo runs. */

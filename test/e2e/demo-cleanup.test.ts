@@ -1,0 +1,38 @@
+// The demo tells the truth: its temporary folder is gone afterwards unless --keep, and the audit command it prints
+// reads the commands it ran.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { CLI } from "../helpers/mcp.js";
+
+const work = mkdtempSync(join(tmpdir(), "demo-cleanup-"));
+const env = {
+  ...process.env,
+  ASCEND_TRAIN_FROM_SOURCE: "1",
+  ASCEND_TRAIN_AUDIT_LOG: join(work, "audit.jsonl"),
+  TMPDIR: work,
+};
+
+describe("ascend-train demo", () => {
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it("removes its folder and prints an audit command that reads its trail", () => {
+    const demo = spawnSync(process.execPath, [CLI, "demo"], { cwd: work, env, encoding: "utf8", timeout: 400_000 });
+    expect(demo.status, demo.stderr).toBe(0);
+    const removed = /Removed (\S+);/.exec(demo.stdout)?.[1];
+    expect(removed).toBeDefined();
+    expect(existsSync(removed!)).toBe(false);
+    const command = /: (ascend-train audit-log [^\n]+)/.exec(demo.stdout)?.[1];
+    expect(command).toBeDefined();
+    const audit = spawnSync(process.execPath, [CLI, ...command!.split(" ").slice(1), "--json"], {
+      cwd: work,
+      env,
+      encoding: "utf8",
+    });
+    expect(audit.status).toBe(0);
+    const entries = JSON.parse(audit.stdout).entries as { tool: string }[];
+    expect(entries.some((e) => e.tool === "launch_train")).toBe(true);
+  }, 420_000);
+});
