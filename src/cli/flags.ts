@@ -111,7 +111,12 @@ export function addFlags(cmd: Command, specs: FlagSpec[]): void {
     if (s.type === "boolean") {
       // A plain switch; only a field that defaults to true gets the --no- form that turns it off.
       const on = s.defaultValue === true;
-      cmd.addOption(new Option(on ? `--no-${s.flag}` : `--${s.flag}`, on ? `do not ${desc.charAt(0).toLowerCase()}${desc.slice(1)}` : desc));
+      cmd.addOption(
+        new Option(
+          on ? `--no-${s.flag}` : `--${s.flag}`,
+          on ? `do not ${desc.charAt(0).toLowerCase()}${desc.slice(1)}` : desc,
+        ),
+      );
       continue;
     }
     const shown = s.defaultValue !== undefined ? ` (default: ${JSON.stringify(s.defaultValue)})` : "";

@@ -277,7 +277,10 @@ export async function runProgram(argv: string[]): Promise<void> {
   program
     .command("demo")
     .description("Lay out a simulated Ascend host and drive the fine-tune flow through a real MCP client.")
-    .option("--dir <dir>", "where to lay out the simulated host, kept afterwards (default: a temporary directory, removed unless --keep)")
+    .option(
+      "--dir <dir>",
+      "where to lay out the simulated host, kept afterwards (default: a temporary directory, removed unless --keep)",
+    )
     .option("--keep", "keep the simulated host afterwards")
     .action(async (options: { dir?: string; keep?: boolean }) => {
       const { runDemo } = await import("../demo.js");
