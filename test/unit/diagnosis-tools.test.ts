@@ -160,7 +160,7 @@ describe("apply_fix", () => {
       results: [],
     });
     expect(host.calls.some((c) => c.command.startsWith("kill"))).toBe(false);
-    expect(applyFix.summarize(plan)).toMatch(/not applied; call again with confirm: true/);
+    expect(applyFix.summarize(plan)).toMatch(/not applied; call again with .*"confirm":true/);
     const done = await apply({ host: "npu1", text: fixture("port-in-use"), confirm: true }, deps);
     expect(done.applied).toBe(true);
     expect(done.results).toEqual([{ command: "kill 4321", exitCode: 0, stdout: "", stderr: "" }]);
