@@ -185,10 +185,18 @@ export function actionOut(a: FixAction): z.output<typeof ActionSchema> {
   return { kind: a.kind, description: a.description, path: a.path, diff: a.diff };
 }
 
+/** Longest evidence line returned; a log line can be megabytes long (a dumped tensor, a minified payload). */
+const MAX_EVIDENCE_CHARS = 2000;
+
+function capLine(text: string): string {
+  if (text.length <= MAX_EVIDENCE_CHARS) return text;
+  return `${text.slice(0, MAX_EVIDENCE_CHARS)}…[line truncated, ${text.length} characters]`;
+}
+
 export function findingOut(f: Finding): FindingOut {
   return {
     ...f,
-    evidence: f.evidence.map(({ time: _time, context: _context, ...e }) => e),
+    evidence: f.evidence.map(({ time: _time, context: _context, ...e }) => ({ ...e, text: capLine(e.text) })),
     fixes: f.fixes.map(({ action, ...rest }) => (action ? { ...rest, action: actionOut(action) } : rest)),
   };
 }

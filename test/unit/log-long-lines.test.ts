@@ -107,3 +107,24 @@ describe.skipIf(!env)("long log lines over SSH (loopback sshd)", () => {
     expect(acc.analysis().iterationsSeen).toBe(2);
   }, 60_000);
 });
+
+describe("diagnose_error evidence", () => {
+  it("caps a very long evidence line and marks it", async () => {
+    const { default: diagnoseError } = await import("../../src/tools/diagnose-error.js");
+    const { HostRegistry } = await import("../../src/hosts/registry.js");
+    const { HostSettingsSchema } = await import("../../src/hosts/inventory.js");
+    const settings = HostSettingsSchema.parse({});
+    const deps = {
+      hosts: new HostRegistry({ file: null, hosts: { local: settings } }),
+      now: () => new Date(),
+      progress: () => {},
+      log: () => {},
+    };
+    const text = `RuntimeError: NPU out of memory. Tried to allocate 2.00 GiB ${"x".repeat(5_000_000)}\n`;
+    const r = await diagnoseError.handle(diagnoseError.input.parse({ text }), deps);
+    const json = JSON.stringify(r);
+    expect(json.length).toBeLessThan(200_000);
+    expect(r.findings[0]!.evidence[0]!.text.length).toBeLessThan(5000);
+    expect(r.findings[0]!.evidence[0]!.text).toMatch(/…/);
+  });
+});
