@@ -10,7 +10,7 @@ import type { ToolDeps } from "../tools/tool.js";
 import { ToolError } from "../tools/tool.js";
 import { type RunContext, refineFindings } from "./context.js";
 import { lookupRun } from "./runs.js";
-import { diagnoseHostFiles, diagnoseText, REMOTE_MAX_BYTES } from "./sources.js";
+import { diagnoseHostFiles, diagnoseText } from "./sources.js";
 import type { Finding, FixAction, Verdict } from "./types.js";
 
 const MAX_TEXT = 16 * 1024 * 1024;
@@ -52,9 +52,7 @@ export const sourceShape = {
     .int()
     .min(1024)
     .optional()
-    .describe(
-      `Read at most this many bytes per file (head and tail beyond it); default ${REMOTE_MAX_BYTES >> 20} MiB.`,
-    ),
+    .describe("Read at most this many bytes per file (its head and tail beyond it); default: the whole file."),
 };
 
 export const SourceSchema = z.object(sourceShape);

@@ -1,5 +1,7 @@
 // Where logs come from: pasted text, a stream, local files, or files on a host read in chunks through its executor.
-// Inputs larger than maxBytes are read head and tail (the failure is almost always at the end), in bounded time.
+// Every file is scanned whole by default, streaming with flat memory: a root cause can sit anywhere (an early rank's
+// error, a warning hours before the crash). A caller that wants a bound gives maxBytes: beyond it the head and the
+// tail are read (the failure is almost always at the end).
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { HostExecutor } from "../hosts/executor.js";
@@ -18,9 +20,11 @@ export interface DiagnoseOptions {
   onProgress?: (read: number, total?: number) => void;
 }
 
-export const LOCAL_MAX_BYTES = 2 * 1024 ** 3;
-export const REMOTE_MAX_BYTES = 256 * 1024 ** 2;
-const HOST_CHUNK = 4 * 1024 ** 2;
+/** Default bound per file: none, the whole file is scanned. */
+export const LOCAL_MAX_BYTES = Number.POSITIVE_INFINITY;
+export const REMOTE_MAX_BYTES = Number.POSITIVE_INFINITY;
+/** Bytes per read from a host: round trips, not bytes, dominate over SSH (16 MiB held at a time). */
+const HOST_CHUNK = 16 * 1024 ** 2;
 
 /** Diagnoses pasted or captured text. */
 export function diagnoseText(text: string, opts: Pick<DiagnoseOptions, "compiled"> = {}): Verdict {
