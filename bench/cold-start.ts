@@ -72,6 +72,7 @@ export async function benchColdStart(runs = Number(process.env.BENCH_RUNS ?? 9))
       peakRssMb: peak || null,
       baselinePeakRssMb: basePeak || null,
       goal: "ratio <= 1.3 vs a minimal SDK server",
+      maxRatio: 1.3,
       note: `${toolCount} tools listed; median of ${runs} alternating runs; raw JSON-RPC over stdio`,
     }),
   ];

@@ -95,6 +95,8 @@ export async function benchDataset(): Promise<BenchResult[]> {
       peakRssMb: Math.round(oursPeak * 10) / 10,
       baselinePeakRssMb: Math.round(basePeak * 10) / 10,
       goal: "ratio <= 0.33 (3× faster), peak memory below the baseline's",
+      maxRatio: 0.33,
+      checks: [{ what: "peak memory below the baseline's (and measured)", ok: oursPeak > 0 && oursPeak < basePeak }],
       note:
         `${written} records written; median of ${reps}; ours = python3 streaming program on the host (headers of ` +
         `every image checked), baseline = json.load/loop/json.dump (${(median(base) / 1000).toFixed(1)} s)`,

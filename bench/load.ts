@@ -136,6 +136,8 @@ export async function benchLoad(): Promise<BenchResult[]> {
         peakRssMb: peak,
         baselinePeakRssMb: seqPeak,
         goal: "ratio < 1 (calls overlap); connections <= 5",
+        maxRatio: 0.99,
+        checks: [{ what: `connections opened ${Math.max(...opened)} > 5`, ok: Math.max(...opened) <= 5 }],
         note,
       }),
       ratioResult({
@@ -144,6 +146,7 @@ export async function benchLoad(): Promise<BenchResult[]> {
         base: freshSsh,
         peakRssMb: peak,
         goal: "ratio <= 3 (real work over 5 reused connections vs bare connects)",
+        maxRatio: 3,
         note,
       }),
     ];

@@ -1,5 +1,6 @@
 // Small measuring helpers shared by the benches.
 import { readFileSync } from "node:fs";
+import type { BenchResult } from "./types.js";
 
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -26,8 +27,10 @@ export function ratioResult(args: {
   peakRssMb: number | null;
   baselinePeakRssMb?: number | null;
   goal: string;
+  maxRatio: number;
+  checks?: BenchResult["checks"];
   note?: string;
-}) {
+}): BenchResult {
   const value = median(args.ours);
   const baseline = median(args.base);
   return {
@@ -39,6 +42,8 @@ export function ratioResult(args: {
     peakRssMb: args.peakRssMb,
     baselinePeakRssMb: args.baselinePeakRssMb ?? null,
     goal: args.goal,
+    maxRatio: args.maxRatio,
+    ...(args.checks ? { checks: args.checks } : {}),
     note: args.note,
   };
 }
