@@ -29,22 +29,7 @@ export function evaluateHost(facts: HostFacts, ctx: FindingContext): Finding[] {
   out.push(...liveFindings(facts, ctx));
   out.push(...workdirFindings(facts, ctx));
   out.push(...portFindings(facts));
-  return ctx.settings.simRoot ? out.map(asSimulated) : out;
-}
-
-/**
- * A simulated host runs on this machine's own disk and Python; a healthy Atlas 800T A2 has terabytes free and the
- * release's Python. Warnings about those two say something about the machine, not the host: they become notes.
- */
-const MACHINE_FACTS = new Set(["disk-low", "python-version"]);
-
-function asSimulated(f: Finding): Finding {
-  if (!MACHINE_FACTS.has(f.id) || f.severity !== "warning") return f;
-  return {
-    ...f,
-    severity: "info",
-    detail: `${f.detail ? `${f.detail} ` : ""}Simulated host: this is the machine's own ${f.id === "disk-low" ? "disk" : "Python"}, not the Atlas 800T A2's.`,
-  };
+  return out;
 }
 
 function cannFindings(f: HostFacts, ctx: FindingContext): Finding[] {

@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { z } from "zod";
 import { describeUnsafeEnv, unsafeEnvNames } from "./environment.js";
 import { HostFileError } from "./executor.js";
+import { SourcesSchema } from "./install-sources.js";
 import { isEnvName } from "./quote.js";
 import { redactText, registerSecrets, secretValues } from "./redact.js";
 
@@ -56,8 +57,8 @@ export const HostSettingsSchema = z
     readableDirs: z.array(absolutePath).default([]),
     /** Seconds a command may run before it is stopped. */
     commandTimeoutSec: z.number().int().min(1).max(86_400).default(120),
-    /** Marks a simulated Ascend host laid out by `ascend-train sim init`. */
-    simRoot: absolutePath.optional(),
+    /** Where installs on this host fetch from (an offline site's mirrors and wheel directory); see install_stack. */
+    sources: SourcesSchema.optional(),
     description: z.string().optional(),
   })
   .strict()

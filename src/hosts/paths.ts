@@ -7,10 +7,10 @@ export class PathNotAllowedError extends Error {
   override name = "PathNotAllowedError";
 }
 
-/** The allowed roots: allowedDirs, else the workdir, the simulated host's root, the user's home and /tmp. */
+/** The allowed roots: allowedDirs, else the workdir, the user's home and /tmp. */
 export function allowedRoots(settings: HostSettings): string[] {
   if (settings.allowedDirs.length > 0) return settings.allowedDirs;
-  return [settings.workdir, settings.simRoot, "~", "/tmp"].filter((d): d is string => Boolean(d));
+  return [settings.workdir, "~", "/tmp"].filter((d): d is string => Boolean(d));
 }
 
 function inside(path: string, root: string): boolean {
@@ -40,13 +40,13 @@ export async function ensureWritablePath(
 ): Promise<string> {
   checkPathText(path, field);
   // One round trip: the path and every root resolved on the host itself (symlinks followed, "~" = that user's home).
-  // Only ~ and ~/ are this user's home; ~name is refused (it is not $HOME followed by "name").
+  // Only ~ and ~/ are this user's home; ~name is refused (it is not $HOME followed by "name"). A relative path is
+  // taken under the workdir, which need not exist yet (a first install makes it).
   const script =
     // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a JS template
-    'for p in "$@"; do case $p in "~"|"~/"*) p="$HOME${p#"~"}";; "~"*) echo "only ~ and ~/ are expanded: $p" >&2; exit 3;; esac; realpath -m -- "$p" || exit 3; done';
+    'W=$1; shift; for p in "$@"; do case $p in /*|"~"*) ;; *) [ -n "$W" ] && p="$W/$p";; esac; case $p in "~"|"~/"*) p="$HOME${p#"~"}";; "~"*) echo "only ~ and ~/ are expanded: $p" >&2; exit 3;; esac; realpath -m -- "$p" || exit 3; done';
   const roots = allowedRoots(settings);
-  const r = await executor.run(["sh", "-c", script, "sh", path, ...roots], {
-    cwd: settings.workdir,
+  const r = await executor.run(["sh", "-c", script, "sh", settings.workdir ?? "", path, ...roots], {
     timeoutMs: 15_000,
   });
   const lines = r.stdout.trim().split("\n");
@@ -110,7 +110,7 @@ export const CREDENTIAL_DIRS = [".ssh", ".gnupg", ".aws", ".kube", ".docker", ".
 export const CREDENTIAL_FILES = [".netrc", ".git-credentials", ".pgpass", "hosts.yaml", "ascend-train.yaml"] as const;
 
 /**
- * The readable roots: where tools write (allowedDirs, else the workdir, simulated root, home and /tmp), plus the
+ * The readable roots: where tools write (allowedDirs, else the workdir, home and /tmp), plus the
  * workdir, the run ledger and logs (~/.ascend-train), CANN, the Python environment, /tmp and the inventory's
  * readableDirs.
  */
@@ -118,7 +118,6 @@ export function readableRoots(settings: HostSettings): string[] {
   const roots = [
     ...allowedRoots(settings),
     settings.workdir,
-    settings.simRoot,
     settings.cannRoot,
     settings.venv,
     "~/.ascend-train",

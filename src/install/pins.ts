@@ -2,16 +2,8 @@
 import { posix } from "node:path";
 import type { HostSettings } from "../hosts/inventory.js";
 import type { ReleaseTag } from "../knowledge/release-tags.js";
-import {
-  baseTorchVersion,
-  parseCannVersion,
-  type ReleaseStack,
-  TORCH_NPU_WHEELS,
-  torchNpuWheelFor,
-  transformersPinFor,
-} from "../knowledge/releases.js";
+import { type ReleaseStack, TORCH_NPU_WHEELS, torchNpuWheelFor, transformersPinFor } from "../knowledge/releases.js";
 import type { ModelEntry } from "../knowledge/types.js";
-import { SIM_STACKS } from "../sim/releases.js";
 
 export interface TransformersPin {
   version?: string;
@@ -28,59 +20,30 @@ export interface Pins {
   notes: string[];
 }
 
-/** What a simulated host reports about itself (its .sim/state.json), as far as the install needs it. */
-export interface SimFacts {
-  mindspeedCommits: Record<string, string>;
-}
-
-/** torch_npu wheel for a CANN line and torch on a simulated host: its wheel house holds the sim's own builds. */
-function simTorchNpu(cann: string, torch: string): string | null {
-  const key = parseCannVersion(cann);
-  if (!key) return null;
-  const hit = Object.values(SIM_STACKS).find((s) => {
-    const k = parseCannVersion(s.cann);
-    return k && k[0] === key[0] && k[1] === key[1] && baseTorchVersion(s.torch) === baseTorchVersion(torch);
-  });
-  return hit?.torchNpu ?? null;
-}
-
-export function resolvePins(release: ReleaseStack, opts: { cann: string | null; sim: SimFacts | null }): Pins {
+/** The release's pins, with torch_npu swapped for the build that matches the host's installed CANN line. */
+export function resolvePins(release: ReleaseStack, opts: { cann: string | null }): Pins {
   const notes: string[] = [];
-  const sim = opts.sim ? SIM_STACKS[release.tag as ReleaseTag] : null;
   const torch = release.torch;
   let torchNpu = release.torchNpu;
-  const forCann = opts.cann ? (sim ? simTorchNpu(opts.cann, torch) : torchNpuWheelFor(opts.cann, torch)) : null;
+  const forCann = opts.cann ? torchNpuWheelFor(opts.cann, torch) : null;
   if (forCann) {
     if (forCann !== release.torchNpu)
       notes.push(
         `torch_npu ${forCann} is the build for the installed CANN ${opts.cann} (the release names ${release.torchNpu}).`,
       );
     torchNpu = forCann;
-  } else if (sim) {
-    torchNpu = sim.torchNpu;
   } else if (opts.cann) {
     const lines = Object.keys(TORCH_NPU_WHEELS).join(", ");
     notes.push(
       `No torch_npu build of torch ${torch} is known for CANN ${opts.cann} (known lines ${lines}); using ${torchNpu}.`,
     );
   }
-  let transformers: TransformersPin = release.transformers;
-  let commit = release.mindspeed.commit;
-  let numpy = release.numpy;
-  if (sim && opts.sim) {
-    // The simulated mirrors and wheel house carry their own builds: plain versions and re-made commits.
-    transformers = { version: sim.transformers };
-    // Its wheel house carries no numpy; the stand-in packages do not need one.
-    numpy = null;
-    commit = opts.sim.mindspeedCommits[release.mindspeed.branch] ?? null;
-    notes.push("Simulated host: versions and the MindSpeed commit come from its own wheel house and mirrors.");
-  }
   return {
     torch,
     torchNpu,
-    transformers,
-    numpy,
-    mindspeed: { branch: release.mindspeed.branch, commit },
+    transformers: release.transformers,
+    numpy: release.numpy,
+    mindspeed: { branch: release.mindspeed.branch, commit: release.mindspeed.commit },
     megatron: { branch: release.megatron.branch, version: release.megatron.version },
     notes,
   };

@@ -103,18 +103,16 @@ function release(tag: string | undefined): ReleaseStack {
 export async function buildPlan(req: InstallRequest, deps: ToolDeps): Promise<BuiltPlan> {
   const model = resolveModel(req.model);
   const { settings, executor } = await deps.hosts.get(req.host);
-  // The release decides the model's environment; without model or release a simulated host names its own after the probe.
-  const early: ReleaseStack | null = req.release
+  // The release decides the model's environment: the one asked for, else the model's newest, else the newest.
+  const stack: ReleaseStack = req.release
     ? release(req.release)
     : model
       ? release(newestReleaseFor(model))
-      : settings.simRoot
-        ? null
-        : release(NEWEST_RELEASE);
-  if (model && early && !model.releases.includes(early.tag)) {
-    throw new ToolError(`${model.id} is not in MindSpeed-MM ${early.tag}; it is in ${model.releases.join(", ")}.`);
+      : release(NEWEST_RELEASE);
+  if (model && !model.releases.includes(stack.tag)) {
+    throw new ToolError(`${model.id} is not in MindSpeed-MM ${stack.tag}; it is in ${model.releases.join(", ")}.`);
   }
-  const overlay = model && early ? modelOverlay(early, model) : null;
+  const overlay = model ? modelOverlay(stack, model) : null;
   const env = targetEnv(settings, req.venv, overlay);
   if (!env) {
     throw new ToolError(
@@ -129,23 +127,22 @@ export async function buildPlan(req: InstallRequest, deps: ToolDeps): Promise<Bu
   }
   const paths = installPaths(workdir);
   const targetSettings = settingsFor(settings, env, paths.workdir);
-  const preSources = resolveSources(req.sources, early ?? release(NEWEST_RELEASE), settings);
-  const needsTfGit = Boolean(early?.transformers.gitCommit || overlay?.transformers?.gitCommit);
+  const sources = resolveSources(req.sources, stack, settings);
+  const needsTfGit = Boolean(stack.transformers.gitCommit || overlay?.transformers?.gitCommit);
   const probeInput: InstallProbeInput = {
     stateFile: paths.stateFile,
     lockFile: paths.lock,
     checkouts: [paths.workdir, paths.mindspeed],
     workdir: paths.workdir,
     venv: env.kind === "venv" ? env.path : null,
-    wheelDir: preSources.wheelDir,
-    simRoot: settings.simRoot ?? null,
+    wheelDir: sources.wheelDir,
     gitSources: [
-      preSources.mindspeedMm,
-      preSources.megatron,
-      preSources.mindspeed,
-      ...(needsTfGit ? [preSources.transformers] : []),
+      sources.mindspeedMm,
+      sources.megatron,
+      sources.mindspeed,
+      ...(needsTfGit ? [sources.transformers] : []),
     ],
-    indexes: isOffline(preSources) ? [] : [preSources.pipIndex ?? "", preSources.torchIndex],
+    indexes: isOffline(sources) ? [] : [sources.pipIndex ?? "", sources.torchIndex],
   };
   const seconds = Math.floor(req.probeTimeoutMs / 1000);
   const script = buildInstallProbe(targetSettings, probeInput, {
@@ -167,9 +164,7 @@ export async function buildPlan(req: InstallRequest, deps: ToolDeps): Promise<Bu
     throw new ToolError(`The probe of ${req.host} failed: ${facts.probe.error}`);
   const extras = parseInstallExtras(sections, probeInput);
 
-  const stack = early ?? release(simRelease(sections.get("sim")) ?? NEWEST_RELEASE);
-  const sources = early ? preSources : resolveSources(req.sources, stack, settings);
-  const pins = resolvePins(stack, { cann: facts.cann.version, sim: extras.sim });
+  const pins = resolvePins(stack, { cann: facts.cann.version });
   const notes = [...pins.notes];
   const fingerprint = `${stack.tag}|${env.kind}:${env.path}|${model?.id ?? "-"}`;
   const parsed = parseState(extras.stateText);
@@ -213,9 +208,4 @@ export async function buildPlan(req: InstallRequest, deps: ToolDeps): Promise<Bu
     fingerprint,
     notes,
   };
-}
-
-function simRelease(text: string | undefined): string | null {
-  const m = /"release"\s*:\s*"([^"]+)"/.exec(text ?? "");
-  return m ? m[1]! : null;
 }

@@ -1,9 +1,8 @@
 // The one round trip of install_stack: check_env's probe, wrapped with what only the install needs (the state file,
-// the checkouts, the wheel directory, whether each source answers, the simulated host's own facts).
+// the checkouts, the wheel directory, whether each source answers).
 import { buildProbeScript, type ProbeOptions } from "../env/probe.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { shellQuote } from "../hosts/quote.js";
-import type { SimFacts } from "./pins.js";
 import { isRemote, PYPI_INDEX } from "./sources.js";
 
 export const INSTALL_MARK = "::ascend-train-install::";
@@ -18,7 +17,6 @@ export interface InstallProbeInput {
   workdir: string;
   venv: string | null;
   wheelDir: string | null;
-  simRoot: string | null;
   /** Git sources (URLs are asked with ls-remote, paths are looked up). */
   gitSources: string[];
   /** pip index URLs to reach; "" stands for pip's own default (PIP_INDEX_URL, pip.conf, else PyPI). */
@@ -87,8 +85,6 @@ function extras(input: InstallProbeInput): string {
     sec("sources"),
     `for f in "$AT_NET"/*; do [ -f "$f" ] && printf '%s=%s\\n' "$(basename "$f")" "$(cat "$f")"; done`,
     `rm -rf "$AT_NET"`,
-    sec("sim"),
-    input.simRoot ? `head -c 262144 ${q(`${input.simRoot}/.sim/state.json`)} 2>/dev/null` : "",
     sec("end"),
   ]
     .filter(Boolean)
@@ -125,7 +121,6 @@ export interface InstallExtras {
   /** Per git source / index, in the input's order: reachable or not. */
   gitReachable: boolean[];
   indexReachable: boolean[];
-  sim: SimFacts | null;
 }
 
 /** Splits the run's stdout into check_env's part and the install's sections. */
@@ -194,16 +189,6 @@ export function parseInstallExtras(sections: Map<string, string>, input: Install
   // ls-remote: 0 = answered; 2 = answered without a HEAD ref. Anything else (timeout, DNS, refused) = not reached.
   const gitReachable = input.gitSources.map((_, i) => ["0", "2"].includes(src.get(`git${i}`) ?? ""));
   const indexReachable = input.indexes.map((_, i) => src.get(`idx${i}`) === "0");
-  let sim: SimFacts | null = null;
-  const simText = sections.get("sim") ?? "";
-  if (simText.startsWith("{")) {
-    try {
-      const state = JSON.parse(simText) as { mirrors?: { mindspeedCommits?: Record<string, string> } };
-      sim = { mindspeedCommits: state.mirrors?.mindspeedCommits ?? {} };
-    } catch {
-      sim = { mindspeedCommits: {} };
-    }
-  }
   const stateText = sections.get("state") ?? "";
   return {
     complete: sections.has("end"),
@@ -217,6 +202,5 @@ export function parseInstallExtras(sections: Map<string, string>, input: Install
     pipDefaultIndex: pipIndex || null,
     gitReachable,
     indexReachable,
-    sim,
   };
 }

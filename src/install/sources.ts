@@ -1,38 +1,18 @@
 // Where the install fetches from: git repositories (URLs or mirror paths), a wheel directory, pip indexes.
-// Offline clusters give mirrors; a simulated host defaults to the mirrors and wheel house laid out beside it.
-import { posix } from "node:path";
-import { z } from "zod";
+// Offline sites name their mirrors in the host's `sources:` setting; install_stack's `sources` argument overrides
+// them field by field; what neither names comes from the release matrix (upstream repositories, the CPU torch index).
+
+import { type SourcesInput, TORCH_CPU_INDEX } from "../hosts/install-sources.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { MINDSPEED_MM_REPO, type ReleaseStack } from "../knowledge/releases.js";
 
-const gitSource = (what: string) =>
-  z.string().min(1).optional().describe(`${what}: a git URL or a repository path on the host (a mirror).`);
-const url = z.string().regex(/^https?:\/\/\S+$/, "must be an http(s) URL");
+export { type SourcesInput, SourcesSchema, TORCH_CPU_INDEX } from "../hosts/install-sources.js";
 
-export const SourcesSchema = z
-  .object({
-    mindspeedMm: gitSource("MindSpeed-MM"),
-    megatron: gitSource("Megatron-LM"),
-    mindspeed: gitSource("MindSpeed (core)"),
-    transformers: gitSource("transformers, for models pinned to a transformers commit"),
-    wheelDir: z
-      .string()
-      .regex(/^\//, "must be an absolute path on the host")
-      .optional()
-      .describe("Directory of .whl files on the host; pip then runs with --no-index --find-links (offline)."),
-    pipIndex: url.optional().describe("pip index URL (a PyPI mirror); with wheelDir, used next to it."),
-    torchIndex: url
-      .optional()
-      .describe(`Index for torch (default ${"https://download.pytorch.org/whl/cpu"}; never PyPI's aarch64 torch).`),
-  })
-  .strict();
-export type SourcesInput = z.infer<typeof SourcesSchema>;
-
-export const TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu";
 export const TRANSFORMERS_REPO = "https://github.com/huggingface/transformers.git";
 export const PYPI_INDEX = "https://pypi.org/simple/";
 
-export type Origin = "input" | "simulated host" | "release matrix" | "default";
+/** Who named a source: the tool's argument, the host's `sources:` setting, or the release matrix / a default. */
+export type Origin = "input" | "inventory" | "release matrix" | "default";
 
 export interface ResolvedSources {
   mindspeedMm: string;
@@ -46,30 +26,32 @@ export interface ResolvedSources {
 }
 
 export function resolveSources(input: SourcesInput, release: ReleaseStack, settings: HostSettings): ResolvedSources {
-  const sim = settings.simRoot ?? null;
-  const pick = (given: string | undefined, simPath: string | null, fallback: string): [string, Origin] =>
-    given ? [given, "input"] : simPath ? [simPath, "simulated host"] : [fallback, "release matrix"];
-  const mirror = (name: string) => (sim ? posix.join(sim, "mirrors", name) : null);
-  const [mindspeedMm, oMm] = pick(input.mindspeedMm, mirror("MindSpeed-MM.git"), MINDSPEED_MM_REPO);
-  const [megatron, oMg] = pick(input.megatron, mirror("Megatron-LM.git"), release.megatron.repo);
-  const [mindspeed, oMs] = pick(input.mindspeed, mirror("MindSpeed.git"), release.mindspeed.repo);
-  const transformers = input.transformers ?? TRANSFORMERS_REPO;
-  const wheelDir = input.wheelDir ?? (sim ? posix.join(sim, "wheels") : null);
+  const host: SourcesInput = settings.sources ?? {};
+  const pick = <K extends keyof SourcesInput>(
+    key: K,
+    fallback: string | null,
+    orElse: Origin,
+  ): [string | null, Origin] =>
+    input[key] !== undefined
+      ? [input[key]!, "input"]
+      : host[key] !== undefined
+        ? [host[key]!, "inventory"]
+        : [fallback, orElse];
+  const [mindspeedMm, oMm] = pick("mindspeedMm", MINDSPEED_MM_REPO, "release matrix");
+  const [megatron, oMg] = pick("megatron", release.megatron.repo, "release matrix");
+  const [mindspeed, oMs] = pick("mindspeed", release.mindspeed.repo, "release matrix");
+  const [transformers, oTf] = pick("transformers", TRANSFORMERS_REPO, "default");
+  const [wheelDir, oWd] = pick("wheelDir", null, "default");
+  const pipIndex = input.pipIndex ?? host.pipIndex ?? null;
   return {
-    mindspeedMm,
-    megatron,
-    mindspeed,
-    transformers,
+    mindspeedMm: mindspeedMm!,
+    megatron: megatron!,
+    mindspeed: mindspeed!,
+    transformers: transformers!,
     wheelDir,
-    pipIndex: input.pipIndex ?? null,
-    torchIndex: input.torchIndex ?? input.pipIndex ?? TORCH_CPU_INDEX,
-    origin: {
-      mindspeedMm: oMm,
-      megatron: oMg,
-      mindspeed: oMs,
-      transformers: input.transformers ? "input" : "default",
-      wheelDir: input.wheelDir ? "input" : wheelDir ? "simulated host" : "default",
-    },
+    pipIndex,
+    torchIndex: input.torchIndex ?? host.torchIndex ?? pipIndex ?? TORCH_CPU_INDEX,
+    origin: { mindspeedMm: oMm, megatron: oMg, mindspeed: oMs, transformers: oTf, wheelDir: oWd },
   };
 }
 

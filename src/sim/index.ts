@@ -4,6 +4,7 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { isMap, parseDocument, type YAMLMap } from "yaml";
 import { type HostSettings, HostSettingsSchema } from "../hosts/inventory.js";
+import { NEWEST_RELEASE } from "../knowledge/release-tags.js";
 import { type LaidOutSim, type LayOutOptions, layOutSim, simHostSettings, startScenarioProcesses } from "./layout.js";
 import { stackPackages } from "./packages.js";
 import { stopProcesses } from "./processes.js";
@@ -136,7 +137,7 @@ export async function simInitCommand(
   const scenario = SCENARIOS.find((s) => s.id === sim.scenario)!;
   const next =
     sim.scenario === "bare"
-      ? `ascend-train install-stack --host ${name} --model ${data.model}`
+      ? `ascend-train install-stack --host ${name} --model ${data.model}${state.release === NEWEST_RELEASE ? "" : ` --release ${state.release}`}`
       : `ascend-train check-env --host ${name} --model ${data.model}`;
   return [
     `Simulated Ascend host "${name}" laid out in ${sim.dir} (ascend-train sim).`,

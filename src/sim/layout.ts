@@ -4,8 +4,10 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { type HostSettings, HostSettingsSchema } from "../hosts/inventory.js";
 import { NEWEST_RELEASE, type ReleaseTag } from "../knowledge/release-tags.js";
+import { RELEASES } from "../knowledge/releases.js";
 import { layOutCann, simArch } from "./cann.js";
 import { megatronFiles } from "./checkout.js";
+import { simFile } from "./files.js";
 import { mirrorCache } from "./mirrors.js";
 import { stackPackages } from "./packages.js";
 import { startNpuHolder, startPortListener, stopProcesses } from "./processes.js";
@@ -47,7 +49,13 @@ export function simHostSettings(
     path: [join(dir, "bin")],
     env: { ASCEND_SIM_ROOT: dir },
     allowedDirs: [dir],
-    simRoot: dir,
+    // Like any offline site: its mirrors and wheel directory, under the names and tags of the real ones.
+    sources: {
+      mindspeedMm: join(dir, "mirrors", "MindSpeed-MM.git"),
+      megatron: join(dir, "mirrors", "Megatron-LM.git"),
+      mindspeed: join(dir, "mirrors", "MindSpeed.git"),
+      wheelDir: join(dir, "wheels"),
+    },
     description: `Simulated Atlas 800T A2 (8x Ascend 910B3, 64 GB HBM), MindSpeed-MM ${state.release}, scenario ${scenario}`,
   });
 }
@@ -69,7 +77,7 @@ async function installStack(dir: string, stack: SimStack, python: string, scenar
   await Promise.all([
     installPackages(venv, pyver, stackPackages(stack, npuFrom)),
     sh("git", ["clone", "-q", "--branch", stack.release, join(mirrors, "MindSpeed-MM.git"), mmDir]),
-    sh("git", ["clone", "-q", "--branch", stack.mindspeedBranch, join(mirrors, "MindSpeed.git"), msDir]),
+    checkOutMindSpeed(dir, stack, msDir),
   ]);
   // The install guide copies Megatron-LM's megatron/ into the checkout (untracked there).
   const megatron = Object.entries(megatronFiles(stack.megatronVersion)).filter(([p]) => p.startsWith("megatron/"));
@@ -83,8 +91,22 @@ async function installStack(dir: string, stack: SimStack, python: string, scenar
   });
 }
 
+/** MindSpeed at the release's pinned commit, the way install_stack checks it out (through the host's own git). */
+async function checkOutMindSpeed(dir: string, stack: SimStack, msDir: string) {
+  const hostGit = join(dir, "bin", "git");
+  const env = { PATH: `${join(dir, "bin")}:${process.env.PATH ?? "/usr/bin:/bin"}` };
+  const { branch, commit } = RELEASES[stack.release].mindspeed;
+  await sh(hostGit, ["init", "-q", msDir], { env });
+  await sh(hostGit, ["-C", msDir, "fetch", "-q", "--no-tags", join(dir, "mirrors", "MindSpeed.git"), branch], { env });
+  await sh(hostGit, ["-C", msDir, "checkout", "-q", "-B", branch, commit ?? "FETCH_HEAD"], { env });
+}
+
 async function writeBin(dir: string, scenario: ScenarioId) {
-  await writeTree(dir, { "bin/npu-smi": NPU_SMI_PY, ".sim/lib/ascend_sim.py": SIM_HELPER_PY });
+  await writeTree(dir, {
+    "bin/npu-smi": NPU_SMI_PY,
+    "bin/git": simFile("git.sh"),
+    ".sim/lib/ascend_sim.py": SIM_HELPER_PY,
+  });
   const df = join(dir, "bin", "df");
   if (scenario === "small-shm") await writeTree(dir, { "bin/df": DF_SHIM_SH });
   else await rm(df, { force: true });

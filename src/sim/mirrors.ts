@@ -1,14 +1,17 @@
-// Local bare git mirrors of MindSpeed-MM, Megatron-LM and MindSpeed for offline installs on the simulated host.
+// Local bare git mirrors of MindSpeed-MM, Megatron-LM and MindSpeed for offline installs on the simulated host, under
+// the real tags and branches. The upstream MindSpeed commits the releases pin cannot be rebuilt, so the MindSpeed
+// mirror names its stand-in commits with refs/replace/<upstream commit> (the host's git, files/git.sh, hands them on).
 import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { RELEASE_DATES, RELEASE_TAGS } from "../knowledge/release-tags.js";
+import { RELEASES } from "../knowledge/releases.js";
 import { megatronFiles, mindspeedFiles, mindspeedMmFiles } from "./checkout.js";
 import { SIM_STACKS } from "./releases.js";
 import { cached, contentHash, sh, writeTree } from "./util.js";
 
 export interface MirrorInfo {
   dir: string;
-  /** MindSpeed branch name -> commit id (the pinned upstream commits cannot be reproduced). */
+  /** MindSpeed branch name -> the mirror's stand-in commit on it. */
   mindspeedCommits: Record<string, string>;
 }
 
@@ -83,6 +86,13 @@ async function buildMirrors(out: string): Promise<void> {
   ] as const) {
     await sh("git", ["clone", "-q", "--bare", "--no-local", src, join(out, name)], { env: gitEnv("2025-01-01") });
   }
+  // Each release's pinned upstream commit resolves to the stand-in commit of its branch.
+  for (const tag of RELEASE_TAGS) {
+    const { branch, commit } = RELEASES[tag].mindspeed;
+    if (commit && commits[branch]) {
+      await git(join(out, "MindSpeed.git"), ["update-ref", `refs/replace/${commit}`, commits[branch]]);
+    }
+  }
   await writeTree(out, { "mindspeed-commits.json": `${JSON.stringify(commits, null, 2)}\n` });
   await rm(work, { recursive: true, force: true });
 }
@@ -93,6 +103,7 @@ export async function mirrorCache(): Promise<MirrorInfo> {
     RELEASE_TAGS.map((t) => mindspeedMmFiles(t, SIM_STACKS[t])),
     RELEASE_TAGS.map((t) => mindspeedFiles(SIM_STACKS[t])),
     megatronFiles("0.12.1"),
+    RELEASE_TAGS.map((t) => RELEASES[t].mindspeed),
   ])}`;
   const dir = await cached(key, buildMirrors);
   const mindspeedCommits = JSON.parse(await readFile(join(dir, "mindspeed-commits.json"), "utf8")) as Record<

@@ -1,4 +1,11 @@
 // The stand-in Python distributions (torch, torch_npu, transformers, ...) as file maps, one per version.
+import {
+  baseTorchVersion,
+  MODEL_TRANSFORMERS_PINS,
+  parseCannVersion,
+  RELEASES,
+  TORCH_NPU_WHEELS,
+} from "../knowledge/releases.js";
 import type { SimStack } from "./releases.js";
 import { SIM_STACKS } from "./releases.js";
 import {
@@ -26,6 +33,7 @@ export interface PackageSpec {
 }
 
 const NOTE = "Stand-in package of the simulated Ascend host (ascend-train sim).";
+const TF_SUMMARY = "State-of-the-art Machine Learning for JAX, PyTorch and TensorFlow.";
 
 export function torchPackage(version: string): PackageSpec {
   const sub = (s: string) => s.replaceAll("@@TORCH_VERSION@@", version).replaceAll("@@TORCH_GIT@@", "sim");
@@ -74,27 +82,54 @@ function simplePackage(name: string, module: string, version: string, summary: s
   };
 }
 
+/** numpy below 2, which the releases before v26.1.0 pin (the stand-ins themselves never import it). */
+export const SIM_NUMPY_VERSION = "1.26.4";
+
 /** What a healthy venv of this release holds (torch_npu may be swapped for the mismatch scenario). */
 export function stackPackages(stack: SimStack, torchNpuFrom: SimStack = stack): PackageSpec[] {
+  const numpy = RELEASES[stack.release].numpy
+    ? [simplePackage("numpy", "numpy", SIM_NUMPY_VERSION, "Fundamental package for array computing in Python.")]
+    : [];
   return [
+    ...numpy,
     torchPackage(stack.torch),
     torchNpuPackage(torchNpuFrom.torchNpu, torchNpuFrom.cann),
-    simplePackage(
-      "transformers",
-      "transformers",
-      stack.transformers,
-      "State-of-the-art Machine Learning for JAX, PyTorch and TensorFlow.",
-    ),
+    simplePackage("transformers", "transformers", stack.transformers, TF_SUMMARY),
     simplePackage("accelerate", "accelerate", stack.accelerate, "Accelerate"),
     simplePackage("peft", "peft", stack.peft, "Parameter-Efficient Fine-Tuning (PEFT)"),
   ];
 }
 
-/** Every distinct package version of every release: the offline wheel house. */
+/** The CANN version a torch_npu of one CANN line ("9.0") is built for: a simulated release's, else "<line>.0". */
+function cannOfLine(line: string): string {
+  const hit = Object.values(SIM_STACKS).find((s) => {
+    const k = parseCannVersion(s.cann);
+    return k !== null && `${k[0]}.${k[1]}` === line;
+  });
+  return hit?.cann ?? `${line}.0`;
+}
+
+/**
+ * The offline wheel house, under the real version names an install resolves to (src/knowledge): every simulated
+ * release's packages, the torch_npu build of every CANN line for each simulated torch, every transformers version a
+ * release or a model pins, and the model overlays' extra packages.
+ */
 export function allWheelPackages(): PackageSpec[] {
   const seen = new Map<string, PackageSpec>();
-  for (const stack of Object.values(SIM_STACKS)) {
-    for (const pkg of stackPackages(stack)) seen.set(`${pkg.name}==${pkg.version}`, pkg);
+  const add = (pkg: PackageSpec) => seen.set(`${pkg.name}==${pkg.version}`, pkg);
+  for (const stack of Object.values(SIM_STACKS)) stackPackages(stack).forEach(add);
+  const torches = new Set(Object.values(SIM_STACKS).map((s) => baseTorchVersion(s.torch)));
+  for (const [line, builds] of Object.entries(TORCH_NPU_WHEELS)) {
+    for (const [torch, torchNpu] of Object.entries(builds)) {
+      if (torches.has(torch)) add(torchNpuPackage(torchNpu, cannOfLine(line)));
+    }
   }
+  const tfVersions = [
+    ...Object.values(RELEASES).map((r) => r.transformers.version),
+    ...MODEL_TRANSFORMERS_PINS.map((p) => p.pin.version).filter((v): v is string => Boolean(v)),
+  ];
+  for (const version of new Set(tfVersions)) add(simplePackage("transformers", "transformers", version, TF_SUMMARY));
+  add(simplePackage("accelerate", "accelerate", "1.2.0", "Accelerate"));
+  add(simplePackage("triton-ascend", "triton", "3.2.0", "Triton for Ascend NPUs"));
   return [...seen.values()];
 }

@@ -20,7 +20,7 @@ const Input = z.object({
     .refine((v) => v === undefined || normalizeRelease(v) !== null, {
       message: `unknown MindSpeed-MM release; known: ${RELEASE_TAGS.join(", ")}`,
     })
-    .describe("MindSpeed-MM release (default: the model's newest, a simulated host's own, else the newest)."),
+    .describe("MindSpeed-MM release (default: the model's newest, else the newest)."),
   model: z
     .string()
     .min(1)

@@ -5,7 +5,7 @@ import { defineTool } from "./tool.js";
 const HostStatus = z.object({
   name: z.string(),
   reachedVia: z.string().describe("'local', or the SSH destination"),
-  simulated: z.boolean(),
+  description: z.string().nullable().describe("The inventory's description of the host"),
   answers: z.boolean(),
   roundTripMs: z.number().nullable(),
   error: z.string().nullable(),
@@ -32,7 +32,7 @@ export default defineTool({
         const base = {
           name,
           reachedVia: settings.ssh ?? "local",
-          simulated: Boolean(settings.simRoot),
+          description: settings.description ?? null,
           workdir: settings.workdir ?? null,
           npusPerNode: settings.npusPerNode,
         };
@@ -65,7 +65,7 @@ export default defineTool({
       `Inventory: ${r.inventoryFile ?? "none (only local; create ascend-train.yaml or ~/.config/ascend-train/hosts.yaml)"}`,
       ...r.hosts.map(
         (h) =>
-          `${h.name.padEnd(12)} ${h.reachedVia.padEnd(28)} ${h.answers ? `ok ${h.roundTripMs} ms` : `no answer: ${h.error}`}${h.simulated ? " (simulated)" : ""}`,
+          `${h.name.padEnd(12)} ${h.reachedVia.padEnd(28)} ${h.answers ? `ok ${h.roundTripMs} ms` : `no answer: ${h.error}`}${h.description ? ` (${h.description})` : ""}`,
       ),
     ].join("\n"),
 });

@@ -19,18 +19,22 @@ const PY = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 const settings = (extra: Record<string, unknown> = {}) => HostSettingsSchema.parse({ venv: "/v/base", ...extra });
 
 describe("sources", () => {
-  it("defaults to the release matrix, and to a simulated host's own mirrors and wheels", () => {
+  it("defaults to the release matrix, then to the host's `sources:` setting, overridden field by field", () => {
     const r = getRelease("v26.1.0");
     const real = resolveSources({}, r, settings());
     expect(real.megatron).toBe("https://github.com/NVIDIA/Megatron-LM.git");
     expect(real.wheelDir).toBeNull();
-    const sim = resolveSources({ megatron: "/own/Megatron-LM.git" }, r, settings({ simRoot: "/s" }));
-    expect([sim.mindspeedMm, sim.megatron, sim.wheelDir]).toEqual([
+    const site = settings({ sources: { mindspeedMm: "/s/mirrors/MindSpeed-MM.git", wheelDir: "/s/wheels" } });
+    const offline = resolveSources({ megatron: "/own/Megatron-LM.git" }, r, site);
+    expect([offline.mindspeedMm, offline.megatron, offline.mindspeed, offline.wheelDir]).toEqual([
       "/s/mirrors/MindSpeed-MM.git",
       "/own/Megatron-LM.git",
+      r.mindspeed.repo,
       "/s/wheels",
     ]);
-    expect(sim.origin).toMatchObject({ mindspeedMm: "simulated host", megatron: "input" });
+    expect(offline.origin).toMatchObject({ mindspeedMm: "inventory", megatron: "input", mindspeed: "release matrix" });
+    expect(resolveSources({ wheelDir: "/w" }, r, site).wheelDir).toBe("/w");
+    expect(() => settings({ sources: { wheelDir: "relative" } })).toThrow();
     expect(resolveSources({}, getRelease("v2.1.0"), settings()).mindspeed).toBe(
       "https://gitee.com/ascend/MindSpeed.git",
     );
@@ -65,12 +69,11 @@ describe("sources", () => {
 });
 
 describe("pins and overlays", () => {
-  it("takes the simulated host's MindSpeed commit and keeps plain transformers versions there", () => {
+  it("pins the release's own transformers, numpy and MindSpeed commit, and the torch_npu of the host's CANN", () => {
     const r = getRelease("v2.1.0");
-    const pins = resolvePins(r, { cann: "8.2.RC1", sim: { mindspeedCommits: { "2.1.0_core_r0.8.0": "abc123" } } });
-    expect(pins.mindspeed).toEqual({ branch: "2.1.0_core_r0.8.0", commit: "abc123" });
-    expect(pins.transformers).toEqual({ version: "4.45.0" });
-    const real = resolvePins(r, { cann: "8.2.RC1", sim: null });
+    const real = resolvePins(r, { cann: "8.2.RC1" });
+    expect(real.torchNpu).toBe("2.1.0.post13");
+    expect(real.numpy).toBe("<2");
     expect(real.transformers).toEqual({ version: "4.45.0", gitCommit: "fa56dcc2a" });
     expect(real.mindspeed.commit).toBe("8db5013167274913e106ce6f31aca0a3b085effb");
   });
@@ -152,7 +155,6 @@ describe("probe sections and state", () => {
       workdir: "/w",
       venv: "/v",
       wheelDir: null,
-      simRoot: null,
       gitSources: ["a", "b"],
       indexes: [""],
     };

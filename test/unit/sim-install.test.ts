@@ -6,14 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { hostPrelude } from "../../src/hosts/environment.js";
-import {
-  type LaidOutSim,
-  layOutSim,
-  makeFakeHfModel,
-  readSimState,
-  SIM_STACKS,
-  stopSimProcesses,
-} from "../../src/sim/index.js";
+import { resolvePins } from "../../src/install/pins.js";
+import { getRelease } from "../../src/knowledge/releases.js";
+import { type LaidOutSim, layOutSim, makeFakeHfModel, SIM_STACKS, stopSimProcesses } from "../../src/sim/index.js";
 import { canBuildSimHost } from "../helpers/prereqs.js";
 import { CONVERT_7B, freePort, simShell, trainCmd } from "./sim-helpers.js";
 
@@ -35,34 +30,55 @@ function userIds(name: string): { uid: number; gid: number } | null {
 }
 
 describe.skipIf(!canBuildSimHost)("bare sim", () => {
-  it("installs the whole stack offline from its mirrors and wheels", async () => {
+  it("installs the release's real pins offline from its mirrors and wheels, MindSpeed at the upstream commit", async () => {
     const sim = await layOutSim(mkdtempSync(join(tmpdir(), "sim-bare-")), { scenario: "bare", release: "v2.2.0" });
     made.push(sim);
-    const state = await readSimState(sim.dir);
+    const release = getRelease("v2.2.0");
     const stack = SIM_STACKS["v2.2.0"];
+    const { branch, commit } = release.mindspeed;
+    const sources = sim.hostSettings.sources!;
+    expect(commit).toMatch(/^[0-9a-f]{40}$/);
     expect(existsSync(sim.hostSettings.workdir!)).toBe(false);
     const before = await simShell(sim.hostSettings, `python -c "import torch"`, { cwd: sim.dir });
     expect(before.stderr).toMatch(/No module named 'torch'/);
-    const commit = state.mirrors.mindspeedCommits[stack.mindspeedBranch]!;
+    // The commands install_stack runs, with the pins it resolves (src/knowledge), from the host's \`sources:\`.
+    const pins = resolvePins(release, { cann: stack.cann });
     const r = await simShell(
       sim.hostSettings,
       `set -e
-       git clone -q -b ${stack.release} mirrors/MindSpeed-MM.git MindSpeed-MM
-       git clone -q -b ${stack.megatronBranch} mirrors/Megatron-LM.git Megatron-LM
+       git clone -q -b ${release.tag} ${sources.mindspeedMm} MindSpeed-MM
+       git clone -q -b ${release.megatron.branch} ${sources.megatron} Megatron-LM
        cp -r Megatron-LM/megatron MindSpeed-MM/
-       git clone -q mirrors/MindSpeed.git MindSpeed
-       (cd MindSpeed && git checkout -q ${commit} && pip install -q --no-build-isolation --no-index -e .)
-       pip install -q --no-index --find-links wheels torch==2.7.1 torch_npu==${stack.torchNpu} transformers==${stack.transformers} accelerate peft
-       (cd MindSpeed-MM && mkdir -p logs data ckpt && pip install -q --no-build-isolation --no-index -e .)
-       python -c "import mindspeed.megatron_adaptor, torch, torch_npu; print(torch.__version__, torch_npu.__version__, torch.version.cann)"
+       mkdir MindSpeed && cd MindSpeed && git init -q
+       git fetch -q --no-tags ${sources.mindspeed} ${branch}
+       git checkout -q -B ${branch} ${commit}
+       git rev-parse HEAD
+       pip install -q --no-build-isolation --no-index -e .
+       cd ..
+       pip install -q --no-index --find-links ${sources.wheelDir} torch==${pins.torch} torch_npu==${pins.torchNpu} accelerate peft
+       (cd MindSpeed-MM && mkdir -p logs data ckpt && pip install -q --no-build-isolation --no-index --find-links ${sources.wheelDir} -e . transformers==${pins.transformers.version} "numpy${pins.numpy}")
+       python -c "import mindspeed.megatron_adaptor, torch, torch_npu, transformers, numpy; print(torch.__version__, torch_npu.__version__, torch.version.cann, transformers.__version__, numpy.__version__)"
        which mm-convert torchrun`,
       { cwd: sim.dir, timeoutMs: 120_000 },
     );
     expect(r.stderr.replace(/.*simulated Ascend host.*\n/g, "")).not.toMatch(/ERROR|Traceback/);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`${stack.torch} ${stack.torchNpu} ${stack.cann}`);
+    expect(r.stdout.split("\n")).toContain(commit);
+    expect(pins.torchNpu).toBe(release.torchNpu);
+    expect(r.stdout).toContain(`${stack.torch} ${pins.torchNpu} ${stack.cann} ${pins.transformers.version} 1.26.4`);
     expect(r.stdout).toContain(join(sim.dir, "venv/bin/mm-convert"));
   }, 150_000);
+
+  it("carries the release's upstream MindSpeed commit in a healthy layout's checkout", async () => {
+    const sim = await layOutSim(mkdtempSync(join(tmpdir(), "sim-pinned-")), { release: "v26.0.0" });
+    made.push(sim);
+    const release = getRelease("v26.0.0");
+    const r = await simShell(
+      sim.hostSettings,
+      "git -C ../MindSpeed rev-parse HEAD; git -C ../MindSpeed status --porcelain",
+    );
+    expect(r.stdout.trim()).toBe(release.mindspeed.commit);
+  }, 60_000);
 });
 
 const sshtest = process.getuid?.() === 0 ? userIds("sshtest") : null;

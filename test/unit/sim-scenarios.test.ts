@@ -176,7 +176,7 @@ describe.skipIf(!canBuildSimHost)("inventory", () => {
     expect(Object.keys(parse(text).hosts)).toEqual(["first", "box"]);
     const inv = loadInventory(dir);
     expect(inv.hosts.first?.description).toBe("updated");
-    expect(inv.hosts.box?.simRoot).toBe(sim.dir);
+    expect(inv.hosts.box?.sources?.wheelDir).toBe(join(sim.dir, "wheels"));
     rmSync(dir, { recursive: true, force: true });
   });
 });

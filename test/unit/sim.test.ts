@@ -41,7 +41,12 @@ describe.skipIf(!canBuildSimHost)("simulated host layout", () => {
 
   it("points its host settings inside the sim dir and records its state", async () => {
     const s = sim.hostSettings;
-    expect(s.simRoot).toBe(sim.dir);
+    expect(s.sources).toEqual({
+      mindspeedMm: join(sim.dir, "mirrors/MindSpeed-MM.git"),
+      megatron: join(sim.dir, "mirrors/Megatron-LM.git"),
+      mindspeed: join(sim.dir, "mirrors/MindSpeed.git"),
+      wheelDir: join(sim.dir, "wheels"),
+    });
     expect(s.env.ASCEND_SIM_ROOT).toBe(sim.dir);
     for (const p of [s.cannRoot, s.venv!, s.workdir!, ...s.path]) expect(p.startsWith(sim.dir)).toBe(true);
     const state = await readSimState(sim.dir);
