@@ -45,7 +45,10 @@ function qwenArgs(ctx: TemplateContext): ArgBlocks {
   const vocab = ctx.model.arch?.llm.vocab ?? 152064;
   const r = ctx.recipe;
   const newer = r.release !== "v2.1.0";
+  // v2.3.0 added the distributed timeout to the standard scripts.
+  const from23 = r.release !== "v2.1.0" && r.release !== "v2.2.0";
   const qwen25 = ctx.model.exampleDir === "qwen2.5vl";
+  const small = size === "2b" || size === "3b";
   const fsdp = r.variant === "fsdp";
   const dpo = r.variant === "dpo";
   const gpt = [
@@ -71,14 +74,17 @@ function qwenArgs(ctx: TemplateContext): ArgBlocks {
     "--clip-grad 0.0",
     "--adam-beta1 0.9",
     "--adam-beta2 0.999",
-    ...(qwen25 && size === "7b" ? [] : ["--no-gradient-accumulation-fusion"]),
+    ...(qwen25 && size === "7b" && newer ? [] : ["--no-gradient-accumulation-fusion"]),
     "--seed 42",
     "--bf16",
     "--load $LOAD_PATH",
-    ...(newer || size !== "3b" ? ["--use-flash-attn"] : []),
-    ...(size === "2b" || size === "3b" ? [] : ["--variable-seq-lengths"]),
+    // v2.1.0: the Qwen2.5-VL 3B/7B/32B scripts ran without flash attention; 2B/3B had variable lengths on.
+    ...(newer || !qwen25 || size === "72b" ? ["--use-flash-attn"] : []),
+    ...(small && newer ? [] : ["--variable-seq-lengths"]),
     ...(fsdp ? [] : ["--use-distributed-optimizer"]),
-    ...(size === "72b" && !qwen25 ? ["--reuse-fp32-param"] : []),
+    // The DPO script (one for both sizes) reuses fp32 parameters.
+    ...((size === "72b" || dpo) && !qwen25 ? ["--reuse-fp32-param"] : []),
+    ...(qwen25 && size === "72b" && !fsdp && !from23 ? ["--swap-attention"] : []),
     ...NO_OPTIM,
     "--num-workers 8",
     ...(fsdp
@@ -88,10 +94,10 @@ function qwenArgs(ctx: TemplateContext): ArgBlocks {
           `--fsdp2-config-path ${ctx.fileRef("fsdp2_config.yaml")}`,
           "--use-cpu-initialization",
           "--init-model-with-meta-device",
-          "--no-initialization",
+          ...(r.release === "v2.2.0" ? [] : ["--no-initialization"]),
           "--distributed-timeout-minutes 60",
         ]
-      : dpo
+      : dpo || !from23
         ? []
         : ["--distributed-timeout-minutes 20"]),
   ];
@@ -124,6 +130,10 @@ function qwenArgs(ctx: TemplateContext): ArgBlocks {
 
 function internvlArgs(ctx: TemplateContext, deepseek: boolean): ArgBlocks {
   const vocab = ctx.model.arch?.llm.vocab ?? 151674;
+  const release = ctx.recipe.release;
+  // v2.1.0 pairs with Megatron core_r0.8.0: no --ckpt-format, no MLA/permute-fusion flags; remote code trusted.
+  const r21 = release === "v2.1.0";
+  const logTps = release !== "v2.1.0" && release !== "v2.2.0";
   const gpt = [
     ...PARALLEL,
     ...(deepseek ? ["--expert-model-parallel-size ${EP}"] : []),
@@ -151,11 +161,12 @@ function internvlArgs(ctx: TemplateContext, deepseek: boolean): ArgBlocks {
     "--bf16",
     "--load $LOAD_PATH",
     ...(deepseek ? ["--normalization RMSNorm", "--use-fused-rmsnorm"] : []),
-    ...(ctx.model.id === "internvl2.5-4b" ? [] : ["--variable-seq-lengths"]),
+    ...(ctx.model.id === "internvl2.5-4b" && !r21 ? [] : ["--variable-seq-lengths"]),
     ...(deepseek ? NO_OPTIM : ["--normalization RMSNorm"]),
     "--num-workers 4",
     ...(ctx.model.id === "internvl2.5-78b" ? ["--enable-dummy-optimizer"] : []),
     ...(ctx.model.id === "internvl3-78b" ? ["--unaligned-linear"] : []),
+    ...(r21 ? ["--trust-remote-code"] : []),
   ];
   const extra: [string, string[]][] = deepseek
     ? [
@@ -163,7 +174,7 @@ function internvlArgs(ctx: TemplateContext, deepseek: boolean): ArgBlocks {
           "MLA_ARGS",
           [
             "--multi-head-latent-attention",
-            "--multi-latent-attention",
+            ...(r21 ? [] : ["--multi-latent-attention"]),
             "--qk-rope-head-dim 64",
             "--qk-nope-head-dim 128",
             "--kv-lora-rank 512",
@@ -171,21 +182,42 @@ function internvlArgs(ctx: TemplateContext, deepseek: boolean): ArgBlocks {
             "--qk-layernorm",
           ],
         ],
-        ["MOE_ARGS", ["--moe-permutation-async-comm", "--moe-token-dispatcher-type alltoall", "--moe-permute-fusion"]],
+        [
+          "MOE_ARGS",
+          r21
+            ? [
+                "--moe-grouped-gemm",
+                "--moe-permutation-async-comm",
+                "--moe-token-dispatcher-type alltoall",
+                "--use-fused-moe-token-permute-and-unpermute",
+              ]
+            : ["--moe-permutation-async-comm", "--moe-token-dispatcher-type alltoall", "--moe-permute-fusion"],
+        ],
       ]
     : [];
-  return { gpt, output: output(5000, "torch", true), extra, tail: [], masterPort: 6000 };
+  return { gpt, output: output(5000, r21 ? null : "torch", logTps), extra, tail: [], masterPort: 6000 };
 }
 
 function glm41Args(ctx: TemplateContext): ArgBlocks {
   const base = qwenArgs(ctx);
+  // The script passes the padded Qwen-style vocabulary (151936), not the tokenizer's 151552.
   const gpt = base.gpt
     .filter((a) => a !== "--no-masked-softmax-fusion" && !a.startsWith("--distributed-timeout-minutes"))
-    .map((a) => (a.startsWith("--context-parallel-algo") ? "--context-parallel-algo megatron_cp_algo" : a));
+    .map((a) => (a.startsWith("--context-parallel-algo") ? "--context-parallel-algo megatron_cp_algo" : a))
+    .map((a) => (a.startsWith("--vocab-size") ? "--vocab-size 151936" : a));
   return { ...base, gpt, masterPort: 6700 };
 }
 
 function fsdp2JsonArgs(ctx: TemplateContext): ArgBlocks {
+  const release = ctx.recipe.release;
+  const ivl35 = ctx.model.exampleDir === "internvl3.5";
+  // InternVL3.5's loss flag: per token at v2.2.0, per sample at v2.3.0, the trainer default from v26.0.0.
+  const lossFlag =
+    ivl35 && release === "v2.2.0"
+      ? ["--calculate-per-token-loss"]
+      : ivl35 && release === "v2.3.0"
+        ? ["--calculate-per-sample-loss"]
+        : [];
   const gpt = [
     "--use-mcore-models",
     ...PARALLEL,
@@ -221,8 +253,8 @@ function fsdp2JsonArgs(ctx: TemplateContext): ArgBlocks {
     `--fsdp2-config-path ${ctx.fileRef("fsdp2_config.yaml")}`,
     "--optimizer-selection fused_torch_adamw",
     "--use-cpu-initialization",
-    "--init-model-with-meta-device",
-    "--log-tps",
+    ...lossFlag,
+    ...(ivl35 && release === "v2.2.0" ? [] : ["--init-model-with-meta-device", "--log-tps"]),
   ];
   const glm = ctx.model.exampleDir === "glm4.5v";
   return { gpt, output: output(10000, glm ? null : "torch_dcp", false), extra: [], tail: [], masterPort: 6000 };

@@ -76,6 +76,20 @@ export function launchScript(ctx: TemplateContext, opts: LaunchOptions): string 
   if (r.backend === "megatron" || r.backend === "megatron-fsdp2") {
     const args = megatronArgs(ctx);
     port = args.masterPort;
+    // From v2.3.0 InternVL3.5's model code imports internvl.modeling_internvl_chat: the HF directory is linked as
+    // ./internvl in the working directory, as the upstream script does.
+    if (ctx.model.exampleDir === "internvl3.5" && r.release !== "v2.2.0") {
+      lines.push(
+        `HF_PATH=${shellQuote(p.hfDir)}`,
+        'if [ ! -f "$HF_PATH/modeling_internvl_chat.py" ]; then',
+        '    echo "HF_PATH ($HF_PATH) has no modeling_internvl_chat.py: point it at the InternVL3.5 Hugging Face directory." >&2',
+        "    exit 1",
+        "fi",
+        'if [ -L "./internvl" ]; then unlink internvl; fi',
+        'ln -s "$HF_PATH" ./internvl',
+        "",
+      );
+    }
     lines.push(
       `MM_DATA=${shellQuote(ctx.fileRef(opts.dataConfig!))}`,
       `MM_MODEL=${shellQuote(ctx.fileRef(opts.modelConfig!))}`,
@@ -125,10 +139,22 @@ export function launchScript(ctx: TemplateContext, opts: LaunchOptions): string 
       ...STATS,
     );
   } else {
+    // Ming's trainer runs from inside a Ming checkout (examples/ming/* copied in, next to MindSpeed-MM) and reads
+    // the Ming processor code from --processor-path; the DeepSeek-OCR trainers run from the MindSpeed-MM root.
+    const ming = ctx.model.exampleDir === "ming";
+    if (ming) {
+      const cdLine = lines.findIndex((l) => l.startsWith("cd "));
+      if (cdLine >= 0) lines.splice(cdLine, 1);
+      if (opts.workdir) lines.splice(3, 0, `cd ${shellQuote(posix.join(opts.workdir, "..", "Ming"))} || exit 1`);
+      lines.push(
+        `if [ ! -f ${shellQuote(r.entry)} ]; then echo "Run this from the Ming checkout with examples/ming/* copied into it (see examples/ming/README.md)." >&2; exit 1; fi`,
+      );
+    }
     lines.push(
       `GBS=${ctx.globalBatchSize}`,
       `DATA_PATH=${shellQuote(p.dataset)}`,
       `DATA_DIR=${shellQuote(p.datasetDir)}`,
+      ...(ming ? ['PROCESSOR_PATH="."'] : []),
       `LOAD_PATH=${shellQuote(p.hfDir)}`,
       `SAVE_PATH=${shellQuote(p.saveDir)}`,
       "",
@@ -136,7 +162,7 @@ export function launchScript(ctx: TemplateContext, opts: LaunchOptions): string 
       "",
       block("MODEL_ARGS", [
         "--num-workers 8",
-        "--seed 1234",
+        `--seed ${ctx.model.exampleDir === "deepseekocr2" ? 42 : 1234}`,
         "--no-shuffle",
         `--seq-length ${ctx.seqLength}`,
         `--micro-batch-size ${ctx.microBatchSize}`,
@@ -148,9 +174,10 @@ export function launchScript(ctx: TemplateContext, opts: LaunchOptions): string 
         "--weight-decay 1e-2",
         "--data-path $DATA_PATH",
         "--data-dir $DATA_DIR",
+        ...(ming ? ["--processor-path $PROCESSOR_PATH"] : []),
         "--load $LOAD_PATH",
         "--save $SAVE_PATH",
-        "--log_tps",
+        ...(ming ? [] : ["--log_tps"]),
       ]),
       "",
       ...LOG,

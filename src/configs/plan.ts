@@ -202,6 +202,9 @@ export function resolveTrainingPlan(
       `The upstream script reads NNODES from a hostfile; this plan assumes ${nodes} node(s). Run the script on each node with NODE_RANK and MASTER_ADDR set.`,
     );
   }
+  for (const d of recipe.upstreamDifferences ?? []) {
+    warnings.push(`Differs from upstream ${recipe.script} (${tag}) on purpose: ${d.key}: ${d.reason}`);
+  }
   if (model.isolatedEnv)
     warnings.push(`${model.id} needs its own Python environment: ${model.requirements.join("; ")}.`);
 

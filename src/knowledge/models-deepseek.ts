@@ -106,7 +106,7 @@ export const DEEPSEEK_MODELS: ModelEntry[] = [
         script: "examples/deepseekocr2/finetune_ocr2.sh",
         configFiles: [],
         defaults: megatronDefaults({ globalBatchSize: 8, lr: 1e-6, trainIters: 1000, seqLength: 2048 }),
-        env: CUSTOM_ENV,
+        env: { TOKENIZERS_PARALLELISM: "false" },
       },
     ],
     requirements: [

@@ -49,6 +49,15 @@ function ivl35Recipe(
     converter,
     defaults: megatronDefaults({ npusPerNode: npus, seqLength: 4096 }),
     env: FSDP2_ENV,
+    envAt: { "v2.2.0": { MULTI_STREAM_MEMORY_REUSE: "" } },
+    upstreamDifferences: [
+      {
+        key: "flag:--save",
+        reason:
+          "the v2.2.0 script defines SAVE_PATH but never passes --save, so its run writes no checkpoint; the plan passes the save directory",
+        releases: ["v2.2.0"],
+      },
+    ],
   };
 }
 

@@ -15,10 +15,11 @@ export const OTHER_VLM_MODELS: ModelEntry[] = [
     recipes: [
       {
         variant: "",
-        description: "custom HF trainer (examples/ming/finetune_vl.py, run from the example directory)",
+        description:
+          "custom HF trainer (finetune_vl.py), run from inside a Ming checkout with examples/ming/* copied in",
         releases: span("v2.2.0", "v26.0.0"),
         backend: "custom",
-        entry: "examples/ming/finetune_vl.py",
+        entry: "finetune_vl.py",
         script: "examples/ming/finetune_vl.sh",
         configFiles: [],
         defaults: megatronDefaults({ globalBatchSize: 8, lr: 5e-6, trainIters: 1000, seqLength: 2048 }),

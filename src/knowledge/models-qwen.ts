@@ -132,7 +132,8 @@ const QWEN2VL: ModelEntry[] = [
           gradAccSteps: 64,
           lr: 5.0e-6,
           trainIters: 5000,
-          llmLayerSplit: [5, 25, 25, 25],
+          // The README's DPO section: with PP4 on one 8-NPU node, set these in model_72b.json.
+          llmLayerSplit: [17, 21, 22, 20],
           vitLayerSplit: [32, 0, 0, 0],
         },
         { ...BIG_ENV, MULTI_STREAM_MEMORY_REUSE: "2" },
@@ -142,6 +143,11 @@ const QWEN2VL: ModelEntry[] = [
           entry: "posttrain_qwen2vl_dpo.py",
           script: "examples/qwen2vl/finetune_qwen2vl_72b_dpo.sh",
           configFiles: ["examples/qwen2vl/data_72b_dpo.json", "examples/qwen2vl/model_72b.json"],
+          upstreamDifferences: ["text_decoder", "image_encoder.vision_encoder"].map((part) => ({
+            key: `value:model_72b.json#${part}.pipeline_num_layers`,
+            reason:
+              "the shipped model_72b.json is split for the 8-stage SFT script; the DPO script runs PP4 and the README's DPO section says to set [32,0,0,0] / [17,21,22,20], which the plan writes",
+          })),
         },
       ),
       megatronRecipe(
@@ -333,6 +339,22 @@ const qwen3vl = (
   ],
 });
 
+// The native-trainer scripts export fewer variables than NATIVE_ENV (no launch blocking / ACLNN cache settings).
+const NATIVE_V1_ENV: Record<string, string> = {
+  NON_MEGATRON: "true",
+  HCCL_CONNECT_TIMEOUT: "1200",
+  PYTORCH_NPU_ALLOC_CONF: "expandable_segments:True",
+  MULTI_STREAM_MEMORY_REUSE: "2",
+  TASK_QUEUE_ENABLE: "1",
+  CPU_AFFINITY_CONF: "1",
+};
+
+const NATIVE_V1_PATHS = (file: string) =>
+  ["load", "save"].map((k) => ({
+    key: `value:${file}#training.${k}`,
+    reason: `upstream leaves training.${k} commented out (${k}: ${k}_path); the plan fills in the ${k === "load" ? "converted checkpoint" : "save directory"} the user chose`,
+  }));
+
 const QWEN3VL: ModelEntry[] = [
   qwen3vl(
     "8B",
@@ -352,6 +374,7 @@ const QWEN3VL: ModelEntry[] = [
         description: "LoRA fine-tune (r 8, alpha 16) on 8 NPUs",
         script: "examples/qwen3vl/finetune_lora_qwen3vl_30B.sh",
         configFiles: ["examples/qwen3vl/qwen3vl_lora_sft_30B.yaml", "examples/qwen3vl/fsdp2_config.yaml"],
+        envAt: { "v26.1.0": { ENABLE_GC_THRESHOLD: "1" } },
       },
       {
         variant: "v1",
@@ -363,7 +386,8 @@ const QWEN3VL: ModelEntry[] = [
         configFiles: ["examples/qwen3vl/qwen3vl_30B_config_v1.yaml"],
         converter: "Qwen3VLConverter",
         defaults: megatronDefaults({ npusPerNode: 16 }),
-        env: { ...NATIVE_ENV, TASK_QUEUE_ENABLE: "1", HCCL_CONNECT_TIMEOUT: "1200" },
+        env: NATIVE_V1_ENV,
+        upstreamDifferences: NATIVE_V1_PATHS("qwen3vl_30B_config_v1.yaml"),
       },
       {
         variant: "v1-a5",
@@ -374,8 +398,9 @@ const QWEN3VL: ModelEntry[] = [
         script: "examples/qwen3vl/finetune_qwen3vl_30B_v1_A5.sh",
         configFiles: ["examples/qwen3vl/qwen3vl_30B_config_v1_A5.yaml"],
         converter: "Qwen3VLConverter",
-        defaults: megatronDefaults({ npusPerNode: 16 }),
-        env: { ...NATIVE_ENV, TASK_QUEUE_ENABLE: "1", HCCL_CONNECT_TIMEOUT: "1200" },
+        defaults: megatronDefaults({ npusPerNode: 8 }),
+        env: NATIVE_V1_ENV,
+        upstreamDifferences: NATIVE_V1_PATHS("qwen3vl_30B_config_v1_A5.yaml"),
       },
     ],
   ),
@@ -453,6 +478,18 @@ const QWEN35: ModelEntry[] = Object.entries(QWEN35_LAYOUT).map(([size, l]) => ({
       defaults: megatronDefaults({ npusPerNode: l.npus, nodes: l.nodes, ep: l.ep ?? 1 }),
       defaultsAt: { "v26.1.0": l.at261 },
       env: NATIVE_ENV,
+      // The v26.0.0 122B script exports only these two.
+      ...(size === "122B"
+        ? {
+            envAt: {
+              "v26.0.0": Object.fromEntries(
+                Object.keys(NATIVE_ENV)
+                  .filter((k) => k !== "NON_MEGATRON" && k !== "MULTI_STREAM_MEMORY_REUSE")
+                  .map((k) => [k, ""]),
+              ),
+            },
+          }
+        : {}),
     },
   ],
   requirements: [

@@ -27,16 +27,20 @@ export function modelIds(): string[] {
 }
 
 /** A recipe at one release, with the release's default overrides applied. */
-export interface ResolvedRecipe extends Omit<TrainingRecipe, "defaultsAt"> {
+export interface ResolvedRecipe extends Omit<TrainingRecipe, "defaultsAt" | "envAt"> {
   release: ReleaseTag;
 }
 
 export function recipeAt(model: ModelEntry, release: ReleaseTag, variant = ""): ResolvedRecipe | undefined {
   const recipe = model.recipes.find((r) => r.variant === variant && r.releases.includes(release));
   if (!recipe) return undefined;
-  const { defaultsAt, ...rest } = recipe;
+  const { defaultsAt, envAt, ...rest } = recipe;
   const defaults: TrainingDefaults = { ...recipe.defaults, ...(defaultsAt?.[release] ?? {}) };
-  return { ...rest, defaults, release };
+  const env = Object.fromEntries(
+    Object.entries({ ...recipe.env, ...(envAt?.[release] ?? {}) }).filter(([, value]) => value !== ""),
+  );
+  const upstreamDifferences = recipe.upstreamDifferences?.filter((d) => !d.releases || d.releases.includes(release));
+  return { ...rest, defaults, env, upstreamDifferences, release };
 }
 
 /** Newest release that has the model (and the variant when given). */

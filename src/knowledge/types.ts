@@ -96,6 +96,19 @@ export interface TrainingRecipe {
   /** Overrides of the defaults at particular releases. */
   defaultsAt?: Partial<Record<ReleaseTag, Partial<TrainingDefaults>>>;
   env: Record<string, string>;
+  /** Exports that differ at particular releases (added, or removed with an empty value). */
+  envAt?: Partial<Record<ReleaseTag, Record<string, string>>>;
+  /** Where the generated files differ from upstream's on purpose, and why (shown to the user as warnings). */
+  upstreamDifferences?: UpstreamDifference[];
+}
+
+/** A deliberate difference from the upstream example files, as the upstream comparison names it. */
+export interface UpstreamDifference {
+  /** env:NAME, flag:--name, torchrun:--name, setup:..., or value:<upstream file>#<dotted.path>. */
+  key: string;
+  reason: string;
+  /** Releases it applies to; every release of the recipe when absent. */
+  releases?: readonly ReleaseTag[];
 }
 
 export interface ModelEntry {
