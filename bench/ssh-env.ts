@@ -16,8 +16,8 @@ export function timeSsh(argv: readonly string[], stdin?: string): Promise<{ ms: 
     const child = spawn("ssh", argv, { stdio: [stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
     let stdoutBytes = 0;
     let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdoutBytes += c.length));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
+    child.stdout?.on("data", (c: Buffer) => (stdoutBytes += c.length));
+    child.stderr?.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
     child.on("error", reject);
     child.on("close", (code) =>
       code === 0
