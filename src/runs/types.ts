@@ -23,6 +23,16 @@ export const SchedulerJobSchema = z.object({
   submittedAt: z.string().nullable(),
 });
 
+export const EvaluationSchema = z.object({
+  benchmark: z.string(),
+  metric: z.string(),
+  score: z.number(),
+  iteration: z.string(),
+  at: z.string(),
+  resultDir: z.string(),
+});
+export type Evaluation = z.output<typeof EvaluationSchema>;
+
 export const RunRecordSchema = z.object({
   version: z.literal(1),
   id: z.string(),
@@ -57,6 +67,8 @@ export const RunRecordSchema = z.object({
   resumedFrom: z.string().nullable(),
   resumeIteration: z.number().nullable(),
   scheduler: z.array(SchedulerJobSchema).default([]),
+  /** Benchmark scores of the run's checkpoints (evaluate_model), newest last. */
+  evaluations: z.array(EvaluationSchema).optional(),
 });
 export type RunRecord = z.output<typeof RunRecordSchema>;
 

@@ -1,6 +1,7 @@
 // File trees of the simulated upstream repositories: MindSpeed-MM per tag, Megatron-LM and MindSpeed per branch.
 import type { ReleaseTag } from "../knowledge/release-tags.js";
 import { exampleFiles } from "./examples.js";
+import { simFile } from "./files.js";
 import type { SimStack } from "./releases.js";
 import { SIM_BUILD_PY } from "./shims/build-backend-py.js";
 import { MM_CONFIG_PY } from "./shims/mm-config-py.js";
@@ -39,7 +40,15 @@ export function mindspeedMmFiles(release: ReleaseTag, stack: SimStack): Record<s
       "Megatron + FSDP2 (transformers models) training entry.",
       'from mindspeed_mm.training import pretrain\n\nif __name__ == "__main__":\n    sys.exit(pretrain("pretrain_transformers"))',
     ),
-    "inference_vlm.py": ENTRY("VLM inference entry.", 'print("inference is not simulated")'),
+    "inference_vlm.py": ENTRY(
+      "VLM inference entry.",
+      'from mindspeed_mm.sim_inference import main\n\nif __name__ == "__main__":\n    sys.exit(main("inference"))',
+    ),
+    "evaluate_vlm.py": ENTRY(
+      "VLM evaluation entry.",
+      'from mindspeed_mm.sim_inference import main\n\nif __name__ == "__main__":\n    sys.exit(main("evaluate"))',
+    ),
+    "mindspeed_mm/sim_inference.py": simFile("mm_inference.py"),
     "mindspeed_mm/__init__.py": `__version__ = "${stack.mmVersion}"\n`,
     "mindspeed_mm/training.py": MM_TRAINING_PY,
     "mindspeed_mm/sim_config.py": MM_CONFIG_PY,

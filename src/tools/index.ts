@@ -7,6 +7,8 @@ import buildConfigs from "./build-configs.js";
 import checkEnv from "./check-env.js";
 import convertWeights from "./convert-weights.js";
 import diagnoseError from "./diagnose-error.js";
+import evaluateModel from "./evaluate-model.js";
+import exportModel from "./export-model.js";
 import exportSchedulerJob from "./export-scheduler.js";
 import findModel from "./find-model.js";
 import installStack from "./install-stack.js";
@@ -16,6 +18,7 @@ import listRuns from "./list-runs.js";
 import planFinetune from "./plan-finetune.js";
 import prepareDataset from "./prepare-dataset.js";
 import resumeRun from "./resume-run.js";
+import runInference from "./run-inference.js";
 import stopRun from "./stop-run.js";
 import tailLogs from "./tail-logs.js";
 import type { ToolDef, Toolset } from "./tool.js";
@@ -41,6 +44,9 @@ export const allTools: ToolDef<any, any>[] = [
   diagnoseError,
   applyFix,
   planFinetune,
+  exportModel,
+  runInference,
+  evaluateModel,
   // tools register here, one import per file
 ];
 

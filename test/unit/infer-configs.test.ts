@@ -103,7 +103,7 @@ describe("inference and evaluate configs against upstream's examples", () => {
     expect(text).toContain("torchrun $DISTRIBUTED_ARGS inference_vlm.py");
     expect(text).toContain("NPUS_PER_NODE=2");
     expect(text).toContain("PP=2");
-    expect(text).toContain("LOAD_PATH='/w/save dir'");
+    expect(text).toContain("LOAD_PATH=${LOAD_PATH:-'/w/save dir'}");
     expect(text).toContain("--vocab-size 152064");
     const evaluate = inferenceScript({
       kind: "evaluate",

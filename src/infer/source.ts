@@ -1,0 +1,291 @@
+// What a trained checkpoint is, for the tools that use it after training (export, inference, evaluation): the run's
+// save directory and its latest complete checkpoint (latest_checkpointed_iteration.txt, the iter_XXXXXXX directory
+// with every mp_rank of the run's TP/PP), the model and release it was trained as, the model JSON it trained with,
+// and the original Hugging Face directory. From a run id (the ledger) or a checkpoint directory plus a model.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: shell ${VAR} expansions in the probe script
+import { posix } from "node:path";
+import { PlanError, resolveModel, resolveTrainingPlan } from "../configs/index.js";
+import { megatronLayout, readMarker } from "../convert/index.js";
+import type { HostExecutor } from "../hosts/executor.js";
+import type { HostSettings } from "../hosts/inventory.js";
+import { shellQuote } from "../hosts/quote.js";
+import type { HostRegistry } from "../hosts/registry.js";
+import { lookupModel } from "../knowledge/lookup.js";
+import { recipeAt } from "../knowledge/models.js";
+import { isReleaseTag, type ReleaseTag } from "../knowledge/release-tags.js";
+import type { ModelEntry } from "../knowledge/types.js";
+import { parseLaunchScript } from "../runs/launch-script.js";
+import { findRun } from "../runs/ledger.js";
+import { describeRun, parseConfigText } from "../runs/run-config.js";
+import type { RunRecord } from "../runs/types.js";
+
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json => (v && typeof v === "object" && !Array.isArray(v) ? (v as Json) : {});
+const flat = (v: unknown): number[] | null =>
+  Array.isArray(v) ? (v.flat(3) as unknown[]).map(Number).filter((n) => Number.isFinite(n)) : null;
+
+export class SourceError extends Error {
+  override name = "SourceError";
+  constructor(
+    message: string,
+    readonly fix: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface CheckpointFacts {
+  saveDir: string;
+  /** The tracker's content: an iteration number or "release". */
+  tracker: string;
+  iteration: number | null;
+  /** iter_XXXXXXX or release, inside saveDir. */
+  iterDir: string;
+  tp: number;
+  pp: number;
+  /** mp_rank_* directories without a model file (a save cut off half way). */
+  incomplete: string[];
+}
+
+export interface CheckpointSource {
+  host: string;
+  executor: HostExecutor;
+  settings: HostSettings;
+  workdir: string;
+  record: RunRecord | null;
+  ledgerFile: string | null;
+  model: ModelEntry;
+  release: ReleaseTag;
+  variant: string;
+  tp: number;
+  pp: number;
+  llmSplit: number[] | null;
+  vitSplit: number[] | null;
+  /** The model JSON the checkpoint trained with. */
+  trainingModel: Json;
+  seqLength: number;
+  hfDir: string;
+  checkpoint: CheckpointFacts;
+  notes: string[];
+}
+
+const abs = (workdir: string, p: string) => (p.startsWith("/") ? posix.normalize(p) : posix.join(workdir, p));
+
+async function readText(executor: HostExecutor, path: string, maxBytes = 4 << 20): Promise<string | null> {
+  try {
+    return (await executor.readFile(path, { maxBytes })).content;
+  } catch {
+    return null;
+  }
+}
+
+const MARK = "@@ckpt ";
+
+/** One bounded round trip: the tracker, the directory it names, and which mp_rank directories hold weights. */
+export async function probeCheckpoint(executor: HostExecutor, saveDir: string): Promise<CheckpointFacts> {
+  const script = [
+    `d=${shellQuote(saveDir)}`,
+    '[ -d "$d" ] || { echo "${M}missing"; exit 0; }',
+    '[ -f "$d/latest_checkpointed_iteration.txt" ] || { echo "${M}notracker"; exit 0; }',
+    "t=$(head -c 64 \"$d/latest_checkpointed_iteration.txt\" | tr -d '[:space:]')",
+    'echo "${M}tracker $t"',
+    'case "$t" in release) sub=release;; *[!0-9]*|"") echo "${M}badtracker"; exit 0;; *) sub=$(printf "iter_%07d" "$t");; esac',
+    'echo "${M}sub $sub"',
+    'for r in "$d/$sub"/mp_rank_*; do [ -d "$r" ] || continue; n=$(find "$r" -maxdepth 1 -type f \\( -name "*.pt" -o -name "*.safetensors" \\) | head -n 1); echo "${M}rank ${r##*/} ${n:+ok}"; done',
+  ]
+    .join("\n")
+    .replaceAll("${M}", MARK);
+  const r = await executor.run(["sh", "-c", script], {
+    timeoutMs: 30_000,
+    maxOutputBytes: 256 * 1024,
+  });
+  if (r.exitCode !== 0) throw new SourceError(`Cannot inspect ${saveDir}: ${r.stderr.trim()}`, "Check the host.");
+  const lines = r.stdout
+    .split("\n")
+    .filter((l) => l.startsWith(MARK))
+    .map((l) => l.slice(MARK.length));
+  if (lines.includes("missing"))
+    throw new SourceError(
+      `${saveDir} does not exist: the run saved no checkpoint.`,
+      "Wait for the first save (--save-interval) or point at another checkpoint.",
+    );
+  if (lines.includes("notracker"))
+    throw new SourceError(
+      `${saveDir} has no latest_checkpointed_iteration.txt: no checkpoint was completed there.`,
+      "Wait until the run logs 'successfully saved checkpoint', or pass the checkpoint directory that has one.",
+    );
+  if (lines.includes("badtracker"))
+    throw new SourceError(
+      `${saveDir}/latest_checkpointed_iteration.txt does not hold an iteration.`,
+      "Write the iteration of a complete checkpoint into it.",
+    );
+  const tracker = lines.find((l) => l.startsWith("tracker "))!.slice(8);
+  const sub = lines.find((l) => l.startsWith("sub "))!.slice(4);
+  const ranks = lines.filter((l) => l.startsWith("rank ")).map((l) => l.slice(5).split(" "));
+  const layout = megatronLayout(ranks.map(([name]) => name!));
+  if (!layout)
+    throw new SourceError(
+      `${saveDir}/${sub} holds no mp_rank_* directories: the checkpoint named by latest_checkpointed_iteration.txt is incomplete.`,
+      "Point latest_checkpointed_iteration.txt at an earlier complete iteration, or wait for the save to finish.",
+    );
+  return {
+    saveDir,
+    tracker,
+    iteration: tracker === "release" ? null : Number(tracker),
+    iterDir: posix.join(saveDir, sub),
+    tp: layout.tp,
+    pp: layout.pp,
+    incomplete: ranks.filter(([, ok]) => ok !== "ok").map(([name]) => name!),
+  };
+}
+
+async function checkoutRelease(executor: HostExecutor, workdir: string): Promise<ReleaseTag | undefined> {
+  const r = await executor.run(["git", "-C", workdir, "describe", "--tags", "--exact-match", "HEAD"], {
+    timeoutMs: 15_000,
+  });
+  const tag = r.stdout.trim();
+  return r.exitCode === 0 && isReleaseTag(tag) ? tag : undefined;
+}
+
+function modelFromHfDir(hfDir: string): ModelEntry | null {
+  const found = lookupModel(posix.basename(hfDir.replace(/\/+$/, "")));
+  return found.status === "model" ? found.model : null;
+}
+
+export interface SourceRequest {
+  host: string;
+  runId?: string;
+  checkpointDir?: string;
+  model?: string;
+  release?: string;
+  hfDir?: string;
+}
+
+/** Resolves a run id or checkpoint directory into everything the post-training tools need. */
+export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Promise<CheckpointSource> {
+  if (!req.runId === !req.checkpointDir)
+    throw new SourceError("Pass exactly one of runId and checkpointDir.", "runId from list_runs, or a save directory.");
+  const { executor, settings } = await hosts.get(req.host);
+  const notes: string[] = [];
+  let record: RunRecord | null = null;
+  let ledgerFile: string | null = null;
+  let workdir = settings.workdir ?? "";
+  let trainingModel: Json | null = null;
+  let hfDir = req.hfDir ?? null;
+  let saveDir: string;
+  let tp: number | null = null;
+  let pp: number | null = null;
+  let llmSplit: number[] | null = null;
+  let vitSplit: number[] | null = null;
+  let seqLength = 1024;
+  let loadDir: string | null = null;
+  if (req.runId) {
+    const { found, unreachable } = await findRun(hosts, req.runId, [req.host]);
+    if (!found) {
+      const why = unreachable.length ? ` (${unreachable.map((u) => u.error).join("; ")})` : "";
+      throw new SourceError(`No run ${req.runId} on ${req.host}${why}.`, "See list_runs for the runs and their hosts.");
+    }
+    record = found.record;
+    ledgerFile = found.file;
+    workdir = record.workdir;
+    const scriptText = await readText(executor, record.script);
+    if (scriptText === null)
+      throw new SourceError(
+        `The run's launch script ${record.script} is gone.`,
+        "Pass checkpointDir and model instead.",
+      );
+    const info = parseLaunchScript(scriptText);
+    const files: { data?: unknown; model?: unknown } = {};
+    for (const [key, p] of [
+      ["data", info.dataConfig],
+      ["model", info.modelConfig],
+    ] as const) {
+      const text = p ? await readText(executor, abs(workdir, p)) : null;
+      if (p && text !== null) files[key] = parseConfigText(p, text);
+    }
+    const cfg = describeRun(info, files);
+    if (cfg.kind !== "megatron-json")
+      notes.push(`The run uses the ${cfg.kind} backend; its checkpoint layout is read from the save directory.`);
+    tp = cfg.tp;
+    pp = cfg.pp;
+    llmSplit = cfg.llmSplit;
+    trainingModel = files.model ? obj(files.model) : null;
+    vitSplit = flat(obj(obj(trainingModel?.image_encoder).vision_encoder).pipeline_num_layers);
+    seqLength = Number(info.flags["seq-length"]) || seqLength;
+    const save = record.saveDir ?? cfg.savePath;
+    if (!save) throw new SourceError(`Run ${record.id} has no save directory.`, "It saved no checkpoint to use.");
+    saveDir = abs(workdir, save);
+    loadDir = record.loadDir ?? cfg.loadPath;
+    if (loadDir) loadDir = abs(workdir, loadDir);
+    const modelHf = cfg.inputs.find((p) => !/\.(json|jsonl|parquet|txt)$/i.test(p));
+    hfDir ??= modelHf ? abs(workdir, modelHf) : null;
+  } else {
+    saveDir = abs(workdir, req.checkpointDir!);
+  }
+  const checkpoint = await probeCheckpoint(executor, saveDir);
+  if (checkpoint.incomplete.length)
+    throw new SourceError(
+      `${checkpoint.iterDir} is incomplete: ${checkpoint.incomplete.join(", ")} hold no weights.`,
+      "Point latest_checkpointed_iteration.txt at an earlier complete iteration, or wait for the save to finish.",
+    );
+  if (tp !== null && pp !== null && (checkpoint.tp !== tp || checkpoint.pp !== pp))
+    throw new SourceError(
+      `${checkpoint.iterDir} is split tp=${checkpoint.tp}, pp=${checkpoint.pp} but the run's script says tp=${tp}, pp=${pp}.`,
+      "Use the script the checkpoint was trained with, or resplit the checkpoint with convert_weights method resplit.",
+    );
+  const marker = loadDir ? await readMarker(executor, loadDir).catch(() => null) : null;
+  hfDir ??= marker?.source ?? null;
+  let model: ModelEntry | null = null;
+  try {
+    model = req.model
+      ? resolveModel(req.model)
+      : marker
+        ? resolveModel(marker.model)
+        : hfDir
+          ? modelFromHfDir(hfDir)
+          : null;
+  } catch (error) {
+    if (error instanceof PlanError) throw new SourceError(error.message, "Pass model: an id from find_model.");
+    throw error;
+  }
+  if (!model)
+    throw new SourceError(
+      "Cannot tell which model the checkpoint is: no model given, no convert marker, no recognisable HF directory.",
+      "Pass model (an id from find_model).",
+    );
+  if (!hfDir) throw new SourceError(`The original Hugging Face directory of ${model.id} is unknown.`, "Pass hfDir.");
+  const releaseText =
+    req.release ?? marker?.release ?? (workdir ? await checkoutRelease(executor, workdir) : undefined);
+  const release =
+    (releaseText && isReleaseTag(releaseText) ? releaseText : undefined) ??
+    [...model.releases].reverse().find((t) => recipeAt(model, t, marker?.variant ?? "") !== undefined);
+  if (!release) throw new SourceError(`No release of MindSpeed-MM has ${model.id}.`, "Pass release.");
+  const variant = marker?.variant ?? "";
+  if (!trainingModel) {
+    const plan = resolveTrainingPlan(model.id, release, { variant, tp: checkpoint.tp, pp: checkpoint.pp });
+    trainingModel = obj(plan.files.find((f) => f.role === "model-config")?.value);
+    llmSplit ??= flat(obj(trainingModel.text_decoder).pipeline_num_layers);
+    vitSplit ??= flat(obj(obj(trainingModel.image_encoder).vision_encoder).pipeline_num_layers);
+    seqLength = plan.seqLength;
+  }
+  return {
+    host: req.host,
+    executor,
+    settings,
+    workdir,
+    record,
+    ledgerFile,
+    model,
+    release,
+    variant,
+    tp: checkpoint.tp,
+    pp: checkpoint.pp,
+    llmSplit,
+    vitSplit,
+    trainingModel,
+    seqLength,
+    hfDir,
+    checkpoint,
+    notes,
+  };
+}

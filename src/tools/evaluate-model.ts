@@ -1,0 +1,253 @@
+// evaluate_model: scores a trained checkpoint on the benchmarks upstream's evaluate_vlm.py supports for the family
+// (AI2D, MMMU, DocVQA, ChartQA for the Qwen VL families), with upstream's evaluate config and script adapted to the
+// trained size and layout; dataset files are checked first; the scores are returned and kept in the run's ledger
+// record so list_runs shows them.
+import { posix } from "node:path";
+import { z } from "zod";
+import { checkPathText } from "../hosts/paths.js";
+import {
+  InferenceRefusal,
+  inferenceFamily,
+  inferenceJson,
+  inferenceScript,
+  upstreamExample,
+} from "../infer/configs.js";
+import { FileExistsRefusal, missingFiles, parseScoreCsv, runEntry, writeFiles } from "../infer/run.js";
+import { resolveSource, SourceError } from "../infer/source.js";
+import { BENCHMARKS, type Benchmark } from "../knowledge/inference-upstream.js";
+import { readRecord, writeRecord } from "../runs/ledger.js";
+import { RunIdSchema } from "../runs/types.js";
+import { defineTool, ToolError } from "./tool.js";
+
+const DOWNLOAD = "https://opencompass.openxlab.space/utils/VLMEval/";
+
+const Score = z.object({
+  benchmark: z.string(),
+  dataset: z.string(),
+  metric: z.string().nullable(),
+  score: z.number().nullable(),
+  resultDir: z.string(),
+  error: z.string().nullable(),
+});
+
+export default defineTool({
+  name: "evaluate_model",
+  title: "Score a trained checkpoint on benchmarks",
+  description:
+    "Run upstream's evaluate_vlm.py on a run's latest complete checkpoint for the benchmarks upstream supports for " +
+    "the family at that release (Qwen2-VL / Qwen2.5-VL: ai2d_test, mmmu_dev_val, docvqa_val, chartqa_test, read from " +
+    "VLMEvalKit TSV files). Writes upstream's evaluate config and script adapted to the trained size and TP/PP layout, " +
+    "checks every dataset file first (naming where to download it), returns the score per benchmark and keeps them in " +
+    "the run's ledger record (list_runs shows them). Needs MindSpeed-MM's evaluation extras (pip install -e " +
+    '".[evaluate]"). Next: export_model.',
+  toolset: "train",
+  kind: "write",
+  input: z.object({
+    runId: RunIdSchema.optional().describe("The run to evaluate (see list_runs)"),
+    checkpointDir: z
+      .string()
+      .optional()
+      .describe("Instead of runId: a save directory with latest_checkpointed_iteration.txt"),
+    host: z.string().default("local").describe("Host from the inventory (see list_hosts)"),
+    model: z.string().optional().describe("Model id; default what the run trained"),
+    release: z.string().optional().describe("MindSpeed-MM release; default the run's"),
+    hfDir: z.string().optional().describe("The original Hugging Face model (tokenizer); default the run's"),
+    benchmarks: z
+      .array(z.enum(BENCHMARKS as [Benchmark, ...Benchmark[]]))
+      .min(1)
+      .max(4)
+      .default(["ai2d_test"]),
+    datasetDir: z
+      .string()
+      .optional()
+      .describe("Directory holding the benchmark TSVs (AI2D_TEST.tsv …); default the workdir"),
+    npus: z.number().int().min(1).max(16).default(1).describe("NPUs for data-parallel evaluation"),
+    outputDir: z
+      .string()
+      .optional()
+      .describe("Where configs, scripts and results go; default <workdir>/.ascend-train/evaluation/<run>"),
+    overwrite: z.boolean().default(false).describe("Replace configs a previous call wrote in outputDir"),
+    timeoutMinutes: z.number().int().min(1).max(1440).default(180).describe("Bound on each evaluate_vlm.py run"),
+  }),
+  output: z.object({
+    host: z.string(),
+    runId: z.string().nullable(),
+    model: z.string(),
+    release: z.string(),
+    checkpoint: z.object({ dir: z.string(), iteration: z.string(), tp: z.number(), pp: z.number() }),
+    upstream: z.object({ json: z.string(), script: z.string(), shipped: z.boolean() }),
+    scores: z.array(Score),
+    recorded: z.boolean().describe("scores kept in the run's ledger record"),
+    files: z.array(z.string()),
+    notes: z.array(z.string()),
+    next: z.string(),
+  }),
+  async handle(args, deps) {
+    for (const f of ["checkpointDir", "hfDir", "datasetDir", "outputDir"] as const) {
+      const v = args[f];
+      if (v !== undefined) checkPathText(v, f);
+    }
+    const source = await resolveSource(deps.hosts, args).catch((error: Error) => {
+      if (error instanceof SourceError) throw new ToolError(`${error.message} ${error.fix}`);
+      throw error;
+    });
+    const { executor, settings, workdir, checkpoint } = source;
+    const abs = (p: string) => (p.startsWith("/") ? posix.normalize(p) : posix.join(workdir, p));
+    let example: ReturnType<typeof upstreamExample>;
+    let family: ReturnType<typeof inferenceFamily>;
+    try {
+      example = upstreamExample(source.model, "evaluate");
+      family = inferenceFamily(source.model);
+    } catch (error) {
+      if (error instanceof InferenceRefusal) throw new ToolError(error.message);
+      throw error;
+    }
+    const notes = [...source.notes];
+    if (!example.shipped)
+      notes.push(
+        `Upstream has no evaluation example for ${source.model.id}; ${example.json} and its .sh were adapted to its size.`,
+      );
+    const datasetDir = abs(args.datasetDir ?? workdir);
+    const datasets = args.benchmarks.map((b) => ({ benchmark: b, path: posix.join(datasetDir, family.benchmarks[b]) }));
+    const missing = await missingFiles(
+      executor,
+      datasets.map((d) => d.path),
+    );
+    if (missing.length) {
+      const fixes = missing.map((m) => `${m} (download ${DOWNLOAD}${posix.basename(m)})`);
+      throw new ToolError(`Benchmark data missing on ${args.host}: ${fixes.join("; ")}. Put the TSVs in datasetDir.`);
+    }
+    const dir = abs(
+      args.outputDir ?? posix.join(".ascend-train/evaluation", source.record?.id ?? posix.basename(checkpoint.saveDir)),
+    );
+    const stamp = deps.now().toISOString().replace(/[-:]/g, "").replace(/\..*/, "");
+    const td = (source.trainingModel.text_decoder ?? {}) as Record<string, unknown>;
+    const files = datasets.map((d) => ({
+      name: `${example.name}.${d.benchmark}.json`,
+      resultDir: posix.join(dir, "results", `${d.benchmark}-${stamp}`),
+      benchmark: d.benchmark,
+      dataset: d.path,
+    }));
+    const texts = files.map((f) => ({
+      name: f.name,
+      text: `${JSON.stringify(
+        inferenceJson({
+          model: source.model,
+          release: source.release,
+          kind: "evaluate",
+          trainingModel: source.trainingModel,
+          tp: source.tp,
+          pp: source.pp,
+          llmSplit: source.llmSplit,
+          vitSplit: source.vitSplit,
+          hfDir: source.hfDir,
+          loadPath: checkpoint.saveDir,
+          benchmark: f.benchmark,
+          datasetPath: f.dataset,
+          resultDir: `${f.resultDir}/`,
+        }),
+        null,
+        4,
+      )}\n`,
+    }));
+    texts.push({
+      name: `${example.name}.sh`,
+      text: inferenceScript({
+        kind: "evaluate",
+        cannRoot: settings.cannRoot,
+        workdir,
+        configPath: posix.join(dir, texts[0]!.name),
+        loadPath: checkpoint.saveDir,
+        tp: source.tp,
+        pp: source.pp,
+        vocabSize: Number(td.vocab_size) || 152064,
+        seqLength: source.seqLength,
+        npus: args.npus,
+      }),
+    });
+    let paths: string[];
+    try {
+      paths = await writeFiles(executor, settings, args.host, dir, texts, args.overwrite);
+    } catch (error) {
+      if (error instanceof FileExistsRefusal) throw new ToolError(error.message);
+      throw error;
+    }
+    const script = paths.at(-1)!;
+    const scores: z.output<typeof Score>[] = [];
+    for (const [i, f] of files.entries()) {
+      deps.progress({ progress: i, total: files.length, message: `evaluating ${f.benchmark}` });
+      const r = await runEntry(
+        executor,
+        settings,
+        script,
+        { MM_MODEL: paths[i]!, LOAD_PATH: checkpoint.saveDir },
+        {
+          timeoutMs: args.timeoutMinutes * 60_000,
+          signal: deps.signal,
+        },
+      );
+      const row = { benchmark: f.benchmark, dataset: f.dataset, resultDir: f.resultDir, metric: null, score: null };
+      if (r.timedOut || r.exitCode !== 0) {
+        const tail = (r.stderr || r.stdout).trim().split("\n").slice(-6).join("\n");
+        const why = r.timedOut ? `ran past ${args.timeoutMinutes} min and was stopped` : `exited ${r.exitCode}`;
+        scores.push({ ...row, error: `evaluate_vlm.py ${why}:\n${tail}` });
+        continue;
+      }
+      const list = await executor.run(["find", f.resultDir, "-maxdepth", "2", "-name", "*_acc.csv", "-type", "f"], {
+        timeoutMs: 15_000,
+        maxOutputBytes: 64 * 1024,
+      });
+      const csv = list.stdout.split("\n").find(Boolean);
+      const parsed = csv ? parseScoreCsv((await executor.readFile(csv, { maxBytes: 1 << 20 })).content) : null;
+      scores.push(
+        parsed
+          ? { ...row, ...parsed, error: null }
+          : { ...row, error: `evaluate_vlm.py wrote no readable *_acc.csv in ${f.resultDir}.` },
+      );
+    }
+    let recorded = false;
+    const good = scores.filter((s) => s.score !== null);
+    if (source.record && source.ledgerFile && good.length && !deps.readOnly) {
+      const fresh = await readRecord(executor, source.ledgerFile);
+      const at = deps.now().toISOString();
+      fresh.evaluations = [
+        ...(fresh.evaluations ?? []),
+        ...good.map((s) => ({
+          benchmark: s.benchmark,
+          metric: s.metric!,
+          score: s.score!,
+          iteration: checkpoint.tracker,
+          at,
+          resultDir: s.resultDir,
+        })),
+      ];
+      await writeRecord(executor, source.ledgerFile, fresh);
+      recorded = true;
+    }
+    return {
+      host: args.host,
+      runId: source.record?.id ?? null,
+      model: source.model.id,
+      release: source.release,
+      checkpoint: { dir: checkpoint.iterDir, iteration: checkpoint.tracker, tp: source.tp, pp: source.pp },
+      upstream: { json: example.json, script: example.script, shipped: example.shipped },
+      scores,
+      recorded,
+      files: paths,
+      notes,
+      next: scores.some((s) => s.error)
+        ? 'See the errors; a missing module usually means the evaluation extras are not installed (pip install -e ".[evaluate]" in MindSpeed-MM).'
+        : "Export the model with export_model to serve it.",
+    };
+  },
+  failed: (r) => r.scores.some((s) => s.error !== null),
+  summarize: (r) => {
+    const head = `${r.model} @ ${r.release}: ${r.checkpoint.dir} (iteration ${r.checkpoint.iteration})`;
+    const rows = r.scores.map((s) =>
+      s.score !== null ? `- ${s.benchmark}: ${s.metric} ${s.score}` : `- ${s.benchmark}: failed: ${s.error}`,
+    );
+    return [head, ...rows, r.recorded ? `Kept in the ledger of ${r.runId}.` : "", ...r.notes, r.next]
+      .filter(Boolean)
+      .join("\n");
+  },
+});

@@ -1,0 +1,253 @@
+// export_model: a run's latest complete checkpoint back to a Hugging Face directory (the release's mm_to_hf /
+// dcp_to_hf through convert_weights), the original model's tokenizer and processor files copied in, and a check that
+// the result is complete (index ↔ shards ↔ tensors, embedding shapes ↔ config.json). Ends with how to load and serve it.
+import { posix } from "node:path";
+import { z } from "zod";
+import { checkHfDir, type HfCheck, readHfDirFacts } from "../export/hf-check.js";
+import { checkPathText, ensureWritablePath, PathNotAllowedError } from "../hosts/paths.js";
+import { shellQuote } from "../hosts/quote.js";
+import { resolveSource, SourceError } from "../infer/source.js";
+import { getConverter } from "../knowledge/converters.js";
+import { recipeAt } from "../knowledge/models.js";
+import { RunIdSchema } from "../runs/types.js";
+import { argsHint } from "../text/hint.js";
+import convertWeights from "./convert-weights.js";
+import { defineTool, ToolError } from "./tool.js";
+
+/** Files of the original model that a converted directory needs to load and serve (never weights). */
+export const ASSET_FILES = [
+  "config.json",
+  "generation_config.json",
+  "tokenizer.json",
+  "tokenizer_config.json",
+  "tokenizer.model",
+  "vocab.json",
+  "merges.txt",
+  "special_tokens_map.json",
+  "added_tokens.json",
+  "preprocessor_config.json",
+  "video_preprocessor_config.json",
+  "chat_template.json",
+  "chat_template.jinja",
+] as const;
+
+const TRANSFORMERS_CLASS: Record<string, string> = {
+  "qwen2.5vl": "Qwen2_5_VLForConditionalGeneration",
+  qwen2vl: "Qwen2VLForConditionalGeneration",
+  qwen3vl: "Qwen3VLForConditionalGeneration",
+};
+
+export function usageText(dir: string, exampleDir: string, tp: number): { transformers: string; vllm: string } {
+  const cls = TRANSFORMERS_CLASS[exampleDir] ?? "AutoModelForImageTextToText";
+  return {
+    transformers: [
+      `from transformers import AutoProcessor, ${cls}`,
+      `model = ${cls}.from_pretrained(${JSON.stringify(dir)}, torch_dtype="auto", device_map="auto")`,
+      `processor = AutoProcessor.from_pretrained(${JSON.stringify(dir)})`,
+    ].join("\n"),
+    vllm: `vllm serve ${shellQuote(dir)} --served-model-name ${shellQuote(posix.basename(dir))} --tensor-parallel-size ${tp} --max-model-len 32768  # vLLM-Ascend (pip install vllm vllm-ascend) on the NPU host`,
+  };
+}
+
+const Check = z.object({ id: z.string(), ok: z.boolean(), message: z.string() });
+
+export default defineTool({
+  name: "export_model",
+  title: "Export a trained model to Hugging Face format",
+  description:
+    "Turn a run's latest complete checkpoint (latest_checkpointed_iteration.txt in its save directory, not the " +
+    "pre-training conversion) into a Hugging Face directory with the release's converter (mm_to_hf / dcp_to_hf, the " +
+    "run's TP/PP and layer split), copy the original model's tokenizer, processor and config files in, and check the " +
+    "output is complete (the safetensors index covers every shard and tensor, every shard exists, embedding shapes " +
+    "agree with config.json). Without confirm: the plan and checks. With confirm: converts. Returns how to load it " +
+    "with transformers and serve it with vLLM-Ascend. Next: run_inference, evaluate_model.",
+  toolset: "train",
+  kind: "destructive",
+  input: z.object({
+    runId: RunIdSchema.optional().describe("The run to export (see list_runs)"),
+    checkpointDir: z
+      .string()
+      .optional()
+      .describe("Instead of runId: a save directory with latest_checkpointed_iteration.txt"),
+    host: z.string().default("local").describe("Host from the inventory (see list_hosts)"),
+    model: z
+      .string()
+      .optional()
+      .describe("Model id; default what the run trained (its convert marker or HF directory)"),
+    release: z.string().optional().describe("MindSpeed-MM release; default the run's"),
+    hfDir: z.string().optional().describe("The original Hugging Face model (tokenizer, processor); default the run's"),
+    targetDir: z
+      .string()
+      .optional()
+      .describe("Output directory; default <saveDir>-hf-iter_NNNNNNN beside the save directory"),
+    overwrite: z.boolean().default(false).describe("Replace an existing export in targetDir"),
+    timeoutMinutes: z.number().int().min(1).max(1440).default(240).describe("Stop the converter after this long"),
+    confirm: z.boolean().default(false).describe("Convert. Without it, only the plan and checks come back."),
+  }),
+  output: z.object({
+    host: z.string(),
+    runId: z.string().nullable(),
+    model: z.string(),
+    release: z.string(),
+    checkpoint: z.object({
+      saveDir: z.string(),
+      iteration: z.string(),
+      dir: z.string(),
+      tp: z.number(),
+      pp: z.number(),
+    }),
+    converter: z.string(),
+    method: z.string(),
+    command: z.string(),
+    output: z.string(),
+    ready: z.boolean(),
+    exported: z.boolean(),
+    copied: z.array(z.string()),
+    checks: z.array(Check),
+    complete: z.boolean().nullable().describe("every completeness check passed (null before the export)"),
+    usage: z.object({ transformers: z.string(), vllm: z.string() }).nullable(),
+    notes: z.array(z.string()),
+    next: z.string(),
+  }),
+  async handle(args, deps) {
+    if (args.checkpointDir) checkPathText(args.checkpointDir, "checkpointDir");
+    if (args.targetDir) checkPathText(args.targetDir, "targetDir");
+    if (args.hfDir) checkPathText(args.hfDir, "hfDir");
+    const source = await resolveSource(deps.hosts, args).catch((error: Error) => {
+      if (error instanceof SourceError) throw new ToolError(`${error.message} ${error.fix}`);
+      throw error;
+    });
+    const { checkpoint, model, release, executor, settings } = source;
+    const recipe = recipeAt(model, release, source.variant);
+    const converter = recipe?.converter ? getConverter(recipe.converter) : undefined;
+    if (!converter)
+      throw new ToolError(
+        `${model.id} at ${release} trains from Hugging Face weights directly: its checkpoint needs no mm_to_hf.`,
+      );
+    const method = converter.argStyle === "cfg" ? "mm_to_hf" : "dcp_to_hf";
+    const defaultTarget = posix.join(
+      posix.dirname(checkpoint.saveDir),
+      `${posix.basename(checkpoint.saveDir)}-hf-${posix.basename(checkpoint.iterDir)}`,
+    );
+    let output: string;
+    try {
+      output = await ensureWritablePath(executor, settings, args.host, args.targetDir ?? defaultTarget, "targetDir");
+    } catch (error) {
+      if (error instanceof PathNotAllowedError) throw new ToolError(error.message, { field: "targetDir" });
+      throw error;
+    }
+    const convert = await convertWeights.handle(
+      {
+        model: model.id,
+        release,
+        variant: source.variant || undefined,
+        host: args.host,
+        method,
+        hfDir: source.hfDir,
+        ckptDir: method === "mm_to_hf" ? checkpoint.saveDir : checkpoint.iterDir,
+        targetDir: output,
+        tp: source.tp,
+        pp: source.pp,
+        llmLayerSplit: source.llmSplit ?? undefined,
+        vitLayerSplit: source.vitSplit ?? undefined,
+        overwrite: args.overwrite,
+        timeoutMinutes: args.timeoutMinutes,
+        confirm: args.confirm,
+      },
+      deps,
+    );
+    const base = {
+      host: args.host,
+      runId: source.record?.id ?? null,
+      model: model.id,
+      release,
+      checkpoint: {
+        saveDir: checkpoint.saveDir,
+        iteration: checkpoint.tracker,
+        dir: checkpoint.iterDir,
+        tp: checkpoint.tp,
+        pp: checkpoint.pp,
+      },
+      converter: convert.converter,
+      method: convert.method,
+      command: convert.command,
+      output: convert.output,
+      ready: convert.ready,
+      notes: [...source.notes, ...convert.notes],
+    };
+    const convertChecks: HfCheck[] = convert.checks.map((c) => ({
+      id: c.id,
+      ok: c.ok,
+      message: c.fix && !c.ok ? `${c.message} Fix: ${c.fix}` : c.message,
+    }));
+    if (!convert.converted)
+      return {
+        ...base,
+        exported: false,
+        copied: [],
+        checks: convertChecks,
+        complete: null,
+        usage: null,
+        next: convert.next,
+      };
+
+    deps.progress({ progress: 1, message: "copying tokenizer and processor files" });
+    const copyScript = [
+      "src=$1; dst=$2; shift 2",
+      'for f in "$@"; do [ -f "$src/$f" ] && [ ! -L "$src/$f" ] && [ ! -e "$dst/$f" ] && cp -- "$src/$f" "$dst/$f" && echo "$f"; done; exit 0',
+    ].join("\n");
+    const copy = await executor.run(["sh", "-c", copyScript, "sh", source.hfDir, convert.output, ...ASSET_FILES], {
+      timeoutMs: 120_000,
+      maxOutputBytes: 64 * 1024,
+    });
+    if (copy.exitCode !== 0)
+      throw new ToolError(`Copying the tokenizer files into ${convert.output} failed: ${copy.stderr.trim()}`);
+    const copied = copy.stdout.split("\n").filter(Boolean);
+
+    deps.progress({ progress: 2, message: "checking the export" });
+    const facts = await readHfDirFacts(executor, convert.output).catch((error: Error) => {
+      throw new ToolError(error.message);
+    });
+    const checks = checkHfDir(facts);
+    for (const name of ["tokenizer_config.json", "preprocessor_config.json"]) {
+      if (facts.files.length && !facts.files.includes(name))
+        checks.push({
+          id: "assets",
+          ok: false,
+          message: `${name} is missing (not in ${source.hfDir} either): processors will not load.`,
+        });
+    }
+    const complete = checks.every((c) => c.ok);
+    return {
+      ...base,
+      exported: true,
+      copied,
+      checks,
+      complete,
+      usage: usageText(convert.output, model.exampleDir, Math.max(1, source.tp)),
+      next: complete
+        ? `Try it: run_inference with ${argsHint({ runId: source.record?.id ?? "<runId>" })}, or evaluate_model.`
+        : `The export is incomplete (see checks); rerun with ${argsHint({ confirm: true, overwrite: true })}.`,
+    };
+  },
+  failed: (r) => !r.ready || r.complete === false,
+  summarize: (r) => {
+    const head = r.exported
+      ? `${r.model} @ ${r.release}: ${r.checkpoint.dir} exported to ${r.output} (${r.converter}.${r.method})${r.complete ? ", complete" : ", INCOMPLETE"}`
+      : `${r.model} @ ${r.release}: export of ${r.checkpoint.dir} (iteration ${r.checkpoint.iteration}, tp=${r.checkpoint.tp} pp=${r.checkpoint.pp}) ${r.ready ? "ready, not run" : "not ready"}`;
+    const failed = r.checks.filter((c) => !c.ok).map((c) => `- ${c.message}`);
+    const usage = r.usage
+      ? [`Load with transformers:\n${r.usage.transformers}`, `Serve with vLLM-Ascend:\n$ ${r.usage.vllm}`]
+      : [];
+    return [
+      head,
+      r.command && `$ ${r.command}`,
+      r.copied.length ? `Copied: ${r.copied.join(", ")}` : "",
+      ...failed,
+      ...usage,
+      r.next,
+    ]
+      .filter(Boolean)
+      .join("\n");
+  },
+});

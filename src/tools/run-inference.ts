@@ -1,0 +1,256 @@
+// run_inference: answers a few prompts (with images) with a trained checkpoint through upstream's inference_vlm.py,
+// using the inference config and script upstream ships for the family, adapted to the trained size and TP/PP layout;
+// optionally the same prompts with the base weights the run started from, side by side.
+import { posix } from "node:path";
+import { z } from "zod";
+import { checkPathText } from "../hosts/paths.js";
+import { InferenceRefusal, inferenceJson, inferenceScript, upstreamExample } from "../infer/configs.js";
+import { FileExistsRefusal, missingFiles, parseAnswer, runEntry, writeFiles } from "../infer/run.js";
+import { type CheckpointSource, probeCheckpoint, resolveSource, SourceError } from "../infer/source.js";
+import { RunIdSchema } from "../runs/types.js";
+import { argsHint } from "../text/hint.js";
+import { defineTool, ToolError } from "./tool.js";
+
+const PromptSchema = z.object({
+  prompt: z.string().min(1).max(4000),
+  image: z.string().min(1).max(4096).optional().describe("Image on the host (absolute, or relative to the workdir)"),
+});
+
+const Answer = z.object({
+  prompt: z.string(),
+  image: z.string(),
+  answer: z.string().nullable(),
+  baseAnswer: z.string().nullable(),
+  error: z.string().nullable(),
+});
+
+type Json = Record<string, unknown>;
+
+/** Prompts from a JSONL on the host: one {"prompt", "image"} (or "query"/"images") object per line. */
+export function parsePromptsJsonl(text: string): z.output<typeof PromptSchema>[] {
+  const out: z.output<typeof PromptSchema>[] = [];
+  for (const [i, line] of text.split("\n").entries()) {
+    if (!line.trim()) continue;
+    let raw: Json;
+    try {
+      raw = JSON.parse(line) as Json;
+    } catch {
+      throw new ToolError(`promptsFile line ${i + 1} is not JSON.`);
+    }
+    const images = Array.isArray(raw.images) ? raw.images : [];
+    const parsed = PromptSchema.safeParse({ prompt: raw.prompt ?? raw.query, image: raw.image ?? images[0] });
+    if (!parsed.success) throw new ToolError(`promptsFile line ${i + 1}: needs "prompt" (and "image").`);
+    out.push(parsed.data);
+  }
+  return out;
+}
+
+export function sizeOf(source: CheckpointSource): string {
+  return (source.model.size ?? source.model.id.split("-").pop()!).toLowerCase();
+}
+
+export default defineTool({
+  name: "run_inference",
+  title: "Answer prompts with a trained checkpoint",
+  description:
+    "Run upstream's inference_vlm.py on a run's latest complete checkpoint (or a checkpoint directory) for a few " +
+    "images and prompts (or a JSONL of them on the host), and return the answers. Writes the inference config and " +
+    "script equal to upstream's inference example for the family and release, adapted to the trained size and TP/PP " +
+    "layer split (upstream has no script for some sizes, e.g. Qwen2.5-VL 3B/32B: the 7B one is adapted). compareBase " +
+    "also answers with the base weights the run started from, side by side. Never overwrites files unless overwrite. " +
+    "Next: evaluate_model, export_model.",
+  toolset: "train",
+  kind: "write",
+  input: z.object({
+    runId: RunIdSchema.optional().describe("The run whose latest checkpoint answers (see list_runs)"),
+    checkpointDir: z
+      .string()
+      .optional()
+      .describe("Instead of runId: a save directory with latest_checkpointed_iteration.txt"),
+    host: z.string().default("local").describe("Host from the inventory (see list_hosts)"),
+    model: z.string().optional().describe("Model id; default what the run trained"),
+    release: z.string().optional().describe("MindSpeed-MM release; default the run's"),
+    hfDir: z.string().optional().describe("The original Hugging Face model (tokenizer, processor); default the run's"),
+    prompts: z.array(PromptSchema).max(16).optional().describe("Prompts, each with an image on the host"),
+    promptsFile: z.string().optional().describe("Instead of prompts: a JSONL on the host, one {prompt, image} a line"),
+    compareBase: z.boolean().default(false).describe("Also answer with the base weights the run loaded"),
+    baseCheckpointDir: z.string().optional().describe("Base weights for compareBase; default the run's load directory"),
+    outputDir: z
+      .string()
+      .optional()
+      .describe("Where the config and script go; default <workdir>/.ascend-train/inference/<run>"),
+    overwrite: z.boolean().default(false).describe("Replace files a previous call wrote in outputDir"),
+    timeoutMinutes: z.number().int().min(1).max(120).default(15).describe("Bound on each inference_vlm.py run"),
+  }),
+  output: z.object({
+    host: z.string(),
+    runId: z.string().nullable(),
+    model: z.string(),
+    release: z.string(),
+    checkpoint: z.object({ dir: z.string(), iteration: z.string(), tp: z.number(), pp: z.number() }),
+    base: z.string().nullable(),
+    upstream: z.object({ json: z.string(), script: z.string(), shipped: z.boolean() }),
+    files: z.array(z.string()),
+    answers: z.array(Answer),
+    notes: z.array(z.string()),
+    next: z.string(),
+  }),
+  async handle(args, deps) {
+    for (const f of ["checkpointDir", "hfDir", "promptsFile", "baseCheckpointDir", "outputDir"] as const) {
+      const v = args[f];
+      if (v !== undefined) checkPathText(v, f);
+    }
+    const source = await resolveSource(deps.hosts, args).catch((error: Error) => {
+      if (error instanceof SourceError) throw new ToolError(`${error.message} ${error.fix}`);
+      throw error;
+    });
+    const { executor, settings, workdir, checkpoint } = source;
+    const abs = (p: string) => (p.startsWith("/") ? posix.normalize(p) : posix.join(workdir, p));
+    let prompts = args.prompts ?? [];
+    if (args.promptsFile) {
+      const text = (await executor.readFile(abs(args.promptsFile), { maxBytes: 1 << 20 })).content;
+      prompts = parsePromptsJsonl(text).slice(0, 16);
+    }
+    if (!prompts.length) throw new ToolError("Give prompts (each with an image) or promptsFile.");
+    let example: ReturnType<typeof upstreamExample>;
+    try {
+      example = upstreamExample(source.model, "inference");
+    } catch (error) {
+      if (error instanceof InferenceRefusal) throw new ToolError(error.message);
+      throw error;
+    }
+    const notes = [...source.notes];
+    if (!example.shipped)
+      notes.push(
+        `Upstream has no inference example for ${source.model.id}; ${example.json} and its .sh were adapted to its size.`,
+      );
+    const images = prompts.map((p) => abs(p.image ?? ""));
+    const missing = await missingFiles(executor, [...new Set([...images, posix.join(source.hfDir, "config.json")])]);
+    if (missing.length) throw new ToolError(`Not on ${args.host}: ${missing.join(", ")}.`);
+
+    let base: string | null = null;
+    if (args.compareBase) {
+      base = args.baseCheckpointDir ? abs(args.baseCheckpointDir) : (source.record?.loadDir ?? null);
+      if (!base) throw new ToolError("compareBase: the run loaded no checkpoint; pass baseCheckpointDir.");
+      base = abs(base);
+      const baseFacts = await probeCheckpoint(executor, base).catch((error: Error) => {
+        throw new ToolError(`compareBase: ${error.message}`);
+      });
+      if (baseFacts.tp !== source.tp || baseFacts.pp !== source.pp)
+        throw new ToolError(
+          `compareBase: ${base} is split tp=${baseFacts.tp}, pp=${baseFacts.pp}; the trained checkpoint tp=${source.tp}, pp=${source.pp}. Convert the base with the same layout (convert_weights).`,
+        );
+    }
+
+    const dir = abs(
+      args.outputDir ?? posix.join(".ascend-train/inference", source.record?.id ?? posix.basename(checkpoint.saveDir)),
+    );
+    const td = (source.trainingModel.text_decoder ?? {}) as Json;
+    const files = prompts.map((p, i) => ({
+      name: `${example.name}.${i + 1}.json`,
+      text: `${JSON.stringify(
+        inferenceJson({
+          model: source.model,
+          release: source.release,
+          kind: "inference",
+          trainingModel: source.trainingModel,
+          tp: source.tp,
+          pp: source.pp,
+          llmSplit: source.llmSplit,
+          vitSplit: source.vitSplit,
+          hfDir: source.hfDir,
+          loadPath: checkpoint.saveDir,
+          imagePath: images[i],
+          prompt: p.prompt,
+        }),
+        null,
+        4,
+      )}\n`,
+    }));
+    const scriptName = `${example.name}.sh`;
+    files.push({
+      name: scriptName,
+      text: inferenceScript({
+        kind: "inference",
+        cannRoot: settings.cannRoot,
+        workdir,
+        configPath: posix.join(dir, files[0]!.name),
+        loadPath: checkpoint.saveDir,
+        tp: source.tp,
+        pp: source.pp,
+        vocabSize: Number(td.vocab_size) || 152064,
+        seqLength: source.seqLength,
+      }),
+    });
+    let paths: string[];
+    try {
+      paths = await writeFiles(executor, settings, args.host, dir, files, args.overwrite);
+    } catch (error) {
+      if (error instanceof FileExistsRefusal) throw new ToolError(error.message);
+      throw error;
+    }
+    const script = paths.at(-1)!;
+    const answers: z.output<typeof Answer>[] = [];
+    const ask = async (config: string, load: string) => {
+      const r = await runEntry(
+        executor,
+        settings,
+        script,
+        { MM_MODEL: config, LOAD_PATH: load },
+        {
+          timeoutMs: args.timeoutMinutes * 60_000,
+          signal: deps.signal,
+        },
+      );
+      if (r.timedOut)
+        return { answer: null, error: `inference_vlm.py ran past ${args.timeoutMinutes} min and was stopped.` };
+      if (r.exitCode !== 0) {
+        const tail = (r.stderr || r.stdout).trim().split("\n").slice(-6).join("\n");
+        return { answer: null, error: `inference_vlm.py exited ${r.exitCode}:\n${tail}` };
+      }
+      return { answer: parseAnswer(r.stdout), error: null };
+    };
+    for (const [i, p] of prompts.entries()) {
+      deps.progress({ progress: i, total: prompts.length, message: `prompt ${i + 1}/${prompts.length}` });
+      const tuned = await ask(paths[i]!, checkpoint.saveDir);
+      const baseRun = base && !tuned.error ? await ask(paths[i]!, base) : null;
+      answers.push({
+        prompt: p.prompt,
+        image: images[i]!,
+        answer: tuned.answer,
+        baseAnswer: baseRun?.answer ?? null,
+        error: tuned.error ?? baseRun?.error ?? null,
+      });
+    }
+    return {
+      host: args.host,
+      runId: source.record?.id ?? null,
+      model: source.model.id,
+      release: source.release,
+      checkpoint: { dir: checkpoint.iterDir, iteration: checkpoint.tracker, tp: source.tp, pp: source.pp },
+      base,
+      upstream: { json: example.json, script: example.script, shipped: example.shipped },
+      files: paths,
+      answers,
+      notes,
+      next: answers.some((a) => a.error)
+        ? "See the errors (diagnose_error explains a failing log)."
+        : `Score it on a benchmark with evaluate_model, or export it with export_model ${argsHint({ runId: source.record?.id ?? "<runId>" })}.`,
+    };
+  },
+  failed: (r) => r.answers.some((a) => a.error !== null),
+  summarize: (r) => {
+    const head = `${r.model} @ ${r.release}: ${r.checkpoint.dir} (iteration ${r.checkpoint.iteration}, tp=${r.checkpoint.tp} pp=${r.checkpoint.pp})`;
+    const rows = r.answers.map((a, i) =>
+      [
+        `${i + 1}. ${a.prompt} [${posix.basename(a.image)}]`,
+        a.answer !== null ? `   fine-tuned: ${a.answer}` : "",
+        a.baseAnswer !== null ? `   base:       ${a.baseAnswer}` : "",
+        a.error ? `   error: ${a.error}` : "",
+      ]
+        .filter(Boolean)
+        .join("\n"),
+    );
+    return [head, ...rows, ...r.notes, `Files: ${r.files.at(-1) ?? ""}`, r.next].filter(Boolean).join("\n");
+  },
+});
