@@ -34,7 +34,17 @@ const RunOut = z.object({
   ),
   resumedFrom: z.string().nullable(),
   scheduler: z.array(z.object({ kind: z.string(), jobId: z.string().nullable(), state: z.string().nullable() })),
+  /** The latest score per benchmark (evaluate_model). */
+  scores: z.array(z.object({ benchmark: z.string(), metric: z.string(), score: z.number(), iteration: z.string() })),
 });
+
+/** The newest evaluation of each benchmark in a run's record. */
+function latestScores(record: RunRecord) {
+  const byBenchmark = new Map<string, { benchmark: string; metric: string; score: number; iteration: string }>();
+  for (const e of record.evaluations ?? [])
+    byBenchmark.set(e.benchmark, { benchmark: e.benchmark, metric: e.metric, score: e.score, iteration: e.iteration });
+  return [...byBenchmark.values()];
+}
 
 const ACTIVE = new Set(["starting", "running", "stalled", "unknown"]);
 
@@ -105,6 +115,7 @@ export default defineTool({
         nodes: s.nodes.map((n) => ({ host: n.host, nodeRank: n.nodeRank, pid: n.pid, alive: n.alive, exit: n.exit })),
         resumedFrom: record.resumedFrom,
         scheduler: s.scheduler,
+        scores: latestScores(record),
       });
     }
     return { runs, unreachable, brokenRecords: broken };
@@ -115,7 +126,7 @@ export default defineTool({
     const eta = (s: number | null) => (s === null ? "" : ` ETA ${formatDuration(s)}`);
     const lines = r.runs.map(
       (x) =>
-        `${x.runId}  ${x.state.padEnd(8)} ${x.hosts.join(",")}  ${x.iteration !== null ? `iter ${x.iteration}/${x.totalIterations}` : ""}${x.loss !== null ? ` loss ${x.loss.toPrecision(4)}` : ""}${eta(x.etaSeconds)}  ${x.reason}`,
+        `${x.runId}  ${x.state.padEnd(8)} ${x.hosts.join(",")}  ${x.iteration !== null ? `iter ${x.iteration}/${x.totalIterations}` : ""}${x.loss !== null ? ` loss ${x.loss.toPrecision(4)}` : ""}${eta(x.etaSeconds)}  ${x.reason}${x.scores.length ? `  ${x.scores.map((e) => `${e.benchmark} ${e.score}`).join(", ")}` : ""}`,
     );
     if (r.unreachable.length)
       lines.push(`Unreachable: ${r.unreachable.map((u) => `${u.host} (${u.error})`).join("; ")}`);
