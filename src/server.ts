@@ -17,7 +17,7 @@ import { redactDeep, redactText } from "./hosts/redact.js";
 import type { HostRegistry } from "./hosts/registry.js";
 import { SERVER_INSTRUCTIONS } from "./instructions.js";
 import { allPrompts } from "./prompts/index.js";
-import { renderHints } from "./tools/hint.js";
+import { renderHints } from "./text/hint.js";
 import { annotationsFor, type ToolDef, type ToolDeps, type Toolset } from "./tools/tool.js";
 import { VERSION } from "./version.js";
 

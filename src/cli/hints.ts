@@ -1,6 +1,6 @@
 // Hints in the terminal's words: `--confirm`, `ascend-train tail-logs RUN_ID --follow-seconds 60`.
 import { shellQuote } from "../hosts/quote.js";
-import type { Hint, HintRenderer } from "../tools/hint.js";
+import type { Hint, HintRenderer } from "../text/hint.js";
 import { kebab, POSITIONAL } from "./flags.js";
 
 const word = (value: unknown): string => shellQuote(typeof value === "string" ? value : JSON.stringify(value));

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { forTerminal } from "../hosts/redact.js";
 import { HostRegistry } from "../hosts/registry.js";
-import { renderHints } from "../tools/hint.js";
+import { renderHints } from "../text/hint.js";
 import { allTools } from "../tools/index.js";
 import { invokeTool } from "../tools/invoke.js";
 import type { ToolAttachment } from "../tools/tool.js";

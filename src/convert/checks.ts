@@ -1,6 +1,6 @@
 // The checks before a conversion runs, judged from the plan and the host facts. Pure.
 import { isReleaseTag, RELEASE_TAGS } from "../knowledge/release-tags.js";
-import { argsHint } from "../tools/hint.js";
+import { argsHint } from "../text/hint.js";
 import type { ConvertArgSpec } from "./args.js";
 import { checkSource, describeMarker } from "./checks-source.js";
 import { checkHfConfig, checkWeightFiles, type HfFinding, hfConfigFacts } from "./hf-check.js";

@@ -5,7 +5,7 @@ import { posix } from "node:path";
 import { z } from "zod";
 import type { HostExecutor } from "../hosts/executor.js";
 import { enterParentScript, NO_FOLLOW_EXIT, placeScript } from "../hosts/no-follow.js";
-import { ToolError } from "../tools/tool.js";
+import { ToolError } from "../errors.js";
 import type { Container, MllmKeys, RecordFormat } from "./formats.js";
 import { DATASET_HOST_SCRIPT } from "./host-script.js";
 

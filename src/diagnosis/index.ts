@@ -1,7 +1,7 @@
 // The diagnosis engine: logs in (text, streams, files on a host), ranked findings out.
 export { type CompiledRules, compileRules, defaultCompiled } from "./compile.js";
 export { type RefineDeps, type RunContext, refineFindings } from "./context.js";
-export { type RunLookup, type RunRecord, setRunLookup } from "./runs.js";
+export type { RunLookup, RunRecord } from "./runs.js";
 export { LogScanner, looksBinary } from "./scanner.js";
 export {
   type DiagnoseOptions,

@@ -1,15 +1,15 @@
 // The input shared by diagnose_error and apply_fix: which log (file on a host, run id, or pasted text), the run's
 // config, and how the result is shaped for tools (structured output without the full edit texts).
 import { z } from "zod";
+import { ToolError } from "../errors.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { HostFileError } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { shellJoin } from "../hosts/quote.js";
+import type { WorkDeps } from "../hosts/work.js";
 import { RunIdSchema } from "../runs/types.js";
-import type { ToolDeps } from "../tools/tool.js";
-import { ToolError } from "../tools/tool.js";
 import { type RunContext, refineFindings } from "./context.js";
-import { lookupRun } from "./runs.js";
+import { lookupRun, type RunLookup } from "./runs.js";
 import { diagnoseHostFiles, diagnoseText } from "./sources.js";
 import type { Finding, FixAction, Verdict } from "./types.js";
 
@@ -69,12 +69,12 @@ export interface Diagnosis {
 }
 
 /** Reads and diagnoses the requested log, then makes the fixes concrete for the host and run. */
-export async function diagnoseRequest(args: SourceArgs, deps: ToolDeps): Promise<Diagnosis> {
+export async function diagnoseRequest(args: SourceArgs, deps: WorkDeps, runs: RunLookup): Promise<Diagnosis> {
   let host = args.host;
   let files = args.logFiles ?? (args.logFile ? [args.logFile] : undefined);
   let config: RunContext | undefined = args.config;
   if (args.runId) {
-    const run = await lookupRun(args.runId, deps);
+    const run = await lookupRun(args.runId, deps.hosts, runs);
     host = run.host;
     files = run.logFiles;
     config = { ...run.config, ...args.config };

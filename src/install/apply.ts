@@ -7,9 +7,9 @@ import { buildProbeScript } from "../env/probe.js";
 import { hostPrelude } from "../hosts/environment.js";
 import { ensureWritable } from "../hosts/paths.js";
 import { shellQuote } from "../hosts/quote.js";
-import { argsHint } from "../tools/hint.js";
-import type { ToolDeps } from "../tools/tool.js";
-import { ToolError } from "../tools/tool.js";
+import { argsHint } from "../text/hint.js";
+import type { WorkDeps } from "../hosts/work.js";
+import { ToolError } from "../errors.js";
 import { type BuiltPlan, OCCUPANCY } from "./plan.js";
 import { freshState, stepDigest } from "./state.js";
 import type { InstallState, Step, StepDef, StepId } from "./types.js";
@@ -91,7 +91,7 @@ async function writeState(plan: BuiltPlan, state: InstallState, now: Date): Prom
   await plan.executor.writeFile(plan.paths.stateFile, `${JSON.stringify(state, null, 2)}\n`, { exclusive: false });
 }
 
-async function smokeTest(plan: BuiltPlan, deps: ToolDeps): Promise<{ ok: boolean; findings: Finding[]; ms: number }> {
+async function smokeTest(plan: BuiltPlan, deps: WorkDeps): Promise<{ ok: boolean; findings: Finding[]; ms: number }> {
   const script = buildProbeScript(plan.targetSettings, { liveTimeoutSec: 60, npuSmiTimeoutSec: 20 });
   const run = await plan.executor.runScript(script, {
     timeoutMs: 150_000,
@@ -119,7 +119,7 @@ function judge(plan: BuiltPlan, facts: BuiltPlan["facts"]): { ok: boolean; findi
 
 const findingLine = (f: Finding) => `[${f.severity}] ${f.id}: ${f.title} (${f.evidence})`;
 
-export async function applyPlan(plan: BuiltPlan, deps: ToolDeps): Promise<ApplyOutcome> {
+export async function applyPlan(plan: BuiltPlan, deps: WorkDeps): Promise<ApplyOutcome> {
   const { executor, paths } = plan;
   const total = plan.steps.length;
   const state = plan.state ?? freshState(plan.fingerprint, paths.log, deps.now());
@@ -208,7 +208,7 @@ export async function applyPlan(plan: BuiltPlan, deps: ToolDeps): Promise<ApplyO
   return { steps: out, check, failedAt, resumedFrom };
 }
 
-const cutOff = (deps: ToolDeps) =>
+const cutOff = (deps: WorkDeps) =>
   new StepCutOff(
     deps.signal?.aborted
       ? "the call was cancelled before the step ended"
@@ -216,7 +216,7 @@ const cutOff = (deps: ToolDeps) =>
   );
 
 /** Writes the state file; a failure names where the apply stopped (the file on the host is replaced whole or not at all). */
-async function saveState(plan: BuiltPlan, state: InstallState, deps: ToolDeps, when: string): Promise<void> {
+async function saveState(plan: BuiltPlan, state: InstallState, deps: WorkDeps, when: string): Promise<void> {
   try {
     await writeState(plan, state, deps.now());
   } catch (error) {
@@ -226,7 +226,7 @@ async function saveState(plan: BuiltPlan, state: InstallState, deps: ToolDeps, w
   }
 }
 
-async function runStep(plan: BuiltPlan, step: Step, def: StepDef, deps: ToolDeps): Promise<Step> {
+async function runStep(plan: BuiltPlan, step: Step, def: StepDef, deps: WorkDeps): Promise<Step> {
   const run = await plan.executor.runScript(stepScript(plan, def), {
     timeoutMs: (def.timeoutSec + 60) * 1000,
     maxOutputBytes: TAIL_BYTES * 2,
@@ -246,7 +246,7 @@ async function runStep(plan: BuiltPlan, step: Step, def: StepDef, deps: ToolDeps
 async function runSmoke(
   plan: BuiltPlan,
   step: Step,
-  deps: ToolDeps,
+  deps: WorkDeps,
 ): Promise<{ step: Step; check: { ok: boolean; findings: Finding[] } }> {
   const r = await smokeTest(plan, deps);
   const lines = r.findings.filter((f) => f.severity !== "info").map(findingLine);

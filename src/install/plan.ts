@@ -10,8 +10,8 @@ import { newestReleaseFor } from "../knowledge/models.js";
 import { NEWEST_RELEASE } from "../knowledge/release-tags.js";
 import { getRelease, type ReleaseStack } from "../knowledge/releases.js";
 import type { ModelEntry } from "../knowledge/types.js";
-import type { ToolDeps } from "../tools/tool.js";
-import { ToolError } from "../tools/tool.js";
+import type { WorkDeps } from "../hosts/work.js";
+import { ToolError } from "../errors.js";
 import {
   type ModelOverlay,
   modelOverlay,
@@ -100,7 +100,7 @@ function release(tag: string | undefined): ReleaseStack {
   }
 }
 
-export async function buildPlan(req: InstallRequest, deps: ToolDeps): Promise<BuiltPlan> {
+export async function buildPlan(req: InstallRequest, deps: WorkDeps): Promise<BuiltPlan> {
   const model = resolveModel(req.model);
   const { settings, executor } = await deps.hosts.get(req.host);
   // The release decides the model's environment: the one asked for, else the model's newest, else the newest.

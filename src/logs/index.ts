@@ -6,7 +6,7 @@ export { extractMetrics, type LineSource, LineSplitter } from "./extract.js";
 export { type FollowResult, followLog } from "./follow.js";
 export { type InspectResult, inspectLog, LogNotFoundError, statFile } from "./inspect.js";
 export { classifyLine, isErrorLine, parseIterationLine, parseLogNumber } from "./parse.js";
-export { getRunResolver, type RunLocation, type RunResolver, setRunResolver } from "./resolver.js";
+export type { RunLocation, RunResolver } from "./resolver.js";
 export { decideState, type StateVerdict } from "./state.js";
 export { type LogWindow, readSince, tailLines } from "./tail.js";
 export type * from "./types.js";

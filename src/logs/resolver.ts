@@ -1,4 +1,4 @@
-// Run ids → where their log lives. The run ledger plugs in here; until it does, run ids cannot be resolved.
+// Run ids → where their log lives. The run ledger (src/runs/services.ts) answers this; the log tools receive it.
 import type { HostRegistry } from "../hosts/registry.js";
 
 export interface RunLocation {
@@ -10,14 +10,3 @@ export interface RunLocation {
 }
 
 export type RunResolver = (runId: string, ctx: { hosts: HostRegistry }) => Promise<RunLocation | null>;
-
-let resolver: RunResolver | null = null;
-
-/** Installs (or, with null, removes) the function that finds a run's log from its id. */
-export function setRunResolver(fn: RunResolver | null): void {
-  resolver = fn;
-}
-
-export function getRunResolver(): RunResolver | null {
-  return resolver;
-}

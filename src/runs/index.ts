@@ -4,7 +4,7 @@ export { findRun, ledgerDir, newRunId, readLedger, writeRecord } from "./ledger.
 export { nodeLiveness, stopGroup } from "./liveness.js";
 export { executeLaunch, prepareLaunch } from "./orchestrate.js";
 export { type Check, runPreflight } from "./preflight.js";
-export { installRunResolver } from "./resolver.js";
 export { ascendJobManifest, slurmScript } from "./scheduler.js";
+export { ledgerRunServices, type RunServices, runServicesOf } from "./services.js";
 export { runStatus } from "./status.js";
 export type { LiveState, RunNode, RunRecord } from "./types.js";

@@ -12,7 +12,8 @@ import {
 } from "../diagnosis/request.js";
 import { PathNotAllowedError } from "../hosts/paths.js";
 import { shellJoin } from "../hosts/quote.js";
-import { argsHint } from "./hint.js";
+import { runServicesOf } from "../runs/services.js";
+import { argsHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const Output = z.object({
@@ -47,7 +48,7 @@ export default defineTool({
   }).refine(sourceCheck, { message: SOURCE_MESSAGE }),
   output: Output,
   async handle(args, deps): Promise<Out> {
-    const { verdict } = await diagnoseRequest(args, deps);
+    const { verdict } = await diagnoseRequest(args, deps, runServicesOf(deps).lookup);
     const candidates = verdict.findings.filter((f) => !args.rule || f.rule === args.rule || f.category === args.rule);
     if (candidates.length === 0) throw new ToolError(`No finding ${args.rule ? `"${args.rule}" ` : ""}in this log.`);
     const picked = candidates

@@ -8,7 +8,7 @@ import { PlanError, resolveModel, resolveTrainingPlan, type TrainingPlan } from 
 import type { HostExecutor } from "../hosts/executor.js";
 import { HostFileError } from "../hosts/executor.js";
 import { ensureWritablePath } from "../hosts/paths.js";
-import { argsHint, callHint } from "./hint.js";
+import { argsHint, callHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const positive = z.number().int().positive();

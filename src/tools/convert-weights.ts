@@ -24,7 +24,7 @@ import { hostPrelude } from "../hosts/environment.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { checkPathText, ensureWritablePath, PathNotAllowedError } from "../hosts/paths.js";
 import { isReleaseTag } from "../knowledge/release-tags.js";
-import { argsHint } from "./hint.js";
+import { argsHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const positive = z.number().int().positive();

@@ -12,6 +12,7 @@ import {
   SourceSchema,
   sourceCheck,
 } from "../diagnosis/request.js";
+import { runServicesOf } from "../runs/services.js";
 import { defineTool } from "./tool.js";
 
 const Output = z.object({
@@ -43,7 +44,7 @@ export default defineTool({
   }).refine(sourceCheck, { message: SOURCE_MESSAGE }),
   output: Output,
   async handle(args, deps): Promise<Out> {
-    const { verdict } = await diagnoseRequest(args, deps);
+    const { verdict } = await diagnoseRequest(args, deps, runServicesOf(deps).lookup);
     return {
       summary: verdict.summary,
       findings: verdict.findings.slice(0, args.limit).map(findingOut),

@@ -5,7 +5,6 @@ import { z } from "zod";
 import { parseLaunchScript } from "../runs/launch-script.js";
 import { ensureDir, findRun, ledgerDir, newRunId, writeRecord } from "../runs/ledger.js";
 import { resolveOnHost } from "../runs/preflight.js";
-import { installRunResolver } from "../runs/resolver.js";
 import { carriedEnv } from "../runs/resume.js";
 import {
   acceleratorTypeFor,
@@ -17,11 +16,10 @@ import {
   slurmScript,
 } from "../runs/scheduler.js";
 import { RunIdSchema, type RunRecord } from "../runs/types.js";
-import { argsHint } from "./hint.js";
+import { argsHint } from "../text/hint.js";
 import { envInput } from "./launch-train.js";
 import { defineTool, ToolError } from "./tool.js";
 
-installRunResolver();
 
 const input = z
   .object({

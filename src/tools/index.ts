@@ -1,6 +1,5 @@
 // Every tool, in one list; toolsets and the read-only switch select from it.
 
-import { installRunResolver } from "../runs/resolver.js";
 import applyFix from "./apply-fix.js";
 import auditLog from "./audit-log.js";
 import buildConfigs from "./build-configs.js";
@@ -50,8 +49,6 @@ export const allTools: ToolDef<any, any>[] = [
   // tools register here, one import per file
 ];
 
-// Run ids resolve through the ledger in tail_logs, diagnose_error and apply_fix.
-installRunResolver();
 
 export interface ToolSelection {
   toolsets?: Toolset[];

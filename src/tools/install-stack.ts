@@ -7,7 +7,7 @@ import { buildPlan } from "../install/plan.js";
 import { isOffline, SourcesSchema } from "../install/sources.js";
 import { CheckSchema, ProblemSchema, STEP_IDS, StepSchema } from "../install/types.js";
 import { normalizeRelease, RELEASE_TAGS } from "../knowledge/release-tags.js";
-import { argsHint } from "./hint.js";
+import { argsHint } from "../text/hint.js";
 import { defineTool } from "./tool.js";
 
 const absolute = z.string().regex(/^\//, "must be an absolute path on the host");

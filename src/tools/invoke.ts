@@ -8,7 +8,7 @@ import { PathNotAllowedError } from "../hosts/paths.js";
 import { UnsafeShellValueError } from "../hosts/quote.js";
 import { redactDeep, redactText } from "../hosts/redact.js";
 import { UnknownHostError } from "../hosts/registry.js";
-import { type HintRenderer, renderHints, renderMcpHint } from "./hint.js";
+import { type HintRenderer, renderHints, renderMcpHint } from "../text/hint.js";
 import { type ToolAttachment, type ToolDef, type ToolDeps, ToolError } from "./tool.js";
 
 export type ToolOutcome =

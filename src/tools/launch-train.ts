@@ -7,11 +7,9 @@ import { isEnvName } from "../hosts/quote.js";
 import { redactText } from "../hosts/redact.js";
 import { redactEnv } from "../runs/ledger.js";
 import { describeChecks, executeLaunch, prepareLaunch } from "../runs/orchestrate.js";
-import { installRunResolver } from "../runs/resolver.js";
-import { argsHint, callHint } from "./hint.js";
+import { argsHint, callHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
-installRunResolver();
 
 export const CheckOut = z.object({
   id: z

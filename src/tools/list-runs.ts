@@ -2,13 +2,10 @@
 
 import { z } from "zod";
 import { ledgerDir, readLedger } from "../runs/ledger.js";
-import { installRunResolver } from "../runs/resolver.js";
 import { livenessByRun, runStatus } from "../runs/status.js";
 import { LIVE_STATES, type RunRecord } from "../runs/types.js";
 import { formatDuration } from "../text/format.js";
 import { defineTool, ToolError } from "./tool.js";
-
-installRunResolver();
 
 const RunOut = z.object({
   runId: z.string(),

@@ -31,7 +31,7 @@ import {
   Stats,
 } from "../datasets/schema.js";
 import { ensureWritablePath } from "../hosts/paths.js";
-import { argsHint } from "./hint.js";
+import { argsHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const AttrCheckOutput = z.object({ ok: z.boolean(), problems: z.array(z.string()), warnings: z.array(z.string()) });

@@ -4,15 +4,13 @@ import { z } from "zod";
 import { findRun, ledgerDir, newRunId } from "../runs/ledger.js";
 import { prepareLaunch } from "../runs/orchestrate.js";
 import { resolveOnHost } from "../runs/preflight.js";
-import { installRunResolver } from "../runs/resolver.js";
 import { buildResume, carriedEnv, type ResumeFiles } from "../runs/resume.js";
 import { livenessByRun } from "../runs/status.js";
 import { RunIdSchema } from "../runs/types.js";
-import { callHint } from "./hint.js";
+import { callHint } from "../text/hint.js";
 import { envInput, finishLaunch, LaunchOut, summarizeLaunch } from "./launch-train.js";
 import { defineTool, ToolError } from "./tool.js";
 
-installRunResolver();
 
 export default defineTool({
   name: "resume_run",

@@ -3,13 +3,11 @@ import { posix } from "node:path";
 import { z } from "zod";
 import { findRun, ledgerDir, writeRecord } from "../runs/ledger.js";
 import { isSignallablePid, stopGroup } from "../runs/liveness.js";
-import { installRunResolver } from "../runs/resolver.js";
 import { livenessByRun } from "../runs/status.js";
 import { RunIdSchema } from "../runs/types.js";
-import { argsHint } from "./hint.js";
+import { argsHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
-installRunResolver();
 
 const NodeOut = z.object({
   host: z.string(),

@@ -9,8 +9,8 @@ import { fmt } from "../logs/accumulator.js";
 import { renderLossPng, sparkline } from "../logs/chart.js";
 import { diagnoseErrorText } from "../logs/diagnose.js";
 import { inspectLog, LogNotFoundError } from "../logs/inspect.js";
-import { getRunResolver } from "../logs/resolver.js";
 import { RUN_STATES } from "../logs/types.js";
+import { runServicesOf } from "../runs/services.js";
 import { RunIdSchema } from "../runs/types.js";
 import { formatDuration } from "../text/format.js";
 import { defineTool, ToolError } from "./tool.js";
@@ -168,13 +168,7 @@ export default defineTool({
     let pid = args.pid;
     let processAlive = args.processAlive;
     if (args.runId !== undefined) {
-      const resolve = getRunResolver();
-      if (!resolve) {
-        throw new ToolError(
-          `Cannot look up run "${args.runId}": no run ledger is available here. Pass logFile (and host) instead.`,
-        );
-      }
-      const run = await resolve(args.runId, { hosts: deps.hosts });
+      const run = await runServicesOf(deps).locateLog(args.runId, { hosts: deps.hosts });
       if (!run) throw new ToolError(`Unknown run id "${args.runId}". Pass logFile (and host), or check the run id.`);
       ({ host, logFile } = run);
       pid ??= run.pid;

@@ -1,30 +1,18 @@
 // The shape of a tool: one definition object per file, turned into MCP tools, CLI commands and agent tools.
 import type { z } from "zod";
-import type { HostRegistry } from "../hosts/registry.js";
+import type { WorkDeps } from "../hosts/work.js";
+import type { RunServices } from "../runs/services.js";
 
 /** read: changes nothing; write: creates files or state but destroys nothing; destructive: installs, kills, launches, overwrites. */
 export type ToolKind = "read" | "write" | "destructive";
 export type Toolset = "hosts" | "knowledge" | "setup" | "data" | "train" | "diagnose" | "audit";
 
-export interface ProgressUpdate {
-  progress: number;
-  total?: number;
-  message?: string;
-  /** What progress and total count, when bytes (shown as KiB, MiB …). */
-  unit?: "bytes";
-}
+export type { ProgressUpdate } from "../hosts/work.js";
 
-export interface ToolDeps {
-  /** The only way a tool touches a machine. */
-  hosts: HostRegistry;
-  now: () => Date;
-  signal?: AbortSignal;
-  /** Progress for long work (MCP progress notifications, a CLI progress line). */
-  progress: (update: ProgressUpdate) => void;
-  /** Log lines for the client (MCP logging), never stdout. */
-  log: (level: "debug" | "info" | "warning" | "error", message: string) => void;
-  /** Set on a --read-only server: tools skip even incidental writes. */
-  readOnly?: boolean;
+/** What every tool gets: the work context, and the run ledger's lookups (run id → host, logs, config). */
+export interface ToolDeps extends WorkDeps {
+  /** How run ids are found; the ledger on the hosts unless a caller (a test) gives its own. */
+  runs?: RunServices;
 }
 
 /** Extra content a tool may return next to its structured result (for example a PNG chart). */
@@ -66,15 +54,6 @@ export function annotationsFor(def: { title: string; kind: ToolKind }) {
   };
 }
 
-/** A problem the caller can act on; its message is shown as written. */
-export class ToolError extends Error {
-  override name = "ToolError";
-  constructor(
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
-  }
-}
+export { ToolError } from "../errors.js";
 
 export const kebabCase = (name: string) => name.replaceAll("_", "-");

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { flagSpecs, optionsToInput, POSITIONAL } from "../../src/cli/flags.js";
 import { renderCliHint } from "../../src/cli/hints.js";
 import { progressPrinter } from "../../src/cli/progress.js";
-import { argsHint, callHint, renderHints, renderMcpHint } from "../../src/tools/hint.js";
+import { argsHint, callHint, renderHints, renderMcpHint } from "../../src/text/hint.js";
 import { allTools } from "../../src/tools/index.js";
 
 describe("flags derived from each tool's JSON Schema", () => {

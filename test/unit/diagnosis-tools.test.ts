@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { fillEmptyStages } from "../../src/diagnosis/context.js";
-import { setRunLookup } from "../../src/diagnosis/index.js";
+import type { RunLookup } from "../../src/diagnosis/index.js";
 import { HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
 import { ScriptedExecutor } from "../../src/hosts/scripted.js";
@@ -22,8 +22,6 @@ function depsFor(host: ScriptedExecutor): ToolDeps {
 const diagnose = (args: Record<string, unknown>, deps: ToolDeps) =>
   diagnoseError.handle(diagnoseError.input.parse(args), deps);
 const apply = (args: Record<string, unknown>, deps: ToolDeps) => applyFix.handle(applyFix.input.parse(args), deps);
-
-afterEach(() => setRunLookup(null));
 
 describe("diagnose_error", () => {
   it("is a read-only tool that needs exactly one log source", () => {
@@ -58,17 +56,16 @@ describe("diagnose_error", () => {
     );
   });
 
-  it("resolves a run id through the installed lookup, and says so when there is none", async () => {
+  it("resolves a run id through the lookup in its deps, and says so when the run is unknown", async () => {
     const host = new ScriptedExecutor();
-    const deps = depsFor(host);
-    await expect(diagnose({ runId: "run-20260101-000000-0001" }, deps)).rejects.toThrow(ToolError);
-    await expect(diagnose({ runId: "run-20260101-000000-0001" }, deps)).rejects.toThrow(/run ledger not available/);
-    host.files.set("/runs/r-1/rank0.log", fixture("tp-exceeds-kv-heads"));
-    setRunLookup(async (id) =>
+    const lookup: RunLookup = async (id) =>
       id === "run-20260101-000000-0001"
         ? { host: "npu1", logFiles: ["/runs/r-1/rank0.log"], config: { numKvHeads: 4, tp: 8 } }
-        : null,
-    );
+        : null;
+    const deps: ToolDeps = { ...depsFor(host), runs: { lookup, locateLog: async () => null } };
+    // The default is the ledger on the hosts: the scripted host has none, so the run is unknown there.
+    await expect(diagnose({ runId: "run-20260101-000000-0001" }, depsFor(host))).rejects.toThrow(ToolError);
+    host.files.set("/runs/r-1/rank0.log", fixture("tp-exceeds-kv-heads"));
     const r = await diagnose({ runId: "run-20260101-000000-0001" }, deps);
     expect(r.findings[0]!.category).toBe("tp_exceeds_kv_heads");
     expect(r.findings[0]!.facts.suggested_tp).toBe("4");

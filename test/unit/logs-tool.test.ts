@@ -12,15 +12,20 @@ import { ScriptedExecutor } from "../../src/hosts/scripted.js";
 import { LogAccumulator } from "../../src/logs/accumulator.js";
 import { setDiagnoser } from "../../src/logs/diagnose.js";
 import { followLog } from "../../src/logs/follow.js";
-import { setRunResolver } from "../../src/logs/resolver.js";
+import type { RunResolver } from "../../src/logs/resolver.js";
 import tailLogs from "../../src/tools/tail-logs.js";
 import { type ProgressUpdate, type ToolDeps, ToolError } from "../../src/tools/tool.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tail-logs-tool-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => {
-  setRunResolver(null);
   setDiagnoser(null);
+});
+
+/** Deps whose run ledger is the given resolver. */
+const withRuns = (deps: ToolDeps, locateLog: RunResolver): ToolDeps => ({
+  ...deps,
+  runs: { locateLog, lookup: async () => null },
 });
 
 function mm(i: number, total: number, loss = 10 - i * 0.05, ms = 2000): string {
@@ -153,14 +158,20 @@ describe("tail_logs inputs", () => {
     await expect(call({ logFile: missing }, depsFor(local()))).rejects.toThrow(/does not exist on host local/);
     const r = await call({ logFile: missing, pid: 999_999_99 }, depsFor(local()));
     expect(r.state).toBe("failed");
-    setRunResolver(async (id) => (id === "run-20260101-000000-0001" ? { host: "npu1", logFile: missing } : null));
-    expect((await call({ runId: "run-20260101-000000-0001" }, depsFor(local()))).state).toBe("starting");
+    const runs: RunResolver = async (id) =>
+      id === "run-20260101-000000-0001" ? { host: "npu1", logFile: missing } : null;
+    expect((await call({ runId: "run-20260101-000000-0001" }, withRuns(depsFor(local()), runs))).state).toBe(
+      "starting",
+    );
   });
 
   it("explains run ids it cannot resolve", async () => {
-    await expect(call({ runId: "run-20260101-000000-0009" }, depsFor(local()))).rejects.toThrow(/no run ledger/);
-    setRunResolver(async () => null);
-    await expect(call({ runId: "run-20260101-000000-0009" }, depsFor(local()))).rejects.toBeInstanceOf(ToolError);
+    await expect(
+      call(
+        { runId: "run-20260101-000000-0009" },
+        withRuns(depsFor(local()), async () => null),
+      ),
+    ).rejects.toBeInstanceOf(ToolError);
     expect(tailLogs.input.safeParse({}).success).toBe(false);
     expect(tailLogs.input.safeParse({ logFile: "/a", runId: "run-20260101-000000-0009" }).success).toBe(false);
     expect(tailLogs.input.safeParse({ runId: "../../etc/shadow" }).success).toBe(false);

@@ -1,0 +1,52 @@
+// The run ledger as a service for the log tools: tail_logs finds a run's log and whether it still runs,
+// diagnose_error and apply_fix find every node's log and the run's layout. Passed to them in their deps (a test
+// can give its own); nothing is installed globally.
+import type { RunLookup } from "../diagnosis/runs.js";
+import type { RunResolver } from "../logs/resolver.js";
+import { findRun } from "./ledger.js";
+import { livenessByRun } from "./status.js";
+
+export interface RunServices {
+  /** The master node's log of a run, and whether its process is alive. */
+  locateLog: RunResolver;
+  /** Every log of a run on its master host, and what the fixes need to know about it. */
+  lookup: RunLookup;
+}
+
+const locateLog: RunResolver = async (runId, { hosts }) => {
+  const { found } = await findRun(hosts, runId);
+  if (!found) return null;
+  const master = found.record.nodes.find((n) => n.nodeRank === 0);
+  if (!master) return null;
+  if (found.record.state === "stopped") {
+    return { host: master.host, logFile: master.logFile, pid: master.pid, processAlive: false };
+  }
+  const live = (await livenessByRun(hosts, [found.record])).get(runId)?.find((n) => n.nodeRank === 0);
+  const alive = live && live.alive !== null ? live.alive || (live.groupMembers ?? 0) > 0 : undefined;
+  return { host: master.host, logFile: master.logFile, pid: master.pid, processAlive: alive };
+};
+
+// Every node's log on the master host (the primary error may be on any rank) and the run's layout.
+const lookup: RunLookup = async (runId, { hosts }) => {
+  const { found } = await findRun(hosts, runId);
+  if (!found) return null;
+  const master = found.record.nodes.find((n) => n.nodeRank === 0) ?? found.record.nodes[0]!;
+  const modelJson = Object.keys(found.record.configHashes).find((p) => /model[^/]*\.json$/.test(p));
+  return {
+    host: master.host,
+    logFiles: found.record.nodes.filter((n) => n.host === master.host).map((n) => n.logFile),
+    config: {
+      scriptPath: found.record.script,
+      modelJsonPath: modelJson,
+      tp: found.record.parallel.tp,
+      pp: found.record.parallel.pp,
+      masterPort: found.record.masterPort,
+    },
+  };
+};
+
+/** The ledger kept on the hosts themselves. */
+export const ledgerRunServices: RunServices = { locateLog, lookup };
+
+/** The services a tool uses: the ones it was given, else the ledger. */
+export const runServicesOf = (deps: { runs?: RunServices }): RunServices => deps.runs ?? ledgerRunServices;
