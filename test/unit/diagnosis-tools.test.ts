@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fillEmptyStages } from "../../src/diagnosis/context.js";
 import type { RunLookup } from "../../src/diagnosis/index.js";
 import { HostSettingsSchema } from "../../src/hosts/inventory.js";
