@@ -37,6 +37,17 @@ export interface ConvertArgSpec {
   newWeightKeys?: boolean;
   /** The HF config ties lm_head to the embedding. */
   tiedEmbeddings?: boolean;
+  /** The model's README converts with the tied-weight mapping, whatever the host's config says. */
+  tiedByReadme?: boolean;
+  /** DCP sources: the iteration directory latest_checkpointed_iteration.txt names (iter_0000100, release). */
+  sourceIteration?: string;
+}
+
+/** The directory a latest_checkpointed_iteration.txt names: "release", or iter_NNNNNNN for a number. */
+export function trackedIterationDir(tracker: string | null): string | undefined {
+  if (!tracker) return undefined;
+  if (tracker === "release") return "release";
+  return /^\d+$/.test(tracker) ? `iter_${tracker.padStart(7, "0")}` : undefined;
 }
 
 const atLeast = (release: ReleaseTag, from: ReleaseTag) => RELEASE_TAGS.indexOf(release) >= RELEASE_TAGS.indexOf(from);
@@ -65,11 +76,19 @@ const FLAT_SHAPES: Record<string, Partial<Record<ConvertMethod, (s: ConvertArgSp
       s.hfDir,
       "--dcp_dir",
       s.ckptDir,
-      ...(s.tiedEmbeddings
+      ...(s.tiedEmbeddings || s.tiedByReadme
         ? ["--tie_weight_mapping", list({ "lm_head.weight": "model.language_model.embed_tokens.weight" })]
         : []),
     ],
-    dcp_to_hf: (s) => ["--dcp_dir", s.ckptDir, "--save_hf_dir", s.targetDir!, "--origin_hf_dir", s.hfDir],
+    // The README points --dcp_dir at the iteration directory itself (…/release, …/iter_NNNNNNN).
+    dcp_to_hf: (s) => [
+      "--dcp_dir",
+      s.sourceIteration ? `${s.ckptDir.replace(/\/+$/, "")}/${s.sourceIteration}` : s.ckptDir,
+      "--save_hf_dir",
+      s.targetDir!,
+      "--origin_hf_dir",
+      s.hfDir,
+    ],
   },
   GenericDCPConverter: {
     hf_to_dcp: (s) => ["--hf_dir", s.hfDir, "--dcp_dir", s.ckptDir],

@@ -1,5 +1,5 @@
 // Checks of the checkpoint a conversion reads (mm_to_hf, dcp_to_hf, resplit): is it one, and split how. Pure.
-import type { ConvertArgSpec, ParallelLayout } from "./args.js";
+import { type ConvertArgSpec, type ParallelLayout, trackedIterationDir } from "./args.js";
 import type { Add, CheckInput } from "./checks.js";
 import { CONVERT_MARKER, type ConvertMarker, markerMismatch, parseMarker } from "./marker.js";
 
@@ -41,6 +41,7 @@ export function checkSource(input: CheckInput, add: Add, extra: Partial<ConvertA
     return;
   }
   if (plan.checkpoint === "dcp") {
+    extra.sourceIteration = trackedIterationDir(src.tracker);
     add(
       src.dcpMetadata
         ? { id: "source", level: "info", message: `${src.path} holds a DCP checkpoint.`, fix: null }

@@ -173,7 +173,9 @@ export function planConversion(req: ConvertRequest): ConvertPlan {
 
   const direction = directionOf(method);
   const hfDir = absolute(req.hfDir ?? plan.paths.hfDir, req.workdir, "hfDir");
-  const ckptDir = absolute(req.ckptDir ?? plan.paths.ckptDir, req.workdir, "ckptDir");
+  // A DCP conversion back to HF reads what the run saved (its latest iteration), not the checkpoint it started from.
+  const fromRun = direction === "to-hf" && info.argStyle === "flat" && !req.ckptDir;
+  const ckptDir = absolute(req.ckptDir ?? (fromRun ? plan.paths.saveDir : plan.paths.ckptDir), req.workdir, "ckptDir");
   const targetDir = req.targetDir ? absolute(req.targetDir, req.workdir, "targetDir") : null;
   if (direction !== "to-mm" && !targetDir) {
     throw new ConvertRefusal(
@@ -215,7 +217,13 @@ export function planConversion(req: ConvertRequest): ConvertPlan {
     layout,
     sourceLayout,
     ep: plan.parallel.ep,
+    tiedByReadme: TIED_BY_README.has(model.id),
   };
+  if (fromRun) {
+    notes.push(
+      `Source: the run's save directory ${ckptDir} (its latest iteration, as latest_checkpointed_iteration.txt names it); pass ckptDir to convert another checkpoint.`,
+    );
+  }
   return {
     model,
     release: plan.release,
@@ -240,6 +248,9 @@ export function planConversion(req: ConvertRequest): ConvertPlan {
     notes,
   };
 }
+
+/** Models whose README converts with --tie_weight_mapping (lm_head tied to the embedding). */
+const TIED_BY_README = new Set(["qwen3_5-4b"]);
 
 /** The argv again once host facts (source layout, weight key names, tied embeddings) are known. */
 export function finishArgv(plan: ConvertPlan, extra: Partial<ConvertArgSpec>): ConvertPlan {

@@ -334,7 +334,7 @@ const qwen3vl = (
   ],
   isolatedEnv: true,
   notes: [
-    "v2.2.0 had one generic finetune_qwen3vl.sh with data.json/model.json; v2.3.0 per-size JSON; v26.0.0+ one YAML per size.",
+    "v2.2.0 had one generic finetune_qwen3vl.sh with data.json/model.json (model_id qwen3_vl_moe: the 30B-A3B and 235B-A22B MoE sizes); v2.3.0 per-size JSON (8B, 30B, 235B: data_<size>.json, model_<size>.json, finetune_qwen3vl_<size>.sh); v26.0.0+ one YAML per size. build_configs builds the v26.0.0+ layout.",
     "Weights go HF -> DCP with `mm-convert Qwen3VLConverter hf_to_dcp`.",
   ],
 });
@@ -403,6 +403,8 @@ const QWEN3VL: ModelEntry[] = [
         upstreamDifferences: NATIVE_V1_PATHS("qwen3vl_30B_config_v1_A5.yaml"),
       },
     ],
+    // v2.2.0's generic finetune_qwen3vl.sh / model.json (model_id qwen3_vl_moe) trains the MoE sizes.
+    span("v2.2.0"),
   ),
   qwen3vl(
     "32B",
@@ -422,6 +424,7 @@ const QWEN3VL: ModelEntry[] = [
         { TASK_QUEUE_ENABLE: "1", MULTI_STREAM_MEMORY_REUSE: "2" },
       ),
     ],
+    span("v2.2.0"),
   ),
 ];
 

@@ -14,6 +14,8 @@ export interface ReleaseStack {
     version: string;
     /** Oldest CANN the release notes still accept. */
     minimum: string;
+    /** CANN releases the release notes' compatibility table marks "Y", when it has one; others are refused there. */
+    compatible?: readonly string[];
     layout: CannLayout;
     /** Ascend HDK (driver/firmware) named next to it, when the guide names one. */
     hdk: string | null;
@@ -44,6 +46,8 @@ export interface ReleaseStack {
   pipExtras: readonly string[];
   /** Extra pip requirements the release adds to pyproject's dependencies. */
   extraRequirements: readonly string[];
+  /** Triton-Ascend the install guide installs (bound to the CANN version), with the index it comes from. */
+  tritonAscend?: { version: string; indexUrl: string };
 }
 
 export const MINDSPEED_MM_REPO = "https://gitcode.com/Ascend/MindSpeed-MM.git";
@@ -135,7 +139,8 @@ export const RELEASES: Readonly<Record<ReleaseTag, ReleaseStack>> = {
   "v26.1.0": {
     tag: "v26.1.0",
     date: RELEASE_DATES["v26.1.0"],
-    cann: { version: "9.1.0", minimum: "8.1.RC1", layout: "cann", hdk: null },
+    // Release notes table 3: 8.5.0, 9.0.0 and 9.1.0 are compatible; 8.3.RC1 is marked "/" (not compatible).
+    cann: { version: "9.1.0", minimum: "8.5.0", compatible: ["8.5.0", "9.0.0", "9.1.0"], layout: "cann", hdk: null },
     torch: "2.7.1",
     torchNpu: "2.7.1.post8",
     ascendExtension: "26.1.0",
@@ -152,6 +157,8 @@ export const RELEASES: Readonly<Record<ReleaseTag, ReleaseStack>> = {
     apex: false,
     pipExtras: ["evaluate"],
     extraRequirements: ["diffusers>=0.38.0", "peft>=0.19.1"],
+    // Install guide step 7 (after MindSpeed-MM): pip install triton-ascend==3.2.1 --extra-index-url=<this index>.
+    tritonAscend: { version: "3.2.1", indexUrl: "https://triton-ascend.osinfra.cn/pypi/simple" },
   },
 };
 
