@@ -2,6 +2,7 @@
 // absolute paths elsewhere are refused before anything is written.
 import type { HostExecutor } from "./executor.js";
 import type { HostSettings } from "./inventory.js";
+import { shellQuote } from "./quote.js";
 
 export class PathNotAllowedError extends Error {
   override name = "PathNotAllowedError";
@@ -43,10 +44,11 @@ export async function ensureWritablePath(
   // Only ~ and ~/ are this user's home; ~name is refused (it is not $HOME followed by "name"). A relative path is
   // taken under the workdir, which need not exist yet (a first install makes it).
   const script =
+    `W=${shellQuote(settings.workdir ?? "")}; ` +
     // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a JS template
-    'W=$1; shift; for p in "$@"; do case $p in /*|"~"*) ;; *) [ -n "$W" ] && p="$W/$p";; esac; case $p in "~"|"~/"*) p="$HOME${p#"~"}";; "~"*) echo "only ~ and ~/ are expanded: $p" >&2; exit 3;; esac; realpath -m -- "$p" || exit 3; done';
+    'for p in "$@"; do case $p in /*|"~"*) ;; *) [ -n "$W" ] && p="$W/$p";; esac; case $p in "~"|"~/"*) p="$HOME${p#"~"}";; "~"*) echo "only ~ and ~/ are expanded: $p" >&2; exit 3;; esac; realpath -m -- "$p" || exit 3; done';
   const roots = allowedRoots(settings);
-  const r = await executor.run(["sh", "-c", script, "sh", settings.workdir ?? "", path, ...roots], {
+  const r = await executor.run(["sh", "-c", script, "sh", path, ...roots], {
     timeoutMs: 15_000,
   });
   const lines = r.stdout.trim().split("\n");

@@ -3,10 +3,7 @@ import type { ReleaseTag } from "../knowledge/release-tags.js";
 import { exampleFiles } from "./examples.js";
 import { simFile } from "./files.js";
 import type { SimStack } from "./releases.js";
-import { SIM_BUILD_PY } from "./shims/build-backend-py.js";
-import { MM_CONFIG_PY } from "./shims/mm-config-py.js";
-import { MM_CONVERT_PY } from "./shims/mm-convert-py.js";
-import { MM_TRAINING_PY } from "./shims/mm-training-py.js";
+import { MM_CONFIG_PY, MM_CONVERT_PY, MM_TRAINING_PY, SIM_BUILD_PY } from "./shims.js";
 
 const SIM_NOTE =
   "This tree belongs to a simulated Ascend host (ascend-train sim); it imitates the upstream layout only.";

@@ -11,7 +11,7 @@ import { stopProcesses } from "./processes.js";
 import { SIM_STACKS } from "./releases.js";
 import { layOutSampleData } from "./sample-host.js";
 import { isScenarioId, SCENARIOS, type ScenarioId } from "./scenarios.js";
-import { DF_SHIM_SH } from "./shims/npu-smi.js";
+import { DF_SHIM_SH } from "./shims.js";
 import { liveHolders, loadState, type SimHolder, type SimState, writeState } from "./state.js";
 import { sh, writeTree } from "./util.js";
 import { findPython, installPackages, pythonVersion } from "./venv.js";

@@ -9,19 +9,17 @@ import {
 import type { SimStack } from "./releases.js";
 import { SIM_STACKS } from "./releases.js";
 import {
+  TORCH_DISTRIBUTED_PY,
+  TORCH_ERRORS_PY,
+  TORCH_INIT_PY,
   TORCH_NPU_C_PY,
   TORCH_NPU_ERROR_CODE_PY,
   TORCH_NPU_INIT_PY,
   TORCH_NPU_NPU_PY,
   TORCH_NPU_UTILS_PY,
-} from "./shims/torch-npu-py.js";
-import {
-  TORCH_DISTRIBUTED_PY,
-  TORCH_ERRORS_PY,
-  TORCH_INIT_PY,
   TORCH_RUN_PY,
   TORCH_VERSION_PY,
-} from "./shims/torch-py.js";
+} from "./shims.js";
 
 export interface PackageSpec {
   /** Distribution name as pip shows it (torch_npu, not torch-npu). */

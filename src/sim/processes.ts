@@ -4,37 +4,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { simFile } from "./files.js";
 import { liveHolders, pidAlive, type SimProcess } from "./state.js";
 
-const HOLDER_PY = `import os, signal, sys, time
-sys.path.insert(0, os.path.join(sys.argv[1], ".sim", "lib"))
-import ascend_sim
-root = sys.argv[1]
-def bye(*_):
-    ascend_sim.unregister(root)
-    sys.exit(0)
-signal.signal(signal.SIGTERM, bye)
-signal.signal(signal.SIGINT, bye)
-ascend_sim.register(root, range(int(sys.argv[2])), int(sys.argv[3]), kind="foreign")
-while True:
-    time.sleep(3600)
-`;
+const HOLDER_PY = simFile("npu_holder.py");
 
-const LISTENER_PY = `import socket, sys, time
-port = int(sys.argv[1])
-while True:
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        s.bind(("0.0.0.0", port))
-        s.listen(16)
-        break
-    except OSError:
-        s.close()
-        time.sleep(0.2)
-while True:
-    time.sleep(3600)
-`;
+const LISTENER_PY = simFile("port_listener.py");
 
 function detached(python: string, code: string, args: string[], owner?: { uid: number; gid: number }): number {
   const child = spawn(python, ["-c", code, ...args], {

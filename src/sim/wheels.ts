@@ -1,7 +1,7 @@
 // The offline wheel house: real .whl files of every stand-in package at every release's version.
 import { join } from "node:path";
 import { allWheelPackages } from "./packages.js";
-import { WHEEL_BUILDER_PY } from "./shims/wheel-builder-py.js";
+import { WHEEL_BUILDER_PY } from "./shims.js";
 import { cached, contentHash, sh } from "./util.js";
 
 export async function wheelCache(python: string): Promise<string> {

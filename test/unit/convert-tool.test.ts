@@ -19,7 +19,7 @@ import { HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
 import { ScriptedExecutor } from "../../src/hosts/scripted.js";
 import { makeFakeHfModel } from "../../src/sim/index.js";
-import { MM_CONVERT_PY } from "../../src/sim/shims/mm-convert-py.js";
+import { MM_CONVERT_PY } from "../../src/sim/shims.js";
 import convertWeights from "../../src/tools/convert-weights.js";
 import { type ProgressUpdate, type ToolDeps, ToolError } from "../../src/tools/tool.js";
 

@@ -1,5 +1,4 @@
-// checkpoint/convert_cli.py of the simulated checkout: `mm-convert <Converter> <method> --cfg.* ...` (facts §b).
-export const MM_CONVERT_PY = String.raw`"""mm-convert of the simulated MindSpeed-MM (ascend-train sim): validates like the real converters, writes
+"""mm-convert of the simulated MindSpeed-MM (ascend-train sim): validates like the real converters, writes
 a Megatron/DCP checkpoint tree of placeholder files and records the layer split it used."""
 import glob
 import json
@@ -176,6 +175,45 @@ def hf_to_dcp(cls, flags):
     return 0
 
 
+def write_hf_shards(dst):
+    """Three safetensors shards with valid headers and the shapes config.json implies (bf16, data left sparse),
+    and the index that maps every tensor to its shard: what a real mm_to_hf leaves, in miniature."""
+    cfg = {}
+    if os.path.isfile(os.path.join(dst, "config.json")):
+        with open(os.path.join(dst, "config.json"), encoding="utf-8") as f:
+            cfg = json.load(f)
+    text = cfg.get("text_config") or cfg
+    vocab = int(text.get("vocab_size") or cfg.get("vocab_size") or 1024)
+    hidden = int(text.get("hidden_size") or cfg.get("hidden_size") or 64)
+    tied = bool(text.get("tie_word_embeddings", cfg.get("tie_word_embeddings", False)))
+    shards = [
+        {"model.embed_tokens.weight": [vocab, hidden], "model.layers.0.input_layernorm.weight": [hidden]},
+        {"model.layers.0.post_attention_layernorm.weight": [hidden], "visual.merger.ln_q.weight": [1280]},
+        {"model.norm.weight": [hidden]},
+    ]
+    if not tied:
+        shards[2]["lm_head.weight"] = [vocab, hidden]
+    names = ["model-%05d-of-%05d.safetensors" % (i + 1, len(shards)) for i in range(len(shards))]
+    weight_map, total = {}, 0
+    for name, tensors in zip(names, shards):
+        header, offset = {"__metadata__": {"format": "pt"}}, 0
+        for key, shape in tensors.items():
+            size = 2
+            for n in shape:
+                size *= n
+            header[key] = {"dtype": "BF16", "shape": shape, "data_offsets": [offset, offset + size]}
+            offset += size
+            weight_map[key] = name
+        raw = json.dumps(header, separators=(",", ":")).encode()
+        raw += b" " * (-len(raw) % 8)
+        with open(os.path.join(dst, name), "wb") as f:
+            f.write(len(raw).to_bytes(8, "little") + raw)
+            f.truncate(8 + len(raw) + offset)
+        total += offset
+    with open(os.path.join(dst, "model.safetensors.index.json"), "w", encoding="utf-8") as f:
+        json.dump({"metadata": {"total_size": total}, "weight_map": weight_map}, f, indent=2)
+
+
 def to_hf(cls, flags):
     src = flags.get("cfg.mm_dir") or flags.get("load_dir") or flags.get("dcp_dir")
     dst = flags.get("cfg.save_hf_dir") or flags.get("save_dir") or flags.get("save_hf_dir")
@@ -189,12 +227,7 @@ def to_hf(cls, flags):
     if assets and os.path.isfile(os.path.join(assets, "config.json")):
         with open(os.path.join(assets, "config.json"), encoding="utf-8") as f, open(os.path.join(dst, "config.json"), "w", encoding="utf-8") as g:
             g.write(f.read())
-    weight_map = {"model.embed_tokens.weight": "model-00001-of-00001.safetensors"}
-    with open(os.path.join(dst, "model-00001-of-00001.safetensors"), "wb") as f:
-        header = b'{"__metadata__":{"format":"pt"}}'
-        f.write(len(header).to_bytes(8, "little") + header)
-    with open(os.path.join(dst, "model.safetensors.index.json"), "w", encoding="utf-8") as f:
-        json.dump({"metadata": {"total_size": 0}, "weight_map": weight_map}, f, indent=2)
+    write_hf_shards(dst)
     progress("Saved HF weights to %s" % dst)
     return 0
 
@@ -229,4 +262,3 @@ def main(argv=None):
 
 if __name__ == "__main__":
     sys.exit(main())
-`;

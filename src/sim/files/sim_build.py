@@ -1,6 +1,4 @@
-// A tiny PEP 517/660 build backend for the mirrored repos, so `pip install --no-build-isolation --no-index -e .`
-// works offline without setuptools in the venv.
-export const SIM_BUILD_PY = String.raw`"""In-tree build backend of the ascend-train sim mirrors (PEP 517 / PEP 660)."""
+"""In-tree build backend of the ascend-train sim mirrors (PEP 517 / PEP 660)."""
 import base64
 import hashlib
 import json
@@ -96,4 +94,3 @@ def build_editable(wheel_directory, config_settings=None, metadata_directory=Non
     _pause()
     meta = _meta()
     return _write_wheel(wheel_directory, {"__editable__.%s-%s.pth" % (meta["name"], meta["version"]): ROOT + "\n"})
-`;

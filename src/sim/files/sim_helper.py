@@ -1,5 +1,4 @@
-// ascend_sim.py: the shared helper every simulated tool imports (state, NPU holders, banner).
-export const SIM_HELPER_PY = String.raw`"""State of the simulated Ascend host (ascend-train sim). Not part of any real Ascend software."""
+"""State of the simulated Ascend host (ascend-train sim). Not part of any real Ascend software."""
 import json
 import os
 import sys
@@ -128,4 +127,3 @@ def ascend_ts():
 def ascend_ts_us():
     t = time.time()
     return time.strftime("%Y-%m-%d-%H:%M:%S", time.localtime(t)) + ".%03d.%03d" % (int(t * 1000) % 1000, int(t * 1e6) % 1000)
-`;

@@ -1,5 +1,4 @@
-// mindspeed_mm/sim_config.py: argument and config handling for the simulated trainers (Megatron flags, JSON, YAML).
-export const MM_CONFIG_PY = String.raw`"""Argument and config parsing of the simulated MindSpeed-MM (ascend-train sim)."""
+"""Argument and config parsing of the simulated MindSpeed-MM (ascend-train sim)."""
 import argparse
 import json
 import re
@@ -174,4 +173,3 @@ def layer_list(value):
         else:
             flat.append(v)
     return flat
-`;

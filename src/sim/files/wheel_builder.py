@@ -1,5 +1,4 @@
-// Builds installable .whl files (zip + METADATA/WHEEL/RECORD) from the package specs given on stdin.
-export const WHEEL_BUILDER_PY = String.raw`import base64
+import base64
 import hashlib
 import json
 import os
@@ -36,4 +35,3 @@ for pkg in spec["packages"]:
         info.external_attr = 0o644 << 16
         z.writestr(info, "\n".join(record) + "\n", zipfile.ZIP_DEFLATED)
     print(path)
-`;

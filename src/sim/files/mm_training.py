@@ -1,5 +1,4 @@
-// mindspeed_mm/training.py of the simulated checkout: the real log format (facts §e), checkpoints, scenario failures.
-export const MM_TRAINING_PY = String.raw`"""Training loop of the simulated MindSpeed-MM (ascend-train sim).
+"""Training loop of the simulated MindSpeed-MM (ascend-train sim).
 
 Prints the log lines of mindspeed_mm/training.py (Megatron path) and of the native FSDP2 trainer, writes
 checkpoints, and fails the way real runs fail when the simulated host is in a failure scenario.
@@ -403,4 +402,3 @@ def train_native(config_path):
     if save and last > start and (not save_interval or last % int(save_interval) != 0):
         save_fn(last)
     return 0
-`;
