@@ -1,0 +1,204 @@
+// After training, on a simulated host through the local executor: a finished run (its ledger record, its save
+// directory at iteration 10) is exported to a Hugging Face directory that passes the completeness check, answers two
+// prompts next to the base weights, and is scored on a benchmark whose score lands in the run's ledger record.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HostSettingsSchema } from "../../src/hosts/inventory.js";
+import { HostRegistry } from "../../src/hosts/registry.js";
+import { RunRecordSchema } from "../../src/runs/types.js";
+import evaluateModel from "../../src/tools/evaluate-model.js";
+import exportModel from "../../src/tools/export-model.js";
+import listRuns from "../../src/tools/list-runs.js";
+import runInference from "../../src/tools/run-inference.js";
+import { type ToolDeps, ToolError } from "../../src/tools/tool.js";
+import { type LocalTrainableSim, localTrainableSim } from "../helpers/local-sim.js";
+
+const RUN_ID = "run-20261202-120000-abcd";
+let sim: LocalTrainableSim;
+let wd: string;
+let hosts: HostRegistry;
+const deps = (): ToolDeps => ({
+  hosts,
+  now: () => new Date("2026-12-02T12:30:00Z"),
+  progress: () => undefined,
+  log: () => undefined,
+});
+
+function saveCheckpoint(dir: string, iteration: number, ranks: string[]) {
+  const sub = join(dir, `iter_${String(iteration).padStart(7, "0")}`);
+  for (const r of ranks) {
+    mkdirSync(join(sub, r), { recursive: true });
+    writeFileSync(join(sub, r, "model_optim_rng.pt"), "weights\n");
+  }
+  writeFileSync(join(dir, "latest_checkpointed_iteration.txt"), String(iteration));
+}
+
+beforeAll(async () => {
+  sim = await localTrainableSim("after-train", "0");
+  wd = sim.settings.workdir!;
+  hosts = new HostRegistry({ file: null, hosts: { sim: HostSettingsSchema.parse(sim.settings) } });
+  const save = join(wd, "save", sim.name);
+  saveCheckpoint(save, 10, ["mp_rank_00"]);
+  mkdirSync(join(wd, "data/images"), { recursive: true });
+  writeFileSync(join(wd, "data/images/cat.jpg"), "jpeg");
+  writeFileSync(join(wd, "data/images/chart.png"), "png");
+  writeFileSync(join(wd, "AI2D_TEST.tsv"), "index\tquestion\tanswer\n0\tq\ta\n1\tq\tb\n");
+  const ledger = join(wd, ".ascend-train/runs");
+  mkdirSync(ledger, { recursive: true });
+  const record = RunRecordSchema.parse({
+    version: 1,
+    id: RUN_ID,
+    createdAt: "2026-12-02T12:00:00Z",
+    hosts: ["sim"],
+    nodes: [],
+    workdir: wd,
+    script: sim.script,
+    command: ["bash", sim.script],
+    env: {},
+    configHashes: {},
+    saveDir: save,
+    loadDir: join(wd, "ckpt/mm/qwen2.5vl-3b"),
+    masterAddr: "localhost",
+    masterPort: 6000,
+    parallel: { tp: 1, pp: 1, cp: 1, nnodes: 1, npusPerNode: 8 },
+    trainIters: 10,
+    state: "launched",
+    stoppedAt: null,
+    stopSignal: null,
+    resumedFrom: null,
+    resumeIteration: null,
+  });
+  writeFileSync(join(ledger, `${RUN_ID}.json`), JSON.stringify(record, null, 2));
+}, 180_000);
+
+afterAll(async () => {
+  await sim?.cleanup();
+});
+
+describe("a finished run: export, inference, evaluation", () => {
+  it("export_model plans, then writes a complete Hugging Face directory with the tokenizer files", async () => {
+    const plan = await exportModel.handle(exportModel.input.parse({ runId: RUN_ID, host: "sim" }), deps());
+    expect(plan.ready).toBe(true);
+    expect(plan.exported).toBe(false);
+    expect(plan.checkpoint.iteration).toBe("10");
+    expect(plan.command).toContain("Qwen2_5_VLConverter mm_to_hf");
+    const done = await exportModel.handle(
+      exportModel.input.parse({ runId: RUN_ID, host: "sim", confirm: true }),
+      deps(),
+    );
+    expect(done.exported).toBe(true);
+    expect(done.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(done.complete).toBe(true);
+    expect(done.output).toMatch(/after-train-hf-iter_0000010$/);
+    const index = JSON.parse(readFileSync(join(done.output, "model.safetensors.index.json"), "utf8"));
+    expect(new Set(Object.values(index.weight_map)).size).toBe(3);
+    expect(done.usage?.vllm).toContain("vllm serve");
+    expect(exportModel.summarize(done)).toContain("Qwen2_5_VLForConditionalGeneration");
+  }, 120_000);
+
+  it("export_model's check fails on a shard the index names but that is gone", async () => {
+    const first = await exportModel.handle(
+      exportModel.input.parse({ runId: RUN_ID, host: "sim", confirm: true, overwrite: true }),
+      deps(),
+    );
+    expect(first.complete).toBe(true);
+    const { readHfDirFacts, checkHfDir } = await import("../../src/export/hf-check.js");
+    const { rmSync } = await import("node:fs");
+    rmSync(join(first.output, "model-00002-of-00003.safetensors"));
+    const executor = (await hosts.get("sim")).executor;
+    const checks = checkHfDir(await readHfDirFacts(executor, first.output));
+    expect(checks.find((c) => c.id === "index-shards-exist")?.ok).toBe(false);
+  }, 120_000);
+
+  it("run_inference answers two prompts with the fine-tuned and the base weights", async () => {
+    const r = await runInference.handle(
+      runInference.input.parse({
+        runId: RUN_ID,
+        host: "sim",
+        compareBase: true,
+        prompts: [
+          { prompt: "What animal is this?", image: "data/images/cat.jpg" },
+          { prompt: "Summarise the chart.", image: "data/images/chart.png" },
+        ],
+      }),
+      deps(),
+    );
+    expect(r.answers.map((a) => a.error)).toEqual([null, null]);
+    expect(r.answers[0]!.answer).toContain("iteration 10");
+    expect(r.answers[0]!.baseAnswer).toContain("The image shows cat");
+    expect(r.upstream.shipped).toBe(false);
+    const json = JSON.parse(readFileSync(r.files[0]!, "utf8"));
+    expect(json.text_decoder.num_layers).toBe(36);
+    expect(json.prompts).toBe("What animal is this?");
+    expect(runInference.summarize(r)).toContain("base:");
+    // A second call does not overwrite what the first wrote.
+    await expect(
+      runInference.handle(
+        runInference.input.parse({
+          runId: RUN_ID,
+          host: "sim",
+          prompts: [{ prompt: "x", image: "data/images/cat.jpg" }],
+        }),
+        deps(),
+      ),
+    ).rejects.toThrow(/already exist/);
+  }, 120_000);
+
+  it("evaluate_model refuses missing benchmark data before running anything", async () => {
+    await expect(
+      evaluateModel.handle(
+        evaluateModel.input.parse({ runId: RUN_ID, host: "sim", benchmarks: ["docvqa_val"] }),
+        deps(),
+      ),
+    ).rejects.toThrow(ToolError);
+  });
+
+  it("evaluate_model scores ai2d_test and keeps the score in the run's ledger for list_runs", async () => {
+    const r = await evaluateModel.handle(evaluateModel.input.parse({ runId: RUN_ID, host: "sim" }), deps());
+    expect(r.scores[0]!.error).toBeNull();
+    expect(r.scores[0]!.metric).toBe("Overall");
+    expect(r.scores[0]!.score).toBeGreaterThan(0.5);
+    expect(r.recorded).toBe(true);
+    const record = JSON.parse(readFileSync(join(wd, ".ascend-train/runs", `${RUN_ID}.json`), "utf8"));
+    expect(record.evaluations[0]).toMatchObject({ benchmark: "ai2d_test", iteration: "10" });
+    const listed = await listRuns.handle(listRuns.input.parse({ host: "sim" }), deps());
+    expect(JSON.stringify(listed)).toContain("ai2d_test");
+  }, 120_000);
+
+  it("refuses an incomplete checkpoint and one split differently from the run's script, before running anything", async () => {
+    const broken = join(wd, "save", "broken");
+    saveCheckpoint(broken, 5, ["mp_rank_00"]);
+    const { rmSync } = await import("node:fs");
+    rmSync(join(broken, "iter_0000005/mp_rank_00/model_optim_rng.pt"));
+    await expect(
+      exportModel.handle(
+        exportModel.input.parse({
+          checkpointDir: broken,
+          model: "qwen2.5vl-3b",
+          host: "sim",
+          hfDir: "ckpt/hf/Qwen2.5-VL-3B-Instruct",
+        }),
+        deps(),
+      ),
+    ).rejects.toThrow(/incomplete/);
+    const split = join(wd, "save", "split");
+    saveCheckpoint(split, 10, ["mp_rank_00", "mp_rank_01"]);
+    const record = JSON.parse(readFileSync(join(wd, ".ascend-train/runs", `${RUN_ID}.json`), "utf8"));
+    const other = "run-20261202-120500-beef";
+    writeFileSync(
+      join(wd, ".ascend-train/runs", `${other}.json`),
+      JSON.stringify({ ...record, id: other, saveDir: split, evaluations: undefined }),
+    );
+    await expect(
+      runInference.handle(
+        runInference.input.parse({
+          runId: other,
+          host: "sim",
+          prompts: [{ prompt: "x", image: "data/images/cat.jpg" }],
+        }),
+        deps(),
+      ),
+    ).rejects.toThrow(/split tp=2, pp=1 but the run's script says tp=1, pp=1/);
+  }, 60_000);
+});
