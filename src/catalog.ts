@@ -1,9 +1,13 @@
-// What the server advertises (tools with JSON schemas, resources), without loading any tool or the knowledge base.
-// `npm run build` writes it next to the compiled code; without it (running from source) it is computed in-process.
+// What the server advertises (tools with JSON schemas and annotations, resources), without loading any tool or the
+// knowledge base. `npm run build` writes it next to the compiled code from the same function the server would run
+// from source (`describeTool`); test/e2e/mcp-catalog.test.ts checks that what tools/list serves equals the registry.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ToolKind, Toolset } from "./tools/tool.js";
+import type { ZodType } from "zod";
+import type { ToolSelection } from "./tools/selection.js";
+import { selectTools } from "./tools/selection.js";
+import type { ToolAnnotations, ToolDef, ToolKind, Toolset } from "./tools/tool.js";
 
 export interface CatalogTool {
   name: string;
@@ -13,6 +17,7 @@ export interface CatalogTool {
   toolset: Toolset;
   inputSchema: Record<string, unknown>;
   outputSchema: Record<string, unknown>;
+  annotations: ToolAnnotations;
 }
 
 export interface CatalogResource {
@@ -26,6 +31,7 @@ export interface CatalogResource {
 export interface CatalogTemplate {
   name: string;
   uriTemplate: string;
+  variables: string[];
   title: string;
   description: string;
   mimeType: string;
@@ -39,29 +45,34 @@ export interface Catalog {
 
 export const CATALOG_FILE = join(dirname(fileURLToPath(import.meta.url)), "catalog.json");
 
+/** One tool as the catalog holds it: JSON Schemas (draft-7, as MCP clients read them) and annotations. */
+export async function describeTool(
+  // biome-ignore lint/suspicious/noExplicitAny: any tool definition
+  tool: ToolDef<any, any>,
+): Promise<CatalogTool> {
+  const [{ z }, { annotationsFor }] = await Promise.all([import("zod"), import("./tools/tool.js")]);
+  const schema = (type: ZodType, io: "input" | "output") =>
+    z.toJSONSchema(type, { io, unrepresentable: "any", target: "draft-7" }) as Record<string, unknown>;
+  return {
+    name: tool.name,
+    title: tool.title,
+    description: tool.description,
+    kind: tool.kind,
+    toolset: tool.toolset,
+    inputSchema: schema(tool.input, "input"),
+    outputSchema: schema(tool.output, "output"),
+    annotations: annotationsFor(tool),
+  };
+}
+
 /** Builds the catalog from the definitions (imports every tool and the knowledge base). */
 export async function buildCatalog(): Promise<Catalog> {
-  const [{ allTools }, { RESOURCES, RESOURCE_TEMPLATES }, { z }] = await Promise.all([
+  const [{ allTools }, { RESOURCES, RESOURCE_TEMPLATES }] = await Promise.all([
     import("./tools/index.js"),
     import("./resources/index.js"),
-    import("zod"),
   ]);
   return {
-    tools: allTools.map((t) => ({
-      name: t.name,
-      title: t.title,
-      description: t.description,
-      kind: t.kind,
-      toolset: t.toolset,
-      inputSchema: z.toJSONSchema(t.input, { io: "input", unrepresentable: "any", target: "draft-7" }) as Record<
-        string,
-        unknown
-      >,
-      outputSchema: z.toJSONSchema(t.output, { io: "output", unrepresentable: "any", target: "draft-7" }) as Record<
-        string,
-        unknown
-      >,
-    })),
+    tools: await Promise.all(allTools.map(describeTool)),
     resources: RESOURCES.map(({ name, uri, title, description, mimeType }) => ({
       name,
       uri,
@@ -69,9 +80,10 @@ export async function buildCatalog(): Promise<Catalog> {
       description,
       mimeType,
     })),
-    templates: RESOURCE_TEMPLATES.map(({ name, uriTemplate, title, description, mimeType }) => ({
+    templates: RESOURCE_TEMPLATES.map(({ name, uriTemplate, variables, title, description, mimeType }) => ({
       name,
       uriTemplate,
+      variables,
       title,
       description,
       mimeType,
@@ -89,4 +101,16 @@ export function loadCatalog(): Promise<Catalog> {
         : buildCatalog();
   }
   return cached;
+}
+
+/** The tools/list entries a server with this selection offers, in registry order. */
+export function advertisedTools(catalog: Catalog, selection: ToolSelection = {}) {
+  return selectTools(catalog.tools, selection).map((t) => ({
+    name: t.name,
+    title: t.title,
+    description: t.description,
+    inputSchema: t.inputSchema as { type: "object" },
+    outputSchema: t.outputSchema as { type: "object" },
+    annotations: t.annotations,
+  }));
 }

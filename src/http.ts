@@ -1,9 +1,14 @@
-// Streamable HTTP: loopback by default, bearer token required, Origin checked; one stateless MCP server per request.
+// Streamable HTTP: loopback by default, bearer token required, Host and Origin checked (DNS-rebinding protection).
+// Each client gets a session (Mcp-Session-Id) with its own MCP server, so a notifications/cancelled stops the call it
+// names and logging/setLevel lasts for the session. Every notification belongs to a request and travels on that
+// request's response stream, so GET /mcp (a stream for server-initiated messages) is answered 405.
 // The token comes from ASCEND_TRAIN_TOKEN or a file, never from the command line (where `ps` shows it).
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, isIPv6 } from "node:net";
+import { hostname as machineName, networkInterfaces } from "node:os";
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { createServer, type ServerOptions } from "./server.js";
 
@@ -13,6 +18,12 @@ export interface HttpOptions extends ServerOptions {
   token: string;
   /** Origins allowed besides the server's own (browsers send Origin; CLI clients usually do not). */
   allowedOrigins?: string[];
+  /** Host header names allowed besides localhost, the loopback addresses and the bound address (a DNS name clients use). */
+  allowedHosts?: string[];
+  /** Sessions kept at once; the least recently used idle one makes room for a new client. */
+  maxSessions?: number;
+  /** A session unused this long is closed. */
+  sessionIdleMs?: number;
 }
 
 function sameToken(given: string, expected: string): boolean {
@@ -73,8 +84,8 @@ export function serveToken(
   return { token: randomBytes(24).toString("base64url"), source: "generated" };
 }
 
-function reject(res: ServerResponse, status: number, message: string): void {
-  res.writeHead(status, { "content-type": "application/json" });
+function reject(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
   res.end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32001, message }, id: null }));
 }
 
@@ -85,27 +96,144 @@ function originAllowed(req: IncomingMessage, opts: HttpOptions, port: number): b
   return [...own, ...(opts.allowedOrigins ?? [])].includes(origin);
 }
 
+const WILDCARD_BINDS = new Set(["0.0.0.0", "::", "[::]", ""]);
+const bracketed = (address: string) => (isIPv6(address) ? `[${address}]` : address);
+
+/**
+ * Host names a request may carry in its Host header: localhost and the loopback addresses, the bound address (for a
+ * wildcard bind: this machine's interface addresses and its name), and --allow-host names. A page on evil.example
+ * whose DNS name rebinds to this machine sends Host: evil.example and is refused.
+ */
+export function allowedHostNames(bind: string, extra: readonly string[] = []): Set<string> {
+  const names = new Set(["localhost", "127.0.0.1", "[::1]", ...extra.map((h) => h.toLowerCase())]);
+  if (WILDCARD_BINDS.has(bind)) {
+    for (const list of Object.values(networkInterfaces()))
+      for (const nic of list ?? []) names.add(bracketed(nic.address));
+    names.add(machineName().toLowerCase());
+  } else {
+    names.add(bracketed(bind.replace(/^\[|\]$/g, "")).toLowerCase());
+  }
+  return names;
+}
+
+/** The host name of a Host header (port dropped, IPv6 kept in brackets), or null when it is absent or malformed. */
+export function hostHeaderName(header: string | undefined): string | null {
+  // Only a name or address and a port: no user info, path or query that URL parsing would read past.
+  if (!header || !/^[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9A-Fa-f:.]+\](:\d+)?$/.test(header)) return null;
+  try {
+    return new URL(`http://${header}`).hostname.toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+interface Session {
+  transport: StreamableHTTPServerTransport;
+  mcp: McpServer;
+  lastSeen: number;
+  /** Requests in progress: a busy session is never evicted. */
+  busy: number;
+}
+
 export async function serveHttp(opts: HttpOptions): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   if (opts.token.length < 16) throw new Error("The bearer token must be at least 16 characters.");
   let port = opts.port;
+  const hosts = allowedHostNames(opts.host, opts.allowedHosts);
+  const maxSessions = opts.maxSessions ?? 64;
+  const idleMs = opts.sessionIdleMs ?? 30 * 60_000;
+  const sessions = new Map<string, Session>();
+
+  const closeSession = (id: string) => {
+    const session = sessions.get(id);
+    if (!session) return;
+    sessions.delete(id);
+    void session.transport.close().catch(() => undefined);
+    void session.mcp.close().catch(() => undefined);
+  };
+  /** Room for one more session: the least recently used idle one goes; false when every session is busy. */
+  const makeRoom = (): boolean => {
+    if (sessions.size < maxSessions) return true;
+    const idle = [...sessions].filter(([, s]) => s.busy === 0).sort(([, a], [, b]) => a.lastSeen - b.lastSeen);
+    if (idle.length === 0) return false;
+    closeSession(idle[0]![0]);
+    return true;
+  };
+  const reaper = setInterval(
+    () => {
+      const cutoff = Date.now() - idleMs;
+      for (const [id, s] of sessions) if (s.busy === 0 && s.lastSeen < cutoff) closeSession(id);
+    },
+    Math.min(idleMs, 60_000),
+  );
+  reaper.unref();
+
+  /** A new session for an initialize request; the transport answers anything else with 400 and it is dropped. */
+  const openSession = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!makeRoom()) return reject(res, 503, `Too many sessions (${maxSessions}) busy at once; retry later.`);
+    const mcp = await createServer(opts);
+    let session: Session | undefined;
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        session = { transport, mcp, lastSeen: Date.now(), busy: 1 };
+        sessions.set(id, session);
+      },
+      onsessionclosed: (id) => closeSession(id),
+    });
+    await mcp.connect(transport);
+    res.once("close", () => {
+      if (session) session.busy--;
+      else {
+        void transport.close().catch(() => undefined);
+        void mcp.close().catch(() => undefined);
+      }
+    });
+    await transport.handleRequest(req, res);
+  };
+
   const server = createHttpServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     if (url.pathname !== "/mcp") return reject(res, 404, "Not found: the MCP endpoint is /mcp.");
+    const hostName = hostHeaderName(req.headers.host);
+    if (!hostName || !hosts.has(hostName)) {
+      return reject(
+        res,
+        403,
+        `Host ${JSON.stringify(req.headers.host ?? "")} is not allowed (DNS-rebinding protection); serve --allow-host <name> admits a name.`,
+      );
+    }
     if (!originAllowed(req, opts, port)) return reject(res, 403, `Origin ${req.headers.origin} is not allowed.`);
     const token = bearerToken(req.headers.authorization);
     if (!token || !sameToken(token, opts.token)) {
       res.setHeader("www-authenticate", 'Bearer realm="ascend-train"');
       return reject(res, 401, "Missing or wrong bearer token.");
     }
-    const mcp = await createServer(opts);
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    res.on("close", () => {
-      void transport.close();
-      void mcp.close();
-    });
+    if (req.method !== "POST" && req.method !== "DELETE") {
+      return reject(
+        res,
+        405,
+        "Method not allowed: POST requests (and DELETE to end a session); no stream is offered on GET.",
+        {
+          allow: "POST, DELETE",
+        },
+      );
+    }
     try {
-      await mcp.connect(transport);
-      await transport.handleRequest(req, res);
+      const id = req.headers["mcp-session-id"];
+      if (typeof id !== "string") {
+        if (req.method === "DELETE")
+          return reject(res, 400, "DELETE needs the Mcp-Session-Id header of the session to end.");
+        return await openSession(req, res);
+      }
+      const session = sessions.get(id);
+      if (!session) return reject(res, 404, "Session not found: initialize a new one.");
+      session.busy++;
+      session.lastSeen = Date.now();
+      res.once("close", () => {
+        session.busy--;
+        session.lastSeen = Date.now();
+      });
+      await session.transport.handleRequest(req, res);
     } catch (error) {
       console.error("[http]", error);
       if (!res.headersSent) reject(res, 500, "Internal server error.");
@@ -120,6 +248,11 @@ export async function serveHttp(opts: HttpOptions): Promise<{ server: Server; ur
   return {
     server,
     url: `http://${hostForUrl}:${port}/mcp`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => {
+      clearInterval(reaper);
+      for (const id of [...sessions.keys()]) closeSession(id);
+      server.closeAllConnections?.();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

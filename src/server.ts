@@ -1,5 +1,7 @@
-// The MCP server: turns the catalog of tools, prompts and resources into protocol handlers. A tool's module (and the
-// knowledge it needs) is loaded on its first call, so the server answers tools/list without loading any of them.
+// The MCP door: tools, prompts and resources as protocol handlers. tools/call runs through invokeTool, the same path
+// the CLI and the chat take; this module only adapts a request to ToolDeps (progress and log notifications tied to
+// the request, its cancellation signal) and the outcome to a CallToolResult. tools/list is served from the catalog,
+// so a tool's module (and the knowledge it needs) is loaded on its first call, not at start.
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import {
@@ -7,98 +9,100 @@ import {
   type CallToolResult,
   ErrorCode,
   ListToolsRequestSchema,
+  type LoggingLevel,
   McpError,
   type ServerNotification,
   type ServerRequest,
+  SetLevelRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
-import { type Catalog, type CatalogTool, loadCatalog } from "./catalog.js";
-import { withToolContext } from "./hosts/audit.js";
-import { redactDeep, redactText } from "./hosts/redact.js";
+import { advertisedTools, type Catalog, loadCatalog } from "./catalog.js";
 import type { HostRegistry } from "./hosts/registry.js";
 import { SERVER_INSTRUCTIONS } from "./instructions.js";
 import { allPrompts } from "./prompts/index.js";
-import { renderHints } from "./text/hint.js";
-import { annotationsFor, type ToolDef, type ToolDeps, type Toolset } from "./tools/tool.js";
+import type { ToolOutcome } from "./tools/invoke.js";
+import { isSelected, type ToolSelection, whyNotSelected } from "./tools/selection.js";
+import type { ToolDeps } from "./tools/tool.js";
 import { VERSION } from "./version.js";
 
-export interface ServerOptions {
+export interface ServerOptions extends ToolSelection {
   hosts: HostRegistry;
-  toolsets?: Toolset[];
-  readOnly?: boolean;
   now?: () => Date;
 }
 
-type LogLevel = "debug" | "info" | "warning" | "error";
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
-export function selectCatalogTools(
-  catalog: Catalog,
-  opts: Pick<ServerOptions, "toolsets" | "readOnly">,
-): CatalogTool[] {
-  return catalog.tools.filter(
-    (t) => (!opts.toolsets || opts.toolsets.includes(t.toolset)) && (!opts.readOnly || t.kind === "read"),
-  );
-}
+/** MCP log levels, least severe first (RFC 5424 order, as logging/setLevel names them). */
+const LEVELS: readonly LoggingLevel[] = [
+  "debug",
+  "info",
+  "notice",
+  "warning",
+  "error",
+  "critical",
+  "alert",
+  "emergency",
+];
 
-// biome-ignore lint/suspicious/noExplicitAny: any tool definition
-async function loadTool(name: string): Promise<ToolDef<any, any>> {
-  const { findTool } = await import("./tools/index.js");
-  const tool = findTool(name);
-  if (!tool) throw new McpError(ErrorCode.InvalidParams, `Tool ${name} not found`);
-  return tool;
-}
-
-async function callTool(
-  server: McpServer,
-  opts: ServerOptions,
-  name: string,
-  args: unknown,
-  extra: Extra,
-): Promise<CallToolResult> {
-  const tool = await loadTool(name);
-  const parsed = tool.input.safeParse(args ?? {});
-  const { describeInputError, errorOutcome } = await import("./tools/invoke.js");
-  if (!parsed.success) {
-    return {
-      content: [
-        {
-          type: "text",
-          text: redactText(`Input validation error for ${name}: ${describeInputError(parsed.error, args)}`),
-        },
-      ],
-      isError: true,
-    };
+/** The client's logging/setLevel choice for one connection (one stdio process, one HTTP session). */
+class LogThreshold {
+  private level: LoggingLevel | undefined;
+  set(level: LoggingLevel): void {
+    this.level = level;
   }
+  passes(level: LoggingLevel): boolean {
+    return this.level === undefined || LEVELS.indexOf(level) >= LEVELS.indexOf(this.level);
+  }
+}
+
+/** ToolDeps for one tools/call: notifications go on the request's own stream, cancellation aborts the tool. */
+function mcpDeps(opts: ServerOptions, toolName: string, extra: Extra, threshold: LogThreshold): ToolDeps {
   const progressToken = extra._meta?.progressToken;
-  const deps: ToolDeps = {
+  const notify = (notification: ServerNotification) => void extra.sendNotification(notification).catch(() => undefined);
+  return {
     hosts: opts.hosts,
     now: opts.now ?? (() => new Date()),
     signal: extra.signal,
     readOnly: opts.readOnly,
     progress: (update) => {
       if (progressToken === undefined) return;
-      void extra
-        .sendNotification({
-          method: "notifications/progress",
-          params: { progressToken, progress: update.progress, total: update.total, message: update.message },
-        })
-        .catch(() => undefined);
+      notify({
+        method: "notifications/progress",
+        params: { progressToken, progress: update.progress, total: update.total, message: update.message },
+      });
     },
-    log: (level: LogLevel, message: string) => {
-      void server.sendLoggingMessage({ level, logger: name, data: message }).catch(() => undefined);
+    log: (level, message) => {
+      if (threshold.passes(level))
+        notify({ method: "notifications/message", params: { level, logger: toolName, data: message } });
     },
   };
-  try {
-    const result = (await withToolContext(name, () => tool.handle(parsed.data, deps), tool.kind)) as Record<
-      string,
-      unknown
-    >;
-    const attachments = tool.attachments?.(result) ?? [];
-    const text = redactText(renderHints(tool.summarize(result)));
-    return { content: [{ type: "text", text }, ...attachments], structuredContent: redactDeep(renderHints(result)) };
-  } catch (error) {
-    return { content: [{ type: "text", text: errorOutcome(name, error).error }], isError: true };
+}
+
+/** A tool's outcome as MCP content: text and attachments, the structured result, isError for a refusal or failure. */
+export function mcpResult(outcome: ToolOutcome): CallToolResult {
+  if (!outcome.ok) return { content: [{ type: "text", text: outcome.error }], isError: true };
+  return { content: [{ type: "text", text: outcome.text }, ...outcome.attachments], structuredContent: outcome.result };
+}
+
+async function callTool(
+  catalog: Catalog,
+  opts: ServerOptions,
+  name: string,
+  args: unknown,
+  extra: Extra,
+  threshold: LogThreshold,
+): Promise<CallToolResult> {
+  const listed = catalog.tools.find((t) => t.name === name);
+  if (!listed) throw new McpError(ErrorCode.InvalidParams, `Tool ${name} not found`);
+  if (!isSelected(listed, opts)) {
+    throw new McpError(
+      ErrorCode.InvalidParams,
+      `Tool ${name} is not offered by this server: ${whyNotSelected(listed, opts)}`,
+    );
   }
+  const [{ findTool }, { invokeTool }] = await Promise.all([import("./tools/index.js"), import("./tools/invoke.js")]);
+  const tool = findTool(name);
+  if (!tool) throw new McpError(ErrorCode.InvalidParams, `Tool ${name} not found`);
+  return mcpResult(await invokeTool(tool, args, mcpDeps(opts, name, extra, threshold)));
 }
 
 export async function createServer(opts: ServerOptions): Promise<McpServer> {
@@ -107,28 +111,16 @@ export async function createServer(opts: ServerOptions): Promise<McpServer> {
     { name: "ascend-train", version: VERSION },
     { instructions: SERVER_INSTRUCTIONS, capabilities: { logging: {}, tools: { listChanged: false } } },
   );
-  const tools = selectCatalogTools(catalog, opts);
-  const offered = new Set(tools.map((t) => t.name));
-  server.server.setRequestHandler(ListToolsRequestSchema, () => ({
-    tools: tools.map((t) => ({
-      name: t.name,
-      title: t.title,
-      description: t.description,
-      inputSchema: t.inputSchema as { type: "object" },
-      outputSchema: t.outputSchema as { type: "object" },
-      annotations: annotationsFor(t),
-    })),
-  }));
-  server.server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
-    const { name, arguments: args } = request.params;
-    if (!offered.has(name)) {
-      const why = catalog.tools.some((t) => t.name === name)
-        ? " (not offered by this server: read-only or toolset filter)"
-        : "";
-      throw new McpError(ErrorCode.InvalidParams, `Tool ${name} not found${why}`);
-    }
-    return callTool(server, opts, name, args, extra);
+  const threshold = new LogThreshold();
+  server.server.setRequestHandler(SetLevelRequestSchema, (request) => {
+    threshold.set(request.params.level);
+    return {};
   });
+  const tools = advertisedTools(catalog, opts);
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }));
+  server.server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
+    callTool(catalog, opts, request.params.name, request.params.arguments, extra, threshold),
+  );
 
   for (const prompt of allPrompts) {
     server.registerPrompt(
@@ -153,22 +145,38 @@ export async function createServer(opts: ServerOptions): Promise<McpServer> {
     );
   }
   for (const t of catalog.templates) {
+    const definition = async () => (await resources()).RESOURCE_TEMPLATES.find((x) => x.name === t.name)!;
     const template = new ResourceTemplate(t.uriTemplate, {
-      list: async () => {
-        const found = (await resources()).RESOURCE_TEMPLATES.find((x) => x.name === t.name)!;
-        return { resources: found.list().map((item) => ({ ...item, mimeType: t.mimeType })) };
-      },
+      list: async () => ({ resources: (await definition()).list().map((item) => ({ ...item, mimeType: t.mimeType })) }),
+      complete: Object.fromEntries(
+        t.variables.map((variable) => [
+          variable,
+          async (value: string) => (await definition()).complete(variable, value),
+        ]),
+      ),
     });
     server.registerResource(
       t.name,
       template,
       { title: t.title, description: t.description, mimeType: t.mimeType },
       async (uri, vars) => {
-        const found = (await resources()).RESOURCE_TEMPLATES.find((x) => x.name === t.name)!;
+        const { UnknownResourceError } = await resources();
         const flat = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, Array.isArray(v) ? v[0]! : v]));
-        return { contents: [{ uri: uri.href, mimeType: t.mimeType, text: found.read(flat) }] };
+        try {
+          return { contents: [{ uri: uri.href, mimeType: t.mimeType, text: (await definition()).read(flat) }] };
+        } catch (error) {
+          // An id the template does not know is the caller's mistake (invalid params), not a server failure.
+          if (error instanceof UnknownResourceError) throw new McpError(ErrorCode.InvalidParams, error.message);
+          throw error;
+        }
       },
     );
   }
+  // The registrations above declare lists that may change; these never do while the server runs.
+  server.server.registerCapabilities({
+    tools: { listChanged: false },
+    prompts: { listChanged: false },
+    resources: { listChanged: false },
+  });
   return server;
 }

@@ -167,6 +167,7 @@ function addServerCommands(program: Command): void {
     .option("--token-file <file>", "file holding the bearer token clients must send (default: $ASCEND_TRAIN_TOKEN)")
     .addOption(new Option("--token <token>", "refused: use ASCEND_TRAIN_TOKEN or --token-file").hideHelp())
     .option("--allow-origin <origin...>", "extra browser origins allowed to call the server")
+    .option("--allow-host <name...>", "extra Host header names clients may use (besides localhost and the bound address)")
     .option("--read-only", "expose only tools that change nothing")
     .option("--toolsets <list>", `comma-separated subset of: ${TOOLSETS.join(", ")}`)
     .action(async (options: Record<string, string | string[] | boolean | undefined>) => {
@@ -186,6 +187,7 @@ function addServerCommands(program: Command): void {
         port: Number(options.port),
         token,
         allowedOrigins: options.allowOrigin as string[] | undefined,
+        allowedHosts: options.allowHost as string[] | undefined,
         readOnly: Boolean(options.readOnly),
         toolsets: parseToolsets(options.toolsets as string | undefined),
         hosts: new HostRegistry(),

@@ -22,8 +22,17 @@ export interface ResourceTemplate {
   mimeType: string;
   /** Concrete resources the template stands for. */
   list(): { uri: string; name: string; title: string }[];
-  /** Reads one; `vars` holds the template variables ({ id }). */
+  /** The template's variables, in order ({id} → ["id"]). */
+  variables: string[];
+  /** Reads one; `vars` holds the template variables ({ id }). Throws UnknownResourceError for a value it lacks. */
   read(vars: Record<string, string>): string;
+  /** Values of a variable that start with what the client typed (completion/complete). */
+  complete(variable: string, prefix: string): string[];
+}
+
+/** A resource URI that fits a template but names nothing (an unknown model id): the caller's mistake. */
+export class UnknownResourceError extends Error {
+  override name = "UnknownResourceError";
 }
 
 const JSON_MIME = "application/json";
@@ -44,7 +53,7 @@ function modelSummary() {
 
 export function readModel(id: string): string {
   const model = getModel(id);
-  if (!model) throw new Error(`Unknown model id "${id}". Known: ${MODELS.map((m) => m.id).join(", ")}.`);
+  if (!model) throw new UnknownResourceError(`Unknown model id "${id}". Known: ${MODELS.map((m) => m.id).join(", ")}.`);
   return json(model);
 }
 
@@ -56,7 +65,10 @@ export const MODEL_TEMPLATE: ResourceTemplate = {
     "One model: architecture, releases, training recipes per release (backend, entry, configs, defaults, env), converter, requirements.",
   mimeType: JSON_MIME,
   list: () => MODELS.map((m) => ({ uri: `ascend-train://models/${m.id}`, name: m.id, title: m.displayName })),
+  variables: ["id"],
   read: (vars) => readModel(vars.id ?? ""),
+  complete: (variable, prefix) =>
+    variable === "id" ? MODELS.map((m) => m.id).filter((id) => id.startsWith(prefix.toLowerCase())) : [],
 };
 
 export const RESOURCES: StaticResource[] = [

@@ -20,7 +20,7 @@ import resumeRun from "./resume-run.js";
 import runInference from "./run-inference.js";
 import stopRun from "./stop-run.js";
 import tailLogs from "./tail-logs.js";
-import type { ToolDef, Toolset } from "./tool.js";
+import type { ToolDef } from "./tool.js";
 import validateDataset from "./validate-dataset.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: heterogeneous tool definitions
@@ -49,17 +49,7 @@ export const allTools: ToolDef<any, any>[] = [
   // tools register here, one import per file
 ];
 
-
-export interface ToolSelection {
-  toolsets?: Toolset[];
-  readOnly?: boolean;
-}
-
-export function selectTools(opts: ToolSelection = {}) {
-  return allTools.filter(
-    (t) => (!opts.toolsets || opts.toolsets.includes(t.toolset)) && (!opts.readOnly || t.kind === "read"),
-  );
-}
+export { isSelected, selectTools, type ToolSelection } from "./selection.js";
 
 export function findTool(name: string) {
   return allTools.find((t) => t.name === name || t.name === name.replaceAll("-", "_"));

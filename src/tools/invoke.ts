@@ -1,4 +1,7 @@
-// Runs a tool the same way for every door (MCP, CLI, chat agent): validate, handle, classify errors.
+// The one way a tool runs, whatever the door (MCP tools/call, a CLI subcommand, the chat agent): strict input
+// validation, the audit context, the handler (whose plan-without-confirm mode is the confirm gate), hints rendered in
+// the door's words, redaction, and errors sorted into input / tool / host / internal. A door only adapts ToolDeps
+// (progress, log lines, cancellation) and renders the outcome.
 import { z } from "zod";
 import { AuditUnavailableError, withToolContext } from "../hosts/audit.js";
 import { UnsafeEnvError } from "../hosts/environment.js";
@@ -29,20 +32,51 @@ export interface InputIssue {
   missing: boolean;
 }
 
-/** The issues of a failed parse, each marked missing when the caller did not give the field. */
-export function inputIssues(error: z.ZodError, rawArgs?: unknown): InputIssue[] {
+/** The known name nearest to a misspelt one (edit distance at most a third of its length), if any. */
+function nearestName(given: string, known: readonly string[]): string | undefined {
+  const distance = (a: string, b: string): number => {
+    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const row = [i];
+      for (let j = 1; j <= b.length; j++) {
+        row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      }
+      prev = row;
+    }
+    return prev[b.length]!;
+  };
+  const scored = known
+    .map((name) => ({ name, d: distance(given.toLowerCase(), name.toLowerCase()) }))
+    .sort((x, y) => x.d - y.d);
+  const best = scored[0];
+  return best && best.d <= Math.max(1, Math.floor(given.length / 3)) ? best.name : undefined;
+}
+
+/**
+ * The issues of a failed parse, each marked missing when the caller did not give the field. An argument the tool does
+ * not know is one issue of its own, naming it and the nearest known argument (`known`: the input's field names).
+ */
+export function inputIssues(error: z.ZodError, rawArgs?: unknown, known: readonly string[] = []): InputIssue[] {
   const given = rawArgs !== null && typeof rawArgs === "object" ? (rawArgs as Record<string, unknown>) : {};
-  return error.issues.map((issue) => {
+  return error.issues.flatMap((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      const names = issue.path.length === 0 ? known : [];
+      return issue.keys.map((key) => {
+        const near = nearestName(key, names);
+        const hint = near ? `; did you mean ${near}?` : names.length > 0 ? `; known: ${names.join(", ")}` : "";
+        return { field: [...issue.path, key].join("."), message: `unknown argument${hint}`, missing: false };
+      });
+    }
     const field = issue.path.length > 0 ? issue.path.join(".") : "input";
     const top = issue.path[0];
     const missing = issue.path.length === 1 && typeof top === "string" && given[top] === undefined;
-    return { field, message: missing ? "required, not given" : issue.message, missing };
+    return [{ field, message: missing ? "required, not given" : issue.message, missing }];
   });
 }
 
 /** Turns zod issues into one sentence per field, naming what was expected. */
-export function describeInputError(error: z.ZodError, rawArgs?: unknown): string {
-  return inputIssues(error, rawArgs)
+export function describeInputError(error: z.ZodError, rawArgs?: unknown, known: readonly string[] = []): string {
+  return inputIssues(error, rawArgs, known)
     .map((issue) => `${issue.field}: ${issue.message}`)
     .join("; ");
 }
@@ -92,11 +126,12 @@ export async function invokeTool(
 ): Promise<ToolOutcome> {
   const parsed = tool.input.safeParse(rawArgs ?? {});
   if (!parsed.success) {
+    const known = Object.keys(tool.input.shape ?? {});
     return {
       ok: false,
-      error: redactText(`Invalid input for ${tool.name}: ${describeInputError(parsed.error, rawArgs)}`),
+      error: redactText(`Input validation error for ${tool.name}: ${describeInputError(parsed.error, rawArgs, known)}`),
       kind: "input",
-      issues: inputIssues(parsed.error, rawArgs),
+      issues: inputIssues(parsed.error, rawArgs, known),
     };
   }
   try {

@@ -41,18 +41,39 @@ export interface ToolDef<In extends z.ZodObject = z.ZodObject, Out extends z.Zod
   attachments?(result: z.output<Out>): ToolAttachment[];
 }
 
-export const defineTool = <In extends z.ZodObject, Out extends z.ZodObject>(def: ToolDef<In, Out>): ToolDef<In, Out> =>
-  def;
+/**
+ * A tool definition as every door uses it. Its input is made strict here, once for every tool: an argument the tool
+ * does not know (a misspelt `confrim`) is refused with an error naming it instead of being dropped silently, and the
+ * advertised JSON Schema says `additionalProperties: false`.
+ */
+export const defineTool = <In extends z.ZodObject, Out extends z.ZodObject>(
+  def: ToolDef<In, Out>,
+): ToolDef<In, Out> => ({
+  ...def,
+  input: def.input.strict() as unknown as In,
+});
 
-export function annotationsFor(def: { title: string; kind: ToolKind }) {
+/**
+ * Toolsets whose tools read only what the server itself holds (the model knowledge base, its own audit log): they
+ * never reach a host, so they are not open-world. Every other toolset acts on a host named in the call.
+ */
+const SERVER_LOCAL_TOOLSETS: readonly Toolset[] = ["knowledge", "audit"];
+
+/** Whether a tool reaches out to a host (a machine outside the server), derived from its toolset. */
+export const actsOnHost = (def: { toolset: Toolset }): boolean => !SERVER_LOCAL_TOOLSETS.includes(def.toolset);
+
+/** MCP tool annotations, derived from the definition so that no door can state them differently. */
+export function annotationsFor(def: { title: string; kind: ToolKind; toolset: Toolset }) {
   return {
     title: def.title,
     readOnlyHint: def.kind === "read",
     destructiveHint: def.kind === "destructive",
     idempotentHint: def.kind === "read",
-    openWorldHint: true,
+    openWorldHint: actsOnHost(def),
   };
 }
+
+export type ToolAnnotations = ReturnType<typeof annotationsFor>;
 
 export { ToolError } from "../errors.js";
 
