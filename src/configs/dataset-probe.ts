@@ -1,5 +1,8 @@
 // The first record of a dataset file (JSON array or JSON Lines) from its first bytes, and a check of its keys
-// against a data config's `attr`. Pure: the caller reads the bytes through the host.
+// against a data config's `attr` and the record format the model's family reads. Pure: the caller reads the bytes.
+import { DATASET_FORMATS, type DatasetFamily } from "../datasets/formats.js";
+import { lookupModel } from "../knowledge/lookup.js";
+import { getModel } from "../knowledge/models.js";
 
 /** Returns the first complete top-level object, or undefined when the chunk ends before it closes. */
 export function firstRecordText(chunk: string): string | undefined {
@@ -94,4 +97,33 @@ export function checkRecordAgainstAttr(record: unknown, attr: Record<string, str
     }
   }
   return problems;
+}
+
+/** The dataset family (record format) a model's data config reads, from its example directory. */
+export function datasetFamilyOf(exampleDir: string): DatasetFamily | null {
+  return exampleDir in DATASET_FORMATS ? (exampleDir as DatasetFamily) : null;
+}
+
+/**
+ * A warning when the first record is in the other record format than the family's dataset class reads: InternVL
+ * and DeepSeek-VL2 read `conversations`/`image` records, the Qwen/GLM families `messages`/`images`.
+ */
+export function recordFormatWarning(record: unknown, family: DatasetFamily | null): string | null {
+  if (!family || !isObj(record)) return null;
+  const expected = DATASET_FORMATS[family].record;
+  const held = Array.isArray(record.conversations) ? "conversation" : Array.isArray(record.messages) ? "mllm" : null;
+  if (!held || held === expected) return null;
+  const shape = (f: string) => (f === "mllm" ? "MLLM messages/images" : "conversations/image (LLaVA-style)");
+  return `${family}'s dataset class reads ${shape(expected)} records, but the dataset's first record is ${shape(held)}: training would fail reading it. Convert it with prepare_dataset (family: ${family}).`;
+}
+
+/** The dataset family of a model id, HF repo id or name; null when unknown or not a family with a record format. */
+export function datasetFamilyForModel(model: string): DatasetFamily | null {
+  const entry =
+    getModel(model) ??
+    (() => {
+      const found = lookupModel(model);
+      return found.status === "model" ? found.model : found.status === "family" ? found.candidates[0] : undefined;
+    })();
+  return entry ? datasetFamilyOf(entry.exampleDir) : null;
 }

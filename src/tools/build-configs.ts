@@ -2,7 +2,12 @@
 // Host reads: the dataset's first bytes, existing files in the output dir. Host writes: `mkdir -p <outputDir>`, the files.
 import { posix } from "node:path";
 import { z } from "zod";
-import { checkRecordAgainstAttr, firstRecordText } from "../configs/dataset-probe.js";
+import {
+  checkRecordAgainstAttr,
+  datasetFamilyOf,
+  firstRecordText,
+  recordFormatWarning,
+} from "../configs/dataset-probe.js";
 import { lineDiff } from "../configs/diff.js";
 import { PlanError, resolveModel, resolveTrainingPlan, type TrainingPlan } from "../configs/index.js";
 import type { HostExecutor } from "../hosts/executor.js";
@@ -32,8 +37,14 @@ async function readExisting(executor: HostExecutor, path: string): Promise<strin
   }
 }
 
-async function checkDataset(executor: HostExecutor, plan: TrainingPlan, dataset: string): Promise<string[]> {
-  if (!plan.datasetAttr) return [];
+async function checkDataset(
+  executor: HostExecutor,
+  plan: TrainingPlan,
+  dataset: string,
+  warnings: string[],
+): Promise<string[]> {
+  const family = datasetFamilyOf(resolveModel(plan.model).exampleDir);
+  if (!plan.datasetAttr && !family) return [];
   let text: string | undefined;
   for (const maxBytes of [64 * 1024, 4 * 1024 * 1024]) {
     let chunk: string;
@@ -57,6 +68,9 @@ async function checkDataset(executor: HostExecutor, plan: TrainingPlan, dataset:
   } catch (error) {
     throw new ToolError(`dataset: the first record of ${dataset} is not valid JSON (${(error as Error).message}).`);
   }
+  const format = recordFormatWarning(record, family);
+  if (format) warnings.push(format);
+  if (!plan.datasetAttr) return [];
   return checkRecordAgainstAttr(record, plan.datasetAttr).map(
     (p) =>
       `${p.field}: ${p.message}${p.suggestion !== undefined && p.suggestion !== null ? ` A value that would work: ${JSON.stringify(p.suggestion)}.` : ""}`,
@@ -216,9 +230,10 @@ export default defineTool({
       });
     }
     const missingPaths = await findMissingPaths(executor, settings.workdir, plan, args);
+    const datasetWarnings: string[] = [];
     if (args.dataset) {
       deps.progress({ progress: 1, total: 3, message: `checking ${args.dataset}` });
-      const problems = await checkDataset(executor, plan, args.dataset);
+      const problems = await checkDataset(executor, plan, args.dataset, datasetWarnings);
       if (problems.length > 0) {
         throw new ToolError(
           `Not written; the dataset does not fit the data config:\n${problems.map((p) => `- ${p}`).join("\n")}`,
@@ -285,7 +300,11 @@ export default defineTool({
         dataset: plan.paths.dataset,
       },
       layerSplit: plan.layerSplit,
-      warnings: [...plan.warnings, ...missingPaths.map((m) => `${m.field} ${m.path} does not exist on the host`)],
+      warnings: [
+        ...plan.warnings,
+        ...datasetWarnings,
+        ...missingPaths.map((m) => `${m.field} ${m.path} does not exist on the host`),
+      ],
       missingPaths,
     };
   },

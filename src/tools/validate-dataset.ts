@@ -1,6 +1,7 @@
 // validate_dataset: one streaming pass over a dataset file on the host; reports the first problems with record indices.
 import { posix } from "node:path";
 import { z } from "zod";
+import { datasetFamilyForModel } from "../configs/dataset-probe.js";
 import { checkDatasetAgainstAttr } from "../datasets/attr.js";
 import { DATASET_FORMATS, type DataAttr, type DatasetFamily, DEFAULT_ATTR, mllmKeys } from "../datasets/formats.js";
 import { DatasetProblem, formatCounts, formatProblems, resultCounts, runDatasetScript } from "../datasets/host-run.js";
@@ -27,6 +28,14 @@ export default defineTool({
       .default("auto")
       .describe("Record format; auto decides per record from its keys."),
     family: FamilyInput.optional(),
+    model: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe(
+        "Model id or name (internvl2.5-4b, Qwen/Qwen2.5-VL-7B-Instruct): checks the record format its family reads",
+      ),
     attr: AttrInput.optional(),
     imageDir: commonInput.imageDir,
     checkImages: commonInput.checkImages,
@@ -76,7 +85,9 @@ export default defineTool({
     );
     let familyMismatch: string | null = null;
     const notes: string[] = [];
-    const family = args.family as DatasetFamily | undefined;
+    const family = (args.family ?? (args.model ? datasetFamilyForModel(args.model) : null) ?? undefined) as
+      | DatasetFamily
+      | undefined;
     if (family) {
       const spec = DATASET_FORMATS[family];
       const other = Object.keys(result.recordFormats).filter((f) => f !== spec.record);
