@@ -56,7 +56,8 @@ export default defineTool({
       .array(z.enum(BENCHMARKS as [Benchmark, ...Benchmark[]]))
       .min(1)
       .max(4)
-      .default(["ai2d_test"]),
+      .default(["ai2d_test"])
+      .describe("Benchmarks to run (upstream's evaluation_dataset names)"),
     datasetDir: z
       .string()
       .optional()

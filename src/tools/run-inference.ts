@@ -71,7 +71,13 @@ export default defineTool({
     model: z.string().optional().describe("Model id; default what the run trained"),
     release: z.string().optional().describe("MindSpeed-MM release; default the run's"),
     hfDir: z.string().optional().describe("The original Hugging Face model (tokenizer, processor); default the run's"),
-    prompts: z.array(PromptSchema).max(16).optional().describe("Prompts, each with an image on the host"),
+    prompts: z
+      .array(PromptSchema)
+      .max(16)
+      .optional()
+      .describe("Prompts, each {prompt, image} with an image on the host (from the CLI: --prompt with --images)"),
+    prompt: z.string().min(1).max(4000).optional().describe("One prompt asked of every image in images"),
+    images: z.array(z.string().min(1).max(4096)).max(16).optional().describe("Images on the host for prompt"),
     promptsFile: z.string().optional().describe("Instead of prompts: a JSONL on the host, one {prompt, image} a line"),
     compareBase: z.boolean().default(false).describe("Also answer with the base weights the run loaded"),
     baseCheckpointDir: z.string().optional().describe("Base weights for compareBase; default the run's load directory"),
@@ -100,18 +106,26 @@ export default defineTool({
       const v = args[f];
       if (v !== undefined) checkPathText(v, f);
     }
+    for (const image of [...(args.images ?? []), ...(args.prompts ?? []).map((p) => p.image ?? "")])
+      if (image) checkPathText(image, "image");
     const source = await resolveSource(deps.hosts, args).catch((error: Error) => {
       if (error instanceof SourceError) throw new ToolError(`${error.message} ${error.fix}`);
       throw error;
     });
     const { executor, settings, workdir, checkpoint } = source;
     const abs = (p: string) => (p.startsWith("/") ? posix.normalize(p) : posix.join(workdir, p));
-    let prompts = args.prompts ?? [];
+    let prompts = [...(args.prompts ?? [])];
+    if (args.prompt)
+      prompts.push(
+        ...(args.images?.length ? args.images : [undefined]).map((image) => ({ prompt: args.prompt!, image })),
+      );
     if (args.promptsFile) {
       const text = (await executor.readFile(abs(args.promptsFile), { maxBytes: 1 << 20 })).content;
       prompts = parsePromptsJsonl(text).slice(0, 16);
     }
-    if (!prompts.length) throw new ToolError("Give prompts (each with an image) or promptsFile.");
+    if (!prompts.length) throw new ToolError("Give prompts (each with an image), prompt with images, or promptsFile.");
+    if (prompts.some((p) => !p.image))
+      throw new ToolError("Every prompt needs an image on the host (images, or image in prompts).");
     let example: ReturnType<typeof upstreamExample>;
     try {
       example = upstreamExample(source.model, "inference");

@@ -117,10 +117,8 @@ describe("a finished run: export, inference, evaluation", () => {
         runId: RUN_ID,
         host: "sim",
         compareBase: true,
-        prompts: [
-          { prompt: "What animal is this?", image: "data/images/cat.jpg" },
-          { prompt: "Summarise the chart.", image: "data/images/chart.png" },
-        ],
+        prompt: "What animal is this?",
+        images: ["data/images/cat.jpg", "data/images/chart.png"],
       }),
       deps(),
     );
@@ -131,6 +129,7 @@ describe("a finished run: export, inference, evaluation", () => {
     const json = JSON.parse(readFileSync(r.files[0]!, "utf8"));
     expect(json.text_decoder.num_layers).toBe(36);
     expect(json.prompts).toBe("What animal is this?");
+    expect(r.answers[1]!.image).toMatch(/chart\.png$/);
     expect(runInference.summarize(r)).toContain("base:");
     // A second call does not overwrite what the first wrote.
     await expect(
