@@ -1,0 +1,119 @@
+// The MCP door in-process: a cancelled tools/call reaches the tool's signal (its host reads stop), inputs are strict
+// for every tool, annotations and the tool selection come from the definitions.
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { afterAll, describe, expect, it } from "vitest";
+import type { HostExecutor } from "../../src/hosts/executor.js";
+import { HostRegistry } from "../../src/hosts/registry.js";
+import { createServer } from "../../src/server.js";
+import { allTools } from "../../src/tools/index.js";
+import { inputIssues } from "../../src/tools/invoke.js";
+import { isSelected, selectTools } from "../../src/tools/selection.js";
+import { actsOnHost, annotationsFor } from "../../src/tools/tool.js";
+
+const dir = mkdtempSync(join(tmpdir(), "mcp-door-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("cancellation over MCP", () => {
+  it("aborts the tool's work: a followed log is no longer read after the client cancels", async () => {
+    let reads = 0;
+    const hosts = new HostRegistry(undefined, async (name, settings) => {
+      const { LocalExecutor } = await import("../../src/hosts/local.js");
+      const inner: HostExecutor = new LocalExecutor(name, settings);
+      return new Proxy(inner, {
+        get(target, prop) {
+          const value = Reflect.get(target, prop, target);
+          if (prop === "readFile")
+            return (...args: Parameters<HostExecutor["readFile"]>) => {
+              reads++;
+              return target.readFile(...args);
+            };
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+    });
+    const log = join(dir, "train.log");
+    const line = (i: number) =>
+      ` iteration ${String(i).padStart(8)}/    5000 | consumed samples: ${i * 64} | elapsed time per iteration (ms): 300.0 | learning rate: 1.000000E-05 | global batch size:    64 | loss: 1.2${i}E+00 | loss scale: 1.0 | grad norm: 3.4 |\n`;
+    writeFileSync(log, line(1));
+    let iteration = 1;
+    const writer = setInterval(() => appendFileSync(log, line(++iteration)), 200);
+    const server = await createServer({ hosts });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    const client = new Client({ name: "door-test", version: "1" });
+    await client.connect(clientSide);
+    const controller = new AbortController();
+    let progress = 0;
+    try {
+      const call = client
+        .callTool({ name: "tail_logs", arguments: { logFile: log, followSeconds: 30 } }, undefined, {
+          signal: controller.signal,
+          onprogress: () => progress++,
+          timeout: 60_000,
+        })
+        .catch((error: Error) => error);
+      await new Promise((r) => setTimeout(r, 2000));
+      controller.abort("enough");
+      expect(await call).toBeInstanceOf(Error);
+      await new Promise((r) => setTimeout(r, 500));
+      const readsAtCancel = reads;
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(progress).toBeGreaterThan(0);
+      expect(readsAtCancel).toBeGreaterThan(1);
+      expect(reads).toBe(readsAtCancel);
+    } finally {
+      clearInterval(writer);
+      await client.close();
+      await server.close();
+      await hosts.closeAll();
+    }
+  }, 20_000);
+});
+
+describe("tool inputs", () => {
+  it("every tool refuses an argument it does not know", () => {
+    for (const tool of allTools) {
+      const parsed = tool.input.safeParse({ zzNotAnArgument: 1 });
+      expect(parsed.success, tool.name).toBe(false);
+      expect(
+        parsed.error!.issues.some((i) => i.code === "unrecognized_keys"),
+        tool.name,
+      ).toBe(true);
+    }
+  });
+
+  it("names an unknown argument and the nearest known one, or lists the known ones", () => {
+    const tool = allTools.find((t) => t.name === "find_model")!;
+    const known = Object.keys(tool.input.shape);
+    const near = tool.input.safeParse({ query: "x", relase: "v2.1.0" });
+    expect(inputIssues(near.error!, {}, known)).toEqual([
+      { field: "relase", message: "unknown argument; did you mean release?", missing: false },
+    ]);
+    const far = tool.input.safeParse({ query: "x", colour: "blue" });
+    expect(inputIssues(far.error!, {}, known)).toEqual([
+      { field: "colour", message: "unknown argument; known: query, release", missing: false },
+    ]);
+  });
+});
+
+describe("annotations and selection", () => {
+  it("only knowledge and audit tools are closed-world", () => {
+    const closed = allTools.filter((t) => !annotationsFor(t).openWorldHint).map((t) => t.name);
+    expect(closed.sort()).toEqual(["audit_log", "find_model"]);
+    for (const t of allTools) expect(actsOnHost(t)).toBe(annotationsFor(t).openWorldHint);
+  });
+
+  it("selects by toolset and read-only, in registry order", () => {
+    const readOnly = selectTools(allTools, { readOnly: true });
+    expect(readOnly.every((t) => t.kind === "read")).toBe(true);
+    expect(readOnly.length).toBeLessThan(allTools.length);
+    const knowledge = selectTools(allTools, { toolsets: ["knowledge"] }).map((t) => t.name);
+    expect(knowledge).toEqual(["find_model"]);
+    expect(selectTools(allTools)).toEqual(allTools);
+    expect(isSelected({ toolset: "train", kind: "destructive" }, { readOnly: true })).toBe(false);
+  });
+});
