@@ -101,20 +101,34 @@ function qwenArgs(ctx: TemplateContext): ArgBlocks {
         ? []
         : ["--distributed-timeout-minutes 20"]),
   ];
-  const extra: [string, string[]][] = dpo
+  const lora = r.variant === "lora";
+  const extra: [string, string[]][] = lora
     ? [
         [
-          "DPO_ARGS",
+          "LORA_ARGS",
           [
-            "--dpo-beta 0.1",
-            "--dpo-loss-type sigmoid",
-            "--dpo-label-smoothing 0.0",
-            "--pref-ftx 0.0",
-            "--ref-model $LOAD_PATH",
+            "--lora-r 8",
+            "--lora-alpha 16",
+            "--lora-dropout 0",
+            // canonical_model on: the LLM has HF names (q/k/v_proj, gate/up_proj), the ViT keeps linear_qkv.
+            "--lora-target-modules linear_proj linear_fc2 linear_qkv q_proj k_proj v_proj gate_proj up_proj",
           ],
         ],
       ]
-    : [];
+    : dpo
+      ? [
+          [
+            "DPO_ARGS",
+            [
+              "--dpo-beta 0.1",
+              "--dpo-loss-type sigmoid",
+              "--dpo-label-smoothing 0.0",
+              "--pref-ftx 0.0",
+              "--ref-model $LOAD_PATH",
+            ],
+          ],
+        ]
+      : [];
   return {
     gpt,
     output: output(

@@ -278,6 +278,11 @@ export function qwenModelJson(
   if (llm) value.text_decoder.pipeline_num_layers = llm;
   if (vit) value.image_encoder.vision_encoder.pipeline_num_layers = vit;
   if (qwen25) value.text_decoder.seq_length = ctx.seqLength;
+  // LoRA: the README turns on the HF-equal (canonical) structure so the adapters' module names match HF's.
+  if (ctx.recipe.variant === "lora") {
+    value.image_encoder.vision_encoder.canonical_model = true;
+    value.text_decoder.canonical_model = true;
+  }
   if (arch && value.text_decoder.vocab_size !== arch.llm.vocab) throw new Error(`vocab mismatch for ${ctx.model.id}`);
   return value;
 }

@@ -1,14 +1,23 @@
 // The exact `mm-convert <Class> <method> …` argument shape per converter and release (facts §b). Pure.
 import { RELEASE_TAGS, type ReleaseTag } from "../knowledge/release-tags.js";
 
-export const CONVERT_METHODS = ["hf_to_mm", "mm_to_hf", "hf_to_dcp", "dcp_to_hf", "resplit"] as const;
+export const CONVERT_METHODS = [
+  "hf_to_mm",
+  "mm_to_hf",
+  "hf_to_dcp",
+  "dcp_to_hf",
+  "resplit",
+  "lora_hf_to_mm",
+  "lora_mm_to_hf",
+  "lora_hf_to_dcp",
+] as const;
 export type ConvertMethod = (typeof CONVERT_METHODS)[number];
 
 /** Where the method reads from and writes to. */
 export type Direction = "to-mm" | "to-hf" | "resplit";
 
 export const directionOf = (method: ConvertMethod): Direction =>
-  method === "resplit" ? "resplit" : method.startsWith("hf_to") ? "to-mm" : "to-hf";
+  method === "resplit" ? "resplit" : method.replace(/^lora_/, "").startsWith("hf_to") ? "to-mm" : "to-hf";
 
 export interface ParallelLayout {
   tp: number;
@@ -50,6 +59,10 @@ export function trackedIterationDir(tracker: string | null): string | undefined 
   return /^\d+$/.test(tracker) ? `iter_${tracker.padStart(7, "0")}` : undefined;
 }
 
+/** The source directory, down to the iteration the tracker names when the host said which. */
+const iterationDir = (s: ConvertArgSpec) =>
+  s.sourceIteration ? `${s.ckptDir.replace(/\/+$/, "")}/${s.sourceIteration}` : s.ckptDir;
+
 const atLeast = (release: ReleaseTag, from: ReleaseTag) => RELEASE_TAGS.indexOf(release) >= RELEASE_TAGS.indexOf(from);
 const list = (v: unknown) => JSON.stringify(v);
 
@@ -68,7 +81,10 @@ const FLAT_SHAPES: Record<string, Partial<Record<ConvertMethod, (s: ConvertArgSp
       s.ckptDir,
       ...(s.variant === "lora" && atLeast(s.release, "v26.0.0") ? ["--is_lora_base", "true"] : []),
     ],
-    dcp_to_hf: (s) => ["--load_dir", s.ckptDir, "--save_dir", s.targetDir!, "--model_assets_dir", s.hfDir],
+    // The README converts one saved iteration: --load_dir save_dir/iter_000xx/.
+    dcp_to_hf: (s) => ["--load_dir", iterationDir(s), "--save_dir", s.targetDir!, "--model_assets_dir", s.hfDir],
+    // A Hugging Face LoRA adapter to DCP, loaded next to the base (load_base_model) by the LoRA YAML.
+    lora_hf_to_dcp: (s) => ["--hf_dir", s.hfDir, "--dcp_dir", s.ckptDir],
   },
   Qwen35Converter: {
     hf_to_dcp: (s) => [
@@ -81,14 +97,7 @@ const FLAT_SHAPES: Record<string, Partial<Record<ConvertMethod, (s: ConvertArgSp
         : []),
     ],
     // The README points --dcp_dir at the iteration directory itself (…/release, …/iter_NNNNNNN).
-    dcp_to_hf: (s) => [
-      "--dcp_dir",
-      s.sourceIteration ? `${s.ckptDir.replace(/\/+$/, "")}/${s.sourceIteration}` : s.ckptDir,
-      "--save_hf_dir",
-      s.targetDir!,
-      "--origin_hf_dir",
-      s.hfDir,
-    ],
+    dcp_to_hf: (s) => ["--dcp_dir", iterationDir(s), "--save_hf_dir", s.targetDir!, "--origin_hf_dir", s.hfDir],
   },
   GenericDCPConverter: {
     hf_to_dcp: (s) => ["--hf_dir", s.hfDir, "--dcp_dir", s.ckptDir],
@@ -101,7 +110,7 @@ const FLAT_SHAPES: Record<string, Partial<Record<ConvertMethod, (s: ConvertArgSp
 };
 
 /** cfg-style (Megatron) methods this product can shape. */
-const CFG_METHODS: readonly ConvertMethod[] = ["hf_to_mm", "mm_to_hf", "resplit"];
+const CFG_METHODS: readonly ConvertMethod[] = ["hf_to_mm", "mm_to_hf", "resplit", "lora_hf_to_mm", "lora_mm_to_hf"];
 
 /** True when the method of this class has a known argument shape (independent of whether it is a stub). */
 export function hasShape(className: string, argStyle: "cfg" | "flat", method: ConvertMethod): boolean {
@@ -131,7 +140,36 @@ function cfgArgs(s: ConvertArgSpec): string[] {
       ? ["--cfg.common_model_config.new_transformers_weight_key", "true"]
       : []),
   ];
+  // LoRA (README "LoRA权重转换"): the canonical (HF-equal) structure, and peft's "base_model.model." prefix dropped.
+  const loraMethod = s.method.startsWith("lora_");
+  const canonical =
+    loraMethod || (s.variant === "lora" && s.method !== "resplit")
+      ? ["--cfg.common_model_config.enable_canonical_hf_struct", "true"]
+      : [];
+  const prefix = loraMethod ? ["--cfg.common_model_config.model_prefix", "base_model.model."] : [];
   switch (s.method) {
+    case "lora_hf_to_mm":
+      return [
+        "--cfg.mm_dir",
+        s.ckptDir,
+        "--cfg.hf_config.hf_dir",
+        s.hfDir,
+        ...parallelFlags("cfg.parallel_config", layout, true),
+        ...canonical,
+        ...prefix,
+        ...extra,
+      ];
+    case "lora_mm_to_hf":
+      return [
+        "--cfg.save_hf_dir",
+        s.targetDir!,
+        "--cfg.mm_dir",
+        s.ckptDir,
+        ...parallelFlags("cfg.parallel_config", layout, false),
+        ...canonical,
+        ...prefix,
+        ...extra,
+      ];
     case "hf_to_mm": {
       // VppParallelConfig: a list of lists (one row per virtual stage); v2.1.0 DeepSeekVL took a flat list.
       const nested = !(s.className === "DeepSeekVLConverter" && s.release === "v2.1.0");
@@ -141,6 +179,7 @@ function cfgArgs(s: ConvertArgSpec): string[] {
         "--cfg.hf_config.hf_dir",
         s.hfDir,
         ...parallelFlags("cfg.parallel_config", layout, nested),
+        ...canonical,
         ...extra,
       ];
     }
@@ -153,6 +192,7 @@ function cfgArgs(s: ConvertArgSpec): string[] {
         "--cfg.hf_config.hf_dir",
         s.hfDir,
         ...parallelFlags("cfg.parallel_config", layout, false),
+        ...canonical,
         ...extra,
       ];
     case "resplit": {

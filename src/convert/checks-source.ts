@@ -138,3 +138,19 @@ export function checkSource(input: CheckInput, add: Add, extra: Partial<ConvertA
     fix: null,
   });
 }
+
+/** LoRA conversions read a PEFT adapter directory (adapter_config.json + adapter weights), not a full model. */
+export function checkLoraAdapter(hf: { path: string; entries: string[] }, add: Add): void {
+  const hasConfig = hf.entries.includes("adapter_config.json");
+  const hasWeights = hf.entries.some((e) => /^adapter_model\.(safetensors|bin)$/.test(e));
+  add(
+    hasConfig && hasWeights
+      ? { id: "hf-dir", level: "info", message: `${hf.path} holds a PEFT LoRA adapter.`, fix: null }
+      : {
+          id: "hf-dir",
+          level: "error",
+          message: `${hf.path} is not a PEFT LoRA adapter (${hasConfig ? "no adapter_model.safetensors" : "no adapter_config.json"}).`,
+          fix: "Pass hfDir: the LoRA adapter directory (adapter_config.json and adapter_model.safetensors); the base model is converted with hf_to_mm / hf_to_dcp.",
+        },
+  );
+}

@@ -2,7 +2,7 @@
 import { isReleaseTag, RELEASE_TAGS } from "../knowledge/release-tags.js";
 import { argsHint } from "../text/hint.js";
 import type { ConvertArgSpec } from "./args.js";
-import { checkSource, describeMarker } from "./checks-source.js";
+import { checkLoraAdapter, checkSource, describeMarker } from "./checks-source.js";
 import { checkHfConfig, checkWeightFiles, type HfFinding, hfConfigFacts } from "./hf-check.js";
 import { parseMarker } from "./marker.js";
 import type { ConvertPlan } from "./plan.js";
@@ -119,6 +119,10 @@ function checkHf(input: CheckInput, add: Add, extra: Partial<ConvertArgSpec>): v
       message: `${hf.path} ${hf.exists ? "is not a directory" : "does not exist"} on the host.`,
       fix: `Download the weights (${download}) or pass hfDir.`,
     });
+    return;
+  }
+  if (plan.method === "lora_hf_to_mm" || plan.method === "lora_hf_to_dcp") {
+    checkLoraAdapter(hf, add);
     return;
   }
   if (input.hfConfigText === null) {

@@ -195,18 +195,43 @@ const qwen25 = (size: string, hfSize: string, arch: ModelEntry["arch"], recipes:
 const ALL = span("v2.1.0");
 const C25 = "Qwen2_5_VLConverter";
 
+// The README's "LoRA微调（可选）" section: LORA_ARGS added to the standard script, canonical_model on in model_<size>.json
+// (HF-equal module names), base weights converted with enable_canonical_hf_struct; LoRA conversions from v2.3.0.
+const LORA25_FLAGS = ["--lora-r", "--lora-alpha", "--lora-dropout", "--lora-target-modules"];
+function qwen25Lora(standard: TrainingRecipe, size: string): TrainingRecipe {
+  const reason =
+    "LoRA per the README's LoRA section: LORA_ARGS are added to the standard script and canonical_model is set in the model config (HF-equal module names)";
+  return {
+    ...standard,
+    variant: "lora",
+    description:
+      "LoRA fine-tune (r 8, alpha 16) on the standard Megatron example, canonical (HF-equal) model structure",
+    releases: span("v2.3.0"),
+    upstreamDifferences: [
+      ...LORA25_FLAGS.map((f) => ({ key: `flag:${f}`, reason })),
+      ...["image_encoder.vision_encoder", "text_decoder"].map((part) => ({
+        key: `value:model_${size}.json#${part}.canonical_model`,
+        reason,
+      })),
+    ],
+  };
+}
+const withLora = (size: string, recipes: TrainingRecipe[]) => [...recipes, qwen25Lora(recipes[0]!, size)];
+
 const QWEN25VL: ModelEntry[] = [
   qwen25(
     "3b",
     "3B",
     { llm: { layers: 36, hidden: 2048, heads: 16, kvHeads: 2, ffn: 11008, vocab: 151936 }, vit: QWEN_VIT },
-    [megatronRecipe("qwen2.5vl", "3b", ALL, C25, { gradAccSteps: 32, llmLayerSplit: [36], vitLayerSplit: [32] })],
+    withLora("3b", [
+      megatronRecipe("qwen2.5vl", "3b", ALL, C25, { gradAccSteps: 32, llmLayerSplit: [36], vitLayerSplit: [32] }),
+    ]),
   ),
   qwen25(
     "7b",
     "7B",
     { llm: { layers: 28, hidden: 3584, heads: 28, kvHeads: 4, ffn: 18944, vocab: 152064 }, vit: QWEN_VIT },
-    [
+    withLora("7b", [
       megatronRecipe(
         "qwen2.5vl",
         "7b",
@@ -220,13 +245,13 @@ const QWEN25VL: ModelEntry[] = [
           },
         },
       ),
-    ],
+    ]),
   ),
   qwen25(
     "32b",
     "32B",
     { llm: { layers: 64, hidden: 5120, heads: 40, kvHeads: 8, ffn: 27648, vocab: 152064 }, vit: QWEN_VIT },
-    [
+    withLora("32b", [
       megatronRecipe(
         "qwen2.5vl",
         "32b",
@@ -243,13 +268,13 @@ const QWEN25VL: ModelEntry[] = [
         },
         { PYTORCH_NPU_ALLOC_CONF: "expandable_segments:True" },
       ),
-    ],
+    ]),
   ),
   qwen25(
     "72b",
     "72B",
     { llm: { layers: 80, hidden: 8192, heads: 64, kvHeads: 8, ffn: 29568, vocab: 152064 }, vit: QWEN_VIT },
-    [
+    withLora("72b", [
       megatronRecipe(
         "qwen2.5vl",
         "72b",
@@ -285,7 +310,7 @@ const QWEN25VL: ModelEntry[] = [
           return { ...rest, ...BIG_ENV, HCCL_CONNECT_TIMEOUT: "7200", MULTI_STREAM_MEMORY_REUSE: "2" };
         })(),
       },
-    ],
+    ]),
   ),
 ];
 

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { resolveTrainingPlan } from "../../src/configs/index.js";
 import { trackedIterationDir } from "../../src/convert/args.js";
+import { checkLoraAdapter } from "../../src/convert/checks-source.js";
 import { finishArgv, planConversion } from "../../src/convert/plan.js";
 import { getModel } from "../../src/knowledge/models.js";
 import { compareCann, RELEASES } from "../../src/knowledge/releases.js";
@@ -106,5 +107,114 @@ describe("release facts", () => {
     expect(getModel("qwen3vl-30b")!.releases).toContain("v2.2.0");
     expect(getModel("qwen3vl-8b")!.releases).not.toContain("v2.2.0");
     for (const id of ["qwen3vl-8b", "qwen3vl-30b", "qwen3vl-235b"]) expect(getModel(id)!.releases).toContain("v2.3.0");
+  });
+});
+
+describe("LoRA end to end", () => {
+  it("build_configs offers qwen2.5vl LoRA: LORA_ARGS, canonical model structure, the differences as warnings", () => {
+    const plan = resolveTrainingPlan("qwen2.5vl-7b", "v26.0.0", { variant: "lora" });
+    const text = plan.files.find((f) => f.role === "launch-script")!.text;
+    expect(text).toContain("--lora-r 8");
+    expect(text).toContain("--lora-alpha 16");
+    expect(text).toContain(
+      "--lora-target-modules linear_proj linear_fc2 linear_qkv q_proj k_proj v_proj gate_proj up_proj",
+    );
+    expect(text).toContain("$LORA_ARGS");
+    const model = plan.files.find((f) => f.role === "model-config")!.value as {
+      text_decoder: { canonical_model?: boolean };
+      image_encoder: { vision_encoder: { canonical_model?: boolean } };
+    };
+    expect(model.text_decoder.canonical_model).toBe(true);
+    expect(model.image_encoder.vision_encoder.canonical_model).toBe(true);
+    expect(plan.warnings.join("\n")).toMatch(/flag:--lora-r: LoRA per the README/);
+    expect(() => resolveTrainingPlan("qwen2.5vl-7b", "v2.2.0", { variant: "lora" })).toThrow(/v2\.3\.0/);
+  });
+
+  it("lora_hf_to_mm and lora_mm_to_hf follow the qwen2.5vl README commands", () => {
+    const w = "/w";
+    const toMm = planConversion({
+      workdir: w,
+      model: "qwen2.5vl-7b",
+      release: "v26.0.0",
+      variant: "lora",
+      method: "lora_hf_to_mm",
+      hfDir: "ckpt/hf_path/Qwen2.5-VL-7B-Instruct-lora",
+      ckptDir: "ckpt/mm_path/Qwen2.5-VL-7B-Instruct-lora",
+    });
+    expect(toMm.direction).toBe("to-mm");
+    expect(toMm.argv).toEqual([
+      "mm-convert",
+      "Qwen2_5_VLConverter",
+      "lora_hf_to_mm",
+      "--cfg.mm_dir",
+      "/w/ckpt/mm_path/Qwen2.5-VL-7B-Instruct-lora",
+      "--cfg.hf_config.hf_dir",
+      "/w/ckpt/hf_path/Qwen2.5-VL-7B-Instruct-lora",
+      "--cfg.parallel_config.llm_pp_layers",
+      "[[12,16]]",
+      "--cfg.parallel_config.vit_pp_layers",
+      "[[32,0]]",
+      "--cfg.parallel_config.tp_size",
+      "1",
+      "--cfg.common_model_config.enable_canonical_hf_struct",
+      "true",
+      "--cfg.common_model_config.model_prefix",
+      "base_model.model.",
+    ]);
+    const toHf = planConversion({
+      workdir: w,
+      model: "qwen2.5vl-7b",
+      release: "v26.0.0",
+      variant: "lora",
+      method: "lora_mm_to_hf",
+      ckptDir: "/w/save_dir",
+      targetDir: "/w/lora-hf",
+    });
+    expect(toHf.direction).toBe("to-hf");
+    expect(toHf.argv.slice(3, 7)).toEqual(["--cfg.save_hf_dir", "/w/lora-hf", "--cfg.mm_dir", "/w/save_dir"]);
+    expect(toHf.argv).toContain("base_model.model.");
+    // The base weights of a LoRA run are converted with the canonical structure the LoRA model config uses.
+    const base = planConversion({ workdir: w, model: "qwen2.5vl-7b", release: "v26.0.0", variant: "lora" });
+    expect(flag(base.argv, "--cfg.common_model_config.enable_canonical_hf_struct")).toBe("true");
+    const plain = planConversion({ workdir: w, model: "qwen2.5vl-7b", release: "v26.0.0" });
+    expect(plain.argv).not.toContain("--cfg.common_model_config.enable_canonical_hf_struct");
+  });
+
+  it("Qwen3-VL converts a LoRA adapter with lora_hf_to_dcp and reads a saved iteration in dcp_to_hf", () => {
+    const p = planConversion({
+      workdir: "/w",
+      model: "qwen3vl-30b",
+      release: "v26.1.0",
+      variant: "lora",
+      method: "lora_hf_to_dcp",
+      hfDir: "/w/Qwen3-VL-30B-A3B-Instruct-lora",
+      ckptDir: "/w/Qwen3-VL-30B-A3B-Instruct-lora-dcp",
+    });
+    expect(p.argv.slice(2)).toEqual([
+      "lora_hf_to_dcp",
+      "--hf_dir",
+      "/w/Qwen3-VL-30B-A3B-Instruct-lora",
+      "--dcp_dir",
+      "/w/Qwen3-VL-30B-A3B-Instruct-lora-dcp",
+    ]);
+    const back = planConversion({
+      workdir: "/w",
+      model: "qwen3vl-30b",
+      release: "v26.1.0",
+      method: "dcp_to_hf",
+      targetDir: "/w/hf",
+    });
+    const final = finishArgv(back, { sourceIteration: "iter_0000010" });
+    expect(flag(final.argv, "--load_dir")).toBe(`${back.paths.ckptDir}/iter_0000010`);
+  });
+
+  it("pre-flight refuses a LoRA conversion whose hfDir is not a PEFT adapter", () => {
+    const checks: { level: string; message: string }[] = [];
+    checkLoraAdapter({ path: "/w/full-model", entries: ["config.json", "model.safetensors"] }, (c) => checks.push(c));
+    checkLoraAdapter({ path: "/w/adapter", entries: ["adapter_config.json", "adapter_model.safetensors"] }, (c) =>
+      checks.push(c),
+    );
+    expect(checks.map((c) => c.level)).toEqual(["error", "info"]);
+    expect(checks[0]!.message).toMatch(/not a PEFT LoRA adapter \(no adapter_config\.json\)/);
   });
 });
