@@ -254,6 +254,7 @@ export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Pr
       "Pass model (an id from find_model).",
     );
   if (!hfDir) throw new SourceError(`The original Hugging Face directory of ${model.id} is unknown.`, "Pass hfDir.");
+  hfDir = abs(workdir, hfDir);
   const releaseText =
     req.release ?? marker?.release ?? (workdir ? await checkoutRelease(executor, workdir) : undefined);
   const release =

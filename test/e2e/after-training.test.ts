@@ -83,6 +83,18 @@ describe("a finished run: export, inference, evaluation", () => {
     expect(plan.exported).toBe(false);
     expect(plan.checkpoint.iteration).toBe("10");
     expect(plan.command).toContain("Qwen2_5_VLConverter mm_to_hf");
+    // A checkpoint directory and HF directory relative to the workdir, without a run id.
+    const byDir = await exportModel.handle(
+      exportModel.input.parse({
+        checkpointDir: `save/${sim.name}`,
+        model: "qwen2.5vl-3b",
+        hfDir: "ckpt/hf/Qwen2.5-VL-3B-Instruct",
+        host: "sim",
+      }),
+      deps(),
+    );
+    expect(byDir.ready).toBe(true);
+    expect(byDir.command).toContain(join(wd, "ckpt/hf/Qwen2.5-VL-3B-Instruct"));
     const done = await exportModel.handle(
       exportModel.input.parse({ runId: RUN_ID, host: "sim", confirm: true }),
       deps(),
