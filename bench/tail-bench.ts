@@ -1,4 +1,5 @@
-// Log benches locally and over SSH (our kept-alive connection against `ssh host tail -n 200`).
+// Log benches locally and over SSH: our kept-alive connection against `ssh host tail -n 200` multiplexed over an
+// OpenSSH ControlMaster connection (both keep one connection open; neither pays a handshake per call).
 import { chmodSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,9 +19,11 @@ export async function benchTailAll(): Promise<BenchResult[]> {
   mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o1777);
   const executor = new SshExecutor("bench", ssh.settings());
+  const master = await ssh.master();
   try {
-    results.push(...(await benchTail({ executor, runBaseline: ssh.run, dir })));
+    results.push(...(await benchTail({ executor, runBaseline: master.run, dir })));
   } finally {
+    await master.close();
     await executor.close();
   }
   return results;
