@@ -1,7 +1,7 @@
 // What a user runs on a 1 GiB training log with the failure at the end: `ascend-train diagnose-error LOG --json`
 // (the built CLI, a new process) against `grep -E -f` with one pattern per signature of the rule set, both timed
 // from spawn to exit, alternating, with their peak RSS from GNU time. The CLI also runs on an eighth of the log to
-// show its memory stays flat. BENCH_DIAGNOSIS_MIB sets the log size for a quick run (default 1024).
+// show its memory stays flat. BENCH_DIAGNOSIS_MIB (or BENCH_SCALE × 1024) sets the log size in MiB for a quick run.
 import { spawnSync } from "node:child_process";
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -98,7 +98,8 @@ function runCli(log: string, dir: string): Timed & { verdict: CliVerdict } {
 
 export async function benchDiagnosis(): Promise<BenchResult[]> {
   if (!existsSync(BUILT)) throw new Error("dist/src/cli.js is missing: run `node scripts/build.mjs` first");
-  const mib = Number(process.env.BENCH_DIAGNOSIS_MIB ?? 1024);
+  // BENCH_DIAGNOSIS_MIB, else BENCH_SCALE (the other benches' size knob) × 1 GiB.
+  const mib = Number(process.env.BENCH_DIAGNOSIS_MIB ?? 1024 * Number(process.env.BENCH_SCALE ?? 1));
   const size = Math.floor((Number.isFinite(mib) && mib >= 8 ? mib : 1024) * MIB);
   const runs = Number(process.env.BENCH_RUNS_DIAGNOSIS ?? 3);
   const dir = mkdtempSync(join(tmpdir(), "bench-diagnosis-"));
