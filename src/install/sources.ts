@@ -78,8 +78,11 @@ export function isRemote(source: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(source) ? !source.startsWith("file://") : /^[\w.-]+@[\w.-]+:/.test(source);
 }
 
-/** transformers as a pip direct reference at a commit, from a URL or a path on the host. */
+/**
+ * transformers as a pip requirement at a commit: a PEP 508 direct reference for a URL; for a path on the host a VCS
+ * link with #egg=, because the packaging that pip < 24 carries refuses a `git+file:///` direct reference (no host).
+ */
 export function gitRequirement(pkg: string, source: string, commit: string): string {
-  const base = isRemote(source) ? source : `file://${source.replace(/^file:\/\//, "")}`;
-  return `${pkg} @ git+${base}@${commit}`;
+  if (isRemote(source)) return `${pkg} @ git+${source}@${commit}`;
+  return `git+file://${source.replace(/^file:\/\//, "")}@${commit}#egg=${pkg}`;
 }

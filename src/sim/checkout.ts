@@ -81,6 +81,15 @@ export function megatronFiles(version: string): Record<string, string> {
   };
 }
 
+/** transformers at one upstream commit (for releases and models that pin one): a package with that version. */
+export function transformersFiles(version: string, upstreamCommit: string): Record<string, string> {
+  return {
+    "README.md": `# transformers ${version} (upstream commit ${upstreamCommit})\n\n${SIM_NOTE}\n`,
+    ...buildSystem("transformers", version, {}, ["transformers"]),
+    "transformers/__init__.py": `"""${SIM_NOTE}"""\n__version__ = "${version}"\n`,
+  };
+}
+
 export function mindspeedFiles(stack: SimStack): Record<string, string> {
   return {
     "README.md": `# MindSpeed ${stack.mindspeedBranch}\n\n${SIM_NOTE}\n`,

@@ -53,6 +53,7 @@ export function simHostSettings(
       mindspeedMm: join(dir, "mirrors", "MindSpeed-MM.git"),
       megatron: join(dir, "mirrors", "Megatron-LM.git"),
       mindspeed: join(dir, "mirrors", "MindSpeed.git"),
+      transformers: join(dir, "mirrors", "transformers.git"),
       wheelDir: join(dir, "wheels"),
     },
     description: `Simulated Atlas 800T A2 (8x Ascend 910B3, 64 GB HBM), MindSpeed-MM ${state.release}, scenario ${scenario}`,

@@ -1,11 +1,11 @@
-// Local bare git mirrors of MindSpeed-MM, Megatron-LM and MindSpeed for offline installs on the simulated host, under
+// Local bare git mirrors of MindSpeed-MM, Megatron-LM, MindSpeed and transformers for offline installs on the simulated host, under
 // the real tags and branches. The upstream MindSpeed commits the releases pin cannot be rebuilt, so the MindSpeed
 // mirror names its stand-in commits with refs/replace/<upstream commit> (the host's git, files/git.sh, hands them on).
 import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { RELEASE_DATES, RELEASE_TAGS } from "../knowledge/release-tags.js";
-import { RELEASES } from "../knowledge/releases.js";
-import { megatronFiles, mindspeedFiles, mindspeedMmFiles } from "./checkout.js";
+import { MODEL_TRANSFORMERS_PINS, RELEASES } from "../knowledge/releases.js";
+import { megatronFiles, mindspeedFiles, mindspeedMmFiles, transformersFiles } from "./checkout.js";
 import { SIM_STACKS } from "./releases.js";
 import { cached, contentHash, sh, writeTree } from "./util.js";
 
@@ -45,6 +45,21 @@ async function commitAll(work: string, message: string, date: string): Promise<s
   return (await git(work, ["rev-parse", "HEAD"], date)).trim();
 }
 
+/**
+ * The transformers commits releases and models pin (short ids, as their requirements name them), each with the
+ * version its package reports: the release's own version, else a development version.
+ */
+export function transformersCommits(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of Object.values(RELEASES)) {
+    if (r.transformers.gitCommit) out[r.transformers.gitCommit] = r.transformers.version;
+  }
+  for (const p of MODEL_TRANSFORMERS_PINS) {
+    if (p.pin.gitCommit && !out[p.pin.gitCommit]) out[p.pin.gitCommit] = "4.57.0.dev0";
+  }
+  return out;
+}
+
 async function buildMirrors(out: string): Promise<void> {
   const work = join(out, ".work");
   // MindSpeed-MM: one commit per release, tagged like upstream.
@@ -79,10 +94,20 @@ async function buildMirrors(out: string): Promise<void> {
     commits[stack.mindspeedBranch] = await commitAll(ms, `MindSpeed ${stack.mindspeedBranch}`, RELEASE_DATES[tag]);
   }
   await git(ms, ["branch", "-q", "-f", "master", commits[SIM_STACKS["v26.1.0"].mindspeedBranch]!]);
+  // transformers: one commit per pinned upstream commit, tagged with its short id (pip resolves `@<id>` by tag).
+  const tf = join(work, "transformers");
+  await sh("mkdir", ["-p", tf]);
+  await git(tf, ["init", "-q", "-b", "main"]);
+  for (const [commit, version] of Object.entries(transformersCommits())) {
+    await replaceTree(tf, transformersFiles(version, commit));
+    await commitAll(tf, `transformers ${version} (upstream ${commit})`, "2025-06-01");
+    await git(tf, ["tag", commit]);
+  }
   for (const [src, name] of [
     [mm, "MindSpeed-MM.git"],
     [mg, "Megatron-LM.git"],
     [ms, "MindSpeed.git"],
+    [tf, "transformers.git"],
   ] as const) {
     await sh("git", ["clone", "-q", "--bare", "--no-local", src, join(out, name)], { env: gitEnv("2025-01-01") });
   }
@@ -104,6 +129,7 @@ export async function mirrorCache(): Promise<MirrorInfo> {
     RELEASE_TAGS.map((t) => mindspeedFiles(SIM_STACKS[t])),
     megatronFiles("0.12.1"),
     RELEASE_TAGS.map((t) => RELEASES[t].mindspeed),
+    Object.entries(transformersCommits()).map(([c, v]) => transformersFiles(v, c)),
   ])}`;
   const dir = await cached(key, buildMirrors);
   const mindspeedCommits = JSON.parse(await readFile(join(dir, "mindspeed-commits.json"), "utf8")) as Record<

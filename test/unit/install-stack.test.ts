@@ -105,7 +105,7 @@ describe("install_stack plan", () => {
   it("installs Qwen3-VL's transformers commit from a mirror path and Qwen3.5's extensions", async () => {
     const h1 = scriptedInstallHost({ probe: probeOutput(), extras: extrasOutput() });
     const vl = await run(h1, { model: "qwen3vl-8b", sources: { transformers: "/mirrors/transformers.git" } });
-    expect(cmds(vl, "model-overlay")).toContain("'transformers @ git+file:///mirrors/transformers.git@c0dbe09'");
+    expect(cmds(vl, "model-overlay")).toContain("'git+file:///mirrors/transformers.git@c0dbe09#egg=transformers'");
     const h2 = scriptedInstallHost({ probe: probeOutput(), extras: extrasOutput() });
     const q35 = await run(h2, { model: "qwen3_5-9b", release: "v26.1.0" });
     expect(cmds(q35, "model-overlay")).toContain(

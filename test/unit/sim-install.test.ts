@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { hostPrelude } from "../../src/hosts/environment.js";
 import { resolvePins } from "../../src/install/pins.js";
+import { gitRequirement, pipArgs, resolveSources } from "../../src/install/sources.js";
 import { getRelease } from "../../src/knowledge/releases.js";
 import { type LaidOutSim, layOutSim, makeFakeHfModel, SIM_STACKS, stopSimProcesses } from "../../src/sim/index.js";
 import { canBuildSimHost } from "../helpers/prereqs.js";
@@ -67,6 +68,24 @@ describe.skipIf(!canBuildSimHost)("bare sim", () => {
     expect(pins.torchNpu).toBe(release.torchNpu);
     expect(r.stdout).toContain(`${stack.torch} ${pins.torchNpu} ${stack.cann} ${pins.transformers.version} 1.26.4`);
     expect(r.stdout).toContain(join(sim.dir, "venv/bin/mm-convert"));
+  }, 150_000);
+
+  it("installs transformers pinned to an upstream commit from the host's mirror, as install_stack's command does", async () => {
+    const sim = await layOutSim(mkdtempSync(join(tmpdir(), "sim-tfgit-")));
+    made.push(sim);
+    const release = getRelease("v2.1.0");
+    const sources = resolveSources({}, release, sim.hostSettings);
+    expect(sources.origin.transformers).toBe("inventory");
+    const pin = release.transformers.gitCommit!;
+    const spec = gitRequirement("transformers", sources.transformers, pin);
+    const r = await simShell(
+      sim.hostSettings,
+      `pip install -q ${pipArgs(sources).join(" ")} '${spec}' && python -c "import transformers; print(transformers.__version__)"`,
+      { timeoutMs: 120_000 },
+    );
+    expect(r.stderr.replace(/.*simulated Ascend host.*\n/g, "")).not.toMatch(/ERROR|Traceback/);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split("\n").at(-1)).toBe(release.transformers.version);
   }, 150_000);
 
   it("carries the release's upstream MindSpeed commit in a healthy layout's checkout", async () => {

@@ -45,6 +45,7 @@ describe.skipIf(!canBuildSimHost)("simulated host layout", () => {
       mindspeedMm: join(sim.dir, "mirrors/MindSpeed-MM.git"),
       megatron: join(sim.dir, "mirrors/Megatron-LM.git"),
       mindspeed: join(sim.dir, "mirrors/MindSpeed.git"),
+      transformers: join(sim.dir, "mirrors/transformers.git"),
       wheelDir: join(sim.dir, "wheels"),
     });
     expect(s.env.ASCEND_SIM_ROOT).toBe(sim.dir);
