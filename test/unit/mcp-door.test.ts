@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { afterAll, describe, expect, it } from "vitest";
+import type { z } from "zod";
 import type { HostExecutor } from "../../src/hosts/executor.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
 import { createServer } from "../../src/server.js";
@@ -77,10 +78,10 @@ describe("cancellation over MCP", () => {
 describe("tool inputs", () => {
   it("every tool refuses an argument it does not know", () => {
     for (const tool of allTools) {
-      const parsed = tool.input.safeParse({ zzNotAnArgument: 1 });
+      const parsed = (tool.input as z.ZodObject).safeParse({ zzNotAnArgument: 1 });
       expect(parsed.success, tool.name).toBe(false);
       expect(
-        parsed.error!.issues.some((i) => i.code === "unrecognized_keys"),
+        parsed.error!.issues.some((issue) => issue.code === "unrecognized_keys"),
         tool.name,
       ).toBe(true);
     }
