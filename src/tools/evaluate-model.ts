@@ -4,7 +4,11 @@
 // record so list_runs shows them.
 import { posix } from "node:path";
 import { z } from "zod";
+import { hostPrelude } from "../hosts/environment.js";
+import type { HostExecutor } from "../hosts/executor.js";
+import type { HostSettings } from "../hosts/inventory.js";
 import { checkPathText } from "../hosts/paths.js";
+import { shellQuote } from "../hosts/quote.js";
 import {
   InferenceRefusal,
   inferenceFamily,
@@ -20,6 +24,26 @@ import { RunIdSchema } from "../runs/types.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const DOWNLOAD = "https://opencompass.openxlab.space/utils/VLMEval/";
+
+/** Modules of MindSpeed-MM's `[evaluate]` extras (pyproject: portalocker, rich, xlsxwriter, openpyxl). */
+export const EVALUATE_EXTRAS = ["portalocker", "rich", "xlsxwriter", "openpyxl"];
+
+/** Which modules the host's Python environment cannot import; null when python3 does not run. */
+async function missingModules(
+  executor: HostExecutor,
+  settings: HostSettings,
+  modules: string[],
+): Promise<string[] | null> {
+  const py =
+    "import importlib.util, sys; print(' '.join(m for m in sys.argv[1:] if importlib.util.find_spec(m) is None))";
+  const prelude = hostPrelude(settings, { activatePython: true });
+  const r = await executor.runScript(`${prelude}\npython3 -c ${shellQuote(py)} ${modules.map(shellQuote).join(" ")}`, {
+    timeoutMs: 60_000,
+    maxOutputBytes: 16 * 1024,
+  });
+  if (r.exitCode !== 0) return null;
+  return r.stdout.trim().split(/\s+/).filter(Boolean);
+}
 
 const Score = z.object({
   benchmark: z.string(),
@@ -107,6 +131,12 @@ export default defineTool({
     if (!example.shipped)
       notes.push(
         `Upstream has no evaluation example for ${source.model.id}; ${example.json} and its .sh were adapted to its size.`,
+      );
+    const extras = await missingModules(executor, settings, EVALUATE_EXTRAS);
+    if (extras === null) throw new ToolError(`Cannot run python3 on ${args.host} to check the evaluation extras.`);
+    if (extras.length)
+      throw new ToolError(
+        `MindSpeed-MM's evaluation extras are not installed on ${args.host} (missing: ${extras.join(", ")}). Fix: in ${workdir}, with the training environment active, run pip install -e ".[evaluate]".`,
       );
     const datasetDir = abs(args.datasetDir ?? workdir);
     const datasets = args.benchmarks.map((b) => ({ benchmark: b, path: posix.join(datasetDir, family.benchmarks[b]) }));

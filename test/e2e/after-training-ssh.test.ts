@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveTrainingPlan } from "../../src/configs/index.js";
 import { RunRecordSchema } from "../../src/runs/types.js";
 import { layOutSim, makeFakeHfModel, stopSimProcesses } from "../../src/sim/index.js";
+import { installEvaluateExtras } from "../helpers/evaluate-extras.js";
 import { stdioClient } from "../helpers/mcp.js";
 import { writeInventory } from "../helpers/sim-host.js";
 import { readSshTestEnv, sshHostSettings } from "../helpers/ssh-env.js";
@@ -81,6 +82,7 @@ describe.skipIf(!env)("export, inference and evaluation of a finished run over S
       resumeIteration: null,
     });
     writeFileSync(join(wd, ".ascend-train/runs", `${RUN_ID}.json`), JSON.stringify(record, null, 2));
+    installEvaluateExtras(laid.hostSettings.venv!);
     execFileSync("chown", ["-R", `${uid}:${gid}`, dir]);
     const settings = sshHostSettings(env!, laid.hostSettings);
     const inventory = writeInventory({ aft: settings });

@@ -12,6 +12,7 @@ import exportModel from "../../src/tools/export-model.js";
 import listRuns from "../../src/tools/list-runs.js";
 import runInference from "../../src/tools/run-inference.js";
 import { type ToolDeps, ToolError } from "../../src/tools/tool.js";
+import { installEvaluateExtras } from "../helpers/evaluate-extras.js";
 import { type LocalTrainableSim, localTrainableSim } from "../helpers/local-sim.js";
 
 const RUN_ID = "run-20261202-120000-abcd";
@@ -156,13 +157,18 @@ describe("a finished run: export, inference, evaluation", () => {
     ).rejects.toThrow(/already exist/);
   }, 120_000);
 
-  it("evaluate_model refuses missing benchmark data before running anything", async () => {
-    await expect(
+  it("evaluate_model refuses without the evaluation extras, then without benchmark data, before running anything", async () => {
+    const call = () =>
       evaluateModel.handle(
         evaluateModel.input.parse({ runId: RUN_ID, host: "sim", benchmarks: ["docvqa_val"] }),
         deps(),
-      ),
-    ).rejects.toThrow(ToolError);
+      );
+    await expect(call()).rejects.toThrow(
+      /evaluation extras are not installed .*openpyxl.*pip install -e "\.\[evaluate\]"/,
+    );
+    installEvaluateExtras(sim.settings.venv!);
+    await expect(call()).rejects.toThrow(ToolError);
+    await expect(call()).rejects.toThrow(/Benchmark data missing.*DocVQA_VAL\.tsv/);
   });
 
   it("evaluate_model scores ai2d_test and keeps the score in the run's ledger for list_runs", async () => {
