@@ -1,6 +1,6 @@
 // Checks of the checkpoint a conversion reads (mm_to_hf, dcp_to_hf, resplit): is it one, and split how. Pure.
 import { type ConvertArgSpec, type ParallelLayout, trackedIterationDir } from "./args.js";
-import type { Add, CheckInput } from "./checks.js";
+import type { Add, CheckInput } from "./check-types.js";
 import { CONVERT_MARKER, type ConvertMarker, markerMismatch, parseMarker } from "./marker.js";
 
 /** tp and pp of a Megatron tree from its mp_rank_TT[_PPP] names. */

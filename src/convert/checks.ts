@@ -1,31 +1,14 @@
 // The checks before a conversion runs, judged from the plan and the host facts. Pure.
+export type { Add, CheckInput, ConvertCheck } from "./check-types.js";
+
 import { isReleaseTag, RELEASE_TAGS } from "../knowledge/release-tags.js";
 import { argsHint } from "../text/hint.js";
 import type { ConvertArgSpec } from "./args.js";
+import type { Add, CheckInput, ConvertCheck } from "./check-types.js";
 import { checkLoraAdapter, checkSource, describeMarker } from "./checks-source.js";
 import { checkHfConfig, checkWeightFiles, type HfFinding, hfConfigFacts } from "./hf-check.js";
 import { parseMarker } from "./marker.js";
-import type { ConvertPlan } from "./plan.js";
-import type { ConvertHostFacts, DirFacts } from "./probe.js";
-
-export interface ConvertCheck {
-  id: "mm-convert" | "release" | "hf-dir" | "source" | "output" | "disk";
-  ok: boolean;
-  level: "error" | "warning" | "info";
-  message: string;
-  fix: string | null;
-}
-
-export interface CheckInput {
-  plan: ConvertPlan;
-  facts: ConvertHostFacts;
-  /** config.json and model.safetensors.index.json of the HF directory; null when absent. */
-  hfConfigText: string | null;
-  hfIndexText: string | null;
-  overwrite: boolean;
-  /** The venv or conda env the host activates, for messages. */
-  pythonEnv: string | null;
-}
+import type { DirFacts } from "./probe.js";
 
 export interface CheckOutcome {
   checks: ConvertCheck[];
@@ -102,8 +85,6 @@ export function convertChecks(input: CheckInput): CheckOutcome {
   checkDisk(input, replaceOutput, add);
   return { checks, extra, replaceOutput };
 }
-
-export type Add = (c: Omit<ConvertCheck, "ok">) => void;
 
 function checkHf(input: CheckInput, add: Add, extra: Partial<ConvertArgSpec>): void {
   const { plan, facts } = input;

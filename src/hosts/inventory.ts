@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import { homedir, userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { describeUnsafeEnv, unsafeEnvNames } from "./environment.js";
+import { describeUnsafeEnv, unsafeEnvNames } from "./unsafe-env.js";
 import { HostFileError } from "./executor.js";
 import { SourcesSchema } from "./install-sources.js";
 import { isEnvName } from "./quote.js";

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { open } from "node:fs/promises";
 import { execa } from "execa";
 import { BoundedOutput, redact, secretValues } from "./bounded.js";
-import { assertSafeEnv, hostEnvironment } from "./environment.js";
+import { hostEnvironment } from "./environment.js";
 import {
   DEFAULT_MAX_OUTPUT,
   DEFAULT_TIMEOUT_MS,
@@ -23,6 +23,7 @@ import { writeNoFollow } from "./no-follow-local.js";
 import { PathNotAllowedError } from "./paths.js";
 import { shellJoin } from "./quote.js";
 import { openRegularForRead } from "./read-local.js";
+import { assertSafeEnv } from "./unsafe-env.js";
 
 export class LocalExecutor implements HostExecutor {
   readonly label = "local";

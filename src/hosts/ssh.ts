@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { Client, type ClientChannel, type ConnectConfig } from "ssh2";
 import { BoundedOutput, redact, secretValues } from "./bounded.js";
-import { assertSafeEnv, hostPrelude } from "./environment.js";
+import { hostPrelude } from "./environment.js";
 import {
   DEFAULT_MAX_OUTPUT,
   DEFAULT_TIMEOUT_MS,
@@ -25,6 +25,7 @@ import { envExports, shellJoin, shellQuote, UnsafeShellValueError } from "./quot
 import { notRegular } from "./read-local.js";
 import { Semaphore } from "./semaphore.js";
 import { resolveSshTarget, type SshTarget } from "./ssh-target.js";
+import { assertSafeEnv } from "./unsafe-env.js";
 
 /** OpenSSH allows 10 sessions per connection by default; stay under it. */
 const MAX_CHANNELS = 8;

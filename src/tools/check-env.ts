@@ -1,17 +1,9 @@
-// check_env: one bounded probe script per host → facts (machine, NPUs, CANN, Python, live torch_npu, ports) + findings.
+// check_env: one bounded probe script per host (src/env/check.ts) → facts (machine, NPUs, CANN, Python, live torch_npu, ports) + findings.
 import { z } from "zod";
-import { compareHosts } from "../env/compare.js";
-import type { Finding, HostFacts } from "../env/facts.js";
+import { checkEnvironment } from "../env/check.js";
 import { FindingSchema, HostFactsSchema } from "../env/facts.js";
-import { evaluateHost } from "../env/findings.js";
-import { parseProbe } from "../env/parse-probe.js";
-import { buildProbeScript } from "../env/probe.js";
 import { normalizeRelease, RELEASE_TAGS } from "../knowledge/release-tags.js";
-import { getRelease, type ReleaseStack } from "../knowledge/releases.js";
-import { defineTool, type ToolDeps, ToolError } from "./tool.js";
-
-const HCCL_PORT_COUNT = 16;
-const MAX_PROBE_OUTPUT = 1024 * 1024;
+import { defineTool } from "./tool.js";
 
 const port = z.number().int().min(1).max(65535);
 
@@ -52,35 +44,6 @@ const Output = HostFactsSchema.partial().extend({
 });
 type Output = z.output<typeof Output>;
 
-async function probeHost(
-  name: string,
-  args: z.output<typeof Input>,
-  deps: ToolDeps,
-): Promise<{ facts: HostFacts; settings: Awaited<ReturnType<ToolDeps["hosts"]["get"]>>["settings"] }> {
-  const { settings, executor } = await deps.hosts.get(name);
-  const seconds = Math.floor(args.timeoutMs / 1000);
-  const script = buildProbeScript(settings, {
-    liveTimeoutSec: Math.max(5, Math.min(60, Math.floor(seconds / 2))),
-    npuSmiTimeoutSec: Math.max(3, Math.min(20, Math.floor(seconds / 4))),
-  });
-  const run = await executor.runScript(script, {
-    timeoutMs: args.timeoutMs,
-    maxOutputBytes: MAX_PROBE_OUTPUT,
-    signal: deps.signal,
-  });
-  const facts = parseProbe(run, {
-    host: name,
-    settings,
-    masterPort: args.masterPort,
-    hcclBasePort: args.hcclBasePort,
-    hcclPortCount: HCCL_PORT_COUNT,
-  });
-  return { facts, settings };
-}
-
-const bySeverity = (a: Finding, b: Finding) =>
-  ["error", "warning", "info"].indexOf(a.severity) - ["error", "warning", "info"].indexOf(b.severity);
-
 export default defineTool({
   name: "check_env",
   title: "Check an Ascend host's training environment",
@@ -95,68 +58,7 @@ export default defineTool({
   kind: "read",
   input: Input,
   output: Output,
-  async handle(args, deps) {
-    let release: ReleaseStack;
-    try {
-      release = getRelease(args.release);
-    } catch (error) {
-      throw new ToolError((error as Error).message);
-    }
-    const names = args.hosts ?? [args.host ?? "local"];
-    const model = args.model ?? null;
-    let done = 0;
-    deps.progress({ progress: 0, total: names.length, message: `probing ${names.join(", ")}` });
-    const results = await Promise.all(
-      names.map(async (name) => {
-        try {
-          const r = await probeHost(name, args, deps);
-          return { name, ...r, error: null };
-        } catch (error) {
-          if (names.length === 1) throw error;
-          return { name, facts: null, settings: null, error: (error as Error).message };
-        } finally {
-          deps.progress({ progress: ++done, total: names.length, message: `probed ${name}` });
-        }
-      }),
-    );
-
-    const findings: Finding[] = [];
-    const reached: HostFacts[] = [];
-    const unreachable: { host: string; error: string }[] = [];
-    for (const r of results) {
-      if (!r.facts || !r.settings) {
-        unreachable.push({ host: r.name, error: r.error ?? "unknown error" });
-        findings.push({
-          id: "host-unreachable",
-          severity: "error",
-          title: `${r.name} could not be probed`,
-          evidence: r.error ?? "unknown error",
-          expected: "the host answers",
-          fix: null,
-          host: r.name,
-        });
-        continue;
-      }
-      reached.push(r.facts);
-      const own = evaluateHost(r.facts, { release, settings: r.settings, model });
-      findings.push(...(names.length > 1 ? own.map((f) => ({ ...f, host: r.name })) : own));
-    }
-    findings.push(...compareHosts(reached, release));
-    findings.sort(bySeverity);
-    const ok = !findings.some((f) => f.severity === "error");
-
-    if (names.length === 1) {
-      return { ...reached[0]!, release: release.tag, model, ok, findings } satisfies Output;
-    }
-    return {
-      release: release.tag,
-      model,
-      ok,
-      hosts: reached,
-      ...(unreachable.length > 0 ? { unreachable } : {}),
-      findings,
-    } satisfies Output;
-  },
+  handle: (args, deps) => checkEnvironment(args, deps),
   failed: (r) => !r.ok,
   summarize(r) {
     const counts = ["error", "warning", "info"].map(

@@ -2,6 +2,7 @@
 // Slurm with sbatch where the host has it, and records the job id in the run ledger.
 import { posix } from "node:path";
 import { z } from "zod";
+import { envInput } from "../runs/launch-result.js";
 import { parseLaunchScript } from "../runs/launch-script.js";
 import { ensureDir, findRun, ledgerDir, newRunId, writeRecord } from "../runs/ledger.js";
 import { resolveOnHost } from "../runs/preflight.js";
@@ -17,9 +18,7 @@ import {
 } from "../runs/scheduler.js";
 import { RunIdSchema, type RunRecord } from "../runs/types.js";
 import { argsHint } from "../text/hint.js";
-import { envInput } from "./launch-train.js";
 import { defineTool, ToolError } from "./tool.js";
-
 
 const input = z
   .object({

@@ -4,7 +4,7 @@
 // (progress, log lines, cancellation) and renders the outcome.
 import { z } from "zod";
 import { AuditUnavailableError, withToolContext } from "../hosts/audit.js";
-import { UnsafeEnvError } from "../hosts/environment.js";
+import { UnsafeEnvError } from "../hosts/unsafe-env.js";
 import { HostFileError, HostUnreachableError } from "../hosts/executor.js";
 import { InventoryError } from "../hosts/inventory.js";
 import { PathNotAllowedError } from "../hosts/paths.js";

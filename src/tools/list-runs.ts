@@ -1,11 +1,10 @@
 // list_runs: the run ledgers on one or all hosts, each run with its live state (processes + log).
 
 import { z } from "zod";
-import { ledgerDir, readLedger } from "../runs/ledger.js";
-import { livenessByRun, runStatus } from "../runs/status.js";
-import { LIVE_STATES, type RunRecord } from "../runs/types.js";
+import { listRecordedRuns } from "../runs/list.js";
+import { LIVE_STATES } from "../runs/types.js";
 import { formatDuration } from "../text/format.js";
-import { defineTool, ToolError } from "./tool.js";
+import { defineTool } from "./tool.js";
 
 const RunOut = z.object({
   runId: z.string(),
@@ -35,16 +34,6 @@ const RunOut = z.object({
   scores: z.array(z.object({ benchmark: z.string(), metric: z.string(), score: z.number(), iteration: z.string() })),
 });
 
-/** The newest evaluation of each benchmark in a run's record. */
-function latestScores(record: RunRecord) {
-  const byBenchmark = new Map<string, { benchmark: string; metric: string; score: number; iteration: string }>();
-  for (const e of record.evaluations ?? [])
-    byBenchmark.set(e.benchmark, { benchmark: e.benchmark, metric: e.metric, score: e.score, iteration: e.iteration });
-  return [...byBenchmark.values()];
-}
-
-const ACTIVE = new Set(["starting", "running", "stalled", "unknown"]);
-
 export default defineTool({
   name: "list_runs",
   title: "List training runs",
@@ -64,59 +53,7 @@ export default defineTool({
     unreachable: z.array(z.object({ host: z.string(), error: z.string() })),
     brokenRecords: z.array(z.object({ host: z.string(), file: z.string(), error: z.string() })),
   }),
-  async handle(args, deps) {
-    const names = args.host ? [args.host] : deps.hosts.names();
-    if (args.host) deps.hosts.settings(args.host);
-    const unreachable: { host: string; error: string }[] = [];
-    const broken: { host: string; file: string; error: string }[] = [];
-    const records = new Map<string, RunRecord>();
-    await Promise.all(
-      names.map(async (name) => {
-        try {
-          const { executor, settings } = await deps.hosts.get(name);
-          const read = await readLedger(executor, name, await ledgerDir(executor, settings));
-          broken.push(...read.broken);
-          // A multi-node run has a record on every node; the one seen first stands for all.
-          for (const e of read.entries) if (!records.has(e.record.id)) records.set(e.record.id, e.record);
-        } catch (error) {
-          unreachable.push({ host: name, error: (error as Error).message });
-        }
-      }),
-    );
-    if (unreachable.length === names.length && names.length > 0 && args.host) {
-      throw new ToolError(`Cannot read the run ledger on ${args.host}: ${unreachable[0]!.error}`);
-    }
-    const newest = [...records.values()].sort(
-      (a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id),
-    );
-    const live = await livenessByRun(deps.hosts, newest);
-    const runs: z.output<typeof RunOut>[] = [];
-    for (const record of newest) {
-      if (runs.length >= args.limit) break;
-      if (args.active && record.state === "stopped") continue;
-      const s = await runStatus(deps.hosts, record, live.get(record.id), deps.now);
-      if (args.active && !ACTIVE.has(s.state)) continue;
-      runs.push({
-        runId: record.id,
-        state: s.state,
-        reason: s.reason,
-        hosts: record.hosts,
-        createdAt: record.createdAt,
-        script: record.script,
-        logFile: record.nodes.find((n) => n.nodeRank === 0)?.logFile ?? null,
-        saveDir: record.saveDir,
-        iteration: s.iteration,
-        totalIterations: s.totalIterations,
-        loss: s.loss,
-        etaSeconds: s.etaSeconds,
-        nodes: s.nodes.map((n) => ({ host: n.host, nodeRank: n.nodeRank, pid: n.pid, alive: n.alive, exit: n.exit })),
-        resumedFrom: record.resumedFrom,
-        scheduler: s.scheduler,
-        scores: latestScores(record),
-      });
-    }
-    return { runs, unreachable, brokenRecords: broken };
-  },
+  handle: (args, deps) => listRecordedRuns(deps, args),
   summarize: (r) => {
     if (r.runs.length === 0)
       return `No runs recorded.${r.unreachable.length ? ` Unreachable: ${r.unreachable.map((u) => u.host).join(", ")}.` : ""}`;

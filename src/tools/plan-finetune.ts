@@ -5,11 +5,26 @@ import { posix } from "node:path";
 import { z } from "zod";
 import { checkRecordAgainstAttr, firstRecordText } from "../configs/dataset-probe.js";
 import { PlanError, resolveModel, resolveTrainingPlan, type TrainingPlan } from "../configs/index.js";
+import { checkEnvironment } from "../env/check.js";
 import { type HostExecutor, HostFileError } from "../hosts/executor.js";
 import { shellQuote } from "../hosts/quote.js";
+import { listRecordedRuns } from "../runs/list.js";
+import buildConfigs from "./build-configs.js";
 import checkEnv from "./check-env.js";
-import listRuns from "./list-runs.js";
+import convertWeights from "./convert-weights.js";
+import installStack from "./install-stack.js";
+import launchTrain from "./launch-train.js";
+import prepareDataset from "./prepare-dataset.js";
+import tailLogs from "./tail-logs.js";
 import { defineTool, ToolError } from "./tool.js";
+import validateDataset from "./validate-dataset.js";
+
+/** The tools a plan names, by name: their inputs decide which suggested arguments are kept. */
+const PLANNED_TOOLS = new Map<string, { input: z.ZodObject }>(
+  [checkEnv, installStack, prepareDataset, validateDataset, convertWeights, buildConfigs, launchTrain, tailLogs].map(
+    (t) => [t.name, t as { input: z.ZodObject }],
+  ),
+);
 
 const STATUSES = ["done", "todo", "skip", "blocked", "unknown"] as const;
 type Status = (typeof STATUSES)[number];
@@ -134,7 +149,10 @@ export default defineTool({
     deps.progress({ progress: 0, total: 1, message: `inspecting ${args.host}` });
     const [env, dirState, configs, data, runs] = await Promise.all([
       settle(
-        checkEnv.handle(checkEnv.input.parse({ host: args.host, model: plan.model, release: plan.release }), deps),
+        checkEnvironment(
+          { host: args.host, model: plan.model, release: plan.release, masterPort: 6000, timeoutMs: 90_000 },
+          deps,
+        ),
       ),
       settle(pathStates(executor, dirs)),
       settle(
@@ -146,13 +164,12 @@ export default defineTool({
         ),
       ),
       args.dataset ? settle(datasetFit(executor, plan, args.dataset)) : Promise.resolve(null),
-      settle(listRuns.handle(listRuns.input.parse({ host: args.host, active: true }), deps)),
+      settle(listRecordedRuns(deps, { host: args.host, active: true, limit: 20 })),
     ]);
     deps.progress({ progress: 1, total: 1, message: "planned" });
 
-    const { allTools } = await import("./index.js");
     const step = (tool: string, status: Status, detail: string, candidate: Record<string, unknown> = {}): StepOut => {
-      const def = allTools.find((t) => t.name === tool);
+      const def = PLANNED_TOOLS.get(tool);
       const shape = (def?.input as z.ZodObject | undefined)?.shape ?? {};
       // Only fields the tool accepts, with values it accepts: suggestions must be callable as they are.
       const argsFor = Object.fromEntries(

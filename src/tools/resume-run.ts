@@ -1,6 +1,7 @@
 // resume_run: a new run continuing a stopped or failed one from the latest complete checkpoint in its save directory.
 import { posix } from "node:path";
 import { z } from "zod";
+import { envInput, finishLaunch, LaunchOut, summarizeLaunch } from "../runs/launch-result.js";
 import { findRun, ledgerDir, newRunId } from "../runs/ledger.js";
 import { prepareLaunch } from "../runs/orchestrate.js";
 import { resolveOnHost } from "../runs/preflight.js";
@@ -8,9 +9,7 @@ import { buildResume, carriedEnv, type ResumeFiles } from "../runs/resume.js";
 import { livenessByRun } from "../runs/status.js";
 import { RunIdSchema } from "../runs/types.js";
 import { callHint } from "../text/hint.js";
-import { envInput, finishLaunch, LaunchOut, summarizeLaunch } from "./launch-train.js";
 import { defineTool, ToolError } from "./tool.js";
-
 
 export default defineTool({
   name: "resume_run",

@@ -8,15 +8,16 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { describeFatal } from "../../src/cli/print-error.js";
 import { AuditedExecutor, AuditLog, AuditUnavailableError, withToolContext } from "../../src/hosts/audit.js";
-import { hostEnvironment, isUnsafeEnvName } from "../../src/hosts/environment.js";
+import { hostEnvironment } from "../../src/hosts/environment.js";
 import { expandHome, HostSettingsSchema, loadInventory } from "../../src/hosts/inventory.js";
 import { LocalExecutor } from "../../src/hosts/local.js";
 import { ensureWritablePath } from "../../src/hosts/paths.js";
 import { redactDeep, redactText, sanitizeTerminal } from "../../src/hosts/redact.js";
+import { isUnsafeEnvName } from "../../src/hosts/unsafe-env.js";
 import { bearerToken, readTokenFile, serveToken } from "../../src/http.js";
+import { envInput } from "../../src/runs/launch-result.js";
 import { redactEnv } from "../../src/runs/ledger.js";
 import { ascendJobManifest, type SchedulerJobSpec, slurmScript } from "../../src/runs/scheduler.js";
-import { envInput } from "../../src/tools/launch-train.js";
 import { newCanary } from "../helpers/canary.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "redact-"));

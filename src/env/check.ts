@@ -1,0 +1,131 @@
+// check_env's work: one bounded probe script per host → facts (machine, NPUs, CANN, Python, live torch_npu, ports)
+// and findings against the release matrix. plan_finetune asks the same question, so it lives here, not in the tool.
+import { ToolError } from "../errors.js";
+import type { HostSettings } from "../hosts/inventory.js";
+import type { WorkDeps } from "../hosts/work.js";
+import { getRelease, type ReleaseStack } from "../knowledge/releases.js";
+import { compareHosts } from "./compare.js";
+import type { Finding, HostFacts } from "./facts.js";
+import { evaluateHost } from "./findings.js";
+import { parseProbe } from "./parse-probe.js";
+import { buildProbeScript } from "./probe.js";
+
+const HCCL_PORT_COUNT = 16;
+const MAX_PROBE_OUTPUT = 1024 * 1024;
+
+export interface EnvCheckOptions {
+  host?: string;
+  hosts?: string[];
+  model?: string;
+  release?: string;
+  masterPort: number;
+  hcclBasePort?: number;
+  timeoutMs: number;
+}
+
+/** One host's facts at the top level, or several under `hosts`; findings sorted errors first. */
+export type EnvCheck = Partial<HostFacts> & {
+  release: string;
+  model: string | null;
+  ok: boolean;
+  hosts?: HostFacts[];
+  unreachable?: { host: string; error: string }[];
+  findings: Finding[];
+};
+
+async function probeHost(
+  name: string,
+  args: EnvCheckOptions,
+  deps: WorkDeps,
+): Promise<{ facts: HostFacts; settings: HostSettings }> {
+  const { settings, executor } = await deps.hosts.get(name);
+  const seconds = Math.floor(args.timeoutMs / 1000);
+  const script = buildProbeScript(settings, {
+    liveTimeoutSec: Math.max(5, Math.min(60, Math.floor(seconds / 2))),
+    npuSmiTimeoutSec: Math.max(3, Math.min(20, Math.floor(seconds / 4))),
+  });
+  const run = await executor.runScript(script, {
+    timeoutMs: args.timeoutMs,
+    maxOutputBytes: MAX_PROBE_OUTPUT,
+    signal: deps.signal,
+  });
+  const facts = parseProbe(run, {
+    host: name,
+    settings,
+    masterPort: args.masterPort,
+    hcclBasePort: args.hcclBasePort,
+    hcclPortCount: HCCL_PORT_COUNT,
+  });
+  return { facts, settings };
+}
+
+const bySeverity = (a: Finding, b: Finding) =>
+  ["error", "warning", "info"].indexOf(a.severity) - ["error", "warning", "info"].indexOf(b.severity);
+
+/**
+ * Probes each named host (one bounded script each) and compares what it finds with the release's matrix; with
+ * several hosts, also every difference that breaks multi-node training. A single unreachable host is an error;
+ * among several, it is reported and the others are still checked.
+ */
+export async function checkEnvironment(args: EnvCheckOptions, deps: WorkDeps): Promise<EnvCheck> {
+  let release: ReleaseStack;
+  try {
+    release = getRelease(args.release);
+  } catch (error) {
+    throw new ToolError((error as Error).message);
+  }
+  const names = args.hosts ?? [args.host ?? "local"];
+  const model = args.model ?? null;
+  let done = 0;
+  deps.progress({ progress: 0, total: names.length, message: `probing ${names.join(", ")}` });
+  const results = await Promise.all(
+    names.map(async (name) => {
+      try {
+        const r = await probeHost(name, args, deps);
+        return { name, ...r, error: null };
+      } catch (error) {
+        if (names.length === 1) throw error;
+        return { name, facts: null, settings: null, error: (error as Error).message };
+      } finally {
+        deps.progress({ progress: ++done, total: names.length, message: `probed ${name}` });
+      }
+    }),
+  );
+
+  const findings: Finding[] = [];
+  const reached: HostFacts[] = [];
+  const unreachable: { host: string; error: string }[] = [];
+  for (const r of results) {
+    if (!r.facts || !r.settings) {
+      unreachable.push({ host: r.name, error: r.error ?? "unknown error" });
+      findings.push({
+        id: "host-unreachable",
+        severity: "error",
+        title: `${r.name} could not be probed`,
+        evidence: r.error ?? "unknown error",
+        expected: "the host answers",
+        fix: null,
+        host: r.name,
+      });
+      continue;
+    }
+    reached.push(r.facts);
+    const own = evaluateHost(r.facts, { release, settings: r.settings, model });
+    findings.push(...(names.length > 1 ? own.map((f) => ({ ...f, host: r.name })) : own));
+  }
+  findings.push(...compareHosts(reached, release));
+  findings.sort(bySeverity);
+  const ok = !findings.some((f) => f.severity === "error");
+
+  if (names.length === 1) {
+    return { ...reached[0]!, release: release.tag, model, ok, findings };
+  }
+  return {
+    release: release.tag,
+    model,
+    ok,
+    hosts: reached,
+    ...(unreachable.length > 0 ? { unreachable } : {}),
+    findings,
+  };
+}

@@ -1,0 +1,151 @@
+// What launch_train and resume_run return and how it reads: the pre-flight checks, the plan (exact command, env with
+// secrets redacted, the wrapper script), the start and the next step. Both tools finish a prepared launch here.
+import { z } from "zod";
+import { ToolError } from "../errors.js";
+import { describeUnsafeEnv, unsafeEnvNames } from "../hosts/unsafe-env.js";
+import { isEnvName } from "../hosts/quote.js";
+import { redactText } from "../hosts/redact.js";
+import { argsHint, callHint } from "../text/hint.js";
+import { redactEnv } from "./ledger.js";
+import { describeChecks, executeLaunch, type prepareLaunch } from "./orchestrate.js";
+
+export const CheckOut = z.object({
+  id: z
+    .string()
+    .describe(
+      "workdir, script, configs, configs-agree, inputs, weights, save-dir, disk, master-port, hccl-ports, npus, resumable",
+    ),
+  host: z.string(),
+  ok: z.boolean(),
+  level: z.enum(["error", "warning", "info"]),
+  message: z.string(),
+  fix: z.string().nullable(),
+});
+
+export const PlanOut = z.object({
+  script: z.string(),
+  masterAddr: z.string(),
+  masterPort: z.number(),
+  nodes: z.array(
+    z.object({
+      host: z.string(),
+      nodeRank: z.number(),
+      command: z.array(z.string()),
+      env: z.record(z.string(), z.string()).describe("secrets redacted"),
+      wrapper: z.string(),
+      logFile: z.string(),
+      ledgerFile: z.string(),
+    }),
+  ),
+  wrapperScript: z.string().describe("what node 0 runs, exactly"),
+  notes: z.array(z.string()),
+});
+
+export const LaunchOut = z.object({
+  runId: z.string(),
+  started: z.boolean(),
+  preflightOk: z.boolean(),
+  checks: z.array(CheckOut),
+  plan: PlanOut.nullable(),
+  pids: z.array(z.object({ host: z.string(), pid: z.number() })),
+  exitedEarly: z.array(z.object({ host: z.string(), exit: z.string().nullable() })),
+  next: z.string(),
+});
+
+export const envInput = z
+  .record(z.string(), z.string())
+  .default({})
+  .refine((e) => Object.keys(e).every(isEnvName), "env names must be shell variable names")
+  .superRefine((e, ctx) => {
+    const bad = unsafeEnvNames(e);
+    if (bad.length > 0) ctx.addIssue({ code: "custom", message: describeUnsafeEnv(bad, "env") });
+  })
+  .describe("Extra environment variables for the run (e.g. ASCEND_RT_VISIBLE_DEVICES, HCCL_IF_BASE_PORT).");
+
+type Prepared = Awaited<ReturnType<typeof prepareLaunch>>;
+
+export async function finishLaunch(
+  prepared: Prepared,
+  confirm: boolean,
+  settleSeconds: number,
+  deps: { now: () => Date; progress: (u: { progress: number; total?: number; message?: string }) => void },
+  meta: {
+    resumedFrom?: string;
+    resumeIteration?: number | null;
+    scriptPath?: string;
+    extraChecks?: z.output<typeof CheckOut>[];
+    beforeStart?: () => Promise<void>;
+  },
+): Promise<z.output<typeof LaunchOut>> {
+  const { pre, plan, runId } = prepared;
+  const checks = [...pre.checks, ...(meta.extraChecks ?? [])];
+  const preflightOk = checks.every((c) => c.ok);
+  const planOut = plan
+    ? {
+        script: meta.scriptPath ?? pre.script!.abs,
+        masterAddr: plan.masterAddr,
+        masterPort: plan.masterPort,
+        nodes: plan.nodes.map((n) => ({
+          host: n.host,
+          nodeRank: n.nodeRank,
+          command: n.command,
+          env: redactEnv(n.env),
+          wrapper: n.wrapper,
+          logFile: n.logFile,
+          ledgerFile: n.ledgerFile,
+        })),
+        wrapperScript: redactText(plan.nodes[0]!.wrapperText),
+        notes: plan.notes,
+      }
+    : null;
+  const base = { runId, preflightOk, checks, plan: planOut, pids: [], exitedEarly: [] };
+  if (!preflightOk) {
+    return { ...base, started: false, next: "Fix the failed checks (each names its fix), then call again." };
+  }
+  if (!confirm) {
+    return {
+      ...base,
+      started: false,
+      next: `Pre-flight passed. Call again with ${argsHint({ confirm: true })} to start.`,
+    };
+  }
+  deps.progress({ progress: 1, total: 2, message: `starting ${runId}` });
+  let started: Awaited<ReturnType<typeof executeLaunch>>;
+  try {
+    started = await executeLaunch(prepared, {
+      now: deps.now(),
+      settleMs: settleSeconds * 1000,
+      resumedFrom: meta.resumedFrom,
+      resumeIteration: meta.resumeIteration,
+      scriptPath: meta.scriptPath,
+      beforeStart: meta.beforeStart,
+    });
+  } catch (error) {
+    throw new ToolError(`Could not start ${runId}: ${(error as Error).message}`);
+  }
+  deps.progress({ progress: 2, total: 2, message: `started ${runId}` });
+  const early = started.exitedEarly;
+  return {
+    ...base,
+    started: true,
+    pids: started.record.nodes.map((n) => ({ host: n.host, pid: n.pid })),
+    exitedEarly: early,
+    next: early.length
+      ? `The run exited right after the start on ${early.map((e) => e.host).join(", ")}: call ${callHint("tail_logs", { runId })} to see why, then ${callHint("diagnose_error", { runId })}.`
+      : `Follow it with ${callHint("tail_logs", { runId, followSeconds: 60 })}; ${callHint("list_runs")} shows all runs.`,
+  };
+}
+
+export function summarizeLaunch(r: z.output<typeof LaunchOut>): string {
+  const lines: string[] = [];
+  if (r.started) lines.push(`Started ${r.runId} on ${r.pids.map((p) => `${p.host} (pid ${p.pid})`).join(", ")}.`);
+  else lines.push(`Not started (${r.preflightOk ? "plan only" : "pre-flight failed"}): ${r.runId}.`);
+  lines.push(...describeChecks(r.checks));
+  if (!r.started && r.plan) {
+    lines.push(
+      `Command on ${r.plan.nodes[0]!.host}: ${r.plan.nodes[0]!.command.join(" ")} > ${r.plan.nodes[0]!.logFile}`,
+    );
+  }
+  lines.push(r.next);
+  return lines.join("\n");
+}
