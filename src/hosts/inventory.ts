@@ -6,11 +6,11 @@ import { createRequire } from "node:module";
 import { homedir, userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { describeUnsafeEnv, unsafeEnvNames } from "./unsafe-env.js";
 import { HostFileError } from "./executor.js";
 import { SourcesSchema } from "./install-sources.js";
 import { isEnvName } from "./quote.js";
 import { redactText, registerSecrets, secretValues } from "./redact.js";
+import { describeUnsafeEnv, unsafeEnvNames } from "./unsafe-env.js";
 
 /** Larger than any hand-written inventory by far; a bigger file is a mistake or an attack. */
 export const MAX_INVENTORY_BYTES = 1024 * 1024;

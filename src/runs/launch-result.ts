@@ -2,9 +2,9 @@
 // secrets redacted, the wrapper script), the start and the next step. Both tools finish a prepared launch here.
 import { z } from "zod";
 import { ToolError } from "../errors.js";
-import { describeUnsafeEnv, unsafeEnvNames } from "../hosts/unsafe-env.js";
 import { isEnvName } from "../hosts/quote.js";
 import { redactText } from "../hosts/redact.js";
+import { describeUnsafeEnv, unsafeEnvNames } from "../hosts/unsafe-env.js";
 import { argsHint, callHint } from "../text/hint.js";
 import { redactEnv } from "./ledger.js";
 import { describeChecks, executeLaunch, type prepareLaunch } from "./orchestrate.js";

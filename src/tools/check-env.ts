@@ -42,7 +42,6 @@ const Output = HostFactsSchema.partial().extend({
   unreachable: z.array(z.object({ host: z.string(), error: z.string() })).optional(),
   findings: z.array(FindingSchema),
 });
-type Output = z.output<typeof Output>;
 
 export default defineTool({
   name: "check_env",

@@ -4,13 +4,13 @@
 // (progress, log lines, cancellation) and renders the outcome.
 import { z } from "zod";
 import { AuditUnavailableError, withToolContext } from "../hosts/audit.js";
-import { UnsafeEnvError } from "../hosts/unsafe-env.js";
 import { HostFileError, HostUnreachableError } from "../hosts/executor.js";
 import { InventoryError } from "../hosts/inventory.js";
 import { PathNotAllowedError } from "../hosts/paths.js";
 import { UnsafeShellValueError } from "../hosts/quote.js";
 import { redactDeep, redactText } from "../hosts/redact.js";
 import { UnknownHostError } from "../hosts/registry.js";
+import { UnsafeEnvError } from "../hosts/unsafe-env.js";
 import { type HintRenderer, renderHints, renderMcpHint } from "../text/hint.js";
 import { type ToolAttachment, type ToolDef, type ToolDeps, ToolError } from "./tool.js";
 
