@@ -17,6 +17,7 @@ import type { ModelEntry } from "../knowledge/types.js";
 import { parseLaunchScript } from "../runs/launch-script.js";
 import { findRun } from "../runs/ledger.js";
 import { describeRun, parseConfigText } from "../runs/run-config.js";
+import { livenessByRun, runStatus } from "../runs/status.js";
 import type { RunRecord } from "../runs/types.js";
 
 type Json = Record<string, unknown>;
@@ -289,4 +290,18 @@ export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Pr
     checkpoint,
     notes,
   };
+}
+
+/** A note when the run is still training: inference and evaluation then share its NPUs (and their memory). */
+export async function busyNote(hosts: HostRegistry, source: CheckpointSource, now: () => Date): Promise<string | null> {
+  const record = source.record;
+  if (!record || record.state === "stopped" || record.nodes.length === 0) return null;
+  try {
+    const live = await livenessByRun(hosts, [record]);
+    const status = await runStatus(hosts, record, live.get(record.id), now);
+    if (status.state !== "running" && status.state !== "starting") return null;
+  } catch {
+    return null;
+  }
+  return `Run ${record.id} is still training on ${record.hosts.join(", ")}: this uses the checkpoint saved at iteration ${source.checkpoint.tracker} and shares the NPUs with the run (out of memory is likely on a full node; stop_run first, or wait for it to finish).`;
 }

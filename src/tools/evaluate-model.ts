@@ -17,7 +17,7 @@ import {
   upstreamExample,
 } from "../infer/configs.js";
 import { FileExistsRefusal, missingFiles, parseScoreCsv, runEntry, writeFiles } from "../infer/run.js";
-import { resolveSource, SourceError } from "../infer/source.js";
+import { busyNote, resolveSource, SourceError } from "../infer/source.js";
 import { BENCHMARKS, type Benchmark } from "../knowledge/inference-upstream.js";
 import { readRecord, writeRecord } from "../runs/ledger.js";
 import { RunIdSchema } from "../runs/types.js";
@@ -128,6 +128,8 @@ export default defineTool({
       throw error;
     }
     const notes = [...source.notes];
+    const busy = await busyNote(deps.hosts, source, deps.now);
+    if (busy) notes.push(busy);
     if (!example.shipped)
       notes.push(
         `Upstream has no evaluation example for ${source.model.id}; ${example.json} and its .sh were adapted to its size.`,

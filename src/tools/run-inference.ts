@@ -6,7 +6,7 @@ import { z } from "zod";
 import { checkPathText } from "../hosts/paths.js";
 import { InferenceRefusal, inferenceJson, inferenceScript, upstreamExample } from "../infer/configs.js";
 import { FileExistsRefusal, missingFiles, parseAnswer, runEntry, writeFiles } from "../infer/run.js";
-import { type CheckpointSource, probeCheckpoint, resolveSource, SourceError } from "../infer/source.js";
+import { busyNote, type CheckpointSource, probeCheckpoint, resolveSource, SourceError } from "../infer/source.js";
 import { RunIdSchema } from "../runs/types.js";
 import { argsHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
@@ -134,6 +134,8 @@ export default defineTool({
       throw error;
     }
     const notes = [...source.notes];
+    const busy = await busyNote(deps.hosts, source, deps.now);
+    if (busy) notes.push(busy);
     if (!example.shipped)
       notes.push(
         `Upstream has no inference example for ${source.model.id}; ${example.json} and its .sh were adapted to its size.`,
