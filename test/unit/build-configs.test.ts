@@ -158,7 +158,11 @@ describe("build_configs", () => {
     });
     const host = new ScriptedExecutor("remote")
       .on(/^mkdir -p \/ws\/configs\/qwen3vl-8b$/, {})
-      .on(/realpath -m/, realpath);
+      .on(/realpath -m/, realpath)
+      // Which of the paths the configs read exist on the host: the weights do not yet.
+      .on(/\[ -e "\$p" \]/, {
+        stdout: "/ws/ckpt/hf_path/Qwen3-VL-8B-Instruct\n/ws/ckpt/mm_path/Qwen3-VL-8B-Instruct\n",
+      });
     const registry = new HostRegistry(
       { file: null, hosts: { remote: HostSettingsSchema.parse({ workdir: "/ws", cannRoot: "/opt/Ascend" }) } },
       async () => host,

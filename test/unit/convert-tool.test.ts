@@ -1,5 +1,6 @@
 // convert_weights end to end on this machine: a temp checkout with the simulated host's mm-convert on PATH and fake HF
 // models; plus the script it sends to a scripted host.
+
 import { execFileSync } from "node:child_process";
 import {
   chmodSync,
@@ -20,6 +21,7 @@ import { HostRegistry } from "../../src/hosts/registry.js";
 import { ScriptedExecutor } from "../../src/hosts/scripted.js";
 import { makeFakeHfModel } from "../../src/sim/index.js";
 import { MM_CONVERT_PY } from "../../src/sim/shims.js";
+import { renderHints } from "../../src/text/hint.js";
 import convertWeights from "../../src/tools/convert-weights.js";
 import { type ProgressUpdate, type ToolDeps, ToolError } from "../../src/tools/tool.js";
 
@@ -133,7 +135,7 @@ describe("convert_weights on a local checkout", () => {
     const [output] = failed(again);
     expect(output).toMatchObject({ id: "output" });
     expect(output!.message).toMatch(/already holds a converted checkpoint \(qwen2\.5vl-7b @ v26\.0\.0.*\[12,16\]/);
-    expect(output!.fix).toMatch(/overwrite: true/);
+    expect(renderHints(output!.fix)).toMatch(/overwrite: true/);
   });
 
   it("overwrite replaces the earlier tree entirely (no stale stages from another split)", async () => {
