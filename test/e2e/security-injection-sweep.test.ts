@@ -24,8 +24,8 @@ import {
 import { type LocalTrainableSim, localTrainableSim } from "../helpers/local-sim.js";
 import { freePort, iterationLines, type ServerHandle, startServer } from "../helpers/server-probe.js";
 
-/** Payloads tried per slot, taken in turn from the firing list so every payload meets many slots. */
-const PER_SLOT = Number(process.env.SWEEP_PER_SLOT ?? 3);
+/** Payloads tried per slot (SWEEP_PER_SLOT), taken in turn from the firing list so every payload meets many slots. */
+const PER_SLOT = Number(process.env.SWEEP_PER_SLOT ?? 1);
 /** Tools whose confirmed call would run for minutes on a valid input (an install); they are swept as plans. */
 const PLAN_ONLY = new Set(["install_stack"]);
 
