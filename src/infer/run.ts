@@ -67,7 +67,13 @@ export async function runEntry(
   opts: { timeoutMs: number; signal?: AbortSignal },
 ): Promise<ExecResult> {
   const prelude = hostPrelude(settings, { activatePython: true });
-  const line = `MM_MODEL=${shellQuote(env.MM_MODEL)} LOAD_PATH=${shellQuote(env.LOAD_PATH)} bash ${shellQuote(script)}`;
+  // A free MASTER_PORT: a training run (or another evaluation) may hold upstream's default 6000.
+  const port = `python3 -c ${shellQuote("import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")}`;
+  const line = [
+    `MASTER_PORT=$(${port} 2>/dev/null) || MASTER_PORT=6000`,
+    "export MASTER_PORT",
+    `MM_MODEL=${shellQuote(env.MM_MODEL)} LOAD_PATH=${shellQuote(env.LOAD_PATH)} bash ${shellQuote(script)}`,
+  ].join("\n");
   return executor.runScript(`${prelude}\n${line}`, {
     timeoutMs: opts.timeoutMs,
     maxOutputBytes: 1 << 20,

@@ -66,6 +66,8 @@ export interface CheckpointSource {
   trainingModel: Json;
   seqLength: number;
   hfDir: string;
+  /** The run trained LoRA adapters (--lora-r in its script, or the lora variant): its checkpoint is not a full model. */
+  lora: boolean;
   checkpoint: CheckpointFacts;
   notes: string[];
 }
@@ -180,6 +182,7 @@ export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Pr
   let vitSplit: number[] | null = null;
   let seqLength = 1024;
   let loadDir: string | null = null;
+  let lora = false;
   if (req.runId) {
     const { found, unreachable } = await findRun(hosts, req.runId, [req.host]);
     if (!found) {
@@ -213,6 +216,7 @@ export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Pr
     trainingModel = files.model ? obj(files.model) : null;
     vitSplit = flat(obj(obj(trainingModel?.image_encoder).vision_encoder).pipeline_num_layers);
     seqLength = Number(info.flags["seq-length"]) || seqLength;
+    lora = info.flags["lora-r"] !== undefined;
     const save = record.saveDir ?? cfg.savePath;
     if (!save) throw new SourceError(`Run ${record.id} has no save directory.`, "It saved no checkpoint to use.");
     saveDir = abs(workdir, save);
@@ -287,6 +291,7 @@ export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Pr
     trainingModel,
     seqLength,
     hfDir,
+    lora: lora || variant === "lora",
     checkpoint,
     notes,
   };

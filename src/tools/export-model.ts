@@ -124,6 +124,10 @@ export default defineTool({
       throw new ToolError(
         `${model.id} at ${release} trains from Hugging Face weights directly: its checkpoint needs no mm_to_hf.`,
       );
+    if (source.lora)
+      throw new ToolError(
+        `${source.record?.id ?? checkpoint.saveDir} trained LoRA adapters: its checkpoint holds the adapters, not a full model, and mm_to_hf would write an incomplete model. Merge them into the base weights first (upstream: ${converter.className} lora_mm_to_hf, or merge_mm_lora_dcp_weight_to_base_hf for the DCP converters), then export the merged checkpoint with checkpointDir.`,
+      );
     const method = converter.argStyle === "cfg" ? "mm_to_hf" : "dcp_to_hf";
     const defaultTarget = posix.join(
       posix.dirname(checkpoint.saveDir),

@@ -125,6 +125,13 @@ describe("a finished run: export, inference, evaluation", () => {
   }, 120_000);
 
   it("run_inference answers two prompts with the fine-tuned and the base weights", async () => {
+    // Upstream's default MASTER_PORT is taken (as by a training run): the inference still starts.
+    const { createServer } = await import("node:net");
+    const holder = createServer();
+    await new Promise<void>((resolve) => {
+      holder.once("error", () => resolve());
+      holder.listen(6000, "127.0.0.1", () => resolve());
+    });
     const r = await runInference.handle(
       runInference.input.parse({
         runId: RUN_ID,
@@ -135,6 +142,7 @@ describe("a finished run: export, inference, evaluation", () => {
       }),
       deps(),
     );
+    holder.close();
     expect(r.answers.map((a) => a.error)).toEqual([null, null]);
     expect(r.answers[0]!.answer).toContain("iteration 10");
     expect(r.answers[0]!.baseAnswer).toContain("The image shows cat");
@@ -217,5 +225,19 @@ describe("a finished run: export, inference, evaluation", () => {
         deps(),
       ),
     ).rejects.toThrow(/split tp=2, pp=1 but the run's script says tp=1, pp=1/);
+    // A LoRA run: its checkpoint is adapters only, so export refuses instead of writing an incomplete model.
+    const loraScript = sim.script.replace(/\.sh$/, "_lora.sh");
+    writeFileSync(
+      loraScript,
+      readFileSync(sim.script, "utf8").replace("--use-mcore-models", "--use-mcore-models \\\n    --lora-r 8"),
+    );
+    const lora = "run-20261202-121000-f00d";
+    writeFileSync(
+      join(wd, ".ascend-train/runs", `${lora}.json`),
+      JSON.stringify({ ...record, id: lora, script: loraScript, evaluations: undefined }),
+    );
+    await expect(exportModel.handle(exportModel.input.parse({ runId: lora, host: "sim" }), deps())).rejects.toThrow(
+      /trained LoRA adapters/,
+    );
   }, 60_000);
 });
