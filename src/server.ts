@@ -96,7 +96,7 @@ async function callTool(
   if (!isSelected(listed, opts)) {
     throw new McpError(
       ErrorCode.InvalidParams,
-      `Tool ${name} is not offered by this server: ${whyNotSelected(listed, opts)}`,
+      `Tool ${name} not found on this server: ${whyNotSelected(listed, opts)}`,
     );
   }
   const [{ findTool }, { invokeTool }] = await Promise.all([import("./tools/index.js"), import("./tools/invoke.js")]);
