@@ -12,6 +12,9 @@ import {
 import type { Finding, HostFacts } from "./facts.js";
 import { type FindingContext, finding, pipInstallFor } from "./finding.js";
 
+/** Newest Python minor (3.x) that the torch and torch_npu builds of every release ship wheels for. */
+const PYTHON_NEWEST_WITH_WHEELS = 11;
+
 export function pythonFindings(f: HostFacts, ctx: FindingContext): Finding[] {
   const out: Finding[] = [];
   const r = ctx.release;
@@ -47,11 +50,15 @@ export function pythonFindings(f: HostFacts, ctx: FindingContext): Finding[] {
   }
   const minor = py.version.split(".").slice(0, 2).join(".");
   if (!r.python.supported.includes(minor)) {
-    const tooOld = Number(minor.split(".")[1]) < Number(r.python.recommended.split(".")[1]);
+    const minorOf = (v: string) => Number(v.split(".")[1]);
+    const tooOld = minorOf(minor) < minorOf(r.python.recommended);
+    // MindSpeed-MM declares python>=3.10 (>=3.8 at v2.1.0) and torch/torch_npu ship cp311 wheels: 3.11 installs and
+    // runs; the guides document 3.10. Newer than that has no torch_npu wheel and is a real problem.
+    const stillInstalls = !tooOld && minorOf(minor) <= PYTHON_NEWEST_WITH_WHEELS;
     out.push(
       finding(
         "python-version",
-        tooOld ? "error" : "warning",
+        tooOld ? "error" : stillInstalls ? "info" : "warning",
         `Python ${minor} is not the version MindSpeed-MM ${r.tag} supports`,
         py.version,
         r.python.supported.join(" or "),

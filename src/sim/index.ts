@@ -78,8 +78,9 @@ export async function setScenario(dir: string, scenario: ScenarioId): Promise<La
     );
     state.versions.torchNpu = from.torchNpu;
   }
-  if (scenario === "small-shm") await writeTree(root, { "bin/df": DF_SHIM_SH });
-  else await rm(join(root, "bin", "df"), { force: true });
+  await writeTree(root, { "bin/df": DF_SHIM_SH });
+  if (scenario === "small-shm") await writeTree(root, { "bin/.small-shm": "" });
+  else await rm(join(root, "bin", ".small-shm"), { force: true });
   state.scenario = scenario;
   state.processes = [];
   await writeState(root, state);

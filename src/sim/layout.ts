@@ -107,9 +107,10 @@ async function writeBin(dir: string, scenario: ScenarioId) {
     "bin/git": simFile("git.sh"),
     ".sim/lib/ascend_sim.py": SIM_HELPER_PY,
   });
-  const df = join(dir, "bin", "df");
-  if (scenario === "small-shm") await writeTree(dir, { "bin/df": DF_SHIM_SH });
-  else await rm(df, { force: true });
+  // The Atlas's own disks (a large NVMe data volume, a large /dev/shm), or the small /dev/shm of the small-shm case.
+  await writeTree(dir, { "bin/df": DF_SHIM_SH });
+  if (scenario === "small-shm") await writeTree(dir, { "bin/.small-shm": "" });
+  else await rm(join(dir, "bin", ".small-shm"), { force: true });
 }
 
 /** Starts the background processes a scenario needs and returns them. */
