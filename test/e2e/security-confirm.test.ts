@@ -161,6 +161,13 @@ describe.skipIf(!env || !canBuildSimHost)(
             noErrors(r.checks);
           },
         },
+        export_model: {
+          args: { host: sim.name, runId: finishedRun },
+          plan: (r) => {
+            expect(r).toMatchObject({ ready: true, exported: false, complete: null });
+            expect(r.command).toMatch(/mm-convert Qwen2_5_VLConverter mm_to_hf/);
+          },
+        },
         export_scheduler_job: {
           args: { host: sim.name, script: plannedScript },
           plan: (r) => {
