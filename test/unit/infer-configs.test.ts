@@ -103,6 +103,7 @@ describe("inference and evaluate configs against upstream's examples", () => {
     expect(text).toContain("torchrun $DISTRIBUTED_ARGS inference_vlm.py");
     expect(text).toContain("NPUS_PER_NODE=2");
     expect(text).toContain("PP=2");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash default-value expansion in the generated script
     expect(text).toContain("LOAD_PATH=${LOAD_PATH:-'/w/save dir'}");
     expect(text).toContain("--vocab-size 152064");
     const evaluate = inferenceScript({
