@@ -4,13 +4,14 @@ import type { Finding } from "../env/facts.js";
 import { evaluateHost } from "../env/findings.js";
 import { parseProbe } from "../env/parse-probe.js";
 import { buildProbeScript } from "../env/probe.js";
+import { ToolError } from "../errors.js";
 import { hostPrelude } from "../hosts/environment.js";
 import { ensureWritable } from "../hosts/paths.js";
-import { shellQuote } from "../hosts/quote.js";
-import { argsHint } from "../text/hint.js";
+import { envExports, shellQuote } from "../hosts/quote.js";
 import type { WorkDeps } from "../hosts/work.js";
-import { ToolError } from "../errors.js";
+import { argsHint } from "../text/hint.js";
 import { type BuiltPlan, OCCUPANCY } from "./plan.js";
+import { credentialEnv } from "./sources.js";
 import { freshState, stepDigest } from "./state.js";
 import type { InstallState, Step, StepDef, StepId } from "./types.js";
 
@@ -42,6 +43,9 @@ export function stepScript(plan: BuiltPlan, def: StepDef): string {
     `# ascend-train install step: ${def.id}`,
     prelude,
     "export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 PIP_PROGRESS_BAR=off GIT_TERMINAL_PROMPT=0",
+    // Credentials of the sources travel in this script's environment only (the script itself reaches the host on
+    // stdin), never on a command line.
+    envExports(credentialEnv(plan.sources)),
     T_FN,
     `mkdir -p ${q(plan.paths.stateDir)} || exit 90`,
     `LOG=${q(plan.paths.log)}`,

@@ -6,7 +6,7 @@ import type { ReleaseStack } from "../knowledge/releases.js";
 import { type Packages, samePath } from "./checks.js";
 import type { ModelOverlay, Pins, TargetEnv } from "./pins.js";
 import type { InstallExtras } from "./probe.js";
-import { isOffline, pipArgs, type ResolvedSources } from "./sources.js";
+import { hasUserinfo, isOffline, PIP_INDEX_VAR, pipArgs, type ResolvedSources, TORCH_INDEX_VAR } from "./sources.js";
 
 export interface InstallPaths {
   workdir: string;
@@ -60,7 +60,20 @@ export function targetPackages(ctx: PlanContext): Packages {
   return ours ? ctx.facts.python.packages : {};
 }
 
-export const pip = (ctx: PlanContext, args: string[]) => `${q(envPython(ctx.env))} -m pip install ${shellJoin(args)}`;
+/**
+ * A pip install command. An index with credentials is not put on the command line: pip reads it from PIP_INDEX_URL,
+ * set from a variable the step script exports (credentialEnv), so `ps` on the host never shows the token.
+ */
+export const pip = (ctx: PlanContext, args: string[]) => {
+  const at = args.indexOf("--index-url");
+  const index = at >= 0 ? args[at + 1] : undefined;
+  if (hasUserinfo(index)) {
+    const rest = [...args.slice(0, at), ...args.slice(at + 2)];
+    const from = index === ctx.sources.pipIndex ? PIP_INDEX_VAR : TORCH_INDEX_VAR;
+    return `PIP_INDEX_URL="$${from}" ${q(envPython(ctx.env))} -m pip install ${shellJoin(rest)}`;
+  }
+  return `${q(envPython(ctx.env))} -m pip install ${shellJoin(args)}`;
+};
 
 /** Offline editable installs build with the environment's own setuptools (no index to fetch a build env from). */
 export const editableArgs = (ctx: PlanContext) => [

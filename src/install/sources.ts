@@ -83,6 +83,36 @@ export function isRemote(source: string): boolean {
  * link with #egg=, because the packaging that pip < 24 carries refuses a `git+file:///` direct reference (no host).
  */
 export function gitRequirement(pkg: string, source: string, commit: string): string {
-  if (isRemote(source)) return `${pkg} @ git+${source}@${commit}`;
+  if (isRemote(source)) return `${pkg} @ git+${withoutUserinfo(source)}@${commit}`;
   return `git+file://${source.replace(/^file:\/\//, "")}@${commit}#egg=${pkg}`;
 }
+
+const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i;
+
+/** Whether a source URL carries credentials (https://user:token@host/…). */
+export const hasUserinfo = (url: string | null | undefined): url is string => Boolean(url && USERINFO.test(url));
+
+/** The URL as command lines may show it: without its user:password@ part. */
+export const withoutUserinfo = (url: string): string => url.replace(USERINFO, "$1");
+
+/**
+ * Variables a step script exports so that credentials in source URLs reach git and pip through the environment and
+ * never appear on a command line (`ps` shows every argv on the host): git rewrites the bare URL to the one with
+ * credentials (url.<with>.insteadOf, from GIT_CONFIG_*); pip reads its index from PIP_INDEX_URL, which the commands
+ * set from these variables.
+ */
+export function credentialEnv(s: ResolvedSources): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (hasUserinfo(s.pipIndex)) env[PIP_INDEX_VAR] = s.pipIndex;
+  if (hasUserinfo(s.torchIndex)) env[TORCH_INDEX_VAR] = s.torchIndex;
+  const gits = [...new Set([s.mindspeedMm, s.megatron, s.mindspeed, s.transformers].filter(hasUserinfo))];
+  gits.forEach((url, i) => {
+    env[`GIT_CONFIG_KEY_${i}`] = `url.${url}.insteadOf`;
+    env[`GIT_CONFIG_VALUE_${i}`] = withoutUserinfo(url);
+  });
+  if (gits.length > 0) env.GIT_CONFIG_COUNT = String(gits.length);
+  return env;
+}
+
+export const PIP_INDEX_VAR = "ASCEND_TRAIN_PIP_INDEX";
+export const TORCH_INDEX_VAR = "ASCEND_TRAIN_TORCH_INDEX";

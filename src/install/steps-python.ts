@@ -23,7 +23,7 @@ import {
   targetPackages,
 } from "./context.js";
 import type { ModelOverlay, TransformersPin } from "./pins.js";
-import { gitRequirement, isOffline, pipArgs, torchArgs } from "./sources.js";
+import { gitRequirement, isOffline, pipArgs, torchArgs, withoutUserinfo } from "./sources.js";
 import type { StepDef } from "./types.js";
 
 /** Offline: the pinned specs the wheel directory cannot satisfy (pip would fail on them). */
@@ -116,7 +116,7 @@ export function mindspeed(ctx: PlanContext): StepDef {
     `mkdir -p ${q(s)}`,
     `cd ${q(s)}`,
     "[ -d .git ] || git init -q",
-    `git fetch -q --no-tags ${q(sources.mindspeed)} ${q(pins.mindspeed.branch)}`,
+    `git fetch -q --no-tags ${q(withoutUserinfo(sources.mindspeed))} ${q(pins.mindspeed.branch)}`,
     `git checkout -q -B ${q(pins.mindspeed.branch)} ${pins.mindspeed.commit ?? "FETCH_HEAD"}`,
     ...(release.tag === "v2.1.0" ? [pip(ctx, [...pipArgs(sources), "-r", "requirements.txt"])] : []),
     pip(ctx, [...editableArgs(ctx), "-e", "."]),

@@ -4,6 +4,7 @@
 import { posix } from "node:path";
 import { samePath } from "./checks.js";
 import { checkoutOf, envPython, MINUTE, type PlanContext, q } from "./context.js";
+import { withoutUserinfo } from "./sources.js";
 import { mindspeed, mindspeedMmInstall, modelOverlayStep, torch } from "./steps-python.js";
 import type { StepDef } from "./types.js";
 
@@ -90,9 +91,9 @@ function mindspeedMm(ctx: PlanContext): StepDef {
       `mkdir -p ${q(w)}`,
       `cd ${q(w)}`,
       "[ -d .git ] || git init -q",
-      `git fetch -q --no-tags${fresh ? " --depth 1" : ""} ${q(sources.mindspeedMm)} ${q(`+refs/tags/${tag}:refs/tags/${tag}`)}`,
+      `git fetch -q --no-tags${fresh ? " --depth 1" : ""} ${q(withoutUserinfo(sources.mindspeedMm))} ${q(`+refs/tags/${tag}:refs/tags/${tag}`)}`,
       `git checkout -q ${q(tag)}`,
-      `git remote get-url origin >/dev/null 2>&1 || git remote add origin ${q(sources.mindspeedMm)}`,
+      `git remote get-url origin >/dev/null 2>&1 || git remote add origin ${q(withoutUserinfo(sources.mindspeedMm))}`,
       "mkdir -p logs data ckpt",
     ],
     verify: `git -C ${w} describe --tags --exact-match = ${tag}; logs/ data/ ckpt/ exist`,
@@ -129,7 +130,7 @@ function megatron(ctx: PlanContext): StepDef {
     title: `megatron/ from Megatron-LM ${pins.megatron.branch} into ${w}`,
     commands: [
       `rm -rf ${q(clone)}`,
-      `git clone -q --depth 1 --single-branch --branch ${q(pins.megatron.branch)} ${q(sources.megatron)} ${q(clone)}`,
+      `git clone -q --depth 1 --single-branch --branch ${q(pins.megatron.branch)} ${q(withoutUserinfo(sources.megatron))} ${q(clone)}`,
       `rm -rf ${q(`${w}/megatron`)}`,
       `cp -r ${q(`${clone}/megatron`)} ${q(`${w}/`)}`,
       `rm -rf ${q(clone)}`,
