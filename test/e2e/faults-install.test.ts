@@ -13,6 +13,7 @@ import { classifyResult } from "../helpers/canary.js";
 import { canBuildSimHost } from "../helpers/prereqs.js";
 import {
   connectionsTo,
+  freePort,
   type PrivateSshd,
   processesMentioning,
   type ServerHandle,
@@ -253,7 +254,8 @@ describe.skipIf(!shared || !canBuildSimHost)("SSH cut during install_stack and c
     const s3 = readState(stateFile);
     expect(s3.steps["mindspeed-mm-install"]!.status).toBe("done");
     expect(Object.values(s3.steps).filter((s) => s.status !== "done")).toEqual([]);
-    const check = await call("check_env", { host: bare.name });
+    // A port of its own: other suites on this machine may train on the default 6000 meanwhile.
+    const check = await call("check_env", { host: bare.name, masterPort: await freePort() });
     expect(check.outcome, check.text).toBe("ok");
     expect((check.structured!.findings as { severity: string }[]).filter((f) => f.severity === "error")).toEqual([]);
 
