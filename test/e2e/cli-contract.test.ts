@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI } from "../helpers/mcp.js";
+import { freePort } from "../helpers/server-probe.js";
 
 const work = mkdtempSync(join(tmpdir(), "cli-contract-"));
 const env: NodeJS.ProcessEnv = {
@@ -51,8 +52,10 @@ describe("the CLI contract", () => {
     expect(init.out).toMatch(/Next:\n\s+ascend-train check-env --host sim --model qwen2.5vl-3b/);
   });
 
-  it("a healthy simulated host raises no warning (exit 0)", () => {
-    const r = cli("check-env", "--host", "sim", "--model", "qwen2.5vl-3b", "--json");
+  it("a healthy simulated host raises no warning (exit 0)", async () => {
+    const port = await freePort();
+    // A port of its own: another suite may hold the default 6000 meanwhile.
+    const r = cli("check-env", "--host", "sim", "--model", "qwen2.5vl-3b", "--master-port", String(port), "--json");
     expect(r.code).toBe(0);
     const findings = JSON.parse(r.out).findings as { severity: string; id: string }[];
     expect(findings.filter((f) => f.severity !== "info")).toEqual([]);

@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stdioClient } from "../helpers/mcp.js";
+import { freePort } from "../helpers/server-probe.js";
 import { readSshTestEnv, type SshSim, sshSim, stopSims, writeInventory } from "../helpers/sim-host.js";
 
 const env = readSshTestEnv();
@@ -108,7 +109,8 @@ describe.skipIf(!env)("install_stack over SSH on a bare simulated host", () => {
       expect(s["smoke-test"]!.outcome).toBe("ok");
       expect(second.check?.ok).toBe(true);
 
-      const check = (await call("check_env", { host: sim.name })) as unknown as {
+      // A port of its own: another suite may hold the default 6000 meanwhile.
+      const check = (await call("check_env", { host: sim.name, masterPort: await freePort() })) as unknown as {
         findings: { id: string; severity: string }[];
       };
       expect(check.findings.filter((x) => x.severity === "error")).toEqual([]);
