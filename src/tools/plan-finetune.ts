@@ -43,6 +43,8 @@ type StepOut = z.output<typeof Step>;
 /** Findings install_stack can fix (the Python/CANN stack); other errors need the person. */
 const STACK_FINDING = /^(python|torch|torch-npu|mindspeed|mindspeed-mm|megatron|transformers|numpy|cann|nnal)-/;
 const ACTIVE = new Set(["starting", "running", "stalled"]);
+/** prepare_dataset checks every record and image it writes: a second pass over its output adds nothing. */
+const VALIDATED_BY_PREPARE = "prepare_dataset validates every record and image it writes";
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: string };
 const settle = <T>(work: Promise<T>): Promise<Settled<T>> =>
@@ -221,7 +223,7 @@ export default defineTool({
     } else if (!data.ok || data.value === "unreadable") {
       const why = data.ok ? "cannot be read as a file (a directory?)" : data.error;
       steps.push(step("prepare_dataset", "todo", `${args.dataset} ${why}; convert it to one MLLM JSON file`, dataArgs));
-      steps.push(step("validate_dataset", "todo", "after prepare_dataset", dataArgs));
+      steps.push(step("validate_dataset", "skip", VALIDATED_BY_PREPARE, dataArgs));
     } else if (data.value === "missing") {
       steps.push(step("prepare_dataset", "blocked", `${args.dataset} does not exist on ${host}`, dataArgs));
       steps.push(step("validate_dataset", "blocked", `${args.dataset} does not exist on ${host}`, dataArgs));
@@ -234,7 +236,7 @@ export default defineTool({
           dataArgs,
         ),
       );
-      steps.push(step("validate_dataset", "todo", "after prepare_dataset", dataArgs));
+      steps.push(step("validate_dataset", "skip", VALIDATED_BY_PREPARE, dataArgs));
     } else {
       steps.push(step("prepare_dataset", "skip", "the first record already fits the data config", dataArgs));
       steps.push(step("validate_dataset", "todo", "check every record and image before training", dataArgs));
