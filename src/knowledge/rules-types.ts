@@ -34,6 +34,10 @@ export const CATEGORIES = [
   "pdsh_missing",
   "windows_line_endings",
   "megatron_version_mismatch",
+  "checkpoint_incomplete",
+  "inference_layout_mismatch",
+  "eval_data_missing",
+  "inference_device_busy",
 ] as const;
 
 export type Category = (typeof CATEGORIES)[number];

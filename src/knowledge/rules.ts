@@ -1,4 +1,5 @@
 // The troubleshooting rule base: one rule per failure class (signatures → cause → fixes), read by src/diagnosis.
+import { afterTrainingRules } from "./rules-after.js";
 import { deviceRules } from "./rules-device.js";
 import { envRules } from "./rules-env.js";
 import { trainRules } from "./rules-train.js";
@@ -7,7 +8,12 @@ import type { Category, DiagnosisRule } from "./rules-types.js";
 export type { Category, DiagnosisRule, FixTemplate, RuleRole, Signal, Trigger } from "./rules-types.js";
 export { CATEGORIES } from "./rules-types.js";
 
-export const diagnosisRules: readonly DiagnosisRule[] = [...deviceRules, ...envRules, ...trainRules];
+export const diagnosisRules: readonly DiagnosisRule[] = [
+  ...deviceRules,
+  ...envRules,
+  ...trainRules,
+  ...afterTrainingRules,
+];
 
 export function ruleById(id: string): DiagnosisRule | undefined {
   return diagnosisRules.find((r) => r.id === id);

@@ -1,0 +1,214 @@
+// Rules for failures after training: exporting, answering with and evaluating a checkpoint (export_model,
+// run_inference, evaluate_model). They fire only with the context of those steps in the log, so a training log with
+// the same error keeps its training rule; their fixes name the tools' arguments.
+import { callHint } from "../text/hint.js";
+import { MINDSPEED_FAQ } from "./rules-device.js";
+import { type DiagnosisRule, lit, rx, type Signal } from "./rules-types.js";
+
+const MEGATRON_CHECKPOINTING = "https://github.com/NVIDIA/Megatron-LM/blob/main/megatron/training/checkpointing.py";
+const MINDSPEED_QWEN25VL = "https://gitcode.com/Ascend/MindSpeed-MM/blob/master/examples/qwen2.5vl/README.md";
+
+/** Lines that show the failing process is upstream's inference or evaluation entry (or this product's copy of it). */
+const AFTER_TRAINING: readonly Signal[] = [
+  lit("inference_vlm"),
+  lit("evaluate_vlm"),
+  lit("inference_qwen"),
+  lit("/inference/"),
+  lit("/evaluation/"),
+  lit("inference.py"),
+];
+
+export const afterTrainingRules: DiagnosisRule[] = [
+  {
+    id: "checkpoint-incomplete",
+    category: "checkpoint_incomplete",
+    title: "Checkpoint incomplete: the iteration named by latest_checkpointed_iteration.txt is not all there",
+    role: "primary",
+    triggers: [
+      // Every layout has rank 00, so its absence means the iteration directory itself is missing or unfinished.
+      {
+        match: rx(/No such file or directory: '[^']*iter_\d{7}\/mp_rank_00(?:_000)?\/[^']*'/, "mp_rank_00"),
+        confidence: 0.9,
+      },
+      // torch.distributed.checkpoint (dist-ckpt) format: the iteration's metadata was never written.
+      {
+        match: rx(/No such file or directory: '[^']*iter_\d{7}\/\.metadata'/, "/.metadata'"),
+        confidence: 0.88,
+      },
+      { match: lit("ERROR: Invalid metadata file"), confidence: 0.86 },
+      { match: lit("the checkpoint named by latest_checkpointed_iteration.txt is incomplete"), confidence: 0.92 },
+      { match: lit("no checkpoint was completed there"), confidence: 0.88 },
+      { match: lit("latest_checkpointed_iteration.txt does not hold an iteration"), confidence: 0.88 },
+    ],
+    extract: [
+      /(?<save_dir>\/[^\s']*?)\/(?<iteration_dir>iter_\d{7})\//,
+      /(?<save_dir>\/[^\s']+?)\/latest_checkpointed_iteration\.txt/,
+    ],
+    supersedes: ["ckpt-shape-mismatch", "missing-weights"],
+    cause:
+      "The save directory's latest_checkpointed_iteration.txt names an iteration whose iter_NNNNNNN or mp_rank_* " +
+      "directories are missing or empty: the run was stopped or ran out of disk while saving, files were copied only " +
+      "in part, or the tracker was edited by hand.",
+    fixes: [
+      {
+        id: "look",
+        summary: "See which iterations are really there and what the tracker names.",
+        commands: [
+          "cat <save_dir>/latest_checkpointed_iteration.txt",
+          "ls -d <save_dir>/iter_* && ls <save_dir>/<iteration_dir>",
+        ],
+      },
+      {
+        id: "earlier-iteration",
+        summary:
+          "Point the tracker at the newest complete iteration (its every mp_rank_* holds a model file), then " +
+          `run again: ${callHint("export_model", { checkpointDir: "<save_dir>" })}.`,
+        commands: ["echo <complete_iteration> > <save_dir>/latest_checkpointed_iteration.txt"],
+      },
+      {
+        id: "wait-save",
+        summary: `If the run is still saving, wait for 'successfully saved checkpoint' in ${callHint("tail_logs", { runId: "<run_id>" })}.`,
+      },
+    ],
+    references: [MEGATRON_CHECKPOINTING, "https://github.com/NVIDIA/Megatron-LM/issues/185"],
+  },
+  {
+    id: "inference-layout-mismatch",
+    category: "inference_layout_mismatch",
+    title: "Inference or evaluation config splits the model differently from the checkpoint (TP/PP)",
+    role: "primary",
+    triggers: [
+      { match: lit("size mismatch for"), near: AFTER_TRAINING, within: 80, confidence: 0.93 },
+      { match: lit("copying a param with shape"), near: AFTER_TRAINING, within: 80, confidence: 0.93 },
+      {
+        match: rx(/No such file or directory: '[^']*mp_rank_0*[1-9]\d*(?:_\d+)?\/[^']*'/, "mp_rank_"),
+        near: AFTER_TRAINING,
+        within: 80,
+        confidence: 0.9,
+      },
+      { match: lit("Missing key(s) in state_dict"), near: AFTER_TRAINING, within: 80, confidence: 0.8 },
+      { match: lit("Error(s) in loading state_dict"), near: AFTER_TRAINING, within: 80, confidence: 0.78 },
+    ],
+    extract: [
+      /size mismatch for (?<param>[\w.]+)/,
+      /copying a param with shape torch\.Size\(\[(?<ckpt_shape>[^\]]*)\]\) from checkpoint, the shape in current model is torch\.Size\(\[(?<model_shape>[^\]]*)\]\)/,
+      /(?<ckpt_dir>\/[^\s']*?)\/iter_\d{7}\//,
+    ],
+    supersedes: ["ckpt-shape-mismatch"],
+    cause:
+      "The inference or evaluation config (inference_*.json / evaluate_*.json and its shell script) builds the model " +
+      "with another tensor-parallel size or pipeline layer split than the checkpoint was saved with: a 7B example " +
+      "copied for another size, or a checkpoint trained with TP/PP that the example does not use. Shards then have " +
+      "the wrong shapes, or ranks look for mp_rank_* directories the checkpoint does not have.",
+    fixes: [
+      {
+        id: "layout-from-checkpoint",
+        summary:
+          "Let the tool read TP, PP and the layer split from the checkpoint's mp_rank_* directories and write the config: " +
+          `${callHint("run_inference", { runId: "<run_id>", prompt: "Describe this image.", images: ["<image>"] })}` +
+          ` (or ${callHint("evaluate_model", { runId: "<run_id>" })}).`,
+        commands: ["ls <ckpt_dir>/iter_*/"],
+      },
+      {
+        id: "match-by-hand",
+        summary:
+          "By hand: the script's TP/PP and the config's pipeline_num_layers must equal the training's (mp_rank_TT_PPP: TT+1 = TP, PPP+1 = PP).",
+        edits: [
+          "inference script: --tensor-model-parallel-size <tp> --pipeline-model-parallel-size <pp>",
+          "inference json: text_decoder.pipeline_num_layers = <llm_pp_layers>",
+        ],
+      },
+      {
+        id: "export-instead",
+        summary: `Or export to Hugging Face format, which has no split, and load that: ${callHint("export_model", { runId: "<run_id>" })}.`,
+      },
+    ],
+    references: [MINDSPEED_QWEN25VL, `${MINDSPEED_FAQ} (#5, #6)`],
+  },
+  {
+    id: "eval-data-missing",
+    category: "eval_data_missing",
+    title: "Benchmark data for evaluation not found",
+    role: "primary",
+    triggers: [
+      {
+        match: rx(/No such file or directory: '[^']*\.tsv'/, "No such file or directory"),
+        confidence: 0.9,
+      },
+      {
+        match: rx(
+          /(?:FileNotFoundError|does not exist|not found)[^\n]*\.tsv\b/,
+          "FileNotFoundError",
+          "does not exist",
+          "not found",
+        ),
+        near: AFTER_TRAINING,
+        within: 40,
+        confidence: 0.85,
+      },
+    ],
+    extract: [/'(?<dataset_file>\/[^']*\.tsv)'/, /(?<dataset_dir>\/[^\s']*)\/[\w.-]+\.tsv/],
+    supersedes: ["missing-weights", "nfs-cache-hang"],
+    cause:
+      "evaluate_vlm.py reads each benchmark from a TSV (AI2D_TEST.tsv, MMMU_DEV_VAL.tsv, ...) under the evaluation " +
+      "dataset path, and that file is not there: not downloaded, another directory, or a name in another case.",
+    fixes: [
+      { id: "look", summary: "See what the data directory holds.", commands: ["ls -l <dataset_dir>"] },
+      {
+        id: "dataset-dir",
+        summary:
+          "Download the benchmark TSV (the names VLMEvalKit publishes) into one directory and pass it: " +
+          `${callHint("evaluate_model", { runId: "<run_id>", datasetDir: "<dataset_dir>" })}.`,
+        commands: ["wget -P <dataset_dir> https://opencompass.openxlab.space/utils/VLMEval/AI2D_TEST.tsv"],
+      },
+    ],
+    references: [MINDSPEED_QWEN25VL, "https://github.com/open-compass/VLMEvalKit"],
+  },
+  {
+    id: "inference-device-busy",
+    category: "inference_device_busy",
+    title: "NPU still held (often by the training run) when inference or evaluation starts",
+    role: "primary",
+    triggers: [
+      {
+        match: rx(/\bEJ0001\b/, "EJ0001:", "EJ0001 ", "EJ0001)", "EJ0001,"),
+        near: AFTER_TRAINING,
+        within: 80,
+        confidence: 0.93,
+      },
+      { match: lit("Failed to initialize the HCCP process"), near: AFTER_TRAINING, within: 80, confidence: 0.93 },
+      { match: lit("Maybe the last training process is running"), near: AFTER_TRAINING, within: 80, confidence: 0.93 },
+      {
+        match: rx(/because the device is used|ret is -8020\b/, "the device is used", "ret is -8020"),
+        near: AFTER_TRAINING,
+        within: 80,
+        confidence: 0.92,
+      },
+    ],
+    extract: [/Device:(?<device>\d+)/, /deviceId=(?<device>\d+)/, /open device (?<device>\d+)/],
+    supersedes: ["device-busy", "npu-oom"],
+    cause:
+      "Inference and evaluation open the same NPUs as training. A training run still going (or its processes and HCCP " +
+      "daemon not yet gone after a stop) holds them, so the inference process cannot open the card.",
+    fixes: [
+      {
+        id: "find-holder",
+        summary: `See which run is still alive: ${callHint("list_runs")}; on the host, which processes hold the cards.`,
+        commands: ["npu-smi info"],
+      },
+      {
+        id: "stop-run",
+        summary:
+          `Stop the run that holds the cards (${callHint("stop_run", { runId: "<run_id>" })}), wait about 10 s, then ` +
+          `answer again: ${callHint("run_inference", { runId: "<run_id>", prompt: "Describe this image.", images: ["<image>"] })}.`,
+        commands: ["sleep 10"],
+      },
+      {
+        id: "other-card",
+        summary: "Or run the inference script on a free card.",
+        env: { ASCEND_RT_VISIBLE_DEVICES: "<free_devices>" },
+      },
+    ],
+    references: ["https://github.com/hiyouga/LlamaFactory/issues/3839"],
+  },
+];
