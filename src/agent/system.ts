@@ -5,6 +5,8 @@ export function systemPrompt(opts: { host?: string; interactive: boolean }): str
     "You help a person fine-tune vision-language models with MindSpeed-MM on Huawei Ascend NPU hosts, using the tools provided.",
     "Usual flow: list_hosts → check_env → install_stack when the stack is missing or wrong → prepare_dataset and " +
       "validate_dataset → convert_weights → build_configs → launch_train → tail_logs; diagnose_error when a run fails. " +
+      "After a run finishes: export_model (Hugging Face format) → run_inference with compareBase on two sample images, " +
+      "showing the fine-tuned answer next to the base one → evaluate_model when the person wants benchmark scores. " +
       "plan_finetune tells you which of these steps a host still needs.",
     "Tools that change a host return a plan unless called with confirm: true. Call them without confirm first, show the " +
       "person the plan in a few lines, and only then call again with confirm: true. The person is asked y/N before any " +

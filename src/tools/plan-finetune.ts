@@ -12,18 +12,31 @@ import { listRecordedRuns } from "../runs/list.js";
 import buildConfigs from "./build-configs.js";
 import checkEnv from "./check-env.js";
 import convertWeights from "./convert-weights.js";
+import evaluateModel from "./evaluate-model.js";
+import exportModel from "./export-model.js";
 import installStack from "./install-stack.js";
 import launchTrain from "./launch-train.js";
 import prepareDataset from "./prepare-dataset.js";
+import runInference from "./run-inference.js";
 import tailLogs from "./tail-logs.js";
 import { defineTool, ToolError } from "./tool.js";
 import validateDataset from "./validate-dataset.js";
 
 /** The tools a plan names, by name: their inputs decide which suggested arguments are kept. */
 const PLANNED_TOOLS = new Map<string, { input: z.ZodObject }>(
-  [checkEnv, installStack, prepareDataset, validateDataset, convertWeights, buildConfigs, launchTrain, tailLogs].map(
-    (t) => [t.name, t as { input: z.ZodObject }],
-  ),
+  [
+    checkEnv,
+    installStack,
+    prepareDataset,
+    validateDataset,
+    convertWeights,
+    buildConfigs,
+    launchTrain,
+    tailLogs,
+    exportModel,
+    runInference,
+    evaluateModel,
+  ].map((t) => [t.name, t as { input: z.ZodObject }]),
 );
 
 const STATUSES = ["done", "todo", "skip", "blocked", "unknown"] as const;
@@ -52,6 +65,38 @@ const settle = <T>(work: Promise<T>): Promise<Settled<T>> =>
     (value) => ({ ok: true as const, value }),
     (error: unknown) => ({ ok: false as const, error: (error as Error)?.message ?? String(error) }),
   );
+
+/** The question run_inference asks of the sample images after training. */
+export const SAMPLE_PROMPT = "Describe this image.";
+
+interface AfterTraining {
+  /** HF directories export_model wrote beside the save directory (`<saveDir>-hf-iter_*` holding config.json). */
+  exports: string[];
+  /** Up to two images near the dataset, for run_inference. */
+  images: string[];
+}
+
+/** One round trip: the run's exports and two sample images from the dataset's directory (bounded depth and count). */
+async function afterTrainingState(
+  executor: HostExecutor,
+  saveDir: string,
+  dataset: string | undefined,
+): Promise<AfterTraining> {
+  const script = [
+    `s=${shellQuote(saveDir)}`,
+    'for d in "$s"-hf-iter_*; do [ -f "$d/config.json" ] && echo "export $d"; done',
+    ...(dataset
+      ? [
+          `find ${shellQuote(posix.dirname(dataset))} -maxdepth 2 -type f \\( -name '*.jpg' -o -name '*.jpeg' -o -name '*.png' \\) 2>/dev/null | sort | head -n 2 | sed 's/^/image /'`,
+        ]
+      : []),
+    "exit 0",
+  ].join("\n");
+  const r = await executor.run(["sh", "-c", script], { timeoutMs: 20_000, maxOutputBytes: 64 * 1024 });
+  const lines = r.stdout.split("\n");
+  const pick = (tag: string) => lines.filter((l) => l.startsWith(`${tag} `)).map((l) => l.slice(tag.length + 1));
+  return { exports: pick("export").sort(), images: pick("image") };
+}
 
 /** full: a non-empty directory; empty: exists with nothing in it; missing. One round trip for every path. */
 async function pathStates(executor: HostExecutor, paths: string[]): Promise<Map<string, "full" | "empty" | "missing">> {
@@ -104,9 +149,10 @@ export default defineTool({
   title: "Plan a fine-tune",
   description:
     "For a model, a dataset and a host: the ordered fine-tune steps (check_env, install_stack, prepare_dataset, " +
-    "validate_dataset, convert_weights, build_configs, launch_train, tail_logs), each marked done, todo, skip, blocked " +
+    "validate_dataset, convert_weights, build_configs, launch_train, tail_logs, then after training export_model, " +
+    "run_inference on two sample images next to the base model, and optionally evaluate_model), each marked done, todo, skip, blocked " +
     "or unknown from what the host already has (stack OK? dataset in the right layout? weights converted? configs " +
-    "written? a run active?), with suggested arguments. Call first; then call the steps marked todo in order.",
+    "written? a run active? a finished run exported?), with suggested arguments. Call first; then call the steps marked todo in order.",
   toolset: "train",
   kind: "read",
   input: z.object({
@@ -166,7 +212,7 @@ export default defineTool({
         ),
       ),
       args.dataset ? settle(datasetFit(executor, plan, args.dataset)) : Promise.resolve(null),
-      settle(listRecordedRuns(deps, { host: args.host, active: true, limit: 20 })),
+      settle(listRecordedRuns(deps, { host: args.host, active: false, limit: 20 })),
     ]);
     deps.progress({ progress: 1, total: 1, message: "planned" });
 
@@ -314,6 +360,77 @@ export default defineTool({
         steps.push(step("launch_train", "todo", "no active run on the host", { host }));
         steps.push(step("tail_logs", "todo", "after launch_train, with its run id", { host }));
       }
+    }
+
+    // After training: export, answer two sample images, and (optionally) evaluate the run's latest checkpoint.
+    const finished = runs.ok
+      ? runs.value.runs.find(
+          (r) => r.state === "finished" && r.saveDir && outputDir && r.script.startsWith(`${outputDir}/`),
+        )
+      : undefined;
+    if (!finished?.saveDir) {
+      const why = runs.ok ? "after a run of these configs finishes" : "depends on the run ledger";
+      const status: Status = runs.ok ? "todo" : "unknown";
+      steps.push(step("export_model", status, `${why}: its checkpoint to Hugging Face format`, { host }));
+      steps.push(
+        step("run_inference", status, `${why}: answer two sample images, next to the base model`, {
+          host,
+          prompt: SAMPLE_PROMPT,
+          compareBase: true,
+        }),
+      );
+      steps.push(step("evaluate_model", "skip", "optional, after a run finishes: benchmark scores", { host }));
+    } else {
+      const runId = finished.runId;
+      const after = await settle(afterTrainingState(executor, finished.saveDir, args.dataset));
+      const exports = after.ok ? after.value.exports : [];
+      const images = after.ok ? after.value.images : [];
+      if (!after.ok)
+        steps.push(step("export_model", "unknown", `cannot look for exports: ${after.error}`, { host, runId }));
+      else if (exports.length)
+        steps.push(step("export_model", "done", `${runId} exported to ${exports.at(-1)}`, { host, runId }));
+      else
+        steps.push(
+          step("export_model", "todo", `${runId} finished; export ${finished.saveDir} to Hugging Face format`, {
+            host,
+            runId,
+          }),
+        );
+      const inferArgs = {
+        host,
+        runId,
+        prompt: SAMPLE_PROMPT,
+        images: images.length ? images : undefined,
+        compareBase: true,
+      };
+      steps.push(
+        step(
+          "run_inference",
+          "todo",
+          images.length
+            ? `answer ${images.length} sample image(s) with ${runId} and with the base model`
+            : `answer two of your images (pass them as images) with ${runId} and with the base model`,
+          inferArgs,
+        ),
+      );
+      steps.push(
+        finished.scores.length
+          ? step(
+              "evaluate_model",
+              "done",
+              finished.scores.map((x) => `${x.benchmark} ${x.metric} ${x.score}`).join(", "),
+              { host, runId },
+            )
+          : step(
+              "evaluate_model",
+              "skip",
+              "optional: score the checkpoint on upstream's benchmarks (needs their TSVs)",
+              {
+                host,
+                runId,
+              },
+            ),
+      );
     }
 
     const first = steps.find((s) => s.status === "todo" || s.status === "blocked" || s.status === "unknown");

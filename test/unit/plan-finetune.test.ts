@@ -60,6 +60,9 @@ describe.skipIf(!canBuildSimHost)("plan_finetune", () => {
       "build_configs",
       "launch_train",
       "tail_logs",
+      "export_model",
+      "run_inference",
+      "evaluate_model",
     ]);
     expect(statusOf(fresh)).toMatchObject({
       check_env: "done",
@@ -68,7 +71,11 @@ describe.skipIf(!canBuildSimHost)("plan_finetune", () => {
       convert_weights: "todo",
       build_configs: "todo",
       launch_train: "todo",
+      export_model: "todo",
+      run_inference: "todo",
+      evaluate_model: "skip",
     });
+    expect(fresh.steps.find((s) => s.tool === "export_model")?.detail).toMatch(/after a run of these configs finishes/);
     expect(fresh.steps.find((s) => s.tool === "prepare_dataset")?.detail).toMatch(/does not exist/);
     expect(fresh.steps.find((s) => s.tool === "convert_weights")?.detail).toMatch(/Hugging Face weights are not at/);
     expect(fresh.next?.tool).toBe("prepare_dataset");
@@ -107,6 +114,92 @@ describe.skipIf(!canBuildSimHost)("plan_finetune", () => {
       tool: "validate_dataset",
       args: expect.objectContaining({ host: "sim", path: dataset }),
     });
+  }, 60_000);
+
+  it("continues past training: export, inference on two sample images, evaluation, each from what the host has", async () => {
+    const mm = sim.hostSettings.workdir!;
+    const dataset = join(mm, "data", "train.json");
+    const runId = "run-20261202-120000-abcd";
+    const save = join(mm, "save", "qwen25vl-7b-after");
+    const iterDir = join(save, "iter_0000010", "mp_rank_00");
+    mkdirSync(iterDir, { recursive: true });
+    writeFileSync(join(iterDir, "model_optim_rng.pt"), "weights\n");
+    writeFileSync(join(save, "latest_checkpointed_iteration.txt"), "10");
+    mkdirSync(join(mm, "data", "images"), { recursive: true });
+    writeFileSync(join(mm, "data", "images", "cat.jpg"), "jpeg");
+    writeFileSync(join(mm, "data", "images", "chart.png"), "png");
+    const logs = join(mm, "logs");
+    mkdirSync(logs, { recursive: true });
+    const logFile = join(logs, `${runId}.log`);
+    writeFileSync(
+      logFile,
+      " iteration       10/      10 | consumed samples:           80 | elapsed time per iteration (ms): 900.0 | lm loss: 1.234E+00 |\n[after training is done] datetime: 2026-12-02 12:10:00\n",
+    );
+    const ledger = join(mm, ".ascend-train", "runs");
+    mkdirSync(ledger, { recursive: true });
+    const record = {
+      version: 1,
+      id: runId,
+      createdAt: "2026-12-02T12:00:00Z",
+      hosts: ["sim"],
+      nodes: [
+        {
+          host: "sim",
+          nodeRank: 0,
+          pid: 4_000_000,
+          startTicks: null,
+          logFile,
+          wrapper: join(logs, `${runId}.wrapper.sh`),
+          exitFile: join(logs, `${runId}.exit`),
+          ledgerFile: join(ledger, `${runId}.json`),
+        },
+      ],
+      workdir: mm,
+      script: join(mm, "configs", "qwen2.5vl-7b", "finetune_qwen2_5_vl_7b.sh"),
+      command: ["bash", "finetune_qwen2_5_vl_7b.sh"],
+      env: {},
+      configHashes: {},
+      saveDir: save,
+      loadDir: join(mm, "ckpt/mm_path/Qwen2.5-VL-7B-Instruct"),
+      masterAddr: "localhost",
+      masterPort: 6000,
+      parallel: { tp: 1, pp: 1, cp: 1, nnodes: 1, npusPerNode: 8 },
+      trainIters: 10,
+      state: "launched",
+      stoppedAt: null,
+      stopSignal: null,
+      resumedFrom: null,
+      resumeIteration: null,
+    };
+    writeFileSync(join(logs, `${runId}.exit`), "0\n");
+    writeFileSync(join(ledger, `${runId}.json`), JSON.stringify(record));
+    const stepOf = (p: Plan, tool: string) => p.steps.find((s) => s.tool === tool)!;
+
+    const trained = await plan({ dataset });
+    expect(statusOf(trained)).toMatchObject({ export_model: "todo", run_inference: "todo", evaluate_model: "skip" });
+    expect(stepOf(trained, "export_model").args).toEqual({ host: "sim", runId });
+    expect(stepOf(trained, "run_inference").args).toEqual({
+      host: "sim",
+      runId,
+      prompt: "Describe this image.",
+      images: [join(mm, "data", "images", "cat.jpg"), join(mm, "data", "images", "chart.png")],
+      compareBase: true,
+    });
+    expect(stepOf(trained, "evaluate_model")).toMatchObject({ args: { host: "sim", runId } });
+    expect(stepOf(trained, "evaluate_model").detail).toMatch(/optional/);
+
+    // An exported HF directory beside the save directory, and a score in the ledger.
+    mkdirSync(`${save}-hf-iter_0000010`, { recursive: true });
+    writeFileSync(join(`${save}-hf-iter_0000010`, "config.json"), "{}");
+    const evaluation = { benchmark: "ai2d_test", metric: "accuracy", score: 0.5, iteration: "10" };
+    writeFileSync(
+      join(ledger, `${runId}.json`),
+      JSON.stringify({ ...record, evaluations: [{ ...evaluation, at: "2026-12-02T12:20:00Z", resultDir: mm }] }),
+    );
+    const after = await plan({ dataset });
+    expect(statusOf(after)).toMatchObject({ export_model: "done", run_inference: "todo", evaluate_model: "done" });
+    expect(stepOf(after, "export_model").detail).toContain(`${save}-hf-iter_0000010`);
+    expect(stepOf(after, "evaluate_model").detail).toContain("ai2d_test");
   }, 60_000);
 
   it("suggests only arguments the named tool accepts", async () => {

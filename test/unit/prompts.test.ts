@@ -51,6 +51,16 @@ describe("prompts", () => {
     });
   }
 
+  it("the chat agent's standing instructions continue past training: export, inference next to the base, evaluation", async () => {
+    const { systemPrompt } = await import("../../src/agent/system.js");
+    const text = systemPrompt({ interactive: true });
+    const at = (s: string) => text.indexOf(s);
+    expect(at("tail_logs")).toBeGreaterThan(0);
+    expect(at("export_model")).toBeGreaterThan(at("tail_logs"));
+    expect(at("run_inference with compareBase")).toBeGreaterThan(at("export_model"));
+    expect(at("evaluate_model")).toBeGreaterThan(at("run_inference"));
+  });
+
   it("finetune names the flow in order and puts the person's arguments in", () => {
     const text = render("finetune");
     expect(text).toContain("qwen2.5vl-7b");
@@ -58,7 +68,15 @@ describe("prompts", () => {
     expect(text).toContain('"box"');
     const first = (name: string) => text.indexOf(`\`${name}\``);
     const flow = ["check_env", "install_stack", "prepare_dataset", "validate_dataset", "convert_weights"];
-    const rest = ["build_configs", "launch_train", "tail_logs", "diagnose_error"];
+    const rest = [
+      "build_configs",
+      "launch_train",
+      "tail_logs",
+      "diagnose_error",
+      "export_model",
+      "run_inference",
+      "evaluate_model",
+    ];
     const positions = [...flow, ...rest].map(first);
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
