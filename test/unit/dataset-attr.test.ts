@@ -11,16 +11,19 @@ import {
 } from "../../src/datasets/formats.js";
 
 const UPSTREAM = join(import.meta.dirname, "..", "fixtures", "upstream");
-const dataConfigs = readdirSync(UPSTREAM).flatMap((tag) =>
-  readdirSync(join(UPSTREAM, tag)).flatMap((model) =>
-    readdirSync(join(UPSTREAM, tag, model))
-      .filter((f) => /^data_.*\.json$/.test(f))
-      .map((f) => ({
-        name: `${tag}/${model}/${f}`,
-        config: JSON.parse(readFileSync(join(UPSTREAM, tag, model, f), "utf8")),
-      })),
-  ),
-);
+// The MLLM data configs (those with an attr block); InternVL's and DeepSeek-VL2's read conversation records instead.
+const dataConfigs = readdirSync(UPSTREAM)
+  .flatMap((tag) =>
+    readdirSync(join(UPSTREAM, tag)).flatMap((model) =>
+      readdirSync(join(UPSTREAM, tag, model))
+        .filter((f) => /^data_.*\.json$/.test(f))
+        .map((f) => ({
+          name: `${tag}/${model}/${f}`,
+          config: JSON.parse(readFileSync(join(UPSTREAM, tag, model, f), "utf8")),
+        })),
+    ),
+  )
+  .filter((c) => c.config.dataset_param?.attr !== undefined);
 
 /** A record shaped by an attr, the way the MLLM format lays it out. */
 function recordFor(attr: DataAttr) {
