@@ -22,7 +22,8 @@ function newcomerCommands(readme: string): string[][] {
   return code
     .split("\n")
     .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith("#"))
+    // The directory lines (mkdir, cd) are this test's fresh directory; the rest are the CLI's commands.
+    .filter((l) => l && !l.startsWith("#") && /\bascend-train\b/.test(l))
     .map((l) => parseShell(l).filter((w): w is string => typeof w === "string"));
 }
 

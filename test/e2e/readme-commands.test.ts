@@ -15,7 +15,7 @@ const SCRIPTS = Object.keys(
 );
 const NPM_BUILTINS = new Set(["ci", "install", "test", "link", "run"]);
 /** Commands of other programs a README line may start with; only the checkout's paths in them are checked. */
-const EXTERNAL = new Set(["claude", "export", "npx"]);
+const EXTERNAL = new Set(["claude", "export", "npx", "mkdir", "cd"]);
 /** Where README lines say the checkout is. */
 const CHECKOUT_PLACEHOLDER = "/path/to/ascend-train/";
 
