@@ -1,5 +1,4 @@
 // `ascend-train`: every tool as a subcommand, plus mcp (stdio), serve (HTTP), demo, sim and chat.
-import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { forTerminal } from "../hosts/redact.js";
@@ -7,7 +6,6 @@ import { HostRegistry } from "../hosts/registry.js";
 import { renderHints } from "../text/hint.js";
 import { allTools } from "../tools/index.js";
 import { invokeTool } from "../tools/invoke.js";
-import type { ToolAttachment } from "../tools/tool.js";
 import { VERSION } from "../version.js";
 import {
   addFlags,
@@ -167,7 +165,10 @@ function addServerCommands(program: Command): void {
     .option("--token-file <file>", "file holding the bearer token clients must send (default: $ASCEND_TRAIN_TOKEN)")
     .addOption(new Option("--token <token>", "refused: use ASCEND_TRAIN_TOKEN or --token-file").hideHelp())
     .option("--allow-origin <origin...>", "extra browser origins allowed to call the server")
-    .option("--allow-host <name...>", "extra Host header names clients may use (besides localhost and the bound address)")
+    .option(
+      "--allow-host <name...>",
+      "extra Host header names clients may use (besides localhost and the bound address)",
+    )
     .option("--read-only", "expose only tools that change nothing")
     .option("--toolsets <list>", `comma-separated subset of: ${TOOLSETS.join(", ")}`)
     .action(async (options: Record<string, string | string[] | boolean | undefined>) => {

@@ -3,9 +3,9 @@
 import { randomBytes } from "node:crypto";
 import { posix } from "node:path";
 import { z } from "zod";
+import { ToolError } from "../errors.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { enterParentScript, NO_FOLLOW_EXIT, placeScript } from "../hosts/no-follow.js";
-import { ToolError } from "../errors.js";
 import type { Container, MllmKeys, RecordFormat } from "./formats.js";
 import { DATASET_HOST_SCRIPT } from "./host-script.js";
 

@@ -168,7 +168,6 @@ export function readGuardShell(within: readonly string[]): string {
   return [
     'rf=$(realpath -m -- "$f") || exit 46',
     'ok=; rr=""',
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a JS template
     `for r in ${roots}; do case $r in "~"|"~/"*) r="$HOME\${r#"~"}";; "~"*) continue;; esac; r=$(realpath -m -- "$r") || continue; r=\${r%/}; rr="$rr$r\n"`,
     '  case $rf in "$r"|"$r"/*) ok=1;; esac; done',
     `[ -n "$ok" ] || { printf 'outside\\n%s\\n%b' "$rf" "$rr" >&2; exit 48; }`,

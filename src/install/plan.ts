@@ -3,15 +3,15 @@
 import type { HostFacts } from "../env/facts.js";
 import { evaluateHost } from "../env/findings.js";
 import { parseProbe } from "../env/parse-probe.js";
+import { ToolError } from "../errors.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
+import type { WorkDeps } from "../hosts/work.js";
 import { lookupModel } from "../knowledge/lookup.js";
 import { newestReleaseFor } from "../knowledge/models.js";
 import { NEWEST_RELEASE } from "../knowledge/release-tags.js";
 import { getRelease, type ReleaseStack } from "../knowledge/releases.js";
 import type { ModelEntry } from "../knowledge/types.js";
-import type { WorkDeps } from "../hosts/work.js";
-import { ToolError } from "../errors.js";
 import {
   type ModelOverlay,
   modelOverlay,

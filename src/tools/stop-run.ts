@@ -8,7 +8,6 @@ import { RunIdSchema } from "../runs/types.js";
 import { argsHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
-
 const NodeOut = z.object({
   host: z.string(),
   nodeRank: z.number(),

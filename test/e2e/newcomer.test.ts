@@ -19,12 +19,14 @@ const README = join(import.meta.dirname, "..", "..", "README.md");
 function newcomerCommands(readme: string): string[][] {
   const block = /<!-- newcomer:start -->([\s\S]*?)<!-- newcomer:end -->/.exec(readme)?.[1] ?? "";
   const code = /```bash\n([\s\S]*?)```/.exec(block)?.[1] ?? "";
-  return code
-    .split("\n")
-    .map((l) => l.trim())
-    // The directory lines (mkdir, cd) are this test's fresh directory; the rest are the CLI's commands.
-    .filter((l) => l && !l.startsWith("#") && /\bascend-train\b/.test(l))
-    .map((l) => parseShell(l).filter((w): w is string => typeof w === "string"));
+  return (
+    code
+      .split("\n")
+      .map((l) => l.trim())
+      // The directory lines (mkdir, cd) are this test's fresh directory; the rest are the CLI's commands.
+      .filter((l) => l && !l.startsWith("#") && /\bascend-train\b/.test(l))
+      .map((l) => parseShell(l).filter((w): w is string => typeof w === "string"))
+  );
 }
 
 describe("the README's path past the demo, as a newcomer types it", () => {

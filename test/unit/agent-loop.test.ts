@@ -164,7 +164,10 @@ describe("tool runner", () => {
 
     const bad = await execute({ type: "tool_use", id: "2", name: "kill_everything", input: {} }, signal);
     expect(asked).toHaveLength(1);
-    expect(bad).toMatchObject({ isError: true, content: [{ text: expect.stringMatching(/Input validation error.*host/) }] });
+    expect(bad).toMatchObject({
+      isError: true,
+      content: [{ text: expect.stringMatching(/Input validation error.*host/) }],
+    });
 
     const unknown = await execute({ type: "tool_use", id: "3", name: "nope", input: {} }, signal);
     expect(unknown).toMatchObject({ isError: true, content: [{ text: expect.stringMatching(/Unknown tool "nope"/) }] });
