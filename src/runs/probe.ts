@@ -17,6 +17,8 @@ export interface CheckpointDirFact {
   exists: boolean;
   /** Content of latest_checkpointed_iteration.txt, null when absent. */
   tracker: string | null;
+  /** When the tracker was last written (Unix seconds): which run wrote the latest checkpoint. */
+  trackerMtime: number | null;
   /** Entries of the directory the tracker points at (release/ or iter_XXXXXXX/). */
   trackedEntries: string[] | null;
   /** iter_* / release subdirectories. */
@@ -51,6 +53,7 @@ function dirProbe(tag: string, path: string): string[] {
     `  [ -z "$(ls -A -- "$d" 2>/dev/null)" ] && echo "${M} ${tag}-empty"`,
     `  if [ -f "$d/latest_checkpointed_iteration.txt" ]; then`,
     `    t=$(head -c 64 "$d/latest_checkpointed_iteration.txt" | tr -d '[:space:]'); echo "${M} ${tag}-tracker $t"`,
+    `    echo "${M} ${tag}-tracker-mtime $(stat -c %Y -- "$d/latest_checkpointed_iteration.txt" 2>/dev/null)"`,
     `    case $t in release) s=release;; *[!0-9]*|'') s=;; *) s=$(printf 'iter_%07d' "$t");; esac`,
     `    [ -n "$s" ] && [ -d "$d/$s" ] && echo "${M} ${tag}-tracked $(ls -A -- "$d/$s" | tr '\\n' ' ')"`,
     "  fi",
@@ -128,6 +131,7 @@ export function parseProbe(
       abs: path,
       exists: false,
       tracker: null,
+      trackerMtime: null,
       trackedEntries: null,
       convertMarker: null,
       iterDirs: [],
@@ -163,13 +167,14 @@ export function parseProbe(
     else if (key === "npu-smi-rc") facts.npuSmi.exitCode = Number(value);
     else if (key === "df") facts.freeKb = value ? Number(value) : null;
     else {
-      const m = /^(load|save)-(abs|exists|empty|tracker|tracked|iters|kb|marker)$/.exec(key);
+      const m = /^(load|save)-(abs|exists|empty|tracker|tracker-mtime|tracked|iters|kb|marker)$/.exec(key);
       if (!m) continue;
       const d = dir(m[1]!, (m[1] === "load" ? opts.loadPath : opts.savePath) ?? "");
       if (m[2] === "abs") d.abs = value;
       else if (m[2] === "exists") d.exists = true;
       else if (m[2] === "empty") d.empty = true;
       else if (m[2] === "tracker") d.tracker = value;
+      else if (m[2] === "tracker-mtime") d.trackerMtime = /^\d+$/.test(value) ? Number(value) : null;
       else if (m[2] === "tracked") d.trackedEntries = value.split(" ").filter(Boolean);
       else if (m[2] === "iters") d.iterDirs = value.split(" ").filter(Boolean);
       else if (m[2] === "kb") d.sizeKb = value ? Number(value) : null;

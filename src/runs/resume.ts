@@ -3,6 +3,7 @@
 import { posix } from "node:path";
 import { parseDocument } from "yaml";
 import { shellQuote } from "../hosts/quote.js";
+import { callHint } from "../text/hint.js";
 import { resumeScript } from "./launch-script.js";
 import type { Check, PreflightResult } from "./preflight.js";
 import type { RunRecord } from "./types.js";
@@ -64,6 +65,23 @@ export function buildResume(
       level: "error",
       message: `Run ${record.id} saved no checkpoints (no save directory).`,
       fix: "Launch a new run instead.",
+    });
+    return { files: [], scriptPath: record.script, changes: [], iteration, checks };
+  }
+  // Runs of the same configs share a save directory: the latest checkpoint there must have been written while this
+  // run ran, or resuming would continue another run's training under this one's name.
+  const writtenAt = save?.trackerMtime ?? null;
+  const started = Date.parse(record.createdAt) / 1000;
+  const ended = record.stoppedAt ? Date.parse(record.stoppedAt) / 1000 : null;
+  if (writtenAt !== null && (writtenAt < started - 5 || (ended !== null && writtenAt > ended + 60))) {
+    add({
+      id: "resumable",
+      host: master.host,
+      level: "error",
+      message:
+        `The latest checkpoint in ${saveDir} (iteration ${tracker}) was written at ${new Date(writtenAt * 1000).toISOString()}, ` +
+        `outside run ${record.id} (${record.createdAt} to ${record.stoppedAt ?? "now"}): another run of the same configs wrote it.`,
+      fix: `Resume the run that wrote it (${callHint("list_runs")} shows the runs), or launch a new run with its own save directory (${callHint("build_configs", { saveDir: "<new dir>", overwrite: true })}).`,
     });
     return { files: [], scriptPath: record.script, changes: [], iteration, checks };
   }

@@ -1,6 +1,6 @@
 // launch_train's pre-flight and the run lifecycle on this machine (LocalExecutor, real temp dirs): each failure
 // names its fix; a confirmed launch writes the ledger, list_runs finds the run, stop_run ends its process group.
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -247,5 +247,19 @@ describe("run lifecycle on this machine", () => {
     expect(errors(resume)).toEqual([]);
     expect(resume).toMatchObject({ resumedFrom: r.runId, resumeIteration: 10, started: false });
     expect(resume.changes).toContain(`LOAD_PATH=${h.wd}/save`);
+
+    // The same save directory holding a checkpoint another run wrote (before this one started): no resume from it.
+    const hourAgo = new Date(Date.now() - 3600_000);
+    utimesSync(join(h.wd, "save/latest_checkpointed_iteration.txt"), hourAgo, hourAgo);
+    const foreign = await resumeRun.handle(
+      resumeRun.input.parse({ runId: r.runId, allowFreshOptimizer: true }),
+      h.deps,
+    );
+    expect(
+      errors(foreign)
+        .map((c) => c.message)
+        .join("\n"),
+    ).toMatch(/another run of the same configs wrote it/);
+    expect(foreign.started).toBe(false);
   }, 30_000);
 });
