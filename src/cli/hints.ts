@@ -15,9 +15,12 @@ function flags(args: Record<string, unknown>, skip?: string): string[] {
   });
 }
 
+/** How the person started this CLI, so a hint can be typed as shown: through npx (npm sets npm_command=exec), or directly. */
+const COMMAND = process.env.npm_command === "exec" ? "npx ascend-train" : "ascend-train";
+
 export const renderCliHint: HintRenderer = ({ tool, args }: Hint) => {
   if (!tool) return flags(args).join(" ");
   const positional = POSITIONAL[tool];
   const first = positional && args[positional.field] !== undefined ? [word(args[positional.field])] : [];
-  return ["ascend-train", kebab(tool), ...first, ...flags(args, positional?.field)].join(" ");
+  return [COMMAND, kebab(tool), ...first, ...flags(args, positional?.field)].join(" ");
 };

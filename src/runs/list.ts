@@ -93,7 +93,8 @@ export async function listRecordedRuns(deps: Pick<WorkDeps, "hosts" | "now">, ar
       iteration: s.iteration,
       totalIterations: s.totalIterations,
       loss: s.loss,
-      etaSeconds: s.etaSeconds,
+      // Only a run that is still going has a time left.
+      etaSeconds: s.state === "running" || s.state === "starting" ? s.etaSeconds : null,
       nodes: s.nodes.map((n) => ({ host: n.host, nodeRank: n.nodeRank, pid: n.pid, alive: n.alive, exit: n.exit })),
       resumedFrom: record.resumedFrom,
       scheduler: s.scheduler,

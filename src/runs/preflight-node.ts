@@ -2,6 +2,7 @@
 // then check what the run needs there. Every failure carries the fix a person can act on.
 import { markerMismatch, parseMarker } from "../convert/marker.js";
 import { parseNpuSmiInfo } from "../env/npu-smi.js";
+import { callHint } from "../text/hint.js";
 import { ledgerDir, readLedger } from "./ledger.js";
 import type { Add, NodeContext } from "./preflight-types.js";
 import { probeNode } from "./probe.js";
@@ -283,7 +284,7 @@ function checkSave(n: NodeContext, config: RunConfig, resume: boolean, add: Add)
       host: n.host,
       level: "error",
       message: `The save directory ${save.abs} already holds ${what}; a new run would mix its checkpoints with them.`,
-      fix: "Choose a new saveDir (build_configs), or continue that training with resume_run.",
+      fix: `Write the configs with a new save directory (${callHint("build_configs", { saveDir: "<new dir>", overwrite: true })}), or continue that training with ${callHint("resume_run", { runId: "<its run id>" })}.`,
     });
     return;
   }

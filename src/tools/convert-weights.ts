@@ -24,7 +24,7 @@ import { hostPrelude } from "../hosts/environment.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { checkPathText, ensureWritablePath, PathNotAllowedError } from "../hosts/paths.js";
 import { isReleaseTag } from "../knowledge/release-tags.js";
-import { argsHint } from "../text/hint.js";
+import { argsHint, callHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const positive = z.number().int().positive();
@@ -274,7 +274,7 @@ export default defineTool({
       next:
         plan.direction === "to-hf"
           ? `HF weights are in ${output}.`
-          : `Point the training config's checkpoint path at ${output} (build_configs ckptDir) and call launch_train.`,
+          : `Converted into ${output}: configs that read it as ckptDir (${callHint("build_configs", { ckptDir: output })}) can start with ${callHint("launch_train", { script: "<launch script>" })}.`,
     };
   },
   failed: (r) => !r.ready || (r.started && !r.converted),

@@ -52,11 +52,12 @@ export default defineTool({
     runs: z.array(RunOut),
     unreachable: z.array(z.object({ host: z.string(), error: z.string() })),
     brokenRecords: z.array(z.object({ host: z.string(), file: z.string(), error: z.string() })),
+    activeOnly: z.boolean().describe("Only runs that may still be running were asked for."),
   }),
-  handle: (args, deps) => listRecordedRuns(deps, args),
+  handle: async (args, deps) => ({ ...(await listRecordedRuns(deps, args)), activeOnly: args.active }),
   summarize: (r) => {
     if (r.runs.length === 0)
-      return `No runs recorded.${r.unreachable.length ? ` Unreachable: ${r.unreachable.map((u) => u.host).join(", ")}.` : ""}`;
+      return `${r.activeOnly ? "No active runs." : "No runs recorded."}${r.unreachable.length ? ` Unreachable: ${r.unreachable.map((u) => u.host).join(", ")}.` : ""}`;
     const eta = (s: number | null) => (s === null ? "" : ` ETA ${formatDuration(s)}`);
     const lines = r.runs.map(
       (x) =>

@@ -5,7 +5,7 @@ import { findRun, ledgerDir, writeRecord } from "../runs/ledger.js";
 import { isSignallablePid, stopGroup } from "../runs/liveness.js";
 import { livenessByRun } from "../runs/status.js";
 import { RunIdSchema } from "../runs/types.js";
-import { argsHint } from "../text/hint.js";
+import { argsHint, callHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const NodeOut = z.object({
@@ -143,7 +143,7 @@ export default defineTool({
       nodes,
       next: failed.length
         ? `Could not stop it everywhere: ${failed.map((f) => `${f.host}: ${f.detail}`).join("; ")}.`
-        : `Stopped. resume_run {runId: "${record.id}"} continues from its latest checkpoint.`,
+        : `Stopped. ${callHint("resume_run", { runId: record.id })} continues from its latest checkpoint.`,
     };
   },
   failed: (r) => r.nodes.some((n) => n.outcome === "failed"),

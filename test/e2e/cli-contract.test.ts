@@ -66,7 +66,7 @@ describe("the CLI contract", () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/warning: hfDir \/nonexistent\/hf does not exist on the host; .*--hf-dir/);
     expect(r.out).toMatch(
-      /warning: ckptDir \S+ does not exist on the host; ascend-train convert-weights --host sim --model qwen2.5vl-3b/,
+      /warning: ckptDir \S+ does not exist on the host; (npx )?ascend-train convert-weights --host sim --model qwen2.5vl-3b/,
     );
     expect(r.out).not.toMatch(/warning: dataset /);
     const json = JSON.parse(

@@ -48,11 +48,13 @@ describe("hints speak the door's language", () => {
   });
 
   it("in the terminal: flags and a command to type, the primary argument positional", () => {
+    // Started through npx (npm_command=exec, as `npx vitest` is too) the command to type is `npx ascend-train`.
+    const cmd = process.env.npm_command === "exec" ? "npx ascend-train" : "ascend-train";
     expect(renderHints(text, renderCliHint)).toBe(
-      "Call again with --confirm; follow it with ascend-train tail-logs run-20261127-120000-ab12 --follow-seconds 60.",
+      `Call again with --confirm; follow it with ${cmd} tail-logs run-20261127-120000-ab12 --follow-seconds 60.`,
     );
     expect(renderHints(argsHint({ overwrite: true }), renderCliHint)).toBe("--overwrite");
-    expect(renderHints(callHint("list_runs"), renderCliHint)).toBe("ascend-train list-runs");
+    expect(renderHints(callHint("list_runs"), renderCliHint)).toBe(`${cmd} list-runs`);
     expect(renderHints(callHint("list_runs"), renderMcpHint)).toBe("list_runs");
   });
 

@@ -236,6 +236,9 @@ describe("run lifecycle on this machine", () => {
     expect(stop.nodes[0]!.outcome).toBe("terminated");
     const after = (await listRuns.handle(listRuns.input.parse({}), h.deps)).runs.find((x) => x.runId === r.runId)!;
     expect(after.state).toBe("stopped");
+    expect(after.etaSeconds).toBeNull();
+    const none = await listRuns.handle(listRuns.input.parse({ host: "npu", active: true }), h.deps);
+    expect(listRuns.summarize(none)).toBe("No active runs.");
     expect(after.nodes[0]!.alive).toBeNull();
 
     // A checkpoint the run would have saved; resume loads it without the optimizer skips.
