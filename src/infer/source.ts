@@ -164,6 +164,14 @@ export interface SourceRequest {
   hfDir?: string;
 }
 
+/** The host a request acts on: the one named, else the host that records the run, else local. */
+export async function hostOf(hosts: HostRegistry, req: { host?: string; runId?: string }): Promise<string> {
+  if (req.host) return req.host;
+  if (!req.runId) return "local";
+  const { found } = await findRun(hosts, req.runId);
+  return found?.host ?? "local";
+}
+
 /** Resolves a run id or checkpoint directory into everything the post-training tools need. */
 export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Promise<CheckpointSource> {
   if (!req.runId === !req.checkpointDir)

@@ -17,7 +17,7 @@ import {
   upstreamExample,
 } from "../infer/configs.js";
 import { FileExistsRefusal, missingFiles, parseScoreCsv, runEntry, writeFiles } from "../infer/run.js";
-import { busyNote, resolveSource, SourceError } from "../infer/source.js";
+import { busyNote, hostOf, resolveSource, SourceError } from "../infer/source.js";
 import { BENCHMARKS, type Benchmark } from "../knowledge/inference-upstream.js";
 import { readRecord, writeRecord } from "../runs/ledger.js";
 import { RunIdSchema } from "../runs/types.js";
@@ -72,7 +72,11 @@ export default defineTool({
       .string()
       .optional()
       .describe("Instead of runId: a save directory with latest_checkpointed_iteration.txt"),
-    host: z.string().default("local").describe("Host from the inventory (see list_hosts)"),
+    host: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Host from the inventory (see list_hosts). Default: the host the run is recorded on, else local."),
     model: z.string().optional().describe("Model id; default what the run trained"),
     release: z.string().optional().describe("MindSpeed-MM release; default the run's"),
     hfDir: z.string().optional().describe("The original Hugging Face model (tokenizer); default the run's"),
@@ -108,11 +112,13 @@ export default defineTool({
     next: z.string(),
   }),
   async handle(args, deps) {
+    // A run is found on whichever host records it; a checkpoint directory is on the host named, else local.
+    const host = await hostOf(deps.hosts, args);
     for (const f of ["checkpointDir", "hfDir", "datasetDir", "outputDir"] as const) {
       const v = args[f];
       if (v !== undefined) checkPathText(v, f);
     }
-    const source = await resolveSource(deps.hosts, args).catch((error: Error) => {
+    const source = await resolveSource(deps.hosts, { ...args, host }).catch((error: Error) => {
       if (error instanceof SourceError) throw new ToolError(`${error.message} ${error.fix}`);
       throw error;
     });
@@ -135,10 +141,10 @@ export default defineTool({
         `Upstream has no evaluation example for ${source.model.id}; ${example.json} and its .sh were adapted to its size.`,
       );
     const extras = await missingModules(executor, settings, EVALUATE_EXTRAS);
-    if (extras === null) throw new ToolError(`Cannot run python3 on ${args.host} to check the evaluation extras.`);
+    if (extras === null) throw new ToolError(`Cannot run python3 on ${host} to check the evaluation extras.`);
     if (extras.length)
       throw new ToolError(
-        `MindSpeed-MM's evaluation extras are not installed on ${args.host} (missing: ${extras.join(", ")}). Fix: in ${workdir}, with the training environment active, run pip install -e ".[evaluate]".`,
+        `MindSpeed-MM's evaluation extras are not installed on ${host} (missing: ${extras.join(", ")}). Fix: in ${workdir}, with the training environment active, run pip install -e ".[evaluate]".`,
       );
     const datasetDir = abs(args.datasetDir ?? workdir);
     const datasets = args.benchmarks.map((b) => ({ benchmark: b, path: posix.join(datasetDir, family.benchmarks[b]) }));
@@ -148,7 +154,7 @@ export default defineTool({
     );
     if (missing.length) {
       const fixes = missing.map((m) => `${m} (download ${DOWNLOAD}${posix.basename(m)})`);
-      throw new ToolError(`Benchmark data missing on ${args.host}: ${fixes.join("; ")}. Put the TSVs in datasetDir.`);
+      throw new ToolError(`Benchmark data missing on ${host}: ${fixes.join("; ")}. Put the TSVs in datasetDir.`);
     }
     const dir = abs(
       args.outputDir ?? posix.join(".ascend-train/evaluation", source.record?.id ?? posix.basename(checkpoint.saveDir)),
@@ -200,7 +206,7 @@ export default defineTool({
     });
     let paths: string[];
     try {
-      paths = await writeFiles(executor, settings, args.host, dir, texts, args.overwrite);
+      paths = await writeFiles(executor, settings, host, dir, texts, args.overwrite);
     } catch (error) {
       if (error instanceof FileExistsRefusal) throw new ToolError(error.message);
       throw error;
@@ -258,7 +264,7 @@ export default defineTool({
       recorded = true;
     }
     return {
-      host: args.host,
+      host: host,
       runId: source.record?.id ?? null,
       model: source.model.id,
       release: source.release,

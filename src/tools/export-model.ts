@@ -6,7 +6,7 @@ import { z } from "zod";
 import { checkHfDir, type HfCheck, readHfDirFacts } from "../export/hf-check.js";
 import { checkPathText, ensureWritablePath, PathNotAllowedError } from "../hosts/paths.js";
 import { shellQuote } from "../hosts/quote.js";
-import { resolveSource, SourceError } from "../infer/source.js";
+import { hostOf, resolveSource, SourceError } from "../infer/source.js";
 import { getConverter } from "../knowledge/converters.js";
 import { recipeAt } from "../knowledge/models.js";
 import { RunIdSchema } from "../runs/types.js";
@@ -69,7 +69,11 @@ export default defineTool({
       .string()
       .optional()
       .describe("Instead of runId: a save directory with latest_checkpointed_iteration.txt"),
-    host: z.string().default("local").describe("Host from the inventory (see list_hosts)"),
+    host: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Host from the inventory (see list_hosts). Default: the host the run is recorded on, else local."),
     model: z
       .string()
       .optional()
@@ -110,10 +114,12 @@ export default defineTool({
     next: z.string(),
   }),
   async handle(args, deps) {
+    // A run is found on whichever host records it; a checkpoint directory is on the host named, else local.
+    const host = await hostOf(deps.hosts, args);
     if (args.checkpointDir) checkPathText(args.checkpointDir, "checkpointDir");
     if (args.targetDir) checkPathText(args.targetDir, "targetDir");
     if (args.hfDir) checkPathText(args.hfDir, "hfDir");
-    const source = await resolveSource(deps.hosts, args).catch((error: Error) => {
+    const source = await resolveSource(deps.hosts, { ...args, host }).catch((error: Error) => {
       if (error instanceof SourceError) throw new ToolError(`${error.message} ${error.fix}`);
       throw error;
     });
@@ -135,7 +141,7 @@ export default defineTool({
     );
     let output: string;
     try {
-      output = await ensureWritablePath(executor, settings, args.host, args.targetDir ?? defaultTarget, "targetDir");
+      output = await ensureWritablePath(executor, settings, host, args.targetDir ?? defaultTarget, "targetDir");
     } catch (error) {
       if (error instanceof PathNotAllowedError) throw new ToolError(error.message, { field: "targetDir" });
       throw error;
@@ -145,7 +151,7 @@ export default defineTool({
         model: model.id,
         release,
         variant: source.variant || undefined,
-        host: args.host,
+        host: host,
         method,
         hfDir: source.hfDir,
         ckptDir: method === "mm_to_hf" ? checkpoint.saveDir : checkpoint.iterDir,
@@ -161,7 +167,7 @@ export default defineTool({
       deps,
     );
     const base = {
-      host: args.host,
+      host: host,
       runId: source.record?.id ?? null,
       model: model.id,
       release,

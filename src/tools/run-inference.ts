@@ -6,7 +6,14 @@ import { z } from "zod";
 import { checkPathText } from "../hosts/paths.js";
 import { InferenceRefusal, inferenceJson, inferenceScript, upstreamExample } from "../infer/configs.js";
 import { FileExistsRefusal, missingFiles, parseAnswer, runEntry, writeFiles } from "../infer/run.js";
-import { busyNote, type CheckpointSource, probeCheckpoint, resolveSource, SourceError } from "../infer/source.js";
+import {
+  busyNote,
+  type CheckpointSource,
+  hostOf,
+  probeCheckpoint,
+  resolveSource,
+  SourceError,
+} from "../infer/source.js";
 import { RunIdSchema } from "../runs/types.js";
 import { argsHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
@@ -67,7 +74,11 @@ export default defineTool({
       .string()
       .optional()
       .describe("Instead of runId: a save directory with latest_checkpointed_iteration.txt"),
-    host: z.string().default("local").describe("Host from the inventory (see list_hosts)"),
+    host: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Host from the inventory (see list_hosts). Default: the host the run is recorded on, else local."),
     model: z.string().optional().describe("Model id; default what the run trained"),
     release: z.string().optional().describe("MindSpeed-MM release; default the run's"),
     hfDir: z.string().optional().describe("The original Hugging Face model (tokenizer, processor); default the run's"),
@@ -102,13 +113,15 @@ export default defineTool({
     next: z.string(),
   }),
   async handle(args, deps) {
+    // A run is found on whichever host records it; a checkpoint directory is on the host named, else local.
+    const host = await hostOf(deps.hosts, args);
     for (const f of ["checkpointDir", "hfDir", "promptsFile", "baseCheckpointDir", "outputDir"] as const) {
       const v = args[f];
       if (v !== undefined) checkPathText(v, f);
     }
     for (const image of [...(args.images ?? []), ...(args.prompts ?? []).map((p) => p.image ?? "")])
       if (image) checkPathText(image, "image");
-    const source = await resolveSource(deps.hosts, args).catch((error: Error) => {
+    const source = await resolveSource(deps.hosts, { ...args, host }).catch((error: Error) => {
       if (error instanceof SourceError) throw new ToolError(`${error.message} ${error.fix}`);
       throw error;
     });
@@ -142,7 +155,7 @@ export default defineTool({
       );
     const images = prompts.map((p) => abs(p.image ?? ""));
     const missing = await missingFiles(executor, [...new Set([...images, posix.join(source.hfDir, "config.json")])]);
-    if (missing.length) throw new ToolError(`Not on ${args.host}: ${missing.join(", ")}.`);
+    if (missing.length) throw new ToolError(`Not on ${host}: ${missing.join(", ")}.`);
 
     let base: string | null = null;
     if (args.compareBase) {
@@ -200,7 +213,7 @@ export default defineTool({
     });
     let paths: string[];
     try {
-      paths = await writeFiles(executor, settings, args.host, dir, files, args.overwrite);
+      paths = await writeFiles(executor, settings, host, dir, files, args.overwrite);
     } catch (error) {
       if (error instanceof FileExistsRefusal) throw new ToolError(error.message);
       throw error;
@@ -239,7 +252,7 @@ export default defineTool({
       });
     }
     return {
-      host: args.host,
+      host: host,
       runId: source.record?.id ?? null,
       model: source.model.id,
       release: source.release,

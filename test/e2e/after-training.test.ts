@@ -84,6 +84,9 @@ describe("a finished run: export, inference, evaluation", () => {
     expect(plan.exported).toBe(false);
     expect(plan.checkpoint.iteration).toBe("10");
     expect(plan.command).toContain("Qwen2_5_VLConverter mm_to_hf");
+    // Without a host the run is found on the host that records it.
+    const anywhere = await exportModel.handle(exportModel.input.parse({ runId: RUN_ID }), deps());
+    expect([anywhere.host, anywhere.ready]).toEqual(["sim", true]);
     // A checkpoint directory and HF directory relative to the workdir, without a run id.
     const byDir = await exportModel.handle(
       exportModel.input.parse({
