@@ -103,6 +103,15 @@ describe("install_stack and a step cut off from its caller", () => {
         targetSettings: HostSettingsSchema.parse({}),
         settings: { sourceCann: false },
         paths: { stateDir, log: join(stateDir, "install.log"), lock: join(stateDir, "apply.lock") },
+        // Local sources, no credentials to export.
+        sources: {
+          pipIndex: null,
+          torchIndex: "/wheels",
+          mindspeedMm: "/m",
+          megatron: "/m",
+          mindspeed: "/m",
+          transformers: "/m",
+        },
       } as unknown as BuiltPlan;
       const def = (id: string, commands: string[]) =>
         ({ id, title: id, commands, verifyScript: "true", timeoutSec: 30 }) as unknown as StepDef;
