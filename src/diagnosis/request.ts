@@ -9,7 +9,7 @@ import { shellJoin } from "../hosts/quote.js";
 import type { WorkDeps } from "../hosts/work.js";
 import { RunIdSchema } from "../runs/types.js";
 import { type RunContext, refineFindings } from "./context.js";
-import { lookupRun, type RunLookup } from "./runs.js";
+import { lookupRun, type RunLookup, type RunRecord } from "./runs.js";
 import { diagnoseHostFiles, diagnoseText } from "./sources.js";
 import type { Finding, FixAction, Verdict } from "./types.js";
 
@@ -64,6 +64,8 @@ export const SOURCE_MESSAGE = "Give exactly one of logFile, logFiles, runId or t
 
 export interface Diagnosis {
   verdict: Verdict;
+  /** The run the log belongs to, when it was named by run id. */
+  run?: RunRecord;
   executor?: HostExecutor;
   settings?: HostSettings;
 }
@@ -73,8 +75,9 @@ export async function diagnoseRequest(args: SourceArgs, deps: WorkDeps, runs: Ru
   let host = args.host;
   let files = args.logFiles ?? (args.logFile ? [args.logFile] : undefined);
   let config: RunContext | undefined = args.config;
+  let run: RunRecord | undefined;
   if (args.runId) {
-    const run = await lookupRun(args.runId, deps.hosts, runs);
+    run = await lookupRun(args.runId, deps.hosts, runs);
     host = run.host;
     files = run.logFiles;
     config = { ...run.config, ...args.config };
@@ -100,7 +103,7 @@ export async function diagnoseRequest(args: SourceArgs, deps: WorkDeps, runs: Ru
     verdict = diagnoseText(args.text ?? "");
   }
   await refineFindings(verdict.findings, { executor, settings, config });
-  return { verdict, executor, settings };
+  return { verdict, executor, settings, ...(run ? { run } : {}) };
 }
 
 export const ActionSchema = z.object({

@@ -8,6 +8,8 @@ export interface RunRecord {
   host: string;
   logFiles: string[];
   config?: RunContext;
+  /** Set when the run was stopped on purpose (stop_run): when, and with which signal. */
+  stopped?: { at: string; signal: string | null };
 }
 
 export type RunLookup = (runId: string, ctx: { hosts: HostRegistry }) => Promise<RunRecord | null>;

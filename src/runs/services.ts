@@ -42,6 +42,9 @@ const lookup: RunLookup = async (runId, { hosts }) => {
       pp: found.record.parallel.pp,
       masterPort: found.record.masterPort,
     },
+    ...(found.record.state === "stopped" && found.record.stoppedAt
+      ? { stopped: { at: found.record.stoppedAt, signal: found.record.stopSignal } }
+      : {}),
   };
 };
 

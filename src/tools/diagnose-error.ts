@@ -44,9 +44,14 @@ export default defineTool({
   }).refine(sourceCheck, { message: SOURCE_MESSAGE }),
   output: Output,
   async handle(args, deps): Promise<Out> {
-    const { verdict } = await diagnoseRequest(args, deps, runServicesOf(deps).lookup);
+    const { verdict, run } = await diagnoseRequest(args, deps, runServicesOf(deps).lookup);
+    // A run stopped on purpose whose logs show no failure did not fail: say that, not "unknown".
+    const top = verdict.findings[0];
+    const stoppedOnPurpose = run?.stopped && (!top || top.category === "unknown");
     return {
-      summary: verdict.summary,
+      summary: stoppedOnPurpose
+        ? `${args.runId} did not fail: it was stopped on request with ${run.stopped!.signal ?? "a signal"} at ${run.stopped!.at}, and its logs show no error.`
+        : verdict.summary,
       findings: verdict.findings.slice(0, args.limit).map(findingOut),
       stats: verdict.stats,
       codes: verdict.codes,

@@ -8,6 +8,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { resolveTrainingPlan } from "../../src/configs/index.js";
 import { HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
+import diagnoseError from "../../src/tools/diagnose-error.js";
 import launchTrain from "../../src/tools/launch-train.js";
 import listRuns from "../../src/tools/list-runs.js";
 import resumeRun from "../../src/tools/resume-run.js";
@@ -239,6 +240,8 @@ describe("run lifecycle on this machine", () => {
     expect(after.etaSeconds).toBeNull();
     const none = await listRuns.handle(listRuns.input.parse({ host: "npu", active: true }), h.deps);
     expect(listRuns.summarize(none)).toBe("No active runs.");
+    const why = await diagnoseError.handle(diagnoseError.input.parse({ runId: r.runId }), h.deps);
+    expect(why.summary).toMatch(/did not fail: it was stopped on request with SIGTERM/);
     expect(after.nodes[0]!.alive).toBeNull();
 
     // A checkpoint the run would have saved; resume loads it without the optimizer skips.
