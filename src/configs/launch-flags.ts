@@ -28,11 +28,12 @@ const PARALLEL = [
 ];
 const NO_OPTIM = ["--no-load-optim", "--no-load-rng", "--no-save-optim", "--no-save-rng"];
 
-function output(saveInterval: number, format: string | null, logTps: boolean): string[] {
+/** The output flags; the user's save interval, when given, replaces the recipe's for saving only. */
+function output(ctx: TemplateContext, interval: number, format: string | null, logTps: boolean): string[] {
   return [
     "--log-interval 1",
-    `--save-interval ${saveInterval}`,
-    `--eval-interval ${saveInterval}`,
+    `--save-interval ${ctx.saveInterval ?? interval}`,
+    `--eval-interval ${interval}`,
     "--eval-iters 5000",
     "--save $SAVE_PATH",
     ...(format ? [`--ckpt-format ${format}`] : []),
@@ -132,6 +133,7 @@ function qwenArgs(ctx: TemplateContext): ArgBlocks {
   return {
     gpt,
     output: output(
+      ctx,
       10000,
       newer ? (fsdp ? "torch_dist" : "torch") : null,
       r.release !== "v2.1.0" && r.release !== "v2.2.0" && !dpo,
@@ -209,7 +211,7 @@ function internvlArgs(ctx: TemplateContext, deepseek: boolean): ArgBlocks {
         ],
       ]
     : [];
-  return { gpt, output: output(5000, r21 ? null : "torch", logTps), extra, tail: [], masterPort: 6000 };
+  return { gpt, output: output(ctx, 5000, r21 ? null : "torch", logTps), extra, tail: [], masterPort: 6000 };
 }
 
 function glm41Args(ctx: TemplateContext): ArgBlocks {
@@ -271,7 +273,7 @@ function fsdp2JsonArgs(ctx: TemplateContext): ArgBlocks {
     ...(ivl35 && release === "v2.2.0" ? [] : ["--init-model-with-meta-device", "--log-tps"]),
   ];
   const glm = ctx.model.exampleDir === "glm4.5v";
-  return { gpt, output: output(10000, glm ? null : "torch_dcp", false), extra: [], tail: [], masterPort: 6000 };
+  return { gpt, output: output(ctx, 10000, glm ? null : "torch_dcp", false), extra: [], tail: [], masterPort: 6000 };
 }
 
 export function megatronArgs(ctx: TemplateContext): ArgBlocks {

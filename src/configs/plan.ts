@@ -174,6 +174,7 @@ export function resolveTrainingPlan(
     gradAccSteps,
     globalBatchSize,
     trainIters: params.trainIters ?? d.trainIters,
+    saveInterval: params.saveInterval ?? null,
     seqLength: params.seqLength ?? d.seqLength,
     lr: params.lr ?? d.lr,
     llmSplit,

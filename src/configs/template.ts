@@ -27,6 +27,8 @@ export interface TemplateContext {
   gradAccSteps: number;
   globalBatchSize: number;
   trainIters: number;
+  /** The user's checkpoint interval; null keeps the recipe's. */
+  saveInterval: number | null;
   seqLength: number;
   lr: number;
   llmSplit: number[] | null;

@@ -56,6 +56,8 @@ export interface NativeTraining {
   gradAcc: number;
   lr: number;
   iters: number;
+  /** Checkpoint interval; default 10000 (upstream's). */
+  saveInterval?: number | null;
   plugin: string[];
 }
 
@@ -73,7 +75,7 @@ export function nativeTraining(t: NativeTraining): Record<string, unknown> {
     init_model_with_meta_device: true,
     optimizer: "adamw",
     adam_fused: true,
-    save_interval: 10000,
+    save_interval: t.saveInterval ?? 10000,
     use_deter_comp: false,
     plugin: t.plugin,
   };

@@ -175,6 +175,7 @@ function qwen35Yaml(ctx: TemplateContext, size: string): Record<string, unknown>
     gradAcc: ctx.gradAccSteps,
     lr: ctx.lr,
     iters: ctx.trainIters,
+    saveInterval: ctx.saveInterval,
     plugin,
   });
   const { use_deter_comp, plugin: _p, ...head } = base;

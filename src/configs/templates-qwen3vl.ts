@@ -45,7 +45,7 @@ function unifiedYaml(ctx: TemplateContext, size: string, lora: boolean, release:
     no_save_rng: true,
     seed: 42,
     log_interval: 1,
-    save_interval: 10000,
+    save_interval: ctx.saveInterval ?? 10000,
     eval_interval: 10000,
     eval_iters: 5000,
     save: p.saveDir,
@@ -194,6 +194,7 @@ function v1Yaml(ctx: TemplateContext, a5: boolean, release: ReleaseTag, userPath
     gradAcc: ctx.gradAccSteps,
     lr: ctx.lr,
     iters: ctx.trainIters,
+    saveInterval: ctx.saveInterval,
     plugin: ["mindspeed_mm/fsdp/models/qwen3vl", "mindspeed_mm/fsdp/data/datasets/huggingface"],
   });
   if (a5) {

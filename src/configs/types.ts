@@ -23,6 +23,8 @@ export interface TrainingParams {
   microBatchSize?: number;
   globalBatchSize?: number;
   trainIters?: number;
+  /** Save a checkpoint every N iterations; default: the recipe's. */
+  saveInterval?: number;
   seqLength?: number;
   lr?: number;
   llmLayerSplit?: number[];

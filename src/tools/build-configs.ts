@@ -152,6 +152,11 @@ export default defineTool({
     microBatchSize: positive.optional().describe("Samples per NPU per step; default the recipe's"),
     globalBatchSize: positive.optional().describe("Samples per optimizer step over all NPUs; default the recipe's"),
     trainIters: positive.optional().describe("Training iterations; default the recipe's"),
+    saveInterval: positive
+      .optional()
+      .describe(
+        "Save a checkpoint every N iterations (default the recipe's, often 10000: a shorter or stopped run then keeps none)",
+      ),
     seqLength: positive.optional().describe("Sequence length in tokens; default the recipe's"),
     lr: z.number().positive().optional().describe("Learning rate; default the recipe's"),
     llmLayerSplit: split.optional().describe("LLM layers per pipeline stage"),

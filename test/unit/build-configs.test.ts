@@ -101,6 +101,24 @@ describe("build_configs", () => {
     }
   });
 
+  it("saves every --save-interval iterations when asked, keeping the recipe's eval interval", async () => {
+    const out = join(dir, "out-save-interval");
+    await buildConfigs.handle(
+      input({
+        release: "v26.0.0",
+        dataset: join(dir, "data", "train.json"),
+        outputDir: out,
+        hfDir: "/w/hf",
+        trainIters: 200,
+        saveInterval: 50,
+      }),
+      deps(),
+    );
+    const script = readFileSync(join(out, "finetune_qwen2_5_vl_3b.sh"), "utf8");
+    expect(script).toContain("--save-interval 50");
+    expect(script).toContain("--eval-interval 10000");
+  });
+
   it("reports identical files as unchanged and leaves a different file alone unless asked", async () => {
     const out = join(dir, "out2");
     const args = input({ release: "v26.1.0", dataset: join(dir, "data", "train.jsonl"), outputDir: out });
