@@ -19,6 +19,7 @@ import { findRun } from "../runs/ledger.js";
 import { describeRun, parseConfigText } from "../runs/run-config.js";
 import { livenessByRun, runStatus } from "../runs/status.js";
 import type { RunRecord } from "../runs/types.js";
+import { callHint } from "../text/hint.js";
 
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (v && typeof v === "object" && !Array.isArray(v) ? (v as Json) : {});
@@ -195,7 +196,10 @@ export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Pr
     const { found, unreachable } = await findRun(hosts, req.runId, [req.host]);
     if (!found) {
       const why = unreachable.length ? ` (${unreachable.map((u) => u.error).join("; ")})` : "";
-      throw new SourceError(`No run ${req.runId} on ${req.host}${why}.`, "See list_runs for the runs and their hosts.");
+      throw new SourceError(
+        `No run ${req.runId} on ${req.host}${why}.`,
+        `${callHint("list_runs")} shows the runs and their hosts.`,
+      );
     }
     record = found.record;
     ledgerFile = found.file;

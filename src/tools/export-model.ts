@@ -10,7 +10,7 @@ import { hostOf, resolveSource, SourceError } from "../infer/source.js";
 import { getConverter } from "../knowledge/converters.js";
 import { recipeAt } from "../knowledge/models.js";
 import { RunIdSchema } from "../runs/types.js";
-import { argsHint } from "../text/hint.js";
+import { argsHint, callHint } from "../text/hint.js";
 import convertWeights from "./convert-weights.js";
 import { defineTool, ToolError } from "./tool.js";
 
@@ -236,7 +236,7 @@ export default defineTool({
       complete,
       usage: usageText(convert.output, model.exampleDir, Math.max(1, source.tp)),
       next: complete
-        ? `Try it: run_inference with ${argsHint({ runId: source.record?.id ?? "<runId>" })}, or evaluate_model.`
+        ? `Try it: ${callHint("run_inference", { runId: source.record?.id ?? "<runId>", prompt: "Describe this image.", images: ["<image on the host>"], compareBase: true })}, or score it with ${callHint("evaluate_model", { runId: source.record?.id ?? "<runId>" })}.`
         : `The export is incomplete (see checks); rerun with ${argsHint({ confirm: true, overwrite: true })}.`,
     };
   },

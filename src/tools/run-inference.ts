@@ -15,7 +15,7 @@ import {
   SourceError,
 } from "../infer/source.js";
 import { RunIdSchema } from "../runs/types.js";
-import { argsHint } from "../text/hint.js";
+import { callHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const PromptSchema = z.object({
@@ -264,7 +264,7 @@ export default defineTool({
       notes,
       next: answers.some((a) => a.error)
         ? "See the errors (diagnose_error explains a failing log)."
-        : `Score it on a benchmark with evaluate_model, or export it with export_model ${argsHint({ runId: source.record?.id ?? "<runId>" })}.`,
+        : `Score it on a benchmark with ${callHint("evaluate_model", { runId: source.record?.id ?? "<runId>" })}, or export it with ${callHint("export_model", { runId: source.record?.id ?? "<runId>", confirm: true })}.`,
     };
   },
   failed: (r) => r.answers.some((a) => a.error !== null),
