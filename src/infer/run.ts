@@ -6,6 +6,7 @@ import type { ExecResult, HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { ensureWritablePath } from "../hosts/paths.js";
 import { shellQuote } from "../hosts/quote.js";
+import { argsHint } from "../text/hint.js";
 
 export class FileExistsRefusal extends Error {
   override name = "FileExistsRefusal";
@@ -34,7 +35,7 @@ export async function writeFiles(
     const existing = r.stdout.split("\n").filter(Boolean);
     if (existing.length)
       throw new FileExistsRefusal(
-        `${existing.join(", ")} already exist${existing.length === 1 ? "s" : ""}; pass overwrite: true to replace.`,
+        `${existing.join(", ")} already exist${existing.length === 1 ? "s" : ""}; pass ${argsHint({ overwrite: true })} to replace.`,
       );
   }
   for (const [i, f] of files.entries()) {

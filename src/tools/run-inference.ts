@@ -1,6 +1,7 @@
 // run_inference: answers a few prompts (with images) with a trained checkpoint through upstream's inference_vlm.py,
 // using the inference config and script upstream ships for the family, adapted to the trained size and TP/PP layout;
 // optionally the same prompts with the base weights the run started from, side by side.
+import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import { z } from "zod";
 import { checkPathText } from "../hosts/paths.js";
@@ -171,8 +172,15 @@ export default defineTool({
         );
     }
 
+    // One directory per question set: a new question never meets the files of an earlier one; the same one again
+    // finds its own files (left as they are unless overwrite).
+    const request = createHash("sha256")
+      .update(JSON.stringify({ prompts, images, saveDir: checkpoint.saveDir, compareBase: args.compareBase }))
+      .digest("hex")
+      .slice(0, 10);
     const dir = abs(
-      args.outputDir ?? posix.join(".ascend-train/inference", source.record?.id ?? posix.basename(checkpoint.saveDir)),
+      args.outputDir ??
+        posix.join(".ascend-train/inference", source.record?.id ?? posix.basename(checkpoint.saveDir), request),
     );
     const td = (source.trainingModel.text_decoder ?? {}) as Json;
     const files = prompts.map((p, i) => ({

@@ -2,7 +2,7 @@
 // directory at iteration 10) is exported to a Hugging Face directory that passes the completeness check, answers two
 // prompts next to the base weights, and is scored on a benchmark whose score lands in the run's ledger record.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
@@ -155,13 +155,24 @@ describe("a finished run: export, inference, evaluation", () => {
     expect(json.prompts).toBe("What animal is this?");
     expect(r.answers[1]!.image).toMatch(/chart\.png$/);
     expect(runInference.summarize(r)).toContain("base:");
-    // A second call does not overwrite what the first wrote.
+    // Another question gets its own files and answers; files of an earlier call are never overwritten unless asked.
+    const second = await runInference.handle(
+      runInference.input.parse({
+        runId: RUN_ID,
+        host: "sim",
+        prompts: [{ prompt: "x", image: "data/images/cat.jpg" }],
+      }),
+      deps(),
+    );
+    expect(second.answers.map((a) => a.error)).toEqual([null]);
+    expect(dirname(second.files[0]!)).not.toBe(dirname(r.files[0]!));
     await expect(
       runInference.handle(
         runInference.input.parse({
           runId: RUN_ID,
           host: "sim",
-          prompts: [{ prompt: "x", image: "data/images/cat.jpg" }],
+          prompts: [{ prompt: "y", image: "data/images/cat.jpg" }],
+          outputDir: dirname(r.files[0]!),
         }),
         deps(),
       ),
