@@ -1,11 +1,11 @@
 // Streams a log through the rule base in bounded memory: bytes in, rule firings and suspicious lines out.
 // Only lines holding an anchor literal are decoded; co-occurrence (`near`, `unless`) is checked over a sliding
 // window of those lines, so memory depends on the window, not on the log's size.
-import { decodeCodes } from "../knowledge/cann-codes.js";
 import type { Groups } from "../knowledge/rules-types.js";
 import { type CompiledRules, defaultCompiled, NOISE } from "./compile.js";
 import { cleanLine, evidenceText, lastTime, lineSource, parseTime } from "./line.js";
-import type { CodeLine, EvidenceLine, RuleFiring, ScanResult, TraceEnd } from "./types.js";
+import { CodeNotes, SuspiciousLines, TraceEndNotes } from "./scan-notes.js";
+import type { EvidenceLine, RuleFiring, ScanResult } from "./types.js";
 
 interface LineRecord {
   line: number;
@@ -31,13 +31,6 @@ export interface ScanOptions {
 const MAX_LINE = 1 << 20;
 const DECODE_AROUND = 16 << 10;
 const MAX_EVIDENCE = 6;
-const MAX_SUSPICIOUS = 12;
-const MAX_CODES = 40;
-/** Trace ends kept: the first half and the most recent half. */
-const MAX_TRACE_ENDS = 16;
-/** Frames closer than this many lines belong to one traceback (a frame line, its source line, the next frame). */
-const FRAME_GAP = 3;
-const FRAME_LINE = /File "([^"]+)", line \d+, in (\S+)/;
 const SNIFF = 64 << 10;
 const BACK_BYTES = 16 << 10;
 const TAIL_KEEP = 8 << 20;
@@ -59,7 +52,7 @@ export class LogScanner {
   private readonly counts: Int32Array;
   private readonly firstForCount: (LineRecord | undefined)[];
   private readonly fired = new Map<number, RuleFiring>();
-  private readonly suspicious: { score: number; evidence: EvidenceLine }[] = [];
+  private readonly suspicious = new SuspiciousLines();
   private readonly markers = { npu: 0, cuda: 0 };
   private current: LineRecord | null = null;
   private buf: Buffer | null = null;
@@ -70,9 +63,8 @@ export class LogScanner {
   private tail: { buf: Buffer; to: number; line: number; base: number }[] = [];
   private tailBytes = 0;
   private lastSeenTime: number | undefined;
-  private readonly codes = new Map<string, CodeLine>();
-  private readonly traceEnds: TraceEnd[] = [];
-  private lastFrame: TraceEnd | null = null;
+  private readonly codes: CodeNotes;
+  private readonly traceEnds: TraceEndNotes;
 
   constructor(private readonly opts: ScanOptions = {}) {
     this.c = opts.compiled ?? defaultCompiled();
@@ -80,6 +72,8 @@ export class LogScanner {
     this.firstForCount = new Array(this.c.triggers.length);
     this.line = opts.firstLine ?? 1;
     this.base = opts.firstOffset ?? 0;
+    this.codes = new CodeNotes(opts.file);
+    this.traceEnds = new TraceEndNotes(opts.file);
   }
 
   get isBinary(): boolean {
@@ -127,8 +121,6 @@ export class LogScanner {
       this.scanSuspicion();
     }
     this.tail = [];
-    if (this.lastFrame) this.pushTraceEnd(this.lastFrame);
-    this.lastFrame = null;
     if (this.badUtf8) notes.push("Some bytes are not valid UTF-8; they are shown as \uFFFD.");
     const lines = this.line - (this.opts.firstLine ?? 1);
     return {
@@ -136,10 +128,10 @@ export class LogScanner {
       order: this.opts.order ?? 0,
       stats: { bytes: this.bytes, lines, skippedBytes: 0, binary: this.binary },
       firings: [...this.fired.values()].sort((a, b) => a.firstLine - b.firstLine),
-      suspicious: [...this.suspicious].sort((a, b) => a.evidence.line - b.evidence.line),
+      suspicious: this.suspicious.result(),
       markers: { ...this.markers },
-      codes: [...this.codes.values()].sort((a, b) => a.line - b.line),
-      traceEnds: [...this.traceEnds],
+      codes: this.codes.result(),
+      traceEnds: this.traceEnds.result(),
       notes,
     };
   }
@@ -205,8 +197,8 @@ export class LogScanner {
           if (NOISE.test(rec.text)) score = Math.min(score, 1);
           if (NPU_MARK.test(rec.text)) this.markers.npu++;
           if (CUDA_MARK.test(rec.text)) this.markers.cuda++;
-          if (score >= 3) this.noteSuspicious(score, rec);
-          if (rec.hits.has(this.c.codePattern)) this.noteCodes(rec);
+          if (score >= 3) this.suspicious.note(score, this.evidence(rec));
+          if (rec.hits.has(this.c.codePattern)) this.codes.note(rec);
         }
         if (end < to) {
           line++;
@@ -288,8 +280,8 @@ export class LogScanner {
     if (rec.time === undefined && ruleHit) rec.time = lastTime(this.before(start, 2048).toString("latin1"));
     if (rec.time === undefined) rec.time = this.lastSeenTime;
     else this.lastSeenTime = rec.time;
-    if (rec.hits.has(this.c.codePattern)) this.noteCodes(rec);
-    if (rec.hits.has(this.c.framePattern)) this.noteFrame(rec);
+    if (rec.hits.has(this.c.codePattern)) this.codes.note(rec);
+    if (rec.hits.has(this.c.framePattern)) this.traceEnds.note(rec);
     if (!ruleHit || this.isFrameSource(start, rec.text)) return;
     if (extract) rec.context = cleanLine(this.before(start, 1024).toString("utf8")).split("\n").slice(-4, -1);
     if (context > 0) {
@@ -346,46 +338,6 @@ export class LogScanner {
     let i = this.window.length;
     while (i > 0 && this.window[i - 1]!.line > rec.line) i--;
     this.window.splice(i, 0, rec);
-  }
-
-  /** Remembers the first line of each error code (bounded). */
-  private noteCodes(rec: LineRecord): void {
-    for (const { code } of decodeCodes(rec.text)) {
-      if (this.codes.has(code) || this.codes.size >= MAX_CODES) continue;
-      const c: CodeLine = { code, line: rec.line, text: evidenceText(rec.text) };
-      if (this.opts.file) c.file = this.opts.file;
-      if (rec.source) c.source = rec.source;
-      this.codes.set(code, c);
-    }
-  }
-
-  /** Follows traceback frames; the last frame before a gap is where that trace ended. */
-  private noteFrame(rec: LineRecord): void {
-    const m = FRAME_LINE.exec(rec.text);
-    if (!m) return;
-    const frame: TraceEnd = { frame: `${m[1]}:${m[2]}`, line: rec.line, text: evidenceText(rec.text) };
-    if (this.opts.file) frame.file = this.opts.file;
-    if (rec.source) frame.source = rec.source;
-    const last = this.lastFrame;
-    if (last && (rec.line - last.line > FRAME_GAP || last.source !== frame.source)) this.pushTraceEnd(last);
-    this.lastFrame = frame;
-  }
-
-  private pushTraceEnd(t: TraceEnd): void {
-    if (this.traceEnds.length >= MAX_TRACE_ENDS) this.traceEnds.splice(MAX_TRACE_ENDS / 2, 1);
-    this.traceEnds.push(t);
-  }
-
-  private noteSuspicious(score: number, rec: LineRecord): void {
-    const entry = { score, evidence: this.evidence(rec) };
-    if (this.suspicious.length < MAX_SUSPICIOUS) {
-      this.suspicious.push(entry);
-      return;
-    }
-    let min = 0;
-    for (let i = 1; i < this.suspicious.length; i++)
-      if (this.suspicious[i]!.score < this.suspicious[min]!.score) min = i;
-    if (this.suspicious[min]!.score < score) this.suspicious[min] = entry;
   }
 
   private process(rec: LineRecord): void {
