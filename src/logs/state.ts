@@ -40,6 +40,20 @@ export function stallThreshold(a: LogAnalysis, factor: number): number | null {
   return limit;
 }
 
+/** A Python exception statement ("RuntimeError: NPU out of memory…"), with or without a rank prefix. */
+const EXCEPTION = /(?:^|\]:\s*)((?:[A-Za-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception|Interrupt|Exit)\b.*)$/;
+
+/** The line that says what went wrong: the exception a traceback ends in, else the error block's first line. */
+export function errorHeadline(lines: readonly string[]): string {
+  for (const raw of lines) {
+    const line = raw.trim();
+    if (/Traceback \(most recent call last\)|^\s*File "/.test(line)) continue;
+    const m = EXCEPTION.exec(line);
+    if (m) return m[1]!.trim();
+  }
+  return lines[0]!.trim();
+}
+
 export function decideState(a: LogAnalysis, ctx: StateContext): StateVerdict {
   const stallAfterSeconds = stallThreshold(a, ctx.stallFactor);
   const verdict = (state: RunState, reason: string): StateVerdict => ({ state, reason, stallAfterSeconds });
@@ -47,7 +61,7 @@ export function decideState(a: LogAnalysis, ctx: StateContext): StateVerdict {
     ? `after iteration ${a.latest.iteration}/${a.latest.totalIterations}`
     : "before the first iteration";
 
-  if (a.error) return verdict("failed", `stopped with an error ${where}: ${a.error.lines[0]!.trim()}`);
+  if (a.error) return verdict("failed", `stopped with an error ${where}: ${errorHeadline(a.error.lines)}`);
   if (a.terminated) return verdict("failed", `stopped by a signal ${where}: ${a.terminated}`);
   if (a.end) return verdict("finished", `normal end ${where} (${a.end.reason})`);
 

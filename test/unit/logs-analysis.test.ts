@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { LogAccumulator } from "../../src/logs/accumulator.js";
 import { extractMetrics } from "../../src/logs/extract.js";
-import { decideState } from "../../src/logs/state.js";
+import { decideState, errorHeadline } from "../../src/logs/state.js";
 
 interface LineOpts {
   loss?: string | number;
@@ -172,5 +172,19 @@ describe("extractMetrics", () => {
     const cut = bytes.indexOf(Buffer.from("练")) + 1;
     const a = await extractMetrics(Readable.from([bytes.subarray(0, cut), bytes.subarray(cut)]));
     expect(a.error?.lines).toEqual(["RuntimeError: 内存不足"]);
+  });
+});
+
+describe("the failure headline", () => {
+  it("is the exception a traceback ends in, not the Traceback line", () => {
+    expect(
+      errorHeadline([
+        "[rank0]: Traceback (most recent call last):",
+        '[rank0]:   File "pretrain_vlm.py", line 12, in <module>',
+        "[rank0]:     main()",
+        "[rank0]: RuntimeError: NPU out of memory. Tried to allocate 2.00 GiB",
+      ]),
+    ).toBe("RuntimeError: NPU out of memory. Tried to allocate 2.00 GiB");
+    expect(errorHeadline(["ERROR: something odd happened"])).toBe("ERROR: something odd happened");
   });
 });
