@@ -127,7 +127,7 @@ export async function runDemo(opts: { dir?: string; keep?: boolean }): Promise<n
       { host: "sim", model: MODEL, hfDir, ckptDir: ckpt, confirm: true },
       "HF → Megatron layout (layer split from the same plan as the configs)",
     );
-    const buildFor = async (run: string, why: string) => {
+    const buildFor = async (run: string, why: string, extra: Record<string, unknown> = {}) => {
       const configs = await call(
         "build_configs",
         {
@@ -140,6 +140,7 @@ export async function runDemo(opts: { dir?: string; keep?: boolean }): Promise<n
           saveDir: join(simDir, "save", run),
           outputDir: join(simDir, "configs", run),
           trainIters: 500,
+          ...extra,
         },
         why,
       );
@@ -148,7 +149,11 @@ export async function runDemo(opts: { dir?: string; keep?: boolean }): Promise<n
       if (!script) throw new Error("build_configs wrote no launch script");
       return script;
     };
-    const script = await buildFor("demo-run", "data/model configs and the launch script, validated before writing");
+    const script = await buildFor(
+      "demo-run",
+      "data/model configs and the launch script (a checkpoint every 10 iterations), validated before writing",
+      { saveInterval: 10 },
+    );
 
     await call("launch_train", { host: "sim", script }, "pre-flight and plan (starts nothing)");
     const launched = await call(
@@ -161,6 +166,22 @@ export async function runDemo(opts: { dir?: string; keep?: boolean }): Promise<n
     await call("tail_logs", { runId, followSeconds: 4 }, "follow the run for a few iterations");
     await call("list_runs", { host: "sim" }, "a later session finds the run in the ledger on the host");
     await call("stop_run", { runId, confirm: true }, "stop it (the person confirmed)");
+
+    console.log(
+      bold("After training: the latest checkpoint as a Hugging Face model, then a first look at its answers.\n"),
+    );
+    await call("export_model", { runId }, "plan the export (changes nothing)");
+    await call("export_model", { runId, confirm: true }, "the person confirmed: export and check it is complete");
+    await call(
+      "run_inference",
+      {
+        runId,
+        prompt: "What colour is this?",
+        images: [join(simDir, "data", "images", "red.png"), join(simDir, "data", "images", "blue.png")],
+        compareBase: true,
+      },
+      "two sample images, fine-tuned next to base",
+    );
 
     console.log(bold("Now a run that fails: the simulated host runs out of NPU memory at iteration 3.\n"));
     await setScenario(simDir, "oom");
