@@ -39,14 +39,16 @@ const PLANNED_TOOLS = new Map<string, { input: z.ZodObject }>(
   ].map((t) => [t.name, t as { input: z.ZodObject }]),
 );
 
-const STATUSES = ["done", "todo", "skip", "blocked", "unknown"] as const;
+const STATUSES = ["done", "todo", "skip", "blocked", "later", "unknown"] as const;
 type Status = (typeof STATUSES)[number];
 
 const Step = z.object({
   tool: z.string(),
   status: z
     .enum(STATUSES)
-    .describe("done/skip: nothing to do; todo: call it; blocked: needs the person first; unknown: could not tell"),
+    .describe(
+      "done/skip: nothing to do; todo: call it; blocked: needs the person first; later: after training finishes; unknown: could not tell",
+    ),
   detail: z.string(),
   args: z.record(z.string(), z.unknown()).describe("Suggested arguments (only fields the tool accepts)"),
   available: z.boolean().describe("Whether this server has the tool"),
@@ -150,7 +152,7 @@ export default defineTool({
   description:
     "For a model, a dataset and a host: the ordered fine-tune steps (check_env, install_stack, prepare_dataset, " +
     "validate_dataset, convert_weights, build_configs, launch_train, tail_logs, then after training export_model, " +
-    "run_inference on two sample images next to the base model, and optionally evaluate_model), each marked done, todo, skip, blocked " +
+    "run_inference on two sample images next to the base model, and optionally evaluate_model), each marked done, todo, skip, blocked, later " +
     "or unknown from what the host already has (stack OK? dataset in the right layout? weights converted? configs " +
     "written? a run active? a finished run exported?), with suggested arguments. Call first; then call the steps marked todo in order.",
   toolset: "train",
@@ -370,7 +372,7 @@ export default defineTool({
       : undefined;
     if (!finished?.saveDir) {
       const why = runs.ok ? "after a run of these configs finishes" : "depends on the run ledger";
-      const status: Status = runs.ok ? "todo" : "unknown";
+      const status: Status = runs.ok ? "later" : "unknown";
       steps.push(step("export_model", status, `${why}: its checkpoint to Hugging Face format`, { host }));
       steps.push(
         step("run_inference", status, `${why}: answer two sample images, next to the base model`, {
