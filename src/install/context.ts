@@ -33,6 +33,10 @@ export function installPaths(workdir: string): InstallPaths {
   };
 }
 
+/** MindSpeed-MM's optional dependency groups install_stack can add (`pip install -e ".[evaluate]"`). */
+export const MM_EXTRAS = ["evaluate"] as const;
+export type MmExtra = (typeof MM_EXTRAS)[number];
+
 export interface PlanContext {
   release: ReleaseStack;
   overlay: ModelOverlay | null;
@@ -42,6 +46,7 @@ export interface PlanContext {
   paths: InstallPaths;
   facts: HostFacts;
   extras: InstallExtras;
+  mmExtras: readonly MmExtra[];
 }
 
 export const q = shellQuote;

@@ -12,6 +12,7 @@ import { newestReleaseFor } from "../knowledge/models.js";
 import { NEWEST_RELEASE } from "../knowledge/release-tags.js";
 import { getRelease, type ReleaseStack } from "../knowledge/releases.js";
 import type { ModelEntry } from "../knowledge/types.js";
+import type { MmExtra } from "./context.js";
 import {
   type ModelOverlay,
   modelOverlay,
@@ -52,6 +53,8 @@ export interface InstallRequest {
   workdir?: string;
   sources: SourcesInput;
   probeTimeoutMs: number;
+  /** MindSpeed-MM's optional extras to install too (pyproject's [project.optional-dependencies]), e.g. evaluate. */
+  mmExtras?: readonly MmExtra[];
 }
 
 export interface BuiltPlan {
@@ -180,7 +183,17 @@ export async function buildPlan(req: InstallRequest, deps: WorkDeps): Promise<Bu
     "pip also resolves the dependencies of what it installs (the pyproject pins of `pip install -e .`); the log on the host lists every package it replaced.",
   );
 
-  const ctx: PlanContext = { release: stack, overlay, pins, sources, env, paths, facts, extras };
+  const ctx: PlanContext = {
+    release: stack,
+    overlay,
+    pins,
+    sources,
+    env,
+    paths,
+    facts,
+    extras,
+    mmExtras: req.mmExtras ?? [],
+  };
   const errors = evaluateHost(facts, { release: stack, settings: targetSettings, model: model?.id ?? null })
     .filter((f) => f.severity === "error" && !OCCUPANCY.has(f.id))
     .map((f) => f.id);

@@ -16,6 +16,7 @@ import {
   editableArgs,
   envPython,
   MINUTE,
+  type MmExtra,
   type PlanContext,
   pip,
   pipNeeds,
@@ -252,5 +253,28 @@ export function modelOverlayStep(ctx: PlanContext, overlay: ModelOverlay): StepD
               ok: false,
               reason: `transformers ${tf ?? "absent"}${overlay.packages.length ? `; ${overlay.packages.join(", ")} not all present` : ""}`,
             },
+  };
+}
+
+/** The Python modules each extra of MindSpeed-MM brings (its pyproject's optional dependencies). */
+const EXTRA_MODULES: Record<MmExtra, string[]> = { evaluate: ["portalocker", "rich", "xlsxwriter", "openpyxl"] };
+
+/** `pip install -e ".[evaluate]"` in the checkout: the optional dependencies evaluate_model needs. */
+export function mindspeedMmExtras(ctx: PlanContext): StepDef {
+  const w = ctx.paths.workdir;
+  const spec = `.[${ctx.mmExtras.join(",")}]`;
+  const modules = ctx.mmExtras.flatMap((e) => EXTRA_MODULES[e]);
+  return {
+    id: "mindspeed-mm-extras",
+    title: `pip install -e "${spec}" in ${w} (MindSpeed-MM's ${ctx.mmExtras.join(", ")} extras)`,
+    commands: [`cd ${q(w)}`, pip(ctx, [...editableArgs(ctx), "-e", spec])],
+    verify: `imports ${modules.join(", ")}`,
+    verifyScript: `${q(envPython(ctx.env))} -c ${q(modules.map((m) => `import ${m}`).join("; "))}`,
+    changes: [`adds ${modules.join(", ")} to the environment`],
+    warnings: [],
+    timeoutSec: 15 * MINUTE,
+    needs: pipNeeds(ctx),
+    // The probe does not list these packages: whether they are there is what the verify script tells.
+    check: { ok: null, reason: "the extras' packages are checked by importing them" },
   };
 }

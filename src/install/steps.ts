@@ -5,7 +5,7 @@ import { posix } from "node:path";
 import { samePath } from "./checks.js";
 import { checkoutOf, envPython, MINUTE, type PlanContext, q } from "./context.js";
 import { withoutUserinfo } from "./sources.js";
-import { mindspeed, mindspeedMmInstall, modelOverlayStep, torch } from "./steps-python.js";
+import { mindspeed, mindspeedMmExtras, mindspeedMmInstall, modelOverlayStep, torch } from "./steps-python.js";
 import type { StepDef } from "./types.js";
 
 export { type InstallPaths, installPaths, type PlanContext } from "./context.js";
@@ -191,6 +191,7 @@ export function buildSteps(ctx: PlanContext, errors: string[]): StepDef[] {
   }
   const steps = [pythonEnv(ctx), checkout, megatron(ctx), torch(ctx), mindspeed(ctx), install];
   if (ctx.overlay) steps.push(modelOverlayStep(ctx, ctx.overlay));
+  if (ctx.mmExtras.length > 0) steps.push(mindspeedMmExtras(ctx));
   steps.push(smokeTest(ctx, steps, errors));
   return steps;
 }

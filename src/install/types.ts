@@ -10,6 +10,7 @@ export const STEP_IDS = [
   "mindspeed",
   "mindspeed-mm-install",
   "model-overlay",
+  "mindspeed-mm-extras",
   "smoke-test",
 ] as const;
 export type StepId = (typeof STEP_IDS)[number];

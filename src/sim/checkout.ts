@@ -8,16 +8,28 @@ import { MM_CONFIG_PY, MM_CONVERT_PY, MM_TRAINING_PY, SIM_BUILD_PY } from "./shi
 const SIM_NOTE =
   "This tree belongs to a simulated Ascend host (ascend-train sim); it imitates the upstream layout only.";
 
-function buildSystem(name: string, version: string, scripts: Record<string, string>, packages: string[]) {
+function buildSystem(
+  name: string,
+  version: string,
+  scripts: Record<string, string>,
+  packages: string[],
+  extras: Record<string, string[]> = {},
+) {
   const scriptLines = Object.entries(scripts)
     .map(([k, v]) => `${k} = "${v}"\n`)
     .join("");
+  const extraLines = Object.entries(extras)
+    .map(([k, reqs]) => `${k} = [${reqs.map((r) => `"${r}"`).join(", ")}]\n`)
+    .join("");
   return {
-    "pyproject.toml": `[build-system]\nrequires = []\nbuild-backend = "sim_build"\nbackend-path = ["_sim_build"]\n\n[project]\nname = "${name}"\nversion = "${version}"\nrequires-python = ">=3.8"\n${scriptLines ? `\n[project.scripts]\n${scriptLines}` : ""}`,
+    "pyproject.toml": `[build-system]\nrequires = []\nbuild-backend = "sim_build"\nbackend-path = ["_sim_build"]\n\n[project]\nname = "${name}"\nversion = "${version}"\nrequires-python = ">=3.8"\n${scriptLines ? `\n[project.scripts]\n${scriptLines}` : ""}${extraLines ? `\n[project.optional-dependencies]\n${extraLines}` : ""}`,
     "_sim_build/sim_build.py": SIM_BUILD_PY,
-    "_sim_build/meta.json": `${JSON.stringify({ name, version, scripts, packages, summary: SIM_NOTE }, null, 2)}\n`,
+    "_sim_build/meta.json": `${JSON.stringify({ name, version, scripts, packages, extras, summary: SIM_NOTE }, null, 2)}\n`,
   };
 }
+
+/** MindSpeed-MM's `[evaluate]` extra, as its pyproject declares it. */
+export const MM_EVALUATE_EXTRA = ["portalocker", "rich", "xlsxwriter", "openpyxl"];
 
 const ENTRY = (doc: string, call: string) => `# ${doc}\n# ${SIM_NOTE}\nimport sys\n\n${call}\n`;
 
@@ -25,10 +37,13 @@ export function mindspeedMmFiles(release: ReleaseTag, stack: SimStack): Record<s
   const v26 = release.startsWith("v26");
   const files: Record<string, string> = {
     "README.md": `# MindSpeed-MM ${release}\n\n${SIM_NOTE}\n`,
-    ...buildSystem("mindspeed_mm", stack.mmVersion, { "mm-convert": "checkpoint.convert_cli:main" }, [
+    ...buildSystem(
       "mindspeed_mm",
-      "checkpoint",
-    ]),
+      stack.mmVersion,
+      { "mm-convert": "checkpoint.convert_cli:main" },
+      ["mindspeed_mm", "checkpoint"],
+      { evaluate: MM_EVALUATE_EXTRA },
+    ),
     "pretrain_vlm.py": ENTRY(
       "Megatron-path VLM training entry.",
       'from mindspeed_mm.training import pretrain\n\nif __name__ == "__main__":\n    sys.exit(pretrain("pretrain_vlm"))',

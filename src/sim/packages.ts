@@ -129,5 +129,10 @@ export function allWheelPackages(): PackageSpec[] {
   for (const version of new Set(tfVersions)) add(simplePackage("transformers", "transformers", version, TF_SUMMARY));
   add(simplePackage("accelerate", "accelerate", "1.2.0", "Accelerate"));
   add(simplePackage("triton-ascend", "triton", "3.2.0", "Triton for Ascend NPUs"));
+  // MindSpeed-MM's [evaluate] extra.
+  add(simplePackage("portalocker", "portalocker", "2.10.1", "File locking"));
+  add(simplePackage("rich", "rich", "13.9.4", "Rich text in the terminal"));
+  add(simplePackage("xlsxwriter", "xlsxwriter", "3.2.0", "Writing .xlsx files"));
+  add(simplePackage("openpyxl", "openpyxl", "3.1.5", "Reading and writing .xlsx files"));
   return [...seen.values()];
 }

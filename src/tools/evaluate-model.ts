@@ -21,6 +21,7 @@ import { busyNote, hostOf, resolveSource, SourceError } from "../infer/source.js
 import { BENCHMARKS, type Benchmark } from "../knowledge/inference-upstream.js";
 import { readRecord, writeRecord } from "../runs/ledger.js";
 import { RunIdSchema } from "../runs/types.js";
+import { callHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const DOWNLOAD = "https://opencompass.openxlab.space/utils/VLMEval/";
@@ -144,7 +145,7 @@ export default defineTool({
     if (extras === null) throw new ToolError(`Cannot run python3 on ${host} to check the evaluation extras.`);
     if (extras.length)
       throw new ToolError(
-        `MindSpeed-MM's evaluation extras are not installed on ${host} (missing: ${extras.join(", ")}). Fix: in ${workdir}, with the training environment active, run pip install -e ".[evaluate]".`,
+        `MindSpeed-MM's evaluation extras are not installed on ${host} (missing: ${extras.join(", ")}). Install them with ${callHint("install_stack", { host, extras: ["evaluate"], confirm: true })} (pip install -e ".[evaluate]" in ${workdir}, from the host's sources).`,
       );
     const datasetDir = abs(args.datasetDir ?? workdir);
     const datasets = args.benchmarks.map((b) => ({ benchmark: b, path: posix.join(datasetDir, family.benchmarks[b]) }));

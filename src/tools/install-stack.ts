@@ -1,8 +1,10 @@
 // install_stack: plans (and with confirm, runs) the MindSpeed-MM install on a host. One probe script decides what is
 // already there; apply runs git, pip and cp in the target environment, appends to <workdir>/.ascend-train/install.log
 // and keeps <workdir>/.ascend-train/install-state.json, so a failed or cut-off apply resumes at the failed step.
+
 import { z } from "zod";
 import { applyPlan } from "../install/apply.js";
+import { MM_EXTRAS } from "../install/context.js";
 import { buildPlan } from "../install/plan.js";
 import { isOffline, SourcesSchema } from "../install/sources.js";
 import { CheckSchema, ProblemSchema, STEP_IDS, StepSchema } from "../install/types.js";
@@ -33,6 +35,10 @@ const Input = z.object({
   sources: SourcesSchema.default({}).describe(
     "Where to fetch from; offline clusters give mirrors and a wheel directory.",
   ),
+  extras: z
+    .array(z.enum(MM_EXTRAS))
+    .default([])
+    .describe('MindSpeed-MM extras to install too: "evaluate" (what evaluate_model needs).'),
   confirm: z.boolean().default(false).describe("Run the steps. Without it, only the plan is returned."),
   probeTimeoutMs: z.number().int().min(5_000).max(600_000).default(90_000).describe("Bound on the planning probe."),
 });
@@ -104,6 +110,7 @@ export default defineTool({
         workdir: args.workdir,
         sources: args.sources,
         probeTimeoutMs: args.probeTimeoutMs,
+        mmExtras: args.extras,
       },
       deps,
     );

@@ -17,8 +17,12 @@ def _meta():
 
 def _dist_info_files(meta):
     di = "%s-%s.dist-info" % (meta["name"], meta["version"])
+    metadata = "Metadata-Version: 2.1\nName: %s\nVersion: %s\nSummary: %s\n" % (meta["name"], meta["version"], meta.get("summary", ""))
+    for extra, requires in sorted(meta.get("extras", {}).items()):
+        metadata += "Provides-Extra: %s\n" % extra
+        metadata += "".join('Requires-Dist: %s; extra == "%s"\n' % (r, extra) for r in requires)
     files = {
-        di + "/METADATA": "Metadata-Version: 2.1\nName: %s\nVersion: %s\nSummary: %s\n" % (meta["name"], meta["version"], meta.get("summary", "")),
+        di + "/METADATA": metadata,
         di + "/WHEEL": "Wheel-Version: 1.0\nGenerator: ascend-train-sim\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
         di + "/top_level.txt": "\n".join(meta.get("packages", [])) + "\n",
     }
