@@ -13,6 +13,11 @@ export async function main(argv: string[]): Promise<void> {
     await runStdio({ readOnly: values["read-only"], toolsets: parseToolsets(values.toolsets) });
     return;
   }
+  // A reader that stops early (`ascend-train --help | head -1`) closes the pipe: that is its choice, not an error.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   const { runProgram } = await import("./cli/program.js");
   await runProgram(argv);
 }
