@@ -24,3 +24,13 @@ export const renderCliHint: HintRenderer = ({ tool, args }: Hint) => {
   const first = positional && args[positional.field] !== undefined ? [word(args[positional.field])] : [];
   return [COMMAND, kebab(tool), ...first, ...flags(args, positional?.field)].join(" ");
 };
+
+/**
+ * Tool descriptions are written once for every door; in the terminal the tools are commands: `list_runs` reads
+ * `list-runs`, `confirm: true` reads `--confirm`.
+ */
+export function inTerminalWords(text: string, toolNames: readonly string[]): string {
+  let out = text.replace(/\bconfirm: true\b/g, "--confirm").replace(/\boverwrite: true\b/g, "--overwrite");
+  for (const name of toolNames) out = out.replace(new RegExp(`\\b${name}\\b`, "g"), name.replaceAll("_", "-"));
+  return out;
+}

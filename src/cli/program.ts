@@ -17,7 +17,7 @@ import {
   POSITIONAL,
   UsageError,
 } from "./flags.js";
-import { renderCliHint } from "./hints.js";
+import { inTerminalWords, renderCliHint } from "./hints.js";
 import { installFatalHandlers, printFatal } from "./print-error.js";
 import { progressPrinter } from "./progress.js";
 
@@ -58,15 +58,17 @@ function checkRequired(toolName: string, specs: FlagSpec[], input: Record<string
   throw new UsageError(`missing ${says.join(", ")}`);
 }
 
+const TOOL_NAMES = allTools.map((t) => t.name);
+
 function addToolCommands(program: Command): void {
   for (const tool of allTools) {
-    const specs = flagSpecs(tool.input);
+    const specs = flagSpecs(tool.input).map((s) => ({ ...s, description: inTerminalWords(s.description, TOOL_NAMES) }));
     const positional = POSITIONAL[tool.name];
     const cmd = program
       .command(kebab(tool.name))
       .summary(tool.title)
       .description(
-        `${tool.description}\n\nKind: ${tool.kind}${tool.kind === "destructive" ? " (acts only with --confirm)" : ""}.`,
+        `${inTerminalWords(tool.description, TOOL_NAMES)}\n\nKind: ${tool.kind}${tool.kind === "destructive" ? " (acts only with --confirm)" : ""}.`,
       )
       .option("--json", "print exactly the tool's structured result as JSON")
       .option("--input-json <json>", "the whole input as one JSON object (flags override its fields)")

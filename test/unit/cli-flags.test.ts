@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { flagSpecs, optionsToInput, POSITIONAL } from "../../src/cli/flags.js";
-import { renderCliHint } from "../../src/cli/hints.js";
+import { inTerminalWords, renderCliHint } from "../../src/cli/hints.js";
 import { progressPrinter } from "../../src/cli/progress.js";
 import { argsHint, callHint, renderHints, renderMcpHint } from "../../src/text/hint.js";
 import { allTools } from "../../src/tools/index.js";
@@ -94,5 +94,14 @@ describe("progress without a terminal", () => {
     const lines = out.trim().split("\n");
     expect(lines.length).toBe(2);
     expect(lines[1]).toMatch(/^progress: 78% 50 MiB\/64 MiB ETA \d+ s scanning$/);
+  });
+});
+
+describe("tool descriptions in the terminal", () => {
+  it("name tools as commands and confirm as a flag", () => {
+    expect(inTerminalWords("see list_runs, then call again with confirm: true", ["list_runs"])).toBe(
+      "see list-runs, then call again with --confirm",
+    );
+    expect(inTerminalWords("a list_runs_total field", ["list_runs"])).toBe("a list_runs_total field");
   });
 });
