@@ -3,6 +3,7 @@
 // dimensions and the checkpoint's TP/PP layout filled in. Upstream ships these for a few sizes only and tells users
 // to copy the 7B files and edit them by hand; this does that edit. Pure: the caller reads and writes the files.
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: bash ${VAR} expansions in generated scripts
+import { ToolError } from "../errors.js";
 import { cannSetEnvCandidates } from "../hosts/environment.js";
 import { shellQuote } from "../hosts/quote.js";
 import {
@@ -18,7 +19,8 @@ type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (v && typeof v === "object" && !Array.isArray(v) ? (v as Json) : {});
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
-export class InferenceRefusal extends Error {
+/** A family or benchmark upstream has no example for: said to the caller as it stands. */
+export class InferenceRefusal extends ToolError {
   override name = "InferenceRefusal";
 }
 

@@ -1,6 +1,8 @@
 // Running upstream's inference / evaluation entries on a host: writing the generated files (guarded, never over an
 // existing file unless asked), running the script bounded in time and output, and reading what it printed or wrote.
+
 import { posix } from "node:path";
+import { ToolError } from "../errors.js";
 import { hostPrelude } from "../hosts/environment.js";
 import type { ExecResult, HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
@@ -8,7 +10,8 @@ import { ensureWritablePath } from "../hosts/paths.js";
 import { shellQuote } from "../hosts/quote.js";
 import { argsHint } from "../text/hint.js";
 
-export class FileExistsRefusal extends Error {
+/** Files a previous call wrote are in the way: the caller decides (overwrite), so it is a ToolError as it stands. */
+export class FileExistsRefusal extends ToolError {
   override name = "FileExistsRefusal";
 }
 

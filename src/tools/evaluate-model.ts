@@ -9,14 +9,8 @@ import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { checkPathText } from "../hosts/paths.js";
 import { shellQuote } from "../hosts/quote.js";
-import {
-  InferenceRefusal,
-  inferenceFamily,
-  inferenceJson,
-  inferenceScript,
-  upstreamExample,
-} from "../infer/configs.js";
-import { FileExistsRefusal, missingFiles, parseScoreCsv, runEntry, writeFiles } from "../infer/run.js";
+import { inferenceFamily, inferenceJson, inferenceScript, upstreamExample } from "../infer/configs.js";
+import { missingFiles, parseScoreCsv, runEntry, writeFiles } from "../infer/run.js";
 import { busyNote, hostOf, resolveSource, SourceError } from "../infer/source.js";
 import { BENCHMARKS, type Benchmark } from "../knowledge/inference-upstream.js";
 import { readRecord, writeRecord } from "../runs/ledger.js";
@@ -125,15 +119,8 @@ export default defineTool({
     });
     const { executor, settings, workdir, checkpoint } = source;
     const abs = (p: string) => (p.startsWith("/") ? posix.normalize(p) : posix.join(workdir, p));
-    let example: ReturnType<typeof upstreamExample>;
-    let family: ReturnType<typeof inferenceFamily>;
-    try {
-      example = upstreamExample(source.model, "evaluate");
-      family = inferenceFamily(source.model);
-    } catch (error) {
-      if (error instanceof InferenceRefusal) throw new ToolError(error.message);
-      throw error;
-    }
+    const example = upstreamExample(source.model, "evaluate");
+    const family = inferenceFamily(source.model);
     const notes = [...source.notes];
     const busy = await busyNote(deps.hosts, source, deps.now);
     if (busy) notes.push(busy);
@@ -205,13 +192,7 @@ export default defineTool({
         npus: args.npus,
       }),
     });
-    let paths: string[];
-    try {
-      paths = await writeFiles(executor, settings, host, dir, texts, args.overwrite);
-    } catch (error) {
-      if (error instanceof FileExistsRefusal) throw new ToolError(error.message);
-      throw error;
-    }
+    const paths = await writeFiles(executor, settings, host, dir, texts, args.overwrite);
     const script = paths.at(-1)!;
     const scores: z.output<typeof Score>[] = [];
     for (const [i, f] of files.entries()) {

@@ -5,8 +5,8 @@ import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import { z } from "zod";
 import { checkPathText } from "../hosts/paths.js";
-import { InferenceRefusal, inferenceJson, inferenceScript, upstreamExample } from "../infer/configs.js";
-import { FileExistsRefusal, missingFiles, parseAnswer, runEntry, writeFiles } from "../infer/run.js";
+import { inferenceJson, inferenceScript, upstreamExample } from "../infer/configs.js";
+import { missingFiles, parseAnswer, runEntry, writeFiles } from "../infer/run.js";
 import {
   busyNote,
   type CheckpointSource,
@@ -140,13 +140,7 @@ export default defineTool({
     if (!prompts.length) throw new ToolError("Give prompts (each with an image), prompt with images, or promptsFile.");
     if (prompts.some((p) => !p.image))
       throw new ToolError("Every prompt needs an image on the host (images, or image in prompts).");
-    let example: ReturnType<typeof upstreamExample>;
-    try {
-      example = upstreamExample(source.model, "inference");
-    } catch (error) {
-      if (error instanceof InferenceRefusal) throw new ToolError(error.message);
-      throw error;
-    }
+    const example = upstreamExample(source.model, "inference");
     const notes = [...source.notes];
     const busy = await busyNote(deps.hosts, source, deps.now);
     if (busy) notes.push(busy);
@@ -219,13 +213,7 @@ export default defineTool({
         seqLength: source.seqLength,
       }),
     });
-    let paths: string[];
-    try {
-      paths = await writeFiles(executor, settings, host, dir, files, args.overwrite);
-    } catch (error) {
-      if (error instanceof FileExistsRefusal) throw new ToolError(error.message);
-      throw error;
-    }
+    const paths = await writeFiles(executor, settings, host, dir, files, args.overwrite);
     const script = paths.at(-1)!;
     const answers: z.output<typeof Answer>[] = [];
     const ask = async (config: string, load: string) => {
