@@ -4,6 +4,7 @@
 // and the original Hugging Face directory. From a run id (the ledger) or a checkpoint directory plus a model.
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: shell ${VAR} expansions in the probe script
 import { posix } from "node:path";
+import { z } from "zod";
 import { PlanError, resolveModel, resolveTrainingPlan } from "../configs/index.js";
 import { megatronLayout, readMarker } from "../convert/index.js";
 import type { HostExecutor } from "../hosts/executor.js";
@@ -18,7 +19,7 @@ import { parseLaunchScript } from "../runs/launch-script.js";
 import { findRun } from "../runs/ledger.js";
 import { describeRun, parseConfigText } from "../runs/run-config.js";
 import { livenessByRun, runStatus } from "../runs/status.js";
-import type { RunRecord } from "../runs/types.js";
+import { RunIdSchema, type RunRecord } from "../runs/types.js";
 import { callHint } from "../text/hint.js";
 
 type Json = Record<string, unknown>;
@@ -154,6 +155,31 @@ async function checkoutRelease(executor: HostExecutor, workdir: string): Promise
 function modelFromHfDir(hfDir: string): ModelEntry | null {
   const found = lookupModel(posix.basename(hfDir.replace(/\/+$/, "")));
   return found.status === "model" ? found.model : null;
+}
+
+/**
+ * The inputs export_model, run_inference and evaluate_model share: which checkpoint (a run, or a save directory) and
+ * what resolveSource would otherwise take from the run. `what` names the run's role in the tool.
+ */
+export function sourceInputShape(what: string) {
+  return {
+    runId: RunIdSchema.optional().describe(`${what} (see list_runs)`),
+    checkpointDir: z
+      .string()
+      .optional()
+      .describe("Instead of runId: a save directory with latest_checkpointed_iteration.txt"),
+    host: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Host from the inventory (see list_hosts). Default: the host the run is recorded on, else local."),
+    model: z
+      .string()
+      .optional()
+      .describe("Model id; default what the run trained (its convert marker or HF directory)"),
+    release: z.string().optional().describe("MindSpeed-MM release; default the run's"),
+    hfDir: z.string().optional().describe("The original Hugging Face model (tokenizer, processor); default the run's"),
+  };
 }
 
 export interface SourceRequest {

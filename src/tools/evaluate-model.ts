@@ -11,10 +11,9 @@ import { checkPathText } from "../hosts/paths.js";
 import { shellQuote } from "../hosts/quote.js";
 import { inferenceFamily, inferenceJson, inferenceScript, upstreamExample } from "../infer/configs.js";
 import { missingFiles, parseScoreCsv, runEntry, writeFiles } from "../infer/run.js";
-import { busyNote, hostOf, resolveSource, SourceError } from "../infer/source.js";
+import { busyNote, hostOf, resolveSource, SourceError, sourceInputShape } from "../infer/source.js";
 import { BENCHMARKS, type Benchmark } from "../knowledge/inference-upstream.js";
 import { readRecord, writeRecord } from "../runs/ledger.js";
-import { RunIdSchema } from "../runs/types.js";
 import { callHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
@@ -62,19 +61,7 @@ export default defineTool({
   toolset: "train",
   kind: "write",
   input: z.object({
-    runId: RunIdSchema.optional().describe("The run to evaluate (see list_runs)"),
-    checkpointDir: z
-      .string()
-      .optional()
-      .describe("Instead of runId: a save directory with latest_checkpointed_iteration.txt"),
-    host: z
-      .string()
-      .min(1)
-      .optional()
-      .describe("Host from the inventory (see list_hosts). Default: the host the run is recorded on, else local."),
-    model: z.string().optional().describe("Model id; default what the run trained"),
-    release: z.string().optional().describe("MindSpeed-MM release; default the run's"),
-    hfDir: z.string().optional().describe("The original Hugging Face model (tokenizer); default the run's"),
+    ...sourceInputShape("The run to evaluate"),
     benchmarks: z
       .array(z.enum(BENCHMARKS as [Benchmark, ...Benchmark[]]))
       .min(1)

@@ -6,10 +6,9 @@ import { z } from "zod";
 import { checkHfDir, type HfCheck, readHfDirFacts } from "../export/hf-check.js";
 import { checkPathText, ensureWritablePath, PathNotAllowedError } from "../hosts/paths.js";
 import { shellQuote } from "../hosts/quote.js";
-import { hostOf, resolveSource, SourceError } from "../infer/source.js";
+import { hostOf, resolveSource, SourceError, sourceInputShape } from "../infer/source.js";
 import { getConverter } from "../knowledge/converters.js";
 import { recipeAt } from "../knowledge/models.js";
-import { RunIdSchema } from "../runs/types.js";
 import { argsHint, callHint } from "../text/hint.js";
 import convertWeights from "./convert-weights.js";
 import { defineTool, ToolError } from "./tool.js";
@@ -64,22 +63,7 @@ export default defineTool({
   toolset: "train",
   kind: "destructive",
   input: z.object({
-    runId: RunIdSchema.optional().describe("The run to export (see list_runs)"),
-    checkpointDir: z
-      .string()
-      .optional()
-      .describe("Instead of runId: a save directory with latest_checkpointed_iteration.txt"),
-    host: z
-      .string()
-      .min(1)
-      .optional()
-      .describe("Host from the inventory (see list_hosts). Default: the host the run is recorded on, else local."),
-    model: z
-      .string()
-      .optional()
-      .describe("Model id; default what the run trained (its convert marker or HF directory)"),
-    release: z.string().optional().describe("MindSpeed-MM release; default the run's"),
-    hfDir: z.string().optional().describe("The original Hugging Face model (tokenizer, processor); default the run's"),
+    ...sourceInputShape("The run to export"),
     targetDir: z
       .string()
       .optional()

@@ -14,8 +14,8 @@ import {
   probeCheckpoint,
   resolveSource,
   SourceError,
+  sourceInputShape,
 } from "../infer/source.js";
-import { RunIdSchema } from "../runs/types.js";
 import { callHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
@@ -70,19 +70,7 @@ export default defineTool({
   toolset: "train",
   kind: "write",
   input: z.object({
-    runId: RunIdSchema.optional().describe("The run whose latest checkpoint answers (see list_runs)"),
-    checkpointDir: z
-      .string()
-      .optional()
-      .describe("Instead of runId: a save directory with latest_checkpointed_iteration.txt"),
-    host: z
-      .string()
-      .min(1)
-      .optional()
-      .describe("Host from the inventory (see list_hosts). Default: the host the run is recorded on, else local."),
-    model: z.string().optional().describe("Model id; default what the run trained"),
-    release: z.string().optional().describe("MindSpeed-MM release; default the run's"),
-    hfDir: z.string().optional().describe("The original Hugging Face model (tokenizer, processor); default the run's"),
+    ...sourceInputShape("The run whose latest checkpoint answers"),
     prompts: z
       .array(PromptSchema)
       .max(16)
