@@ -23,11 +23,11 @@ export interface LocalTrainableSim {
   cleanup(): Promise<void>;
 }
 
-export async function localTrainableSim(name: string, stepSeconds = "0.2"): Promise<LocalTrainableSim> {
-  const base = mkdtempSync(join(tmpdir(), `${name}-`));
-  const dir = join(base, "host");
-  const laid = await layOutSim(dir, { scenario: "healthy", name });
-  const wd = laid.hostSettings.workdir!;
+/**
+ * What a qwen2.5vl-3b run needs in a simulated host's workdir: fake HF weights (ckpt/hf), one dataset record
+ * (data/train.json) and converted TP1/PP1 weights (ckpt/mm/qwen2.5vl-3b).
+ */
+export async function addTrainingInputs(wd: string): Promise<void> {
   await makeFakeHfModel(join(wd, "ckpt/hf/Qwen2.5-VL-3B-Instruct"), "Qwen2.5-VL-3B-Instruct");
   const record = {
     messages: [
@@ -40,6 +40,14 @@ export async function localTrainableSim(name: string, stepSeconds = "0.2"): Prom
   mkdirSync(join(wd, "ckpt/mm/qwen2.5vl-3b/release/mp_rank_00"), { recursive: true });
   writeFileSync(join(wd, "ckpt/mm/qwen2.5vl-3b/release/mp_rank_00/model_optim_rng.pt"), "weights\n");
   writeFileSync(join(wd, "ckpt/mm/qwen2.5vl-3b/latest_checkpointed_iteration.txt"), "release");
+}
+
+export async function localTrainableSim(name: string, stepSeconds = "0.2"): Promise<LocalTrainableSim> {
+  const base = mkdtempSync(join(tmpdir(), `${name}-`));
+  const dir = join(base, "host");
+  const laid = await layOutSim(dir, { scenario: "healthy", name });
+  const wd = laid.hostSettings.workdir!;
+  await addTrainingInputs(wd);
   const settings = { ...laid.hostSettings, env: { ...laid.hostSettings.env, ASCEND_SIM_STEP_SECONDS: stepSeconds } };
   const inventory = writeInventory({ [name]: settings });
   const cli = (args: string[]) =>

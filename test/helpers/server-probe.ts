@@ -3,23 +3,14 @@
 // directory tree to prove nothing changed.
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import {
-  chmodSync,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { layOutSim, makeFakeHfModel } from "../../src/sim/index.js";
+import { layOutSim } from "../../src/sim/index.js";
+import { addTrainingInputs } from "./local-sim.js";
 import { CLI } from "./mcp.js";
 import type { SshSim } from "./sim-host.js";
 import { type SshTestEnv, sshHostSettings } from "./ssh-env.js";
@@ -274,19 +265,7 @@ export async function trainableSim(env: SshTestEnv, name: string, stepSeconds = 
   const uid = Number(execFileSync("id", ["-u", env.user]).toString().trim());
   const gid = Number(execFileSync("id", ["-g", env.user]).toString().trim());
   const laid = await layOutSim(dir, { scenario: "healthy", name, owner: { uid, gid } });
-  const wd = laid.hostSettings.workdir!;
-  await makeFakeHfModel(join(wd, "ckpt/hf/Qwen2.5-VL-3B-Instruct"), "Qwen2.5-VL-3B-Instruct");
-  const record = {
-    messages: [
-      { role: "user", content: "hi" },
-      { role: "assistant", content: "ok" },
-    ],
-    images: [],
-  };
-  writeFileSync(join(wd, "data/train.json"), JSON.stringify([record]));
-  mkdirSync(join(wd, "ckpt/mm/qwen2.5vl-3b/release/mp_rank_00"), { recursive: true });
-  writeFileSync(join(wd, "ckpt/mm/qwen2.5vl-3b/release/mp_rank_00/model_optim_rng.pt"), "weights\n");
-  writeFileSync(join(wd, "ckpt/mm/qwen2.5vl-3b/latest_checkpointed_iteration.txt"), "release");
+  await addTrainingInputs(laid.hostSettings.workdir!);
   execFileSync("chown", ["-R", `${uid}:${gid}`, dir]);
   const settings = sshHostSettings(env, {
     ...laid.hostSettings,
