@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The test command: installs what the tests need when it can (root with apt-get: openssh-server for the loopback
-// sshd, python3-venv for the simulated host's venv, git for its mirrors, tmux and iproute2), else says in one line what is missing and
+// sshd, python3-venv for the simulated host's venv, git for its mirrors, tmux, iproute2 and chromium), else says in one line what is missing and
 // runs the rest with those suites skipped; builds (the e2e tests drive the built server); runs vitest (its global
 // setup starts the loopback sshd); prints the closing line "N passed, N failed, N skipped". Exits 0 only when no
 // test failed and every suite loaded. Under CI=true a missing prerequisite is a failure, never a skip.
@@ -21,6 +21,8 @@ const prerequisites = [
   { pkg: "tmux", present: () => onPath("tmux") },
   // ss, for the fixes that name the process holding a port.
   { pkg: "iproute2", present: () => onPath("ss") },
+  // A real browser for the dashboard tests (driven by playwright-core through its executable path).
+  { pkg: "chromium", present: () => existsSync("/usr/bin/chromium") },
 ];
 const missing = () => prerequisites.filter((p) => !p.present()).map((p) => p.pkg);
 
