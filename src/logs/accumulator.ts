@@ -1,6 +1,7 @@
 // Online analysis of a training log, one line at a time, in bounded memory: the same code serves a tail window,
 // a followed log and a full multi-gigabyte log.
 import { classifyLine, parseIterationLine } from "./parse.js";
+import { type MetricSeries, MetricSeriesBuilder, type SeriesRange } from "./series.js";
 import { Downsampler, median, Ring } from "./stats.js";
 import type { CheckpointEvent, IterationRecord, LogWarning, MemoryReport, WarningKind } from "./types.js";
 
@@ -44,7 +45,11 @@ export interface LogAnalysis {
   startSeen: boolean;
   validation: { iteration: number; loss: number } | null;
   memory: MemoryReport | null;
+  /** The latest memory report of each rank that printed one, by rank. */
+  memoryByRank: MemoryReport[];
   curve: CurvePoint[];
+  /** Downsampled metric curves, when asked for (LogAccumulator's `series` option). */
+  series: MetricSeries | null;
   skippedIterationsTotal: number;
   /** Times the iteration count went back (a new or resumed run appended to the same log); figures are the last run's. */
   runRestarts: number;
@@ -55,6 +60,8 @@ export interface LogAnalysis {
 const ERROR_BLOCK_LINES = 40;
 const RECENT = 256;
 const DRIFT_SAMPLES = 20;
+/** Ranks whose memory report is kept (a bound, far above any real job's rank count per log). */
+const MEMORY_RANKS = 4096;
 
 export class LogAccumulator {
   private linesSeen = 0;
@@ -75,6 +82,8 @@ export class LogAccumulator {
   private startSeen = false;
   private validation: { iteration: number; loss: number } | null = null;
   private memory: MemoryReport | null = null;
+  private readonly memoryByRank = new Map<number, MemoryReport>();
+  private readonly series: MetricSeriesBuilder | null;
   private skippedTotal = 0;
   private lossEma = 0;
   private lossDev = 0;
@@ -85,9 +94,10 @@ export class LogAccumulator {
   /** Called with each new iteration record (follow mode turns these into progress updates). */
   onIteration?: (rec: IterationRecord) => void;
 
-  constructor(opts: { curvePoints?: number } = {}) {
+  constructor(opts: { curvePoints?: number; series?: { maxPoints: number; range?: SeriesRange } } = {}) {
     this.curvePoints = opts.curvePoints ?? 1024;
     this.curve = new Downsampler(this.curvePoints);
+    this.series = opts.series ? new MetricSeriesBuilder(opts.series.maxPoints, opts.series.range) : null;
   }
 
   push(line: string): void {
@@ -120,6 +130,8 @@ export class LogAccumulator {
         break;
       case "memory":
         this.memory = event.memory;
+        if (this.memoryByRank.size < MEMORY_RANKS || this.memoryByRank.has(event.memory.rank))
+          this.memoryByRank.set(event.memory.rank, event.memory);
         break;
       case "validation":
         this.validation = { iteration: event.iteration, loss: event.loss };
@@ -150,6 +162,7 @@ export class LogAccumulator {
       msPerIteration: rec.msPerIteration ?? null,
       learningRate: rec.learningRate ?? null,
     });
+    this.series?.push(rec);
     this.checkHealth(rec, prev);
     this.onIteration?.(rec);
   }
@@ -162,6 +175,7 @@ export class LogAccumulator {
     this.recent.clear();
     this.earlyMs.length = 0;
     this.curve = new Downsampler(this.curvePoints);
+    this.memoryByRank.clear();
     this.lossN = 0;
     this.lossEma = 0;
     this.lossDev = 0;
@@ -268,7 +282,9 @@ export class LogAccumulator {
       startSeen: this.startSeen,
       validation: this.validation,
       memory: this.memory,
+      memoryByRank: [...this.memoryByRank.values()].sort((a, b) => a.rank - b.rank),
       curve: this.curve.toArray(),
+      series: this.series?.result() ?? null,
       skippedIterationsTotal: this.skippedTotal,
       runRestarts: this.runRestarts,
       recent,

@@ -5,6 +5,7 @@ import { HostFileError } from "../hosts/executor.js";
 import { LogAccumulator, type LogAnalysis } from "./accumulator.js";
 import { feedWholeLog } from "./extract.js";
 import { type FollowResult, followLog } from "./follow.js";
+import type { SeriesRange } from "./series.js";
 import { decideState, type StateVerdict } from "./state.js";
 import { type LogWindow, readSince, tailLines } from "./tail.js";
 import type { IterationRecord } from "./types.js";
@@ -29,6 +30,8 @@ export interface InspectOptions {
   runExpected?: boolean;
   stallFactor?: number;
   onIteration?: (rec: IterationRecord) => void;
+  /** Also build downsampled metric curves of what is analysed (the whole log with `history`). */
+  series?: { maxPoints: number; range?: SeriesRange };
 }
 
 export interface InspectResult {
@@ -99,7 +102,7 @@ export async function inspectLog(opts: InspectOptions): Promise<InspectResult> {
     aliveCheck,
   ]);
   const processAlive = alive;
-  const acc = new LogAccumulator();
+  const acc = new LogAccumulator({ series: opts.series });
 
   if (tail instanceof Error) {
     if (!(tail instanceof HostFileError && tail.code === "ENOENT")) throw tail;

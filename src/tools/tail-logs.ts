@@ -9,6 +9,7 @@ import { fmt } from "../logs/accumulator.js";
 import { renderLossPng, sparkline } from "../logs/chart.js";
 import { diagnoseErrorText } from "../logs/diagnose.js";
 import { inspectLog, LogNotFoundError } from "../logs/inspect.js";
+import { MetricSeriesBuilder } from "../logs/series.js";
 import { RUN_STATES } from "../logs/types.js";
 import { runServicesOf } from "../runs/services.js";
 import { RunIdSchema } from "../runs/types.js";
@@ -16,6 +17,19 @@ import { formatDuration } from "../text/format.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const Num = z.number().nullable();
+const MemoryOut = z.object({ rank: z.number(), allocatedMb: z.number(), maxAllocatedMb: z.number() });
+const Column = z.array(Num);
+const SeriesOut = z.object({
+  iteration: z.array(z.number()).describe("the last iteration of each point"),
+  loss: Column.describe("mean loss of each point"),
+  lossMin: Column,
+  lossMax: Column,
+  gradNorm: Column,
+  learningRate: Column,
+  msPerIteration: Column,
+  linesPerPoint: z.number().describe("logged iterations averaged into one point"),
+  linesSeen: z.number(),
+});
 const CURVE_POINTS = 300;
 
 const Latest = z.object({
@@ -70,7 +84,8 @@ const output = z.object({
     .nullable()
     .describe("what the diagnosis engine makes of errorLines (diagnose_error gives the full report)"),
   validation: z.object({ iteration: z.number(), loss: z.number() }).nullable(),
-  memory: z.object({ rank: z.number(), allocatedMb: z.number(), maxAllocatedMb: z.number() }).nullable(),
+  memory: MemoryOut.nullable(),
+  memoryByRank: z.array(MemoryOut).describe("the latest memory report of each rank that printed one"),
   lines: z.array(z.string()),
   newLineCount: z.number(),
   nextOffset: z.number().describe("pass as `offset` next time to get only what was appended"),
@@ -86,6 +101,7 @@ const output = z.object({
     })
     .nullable()
     .describe("null unless chart was asked for and the log has at least 2 loss values"),
+  series: SeriesOut.nullable().describe("null unless series was asked for"),
   notes: z.array(z.string()),
 });
 
@@ -133,6 +149,18 @@ const input = z
       .describe(
         "Also return the loss curve as a PNG image (image content of the result; nothing is written on the host).",
       ),
+    series: z
+      .object({
+        maxPoints: z.number().int().min(2).max(5000).default(500).describe("At most this many points per curve."),
+        fromIteration: z.number().int().min(0).optional().describe("Only iterations from this one."),
+        toIteration: z.number().int().min(0).optional().describe("Only iterations up to this one."),
+      })
+      .strict()
+      .optional()
+      .describe(
+        "Also return the loss, grad norm, learning rate and step time curves, averaged into at most maxPoints points " +
+          "(over the whole log with history, else the end read; with offset, over the lines returned).",
+      ),
   })
   .refine((v) => (v.runId === undefined) !== (v.logFile === undefined), {
     message: "Give either runId or logFile (exactly one).",
@@ -142,6 +170,11 @@ const thin = <T>(items: T[], max: number): T[] =>
   items.length <= max
     ? items
     : Array.from({ length: max }, (_, i) => items[Math.round((i * (items.length - 1)) / (max - 1))]!);
+
+const seriesRange = (s: { fromIteration?: number; toIteration?: number }) => ({
+  fromIteration: s.fromIteration,
+  toIteration: s.toIteration,
+});
 
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
 
@@ -199,6 +232,10 @@ export default defineTool({
         processAlive,
         runExpected: args.runId !== undefined,
         stallFactor: args.stallFactor,
+        series:
+          args.series && args.offset === undefined
+            ? { maxPoints: args.series.maxPoints, range: seriesRange(args.series) }
+            : undefined,
         onIteration: (rec) => {
           // Progress only moves forward, even if the log restarts.
           if (rec.iteration <= lastProgress) return;
@@ -274,6 +311,7 @@ export default defineTool({
       diagnosis: null,
       validation: a.validation,
       memory: a.memory,
+      memoryByRank: a.memoryByRank,
       lines: result.lines,
       newLineCount: result.newLineCount,
       nextOffset: result.nextOffset,
@@ -283,6 +321,11 @@ export default defineTool({
       sparkline: sparkline(a.curve.filter((p) => p.loss !== null).map((p) => p.loss!)),
       curve,
       chart: null,
+      series: !args.series
+        ? null
+        : args.offset === undefined
+          ? a.series
+          : new MetricSeriesBuilder(args.series.maxPoints, seriesRange(args.series)).pushLines(result.lines).result(),
       notes:
         a.runRestarts > 0
           ? [
