@@ -139,6 +139,8 @@ class Run:
         if self.scenario == "oom" and it == self.fail_at:
             self.oom(torch)
         time.sleep(self.step_s)
+        # The gradient all-reduce: in a multi-node job it fails once another node's worker is gone.
+        torch.distributed.all_reduce()
 
     def train(self, torch, p):
         """p: dict with start, iters, gbs, lr, min_lr, warmup, style, log_interval, save, save_interval, save_fn,
@@ -353,6 +355,7 @@ def pretrain(entry="pretrain_vlm"):
     print_datetime("after training is done")
     if save and last > start and (not args.save_interval or last % args.save_interval != 0):
         save_megatron(save, last, fmt, tp, pp, split)
+    torch.distributed.destroy_process_group()
     return 0
 
 
@@ -401,4 +404,5 @@ def train_native(config_path):
     last = run.train(torch, params)
     if save and last > start and (not save_interval or last % int(save_interval) != 0):
         save_fn(last)
+    torch.distributed.destroy_process_group()
     return 0

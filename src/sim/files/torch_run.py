@@ -1,14 +1,23 @@
-"""torchrun of the simulated Ascend host (ascend-train sim): one worker process stands in for all ranks."""
+"""torchrun of the simulated Ascend host (ascend-train sim): one worker process stands in for all ranks of a node.
+
+With more than one node the nodes really meet: node 0 serves a small store at MASTER_PORT, the other nodes' agents
+connect to MASTER_ADDR:MASTER_PORT, and the workers start only once every node has joined (else the timeout torch
+prints: on node 0 `DistStoreError: Timed out after N seconds waiting for clients`, elsewhere `The client socket has
+timed out`). The store then carries the workers' links, so a node whose worker dies makes the others fail after it.
+The rendezvous timeout is `--rdzv-conf timeout=N` or ASCEND_SIM_RDZV_TIMEOUT (seconds; torch's default is 600).
+"""
 import argparse
 import os
+import selectors
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 
-from torch.distributed import DistNetworkError
+from torch.distributed import DistNetworkError, DistStoreError
 from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
 
 BANNER = "(simulated Ascend host: ascend-train sim)"
@@ -77,6 +86,165 @@ def _listen(port):
     return s
 
 
+def _rdzv_timeout(args):
+    for item in (args.rdzv_conf or "").split(","):
+        key, _, value = item.partition("=")
+        if key.strip() == "timeout" and value.strip().isdigit():
+            return float(value)
+    try:
+        return float(os.environ.get("ASCEND_SIM_RDZV_TIMEOUT", "600"))
+    except ValueError:
+        return 600.0
+
+
+class Store:
+    """Node 0's store: counts the agents that joined, then serves the workers' links until the job ends."""
+
+    def __init__(self, server, nnodes):
+        self.server = server
+        self.nnodes = nnodes
+        self.agents = {0}
+        self.workers = {}
+        self.done = set()
+        self.gone = set()
+        self.joined = threading.Event()
+        self.lock = threading.Lock()
+        self.sel = selectors.DefaultSelector()
+        server.setblocking(False)
+        self.sel.register(server, selectors.EVENT_READ, None)
+        self.buffers = {}
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                events = self.sel.select(timeout=0.5)
+            except (OSError, ValueError):
+                return
+            for key, _ in events:
+                if key.data is None:
+                    try:
+                        conn, _ = self.server.accept()
+                    except OSError:
+                        continue
+                    conn.setblocking(True)
+                    self.buffers[conn] = b""
+                    self.sel.register(conn, selectors.EVENT_READ, "peer")
+                    continue
+                self.read(key.fileobj)
+
+    def read(self, conn):
+        try:
+            data = conn.recv(4096)
+        except OSError:
+            data = b""
+        if not data:
+            self.sel.unregister(conn)
+            self.closed(conn)
+            return
+        self.buffers[conn] += data
+        while b"\n" in self.buffers[conn]:
+            line, self.buffers[conn] = self.buffers[conn].split(b"\n", 1)
+            self.message(conn, line.decode("ascii", "replace").split())
+
+    def message(self, conn, parts):
+        with self.lock:
+            if parts[:1] == ["agent"] and len(parts) == 2:
+                self.agents.add(int(parts[1]))
+                if len(self.agents) >= self.nnodes:
+                    self.joined.set()
+            elif parts[:1] == ["worker"] and len(parts) == 3:
+                self.workers[conn] = int(parts[2])
+                if len(self.workers) == self.nnodes:
+                    for c in self.workers:
+                        self.send(c, b"ready\n")
+            elif parts[:1] == ["done"]:
+                self.done.add(conn)
+
+    def closed(self, conn):
+        with self.lock:
+            rank = self.workers.get(conn)
+            if rank is not None:
+                self.gone.add(conn)
+                if conn not in self.done:
+                    for c in self.workers:
+                        if c is not conn and c not in self.gone:
+                            self.send(c, ("fail %d\n" % rank).encode())
+        try:
+            conn.close()
+        except OSError:
+            pass
+
+    @staticmethod
+    def send(conn, data):
+        try:
+            conn.sendall(data)
+        except OSError:
+            pass
+
+    def wait_exit(self, limit):
+        """torch's exit barrier: node 0 keeps the store up until every node's worker has left (or the limit)."""
+        deadline = time.time() + limit
+        while time.time() < deadline:
+            with self.lock:
+                if len(self.gone | self.done) >= len(self.workers):
+                    return
+            time.sleep(0.1)
+
+
+def _stamp():
+    t = time.time()
+    return time.strftime("%m%d %H:%M:%S", time.localtime(t)) + ".%06d" % (int(t * 1e6) % 1000000)
+
+
+def _join(args, nnodes, timeout):
+    """A non-zero node: connect to the store on node 0 (retrying, as torch's client does) and wait for the others."""
+    deadline = time.time() + timeout
+    warned = False
+    while True:
+        try:
+            sock = socket.create_connection((args.master_addr, args.master_port), timeout=5)
+            break
+        except OSError as e:
+            if not warned:
+                warned = True
+                sys.stderr.write("[W%s socket.cpp:663] [c10d] The client socket has failed to connect to [%s]:%d "
+                                 "(errno: %d - %s).\n" % (_stamp(), args.master_addr, args.master_port,
+                                                          e.errno or 111, e.strerror or "Connection refused"))
+            if time.time() >= deadline:
+                raise DistNetworkError("The client socket has timed out after %ds while trying to connect to (%s, %d)."
+                                       % (int(timeout), args.master_addr, args.master_port)) from None
+            time.sleep(0.2)
+    sock.sendall(("agent %d\n" % args.node_rank).encode())
+    sock.settimeout(max(0.1, deadline - time.time()))
+    reply = b""
+    try:
+        while not reply.endswith(b"\n"):
+            data = sock.recv(64)
+            if not data:
+                break
+            reply += data
+    except OSError:
+        pass
+    if not reply.startswith(b"go"):
+        raise DistNetworkError("The client socket has timed out after %ds while trying to connect to (%s, %d)."
+                               % (int(timeout), args.master_addr, args.master_port))
+    return sock
+
+
+def _rendezvous_result(args, nproc, nnodes):
+    first = args.node_rank * nproc
+    ranks = list(range(first, first + nproc))
+    world = nproc * nnodes
+    sys.stderr.write("INFO:torch.distributed.elastic.agent.server.api:[default] Rendezvous complete for workers. Result:\n"
+                     "  restart_count=0\n  master_addr=%s\n  master_port=%d\n  group_rank=%d\n  group_world_size=%d\n"
+                     "  local_ranks=%s\n  role_ranks=%s\n  global_ranks=%s\n  role_world_sizes=%s\n"
+                     "  global_world_sizes=%s\n\n"
+                     % (args.master_addr, args.master_port, args.node_rank, nnodes, list(range(nproc)), ranks, ranks,
+                        [world] * nproc, [world] * nproc))
+    sys.stderr.flush()
+
+
 def _failure_report(script, rank, pid, exitcode, sig=None):
     host = socket.gethostname()
     stamp = time.strftime("%Y-%m-%d_%H:%M:%S")
@@ -105,11 +273,20 @@ def run(args):
         _glog("W", "*" * 41)
         _glog("W", "Setting OMP_NUM_THREADS environment variable for each process to be 1 in default, to avoid your system being overloaded, please further tune the variable for optimal performance in your application as needed. ")
         _glog("W", "*" * 41)
-    store = _listen(args.master_port) if args.node_rank == 0 else None
+    server = _listen(args.master_port) if args.node_rank == 0 else None
+    store = agent_link = None
     if nnodes > 1:
-        # The other nodes never join a single simulated box: the rendezvous waits, as a real one would.
-        while True:
-            time.sleep(3600)
+        timeout = _rdzv_timeout(args)
+        if server is not None:
+            store = Store(server, nnodes)
+            if not store.joined.wait(timeout):
+                raise DistStoreError("Timed out after %d seconds waiting for clients. %d/%d clients joined."
+                                     % (int(timeout) + 1, len(store.agents), nnodes))
+            for conn in list(store.buffers):
+                Store.send(conn, b"go\n")
+        else:
+            agent_link = _join(args, nnodes, timeout)
+        _rendezvous_result(args, nproc, nnodes)
     env = dict(os.environ)
     env.update({
         "RANK": str(args.node_rank * nproc), "LOCAL_RANK": "0", "GROUP_RANK": str(args.node_rank),
@@ -137,8 +314,12 @@ def run(args):
     for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(s, forward)
     code = child.wait()
-    if store is not None:
-        store.close()
+    if store is not None and code == 0:
+        store.wait_exit(300)
+    if server is not None:
+        server.close()
+    if agent_link is not None:
+        agent_link.close()
     if code == 0:
         return 0
     sig = -code if code < 0 else None
