@@ -199,6 +199,33 @@ describe("public corpus", () => {
     for (const r of repos("holdout")) expect(repos("tune").has(r)).toBe(false);
   });
 
+  it("gives every log a unique id, its public source URL, a title, a resolution and log text", () => {
+    expect(items.length).toBeGreaterThanOrEqual(300);
+    const ids = new Set<string>();
+    for (const i of items) {
+      expect(ids.has(i.id), `duplicate id ${i.id}`).toBe(false);
+      ids.add(i.id);
+      expect(i.id).toMatch(/^[a-z0-9][a-z0-9.-]*$/);
+      expect(i.source, i.id).toMatch(/^https:\/\/\S+$/);
+      if (i.source.startsWith("https://github.com/")) {
+        expect(i.source.toLowerCase(), i.id).toContain(`github.com/${i.repo.toLowerCase()}/`);
+      }
+      expect(i.repo, i.id).toMatch(/^[\w.-]+\/[\w.-]+$/);
+      expect(i.title.trim().length, i.id).toBeGreaterThan(0);
+      expect(i.resolution.trim().length, i.id).toBeGreaterThan(0);
+      expect(i.log.trim().length, i.id).toBeGreaterThan(0);
+    }
+  });
+
+  it("has no two items from the same thread with the same log", () => {
+    const seen = new Set<string>();
+    for (const i of items) {
+      const key = `${i.source}\n${i.log}`;
+      expect(seen.has(key), i.id).toBe(false);
+      seen.add(key);
+    }
+  });
+
   it("rules name no corpus case", () => {
     const rules = ["rules-device.ts", "rules-env.ts", "rules-train.ts", "precedence.ts", "stack-frames.ts"]
       .map((f) => readFileSync(join(ROOT, "src", "knowledge", f), "utf8"))
