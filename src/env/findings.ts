@@ -1,6 +1,12 @@
 // Turns one host's facts into findings: each a known trap, the value seen, what the release expects, and one fix.
 import { shellQuote } from "../hosts/quote.js";
-import { cannInstallCommand, compareCann, MINDSPEED_MM_REPO, pipInstallTorchPair } from "../knowledge/releases.js";
+import {
+  cannInstallCommand,
+  cannListed,
+  compareCann,
+  MINDSPEED_MM_REPO,
+  pipInstallTorchPair,
+} from "../knowledge/releases.js";
 import type { Finding, HostFacts } from "./facts.js";
 import { type FindingContext, finding, pipInstallFor, prependSourceToBashrc } from "./finding.js";
 import { machineFindings, npuFindings } from "./findings-hardware.js";
@@ -89,6 +95,17 @@ function cannFindings(f: HostFacts, ctx: FindingContext): Finding[] {
           `CANN ${c.version} is older than MindSpeed-MM ${r.tag} supports`,
           c.version,
           `${r.cann.version} (at least ${r.cann.minimum})`,
+          cannInstallCommand(r, arch, c.root),
+        ),
+      );
+    } else if (cannListed(r, c.version) === false) {
+      out.push(
+        finding(
+          "cann-incompatible",
+          "error",
+          `CANN ${c.version} is not one MindSpeed-MM ${r.tag} is compatible with`,
+          c.version,
+          `one of ${r.cann.compatible!.join(", ")} (the release notes' compatibility table)`,
           cannInstallCommand(r, arch, c.root),
         ),
       );

@@ -1,6 +1,6 @@
 // What cannot work on this host, and why: wrong arch, no CANN, no NPUs, no interpreter, unreachable sources.
 // Blockers stop apply before anything changes; warnings name what is likely to fail.
-import { cannInstallCommand, compareCann } from "../knowledge/releases.js";
+import { cannInstallCommand, cannListed, compareCann } from "../knowledge/releases.js";
 import type { InstallProbeInput } from "./probe.js";
 import { isOffline } from "./sources.js";
 import { chooseInterpreter, type PlanContext } from "./steps.js";
@@ -42,6 +42,13 @@ export function findProblems(ctx: PlanContext, defs: StepDef[], steps: Step[], p
       id: "cann-too-old",
       severity: "blocker",
       message: `CANN ${cann.version} is older than MindSpeed-MM ${release.tag} accepts (${release.cann.minimum}; validated with ${release.cann.version}).`,
+      fix: cannInstallCommand(release, arch, cann.root),
+    });
+  } else if (cann.version && cannListed(release, cann.version) === false) {
+    add({
+      id: "cann-incompatible",
+      severity: "blocker",
+      message: `CANN ${cann.version} is not compatible with MindSpeed-MM ${release.tag}: its release notes list ${release.cann.compatible!.join(", ")}.`,
       fix: cannInstallCommand(release, arch, cann.root),
     });
   }

@@ -256,6 +256,33 @@ export function modelOverlayStep(ctx: PlanContext, overlay: ModelOverlay): StepD
   };
 }
 
+/**
+ * The install guide's step after MindSpeed-MM (v26.1.0): Triton-Ascend, bound to the CANN version, from its own
+ * index (an extra index next to PyPI); offline it comes from the wheel directory like every other package.
+ */
+export function tritonAscendStep(ctx: PlanContext, triton: { version: string; indexUrl: string }): StepDef {
+  const pk = targetPackages(ctx);
+  const have = pk.triton_ascend?.version;
+  const spec = `triton-ascend==${triton.version}`;
+  const index = isOffline(ctx.sources) ? [] : [`--extra-index-url=${triton.indexUrl}`];
+  const ok = versionIs(have, triton.version);
+  return {
+    id: "triton-ascend",
+    title: `Triton-Ascend ${triton.version} (install guide, bound to CANN ${ctx.release.cann.version})`,
+    commands: [pip(ctx, [...pipArgs(ctx.sources), spec, ...index])],
+    verify: `installed ${spec}`,
+    verifyScript: verifyPackages(envPython(ctx.env), [spec]),
+    changes:
+      have && !ok ? [`replaces triton-ascend ${have} with ${triton.version}${direction(have, triton.version)}`] : [],
+    warnings: missingWheels(ctx, [spec]),
+    timeoutSec: 15 * MINUTE,
+    needs: pipNeeds(ctx),
+    check: ok
+      ? { ok: true, reason: `triton-ascend ${have}` }
+      : { ok: false, reason: `triton-ascend ${have ?? "absent"}` },
+  };
+}
+
 /** The Python modules each extra of MindSpeed-MM brings (its pyproject's optional dependencies). */
 const EXTRA_MODULES: Record<MmExtra, string[]> = { evaluate: ["portalocker", "rich", "xlsxwriter", "openpyxl"] };
 

@@ -1,11 +1,18 @@
 // The ordered steps of the manual install flow, each with its exact commands, its verification and what the probe
 // says about it: python env → MindSpeed-MM at the tag → megatron/ from Megatron-LM → torch + torch_npu → MindSpeed at
-// its pin → `pip install -e .` → the model's overlay → smoke test.
+// its pin → `pip install -e .` → Triton-Ascend (when the release's guide installs it) → the model's overlay → smoke test.
 import { posix } from "node:path";
 import { samePath } from "./checks.js";
 import { checkoutOf, envPython, MINUTE, type PlanContext, q } from "./context.js";
 import { withoutUserinfo } from "./sources.js";
-import { mindspeed, mindspeedMmExtras, mindspeedMmInstall, modelOverlayStep, torch } from "./steps-python.js";
+import {
+  mindspeed,
+  mindspeedMmExtras,
+  mindspeedMmInstall,
+  modelOverlayStep,
+  torch,
+  tritonAscendStep,
+} from "./steps-python.js";
 import type { StepDef } from "./types.js";
 
 export { type InstallPaths, installPaths, type PlanContext } from "./context.js";
@@ -190,6 +197,7 @@ export function buildSteps(ctx: PlanContext, errors: string[]): StepDef[] {
     install.check = { ok: false, reason: `installs again after ${ctx.paths.workdir} moves to ${ctx.release.tag}` };
   }
   const steps = [pythonEnv(ctx), checkout, megatron(ctx), torch(ctx), mindspeed(ctx), install];
+  if (ctx.release.tritonAscend) steps.push(tritonAscendStep(ctx, ctx.release.tritonAscend));
   if (ctx.overlay) steps.push(modelOverlayStep(ctx, ctx.overlay));
   if (ctx.mmExtras.length > 0) steps.push(mindspeedMmExtras(ctx));
   steps.push(smokeTest(ctx, steps, errors));

@@ -9,6 +9,7 @@ export const STEP_IDS = [
   "torch",
   "mindspeed",
   "mindspeed-mm-install",
+  "triton-ascend",
   "model-overlay",
   "mindspeed-mm-extras",
   "smoke-test",

@@ -119,7 +119,14 @@ export const RELEASES: Readonly<Record<ReleaseTag, ReleaseStack>> = {
   "v26.0.0": {
     tag: "v26.0.0",
     date: RELEASE_DATES["v26.0.0"],
-    cann: { version: "9.0.0", minimum: "8.1.RC1", layout: "cann", hdk: null },
+    // Its release notes list 8.1.RC1 … 9.0.0; v26.1.0's table 3 marks 9.1.0 "/" (not compatible) for 26.0.0.
+    cann: {
+      version: "9.0.0",
+      minimum: "8.1.RC1",
+      compatible: ["8.1.RC1", "8.2.RC1", "8.3.RC1", "8.5.0", "9.0.0"],
+      layout: "cann",
+      hdk: null,
+    },
     torch: "2.7.1",
     torchNpu: "2.7.1.post4",
     ascendExtension: "26.0.0",
@@ -196,6 +203,16 @@ export function compareCann(a: string, b: string): number | null {
     if (d !== 0) return d;
   }
   return 0;
+}
+
+/**
+ * Whether the release notes' compatibility table lists a CANN version (build suffixes such as .alpha001 aside);
+ * null when the release has no such table or the version is not a CANN version.
+ */
+export function cannListed(release: ReleaseStack, version: string): boolean | null {
+  const key = parseCannVersion(version);
+  if (!release.cann.compatible || !key) return null;
+  return release.cann.compatible.some((v) => parseCannVersion(v)?.slice(0, 4).join() === key.slice(0, 4).join());
 }
 
 export function cannLayoutFor(version: string): CannLayout {

@@ -88,6 +88,8 @@ export function stackPackages(stack: SimStack, torchNpuFrom: SimStack = stack): 
   const numpy = RELEASES[stack.release].numpy
     ? [simplePackage("numpy", "numpy", SIM_NUMPY_VERSION, "Fundamental package for array computing in Python.")]
     : [];
+  // The install guide's Triton-Ascend, where the release's guide installs it.
+  const triton = RELEASES[stack.release].tritonAscend;
   return [
     ...numpy,
     torchPackage(stack.torch),
@@ -95,6 +97,7 @@ export function stackPackages(stack: SimStack, torchNpuFrom: SimStack = stack): 
     simplePackage("transformers", "transformers", stack.transformers, TF_SUMMARY),
     simplePackage("accelerate", "accelerate", stack.accelerate, "Accelerate"),
     simplePackage("peft", "peft", stack.peft, "Parameter-Efficient Fine-Tuning (PEFT)"),
+    ...(triton ? [simplePackage("triton-ascend", "triton", triton.version, "Triton for Ascend NPUs")] : []),
   ];
 }
 
@@ -128,7 +131,13 @@ export function allWheelPackages(): PackageSpec[] {
   ];
   for (const version of new Set(tfVersions)) add(simplePackage("transformers", "transformers", version, TF_SUMMARY));
   add(simplePackage("accelerate", "accelerate", "1.2.0", "Accelerate"));
-  add(simplePackage("triton-ascend", "triton", "3.2.0", "Triton for Ascend NPUs"));
+  // The Qwen3.5 extensions' pin, and each release's install-guide Triton-Ascend.
+  const tritons = [
+    "3.2.0",
+    ...Object.values(RELEASES).flatMap((r) => (r.tritonAscend ? [r.tritonAscend.version] : [])),
+  ];
+  for (const version of new Set(tritons))
+    add(simplePackage("triton-ascend", "triton", version, "Triton for Ascend NPUs"));
   // MindSpeed-MM's [evaluate] extra.
   add(simplePackage("portalocker", "portalocker", "2.10.1", "File locking"));
   add(simplePackage("rich", "rich", "13.9.4", "Rich text in the terminal"));

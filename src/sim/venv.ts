@@ -63,7 +63,7 @@ async function writeDist(
   extra: Record<string, string> = {},
 ) {
   const site = sitePackages(venv, pyver);
-  const di = `${name}-${version}.dist-info`;
+  const di = `${name.replaceAll("-", "_")}-${version}.dist-info`;
   const all: Record<string, string> = { ...files };
   all[`${di}/METADATA`] = `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n`;
   all[`${di}/INSTALLER`] = "pip\n";

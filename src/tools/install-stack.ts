@@ -91,9 +91,10 @@ export default defineTool({
   description:
     "Plan or run the MindSpeed-MM install on a host for a release (and model): MindSpeed-MM at the release tag, megatron/ " +
     "from Megatron-LM's core branch, torch + torch_npu for the host's CANN (torch from the CPU index or a wheel directory, " +
-    "never PyPI's aarch64 build), MindSpeed at its pinned commit, `pip install -e .`, the model's overlay (a separate venv " +
-    "when its pins clash), then a smoke test reported as check_env findings. Without confirm: the ordered steps with exact " +
-    "commands, what is already satisfied, what will be replaced, and blockers (no CANN, wrong arch, unreachable sources). " +
+    "never PyPI's aarch64 build), MindSpeed at its pinned commit, `pip install -e .`, Triton-Ascend where the release's " +
+    "guide installs it (v26.1.0), the model's overlay (a separate venv when its pins clash), then a smoke test reported as " +
+    "check_env findings. Without confirm: the ordered steps with exact commands, what is already satisfied, what will be " +
+    "replaced, and blockers (no CANN, a CANN the release notes do not list, wrong arch, unreachable sources). " +
     "With confirm: runs the remaining steps, each verified; a failed or cut-off apply resumes at its step on the next call. " +
     "Offline hosts: give sources (git mirrors, wheelDir). Call check_env first; build_configs / launch_train after.",
   toolset: "setup",

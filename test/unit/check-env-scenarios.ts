@@ -60,7 +60,7 @@ export function healthyPackages(arch = "aarch64"): Record<string, PyPackage | nu
       branch: "26.1.0_core_r0.12.1",
     },
     mindspeed_mm: { version: "26.1.0", path: "/home/ma/MindSpeed-MM", editable: true },
-    triton_ascend: null,
+    triton_ascend: { version: "3.2.1" },
     apex: null,
     torchvision: { version: "0.22.1" },
   };

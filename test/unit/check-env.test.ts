@@ -312,6 +312,17 @@ describe("check_env findings", () => {
     );
   });
 
+  it("CANN newer than the release's compatibility table lists is an error, a listed one is not", async () => {
+    // The healthy fixture runs CANN 9.1.0: v26.1.0's release notes mark it "Y" for 26.1.0 and "/" for 26.0.0.
+    const listed = await check(probeOutput());
+    expect(byId(listed.result.findings, "cann-incompatible")).toBeUndefined();
+    const { result } = await check(probeOutput(), { release: "v26.0.0" });
+    const f = byId(result.findings, "cann-incompatible")!;
+    expect(f.severity).toBe("error");
+    expect(f.evidence).toBe("9.1.0");
+    expect(f.expected).toMatch(/8\.1\.RC1, 8\.2\.RC1, 8\.3\.RC1, 8\.5\.0, 9\.0\.0/);
+  });
+
   it("MindSpeed off its pin, Megatron missing, checkout at another tag", async () => {
     const pk = healthyPackages();
     pk.mindspeed = { ...pk.mindspeed!, commit: "5176c6f5f133111e55a404d82bd2dc14a809a6ab", branch: "HEAD" };

@@ -45,9 +45,14 @@ describe("install_stack plan", () => {
       ["torch", "pending"],
       ["mindspeed", "pending"],
       ["mindspeed-mm-install", "pending"],
+      ["triton-ascend", "pending"],
       ["smoke-test", "pending"],
     ]);
     expect(cmds(r, "python-env")).toBe(`/usr/bin/python3.10 -m venv ${VENV}`);
+    // Install guide step 7 of v26.1.0: Triton-Ascend from its own index, after MindSpeed-MM.
+    expect(step(r, "triton-ascend").commands).toEqual([
+      `${VENV}/bin/python -m pip install triton-ascend==3.2.1 --extra-index-url=https://triton-ascend.osinfra.cn/pypi/simple`,
+    ]);
     expect(cmds(r, "mindspeed-mm")).toContain(
       "git fetch -q --no-tags --depth 1 https://gitcode.com/Ascend/MindSpeed-MM.git +refs/tags/v26.1.0:refs/tags/v26.1.0",
     );
@@ -86,6 +91,12 @@ describe("install_stack plan", () => {
     const r = await run(h, { release: "v26.0.0" });
     expect(r.pins.torchNpu).toBe("2.7.1.post8");
     expect(r.notes.join(" ")).toMatch(/installed CANN 9\.1\.0 .*2\.7\.1\.post4/);
+    // v26.1.0's release notes mark CANN 9.1.0 "/" for 26.0.0: install_stack stops before changing anything.
+    expect(r.problems.find((p) => p.id === "cann-incompatible")).toMatchObject({ severity: "blocker" });
+    const listed = await run(
+      scriptedInstallHost({ probe: probeOutput(bareSections()), extras: extrasOutput(BARE_EXTRAS) }),
+    );
+    expect(listed.problems.map((p) => p.id)).not.toContain("cann-incompatible");
   });
 
   it("gives DeepSeek-OCR its own venv with its requirements, leaving transformers to the overlay", async () => {
@@ -270,6 +281,10 @@ describe("install_stack blockers", () => {
     expect(r.problems.filter((p) => p.id === "step-warning").map((p) => [p.step, p.message])).toEqual([
       ["torch", "/data/wheels has no wheel for torch_npu==2.7.1.post8: pip will fail here"],
       ["mindspeed-mm-install", "/data/wheels has no wheel for transformers==4.57.0: pip will fail here"],
+      ["triton-ascend", "/data/wheels has no wheel for triton-ascend==3.2.1: pip will fail here"],
+    ]);
+    expect(step(r, "triton-ascend").commands).toEqual([
+      `${VENV}/bin/python -m pip install --no-index --find-links /data/wheels triton-ascend==3.2.1`,
     ]);
   });
 });
@@ -315,6 +330,7 @@ describe("install_stack apply and resume", () => {
       "failed",
       "not-run",
       "not-run",
+      "not-run",
     ]);
     expect(step(r, "mindspeed").error).toBe("exit 1: fatal: couldn't find remote ref 26.1.0_core_r0.12.1");
     const state = JSON.parse(h.executor.files.get(`${WD}/.ascend-train/install-state.json`)!);
@@ -353,12 +369,12 @@ describe("install_stack apply and resume", () => {
 
     const h = scriptedInstallHost({ probe: partial(), extras: extrasOutput({ state }) });
     const r = await run(h, { confirm: true });
-    expect(h.ran).toEqual(["torch", "mindspeed", "mindspeed-mm-install", "smoke-test"]);
+    expect(h.ran).toEqual(["torch", "mindspeed", "mindspeed-mm-install", "triton-ascend", "smoke-test"]);
     expect(r.status).toBe("installed");
     expect(r.resumedFrom).toBe("torch");
     expect(r.check?.ok).toBe(true);
     const saved = JSON.parse(h.executor.files.get(`${WD}/.ascend-train/install-state.json`)!);
-    expect(Object.values(saved.steps).map((s) => (s as { status: string }).status)).toEqual(Array(6).fill("done"));
+    expect(Object.values(saved.steps).map((s) => (s as { status: string }).status)).toEqual(Array(7).fill("done"));
   });
 
   it("treats a step cut off mid-way as the resume point and a record of another plan as nothing", async () => {

@@ -88,6 +88,25 @@ describe.skipIf(!canBuildSimHost)("bare sim", () => {
     expect(r.stdout.trim().split("\n").at(-1)).toBe(release.transformers.version);
   }, 150_000);
 
+  it("installs v26.1.0's Triton-Ascend offline with install_stack's arguments; a healthy v26.1.0 layout has it", async () => {
+    const bare = await layOutSim(mkdtempSync(join(tmpdir(), "sim-triton-")), { scenario: "bare", release: "v26.1.0" });
+    made.push(bare);
+    const release = getRelease("v26.1.0");
+    const triton = release.tritonAscend!;
+    const sources = resolveSources({}, release, bare.hostSettings);
+    const show = `python -m pip show triton-ascend | sed -n 's/^Version: //p'`;
+    const r = await simShell(
+      bare.hostSettings,
+      `pip install -q ${pipArgs(sources).join(" ")} triton-ascend==${triton.version} && ${show}`,
+      { cwd: bare.dir, timeoutMs: 120_000 },
+    );
+    expect(r.stderr.replace(/.*simulated Ascend host.*\n/g, "")).not.toMatch(/ERROR|Traceback/);
+    expect(r.stdout.trim().split("\n").at(-1)).toBe("3.2.1");
+    const healthy = await layOutSim(mkdtempSync(join(tmpdir(), "sim-triton-ok-")), { release: "v26.1.0" });
+    made.push(healthy);
+    expect((await simShell(healthy.hostSettings, show)).stdout.trim()).toBe(triton.version);
+  }, 150_000);
+
   it("carries the release's upstream MindSpeed commit in a healthy layout's checkout", async () => {
     const sim = await layOutSim(mkdtempSync(join(tmpdir(), "sim-pinned-")), { release: "v26.0.0" });
     made.push(sim);

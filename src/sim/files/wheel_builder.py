@@ -10,7 +10,7 @@ out = spec["outDir"]
 os.makedirs(out, exist_ok=True)
 for pkg in spec["packages"]:
     name, version = pkg["name"], pkg["version"]
-    di = "%s-%s.dist-info" % (name, version)
+    di = "%s-%s.dist-info" % (name.replace("-", "_"), version)
     files = dict(pkg["files"])
     files[di + "/METADATA"] = "Metadata-Version: 2.1\nName: %s\nVersion: %s\nSummary: %s\n" % (name, version, pkg["summary"])
     files[di + "/WHEEL"] = "Wheel-Version: 1.0\nGenerator: ascend-train-sim\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
