@@ -1,0 +1,262 @@
+// Memory estimate for a registry model at a release: resolves the recipe (backend, default layout and layer split),
+// the model's shape and the chip's HBM, then estimates the asked layout and lists the layouts that fit.
+// Shared by estimate_memory, plan_finetune, build_configs, launch pre-flight and diagnose_error.
+import { ToolError } from "../errors.js";
+import { lookupModel } from "../knowledge/lookup.js";
+import { CHIP_HBM_GIB, DEFAULT_CHIP, modelShape } from "../knowledge/model-shapes.js";
+import { newestReleaseFor, type ResolvedRecipe, recipeAt } from "../knowledge/models.js";
+import { normalizeRelease, type ReleaseTag } from "../knowledge/release-tags.js";
+import type { ModelEntry } from "../knowledge/types.js";
+import {
+  enumerateLayouts,
+  type LayoutCandidate,
+  type LayoutRequest,
+  type NearestFit,
+  nearestFit,
+  splitFor,
+} from "./layouts.js";
+import { estimateMemory, type MemoryEstimate, type Recompute } from "./memory.js";
+
+export { ALLOWANCE_GIB } from "./memory.js";
+
+export interface EstimateRequest {
+  model: string;
+  release?: string;
+  variant?: string;
+  /** Total NPUs; the recipe's nodes × NPUs per node when absent. */
+  npus?: number;
+  npusPerNode?: number;
+  tp?: number;
+  pp?: number;
+  cp?: number;
+  ep?: number;
+  microBatchSize?: number;
+  globalBatchSize?: number;
+  seqLength?: number;
+  llmLayerSplit?: number[];
+  vitLayerSplit?: number[];
+  /** npu-smi chip name (910B3, 910B4, 910_93 …) or explicit HBM per NPU. */
+  chip?: string;
+  hbmGiB?: number;
+  /** LoRA rank; true means the recipe's rank (8). */
+  lora?: boolean | number;
+  recompute?: Recompute;
+  /** Images or video frames per sample, and the largest image in pixels (image_max_pixels). */
+  images?: number;
+  imageMaxPixels?: number;
+  trainVision?: boolean;
+  /** How many fitting layouts to list. */
+  limit?: number;
+}
+
+export interface EstimateReport {
+  model: string;
+  release: ReleaseTag;
+  variant: string;
+  backend: string;
+  chip: string;
+  hbmGiB: number;
+  layout: {
+    npus: number;
+    npusPerNode: number;
+    tp: number;
+    pp: number;
+    cp: number;
+    ep: number;
+    dp: number;
+    microBatchSize: number;
+    microBatches: number;
+    globalBatchSize: number;
+    seqLength: number;
+    llmLayerSplit: number[];
+    vitLayerSplit: number[] | null;
+  };
+  /** Problems with the asked layout itself (it does not divide the NPUs, a split that does not sum). */
+  layoutProblems: string[];
+  estimate: MemoryEstimate;
+  /** Fitting layouts on the same NPUs, best expected throughput first. */
+  layouts: LayoutCandidate[];
+  nearest: NearestFit | null;
+  sources: string[];
+}
+
+/** Upstream data configs cap images at image_max_pixels 262144 (512 × 512). */
+const DEFAULT_IMAGE_PIXELS = 262144;
+const DEFAULT_LORA_RANK = 8;
+
+function resolveModel(query: string): ModelEntry {
+  const found = lookupModel(query);
+  if (found.status === "model") return found.model;
+  if (found.status === "family")
+    throw new ToolError(
+      `"${query}" names several sizes: ${found.candidates.map((m) => m.id).join(", ")}. Give one id.`,
+    );
+  if (found.status === "route") throw new ToolError(`${found.route.displayName} is not a VLM fine-tune: no estimate.`);
+  throw new ToolError(`Unknown model "${query}". Nearest ids: ${found.suggestions.join(", ")}.`);
+}
+
+function resolveRecipe(model: ModelEntry, release: string | undefined, variant: string | undefined): ResolvedRecipe {
+  let tag: ReleaseTag | undefined;
+  if (release !== undefined) {
+    tag = normalizeRelease(release) ?? undefined;
+    if (!tag) throw new ToolError(`Unknown release "${release}".`);
+  } else tag = newestReleaseFor(model, variant ?? "") ?? newestReleaseFor(model);
+  const wanted = variant ?? "";
+  const recipe = tag ? (recipeAt(model, tag, wanted) ?? (variant === undefined ? undefined : undefined)) : undefined;
+  if (!recipe) {
+    const have = model.recipes.map((r) => r.variant || "(standard)").join(", ");
+    throw new ToolError(
+      `${model.id} has no recipe "${wanted || "(standard)"}" at ${tag ?? "any release"}; variants: ${have}.`,
+    );
+  }
+  return recipe;
+}
+
+export function hbmFor(chip: string | undefined, hbmGiB: number | undefined): { chip: string; hbmGiB: number } {
+  if (hbmGiB !== undefined) return { chip: chip ?? "custom", hbmGiB };
+  const name = (chip ?? DEFAULT_CHIP).replace(/^Ascend\s*/i, "");
+  const known = CHIP_HBM_GIB[name];
+  if (known === undefined)
+    throw new ToolError(`Unknown chip "${chip}"; known: ${Object.keys(CHIP_HBM_GIB).join(", ")} (or give hbmGiB).`);
+  return { chip: name, hbmGiB: known };
+}
+
+export function estimateForModel(req: EstimateRequest): EstimateReport {
+  const model = resolveModel(req.model);
+  const recipe = resolveRecipe(model, req.release, req.variant);
+  const shape = modelShape(model.id);
+  if (!shape)
+    throw new ToolError(
+      `No stored shape for ${model.id} (its layers and widths are read from config.json at run time); no estimate.`,
+    );
+  const d = recipe.defaults;
+  const { chip, hbmGiB } = hbmFor(req.chip, req.hbmGiB);
+  const backend = recipe.backend === "megatron" ? "megatron" : "fsdp2";
+  const npusPerNode = req.npusPerNode ?? d.npusPerNode;
+  const npus = req.npus ?? npusPerNode * d.nodes;
+  const tp = req.tp ?? (backend === "fsdp2" ? 1 : d.tp);
+  const pp = req.pp ?? (backend === "fsdp2" ? 1 : d.pp);
+  const cp = req.cp ?? d.cp;
+  const microBatchSize = req.microBatchSize ?? d.microBatchSize;
+  const seqLength = req.seqLength ?? d.seqLength;
+  const layoutProblems: string[] = [];
+  const dpExact = npus / (tp * pp * cp);
+  if (!Number.isInteger(dpExact)) layoutProblems.push(`TP ${tp} × PP ${pp} × CP ${cp} does not divide ${npus} NPUs`);
+  const dp = Math.max(1, Math.floor(dpExact));
+  const ep = req.ep ?? d.ep;
+  const defaultDp = Math.max(1, Math.floor((d.npusPerNode * d.nodes) / (d.tp * d.pp * d.cp)));
+  const gradAcc =
+    d.globalBatchSize !== undefined
+      ? Math.max(1, Math.round(d.globalBatchSize / (d.microBatchSize * defaultDp)))
+      : d.gradAccSteps;
+  const globalBatchSize = req.globalBatchSize ?? microBatchSize * gradAcc * dp;
+  const microBatches = Math.max(1, Math.round(globalBatchSize / (microBatchSize * dp)));
+  const loraRank =
+    req.lora === true
+      ? DEFAULT_LORA_RANK
+      : typeof req.lora === "number"
+        ? req.lora
+        : recipe.variant === "lora"
+          ? DEFAULT_LORA_RANK
+          : null;
+  const estimateRecipe = {
+    backend: backend as "megatron" | "fsdp2",
+    recompute: req.recompute ?? (backend === "fsdp2" ? ("full" as const) : ("none" as const)),
+    distributedOptimizer: true,
+    loraRank,
+    freezeVision: !req.trainVision,
+    // The FSDP2 configs compute the loss in chunks (chunk_size 512–1024 tokens).
+    lossChunkTokens: backend === "fsdp2" ? 1024 : undefined,
+  };
+  const vision = {
+    images: req.images ?? 1,
+    patchesPerImage: shape.vision
+      ? Math.floor((req.imageMaxPixels ?? DEFAULT_IMAGE_PIXELS) / shape.vision.patch ** 2)
+      : 0,
+  };
+  const layoutReq: LayoutRequest = {
+    shape,
+    recipe: estimateRecipe,
+    vision,
+    hbmGiB,
+    npus,
+    npusPerNode,
+    microBatchSize,
+    seqLength,
+    globalBatchSize,
+    cp,
+    defaultPp: backend === "megatron" ? d.pp : undefined,
+    defaultLlmLayerSplit: d.llmLayerSplit,
+    defaultVitLayerSplit: d.vitLayerSplit,
+  };
+  const split = splitFor(layoutReq, pp);
+  const llmLayerSplit = req.llmLayerSplit ?? split.llm;
+  const vitLayerSplit = req.vitLayerSplit ?? split.vit;
+  if (llmLayerSplit.length !== pp || llmLayerSplit.reduce((a, b) => a + b, 0) !== shape.text.layers)
+    layoutProblems.push(
+      `llmLayerSplit ${JSON.stringify(llmLayerSplit)} is not ${pp} stages summing to ${shape.text.layers} layers`,
+    );
+  const estimate = estimateMemory({
+    shape,
+    recipe: estimateRecipe,
+    layout: {
+      tp,
+      pp,
+      cp,
+      ep,
+      dp,
+      microBatchSize,
+      microBatches,
+      seqLength,
+      llmLayerSplit: llmLayerSplit.length === pp ? llmLayerSplit : undefined,
+      vitLayerSplit: vitLayerSplit && vitLayerSplit.length === pp ? vitLayerSplit : undefined,
+    },
+    vision,
+    hbmGiB,
+  });
+  const all = enumerateLayouts(layoutReq);
+  const layouts = all.filter((c) => c.fits).slice(0, req.limit ?? 8);
+  const nearest = estimate.fits ? null : nearestFit(layoutReq);
+  return {
+    model: model.id,
+    release: recipe.release,
+    variant: recipe.variant,
+    backend: recipe.backend,
+    chip,
+    hbmGiB,
+    layout: {
+      npus,
+      npusPerNode,
+      tp,
+      pp,
+      cp,
+      ep,
+      dp,
+      microBatchSize,
+      microBatches,
+      globalBatchSize,
+      seqLength,
+      llmLayerSplit,
+      vitLayerSplit,
+    },
+    layoutProblems,
+    estimate,
+    layouts,
+    nearest,
+    sources: shape.sources,
+  };
+}
+
+/** One line for other tools' output: "qwen2.5vl-72b on 16 NPUs (TP 2, PP 8): 71.2 GiB of 64 per rank — does not fit". */
+export function estimateLine(r: EstimateReport): string {
+  const l = r.layout;
+  const verdict = r.estimate.fits
+    ? `fits (margin ${r.estimate.marginGiB} GiB)`
+    : `does not fit (${(-r.estimate.marginGiB).toFixed(1)} GiB over)`;
+  return `${r.model} on ${l.npus} NPUs (TP ${l.tp}, PP ${l.pp}${l.cp > 1 ? `, CP ${l.cp}` : ""}${l.ep > 1 ? `, EP ${l.ep}` : ""}, micro batch ${l.microBatchSize}): ${r.estimate.peakGiBPerRank} GiB of ${r.hbmGiB} per rank, ${verdict}`;
+}
+
+/** "TP 4, PP 2 (llmLayerSplit [32,32]) on 16 NPUs" */
+export function layoutLine(c: LayoutCandidate, npus?: number): string {
+  return `TP ${c.tp}, PP ${c.pp}${c.ep > 1 ? `, EP ${c.ep}` : ""}, micro batch ${c.microBatchSize}${c.pp > 1 ? ` (llmLayerSplit ${JSON.stringify(c.llmLayerSplit)})` : ""}${npus !== undefined ? ` on ${npus} NPUs` : ""}: ${c.peakGiBPerRank} GiB per rank`;
+}

@@ -1,0 +1,368 @@
+// Model shapes for memory estimates: the Hugging Face config.json values (and upstream MindSpeed-MM model JSONs) of
+// every model family the registry offers, with where each was read. Plain data; src/estimate turns it into bytes.
+
+/** The language model: one decoder stack, dense or mixture-of-experts. */
+export interface TextShape {
+  layers: number;
+  hidden: number;
+  heads: number;
+  kvHeads: number;
+  /** Per-head width when it is not hidden / heads (Qwen3, GLM-4.5, Qwen3.5). */
+  headDim?: number;
+  /** Dense MLP width (SwiGLU: gate, up and down projections). */
+  ffn: number;
+  vocab: number;
+  /** Input and output embeddings share one matrix. */
+  tiedEmbeddings: boolean;
+  /** Mixture of experts: routed experts, experts per token, one expert's width. */
+  experts?: number;
+  topK?: number;
+  moeFfn?: number;
+  /** Width of the always-on shared expert(s), summed. */
+  sharedExpertFfn?: number;
+  /** Leading layers that keep a dense MLP in a MoE model. */
+  denseLayers?: number;
+  /** GELU MLP (two matrices) instead of SwiGLU; default SwiGLU. */
+  geluMlp?: boolean;
+  /** RMSNorm on queries and keys (Qwen3): their inputs are kept too. */
+  qkNorm?: boolean;
+  /** Hidden dropout > 0: its masks are kept (the VLMs here train without dropout). */
+  hiddenDropout?: boolean;
+}
+
+/** The vision tower (ViT) and its projector into the language model. */
+export interface VisionShape {
+  layers: number;
+  hidden: number;
+  heads: number;
+  ffn: number;
+  /** SwiGLU MLP (three matrices) rather than GELU (two). */
+  gatedMlp: boolean;
+  patch: number;
+  /** Patches merged into one language token per side (2 → 4 patches per token; InternVL's pixel shuffle 0.5 too). */
+  merge: number;
+}
+
+export interface ModelShape {
+  text: TextShape;
+  vision?: VisionShape;
+  /** Where the numbers were read (HF config.json, upstream model JSON). */
+  sources: string[];
+  /** Where the estimate approximates the architecture. */
+  approximations?: string[];
+}
+
+const hf = (repo: string) => `https://huggingface.co/${repo}/blob/main/config.json`;
+const upstream = (release: string, path: string) =>
+  `https://gitcode.com/Ascend/MindSpeed-MM/blob/${release}/examples/${path}`;
+
+const QWEN2VL_VIT: VisionShape = {
+  layers: 32,
+  hidden: 1280,
+  heads: 16,
+  ffn: 5120,
+  gatedMlp: false,
+  patch: 14,
+  merge: 2,
+};
+const qwen25Vit = (ffn: number): VisionShape => ({
+  layers: 32,
+  hidden: 1280,
+  heads: 16,
+  ffn,
+  gatedMlp: true,
+  patch: 14,
+  merge: 2,
+});
+const QWEN3VL_VIT: VisionShape = {
+  layers: 27,
+  hidden: 1152,
+  heads: 16,
+  ffn: 4304,
+  gatedMlp: false,
+  patch: 16,
+  merge: 2,
+};
+const INTERNVIT_300M: VisionShape = {
+  layers: 24,
+  hidden: 1024,
+  heads: 16,
+  ffn: 4096,
+  gatedMlp: false,
+  patch: 14,
+  merge: 2,
+};
+const INTERNVIT_6B: VisionShape = {
+  layers: 45,
+  hidden: 3200,
+  heads: 25,
+  ffn: 12800,
+  gatedMlp: false,
+  patch: 14,
+  merge: 2,
+};
+const GLM4V_VIT: VisionShape = { layers: 24, hidden: 1536, heads: 12, ffn: 4096, gatedMlp: true, patch: 14, merge: 2 };
+const SIGLIP_SO400M: VisionShape = {
+  layers: 27,
+  hidden: 1152,
+  heads: 16,
+  ffn: 4304,
+  gatedMlp: false,
+  patch: 14,
+  merge: 2,
+};
+
+const QWEN3_30B_A3B: TextShape = {
+  qkNorm: true,
+  layers: 48,
+  hidden: 2048,
+  heads: 32,
+  kvHeads: 4,
+  headDim: 128,
+  ffn: 6144,
+  vocab: 151936,
+  tiedEmbeddings: false,
+  experts: 128,
+  topK: 8,
+  moeFfn: 768,
+};
+
+const QWEN35_APPROX =
+  "Qwen3.5 mixes gated DeltaNet (linear attention, 3 of 4 layers) with gated full attention; every layer is counted as full attention of the stated width";
+
+/** Keyed by registry model id. */
+export const MODEL_SHAPES: Readonly<Record<string, ModelShape>> = {
+  "qwen2vl-2b": {
+    text: { layers: 28, hidden: 1536, heads: 12, kvHeads: 2, ffn: 8960, vocab: 151936, tiedEmbeddings: true },
+    vision: QWEN2VL_VIT,
+    sources: [hf("Qwen/Qwen2-VL-2B-Instruct"), upstream("v2.3.0", "qwen2vl/model_2b.json")],
+  },
+  "qwen2vl-7b": {
+    text: { layers: 28, hidden: 3584, heads: 28, kvHeads: 4, ffn: 18944, vocab: 152064, tiedEmbeddings: false },
+    vision: QWEN2VL_VIT,
+    sources: [hf("Qwen/Qwen2-VL-7B-Instruct"), upstream("v2.3.0", "qwen2vl/model_7b.json")],
+  },
+  "qwen2vl-72b": {
+    text: { layers: 80, hidden: 8192, heads: 64, kvHeads: 8, ffn: 29568, vocab: 152064, tiedEmbeddings: false },
+    vision: QWEN2VL_VIT,
+    sources: [hf("Qwen/Qwen2-VL-72B-Instruct"), upstream("v2.3.0", "qwen2vl/model_72b.json")],
+  },
+  "qwen2.5vl-3b": {
+    text: { layers: 36, hidden: 2048, heads: 16, kvHeads: 2, ffn: 11008, vocab: 151936, tiedEmbeddings: true },
+    vision: qwen25Vit(3420),
+    sources: [hf("Qwen/Qwen2.5-VL-3B-Instruct"), upstream("v2.3.0", "qwen2.5vl/model_3b.json")],
+  },
+  "qwen2.5vl-7b": {
+    text: { layers: 28, hidden: 3584, heads: 28, kvHeads: 4, ffn: 18944, vocab: 152064, tiedEmbeddings: false },
+    vision: qwen25Vit(3420),
+    sources: [hf("Qwen/Qwen2.5-VL-7B-Instruct"), upstream("v2.3.0", "qwen2.5vl/model_7b.json")],
+  },
+  "qwen2.5vl-32b": {
+    text: { layers: 64, hidden: 5120, heads: 40, kvHeads: 8, ffn: 27648, vocab: 152064, tiedEmbeddings: false },
+    vision: qwen25Vit(3456),
+    sources: [hf("Qwen/Qwen2.5-VL-32B-Instruct"), upstream("v2.3.0", "qwen2.5vl/model_32b.json")],
+  },
+  "qwen2.5vl-72b": {
+    text: { layers: 80, hidden: 8192, heads: 64, kvHeads: 8, ffn: 29568, vocab: 152064, tiedEmbeddings: false },
+    vision: qwen25Vit(3456),
+    sources: [hf("Qwen/Qwen2.5-VL-72B-Instruct"), upstream("v2.3.0", "qwen2.5vl/model_72b.json")],
+  },
+  "qwen3vl-8b": {
+    text: {
+      qkNorm: true,
+      layers: 36,
+      hidden: 4096,
+      heads: 32,
+      kvHeads: 8,
+      headDim: 128,
+      ffn: 12288,
+      vocab: 151936,
+      tiedEmbeddings: false,
+    },
+    vision: QWEN3VL_VIT,
+    sources: [hf("Qwen/Qwen3-VL-8B-Instruct")],
+  },
+  "qwen3vl-30b": {
+    text: QWEN3_30B_A3B,
+    vision: QWEN3VL_VIT,
+    sources: [hf("Qwen/Qwen3-VL-30B-A3B-Instruct")],
+  },
+  "qwen3vl-32b": {
+    text: {
+      qkNorm: true,
+      layers: 64,
+      hidden: 5120,
+      heads: 64,
+      kvHeads: 8,
+      headDim: 128,
+      ffn: 25600,
+      vocab: 151936,
+      tiedEmbeddings: false,
+    },
+    vision: QWEN3VL_VIT,
+    sources: [hf("Qwen/Qwen3-VL-32B-Instruct")],
+  },
+  "qwen3vl-235b": {
+    text: {
+      qkNorm: true,
+      layers: 94,
+      hidden: 4096,
+      heads: 64,
+      kvHeads: 4,
+      headDim: 128,
+      ffn: 12288,
+      vocab: 151936,
+      tiedEmbeddings: false,
+      experts: 128,
+      topK: 8,
+      moeFfn: 1536,
+    },
+    vision: QWEN3VL_VIT,
+    sources: [hf("Qwen/Qwen3-VL-235B-A22B-Instruct")],
+  },
+  "qwen3_5-27b": {
+    text: {
+      qkNorm: true,
+      layers: 64,
+      hidden: 5120,
+      heads: 24,
+      kvHeads: 4,
+      headDim: 256,
+      ffn: 17408,
+      vocab: 248320,
+      tiedEmbeddings: false,
+    },
+    vision: QWEN3VL_VIT,
+    sources: [hf("Qwen/Qwen3.5-27B"), "https://github.com/THUDM/slime/blob/main/scripts/models/qwen3.5-27B.sh"],
+    approximations: [QWEN35_APPROX, "vision tower taken as Qwen3-VL's (27 layers, 1152 wide)"],
+  },
+  "qwen3_5-35b": {
+    text: {
+      qkNorm: true,
+      layers: 40,
+      hidden: 2048,
+      heads: 16,
+      kvHeads: 2,
+      headDim: 256,
+      ffn: 512,
+      vocab: 248320,
+      tiedEmbeddings: false,
+      experts: 256,
+      topK: 8,
+      moeFfn: 512,
+      sharedExpertFfn: 512,
+    },
+    vision: QWEN3VL_VIT,
+    sources: [hf("Qwen/Qwen3.5-35B-A3B"), "https://github.com/THUDM/slime/blob/main/scripts/models/qwen3.5-35B-A3B.sh"],
+    approximations: [QWEN35_APPROX, "vision tower taken as Qwen3-VL's (27 layers, 1152 wide)"],
+  },
+  "qwen3_5-397b": {
+    text: {
+      qkNorm: true,
+      layers: 60,
+      hidden: 4096,
+      heads: 32,
+      kvHeads: 2,
+      headDim: 256,
+      ffn: 1024,
+      vocab: 248320,
+      tiedEmbeddings: false,
+      experts: 512,
+      topK: 10,
+      moeFfn: 1024,
+      sharedExpertFfn: 1024,
+    },
+    vision: QWEN3VL_VIT,
+    sources: [
+      hf("Qwen/Qwen3.5-397B-A17B"),
+      "https://github.com/THUDM/slime/blob/main/scripts/models/qwen3.5-397B-A17B.sh",
+    ],
+    approximations: [QWEN35_APPROX, "vision tower taken as Qwen3-VL's (27 layers, 1152 wide)"],
+  },
+  "internvl2.5-4b": {
+    text: { layers: 36, hidden: 2048, heads: 16, kvHeads: 2, ffn: 11008, vocab: 151674, tiedEmbeddings: false },
+    vision: INTERNVIT_300M,
+    sources: [hf("OpenGVLab/InternVL2_5-4B"), upstream("v2.3.0", "internvl2.5/model_4B.json")],
+  },
+  "internvl2.5-78b": {
+    text: { layers: 80, hidden: 8192, heads: 64, kvHeads: 8, ffn: 29568, vocab: 151674, tiedEmbeddings: false },
+    vision: INTERNVIT_6B,
+    sources: [hf("OpenGVLab/InternVL2_5-78B"), upstream("v2.3.0", "internvl2.5/model_78B.json")],
+  },
+  "internvl3-8b": {
+    text: { layers: 28, hidden: 3584, heads: 28, kvHeads: 4, ffn: 18944, vocab: 151674, tiedEmbeddings: false },
+    vision: INTERNVIT_300M,
+    sources: [hf("OpenGVLab/InternVL3-8B"), upstream("v2.3.0", "internvl3/model_8B.json")],
+  },
+  "internvl3-78b": {
+    text: { layers: 80, hidden: 8192, heads: 64, kvHeads: 8, ffn: 29568, vocab: 151674, tiedEmbeddings: false },
+    vision: INTERNVIT_6B,
+    sources: [hf("OpenGVLab/InternVL3-78B"), upstream("v2.3.0", "internvl3/model_78B.json")],
+  },
+  "internvl3.5": {
+    text: QWEN3_30B_A3B,
+    vision: INTERNVIT_300M,
+    sources: [hf("OpenGVLab/InternVL3_5-30B-A3B-Instruct")],
+  },
+  "glm4.1v-9b": {
+    text: { layers: 40, hidden: 4096, heads: 32, kvHeads: 2, ffn: 13696, vocab: 151552, tiedEmbeddings: false },
+    vision: GLM4V_VIT,
+    sources: [hf("THUDM/GLM-4.1V-9B-Thinking"), upstream("v2.3.0", "glm4.1v/model_9b.json")],
+  },
+  "glm4.5v-106b": {
+    text: {
+      layers: 46,
+      hidden: 4096,
+      heads: 96,
+      kvHeads: 8,
+      headDim: 128,
+      ffn: 10944,
+      vocab: 151552,
+      tiedEmbeddings: false,
+      experts: 128,
+      topK: 8,
+      moeFfn: 1408,
+      sharedExpertFfn: 1408,
+      denseLayers: 1,
+    },
+    vision: GLM4V_VIT,
+    sources: [hf("zai-org/GLM-4.5V")],
+  },
+  deepseekvl2: {
+    text: {
+      layers: 30,
+      hidden: 2560,
+      heads: 32,
+      kvHeads: 32,
+      headDim: 128,
+      ffn: 12288,
+      vocab: 129280,
+      tiedEmbeddings: false,
+      experts: 72,
+      topK: 6,
+      moeFfn: 1536,
+      sharedExpertFfn: 3072,
+      denseLayers: 1,
+    },
+    vision: SIGLIP_SO400M,
+    sources: [hf("deepseek-ai/deepseek-vl2")],
+    approximations: ["multi-head latent attention counted as 32 full heads of width 128"],
+  },
+};
+
+export function modelShape(modelId: string): ModelShape | undefined {
+  return MODEL_SHAPES[modelId];
+}
+
+/** HBM per NPU (one die on A3) by npu-smi chip name, in GiB. */
+export const CHIP_HBM_GIB: Readonly<Record<string, number>> = {
+  "910B1": 64,
+  "910B2": 64,
+  "910B2C": 64,
+  "910B3": 64,
+  "910B4": 32,
+  "910_93": 64,
+};
+
+/** The chip assumed when none is named: Atlas 800T A2 (910B, 64 GB HBM per NPU). */
+export const DEFAULT_CHIP = "910B3";
