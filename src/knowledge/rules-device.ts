@@ -1,5 +1,5 @@
 // Rules for NPU runtime failures: memory, device ownership, ports, collectives, kernels, dtypes.
-import { type DiagnosisRule, lit, rx } from "./rules-types.js";
+import { type DiagnosisRule, lit, rx, rxWhen } from "./rules-types.js";
 
 export const MINDSPEED_FAQ = "https://gitcode.com/Ascend/MindSpeed-MM/blob/master/docs/zh/FAQ.md";
 export const MINDSPEED_TROUBLESHOOTING =
@@ -50,6 +50,16 @@ export const deviceRules: DiagnosisRule[] = [
         confidence: 0.85,
       },
       { match: lit("CUDA out of memory"), confidence: 0.72 },
+      // Other accelerator runtimes (Sophgo bmlib, generic SDKs) name the same failure in their own words.
+      {
+        match: rx(
+          /[Aa]lloc(?:ate)? [Dd]evice [Mm]emory [Ff]ailed|bm_alloc_gmem failed/,
+          "Device Memory Failed",
+          "device memory failed",
+          "bm_alloc_gmem failed",
+        ),
+        confidence: 0.78,
+      },
     ],
     extract: [
       /Tried to allocate (?<request>[\d.]+ [KMGT]iB)/,
@@ -105,6 +115,11 @@ export const deviceRules: DiagnosisRule[] = [
       { match: lit("Device or resource busy"), near: [lit("davinci"), lit("npu")], within: 4, confidence: 0.75 },
       {
         match: rx(/because the device is used|ret is -8020\b/, "the device is used", "ret is -8020"),
+        confidence: 0.85,
+      },
+      // CUDA's wording (error 46, cudaErrorDevicesUnavailable): exclusive-mode cards held by another process.
+      {
+        match: rx(/CUDA-capable devices? (?:\(s\) )?(?:is\/are|are|is) busy or unavailable/i, "busy or unavailable"),
         confidence: 0.85,
       },
     ],
@@ -320,6 +335,26 @@ export const deviceRules: DiagnosisRule[] = [
       { match: lit("halDeviceEnableP2P"), confidence: 0.9 },
       { match: lit("aclrtDeviceEnablePeerAccess"), confidence: 0.88 },
       { match: code("507899"), confidence: 0.55 },
+      { match: lit("rtDeviceCanAccessPeer"), confidence: 0.85 },
+      // CUDA/driver wording of the same refusal (error 217, cudaErrorPeerAccessUnsupported).
+      {
+        match: rx(
+          /peer access is not supported between|cudaErrorPeerAccessUnsupported|EnablePeerAccess failed/,
+          "peer access is not supported",
+          "cudaErrorPeerAccessUnsupported",
+          "EnablePeerAccess failed",
+        ),
+        confidence: 0.88,
+      },
+      // One operation given tensors on two different NPUs: a per-rank load put the tensor on another rank's card.
+      {
+        match: rxWhen(
+          /found at least two devices, npu:(?<a>\d+) and npu:(?<b>\d+)/,
+          ["found at least two devices, npu:"],
+          (g) => g.a !== g.b,
+        ),
+        confidence: 0.7,
+      },
     ],
     cause:
       "A tensor was copied between two NPUs directly (for example a checkpoint or LoRA adapter loaded onto npu:0 by every " +
@@ -406,6 +441,19 @@ export const deviceRules: DiagnosisRule[] = [
         within: 12,
         confidence: 0.8,
       },
+      // GPU and framework wording: cards older than Ampere (V100, T4, RTX 20xx, P100) have no bf16.
+      {
+        match: rx(/bfloat16 is only supported on GPUs with compute capability/i, "float16 is only supported on"),
+        confidence: 0.92,
+      },
+      {
+        match: rx(/does not support (?:bfloat16|bf16)\b/i, "support bfloat16", "support bf16", "SUPPORT BF16"),
+        confidence: 0.85,
+      },
+      {
+        match: rx(/not implemented for \\?'BFloat16\\?'/, "implemented for 'BFloat16'", "implemented for \\'BFloat16"),
+        confidence: 0.72,
+      },
     ],
     supersedes: ["aicore-error"],
     cause: "bf16 (or another dtype) was used on a chip whose kernels lack it: Ascend 910/910A and 310P have no bf16.",
@@ -429,6 +477,17 @@ export const deviceRules: DiagnosisRule[] = [
       { match: rx(/exitcode\s*:\s*-9\b/, "exitcode"), confidence: 0.65 },
       { match: lit("Signal 9 (SIGKILL) received"), confidence: 0.65 },
       { match: lit("<Signals.SIGKILL: 9>"), confidence: 0.65 },
+      // Shells and IDEs report the kernel's SIGKILL as exit code 137 (128 + 9).
+      {
+        match: rx(
+          /exit(?:ed with)? code:? ?137\b|exitcode:? ?137\b|interrupted by signal 9\b/,
+          "code 137",
+          "code: 137",
+          "exitcode 137",
+          "by signal 9",
+        ),
+        confidence: 0.7,
+      },
     ],
     cause:
       "A process was killed with SIGKILL, usually by the kernel's OOM killer because host RAM ran out (all ranks loading " +

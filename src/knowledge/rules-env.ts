@@ -519,6 +519,15 @@ export const envRules: DiagnosisRule[] = [
       },
       { match: rx(/No module named 'megatron(?:\.[\w.]+)?'/, "No module named 'megatron"), confidence: 0.86 },
       { match: rx(/module 'megatron[\w.]*' has no attribute/, "module 'megatron"), confidence: 0.85 },
+      // accelerate's Megatron-LM plugin and conversion tools say it in words.
+      {
+        match: rx(
+          /Megatron is not installed|Unable to import Megatron/,
+          "Megatron is not installed",
+          "Unable to import Megatron",
+        ),
+        confidence: 0.85,
+      },
       {
         match: rx(/megatron[\w./]*\.py[^\n]*got an unexpected keyword argument/, "unexpected keyword argument"),
         confidence: 0.55,

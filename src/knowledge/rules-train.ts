@@ -38,6 +38,53 @@ export const trainRules: DiagnosisRule[] = [
       { match: lit("Gradient overflow. Skipping step"), minCount: 3, confidence: 0.78 },
       { match: lit("Loss scaler reducing loss scale to"), minCount: 3, confidence: 0.72 },
       { match: lit("Non finite check and unscale on NPU device"), confidence: 0.55 },
+      // mmengine/mmdet and plain training loops: `grad_norm: nan`, `Loss nan`, `training_loss is 'nan'`.
+      {
+        match: rx(
+          /\bgrad_norm: (?:nan|inf)\b|\b[Ll]oss:? nan\b|loss is '?nan\b|grad_norm'? (?:of|is) NaN/,
+          "grad_norm: nan",
+          "grad_norm: inf",
+          "Loss nan",
+          "loss nan",
+          "Loss: nan",
+          "loss is 'nan",
+          "loss is nan",
+          "grad_norm' of NaN",
+          "grad_norm of NaN",
+          "grad_norm is NaN",
+        ),
+        confidence: 0.82,
+      },
+      // Metric dumps (verl, trl): `actor/kl:nan`, `rollout_corr/log_ppl_diff:nan`.
+      {
+        match: rx(
+          /[\w/]*(?:loss|kl|ppl|grad_norm|_max|_mean)\s*:\s*nan\b/,
+          "/kl:nan",
+          "_kl:nan",
+          "ppl:nan",
+          "loss:nan",
+          "norm:nan",
+          "max:nan",
+          "mean:nan",
+        ),
+        minCount: 2,
+        confidence: 0.75,
+      },
+      // Reports in words: "NaN grad norm occurs", "loss and grad_norm become NaN", "FP16 numerical overflow".
+      {
+        match: rx(
+          /\b[Nn]a[Nn] grad norm\b|(?:loss|grad_norm|gradients?)\b[^\n]{0,40}\bbecomes? NaN|\bFP16 (?:numerical )?overflow/i,
+          "Nan grad norm",
+          "NaN grad norm",
+          "nan grad norm",
+          "become NaN",
+          "becomes NaN",
+          "become nan",
+          "16 numerical overflow",
+          "16 overflow",
+        ),
+        confidence: 0.72,
+      },
     ],
     cause:
       "Training diverged or overflowed: fp16 on a chip forced to fp16 (910A), DeepSpeed before 0.14.3 on NPU, overlap_comm " +
@@ -201,6 +248,17 @@ export const trainRules: DiagnosisRule[] = [
       },
       { match: lit("Stale file handle"), confidence: 0.85 },
       { match: lit("could not be acquired"), near: [lit("lock")], within: 2, confidence: 0.7 },
+      // A cache file (datasets arrow, Megatron index .npy, preprocessing parquet chunks) missing on this node.
+      {
+        match: rx(
+          /(?:No such file or directory|Failed to open local file)[^\n]*cache[^\n]*\.(?:arrow|npy|parquet)\b/,
+          "No such file or directory",
+          "Failed to open local file",
+        ),
+        confidence: 0.8,
+      },
+      // ECOMM from a network filesystem while writing the cache.
+      { match: lit("Communication error on send"), confidence: 0.72 },
     ],
     cause:
       "Several nodes build or read the same dataset cache (HF datasets arrow files, Megatron GPTDataset index) on a shared " +

@@ -183,6 +183,60 @@ describe("the nearest known case", () => {
   });
 });
 
+describe("categories recognised in other stacks' words", () => {
+  const cases: [string, string][] = [
+    [
+      "dtype_unsupported",
+      "ValueError: Bfloat16 is only supported on GPUs with compute capability of at least 8.0. Your Tesla V100 GPU has compute capability 7.0.",
+    ],
+    [
+      "dtype_unsupported",
+      "RuntimeError: Current CUDA Device does not support bfloat16. Please switch dtype to float16.",
+    ],
+    ["device_busy", "RuntimeError: CUDA error: all CUDA-capable devices are busy or unavailable"],
+    ["device_p2p_driver_error", "RuntimeError: CUDA error: peer access is not supported between these two devices"],
+    [
+      "device_p2p_driver_error",
+      "Expected all tensors to be on the same device, but found at least two devices, npu:3 and npu:0! (when checking argument for argument src)",
+    ],
+    ["nan_loss", "2024-01-01 10:00:00 - mmdet - INFO - Epoch [1][50/500] lr: 1.0e-04, loss: 3.1416, grad_norm: nan"],
+    ["nan_loss", "Training: Speed 2000.0 samples/sec   Loss nan   LearningRate 0.001000   Epoch: 0"],
+    ["host_oom", "Process finished with exit code 137 (interrupted by signal 9:SIGKILL)"],
+    ["megatron_version_mismatch", "ImportError: Megatron is not installed. please build it from source."],
+    [
+      "npu_oom",
+      "[STREAM_CHECK_MESSAGE]  Expected ret == 0 to be true, but got false. Alloc Device Memory Failed! Program Terminated.",
+    ],
+    [
+      "nfs_cache_hang",
+      "FileNotFoundError: [Errno 2] No such file or directory: '/shared/data/index-cache/0123abcd_doc_idx.npy'",
+    ],
+  ];
+  for (const [category, line] of cases) {
+    it(`reads ${category} from: ${line.slice(0, 60)}`, () => {
+      const top = diagnoseText(line).findings[0]!;
+      expect(top.category).toBe(category);
+      expect(top.rule).not.toBe("unknown");
+      // Decided by a rule, not borrowed from a similar public case.
+      expect(top.cause).not.toMatch(/^The error lines resemble a public report/);
+    });
+  }
+
+  it("does not call a CPU/NPU device mix, or the same NPU twice, a cross-device copy", () => {
+    for (const line of [
+      "Expected all tensors to be on the same device, but found at least two devices, npu:0 and cpu!",
+      "Expected all tensors to be on the same device, but found at least two devices, npu:2 and npu:2!",
+    ]) {
+      expect(diagnoseText(line).findings.map((f) => f.category)).not.toContain("device_p2p_driver_error");
+    }
+  });
+
+  it("needs a NaN metric twice before a metric dump counts as diverged", () => {
+    expect(diagnoseText("actor/kl:nan").findings.map((f) => f.category)).not.toContain("nan_loss");
+    expect(diagnoseText("actor/kl:nan\nrollout/log_ppl:nan").findings[0]!.category).toBe("nan_loss");
+  });
+});
+
 describe("public corpus", () => {
   const items = loadCorpus();
 
