@@ -8,6 +8,7 @@ import { describeUnsafeEnv, unsafeEnvNames } from "../hosts/unsafe-env.js";
 import { argsHint, callHint } from "../text/hint.js";
 import { redactEnv } from "./ledger.js";
 import { describeChecks, executeLaunch, type prepareLaunch } from "./orchestrate.js";
+import { type SlurmLaunchPlan, submitSlurmLaunch } from "./slurm-launch.js";
 
 export const CheckOut = z.object({
   id: z
@@ -49,6 +50,10 @@ export const LaunchOut = z.object({
   plan: PlanOut.nullable(),
   pids: z.array(z.object({ host: z.string(), pid: z.number() })),
   exitedEarly: z.array(z.object({ host: z.string(), exit: z.string().nullable() })),
+  slurm: z
+    .object({ jobId: z.string().nullable(), script: z.string(), logFile: z.string() })
+    .nullable()
+    .describe("When the run goes through Slurm: its job id (once submitted), batch script and output file."),
   next: z.string(),
 });
 
@@ -75,6 +80,8 @@ export async function finishLaunch(
     scriptPath?: string;
     extraChecks?: z.output<typeof CheckOut>[];
     beforeStart?: () => Promise<void>;
+    /** Submit to Slurm with this batch script instead of starting the nodes directly. */
+    slurm?: SlurmLaunchPlan;
   },
 ): Promise<z.output<typeof LaunchOut>> {
   const { pre, plan, runId } = prepared;
@@ -98,7 +105,27 @@ export async function finishLaunch(
         notes: plan.notes,
       }
     : null;
-  const base = { runId, preflightOk, checks, plan: planOut, pids: [], exitedEarly: [] };
+  const slurm = meta.slurm;
+  if (planOut && slurm) {
+    // What runs is the batch script: it, its submission and its output file are the plan.
+    planOut.masterAddr = "(the first node Slurm allocates)";
+    planOut.nodes = planOut.nodes.slice(0, 1).map((n) => ({
+      ...n,
+      command: ["sbatch", "--parsable", slurm.scriptPath],
+      wrapper: slurm.scriptPath,
+      logFile: slurm.spec.logFile,
+    }));
+    planOut.wrapperScript = redactText(slurm.scriptText);
+  }
+  const base = {
+    runId,
+    preflightOk,
+    checks,
+    plan: planOut,
+    pids: [],
+    exitedEarly: [],
+    slurm: slurm ? { jobId: null, script: slurm.scriptPath, logFile: slurm.spec.logFile } : null,
+  };
   if (!preflightOk) {
     return { ...base, started: false, next: "Fix the failed checks (each names its fix), then call again." };
   }
@@ -110,6 +137,26 @@ export async function finishLaunch(
     };
   }
   deps.progress({ progress: 1, total: 2, message: `starting ${runId}` });
+  if (slurm) {
+    let jobId: string;
+    try {
+      ({ jobId } = await submitSlurmLaunch(prepared, slurm, {
+        now: deps.now(),
+        resumedFrom: meta.resumedFrom,
+        resumeIteration: meta.resumeIteration,
+        beforeStart: meta.beforeStart,
+      }));
+    } catch (error) {
+      throw new ToolError(`Could not submit ${runId} to Slurm: ${(error as Error).message}`);
+    }
+    deps.progress({ progress: 2, total: 2, message: `submitted ${runId} as Slurm job ${jobId}` });
+    return {
+      ...base,
+      started: true,
+      slurm: { jobId, script: slurm.scriptPath, logFile: slurm.spec.logFile },
+      next: `Submitted as Slurm job ${jobId}. ${callHint("list_runs")} shows it queued or running; follow it with ${callHint("tail_logs", { runId, followSeconds: 60 })}.`,
+    };
+  }
   let started: Awaited<ReturnType<typeof executeLaunch>>;
   try {
     started = await executeLaunch(prepared, {
@@ -138,7 +185,9 @@ export async function finishLaunch(
 
 export function summarizeLaunch(r: z.output<typeof LaunchOut>): string {
   const lines: string[] = [];
-  if (r.started) lines.push(`Started ${r.runId} on ${r.pids.map((p) => `${p.host} (pid ${p.pid})`).join(", ")}.`);
+  if (r.started && r.slurm)
+    lines.push(`Submitted ${r.runId} to Slurm as job ${r.slurm.jobId} (output ${r.slurm.logFile}).`);
+  else if (r.started) lines.push(`Started ${r.runId} on ${r.pids.map((p) => `${p.host} (pid ${p.pid})`).join(", ")}.`);
   else lines.push(`Not started (${r.preflightOk ? "plan only" : "pre-flight failed"}): ${r.runId}.`);
   lines.push(...describeChecks(r.checks));
   if (!r.started && r.plan) {

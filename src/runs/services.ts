@@ -4,7 +4,13 @@
 import type { RunLookup } from "../diagnosis/runs.js";
 import type { RunResolver } from "../logs/resolver.js";
 import { findRun } from "./ledger.js";
-import { livenessByRun } from "./status.js";
+import { slurmLiveState } from "./slurm.js";
+import { livenessByRun, slurmJobOf } from "./status.js";
+import type { RunRecord } from "./types.js";
+
+/** A run handed to Slurm: its log is the job's output on the host that submitted it. */
+const slurmLog = (record: RunRecord) =>
+  record.nodes.length === 0 ? (record.scheduler.find((j) => j.kind === "slurm" && j.logFile)?.logFile ?? null) : null;
 
 export interface RunServices {
   /** The master node's log of a run, and whether its process is alive. */
@@ -16,6 +22,16 @@ export interface RunServices {
 const locateLog: RunResolver = async (runId, { hosts }) => {
   const { found } = await findRun(hosts, runId);
   if (!found) return null;
+  const viaSlurm = slurmLog(found.record);
+  if (viaSlurm) {
+    const job = found.record.state === "stopped" ? null : await slurmJobOf(hosts, found.record);
+    const state = job ? slurmLiveState(job).state : null;
+    return {
+      host: found.record.hosts[0]!,
+      logFile: viaSlurm,
+      processAlive: state === null ? (found.record.state === "stopped" ? false : undefined) : state === "running",
+    };
+  }
   const master = found.record.nodes.find((n) => n.nodeRank === 0);
   if (!master) return null;
   if (found.record.state === "stopped") {
@@ -30,6 +46,26 @@ const locateLog: RunResolver = async (runId, { hosts }) => {
 const lookup: RunLookup = async (runId, { hosts }) => {
   const { found } = await findRun(hosts, runId);
   if (!found) return null;
+  const viaSlurm = slurmLog(found.record);
+  if (viaSlurm) {
+    const job = await slurmJobOf(hosts, found.record);
+    const cancelled = job && slurmLiveState(job).state === "stopped";
+    return {
+      host: found.record.hosts[0]!,
+      logFiles: [viaSlurm],
+      config: {
+        scriptPath: found.record.script,
+        tp: found.record.parallel.tp,
+        pp: found.record.parallel.pp,
+        masterPort: found.record.masterPort,
+      },
+      ...(found.record.state === "stopped" && found.record.stoppedAt
+        ? { stopped: { at: found.record.stoppedAt, signal: found.record.stopSignal } }
+        : cancelled
+          ? { stopped: { at: "its cancellation in Slurm", signal: `scancel (Slurm job ${job.jobId})` } }
+          : {}),
+    };
+  }
   const master = found.record.nodes.find((n) => n.nodeRank === 0) ?? found.record.nodes[0]!;
   const modelJson = Object.keys(found.record.configHashes).find((p) => /model[^/]*\.json$/.test(p));
   return {

@@ -3,6 +3,7 @@
 import type { HostRegistry } from "../hosts/registry.js";
 import { inspectLog } from "../logs/inspect.js";
 import { type Liveness, nodeLiveness } from "./liveness.js";
+import { querySlurmJob, type SlurmJob, slurmLiveState } from "./slurm.js";
 import type { LiveState, RunRecord } from "./types.js";
 
 export interface NodeStatus {
@@ -83,14 +84,13 @@ export async function livenessByRun(
 
 const running = (n: NodeStatus) => n.alive === true || (n.groupMembers ?? 0) > 0;
 
-export async function slurmState(hosts: HostRegistry, host: string, jobId: string): Promise<string | null> {
+/** The run's Slurm job as Slurm knows it now (null when it is not a Slurm run or Slurm does not know the job). */
+export async function slurmJobOf(hosts: HostRegistry, record: RunRecord): Promise<SlurmJob | null> {
+  const job = record.scheduler.find((j) => j.kind === "slurm" && j.jobId);
+  if (!job?.jobId) return null;
   try {
-    const { executor } = await hosts.get(host);
-    const r = await executor.runScript(
-      `squeue -h -j ${Number(jobId)} -o %T 2>/dev/null | head -n 1 | grep . || sacct -n -X -j ${Number(jobId)} -o State 2>/dev/null | head -n 1`,
-      { timeoutMs: 20_000 },
-    );
-    return r.stdout.trim().split(/\s+/)[0] || null;
+    const { executor } = await hosts.get(record.hosts[0]!);
+    return await querySlurmJob(executor, job.jobId);
   } catch {
     return null;
   }
@@ -125,11 +125,12 @@ export async function runStatus(
     errorLines: [],
     scheduler: [],
   };
+  const slurm = await slurmJobOf(hosts, record);
   for (const job of record.scheduler) {
     status.scheduler.push({
       kind: job.kind,
       jobId: job.jobId,
-      state: job.kind === "slurm" && job.jobId ? await slurmState(hosts, record.hosts[0]!, job.jobId) : null,
+      state: job.kind === "slurm" && slurm && job.jobId === slurm.jobId ? slurm.state : null,
     });
   }
   if (record.state === "stopped") {
@@ -137,16 +138,7 @@ export async function runStatus(
     status.reason = `stopped with ${record.stopSignal ?? "a signal"} at ${record.stoppedAt ?? "an unknown time"}`;
   }
   const master = record.nodes.find((n) => n.nodeRank === 0);
-  if (!master) {
-    if (record.state !== "stopped") {
-      const job = status.scheduler[0];
-      status.state = job?.state && /RUNNING|PENDING|CONFIGURING/.test(job.state) ? "running" : "unknown";
-      status.reason = job
-        ? `${job.kind} job ${job.jobId ?? "(not submitted)"}: ${job.state ?? "state unknown"}`
-        : "no node started";
-    }
-    return status;
-  }
+  if (!master) return schedulerRunStatus(hosts, record, status, slurm, now, opts);
   const masterLive = status.nodes.find((n) => n.nodeRank === 0);
   const processAlive = masterLive && masterLive.alive !== null ? running(masterLive) : undefined;
   try {
@@ -184,6 +176,67 @@ export async function runStatus(
   if (dead.length > 0 && status.state !== "finished" && status.state !== "failed") {
     status.state = "failed";
     status.reason = `node ${dead.map((d) => `${d.nodeRank} (${d.host})`).join(", ")} exited${dead[0]!.exit ? ` with ${dead[0]!.exit}` : ""}; ${status.reason}`;
+  }
+  return status;
+}
+
+/**
+ * A run whose processes belong to Slurm: its state comes from the job (queued with Slurm's reason, cancelled,
+ * completed, failed), its progress and error lines from the job's output file, read like any training log.
+ */
+async function schedulerRunStatus(
+  hosts: HostRegistry,
+  record: RunRecord,
+  status: RunStatus,
+  slurm: SlurmJob | null,
+  now: () => Date,
+  opts: { stallFactor?: number },
+): Promise<RunStatus> {
+  const job = record.scheduler.find((j) => j.kind === "slurm" && j.jobId) ?? record.scheduler[0];
+  const mapped = slurm ? slurmLiveState(slurm) : null;
+  if (record.state !== "stopped") {
+    status.state = mapped?.state ?? "unknown";
+    status.reason =
+      mapped?.reason ??
+      (job
+        ? `${job.kind} job ${job.jobId ?? "(not submitted)"}: Slurm does not know it (any more)`
+        : "no node started");
+  }
+  if (!job?.logFile || mapped?.state === "queued") return status;
+  const jobRuns = mapped?.state === "running";
+  try {
+    const { executor } = await hosts.get(record.hosts[0]!);
+    const look = await inspectLog({
+      host: executor,
+      path: job.logFile,
+      lines: 20,
+      now,
+      processAlive: record.state === "stopped" || mapped ? jobRuns : undefined,
+      runExpected: true,
+      stallFactor: opts.stallFactor ?? 5,
+    });
+    const a = look.analysis;
+    status.iteration = a.latest?.iteration ?? null;
+    status.totalIterations = a.latest?.totalIterations ?? null;
+    status.loss = finite(a.latest?.loss);
+    if (a.latest && a.medianStepMs && a.latest.totalIterations > a.latest.iteration) {
+      status.etaSeconds = Math.round(((a.latest.totalIterations - a.latest.iteration) * a.medianStepMs) / 1000);
+    }
+    status.errorLines = a.error?.lines ?? [];
+    if (record.state === "stopped") return status;
+    const v = look.verdict;
+    if (!mapped) {
+      status.state = v.state;
+      status.reason = `${status.reason}; ${v.reason}`;
+    } else if (jobRuns && (v.state === "starting" || v.state === "stalled" || v.state === "failed")) {
+      // Slurm runs the job; the log tells whether training has begun, stalls, or has already failed.
+      status.state = v.state;
+      status.reason = `${mapped.reason}; ${v.reason}`;
+    } else if (mapped.state === "failed" && v.state === "failed") {
+      status.reason = `${mapped.reason}; ${v.reason}`;
+    }
+  } catch {
+    // No output yet (the job has not written it): Slurm's word stands.
   }
   return status;
 }

@@ -21,6 +21,8 @@ export const SchedulerJobSchema = z.object({
   jobId: z.string().nullable(),
   file: z.string(),
   submittedAt: z.string().nullable(),
+  /** Where the job's output goes (sbatch --output): the run's log. */
+  logFile: z.string().nullable().default(null),
 });
 
 export const EvaluationSchema = z.object({
@@ -72,7 +74,16 @@ export const RunRecordSchema = z.object({
 });
 export type RunRecord = z.output<typeof RunRecordSchema>;
 
-export const LIVE_STATES = ["starting", "running", "finished", "failed", "stalled", "stopped", "unknown"] as const;
+export const LIVE_STATES = [
+  "queued",
+  "starting",
+  "running",
+  "finished",
+  "failed",
+  "stalled",
+  "stopped",
+  "unknown",
+] as const;
 export type LiveState = (typeof LIVE_STATES)[number];
 
 /** Run ids sort by launch time: run-YYYYMMDD-HHMMSS-xxxx. */

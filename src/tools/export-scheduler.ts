@@ -1,10 +1,11 @@
 // export_scheduler_job: the same run as a Slurm batch script and a MindCluster AscendJob manifest; submits to
-// Slurm with sbatch where the host has it, and records the job id in the run ledger.
+// Slurm with sbatch where the host has it (unless asked not to), and records the job id and the job's output file in
+// the run ledger, so the run tools follow it through Slurm.
 import { posix } from "node:path";
 import { z } from "zod";
 import { envInput } from "../runs/launch-result.js";
 import { parseLaunchScript } from "../runs/launch-script.js";
-import { ensureDir, findRun, ledgerDir, newRunId, writeRecord } from "../runs/ledger.js";
+import { ensureDir, findRun, ledgerDir, newRunId, redactEnv, writeRecord } from "../runs/ledger.js";
 import { resolveOnHost } from "../runs/preflight.js";
 import { carriedEnv } from "../runs/resume.js";
 import {
@@ -16,6 +17,8 @@ import {
   secretsFileText,
   slurmScript,
 } from "../runs/scheduler.js";
+import { hasSbatch, submitBatch } from "../runs/slurm.js";
+import { slurmRunRecord } from "../runs/slurm-launch.js";
 import { RunIdSchema, type RunRecord } from "../runs/types.js";
 import { argsHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
@@ -64,7 +67,12 @@ const input = z
       .regex(/^[A-Za-z0-9_:]*$/)
       .optional()
       .describe('Slurm GRES (default "npu:<NPUs per node>"; "" for none).'),
-    submit: z.boolean().default(false).describe("Submit the Slurm script with sbatch (when the host has it)."),
+    submit: z
+      .boolean()
+      .default(true)
+      .describe(
+        "With confirm: submit the Slurm script with sbatch where the host has it (false: only write the files).",
+      ),
     confirm: z.boolean().default(false).describe("Write the files (and submit). Without it, only the texts come back."),
   })
   .refine((v) => Boolean(v.runId) !== Boolean(v.script), { message: "Give runId, or script (with host), not both." });
@@ -187,45 +195,41 @@ export default defineTool({
     await executor.writeFile(ascendJob.path, ascendJob.text, { exclusive: false, mode: 0o600 });
     out.written = true;
     if (!args.submit) return out;
-    const has = await executor.runScript("command -v sbatch", { timeoutMs: 15_000 });
-    if (has.exitCode !== 0) {
+    if (!(await hasSbatch(executor))) {
       notes.push(`sbatch is not available on ${master}: submit ${slurm.path} from a Slurm login node.`);
       return out;
     }
-    const r = await executor.run(["sbatch", "--parsable", slurm.path], { cwd: spec.workdir, timeoutMs: 60_000 });
-    const jobId = r.stdout.trim().split(";")[0] ?? "";
-    if (r.exitCode !== 0 || !/^\d+$/.test(jobId)) {
-      throw new ToolError(`sbatch failed on ${master}: ${r.stderr.trim() || r.stdout.trim()}`);
+    // sbatch opens the output file in a directory that must exist.
+    await ensureDir(executor, posix.dirname(full.logFile));
+    let jobId: string;
+    try {
+      jobId = await submitBatch(executor, slurm.path, spec.workdir);
+    } catch (error) {
+      throw new ToolError((error as Error).message);
     }
     out.submitted = true;
     out.jobId = jobId;
-    const job = { kind: "slurm" as const, jobId, file: slurm.path, submittedAt: deps.now().toISOString() };
+    const job = {
+      kind: "slurm" as const,
+      jobId,
+      file: slurm.path,
+      submittedAt: deps.now().toISOString(),
+      logFile: full.logFile,
+    };
     const updated: RunRecord = record
       ? { ...record, scheduler: [...record.scheduler, job] }
-      : {
-          version: 1,
-          id: spec.runId,
-          createdAt: deps.now().toISOString(),
-          hosts: [master],
-          nodes: [],
-          workdir: spec.workdir,
-          script: spec.script,
-          command: ["sbatch", slurm.path],
-          env: spec.env,
-          configHashes: {},
-          saveDir: null,
-          loadDir: null,
-          masterAddr: "(slurm)",
-          masterPort: spec.masterPort,
-          parallel: { tp: 1, pp: 1, cp: 1, nnodes: spec.nodes, npusPerNode: spec.npusPerNode },
-          trainIters: null,
-          state: "launched",
-          stoppedAt: null,
-          stopSignal: null,
-          resumedFrom: null,
-          resumeIteration: null,
-          scheduler: [job],
-        };
+      : slurmRunRecord(
+          {
+            id: spec.runId,
+            hosts: [master],
+            workdir: spec.workdir,
+            script: spec.script,
+            env: redactEnv(spec.env),
+            masterPort: spec.masterPort,
+            parallel: { tp: 1, pp: 1, cp: 1, nnodes: spec.nodes, npusPerNode: spec.npusPerNode },
+          },
+          job,
+        );
     await writeRecord(executor, posix.join(dir, `${spec.runId}.json`), updated);
     return out;
   },

@@ -4,6 +4,8 @@ import { z } from "zod";
 import { HostAddressSchema, InterfaceNameSchema } from "../hosts/network-names.js";
 import { envInput, finishLaunch, LaunchOut, summarizeLaunch } from "../runs/launch-result.js";
 import { prepareLaunch } from "../runs/orchestrate.js";
+import { hasSbatch } from "../runs/slurm.js";
+import { planSlurmLaunch } from "../runs/slurm-launch.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const input = z
@@ -32,10 +34,25 @@ const input = z
       .max(60)
       .default(2)
       .describe("Seconds to watch for an immediate exit after the start."),
+    scheduler: z
+      .enum(["direct", "slurm"])
+      .default("direct")
+      .describe(
+        "direct: start the processes on the host(s). slurm: submit the launch script with sbatch from the host (a " +
+          "Slurm login node); Slurm picks the nodes.",
+      ),
+    gres: z
+      .string()
+      .regex(/^[A-Za-z0-9_:]*$/)
+      .optional()
+      .describe('With scheduler slurm: the GRES each node asks for (default "npu:<NPUs per node>"; "" for none).'),
     confirm: z
       .boolean()
       .default(false)
       .describe("Start the run. Without it, only the plan and the pre-flight come back."),
+  })
+  .refine((v) => v.scheduler === "direct" || !v.hosts, {
+    message: "With scheduler slurm give one host (the login node): Slurm allocates the nodes.",
   })
   .refine((v) => !(v.host && v.hosts), { message: "Give host or hosts, not both." })
   .refine((v) => !v.hosts || new Set(v.hosts).size === v.hosts.length, { message: "hosts must be distinct." });
@@ -48,7 +65,8 @@ export default defineTool({
     "outlives this server. First a pre-flight: the configs exist and agree, the converted weights match the layer " +
     "split, MASTER_PORT and HCCL ports are free, no stale process holds the NPUs, enough disk for the checkpoints, " +
     "a new save directory. Without confirm: returns the plan (exact command, env, pre-flight) and starts nothing. " +
-    "With confirm: returns a run id recorded on the host; follow it with tail_logs {runId} and list_runs.",
+    "With confirm: returns a run id recorded on the host; follow it with tail_logs {runId} and list_runs. With " +
+    "scheduler slurm the same launch is submitted with sbatch from a login host and the run records its job id.",
   toolset: "train",
   kind: "destructive",
   input,
@@ -72,6 +90,16 @@ export default defineTool({
       });
     } catch (error) {
       throw new ToolError(`Pre-flight could not run: ${(error as Error).message}`);
+    }
+    if (args.scheduler === "slurm") {
+      const { executor } = await deps.hosts.get(nodes[0]!);
+      if (!(await hasSbatch(executor))) {
+        throw new ToolError(
+          `sbatch is not available on ${nodes[0]}: run with scheduler slurm from a Slurm login node.`,
+        );
+      }
+      const slurm = prepared.plan ? planSlurmLaunch(prepared, { env: args.env, gres: args.gres }) : undefined;
+      return finishLaunch(prepared, args.confirm, 0, deps, { slurm });
     }
     return finishLaunch(prepared, args.confirm, args.settleSeconds, deps, {});
   },

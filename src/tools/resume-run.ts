@@ -6,7 +6,9 @@ import { findRun, ledgerDir, newRunId } from "../runs/ledger.js";
 import { prepareLaunch } from "../runs/orchestrate.js";
 import { resolveOnHost } from "../runs/preflight.js";
 import { buildResume, carriedEnv, type ResumeFiles } from "../runs/resume.js";
-import { livenessByRun } from "../runs/status.js";
+import { isSlurmActive } from "../runs/slurm.js";
+import { planSlurmLaunch } from "../runs/slurm-launch.js";
+import { livenessByRun, slurmJobOf } from "../runs/status.js";
 import { RunIdSchema } from "../runs/types.js";
 import { callHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
@@ -19,7 +21,7 @@ export default defineTool({
     "(latest_checkpointed_iteration.txt), on the same hosts with the same layout and configs: --load points at the " +
     "save directory and --no-load-optim / --no-load-rng / --finetune are removed so the optimizer, RNG and iteration " +
     "count are restored. Runs the launch pre-flight. Without confirm: returns the plan and the changes. With " +
-    "confirm: starts a new run (new run id, resumedFrom set).",
+    "confirm: starts a new run (new run id, resumedFrom set); a run Slurm ran is resubmitted to Slurm.",
   toolset: "train",
   kind: "destructive",
   input: z.object({
@@ -50,7 +52,17 @@ export default defineTool({
     const { found } = await findRun(deps.hosts, args.runId, args.host ? [args.host] : undefined);
     if (!found) throw new ToolError(`No run "${args.runId}" in the ledgers. list_runs shows the known runs.`);
     const record = found.record;
-    if (record.nodes.length === 0) throw new ToolError(`${record.id} was handed to a scheduler; resubmit it there.`);
+    // A run Slurm ran is resubmitted to Slurm from the same login host, once Slurm no longer holds it.
+    const viaSlurm = record.nodes.length === 0 && record.scheduler.some((j) => j.kind === "slurm" && j.jobId);
+    if (record.nodes.length === 0 && !viaSlurm) {
+      throw new ToolError(`${record.id} was handed to a scheduler without a job id; resubmit it there.`);
+    }
+    const job = viaSlurm ? await slurmJobOf(deps.hosts, record) : null;
+    if (job && isSlurmActive(job)) {
+      throw new ToolError(
+        `${record.id} is still ${job.state} in Slurm (job ${job.jobId}): stop it first with ${callHint("stop_run", { runId: record.id, confirm: true })}.`,
+      );
+    }
     const live = (await livenessByRun(deps.hosts, [{ ...record, state: "launched" }])).get(record.id) ?? [];
     const running = live.filter((n) => n.alive || (n.groupMembers ?? 0) > 0);
     if (running.length > 0) {
@@ -62,9 +74,9 @@ export default defineTool({
     // Each node's own ledger directory, never a directory the record names.
     const dirOf = new Map(
       await Promise.all(
-        record.nodes.map(async (n) => {
-          const { executor, settings } = await deps.hosts.get(n.host);
-          return [n.host, await ledgerDir(executor, settings)] as const;
+        [...new Set(record.hosts)].map(async (host) => {
+          const { executor, settings } = await deps.hosts.get(host);
+          return [host, await ledgerDir(executor, settings)] as const;
         }),
       ),
     );
@@ -115,7 +127,10 @@ export default defineTool({
     const notes = scriptInfoEnv.redacted.length
       ? [`Secret variables of the original run were not kept (${scriptInfoEnv.redacted.join(", ")}): pass them in env.`]
       : [];
-    const out = await finishLaunch(prepared, args.confirm, args.settleSeconds, deps, {
+    const env = { ...scriptInfoEnv.env, ...args.env };
+    const slurm = viaSlurm ? planSlurmLaunch(prepared, { env, scriptPath: first.scriptPath }) : undefined;
+    const out = await finishLaunch(prepared, args.confirm, viaSlurm ? 0 : args.settleSeconds, deps, {
+      slurm,
       resumedFrom: record.id,
       resumeIteration: first.iteration,
       scriptPath: first.scriptPath,

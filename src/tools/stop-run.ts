@@ -3,7 +3,8 @@ import { posix } from "node:path";
 import { z } from "zod";
 import { findRun, ledgerDir, writeRecord } from "../runs/ledger.js";
 import { isSignallablePid, stopGroup } from "../runs/liveness.js";
-import { livenessByRun } from "../runs/status.js";
+import { cancelSlurmJob, isSlurmActive, SLURM_JOB_ID } from "../runs/slurm.js";
+import { livenessByRun, slurmJobOf } from "../runs/status.js";
 import { RunIdSchema } from "../runs/types.js";
 import { argsHint, callHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
@@ -21,7 +22,8 @@ export default defineTool({
   title: "Stop a training run",
   description:
     "Stop a run started by launch_train: SIGTERM to its whole process group (launcher, torchrun, workers) on every " +
-    "node, then SIGKILL after graceSeconds; the run's ledger records the stop. Without confirm: says what would be " +
+    "node, then SIGKILL after graceSeconds; a run Slurm runs is cancelled with scancel. The run's ledger records " +
+    "the stop. Without confirm: says what would be " +
     "stopped. Checkpoints already saved stay; resume_run continues from the latest one.",
   toolset: "train",
   kind: "destructive",
@@ -46,31 +48,44 @@ export default defineTool({
     }
     const record = found.record;
     const live = (await livenessByRun(deps.hosts, [{ ...record, state: "launched" }])).get(record.id) ?? [];
-    const wasRunning = live.some((n) => n.alive || (n.groupMembers ?? 0) > 0);
+    const job = await slurmJobOf(deps.hosts, record);
+    const wasRunning = live.some((n) => n.alive || (n.groupMembers ?? 0) > 0) || (job !== null && isSlurmActive(job));
+    const slurmPlan = record.scheduler
+      .filter((j) => j.kind === "slurm" && j.jobId && SLURM_JOB_ID.test(j.jobId))
+      .map((j) => ({
+        host: record.hosts[0]!,
+        nodeRank: 0,
+        pid: 0,
+        outcome: "planned" as const,
+        detail: `scancel ${j.jobId}${job?.jobId === j.jobId ? ` (Slurm: ${job.state})` : ""}`,
+      }));
     if (!args.confirm) {
       return {
         runId: record.id,
         stopped: false,
         wasRunning,
-        nodes: record.nodes.map((n) =>
-          isSignallablePid(n.pid)
-            ? {
-                host: n.host,
-                nodeRank: n.nodeRank,
-                pid: n.pid,
-                outcome: "planned" as const,
-                detail:
-                  `kill -TERM -- -${n.pid}, then -KILL after ${args.graceSeconds} s, only if pid ${n.pid} is still ` +
-                  `bash ${n.wrapper}${n.startTicks === null ? "" : ` started at tick ${n.startTicks}`}`,
-              }
-            : {
-                host: n.host,
-                nodeRank: n.nodeRank,
-                pid: n.pid,
-                outcome: "refused" as const,
-                detail: `pid ${n.pid} is not a run's process group; it will not be signalled`,
-              },
-        ),
+        nodes: [
+          ...slurmPlan,
+          ...record.nodes.map((n) =>
+            isSignallablePid(n.pid)
+              ? {
+                  host: n.host,
+                  nodeRank: n.nodeRank,
+                  pid: n.pid,
+                  outcome: "planned" as const,
+                  detail:
+                    `kill -TERM -- -${n.pid}, then -KILL after ${args.graceSeconds} s, only if pid ${n.pid} is still ` +
+                    `bash ${n.wrapper}${n.startTicks === null ? "" : ` started at tick ${n.startTicks}`}`,
+                }
+              : {
+                  host: n.host,
+                  nodeRank: n.nodeRank,
+                  pid: n.pid,
+                  outcome: "refused" as const,
+                  detail: `pid ${n.pid} is not a run's process group; it will not be signalled`,
+                },
+          ),
+        ],
         next: wasRunning
           ? `Call again with ${argsHint({ confirm: true })} to stop it.`
           : "Nothing runs any more; stopping would only mark it stopped.",
@@ -98,17 +113,17 @@ export default defineTool({
       }),
     );
     // Jobs handed to Slurm are cancelled there.
-    for (const job of record.scheduler) {
+    for (const j of record.scheduler) {
       // A job id is a number; anything else in a record is not passed to scancel.
-      if (job.kind !== "slurm" || !job.jobId || !/^\d+$/.test(job.jobId)) continue;
+      if (j.kind !== "slurm" || !j.jobId || !SLURM_JOB_ID.test(j.jobId)) continue;
       const { executor } = await deps.hosts.get(record.hosts[0]!);
-      const r = await executor.run(["scancel", job.jobId], { timeoutMs: 30_000 });
+      const r = await cancelSlurmJob(executor, j.jobId, args.graceSeconds);
       nodes.push({
         host: record.hosts[0]!,
         nodeRank: 0,
         pid: 0,
-        outcome: r.exitCode === 0 ? "terminated" : "failed",
-        detail: `scancel ${job.jobId}${r.exitCode === 0 ? "" : `: ${r.stderr.trim()}`}`,
+        outcome: !r.ok ? "failed" : r.job && isSlurmActive(r.job) ? "killed" : "terminated",
+        detail: r.detail,
       });
     }
     const killed = nodes.some((n) => n.outcome === "killed");
@@ -119,8 +134,12 @@ export default defineTool({
       stopSignal: killed ? "SIGKILL" : "SIGTERM",
     };
     const failed = nodes.filter((n) => n.outcome === "failed" || n.outcome === "refused");
+    // Every host that keeps the record: the nodes, and the login host of a run Slurm ran.
+    const keepers = new Map<string, { host: string; nodeRank: number; pid: number }>();
+    for (const [i, h] of record.hosts.entries()) keepers.set(h, { host: h, nodeRank: i, pid: 0 });
+    for (const n of record.nodes) keepers.set(n.host, n);
     await Promise.all(
-      record.nodes.map(async (n) => {
+      [...keepers.values()].map(async (n) => {
         try {
           // The record goes back to the ledger directory it belongs in, never to a path the record itself names.
           const { executor, settings } = await deps.hosts.get(n.host);
