@@ -1,0 +1,110 @@
+// Slurm's answers, as captured from the test cluster (scripts/slurm.sh, Slurm 22.05), parsed and mapped onto a run's
+// live state; and the batch script puts the job inside the same environment a direct launch on the host gets.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { HostSettings } from "../../src/hosts/inventory.js";
+import { slurmScript } from "../../src/runs/scheduler.js";
+import { parseSacctJob, parseScontrolJob, type SlurmJob, slurmLiveState } from "../../src/runs/slurm.js";
+
+const FIXTURES = join(import.meta.dirname, "..", "fixtures", "slurm");
+const fixture = (name: string) => readFileSync(join(FIXTURES, name), "utf8");
+const job = (name: string): SlurmJob => {
+  const j = parseScontrolJob(fixture(name));
+  if (!j) throw new Error(`${name} did not parse`);
+  return j;
+};
+
+describe("scontrol -o show job, parsed", () => {
+  it("reads the state, reason, exit code, node and output file of a job", () => {
+    const failed = job("scontrol-failed.txt");
+    expect(failed).toMatchObject({ state: "FAILED", reason: "NonZeroExitCode", exitCode: "1:0", source: "scontrol" });
+    expect(failed.jobId).toMatch(/^\d+$/);
+    expect(failed.nodeList).toBeTruthy();
+    expect(failed.stdOut).toMatch(/^\/.*\.slurm\.log$/);
+    expect(job("scontrol-pending-resources.txt")).toMatchObject({ state: "PENDING", reason: "Resources" });
+  });
+
+  it("gives null for a job Slurm does not know and for sacct without accounting storage", () => {
+    expect(parseScontrolJob(fixture("scontrol-unknown.txt"))).toBeNull();
+    expect(parseSacctJob(fixture("sacct-disabled.txt"), "19")).toBeNull();
+  });
+
+  it("reads sacct's parsable line, state words after the first dropped", () => {
+    // sacct -n -X -P -o JobID,State,ExitCode,Reason,Elapsed,NodeList on a cluster that keeps accounting.
+    expect(parseSacctJob("4242|CANCELLED by 0|0:15|None|00:00:07|vm\n", "4242")).toMatchObject({
+      state: "CANCELLED",
+      exitCode: "0:15",
+      reason: null,
+      runTime: "00:00:07",
+      source: "sacct",
+    });
+    expect(parseSacctJob("4242|COMPLETED|0:0|None|00:01:00|vm\n", "4243")).toBeNull();
+  });
+});
+
+describe("Slurm job states as run states", () => {
+  it.each([
+    ["scontrol-pending-resources.txt", "queued", /PENDING \(reason: Resources\)/],
+    ["scontrol-running.txt", "running", /RUNNING on \S+/],
+    ["scontrol-completed.txt", "finished", /COMPLETED after \d\d:\d\d:\d\d/],
+    ["scontrol-failed.txt", "failed", /FAILED \(NonZeroExitCode, exit 1:0\)/],
+    ["scontrol-timeout.txt", "failed", /TIMEOUT \(TimeLimit, exit 0:15\)/],
+    ["scontrol-cancelled.txt", "stopped", /CANCELLED: cancelled/],
+  ])("%s → %s", (name, state, reason) => {
+    const mapped = slurmLiveState(job(name));
+    expect(mapped.state).toBe(state);
+    expect(mapped.reason).toMatch(reason);
+  });
+
+  it.each([
+    ["OUT_OF_MEMORY", "failed"],
+    ["NODE_FAIL", "failed"],
+    ["PREEMPTED", "failed"],
+    ["CONFIGURING", "queued"],
+    ["COMPLETING", "running"],
+    ["SUSPENDED", "stalled"],
+    ["SOMETHING_NEW", "unknown"],
+  ])("%s → %s", (state, expected) => {
+    const j: SlurmJob = { ...job("scontrol-running.txt"), state };
+    expect(slurmLiveState(j).state).toBe(expected);
+  });
+});
+
+describe("the batch script's environment", () => {
+  it("puts the host's PATH directories, variables, CANN and Python env around the launch, like a direct launch", () => {
+    const settings = {
+      path: ["/opt/sim host/bin"],
+      env: { ASCEND_SIM_ROOT: "/opt/sim host", HF_TOKEN: "hf_secret" },
+      cannRoot: "/usr/local/Ascend",
+      venv: "/opt/venv",
+      sourceCann: true,
+    } as unknown as HostSettings;
+    const text = slurmScript(
+      {
+        runId: "run-20260101-000000-abcd",
+        nodes: 1,
+        npusPerNode: 8,
+        workdir: "/w",
+        script: "/w/finetune.sh",
+        env: { MY_FLAG: "1" },
+        masterPort: 6000,
+        hostfile: "/w/h",
+        logFile: "/w/logs/x.log",
+        secretsFile: "/w/s.env",
+      },
+      settings,
+      { gres: "npu:8" },
+    );
+    expect(text).toContain("export PATH='/opt/sim host/bin':\"$PATH\"");
+    expect(text).toMatch(/export ASCEND_SIM_ROOT='\/opt\/sim host'/);
+    expect(text).toMatch(/export MY_FLAG=1/);
+    expect(text).toContain(". /opt/venv/bin/activate");
+    expect(text).toContain("/usr/local/Ascend/ascend-toolkit/set_env.sh");
+    // The secret stays out of the script: it is read from the owner-only file.
+    expect(text).not.toContain("hf_secret");
+    expect(text).toContain("< /w/s.env");
+    // Every line that sets the environment comes before the step that runs the launch script.
+    expect(text.indexOf("activate")).toBeLessThan(text.indexOf("srun "));
+  });
+});
