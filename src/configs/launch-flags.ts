@@ -102,17 +102,16 @@ function qwenArgs(ctx: TemplateContext): ArgBlocks {
         ? []
         : ["--distributed-timeout-minutes 20"]),
   ];
-  const lora = r.variant === "lora";
+  const lora = r.variant === "lora" ? r.lora : undefined;
   const extra: [string, string[]][] = lora
     ? [
         [
           "LORA_ARGS",
           [
-            "--lora-r 8",
-            "--lora-alpha 16",
-            "--lora-dropout 0",
-            // canonical_model on: the LLM has HF names (q/k/v_proj, gate/up_proj), the ViT keeps linear_qkv.
-            "--lora-target-modules linear_proj linear_fc2 linear_qkv q_proj k_proj v_proj gate_proj up_proj",
+            `--lora-r ${lora.r}`,
+            `--lora-alpha ${lora.alpha}`,
+            `--lora-dropout ${lora.dropout}`,
+            `--lora-target-modules ${lora.targetModules.join(" ")}`,
           ],
         ],
       ]

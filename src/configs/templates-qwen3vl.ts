@@ -158,12 +158,13 @@ function unifiedYaml(ctx: TemplateContext, size: string, lora: boolean, release:
     MM_TOOL_PATH: "./mindspeed_mm/tools/tools.json",
     gpt_args: gpt,
   };
-  if (lora) {
+  const settings = ctx.recipe.lora;
+  if (lora && settings) {
     out.lora_args = {
-      lora_r: 8,
-      lora_alpha: 16,
-      lora_dropout: 0.0,
-      lora_target_modules: "v_proj,o_proj,k_proj,q_proj",
+      lora_r: settings.r,
+      lora_alpha: settings.alpha,
+      lora_dropout: settings.dropout,
+      lora_target_modules: settings.targetModules.join(","),
       lora_register_forward_hook: "embed_tokens",
     };
   }

@@ -1,5 +1,6 @@
 // The exact `mm-convert <Class> <method> …` argument shape per converter and release (facts §b). Pure.
 import { RELEASE_TAGS, type ReleaseTag } from "../knowledge/release-tags.js";
+import type { LoraSettings } from "../knowledge/types.js";
 
 export const CONVERT_METHODS = [
   "hf_to_mm",
@@ -10,6 +11,7 @@ export const CONVERT_METHODS = [
   "lora_hf_to_mm",
   "lora_mm_to_hf",
   "lora_hf_to_dcp",
+  "merge_mm_lora_dcp_weight_to_base_hf",
 ] as const;
 export type ConvertMethod = (typeof CONVERT_METHODS)[number];
 
@@ -50,7 +52,15 @@ export interface ConvertArgSpec {
   tiedByReadme?: boolean;
   /** DCP sources: the iteration directory latest_checkpointed_iteration.txt names (iter_0000100, release). */
   sourceIteration?: string;
+  /** LoRA recipes: the adapter settings the run trained with (the merge scales by alpha / r). */
+  lora?: LoraSettings;
 }
+
+/** alpha / r as the merge takes it ("2.0"). */
+export const loraScaling = (l: LoraSettings) => {
+  const v = l.alpha / l.r;
+  return Number.isInteger(v) ? v.toFixed(1) : String(v);
+};
 
 /** The directory a latest_checkpointed_iteration.txt names: "release", or iter_NNNNNNN for a number. */
 export function trackedIterationDir(tracker: string | null): string | undefined {
@@ -85,6 +95,23 @@ const FLAT_SHAPES: Record<string, Partial<Record<ConvertMethod, (s: ConvertArgSp
     dcp_to_hf: (s) => ["--load_dir", iterationDir(s), "--save_dir", s.targetDir!, "--model_assets_dir", s.hfDir],
     // A Hugging Face LoRA adapter to DCP, loaded next to the base (load_base_model) by the LoRA YAML.
     lora_hf_to_dcp: (s) => ["--hf_dir", s.hfDir, "--dcp_dir", s.ckptDir],
+    // The trained adapters (one saved iteration) added into the base HF weights, written as a full HF model. The
+    // method's scaling defaults to 1.0; LoRA scales by alpha / r, so it is passed from the run's settings.
+    merge_mm_lora_dcp_weight_to_base_hf: (s) => {
+      if (!s.lora) throw new Error("The merge needs the LoRA settings the run trained with.");
+      return [
+        "--base_hf_dir",
+        s.hfDir,
+        "--lora_dcp_dir",
+        iterationDir(s),
+        "--lora_target_modules",
+        s.lora.targetModules.join(","),
+        "--save_merged_hf_dir",
+        s.targetDir!,
+        "--scaling",
+        loraScaling(s.lora),
+      ];
+    },
   },
   Qwen35Converter: {
     hf_to_dcp: (s) => [

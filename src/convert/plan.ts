@@ -170,6 +170,14 @@ export function planConversion(req: ConvertRequest): ConvertPlan {
   if (!info) throw new ConvertRefusal(`Unknown converter ${className}.`, "model");
   const method = req.method ?? (info.argStyle === "cfg" ? "hf_to_mm" : "hf_to_dcp");
   checkMethod(info, method, plan.release);
+  if (method.startsWith("merge_") && !recipe?.lora) {
+    const loraRecipe = model.recipes.find((r) => r.lora && r.releases.includes(plan.release));
+    throw new ConvertRefusal(
+      `${method} merges LoRA adapters a run trained into the base model; ${model.id} ${plan.variant || "standard"} at ${plan.release} trains no adapters.${loraRecipe ? ` Its LoRA recipe is variant "${loraRecipe.variant}".` : ""}`,
+      "variant",
+      loraRecipe?.variant,
+    );
+  }
 
   const direction = directionOf(method);
   const hfDir = absolute(req.hfDir ?? plan.paths.hfDir, req.workdir, "hfDir");
@@ -218,6 +226,7 @@ export function planConversion(req: ConvertRequest): ConvertPlan {
     sourceLayout,
     ep: plan.parallel.ep,
     tiedByReadme: TIED_BY_README.has(model.id),
+    lora: recipe?.lora,
   };
   if (fromRun) {
     notes.push(

@@ -207,6 +207,14 @@ function qwen25Lora(standard: TrainingRecipe, size: string): TrainingRecipe {
     description:
       "LoRA fine-tune (r 8, alpha 16) on the standard Megatron example, canonical (HF-equal) model structure",
     releases: span("v2.3.0"),
+    // canonical_model on: the LLM has HF names (q/k/v_proj, gate/up_proj), the ViT keeps linear_qkv.
+    lora: {
+      r: 8,
+      alpha: 16,
+      dropout: 0,
+      targetModules: ["linear_proj", "linear_fc2", "linear_qkv", "q_proj", "k_proj", "v_proj", "gate_proj", "up_proj"],
+      baseConversion: "canonical",
+    },
     upstreamDifferences: [
       ...LORA25_FLAGS.map((f) => ({ key: `flag:${f}`, reason })),
       ...["image_encoder.vision_encoder", "text_decoder"].map((part) => ({
@@ -399,6 +407,14 @@ const QWEN3VL: ModelEntry[] = [
         description: "LoRA fine-tune (r 8, alpha 16) on 8 NPUs",
         script: "examples/qwen3vl/finetune_lora_qwen3vl_30B.sh",
         configFiles: ["examples/qwen3vl/qwen3vl_lora_sft_30B.yaml", "examples/qwen3vl/fsdp2_config.yaml"],
+        // qwen3vl_lora_sft_30B.yaml's lora_args; the README converts the base with --is_lora_base true.
+        lora: {
+          r: 8,
+          alpha: 16,
+          dropout: 0,
+          targetModules: ["v_proj", "o_proj", "k_proj", "q_proj"],
+          baseConversion: "lora-base",
+        },
         envAt: { "v26.1.0": { ENABLE_GC_THRESHOLD: "1" } },
       },
       {

@@ -100,6 +100,22 @@ export interface TrainingRecipe {
   envAt?: Partial<Record<ReleaseTag, Record<string, string>>>;
   /** Where the generated files differ from upstream's on purpose, and why (shown to the user as warnings). */
   upstreamDifferences?: UpstreamDifference[];
+  /** LoRA recipes: the adapter settings and how the base checkpoint must be converted for them. */
+  lora?: LoraSettings;
+}
+
+/** The LoRA settings a recipe trains with, as its config writes them; the merge uses the same ones. */
+export interface LoraSettings {
+  r: number;
+  alpha: number;
+  dropout: number;
+  /** Module names as the training config lists them. */
+  targetModules: string[];
+  /**
+   * How the base weights are converted for it: "canonical" (Megatron, HF-equal module names:
+   * enable_canonical_hf_struct), or "lora-base" (DCP, `hf_to_dcp --is_lora_base true`: keys under base_model.model.).
+   */
+  baseConversion: "canonical" | "lora-base";
 }
 
 /** A deliberate difference from the upstream example files, as the upstream comparison names it. */

@@ -1,7 +1,8 @@
 // Pre-flight, per node: probe each host once (files, weights, save directory, disk, ports, NPUs and who holds them),
 // then check what the run needs there. Every failure carries the fix a person can act on.
-import { markerMismatch, parseMarker } from "../convert/marker.js";
+import { type ConvertMarker, markerMismatch, parseMarker } from "../convert/marker.js";
 import { parseNpuSmiInfo } from "../env/npu-smi.js";
+import { getModel } from "../knowledge/models.js";
 import { callHint } from "../text/hint.js";
 import { ledgerDir, readLedger } from "./ledger.js";
 import type { Add, NodeContext } from "./preflight-types.js";
@@ -215,6 +216,17 @@ function checkWeights(n: NodeContext, config: RunConfig, add: Add): void {
     return;
   }
   const marker = load.convertMarker ? parseMarker(load.convertMarker) : null;
+  const loraMismatch = marker ? loraBaseMismatch(marker, config.lora) : null;
+  if (loraMismatch) {
+    add({
+      id: "weights",
+      host: n.host,
+      level: "error",
+      message: `${load.abs}: ${loraMismatch}`,
+      fix: `Convert the base again with convert_weights (model ${marker!.model}, ${config.lora ? 'variant "lora"' : "no variant"}) into ${config.loadPath}, or rebuild the configs to match the weights.`,
+    });
+    return;
+  }
   if (marker) {
     // The layer split is invisible in the tree; convert_weights recorded the one it used.
     const diff = markerMismatch(marker, { tp: config.tp, pp: config.pp, llm: config.llmSplit, vit: null });
@@ -236,6 +248,27 @@ function checkWeights(n: NodeContext, config: RunConfig, add: Add): void {
     message: `Converted weights found in ${load.abs} (${load.tracker}, tp=${config.tp}, pp=${config.pp}${marker ? `, layer split matches the conversion record` : ""}).`,
     fix: null,
   });
+}
+
+/**
+ * A LoRA run needs its base converted for LoRA (Qwen2.5-VL: the canonical HF-equal structure; Qwen3-VL:
+ * `hf_to_dcp --is_lora_base true`, keys under base_model.model.), and a full fine-tune needs the plain conversion:
+ * either way the other one does not load. Null when the conversion record agrees with the run.
+ */
+export function loraBaseMismatch(marker: ConvertMarker, runIsLora: boolean): string | null {
+  if (!["hf_to_mm", "hf_to_dcp"].includes(marker.method)) return null;
+  const model = getModel(marker.model);
+  const lora = model?.recipes.find((r) => r.lora && r.variant === "lora")?.lora;
+  if (!lora) return null;
+  const convertedForLora = marker.variant === "lora";
+  if (convertedForLora === runIsLora) return null;
+  const how =
+    lora.baseConversion === "canonical"
+      ? "the canonical (HF-equal) structure, enable_canonical_hf_struct"
+      : "hf_to_dcp --is_lora_base true (keys under base_model.model.)";
+  return runIsLora
+    ? `the run trains LoRA adapters, but these weights were converted for a full fine-tune (${marker.method}, variant "${marker.variant || "standard"}"); LoRA needs the base converted with ${how}. The adapters would not attach and loading fails on the key names.`
+    : `these weights were converted as a LoRA base (${how}), but the run is a full fine-tune: the checkpoint's key names do not match the model's.`;
 }
 
 function checkSave(n: NodeContext, config: RunConfig, resume: boolean, add: Add): void {

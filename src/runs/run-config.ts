@@ -24,6 +24,8 @@ export interface RunConfig {
   /** Paths the run reads (dataset files, tokenizer / HF dir) that must exist on every node. */
   inputs: string[];
   llmSplit: number[] | null;
+  /** The run trains LoRA adapters (--lora-target-modules, lora_args, training.lora.enable). */
+  lora: boolean;
   issues: ConfigIssue[];
 }
 
@@ -150,6 +152,7 @@ export function describeRun(info: LaunchScriptInfo, files: ConfigFiles): RunConf
     noLoadOptim: bool("no-load-optim"),
     inputs: [],
     llmSplit: null,
+    lora: f["lora-target-modules"] !== undefined,
     issues,
   };
   if (cfg.kind === "megatron-json") {
@@ -179,6 +182,7 @@ export function describeRun(info: LaunchScriptInfo, files: ConfigFiles): RunConf
       if (typeof model[key] === "string") cfg.inputs.push(model[key] as string);
     }
     cfg.llmSplit = checkModel(model, cfg, {}, issues);
+    cfg.lora = main.lora_args !== undefined || obj(training.lora).enable === true;
   }
   cfg.inputs = [...new Set(cfg.inputs)];
   return cfg;

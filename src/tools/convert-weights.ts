@@ -80,7 +80,11 @@ export default defineTool({
     method: z
       .enum(CONVERT_METHODS)
       .optional()
-      .describe("hf_to_mm / hf_to_dcp (default, by converter), mm_to_hf / dcp_to_hf (back to HF), resplit"),
+      .describe(
+        "hf_to_mm / hf_to_dcp (default, by converter), mm_to_hf / dcp_to_hf (back to HF), resplit; LoRA (variant lora): " +
+          "lora_hf_to_mm / lora_hf_to_dcp (a PEFT adapter in), lora_mm_to_hf (adapters out), " +
+          "merge_mm_lora_dcp_weight_to_base_hf (the run's adapters merged into the base HF model, scaled by alpha / r)",
+      ),
     hfDir: z.string().optional().describe("Hugging Face weights directory; default the config's HF path"),
     ckptDir: z
       .string()

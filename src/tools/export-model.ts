@@ -7,7 +7,7 @@ import { checkHfDir, type HfCheck, readHfDirFacts } from "../export/hf-check.js"
 import { checkPathText, ensureWritablePath, PathNotAllowedError } from "../hosts/paths.js";
 import { shellQuote } from "../hosts/quote.js";
 import { hostOf, resolveSource, SourceError, sourceInputShape } from "../infer/source.js";
-import { getConverter } from "../knowledge/converters.js";
+import { converterMethods, getConverter } from "../knowledge/converters.js";
 import { recipeAt } from "../knowledge/models.js";
 import { argsHint, callHint } from "../text/hint.js";
 import convertWeights from "./convert-weights.js";
@@ -116,7 +116,11 @@ export default defineTool({
       );
     if (source.lora)
       throw new ToolError(
-        `${source.record?.id ?? checkpoint.saveDir} trained LoRA adapters: its checkpoint holds the adapters, not a full model, and mm_to_hf would write an incomplete model. Merge them into the base weights first (upstream: ${converter.className} lora_mm_to_hf, or merge_mm_lora_dcp_weight_to_base_hf for the DCP converters), then export the merged checkpoint with checkpointDir.`,
+        `${source.record?.id ?? checkpoint.saveDir} trained LoRA adapters: its checkpoint holds the adapters, not a full model, and mm_to_hf would write an incomplete model. ${
+          converterMethods(converter.className, release)?.some((m) => m.name === "merge_mm_lora_dcp_weight_to_base_hf")
+            ? `Merge them into the base model with convert_weights (model ${model.id}, variant "lora", method merge_mm_lora_dcp_weight_to_base_hf, ckptDir ${checkpoint.saveDir}, targetDir a new directory): it writes the merged Hugging Face model.`
+            : `Export the adapters with convert_weights (model ${model.id}, variant "lora", method lora_mm_to_hf, ckptDir ${checkpoint.saveDir}) and merge them into the base weights (${converter.className} has no merge method), then export the merged checkpoint with checkpointDir.`
+        }`,
       );
     const method = converter.argStyle === "cfg" ? "mm_to_hf" : "dcp_to_hf";
     const defaultTarget = posix.join(

@@ -156,6 +156,47 @@ describe("launch_train pre-flight", () => {
     expect(r.started).toBe(false);
   });
 
+  it("refuses a LoRA run on a base converted for a full fine-tune, from convert_weights' record", async () => {
+    const lora = resolveTrainingPlan("qwen2.5vl-3b", undefined, {
+      variant: "lora",
+      outputDir: join(h.wd, "configs"),
+      hfDir: join(h.wd, "hf"),
+      ckptDir: join(h.wd, "ckpt"),
+      saveDir: join(h.wd, "save"),
+      dataset: join(h.wd, "data/train.json"),
+      trainIters: 20,
+    });
+    for (const f of lora.files) writeFileSync(join(h.wd, "configs", f.name), f.text);
+    const record = (variant: string) =>
+      JSON.stringify({
+        tool: "ascend-train convert_weights",
+        version: 1,
+        model: "qwen2.5vl-3b",
+        release: lora.release,
+        variant,
+        converter: "Qwen2_5_VLConverter",
+        method: "hf_to_mm",
+        format: "megatron",
+        tp: 1,
+        pp: 1,
+        ep: 1,
+        layerSplit: { llm: [36], vit: [32] },
+        source: "/hf",
+        output: join(h.wd, "ckpt"),
+        command: "mm-convert …",
+        createdAt: "2026-01-01T00:00:00Z",
+      });
+    writeFileSync(join(h.wd, "ckpt", "ascend-train-convert.json"), record(""));
+    const masterPort = await freePort();
+    const r = await launchTrain.handle(launchTrain.input.parse({ host: "npu", script: h.script, masterPort }), h.deps);
+    const weights = errors(r).find((c) => c.id === "weights");
+    expect(weights?.message).toMatch(/trains LoRA adapters.*enable_canonical_hf_struct/);
+    expect(weights?.fix).toMatch(/variant "lora"/);
+    writeFileSync(join(h.wd, "ckpt", "ascend-train-convert.json"), record("lora"));
+    const ok = await launchTrain.handle(launchTrain.input.parse({ host: "npu", script: h.script, masterPort }), h.deps);
+    expect(errors(ok).filter((c) => c.id === "weights")).toEqual([]);
+  });
+
   it("refuses weights converted with another layer split, from convert_weights' record", async () => {
     const marker = {
       tool: "ascend-train convert_weights",

@@ -12,7 +12,7 @@ MEGATRON = ["Qwen2_5_VLConverter", "Qwen2VLConverter", "InternVLConverter", "Glm
             "Qwen3VLMegatronConverter", "Qwen2_5_OmniConverter", "VideoAlignConverter"]
 DCP = ["Qwen3VLConverter", "Qwen35Converter", "GenericDCPConverter", "ExpertMergeDcpConverter", "Mistral3Converter"]
 METHODS = {"hf_to_mm", "mm_to_hf", "resplit", "hf_to_dcp", "dcp_to_hf", "hf_to_mm_dcp", "lora_hf_to_mm",
-           "lora_mm_to_hf", "lora_hf_to_dcp"}
+           "lora_mm_to_hf", "lora_hf_to_dcp", "merge_mm_lora_dcp_weight_to_base_hf"}
 
 
 def usage(msg):
@@ -255,6 +255,9 @@ def main(argv=None):
         return hf_to_dcp(cls, flags)
     if method in ("mm_to_hf", "dcp_to_hf", "lora_mm_to_hf"):
         return to_hf(cls, flags)
+    if method == "merge_mm_lora_dcp_weight_to_base_hf" and cls in ("Qwen3VLConverter", "Mistral3Converter"):
+        return to_hf(cls, {"load_dir": flags.get("lora_dcp_dir"), "save_dir": flags.get("save_merged_hf_dir"),
+                           "model_assets_dir": flags.get("base_hf_dir")})
     if method == "resplit":
         return usage("resplit is not supported by this converter")
     return usage("'%s' does not implement %s" % (cls, method))
