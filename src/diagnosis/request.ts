@@ -10,7 +10,7 @@ import type { WorkDeps } from "../hosts/work.js";
 import { RunIdSchema } from "../runs/types.js";
 import { type RunContext, refineFindings } from "./context.js";
 import { lookupRun, type RunLookup, type RunRecord } from "./runs.js";
-import { diagnoseHostFiles, diagnoseText } from "./sources.js";
+import { diagnoseHostFiles, diagnoseNodeLogs, diagnoseText } from "./sources.js";
 import type { Finding, FixAction, Verdict } from "./types.js";
 
 const MAX_TEXT = 16 * 1024 * 1024;
@@ -87,7 +87,22 @@ export async function diagnoseRequest(args: SourceArgs, deps: WorkDeps, runs: Ru
   let settings: HostSettings | undefined;
   const needHost = files !== undefined || config !== undefined || args.host !== "local";
   if (needHost) ({ executor, settings } = await deps.hosts.get(host));
-  if (files) {
+  const nodes = run?.nodes && run.nodes.length > 1 ? run.nodes : undefined;
+  if (nodes) {
+    // A multi-node run: every node's log is read on its own host, so the rank that failed first can be named.
+    deps.progress({ progress: 0, message: `reading the logs of ${nodes.length} nodes` });
+    const logs = [];
+    for (const n of nodes) {
+      const { executor: onNode } = await deps.hosts.get(n.host);
+      logs.push({ executor: onNode, node: { host: n.host, nodeRank: n.nodeRank }, paths: [n.logFile] });
+    }
+    try {
+      verdict = await diagnoseNodeLogs(logs, { maxBytes: args.maxBytes, signal: deps.signal });
+    } catch (error) {
+      if (error instanceof HostFileError) throw new ToolError(`Cannot read a node's log: ${error.message}`);
+      throw error;
+    }
+  } else if (files) {
     deps.progress({ progress: 0, message: `reading ${files.length} log file(s) on ${host}` });
     try {
       verdict = await diagnoseHostFiles(executor!, files, {

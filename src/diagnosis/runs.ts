@@ -7,6 +7,8 @@ import type { RunContext } from "./context.js";
 export interface RunRecord {
   host: string;
   logFiles: string[];
+  /** Every node of a multi-node run with the host that holds its log: all are read, each on its own host. */
+  nodes?: { host: string; nodeRank: number; logFile: string }[];
   config?: RunContext;
   /** Set when the run was stopped on purpose (stop_run): when, and with which signal. */
   stopped?: { at: string; signal: string | null };

@@ -4,9 +4,10 @@
 // tail are read (the failure is almost always at the end).
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import type { HostExecutor } from "../hosts/executor.js";
+import { type HostExecutor, HostFileError } from "../hosts/executor.js";
 import type { CompiledRules } from "./compile.js";
 import { rankFromFileName } from "./line.js";
+import { type LogNode, RankTimeline } from "./root-rank.js";
 import { LogScanner } from "./scanner.js";
 import type { ScanResult, Verdict } from "./types.js";
 import { buildVerdict } from "./verdict.js";
@@ -29,8 +30,10 @@ const HOST_CHUNK = 16 * 1024 ** 2;
 /** Diagnoses pasted or captured text. */
 export function diagnoseText(text: string, opts: Pick<DiagnoseOptions, "compiled"> = {}): Verdict {
   const scanner = new LogScanner({ compiled: opts.compiled });
+  const timeline = new RankTimeline();
   scanner.push(text);
-  return buildVerdict([scanner.end()], opts.compiled);
+  timeline.push(text);
+  return buildVerdict([{ ...scanner.end(), rankErrors: timeline.end() }], opts.compiled);
 }
 
 /** Diagnoses a stream of bytes or strings (a child's stdout, a file stream) without holding it in memory. */
@@ -125,8 +128,45 @@ export async function diagnoseHostFiles(
   paths: string[],
   opts: DiagnoseOptions = {},
 ): Promise<Verdict> {
+  return buildVerdict(await scanHostFiles(executor, paths, opts), opts.compiled);
+}
+
+/** One node's logs of a multi-node run: the host that holds them and the node's rank. */
+export interface NodeLogs {
+  executor: HostExecutor;
+  node: LogNode;
+  paths: string[];
+}
+
+/** Diagnoses the logs of every node of a run together, each read on its own host; the rank that failed first is named. */
+export async function diagnoseNodeLogs(nodes: NodeLogs[], opts: DiagnoseOptions = {}): Promise<Verdict> {
   const scans: ScanResult[] = [];
-  for (const [order, path] of paths.entries()) {
+  const unread: string[] = [];
+  for (const n of nodes) {
+    try {
+      scans.push(...(await scanHostFiles(n.executor, n.paths, opts, n.node, scans.length)));
+    } catch (error) {
+      // One node's missing or unreadable log leaves the others to be read: say which one could not be.
+      if (!(error instanceof HostFileError) || nodes.length === 1) throw error;
+      unread.push(`The log of node ${n.node.nodeRank} on ${n.node.host} could not be read: ${error.message}`);
+    }
+  }
+  if (scans.length === 0) throw new HostFileError(unread.join(" "), "ENOENT");
+  const verdict = buildVerdict(scans, opts.compiled);
+  verdict.notes.push(...unread);
+  return verdict;
+}
+
+async function scanHostFiles(
+  executor: HostExecutor,
+  paths: string[],
+  opts: DiagnoseOptions,
+  node?: LogNode,
+  firstOrder = 0,
+): Promise<ScanResult[]> {
+  const scans: ScanResult[] = [];
+  for (const [i, path] of paths.entries()) {
+    const order = firstOrder + i;
     const first = await executor.readFile(path, { offset: 0, maxBytes: 1 });
     const plan = readPlan(first.size, opts.maxBytes ?? REMOTE_MAX_BYTES);
     const readAll = plan.ranges.reduce((n, r) => n + r.end - r.start, 0);
@@ -145,10 +185,11 @@ export async function diagnoseHostFiles(
           }
         },
         (n) => opts.onProgress?.(n, readAll),
+        node,
       ),
     );
   }
-  return buildVerdict(scans, opts.compiled);
+  return scans;
 }
 
 async function scanRanges(
@@ -158,31 +199,39 @@ async function scanRanges(
   opts: DiagnoseOptions,
   read: (start: number, end: number) => AsyncIterable<Buffer | Uint8Array | string>,
   progress: (read: number) => void,
+  node?: LogNode,
 ): Promise<ScanResult> {
   const base = { compiled: opts.compiled, file, order, fileSource: rankFromFileName(file) };
   let done = 0;
-  const pump = async (scanner: LogScanner, start: number, end: number) => {
+  const pump = async (scanner: LogScanner, timeline: RankTimeline, start: number, end: number) => {
     for await (const chunk of read(start, end)) {
       opts.signal?.throwIfAborted();
       const buf = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
       done += buf.length;
-      scanner.push(Buffer.isBuffer(buf) ? buf : Buffer.from(buf));
+      const bytes = Buffer.isBuffer(buf) ? buf : Buffer.from(buf);
+      scanner.push(bytes);
+      if (!scanner.isBinary) timeline.push(bytes);
       progress(done);
       if (scanner.isBinary) break;
     }
-    return scanner.end();
+    const result = scanner.end();
+    return { ...result, rankErrors: result.stats.binary ? [] : timeline.end() };
   };
+  const timelineOf = (firstLine?: number) =>
+    new RankTimeline({ file, node, fileSource: base.fileSource, ...(firstLine ? { firstLine } : {}) });
   const [head, tail] = plan.ranges;
-  const first = await pump(new LogScanner(base), head!.start, head!.end);
+  const first = await pump(new LogScanner(base), timelineOf(), head!.start, head!.end);
   if (!tail || first.stats.binary) return first;
   // The tail starts mid-line: its scanner numbers lines from the head's end; offsets stay exact.
   const second = await pump(
     new LogScanner({ ...base, firstLine: first.stats.lines + 1, firstOffset: tail.start }),
+    timelineOf(first.stats.lines + 1),
     tail.start,
     tail.end,
   );
   return {
     ...second,
+    rankErrors: [...(first.rankErrors ?? []), ...(second.rankErrors ?? [])],
     stats: {
       bytes: first.stats.bytes + second.stats.bytes,
       lines: first.stats.lines + second.stats.lines,

@@ -1,5 +1,6 @@
 // Shapes produced by the diagnosis engine.
 import type { Category, RuleRole } from "../knowledge/rules-types.js";
+import type { RankError, RootCause } from "./root-rank.js";
 
 export interface EvidenceLine {
   /** 1-based line number in its file (or in the pasted text). */
@@ -51,6 +52,8 @@ export interface ScanResult {
   codes: CodeLine[];
   /** The last frame of each Python traceback (`path:function`), earliest first. */
   traceEnds: TraceEnd[];
+  /** Each rank's first error-like line (for the rank that failed first across files and nodes). */
+  rankErrors?: RankError[];
   notes: string[];
 }
 
@@ -140,5 +143,7 @@ export interface Verdict {
   codes: DecodedCode[];
   /** Up to 3 public reports closest to this log (URL, title, resolution, similarity). */
   knownCases?: KnownCase[];
+  /** When several ranks failed: the one that failed first, and the others as its consequences. */
+  rootCause?: RootCause;
   notes: string[];
 }

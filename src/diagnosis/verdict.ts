@@ -7,6 +7,7 @@ import type { DiagnosisRule, FixTemplate } from "../knowledge/rules-types.js";
 import { frameHints } from "../knowledge/stack-frames.js";
 import type { CompiledRules } from "./compile.js";
 import { defaultCompiled } from "./compile.js";
+import { rootCauseOf } from "./root-rank.js";
 import { nearestCases } from "./signature.js";
 import type { DecodedCode, EvidenceLine, Finding, FixStep, RuleFiring, ScanResult, Verdict } from "./types.js";
 
@@ -317,8 +318,11 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
     }
   }
   if (knownCases.length > 0) findings[0]!.knownCases = knownCases;
+  const rootCause = rootCauseOf(scans.flatMap((s) => s.rankErrors ?? []));
+  if (rootCause) notes.push(rootCause.basis);
   const verdict: Verdict = { summary: summarize(findings, stats), findings, stats, codes, notes: [...new Set(notes)] };
   if (knownCases.length > 0) verdict.knownCases = knownCases;
+  if (rootCause) verdict.rootCause = rootCause;
   return verdict;
 }
 

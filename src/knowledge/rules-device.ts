@@ -236,6 +236,8 @@ export const deviceRules: DiagnosisRule[] = [
         confidence: 0.78,
       },
       { match: lit("The client socket has timed out after"), confidence: 0.72 },
+      // torchrun's store on node 0 when a node never joined the rendezvous.
+      { match: rx(/waiting for clients\. \d+\/\d+ clients joined/, "clients joined"), confidence: 0.8 },
     ],
     extract: [/RankID:(?<rank>\d+)/, /timeout\[(?<timeout_s>\d+)\]/],
     cause:

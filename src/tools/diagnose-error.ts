@@ -12,8 +12,35 @@ import {
   SourceSchema,
   sourceCheck,
 } from "../diagnosis/request.js";
+import type { RankError } from "../diagnosis/root-rank.js";
 import { runServicesOf } from "../runs/services.js";
 import { defineTool } from "./tool.js";
+
+const RankErrorSchema = z.object({
+  rank: z.string().describe("rank8, or the node or file when its lines name no rank"),
+  host: z.string().optional().describe("The node's host (runs looked up by runId)."),
+  nodeRank: z.number().optional(),
+  file: z.string().optional(),
+  line: z.number(),
+  text: z.string().describe("The rank's first error-like line."),
+  time: z.string().optional().describe("When, from the log's timestamps (as written, no time zone)."),
+  consequence: z.boolean().describe("A communication timeout or closed link: what a rank prints when another is gone."),
+});
+
+function rankErrorOut(e: RankError): z.output<typeof RankErrorSchema> {
+  return {
+    rank: e.rank,
+    ...(e.node ? { host: e.node.host, nodeRank: e.node.nodeRank } : {}),
+    ...(e.file ? { file: e.file } : {}),
+    line: e.line,
+    text: e.text,
+    ...(e.time !== undefined ? { time: new Date(e.time).toISOString().replace("T", " ").replace("Z", "") } : {}),
+    consequence: e.consequence,
+  };
+}
+
+const where = (e: { rank: string; host?: string; nodeRank?: number }) =>
+  e.host ? `${e.rank} on ${e.host} (node ${e.nodeRank})` : e.rank;
 
 const Output = z.object({
   summary: z.string().describe("The verdict in one line: the best finding, or why there is none."),
@@ -23,6 +50,14 @@ const Output = z.object({
   stats: z.object({ files: z.number(), bytes: z.number(), lines: z.number(), skippedBytes: z.number() }),
   codes: z.array(DecodedCodeSchema).describe("Every CANN/runtime/HCCL error code in the log, decoded."),
   knownCases: z.array(KnownCaseSchema).describe("Up to 3 public reports closest to this log (URL, resolution)."),
+  rootCause: z
+    .object({
+      first: RankErrorSchema.describe("The rank that failed first."),
+      consequences: RankErrorSchema.array().describe("The other ranks' first errors, in time order."),
+      basis: z.string(),
+    })
+    .optional()
+    .describe("When more than one rank failed: which rank (and node) failed first; the others are its consequences."),
   notes: z.array(z.string()),
 });
 
@@ -35,7 +70,8 @@ export default defineTool({
     "Find why a training or setup run failed. Give the log as logFile (path on `host`, default local), logFiles (one per " +
     "rank), runId, or pasted text. Returns findings best first: failure category (npu_oom, hccl_timeout, port_in_use, " +
     "cann_env_not_sourced, ckpt_shape_mismatch, ...), confidence, evidence lines with line numbers, the cause and fixes. " +
-    "HCCL timeouts are ranked below the primary error that caused them. `unknown` comes with the most suspicious lines. " +
+    "HCCL timeouts are ranked below the primary error that caused them; for a multi-node runId every node's log is read " +
+    "on its host and rootCause names the rank and node that failed first. `unknown` comes with the most suspicious lines. " +
     "Fixes marked with an action can be carried out with apply_fix.",
   toolset: "diagnose",
   kind: "read",
@@ -48,14 +84,24 @@ export default defineTool({
     // A run stopped on purpose whose logs show no failure did not fail: say that, not "unknown".
     const top = verdict.findings[0];
     const stoppedOnPurpose = run?.stopped && (!top || top.category === "unknown");
+    const root = verdict.rootCause
+      ? {
+          first: rankErrorOut(verdict.rootCause.first),
+          consequences: verdict.rootCause.consequences.map(rankErrorOut),
+          basis: verdict.rootCause.basis,
+        }
+      : undefined;
     return {
       summary: stoppedOnPurpose
         ? `${args.runId} did not fail: it was stopped on request with ${run.stopped!.signal ?? "a signal"} at ${run.stopped!.at}, and its logs show no error.`
-        : verdict.summary,
+        : root
+          ? `${verdict.summary} First to fail: ${where(root.first)}.`
+          : verdict.summary,
       findings: verdict.findings.slice(0, args.limit).map(findingOut),
       stats: verdict.stats,
       codes: verdict.codes,
       knownCases: verdict.knownCases ?? [],
+      ...(root ? { rootCause: root } : {}),
       notes: verdict.notes,
     };
   },
@@ -77,6 +123,14 @@ export default defineTool({
         for (const [k, v] of Object.entries(fix.env ?? {})) lines.push(`     export ${k}=${v}`);
       }
     });
+    if (r.rootCause) {
+      const f = r.rootCause.first;
+      lines.push(`first to fail: ${where(f)}${f.time ? ` at ${f.time}` : ""}, line ${f.line}: ${f.text}`);
+      for (const c of r.rootCause.consequences.slice(0, 8))
+        lines.push(
+          `  then ${where(c)}${c.time ? ` at ${c.time}` : ""}${c.consequence ? " (timed out waiting)" : ""}: ${c.text}`,
+        );
+    }
     for (const c of r.codes.slice(0, 8)) lines.push(`code ${c.code} (line ${c.line}): ${c.component}: ${c.meaning}`);
     for (const n of r.notes) lines.push(`note: ${n}`);
     return lines.join("\n");
