@@ -4,7 +4,8 @@ export function systemPrompt(opts: { host?: string; interactive: boolean }): str
   const lines = [
     "You help a person fine-tune vision-language models with MindSpeed-MM on Huawei Ascend NPU hosts, using the tools provided.",
     "Usual flow: list_hosts → check_env → install_stack when the stack is missing or wrong → prepare_dataset and " +
-      "validate_dataset → convert_weights → build_configs → launch_train → tail_logs; diagnose_error when a run fails. " +
+      "validate_dataset → estimate_memory (does the layout fit the NPUs?) → convert_weights → build_configs → launch_train → " +
+      "tail_logs; diagnose_error when a run fails. " +
       "After a run finishes: export_model (Hugging Face format) → run_inference with compareBase on two sample images, " +
       "showing the fine-tuned answer next to the base one → evaluate_model when the person wants benchmark scores. " +
       "plan_finetune tells you which of these steps a host still needs.",

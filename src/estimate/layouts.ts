@@ -111,7 +111,7 @@ function candidate(req: LayoutRequest, tp: number, pp: number, ep: number): Layo
     marginGiB: e.marginGiB,
     fits: e.fits,
     throughputScore: score,
-    why: `${e.peakGiBPerRank} GiB of ${req.hbmGiB} per rank; ${microBatches} microbatches per step, pipeline bubble ${Math.round(((pp - 1) / (microBatches + pp - 1)) * 100)}%${tp > 1 ? `, TP ${tp} all-reduces every layer` : ""}`,
+    why: `margin ${e.marginGiB} GiB${e.marginGiB < req.hbmGiB * 0.05 ? " (tight)" : ""}; ${microBatches} microbatches per step, pipeline bubble ${Math.round(((pp - 1) / (microBatches + pp - 1)) * 100)}%${tp > 1 ? `, TP ${tp} all-reduces every layer` : ""}`,
   };
 }
 

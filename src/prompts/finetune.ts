@@ -26,7 +26,8 @@ export default definePrompt({
         "`validate_dataset`: report the sample count and any bad samples. If more than a few percent are bad, stop and ask me.",
       "5. `convert_weights` from Hugging Face to the MindSpeed-MM layout: show the plan (source, target, disk needed) and ask " +
         "before confirming. Never overwrite an existing converted directory without asking.",
-      "6. `build_configs`: show the key settings (parallelism, batch sizes, sequence length, learning rate, iterations) and " +
+      "6. `build_configs`: first `estimate_memory` for the model, NPU count and chip, and use a layout it says fits; " +
+        "show the key settings (parallelism, batch sizes, sequence length, learning rate, iterations) and " +
         "ask whether to change any before writing the files.",
       "7. `launch_train`: show the launch plan and ask me before confirming; it starts a run on the NPUs.",
       "8. `tail_logs` on the new run: after the first iterations, report loss, step time and throughput. If the run fails, " +

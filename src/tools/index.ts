@@ -6,6 +6,7 @@ import buildConfigs from "./build-configs.js";
 import checkEnv from "./check-env.js";
 import convertWeights from "./convert-weights.js";
 import diagnoseError from "./diagnose-error.js";
+import estimateMemory from "./estimate-memory.js";
 import evaluateModel from "./evaluate-model.js";
 import exportModel from "./export-model.js";
 import exportSchedulerJob from "./export-scheduler.js";
@@ -33,6 +34,7 @@ export const allTools: ToolDef<any, any>[] = [
   prepareDataset,
   validateDataset,
   findModel,
+  estimateMemory,
   buildConfigs,
   convertWeights,
   launchTrain,

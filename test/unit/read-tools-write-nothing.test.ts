@@ -43,6 +43,7 @@ const SAMPLES: Record<string, Record<string, unknown>> = {
   list_runs: { host: "h" },
   list_hosts: {},
   find_model: { query: "qwen2.5-vl-7b" },
+  estimate_memory: { model: "qwen2.5vl-7b", host: "h", logFile: log },
   audit_log: { limit: 5 },
   check_env: { host: "h" },
   plan_finetune: { model: "qwen2.5-vl-7b", host: "h", dataset: data },

@@ -1,0 +1,252 @@
+// estimate_memory: will a fine-tune fit? Peak device memory per rank for a model, recipe and parallel layout on a
+// chip, broken down, with the layouts that fit; and, given a running log, the time per iteration, ETA and NPU-hours.
+// Reads the knowledge base, and a log on a host only when one is named.
+import { z } from "zod";
+import { estimateForModel, layoutLine } from "../estimate/index.js";
+import { type TimeEstimate, timeFromLog } from "../estimate/time.js";
+import type { HostExecutor } from "../hosts/executor.js";
+import { UnknownHostError } from "../hosts/registry.js";
+import { tailLines } from "../logs/index.js";
+import { runServicesOf } from "../runs/services.js";
+import { callHint } from "../text/hint.js";
+import { defineTool, type ToolDeps, ToolError } from "./tool.js";
+
+const posInt = z.number().int().positive();
+
+const Breakdown = z.object({
+  weightsGiB: z.number(),
+  gradientsGiB: z.number(),
+  optimizerGiB: z.number(),
+  llmActivationsGiB: z.number(),
+  vitActivationsGiB: z.number(),
+  logitsGiB: z.number(),
+  allowanceGiB: z.number(),
+});
+
+const Candidate = z.object({
+  tp: z.number(),
+  pp: z.number(),
+  cp: z.number(),
+  ep: z.number(),
+  dp: z.number(),
+  microBatchSize: z.number(),
+  microBatches: z.number(),
+  llmLayerSplit: z.array(z.number()),
+  vitLayerSplit: z.array(z.number()).nullable(),
+  peakGiBPerRank: z.number(),
+  marginGiB: z.number(),
+  fits: z.boolean(),
+  throughputScore: z.number(),
+  why: z.string(),
+});
+
+const Time = z.object({
+  iterationsSeen: z.number(),
+  currentIteration: z.number(),
+  totalIterations: z.number(),
+  secondsPerIteration: z.number(),
+  tokensPerSecond: z.number().nullable(),
+  remainingIterations: z.number(),
+  etaSeconds: z.number(),
+  npuHoursTotal: z.number(),
+  npuHoursRemaining: z.number(),
+  measuredMaxAllocatedMiB: z.number().nullable(),
+});
+
+const LOG_LINES = 400;
+
+async function readLog(args: { host: string; logFile?: string; runId?: string }, deps: ToolDeps): Promise<string[]> {
+  let host = args.host;
+  let logFile = args.logFile;
+  if (args.runId !== undefined) {
+    const run = await runServicesOf(deps).locateLog(args.runId, { hosts: deps.hosts });
+    if (!run) throw new ToolError(`Unknown run id "${args.runId}". Pass logFile (and host), or check the run id.`);
+    ({ host, logFile } = run);
+  }
+  let executor: HostExecutor;
+  try {
+    ({ executor } = await deps.hosts.get(host));
+  } catch (error) {
+    if (error instanceof UnknownHostError) throw new ToolError(error.message);
+    throw new ToolError(`Cannot reach host ${host}: ${(error as Error).message}`);
+  }
+  const window = await tailLines(executor, logFile!, LOG_LINES);
+  return window.lines;
+}
+
+const duration = (s: number) => {
+  const h = Math.floor(s / 3600);
+  const m = Math.round((s % 3600) / 60);
+  return h > 0 ? `${h} h ${m} min` : `${m} min`;
+};
+
+export default defineTool({
+  name: "estimate_memory",
+  title: "Estimate memory and time",
+  description:
+    "Will a fine-tune fit? For a model (id or name), release, recipe variant (lora), NPU count, TP/PP/CP/EP, micro batch, " +
+    "sequence length and chip (910B3 64 GB by default, 910B4 32 GB, 910_93): the peak device memory per rank broken into " +
+    "weights, gradients, optimizer state, LLM and ViT activations, logits and a stated allowance for the runtime and HCCL, " +
+    "the verdict with its margin, and the layouts that fit on those NPUs, best expected throughput first (fewest pipeline " +
+    "bubbles and least TP traffic), with the layer split build_configs and convert_weights use. Given a running log " +
+    "(runId, or host and logFile) it adds seconds per iteration, tokens per second, the ETA and NPU-hours. " +
+    "Next: build_configs and convert_weights with the chosen tp, pp and llmLayerSplit.",
+  toolset: "train",
+  kind: "read",
+  input: z.object({
+    model: z.string().min(1).describe("Model id (qwen2.5vl-7b), HF repo id or name; see find_model"),
+    release: z.string().optional().describe("MindSpeed-MM release; default: the newest that has the model"),
+    variant: z.string().optional().describe("Recipe variant ('lora', 'fsdp' …); default the standard example"),
+    npus: posInt.optional().describe("Total NPUs; default the example's nodes × NPUs per node"),
+    npusPerNode: posInt.max(64).optional().describe("NPUs per node (TP stays inside a node); default the example's"),
+    tp: posInt.max(64).optional(),
+    pp: posInt.max(128).optional(),
+    cp: posInt.max(64).optional(),
+    ep: posInt.max(512).optional(),
+    microBatchSize: posInt.max(1024).optional(),
+    globalBatchSize: posInt.optional(),
+    seqLength: posInt.max(1_048_576).optional(),
+    llmLayerSplit: z.array(z.number().int().min(0)).max(128).optional().describe("LLM layers per pipeline stage"),
+    vitLayerSplit: z.array(z.number().int().min(0)).max(128).optional().describe("ViT layers per pipeline stage"),
+    chip: z
+      .string()
+      .regex(/^[A-Za-z0-9_ ]{1,32}$/)
+      .optional()
+      .describe("npu-smi chip name: 910B1, 910B2, 910B3 (default), 910B4, 910_93"),
+    hbmGib: z.number().positive().max(1024).optional().describe("HBM per NPU in GiB, instead of chip"),
+    lora: z.boolean().optional().describe("LoRA fine-tune (rank 8) instead of full"),
+    loraRank: posInt.max(4096).optional(),
+    recompute: z
+      .enum(["none", "selective", "full"])
+      .optional()
+      .describe("Activation recompute; default none for Megatron, full for FSDP2"),
+    images: z.number().int().min(0).max(4096).optional().describe("Images or video frames per sample (default 1)"),
+    imageMaxPixels: posInt.optional().describe("Largest image in pixels (image_max_pixels; default 262144)"),
+    trainVision: z.boolean().optional().describe("Train the vision tower too (upstream freezes it)"),
+    limit: posInt.max(50).default(8).describe("Fitting layouts to list"),
+    host: z.string().min(1).default("local").describe("Host holding logFile (for the time estimate)"),
+    logFile: z.string().min(1).optional().describe("A training log, for the time estimate"),
+    runId: z.string().min(1).optional().describe("A run launched by launch_train, for the time estimate"),
+    trainIters: posInt.optional().describe("Iterations to estimate the time for; default the log's total"),
+  }),
+  output: z.object({
+    model: z.string(),
+    release: z.string(),
+    variant: z.string(),
+    backend: z.string(),
+    chip: z.string(),
+    hbmGiB: z.number(),
+    fits: z.boolean(),
+    peakGiBPerRank: z.number(),
+    tensorsGiB: z.number().describe("peak without the allowance: comparable to 'max allocated'"),
+    marginGiB: z.number(),
+    peakStage: z.number(),
+    breakdown: Breakdown,
+    stages: z.array(
+      z.object({
+        stage: z.number(),
+        llmLayers: z.number(),
+        vitLayers: z.number(),
+        peakGiB: z.number(),
+        breakdown: Breakdown,
+      }),
+    ),
+    layout: z.object({
+      npus: z.number(),
+      npusPerNode: z.number(),
+      tp: z.number(),
+      pp: z.number(),
+      cp: z.number(),
+      ep: z.number(),
+      dp: z.number(),
+      microBatchSize: z.number(),
+      microBatches: z.number(),
+      globalBatchSize: z.number(),
+      seqLength: z.number(),
+      llmLayerSplit: z.array(z.number()),
+      vitLayerSplit: z.array(z.number()).nullable(),
+    }),
+    layoutProblems: z.array(z.string()),
+    layouts: z.array(Candidate).describe("layouts that fit on the same NPUs, best expected throughput first"),
+    nearest: z
+      .object({ npus: z.number(), moreNpus: z.boolean(), layout: Candidate })
+      .nullable()
+      .describe("when the asked layout does not fit: the best that does, on more NPUs if need be"),
+    assumptions: z.array(z.string()),
+    sources: z.array(z.string()),
+    time: Time.nullable(),
+  }),
+  async handle(args, deps) {
+    const { hbmGib, loraRank, ...rest } = args;
+    const report = estimateForModel({ ...rest, hbmGiB: hbmGib, lora: loraRank ?? args.lora });
+    let time: TimeEstimate | null = null;
+    if (args.logFile !== undefined || args.runId !== undefined) {
+      const lines = await readLog(args, deps);
+      time = timeFromLog(lines, {
+        npus: report.layout.npus,
+        seqLength: report.layout.seqLength,
+        trainIters: args.trainIters,
+      });
+    }
+    const e = report.estimate;
+    return {
+      model: report.model,
+      release: report.release,
+      variant: report.variant,
+      backend: report.backend,
+      chip: report.chip,
+      hbmGiB: report.hbmGiB,
+      fits: e.fits && report.layoutProblems.length === 0,
+      peakGiBPerRank: e.peakGiBPerRank,
+      tensorsGiB: e.tensorsGiB,
+      marginGiB: e.marginGiB,
+      peakStage: e.peakStage,
+      breakdown: e.breakdown,
+      stages: e.stages.map((s) => ({
+        stage: s.stage,
+        llmLayers: s.llmLayers,
+        vitLayers: s.vitLayers,
+        peakGiB: s.peakGiB,
+        breakdown: s.breakdown,
+      })),
+      layout: report.layout,
+      layoutProblems: report.layoutProblems,
+      layouts: report.layouts,
+      nearest: report.nearest,
+      assumptions: e.assumptions,
+      sources: report.sources,
+      time,
+    };
+  },
+  summarize: (r) => {
+    const b = r.breakdown;
+    const l = r.layout;
+    const lines = [
+      `${r.model} (${r.backend}, ${r.release}${r.variant ? `, ${r.variant}` : ""}) on ${l.npus} × ${r.chip} (${r.hbmGiB} GiB): TP ${l.tp}, PP ${l.pp}, CP ${l.cp}, EP ${l.ep}, DP ${l.dp}, micro batch ${l.microBatchSize}, seq ${l.seqLength}`,
+      `Peak per rank ${r.peakGiBPerRank} GiB (stage ${r.peakStage}) — ${r.fits ? `fits, margin ${r.marginGiB} GiB` : `does NOT fit (${(-r.marginGiB).toFixed(1)} GiB over)`}`,
+      `  weights ${b.weightsGiB}  gradients ${b.gradientsGiB}  optimizer ${b.optimizerGiB}  activations LLM ${b.llmActivationsGiB} / ViT ${b.vitActivationsGiB}  logits ${b.logitsGiB}  allowance ${b.allowanceGiB}`,
+    ];
+    for (const p of r.layoutProblems) lines.push(`Layout problem: ${p}`);
+    if (r.layouts.length > 0) {
+      lines.push(`Layouts that fit on ${l.npus} NPUs, best first:`);
+      for (const c of r.layouts) lines.push(`  ${layoutLine(c)} — ${c.why}`);
+    } else lines.push(`No layout fits on ${l.npus} NPUs.`);
+    if (r.nearest?.moreNpus)
+      lines.push(`Nearest that fits: ${layoutLine(r.nearest.layout, r.nearest.npus)}.`);
+    const pick = r.fits ? null : (r.nearest?.layout ?? null);
+    if (pick)
+      lines.push(
+        `Next: ${callHint("build_configs", { model: r.model, tp: pick.tp, pp: pick.pp, llmLayerSplit: pick.llmLayerSplit })}, then convert_weights with the same numbers.`,
+      );
+    if (r.time) {
+      const t = r.time;
+      lines.push(
+        `Time: ${t.secondsPerIteration} s/iteration${t.tokensPerSecond !== null ? `, ${t.tokensPerSecond} tokens/s` : ""}; iteration ${t.currentIteration}/${t.totalIterations}, ETA ${duration(t.etaSeconds)}; ${t.npuHoursTotal} NPU-hours for the run (${t.npuHoursRemaining} left)` +
+          (t.measuredMaxAllocatedMiB !== null
+            ? `; measured max allocated ${(t.measuredMaxAllocatedMiB / 1024).toFixed(1)} GiB vs estimated ${r.tensorsGiB} GiB of tensors`
+            : ""),
+      );
+    }
+    return lines.join("\n");
+  },
+});

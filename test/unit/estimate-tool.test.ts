@@ -1,0 +1,97 @@
+// estimate_memory as a tool (verdict, layouts, next step) and the time estimate from a running log.
+import { describe, expect, it } from "vitest";
+import { timeFromLog } from "../../src/estimate/time.js";
+import estimateMemory from "../../src/tools/estimate-memory.js";
+import { findTool } from "../../src/tools/index.js";
+
+const deps = {} as never;
+const call = (args: Record<string, unknown>) => estimateMemory.handle(estimateMemory.input.parse(args), deps);
+
+describe("estimate_memory", () => {
+  it("is registered as a read tool with a CLI name", () => {
+    expect(findTool("estimate-memory")?.name).toBe("estimate_memory");
+    expect(estimateMemory.kind).toBe("read");
+  });
+
+  it("gives a verdict with its breakdown and the layouts that fit for 32B on 16 NPUs", async () => {
+    const r = await call({ model: "Qwen2.5-VL-32B-Instruct", npus: 16, npusPerNode: 8, tp: 4, pp: 2 });
+    expect(r.model).toBe("qwen2.5vl-32b");
+    expect(r.fits).toBe(true);
+    expect(r.marginGiB).toBeCloseTo(r.hbmGiB - r.peakGiBPerRank, 1);
+    const b = r.breakdown;
+    const sum =
+      b.weightsGiB + b.gradientsGiB + b.optimizerGiB + b.llmActivationsGiB + b.vitActivationsGiB + b.logitsGiB;
+    expect(sum + b.allowanceGiB).toBeCloseTo(r.peakGiBPerRank, 0);
+    expect(r.layout.llmLayerSplit).toEqual([32, 32]);
+    expect(r.layouts.length).toBeGreaterThan(0);
+    expect(r.layouts.every((c) => c.fits && c.tp * c.pp * c.dp === 16)).toBe(true);
+    const text = estimateMemory.summarize(r);
+    expect(text).toContain("fits, margin");
+    expect(text).toContain("Layouts that fit on 16 NPUs");
+  });
+
+  it("says a layout does not fit and names the nearest one with the build_configs call", async () => {
+    const r = await call({ model: "qwen2.5vl-72b", npus: 8, npusPerNode: 8, tp: 8, pp: 1 });
+    expect(r.fits).toBe(false);
+    expect(r.layouts).toEqual([]);
+    expect(r.nearest?.moreNpus).toBe(true);
+    const text = estimateMemory.summarize(r);
+    expect(text).toContain("does NOT fit");
+    expect(text).toMatch(/Nearest that fits: TP \d+, PP \d+/);
+    expect(text).toContain("build_configs");
+  });
+
+  it("a smaller chip changes the verdict (910B4, 32 GB)", async () => {
+    const big = await call({ model: "qwen2.5vl-7b", npus: 8, npusPerNode: 8, tp: 1, pp: 2 });
+    const small = await call({ model: "qwen2.5vl-7b", npus: 8, npusPerNode: 8, tp: 1, pp: 2, chip: "910B4" });
+    expect(big.fits).toBe(true);
+    expect(small.hbmGiB).toBe(32);
+    expect(small.fits).toBe(false);
+  });
+
+  it("reports a layout that does not divide the NPUs as a problem, not a fit", async () => {
+    const r = await call({ model: "qwen2.5vl-7b", npus: 8, tp: 3 });
+    expect(r.layoutProblems.join(" ")).toContain("does not divide 8 NPUs");
+    expect(r.fits).toBe(false);
+  });
+
+  it("refuses models without a stored shape and unknown chips with a clear message", async () => {
+    await expect(call({ model: "deepseekocr" })).rejects.toThrow(/No stored shape/);
+    await expect(call({ model: "qwen2.5vl-7b", chip: "910X" })).rejects.toThrow(/Unknown chip/);
+  });
+
+  it("LoRA needs far less than the full fine-tune", async () => {
+    const full = await call({ model: "qwen2.5vl-72b", npus: 16, npusPerNode: 8, tp: 8, pp: 2 });
+    const lora = await call({ model: "qwen2.5vl-72b", npus: 16, npusPerNode: 8, tp: 8, pp: 2, lora: true });
+    expect(lora.peakGiBPerRank).toBeLessThan(full.peakGiBPerRank / 2);
+  });
+});
+
+describe("time from the running log", () => {
+  const line = (i: number, ms: number) =>
+    ` [2026-04-28 10:00:00] iteration ${String(i).padStart(8)}/    1000 | consumed samples: ${i * 96} | elapsed time per iteration (ms): ${ms} | learning rate: 1.000000E-05 | global batch size:    96 | loss: 1.2E+00 | grad norm: 3.4 |`;
+
+  it("takes the steady iterations' median, and gives tokens/s, ETA and NPU-hours", () => {
+    const lines = [
+      line(1, 60000),
+      line(2, 9000),
+      ...Array.from({ length: 10 }, (_, k) => line(k + 3, 4000 + (k % 2) * 200)),
+      "[Rank 0] (after 10 iterations) memory (MB) | allocated: 30000.0 | max allocated: 51200.0 | reserved: 52000.0 | max reserved: 52000.0",
+    ];
+    const t = timeFromLog(lines, { npus: 16, seqLength: 1024 })!;
+    expect(t.secondsPerIteration).toBeCloseTo(4.1, 1);
+    expect(t.currentIteration).toBe(12);
+    expect(t.remainingIterations).toBe(988);
+    expect(t.tokensPerSecond).toBe(Math.round((96 * 1024) / t.secondsPerIteration));
+    expect(t.etaSeconds).toBe(Math.round(988 * t.secondsPerIteration));
+    expect(t.npuHoursTotal).toBeCloseTo((1000 * t.secondsPerIteration * 16) / 3600, 1);
+    expect(t.measuredMaxAllocatedMiB).toBe(51200);
+  });
+
+  it("honours a planned iteration count and says nothing without timed iterations", () => {
+    const t = timeFromLog([line(5, 2000), line(6, 2000), line(7, 2000)], { npus: 8, trainIters: 100 })!;
+    expect(t.totalIterations).toBe(100);
+    expect(t.remainingIterations).toBe(93);
+    expect(timeFromLog(["loading checkpoint"], { npus: 8 })).toBeNull();
+  });
+});
