@@ -5,6 +5,6 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    globalSetup: ["test/helpers/global-setup.ts"],
+    globalSetup: ["test/helpers/global-setup.ts", "test/helpers/slurm-setup.ts"],
   },
 });

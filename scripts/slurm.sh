@@ -14,11 +14,13 @@ CONF=$DIR/slurm.conf
 
 say() { echo "slurm.sh: $*"; }
 
-answers() {
-  [ -f "$CONF" ] && SLURM_CONF=$CONF timeout 10 sinfo -h -o %T 2>/dev/null | grep -qE '^(idle|mixed|allocated)'
-}
-
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# The controller runs and the node is up. sinfo retries a controller that is down for seconds: ask only a live one.
+answers() {
+  [ -f "$CONF" ] && pid_alive "$DIR/slurmctld.pid" &&
+    SLURM_CONF=$CONF timeout 10 sinfo -h -o %T 2>/dev/null | grep -qE '^(idle|mixed|allocated)'
+}
 
 start() {
   for bin in munged slurmctld slurmd sbatch; do

@@ -2,7 +2,7 @@
 // The test command: installs what the tests need when it can (root with apt-get: openssh-server for the loopback
 // sshd, python3-venv for the simulated host's venv, git for its mirrors, tmux, iproute2 and chromium), else says in one line what is missing and
 // runs the rest with those suites skipped; builds (the e2e tests drive the built server); runs vitest (its global
-// setup starts the loopback sshd); prints the closing line "N passed, N failed, N skipped". Exits 0 only when no
+// setup starts the loopback sshd and the Slurm cluster, scripts/slurm.sh); prints the closing line "N passed, N failed, N skipped". Exits 0 only when no
 // test failed and every suite loaded. Under CI=true a missing prerequisite is a failure, never a skip.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
@@ -23,6 +23,9 @@ const prerequisites = [
   { pkg: "iproute2", present: () => onPath("ss") },
   // A real browser for the dashboard tests (driven by playwright-core through its executable path).
   { pkg: "chromium", present: () => existsSync("/usr/bin/chromium") },
+  // A single-machine Slurm cluster (scripts/slurm.sh, started by the vitest global setup) for the Slurm tests.
+  { pkg: "slurm-wlm", present: () => onPath("sbatch") && (onPath("slurmctld") || existsSync("/usr/sbin/slurmctld")) },
+  { pkg: "munge", present: () => onPath("munged") || existsSync("/usr/sbin/munged") },
 ];
 const missing = () => prerequisites.filter((p) => !p.present()).map((p) => p.pkg);
 
