@@ -1,6 +1,6 @@
 // Turns the rule base into one pattern table: every distinct signal once, triggers pointing at patterns by index,
 // and the literal anchors the byte scanner looks for. Built once per rule list and cached.
-import { CODE_ANCHORS } from "../knowledge/cann-codes.js";
+import { CODE_ANCHORS, CODE_LINE_RE } from "../knowledge/cann-codes.js";
 import { diagnosisRules } from "../knowledge/rules.js";
 import { type DiagnosisRule, type Groups, type Signal, signalAnchors, signalKey } from "../knowledge/rules-types.js";
 import { LiteralScanner } from "./literal-scan.js";
@@ -47,10 +47,7 @@ export const NOISE =
   /is not currently supported on the NPU backend and will fall back|ChildFailedError|ERR99999|torch\.distributed\.elastic|warnings\.warn\(|UserWarning/;
 
 /** Lines that may hold an error code (decoded with the CANN code tables). */
-const CODE_SIGNAL: Signal = {
-  re: /E[A-Z]\d{4}|E\d{5}|ERR\d{5}|error code|runtime result|result\s*=|ErrCode=|hcclRet/,
-  anchors: CODE_ANCHORS,
-};
+const CODE_SIGNAL: Signal = { re: CODE_LINE_RE, anchors: CODE_ANCHORS };
 /** A Python traceback frame. */
 const FRAME_SIGNAL: Signal = { re: /File "[^"]+", line \d+, in /, anchors: ['  File "'] };
 

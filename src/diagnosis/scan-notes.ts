@@ -29,7 +29,8 @@ export class CodeNotes {
   note(rec: NotedLine): void {
     for (const { code } of decodeCodes(rec.text)) {
       if (this.codes.has(code) || this.codes.size >= MAX_CODES) continue;
-      const c: CodeLine = { code, line: rec.line, text: evidenceText(rec.text) };
+      // Long lines are cut for evidence: cut around the code, so the kept text still decodes to it.
+      const c: CodeLine = { code, line: rec.line, text: evidenceText(rec.text, Math.max(0, rec.text.indexOf(code))) };
       if (this.file) c.file = this.file;
       if (rec.source) c.source = rec.source;
       this.codes.set(code, c);

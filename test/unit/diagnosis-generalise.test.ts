@@ -39,6 +39,48 @@ describe("CANN error codes as data", () => {
     expect(decodeCodes("EK0203: unusual")[0]!.info.component).toMatch(/Driver management/);
   });
 
+  it("decodes codes by the public tables: rt_error_codes.h, aclnn, acl_base.h, torch_npu", () => {
+    const one = (line: string) => decodeCodes(line).map((c) => `${c.code} ${c.info.meaning}`);
+    expect(one("aclrtSynchronizeStream(stream) failed: 507015")).toEqual([
+      "507015 ACL_ERROR_RT_AICORE_EXCEPTION: AI Core exception",
+    ]);
+    expect(one("NPU function error: ..., error code is 507048")[0]).toContain("ACL_ERROR_RT_FFTS_PLUS_TIMEOUT");
+    expect(one("ACL error, the error code is : 500002")[0]).toContain("ACL_ERROR_GE_FAILURE");
+    expect(one("call aclnnMatmul failed, error code is 561003")[0]).toContain("ACLNN_ERR_INNER_FIND_KERNEL_ERROR");
+    expect(decodeCodes("call aclnnFoo failed, error code is 561003")[0]!.info.category).toBe("cann_version_mismatch");
+    // A 6-digit code no table lists is decoded by its class; torch_npu codes by submodule and code.
+    expect(one("runtime result = 507999")[0]).toContain("internal software/hardware error");
+    expect(one("[ERROR] (PID:1, Device:0, RankID:-1) ERR03011 GRAPH timeout error")).toEqual([
+      "ERR03011 GRAPH timeout error",
+    ]);
+    // Inside a Python repr the newline before a code is a literal backslash-n.
+    expect(decodeCodes("exception occurred : ('x\\nEL9999: Inner Error!')").map((c) => c.code)).toEqual(["EL9999"]);
+    // Numbers that are not codes stay numbers.
+    expect(decodeCodes("step 507015 loss 1.2, read 100000 samples")).toEqual([]);
+  });
+
+  it("decodes every code that appears in a public corpus log", () => {
+    const wanted = (log: string) =>
+      new Set([
+        ...[...log.matchAll(/(?<![A-Za-z0-9])(E[A-Z]\d{4}|E\d{5})(?![A-Za-z0-9])/g)].map((m) => m[1]!),
+        ...[...log.matchAll(/\b(ERR\d{5})\b/g)].map((m) => m[1]!),
+        ...[...log.matchAll(/(?:error code(?: is)?|runtime result|ErrCode|failed)\s*[:=]?\s*([1-5]\d{5})\b/g)].map(
+          (m) => m[1]!,
+        ),
+      ]);
+    let seen = 0;
+    for (const item of loadCorpus()) {
+      const want = wanted(item.log);
+      if (want.size === 0) continue;
+      const got = new Set(diagnoseText(item.log).codes.map((c) => c.code));
+      for (const code of want) {
+        seen++;
+        expect(got.has(code), `${item.id}: ${code}`).toBe(true);
+      }
+    }
+    expect(seen).toBeGreaterThan(50);
+  });
+
   it("lists the decoded codes of a finding's evidence in its facts", () => {
     const v = diagnoseText(
       "EL0004: 2024-08-28-16:15:00.358.141 Failed to allocate memory.\n        Possible Cause: Available memory is insufficient.",
