@@ -37,6 +37,13 @@ export interface Recipe {
   loraRank: number | null;
   /** Vision tower frozen (MindSpeed-MM's model JSONs freeze it and the projector by default). */
   freezeVision: boolean;
+  /**
+   * fp16 (older Megatron runs): fp16 gradient buffer plus fp32 main gradients (2 + 4 bytes) instead of one fp32
+   * buffer. bf16 when absent.
+   */
+  precision?: "bf16" | "fp16";
+  /** Flash (or fused) attention keeps no s × s scores; false keeps 5 × heads × s bytes per token (Korthikanti). */
+  flashAttention?: boolean;
   /** The loss is computed over chunks of this many tokens (the FSDP2 configs' chunk loss); whole sequence when absent. */
   lossChunkTokens?: number;
 }
@@ -229,7 +236,7 @@ function stageMemory(inputs: Inputs, stage: number, llmLayers: number, firstLaye
     const denseShard = recipe.distributedOptimizer ? dp * cp : 1;
     const expertShard = recipe.distributedOptimizer ? Math.max(1, (dp * cp) / ep) : 1;
     weights = 2 * (trainable + frozen);
-    gradients = 4 * trainable;
+    gradients = (recipe.precision === "fp16" ? 6 : 4) * trainable;
     optimizer = (12 * trainableDense) / denseShard + (12 * trainableExpert) / expertShard;
   }
 
@@ -237,8 +244,12 @@ function stageMemory(inputs: Inputs, stage: number, llmLayers: number, firstLaye
   const inFlight = Math.min(pp - stage, Math.max(1, layout.microBatches));
   const tokens = (layout.microBatchSize * layout.seqLength) / cp;
   let llmAct = 0;
+  // Without flash attention the scores, softmax and its dropout are kept: 5 × heads × s bytes per token (selective
+  // recompute drops exactly these).
+  const scores =
+    recipe.flashAttention === false && recipe.recompute === "none" ? (5 * t.heads * layout.seqLength) / cp : 0;
   for (let i = firstLayer; i < firstLayer + llmLayers; i++) {
-    const perToken = textActivationBytesPerToken(t, isMoeLayer(t, i));
+    const perToken = textActivationBytesPerToken(t, isMoeLayer(t, i)) + scores;
     const kept = recipe.recompute === "full" ? 2 * t.hidden : perToken;
     llmAct += (tokens * kept) / tp;
   }

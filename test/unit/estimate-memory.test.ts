@@ -23,7 +23,12 @@ interface RealCase {
     microBatches: number;
     seqLength: number;
   };
-  recipe: { recompute: Recompute; distributedOptimizer: boolean };
+  recipe: {
+    recompute: Recompute;
+    distributedOptimizer: boolean;
+    precision?: "bf16" | "fp16";
+    flashAttention?: boolean;
+  };
   measuredMiB: number;
 }
 
