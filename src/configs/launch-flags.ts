@@ -227,12 +227,22 @@ function fsdp2JsonArgs(ctx: TemplateContext): ArgBlocks {
   const release = ctx.recipe.release;
   const ivl35 = ctx.model.exampleDir === "internvl3.5";
   // InternVL3.5's loss flag: per token at v2.2.0, per sample at v2.3.0, the trainer default from v26.0.0.
+  // Qwen3-VL's JSON scripts (v2.2.0 / v2.3.0): per-token loss; meta-device init for the MoE sizes from v2.3.0.
+  const q3 = ctx.model.exampleDir === "qwen3vl";
   const lossFlag =
-    ivl35 && release === "v2.2.0"
+    (ivl35 && release === "v2.2.0") || q3
       ? ["--calculate-per-token-loss"]
       : ivl35 && release === "v2.3.0"
         ? ["--calculate-per-sample-loss"]
         : [];
+  const late =
+    q3 && release === "v2.2.0"
+      ? []
+      : q3
+        ? [...(ctx.model.id === "qwen3vl-8b" ? [] : ["--init-model-with-meta-device"]), "--log-tps"]
+        : ivl35 && release === "v2.2.0"
+          ? []
+          : ["--init-model-with-meta-device", "--log-tps"];
   const gpt = [
     "--use-mcore-models",
     ...PARALLEL,
@@ -269,10 +279,16 @@ function fsdp2JsonArgs(ctx: TemplateContext): ArgBlocks {
     "--optimizer-selection fused_torch_adamw",
     "--use-cpu-initialization",
     ...lossFlag,
-    ...(ivl35 && release === "v2.2.0" ? [] : ["--init-model-with-meta-device", "--log-tps"]),
+    ...late,
   ];
   const glm = ctx.model.exampleDir === "glm4.5v";
-  return { gpt, output: output(ctx, 10000, glm ? null : "torch_dcp", false), extra: [], tail: [], masterPort: 6000 };
+  return {
+    gpt,
+    output: output(ctx, 10000, glm || q3 ? null : "torch_dcp", false),
+    extra: [],
+    tail: [],
+    masterPort: 6000,
+  };
 }
 
 export function megatronArgs(ctx: TemplateContext): ArgBlocks {

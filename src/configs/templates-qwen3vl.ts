@@ -1,5 +1,5 @@
-// Qwen3-VL: the unified pretrain_transformers.py YAML (v26.0.0+), the LoRA YAML, the native-trainer "v1" YAMLs
-// and fsdp2_config.yaml.
+// Qwen3-VL: the data/model JSON of v2.2.0 / v2.3.0, the unified pretrain_transformers.py YAML (v26.0.0+), the LoRA
+// YAML, the native-trainer "v1" YAMLs and fsdp2_config.yaml.
 import { UPSTREAM_MLLM_ATTR } from "../knowledge/mllm-attr.js";
 
 import type { ReleaseTag } from "../knowledge/release-tags.js";
@@ -67,7 +67,15 @@ function unifiedYaml(ctx: TemplateContext, size: string, lora: boolean, release:
     no_masked_softmax_fusion: true,
     num_workers: 8,
   };
-  const data = {
+  const data = qwen3vlData(ctx, size, release);
+  const recompute = lora ? { recompute_granularity: "full" } : {};
+  return unifiedRest(ctx, s, size, lora, gpt, data, recompute);
+}
+
+/** The data config: the unified YAML's data section, and v2.2.0 / v2.3.0's data*.json (the same tree). */
+function qwen3vlData(ctx: TemplateContext, size: string, release: ReleaseTag) {
+  const p = ctx.paths;
+  return {
     dataset_param: {
       dataset_type: "huggingface",
       attr: { ...UPSTREAM_MLLM_ATTR },
@@ -107,7 +115,19 @@ function unifiedYaml(ctx: TemplateContext, size: string, lora: boolean, release:
       collate_param: { model_name: "qwen3vl", ignore_pad_token_for_loss: true },
     },
   };
-  const recompute = lora ? { recompute_granularity: "full" } : {};
+}
+
+function unifiedRest(
+  ctx: TemplateContext,
+  s: (typeof SIZES)[string],
+  size: string,
+  lora: boolean,
+  gpt: Record<string, unknown>,
+  data: unknown,
+  recompute: Record<string, unknown>,
+): Record<string, unknown> {
+  const p = ctx.paths;
+  const fsdp2 = ctx.fileRef("fsdp2_config.yaml");
   const model = {
     model_id: s.moe ? "qwen3_vl_moe" : "qwen3_vl",
     init_from_hf_path: p.hfDir,
@@ -171,6 +191,81 @@ function unifiedYaml(ctx: TemplateContext, size: string, lora: boolean, release:
   out.data = data;
   out.model = model;
   return out;
+}
+
+/**
+ * v2.2.0 / v2.3.0 model JSON (pretrain_transformers.py with --mm-model). v2.2.0 ships one generic model.json for the
+ * MoE sizes, sized for 235B-A22B; the plan writes the chosen size's numbers (recorded as a difference for 30B).
+ */
+function qwen3vlModelJson(ctx: TemplateContext, size: string, release: ReleaseTag): Record<string, unknown> {
+  const s = SIZES[size]!;
+  const v22 = release === "v2.2.0";
+  const sdpa = size === "30b" && !v22 ? { attn_implementation: "sdpa" } : {};
+  const moeText = v22
+    ? {}
+    : size === "30b"
+      ? { use_npu_fused_moe: false, attn_implementation: "sdpa", activation_offload: false }
+      : size === "235b"
+        ? { use_npu_fused_moe: true, activation_offload: true }
+        : {};
+  return {
+    model_id: s.moe ? "qwen3_vl_moe" : "qwen3_vl",
+    init_from_hf_path: ctx.paths.hfDir,
+    image_encoder: {
+      vision_encoder: {
+        model_id: "qwen3vit",
+        num_layers: 27,
+        hidden_size: 1152,
+        num_attention_heads: 16,
+        freeze: !v22,
+        ...sdpa,
+      },
+      vision_projector: { model_id: "lnmlp", num_layers: 1, freeze: !v22 },
+    },
+    text_decoder: {
+      model_id: "qwen3lm",
+      num_layers: s.layers,
+      hidden_size: s.hidden,
+      num_attention_heads: s.heads,
+      max_position_embeddings: 262144,
+      freeze: false,
+      ...moeText,
+    },
+    ...(v22 ? {} : { loss_cfg: { compute_mode: "default", chunk_size: 1024 } }),
+    patch: { clip_grad_async: true, scale_grad: true },
+  };
+}
+
+/** fsdp2_config.yaml of the JSON layout: v2.2.0 names the blocks to wrap and recompute, v2.3.0 shards "auto". */
+function qwen3vlJsonFsdp2Yaml(release: ReleaseTag): Record<string, unknown> {
+  if (release === "v2.2.0") {
+    const blocks = [
+      "transformers.models.qwen3_vl.modeling_qwen3_vl.Qwen3VLVisionBlock",
+      "transformers.models.qwen3_vl.modeling_qwen3_vl.Qwen3VLTextDecoderLayer",
+      "transformers.models.qwen3_vl_moe.modeling_qwen3_vl_moe.Qwen3VLMoeVisionBlock",
+      "transformers.models.qwen3_vl_moe.modeling_qwen3_vl_moe.Qwen3VLMoeTextDecoderLayer",
+    ];
+    return {
+      sharding_size: null,
+      sub_modules_to_wrap: blocks,
+      recompute_modules: blocks,
+      reshard_after_forward: true,
+      param_dtype: "bf16",
+      reduce_dtype: "fp32",
+      cast_forward_inputs: true,
+    };
+  }
+  return {
+    sharding_size: "auto",
+    reshard_after_forward: true,
+    param_dtype: "bf16",
+    reduce_dtype: "fp32",
+    cast_forward_inputs: true,
+    num_to_forward_prefetch: 1,
+    num_to_backward_prefetch: 1,
+    offload_to_cpu: false,
+    align_fsdp_param_groups: true,
+  };
 }
 
 function v1Yaml(ctx: TemplateContext, a5: boolean, release: ReleaseTag, userPaths: { ckpt: boolean; save: boolean }) {
@@ -284,6 +379,16 @@ export const QWEN3VL_TEMPLATE: ConfigTemplate = {
         datasetDir: "/home/usr/data/",
       };
     }
+    if (recipe.backend === "megatron-fsdp2") {
+      const hf = recipe.release === "v2.2.0" ? "Qwen3-VL-xxB-Instruct" : SIZES[size]!.hfName;
+      return {
+        hfDir: `./ckpt/hf_path/${hf}`,
+        ckptDir: `ckpt/mm_path/${hf}`,
+        saveDir: "save_dir",
+        dataset: LLAVA,
+        datasetDir: "./data",
+      };
+    }
     const hf = recipe.variant === "lora" ? "Qwen3-VL-30B-A3B-Instruct" : SIZES[size]!.hfName;
     return {
       hfDir: `./ckpt/hf_path/${hf}`,
@@ -304,6 +409,32 @@ export const QWEN3VL_TEMPLATE: ConfigTemplate = {
         save: ctx.paths.saveDir !== defaults.saveDir,
       });
       return [{ role: "train-config", name: basename(main), upstream: main, format: "yaml", value }];
+    }
+    if (r.backend === "megatron-fsdp2") {
+      const [data, model, fsdp2] = r.configFiles as [string, string, string];
+      return [
+        {
+          role: "data-config",
+          name: basename(data),
+          upstream: data,
+          format: "json",
+          value: qwen3vlData(ctx, size, r.release),
+        },
+        {
+          role: "model-config",
+          name: basename(model),
+          upstream: model,
+          format: "json",
+          value: qwen3vlModelJson(ctx, size, r.release),
+        },
+        {
+          role: "train-config",
+          name: basename(fsdp2),
+          upstream: fsdp2,
+          format: "yaml",
+          value: qwen3vlJsonFsdp2Yaml(r.release),
+        },
+      ];
     }
     const files: TemplateFile[] = [
       {

@@ -344,6 +344,55 @@ function qwen3vlYamlRecipe(
   };
 }
 
+/**
+ * v2.2.0 / v2.3.0: pretrain_transformers.py with data/model JSON and fsdp2_config.yaml. v2.3.0 has one script per size
+ * (8B, 30B, 235B, converted with Qwen3VLConverter hf_to_dcp); v2.2.0 one generic finetune_qwen3vl.sh for the MoE
+ * sizes, whose model loads the HF weights from init_from_hf_path (no converter).
+ */
+function qwen3vlJsonRecipe(
+  size: string,
+  release: "v2.2.0" | "v2.3.0",
+  defaults: Partial<TrainingDefaults>,
+  env: Record<string, string> = {},
+): TrainingRecipe {
+  const v22 = release === "v2.2.0";
+  const suffix = v22 ? "" : `_${size}`;
+  return {
+    variant: "",
+    description: "full fine-tune, pretrain_transformers.py with data/model JSON, FSDP2",
+    releases: [release],
+    backend: "megatron-fsdp2",
+    entry: "pretrain_transformers.py",
+    script: `examples/qwen3vl/finetune_qwen3vl${suffix}.sh`,
+    configFiles: [
+      `examples/qwen3vl/data${suffix}.json`,
+      `examples/qwen3vl/model${suffix}.json`,
+      "examples/qwen3vl/fsdp2_config.yaml",
+    ],
+    converter: v22 ? undefined : "Qwen3VLConverter",
+    defaults: megatronDefaults(defaults),
+    env: v22 ? { ...FSDP2_ENV, MULTI_STREAM_MEMORY_REUSE: "" } : { ...FSDP2_ENV, ...env },
+    upstreamDifferences: [
+      ...(v22
+        ? [
+            {
+              key: "flag:--save",
+              reason:
+                "the v2.2.0 script defines SAVE_PATH but never passes --save, so its run writes no checkpoint; the plan passes the save directory",
+            },
+          ]
+        : []),
+      ...(v22 && size === "30B"
+        ? (["num_layers", "hidden_size", "num_attention_heads"] as const).map((k) => ({
+            key: `value:model.json#text_decoder.${k}`,
+            reason:
+              "v2.2.0's one model.json is sized for Qwen3-VL-235B-A22B; for 30B-A3B the plan writes 30B's layers, hidden size and heads",
+          }))
+        : []),
+    ],
+  };
+}
+
 const qwen3vl = (
   size: string,
   hfName: string,
@@ -367,7 +416,7 @@ const qwen3vl = (
   ],
   isolatedEnv: true,
   notes: [
-    "v2.2.0 had one generic finetune_qwen3vl.sh with data.json/model.json (model_id qwen3_vl_moe: the 30B-A3B and 235B-A22B MoE sizes); v2.3.0 per-size JSON (8B, 30B, 235B: data_<size>.json, model_<size>.json, finetune_qwen3vl_<size>.sh); v26.0.0+ one YAML per size. build_configs builds the v26.0.0+ layout.",
+    "v2.2.0 had one generic finetune_qwen3vl.sh with data.json/model.json (model_id qwen3_vl_moe: the 30B-A3B and 235B-A22B MoE sizes; the model loads the HF weights from init_from_hf_path, LOAD_PATH is for resuming); v2.3.0 per-size JSON (8B, 30B, 235B: data_<size>.json, model_<size>.json, finetune_qwen3vl_<size>.sh, weights converted with hf_to_dcp); v26.0.0+ one YAML per size. build_configs builds each release's layout.",
     "Weights go HF -> DCP with `mm-convert Qwen3VLConverter hf_to_dcp`.",
   ],
 });
@@ -393,13 +442,15 @@ const QWEN3VL: ModelEntry[] = [
     "8B",
     "Qwen3-VL-8B-Instruct",
     { llm: { layers: 36, hidden: 4096, heads: 32, kvHeads: 8, vocab: 151936 }, vit: Q3_VIT },
-    [qwen3vlYamlRecipe("8B", { globalBatchSize: 8 })],
+    [qwen3vlJsonRecipe("8B", "v2.3.0", {}), qwen3vlYamlRecipe("8B", { globalBatchSize: 8 })],
   ),
   qwen3vl(
     "30B",
     "Qwen3-VL-30B-A3B-Instruct",
     { llm: { layers: 48, hidden: 2048, heads: 32, kvHeads: 4, vocab: 151936, experts: 128, topK: 8 }, vit: Q3_VIT },
     [
+      qwen3vlJsonRecipe("30B", "v2.2.0", {}),
+      qwen3vlJsonRecipe("30B", "v2.3.0", { npusPerNode: 16 }),
       qwen3vlYamlRecipe("30B", { npusPerNode: 16, globalBatchSize: 16 }),
       {
         ...qwen3vlYamlRecipe("30B", { globalBatchSize: 8 }),
@@ -459,6 +510,13 @@ const QWEN3VL: ModelEntry[] = [
     "Qwen3-VL-235B-A22B-Instruct",
     { llm: { layers: 94, hidden: 4096, heads: 64, kvHeads: 4, vocab: 151936, experts: 128, topK: 8 }, vit: Q3_VIT },
     [
+      qwen3vlJsonRecipe("235B", "v2.2.0", {}),
+      qwen3vlJsonRecipe(
+        "235B",
+        "v2.3.0",
+        { npusPerNode: 16, seqLength: 16384 },
+        { TASK_QUEUE_ENABLE: "1", MULTI_STREAM_MEMORY_REUSE: "2" },
+      ),
       qwen3vlYamlRecipe(
         "235B",
         { npusPerNode: 16, nodes: 16, globalBatchSize: 256, seqLength: 16384 },
