@@ -47,7 +47,7 @@ function latestScores(record: RunRecord) {
   return [...byBenchmark.values()];
 }
 
-const ACTIVE = new Set(["starting", "running", "stalled", "unknown"]);
+const ACTIVE = new Set(["queued", "starting", "running", "stalled", "unknown"]);
 
 export async function listRecordedRuns(deps: Pick<WorkDeps, "hosts" | "now">, args: ListRunsOptions): Promise<RunList> {
   const names = args.host ? [args.host] : deps.hosts.names();
@@ -88,7 +88,10 @@ export async function listRecordedRuns(deps: Pick<WorkDeps, "hosts" | "now">, ar
       hosts: record.hosts,
       createdAt: record.createdAt,
       script: record.script,
-      logFile: record.nodes.find((n) => n.nodeRank === 0)?.logFile ?? null,
+      logFile:
+        record.nodes.find((n) => n.nodeRank === 0)?.logFile ??
+        record.scheduler.find((j) => j.kind === "slurm" && j.logFile)?.logFile ??
+        null,
       saveDir: record.saveDir,
       iteration: s.iteration,
       totalIterations: s.totalIterations,

@@ -70,9 +70,7 @@ const input = z
     submit: z
       .boolean()
       .default(true)
-      .describe(
-        "With confirm: submit the Slurm script with sbatch where the host has it (false: only write the files).",
-      ),
+      .describe("Submit the Slurm script with sbatch on confirm, where the host has it (default)."),
     confirm: z.boolean().default(false).describe("Write the files (and submit). Without it, only the texts come back."),
   })
   .refine((v) => Boolean(v.runId) !== Boolean(v.script), { message: "Give runId, or script (with host), not both." });
@@ -83,8 +81,9 @@ export default defineTool({
   description:
     "Generate a Slurm batch script (one task per node, NODE_RANK from SLURM_NODEID, MASTER_ADDR from the node list) " +
     "and a MindCluster AscendJob manifest for Volcano (Master + Workers, huawei.com/Ascend910 per pod) that run the " +
-    "same launch script. Without confirm: returns both texts. With confirm: writes them next to the run ledger; with " +
-    "submit, runs sbatch where it exists and records the job id so list_runs tracks it.",
+    "same launch script. Without confirm: returns both texts. With confirm: writes them next to the run ledger and, " +
+    "where the host has sbatch, submits the Slurm script and records the job id, so list_runs, tail_logs, stop_run, " +
+    "resume_run and diagnose_error follow the run through Slurm (submit: false only writes).",
   toolset: "train",
   kind: "destructive",
   input,

@@ -39,8 +39,9 @@ export default defineTool({
   title: "List training runs",
   description:
     "List the training runs recorded on one host or on every host (the ledger is kept on the hosts, so runs started " +
-    "by any server show up), newest first, each with its live state (starting, running, stalled, finished, failed, " +
-    "stopped), latest iteration, loss and ETA. Use the run id with tail_logs, stop_run or resume_run.",
+    "by any server show up), newest first, each with its live state (queued, starting, running, stalled, finished, " +
+    "failed, stopped), latest iteration, loss and ETA. A run that went through Slurm takes its state from its job " +
+    "(PENDING is queued with Slurm's reason, CANCELLED is stopped). Use the run id with tail_logs, stop_run or resume_run.",
   toolset: "train",
   kind: "read",
   input: z.object({
