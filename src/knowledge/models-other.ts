@@ -50,9 +50,24 @@ const r = (
   releases: RoutingEntry["releases"],
   summary: string,
   extra: Partial<RoutingEntry> = {},
-): RoutingEntry => ({ id, displayName, kind, exampleDir: id, entry, releases, aliases: [], summary, ...extra });
+): RoutingEntry => {
+  const exampleDir = extra.exampleDir ?? id;
+  return {
+    id,
+    displayName,
+    kind,
+    exampleDir,
+    entry,
+    releases,
+    aliases: [],
+    summary,
+    readme: `examples/${exampleDir}/README.md`,
+    ...extra,
+  };
+};
 
 const SORA = "pretrain_sora.py";
+const OLD_SORA = (script: string) => `Video diffusion (${script}, pretrain_sora.py); removed at v2.3.0.`;
 const NATIVE = "mindspeed_mm/fsdp/train/trainer.py";
 
 /** Examples that are not VLM fine-tunes (or VLMs this product does not build configs for). */
@@ -170,7 +185,7 @@ export const ROUTING_ENTRIES: RoutingEntry[] = [
     "pretrain_lumina.py",
     span("v2.2.0", "v26.0.0"),
     "Image generation; pretrain_lumina.py removed at v26.1.0.",
-    { converter: "LuminaConverter" },
+    { converter: "LuminaConverter", readme: "examples/lumina/mgpt2/README.md" },
   ),
   r(
     "januspro",
@@ -231,5 +246,137 @@ export const ROUTING_ENTRIES: RoutingEntry[] = [
     span("v2.2.0", "v26.0.0"),
     "Video reward model; pretrain_videoalign.py removed at v26.1.0.",
     { converter: "VideoAlignConverter" },
+  ),
+  r("opensora1.0", "Open-Sora 1.0", "generative", SORA, span("v2.1.0", "v2.2.0"), OLD_SORA("pretrain_opensora1_0.sh"), {
+    aliases: ["opensora 1.0", "open-sora 1.0"],
+    section: "预训练",
+  }),
+  r("opensora1.2", "Open-Sora 1.2", "generative", SORA, span("v2.1.0", "v2.2.0"), OLD_SORA("pretrain_opensora1_2.sh"), {
+    aliases: ["opensora 1.2", "open-sora 1.2"],
+    section: "预训练",
+  }),
+  r(
+    "opensoraplan1.2",
+    "Open-Sora-Plan 1.2",
+    "generative",
+    SORA,
+    span("v2.1.0", "v2.2.0"),
+    `${OLD_SORA("pretrain_opensoraplan1_2.sh")} Weights converted with the example's convert_ckpt_to_mm.py.`,
+    { aliases: ["opensoraplan 1.2", "open-sora-plan 1.2"], section: "权重下载及转换" },
+  ),
+  r(
+    "opensoraplan1.3",
+    "Open-Sora-Plan 1.3.1",
+    "generative",
+    SORA,
+    span("v2.1.0", "v26.0.0"),
+    "Text/image-to-video diffusion: t2v/pretrain_t2v.sh and i2v/pretrain_i2v.sh (pretrain_sora.py), evaluate_gen.py for evaluation; removed at v26.1.0.",
+    { aliases: ["opensoraplan 1.3", "open-sora-plan 1.3"], section: "训练" },
+  ),
+  r(
+    "vae",
+    "Open-Sora-Plan 1.3.1 VAE",
+    "generative",
+    "pretrain_ae.py",
+    span("v2.1.0", "v26.0.0"),
+    "Video VAE training for Open-Sora-Plan 1.3.1 (pretrain_vae.sh); removed at v26.1.0.",
+    { aliases: ["wfvae", "video vae"], section: "预训练" },
+  ),
+  r(
+    "qihoo_t2x",
+    "Qihoo-T2X 1.0",
+    "generative",
+    "inference_qihoo.py",
+    span("v2.1.0", "v26.0.0"),
+    "Text-to-image/video inference only (inference_qihoo.sh), no training script; removed at v26.1.0.",
+    { aliases: ["qihoo t2x", "qihoo-t2x"], section: "推理" },
+  ),
+  r(
+    "dancegrpo",
+    "FLUX DanceGRPO",
+    "generative",
+    "posttrain_flux_dancegrpo.py",
+    span("v2.2.0"),
+    "GRPO reinforcement learning for FLUX image generation (posttrain_flux_dancegrpo.sh, embeddings prepared by preprocess_flux_rl_embeddings.sh).",
+    { aliases: ["dance grpo", "flux grpo"], section: "训练" },
+  ),
+  r(
+    "diffsynth",
+    "DiffSynth-Studio Qwen-Image-Edit",
+    "generative",
+    "DiffSynth-Studio train.py (accelerate)",
+    span("v2.3.0"),
+    "Qwen-Image-Edit LoRA fine-tune through DiffSynth-Studio with NPU patches (qwen_image_edit/train_qwen_image_edit_lora.sh).",
+    {
+      aliases: ["qwen image edit", "qwen-image-edit", "diffsynth studio"],
+      readme: "examples/diffsynth/qwen_image_edit/README.md",
+      section: "微调",
+    },
+  ),
+  r(
+    "self_forcing",
+    "Self-Forcing",
+    "generative",
+    "npu_adapt/train.py (Self-Forcing repository)",
+    span("v26.0.0"),
+    "Autoregressive video diffusion distillation (DMD), run from the Self-Forcing repository with the example's NPU patches.",
+    { aliases: ["self forcing"], section: "训练" },
+  ),
+  r(
+    "rl",
+    "Qwen2.5-VL GRPO / DAPO",
+    "vlm",
+    "posttrain_vlm_grpo.py",
+    span("v2.1.0", "v2.2.0"),
+    "Reinforcement learning of Qwen2.5-VL (GRPO 3B/7B/32B, DAPO 7B) with MindSpeed-RL's trainer; configs/*.yaml.",
+    { aliases: ["grpo", "dapo", "qwen2.5vl grpo"], section: "GRPO" },
+  ),
+  r(
+    "verl_plugin",
+    "verl NPU plugin",
+    "vlm",
+    "verl (scripts/train_qwen2_5_vl_*_grpo_full.sh)",
+    span("v2.2.0", "v2.2.0"),
+    "verl plugin for NPUs: Qwen2.5-VL 7B/32B GRPO with Ray.",
+    { aliases: ["verl plugin"] },
+  ),
+  r(
+    "verl_examples",
+    "verl GRPO examples",
+    "vlm",
+    "verl (train_*_grpo_full.sh)",
+    span("v2.3.0"),
+    "GRPO with verl on NPUs: qwen2.5vl (7B/32B), qwen3vl (30B), mistral LoRA; each subdirectory has its README.",
+    { aliases: ["verl", "verl grpo"], readme: "examples/verl_examples/qwen2.5vl/README.md" },
+  ),
+  r(
+    "diffusers",
+    "diffusers examples",
+    "generative",
+    "diffusers / accelerate scripts",
+    span("v2.1.0"),
+    "Image generation and editing through diffusers with NPU patches: flux, flux2, flux-kontext, sd3, sdxl, qwen_image (one README each).",
+    {
+      aliases: ["sd3", "sdxl", "stable diffusion", "flux2", "flux kontext", "qwen image"],
+      readme: "examples/diffusers/flux/README.md",
+    },
+  ),
+  r(
+    "mcore",
+    "Qwen3.5 on Megatron core",
+    "vlm",
+    "pretrain_transformers.py (examples/mcore/qwen3_5)",
+    span("v26.1.0"),
+    "Qwen3.5-35B on the Megatron-core backend (finetune_qwen3_5_35B.sh, qwen3_5_35B_config.yaml); build_configs builds the native-trainer qwen3_5 examples.",
+    { aliases: ["qwen3.5 mcore", "qwen3_5 mcore"], readme: "examples/mcore/qwen3_5/README.md", section: "微调" },
+  ),
+  r(
+    "mindspore",
+    "MindSpore examples",
+    "vlm",
+    "MindSpore backend (examples/mindspore/<model>)",
+    span("v2.1.0"),
+    "The same models on MindSpore instead of PyTorch (internvl2, qwen2.5vl, qwen2.5omni, qwen3vl, wan2.1 …); this server drives the PyTorch path.",
+    { aliases: ["mindspore backend"], readme: "docs/zh/mindspore/install_guide.md" },
   ),
 ];

@@ -159,4 +159,8 @@ export interface RoutingEntry {
   releases: readonly ReleaseTag[];
   aliases: string[];
   summary: string;
+  /** The README to follow, relative to the MindSpeed-MM root. */
+  readme: string;
+  /** Its section on training (or the closest one upstream has), as the heading reads. */
+  section?: string;
 }

@@ -89,7 +89,16 @@ export default defineTool({
     recipes: z.array(Recipe),
     candidates: z.array(z.string()).describe("ids: sizes of a family, or the nearest ids to an unknown name"),
     pointer: z
-      .object({ id: z.string(), kind: z.string(), entry: z.string(), exampleDir: z.string(), summary: z.string() })
+      .object({
+        id: z.string(),
+        kind: z.string(),
+        entry: z.string(),
+        exampleDir: z.string(),
+        summary: z.string(),
+        converter: z.string().nullable().describe("mm-convert class its README converts weights with, when one"),
+        readme: z.string().describe("the README to follow, relative to the MindSpeed-MM root"),
+        section: z.string().nullable().describe("its training section heading"),
+      })
       .nullable(),
   }),
   async handle({ query, release }) {
@@ -133,8 +142,17 @@ export default defineTool({
         status: "other-kind" as const,
         inRequestedRelease: inIt,
         release: asked && inIt ? asked : (r.releases[r.releases.length - 1] ?? null),
-        pointer: { id: r.id, kind: r.kind, entry: r.entry, exampleDir: r.exampleDir, summary: r.summary },
-        reason: `${r.displayName} is not a VLM fine-tune this server builds configs for (${r.kind}; entry ${r.entry}). ${r.summary} Releases with examples/${r.exampleDir}: ${r.releases.join(", ")}.`,
+        pointer: {
+          id: r.id,
+          kind: r.kind,
+          entry: r.entry,
+          exampleDir: r.exampleDir,
+          summary: r.summary,
+          converter: r.converter ?? null,
+          readme: r.readme,
+          section: r.section ?? null,
+        },
+        reason: `${r.displayName} is not a VLM fine-tune this server builds configs for (${r.kind}; entry ${r.entry}${r.converter ? `; converter ${r.converter}` : ""}). ${r.summary} Follow ${r.readme}${r.section ? ` (section "${r.section}")` : ""}. Releases with examples/${r.exampleDir}: ${r.releases.join(", ")}.${inIt === false ? ` Not in ${asked}.` : ""}`,
       };
     }
     const model = found.model;
