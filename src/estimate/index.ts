@@ -260,3 +260,67 @@ export function estimateLine(r: EstimateReport): string {
 export function layoutLine(c: LayoutCandidate, npus?: number): string {
   return `TP ${c.tp}, PP ${c.pp}${c.ep > 1 ? `, EP ${c.ep}` : ""}, micro batch ${c.microBatchSize}${c.pp > 1 ? ` (llmLayerSplit ${JSON.stringify(c.llmLayerSplit)})` : ""}${npus !== undefined ? ` on ${npus} NPUs` : ""}: ${c.peakGiBPerRank} GiB per rank`;
 }
+
+/** HBM per NPU from npu-smi's chips (MB as printed), rounded down to whole GiB; undefined when not printed. */
+export function hbmFromChips(chips: readonly { hbmTotalMb: number | null }[] | undefined): number | undefined {
+  const mb = chips?.find((c) => c.hbmTotalMb !== null && c.hbmTotalMb > 0)?.hbmTotalMb;
+  return mb ? Math.floor(mb / 1024) : undefined;
+}
+
+/** What other tools show: the verdict for a layout and the layout to use instead (or the best one when it fits). */
+export interface MemoryAdvice {
+  summary: string;
+  fits: boolean;
+  peakGiBPerRank: number;
+  hbmGiB: number;
+  /** The asked layout when it fits best, else the best fitting one (on more NPUs when none fits on these). */
+  proposed: {
+    npus: number;
+    tp: number;
+    pp: number;
+    ep: number;
+    microBatchSize: number;
+    llmLayerSplit: number[];
+    vitLayerSplit: number[] | null;
+    peakGiBPerRank: number;
+  } | null;
+}
+
+/** The estimate as advice; null when the model has no stored shape or the request cannot be resolved. */
+export function memoryAdvice(req: EstimateRequest): MemoryAdvice | null {
+  let r: EstimateReport;
+  try {
+    r = estimateForModel({ ...req, limit: 1 });
+  } catch (error) {
+    if (error instanceof ToolError) return null;
+    throw error;
+  }
+  const fits = r.estimate.fits && r.layoutProblems.length === 0;
+  const pick = fits ? r.layouts[0] : (r.nearest?.layout ?? r.layouts[0]);
+  const npus = !fits && r.nearest ? r.nearest.npus : r.layout.npus;
+  const proposed = pick
+    ? {
+        npus,
+        tp: pick.tp,
+        pp: pick.pp,
+        ep: pick.ep,
+        microBatchSize: pick.microBatchSize,
+        llmLayerSplit: pick.llmLayerSplit,
+        vitLayerSplit: pick.vitLayerSplit,
+        peakGiBPerRank: pick.peakGiBPerRank,
+      }
+    : null;
+  const problems = r.layoutProblems.length > 0 ? ` (${r.layoutProblems.join("; ")})` : "";
+  const instead = proposed
+    ? `; ${fits ? "best layout" : "nearest that fits"}: ${layoutLine(pick!, npus)}`
+    : fits
+      ? ""
+      : "; nothing fits up to 64 nodes";
+  return {
+    summary: `${estimateLine(r)}${problems}${instead}`,
+    fits,
+    peakGiBPerRank: r.estimate.peakGiBPerRank,
+    hbmGiB: r.hbmGiB,
+    proposed,
+  };
+}

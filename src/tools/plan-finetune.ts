@@ -6,6 +6,7 @@ import { z } from "zod";
 import { checkRecordAgainstAttr, firstRecordText } from "../configs/dataset-probe.js";
 import { PlanError, resolveModel, resolveTrainingPlan, type TrainingPlan } from "../configs/index.js";
 import { checkEnvironment } from "../env/check.js";
+import { hbmFromChips, memoryAdvice } from "../estimate/index.js";
 import { type HostExecutor, HostFileError } from "../hosts/executor.js";
 import { shellQuote } from "../hosts/quote.js";
 import { listRecordedRuns } from "../runs/list.js";
@@ -173,6 +174,18 @@ export default defineTool({
     host: z.string(),
     next: z.object({ tool: z.string(), args: z.record(z.string(), z.unknown()) }).nullable(),
     steps: z.array(Step),
+    memory: z
+      .object({
+        summary: z.string(),
+        fits: z.boolean(),
+        peakGiBPerRank: z.number(),
+        hbmGiB: z.number(),
+        proposed: z
+          .object({ npus: z.number(), tp: z.number(), pp: z.number(), llmLayerSplit: z.array(z.number()) })
+          .nullable(),
+      })
+      .nullable()
+      .describe("estimate_memory for the recipe's layout on this host's HBM, and the layout to use"),
   }),
   async handle(args, deps) {
     const { executor, settings } = await deps.hosts.get(args.host);
@@ -436,12 +449,30 @@ export default defineTool({
     }
 
     const first = steps.find((s) => s.status === "todo" || s.status === "blocked" || s.status === "unknown");
+    const advice = memoryAdvice({
+      model: plan.model,
+      release: plan.release,
+      hbmGiB: env.ok ? hbmFromChips(env.value.npu?.chips) : undefined,
+    });
+    const memory = advice && {
+      summary: advice.summary,
+      fits: advice.fits,
+      peakGiBPerRank: advice.peakGiBPerRank,
+      hbmGiB: advice.hbmGiB,
+      proposed: advice.proposed && {
+        npus: advice.proposed.npus,
+        tp: advice.proposed.tp,
+        pp: advice.proposed.pp,
+        llmLayerSplit: advice.proposed.llmLayerSplit,
+      },
+    };
     return {
       model: plan.model,
       release: plan.release,
       host,
       next: first ? { tool: first.tool, args: first.args } : null,
       steps,
+      memory,
     };
   },
   summarize: (r) =>
@@ -451,5 +482,6 @@ export default defineTool({
         (s, i) =>
           `${i + 1}. ${s.tool.padEnd(16)} ${s.status.padEnd(7)} ${s.detail}${s.available ? "" : " [tool not on this server]"}`,
       ),
+      ...(r.memory ? [`Memory: ${r.memory.summary}`] : []),
     ].join("\n"),
 });

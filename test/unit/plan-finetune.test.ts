@@ -19,6 +19,13 @@ let deps: ToolDeps;
 type Plan = {
   next: { tool: string; args: Record<string, unknown> } | null;
   steps: { tool: string; status: string; detail: string; args: Record<string, unknown>; available: boolean }[];
+  memory: {
+    summary: string;
+    fits: boolean;
+    peakGiBPerRank: number;
+    hbmGiB: number;
+    proposed: { npus: number; tp: number; pp: number; llmLayerSplit: number[] } | null;
+  } | null;
 };
 
 async function plan(input: Record<string, unknown>): Promise<Plan> {
@@ -201,6 +208,15 @@ describe.skipIf(!canBuildSimHost)("plan_finetune", () => {
     expect(stepOf(after, "export_model").detail).toContain(`${save}-hf-iter_0000010`);
     expect(stepOf(after, "evaluate_model").detail).toContain("ai2d_test");
   }, 60_000);
+
+  it("shows the memory estimate for the recipe's layout on the host's HBM and a proposed layout", async () => {
+    const r = await plan({});
+    expect(r.memory?.hbmGiB).toBe(64);
+    expect(r.memory?.fits).toBe(true);
+    expect(r.memory?.summary).toMatch(/GiB of 64 per rank, fits/);
+    expect(r.memory?.proposed?.tp).toBeGreaterThanOrEqual(1);
+    expect(planFinetune.summarize(r as Parameters<typeof planFinetune.summarize>[0])).toContain("Memory: ");
+  });
 
   it("suggests only arguments the named tool accepts", async () => {
     const { allTools } = await import("../../src/tools/index.js");
