@@ -10,6 +10,7 @@ import {
 } from "../configs/dataset-probe.js";
 import { lineDiff } from "../configs/diff.js";
 import { PlanError, resolveModel, resolveTrainingPlan, type TrainingPlan } from "../configs/index.js";
+import { type MemoryAdvice, memoryAdvice } from "../estimate/index.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { HostFileError } from "../hosts/executor.js";
 import { ensureWritablePath } from "../hosts/paths.js";
@@ -114,6 +115,28 @@ async function findMissingPaths(
     .map((c) => ({ field: c.field, path: c.path, fix: fixes[c.field]! }));
 }
 
+/** The plan's layout through estimate_memory (null when the model has no stored shape). */
+function layoutMemory(plan: TrainingPlan): Pick<MemoryAdvice, "fits" | "summary"> | null {
+  const p = plan.parallel;
+  const advice = memoryAdvice({
+    model: plan.model,
+    release: plan.release,
+    variant: plan.variant,
+    npus: p.worldSize,
+    npusPerNode: p.npusPerNode,
+    tp: p.tp,
+    pp: p.pp,
+    cp: p.cp,
+    ep: p.ep,
+    microBatchSize: plan.microBatchSize,
+    globalBatchSize: plan.globalBatchSize,
+    seqLength: plan.seqLength,
+    llmLayerSplit: plan.layerSplit.llm ?? undefined,
+    vitLayerSplit: plan.layerSplit.vit ?? undefined,
+  });
+  return advice && { fits: advice.fits, summary: advice.summary };
+}
+
 export default defineTool({
   name: "build_configs",
   title: "Build training configs",
@@ -199,6 +222,10 @@ export default defineTool({
     missingPaths: z
       .array(z.object({ field: z.string(), path: z.string(), fix: z.string() }))
       .describe("paths the configs read that do not exist on the host yet, each with how to make it"),
+    memory: z
+      .object({ fits: z.boolean(), summary: z.string() })
+      .nullable()
+      .describe("estimate_memory for this layout: a warning, not a refusal, when it does not fit"),
   }),
   async handle(args, deps) {
     const { executor, settings } = await deps.hosts.get(args.host);
@@ -311,6 +338,7 @@ export default defineTool({
         ...missingPaths.map((m) => `${m.field} ${m.path} does not exist on the host`),
       ],
       missingPaths,
+      memory: layoutMemory(plan),
     };
   },
   failed: (r) => !r.written,
@@ -321,6 +349,7 @@ export default defineTool({
     const p = r.parameters;
     const split = r.layerSplit.llm ? `, LLM split ${JSON.stringify(r.layerSplit.llm)}` : "";
     const missing = r.missingPaths.map((m) => `\nwarning: ${m.field} ${m.path} does not exist on the host; ${m.fix}`);
-    return `${head}${missing.join("")}\n${p.backend}: TP${p.tp} PP${p.pp} CP${p.cp} DP${p.dp} on ${p.nodes}x${p.npusPerNode} NPUs, GBS ${p.globalBatchSize} (MBS ${p.microBatchSize} x GA ${p.gradAccSteps} x DP ${p.dp})${split}\n${r.files.map((f) => `${f.role.padEnd(13)} ${f.path} (${f.status})`).join("\n")}`;
+    const memory = r.memory && !r.memory.fits ? `\nwarning: ${r.memory.summary}` : "";
+    return `${head}${missing.join("")}${memory}\n${p.backend}: TP${p.tp} PP${p.pp} CP${p.cp} DP${p.dp} on ${p.nodes}x${p.npusPerNode} NPUs, GBS ${p.globalBatchSize} (MBS ${p.microBatchSize} x GA ${p.gradAccSteps} x DP ${p.dp})${split}\n${r.files.map((f) => `${f.role.padEnd(13)} ${f.path} (${f.status})`).join("\n")}`;
   },
 });

@@ -119,6 +119,39 @@ describe("build_configs", () => {
     expect(script).toContain("--eval-interval 10000");
   });
 
+  it("warns, without refusing, when the layout does not fit the NPUs' memory, naming the nearest that fits", async () => {
+    const out = join(dir, "out-72b-one-node");
+    const r = await buildConfigs.handle(
+      input({
+        model: "qwen2.5vl-72b",
+        release: "v26.0.0",
+        dataset: join(dir, "data", "train.json"),
+        outputDir: out,
+        hfDir: "/w/hf",
+        npusPerNode: 8,
+        nodes: 1,
+        tp: 8,
+        pp: 1,
+      }),
+      deps(),
+    );
+    expect(r.written).toBe(true);
+    expect(r.memory?.fits).toBe(false);
+    expect(r.memory?.summary).toMatch(/does not fit .*nearest that fits: TP \d+, PP \d+/);
+    expect(buildConfigs.summarize(r)).toContain("warning: qwen2.5vl-72b on 8 NPUs");
+    const small = await buildConfigs.handle(
+      input({
+        release: "v26.0.0",
+        dataset: join(dir, "data", "train.json"),
+        outputDir: join(dir, "out-3b-fits"),
+        hfDir: "/w/hf",
+      }),
+      deps(),
+    );
+    expect(small.memory?.fits).toBe(true);
+    expect(buildConfigs.summarize(small)).not.toContain("does not fit");
+  });
+
   it("reports identical files as unchanged and leaves a different file alone unless asked", async () => {
     const out = join(dir, "out2");
     const args = input({ release: "v26.1.0", dataset: join(dir, "data", "train.jsonl"), outputDir: out });
