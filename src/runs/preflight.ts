@@ -1,6 +1,9 @@
 // Pre-flight of a launch: every check runs before anything starts, and each failure says how to fix it. This module
 // orders the three parts — reading the script and configs on the master (preflight-read), the cluster-wide checks
 // (preflight-cluster) and the per-node probes and checks (preflight-node) — and gathers their checks.
+import { parseNpuSmiInfo } from "../env/npu-smi.js";
+import { hbmFromChips } from "../estimate/index.js";
+import { estimateLaunch } from "../estimate/launch.js";
 import { checkInventory, checkLayout, checkResumable } from "./preflight-cluster.js";
 import { checkNode, DEFAULT_HCCL_BASE_PORT, type NodeCheckInputs, probeNodes } from "./preflight-node.js";
 import { readLaunchInputs } from "./preflight-read.js";
@@ -65,6 +68,44 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRes
     result.plannedCheckpointKb = planned ?? result.plannedCheckpointKb;
   }
   checkResumable(config, opts.resume, master, add);
+  checkMemory(read.script, config, nodes, npusPerNode, add);
   result.ok = checks.every((c) => c.ok);
   return result;
+}
+
+/** The layout's estimated peak memory per NPU against the master's HBM: a warning with the nearest fitting layout. */
+function checkMemory(
+  script: NonNullable<PreflightResult["script"]>,
+  config: PreflightResult["config"],
+  nodes: NodeContext[],
+  npusPerNode: number,
+  add: Add,
+): void {
+  const master = nodes[0]!;
+  const chips = master.facts ? parseNpuSmiInfo(master.facts.npuSmi.text).chips : undefined;
+  const memory = estimateLaunch(
+    {
+      scriptPath: script.path,
+      flags: script.info.flags,
+      tp: config?.tp ?? script.info.tp,
+      pp: config?.pp ?? script.info.pp,
+      cp: config?.cp ?? script.info.cp,
+      npusPerNode,
+      nnodes: nodes.length,
+      llmSplit: config?.llmSplit ?? null,
+      lora: config?.lora ?? false,
+    },
+    { hbmGiB: hbmFromChips(chips) },
+  );
+  if (!memory || memory.fits) return;
+  const p = memory.proposed;
+  add({
+    id: "memory-fit",
+    host: master.host,
+    level: "warning",
+    message: `estimated peak memory does not fit: ${memory.summary}`,
+    fix: p
+      ? `Rebuild with build_configs (tp ${p.tp}, pp ${p.pp}, llmLayerSplit ${JSON.stringify(p.llmLayerSplit)}${p.npus !== nodes.length * npusPerNode ? `, ${p.npus} NPUs` : ""}) and convert_weights with the same numbers, or lower the micro batch / sequence length.`
+      : "Use more NPUs, LoRA, or a shorter sequence.",
+  });
 }

@@ -122,6 +122,37 @@ describe("launch_train pre-flight", () => {
     );
   });
 
+  it("warns, without refusing, when the layout's estimated memory exceeds the NPUs' HBM, with the nearest fitting layout", async () => {
+    const plan = resolveTrainingPlan("qwen2.5vl-72b", undefined, {
+      outputDir: join(h.wd, "configs"),
+      hfDir: join(h.wd, "hf"),
+      ckptDir: join(h.wd, "ckpt"),
+      saveDir: join(h.wd, "save72"),
+      dataset: join(h.wd, "data/train.json"),
+      npusPerNode: 8,
+      nodes: 1,
+      tp: 8,
+      pp: 1,
+      trainIters: 20,
+    });
+    for (const f of plan.files) writeFileSync(join(h.wd, "configs", f.name), f.text);
+    const script = `configs/${plan.files.find((f) => f.name.endsWith(".sh"))!.name}`;
+    const r = await launchTrain.handle(
+      launchTrain.input.parse({ host: "npu", script, masterPort: await freePort() }),
+      h.deps,
+    );
+    const memory = r.checks.find((c) => c.id === "memory-fit");
+    expect(memory?.level).toBe("warning");
+    expect(memory?.ok).toBe(true);
+    expect(memory?.message).toMatch(/qwen2\.5vl-72b on 8 NPUs \(TP 8, PP 1.*GiB of 64 per rank, does not fit/);
+    expect(memory?.fix).toMatch(/build_configs \(tp \d+, pp \d+, llmLayerSplit \[/);
+    const small = await launchTrain.handle(
+      launchTrain.input.parse({ host: "npu", script: h.script, masterPort: await freePort() }),
+      h.deps,
+    );
+    expect(small.checks.find((c) => c.id === "memory-fit")).toBeUndefined();
+  });
+
   it("names the fix for a missing script, wrong weights split, used save dir, busy ports and NPUs", async () => {
     const missing = await launchTrain.handle(
       launchTrain.input.parse({ host: "npu", script: "configs/nope.sh" }),
