@@ -12,6 +12,7 @@ export const CONVERT_METHODS = [
   "lora_mm_to_hf",
   "lora_hf_to_dcp",
   "merge_mm_lora_dcp_weight_to_base_hf",
+  "hf_to_mm_dcp",
 ] as const;
 export type ConvertMethod = (typeof CONVERT_METHODS)[number];
 
@@ -137,7 +138,14 @@ const FLAT_SHAPES: Record<string, Partial<Record<ConvertMethod, (s: ConvertArgSp
 };
 
 /** cfg-style (Megatron) methods this product can shape. */
-const CFG_METHODS: readonly ConvertMethod[] = ["hf_to_mm", "mm_to_hf", "resplit", "lora_hf_to_mm", "lora_mm_to_hf"];
+const CFG_METHODS: readonly ConvertMethod[] = [
+  "hf_to_mm",
+  "mm_to_hf",
+  "resplit",
+  "lora_hf_to_mm",
+  "lora_mm_to_hf",
+  "hf_to_mm_dcp",
+];
 
 /** True when the method of this class has a known argument shape (independent of whether it is a stub). */
 export function hasShape(className: string, argStyle: "cfg" | "flat", method: ConvertMethod): boolean {
@@ -163,7 +171,8 @@ function cfgArgs(s: ConvertArgSpec): string[] {
       ? ["--cfg.parallel_config.ep_size", String(s.ep)]
       : []),
     ...(TRUST_REMOTE_CODE.has(s.className) && s.method !== "resplit" ? ["--cfg.trust_remote_code", "True"] : []),
-    ...(s.newWeightKeys && NEW_KEYS.has(s.className) && atLeast(s.release, "v2.3.0")
+    // hf_to_mm_dcp's ConvertTorchDCPConfig has no such field (CommonModelConfig): pydantic would refuse it.
+    ...(s.newWeightKeys && NEW_KEYS.has(s.className) && atLeast(s.release, "v2.3.0") && s.method !== "hf_to_mm_dcp"
       ? ["--cfg.common_model_config.new_transformers_weight_key", "true"]
       : []),
   ];
@@ -175,6 +184,10 @@ function cfgArgs(s: ConvertArgSpec): string[] {
       : [];
   const prefix = loraMethod ? ["--cfg.common_model_config.model_prefix", "base_model.model."] : [];
   switch (s.method) {
+    // ConvertTorchDCPConfig: the whole model as one torch DCP checkpoint (release/ + tracker), no TP/PP split; what
+    // the FSDP2 scripts (--ckpt-format torch_dist) load.
+    case "hf_to_mm_dcp":
+      return ["--cfg.mm_dir", s.ckptDir, "--cfg.hf_config.hf_dir", s.hfDir, ...extra];
     case "lora_hf_to_mm":
       return [
         "--cfg.mm_dir",

@@ -168,7 +168,12 @@ export function planConversion(req: ConvertRequest): ConvertPlan {
   }
   const info = getConverter(className);
   if (!info) throw new ConvertRefusal(`Unknown converter ${className}.`, "model");
-  const method = req.method ?? (info.argStyle === "cfg" ? "hf_to_mm" : "hf_to_dcp");
+  // FSDP2 inside pretrain_vlm.py (--ckpt-format torch_dist) loads one DCP checkpoint: hf_to_mm_dcp where it exists.
+  const dcpFromCfg =
+    info.argStyle === "cfg" &&
+    plan.backend === "megatron-fsdp2" &&
+    realMethods(info.className, plan.release).includes("hf_to_mm_dcp");
+  const method = req.method ?? (info.argStyle === "cfg" ? (dcpFromCfg ? "hf_to_mm_dcp" : "hf_to_mm") : "hf_to_dcp");
   checkMethod(info, method, plan.release);
   if (method.startsWith("merge_") && !recipe?.lora) {
     const loraRecipe = model.recipes.find((r) => r.lora && r.releases.includes(plan.release));
@@ -199,6 +204,7 @@ export function planConversion(req: ConvertRequest): ConvertPlan {
   }
 
   const cfg = info.argStyle === "cfg";
+  const dcpOut = method === "hf_to_mm_dcp";
   const layout = cfg ? layoutFrom(model, plan, plan.layerSplit.llm, plan.layerSplit.vit) : undefined;
   let sourceLayout: ParallelLayout | undefined;
   if (direction === "resplit" && (req.sourceTp || req.sourceLlmLayerSplit)) {
@@ -211,7 +217,7 @@ export function planConversion(req: ConvertRequest): ConvertPlan {
     };
   }
   const notes: string[] = [];
-  if (cfg && plan.layerSplit.llm === null) {
+  if (cfg && plan.layerSplit.llm === null && !dcpOut) {
     notes.push(`${plan.backend} has no pipeline split: converted as one stage (tp=${plan.parallel.tp}).`);
   }
   const spec: ConvertArgSpec = {
@@ -240,9 +246,9 @@ export function planConversion(req: ConvertRequest): ConvertPlan {
     converter: info,
     method,
     direction,
-    checkpoint: cfg ? "megatron" : "dcp",
+    checkpoint: cfg && !dcpOut ? "megatron" : "dcp",
     tp: plan.parallel.tp,
-    pp: cfg ? layout!.llm.length : 1,
+    pp: cfg && !dcpOut ? layout!.llm.length : 1,
     ep: plan.parallel.ep,
     layerSplit: { llm: layout?.llm ?? null, vit: layout?.vit ?? null },
     paths: {

@@ -81,7 +81,8 @@ export default defineTool({
       .enum(CONVERT_METHODS)
       .optional()
       .describe(
-        "hf_to_mm / hf_to_dcp (default, by converter), mm_to_hf / dcp_to_hf (back to HF), resplit; LoRA (variant lora): " +
+        "hf_to_mm / hf_to_dcp (default, by converter; hf_to_mm_dcp for FSDP2 recipes that load torch_dist), " +
+          "mm_to_hf / dcp_to_hf (back to HF), resplit; LoRA (variant lora): " +
           "lora_hf_to_mm / lora_hf_to_dcp (a PEFT adapter in), lora_mm_to_hf (adapters out), " +
           "merge_mm_lora_dcp_weight_to_base_hf (the run's adapters merged into the base HF model, scaled by alpha / r)",
       ),

@@ -12,6 +12,7 @@ import { getModel, recipeAt } from "../../src/knowledge/models.js";
 import { parseLaunchScript } from "../../src/runs/launch-script.js";
 import { loraBaseMismatch } from "../../src/runs/preflight-node.js";
 import { describeRun } from "../../src/runs/run-config.js";
+import { makeFakeHfModel } from "../../src/sim/index.js";
 import { MM_CONVERT_PY } from "../../src/sim/shims.js";
 
 const W = "/w";
@@ -160,5 +161,45 @@ describe("pre-flight: the base checkpoint matches the kind of run", () => {
       const cfg = describeRun(info, { main: main?.value, model: modelCfg?.value });
       expect([model, variant, cfg.lora]).toEqual([model, variant, want]);
     }
+  });
+});
+
+describe("the FSDP2 variant's weights: hf_to_mm_dcp", () => {
+  it("converts Qwen2.5-VL 72B fsdp (torch_dist) into one DCP checkpoint, not an mp_rank tree", () => {
+    const plan = planConversion({ workdir: W, model: "qwen2.5vl-72b", release: "v26.1.0", variant: "fsdp" });
+    expect(plan.method).toBe("hf_to_mm_dcp");
+    expect(plan.checkpoint).toBe("dcp");
+    expect(plan.pp).toBe(1);
+    // The DCP config has no new_transformers_weight_key field: the flag is not passed even for new-style keys.
+    expect(finishArgv(plan, { newWeightKeys: true }).argv).toEqual([
+      "mm-convert",
+      "Qwen2_5_VLConverter",
+      "hf_to_mm_dcp",
+      "--cfg.mm_dir",
+      plan.paths.ckptDir,
+      "--cfg.hf_config.hf_dir",
+      plan.paths.hfDir,
+    ]);
+    // The Megatron variant still splits into mp_rank directories.
+    expect(planConversion({ workdir: W, model: "qwen2.5vl-72b", release: "v26.1.0" }).method).toBe("hf_to_mm");
+  });
+
+  it("writes release/ with DCP shards and the tracker on the simulated host", async () => {
+    const root = mkdtempSync(join(tmpdir(), "mm-dcp-"));
+    made.push(root);
+    await makeFakeHfModel(join(root, "hf"), "Qwen2.5-VL-7B-Instruct", { numLayers: 80, hiddenSize: 8192 });
+    const plan = planConversion({
+      workdir: root,
+      model: "qwen2.5vl-72b",
+      release: "v26.1.0",
+      variant: "fsdp",
+      hfDir: join(root, "hf"),
+      ckptDir: join(root, "dcp"),
+    });
+    const script = join(root, "mm_convert.py");
+    writeFileSync(script, MM_CONVERT_PY);
+    execFileSync("python3", [script, ...plan.argv.slice(1)], { stdio: "pipe" });
+    expect(existsSync(join(root, "dcp/release/.metadata"))).toBe(true);
+    expect(existsSync(join(root, "dcp/latest_checkpointed_iteration.txt"))).toBe(true);
   });
 });

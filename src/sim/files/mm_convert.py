@@ -249,7 +249,9 @@ def main(argv=None):
         flags = parse_flags(argv[2:])
     except ValueError as e:
         return usage(str(e))
-    if method in ("hf_to_mm", "hf_to_mm_dcp", "lora_hf_to_mm") and cls in MEGATRON:
+    if method == "hf_to_mm_dcp" and cls in MEGATRON:
+        return hf_to_dcp(cls, {"hf_dir": flags.get("cfg.hf_config.hf_dir"), "dcp_dir": flags.get("cfg.mm_dir")})
+    if method in ("hf_to_mm", "lora_hf_to_mm") and cls in MEGATRON:
         return hf_to_mm(cls, flags)
     if method in ("hf_to_dcp", "lora_hf_to_dcp"):
         return hf_to_dcp(cls, flags)
