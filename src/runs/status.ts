@@ -173,9 +173,11 @@ export async function runStatus(
   if (record.state === "stopped") return status;
   // A worker node that died takes the run with it, whatever the master's log says yet.
   const dead = status.nodes.filter((n) => n.nodeRank > 0 && n.alive !== null && !running(n));
-  if (dead.length > 0 && status.state !== "finished" && status.state !== "failed") {
+  if (dead.length > 0 && status.state !== "finished") {
+    const exited = `node ${dead.map((d) => `${d.nodeRank} (${d.host})`).join(", ")} exited${dead[0]!.exit ? ` with ${dead[0]!.exit}` : ""}`;
+    // When the master failed too, its own error is often only the consequence (a collective that lost a peer).
+    status.reason = status.state === "failed" ? `${status.reason}; ${exited}` : `${exited}; ${status.reason}`;
     status.state = "failed";
-    status.reason = `node ${dead.map((d) => `${d.nodeRank} (${d.host})`).join(", ")} exited${dead[0]!.exit ? ` with ${dead[0]!.exit}` : ""}; ${status.reason}`;
   }
   return status;
 }

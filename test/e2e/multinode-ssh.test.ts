@@ -198,6 +198,7 @@ describe.skipIf(!env)("a two-node run over SSH on two loopback addresses", () =>
       // The run fails with its first node; node 0 ends HCCL_EXEC_TIMEOUT (1 s here) later.
       const failed = await waitForState(run.runId, ["failed", "finished"], 40, true);
       expect(failed.state).toBe("failed");
+      expect(failed.reason).toContain(`node 1 (${simB.name}) exited with 1`);
       const nodeA = readFileSync(run.plan!.nodes[0]!.logFile, "utf8");
       expect(nodeA).toMatch(/\[rank0\]: EI0002: .*remote rank: \[8\]/);
       const d = await diagnoseError.handle(diagnoseError.input.parse({ runId: run.runId }), deps);
