@@ -7,6 +7,8 @@ export interface RunLocation {
   /** The training launcher's pid on that host, to tell a stalled run from a dead one. */
   pid?: number;
   processAlive?: boolean;
+  /** Set while a scheduler still holds the run back (e.g. "queued in Slurm: PENDING (Resources)"): no log yet. */
+  waiting?: string;
 }
 
 export type RunResolver = (runId: string, ctx: { hosts: HostRegistry }) => Promise<RunLocation | null>;

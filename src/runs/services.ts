@@ -15,7 +15,7 @@ const slurmLog = (record: RunRecord) =>
 export interface RunServices {
   /** The master node's log of a run, and whether its process is alive. */
   locateLog: RunResolver;
-  /** Every log of a run (each node's, on its host), and what the fixes need to know about it. */
+  /** Every log of a run on its master host, and what the fixes need to know about it. */
   lookup: RunLookup;
 }
 
@@ -25,11 +25,18 @@ const locateLog: RunResolver = async (runId, { hosts }) => {
   const viaSlurm = slurmLog(found.record);
   if (viaSlurm) {
     const job = found.record.state === "stopped" ? null : await slurmJobOf(hosts, found.record);
-    const state = job ? slurmLiveState(job).state : null;
+    const mapped = job ? slurmLiveState(job) : null;
     return {
       host: found.record.hosts[0]!,
       logFile: viaSlurm,
-      processAlive: state === null ? (found.record.state === "stopped" ? false : undefined) : state === "running",
+      // Queued: nothing has run yet, so nothing has exited either.
+      processAlive:
+        mapped === null || mapped.state === "queued"
+          ? found.record.state === "stopped"
+            ? false
+            : undefined
+          : mapped.state === "running",
+      ...(mapped?.state === "queued" ? { waiting: `queued in Slurm (${mapped.reason})` } : {}),
     };
   }
   const master = found.record.nodes.find((n) => n.nodeRank === 0);
@@ -42,7 +49,7 @@ const locateLog: RunResolver = async (runId, { hosts }) => {
   return { host: master.host, logFile: master.logFile, pid: master.pid, processAlive: alive };
 };
 
-// Every node's log, each on its host (the primary error may be on any rank of any node), and the run's layout.
+// Every node's log on the master host (the primary error may be on any rank) and the run's layout.
 const lookup: RunLookup = async (runId, { hosts }) => {
   const { found } = await findRun(hosts, runId);
   if (!found) return null;
@@ -71,7 +78,6 @@ const lookup: RunLookup = async (runId, { hosts }) => {
   return {
     host: master.host,
     logFiles: found.record.nodes.filter((n) => n.host === master.host).map((n) => n.logFile),
-    nodes: found.record.nodes.map((n) => ({ host: n.host, nodeRank: n.nodeRank, logFile: n.logFile })),
     config: {
       scriptPath: found.record.script,
       modelJsonPath: modelJson,

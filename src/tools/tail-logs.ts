@@ -200,10 +200,11 @@ export default defineTool({
     let logFile = args.logFile;
     let pid = args.pid;
     let processAlive = args.processAlive;
+    let waiting: string | undefined;
     if (args.runId !== undefined) {
       const run = await runServicesOf(deps).locateLog(args.runId, { hosts: deps.hosts });
       if (!run) throw new ToolError(`Unknown run id "${args.runId}". Pass logFile (and host), or check the run id.`);
-      ({ host, logFile } = run);
+      ({ host, logFile, waiting } = run);
       pid ??= run.pid;
       processAlive ??= run.processAlive;
     }
@@ -268,7 +269,8 @@ export default defineTool({
       logFile: path,
       runId: args.runId ?? null,
       state: result.verdict.state,
-      stateReason: result.verdict.reason,
+      // A run the scheduler still holds back has no log yet: say why.
+      stateReason: waiting && !result.exists ? `${waiting}; no output yet` : result.verdict.reason,
       latest: l && {
         iteration: l.iteration,
         totalIterations: l.totalIterations,

@@ -162,6 +162,11 @@ describe.skipIf(SKIP)("runs through a real Slurm cluster", () => {
     expect(second.submitted).toBe(true);
     const queued = await waitState(second.runId, "queued", 20_000);
     expect(queued.reason).toMatch(new RegExp(`Slurm job ${second.jobId} PENDING \\(reason: \\w+\\)`));
+    const tailQueued = json(["tail-logs", second.runId, "--host", NAME]);
+    expect(tailQueued.state).toBe("starting");
+    expect(tailQueued.stateReason).toMatch(
+      /^queued in Slurm \(Slurm job \d+ PENDING \(reason: \w+\)\); no output yet$/,
+    );
     const cancelQueued = json(["stop-run", second.runId, "--host", NAME, "--confirm"]);
     expect(cancelQueued.nodes[0].detail).toMatch(new RegExp(`scancel ${second.jobId}`));
     const stoppedQueued = runOf(second.runId)!;
