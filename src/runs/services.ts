@@ -15,7 +15,7 @@ const slurmLog = (record: RunRecord) =>
 export interface RunServices {
   /** The master node's log of a run, and whether its process is alive. */
   locateLog: RunResolver;
-  /** Every log of a run on its master host, and what the fixes need to know about it. */
+  /** Every log of a run (each node's, on its host), and what the fixes need to know about it. */
   lookup: RunLookup;
 }
 
@@ -49,7 +49,7 @@ const locateLog: RunResolver = async (runId, { hosts }) => {
   return { host: master.host, logFile: master.logFile, pid: master.pid, processAlive: alive };
 };
 
-// Every node's log on the master host (the primary error may be on any rank) and the run's layout.
+// Every node's log, each on its host (the primary error may be on any rank of any node), and the run's layout.
 const lookup: RunLookup = async (runId, { hosts }) => {
   const { found } = await findRun(hosts, runId);
   if (!found) return null;
@@ -78,6 +78,7 @@ const lookup: RunLookup = async (runId, { hosts }) => {
   return {
     host: master.host,
     logFiles: found.record.nodes.filter((n) => n.host === master.host).map((n) => n.logFile),
+    nodes: found.record.nodes.map((n) => ({ host: n.host, nodeRank: n.nodeRank, logFile: n.logFile })),
     config: {
       scriptPath: found.record.script,
       modelJsonPath: modelJson,
