@@ -4,6 +4,7 @@
 // Host commands: ss, lsof, npu-smi info, command -v; files read: the run's script and model.json.
 import { posix } from "node:path";
 import { parseNpuSmiInfo } from "../env/npu-smi.js";
+import { estimateScript, layoutCommands } from "../estimate/launch.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { shellJoin } from "../hosts/quote.js";
@@ -35,6 +36,40 @@ export interface RefineDeps {
   executor?: HostExecutor;
   settings?: HostSettings;
   config?: RunContext;
+}
+
+/**
+ * The memory estimate for the layout that ran out of memory (from its launch script) in the cause, and the nearest
+ * layout that fits as a fix: build_configs and convert_weights with the same TP, PP and layer split.
+ */
+async function fittingLayout(
+  f: Finding,
+  facts: Record<string, string>,
+  executor: HostExecutor | undefined,
+  config: RunContext | undefined,
+  totalGiB: number | null,
+): Promise<FixStep[]> {
+  const text = await readText(executor, config?.scriptPath);
+  if (!text || !config?.scriptPath) return [];
+  const memory = estimateScript(config.scriptPath, text, {
+    tp: config.tp,
+    pp: config.pp,
+    llmSplit: config.llmPpLayers,
+    // torch_npu reports the usable part of the HBM (about 61 of 64 GiB): the chip's size is the next 16 GiB.
+    hbmGiB: totalGiB !== null ? Math.ceil(totalGiB / 16) * 16 : undefined,
+  });
+  if (!memory) return [];
+  facts.estimate = memory.summary;
+  f.cause = `${f.cause} Estimate: ${memory.summary}.`;
+  const p = memory.proposed;
+  if (!p || memory.fits) return [];
+  return [
+    {
+      id: "fitting-layout",
+      summary: `Rebuild the configs and reconvert the weights for a layout that fits: TP ${p.tp}, PP ${p.pp}${p.pp > 1 ? `, llmLayerSplit ${JSON.stringify(p.llmLayerSplit)}` : ""} on ${p.npus} NPUs (${p.peakGiBPerRank} GiB per rank).`,
+      commands: layoutCommands(memory),
+    },
+  ];
 }
 
 type Refiner = (f: Finding, facts: Record<string, string>, deps: RefineDeps) => Promise<FixStep[]>;
@@ -219,6 +254,7 @@ const refiners: Partial<Record<Finding["category"], Refiner>> = {
       }
       if (mbs <= 1) f.fixes = f.fixes.filter((x) => x.id !== "halve-micro-batch");
     }
+    steps.push(...(await fittingLayout(f, facts, executor, config, total)));
     return steps;
   },
 

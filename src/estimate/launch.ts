@@ -2,6 +2,7 @@
 // writes configs/<model id>/finetune_<name>.sh, upstream examples are finetune_<name>.sh), the layout from its flags
 // and the layer split from its model config. Serves launch pre-flight and diagnose_error on an out-of-memory run.
 import { lookupModel } from "../knowledge/lookup.js";
+import { parseLaunchScript } from "../runs/launch-script.js";
 import { type MemoryAdvice, memoryAdvice } from "./index.js";
 
 export interface LaunchLayout {
@@ -65,4 +66,45 @@ export function estimateLaunch(
     hbmGiB: opts.hbmGiB,
   });
   return advice && { ...advice, model };
+}
+
+/**
+ * The estimate for a launch script's text (a failed run's): layout from its flags, overridden by what the run's
+ * config is known to hold (TP, PP, layer split); the chip's HBM when the error printed it.
+ */
+export function estimateScript(
+  scriptPath: string,
+  scriptText: string,
+  known: { tp?: number; pp?: number; llmSplit?: number[]; nodes?: number; hbmGiB?: number } = {},
+): LaunchMemory | null {
+  const info = parseLaunchScript(scriptText);
+  const lora = Object.keys(info.flags).some((k) => k.startsWith("--lora"));
+  return estimateLaunch(
+    {
+      scriptPath,
+      flags: info.flags,
+      tp: known.tp ?? info.tp,
+      pp: known.pp ?? info.pp,
+      cp: info.cp,
+      npusPerNode: info.npusPerNode,
+      nnodes: info.nnodes,
+      llmSplit: known.llmSplit ?? null,
+      lora,
+    },
+    { nodes: known.nodes, hbmGiB: known.hbmGiB },
+  );
+}
+
+/** The CLI commands that rebuild the configs and reconvert the weights for a proposed layout. */
+export function layoutCommands(memory: LaunchMemory): string[] {
+  const p = memory.proposed;
+  if (!p) return [];
+  const split = p.pp > 1 ? ` --llm-layer-split ${p.llmLayerSplit.join(",")}` : "";
+  const vit = p.pp > 1 && p.vitLayerSplit ? ` --vit-layer-split ${p.vitLayerSplit.join(",")}` : "";
+  const nodes = p.npus > 8 && p.npus % 8 === 0 ? ` --npus-per-node 8 --nodes ${p.npus / 8}` : "";
+  const layout = `--model ${memory.model} --tp ${p.tp} --pp ${p.pp}${split}${vit}`;
+  return [
+    `ascend-train build-configs ${layout}${nodes}${p.microBatchSize > 1 ? ` --micro-batch-size ${p.microBatchSize}` : ""} --overwrite`,
+    `ascend-train convert-weights ${layout}${nodes} --overwrite --confirm`,
+  ];
 }

@@ -231,8 +231,7 @@ export default defineTool({
       lines.push(`Layouts that fit on ${l.npus} NPUs, best first:`);
       for (const c of r.layouts) lines.push(`  ${layoutLine(c)} — ${c.why}`);
     } else lines.push(`No layout fits on ${l.npus} NPUs.`);
-    if (r.nearest?.moreNpus)
-      lines.push(`Nearest that fits: ${layoutLine(r.nearest.layout, r.nearest.npus)}.`);
+    if (r.nearest?.moreNpus) lines.push(`Nearest that fits: ${layoutLine(r.nearest.layout, r.nearest.npus)}.`);
     const pick = r.fits ? null : (r.nearest?.layout ?? null);
     if (pick)
       lines.push(

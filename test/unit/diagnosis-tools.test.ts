@@ -139,6 +139,55 @@ describe("diagnose_error", () => {
   });
 });
 
+describe("diagnose_error on an out-of-memory run: the estimate for its layout", () => {
+  const SCRIPT_72B = [
+    "#!/bin/bash",
+    "NPUS_PER_NODE=8",
+    "NNODES=1",
+    "TP=8",
+    "PP=1",
+    "MBS=1",
+    'GPT_ARGS="',
+    "    --tensor-model-parallel-size $TP \\",
+    "    --pipeline-model-parallel-size $PP \\",
+    "    --micro-batch-size $MBS \\",
+    "    --global-batch-size 8 \\",
+    "    --seq-length 1024 \\",
+    '"',
+    "torchrun --nproc_per_node $NPUS_PER_NODE --nnodes $NNODES pretrain_vlm.py $GPT_ARGS",
+    "",
+  ].join("\n");
+
+  it("puts the estimate in the cause and the nearest fitting layout as a build_configs + convert_weights fix", async () => {
+    const host = new ScriptedExecutor();
+    const path = "/w/configs/qwen2.5vl-72b/finetune_qwen2_5_vl_72b.sh";
+    host.files.set(path, SCRIPT_72B);
+    const r = await diagnose(
+      { host: "npu1", text: fixture("npu-oom"), config: { scriptPath: path, tp: 8, pp: 1 } },
+      depsFor(host),
+    );
+    const f = r.findings[0]!;
+    expect(f.category).toBe("npu_oom");
+    expect(f.cause).toMatch(
+      /Estimate: qwen2\.5vl-72b on 8 NPUs \(TP 8, PP 1, micro batch 1\): [\d.]+ GiB of \d+ per rank, does not fit/,
+    );
+    const fix = f.fixes.find((x) => x.id === "fitting-layout")!;
+    expect(fix.summary).toMatch(/TP \d+, PP \d+.* on \d+ NPUs/);
+    expect(fix.commands?.[0]).toMatch(/^ascend-train build-configs --model qwen2\.5vl-72b --tp \d+ --pp \d+/);
+    expect(fix.commands?.[1]).toMatch(/^ascend-train convert-weights --model qwen2\.5vl-72b --tp \d+ --pp \d+/);
+  });
+
+  it("adds no layout fix when the script's layout fits (the OOM is elsewhere)", async () => {
+    const host = new ScriptedExecutor();
+    const path = "/w/configs/qwen2.5vl-3b/finetune_qwen2_5_vl_3b.sh";
+    host.files.set(path, SCRIPT_72B.replace("TP=8", "TP=1"));
+    const r = await diagnose({ host: "npu1", text: fixture("npu-oom"), config: { scriptPath: path } }, depsFor(host));
+    const f = r.findings[0]!;
+    expect(f.cause).toMatch(/Estimate: qwen2\.5vl-3b .* fits/);
+    expect(f.fixes.find((x) => x.id === "fitting-layout")).toBeUndefined();
+  });
+});
+
 describe("apply_fix", () => {
   it("shows the plan without confirm and changes nothing, then runs it with confirm", async () => {
     const host = new ScriptedExecutor()
