@@ -218,6 +218,7 @@ export default defineTool({
       time,
     };
   },
+  failed: (r) => !r.fits,
   summarize: (r) => {
     const b = r.breakdown;
     const l = r.layout;
