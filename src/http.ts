@@ -11,6 +11,7 @@ import { hostname as machineName, networkInterfaces } from "node:os";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { createServer, type ServerOptions } from "./server.js";
+import { createUiHandler, type UiHandler } from "./ui/server.js";
 
 export interface HttpOptions extends ServerOptions {
   host: string;
@@ -24,6 +25,8 @@ export interface HttpOptions extends ServerOptions {
   maxSessions?: number;
   /** A session unused this long is closed. */
   sessionIdleMs?: number;
+  /** How often the dashboard (/ui) reads a followed run's log. */
+  uiPollMs?: number;
 }
 
 function sameToken(given: string, expected: string): boolean {
@@ -135,13 +138,17 @@ interface Session {
   busy: number;
 }
 
-export async function serveHttp(opts: HttpOptions): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+export async function serveHttp(
+  opts: HttpOptions,
+): Promise<{ server: Server; url: string; ui: UiHandler; close(): Promise<void> }> {
   if (opts.token.length < 16) throw new Error("The bearer token must be at least 16 characters.");
   let port = opts.port;
   const hosts = allowedHostNames(opts.host, opts.allowedHosts);
   const maxSessions = opts.maxSessions ?? 64;
   const idleMs = opts.sessionIdleMs ?? 30 * 60_000;
   const sessions = new Map<string, Session>();
+  // The dashboard: same Host/Origin checks and the same token, traded for a session cookie (ui/auth.ts).
+  const ui = createUiHandler({ ...opts, pollMs: opts.uiPollMs });
 
   const closeSession = (id: string) => {
     const session = sessions.get(id);
@@ -193,7 +200,9 @@ export async function serveHttp(opts: HttpOptions): Promise<{ server: Server; ur
 
   const server = createHttpServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
-    if (url.pathname !== "/mcp") return reject(res, 404, "Not found: the MCP endpoint is /mcp.");
+    const forUi = url.pathname === "/ui" || url.pathname.startsWith("/ui/");
+    if (url.pathname !== "/mcp" && !forUi)
+      return reject(res, 404, "Not found: the MCP endpoint is /mcp (the dashboard is at /ui).");
     const hostName = hostHeaderName(req.headers.host);
     if (!hostName || !hosts.has(hostName)) {
       return reject(
@@ -203,6 +212,7 @@ export async function serveHttp(opts: HttpOptions): Promise<{ server: Server; ur
       );
     }
     if (!originAllowed(req, opts, port)) return reject(res, 403, `Origin ${req.headers.origin} is not allowed.`);
+    if (forUi) return ui.handle(req, res, url);
     const token = bearerToken(req.headers.authorization);
     if (!token || !sameToken(token, opts.token)) {
       res.setHeader("www-authenticate", 'Bearer realm="ascend-train"');
@@ -248,8 +258,10 @@ export async function serveHttp(opts: HttpOptions): Promise<{ server: Server; ur
   return {
     server,
     url: `http://${hostForUrl}:${port}/mcp`,
+    ui,
     close: () => {
       clearInterval(reaper);
+      ui.close();
       for (const id of [...sessions.keys()]) closeSession(id);
       server.closeAllConnections?.();
       return new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,4 +1,4 @@
-// `ascend-train`: every tool as a subcommand, plus mcp (stdio), serve (HTTP), demo, sim and chat.
+// `ascend-train`: every tool as a subcommand, plus mcp (stdio), serve (HTTP), ui (the dashboard), demo, sim and chat.
 import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { forTerminal } from "../hosts/redact.js";
@@ -161,7 +161,9 @@ function addServerCommands(program: Command): void {
 
   program
     .command("serve")
-    .description("Serve MCP over Streamable HTTP at /mcp (loopback by default, bearer token required).")
+    .description(
+      "Serve MCP over Streamable HTTP at /mcp and the dashboard at /ui (loopback by default, bearer token required).",
+    )
     .option("--bind <address>", "address to listen on (a non-loopback address exposes the server)", "127.0.0.1")
     .option("--port <n>", "port (0 picks a free one)", "8765")
     .option("--token-file <file>", "file holding the bearer token clients must send (default: $ASCEND_TRAIN_TOKEN)")
@@ -198,6 +200,58 @@ function addServerCommands(program: Command): void {
       process.stderr.write(`ascend-train MCP over HTTP at ${served.url}\n`);
       if (source === "generated")
         process.stderr.write(`bearer token (generated; set ASCEND_TRAIN_TOKEN to choose one): ${token}\n`);
+      const stop = async () => {
+        await served.close();
+        process.exit(0);
+      };
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+}
+
+function addUiCommand(program: Command): void {
+  program
+    .command("ui")
+    .description(
+      "Open the training dashboard: every run on every host, live curves, logs and diagnoses. Starts the HTTP server " +
+        "on loopback with a fresh token and prints a sign-in link (serve offers the same pages at /ui).",
+    )
+    .option("--bind <address>", "address to listen on (a non-loopback address exposes the dashboard)", "127.0.0.1")
+    .option("--port <n>", "port (0 picks a free one)", "0")
+    .option("--open", "open the dashboard in the default browser")
+    .option("--read-only", "offer no stop or resume buttons (and only tools that change nothing over /mcp)")
+    .action(async (options: { bind: string; port: string; open?: boolean; readOnly?: boolean }) => {
+      const { serveHttp } = await import("../http.js");
+      const { randomBytes } = await import("node:crypto");
+      if (!/^\d{1,5}$/.test(options.port) || Number(options.port) > 65535)
+        throw new UsageError(`--port must be a port number (0-65535), not "${options.port}".`);
+      if (!["127.0.0.1", "localhost", "::1"].includes(options.bind)) {
+        process.stderr.write(
+          `warning: binding to ${options.bind} exposes the dashboard beyond this machine; keep the link secret.\n`,
+        );
+      }
+      const token = randomBytes(24).toString("base64url");
+      const served = await serveHttp({
+        host: options.bind,
+        port: Number(options.port),
+        token,
+        readOnly: Boolean(options.readOnly),
+        hosts: new HostRegistry(),
+      });
+      const base = served.url.replace(/\/mcp$/, "");
+      // The token rides after '#', which a browser never sends to the server; the page trades it for a cookie.
+      process.stdout.write(`ascend-train dashboard: ${base}/ui/login#token=${token}\n`);
+      process.stderr.write(`MCP over HTTP at ${served.url} with the same token. Ctrl-C stops the server.\n`);
+      if (options.open) {
+        const { spawn } = await import("node:child_process");
+        // A one-time ticket, not the token, goes on the opener's command line.
+        const opener = process.platform === "darwin" ? "open" : process.platform === "win32" ? "explorer" : "xdg-open";
+        const child = spawn(opener, [`${base}${served.ui.ticketPath()}`], { detached: true, stdio: "ignore" });
+        child.on("error", () => process.stderr.write(`could not start ${opener}: open the link above yourself.\n`));
+        child.unref();
+      } else if (process.stdout.isTTY) {
+        process.stderr.write("Open the link in your browser (or start with --open).\n");
+      }
       const stop = async () => {
         await served.close();
         process.exit(0);
@@ -279,6 +333,7 @@ export async function runProgram(argv: string[]): Promise<void> {
     .addHelpText("after", EXIT_CODES_HELP)
     .exitOverride();
   addServerCommands(program);
+  addUiCommand(program);
   program
     .command("demo")
     .description("Lay out a simulated Ascend host and drive the fine-tune flow through a real MCP client.")
