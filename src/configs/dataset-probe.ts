@@ -111,9 +111,21 @@ export function datasetFamilyOf(exampleDir: string): DatasetFamily | null {
 export function recordFormatWarning(record: unknown, family: DatasetFamily | null): string | null {
   if (!family || !isObj(record)) return null;
   const expected = DATASET_FORMATS[family].record;
-  const held = Array.isArray(record.conversations) ? "conversation" : Array.isArray(record.messages) ? "mllm" : null;
+  const turns = record.conversations;
+  const held = Array.isArray(turns)
+    ? isObj(turns[0]) && "role" in turns[0]
+      ? "ocr"
+      : "conversation"
+    : Array.isArray(record.messages)
+      ? "mllm"
+      : null;
   if (!held || held === expected) return null;
-  const shape = (f: string) => (f === "mllm" ? "MLLM messages/images" : "conversations/image (LLaVA-style)");
+  const shape = (f: string) =>
+    f === "mllm"
+      ? "MLLM messages/images"
+      : f === "ocr"
+        ? "DeepSeek-OCR <|User|>/<|Assistant|> conversations"
+        : "conversations/image (LLaVA-style)";
   return `${family}'s dataset class reads ${shape(expected)} records, but the dataset's first record is ${shape(held)}: training would fail reading it. Convert it with prepare_dataset (family: ${family}).`;
 }
 

@@ -6,8 +6,11 @@ import { UPSTREAM_MLLM_ATTR } from "../knowledge/mllm-attr.js";
  *   keys remappable through the data config's `dataset_param.attr`.
  * conversation: LLaVA/InternVL style `{id?, image?: path | path[], video?, conversations: [{from, value}]}`,
  *   speakers human/gpt, image paths relative to the config's `data_folder`.
+ * ocr: DeepSeek-OCR's OCRDataset (examples/deepseekocr*, JSON Lines): `{id?, conversations: [{role: "<|User|>",
+ *   content: prompt, images: [path]}, {role: "<|Assistant|>", content: answer}]}`: one image, one answer, and no
+ *   <image> placeholder (the dataset adds it).
  */
-export type RecordFormat = "mllm" | "conversation";
+export type RecordFormat = "mllm" | "conversation" | "ocr";
 /** json: one top-level array; jsonl: one record per line. */
 export type Container = "json" | "jsonl";
 
@@ -43,6 +46,14 @@ const CONVERSATION: DatasetFormat = {
   note: "conversation records (from human/gpt, `image` path or list); basic_parameters is a list of {data_path, data_folder, repeat_time}.",
 };
 
+const OCR: DatasetFormat = {
+  record: "ocr",
+  container: "jsonl",
+  configKeys: { file: "DATA_PATH (finetune_ocr*.sh)", imageRoot: "DATA_DIR (finetune_ocr*.sh)" },
+  usesAttr: false,
+  note: "DeepSeek-OCR records (<|User|> prompt with images[0], <|Assistant|> answer), JSON Lines read by pandas.",
+};
+
 export const DATASET_FORMATS = {
   qwen2vl: MLLM,
   "qwen2.5vl": MLLM,
@@ -55,6 +66,8 @@ export const DATASET_FORMATS = {
   internvl3: CONVERSATION,
   "internvl3.5": CONVERSATION,
   deepseekvl2: { ...CONVERSATION, container: "json" },
+  deepseekocr: OCR,
+  deepseekocr2: OCR,
 } as const satisfies Record<string, DatasetFormat>;
 
 export type DatasetFamily = keyof typeof DATASET_FORMATS;

@@ -32,6 +32,40 @@ ANY = json.JSONEncoder(check_circular=False).encode
 MISSING = object()
 
 
+OCR_ROLES = {"<|User|>": "human", "<|Assistant|>": "gpt"}
+
+
+def is_ocr(rec):
+    """DeepSeek-OCR records: conversations of {role, content} turns, the image list on the user turn."""
+    turns = rec.get("conversations")
+    return type(turns) is list and len(turns) > 0 and type(turns[0]) is dict and "role" in turns[0]
+
+
+def from_ocr(rec):
+    """The OCR record as a conversation record (<image> placeholders in front of the prompt), or a problem."""
+    turns = rec.get("conversations")
+    out = []
+    images = []
+    for i, turn in enumerate(turns):
+        if type(turn) is not dict or type(turn.get("role")) is not str or type(turn.get("content")) is not str:
+            return None, ("fields", "conversations[%d] needs string 'role' and 'content'" % i)
+        who = OCR_ROLES.get(turn["role"])
+        if who is None:
+            return None, ("roles", "conversations[%d] has unknown role %s (DeepSeek-OCR: <|User|>, <|Assistant|>)" % (i, S(turn["role"])))
+        text = turn["content"]
+        imgs = turn.get("images")
+        if imgs is not None:
+            if type(imgs) is not list:
+                return None, ("fields", "conversations[%d].images must be a list" % i)
+            images.extend(imgs)
+            text = "<image>\n" * len(imgs) + text
+        out.append({"from": who, "value": text})
+    conv = {"conversations": out, "image": images}
+    if "id" in rec:
+        conv["id"] = rec["id"]
+    return conv, None
+
+
 class Converter(object):
     """Checks one record and, when it is sound, renders the converted record as JSON text (no dicts rebuilt)."""
 
@@ -93,9 +127,16 @@ class Converter(object):
         fmt = self.source
         if fmt == "auto":
             fmt = "conversation" if "conversations" in rec else "mllm" if self.mk in rec else None
+            if fmt == "conversation" and is_ocr(rec):
+                fmt = "ocr"
             if fmt is None:
                 return None, ("fields", "has neither 'conversations' nor '%s'" % self.mk)
         self.formats[fmt] = self.formats.get(fmt, 0) + 1
+        if fmt == "ocr":
+            rec, problem = from_ocr(rec)
+            if problem is not None:
+                return None, problem
+            fmt = "conversation"
         if fmt == "conversation":
             tk, rkey, ckey, roles = "conversations", "from", "value", SPEAKERS
             iname, vname, sname = "image", "video", "system"
@@ -136,10 +177,15 @@ class Converter(object):
             if "<" in text:
                 n_img += text.count("<image>")
                 n_vid += text.count("<video>")
-            parts.append(head[role] + S(text) + "}")
+            if self.target == "ocr":
+                parts.append((role, text))
+            else:
+                parts.append(head[role] + S(text) + "}")
             t += 1
         if (t - start) % 2 != 0 or t == start:
             return None, 0, 0, ("roles", "conversation must end with an assistant turn")
+        if self.target == "ocr":
+            return parts, n_img, n_vid, None
         return "[" + ", ".join(parts) + "]", n_img, n_vid, None
 
     def finish(self, rec, messages, n_img, n_vid, iname, vname, sname):
@@ -174,6 +220,15 @@ class Converter(object):
         if type(system) is str and self.sys_key:
             out.append("%s: %s, " % (S(self.sys_key), S(system)))
         pj = self.path_json
+        if self.target == "ocr":
+            # DeepSeek-OCR's OCRDataset reads conversations[0] (prompt, images[0]) and conversations[1] (answer)
+            # and adds the <image> token itself.
+            if len(messages) != 2 or messages[0][0] != "user" or len(images) != 1 or videos:
+                return None, ("ocr-shape", "DeepSeek-OCR reads one user turn with one image and one answer (%d turn(s), %d image(s), %d video(s))" % (len(messages), len(images), len(videos)))
+            prompt = messages[0][1].replace("<image>\n", "").replace("<image>", "").strip()
+            out.append('"conversations": [{"role": "<|User|>", "content": %s, "images": [%s]}, ' % (S(prompt), pj(images[0])))
+            out.append('{"role": "<|Assistant|>", "content": %s}]}' % S(messages[1][1]))
+            return "".join(out), None
         if self.target == "conversation":
             if images:
                 out.append('"image": %s, ' % (pj(images[0]) if len(images) == 1 else "[" + ", ".join(map(pj, images)) + "]"))

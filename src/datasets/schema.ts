@@ -26,9 +26,10 @@ export const FamilyInput = z
   .describe("Model family; picks the record format and container its MindSpeed-MM data config expects.");
 
 export const RecordFormatInput = z
-  .enum(["mllm", "conversation", "llava"])
+  .enum(["mllm", "conversation", "llava", "ocr"])
   .describe(
-    "mllm: messages/images (Qwen, GLM); conversation (alias llava): conversations/image (LLaVA, InternVL, DeepSeekVL2).",
+    "mllm: messages/images (Qwen, GLM); conversation (alias llava): conversations/image (LLaVA, InternVL, DeepSeekVL2); " +
+      "ocr: DeepSeek-OCR's <|User|>/<|Assistant|> conversations with the image on the user turn.",
   );
 
 export const hostPath = (what: string) =>

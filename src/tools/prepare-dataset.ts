@@ -44,7 +44,7 @@ export default defineTool({
     "MindSpeed-MM's MLLM format (`messages`/`images`, user/assistant), validating every record: fields, alternating " +
     "roles, <image>/<video> placeholders equal to the media count, image files present and readable JPEG/PNG. " +
     "Give `family` to get the shape that family's data config expects (Qwen/GLM: MLLM JSON; InternVL: conversation " +
-    "JSONL; DeepSeekVL2: conversation JSON). Reads JSON arrays and JSON Lines, streaming. Refuses to overwrite unless " +
+    "JSONL; DeepSeekVL2: conversation JSON; DeepSeek-OCR: its <|User|>/<|Assistant|> JSONL with one image). Reads JSON arrays and JSON Lines, streaming. Refuses to overwrite unless " +
     "`overwrite: true`; if any record is invalid nothing is written (set `skipInvalid: true` to keep only valid ones). " +
     "Next: point the data config at the output (build_configs).",
   toolset: "data",
@@ -55,7 +55,7 @@ export default defineTool({
     output: hostPath("Output file to create"),
     family: FamilyInput.optional(),
     from: z
-      .enum(["auto", "mllm", "conversation", "llava"])
+      .enum(["auto", "mllm", "conversation", "llava", "ocr"])
       .default("auto")
       .describe("Input record format; auto decides per record from its keys."),
     to: RecordFormatInput.optional().describe("Output record format (default: the family's, else mllm)."),
@@ -80,7 +80,7 @@ export default defineTool({
     input: z.string(),
     output: z.string(),
     from: z.string().describe("record formats found, e.g. conversation"),
-    to: z.enum(["mllm", "conversation"]),
+    to: z.enum(["mllm", "conversation", "ocr"]),
     inputContainer: z.enum(["json", "jsonl"]),
     outputFormat: z.enum(["json", "jsonl"]),
     written: z.number().describe("records written"),

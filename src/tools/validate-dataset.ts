@@ -12,8 +12,8 @@ export default defineTool({
   name: "validate_dataset",
   title: "Validate a dataset",
   description:
-    "Check a training dataset file on a host (JSON array or JSON Lines, MLLM `messages`/`images` or conversation " +
-    "`conversations`/`image` records) without changing it: required fields, roles alternating user/assistant, " +
+    "Check a training dataset file on a host (JSON array or JSON Lines, MLLM `messages`/`images`, conversation " +
+    "`conversations`/`image` or DeepSeek-OCR `<|User|>`/`<|Assistant|>` records) without changing it: required fields, roles alternating user/assistant, " +
     "<image>/<video> placeholders equal to the number of images/videos, every image present and a readable JPEG/PNG " +
     "(headers only). Returns counts and the first problems with their record index. Give `family` to also check the " +
     "file has the shape that family's data config expects, and `attr` (the data config's dataset_param.attr) to check " +
@@ -24,7 +24,7 @@ export default defineTool({
     host: commonInput.host,
     path: hostPath("Dataset file"),
     format: z
-      .enum(["auto", "mllm", "conversation", "llava"])
+      .enum(["auto", "mllm", "conversation", "llava", "ocr"])
       .default("auto")
       .describe("Record format; auto decides per record from its keys."),
     family: FamilyInput.optional(),

@@ -107,13 +107,14 @@ describe("checkDatasetAgainstAttr with upstream data configs", () => {
 });
 
 describe("DATASET_FORMATS", () => {
-  it("Qwen and GLM use MLLM records through attr; InternVL and DeepSeekVL2 use conversation records", () => {
+  it("Qwen and GLM use MLLM records through attr; InternVL and DeepSeekVL2 conversation records; DeepSeek-OCR its own", () => {
     for (const family of DATASET_FAMILIES) {
       const spec = DATASET_FORMATS[family];
       const mllm = /^(qwen|glm)/.test(family);
-      expect(spec.record, family).toBe(mllm ? "mllm" : "conversation");
+      const ocr = family.startsWith("deepseekocr");
+      expect(spec.record, family).toBe(mllm ? "mllm" : ocr ? "ocr" : "conversation");
       expect(spec.usesAttr, family).toBe(mllm);
-      expect(spec.configKeys.imageRoot, family).toMatch(mllm ? /dataset_dir$/ : /data_folder$/);
+      expect(spec.configKeys.imageRoot, family).toMatch(mllm ? /dataset_dir$/ : ocr ? /^DATA_DIR/ : /data_folder$/);
     }
   });
 

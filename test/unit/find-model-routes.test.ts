@@ -8,7 +8,7 @@ import findModel from "../../src/tools/find-model.js";
 import type { ToolDeps } from "../../src/tools/tool.js";
 
 const INDEX = JSON.parse(
-  readFileSync(join(import.meta.dirname, "..", "fixtures", "upstream", "examples-index.json"), "utf8"),
+  readFileSync(join(import.meta.dirname, "..", "fixtures", "upstream-examples-index.json"), "utf8"),
 ) as { tags: Record<string, { dirs: string[]; readmes: string[] }> };
 
 const deps = {} as ToolDeps;
