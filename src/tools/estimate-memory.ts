@@ -99,13 +99,13 @@ export default defineTool({
     variant: z.string().optional().describe("Recipe variant ('lora', 'fsdp' …); default the standard example"),
     npus: posInt.optional().describe("Total NPUs; default the example's nodes × NPUs per node"),
     npusPerNode: posInt.max(64).optional().describe("NPUs per node (TP stays inside a node); default the example's"),
-    tp: posInt.max(64).optional(),
-    pp: posInt.max(128).optional(),
-    cp: posInt.max(64).optional(),
-    ep: posInt.max(512).optional(),
-    microBatchSize: posInt.max(1024).optional(),
-    globalBatchSize: posInt.optional(),
-    seqLength: posInt.max(1_048_576).optional(),
+    tp: posInt.max(64).optional().describe("Tensor parallel size; default the example's"),
+    pp: posInt.max(128).optional().describe("Pipeline parallel size; default the example's"),
+    cp: posInt.max(64).optional().describe("Context parallel size"),
+    ep: posInt.max(512).optional().describe("Expert parallel size (MoE models)"),
+    microBatchSize: posInt.max(1024).optional().describe("Micro batch size; default the example's (1)"),
+    globalBatchSize: posInt.optional().describe("Global batch size; sets the microbatches per step"),
+    seqLength: posInt.max(1_048_576).optional().describe("Sequence length in tokens; default the example's"),
     llmLayerSplit: z.array(z.number().int().min(0)).max(128).optional().describe("LLM layers per pipeline stage"),
     vitLayerSplit: z.array(z.number().int().min(0)).max(128).optional().describe("ViT layers per pipeline stage"),
     chip: z
@@ -115,7 +115,7 @@ export default defineTool({
       .describe("npu-smi chip name: 910B1, 910B2, 910B3 (default), 910B4, 910_93"),
     hbmGib: z.number().positive().max(1024).optional().describe("HBM per NPU in GiB, instead of chip"),
     lora: z.boolean().optional().describe("LoRA fine-tune (rank 8) instead of full"),
-    loraRank: posInt.max(4096).optional(),
+    loraRank: posInt.max(4096).optional().describe("LoRA rank (implies lora)"),
     recompute: z
       .enum(["none", "selective", "full"])
       .optional()
