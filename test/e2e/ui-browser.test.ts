@@ -11,6 +11,11 @@ import { type LocalTrainableSim, lastIteration, localTrainableSim, waitFor } fro
 import { type HttpServerProcess, startHttpServer } from "../helpers/mcp.js";
 import { freePort } from "../helpers/server-probe.js";
 
+/** The page's document, as the functions below see it once Playwright runs them in the browser. */
+declare const document: {
+  querySelector(selector: string): { getAttribute(name: string): string | null; textContent: string | null } | null;
+};
+
 const CHROMIUM = "/usr/bin/chromium";
 const HAS_CHROMIUM = existsSync(CHROMIUM);
 const ARTIFACTS = join(import.meta.dirname, "..", "..", "test-artifacts", "ui");
