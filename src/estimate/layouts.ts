@@ -41,6 +41,9 @@ export interface LayoutCandidate {
   why: string;
 }
 
+/** Margin below this share of HBM is tight. */
+const TIGHT_SHARE = 0.05;
+
 const divisors = (n: number) => Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
 
 /** Layer split for a PP, as build_configs writes it. */
@@ -111,7 +114,7 @@ function candidate(req: LayoutRequest, tp: number, pp: number, ep: number): Layo
     marginGiB: e.marginGiB,
     fits: e.fits,
     throughputScore: score,
-    why: `margin ${e.marginGiB} GiB${e.marginGiB < req.hbmGiB * 0.05 ? " (tight)" : ""}; ${microBatches} microbatches per step, pipeline bubble ${Math.round(((pp - 1) / (microBatches + pp - 1)) * 100)}%${tp > 1 ? `, TP ${tp} all-reduces every layer` : ""}`,
+    why: `margin ${e.marginGiB} GiB${e.marginGiB < req.hbmGiB * TIGHT_SHARE ? " (tight)" : ""}; ${microBatches} microbatches per step, pipeline bubble ${Math.round(((pp - 1) / (microBatches + pp - 1)) * 100)}%${tp > 1 ? `, TP ${tp} all-reduces every layer` : ""}`,
   };
 }
 
@@ -136,7 +139,9 @@ export function enumerateLayouts(req: LayoutRequest): LayoutCandidate[] {
       if (c) out.push(c);
     }
   }
-  return out.sort((a, b) => b.throughputScore - a.throughputScore || b.marginGiB - a.marginGiB);
+  // A margin under 5% of HBM is left to fragmentation and stray buffers: such layouts come after the roomier ones.
+  const tight = (c: LayoutCandidate) => (c.marginGiB < req.hbmGiB * TIGHT_SHARE ? 1 : 0);
+  return out.sort((a, b) => tight(a) - tight(b) || b.throughputScore - a.throughputScore || b.marginGiB - a.marginGiB);
 }
 
 /** The layouts that fit, best first. */
