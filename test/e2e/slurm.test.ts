@@ -3,7 +3,7 @@
 // follows the job (queued with its reason, running, finished, failed, stopped), tail_logs reads its output,
 // stop_run cancels it with scancel, resume_run resubmits it from its checkpoint, and diagnose_error explains a job
 // that failed. Skipped only where Slurm is not installed, outside CI.
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,13 +12,16 @@ import { layOutSim, setScenario, stopSimProcesses } from "../../src/sim/index.js
 import { addTrainingInputs, lastIteration, waitFor } from "../helpers/local-sim.js";
 import { CLI } from "../helpers/mcp.js";
 import { freePort } from "../helpers/server-probe.js";
-import { writeInventory } from "../helpers/sim-host.js";
+import { sshSim, writeInventory } from "../helpers/sim-host.js";
+import { readSshTestEnv } from "../helpers/ssh-env.js";
 
 const SLURM_SH = join(import.meta.dirname, "..", "..", "scripts", "slurm.sh");
 const HAS_SLURM =
   spawnSync("sh", ["-c", "command -v sbatch && command -v slurmctld"], { stdio: "ignore" }).status === 0;
 const SKIP = !HAS_SLURM && process.env.CI !== "true";
 const NAME = "slurmsim";
+const SSH_NAME = "slurmlogin";
+const sshEnv = readSshTestEnv();
 
 interface RunView {
   runId: string;
@@ -32,6 +35,8 @@ describe.skipIf(SKIP)("runs through a real Slurm cluster", () => {
   let base: string;
   let dir: string;
   let wd: string;
+  let sshDir: string | undefined;
+  let sshWd: string;
   let inventory: string;
   let script: string;
   let failScript: string;
@@ -48,8 +53,8 @@ describe.skipIf(SKIP)("runs through a real Slurm cluster", () => {
     expect(r.status, `${args.join(" ")}: ${r.stderr}${r.stdout}`).toBe(code);
     return JSON.parse(r.stdout);
   };
-  const runOf = (runId: string): RunView | undefined =>
-    (json(["list-runs", "--host", NAME]).runs as RunView[]).find((r) => r.runId === runId);
+  const runOf = (runId: string, host = NAME): RunView | undefined =>
+    (json(["list-runs", "--host", host]).runs as RunView[]).find((r) => r.runId === runId);
   const waitState = (runId: string, state: string, timeoutMs = 60_000) =>
     waitFor(
       `${runId} to be ${state}`,
@@ -60,26 +65,26 @@ describe.skipIf(SKIP)("runs through a real Slurm cluster", () => {
       timeoutMs,
     );
 
-  /** The launch script of 60 iterations, a checkpoint every 5, in its own configs and save directory. */
-  const buildConfigs = (tag: string): string => {
+  /** The launch script of 200 iterations, a checkpoint every 5, in its own configs and save directory. */
+  const buildConfigs = (tag: string, host = NAME, workdir = wd): string => {
     const built = json([
       "build-configs",
       "--model",
       "qwen2.5vl-3b",
       "--host",
-      NAME,
+      host,
       "--output-dir",
-      join(wd, "configs", tag),
+      join(workdir, "configs", tag),
       "--hf-dir",
-      join(wd, "ckpt/hf/Qwen2.5-VL-3B-Instruct"),
+      join(workdir, "ckpt/hf/Qwen2.5-VL-3B-Instruct"),
       "--ckpt-dir",
-      join(wd, "ckpt/mm/qwen2.5vl-3b"),
+      join(workdir, "ckpt/mm/qwen2.5vl-3b"),
       "--save-dir",
-      join(wd, "save", tag),
+      join(workdir, "save", tag),
       "--dataset",
-      join(wd, "data/train.json"),
+      join(workdir, "data/train.json"),
       "--train-iters",
-      "60",
+      "200",
       "--save-interval",
       "5",
     ]);
@@ -94,9 +99,19 @@ describe.skipIf(SKIP)("runs through a real Slurm cluster", () => {
     const laid = await layOutSim(dir, { scenario: "healthy", name: NAME });
     wd = laid.hostSettings.workdir!;
     await addTrainingInputs(wd);
-    inventory = writeInventory({
+    const hosts = {
       [NAME]: { ...laid.hostSettings, env: { ...laid.hostSettings.env, ASCEND_SIM_STEP_SECONDS: "0.25" } },
-    });
+    };
+    if (sshEnv) {
+      // A login node reached over SSH: its user submits, and the job runs as that user.
+      const login = await sshSim(sshEnv, SSH_NAME, "healthy", { ASCEND_SIM_STEP_SECONDS: "0.25" });
+      sshDir = login.dir;
+      sshWd = login.settings.workdir!;
+      await addTrainingInputs(sshWd);
+      execFileSync("chown", ["-R", `${sshEnv.user}:`, sshWd]);
+      Object.assign(hosts, { [SSH_NAME]: login.settings });
+    }
+    inventory = writeInventory(hosts);
     script = buildConfigs("main");
     failScript = buildConfigs("fail");
     port = await freePort();
@@ -104,10 +119,12 @@ describe.skipIf(SKIP)("runs through a real Slurm cluster", () => {
 
   afterAll(async () => {
     // Any job of this test still in Slurm goes, then whatever the simulated host started.
-    for (const r of existsSync(inventory ?? "") ? (json(["list-runs", "--host", NAME]).runs as RunView[]) : []) {
+    const listed = existsSync(inventory ?? "") ? (json(["list-runs"]).runs as RunView[]) : [];
+    for (const r of listed) {
       for (const j of r.scheduler) if (j.jobId) spawnSync("scancel", [j.jobId], { timeout: 15_000 });
     }
     if (dir) await stopSimProcesses(dir).catch(() => undefined);
+    if (sshDir) await stopSimProcesses(sshDir).catch(() => undefined);
     if (base) rmSync(base, { recursive: true, force: true });
   });
 
@@ -182,15 +199,25 @@ describe.skipIf(SKIP)("runs through a real Slurm cluster", () => {
     expect(afterStop.state).toBe("stopped");
     expect(afterStop.scheduler[0]!.state).toBe("CANCELLED");
     const itAtStop = lastIteration(log);
-    expect(itAtStop).toBeLessThan(60);
+    expect(itAtStop).toBeLessThan(200);
 
-    const resumed = json(["resume-run", runA, "--host", NAME, "--allow-fresh-optimizer", "--confirm"]);
+    const resumed = json([
+      "resume-run",
+      runA,
+      "--host",
+      NAME,
+      "--allow-fresh-optimizer",
+      // The rest of the training at a quicker pace.
+      "--env",
+      JSON.stringify({ ASCEND_SIM_STEP_SECONDS: "0.04" }),
+      "--confirm",
+    ]);
     expect(resumed.started).toBe(true);
     expect(resumed.slurm.jobId).toMatch(/^\d+$/);
     expect(resumed.resumeIteration).toBeGreaterThanOrEqual(5);
     const finished = await waitState(resumed.runId, "finished", 60_000);
     expect(finished.scheduler[0]!.state).toBe("COMPLETED");
-    expect(finished.iteration).toBe(60);
+    expect(finished.iteration).toBe(200);
     expect(readFileSync(resumed.slurm.logFile, "utf8")).not.toMatch(/iteration\s+1\s*\//);
   }, 150_000);
 
@@ -214,4 +241,33 @@ describe.skipIf(SKIP)("runs through a real Slurm cluster", () => {
     const diagnosis = json(["diagnose-error", "--run-id", launched.runId]);
     expect(diagnosis.findings[0].category).toBe("npu_oom");
   }, 90_000);
+
+  it.skipIf(!sshEnv)(
+    "from a login node reached over SSH: submitted as its user, followed and cancelled",
+    async () => {
+      const sshScript = buildConfigs("login", SSH_NAME, sshWd);
+      const launched = json([
+        "launch-train",
+        "--host",
+        SSH_NAME,
+        "--script",
+        sshScript,
+        "--scheduler",
+        "slurm",
+        "--master-port",
+        String(await freePort()),
+        "--confirm",
+      ]);
+      const jobId = launched.slurm.jobId as string;
+      const log = launched.slurm.logFile as string;
+      await waitFor("a first iteration over SSH", () => existsSync(log) && lastIteration(log) > 0, 60_000);
+      const owner = execFileSync("scontrol", ["-o", "show", "job", jobId], { encoding: "utf8" });
+      expect(owner).toMatch(new RegExp(`UserId=${sshEnv!.user}\\(`));
+      expect(runOf(launched.runId, SSH_NAME)!.state).toBe("running");
+      const stopped = json(["stop-run", launched.runId, "--host", SSH_NAME, "--confirm"]);
+      expect(stopped.stopped).toBe(true);
+      expect(runOf(launched.runId, SSH_NAME)!.scheduler[0]!.state).toBe("CANCELLED");
+    },
+    90_000,
+  );
 });
