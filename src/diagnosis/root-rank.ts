@@ -50,9 +50,9 @@ interface Open {
 
 const NOTHING = Buffer.alloc(0);
 /** What every error-like line holds in bytes (ERROR_LIKE's parts): a word or code, found in one regex pass... */
-const ERROR_WORD = /E(?:rror|xception|[A-Z0-9]\d{4}:)/g;
-/** ...and the literals of its other parts. */
-const ERROR_LITERALS = ["[ERROR]", ".cpp:", "terminate called"];
+const ERROR_WORD = /E(?:rror|xception|RROR\]|[A-Z0-9]\d{4}:)|(?<=\[)E\d{0,4}[^\]\n]*\.cpp:/g;
+/** ...and the literal of its last part. */
+const ERROR_LITERALS = ["terminate called"];
 
 /** Start offsets, ascending, of the lines of data[0, end) that may be error-like (a superset of ERROR_LIKE's lines). */
 function candidateLines(data: Buffer, end: number): number[] {
@@ -100,8 +100,16 @@ export class RankTimeline {
   }
 
   push(chunk: Buffer | string): void {
-    const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
-    const data = this.carry.length > 0 ? Buffer.concat([this.carry, bytes]) : bytes;
+    let data = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+    if (this.carry.length > 0) {
+      // The line cut at the last chunk's end is completed on its own: the chunk itself is not copied.
+      const nl = data.indexOf(10);
+      const head = nl === -1 ? data : data.subarray(0, nl + 1);
+      const line = Buffer.concat([this.carry, head]);
+      this.carry = NOTHING;
+      data = nl === -1 ? line : data.subarray(nl + 1);
+      if (nl !== -1) this.lines(line, line.length);
+    }
     const end = data.lastIndexOf(10) + 1;
     this.carry = end < data.length ? Buffer.from(data.subarray(end)) : NOTHING;
     // A single line longer than this is not an error line worth keeping whole.
