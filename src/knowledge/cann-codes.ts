@@ -642,8 +642,9 @@ export const CODE_ANCHORS: readonly string[] = [
     `(${c}`,
     `${c}[`,
     `${c},`,
-    `=${c}`,
   ]),
+  // The runtime's own report line: `report error module_type=3, module_name=EE8888`.
+  "module_name=E",
   ...PTA_CODES.map((c) => c.code),
   // torch_npu prints its code after the `(PID:…, Device:…, RankID:…)` prefix.
   ...Object.keys(PTA_SUBMODULES).map((s) => `) ERR${s}`),
@@ -653,8 +654,8 @@ export const CODE_ANCHORS: readonly string[] = [
   "result=",
   "ErrCode=",
   "hcclRet",
-  // `aclrtSetDevice(deviceId) failed: 507033`, `Kernel binary register failure! ret 107000`
-  ...["1", "2", "3", "5"].flatMap((d) => [`failed: ${d}0`, `failed: ${d}6`, ` ret ${d}0`]),
+  // `aclrtSetDevice(deviceId) failed: 507033`
+  ...["1", "2", "3", "5"].flatMap((d) => [`failed: ${d}0`, `failed: ${d}6`]),
 ];
 
 /** One line of a decoded code, for evidence and notes. */
