@@ -161,7 +161,8 @@ export function estimateForModel(req: EstimateRequest): EstimateReport {
           : null;
   const estimateRecipe = {
     backend: backend as "megatron" | "fsdp2",
-    recompute: req.recompute ?? (backend === "fsdp2" ? ("full" as const) : ("none" as const)),
+    recompute:
+      req.recompute ?? (backend === "fsdp2" ? ("full" as const) : (shape.upstreamRecompute ?? ("none" as const))),
     distributedOptimizer: true,
     loraRank,
     freezeVision: !req.trainVision,

@@ -50,6 +50,8 @@ export interface ModelShape {
   sources: string[];
   /** Where the estimate approximates the architecture. */
   approximations?: string[];
+  /** The language model's activation recompute in upstream's Megatron model JSON, when it sets one. */
+  upstreamRecompute?: "full";
 }
 
 const hf = (repo: string) => `https://huggingface.co/${repo}/blob/main/config.json`;
@@ -145,6 +147,7 @@ export const MODEL_SHAPES: Readonly<Record<string, ModelShape>> = {
   "qwen2vl-72b": {
     text: { layers: 80, hidden: 8192, heads: 64, kvHeads: 8, ffn: 29568, vocab: 152064, tiedEmbeddings: false },
     vision: QWEN2VL_VIT,
+    upstreamRecompute: "full",
     sources: [hf("Qwen/Qwen2-VL-72B-Instruct"), upstream("v2.3.0", "qwen2vl/model_72b.json")],
   },
   "qwen2.5vl-3b": {
@@ -287,6 +290,7 @@ export const MODEL_SHAPES: Readonly<Record<string, ModelShape>> = {
   "internvl2.5-78b": {
     text: { layers: 80, hidden: 8192, heads: 64, kvHeads: 8, ffn: 29568, vocab: 151674, tiedEmbeddings: false },
     vision: INTERNVIT_6B,
+    upstreamRecompute: "full",
     sources: [hf("OpenGVLab/InternVL2_5-78B"), upstream("v2.3.0", "internvl2.5/model_78B.json")],
   },
   "internvl3-8b": {
@@ -297,6 +301,7 @@ export const MODEL_SHAPES: Readonly<Record<string, ModelShape>> = {
   "internvl3-78b": {
     text: { layers: 80, hidden: 8192, heads: 64, kvHeads: 8, ffn: 29568, vocab: 151674, tiedEmbeddings: false },
     vision: INTERNVIT_6B,
+    upstreamRecompute: "full",
     sources: [hf("OpenGVLab/InternVL3-78B"), upstream("v2.3.0", "internvl3/model_78B.json")],
   },
   "internvl3.5": {
