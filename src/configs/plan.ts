@@ -12,6 +12,7 @@ import { INTERNVL_TEMPLATE, INTERNVL35_TEMPLATE } from "./templates-internvl.js"
 import { QWEN2VL_TEMPLATE, QWEN25VL_TEMPLATE } from "./templates-qwen-json.js";
 import { QWEN3VL_TEMPLATE } from "./templates-qwen3vl.js";
 import { QWEN35_TEMPLATE } from "./templates-qwen35.js";
+import { STEP3VL_TEMPLATE } from "./templates-step3vl.js";
 import type { PlannedFile, TrainingParams, TrainingPlan } from "./types.js";
 import { evenSplit, validatePlan, vitSplit } from "./validate.js";
 
@@ -44,6 +45,7 @@ const TEMPLATES: Record<string, ConfigTemplate> = {
   deepseekocr: CUSTOM_TEMPLATE,
   deepseekocr2: CUSTOM_TEMPLATE,
   ming: CUSTOM_TEMPLATE,
+  step3_vl: STEP3VL_TEMPLATE,
 };
 
 /** Thrown when the model, release or variant cannot be planned at all; the message says what exists. */

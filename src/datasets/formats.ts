@@ -61,6 +61,7 @@ export const DATASET_FORMATS = {
   qwen3_5: MLLM,
   "glm4.1v": MLLM,
   "glm4.5v": MLLM,
+  step3_vl: MLLM,
   internvl2: CONVERSATION,
   "internvl2.5": CONVERSATION,
   internvl3: CONVERSATION,

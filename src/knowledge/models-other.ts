@@ -4,6 +4,51 @@ import type { ModelEntry, RoutingEntry } from "./types.js";
 
 export const OTHER_VLM_MODELS: ModelEntry[] = [
   {
+    id: "step3_vl-10b",
+    family: "Step3-VL",
+    displayName: "Step3-VL-10B",
+    exampleDir: "step3_vl",
+    size: "10B",
+    kind: "vlm",
+    hfRepo: "stepfun-ai/Step3-VL-10B",
+    aliases: ["Step3-VL-10B", "step3 vl", "step3_vl", "step3-vl"],
+    releases: span("v26.1.0"),
+    recipes: [
+      {
+        variant: "",
+        description:
+          "full fine-tune on the native FSDP2 trainer (trainer.py, NON_MEGATRON), HF weights loaded directly",
+        releases: span("v26.1.0"),
+        backend: "native-fsdp",
+        entry: "mindspeed_mm/fsdp/train/trainer.py",
+        script: "examples/step3_vl/finetune_step3_vl_10b.sh",
+        configFiles: ["examples/step3_vl/step3_vl_10b_config.yaml"],
+        defaults: megatronDefaults({ npusPerNode: 4, trainIters: 10 }),
+        env: {
+          NON_MEGATRON: "true",
+          HCCL_CONNECT_TIMEOUT: "1200",
+          PYTORCH_NPU_ALLOC_CONF: "expandable_segments:True",
+          MULTI_STREAM_MEMORY_REUSE: "2",
+          TASK_QUEUE_ENABLE: "1",
+          CPU_AFFINITY_CONF: "1",
+        },
+        upstreamDifferences: [
+          {
+            key: "value:step3_vl_10b_config.yaml#training.save",
+            reason:
+              "upstream's example names no save directory, so its run writes no checkpoint; the plan writes the save directory the user chose",
+          },
+        ],
+      },
+    ],
+    requirements: [],
+    isolatedEnv: false,
+    notes: [
+      "The model loads the Hugging Face weights directly (model_name_or_path, trust_remote_code): nothing to convert.",
+      "README: examples/step3_vl/README.md.",
+    ],
+  },
+  {
     id: "ming",
     family: "Ming",
     displayName: "Ming-Lite-Omni-1.5",
@@ -225,7 +270,6 @@ export const ROUTING_ENTRIES: RoutingEntry[] = [
     { converter: "Qwen3_VLConverter" },
   ),
   r("qwen3_6", "Qwen3.6", "vlm", NATIVE, span("v26.1.0"), "Qwen3.6 27B/35B on the native FSDP2 trainer (v26.1.0)."),
-  r("step3_vl", "Step3-VL 10B", "vlm", NATIVE, span("v26.1.0"), "Step3-VL on the native FSDP2 trainer (v26.1.0)."),
   r("kimik2_5", "Kimi-K2.5", "vlm", NATIVE, span("v26.0.0"), "Kimi-K2.5 on the native FSDP2 trainer."),
   r("kimi_k3", "Kimi-K3", "vlm", NATIVE, span("v26.1.0"), "Kimi-K3 on the native FSDP2 trainer (v26.1.0)."),
   r("mimov2_5", "MiMo-V2.5", "vlm", NATIVE, span("v26.1.0"), "MiMo-V2.5 on the native FSDP2 trainer (v26.1.0)."),
