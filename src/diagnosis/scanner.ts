@@ -91,8 +91,20 @@ export class LogScanner {
         return;
       }
     }
-    if (this.carry) buf = Buffer.concat([this.carry, buf]);
-    this.carry = null;
+    if (this.carry) {
+      // The line cut at the last chunk's end is completed and scanned on its own: the chunk itself is not copied.
+      const carry = this.carry;
+      this.carry = null;
+      const nl = buf.indexOf(10);
+      if (nl === -1) {
+        buf = Buffer.concat([carry, buf]);
+      } else {
+        const line = Buffer.concat([carry, buf.subarray(0, nl + 1)]);
+        this.scanRegion(line, line.length, true);
+        buf = buf.subarray(nl + 1);
+        if (buf.length === 0) return;
+      }
+    }
     const lastNl = buf.lastIndexOf(10);
     if (lastNl === -1) {
       if (buf.length < MAX_LINE) {
