@@ -1,8 +1,14 @@
 // estimate_memory as a tool (verdict, layouts, next step) and the time estimate from a running log.
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { timeFromLog } from "../../src/estimate/time.js";
+import { HostSettingsSchema } from "../../src/hosts/inventory.js";
+import { HostRegistry } from "../../src/hosts/registry.js";
 import estimateMemory from "../../src/tools/estimate-memory.js";
 import { findTool } from "../../src/tools/index.js";
+import type { ToolDeps } from "../../src/tools/tool.js";
 
 const deps = {} as never;
 const call = (args: Record<string, unknown>) => estimateMemory.handle(estimateMemory.input.parse(args), deps);
@@ -93,5 +99,41 @@ describe("time from the running log", () => {
     expect(t.totalIterations).toBe(100);
     expect(t.remainingIterations).toBe(93);
     expect(timeFromLog(["loading checkpoint"], { npus: 8 })).toBeNull();
+  });
+});
+
+describe("estimate_memory with a running log", () => {
+  const dir = mkdtempSync(join(tmpdir(), "estimate-log-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("reads the log on the host and adds time per iteration, ETA, NPU-hours and the measured peak", async () => {
+    const log = join(dir, "train.log");
+    const lines = Array.from(
+      { length: 20 },
+      (_, k) =>
+        ` iteration ${String(k + 1).padStart(8)}/     500 | consumed samples: ${(k + 1) * 16} | elapsed time per iteration (ms): ${k < 2 ? 30000 : 3000} | learning rate: 1.0E-05 | global batch size:    16 | loss: 1.1E+00 |`,
+    );
+    lines.push(
+      "[Rank 0] (after 10 iterations) memory (MB) | allocated: 30000.0 | max allocated: 40960.0 | reserved: 41000.0 | max reserved: 41000.0",
+    );
+    writeFileSync(log, `${lines.join("\n")}\n`);
+    const deps: ToolDeps = {
+      hosts: new HostRegistry({ file: null, hosts: { local: HostSettingsSchema.parse({ allowedDirs: [dir] }) } }),
+      now: () => new Date(0),
+      progress: () => undefined,
+      log: () => undefined,
+    };
+    const r = await estimateMemory.handle(
+      estimateMemory.input.parse({ model: "qwen2.5vl-3b", npus: 8, host: "local", logFile: log }),
+      deps,
+    );
+    expect(r.time?.secondsPerIteration).toBe(3);
+    expect(r.time?.remainingIterations).toBe(480);
+    expect(r.time?.etaSeconds).toBe(1440);
+    expect(r.time?.npuHoursTotal).toBeCloseTo((500 * 3 * 8) / 3600, 2);
+    expect(r.time?.measuredMaxAllocatedMiB).toBe(40960);
+    const text = estimateMemory.summarize(r);
+    expect(text).toContain("Time: 3 s/iteration");
+    expect(text).toContain("measured max allocated 40.0 GiB");
   });
 });
