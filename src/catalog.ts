@@ -8,6 +8,7 @@ import type { ZodType } from "zod";
 import type { ToolSelection } from "./tools/selection.js";
 import { selectTools } from "./tools/selection.js";
 import type { ToolAnnotations, ToolDef, ToolKind, Toolset } from "./tools/tool.js";
+import { appViewMeta } from "./ui/app-links.js";
 
 export interface CatalogTool {
   name: string;
@@ -112,5 +113,12 @@ export function advertisedTools(catalog: Catalog, selection: ToolSelection = {})
     inputSchema: t.inputSchema as { type: "object" },
     outputSchema: t.outputSchema as { type: "object" },
     annotations: t.annotations,
+    ...withAppView(t.name),
   }));
+}
+
+/** `_meta` linking a tool to its MCP App view, for the tools that have one. */
+function withAppView(name: string): { _meta?: Record<string, unknown> } {
+  const meta = appViewMeta(name);
+  return meta ? { _meta: meta } : {};
 }

@@ -4,6 +4,8 @@ import { getModel, MODELS, ROUTES } from "../knowledge/models.js";
 import { RELEASE_DATES, RELEASE_TAGS } from "../knowledge/release-tags.js";
 import { RELEASES } from "../knowledge/releases.js";
 import { diagnosisRules } from "../knowledge/rules.js";
+import { MCP_APP_MIME, TRAINING_VIEW_URI } from "../ui/app-links.js";
+import { trainingViewHtml } from "../ui/app-view.js";
 
 export interface StaticResource {
   name: string;
@@ -131,5 +133,15 @@ RESOURCES.push(
     read: () => JSON.stringify(diagnosisRules, (_key, value) => (value instanceof RegExp ? value.source : value), 2),
   },
 );
+
+// The inline chart chat clients with the MCP Apps extension show for tail_logs and list_runs (see ui/app-links.ts).
+RESOURCES.push({
+  name: "training-view",
+  uri: TRAINING_VIEW_URI,
+  title: "Training view",
+  description: "The live loss and metric curves of a run (tail_logs) or the runs list (list_runs), drawn inline.",
+  mimeType: MCP_APP_MIME,
+  read: trainingViewHtml,
+});
 
 export const RESOURCE_TEMPLATES: ResourceTemplate[] = [MODEL_TEMPLATE];

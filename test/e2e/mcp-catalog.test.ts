@@ -9,6 +9,7 @@ import { z } from "zod";
 import { allTools } from "../../src/tools/index.js";
 import { selectTools } from "../../src/tools/selection.js";
 import { annotationsFor } from "../../src/tools/tool.js";
+import { appViewMeta } from "../../src/ui/app-links.js";
 import { CLI, stdioClient } from "../helpers/mcp.js";
 
 const builtCatalog = join(import.meta.dirname, "..", "..", "dist", "src", "catalog.json");
@@ -24,6 +25,7 @@ function expectedEntry(tool: (typeof allTools)[number]) {
     inputSchema: schema(tool.input, "input"),
     outputSchema: schema(tool.output, "output"),
     annotations: annotationsFor(tool),
+    ...(appViewMeta(tool.name) ? { _meta: appViewMeta(tool.name) } : {}),
   };
 }
 
@@ -44,7 +46,7 @@ describe("advertised catalog", () => {
     const catalog = JSON.parse(readFileSync(builtCatalog, "utf8")) as { tools: Record<string, unknown>[] };
     // kind and toolset ride along for the server's selection; the rest is what clients get.
     expect(catalog.tools.map(({ kind: _kind, toolset: _toolset, ...entry }) => entry)).toEqual(
-      allTools.map(expectedEntry),
+      allTools.map(expectedEntry).map(({ _meta, ...entry }) => entry),
     );
     expect(catalog.tools.map((t) => [t.kind, t.toolset])).toEqual(allTools.map((t) => [t.kind, t.toolset]));
   });
