@@ -194,3 +194,42 @@ describe("upstream's sizing table on Atlas 800T A2 (64 GB), micro batch 1", () =
     expect(r.estimate.fits).toBe(true);
   });
 });
+
+describe("what each setting changes", () => {
+  const base = { model: "qwen2.5vl-7b", npus: 8, npusPerNode: 8, tp: 1, pp: 1 } as const;
+  const est = (over: Record<string, unknown>) => estimateForModel({ ...base, ...over }).estimate;
+
+  it("full recompute keeps only each layer's input", () => {
+    const none = est({ recompute: "none" });
+    const full = est({ recompute: "full" });
+    expect(full.breakdown.llmActivationsGiB).toBeLessThan(none.breakdown.llmActivationsGiB / 4);
+    expect(full.breakdown.optimizerGiB).toBe(none.breakdown.optimizerGiB);
+  });
+
+  it("context parallel splits the sequence; TP splits weights and activations", () => {
+    const one = est({ seqLength: 8192 });
+    const cp2 = est({ seqLength: 8192, cp: 2 });
+    const tp2 = est({ seqLength: 8192, tp: 2 });
+    expect(cp2.breakdown.llmActivationsGiB).toBeCloseTo(one.breakdown.llmActivationsGiB / 2, 1);
+    expect(tp2.breakdown.weightsGiB).toBeCloseTo(one.breakdown.weightsGiB / 2, 0);
+    expect(tp2.breakdown.llmActivationsGiB).toBeCloseTo(one.breakdown.llmActivationsGiB / 2, 1);
+  });
+
+  it("a trained vision tower adds its gradients, optimizer state and kept activations; more images add more", () => {
+    const frozen = est({});
+    const trained = est({ trainVision: true });
+    expect(trained.breakdown.optimizerGiB).toBeGreaterThan(frozen.breakdown.optimizerGiB);
+    expect(trained.breakdown.vitActivationsGiB).toBeGreaterThan(frozen.breakdown.vitActivationsGiB * 10);
+    const many = est({ trainVision: true, images: 8 });
+    expect(many.breakdown.vitActivationsGiB).toBeCloseTo(trained.breakdown.vitActivationsGiB * 8, 1);
+  });
+
+  it("pipeline stage 0 holds PP microbatches in flight and the ViT; the last stage holds the logits", () => {
+    const r = estimateForModel({ ...base, pp: 4, llmLayerSplit: [7, 7, 7, 7] });
+    const [first, , , last] = r.estimate.stages;
+    expect(first!.breakdown.llmActivationsGiB).toBeCloseTo(last!.breakdown.llmActivationsGiB * 4, 1);
+    expect(first!.vitLayers).toBe(32);
+    expect(last!.breakdown.logitsGiB).toBeGreaterThan(0);
+    expect(first!.breakdown.logitsGiB).toBe(0);
+  });
+});
