@@ -11,7 +11,7 @@ import { DEEPSEEKVL2_TEMPLATE, GLM41V_TEMPLATE, GLM45V_TEMPLATE } from "./templa
 import { INTERNVL_TEMPLATE, INTERNVL35_TEMPLATE } from "./templates-internvl.js";
 import { QWEN2VL_TEMPLATE, QWEN25VL_TEMPLATE } from "./templates-qwen-json.js";
 import { QWEN3VL_TEMPLATE } from "./templates-qwen3vl.js";
-import { QWEN35_TEMPLATE } from "./templates-qwen35.js";
+import { QWEN35_TEMPLATE, QWEN36_TEMPLATE } from "./templates-qwen35.js";
 import { STEP3VL_TEMPLATE } from "./templates-step3vl.js";
 import type { PlannedFile, TrainingParams, TrainingPlan } from "./types.js";
 import { evenSplit, validatePlan, vitSplit } from "./validate.js";
@@ -36,6 +36,7 @@ const TEMPLATES: Record<string, ConfigTemplate> = {
   "qwen2.5vl": QWEN25VL_TEMPLATE,
   qwen3vl: QWEN3VL_TEMPLATE,
   qwen3_5: QWEN35_TEMPLATE,
+  qwen3_6: QWEN36_TEMPLATE,
   "internvl2.5": INTERNVL_TEMPLATE,
   internvl3: INTERNVL_TEMPLATE,
   "internvl3.5": INTERNVL35_TEMPLATE,

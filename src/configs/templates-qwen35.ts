@@ -193,6 +193,34 @@ function qwen35Yaml(ctx: TemplateContext, size: string): Record<string, unknown>
   return { parallel, data, model, ...(features ? { features } : {}), training, tools: NATIVE_TOOLS };
 }
 
+const HF36 = "./ckpt/hf_path/Qwen36-xxB";
+
+/**
+ * Qwen3.6 27B / 35B (v26.1.0): the Qwen3.5 YAML of the same size with the triton causal_conv1d kernel, and a run
+ * that loads the converted DCP checkpoint (no load_format / save_format keys).
+ */
+export const QWEN36_TEMPLATE: ConfigTemplate = {
+  defaultPaths() {
+    return {
+      hfDir: HF36,
+      ckptDir: `${HF36}-dcp`,
+      saveDir: "./save_path",
+      dataset: "./data/mllm_format_llava_instruct_data.json",
+      datasetDir: "./data/COCO2017",
+    };
+  },
+  files(ctx) {
+    const size = ctx.model.id.split("-").pop()!;
+    const main = ctx.recipe.configFiles[0]!;
+    const value = qwen35Yaml(ctx, size) as { model: Record<string, unknown>; training: Record<string, unknown> };
+    value.model.causal_conv1d_implementation = "triton";
+    const { load_format: _lf, save_format: _sf, ...training } = value.training;
+    value.training = training;
+    return [{ role: "train-config", name: basename(main), upstream: main, format: "yaml", value }];
+  },
+  datasetAttr: () => attrFields(nativeData("", "", "", "", 0).attr),
+};
+
 export const QWEN35_TEMPLATE: ConfigTemplate = {
   defaultPaths(_model, recipe) {
     const newer = recipe.release !== "v26.0.0";

@@ -59,6 +59,7 @@ export const DATASET_FORMATS = {
   "qwen2.5vl": MLLM,
   qwen3vl: MLLM,
   qwen3_5: MLLM,
+  qwen3_6: MLLM,
   "glm4.1v": MLLM,
   "glm4.5v": MLLM,
   step3_vl: MLLM,

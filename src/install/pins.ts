@@ -70,12 +70,19 @@ const QWEN35_EXTENSIONS: Partial<Record<ReleaseTag, string[]>> = {
   "v26.0.0": ["triton-ascend==3.2.0", "accelerate==1.2.0"],
   "v26.1.0": ["triton-ascend==3.2.0"],
 };
+/** examples/qwen3_6/README.md's install line besides transformers. */
+const QWEN36_EXTRAS = ["triton-ascend==3.2.0", "accelerate==1.2.0"];
 const REQUIREMENTS_FILE_MODELS = ["deepseekocr", "deepseekocr2", "ming"];
 
 export function modelOverlay(release: ReleaseStack, model: ModelEntry): ModelOverlay | null {
   const pin = transformersPinFor(release, model.exampleDir);
   const differs = !sameTransformers(pin, release.transformers);
-  const packages = model.exampleDir === "qwen3_5" ? (QWEN35_EXTENSIONS[release.tag] ?? []) : [];
+  const packages =
+    model.exampleDir === "qwen3_5"
+      ? (QWEN35_EXTENSIONS[release.tag] ?? [])
+      : model.exampleDir === "qwen3_6"
+        ? QWEN36_EXTRAS
+        : [];
   const requirementsFile = REQUIREMENTS_FILE_MODELS.includes(model.exampleDir)
     ? `examples/${model.exampleDir}/${model.exampleDir === "ming" && release.tag === "v2.2.0" ? "requiremnts.txt" : "requirements.txt"}`
     : null;

@@ -269,7 +269,6 @@ export const ROUTING_ENTRIES: RoutingEntry[] = [
     "Pre-release Qwen3-VL prototype, v2.1.0 only; use qwen3vl.",
     { converter: "Qwen3_VLConverter" },
   ),
-  r("qwen3_6", "Qwen3.6", "vlm", NATIVE, span("v26.1.0"), "Qwen3.6 27B/35B on the native FSDP2 trainer (v26.1.0)."),
   r("kimik2_5", "Kimi-K2.5", "vlm", NATIVE, span("v26.0.0"), "Kimi-K2.5 on the native FSDP2 trainer."),
   r("kimi_k3", "Kimi-K3", "vlm", NATIVE, span("v26.1.0"), "Kimi-K3 on the native FSDP2 trainer (v26.1.0)."),
   r("mimov2_5", "MiMo-V2.5", "vlm", NATIVE, span("v26.1.0"), "MiMo-V2.5 on the native FSDP2 trainer (v26.1.0)."),

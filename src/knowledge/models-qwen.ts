@@ -604,4 +604,33 @@ const QWEN35: ModelEntry[] = Object.entries(QWEN35_LAYOUT).map(([size, l]) => ({
   ],
 }));
 
-export const QWEN_MODELS: ModelEntry[] = [...QWEN2VL, ...QWEN25VL, ...QWEN3VL, ...QWEN35];
+// Qwen3.6 (v26.1.0): the Qwen3.5 27B / 35B layouts under examples/qwen3_6, weights converted with Qwen35Converter.
+const QWEN36: ModelEntry[] = (["27B", "35B"] as const).map((size) => {
+  const base = QWEN35.find((m) => m.id === `qwen3_5-${size.toLowerCase()}`)!;
+  const hf = size === "27B" ? "Qwen3.6-27B" : "Qwen3.6-35B-A3B";
+  return {
+    ...base,
+    id: `qwen3_6-${size.toLowerCase()}`,
+    family: "Qwen3.6",
+    displayName: hf,
+    exampleDir: "qwen3_6",
+    hfRepo: `Qwen/${hf}`,
+    aliases: [`qwen3.6-${size.toLowerCase()}`, `qwen36-${size.toLowerCase()}`, `qwen 3.6 ${size}`],
+    releases: span("v26.1.0"),
+    recipes: [
+      {
+        ...base.recipes[0]!,
+        releases: span("v26.1.0"),
+        script: `examples/qwen3_6/finetune_qwen3_6_${size}.sh`,
+        configFiles: [`examples/qwen3_6/qwen3_6_${size}_config.yaml`],
+      },
+    ],
+    requirements: ["examples/qwen3_6/README.md: transformers==5.2.0, triton-ascend==3.2.0, accelerate==1.2.0"],
+    notes: [
+      "Weights: mm-convert Qwen35Converter hf_to_dcp --hf_dir … --dcp_dir …; the YAML loads that DCP checkpoint.",
+      "README: examples/qwen3_6/README.md (微调).",
+    ],
+  };
+});
+
+export const QWEN_MODELS: ModelEntry[] = [...QWEN2VL, ...QWEN25VL, ...QWEN3VL, ...QWEN35, ...QWEN36];

@@ -319,6 +319,7 @@ export const MODEL_TRANSFORMERS_PINS: readonly {
   { exampleDir: "qwen3vl", tags: ["v26.0.0", "v26.1.0"], pin: { gitCommit: "c0dbe09" } },
   { exampleDir: "qwen3_5", tags: ["v26.0.0"], pin: { gitCommit: "fc91372" } },
   { exampleDir: "qwen3_5", tags: ["v26.1.0"], pin: { version: "5.2.0" } },
+  { exampleDir: "qwen3_6", tags: ["v26.1.0"], pin: { version: "5.2.0" } },
   { exampleDir: "deepseekocr", tags: ["v2.3.0", "v26.0.0"], pin: { version: "4.46.3" } },
   { exampleDir: "deepseekocr2", tags: ["v26.0.0"], pin: { version: "4.46.3" } },
   { exampleDir: "deepseekocr2", tags: ["v26.1.0"], pin: { version: "4.57.0" } },
