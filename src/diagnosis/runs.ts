@@ -12,6 +12,8 @@ export interface RunRecord {
   config?: RunContext;
   /** Set when the run was stopped on purpose (stop_run): when, and with which signal. */
   stopped?: { at: string; signal: string | null };
+  /** What the scheduler says about the run's job when it went through one (Slurm's state, reason and exit code). */
+  scheduler?: { failed: boolean; reason: string };
 }
 
 export type RunLookup = (runId: string, ctx: { hosts: HostRegistry }) => Promise<RunRecord | null>;

@@ -56,7 +56,8 @@ const lookup: RunLookup = async (runId, { hosts }) => {
   const viaSlurm = slurmLog(found.record);
   if (viaSlurm) {
     const job = await slurmJobOf(hosts, found.record);
-    const cancelled = job && slurmLiveState(job).state === "stopped";
+    const mapped = job ? slurmLiveState(job) : null;
+    const cancelled = mapped?.state === "stopped";
     return {
       host: found.record.hosts[0]!,
       logFiles: [viaSlurm],
@@ -69,8 +70,9 @@ const lookup: RunLookup = async (runId, { hosts }) => {
       ...(found.record.state === "stopped" && found.record.stoppedAt
         ? { stopped: { at: found.record.stoppedAt, signal: found.record.stopSignal } }
         : cancelled
-          ? { stopped: { at: "its cancellation in Slurm", signal: `scancel (Slurm job ${job.jobId})` } }
+          ? { stopped: { at: "its cancellation in Slurm", signal: `scancel (Slurm job ${job!.jobId})` } }
           : {}),
+      ...(mapped ? { scheduler: { failed: mapped.state === "failed", reason: mapped.reason } } : {}),
     };
   }
   const master = found.record.nodes.find((n) => n.nodeRank === 0) ?? found.record.nodes[0]!;

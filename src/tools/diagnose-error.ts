@@ -91,18 +91,22 @@ export default defineTool({
           basis: verdict.rootCause.basis,
         }
       : undefined;
+    // A job the scheduler ended (time limit, node failure, its OOM killer) may leave no error in the log: say so.
+    const endedByScheduler = run?.scheduler?.failed && (!top || top.category === "unknown");
     return {
       summary: stoppedOnPurpose
         ? `${args.runId} did not fail: it was stopped on request with ${run.stopped!.signal ?? "a signal"} at ${run.stopped!.at}, and its logs show no error.`
-        : root
-          ? `${verdict.summary} First to fail: ${where(root.first)}.`
-          : verdict.summary,
+        : endedByScheduler
+          ? `${args.runId} was ended by its scheduler: ${run.scheduler!.reason}; its log shows no training error.`
+          : root
+            ? `${verdict.summary} First to fail: ${where(root.first)}.`
+            : verdict.summary,
       findings: verdict.findings.slice(0, args.limit).map(findingOut),
       stats: verdict.stats,
       codes: verdict.codes,
       knownCases: verdict.knownCases ?? [],
       ...(root ? { rootCause: root } : {}),
-      notes: verdict.notes,
+      notes: run?.scheduler ? [run.scheduler.reason, ...verdict.notes] : verdict.notes,
     };
   },
   summarize(r) {

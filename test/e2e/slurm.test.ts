@@ -240,6 +240,7 @@ describe.skipIf(SKIP)("runs through a real Slurm cluster", () => {
     expect(failed.reason).toMatch(/Slurm job \d+ FAILED \(NonZeroExitCode, exit \d+:\d+\)/);
     const diagnosis = json(["diagnose-error", "--run-id", launched.runId]);
     expect(diagnosis.findings[0].category).toBe("npu_oom");
+    expect(diagnosis.notes[0]).toMatch(/^Slurm job \d+ FAILED \(NonZeroExitCode, exit \d+:\d+\)$/);
   }, 90_000);
 
   it.skipIf(!sshEnv)(

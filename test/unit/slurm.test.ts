@@ -3,9 +3,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { HostSettings } from "../../src/hosts/inventory.js";
+import type { RunLookup } from "../../src/diagnosis/index.js";
+import { type HostSettings, HostSettingsSchema } from "../../src/hosts/inventory.js";
+import { HostRegistry } from "../../src/hosts/registry.js";
+import { ScriptedExecutor } from "../../src/hosts/scripted.js";
 import { slurmScript } from "../../src/runs/scheduler.js";
 import { parseSacctJob, parseScontrolJob, type SlurmJob, slurmLiveState } from "../../src/runs/slurm.js";
+import diagnoseError from "../../src/tools/diagnose-error.js";
+import type { ToolDeps } from "../../src/tools/tool.js";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "slurm");
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), "utf8");
@@ -106,5 +111,30 @@ describe("the batch script's environment", () => {
     expect(text).toContain("< /w/s.env");
     // Every line that sets the environment comes before the step that runs the launch script.
     expect(text.indexOf("activate")).toBeLessThan(text.indexOf("srun "));
+  });
+});
+
+describe("diagnose_error on a job Slurm ended", () => {
+  it("says Slurm ended it, with Slurm's reason, when its output shows no training error", async () => {
+    const host = new ScriptedExecutor();
+    host.files.set("/w/logs/train_run.slurm.log", fixture("output-timeout.txt"));
+    const settings = HostSettingsSchema.parse({ workdir: "/w" });
+    const hosts = new HostRegistry({ file: null, hosts: { login: settings } }, async () => host);
+    const reason = slurmLiveState(job("scontrol-timeout.txt")).reason;
+    const lookup: RunLookup = async () => ({
+      host: "login",
+      logFiles: ["/w/logs/train_run.slurm.log"],
+      scheduler: { failed: true, reason },
+    });
+    const deps: ToolDeps = { hosts, now: () => new Date(), progress: () => {}, log: () => {} };
+    const r = await diagnoseError.handle(diagnoseError.input.parse({ runId: "run-20260101-000000-0001" }), {
+      ...deps,
+      runs: { lookup, locateLog: async () => null },
+    });
+    expect(r.summary).toBe(
+      `run-20260101-000000-0001 was ended by its scheduler: ${reason}; its log shows no training error.`,
+    );
+    expect(r.summary).toMatch(/TIMEOUT \(TimeLimit, exit 0:15\)/);
+    expect(r.notes[0]).toBe(reason);
   });
 });
