@@ -181,7 +181,7 @@ async function scanHostFiles(
             const chunk = await executor.readFile(path, { offset: at, maxBytes: Math.min(HOST_CHUNK, end - at) });
             if (chunk.end <= at) break;
             at = chunk.end;
-            yield Buffer.from(chunk.content, "utf8");
+            yield chunk.bytes ?? Buffer.from(chunk.content, "utf8");
           }
         },
         (n) => opts.onProgress?.(n, readAll),

@@ -44,6 +44,8 @@ export interface FileChunk {
   start: number;
   /** Offset just after the last byte returned. */
   end: number;
+  /** The bytes themselves, when the executor read them here (a local file): readers of bytes skip a decode/encode. */
+  bytes?: Buffer;
 }
 
 export interface WriteFileOptions {

@@ -124,9 +124,21 @@ export class LocalExecutor implements HostExecutor {
       if (opts.tailBytes !== undefined) start = Math.max(size - opts.tailBytes, 0);
       start = Math.min(start, size);
       const length = Math.min(size - start, opts.maxBytes ?? size - start);
-      const buf = Buffer.alloc(length);
+      const buf = Buffer.allocUnsafe(length);
       const { bytesRead } = await handle.read(buf, 0, length, start);
-      return { content: buf.subarray(0, bytesRead).toString("utf8"), size, start, end: start + bytesRead };
+      const bytes = buf.subarray(0, bytesRead);
+      // The text is decoded when asked for: a reader of bytes (diagnose_error on a multi-GB log) never pays for it.
+      let text: string | undefined;
+      return {
+        get content() {
+          text ??= bytes.toString("utf8");
+          return text;
+        },
+        bytes,
+        size,
+        start,
+        end: start + bytesRead,
+      };
     } finally {
       await handle.close();
     }
