@@ -9,6 +9,7 @@ import { launchScript } from "./launch.js";
 import type { ConfigTemplate, PlanPaths, TemplateContext } from "./template.js";
 import { DEEPSEEKVL2_TEMPLATE, GLM41V_TEMPLATE, GLM45V_TEMPLATE } from "./templates-glm-deepseek.js";
 import { INTERNVL_TEMPLATE, INTERNVL35_TEMPLATE } from "./templates-internvl.js";
+import { MIMO_TEMPLATE } from "./templates-mimo.js";
 import { QWEN2VL_TEMPLATE, QWEN25VL_TEMPLATE } from "./templates-qwen-json.js";
 import { QWEN3VL_TEMPLATE } from "./templates-qwen3vl.js";
 import { QWEN35_TEMPLATE, QWEN36_TEMPLATE } from "./templates-qwen35.js";
@@ -47,6 +48,7 @@ const TEMPLATES: Record<string, ConfigTemplate> = {
   deepseekocr2: CUSTOM_TEMPLATE,
   ming: CUSTOM_TEMPLATE,
   step3_vl: STEP3VL_TEMPLATE,
+  mimov2_5: MIMO_TEMPLATE,
 };
 
 /** Thrown when the model, release or variant cannot be planned at all; the message says what exists. */

@@ -63,6 +63,7 @@ export const DATASET_FORMATS = {
   "glm4.1v": MLLM,
   "glm4.5v": MLLM,
   step3_vl: MLLM,
+  mimov2_5: MLLM,
   internvl2: CONVERSATION,
   "internvl2.5": CONVERSATION,
   internvl3: CONVERSATION,

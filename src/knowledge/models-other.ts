@@ -2,7 +2,54 @@
 import { CUSTOM_ENV, megatronDefaults, span } from "./models-common.js";
 import type { ModelEntry, RoutingEntry } from "./types.js";
 
+/** The exports of the v26.1.0 Step3-VL and MiMo-V2.5 scripts. */
+const STEP3_MIMO_ENV: Record<string, string> = {
+  NON_MEGATRON: "true",
+  HCCL_CONNECT_TIMEOUT: "1200",
+  PYTORCH_NPU_ALLOC_CONF: "expandable_segments:True",
+  MULTI_STREAM_MEMORY_REUSE: "2",
+  TASK_QUEUE_ENABLE: "1",
+  CPU_AFFINITY_CONF: "1",
+};
+
 export const OTHER_VLM_MODELS: ModelEntry[] = [
+  {
+    id: "mimov2_5",
+    family: "MiMo-V2.5",
+    displayName: "MiMo-V2.5",
+    exampleDir: "mimov2_5",
+    kind: "vlm",
+    hfRepo: "XiaomiMiMo/MiMo-V2.5",
+    aliases: ["MiMo-V2.5", "mimo v2.5", "mimo-v2.5", "mimo_v25"],
+    releases: span("v26.1.0"),
+    recipes: [
+      {
+        variant: "",
+        description:
+          "full fine-tune on the native FSDP2 trainer (trainer.py, NON_MEGATRON), HF weights loaded directly",
+        releases: span("v26.1.0"),
+        backend: "native-fsdp",
+        entry: "mindspeed_mm/fsdp/train/trainer.py",
+        script: "examples/mimov2_5/finetune_mimov2_5.sh",
+        configFiles: ["examples/mimov2_5/mimov2_5_config.yaml"],
+        defaults: megatronDefaults({ npusPerNode: 16 }),
+        env: STEP3_MIMO_ENV,
+        upstreamDifferences: [
+          {
+            key: "value:mimov2_5_config.yaml#training.save",
+            reason:
+              "upstream leaves training.save commented out (save: save_path); the plan fills in the save directory the user chose",
+          },
+        ],
+      },
+    ],
+    requirements: [],
+    isolatedEnv: false,
+    notes: [
+      "Upstream validated MiMo-V2.5 only with reduced layers on one node (NNODES=1).",
+      "The model loads the Hugging Face weights directly (model_name_or_path, trust_remote_code): nothing to convert.",
+    ],
+  },
   {
     id: "step3_vl-10b",
     family: "Step3-VL",
@@ -24,14 +71,7 @@ export const OTHER_VLM_MODELS: ModelEntry[] = [
         script: "examples/step3_vl/finetune_step3_vl_10b.sh",
         configFiles: ["examples/step3_vl/step3_vl_10b_config.yaml"],
         defaults: megatronDefaults({ npusPerNode: 4, trainIters: 10 }),
-        env: {
-          NON_MEGATRON: "true",
-          HCCL_CONNECT_TIMEOUT: "1200",
-          PYTORCH_NPU_ALLOC_CONF: "expandable_segments:True",
-          MULTI_STREAM_MEMORY_REUSE: "2",
-          TASK_QUEUE_ENABLE: "1",
-          CPU_AFFINITY_CONF: "1",
-        },
+        env: STEP3_MIMO_ENV,
         upstreamDifferences: [
           {
             key: "value:step3_vl_10b_config.yaml#training.save",
@@ -271,7 +311,6 @@ export const ROUTING_ENTRIES: RoutingEntry[] = [
   ),
   r("kimik2_5", "Kimi-K2.5", "vlm", NATIVE, span("v26.0.0"), "Kimi-K2.5 on the native FSDP2 trainer."),
   r("kimi_k3", "Kimi-K3", "vlm", NATIVE, span("v26.1.0"), "Kimi-K3 on the native FSDP2 trainer (v26.1.0)."),
-  r("mimov2_5", "MiMo-V2.5", "vlm", NATIVE, span("v26.1.0"), "MiMo-V2.5 on the native FSDP2 trainer (v26.1.0)."),
   r(
     "magistral-2509",
     "Magistral-Small-2509",

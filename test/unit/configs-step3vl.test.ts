@@ -1,4 +1,4 @@
-// Step3-VL 10B and Qwen3.6 27B/35B (v26.1.0) were only routed; build_configs now builds their native-trainer YAML and
+// Step3-VL 10B, Qwen3.6 27B/35B and MiMo-V2.5 (v26.1.0) were only routed; build_configs now builds their native-trainer YAML and
 // launch script (field by field against upstream in the registry test), find_model answers with the model, and
 // install_stack installs Qwen3.6's pins.
 import { describe, expect, it } from "vitest";
@@ -56,5 +56,20 @@ describe("Qwen3.6", () => {
     expect(overlay.transformers).toEqual({ version: "5.2.0" });
     expect(overlay.packages).toEqual(["triton-ascend==3.2.0", "accelerate==1.2.0"]);
     expect(overlay.isolated).toBe(true);
+  });
+});
+
+describe("MiMo-V2.5", () => {
+  it("builds the native-trainer YAML at v26.1.0 with the user's HF directory and a save directory", () => {
+    const p = resolveTrainingPlan("mimov2_5", "v26.1.0", { hfDir: "/m/MiMo-V2.5", saveDir: "/o/s" });
+    const yaml = p.files.find((f) => f.format === "yaml")!.value as {
+      model: { model_id: string; model_name_or_path: string };
+      training: { save: string };
+    };
+    expect(yaml.model).toMatchObject({ model_id: "mimo_v25", model_name_or_path: "/m/MiMo-V2.5" });
+    expect(yaml.training.save).toBe("/o/s");
+    expect(p.parallel.npusPerNode).toBe(16);
+    expect(lookupModel("XiaomiMiMo/MiMo-V2.5").status).toBe("model");
+    expect(getModel("mimov2_5")!.notes.join(" ")).toMatch(/reduced layers on one node/);
   });
 });
