@@ -4,7 +4,8 @@
 //
 // Activations follow Korthikanti et al., "Reducing Activation Recomputation in Large Transformer Models" (2022),
 // adapted to what these models run: grouped-query attention, SwiGLU MLPs, flash attention (no s² term), no dropout,
-// sequence parallelism whenever TP > 1, and 1F1B pipelining (stage i holds min(pp - i, microbatches) microbatches).
+// no sequence parallelism unless asked (norm inputs stay whole on each TP rank), and 1F1B pipelining (stage i holds
+// min(pp - i, microbatches) microbatches).
 import { evenSplit, vitSplit } from "../configs/validate.js";
 import type { ModelShape, TextShape, VisionShape } from "../knowledge/model-shapes.js";
 
@@ -42,6 +43,11 @@ export interface Recipe {
    * buffer. bf16 when absent.
    */
   precision?: "bf16" | "fp16";
+  /**
+   * Megatron's --sequence-parallel: the norm and dropout activations are split over TP too. MindSpeed-MM's example
+   * scripts do not pass it, so with TP > 1 those stay whole on every rank unless this is set.
+   */
+  sequenceParallel?: boolean;
   /** Flash (or fused) attention keeps no s × s scores; false keeps 5 × heads × s bytes per token (Korthikanti). */
   flashAttention?: boolean;
   /** The loss is computed over chunks of this many tokens (the FSDP2 configs' chunk loss); whole sequence when absent. */
@@ -248,14 +254,17 @@ function stageMemory(inputs: Inputs, stage: number, llmLayers: number, firstLaye
   // recompute drops exactly these).
   const scores =
     recipe.flashAttention === false && recipe.recompute === "none" ? (5 * t.heads * layout.seqLength) / cp : 0;
+  // Without sequence parallel the norm inputs and outputs (6h) and dropout masks (2h) are whole on every TP rank.
+  const whole = tp > 1 && !recipe.sequenceParallel ? 6 * t.hidden + (t.hiddenDropout ? 2 * t.hidden : 0) : 0;
+  const perRank = (bytes: number) => whole + (bytes - whole) / tp;
   for (let i = firstLayer; i < firstLayer + llmLayers; i++) {
     const perToken = textActivationBytesPerToken(t, isMoeLayer(t, i)) + scores;
-    const kept = recipe.recompute === "full" ? 2 * t.hidden : perToken;
-    llmAct += (tokens * kept) / tp;
+    const kept = recipe.recompute === "full" ? 2 * t.hidden : perRank(perToken);
+    llmAct += tokens * kept;
   }
   if (recipe.recompute === "full" && llmLayers > 0) {
     // the layer being recomputed holds its full activations during its backward.
-    llmAct += (tokens * textActivationBytesPerToken(t, isMoeLayer(t, firstLayer + llmLayers - 1))) / tp;
+    llmAct += tokens * perRank(textActivationBytesPerToken(t, isMoeLayer(t, firstLayer + llmLayers - 1)));
   }
   llmAct *= inFlight;
 
@@ -323,7 +332,7 @@ export function estimateMemory(inputs: Inputs): MemoryEstimate {
       r.backend === "fsdp2"
         ? "FSDP2: fp32 parameters, gradients and Adam state sharded over every rank; bf16 copies of two layers gathered at a time"
         : `bf16 weights, fp32 gradients, fp32 master weights and Adam state${r.distributedOptimizer ? " sharded over data parallel (distributed optimizer)" : ""}`,
-      `recompute: ${r.recompute}; flash attention; sequence parallel with TP > 1; 1F1B pipeline`,
+      `recompute: ${r.recompute}; ${r.flashAttention === false ? "attention scores kept" : "flash attention"}; ${r.sequenceParallel ? "sequence parallel" : "no sequence parallel"}; 1F1B pipeline`,
       r.loraRank !== null
         ? `LoRA rank ${r.loraRank}: base weights frozen in bf16`
         : "full fine-tune of the language model",
