@@ -65,3 +65,11 @@ describe("find_model covers every upstream example directory at each tag", () =>
     expect(edit.pointer).toMatchObject({ id: "diffsynth", readme: "examples/diffsynth/qwen_image_edit/README.md" });
   });
 });
+
+describe("pointers that say what upstream supports", () => {
+  it("says Kimi-K3 trains only reduced layers from random weights at v26.1.0", async () => {
+    const r = await ask("kimi k3", "v26.1.0");
+    expect(r.pointer).toMatchObject({ id: "kimi_k3", section: "受限场景支持" });
+    expect(r.reason).toMatch(/randomly initialised/);
+  });
+});
