@@ -20,6 +20,7 @@ const BENCHES: Bench[] = [
   { name: "check_env", file: "check-env-bench.ts", fn: "benchCheckEnvAll" },
   { name: "fine-tune flow", file: "flow.ts", fn: "benchFlow" },
   { name: "load", file: "load.ts", fn: "benchLoad" },
+  { name: "dashboard", file: "dashboard.ts", fn: "benchDashboard" },
 ];
 
 function format(r: BenchResult): string {
