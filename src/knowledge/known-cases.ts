@@ -2159,7 +2159,7 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
   "resolution": "Loading the LoRA adapter copies tensors between NPUs, which needs peer access the runtime refused (rtDeviceCanAccessPeer): load the adapter on the CPU or on each rank's own device.",
   "category": "device_p2p_driver_error",
   "signature": [
-   "failed, reason=[invalid value]\\n call rtdevicecanaccesspeer failed, deviceid = <n> , peerphyid = <n> , runtime result = <n> [func:reportcallerror][file:log_inner.cpp][line: <n> ]\\n',).",
+   "failed, reason=[invalid value]\\n call rtdevicecanaccesspeer failed, deviceid = <n> , peerphyid = <n> , runtime result = 107000[func:reportcallerror][file:log_inner.cpp][line: <n> ]\\n',).",
    "while copying the parameter named \"base_model.model.model.layers. <n> .self_attn.v_proj.lora_a.default.weight\", whose dimensions in the model are torch.size([ <n> , <n> ]) and whose dimensions in the checkpoint are torch.size([ <n> , <n> ]), an exception occurred : ('get_p2p_access: npupeertopeeracc"
   ]
  },
