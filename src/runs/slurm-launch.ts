@@ -18,6 +18,26 @@ export interface SlurmLaunchPlan {
   secrets: Record<string, string>;
 }
 
+/** Checks about this machine's own NPUs and ports: on a login node they say nothing about the nodes Slurm picks. */
+const NODE_LOCAL_CHECKS = new Set(["npus", "master-port", "hccl-ports"]);
+
+/**
+ * The pre-flight of a submission from a login node: its files, configs, weights and save directory count (the nodes
+ * share them); a busy NPU or port on the login node itself does not stop the submission, it is only reported.
+ */
+export function relaxLoginNodeChecks(prepared: PreparedLaunch): void {
+  prepared.pre.checks = prepared.pre.checks.map((c) =>
+    NODE_LOCAL_CHECKS.has(c.id) && c.level === "error"
+      ? {
+          ...c,
+          ok: true,
+          level: "warning",
+          message: `${c.message} (on the login node; Slurm runs the job on the nodes it allocates)`,
+        }
+      : c,
+  );
+}
+
 export function planSlurmLaunch(
   prepared: PreparedLaunch,
   opts: { env: Record<string, string>; scriptPath?: string; gres?: string },

@@ -5,7 +5,7 @@ import { HostAddressSchema, InterfaceNameSchema } from "../hosts/network-names.j
 import { envInput, finishLaunch, LaunchOut, summarizeLaunch } from "../runs/launch-result.js";
 import { prepareLaunch } from "../runs/orchestrate.js";
 import { hasSbatch } from "../runs/slurm.js";
-import { planSlurmLaunch } from "../runs/slurm-launch.js";
+import { planSlurmLaunch, relaxLoginNodeChecks } from "../runs/slurm-launch.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const input = z
@@ -98,6 +98,7 @@ export default defineTool({
           `sbatch is not available on ${nodes[0]}: run with scheduler slurm from a Slurm login node.`,
         );
       }
+      relaxLoginNodeChecks(prepared);
       const slurm = prepared.plan ? planSlurmLaunch(prepared, { env: args.env, gres: args.gres }) : undefined;
       return finishLaunch(prepared, args.confirm, 0, deps, { slurm });
     }

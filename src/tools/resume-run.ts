@@ -7,7 +7,7 @@ import { prepareLaunch } from "../runs/orchestrate.js";
 import { resolveOnHost } from "../runs/preflight.js";
 import { buildResume, carriedEnv, type ResumeFiles } from "../runs/resume.js";
 import { isSlurmActive } from "../runs/slurm.js";
-import { planSlurmLaunch } from "../runs/slurm-launch.js";
+import { planSlurmLaunch, relaxLoginNodeChecks } from "../runs/slurm-launch.js";
 import { livenessByRun, slurmJobOf } from "../runs/status.js";
 import { RunIdSchema } from "../runs/types.js";
 import { callHint } from "../text/hint.js";
@@ -128,6 +128,7 @@ export default defineTool({
       ? [`Secret variables of the original run were not kept (${scriptInfoEnv.redacted.join(", ")}): pass them in env.`]
       : [];
     const env = { ...scriptInfoEnv.env, ...args.env };
+    if (viaSlurm) relaxLoginNodeChecks(prepared);
     const slurm = viaSlurm ? planSlurmLaunch(prepared, { env, scriptPath: first.scriptPath }) : undefined;
     const out = await finishLaunch(prepared, args.confirm, viaSlurm ? 0 : args.settleSeconds, deps, {
       slurm,

@@ -184,6 +184,27 @@ describe.skipIf(SKIP)("runs through a real Slurm cluster", () => {
     expect(tailQueued.stateReason).toMatch(
       /^queued in Slurm \(Slurm job \d+ PENDING \(reason: \w+\)\); no output yet$/,
     );
+    // Submitted from the login node while the job runs there: its busy NPUs and port are reported, not refused.
+    const third = json([
+      "launch-train",
+      "--host",
+      NAME,
+      "--script",
+      failScript,
+      "--scheduler",
+      "slurm",
+      "--master-port",
+      String(port),
+      "--confirm",
+    ]);
+    expect(third.started).toBe(true);
+    const loginChecks = (third.checks as { id: string; level: string; message: string }[]).filter((c) =>
+      /on the login node/.test(c.message),
+    );
+    expect(loginChecks.map((c) => c.id)).toContain("master-port");
+    expect(loginChecks.every((c) => c.level === "warning")).toBe(true);
+    expect((await waitState(third.runId, "queued", 20_000)).reason).toMatch(/PENDING \(reason: \w+\)/);
+    json(["stop-run", third.runId, "--host", NAME, "--confirm"]);
     const cancelQueued = json(["stop-run", second.runId, "--host", NAME, "--confirm"]);
     expect(cancelQueued.nodes[0].detail).toMatch(new RegExp(`scancel ${second.jobId}`));
     const stoppedQueued = runOf(second.runId)!;

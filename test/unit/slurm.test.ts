@@ -7,8 +7,10 @@ import type { RunLookup } from "../../src/diagnosis/index.js";
 import { type HostSettings, HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
 import { ScriptedExecutor } from "../../src/hosts/scripted.js";
+import type { PreparedLaunch } from "../../src/runs/orchestrate.js";
 import { slurmScript } from "../../src/runs/scheduler.js";
 import { parseSacctJob, parseScontrolJob, type SlurmJob, slurmLiveState } from "../../src/runs/slurm.js";
+import { relaxLoginNodeChecks } from "../../src/runs/slurm-launch.js";
 import diagnoseError from "../../src/tools/diagnose-error.js";
 import type { ToolDeps } from "../../src/tools/tool.js";
 
@@ -136,5 +138,29 @@ describe("diagnose_error on a job Slurm ended", () => {
     );
     expect(r.summary).toMatch(/TIMEOUT \(TimeLimit, exit 0:15\)/);
     expect(r.notes[0]).toBe(reason);
+  });
+});
+
+describe("the pre-flight of a submission from a login node", () => {
+  it("reports the login node's busy NPUs and ports without refusing; its files and save directory still count", () => {
+    const check = (id: string, level: "error" | "warning" | "info") => ({
+      id,
+      host: "login",
+      ok: level !== "error",
+      level,
+      message: `${id} problem`,
+      fix: null,
+    });
+    const prepared = {
+      runId: "run-20260101-000000-abcd",
+      plan: null,
+      pre: { checks: [check("npus", "error"), check("master-port", "error"), check("save-dir", "error")] },
+    } as unknown as PreparedLaunch;
+    relaxLoginNodeChecks(prepared);
+    const [npus, port, save] = prepared.pre.checks;
+    expect(npus).toMatchObject({ ok: true, level: "warning" });
+    expect(npus!.message).toMatch(/on the login node; Slurm runs the job on the nodes it allocates/);
+    expect(port).toMatchObject({ ok: true, level: "warning" });
+    expect(save).toMatchObject({ ok: false, level: "error", message: "save-dir problem" });
   });
 });
