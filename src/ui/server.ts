@@ -75,7 +75,8 @@ const ActionBody = z.object({ confirm: z.boolean().default(false) }).strict();
 const LoginBody = z.object({ token: z.string().max(4096).default(""), next: z.string().max(512).default("/ui/") });
 
 /** Only paths inside the dashboard may follow a sign-in (no open redirect). */
-const safeNext = (next: string) => (/^\/ui(\/[A-Za-z0-9/_\-.?=&%]*)?$/.test(next) ? next : "/ui/");
+export const safeNext = (next: string) =>
+  /^\/ui(\/[A-Za-z0-9/_\-.?=&%]*)?$/.test(next) && !next.includes("//") ? next : "/ui/";
 
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer, extra = {}): void {
   res.writeHead(status, { ...SECURITY_HEADERS, "content-type": type, ...extra });
