@@ -2,7 +2,8 @@
 // chip, broken down, with the layouts that fit; and, given a running log, the time per iteration, ETA and NPU-hours.
 // Reads the knowledge base, and a log on a host only when one is named.
 import { z } from "zod";
-import { estimateForModel, layoutLine } from "../estimate/index.js";
+import { parseNpuSmiInfo } from "../env/npu-smi.js";
+import { estimateForModel, hbmFromChips, layoutLine } from "../estimate/index.js";
 import { type TimeEstimate, timeFromLog } from "../estimate/time.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { UnknownHostError } from "../hosts/registry.js";
@@ -74,6 +75,21 @@ async function readLog(args: { host: string; logFile?: string; runId?: string },
   return window.lines;
 }
 
+/** HBM per NPU as the host's npu-smi prints it. */
+async function hostHbmGiB(host: string, deps: ToolDeps): Promise<number> {
+  let executor: HostExecutor;
+  try {
+    ({ executor } = await deps.hosts.get(host));
+  } catch (error) {
+    if (error instanceof UnknownHostError) throw new ToolError(error.message);
+    throw new ToolError(`Cannot reach host ${host}: ${(error as Error).message}`);
+  }
+  const r = await executor.run(["npu-smi", "info"], { timeoutMs: 30_000, maxOutputBytes: 256 * 1024 });
+  const hbm = r.exitCode === 0 ? hbmFromChips(parseNpuSmiInfo(r.stdout).chips) : undefined;
+  if (hbm === undefined) throw new ToolError(`npu-smi info on ${host} printed no HBM size; pass chip or hbmGib.`);
+  return hbm;
+}
+
 const duration = (s: number) => {
   const h = Math.floor(s / 3600);
   const m = Math.round((s % 3600) / 60);
@@ -114,6 +130,7 @@ export default defineTool({
       .optional()
       .describe("npu-smi chip name: 910B1, 910B2, 910B3 (default), 910B4, 910_93"),
     hbmGib: z.number().positive().max(1024).optional().describe("HBM per NPU in GiB, instead of chip"),
+    hbmFromHost: z.boolean().default(false).describe("Read HBM per NPU from npu-smi on host instead of chip"),
     lora: z.boolean().optional().describe("LoRA fine-tune (rank 8) instead of full"),
     loraRank: posInt.max(4096).optional().describe("LoRA rank (implies lora)"),
     recompute: z
@@ -177,8 +194,9 @@ export default defineTool({
     time: Time.nullable(),
   }),
   async handle(args, deps) {
-    const { hbmGib, loraRank, ...rest } = args;
-    const report = estimateForModel({ ...rest, hbmGiB: hbmGib, lora: loraRank ?? args.lora });
+    const { hbmGib, loraRank, hbmFromHost, ...rest } = args;
+    const hostHbm = hbmFromHost && hbmGib === undefined ? await hostHbmGiB(args.host, deps) : undefined;
+    const report = estimateForModel({ ...rest, hbmGiB: hbmGib ?? hostHbm, lora: loraRank ?? args.lora });
     let time: TimeEstimate | null = null;
     if (args.logFile !== undefined || args.runId !== undefined) {
       const lines = await readLog(args, deps);

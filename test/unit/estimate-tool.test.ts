@@ -1,11 +1,12 @@
 // estimate_memory as a tool (verdict, layouts, next step) and the time estimate from a running log.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { timeFromLog } from "../../src/estimate/time.js";
 import { HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
+import { ScriptedExecutor } from "../../src/hosts/scripted.js";
 import estimateMemory from "../../src/tools/estimate-memory.js";
 import { findTool } from "../../src/tools/index.js";
 import type { ToolDeps } from "../../src/tools/tool.js";
@@ -135,5 +136,32 @@ describe("estimate_memory with a running log", () => {
     const text = estimateMemory.summarize(r);
     expect(text).toContain("Time: 3 s/iteration");
     expect(text).toContain("measured max allocated 40.0 GiB");
+  });
+});
+
+describe("estimate_memory with the host's HBM", () => {
+  const smi = (name: string) => readFileSync(join(import.meta.dirname, "../fixtures/host-outputs", name), "utf8");
+  const depsWith = (out: string): ToolDeps => {
+    const host = new ScriptedExecutor().on(/^npu-smi info$/, { stdout: out });
+    const hosts = new HostRegistry({ file: null, hosts: { npu: HostSettingsSchema.parse({}) } }, async () => host);
+    return { hosts, now: () => new Date(0), progress: () => undefined, log: () => undefined };
+  };
+  const run = (out: string) =>
+    estimateMemory.handle(
+      estimateMemory.input.parse({ model: "qwen2.5vl-7b", npus: 8, tp: 1, pp: 2, host: "npu", hbmFromHost: true }),
+      depsWith(out),
+    );
+
+  it("reads HBM per NPU from npu-smi: 64 GiB on a 910B, 32 GiB on a 910B4", async () => {
+    const b3 = await run(smi("npu-smi-info-910b-idle.txt"));
+    expect(b3.hbmGiB).toBe(64);
+    expect(b3.fits).toBe(true);
+    const b4 = await run(smi("npu-smi-info-910b4-32g-idle.txt"));
+    expect(b4.hbmGiB).toBe(32);
+    expect(b4.fits).toBe(false);
+  });
+
+  it("says so when npu-smi prints no HBM size", async () => {
+    await expect(run("")).rejects.toThrow(/printed no HBM size/);
   });
 });
