@@ -227,6 +227,13 @@ function fsdp2JsonArgs(ctx: TemplateContext): ArgBlocks {
   const release = ctx.recipe.release;
   const ivl35 = ctx.model.exampleDir === "internvl3.5";
   // InternVL3.5's loss flag: per token at v2.2.0, per sample at v2.3.0, the trainer default from v26.0.0.
+  const magistral = ctx.model.exampleDir === "magistral-2509";
+  const fsdp2File =
+    ctx.recipe.configFiles
+      .find((f) => /fsdp2.*\.yaml$/.test(f))
+      ?.split("/")
+      .pop() ?? "fsdp2_config.yaml";
+  const lora = ctx.recipe.variant === "lora" ? ctx.recipe.lora : undefined;
   // Qwen3-VL's JSON scripts (v2.2.0 / v2.3.0): per-token loss; meta-device init for the MoE sizes from v2.3.0.
   const q3 = ctx.model.exampleDir === "qwen3vl";
   const lossFlag =
@@ -250,7 +257,7 @@ function fsdp2JsonArgs(ctx: TemplateContext): ArgBlocks {
     "--micro-batch-size ${MBS}",
     "--global-batch-size ${GBS}",
     "--tokenizer-type NullTokenizer",
-    "--vocab-size 152064",
+    `--vocab-size ${magistral ? 131072 : 152064}`,
     `--seq-length ${ctx.seqLength}`,
     "--make-vocab-size-divisible-by 1",
     "--normalization RMSNorm",
@@ -275,7 +282,7 @@ function fsdp2JsonArgs(ctx: TemplateContext): ArgBlocks {
     "--use-torch-fsdp2",
     "--untie-embeddings-and-output-weights",
     "--ckpt-format torch_dcp",
-    `--fsdp2-config-path ${ctx.fileRef("fsdp2_config.yaml")}`,
+    `--fsdp2-config-path ${ctx.fileRef(fsdp2File)}`,
     "--optimizer-selection fused_torch_adamw",
     "--use-cpu-initialization",
     ...lossFlag,
@@ -285,7 +292,19 @@ function fsdp2JsonArgs(ctx: TemplateContext): ArgBlocks {
   return {
     gpt,
     output: output(ctx, 10000, glm || q3 ? null : "torch_dcp", false),
-    extra: [],
+    extra: lora
+      ? [
+          [
+            "LORA_ARGS",
+            [
+              `--lora-r ${lora.r}`,
+              `--lora-alpha ${lora.alpha}`,
+              `--lora-dropout ${lora.dropout}`,
+              `--lora-target-modules ${lora.targetModules.join(" ")}`,
+            ],
+          ],
+        ]
+      : [],
     tail: [],
     masterPort: 6000,
   };

@@ -9,6 +9,7 @@ import { launchScript } from "./launch.js";
 import type { ConfigTemplate, PlanPaths, TemplateContext } from "./template.js";
 import { DEEPSEEKVL2_TEMPLATE, GLM41V_TEMPLATE, GLM45V_TEMPLATE } from "./templates-glm-deepseek.js";
 import { INTERNVL_TEMPLATE, INTERNVL35_TEMPLATE } from "./templates-internvl.js";
+import { MAGISTRAL_TEMPLATE } from "./templates-magistral.js";
 import { MIMO_TEMPLATE } from "./templates-mimo.js";
 import { QWEN2VL_TEMPLATE, QWEN25VL_TEMPLATE } from "./templates-qwen-json.js";
 import { QWEN3VL_TEMPLATE } from "./templates-qwen3vl.js";
@@ -49,6 +50,7 @@ const TEMPLATES: Record<string, ConfigTemplate> = {
   ming: CUSTOM_TEMPLATE,
   step3_vl: STEP3VL_TEMPLATE,
   mimov2_5: MIMO_TEMPLATE,
+  "magistral-2509": MAGISTRAL_TEMPLATE,
 };
 
 /** Thrown when the model, release or variant cannot be planned at all; the message says what exists. */

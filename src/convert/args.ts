@@ -82,38 +82,43 @@ const TRUST_REMOTE_CODE = new Set(["InternVLConverter", "GlmConverter", "DeepSee
 /** Converters taking the newer-transformers weight key switch (README from v2.3.0). */
 const NEW_KEYS = new Set(["Qwen2_5_VLConverter"]);
 
+/** Qwen3VLConverter and Mistral3Converter: the DCP VLM converters with LoRA methods. */
+const DCP_VLM_SHAPES: Partial<Record<ConvertMethod, (s: ConvertArgSpec) => string[]>> = {
+  hf_to_dcp: (s) => [
+    "--hf_dir",
+    s.hfDir,
+    "--dcp_dir",
+    s.ckptDir,
+    ...(s.variant === "lora" && atLeast(s.release, "v26.0.0") ? ["--is_lora_base", "true"] : []),
+  ],
+  // The README converts one saved iteration: --load_dir save_dir/iter_000xx/.
+  dcp_to_hf: (s) => ["--load_dir", iterationDir(s), "--save_dir", s.targetDir!, "--model_assets_dir", s.hfDir],
+  // A Hugging Face LoRA adapter to DCP, loaded next to the base (load_base_model) by the LoRA YAML.
+  lora_hf_to_dcp: (s) => ["--hf_dir", s.hfDir, "--dcp_dir", s.ckptDir],
+  // The trained adapters (one saved iteration) added into the base HF weights, written as a full HF model. The
+  // method's scaling defaults to 1.0; LoRA scales by alpha / r, so it is passed from the run's settings.
+  merge_mm_lora_dcp_weight_to_base_hf: (s) => {
+    if (!s.lora) throw new Error("The merge needs the LoRA settings the run trained with.");
+    return [
+      "--base_hf_dir",
+      s.hfDir,
+      "--lora_dcp_dir",
+      iterationDir(s),
+      "--lora_target_modules",
+      s.lora.targetModules.join(","),
+      "--save_merged_hf_dir",
+      s.targetDir!,
+      "--scaling",
+      loraScaling(s.lora),
+    ];
+  },
+};
+
 /** Flat-flag (DCP) converters: flag names per method. Anything not listed has no shape this product knows. */
 const FLAT_SHAPES: Record<string, Partial<Record<ConvertMethod, (s: ConvertArgSpec) => string[]>>> = {
-  Qwen3VLConverter: {
-    hf_to_dcp: (s) => [
-      "--hf_dir",
-      s.hfDir,
-      "--dcp_dir",
-      s.ckptDir,
-      ...(s.variant === "lora" && atLeast(s.release, "v26.0.0") ? ["--is_lora_base", "true"] : []),
-    ],
-    // The README converts one saved iteration: --load_dir save_dir/iter_000xx/.
-    dcp_to_hf: (s) => ["--load_dir", iterationDir(s), "--save_dir", s.targetDir!, "--model_assets_dir", s.hfDir],
-    // A Hugging Face LoRA adapter to DCP, loaded next to the base (load_base_model) by the LoRA YAML.
-    lora_hf_to_dcp: (s) => ["--hf_dir", s.hfDir, "--dcp_dir", s.ckptDir],
-    // The trained adapters (one saved iteration) added into the base HF weights, written as a full HF model. The
-    // method's scaling defaults to 1.0; LoRA scales by alpha / r, so it is passed from the run's settings.
-    merge_mm_lora_dcp_weight_to_base_hf: (s) => {
-      if (!s.lora) throw new Error("The merge needs the LoRA settings the run trained with.");
-      return [
-        "--base_hf_dir",
-        s.hfDir,
-        "--lora_dcp_dir",
-        iterationDir(s),
-        "--lora_target_modules",
-        s.lora.targetModules.join(","),
-        "--save_merged_hf_dir",
-        s.targetDir!,
-        "--scaling",
-        loraScaling(s.lora),
-      ];
-    },
-  },
+  Qwen3VLConverter: DCP_VLM_SHAPES,
+  // Same method signatures (examples/magistral-2509/README.md).
+  Mistral3Converter: DCP_VLM_SHAPES,
   Qwen35Converter: {
     hf_to_dcp: (s) => [
       "--hf_dir",

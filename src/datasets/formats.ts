@@ -64,6 +64,7 @@ export const DATASET_FORMATS = {
   "glm4.5v": MLLM,
   step3_vl: MLLM,
   mimov2_5: MLLM,
+  "magistral-2509": MLLM,
   internvl2: CONVERSATION,
   "internvl2.5": CONVERSATION,
   internvl3: CONVERSATION,

@@ -1,6 +1,6 @@
 // Ming (custom trainer) and the non-VLM examples MindSpeed-MM ships, kept as routing entries.
 import { CUSTOM_ENV, megatronDefaults, span } from "./models-common.js";
-import type { ModelEntry, RoutingEntry } from "./types.js";
+import type { ModelEntry, RoutingEntry, TrainingRecipe } from "./types.js";
 
 /** The exports of the v26.1.0 Step3-VL and MiMo-V2.5 scripts. */
 const STEP3_MIMO_ENV: Record<string, string> = {
@@ -12,7 +12,76 @@ const STEP3_MIMO_ENV: Record<string, string> = {
   CPU_AFFINITY_CONF: "1",
 };
 
+const MAGISTRAL_ENV: Record<string, string> = {
+  CUDA_DEVICE_MAX_CONNECTIONS: "2",
+  ASCEND_SLOG_PRINT_TO_STDOUT: "0",
+  ASCEND_GLOBAL_LOG_LEVEL: "3",
+  TASK_QUEUE_ENABLE: "2",
+  COMBINED_ENABLE: "1",
+  CPU_AFFINITY_CONF: "1",
+  HCCL_CONNECT_TIMEOUT: "1200",
+  NPU_ASD_ENABLE: "0",
+  ASCEND_LAUNCH_BLOCKING: "0",
+  ACLNN_CACHE_LIMIT: "100000",
+  TOKENIZERS_PARALLELISM: "false",
+  PYTORCH_NPU_ALLOC_CONF: "expandable_segments:True",
+  MULTI_STREAM_MEMORY_REUSE: "1",
+};
+
+function magistralRecipe(lora: boolean): TrainingRecipe {
+  return {
+    variant: lora ? "lora" : "",
+    description: lora
+      ? "LoRA fine-tune (r 8, alpha 16, attention and MLP projections), base converted with hf_to_dcp --is_lora_base true"
+      : "full fine-tune, pretrain_transformers.py with data/model JSON and FSDP2",
+    releases: span("v26.0.0"),
+    backend: "megatron-fsdp2",
+    entry: "pretrain_transformers.py",
+    script: `examples/magistral-2509/finetune_magistral_2509${lora ? "_lora" : ""}.sh`,
+    configFiles: [
+      "examples/magistral-2509/data.json",
+      "examples/magistral-2509/model.json",
+      `examples/magistral-2509/fsdp2${lora ? "_lora" : ""}_config.yaml`,
+    ],
+    converter: "Mistral3Converter",
+    defaults: megatronDefaults({ trainIters: 5000, seqLength: 2048 }),
+    env: MAGISTRAL_ENV,
+    ...(lora
+      ? {
+          lora: {
+            r: 8,
+            alpha: 16,
+            dropout: 0,
+            targetModules: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+            baseConversion: "lora-base" as const,
+          },
+        }
+      : {}),
+  };
+}
+
 export const OTHER_VLM_MODELS: ModelEntry[] = [
+  {
+    id: "magistral-2509",
+    family: "Magistral",
+    displayName: "Magistral-Small-2509",
+    exampleDir: "magistral-2509",
+    size: "24B",
+    kind: "vlm",
+    hfRepo: "mistralai/Magistral-Small-2509",
+    aliases: ["Magistral-Small-2509", "magistral small 2509", "magistral", "mistral3"],
+    arch: {
+      llm: { layers: 40, hidden: 5120, heads: 32, kvHeads: 8, vocab: 131072 },
+      vit: { layers: 24, hidden: 1024, heads: 16 },
+    },
+    releases: span("v26.0.0"),
+    recipes: [magistralRecipe(false), magistralRecipe(true)],
+    requirements: [],
+    isolatedEnv: false,
+    notes: [
+      "Weights: mm-convert Mistral3Converter hf_to_dcp (LoRA base: --is_lora_base true); back with dcp_to_hf; LoRA adapters merged with merge_mm_lora_dcp_weight_to_base_hf.",
+    ],
+  },
   {
     id: "mimov2_5",
     family: "MiMo-V2.5",
@@ -326,15 +395,6 @@ export const ROUTING_ENTRIES: RoutingEntry[] = [
     span("v26.1.0"),
     "Kimi-K3 on the native FSDP2 trainer; v26.1.0 supports only reduced-layer, reduced-expert training from randomly initialised weights (loading pretrained weights is not supported yet).",
     { aliases: ["kimi k3", "kimi-k3"], section: "受限场景支持" },
-  ),
-  r(
-    "magistral-2509",
-    "Magistral-Small-2509",
-    "vlm",
-    "pretrain_transformers.py",
-    span("v26.0.0"),
-    "Mistral3 VLM, FSDP2 JSON path (NPUS 8, seq 2048, 5000 iters).",
-    { converter: "Mistral3Converter" },
   ),
   r(
     "videoalign",

@@ -110,7 +110,7 @@ describe("DATASET_FORMATS", () => {
   it("Qwen and GLM use MLLM records through attr; InternVL and DeepSeekVL2 conversation records; DeepSeek-OCR its own", () => {
     for (const family of DATASET_FAMILIES) {
       const spec = DATASET_FORMATS[family];
-      const mllm = /^(qwen|glm|step3|mimo)/.test(family);
+      const mllm = /^(qwen|glm|step3|mimo|magistral)/.test(family);
       const ocr = family.startsWith("deepseekocr");
       expect(spec.record, family).toBe(mllm ? "mllm" : ocr ? "ocr" : "conversation");
       expect(spec.usesAttr, family).toBe(mllm);

@@ -203,3 +203,36 @@ describe("the FSDP2 variant's weights: hf_to_mm_dcp", () => {
     expect(existsSync(join(root, "dcp/latest_checkpointed_iteration.txt"))).toBe(true);
   });
 });
+
+describe("Magistral-Small-2509: configs and LoRA end to end", () => {
+  it("builds the standard and LoRA examples and converts the LoRA base with --is_lora_base", () => {
+    const lora = resolveTrainingPlan("magistral-2509", "v26.1.0", { variant: "lora" });
+    const script = lora.files.find((f) => f.format === "bash")!.text;
+    expect(script).toContain("--lora-target-modules q_proj k_proj v_proj o_proj gate_proj up_proj down_proj");
+    expect(script).toContain("fsdp2_lora_config.yaml");
+    const base = planConversion({ workdir: W, model: "magistral-2509", release: "v26.1.0", variant: "lora" });
+    expect(base.argv).toEqual([
+      "mm-convert",
+      "Mistral3Converter",
+      "hf_to_dcp",
+      "--hf_dir",
+      base.paths.hfDir,
+      "--dcp_dir",
+      base.paths.ckptDir,
+      "--is_lora_base",
+      "true",
+    ]);
+    const merge = planConversion({
+      workdir: W,
+      model: "magistral-2509",
+      release: "v26.1.0",
+      variant: "lora",
+      method: "merge_mm_lora_dcp_weight_to_base_hf",
+      targetDir: "/w/merged",
+    });
+    expect(merge.argv).toContain("q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj");
+    expect(merge.argv.slice(-2)).toEqual(["--scaling", "2.0"]);
+    const m = marker({ model: "magistral-2509", converter: "Mistral3Converter", variant: "" });
+    expect(loraBaseMismatch(m, true)).toMatch(/--is_lora_base true/);
+  });
+});
