@@ -47,7 +47,7 @@
   window.addEventListener("message", (event) => {
     if (event.source !== window.parent) return;
     const msg = event.data;
-    if (!msg || msg.jsonrpc !== "2.0") return;
+    if (msg?.jsonrpc !== "2.0") return;
     if (msg.id !== undefined && pending.has(msg.id) && (msg.result !== undefined || msg.error !== undefined)) {
       const { resolve, reject } = pending.get(msg.id);
       pending.delete(msg.id);

@@ -46,7 +46,11 @@
       height: 240,
       scales: { x: { time: false } },
       series: [{ label: "iteration" }, ...lines],
-      axes: [{ label: "iteration" }, { size: 80, values: (_u, ticks) => ticks.map((v) => fmt(v, 3)) }],
+      axes: [
+        // Iterations are whole numbers: no tick between two of them.
+        { label: "iteration", values: (_u, ticks) => ticks.map((v) => (Number.isInteger(v) ? String(v) : "")) },
+        { size: 80, values: (_u, ticks) => ticks.map((v) => fmt(v, 3)) },
+      ],
       legend: { live: true },
       cursor: { drag: { x: true, y: false, setScale: false }, sync: { key: "ascend-train" } },
       hooks: {
