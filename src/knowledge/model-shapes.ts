@@ -104,6 +104,15 @@ const INTERNVIT_6B: VisionShape = {
   merge: 2,
 };
 const GLM4V_VIT: VisionShape = { layers: 24, hidden: 1536, heads: 12, ffn: 4096, gatedMlp: true, patch: 14, merge: 2 };
+const PIXTRAL_VIT: VisionShape = {
+  layers: 24,
+  hidden: 1024,
+  heads: 16,
+  ffn: 4096,
+  gatedMlp: true,
+  patch: 14,
+  merge: 2,
+};
 const SIGLIP_SO400M: VisionShape = {
   layers: 27,
   hidden: 1152,
@@ -281,6 +290,60 @@ export const MODEL_SHAPES: Readonly<Record<string, ModelShape>> = {
       "https://github.com/THUDM/slime/blob/main/scripts/models/qwen3.5-397B-A17B.sh",
     ],
     approximations: [QWEN35_APPROX, "vision tower taken as Qwen3-VL's (27 layers, 1152 wide)"],
+  },
+  "qwen3_6-27b": {
+    text: {
+      qkNorm: true,
+      layers: 64,
+      hidden: 5120,
+      heads: 24,
+      kvHeads: 4,
+      headDim: 256,
+      ffn: 17408,
+      vocab: 248320,
+      tiedEmbeddings: false,
+    },
+    vision: QWEN3VL_VIT,
+    sources: [hf("Qwen/Qwen3.6-27B"), "https://github.com/THUDM/slime/blob/main/scripts/models/qwen3.5-27B.sh"],
+    approximations: [
+      QWEN35_APPROX,
+      "taken as Qwen3.5-27B's topology (upstream builds Qwen3.6 with the Qwen3.5 layout)",
+      "vision tower taken as Qwen3-VL's (27 layers, 1152 wide)",
+    ],
+  },
+  "qwen3_6-35b": {
+    text: {
+      qkNorm: true,
+      layers: 40,
+      hidden: 2048,
+      heads: 16,
+      kvHeads: 2,
+      headDim: 256,
+      ffn: 512,
+      vocab: 248320,
+      tiedEmbeddings: false,
+      experts: 256,
+      topK: 8,
+      moeFfn: 512,
+      sharedExpertFfn: 512,
+    },
+    vision: QWEN3VL_VIT,
+    sources: [hf("Qwen/Qwen3.6-35B-A3B"), "https://github.com/THUDM/slime/blob/main/scripts/models/qwen36-35B-A3B.sh"],
+    approximations: [QWEN35_APPROX, "vision tower taken as Qwen3-VL's (27 layers, 1152 wide)"],
+  },
+  "magistral-2509": {
+    text: {
+      layers: 40,
+      hidden: 5120,
+      heads: 32,
+      kvHeads: 8,
+      headDim: 128,
+      ffn: 32768,
+      vocab: 131072,
+      tiedEmbeddings: false,
+    },
+    vision: PIXTRAL_VIT,
+    sources: [hf("mistralai/Magistral-Small-2509"), upstream("v26.0.0", "magistral-2509/model.json")],
   },
   "internvl2.5-4b": {
     text: { layers: 36, hidden: 2048, heads: 16, kvHeads: 2, ffn: 11008, vocab: 151674, tiedEmbeddings: false },
