@@ -58,7 +58,7 @@ type StepOut = z.output<typeof Step>;
 
 /** Findings install_stack can fix (the Python/CANN stack); other errors need the person. */
 const STACK_FINDING = /^(python|torch|torch-npu|mindspeed|mindspeed-mm|megatron|transformers|numpy|cann|nnal)-/;
-const ACTIVE = new Set(["starting", "running", "stalled"]);
+const ACTIVE = new Set(["queued", "starting", "running", "stalled"]);
 /** prepare_dataset checks every record and image it writes: a second pass over its output adds nothing. */
 const VALIDATED_BY_PREPARE = "prepare_dataset validates every record and image it writes";
 
