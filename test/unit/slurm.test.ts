@@ -10,7 +10,8 @@ import { ScriptedExecutor } from "../../src/hosts/scripted.js";
 import type { PreparedLaunch } from "../../src/runs/orchestrate.js";
 import { slurmScript } from "../../src/runs/scheduler.js";
 import { parseSacctJob, parseScontrolJob, type SlurmJob, slurmLiveState } from "../../src/runs/slurm.js";
-import { relaxLoginNodeChecks } from "../../src/runs/slurm-launch.js";
+import { relaxLoginNodeChecks, slurmRunRecord } from "../../src/runs/slurm-launch.js";
+import { runStatus } from "../../src/runs/status.js";
 import diagnoseError from "../../src/tools/diagnose-error.js";
 import type { ToolDeps } from "../../src/tools/tool.js";
 
@@ -162,5 +163,59 @@ describe("the pre-flight of a submission from a login node", () => {
     expect(npus!.message).toMatch(/on the login node; Slurm runs the job on the nodes it allocates/);
     expect(port).toMatchObject({ ok: true, level: "warning" });
     expect(save).toMatchObject({ ok: false, level: "error", message: "save-dir problem" });
+  });
+});
+
+describe("the live state of a run Slurm runs", () => {
+  const LOG = "/w/logs/train_run-20260101-000000-abcd.slurm.log";
+  const record = slurmRunRecord(
+    {
+      id: "run-20260101-000000-abcd",
+      hosts: ["login"],
+      workdir: "/w",
+      script: "/w/finetune.sh",
+      env: {},
+      masterPort: 6000,
+      parallel: { tp: 1, pp: 1, cp: 1, nnodes: 1, npusPerNode: 8 },
+    },
+    { jobId: "20", file: "/w/run.sbatch", logFile: LOG, submittedAt: "2026-01-01T00:00:00.000Z" },
+  );
+  /** The login host answering scontrol with `slurm` (a captured fixture, or nothing) and holding `log`. */
+  const statusWith = async (slurm: string, log: string | null) => {
+    const host = new ScriptedExecutor()
+      .on(/scontrol -o show job/, { stdout: slurm })
+      .on(
+        /^stat /,
+        log === null ? { exitCode: 1, stderr: "No such file or directory" } : { stdout: "1767225600 100\n" },
+      );
+    if (log !== null) host.files.set(LOG, log);
+    const settings = HostSettingsSchema.parse({ workdir: "/w" });
+    const hosts = new HostRegistry({ file: null, hosts: { login: settings } }, async () => host);
+    return { status: await runStatus(hosts, record, undefined, () => new Date("2026-01-01T00:10:00Z")), host };
+  };
+  const oomLog = readFileSync(join(FIXTURES, "..", "logs", "npu-oom.log"), "utf8");
+
+  it("is queued with Slurm's reason while the job waits, without reading a log that is not there yet", async () => {
+    const { status, host } = await statusWith(
+      fixture("scontrol-pending-resources.txt").replace(/JobId=\d+/, "JobId=20"),
+      null,
+    );
+    expect(status.state).toBe("queued");
+    expect(status.reason).toMatch(/PENDING \(reason: Resources\)/);
+    expect(status.scheduler).toEqual([{ kind: "slurm", jobId: "20", state: "PENDING" }]);
+    expect(host.calls.some((c) => c.command.startsWith("stat "))).toBe(false);
+  });
+
+  it("is failed with Slurm's reason and the log's error lines when the job failed", async () => {
+    const { status } = await statusWith(fixture("scontrol-failed.txt").replace(/JobId=\d+/, "JobId=20"), oomLog);
+    expect(status.state).toBe("failed");
+    expect(status.reason).toMatch(/^Slurm job 20 FAILED \(NonZeroExitCode, exit 1:0\); /);
+    expect(status.errorLines.length).toBeGreaterThan(0);
+  });
+
+  it("falls back on the log when Slurm no longer knows the job", async () => {
+    const { status } = await statusWith("", oomLog);
+    expect(status.state).toBe("failed");
+    expect(status.reason).toMatch(/slurm job 20: Slurm does not know it \(any more\); /);
   });
 });
