@@ -2,9 +2,16 @@
 // tail_logs, diagnose_error, and stop_run / resume_run with their plan-then-confirm gate. The pages never read a log
 // or signal a process themselves.
 import type { HostRegistry } from "../hosts/registry.js";
+import { type HintRenderer, renderMcpHint } from "../text/hint.js";
 import { findTool } from "../tools/index.js";
 import { invokeTool, type ToolOutcome } from "../tools/invoke.js";
 import { isSelected, type ToolSelection } from "../tools/selection.js";
+
+/** Hints in the page's words: "again with confirm: true" is the Confirm button the page shows next to the plan. */
+export const renderPageHint: HintRenderer = (hint) =>
+  !hint.tool && hint.args.confirm === true && Object.keys(hint.args).length === 1
+    ? "the Confirm button"
+    : renderMcpHint(hint);
 
 export interface UiDataOptions extends ToolSelection {
   hosts: HostRegistry;
@@ -36,14 +43,19 @@ export class UiData {
     const tool = findTool(name);
     if (!tool || !isSelected(tool, this.opts))
       return { ok: false, error: `${name} is not offered by this server.`, kind: "tool" };
-    return invokeTool(tool, args, {
-      hosts: this.opts.hosts,
-      now: this.opts.now ?? (() => new Date()),
-      signal,
-      readOnly: this.opts.readOnly,
-      progress: () => {},
-      log: () => {},
-    });
+    return invokeTool(
+      tool,
+      args,
+      {
+        hosts: this.opts.hosts,
+        now: this.opts.now ?? (() => new Date()),
+        signal,
+        readOnly: this.opts.readOnly,
+        progress: () => {},
+        log: () => {},
+      },
+      renderPageHint,
+    );
   }
 
   /** The structured result of a call, or ToolRefused with the tool's own message. */

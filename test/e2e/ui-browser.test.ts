@@ -216,7 +216,8 @@ describe.skipIf(!HAS_CHROMIUM)("the dashboard in Chromium", () => {
     await page.click('button[data-action="stop"]');
     const plan = page.locator("#confirm-plan");
     await page.waitForFunction(() => /kill -TERM/.test(document.querySelector("#confirm-plan")?.textContent ?? ""));
-    expect(await plan.textContent()).toContain("confirm");
+    // The tool's own plan, its hint in the page's words.
+    expect(await plan.textContent()).toContain("Call again with the Confirm button to stop it.");
     await page.screenshot({ path: join(ARTIFACTS, "stop-plan.png"), fullPage: true });
     // Nothing was stopped by asking for the plan.
     const before = lastIteration(runningLog);
