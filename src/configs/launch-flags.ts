@@ -213,6 +213,83 @@ function internvlArgs(ctx: TemplateContext, deepseek: boolean): ArgBlocks {
   return { gpt, output: output(ctx, 5000, r21 ? null : "torch", logTps), extra, tail: [], masterPort: 6000 };
 }
 
+/**
+ * finetune_deepseekv3_vl.sh: the same script at every release (v2.1.0 adds --trust-remote-code and has no
+ * --ckpt-format): sequence parallel, MLA with a q-LoRA rank, grouped-GEMM MoE with fused permute, YaRN rope scaling.
+ */
+function deepseekV3Args(ctx: TemplateContext): ArgBlocks {
+  const r21 = ctx.recipe.release === "v2.1.0";
+  const gpt = [
+    ...PARALLEL,
+    "--expert-model-parallel-size ${EP}",
+    "--sequence-parallel",
+    "--micro-batch-size ${MBS}",
+    "--global-batch-size ${GBS}",
+    `--seq-length ${ctx.seqLength}`,
+    "--tokenizer-type NullTokenizer",
+    "--vocab-size 129280",
+    "--position-embedding-type rope",
+    "--rotary-base 10000",
+    "--swiglu",
+    "--no-masked-softmax-fusion",
+    `--lr ${fmtNumber(ctx.lr)}`,
+    "--min-lr 0.0",
+    `--train-iters ${ctx.trainIters}`,
+    "--lr-decay-style cosine",
+    "--weight-decay 0.05",
+    "--clip-grad 1.0",
+    "--adam-beta1 0.9",
+    "--adam-beta2 0.999",
+    "--no-gradient-accumulation-fusion",
+    "--use-distributed-optimizer",
+    "--bf16",
+    "--load $LOAD_PATH",
+    "--variable-seq-lengths",
+    "--normalization RMSNorm",
+    "--use-fused-rmsnorm",
+    ...NO_OPTIM,
+    "--num-workers 4",
+    "--use-flash-attn",
+    ...(r21 ? ["--trust-remote-code"] : []),
+  ];
+  const extra: [string, string[]][] = [
+    [
+      "MLA_ARGS",
+      [
+        "--multi-head-latent-attention",
+        "--q-lora-rank 1536",
+        "--qk-rope-head-dim 64",
+        "--qk-nope-head-dim 128",
+        "--kv-lora-rank 512",
+        "--v-head-dim 128",
+        "--qk-layernorm",
+      ],
+    ],
+    [
+      "ROPE_ARGS",
+      [
+        "--rope-scaling-beta-fast 32",
+        "--rope-scaling-beta-slow 1",
+        "--rope-scaling-factor 40",
+        "--rope-scaling-mscale 1.0",
+        "--rope-scaling-mscale-all-dim 1.0",
+        "--rope-scaling-original-max-position-embeddings 4096",
+        "--rope-scaling-type yarn",
+      ],
+    ],
+    [
+      "MOE_ARGS",
+      [
+        "--moe-grouped-gemm",
+        "--moe-permutation-async-comm",
+        "--moe-token-dispatcher-type alltoall",
+        "--use-fused-moe-token-permute-and-unpermute",
+      ],
+    ],
+  ];
+  return { gpt, output: output(ctx, 5000, r21 ? null : "torch", false), extra, tail: [], masterPort: 6000 };
+}
+
 function glm41Args(ctx: TemplateContext): ArgBlocks {
   const base = qwenArgs(ctx);
   // The script passes the padded Qwen-style vocabulary (151936), not the tokenizer's 151552.
@@ -321,7 +398,7 @@ export function megatronArgs(ctx: TemplateContext): ArgBlocks {
     case "internvl3":
       return internvlArgs(ctx, false);
     case "deepseekvl2":
-      return internvlArgs(ctx, true);
+      return ctx.model.id === "deepseekvl2-671b" ? deepseekV3Args(ctx) : internvlArgs(ctx, true);
     default:
       return fsdp2JsonArgs(ctx);
   }

@@ -1,5 +1,5 @@
 // GLM-4.1V (Megatron JSON), GLM-4.5V (FSDP2 JSON + YAML) and DeepSeek-VL2 (Megatron JSON).
-import { DROP, merge } from "./merge.js";
+import { DROP, merge, type Patch } from "./merge.js";
 import { attrFields, type ConfigObject, type ConfigTemplate, type TemplateFile } from "./template.js";
 import { basename, qwenDataJson } from "./templates-qwen-json.js";
 
@@ -205,6 +205,39 @@ export const GLM45V_TEMPLATE: ConfigTemplate = {
   datasetAttr: () => attrFields((qwenDataJson("", "", "") as ConfigObject).dataset_param.attr),
 };
 
+/** model_deepseekv3_vl.json: the DeepSeek-V3 language model (61 layers, 256 experts, MTP) behind the VL2 encoder. */
+const DEEPSEEK_V3_PATCH: Patch = {
+  image_encoder: { vision_projector: { n_embed: 7168 } },
+  text_decoder: {
+    apply_query_key_layer_scaling: false,
+    ffn_hidden_size: 18432,
+    first_k_dense_replace: 3,
+    hidden_size: 7168,
+    layernorm_zero_centered_gamma: false,
+    masked_softmax_fusion: false,
+    memory_efficient_layer_norm: false,
+    moe_grouped_gemm: true,
+    moe_intermediate_size: 2048,
+    moe_router_topk: 8,
+    mtp_loss_scaling_factor: 0.3,
+    mtp_num_layers: 1,
+    n_group: 8,
+    n_shared_experts: 1,
+    num_attention_heads: 128,
+    num_layers: 61,
+    num_moe_experts: 256,
+    num_query_groups: 128,
+    recompute_granularity: DROP,
+    recompute_method: DROP,
+    recompute_mtp_layer: false,
+    recompute_mtp_norm: false,
+    recompute_num_layers: DROP,
+    routed_scaling_factor: 2.5,
+    shape_order: DROP,
+    topk_group: 4,
+  },
+};
+
 function deepseekModel(): ConfigObject {
   return {
     model_id: "DeepSeek-VL2",
@@ -329,8 +362,10 @@ export const DEEPSEEKVL2_TEMPLATE: ConfigTemplate = {
       },
     };
     let model = deepseekModel();
+    const v3 = ctx.model.id === "deepseekvl2-671b";
+    if (v3) model = merge(model, DEEPSEEK_V3_PATCH);
     // v2.1.0 shipped no pipeline lists (PP 1); they appear when a pipeline is asked for.
-    if (ctx.recipe.release === "v2.1.0" && ctx.pp === 1) {
+    if (ctx.recipe.release === "v2.1.0" && ctx.pp === 1 && !v3) {
       model = merge(model, {
         text_decoder: { pipeline_num_layers: DROP, shape_order: DROP },
         image_encoder: { vision_encoder: { num_layers: DROP, pipeline_num_layers: DROP } },

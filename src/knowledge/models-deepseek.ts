@@ -46,7 +46,52 @@ export const DEEPSEEK_MODELS: ModelEntry[] = [
     notes: [
       "DeepSeekVLConverter: only hf_to_mm is real (mm_to_hf and resplit are stubs); pass --cfg.parallel_config.ep_size 8 and --cfg.trust_remote_code True.",
       "v2.1.0 hf_to_mm takes flat pp lists ([30]); v2.2.0+ nested ([[13,17]]).",
-      "examples/deepseekvl2 also holds deepseekv3_vl (64 nodes, TP8 PP8 EP8). Removed at v26.1.0.",
+      "examples/deepseekvl2 also holds deepseekv3_vl (model deepseekvl2-671b: 64 nodes, TP8 PP8 EP8). Removed at v26.1.0.",
+    ],
+  },
+  {
+    id: "deepseekvl2-671b",
+    family: "DeepSeek-VL2",
+    displayName: "DeepSeek-V3-VL (DeepSeek-V3 language model with the DeepSeek-VL2 vision encoder)",
+    exampleDir: "deepseekvl2",
+    size: "671B",
+    kind: "vlm",
+    aliases: ["deepseekv3_vl", "deepseek v3 vl", "deepseek-v3-vl", "deepseekv3-vl"],
+    arch: {
+      llm: { layers: 61, hidden: 7168, heads: 128, kvHeads: 128, ffn: 18432, vocab: 129280, experts: 256, topK: 8 },
+      vit: { layers: 27, hidden: 1152, heads: 16 },
+    },
+    releases: span("v2.1.0", "v26.0.0"),
+    recipes: [
+      {
+        variant: "",
+        description:
+          "full fine-tune, Megatron (pretrain_deepseekvl.py) on 64 nodes: TP8 PP8 EP8, MLA with q-LoRA rank, YaRN rope scaling, MTP",
+        releases: span("v2.1.0", "v26.0.0"),
+        backend: "megatron",
+        entry: "pretrain_deepseekvl.py",
+        script: "examples/deepseekvl2/finetune_deepseekv3_vl.sh",
+        configFiles: ["examples/deepseekvl2/data.json", "examples/deepseekvl2/model_deepseekv3_vl.json"],
+        converter: "DeepSeekVLConverter",
+        defaults: megatronDefaults({
+          nodes: 64,
+          tp: 8,
+          pp: 8,
+          ep: 8,
+          gradAccSteps: 64,
+          lr: 4e-5,
+          trainIters: 5000,
+          seqLength: 4096,
+          llmLayerSplit: [6, 8, 8, 8, 8, 8, 8, 7],
+          vitLayerSplit: [27, 0, 0, 0, 0, 0, 0, 0],
+        }),
+        env: { ...MEGATRON_ENV_INTERNVL, PYTORCH_NPU_ALLOC_CONF: "expandable_segments:True" },
+      },
+    ],
+    requirements: [],
+    isolatedEnv: false,
+    notes: [
+      "Sized for 64 nodes of 8 NPUs (512); the example's LOAD_PATH is a converted DeepSeek-VL checkpoint. Removed at v26.1.0.",
     ],
   },
   {
