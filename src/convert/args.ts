@@ -13,14 +13,27 @@ export const CONVERT_METHODS = [
   "lora_hf_to_dcp",
   "merge_mm_lora_dcp_weight_to_base_hf",
   "hf_to_mm_dcp",
+  "merge_base_lora_weight",
 ] as const;
 export type ConvertMethod = (typeof CONVERT_METHODS)[number];
 
 /** Where the method reads from and writes to. */
-export type Direction = "to-mm" | "to-hf" | "resplit";
+export type Direction = "to-mm" | "to-hf" | "resplit" | "merge";
 
 export const directionOf = (method: ConvertMethod): Direction =>
-  method === "resplit" ? "resplit" : method.replace(/^lora_/, "").startsWith("hf_to") ? "to-mm" : "to-hf";
+  method === "resplit"
+    ? "resplit"
+    : method === "merge_base_lora_weight"
+      ? "merge"
+      : method.replace(/^lora_/, "").startsWith("hf_to")
+        ? "to-mm"
+        : "to-hf";
+
+/**
+ * Megatron LoRA runs: checkpoint/common/merge_base_lora_weight.py adds the trained adapters (the run's save
+ * directory) into the converted base, per TP/PP rank, and writes a Megatron checkpoint (release/) that mm_to_hf exports.
+ */
+export const MERGE_SCRIPT = "checkpoint/common/merge_base_lora_weight.py";
 
 export interface ParallelLayout {
   tp: number;
@@ -55,6 +68,8 @@ export interface ConvertArgSpec {
   sourceIteration?: string;
   /** LoRA recipes: the adapter settings the run trained with (the merge scales by alpha / r). */
   lora?: LoraSettings;
+  /** merge_base_lora_weight: the run's save directory holding the trained adapters. */
+  loraDir?: string;
 }
 
 /** alpha / r as the merge takes it ("2.0"). */
@@ -154,6 +169,7 @@ const CFG_METHODS: readonly ConvertMethod[] = [
 
 /** True when the method of this class has a known argument shape (independent of whether it is a stub). */
 export function hasShape(className: string, argStyle: "cfg" | "flat", method: ConvertMethod): boolean {
+  if (method === "merge_base_lora_weight") return argStyle === "cfg";
   return argStyle === "cfg" ? CFG_METHODS.includes(method) : Boolean(FLAT_SHAPES[className]?.[method]);
 }
 
@@ -258,6 +274,30 @@ function cfgArgs(s: ConvertArgSpec): string[] {
 
 /** `mm-convert <Class> <method> …` as argv. */
 export function convertArgv(s: ConvertArgSpec, argStyle: "cfg" | "flat"): string[] {
+  if (s.method === "merge_base_lora_weight") {
+    if (!s.lora || !s.layout || !s.loraDir)
+      throw new Error("The merge needs the LoRA settings, the layout and loraDir.");
+    return [
+      "python",
+      MERGE_SCRIPT,
+      "--base_save_dir",
+      s.ckptDir,
+      "--lora_save_dir",
+      s.loraDir,
+      "--merge_save_dir",
+      s.targetDir!,
+      "--lora_target_modules",
+      ...s.lora.targetModules,
+      "--lora_alpha",
+      String(s.lora.alpha),
+      "--lora_r",
+      String(s.lora.r),
+      "--pp_size",
+      String(s.layout.llm.length),
+      "--tp_size",
+      String(s.layout.tp),
+    ];
+  }
   if (argStyle === "cfg") return ["mm-convert", s.className, s.method, ...cfgArgs(s)];
   const shape = FLAT_SHAPES[s.className]?.[s.method];
   if (!shape) throw new Error(`No known argument shape for ${s.className}.${s.method}.`);

@@ -79,7 +79,7 @@ export function convertChecks(input: CheckInput): CheckOutcome {
     });
   }
 
-  if (plan.direction !== "resplit") checkHf(input, add, extra);
+  if (plan.direction !== "resplit" && plan.direction !== "merge") checkHf(input, add, extra);
   if (plan.direction !== "to-mm") checkSource(input, add, extra);
   const replaceOutput = checkOutput(input, add);
   checkDisk(input, replaceOutput, add);

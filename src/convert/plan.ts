@@ -34,6 +34,8 @@ export interface ConvertRequest {
   sourceTp?: number;
   sourceLlmLayerSplit?: number[];
   sourceVitLayerSplit?: number[];
+  /** merge_base_lora_weight: the trained adapters (default the run's save directory). */
+  loraDir?: string;
   /** Relative paths are taken from here (the MindSpeed-MM checkout). */
   workdir?: string;
 }
@@ -81,6 +83,14 @@ function realMethods(className: string, release: TrainingPlan["release"]) {
 }
 
 function checkMethod(info: ConverterInfo, method: ConvertMethod, release: TrainingPlan["release"]): void {
+  if (method === "merge_base_lora_weight") {
+    if (info.argStyle === "cfg") return;
+    throw new ConvertRefusal(
+      `${info.className} writes torch DCP checkpoints; its LoRA adapters merge with merge_mm_lora_dcp_weight_to_base_hf.`,
+      "method",
+      "merge_mm_lora_dcp_weight_to_base_hf",
+    );
+  }
   const methods = converterMethods(info.className, release);
   if (!methods) {
     const where = info.releases.map((r) => r.release).join(", ");
@@ -192,7 +202,7 @@ export function planConversion(req: ConvertRequest): ConvertPlan {
   const targetDir = req.targetDir ? absolute(req.targetDir, req.workdir, "targetDir") : null;
   if (direction !== "to-mm" && !targetDir) {
     throw new ConvertRefusal(
-      `targetDir: ${method} writes into a new directory; give targetDir (for example ${ckptDir}${direction === "resplit" ? `-tp${plan.parallel.tp}pp${plan.parallel.pp}` : "-hf"}).`,
+      `targetDir: ${method} writes into a new directory; give targetDir (for example ${ckptDir}${direction === "resplit" ? `-tp${plan.parallel.tp}pp${plan.parallel.pp}` : direction === "merge" ? "-merged" : "-hf"}).`,
       "targetDir",
     );
   }
@@ -233,7 +243,13 @@ export function planConversion(req: ConvertRequest): ConvertPlan {
     ep: plan.parallel.ep,
     tiedByReadme: TIED_BY_README.has(model.id),
     lora: recipe?.lora,
+    loraDir: direction === "merge" ? absolute(req.loraDir ?? plan.paths.saveDir, req.workdir, "loraDir") : undefined,
   };
+  if (direction === "merge") {
+    notes.push(
+      `Adapters: ${spec.loraDir} (its latest iteration); base: ${ckptDir}. The merged checkpoint exports to Hugging Face with mm_to_hf (variant "lora", ckptDir ${targetDir}).`,
+    );
+  }
   if (fromRun) {
     notes.push(
       `Source: the run's save directory ${ckptDir} (its latest iteration, as latest_checkpointed_iteration.txt names it); pass ckptDir to convert another checkpoint.`,

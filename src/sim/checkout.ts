@@ -67,6 +67,8 @@ export function mindspeedMmFiles(release: ReleaseTag, stack: SimStack): Record<s
     "mindspeed_mm/tools/tools.json": `${JSON.stringify({ profile: { enable: false }, memory_profile: { enable: false } }, null, 4)}\n`,
     "checkpoint/__init__.py": "",
     "checkpoint/convert_cli.py": MM_CONVERT_PY,
+    "checkpoint/common/__init__.py": "",
+    "checkpoint/common/merge_base_lora_weight.py": simFile("merge_lora.py"),
     ...exampleFiles(release),
   };
   if (!v26 || release === "v26.0.0") {

@@ -84,14 +84,24 @@ export default defineTool({
         "hf_to_mm / hf_to_dcp (default, by converter; hf_to_mm_dcp for FSDP2 recipes that load torch_dist), " +
           "mm_to_hf / dcp_to_hf (back to HF), resplit; LoRA (variant lora): " +
           "lora_hf_to_mm / lora_hf_to_dcp (a PEFT adapter in), lora_mm_to_hf (adapters out), " +
-          "merge_mm_lora_dcp_weight_to_base_hf (the run's adapters merged into the base HF model, scaled by alpha / r)",
+          "merge_mm_lora_dcp_weight_to_base_hf (DCP runs: the adapters merged into the base HF model, scaled by alpha / r), " +
+          "merge_base_lora_weight (Megatron runs: the adapters merged into the converted base; export it with mm_to_hf)",
       ),
     hfDir: z.string().optional().describe("Hugging Face weights directory; default the config's HF path"),
     ckptDir: z
       .string()
       .optional()
       .describe("Converted checkpoint: written by hf_to_*, read by mm_to_hf/dcp_to_hf/resplit; default the config's"),
-    targetDir: z.string().optional().describe("Output of mm_to_hf / dcp_to_hf (HF weights) or resplit"),
+    targetDir: z
+      .string()
+      .optional()
+      .describe("Output of mm_to_hf / dcp_to_hf (HF weights), resplit, or a merge (the merged model)"),
+    loraDir: z
+      .string()
+      .optional()
+      .describe(
+        "merge_base_lora_weight: the LoRA run's save directory with the adapters; default the config's save dir",
+      ),
     tp: positive.optional().describe("Tensor-parallel size of the target; default the one build_configs uses"),
     pp: positive.optional().describe("Pipeline-parallel size of the target; default the one build_configs uses"),
     ep: positive.optional().describe("Expert-parallel size of the target (MoE models)"),
@@ -154,7 +164,7 @@ export default defineTool({
     const outField = plan.direction === "to-mm" ? "ckptDir" : "targetDir";
     let output: string;
     try {
-      for (const field of ["hfDir", "ckptDir", "targetDir"] as const) {
+      for (const field of ["hfDir", "ckptDir", "targetDir", "loraDir"] as const) {
         const value = args[field];
         if (value !== undefined) checkPathText(value, field);
       }
@@ -168,7 +178,7 @@ export default defineTool({
     const prelude = hostPrelude(settings, { sourceCann: settings.sourceCann, activatePython: true });
     const facts = await probeConvertHost(executor, prelude, {
       workdir: settings.workdir,
-      hf: plan.direction === "resplit" ? undefined : plan.paths.hfDir,
+      hf: plan.direction === "resplit" || plan.direction === "merge" ? undefined : plan.paths.hfDir,
       input: plan.direction === "to-mm" ? undefined : plan.paths.ckptDir,
       output,
     }).catch((error: Error) => {

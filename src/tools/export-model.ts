@@ -119,7 +119,7 @@ export default defineTool({
         `${source.record?.id ?? checkpoint.saveDir} trained LoRA adapters: its checkpoint holds the adapters, not a full model, and mm_to_hf would write an incomplete model. ${
           converterMethods(converter.className, release)?.some((m) => m.name === "merge_mm_lora_dcp_weight_to_base_hf")
             ? `Merge them into the base model with convert_weights (model ${model.id}, variant "lora", method merge_mm_lora_dcp_weight_to_base_hf, ckptDir ${checkpoint.saveDir}, targetDir a new directory): it writes the merged Hugging Face model.`
-            : `Export the adapters with convert_weights (model ${model.id}, variant "lora", method lora_mm_to_hf, ckptDir ${checkpoint.saveDir}) and merge them into the base weights (${converter.className} has no merge method), then export the merged checkpoint with checkpointDir.`
+            : `Merge them into the converted base with convert_weights (model ${model.id}, variant "lora", method merge_base_lora_weight, loraDir ${checkpoint.saveDir}, targetDir a new directory), then export the merged checkpoint with checkpointDir.`
         }`,
       );
     const method = converter.argStyle === "cfg" ? "mm_to_hf" : "dcp_to_hf";

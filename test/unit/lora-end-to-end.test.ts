@@ -1,7 +1,7 @@
 // LoRA from configs to a merged model: the settings build_configs writes come from the recipe, the merge scales by
 // the same alpha / r, and launch_train's pre-flight refuses a base converted for the other kind of run.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -12,6 +12,7 @@ import { getModel, recipeAt } from "../../src/knowledge/models.js";
 import { parseLaunchScript } from "../../src/runs/launch-script.js";
 import { loraBaseMismatch } from "../../src/runs/preflight-node.js";
 import { describeRun } from "../../src/runs/run-config.js";
+import { simFile } from "../../src/sim/files.js";
 import { makeFakeHfModel } from "../../src/sim/index.js";
 import { MM_CONVERT_PY } from "../../src/sim/shims.js";
 
@@ -234,5 +235,82 @@ describe("Magistral-Small-2509: configs and LoRA end to end", () => {
     expect(merge.argv.slice(-2)).toEqual(["--scaling", "2.0"]);
     const m = marker({ model: "magistral-2509", converter: "Mistral3Converter", variant: "" });
     expect(loraBaseMismatch(m, true)).toMatch(/--is_lora_base true/);
+  });
+});
+
+describe("Megatron LoRA runs: merge_base_lora_weight", () => {
+  it("merges Qwen2.5-VL adapters into the converted base with the run's settings and split", () => {
+    const plan = planConversion({
+      workdir: W,
+      model: "qwen2.5vl-7b",
+      release: "v26.1.0",
+      variant: "lora",
+      method: "merge_base_lora_weight",
+      targetDir: "/w/merged",
+    });
+    expect(plan.direction).toBe("merge");
+    expect(plan.checkpoint).toBe("megatron");
+    const trained = resolveTrainingPlan("qwen2.5vl-7b", "v26.1.0", { variant: "lora" });
+    expect(plan.argv).toEqual([
+      "python",
+      "checkpoint/common/merge_base_lora_weight.py",
+      "--base_save_dir",
+      plan.paths.ckptDir,
+      "--lora_save_dir",
+      `${W}/${trained.paths.saveDir.replace(/^\.\//, "")}`,
+      "--merge_save_dir",
+      "/w/merged",
+      "--lora_target_modules",
+      ...recipeAt(getModel("qwen2.5vl-7b")!, "v26.1.0", "lora")!.lora!.targetModules,
+      "--lora_alpha",
+      "16",
+      "--lora_r",
+      "8",
+      "--pp_size",
+      "2",
+      "--tp_size",
+      "1",
+    ]);
+    expect(plan.notes.join(" ")).toMatch(/exports to Hugging Face with mm_to_hf \(variant "lora"/);
+    expect(() =>
+      planConversion({
+        workdir: W,
+        model: "qwen3vl-30b",
+        release: "v26.1.0",
+        variant: "lora",
+        method: "merge_base_lora_weight",
+        targetDir: "/w/m",
+      }),
+    ).toThrow(/merge_mm_lora_dcp_weight_to_base_hf/);
+  });
+
+  it("writes the merged release/ tree on the simulated checkout's script", () => {
+    const root = mkdtempSync(join(tmpdir(), "mm-merge-"));
+    made.push(root);
+    for (const [dir, it] of [
+      ["base", "release"],
+      ["save", "iter_0000020"],
+    ] as const) {
+      for (const rank of ["mp_rank_00_000", "mp_rank_00_001"]) {
+        mkdirSync(join(root, dir, it, rank), { recursive: true });
+        writeFileSync(join(root, dir, it, rank, "model_optim_rng.pt"), "x");
+      }
+      writeFileSync(join(root, dir, "latest_checkpointed_iteration.txt"), it === "release" ? "release" : "20");
+    }
+    const plan = planConversion({
+      workdir: root,
+      model: "qwen2.5vl-7b",
+      release: "v26.1.0",
+      variant: "lora",
+      method: "merge_base_lora_weight",
+      ckptDir: join(root, "base"),
+      loraDir: join(root, "save"),
+      targetDir: join(root, "merged"),
+    });
+    mkdirSync(join(root, "checkpoint/common"), { recursive: true });
+    writeFileSync(join(root, "checkpoint/common/merge_base_lora_weight.py"), simFile("merge_lora.py"));
+    execFileSync("python3", plan.argv.slice(1), { cwd: root, stdio: "pipe" });
+    expect(existsSync(join(root, "merged/release/mp_rank_00_001/model_optim_rng.pt"))).toBe(true);
+    expect(readFileSync(join(root, "merged/latest_checkpointed_iteration.txt"), "utf8")).toBe("release");
   });
 });
