@@ -190,6 +190,7 @@ describe.skipIf(!HAS_CHROMIUM)("the dashboard in Chromium", () => {
     for (const id of ["#chart-grad", "#chart-lr", "#chart-step"]) await page.locator(`${id} canvas`).first().waitFor();
     expect(await page.locator("#log").textContent()).toMatch(/iteration\s+\d+\/\s*5000/);
     expect(await page.locator('[data-stat="iteration"] b').textContent()).toMatch(/\d+ \/ 5000/);
+    expect(await page.locator("#memory table").textContent()).toMatch(/rank.*max allocated/);
     await page.screenshot({ path: join(ARTIFACTS, "run-page.png"), fullPage: true });
   }, 60_000);
 
@@ -202,6 +203,37 @@ describe.skipIf(!HAS_CHROMIUM)("the dashboard in Chromium", () => {
     expect(await diagnosis.locator("pre.evidence").first().textContent()).toMatch(/out of memory/i);
     expect(await diagnosis.locator("ol.fixes li").count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(ARTIFACTS, "run-failed-diagnosis.png"), fullPage: true });
+  }, 60_000);
+
+  it("downsamples wide ranges on the server and sends a zoomed range in full detail", async () => {
+    const cookie = (await context.cookies(`${base}/ui/`)).find((c) => c.name === "ascend_train_ui")!;
+    const headers = { cookie: `${cookie.name}=${cookie.value}` };
+    const wide = await (await fetch(`${base}/ui/api/runs/${runningId}/series?maxPoints=8`, { headers })).json();
+    expect(wide.series.iteration.length).toBeLessThanOrEqual(8);
+    expect(wide.series.linesPerPoint).toBeGreaterThan(1);
+    const range = await (await fetch(`${base}/ui/api/runs/${runningId}/series?from=3&to=6`, { headers })).json();
+    expect(range.series.iteration).toEqual([3, 4, 5, 6]);
+    const bad = await fetch(`${base}/ui/api/runs/${runningId}/series?maxPoints=lots`, { headers });
+    expect(bad.status).toBe(400);
+
+    // Dragging across the chart asks for that range.
+    await page.goto(`${base}/ui/runs/${runningId}`);
+    await page.waitForFunction(() => Number(document.querySelector("#chart-loss")?.getAttribute("data-points")) > 8);
+    const over = page.locator("#chart-loss .u-over");
+    const box = (await over.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction(() => document.querySelector("#chart-loss")?.getAttribute("data-zoomed") === "true");
+    const zoomedPoints = Number(await page.locator("#chart-loss").getAttribute("data-points"));
+    const zoomedLast = Number(await page.locator("#chart-loss").getAttribute("data-last-iteration"));
+    await page.screenshot({ path: join(ARTIFACTS, "run-zoomed.png"), fullPage: true });
+    await page.click("#reset-zoom");
+    await page.waitForFunction(() => document.querySelector("#chart-loss")?.getAttribute("data-zoomed") === "false");
+    // The zoomed view held a part of the run; the reset one holds all of it again.
+    expect(Number(await page.locator("#chart-loss").getAttribute("data-last-iteration"))).toBeGreaterThan(zoomedLast);
+    expect(zoomedPoints).toBeGreaterThan(0);
   }, 60_000);
 
   it("overlays two runs on one chart", async () => {

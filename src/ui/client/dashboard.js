@@ -76,15 +76,19 @@
     const tail = page.tail;
     const full = emptySeries();
     let zoomed = false;
+    // Each zoom or reset starts a new generation; an answer for an older one is dropped.
+    let zoomGeneration = 0;
     const charts = {};
-    const zoom = (from, to) =>
-      api(`/ui/api/runs/${encodeURIComponent(runId)}/series?maxPoints=1000&from=${from}&to=${to}`)
+    const zoom = (from, to) => {
+      const generation = ++zoomGeneration;
+      return api(`/ui/api/runs/${encodeURIComponent(runId)}/series?maxPoints=1000&from=${from}&to=${to}`)
         .then((r) => {
-          if (!r.series) return;
+          if (!r.series || generation !== zoomGeneration) return;
           zoomed = true;
           draw(r.series);
         })
         .catch((e) => showProblem(`zoom: ${e.message}`));
+    };
     for (const m of METRICS) {
       const node = document.getElementById(m.id);
       const lines =
@@ -98,6 +102,7 @@
       charts[m.key] = makeChart(node, lines, zoom);
     }
     document.getElementById("reset-zoom")?.addEventListener("click", () => {
+      zoomGeneration++;
       zoomed = false;
       draw(full);
     });
