@@ -153,7 +153,8 @@ const FLAT_SHAPES: Record<string, Partial<Record<ConvertMethod, (s: ConvertArgSp
   },
   ExpertMergeDcpConverter: {
     hf_to_dcp: (s) => ["--hf_dir", s.hfDir, "--save_dir", s.ckptDir],
-    dcp_to_hf: (s) => ["--hf_dir", s.hfDir, "--dcp_dir", s.ckptDir, "--save_dir", s.targetDir!],
+    // The README converts one saved iteration: --dcp_dir internvl35_finetune_result/iter_000xx.
+    dcp_to_hf: (s) => ["--hf_dir", s.hfDir, "--dcp_dir", iterationDir(s), "--save_dir", s.targetDir!],
   },
 };
 

@@ -314,3 +314,25 @@ describe("Megatron LoRA runs: merge_base_lora_weight", () => {
     expect(readFileSync(join(root, "merged/latest_checkpointed_iteration.txt"), "utf8")).toBe("release");
   });
 });
+
+describe("InternVL3.5 dcp_to_hf", () => {
+  it("reads the run's saved iteration directory, as the README's --dcp_dir …/iter_000xx", () => {
+    const plan = planConversion({
+      workdir: W,
+      model: "internvl3.5",
+      release: "v26.1.0",
+      method: "dcp_to_hf",
+      targetDir: "/w/hf-out",
+    });
+    const argv = finishArgv(plan, { sourceIteration: "iter_0000200" }).argv;
+    expect(argv.slice(2)).toEqual([
+      "dcp_to_hf",
+      "--hf_dir",
+      plan.paths.hfDir,
+      "--dcp_dir",
+      `${plan.paths.ckptDir}/iter_0000200`,
+      "--save_dir",
+      "/w/hf-out",
+    ]);
+  });
+});
