@@ -60,6 +60,26 @@ describe("ascend-train ui", () => {
     expect(stderr).not.toContain(token);
   });
 
+  it("on a --read-only server offers no stop: the page's action is refused by the tool selection", async () => {
+    const server = await startHttpServer({ args: ["--read-only"] });
+    try {
+      const base = server.url.replace(/\/mcp$/, "");
+      const stop = await fetch(`${base}/ui/api/runs/run-20261202-120000-abcd/stop`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${server.token}`,
+          "content-type": "application/json",
+          "x-ascend-train-ui": "1",
+        },
+        body: JSON.stringify({ confirm: true }),
+      });
+      expect(stop.status).toBe(422);
+      expect((await stop.json()).error).toContain("stop_run is not offered by this server");
+    } finally {
+      await server.stop();
+    }
+  });
+
   it("refuses a sign-in link's next that leaves the dashboard", async () => {
     const server = await startHttpServer();
     try {
