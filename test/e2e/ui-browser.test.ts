@@ -208,10 +208,15 @@ describe.skipIf(!HAS_CHROMIUM)("the dashboard in Chromium", () => {
   it("downsamples wide ranges on the server and sends a zoomed range in full detail", async () => {
     const cookie = (await context.cookies(`${base}/ui/`)).find((c) => c.name === "ascend_train_ui")!;
     const headers = { cookie: `${cookie.name}=${cookie.value}` };
-    const wide = await (await fetch(`${base}/ui/api/runs/${runningId}/series?maxPoints=8`, { headers })).json();
+    type SeriesAnswer = { series: { iteration: number[]; linesPerPoint: number } };
+    const wide = (await (
+      await fetch(`${base}/ui/api/runs/${runningId}/series?maxPoints=8`, { headers })
+    ).json()) as SeriesAnswer;
     expect(wide.series.iteration.length).toBeLessThanOrEqual(8);
     expect(wide.series.linesPerPoint).toBeGreaterThan(1);
-    const range = await (await fetch(`${base}/ui/api/runs/${runningId}/series?from=3&to=6`, { headers })).json();
+    const range = (await (
+      await fetch(`${base}/ui/api/runs/${runningId}/series?from=3&to=6`, { headers })
+    ).json()) as SeriesAnswer;
     expect(range.series.iteration).toEqual([3, 4, 5, 6]);
     const bad = await fetch(`${base}/ui/api/runs/${runningId}/series?maxPoints=lots`, { headers });
     expect(bad.status).toBe(400);

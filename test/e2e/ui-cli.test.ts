@@ -74,7 +74,7 @@ describe("ascend-train ui", () => {
         body: JSON.stringify({ confirm: true }),
       });
       expect(stop.status).toBe(422);
-      expect((await stop.json()).error).toContain("stop_run is not offered by this server");
+      expect(((await stop.json()) as { error: string }).error).toContain("stop_run is not offered by this server");
     } finally {
       await server.stop();
     }
