@@ -50,6 +50,28 @@ export const deviceRules: DiagnosisRule[] = [
         confidence: 0.85,
       },
       { match: lit("CUDA out of memory"), confidence: 0.72 },
+      // The same failure in other allocators' words: torch on ROCm, XPU and MPS (c10/cuda/CUDACachingAllocator.cpp
+      // hipified, c10/xpu/XPUCachingAllocator.cpp, aten/src/ATen/mps/MPSAllocator.mm), CUDA error 2 through
+      // C10_CUDA_CHECK (c10/cuda/CUDAException.h), Paddle (phi/core/memory/allocation/retry_allocator.cc), XLA/JAX
+      // (RESOURCE_EXHAUSTED).
+      {
+        match: rx(
+          /\b(?:HIP|XPU) out of memory\b|MPS backend out of memory|CUDA error: out of memory|Out of memory error on (?:GPU|NPU|XPU)|RESOURCE_EXHAUSTED: Out of memory/,
+          "HIP out of memory",
+          "XPU out of memory",
+          "MPS backend out of memory",
+          "CUDA error: out of memory",
+          "Out of memory error on",
+          "RESOURCE_EXHAUSTED: Out of memory",
+        ),
+        confidence: 0.8,
+      },
+      // MindSpore's device memory pool (plugin/device/ascend/hal/device/ascend_memory_adapter.cc).
+      { match: lit("Out of Memory!!! Request memory size"), confidence: 0.88 },
+      // vLLM: the weights left no device memory for the KV cache (vllm/v1/core/kv_cache_utils.py).
+      { match: lit("No available memory for the cache blocks"), confidence: 0.8 },
+      // The name of runtime code 207001 (hicann/runtime include/external/acl/error_codes/rt_error_codes.h).
+      { match: lit("ACL_ERROR_RT_MEMORY_ALLOCATION"), confidence: 0.8 },
       // Other accelerator runtimes (Sophgo bmlib, generic SDKs) name the same failure in their own words.
       {
         match: rx(
@@ -169,6 +191,21 @@ export const deviceRules: DiagnosisRule[] = [
         confidence: 0.85,
       },
       { match: lit("Failed to call bind"), confidence: 0.8 },
+      // Winsock WSAEADDRINUSE (10048) in English and zh-CN (learn.microsoft.com windows-sockets-error-codes-2), the
+      // glibc zh_CN text of EADDRINUSE (po/zh_CN.po), Python's errno prefix.
+      {
+        match: rx(
+          /Only one usage of each socket address|通常每个套接字地址|地址已在使用|\[Errno 98\]|\[WinError 10048\]/,
+          "Only one usage of each socket address",
+          "通常每个套接字地址",
+          "地址已在使用",
+          "[Errno 98]",
+          "[WinError 10048]",
+        ),
+        confidence: 0.85,
+      },
+      // Web front ends (streamlit lib/streamlit/web/server/server.py: "Port %s is already in use").
+      { match: rx(/\bPort \d+ is already in use/, "is already in use"), confidence: 0.8 },
     ],
     extract: [
       /port\[(?<port>\d+)\]/,
@@ -238,6 +275,16 @@ export const deviceRules: DiagnosisRule[] = [
       { match: lit("The client socket has timed out after"), confidence: 0.72 },
       // torchrun's store on node 0 when a node never joined the rendezvous.
       { match: rx(/waiting for clients\. \d+\/\d+ clients joined/, "clients joined"), confidence: 0.8 },
+      // torch's NCCL process group after a failed or timed-out collective (c10d/ProcessGroupNCCL.cpp).
+      { match: lit("Some NCCL operations have failed or timed out"), confidence: 0.75 },
+      // Gloo's transport (gloo/transport/tcp/unbound_buffer.cc) and torch's Gloo barrier (c10d/ProcessGroupGloo.cpp).
+      {
+        match: rx(/Timed out waiting \d+ms for (?:recv|send) operation to complete/, "operation to complete"),
+        confidence: 0.8,
+      },
+      { match: lit("failed to pass monitoredBarrier"), confidence: 0.8 },
+      // The store-based barrier at process-group init (torch/distributed/distributed_c10d.py _store_based_barrier).
+      { match: lit("Timed out initializing process group in store based barrier"), confidence: 0.82 },
     ],
     extract: [/RankID:(?<rank>\d+)/, /timeout\[(?<timeout_s>\d+)\]/],
     cause:
@@ -389,6 +436,12 @@ export const deviceRules: DiagnosisRule[] = [
       { match: lit("UB address"), confidence: 0.85 },
       { match: lit("aicpu exception"), confidence: 0.88 },
       { match: lit("aicore exception"), confidence: 0.88 },
+      // CANN's report "there is an aicore error exception" / "an exception of aicore error" (CANN troubleshooting,
+      // asys aicore_error analysis) and the runtime's names of the kernel exception codes (rt_error_codes.h).
+      { match: lit("aicore error"), confidence: 0.86 },
+      { match: rx(/ACL_ERROR_RT_AI(?:CORE|VEC|CPU)_\w+/, "ACL_ERROR_RT_AI"), confidence: 0.8 },
+      // The CUDA counterpart: a kernel faulted on the device (cudaErrorIllegalAddress, c10/cuda/CUDAException.h).
+      { match: lit("an illegal memory access was encountered"), confidence: 0.6 },
       { match: lit("Kernel task happen error"), confidence: 0.82 },
       { match: ascendCode("E39999"), confidence: 0.8 },
       {
@@ -452,10 +505,21 @@ export const deviceRules: DiagnosisRule[] = [
         match: rx(/does not support (?:bfloat16|bf16)\b/i, "support bfloat16", "support bf16", "SUPPORT BF16"),
         confidence: 0.85,
       },
+      // ATen's dispatch macros name the dtype a kernel lacks (aten/src/ATen/Dispatch.h): 'BFloat16', or 'Half' on CPU.
       {
-        match: rx(/not implemented for \\?'BFloat16\\?'/, "implemented for 'BFloat16'", "implemented for \\'BFloat16"),
+        match: rx(
+          /not implemented for \\?'(?:BFloat16|Half)\\?'/,
+          "implemented for 'BFloat16'",
+          "implemented for \\'BFloat16",
+          "implemented for 'Half'",
+          "implemented for \\'Half",
+        ),
         confidence: 0.72,
       },
+      // transformers' bf16 check (src/transformers/training_args.py: "Your setup doesn't support bf16/gpu").
+      { match: lit("doesn't support bf16"), confidence: 0.85 },
+      // flash-attention's dtype check (csrc/flash_attn/flash_api.cpp).
+      { match: lit("FlashAttention only support fp16 and bf16"), confidence: 0.8 },
     ],
     supersedes: ["aicore-error"],
     cause: "bf16 (or another dtype) was used on a chip whose kernels lack it: Ascend 910/910A and 310P have no bf16.",
@@ -490,6 +554,8 @@ export const deviceRules: DiagnosisRule[] = [
         ),
         confidence: 0.7,
       },
+      // bash's job report of a SIGKILLed command (jobs.c, signal names in English and zh_CN: "Killed" / "已杀死").
+      { match: rx(/line \d+: +\d+ Killed\b|\d+ 已杀死/, " Killed", "已杀死"), confidence: 0.65 },
     ],
     cause:
       "A process was killed with SIGKILL, usually by the kernel's OOM killer because host RAM ran out (all ranks loading " +

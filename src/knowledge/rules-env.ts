@@ -1,12 +1,18 @@
 // Rules for broken installations: CANN not sourced, driver not mounted, mismatched versions, launch-script problems.
 import { MINDSPEED_FAQ } from "./rules-device.js";
-import { type DiagnosisRule, lit, rx } from "./rules-types.js";
+import { type DiagnosisRule, lit, rx, rxWhen } from "./rules-types.js";
 
 const CANN_LIBS =
   "hccl|ascendcl|atb|ge_runner|graph|register|opapi|acl_op_compiler|runtime|hccl_plugin|tiling_api|platform|c_sec|msprofiler|nnopbase|ascend_protobuf|fmk_parser|ge_common|acl_tdt_channel";
 
 const HF_PACKAGES =
   "transformers|accelerate|peft|trl|datasets|tokenizers|huggingface_hub|vllm|vllm_ascend|deepspeed|diffusers|safetensors|verl|qwen_vl_utils|timm|llamafactory|swift";
+
+/** pip's report of an installed set that breaks a requirement (pip/_internal/commands/install.py, dependency
+ * conflicts): "<pkg> <ver> requires <req><spec>, but you have <dep> <ver> which is incompatible." */
+const PIP_CONFLICT = /[\w.-]+ [\w.+!-]+ requires [\w.-]+[<>=!~][^\n]*, but you have (?<have>[\w.-]+) /;
+const distName = (name: string | undefined) => (name ?? "").toLowerCase().replace(/-/g, "_");
+const HF_DISTS = new Set(HF_PACKAGES.split("|"));
 
 export const envRules: DiagnosisRule[] = [
   {
@@ -90,9 +96,14 @@ export const envRules: DiagnosisRule[] = [
       },
       { match: rx(/HDC init failed|driver may not load/, "HDC init failed", "driver may not load"), confidence: 0.8 },
       {
-        match: rx(/\/dev\/davinci(?:_manager|\d+)[^\n]*(?:No such file|does not exist|not found)/, "/dev/davinci"),
+        match: rx(
+          /\/dev\/davinci(?:_manager|\d+)[^\n]*(?:No such file|no such file|does not exist|not found)/,
+          "/dev/davinci",
+        ),
         confidence: 0.8,
       },
+      // npu-smi and DCMI users load the driver's management library from /usr/local/Ascend/driver/lib64/driver.
+      { match: rx(/libdrvdsmi\w*\.so[^\n]*cannot open/, "libdrvdsmi"), confidence: 0.85 },
       {
         match: lit("Failed to load the backend extension: torch_npu"),
         unless: [
@@ -141,6 +152,11 @@ export const envRules: DiagnosisRule[] = [
       { match: lit("undefined symbol"), confidence: 0.72 },
       { match: rx(/depends on torch==[\w.+]+/, "depends on torch=="), confidence: 0.8 },
       { match: rx(/module 'torch_npu[\w.]*' has no attribute/, "module 'torch_npu"), confidence: 0.8 },
+      // pip's dependency-conflict report about torch_npu's pinned torch.
+      {
+        match: rx(/torch[-_]npu [\w.+!-]+ requires torch[<>=!~][^\n]*, but you have torch /, ", but you have "),
+        confidence: 0.85,
+      },
     ],
     cause:
       "torch, torch_npu, the CANN toolkit and NNAL/ATB are not from the same row of the compatibility table (or the C++ " +
@@ -317,6 +333,9 @@ export const envRules: DiagnosisRule[] = [
         ),
         confidence: 0.8,
       },
+      // torch's own check (torch/__init__.py): the source checkout's torch/_C folder shadows the extension.
+      { match: lit("PyTorch has loaded the `torch/_C` folder"), confidence: 0.9 },
+      { match: lit("Failed to load PyTorch C extensions"), confidence: 0.8 },
     ],
     cause:
       "Python was started inside the torch_npu source directory, so the uncompiled sources shadow the installed package.",
@@ -354,6 +373,11 @@ export const envRules: DiagnosisRule[] = [
         confidence: 0.82,
       },
       { match: rx(/cannot import name '[\w.]+' from '[\w.]+'/, "cannot import name"), confidence: 0.55 },
+      // pip's dependency-conflict report naming one of the HF stack's packages.
+      {
+        match: rxWhen(PIP_CONFLICT, [", but you have "], (g) => HF_DISTS.has(distName(g.have))),
+        confidence: 0.8,
+      },
     ],
     extract: [/cannot import name '(?<name>[\w.]+)' from '(?<module>[\w.]+)'/],
     cause:
@@ -381,6 +405,10 @@ export const envRules: DiagnosisRule[] = [
     triggers: [
       { match: lit("Torch not compiled with CUDA enabled"), confidence: 0.9 },
       { match: lit("Found no NVIDIA driver on your system"), confidence: 0.72 },
+      // The nccl backend asked of a torch without NCCL (CPU/NPU wheels: torch/distributed/distributed_c10d.py) or on a
+      // host without CUDA devices (torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp).
+      { match: lit("Distributed package doesn't have NCCL built in"), confidence: 0.8 },
+      { match: lit("ProcessGroupNCCL is only supported with GPUs"), confidence: 0.72 },
     ],
     cause:
       "An integer device index (.to(3), device_map values) or a .cuda() call was resolved to CUDA; with transformers newer " +
@@ -422,6 +450,17 @@ export const envRules: DiagnosisRule[] = [
       },
       {
         match: lit("Permission denied"),
+        unless: [lit("(publickey"), lit("please try again")],
+        within: 2,
+        confidence: 0.5,
+      },
+      // EACCES in glibc's zh_CN text (po/zh_CN.po), Windows ERROR_ACCESS_DENIED (5), and Go's lower-case errno text.
+      {
+        match: rx(/权限不够|\[WinError 5\] (?:Access is denied|拒绝访问)/, "权限不够", "[WinError 5] "),
+        confidence: 0.75,
+      },
+      {
+        match: lit("permission denied"),
         unless: [lit("(publickey"), lit("please try again")],
         within: 2,
         confidence: 0.5,
@@ -469,7 +508,11 @@ export const envRules: DiagnosisRule[] = [
     title: "Script has Windows (CRLF) line endings",
     role: "primary",
     triggers: [
-      { match: rx(/\$'\\r'/, "\\r': command", "token `$'\\r'"), confidence: 0.95 },
+      { match: rx(/\$'\\r'/, "\\r': command", "token `$'\\r'", "$'\\r': "), confidence: 0.95 },
+      // bash in zh_CN (po/zh_CN.po: "bad interpreter" → "解释器错误") and `set -o pipefail` read with a CR
+      // (builtins/set.def: "invalid option name").
+      { match: rx(/\^M: 解释器错误/, "^M: 解释器错误"), confidence: 0.9 },
+      { match: rx(/set: pipefail\r?: invalid option name/, "set: pipefail"), confidence: 0.8 },
       {
         match: rx(/\^M: bad interpreter|\^M: No such file/, "^M: bad interpreter", "^M: No such file"),
         confidence: 0.9,

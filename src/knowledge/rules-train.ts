@@ -38,6 +38,20 @@ export const trainRules: DiagnosisRule[] = [
       { match: lit("Gradient overflow. Skipping step"), minCount: 3, confidence: 0.78 },
       { match: lit("Loss scaler reducing loss scale to"), minCount: 3, confidence: 0.72 },
       { match: lit("Non finite check and unscale on NPU device"), confidence: 0.55 },
+      // DeepSpeed's fp16 loss scaler still overflowing at the bottom of its range (runtime/fp16/loss_scaler.py,
+      // runtime/zero/stage_1_and_2.py); overflows at the start, while the scale comes down from 2^16-2^32, are normal.
+      {
+        match: rxWhen(
+          /\[deepspeed\] OVERFLOW! Rank \d+ Skipping step\. Attempted loss scale: (?<scale>[\d.]+)/,
+          ["[deepspeed] OVERFLOW! Rank"],
+          (g) => Number(g.scale) <= 8,
+        ),
+        minCount: 2,
+        confidence: 0.75,
+      },
+      // torch's anomaly mode (torch/csrc/autograd/engine.cpp) and Megatron's loss check (pretrain_gpt.py loss_func).
+      { match: lit("returned nan values in its"), confidence: 0.82 },
+      { match: lit("found NaN in local forward loss calculation"), confidence: 0.85 },
       // mmengine/mmdet and plain training loops: `grad_norm: nan`, `Loss nan`, `training_loss is 'nan'`.
       {
         match: rx(
@@ -125,6 +139,13 @@ export const trainRules: DiagnosisRule[] = [
         confidence: 0.9,
       },
       { match: lit("Global shape mismatch"), confidence: 0.86 },
+      // torch.distributed.checkpoint (torch/distributed/checkpoint/default_planner.py) and accelerate's loader
+      // (src/accelerate/utils/modeling.py set_module_tensor_to_device).
+      { match: lit("Size mismatch between saved"), confidence: 0.88 },
+      {
+        match: rx(/Trying to set a tensor of shape [^\n]*\(which has shape/, "Trying to set a tensor of shape"),
+        confidence: 0.85,
+      },
       {
         match: rx(/mp_rank_\d+(?:_\d+)?[^\n]*(?:No such file|does not exist|not found)/, "mp_rank_"),
         confidence: 0.78,
@@ -195,12 +216,16 @@ export const trainRules: DiagnosisRule[] = [
       { match: rx(/KeyError: (?:'[^']*'|"[^"]*"|None)/, "KeyError: "), confidence: 0.55 },
       {
         match: rx(
-          /Column (?:'[^']*'|\w+) not in the dataset|Undefined dataset \S+ in dataset_info/,
+          /Columns? (?:'[^']*'|\w+|\[[^\]\n]*\]) not in the dataset|Undefined dataset \S+ in dataset_info/,
           "not in the dataset",
           "Undefined dataset",
         ),
         confidence: 0.8,
       },
+      // transformers' Trainer found none of the model's inputs among the columns (trainer.py _remove_unused_columns);
+      // datasets found files with different columns (src/datasets/builder.py, DatasetGenerationCastError).
+      { match: lit("No columns in the dataset match the model's forward"), confidence: 0.82 },
+      { match: lit("All the data files must have the same columns"), confidence: 0.78 },
     ],
     extract: [/KeyError: (?<key>'[^']*'|"[^"]*"|None)/],
     cause:
@@ -256,6 +281,12 @@ export const trainRules: DiagnosisRule[] = [
           "Failed to open local file",
         ),
         confidence: 0.8,
+      },
+      // Legacy Megatron's index cache beside the data prefix (megatron/data/gpt_dataset.py _build_index_mappings:
+      // <prefix>_<name>_indexmap_<N>ns_<S>sl_<seed>s_{doc,sample,shuffle}_idx.npy) missing on this node.
+      {
+        match: rx(/(?:No such file or directory|FileNotFoundError)[^\n]*_indexmap_[^\n]*_idx\.npy/, "_indexmap_"),
+        confidence: 0.82,
       },
       // ECOMM from a network filesystem while writing the cache.
       { match: lit("Communication error on send"), confidence: 0.72 },
@@ -315,6 +346,10 @@ export const trainRules: DiagnosisRule[] = [
         match: rx(/DataLoader worker \(pid[^)]*\) (?:is killed by signal|exited unexpectedly)/, "DataLoader worker"),
         confidence: 0.66,
       },
+      // NCCL's shared-memory transport cannot grow its segment in /dev/shm (src/misc/shmutils.cc).
+      { match: lit("failed to extend /dev/shm"), confidence: 0.88 },
+      // The shell's report of SIGBUS (bash; zh_CN "总线错误", po/zh_CN.po).
+      { match: rx(/\bBus error \(core dumped\)|总线错误/, "Bus error (core dumped)", "总线错误"), confidence: 0.6 },
     ],
     supersedes: ["disk-full", "host-oom"],
     cause:
@@ -341,7 +376,16 @@ export const trainRules: DiagnosisRule[] = [
     role: "primary",
     triggers: [
       {
-        match: rx(/\[Errno 28\]|No space left on device/, "[Errno 28]", "No space left on device"),
+        // ENOSPC as Python, the C library (English; zh_CN "设备上没有空间", po/zh_CN.po) and Go (lower case, docker and
+        // containerd) print it; Windows ERROR_DISK_FULL (112).
+        match: rx(
+          /\[Errno 28\]|[Nn]o space left on device|设备上没有空间|There is not enough space on the disk|\[WinError 112\]/,
+          "[Errno 28]",
+          "o space left on device",
+          "设备上没有空间",
+          "not enough space on the disk",
+          "[WinError 112]",
+        ),
         unless: [lit("/dev/shm"), lit("</torch_"), lit("shared memory")],
         within: 6,
         confidence: 0.9,
@@ -398,6 +442,11 @@ export const trainRules: DiagnosisRule[] = [
         confidence: 0.8,
       },
       { match: lit("is not a local folder and is not a valid model identifier"), confidence: 0.82 },
+      // A local path that does not exist is taken for a Hub repo id (huggingface_hub utils/_validators.py), which
+      // transformers reports as an incorrect path, or as a file it could not fetch offline (src/transformers/utils/hub.py).
+      { match: lit("Repo id must be in the form 'repo_name' or 'namespace/repo_name'"), confidence: 0.78 },
+      { match: lit("Incorrect path_or_model_id"), confidence: 0.8 },
+      { match: rx(/couldn't find (?:it|them) in the cached files/, "in the cached files"), confidence: 0.7 },
     ],
     extract: [/metadata file (?<path>\S+)/, /found in (?:directory )?(?<path>\S+?)\.?$/],
     cause:
@@ -443,6 +492,14 @@ export const trainRules: DiagnosisRule[] = [
           "must be divisible by",
         ),
         confidence: 0.9,
+      },
+      // Megatron-core's config check (megatron/core/transformer/transformer_config.py).
+      {
+        match: rx(
+          /(?:num_query_groups|num_attention_heads) \(\d+\) must be a multiple of tensor_model_parallel_size/,
+          "must be a multiple of tensor_model_parallel_size",
+        ),
+        confidence: 0.92,
       },
       {
         match: rx(

@@ -1,0 +1,345 @@
+// Each category's evidence is checked against the wording of the projects that raise the failure (torch, torch_npu,
+// c10d/NCCL/Gloo, CANN, MindSpore, vLLM, transformers/accelerate/datasets, Megatron, pip, the shells and the C
+// library in English and Chinese). Every message below is built from the cited source file or document, not from a
+// collected log; each must be diagnosed as its own category and no other (a phrase of one category that sits inside
+// another category's message would fail here).
+import { describe, expect, it } from "vitest";
+import { compileRules } from "../../src/diagnosis/compile.js";
+import { diagnoseText } from "../../src/diagnosis/index.js";
+import { diagnosisRules } from "../../src/knowledge/rules.js";
+import type { Category } from "../../src/knowledge/rules-types.js";
+
+interface SourceMessage {
+  /** Where the wording comes from: a file in the project's repository or a documentation page. */
+  source: string;
+  log: string;
+}
+
+const TORCH = "https://github.com/pytorch/pytorch/blob/main";
+const CANN_DOC = "https://www.hiascend.com/document/detail/zh/canncommercial/latest/maintenref/troubleshooting";
+
+const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
+  npu_oom: [
+    {
+      source: `${TORCH}/c10/cuda/CUDACachingAllocator.cpp (hipified on ROCm: "HIP out of memory")`,
+      log: "RuntimeError: HIP out of memory. Tried to allocate 20.00 MiB. GPU 0 has a total capacity of 63.98 GiB of which 0 bytes is free.",
+    },
+    {
+      source: `${TORCH}/c10/xpu/XPUCachingAllocator.cpp`,
+      log: "RuntimeError: XPU out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 15.11 GiB.",
+    },
+    {
+      source: `${TORCH}/aten/src/ATen/mps/MPSAllocator.mm`,
+      log: "RuntimeError: MPS backend out of memory (MPS allocated: 17.95 GB, other allocations: 2.31 MB, max allowed: 18.13 GB). Tried to allocate 256.00 MB on private pool.",
+    },
+    {
+      source: `${TORCH}/c10/cuda/CUDAException.h (cudaErrorMemoryAllocation through C10_CUDA_CHECK)`,
+      log: "RuntimeError: CUDA error: out of memory\nCUDA kernel errors might be asynchronously reported at some other API call.",
+    },
+    {
+      source:
+        "https://github.com/mindspore-ai/mindspore/blob/master/mindspore/ccsrc/plugin/device/ascend/hal/device/ascend_memory_adapter.cc",
+      log: "RuntimeError: Out of Memory!!! Request memory size: 33100113920B, Memory Statistic:\nDevice HBM memory size: 32768M",
+    },
+    {
+      source: "https://github.com/vllm-project/vllm/blob/main/vllm/v1/core/kv_cache_utils.py",
+      log: "ValueError: No available memory for the cache blocks. Try increasing `gpu_memory_utilization` when initializing the engine.",
+    },
+    {
+      source:
+        "https://github.com/PaddlePaddle/Paddle/blob/develop/paddle/phi/core/memory/allocation/retry_allocator.cc",
+      log: "ResourceExhaustedError: Out of memory error on GPU 0. Cannot allocate 1.000000GB memory on GPU 0, 15.700000GB memory has been allocated and available memory is only 0.000000B.",
+    },
+    {
+      source: "https://github.com/openxla/xla/blob/main/xla/stream_executor/integrations/tf_allocator_adapter.cc",
+      log: "jaxlib.xla_extension.XlaRuntimeError: RESOURCE_EXHAUSTED: Out of memory while trying to allocate 1073741824 bytes.",
+    },
+    {
+      source: "https://github.com/hicann/runtime/blob/master/include/external/acl/error_codes/rt_error_codes.h",
+      log: "aclrtMalloc failed, ret = ACL_ERROR_RT_MEMORY_ALLOCATION",
+    },
+  ],
+  port_in_use: [
+    {
+      source: "https://learn.microsoft.com/en-us/windows/win32/winsock/windows-sockets-error-codes-2 (WSAEADDRINUSE)",
+      log: "OSError: [WinError 10048] Only one usage of each socket address (protocol/network address/port) is normally permitted",
+    },
+    {
+      source: "Windows zh-CN text of WSAEADDRINUSE (10048)",
+      log: "OSError: [WinError 10048] 通常每个套接字地址(协议/网络地址/端口)只允许使用一次。",
+    },
+    {
+      source: "glibc po/zh_CN.po (EADDRINUSE)",
+      log: "OSError: [Errno 98] 地址已在使用",
+    },
+    {
+      source: "https://github.com/streamlit/streamlit/blob/develop/lib/streamlit/web/server/server.py",
+      log: "Port 8501 is already in use",
+    },
+  ],
+  hccl_timeout: [
+    {
+      source: `${TORCH}/torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp`,
+      log: "[E ProcessGroupNCCL.cpp:414] Some NCCL operations have failed or timed out. Due to the asynchronous nature of CUDA kernels, subsequent GPU operations might run on corrupted/incomplete data.",
+    },
+    {
+      source: "https://github.com/pytorch/gloo/blob/main/gloo/transport/tcp/unbound_buffer.cc",
+      log: "RuntimeError: [../third_party/gloo/gloo/transport/tcp/unbound_buffer.cc:81] Timed out waiting 1800000ms for recv operation to complete",
+    },
+    {
+      source: `${TORCH}/torch/csrc/distributed/c10d/ProcessGroupGloo.cpp (monitoredBarrier)`,
+      log: "RuntimeError: [Rank 0]: Rank 1 failed to pass monitoredBarrier in 1800000 ms",
+    },
+    {
+      source: `${TORCH}/torch/distributed/distributed_c10d.py (_store_based_barrier)`,
+      log: "RuntimeError: Timed out initializing process group in store based barrier on rank: 0, for key: store_based_barrier_key:1 (world_size=8, num_workers_joined=1, timeout=0:30:00)",
+    },
+  ],
+  driver_not_mounted: [
+    {
+      source:
+        "https://www.hiascend.com/document (driver layout: /usr/local/Ascend/driver/lib64/driver/libdrvdsmi_host.so)",
+      log: "npu-smi: error while loading shared libraries: libdrvdsmi_host.so: cannot open shared object file: No such file or directory",
+    },
+    {
+      source: "https://github.com/moby/moby/blob/master/daemon/oci_linux.go (custom device not on the host)",
+      log: 'docker: Error response from daemon: error gathering device information while adding custom device "/dev/davinci0": no such file or directory.',
+    },
+  ],
+  torch_npu_version_mismatch: [
+    {
+      source: "https://github.com/pypa/pip/blob/main/src/pip/_internal/commands/install.py (dependency conflicts)",
+      log: "torch-npu 2.1.0.post3 requires torch==2.1.0, but you have torch 2.4.0 which is incompatible.",
+    },
+  ],
+  transformers_version_conflict: [
+    {
+      source: "https://github.com/pypa/pip/blob/main/src/pip/_internal/commands/install.py (dependency conflicts)",
+      log: "transformers 4.57.0 requires tokenizers<=0.23.0,>=0.22.0, but you have tokenizers 0.15.2 which is incompatible.",
+    },
+  ],
+  import_from_source_dir: [
+    {
+      source: `${TORCH}/torch/__init__.py`,
+      log: "ImportError: Failed to load PyTorch C extensions:\n    It appears that PyTorch has loaded the `torch/_C` folder\n    of the PyTorch repository rather than the C extensions which\n    are expected in the `torch._C` namespace.",
+    },
+  ],
+  aicore_error: [
+    {
+      source: `${CANN_DOC} (runtime exception report)`,
+      log: "The error from device(chipId:0, dieId:0), serial number is 3, there is an aicore error exception, core id is 0, error code = 0x800000.",
+    },
+    {
+      source: "https://github.com/hicann/runtime/blob/master/include/external/acl/error_codes/rt_error_codes.h",
+      log: "synchronize stream failed: ACL_ERROR_RT_AICORE_EXCEPTION",
+    },
+    {
+      source: `${TORCH}/c10/cuda/CUDAException.h (cudaErrorIllegalAddress)`,
+      log: "RuntimeError: CUDA error: an illegal memory access was encountered",
+    },
+  ],
+  dtype_unsupported: [
+    {
+      source: `${TORCH}/aten/src/ATen/Dispatch.h (AT_DISPATCH "not implemented for")`,
+      log: "RuntimeError: \"addmm_impl_cpu_\" not implemented for 'Half'",
+    },
+    {
+      source: "https://github.com/huggingface/transformers/blob/main/src/transformers/training_args.py",
+      log: "ValueError: Your setup doesn't support bf16/gpu. You need torch>=1.10, using Ampere GPU with cuda>=11.0",
+    },
+    {
+      source: "https://github.com/Dao-AILab/flash-attention/blob/main/csrc/flash_attn/flash_api.cpp",
+      log: "RuntimeError: FlashAttention only support fp16 and bf16 data type",
+    },
+  ],
+  nan_loss: [
+    {
+      source: "https://github.com/deepspeedai/DeepSpeed/blob/master/deepspeed/runtime/fp16/loss_scaler.py",
+      log: [4, 2, 1, 1]
+        .map((s) => `[deepspeed] OVERFLOW! Rank 0 Skipping step. Attempted loss scale: ${s}, reducing to ${s / 2}`)
+        .join("\n"),
+    },
+    {
+      source: `${TORCH}/torch/csrc/autograd/engine.cpp (anomaly mode)`,
+      log: "RuntimeError: Function 'MulBackward0' returned nan values in its 0th output.",
+    },
+    {
+      source: "https://github.com/NVIDIA/Megatron-LM/blob/main/pretrain_gpt.py (loss_func)",
+      log: "Rank 3: found NaN in local forward loss calculation. Device: 3, node: node-1",
+    },
+  ],
+  cuda_path_on_npu: [
+    {
+      source: `${TORCH}/torch/distributed/distributed_c10d.py`,
+      log: "RuntimeError: Distributed package doesn't have NCCL built in",
+    },
+    {
+      source: `${TORCH}/torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp`,
+      log: "RuntimeError: ProcessGroupNCCL is only supported with GPUs, no GPUs found!",
+    },
+  ],
+  ckpt_shape_mismatch: [
+    {
+      source: `${TORCH}/torch/distributed/checkpoint/default_planner.py`,
+      log: "ValueError: Size mismatch between saved torch.Size([151936, 4096]) and current: torch.Size([75968, 4096]) for model.embed_tokens.weight",
+    },
+    {
+      source: "https://github.com/huggingface/accelerate/blob/main/src/accelerate/utils/modeling.py",
+      log: 'ValueError: Trying to set a tensor of shape torch.Size([4096, 4096]) in "weight" (which has shape torch.Size([2048, 4096])), this looks incorrect.',
+    },
+  ],
+  dataset_key_error: [
+    {
+      source: "https://github.com/huggingface/datasets/blob/main/src/datasets/arrow_dataset.py (set_format)",
+      log: "ValueError: Columns ['attention_mask'] not in the dataset. Current columns in the dataset: ['text', 'input_ids']",
+    },
+    {
+      source:
+        "https://github.com/huggingface/datasets/blob/main/src/datasets/formatting/formatting.py (_check_valid_column_key)",
+      log: "KeyError: 'Column content not in the dataset. Current columns in the dataset: []'",
+    },
+    {
+      source:
+        "https://github.com/huggingface/transformers/blob/main/src/transformers/trainer.py (_remove_unused_columns)",
+      log: "ValueError: No columns in the dataset match the model's forward method signature. The following columns have been ignored: [text].",
+    },
+    {
+      source: "https://github.com/huggingface/datasets/blob/main/src/datasets/builder.py (DatasetGenerationCastError)",
+      log: "All the data files must have the same columns, but at some point there are 2 new columns ({'a', 'b'}) and 1 missing columns ({'c'}).",
+    },
+  ],
+  nfs_cache_hang: [
+    {
+      source:
+        "https://github.com/NVIDIA/Megatron-LM/blob/core_r0.5.0/megatron/data/gpt_dataset.py (_build_index_mappings)",
+      log: "FileNotFoundError: [Errno 2] No such file or directory: '/data/my-gpt2_text_document_train_indexmap_1000ns_1024sl_1234s_doc_idx.npy'",
+    },
+  ],
+  shm_bus_error: [
+    {
+      source: "https://github.com/NVIDIA/nccl/blob/master/src/misc/shmutils.cc",
+      log: "node1:168:168 [0] misc/shmutils.cc:72 NCCL WARN Error: failed to extend /dev/shm/nccl-UbzKZ9 to 9637892 bytes",
+    },
+    {
+      source: `${TORCH}/torch/utils/data/dataloader.py`,
+      log: "RuntimeError: DataLoader worker (pid(s) 12345, 12346) exited unexpectedly",
+    },
+    {
+      source: "bash (SIGBUS job report), zh_CN: glibc po/zh_CN.po",
+      log: "run.sh: 行 5:  4242 总线错误 (核心已转储) python train.py",
+    },
+  ],
+  disk_full: [
+    {
+      source: "https://pkg.go.dev/syscall (ENOSPC text used by docker/containerd)",
+      log: "failed to register layer: write /var/lib/docker/tmp/abc: no space left on device",
+    },
+    {
+      source: "glibc po/zh_CN.po (ENOSPC)",
+      log: "cp: 写入 '/data/ckpt/iter_0001000/model.pt' 出错: 设备上没有空间",
+    },
+    {
+      source: "https://learn.microsoft.com/en-us/windows/win32/debug/system-error-codes--0-499- (ERROR_DISK_FULL, 112)",
+      log: "OSError: [WinError 112] There is not enough space on the disk",
+    },
+  ],
+  permission_denied: [
+    {
+      source: "glibc po/zh_CN.po (EACCES)",
+      log: "bash: ./train.sh: 权限不够",
+    },
+    {
+      source:
+        "https://learn.microsoft.com/en-us/windows/win32/debug/system-error-codes--0-499- (ERROR_ACCESS_DENIED, 5)",
+      log: "PermissionError: [WinError 5] Access is denied: 'C:\\\\models\\\\tmp'",
+    },
+    {
+      source: "https://pkg.go.dev/syscall (EACCES text)",
+      log: "open /var/log/ascend/run.log: permission denied",
+    },
+  ],
+  missing_weights: [
+    {
+      source: "https://github.com/huggingface/huggingface_hub/blob/main/src/huggingface_hub/utils/_validators.py",
+      log: "huggingface_hub.errors.HFValidationError: Repo id must be in the form 'repo_name' or 'namespace/repo_name': '/data/models/Qwen2-7B'. Use `repo_type` argument if needed.",
+    },
+    {
+      source: "https://github.com/huggingface/transformers/blob/main/src/transformers/utils/hub.py",
+      log: "OSError: Incorrect path_or_model_id: '/data/models/Qwen2-7B'. Please provide either the path to a local folder or the repo_id of a model on the Hub.",
+    },
+    {
+      source: "https://github.com/huggingface/transformers/blob/main/src/transformers/utils/hub.py",
+      log: "OSError: We couldn't connect to 'https://huggingface.co' to load this file, couldn't find it in the cached files and it looks like Qwen/Qwen2-7B is not the path to a directory containing a file named config.json.",
+    },
+  ],
+  host_oom: [
+    {
+      source: "bash jobs.c (signal description of SIGKILL in the job report)",
+      log: "./train.sh: line 12: 12345 Killed                  python train.py --config cfg.yaml",
+    },
+    {
+      source: "bash po/zh_CN.po (SIGKILL)",
+      log: "./train.sh: 行 12: 12345 已杀死               python train.py",
+    },
+  ],
+  tp_exceeds_kv_heads: [
+    {
+      source: "https://github.com/NVIDIA/Megatron-LM/blob/main/megatron/core/transformer/transformer_config.py",
+      log: "ValueError: num_query_groups (4) must be a multiple of tensor_model_parallel_size (8).",
+    },
+    {
+      source: "https://github.com/NVIDIA/Megatron-LM/blob/main/megatron/core/transformer/transformer_config.py",
+      log: "ValueError: num_attention_heads (28) must be a multiple of tensor_model_parallel_size (8).",
+    },
+  ],
+  windows_line_endings: [
+    {
+      source: "bash po/zh_CN.po (command not found, with a CR in the word)",
+      log: "run.sh: 行 2: $'\\r': 未找到命令",
+    },
+    {
+      source: "bash po/zh_CN.po (bad interpreter)",
+      log: "bash: ./run.sh: /bin/bash^M: 解释器错误: 没有那个文件或目录",
+    },
+    {
+      source: "bash builtins/set.def (set -o with an unknown option name; here `pipefail\\r`)",
+      log: "run.sh: line 3: set: pipefail\r: invalid option name",
+    },
+  ],
+};
+
+const top = (log: string) => diagnoseText(log).findings[0]?.category ?? "unknown";
+
+describe("each category recognises the wording of every stack that raises it", () => {
+  const cases = Object.entries(MESSAGES).flatMap(([category, list]) => (list ?? []).map((m) => ({ category, ...m })));
+
+  it.each(cases)("$category: $source", ({ category, log }) => {
+    expect(top(log)).toBe(category);
+  });
+
+  it("keeps every category's source messages out of every other category (no substring traps)", () => {
+    const wrong: string[] = [];
+    for (const { category, log } of cases) {
+      const cats = new Set(diagnoseText(log).findings.map((f) => f.category));
+      cats.delete(category as Category);
+      if (cats.size) wrong.push(`${category} also read as ${[...cats].join(", ")}: ${log.slice(0, 80)}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("anchors every pattern that matches a source message with a literal the message holds", () => {
+    const compiled = compileRules(diagnosisRules);
+    const lines = cases.flatMap((c) => c.log.split("\n"));
+    for (const [i, p] of compiled.patterns.entries()) {
+      if (!p.key.startsWith("r:") || compiled.suspicion[i]! > 0) continue;
+      if (i === compiled.codePattern || i === compiled.framePattern) continue;
+      for (const line of lines) {
+        if (p.test(line) === null) continue;
+        expect(
+          p.anchors.some((a) => line.includes(a)),
+          `${p.key} matches a line without its anchors: ${line}`,
+        ).toBe(true);
+      }
+    }
+  });
+});
