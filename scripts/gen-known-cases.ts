@@ -1,6 +1,7 @@
 // Regenerates src/knowledge/known-cases.ts from the public corpus (test/fixtures/diagnosis/corpus/public.jsonl):
 // URL, title, resolution, category and the normalised error-line signature of each case. The product reads only
 // the generated module, never the fixture. Run: node --import tsx scripts/gen-known-cases.ts
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { signatureLines } from "../src/diagnosis/signature.js";
@@ -50,5 +51,8 @@ export interface KnownCaseEntry {
 
 export const KNOWN_CASES: readonly KnownCaseEntry[] = ${JSON.stringify(cases, null, 1)};
 `;
-writeFileSync(join(ROOT, "src", "knowledge", "known-cases.ts"), body);
+const out = join(ROOT, "src", "knowledge", "known-cases.ts");
+writeFileSync(out, body);
+// The lint step checks formatting: write the module as the formatter would.
+execFileSync("npx", ["biome", "format", "--write", out], { cwd: ROOT, stdio: "ignore" });
 console.log(`${cases.length} known cases written`);

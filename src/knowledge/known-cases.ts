@@ -14,3850 +14,3880 @@ export interface KnownCaseEntry {
 }
 
 export const KNOWN_CASES: readonly KnownCaseEntry[] = [
- {
-  "id": "accelerate-1635",
-  "url": "https://github.com/huggingface/accelerate/issues/1635",
-  "repo": "huggingface/accelerate",
-  "split": "tune",
-  "title": "Megatron is not installed. please build it from source.",
-  "resolution": "accelerate's MEGATRON_LM integration needs Megatron-LM built from source at the version it supports (megatron-lm 3.0.0 from pip is not it).",
-  "category": "megatron_version_mismatch",
-  "signature": [
-   "megatron is not installed. please build it from source."
-  ]
- },
- {
-  "id": "accelerate-3723",
-  "url": "https://github.com/huggingface/accelerate/issues/3723",
-  "repo": "huggingface/accelerate",
-  "split": "tune",
-  "title": "accelerate==1.10.0 and safetensors==0.6.1 are incompatible with transformers==4.53.1",
-  "resolution": "transformers and accelerate (or the calling library) are from incompatible releases: upgrade them together to versions that match.",
-  "category": "transformers_version_conflict",
-  "signature": [
-   "> importerror: cannot import name 'autoimageprocessor' from 'transformers' ( __init__.py )"
-  ]
- },
- {
-  "id": "adaptthink-1",
-  "url": "https://github.com/THU-KEG/AdaptThink/issues/1",
-  "repo": "THU-KEG/AdaptThink",
-  "split": "holdout",
-  "title": "ValueError: Total number of attention heads (28) must be divisible by tensor parallel size (8)",
-  "resolution": "Valid tensor_parallel_size values for 28 heads are 1, 2, 4, 7, 14, 28.",
-  "category": "tp_exceeds_kv_heads",
-  "signature": [
-   "valueerror: total number of attention heads ( <n> ) must be divisible by tensor parallel size ( <n> )"
-  ]
- },
- {
-  "id": "afd-plugin-229",
-  "url": "https://github.com/vllm-project/afd-plugin/issues/229",
-  "repo": "vllm-project/afd-plugin",
-  "split": "holdout",
-  "title": "[Bug]: NPU AFD communication can fail with HCCL EI0006 without a documented connection timeout",
-  "resolution": "Raising HCCL_CONNECT_TIMEOUT (e.g. 900) mitigates the socket-connect timeout between roles.",
-  "category": "hccl_timeout",
-  "signature": [
-   "communication_error_get_socket(ei0006)"
-  ]
- },
- {
-  "id": "agixt-372",
-  "url": "https://github.com/Josh-XT/AGiXT/issues/372",
-  "repo": "Josh-XT/AGiXT",
-  "split": "tune",
-  "title": "Arm64 cannot allocate memory in static TLS block",
-  "resolution": "Preload libgomp (export LD_PRELOAD=<path>/libgomp.so.1) or change the import order so libgomp loads first.",
-  "category": "libgomp_static_tls",
-  "signature": [
-   "agent-llm-backend-streamlit- <n> | importerror: libgomp.so. <n> : cannot allocate memory in static tls block"
-  ]
- },
- {
-  "id": "alphafold-1073",
-  "url": "https://github.com/google-deepmind/alphafold/issues/1073",
-  "repo": "google-deepmind/alphafold",
-  "split": "tune",
-  "title": "Docker calls ascend NPU and fails to start",
-  "resolution": "The host driver files (dcmi, npu-smi, driver/lib64) or the device nodes are not mounted into the container: use the documented docker run mounts/devices.",
-  "category": "driver_not_mounted",
-  "signature": [
-   "error response from daemon: failed to create task for container: failed to create shim task: oci runtime create failed: runc create failed: unable to start container process: error during container init: error running prestart hook # <n> : exit status <n> , stdout: , stderr: runc start prestart-hook",
-   "failed to mount src: npu-smi.failed to mount dev.failed to do file mounting for.failed to mount files.failed to do mounting.failed to setup container.: unknown"
-  ]
- },
- {
-  "id": "apk-dependency-graph-11",
-  "url": "https://github.com/alexzaitsev/apk-dependency-graph/issues/11",
-  "repo": "alexzaitsev/apk-dependency-graph",
-  "split": "tune",
-  "title": "./run.sh: bad interpreter: /bin/bash^M: no such file or directory",
-  "resolution": "Line endings were CRLF: changed to LF.",
-  "category": "windows_line_endings",
-  "signature": [
-   "run.sh : bad interpreter: bash ^m: no such file or directory"
-  ]
- },
- {
-  "id": "ascend-pytorch-16",
-  "url": "https://github.com/Ascend/pytorch/issues/16",
-  "repo": "Ascend/pytorch",
-  "split": "tune",
-  "title": "ascend-pytorch-16",
-  "resolution": "torch_npu (2.1.0) does not map an integer device index to the NPU: tensor.to(3) goes to the CUDA path. Maintainer: 'not supported now'. Use 'npu:3' or torch.device('npu', 3). Libraries that pass integer device_map entries (accelerate/transformers) trigger this.",
-  "category": "cuda_path_on_npu",
-  "signature": [
-   "raise assertionerror(\"torch not compiled with cuda enabled\")",
-   "assertionerror: torch not compiled with cuda enabled"
-  ]
- },
- {
-  "id": "ascend-pytorch-24",
-  "url": "https://github.com/Ascend/pytorch/issues/24",
-  "repo": "Ascend/pytorch",
-  "split": "tune",
-  "title": "ascend-pytorch-24",
-  "resolution": "Python was started inside the torch_npu source checkout, so the un-built source package shadowed the installed wheel. Run from another directory.",
-  "category": "import_from_source_dir",
-  "signature": [
-   "modulenotfounderror: no module named 'torch_npu._c'"
-  ]
- },
- {
-  "id": "ascend-pytorch-29",
-  "url": "https://github.com/Ascend/pytorch/issues/29",
-  "repo": "Ascend/pytorch",
-  "split": "tune",
-  "title": "ascend-pytorch-29",
-  "resolution": "Inference worked, but LoRA training (which triggers online op compilation) failed because the CANN Python packages (tbe/te under ascend-toolkit/python/site-packages) were not on PYTHONPATH. Source ascend-toolkit/set_env.sh in the training shell, and install the CANN Python deps. The issue is open; the fix is the standard environment step.",
-  "category": "cann_env_not_sourced",
-  "signature": [
-   "tune( <n> ,python): [pywrapper.cpp: <n> ][cannkb][tid: <n> ]\"modulenotfounderror: no module named 'tbe.common'",
-   "tune( <n> ,python): [cann_kb_pyfunc_mgr.cpp: <n> ][cannkb][tid: <n> ]\"pyobjectinit: import repository_manager_log error\"",
-   "tune( <n> ,python): [py_interface.cpp: <n> ][cannkb][tid: <n> ]\"pyobjectinit of cannkbpyfuncmgr error!\"",
-   "tune( <n> ,python): [cann_kb_api.cpp: <n> ][cannkb][tid: <n> ]\"run pyinterfaceinit error!\"",
-   "tefusion( <n> ,python): [fusion_manager.cc: <n> ] <n> initcannkb call cannkbinit failed. res = [ <n> ]. init params: [ascend910b2, <n> , ]."
-  ]
- },
- {
-  "id": "ascend-pytorch-35",
-  "url": "https://github.com/Ascend/pytorch/issues/35",
-  "repo": "Ascend/pytorch",
-  "split": "tune",
-  "title": "ascend-pytorch-35",
-  "resolution": "The maintainer asked to confirm that torch and torch_npu versions match. The env is named PyTorch-2.1.0, so it was built for torch 2.1; the torch/torch_npu pair must be reinstalled consistently from the compatibility table.",
-  "category": "torch_npu_version_mismatch",
-  "signature": [
-   "<n> <n> : <n> : <n> - mmengine - warning - warning: command error: 'failed to import transformers.optimization because of the following error (look up to see its traceback):",
-   "libtorch_npu.so : undefined symbol: _zn5torch10valueerrorc1epkcz'!"
-  ]
- },
- {
-  "id": "ascend-pytorch-37",
-  "url": "https://github.com/Ascend/pytorch/issues/37",
-  "repo": "Ascend/pytorch",
-  "split": "tune",
-  "title": "import torch_npu时报错：AttributeError: module 'torch_npu.dynamo.torchair' has no attribute 'get_npu_backend'",
-  "resolution": "Upgrading torch_npu 2.1.0.post4 to 2.1.0.post5 (matching the CANN/ATB release) fixed the import.",
-  "category": "torch_npu_version_mismatch",
-  "signature": [
-   "attributeerror: module 'torch_npu.dynamo.torchair' has no attribute 'get_npu_backend'"
-  ]
- },
- {
-  "id": "ascend-pytorch-43",
-  "url": "https://github.com/Ascend/pytorch/issues/43",
-  "repo": "Ascend/pytorch",
-  "split": "tune",
-  "title": "ascend-pytorch-43",
-  "resolution": "Multi-node distributed training: a device task timed out (107020, 'task timeout') while the rank waited on a collective that the other ranks never reached. Find the rank that failed first, and if a step is legitimately slow raise HCCL_EXEC_TIMEOUT. The issue is open with no confirmed fix.",
-  "category": "hccl_timeout",
-  "signature": [
-   "worker- <n> : eh9999: wait for compute device to finish failed, runtime result = 107020.[func:reportcallerror][file:log_inner.cpp][line: <n> ]",
-   "worker- <n> : [w npustream.cpp: <n> ] warning: npu warning, error code is 107020[error]: .",
-   "worker- <n> : eh9999: inner error!",
-   "worker- <n> : rtdevicesynchronize execute failed, reason=[task timeout][func:funcerrorreason][file:error_message_manage.cc][line: <n> ]"
-  ]
- },
- {
-  "id": "ascend-pytorch-48",
-  "url": "https://github.com/Ascend/pytorch/issues/48",
-  "repo": "Ascend/pytorch",
-  "split": "tune",
-  "title": "在使用Ascend进行模型训练的时候遇到错误",
-  "resolution": "Maintainer asks for plog/event logs: the stream sync timeout follows a collective waiting on a slow rank (1.2M samples on 16 cards).",
-  "category": "hccl_timeout",
-  "signature": [
-   "w npustream.cpp: <n> ] warning: npu warning, error code is 507046[error]:",
-   ": in the specified timeout waiting event, all tasks in the specified stream are not completed.",
-   "rectify the fault based on the error information in the ascend log.",
-   "ee1002: stream synchronize timeout. rtdevicesynchronize execute failed, reason=[stream sync timeout]",
-   "possible cause: <n> . the timeout interval may be improperly set.",
-   "solution: <n> . check whether the timeout interval is properly set. <n> . check whether the network is normal.",
-   "wait for compute device to finish failed, runtime result = 507046.[func:reportcallerror][file:log_inner.cpp][line: <n> ]"
-  ]
- },
- {
-  "id": "ascend-pytorch-57",
-  "url": "https://github.com/Ascend/pytorch/issues/57",
-  "repo": "Ascend/pytorch",
-  "split": "tune",
-  "title": "Unsupported SOC version: Ascend310B4",
-  "resolution": "The installed CANN/kernels or image are built for another SoC (or too old to know this one): use the packages/image built for the chip in the host.",
-  "category": "cann_version_mismatch",
-  "signature": [
-   "unsupported soc version: ascend310b4"
-  ]
- },
- {
-  "id": "ascend-pytorch-62",
-  "url": "https://github.com/Ascend/pytorch/issues/62",
-  "repo": "Ascend/pytorch",
-  "split": "tune",
-  "title": "RuntimeError: npuSynchronizeDevice:torch_npu/csrc/core/npu/NPUStream.cpp:435 NPU function error: aclrtSynchronizeDevice, error code is 507046",
-  "resolution": "The other ranks waited in main_process_first while rank 0 pre-processed the dataset longer than the timeout; preprocess once beforehand or raise the timeouts.",
-  "category": "hccl_timeout",
-  "signature": [
-   "runtimeerror: npusynchronizedevice: npustream.cpp : <n> npu function error: aclrtsynchronizedevice, error code is 507046"
-  ]
- },
- {
-  "id": "ascend-pytorch-66",
-  "url": "https://github.com/Ascend/pytorch/issues/66",
-  "repo": "Ascend/pytorch",
-  "split": "tune",
-  "title": "RuntimeError: operator():build/CMakeFiles/torch_npu.dir/compiler_depend.ts:25 NPU function error: c10_npu::acl::AclrtSynchronizeStreamWithTimeout(copy_stream)\\",
-  "resolution": "The vector core raised an exception while running an operator: rerun with ASCEND_LAUNCH_BLOCKING=1 to name the operator and check CANN kernels against torch_npu.",
-  "category": "aicore_error",
-  "signature": [
-   "runtimeerror: operator(): compiler_depend.ts : <n> npu function error: c10_npu::acl::aclrtsynchronizestreamwithtimeout(copy_stream), error code is 507035",
-   "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed",
-   ": the vector core execution is abnormal."
-  ]
- },
- {
-  "id": "ascend-pytorch-67",
-  "url": "https://github.com/Ascend/pytorch/issues/67",
-  "repo": "Ascend/pytorch",
-  "split": "tune",
-  "title": "ascend-pytorch-67",
-  "resolution": "Device open failed (507033 / EL0003 'argument is invalid'). ASCEND_RT_VISIBLE_DEVICES was changed inside an already-running Python process, and the logical-to-physical mapping of device 0 failed to open. Set ASCEND_RT_VISIBLE_DEVICES in the shell before the process starts, and check with npu-smi that the physical card is healthy and free. The issue is open.",
-  "category": "npu_not_available",
-  "signature": [
-   "runtimeerror: initialize: compiler_depend.ts : <n> npu function error: c10_npu::setdevice(device_id_), error code is 507033",
-   "(pid: <n> , device:- <n> , rankid:- <n> ) err00100 pta call acl api failed",
-   ": failed to start the device.",
-   "rectify the fault based on the error information in the ascend log.",
-   "el0003: [pid: <n> ] the argument is invalid.",
-   "failed to open device, retcode= <hex> , deviceid= <n> .[func:initrawdriver][file:raw_device.cc][line: <n> ]",
-   "failed to init rawdriver, device_id= <n> , retcode= <hex> [func:init][file:raw_device.cc][line: <n> ]"
-  ]
- },
- {
-  "id": "ascend-pytorch-7a",
-  "url": "https://github.com/Ascend/pytorch/issues/7",
-  "repo": "Ascend/pytorch",
-  "split": "tune",
-  "title": "ascend-pytorch-7a",
-  "resolution": "Maintainer: the CANN Python dependencies were not fully installed. Install numpy, decorator, sympy, cffi, protobuf, attrs, pyyaml, pathlib2, scipy, requests, psutil and absl-py, which CANN's op compiler (TBE) imports at init.",
-  "category": "cann_python_deps_broken",
-  "signature": [
-   "eh9999: inner error!",
-   "eh9999 [init][env]init env failed![func:reportinnererror][file:log_inner.cpp][line: <n> ]",
-   "build op model failed, result = 500001[func:reportinnererror][file:log_inner.cpp][line: <n> ]",
-   "aborted (core dumped)"
-  ]
- },
- {
-  "id": "ascend-pytorch-7b",
-  "url": "https://github.com/Ascend/pytorch/issues/7",
-  "repo": "Ascend/pytorch",
-  "split": "tune",
-  "title": "ascend-pytorch-7b",
-  "resolution": "aarch64 static TLS exhaustion from the conda env's libgomp. The user recreated a clean env, installed the CANN Python deps and pip-installed torch 2.1.0 plus torch-npu 2.1.0rc1, after which it worked. The usual alternative is to LD_PRELOAD libgomp.so.1 first.",
-  "category": "libgomp_static_tls",
-  "signature": [
-   "importerror: libgomp.so. <n> : cannot allocate memory in static tls block"
-  ]
- },
- {
-  "id": "ascend-pytorch-9",
-  "url": "https://github.com/Ascend/pytorch/issues/9",
-  "repo": "Ascend/pytorch",
-  "split": "tune",
-  "title": "AttributeError: module 'torch_npu' has no attribute '_isinstance'",
-  "resolution": "The transfer_to_npu tool from the CANN toolkit does not match the installed torch_npu: use the torch_npu.contrib.transfer_to_npu shipped with torch_npu.",
-  "category": "torch_npu_version_mismatch",
-  "signature": [
-   "attributeerror: module 'torch_npu' has no attribute '_isinstance'"
-  ]
- },
- {
-  "id": "ascend-pytorch-99",
-  "url": "https://github.com/Ascend/pytorch/issues/99",
-  "repo": "Ascend/pytorch",
-  "split": "tune",
-  "title": "ascend-pytorch-99",
-  "resolution": "torch_npu 2.7.1 failed to load the NNAL/ATB library from CANN 8.3.RC1: the nnal/atb build did not match the installed CANN/torch_npu combination (undefined std::__cxx11 symbol). Install the NNAL/ATB package that matches the CANN toolkit and torch_npu per the compatibility table. The issue is open.",
-  "category": "torch_npu_version_mismatch",
-  "signature": [
-   "oserror: home /<user> libtbe_adapter.so : undefined symbol: _zn3mki2dlc1erknst7__cxx1112basic_stringicst11char_traitsicesaiceeeb"
-  ]
- },
- {
-  "id": "ascend-pytorch-99b",
-  "url": "https://github.com/Ascend/pytorch/issues/99",
-  "repo": "Ascend/pytorch",
-  "split": "tune",
-  "title": "torch_npu2.7.1 和CANN 8.3.RC1不兼容 (comment)",
-  "resolution": "NNAL/ATB libtbe_adapter.so built for another ABI/version than torch_npu 2.8.0 with CANN 8.5.0: install the matching NNAL and torch_npu.",
-  "category": "torch_npu_version_mismatch",
-  "signature": [
-   "file \" _atb_ops.py \", line <n> , in <module>",
-   "torch.ops.load_library(atb_so_path)",
-   "self._handle = _dlopen(self._name, mode)",
-   "oserror: libtbe_adapter.so : undefined symbol: _zn3mki2dlc1erknst7__cxx1112basic_stringicst11char_traitsicesaiceeeb"
-  ]
- },
- {
-  "id": "ascend-samples-21",
-  "url": "https://github.com/Ascend/samples/issues/21",
-  "repo": "Ascend/samples",
-  "split": "holdout",
-  "title": "aclrtSetDevice: open device 0 failed, runtime result = 507033",
-  "resolution": "CANN 7.0.RC1 host libraries reference symbols their GE library lacks (mixed/mismatched CANN install); reinstall one consistent CANN matching the driver.",
-  "category": "cann_version_mismatch",
-  "signature": [
-   "ge( <n> ,main): [host_cpu_engine.cc: <n> ] <n> loadlib: errorno: <n> (internal errors) [init][default][invoke][dlopen] failed. path = libops_host_cpu.so , error = libops_host_cpu.so : undefined symbol: _zn2ge14getshapeerrmsgejrksss1_"
-  ]
- },
- {
-  "id": "ascend-sglang-625",
-  "url": "https://github.com/Ascend/sglang/issues/625",
-  "repo": "Ascend/sglang",
-  "split": "tune",
-  "title": "Service startup failed for deepseek_r1 model test cases, error: \"torch.distributed.DistNetworkError: The server socket has failed to listen on any local network address\"",
-  "resolution": "The distributed init port was already in use on the host; use a free port.",
-  "category": "port_in_use",
-  "signature": [
-   "torch.distributed.distnetworkerror: the server socket has failed to listen on any local network address. port: <n> , useipv6: false, code: - <n> , name: ead",
-   "drinuse, message: address already in use"
-  ]
- },
- {
-  "id": "autoact-6",
-  "url": "https://github.com/zjunlp/AutoAct/issues/6",
-  "repo": "zjunlp/AutoAct",
-  "split": "tune",
-  "title": "KeyError: 'conversations'",
-  "resolution": "The loaded records have only input/output fields; use the data processing path that builds \"conversations\".",
-  "category": "dataset_key_error",
-  "signature": [
-   "keyerror: 'conversations'"
-  ]
- },
- {
-  "id": "bash-unit-68",
-  "url": "https://github.com/bash-unit/bash_unit/issues/68",
-  "repo": "bash-unit/bash_unit",
-  "split": "holdout",
-  "title": "line 18 $'\\r' command not found",
-  "resolution": "The script has Windows (CRLF) line endings: convert with dos2unix or sed -i \"s/\\r$//\".",
-  "category": "windows_line_endings",
-  "signature": [
-   "line <n> $'\\r' command not found"
-  ]
- },
- {
-  "id": "basicsr-737",
-  "url": "https://github.com/XPixelGroup/BasicSR/issues/737",
-  "repo": "XPixelGroup/BasicSR",
-  "split": "tune",
-  "title": "Watchdog caught collective operation timeout: WorkNCCL",
-  "resolution": "A collective waited past the timeout: one rank was slow, stuck or crashed (or data/sample counts differ); find the first failing rank, then raise the timeout if the work is legitimately long.",
-  "category": "hccl_timeout",
-  "signature": [
-   "[e626 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
-   "[e626 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg id <n> pg guid <n> (default_pg) rank <n> ] exception (either an error or timeout) detected by watchdog at work: <n> , last enqueued nccl work: <n> , last completed nccl work: <n> ."
-  ]
- },
- {
-  "id": "bionemo-784",
-  "url": "https://github.com/NVIDIA-BioNeMo/bionemo-recipes/issues/784",
-  "repo": "NVIDIA-BioNeMo/bionemo-recipes",
-  "split": "tune",
-  "title": "[BUG] Broken pipeline parallel for ESM2",
-  "resolution": "The number of layers does not split evenly over the pipeline stages: choose a PP size dividing num_layers or give an explicit per-stage layer split.",
-  "category": "pp_layers_mismatch",
-  "signature": [
-   "assertionerror: num_layers should be divisible by pipeline_model_parallel_size"
-  ]
- },
- {
-  "id": "cann-container-image-46",
-  "url": "https://github.com/Ascend/cann-container-image/issues/46",
-  "repo": "Ascend/cann-container-image",
-  "split": "tune",
-  "title": "拉取镜像创建容器后，无法使用npu-smi info",
-  "resolution": "The device is in use by another container/process (-8020); free it or use another card.",
-  "category": "device_busy",
-  "signature": [
-   "drvmnggetconsoleloglevel failed. (g_conloglevel= <n> )",
-   "dcmi model initialized failed, because the device is used. ret is - <n>"
-  ]
- },
- {
-  "id": "cbio-cluster-144",
-  "url": "https://github.com/cBio/cbio-cluster/issues/144",
-  "repo": "cBio/cbio-cluster",
-  "split": "holdout",
-  "title": "all CUDA-capable devices are busy or unavailable",
-  "resolution": "The GPUs run in exclusive mode and the selected one is taken by another job: use the GPU the scheduler assigned (CUDA_VISIBLE_DEVICES from PBS_GPUFILE).",
-  "category": "device_busy",
-  "signature": [
-   "\"error selecting compatible gpu all cuda-capable devices are busy or unavailable\""
-  ]
- },
- {
-  "id": "cbio-cluster-232",
-  "url": "https://github.com/cBio/cbio-cluster/issues/232",
-  "repo": "cBio/cbio-cluster",
-  "split": "holdout",
-  "title": "Job exit code 137",
-  "resolution": "The node's OOM killer killed the job (swap exhausted); a ballooning system process was removed.",
-  "category": "host_oom",
-  "signature": []
- },
- {
-  "id": "centernet-759",
-  "url": "https://github.com/xingyizhou/CenterNet/issues/759",
-  "repo": "xingyizhou/CenterNet",
-  "split": "tune",
-  "title": "CUDA-error all cuda-capable devices are busy or unavailable",
-  "resolution": "The GPU the process tried to allocate on is busy or unavailable: free it or pick another device.",
-  "category": "device_busy",
-  "signature": [
-   "i meet the error:cuda error: all cuda-capable devices are busy or unavailable(malloc at thccachingallocator.cpp : <n> )"
-  ]
- },
- {
-  "id": "chatglm2-525",
-  "url": "https://github.com/zai-org/ChatGLM2-6B/issues/525",
-  "repo": "zai-org/ChatGLM2-6B",
-  "split": "tune",
-  "title": "ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -9) local_rank: 0 (pid: 8180)",
-  "resolution": "Exit code -9 is SIGKILL from the kernel OOM killer: host RAM ran out while loading weights; add RAM/swap, use low_cpu_mem_usage or fewer processes.",
-  "category": "host_oom",
-  "signature": [
-   "loading checkpoint shards: <n> % <n> [ <n> : <n> < <n> : <n> , it ]error:torch.distributed.elastic.multiprocessing.api:failed (exitcode: - <n> ) local_rank: <n> (pid: <n> ) of binary: python3",
-   "raise childfailederror(",
-   "torch.distributed.elastic.multiprocessing.errors.childfailederror:"
-  ]
- },
- {
-  "id": "chatglm6b-1232",
-  "url": "https://github.com/zai-org/ChatGLM-6B/issues/1232",
-  "repo": "zai-org/ChatGLM-6B",
-  "split": "tune",
-  "title": "RuntimeError: [1] is setting up NCCL communicator ... got error: Socket Timeout",
-  "resolution": "Rank 1 could not get the NCCL unique id from rank 0 in time: rank 0 slow/stuck or unreachable; check master address/port and raise the timeout.",
-  "category": "hccl_timeout",
-  "signature": [
-   "runtimeerror: [ <n> ] is setting up nccl communicator and retreiving nccluniqueid from [ <n> ] via c10d key-value store by key ' <n> ', but store->get(' <n> ') got error: socket timeout",
-   "exception raised from recvbytes at utils.hpp : <n> (most recent call first):",
-   "frame # <n> : c10::error::error(c10::sourcelocation, std::string) + <hex> ( <hex> in libc10.so )"
-  ]
- },
- {
-  "id": "codellama-118",
-  "url": "https://github.com/meta-llama/codellama/issues/118",
-  "repo": "meta-llama/codellama",
-  "split": "tune",
-  "title": "Can't run the example",
-  "resolution": "Exit code -9 is SIGKILL from the kernel OOM killer: host RAM ran out while loading weights; add RAM/swap, use low_cpu_mem_usage or fewer processes.",
-  "category": "host_oom",
-  "signature": [
-   "error:torch.distributed.elastic.multiprocessing.api:failed (exitcode: - <n> ) local_rank: <n> (pid: <n> ) of binary: python"
-  ]
- },
- {
-  "id": "colossalai-3514",
-  "url": "https://github.com/hpcaitech/ColossalAI/issues/3514",
-  "repo": "hpcaitech/ColossalAI",
-  "split": "tune",
-  "title": "[BUG]: ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -9) local_rank: 3",
-  "resolution": "Exit code -9 is SIGKILL from the kernel OOM killer: host RAM ran out while loading weights; add RAM/swap, use low_cpu_mem_usage or fewer processes.",
-  "category": "host_oom",
-  "signature": [
-   "error:torch.distributed.elastic.multiprocessing.api:failed (exitcode: - <n> ) local_rank: <n> (pid: <n> ) of binary: python"
-  ]
- },
- {
-  "id": "comfyui-3d-pack-209",
-  "url": "https://github.com/MrForExample/ComfyUI-3D-Pack/issues/209",
-  "repo": "MrForExample/ComfyUI-3D-Pack",
-  "split": "holdout",
-  "title": "No file named diffusion_pytorch_model.bin",
-  "resolution": "The weights were downloaded to another directory: moving the safetensors files to where the loader looks fixed it.",
-  "category": "missing_weights",
-  "signature": [
-   "`oserror: error no file named diffusion_pytorch_model.bin found in directory c:\\imageai\\comfyui_windows_portable\\comfyui\\custom_nodes\\comfyui-3d-pack\\checkpoints\\diffusers\\ image2normal \\unet.`"
-  ]
- },
- {
-  "id": "comfyui-6483",
-  "url": "https://github.com/Comfy-Org/ComfyUI/issues/6483",
-  "repo": "Comfy-Org/ComfyUI",
-  "split": "holdout",
-  "title": "Using the Ascend NPU card, go to the CUDA branch, AssertionError: Torch not compiled with CUDA enabled",
-  "resolution": "Code takes the CUDA branch (torch.cuda.get_device_properties) on an NPU host; add the NPU branch.",
-  "category": "cuda_path_on_npu",
-  "signature": [
-   "!!! exception during processing !!! torch not compiled with cuda enabled"
-  ]
- },
- {
-  "id": "cosipy-631",
-  "url": "https://github.com/cositools/cosipy/issues/631",
-  "repo": "cositools/cosipy",
-  "split": "tune",
-  "title": "[unbinned] CUDA error: CUDA-capable device(s) is/are busy or unavailable",
-  "resolution": "The first GPU is not available to the job: using the other GPUs (cuda:1..3) avoids the error.",
-  "category": "device_busy",
-  "signature": [
-   "runtimeerror: cuda error: cuda-capable device(s) are busy or unavailable",
-   "cuda kernel errors might be asynchronously reported at some other api call, so the stacktrace below might be incorrect."
-  ]
- },
- {
-  "id": "dali-5519",
-  "url": "https://github.com/NVIDIA/DALI/pull/5519",
-  "repo": "NVIDIA/DALI",
-  "split": "tune",
-  "title": "Preload libgomp in aarch64, to avoid static TLS block allocation error",
-  "resolution": "Preload libgomp.so (LD_PRELOAD) before Python starts on aarch64.",
-  "category": "libgomp_static_tls",
-  "signature": [
-   "+# solve the issue: importerror:",
-   "+# libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block"
-  ]
- },
- {
-  "id": "datasets-2728",
-  "url": "https://github.com/huggingface/datasets/issues/2728",
-  "repo": "huggingface/datasets",
-  "split": "tune",
-  "title": "Multiple jobs using the same datasets",
-  "resolution": "Several jobs/nodes share one datasets cache on a network filesystem: use a per-node cache dir or preprocess once and reuse; delete incomplete cache entries.",
-  "category": "nfs_cache_hang",
-  "signature": [
-   "file \" error.pxi \", line <n> , in pyarrow.lib.check_status",
-   "filenotfounderror: [errno <n> ] failed to open local file ' csv-validation.arrow '. detail: [errno <n> ] no such file or directory"
-  ]
- },
- {
-  "id": "datasets-3960",
-  "url": "https://github.com/huggingface/datasets/issues/3960",
-  "repo": "huggingface/datasets",
-  "split": "tune",
-  "title": "Load local dataset error",
-  "resolution": "Loading hangs memory-mapping cached arrow files copied from another machine image; rebuild the cache locally.",
-  "category": "nfs_cache_hang",
-  "signature": []
- },
- {
-  "id": "dddd-trainer-35",
-  "url": "https://github.com/sml2h3/dddd_trainer/issues/35",
-  "repo": "sml2h3/dddd_trainer",
-  "split": "holdout",
-  "title": "这个报错是啥意思",
-  "resolution": "磁盘空间不足: the disk is full; free space.",
-  "category": "disk_full",
-  "signature": [
-   "oserror: [errno <n> ] no space left on device",
-   "磁盘空间不足......................."
-  ]
- },
- {
-  "id": "deepep-584",
-  "url": "https://github.com/deepseek-ai/DeepEP/issues/584",
-  "repo": "deepseek-ai/DeepEP",
-  "split": "tune",
-  "title": "deep_ep.cpp:200 init fails on partial CUDA peer access; preflight and report unsupported device pairs (cudaErrorPeerAccessUnsupported)",
-  "resolution": "DeepEP needs full-mesh NVLink P2P; on a PCIe-only host only same-switch pairs have peer access, so init fails.",
-  "category": "device_p2p_driver_error",
-  "signature": [
-   "runtimeerror: failed: cuda error deep_ep.cpp : <n>",
-   "'peer access is not supported between these two devices'"
-  ]
- },
- {
-  "id": "deepseek-coder-180",
-  "url": "https://github.com/deepseek-ai/DeepSeek-Coder/issues/180",
-  "repo": "deepseek-ai/DeepSeek-Coder",
-  "split": "holdout",
-  "title": "执行微调脚本报错The server socket has failed to bind to [::]:29500 (errno: 98 - Address already in use)",
-  "resolution": "Port 29500 is held by another (stale) job: set a different --master_port or kill it.",
-  "category": "port_in_use",
-  "signature": [
-   "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use).",
-   "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).",
-   "[e socket.cpp: <n> ] [c10d] the server socket has failed to listen on any local network address."
-  ]
- },
- {
-  "id": "deepspeed-3634",
-  "url": "https://github.com/deepspeedai/DeepSpeed/issues/3634",
-  "repo": "deepspeedai/DeepSpeed",
-  "split": "tune",
-  "title": "[BUG] AssertionError: num_heads (52) must be divisible by mp_size (8)",
-  "resolution": "By design: tensor parallel size must divide the number of heads; choose tp_size dividing 52.",
-  "category": "tp_exceeds_kv_heads",
-  "signature": [
-   "assertionerror: num_heads ( <n> ) must be divisible by mp_size ( <n> )"
-  ]
- },
- {
-  "id": "deepspeed-4892",
-  "url": "https://github.com/deepspeedai/DeepSpeed/issues/4892",
-  "repo": "deepspeedai/DeepSpeed",
-  "split": "tune",
-  "title": "Train model with NPU",
-  "resolution": "An AI Core kernel raised an exception on the NPU: check that CANN, torch_npu and DeepSpeed versions match and rerun with ASCEND_LAUNCH_BLOCKING=1 to name the failing operator.",
-  "category": "aicore_error",
-  "signature": [
-   "ez9999: inner error!",
-   "ez9999 kernel task happen error, retcode= <hex> , [aicore exception].[func:prechecktaskerr][file:task_info.cc][line: <n> ]",
-   "the error from device( <n> ), serial number is <n> , there is an aicore error, core id is <n> , error code = <hex> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <hex> , ifu error info: <hex> , ccu error info: <hex> , cube error info: <hex> , biu error info: "
-  ]
- },
- {
-  "id": "deepspeed-examples-150",
-  "url": "https://github.com/deepspeedai/DeepSpeedExamples/issues/150",
-  "repo": "deepspeedai/DeepSpeedExamples",
-  "split": "tune",
-  "title": "Autotune cannot be run error = (f\"launcher '{args.launcher}' not installed.\")",
-  "resolution": "The default pdsh launcher is not installed: install pdsh or choose another launcher.",
-  "category": "pdsh_missing",
-  "signature": [
-   "autotune cannot be run error = (f\"launcher '{args.launcher}' not installed.\")"
-  ]
- },
- {
-  "id": "deepspeed-mii-464",
-  "url": "https://github.com/deepspeedai/DeepSpeed-MII/issues/464",
-  "repo": "deepspeedai/DeepSpeed-MII",
-  "split": "tune",
-  "title": "RuntimeError: The server socket has failed to listen on any local network address",
-  "resolution": "torch_dist_port 29500 is already used by another process: free it or configure another port.",
-  "category": "port_in_use",
-  "signature": [
-   "runtimeerror: the server socket has failed to listen on any local network address. the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use). the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use)"
-  ]
- },
- {
-  "id": "detectron2-2580",
-  "url": "https://github.com/facebookresearch/detectron2/issues/2580",
-  "repo": "facebookresearch/detectron2",
-  "split": "tune",
-  "title": "RuntimeError: CUDA error: all CUDA-capable devices are busy or unavailable",
-  "resolution": "The GPU cannot be opened by this process (held by another process or in exclusive mode): check nvidia-smi for the holder.",
-  "category": "device_busy",
-  "signature": [
-   "runtimeerror: cuda error: all cuda-capable devices are busy or unavailable"
-  ]
- },
- {
-  "id": "diffuseq-82",
-  "url": "https://github.com/Shark-NLP/DiffuSeq/issues/82",
-  "repo": "Shark-NLP/DiffuSeq",
-  "split": "holdout",
-  "title": "'grad_norm' is NaN",
-  "resolution": "FP16 training overflows: monitor gradients per layer to find the op, or train in fp32/bf16.",
-  "category": "nan_loss",
-  "signature": [
-   "when it comes to training step, the problem arises with 'grad_norm' of nan. i used diffuseq-v2 and used fp16 for gpu acceleration."
-  ]
- },
- {
-  "id": "diffusers-12422",
-  "url": "https://github.com/huggingface/diffusers/issues/12422",
-  "repo": "huggingface/diffusers",
-  "split": "tune",
-  "title": "Work WorkNCCL(SeqNum=2521, OpType=ALLREDUCE ...) timed out in blocking wait.",
-  "resolution": "A rank is stuck (e.g. in data loading with 48 workers) so the all-reduce times out; find the slow rank.",
-  "category": "hccl_timeout",
-  "signature": [
-   "[e1002 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] work worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) timed out in blocking wait."
-  ]
- },
- {
-  "id": "dist-kd-10",
-  "url": "https://github.com/hunto/DIST_KD/issues/10",
-  "repo": "hunto/DIST_KD",
-  "split": "tune",
-  "title": "bad substitution报错",
-  "resolution": "Another process holds the master port: pick a free --master_port.",
-  "category": "port_in_use",
-  "signature": [
-   "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use).",
-   "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).",
-   "[e socket.cpp: <n> ] [c10d] the server socket has failed to listen on any"
-  ]
- },
- {
-  "id": "dlrover-443",
-  "url": "https://github.com/intelligent-machine-learning/dlrover/issues/443",
-  "repo": "intelligent-machine-learning/dlrover",
-  "split": "holdout",
-  "title": "RuntimeError: The server socket has failed to listen on any local network address.",
-  "resolution": "The rendezvous port is already bound on the host: pick a free MASTER_PORT.",
-  "category": "port_in_use",
-  "signature": [
-   "runtimeerror: the server socket has failed to listen on any local network address. the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use). the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use)."
-  ]
- },
- {
-  "id": "dolly-139",
-  "url": "https://github.com/databrickslabs/dolly/issues/139",
-  "repo": "databrickslabs/dolly",
-  "split": "holdout",
-  "title": "dolly-139",
-  "resolution": "(GPU run; the failure is device-agnostic.) Checkpoint saving with torch.save filled the output disk. Maintainer: free space or save to a larger volume; also limit kept checkpoints (save_total_limit).",
-  "category": "disk_full",
-  "signature": [
-   "[ <n> (pid <n> )] [<run-id>] error [__main__] main failed",
-   "[ <n> (pid <n> )] [<run-id>] oserror: [errno <n> ] no space left on device"
-  ]
- },
- {
-  "id": "dubbokeeper-102",
-  "url": "https://github.com/dubboclub/dubbokeeper/issues/102",
-  "repo": "dubboclub/dubbokeeper",
-  "split": "tune",
-  "title": "在linux里面跑脚本start-mysql.sh报错",
-  "resolution": "The script was edited on Windows (DOS line endings): convert with dos2unix or :set ff=unix.",
-  "category": "windows_line_endings",
-  "signature": []
- },
- {
-  "id": "dynamo-1229",
-  "url": "https://github.com/ai-dynamo/dynamo/issues/1229",
-  "repo": "ai-dynamo/dynamo",
-  "split": "tune",
-  "title": "[BUG]: CUDA error: peer access is not supported between these two devices",
-  "resolution": "The GPUs cannot access each other's memory directly: disable the P2P path (custom all-reduce) or use GPUs with peer access.",
-  "category": "device_p2p_driver_error",
-  "signature": [
-   "runtimeerror: cuda error: peer access is not supported between these two devices",
-   "cuda kernel errors might be asynchronously reported at some other api call, so the stacktrace below might be incorrect.",
-   "z error engine.run_mp_engine: cuda error: peer access is not supported between these two devices"
-  ]
- },
- {
-  "id": "ezservermonitor-7",
-  "url": "https://github.com/shevabam/ezservermonitor-sh/issues/7",
-  "repo": "shevabam/ezservermonitor-sh",
-  "split": "tune",
-  "title": "/bin/bash^M: bad interpreter: No such file or directory",
-  "resolution": "sed -i -e 's/\\r$//' eZServerMonitor.sh",
-  "category": "windows_line_endings",
-  "signature": [
-   "-bash: ezservermonitor.sh : bash ^m: bad interpreter: no such file or directory"
-  ]
- },
- {
-  "id": "facechain-170",
-  "url": "https://github.com/modelscope/facechain/issues/170",
-  "repo": "modelscope/facechain",
-  "split": "tune",
-  "title": "开启Lora增强后训练报错size mismatch for layers",
-  "resolution": "LoRA rank of the loaded weights (4) differs from the configured rank (128): match the rank.",
-  "category": "ckpt_shape_mismatch",
-  "signature": [
-   "size mismatch for layers. <n> .to_out_lora.down.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
-   "size mismatch for layers. <n> .to_out_lora.up.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
-   "size mismatch for layers. <n> .to_q_lora.down.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ])."
-  ]
- },
- {
-  "id": "facechain-208",
-  "url": "https://github.com/modelscope/facechain/issues/208",
-  "repo": "modelscope/facechain",
-  "split": "tune",
-  "title": "facechain-208",
-  "resolution": "(GPU run; device-agnostic.) After the LoRA-enhancement option was enabled, the model was built with LoRA rank 64, but the loaded checkpoint has rank 4. Match lora rank (r) between the saved adapter and the model config, or start from a fresh checkpoint.",
-  "category": "ckpt_shape_mismatch",
-  "signature": [
-   "size mismatch for layers. <n> .to_out_lora.up.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
-   "size mismatch for layers. <n> .to_q_lora.down.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
-   "size mismatch for layers. <n> .to_q_lora.up.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
-   "size mismatch for layers. <n> .to_k_lora.down.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ])."
-  ]
- },
- {
-  "id": "fastai-docker-containers-21",
-  "url": "https://github.com/fastai/docker-containers/issues/21",
-  "repo": "fastai/docker-containers",
-  "split": "holdout",
-  "title": "fastai/fastai-course and RuntimeError: DataLoader worker (pid 47) is killed by signal",
-  "resolution": "Start the container with --shm-size=3G (2G minimum).",
-  "category": "shm_bus_error",
-  "signature": [
-   "\" runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus",
-   "error. it is possible that dataloader's workers are out of shared"
-  ]
- },
- {
-  "id": "fastchat-568",
-  "url": "https://github.com/lm-sys/FastChat/issues/568",
-  "repo": "lm-sys/FastChat",
-  "split": "tune",
-  "title": "ERROR:torch.distributed.elastic.multiprocessing.api:failed",
-  "resolution": "Exit code -9 is SIGKILL from the kernel OOM killer: host RAM ran out while loading weights; add RAM/swap, use low_cpu_mem_usage or fewer processes.",
-  "category": "host_oom",
-  "signature": [
-   "**error:torch.distributed.elastic.multiprocessing.api:failed (exitcode: - <n> ) local_rank: <n> (pid: <n> ) of binary:** bin /"
-  ]
- },
- {
-  "id": "fastdeploy-1824",
-  "url": "https://github.com/PaddlePaddle/FastDeploy/issues/1824",
-  "repo": "PaddlePaddle/FastDeploy",
-  "split": "tune",
-  "title": "Problems are encountered using the ascend reasoning library In the Atlas 300I",
-  "resolution": "CANN runtime libraries (libmsprofiler.so) not found: source the toolkit environment script.",
-  "category": "cann_env_not_sourced",
-  "signature": [
-   "failed to load the nnadapter device hal library for 'huawei_ascend_npu' from libhuawei_ascend_npu.so, libmsprofiler.so: cannot open shared object file: no such file or directory"
-  ]
- },
- {
-  "id": "fastdeploy-2338",
-  "url": "https://github.com/PaddlePaddle/FastDeploy/issues/2338",
-  "repo": "PaddlePaddle/FastDeploy",
-  "split": "tune",
-  "title": "Ascend执行OCR推理失败，报环境不支持。",
-  "resolution": "The library was built against another CANN version than the one installed: rebuild against the installed CANN or install the matching CANN.",
-  "category": "cann_version_mismatch",
-  "signature": [
-   "[w <n> / <n> <n> : <n> : <n> utility.cc : <n> initializeascendcl] cann version mismatch. the build version is <n> , but the current environment version is <n> ."
-  ]
- },
- {
-  "id": "fastdeploy-2540",
-  "url": "https://github.com/PaddlePaddle/FastDeploy/issues/2540",
-  "repo": "PaddlePaddle/FastDeploy",
-  "split": "tune",
-  "title": "cannot open shared object file: No such file or directory",
-  "resolution": "The Ascend HAL library libascendcl.so is not on the library path: source the CANN set_env.sh before running.",
-  "category": "cann_env_not_sourced",
-  "signature": [
-   "[f <n> <n> : <n> : <n> . <n> device.cc : <n> find] failed to load the nnadapter device hal library for 'huawei_ascend_npu' from libhuawei_ascend_npu.so, libascendcl.so: cannot open shared object file: no such file or directory",
-   "runtimeerror: nnadapter c++ exception:"
-  ]
- },
- {
-  "id": "fastmoe-181",
-  "url": "https://github.com/laekov/fastmoe/issues/181",
-  "repo": "laekov/fastmoe",
-  "split": "tune",
-  "title": "ImportError: cannot import name 'get_args' from 'megatron'",
-  "resolution": "Megatron-LM 1.1.0 is too old; supported versions are 2.2, 2.5 and 3.0.2.",
-  "category": "megatron_version_mismatch",
-  "signature": [
-   "importerror: cannot import name 'get_args' from 'megatron'"
-  ]
- },
- {
-  "id": "fla-npu-2",
-  "url": "https://github.com/flashserve/flash-linear-attention-npu/issues/2",
-  "repo": "flashserve/flash-linear-attention-npu",
-  "split": "tune",
-  "title": "No module named 'torchnpugen'",
-  "resolution": "torch and torch_npu versions do not match (torch expects torch_npu._autoload): install the torch_npu built for this torch.",
-  "category": "torch_npu_version_mismatch",
-  "signature": [
-   "attributeerror: module 'torch_npu' has no attribute '_autoload'",
-   "raise runtimeerror(",
-   "runtimeerror: failed to load the backend extension: torch_npu. you can disable extension auto-loading with torch_device_backend_autoload= <n> ."
-  ]
- },
- {
-  "id": "foleycrafter-9",
-  "url": "https://github.com/smthemex/ComfyUI_FoleyCrafter/issues/9",
-  "repo": "smthemex/ComfyUI_FoleyCrafter",
-  "split": "tune",
-  "title": "OSError: Error no file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory K:\\AI\\comfylAI\\ComfyUI_windows_portable\\ComfyUI.",
-  "resolution": "The model path resolves to the ComfyUI root, which holds no weights: put the model files in the directory the node expects.",
-  "category": "missing_weights",
-  "signature": [
-   "an error occurred while trying to fetch k:\\ai\\comfylai\\comfyui_windows_portable\\comfyui\\models\\auffusion\\auffusion-full-no-adapter: error no file named diffusion_pytorch_model.safetensors found in directory k:\\ai\\comfylai\\comfyui_windows_portable\\comfyui\\models\\auffusion\\auffusion-full-no-adapter.",
-   "defaulting to unsafe serialization. pass `allow_pickle=false` to raise an error instead."
-  ]
- },
- {
-  "id": "fooocus-1117",
-  "url": "https://github.com/lllyasviel/Fooocus/issues/1117",
-  "repo": "lllyasviel/Fooocus",
-  "split": "holdout",
-  "title": "Process killed after adm 2816",
-  "resolution": "The machine (7.7 GB RAM) runs out of host memory while loading the model and the kernel kills the process.",
-  "category": "host_oom",
-  "signature": []
- },
- {
-  "id": "fsdrive-21",
-  "url": "https://github.com/MIV-XJTU/FSDrive/issues/21",
-  "repo": "MIV-XJTU/FSDrive",
-  "split": "tune",
-  "title": "ValueError: Total number of attention heads (12) must be divisible by tensor parallel size (8).",
-  "resolution": "Use 4 GPUs (CUDA_VISIBLE_DEVICES=0,1,2,3) so TP divides the heads.",
-  "category": "tp_exceeds_kv_heads",
-  "signature": [
-   "raise valueerror(",
-   "valueerror: total number of attention heads ( <n> ) must be divisible by tensor parallel size ( <n> )."
-  ]
- },
- {
-  "id": "gdrnet-16",
-  "url": "https://github.com/THU-DA-6D-Pose-Group/GDR-Net/issues/16",
-  "repo": "THU-DA-6D-Pose-Group/GDR-Net",
-  "split": "tune",
-  "title": "关于训练lm时报共享内存不足的错",
-  "resolution": "Reporters worked around it by rebuilding the dataset and lowering batch_size; shared memory was the limit.",
-  "category": "shm_bus_error",
-  "signature": [
-   "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm)",
-   "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.",
-   "raise runtimeerror('dataloader worker (pid(s) {}) exited unexpectedly'.format(pids_str))",
-   "runtimeerror: dataloader worker (pid(s) <n> ) exited unexpectedly"
-  ]
- },
- {
-  "id": "glm4-174",
-  "url": "https://github.com/zai-org/GLM-4/issues/174",
-  "repo": "zai-org/GLM-4",
-  "split": "tune",
-  "title": "梯度异常 ，运行多轮后，grad_norm为nan",
-  "resolution": "Gradients blow up after several epochs at lr 5e-4: lower the learning rate / clip gradients, check data.",
-  "category": "nan_loss",
-  "signature": [
-   "{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> , 'epoch': <n> }"
-  ]
- },
- {
-  "id": "gpustack-2527",
-  "url": "https://github.com/gpustack/gpustack/issues/2527",
-  "repo": "gpustack/gpustack",
-  "split": "tune",
-  "title": "Failed to run Qwen3-4B with multiple devices in Atlas 300I Duo",
-  "resolution": "ASCEND_RT_VISIBLE_DEVICES must list device ids in ascending order.",
-  "category": "npu_not_available",
-  "signature": [
-   "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] file \" utils.py \", line <n> , in set_device",
-   "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] torch_npu._c._npu_setdevice(device_id)",
-   "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] runtimeerror: init: compiler_depend.ts : <n> npu function error: aclrtgetdevicecount(&device_count), error code is 207004",
-   "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] [error] (pid: <n> , device:- <n> , rankid:- <n> ) err00100 pta call acl api failed",
-   "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] [error]: the device is unavailable.",
-   "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] check whether the device is running properly.",
-   "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] ee1001: [pid: <n> ] the argument is invalid.reason: set ascend_rt_visible_devices: <n> , <n> , <n> , <n> , <n> , <n> , <n> , <n> error, it must be configured in ascending order"
-  ]
- },
- {
-  "id": "gpustack-3284",
-  "url": "https://github.com/gpustack/gpustack/issues/3284",
-  "repo": "gpustack/gpustack",
-  "split": "tune",
-  "title": "Failed to initialize DCMI",
-  "resolution": "The host driver files (dcmi, npu-smi, driver/lib64) or the device nodes are not mounted into the container: use the documented docker run mounts/devices.",
-  "category": "driver_not_mounted",
-  "signature": [
-   "+ <n> : <n> - gpustack_runtime.detector.ascend - error - failed to initialize dcmi",
-   "raise dcmierror(dcmi_error_library_not_found)",
-   "gpustack_runtime.detector.pydcmi.dcmierror_librarynotfound: library not found"
-  ]
- },
- {
-  "id": "gpustack-3352",
-  "url": "https://github.com/gpustack/gpustack/issues/3352",
-  "repo": "gpustack/gpustack",
-  "split": "tune",
-  "title": "gpustack-3352",
-  "resolution": "In an Ascend VM the visible-device list ('4') did not contain a device the runtime could map to logical id 0, so rtSetDevice failed with 107001 'device id error'. Make ASCEND_RT_VISIBLE_DEVICES / the device passthrough match the physical NPU ids actually present in the VM. The issue is open.",
-  "category": "npu_not_available",
-  "signature": [
-   "runtime( <n> ,mindie_llm_backend_connector): [api_error.cc: <n> ] <n> setdevice:set visible device failed, invalid device= <n> , input visible devices: <n>",
-   "runtime( <n> ,mindie_llm_backend_connector): [api_c_device.cc: <n> ] <n> rtsetdevice:errcode=107001, desc=[device id error], innercode= <hex>",
-   "runtime( <n> ,mindie_llm_backend_connector): [error_message_manage.cc: <n> ] <n> funcerrorreason:report error module_type= <n> , module_name=ee8888",
-   "runtime( <n> ,mindie_llm_backend_connector): [error_message_manage.cc: <n> ] <n> funcerrorreason:rtsetdevice execute failed, reason=[device id error]",
-   "ascendcl( <n> ,mindie_llm_backend_connector): [device.cpp: <n> ] <n> aclrtsetdeviceimpl: open device <n> failed, runtime result = 107001."
-  ]
- },
- {
-  "id": "gpustack-814",
-  "url": "https://github.com/gpustack/gpustack/issues/814",
-  "repo": "gpustack/gpustack",
-  "split": "tune",
-  "title": "Incorrect vLLM tensor-parallel-size calculated by auto scheduling and cause inference engine error",
-  "resolution": "Auto scheduling picked 3 GPUs, which does not divide the 64 heads: schedule a TP size that divides the head count.",
-  "category": "tp_exceeds_kv_heads",
-  "signature": [
-   "rror <n> - <n> <n> : <n> : <n> engine.py: <n> ] valueerror: total number of attention heads ( <n> ) must be divisible by tensor parallel size ( <n> )."
-  ]
- },
- {
-  "id": "gunslinger-13",
-  "url": "https://github.com/MrFrenik/gunslinger/issues/13",
-  "repo": "MrFrenik/gunslinger",
-  "split": "tune",
-  "title": "GSH Template project Linux shell script error: line 2: $'\\r': command not found",
-  "resolution": "The script has Windows (CRLF) line endings: convert with dos2unix or sed -i \"s/\\r$//\".",
-  "category": "windows_line_endings",
-  "signature": [
-   "line <n> : $'\\r': command not found"
-  ]
- },
- {
-  "id": "hami-ascend-device-plugin-23",
-  "url": "https://github.com/Project-HAMi/ascend-device-plugin/issues/23",
-  "repo": "Project-HAMi/ascend-device-plugin",
-  "split": "tune",
-  "title": "容器内使用npu-smi info 报 dcmi module initialize failed. ret is -8005",
-  "resolution": "The container does not get access to the NPU management device (device plugin / runtime options); -8005 also appears when another container holds the device.",
-  "category": "npu_not_available",
-  "signature": [
-   "容器内使用npu-smi info 报 dcmi module initialize failed. ret is - <n>"
-  ]
- },
- {
-  "id": "helios-62",
-  "url": "https://github.com/PKU-YuanGroup/Helios/issues/62",
-  "repo": "PKU-YuanGroup/Helios",
-  "split": "tune",
-  "title": "请问有Ascend npu的推理文档吗",
-  "resolution": "Device memory is insufficient for the video model at this resolution: lower resolution/frames or use more cards.",
-  "category": "npu_oom",
-  "signature": [
-   "[pid: <n> ] memory_allocation_failure(el0004): failed to allocate memory requested by ge module.",
-   "possible cause: available memory is insufficient.",
-   "solution: close applications not in use.",
-   "traceback (most recent call last):",
-   "call rtmalloc fail, purpose: page caching, type = <n> , size: <n> , device_id: <n> [func:alloc][file:device_allocator.cc][line: <n> ]",
-   "execute op failed. op type = conv2d, ge result = <n> [func:reportcallerror][file:acl_op_executor_log_inner.cpp][line: <n> ]"
-  ]
- },
- {
-  "id": "hello-agents-459",
-  "url": "https://github.com/datawhalechina/hello-agents/issues/459",
-  "repo": "datawhalechina/hello-agents",
-  "split": "holdout",
-  "title": "[问题/Issue] 章节11.1.5：不支持BF16的显卡运行RL快速上手示例出错",
-  "resolution": "The V100 does not support BF16: run the example in fp16 or fp32.",
-  "category": "dtype_unsupported",
-  "signature": [
-   "`{'status': 'error', 'message': '操作失败: \"_amp_foreach_non_finite_check_and_unscale_cuda\" not implemented for \\'bfloat16\\'', 'traceback': 'traceback (most recent call last):\\n file \" rl_training_tool.py \", line <n> , in run\\n return self._handle_train(parameters)\\n"
-  ]
- },
- {
-  "id": "hip-ad-9",
-  "url": "https://github.com/nullmax-vision/HiP-AD/issues/9",
-  "repo": "nullmax-vision/HiP-AD",
-  "split": "tune",
-  "title": "NaN loss and grad_norm during training",
-  "resolution": "FP16 numerical overflow in the FPN's accumulated features leads to NaN: keep those ops in fp32 or add normalisation.",
-  "category": "nan_loss",
-  "signature": [
-   "however, we consistently observe that both loss and grad_norm become nan around the middle epochs of training.",
-   "- as these accumulated features are fed into self.fpn_convs, we observe fp16 numerical overflow near the precision limit, which subsequently leads to nans."
-  ]
- },
- {
-  "id": "hnswlib-462",
-  "url": "https://github.com/nmslib/hnswlib/issues/462",
-  "repo": "nmslib/hnswlib",
-  "split": "tune",
-  "title": "Import Error",
-  "resolution": "Preload libgomp (export LD_PRELOAD=<path>/libgomp.so.1) or change the import order so libgomp loads first.",
-  "category": "libgomp_static_tls",
-  "signature": [
-   "importerror: libgomp.so. <n> : cannot allocate memory in static tls block"
-  ]
- },
- {
-  "id": "hunyuanvideo-wrapper-460",
-  "url": "https://github.com/kijai/ComfyUI-HunyuanVideoWrapper/issues/460",
-  "repo": "kijai/ComfyUI-HunyuanVideoWrapper",
-  "split": "tune",
-  "title": "why?",
-  "resolution": "A text encoder checkpoint of another width (768) is loaded into a model built for 512: select the text encoder that matches the model.",
-  "category": "ckpt_shape_mismatch",
-  "signature": [
-   "size mismatch for text_model.encoder.layers. <n> .layer_norm2.weight: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
-   "size mismatch for text_model.encoder.layers. <n> .layer_norm2.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ])."
-  ]
- },
- {
-  "id": "iepile-15",
-  "url": "https://github.com/zjunlp/IEPile/issues/15",
-  "repo": "zjunlp/IEPile",
-  "split": "tune",
-  "title": "size mismatch",
-  "resolution": "Adapter trained on a different base model (intermediate size 13824 vs 13696): load it on the base it was trained from.",
-  "category": "ckpt_shape_mismatch",
-  "signature": [
-   "size mismatch for base_model.model.model.layers. <n> .mlp.up_proj.lora_b.default.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ])"
-  ]
- },
- {
-  "id": "index-tts-236",
-  "url": "https://github.com/index-tts/index-tts/issues/236",
-  "repo": "index-tts/index-tts",
-  "split": "holdout",
-  "title": "size mismatch for *****",
-  "resolution": "The checkpoint comes from a larger model (1280 hidden) than the config builds (1024): use the config shipped with those weights.",
-  "category": "ckpt_shape_mismatch",
-  "signature": [
-   "size mismatch for gpt.h. <n> .ln_1.weight: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
-   "size mismatch for gpt.h. <n> .ln_1.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
-   "size mismatch for gpt.h. <n> .attn.c_attn.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ])."
-  ]
- },
- {
-  "id": "insightface-2262",
-  "url": "https://github.com/deepinsight/insightface/issues/2262",
-  "repo": "deepinsight/insightface",
-  "split": "holdout",
-  "title": "Why Fp16 Grad Scale is 0?",
-  "resolution": "The fp16 loss scale collapsed to 0 and the loss is NaN from the start: the data or the fp16 setup is broken; train in fp32 to check.",
-  "category": "nan_loss",
-  "signature": [
-   "training: -speed <n> sec loss nan learningrate <n>",
-   "training: -speed <n> sec loss nan learningrate <n> epoch: <n> global step: <n> fp16 grad scale: <n> required: <n> hours"
-  ]
- },
- {
-  "id": "installscript-433",
-  "url": "https://github.com/Yenthe666/InstallScript/issues/433",
-  "repo": "Yenthe666/InstallScript",
-  "split": "holdout",
-  "title": ".sh:行22: $'\\r': 未找到命令",
-  "resolution": "The script has Windows (CRLF) line endings: convert with dos2unix or sed -i \"s/\\r$//\".",
-  "category": "windows_line_endings",
-  "signature": [
-   ".sh:行 <n> : $'\\r': 未找到命令"
-  ]
- },
- {
-  "id": "instantid-130",
-  "url": "https://github.com/instantX-research/InstantID/issues/130",
-  "repo": "instantX-research/InstantID",
-  "split": "tune",
-  "title": "no file diffusion_pytorch_model.bin",
-  "resolution": "Maintainer: make sure the required models were downloaded.",
-  "category": "missing_weights",
-  "signature": [
-   "raise environmenterror(",
-   "oserror: error no file named diffusion_pytorch_model.bin found in directory controlnetmodel."
-  ]
- },
- {
-  "id": "internevo-375",
-  "url": "https://github.com/InternLM/InternEvo/issues/375",
-  "repo": "InternLM/InternEvo",
-  "split": "tune",
-  "title": "[QA] 训练到一半Nan grad norm occurs, please check it",
-  "resolution": "Training diverged half-way (NaN gradient norm): lower the learning rate, check the data, resume from an earlier checkpoint.",
-  "category": "nan_loss",
-  "signature": [
-   "训练到一半nan grad norm occurs, please check it"
-  ]
- },
- {
-  "id": "internlm-290",
-  "url": "https://github.com/InternLM/InternLM/issues/290",
-  "repo": "InternLM/InternLM",
-  "split": "tune",
-  "title": "[Bug] Training got stuck withe different status among GPUs",
-  "resolution": "Ranks were at different steps (one stuck), so the all-reduce timed out.",
-  "category": "hccl_timeout",
-  "signature": [
-   "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
-   "[e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
-   "terminate called after throwing an instance of 'std::runtime_error'",
-   "what(): [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, timeout(ms)= <n> ) ran for <n> milliseconds before timing out."
-  ]
- },
- {
-  "id": "ipex-llm-11907",
-  "url": "https://github.com/intel/ipex-llm/issues/11907",
-  "repo": "intel/ipex-llm",
-  "split": "holdout",
-  "title": "Compatibility issues between transformers and accelerate versions.",
-  "resolution": "transformers and accelerate (or the calling library) are from incompatible releases: upgrade them together to versions that match.",
-  "category": "transformers_version_conflict",
-  "signature": [
-   "raise runtimeerror(",
-   "runtimeerror: failed to import transformers.trainer because of the following error (look up to see its traceback):",
-   "cannot import name 'is_mlu_available' from 'accelerate.utils' (d:\\ipex-llm-demo\\miniforge\\envs\\llm-cpp\\lib\\site-packages\\accelerate\\utils\\__init__.py)"
-  ]
- },
- {
-  "id": "ke-omni-r-4",
-  "url": "https://github.com/shuaijiang/Ke-Omni-R/issues/4",
-  "repo": "shuaijiang/Ke-Omni-R",
-  "split": "tune",
-  "title": "OSError: Error no file named pytorch_model.bin, model.safetensors ... found in directory",
-  "resolution": "The model.safetensors.index.json file was missing from the repository; uploaded by the maintainer.",
-  "category": "missing_weights",
-  "signature": [
-   "oserror: error no file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory d:\\aigc\\\\models\\llm\\ke-omni-r-3b."
-  ]
- },
- {
-  "id": "kohya-ss-1065",
-  "url": "https://github.com/bmaltais/kohya_ss/issues/1065",
-  "repo": "bmaltais/kohya_ss",
-  "split": "tune",
-  "title": "died with <Signals.SIGKILL: 9>. Is this problem due to my lack of RAM?",
-  "resolution": "Signal 9 comes from the OS killing the process for RAM overuse; running it outside WSL (more memory) cleared it.",
-  "category": "host_oom",
-  "signature": []
- },
- {
-  "id": "kraken-699",
-  "url": "https://github.com/mittagessen/kraken/issues/699",
-  "repo": "mittagessen/kraken",
-  "split": "holdout",
-  "title": "DataLoader crashes when training segmenter in eScriptorium",
-  "resolution": "Raise the shared-memory limit (docker --shm-size / -v /dev/shm:/dev/shm) or use fewer DataLoader workers.",
-  "category": "shm_bus_error",
-  "signature": [
-   "dataloader worker (pid <n> ) is killed by signal:",
-   "bus error. it is possible that dataloader's workers are out of shared memory."
-  ]
- },
- {
-  "id": "kria-roboticsai-9",
-  "url": "https://github.com/amd/Kria-RoboticsAI/issues/9",
-  "repo": "amd/Kria-RoboticsAI",
-  "split": "holdout",
-  "title": "PermissionError: [Errno 13] Permission denied: '/sys/kernel/config/device-tree/overlays/pynq/dtbo'",
-  "resolution": "The process lacks permission on that path: run from a writable directory / as a user with access, or fix ownership and the executable bit.",
-  "category": "permission_denied",
-  "signature": [
-   "permissionerror: [errno <n> ] permission denied: ' dtbo '"
-  ]
- },
- {
-  "id": "lightgbm-6509",
-  "url": "https://github.com/lightgbm-org/LightGBM/issues/6509",
-  "repo": "lightgbm-org/LightGBM",
-  "split": "tune",
-  "title": "[ci] aarch64 python-package job failing: \"cannot allocate memory in static TLS block\"",
-  "resolution": "Importing pyarrow before scikit-learn (which loads libgomp) triggers it; switching the import order avoids it.",
-  "category": "libgomp_static_tls",
-  "signature": [
-   "# error: cannot allocate memory in static tls block"
-  ]
- },
- {
-  "id": "llama-856",
-  "url": "https://github.com/meta-llama/llama/issues/856",
-  "repo": "meta-llama/llama",
-  "split": "tune",
-  "title": "torch.distributed.elastic.multiprocessing.api: [ERROR] failed (exitcode: -9) local_rank: 0",
-  "resolution": "Exit code -9 is SIGKILL from the kernel OOM killer: host RAM ran out while loading weights; add RAM/swap, use low_cpu_mem_usage or fewer processes.",
-  "category": "host_oom",
-  "signature": [
-   "torch.distributed.elastic.multiprocessing.api: [error] failed (exitcode: - <n> ) local_rank: <n> (pid: <n> ) of binary: python"
-  ]
- },
- {
-  "id": "llama-cpp-3230",
-  "url": "https://github.com/ggml-org/llama.cpp/issues/3230",
-  "repo": "ggml-org/llama.cpp",
-  "split": "tune",
-  "title": "CUDA error 217 at ggml-cuda.cu:6292: peer access is not supported between these two devices",
-  "resolution": "The GPUs in this host cannot use peer access: build/run without peer copies between them.",
-  "category": "device_p2p_driver_error",
-  "signature": [
-   "cuda error <n> at ggml-cuda.cu: <n> : peer access is not supported between these two devices"
-  ]
- },
- {
-  "id": "llamafactory-10333",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/10333",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "qwen3.5-27B微调报错;no modules named 'decorator'",
-  "resolution": "Reinstalling the decorator package (5.2.1) that the CANN op compiler imports fixed it.",
-  "category": "cann_python_deps_broken",
-  "signature": [
-   "qwen3. <n> -27b微调报错;no modules named 'decorator'"
-  ]
- },
- {
-  "id": "llamafactory-2536",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/2536",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "value = self.data[key] KeyError: None",
-  "resolution": "The dataset's fields do not match the columns/tags declared in dataset_info.json, so the converter looks up a key that is None: declare the dataset's real column and tag names.",
-  "category": "dataset_key_error",
-  "signature": [
-   "<n> <n> : <n> : <n> - warning - llmtuner.data.utils - checksum failed: missing sha- <n> hash value in dataset_info.json.",
-   "value = self.data[key] keyerror: none"
-  ]
- },
- {
-  "id": "llamafactory-3065",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/3065",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "llamafactory-3065",
-  "resolution": "Issue title: FileNotFoundError for an arrow dataset in multi-node slurm training. A stale or half-written HF datasets cache on the shared home was read by other nodes. A commenter fixed the 2-node case by deleting the cached ~/.cache/huggingface/datasets/json/default-* folder created by an earlier 1-node run. Preprocess once on one node, or use a per-node/local cache. Labeled solved.",
-  "category": "nfs_cache_hang",
-  "signature": []
- },
- {
-  "id": "llamafactory-3698",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/3698",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "Timeout",
-  "resolution": "Maintainer: check the NCCL connection between ranks (rank 0 reachable, interfaces).",
-  "category": "hccl_timeout",
-  "signature": [
-   "torch.distributed.distbackenderror: [ <n> ] is setting up nccl communicator and retrieving nccluniqueid from [ <n> ] via c10d key-value store by key ' <n> ', but store->get(' <n> ') got error: socket timeout"
-  ]
- },
- {
-  "id": "llamafactory-3836",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/3836",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "[rank2]: ImportError: Megatron is not installed. please build it from source.",
-  "resolution": "The accelerate config selects Megatron-LM, which is not installed: install Megatron-LM or choose another distributed type in the accelerate config.",
-  "category": "megatron_version_mismatch",
-  "signature": [
-   "importerror: megatron is not installed. please build it from source."
-  ]
- },
- {
-  "id": "llamafactory-3839",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/3839",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "llamafactory-3839",
-  "resolution": "A previous training process (or its HCCP daemon) still held the NPU. Kill the leftover processes, check with npu-smi that the device is free, wait about 10 s and relaunch.",
-  "category": "device_busy",
-  "signature": [
-   "runtimeerror: [error] hccl error in: processgrouphccl.cpp : <n>",
-   "(pid: <n> , device: <n> , rankid: <n> ) err02200 dist call hccl api failed.",
-   "ej0001: failed to initialize the hccp process. reason: maybe the last training process is running.",
-   "tsd client wait response fail, device response code[ <n> ]. unknown device error.[func:waitrsp][file:process_mode_manager.cpp][line: <n> ]",
-   "fail to get sq reg virtual addr, deviceid= <n> , sqid= <n> .[func:setup][file:stream.cc][line: <n> ]",
-   "stream setup failed, retcode= <hex> .[func:syncgetdevmsg][file:api_impl.cc][line: <n> ]",
-   "sync get device msg failed, retcode= <hex> .[func:getdeverrmsg][file:api_impl.cc][line: <n> ]",
-   "rtgetdevmsg execute failed, reason=[driver error:internal error][func:funcerrorreason][file:error_message_manage.cc][line: <n> ]"
-  ]
- },
- {
-  "id": "llamafactory-3892",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/3892",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "Warning: Non finite check and unscale on NPU device! 昇腾卡上训练",
-  "resolution": "Labelled solved: fp16 overflow on the NPU (non-finite gradients); use bf16 where supported or lower LR.",
-  "category": "nan_loss",
-  "signature": []
- },
- {
-  "id": "llamafactory-4165",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/4165",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "llamafactory-4165",
-  "resolution": "bf16 is not supported by aclnnCast on this Ascend chip (910A/310P class). The maintainer pointed to #4339; use fp16 instead of bf16 for GLM-4 on this hardware. The issue is labeled solved.",
-  "category": "dtype_unsupported",
-  "signature": [
-   "runtimeerror: call aclnncast failed, detail:ez1001: the param dtype not implemented for dt_bfloat16, should be in dtype support list [dt_float16,dt_float,dt_double,dt_int8,dt_uint8,dt_int16,dt_int32,dt_int64,dt_bool,dt_complex64,dt_complex128,]."
-  ]
- },
- {
-  "id": "llamafactory-4277",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/4277",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "llamafactory-4277",
-  "resolution": "Qwen-72B LoRA on 32 GB 910B cards ran out of memory while loading weights (value.to(device)), so the full bf16 model did not fit per card. Use ZeRO-3 (with offload) so weights are sharded at load, or add nodes. The issue is open; no confirmed fix.",
-  "category": "npu_oom",
-  "signature": [
-   "runtimeerror: npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. new_val",
-   "<n> runtimeerror: npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation."
-  ]
- },
- {
-  "id": "llamafactory-4372",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/4372",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "微调进行批量预测并计算 BLEU 和 ROUGE 分数时候报错",
-  "resolution": "Labelled solved: an AICPU kernel exception during batch prediction; run with ASCEND_LAUNCH_BLOCKING=1 to find the op and align CANN with torch_npu.",
-  "category": "aicore_error",
-  "signature": [
-   "eh9999: wait for compute device to finish failed, runtime result = 507018.[func:reportcallerror][file:log_inner.cpp][line: <n> ]",
-   "[w npustream.cpp: <n> ] warning: npu warning, error code is 507018[error]:",
-   ": the aicpu execution is abnormal.",
-   "rectify the fault based on the error information in the ascend log.",
-   "eh9999: inner error!",
-   "rtdevicesynchronize execute failed, reason=[aicpu exception][func:funcerrorreason][file:error_message_manage.cc][line: <n> ]"
-  ]
- },
- {
-  "id": "llamafactory-4610",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/4610",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "华为NPU训练不了，用的例子里的训练脚本，镜像也是官方镜像",
-  "resolution": "Labelled solved: the binary operator (kernels) package for this SoC is missing or does not match the toolkit (\"Op Cast does not has any binary\"); install the matching CANN kernels.",
-  "category": "cann_version_mismatch",
-  "signature": [
-   "runtimeerror: call aclnncast failed, detail:ez9999: inner error!",
-   "ez9999: parse dynamic kernel config fail.",
-   "aclopkernelinit failed optype",
-   "kernel run failed. optype: <n> , cast",
-   "launch failed for cast, errno:561000.",
-   "(pid: <n> , device: <n> , rankid:- <n> ) err01005 ops internal error"
-  ]
- },
- {
-  "id": "llamafactory-4666",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/4666",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "910A推理qwen1.5chat模式可行，api模式报错aicpu exception",
-  "resolution": "Labelled solved: an AICPU kernel failed on 910A in API mode; align CANN kernels/torch_npu or use fp16-supported paths.",
-  "category": "aicore_error",
-  "signature": [
-   "910a推理qwen1.5chat模式可行，api模式报错aicpu exception"
-  ]
- },
- {
-  "id": "llamafactory-4758",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/4758",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "Qwen72B在16NPU卡上爆显存",
-  "resolution": "Plain llamafactory-cli train on 16 cards without the right launcher/ZeRO-3 sharding: memory is reserved by the caching allocator (59 GB reserved); launch with torchrun/deepspeed so ZeRO-3 shards.",
-  "category": "npu_oom",
-  "signature": [
-   "runtimeerror: npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid"
-  ]
- },
- {
-  "id": "llamafactory-4836",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/4836",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "llamafactory-4836",
-  "resolution": "A vector-core (aivec) exception in an NPU kernel during baichuan2-13B chat. The isin CPU-fallback warning in the title is only a performance warning, not the cause. Driver 23.0.3 with an alpha CANN 8.0.RC2 is an unmatched set: align driver, firmware, CANN toolkit/kernels and torch_npu to one release. The issue is open; the cause is inferred from the version list.",
-  "category": "aicore_error",
-  "signature": [
-   "[e opparammaker.cpp: <n> ] call failed, detail:ez9999: inner error!",
-   "ez9999: the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an aivec error exception, core id is <n> , error code = <hex> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <hex> , ifu error info: <hex> , ccu error info: <hex> , cube"
-  ]
- },
- {
-  "id": "llamafactory-5071",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/5071",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "昇腾 800T A2服务器，ppo训练报错",
-  "resolution": "Labelled solved: the socket timeout was a consequence of a stuck rank; raise HCCL_CONNECT_TIMEOUT / fix the slow rank.",
-  "category": "hccl_timeout",
-  "signature": [
-   "ei0006: getting socket times out. reason: remote rank did not send the data in time. please check the reason for the rank being stuck",
-   "solution: <n> . check the rank service processes with other errors or no errors in the cluster. <n> . if this error is reported for all npus, check whether the time difference between the earliest and latest errors is greater than the connect timeout interval (120s by default)"
-  ]
- },
- {
-  "id": "llamafactory-5155",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/5155",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "safetensors_rust.SafetensorError: Error while serializing: IoError(Os { code: 28, kind: StorageFull",
-  "resolution": "Labelled solved: the output disk was full while saving the checkpoint; free space.",
-  "category": "disk_full",
-  "signature": [
-   "safetensors_rust.safetensorerror: error while serializing: ioerror(os { code: <n> , kind: storagefull, message: \"no space left on device\" })"
-  ]
- },
- {
-  "id": "llamafactory-5322",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/5322",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "910b2 是否适配支持deepspeed？",
-  "resolution": "Labelled solved: the 57B LoRA job ran out of device memory on 8 cards; spread it over 2 nodes (16 cards) with ZeRO-3.",
-  "category": "npu_oom",
-  "signature": [
-   "(pid: <n> , device: <n> , rankid: <n> ) err00100 pta call acl api failed",
-   "el0004: failed to allocate memory.",
-   "rtfftsplustasklaunch execute failed, reason=[driver error:out of memory][func:funcerrorreason][file:error_message_manage.cc][line: <n> ]",
-   "init device error msg handler failed, retcode= <hex> .[func:getdeverrmsg][file:api_impl.cc][line: <n> ]",
-   "rtgetdevmsg execute failed, reason=[driver error:out of memory][func:funcerrorreason][file:error_message_manage.cc][line: <n> ]"
-  ]
- },
- {
-  "id": "llamafactory-5347",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/5347",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "npu上deepspeed zero3报错",
-  "resolution": "Labelled solved: device synchronize task timeout (107020) under ZeRO-3: a rank was stuck/slow; raise HCCL_EXEC_TIMEOUT / fix the slow rank.",
-  "category": "hccl_timeout",
-  "signature": [
-   "[w npustream.cpp: <n> ] warning: npu warning, error code is 107020[error]: .",
-   "eh9999: inner error!",
-   "rtdevicesynchronize execute failed, reason=[task timeout][func:funcerrorreason][file:error_message_manage.cc][line: <n> ]",
-   "eh9999 wait for compute device to finish failed, runtime result = 107020.[func:reportcallerror][file:log_inner.cpp][line: <n> ]"
-  ]
- },
- {
-  "id": "llamafactory-5425",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/5425",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "310P 微调报错 RuntimeError: call aclnnCast failed, detail:EZ9999: Inner Error",
-  "resolution": "310P lacks bf16 kernels: load and train in fp16.",
-  "category": "dtype_unsupported",
-  "signature": [
-   "310p 微调报错 runtimeerror: call aclnncast failed, detail:ez9999: inner error"
-  ]
- },
- {
-  "id": "llamafactory-5454",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/5454",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "多卡制定HF_DATASETS_CACHE会报错",
-  "resolution": "Preprocess the dataset once (tokenized_path, see examples#preprocess-dataset) instead of having every rank build the cache on the shared path.",
-  "category": "nfs_cache_hang",
-  "signature": [
-   "oserror: [errno <n> ] communication error on send: 'cache地址 ab573428e7a11a7e23eebd41a2a71665ac3789ce311cbad7049572034a9bda05.incomplete '",
-   "filenotfounderror: [errno <n> ] failed to open local file 'cache地址 cache-1f1786faf2762b3e.arrow '. detail: [errno <n> ] no such file or directory"
-  ]
- },
- {
-  "id": "llamafactory-5491",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/5491",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "llamafactory-5491",
-  "resolution": "OOM while loading checkpoint shards: each rank placed the whole (38-shard) model on its own NPU because no sharding (DeepSpeed ZeRO-3/FSDP) was active at load time. Enable ZeRO-3 via the deepspeed config so parameters are partitioned during from_pretrained. The issue is open; no confirmed fix.",
-  "category": "npu_oom",
-  "signature": [
-   "new_error_msgs, offload_index, state_dict_index = _load_state_dict_into_meta_model(",
-   "runtimeerror: npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation."
-  ]
- },
- {
-  "id": "llamafactory-5503",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/5503",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "KeyError: 'messages'",
-  "resolution": "dataset_info.json columns do not match the data file: map \"messages\" to the actual conversation column and set tags.",
-  "category": "dataset_key_error",
-  "signature": [
-   "keyerror: 'messages'"
-  ]
- },
- {
-  "id": "llamafactory-5551",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/5551",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "llamafactory-5551",
-  "resolution": "Issue title: 'tokenizer timeout under NPU'. Ranks 1..N hit the barrier timeout while rank 0 was still tokenizing the dataset in main_process_first. Raise the timeout (LLaMA-Factory's standard answer is --ddp_timeout 180000), or tokenize once, cache it with tokenized_path, then launch the multi-card run. The issue is labeled solved but the excerpt does not show which fix was used.",
-  "category": "hccl_timeout",
-  "signature": [
-   "runtimeerror: npusynchronizedevice: npustream.cpp : <n> npu function error: aclrtsynchronizedevice, error code is 507046",
-   "(pid: <n> , device: <n> , rankid: <n> ) err00100 pta call acl api failed",
-   ": in the specified timeout waiting event, all tasks in the specified stream are not completed.",
-   "rectify the fault based on the error information in the ascend log.",
-   "ee1002: stream synchronize timeout. rtdevicesynchronize execute failed, reason=[stream sync timeout]",
-   "possible cause: <n> . the timeout interval may be improperly set.",
-   "solution: <n> . check whether the timeout interval is properly set. <n> . check whether the network is normal.",
-   "wait for compute device to finish failed, runtime result = 507046.[func:reportcallerror][f"
-  ]
- },
- {
-  "id": "llamafactory-5627",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/5627",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "llamafactory-5627",
-  "resolution": "A commenter who debugged this with Huawei: it is a DeepSpeed problem. Upgrade DeepSpeed to 0.14.3, and on multi-node runs disable overlap_comm. The issue is labeled solved.",
-  "category": "nan_loss",
-  "signature": [
-   "{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> .552255167404752e- <n> , 'epoch': <n> }",
-   "{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> .549912997495027e- <n> , 'epoch': <n> }"
-  ]
- },
- {
-  "id": "llamafactory-6269",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/6269",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "WorkNCCL",
-  "resolution": "A collective waited past the timeout: one rank was slow, stuck or crashed (or data/sample counts differ); find the first failing rank, then raise the timeout if the work is legitimately long.",
-  "category": "hccl_timeout",
-  "signature": [
-   "[e1206 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=_reduce_scatter_base, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
-   "[e1206 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg <n> rank <n> ] exception (either an error or timeout) detected by watchdog at work: <n> , last enqueued nccl work: <n> , last completed nccl work: <n> ."
-  ]
- },
- {
-  "id": "llamafactory-6878",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/6878",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "llamafactory-6878",
-  "resolution": "(GPU run; device-agnostic.) A sharegpt dataset used role values the tag mapping did not know (e.g. 'user' where the mapping expects 'human'), and the broken-data branch did not skip the sample. Set role_tag/user_tag/assistant_tag in dataset_info.json to match the data (or fix the data). The issue reports it as a loader bug.",
-  "category": "dataset_key_error",
-  "signature": [
-   "keyerror: 'user'"
-  ]
- },
- {
-  "id": "llamafactory-6924",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/6924",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "getting KeyError: 'from' while training llama guard vision model with mllm_demo data",
-  "resolution": "Tags in dataset_info.json (from/value) do not match the data (role/content): set role_tag/content_tag.",
-  "category": "dataset_key_error",
-  "signature": [
-   "keyerror: 'from'"
-  ]
- },
- {
-  "id": "llamafactory-7396",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/7396",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "Watchdog caught collective operation timeout: WorkNCCL(SeqNum=1580, OpType=ALLREDUCE ...",
-  "resolution": "A collective waited past the timeout: one rank was slow, stuck or crashed (or data/sample counts differ); find the first failing rank, then raise the timeout if the work is legitimately long.",
-  "category": "hccl_timeout",
-  "signature": [
-   "[e321 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
-   "[e321 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg <n> rank <n> ] exception (either an error or timeout) detected by watchdog at work: <n> , last enqueued nccl work: <n> , last completed nccl work: <n> ."
-  ]
- },
- {
-  "id": "llamafactory-7522",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/7522",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "在升腾npu-310p上能运行启动api，但是显存占用对比英伟达翻倍了",
-  "resolution": "310P has no bf16: load and train in fp16 (infer_dtype/torch_dtype float16).",
-  "category": "dtype_unsupported",
-  "signature": [
-   "runtimeerror: call aclnncast failed, detail:ez1001: [pid: <n> ] self not implemented for dt_bfloat16, should be in dtype support list [dt_float16,dt_float,dt_double,dt_int8,dt_uint8,dt_int16,dt_int32,dt_int64,dt_uint16,dt_uint32,dt_u"
-  ]
- },
- {
-  "id": "llamafactory-7577",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/7577",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "KeyError: 'instruction' when using local sharegpt formatted dataset with llama3 template",
-  "resolution": "The dataset entry was treated as alpaca (looking for \"instruction\"): declare \"formatting\": \"sharegpt\" (not \"format\") with columns/tags.",
-  "category": "dataset_key_error",
-  "signature": [
-   "keyerror: 'instruction' when using local sharegpt formatted dataset with llama3 template (commit 903db09)"
-  ]
- },
- {
-  "id": "llamafactory-8055",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/8055",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "Failed to import transformers.models.bloom.modeling_bloom because of the following error",
-  "resolution": "Resolved by installing the matching pair torch==2.3.1+cpu and torch-npu==2.3.1.post6.",
-  "category": "torch_npu_version_mismatch",
-  "signature": [
-   "failed to import transformers.models.bloom.modeling_bloom because of the following error"
-  ]
- },
- {
-  "id": "llamafactory-8361",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/8361",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "关于使用910b继续训练某个lora时的报错",
-  "resolution": "Every rank loads the LoRA checkpoint onto npu:0 and copies it to its own card: load the adapter on the CPU or on the rank's own device.",
-  "category": "device_p2p_driver_error",
-  "signature": [
-   "while copying the parameter named \"base_model.model.model.layers. <n> .self_attn.k_proj.lora_a.default.weight\", whose dimensions in the model are torch.size([ <n> , <n> ]) and whose dimensions in the checkpoint are torch.size([ <n> , <n> ]), an exception occurred : ('expected all tensors to be on th"
-  ]
- },
- {
-  "id": "llamafactory-8514",
-  "url": "https://github.com/hiyouga/LlamaFactory/issues/8514",
-  "repo": "hiyouga/LlamaFactory",
-  "split": "tune",
-  "title": "llamafactory-8514",
-  "resolution": "fp16 training on Ascend 910 (first generation, no bf16) kept overflowing, and DeepSpeed's dynamic loss scaler kept halving. The run finished, but loss was poor. Use bf16 on hardware that supports it (910B), lower the LR, or clip gradients; on 910A fp16 is the only option. The thread title concerns a separate _npu_emptyCache error at exit.",
-  "category": "nan_loss",
-  "signature": [
-   "gradient overflow. skipping step",
-   "gradient overflow. skipping stepgradient overflow. skipping step"
-  ]
- },
- {
-  "id": "llm-foundry-1848",
-  "url": "https://github.com/mosaicml/llm-foundry/issues/1848",
-  "repo": "mosaicml/llm-foundry",
-  "split": "holdout",
-  "title": "signaling error on shared filesystem is back",
-  "resolution": "Race between ranks on a shared filesystem signal file while building the tokenizer; use node-local paths.",
-  "category": "nfs_cache_hang",
-  "signature": [
-   "filenotfounderror: [errno <n> ] no such file or directory: '._signal_file_node0_qvbhxw'"
-  ]
- },
- {
-  "id": "lmdeploy-pr4722",
-  "url": "https://github.com/InternLM/lmdeploy/pull/4722",
-  "repo": "InternLM/lmdeploy",
-  "split": "tune",
-  "title": "lmdeploy-pr4722",
-  "resolution": "Not a foreign process: a device-index bug put both data-parallel TP groups on the same logical NPUs (rank_offset was dropped when ASCEND_RT_VISIBLE_DEVICES was set), so two HCCL comms contended for the same port. Fixed by adding rank_offset back to set_device.",
-  "category": "port_in_use",
-  "signature": [
-   "runtimeerror: createhcclcommorigin:... hccl function error: hcclgetrootinfo(&hcclid), error code is <n>",
-   "dist call hccl api failed.",
-   "communication_error_bind_ip_port(ej0003): failed to bind the ip port.",
-   "reason: the ip address and port have been bound already."
-  ]
- },
- {
-  "id": "magic-animate-115",
-  "url": "https://github.com/magic-research/magic-animate/issues/115",
-  "repo": "magic-research/magic-animate",
-  "split": "holdout",
-  "title": "OSError: Error no file named diffusion_pytorch_model.bin found in directory",
-  "resolution": "Files had not downloaded completely.",
-  "category": "missing_weights",
-  "signature": [
-   "oserror: error no file named diffusion_pytorch_model.bin found in directory appearance_encoder."
-  ]
- },
- {
-  "id": "marin-1939",
-  "url": "https://github.com/marin-community/marin/issues/1939",
-  "repo": "marin-community/marin",
-  "split": "holdout",
-  "title": "Improve docs/error handling for multinode preprocessing",
-  "resolution": "The preprocessing cache only works when --data.cache_dir is on a shared file system or blob store visible to every node.",
-  "category": "nfs_cache_hang",
-  "signature": [
-   "filenotfounderror: [errno <n> ] no such file or directory: ' chunk- <n> .parquet '"
-  ]
- },
- {
-  "id": "maskllm-3",
-  "url": "https://github.com/NVlabs/MaskLLM/issues/3",
-  "repo": "NVlabs/MaskLLM",
-  "split": "holdout",
-  "title": "Unable to import Megatron, please specify the path to Megatron using --megatron-path. Exiting.",
-  "resolution": "Megatron is not properly installed in the environment (the scripts expect the NVIDIA container): install Megatron-LM or pass --megatron-path.",
-  "category": "megatron_version_mismatch",
-  "signature": [
-   "unable to import megatron, please specify the path to megatron using --megatron-path. exiting."
-  ]
- },
- {
-  "id": "mbridge-50",
-  "url": "https://github.com/ISEEKYAN/mbridge/issues/50",
-  "repo": "ISEEKYAN/mbridge",
-  "split": "tune",
-  "title": "ImportError: cannot import name 'get_tensor_model_parallel_group_if_none' from 'megatron.core.utils'",
-  "resolution": "The installed Megatron(-core)/MindSpeed is a different version than the code expects: install the version pinned by the framework release.",
-  "category": "megatron_version_mismatch",
-  "signature": [
-   "importerror: cannot import name 'get_tensor_model_parallel_group_if_none' from 'megatron.core.utils' ( utils.py )"
-  ]
- },
- {
-  "id": "medicalgpt-294",
-  "url": "https://github.com/shibing624/MedicalGPT/issues/294",
-  "repo": "shibing624/MedicalGPT",
-  "split": "holdout",
-  "title": "运行python supervised_finetuning.py，发生KeyError: 'conversation'",
-  "resolution": "The data file lacks the column the loader expects: map the dataset columns (messages/conversations, role/content tags) to the real field names.",
-  "category": "dataset_key_error",
-  "signature": [
-   "keyerror: 'conversation'"
-  ]
- },
- {
-  "id": "megatron-1355",
-  "url": "https://github.com/NVIDIA/Megatron-LM/issues/1355",
-  "repo": "NVIDIA/Megatron-LM",
-  "split": "holdout",
-  "title": "megatron-1355",
-  "resolution": "(Megatron-LM, the base of MindSpeed-LLM.) Only the main node builds the GPTDataset index cache; other nodes look for it in their own path. Put data_path/cache on a filesystem shared by all nodes (NFS) at the same mount path, or pre-build the index cache once and copy it to every node.",
-  "category": "nfs_cache_hang",
-  "signature": [
-   "> `filenotfounderror: [errno <n> ] no such file or directory: ' bookcorp"
-  ]
- },
- {
-  "id": "megatron-bridge-5884",
-  "url": "https://github.com/NVIDIA-NeMo/Megatron-Bridge/pull/5884",
-  "repo": "NVIDIA-NeMo/Megatron-Bridge",
-  "split": "tune",
-  "title": "[recipe] fix: allocate Qwen3.5-VL 397B pipeline layers",
-  "resolution": "60 language layers with pipeline parallel size 8 and no uneven layout: give the stages explicit uneven layer counts (4 on the first stage, 8 on the last and on each middle stage).",
-  "category": "pp_layers_mismatch",
-  "signature": [
-   "`assertionerror: num_layers= <n> should be divisible by config.pipeline_model_parallel_size= <n> `"
-  ]
- },
- {
-  "id": "megatron-deepspeed-356",
-  "url": "https://github.com/deepspeedai/Megatron-DeepSpeed/issues/356",
-  "repo": "deepspeedai/Megatron-DeepSpeed",
-  "split": "tune",
-  "title": "FileNotFoundError: [Errno 2] No such file or directory: 'dataset/index-cache/xxx_doc_idx.npy'",
-  "resolution": "Nodes read the dataset index cache before the building node has written it: add a barrier after building the index (or build it once before launching).",
-  "category": "nfs_cache_hang",
-  "signature": [
-   "c000001: filenotfounderror: [errno <n> ] no such file or directory: ' 43d5bc1477867ae12d66da383c2b664b_doc_idx.npy '"
-  ]
- },
- {
-  "id": "megatron-lm-870",
-  "url": "https://github.com/NVIDIA/Megatron-LM/issues/870",
-  "repo": "NVIDIA/Megatron-LM",
-  "split": "holdout",
-  "title": "[BUG] megatron.training not found",
-  "resolution": "The pip megatron_core package does not ship megatron.training: run the example from a Megatron-LM checkout of the matching version.",
-  "category": "megatron_version_mismatch",
-  "signature": [
-   "modulenotfounderror: no module named 'megatron.training'"
-  ]
- },
- {
-  "id": "mindact-1761",
-  "url": "https://github.com/candle-org/MindAct/issues/1761",
-  "repo": "candle-org/MindAct",
-  "split": "tune",
-  "title": "mindnlp微调",
-  "resolution": "gemma-7b in fp32 exceeds the 29 GB usable device memory: load in fp16/bf16 or use a larger card.",
-  "category": "npu_oom",
-  "signature": [
-   "pre_act( <n> ,fffdbcff91e0,python): [ mem_dynamic_allocator.cc : <n> ] addmemblockandmembufbyeagerfree] totalusedmemstatistics : <n> plus totalusedbyeventmemstatistics : <n> and plus alloc size : <n> is more than total mem size : <n> ."
-  ]
- },
- {
-  "id": "mindaro-5",
-  "url": "https://github.com/microsoft/mindaro/issues/5",
-  "repo": "microsoft/mindaro",
-  "split": "tune",
-  "title": "Windows Line Feeds in Script.",
-  "resolution": "The script has Windows (CRLF) line endings: convert with dos2unix or sed -i \"s/\\r$//\".",
-  "category": "windows_line_endings",
-  "signature": [
-   "local-process-quickstart.sh : bad interpreter: bash ^m: no such file or directory"
-  ]
- },
- {
-  "id": "mindone-465",
-  "url": "https://github.com/mindspore-lab/mindone/issues/465",
-  "repo": "mindspore-lab/mindone",
-  "split": "tune",
-  "title": "stable diffusion v1 lora训练显存占用异常",
-  "resolution": "Device memory exhausted during LoRA training (MindSpore kernel output allocation failed); lower image size/batch or enable recompute.",
-  "category": "npu_oom",
-  "signature": [
-   "runtimeerror: malloc for kernel output failed, memory isn't enough, node: cast-op446"
-  ]
- },
- {
-  "id": "mindspeed-llm-7",
-  "url": "https://github.com/Ascend/MindSpeed-LLM/issues/7",
-  "repo": "Ascend/MindSpeed-LLM",
-  "split": "tune",
-  "title": "Mindspeed version for the master branch?",
-  "resolution": "MindSpeed-LLM master needs a newer MindSpeed than 0.12: install the MindSpeed commit the MindSpeed-LLM release pins.",
-  "category": "megatron_version_mismatch",
-  "signature": [
-   "importerror: cannot import name 'hcclopmodesetfeature' from 'mindspeed.features_manager' ( __init__.py )",
-   "(pid: <n> , device:- <n> , rankid:- <n> ) err99999 unknown applicai"
-  ]
- },
- {
-  "id": "mindspore-246",
-  "url": "https://github.com/mindspore-ai/mindspore/issues/246",
-  "repo": "mindspore-ai/mindspore",
-  "split": "holdout",
-  "title": "atlast300vpro安装mindspore2.1.1，run_check()报错",
-  "resolution": "The installed CANN/kernels or image are built for another SoC (or too old to know this one): use the packages/image built for the chip in the host.",
-  "category": "cann_version_mismatch",
-  "signature": [
-   "kernel( <n> ,fffdd6e1f1e0,python): [ op_info_utils.cc : <n> ] loadopinfojson] get op info json suffix path failed, soc_version: ascend310p3",
-   "kernel( <n> ,fffdd6e1f1e0,python): [ op_info_utils.cc : <n> ] generateopinfos] load op info json failed, version: ascend310p3"
-  ]
- },
- {
-  "id": "mindspore-344",
-  "url": "https://github.com/mindspore-ai/mindspore/issues/344",
-  "repo": "mindspore-ai/mindspore",
-  "split": "holdout",
-  "title": "910B4-1 Get soc name failed",
-  "resolution": "The installed CANN/kernels or image are built for another SoC (or too old to know this one): use the packages/image built for the chip in the host.",
-  "category": "cann_version_mismatch",
-  "signature": [
-   "device( <n> ,ffffb37b1010,python): [ ge_device_context.cc : <n> ] setcontextsocversion] get soc name failed."
-  ]
- },
- {
-  "id": "mindyolo-236",
-  "url": "https://github.com/mindspore-lab/mindyolo/issues/236",
-  "repo": "mindspore-lab/mindyolo",
-  "split": "tune",
-  "title": "RuntimeError: Ascend kernel runtime initialization failed. The details refer to 'Ascend Error Message'.",
-  "resolution": "Reporter: caused by insufficient NPU memory.",
-  "category": "npu_oom",
-  "signature": [
-   "runtimeerror: ascend kernel runtime initialization failed. the details refer to 'ascend error message'."
-  ]
- },
- {
-  "id": "mindyolo-449",
-  "url": "https://github.com/mindspore-lab/mindyolo/issues/449",
-  "repo": "mindspore-lab/mindyolo",
-  "split": "tune",
-  "title": "ms2.2.11跑单机训练mindyolo模型报错：Failed to call bind, url: 127.0.0.1:2229 Address already in use",
-  "resolution": "k8s msjob injects MindSpore MS_* scheduler variables; unset MS_* in the launch script and the 8-card job starts.",
-  "category": "port_in_use",
-  "signature": [
-   "failed to call bind, url: <n> : <n> address already in use",
-   "distributed( <n> ,ffff979150f0,python): [ tcp_comm.cc : <n> ] startserversocket] failed to call socket listen, url: <n> : <n>",
-   "distributed( <n> ,ffff979150f0,python): [ meta_server_node.cc : <n> ] inittcpserver] failed to init the tcp server"
-  ]
- },
- {
-  "id": "mineru-2258",
-  "url": "https://github.com/opendatalab/MinerU/issues/2258",
-  "repo": "opendatalab/MinerU",
-  "split": "holdout",
-  "title": "run on Atlas 910B get error",
-  "resolution": "ACL compile option init failed (500001): CANN Python dependencies or numpy version broken; install CANN deps, numpy<2.",
-  "category": "cann_python_deps_broken",
-  "signature": [
-   "runtimeerror: initialize: compiler_depend.ts : <n> npu function error: at_npu::native::aclsetcompileopt(aclcompileopt::acl_precision_mode, precision_mode), error code is 500001"
-  ]
- },
- {
-  "id": "mmcv-3203",
-  "url": "https://github.com/open-mmlab/mmcv/issues/3203",
-  "repo": "open-mmlab/mmcv",
-  "split": "tune",
-  "title": "mmcv-3203",
-  "resolution": "Weight init (tensor.normal_) on 910B with an old torch_npu (python3.7 daily plugin) hit an AICPU kernel exception. The first NPU op failing this way points to a CANN/torch_npu mismatch rather than the model. Upgrade to a matched CANN + torch_npu pair, or initialise weights on CPU and then move the model. The issue is open.",
-  "category": "aicore_error",
-  "signature": [
-   "file \" init.py \", line <n> , in kaiming_normal_ return tensor.normal_( <n> , std) runtimeerror: run: opparammaker.cpp : <n> npu error,npu error code is:100000 ez9999: inner error, please contact support engineer! ez9999 kernel task happe",
-   "n error, retcode= <hex> , [aicpu exception].[func:prechecktaskerr][file:task.cc][line: <n> ] traceback (most recent call last): aicpu kernel execute failed, device_id= <n> , stream_id= <n> , task_id= <n> .[func:printaicpuerrorinfo][file:task.cc][line: <n> ] aicpu kernel task happen error, retcode= <"
-  ]
- },
- {
-  "id": "mmdetection-12069",
-  "url": "https://github.com/open-mmlab/mmdetection/issues/12069",
-  "repo": "open-mmlab/mmdetection",
-  "split": "tune",
-  "title": "OSError: [Errno 122] Disk quota exceeded when saving a checkpoint",
-  "resolution": "User quota exhausted although df shows free space; free quota or save elsewhere.",
-  "category": "disk_full",
-  "signature": [
-   "oserror: [errno <n> ] disk quota exceeded"
-  ]
- },
- {
-  "id": "mmf-441",
-  "url": "https://github.com/facebookresearch/mmf/issues/441",
-  "repo": "facebookresearch/mmf",
-  "split": "tune",
-  "title": "shared memory limit",
-  "resolution": "Raise the shared-memory limit (docker --shm-size / -v /dev/shm:/dev/shm) or use fewer DataLoader workers.",
-  "category": "shm_bus_error",
-  "signature": [
-   "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm)."
-  ]
- },
- {
-  "id": "mmseg-1356",
-  "url": "https://github.com/open-mmlab/mmsegmentation/issues/1356",
-  "repo": "open-mmlab/mmsegmentation",
-  "split": "holdout",
-  "title": "mmseg-1356",
-  "resolution": "(GPU/docker run; device-agnostic.) PyTorch DataLoader workers exhausted /dev/shm. Increase the container's --shm-size (or mount the host /dev/shm) or lower num_workers.",
-  "category": "shm_bus_error",
-  "signature": [
-   "**error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).**",
-   "data = self._data_queue.get(timeout=timeout)",
-   "gotit = waiter.acquire(true, timeout)",
-   "_error_if_any_worker_fails()",
-   "**runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit."
-  ]
- },
- {
-  "id": "mockingbird-774",
-  "url": "https://github.com/babysor/MockingBird/issues/774",
-  "repo": "babysor/MockingBird",
-  "split": "holdout",
-  "title": "跑8天出现这样的错误",
-  "resolution": "Free disk space where checkpoints are written.",
-  "category": "disk_full",
-  "signature": [
-   "oserror: [errno <n> ] no space left on device"
-  ]
- },
- {
-  "id": "modelscope-196",
-  "url": "https://github.com/modelscope/modelscope/issues/196",
-  "repo": "modelscope/modelscope",
-  "split": "tune",
-  "title": "RuntimeError: MGLMTextSummarizationPipeline: The server socket has failed to listen on any local network address. The server socket has failed to bind to [::]:29500 (errno: 98 - Address already in use",
-  "resolution": "Another similar program is probably running and holds the port: change it with --master_port.",
-  "category": "port_in_use",
-  "signature": [
-   "runtimeerror: mglmtextsummarizationpipeline: the server socket has failed to listen on any local network address. the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use). the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use)."
-  ]
- },
- {
-  "id": "ms-swift-2095",
-  "url": "https://github.com/modelscope/ms-swift/issues/2095",
-  "repo": "modelscope/ms-swift",
-  "split": "tune",
-  "title": "多轮对话数据集load时候key error",
-  "resolution": "The dataset was preprocessed twice so the \"messages\" key no longer existed; fixed in ms-swift.",
-  "category": "dataset_key_error",
-  "signature": [
-   "keyerror: 'messages'"
-  ]
- },
- {
-  "id": "ms-swift-2436",
-  "url": "https://github.com/modelscope/ms-swift/issues/2436",
-  "repo": "modelscope/ms-swift",
-  "split": "tune",
-  "title": "finetune MiniCPM-V2.6 on 8*4090 loss=0 grad_norm=Nan",
-  "resolution": "NaN gradients mid-training with the int4 model on 4090 only; numeric overflow, try bf16/fp32 or another card.",
-  "category": "nan_loss",
-  "signature": [
-   "{\"loss\": <n> , \"acc\": <n> , \"grad_norm\": nan, \"learning_rate\": <n> .617e- <n> , \"memory(gib)\": <n> , \"train_speed( s )\": <n> , \"epoch\": <n> , \" max_steps \": \" <n> \", \"percentage\": \" <n> %\", \"elapsed_time\": \"5h 38m 5s\", \"remaining_time\": \"1h 52m 49s\"}"
-  ]
- },
- {
-  "id": "ms-swift-3594",
-  "url": "https://github.com/modelscope/ms-swift/issues/3594",
-  "repo": "modelscope/ms-swift",
-  "split": "tune",
-  "title": "在昇腾上，运行 GRPO 报错：AssertionError: Torch not compiled with CUDA enabled",
-  "resolution": "Hard-coded torch.cuda in restore_torch_device_after_vllm_init (fixed in swift); with torch 2.1 it persisted, torch 2.4 works.",
-  "category": "cuda_path_on_npu",
-  "signature": [
-   "在昇腾上，运行 grpo 报错：assertionerror: torch not compiled with cuda enabled",
-   "torch-npu <n> .dev20250228"
-  ]
- },
- {
-  "id": "ms-swift-3667",
-  "url": "https://github.com/modelscope/ms-swift/issues/3667",
-  "repo": "modelscope/ms-swift",
-  "split": "tune",
-  "title": "【bug】Failed to open local file in cache",
-  "resolution": "Ranks read a datasets arrow cache file that another process has not finished writing or removed: preprocess once and reuse it, or give each node its own cache.",
-  "category": "nfs_cache_hang",
-  "signature": []
- },
- {
-  "id": "ms-swift-3932",
-  "url": "https://github.com/modelscope/ms-swift/issues/3932",
-  "repo": "modelscope/ms-swift",
-  "split": "tune",
-  "title": "QWQ：GRPO训练无法跑通，报错”RuntimeError: ACL stream synchronize failed, error code:107020“",
-  "resolution": "A collective during model preparation timed out (task timeout 107020) on the 32-card job; find the slow rank; HCCL_EXEC_TIMEOUT was already raised.",
-  "category": "hccl_timeout",
-  "signature": [
-   "qwq：grpo训练无法跑通，报错”runtimeerror: acl stream synchronize failed, error code:107020“"
-  ]
- },
- {
-  "id": "ms-swift-3988",
-  "url": "https://github.com/modelscope/ms-swift/issues/3988",
-  "repo": "modelscope/ms-swift",
-  "split": "tune",
-  "title": "端口监听错误",
-  "resolution": "Port 29500 is taken by another process: change MASTER_PORT (for the launcher actually used).",
-  "category": "port_in_use",
-  "signature": [
-   "runtimeerror: the server socket has failed to listen on any local network address. port: <n> , useipv6: <n> , code: - <n> , name: eaddrinuse, message: address already in use"
-  ]
- },
- {
-  "id": "ms-swift-5737",
-  "url": "https://github.com/modelscope/ms-swift/issues/5737",
-  "repo": "modelscope/ms-swift",
-  "split": "tune",
-  "title": "AssertionError: Number of layers should be divisible by the pipeline-model-parallel size",
-  "resolution": "The number of layers does not split evenly over the pipeline stages: choose a PP size dividing num_layers or give an explicit per-stage layer split.",
-  "category": "pp_layers_mismatch",
-  "signature": [
-   "assertionerror: number of layers should be divisible by the pipeline-model-parallel size"
-  ]
- },
- {
-  "id": "ms-swift-8260",
-  "url": "https://github.com/modelscope/ms-swift/issues/8260",
-  "repo": "modelscope/ms-swift",
-  "split": "tune",
-  "title": "Ascend 910B上GRPO + vLLM server报错：'Torch not compiled with CUDA enabled'",
-  "resolution": "Code on the GRPO + vLLM server path calls torch.cuda on an NPU host: use the NPU device API there.",
-  "category": "cuda_path_on_npu",
-  "signature": [
-   "ascend 910b上grpo + vllm server报错：'torch not compiled with cuda enabled'"
-  ]
- },
- {
-  "id": "ms-swift-9135",
-  "url": "https://github.com/modelscope/ms-swift/issues/9135",
-  "repo": "modelscope/ms-swift",
-  "split": "tune",
-  "title": "ms-swift-9135",
-  "resolution": "Looks like a checkpoint shape problem (the message names a parameter) but the shapes match. The real failure is the NPU driver refusing peer-to-peer access between device 6 and device 0 while the LoRA adapter was copied from npu:0. Load the checkpoint to CPU or to the local device (map_location) instead of cross-device copies. The issue is open.",
-  "category": "device_p2p_driver_error",
-  "signature": [
-   "while copying the parameter named \"base_model.model.model.language_model.layers. <n> .mlp.up_proj.lora_b.default.weight\", whose dimensions in the model are torch.size([ <n> , <n> ]) and whose dimensions in the checkpoint are torch.size([ <n> , <n> ]), an exception occurred : ('enable_peer_access: np"
-  ]
- },
- {
-  "id": "ms-swift-975",
-  "url": "https://github.com/modelscope/ms-swift/issues/975",
-  "repo": "modelscope/ms-swift",
-  "split": "tune",
-  "title": "peft加载qwen1half_72b_chat的lora模型报错",
-  "resolution": "Loading the LoRA adapter copies tensors between NPUs, which needs peer access the runtime refused (rtDeviceCanAccessPeer): load the adapter on the CPU or on each rank's own device.",
-  "category": "device_p2p_driver_error",
-  "signature": [
-   "failed, reason=[invalid value]\\n call rtdevicecanaccesspeer failed, deviceid = <n> , peerphyid = <n> , runtime result = 107000[func:reportcallerror][file:log_inner.cpp][line: <n> ]\\n',).",
-   "while copying the parameter named \"base_model.model.model.layers. <n> .self_attn.v_proj.lora_a.default.weight\", whose dimensions in the model are torch.size([ <n> , <n> ]) and whose dimensions in the checkpoint are torch.size([ <n> , <n> ]), an exception occurred : ('get_p2p_access: npupeertopeeracc"
-  ]
- },
- {
-  "id": "nanoflow-22",
-  "url": "https://github.com/efeslab/Nanoflow/issues/22",
-  "repo": "efeslab/Nanoflow",
-  "split": "tune",
-  "title": "error: peer access is not supported between these two device",
-  "resolution": "RTX 3090 cards do not support peer access (only workstation/datacenter cards do): run without P2P.",
-  "category": "device_p2p_driver_error",
-  "signature": [
-   "i tried run llama3-70b, raise the error `peer access is not supported between these two device`"
-  ]
- },
- {
-  "id": "nccl-1111",
-  "url": "https://github.com/NVIDIA/nccl/issues/1111",
-  "repo": "NVIDIA/nccl",
-  "split": "tune",
-  "title": "AI/ML training hangs up with no error report from NCCL",
-  "resolution": "ReduceScatter did not finish within 30 min on some ranks; find the slow/stuck rank.",
-  "category": "hccl_timeout",
-  "signature": [
-   "> [e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=_reduce_scatter_base, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
-   "> [e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out."
-  ]
- },
- {
-  "id": "nemo-speech-15003",
-  "url": "https://github.com/NVIDIA-NeMo/Speech/issues/15003",
-  "repo": "NVIDIA-NeMo/Speech",
-  "split": "tune",
-  "title": "Megatron import error with nemo:25.09.nemotron_nano_v2_vl",
-  "resolution": "The installed Megatron(-core)/MindSpeed is a different version than the code expects: install the version pinned by the framework release.",
-  "category": "megatron_version_mismatch",
-  "signature": [
-   "importerror: cannot import name 'processgroupcollection' from 'megatron.core.process_groups_config' ( process_groups_config.py )"
-  ]
- },
- {
-  "id": "neural-style-131",
-  "url": "https://github.com/anishathalye/neural-style/issues/131",
-  "repo": "anishathalye/neural-style",
-  "split": "holdout",
-  "title": "Killed error",
-  "resolution": "Almost surely not enough memory: the syslog shows whether the OOM killer killed the process.",
-  "category": "host_oom",
-  "signature": [
-   "i run it on an image and i get the error \"killed\".",
-   "no error code just \"killed\"."
-  ]
- },
- {
-  "id": "nncase-247",
-  "url": "https://github.com/kendryte/nncase/issues/247",
-  "repo": "kendryte/nncase",
-  "split": "tune",
-  "title": "v0.1-rc5 getting \"permission denied\" [Errno 13] in ubuntu 20.04",
-  "resolution": "The process lacks permission on that path: run from a writable directory / as a user with access, or fix ownership and the executable bit.",
-  "category": "permission_denied",
-  "signature": [
-   ": failed: trainfailreason.error_internal, node error:[errno <n> ] permission denied: ' ncc '"
-  ]
- },
- {
-  "id": "nni-4268",
-  "url": "https://github.com/microsoft/nni/issues/4268",
-  "repo": "microsoft/nni",
-  "split": "tune",
-  "title": "When i used nnictl, it occur the error that [Errno 13] Permission denied: '/home/ubuntu/.config/nni'",
-  "resolution": "The process lacks permission on that path: run from a writable directory / as a user with access, or fix ownership and the executable bit.",
-  "category": "permission_denied",
-  "signature": [
-   "[errno <n> ] permission denied: ' nni '"
-  ]
- },
- {
-  "id": "nuplan-devkit-91",
-  "url": "https://github.com/motional/nuplan-devkit/issues/91",
-  "repo": "motional/nuplan-devkit",
-  "split": "tune",
-  "title": "training_loss is 'nan'",
-  "resolution": "FP16 overflowed in some additions: set precision: 32 in the lightning config.",
-  "category": "nan_loss",
-  "signature": [
-   "training_loss is 'nan'"
-  ]
- },
- {
-  "id": "nvidia-digits-2005",
-  "url": "https://github.com/NVIDIA/DIGITS/issues/2005",
-  "repo": "NVIDIA/DIGITS",
-  "split": "tune",
-  "title": "Error: all CUDA-capable devices are busy or unavailable",
-  "resolution": "GPU 0 is in exclusive-process mode and already used by another (DIGITS) process: use the free GPU or stop the holder.",
-  "category": "device_busy",
-  "signature": [
-   "check failed: error == cudasuccess ( <n> vs. <n> ) all cuda-capable devices are busy or unavailable"
-  ]
- },
- {
-  "id": "ofa-271",
-  "url": "https://github.com/OFA-Sys/OFA/issues/271",
-  "repo": "OFA-Sys/OFA",
-  "split": "tune",
-  "title": "Watchdog caught collective operation timeout: WorkNCCL",
-  "resolution": "A collective waited past the timeout: one rank was slow, stuck or crashed (or data/sample counts differ); find the first failing rank, then raise the timeout if the work is legitimately long.",
-  "category": "hccl_timeout",
-  "signature": [
-   "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, timeout(ms)= <n> ) ran for <n> milliseconds before timing out."
-  ]
- },
- {
-  "id": "ondemandminecraft-9",
-  "url": "https://github.com/trevor-laher/OnDemandMinecraft/issues/9",
-  "repo": "trevor-laher/OnDemandMinecraft",
-  "split": "holdout",
-  "title": "autoshutdown.sh bad interpreter",
-  "resolution": "The file was transferred from Windows: sed -i -e 's/\\r$//' autoshutdown.sh.",
-  "category": "windows_line_endings",
-  "signature": [
-   "`bash: autoshutdown.sh : sh ^m: bad interpreter: no such file or directory`"
-  ]
- },
- {
-  "id": "onetrainer-186",
-  "url": "https://github.com/Nerogar/OneTrainer/issues/186",
-  "repo": "Nerogar/OneTrainer",
-  "split": "tune",
-  "title": "[Bug]: Current CUDA device doest not suppot bfloat16. Please switch to float16",
-  "resolution": "The RTX 2080 Ti has no bfloat16: every dtype in the training config must be float16.",
-  "category": "dtype_unsupported",
-  "signature": [
-   "runtimeerror: current cuda device does not support bfloat16. please switch dtype to float16."
-  ]
- },
- {
-  "id": "openbuddy-45",
-  "url": "https://github.com/OpenBuddy/OpenBuddy/issues/45",
-  "repo": "OpenBuddy/OpenBuddy",
-  "split": "tune",
-  "title": "V100不支持 BF16 之后是否会有FP16的版本呢？",
-  "resolution": "The V100 has no bf16: convert the weights to fp16 (can be done on the CPU).",
-  "category": "dtype_unsupported",
-  "signature": [
-   "valueerror: bfloat16 is only supported on gpus with compute capability of at least <n> . your tesla v100-sxm2-32gb gpu has compute capability <n> ."
-  ]
- },
- {
-  "id": "opennmt-373",
-  "url": "https://github.com/OpenNMT/OpenNMT-py/issues/373",
-  "repo": "OpenNMT/OpenNMT-py",
-  "split": "tune",
-  "title": "OSError:No space left on device raised when running train.py.",
-  "resolution": "The device where the model (*.pt) is saved has no space; not a program error.",
-  "category": "disk_full",
-  "signature": [
-   "oserror:no space left on device raised when running train.py."
-  ]
- },
- {
-  "id": "paddle-13798",
-  "url": "https://github.com/PaddlePaddle/Paddle/issues/13798",
-  "repo": "PaddlePaddle/Paddle",
-  "split": "tune",
-  "title": "mpi任务Address already in use，求如何独占运行",
-  "resolution": "Several MPI ranks on one host bind the same port; give each its own port.",
-  "category": "port_in_use",
-  "signature": [
-   "wed oct <n> <n> : <n> : <n> <n> [ <n> , <n> ]<stderr>:socket.error: [errno <n> ] address already in use"
-  ]
- },
- {
-  "id": "paddle-24708",
-  "url": "https://github.com/PaddlePaddle/Paddle/issues/24708",
-  "repo": "PaddlePaddle/Paddle",
-  "split": "tune",
-  "title": "out of shared memory",
-  "resolution": "Raise the shared-memory limit (docker --shm-size / -v /dev/shm:/dev/shm) or use fewer DataLoader workers.",
-  "category": "shm_bus_error",
-  "signature": [
-   "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit."
-  ]
- },
- {
-  "id": "paddle-custom-device-1214",
-  "url": "https://github.com/PaddlePaddle/PaddleCustomDevice/issues/1214",
-  "repo": "PaddlePaddle/PaddleCustomDevice",
-  "split": "holdout",
-  "title": "[NPU] 昇腾910B arm, run_check时报 ACL error, the error code is : 500001",
-  "resolution": "The plog under /root/ascend/log/debug/plog showed missing Python dependency packages of CANN's JIT operator compiler; installing them (or FLAGS_npu_jit_compile=false) resolved it.",
-  "category": "cann_python_deps_broken",
-  "signature": [
-   "昇腾910b arm, run_check时报 acl error, the error code is : 500001"
-  ]
- },
- {
-  "id": "paddleocr-npu-7",
-  "url": "https://github.com/BytePioneer-AI/PaddleOCR-NPU/issues/7",
-  "repo": "BytePioneer-AI/PaddleOCR-NPU",
-  "split": "tune",
-  "title": "有docker镜像吗",
-  "resolution": "CANN libraries not on the library path inside the container: source the toolkit set_env.sh (or mount CANN).",
-  "category": "cann_env_not_sourced",
-  "signature": [
-   "importerror: libhccl.so: cannot open shared object file: no such file or directory"
-  ]
- },
- {
-  "id": "paddlex-4532",
-  "url": "https://github.com/PaddlePaddle/PaddleX/issues/4532",
-  "repo": "PaddlePaddle/PaddleX",
-  "split": "tune",
-  "title": "【昇腾310B4高性能推理】ERROR：[hdc_core.c:396][hdc] [hdcPcieInit 396] HDC init failed, driver may not load.",
-  "resolution": "The host driver files (dcmi, npu-smi, driver/lib64) or the device nodes are not mounted into the container: use the documented docker run mounts/devices.",
-  "category": "driver_not_mounted",
-  "signature": [
-   "drv( <n> ,atc.bin): [hdc_core.c: <n> ][hdc] [hdcpcieinit <n> ] hdc init failed, driver may not load."
-  ]
- },
- {
-  "id": "paddlex-4542",
-  "url": "https://github.com/PaddlePaddle/PaddleX/issues/4542",
-  "repo": "PaddlePaddle/PaddleX",
-  "split": "tune",
-  "title": "device容器内挂载失败，容器内npu-smi info输出bash: /usr/local/bin/npu-smi: No such file or directory",
-  "resolution": "The host driver files (dcmi, npu-smi, driver/lib64) or the device nodes are not mounted into the container: use the documented docker run mounts/devices.",
-  "category": "driver_not_mounted",
-  "signature": [
-   "bash: npu-smi : no such file or directory"
-  ]
- },
- {
-  "id": "parallelformers-44",
-  "url": "https://github.com/tunib-ai/parallelformers/issues/44",
-  "repo": "tunib-ai/parallelformers",
-  "split": "tune",
-  "title": "RuntimeError: CUDA error: peer access is not supported between these two devices",
-  "resolution": "The PCI topology (often in virtualised cloud hosts) blocks peer access between the GPUs: disable P2P or use a host that allows it.",
-  "category": "device_p2p_driver_error",
-  "signature": [
-   "runtimeerror: cuda error: peer access is not supported between these two devices"
-  ]
- },
- {
-  "id": "pdf-extract-kit-117",
-  "url": "https://github.com/opendatalab/PDF-Extract-Kit/issues/117",
-  "repo": "opendatalab/PDF-Extract-Kit",
-  "split": "tune",
-  "title": "size mismatch for model",
-  "resolution": "The weights are for a larger decoder (1024 wide) than the configured model (512): use the config that matches the checkpoint.",
-  "category": "ckpt_shape_mismatch",
-  "signature": [
-   "size mismatch for model.model.decoder.model.decoder.layers. <n> .self_attn.q_proj.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
-   "size mismatch for model.model.decoder.model.decoder.layers. <n> .encoder_attn.k_proj.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ])."
-  ]
- },
- {
-  "id": "petabridge-7",
-  "url": "https://github.com/petabridge/petabridge-dotnet-new/issues/7",
-  "repo": "petabridge/petabridge-dotnet-new",
-  "split": "tune",
-  "title": "Windows style line endings",
-  "resolution": "The script has Windows (CRLF) line endings: convert with dos2unix or sed -i \"s/\\r$//\".",
-  "category": "windows_line_endings",
-  "signature": [
-   "env: bash\\r: no such file or directory"
-  ]
- },
- {
-  "id": "pipedream-28",
-  "url": "https://github.com/msr-fiddle/pipedream/issues/28",
-  "repo": "msr-fiddle/pipedream",
-  "split": "holdout",
-  "title": "insufficient shared memory (shm)",
-  "resolution": "Raise the shared-memory limit (docker --shm-size / -v /dev/shm:/dev/shm) or use fewer DataLoader workers.",
-  "category": "shm_bus_error",
-  "signature": [
-   "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
-   "data = self.data_queue.get(timeout=timeout)",
-   "_error_if_any_worker_fails()",
-   "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error."
-  ]
- },
- {
-  "id": "pive-4",
-  "url": "https://github.com/Jiuzhouh/PiVe/issues/4",
-  "repo": "Jiuzhouh/PiVe",
-  "split": "holdout",
-  "title": "size mismatch for shared.weight: copying a param with shape torch.Size([32101, 768]) from checkpoint, the shape in current model is torch.Size([32128, 768]). size mismatch for lm_head.weight: copying",
-  "resolution": "The checkpoint was saved with another vocabulary size than the model being built: build the model (tokenizer/vocab) the checkpoint was trained with, or resize embeddings before loading.",
-  "category": "ckpt_shape_mismatch",
-  "signature": [
-   "size mismatch for shared.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
-   "size mismatch for lm_head.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ])."
-  ]
- },
- {
-  "id": "processfaadata-4",
-  "url": "https://github.com/jlmcgraw/processFaaData/issues/4",
-  "repo": "jlmcgraw/processFaaData",
-  "split": "tune",
-  "title": "error command not found",
-  "resolution": "The script has Windows (CRLF) line endings: convert with dos2unix or sed -i \"s/\\r$//\".",
-  "category": "windows_line_endings",
-  "signature": [
-   "create_databases.sh : line <n> : $'\\r': command not found"
-  ]
- },
- {
-  "id": "protenix-2",
-  "url": "https://github.com/bytedance/Protenix/issues/2",
-  "repo": "bytedance/Protenix",
-  "split": "tune",
-  "title": "RuntimeError: DataLoader worker (pid 572) is killed by signal: Bus error. It is possible that dataloader's workers are out of shared memory. Please try to raise your shared memory limit.",
-  "resolution": "Docker's default shared memory is very low: mount the host's (-v /dev/shm:/dev/shm) or set --shm-size=128g.",
-  "category": "shm_bus_error",
-  "signature": [
-   "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit."
-  ]
- },
- {
-  "id": "pto-dsl-pr90",
-  "url": "https://github.com/huawei-csl/pto-dsl/pull/90",
-  "repo": "huawei-csl/pto-dsl",
-  "split": "tune",
-  "title": "Python version of fast-inverse-trick",
-  "resolution": "L0C read/write conflict in the kernel with auto-sync; kernel synchronisation fix.",
-  "category": "aicore_error",
-  "signature": [
-   ": the aicore execution is abnormal.",
-   "rectify the fault based on the error information in the ascend log.",
-   "ez9999: inner error!",
-   "ez9999[pid: <n> ] (ez9999): the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of fftsplus aicore error, core id is <n> , error code = <hex> , dump info: pc start: <hex> , current: <hex> , vec error info: <n> , mte error info: <hex> , ifu error info: <hex>",
-   "the extend info: errcode:( <hex> , <n> , <hex> ) errorstr: l0c write conflict(vec read operation or cube write operation).when the fixp reads",
-   "kernel task happen error, retcode= <hex> , [aicore exception].[func:prechecktaskerr][file:davinci_kernel_task.cc][line: <n> ]"
-  ]
- },
- {
-  "id": "ptoas-pr341",
-  "url": "https://github.com/hw-native-sys/PTOAS/pull/341",
-  "repo": "hw-native-sys/PTOAS",
-  "split": "tune",
-  "title": "docs: clarify supported third-party dialect ops",
-  "resolution": "EL0004 while opening the device (memory pool init at SetDevice): the card memory is taken by other processes on the shared board; wait or use a free card.",
-  "category": "device_busy",
-  "signature": [
-   "aclrtsetdevice(deviceid) failed: 507033 ( main.cpp : <n> )",
-   "recenterrmsg: [pid: <n> ] memory_allocation_failure(el0004): failed to allocate memory.",
-   "allocate device memory failed.[func:init][file:memory_pool_manager.cc][line: <n> ]",
-   "fail to init memorypoolmanager, retcode= <hex> .[func:init][file:raw_device.cc][line: <n> ]",
-   "check param failed, context can not be null.[func:setdevice][file:api_impl.cc][line: <n> ]",
-   "rtsetdevice execution failed, reason=device retain error[func:funcerrorreason][file:error_message_manage.cc][line: <n> ]",
-   "open device <n> failed, runtime result = 507033.[func:reportcallerror][file:log_inner.cpp][line: <n> ]"
-  ]
- },
- {
-  "id": "ptoas-pr426",
-  "url": "https://github.com/hw-native-sys/PTOAS/pull/426",
-  "repo": "hw-native-sys/PTOAS",
-  "split": "tune",
-  "title": "test: add qwen3 tilelet pto kernels",
-  "resolution": "MTE instruction DDR address out of range in a generated kernel; kernel fix.",
-  "category": "aicore_error",
-  "signature": [
-   "aclrtsynchronizestream(stream) failed: 507015 ( main.cpp : <n> )",
-   "recenterrmsg: ez9999: inner error!",
-   "ez9999[pid: <n> ] (ez9999): the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an aicore error exception, core id is <n> , error code = <n> , dump info: pc start: <hex> , current: <hex> , sc error info: <hex> , su error info: <hex> , <hex> , mte error info: <hex> , vec",
-   "the extend info: errcode:( <n> ) errorstr: the ddr address of the mte instruction is out of range. suberrtype: <hex> .[func:processdavidstarscoreerrorinfo][file:device_error_proc_c.cc][line: <n> ]"
-  ]
- },
- {
-  "id": "ptoas-pr875",
-  "url": "https://github.com/hw-native-sys/PTOAS/pull/875",
-  "repo": "hw-native-sys/PTOAS",
-  "split": "tune",
-  "title": "[IR] Verify explicit local tile address alignment",
-  "resolution": "A generated kernel accessed UB incorrectly (aicore exception 0x26); fixed in the kernel generator.",
-  "category": "aicore_error",
-  "signature": [
-   "aclrtsynchronizestream(stream) failed: 507015 ( main.cpp : <n> )",
-   "recenterrmsg: ez9999: inner error!",
-   "ez9999[pid: <n> ] (ez9999): the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of fftsplus aicore error, core id is <n> , error code = <n> , dump info: pc start: <hex> , current: <hex> , vec error info: <n> , mte error info: <hex> , ifu error info: <hex> ,",
-   "the extend info: errcode:( <n> , <hex> , <n> ) errorstr: when the d-cache reads and writes data to the ub, the response value returned by the bus is a non-zero value. fixp_error0 info: <hex> , fixp_error1 info: <hex> , fsmid: <n> , tslot: <n> , thread: <n> , ctxid: <n> , blk: <n> , sublk: <n> , sube",
-   "kernel task happen error, retcode= <hex> , [aicore exception].[func:prechecktaskerr][file:davinci_kernel_task.cc][line: <n> ]"
-  ]
- },
- {
-  "id": "pytorch-108861",
-  "url": "https://github.com/pytorch/pytorch/issues/108861",
-  "repo": "pytorch/pytorch",
-  "split": "holdout",
-  "title": "RuntimeError: DataLoader worker (pid 11011) is killed by signal: Bus error.",
-  "resolution": "Raise the shared-memory limit (docker --shm-size / -v /dev/shm:/dev/shm) or use fewer DataLoader workers.",
-  "category": "shm_bus_error",
-  "signature": [
-   "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit"
-  ]
- },
- {
-  "id": "pytorch-11222",
-  "url": "https://github.com/pytorch/pytorch/issues/11222",
-  "repo": "pytorch/pytorch",
-  "split": "holdout",
-  "title": "ModuleNotFoundError: No module named 'torch._C'",
-  "resolution": "import torch is run inside the source checkout (/opt/pytorch): import it from outside the source tree.",
-  "category": "import_from_source_dir",
-  "signature": [
-   "modulenotfounderror traceback (most recent call last)",
-   "modulenotfounderror: no module named 'torch._c'"
-  ]
- },
- {
-  "id": "pytorch-118369",
-  "url": "https://github.com/pytorch/pytorch/issues/118369",
-  "repo": "pytorch/pytorch",
-  "split": "holdout",
-  "title": "NCCL watchdog thread terminated with exception: [Rank 7] Watchdog caught collective operation timeout",
-  "resolution": "A collective waited past the timeout: one rank was slow, stuck or crashed (or data/sample counts differ); find the first failing rank, then raise the timeout if the work is legitimately long.",
-  "category": "hccl_timeout",
-  "signature": [
-   "epoch <n> : <n> %|██ | <n> [ <n> : <n> : <n> < <n> : <n> : <n> , s , loss= <n> , v_num=95nc, reduced_train_loss= <n> , global_step= <n> .2e+ <n> , consumed_samples= <n> .56e+ <n> ][e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=a",
-   "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, timeout(ms)= <n> ) ran for <n> milliseconds before timing out."
-  ]
- },
- {
-  "id": "pytorch-1633",
-  "url": "https://github.com/pytorch/pytorch/issues/1633",
-  "repo": "pytorch/pytorch",
-  "split": "holdout",
-  "title": "Error during import torch, NameError: name '_C' is not defined",
-  "resolution": "In the pytorch folder, import torch picks up the source torch folder: change directory before importing.",
-  "category": "import_from_source_dir",
-  "signature": [
-   "nameerror: name '_c' is not defined"
-  ]
- },
- {
-  "id": "pytorch-26526",
-  "url": "https://github.com/pytorch/pytorch/issues/26526",
-  "repo": "pytorch/pytorch",
-  "split": "holdout",
-  "title": "from torch._C import * ModuleNotFoundError: No module named 'torch._C'",
-  "resolution": "Python was started in the directory holding the unpacked torch folder: import from a different location.",
-  "category": "import_from_source_dir",
-  "signature": [
-   "modulenotfounderror: no module named 'torch._c'"
-  ]
- },
- {
-  "id": "pytorch-2704",
-  "url": "https://github.com/pytorch/pytorch/issues/2704",
-  "repo": "pytorch/pytorch",
-  "split": "holdout",
-  "title": "RuntimeError: cuda runtime error (46) : all CUDA-capable devices are busy or unavailable at /opt/conda/conda-bld/pytorch_1502004572321/work/torch/lib/THC/generic/THCStorage.cu:66",
-  "resolution": "The GPU is held by another process (exclusive compute mode): free the card or select another one.",
-  "category": "device_busy",
-  "signature": [
-   "thcudacheck fail file= thcstorage.cu line= <n> error= <n> : all cuda-capable devices are busy or unavailable"
-  ]
- },
- {
-  "id": "pytorch-4622",
-  "url": "https://github.com/pytorch/pytorch/issues/4622",
-  "repo": "pytorch/pytorch",
-  "split": "holdout",
-  "title": "Protect user from No module named _C import error",
-  "resolution": "Python was started in the root of the pytorch git tree; moving out of the tree solves it.",
-  "category": "import_from_source_dir",
-  "signature": [
-   "importerror: no module named _c"
-  ]
- },
- {
-  "id": "pytorch-5040",
-  "url": "https://github.com/pytorch/pytorch/issues/5040",
-  "repo": "pytorch/pytorch",
-  "split": "holdout",
-  "title": "Give a better error when we run out of shared memory, instead of \"RuntimeError: DataLoader worker (pid 13) is killed by signal: Bus error.\"",
-  "resolution": "DataLoader workers ran out of shared memory (/dev/shm): raise the shm limit (docker --shm-size / --ipc=host) or use fewer workers.",
-  "category": "shm_bus_error",
-  "signature": [
-   "give a better error when we run out of shared memory, instead of \"runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error.\""
-  ]
- },
- {
-  "id": "pytorch-574",
-  "url": "https://github.com/pytorch/pytorch/issues/574",
-  "repo": "pytorch/pytorch",
-  "split": "holdout",
-  "title": "ModuleNotFoundError: No module named 'torch._C'",
-  "resolution": "A folder called torch in the current directory is picked up instead of the installed package: cd elsewhere before starting python.",
-  "category": "import_from_source_dir",
-  "signature": [
-   "importerror: no module named _c"
-  ]
- },
- {
-  "id": "pytorch-788",
-  "url": "https://github.com/pytorch/pytorch/issues/788",
-  "repo": "pytorch/pytorch",
-  "split": "holdout",
-  "title": "Errors import torch installed form source on macOS",
-  "resolution": "Run python from a different directory than the repository root.",
-  "category": "import_from_source_dir",
-  "signature": [
-   "modulenotfounderror: no module named 'torch._c'"
-  ]
- },
- {
-  "id": "qwen3-vl-1514",
-  "url": "https://github.com/QwenLM/Qwen3-VL/issues/1514",
-  "repo": "QwenLM/Qwen3-VL",
-  "split": "tune",
-  "title": "OSError: Error no file named model.safetensors, or pytorch_model.bin,",
-  "resolution": "The weights are missing from the model directory (incomplete download, wrong path or only an index/other format): download the complete checkpoint and point the path at it.",
-  "category": "missing_weights",
-  "signature": [
-   "oserror: error no file named model.safetensors, or pytorch_model.bin,"
-  ]
- },
- {
-  "id": "recsys-examples-279",
-  "url": "https://github.com/NVIDIA/recsys-examples/issues/279",
-  "repo": "NVIDIA/recsys-examples",
-  "split": "tune",
-  "title": "[DOC]Required Megatron",
-  "resolution": "The installed Megatron(-core)/MindSpeed is a different version than the code expects: install the version pinned by the framework release.",
-  "category": "megatron_version_mismatch",
-  "signature": [
-   "importerror: cannot import name '_get_main_grad_attr' from 'megatron.core.distributed.finalize_model_grads'"
-  ]
- },
- {
-  "id": "repeng-pr44",
-  "url": "https://github.com/vgel/repeng/pull/44",
-  "repo": "vgel/repeng",
-  "split": "tune",
-  "title": "upgrade to `accelerate = \"^0.33.0\"`",
-  "resolution": "transformers needs a newer accelerate than the pinned ^0.26.1; upgrade accelerate.",
-  "category": "transformers_version_conflict",
-  "signature": [
-   "runtimeerror: failed to import transformers.trainer because of the following error (look up to see its traceback):",
-   "cannot import name 'is_mlu_available' from 'accelerate.utils'"
-  ]
- },
- {
-  "id": "rknn-toolkit-281",
-  "url": "https://github.com/rockchip-linux/rknn-toolkit/issues/281",
-  "repo": "rockchip-linux/rknn-toolkit",
-  "split": "tune",
-  "title": "Init Runtime Fails with \"Execute ntp_transfer_proxy devices failed, permission denied\"",
-  "resolution": "The bundled helper is not executable: chmod +x it.",
-  "category": "permission_denied",
-  "signature": [
-   "e execute ntp_transfer_proxy devices failed, ret code: <n> . sh : <n> : npu_transfer_proxy : permission denied",
-   "e catch exception when init runtime!"
-  ]
- },
- {
-  "id": "sagemaker-python-sdk-5592",
-  "url": "https://github.com/aws/sagemaker-python-sdk/issues/5592",
-  "repo": "aws/sagemaker-python-sdk",
-  "split": "tune",
-  "title": "Can you support a parameter to increase shared memory bus?",
-  "resolution": "The training container's /dev/shm is too small for the DataLoader workers; without a shm-size parameter the workaround is a smaller batch or fewer workers.",
-  "category": "shm_bus_error",
-  "signature": [
-   "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit."
-  ]
- },
- {
-  "id": "sd-dreambooth-1013",
-  "url": "https://github.com/d8ahazard/sd_dreambooth_extension/issues/1013",
-  "repo": "d8ahazard/sd_dreambooth_extension",
-  "split": "tune",
-  "title": "OSError: Error no file named diffusion_pytorch_model.bin found in directory C:\\ai\\stable-diffusion-webui\\models\\dreambooth\\[name_of_model]\\working.",
-  "resolution": "For sharded models the loader looks for the safetensors index by default: set use_safetensors to False for .bin weights (or update diffusers).",
-  "category": "missing_weights",
-  "signature": [
-   "an error occurred while trying to fetch working : error no file named diffusion_pytorch_model.safetensors found in directory working."
-  ]
- },
- {
-  "id": "sd-scripts-789",
-  "url": "https://github.com/kohya-ss/sd-scripts/issues/789",
-  "repo": "kohya-ss/sd-scripts",
-  "split": "tune",
-  "title": "sd-scripts-789",
-  "resolution": "(GPU run; device-agnostic.) Resuming saved training state with a different network_dim (16) than the one saved (8). Resume with the same LoRA dim/alpha as the original run.",
-  "category": "ckpt_shape_mismatch",
-  "signature": [
-   "size mismatch for"
-  ]
- },
- {
-  "id": "seesr-8",
-  "url": "https://github.com/cswry/SeeSR/issues/8",
-  "repo": "cswry/SeeSR",
-  "split": "holdout",
-  "title": "OSError: Error no file named pytorch_model.bin, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory",
-  "resolution": "The preset model directory holds no weight files: download the full stable-diffusion-2-base model into it.",
-  "category": "missing_weights",
-  "signature": [
-   "`oserror: error no file named pytorch_model.bin, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory c: stable-diffusion- <n> -base. `"
-  ]
- },
- {
-  "id": "selfmask-11",
-  "url": "https://github.com/noelshin/selfmask/issues/11",
-  "repo": "noelshin/selfmask",
-  "split": "tune",
-  "title": "Process finished with exit code 137 (interrupted by signal 9:SIGKILL)",
-  "resolution": "The process was killed for lack of host (CPU) memory: reduce what is held in RAM or add memory.",
-  "category": "host_oom",
-  "signature": []
- },
- {
-  "id": "sentence-transformers-2745",
-  "url": "https://github.com/huggingface/sentence-transformers/issues/2745",
-  "repo": "huggingface/sentence-transformers",
-  "split": "tune",
-  "title": "ImportError: Using the `Trainer` with `PyTorch` requires `accelerate>=0.20.1`",
-  "resolution": "Reverting transformers to a release matching the installed accelerate worked (4.36.2 / 4.38.0 with accelerate 0.31.0).",
-  "category": "transformers_version_conflict",
-  "signature": [
-   "importerror: using the `trainer` with `pytorch` requires `accelerate>= <n> ` when using huggingface's trainarguments?"
-  ]
- },
- {
-  "id": "sentence-transformers-3143",
-  "url": "https://github.com/huggingface/sentence-transformers/issues/3143",
-  "repo": "huggingface/sentence-transformers",
-  "split": "tune",
-  "title": "cannot import name 'is_torch_npu_available' from 'transformers'",
-  "resolution": "transformers too old for sentence-transformers (needs >=4.41.0), or installed into another environment.",
-  "category": "transformers_version_conflict",
-  "signature": [
-   "cannot import name 'is_torch_npu_available' from 'transformers'"
-  ]
- },
- {
-  "id": "sglang-15453",
-  "url": "https://github.com/sgl-project/sglang/issues/15453",
-  "repo": "sgl-project/sglang",
-  "split": "holdout",
-  "title": "[Bug] DeepSeek-V3.2-w8a8-QuaRot NPU out of memory",
-  "resolution": "Memory for weights and cache exceeds HBM on 2x8 910B3; lower memory fraction / more nodes.",
-  "category": "npu_oom",
-  "signature": [
-   "runtimeerror: npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation."
-  ]
- },
- {
-  "id": "sglang-1693",
-  "url": "https://github.com/sgl-project/sglang/issues/1693",
-  "repo": "sgl-project/sglang",
-  "split": "holdout",
-  "title": "[Bug] crash about c10d::ProcessGroupNCCL::WorkNCCL::checkTimeout",
-  "resolution": "A collective waited past the timeout: one rank was slow, stuck or crashed (or data/sample counts differ); find the first failing rank, then raise the timeout if the work is legitimately long.",
-  "category": "hccl_timeout",
-  "signature": [
-   "terminate called after throwing an instance of 'c10::distbackenderror'",
-   "what(): [pg <n> rank <n> ] process group watchdog thread terminated with exception: [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=_allgather_base, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
-   "exception raised from checktimeout at processgroupnccl.cpp : <n> (most recent call first):"
-  ]
- },
- {
-  "id": "sglang-28628",
-  "url": "https://github.com/sgl-project/sglang/issues/28628",
-  "repo": "sgl-project/sglang",
-  "split": "holdout",
-  "title": "sglang-28628",
-  "resolution": "The image shipped torch 2.12.0 with torch_npu 2.8.0.post2, an ABI mismatch. Reinstall torch at exactly the version torch_npu was built for, or reinstall both as a matched pair.",
-  "category": "torch_npu_version_mismatch",
-  "signature": [
-   "importing `torch` triggers torch backend auto-loading, which attempts to load `torch_npu`, but `libtorch_npu.so` fails with an undefined symbol:",
-   "detail error log:",
-   "importerror: libtorch_npu.so :"
-  ]
- },
- {
-  "id": "sglang-29838",
-  "url": "https://github.com/sgl-project/sglang/issues/29838",
-  "repo": "sgl-project/sglang",
-  "split": "holdout",
-  "title": "[Bug] Running the GLM-5.2-W8A8 on Ascend A3 NPU triggers out-of-memory errors during inference requests.",
-  "resolution": "mem-fraction-static 0.90 leaves too little activation memory; lower it.",
-  "category": "npu_oom",
-  "signature": [
-   "torch.outofmemoryerror: npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch).if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentatio"
-  ]
- },
- {
-  "id": "simonw-llm-1197",
-  "url": "https://github.com/simonw/llm/issues/1197",
-  "repo": "simonw/llm",
-  "split": "tune",
-  "title": "Fixed: ImportError: cannot import name 'TorchTensorParallelPlugin' from 'accelerate.utils' due to version mismatch between transformers and accelerate",
-  "resolution": "transformers 4.53.0 needs a newer accelerate than 1.1.0: upgrade accelerate.",
-  "category": "transformers_version_conflict",
-  "signature": [
-   "importerror: cannot import name 'torchtensorparallelplugin' from 'accelerate.utils'"
-  ]
- },
- {
-  "id": "simpb-3",
-  "url": "https://github.com/nullmax-vision/SimPB/issues/3",
-  "repo": "nullmax-vision/SimPB",
-  "split": "tune",
-  "title": "训练异常,grad_norm异常",
-  "resolution": "Gradients became NaN during training: lower the learning rate or clip gradients, check fp16 overflow.",
-  "category": "nan_loss",
-  "signature": [
-   "<n> , loss_box3d_dn_1: <n> , loss_cls3d_dn_2: <n> , loss_dense_depth: <n> , loss: <n> , grad_norm: nan"
-  ]
- },
- {
-  "id": "solofusion-19",
-  "url": "https://github.com/Divadi/SOLOFusion/issues/19",
-  "repo": "Divadi/SOLOFusion",
-  "split": "tune",
-  "title": "grad norm inf or nan in training of phase 1",
-  "resolution": "fp16 training overflows in phase 1 (heatmap losses in the thousands): the loss scaler skips such steps; lower the lr or train in fp32 if it persists.",
-  "category": "nan_loss",
-  "signature": []
- },
- {
-  "id": "sophon-stream-58",
-  "url": "https://github.com/sophgo/sophon-stream/issues/58",
-  "repo": "sophgo/sophon-stream",
-  "split": "tune",
-  "title": "Alloc Device Memory Failed! Program Terminated。设备内存分配问题",
-  "resolution": "Device memory ran out with four video inputs configured: using one input (fewer streams) resolved it.",
-  "category": "npu_oom",
-  "signature": [
-   "bm_alloc_gmem failed, dev_id = <n> , size = <hex>",
-   "bm_check_ret fail bmlib_memory.cpp : bm_malloc_device_byte_heap: <n>",
-   "inference.h : <n>",
-   "expected ret == <n> to be true, but got false. alloc device memory failed! program terminated."
-  ]
- },
- {
-  "id": "stcn-132",
-  "url": "https://github.com/hkchengrex/STCN/issues/132",
-  "repo": "hkchengrex/STCN",
-  "split": "holdout",
-  "title": "RuntimeError: DataLoader worker (pid 46794) is killed by signal: Bus error.",
-  "resolution": "Maintainer links the PyTorch forum answer: insufficient shared memory; raise the shm limit.",
-  "category": "shm_bus_error",
-  "signature": [
-   "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit."
-  ]
- },
- {
-  "id": "sygil-sd-104",
-  "url": "https://github.com/Sygil-Dev/stable-diffusion/issues/104",
-  "repo": "Sygil-Dev/stable-diffusion",
-  "split": "tune",
-  "title": "\"/bin/bash^M: bad interpreter: No such file or directory\"",
-  "resolution": "entrypoint.sh used CRLF line endings; fixed in the repository (pull).",
-  "category": "windows_line_endings",
-  "signature": [
-   "\" bash ^m: bad interpreter: no such file or directory\""
-  ]
- },
- {
-  "id": "tell2design-13",
-  "url": "https://github.com/LengSicong/Tell2Design/issues/13",
-  "repo": "LengSicong/Tell2Design",
-  "split": "tune",
-  "title": "pytorch_model.bin and the \"model.safertensor\"",
-  "resolution": "The weights are missing from the model directory (incomplete download, wrong path or only an index/other format): download the complete checkpoint and point the path at it.",
-  "category": "missing_weights",
-  "signature": [
-   "filenotfounderror: [errno <n> ] no such file or directory: 'experiments\\\\floorplan-t5-base-full-ep20-len512-b12-train-original-baseline\\\\episode0\\\\pytorch_model.bin'"
-  ]
- },
- {
-  "id": "termux-4550",
-  "url": "https://github.com/termux/termux-packages/issues/4550",
-  "repo": "termux/termux-packages",
-  "split": "tune",
-  "title": "Bash problem",
-  "resolution": "The script has Windows (CRLF) line endings: convert with dos2unix or sed -i \"s/\\r$//\".",
-  "category": "windows_line_endings",
-  "signature": [
-   "t : line <n> : $'\\r': command not found",
-   "t : line <n> : cd: $' download \\r\\r': no such file or directory",
-   "ls: cannot access '*.zip': no such file or directory",
-   "t : line <n> : a: no such file or directory",
-   "t : line <n> : syntax error near unexpected token `$'\\r''"
-  ]
- },
- {
-  "id": "textgen-3944",
-  "url": "https://github.com/oobabooga/textgen/issues/3944",
-  "repo": "oobabooga/textgen",
-  "split": "tune",
-  "title": "size mismatch when Lora training a Transformers model",
-  "resolution": "The LoRA adapter was saved with rank 32 but the model is built with rank 128: use the same r as the checkpoint.",
-  "category": "ckpt_shape_mismatch",
-  "signature": [
-   "size mismatch for base_model.model.model.layers. <n> .self_attn.v_proj.lora_a.default.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
-   "size mismatch for base_model.model.model.layers. <n> .self_attn.v_proj.lora_b.default.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ])."
-  ]
- },
- {
-  "id": "tora-7",
-  "url": "https://github.com/alibaba/Tora/issues/7",
-  "repo": "alibaba/Tora",
-  "split": "tune",
-  "title": "hi ,i have a problem about excuting app.py",
-  "resolution": "Relative model path: run from the sat directory so the sharded safetensors are found.",
-  "category": "missing_weights",
-  "signature": [
-   "oserror: error no file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory t5-v1_1-xxl."
-  ]
- },
- {
-  "id": "touchnet-100",
-  "url": "https://github.com/xingchensong/TouchNet/issues/100",
-  "repo": "xingchensong/TouchNet",
-  "split": "tune",
-  "title": "touchnet-100",
-  "resolution": "Qwen2-Audio SFT with 8192-token text and audio sequences on 4 NPUs (torchrun --nproc_per_node 4) needed a 5 GiB activation allocation. Shorten the sequence length or batch, or enable activation checkpointing / more sharding. The issue is closed.",
-  "category": "npu_oom",
-  "signature": [
-   "i encountered the following error when executing the ` run.sh ` command.",
-   "runtimeerror: npu out of memory. tried to allocate <n> gib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> gib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation."
-  ]
- },
- {
-  "id": "transformers-26744",
-  "url": "https://github.com/huggingface/transformers/issues/26744",
-  "repo": "huggingface/transformers",
-  "split": "holdout",
-  "title": "transformers-26744",
-  "resolution": "The transformers release referenced accelerate.utils.is_npu_available, which the installed accelerate lacked. Upgrade accelerate to a version that matches transformers (or pin transformers back).",
-  "category": "transformers_version_conflict",
-  "signature": [
-   "raise runtimeerror(",
-   "runtimeerror: failed to import transformers.trainer because of the following error (look up to see its traceback):",
-   "cannot import name 'is_npu_available' from 'accelerate.utils' ( __init__.py )"
-  ]
- },
- {
-  "id": "transformers-37778",
-  "url": "https://github.com/huggingface/transformers/issues/37778",
-  "repo": "huggingface/transformers",
-  "split": "holdout",
-  "title": "Report AssertionError: Torch not compiled with CUDA enabled on npu machine",
-  "resolution": "device_map=\"npu:1\" resolved through a CUDA path in transformers 4.51; use a fixed transformers or device_map with torch.device.",
-  "category": "cuda_path_on_npu",
-  "signature": [
-   "model = llamaforcausallm.from_pretrained(hf_model_path, device_map=device) # trigger error",
-   "assertionerror: torch not compiled with cuda enabled"
-  ]
- },
- {
-  "id": "triton-ascend-328",
-  "url": "https://github.com/triton-lang/triton-ascend/issues/328",
-  "repo": "triton-lang/triton-ascend",
-  "split": "tune",
-  "title": "【TTFHW】 quick_start文档中torch-npu版本2.7.1与推荐CANN版本不匹配",
-  "resolution": "torch-npu 2.7.1 does not match CANN 9.0.0-beta.2: use torch-npu 2.7.1.post4 (or the version the installation guide pairs with the CANN release).",
-  "category": "torch_npu_version_mismatch",
-  "signature": [
-   "torch-npu== <n> 导入时报错undefined symbol: msprofsyscycletime"
-  ]
- },
- {
-  "id": "trl-1409",
-  "url": "https://github.com/huggingface/trl/issues/1409",
-  "repo": "huggingface/trl",
-  "split": "tune",
-  "title": "Can not import name top_k_top_p_filtering",
-  "resolution": "trl and transformers versions do not match: upgrade trl (pip install --upgrade trl).",
-  "category": "transformers_version_conflict",
-  "signature": [
-   "importerror: cannot import name 'top_k_top_p_filtering' from 'transformers' ( __init__.py )"
-  ]
- },
- {
-  "id": "trl-1777",
-  "url": "https://github.com/huggingface/trl/issues/1777",
-  "repo": "huggingface/trl",
-  "split": "tune",
-  "title": "Getting \"KeyError: None\" when passing conversational dataset",
-  "resolution": "Set dataset_text_field=\"messages\" so the trainer knows which column to read.",
-  "category": "dataset_key_error",
-  "signature": [
-   "getting \"keyerror: none\" when passing conversational dataset"
-  ]
- },
- {
-  "id": "trl-3545",
-  "url": "https://github.com/huggingface/trl/issues/3545",
-  "repo": "huggingface/trl",
-  "split": "tune",
-  "title": "ModuleNotFoundError reported When using Ascend NPU train GRPO",
-  "resolution": "trl 0.18.1 imports a vllm_ascend module that the installed vllm-ascend does not have: install the vllm-ascend release trl expects.",
-  "category": "transformers_version_conflict",
-  "signature": [
-   "runtimeerror:no module named 'vllm_ascend.distributed.device_communicators'"
-  ]
- },
- {
-  "id": "tune-a-video-90",
-  "url": "https://github.com/showlab/Tune-A-Video/issues/90",
-  "repo": "showlab/Tune-A-Video",
-  "split": "tune",
-  "title": "server socket fault",
-  "resolution": "Another process already listens on 29500: stop it or choose another master port.",
-  "category": "port_in_use",
-  "signature": [
-   "runtimeerror: the server socket has failed to listen on any local network address. the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use). the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use)."
-  ]
- },
- {
-  "id": "tvm-pr12554",
-  "url": "https://github.com/apache/tvm/pull/12554",
-  "repo": "apache/tvm",
-  "split": "tune",
-  "title": "[CI][AArch64] Skip libgomp failures in integration tests",
-  "resolution": "Preload libgomp (export LD_PRELOAD=<path>/libgomp.so.1) or change the import order so libgomp loads first.",
-  "category": "libgomp_static_tls",
-  "signature": [
-   "oserror: libgomp-d22c30c5.so. <n> : cannot"
-  ]
- },
- {
-  "id": "udacity-sdc-1409",
-  "url": "https://github.com/udacity/sdc-issue-reports/issues/1409",
-  "repo": "udacity/sdc-issue-reports",
-  "split": "holdout",
-  "title": "Term 1-Traffic Sign Classifier [Error 28] No space left on device",
-  "resolution": "The workspace volume is full while saving the model: free space or save elsewhere.",
-  "category": "disk_full",
-  "signature": [
-   "term <n> -traffic sign classifier [error <n> ] no space left on device"
-  ]
- },
- {
-  "id": "unsloth-1521",
-  "url": "https://github.com/unslothai/unsloth/issues/1521",
-  "repo": "unslothai/unsloth",
-  "split": "tune",
-  "title": "OSError: does not appear to have a file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt or flax_model.msgpack.",
-  "resolution": "The pushed repository lacks full model weights (only adapters or an incomplete merge): push/save the merged weights or load the adapter with its base model.",
-  "category": "missing_weights",
-  "signature": [
-   "oserror: does not appear to have a file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt or flax_model.msgpack."
-  ]
- },
- {
-  "id": "verl-1874",
-  "url": "https://github.com/verl-project/verl/issues/1874",
-  "repo": "verl-project/verl",
-  "split": "tune",
-  "title": "RuntimeError: CUDA error: peer access is not supported between these two devices",
-  "resolution": "Consumer GPUs (RTX 4090) have no P2P: disable peer-to-peer transfers (e.g. NCCL_P2P_DISABLE=1, no custom all-reduce).",
-  "category": "device_p2p_driver_error",
-  "signature": [
-   "runtimeerror: cuda error: peer access is not supported between these two devices"
-  ]
- },
- {
-  "id": "verl-2920",
-  "url": "https://github.com/verl-project/verl/issues/2920",
-  "repo": "verl-project/verl",
-  "split": "tune",
-  "title": "AssertionError: Torch not compiled with CUDA enabled",
-  "resolution": "A CUDA-only code path ran on Ascend; use the NPU device settings of verl.",
-  "category": "cuda_path_on_npu",
-  "signature": [
-   "assertionerror: torch not compiled with cuda enabled"
-  ]
- },
- {
-  "id": "verl-3561",
-  "url": "https://github.com/verl-project/verl/issues/3561",
-  "repo": "verl-project/verl",
-  "split": "tune",
-  "title": "verl-3561",
-  "resolution": "verl 0.5.0's NPU path imports helpers that newer transformers releases removed from transformers.integrations.npu_flash_attention. Pin transformers to the version verl supports, or upgrade verl to a release that vendors those helpers. The issue is a follow-up feature request and is closed.",
-  "category": "transformers_version_conflict",
-  "signature": [
-   "importerror: cannot import name 'index_first_axis' from 'transformers.integrations.npu_flash_attention' ( npu_flash_attention.py )"
-  ]
- },
- {
-  "id": "verl-4200",
-  "url": "https://github.com/verl-project/verl/issues/4200",
-  "repo": "verl-project/verl",
-  "split": "tune",
-  "title": "FP16 training has an anomaly on the NPU.",
-  "resolution": "FP16 on the NPU produces NaN rollout/KL metrics from step 1: use bf16 or fix the fp16 path.",
-  "category": "nan_loss",
-  "signature": [
-   "rollout_probs_diff_max :nan",
-   "rollout_probs_diff_mean :nan",
-   "rollout_probs_diff_std :nan",
-   "rollout_actor_probs_pearson_corr :nan",
-   "k3_kl :nan",
-   "rollout_ppl :nan"
-  ]
- },
- {
-  "id": "verl-6931",
-  "url": "https://github.com/verl-project/verl/issues/6931",
-  "repo": "verl-project/verl",
-  "split": "tune",
-  "title": "[NPU]ModuleNotFoundError: No module named 'megatron.bridge'",
-  "resolution": "The installed Megatron lacks megatron.bridge: install Megatron-Bridge / the Megatron version verl expects.",
-  "category": "megatron_version_mismatch",
-  "signature": [
-   "modulenotfounderror: no module named 'megatron.bridge'"
-  ]
- },
- {
-  "id": "verl-pr332-ej0001",
-  "url": "https://github.com/verl-project/verl/pull/332",
-  "repo": "verl-project/verl",
-  "split": "tune",
-  "title": "[NPU] feat: Support FSDP worker and vLLM Ascend",
-  "resolution": "EJ0001: a previous process still holds the NPU/HCCP; kill it, wait 10 s, retry.",
-  "category": "device_busy",
-  "signature": [
-   "runtimeerror: create_config: compiler_depend.ts : <n> hccl function error: hcclcomminitrootinfoconfig(numranks, &rootinfo, rank, config, &(comm->hcclcomm_)), error code is <n>",
-   "(pid: <n> , device: <n> , rankid: <n> ) err02200 dist call hccl api failed.",
-   "ej0001: [pid: <n> ] failed to initialize the hccp process. reason: maybe the last training process is running.",
-   "tsd client wait response fail, hostpid: <n> , device response code[ <n> ]. unknown device error.[func:waitrsp][file:process_mode_manager.cpp][line: <n> ]",
-   "fail to get sq reg virtual addr, deviceid= <n> , sqid= <n> .[func:setup][file:stream.cc][line: <n> ]"
-  ]
- },
- {
-  "id": "vllm-1157",
-  "url": "https://github.com/vllm-project/vllm/issues/1157",
-  "repo": "vllm-project/vllm",
-  "split": "tune",
-  "title": "ValueError: Bfloat16 is only supported on GPUs with compute capability of at least 8.0. Your Tesla T4 GPU has compute capability 7.5.",
-  "resolution": "The T4 has no bfloat16: run with another dtype (--dtype float / half).",
-  "category": "dtype_unsupported",
-  "signature": [
-   "valueerror: bfloat16 is only supported on gpus with compute capability of at least <n> . your tesla t4 gpu has compute capability <n> ."
-  ]
- },
- {
-  "id": "vllm-1284",
-  "url": "https://github.com/vllm-project/vllm/issues/1284",
-  "repo": "vllm-project/vllm",
-  "split": "tune",
-  "title": "Why not support Tesla P100 and limit computing power to greater than 7?",
-  "resolution": "The P100 (compute capability 6.0) has neither bfloat16 nor the compute capability vLLM requires: use another GPU or another engine.",
-  "category": "dtype_unsupported",
-  "signature": [
-   "runtimeerror: gpus with compute capability below <n> are not supported."
-  ]
- },
- {
-  "id": "vllm-1705",
-  "url": "https://github.com/vllm-project/vllm/issues/1705",
-  "repo": "vllm-project/vllm",
-  "split": "tune",
-  "title": "Cannot use gpt2-xl on multi-GPU",
-  "resolution": "gpt2-xl has 25 heads: only 1, 5 or 25 GPUs can split them.",
-  "category": "tp_exceeds_kv_heads",
-  "signature": [
-   "valueerror: total number of attention heads ( <n> ) must be divisible by tensor parallel size ( <n> )."
-  ]
- },
- {
-  "id": "vllm-2652",
-  "url": "https://github.com/vllm-project/vllm/issues/2652",
-  "repo": "vllm-project/vllm",
-  "split": "tune",
-  "title": "ValueError: Total number of attention heads (52) must be divisible by tensor parallel size (8).",
-  "resolution": "52 heads cannot be split over 8 tensor-parallel ranks: use a TP size that divides the head count (1, 2, 4).",
-  "category": "tp_exceeds_kv_heads",
-  "signature": [
-   "valueerror: total number of attention heads ( <n> ) must be divisible by tensor parallel size ( <n> )."
-  ]
- },
- {
-  "id": "vllm-414",
-  "url": "https://github.com/vllm-project/vllm/issues/414",
-  "repo": "vllm-project/vllm",
-  "split": "tune",
-  "title": "ValueError: Total number of attention heads (52) must be divisible by tensor parallel size (3).",
-  "resolution": "Maintainer: run on 4 GPUs (or pad the model dimensions).",
-  "category": "tp_exceeds_kv_heads",
-  "signature": [
-   "valueerror: total number of attention heads ( <n> ) must be divisible by tensor parallel size ( <n> )."
-  ]
- },
- {
-  "id": "vllm-52435",
-  "url": "https://github.com/vllm-project/vllm/issues/52435",
-  "repo": "vllm-project/vllm",
-  "split": "tune",
-  "title": "[Bug]: AssertionError: n_physical_experts=256 must be divisible by ep_size=3. Adjust num_redundant_experts.",
-  "resolution": "64 attention heads cannot be sharded over 3 TP ranks: use a TP size that divides 64 (or pipeline parallelism).",
-  "category": "tp_exceeds_kv_heads",
-  "signature": [
-   "value error, total number of attention heads ( <n> ) must be divisible by tensor parallel size ( <n> )."
-  ]
- },
- {
-  "id": "vllm-596",
-  "url": "https://github.com/vllm-project/vllm/issues/596",
-  "repo": "vllm-project/vllm",
-  "split": "tune",
-  "title": "ValueError: The number of GPUs per node is not divisible by the number of tensor parallelism.",
-  "resolution": "Choose a tensor-parallel size that divides the number of attention heads (and KV heads), or use pipeline parallelism instead.",
-  "category": "tp_exceeds_kv_heads",
-  "signature": [
-   "valueerror: total number of attention heads ( <n> ) must be divisible by tensor parallel size ( <n> )."
-  ]
- },
- {
-  "id": "vllm-8097",
-  "url": "https://github.com/vllm-project/vllm/issues/8097",
-  "repo": "vllm-project/vllm",
-  "split": "tune",
-  "title": "[Bug]: InternVL2-26B tensor_parallel_size=4, AssertionError: 25 is not divisible by 4",
-  "resolution": "The vision tower's attention heads (25) cannot be split over 4 tensor-parallel ranks: use a tensor_parallel_size that divides the head count.",
-  "category": "tp_exceeds_kv_heads",
-  "signature": [
-   ": internvl2-26b tensor_parallel_size= <n> , assertionerror: <n> is not divisible by <n>"
-  ]
- },
- {
-  "id": "vllm-946",
-  "url": "https://github.com/vllm-project/vllm/issues/946",
-  "repo": "vllm-project/vllm",
-  "split": "tune",
-  "title": "ValueError: Bfloat16 is only supported on GPUs with compute capability of at least 8.0. Your Tesla V100-SXM2-32GB GPU has compute capability 7.0.",
-  "resolution": "bfloat16 is not natively supported by Turing and Volta GPUs: use LLM(model=..., dtype=\"half\"); changing dtype to float16 solved it.",
-  "category": "dtype_unsupported",
-  "signature": [
-   "valueerror: bfloat16 is only supported on gpus with compute capability of at least <n> . your tesla v100-sxm2-32gb gpu has compute capability <n> ."
-  ]
- },
- {
-  "id": "vllm-ascend-1127",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/1127",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "[Bug]: DeepSeek-R1-W8A8 NPU out of memory on 2*8*910B2(64GB) with 0.7.3.post1 image",
-  "resolution": "Weights plus KV cache exceed 64 GB per card; lower gpu_memory_utilization/max_model_len or use more cards.",
-  "category": "npu_oom",
-  "signature": [
-   "worker_base.py: <n> ] return fn(*args, **kwargs) [repeated 6x across cluster]",
-   "worker_base.py: <n> ] file \" _device.py \", line <n> , in __torch_function__ [repeated 6x across cluster]",
-   "worker_base.py: <n> ] runtimeerror: npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid ",
-   ":[w609 <n> : <n> : <n> compiler_depend.ts: <n> ] warning: the hccl execution timeout was set to never timeout, so it is bigger than watchdog timeout 1800000ms which is set by init_process_group! the plog may not be recorded. you can disable watchdog by 'export hccl_async_error_handling= <n> '. (func",
-   "(pid: <n> , device: <n> , rankid:- <n> ) err99999 unknown applicaiton exception"
-  ]
- },
- {
-  "id": "vllm-ascend-117",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/117",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "ImportError of torch_npu-2.5.1.dev20250218",
-  "resolution": "The daily torch_npu needs a newer NNAL/ATB than installed (undefined atb symbol): install the matching NNAL or a release torch_npu.",
-  "category": "torch_npu_version_mismatch",
-  "signature": [
-   "importerror: libtorch_npu.so : undefined symbol: _zn3atb15createoperationins_5infer14grouptopkparameeeirkt_ppns_9operatione"
-  ]
- },
- {
-  "id": "vllm-ascend-1253",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/1253",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "[Bug]: Flaky test: test_models_distributed_topk failed due to The IP address and port have been bound already.",
-  "resolution": "Two test processes on one runner used the same HCCL port; isolate ports per job.",
-  "category": "port_in_use",
-  "signature": [
-   ": flaky test: test_models_distributed_topk failed due to the ip address and port have been bound already.",
-   "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] traceback (most recent call last):",
-   "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] self.worker.load_model()"
-  ]
- },
- {
-  "id": "vllm-ascend-1440",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/1440",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "vllm-ascend-1440",
-  "resolution": "The container was started without the host driver mounts (-v /usr/local/Ascend/driver..., npu-smi, dcmi, and the device name /dev/davinci_manager was misspelled 'dav_manager'), so libascend_hal.so from the driver was missing. Use the documented docker run with driver lib64 and version.info mounted.",
-  "category": "driver_not_mounted",
-  "signature": [
-   "libascend_hal.so: cannot open shared object file: no such file or directory",
-   "runtimeerror: failed to load the backend extension: torch_npu. you can disable extension auto-loading with torch_device_backend_autoload= <n> ."
-  ]
- },
- {
-  "id": "vllm-ascend-1443",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/1443",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "[Bug]: Qwen32B，TP=8，PP=3，happen： RuntimeError: npuSynchronizeDevice ... error code is 507048",
-  "resolution": "An all-reduce waited for a rank that never arrived (internal task timeout 507048 with EI0002); check the other ranks for the first error.",
-  "category": "hccl_timeout",
-  "signature": [
-   "runtimeerror: npusynchronizedevice: compiler_depend.ts : <n> npu function error: aclrtsynchronizedevicewithtimeout, error code is 507048",
-   "(pid: <n> , device: <n> , rankid: <n> ) err00100 pta call acl api failed",
-   ": the execution of the internal task times out.",
-   "rectify the fault based on the error information in the ascend log.",
-   "ei0002: [pid: <n> ] the wait execution of the notify register times out. reason: the notify register has not received the notify record from remote rank: [unknown]. base information: [streamid:[ <n> ], taskid[ <n> ], tag[allreduce_group_name_710], a"
-  ]
- },
- {
-  "id": "vllm-ascend-152",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/152",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "[Bug]: ImportError: libatb.so: cannot open shared object file: No such file or directory",
-  "resolution": "The NNAL/ATB environment is not sourced (or NNAL not installed): source nnal/atb/set_env.sh after the toolkit's set_env.sh.",
-  "category": "cann_env_not_sourced",
-  "signature": [
-   ": importerror: libatb.so: cannot open shared object file: no such file or directory"
-  ]
- },
- {
-  "id": "vllm-ascend-1670",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/1670",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "[Bug]: 910B Free GPU OOM",
-  "resolution": "privileged: true attached all devices, so the process landed on a card already used by others (only 4 GiB allocated, nothing free); removing privileged fixed it.",
-  "category": "device_busy",
-  "signature": [
-   "runtimeerror: npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation."
-  ]
- },
- {
-  "id": "vllm-ascend-19-oom2",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/19",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "[v0.7.1rc1] FAQ & Feedback",
-  "resolution": "Maintainer: according to the log it is an OOM; try a smaller model or multi-node serving.",
-  "category": "npu_oom",
-  "signature": [
-   "runtimeerror: npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation."
-  ]
- },
- {
-  "id": "vllm-ascend-1955",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/1955",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "[Bug]: deepseek-r1 T4D4E16+torchair, Getting socket times out.",
-  "resolution": "The HCCL listen on the specific port failed (port already used by another process), so peers then time out establishing links; free the port or change the port range.",
-  "category": "port_in_use",
-  "signature": [
-   "hccl( <n> ,python3): [hccl_socket.cc: <n> ] [ <n> ][hcclsocket][listen] socket type[ <n> ], listen on ip[ <n> ] and specific port[ <n> ] fail. please check the port status and whether the port is been using by other process.",
-   "hccl( <n> ,python3): [hccl_socket_manager.cc: <n> ] [ <n> ][serverinit]call trace: hcclret -> <n>",
-   "hccl( <n> ,python3): [hccl_communicator.cc: <n> ] [ <n> ][initnic]call trace: hcclret -> <n>",
-   "hccl( <n> ,python3): [hccl_socket_manager.cc: <n> ] [ <n> ][wait][linkestablish]wait socket establish timeout, role[ <n> ] rank[ <n> ] timeout[ <n> ]",
-   "hccl( <n> ,python3): [hccl_socket_manager.cc: <n> ] [ <n> ][wait][linksestablishcompleted] is failed. ret[ <n> ].",
-   "hccl( <n> ,python3): [hccl_socket_manager.cc: <n> ] [ <n> ][create][sockets]wait links establish completed failed, local role is client. ret[ <n> ]"
-  ]
- },
- {
-  "id": "vllm-ascend-1987",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/1987",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "[Bug]: (GLM-4-32B OOM on two cards)",
-  "resolution": "The 32B model in bf16 with TP=2 at this utilisation does not fit 64 GB cards; more cards or a lower max length.",
-  "category": "npu_oom",
-  "signature": [
-   "【bug】：runtimeerror: npu out of memory. tried to allocate <n> gib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> gib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation."
-  ]
- },
- {
-  "id": "vllm-ascend-2210",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/2210",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "[Release]: Release checklist for v0.10.0rc1",
-  "resolution": "numpy 2.0.2 with CANN 8.2.1 breaks ACL init (500001): pin numpy<2.0.",
-  "category": "cann_python_deps_broken",
-  "signature": [
-   "successfully installed numpy- <n> torch-npu- <n> .dev20250724",
-   "runtimeerror: setprecisionmode: compiler_depend.ts : <n> npu function error: at_npu::native::aclsetcompileopt(aclcompileopt::acl_precision_mode, precision_mode), error code is 500001",
-   "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed",
-   ": the internal acl of the system is incorrect."
-  ]
- },
- {
-  "id": "vllm-ascend-2349",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/2349",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "[Bug]: vllm-ascend 0.9.2rc1，qwen3-32b模型，运行调用一段时间后，报错rtKernelLaunchWithHandleV2 failed: 507035",
-  "resolution": "A vector-core kernel exception after some time of serving: collect the plog with ASCEND_LAUNCH_BLOCKING=1 to name the operator and upgrade CANN/vllm-ascend.",
-  "category": "aicore_error",
-  "signature": [
-   ": vllm-ascend <n> .2rc1，qwen3-32b模型，运行调用一段时间后，报错rtkernellaunchwithhandlev2 failed: 507035"
-  ]
- },
- {
-  "id": "vllm-ascend-262",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/262",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "[Usage]:Failed to infer device type",
-  "resolution": "import torch_npu fails because CANN is not on LD_LIBRARY_PATH: source /usr/local/Ascend/ascend-toolkit/set_env.sh; vLLM then finds the NPU platform.",
-  "category": "cann_env_not_sourced",
-  "signature": [
-   "raise runtimeerror(\"failed to infer device type\")",
-   "runtimeerror: failed to infer device type",
-   "from torch_npu.utils._error_code import errcode, pta_error",
-   "importerror: libhccl.so: cannot open sh"
-  ]
- },
- {
-  "id": "vllm-ascend-2698",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/2698",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "[Usage]: npu-smi info return -8005 in container",
-  "resolution": "Maintainer: -8005 usually means the device is already occupied by other containers; reporter fixed it by starting the container with --privileged.",
-  "category": "npu_not_available",
-  "signature": [
-   "drvmnggetconsoleloglevel failed. (g_conloglevel= <n> )",
-   "dcmi module initialize failed. ret is - <n>"
-  ]
- },
- {
-  "id": "vllm-ascend-2725",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/2725",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "[Usage]: openEuler23.03 aarch64系统，使用 v0.10.0rc1版本，openEuler镜像，进入容器启动报错",
-  "resolution": "The installed CANN/kernels or image are built for another SoC (or too old to know this one): use the packages/image built for the chip in the host.",
-  "category": "cann_version_mismatch",
-  "signature": [
-   "..[error] the socversion ascend910b1 of bin package does not match the current device socverison ascend310p3. please modify default socversion in run.sh or execute run.sh with socversion parameter."
-  ]
- },
- {
-  "id": "vllm-ascend-2748",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/2748",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "[Bug]: Path [/usr/bin] for [ge.debugDir] is invalid.Result: access real path failed. Reason: Permissi",
-  "resolution": "The worker starts in /usr/bin, where CANN's graph engine cannot write its debug/kernel directories: start from a writable directory or set ASCEND_WORK_PATH/ASCEND_CACHE_PATH.",
-  "category": "permission_denied",
-  "signature": [
-   ": path [ bin ] for [ge.debugdir] is invalid.result: access real path failed. reason: permissi",
-   "failed to initialize teconfiginfo.",
-   "failed to init tbee.[func:initializetefusion][file:[tbe_op_store_adapter.cc](http: tbe_op_store_adapter.cc /)][line: <n> ]"
-  ]
- },
- {
-  "id": "vllm-ascend-2763",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/2763",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "[Bug]: v0.10.1rc1 推理偶现RuntimeError: ACL stream synchronize failed, error code:507035",
-  "resolution": "An AI Vector core kernel raised an exception (UB/D-cache bus error): report the operator with the plog; try another CANN or vllm-ascend release.",
-  "category": "aicore_error",
-  "signature": [
-   "[w904 <n> : <n> : <n> compiler_depend.ts: <n> ] warning: ez9999: inner error!",
-   "ez9999: [pid: <n> ] the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of aivec error, core id is <n> , error code = <n> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <hex>",
-   "kernel task happen error, retcode= <hex> , [vector core exception].[func:prechecktaskerr][file:davinci_kernel_task.cc][line: <n> ]",
-   "aiv kernel happen error, retcode= <hex> .[func:geterror][file:stream.cc][line: <n> ]"
-  ]
- },
- {
-  "id": "vllm-ascend-2795",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/2795",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "[Bug]: Can't using 300I duo on v0.10.1rc1-310p due to ValueError: Unsupported soc_version: AscendSocVersion.UNDEFINED",
-  "resolution": "The installed CANN/kernels or image are built for another SoC (or too old to know this one): use the packages/image built for the chip in the host.",
-  "category": "cann_version_mismatch",
-  "signature": [
-   "valueerror: unsupported soc_version: ascendsocversion.undefined"
-  ]
- },
- {
-  "id": "vllm-ascend-3413",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/3413",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "[Bug]: Qwen3 235B RL Training: multi-level graph compilation process in full-graph mode hangs",
-  "resolution": "A remote rank never reached the all-reduce (graph compilation hang on some ranks); find the stuck rank, raise HCCL_EXEC_TIMEOUT only if legitimately slow.",
-  "category": "hccl_timeout",
-  "signature": [
-   "(pid: <n> , device: <n> , rankid: <n> ) err00100 pta call acl api failed.",
-   "ei0002: [pid: <n> ] the wait execution of the notify register times out. reason: the notify register has not received the notify record from remote rank: [ <n> ]. base information: [streamid:[ <n> ], taskid[ <n> ], tasktype[notify wait], tag[allreduce_group_name_1654nhrallreducecomm_device], algtype",
-   "possible cause: <n> . an exception occurs during the execution on some npus in the cluster. as a result, collective communication operation failed. <n> . the execution speed on some npu in the cluster is too slow to complete a communication operation within the timeout interval. (default 1800s, you "
-  ]
- },
- {
-  "id": "vllm-ascend-405",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/405",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "vllm-ascend-405",
-  "resolution": "A second multi-process job on the same host tried to bind HCCL's default host port 60000, which the first job already held. Give each concurrent job its own HCCL port range (HCCL_IF_BASE_PORT, or HCCL_HOST_SOCKET_PORT_RANGE on newer CANN), or make sure they use disjoint NPUs. The issue was closed without a reply.",
-  "category": "port_in_use",
-  "signature": [
-   "runtimeerror: createhcclcomm: compiler_depend.ts : <n> hccl function error: hcclgetrootinfo(&hcclid), error code is <n>",
-   "(pid: <n> , device: <n> , rankid:- <n> ) err02200 dist call hccl api failed.",
-   "ej0003: [pid: <n> ] failed to bind the ip port. reason: the ip address and port have been bound already.",
-   "host nic listen start failed, port[ <n> ], return[ <n> ][func:startlistensocket][file:network_manager.cc][line: <n> ]"
-  ]
- },
- {
-  "id": "vllm-ascend-4284",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/4284",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "vllm-ascend-4284",
-  "resolution": "Device start failed (507033) because the CANN operator package (OPP) in the container failed verification against the host driver/firmware (E30006), i.e. the toolkit/kernels do not match the installed driver. Use a CANN version that matches the driver. The issue is open.",
-  "category": "cann_version_mismatch",
-  "signature": [
-   "{\"detail\":\"initialize: compiler_depend.ts : <n> npu function error: c10_npu::setdevice(device_id_), error code is 507033\\n[error] (pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed\\n[error]: failed to start the device. \\n rectify the fault based on the error information in the"
-  ]
- },
- {
-  "id": "vllm-ascend-433",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/433",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "vllm-ascend-433",
-  "resolution": "CANN's TBE op compiler creates kernel_meta/ under the current working directory, and the ModelArts online service started in '/', which the non-root ma-user cannot write ('//kernel_meta'). Start the process from a writable directory (cd to $HOME or the job dir) or point the CANN cache/kernel_meta path to a writable location. The fix is inferred from the path; the thread is closed.",
-  "category": "permission_denied",
-  "signature": []
- },
- {
-  "id": "vllm-ascend-486",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/486",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "vllm-ascend-486",
-  "resolution": "GRPO with vLLM co-located on the training NPUs: one rank never joined the HCCL all_reduce; the EI0006 text says to find the rank that failed or stalled first, and to raise HCCL_CONNECT_TIMEOUT if all ranks merely started late. The thread (closed) gives no confirmed fix.",
-  "category": "hccl_timeout",
-  "signature": [
-   "runtimeerror: innerrunopapi: opparammaker.cpp : <n> ops function error: hcclallreduce, error code is <n>",
-   "(pid: <n> , device: <n> , rankid: <n> ) err01100 ops call acl api failed.",
-   "ei0006: [pid: <n> ] getting socket times out. reason: remote rank did not send the data in time. please check the reason for the rank being stuck",
-   "solution: <n> . check the rank service processes with other errors or no errors in the cluster. <n> . if this error is reported for all npus, check whether the time difference between the earliest and latest errors is greater than the connect timeout interval ( <n>"
-  ]
- },
- {
-  "id": "vllm-ascend-5020",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/5020",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "[Bug]: Encounter an out of memory error with the tutorial of V0.12.0RC1 for Qwen3-Next",
-  "resolution": "Lower --gpu-memory-utilization to 0.8 for 4-card inference.",
-  "category": "npu_oom",
-  "signature": [
-   "error:runtimeerror: npu out of memory. tried to allocate <n> gib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> gib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation."
-  ]
- },
- {
-  "id": "vllm-ascend-516",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/516",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "[Bug]: AssertionError: Torch not compiled with CUDA enabled",
-  "resolution": "A CUDA-only code path ran on the NPU build of torch: the platform plugin or the caller must use torch.npu.",
-  "category": "cuda_path_on_npu",
-  "signature": [
-   ": assertionerror: torch not compiled with cuda enabled"
-  ]
- },
- {
-  "id": "vllm-ascend-5461",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/5461",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "[Doc]: How to develop to Deepseek V3.2-w8a8 on A2 * 64G *8 * node2 ?",
-  "resolution": "Remote ranks did not connect within HCCL_CONNECT_TIMEOUT: check the other node started, network/TLS, raise the timeout.",
-  "category": "hccl_timeout",
-  "signature": [
-   "[pid: <n> ] get_socket_timeout(ei0006): getting socket times out. reason: <n> . the remote does not initiate a connect request. some npus in the cluster are abnormal. <n> . the remote does not initiate a connect request because the collective communication operator is started too late or is not star",
-   "solution: <n> . check the rank service processes with other errors or no errors in the cluster. <n> . if this error is reported for all npus, check whether the time difference between the earliest and latest errors is greater than the connect timeout interval (120s by default). if so, adjust the tim",
-   "nnopbase fails to invoke the hcclalloccomresourcebytiling function of the hccl module. ret = <n> , comm = <hex> ."
-  ]
- },
- {
-  "id": "vllm-ascend-6676",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/6676",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "[Bug]: vllm-ascend推理报错",
-  "resolution": "Packages built for Ascend910B1 on a 310P3 device: use the 310P build/config.",
-  "category": "cann_version_mismatch",
-  "signature": []
- },
- {
-  "id": "vllm-ascend-6796",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/6796",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "[Bug]: RuntimeError: Can not support soc_version: 104.",
-  "resolution": "The installed CANN/kernels or image are built for another SoC (or too old to know this one): use the packages/image built for the chip in the host.",
-  "category": "cann_version_mismatch",
-  "signature": [
-   "runtimeerror: can not support soc_version: <n> ."
-  ]
- },
- {
-  "id": "vllm-ascend-692",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/692",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "[Bug]: 昇腾910，RuntimeError，NPU function error: at_npu::native::AclSetCompileopt",
-  "resolution": "CANN cannot initialise the platform info for the SoC it was given (Ascend910B2 on a 910 machine): install the CANN build for the actual chip.",
-  "category": "cann_version_mismatch",
-  "signature": [
-   "runtimeerror: setprecisionmode: compiler_depend.ts : <n> npu function error: at_npu::native::aclsetcompileopt(aclcompileopt::acl_precision_mode, precision_mode), error code is 500001",
-   "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed",
-   ": the internal acl of the system is incorrect.",
-   "rectify the fault based on the error information in the ascend log.",
-   "eh9999: inner error!",
-   "eh9999: [pid: <n> ] [init][platforminfo]init runtime platform info failed, socversion = ascend910b2[func:reportinnererror][file:log_inner.cpp][line: <n> ]",
-   "gelib::innerinitialize failed.[func:initialize][file:gelib.cc][line: <n> ]",
-   "geinitialize failed.[func:geinitialize][file:ge_api.cc][line: <n> ]"
-  ]
- },
- {
-  "id": "vllm-ascend-780",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/780",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "[Bug]:",
-  "resolution": "The engine took a CUDA path on the NPU host (torch.cuda called): use the NPU platform path.",
-  "category": "cuda_path_on_npu",
-  "signature": [
-   "core.py: <n> ] raise assertionerror(\"torch not compiled with cuda enabled\")",
-   "core.py: <n> ] assertionerror: torch not compiled with cuda enabled",
-   "core.py: <n> ]"
-  ]
- },
- {
-  "id": "vllm-ascend-8360",
-  "url": "https://github.com/vllm-project/vllm-ascend/issues/8360",
-  "repo": "vllm-project/vllm-ascend",
-  "split": "holdout",
-  "title": "[Bug]: 开始推理就报错崩溃，GLM-5.1",
-  "resolution": "An fftsplus AI Core kernel exception crashes the worker and then HCCL's watchdog: find the failing operator (ASCEND_LAUNCH_BLOCKING=1) and use the CANN/vllm-ascend versions the model requires.",
-  "category": "aicore_error",
-  "signature": [
-   "torch.distributed: [error] [ <n> ] find exception when finishednpuexecutioninternal, query: compiler_depend.ts : <n> npu function error: acl::aclqueryeventrecordedstatus(event_, &currstatus), error code is 507011",
-   "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed",
-   ": model execution failed.",
-   "rectify the fault based on the error information in the ascend log.",
-   "[pid: <n> ] invalid_argument(el0003): the argument is invalid.",
-   "the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of fftsplus aicore error, core id is <n> , error code = <hex>",
-   "[e508 <n> : <n> : <n> compiler_depend.ts: <n> ] [rank <n> ] hccl watchdog thread terminated with exception:",
-   "(pid: <n> , device: <n> , rankid:- <n> ) err02005 dist internal error"
-  ]
- },
- {
-  "id": "vllm-docker-37",
-  "url": "https://github.com/substratusai/vllm-docker/issues/37",
-  "repo": "substratusai/vllm-docker",
-  "split": "tune",
-  "title": "Bfloat16 is only supported on GPUs with compute capability of at least 8.0",
-  "resolution": "The T4 has no bfloat16: pass --dtype=half to the server.",
-  "category": "dtype_unsupported",
-  "signature": [
-   "valueerror: bfloat16 is only supported on gpus with compute capability of at least <n> . your tesla t4 gpu has compute capability <n> . you can use float16 instead by explicitly setting the`dtype` flag in cli, for example: --dtype=half."
-  ]
- },
- {
-  "id": "vllm-omni-1199",
-  "url": "https://github.com/vllm-project/vllm-omni/issues/1199",
-  "repo": "vllm-project/vllm-omni",
-  "split": "tune",
-  "title": "[Bug]: RuntimeError: NPU out of memory. Tried to allocate 52.00 MiB",
-  "resolution": "Model does not fit the card at this utilisation; reduce memory use (smaller model/batch, more cards).",
-  "category": "npu_oom",
-  "signature": [
-   "runtimeerror: npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated;"
-  ]
- },
- {
-  "id": "vllm-omni-6400",
-  "url": "https://github.com/vllm-project/vllm-omni/issues/6400",
-  "repo": "vllm-project/vllm-omni",
-  "split": "tune",
-  "title": "[Bug]: 910B4 continus quest will oom error",
-  "resolution": "Memory grows over continuous requests on a 64 GB 910B4; reduce resolution/batch or free cache between requests.",
-  "category": "npu_oom",
-  "signature": [
-   "runtimeerror: npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch).if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.",
-   "orchestrator error for req=video_sync-a37f806df023bc2b-aa2c6e0d stage- <n> : npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch).if reserved memory is >> allocated memor"
-  ]
- },
- {
-  "id": "vllm-omni-705",
-  "url": "https://github.com/vllm-project/vllm-omni/issues/705",
-  "repo": "vllm-project/vllm-omni",
-  "split": "tune",
-  "title": "[Bug]: Qwen-Image NPU inference, After adding inference warm-up, the second inference gets stuck.",
-  "resolution": "Device memory exhausted during the second (warm) inference: EL0004 page-caching allocation failed in Conv2D; reduce resolution/batch or free cached memory.",
-  "category": "npu_oom",
-  "signature": [
-   "(pid: <n> , device: <n> , rankid: <n> ) err00100 pta call acl api failed.",
-   "[pid: <n> ] memory_allocation_failure(el0004): failed to allocate memory.",
-   "possible cause: available memory is insufficient.",
-   "solution: close applications not in use.",
-   "traceback (most recent call last):",
-   "call rtmalloc fail, purpose: page caching, type = <n> , size: <n> , device_id: <n> [func:alloc][file:device_allocator.cc][line: <n> ]",
-   "execute op failed. op type = conv2d, ge result = <n> [func:reportcallerror][file:log_inner.cpp][line: <n> ]"
-  ]
- },
- {
-  "id": "vlm-r1-289",
-  "url": "https://github.com/om-ai-lab/VLM-R1/issues/289",
-  "repo": "om-ai-lab/VLM-R1",
-  "split": "tune",
-  "title": "Port: 29500 address already in use",
-  "resolution": "The first training job holds port 29500: give the second job another --master_port.",
-  "category": "port_in_use",
-  "signature": [
-   "runtimeerror: the server socket has failed to listen on any local network address. port: <n> , useipv6: <n> , code: - <n> , name: eaddrinuse, message: address already in use."
-  ]
- },
- {
-  "id": "x-oscar-4",
-  "url": "https://github.com/LinZhekai/X-Oscar/issues/4",
-  "repo": "LinZhekai/X-Oscar",
-  "split": "tune",
-  "title": "AssertionError: No checkpoint found at ./data/smpl_models/vposer/v2.0/snapshots",
-  "resolution": "torch_npu is imported on a machine without a sourced CANN installation; the code does not need torch_npu, so import torch instead.",
-  "category": "cann_env_not_sourced",
-  "signature": [
-   "> importerror: libhccl.so: cannot open shared object file: no such file or directory. please check that the cann package is installed. please run 'source set_env.sh' in the cann installation path.",
-   "(pid: <n> , device:- <n> , rankid:- <n> ) err00008 pta resource not found"
-  ]
- },
- {
-  "id": "xagent-379",
-  "url": "https://github.com/OpenBMB/XAgent/issues/379",
-  "repo": "OpenBMB/XAgent",
-  "split": "tune",
-  "title": "try to run XAgentLlama in docker, but Error out: Bfloat16 is only supported on GPUs with compute capability of at least 8.0. Your NVIDIA GeForce RTX ..GPU has compute capability 7.5.",
-  "resolution": "Set vLLM's dtype parameter to half (float16) for a GPU without bfloat16.",
-  "category": "dtype_unsupported",
-  "signature": [
-   "try to run xagentllama in docker, but error out: bfloat16 is only supported on gpus with compute capability of at least <n> . your nvidia geforce rtx ..gpu has compute capability <n> ."
-  ]
- },
- {
-  "id": "xgboost-8488",
-  "url": "https://github.com/dmlc/xgboost/issues/8488",
-  "repo": "dmlc/xgboost",
-  "split": "holdout",
-  "title": "cannot allocate memory in static TLS block",
-  "resolution": "On arm64, a library with static TLS (libgomp) loaded after tensorflow finds no static TLS space left: import xgboost first or preload libgomp.",
-  "category": "libgomp_static_tls",
-  "signature": [
-   "i got error \"cannot allocate memory in static tls block\" in case i import tensorflow <n> before xgboost",
-   "xgboost.core.xgboosterror:"
-  ]
- },
- {
-  "id": "xtuner-251",
-  "url": "https://github.com/InternLM/xtuner/issues/251",
-  "repo": "InternLM/xtuner",
-  "split": "holdout",
-  "title": "xtuner 多机多卡训练时，数据不能同步，之后进程就被杀掉了",
-  "resolution": "The two nodes do not share storage: put the HF datasets cache on a path every node can reach (HF_DATASETS_CACHE etc.).",
-  "category": "nfs_cache_hang",
-  "signature": [
-   "filenotfounderror: [errno <n> ] failed to open local file ' cache-66a5cd42fef01eaa_00000_of_00032.arrow '. detail: [errno <n> ] no such file or directory",
-   "nccl info comm <hex> rank <n> nranks <n> cudadev <n> busid <n> - abort complete",
-   "[launch.py: <n> :sigkill_handler] exits with return code = <n>"
-  ]
- },
- {
-  "id": "yue-2",
-  "url": "https://github.com/pinokiofactory/yue/issues/2",
-  "repo": "pinokiofactory/yue",
-  "split": "tune",
-  "title": "OSError: Error no file named pytorch_model.bin,",
-  "resolution": "The weights are missing from the model directory (incomplete download, wrong path or only an index/other format): download the complete checkpoint and point the path at it.",
-  "category": "missing_weights",
-  "signature": [
-   "oserror: error no file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory hf_1_325000.",
-   "exception ignored in: <function mmaptracker.register.<locals>.finalizer at <hex> >",
-   "typeerror: '>=' not supported between instances of 'nonetype' and 'int'"
-  ]
- }
+  {
+    id: "accelerate-1635",
+    url: "https://github.com/huggingface/accelerate/issues/1635",
+    repo: "huggingface/accelerate",
+    split: "tune",
+    title: "Megatron is not installed. please build it from source.",
+    resolution:
+      "accelerate's MEGATRON_LM integration needs Megatron-LM built from source at the version it supports (megatron-lm 3.0.0 from pip is not it).",
+    category: "megatron_version_mismatch",
+    signature: ["megatron is not installed. please build it from source."],
+  },
+  {
+    id: "accelerate-3723",
+    url: "https://github.com/huggingface/accelerate/issues/3723",
+    repo: "huggingface/accelerate",
+    split: "tune",
+    title: "accelerate==1.10.0 and safetensors==0.6.1 are incompatible with transformers==4.53.1",
+    resolution:
+      "transformers and accelerate (or the calling library) are from incompatible releases: upgrade them together to versions that match.",
+    category: "transformers_version_conflict",
+    signature: ["> importerror: cannot import name 'autoimageprocessor' from 'transformers' ( __init__.py )"],
+  },
+  {
+    id: "adaptthink-1",
+    url: "https://github.com/THU-KEG/AdaptThink/issues/1",
+    repo: "THU-KEG/AdaptThink",
+    split: "holdout",
+    title: "ValueError: Total number of attention heads (28) must be divisible by tensor parallel size (8)",
+    resolution: "Valid tensor_parallel_size values for 28 heads are 1, 2, 4, 7, 14, 28.",
+    category: "tp_exceeds_kv_heads",
+    signature: [
+      "valueerror: total number of attention heads ( <n> ) must be divisible by tensor parallel size ( <n> )",
+    ],
+  },
+  {
+    id: "afd-plugin-229",
+    url: "https://github.com/vllm-project/afd-plugin/issues/229",
+    repo: "vllm-project/afd-plugin",
+    split: "holdout",
+    title: "[Bug]: NPU AFD communication can fail with HCCL EI0006 without a documented connection timeout",
+    resolution: "Raising HCCL_CONNECT_TIMEOUT (e.g. 900) mitigates the socket-connect timeout between roles.",
+    category: "hccl_timeout",
+    signature: ["communication_error_get_socket(ei0006)"],
+  },
+  {
+    id: "agixt-372",
+    url: "https://github.com/Josh-XT/AGiXT/issues/372",
+    repo: "Josh-XT/AGiXT",
+    split: "tune",
+    title: "Arm64 cannot allocate memory in static TLS block",
+    resolution:
+      "Preload libgomp (export LD_PRELOAD=<path>/libgomp.so.1) or change the import order so libgomp loads first.",
+    category: "libgomp_static_tls",
+    signature: [
+      "agent-llm-backend-streamlit- <n> | importerror: libgomp.so. <n> : cannot allocate memory in static tls block",
+    ],
+  },
+  {
+    id: "alphafold-1073",
+    url: "https://github.com/google-deepmind/alphafold/issues/1073",
+    repo: "google-deepmind/alphafold",
+    split: "tune",
+    title: "Docker calls ascend NPU and fails to start",
+    resolution:
+      "The host driver files (dcmi, npu-smi, driver/lib64) or the device nodes are not mounted into the container: use the documented docker run mounts/devices.",
+    category: "driver_not_mounted",
+    signature: [
+      "error response from daemon: failed to create task for container: failed to create shim task: oci runtime create failed: runc create failed: unable to start container process: error during container init: error running prestart hook # <n> : exit status <n> , stdout: , stderr: runc start prestart-hook",
+      "failed to mount src: npu-smi.failed to mount dev.failed to do file mounting for.failed to mount files.failed to do mounting.failed to setup container.: unknown",
+    ],
+  },
+  {
+    id: "apk-dependency-graph-11",
+    url: "https://github.com/alexzaitsev/apk-dependency-graph/issues/11",
+    repo: "alexzaitsev/apk-dependency-graph",
+    split: "tune",
+    title: "./run.sh: bad interpreter: /bin/bash^M: no such file or directory",
+    resolution: "Line endings were CRLF: changed to LF.",
+    category: "windows_line_endings",
+    signature: ["run.sh : bad interpreter: bash ^m: no such file or directory"],
+  },
+  {
+    id: "ascend-pytorch-16",
+    url: "https://github.com/Ascend/pytorch/issues/16",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "ascend-pytorch-16",
+    resolution:
+      "torch_npu (2.1.0) does not map an integer device index to the NPU: tensor.to(3) goes to the CUDA path. Maintainer: 'not supported now'. Use 'npu:3' or torch.device('npu', 3). Libraries that pass integer device_map entries (accelerate/transformers) trigger this.",
+    category: "cuda_path_on_npu",
+    signature: [
+      'raise assertionerror("torch not compiled with cuda enabled")',
+      "assertionerror: torch not compiled with cuda enabled",
+    ],
+  },
+  {
+    id: "ascend-pytorch-24",
+    url: "https://github.com/Ascend/pytorch/issues/24",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "ascend-pytorch-24",
+    resolution:
+      "Python was started inside the torch_npu source checkout, so the un-built source package shadowed the installed wheel. Run from another directory.",
+    category: "import_from_source_dir",
+    signature: ["modulenotfounderror: no module named 'torch_npu._c'"],
+  },
+  {
+    id: "ascend-pytorch-29",
+    url: "https://github.com/Ascend/pytorch/issues/29",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "ascend-pytorch-29",
+    resolution:
+      "Inference worked, but LoRA training (which triggers online op compilation) failed because the CANN Python packages (tbe/te under ascend-toolkit/python/site-packages) were not on PYTHONPATH. Source ascend-toolkit/set_env.sh in the training shell, and install the CANN Python deps. The issue is open; the fix is the standard environment step.",
+    category: "cann_env_not_sourced",
+    signature: [
+      "tune( <n> ,python): [pywrapper.cpp: <n> ][cannkb][tid: <n> ]\"modulenotfounderror: no module named 'tbe.common'",
+      'tune( <n> ,python): [cann_kb_pyfunc_mgr.cpp: <n> ][cannkb][tid: <n> ]"pyobjectinit: import repository_manager_log error"',
+      'tune( <n> ,python): [py_interface.cpp: <n> ][cannkb][tid: <n> ]"pyobjectinit of cannkbpyfuncmgr error!"',
+      'tune( <n> ,python): [cann_kb_api.cpp: <n> ][cannkb][tid: <n> ]"run pyinterfaceinit error!"',
+      "tefusion( <n> ,python): [fusion_manager.cc: <n> ] <n> initcannkb call cannkbinit failed. res = [ <n> ]. init params: [ascend910b2, <n> , ].",
+    ],
+  },
+  {
+    id: "ascend-pytorch-35",
+    url: "https://github.com/Ascend/pytorch/issues/35",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "ascend-pytorch-35",
+    resolution:
+      "The maintainer asked to confirm that torch and torch_npu versions match. The env is named PyTorch-2.1.0, so it was built for torch 2.1; the torch/torch_npu pair must be reinstalled consistently from the compatibility table.",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "<n> <n> : <n> : <n> - mmengine - warning - warning: command error: 'failed to import transformers.optimization because of the following error (look up to see its traceback):",
+      "libtorch_npu.so : undefined symbol: _zn5torch10valueerrorc1epkcz'!",
+    ],
+  },
+  {
+    id: "ascend-pytorch-37",
+    url: "https://github.com/Ascend/pytorch/issues/37",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title:
+      "import torch_npu时报错：AttributeError: module 'torch_npu.dynamo.torchair' has no attribute 'get_npu_backend'",
+    resolution: "Upgrading torch_npu 2.1.0.post4 to 2.1.0.post5 (matching the CANN/ATB release) fixed the import.",
+    category: "torch_npu_version_mismatch",
+    signature: ["attributeerror: module 'torch_npu.dynamo.torchair' has no attribute 'get_npu_backend'"],
+  },
+  {
+    id: "ascend-pytorch-43",
+    url: "https://github.com/Ascend/pytorch/issues/43",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "ascend-pytorch-43",
+    resolution:
+      "Multi-node distributed training: a device task timed out (107020, 'task timeout') while the rank waited on a collective that the other ranks never reached. Find the rank that failed first, and if a step is legitimately slow raise HCCL_EXEC_TIMEOUT. The issue is open with no confirmed fix.",
+    category: "hccl_timeout",
+    signature: [
+      "worker- <n> : eh9999: wait for compute device to finish failed, runtime result = 107020.[func:reportcallerror][file:log_inner.cpp][line: <n> ]",
+      "worker- <n> : [w npustream.cpp: <n> ] warning: npu warning, error code is 107020[error]: .",
+      "worker- <n> : eh9999: inner error!",
+      "worker- <n> : rtdevicesynchronize execute failed, reason=[task timeout][func:funcerrorreason][file:error_message_manage.cc][line: <n> ]",
+    ],
+  },
+  {
+    id: "ascend-pytorch-48",
+    url: "https://github.com/Ascend/pytorch/issues/48",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "在使用Ascend进行模型训练的时候遇到错误",
+    resolution:
+      "Maintainer asks for plog/event logs: the stream sync timeout follows a collective waiting on a slow rank (1.2M samples on 16 cards).",
+    category: "hccl_timeout",
+    signature: [
+      "w npustream.cpp: <n> ] warning: npu warning, error code is 507046[error]:",
+      ": in the specified timeout waiting event, all tasks in the specified stream are not completed.",
+      "rectify the fault based on the error information in the ascend log.",
+      "ee1002: stream synchronize timeout. rtdevicesynchronize execute failed, reason=[stream sync timeout]",
+      "possible cause: <n> . the timeout interval may be improperly set.",
+      "solution: <n> . check whether the timeout interval is properly set. <n> . check whether the network is normal.",
+      "wait for compute device to finish failed, runtime result = 507046.[func:reportcallerror][file:log_inner.cpp][line: <n> ]",
+    ],
+  },
+  {
+    id: "ascend-pytorch-57",
+    url: "https://github.com/Ascend/pytorch/issues/57",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "Unsupported SOC version: Ascend310B4",
+    resolution:
+      "The installed CANN/kernels or image are built for another SoC (or too old to know this one): use the packages/image built for the chip in the host.",
+    category: "cann_version_mismatch",
+    signature: ["unsupported soc version: ascend310b4"],
+  },
+  {
+    id: "ascend-pytorch-62",
+    url: "https://github.com/Ascend/pytorch/issues/62",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title:
+      "RuntimeError: npuSynchronizeDevice:torch_npu/csrc/core/npu/NPUStream.cpp:435 NPU function error: aclrtSynchronizeDevice, error code is 507046",
+    resolution:
+      "The other ranks waited in main_process_first while rank 0 pre-processed the dataset longer than the timeout; preprocess once beforehand or raise the timeouts.",
+    category: "hccl_timeout",
+    signature: [
+      "runtimeerror: npusynchronizedevice: npustream.cpp : <n> npu function error: aclrtsynchronizedevice, error code is 507046",
+    ],
+  },
+  {
+    id: "ascend-pytorch-66",
+    url: "https://github.com/Ascend/pytorch/issues/66",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title:
+      "RuntimeError: operator():build/CMakeFiles/torch_npu.dir/compiler_depend.ts:25 NPU function error: c10_npu::acl::AclrtSynchronizeStreamWithTimeout(copy_stream)\\",
+    resolution:
+      "The vector core raised an exception while running an operator: rerun with ASCEND_LAUNCH_BLOCKING=1 to name the operator and check CANN kernels against torch_npu.",
+    category: "aicore_error",
+    signature: [
+      "runtimeerror: operator(): compiler_depend.ts : <n> npu function error: c10_npu::acl::aclrtsynchronizestreamwithtimeout(copy_stream), error code is 507035",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed",
+      ": the vector core execution is abnormal.",
+    ],
+  },
+  {
+    id: "ascend-pytorch-67",
+    url: "https://github.com/Ascend/pytorch/issues/67",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "ascend-pytorch-67",
+    resolution:
+      "Device open failed (507033 / EL0003 'argument is invalid'). ASCEND_RT_VISIBLE_DEVICES was changed inside an already-running Python process, and the logical-to-physical mapping of device 0 failed to open. Set ASCEND_RT_VISIBLE_DEVICES in the shell before the process starts, and check with npu-smi that the physical card is healthy and free. The issue is open.",
+    category: "npu_not_available",
+    signature: [
+      "runtimeerror: initialize: compiler_depend.ts : <n> npu function error: c10_npu::setdevice(device_id_), error code is 507033",
+      "(pid: <n> , device:- <n> , rankid:- <n> ) err00100 pta call acl api failed",
+      ": failed to start the device.",
+      "rectify the fault based on the error information in the ascend log.",
+      "el0003: [pid: <n> ] the argument is invalid.",
+      "failed to open device, retcode= <hex> , deviceid= <n> .[func:initrawdriver][file:raw_device.cc][line: <n> ]",
+      "failed to init rawdriver, device_id= <n> , retcode= <hex> [func:init][file:raw_device.cc][line: <n> ]",
+    ],
+  },
+  {
+    id: "ascend-pytorch-7a",
+    url: "https://github.com/Ascend/pytorch/issues/7",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "ascend-pytorch-7a",
+    resolution:
+      "Maintainer: the CANN Python dependencies were not fully installed. Install numpy, decorator, sympy, cffi, protobuf, attrs, pyyaml, pathlib2, scipy, requests, psutil and absl-py, which CANN's op compiler (TBE) imports at init.",
+    category: "cann_python_deps_broken",
+    signature: [
+      "eh9999: inner error!",
+      "eh9999 [init][env]init env failed![func:reportinnererror][file:log_inner.cpp][line: <n> ]",
+      "build op model failed, result = 500001[func:reportinnererror][file:log_inner.cpp][line: <n> ]",
+      "aborted (core dumped)",
+    ],
+  },
+  {
+    id: "ascend-pytorch-7b",
+    url: "https://github.com/Ascend/pytorch/issues/7",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "ascend-pytorch-7b",
+    resolution:
+      "aarch64 static TLS exhaustion from the conda env's libgomp. The user recreated a clean env, installed the CANN Python deps and pip-installed torch 2.1.0 plus torch-npu 2.1.0rc1, after which it worked. The usual alternative is to LD_PRELOAD libgomp.so.1 first.",
+    category: "libgomp_static_tls",
+    signature: ["importerror: libgomp.so. <n> : cannot allocate memory in static tls block"],
+  },
+  {
+    id: "ascend-pytorch-9",
+    url: "https://github.com/Ascend/pytorch/issues/9",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "AttributeError: module 'torch_npu' has no attribute '_isinstance'",
+    resolution:
+      "The transfer_to_npu tool from the CANN toolkit does not match the installed torch_npu: use the torch_npu.contrib.transfer_to_npu shipped with torch_npu.",
+    category: "torch_npu_version_mismatch",
+    signature: ["attributeerror: module 'torch_npu' has no attribute '_isinstance'"],
+  },
+  {
+    id: "ascend-pytorch-99",
+    url: "https://github.com/Ascend/pytorch/issues/99",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "ascend-pytorch-99",
+    resolution:
+      "torch_npu 2.7.1 failed to load the NNAL/ATB library from CANN 8.3.RC1: the nnal/atb build did not match the installed CANN/torch_npu combination (undefined std::__cxx11 symbol). Install the NNAL/ATB package that matches the CANN toolkit and torch_npu per the compatibility table. The issue is open.",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "oserror: home /<user> libtbe_adapter.so : undefined symbol: _zn3mki2dlc1erknst7__cxx1112basic_stringicst11char_traitsicesaiceeeb",
+    ],
+  },
+  {
+    id: "ascend-pytorch-99b",
+    url: "https://github.com/Ascend/pytorch/issues/99",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "torch_npu2.7.1 和CANN 8.3.RC1不兼容 (comment)",
+    resolution:
+      "NNAL/ATB libtbe_adapter.so built for another ABI/version than torch_npu 2.8.0 with CANN 8.5.0: install the matching NNAL and torch_npu.",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      'file " _atb_ops.py ", line <n> , in <module>',
+      "torch.ops.load_library(atb_so_path)",
+      "self._handle = _dlopen(self._name, mode)",
+      "oserror: libtbe_adapter.so : undefined symbol: _zn3mki2dlc1erknst7__cxx1112basic_stringicst11char_traitsicesaiceeeb",
+    ],
+  },
+  {
+    id: "ascend-samples-21",
+    url: "https://github.com/Ascend/samples/issues/21",
+    repo: "Ascend/samples",
+    split: "holdout",
+    title: "aclrtSetDevice: open device 0 failed, runtime result = 507033",
+    resolution:
+      "CANN 7.0.RC1 host libraries reference symbols their GE library lacks (mixed/mismatched CANN install); reinstall one consistent CANN matching the driver.",
+    category: "cann_version_mismatch",
+    signature: [
+      "ge( <n> ,main): [host_cpu_engine.cc: <n> ] <n> loadlib: errorno: <n> (internal errors) [init][default][invoke][dlopen] failed. path = libops_host_cpu.so , error = libops_host_cpu.so : undefined symbol: _zn2ge14getshapeerrmsgejrksss1_",
+    ],
+  },
+  {
+    id: "ascend-sglang-625",
+    url: "https://github.com/Ascend/sglang/issues/625",
+    repo: "Ascend/sglang",
+    split: "tune",
+    title:
+      'Service startup failed for deepseek_r1 model test cases, error: "torch.distributed.DistNetworkError: The server socket has failed to listen on any local network address"',
+    resolution: "The distributed init port was already in use on the host; use a free port.",
+    category: "port_in_use",
+    signature: [
+      "torch.distributed.distnetworkerror: the server socket has failed to listen on any local network address. port: <n> , useipv6: false, code: - <n> , name: ead",
+      "drinuse, message: address already in use",
+    ],
+  },
+  {
+    id: "autoact-6",
+    url: "https://github.com/zjunlp/AutoAct/issues/6",
+    repo: "zjunlp/AutoAct",
+    split: "tune",
+    title: "KeyError: 'conversations'",
+    resolution:
+      'The loaded records have only input/output fields; use the data processing path that builds "conversations".',
+    category: "dataset_key_error",
+    signature: ["keyerror: 'conversations'"],
+  },
+  {
+    id: "bash-unit-68",
+    url: "https://github.com/bash-unit/bash_unit/issues/68",
+    repo: "bash-unit/bash_unit",
+    split: "holdout",
+    title: "line 18 $'\\r' command not found",
+    resolution: 'The script has Windows (CRLF) line endings: convert with dos2unix or sed -i "s/\\r$//".',
+    category: "windows_line_endings",
+    signature: ["line <n> $'\\r' command not found"],
+  },
+  {
+    id: "basicsr-737",
+    url: "https://github.com/XPixelGroup/BasicSR/issues/737",
+    repo: "XPixelGroup/BasicSR",
+    split: "tune",
+    title: "Watchdog caught collective operation timeout: WorkNCCL",
+    resolution:
+      "A collective waited past the timeout: one rank was slow, stuck or crashed (or data/sample counts differ); find the first failing rank, then raise the timeout if the work is legitimately long.",
+    category: "hccl_timeout",
+    signature: [
+      "[e626 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e626 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg id <n> pg guid <n> (default_pg) rank <n> ] exception (either an error or timeout) detected by watchdog at work: <n> , last enqueued nccl work: <n> , last completed nccl work: <n> .",
+    ],
+  },
+  {
+    id: "bionemo-784",
+    url: "https://github.com/NVIDIA-BioNeMo/bionemo-recipes/issues/784",
+    repo: "NVIDIA-BioNeMo/bionemo-recipes",
+    split: "tune",
+    title: "[BUG] Broken pipeline parallel for ESM2",
+    resolution:
+      "The number of layers does not split evenly over the pipeline stages: choose a PP size dividing num_layers or give an explicit per-stage layer split.",
+    category: "pp_layers_mismatch",
+    signature: ["assertionerror: num_layers should be divisible by pipeline_model_parallel_size"],
+  },
+  {
+    id: "cann-container-image-46",
+    url: "https://github.com/Ascend/cann-container-image/issues/46",
+    repo: "Ascend/cann-container-image",
+    split: "tune",
+    title: "拉取镜像创建容器后，无法使用npu-smi info",
+    resolution: "The device is in use by another container/process (-8020); free it or use another card.",
+    category: "device_busy",
+    signature: [
+      "drvmnggetconsoleloglevel failed. (g_conloglevel= <n> )",
+      "dcmi model initialized failed, because the device is used. ret is - <n>",
+    ],
+  },
+  {
+    id: "cbio-cluster-144",
+    url: "https://github.com/cBio/cbio-cluster/issues/144",
+    repo: "cBio/cbio-cluster",
+    split: "holdout",
+    title: "all CUDA-capable devices are busy or unavailable",
+    resolution:
+      "The GPUs run in exclusive mode and the selected one is taken by another job: use the GPU the scheduler assigned (CUDA_VISIBLE_DEVICES from PBS_GPUFILE).",
+    category: "device_busy",
+    signature: ['"error selecting compatible gpu all cuda-capable devices are busy or unavailable"'],
+  },
+  {
+    id: "cbio-cluster-232",
+    url: "https://github.com/cBio/cbio-cluster/issues/232",
+    repo: "cBio/cbio-cluster",
+    split: "holdout",
+    title: "Job exit code 137",
+    resolution: "The node's OOM killer killed the job (swap exhausted); a ballooning system process was removed.",
+    category: "host_oom",
+    signature: [],
+  },
+  {
+    id: "centernet-759",
+    url: "https://github.com/xingyizhou/CenterNet/issues/759",
+    repo: "xingyizhou/CenterNet",
+    split: "tune",
+    title: "CUDA-error all cuda-capable devices are busy or unavailable",
+    resolution: "The GPU the process tried to allocate on is busy or unavailable: free it or pick another device.",
+    category: "device_busy",
+    signature: [
+      "i meet the error:cuda error: all cuda-capable devices are busy or unavailable(malloc at thccachingallocator.cpp : <n> )",
+    ],
+  },
+  {
+    id: "chatglm2-525",
+    url: "https://github.com/zai-org/ChatGLM2-6B/issues/525",
+    repo: "zai-org/ChatGLM2-6B",
+    split: "tune",
+    title: "ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -9) local_rank: 0 (pid: 8180)",
+    resolution:
+      "Exit code -9 is SIGKILL from the kernel OOM killer: host RAM ran out while loading weights; add RAM/swap, use low_cpu_mem_usage or fewer processes.",
+    category: "host_oom",
+    signature: [
+      "loading checkpoint shards: <n> % <n> [ <n> : <n> < <n> : <n> , it ]error:torch.distributed.elastic.multiprocessing.api:failed (exitcode: - <n> ) local_rank: <n> (pid: <n> ) of binary: python3",
+      "raise childfailederror(",
+      "torch.distributed.elastic.multiprocessing.errors.childfailederror:",
+    ],
+  },
+  {
+    id: "chatglm6b-1232",
+    url: "https://github.com/zai-org/ChatGLM-6B/issues/1232",
+    repo: "zai-org/ChatGLM-6B",
+    split: "tune",
+    title: "RuntimeError: [1] is setting up NCCL communicator ... got error: Socket Timeout",
+    resolution:
+      "Rank 1 could not get the NCCL unique id from rank 0 in time: rank 0 slow/stuck or unreachable; check master address/port and raise the timeout.",
+    category: "hccl_timeout",
+    signature: [
+      "runtimeerror: [ <n> ] is setting up nccl communicator and retreiving nccluniqueid from [ <n> ] via c10d key-value store by key ' <n> ', but store->get(' <n> ') got error: socket timeout",
+      "exception raised from recvbytes at utils.hpp : <n> (most recent call first):",
+      "frame # <n> : c10::error::error(c10::sourcelocation, std::string) + <hex> ( <hex> in libc10.so )",
+    ],
+  },
+  {
+    id: "codellama-118",
+    url: "https://github.com/meta-llama/codellama/issues/118",
+    repo: "meta-llama/codellama",
+    split: "tune",
+    title: "Can't run the example",
+    resolution:
+      "Exit code -9 is SIGKILL from the kernel OOM killer: host RAM ran out while loading weights; add RAM/swap, use low_cpu_mem_usage or fewer processes.",
+    category: "host_oom",
+    signature: [
+      "error:torch.distributed.elastic.multiprocessing.api:failed (exitcode: - <n> ) local_rank: <n> (pid: <n> ) of binary: python",
+    ],
+  },
+  {
+    id: "colossalai-3514",
+    url: "https://github.com/hpcaitech/ColossalAI/issues/3514",
+    repo: "hpcaitech/ColossalAI",
+    split: "tune",
+    title: "[BUG]: ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -9) local_rank: 3",
+    resolution:
+      "Exit code -9 is SIGKILL from the kernel OOM killer: host RAM ran out while loading weights; add RAM/swap, use low_cpu_mem_usage or fewer processes.",
+    category: "host_oom",
+    signature: [
+      "error:torch.distributed.elastic.multiprocessing.api:failed (exitcode: - <n> ) local_rank: <n> (pid: <n> ) of binary: python",
+    ],
+  },
+  {
+    id: "comfyui-3d-pack-209",
+    url: "https://github.com/MrForExample/ComfyUI-3D-Pack/issues/209",
+    repo: "MrForExample/ComfyUI-3D-Pack",
+    split: "holdout",
+    title: "No file named diffusion_pytorch_model.bin",
+    resolution:
+      "The weights were downloaded to another directory: moving the safetensors files to where the loader looks fixed it.",
+    category: "missing_weights",
+    signature: [
+      "`oserror: error no file named diffusion_pytorch_model.bin found in directory c:\\imageai\\comfyui_windows_portable\\comfyui\\custom_nodes\\comfyui-3d-pack\\checkpoints\\diffusers\\ image2normal \\unet.`",
+    ],
+  },
+  {
+    id: "comfyui-6483",
+    url: "https://github.com/Comfy-Org/ComfyUI/issues/6483",
+    repo: "Comfy-Org/ComfyUI",
+    split: "holdout",
+    title: "Using the Ascend NPU card, go to the CUDA branch, AssertionError: Torch not compiled with CUDA enabled",
+    resolution: "Code takes the CUDA branch (torch.cuda.get_device_properties) on an NPU host; add the NPU branch.",
+    category: "cuda_path_on_npu",
+    signature: ["!!! exception during processing !!! torch not compiled with cuda enabled"],
+  },
+  {
+    id: "cosipy-631",
+    url: "https://github.com/cositools/cosipy/issues/631",
+    repo: "cositools/cosipy",
+    split: "tune",
+    title: "[unbinned] CUDA error: CUDA-capable device(s) is/are busy or unavailable",
+    resolution: "The first GPU is not available to the job: using the other GPUs (cuda:1..3) avoids the error.",
+    category: "device_busy",
+    signature: [
+      "runtimeerror: cuda error: cuda-capable device(s) are busy or unavailable",
+      "cuda kernel errors might be asynchronously reported at some other api call, so the stacktrace below might be incorrect.",
+    ],
+  },
+  {
+    id: "dali-5519",
+    url: "https://github.com/NVIDIA/DALI/pull/5519",
+    repo: "NVIDIA/DALI",
+    split: "tune",
+    title: "Preload libgomp in aarch64, to avoid static TLS block allocation error",
+    resolution: "Preload libgomp.so (LD_PRELOAD) before Python starts on aarch64.",
+    category: "libgomp_static_tls",
+    signature: [
+      "+# solve the issue: importerror:",
+      "+# libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block",
+    ],
+  },
+  {
+    id: "datasets-2728",
+    url: "https://github.com/huggingface/datasets/issues/2728",
+    repo: "huggingface/datasets",
+    split: "tune",
+    title: "Multiple jobs using the same datasets",
+    resolution:
+      "Several jobs/nodes share one datasets cache on a network filesystem: use a per-node cache dir or preprocess once and reuse; delete incomplete cache entries.",
+    category: "nfs_cache_hang",
+    signature: [
+      'file " error.pxi ", line <n> , in pyarrow.lib.check_status',
+      "filenotfounderror: [errno <n> ] failed to open local file ' csv-validation.arrow '. detail: [errno <n> ] no such file or directory",
+    ],
+  },
+  {
+    id: "datasets-3960",
+    url: "https://github.com/huggingface/datasets/issues/3960",
+    repo: "huggingface/datasets",
+    split: "tune",
+    title: "Load local dataset error",
+    resolution:
+      "Loading hangs memory-mapping cached arrow files copied from another machine image; rebuild the cache locally.",
+    category: "nfs_cache_hang",
+    signature: [],
+  },
+  {
+    id: "dddd-trainer-35",
+    url: "https://github.com/sml2h3/dddd_trainer/issues/35",
+    repo: "sml2h3/dddd_trainer",
+    split: "holdout",
+    title: "这个报错是啥意思",
+    resolution: "磁盘空间不足: the disk is full; free space.",
+    category: "disk_full",
+    signature: ["oserror: [errno <n> ] no space left on device", "磁盘空间不足......................."],
+  },
+  {
+    id: "deepep-584",
+    url: "https://github.com/deepseek-ai/DeepEP/issues/584",
+    repo: "deepseek-ai/DeepEP",
+    split: "tune",
+    title:
+      "deep_ep.cpp:200 init fails on partial CUDA peer access; preflight and report unsupported device pairs (cudaErrorPeerAccessUnsupported)",
+    resolution:
+      "DeepEP needs full-mesh NVLink P2P; on a PCIe-only host only same-switch pairs have peer access, so init fails.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "runtimeerror: failed: cuda error deep_ep.cpp : <n>",
+      "'peer access is not supported between these two devices'",
+    ],
+  },
+  {
+    id: "deepseek-coder-180",
+    url: "https://github.com/deepseek-ai/DeepSeek-Coder/issues/180",
+    repo: "deepseek-ai/DeepSeek-Coder",
+    split: "holdout",
+    title: "执行微调脚本报错The server socket has failed to bind to [::]:29500 (errno: 98 - Address already in use)",
+    resolution: "Port 29500 is held by another (stale) job: set a different --master_port or kill it.",
+    category: "port_in_use",
+    signature: [
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use).",
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).",
+      "[e socket.cpp: <n> ] [c10d] the server socket has failed to listen on any local network address.",
+    ],
+  },
+  {
+    id: "deepspeed-3634",
+    url: "https://github.com/deepspeedai/DeepSpeed/issues/3634",
+    repo: "deepspeedai/DeepSpeed",
+    split: "tune",
+    title: "[BUG] AssertionError: num_heads (52) must be divisible by mp_size (8)",
+    resolution: "By design: tensor parallel size must divide the number of heads; choose tp_size dividing 52.",
+    category: "tp_exceeds_kv_heads",
+    signature: ["assertionerror: num_heads ( <n> ) must be divisible by mp_size ( <n> )"],
+  },
+  {
+    id: "deepspeed-4892",
+    url: "https://github.com/deepspeedai/DeepSpeed/issues/4892",
+    repo: "deepspeedai/DeepSpeed",
+    split: "tune",
+    title: "Train model with NPU",
+    resolution:
+      "An AI Core kernel raised an exception on the NPU: check that CANN, torch_npu and DeepSpeed versions match and rerun with ASCEND_LAUNCH_BLOCKING=1 to name the failing operator.",
+    category: "aicore_error",
+    signature: [
+      "ez9999: inner error!",
+      "ez9999 kernel task happen error, retcode= <hex> , [aicore exception].[func:prechecktaskerr][file:task_info.cc][line: <n> ]",
+      "the error from device( <n> ), serial number is <n> , there is an aicore error, core id is <n> , error code = <hex> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <hex> , ifu error info: <hex> , ccu error info: <hex> , cube error info: <hex> , biu error info: ",
+    ],
+  },
+  {
+    id: "deepspeed-examples-150",
+    url: "https://github.com/deepspeedai/DeepSpeedExamples/issues/150",
+    repo: "deepspeedai/DeepSpeedExamples",
+    split: "tune",
+    title: "Autotune cannot be run error = (f\"launcher '{args.launcher}' not installed.\")",
+    resolution: "The default pdsh launcher is not installed: install pdsh or choose another launcher.",
+    category: "pdsh_missing",
+    signature: ["autotune cannot be run error = (f\"launcher '{args.launcher}' not installed.\")"],
+  },
+  {
+    id: "deepspeed-mii-464",
+    url: "https://github.com/deepspeedai/DeepSpeed-MII/issues/464",
+    repo: "deepspeedai/DeepSpeed-MII",
+    split: "tune",
+    title: "RuntimeError: The server socket has failed to listen on any local network address",
+    resolution: "torch_dist_port 29500 is already used by another process: free it or configure another port.",
+    category: "port_in_use",
+    signature: [
+      "runtimeerror: the server socket has failed to listen on any local network address. the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use). the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use)",
+    ],
+  },
+  {
+    id: "detectron2-2580",
+    url: "https://github.com/facebookresearch/detectron2/issues/2580",
+    repo: "facebookresearch/detectron2",
+    split: "tune",
+    title: "RuntimeError: CUDA error: all CUDA-capable devices are busy or unavailable",
+    resolution:
+      "The GPU cannot be opened by this process (held by another process or in exclusive mode): check nvidia-smi for the holder.",
+    category: "device_busy",
+    signature: ["runtimeerror: cuda error: all cuda-capable devices are busy or unavailable"],
+  },
+  {
+    id: "diffuseq-82",
+    url: "https://github.com/Shark-NLP/DiffuSeq/issues/82",
+    repo: "Shark-NLP/DiffuSeq",
+    split: "holdout",
+    title: "'grad_norm' is NaN",
+    resolution: "FP16 training overflows: monitor gradients per layer to find the op, or train in fp32/bf16.",
+    category: "nan_loss",
+    signature: [
+      "when it comes to training step, the problem arises with 'grad_norm' of nan. i used diffuseq-v2 and used fp16 for gpu acceleration.",
+    ],
+  },
+  {
+    id: "diffusers-12422",
+    url: "https://github.com/huggingface/diffusers/issues/12422",
+    repo: "huggingface/diffusers",
+    split: "tune",
+    title: "Work WorkNCCL(SeqNum=2521, OpType=ALLREDUCE ...) timed out in blocking wait.",
+    resolution:
+      "A rank is stuck (e.g. in data loading with 48 workers) so the all-reduce times out; find the slow rank.",
+    category: "hccl_timeout",
+    signature: [
+      "[e1002 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] work worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) timed out in blocking wait.",
+    ],
+  },
+  {
+    id: "dist-kd-10",
+    url: "https://github.com/hunto/DIST_KD/issues/10",
+    repo: "hunto/DIST_KD",
+    split: "tune",
+    title: "bad substitution报错",
+    resolution: "Another process holds the master port: pick a free --master_port.",
+    category: "port_in_use",
+    signature: [
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use).",
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).",
+      "[e socket.cpp: <n> ] [c10d] the server socket has failed to listen on any",
+    ],
+  },
+  {
+    id: "dlrover-443",
+    url: "https://github.com/intelligent-machine-learning/dlrover/issues/443",
+    repo: "intelligent-machine-learning/dlrover",
+    split: "holdout",
+    title: "RuntimeError: The server socket has failed to listen on any local network address.",
+    resolution: "The rendezvous port is already bound on the host: pick a free MASTER_PORT.",
+    category: "port_in_use",
+    signature: [
+      "runtimeerror: the server socket has failed to listen on any local network address. the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use). the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).",
+    ],
+  },
+  {
+    id: "dolly-139",
+    url: "https://github.com/databrickslabs/dolly/issues/139",
+    repo: "databrickslabs/dolly",
+    split: "holdout",
+    title: "dolly-139",
+    resolution:
+      "(GPU run; the failure is device-agnostic.) Checkpoint saving with torch.save filled the output disk. Maintainer: free space or save to a larger volume; also limit kept checkpoints (save_total_limit).",
+    category: "disk_full",
+    signature: [
+      "[ <n> (pid <n> )] [<run-id>] error [__main__] main failed",
+      "[ <n> (pid <n> )] [<run-id>] oserror: [errno <n> ] no space left on device",
+    ],
+  },
+  {
+    id: "dubbokeeper-102",
+    url: "https://github.com/dubboclub/dubbokeeper/issues/102",
+    repo: "dubboclub/dubbokeeper",
+    split: "tune",
+    title: "在linux里面跑脚本start-mysql.sh报错",
+    resolution: "The script was edited on Windows (DOS line endings): convert with dos2unix or :set ff=unix.",
+    category: "windows_line_endings",
+    signature: [],
+  },
+  {
+    id: "dynamo-1229",
+    url: "https://github.com/ai-dynamo/dynamo/issues/1229",
+    repo: "ai-dynamo/dynamo",
+    split: "tune",
+    title: "[BUG]: CUDA error: peer access is not supported between these two devices",
+    resolution:
+      "The GPUs cannot access each other's memory directly: disable the P2P path (custom all-reduce) or use GPUs with peer access.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "runtimeerror: cuda error: peer access is not supported between these two devices",
+      "cuda kernel errors might be asynchronously reported at some other api call, so the stacktrace below might be incorrect.",
+      "z error engine.run_mp_engine: cuda error: peer access is not supported between these two devices",
+    ],
+  },
+  {
+    id: "ezservermonitor-7",
+    url: "https://github.com/shevabam/ezservermonitor-sh/issues/7",
+    repo: "shevabam/ezservermonitor-sh",
+    split: "tune",
+    title: "/bin/bash^M: bad interpreter: No such file or directory",
+    resolution: "sed -i -e 's/\\r$//' eZServerMonitor.sh",
+    category: "windows_line_endings",
+    signature: ["-bash: ezservermonitor.sh : bash ^m: bad interpreter: no such file or directory"],
+  },
+  {
+    id: "facechain-170",
+    url: "https://github.com/modelscope/facechain/issues/170",
+    repo: "modelscope/facechain",
+    split: "tune",
+    title: "开启Lora增强后训练报错size mismatch for layers",
+    resolution: "LoRA rank of the loaded weights (4) differs from the configured rank (128): match the rank.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for layers. <n> .to_out_lora.down.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for layers. <n> .to_out_lora.up.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for layers. <n> .to_q_lora.down.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+  },
+  {
+    id: "facechain-208",
+    url: "https://github.com/modelscope/facechain/issues/208",
+    repo: "modelscope/facechain",
+    split: "tune",
+    title: "facechain-208",
+    resolution:
+      "(GPU run; device-agnostic.) After the LoRA-enhancement option was enabled, the model was built with LoRA rank 64, but the loaded checkpoint has rank 4. Match lora rank (r) between the saved adapter and the model config, or start from a fresh checkpoint.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for layers. <n> .to_out_lora.up.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for layers. <n> .to_q_lora.down.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for layers. <n> .to_q_lora.up.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for layers. <n> .to_k_lora.down.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+  },
+  {
+    id: "fastai-docker-containers-21",
+    url: "https://github.com/fastai/docker-containers/issues/21",
+    repo: "fastai/docker-containers",
+    split: "holdout",
+    title: "fastai/fastai-course and RuntimeError: DataLoader worker (pid 47) is killed by signal",
+    resolution: "Start the container with --shm-size=3G (2G minimum).",
+    category: "shm_bus_error",
+    signature: [
+      '" runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus',
+      "error. it is possible that dataloader's workers are out of shared",
+    ],
+  },
+  {
+    id: "fastchat-568",
+    url: "https://github.com/lm-sys/FastChat/issues/568",
+    repo: "lm-sys/FastChat",
+    split: "tune",
+    title: "ERROR:torch.distributed.elastic.multiprocessing.api:failed",
+    resolution:
+      "Exit code -9 is SIGKILL from the kernel OOM killer: host RAM ran out while loading weights; add RAM/swap, use low_cpu_mem_usage or fewer processes.",
+    category: "host_oom",
+    signature: [
+      "**error:torch.distributed.elastic.multiprocessing.api:failed (exitcode: - <n> ) local_rank: <n> (pid: <n> ) of binary:** bin /",
+    ],
+  },
+  {
+    id: "fastdeploy-1824",
+    url: "https://github.com/PaddlePaddle/FastDeploy/issues/1824",
+    repo: "PaddlePaddle/FastDeploy",
+    split: "tune",
+    title: "Problems are encountered using the ascend reasoning library In the Atlas 300I",
+    resolution: "CANN runtime libraries (libmsprofiler.so) not found: source the toolkit environment script.",
+    category: "cann_env_not_sourced",
+    signature: [
+      "failed to load the nnadapter device hal library for 'huawei_ascend_npu' from libhuawei_ascend_npu.so, libmsprofiler.so: cannot open shared object file: no such file or directory",
+    ],
+  },
+  {
+    id: "fastdeploy-2338",
+    url: "https://github.com/PaddlePaddle/FastDeploy/issues/2338",
+    repo: "PaddlePaddle/FastDeploy",
+    split: "tune",
+    title: "Ascend执行OCR推理失败，报环境不支持。",
+    resolution:
+      "The library was built against another CANN version than the one installed: rebuild against the installed CANN or install the matching CANN.",
+    category: "cann_version_mismatch",
+    signature: [
+      "[w <n> / <n> <n> : <n> : <n> utility.cc : <n> initializeascendcl] cann version mismatch. the build version is <n> , but the current environment version is <n> .",
+    ],
+  },
+  {
+    id: "fastdeploy-2540",
+    url: "https://github.com/PaddlePaddle/FastDeploy/issues/2540",
+    repo: "PaddlePaddle/FastDeploy",
+    split: "tune",
+    title: "cannot open shared object file: No such file or directory",
+    resolution:
+      "The Ascend HAL library libascendcl.so is not on the library path: source the CANN set_env.sh before running.",
+    category: "cann_env_not_sourced",
+    signature: [
+      "[f <n> <n> : <n> : <n> . <n> device.cc : <n> find] failed to load the nnadapter device hal library for 'huawei_ascend_npu' from libhuawei_ascend_npu.so, libascendcl.so: cannot open shared object file: no such file or directory",
+      "runtimeerror: nnadapter c++ exception:",
+    ],
+  },
+  {
+    id: "fastmoe-181",
+    url: "https://github.com/laekov/fastmoe/issues/181",
+    repo: "laekov/fastmoe",
+    split: "tune",
+    title: "ImportError: cannot import name 'get_args' from 'megatron'",
+    resolution: "Megatron-LM 1.1.0 is too old; supported versions are 2.2, 2.5 and 3.0.2.",
+    category: "megatron_version_mismatch",
+    signature: ["importerror: cannot import name 'get_args' from 'megatron'"],
+  },
+  {
+    id: "fla-npu-2",
+    url: "https://github.com/flashserve/flash-linear-attention-npu/issues/2",
+    repo: "flashserve/flash-linear-attention-npu",
+    split: "tune",
+    title: "No module named 'torchnpugen'",
+    resolution:
+      "torch and torch_npu versions do not match (torch expects torch_npu._autoload): install the torch_npu built for this torch.",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "attributeerror: module 'torch_npu' has no attribute '_autoload'",
+      "raise runtimeerror(",
+      "runtimeerror: failed to load the backend extension: torch_npu. you can disable extension auto-loading with torch_device_backend_autoload= <n> .",
+    ],
+  },
+  {
+    id: "foleycrafter-9",
+    url: "https://github.com/smthemex/ComfyUI_FoleyCrafter/issues/9",
+    repo: "smthemex/ComfyUI_FoleyCrafter",
+    split: "tune",
+    title:
+      "OSError: Error no file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory K:\\AI\\comfylAI\\ComfyUI_windows_portable\\ComfyUI.",
+    resolution:
+      "The model path resolves to the ComfyUI root, which holds no weights: put the model files in the directory the node expects.",
+    category: "missing_weights",
+    signature: [
+      "an error occurred while trying to fetch k:\\ai\\comfylai\\comfyui_windows_portable\\comfyui\\models\\auffusion\\auffusion-full-no-adapter: error no file named diffusion_pytorch_model.safetensors found in directory k:\\ai\\comfylai\\comfyui_windows_portable\\comfyui\\models\\auffusion\\auffusion-full-no-adapter.",
+      "defaulting to unsafe serialization. pass `allow_pickle=false` to raise an error instead.",
+    ],
+  },
+  {
+    id: "fooocus-1117",
+    url: "https://github.com/lllyasviel/Fooocus/issues/1117",
+    repo: "lllyasviel/Fooocus",
+    split: "holdout",
+    title: "Process killed after adm 2816",
+    resolution:
+      "The machine (7.7 GB RAM) runs out of host memory while loading the model and the kernel kills the process.",
+    category: "host_oom",
+    signature: [],
+  },
+  {
+    id: "fsdrive-21",
+    url: "https://github.com/MIV-XJTU/FSDrive/issues/21",
+    repo: "MIV-XJTU/FSDrive",
+    split: "tune",
+    title: "ValueError: Total number of attention heads (12) must be divisible by tensor parallel size (8).",
+    resolution: "Use 4 GPUs (CUDA_VISIBLE_DEVICES=0,1,2,3) so TP divides the heads.",
+    category: "tp_exceeds_kv_heads",
+    signature: [
+      "raise valueerror(",
+      "valueerror: total number of attention heads ( <n> ) must be divisible by tensor parallel size ( <n> ).",
+    ],
+  },
+  {
+    id: "gdrnet-16",
+    url: "https://github.com/THU-DA-6D-Pose-Group/GDR-Net/issues/16",
+    repo: "THU-DA-6D-Pose-Group/GDR-Net",
+    split: "tune",
+    title: "关于训练lm时报共享内存不足的错",
+    resolution:
+      "Reporters worked around it by rebuilding the dataset and lowering batch_size; shared memory was the limit.",
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm)",
+      "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.",
+      "raise runtimeerror('dataloader worker (pid(s) {}) exited unexpectedly'.format(pids_str))",
+      "runtimeerror: dataloader worker (pid(s) <n> ) exited unexpectedly",
+    ],
+  },
+  {
+    id: "glm4-174",
+    url: "https://github.com/zai-org/GLM-4/issues/174",
+    repo: "zai-org/GLM-4",
+    split: "tune",
+    title: "梯度异常 ，运行多轮后，grad_norm为nan",
+    resolution:
+      "Gradients blow up after several epochs at lr 5e-4: lower the learning rate / clip gradients, check data.",
+    category: "nan_loss",
+    signature: ["{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> , 'epoch': <n> }"],
+  },
+  {
+    id: "gpustack-2527",
+    url: "https://github.com/gpustack/gpustack/issues/2527",
+    repo: "gpustack/gpustack",
+    split: "tune",
+    title: "Failed to run Qwen3-4B with multiple devices in Atlas 300I Duo",
+    resolution: "ASCEND_RT_VISIBLE_DEVICES must list device ids in ascending order.",
+    category: "npu_not_available",
+    signature: [
+      '(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] file " utils.py ", line <n> , in set_device',
+      "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] torch_npu._c._npu_setdevice(device_id)",
+      "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] runtimeerror: init: compiler_depend.ts : <n> npu function error: aclrtgetdevicecount(&device_count), error code is 207004",
+      "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] [error] (pid: <n> , device:- <n> , rankid:- <n> ) err00100 pta call acl api failed",
+      "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] [error]: the device is unavailable.",
+      "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] check whether the device is running properly.",
+      "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] ee1001: [pid: <n> ] the argument is invalid.reason: set ascend_rt_visible_devices: <n> , <n> , <n> , <n> , <n> , <n> , <n> , <n> error, it must be configured in ascending order",
+    ],
+  },
+  {
+    id: "gpustack-3284",
+    url: "https://github.com/gpustack/gpustack/issues/3284",
+    repo: "gpustack/gpustack",
+    split: "tune",
+    title: "Failed to initialize DCMI",
+    resolution:
+      "The host driver files (dcmi, npu-smi, driver/lib64) or the device nodes are not mounted into the container: use the documented docker run mounts/devices.",
+    category: "driver_not_mounted",
+    signature: [
+      "+ <n> : <n> - gpustack_runtime.detector.ascend - error - failed to initialize dcmi",
+      "raise dcmierror(dcmi_error_library_not_found)",
+      "gpustack_runtime.detector.pydcmi.dcmierror_librarynotfound: library not found",
+    ],
+  },
+  {
+    id: "gpustack-3352",
+    url: "https://github.com/gpustack/gpustack/issues/3352",
+    repo: "gpustack/gpustack",
+    split: "tune",
+    title: "gpustack-3352",
+    resolution:
+      "In an Ascend VM the visible-device list ('4') did not contain a device the runtime could map to logical id 0, so rtSetDevice failed with 107001 'device id error'. Make ASCEND_RT_VISIBLE_DEVICES / the device passthrough match the physical NPU ids actually present in the VM. The issue is open.",
+    category: "npu_not_available",
+    signature: [
+      "runtime( <n> ,mindie_llm_backend_connector): [api_error.cc: <n> ] <n> setdevice:set visible device failed, invalid device= <n> , input visible devices: <n>",
+      "runtime( <n> ,mindie_llm_backend_connector): [api_c_device.cc: <n> ] <n> rtsetdevice:errcode=107001, desc=[device id error], innercode= <hex>",
+      "runtime( <n> ,mindie_llm_backend_connector): [error_message_manage.cc: <n> ] <n> funcerrorreason:report error module_type= <n> , module_name=ee8888",
+      "runtime( <n> ,mindie_llm_backend_connector): [error_message_manage.cc: <n> ] <n> funcerrorreason:rtsetdevice execute failed, reason=[device id error]",
+      "ascendcl( <n> ,mindie_llm_backend_connector): [device.cpp: <n> ] <n> aclrtsetdeviceimpl: open device <n> failed, runtime result = 107001.",
+    ],
+  },
+  {
+    id: "gpustack-814",
+    url: "https://github.com/gpustack/gpustack/issues/814",
+    repo: "gpustack/gpustack",
+    split: "tune",
+    title: "Incorrect vLLM tensor-parallel-size calculated by auto scheduling and cause inference engine error",
+    resolution:
+      "Auto scheduling picked 3 GPUs, which does not divide the 64 heads: schedule a TP size that divides the head count.",
+    category: "tp_exceeds_kv_heads",
+    signature: [
+      "rror <n> - <n> <n> : <n> : <n> engine.py: <n> ] valueerror: total number of attention heads ( <n> ) must be divisible by tensor parallel size ( <n> ).",
+    ],
+  },
+  {
+    id: "gunslinger-13",
+    url: "https://github.com/MrFrenik/gunslinger/issues/13",
+    repo: "MrFrenik/gunslinger",
+    split: "tune",
+    title: "GSH Template project Linux shell script error: line 2: $'\\r': command not found",
+    resolution: 'The script has Windows (CRLF) line endings: convert with dos2unix or sed -i "s/\\r$//".',
+    category: "windows_line_endings",
+    signature: ["line <n> : $'\\r': command not found"],
+  },
+  {
+    id: "hami-ascend-device-plugin-23",
+    url: "https://github.com/Project-HAMi/ascend-device-plugin/issues/23",
+    repo: "Project-HAMi/ascend-device-plugin",
+    split: "tune",
+    title: "容器内使用npu-smi info 报 dcmi module initialize failed. ret is -8005",
+    resolution:
+      "The container does not get access to the NPU management device (device plugin / runtime options); -8005 also appears when another container holds the device.",
+    category: "npu_not_available",
+    signature: ["容器内使用npu-smi info 报 dcmi module initialize failed. ret is - <n>"],
+  },
+  {
+    id: "helios-62",
+    url: "https://github.com/PKU-YuanGroup/Helios/issues/62",
+    repo: "PKU-YuanGroup/Helios",
+    split: "tune",
+    title: "请问有Ascend npu的推理文档吗",
+    resolution:
+      "Device memory is insufficient for the video model at this resolution: lower resolution/frames or use more cards.",
+    category: "npu_oom",
+    signature: [
+      "[pid: <n> ] memory_allocation_failure(el0004): failed to allocate memory requested by ge module.",
+      "possible cause: available memory is insufficient.",
+      "solution: close applications not in use.",
+      "traceback (most recent call last):",
+      "call rtmalloc fail, purpose: page caching, type = <n> , size: <n> , device_id: <n> [func:alloc][file:device_allocator.cc][line: <n> ]",
+      "execute op failed. op type = conv2d, ge result = <n> [func:reportcallerror][file:acl_op_executor_log_inner.cpp][line: <n> ]",
+    ],
+  },
+  {
+    id: "hello-agents-459",
+    url: "https://github.com/datawhalechina/hello-agents/issues/459",
+    repo: "datawhalechina/hello-agents",
+    split: "holdout",
+    title: "[问题/Issue] 章节11.1.5：不支持BF16的显卡运行RL快速上手示例出错",
+    resolution: "The V100 does not support BF16: run the example in fp16 or fp32.",
+    category: "dtype_unsupported",
+    signature: [
+      "`{'status': 'error', 'message': '操作失败: \"_amp_foreach_non_finite_check_and_unscale_cuda\" not implemented for \\'bfloat16\\'', 'traceback': 'traceback (most recent call last):\\n file \" rl_training_tool.py \", line <n> , in run\\n return self._handle_train(parameters)\\n",
+    ],
+  },
+  {
+    id: "hip-ad-9",
+    url: "https://github.com/nullmax-vision/HiP-AD/issues/9",
+    repo: "nullmax-vision/HiP-AD",
+    split: "tune",
+    title: "NaN loss and grad_norm during training",
+    resolution:
+      "FP16 numerical overflow in the FPN's accumulated features leads to NaN: keep those ops in fp32 or add normalisation.",
+    category: "nan_loss",
+    signature: [
+      "however, we consistently observe that both loss and grad_norm become nan around the middle epochs of training.",
+      "- as these accumulated features are fed into self.fpn_convs, we observe fp16 numerical overflow near the precision limit, which subsequently leads to nans.",
+    ],
+  },
+  {
+    id: "hnswlib-462",
+    url: "https://github.com/nmslib/hnswlib/issues/462",
+    repo: "nmslib/hnswlib",
+    split: "tune",
+    title: "Import Error",
+    resolution:
+      "Preload libgomp (export LD_PRELOAD=<path>/libgomp.so.1) or change the import order so libgomp loads first.",
+    category: "libgomp_static_tls",
+    signature: ["importerror: libgomp.so. <n> : cannot allocate memory in static tls block"],
+  },
+  {
+    id: "hunyuanvideo-wrapper-460",
+    url: "https://github.com/kijai/ComfyUI-HunyuanVideoWrapper/issues/460",
+    repo: "kijai/ComfyUI-HunyuanVideoWrapper",
+    split: "tune",
+    title: "why?",
+    resolution:
+      "A text encoder checkpoint of another width (768) is loaded into a model built for 512: select the text encoder that matches the model.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for text_model.encoder.layers. <n> .layer_norm2.weight: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for text_model.encoder.layers. <n> .layer_norm2.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+    ],
+  },
+  {
+    id: "iepile-15",
+    url: "https://github.com/zjunlp/IEPile/issues/15",
+    repo: "zjunlp/IEPile",
+    split: "tune",
+    title: "size mismatch",
+    resolution:
+      "Adapter trained on a different base model (intermediate size 13824 vs 13696): load it on the base it was trained from.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for base_model.model.model.layers. <n> .mlp.up_proj.lora_b.default.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ])",
+    ],
+  },
+  {
+    id: "index-tts-236",
+    url: "https://github.com/index-tts/index-tts/issues/236",
+    repo: "index-tts/index-tts",
+    split: "holdout",
+    title: "size mismatch for *****",
+    resolution:
+      "The checkpoint comes from a larger model (1280 hidden) than the config builds (1024): use the config shipped with those weights.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for gpt.h. <n> .ln_1.weight: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for gpt.h. <n> .ln_1.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for gpt.h. <n> .attn.c_attn.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+  },
+  {
+    id: "insightface-2262",
+    url: "https://github.com/deepinsight/insightface/issues/2262",
+    repo: "deepinsight/insightface",
+    split: "holdout",
+    title: "Why Fp16 Grad Scale is 0?",
+    resolution:
+      "The fp16 loss scale collapsed to 0 and the loss is NaN from the start: the data or the fp16 setup is broken; train in fp32 to check.",
+    category: "nan_loss",
+    signature: [
+      "training: -speed <n> sec loss nan learningrate <n>",
+      "training: -speed <n> sec loss nan learningrate <n> epoch: <n> global step: <n> fp16 grad scale: <n> required: <n> hours",
+    ],
+  },
+  {
+    id: "installscript-433",
+    url: "https://github.com/Yenthe666/InstallScript/issues/433",
+    repo: "Yenthe666/InstallScript",
+    split: "holdout",
+    title: ".sh:行22: $'\\r': 未找到命令",
+    resolution: 'The script has Windows (CRLF) line endings: convert with dos2unix or sed -i "s/\\r$//".',
+    category: "windows_line_endings",
+    signature: [".sh:行 <n> : $'\\r': 未找到命令"],
+  },
+  {
+    id: "instantid-130",
+    url: "https://github.com/instantX-research/InstantID/issues/130",
+    repo: "instantX-research/InstantID",
+    split: "tune",
+    title: "no file diffusion_pytorch_model.bin",
+    resolution: "Maintainer: make sure the required models were downloaded.",
+    category: "missing_weights",
+    signature: [
+      "raise environmenterror(",
+      "oserror: error no file named diffusion_pytorch_model.bin found in directory controlnetmodel.",
+    ],
+  },
+  {
+    id: "internevo-375",
+    url: "https://github.com/InternLM/InternEvo/issues/375",
+    repo: "InternLM/InternEvo",
+    split: "tune",
+    title: "[QA] 训练到一半Nan grad norm occurs, please check it",
+    resolution:
+      "Training diverged half-way (NaN gradient norm): lower the learning rate, check the data, resume from an earlier checkpoint.",
+    category: "nan_loss",
+    signature: ["训练到一半nan grad norm occurs, please check it"],
+  },
+  {
+    id: "internlm-290",
+    url: "https://github.com/InternLM/InternLM/issues/290",
+    repo: "InternLM/InternLM",
+    split: "tune",
+    title: "[Bug] Training got stuck withe different status among GPUs",
+    resolution: "Ranks were at different steps (one stuck), so the all-reduce timed out.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
+      "terminate called after throwing an instance of 'std::runtime_error'",
+      "what(): [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+  },
+  {
+    id: "ipex-llm-11907",
+    url: "https://github.com/intel/ipex-llm/issues/11907",
+    repo: "intel/ipex-llm",
+    split: "holdout",
+    title: "Compatibility issues between transformers and accelerate versions.",
+    resolution:
+      "transformers and accelerate (or the calling library) are from incompatible releases: upgrade them together to versions that match.",
+    category: "transformers_version_conflict",
+    signature: [
+      "raise runtimeerror(",
+      "runtimeerror: failed to import transformers.trainer because of the following error (look up to see its traceback):",
+      "cannot import name 'is_mlu_available' from 'accelerate.utils' (d:\\ipex-llm-demo\\miniforge\\envs\\llm-cpp\\lib\\site-packages\\accelerate\\utils\\__init__.py)",
+    ],
+  },
+  {
+    id: "ke-omni-r-4",
+    url: "https://github.com/shuaijiang/Ke-Omni-R/issues/4",
+    repo: "shuaijiang/Ke-Omni-R",
+    split: "tune",
+    title: "OSError: Error no file named pytorch_model.bin, model.safetensors ... found in directory",
+    resolution: "The model.safetensors.index.json file was missing from the repository; uploaded by the maintainer.",
+    category: "missing_weights",
+    signature: [
+      "oserror: error no file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory d:\\aigc\\\\models\\llm\\ke-omni-r-3b.",
+    ],
+  },
+  {
+    id: "kohya-ss-1065",
+    url: "https://github.com/bmaltais/kohya_ss/issues/1065",
+    repo: "bmaltais/kohya_ss",
+    split: "tune",
+    title: "died with <Signals.SIGKILL: 9>. Is this problem due to my lack of RAM?",
+    resolution:
+      "Signal 9 comes from the OS killing the process for RAM overuse; running it outside WSL (more memory) cleared it.",
+    category: "host_oom",
+    signature: [],
+  },
+  {
+    id: "kraken-699",
+    url: "https://github.com/mittagessen/kraken/issues/699",
+    repo: "mittagessen/kraken",
+    split: "holdout",
+    title: "DataLoader crashes when training segmenter in eScriptorium",
+    resolution:
+      "Raise the shared-memory limit (docker --shm-size / -v /dev/shm:/dev/shm) or use fewer DataLoader workers.",
+    category: "shm_bus_error",
+    signature: [
+      "dataloader worker (pid <n> ) is killed by signal:",
+      "bus error. it is possible that dataloader's workers are out of shared memory.",
+    ],
+  },
+  {
+    id: "kria-roboticsai-9",
+    url: "https://github.com/amd/Kria-RoboticsAI/issues/9",
+    repo: "amd/Kria-RoboticsAI",
+    split: "holdout",
+    title: "PermissionError: [Errno 13] Permission denied: '/sys/kernel/config/device-tree/overlays/pynq/dtbo'",
+    resolution:
+      "The process lacks permission on that path: run from a writable directory / as a user with access, or fix ownership and the executable bit.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' dtbo '"],
+  },
+  {
+    id: "lightgbm-6509",
+    url: "https://github.com/lightgbm-org/LightGBM/issues/6509",
+    repo: "lightgbm-org/LightGBM",
+    split: "tune",
+    title: '[ci] aarch64 python-package job failing: "cannot allocate memory in static TLS block"',
+    resolution:
+      "Importing pyarrow before scikit-learn (which loads libgomp) triggers it; switching the import order avoids it.",
+    category: "libgomp_static_tls",
+    signature: ["# error: cannot allocate memory in static tls block"],
+  },
+  {
+    id: "llama-856",
+    url: "https://github.com/meta-llama/llama/issues/856",
+    repo: "meta-llama/llama",
+    split: "tune",
+    title: "torch.distributed.elastic.multiprocessing.api: [ERROR] failed (exitcode: -9) local_rank: 0",
+    resolution:
+      "Exit code -9 is SIGKILL from the kernel OOM killer: host RAM ran out while loading weights; add RAM/swap, use low_cpu_mem_usage or fewer processes.",
+    category: "host_oom",
+    signature: [
+      "torch.distributed.elastic.multiprocessing.api: [error] failed (exitcode: - <n> ) local_rank: <n> (pid: <n> ) of binary: python",
+    ],
+  },
+  {
+    id: "llama-cpp-3230",
+    url: "https://github.com/ggml-org/llama.cpp/issues/3230",
+    repo: "ggml-org/llama.cpp",
+    split: "tune",
+    title: "CUDA error 217 at ggml-cuda.cu:6292: peer access is not supported between these two devices",
+    resolution: "The GPUs in this host cannot use peer access: build/run without peer copies between them.",
+    category: "device_p2p_driver_error",
+    signature: ["cuda error <n> at ggml-cuda.cu: <n> : peer access is not supported between these two devices"],
+  },
+  {
+    id: "llamafactory-10333",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/10333",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "qwen3.5-27B微调报错;no modules named 'decorator'",
+    resolution: "Reinstalling the decorator package (5.2.1) that the CANN op compiler imports fixed it.",
+    category: "cann_python_deps_broken",
+    signature: ["qwen3. <n> -27b微调报错;no modules named 'decorator'"],
+  },
+  {
+    id: "llamafactory-2536",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/2536",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "value = self.data[key] KeyError: None",
+    resolution:
+      "The dataset's fields do not match the columns/tags declared in dataset_info.json, so the converter looks up a key that is None: declare the dataset's real column and tag names.",
+    category: "dataset_key_error",
+    signature: [
+      "<n> <n> : <n> : <n> - warning - llmtuner.data.utils - checksum failed: missing sha- <n> hash value in dataset_info.json.",
+      "value = self.data[key] keyerror: none",
+    ],
+  },
+  {
+    id: "llamafactory-3065",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/3065",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "llamafactory-3065",
+    resolution:
+      "Issue title: FileNotFoundError for an arrow dataset in multi-node slurm training. A stale or half-written HF datasets cache on the shared home was read by other nodes. A commenter fixed the 2-node case by deleting the cached ~/.cache/huggingface/datasets/json/default-* folder created by an earlier 1-node run. Preprocess once on one node, or use a per-node/local cache. Labeled solved.",
+    category: "nfs_cache_hang",
+    signature: [],
+  },
+  {
+    id: "llamafactory-3698",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/3698",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "Timeout",
+    resolution: "Maintainer: check the NCCL connection between ranks (rank 0 reachable, interfaces).",
+    category: "hccl_timeout",
+    signature: [
+      "torch.distributed.distbackenderror: [ <n> ] is setting up nccl communicator and retrieving nccluniqueid from [ <n> ] via c10d key-value store by key ' <n> ', but store->get(' <n> ') got error: socket timeout",
+    ],
+  },
+  {
+    id: "llamafactory-3836",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/3836",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "[rank2]: ImportError: Megatron is not installed. please build it from source.",
+    resolution:
+      "The accelerate config selects Megatron-LM, which is not installed: install Megatron-LM or choose another distributed type in the accelerate config.",
+    category: "megatron_version_mismatch",
+    signature: ["importerror: megatron is not installed. please build it from source."],
+  },
+  {
+    id: "llamafactory-3839",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/3839",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "llamafactory-3839",
+    resolution:
+      "A previous training process (or its HCCP daemon) still held the NPU. Kill the leftover processes, check with npu-smi that the device is free, wait about 10 s and relaunch.",
+    category: "device_busy",
+    signature: [
+      "runtimeerror: [error] hccl error in: processgrouphccl.cpp : <n>",
+      "(pid: <n> , device: <n> , rankid: <n> ) err02200 dist call hccl api failed.",
+      "ej0001: failed to initialize the hccp process. reason: maybe the last training process is running.",
+      "tsd client wait response fail, device response code[ <n> ]. unknown device error.[func:waitrsp][file:process_mode_manager.cpp][line: <n> ]",
+      "fail to get sq reg virtual addr, deviceid= <n> , sqid= <n> .[func:setup][file:stream.cc][line: <n> ]",
+      "stream setup failed, retcode= <hex> .[func:syncgetdevmsg][file:api_impl.cc][line: <n> ]",
+      "sync get device msg failed, retcode= <hex> .[func:getdeverrmsg][file:api_impl.cc][line: <n> ]",
+      "rtgetdevmsg execute failed, reason=[driver error:internal error][func:funcerrorreason][file:error_message_manage.cc][line: <n> ]",
+    ],
+  },
+  {
+    id: "llamafactory-3892",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/3892",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "Warning: Non finite check and unscale on NPU device! 昇腾卡上训练",
+    resolution:
+      "Labelled solved: fp16 overflow on the NPU (non-finite gradients); use bf16 where supported or lower LR.",
+    category: "nan_loss",
+    signature: [],
+  },
+  {
+    id: "llamafactory-4165",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/4165",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "llamafactory-4165",
+    resolution:
+      "bf16 is not supported by aclnnCast on this Ascend chip (910A/310P class). The maintainer pointed to #4339; use fp16 instead of bf16 for GLM-4 on this hardware. The issue is labeled solved.",
+    category: "dtype_unsupported",
+    signature: [
+      "runtimeerror: call aclnncast failed, detail:ez1001: the param dtype not implemented for dt_bfloat16, should be in dtype support list [dt_float16,dt_float,dt_double,dt_int8,dt_uint8,dt_int16,dt_int32,dt_int64,dt_bool,dt_complex64,dt_complex128,].",
+    ],
+  },
+  {
+    id: "llamafactory-4277",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/4277",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "llamafactory-4277",
+    resolution:
+      "Qwen-72B LoRA on 32 GB 910B cards ran out of memory while loading weights (value.to(device)), so the full bf16 model did not fit per card. Use ZeRO-3 (with offload) so weights are sharded at load, or add nodes. The issue is open; no confirmed fix.",
+    category: "npu_oom",
+    signature: [
+      "runtimeerror: npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. new_val",
+      "<n> runtimeerror: npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.",
+    ],
+  },
+  {
+    id: "llamafactory-4372",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/4372",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "微调进行批量预测并计算 BLEU 和 ROUGE 分数时候报错",
+    resolution:
+      "Labelled solved: an AICPU kernel exception during batch prediction; run with ASCEND_LAUNCH_BLOCKING=1 to find the op and align CANN with torch_npu.",
+    category: "aicore_error",
+    signature: [
+      "eh9999: wait for compute device to finish failed, runtime result = 507018.[func:reportcallerror][file:log_inner.cpp][line: <n> ]",
+      "[w npustream.cpp: <n> ] warning: npu warning, error code is 507018[error]:",
+      ": the aicpu execution is abnormal.",
+      "rectify the fault based on the error information in the ascend log.",
+      "eh9999: inner error!",
+      "rtdevicesynchronize execute failed, reason=[aicpu exception][func:funcerrorreason][file:error_message_manage.cc][line: <n> ]",
+    ],
+  },
+  {
+    id: "llamafactory-4610",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/4610",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "华为NPU训练不了，用的例子里的训练脚本，镜像也是官方镜像",
+    resolution:
+      'Labelled solved: the binary operator (kernels) package for this SoC is missing or does not match the toolkit ("Op Cast does not has any binary"); install the matching CANN kernels.',
+    category: "cann_version_mismatch",
+    signature: [
+      "runtimeerror: call aclnncast failed, detail:ez9999: inner error!",
+      "ez9999: parse dynamic kernel config fail.",
+      "aclopkernelinit failed optype",
+      "kernel run failed. optype: <n> , cast",
+      "launch failed for cast, errno:561000.",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err01005 ops internal error",
+    ],
+  },
+  {
+    id: "llamafactory-4666",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/4666",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "910A推理qwen1.5chat模式可行，api模式报错aicpu exception",
+    resolution:
+      "Labelled solved: an AICPU kernel failed on 910A in API mode; align CANN kernels/torch_npu or use fp16-supported paths.",
+    category: "aicore_error",
+    signature: ["910a推理qwen1.5chat模式可行，api模式报错aicpu exception"],
+  },
+  {
+    id: "llamafactory-4758",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/4758",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "Qwen72B在16NPU卡上爆显存",
+    resolution:
+      "Plain llamafactory-cli train on 16 cards without the right launcher/ZeRO-3 sharding: memory is reserved by the caching allocator (59 GB reserved); launch with torchrun/deepspeed so ZeRO-3 shards.",
+    category: "npu_oom",
+    signature: [
+      "runtimeerror: npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid",
+    ],
+  },
+  {
+    id: "llamafactory-4836",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/4836",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "llamafactory-4836",
+    resolution:
+      "A vector-core (aivec) exception in an NPU kernel during baichuan2-13B chat. The isin CPU-fallback warning in the title is only a performance warning, not the cause. Driver 23.0.3 with an alpha CANN 8.0.RC2 is an unmatched set: align driver, firmware, CANN toolkit/kernels and torch_npu to one release. The issue is open; the cause is inferred from the version list.",
+    category: "aicore_error",
+    signature: [
+      "[e opparammaker.cpp: <n> ] call failed, detail:ez9999: inner error!",
+      "ez9999: the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an aivec error exception, core id is <n> , error code = <hex> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <hex> , ifu error info: <hex> , ccu error info: <hex> , cube",
+    ],
+  },
+  {
+    id: "llamafactory-5071",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/5071",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "昇腾 800T A2服务器，ppo训练报错",
+    resolution:
+      "Labelled solved: the socket timeout was a consequence of a stuck rank; raise HCCL_CONNECT_TIMEOUT / fix the slow rank.",
+    category: "hccl_timeout",
+    signature: [
+      "ei0006: getting socket times out. reason: remote rank did not send the data in time. please check the reason for the rank being stuck",
+      "solution: <n> . check the rank service processes with other errors or no errors in the cluster. <n> . if this error is reported for all npus, check whether the time difference between the earliest and latest errors is greater than the connect timeout interval (120s by default)",
+    ],
+  },
+  {
+    id: "llamafactory-5155",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/5155",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "safetensors_rust.SafetensorError: Error while serializing: IoError(Os { code: 28, kind: StorageFull",
+    resolution: "Labelled solved: the output disk was full while saving the checkpoint; free space.",
+    category: "disk_full",
+    signature: [
+      'safetensors_rust.safetensorerror: error while serializing: ioerror(os { code: <n> , kind: storagefull, message: "no space left on device" })',
+    ],
+  },
+  {
+    id: "llamafactory-5322",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/5322",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "910b2 是否适配支持deepspeed？",
+    resolution:
+      "Labelled solved: the 57B LoRA job ran out of device memory on 8 cards; spread it over 2 nodes (16 cards) with ZeRO-3.",
+    category: "npu_oom",
+    signature: [
+      "(pid: <n> , device: <n> , rankid: <n> ) err00100 pta call acl api failed",
+      "el0004: failed to allocate memory.",
+      "rtfftsplustasklaunch execute failed, reason=[driver error:out of memory][func:funcerrorreason][file:error_message_manage.cc][line: <n> ]",
+      "init device error msg handler failed, retcode= <hex> .[func:getdeverrmsg][file:api_impl.cc][line: <n> ]",
+      "rtgetdevmsg execute failed, reason=[driver error:out of memory][func:funcerrorreason][file:error_message_manage.cc][line: <n> ]",
+    ],
+  },
+  {
+    id: "llamafactory-5347",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/5347",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "npu上deepspeed zero3报错",
+    resolution:
+      "Labelled solved: device synchronize task timeout (107020) under ZeRO-3: a rank was stuck/slow; raise HCCL_EXEC_TIMEOUT / fix the slow rank.",
+    category: "hccl_timeout",
+    signature: [
+      "[w npustream.cpp: <n> ] warning: npu warning, error code is 107020[error]: .",
+      "eh9999: inner error!",
+      "rtdevicesynchronize execute failed, reason=[task timeout][func:funcerrorreason][file:error_message_manage.cc][line: <n> ]",
+      "eh9999 wait for compute device to finish failed, runtime result = 107020.[func:reportcallerror][file:log_inner.cpp][line: <n> ]",
+    ],
+  },
+  {
+    id: "llamafactory-5425",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/5425",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "310P 微调报错 RuntimeError: call aclnnCast failed, detail:EZ9999: Inner Error",
+    resolution: "310P lacks bf16 kernels: load and train in fp16.",
+    category: "dtype_unsupported",
+    signature: ["310p 微调报错 runtimeerror: call aclnncast failed, detail:ez9999: inner error"],
+  },
+  {
+    id: "llamafactory-5454",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/5454",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "多卡制定HF_DATASETS_CACHE会报错",
+    resolution:
+      "Preprocess the dataset once (tokenized_path, see examples#preprocess-dataset) instead of having every rank build the cache on the shared path.",
+    category: "nfs_cache_hang",
+    signature: [
+      "oserror: [errno <n> ] communication error on send: 'cache地址 ab573428e7a11a7e23eebd41a2a71665ac3789ce311cbad7049572034a9bda05.incomplete '",
+      "filenotfounderror: [errno <n> ] failed to open local file 'cache地址 cache-1f1786faf2762b3e.arrow '. detail: [errno <n> ] no such file or directory",
+    ],
+  },
+  {
+    id: "llamafactory-5491",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/5491",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "llamafactory-5491",
+    resolution:
+      "OOM while loading checkpoint shards: each rank placed the whole (38-shard) model on its own NPU because no sharding (DeepSpeed ZeRO-3/FSDP) was active at load time. Enable ZeRO-3 via the deepspeed config so parameters are partitioned during from_pretrained. The issue is open; no confirmed fix.",
+    category: "npu_oom",
+    signature: [
+      "new_error_msgs, offload_index, state_dict_index = _load_state_dict_into_meta_model(",
+      "runtimeerror: npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.",
+    ],
+  },
+  {
+    id: "llamafactory-5503",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/5503",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "KeyError: 'messages'",
+    resolution:
+      'dataset_info.json columns do not match the data file: map "messages" to the actual conversation column and set tags.',
+    category: "dataset_key_error",
+    signature: ["keyerror: 'messages'"],
+  },
+  {
+    id: "llamafactory-5551",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/5551",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "llamafactory-5551",
+    resolution:
+      "Issue title: 'tokenizer timeout under NPU'. Ranks 1..N hit the barrier timeout while rank 0 was still tokenizing the dataset in main_process_first. Raise the timeout (LLaMA-Factory's standard answer is --ddp_timeout 180000), or tokenize once, cache it with tokenized_path, then launch the multi-card run. The issue is labeled solved but the excerpt does not show which fix was used.",
+    category: "hccl_timeout",
+    signature: [
+      "runtimeerror: npusynchronizedevice: npustream.cpp : <n> npu function error: aclrtsynchronizedevice, error code is 507046",
+      "(pid: <n> , device: <n> , rankid: <n> ) err00100 pta call acl api failed",
+      ": in the specified timeout waiting event, all tasks in the specified stream are not completed.",
+      "rectify the fault based on the error information in the ascend log.",
+      "ee1002: stream synchronize timeout. rtdevicesynchronize execute failed, reason=[stream sync timeout]",
+      "possible cause: <n> . the timeout interval may be improperly set.",
+      "solution: <n> . check whether the timeout interval is properly set. <n> . check whether the network is normal.",
+      "wait for compute device to finish failed, runtime result = 507046.[func:reportcallerror][f",
+    ],
+  },
+  {
+    id: "llamafactory-5627",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/5627",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "llamafactory-5627",
+    resolution:
+      "A commenter who debugged this with Huawei: it is a DeepSpeed problem. Upgrade DeepSpeed to 0.14.3, and on multi-node runs disable overlap_comm. The issue is labeled solved.",
+    category: "nan_loss",
+    signature: [
+      "{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> .552255167404752e- <n> , 'epoch': <n> }",
+      "{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> .549912997495027e- <n> , 'epoch': <n> }",
+    ],
+  },
+  {
+    id: "llamafactory-6269",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/6269",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "WorkNCCL",
+    resolution:
+      "A collective waited past the timeout: one rank was slow, stuck or crashed (or data/sample counts differ); find the first failing rank, then raise the timeout if the work is legitimately long.",
+    category: "hccl_timeout",
+    signature: [
+      "[e1206 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=_reduce_scatter_base, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e1206 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg <n> rank <n> ] exception (either an error or timeout) detected by watchdog at work: <n> , last enqueued nccl work: <n> , last completed nccl work: <n> .",
+    ],
+  },
+  {
+    id: "llamafactory-6878",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/6878",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "llamafactory-6878",
+    resolution:
+      "(GPU run; device-agnostic.) A sharegpt dataset used role values the tag mapping did not know (e.g. 'user' where the mapping expects 'human'), and the broken-data branch did not skip the sample. Set role_tag/user_tag/assistant_tag in dataset_info.json to match the data (or fix the data). The issue reports it as a loader bug.",
+    category: "dataset_key_error",
+    signature: ["keyerror: 'user'"],
+  },
+  {
+    id: "llamafactory-6924",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/6924",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "getting KeyError: 'from' while training llama guard vision model with mllm_demo data",
+    resolution:
+      "Tags in dataset_info.json (from/value) do not match the data (role/content): set role_tag/content_tag.",
+    category: "dataset_key_error",
+    signature: ["keyerror: 'from'"],
+  },
+  {
+    id: "llamafactory-7396",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/7396",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "Watchdog caught collective operation timeout: WorkNCCL(SeqNum=1580, OpType=ALLREDUCE ...",
+    resolution:
+      "A collective waited past the timeout: one rank was slow, stuck or crashed (or data/sample counts differ); find the first failing rank, then raise the timeout if the work is legitimately long.",
+    category: "hccl_timeout",
+    signature: [
+      "[e321 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e321 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg <n> rank <n> ] exception (either an error or timeout) detected by watchdog at work: <n> , last enqueued nccl work: <n> , last completed nccl work: <n> .",
+    ],
+  },
+  {
+    id: "llamafactory-7522",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/7522",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "在升腾npu-310p上能运行启动api，但是显存占用对比英伟达翻倍了",
+    resolution: "310P has no bf16: load and train in fp16 (infer_dtype/torch_dtype float16).",
+    category: "dtype_unsupported",
+    signature: [
+      "runtimeerror: call aclnncast failed, detail:ez1001: [pid: <n> ] self not implemented for dt_bfloat16, should be in dtype support list [dt_float16,dt_float,dt_double,dt_int8,dt_uint8,dt_int16,dt_int32,dt_int64,dt_uint16,dt_uint32,dt_u",
+    ],
+  },
+  {
+    id: "llamafactory-7577",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/7577",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "KeyError: 'instruction' when using local sharegpt formatted dataset with llama3 template",
+    resolution:
+      'The dataset entry was treated as alpaca (looking for "instruction"): declare "formatting": "sharegpt" (not "format") with columns/tags.',
+    category: "dataset_key_error",
+    signature: [
+      "keyerror: 'instruction' when using local sharegpt formatted dataset with llama3 template (commit 903db09)",
+    ],
+  },
+  {
+    id: "llamafactory-8055",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/8055",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "Failed to import transformers.models.bloom.modeling_bloom because of the following error",
+    resolution: "Resolved by installing the matching pair torch==2.3.1+cpu and torch-npu==2.3.1.post6.",
+    category: "torch_npu_version_mismatch",
+    signature: ["failed to import transformers.models.bloom.modeling_bloom because of the following error"],
+  },
+  {
+    id: "llamafactory-8361",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/8361",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "关于使用910b继续训练某个lora时的报错",
+    resolution:
+      "Every rank loads the LoRA checkpoint onto npu:0 and copies it to its own card: load the adapter on the CPU or on the rank's own device.",
+    category: "device_p2p_driver_error",
+    signature: [
+      'while copying the parameter named "base_model.model.model.layers. <n> .self_attn.k_proj.lora_a.default.weight", whose dimensions in the model are torch.size([ <n> , <n> ]) and whose dimensions in the checkpoint are torch.size([ <n> , <n> ]), an exception occurred : (\'expected all tensors to be on th',
+    ],
+  },
+  {
+    id: "llamafactory-8514",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/8514",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "llamafactory-8514",
+    resolution:
+      "fp16 training on Ascend 910 (first generation, no bf16) kept overflowing, and DeepSpeed's dynamic loss scaler kept halving. The run finished, but loss was poor. Use bf16 on hardware that supports it (910B), lower the LR, or clip gradients; on 910A fp16 is the only option. The thread title concerns a separate _npu_emptyCache error at exit.",
+    category: "nan_loss",
+    signature: ["gradient overflow. skipping step", "gradient overflow. skipping stepgradient overflow. skipping step"],
+  },
+  {
+    id: "llm-foundry-1848",
+    url: "https://github.com/mosaicml/llm-foundry/issues/1848",
+    repo: "mosaicml/llm-foundry",
+    split: "holdout",
+    title: "signaling error on shared filesystem is back",
+    resolution:
+      "Race between ranks on a shared filesystem signal file while building the tokenizer; use node-local paths.",
+    category: "nfs_cache_hang",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: '._signal_file_node0_qvbhxw'"],
+  },
+  {
+    id: "lmdeploy-pr4722",
+    url: "https://github.com/InternLM/lmdeploy/pull/4722",
+    repo: "InternLM/lmdeploy",
+    split: "tune",
+    title: "lmdeploy-pr4722",
+    resolution:
+      "Not a foreign process: a device-index bug put both data-parallel TP groups on the same logical NPUs (rank_offset was dropped when ASCEND_RT_VISIBLE_DEVICES was set), so two HCCL comms contended for the same port. Fixed by adding rank_offset back to set_device.",
+    category: "port_in_use",
+    signature: [
+      "runtimeerror: createhcclcommorigin:... hccl function error: hcclgetrootinfo(&hcclid), error code is <n>",
+      "dist call hccl api failed.",
+      "communication_error_bind_ip_port(ej0003): failed to bind the ip port.",
+      "reason: the ip address and port have been bound already.",
+    ],
+  },
+  {
+    id: "magic-animate-115",
+    url: "https://github.com/magic-research/magic-animate/issues/115",
+    repo: "magic-research/magic-animate",
+    split: "holdout",
+    title: "OSError: Error no file named diffusion_pytorch_model.bin found in directory",
+    resolution: "Files had not downloaded completely.",
+    category: "missing_weights",
+    signature: ["oserror: error no file named diffusion_pytorch_model.bin found in directory appearance_encoder."],
+  },
+  {
+    id: "marin-1939",
+    url: "https://github.com/marin-community/marin/issues/1939",
+    repo: "marin-community/marin",
+    split: "holdout",
+    title: "Improve docs/error handling for multinode preprocessing",
+    resolution:
+      "The preprocessing cache only works when --data.cache_dir is on a shared file system or blob store visible to every node.",
+    category: "nfs_cache_hang",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' chunk- <n> .parquet '"],
+  },
+  {
+    id: "maskllm-3",
+    url: "https://github.com/NVlabs/MaskLLM/issues/3",
+    repo: "NVlabs/MaskLLM",
+    split: "holdout",
+    title: "Unable to import Megatron, please specify the path to Megatron using --megatron-path. Exiting.",
+    resolution:
+      "Megatron is not properly installed in the environment (the scripts expect the NVIDIA container): install Megatron-LM or pass --megatron-path.",
+    category: "megatron_version_mismatch",
+    signature: ["unable to import megatron, please specify the path to megatron using --megatron-path. exiting."],
+  },
+  {
+    id: "mbridge-50",
+    url: "https://github.com/ISEEKYAN/mbridge/issues/50",
+    repo: "ISEEKYAN/mbridge",
+    split: "tune",
+    title: "ImportError: cannot import name 'get_tensor_model_parallel_group_if_none' from 'megatron.core.utils'",
+    resolution:
+      "The installed Megatron(-core)/MindSpeed is a different version than the code expects: install the version pinned by the framework release.",
+    category: "megatron_version_mismatch",
+    signature: [
+      "importerror: cannot import name 'get_tensor_model_parallel_group_if_none' from 'megatron.core.utils' ( utils.py )",
+    ],
+  },
+  {
+    id: "medicalgpt-294",
+    url: "https://github.com/shibing624/MedicalGPT/issues/294",
+    repo: "shibing624/MedicalGPT",
+    split: "holdout",
+    title: "运行python supervised_finetuning.py，发生KeyError: 'conversation'",
+    resolution:
+      "The data file lacks the column the loader expects: map the dataset columns (messages/conversations, role/content tags) to the real field names.",
+    category: "dataset_key_error",
+    signature: ["keyerror: 'conversation'"],
+  },
+  {
+    id: "megatron-1355",
+    url: "https://github.com/NVIDIA/Megatron-LM/issues/1355",
+    repo: "NVIDIA/Megatron-LM",
+    split: "holdout",
+    title: "megatron-1355",
+    resolution:
+      "(Megatron-LM, the base of MindSpeed-LLM.) Only the main node builds the GPTDataset index cache; other nodes look for it in their own path. Put data_path/cache on a filesystem shared by all nodes (NFS) at the same mount path, or pre-build the index cache once and copy it to every node.",
+    category: "nfs_cache_hang",
+    signature: ["> `filenotfounderror: [errno <n> ] no such file or directory: ' bookcorp"],
+  },
+  {
+    id: "megatron-bridge-5884",
+    url: "https://github.com/NVIDIA-NeMo/Megatron-Bridge/pull/5884",
+    repo: "NVIDIA-NeMo/Megatron-Bridge",
+    split: "tune",
+    title: "[recipe] fix: allocate Qwen3.5-VL 397B pipeline layers",
+    resolution:
+      "60 language layers with pipeline parallel size 8 and no uneven layout: give the stages explicit uneven layer counts (4 on the first stage, 8 on the last and on each middle stage).",
+    category: "pp_layers_mismatch",
+    signature: ["`assertionerror: num_layers= <n> should be divisible by config.pipeline_model_parallel_size= <n> `"],
+  },
+  {
+    id: "megatron-deepspeed-356",
+    url: "https://github.com/deepspeedai/Megatron-DeepSpeed/issues/356",
+    repo: "deepspeedai/Megatron-DeepSpeed",
+    split: "tune",
+    title: "FileNotFoundError: [Errno 2] No such file or directory: 'dataset/index-cache/xxx_doc_idx.npy'",
+    resolution:
+      "Nodes read the dataset index cache before the building node has written it: add a barrier after building the index (or build it once before launching).",
+    category: "nfs_cache_hang",
+    signature: [
+      "c000001: filenotfounderror: [errno <n> ] no such file or directory: ' 43d5bc1477867ae12d66da383c2b664b_doc_idx.npy '",
+    ],
+  },
+  {
+    id: "megatron-lm-870",
+    url: "https://github.com/NVIDIA/Megatron-LM/issues/870",
+    repo: "NVIDIA/Megatron-LM",
+    split: "holdout",
+    title: "[BUG] megatron.training not found",
+    resolution:
+      "The pip megatron_core package does not ship megatron.training: run the example from a Megatron-LM checkout of the matching version.",
+    category: "megatron_version_mismatch",
+    signature: ["modulenotfounderror: no module named 'megatron.training'"],
+  },
+  {
+    id: "mindact-1761",
+    url: "https://github.com/candle-org/MindAct/issues/1761",
+    repo: "candle-org/MindAct",
+    split: "tune",
+    title: "mindnlp微调",
+    resolution: "gemma-7b in fp32 exceeds the 29 GB usable device memory: load in fp16/bf16 or use a larger card.",
+    category: "npu_oom",
+    signature: [
+      "pre_act( <n> ,fffdbcff91e0,python): [ mem_dynamic_allocator.cc : <n> ] addmemblockandmembufbyeagerfree] totalusedmemstatistics : <n> plus totalusedbyeventmemstatistics : <n> and plus alloc size : <n> is more than total mem size : <n> .",
+    ],
+  },
+  {
+    id: "mindaro-5",
+    url: "https://github.com/microsoft/mindaro/issues/5",
+    repo: "microsoft/mindaro",
+    split: "tune",
+    title: "Windows Line Feeds in Script.",
+    resolution: 'The script has Windows (CRLF) line endings: convert with dos2unix or sed -i "s/\\r$//".',
+    category: "windows_line_endings",
+    signature: ["local-process-quickstart.sh : bad interpreter: bash ^m: no such file or directory"],
+  },
+  {
+    id: "mindone-465",
+    url: "https://github.com/mindspore-lab/mindone/issues/465",
+    repo: "mindspore-lab/mindone",
+    split: "tune",
+    title: "stable diffusion v1 lora训练显存占用异常",
+    resolution:
+      "Device memory exhausted during LoRA training (MindSpore kernel output allocation failed); lower image size/batch or enable recompute.",
+    category: "npu_oom",
+    signature: ["runtimeerror: malloc for kernel output failed, memory isn't enough, node: cast-op446"],
+  },
+  {
+    id: "mindspeed-llm-7",
+    url: "https://github.com/Ascend/MindSpeed-LLM/issues/7",
+    repo: "Ascend/MindSpeed-LLM",
+    split: "tune",
+    title: "Mindspeed version for the master branch?",
+    resolution:
+      "MindSpeed-LLM master needs a newer MindSpeed than 0.12: install the MindSpeed commit the MindSpeed-LLM release pins.",
+    category: "megatron_version_mismatch",
+    signature: [
+      "importerror: cannot import name 'hcclopmodesetfeature' from 'mindspeed.features_manager' ( __init__.py )",
+      "(pid: <n> , device:- <n> , rankid:- <n> ) err99999 unknown applicai",
+    ],
+  },
+  {
+    id: "mindspore-246",
+    url: "https://github.com/mindspore-ai/mindspore/issues/246",
+    repo: "mindspore-ai/mindspore",
+    split: "holdout",
+    title: "atlast300vpro安装mindspore2.1.1，run_check()报错",
+    resolution:
+      "The installed CANN/kernels or image are built for another SoC (or too old to know this one): use the packages/image built for the chip in the host.",
+    category: "cann_version_mismatch",
+    signature: [
+      "kernel( <n> ,fffdd6e1f1e0,python): [ op_info_utils.cc : <n> ] loadopinfojson] get op info json suffix path failed, soc_version: ascend310p3",
+      "kernel( <n> ,fffdd6e1f1e0,python): [ op_info_utils.cc : <n> ] generateopinfos] load op info json failed, version: ascend310p3",
+    ],
+  },
+  {
+    id: "mindspore-344",
+    url: "https://github.com/mindspore-ai/mindspore/issues/344",
+    repo: "mindspore-ai/mindspore",
+    split: "holdout",
+    title: "910B4-1 Get soc name failed",
+    resolution:
+      "The installed CANN/kernels or image are built for another SoC (or too old to know this one): use the packages/image built for the chip in the host.",
+    category: "cann_version_mismatch",
+    signature: [
+      "device( <n> ,ffffb37b1010,python): [ ge_device_context.cc : <n> ] setcontextsocversion] get soc name failed.",
+    ],
+  },
+  {
+    id: "mindyolo-236",
+    url: "https://github.com/mindspore-lab/mindyolo/issues/236",
+    repo: "mindspore-lab/mindyolo",
+    split: "tune",
+    title: "RuntimeError: Ascend kernel runtime initialization failed. The details refer to 'Ascend Error Message'.",
+    resolution: "Reporter: caused by insufficient NPU memory.",
+    category: "npu_oom",
+    signature: [
+      "runtimeerror: ascend kernel runtime initialization failed. the details refer to 'ascend error message'.",
+    ],
+  },
+  {
+    id: "mindyolo-449",
+    url: "https://github.com/mindspore-lab/mindyolo/issues/449",
+    repo: "mindspore-lab/mindyolo",
+    split: "tune",
+    title: "ms2.2.11跑单机训练mindyolo模型报错：Failed to call bind, url: 127.0.0.1:2229 Address already in use",
+    resolution:
+      "k8s msjob injects MindSpore MS_* scheduler variables; unset MS_* in the launch script and the 8-card job starts.",
+    category: "port_in_use",
+    signature: [
+      "failed to call bind, url: <n> : <n> address already in use",
+      "distributed( <n> ,ffff979150f0,python): [ tcp_comm.cc : <n> ] startserversocket] failed to call socket listen, url: <n> : <n>",
+      "distributed( <n> ,ffff979150f0,python): [ meta_server_node.cc : <n> ] inittcpserver] failed to init the tcp server",
+    ],
+  },
+  {
+    id: "mineru-2258",
+    url: "https://github.com/opendatalab/MinerU/issues/2258",
+    repo: "opendatalab/MinerU",
+    split: "holdout",
+    title: "run on Atlas 910B get error",
+    resolution:
+      "ACL compile option init failed (500001): CANN Python dependencies or numpy version broken; install CANN deps, numpy<2.",
+    category: "cann_python_deps_broken",
+    signature: [
+      "runtimeerror: initialize: compiler_depend.ts : <n> npu function error: at_npu::native::aclsetcompileopt(aclcompileopt::acl_precision_mode, precision_mode), error code is 500001",
+    ],
+  },
+  {
+    id: "mmcv-3203",
+    url: "https://github.com/open-mmlab/mmcv/issues/3203",
+    repo: "open-mmlab/mmcv",
+    split: "tune",
+    title: "mmcv-3203",
+    resolution:
+      "Weight init (tensor.normal_) on 910B with an old torch_npu (python3.7 daily plugin) hit an AICPU kernel exception. The first NPU op failing this way points to a CANN/torch_npu mismatch rather than the model. Upgrade to a matched CANN + torch_npu pair, or initialise weights on CPU and then move the model. The issue is open.",
+    category: "aicore_error",
+    signature: [
+      'file " init.py ", line <n> , in kaiming_normal_ return tensor.normal_( <n> , std) runtimeerror: run: opparammaker.cpp : <n> npu error,npu error code is:100000 ez9999: inner error, please contact support engineer! ez9999 kernel task happe',
+      "n error, retcode= <hex> , [aicpu exception].[func:prechecktaskerr][file:task.cc][line: <n> ] traceback (most recent call last): aicpu kernel execute failed, device_id= <n> , stream_id= <n> , task_id= <n> .[func:printaicpuerrorinfo][file:task.cc][line: <n> ] aicpu kernel task happen error, retcode= <",
+    ],
+  },
+  {
+    id: "mmdetection-12069",
+    url: "https://github.com/open-mmlab/mmdetection/issues/12069",
+    repo: "open-mmlab/mmdetection",
+    split: "tune",
+    title: "OSError: [Errno 122] Disk quota exceeded when saving a checkpoint",
+    resolution: "User quota exhausted although df shows free space; free quota or save elsewhere.",
+    category: "disk_full",
+    signature: ["oserror: [errno <n> ] disk quota exceeded"],
+  },
+  {
+    id: "mmf-441",
+    url: "https://github.com/facebookresearch/mmf/issues/441",
+    repo: "facebookresearch/mmf",
+    split: "tune",
+    title: "shared memory limit",
+    resolution:
+      "Raise the shared-memory limit (docker --shm-size / -v /dev/shm:/dev/shm) or use fewer DataLoader workers.",
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+    ],
+  },
+  {
+    id: "mmseg-1356",
+    url: "https://github.com/open-mmlab/mmsegmentation/issues/1356",
+    repo: "open-mmlab/mmsegmentation",
+    split: "holdout",
+    title: "mmseg-1356",
+    resolution:
+      "(GPU/docker run; device-agnostic.) PyTorch DataLoader workers exhausted /dev/shm. Increase the container's --shm-size (or mount the host /dev/shm) or lower num_workers.",
+    category: "shm_bus_error",
+    signature: [
+      "**error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).**",
+      "data = self._data_queue.get(timeout=timeout)",
+      "gotit = waiter.acquire(true, timeout)",
+      "_error_if_any_worker_fails()",
+      "**runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.",
+    ],
+  },
+  {
+    id: "mockingbird-774",
+    url: "https://github.com/babysor/MockingBird/issues/774",
+    repo: "babysor/MockingBird",
+    split: "holdout",
+    title: "跑8天出现这样的错误",
+    resolution: "Free disk space where checkpoints are written.",
+    category: "disk_full",
+    signature: ["oserror: [errno <n> ] no space left on device"],
+  },
+  {
+    id: "modelscope-196",
+    url: "https://github.com/modelscope/modelscope/issues/196",
+    repo: "modelscope/modelscope",
+    split: "tune",
+    title:
+      "RuntimeError: MGLMTextSummarizationPipeline: The server socket has failed to listen on any local network address. The server socket has failed to bind to [::]:29500 (errno: 98 - Address already in use",
+    resolution: "Another similar program is probably running and holds the port: change it with --master_port.",
+    category: "port_in_use",
+    signature: [
+      "runtimeerror: mglmtextsummarizationpipeline: the server socket has failed to listen on any local network address. the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use). the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).",
+    ],
+  },
+  {
+    id: "ms-swift-2095",
+    url: "https://github.com/modelscope/ms-swift/issues/2095",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "多轮对话数据集load时候key error",
+    resolution: 'The dataset was preprocessed twice so the "messages" key no longer existed; fixed in ms-swift.',
+    category: "dataset_key_error",
+    signature: ["keyerror: 'messages'"],
+  },
+  {
+    id: "ms-swift-2436",
+    url: "https://github.com/modelscope/ms-swift/issues/2436",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "finetune MiniCPM-V2.6 on 8*4090 loss=0 grad_norm=Nan",
+    resolution:
+      "NaN gradients mid-training with the int4 model on 4090 only; numeric overflow, try bf16/fp32 or another card.",
+    category: "nan_loss",
+    signature: [
+      '{"loss": <n> , "acc": <n> , "grad_norm": nan, "learning_rate": <n> .617e- <n> , "memory(gib)": <n> , "train_speed( s )": <n> , "epoch": <n> , " max_steps ": " <n> ", "percentage": " <n> %", "elapsed_time": "5h 38m 5s", "remaining_time": "1h 52m 49s"}',
+    ],
+  },
+  {
+    id: "ms-swift-3594",
+    url: "https://github.com/modelscope/ms-swift/issues/3594",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "在昇腾上，运行 GRPO 报错：AssertionError: Torch not compiled with CUDA enabled",
+    resolution:
+      "Hard-coded torch.cuda in restore_torch_device_after_vllm_init (fixed in swift); with torch 2.1 it persisted, torch 2.4 works.",
+    category: "cuda_path_on_npu",
+    signature: [
+      "在昇腾上，运行 grpo 报错：assertionerror: torch not compiled with cuda enabled",
+      "torch-npu <n> .dev20250228",
+    ],
+  },
+  {
+    id: "ms-swift-3667",
+    url: "https://github.com/modelscope/ms-swift/issues/3667",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "【bug】Failed to open local file in cache",
+    resolution:
+      "Ranks read a datasets arrow cache file that another process has not finished writing or removed: preprocess once and reuse it, or give each node its own cache.",
+    category: "nfs_cache_hang",
+    signature: [],
+  },
+  {
+    id: "ms-swift-3932",
+    url: "https://github.com/modelscope/ms-swift/issues/3932",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "QWQ：GRPO训练无法跑通，报错”RuntimeError: ACL stream synchronize failed, error code:107020“",
+    resolution:
+      "A collective during model preparation timed out (task timeout 107020) on the 32-card job; find the slow rank; HCCL_EXEC_TIMEOUT was already raised.",
+    category: "hccl_timeout",
+    signature: ["qwq：grpo训练无法跑通，报错”runtimeerror: acl stream synchronize failed, error code:107020“"],
+  },
+  {
+    id: "ms-swift-3988",
+    url: "https://github.com/modelscope/ms-swift/issues/3988",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "端口监听错误",
+    resolution: "Port 29500 is taken by another process: change MASTER_PORT (for the launcher actually used).",
+    category: "port_in_use",
+    signature: [
+      "runtimeerror: the server socket has failed to listen on any local network address. port: <n> , useipv6: <n> , code: - <n> , name: eaddrinuse, message: address already in use",
+    ],
+  },
+  {
+    id: "ms-swift-5737",
+    url: "https://github.com/modelscope/ms-swift/issues/5737",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "AssertionError: Number of layers should be divisible by the pipeline-model-parallel size",
+    resolution:
+      "The number of layers does not split evenly over the pipeline stages: choose a PP size dividing num_layers or give an explicit per-stage layer split.",
+    category: "pp_layers_mismatch",
+    signature: ["assertionerror: number of layers should be divisible by the pipeline-model-parallel size"],
+  },
+  {
+    id: "ms-swift-8260",
+    url: "https://github.com/modelscope/ms-swift/issues/8260",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "Ascend 910B上GRPO + vLLM server报错：'Torch not compiled with CUDA enabled'",
+    resolution: "Code on the GRPO + vLLM server path calls torch.cuda on an NPU host: use the NPU device API there.",
+    category: "cuda_path_on_npu",
+    signature: ["ascend 910b上grpo + vllm server报错：'torch not compiled with cuda enabled'"],
+  },
+  {
+    id: "ms-swift-9135",
+    url: "https://github.com/modelscope/ms-swift/issues/9135",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "ms-swift-9135",
+    resolution:
+      "Looks like a checkpoint shape problem (the message names a parameter) but the shapes match. The real failure is the NPU driver refusing peer-to-peer access between device 6 and device 0 while the LoRA adapter was copied from npu:0. Load the checkpoint to CPU or to the local device (map_location) instead of cross-device copies. The issue is open.",
+    category: "device_p2p_driver_error",
+    signature: [
+      'while copying the parameter named "base_model.model.model.language_model.layers. <n> .mlp.up_proj.lora_b.default.weight", whose dimensions in the model are torch.size([ <n> , <n> ]) and whose dimensions in the checkpoint are torch.size([ <n> , <n> ]), an exception occurred : (\'enable_peer_access: np',
+    ],
+  },
+  {
+    id: "ms-swift-975",
+    url: "https://github.com/modelscope/ms-swift/issues/975",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "peft加载qwen1half_72b_chat的lora模型报错",
+    resolution:
+      "Loading the LoRA adapter copies tensors between NPUs, which needs peer access the runtime refused (rtDeviceCanAccessPeer): load the adapter on the CPU or on each rank's own device.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "failed, reason=[invalid value]\\n call rtdevicecanaccesspeer failed, deviceid = <n> , peerphyid = <n> , runtime result = 107000[func:reportcallerror][file:log_inner.cpp][line: <n> ]\\n',).",
+      'while copying the parameter named "base_model.model.model.layers. <n> .self_attn.v_proj.lora_a.default.weight", whose dimensions in the model are torch.size([ <n> , <n> ]) and whose dimensions in the checkpoint are torch.size([ <n> , <n> ]), an exception occurred : (\'get_p2p_access: npupeertopeeracc',
+    ],
+  },
+  {
+    id: "nanoflow-22",
+    url: "https://github.com/efeslab/Nanoflow/issues/22",
+    repo: "efeslab/Nanoflow",
+    split: "tune",
+    title: "error: peer access is not supported between these two device",
+    resolution: "RTX 3090 cards do not support peer access (only workstation/datacenter cards do): run without P2P.",
+    category: "device_p2p_driver_error",
+    signature: ["i tried run llama3-70b, raise the error `peer access is not supported between these two device`"],
+  },
+  {
+    id: "nccl-1111",
+    url: "https://github.com/NVIDIA/nccl/issues/1111",
+    repo: "NVIDIA/nccl",
+    split: "tune",
+    title: "AI/ML training hangs up with no error report from NCCL",
+    resolution: "ReduceScatter did not finish within 30 min on some ranks; find the slow/stuck rank.",
+    category: "hccl_timeout",
+    signature: [
+      "> [e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=_reduce_scatter_base, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "> [e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out.",
+    ],
+  },
+  {
+    id: "nemo-speech-15003",
+    url: "https://github.com/NVIDIA-NeMo/Speech/issues/15003",
+    repo: "NVIDIA-NeMo/Speech",
+    split: "tune",
+    title: "Megatron import error with nemo:25.09.nemotron_nano_v2_vl",
+    resolution:
+      "The installed Megatron(-core)/MindSpeed is a different version than the code expects: install the version pinned by the framework release.",
+    category: "megatron_version_mismatch",
+    signature: [
+      "importerror: cannot import name 'processgroupcollection' from 'megatron.core.process_groups_config' ( process_groups_config.py )",
+    ],
+  },
+  {
+    id: "neural-style-131",
+    url: "https://github.com/anishathalye/neural-style/issues/131",
+    repo: "anishathalye/neural-style",
+    split: "holdout",
+    title: "Killed error",
+    resolution: "Almost surely not enough memory: the syslog shows whether the OOM killer killed the process.",
+    category: "host_oom",
+    signature: ['i run it on an image and i get the error "killed".', 'no error code just "killed".'],
+  },
+  {
+    id: "nncase-247",
+    url: "https://github.com/kendryte/nncase/issues/247",
+    repo: "kendryte/nncase",
+    split: "tune",
+    title: 'v0.1-rc5 getting "permission denied" [Errno 13] in ubuntu 20.04',
+    resolution:
+      "The process lacks permission on that path: run from a writable directory / as a user with access, or fix ownership and the executable bit.",
+    category: "permission_denied",
+    signature: [": failed: trainfailreason.error_internal, node error:[errno <n> ] permission denied: ' ncc '"],
+  },
+  {
+    id: "nni-4268",
+    url: "https://github.com/microsoft/nni/issues/4268",
+    repo: "microsoft/nni",
+    split: "tune",
+    title: "When i used nnictl, it occur the error that [Errno 13] Permission denied: '/home/ubuntu/.config/nni'",
+    resolution:
+      "The process lacks permission on that path: run from a writable directory / as a user with access, or fix ownership and the executable bit.",
+    category: "permission_denied",
+    signature: ["[errno <n> ] permission denied: ' nni '"],
+  },
+  {
+    id: "nuplan-devkit-91",
+    url: "https://github.com/motional/nuplan-devkit/issues/91",
+    repo: "motional/nuplan-devkit",
+    split: "tune",
+    title: "training_loss is 'nan'",
+    resolution: "FP16 overflowed in some additions: set precision: 32 in the lightning config.",
+    category: "nan_loss",
+    signature: ["training_loss is 'nan'"],
+  },
+  {
+    id: "nvidia-digits-2005",
+    url: "https://github.com/NVIDIA/DIGITS/issues/2005",
+    repo: "NVIDIA/DIGITS",
+    split: "tune",
+    title: "Error: all CUDA-capable devices are busy or unavailable",
+    resolution:
+      "GPU 0 is in exclusive-process mode and already used by another (DIGITS) process: use the free GPU or stop the holder.",
+    category: "device_busy",
+    signature: ["check failed: error == cudasuccess ( <n> vs. <n> ) all cuda-capable devices are busy or unavailable"],
+  },
+  {
+    id: "ofa-271",
+    url: "https://github.com/OFA-Sys/OFA/issues/271",
+    repo: "OFA-Sys/OFA",
+    split: "tune",
+    title: "Watchdog caught collective operation timeout: WorkNCCL",
+    resolution:
+      "A collective waited past the timeout: one rank was slow, stuck or crashed (or data/sample counts differ); find the first failing rank, then raise the timeout if the work is legitimately long.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+  },
+  {
+    id: "ondemandminecraft-9",
+    url: "https://github.com/trevor-laher/OnDemandMinecraft/issues/9",
+    repo: "trevor-laher/OnDemandMinecraft",
+    split: "holdout",
+    title: "autoshutdown.sh bad interpreter",
+    resolution: "The file was transferred from Windows: sed -i -e 's/\\r$//' autoshutdown.sh.",
+    category: "windows_line_endings",
+    signature: ["`bash: autoshutdown.sh : sh ^m: bad interpreter: no such file or directory`"],
+  },
+  {
+    id: "onetrainer-186",
+    url: "https://github.com/Nerogar/OneTrainer/issues/186",
+    repo: "Nerogar/OneTrainer",
+    split: "tune",
+    title: "[Bug]: Current CUDA device doest not suppot bfloat16. Please switch to float16",
+    resolution: "The RTX 2080 Ti has no bfloat16: every dtype in the training config must be float16.",
+    category: "dtype_unsupported",
+    signature: ["runtimeerror: current cuda device does not support bfloat16. please switch dtype to float16."],
+  },
+  {
+    id: "openbuddy-45",
+    url: "https://github.com/OpenBuddy/OpenBuddy/issues/45",
+    repo: "OpenBuddy/OpenBuddy",
+    split: "tune",
+    title: "V100不支持 BF16 之后是否会有FP16的版本呢？",
+    resolution: "The V100 has no bf16: convert the weights to fp16 (can be done on the CPU).",
+    category: "dtype_unsupported",
+    signature: [
+      "valueerror: bfloat16 is only supported on gpus with compute capability of at least <n> . your tesla v100-sxm2-32gb gpu has compute capability <n> .",
+    ],
+  },
+  {
+    id: "opennmt-373",
+    url: "https://github.com/OpenNMT/OpenNMT-py/issues/373",
+    repo: "OpenNMT/OpenNMT-py",
+    split: "tune",
+    title: "OSError:No space left on device raised when running train.py.",
+    resolution: "The device where the model (*.pt) is saved has no space; not a program error.",
+    category: "disk_full",
+    signature: ["oserror:no space left on device raised when running train.py."],
+  },
+  {
+    id: "paddle-13798",
+    url: "https://github.com/PaddlePaddle/Paddle/issues/13798",
+    repo: "PaddlePaddle/Paddle",
+    split: "tune",
+    title: "mpi任务Address already in use，求如何独占运行",
+    resolution: "Several MPI ranks on one host bind the same port; give each its own port.",
+    category: "port_in_use",
+    signature: [
+      "wed oct <n> <n> : <n> : <n> <n> [ <n> , <n> ]<stderr>:socket.error: [errno <n> ] address already in use",
+    ],
+  },
+  {
+    id: "paddle-24708",
+    url: "https://github.com/PaddlePaddle/Paddle/issues/24708",
+    repo: "PaddlePaddle/Paddle",
+    split: "tune",
+    title: "out of shared memory",
+    resolution:
+      "Raise the shared-memory limit (docker --shm-size / -v /dev/shm:/dev/shm) or use fewer DataLoader workers.",
+    category: "shm_bus_error",
+    signature: [
+      "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.",
+    ],
+  },
+  {
+    id: "paddle-custom-device-1214",
+    url: "https://github.com/PaddlePaddle/PaddleCustomDevice/issues/1214",
+    repo: "PaddlePaddle/PaddleCustomDevice",
+    split: "holdout",
+    title: "[NPU] 昇腾910B arm, run_check时报 ACL error, the error code is : 500001",
+    resolution:
+      "The plog under /root/ascend/log/debug/plog showed missing Python dependency packages of CANN's JIT operator compiler; installing them (or FLAGS_npu_jit_compile=false) resolved it.",
+    category: "cann_python_deps_broken",
+    signature: ["昇腾910b arm, run_check时报 acl error, the error code is : 500001"],
+  },
+  {
+    id: "paddleocr-npu-7",
+    url: "https://github.com/BytePioneer-AI/PaddleOCR-NPU/issues/7",
+    repo: "BytePioneer-AI/PaddleOCR-NPU",
+    split: "tune",
+    title: "有docker镜像吗",
+    resolution:
+      "CANN libraries not on the library path inside the container: source the toolkit set_env.sh (or mount CANN).",
+    category: "cann_env_not_sourced",
+    signature: ["importerror: libhccl.so: cannot open shared object file: no such file or directory"],
+  },
+  {
+    id: "paddlex-4532",
+    url: "https://github.com/PaddlePaddle/PaddleX/issues/4532",
+    repo: "PaddlePaddle/PaddleX",
+    split: "tune",
+    title:
+      "【昇腾310B4高性能推理】ERROR：[hdc_core.c:396][hdc] [hdcPcieInit 396] HDC init failed, driver may not load.",
+    resolution:
+      "The host driver files (dcmi, npu-smi, driver/lib64) or the device nodes are not mounted into the container: use the documented docker run mounts/devices.",
+    category: "driver_not_mounted",
+    signature: ["drv( <n> ,atc.bin): [hdc_core.c: <n> ][hdc] [hdcpcieinit <n> ] hdc init failed, driver may not load."],
+  },
+  {
+    id: "paddlex-4542",
+    url: "https://github.com/PaddlePaddle/PaddleX/issues/4542",
+    repo: "PaddlePaddle/PaddleX",
+    split: "tune",
+    title: "device容器内挂载失败，容器内npu-smi info输出bash: /usr/local/bin/npu-smi: No such file or directory",
+    resolution:
+      "The host driver files (dcmi, npu-smi, driver/lib64) or the device nodes are not mounted into the container: use the documented docker run mounts/devices.",
+    category: "driver_not_mounted",
+    signature: ["bash: npu-smi : no such file or directory"],
+  },
+  {
+    id: "parallelformers-44",
+    url: "https://github.com/tunib-ai/parallelformers/issues/44",
+    repo: "tunib-ai/parallelformers",
+    split: "tune",
+    title: "RuntimeError: CUDA error: peer access is not supported between these two devices",
+    resolution:
+      "The PCI topology (often in virtualised cloud hosts) blocks peer access between the GPUs: disable P2P or use a host that allows it.",
+    category: "device_p2p_driver_error",
+    signature: ["runtimeerror: cuda error: peer access is not supported between these two devices"],
+  },
+  {
+    id: "pdf-extract-kit-117",
+    url: "https://github.com/opendatalab/PDF-Extract-Kit/issues/117",
+    repo: "opendatalab/PDF-Extract-Kit",
+    split: "tune",
+    title: "size mismatch for model",
+    resolution:
+      "The weights are for a larger decoder (1024 wide) than the configured model (512): use the config that matches the checkpoint.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for model.model.decoder.model.decoder.layers. <n> .self_attn.q_proj.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for model.model.decoder.model.decoder.layers. <n> .encoder_attn.k_proj.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+  },
+  {
+    id: "petabridge-7",
+    url: "https://github.com/petabridge/petabridge-dotnet-new/issues/7",
+    repo: "petabridge/petabridge-dotnet-new",
+    split: "tune",
+    title: "Windows style line endings",
+    resolution: 'The script has Windows (CRLF) line endings: convert with dos2unix or sed -i "s/\\r$//".',
+    category: "windows_line_endings",
+    signature: ["env: bash\\r: no such file or directory"],
+  },
+  {
+    id: "pipedream-28",
+    url: "https://github.com/msr-fiddle/pipedream/issues/28",
+    repo: "msr-fiddle/pipedream",
+    split: "holdout",
+    title: "insufficient shared memory (shm)",
+    resolution:
+      "Raise the shared-memory limit (docker --shm-size / -v /dev/shm:/dev/shm) or use fewer DataLoader workers.",
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+      "data = self.data_queue.get(timeout=timeout)",
+      "_error_if_any_worker_fails()",
+      "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error.",
+    ],
+  },
+  {
+    id: "pive-4",
+    url: "https://github.com/Jiuzhouh/PiVe/issues/4",
+    repo: "Jiuzhouh/PiVe",
+    split: "holdout",
+    title:
+      "size mismatch for shared.weight: copying a param with shape torch.Size([32101, 768]) from checkpoint, the shape in current model is torch.Size([32128, 768]). size mismatch for lm_head.weight: copying",
+    resolution:
+      "The checkpoint was saved with another vocabulary size than the model being built: build the model (tokenizer/vocab) the checkpoint was trained with, or resize embeddings before loading.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for shared.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for lm_head.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+  },
+  {
+    id: "processfaadata-4",
+    url: "https://github.com/jlmcgraw/processFaaData/issues/4",
+    repo: "jlmcgraw/processFaaData",
+    split: "tune",
+    title: "error command not found",
+    resolution: 'The script has Windows (CRLF) line endings: convert with dos2unix or sed -i "s/\\r$//".',
+    category: "windows_line_endings",
+    signature: ["create_databases.sh : line <n> : $'\\r': command not found"],
+  },
+  {
+    id: "protenix-2",
+    url: "https://github.com/bytedance/Protenix/issues/2",
+    repo: "bytedance/Protenix",
+    split: "tune",
+    title:
+      "RuntimeError: DataLoader worker (pid 572) is killed by signal: Bus error. It is possible that dataloader's workers are out of shared memory. Please try to raise your shared memory limit.",
+    resolution:
+      "Docker's default shared memory is very low: mount the host's (-v /dev/shm:/dev/shm) or set --shm-size=128g.",
+    category: "shm_bus_error",
+    signature: [
+      "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.",
+    ],
+  },
+  {
+    id: "pto-dsl-pr90",
+    url: "https://github.com/huawei-csl/pto-dsl/pull/90",
+    repo: "huawei-csl/pto-dsl",
+    split: "tune",
+    title: "Python version of fast-inverse-trick",
+    resolution: "L0C read/write conflict in the kernel with auto-sync; kernel synchronisation fix.",
+    category: "aicore_error",
+    signature: [
+      ": the aicore execution is abnormal.",
+      "rectify the fault based on the error information in the ascend log.",
+      "ez9999: inner error!",
+      "ez9999[pid: <n> ] (ez9999): the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of fftsplus aicore error, core id is <n> , error code = <hex> , dump info: pc start: <hex> , current: <hex> , vec error info: <n> , mte error info: <hex> , ifu error info: <hex>",
+      "the extend info: errcode:( <hex> , <n> , <hex> ) errorstr: l0c write conflict(vec read operation or cube write operation).when the fixp reads",
+      "kernel task happen error, retcode= <hex> , [aicore exception].[func:prechecktaskerr][file:davinci_kernel_task.cc][line: <n> ]",
+    ],
+  },
+  {
+    id: "ptoas-pr341",
+    url: "https://github.com/hw-native-sys/PTOAS/pull/341",
+    repo: "hw-native-sys/PTOAS",
+    split: "tune",
+    title: "docs: clarify supported third-party dialect ops",
+    resolution:
+      "EL0004 while opening the device (memory pool init at SetDevice): the card memory is taken by other processes on the shared board; wait or use a free card.",
+    category: "device_busy",
+    signature: [
+      "aclrtsetdevice(deviceid) failed: 507033 ( main.cpp : <n> )",
+      "recenterrmsg: [pid: <n> ] memory_allocation_failure(el0004): failed to allocate memory.",
+      "allocate device memory failed.[func:init][file:memory_pool_manager.cc][line: <n> ]",
+      "fail to init memorypoolmanager, retcode= <hex> .[func:init][file:raw_device.cc][line: <n> ]",
+      "check param failed, context can not be null.[func:setdevice][file:api_impl.cc][line: <n> ]",
+      "rtsetdevice execution failed, reason=device retain error[func:funcerrorreason][file:error_message_manage.cc][line: <n> ]",
+      "open device <n> failed, runtime result = 507033.[func:reportcallerror][file:log_inner.cpp][line: <n> ]",
+    ],
+  },
+  {
+    id: "ptoas-pr426",
+    url: "https://github.com/hw-native-sys/PTOAS/pull/426",
+    repo: "hw-native-sys/PTOAS",
+    split: "tune",
+    title: "test: add qwen3 tilelet pto kernels",
+    resolution: "MTE instruction DDR address out of range in a generated kernel; kernel fix.",
+    category: "aicore_error",
+    signature: [
+      "aclrtsynchronizestream(stream) failed: 507015 ( main.cpp : <n> )",
+      "recenterrmsg: ez9999: inner error!",
+      "ez9999[pid: <n> ] (ez9999): the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an aicore error exception, core id is <n> , error code = <n> , dump info: pc start: <hex> , current: <hex> , sc error info: <hex> , su error info: <hex> , <hex> , mte error info: <hex> , vec",
+      "the extend info: errcode:( <n> ) errorstr: the ddr address of the mte instruction is out of range. suberrtype: <hex> .[func:processdavidstarscoreerrorinfo][file:device_error_proc_c.cc][line: <n> ]",
+    ],
+  },
+  {
+    id: "ptoas-pr875",
+    url: "https://github.com/hw-native-sys/PTOAS/pull/875",
+    repo: "hw-native-sys/PTOAS",
+    split: "tune",
+    title: "[IR] Verify explicit local tile address alignment",
+    resolution: "A generated kernel accessed UB incorrectly (aicore exception 0x26); fixed in the kernel generator.",
+    category: "aicore_error",
+    signature: [
+      "aclrtsynchronizestream(stream) failed: 507015 ( main.cpp : <n> )",
+      "recenterrmsg: ez9999: inner error!",
+      "ez9999[pid: <n> ] (ez9999): the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of fftsplus aicore error, core id is <n> , error code = <n> , dump info: pc start: <hex> , current: <hex> , vec error info: <n> , mte error info: <hex> , ifu error info: <hex> ,",
+      "the extend info: errcode:( <n> , <hex> , <n> ) errorstr: when the d-cache reads and writes data to the ub, the response value returned by the bus is a non-zero value. fixp_error0 info: <hex> , fixp_error1 info: <hex> , fsmid: <n> , tslot: <n> , thread: <n> , ctxid: <n> , blk: <n> , sublk: <n> , sube",
+      "kernel task happen error, retcode= <hex> , [aicore exception].[func:prechecktaskerr][file:davinci_kernel_task.cc][line: <n> ]",
+    ],
+  },
+  {
+    id: "pytorch-108861",
+    url: "https://github.com/pytorch/pytorch/issues/108861",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "RuntimeError: DataLoader worker (pid 11011) is killed by signal: Bus error.",
+    resolution:
+      "Raise the shared-memory limit (docker --shm-size / -v /dev/shm:/dev/shm) or use fewer DataLoader workers.",
+    category: "shm_bus_error",
+    signature: [
+      "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit",
+    ],
+  },
+  {
+    id: "pytorch-11222",
+    url: "https://github.com/pytorch/pytorch/issues/11222",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "ModuleNotFoundError: No module named 'torch._C'",
+    resolution:
+      "import torch is run inside the source checkout (/opt/pytorch): import it from outside the source tree.",
+    category: "import_from_source_dir",
+    signature: [
+      "modulenotfounderror traceback (most recent call last)",
+      "modulenotfounderror: no module named 'torch._c'",
+    ],
+  },
+  {
+    id: "pytorch-118369",
+    url: "https://github.com/pytorch/pytorch/issues/118369",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "NCCL watchdog thread terminated with exception: [Rank 7] Watchdog caught collective operation timeout",
+    resolution:
+      "A collective waited past the timeout: one rank was slow, stuck or crashed (or data/sample counts differ); find the first failing rank, then raise the timeout if the work is legitimately long.",
+    category: "hccl_timeout",
+    signature: [
+      "epoch <n> : <n> %|██ | <n> [ <n> : <n> : <n> < <n> : <n> : <n> , s , loss= <n> , v_num=95nc, reduced_train_loss= <n> , global_step= <n> .2e+ <n> , consumed_samples= <n> .56e+ <n> ][e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=a",
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+  },
+  {
+    id: "pytorch-1633",
+    url: "https://github.com/pytorch/pytorch/issues/1633",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "Error during import torch, NameError: name '_C' is not defined",
+    resolution:
+      "In the pytorch folder, import torch picks up the source torch folder: change directory before importing.",
+    category: "import_from_source_dir",
+    signature: ["nameerror: name '_c' is not defined"],
+  },
+  {
+    id: "pytorch-26526",
+    url: "https://github.com/pytorch/pytorch/issues/26526",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "from torch._C import * ModuleNotFoundError: No module named 'torch._C'",
+    resolution:
+      "Python was started in the directory holding the unpacked torch folder: import from a different location.",
+    category: "import_from_source_dir",
+    signature: ["modulenotfounderror: no module named 'torch._c'"],
+  },
+  {
+    id: "pytorch-2704",
+    url: "https://github.com/pytorch/pytorch/issues/2704",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title:
+      "RuntimeError: cuda runtime error (46) : all CUDA-capable devices are busy or unavailable at /opt/conda/conda-bld/pytorch_1502004572321/work/torch/lib/THC/generic/THCStorage.cu:66",
+    resolution: "The GPU is held by another process (exclusive compute mode): free the card or select another one.",
+    category: "device_busy",
+    signature: [
+      "thcudacheck fail file= thcstorage.cu line= <n> error= <n> : all cuda-capable devices are busy or unavailable",
+    ],
+  },
+  {
+    id: "pytorch-4622",
+    url: "https://github.com/pytorch/pytorch/issues/4622",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "Protect user from No module named _C import error",
+    resolution: "Python was started in the root of the pytorch git tree; moving out of the tree solves it.",
+    category: "import_from_source_dir",
+    signature: ["importerror: no module named _c"],
+  },
+  {
+    id: "pytorch-5040",
+    url: "https://github.com/pytorch/pytorch/issues/5040",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title:
+      'Give a better error when we run out of shared memory, instead of "RuntimeError: DataLoader worker (pid 13) is killed by signal: Bus error."',
+    resolution:
+      "DataLoader workers ran out of shared memory (/dev/shm): raise the shm limit (docker --shm-size / --ipc=host) or use fewer workers.",
+    category: "shm_bus_error",
+    signature: [
+      'give a better error when we run out of shared memory, instead of "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error."',
+    ],
+  },
+  {
+    id: "pytorch-574",
+    url: "https://github.com/pytorch/pytorch/issues/574",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "ModuleNotFoundError: No module named 'torch._C'",
+    resolution:
+      "A folder called torch in the current directory is picked up instead of the installed package: cd elsewhere before starting python.",
+    category: "import_from_source_dir",
+    signature: ["importerror: no module named _c"],
+  },
+  {
+    id: "pytorch-788",
+    url: "https://github.com/pytorch/pytorch/issues/788",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "Errors import torch installed form source on macOS",
+    resolution: "Run python from a different directory than the repository root.",
+    category: "import_from_source_dir",
+    signature: ["modulenotfounderror: no module named 'torch._c'"],
+  },
+  {
+    id: "qwen3-vl-1514",
+    url: "https://github.com/QwenLM/Qwen3-VL/issues/1514",
+    repo: "QwenLM/Qwen3-VL",
+    split: "tune",
+    title: "OSError: Error no file named model.safetensors, or pytorch_model.bin,",
+    resolution:
+      "The weights are missing from the model directory (incomplete download, wrong path or only an index/other format): download the complete checkpoint and point the path at it.",
+    category: "missing_weights",
+    signature: ["oserror: error no file named model.safetensors, or pytorch_model.bin,"],
+  },
+  {
+    id: "recsys-examples-279",
+    url: "https://github.com/NVIDIA/recsys-examples/issues/279",
+    repo: "NVIDIA/recsys-examples",
+    split: "tune",
+    title: "[DOC]Required Megatron",
+    resolution:
+      "The installed Megatron(-core)/MindSpeed is a different version than the code expects: install the version pinned by the framework release.",
+    category: "megatron_version_mismatch",
+    signature: [
+      "importerror: cannot import name '_get_main_grad_attr' from 'megatron.core.distributed.finalize_model_grads'",
+    ],
+  },
+  {
+    id: "repeng-pr44",
+    url: "https://github.com/vgel/repeng/pull/44",
+    repo: "vgel/repeng",
+    split: "tune",
+    title: 'upgrade to `accelerate = "^0.33.0"`',
+    resolution: "transformers needs a newer accelerate than the pinned ^0.26.1; upgrade accelerate.",
+    category: "transformers_version_conflict",
+    signature: [
+      "runtimeerror: failed to import transformers.trainer because of the following error (look up to see its traceback):",
+      "cannot import name 'is_mlu_available' from 'accelerate.utils'",
+    ],
+  },
+  {
+    id: "rknn-toolkit-281",
+    url: "https://github.com/rockchip-linux/rknn-toolkit/issues/281",
+    repo: "rockchip-linux/rknn-toolkit",
+    split: "tune",
+    title: 'Init Runtime Fails with "Execute ntp_transfer_proxy devices failed, permission denied"',
+    resolution: "The bundled helper is not executable: chmod +x it.",
+    category: "permission_denied",
+    signature: [
+      "e execute ntp_transfer_proxy devices failed, ret code: <n> . sh : <n> : npu_transfer_proxy : permission denied",
+      "e catch exception when init runtime!",
+    ],
+  },
+  {
+    id: "sagemaker-python-sdk-5592",
+    url: "https://github.com/aws/sagemaker-python-sdk/issues/5592",
+    repo: "aws/sagemaker-python-sdk",
+    split: "tune",
+    title: "Can you support a parameter to increase shared memory bus?",
+    resolution:
+      "The training container's /dev/shm is too small for the DataLoader workers; without a shm-size parameter the workaround is a smaller batch or fewer workers.",
+    category: "shm_bus_error",
+    signature: [
+      "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.",
+    ],
+  },
+  {
+    id: "sd-dreambooth-1013",
+    url: "https://github.com/d8ahazard/sd_dreambooth_extension/issues/1013",
+    repo: "d8ahazard/sd_dreambooth_extension",
+    split: "tune",
+    title:
+      "OSError: Error no file named diffusion_pytorch_model.bin found in directory C:\\ai\\stable-diffusion-webui\\models\\dreambooth\\[name_of_model]\\working.",
+    resolution:
+      "For sharded models the loader looks for the safetensors index by default: set use_safetensors to False for .bin weights (or update diffusers).",
+    category: "missing_weights",
+    signature: [
+      "an error occurred while trying to fetch working : error no file named diffusion_pytorch_model.safetensors found in directory working.",
+    ],
+  },
+  {
+    id: "sd-scripts-789",
+    url: "https://github.com/kohya-ss/sd-scripts/issues/789",
+    repo: "kohya-ss/sd-scripts",
+    split: "tune",
+    title: "sd-scripts-789",
+    resolution:
+      "(GPU run; device-agnostic.) Resuming saved training state with a different network_dim (16) than the one saved (8). Resume with the same LoRA dim/alpha as the original run.",
+    category: "ckpt_shape_mismatch",
+    signature: ["size mismatch for"],
+  },
+  {
+    id: "seesr-8",
+    url: "https://github.com/cswry/SeeSR/issues/8",
+    repo: "cswry/SeeSR",
+    split: "holdout",
+    title:
+      "OSError: Error no file named pytorch_model.bin, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory",
+    resolution:
+      "The preset model directory holds no weight files: download the full stable-diffusion-2-base model into it.",
+    category: "missing_weights",
+    signature: [
+      "`oserror: error no file named pytorch_model.bin, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory c: stable-diffusion- <n> -base. `",
+    ],
+  },
+  {
+    id: "selfmask-11",
+    url: "https://github.com/noelshin/selfmask/issues/11",
+    repo: "noelshin/selfmask",
+    split: "tune",
+    title: "Process finished with exit code 137 (interrupted by signal 9:SIGKILL)",
+    resolution: "The process was killed for lack of host (CPU) memory: reduce what is held in RAM or add memory.",
+    category: "host_oom",
+    signature: [],
+  },
+  {
+    id: "sentence-transformers-2745",
+    url: "https://github.com/huggingface/sentence-transformers/issues/2745",
+    repo: "huggingface/sentence-transformers",
+    split: "tune",
+    title: "ImportError: Using the `Trainer` with `PyTorch` requires `accelerate>=0.20.1`",
+    resolution:
+      "Reverting transformers to a release matching the installed accelerate worked (4.36.2 / 4.38.0 with accelerate 0.31.0).",
+    category: "transformers_version_conflict",
+    signature: [
+      "importerror: using the `trainer` with `pytorch` requires `accelerate>= <n> ` when using huggingface's trainarguments?",
+    ],
+  },
+  {
+    id: "sentence-transformers-3143",
+    url: "https://github.com/huggingface/sentence-transformers/issues/3143",
+    repo: "huggingface/sentence-transformers",
+    split: "tune",
+    title: "cannot import name 'is_torch_npu_available' from 'transformers'",
+    resolution:
+      "transformers too old for sentence-transformers (needs >=4.41.0), or installed into another environment.",
+    category: "transformers_version_conflict",
+    signature: ["cannot import name 'is_torch_npu_available' from 'transformers'"],
+  },
+  {
+    id: "sglang-15453",
+    url: "https://github.com/sgl-project/sglang/issues/15453",
+    repo: "sgl-project/sglang",
+    split: "holdout",
+    title: "[Bug] DeepSeek-V3.2-w8a8-QuaRot NPU out of memory",
+    resolution: "Memory for weights and cache exceeds HBM on 2x8 910B3; lower memory fraction / more nodes.",
+    category: "npu_oom",
+    signature: [
+      "runtimeerror: npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.",
+    ],
+  },
+  {
+    id: "sglang-1693",
+    url: "https://github.com/sgl-project/sglang/issues/1693",
+    repo: "sgl-project/sglang",
+    split: "holdout",
+    title: "[Bug] crash about c10d::ProcessGroupNCCL::WorkNCCL::checkTimeout",
+    resolution:
+      "A collective waited past the timeout: one rank was slow, stuck or crashed (or data/sample counts differ); find the first failing rank, then raise the timeout if the work is legitimately long.",
+    category: "hccl_timeout",
+    signature: [
+      "terminate called after throwing an instance of 'c10::distbackenderror'",
+      "what(): [pg <n> rank <n> ] process group watchdog thread terminated with exception: [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=_allgather_base, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "exception raised from checktimeout at processgroupnccl.cpp : <n> (most recent call first):",
+    ],
+  },
+  {
+    id: "sglang-28628",
+    url: "https://github.com/sgl-project/sglang/issues/28628",
+    repo: "sgl-project/sglang",
+    split: "holdout",
+    title: "sglang-28628",
+    resolution:
+      "The image shipped torch 2.12.0 with torch_npu 2.8.0.post2, an ABI mismatch. Reinstall torch at exactly the version torch_npu was built for, or reinstall both as a matched pair.",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "importing `torch` triggers torch backend auto-loading, which attempts to load `torch_npu`, but `libtorch_npu.so` fails with an undefined symbol:",
+      "detail error log:",
+      "importerror: libtorch_npu.so :",
+    ],
+  },
+  {
+    id: "sglang-29838",
+    url: "https://github.com/sgl-project/sglang/issues/29838",
+    repo: "sgl-project/sglang",
+    split: "holdout",
+    title: "[Bug] Running the GLM-5.2-W8A8 on Ascend A3 NPU triggers out-of-memory errors during inference requests.",
+    resolution: "mem-fraction-static 0.90 leaves too little activation memory; lower it.",
+    category: "npu_oom",
+    signature: [
+      "torch.outofmemoryerror: npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch).if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentatio",
+    ],
+  },
+  {
+    id: "simonw-llm-1197",
+    url: "https://github.com/simonw/llm/issues/1197",
+    repo: "simonw/llm",
+    split: "tune",
+    title:
+      "Fixed: ImportError: cannot import name 'TorchTensorParallelPlugin' from 'accelerate.utils' due to version mismatch between transformers and accelerate",
+    resolution: "transformers 4.53.0 needs a newer accelerate than 1.1.0: upgrade accelerate.",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name 'torchtensorparallelplugin' from 'accelerate.utils'"],
+  },
+  {
+    id: "simpb-3",
+    url: "https://github.com/nullmax-vision/SimPB/issues/3",
+    repo: "nullmax-vision/SimPB",
+    split: "tune",
+    title: "训练异常,grad_norm异常",
+    resolution: "Gradients became NaN during training: lower the learning rate or clip gradients, check fp16 overflow.",
+    category: "nan_loss",
+    signature: [
+      "<n> , loss_box3d_dn_1: <n> , loss_cls3d_dn_2: <n> , loss_dense_depth: <n> , loss: <n> , grad_norm: nan",
+    ],
+  },
+  {
+    id: "solofusion-19",
+    url: "https://github.com/Divadi/SOLOFusion/issues/19",
+    repo: "Divadi/SOLOFusion",
+    split: "tune",
+    title: "grad norm inf or nan in training of phase 1",
+    resolution:
+      "fp16 training overflows in phase 1 (heatmap losses in the thousands): the loss scaler skips such steps; lower the lr or train in fp32 if it persists.",
+    category: "nan_loss",
+    signature: [],
+  },
+  {
+    id: "sophon-stream-58",
+    url: "https://github.com/sophgo/sophon-stream/issues/58",
+    repo: "sophgo/sophon-stream",
+    split: "tune",
+    title: "Alloc Device Memory Failed! Program Terminated。设备内存分配问题",
+    resolution: "Device memory ran out with four video inputs configured: using one input (fewer streams) resolved it.",
+    category: "npu_oom",
+    signature: [
+      "bm_alloc_gmem failed, dev_id = <n> , size = <hex>",
+      "bm_check_ret fail bmlib_memory.cpp : bm_malloc_device_byte_heap: <n>",
+      "inference.h : <n>",
+      "expected ret == <n> to be true, but got false. alloc device memory failed! program terminated.",
+    ],
+  },
+  {
+    id: "stcn-132",
+    url: "https://github.com/hkchengrex/STCN/issues/132",
+    repo: "hkchengrex/STCN",
+    split: "holdout",
+    title: "RuntimeError: DataLoader worker (pid 46794) is killed by signal: Bus error.",
+    resolution: "Maintainer links the PyTorch forum answer: insufficient shared memory; raise the shm limit.",
+    category: "shm_bus_error",
+    signature: [
+      "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.",
+    ],
+  },
+  {
+    id: "sygil-sd-104",
+    url: "https://github.com/Sygil-Dev/stable-diffusion/issues/104",
+    repo: "Sygil-Dev/stable-diffusion",
+    split: "tune",
+    title: '"/bin/bash^M: bad interpreter: No such file or directory"',
+    resolution: "entrypoint.sh used CRLF line endings; fixed in the repository (pull).",
+    category: "windows_line_endings",
+    signature: ['" bash ^m: bad interpreter: no such file or directory"'],
+  },
+  {
+    id: "tell2design-13",
+    url: "https://github.com/LengSicong/Tell2Design/issues/13",
+    repo: "LengSicong/Tell2Design",
+    split: "tune",
+    title: 'pytorch_model.bin and the "model.safertensor"',
+    resolution:
+      "The weights are missing from the model directory (incomplete download, wrong path or only an index/other format): download the complete checkpoint and point the path at it.",
+    category: "missing_weights",
+    signature: [
+      "filenotfounderror: [errno <n> ] no such file or directory: 'experiments\\\\floorplan-t5-base-full-ep20-len512-b12-train-original-baseline\\\\episode0\\\\pytorch_model.bin'",
+    ],
+  },
+  {
+    id: "termux-4550",
+    url: "https://github.com/termux/termux-packages/issues/4550",
+    repo: "termux/termux-packages",
+    split: "tune",
+    title: "Bash problem",
+    resolution: 'The script has Windows (CRLF) line endings: convert with dos2unix or sed -i "s/\\r$//".',
+    category: "windows_line_endings",
+    signature: [
+      "t : line <n> : $'\\r': command not found",
+      "t : line <n> : cd: $' download \\r\\r': no such file or directory",
+      "ls: cannot access '*.zip': no such file or directory",
+      "t : line <n> : a: no such file or directory",
+      "t : line <n> : syntax error near unexpected token `$'\\r''",
+    ],
+  },
+  {
+    id: "textgen-3944",
+    url: "https://github.com/oobabooga/textgen/issues/3944",
+    repo: "oobabooga/textgen",
+    split: "tune",
+    title: "size mismatch when Lora training a Transformers model",
+    resolution:
+      "The LoRA adapter was saved with rank 32 but the model is built with rank 128: use the same r as the checkpoint.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for base_model.model.model.layers. <n> .self_attn.v_proj.lora_a.default.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for base_model.model.model.layers. <n> .self_attn.v_proj.lora_b.default.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+  },
+  {
+    id: "tora-7",
+    url: "https://github.com/alibaba/Tora/issues/7",
+    repo: "alibaba/Tora",
+    split: "tune",
+    title: "hi ,i have a problem about excuting app.py",
+    resolution: "Relative model path: run from the sat directory so the sharded safetensors are found.",
+    category: "missing_weights",
+    signature: [
+      "oserror: error no file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory t5-v1_1-xxl.",
+    ],
+  },
+  {
+    id: "touchnet-100",
+    url: "https://github.com/xingchensong/TouchNet/issues/100",
+    repo: "xingchensong/TouchNet",
+    split: "tune",
+    title: "touchnet-100",
+    resolution:
+      "Qwen2-Audio SFT with 8192-token text and audio sequences on 4 NPUs (torchrun --nproc_per_node 4) needed a 5 GiB activation allocation. Shorten the sequence length or batch, or enable activation checkpointing / more sharding. The issue is closed.",
+    category: "npu_oom",
+    signature: [
+      "i encountered the following error when executing the ` run.sh ` command.",
+      "runtimeerror: npu out of memory. tried to allocate <n> gib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> gib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.",
+    ],
+  },
+  {
+    id: "transformers-26744",
+    url: "https://github.com/huggingface/transformers/issues/26744",
+    repo: "huggingface/transformers",
+    split: "holdout",
+    title: "transformers-26744",
+    resolution:
+      "The transformers release referenced accelerate.utils.is_npu_available, which the installed accelerate lacked. Upgrade accelerate to a version that matches transformers (or pin transformers back).",
+    category: "transformers_version_conflict",
+    signature: [
+      "raise runtimeerror(",
+      "runtimeerror: failed to import transformers.trainer because of the following error (look up to see its traceback):",
+      "cannot import name 'is_npu_available' from 'accelerate.utils' ( __init__.py )",
+    ],
+  },
+  {
+    id: "transformers-37778",
+    url: "https://github.com/huggingface/transformers/issues/37778",
+    repo: "huggingface/transformers",
+    split: "holdout",
+    title: "Report AssertionError: Torch not compiled with CUDA enabled on npu machine",
+    resolution:
+      'device_map="npu:1" resolved through a CUDA path in transformers 4.51; use a fixed transformers or device_map with torch.device.',
+    category: "cuda_path_on_npu",
+    signature: [
+      "model = llamaforcausallm.from_pretrained(hf_model_path, device_map=device) # trigger error",
+      "assertionerror: torch not compiled with cuda enabled",
+    ],
+  },
+  {
+    id: "triton-ascend-328",
+    url: "https://github.com/triton-lang/triton-ascend/issues/328",
+    repo: "triton-lang/triton-ascend",
+    split: "tune",
+    title: "【TTFHW】 quick_start文档中torch-npu版本2.7.1与推荐CANN版本不匹配",
+    resolution:
+      "torch-npu 2.7.1 does not match CANN 9.0.0-beta.2: use torch-npu 2.7.1.post4 (or the version the installation guide pairs with the CANN release).",
+    category: "torch_npu_version_mismatch",
+    signature: ["torch-npu== <n> 导入时报错undefined symbol: msprofsyscycletime"],
+  },
+  {
+    id: "trl-1409",
+    url: "https://github.com/huggingface/trl/issues/1409",
+    repo: "huggingface/trl",
+    split: "tune",
+    title: "Can not import name top_k_top_p_filtering",
+    resolution: "trl and transformers versions do not match: upgrade trl (pip install --upgrade trl).",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name 'top_k_top_p_filtering' from 'transformers' ( __init__.py )"],
+  },
+  {
+    id: "trl-1777",
+    url: "https://github.com/huggingface/trl/issues/1777",
+    repo: "huggingface/trl",
+    split: "tune",
+    title: 'Getting "KeyError: None" when passing conversational dataset',
+    resolution: 'Set dataset_text_field="messages" so the trainer knows which column to read.',
+    category: "dataset_key_error",
+    signature: ['getting "keyerror: none" when passing conversational dataset'],
+  },
+  {
+    id: "trl-3545",
+    url: "https://github.com/huggingface/trl/issues/3545",
+    repo: "huggingface/trl",
+    split: "tune",
+    title: "ModuleNotFoundError reported When using Ascend NPU train GRPO",
+    resolution:
+      "trl 0.18.1 imports a vllm_ascend module that the installed vllm-ascend does not have: install the vllm-ascend release trl expects.",
+    category: "transformers_version_conflict",
+    signature: ["runtimeerror:no module named 'vllm_ascend.distributed.device_communicators'"],
+  },
+  {
+    id: "tune-a-video-90",
+    url: "https://github.com/showlab/Tune-A-Video/issues/90",
+    repo: "showlab/Tune-A-Video",
+    split: "tune",
+    title: "server socket fault",
+    resolution: "Another process already listens on 29500: stop it or choose another master port.",
+    category: "port_in_use",
+    signature: [
+      "runtimeerror: the server socket has failed to listen on any local network address. the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use). the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).",
+    ],
+  },
+  {
+    id: "tvm-pr12554",
+    url: "https://github.com/apache/tvm/pull/12554",
+    repo: "apache/tvm",
+    split: "tune",
+    title: "[CI][AArch64] Skip libgomp failures in integration tests",
+    resolution:
+      "Preload libgomp (export LD_PRELOAD=<path>/libgomp.so.1) or change the import order so libgomp loads first.",
+    category: "libgomp_static_tls",
+    signature: ["oserror: libgomp-d22c30c5.so. <n> : cannot"],
+  },
+  {
+    id: "udacity-sdc-1409",
+    url: "https://github.com/udacity/sdc-issue-reports/issues/1409",
+    repo: "udacity/sdc-issue-reports",
+    split: "holdout",
+    title: "Term 1-Traffic Sign Classifier [Error 28] No space left on device",
+    resolution: "The workspace volume is full while saving the model: free space or save elsewhere.",
+    category: "disk_full",
+    signature: ["term <n> -traffic sign classifier [error <n> ] no space left on device"],
+  },
+  {
+    id: "unsloth-1521",
+    url: "https://github.com/unslothai/unsloth/issues/1521",
+    repo: "unslothai/unsloth",
+    split: "tune",
+    title:
+      "OSError: does not appear to have a file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt or flax_model.msgpack.",
+    resolution:
+      "The pushed repository lacks full model weights (only adapters or an incomplete merge): push/save the merged weights or load the adapter with its base model.",
+    category: "missing_weights",
+    signature: [
+      "oserror: does not appear to have a file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt or flax_model.msgpack.",
+    ],
+  },
+  {
+    id: "verl-1874",
+    url: "https://github.com/verl-project/verl/issues/1874",
+    repo: "verl-project/verl",
+    split: "tune",
+    title: "RuntimeError: CUDA error: peer access is not supported between these two devices",
+    resolution:
+      "Consumer GPUs (RTX 4090) have no P2P: disable peer-to-peer transfers (e.g. NCCL_P2P_DISABLE=1, no custom all-reduce).",
+    category: "device_p2p_driver_error",
+    signature: ["runtimeerror: cuda error: peer access is not supported between these two devices"],
+  },
+  {
+    id: "verl-2920",
+    url: "https://github.com/verl-project/verl/issues/2920",
+    repo: "verl-project/verl",
+    split: "tune",
+    title: "AssertionError: Torch not compiled with CUDA enabled",
+    resolution: "A CUDA-only code path ran on Ascend; use the NPU device settings of verl.",
+    category: "cuda_path_on_npu",
+    signature: ["assertionerror: torch not compiled with cuda enabled"],
+  },
+  {
+    id: "verl-3561",
+    url: "https://github.com/verl-project/verl/issues/3561",
+    repo: "verl-project/verl",
+    split: "tune",
+    title: "verl-3561",
+    resolution:
+      "verl 0.5.0's NPU path imports helpers that newer transformers releases removed from transformers.integrations.npu_flash_attention. Pin transformers to the version verl supports, or upgrade verl to a release that vendors those helpers. The issue is a follow-up feature request and is closed.",
+    category: "transformers_version_conflict",
+    signature: [
+      "importerror: cannot import name 'index_first_axis' from 'transformers.integrations.npu_flash_attention' ( npu_flash_attention.py )",
+    ],
+  },
+  {
+    id: "verl-4200",
+    url: "https://github.com/verl-project/verl/issues/4200",
+    repo: "verl-project/verl",
+    split: "tune",
+    title: "FP16 training has an anomaly on the NPU.",
+    resolution: "FP16 on the NPU produces NaN rollout/KL metrics from step 1: use bf16 or fix the fp16 path.",
+    category: "nan_loss",
+    signature: [
+      "rollout_probs_diff_max :nan",
+      "rollout_probs_diff_mean :nan",
+      "rollout_probs_diff_std :nan",
+      "rollout_actor_probs_pearson_corr :nan",
+      "k3_kl :nan",
+      "rollout_ppl :nan",
+    ],
+  },
+  {
+    id: "verl-6931",
+    url: "https://github.com/verl-project/verl/issues/6931",
+    repo: "verl-project/verl",
+    split: "tune",
+    title: "[NPU]ModuleNotFoundError: No module named 'megatron.bridge'",
+    resolution:
+      "The installed Megatron lacks megatron.bridge: install Megatron-Bridge / the Megatron version verl expects.",
+    category: "megatron_version_mismatch",
+    signature: ["modulenotfounderror: no module named 'megatron.bridge'"],
+  },
+  {
+    id: "verl-pr332-ej0001",
+    url: "https://github.com/verl-project/verl/pull/332",
+    repo: "verl-project/verl",
+    split: "tune",
+    title: "[NPU] feat: Support FSDP worker and vLLM Ascend",
+    resolution: "EJ0001: a previous process still holds the NPU/HCCP; kill it, wait 10 s, retry.",
+    category: "device_busy",
+    signature: [
+      "runtimeerror: create_config: compiler_depend.ts : <n> hccl function error: hcclcomminitrootinfoconfig(numranks, &rootinfo, rank, config, &(comm->hcclcomm_)), error code is <n>",
+      "(pid: <n> , device: <n> , rankid: <n> ) err02200 dist call hccl api failed.",
+      "ej0001: [pid: <n> ] failed to initialize the hccp process. reason: maybe the last training process is running.",
+      "tsd client wait response fail, hostpid: <n> , device response code[ <n> ]. unknown device error.[func:waitrsp][file:process_mode_manager.cpp][line: <n> ]",
+      "fail to get sq reg virtual addr, deviceid= <n> , sqid= <n> .[func:setup][file:stream.cc][line: <n> ]",
+    ],
+  },
+  {
+    id: "vllm-1157",
+    url: "https://github.com/vllm-project/vllm/issues/1157",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title:
+      "ValueError: Bfloat16 is only supported on GPUs with compute capability of at least 8.0. Your Tesla T4 GPU has compute capability 7.5.",
+    resolution: "The T4 has no bfloat16: run with another dtype (--dtype float / half).",
+    category: "dtype_unsupported",
+    signature: [
+      "valueerror: bfloat16 is only supported on gpus with compute capability of at least <n> . your tesla t4 gpu has compute capability <n> .",
+    ],
+  },
+  {
+    id: "vllm-1284",
+    url: "https://github.com/vllm-project/vllm/issues/1284",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "Why not support Tesla P100 and limit computing power to greater than 7?",
+    resolution:
+      "The P100 (compute capability 6.0) has neither bfloat16 nor the compute capability vLLM requires: use another GPU or another engine.",
+    category: "dtype_unsupported",
+    signature: ["runtimeerror: gpus with compute capability below <n> are not supported."],
+  },
+  {
+    id: "vllm-1705",
+    url: "https://github.com/vllm-project/vllm/issues/1705",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "Cannot use gpt2-xl on multi-GPU",
+    resolution: "gpt2-xl has 25 heads: only 1, 5 or 25 GPUs can split them.",
+    category: "tp_exceeds_kv_heads",
+    signature: [
+      "valueerror: total number of attention heads ( <n> ) must be divisible by tensor parallel size ( <n> ).",
+    ],
+  },
+  {
+    id: "vllm-2652",
+    url: "https://github.com/vllm-project/vllm/issues/2652",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "ValueError: Total number of attention heads (52) must be divisible by tensor parallel size (8).",
+    resolution:
+      "52 heads cannot be split over 8 tensor-parallel ranks: use a TP size that divides the head count (1, 2, 4).",
+    category: "tp_exceeds_kv_heads",
+    signature: [
+      "valueerror: total number of attention heads ( <n> ) must be divisible by tensor parallel size ( <n> ).",
+    ],
+  },
+  {
+    id: "vllm-414",
+    url: "https://github.com/vllm-project/vllm/issues/414",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "ValueError: Total number of attention heads (52) must be divisible by tensor parallel size (3).",
+    resolution: "Maintainer: run on 4 GPUs (or pad the model dimensions).",
+    category: "tp_exceeds_kv_heads",
+    signature: [
+      "valueerror: total number of attention heads ( <n> ) must be divisible by tensor parallel size ( <n> ).",
+    ],
+  },
+  {
+    id: "vllm-52435",
+    url: "https://github.com/vllm-project/vllm/issues/52435",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title:
+      "[Bug]: AssertionError: n_physical_experts=256 must be divisible by ep_size=3. Adjust num_redundant_experts.",
+    resolution:
+      "64 attention heads cannot be sharded over 3 TP ranks: use a TP size that divides 64 (or pipeline parallelism).",
+    category: "tp_exceeds_kv_heads",
+    signature: [
+      "value error, total number of attention heads ( <n> ) must be divisible by tensor parallel size ( <n> ).",
+    ],
+  },
+  {
+    id: "vllm-596",
+    url: "https://github.com/vllm-project/vllm/issues/596",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "ValueError: The number of GPUs per node is not divisible by the number of tensor parallelism.",
+    resolution:
+      "Choose a tensor-parallel size that divides the number of attention heads (and KV heads), or use pipeline parallelism instead.",
+    category: "tp_exceeds_kv_heads",
+    signature: [
+      "valueerror: total number of attention heads ( <n> ) must be divisible by tensor parallel size ( <n> ).",
+    ],
+  },
+  {
+    id: "vllm-8097",
+    url: "https://github.com/vllm-project/vllm/issues/8097",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "[Bug]: InternVL2-26B tensor_parallel_size=4, AssertionError: 25 is not divisible by 4",
+    resolution:
+      "The vision tower's attention heads (25) cannot be split over 4 tensor-parallel ranks: use a tensor_parallel_size that divides the head count.",
+    category: "tp_exceeds_kv_heads",
+    signature: [": internvl2-26b tensor_parallel_size= <n> , assertionerror: <n> is not divisible by <n>"],
+  },
+  {
+    id: "vllm-946",
+    url: "https://github.com/vllm-project/vllm/issues/946",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title:
+      "ValueError: Bfloat16 is only supported on GPUs with compute capability of at least 8.0. Your Tesla V100-SXM2-32GB GPU has compute capability 7.0.",
+    resolution:
+      'bfloat16 is not natively supported by Turing and Volta GPUs: use LLM(model=..., dtype="half"); changing dtype to float16 solved it.',
+    category: "dtype_unsupported",
+    signature: [
+      "valueerror: bfloat16 is only supported on gpus with compute capability of at least <n> . your tesla v100-sxm2-32gb gpu has compute capability <n> .",
+    ],
+  },
+  {
+    id: "vllm-ascend-1127",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/1127",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: DeepSeek-R1-W8A8 NPU out of memory on 2*8*910B2(64GB) with 0.7.3.post1 image",
+    resolution:
+      "Weights plus KV cache exceed 64 GB per card; lower gpu_memory_utilization/max_model_len or use more cards.",
+    category: "npu_oom",
+    signature: [
+      "worker_base.py: <n> ] return fn(*args, **kwargs) [repeated 6x across cluster]",
+      'worker_base.py: <n> ] file " _device.py ", line <n> , in __torch_function__ [repeated 6x across cluster]',
+      "worker_base.py: <n> ] runtimeerror: npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid ",
+      ":[w609 <n> : <n> : <n> compiler_depend.ts: <n> ] warning: the hccl execution timeout was set to never timeout, so it is bigger than watchdog timeout 1800000ms which is set by init_process_group! the plog may not be recorded. you can disable watchdog by 'export hccl_async_error_handling= <n> '. (func",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err99999 unknown applicaiton exception",
+    ],
+  },
+  {
+    id: "vllm-ascend-117",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/117",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "ImportError of torch_npu-2.5.1.dev20250218",
+    resolution:
+      "The daily torch_npu needs a newer NNAL/ATB than installed (undefined atb symbol): install the matching NNAL or a release torch_npu.",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "importerror: libtorch_npu.so : undefined symbol: _zn3atb15createoperationins_5infer14grouptopkparameeeirkt_ppns_9operatione",
+    ],
+  },
+  {
+    id: "vllm-ascend-1253",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/1253",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title:
+      "[Bug]: Flaky test: test_models_distributed_topk failed due to The IP address and port have been bound already.",
+    resolution: "Two test processes on one runner used the same HCCL port; isolate ports per job.",
+    category: "port_in_use",
+    signature: [
+      ": flaky test: test_models_distributed_topk failed due to the ip address and port have been bound already.",
+      "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] traceback (most recent call last):",
+      "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] self.worker.load_model()",
+    ],
+  },
+  {
+    id: "vllm-ascend-1440",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/1440",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "vllm-ascend-1440",
+    resolution:
+      "The container was started without the host driver mounts (-v /usr/local/Ascend/driver..., npu-smi, dcmi, and the device name /dev/davinci_manager was misspelled 'dav_manager'), so libascend_hal.so from the driver was missing. Use the documented docker run with driver lib64 and version.info mounted.",
+    category: "driver_not_mounted",
+    signature: [
+      "libascend_hal.so: cannot open shared object file: no such file or directory",
+      "runtimeerror: failed to load the backend extension: torch_npu. you can disable extension auto-loading with torch_device_backend_autoload= <n> .",
+    ],
+  },
+  {
+    id: "vllm-ascend-1443",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/1443",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: Qwen32B，TP=8，PP=3，happen： RuntimeError: npuSynchronizeDevice ... error code is 507048",
+    resolution:
+      "An all-reduce waited for a rank that never arrived (internal task timeout 507048 with EI0002); check the other ranks for the first error.",
+    category: "hccl_timeout",
+    signature: [
+      "runtimeerror: npusynchronizedevice: compiler_depend.ts : <n> npu function error: aclrtsynchronizedevicewithtimeout, error code is 507048",
+      "(pid: <n> , device: <n> , rankid: <n> ) err00100 pta call acl api failed",
+      ": the execution of the internal task times out.",
+      "rectify the fault based on the error information in the ascend log.",
+      "ei0002: [pid: <n> ] the wait execution of the notify register times out. reason: the notify register has not received the notify record from remote rank: [unknown]. base information: [streamid:[ <n> ], taskid[ <n> ], tag[allreduce_group_name_710], a",
+    ],
+  },
+  {
+    id: "vllm-ascend-152",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/152",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: ImportError: libatb.so: cannot open shared object file: No such file or directory",
+    resolution:
+      "The NNAL/ATB environment is not sourced (or NNAL not installed): source nnal/atb/set_env.sh after the toolkit's set_env.sh.",
+    category: "cann_env_not_sourced",
+    signature: [": importerror: libatb.so: cannot open shared object file: no such file or directory"],
+  },
+  {
+    id: "vllm-ascend-1670",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/1670",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: 910B Free GPU OOM",
+    resolution:
+      "privileged: true attached all devices, so the process landed on a card already used by others (only 4 GiB allocated, nothing free); removing privileged fixed it.",
+    category: "device_busy",
+    signature: [
+      "runtimeerror: npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.",
+    ],
+  },
+  {
+    id: "vllm-ascend-19-oom2",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/19",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[v0.7.1rc1] FAQ & Feedback",
+    resolution: "Maintainer: according to the log it is an OOM; try a smaller model or multi-node serving.",
+    category: "npu_oom",
+    signature: [
+      "runtimeerror: npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.",
+    ],
+  },
+  {
+    id: "vllm-ascend-1955",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/1955",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: deepseek-r1 T4D4E16+torchair, Getting socket times out.",
+    resolution:
+      "The HCCL listen on the specific port failed (port already used by another process), so peers then time out establishing links; free the port or change the port range.",
+    category: "port_in_use",
+    signature: [
+      "hccl( <n> ,python3): [hccl_socket.cc: <n> ] [ <n> ][hcclsocket][listen] socket type[ <n> ], listen on ip[ <n> ] and specific port[ <n> ] fail. please check the port status and whether the port is been using by other process.",
+      "hccl( <n> ,python3): [hccl_socket_manager.cc: <n> ] [ <n> ][serverinit]call trace: hcclret -> <n>",
+      "hccl( <n> ,python3): [hccl_communicator.cc: <n> ] [ <n> ][initnic]call trace: hcclret -> <n>",
+      "hccl( <n> ,python3): [hccl_socket_manager.cc: <n> ] [ <n> ][wait][linkestablish]wait socket establish timeout, role[ <n> ] rank[ <n> ] timeout[ <n> ]",
+      "hccl( <n> ,python3): [hccl_socket_manager.cc: <n> ] [ <n> ][wait][linksestablishcompleted] is failed. ret[ <n> ].",
+      "hccl( <n> ,python3): [hccl_socket_manager.cc: <n> ] [ <n> ][create][sockets]wait links establish completed failed, local role is client. ret[ <n> ]",
+    ],
+  },
+  {
+    id: "vllm-ascend-1987",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/1987",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: (GLM-4-32B OOM on two cards)",
+    resolution:
+      "The 32B model in bf16 with TP=2 at this utilisation does not fit 64 GB cards; more cards or a lower max length.",
+    category: "npu_oom",
+    signature: [
+      "【bug】：runtimeerror: npu out of memory. tried to allocate <n> gib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> gib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.",
+    ],
+  },
+  {
+    id: "vllm-ascend-2210",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/2210",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Release]: Release checklist for v0.10.0rc1",
+    resolution: "numpy 2.0.2 with CANN 8.2.1 breaks ACL init (500001): pin numpy<2.0.",
+    category: "cann_python_deps_broken",
+    signature: [
+      "successfully installed numpy- <n> torch-npu- <n> .dev20250724",
+      "runtimeerror: setprecisionmode: compiler_depend.ts : <n> npu function error: at_npu::native::aclsetcompileopt(aclcompileopt::acl_precision_mode, precision_mode), error code is 500001",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed",
+      ": the internal acl of the system is incorrect.",
+    ],
+  },
+  {
+    id: "vllm-ascend-2349",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/2349",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title:
+      "[Bug]: vllm-ascend 0.9.2rc1，qwen3-32b模型，运行调用一段时间后，报错rtKernelLaunchWithHandleV2 failed: 507035",
+    resolution:
+      "A vector-core kernel exception after some time of serving: collect the plog with ASCEND_LAUNCH_BLOCKING=1 to name the operator and upgrade CANN/vllm-ascend.",
+    category: "aicore_error",
+    signature: [
+      ": vllm-ascend <n> .2rc1，qwen3-32b模型，运行调用一段时间后，报错rtkernellaunchwithhandlev2 failed: 507035",
+    ],
+  },
+  {
+    id: "vllm-ascend-262",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/262",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Usage]:Failed to infer device type",
+    resolution:
+      "import torch_npu fails because CANN is not on LD_LIBRARY_PATH: source /usr/local/Ascend/ascend-toolkit/set_env.sh; vLLM then finds the NPU platform.",
+    category: "cann_env_not_sourced",
+    signature: [
+      'raise runtimeerror("failed to infer device type")',
+      "runtimeerror: failed to infer device type",
+      "from torch_npu.utils._error_code import errcode, pta_error",
+      "importerror: libhccl.so: cannot open sh",
+    ],
+  },
+  {
+    id: "vllm-ascend-2698",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/2698",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Usage]: npu-smi info return -8005 in container",
+    resolution:
+      "Maintainer: -8005 usually means the device is already occupied by other containers; reporter fixed it by starting the container with --privileged.",
+    category: "npu_not_available",
+    signature: [
+      "drvmnggetconsoleloglevel failed. (g_conloglevel= <n> )",
+      "dcmi module initialize failed. ret is - <n>",
+    ],
+  },
+  {
+    id: "vllm-ascend-2725",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/2725",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Usage]: openEuler23.03 aarch64系统，使用 v0.10.0rc1版本，openEuler镜像，进入容器启动报错",
+    resolution:
+      "The installed CANN/kernels or image are built for another SoC (or too old to know this one): use the packages/image built for the chip in the host.",
+    category: "cann_version_mismatch",
+    signature: [
+      "..[error] the socversion ascend910b1 of bin package does not match the current device socverison ascend310p3. please modify default socversion in run.sh or execute run.sh with socversion parameter.",
+    ],
+  },
+  {
+    id: "vllm-ascend-2748",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/2748",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: Path [/usr/bin] for [ge.debugDir] is invalid.Result: access real path failed. Reason: Permissi",
+    resolution:
+      "The worker starts in /usr/bin, where CANN's graph engine cannot write its debug/kernel directories: start from a writable directory or set ASCEND_WORK_PATH/ASCEND_CACHE_PATH.",
+    category: "permission_denied",
+    signature: [
+      ": path [ bin ] for [ge.debugdir] is invalid.result: access real path failed. reason: permissi",
+      "failed to initialize teconfiginfo.",
+      "failed to init tbee.[func:initializetefusion][file:[tbe_op_store_adapter.cc](http: tbe_op_store_adapter.cc /)][line: <n> ]",
+    ],
+  },
+  {
+    id: "vllm-ascend-2763",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/2763",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: v0.10.1rc1 推理偶现RuntimeError: ACL stream synchronize failed, error code:507035",
+    resolution:
+      "An AI Vector core kernel raised an exception (UB/D-cache bus error): report the operator with the plog; try another CANN or vllm-ascend release.",
+    category: "aicore_error",
+    signature: [
+      "[w904 <n> : <n> : <n> compiler_depend.ts: <n> ] warning: ez9999: inner error!",
+      "ez9999: [pid: <n> ] the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of aivec error, core id is <n> , error code = <n> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <hex>",
+      "kernel task happen error, retcode= <hex> , [vector core exception].[func:prechecktaskerr][file:davinci_kernel_task.cc][line: <n> ]",
+      "aiv kernel happen error, retcode= <hex> .[func:geterror][file:stream.cc][line: <n> ]",
+    ],
+  },
+  {
+    id: "vllm-ascend-2795",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/2795",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title:
+      "[Bug]: Can't using 300I duo on v0.10.1rc1-310p due to ValueError: Unsupported soc_version: AscendSocVersion.UNDEFINED",
+    resolution:
+      "The installed CANN/kernels or image are built for another SoC (or too old to know this one): use the packages/image built for the chip in the host.",
+    category: "cann_version_mismatch",
+    signature: ["valueerror: unsupported soc_version: ascendsocversion.undefined"],
+  },
+  {
+    id: "vllm-ascend-3413",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/3413",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: Qwen3 235B RL Training: multi-level graph compilation process in full-graph mode hangs",
+    resolution:
+      "A remote rank never reached the all-reduce (graph compilation hang on some ranks); find the stuck rank, raise HCCL_EXEC_TIMEOUT only if legitimately slow.",
+    category: "hccl_timeout",
+    signature: [
+      "(pid: <n> , device: <n> , rankid: <n> ) err00100 pta call acl api failed.",
+      "ei0002: [pid: <n> ] the wait execution of the notify register times out. reason: the notify register has not received the notify record from remote rank: [ <n> ]. base information: [streamid:[ <n> ], taskid[ <n> ], tasktype[notify wait], tag[allreduce_group_name_1654nhrallreducecomm_device], algtype",
+      "possible cause: <n> . an exception occurs during the execution on some npus in the cluster. as a result, collective communication operation failed. <n> . the execution speed on some npu in the cluster is too slow to complete a communication operation within the timeout interval. (default 1800s, you ",
+    ],
+  },
+  {
+    id: "vllm-ascend-405",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/405",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "vllm-ascend-405",
+    resolution:
+      "A second multi-process job on the same host tried to bind HCCL's default host port 60000, which the first job already held. Give each concurrent job its own HCCL port range (HCCL_IF_BASE_PORT, or HCCL_HOST_SOCKET_PORT_RANGE on newer CANN), or make sure they use disjoint NPUs. The issue was closed without a reply.",
+    category: "port_in_use",
+    signature: [
+      "runtimeerror: createhcclcomm: compiler_depend.ts : <n> hccl function error: hcclgetrootinfo(&hcclid), error code is <n>",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err02200 dist call hccl api failed.",
+      "ej0003: [pid: <n> ] failed to bind the ip port. reason: the ip address and port have been bound already.",
+      "host nic listen start failed, port[ <n> ], return[ <n> ][func:startlistensocket][file:network_manager.cc][line: <n> ]",
+    ],
+  },
+  {
+    id: "vllm-ascend-4284",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/4284",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "vllm-ascend-4284",
+    resolution:
+      "Device start failed (507033) because the CANN operator package (OPP) in the container failed verification against the host driver/firmware (E30006), i.e. the toolkit/kernels do not match the installed driver. Use a CANN version that matches the driver. The issue is open.",
+    category: "cann_version_mismatch",
+    signature: [
+      '{"detail":"initialize: compiler_depend.ts : <n> npu function error: c10_npu::setdevice(device_id_), error code is 507033\\n[error] (pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed\\n[error]: failed to start the device. \\n rectify the fault based on the error information in the',
+    ],
+  },
+  {
+    id: "vllm-ascend-433",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/433",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "vllm-ascend-433",
+    resolution:
+      "CANN's TBE op compiler creates kernel_meta/ under the current working directory, and the ModelArts online service started in '/', which the non-root ma-user cannot write ('//kernel_meta'). Start the process from a writable directory (cd to $HOME or the job dir) or point the CANN cache/kernel_meta path to a writable location. The fix is inferred from the path; the thread is closed.",
+    category: "permission_denied",
+    signature: [],
+  },
+  {
+    id: "vllm-ascend-486",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/486",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "vllm-ascend-486",
+    resolution:
+      "GRPO with vLLM co-located on the training NPUs: one rank never joined the HCCL all_reduce; the EI0006 text says to find the rank that failed or stalled first, and to raise HCCL_CONNECT_TIMEOUT if all ranks merely started late. The thread (closed) gives no confirmed fix.",
+    category: "hccl_timeout",
+    signature: [
+      "runtimeerror: innerrunopapi: opparammaker.cpp : <n> ops function error: hcclallreduce, error code is <n>",
+      "(pid: <n> , device: <n> , rankid: <n> ) err01100 ops call acl api failed.",
+      "ei0006: [pid: <n> ] getting socket times out. reason: remote rank did not send the data in time. please check the reason for the rank being stuck",
+      "solution: <n> . check the rank service processes with other errors or no errors in the cluster. <n> . if this error is reported for all npus, check whether the time difference between the earliest and latest errors is greater than the connect timeout interval ( <n>",
+    ],
+  },
+  {
+    id: "vllm-ascend-5020",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/5020",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: Encounter an out of memory error with the tutorial of V0.12.0RC1 for Qwen3-Next",
+    resolution: "Lower --gpu-memory-utilization to 0.8 for 4-card inference.",
+    category: "npu_oom",
+    signature: [
+      "error:runtimeerror: npu out of memory. tried to allocate <n> gib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> gib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.",
+    ],
+  },
+  {
+    id: "vllm-ascend-516",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/516",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: AssertionError: Torch not compiled with CUDA enabled",
+    resolution:
+      "A CUDA-only code path ran on the NPU build of torch: the platform plugin or the caller must use torch.npu.",
+    category: "cuda_path_on_npu",
+    signature: [": assertionerror: torch not compiled with cuda enabled"],
+  },
+  {
+    id: "vllm-ascend-5461",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/5461",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Doc]: How to develop to Deepseek V3.2-w8a8 on A2 * 64G *8 * node2 ?",
+    resolution:
+      "Remote ranks did not connect within HCCL_CONNECT_TIMEOUT: check the other node started, network/TLS, raise the timeout.",
+    category: "hccl_timeout",
+    signature: [
+      "[pid: <n> ] get_socket_timeout(ei0006): getting socket times out. reason: <n> . the remote does not initiate a connect request. some npus in the cluster are abnormal. <n> . the remote does not initiate a connect request because the collective communication operator is started too late or is not star",
+      "solution: <n> . check the rank service processes with other errors or no errors in the cluster. <n> . if this error is reported for all npus, check whether the time difference between the earliest and latest errors is greater than the connect timeout interval (120s by default). if so, adjust the tim",
+      "nnopbase fails to invoke the hcclalloccomresourcebytiling function of the hccl module. ret = <n> , comm = <hex> .",
+    ],
+  },
+  {
+    id: "vllm-ascend-6676",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/6676",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: vllm-ascend推理报错",
+    resolution: "Packages built for Ascend910B1 on a 310P3 device: use the 310P build/config.",
+    category: "cann_version_mismatch",
+    signature: [],
+  },
+  {
+    id: "vllm-ascend-6796",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/6796",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: RuntimeError: Can not support soc_version: 104.",
+    resolution:
+      "The installed CANN/kernels or image are built for another SoC (or too old to know this one): use the packages/image built for the chip in the host.",
+    category: "cann_version_mismatch",
+    signature: ["runtimeerror: can not support soc_version: <n> ."],
+  },
+  {
+    id: "vllm-ascend-692",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/692",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: 昇腾910，RuntimeError，NPU function error: at_npu::native::AclSetCompileopt",
+    resolution:
+      "CANN cannot initialise the platform info for the SoC it was given (Ascend910B2 on a 910 machine): install the CANN build for the actual chip.",
+    category: "cann_version_mismatch",
+    signature: [
+      "runtimeerror: setprecisionmode: compiler_depend.ts : <n> npu function error: at_npu::native::aclsetcompileopt(aclcompileopt::acl_precision_mode, precision_mode), error code is 500001",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed",
+      ": the internal acl of the system is incorrect.",
+      "rectify the fault based on the error information in the ascend log.",
+      "eh9999: inner error!",
+      "eh9999: [pid: <n> ] [init][platforminfo]init runtime platform info failed, socversion = ascend910b2[func:reportinnererror][file:log_inner.cpp][line: <n> ]",
+      "gelib::innerinitialize failed.[func:initialize][file:gelib.cc][line: <n> ]",
+      "geinitialize failed.[func:geinitialize][file:ge_api.cc][line: <n> ]",
+    ],
+  },
+  {
+    id: "vllm-ascend-780",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/780",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]:",
+    resolution: "The engine took a CUDA path on the NPU host (torch.cuda called): use the NPU platform path.",
+    category: "cuda_path_on_npu",
+    signature: [
+      'core.py: <n> ] raise assertionerror("torch not compiled with cuda enabled")',
+      "core.py: <n> ] assertionerror: torch not compiled with cuda enabled",
+      "core.py: <n> ]",
+    ],
+  },
+  {
+    id: "vllm-ascend-8360",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/8360",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: 开始推理就报错崩溃，GLM-5.1",
+    resolution:
+      "An fftsplus AI Core kernel exception crashes the worker and then HCCL's watchdog: find the failing operator (ASCEND_LAUNCH_BLOCKING=1) and use the CANN/vllm-ascend versions the model requires.",
+    category: "aicore_error",
+    signature: [
+      "torch.distributed: [error] [ <n> ] find exception when finishednpuexecutioninternal, query: compiler_depend.ts : <n> npu function error: acl::aclqueryeventrecordedstatus(event_, &currstatus), error code is 507011",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed",
+      ": model execution failed.",
+      "rectify the fault based on the error information in the ascend log.",
+      "[pid: <n> ] invalid_argument(el0003): the argument is invalid.",
+      "the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of fftsplus aicore error, core id is <n> , error code = <hex>",
+      "[e508 <n> : <n> : <n> compiler_depend.ts: <n> ] [rank <n> ] hccl watchdog thread terminated with exception:",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err02005 dist internal error",
+    ],
+  },
+  {
+    id: "vllm-docker-37",
+    url: "https://github.com/substratusai/vllm-docker/issues/37",
+    repo: "substratusai/vllm-docker",
+    split: "tune",
+    title: "Bfloat16 is only supported on GPUs with compute capability of at least 8.0",
+    resolution: "The T4 has no bfloat16: pass --dtype=half to the server.",
+    category: "dtype_unsupported",
+    signature: [
+      "valueerror: bfloat16 is only supported on gpus with compute capability of at least <n> . your tesla t4 gpu has compute capability <n> . you can use float16 instead by explicitly setting the`dtype` flag in cli, for example: --dtype=half.",
+    ],
+  },
+  {
+    id: "vllm-omni-1199",
+    url: "https://github.com/vllm-project/vllm-omni/issues/1199",
+    repo: "vllm-project/vllm-omni",
+    split: "tune",
+    title: "[Bug]: RuntimeError: NPU out of memory. Tried to allocate 52.00 MiB",
+    resolution: "Model does not fit the card at this utilisation; reduce memory use (smaller model/batch, more cards).",
+    category: "npu_oom",
+    signature: [
+      "runtimeerror: npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated;",
+    ],
+  },
+  {
+    id: "vllm-omni-6400",
+    url: "https://github.com/vllm-project/vllm-omni/issues/6400",
+    repo: "vllm-project/vllm-omni",
+    split: "tune",
+    title: "[Bug]: 910B4 continus quest will oom error",
+    resolution:
+      "Memory grows over continuous requests on a 64 GB 910B4; reduce resolution/batch or free cache between requests.",
+    category: "npu_oom",
+    signature: [
+      "runtimeerror: npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch).if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.",
+      "orchestrator error for req=video_sync-a37f806df023bc2b-aa2c6e0d stage- <n> : npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch).if reserved memory is >> allocated memor",
+    ],
+  },
+  {
+    id: "vllm-omni-705",
+    url: "https://github.com/vllm-project/vllm-omni/issues/705",
+    repo: "vllm-project/vllm-omni",
+    split: "tune",
+    title: "[Bug]: Qwen-Image NPU inference, After adding inference warm-up, the second inference gets stuck.",
+    resolution:
+      "Device memory exhausted during the second (warm) inference: EL0004 page-caching allocation failed in Conv2D; reduce resolution/batch or free cached memory.",
+    category: "npu_oom",
+    signature: [
+      "(pid: <n> , device: <n> , rankid: <n> ) err00100 pta call acl api failed.",
+      "[pid: <n> ] memory_allocation_failure(el0004): failed to allocate memory.",
+      "possible cause: available memory is insufficient.",
+      "solution: close applications not in use.",
+      "traceback (most recent call last):",
+      "call rtmalloc fail, purpose: page caching, type = <n> , size: <n> , device_id: <n> [func:alloc][file:device_allocator.cc][line: <n> ]",
+      "execute op failed. op type = conv2d, ge result = <n> [func:reportcallerror][file:log_inner.cpp][line: <n> ]",
+    ],
+  },
+  {
+    id: "vlm-r1-289",
+    url: "https://github.com/om-ai-lab/VLM-R1/issues/289",
+    repo: "om-ai-lab/VLM-R1",
+    split: "tune",
+    title: "Port: 29500 address already in use",
+    resolution: "The first training job holds port 29500: give the second job another --master_port.",
+    category: "port_in_use",
+    signature: [
+      "runtimeerror: the server socket has failed to listen on any local network address. port: <n> , useipv6: <n> , code: - <n> , name: eaddrinuse, message: address already in use.",
+    ],
+  },
+  {
+    id: "x-oscar-4",
+    url: "https://github.com/LinZhekai/X-Oscar/issues/4",
+    repo: "LinZhekai/X-Oscar",
+    split: "tune",
+    title: "AssertionError: No checkpoint found at ./data/smpl_models/vposer/v2.0/snapshots",
+    resolution:
+      "torch_npu is imported on a machine without a sourced CANN installation; the code does not need torch_npu, so import torch instead.",
+    category: "cann_env_not_sourced",
+    signature: [
+      "> importerror: libhccl.so: cannot open shared object file: no such file or directory. please check that the cann package is installed. please run 'source set_env.sh' in the cann installation path.",
+      "(pid: <n> , device:- <n> , rankid:- <n> ) err00008 pta resource not found",
+    ],
+  },
+  {
+    id: "xagent-379",
+    url: "https://github.com/OpenBMB/XAgent/issues/379",
+    repo: "OpenBMB/XAgent",
+    split: "tune",
+    title:
+      "try to run XAgentLlama in docker, but Error out: Bfloat16 is only supported on GPUs with compute capability of at least 8.0. Your NVIDIA GeForce RTX ..GPU has compute capability 7.5.",
+    resolution: "Set vLLM's dtype parameter to half (float16) for a GPU without bfloat16.",
+    category: "dtype_unsupported",
+    signature: [
+      "try to run xagentllama in docker, but error out: bfloat16 is only supported on gpus with compute capability of at least <n> . your nvidia geforce rtx ..gpu has compute capability <n> .",
+    ],
+  },
+  {
+    id: "xgboost-8488",
+    url: "https://github.com/dmlc/xgboost/issues/8488",
+    repo: "dmlc/xgboost",
+    split: "holdout",
+    title: "cannot allocate memory in static TLS block",
+    resolution:
+      "On arm64, a library with static TLS (libgomp) loaded after tensorflow finds no static TLS space left: import xgboost first or preload libgomp.",
+    category: "libgomp_static_tls",
+    signature: [
+      'i got error "cannot allocate memory in static tls block" in case i import tensorflow <n> before xgboost',
+      "xgboost.core.xgboosterror:",
+    ],
+  },
+  {
+    id: "xtuner-251",
+    url: "https://github.com/InternLM/xtuner/issues/251",
+    repo: "InternLM/xtuner",
+    split: "holdout",
+    title: "xtuner 多机多卡训练时，数据不能同步，之后进程就被杀掉了",
+    resolution:
+      "The two nodes do not share storage: put the HF datasets cache on a path every node can reach (HF_DATASETS_CACHE etc.).",
+    category: "nfs_cache_hang",
+    signature: [
+      "filenotfounderror: [errno <n> ] failed to open local file ' cache-66a5cd42fef01eaa_00000_of_00032.arrow '. detail: [errno <n> ] no such file or directory",
+      "nccl info comm <hex> rank <n> nranks <n> cudadev <n> busid <n> - abort complete",
+      "[launch.py: <n> :sigkill_handler] exits with return code = <n>",
+    ],
+  },
+  {
+    id: "yue-2",
+    url: "https://github.com/pinokiofactory/yue/issues/2",
+    repo: "pinokiofactory/yue",
+    split: "tune",
+    title: "OSError: Error no file named pytorch_model.bin,",
+    resolution:
+      "The weights are missing from the model directory (incomplete download, wrong path or only an index/other format): download the complete checkpoint and point the path at it.",
+    category: "missing_weights",
+    signature: [
+      "oserror: error no file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory hf_1_325000.",
+      "exception ignored in: <function mmaptracker.register.<locals>.finalizer at <hex> >",
+      "typeerror: '>=' not supported between instances of 'nonetype' and 'int'",
+    ],
+  },
 ];
