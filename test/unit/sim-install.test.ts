@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { hostPrelude } from "../../src/hosts/environment.js";
+import { verifyPackages } from "../../src/install/checks.js";
 import { resolvePins } from "../../src/install/pins.js";
 import { gitRequirement, pipArgs, resolveSources } from "../../src/install/sources.js";
 import { getRelease } from "../../src/knowledge/releases.js";
@@ -105,6 +106,9 @@ describe.skipIf(!canBuildSimHost)("bare sim", () => {
     const healthy = await layOutSim(mkdtempSync(join(tmpdir(), "sim-triton-ok-")), { release: "v26.1.0" });
     made.push(healthy);
     expect((await simShell(healthy.hostSettings, show)).stdout.trim()).toBe(triton.version);
+    // install_stack's verification of the step passes there.
+    const verify = await simShell(healthy.hostSettings, verifyPackages("python", [`triton-ascend==${triton.version}`]));
+    expect([verify.code, verify.stdout]).toEqual([0, expect.not.stringMatching(/VERIFY FAILED|not installed/)]);
   }, 150_000);
 
   it("carries the release's upstream MindSpeed commit in a healthy layout's checkout", async () => {
