@@ -70,6 +70,19 @@ export const deviceRules: DiagnosisRule[] = [
       { match: lit("Out of Memory!!! Request memory size"), confidence: 0.88 },
       // vLLM: the weights left no device memory for the KV cache (vllm/v1/core/kv_cache_utils.py).
       { match: lit("No available memory for the cache blocks"), confidence: 0.8 },
+      // CANN's memory error texts for HCCL (EI0011), the driver (EL0019) and DVPP (EN0012): "Failed to allocate [%s]
+      // bytes of NPU memory", "Failed to allocate %s device memory requested by the DRV(%s) module"
+      // (maintenref/troubleshooting atlaserrorcode_15_0324, _0462, _0375).
+      {
+        match: rx(
+          /Failed to allocate [^\n]{0,40}(?:bytes of NPU memory|device memory (?:requested by|for))|Resource_Error_Insufficient_Device_Memory/,
+          "bytes of NPU memory",
+          "device memory requested by",
+          "device memory for",
+          "Resource_Error_Insufficient_Device_Memory",
+        ),
+        confidence: 0.85,
+      },
       // The name of runtime code 207001 (hicann/runtime include/external/acl/error_codes/rt_error_codes.h).
       { match: lit("ACL_ERROR_RT_MEMORY_ALLOCATION"), confidence: 0.8 },
       // Other accelerator runtimes (Sophgo bmlib, generic SDKs) name the same failure in their own words.

@@ -41,6 +41,12 @@ export const envRules: DiagnosisRule[] = [
         confidence: 0.88,
       },
       { match: lit("Please run 'source set_env.sh'"), confidence: 0.88 },
+      // MindSpore's environment check (mindspore/run_check/_check_version.py, AscendEnvChecker._check_env): "Can not
+      // find ccec_compiler / the tbe operator implementation / driver so / opp path (need by mindspore-ascend)".
+      {
+        match: rx(/Can not find [^\n]{0,50}\(?need by mindspore-ascend\)/, "need by mindspore-ascend"),
+        confidence: 0.72,
+      },
       {
         match: rx(
           /ASCEND_(?:HOME_PATH|TOOLKIT_HOME|OPP_PATH)[^\n]{0,40}(?:is not set|not set|is empty)/,
@@ -152,6 +158,11 @@ export const envRules: DiagnosisRule[] = [
       { match: lit("undefined symbol"), confidence: 0.72 },
       { match: rx(/depends on torch==[\w.+]+/, "depends on torch=="), confidence: 0.8 },
       { match: rx(/module 'torch_npu[\w.]*' has no attribute/, "module 'torch_npu"), confidence: 0.8 },
+      // torch_npu's own check of the CANN release it runs on (torch_npu/utils/utils.py cann_package_check).
+      {
+        match: rx(/CANN package version \S+ and PyTorch version \S+ is not matched/, "is not matched"),
+        confidence: 0.75,
+      },
       // pip's dependency-conflict report about torch_npu's pinned torch.
       {
         match: rx(/torch[-_]npu [\w.+!-]+ requires torch[<>=!~][^\n]*, but you have torch /, ", but you have "),
@@ -211,6 +222,12 @@ export const envRules: DiagnosisRule[] = [
         confidence: 0.8,
       },
       { match: lit("Parse dynamic kernel config fail"), confidence: 0.7 },
+      // MindSpore's version check against the CANN toolkit and its te/hccl wheels
+      // (mindspore/run_check/_check_version.py AscendEnvChecker.check_version, check_deps_version).
+      {
+        match: rx(/MindSpore version [\w.]+ and [^\n]{0,80}version [\w.]+ does not (?:match|\n)/, "MindSpore version "),
+        confidence: 0.78,
+      },
       {
         match: rx(
           /(?:[Dd]river|[Ff]irmware|CANN|[Tt]oolkit)[^\n]{0,80}(?:does not match|do not match|not match|is incompatible|are incompatible|not compatible)/,
@@ -218,6 +235,9 @@ export const envRules: DiagnosisRule[] = [
           "ncompatible",
           "not compatible",
         ),
+        // torch_npu's "CANN package version … and PyTorch version … is not matched" is the torch_npu pairing.
+        unless: [lit("and PyTorch version")],
+        within: 0,
         confidence: 0.7,
       },
     ],

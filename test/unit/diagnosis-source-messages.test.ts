@@ -21,6 +21,15 @@ const CANN_DOC = "https://www.hiascend.com/document/detail/zh/canncommercial/lat
 const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
   npu_oom: [
     {
+      source: `${CANN_DOC}/atlaserrorcode_15_0324.html (EI0011 Resource_Error_Insufficient_Device_Memory)`,
+      log: "EI0011: Failed to allocate [2147483648] bytes of NPU memory.",
+    },
+    {
+      source:
+        "https://www.hiascend.com/document/detail/zh/CANNCommunityEdition/910beta3/maintenref/troubleshooting/atlaserrorcode_15_0462.html (EL0019)",
+      log: "Failed to allocate 1073741824 device memory requested by the DRV(devmm) module.",
+    },
+    {
       source: `${TORCH}/c10/cuda/CUDACachingAllocator.cpp (hipified on ROCm: "HIP out of memory")`,
       log: "RuntimeError: HIP out of memory. Tried to allocate 20.00 MiB. GPU 0 has a total capacity of 63.98 GiB of which 0 bytes is free.",
     },
@@ -57,6 +66,34 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     {
       source: "https://github.com/hicann/runtime/blob/master/include/external/acl/error_codes/rt_error_codes.h",
       log: "aclrtMalloc failed, ret = ACL_ERROR_RT_MEMORY_ALLOCATION",
+    },
+  ],
+  cann_env_not_sourced: [
+    {
+      source:
+        "https://github.com/mindspore-ai/mindspore/blob/master/mindspore/python/mindspore/run_check/_check_version.py",
+      log: "[WARNING] ME(18680:1,MainProcess):2024-01-01-00:00:00.000.00 [mindspore/run_check/_check_version.py:460] Can not find the tbe operator implementation(need by mindspore-ascend). Please check if you have set env PYTHONPATH, you can refer to the installation guidelines https://www.mindspore.cn/install",
+    },
+    {
+      source:
+        "https://github.com/mindspore-ai/mindspore/blob/master/mindspore/python/mindspore/run_check/_check_version.py",
+      log: "Can not find opp path (need by mindspore-ascend). Please check if you have set env ASCEND_OPP_PATH, you can refer to the installation guidelines https://www.mindspore.cn/install",
+    },
+    {
+      source: "https://github.com/Ascend/pytorch/blob/master/torch_npu/utils/utils.py (cann_package_check)",
+      log: "Exception: ASCEND_OPP_PATH environment variable is not set. Please check whether the opp package has been installed. If exist, please run 'source set_env.sh' in the CANN installation path.",
+    },
+  ],
+  cann_version_mismatch: [
+    {
+      source:
+        "https://github.com/mindspore-ai/mindspore/blob/master/mindspore/python/mindspore/run_check/_check_version.py",
+      log: "MindSpore version 2.3.1 and Ascend AI software package (Ascend Data Center Solution)version 7.5 does not match, the version of software package expect one of ['7.2', '7.3']. Please refer to the match info on: https://www.mindspore.cn/install",
+    },
+    {
+      source:
+        "https://github.com/mindspore-ai/mindspore/blob/master/mindspore/python/mindspore/run_check/_check_version.py",
+      log: 'MindSpore version 2.2.0 and "te" wheel package version 7.1 does not match, refer to the match info on: https://www.mindspore.cn/install',
     },
   ],
   port_in_use: [
@@ -107,6 +144,10 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     },
   ],
   torch_npu_version_mismatch: [
+    {
+      source: "https://github.com/Ascend/pytorch/blob/master/torch_npu/utils/utils.py (cann_package_check)",
+      log: "Warning : CANN package version 6.3.RC1 and PyTorch version 2.0.0.rc1 is not matched, please check the README of the ascend pytorch repo.",
+    },
     {
       source: "https://github.com/pypa/pip/blob/main/src/pip/_internal/commands/install.py (dependency conflicts)",
       log: "torch-npu 2.1.0.post3 requires torch==2.1.0, but you have torch 2.4.0 which is incompatible.",
