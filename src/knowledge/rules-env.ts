@@ -225,7 +225,7 @@ export const envRules: DiagnosisRule[] = [
       // MindSpore's version check against the CANN toolkit and its te/hccl wheels
       // (mindspore/run_check/_check_version.py AscendEnvChecker.check_version, check_deps_version).
       {
-        match: rx(/MindSpore version [\w.]+ and [^\n]{0,80}version [\w.]+ does not (?:match|\n)/, "MindSpore version "),
+        match: rx(/MindSpore version [\w.]+ and [^\n]{0,80}version [\w.]+ does not match/, "MindSpore version "),
         confidence: 0.78,
       },
       {
