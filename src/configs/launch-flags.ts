@@ -290,6 +290,47 @@ function deepseekV3Args(ctx: TemplateContext): ArgBlocks {
   return { gpt, output: output(ctx, 5000, r21 ? null : "torch", false), extra, tail: [], masterPort: 6000 };
 }
 
+/** finetune_internvl2_<size>.sh (v2.1.0 / v2.2.0): one script per size, the 76B one without the fused RoPE/RMSNorm. */
+function internvl2Args(ctx: TemplateContext): ArgBlocks {
+  const size = ctx.model.id.split("-").pop()!;
+  const r21 = ctx.recipe.release === "v2.1.0";
+  const big = size === "76b";
+  const rotary = size === "2b" ? 100000 : big ? 500000 : 1000000;
+  const gpt = [
+    ...PARALLEL,
+    "--micro-batch-size ${MBS}",
+    "--global-batch-size ${GBS}",
+    `--seq-length ${ctx.seqLength}`,
+    "--tokenizer-type NullTokenizer",
+    `--vocab-size ${big ? 128258 : 92553}`,
+    "--position-embedding-type rope",
+    `--rotary-base ${rotary}`,
+    "--swiglu",
+    "--no-masked-softmax-fusion",
+    `--lr ${fmtNumber(ctx.lr)}`,
+    "--min-lr 0.0",
+    `--train-iters ${ctx.trainIters}`,
+    "--lr-decay-style cosine",
+    "--weight-decay 0.05",
+    "--clip-grad 1.0",
+    "--adam-beta1 0.9",
+    "--adam-beta2 0.999",
+    "--no-gradient-accumulation-fusion",
+    "--use-distributed-optimizer",
+    "--bf16",
+    "--load $LOAD_PATH",
+    "--use-flash-attn",
+    ...(big ? [] : ["--use-fused-rotary-pos-emb"]),
+    ...(size === "2b" && !r21 ? [] : ["--variable-seq-lengths"]),
+    ...(big ? [] : ["--normalization RMSNorm", "--use-fused-rmsnorm"]),
+    ...NO_OPTIM,
+    "--num-workers 4",
+    ...(size === "26b" || big ? ["--enable-dummy-optimizer"] : []),
+    ...(r21 && !big ? ["--trust-remote-code"] : []),
+  ];
+  return { gpt, output: output(ctx, 5000, r21 ? null : "torch", false), extra: [], tail: [], masterPort: 6000 };
+}
+
 function glm41Args(ctx: TemplateContext): ArgBlocks {
   const base = qwenArgs(ctx);
   // The script passes the padded Qwen-style vocabulary (151936), not the tokenizer's 151552.
@@ -394,6 +435,8 @@ export function megatronArgs(ctx: TemplateContext): ArgBlocks {
       return qwenArgs(ctx);
     case "glm4.1v":
       return glm41Args(ctx);
+    case "internvl2":
+      return internvl2Args(ctx);
     case "internvl2.5":
     case "internvl3":
       return internvlArgs(ctx, false);

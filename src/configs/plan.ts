@@ -8,7 +8,7 @@ import { toJson, toYaml } from "./emit.js";
 import { launchScript } from "./launch.js";
 import type { ConfigTemplate, PlanPaths, TemplateContext } from "./template.js";
 import { DEEPSEEKVL2_TEMPLATE, GLM41V_TEMPLATE, GLM45V_TEMPLATE } from "./templates-glm-deepseek.js";
-import { INTERNVL_TEMPLATE, INTERNVL35_TEMPLATE } from "./templates-internvl.js";
+import { INTERNVL_TEMPLATE, INTERNVL2_TEMPLATE, INTERNVL35_TEMPLATE } from "./templates-internvl.js";
 import { MAGISTRAL_TEMPLATE } from "./templates-magistral.js";
 import { MIMO_TEMPLATE } from "./templates-mimo.js";
 import { QWEN2VL_TEMPLATE, QWEN25VL_TEMPLATE } from "./templates-qwen-json.js";
@@ -39,6 +39,7 @@ const TEMPLATES: Record<string, ConfigTemplate> = {
   qwen3vl: QWEN3VL_TEMPLATE,
   qwen3_5: QWEN35_TEMPLATE,
   qwen3_6: QWEN36_TEMPLATE,
+  internvl2: INTERNVL2_TEMPLATE,
   "internvl2.5": INTERNVL_TEMPLATE,
   internvl3: INTERNVL_TEMPLATE,
   "internvl3.5": INTERNVL35_TEMPLATE,
@@ -202,7 +203,7 @@ export function resolveTrainingPlan(
     globalBatchSize,
     llmSplit,
     vitSplit: vit,
-    allowEmptyLeadingLlmStage: model.exampleDir === "internvl2.5",
+    allowEmptyLeadingLlmStage: model.exampleDir === "internvl2.5" || model.exampleDir === "internvl2",
   });
   const warnings: string[] = [];
   if (d.hostfile && params.nodes === undefined) {

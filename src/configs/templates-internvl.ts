@@ -6,7 +6,7 @@ import { basename } from "./templates-qwen-json.js";
 
 const IMAGE_MEAN = [0.485, 0.456, 0.406];
 
-function internvlData(c: {
+export function internvlData(c: {
   dataPath: string;
   dataFolder: string;
   tokenizer: string;
@@ -335,6 +335,235 @@ export const INTERNVL35_TEMPLATE: ConfigTemplate = {
       { role: "data-config", name: basename(dataFile!), upstream: dataFile!, format: "json", value: data },
       { role: "model-config", name: basename(modelFile!), upstream: modelFile!, format: "json", value: model },
       { role: "train-config", name: basename(fsdpFile!), upstream: fsdpFile!, format: "yaml", value: fsdp },
+    ];
+  },
+  datasetAttr: () => null,
+};
+
+// InternVL2 (v2.1.0 / v2.2.0, pretrain_internvl.py): model_8B.json, and what each other size changes in it.
+const IVL2_8B = {
+  model_id: "InternVL",
+  pre_process: true,
+  post_process: true,
+  add_text_encoder: false,
+  img_embedding_idx: 1,
+  downsample_ratio: 0.5,
+  select_layer: -1,
+  ps_version: "v2",
+  add_rmsnorm_offset: false,
+  img_context_token_id: 92546,
+  text_decoder: {
+    model_id: "internllm",
+    num_layers: 32,
+    pipeline_num_layers: [6, 9, 9, 8],
+    hidden_size: 4096,
+    num_attention_heads: 32,
+    num_query_groups: 8,
+    ffn_hidden_size: 14336,
+    kv_channels: 128,
+    hidden_dropout: 0.0,
+    attention_dropout: 0.0,
+    layernorm_epsilon: 1e-5,
+    normalization: "RMSNorm",
+    qk_layernorm: false,
+    add_bias_linear: false,
+    add_qkv_bias: false,
+    bias_activation_fusion: false,
+    gated_linear_unit: true,
+    init_method_std: 0.01,
+    apply_query_key_layer_scaling: false,
+    attention_softmax_in_fp32: true,
+    masked_softmax_fusion: false,
+    layernorm_zero_centered_gamma: false,
+    bias_dropout_fusion: false,
+    apply_rope_fusion: true,
+    memory_efficient_layer_norm: false,
+    max_position_embeddings: 4096,
+    fp16: false,
+    bf16: true,
+    params_dtype: "bf16",
+    fp16_lm_cross_entropy: false,
+    rotary_percent: 1.0,
+    position_embedding_type: "rope",
+    parallel_output: true,
+    initializer_factor: 0.1,
+    persist_layer_norm: true,
+    activation_func: "silu",
+    vocab_size: 92553,
+    rotary_base: 1000000,
+  },
+  image_encoder: {
+    vision_encoder: {
+      model_id: "InternViT",
+      num_layers: 24,
+      pipeline_num_layers: [24, 0, 0, 0],
+      hidden_size: 1024,
+      ffn_hidden_size: 4096,
+      num_attention_heads: 16,
+      num_channels: 3,
+      patch_size: 14,
+      image_size: 448,
+      add_qkv_bias: true,
+      qk_layernorm: false,
+      activation_func: "gelu",
+      normalization: "LayerNorm",
+      layernorm_epsilon: 1e-6,
+      hidden_dropout: 0.0,
+      drop_path_rate: 0.0,
+      attention_dropout: 0.0,
+      init_method_std: 0.02,
+      initializer_factor: 1.0,
+      output_hidden_states: false,
+      use_return_dict: false,
+      recompute_granularity: "full",
+      recompute_method: "uniform",
+      recompute_num_layers: 1,
+      params_dtype: "bf16",
+      post_layer_norm: false,
+      downsample_ratio: 0.5,
+      fp16: false,
+      bf16: true,
+      attention_softmax_in_fp32: false,
+      select_layer: -1,
+      ps_version: "v2",
+      pre_tockens: 2147483647,
+      next_tockens: 2147483647,
+      freeze: true,
+    },
+    vision_projector: {
+      model_id: "InternVLMLP",
+      downsample_ratio: 0.5,
+      vit_hidden_size: 1024,
+      llm_hidden_size: 4096,
+      params_dtype: "bf16",
+      num_layers: 1,
+    },
+  },
+  text_encoder: null,
+  video_encoder: null,
+};
+const IVL2_VIT_6B: Patch = {
+  hidden_size: 3200,
+  add_qkv_bias: false,
+  k_layernorm: "RMSNorm",
+  drop_path_rate: 0.4,
+  initializer_factor: 0.1,
+  num_attention_heads: 25,
+  ffn_hidden_size: 12800,
+  q_layernorm: "RMSNorm",
+  num_layers: 45,
+  normalization: "RMSNorm",
+  qk_layernorm: true,
+};
+const IVL2_RECOMPUTE = {
+  recompute_granularity: "full",
+  recompute_method: "uniform",
+  recompute_num_layers: 1,
+  apply_rope_fusion: false,
+};
+const IVL2_PATCH: Record<string, Patch> = {
+  "2b": {
+    image_encoder: { vision_projector: { llm_hidden_size: 2048 } },
+    text_decoder: {
+      hidden_size: 2048,
+      num_attention_heads: 16,
+      ffn_hidden_size: 8192,
+      rotary_base: 100000,
+      num_layers: 24,
+    },
+  },
+  "8b": {},
+  "26b": {
+    image_encoder: { vision_projector: { vit_hidden_size: 3200, llm_hidden_size: 6144 }, vision_encoder: IVL2_VIT_6B },
+    text_decoder: {
+      ...IVL2_RECOMPUTE,
+      init_method_std: 0.02,
+      max_position_embeddings: 32768,
+      hidden_size: 6144,
+      num_attention_heads: 48,
+      ffn_hidden_size: 16384,
+      num_layers: 48,
+    },
+  },
+  "76b": {
+    image_encoder: { vision_projector: { vit_hidden_size: 3200, llm_hidden_size: 8192 }, vision_encoder: IVL2_VIT_6B },
+    img_context_token_id: 128258,
+    text_decoder: {
+      ...IVL2_RECOMPUTE,
+      rotary_base: 500000,
+      vocab_size: 128265,
+      max_position_embeddings: 8192,
+      hidden_size: 8192,
+      num_attention_heads: 64,
+      ffn_hidden_size: 28672,
+      num_layers: 80,
+    },
+  },
+};
+const IVL2_HF: Record<string, string> = {
+  "2b": "OpenGVLab/InternVL2-2B",
+  "8b": "OpenGVLab/InternVL2-8B",
+  "26b": "OpenGVLab/InternVL2-26B",
+  "76b": "OpenGVLab/InternVL2-Llama3-76B",
+};
+const IVL2_CKPT: Record<string, string> = {
+  "2b": "pretrained/InternVL2-2B",
+  "8b": "pretrained/InternVL2-8B_pp4",
+  "26b": "pretrained/InternVL2-26B_pp8",
+  "76b": "InternVL2-76B_pp16",
+};
+
+export const INTERNVL2_TEMPLATE: ConfigTemplate = {
+  defaultPaths(model) {
+    const size = model.id.split("-").pop()!;
+    return {
+      hfDir: IVL2_HF[size]!,
+      ckptDir: IVL2_CKPT[size]!,
+      saveDir: "save_dir",
+      dataset: "/path/json_path",
+      datasetDir: "/path/root_path",
+    };
+  },
+  files(ctx: TemplateContext): TemplateFile[] {
+    const size = ctx.model.id.split("-").pop()!;
+    const release = ctx.recipe.release;
+    const [dataFile, modelFile] = ctx.recipe.configFiles;
+    let model = merge(IVL2_8B, IVL2_PATCH[size]!) as ConfigObject;
+    if (release === "v2.1.0") {
+      // v2.1.0 files: no tockens fields, projector without dtype/layers.
+      model = merge(model, {
+        image_encoder: {
+          vision_encoder: { pre_tockens: DROP, next_tockens: DROP },
+          vision_projector: { params_dtype: DROP, num_layers: DROP },
+        },
+      }) as ConfigObject;
+    }
+    // The 2B example runs without a pipeline and ships no pipeline lists.
+    if (ctx.pp === 1 && size === "2b") {
+      model = merge(model, {
+        text_decoder: { pipeline_num_layers: DROP },
+        image_encoder: { vision_encoder: { pipeline_num_layers: DROP } },
+      }) as ConfigObject;
+    } else {
+      if (ctx.llmSplit) model.text_decoder.pipeline_num_layers = ctx.llmSplit;
+      if (ctx.vitSplit) model.image_encoder.vision_encoder.pipeline_num_layers = ctx.vitSplit;
+    }
+    const data = internvlData({
+      dataPath: ctx.paths.dataset,
+      dataFolder: ctx.paths.datasetDir,
+      tokenizer: ctx.paths.hfDir,
+      maxPatch: 6,
+      frames: [4, 12],
+      padId: size === "76b" ? 128001 : 2,
+      antialias: release !== "v2.1.0",
+    }) as ConfigObject;
+    data.dataset_param.template_name = "internlm2-chat";
+    // Only the 2B pipeline pads images to a square first.
+    if (size !== "2b") data.dataset_param.preprocess_parameters.train_pipeline.image.shift();
+    if (size === "26b") data.dataset_param.repeat_time = 1;
+    return [
+      { role: "data-config", name: basename(dataFile!), upstream: dataFile!, format: "json", value: data },
+      { role: "model-config", name: basename(modelFile!), upstream: modelFile!, format: "json", value: model },
     ];
   },
   datasetAttr: () => null,

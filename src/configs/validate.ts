@@ -14,7 +14,7 @@ export interface PlanNumbers {
   globalBatchSize: number;
   llmSplit: number[] | null;
   vitSplit: number[] | null;
-  /** The upstream split allows an empty first LLM stage when the ViT fills it (InternVL 78B). */
+  /** The upstream split allows empty leading LLM stages when the ViT fills them (InternVL2 26B/76B, InternVL2.5 78B). */
   allowEmptyLeadingLlmStage: boolean;
 }
 
@@ -123,7 +123,10 @@ function checkSplit(
     });
   }
   if (field === "llmLayerSplit") {
-    const empty = split.findIndex((v, i) => v < 1 && !(allowEmpty && i === 0 && (vit?.[0] ?? 0) > 0));
+    // Leading stages may hold only ViT layers (InternVL2 26B/76B, InternVL2.5 78B): empty there, never after.
+    const empty = split.findIndex(
+      (v, i) => v < 1 && !(allowEmpty && split.slice(0, i).every((x) => x === 0) && (vit?.[i] ?? 0) > 0),
+    );
     if (empty >= 0) {
       issues.push({
         field,

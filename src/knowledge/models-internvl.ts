@@ -67,7 +67,73 @@ const common = {
   isolatedEnv: false,
 };
 
+/** The InternVL2 scripts export MEGATRON_ENV_INTERNVL without the allocator setting. */
+const { PYTORCH_NPU_ALLOC_CONF: _alloc, ...IVL2_ENV } = MEGATRON_ENV_INTERNVL;
+
+const internvl2 = (
+  size: string,
+  hf: string,
+  arch: ModelEntry["arch"],
+  defaults: Partial<TrainingDefaults>,
+): ModelEntry => ({
+  ...common,
+  id: `internvl2-${size.toLowerCase()}`,
+  family: "InternVL2",
+  displayName: hf.split("/")[1]!,
+  exampleDir: "internvl2",
+  size,
+  hfRepo: hf,
+  aliases: [hf.split("/")[1]!, `internvl2_${size.toLowerCase()}`, `internvl 2 ${size}`],
+  arch,
+  releases: span("v2.1.0", "v2.2.0"),
+  recipes: [
+    {
+      ...recipe("internvl2", size, "pretrain_internvl.py", span("v2.1.0", "v2.2.0"), defaults),
+      env: IVL2_ENV,
+    },
+  ],
+  notes: ["Removed at v2.3.0: use internvl2.5 or internvl3.", "mm-convert needs --cfg.trust_remote_code True."],
+});
+
+const INTERNLM2_VIT = INTERNVIT_300M;
+
 export const INTERNVL_MODELS: ModelEntry[] = [
+  internvl2(
+    "2B",
+    "OpenGVLab/InternVL2-2B",
+    { llm: { layers: 24, hidden: 2048, heads: 16, kvHeads: 8, ffn: 8192, vocab: 92553 }, vit: INTERNLM2_VIT },
+    { microBatchSize: 4, gradAccSteps: 16, lr: 4e-5, llmLayerSplit: [24], vitLayerSplit: [24] },
+  ),
+  internvl2(
+    "8B",
+    "OpenGVLab/InternVL2-8B",
+    { llm: { layers: 32, hidden: 4096, heads: 32, kvHeads: 8, ffn: 14336, vocab: 92553 }, vit: INTERNLM2_VIT },
+    { pp: 4, gradAccSteps: 64, lr: 4e-5, llmLayerSplit: [6, 9, 9, 8], vitLayerSplit: [24, 0, 0, 0] },
+  ),
+  internvl2(
+    "26B",
+    "OpenGVLab/InternVL2-26B",
+    { llm: { layers: 48, hidden: 6144, heads: 48, kvHeads: 8, ffn: 16384, vocab: 92553 }, vit: INTERNVIT_6B },
+    {
+      pp: 8,
+      gradAccSteps: 128,
+      llmLayerSplit: [0, 2, 8, 8, 8, 8, 8, 6],
+      vitLayerSplit: [38, 7, 0, 0, 0, 0, 0, 0],
+    },
+  ),
+  internvl2(
+    "76B",
+    "OpenGVLab/InternVL2-Llama3-76B",
+    { llm: { layers: 80, hidden: 8192, heads: 64, kvHeads: 8, ffn: 28672, vocab: 128265 }, vit: INTERNVIT_6B },
+    {
+      npusPerNode: 16,
+      hostfile: true,
+      pp: 16,
+      gradAccSteps: 128,
+      llmLayerSplit: [0, 0, 0, 1, 5, 6, 7, 7, 7, 7, 7, 7, 7, 7, 6, 6],
+      vitLayerSplit: [11, 12, 12, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    },
+  ),
   {
     ...common,
     id: "internvl2.5-4b",

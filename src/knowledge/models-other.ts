@@ -359,15 +359,6 @@ export const ROUTING_ENTRIES: RoutingEntry[] = [
     "Image generation through examples/diffusers (flux, flux2, flux-kontext, sd3, sdxl, qwen_image).",
     { exampleDir: "diffusers/flux" },
   ),
-  r(
-    "internvl2",
-    "InternVL2",
-    "vlm",
-    "pretrain_internvl.py",
-    span("v2.1.0", "v2.2.0"),
-    "Older InternVL (2B/8B/26B/76B); removed at v2.3.0 — use internvl2.5 or internvl3.",
-    { converter: "InternVLConverter" },
-  ),
   r("llava1.5", "LLaVA-1.5", "vlm", "pretrain_llava.py", span("v2.1.0", "v2.2.0"), "LLaVA-1.5; removed at v2.3.0."),
   r(
     "qwen3vl_dev",

@@ -40,6 +40,15 @@ describe("every registry pair against upstream's files at its tag", () => {
     expect(missing).toEqual([]);
   });
 
+  it("builds every pair with its defaults (a refused pair would compare no files)", () => {
+    const refused = pairs.flatMap((p) =>
+      resolveTrainingPlan(p.model.id, p.release, { ...USER_PATHS, variant: p.variant }).errors.map(
+        (e) => `${p.model.id} ${p.variant || "default"} ${p.release}: ${e.message}`,
+      ),
+    );
+    expect(refused).toEqual([]);
+  });
+
   it("leaves no difference unexplained", () => {
     const unexplained: string[] = [];
     const totals = { equal: 0, different: 0, missing: 0, extra: 0 };
