@@ -148,6 +148,8 @@ export const deviceRules: DiagnosisRule[] = [
         confidence: 0.86,
       },
       { match: lit("Device or resource busy"), near: [lit("davinci"), lit("npu")], within: 4, confidence: 0.75 },
+      // EBUSY in glibc's zh_CN text (po/zh_CN.po: "设备或资源忙").
+      { match: lit("设备或资源忙"), near: [lit("davinci"), lit("npu")], within: 4, confidence: 0.75 },
       {
         match: rx(/because the device is used|ret is -8020\b/, "the device is used", "ret is -8020"),
         confidence: 0.85,

@@ -585,9 +585,11 @@ export const envRules: DiagnosisRule[] = [
       // accelerate's Megatron-LM plugin and conversion tools say it in words.
       {
         match: rx(
-          /Megatron is not installed|Unable to import Megatron/,
+          /Megatron(?:-LM)? is not installed|Unable to import Megatron|megatron\.core is not available/,
           "Megatron is not installed",
+          "Megatron-LM is not installed",
           "Unable to import Megatron",
+          "megatron.core is not available",
         ),
         confidence: 0.85,
       },

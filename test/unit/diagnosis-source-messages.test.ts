@@ -333,6 +333,36 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       log: "ValueError: num_attention_heads (28) must be a multiple of tensor_model_parallel_size (8).",
     },
   ],
+  pp_layers_mismatch: [
+    {
+      source: "https://github.com/NVIDIA/Megatron-LM/blob/main/megatron/training/arguments.py (validate_args)",
+      log: "AssertionError: Number of layers should be divisible by the pipeline-model-parallel size",
+    },
+    {
+      source: "https://github.com/NVIDIA/Megatron-LM/blob/main/megatron/core/transformer/transformer_block.py",
+      log: "AssertionError: num_layers must be divisible by pipeline_model_parallel_size",
+    },
+    {
+      source: "https://gitcode.com/Ascend/MindSpeed-LLM (checkpoint converter _valid_parameter)",
+      log: "ValueError: number of layers (61) should be divisible by the pipeline parallel size (4)",
+    },
+  ],
+  megatron_version_mismatch: [
+    {
+      source: "https://github.com/NVIDIA/NeMo/blob/main/scripts/checkpoint_averaging (ImportError wording)",
+      log: "ImportError: Megatron is not installed. Please install Megatron-LM to use this script.",
+    },
+    {
+      source: 'Megatron-LM consumers\' import guard ("megatron.core is not available. Please install Megatron-LM")',
+      log: "ImportError: megatron.core is not available. Please install Megatron-LM to use TopoSharder.",
+    },
+  ],
+  device_busy: [
+    {
+      source: "glibc po/zh_CN.po (EBUSY) on the device node",
+      log: "open /dev/davinci0 failed: 设备或资源忙",
+    },
+  ],
   windows_line_endings: [
     {
       source: "bash po/zh_CN.po (command not found, with a CR in the word)",
