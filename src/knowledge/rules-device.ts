@@ -84,7 +84,14 @@ export const deviceRules: DiagnosisRule[] = [
         confidence: 0.85,
       },
       // The name of runtime code 207001 (hicann/runtime include/external/acl/error_codes/rt_error_codes.h).
-      { match: lit("ACL_ERROR_RT_MEMORY_ALLOCATION"), confidence: 0.8 },
+      {
+        match: rx(
+          /ACL_ERROR_RT_(?:MEMORY_ALLOCATION|DEVICE_OOM)\b/,
+          "ACL_ERROR_RT_MEMORY_ALLOCATION",
+          "ACL_ERROR_RT_DEVICE_OOM",
+        ),
+        confidence: 0.8,
+      },
       // Other accelerator runtimes (Sophgo bmlib, generic SDKs) name the same failure in their own words.
       {
         match: rx(
@@ -298,6 +305,18 @@ export const deviceRules: DiagnosisRule[] = [
         confidence: 0.8,
       },
       { match: lit("failed to pass monitoredBarrier"), confidence: 0.8 },
+      // The names of the runtime's sync/task timeout codes (rt_error_codes.h: 107020, 507046, 507047) and of HCCL's
+      // timeout result (hccl_types.h: HCCL_E_TIMEOUT).
+      {
+        match: rx(
+          /ACL_ERROR_RT_(?:STREAM_SYNC|EVENT_SYNC|TASK)_TIMEOUT\b|HCCL_E_TIMEOUT\b/,
+          "ACL_ERROR_RT_STREAM_SYNC_TIMEOUT",
+          "ACL_ERROR_RT_EVENT_SYNC_TIMEOUT",
+          "ACL_ERROR_RT_TASK_TIMEOUT",
+          "HCCL_E_TIMEOUT",
+        ),
+        confidence: 0.78,
+      },
       // The store-based barrier at process-group init (torch/distributed/distributed_c10d.py _store_based_barrier).
       { match: lit("Timed out initializing process group in store based barrier"), confidence: 0.82 },
     ],
@@ -350,6 +369,15 @@ export const deviceRules: DiagnosisRule[] = [
       },
       { match: rx(/ErrCode=107001|device id error/, "ErrCode=107001", "device id error"), confidence: 0.86 },
       { match: lit("Set visible device failed"), confidence: 0.88 },
+      // The names of runtime codes 207004 and 107001 (rt_error_codes.h).
+      {
+        match: rx(
+          /ACL_ERROR_RT_(?:NO_DEVICE|INVALID_DEVICEID)\b/,
+          "ACL_ERROR_RT_NO_DEVICE",
+          "ACL_ERROR_RT_INVALID_DEVICEID",
+        ),
+        confidence: 0.82,
+      },
       {
         match: ascendCode("EL0003"),
         near: [code("507033"), lit("Failed to open device"), lit("SetDevice")],
@@ -454,7 +482,17 @@ export const deviceRules: DiagnosisRule[] = [
       // CANN's report "there is an aicore error exception" / "an exception of aicore error" (CANN troubleshooting,
       // asys aicore_error analysis) and the runtime's names of the kernel exception codes (rt_error_codes.h).
       { match: lit("aicore error"), confidence: 0.86 },
-      { match: rx(/ACL_ERROR_RT_AI(?:CORE|VEC|CPU)_\w+/, "ACL_ERROR_RT_AI"), confidence: 0.8 },
+      {
+        match: rx(
+          /ACL_ERROR_RT_(?:AICORE|AIVEC|AICPU|VECTOR_CORE|FFTS_PLUS)_(?:TRAP_)?(?:EXCEPTION|TIMEOUT)\b/,
+          "ACL_ERROR_RT_AICORE_",
+          "ACL_ERROR_RT_AIVEC_",
+          "ACL_ERROR_RT_AICPU_",
+          "ACL_ERROR_RT_VECTOR_CORE_",
+          "ACL_ERROR_RT_FFTS_PLUS_",
+        ),
+        confidence: 0.8,
+      },
       // The CUDA counterpart: a kernel faulted on the device (cudaErrorIllegalAddress, c10/cuda/CUDAException.h).
       { match: lit("an illegal memory access was encountered"), confidence: 0.6 },
       { match: lit("Kernel task happen error"), confidence: 0.82 },

@@ -202,6 +202,8 @@ export const envRules: DiagnosisRule[] = [
       { match: lit("init runtime platform info failed"), confidence: 0.88 },
       { match: rx(/Failed to find function aclrt\w*/, "Failed to find function"), confidence: 0.85 },
       { match: lit("does not has any binary"), confidence: 0.75 },
+      // The name of runtime code 507008 (rt_error_codes.h): the SoC is not the one the software was built for.
+      { match: lit("ACL_ERROR_RT_SOC_VERSION"), confidence: 0.8 },
       // The chip is not the one the packages were built for (torch_npu, vLLM-Ascend, MindSpore, Paddle wording).
       {
         match: rx(

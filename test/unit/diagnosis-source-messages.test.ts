@@ -16,10 +16,12 @@ interface SourceMessage {
 }
 
 const TORCH = "https://github.com/pytorch/pytorch/blob/main";
+const RT_CODES = "https://github.com/hicann/runtime/blob/master/include/external/acl/error_codes/rt_error_codes.h";
 const CANN_DOC = "https://www.hiascend.com/document/detail/zh/canncommercial/latest/maintenref/troubleshooting";
 
 const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
   npu_oom: [
+    { source: RT_CODES, log: "aclrtMalloc failed: ACL_ERROR_RT_DEVICE_OOM" },
     {
       source: `${CANN_DOC}/atlaserrorcode_15_0324.html (EI0011 Resource_Error_Insufficient_Device_Memory)`,
       log: "EI0011: Failed to allocate [2147483648] bytes of NPU memory.",
@@ -85,6 +87,7 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     },
   ],
   cann_version_mismatch: [
+    { source: RT_CODES, log: "rtGetSocVersion failed: ACL_ERROR_RT_SOC_VERSION" },
     {
       source:
         "https://github.com/mindspore-ai/mindspore/blob/master/mindspore/python/mindspore/run_check/_check_version.py",
@@ -115,6 +118,11 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     },
   ],
   hccl_timeout: [
+    { source: RT_CODES, log: "aclrtSynchronizeStream failed: ACL_ERROR_RT_STREAM_SYNC_TIMEOUT" },
+    {
+      source: "https://gitee.com/ascend/cann-hccl/blob/master/inc/hccl/hccl_types.h",
+      log: "HcclAllReduce returned HCCL_E_TIMEOUT",
+    },
     {
       source: `${TORCH}/torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp`,
       log: "[E ProcessGroupNCCL.cpp:414] Some NCCL operations have failed or timed out. Due to the asynchronous nature of CUDA kernels, subsequent GPU operations might run on corrupted/incomplete data.",
@@ -132,6 +140,7 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       log: "RuntimeError: Timed out initializing process group in store based barrier on rank: 0, for key: store_based_barrier_key:1 (world_size=8, num_workers_joined=1, timeout=0:30:00)",
     },
   ],
+  npu_not_available: [{ source: RT_CODES, log: "aclrtSetDevice failed: ACL_ERROR_RT_INVALID_DEVICEID" }],
   driver_not_mounted: [
     {
       source:
@@ -166,6 +175,7 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     },
   ],
   aicore_error: [
+    { source: RT_CODES, log: "kernel launch failed: ACL_ERROR_RT_VECTOR_CORE_TRAP_EXCEPTION" },
     {
       source: `${CANN_DOC} (runtime exception report)`,
       log: "The error from device(chipId:0, dieId:0), serial number is 3, there is an aicore error exception, core id is 0, error code = 0x800000.",
