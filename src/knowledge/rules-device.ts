@@ -607,6 +607,10 @@ export const deviceRules: DiagnosisRule[] = [
         ),
         confidence: 0.7,
       },
+      // torch's CPU allocator (c10/core/impl/alloc_cpu.cpp: "DefaultCPUAllocator: can't allocate memory") and ENOMEM
+      // as Python prints it.
+      { match: lit("DefaultCPUAllocator: can't allocate memory"), confidence: 0.85 },
+      { match: lit("[Errno 12] Cannot allocate memory"), confidence: 0.65 },
       // bash's job report of a SIGKILLed command (jobs.c, signal names in English and zh_CN: "Killed" / "已杀死").
       { match: rx(/line \d+: +\d+ Killed\b|\d+ 已杀死/, " Killed", "已杀死"), confidence: 0.65 },
     ],

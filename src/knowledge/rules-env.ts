@@ -23,8 +23,10 @@ export const envRules: DiagnosisRule[] = [
     triggers: [
       {
         match: rx(
-          new RegExp(`lib(?:${CANN_LIBS})\\.so[^\\n]*cannot open shared object file`),
+          // The loader's message in English and in glibc's zh_CN text (po/zh_CN.po: "无法打开共享对象文件").
+          new RegExp(`lib(?:${CANN_LIBS})\\.so[^\\n]*(?:cannot open shared object file|无法打开共享对象文件)`),
           "cannot open shared object file",
+          "无法打开共享对象文件",
         ),
         confidence: 0.9,
       },
@@ -541,6 +543,8 @@ export const envRules: DiagnosisRule[] = [
       },
       { match: rx(/\r'?: No such file or directory/, "\r': No such", "\r: No such"), confidence: 0.88 },
       { match: lit("syntax error near unexpected token"), confidence: 0.55 },
+      // coreutils env quotes the program name with ‘…’ in UTF-8 locales and escapes the CR (lib/quotearg.c).
+      { match: rx(/(?:env|bin): ‘[\w./-]+\\r’: No such file/, "\\r’: No such"), confidence: 0.9 },
       {
         match: rx(
           /bad interpreter: [^\n]*\^M|(?:env|bin): '?\w+\\r'?: No such file/,

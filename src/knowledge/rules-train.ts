@@ -226,6 +226,8 @@ export const trainRules: DiagnosisRule[] = [
       // datasets found files with different columns (src/datasets/builder.py, DatasetGenerationCastError).
       { match: lit("No columns in the dataset match the model's forward"), confidence: 0.82 },
       { match: lit("All the data files must have the same columns"), confidence: 0.78 },
+      // LLaMA-Factory found no sample its converter could read (src/llamafactory/data/loader.py).
+      { match: lit("Cannot find valid samples"), confidence: 0.8 },
     ],
     extract: [/KeyError: (?<key>'[^']*'|"[^"]*"|None)/],
     cause:
@@ -391,6 +393,8 @@ export const trainRules: DiagnosisRule[] = [
         confidence: 0.9,
       },
       { match: rx(/\[Errno 122\]|Disk quota exceeded/, "[Errno 122]", "Disk quota exceeded"), confidence: 0.9 },
+      // huggingface_hub's check before a download (file_download.py _check_disk_space).
+      { match: lit("Not enough free disk space to download the file"), confidence: 0.75 },
       {
         match: rx(
           /file write failed|PytorchStreamWriter failed writing/,

@@ -72,6 +72,10 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
   ],
   cann_env_not_sourced: [
     {
+      source: 'glibc po/zh_CN.po ("cannot open shared object file")',
+      log: "ImportError: libhccl.so: 无法打开共享对象文件: 没有那个文件或目录",
+    },
+    {
       source:
         "https://github.com/mindspore-ai/mindspore/blob/master/mindspore/python/mindspore/run_check/_check_version.py",
       log: "[WARNING] ME(18680:1,MainProcess):2024-01-01-00:00:00.000.00 [mindspore/run_check/_check_version.py:460] Can not find the tbe operator implementation(need by mindspore-ascend). Please check if you have set env PYTHONPATH, you can refer to the installation guidelines https://www.mindspore.cn/install",
@@ -241,6 +245,10 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
   ],
   dataset_key_error: [
     {
+      source: "https://github.com/hiyouga/LlamaFactory/blob/main/src/llamafactory/data/loader.py",
+      log: "RuntimeError: Cannot find valid samples, check `data/README.md` for the data format.",
+    },
+    {
       source: "https://github.com/huggingface/datasets/blob/main/src/datasets/arrow_dataset.py (set_format)",
       log: "ValueError: Columns ['attention_mask'] not in the dataset. Current columns in the dataset: ['text', 'input_ids']",
     },
@@ -281,6 +289,11 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     },
   ],
   disk_full: [
+    {
+      source:
+        "https://github.com/huggingface/huggingface_hub/blob/main/src/huggingface_hub/file_download.py (_check_disk_space)",
+      log: "UserWarning: Not enough free disk space to download the file. The expected file size is: 31264.22 MB. The target location /root/.cache/huggingface/hub/models--org--m/blobs only has 25030.56 MB free disk space.",
+    },
     {
       source: "https://pkg.go.dev/syscall (ENOSPC text used by docker/containerd)",
       log: "failed to register layer: write /var/lib/docker/tmp/abc: no space left on device",
@@ -324,6 +337,11 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     },
   ],
   host_oom: [
+    {
+      source: `${TORCH}/c10/core/impl/alloc_cpu.cpp`,
+      log: "RuntimeError: [enforce fail at alloc_cpu.cpp:117] err == 0. DefaultCPUAllocator: can't allocate memory: you tried to allocate 2359296 bytes. Error code 12 (Cannot allocate memory)",
+    },
+    { source: "Python OSError for ENOMEM", log: "OSError: [Errno 12] Cannot allocate memory" },
     {
       source: "bash jobs.c (signal description of SIGKILL in the job report)",
       log: "./train.sh: line 12: 12345 Killed                  python train.py --config cfg.yaml",
@@ -374,6 +392,10 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     },
   ],
   windows_line_endings: [
+    {
+      source: "https://github.com/coreutils/coreutils/blob/master/src/env.c (program name quoted by lib/quotearg.c)",
+      log: "/usr/bin/env: ‘python3\\r’: No such file or directory",
+    },
     {
       source: "bash po/zh_CN.po (command not found, with a CR in the word)",
       log: "run.sh: 行 2: $'\\r': 未找到命令",
