@@ -298,6 +298,7 @@ function internvl2Args(ctx: TemplateContext): ArgBlocks {
   const rotary = size === "2b" ? 100000 : big ? 500000 : 1000000;
   const gpt = [
     ...PARALLEL,
+    ...(ctx.vpp ? [`--virtual-pipeline-model-parallel-size ${ctx.vpp.size}`] : []),
     "--micro-batch-size ${MBS}",
     "--global-batch-size ${GBS}",
     `--seq-length ${ctx.seqLength}`,

@@ -161,6 +161,9 @@ export function resolveTrainingPlan(
       : null;
   }
 
+  // The recipe's VPP layout holds only for its own pipeline and split.
+  const vpp =
+    d.vpp && pp === d.pp && params.llmLayerSplit === undefined && params.vitLayerSplit === undefined ? d.vpp : null;
   const outputDir = params.outputDir ?? `./examples/${model.exampleDir}`;
   const defaults = template.defaultPaths(model, recipe);
   const paths: PlanPaths = {
@@ -187,6 +190,7 @@ export function resolveTrainingPlan(
     lr: params.lr ?? d.lr,
     llmSplit,
     vitSplit: vit,
+    vpp,
     paths,
     fileRef: (name) => (outputDir.endsWith("/") ? `${outputDir}${name}` : `${outputDir}/${name}`),
   };
@@ -214,6 +218,10 @@ export function resolveTrainingPlan(
   for (const d of recipe.upstreamDifferences ?? []) {
     warnings.push(`Differs from upstream ${recipe.script} (${tag}) on purpose: ${d.key}: ${d.reason}`);
   }
+  if (d.vpp && !vpp)
+    warnings.push(
+      `The example runs ${d.vpp.size} virtual pipeline stages per rank for its pp=${d.pp} split; with the pipeline or split changed this plan runs without VPP.`,
+    );
   if (model.isolatedEnv)
     warnings.push(`${model.id} needs its own Python environment: ${model.requirements.join("; ")}.`);
 
@@ -257,6 +265,7 @@ export function resolveTrainingPlan(
     seqLength: ctx.seqLength,
     lr: ctx.lr,
     layerSplit: { llm: llmSplit, vit },
+    ...(vpp ? { vpp: vpp.size } : {}),
     paths,
     datasetAttr: template.datasetAttr?.(ctx) ?? null,
     env: recipe.env,

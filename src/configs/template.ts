@@ -33,6 +33,8 @@ export interface TemplateContext {
   lr: number;
   llmSplit: number[] | null;
   vitSplit: number[] | null;
+  /** The recipe's virtual-pipeline layout, kept when the pipeline and split are the recipe's. */
+  vpp: { size: number; llm: number[][]; vit: number[][] } | null;
   paths: PlanPaths;
   /** Where a sibling config file lives, as the launch script and configs refer to it. */
   fileRef(name: string): string;

@@ -506,6 +506,7 @@ const IVL2_HF: Record<string, string> = {
   "26b": "OpenGVLab/InternVL2-26B",
   "76b": "OpenGVLab/InternVL2-Llama3-76B",
 };
+const IVL2_CKPT_VPP = "pretrained/InternVL2-8B_pp4_vpp3";
 const IVL2_CKPT: Record<string, string> = {
   "2b": "pretrained/InternVL2-2B",
   "8b": "pretrained/InternVL2-8B_pp4",
@@ -514,11 +515,11 @@ const IVL2_CKPT: Record<string, string> = {
 };
 
 export const INTERNVL2_TEMPLATE: ConfigTemplate = {
-  defaultPaths(model) {
+  defaultPaths(model, recipe) {
     const size = model.id.split("-").pop()!;
     return {
       hfDir: IVL2_HF[size]!,
-      ckptDir: IVL2_CKPT[size]!,
+      ckptDir: recipe.defaults.vpp ? IVL2_CKPT_VPP : IVL2_CKPT[size]!,
       saveDir: "save_dir",
       dataset: "/path/json_path",
       datasetDir: "/path/root_path",
@@ -544,6 +545,11 @@ export const INTERNVL2_TEMPLATE: ConfigTemplate = {
         text_decoder: { pipeline_num_layers: DROP },
         image_encoder: { vision_encoder: { pipeline_num_layers: DROP } },
       }) as ConfigObject;
+    } else if (ctx.vpp) {
+      // model_8B_vpp.json: one row per virtual stage; the ViT trains with it.
+      model.text_decoder.pipeline_num_layers = ctx.vpp.llm;
+      model.image_encoder.vision_encoder.pipeline_num_layers = ctx.vpp.vit;
+      model.image_encoder.vision_encoder.freeze = false;
     } else {
       if (ctx.llmSplit) model.text_decoder.pipeline_num_layers = ctx.llmSplit;
       if (ctx.vitSplit) model.image_encoder.vision_encoder.pipeline_num_layers = ctx.vitSplit;

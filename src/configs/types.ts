@@ -82,6 +82,8 @@ export interface TrainingPlan {
   lr: number;
   /** Per pipeline stage; null where the backend has no pipeline split (FSDP2). */
   layerSplit: { llm: number[] | null; vit: number[] | null };
+  /** Virtual pipeline stages per rank (--virtual-pipeline-model-parallel-size), when the recipe's VPP layout is kept. */
+  vpp?: number;
   paths: { outputDir: string; hfDir: string; ckptDir: string; saveDir: string; dataset: string; datasetDir: string };
   /** Dataset field names the data config expects (dataset_param.attr), or null when the format has none. */
   datasetAttr: Record<string, string> | null;

@@ -40,6 +40,8 @@ export interface ParallelLayout {
   /** Layers per pipeline stage. */
   llm: number[];
   vit: number[] | null;
+  /** Virtual pipeline: the layers of each virtual stage, one row per virtual stage (VppParallelConfig). */
+  vpp?: { llm: number[][]; vit: number[][] };
 }
 
 export interface ConvertArgSpec {
@@ -176,10 +178,12 @@ export function hasShape(className: string, argStyle: "cfg" | "flat", method: Co
 
 function parallelFlags(prefix: string, layout: ParallelLayout, nested: boolean): string[] {
   const wrap = (v: number[]) => (nested ? [v] : v);
+  // The README's VPP conversion: one row per virtual stage, [[0,0,0,1],[4,4,4,4],[4,4,4,3]].
+  const vpp = nested ? layout.vpp : undefined;
   return [
     `--${prefix}.llm_pp_layers`,
-    list(wrap(layout.llm)),
-    ...(layout.vit ? [`--${prefix}.vit_pp_layers`, list(wrap(layout.vit))] : []),
+    list(vpp ? vpp.llm : wrap(layout.llm)),
+    ...(layout.vit ? [`--${prefix}.vit_pp_layers`, list(vpp ? vpp.vit : wrap(layout.vit))] : []),
     `--${prefix}.tp_size`,
     String(layout.tp),
   ];

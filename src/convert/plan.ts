@@ -216,6 +216,14 @@ export function planConversion(req: ConvertRequest): ConvertPlan {
   const cfg = info.argStyle === "cfg";
   const dcpOut = method === "hf_to_mm_dcp";
   const layout = cfg ? layoutFrom(model, plan, plan.layerSplit.llm, plan.layerSplit.vit) : undefined;
+  const vpp = recipe?.defaults.vpp;
+  if (layout && vpp && plan.vpp === vpp.size) layout.vpp = { llm: vpp.llm, vit: vpp.vit };
+  if (layout?.vpp && (method === "mm_to_hf" || method === "resplit")) {
+    throw new ConvertRefusal(
+      `${method} of a virtual-pipeline checkpoint is not supported upstream (the README converts VPP weights to HF and back); use the ${model.id} recipe without VPP for it.`,
+      "method",
+    );
+  }
   let sourceLayout: ParallelLayout | undefined;
   if (direction === "resplit" && (req.sourceTp || req.sourceLlmLayerSplit)) {
     const llm = req.sourceLlmLayerSplit ?? layout!.llm;

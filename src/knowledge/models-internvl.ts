@@ -91,6 +91,36 @@ const internvl2 = (
       ...recipe("internvl2", size, "pretrain_internvl.py", span("v2.1.0", "v2.2.0"), defaults),
       env: IVL2_ENV,
     },
+    ...(size === "8B"
+      ? [
+          {
+            ...recipe("internvl2", size, "pretrain_internvl.py", span("v2.1.0", "v2.2.0"), {
+              ...defaults,
+              // Per-rank sums of the virtual stages below.
+              llmLayerSplit: [8, 8, 8, 8],
+              vitLayerSplit: [6, 7, 7, 4],
+              vpp: {
+                size: 3,
+                llm: [
+                  [0, 0, 0, 1],
+                  [4, 4, 4, 4],
+                  [4, 4, 4, 3],
+                ],
+                vit: [
+                  [6, 7, 7, 4],
+                  [0, 0, 0, 0],
+                  [0, 0, 0, 0],
+                ],
+              },
+            }),
+            variant: "vpp",
+            description: "full fine-tune with a virtual pipeline (PP4 x VPP3), the ViT trained too",
+            script: "examples/internvl2/finetune_internvl2_8B_vpp.sh",
+            configFiles: ["examples/internvl2/data_8B.json", "examples/internvl2/model_8B_vpp.json"],
+            env: IVL2_ENV,
+          },
+        ]
+      : []),
   ],
   notes: ["Removed at v2.3.0: use internvl2.5 or internvl3.", "mm-convert needs --cfg.trust_remote_code True."],
 });

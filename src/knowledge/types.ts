@@ -57,6 +57,12 @@ export interface TrainingDefaults {
   /** Megatron: LLM and ViT layers per pipeline stage. */
   llmLayerSplit?: number[];
   vitLayerSplit?: number[];
+  /**
+   * Virtual pipeline (VPP): virtual stages per rank and the layers of each virtual stage, one row per virtual stage
+   * (what pipeline_num_layers and the converter's *_pp_layers hold); llmLayerSplit / vitLayerSplit are then the
+   * per-rank sums.
+   */
+  vpp?: { size: number; llm: number[][]; vit: number[][] };
 }
 
 export interface ConverterMethod {

@@ -71,7 +71,12 @@ function checkModel(
     ["text_decoder", td, false],
     ["vision_encoder", vit, true],
   ] as const) {
-    const split = flat(cfg.pipeline_num_layers);
+    const raw = cfg.pipeline_num_layers;
+    // VPP: one row per virtual stage; a rank holds the sum of its column.
+    const split =
+      Array.isArray(raw) && raw.length > 0 && raw.every((r) => Array.isArray(r))
+        ? (raw as unknown[][])[0]!.map((_, i) => (raw as unknown[][]).reduce((a, r) => a + (Number(r[i]) || 0), 0))
+        : flat(raw);
     const layers = numOr(cfg.num_layers);
     if (!split || split.length === 0) continue;
     if (part === "text_decoder") llmSplit = split;
