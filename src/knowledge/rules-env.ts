@@ -204,6 +204,21 @@ export const envRules: DiagnosisRule[] = [
       { match: lit("init runtime platform info failed"), confidence: 0.88 },
       { match: rx(/Failed to find function aclrt\w*/, "Failed to find function"), confidence: 0.85 },
       { match: lit("does not has any binary"), confidence: 0.75 },
+      // aclnn found no kernel binary for the operator (561003 ACLNN_ERR_INNER_FIND_KERNEL_ERROR, aclnn return codes:
+      // CANNCommunityEdition API atlasascendc_api_07_1205): the kernels package lacks it, unless the log names a dtype.
+      {
+        match: rx(
+          /(?:error code is|error code:|ErrCode=|retCode=)\s*561003\b|ACLNN_ERR_INNER_FIND_KERNEL_ERROR/,
+          "error code is",
+          "error code:",
+          "ErrCode=",
+          "retCode=",
+          "ACLNN_ERR_INNER_FIND_KERNEL_ERROR",
+        ),
+        unless: [lit("not implemented for"), lit("dtype"), lit("DT_BFLOAT16")],
+        within: 12,
+        confidence: 0.65,
+      },
       // The name of runtime code 507008 (rt_error_codes.h): the SoC is not the one the software was built for.
       { match: lit("ACL_ERROR_RT_SOC_VERSION"), confidence: 0.8 },
       // The chip is not the one the packages were built for (torch_npu, vLLM-Ascend, MindSpore, Paddle wording).

@@ -91,6 +91,15 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     },
   ],
   cann_version_mismatch: [
+    {
+      source:
+        "https://www.hiascend.com/document/detail/en/CANNCommunityEdition/910/API/aolapi/atlasascendc_api_07_1205.html",
+      log: "RuntimeError: call aclnnGroupedMatmulV4 failed, error code is 561003",
+    },
+    {
+      source: "https://gitcode.com/Ascend/MindSpeed-MM/blob/master/docs/zh/FAQ.md (#1, OPP verification)",
+      log: "[ERROR] GE(1234,python):Failed to verify the OPP package version",
+    },
     { source: RT_CODES, log: "rtGetSocVersion failed: ACL_ERROR_RT_SOC_VERSION" },
     {
       source:
@@ -157,6 +166,11 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     },
   ],
   torch_npu_version_mismatch: [
+    {
+      // A CANN library lacking a symbol torch_npu was built against: the torch_npu/CANN pairing, not the OPP.
+      source: "https://github.com/Ascend/pytorch (torch_npu built per CANN release; symbols of libopapi/libhccl)",
+      log: "ImportError: /usr/local/Ascend/ascend-toolkit/latest/lib64/libopapi.so: undefined symbol: aclnnGroupedMatmulV4",
+    },
     {
       source: "https://github.com/Ascend/pytorch/blob/master/torch_npu/utils/utils.py (cann_package_check)",
       log: "Warning : CANN package version 6.3.RC1 and PyTorch version 2.0.0.rc1 is not matched, please check the README of the ascend pytorch repo.",
