@@ -460,3 +460,45 @@ describe("each category recognises the wording of every stack that raises it", (
     }
   });
 });
+
+describe("new source wordings keep root causes above the symptoms they cause", () => {
+  it.each([
+    {
+      cause: "npu_oom",
+      log: [
+        "[rank1]: torch.OutOfMemoryError: HIP out of memory. Tried to allocate 2.00 GiB.",
+        "[E ProcessGroupNCCL.cpp:414] Some NCCL operations have failed or timed out. Due to the asynchronous nature of CUDA kernels, subsequent GPU operations might run on corrupted/incomplete data.",
+      ],
+    },
+    {
+      cause: "port_in_use",
+      log: [
+        "OSError: [Errno 98] 地址已在使用",
+        "RuntimeError: Timed out initializing process group in store based barrier on rank: 0, for key: store_based_barrier_key:1 (world_size=8, num_workers_joined=1, timeout=0:30:00)",
+      ],
+    },
+    {
+      cause: "host_oom",
+      log: [
+        "RuntimeError: [enforce fail at alloc_cpu.cpp:117] err == 0. DefaultCPUAllocator: can't allocate memory: you tried to allocate 2359296 bytes.",
+        "RuntimeError: [Rank 0]: Rank 1 failed to pass monitoredBarrier in 1800000 ms",
+      ],
+    },
+    {
+      cause: "shm_bus_error",
+      log: [
+        "node1:168:168 [0] misc/shmutils.cc:72 NCCL WARN Error: failed to extend /dev/shm/nccl-UbzKZ9 to 9637892 bytes: No space left on device",
+        "RuntimeError: [../third_party/gloo/gloo/transport/tcp/unbound_buffer.cc:81] Timed out waiting 1800000ms for recv operation to complete",
+      ],
+    },
+    {
+      cause: "dtype_unsupported",
+      log: [
+        "RuntimeError: Tensor self not implemented for DT_BFLOAT16, should be in dtype support list [DT_FLOAT16,DT_FLOAT,].",
+        "RuntimeError: call aclnnGroupedMatmulV4 failed, error code is 561003",
+      ],
+    },
+  ])("$cause ranks first", ({ cause, log }) => {
+    expect(top(log.join("\n"))).toBe(cause);
+  });
+});
