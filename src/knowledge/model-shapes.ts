@@ -416,6 +416,48 @@ export const MODEL_SHAPES: Readonly<Record<string, ModelShape>> = {
     sources: [hf("deepseek-ai/deepseek-vl2")],
     approximations: ["multi-head latent attention counted as 32 full heads of width 128"],
   },
+  "deepseekvl2-671b": {
+    text: {
+      layers: 61,
+      hidden: 7168,
+      heads: 128,
+      kvHeads: 128,
+      headDim: 128,
+      ffn: 18432,
+      vocab: 129280,
+      tiedEmbeddings: false,
+      experts: 256,
+      topK: 8,
+      moeFfn: 2048,
+      sharedExpertFfn: 2048,
+      denseLayers: 3,
+    },
+    vision: SIGLIP_SO400M,
+    sources: [upstream("v26.0.0", "deepseekvl2/model_deepseekv3_vl.json")],
+    approximations: ["multi-head latent attention counted as 128 full heads of width 128; the MTP layer left out"],
+  },
+  "internvl2-2b": {
+    text: { layers: 24, hidden: 2048, heads: 16, kvHeads: 8, ffn: 8192, vocab: 92553, tiedEmbeddings: false },
+    vision: INTERNVIT_300M,
+    sources: [hf("OpenGVLab/InternVL2-2B"), upstream("v2.2.0", "internvl2/model_2B.json")],
+  },
+  "internvl2-8b": {
+    text: { layers: 32, hidden: 4096, heads: 32, kvHeads: 8, ffn: 14336, vocab: 92553, tiedEmbeddings: false },
+    vision: INTERNVIT_300M,
+    sources: [hf("OpenGVLab/InternVL2-8B"), upstream("v2.2.0", "internvl2/model_8B.json")],
+  },
+  "internvl2-26b": {
+    text: { layers: 48, hidden: 6144, heads: 48, kvHeads: 8, ffn: 16384, vocab: 92553, tiedEmbeddings: false },
+    vision: INTERNVIT_6B,
+    upstreamRecompute: "full",
+    sources: [hf("OpenGVLab/InternVL2-26B"), upstream("v2.2.0", "internvl2/model_26B.json")],
+  },
+  "internvl2-76b": {
+    text: { layers: 80, hidden: 8192, heads: 64, kvHeads: 8, ffn: 28672, vocab: 128265, tiedEmbeddings: false },
+    vision: INTERNVIT_6B,
+    upstreamRecompute: "full",
+    sources: [hf("OpenGVLab/InternVL2-Llama3-76B"), upstream("v2.2.0", "internvl2/model_76B.json")],
+  },
 };
 
 export function modelShape(modelId: string): ModelShape | undefined {
