@@ -20,5 +20,9 @@ export function simFile(name: string): string {
 
 /** Every file under ./files (for the checks that compile them). */
 export function simFileNames(): string[] {
-  return readdirSync(SIM_FILES_DIR).sort();
+  // Files only: a bytecode cache left by running one of them in place is not one of the host's programs.
+  return readdirSync(SIM_FILES_DIR, { withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => e.name)
+    .sort();
 }
