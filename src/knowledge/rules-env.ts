@@ -49,6 +49,15 @@ export const envRules: DiagnosisRule[] = [
         match: rx(/Can not find [^\n]{0,50}\(?need by mindspore-ascend\)/, "need by mindspore-ascend"),
         confidence: 0.72,
       },
+      // MindSpore could not load its Ascend plugin (mindspore/ccsrc/utils/ms_context.cc SetDeviceTargetFromInner): the
+      // loader's own message, when printed, names the missing library more precisely.
+      {
+        match: rx(
+          /Unsupported device target Ascend\. This process only supports one of/,
+          "Unsupported device target Ascend",
+        ),
+        confidence: 0.6,
+      },
       {
         match: rx(
           /ASCEND_(?:HOME_PATH|TOOLKIT_HOME|OPP_PATH)[^\n]{0,40}(?:is not set|not set|is empty)/,

@@ -72,6 +72,10 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
   ],
   cann_env_not_sourced: [
     {
+      source: "https://github.com/mindspore-ai/mindspore/blob/master/mindspore/ccsrc/utils/ms_context.cc",
+      log: "RuntimeError: Unsupported device target Ascend. This process only supports one of the ['CPU']. Please check whether the Ascend environment is installed and configured correctly, and check whether current mindspore wheel package was built with \"-e Ascend\".",
+    },
+    {
       source: 'glibc po/zh_CN.po ("cannot open shared object file")',
       log: "ImportError: libhccl.so: 无法打开共享对象文件: 没有那个文件或目录",
     },
