@@ -345,7 +345,12 @@ export const trainRules: DiagnosisRule[] = [
         confidence: 0.88,
       },
       {
-        match: rx(/DataLoader worker \(pid[^)]*\) (?:is killed by signal|exited unexpectedly)/, "DataLoader worker"),
+        // torch/utils/data/dataloader.py: "DataLoader worker (pid 123) is killed by signal" and
+        // "DataLoader worker (pid(s) 123, 124) exited unexpectedly".
+        match: rx(
+          /DataLoader worker \(pid(?:\(s\))?[^)]*\) (?:is killed by signal|exited unexpectedly)/,
+          "DataLoader worker",
+        ),
         confidence: 0.66,
       },
       // NCCL's shared-memory transport cannot grow its segment in /dev/shm (src/misc/shmutils.cc).
