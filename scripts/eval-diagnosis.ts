@@ -2,11 +2,14 @@
 // (test/fixtures/diagnosis/corpus/public.jsonl). The corpus is split by source repository into `tune` (rules may be
 // written against it) and `holdout` (never looked at while writing rules); both are scored, top-1 and top-3, with a
 // per-category confusion table and every miss. `--split tune|holdout` limits the report, `--json` prints raw numbers.
+// `--cv` cross-validates on `tune` alone, leaving one repository out at a time: the known cases a log may be compared
+// with are the tune cases of the other repositories (never a holdout case), and both the nearest-case vote alone and
+// the whole engine are scored, so the nearest-case mechanism is measured on repositories it has not seen.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { diagnoseText } from "../src/diagnosis/index.js";
-import { setKnownCaseFilter } from "../src/diagnosis/signature.js";
+import { nearestCases, setKnownCaseFilter, VOTERS, voteCategories } from "../src/diagnosis/signature.js";
 
 export interface CorpusItem {
   id: string;
@@ -96,6 +99,52 @@ export function evaluate(items: CorpusItem[]): Score {
   return { total: items.length, top1, top3, confusion, misses };
 }
 
+export interface CrossValidation {
+  total: number;
+  repos: number;
+  /** The nearest-case vote alone (categories ranked by the summed similarity of the nearest cases). */
+  vote: { top1: number; top3: number };
+  /** The whole engine: rules, then the nearest cases where the rules are not confident. */
+  engine: { top1: number; top3: number };
+  misses: Miss[];
+}
+
+/** Categories the nearest-case vote alone gives a log, best first (`unknown` when no case is close). */
+export function votedCategories(log: string): string[] {
+  const ranked = voteCategories(nearestCases(log.split("\n"), VOTERS)).map((v) => v.category);
+  return ranked.length ? ranked : ["unknown"];
+}
+
+/**
+ * Leave-one-repository-out over the tune items: for each repository, the known cases are the tune cases of every
+ * other repository. Holdout items and holdout cases take no part.
+ */
+export function crossValidate(items: CorpusItem[]): CrossValidation {
+  const tune = items.filter((i) => i.split === "tune");
+  const repos = [...new Set(tune.map((i) => i.repo.toLowerCase()))];
+  const out: CrossValidation = {
+    total: tune.length,
+    repos: repos.length,
+    vote: { top1: 0, top3: 0 },
+    engine: { top1: 0, top3: 0 },
+    misses: [],
+  };
+  for (const repo of repos) {
+    setKnownCaseFilter((c) => c.split === "tune" && c.repo.toLowerCase() !== repo);
+    for (const item of tune.filter((i) => i.repo.toLowerCase() === repo)) {
+      const vote = votedCategories(item.log);
+      if (vote[0] === item.label) out.vote.top1++;
+      if (vote.slice(0, 3).includes(item.label)) out.vote.top3++;
+      const got = rankedCategories(item.log);
+      if (got[0] === item.label) out.engine.top1++;
+      else out.misses.push({ id: item.id, label: item.label, got: got.slice(0, 3), source: item.source });
+      if (got.slice(0, 3).includes(item.label)) out.engine.top3++;
+    }
+  }
+  setKnownCaseFilter(undefined);
+  return out;
+}
+
 const pct = (n: number, d: number) => (d ? `${((100 * n) / d).toFixed(1)}%` : "-");
 
 export function report(name: string, s: Score): string {
@@ -123,6 +172,25 @@ async function main() {
   const args = process.argv.slice(2);
   const only = args.includes("--split") ? args[args.indexOf("--split") + 1] : undefined;
   const items = loadCorpus();
+  if (args.includes("--cv")) {
+    const cv = crossValidate(items);
+    if (args.includes("--json")) {
+      console.log(JSON.stringify({ total: cv.total, repos: cv.repos, vote: cv.vote, engine: cv.engine }));
+      return;
+    }
+    console.log(`leave-one-repository-out on tune: ${cv.total} logs, ${cv.repos} repositories\n`);
+    for (const m of cv.misses) console.log(`miss ${m.id}: expected ${m.label}, got ${m.got.join(" > ")}  ${m.source}`);
+    console.log("");
+    for (const [name, s] of [
+      ["vote", cv.vote],
+      ["engine", cv.engine],
+    ] as const) {
+      console.log(
+        `${name.padEnd(8)} top-1 ${pct(s.top1, cv.total).padStart(6)}  top-3 ${pct(s.top3, cv.total).padStart(6)}`,
+      );
+    }
+    return;
+  }
   const splits = (["tune", "holdout"] as const).filter((s) => !only || s === only);
   const scores = splits.map((s) => [s, evaluate(items.filter((i) => i.split === s))] as const);
   if (args.includes("--json")) {

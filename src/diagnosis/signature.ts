@@ -77,7 +77,11 @@ interface Indexed {
   norm: number;
 }
 
-let index: { idf: Map<string, number>; cases: Indexed[]; defaultIdf: number } | undefined;
+interface CaseIndex {
+  idf: Map<string, number>;
+  cases: Indexed[];
+  defaultIdf: number;
+}
 
 function bag(lines: readonly string[]): Map<string, number> {
   const m = new Map<string, number>();
@@ -85,15 +89,16 @@ function bag(lines: readonly string[]): Map<string, number> {
   return m;
 }
 
-function buildIndex() {
+/** TF-IDF over the cases in view: document frequencies count only the cases that may be returned. */
+function buildIndex(entries: readonly KnownCaseEntry[]): CaseIndex {
   const df = new Map<string, number>();
-  const bags = KNOWN_CASES.map((c) => bag(c.signature));
+  const bags = entries.map((c) => bag(c.signature));
   for (const b of bags) for (const t of b.keys()) df.set(t, (df.get(t) ?? 0) + 1);
-  const n = KNOWN_CASES.length;
+  const n = entries.length;
   const idf = new Map<string, number>();
   for (const [t, d] of df) idf.set(t, Math.log((n + 1) / (d + 0.5)));
   const defaultIdf = Math.log((n + 1) / 0.5);
-  const cases = KNOWN_CASES.map((entry, i) => {
+  const cases = entries.map((entry, i) => {
     const weights = new Map<string, number>();
     for (const [t, f] of bags[i]!) weights.set(t, (1 + Math.log(f)) * (idf.get(t) ?? defaultIdf));
     return { entry, weights, norm: Math.hypot(...weights.values()) || 1 };
@@ -102,15 +107,18 @@ function buildIndex() {
 }
 
 let caseFilter: ((c: KnownCaseEntry) => boolean) | undefined;
+let index: CaseIndex | undefined;
 
 /** Limits the cases considered (evaluation leaves out a log's own source); undefined restores all cases. */
 export function setKnownCaseFilter(filter: ((c: KnownCaseEntry) => boolean) | undefined): void {
+  if (filter !== caseFilter) index = undefined;
   caseFilter = filter;
 }
 
 /** The closest known public cases to these raw log lines, best first (similarity ≥ `min`). */
 export function nearestCases(rawLines: Iterable<string>, limit = 3, min = 0.2): KnownCase[] {
-  index ??= buildIndex();
+  const filter = caseFilter;
+  index ??= buildIndex(filter ? KNOWN_CASES.filter(filter) : KNOWN_CASES);
   const sig = signatureLines(rawLines);
   if (sig.length === 0) return [];
   const q = new Map<string, number>();
@@ -118,7 +126,6 @@ export function nearestCases(rawLines: Iterable<string>, limit = 3, min = 0.2): 
   const qNorm = Math.hypot(...q.values()) || 1;
   const scored: KnownCase[] = [];
   for (const c of index.cases) {
-    if (caseFilter && !caseFilter(c.entry)) continue;
     let dot = 0;
     for (const [t, w] of q) {
       const v = c.weights.get(t);
@@ -142,4 +149,16 @@ export function nearestCases(rawLines: Iterable<string>, limit = 3, min = 0.2): 
     if (out.length === limit) break;
   }
   return out;
+}
+
+/** How many nearest cases vote on a category. */
+export const VOTERS = 5;
+
+/** Categories ranked by the summed similarity of the nearest cases that carry them (best first). */
+export function voteCategories(cases: readonly KnownCase[]): { category: string; score: number }[] {
+  const score = new Map<string, number>();
+  for (const c of cases.slice(0, VOTERS)) score.set(c.category, (score.get(c.category) ?? 0) + c.similarity);
+  return [...score.entries()]
+    .map(([category, s]) => ({ category, score: Math.round(s * 100) / 100 }))
+    .sort((a, b) => b.score - a.score);
 }
