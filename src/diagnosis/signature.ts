@@ -64,11 +64,21 @@ const STOP = new Set(
   ),
 );
 
+/**
+ * A line's words; a dotted or underscored name (a module, a symbol) also counts as its parts, so
+ * `transformers.models.bloom` and `transformers.trainer` share `transformers`.
+ */
 export function tokens(line: string): string[] {
-  return line
+  const words = line
     .split(/[^\p{L}\p{N}_.]+/u)
     .map((t) => t.replace(/^\.+|\.+$/g, ""))
     .filter((t) => t.length >= 2 && !STOP.has(t));
+  const out = [...words];
+  for (const w of words) {
+    if (!/[._]/.test(w)) continue;
+    for (const part of w.split(/[._]+/)) if (part.length >= 2 && !STOP.has(part)) out.push(part);
+  }
+  return out;
 }
 
 interface Indexed {
@@ -116,7 +126,7 @@ export function setKnownCaseFilter(filter: ((c: KnownCaseEntry) => boolean) | un
 }
 
 /** The closest known public cases to these raw log lines, best first (similarity ≥ `min`). */
-export function nearestCases(rawLines: Iterable<string>, limit = 3, min = 0.2): KnownCase[] {
+export function nearestCases(rawLines: Iterable<string>, limit = 3, min = 0.1): KnownCase[] {
   const filter = caseFilter;
   index ??= buildIndex(filter ? KNOWN_CASES.filter(filter) : KNOWN_CASES);
   const sig = signatureLines(rawLines);
@@ -157,7 +167,7 @@ export const VOTERS = 5;
 /** Categories ranked by the summed similarity of the nearest cases that carry them (best first). */
 export function voteCategories(cases: readonly KnownCase[]): { category: string; score: number }[] {
   const score = new Map<string, number>();
-  for (const c of cases.slice(0, VOTERS)) score.set(c.category, (score.get(c.category) ?? 0) + c.similarity);
+  for (const c of cases.slice(0, VOTERS)) score.set(c.category, (score.get(c.category) ?? 0) + c.similarity ** 2);
   return [...score.entries()]
     .map(([category, s]) => ({ category, score: Math.round(s * 100) / 100 }))
     .sort((a, b) => b.score - a.score);

@@ -8,8 +8,17 @@ import { frameHints } from "../knowledge/stack-frames.js";
 import type { CompiledRules } from "./compile.js";
 import { defaultCompiled } from "./compile.js";
 import { rootCauseOf } from "./root-rank.js";
-import { nearestCases } from "./signature.js";
-import type { DecodedCode, EvidenceLine, Finding, FixStep, RuleFiring, ScanResult, Verdict } from "./types.js";
+import { nearestCases, VOTERS, voteCategories } from "./signature.js";
+import type {
+  DecodedCode,
+  EvidenceLine,
+  Finding,
+  FixStep,
+  KnownCase,
+  RuleFiring,
+  ScanResult,
+  Verdict,
+} from "./types.js";
 
 const MAX_EVIDENCE = 6;
 const MAX_UNKNOWN_EVIDENCE = 8;
@@ -292,12 +301,12 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
   addFrameEvidence(findings, scans, compiled);
   const codes = decodedCodes(scans, findings);
   annotateCodes(findings, codes);
-  const knownCases = nearestCases(queryLines(scans, findings));
+  const neighbours = nearestCases(queryLines(scans, findings), VOTERS);
+  const knownCases = neighbours.slice(0, 3);
   const top = findings[0];
   if (!top || top.confidence < CONFIDENT) {
-    const best = knownCases[0];
-    const rule =
-      best && best.similarity >= CASE_DECIDES ? compiled.rules.find((r) => r.category === best.category) : undefined;
+    const best = caseDecision(neighbours);
+    const rule = best ? compiled.rules.find((r) => r.category === best.category) : undefined;
     if (best && rule) {
       const f = toFinding({
         rule,
@@ -324,6 +333,16 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
   if (knownCases.length > 0) verdict.knownCases = knownCases;
   if (rootCause) verdict.rootCause = rootCause;
   return verdict;
+}
+
+/**
+ * The known case that decides when no rule is confident: the nearest case of the category the nearest cases vote
+ * for, when it is close enough; otherwise none (the answer is then `unknown`).
+ */
+function caseDecision(neighbours: KnownCase[]): KnownCase | undefined {
+  const winner = voteCategories(neighbours)[0];
+  const best = winner && neighbours.find((c) => c.category === winner.category);
+  return best && best.similarity >= CASE_DECIDES ? best : undefined;
 }
 
 /** The lines a log is compared on: evidence, suspicious lines, code lines and where traces end. */
