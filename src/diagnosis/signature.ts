@@ -99,14 +99,18 @@ function bag(lines: readonly string[]): Map<string, number> {
   return m;
 }
 
-/** TF-IDF over the cases in view: document frequencies count only the cases that may be returned. */
+/**
+ * TF-IDF over the cases in view: document frequencies count only the cases that may be returned. The IDF is raised to
+ * the power 1.5 so that words shared by many cases (error, failed, runtimeerror) count even less against the rare
+ * words that name a failure.
+ */
 function buildIndex(entries: readonly KnownCaseEntry[]): CaseIndex {
   const df = new Map<string, number>();
   const bags = entries.map((c) => bag(c.signature));
   for (const b of bags) for (const t of b.keys()) df.set(t, (df.get(t) ?? 0) + 1);
   const n = entries.length;
   const idf = new Map<string, number>();
-  for (const [t, d] of df) idf.set(t, Math.log((n + 1) / (d + 0.5)));
+  for (const [t, d] of df) idf.set(t, Math.log((n + 1) / (d + 0.5)) ** 1.5);
   const defaultIdf = Math.log((n + 1) / 0.5);
   const cases = entries.map((entry, i) => {
     const weights = new Map<string, number>();
