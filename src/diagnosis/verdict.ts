@@ -326,6 +326,8 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
       findings = [unknownFinding(scans, findings, codes), ...findings];
     }
   }
+  if (findings[0]!.confidence < CONFIDENT || findings[0]!.rule === "known-case")
+    findings.push(...caseHints(neighbours, findings, compiled));
   if (knownCases.length > 0) findings[0]!.knownCases = knownCases;
   const rootCause = rootCauseOf(scans.flatMap((s) => s.rankErrors ?? []));
   if (rootCause) notes.push(rootCause.basis);
@@ -343,6 +345,36 @@ function caseDecision(neighbours: KnownCase[]): KnownCase | undefined {
   const winner = voteCategories(neighbours)[0];
   const best = winner && neighbours.find((c) => c.category === winner.category);
   return best && best.similarity >= CASE_DECIDES ? best : undefined;
+}
+
+/** Below the findings, at most this many categories the nearest cases vote for, as low-confidence hints. */
+const MAX_HINTS = 2;
+/** The least similarity for a hint. */
+const HINT_MIN = 0.2;
+
+/**
+ * When no rule is confident and the findings name fewer than three categories, the nearest cases' other categories
+ * follow them as hints:
+ * confidence half the case's similarity, below every finding, never first.
+ */
+function caseHints(neighbours: KnownCase[], findings: Finding[], compiled: CompiledRules): Finding[] {
+  const named = new Set(findings.map((f) => f.category).filter((c) => c !== "unknown"));
+  const hints: Finding[] = [];
+  for (const v of voteCategories(neighbours)) {
+    if (named.size + hints.length >= 3 || hints.length >= MAX_HINTS) break;
+    if (named.has(v.category)) continue;
+    const best = neighbours.find((c) => c.category === v.category);
+    const rule = compiled.rules.find((r) => r.category === v.category);
+    if (!best || !rule || best.similarity < HINT_MIN) continue;
+    const f = toFinding({ rule, confidence: 0, count: 0, triggers: 1, evidence: [], first: { order: 0, line: 0 } });
+    f.rule = "known-case";
+    f.title = `${rule.title} (a public case with similar lines)`;
+    f.confidence = round(Math.min(...findings.map((x) => x.confidence), best.similarity / 2));
+    f.cause = `The error lines resemble a public report (${best.url}, similarity ${best.similarity}): ${best.resolution}`;
+    f.references = [best.url, ...rule.references];
+    hints.push(f);
+  }
+  return hints;
 }
 
 /** The lines a log is compared on: evidence, suspicious lines, code lines and where traces end. */
