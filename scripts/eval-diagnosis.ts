@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { diagnoseText } from "../src/diagnosis/index.js";
 import { nearestCases, setKnownCaseFilter, VOTERS, voteCategories } from "../src/diagnosis/signature.js";
+import type { KnownCaseEntry } from "../src/knowledge/known-cases.js";
 
 export interface CorpusItem {
   id: string;
@@ -115,6 +116,12 @@ export function votedCategories(log: string): string[] {
   return ranked.length ? ranked : ["unknown"];
 }
 
+/** The known cases a log of `repo` may be compared with in cross-validation: tune cases of other repositories. */
+export function crossValidationFilter(repo: string): (c: KnownCaseEntry) => boolean {
+  const left = repo.toLowerCase();
+  return (c) => c.split === "tune" && c.repo.toLowerCase() !== left;
+}
+
 /**
  * Leave-one-repository-out over the tune items: for each repository, the known cases are the tune cases of every
  * other repository. Holdout items and holdout cases take no part.
@@ -130,7 +137,7 @@ export function crossValidate(items: CorpusItem[]): CrossValidation {
     misses: [],
   };
   for (const repo of repos) {
-    setKnownCaseFilter((c) => c.split === "tune" && c.repo.toLowerCase() !== repo);
+    setKnownCaseFilter(crossValidationFilter(repo));
     for (const item of tune.filter((i) => i.repo.toLowerCase() === repo)) {
       const vote = votedCategories(item.log);
       if (vote[0] === item.label) out.vote.top1++;

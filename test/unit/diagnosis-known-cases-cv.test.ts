@@ -1,0 +1,97 @@
+// The nearest known public case, measured by leaving one tune repository out at a time: the case index, the vote,
+// the hints that follow an unconfident verdict, and the cross-validation mode of the evaluation script.
+import { afterEach, describe, expect, it } from "vitest";
+import { crossValidate, crossValidationFilter, loadCorpus, votedCategories } from "../../scripts/eval-diagnosis.js";
+import { diagnoseText } from "../../src/diagnosis/index.js";
+import { nearestCases, setKnownCaseFilter, tokens, voteCategories } from "../../src/diagnosis/signature.js";
+import type { KnownCase } from "../../src/diagnosis/types.js";
+import { KNOWN_CASES } from "../../src/knowledge/known-cases.js";
+
+const items = loadCorpus();
+const tune = items.filter((i) => i.split === "tune");
+
+afterEach(() => setKnownCaseFilter(undefined));
+
+describe("known-case similarity", () => {
+  it("counts a dotted or underscored name also as its parts", () => {
+    const t = tokens("importerror: cannot import name 'x' from 'transformers.models.bloom' (torch_npu)");
+    expect(t).toContain("transformers.models.bloom");
+    expect(t).toContain("transformers");
+    expect(t).toContain("bloom");
+    expect(t).toContain("torch_npu");
+    expect(t).toContain("npu");
+  });
+
+  it("ranks categories by the summed squared similarity of the nearest cases", () => {
+    const c = (category: string, similarity: number): KnownCase => ({
+      url: "https://github.com/o/r/issues/1",
+      title: "t",
+      resolution: "r",
+      category,
+      similarity,
+    });
+    const ranked = voteCategories([c("npu_oom", 0.9), c("device_busy", 0.5), c("device_busy", 0.5)]);
+    expect(ranked.map((r) => r.category)).toEqual(["npu_oom", "device_busy"]);
+    expect(voteCategories([])).toEqual([]);
+  });
+
+  it("returns only the cases the filter lets through", () => {
+    const left = tune[0]!.repo;
+    setKnownCaseFilter(crossValidationFilter(left));
+    const found = nearestCases(tune[0]!.log.split("\n"), 50, 0);
+    const byUrl = new Map(KNOWN_CASES.map((k) => [k.url, k]));
+    for (const f of found) {
+      const entry = byUrl.get(f.url)!;
+      expect(entry.split).toBe("tune");
+      expect(entry.repo.toLowerCase()).not.toBe(left.toLowerCase());
+    }
+  });
+});
+
+describe("cross-validation on tune (eval:diagnosis --cv)", () => {
+  it("compares a repository's logs only with other repositories' tune cases", () => {
+    const f = crossValidationFilter("hiyouga/LlamaFactory");
+    expect(KNOWN_CASES.filter((k) => k.repo === "hiyouga/LlamaFactory").some(f)).toBe(false);
+    expect(KNOWN_CASES.filter((k) => k.split === "holdout").some(f)).toBe(false);
+    expect(KNOWN_CASES.filter((k) => k.split === "tune" && k.repo !== "hiyouga/LlamaFactory").every(f)).toBe(true);
+  });
+
+  it("scores every tune log once, the vote alone and the engine, holdout logs taking no part", () => {
+    const cv = crossValidate(items);
+    expect(cv.total).toBe(tune.length);
+    expect(cv.repos).toBe(new Set(tune.map((i) => i.repo.toLowerCase())).size);
+    for (const s of [cv.vote, cv.engine]) {
+      expect(s.top1).toBeLessThanOrEqual(s.top3);
+      expect(s.top3).toBeLessThanOrEqual(cv.total);
+    }
+    // The vote alone names the right category for at least 3 in 4 logs of repositories it has not seen.
+    expect(cv.vote.top1 / cv.total).toBeGreaterThanOrEqual(0.75);
+    expect(cv.engine.top1 / cv.total).toBeGreaterThanOrEqual(0.9);
+    expect(crossValidate(items.filter((i) => i.split === "holdout")).total).toBe(0);
+  });
+
+  it("answers unknown from the vote alone when no case is close", () => {
+    setKnownCaseFilter(() => false);
+    expect(votedCategories("RuntimeError: NPU out of memory.")).toEqual(["unknown"]);
+  });
+});
+
+describe("hints from the nearest cases", () => {
+  it("follow an unconfident verdict, never lead it and are never more confident than it", () => {
+    let hinted = 0;
+    for (const item of tune) {
+      setKnownCaseFilter(crossValidationFilter(item.repo));
+      const v = diagnoseText(item.log);
+      const lead = v.findings[0]!;
+      const hints = v.findings.slice(1).filter((f) => f.rule === "known-case");
+      if (hints.length > 0) {
+        hinted++;
+        expect(lead.confidence < 0.5 || lead.rule === "known-case", item.id).toBe(true);
+      }
+      for (const h of hints) expect(h.confidence, item.id).toBeLessThanOrEqual(lead.confidence);
+      const others = v.findings.filter((f) => !hints.includes(f)).map((f) => f.category);
+      for (const h of hints) expect(others, item.id).not.toContain(h.category);
+    }
+    expect(hinted).toBeGreaterThan(0);
+  });
+});
