@@ -4,7 +4,9 @@ import { ToolError } from "../errors.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import type { WorkDeps } from "../hosts/work.js";
 import { getRelease, type ReleaseStack } from "../knowledge/releases.js";
+import { NEWEST_TRL } from "../knowledge/trl.js";
 import { compareHosts } from "./compare.js";
+import { buildCudaProbeScript, type CudaFacts, evaluateCudaHost, parseCudaProbe } from "./cuda.js";
 import type { Finding, HostFacts } from "./facts.js";
 import { evaluateHost } from "./findings.js";
 import { parseProbe } from "./parse-probe.js";
@@ -31,6 +33,8 @@ export type EnvCheck = Partial<HostFacts> & {
   hosts?: HostFacts[];
   unreachable?: { host: string; error: string }[];
   findings: Finding[];
+  /** CUDA hosts: what nvidia-smi, torch and the TRL stack report. */
+  cuda?: CudaFacts;
 };
 
 async function probeHost(
@@ -68,6 +72,19 @@ const bySeverity = (a: Finding, b: Finding) =>
  * among several, it is reported and the others are still checked.
  */
 export async function checkEnvironment(args: EnvCheckOptions, deps: WorkDeps): Promise<EnvCheck> {
+  // Unknown names are left to the probe below, which reports them as it always has.
+  const isCuda = (n: string) => {
+    try {
+      return deps.hosts.settings(n).accelerator === "cuda";
+    } catch {
+      return false;
+    }
+  };
+  const cudaHosts = (args.hosts ?? [args.host ?? "local"]).filter(isCuda);
+  if (cudaHosts.length > 0) {
+    if (args.hosts) throw new ToolError(`Check CUDA hosts one at a time: ${cudaHosts.join(", ")}.`);
+    return checkCudaHost(args.host ?? "local", args, deps);
+  }
   let release: ReleaseStack;
   try {
     release = getRelease(args.release);
@@ -127,5 +144,31 @@ export async function checkEnvironment(args: EnvCheckOptions, deps: WorkDeps): P
     hosts: reached,
     ...(unreachable.length > 0 ? { unreachable } : {}),
     findings,
+  };
+}
+
+/** check_env on a CUDA host: nvidia-smi, torch with CUDA, bf16, NCCL, the TRL stack and disk, in one probe. */
+async function checkCudaHost(name: string, args: EnvCheckOptions, deps: WorkDeps): Promise<EnvCheck> {
+  const { settings, executor } = await deps.hosts.get(name);
+  const seconds = Math.floor(args.timeoutMs / 1000);
+  deps.progress({ progress: 0, total: 1, message: `probing ${name}` });
+  const run = await executor.runScript(
+    buildCudaProbeScript(settings, {
+      smiTimeoutSec: Math.max(3, Math.min(20, Math.floor(seconds / 4))),
+      torchTimeoutSec: Math.max(5, Math.min(60, Math.floor(seconds / 2))),
+    }),
+    { timeoutMs: args.timeoutMs, maxOutputBytes: MAX_PROBE_OUTPUT, signal: deps.signal },
+  );
+  deps.progress({ progress: 1, total: 1, message: `probed ${name}` });
+  const cuda = parseCudaProbe(run.stdout);
+  const findings = evaluateCudaHost(cuda).sort(bySeverity);
+  const trl = NEWEST_TRL.trl;
+  return {
+    host: name,
+    release: `trl ${trl}`,
+    model: args.model ?? null,
+    ok: !findings.some((f) => f.severity === "error"),
+    findings,
+    cuda,
   };
 }

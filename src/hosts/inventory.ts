@@ -33,6 +33,8 @@ export const HostSettingsSchema = z
     identityFile: z.string().optional(),
     knownHostsFile: z.string().optional(),
     proxyJump: z.string().optional(),
+    /** What trains on this host: Ascend NPUs (MindSpeed-MM) or NVIDIA GPUs (TRL through accelerate). */
+    accelerator: z.enum(["ascend", "cuda"]).default("ascend"),
     /** Where CANN is installed (holds `ascend-toolkit/` before 8.5, `cann/` from 8.5 on, and `nnal/`). */
     cannRoot: absolutePath.default("/usr/local/Ascend"),
     /** Source CANN's set_env.sh before each command (off for hosts whose environment is already set, e.g. containers). */

@@ -3,6 +3,7 @@
 import { classifyLine, parseIterationLine } from "./parse.js";
 import { type MetricSeries, MetricSeriesBuilder, type SeriesRange } from "./series.js";
 import { Downsampler, median, Ring } from "./stats.js";
+import { TrainerLogReader } from "./trainer-log.js";
 import type { CheckpointEvent, IterationRecord, LogWarning, MemoryReport, WarningKind } from "./types.js";
 
 export interface CurvePoint {
@@ -90,6 +91,7 @@ export class LogAccumulator {
   private lossN = 0;
   private gradEma = 0;
   private gradN = 0;
+  private readonly trainerLog = new TrainerLogReader();
 
   /** Called with each new iteration record (follow mode turns these into progress updates). */
   onIteration?: (rec: IterationRecord) => void;
@@ -107,7 +109,12 @@ export class LogAccumulator {
       this.addIteration(rec);
       return;
     }
-    const event = classifyLine(line);
+    const trainer = this.trainerLog.read(line);
+    if (trainer?.kind === "iteration") {
+      this.addIteration(trainer.record);
+      return;
+    }
+    const event = trainer ?? classifyLine(line);
     if (this.error && this.error.lines.length < ERROR_BLOCK_LINES && event?.kind !== "end") this.error.lines.push(line);
     if (!event) return;
     switch (event.kind) {

@@ -20,6 +20,9 @@ export interface IterationRecord {
   tflopsPerDevice?: number;
   /** The bracketed `[YYYY-MM-DD HH:MM:SS]` prefix, host-local time, as printed. */
   timestamp?: string;
+  /** Transformers/TRL trainer logs: the epoch and the other logged metrics (rewards, margins, …) by name. */
+  epoch?: number;
+  metrics?: Record<string, number>;
 }
 
 export interface CheckpointEvent {

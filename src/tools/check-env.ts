@@ -1,6 +1,7 @@
 // check_env: one bounded probe script per host (src/env/check.ts) → facts (machine, NPUs, CANN, Python, live torch_npu, ports) + findings.
 import { z } from "zod";
 import { checkEnvironment } from "../env/check.js";
+import { CudaFactsSchema } from "../env/cuda.js";
 import { FindingSchema, HostFactsSchema } from "../env/facts.js";
 import { normalizeRelease, RELEASE_TAGS } from "../knowledge/release-tags.js";
 import { defineTool } from "./tool.js";
@@ -41,6 +42,7 @@ const Output = HostFactsSchema.partial().extend({
   hosts: z.array(HostFactsSchema).optional(),
   unreachable: z.array(z.object({ host: z.string(), error: z.string() })).optional(),
   findings: z.array(FindingSchema),
+  cuda: CudaFactsSchema.optional().describe("CUDA hosts: driver, CUDA, GPUs, torch, bf16, NCCL, TRL stack, disk"),
 });
 
 export default defineTool({
@@ -64,14 +66,20 @@ export default defineTool({
       (s) => [s, r.findings.filter((f) => f.severity === s).length] as const,
     );
     const who = r.host ?? (r.hosts ?? []).map((h) => h.host).join(", ");
-    const head = `${who} vs MindSpeed-MM ${r.release}: ${counts.map(([s, n]) => `${n} ${s}${n === 1 ? "" : "s"}`).join(", ")}`;
-    const facts = r.host
+    const head = `${who} vs ${r.cuda ? "" : "MindSpeed-MM "}${r.release}: ${counts.map(([s, n]) => `${n} ${s}${n === 1 ? "" : "s"}`).join(", ")}`;
+    const c = r.cuda;
+    const facts = c
       ? [
-          `NPUs: ${r.npu?.chipCount ?? 0} × ${r.npu?.chipName ?? "none"} (${r.npu?.npuSmi})` +
-            ` | CANN ${r.cann?.version ?? "none"}${r.cann?.effective ? "" : " (not in env)"}` +
-            ` | Python ${r.python?.version ?? "none"}, torch ${r.python?.packages.torch?.version ?? "-"}, torch_npu ${r.python?.packages.torch_npu?.version ?? "-"}`,
+          `GPUs: ${c.gpus.length} × ${c.gpus[0]?.name ?? "none"} (${c.gpus[0]?.memoryTotalMiB ?? 0} MiB) | driver ${c.driver ?? "none"}, CUDA ${c.cudaVersion ?? "-"}` +
+            ` | torch ${c.torch?.version ?? "-"} (CUDA ${c.torch?.cudaAvailable ? "available" : "unavailable"}, bf16 ${c.torch?.bf16 ? "yes" : "no"}) | trl ${c.packages.trl ?? "-"}`,
         ]
-      : [];
+      : r.host
+        ? [
+            `NPUs: ${r.npu?.chipCount ?? 0} × ${r.npu?.chipName ?? "none"} (${r.npu?.npuSmi})` +
+              ` | CANN ${r.cann?.version ?? "none"}${r.cann?.effective ? "" : " (not in env)"}` +
+              ` | Python ${r.python?.version ?? "none"}, torch ${r.python?.packages.torch?.version ?? "-"}, torch_npu ${r.python?.packages.torch_npu?.version ?? "-"}`,
+          ]
+        : [];
     const lines = r.findings
       .filter((f) => f.severity !== "info")
       .map(

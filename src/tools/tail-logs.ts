@@ -47,6 +47,11 @@ const Latest = z.object({
   nanIterations: Num,
   timestamp: z.string().nullable().describe("as printed, host-local time"),
   nonFinite: z.array(z.string()).describe("fields the trainer printed as nan or inf"),
+  epoch: Num.optional().describe("Transformers/TRL trainer logs: the epoch reached"),
+  metrics: z
+    .record(z.string(), z.number())
+    .optional()
+    .describe("Transformers/TRL trainer logs: the other logged metrics (reward, rewards/margins, …)"),
 });
 
 const output = z.object({
@@ -288,6 +293,10 @@ export default defineTool({
         nonFinite: (["loss", "gradNorm", "lossScale"] as const).filter(
           (k) => l[k] !== undefined && !Number.isFinite(l[k]),
         ),
+        ...(l.epoch !== undefined ? { epoch: orNull(l.epoch) } : {}),
+        ...(l.metrics
+          ? { metrics: Object.fromEntries(Object.entries(l.metrics).filter(([, v]) => Number.isFinite(v))) }
+          : {}),
       },
       progressPercent: l && l.totalIterations > 0 ? Math.round((l.iteration / l.totalIterations) * 1000) / 10 : null,
       medianStepMs: step,
@@ -365,6 +374,9 @@ function summarizeTail(r: Output): string {
       if (r.throughput.tokensPerSecond !== null) parts.push(`${fmt(r.throughput.tokensPerSecond)} tokens/s`);
     }
     if (l.learningRate !== null) parts.push(`lr ${fmt(l.learningRate)}`);
+    if (l.epoch !== undefined && l.epoch !== null) parts.push(`epoch ${fmt(l.epoch)}`);
+    for (const key of ["reward", "rewards/margins", "rewards/accuracies"])
+      if (l.metrics?.[key] !== undefined) parts.push(`${key} ${fmt(l.metrics[key])}`);
     if (r.etaSeconds !== null) parts.push(`ETA ${eta(r.etaSeconds)}`);
     head.push(parts.join(", "));
   }
