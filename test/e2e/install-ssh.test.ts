@@ -66,9 +66,12 @@ describe.skipIf(!env)("install_stack over SSH on a bare simulated host", () => {
         "torch",
         "mindspeed",
         "mindspeed-mm-install",
+        // v26.1.0's install guide adds Triton-Ascend after MindSpeed-MM.
+        "triton-ascend",
         "smoke-test",
       ]);
       expect(byId(plan)["python-env"]!.status).toBe("satisfied");
+      expect(byId(plan)["triton-ascend"]!.commands.join(" ")).toContain("--find-links");
       expect(byId(plan).torch!.status).toBe("pending");
       expect(byId(plan).torch!.commands.join(" ")).toContain(`--no-index --find-links ${join(sim.dir, "wheels")}`);
       expect(existsSync(workdir)).toBe(false);
