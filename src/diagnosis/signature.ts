@@ -23,10 +23,12 @@ const PREFIXES: RegExp[] = [
 /** Runtime return codes name a failure; other numbers (sizes, ids, ranks) are masked. */
 const KEEP_NUMBERS = new Set(RUNTIME_CODES.map((c) => c.code));
 
-/** Lower-cased, with prefixes, timestamps, numbers, hex and directories masked. */
+/** Lower-cased, with prefixes, timestamps, source locations, numbers, hex and directories masked. */
 export function normalizeLine(text: string): string {
   let s = text;
   for (let i = 0; i < 3; i++) for (const p of PREFIXES) s = s.replace(p, "");
+  // CANN's source-location suffix ([func:…][file:…][line:…]) says where the message was printed, not what failed.
+  s = s.replace(/\[(?:func|file|line):[^\]]*\]/gi, " ");
   return s
     .replace(/\d{4}-\d\d-\d\d[-T ]\d\d:\d\d:\d\d(?:[.:,]\d+)*/g, " ")
     .replace(/0x[0-9a-f]+/gi, " <hex> ")

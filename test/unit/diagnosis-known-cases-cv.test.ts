@@ -3,7 +3,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { crossValidate, crossValidationFilter, loadCorpus, votedCategories } from "../../scripts/eval-diagnosis.js";
 import { diagnoseText } from "../../src/diagnosis/index.js";
-import { nearestCases, setKnownCaseFilter, tokens, voteCategories } from "../../src/diagnosis/signature.js";
+import {
+  nearestCases,
+  normalizeLine,
+  setKnownCaseFilter,
+  tokens,
+  voteCategories,
+} from "../../src/diagnosis/signature.js";
 import type { KnownCase } from "../../src/diagnosis/types.js";
 import { KNOWN_CASES } from "../../src/knowledge/known-cases.js";
 
@@ -13,6 +19,14 @@ const tune = items.filter((i) => i.split === "tune");
 afterEach(() => setKnownCaseFilter(undefined));
 
 describe("known-case similarity", () => {
+  it("masks CANN's source-location suffix, keeping the message and the runtime code", () => {
+    expect(
+      normalizeLine(
+        "EH9999: wait for compute device to finish failed, runtime result = 507018.[FUNC:ReportCallError][FILE:log_inner.cpp][LINE:161]",
+      ),
+    ).toBe("eh9999: wait for compute device to finish failed, runtime result = 507018.");
+  });
+
   it("counts a dotted or underscored name also as its parts", () => {
     const t = tokens("importerror: cannot import name 'x' from 'transformers.models.bloom' (torch_npu)");
     expect(t).toContain("transformers.models.bloom");
