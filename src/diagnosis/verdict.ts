@@ -354,11 +354,10 @@ const HINT_MIN = 0.2;
 
 /**
  * When no rule is confident and the findings name fewer than three categories, the nearest cases' other categories
- * follow them as hints:
- * confidence half the case's similarity, below every finding, never first.
+ * follow them as hints: confidence half the case's similarity and never above the lead's, never first.
  */
 function caseHints(neighbours: KnownCase[], findings: Finding[], compiled: CompiledRules): Finding[] {
-  const named = new Set(findings.map((f) => f.category).filter((c) => c !== "unknown"));
+  const named = new Set<string>(findings.map((f) => f.category).filter((c) => c !== "unknown"));
   const hints: Finding[] = [];
   for (const v of voteCategories(neighbours)) {
     if (named.size + hints.length >= 3 || hints.length >= MAX_HINTS) break;
