@@ -275,30 +275,44 @@ function addSimCommands(program: Command): void {
     .description("Lay out a simulated Atlas 800T A2 host and add it to ./ascend-train.yaml.")
     .option("--release <tag>", "MindSpeed-MM release installed on it (default: the newest)")
     .option("--model <id>", "model whose Hugging Face directory and a sample dataset are laid out", "qwen2.5vl-3b")
+    .option("--accelerator <kind>", "ascend (an Atlas 800T A2) or cuda (an 8x H100 machine for TRL)", "ascend")
     .addHelpText("after", EXIT_CODES_HELP)
-    .action(async (dir: string, options: { scenario: string; name: string; release?: string; model: string }) => {
-      const { simInitCommand, isScenarioId, SCENARIO_IDS } = await import("../sim/index.js");
-      const { normalizeRelease, RELEASE_TAGS } = await import("../knowledge/release-tags.js");
-      if (!isScenarioId(options.scenario)) {
-        throw new UsageError(`Unknown scenario "${options.scenario}". Known: ${SCENARIO_IDS.join(", ")}.`);
-      }
-      const release = options.release ? normalizeRelease(options.release) : undefined;
-      const { lookupModel } = await import("../knowledge/lookup.js");
-      const found = lookupModel(options.model);
-      if (found.status !== "model")
-        throw new UsageError(`Unknown model "${options.model}"; see ascend-train find-model ${options.model}.`);
-      if (release === null)
-        throw new UsageError(`Unknown release "${options.release}". Known: ${RELEASE_TAGS.join(", ")}.`);
-      const inventoryFile = process.env.ASCEND_TRAIN_CONFIG ?? join(process.cwd(), "ascend-train.yaml");
-      const summary = await simInitCommand(dir, {
-        scenario: options.scenario,
-        name: options.name,
-        inventoryFile,
-        release,
-        model: found.model.id,
-      });
-      process.stdout.write(`${summary}\n`);
-    });
+    .action(
+      async (
+        dir: string,
+        options: { scenario: string; name: string; release?: string; model: string; accelerator: string },
+      ) => {
+        const { simInitCommand, isScenarioId, SCENARIO_IDS } = await import("../sim/index.js");
+        if (options.accelerator !== "ascend" && options.accelerator !== "cuda")
+          throw new UsageError(`Unknown accelerator "${options.accelerator}". Known: ascend, cuda.`);
+        if (options.accelerator === "cuda") {
+          const { simInitCudaCommand } = await import("../sim/index.js");
+          const inventoryFile = process.env.ASCEND_TRAIN_CONFIG ?? join(process.cwd(), "ascend-train.yaml");
+          process.stdout.write(`${await simInitCudaCommand(dir, { name: options.name, inventoryFile })}\n`);
+          return;
+        }
+        const { normalizeRelease, RELEASE_TAGS } = await import("../knowledge/release-tags.js");
+        if (!isScenarioId(options.scenario)) {
+          throw new UsageError(`Unknown scenario "${options.scenario}". Known: ${SCENARIO_IDS.join(", ")}.`);
+        }
+        const release = options.release ? normalizeRelease(options.release) : undefined;
+        const { lookupModel } = await import("../knowledge/lookup.js");
+        const found = lookupModel(options.model);
+        if (found.status !== "model")
+          throw new UsageError(`Unknown model "${options.model}"; see ascend-train find-model ${options.model}.`);
+        if (release === null)
+          throw new UsageError(`Unknown release "${options.release}". Known: ${RELEASE_TAGS.join(", ")}.`);
+        const inventoryFile = process.env.ASCEND_TRAIN_CONFIG ?? join(process.cwd(), "ascend-train.yaml");
+        const summary = await simInitCommand(dir, {
+          scenario: options.scenario,
+          name: options.name,
+          inventoryFile,
+          release,
+          model: found.model.id,
+        });
+        process.stdout.write(`${summary}\n`);
+      },
+    );
   sim
     .command("scenario")
     .argument("<dir>", "a simulated host directory")

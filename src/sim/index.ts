@@ -5,6 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { isMap, parseDocument, type YAMLMap } from "yaml";
 import { type HostSettings, HostSettingsSchema } from "../hosts/inventory.js";
 import { NEWEST_RELEASE } from "../knowledge/release-tags.js";
+import { layOutCudaSim, layOutTrlSampleData } from "./cuda.js";
 import { type LaidOutSim, type LayOutOptions, layOutSim, simHostSettings, startScenarioProcesses } from "./layout.js";
 import { stackPackages } from "./packages.js";
 import { stopProcesses } from "./processes.js";
@@ -16,6 +17,13 @@ import { liveHolders, loadState, type SimHolder, type SimState, writeState } fro
 import { sh, writeTree } from "./util.js";
 import { findPython, installPackages, pythonVersion } from "./venv.js";
 
+export {
+  type CudaSimConfig,
+  cudaSimHostSettings,
+  DEFAULT_CUDA_SIM,
+  layOutCudaSim,
+  layOutTrlSampleData,
+} from "./cuda.js";
 export { type FakeHfSpec, KNOWN_HF_MODELS, makeFakeHfModel } from "./hf-model.js";
 export { SIM_STACKS, type SimStack } from "./releases.js";
 export { SCENARIO_IDS } from "./scenarios.js";
@@ -153,5 +161,23 @@ export async function simInitCommand(
     "Next:",
     `  ${next}`,
     `  ascend-train build-configs --host ${name} --model ${data.model}   # uses the paths above`,
+  ].join("\n");
+}
+
+/** `ascend-train sim init --accelerator cuda`: a CUDA host with one sample dataset per TRL method, registered. */
+export async function simInitCudaCommand(dir: string, opts: { name?: string; inventoryFile: string }): Promise<string> {
+  const name = opts.name ?? "cuda-sim";
+  const sim = await layOutCudaSim(dir);
+  const data = await layOutTrlSampleData(sim.hostSettings.workdir!);
+  await addSimHostToInventory(opts.inventoryFile, name, sim.hostSettings);
+  return [
+    `Simulated CUDA host "${name}" laid out in ${sim.dir} (ascend-train sim).`,
+    `  hardware: ${sim.hostSettings.description}`,
+    `  datasets: ${Object.values(data).join(", ")}`,
+    `  registered in ${opts.inventoryFile} as host "${name}"`,
+    "",
+    "Next:",
+    `  ascend-train check-env --host ${name}`,
+    `  ascend-train build-configs --host ${name} --trainer trl --method sft --model Qwen/Qwen2.5-0.5B-Instruct --dataset ${data.sft}`,
   ].join("\n");
 }

@@ -10,10 +10,12 @@ import {
 } from "../configs/dataset-probe.js";
 import { lineDiff } from "../configs/diff.js";
 import { PlanError, resolveModel, resolveTrainingPlan, type TrainingPlan } from "../configs/index.js";
+import { buildTrlConfigs } from "../configs/trl-build.js";
 import { type MemoryAdvice, memoryAdvice } from "../estimate/index.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { HostFileError } from "../hosts/executor.js";
 import { ensureWritablePath } from "../hosts/paths.js";
+import { TRL_METHOD_INFO, TRL_METHODS } from "../knowledge/trl.js";
 import { argsHint, callHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
@@ -137,6 +139,104 @@ function layoutMemory(plan: TrainingPlan): Pick<MemoryAdvice, "fits" | "summary"
   return advice && { fits: advice.fits, summary: advice.summary };
 }
 
+const Input = z.object({
+  model: z.string().min(1).describe("Model id (qwen2.5vl-7b), HF repo id or name; see find_model"),
+  release: z.string().optional().describe("MindSpeed-MM release tag; default the newest release that has the model"),
+  variant: z
+    .string()
+    .optional()
+    .describe('Recipe variant ("lora", "dpo", "fsdp", "v1" …); default the standard example'),
+  host: z.string().default("local").describe("Host from the inventory (see list_hosts)"),
+  dataset: z
+    .string()
+    .optional()
+    .describe("Training data file on the host (MLLM JSON / JSONL); its first record is checked"),
+  datasetDir: z.string().optional().describe("Root of relative image paths; default the dataset's directory"),
+  outputDir: z.string().optional().describe("Directory on the host for the files; default <workdir>/configs/<model>"),
+  hfDir: z.string().optional().describe("Hugging Face weights directory"),
+  ckptDir: z.string().optional().describe("Converted checkpoint the run loads (mm / dcp)"),
+  saveDir: z.string().optional().describe("Where the run saves checkpoints"),
+  tp: positive.optional().describe("Tensor-parallel size; default the recipe's"),
+  pp: positive.optional().describe("Pipeline-parallel size; default the recipe's"),
+  cp: positive.optional().describe("Context-parallel size; default the recipe's"),
+  ep: positive.optional().describe("Expert-parallel size (MoE models); default the recipe's"),
+  npusPerNode: positive.optional().describe("NPUs used on each node; default the recipe's (8)"),
+  nodes: positive.optional().describe("Number of nodes; default the recipe's"),
+  microBatchSize: positive.optional().describe("Samples per NPU per step; default the recipe's"),
+  globalBatchSize: positive.optional().describe("Samples per optimizer step over all NPUs; default the recipe's"),
+  trainIters: positive.optional().describe("Training iterations; default the recipe's"),
+  saveInterval: positive
+    .optional()
+    .describe(
+      "Save a checkpoint every N iterations (default the recipe's, often 10000: a shorter or stopped run then keeps none)",
+    ),
+  seqLength: positive.optional().describe("Sequence length in tokens; default the recipe's"),
+  lr: z.number().positive().optional().describe("Learning rate; default the recipe's"),
+  llmLayerSplit: split.optional().describe("LLM layers per pipeline stage"),
+  vitLayerSplit: split.optional().describe("ViT layers per pipeline stage"),
+  overwrite: z.boolean().default(false).describe("Replace existing files that differ"),
+  trainer: z
+    .enum(["mindspeed-mm", "trl"])
+    .default("mindspeed-mm")
+    .describe(
+      "mindspeed-mm (Ascend hosts) or trl: one PEP 723 Python script for TRL on a CUDA host (model: a Hugging Face id or directory)",
+    ),
+  method: z
+    .enum(TRL_METHODS as [string, ...string[]])
+    .optional()
+    .describe("With trainer trl: sft, dpo, grpo or reward (default sft)"),
+  peft: z.enum(["lora", "qlora", "full"]).default("lora").describe("With trainer trl: LoRA, QLoRA (4-bit) or full"),
+  bf16: z.boolean().default(true).describe("With trainer trl: train in bf16 (check_env says whether the GPUs can)"),
+  hubModelId: z.string().optional().describe("With trainer trl: push the result to this Hub repo (needs HF_TOKEN)"),
+  columnMapping: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe('With trainer trl: dataset column renames applied on load, e.g. {"question": "prompt"}'),
+  trlRelease: z.string().optional().describe("With trainer trl: the TRL release to pin (default the newest known)"),
+});
+
+const Output = z.object({
+  model: z.string(),
+  release: z.string(),
+  variant: z.string(),
+  host: z.string(),
+  outputDir: z.string(),
+  written: z.boolean().describe("false when an existing file differs and overwrite was not given"),
+  files: z.array(FileResult),
+  diffs: z.array(z.object({ path: z.string(), diff: z.string() })),
+  parameters: z.object({
+    backend: z.string(),
+    entry: z.string(),
+    tp: z.number(),
+    pp: z.number(),
+    cp: z.number(),
+    ep: z.number(),
+    dp: z.number(),
+    npusPerNode: z.number(),
+    nodes: z.number(),
+    worldSize: z.number(),
+    microBatchSize: z.number(),
+    gradAccSteps: z.number(),
+    globalBatchSize: z.number(),
+    trainIters: z.number(),
+    seqLength: z.number(),
+    lr: z.number(),
+    hfDir: z.string(),
+    ckptDir: z.string(),
+    saveDir: z.string(),
+    dataset: z.string(),
+  }),
+  layerSplit: z.object({ llm: z.array(z.number()).nullable(), vit: z.array(z.number()).nullable() }),
+  warnings: z.array(z.string()),
+  missingPaths: z
+    .array(z.object({ field: z.string(), path: z.string(), fix: z.string() }))
+    .describe("paths the configs read that do not exist on the host yet, each with how to make it"),
+  memory: z
+    .object({ fits: z.boolean(), summary: z.string() })
+    .nullable()
+    .describe("estimate_memory for this layout: a warning, not a refusal, when it does not fit"),
+});
+
 export default defineTool({
   name: "build_configs",
   title: "Build training configs",
@@ -149,86 +249,11 @@ export default defineTool({
     "overwrite is true. Returns each file's role and path, the resolved parameters and the layer split. Next: convert_weights, launch_train.",
   toolset: "train",
   kind: "write",
-  input: z.object({
-    model: z.string().min(1).describe("Model id (qwen2.5vl-7b), HF repo id or name; see find_model"),
-    release: z.string().optional().describe("MindSpeed-MM release tag; default the newest release that has the model"),
-    variant: z
-      .string()
-      .optional()
-      .describe('Recipe variant ("lora", "dpo", "fsdp", "v1" …); default the standard example'),
-    host: z.string().default("local").describe("Host from the inventory (see list_hosts)"),
-    dataset: z
-      .string()
-      .optional()
-      .describe("Training data file on the host (MLLM JSON / JSONL); its first record is checked"),
-    datasetDir: z.string().optional().describe("Root of relative image paths; default the dataset's directory"),
-    outputDir: z.string().optional().describe("Directory on the host for the files; default <workdir>/configs/<model>"),
-    hfDir: z.string().optional().describe("Hugging Face weights directory"),
-    ckptDir: z.string().optional().describe("Converted checkpoint the run loads (mm / dcp)"),
-    saveDir: z.string().optional().describe("Where the run saves checkpoints"),
-    tp: positive.optional().describe("Tensor-parallel size; default the recipe's"),
-    pp: positive.optional().describe("Pipeline-parallel size; default the recipe's"),
-    cp: positive.optional().describe("Context-parallel size; default the recipe's"),
-    ep: positive.optional().describe("Expert-parallel size (MoE models); default the recipe's"),
-    npusPerNode: positive.optional().describe("NPUs used on each node; default the recipe's (8)"),
-    nodes: positive.optional().describe("Number of nodes; default the recipe's"),
-    microBatchSize: positive.optional().describe("Samples per NPU per step; default the recipe's"),
-    globalBatchSize: positive.optional().describe("Samples per optimizer step over all NPUs; default the recipe's"),
-    trainIters: positive.optional().describe("Training iterations; default the recipe's"),
-    saveInterval: positive
-      .optional()
-      .describe(
-        "Save a checkpoint every N iterations (default the recipe's, often 10000: a shorter or stopped run then keeps none)",
-      ),
-    seqLength: positive.optional().describe("Sequence length in tokens; default the recipe's"),
-    lr: z.number().positive().optional().describe("Learning rate; default the recipe's"),
-    llmLayerSplit: split.optional().describe("LLM layers per pipeline stage"),
-    vitLayerSplit: split.optional().describe("ViT layers per pipeline stage"),
-    overwrite: z.boolean().default(false).describe("Replace existing files that differ"),
-  }),
-  output: z.object({
-    model: z.string(),
-    release: z.string(),
-    variant: z.string(),
-    host: z.string(),
-    outputDir: z.string(),
-    written: z.boolean().describe("false when an existing file differs and overwrite was not given"),
-    files: z.array(FileResult),
-    diffs: z.array(z.object({ path: z.string(), diff: z.string() })),
-    parameters: z.object({
-      backend: z.string(),
-      entry: z.string(),
-      tp: z.number(),
-      pp: z.number(),
-      cp: z.number(),
-      ep: z.number(),
-      dp: z.number(),
-      npusPerNode: z.number(),
-      nodes: z.number(),
-      worldSize: z.number(),
-      microBatchSize: z.number(),
-      gradAccSteps: z.number(),
-      globalBatchSize: z.number(),
-      trainIters: z.number(),
-      seqLength: z.number(),
-      lr: z.number(),
-      hfDir: z.string(),
-      ckptDir: z.string(),
-      saveDir: z.string(),
-      dataset: z.string(),
-    }),
-    layerSplit: z.object({ llm: z.array(z.number()).nullable(), vit: z.array(z.number()).nullable() }),
-    warnings: z.array(z.string()),
-    missingPaths: z
-      .array(z.object({ field: z.string(), path: z.string(), fix: z.string() }))
-      .describe("paths the configs read that do not exist on the host yet, each with how to make it"),
-    memory: z
-      .object({ fits: z.boolean(), summary: z.string() })
-      .nullable()
-      .describe("estimate_memory for this layout: a warning, not a refusal, when it does not fit"),
-  }),
+  input: Input,
+  output: Output,
   async handle(args, deps) {
     const { executor, settings } = await deps.hosts.get(args.host);
+    if (args.trainer === "trl") return buildTrl(args, { executor, settings });
     let plan: TrainingPlan;
     let outputDir = args.outputDir;
     try {
@@ -343,6 +368,15 @@ export default defineTool({
   },
   failed: (r) => !r.written,
   summarize: (r) => {
+    if (r.parameters.backend === "trl") {
+      const f = r.files[0]!;
+      const head = r.written
+        ? `${r.variant} script for ${r.model} (TRL ${r.release.replace(/^trl /, "")}): ${f.path} (${f.status})`
+        : `${r.variant} script for ${r.model}: nothing written; ${f.path} differs (pass ${argsHint({ overwrite: true })} to replace)`;
+      const p = r.parameters;
+      const warnings = r.warnings.map((w) => `\nwarning: ${w}`).join("");
+      return `${head}${warnings}\naccelerate launch on ${p.npusPerNode} GPUs, ${p.trainIters} steps, batch ${p.microBatchSize} x GA ${p.gradAccSteps} per GPU, lr ${p.lr}, output ${p.saveDir}`;
+    }
     const head = r.written
       ? `${r.model} @ ${r.release}: ${r.files.filter((f) => f.status === "written").length} file(s) written to ${r.outputDir}`
       : `${r.model} @ ${r.release}: nothing written; ${r.diffs.length} existing file(s) differ (pass ${argsHint({ overwrite: true })} to replace)`;
@@ -353,3 +387,74 @@ export default defineTool({
     return `${head}${missing.join("")}${memory}\n${p.backend}: TP${p.tp} PP${p.pp} CP${p.cp} DP${p.dp} on ${p.nodes}x${p.npusPerNode} NPUs, GBS ${p.globalBatchSize} (MBS ${p.microBatchSize} x GA ${p.gradAccSteps} x DP ${p.dp})${split}\n${r.files.map((f) => `${f.role.padEnd(13)} ${f.path} (${f.status})`).join("\n")}`;
   },
 });
+
+type BuildArgs = z.output<typeof Input>;
+type BuildOut = z.output<typeof Output>;
+
+/** build_configs with trainer trl: one training script, reported in the same shape as the MindSpeed-MM files. */
+async function buildTrl(
+  args: BuildArgs,
+  host: { executor: HostExecutor; settings: import("../hosts/inventory.js").HostSettings },
+): Promise<BuildOut> {
+  const method = (args.method ?? "sft") as (typeof TRL_METHODS)[number];
+  if (!args.dataset)
+    throw new ToolError("dataset: trainer trl needs a dataset (a Hugging Face id or a file on the host).");
+  const r = await buildTrlConfigs(
+    {
+      host: args.host,
+      method,
+      model: args.model,
+      dataset: args.dataset,
+      peft: args.peft,
+      ...(args.outputDir ? { outputDir: args.outputDir } : {}),
+      ...(args.saveDir ? { saveDir: args.saveDir } : {}),
+      ...(args.trlRelease ? { trlRelease: args.trlRelease } : {}),
+      ...(args.trainIters ? { trainIters: args.trainIters } : {}),
+      ...(args.lr ? { lr: args.lr } : {}),
+      ...(args.microBatchSize ? { microBatchSize: args.microBatchSize } : {}),
+      ...(args.saveInterval ? { saveInterval: args.saveInterval } : {}),
+      bf16: args.bf16,
+      ...(args.hubModelId ? { hubModelId: args.hubModelId } : {}),
+      ...(args.columnMapping ? { columnMapping: args.columnMapping } : {}),
+      overwrite: args.overwrite,
+    },
+    host,
+  );
+  const info = TRL_METHOD_INFO[method];
+  return {
+    model: args.model,
+    release: `trl ${r.release}`,
+    variant: method,
+    host: args.host,
+    outputDir: r.outputDir,
+    written: r.status !== "differs",
+    files: [{ role: "launch-script", path: r.script, upstream: `${info.trainer} (${info.docs})`, status: r.status }],
+    diffs: r.diff ? [{ path: r.script, diff: r.diff }] : [],
+    parameters: {
+      backend: "trl",
+      entry: "accelerate launch",
+      tp: 1,
+      pp: 1,
+      cp: 1,
+      ep: 1,
+      dp: r.gpus,
+      npusPerNode: r.gpus,
+      nodes: 1,
+      worldSize: r.gpus,
+      microBatchSize: r.microBatchSize,
+      gradAccSteps: r.gradAccSteps,
+      globalBatchSize: r.microBatchSize * r.gradAccSteps * r.gpus,
+      trainIters: r.maxSteps,
+      seqLength: 0,
+      lr: r.lr,
+      hfDir: args.model,
+      ckptDir: "",
+      saveDir: r.saveDir,
+      dataset: args.dataset,
+    },
+    layerSplit: { llm: null, vit: null },
+    warnings: r.warnings,
+    missingPaths: [],
+    memory: null,
+  };
+}

@@ -54,7 +54,9 @@ export default defineTool({
     "tools' shell; Python env with torch, torch_npu, transformers, numpy, MindSpeed, MindSpeed-MM and Megatron; a live " +
     "torch.npu check; MASTER_PORT and HCCL ports. Compares everything with the MindSpeed-MM release matrix and returns " +
     "findings (error/warning/info), each with the value seen, the expected value and one fix command. With `hosts`, also " +
-    "reports every difference between hosts that breaks multi-node training. Call before install or launch tools.",
+    "reports every difference between hosts that breaks multi-node training. On a host with accelerator cuda: driver, CUDA " +
+    "version, GPUs and memory from nvidia-smi, torch with CUDA, bf16, NCCL, the TRL stack and free disk. Call before " +
+    "install or launch tools.",
   toolset: "hosts",
   kind: "read",
   input: Input,

@@ -6,6 +6,7 @@ import { envInput, finishLaunch, LaunchOut, summarizeLaunch } from "../runs/laun
 import { prepareLaunch } from "../runs/orchestrate.js";
 import { hasSbatch } from "../runs/slurm.js";
 import { planSlurmLaunch, relaxLoginNodeChecks } from "../runs/slurm-launch.js";
+import { launchTrlRun } from "../runs/trl-launch.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const input = z
@@ -66,7 +67,8 @@ export default defineTool({
     "split, MASTER_PORT and HCCL ports are free, no stale process holds the NPUs, enough disk for the checkpoints, " +
     "a new save directory. Without confirm: returns the plan (exact command, env, pre-flight) and starts nothing. " +
     "With confirm: returns a run id recorded on the host; follow it with tail_logs {runId} and list_runs. With " +
-    "scheduler slurm the same launch is submitted with sbatch from a login host and the run records its job id.",
+    "scheduler slurm the same launch is submitted with sbatch from a login host and the run records its job id. On a " +
+    "host with accelerator cuda it runs the TRL script build_configs wrote with `accelerate launch`, one process per GPU.",
   toolset: "train",
   kind: "destructive",
   input,
@@ -74,6 +76,23 @@ export default defineTool({
   async handle(args, deps) {
     const nodes = args.hosts ?? [args.host ?? "local"];
     for (const n of nodes) deps.hosts.settings(n);
+    if (nodes.some((n) => deps.hosts.settings(n).accelerator === "cuda")) {
+      if (nodes.length > 1 || args.scheduler !== "direct")
+        throw new ToolError("CUDA hosts launch on one host, directly (scheduler direct).");
+      const { executor, settings } = await deps.hosts.get(nodes[0]!);
+      return launchTrlRun({
+        host: nodes[0]!,
+        executor,
+        settings,
+        script: args.script,
+        env: args.env,
+        ...(args.masterPort ? { masterPort: args.masterPort } : {}),
+        settleSeconds: args.settleSeconds,
+        confirm: args.confirm,
+        now: deps.now(),
+        progress: deps.progress,
+      });
+    }
     deps.progress({ progress: 0, total: 2, message: "pre-flight" });
     let prepared: Awaited<ReturnType<typeof prepareLaunch>>;
     try {

@@ -1,0 +1,167 @@
+// TRL on a CUDA host, end to end on the simulated CUDA host through the local executor: check_env reads nvidia-smi
+// and torch, build_configs writes the PEP 723 script per method, launch_train plans and then starts a detached
+// `accelerate launch`, tail_logs reads the trainer's log into the same metrics as MindSpeed-MM runs, list_runs and
+// stop_run see the run; an out-of-memory failure is diagnosed from the log torch wrote.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HostSettingsSchema } from "../../src/hosts/inventory.js";
+import { HostRegistry } from "../../src/hosts/registry.js";
+import { layOutCudaSim, layOutTrlSampleData } from "../../src/sim/index.js";
+import buildConfigs from "../../src/tools/build-configs.js";
+import checkEnv from "../../src/tools/check-env.js";
+import diagnoseError from "../../src/tools/diagnose-error.js";
+import launchTrain from "../../src/tools/launch-train.js";
+import listRuns from "../../src/tools/list-runs.js";
+import stopRun from "../../src/tools/stop-run.js";
+import tailLogs from "../../src/tools/tail-logs.js";
+import { type ToolDeps, ToolError } from "../../src/tools/tool.js";
+
+let base: string;
+let simDir: string;
+let hosts: HostRegistry;
+let data: Record<"sft" | "dpo" | "grpo", string>;
+let clock = Date.parse("2026-12-02T12:00:00Z");
+const deps = (): ToolDeps => ({
+  hosts,
+  // Each call a second later: run ids (second resolution plus a random tail) stay distinct and ordered.
+  now: () => {
+    clock += 1000;
+    return new Date(clock);
+  },
+  progress: () => undefined,
+  log: () => undefined,
+});
+
+beforeAll(async () => {
+  base = mkdtempSync(join(tmpdir(), "trl-cuda-"));
+  simDir = join(base, "host");
+  const sim = await layOutCudaSim(simDir);
+  data = await layOutTrlSampleData(sim.hostSettings.workdir!);
+  const settings = HostSettingsSchema.parse({
+    ...sim.hostSettings,
+    env: { ...sim.hostSettings.env, CUDA_SIM_STEP_SECONDS: "0.02" },
+  });
+  hosts = new HostRegistry({ file: null, hosts: { gpu: settings } });
+}, 60_000);
+
+afterAll(() => {
+  rmSync(base, { recursive: true, force: true });
+});
+
+async function build(method: "sft" | "dpo" | "grpo", dataset: string, extra: Record<string, unknown> = {}) {
+  return buildConfigs.handle(
+    buildConfigs.input.parse({
+      host: "gpu",
+      trainer: "trl",
+      method,
+      model: "Qwen/Qwen2.5-0.5B-Instruct",
+      dataset,
+      trainIters: 6,
+      overwrite: true,
+      ...extra,
+    }),
+    deps(),
+  );
+}
+
+async function launch(script: string, env: Record<string, string> = {}) {
+  const plan = await launchTrain.handle(launchTrain.input.parse({ host: "gpu", script, env }), deps());
+  expect(plan.preflightOk).toBe(true);
+  expect(plan.started).toBe(false);
+  expect(plan.plan?.wrapperScript).toContain("accelerate launch --num_processes 8 --main_process_port 29500 ");
+  const run = await launchTrain.handle(
+    launchTrain.input.parse({ host: "gpu", script, env, confirm: true, settleSeconds: 0 }),
+    deps(),
+  );
+  expect(run.started).toBe(true);
+  return run.runId;
+}
+
+async function waitUntilDone(runId: string) {
+  const end = Date.now() + 20_000;
+  for (;;) {
+    const t = await tailLogs.handle(tailLogs.input.parse({ runId }), deps());
+    if (t.state === "finished" || t.state === "failed") return t;
+    if (Date.now() > end) throw new Error(`run ${runId} still ${t.state}: ${t.stateReason}`);
+    await sleep(200);
+  }
+}
+
+describe("TRL on the simulated CUDA host", () => {
+  it("check_env reads the GPUs, driver, CUDA, torch, bf16 and the TRL stack", async () => {
+    const r = await checkEnv.handle(checkEnv.input.parse({ host: "gpu" }), deps());
+    expect(r.ok).toBe(true);
+    expect(r.release).toBe("trl 0.20.0");
+    expect(r.cuda?.driver).toBe("570.133.20");
+    expect(r.cuda?.cudaVersion).toBe("12.8");
+    expect(r.cuda?.gpus).toHaveLength(8);
+    expect(r.cuda?.gpus[0]).toMatchObject({ name: "NVIDIA H100 80GB HBM3", memoryTotalMiB: 81559 });
+    expect(r.cuda?.torch).toMatchObject({ cudaAvailable: true, deviceCount: 8, bf16: true, cuda: "12.8" });
+    expect(r.cuda?.packages.trl).toBe("0.20.0");
+    expect(r.findings.filter((f) => f.severity === "error")).toEqual([]);
+    expect(checkEnv.summarize(r)).toContain("8 × NVIDIA H100 80GB HBM3");
+  });
+
+  it("build_configs refuses a dataset without the method's columns, naming them and the mapping", async () => {
+    const pairs = join(simDir, "work", "data", "pairs.jsonl");
+    writeFileSync(pairs, `${JSON.stringify({ question: "q", chosen: "a", rejected_response: "b" })}\n`);
+    const refused = await build("dpo", pairs).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ToolError);
+    expect((refused as Error).message).toContain("missing prompt, rejected");
+    expect((refused as Error).message).toContain('{"question":"prompt","rejected_response":"rejected"}');
+    const mapped = await build("dpo", pairs, {
+      columnMapping: { question: "prompt", rejected_response: "rejected" },
+      outputDir: join(simDir, "work", "configs", "mapped"),
+    });
+    expect(mapped.written).toBe(true);
+  });
+
+  for (const method of ["sft", "dpo", "grpo"] as const) {
+    it(`${method}: build_configs → launch_train → tail_logs → finished`, async () => {
+      const built = await build(method, data[method]);
+      expect(built.written).toBe(true);
+      expect(built.parameters.backend).toBe("trl");
+      const script = built.files[0]!.path;
+      const runId = await launch(script);
+      const t = await waitUntilDone(runId);
+      expect(t.state).toBe("finished");
+      expect(t.latest).toMatchObject({ iteration: 6, totalIterations: 6, epoch: 1 });
+      expect(t.latest?.loss).toBeTypeOf("number");
+      expect(t.latest?.gradNorm).toBeTypeOf("number");
+      expect(t.latest?.learningRate).toBeTypeOf("number");
+      expect(t.medianStepMs).toBeCloseTo(20, 0);
+      if (method === "dpo") expect(t.latest?.metrics?.["rewards/margins"]).toBeGreaterThan(1);
+      if (method === "grpo") expect(t.latest?.metrics?.reward).toBeGreaterThan(0.5);
+      const runs = await listRuns.handle(listRuns.input.parse({ host: "gpu" }), deps());
+      expect(runs.runs.find((r) => r.runId === runId)).toMatchObject({ state: "finished", iteration: 6 });
+    }, 30_000);
+  }
+
+  it("stop_run stops a running TRL run", async () => {
+    const built = await build("sft", data.sft, { trainIters: 400 });
+    const runId = await launch(built.files[0]!.path, { CUDA_SIM_STEP_SECONDS: "0.5" });
+    const stopped = await stopRun.handle(stopRun.input.parse({ runId, confirm: true, graceSeconds: 5 }), deps());
+    expect(stopped.nodes.map((n) => n.outcome)).toEqual(["terminated"]);
+    const runs = await listRuns.handle(listRuns.input.parse({ host: "gpu" }), deps());
+    expect(runs.runs.find((r) => r.runId === runId)?.state).toBe("stopped");
+  }, 30_000);
+
+  it("an out-of-memory failure is diagnosed from the log", async () => {
+    writeFileSync(join(simDir, ".sim", "trl-failure"), "oom@3\n");
+    try {
+      const built = await build("sft", data.sft);
+      const runId = await launch(built.files[0]!.path);
+      const t = await waitUntilDone(runId);
+      expect(t.state).toBe("failed");
+      expect(t.latest?.iteration).toBe(2);
+      const d = await diagnoseError.handle(diagnoseError.input.parse({ runId }), deps());
+      expect(d.findings[0]?.category).toMatch(/oom/);
+      expect(d.findings[0]?.evidence.map((e) => e.text).join("\n")).toContain("CUDA out of memory");
+    } finally {
+      rmSync(join(simDir, ".sim", "trl-failure"), { force: true });
+    }
+  }, 30_000);
+});
