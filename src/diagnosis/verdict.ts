@@ -164,6 +164,8 @@ function toFinding(m: Merged): Finding {
 const CONFIDENT = 0.5;
 /** A known case this close decides when no rule is confident. */
 const CASE_DECIDES = 0.45;
+/** The least similarity of a known case listed with the verdict. */
+const LISTED = 0.2;
 /** Weight of a finding made only from where tracebacks end. */
 const FRAME_ONLY = 0.45;
 
@@ -302,7 +304,8 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
   const codes = decodedCodes(scans, findings);
   annotateCodes(findings, codes);
   const neighbours = nearestCases(queryLines(scans, findings), VOTERS);
-  const knownCases = neighbours.slice(0, 3);
+  // The vote reads cases from similarity 0.1; the verdict lists only those close enough to be worth reading.
+  const knownCases = neighbours.filter((c) => c.similarity >= LISTED).slice(0, 3);
   const top = findings[0];
   if (!top || top.confidence < CONFIDENT) {
     const best = caseDecision(neighbours);

@@ -103,6 +103,8 @@ describe("hints from the nearest cases", () => {
         expect(lead.confidence < 0.5 || lead.rule === "known-case", item.id).toBe(true);
       }
       for (const h of hints) expect(h.confidence, item.id).toBeLessThanOrEqual(lead.confidence);
+      for (const k of v.knownCases ?? []) expect(k.similarity, item.id).toBeGreaterThanOrEqual(0.2);
+      expect((v.knownCases ?? []).length, item.id).toBeLessThanOrEqual(3);
       const others = v.findings.filter((f) => !hints.includes(f)).map((f) => f.category);
       for (const h of hints) expect(others, item.id).not.toContain(h.category);
     }
