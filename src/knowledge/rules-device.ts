@@ -282,6 +282,19 @@ export const deviceRules: DiagnosisRule[] = [
       { match: lit("wait for compute device to finish failed"), confidence: 0.78 },
       { match: lit("wait socket establish timeout"), confidence: 0.85 },
       { match: lit("Watchdog caught collective operation timeout"), confidence: 0.85 },
+      // torch's NCCL process group when a collective fails outright (c10d/ProcessGroupNCCL.cpp, "NCCL error in:") and
+      // NCCL's own result names (nccl.h): mostly the echo of a peer that died first.
+      { match: rx(/NCCL error in: \S*ProcessGroupNCCL\.cpp:\d+/, "NCCL error in:"), confidence: 0.8 },
+      {
+        match: rx(
+          /\bnccl(?:UnhandledCudaError|SystemError|InternalError|RemoteError)\b/,
+          "ncclUnhandledCudaError",
+          "ncclSystemError",
+          "ncclInternalError",
+          "ncclRemoteError",
+        ),
+        confidence: 0.78,
+      },
       {
         match: rx(
           /WorkNCCL\([^\n]*\) timed out in blocking wait|WorkHCCL\([^\n]*\) timed out/,

@@ -226,6 +226,9 @@ export const trainRules: DiagnosisRule[] = [
       // datasets found files with different columns (src/datasets/builder.py, DatasetGenerationCastError).
       { match: lit("No columns in the dataset match the model's forward"), confidence: 0.82 },
       { match: lit("All the data files must have the same columns"), confidence: 0.78 },
+      // datasets' rename_column(s) given a column the dataset lacks (src/datasets/arrow_dataset.py), as a TRL
+      // script's column mapping meets a dataset of another shape.
+      { match: rx(/Original column names? .{1,400}? not in the dataset/, "not in the dataset"), confidence: 0.8 },
       // LLaMA-Factory found no sample its converter could read (src/llamafactory/data/loader.py).
       { match: lit("Cannot find valid samples"), confidence: 0.8 },
     ],

@@ -38,6 +38,7 @@ export const CATEGORIES = [
   "inference_layout_mismatch",
   "eval_data_missing",
   "inference_device_busy",
+  "hub_access",
 ] as const;
 
 export type Category = (typeof CATEGORIES)[number];

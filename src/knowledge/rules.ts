@@ -2,6 +2,7 @@
 import { afterTrainingRules } from "./rules-after.js";
 import { deviceRules } from "./rules-device.js";
 import { envRules } from "./rules-env.js";
+import { hubRules } from "./rules-hub.js";
 import { trainRules } from "./rules-train.js";
 import type { Category, DiagnosisRule } from "./rules-types.js";
 
@@ -13,6 +14,7 @@ export const diagnosisRules: readonly DiagnosisRule[] = [
   ...envRules,
   ...trainRules,
   ...afterTrainingRules,
+  ...hubRules,
 ];
 
 export function ruleById(id: string): DiagnosisRule | undefined {

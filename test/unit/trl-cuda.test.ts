@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildTrlScript, localDatasetFormat } from "../../src/configs/trl-script.js";
+import { diagnoseText } from "../../src/diagnosis/index.js";
 import { evaluateCudaHost, parseCudaProbe } from "../../src/env/cuda.js";
 import { parseNvidiaSmiCsv, parseNvidiaSmiTable } from "../../src/env/nvidia-smi.js";
 import { HostSettingsSchema } from "../../src/hosts/inventory.js";
@@ -302,5 +303,67 @@ describe("CUDA findings", () => {
     expect(HostSettingsSchema.parse({}).accelerator).toBe("ascend");
     expect(HostSettingsSchema.parse({ accelerator: "cuda" }).accelerator).toBe("cuda");
     expect(() => HostSettingsSchema.parse({ accelerator: "rocm" })).toThrow();
+  });
+});
+
+describe("diagnosis of the TRL / CUDA stack's failures", () => {
+  const TORCH = "https://github.com/pytorch/pytorch/blob/main";
+  // Each message in the words of the code that raises it (source given); the top finding must be its category.
+  const cases = [
+    {
+      category: "npu_oom",
+      source: `${TORCH}/c10/cuda/CUDACachingAllocator.cpp`,
+      log: "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 79.19 GiB of which 1.06 GiB is free. Including non-PyTorch memory, this process has 78.12 GiB memory in use.",
+    },
+    {
+      category: "hccl_timeout",
+      source: `${TORCH}/torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp`,
+      log: "torch.distributed.DistBackendError: NCCL error in: ../torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp:1970, unhandled system error (run with NCCL_DEBUG=INFO for details), NCCL version 2.19.3",
+    },
+    {
+      category: "hccl_timeout",
+      source: `${TORCH}/torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp`,
+      log: "[rank1]:[E ProcessGroupNCCL.cpp:563] [Rank 1] Watchdog caught collective operation timeout: WorkNCCL(SeqNum=1, OpType=ALLREDUCE, NumelIn=1, NumelOut=1, Timeout(ms)=600000) ran for 600031 milliseconds before timing out.",
+    },
+    {
+      category: "dtype_unsupported",
+      source: "https://github.com/huggingface/transformers/blob/main/src/transformers/training_args.py",
+      log: "ValueError: Your setup doesn't support bf16/gpu.",
+    },
+    {
+      category: "hub_access",
+      source: "https://github.com/huggingface/transformers/blob/main/src/transformers/utils/hub.py (401, gated)",
+      log: "OSError: You are trying to access a gated repo.\nMake sure to have access to it at https://huggingface.co/meta-llama/Llama-3.1-8B-Instruct.\n401 Client Error.\n\nCannot access gated repo for url https://huggingface.co/meta-llama/Llama-3.1-8B-Instruct/resolve/main/config.json.\nAccess to model meta-llama/Llama-3.1-8B-Instruct is restricted. You must have access to it and be authenticated to access it. Please log in.",
+    },
+    {
+      category: "hub_access",
+      source:
+        "https://github.com/huggingface/huggingface_hub/blob/main/src/huggingface_hub/utils/_http.py (403, gated)",
+      log: "huggingface_hub.errors.GatedRepoError: 403 Client Error.\nCannot access gated repo for url https://huggingface.co/meta-llama/Llama-3.1-8B/resolve/main/config.json.\nAccess to model meta-llama/Llama-3.1-8B is restricted and you are not in the authorized list. Visit https://huggingface.co/meta-llama/Llama-3.1-8B to ask for access.",
+    },
+    {
+      category: "hub_access",
+      source: "https://github.com/huggingface/huggingface_hub/blob/main/src/huggingface_hub/utils/_http.py (404)",
+      log: "huggingface_hub.errors.RepositoryNotFoundError: 404 Client Error. (Request ID: Root=1-6650a1b2-3c4d5e6f)\n\nRepository Not Found for url: https://huggingface.co/api/models/Qwen/Qwen2.5-0.5B-Instrukt.\nPlease make sure you specified the correct `repo_id` and `repo_type`.\nIf you are trying to access a private or gated repo, make sure you are authenticated.",
+    },
+    {
+      category: "dataset_key_error",
+      source: "https://github.com/huggingface/datasets/blob/main/src/datasets/arrow_dataset.py (rename_columns)",
+      log: "ValueError: Original column names {'question'} not in the dataset. Current columns in the dataset: ['prompt', 'chosen', 'rejected']",
+    },
+    {
+      category: "disk_full",
+      source: "https://github.com/huggingface/safetensors (serialize to a full disk)",
+      log: 'safetensors_rust.SafetensorError: Error while serializing: IoError(Os { code: 28, kind: StorageFull, message: "No space left on device" })',
+    },
+  ];
+
+  it.each(cases)("$category: $source", ({ category, log }) => {
+    expect(diagnoseText(log).findings[0]?.category).toBe(category);
+  });
+
+  it("names the Hub repo in the fix", () => {
+    const top = diagnoseText(cases[6]!.log).findings[0]!;
+    expect(JSON.stringify(top.fixes)).toContain("https://huggingface.co/Qwen/Qwen2.5-0.5B-Instrukt:");
   });
 });

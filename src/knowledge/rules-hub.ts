@@ -1,0 +1,44 @@
+// Diagnosis rule for the TRL / Transformers stack on CUDA hosts that the device and training rules do not already
+// read: a gated or missing Hub repository (huggingface_hub's GatedRepoError and RepositoryNotFoundError, as
+// transformers re-raises them), which a run loading a model or dataset by id meets before its first step.
+import { type DiagnosisRule, lit, rx } from "./rules-types.js";
+
+const HUB_ERRORS = "https://github.com/huggingface/huggingface_hub/blob/main/src/huggingface_hub/errors.py";
+const GATED_DOCS = "https://huggingface.co/docs/hub/models-gated";
+
+export const hubRules: readonly DiagnosisRule[] = [
+  {
+    id: "hub-access",
+    category: "hub_access",
+    title: "The Hugging Face Hub refused the model or dataset: gated without access (401/403) or not found (404)",
+    role: "primary",
+    triggers: [
+      { match: lit("Cannot access gated repo for url"), confidence: 0.9 },
+      { match: lit("You are trying to access a gated repo"), confidence: 0.88 },
+      { match: rx(/\bGatedRepoError\b/, "GatedRepoError"), confidence: 0.86 },
+      { match: lit("Repository Not Found for url"), confidence: 0.88 },
+      { match: rx(/\bRepositoryNotFoundError\b/, "RepositoryNotFoundError"), confidence: 0.85 },
+    ],
+    extract: [
+      /gated repo for url https:\/\/huggingface\.co\/(?<repo>[\w.-]+\/[\w.-]+)\//,
+      /Not Found for url: https:\/\/huggingface\.co\/(?:api\/(?:models|datasets)\/)?(?<repo>[\w.-]+\/[\w.-]*[\w-])/,
+    ],
+    cause:
+      "The Hub refused the repo: it is gated and the run had no token (401) or a token whose account has no access " +
+      "(403), or it answered 404: the id is misspelled, the repo is private, or a dataset id was given for a model.",
+    fixes: [
+      {
+        id: "request-access",
+        summary:
+          "Open https://huggingface.co/<repo>: check the id (case matters) and, for a gated model, ask for access with " +
+          "the account the token belongs to.",
+      },
+      {
+        id: "login",
+        summary: "Give the run a token of that account: export HF_TOKEN in the run's env, or log in on the host.",
+        commands: ["hf auth login", "hf auth whoami"],
+      },
+    ],
+    references: [GATED_DOCS, HUB_ERRORS],
+  },
+];
