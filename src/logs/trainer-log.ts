@@ -53,7 +53,8 @@ export class TrainerLogReader {
   private dicts = 0;
 
   read(line: string): TrainerLogEvent | null {
-    const bar = parseTqdm(line);
+    // Cheap tests first: most lines of a long log are neither a bar nor a dict.
+    const bar = line.indexOf("/it") >= 0 || line.indexOf("it/s") >= 0 ? parseTqdm(line) : null;
     if (bar) {
       this.step = bar.step;
       this.total = bar.total;
@@ -65,7 +66,8 @@ export class TrainerLogReader {
     if (dict.train_runtime !== undefined) {
       return { kind: "end", reason: `trainer finished (train_runtime ${dict.train_runtime}s)` };
     }
-    if (dict.loss === undefined && dict.learning_rate === undefined) return null;
+    // The Trainer adds the epoch to every dict it logs; a dict without it (a config dump) is not a step.
+    if (dict.epoch === undefined || (dict.loss === undefined && dict.learning_rate === undefined)) return null;
     this.dicts++;
     // Without a bar yet, the dicts are counted (logging_steps=1 is what the scripts write).
     const iteration = bar || this.step > 0 ? this.step : this.dicts;

@@ -2,14 +2,15 @@
 // and torch, build_configs writes the PEP 723 script per method, launch_train plans and then starts a detached
 // `accelerate launch`, tail_logs reads the trainer's log into the same metrics as MindSpeed-MM runs, list_runs and
 // stop_run see the run; an out-of-memory failure is diagnosed from the log torch wrote.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HostSettingsSchema } from "../../src/hosts/inventory.js";
+import { parse as parseYaml } from "yaml";
+import { HostSettingsSchema, InventorySchema } from "../../src/hosts/inventory.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
-import { layOutCudaSim, layOutTrlSampleData } from "../../src/sim/index.js";
+import { layOutCudaSim, layOutTrlSampleData, simInitCudaCommand } from "../../src/sim/index.js";
 import buildConfigs from "../../src/tools/build-configs.js";
 import checkEnv from "../../src/tools/check-env.js";
 import diagnoseError from "../../src/tools/diagnose-error.js";
@@ -91,6 +92,14 @@ async function waitUntilDone(runId: string) {
 }
 
 describe("TRL on the simulated CUDA host", () => {
+  it("sim init --accelerator cuda registers a host with accelerator cuda", async () => {
+    const inventoryFile = join(base, "inventory.yaml");
+    const summary = await simInitCudaCommand(join(base, "init"), { name: "gpu2", inventoryFile });
+    expect(summary).toContain("8x NVIDIA H100 80GB HBM3");
+    const inv = InventorySchema.parse(parseYaml(readFileSync(inventoryFile, "utf8")));
+    expect(inv.hosts.gpu2?.accelerator).toBe("cuda");
+  }, 30_000);
+
   it("check_env reads the GPUs, driver, CUDA, torch, bf16 and the TRL stack", async () => {
     const r = await checkEnv.handle(checkEnv.input.parse({ host: "gpu" }), deps());
     expect(r.ok).toBe(true);

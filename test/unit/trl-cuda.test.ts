@@ -125,6 +125,13 @@ describe("trainer log", () => {
     expect(acc.analysis().end?.reason).toContain("train_runtime");
   });
 
+  it("takes only the Trainer's dicts (they carry the epoch) as steps, not other dicts a log prints", () => {
+    const acc = new LogAccumulator();
+    acc.push("{'learning_rate': 1e-05, 'loss_scale': 1.0, 'seed': 42}");
+    acc.push("{'loss': 0.5, 'lr': 0.1}");
+    expect(acc.analysis().iterationsSeen).toBe(0);
+  });
+
   it("leaves MindSpeed-MM iteration lines to their own parser", () => {
     const acc = new LogAccumulator();
     acc.push(
