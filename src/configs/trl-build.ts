@@ -116,6 +116,12 @@ export async function buildTrlConfigs(
           { missing: check.missing, mapping: check.mapping, columns },
         );
       }
+      // TRL's reward modelling docs: an implicit-prompt preference dataset, chosen and rejected only.
+      if (req.method === "reward" && renamed.includes("prompt"))
+        warnings.push(
+          "dataset: RewardTrainer reads implicit-prompt pairs (chosen and rejected, no prompt column): put the prompt " +
+            "at the start of both chosen and rejected, or drop the column.",
+        );
     } else warnings.push(`dataset: the columns of ${req.dataset} are checked when the trainer loads it.`);
   } else warnings.push(`dataset: ${req.dataset} is on the Hub; its columns are checked when the trainer loads it.`);
   if (!req.bf16) warnings.push("bf16 is off: training runs in fp32 (set bf16 on Ampere or newer GPUs).");

@@ -126,6 +126,18 @@ describe("TRL on the simulated CUDA host", () => {
       outputDir: join(simDir, "work", "configs", "mapped"),
     });
     expect(mapped.written).toBe(true);
+    const reward = await buildConfigs.handle(
+      buildConfigs.input.parse({
+        host: "gpu",
+        trainer: "trl",
+        method: "reward",
+        model: "Qwen/Qwen2.5-0.5B-Instruct",
+        dataset: data.dpo,
+      }),
+      deps(),
+    );
+    expect(reward.files[0]!.path).toMatch(/train_reward\.py$/);
+    expect(reward.warnings.join("\n")).toContain("implicit-prompt pairs");
   });
 
   for (const method of ["sft", "dpo", "grpo"] as const) {
