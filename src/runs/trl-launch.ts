@@ -217,8 +217,10 @@ export async function launchTrlRun(req: TrlLaunchRequest): Promise<z.output<type
     started: true,
     pids: [{ host, pid }],
     exitedEarly,
-    next: exitedEarly.length
-      ? `The run exited right after the start: call ${callHint("tail_logs", { runId })} to see why, then ${callHint("diagnose_error", { runId })}.`
-      : `Follow it with ${callHint("tail_logs", { runId, followSeconds: 60 })}; ${callHint("list_runs")} shows all runs.`,
+    next: exitedEarly.some((e) => e.exit === "0")
+      ? `The run already finished (exit 0); its metrics: ${callHint("tail_logs", { runId })}.`
+      : exitedEarly.length
+        ? `The run exited right after the start: call ${callHint("tail_logs", { runId })} to see why, then ${callHint("diagnose_error", { runId })}.`
+        : `Follow it with ${callHint("tail_logs", { runId, followSeconds: 60 })}; ${callHint("list_runs")} shows all runs.`,
   };
 }
