@@ -161,6 +161,16 @@ describe("TRL on the simulated CUDA host", () => {
     }, 30_000);
   }
 
+  it("a run that finishes within the settle time is reported finished, not exited early", async () => {
+    const built = await build("sft", data.sft);
+    const run = await launchTrain.handle(
+      launchTrain.input.parse({ host: "gpu", script: built.files[0]!.path, confirm: true, settleSeconds: 3 }),
+      deps(),
+    );
+    expect(run.exitedEarly).toEqual([{ host: "gpu", exit: "0" }]);
+    expect(run.next).toContain("already finished (exit 0)");
+  }, 30_000);
+
   it("stop_run stops a running TRL run", async () => {
     const built = await build("sft", data.sft, { trainIters: 400 });
     const runId = await launch(built.files[0]!.path, { CUDA_SIM_STEP_SECONDS: "0.5" });
