@@ -11,6 +11,7 @@ const HostStatus = z.object({
   error: z.string().nullable(),
   workdir: z.string().nullable(),
   npusPerNode: z.number(),
+  accelerator: z.enum(["ascend", "cuda"]).describe("ascend: MindSpeed-MM on NPUs; cuda: TRL on NVIDIA GPUs"),
 });
 
 export default defineTool({
@@ -35,6 +36,7 @@ export default defineTool({
           description: settings.description ?? null,
           workdir: settings.workdir ?? null,
           npusPerNode: settings.npusPerNode,
+          accelerator: settings.accelerator,
         };
         if (!probe) return { ...base, answers: false, roundTripMs: null, error: "not probed" };
         const started = performance.now();
@@ -65,7 +67,7 @@ export default defineTool({
       `Inventory: ${r.inventoryFile ?? "none (only local; create ascend-train.yaml or ~/.config/ascend-train/hosts.yaml)"}`,
       ...r.hosts.map(
         (h) =>
-          `${h.name.padEnd(12)} ${h.reachedVia.padEnd(28)} ${h.answers ? `ok ${h.roundTripMs} ms` : `no answer: ${h.error}`}${h.description ? ` (${h.description})` : ""}`,
+          `${h.name.padEnd(12)} ${h.reachedVia.padEnd(28)} ${h.accelerator === "cuda" ? "[cuda] " : ""}${h.answers ? `ok ${h.roundTripMs} ms` : `no answer: ${h.error}`}${h.description ? ` (${h.description})` : ""}`,
       ),
     ].join("\n"),
 });

@@ -15,6 +15,7 @@ import buildConfigs from "../../src/tools/build-configs.js";
 import checkEnv from "../../src/tools/check-env.js";
 import diagnoseError from "../../src/tools/diagnose-error.js";
 import launchTrain from "../../src/tools/launch-train.js";
+import listHosts from "../../src/tools/list-hosts.js";
 import listRuns from "../../src/tools/list-runs.js";
 import stopRun from "../../src/tools/stop-run.js";
 import tailLogs from "../../src/tools/tail-logs.js";
@@ -99,6 +100,12 @@ describe("TRL on the simulated CUDA host", () => {
     const inv = InventorySchema.parse(parseYaml(readFileSync(inventoryFile, "utf8")));
     expect(inv.hosts.gpu2?.accelerator).toBe("cuda");
   }, 30_000);
+
+  it("list_hosts says the host is a CUDA host", async () => {
+    const r = await listHosts.handle(listHosts.input.parse({}), deps());
+    expect(r.hosts.find((h) => h.name === "gpu")).toMatchObject({ accelerator: "cuda", answers: true });
+    expect(listHosts.summarize(r)).toMatch(/gpu +local +\[cuda\] ok/);
+  });
 
   it("check_env reads the GPUs, driver, CUDA, torch, bf16 and the TRL stack", async () => {
     const r = await checkEnv.handle(checkEnv.input.parse({ host: "gpu" }), deps());
