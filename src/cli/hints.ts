@@ -16,21 +16,42 @@ function flags(args: Record<string, unknown>, skip?: string): string[] {
 }
 
 /** How the person started this CLI, so a hint can be typed as shown: through npx (npm sets npm_command=exec), or directly. */
-const COMMAND = process.env.npm_command === "exec" ? "npx ascend-train" : "ascend-train";
+export const CLI_COMMAND = process.env.npm_command === "exec" ? "npx ascend-train" : "ascend-train";
 
 export const renderCliHint: HintRenderer = ({ tool, args }: Hint) => {
   if (!tool) return flags(args).join(" ");
   const positional = POSITIONAL[tool];
   const first = positional && args[positional.field] !== undefined ? [word(args[positional.field])] : [];
-  return [COMMAND, kebab(tool), ...first, ...flags(args, positional?.field)].join(" ");
+  return [CLI_COMMAND, kebab(tool), ...first, ...flags(args, positional?.field)].join(" ");
 };
 
 /**
- * Tool descriptions are written once for every door; in the terminal the tools are commands: `list_runs` reads
- * `list-runs`, `confirm: true` reads `--confirm`.
+ * Tool descriptions and messages are written once for every door; in the terminal the tools are commands and the
+ * arguments flags: `list_runs` reads `list-runs`, `confirm: true` reads `--confirm`, `masterPort` reads
+ * `--master-port`, and `tail_logs {runId}` reads `tail-logs RUN_ID` where the argument is the command's positional.
+ * Only argument names with a capital inside (`runId`, `allowFreshOptimizer`) are rewritten: plain words such as
+ * "host" or "model" stay words.
  */
-export function inTerminalWords(text: string, toolNames: readonly string[]): string {
-  let out = text.replace(/\bconfirm: true\b/g, "--confirm").replace(/\boverwrite: true\b/g, "--overwrite");
-  for (const name of toolNames) out = out.replace(new RegExp(`\\b${name}\\b`, "g"), name.replaceAll("_", "-"));
+export function inTerminalWords(
+  text: string,
+  toolNames: readonly string[],
+  fieldNames: readonly string[] = [],
+): string {
+  let out = text;
+  for (const name of toolNames) {
+    const positional = POSITIONAL[name];
+    if (positional) {
+      out = out.replace(
+        new RegExp(`\\b${name} \\{${positional.field}\\}`, "g"),
+        `${name.replaceAll("_", "-")} ${positional.name}`,
+      );
+    }
+    out = out.replace(new RegExp(`\\b${name}\\b`, "g"), name.replaceAll("_", "-"));
+  }
+  const camel = fieldNames.filter((f) => /^[a-z]+[A-Z]\w*$/.test(f));
+  for (const field of ["confirm", "overwrite", ...camel]) {
+    out = out.replace(new RegExp(`\\b${field}: true\\b`, "g"), `--${kebab(field)}`);
+  }
+  for (const field of camel) out = out.replace(new RegExp(`(?<![-\\w.])${field}\\b(?!:)`, "g"), `--${kebab(field)}`);
   return out;
 }

@@ -17,7 +17,7 @@ import {
   POSITIONAL,
   UsageError,
 } from "./flags.js";
-import { inTerminalWords, renderCliHint } from "./hints.js";
+import { CLI_COMMAND, inTerminalWords, renderCliHint } from "./hints.js";
 import { installFatalHandlers, printFatal } from "./print-error.js";
 import { progressPrinter } from "./progress.js";
 
@@ -59,16 +59,21 @@ function checkRequired(toolName: string, specs: FlagSpec[], input: Record<string
 }
 
 const TOOL_NAMES = allTools.map((t) => t.name);
+/** Every argument name of every tool: messages that name one read it as the flag in the terminal. */
+const FIELD_NAMES = [...new Set(allTools.flatMap((t) => flagSpecs(t.input).map((s) => s.field)))];
+const terminalWords = (text: string): string => inTerminalWords(text, TOOL_NAMES, FIELD_NAMES);
+/** Suggested commands as the person can type them here (`npx ascend-train …` when the CLI was started through npx). */
+const asTyped = (text: string): string => text.replace(/^(\s*)ascend-train /gm, `$1${CLI_COMMAND} `);
 
 function addToolCommands(program: Command): void {
   for (const tool of allTools) {
-    const specs = flagSpecs(tool.input).map((s) => ({ ...s, description: inTerminalWords(s.description, TOOL_NAMES) }));
+    const specs = flagSpecs(tool.input).map((s) => ({ ...s, description: terminalWords(s.description) }));
     const positional = POSITIONAL[tool.name];
     const cmd = program
       .command(kebab(tool.name))
       .summary(tool.title)
       .description(
-        `${inTerminalWords(tool.description, TOOL_NAMES)}\n\nKind: ${tool.kind}${tool.kind === "destructive" ? " (acts only with --confirm)" : ""}.`,
+        `${terminalWords(tool.description)}\n\nKind: ${tool.kind}${tool.kind === "destructive" ? " (acts only with --confirm)" : ""}.`,
       )
       .option("--json", "print exactly the tool's structured result as JSON")
       .option("--input-json <json>", "the whole input as one JSON object (flags override its fields)")
@@ -122,12 +127,17 @@ function addToolCommands(program: Command): void {
           const message =
             outcome.kind === "input" && outcome.issues
               ? outcome.issues
-                  .map((i) => `${i.field.includes(".") ? i.field : `--${kebab(i.field)}`}: ${i.message}`)
+                  .map((i) =>
+                    // A check of the whole input (e.g. "give either runId or logFile") names no one flag.
+                    i.field === "" || i.field === "input"
+                      ? i.message
+                      : `${i.field.includes(".") ? i.field : `--${kebab(i.field)}`}: ${i.message}`,
+                  )
                   .join("; ")
               : outcome.error;
           if (options.json)
             process.stdout.write(`${JSON.stringify({ error: message, kind: outcome.kind }, null, 2)}\n`);
-          process.stderr.write(`error: ${forTerminal(message)}\n`);
+          process.stderr.write(`error: ${forTerminal(terminalWords(message))}\n`);
           process.exitCode = outcome.kind === "input" ? EXIT.usage : EXIT.failed;
           return;
         }
@@ -136,7 +146,7 @@ function addToolCommands(program: Command): void {
           const view = terminalView(tool, outcome.result, typed, process.stdout.columns ?? 120);
           const text = view === outcome.result ? outcome.text : renderHints(tool.summarize(view), renderCliHint);
           // Secrets hidden and escape sequences from logs neutralised before anything reaches the terminal.
-          process.stdout.write(`${forTerminal(text)}\n`);
+          process.stdout.write(`${forTerminal(terminalWords(text))}\n`);
         }
         process.exitCode = outcome.failed ? EXIT.failed : EXIT.done;
       } finally {
@@ -288,7 +298,8 @@ function addSimCommands(program: Command): void {
         if (options.accelerator === "cuda") {
           const { simInitCudaCommand } = await import("../sim/index.js");
           const inventoryFile = process.env.ASCEND_TRAIN_CONFIG ?? join(process.cwd(), "ascend-train.yaml");
-          process.stdout.write(`${await simInitCudaCommand(dir, { name: options.name, inventoryFile })}\n`);
+          const summary = await simInitCudaCommand(dir, { name: options.name, inventoryFile });
+          process.stdout.write(`${asTyped(summary)}\n`);
           return;
         }
         const { normalizeRelease, RELEASE_TAGS } = await import("../knowledge/release-tags.js");
@@ -310,7 +321,7 @@ function addSimCommands(program: Command): void {
           release,
           model: found.model.id,
         });
-        process.stdout.write(`${summary}\n`);
+        process.stdout.write(`${asTyped(summary)}\n`);
       },
     );
   sim

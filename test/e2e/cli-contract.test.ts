@@ -49,7 +49,9 @@ describe("the CLI contract", () => {
     const mllm = JSON.parse(readFileSync(join(mm, "data", "mllm_format_llava_instruct_data.json"), "utf8"));
     expect(mllm[0].messages[0].role).toBe("user");
     expect(init.out).toContain(hf);
-    expect(init.out).toMatch(/Next:\n\s+ascend-train check-env --host sim --model qwen2.5vl-3b/);
+    // As the person can type it: through npx when this CLI was started through npx (npm sets npm_command=exec).
+    const typed = process.env.npm_command === "exec" ? "npx ascend-train" : "ascend-train";
+    expect(init.out).toContain(`Next:\n  ${typed} check-env --host sim --model qwen2.5vl-3b`);
   });
 
   it("a healthy simulated host raises no warning (exit 0)", async () => {
@@ -64,9 +66,9 @@ describe("the CLI contract", () => {
   it("build-configs warns, with a fix in the terminal's words, for each configured path the host lacks", () => {
     const r = cli("build-configs", "--host", "sim", "--model", "qwen2.5vl-3b", "--hf-dir", "/nonexistent/hf");
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/warning: hfDir \/nonexistent\/hf does not exist on the host; .*--hf-dir/);
+    expect(r.out).toMatch(/warning: --hf-dir \/nonexistent\/hf does not exist on the host; .*--hf-dir/);
     expect(r.out).toMatch(
-      /warning: ckptDir \S+ does not exist on the host; (npx )?ascend-train convert-weights --host sim --model qwen2.5vl-3b/,
+      /warning: --ckpt-dir \S+ does not exist on the host; (npx )?ascend-train convert-weights --host sim --model qwen2.5vl-3b/,
     );
     expect(r.out).not.toMatch(/warning: dataset /);
     const json = JSON.parse(

@@ -104,4 +104,25 @@ describe("tool descriptions in the terminal", () => {
     );
     expect(inTerminalWords("a list_runs_total field", ["list_runs"])).toBe("a list_runs_total field");
   });
+
+  it("name arguments as flags, the positional one by its place, and leave plain words alone", () => {
+    const tools = ["tail_logs", "launch_train", "resume_run"];
+    const fields = ["runId", "masterPort", "allowFreshOptimizer", "host", "logFile"];
+    expect(inTerminalWords("Pass another masterPort, or stop what listens there.", tools, fields)).toBe(
+      "Pass another --master-port, or stop what listens there.",
+    );
+    expect(inTerminalWords("Pass allowFreshOptimizer: true to resume_run.", tools, fields)).toBe(
+      "Pass --allow-fresh-optimizer to resume-run.",
+    );
+    expect(inTerminalWords("follow it with tail_logs {runId} and list it", tools, fields)).toBe(
+      "follow it with tail-logs RUN_ID and list it",
+    );
+    expect(inTerminalWords("Give either runId or logFile (exactly one).", tools, fields)).toBe(
+      "Give either --run-id or --log-file (exactly one).",
+    );
+    // Plain words, other names that merely contain a field, and structured keys stay as written.
+    expect(inTerminalWords("the host and its masterPorts; cfg.masterPort; masterPort: 6000", tools, fields)).toBe(
+      "the host and its masterPorts; cfg.masterPort; masterPort: 6000",
+    );
+  });
 });
