@@ -123,6 +123,7 @@ export default defineTool({
     }
     return finishLaunch(prepared, args.confirm, args.settleSeconds, deps, {});
   },
-  failed: (r) => !r.preflightOk,
+  // A run that ended at once with a non-zero status (or none recorded) failed, even though it was started.
+  failed: (r) => !r.preflightOk || r.exitedEarly.some((e) => e.exit !== "0"),
   summarize: summarizeLaunch,
 });

@@ -279,6 +279,27 @@ describe("launch_train pre-flight", () => {
 });
 
 describe("run lifecycle on this machine", () => {
+  it("a run that dies right after the start is started but failed (the CLI exits 1), with its exit status", async () => {
+    const h = host();
+    writeFileSync(join(h.dir, "bin/torchrun"), '#!/bin/sh\necho "RuntimeError: cannot start" >&2\nexit 3\n', {
+      mode: 0o755,
+    });
+    const r = await launchTrain.handle(
+      launchTrain.input.parse({
+        host: "npu",
+        script: h.script,
+        masterPort: await freePort(),
+        confirm: true,
+        settleSeconds: 1.5,
+      }),
+      h.deps,
+    );
+    expect(r.started).toBe(true);
+    expect(r.exitedEarly).toEqual([{ host: "npu", exit: "3" }]);
+    expect(r.next).toMatch(/exited right after the start/);
+    expect(launchTrain.failed!(r)).toBe(true);
+  });
+
   it("launches detached, lists the run from its ledger, stops the process group, and plans a resume", async () => {
     const h = host();
     const masterPort = 20000 + Math.floor(Math.random() * 20000);
@@ -290,6 +311,7 @@ describe("run lifecycle on this machine", () => {
     const pid = r.pids[0]!.pid;
     started.push(pid);
     expect(r.exitedEarly).toEqual([]);
+    expect(launchTrain.failed!(r)).toBe(false);
 
     let run: Awaited<ReturnType<typeof listRuns.handle>>["runs"][number] | undefined;
     for (let i = 0; i < 40; i++) {
