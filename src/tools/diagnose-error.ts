@@ -125,6 +125,16 @@ export default defineTool({
         lines.push(`   fix: ${fix.summary}${fix.action ? " [apply_fix]" : ""}`);
         for (const c of fix.commands ?? []) lines.push(`     $ ${c}`);
         for (const [k, v] of Object.entries(fix.env ?? {})) lines.push(`     export ${k}=${v}`);
+        for (const e of fix.edits ?? []) lines.push(`     edit: ${e}`);
+        // What apply_fix would change, so the terminal shows the edit itself and not only its summary.
+        if (fix.action?.kind === "edit") {
+          lines.push(`     in ${fix.action.path}:`);
+          for (const d of fix.action.diff
+            .split("\n")
+            .filter((l) => /^[-+](?![-+])/.test(l))
+            .slice(0, 8))
+            lines.push(`       ${d}`);
+        }
       }
     });
     if (r.rootCause) {

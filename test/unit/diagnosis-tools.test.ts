@@ -41,6 +41,8 @@ describe("diagnose_error", () => {
     const text = diagnoseError.summarize(r);
     expect(text.split("\n")[0]).toBe(r.summary);
     expect(text).toMatch(/2\. hccl_timeout .*secondary to npu-oom/);
+    // The text shows what each fix changes, not only its summary.
+    expect(text).toMatch(/\n {5}edit: launch script: --recompute-granularity full/);
   });
 
   it("reads a log file on the host and says clearly when it is missing", async () => {
