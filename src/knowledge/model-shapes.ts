@@ -138,6 +138,61 @@ const QWEN3_30B_A3B: TextShape = {
   moeFfn: 768,
 };
 
+const QWEN35_SMALL_VIT: VisionShape = {
+  layers: 24,
+  hidden: 1024,
+  heads: 16,
+  ffn: 4096,
+  gatedMlp: false,
+  patch: 16,
+  merge: 2,
+};
+/** Step3-VL's PE-lang encoder; two stride-2 convolutions after it merge 4 × 4 patches into one token. */
+const PE_LANG_VIT: VisionShape = {
+  layers: 47,
+  hidden: 1536,
+  heads: 16,
+  ffn: 8960,
+  gatedMlp: false,
+  patch: 14,
+  merge: 4,
+};
+/** DeepSeek-OCR's DeepEncoder, counted as its CLIP-L half after SAM's 16× token compression. */
+const DEEPENCODER_CLIP: VisionShape = {
+  layers: 24,
+  hidden: 1024,
+  heads: 16,
+  ffn: 4096,
+  gatedMlp: false,
+  patch: 16,
+  merge: 4,
+};
+/** DeepSeek-OCR-2's DeepEncoder V2: a Qwen2-0.5B decoder used as the encoder behind SAM. */
+const DEEPENCODER_V2_QWEN2: VisionShape = {
+  layers: 24,
+  hidden: 896,
+  heads: 14,
+  ffn: 4864,
+  gatedMlp: true,
+  patch: 16,
+  merge: 4,
+};
+/** DeepSeek-3B-MoE, the decoder of both DeepSeek-OCR releases (DeepSeek-V2 layout with plain multi-head attention). */
+const DEEPSEEK_3B_MOE: TextShape = {
+  layers: 12,
+  hidden: 1280,
+  heads: 10,
+  kvHeads: 10,
+  ffn: 6848,
+  vocab: 129280,
+  tiedEmbeddings: false,
+  experts: 64,
+  topK: 6,
+  moeFfn: 896,
+  sharedExpertFfn: 1792,
+  denseLayers: 1,
+};
+
 const QWEN35_APPROX =
   "Qwen3.5 mixes gated DeltaNet (linear attention, 3 of 4 layers) with gated full attention; every layer is counted as full attention of the stated width";
 
@@ -291,6 +346,58 @@ export const MODEL_SHAPES: Readonly<Record<string, ModelShape>> = {
     ],
     approximations: [QWEN35_APPROX, "vision tower taken as Qwen3-VL's (27 layers, 1152 wide)"],
   },
+  "qwen3_5-4b": {
+    text: {
+      qkNorm: true,
+      layers: 32,
+      hidden: 2560,
+      heads: 16,
+      kvHeads: 4,
+      headDim: 256,
+      ffn: 9216,
+      vocab: 248320,
+      tiedEmbeddings: true,
+    },
+    vision: QWEN35_SMALL_VIT,
+    sources: [hf("Qwen/Qwen3.5-4B")],
+    approximations: [QWEN35_APPROX, "the MTP layer left out"],
+  },
+  "qwen3_5-9b": {
+    text: {
+      qkNorm: true,
+      layers: 32,
+      hidden: 4096,
+      heads: 16,
+      kvHeads: 4,
+      headDim: 256,
+      ffn: 12288,
+      vocab: 248320,
+      tiedEmbeddings: false,
+    },
+    vision: QWEN3VL_VIT,
+    sources: [hf("Qwen/Qwen3.5-9B")],
+    approximations: [QWEN35_APPROX, "the MTP layer left out"],
+  },
+  "qwen3_5-122b": {
+    text: {
+      qkNorm: true,
+      layers: 48,
+      hidden: 3072,
+      heads: 32,
+      kvHeads: 2,
+      headDim: 256,
+      ffn: 1024,
+      vocab: 248320,
+      tiedEmbeddings: false,
+      experts: 256,
+      topK: 8,
+      moeFfn: 1024,
+      sharedExpertFfn: 1024,
+    },
+    vision: QWEN3VL_VIT,
+    sources: [hf("Qwen/Qwen3.5-122B-A10B")],
+    approximations: [QWEN35_APPROX, "the MTP layer left out"],
+  },
   "qwen3_6-27b": {
     text: {
       qkNorm: true,
@@ -344,6 +451,90 @@ export const MODEL_SHAPES: Readonly<Record<string, ModelShape>> = {
     },
     vision: PIXTRAL_VIT,
     sources: [hf("mistralai/Magistral-Small-2509"), upstream("v26.0.0", "magistral-2509/model.json")],
+  },
+  mimov2_5: {
+    text: {
+      layers: 48,
+      hidden: 4096,
+      heads: 64,
+      kvHeads: 8,
+      headDim: 192,
+      ffn: 16384,
+      vocab: 152576,
+      tiedEmbeddings: false,
+      experts: 256,
+      topK: 8,
+      moeFfn: 2048,
+      denseLayers: 1,
+    },
+    vision: { layers: 28, hidden: 1280, heads: 16, ffn: 5120, gatedMlp: true, patch: 14, merge: 2 },
+    sources: [
+      hf("XiaomiMiMo/MiMo-V2.5"),
+      "https://docs.sglang.io/cookbook/autoregressive/Xiaomi/MiMo-V2.5",
+      "https://huggingface.co/XiaomiMiMo/MiMo-V2-Flash/blob/main/config.json",
+    ],
+    approximations: [
+      "hybrid attention (sliding-window layers with 8 KV heads, global layers with 4) counted as full attention with 8 KV heads of width 192 (values are 128 wide)",
+      "vision tower sized to its published 729M parameters over 28 layers (1280 wide, SwiGLU 5120); the 261M audio tower and the 3 MTP layers left out",
+    ],
+  },
+  "step3_vl-10b": {
+    text: {
+      qkNorm: true,
+      layers: 36,
+      hidden: 4096,
+      heads: 32,
+      kvHeads: 8,
+      headDim: 128,
+      ffn: 12288,
+      vocab: 151936,
+      tiedEmbeddings: false,
+    },
+    vision: PE_LANG_VIT,
+    sources: [hf("stepfun-ai/Step3-VL-10B"), hf("Qwen/Qwen3-8B")],
+    approximations: [
+      "language model taken as Qwen3-8B's (the stated decoder), vision tower as the 1.8B PE-lang encoder (47 layers, 1536 wide)",
+      "the multi-crop input (one 728 px global view plus 504 px local crops) counted through the images setting",
+      "the 16× downsampling counted as a two-layer MLP projector over 4 × 4 merged patches (0.7B against the published 0.2B)",
+    ],
+  },
+  deepseekocr: {
+    text: DEEPSEEK_3B_MOE,
+    vision: DEEPENCODER_CLIP,
+    sources: [hf("deepseek-ai/DeepSeek-OCR")],
+    approximations: ["the 80M SAM-base half of DeepEncoder (12 layers, 768 wide, window attention) left out"],
+  },
+  deepseekocr2: {
+    text: DEEPSEEK_3B_MOE,
+    vision: DEEPENCODER_V2_QWEN2,
+    sources: [hf("deepseek-ai/DeepSeek-OCR-2")],
+    approximations: [
+      "DeepEncoder V2's Qwen2-0.5B stage counted as a bidirectional vision tower; the SAM-base stage left out",
+    ],
+  },
+  ming: {
+    text: {
+      layers: 28,
+      hidden: 2048,
+      heads: 16,
+      kvHeads: 4,
+      ffn: 1408,
+      vocab: 126464,
+      tiedEmbeddings: false,
+      experts: 64,
+      topK: 6,
+      moeFfn: 1408,
+      sharedExpertFfn: 2816,
+    },
+    vision: qwen25Vit(3420),
+    sources: [
+      hf("inclusionAI/Ming-Lite-Omni-1.5"),
+      "https://huggingface.co/inclusionAI/Ling-lite-1.5/blob/main/config.json",
+    ],
+    approximations: [
+      "language model taken as Ling-lite-1.5's (16.8B, the stated base); vision tower as Qwen2.5-VL's",
+      "the audio encoder and the image-generation head left out",
+    ],
   },
   "internvl2.5-4b": {
     text: { layers: 36, hidden: 2048, heads: 16, kvHeads: 2, ffn: 11008, vocab: 151674, tiedEmbeddings: false },
