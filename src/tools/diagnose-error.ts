@@ -129,7 +129,7 @@ export default defineTool({
         // What apply_fix would change, so the terminal shows the edit itself and not only its summary.
         if (fix.action?.kind === "edit") {
           lines.push(`     in ${fix.action.path}:`);
-          for (const d of fix.action.diff
+          for (const d of (fix.action.diff ?? "")
             .split("\n")
             .filter((l) => /^[-+](?![-+])/.test(l))
             .slice(0, 8))
