@@ -5,6 +5,7 @@ import { ToolError } from "../errors.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { HostFileError } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
+import { onHost } from "../hosts/paths.js";
 import { shellJoin } from "../hosts/quote.js";
 import type { WorkDeps } from "../hosts/work.js";
 import { RunIdSchema } from "../runs/types.js";
@@ -37,7 +38,11 @@ export const RunContextSchema = z
 
 export const sourceShape = {
   host: z.string().min(1).default("local").describe("Host holding the log (and where fixes would apply)."),
-  logFile: z.string().min(1).optional().describe("Path of the log on the host."),
+  logFile: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Path of the log on the host (a relative path is read from the host's workdir)."),
   logFiles: z
     .array(z.string().min(1))
     .min(1)
@@ -87,6 +92,11 @@ export async function diagnoseRequest(args: SourceArgs, deps: WorkDeps, runs: Ru
   let settings: HostSettings | undefined;
   const needHost = files !== undefined || config !== undefined || args.host !== "local";
   if (needHost) ({ executor, settings } = await deps.hosts.get(host));
+  if (files && settings) {
+    // Relative names are read from the host's workdir, as every tool reads them.
+    const where = settings;
+    files = files.map((f) => onHost(f, where) ?? f);
+  }
   const nodes = run?.nodes && run.nodes.length > 1 ? run.nodes : undefined;
   if (nodes) {
     // A multi-node run: every node's log is read on its own host, so the rank that failed first can be named.

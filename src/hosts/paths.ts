@@ -184,3 +184,15 @@ export function guardReads(executor: HostExecutor, settings: HostSettings): Host
   };
   return guarded;
 }
+
+/**
+ * A path as the tools read it on a host: absolute and `~` paths as given; a relative one from the host's workdir, as
+ * validate_dataset and launch_train's script already do, so one rule holds for every tool. Null when the path is
+ * relative and the host names no workdir (the caller asks for an absolute path).
+ */
+export function onHost(path: string, settings: Pick<HostSettings, "workdir">): string | null {
+  if (path.startsWith("/") || path.startsWith("~")) return path;
+  if (!settings.workdir) return null;
+  const rest = path.replace(/^(\.\/)+/, "");
+  return `${settings.workdir.replace(/\/+$/, "")}/${rest}`;
+}

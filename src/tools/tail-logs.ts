@@ -4,6 +4,8 @@
 
 import { z } from "zod";
 import type { HostExecutor } from "../hosts/executor.js";
+import type { HostSettings } from "../hosts/inventory.js";
+import { onHost } from "../hosts/paths.js";
 import { UnknownHostError } from "../hosts/registry.js";
 import { fmt } from "../logs/accumulator.js";
 import { renderLossPng, sparkline } from "../logs/chart.js";
@@ -118,9 +120,8 @@ const input = z
     logFile: z
       .string()
       .min(1)
-      .refine((p) => p.startsWith("/") || p.startsWith("~"), "logFile must be an absolute path (or start with ~)")
       .optional()
-      .describe("Path of the training log on the host."),
+      .describe("Path of the training log on the host (a relative path is read from the host's workdir)."),
     host: z.string().min(1).default("local").describe("Host holding logFile (ignored with runId)."),
     lines: z.number().int().min(1).max(5000).default(50).describe("How many lines to return."),
     offset: z
@@ -213,14 +214,19 @@ export default defineTool({
       pid ??= run.pid;
       processAlive ??= run.processAlive;
     }
-    const path = logFile!;
     let executor: HostExecutor;
+    let settings: HostSettings;
     try {
-      ({ executor } = await deps.hosts.get(host));
+      ({ executor, settings } = await deps.hosts.get(host));
     } catch (error) {
       if (error instanceof UnknownHostError) throw new ToolError(error.message);
       throw new ToolError(`Cannot reach host ${host}: ${(error as Error).message}`);
     }
+    const path = onHost(logFile!, settings);
+    if (path === null)
+      throw new ToolError(
+        `logFile "${logFile}" is relative and host ${host} names no workdir: give the log's absolute path.`,
+      );
 
     let lastProgress = 0;
     let result: Awaited<ReturnType<typeof inspectLog>>;

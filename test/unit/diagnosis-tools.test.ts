@@ -45,6 +45,16 @@ describe("diagnose_error", () => {
     expect(text).toMatch(/\n {5}edit: launch script: --recompute-granularity full/);
   });
 
+  it("reads a relative log path from the host's workdir, as every tool does", async () => {
+    const host = new ScriptedExecutor();
+    host.files.set("/home/u/MindSpeed-MM/logs/train.log", fixture("npu-oom"));
+    const r = await diagnose({ host: "npu1", logFile: "logs/train.log" }, depsFor(host));
+    expect(r.findings[0]!.category).toBe("npu_oom");
+    await expect(diagnose({ host: "npu1", logFile: "other.log" }, depsFor(host))).rejects.toThrow(
+      /\/home\/u\/MindSpeed-MM\/other.log does not exist/,
+    );
+  });
+
   it("reads a log file on the host and says clearly when it is missing", async () => {
     const host = new ScriptedExecutor();
     host.files.set("/runs/a/train.log", fixture("windows-line-endings"));

@@ -96,12 +96,15 @@ describe("run state", () => {
       "starting",
     );
     expect(decideState(analyse([...run(3), "exiting program after receiving SIGTERM."]), ctx).state).toBe("failed");
+    // A Transformers/TRL trainer log is read (its own parser); a format no parser knows stays unknown.
     const hf = analyse([
-      "{'loss': 1.2, 'grad_norm': 3.4, 'learning_rate': 1e-05, 'epoch': 0.1}",
       "  5%|▌         | 50/1000 [01:00<19:00,  1.20s/it]",
+      "{'loss': 1.2, 'grad_norm': 3.4, 'learning_rate': 1e-05, 'epoch': 0.1}",
     ]);
-    expect(hf.latest).toBeNull();
-    expect(decideState(hf, ctx).state).toBe("unknown");
+    expect(hf.latest).toMatchObject({ iteration: 50, totalIterations: 1000, loss: 1.2 });
+    const other = analyse(["epoch 1 | step 5 | loss=1.2", "Step 5/100 | loss 1.2"]);
+    expect(other.latest).toBeNull();
+    expect(decideState(other, ctx).state).toBe("unknown");
   });
 });
 

@@ -144,7 +144,8 @@ describe("tail_logs on a local file", () => {
     const path = join(dir, "other.log");
     writeFileSync(
       path,
-      "{'loss': 1.2, 'grad_norm': 3.4, 'learning_rate': 1e-05, 'epoch': 0.1}\nStep 5/100 | loss 1.2\n",
+      // Neither MindSpeed-MM's iteration lines nor a Transformers/TRL trainer's dicts and progress bar.
+      "epoch 1 | step 5 | loss=1.2\nStep 5/100 | loss 1.2\n",
     );
     const r = await call({ logFile: path }, depsFor(local()));
     expect(r).toMatchObject({ state: "unknown", latest: null, iterationsSeen: 0, chart: null, sparkline: "" });
@@ -175,7 +176,19 @@ describe("tail_logs inputs", () => {
     expect(tailLogs.input.safeParse({}).success).toBe(false);
     expect(tailLogs.input.safeParse({ logFile: "/a", runId: "run-20260101-000000-0009" }).success).toBe(false);
     expect(tailLogs.input.safeParse({ runId: "../../etc/shadow" }).success).toBe(false);
-    expect(tailLogs.input.safeParse({ logFile: "relative.log" }).success).toBe(false);
+  });
+
+  it("reads a relative log path from the host's workdir, and asks for an absolute one where there is none", async () => {
+    writeFileSync(join(dir, "rel.log"), `training ...\n${iterations(1, 5, 100)}\n`);
+    const settings = HostSettingsSchema.parse({ workdir: dir });
+    const hosts = new HostRegistry({ file: null, hosts: { wd: settings } }, async () => local());
+    const deps: ToolDeps = { hosts, now: () => new Date(), progress: () => {}, log: () => {} };
+    const r = await call({ host: "wd", logFile: "rel.log" }, deps);
+    expect(r.logFile).toBe(join(dir, "rel.log"));
+    expect(r.latest).toMatchObject({ iteration: 5 });
+    await expect(call({ logFile: "rel.log" }, depsFor(local()))).rejects.toThrow(
+      /"rel.log" is relative and host local names no workdir: give the log's absolute path/,
+    );
   });
 
   it("calls a silent run stalled from the file's mtime on the host", async () => {
