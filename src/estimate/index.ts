@@ -15,7 +15,7 @@ import {
   nearestFit,
   splitFor,
 } from "./layouts.js";
-import { estimateMemory, type MemoryEstimate, type Recompute } from "./memory.js";
+import { estimateMemory, type MemoryEstimate, type ParallelSizes, type Recompute } from "./memory.js";
 
 export { ALLOWANCE_GIB } from "./memory.js";
 
@@ -56,16 +56,9 @@ export interface EstimateReport {
   backend: string;
   chip: string;
   hbmGiB: number;
-  layout: {
+  layout: ParallelSizes & {
     npus: number;
     npusPerNode: number;
-    tp: number;
-    pp: number;
-    cp: number;
-    ep: number;
-    dp: number;
-    microBatchSize: number;
-    microBatches: number;
     globalBatchSize: number;
     seqLength: number;
     llmLayerSplit: number[];
@@ -197,17 +190,12 @@ export function estimateForModel(req: EstimateRequest): EstimateReport {
     layoutProblems.push(
       `llmLayerSplit ${JSON.stringify(llmLayerSplit)} is not ${pp} stages summing to ${shape.text.layers} layers`,
     );
+  const sizes: ParallelSizes = { tp, pp, cp, ep, dp, microBatchSize, microBatches };
   const estimate = estimateMemory({
     shape,
     recipe: estimateRecipe,
     layout: {
-      tp,
-      pp,
-      cp,
-      ep,
-      dp,
-      microBatchSize,
-      microBatches,
+      ...sizes,
       seqLength,
       llmLayerSplit: llmLayerSplit.length === pp ? llmLayerSplit : undefined,
       vitLayerSplit: vitLayerSplit && vitLayerSplit.length === pp ? vitLayerSplit : undefined,
@@ -228,13 +216,7 @@ export function estimateForModel(req: EstimateRequest): EstimateReport {
     layout: {
       npus,
       npusPerNode,
-      tp,
-      pp,
-      cp,
-      ep,
-      dp,
-      microBatchSize,
-      microBatches,
+      ...sizes,
       globalBatchSize,
       seqLength,
       llmLayerSplit,

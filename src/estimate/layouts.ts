@@ -3,7 +3,14 @@
 // example's, else the even split (convert_weights is given the same numbers).
 import { evenSplit, vitSplit } from "../configs/validate.js";
 import type { ModelShape } from "../knowledge/model-shapes.js";
-import { estimateMemory, type Layout, type MemoryEstimate, type Recipe, type VisionLoad } from "./memory.js";
+import {
+  estimateMemory,
+  type Layout,
+  type MemoryEstimate,
+  type ParallelSizes,
+  type Recipe,
+  type VisionLoad,
+} from "./memory.js";
 
 export interface LayoutRequest {
   shape: ModelShape;
@@ -23,14 +30,7 @@ export interface LayoutRequest {
   defaultVitLayerSplit?: number[];
 }
 
-export interface LayoutCandidate {
-  tp: number;
-  pp: number;
-  cp: number;
-  ep: number;
-  dp: number;
-  microBatchSize: number;
-  microBatches: number;
+export interface LayoutCandidate extends ParallelSizes {
   llmLayerSplit: number[];
   vitLayerSplit: number[] | null;
   peakGiBPerRank: number;
@@ -80,14 +80,9 @@ function candidate(req: LayoutRequest, tp: number, pp: number, ep: number): Layo
   if (!Number.isInteger(dp) || dp < 1) return null;
   const microBatches = Math.max(1, Math.round(req.globalBatchSize / (req.microBatchSize * dp)));
   const split = splitFor(req, pp);
+  const sizes: ParallelSizes = { tp, pp, cp, ep, dp, microBatchSize: req.microBatchSize, microBatches };
   const layout: Layout = {
-    tp,
-    pp,
-    cp,
-    ep,
-    dp,
-    microBatchSize: req.microBatchSize,
-    microBatches,
+    ...sizes,
     seqLength: req.seqLength,
     llmLayerSplit: split.llm,
     vitLayerSplit: split.vit ?? undefined,
@@ -101,13 +96,7 @@ function candidate(req: LayoutRequest, tp: number, pp: number, ep: number): Layo
   });
   const score = throughputScore(tp, pp, microBatches, req.npusPerNode);
   return {
-    tp,
-    pp,
-    cp,
-    ep,
-    dp,
-    microBatchSize: req.microBatchSize,
-    microBatches,
+    ...sizes,
     llmLayerSplit: split.llm,
     vitLayerSplit: split.vit,
     peakGiBPerRank: e.peakGiBPerRank,

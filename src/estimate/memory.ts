@@ -13,7 +13,8 @@ export type Recompute = "none" | "selective" | "full";
 /** megatron: Megatron/mcore with its distributed optimizer; fsdp2: parameters, gradients and optimizer sharded. */
 export type EstimateBackend = "megatron" | "fsdp2";
 
-export interface Layout {
+/** The parallel sizes and batching of a layout, shared by the estimate, the candidates and the report. */
+export interface ParallelSizes {
   tp: number;
   pp: number;
   cp: number;
@@ -22,6 +23,9 @@ export interface Layout {
   microBatchSize: number;
   /** Microbatches per step per data-parallel rank (gradient accumulation). */
   microBatches: number;
+}
+
+export interface Layout extends ParallelSizes {
   seqLength: number;
   /** Language layers per pipeline stage; even split when absent. */
   llmLayerSplit?: number[];
