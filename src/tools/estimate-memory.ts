@@ -24,7 +24,8 @@ const Breakdown = z.object({
   allowanceGiB: z.number(),
 });
 
-const Candidate = z.object({
+/** Parallel sizes and batching, as in every layout this tool reports. */
+const ParallelSizesOut = {
   tp: z.number(),
   pp: z.number(),
   cp: z.number(),
@@ -32,6 +33,10 @@ const Candidate = z.object({
   dp: z.number(),
   microBatchSize: z.number(),
   microBatches: z.number(),
+};
+
+const Candidate = z.object({
+  ...ParallelSizesOut,
   llmLayerSplit: z.array(z.number()),
   vitLayerSplit: z.array(z.number()).nullable(),
   peakGiBPerRank: z.number(),
@@ -171,13 +176,7 @@ export default defineTool({
     layout: z.object({
       npus: z.number(),
       npusPerNode: z.number(),
-      tp: z.number(),
-      pp: z.number(),
-      cp: z.number(),
-      ep: z.number(),
-      dp: z.number(),
-      microBatchSize: z.number(),
-      microBatches: z.number(),
+      ...ParallelSizesOut,
       globalBatchSize: z.number(),
       seqLength: z.number(),
       llmLayerSplit: z.array(z.number()),
