@@ -2,6 +2,7 @@
 // strip CRLF from a script, install pdsh, edit the micro batch or layer split). Without confirm it only returns
 // the plan (commands or a diff). Runs the fix's argv on the host, or rewrites the file it edits.
 import { z } from "zod";
+import type { RunContext } from "../diagnosis/context.js";
 import {
   ActionSchema,
   actionOut,
@@ -10,10 +11,11 @@ import {
   SourceSchema,
   sourceCheck,
 } from "../diagnosis/request.js";
+import type { Finding } from "../diagnosis/types.js";
 import { PathNotAllowedError } from "../hosts/paths.js";
 import { shellJoin } from "../hosts/quote.js";
 import { runServicesOf } from "../runs/services.js";
-import { argsHint } from "../text/hint.js";
+import { argsHint, callHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const Output = z.object({
@@ -27,6 +29,70 @@ const Output = z.object({
 });
 
 type Out = z.output<typeof Output>;
+type Args = z.output<typeof SourceSchema> & { rule?: string; fix?: string };
+
+/** A path to write in a suggested call: the host's workdir when known, as the files the run owns live there. */
+const placeholder = (f: Finding, rel: string) => (f.facts.workdir ? `${f.facts.workdir}/${rel}` : rel);
+const SCRIPT = "configs/MODEL/finetune_MODEL.sh";
+const MODEL_JSON = "configs/MODEL/model.json";
+
+/** The same call with more run context: the log source as given (pasted text stands for itself) plus `config`. */
+function callWith(args: Args, config: Record<string, unknown>): string {
+  const source = args.runId
+    ? { runId: args.runId }
+    : args.logFiles
+      ? { logFiles: args.logFiles }
+      : args.logFile
+        ? { logFile: args.logFile }
+        : { text: "<the same log text>" };
+  const host = args.runId ? {} : { host: args.host };
+  return callHint("apply_fix", {
+    ...host,
+    ...source,
+    config: { ...args.config, ...config },
+    ...(args.rule ? { rule: args.rule } : {}),
+    ...(args.fix ? { fix: args.fix } : {}),
+  });
+}
+
+/**
+ * Why a finding has no fix apply_fix can make, naming the input that is missing and the call that gives it; null
+ * when no input would help (the fixes are steps for a person).
+ */
+export function missingInput(f: Finding, args: Args, known: RunContext = args.config ?? {}): string | null {
+  const config = known;
+  const script = { scriptPath: config.scriptPath ?? placeholder(f, SCRIPT) };
+  if (f.category === "npu_oom") {
+    const mbs = f.facts.micro_batch;
+    if (mbs !== undefined && Number(mbs) <= 1)
+      return "the micro batch is already 1, so there is nothing to halve; diagnose_error's other fixes (a layout that fits, recompute) are steps to take by hand.";
+    if (!config.scriptPath)
+      return (
+        "halving the micro batch edits the run's launch script, and this call does not name it (config.scriptPath). " +
+        `Give the script that holds --micro-batch-size: ${callWith(args, script)}`
+      );
+    if (mbs === undefined)
+      return (
+        `${config.scriptPath} could not be read on ${args.host} or sets no --micro-batch-size (nor MBS=). ` +
+        `Name the script the run was launched with: ${callWith(args, { scriptPath: placeholder(f, SCRIPT) })}`
+      );
+    return `${config.scriptPath} sets the micro batch in a form that cannot be edited in place; set --micro-batch-size ${f.facts.new_micro_batch} there by hand.`;
+  }
+  const modelJson = { modelJsonPath: config.modelJsonPath ?? placeholder(f, MODEL_JSON) };
+  if (f.category === "ckpt_shape_mismatch" && (!config.modelJsonPath || !config.convertedLlmPpLayers))
+    return (
+      "matching the layer split edits model.json (config.modelJsonPath) to the split the weights were converted with " +
+      "(config.convertedLlmPpLayers, the LLM layers per pipeline stage, e.g. [7,7,7,7]); give both: " +
+      callWith(args, { ...modelJson, convertedLlmPpLayers: config.convertedLlmPpLayers ?? "LAYERS_PER_STAGE" })
+    );
+  if (f.category === "empty_pp_stage" && (!config.modelJsonPath || !config.llmPpLayers))
+    return (
+      "giving every pipeline stage a layer edits model.json (config.modelJsonPath) and needs its split " +
+      "(config.llmPpLayers, e.g. [0,8,10,10]); give both: " +
+      callWith(args, { ...modelJson, llmPpLayers: config.llmPpLayers ?? "LAYERS_PER_STAGE" })
+    );
+  return null;
+}
 
 export default defineTool({
   name: "apply_fix",
@@ -48,15 +114,17 @@ export default defineTool({
   }).refine(sourceCheck, { message: SOURCE_MESSAGE }),
   output: Output,
   async handle(args, deps): Promise<Out> {
-    const { verdict } = await diagnoseRequest(args, deps, runServicesOf(deps).lookup);
+    const { verdict, run } = await diagnoseRequest(args, deps, runServicesOf(deps).lookup);
     const candidates = verdict.findings.filter((f) => !args.rule || f.rule === args.rule || f.category === args.rule);
     if (candidates.length === 0) throw new ToolError(`No finding ${args.rule ? `"${args.rule}" ` : ""}in this log.`);
     const picked = candidates
       .map((f) => ({ f, fix: f.fixes.find((x) => x.action && (!args.fix || x.id === args.fix)) }))
       .find((x) => x.fix);
     if (!picked?.fix?.action) {
+      const first = candidates[0]!;
+      const need = missingInput(first, args, { ...run?.config, ...args.config });
       throw new ToolError(
-        `No applicable fix${args.fix ? ` "${args.fix}"` : ""} for ${candidates[0]!.rule}: the fixes need information this host or config does not give (see diagnose_error).`,
+        `No applicable fix${args.fix ? ` "${args.fix}"` : ""} for ${first.rule}: ${need ?? "none of its fixes is a change apply_fix can make; diagnose_error lists the steps to take by hand."}`,
       );
     }
     const { f, fix } = picked;

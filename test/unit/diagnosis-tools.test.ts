@@ -280,6 +280,56 @@ describe("apply_fix", () => {
   });
 });
 
+describe("apply_fix on an out-of-memory log: the input it lacks and the call that gives it", () => {
+  it("names the launch script it needs and the exact call with config.scriptPath", async () => {
+    const error = await apply({ host: "npu1", logFile: "/w/oom.log" }, depsFor(oomHost())).catch((e) => e);
+    expect(error).toBeInstanceOf(ToolError);
+    expect(error.message).toMatch(/No applicable fix for npu-oom: .*launch script.*config\.scriptPath/);
+    const call = /⟦(\{.*\})⟧/.exec(error.message)?.[1];
+    expect(JSON.parse(call!)).toEqual({
+      tool: "apply_fix",
+      args: {
+        host: "npu1",
+        logFile: "/w/oom.log",
+        config: { scriptPath: "/home/u/MindSpeed-MM/configs/MODEL/finetune_MODEL.sh" },
+      },
+    });
+  });
+
+  it("renders that call as a command in the terminal", async () => {
+    const { renderCliHint } = await import("../../src/cli/hints.js");
+    const { renderHints } = await import("../../src/text/hint.js");
+    const error = await apply({ host: "npu1", logFile: "/w/oom.log" }, depsFor(oomHost())).catch((e) => e);
+    expect(renderHints(error.message as string, renderCliHint)).toMatch(
+      /ascend-train apply-fix --host npu1 --log-file \/w\/oom\.log --config '\{"scriptPath":"\/home\/u\/MindSpeed-MM\/configs\/MODEL\/finetune_MODEL\.sh"\}'/,
+    );
+  });
+
+  it("says the micro batch is already 1 instead of asking for more input", async () => {
+    const host = oomHost();
+    host.files.set("/w/finetune.sh", '#!/bin/bash\nGPT_ARGS="\n    --micro-batch-size 1 \\\n"\n');
+    await expect(
+      apply({ host: "npu1", logFile: "/w/oom.log", config: { scriptPath: "/w/finetune.sh" } }, depsFor(host)),
+    ).rejects.toThrow(/micro batch is already 1/);
+  });
+
+  it("applies once the script is given", async () => {
+    const host = oomHost();
+    host.files.set("/w/finetune.sh", '#!/bin/bash\nGPT_ARGS="\n    --micro-batch-size 4 \\\n"\n');
+    const plan = await apply(
+      { host: "npu1", logFile: "/w/oom.log", config: { scriptPath: "/w/finetune.sh" } },
+      depsFor(host),
+    );
+    expect(plan).toMatchObject({ rule: "npu-oom", fix: "halve-micro-batch-edit", applied: false });
+  });
+});
+
+function oomHost(): ScriptedExecutor {
+  const host = new ScriptedExecutor();
+  host.files.set("/w/oom.log", fixture("npu-oom"));
+  return host;
+}
+
 describe("layer split repair", () => {
   it("borrows one layer from the nearest stage that can spare it, keeping the sum", () => {
     expect(fillEmptyStages([0, 8, 10, 10])).toEqual([1, 7, 10, 10]);
