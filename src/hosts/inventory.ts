@@ -7,6 +7,7 @@ import { homedir, userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { HostFileError } from "./executor.js";
+import { HfJobsSettingsSchema, hfJobsHostIssues } from "./hf-jobs-settings.js";
 import { SourcesSchema } from "./install-sources.js";
 import { isEnvName } from "./quote.js";
 import { redactText, registerSecrets, secretValues } from "./redact.js";
@@ -33,8 +34,10 @@ export const HostSettingsSchema = z
     identityFile: z.string().optional(),
     knownHostsFile: z.string().optional(),
     proxyJump: z.string().optional(),
-    /** What trains on this host: Ascend NPUs (MindSpeed-MM) or NVIDIA GPUs (TRL through accelerate). */
-    accelerator: z.enum(["ascend", "cuda"]).default("ascend"),
+    /** What trains on this host: Ascend NPUs (MindSpeed-MM), NVIDIA GPUs (TRL through accelerate), or Hugging Face Jobs. */
+    accelerator: z.enum(["ascend", "cuda", "hf-jobs"]).default("ascend"),
+    /** With accelerator hf-jobs: the namespace, flavor, timeout and image its jobs get (see src/hosts/hf-jobs.ts). */
+    hfJobs: HfJobsSettingsSchema.optional(),
     /** Where CANN is installed (holds `ascend-toolkit/` before 8.5, `cann/` from 8.5 on, and `nnal/`). */
     cannRoot: absolutePath.default("/usr/local/Ascend"),
     /** Source CANN's set_env.sh before each command (off for hosts whose environment is already set, e.g. containers). */
@@ -67,6 +70,7 @@ export const HostSettingsSchema = z
   .superRefine((s, ctx) => {
     const bad = unsafeEnvNames(s.env, s.allowUnsafeEnv);
     if (bad.length > 0) ctx.addIssue({ code: "custom", path: ["env"], message: describeUnsafeEnv(bad, "env") });
+    for (const issue of hfJobsHostIssues(s)) ctx.addIssue({ code: "custom", ...issue });
   });
 
 export type HostSettings = z.output<typeof HostSettingsSchema>;

@@ -11,7 +11,9 @@ const HostStatus = z.object({
   error: z.string().nullable(),
   workdir: z.string().nullable(),
   npusPerNode: z.number(),
-  accelerator: z.enum(["ascend", "cuda"]).describe("ascend: MindSpeed-MM on NPUs; cuda: TRL on NVIDIA GPUs"),
+  accelerator: z
+    .enum(["ascend", "cuda", "hf-jobs"])
+    .describe("ascend: MindSpeed-MM on NPUs; cuda: TRL on NVIDIA GPUs; hf-jobs: TRL as Hugging Face Jobs"),
 });
 
 export default defineTool({
@@ -67,7 +69,7 @@ export default defineTool({
       `Inventory: ${r.inventoryFile ?? "none (only local; create ascend-train.yaml or ~/.config/ascend-train/hosts.yaml)"}`,
       ...r.hosts.map(
         (h) =>
-          `${h.name.padEnd(12)} ${h.reachedVia.padEnd(28)} ${h.accelerator === "cuda" ? "[cuda] " : ""}${h.answers ? `ok ${h.roundTripMs} ms` : `no answer: ${h.error}`}${h.description ? ` (${h.description})` : ""}`,
+          `${h.name.padEnd(12)} ${h.reachedVia.padEnd(28)} ${h.accelerator === "ascend" ? "" : `[${h.accelerator}] `}${h.answers ? `ok ${h.roundTripMs} ms` : `no answer: ${h.error}`}${h.description ? ` (${h.description})` : ""}`,
       ),
     ].join("\n"),
 });
