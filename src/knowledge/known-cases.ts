@@ -285,6 +285,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["importerror: libgomp.so. <n> : cannot allocate memory in static tls block"],
   },
   {
+    id: "ascend-pytorch-85",
+    url: "https://github.com/Ascend/pytorch/issues/85",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "Conv3dv2 only supports groups = 1 or groups = cin",
+    resolution:
+      "The CANN version (8.0.RC3) is too old for this conv3d path: upgrade to CANN 8.1.RC1 or later (maintainer's answer).",
+    category: "cann_version_mismatch",
+    signature: [
+      "runtimeerror: call aclnnconvolution failed, detail:ez1001: [pid: xxx] <n> -xx-xx- <n> : <n> :xxx conv3dv2 only supports groups = <n> or groups = cin",
+      "conv3d raise an unknown error",
+      'check the condition which is "ret == aclnn_success" failed, except the condition is true.',
+    ],
+  },
+  {
     id: "ascend-pytorch-9",
     url: "https://github.com/Ascend/pytorch/issues/9",
     repo: "Ascend/pytorch",
@@ -761,6 +776,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "easyphoto-145",
+    url: "https://github.com/aigc-apps/sd-webui-EasyPhoto/issues/145",
+    repo: "aigc-apps/sd-webui-EasyPhoto",
+    split: "holdout",
+    title:
+      "Bus error. It is possible that dataloader's workers are out of shared memory. Please try to raise your shared memory limit",
+    resolution:
+      "The DataLoader workers ran out of shared memory (/dev/shm): raise the shared memory limit (docker --shm-size) or use fewer workers.",
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+      "data = self._data_queue.get(timeout=timeout)",
+      "if not self._poll(timeout):",
+    ],
+  },
+  {
     id: "ezservermonitor-7",
     url: "https://github.com/shevabam/ezservermonitor-sh/issues/7",
     repo: "shevabam/ezservermonitor-sh",
@@ -957,6 +988,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> , 'epoch': <n> }"],
   },
   {
+    id: "gpustack-1101",
+    url: "https://github.com/gpustack/gpustack/issues/1101",
+    repo: "gpustack/gpustack",
+    split: "tune",
+    title: "Failed to run Llama-3.2-1B-Instruct-GGUF in Ascend",
+    resolution:
+      "The inference server process does not see the CANN library directory (set only in the interactive shell's .bashrc): source the CANN set_env.sh / set LD_LIBRARY_PATH in the environment of the service that starts llama-box.",
+    category: "cann_env_not_sourced",
+    signature: [
+      "> llama-box : error while loading shared libraries: libascend_dump.so: cannot open shared object file: no such file or directory",
+    ],
+  },
+  {
     id: "gpustack-2527",
     url: "https://github.com/gpustack/gpustack/issues/2527",
     repo: "gpustack/gpustack",
@@ -1007,6 +1051,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "gpustack-4299",
+    url: "https://github.com/gpustack/gpustack/issues/4299",
+    repo: "gpustack/gpustack",
+    split: "tune",
+    title: "报/usr/local/bin/npu-smi挂载问题",
+    resolution:
+      "The Ascend container runtime's prestart hook could not mount the host's driver files (/usr/local/bin/npu-smi) into the container: check that the NPU driver is installed on the host at the paths the runtime mounts and that the files are readable.",
+    category: "driver_not_mounted",
+    signature: [
+      "+ <n> : <n> - gpustack.worker.serve_manager - error - error provisioning model instance bge-m3-zgj7o: failed to create workload bge-m3-zgj7o: docker server error: failed to create task for container: failed to create shim task: oci runtime create failed: runc create failed: unable to start container",
+      "failed to mount src: npu-smi.failed to mount dev.failed to do file mounting for.failed to mount files.failed to do mounting.failed to setup container.: unknown",
+    ],
+  },
+  {
     id: "gpustack-814",
     url: "https://github.com/gpustack/gpustack/issues/814",
     repo: "gpustack/gpustack",
@@ -1028,6 +1086,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: 'The script has Windows (CRLF) line endings: convert with dos2unix or sed -i "s/\\r$//".',
     category: "windows_line_endings",
     signature: ["line <n> : $'\\r': command not found"],
+  },
+  {
+    id: "hami-615",
+    url: "https://github.com/Project-HAMi/HAMi/issues/615",
+    repo: "Project-HAMi/HAMi",
+    split: "holdout",
+    title:
+      "hami 适配 Ascend 910B 进容器执行 npu-smi 报错libraries: libc_sec.so: cannot open shared object file: No such file or directory",
+    resolution:
+      "The driver's shared libraries (libc_sec.so under /usr/local/Ascend/driver/lib64) are not mounted into the pod: mount the host driver directory (or let the Ascend docker runtime mount it) and match the host driver version.",
+    category: "driver_not_mounted",
+    signature: [
+      "npu-smi: error while loading shared libraries: libc_sec.so: cannot open shared object file: no such file or directory",
+    ],
   },
   {
     id: "hami-ascend-device-plugin-23",
@@ -1666,6 +1738,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["keyerror: 'from'"],
   },
   {
+    id: "llamafactory-7315",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/7315",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "提示bus error，insufficient shared memery (shm)",
+    resolution:
+      "Increase the shared memory of the docker container (--shm-size); the same script ran on a single machine.",
+    category: "shm_bus_error",
+    signature: ["提示bus error，insufficient shared memery (shm)"],
+  },
+  {
     id: "llamafactory-7396",
     url: "https://github.com/hiyouga/LlamaFactory/issues/7396",
     repo: "hiyouga/LlamaFactory",
@@ -1702,6 +1785,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "dataset_key_error",
     signature: [
       "keyerror: 'instruction' when using local sharegpt formatted dataset with llama3 template (commit 903db09)",
+    ],
+  },
+  {
+    id: "llamafactory-7986",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/7986",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "transformers高于 4.49 的版本对 Ascend NPU 不兼容",
+    resolution:
+      "After upgrading torch_npu to 2.5.1 the installed CANN (8.0.RC3) is older than that torch_npu release expects, and the Conv3D kernel fails to compile: install the CANN release paired with the torch_npu version.",
+    category: "cann_version_mismatch",
+    signature: [
+      "<n> [rank3]: runtimeerror: innerrun: compiler_depend.ts : <n> ops function error: conv3d, error code is 500002",
+      "<n> [rank3]: [error] (pid: <n> , device: <n> , rankid: <n> ) err01100 ops call acl api failed",
+      "<n> [rank3]: [error]: a ge error occurs in the system.",
+      "<n> [rank3]: rectify the fault based on the error information in the ascend log.",
     ],
   },
   {
@@ -1844,6 +1943,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["`assertionerror: num_layers= <n> should be divisible by config.pipeline_model_parallel_size= <n> `"],
   },
   {
+    id: "megatron-bridge-5893",
+    url: "https://github.com/NVIDIA-NeMo/Megatron-Bridge/pull/5893",
+    repo: "NVIDIA-NeMo/Megatron-Bridge",
+    split: "tune",
+    title: "[recipe] fix: correct Qwen3.5-VL 35B FP8 pipeline layout",
+    resolution:
+      "40 layers over PP=2 leave 20 per stage, which VP=12 cannot divide: set VP to 10 (two layers per virtual chunk); the PP/TP/EP layout itself was valid.",
+    category: "pp_layers_mismatch",
+    signature: ["`assertionerror: num_layers_per_pipeline_rank <n> should be divisible by vp_size <n> `"],
+  },
+  {
     id: "megatron-deepspeed-356",
     url: "https://github.com/deepspeedai/Megatron-DeepSpeed/issues/356",
     repo: "deepspeedai/Megatron-DeepSpeed",
@@ -1912,6 +2022,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "importerror: cannot import name 'hcclopmodesetfeature' from 'mindspeed.features_manager' ( __init__.py )",
       "(pid: <n> , device:- <n> , rankid:- <n> ) err99999 unknown applicai",
+    ],
+  },
+  {
+    id: "mindspore-236",
+    url: "https://github.com/mindspore-ai/mindspore/issues/236",
+    repo: "mindspore-ai/mindspore",
+    split: "holdout",
+    title: "调用Ascend卡报错找不到动态库",
+    resolution:
+      "The MindSpore version does not match the installed CANN (mindspore 2.0.0 with CANN 5.0.4): install the MindSpore release built for this CANN, or the CANN that MindSpore 2.0 requires (the thread's answer: the mindspore version was wrong).",
+    category: "cann_version_mismatch",
+    signature: [
+      "load dynamic library: libmindspore_ascend.so. <n> failed. libcann_kb.so: cannot open shared object file: no such file or directory",
     ],
   },
   {
@@ -2004,6 +2127,32 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: "User quota exhausted although df shows free space; free quota or save elsewhere.",
     category: "disk_full",
     signature: ["oserror: [errno <n> ] disk quota exceeded"],
+  },
+  {
+    id: "mmdetection-1997",
+    url: "https://github.com/open-mmlab/mmdetection/issues/1997",
+    repo: "open-mmlab/mmdetection",
+    split: "tune",
+    title: "Out of memory bus error during training with docker",
+    resolution:
+      "Training runs in docker, whose default /dev/shm is small: start the container with a larger --shm-size (or --ipc=host), or use fewer DataLoader workers.",
+    category: "shm_bus_error",
+    signature: [
+      "`runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.`",
+    ],
+  },
+  {
+    id: "mmdetection-6993",
+    url: "https://github.com/open-mmlab/mmdetection/issues/6993",
+    repo: "open-mmlab/mmdetection",
+    split: "tune",
+    title:
+      'I train models "without" using docker but I meet "unexpected bus error encountered in worker, This might be caused by insufficient shared memory (shm)"',
+    resolution: "Enlarge the shared memory (/dev/shm) of the system; docker is not required for the limit to bite.",
+    category: "shm_bus_error",
+    signature: [
+      'i train models "without" using docker but i meet "unexpected bus error encountered in worker, this might be caused by insufficient shared memory (shm)"',
+    ],
   },
   {
     id: "mmf-441",
@@ -2358,6 +2507,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["昇腾910b arm, run_check时报 acl error, the error code is : 500001"],
   },
   {
+    id: "paddle-lite-10514",
+    url: "https://github.com/PaddlePaddle/Paddle-Lite/issues/10514",
+    repo: "PaddlePaddle/Paddle-Lite",
+    split: "tune",
+    title: "使用华为NPU推理pp-yoloe-r模型报错，提示cann版本不匹配",
+    resolution:
+      "Paddle-Lite's Ascend driver was built against a different CANN release (5.1.0) than the one installed (5.1.2): rebuild it against the installed CANN, or install the CANN it was built for.",
+    category: "cann_version_mismatch",
+    signature: [
+      "[w <n> / <n> <n> : <n> : <n> utility.cc : <n> initializeascendcl] cann version mismatch. the build version is <n> , but the current environment version is <n> .",
+    ],
+  },
+  {
     id: "paddleocr-npu-7",
     url: "https://github.com/BytePioneer-AI/PaddleOCR-NPU/issues/7",
     repo: "BytePioneer-AI/PaddleOCR-NPU",
@@ -2588,6 +2750,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "epoch <n> : <n> %|██ | <n> [ <n> : <n> : <n> < <n> : <n> : <n> , s , loss= <n> , v_num=95nc, reduced_train_loss= <n> , global_step= <n> .2e+ <n> , consumed_samples= <n> .56e+ <n> ][e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=a",
       "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
     ],
+  },
+  {
+    id: "pytorch-1358",
+    url: "https://github.com/pytorch/pytorch/issues/1358",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "No module named _dl found in MAC OSX (with cuda and cudnn)",
+    resolution:
+      "torch was imported from the repository root, so the source tree's torch/ shadowed the installed package: move to a different directory and import again.",
+    category: "import_from_source_dir",
+    signature: ["importerror: no module named _dl"],
   },
   {
     id: "pytorch-1633",
@@ -2880,6 +3053,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "nan_loss",
     signature: [
       "<n> , loss_box3d_dn_1: <n> , loss_cls3d_dn_2: <n> , loss_dense_depth: <n> , loss: <n> , grad_norm: nan",
+    ],
+  },
+  {
+    id: "simplerecon-3",
+    url: "https://github.com/nianticlabs/simplerecon/issues/3",
+    repo: "nianticlabs/simplerecon",
+    split: "tune",
+    title:
+      "ERROR: Unexpected bus error encountered in worker. This might be caused by insufficient shared memory (shm).",
+    resolution:
+      "Increase the system's shared memory limit; in docker, start the container with a larger --shm-size (confirmed as the fix).",
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
     ],
   },
   {
@@ -3257,6 +3444,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "vllm-4229",
+    url: "https://github.com/vllm-project/vllm/issues/4229",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "[Bug]: NameError: name 'vllm_ops' is not defined",
+    resolution:
+      "The benchmark was run from the vllm source checkout, so the uncompiled source package (without vllm._C) shadowed the installed one: run it from another directory.",
+    category: "import_from_source_dir",
+    signature: [
+      "> error: ` ... file \" _custom_ops.py \", line <n> , in reshape_and_cache vllm_cache_ops.reshape_and_cache(key, value, key_cache, value_cache, nameerror: name 'vllm_cache_ops' is not defined (caught error: no module named 'vllm._c')`",
+    ],
+  },
+  {
     id: "vllm-52435",
     url: "https://github.com/vllm-project/vllm/issues/52435",
     repo: "vllm-project/vllm",
@@ -3394,6 +3594,26 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The NNAL/ATB environment is not sourced (or NNAL not installed): source nnal/atb/set_env.sh after the toolkit's set_env.sh.",
     category: "cann_env_not_sourced",
     signature: [": importerror: libatb.so: cannot open shared object file: no such file or directory"],
+  },
+  {
+    id: "vllm-ascend-167",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/167",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title:
+      "[Usage]: npu-910b 安装vllm和vllm-ascend成功后，可以直接多卡推理模型，但是不能使用Online Serving on Multi Machine",
+    resolution:
+      "The Ray worker asked for an NPU id that is not among the devices visible to it (ASCEND_RT_VISIBLE_DEVICES / the devices Ray assigned): make the visible-device list on each node match the device ids the workers use.",
+    category: "npu_not_available",
+    signature: [
+      "worker_base.py: <n> ] halgetdeviceinfo get device type version failed , ret: <n>",
+      "worker_base.py: <n> ] the argument is invalid.reason: set visible device failed, invalid device= <n> , input visible devices: <n>",
+      "worker_base.py: <n> ] rtsetdevice execute failed, reason=[device id error]",
+      "worker_base.py: <n> ] open device <n> failed, runtime result = 107001.",
+      "worker_base.py: <n> ] the argument is invalid.",
+      "worker_base.py: <n> ] failed to open device, retcode= <hex> , deviceid= <n> .",
+      "worker_base.py: <n> ] failed to init rawdriver, device_id= <n> , retcode= <hex>",
+    ],
   },
   {
     id: "vllm-ascend-1670",
@@ -3567,6 +3787,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["valueerror: unsupported soc_version: ascendsocversion.undefined"],
   },
   {
+    id: "vllm-ascend-322",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/322",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: Multi vllm engine and tp > 1 will cause device error",
+    resolution:
+      'Under a Ray cluster, the engines after the first see no usable NPU (aclrtGetDeviceCount fails): use the "mp" distributed backend for vllm-ascend instead of Ray, or a vllm-ascend/torch_npu release with the Ray device-visibility fix.',
+    category: "npu_not_available",
+    signature: [
+      "runtimeerror: init: compiler_depend.ts : <n> npu function error: aclrtgetdevicecount(&device_count), error code is 207004",
+    ],
+  },
+  {
     id: "vllm-ascend-3413",
     url: "https://github.com/vllm-project/vllm-ascend/issues/3413",
     repo: "vllm-project/vllm-ascend",
@@ -3620,6 +3853,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "CANN's TBE op compiler creates kernel_meta/ under the current working directory, and the ModelArts online service started in '/', which the non-root ma-user cannot write ('//kernel_meta'). Start the process from a writable directory (cd to $HOME or the job dir) or point the CANN cache/kernel_meta path to a writable location. The fix is inferred from the path; the thread is closed.",
     category: "permission_denied",
     signature: [],
+  },
+  {
+    id: "vllm-ascend-449",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/449",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title:
+      "[Bug]: 在910b部署vllm-ascend的时候，当启用v1引擎、设置使用的npu卡为非0~n的连续卡时，会报错显示AssertionError: Invalid device id",
+    resolution:
+      "With ASCEND_RT_VISIBLE_DEVICES listing non-contiguous cards (0,1,2,5) the V1 worker used the physical id instead of the index among visible devices: use a vllm-ascend with the fix (PR #452), or list contiguous cards.",
+    category: "npu_not_available",
+    signature: [
+      ": 在910b部署vllm-ascend的时候，当启用v1引擎、设置使用的npu卡为非 <n> ~n的连续卡时，会报错显示assertionerror: invalid device id",
+    ],
   },
   {
     id: "vllm-ascend-486",
@@ -3714,6 +3961,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "eh9999: [pid: <n> ] [init][platforminfo]init runtime platform info failed, socversion = ascend910b2",
       "gelib::innerinitialize failed.",
       "geinitialize failed.",
+    ],
+  },
+  {
+    id: "vllm-ascend-725",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/725",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: Fail to start vllm under /workspace",
+    resolution:
+      "The image installed vllm editable from /workspace, the working directory, so the source tree was imported instead of the package: cd ~ or / before vllm serve (fixed in the image by moving the sources to /vllm-workspace).",
+    category: "import_from_source_dir",
+    signature: [
+      "error: `cann't import name 'poolingparams' from 'vllm'`",
+      "modulenotfounderror: no module named 'vllm.benchmarks.serve'",
     ],
   },
   {
