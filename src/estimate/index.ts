@@ -7,6 +7,7 @@ import { CHIP_HBM_GIB, DEFAULT_CHIP, modelShape } from "../knowledge/model-shape
 import { newestReleaseFor, type ResolvedRecipe, recipeAt } from "../knowledge/models.js";
 import { normalizeRelease, type ReleaseTag } from "../knowledge/release-tags.js";
 import type { ModelEntry } from "../knowledge/types.js";
+import { type LaunchFlags, recipeFlags, settingsFromFlags } from "./flags.js";
 import {
   enumerateLayouts,
   type LayoutCandidate,
@@ -15,7 +16,14 @@ import {
   nearestFit,
   splitFor,
 } from "./layouts.js";
-import { estimateMemory, type MemoryEstimate, type ParallelSizes, type Recompute } from "./memory.js";
+import {
+  type EstimateBackend,
+  estimateMemory,
+  type MemoryEstimate,
+  type ParallelSizes,
+  type Recipe,
+  type Recompute,
+} from "./memory.js";
 
 export { ALLOWANCE_GIB } from "./memory.js";
 
@@ -47,6 +55,14 @@ export interface EstimateRequest {
   trainVision?: boolean;
   /** How many fitting layouts to list. */
   limit?: number;
+  /**
+   * The launch's Megatron flags (a launch script's), for the distributed optimizer, --reuse-fp32-param,
+   * --swap-attention, flash attention, sequence parallel and recompute; the recipe's own flags when absent.
+   */
+  flags?: LaunchFlags;
+  /** MindSpeed memory options asked for on top of the flags. */
+  reuseFp32Param?: boolean;
+  swapAttention?: boolean;
 }
 
 export interface EstimateReport {
@@ -124,7 +140,7 @@ export function estimateForModel(req: EstimateRequest): EstimateReport {
     );
   const d = recipe.defaults;
   const { chip, hbmGiB } = hbmFor(req.chip, req.hbmGiB);
-  const backend = recipe.backend === "megatron" ? "megatron" : "fsdp2";
+  const backend: EstimateBackend = recipe.backend === "megatron" ? "megatron" : "fsdp2";
   const npusPerNode = req.npusPerNode ?? d.npusPerNode;
   const npus = req.npus ?? npusPerNode * d.nodes;
   const tp = req.tp ?? (backend === "fsdp2" ? 1 : d.tp);
@@ -152,15 +168,25 @@ export function estimateForModel(req: EstimateRequest): EstimateReport {
         : recipe.variant === "lora"
           ? DEFAULT_LORA_RANK
           : null;
-  const estimateRecipe = {
-    backend: backend as "megatron" | "fsdp2",
+  // What the recipe runs: its launch flags (or the script's), else a plain Megatron run with the distributed optimizer.
+  const flags = backend === "megatron" ? (req.flags ?? recipeFlags(model, recipe)) : null;
+  const set = flags ? settingsFromFlags(flags) : null;
+  const estimateRecipe: Recipe = {
+    backend,
     recompute:
-      req.recompute ?? (backend === "fsdp2" ? ("full" as const) : (shape.upstreamRecompute ?? ("none" as const))),
-    distributedOptimizer: true,
+      req.recompute ??
+      set?.recompute ??
+      (backend === "fsdp2" ? ("full" as const) : (shape.upstreamRecompute ?? ("none" as const))),
+    distributedOptimizer: set?.distributedOptimizer ?? true,
     loraRank,
     freezeVision: !req.trainVision,
     // The FSDP2 configs compute the loss in chunks (chunk_size 512–1024 tokens).
     lossChunkTokens: backend === "fsdp2" ? 1024 : undefined,
+    flashAttention: set?.flashAttention ?? true,
+    sequenceParallel: set?.sequenceParallel ?? false,
+    reuseFp32Param: req.reuseFp32Param ?? set?.reuseFp32Param ?? false,
+    // MindSpeed refuses --swap-attention with LoRA.
+    swapAttention: loraRank === null && (req.swapAttention ?? set?.swapAttention ?? false),
   };
   const vision = {
     images: req.images ?? 1,

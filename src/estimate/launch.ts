@@ -64,6 +64,8 @@ export function estimateLaunch(
     llmLayerSplit: layout.llmSplit && layout.llmSplit.length === layout.pp ? layout.llmSplit : undefined,
     lora: layout.lora || undefined,
     hbmGiB: opts.hbmGiB,
+    // The script's own memory flags (distributed optimizer, --reuse-fp32-param, --swap-attention, recompute).
+    flags: f,
   });
   return advice && { ...advice, model };
 }

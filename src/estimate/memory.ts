@@ -56,6 +56,18 @@ export interface Recipe {
   flashAttention?: boolean;
   /** The loss is computed over chunks of this many tokens (the FSDP2 configs' chunk loss); whole sequence when absent. */
   lossChunkTokens?: number;
+  /**
+   * MindSpeed's --reuse-fp32-param: the bf16 weights and the fp32 master copy share storage (fp32 = bf16 + a 16-bit
+   * residual), saving sizeof(bf16) × parameters, divided by DP under the distributed optimizer (MindSpeed docs,
+   * features/reuse-fp32-param.md).
+   */
+  reuseFp32Param?: boolean;
+  /**
+   * MindSpeed's --swap-attention (mcore: the self_attention module only): each layer's attention activations go to host
+   * memory in the forward and are prefetched for the backward; one layer's stay on the device
+   * (features/swap_attention.md).
+   */
+  swapAttention?: boolean;
 }
 
 export interface VisionLoad {
@@ -169,6 +181,13 @@ export function textActivationBytesPerToken(t: TextShape, moeLayer: boolean): nu
   return attention + k * (2 * t.hidden + 6 * f) + shared + 4 * (t.experts ?? 0);
 }
 
+/** The part of a layer's activations its self-attention module saves: QKV input, Q, K, V, output (and q/k norms). */
+export function selfAttentionBytesPerToken(t: TextShape): number {
+  const q = t.heads * headDim(t);
+  const kv = t.kvHeads * headDim(t);
+  return 2 * t.hidden + 2 * q + 4 * kv + 2 * q + (t.qkNorm ? 2 * q + 2 * kv : 0);
+}
+
 export function visionActivationBytesPerPatch(v: VisionShape): number {
   return 2 * v.hidden * 5 + (v.gatedMlp ? 6 : 4) * v.ffn;
 }
@@ -247,7 +266,9 @@ function stageMemory(inputs: Inputs, stage: number, llmLayers: number, firstLaye
     const expertShard = recipe.distributedOptimizer ? Math.max(1, (dp * cp) / ep) : 1;
     weights = 2 * (trainable + frozen);
     gradients = (recipe.precision === "fp16" ? 6 : 4) * trainable;
-    optimizer = (12 * trainableDense) / denseShard + (12 * trainableExpert) / expertShard;
+    // Adam m and v (8 bytes) and the fp32 master (4), or its 2-byte residual when the master reuses the bf16 weights.
+    const stateBytes = recipe.reuseFp32Param ? 10 : 12;
+    optimizer = (stateBytes * trainableDense) / denseShard + (stateBytes * trainableExpert) / expertShard;
   }
 
   // Activations: microbatches in flight on this stage under 1F1B.
@@ -261,16 +282,24 @@ function stageMemory(inputs: Inputs, stage: number, llmLayers: number, firstLaye
   // Without sequence parallel the norm inputs and outputs (6h) and dropout masks (2h) are whole on every TP rank.
   const whole = tp > 1 && !recipe.sequenceParallel ? 6 * t.hidden + (t.hiddenDropout ? 2 * t.hidden : 0) : 0;
   const perRank = (bytes: number) => whole + (bytes - whole) / tp;
+  // Swapped attention activations leave the device, but for the layer whose backward is next (prefetched).
+  // The QKV input (the norm's output, 2h) is whole on each TP rank without sequence parallel, like the norm inputs.
+  const qkvInput = whole > 0 ? 2 * t.hidden : (2 * t.hidden) / tp;
+  const swapped =
+    recipe.swapAttention && recipe.recompute !== "full"
+      ? qkvInput + (selfAttentionBytesPerToken(t) - 2 * t.hidden) / tp
+      : 0;
   for (let i = firstLayer; i < firstLayer + llmLayers; i++) {
     const perToken = textActivationBytesPerToken(t, isMoeLayer(t, i)) + scores;
-    const kept = recipe.recompute === "full" ? 2 * t.hidden : perRank(perToken);
+    const kept = recipe.recompute === "full" ? 2 * t.hidden : perRank(perToken) - swapped;
     llmAct += tokens * kept;
   }
+  llmAct *= inFlight;
   if (recipe.recompute === "full" && llmLayers > 0) {
-    // the layer being recomputed holds its full activations during its backward.
+    // the layer being recomputed holds its full activations during its backward: one layer of one microbatch.
     llmAct += tokens * perRank(textActivationBytesPerToken(t, isMoeLayer(t, firstLayer + llmLayers - 1)));
   }
-  llmAct *= inFlight;
+  if (swapped > 0 && llmLayers > 0) llmAct += tokens * swapped;
 
   let vitAct = 0;
   if (v && vitLayers > 0) {
@@ -335,8 +364,8 @@ export function estimateMemory(inputs: Inputs): MemoryEstimate {
     assumptions: [
       r.backend === "fsdp2"
         ? "FSDP2: fp32 parameters, gradients and Adam state sharded over every rank; bf16 copies of two layers gathered at a time"
-        : `bf16 weights, fp32 gradients, fp32 master weights and Adam state${r.distributedOptimizer ? " sharded over data parallel (distributed optimizer)" : ""}`,
-      `recompute: ${r.recompute}; ${r.flashAttention === false ? "attention scores kept" : "flash attention"}; ${r.sequenceParallel ? "sequence parallel" : "no sequence parallel"}; 1F1B pipeline`,
+        : `bf16 weights, fp32 gradients, ${r.reuseFp32Param ? "fp32 master weights sharing the bf16 weights' storage (--reuse-fp32-param: a 2-byte residual each)" : "fp32 master weights"} and Adam state${r.distributedOptimizer ? " sharded over data parallel (distributed optimizer)" : ""}`,
+      `recompute: ${r.recompute}; ${r.flashAttention === false ? "attention scores kept" : "flash attention"}; ${r.sequenceParallel ? "sequence parallel" : "no sequence parallel"}; ${r.swapAttention ? "attention activations swapped to host (--swap-attention); " : ""}1F1B pipeline`,
       r.loraRank !== null
         ? `LoRA rank ${r.loraRank}: base weights frozen in bf16`
         : "full fine-tune of the language model",

@@ -145,6 +145,14 @@ export default defineTool({
     images: z.number().int().min(0).max(4096).optional().describe("Images or video frames per sample (default 1)"),
     imageMaxPixels: posInt.optional().describe("Largest image in pixels (image_max_pixels; default 262144)"),
     trainVision: z.boolean().optional().describe("Train the vision tower too (upstream freezes it)"),
+    reuseFp32Param: z
+      .boolean()
+      .optional()
+      .describe("MindSpeed --reuse-fp32-param (fp32 master shares the bf16 weights); default: as the recipe's script"),
+    swapAttention: z
+      .boolean()
+      .optional()
+      .describe("MindSpeed --swap-attention (attention activations to host); default: as the recipe's script"),
     limit: posInt.max(50).default(8).describe("Fitting layouts to list"),
     host: z.string().min(1).default("local").describe("Host holding logFile (for the time estimate)"),
     logFile: z.string().min(1).optional().describe("A training log, for the time estimate"),

@@ -211,6 +211,101 @@ describe("upstream's sizing table on Atlas 800T A2 (64 GB), micro batch 1", () =
     const r = estimateForModel({ model: "qwen2.5vl-72b", npus: 16, npusPerNode: 8, tp: 8, pp: 2, lora: true });
     expect(r.estimate.fits).toBe(true);
   });
+
+  it("the table's lower rows (32B on 8 NPUs TP4 PP2, 72B on 16 TP8 PP2) cannot hold a full fine-tune's state", () => {
+    // DP 1: the distributed optimizer shards nothing. Even with every MindSpeed memory option the recipes use
+    // (--reuse-fp32-param, full recompute), bf16 weights + fp32 gradients + Adam state with a 2-byte master residual
+    // (16 bytes per parameter) exceed what 64 GB leaves after the allowance.
+    const all = { npusPerNode: 8, microBatchSize: 1, chip: "910B3", reuseFp32Param: true, recompute: "full" } as const;
+    const b32 = estimateForModel({ model: "qwen2.5vl-32b", npus: 8, tp: 4, pp: 2, ...all }).estimate;
+    const static32 = b32.breakdown.weightsGiB + b32.breakdown.gradientsGiB + b32.breakdown.optimizerGiB;
+    expect(static32).toBeGreaterThan(61);
+    expect(b32.fits).toBe(false);
+    expect(b32.peakGiBPerRank).toBeGreaterThan(64);
+    const b72 = estimateForModel({ model: "qwen2.5vl-72b", npus: 16, tp: 8, pp: 2, ...all }).estimate;
+    const static72 = b72.breakdown.weightsGiB + b72.breakdown.gradientsGiB + b72.breakdown.optimizerGiB;
+    expect(static72).toBeGreaterThan(64);
+    expect(b72.fits).toBe(false);
+    // the same rows with LoRA fit with room to spare
+    expect(estimateForModel({ model: "qwen2.5vl-32b", npus: 8, tp: 4, pp: 2, lora: true }).estimate.fits).toBe(true);
+  });
+});
+
+describe("what upstream's recipes for 32B–78B run, estimated as they run it", () => {
+  const at = (model: string, npus: number, over: Record<string, unknown> = {}) =>
+    estimateForModel({ model, npus, npusPerNode: 8, chip: "910B3", ...over });
+
+  it("Qwen2.5-VL-32B's example (TP2 PP8, split [1,9×7], 2 × 8 NPUs) fits; on one node of 8 it does not", () => {
+    const r = at("qwen2.5vl-32b", 16);
+    expect([r.layout.tp, r.layout.pp]).toEqual([2, 8]);
+    expect(r.layout.llmLayerSplit).toEqual([1, 9, 9, 9, 9, 9, 9, 9]);
+    expect(r.estimate.fits).toBe(true);
+    expect(r.estimate.assumptions.join(" ")).toContain("distributed optimizer");
+    expect(at("qwen2.5vl-32b", 8, { tp: 2, pp: 4 }).estimate.fits).toBe(false);
+  });
+
+  it("Qwen2-VL-72B's example runs --reuse-fp32-param and full recompute: the estimate counts both", () => {
+    const r = at("qwen2vl-72b", 32);
+    expect(r.estimate.assumptions.join(" ")).toContain("--reuse-fp32-param");
+    expect(r.estimate.assumptions.join(" ")).toContain("recompute: full");
+    const plain = at("qwen2vl-72b", 32, { reuseFp32Param: false });
+    // 2 bytes per trainable parameter divided by DP (2 here): 1 byte per parameter of the stage
+    expect(plain.estimate.breakdown.optimizerGiB - r.estimate.breakdown.optimizerGiB).toBeCloseTo(
+      plain.estimate.breakdown.optimizerGiB / 6,
+      1,
+    );
+    expect(r.estimate.fits).toBe(true);
+    expect(at("qwen2vl-72b", 16).estimate.fits).toBe(false);
+  });
+
+  it("Qwen2.5-VL-72B's example (TP2 PP8 on A3, 16 NPUs per node) fits on 4 nodes (64 NPUs), not on 2", () => {
+    expect(at("qwen2.5vl-72b", 64, { npusPerNode: 16, chip: "910_93" }).estimate.fits).toBe(true);
+    expect(at("qwen2.5vl-72b", 32, { npusPerNode: 16, chip: "910_93" }).estimate.fits).toBe(false);
+  });
+
+  it("v2.2.0's Qwen2.5-VL-72B script swaps attention activations to host: less LLM activation memory", () => {
+    const v22 = at("qwen2.5vl-72b", 32, { release: "v2.2.0" }).estimate;
+    const v23 = at("qwen2.5vl-72b", 32, { release: "v2.3.0" }).estimate;
+    expect(v22.assumptions.join(" ")).toContain("--swap-attention");
+    expect(v23.assumptions.join(" ")).not.toContain("--swap-attention");
+    expect(v22.breakdown.llmActivationsGiB).toBeLessThan(v23.breakdown.llmActivationsGiB * 0.85);
+    expect(v22.breakdown.optimizerGiB).toBe(v23.breakdown.optimizerGiB);
+  });
+
+  it("InternVL3-78B's example (TP8 PP2, full recompute) fits on 32 and 64 NPUs, not on one node of 16", () => {
+    expect(at("internvl3-78b", 32, { tp: 8, pp: 2 }).estimate.fits).toBe(true);
+    expect(at("internvl3-78b", 64, { tp: 8, pp: 2 }).estimate.fits).toBe(true);
+    expect(at("internvl3-78b", 16, { tp: 8, pp: 2 }).estimate.fits).toBe(false);
+  });
+
+  it("a launch script's own flags decide: --reuse-fp32-param in the script lowers the optimizer state", () => {
+    const base = { model: "qwen2.5vl-32b", npus: 16, npusPerNode: 8, tp: 2, pp: 8 };
+    const plain = estimateForModel({
+      ...base,
+      flags: { "--use-distributed-optimizer": true, "--use-flash-attn": true },
+    });
+    const reuse = estimateForModel({
+      ...base,
+      flags: { "--use-distributed-optimizer": true, "--use-flash-attn": true, "--reuse-fp32-param": true },
+    });
+    const last = (r: typeof plain) => r.estimate.stages[7]!.breakdown.optimizerGiB;
+    expect(last(reuse)).toBeCloseTo((last(plain) * 10) / 12, 1);
+    // without --use-distributed-optimizer the optimizer state is whole on every DP rank
+    const whole = estimateForModel({ ...base, npus: 32, flags: { "--use-flash-attn": true } });
+    const sharded = estimateForModel({ ...base, npus: 32, flags: { "--use-distributed-optimizer": true } });
+    expect(last(whole)).toBeCloseTo(last(sharded) * 2, 1);
+  });
+
+  it("full recompute holds the recomputed layer once, not once per microbatch in flight", () => {
+    // InternVL2.5-78B: PP16, stage 2 has 6 layers and 14 microbatches in flight at seq 4096.
+    const r = at("internvl2.5-78b", 64);
+    const stage = r.estimate.stages[2]!;
+    const shape = MODEL_SHAPES["internvl2.5-78b"]!.text;
+    const kept = (6 * 2 * shape.hidden * 4096 * 14) / 1024 ** 3;
+    // kept layer inputs plus one layer's full activations (about 1 GiB at TP 1), far below 14 of them
+    expect(stage.breakdown.llmActivationsGiB).toBeGreaterThan(kept);
+    expect(stage.breakdown.llmActivationsGiB).toBeLessThan(kept + 1.5);
+  });
 });
 
 describe("what each setting changes", () => {
