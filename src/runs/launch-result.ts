@@ -54,6 +54,17 @@ export const LaunchOut = z.object({
     .object({ jobId: z.string().nullable(), script: z.string(), logFile: z.string() })
     .nullable()
     .describe("When the run goes through Slurm: its job id (once submitted), batch script and output file."),
+  hfJob: z
+    .object({
+      jobId: z.string().nullable(),
+      namespace: z.string(),
+      flavor: z.string(),
+      timeoutSeconds: z.number(),
+      costCeilingUsd: z.number().nullable(),
+      url: z.string().nullable(),
+    })
+    .optional()
+    .describe("When the run is a Hugging Face job: its id (once created), namespace, flavor, timeout and most cost."),
   next: z.string(),
 });
 
@@ -82,6 +93,8 @@ export async function finishLaunch(
     beforeStart?: () => Promise<void>;
     /** Submit to Slurm with this batch script instead of starting the nodes directly. */
     slurm?: SlurmLaunchPlan;
+    /** The arguments that start this plan, beyond the ones given (default: confirm); they carry the planned run id. */
+    confirmArgs?: Record<string, unknown>;
   },
 ): Promise<z.output<typeof LaunchOut>> {
   const { pre, plan, runId } = prepared;
@@ -133,7 +146,7 @@ export async function finishLaunch(
     return {
       ...base,
       started: false,
-      next: `Pre-flight passed. Call again with ${argsHint({ confirm: true })} to start.`,
+      next: startNext(runId, meta.confirmArgs),
     };
   }
   deps.progress({ progress: 1, total: 2, message: `starting ${runId}` });
@@ -183,12 +196,23 @@ export async function finishLaunch(
   };
 }
 
+/** What a plan that passed says next: the call that starts it under the run id the plan shows. */
+export function startNext(runId: string, confirmArgs: Record<string, unknown> = { confirm: true }): string {
+  const again = argsHint(confirmArgs);
+  return "runId" in confirmArgs || "newRunId" in confirmArgs
+    ? `Pre-flight passed. Call again with ${again} to start it as ${runId}.`
+    : `Pre-flight passed. Call again with ${again} to start (it gets a new run id then).`;
+}
+
 export function summarizeLaunch(r: z.output<typeof LaunchOut>): string {
   const lines: string[] = [];
-  if (r.started && r.slurm)
+  if (r.started && r.hfJob)
+    lines.push(`Started ${r.runId} as Hugging Face job ${r.hfJob.jobId} on ${r.hfJob.flavor} (${r.hfJob.url}).`);
+  else if (r.started && r.slurm)
     lines.push(`Submitted ${r.runId} to Slurm as job ${r.slurm.jobId} (output ${r.slurm.logFile}).`);
   else if (r.started) lines.push(`Started ${r.runId} on ${r.pids.map((p) => `${p.host} (pid ${p.pid})`).join(", ")}.`);
-  else lines.push(`Not started (${r.preflightOk ? "plan only" : "pre-flight failed"}): ${r.runId}.`);
+  else if (r.preflightOk) lines.push(`Plan only, nothing started (planned run id ${r.runId}).`);
+  else lines.push("Not started: the pre-flight failed.");
   lines.push(...describeChecks(r.checks));
   if (!r.started && r.plan) {
     lines.push(

@@ -13,7 +13,7 @@ import type { HostSettings } from "../hosts/inventory.js";
 import { envExports, shellJoin, shellQuote } from "../hosts/quote.js";
 import { redactText } from "../hosts/redact.js";
 import { argsHint, callHint } from "../text/hint.js";
-import type { LaunchOut } from "./launch-result.js";
+import { type LaunchOut, startNext } from "./launch-result.js";
 import { ensureDir, ledgerDir, newRunId, redactEnv, writeRecord } from "./ledger.js";
 import { nodeLiveness, stopGroup } from "./liveness.js";
 import { releasePort, reservePort } from "./ports.js";
@@ -33,6 +33,8 @@ export interface TrlLaunchRequest {
   settleSeconds: number;
   confirm: boolean;
   now: Date;
+  /** The run id a plan showed (default: a new one). */
+  runId?: string;
   progress: (u: { progress: number; total?: number; message?: string }) => void;
 }
 
@@ -60,7 +62,7 @@ export async function launchTrlRun(req: TrlLaunchRequest): Promise<z.output<type
   const workdir = settings.workdir;
   if (!workdir) throw new ToolError(`Host ${host} has no workdir: set one in the inventory.`);
   const scriptAbs = req.script.startsWith("/") ? req.script : posix.join(workdir, req.script);
-  const runId = newRunId(req.now);
+  const runId = req.runId ?? newRunId(req.now);
   const port = req.masterPort ?? ACCELERATE_PORT;
   const gpus = settings.npusPerNode;
   req.progress({ progress: 0, total: 2, message: "pre-flight" });
@@ -158,7 +160,7 @@ export async function launchTrlRun(req: TrlLaunchRequest): Promise<z.output<type
     return {
       ...base,
       started: false,
-      next: `Pre-flight passed. Call again with ${argsHint({ confirm: true })} to start.`,
+      next: startNext(runId, { confirm: true, runId }),
     };
 
   req.progress({ progress: 1, total: 2, message: `starting ${runId}` });

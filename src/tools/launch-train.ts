@@ -3,10 +3,12 @@
 import { z } from "zod";
 import { HostAddressSchema, InterfaceNameSchema } from "../hosts/network-names.js";
 import { envInput, finishLaunch, LaunchOut, summarizeLaunch } from "../runs/launch-result.js";
+import { findRun, newRunId } from "../runs/ledger.js";
 import { prepareLaunch } from "../runs/orchestrate.js";
 import { hasSbatch } from "../runs/slurm.js";
 import { planSlurmLaunch, relaxLoginNodeChecks } from "../runs/slurm-launch.js";
 import { launchTrlRun } from "../runs/trl-launch.js";
+import { RunIdSchema } from "../runs/types.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const input = z
@@ -47,6 +49,9 @@ const input = z
       .regex(/^[A-Za-z0-9_:]*$/)
       .optional()
       .describe('With scheduler slurm: the GRES each node asks for (default "npu:<NPUs per node>"; "" for none).'),
+    runId: RunIdSchema.optional().describe(
+      "The run id a plan showed: the run starts under it (refused when a run of that id exists). Default: a new one.",
+    ),
     confirm: z
       .boolean()
       .default(false)
@@ -76,6 +81,15 @@ export default defineTool({
   async handle(args, deps) {
     const nodes = args.hosts ?? [args.host ?? "local"];
     for (const n of nodes) deps.hosts.settings(n);
+    if (args.runId) {
+      const { found } = await findRun(deps.hosts, args.runId, nodes);
+      if (found)
+        throw new ToolError(
+          `A run ${args.runId} already exists on ${found.host}: call again without runId for a new run id.`,
+        );
+    }
+    const runId = args.runId ?? newRunId(deps.now());
+    const confirmArgs = { confirm: true, runId };
     if (nodes.some((n) => deps.hosts.settings(n).accelerator === "cuda")) {
       if (nodes.length > 1 || args.scheduler !== "direct")
         throw new ToolError("CUDA hosts launch on one host, directly (scheduler direct).");
@@ -90,6 +104,7 @@ export default defineTool({
         settleSeconds: args.settleSeconds,
         confirm: args.confirm,
         now: deps.now(),
+        runId,
         progress: deps.progress,
       });
     }
@@ -106,6 +121,7 @@ export default defineTool({
         socketIfname: args.socketIfname,
         resume: false,
         now: deps.now(),
+        runId,
       });
     } catch (error) {
       throw new ToolError(`Pre-flight could not run: ${(error as Error).message}`);
@@ -119,9 +135,9 @@ export default defineTool({
       }
       relaxLoginNodeChecks(prepared);
       const slurm = prepared.plan ? planSlurmLaunch(prepared, { env: args.env, gres: args.gres }) : undefined;
-      return finishLaunch(prepared, args.confirm, 0, deps, { slurm });
+      return finishLaunch(prepared, args.confirm, 0, deps, { slurm, confirmArgs });
     }
-    return finishLaunch(prepared, args.confirm, args.settleSeconds, deps, {});
+    return finishLaunch(prepared, args.confirm, args.settleSeconds, deps, { confirmArgs });
   },
   // A run that ended at once with a non-zero status (or none recorded) failed, even though it was started.
   failed: (r) => !r.preflightOk || r.exitedEarly.some((e) => e.exit !== "0"),

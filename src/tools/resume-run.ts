@@ -41,6 +41,9 @@ export default defineTool({
       .max(60)
       .default(2)
       .describe("Seconds to watch the resumed run after its start, to catch an immediate exit."),
+    newRunId: RunIdSchema.optional().describe(
+      "The new run's id a plan showed: the resumed run starts under it (refused when it exists). Default: a new one.",
+    ),
     confirm: z.boolean().default(false).describe("Start the resumed run."),
   }),
   output: LaunchOut.extend({
@@ -70,7 +73,14 @@ export default defineTool({
         `${record.id} is still running on ${running.map((n) => n.host).join(", ")}: stop it first with ${callHint("stop_run", { runId: record.id, confirm: true })}.`,
       );
     }
-    const runId = newRunId(deps.now());
+    if (args.newRunId) {
+      const taken = (await findRun(deps.hosts, args.newRunId, record.hosts)).found;
+      if (taken)
+        throw new ToolError(
+          `A run ${args.newRunId} already exists on ${taken.host}: call again without newRunId for a new run id.`,
+        );
+    }
+    const runId = args.newRunId ?? newRunId(deps.now());
     // Each node's own ledger directory, never a directory the record names.
     const dirOf = new Map(
       await Promise.all(
@@ -132,6 +142,7 @@ export default defineTool({
     const slurm = viaSlurm ? planSlurmLaunch(prepared, { env, scriptPath: first.scriptPath }) : undefined;
     const out = await finishLaunch(prepared, args.confirm, viaSlurm ? 0 : args.settleSeconds, deps, {
       slurm,
+      confirmArgs: { confirm: true, newRunId: runId },
       resumedFrom: record.id,
       resumeIteration: first.iteration,
       scriptPath: first.scriptPath,

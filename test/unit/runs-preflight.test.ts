@@ -300,6 +300,33 @@ describe("run lifecycle on this machine", () => {
     expect(launchTrain.failed!(r)).toBe(true);
   });
 
+  it("a confirmed launch starts under the run id its plan showed, and that id is never reused", async () => {
+    const h = host();
+    const masterPort = await freePort();
+    const plan = await launchTrain.handle(
+      launchTrain.input.parse({ host: "npu", script: h.script, masterPort }),
+      h.deps,
+    );
+    expect(plan.started).toBe(false);
+    expect(plan.next).toContain(JSON.stringify({ args: { confirm: true, runId: plan.runId } }));
+    expect(launchTrain.summarize(plan)).toContain(`planned run id ${plan.runId}`);
+    const run = await launchTrain.handle(
+      launchTrain.input.parse({ host: "npu", script: h.script, masterPort, runId: plan.runId, confirm: true }),
+      h.deps,
+    );
+    started.push(...run.pids.map((p) => p.pid));
+    expect(run.started).toBe(true);
+    expect(run.runId).toBe(plan.runId);
+    expect(run.plan!.nodes[0]!.logFile).toBe(plan.plan!.nodes[0]!.logFile);
+    await expect(
+      launchTrain.handle(
+        launchTrain.input.parse({ host: "npu", script: h.script, runId: plan.runId, confirm: true }),
+        h.deps,
+      ),
+    ).rejects.toThrow(/already exists on npu: call again without runId/);
+    await stopRun.handle(stopRun.input.parse({ runId: run.runId, confirm: true, graceSeconds: 5 }), h.deps);
+  }, 30_000);
+
   it("launches detached, lists the run from its ledger, stops the process group, and plans a resume", async () => {
     const h = host();
     const masterPort = 20000 + Math.floor(Math.random() * 20000);
@@ -346,6 +373,7 @@ describe("run lifecycle on this machine", () => {
     const resume = await resumeRun.handle(resumeRun.input.parse({ runId: r.runId, allowFreshOptimizer: true }), h.deps);
     expect(errors(resume)).toEqual([]);
     expect(resume).toMatchObject({ resumedFrom: r.runId, resumeIteration: 10, started: false });
+    expect(resume.next).toContain(JSON.stringify({ args: { confirm: true, newRunId: resume.runId } }));
     expect(resume.changes).toContain(`LOAD_PATH=${h.wd}/save`);
 
     // The same save directory holding a checkpoint another run wrote (before this one started): no resume from it.
