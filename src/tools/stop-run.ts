@@ -1,11 +1,12 @@
 // stop_run: SIGTERM to the run's process group on every node, SIGKILL after a grace period; the ledger records it.
 import { posix } from "node:path";
 import { z } from "zod";
+import type { HostRegistry } from "../hosts/registry.js";
 import { findRun, ledgerDir, writeRecord } from "../runs/ledger.js";
 import { isSignallablePid, stopGroup } from "../runs/liveness.js";
 import { cancelSlurmJob, isSlurmActive, SLURM_JOB_ID } from "../runs/slurm.js";
 import { livenessByRun, slurmJobOf } from "../runs/status.js";
-import { RunIdSchema } from "../runs/types.js";
+import { RunIdSchema, type RunRecord } from "../runs/types.js";
 import { argsHint, callHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
@@ -16,6 +17,41 @@ const NodeOut = z.object({
   outcome: z.enum(["terminated", "killed", "gone", "reused", "refused", "failed", "planned"]),
   detail: z.string(),
 });
+
+/**
+ * The iteration of the latest checkpoint this run saved, or null: none in its save directory, or the one there was
+ * written before the run started (another run of the same configs).
+ */
+export async function savedCheckpoint(hosts: HostRegistry, record: RunRecord): Promise<string | null> {
+  if (!record.saveDir) return null;
+  try {
+    const { executor } = await hosts.get(record.hosts[0]!);
+    const tracker = posix.join(record.saveDir, "latest_checkpointed_iteration.txt");
+    const r = await executor.run(
+      ["sh", "-c", '[ -f "$1" ] || exit 3; stat -c %Y "$1"; head -c 64 "$1"', "sh", tracker],
+      { timeoutMs: 15_000, maxOutputBytes: 4096 },
+    );
+    if (r.exitCode !== 0) return null;
+    const [mtime, iteration] = r.stdout.split("\n").map((x) => x.trim());
+    if (!iteration) return null;
+    const started = Date.parse(record.createdAt) / 1000;
+    return Number(mtime) >= started - 5 ? iteration : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What follows a stop: resume from the checkpoint the run saved, or, without one, a new launch of the same script. */
+async function afterStop(hosts: HostRegistry, record: RunRecord): Promise<string> {
+  const iteration = await savedCheckpoint(hosts, record);
+  if (iteration !== null)
+    return `Stopped. ${callHint("resume_run", { runId: record.id })} continues from its latest checkpoint (iteration ${iteration}).`;
+  const where = record.hosts.length > 1 ? { hosts: record.hosts } : { host: record.hosts[0] };
+  return (
+    `Stopped. It saved no checkpoint${record.saveDir ? ` in ${record.saveDir}` : ""}, so there is nothing to resume: ` +
+    `start it again with ${callHint("launch_train", { ...where, script: record.script })}.`
+  );
+}
 
 export default defineTool({
   name: "stop_run",
@@ -162,7 +198,7 @@ export default defineTool({
       nodes,
       next: failed.length
         ? `Could not stop it everywhere: ${failed.map((f) => `${f.host}: ${f.detail}`).join("; ")}.`
-        : `Stopped. ${callHint("resume_run", { runId: record.id })} continues from its latest checkpoint.`,
+        : await afterStop(deps.hosts, record),
     };
   },
   failed: (r) => r.nodes.some((n) => n.outcome === "failed"),

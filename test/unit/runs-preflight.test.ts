@@ -356,6 +356,15 @@ describe("run lifecycle on this machine", () => {
     const stop = await stopRun.handle(stopRun.input.parse({ runId: r.runId, confirm: true, graceSeconds: 5 }), h.deps);
     expect(stop.stopped).toBe(true);
     expect(stop.nodes[0]!.outcome).toBe("terminated");
+    // It saved no checkpoint: resuming has nothing to start from, a new launch of the same script does.
+    expect(stop.next).not.toContain("resume_run");
+    expect(stop.next).toMatch(/saved no checkpoint in .*save, so there is nothing to resume/);
+    expect(stop.next).toContain(
+      JSON.stringify({
+        tool: "launch_train",
+        args: { host: "npu", script: `${h.wd}/configs/finetune_qwen2_5_vl_3b.sh` },
+      }),
+    );
     const after = (await listRuns.handle(listRuns.input.parse({}), h.deps)).runs.find((x) => x.runId === r.runId)!;
     expect(after.state).toBe("stopped");
     expect(after.etaSeconds).toBeNull();
@@ -368,6 +377,9 @@ describe("run lifecycle on this machine", () => {
     // A checkpoint the run would have saved; resume loads it without the optimizer skips.
     mkdirSync(join(h.wd, "save/iter_0000010/mp_rank_00"), { recursive: true });
     writeFileSync(join(h.wd, "save/latest_checkpointed_iteration.txt"), "10");
+    const again = await stopRun.handle(stopRun.input.parse({ runId: r.runId, confirm: true }), h.deps);
+    expect(again.next).toContain(JSON.stringify({ tool: "resume_run", args: { runId: r.runId } }));
+    expect(again.next).toContain("(iteration 10)");
     const refused = await resumeRun.handle(resumeRun.input.parse({ runId: r.runId }), h.deps);
     expect(errors(refused).map((c) => c.id)).toEqual(["resumable"]);
     const resume = await resumeRun.handle(resumeRun.input.parse({ runId: r.runId, allowFreshOptimizer: true }), h.deps);
