@@ -907,6 +907,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["importerror: cannot import name 'get_args' from 'megatron'"],
   },
   {
+    id: "fate-4790",
+    url: "https://github.com/FederatedAI/FATE/issues/4790",
+    repo: "FederatedAI/FATE",
+    split: "holdout",
+    title: "libgomp-d22c30c5.so.1.0.0: cannot allocate memory in static TLS block",
+    resolution:
+      "Preload the libgomp named in the error before anything else loads (LD_PRELOAD=<that path>), or import the library that bundles it first: on aarch64 the static TLS space is exhausted by the time it is dlopen'ed.",
+    category: "libgomp_static_tls",
+    signature: ["importerror: libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block"],
+  },
+  {
     id: "fla-npu-2",
     url: "https://github.com/flashserve/flash-linear-attention-npu/issues/2",
     repo: "flashserve/flash-linear-attention-npu",
@@ -958,6 +969,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "raise valueerror(",
       "valueerror: total number of attention heads ( <n> ) must be divisible by tensor parallel size ( <n> ).",
+    ],
+  },
+  {
+    id: "funasr-2006",
+    url: "https://github.com/modelscope/FunASR/issues/2006",
+    repo: "modelscope/FunASR",
+    split: "tune",
+    title: "NCCL 多级多卡 训练 超时问题",
+    resolution:
+      "An ALLREDUCE across nodes waited past the 10-minute collective timeout: check the inter-node network (NCCL_SOCKET_IFNAME, IB) and whether one rank stalled first; raise the timeout only if a step legitimately takes longer.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
+      "[e processgroupnccl.cpp: <n> ] [pg <n> rank <n> ] process group watchdog thread terminated with exception: [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
     ],
   },
   {
@@ -1086,6 +1111,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: 'The script has Windows (CRLF) line endings: convert with dos2unix or sed -i "s/\\r$//".',
     category: "windows_line_endings",
     signature: ["line <n> : $'\\r': command not found"],
+  },
+  {
+    id: "hallo-224",
+    url: "https://github.com/fudan-generative-vision/hallo/issues/224",
+    repo: "fudan-generative-vision/hallo",
+    split: "tune",
+    title: "我在train_stage这个过程中，一直显示nccl time out。请问能给出您的意见吗",
+    resolution:
+      "An ALLGATHER waited past the 30-minute collective timeout: find the rank that stalled or crashed first (data loading, an exception, OOM on one rank); raise the process-group timeout only if a step legitimately takes longer.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] nccl watchdog thread terminated with exception: [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allgather, num",
+      "elin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "exception raised from checktimeout at processgroupnccl.cpp : <n> (most recent call first):",
+    ],
   },
   {
     id: "hami-615",
@@ -1336,6 +1376,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["permissionerror: [errno <n> ] permission denied: ' dtbo '"],
   },
   {
+    id: "ksanallm-13",
+    url: "https://github.com/Tencent/KsanaLLM/issues/13",
+    repo: "Tencent/KsanaLLM",
+    split: "tune",
+    title: "【紧急】在910B上运行llama2-7b报错",
+    resolution:
+      "The Ascend kernels were built and validated against CANN 7.0.0 while the host runs CANN 8.0.RC1.alpha003, so kernel binaries fail to register (107000) and the attention op fails: use the CANN release the kernels were built for.",
+    category: "cann_version_mismatch",
+    signature: [
+      "acl return error attention.cc : <n> , with error 561103",
+      "acl return error attention.cc : <n> , with error 161001",
+    ],
+  },
+  {
     id: "lightgbm-6509",
     url: "https://github.com/lightgbm-org/LightGBM/issues/6509",
     repo: "lightgbm-org/LightGBM",
@@ -1357,6 +1411,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "host_oom",
     signature: [
       "torch.distributed.elastic.multiprocessing.api: [error] failed (exitcode: - <n> ) local_rank: <n> (pid: <n> ) of binary: python",
+    ],
+  },
+  {
+    id: "llama-cookbook-186",
+    url: "https://github.com/meta-llama/llama-cookbook/issues/186",
+    repo: "meta-llama/llama-cookbook",
+    split: "holdout",
+    title: "torch distribution port",
+    resolution:
+      "Port 29500 is already taken (usually by another torchrun on the same machine): stop it or pass another --master_port / --rdzv_endpoint.",
+    category: "port_in_use",
+    signature: [
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use).",
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).",
+      "[e socket.cpp: <n> ] [c10d] the server socket has failed to listen on any local network address.",
     ],
   },
   {
@@ -1838,6 +1907,18 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["gradient overflow. skipping step", "gradient overflow. skipping stepgradient overflow. skipping step"],
   },
   {
+    id: "llamafactory-8768",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/8768",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title:
+      "ImportError: /data/conda/envs/llamafactory/lib/python3.10/site-packages/sklearn/utils/../../scikit_learn.libs/libgomp-d22c30c5.so.1.0.0: cannot allocate memory in static TLS block",
+    resolution:
+      "Preload the libgomp named in the error before anything else loads (LD_PRELOAD=<that path>), or import the library that bundles it first: on aarch64 the static TLS space is exhausted by the time it is dlopen'ed.",
+    category: "libgomp_static_tls",
+    signature: ["importerror: libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block"],
+  },
+  {
     id: "llm-foundry-1848",
     url: "https://github.com/mosaicml/llm-foundry/issues/1848",
     repo: "mosaicml/llm-foundry",
@@ -1847,6 +1928,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Race between ranks on a shared filesystem signal file while building the tokenizer; use node-local paths.",
     category: "nfs_cache_hang",
     signature: ["filenotfounderror: [errno <n> ] no such file or directory: '._signal_file_node0_qvbhxw'"],
+  },
+  {
+    id: "lmdeploy-3354",
+    url: "https://github.com/InternLM/lmdeploy/issues/3354",
+    repo: "InternLM/lmdeploy",
+    split: "tune",
+    title: "[Bug] Ascend v0.7.2.post1，对serving api测速，概率性卡死",
+    resolution:
+      "An HCCL collective (fftsplus task) waited past HCCL_EXEC_TIMEOUT (1836 s) for a peer: find the rank that stalled or failed first (plog, error CQEs, link status); raise HCCL_EXEC_TIMEOUT only if a step legitimately takes longer.",
+    category: "hccl_timeout",
+    signature: [
+      "solution: <n> . if this error is reported on part of these ranks, check other ranks to see whether other errors have been reported earlier. <n> . if this error is reported for all ranks, check whether the error reporting time is consistent (the maximum difference must not exceed 1800s). if not, loca",
+      "the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , hccl fftsplus task timeout occurred during task execution, stream_id: <n> , sq_id: <n> , task_id: <n> , stuck notify num: <n> , timeout: <n> .",
+      "the <n> stuck notify wait context info:(context_id= <n> , notify_id= <n> ).",
+    ],
   },
   {
     id: "lmdeploy-pr4722",
@@ -1967,6 +2063,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "megatron-lm-343",
+    url: "https://github.com/NVIDIA/Megatron-LM/issues/343",
+    repo: "NVIDIA/Megatron-LM",
+    split: "holdout",
+    title: "RuntimeError: Address already in use",
+    resolution: "MASTER_PORT (8514) is already in use: pick a different MASTER_PORT.",
+    category: "port_in_use",
+    signature: [
+      "store = tcpstore(result.hostname, result.port, world_size, start_daemon, timeout)",
+      "runtimeerror: address already in use",
+    ],
+  },
+  {
     id: "megatron-lm-870",
     url: "https://github.com/NVIDIA/Megatron-LM/issues/870",
     repo: "NVIDIA/Megatron-LM",
@@ -2009,6 +2118,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Device memory exhausted during LoRA training (MindSpore kernel output allocation failed); lower image size/batch or enable recompute.",
     category: "npu_oom",
     signature: ["runtimeerror: malloc for kernel output failed, memory isn't enough, node: cast-op446"],
+  },
+  {
+    id: "mindone-820",
+    url: "https://github.com/mindspore-lab/mindone/issues/820",
+    repo: "mindspore-lab/mindone",
+    split: "tune",
+    title: "opensora v1.2 i2v oom",
+    resolution:
+      "One allocation (about 100 GB) exceeds the NPU's 61 GB device memory: lower the resolution / number of frames or batch, or enable the memory-saving options (VAE tiling, recompute) for sampling.",
+    category: "npu_oom",
+    signature: [
+      "pre_act( <n> ,fffbdf67f120,python): [ mem_dynamic_allocator.cc : <n> ] addmemblockandmembufbyeagerfree] totalusedmemstatistics : <n> plus totalusedbyeventmemstatistics : <n> and plus alloc size : <n> is more than total mem size : <n> .",
+    ],
   },
   {
     id: "mindspeed-llm-7",
@@ -2461,6 +2583,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "opencv-14884",
+    url: "https://github.com/opencv/opencv/issues/14884",
+    repo: "opencv/opencv",
+    split: "holdout",
+    title: "aarch64: libgomp.so.1: cannot allocate memory in static TLS block",
+    resolution:
+      "Preload the bundled libgomp the error names (export LD_PRELOAD=.../scikit_learn.libs/libgomp-d22c30c5.so.1.0.0), or load libgomp.so.1 before the other libraries.",
+    category: "libgomp_static_tls",
+    signature: [">importerror: libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block"],
+  },
+  {
     id: "opennmt-373",
     url: "https://github.com/OpenNMT/OpenNMT-py/issues/373",
     repo: "OpenNMT/OpenNMT-py",
@@ -2906,6 +3039,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "scikit-learn-17231",
+    url: "https://github.com/scikit-learn/scikit-learn/issues/17231",
+    repo: "scikit-learn/scikit-learn",
+    split: "holdout",
+    title: "Libgomp error (raspberry pi 4, aarch64)",
+    resolution:
+      "Running with LD_PRELOAD=libgomp.so.1 avoids it: libgomp must be loaded before TensorFlow uses up the static TLS space.",
+    category: "libgomp_static_tls",
+    signature: ["importerror: libgomp.so. <n> : cannot allocate memory in static tls block"],
+  },
+  {
     id: "sd-dreambooth-1013",
     url: "https://github.com/d8ahazard/sd_dreambooth_extension/issues/1013",
     repo: "d8ahazard/sd_dreambooth_extension",
@@ -2953,6 +3097,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: "The process was killed for lack of host (CPU) memory: reduce what is held in RAM or add memory.",
     category: "host_oom",
     signature: [],
+  },
+  {
+    id: "semantic-segmentation-180",
+    url: "https://github.com/NVIDIA/semantic-segmentation/issues/180",
+    repo: "NVIDIA/semantic-segmentation",
+    split: "tune",
+    title: "RuntimeError: Address already in use",
+    resolution:
+      "A second run on the same machine uses the same MASTER_PORT as the first: give each concurrent run its own port.",
+    category: "port_in_use",
+    signature: [
+      "store = tcpstore(master_addr, master_port, world_size, start_daemon, timeout)",
+      "runtimeerror: address already in use",
+    ],
   },
   {
     id: "sentence-transformers-2745",
@@ -3118,6 +3276,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ['" bash ^m: bad interpreter: no such file or directory"'],
   },
   {
+    id: "tacotron2-181",
+    url: "https://github.com/NVIDIA/tacotron2/issues/181",
+    repo: "NVIDIA/tacotron2",
+    split: "tune",
+    title: "RuntimeError: Address already in use",
+    resolution:
+      "The rendezvous port in the distributed URL is held by another process (often an earlier run still alive): stop it or change the port.",
+    category: "port_in_use",
+    signature: ["runtimeerror: address already in use"],
+  },
+  {
     id: "tell2design-13",
     url: "https://github.com/LengSicong/Tell2Design/issues/13",
     repo: "LengSicong/Tell2Design",
@@ -3170,6 +3339,30 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "missing_weights",
     signature: [
       "oserror: error no file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory t5-v1_1-xxl.",
+    ],
+  },
+  {
+    id: "torch2trt-563",
+    url: "https://github.com/NVIDIA-AI-IOT/torch2trt/issues/563",
+    repo: "NVIDIA-AI-IOT/torch2trt",
+    split: "tune",
+    title: "Cannot allocate memory in static TLS block",
+    resolution:
+      "Preload the libgomp named in the error before anything else loads (LD_PRELOAD=<that path>), or import the library that bundles it first: on aarch64 the static TLS space is exhausted by the time it is dlopen'ed.",
+    category: "libgomp_static_tls",
+    signature: ["`oserror: libgomp.so. <n> : cannot allocate memory in static tls block`"],
+  },
+  {
+    id: "torchtune-392",
+    url: "https://github.com/meta-pytorch/torchtune/issues/392",
+    repo: "meta-pytorch/torchtune",
+    split: "tune",
+    title: "Can't run 2 finetunes at the same time",
+    resolution:
+      "Both distributed runs use the default rendezvous port 29500: give the second run another port, or let torchrun pick a free one (--rdzv_endpoint localhost:0).",
+    category: "port_in_use",
+    signature: [
+      "torch.distributed.distnetworkerror: the server socket has failed to listen on any local network address. the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use). the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).",
     ],
   },
   {
@@ -3866,6 +4059,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "npu_not_available",
     signature: [
       ": 在910b部署vllm-ascend的时候，当启用v1引擎、设置使用的npu卡为非 <n> ~n的连续卡时，会报错显示assertionerror: invalid device id",
+    ],
+  },
+  {
+    id: "vllm-ascend-472",
+    url: "https://github.com/vllm-project/vllm-ascend/pull/472",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[WIP] Bump numpy version to 2.x",
+    resolution:
+      "CANN's Python components do not support numpy >= 2.x, so NPU init fails in AclSetCompileopt: keep numpy < 2.0 in the environment.",
+    category: "cann_python_deps_broken",
+    signature: [
+      "e runtimeerror: setprecisionmode: compiler_depend.ts : <n> npu function error: at_npu::native::aclsetcompileopt(aclcompileopt::acl_precision_mode, precision_mode), error code is 500001",
+      "error: [error] (pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed",
+      "error: [error]: the internal acl of the system is incorrect.",
+      "e rectify the fault based on the error information in the ascend log.",
     ],
   },
   {
