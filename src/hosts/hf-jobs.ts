@@ -327,6 +327,11 @@ export class HfJobsClient {
     registerSecrets([this.token]);
   }
 
+  /** The token, to hand to a job as its HF_TOKEN secret (gated models, pushing the result). */
+  tokenForJob(): string {
+    return this.token;
+  }
+
   /** The page a person opens to see the job (JobInfo.url in huggingface_hub). */
   jobUrl(namespace: string, jobId: string): string {
     return `${this.endpoint}/jobs/${namespace}/${jobId}`;
@@ -427,12 +432,12 @@ export class HfJobsClient {
     return this.call("GET", this.path("jobs", "hardware"), "list the Jobs hardware", HardwareSchema);
   }
 
-  createJob(namespace: string, spec: HfJobSpec): Promise<HfJobInfo> {
+  async createJob(namespace: string, spec: HfJobSpec): Promise<HfJobInfo> {
     checkNamespace(namespace);
     return this.call("POST", this.path("jobs", namespace), `start a job in ${namespace}`, JobInfoSchema, spec);
   }
 
-  inspectJob(namespace: string, jobId: string): Promise<HfJobInfo> {
+  async inspectJob(namespace: string, jobId: string): Promise<HfJobInfo> {
     checkNamespace(namespace);
     checkJobId(jobId);
     return this.call("GET", this.path("jobs", namespace, jobId), `read job ${jobId}`, JobInfoSchema);
