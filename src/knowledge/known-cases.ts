@@ -502,6 +502,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "collie-69",
+    url: "https://github.com/OpenMOSS/CoLLiE/issues/69",
+    repo: "OpenMOSS/CoLLiE",
+    split: "tune",
+    title: "megatron是哪个版本",
+    resolution:
+      "CoLLiE was written against megatron-core 0.1.0; a newer megatron-core changed VocabParallelEmbedding's signature: install megatron-core 0.1.0 (pip install megatron-core of that release).",
+    category: "megatron_version_mismatch",
+    signature: [],
+  },
+  {
     id: "colossalai-3514",
     url: "https://github.com/hpcaitech/ColossalAI/issues/3514",
     repo: "hpcaitech/ColossalAI",
@@ -1013,6 +1024,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> , 'epoch': <n> }"],
   },
   {
+    id: "gpu-manager-12",
+    url: "https://github.com/tkestack/gpu-manager/issues/12",
+    repo: "tkestack/gpu-manager",
+    split: "tune",
+    title: "can't call gpu",
+    resolution:
+      "The non-root user in the pod cannot open the device manager's socket /etc/vcuda/vcuda.sock: grant that user permission on /etc/vcuda (or run privileged).",
+    category: "permission_denied",
+    signature: [
+      'connect( <n> , {sa_family=af_unix, sun_path=" vcuda.sock "}, <n> ) = - <n> eacces (permission denied)',
+    ],
+  },
+  {
     id: "gpustack-1101",
     url: "https://github.com/gpustack/gpustack/issues/1101",
     repo: "gpustack/gpustack",
@@ -1103,6 +1127,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "gpustack-885",
+    url: "https://github.com/gpustack/gpustack/issues/885",
+    repo: "gpustack/gpustack",
+    split: "tune",
+    title: "Total number of attention heads must be divisible by tensor parallel size",
+    resolution:
+      "The scheduler picked a GPU count that does not divide the model's attention heads: choose a tensor-parallel size that divides them (fixed in GPUStack's allocation, issue #814).",
+    category: "tp_exceeds_kv_heads",
+    signature: [
+      "total number of attention heads must be divisible by tensor parallel size, gpustack did not follow this requirement when allocating gpus.",
+    ],
+  },
+  {
     id: "gunslinger-13",
     url: "https://github.com/MrFrenik/gunslinger/issues/13",
     repo: "MrFrenik/gunslinger",
@@ -1128,6 +1165,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "hami-16",
+    url: "https://github.com/Project-HAMi/HAMi/issues/16",
+    repo: "Project-HAMi/HAMi",
+    split: "holdout",
+    title: "非root用户算力无法隔离，无法查看分配资源",
+    resolution:
+      "A non-root user cannot open the shared-region cache file the virtual-GPU layer creates (errno 13): fix the permissions of the host's /usr/local/vgpu files (chmod) or move the cache file to a path the user can write.",
+    category: "permission_denied",
+    signature: [
+      "fail to open shrreg cache :errno= <n>",
+      "nvidia-smi: multiprocess_memory_limit.c : <n> : try_create_shrreg:assertion ' <n> ' failed",
+      "aborted (core dumped)",
+    ],
+  },
+  {
     id: "hami-615",
     url: "https://github.com/Project-HAMi/HAMi/issues/615",
     repo: "Project-HAMi/HAMi",
@@ -1140,6 +1192,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "npu-smi: error while loading shared libraries: libc_sec.so: cannot open shared object file: no such file or directory",
     ],
+  },
+  {
+    id: "hami-ascend-device-plugin-139",
+    url: "https://github.com/Project-HAMi/ascend-device-plugin/issues/139",
+    repo: "Project-HAMi/ascend-device-plugin",
+    split: "tune",
+    title: "[Bug]: hami-core workloads cannot open injected Ascend devices when all capabilities are dropped",
+    resolution:
+      "The injected /dev/davinci* nodes are owned by UID/GID 1000 (HwHiAiUser) with mode 0660 and the container drops every capability, so even root cannot open them: add CAP_DAC_OVERRIDE to the security context (or run as the device-owning UID/GID).",
+    category: "permission_denied",
+    signature: ["npu-smi: dcmi module initialize failed. ret is - <n>"],
   },
   {
     id: "hami-ascend-device-plugin-23",
@@ -1399,6 +1462,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Importing pyarrow before scikit-learn (which loads libgomp) triggers it; switching the import order avoids it.",
     category: "libgomp_static_tls",
     signature: ["# error: cannot allocate memory in static tls block"],
+  },
+  {
+    id: "linux-npu-driver-74",
+    url: "https://github.com/intel/linux-npu-driver/issues/74",
+    repo: "intel/linux-npu-driver",
+    split: "holdout",
+    title: "NPU Driver Fails to Detect Devices Due to Permission Issues",
+    resolution:
+      "The device node /dev/accel/accel0 is not accessible to non-root users: add the user to the render group (and set the node's group), as the driver's troubleshooting section describes.",
+    category: "permission_denied",
+    signature: ["<n> . observe the error: `[error] failed to open file ' accel0 ': permission denied`"],
   },
   {
     id: "llama-856",
@@ -2330,6 +2404,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "ms-swift-1353",
+    url: "https://github.com/modelscope/ms-swift/issues/1353",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "NPU微调报错AssertionError: Torch not compiled with CUDA enabled ，模型时qwen-7b-chat",
+    resolution:
+      "A CUDA code path runs on the NPU machine because the NPU dependencies are not set up as swift expects: reinstall them following swift's NPU inference and fine-tuning guide (torch_npu matching torch, CANN env sourced).",
+    category: "cuda_path_on_npu",
+    signature: ["npu微调报错assertionerror: torch not compiled with cuda enabled ，模型时qwen-7b-chat"],
+  },
+  {
     id: "ms-swift-2095",
     url: "https://github.com/modelscope/ms-swift/issues/2095",
     repo: "modelscope/ms-swift",
@@ -2482,6 +2567,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "megatron_version_mismatch",
     signature: [
       "importerror: cannot import name 'processgroupcollection' from 'megatron.core.process_groups_config' ( process_groups_config.py )",
+    ],
+  },
+  {
+    id: "nemo-speech-7647",
+    url: "https://github.com/NVIDIA-NeMo/Speech/issues/7647",
+    repo: "NVIDIA-NeMo/Speech",
+    split: "tune",
+    title: "megatron-core was not found",
+    resolution:
+      "The installed megatron-core (0.2) lacks ModelParallelConfig, which this NeMo needs, so NeMo reports megatron-core as missing: install the megatron-core release NeMo's requirements name (0.5 or later here).",
+    category: "megatron_version_mismatch",
+    signature: [
+      "[nemo w nemo_logging: <n> ] megatron-core was not found. please see the nemo readme for installation instructions: https: nemo #megatron-gpt.",
     ],
   },
   {
@@ -3191,6 +3289,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "sglang-plugin-fl-14",
+    url: "https://github.com/flagos-ai/sglang-plugin-FL/issues/14",
+    repo: "flagos-ai/sglang-plugin-FL",
+    split: "tune",
+    title: "FEP #29 Ascend — Version Conflict: sglang serve Cannot Start",
+    resolution:
+      "Installing SGLang 0.5.11 upgraded torch to 2.12 while the newest torch_npu for Ascend is 2.8/2.9, so torch_npu fails to import with an undefined symbol: keep torch at the version the installed torch_npu was built for (and the matching torchvision).",
+    category: "torch_npu_version_mismatch",
+    signature: ["→ importerror: undefined symbol"],
+  },
+  {
     id: "simonw-llm-1197",
     url: "https://github.com/simonw/llm/issues/1197",
     repo: "simonw/llm",
@@ -3225,6 +3334,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "shm_bus_error",
     signature: [
       "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+    ],
+  },
+  {
+    id: "slime-226",
+    url: "https://github.com/THUDM/slime/pull/226",
+    repo: "THUDM/slime",
+    split: "tune",
+    title: "fix: Add FSDP module backward compatibility to megatron.patch",
+    resolution:
+      "mbridge and the installed Megatron-LM are from mismatched releases (megatron.core.distributed.custom_fsdp is missing): use the Megatron-LM version mbridge expects, or the compatibility patch from this PR.",
+    category: "megatron_version_mismatch",
+    signature: [
+      "solve `modulenotfounderror: no module named 'megatron.core.distributed.custom_fsdp'` due to mismatch in mbridge and megatron-lm version.",
     ],
   },
   {
@@ -3560,6 +3682,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["modulenotfounderror: no module named 'megatron.bridge'"],
   },
   {
+    id: "verl-82",
+    url: "https://github.com/verl-project/verl/issues/82",
+    repo: "verl-project/verl",
+    split: "tune",
+    title: "No module named 'megatron.optimizer'",
+    resolution:
+      "megatron.optimizer exists only in the full Megatron-LM tree, not in the megatron-core package: put the Megatron-LM checkout of the supported version on PYTHONPATH.",
+    category: "megatron_version_mismatch",
+    signature: ["modulenotfounderror: no module named 'megatron.optimizer'"],
+  },
+  {
     id: "verl-pr332-ej0001",
     url: "https://github.com/verl-project/verl/pull/332",
     repo: "verl-project/verl",
@@ -3862,6 +3995,18 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "npu_oom",
     signature: [
       "【bug】：runtimeerror: npu out of memory. tried to allocate <n> gib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> gib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.",
+    ],
+  },
+  {
+    id: "vllm-ascend-2139",
+    url: "https://github.com/vllm-project/vllm-ascend/pull/2139",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug] Fix run bug in run_dp_server.sh",
+    resolution: "Qwen2.5-0.5B-Instruct has 14 attention heads, which tensor parallel size 4 does not divide: use TP 2.",
+    category: "tp_exceeds_kv_heads",
+    signature: [
+      "- the model's total number of attention heads ( <n> ) must be divisible by tensor parallel size. ( <n> -> <n> )",
     ],
   },
   {
