@@ -1,12 +1,14 @@
 // The simulated host's CUDA flavour (`sim init --accelerator cuda`): an 8x H100 machine with nvidia-smi in driver
 // 570's output format, a venv whose torch reports CUDA, and TRL / transformers / peft / accelerate / datasets
-// stand-ins whose trainers print the Transformers Trainer's log and fail the way torch does. To the product it is an
-// inventory entry with `accelerator: cuda`, a venv, a workdir and a PATH entry.
+// stand-ins whose trainers print the Transformers Trainer's log and fail the way torch does, a Hugging Face cache with
+// the base models and a llama.cpp clone for GGUF export. To the product it is an inventory entry with
+// `accelerator: cuda`, a venv, a workdir, a PATH entry and HF_HOME.
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { type HostSettings, HostSettingsSchema } from "../hosts/inventory.js";
 import { NEWEST_TRL } from "../knowledge/trl.js";
 import { simFile } from "./files.js";
+import { layOutHfCache, layOutLlamaCpp } from "./llama-cpp.js";
 import type { PackageSpec } from "./packages.js";
 import { DF_SHIM_SH } from "./shims.js";
 import { writeTree } from "./util.js";
@@ -77,7 +79,7 @@ export function cudaSimHostSettings(dir: string, config: CudaSimConfig = DEFAULT
     workdir: join(dir, "work"),
     npusPerNode: config.gpuCount,
     path: [join(dir, "bin")],
-    env: { CUDA_SIM_ROOT: dir },
+    env: { CUDA_SIM_ROOT: dir, HF_HOME: join(dir, "hf-home"), HF_HUB_OFFLINE: "1" },
     allowedDirs: [dir],
     description: `Simulated CUDA host (${config.gpuCount}x ${config.gpuName}, driver ${config.driver}, CUDA ${config.cuda})`,
   });
@@ -89,7 +91,8 @@ export async function layOutCudaSim(
   config: CudaSimConfig = DEFAULT_CUDA_SIM,
 ): Promise<{ dir: string; hostSettings: HostSettings }> {
   const dir = resolve(target);
-  for (const sub of ["bin", "venv", ".sim"]) await rm(join(dir, sub), { recursive: true, force: true });
+  for (const sub of ["bin", "venv", ".sim", "hf-home", "work/llama.cpp"])
+    await rm(join(dir, sub), { recursive: true, force: true });
   await mkdir(join(dir, ".sim"), { recursive: true });
   const python = findPython();
   const venv = join(dir, "venv");
@@ -103,6 +106,8 @@ export async function layOutCudaSim(
     "work/logs/.keep": "",
     "work/outputs/.keep": "",
   });
+  await layOutHfCache(join(dir, "hf-home"));
+  await layOutLlamaCpp(join(dir, "work", "llama.cpp"));
   await writeFile(
     join(dir, "SIMULATED_CUDA_HOST.txt"),
     `This directory is a simulated CUDA host (ascend-train sim): ${cudaSimHostSettings(dir, config).description}.\n`,

@@ -3,12 +3,15 @@
 // the result is complete (index ↔ shards ↔ tensors, embedding shapes ↔ config.json). Ends with how to load and serve it.
 import { posix } from "node:path";
 import { z } from "zod";
+import { exportGguf, GgufOutSchema, isTrlRecord } from "../export/gguf-export.js";
 import { checkHfDir, type HfCheck, readHfDirFacts } from "../export/hf-check.js";
 import { checkPathText, ensureWritablePath, PathNotAllowedError } from "../hosts/paths.js";
 import { shellQuote } from "../hosts/quote.js";
 import { hostOf, resolveSource, SourceError, sourceInputShape } from "../infer/source.js";
 import { converterMethods, getConverter } from "../knowledge/converters.js";
+import { LLAMA_CPP_TAG } from "../knowledge/llama-cpp.js";
 import { recipeAt } from "../knowledge/models.js";
+import { findRun } from "../runs/ledger.js";
 import { argsHint, callHint } from "../text/hint.js";
 import convertWeights from "./convert-weights.js";
 import { defineTool, ToolError } from "./tool.js";
@@ -59,7 +62,10 @@ export default defineTool({
     "run's TP/PP and layer split), copy the original model's tokenizer, processor and config files in, and check the " +
     "output is complete (the safetensors index covers every shard and tensor, every shard exists, embedding shapes " +
     "agree with config.json). Without confirm: the plan and checks. With confirm: converts. Returns how to load it " +
-    "with transformers and serve it with vLLM-Ascend. Next: run_inference, evaluate_model.",
+    "with transformers and serve it with vLLM-Ascend. Next: run_inference, evaluate_model. " +
+    `A TRL run on a CUDA host exports with format "gguf": the LoRA adapter merged into its base (peft merge_and_unload), ` +
+    `converted by the host's llama.cpp clone (convert_hf_to_gguf.py, ${LLAMA_CPP_TAG}), quantized by llama-quantize ` +
+    "(quantization, default q4_k_m) and the file's GGUF header checked (magic, version, counts, architecture, file type).",
   toolset: "train",
   kind: "destructive",
   input: z.object({
@@ -71,6 +77,21 @@ export default defineTool({
     overwrite: z.boolean().default(false).describe("Replace an existing export in targetDir"),
     timeoutMinutes: z.number().int().min(1).max(1440).default(240).describe("Stop the converter after this long"),
     confirm: z.boolean().default(false).describe("Convert. Without it, only the plan and checks come back."),
+    format: z
+      .enum(["hf", "gguf"])
+      .default("hf")
+      .describe(
+        '"hf": a Hugging Face directory (MindSpeed-MM runs); "gguf": a llama.cpp file (TRL runs on CUDA hosts)',
+      ),
+    quantization: z
+      .string()
+      .regex(/^[A-Za-z0-9_]{2,12}$/, "a llama-quantize type such as q4_k_m")
+      .default("q4_k_m")
+      .describe("format gguf: llama-quantize type (q4_k_m, q5_k_m, q6_k, q8_0, f16, bf16, …)"),
+    llamaCppDir: z
+      .string()
+      .optional()
+      .describe("format gguf: the llama.cpp clone on the host (default <workdir>/llama.cpp)"),
   }),
   output: z.object({
     host: z.string(),
@@ -95,16 +116,38 @@ export default defineTool({
     complete: z.boolean().nullable().describe("every completeness check passed (null before the export)"),
     usage: z.object({ transformers: z.string(), vllm: z.string() }).nullable(),
     notes: z.array(z.string()),
+    gguf: GgufOutSchema.optional().describe("format gguf: the steps, the file and its checked header"),
     next: z.string(),
   }),
   async handle(args, deps) {
+    if (args.format === "gguf")
+      return exportGguf(
+        {
+          runId: args.runId,
+          host: args.host,
+          quantization: args.quantization,
+          targetDir: args.targetDir,
+          llamaCppDir: args.llamaCppDir,
+          overwrite: args.overwrite,
+          timeoutMinutes: args.timeoutMinutes,
+          confirm: args.confirm,
+        },
+        deps,
+      );
     // A run is found on whichever host records it; a checkpoint directory is on the host named, else local.
     const host = await hostOf(deps.hosts, args);
     if (args.checkpointDir) checkPathText(args.checkpointDir, "checkpointDir");
     if (args.targetDir) checkPathText(args.targetDir, "targetDir");
     if (args.hfDir) checkPathText(args.hfDir, "hfDir");
-    const source = await resolveSource(deps.hosts, { ...args, host }).catch((error: Error) => {
-      if (error instanceof SourceError) throw new ToolError(`${error.message} ${error.fix}`);
+    const source = await resolveSource(deps.hosts, { ...args, host }).catch(async (error: Error) => {
+      if (error instanceof SourceError) {
+        const run = args.runId ? (await findRun(deps.hosts, args.runId, [host])).found : null;
+        if (run && isTrlRecord(run.record))
+          throw new ToolError(
+            `${run.record.id} is a TRL run: its output directory is already in Hugging Face format. Export it as GGUF with ${argsHint({ runId: run.record.id, format: "gguf", quantization: "q4_k_m" })}.`,
+          );
+        throw new ToolError(`${error.message} ${error.fix}`);
+      }
       throw error;
     });
     const { checkpoint, model, release, executor, settings } = source;
@@ -237,9 +280,19 @@ export default defineTool({
     const usage = r.usage
       ? [`Load with transformers:\n${r.usage.transformers}`, `Serve with vLLM-Ascend:\n$ ${r.usage.vllm}`]
       : [];
+    const gguf = r.gguf
+      ? [
+          ...r.gguf.steps.map((s) => `  [${s.outcome}] ${s.id}: ${s.command.split("\n")[0]}`),
+          r.gguf.header
+            ? `GGUF v${r.gguf.header.version}: ${r.gguf.header.tensorCount} tensors, ${r.gguf.header.kvCount} keys, ${r.gguf.header.architecture ?? "?"}, file type ${r.gguf.header.fileType ?? "?"}, ${r.gguf.header.sizeBytes} bytes`
+            : "",
+          r.gguf.usage ? `Run with llama.cpp:\n$ ${r.gguf.usage}` : "",
+        ]
+      : [];
     return [
       head,
-      r.command && `$ ${r.command}`,
+      !r.gguf && r.command && `$ ${r.command}`,
+      ...gguf,
       r.copied.length ? `Copied: ${r.copied.join(", ")}` : "",
       ...failed,
       ...usage,

@@ -149,10 +149,32 @@ class _Trainer:
         sys.stdout.flush()
 
     def save_model(self, output_dir=None):
+        """What Trainer.save_model leaves: the LoRA adapter (adapter_config.json naming the base, adapter weights) or
+        the whole model, and the tokenizer's files."""
+        import json
+
+        from transformers import AutoModelForCausalLM, AutoTokenizer, write_safetensors
+
         out = output_dir or self.args.output_dir
         os.makedirs(out, exist_ok=True)
-        with open(os.path.join(out, "adapter_config.json" if self.peft_config else "config.json"), "w") as f:
-            f.write("{}\n")
+        base = self.model if isinstance(self.model, str) else getattr(self.model, "name_or_path", "model")
+        if self.peft_config:
+            cfg = {"base_model_name_or_path": base, "peft_type": "LORA", "task_type": getattr(self.peft_config, "task_type", "CAUSAL_LM"),
+                   "r": getattr(self.peft_config, "r", 16), "lora_alpha": getattr(self.peft_config, "lora_alpha", 32),
+                   "target_modules": getattr(self.peft_config, "target_modules", "all-linear")}
+            with open(os.path.join(out, "adapter_config.json"), "w") as f:
+                json.dump(cfg, f, indent=2)
+            write_safetensors(os.path.join(out, "adapter_model.safetensors"), {
+                "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight": ("F32", [16, 256]),
+                "base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight": ("F32", [256, 16]),
+            })
+        else:
+            try:
+                AutoModelForCausalLM.from_pretrained(base).save_pretrained(out)
+            except OSError:
+                with open(os.path.join(out, "config.json"), "w") as f:
+                    f.write("{}\n")
+        AutoTokenizer.from_pretrained(base).save_pretrained(out)
 
     def push_to_hub(self, *args, **kwargs):
         raise RuntimeError("push_to_hub: no network on this host")
