@@ -86,6 +86,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "apisix-dashboard-2205",
+    url: "https://github.com/apache/apisix-dashboard/issues/2205",
+    repo: "apache/apisix-dashboard",
+    split: "tune",
+    title: "dos format shell",
+    resolution:
+      "The build script has DOS (CRLF) line endings, probably from being edited on Windows: convert it with dos2unix (and keep core.autocrlf from reintroducing CR).",
+    category: "windows_line_endings",
+    signature: ["env : 'bash\\r': no such file or directory"],
+  },
+  {
     id: "apk-dependency-graph-11",
     url: "https://github.com/alexzaitsev/apk-dependency-graph/issues/11",
     repo: "alexzaitsev/apk-dependency-graph",
@@ -489,6 +500,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "clearml-627",
+    url: "https://github.com/clearml/clearml/issues/627",
+    repo: "clearml/clearml",
+    split: "holdout",
+    title: "[OSError] no space left on device",
+    resolution:
+      "Files the pipeline left in /tmp (tmpfs, limited by memory in the pod) filled it: delete them, or mount /tmp on a larger volume (emptyDir).",
+    category: "disk_full",
+    signature: [
+      "after running a multi-step pipeline successfully, i rerun it with zero code change, however one (training) step (which invloves multiprocessing) throws the ```[oserror] no space left on device``` error message.",
+    ],
+  },
+  {
     id: "codellama-118",
     url: "https://github.com/meta-llama/codellama/issues/118",
     repo: "meta-llama/codellama",
@@ -575,6 +599,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "datasetinsights-107",
+    url: "https://github.com/Unity-Technologies/datasetinsights/issues/107",
+    repo: "Unity-Technologies/datasetinsights",
+    split: "tune",
+    title: "No space left when running training with more than 10 epochs",
+    resolution:
+      "The pod's temporary storage fills while the run writes TensorBoard files over many epochs: give the job a larger (or disk-backed) volume for its log/temp directory, or write the logs to persistent storage.",
+    category: "disk_full",
+    signature: [
+      "i'm getting `oserror: [errno <n> ] no space left on device` when i'm running train pipeline on kubeflow with epochs more than <n> with dataset having ~2k images.",
+    ],
+  },
+  {
     id: "datasets-2728",
     url: "https://github.com/huggingface/datasets/issues/2728",
     repo: "huggingface/datasets",
@@ -608,6 +645,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: "磁盘空间不足: the disk is full; free space.",
     category: "disk_full",
     signature: ["oserror: [errno <n> ] no space left on device", "磁盘空间不足......................."],
+  },
+  {
+    id: "dde-170",
+    url: "https://github.com/lmakarov/dde/issues/170",
+    repo: "lmakarov/dde",
+    split: "holdout",
+    title: "env: bash\\r: No such file or directory",
+    resolution:
+      "The project files have Windows line endings (git core.autocrlf=true converted them on clone): convert them with dos2unix and set core.autocrlf to input.",
+    category: "windows_line_endings",
+    signature: ["`env: bash\\r: no such file or directory`"],
   },
   {
     id: "deepep-584",
@@ -686,6 +734,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "detectron2-157",
+    url: "https://github.com/facebookresearch/detectron2/issues/157",
+    repo: "facebookresearch/detectron2",
+    split: "tune",
+    title: "cannot import name '_C'",
+    resolution:
+      "Running a demo from the root of the detectron2 git checkout imports the source tree's detectron2/ (without the compiled _C) instead of the installed package: run from another directory, or rename/remove the local detectron2 directory.",
+    category: "import_from_source_dir",
+    signature: ["cannot import name '_c'"],
+  },
+  {
     id: "detectron2-2580",
     url: "https://github.com/facebookresearch/detectron2/issues/2580",
     repo: "facebookresearch/detectron2",
@@ -695,6 +754,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The GPU cannot be opened by this process (held by another process or in exclusive mode): check nvidia-smi for the holder.",
     category: "device_busy",
     signature: ["runtimeerror: cuda error: all cuda-capable devices are busy or unavailable"],
+  },
+  {
+    id: "detectron2-298",
+    url: "https://github.com/facebookresearch/detectron2/issues/298",
+    repo: "facebookresearch/detectron2",
+    split: "tune",
+    title: "ImportError: cannot import name '_C' from 'detectron2'",
+    resolution:
+      "The demo is run from ~/detectron2, so Python imports the uncompiled source tree (/home/marco/detectron2/detectron2) instead of the installed package: run it from another directory, or build the extension in place.",
+    category: "import_from_source_dir",
+    signature: [
+      "but when trying to run a demo, it says ' importerror: cannot import name '_c' from 'detectron2' ( __init__.py )' :",
+    ],
   },
   {
     id: "diffuseq-82",
@@ -733,6 +805,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use).",
       "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).",
       "[e socket.cpp: <n> ] [c10d] the server socket has failed to listen on any",
+    ],
+  },
+  {
+    id: "dl-docker-21",
+    url: "https://github.com/floydhub/dl-docker/issues/21",
+    repo: "floydhub/dl-docker",
+    split: "tune",
+    title: '"No space left on device"',
+    resolution:
+      "The CUDA build writes its intermediate files to /tmp (and docker's storage), which ran out of space although the instance disk looked mostly free: point TMPDIR / docker's data root at a partition with room, or free space there.",
+    category: "disk_full",
+    signature: [
+      "driver_functions.h ( <n> ): catastrophic error: error while writing generated c++ file: **no space left on device**",
+      "<built-in>: <n> : <n> : fatal error: when writing output to : no space left on device",
     ],
   },
   {
@@ -1285,6 +1371,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "hymba-6",
+    url: "https://github.com/NVlabs/hymba/issues/6",
+    repo: "NVlabs/hymba",
+    split: "tune",
+    title: "Need to set a working version of transformers in the requirements",
+    resolution:
+      "transformers 4.48.1 removed is_torch_greater_or_equal_than_1_13, which the model code imports: install transformers 4.47.0 (works) until the code is updated.",
+    category: "transformers_version_conflict",
+    signature: [
+      "> importerror: cannot import name 'is_torch_greater_or_equal_than_1_13' from 'transformers.pytorch_utils' ( pytorch_utils.py )",
+    ],
+  },
+  {
     id: "iepile-15",
     url: "https://github.com/zjunlp/IEPile/issues/15",
     repo: "zjunlp/IEPile",
@@ -1453,6 +1552,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "lerobot-59",
+    url: "https://github.com/huggingface/lerobot/issues/59",
+    repo: "huggingface/lerobot",
+    split: "tune",
+    title: "Installation - [Errno 28] No space left on device (disk space error)",
+    resolution:
+      "The torch/CUDA wheels are unpacked in /tmp, whose partition is too small: set TMPDIR to a directory on a partition with enough space (mkdir ~/tmp; export TMPDIR=~/tmp).",
+    category: "disk_full",
+    signature: [],
+  },
+  {
     id: "lightgbm-6509",
     url: "https://github.com/lightgbm-org/LightGBM/issues/6509",
     repo: "lightgbm-org/LightGBM",
@@ -1473,6 +1583,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The device node /dev/accel/accel0 is not accessible to non-root users: add the user to the render group (and set the node's group), as the driver's troubleshooting section describes.",
     category: "permission_denied",
     signature: ["<n> . observe the error: `[error] failed to open file ' accel0 ': permission denied`"],
+  },
+  {
+    id: "llama-493",
+    url: "https://github.com/meta-llama/llama/issues/493",
+    repo: "meta-llama/llama",
+    split: "tune",
+    title: "download.sh: line 2: $'\\r': command not found",
+    resolution:
+      "The script was checked out with Windows (CRLF) line endings: convert it to LF (dos2unix download.sh, or the editor's EOL conversion).",
+    category: "windows_line_endings",
+    signature: [
+      "run download.sh by cygwin in windows but it give back \"download.sh: line <n> : $'\\r': command not found\"",
+    ],
   },
   {
     id: "llama-856",
@@ -2301,6 +2424,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "minicons-94",
+    url: "https://github.com/kanishkamisra/minicons/issues/94",
+    repo: "kanishkamisra/minicons",
+    split: "tune",
+    title: 'transformers = ">=4.53" --> transformers = ">=4.53,<5"',
+    resolution:
+      "transformers 5 removed AutoModelForVision2Seq, which this package imports: pin transformers below 5 (>=4.53,<5) or upgrade to the package release that fixed the import.",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name 'automodelforvision2seq' from 'transformers' ( __init__.py )"],
+  },
+  {
     id: "mmcv-3203",
     url: "https://github.com/open-mmlab/mmcv/issues/3203",
     repo: "open-mmlab/mmcv",
@@ -2818,6 +2952,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: 'The script has Windows (CRLF) line endings: convert with dos2unix or sed -i "s/\\r$//".',
     category: "windows_line_endings",
     signature: ["env: bash\\r: no such file or directory"],
+  },
+  {
+    id: "php-framework-benchmark-65",
+    url: "https://github.com/kenjis/php-framework-benchmark/issues/65",
+    repo: "kenjis/php-framework-benchmark",
+    split: "tune",
+    title: "Command Not Found?",
+    resolution:
+      "The repository was cloned on a Windows host, so the scripts have CRLF line endings: run dos2unix on the .sh files (confirmed to work).",
+    category: "windows_line_endings",
+    signature: [
+      "setup.sh: line <n> : $'\\r': command not found",
+      "setup.sh: line <n> : syntax error near unexpected token `$'do\\r''",
+    ],
   },
   {
     id: "pipedream-28",
@@ -3461,6 +3609,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "missing_weights",
     signature: [
       "oserror: error no file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory t5-v1_1-xxl.",
+    ],
+  },
+  {
+    id: "torch-distro-247",
+    url: "https://github.com/torch/distro/issues/247",
+    repo: "torch/distro",
+    split: "tune",
+    title: "compilation terminated.CMake Error at THC_generated_THCTensorMathCompareTByte.cu.o.cmake:267 (message)",
+    resolution:
+      "The build ran out of space in /tmp while writing compiler intermediates: free space there or set TMPDIR to a larger partition, then rebuild.",
+    category: "disk_full",
+    signature: [
+      "tmpxft_00005cb9_00000000-4_thctensorsortbyte.cudafe1.stub.c : <n> : <n> : fatal error: error writing to cc2myx0t.s : no space left on device",
+      "ptxas fatal : internal error: writing file",
     ],
   },
   {
