@@ -80,11 +80,14 @@ export function flagSpecs(input: z.ZodObject): FlagSpec[] {
     const jsonType = Array.isArray(prop.type) ? prop.type.find((t) => t !== "null") : prop.type;
     const type: FlagType = prop.enum
       ? "enum"
-      : jsonType === "string" || jsonType === "boolean" || jsonType === "array"
-        ? jsonType
-        : jsonType === "integer" || jsonType === "number"
-          ? "number"
-          : "json";
+      : // A list of lists (VPP layer rows) is typed as JSON: commas cannot separate it.
+        jsonType === "array" && prop.items?.type === "array"
+        ? "json"
+        : jsonType === "string" || jsonType === "boolean" || jsonType === "array"
+          ? jsonType
+          : jsonType === "integer" || jsonType === "number"
+            ? "number"
+            : "json";
     return {
       field,
       flag: kebab(field),

@@ -298,7 +298,6 @@ function internvl2Args(ctx: TemplateContext): ArgBlocks {
   const rotary = size === "2b" ? 100000 : big ? 500000 : 1000000;
   const gpt = [
     ...PARALLEL,
-    ...(ctx.vpp ? [`--virtual-pipeline-model-parallel-size ${ctx.vpp.size}`] : []),
     "--micro-batch-size ${MBS}",
     "--global-batch-size ${GBS}",
     `--seq-length ${ctx.seqLength}`,
@@ -430,6 +429,17 @@ function fsdp2JsonArgs(ctx: TemplateContext): ArgBlocks {
 }
 
 export function megatronArgs(ctx: TemplateContext): ArgBlocks {
+  const blocks = familyArgs(ctx);
+  if (!ctx.vpp) return blocks;
+  // finetune_internvl2_8B_vpp.sh: the virtual stages per rank right after the pipeline size. MindSpeed-MM refuses
+  // --num-layers-per-virtual-pipeline-stage (validate_args_patch.py: "deprecated"), so only the size is passed.
+  const at = blocks.gpt.indexOf("--pipeline-model-parallel-size ${PP}");
+  const gpt = [...blocks.gpt];
+  gpt.splice(at + 1, 0, `--virtual-pipeline-model-parallel-size ${ctx.vpp.size}`);
+  return { ...blocks, gpt };
+}
+
+function familyArgs(ctx: TemplateContext): ArgBlocks {
   switch (ctx.model.exampleDir) {
     case "qwen2vl":
     case "qwen2.5vl":

@@ -3,7 +3,7 @@ import { posix } from "node:path";
 import { lookupModel } from "../knowledge/lookup.js";
 import { getModel, recipeAt } from "../knowledge/models.js";
 import { isReleaseTag, type ReleaseTag } from "../knowledge/release-tags.js";
-import type { ModelEntry } from "../knowledge/types.js";
+import type { ModelEntry, TrainingDefaults } from "../knowledge/types.js";
 import { toJson, toYaml } from "./emit.js";
 import { launchScript } from "./launch.js";
 import type { ConfigTemplate, PlanPaths, TemplateContext } from "./template.js";
@@ -17,6 +17,7 @@ import { QWEN35_TEMPLATE, QWEN36_TEMPLATE } from "./templates-qwen35.js";
 import { STEP3VL_TEMPLATE } from "./templates-step3vl.js";
 import type { PlannedFile, TrainingParams, TrainingPlan } from "./types.js";
 import { evenSplit, validatePlan, vitSplit } from "./validate.js";
+import { checkVpp, defaultVppRows, rankSums, type VppLayout } from "./vpp.js";
 
 const CUSTOM_TEMPLATE: ConfigTemplate = {
   defaultPaths(model) {
@@ -87,6 +88,28 @@ export function resolveModel(modelId: string): ModelEntry {
     "model",
     found.suggestions[0],
   );
+}
+
+/**
+ * The virtual-pipeline layout: the rows given, else the recipe's when the pipeline and size are its own, else the
+ * default split; the recipe's own layout when nothing was asked and its pipeline and split are kept; null otherwise
+ * (vpp 1, or no VPP asked on a recipe without one).
+ */
+function resolveVpp(model: ModelEntry, d: TrainingDefaults, params: TrainingParams, pp: number): VppLayout | null {
+  const size = params.vpp ?? params.vppLlmLayerSplit?.length ?? params.vppVitLayerSplit?.length;
+  if (size === undefined) {
+    // The recipe's VPP layout holds only for its own pipeline and split.
+    const kept = d.vpp && pp === d.pp && params.llmLayerSplit === undefined && params.vitLayerSplit === undefined;
+    return kept ? d.vpp! : null;
+  }
+  if (size <= 1) return null;
+  const own = d.vpp && d.vpp.size === size && pp === d.pp ? d.vpp : null;
+  const arch = model.arch;
+  return {
+    size,
+    llm: params.vppLlmLayerSplit ?? own?.llm ?? (arch ? defaultVppRows(arch.llm.layers, pp, size, "llm") : []),
+    vit: params.vppVitLayerSplit ?? own?.vit ?? (arch?.vit ? defaultVppRows(arch.vit.layers, pp, size, "vit") : []),
+  };
 }
 
 export function resolveTrainingPlan(
@@ -161,9 +184,12 @@ export function resolveTrainingPlan(
       : null;
   }
 
-  // The recipe's VPP layout holds only for its own pipeline and split.
-  const vpp =
-    d.vpp && pp === d.pp && params.llmLayerSplit === undefined && params.vitLayerSplit === undefined ? d.vpp : null;
+  const vpp = resolveVpp(model, d, params, pp);
+  // With VPP a rank holds the sum of its column: the per-rank split the other checks and the converter read.
+  if (vpp?.llm.every((r) => r.length === pp) && vpp.vit.every((r) => r.length === pp)) {
+    llmSplit = rankSums(vpp.llm);
+    vit = rankSums(vpp.vit);
+  }
   const outputDir = params.outputDir ?? `./examples/${model.exampleDir}`;
   const defaults = template.defaultPaths(model, recipe);
   const paths: PlanPaths = {
@@ -195,7 +221,7 @@ export function resolveTrainingPlan(
     fileRef: (name) => (outputDir.endsWith("/") ? `${outputDir}${name}` : `${outputDir}/${name}`),
   };
 
-  const errors = validatePlan(model, {
+  const splitChecks = validatePlan(model, {
     backend: recipe.backend,
     tp,
     pp,
@@ -209,6 +235,37 @@ export function resolveTrainingPlan(
     vitSplit: vit,
     allowEmptyLeadingLlmStage: model.exampleDir === "internvl2.5" || model.exampleDir === "internvl2",
   });
+  // With VPP the per-stage splits checked above are the ranks' column sums: their issues name the rows.
+  const errors = vpp
+    ? splitChecks.map((e) =>
+        e.field === "llmLayerSplit" || e.field === "vitLayerSplit"
+          ? {
+              field: e.field === "llmLayerSplit" ? "vppLlmLayerSplit" : "vppVitLayerSplit",
+              message: `Per rank (the column sums of the virtual stages): ${e.message.replace(/; (use|e\.g\.) .*$/, ".")}`,
+            }
+          : e,
+      )
+    : splitChecks;
+  if (vpp) {
+    if (params.llmLayerSplit !== undefined || params.vitLayerSplit !== undefined) {
+      errors.push({
+        field: "llmLayerSplit",
+        message: `With vpp=${vpp.size} the layers are given per virtual stage: pass vppLlmLayerSplit / vppVitLayerSplit (one row per virtual stage, ${pp} entries each) instead of llmLayerSplit / vitLayerSplit.`,
+      });
+    }
+    errors.push(
+      ...checkVpp(model, {
+        backend: recipe.backend,
+        entry: recipe.entry,
+        release: tag,
+        pp,
+        gradAccSteps,
+        microBatchSize,
+        dp,
+        vpp,
+      }),
+    );
+  }
   const warnings: string[] = [];
   if (d.hostfile && params.nodes === undefined) {
     warnings.push(
@@ -218,7 +275,7 @@ export function resolveTrainingPlan(
   for (const d of recipe.upstreamDifferences ?? []) {
     warnings.push(`Differs from upstream ${recipe.script} (${tag}) on purpose: ${d.key}: ${d.reason}`);
   }
-  if (d.vpp && !vpp)
+  if (d.vpp && !vpp && params.vpp === undefined)
     warnings.push(
       `The example runs ${d.vpp.size} virtual pipeline stages per rank for its pp=${d.pp} split; with the pipeline or split changed this plan runs without VPP.`,
     );
@@ -265,7 +322,7 @@ export function resolveTrainingPlan(
     seqLength: ctx.seqLength,
     lr: ctx.lr,
     layerSplit: { llm: llmSplit, vit },
-    ...(vpp ? { vpp: vpp.size } : {}),
+    ...(vpp ? { vpp: vpp.size, vppLayerSplit: { llm: vpp.llm, vit: vpp.vit } } : {}),
     paths,
     datasetAttr: template.datasetAttr?.(ctx) ?? null,
     env: recipe.env,

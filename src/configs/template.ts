@@ -2,6 +2,7 @@
 import type { ResolvedRecipe } from "../knowledge/models.js";
 import type { ModelEntry } from "../knowledge/types.js";
 import type { FileRole } from "./types.js";
+import type { VppLayout } from "./vpp.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: config trees are free-form JSON, indexed by key path
 export type ConfigObject = Record<string, any>;
@@ -33,8 +34,8 @@ export interface TemplateContext {
   lr: number;
   llmSplit: number[] | null;
   vitSplit: number[] | null;
-  /** The recipe's virtual-pipeline layout, kept when the pipeline and split are the recipe's. */
-  vpp: { size: number; llm: number[][]; vit: number[][] } | null;
+  /** The virtual-pipeline layout (the recipe's, or the one asked for), or null without VPP. */
+  vpp: VppLayout | null;
   paths: PlanPaths;
   /** Where a sibling config file lives, as the launch script and configs refer to it. */
   fileRef(name: string): string;
@@ -54,6 +55,14 @@ export interface ConfigTemplate {
   files(ctx: TemplateContext): TemplateFile[];
   /** dataset_param.attr of the data config, for checking the dataset's field names. */
   datasetAttr?(ctx: TemplateContext): Record<string, string> | null;
+}
+
+/** pipeline_num_layers of the text decoder and the ViT: one row per virtual stage with VPP, else per stage. */
+export function pipelineLayers(ctx: TemplateContext): {
+  llm: number[] | number[][] | null;
+  vit: number[] | number[][] | null;
+} {
+  return ctx.vpp ? { llm: ctx.vpp.llm, vit: ctx.vpp.vit } : { llm: ctx.llmSplit, vit: ctx.vitSplit };
 }
 
 /** Keeps the non-null string fields of an attr block: the dataset keys it names. */

@@ -1,6 +1,6 @@
 // GLM-4.1V (Megatron JSON), GLM-4.5V (FSDP2 JSON + YAML) and DeepSeek-VL2 (Megatron JSON).
 import { DROP, merge, type Patch } from "./merge.js";
-import { attrFields, type ConfigObject, type ConfigTemplate, type TemplateFile } from "./template.js";
+import { attrFields, type ConfigObject, type ConfigTemplate, pipelineLayers, type TemplateFile } from "./template.js";
 import { basename, qwenDataJson } from "./templates-qwen-json.js";
 
 const LLAVA = "./data/mllm_format_llava_instruct_data.json";
@@ -128,8 +128,9 @@ export const GLM41V_TEMPLATE: ConfigTemplate = {
       },
     });
     const model = glm41Model();
-    if (ctx.llmSplit) model.text_decoder.pipeline_num_layers = ctx.llmSplit;
-    if (ctx.vitSplit) model.image_encoder.vision_encoder.pipeline_num_layers = ctx.vitSplit;
+    const layers = pipelineLayers(ctx);
+    if (layers.llm) model.text_decoder.pipeline_num_layers = layers.llm;
+    if (layers.vit) model.image_encoder.vision_encoder.pipeline_num_layers = layers.vit;
     return [
       { role: "data-config", name: basename(dataFile!), upstream: dataFile!, format: "json", value: data },
       { role: "model-config", name: basename(modelFile!), upstream: modelFile!, format: "json", value: model },

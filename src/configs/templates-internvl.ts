@@ -1,7 +1,13 @@
 // InternVL2.5 / InternVL3 (Megatron JSON) and InternVL3.5 (pretrain_transformers.py JSON + fsdp2_config.yaml).
 import type { ReleaseTag } from "../knowledge/release-tags.js";
 import { DROP, merge, type Patch } from "./merge.js";
-import type { ConfigObject, ConfigTemplate, TemplateContext, TemplateFile } from "./template.js";
+import {
+  type ConfigObject,
+  type ConfigTemplate,
+  pipelineLayers,
+  type TemplateContext,
+  type TemplateFile,
+} from "./template.js";
 import { basename } from "./templates-qwen-json.js";
 
 const IMAGE_MEAN = [0.485, 0.456, 0.406];
@@ -247,8 +253,9 @@ export const INTERNVL_TEMPLATE: ConfigTemplate = {
     const release = ctx.recipe.release;
     const [dataFile, modelFile] = ctx.recipe.configFiles;
     const model = internvlModel(family, size, release) as ConfigObject;
-    if (ctx.llmSplit) model.text_decoder.pipeline_num_layers = ctx.llmSplit;
-    if (ctx.vitSplit) model.image_encoder.vision_encoder.pipeline_num_layers = ctx.vitSplit;
+    const layers = pipelineLayers(ctx);
+    if (layers.llm) model.text_decoder.pipeline_num_layers = layers.llm;
+    if (layers.vit) model.image_encoder.vision_encoder.pipeline_num_layers = layers.vit;
     const data = internvlData({
       dataPath: ctx.paths.dataset,
       dataFolder: ctx.paths.datasetDir,
@@ -545,15 +552,14 @@ export const INTERNVL2_TEMPLATE: ConfigTemplate = {
         text_decoder: { pipeline_num_layers: DROP },
         image_encoder: { vision_encoder: { pipeline_num_layers: DROP } },
       }) as ConfigObject;
-    } else if (ctx.vpp) {
-      // model_8B_vpp.json: one row per virtual stage; the ViT trains with it.
-      model.text_decoder.pipeline_num_layers = ctx.vpp.llm;
-      model.image_encoder.vision_encoder.pipeline_num_layers = ctx.vpp.vit;
-      model.image_encoder.vision_encoder.freeze = false;
     } else {
-      if (ctx.llmSplit) model.text_decoder.pipeline_num_layers = ctx.llmSplit;
-      if (ctx.vitSplit) model.image_encoder.vision_encoder.pipeline_num_layers = ctx.vitSplit;
+      // With VPP (model_8B_vpp.json) one row per virtual stage.
+      const layers = pipelineLayers(ctx);
+      if (layers.llm) model.text_decoder.pipeline_num_layers = layers.llm;
+      if (layers.vit) model.image_encoder.vision_encoder.pipeline_num_layers = layers.vit;
     }
+    // model_8B_vpp.json trains the ViT too.
+    if (ctx.recipe.variant === "vpp") model.image_encoder.vision_encoder.freeze = false;
     const data = internvlData({
       dataPath: ctx.paths.dataset,
       dataFolder: ctx.paths.datasetDir,

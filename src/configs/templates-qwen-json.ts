@@ -7,6 +7,7 @@ import {
   attrFields,
   type ConfigObject,
   type ConfigTemplate,
+  pipelineLayers,
   type TemplateContext,
   type TemplateFile,
 } from "./template.js";
@@ -273,8 +274,9 @@ export function qwenModelJson(
   const value = merge(baseModel(qwen25), sizePatch, ...releasePatches(qwen25, size, release)) as ConfigObject;
   // FSDP2 runs ignore the pipeline lists; keep the standard example's.
   const standard = recipeAt(ctx.model, release, "")?.defaults;
-  const llm = ctx.llmSplit ?? standard?.llmLayerSplit;
-  const vit = ctx.vitSplit ?? standard?.vitLayerSplit;
+  const layers = pipelineLayers(ctx);
+  const llm = layers.llm ?? standard?.llmLayerSplit;
+  const vit = layers.vit ?? standard?.vitLayerSplit;
   if (llm) value.text_decoder.pipeline_num_layers = llm;
   if (vit) value.image_encoder.vision_encoder.pipeline_num_layers = vit;
   if (qwen25) value.text_decoder.seq_length = ctx.seqLength;

@@ -29,6 +29,12 @@ export interface TrainingParams {
   lr?: number;
   llmLayerSplit?: number[];
   vitLayerSplit?: number[];
+  /** Virtual pipeline stages per rank (--virtual-pipeline-model-parallel-size); 1 runs without VPP. */
+  vpp?: number;
+  /** VPP: LLM layers per virtual stage, one row per virtual stage, one entry per pipeline rank (pipeline_num_layers). */
+  vppLlmLayerSplit?: number[][];
+  /** VPP: ViT layers per virtual stage, same shape. */
+  vppVitLayerSplit?: number[][];
   /** CANN install root on the host (for the launch script). */
   cannRoot?: string;
   /** MindSpeed-MM checkout on the host; the launch script cds there. */
@@ -82,8 +88,10 @@ export interface TrainingPlan {
   lr: number;
   /** Per pipeline stage; null where the backend has no pipeline split (FSDP2). */
   layerSplit: { llm: number[] | null; vit: number[] | null };
-  /** Virtual pipeline stages per rank (--virtual-pipeline-model-parallel-size), when the recipe's VPP layout is kept. */
+  /** Virtual pipeline stages per rank (--virtual-pipeline-model-parallel-size) when the plan runs VPP. */
   vpp?: number;
+  /** With VPP: the layers of each virtual stage (pipeline_num_layers rows); layerSplit then holds the rank sums. */
+  vppLayerSplit?: { llm: number[][]; vit: number[][] };
   paths: { outputDir: string; hfDir: string; ckptDir: string; saveDir: string; dataset: string; datasetDir: string };
   /** Dataset field names the data config expects (dataset_param.attr), or null when the format has none. */
   datasetAttr: Record<string, string> | null;

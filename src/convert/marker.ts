@@ -23,6 +23,11 @@ export const ConvertMarkerSchema = z.object({
   pp: z.number().int().positive(),
   ep: z.number().int().positive(),
   layerSplit: z.object({ llm: split, vit: split }),
+  /** Virtual pipeline checkpoints (model0, model1 … per rank): the layers of each virtual stage. */
+  vpp: z
+    .object({ size: z.number().int().positive(), llm: z.array(z.array(z.number().int().nonnegative())) })
+    .nullable()
+    .optional(),
   source: z.string(),
   output: z.string(),
   command: z.string(),
@@ -56,7 +61,14 @@ export async function readMarker(executor: HostExecutor, dir: string): Promise<C
 /** Differences between a marker and the layout a run (or a conversion) expects; empty when they agree. */
 export function markerMismatch(
   marker: ConvertMarker,
-  want: { tp: number; pp: number; llm: number[] | null; vit: number[] | null },
+  want: {
+    tp: number;
+    pp: number;
+    llm: number[] | null;
+    vit: number[] | null;
+    /** The run's virtual stages (null: a plain pipeline); left out, not compared. */
+    vpp?: { size: number; llm: number[][] } | null;
+  },
 ): string[] {
   const out: string[] = [];
   const same = (a: number[] | null, b: number[] | null) => a === null || b === null || a.join() === b.join();
@@ -66,5 +78,13 @@ export function markerMismatch(
     out.push(`LLM layers ${JSON.stringify(marker.layerSplit.llm)} (wanted ${JSON.stringify(want.llm)})`);
   if (!same(marker.layerSplit.vit, want.vit))
     out.push(`ViT layers ${JSON.stringify(marker.layerSplit.vit)} (wanted ${JSON.stringify(want.vit)})`);
+  // Markers written before the field existed say nothing either way.
+  if (want.vpp !== undefined && marker.vpp !== undefined) {
+    // A VPP checkpoint stores model0..modelN per rank, a plain one 'model': the rows must agree, not only their sums.
+    const have = marker.vpp ? JSON.stringify(marker.vpp.llm) : null;
+    const wanted = want.vpp ? JSON.stringify(want.vpp.llm) : null;
+    if (have !== wanted)
+      out.push(`virtual stages ${have ?? "none (plain pipeline)"} (wanted ${wanted ?? "none (plain pipeline)"})`);
+  }
   return out;
 }

@@ -30,6 +30,10 @@ export interface ConvertRequest {
   nodes?: number;
   llmLayerSplit?: number[];
   vitLayerSplit?: number[];
+  /** Virtual pipeline stages per rank and their layers, as build_configs takes them. */
+  vpp?: number;
+  vppLlmLayerSplit?: number[][];
+  vppVitLayerSplit?: number[][];
   /** resplit: the source checkpoint's layout, when it carries no marker. */
   sourceTp?: number;
   sourceLlmLayerSplit?: number[];
@@ -155,6 +159,9 @@ export function planConversion(req: ConvertRequest): ConvertPlan {
       nodes: req.nodes,
       llmLayerSplit: req.llmLayerSplit,
       vitLayerSplit: req.vitLayerSplit,
+      vpp: req.vpp,
+      vppLlmLayerSplit: req.vppLlmLayerSplit,
+      vppVitLayerSplit: req.vppVitLayerSplit,
       hfDir: req.hfDir,
       ckptDir: req.ckptDir,
     });
@@ -216,12 +223,15 @@ export function planConversion(req: ConvertRequest): ConvertPlan {
   const cfg = info.argStyle === "cfg";
   const dcpOut = method === "hf_to_mm_dcp";
   const layout = cfg ? layoutFrom(model, plan, plan.layerSplit.llm, plan.layerSplit.vit) : undefined;
-  const vpp = recipe?.defaults.vpp;
-  if (layout && vpp && plan.vpp === vpp.size) layout.vpp = { llm: vpp.llm, vit: vpp.vit };
-  if (layout?.vpp && (method === "mm_to_hf" || method === "resplit")) {
+  // The training plan's virtual stages, row for row: VppParallelConfig takes the same lists as pipeline_num_layers.
+  if (layout && plan.vppLayerSplit) layout.vpp = plan.vppLayerSplit;
+  // hf_to_mm's save_by_vpp writes one state dict per virtual stage (model0, model1 …) into each rank's file; mm_to_hf,
+  // lora_mm_to_hf, resplit and merge_base_lora_weight read the single 'model' entry of a plain pipeline checkpoint.
+  if (layout?.vpp && VPP_UNREADABLE.has(method)) {
     throw new ConvertRefusal(
-      `${method} of a virtual-pipeline checkpoint is not supported upstream (the README converts VPP weights to HF and back); use the ${model.id} recipe without VPP for it.`,
-      "method",
+      `${method} reads one 'model' state dict per rank; a virtual-pipeline checkpoint (vpp=${plan.vpp}) holds model0..model${(plan.vpp ?? 1) - 1} per rank, which upstream's converters do not read. Convert it with the plan without VPP (vpp 1) only if the checkpoint was saved without VPP.`,
+      "vpp",
+      1,
     );
   }
   let sourceLayout: ParallelLayout | undefined;
@@ -287,6 +297,14 @@ export function planConversion(req: ConvertRequest): ConvertPlan {
     notes,
   };
 }
+
+/** Methods that read a Megatron checkpoint rank by rank from its single 'model' entry. */
+const VPP_UNREADABLE: ReadonlySet<ConvertMethod> = new Set([
+  "mm_to_hf",
+  "lora_mm_to_hf",
+  "resplit",
+  "merge_base_lora_weight",
+]);
 
 /** Models whose README converts with --tie_weight_mapping (lm_head tied to the embedding). */
 const TIED_BY_README = new Set(["qwen3_5-4b"]);

@@ -229,7 +229,13 @@ function checkWeights(n: NodeContext, config: RunConfig, add: Add): void {
   }
   if (marker) {
     // The layer split is invisible in the tree; convert_weights recorded the one it used.
-    const diff = markerMismatch(marker, { tp: config.tp, pp: config.pp, llm: config.llmSplit, vit: null });
+    const diff = markerMismatch(marker, {
+      tp: config.tp,
+      pp: config.pp,
+      llm: config.llmSplit,
+      vit: null,
+      ...(config.kind === "megatron-json" ? { vpp: config.vpp } : {}),
+    });
     if (diff.length > 0) {
       add({
         id: "weights",

@@ -24,6 +24,8 @@ export interface RunConfig {
   /** Paths the run reads (dataset files, tokenizer / HF dir) that must exist on every node. */
   inputs: string[];
   llmSplit: number[] | null;
+  /** Virtual pipeline: stages per rank and the LLM layers of each virtual stage (pipeline_num_layers rows). */
+  vpp: { size: number; llm: number[][] } | null;
   /** The run trains LoRA adapters (--lora-target-modules, lora_args, training.lora.enable). */
   lora: boolean;
   issues: ConfigIssue[];
@@ -133,6 +135,93 @@ function checkModel(
   return llmSplit;
 }
 
+const rowsOf = (v: unknown): number[][] | null =>
+  Array.isArray(v) && v.length > 0 && v.every((r) => Array.isArray(r))
+    ? (v as unknown[][]).map((r) => r.map((n) => Number(n)))
+    : null;
+
+/**
+ * Virtual pipeline (VPP) as MindSpeed-MM checks it at start-up: --virtual-pipeline-model-parallel-size equal to the
+ * number of pipeline_num_layers rows (validate_args_patch.py), each row one entry per pipeline rank and the ViT rows
+ * as many (vlm_model.py), pp >= 2, and no --num-layers-per-virtual-pipeline-stage (refused as deprecated).
+ */
+function checkVirtualPipeline(
+  model: Obj,
+  pp: number,
+  flags: Record<string, string | true>,
+  gradAccSteps: number | null,
+  issues: ConfigIssue[],
+): { size: number; llm: number[][] } | null {
+  const rebuild = "Rebuild the configs with build_configs using the same pp and vpp, or fix the file by hand.";
+  if (flags["num-layers-per-virtual-pipeline-stage"] !== undefined) {
+    issues.push({
+      level: "error",
+      message:
+        "The script passes --num-layers-per-virtual-pipeline-stage, which MindSpeed-MM refuses as deprecated (AssertionError at start-up).",
+      fix: "Pass --virtual-pipeline-model-parallel-size N with N rows of pipeline_num_layers in the model config instead.",
+    });
+  }
+  const size = numOr(flags["virtual-pipeline-model-parallel-size"]);
+  const llm = rowsOf(obj(model.text_decoder).pipeline_num_layers);
+  const vit = rowsOf(obj(obj(model.image_encoder).vision_encoder).pipeline_num_layers);
+  const vpp = size !== null && size > 1;
+  if (!vpp) {
+    if (llm) {
+      issues.push({
+        level: "error",
+        message: `text_decoder.pipeline_num_layers has ${llm.length} rows (one per virtual stage) but the script passes no --virtual-pipeline-model-parallel-size; the model then reads ${llm.length} stages against pipeline-model-parallel-size ${pp} and stops.`,
+        fix: `Add --virtual-pipeline-model-parallel-size ${llm.length} to the script, or give one flat list per pipeline stage. ${rebuild}`,
+      });
+    }
+    return null;
+  }
+  if (pp < 2) {
+    issues.push({
+      level: "error",
+      message: `--virtual-pipeline-model-parallel-size ${size} needs a pipeline, but pipeline-model-parallel-size is ${pp}.`,
+      fix: rebuild,
+    });
+  }
+  // Megatron's interleaved schedule takes the micro-batches of a step in groups of pp.
+  if (pp >= 2 && gradAccSteps !== null && gradAccSteps % pp !== 0) {
+    issues.push({
+      level: "error",
+      message: `GRAD_ACC_STEP=${gradAccSteps} micro-batches per step is not a multiple of pipeline-model-parallel-size ${pp}, which the interleaved (VPP) schedule needs.`,
+      fix: `Set GRAD_ACC_STEP to a multiple of ${pp} (e.g. ${Math.max(pp, Math.ceil(gradAccSteps / pp) * pp)}).`,
+    });
+  }
+  if (!llm || llm.length !== size) {
+    issues.push({
+      level: "error",
+      message: `--virtual-pipeline-model-parallel-size ${size} needs text_decoder.pipeline_num_layers as ${size} rows (one per virtual stage); the model config has ${llm ? `${llm.length} rows` : "a flat list"}.`,
+      fix: rebuild,
+    });
+    return null;
+  }
+  for (const [part, rows] of [
+    ["text_decoder", llm],
+    ["vision_encoder", vit],
+  ] as const) {
+    if (!rows) continue;
+    if (rows.length !== size) {
+      issues.push({
+        level: "error",
+        message: `${part}.pipeline_num_layers has ${rows.length} rows but --virtual-pipeline-model-parallel-size is ${size}.`,
+        fix: rebuild,
+      });
+    }
+    const bad = rows.findIndex((r) => r.length !== pp);
+    if (bad >= 0) {
+      issues.push({
+        level: "error",
+        message: `${part}.pipeline_num_layers row ${bad} has ${rows[bad]!.length} entries but pipeline-model-parallel-size is ${pp}: one per pipeline rank.`,
+        fix: rebuild,
+      });
+    }
+  }
+  return { size, llm };
+}
+
 export interface ConfigFiles {
   data?: unknown;
   model?: unknown;
@@ -157,12 +246,16 @@ export function describeRun(info: LaunchScriptInfo, files: ConfigFiles): RunConf
     noLoadOptim: bool("no-load-optim"),
     inputs: [],
     llmSplit: null,
+    vpp: null,
     lora: f["lora-target-modules"] !== undefined,
     issues,
   };
   if (cfg.kind === "megatron-json") {
     if (files.data !== undefined) cfg.inputs.push(...dataInputs(obj(files.data)));
-    if (files.model !== undefined) cfg.llmSplit = checkModel(obj(files.model), cfg, f, issues);
+    if (files.model !== undefined) {
+      cfg.llmSplit = checkModel(obj(files.model), cfg, f, issues);
+      cfg.vpp = checkVirtualPipeline(obj(files.model), cfg.pp, f, numOr(info.vars.GRAD_ACC_STEP), issues);
+    }
   } else if (cfg.kind === "yaml" && files.main !== undefined) {
     const main = obj(files.main);
     const gpt = obj(main.gpt_args);

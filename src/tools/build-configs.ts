@@ -10,6 +10,7 @@ import {
 } from "../configs/dataset-probe.js";
 import { lineDiff } from "../configs/diff.js";
 import { PlanError, resolveModel, resolveTrainingPlan, type TrainingPlan } from "../configs/index.js";
+import { planHfJob, writeHfJobSidecar } from "../configs/hf-jobs-build.js";
 import { buildTrlConfigs } from "../configs/trl-build.js";
 import { type MemoryAdvice, memoryAdvice } from "../estimate/index.js";
 import type { HostExecutor } from "../hosts/executor.js";
@@ -21,6 +22,7 @@ import { defineTool, ToolError } from "./tool.js";
 
 const positive = z.number().int().positive();
 const split = z.array(z.number().int().nonnegative()).min(1);
+const vppRows = z.array(z.array(z.number().int().nonnegative()).min(1).max(128)).min(1).max(16);
 
 const FileResult = z.object({
   role: z.enum(["model-config", "data-config", "train-config", "launch-script"]),
@@ -174,6 +176,19 @@ const Input = z.object({
   lr: z.number().positive().optional().describe("Learning rate; default the recipe's"),
   llmLayerSplit: split.optional().describe("LLM layers per pipeline stage"),
   vitLayerSplit: split.optional().describe("ViT layers per pipeline stage"),
+  vpp: positive
+    .optional()
+    .describe(
+      "Virtual pipeline stages per rank (--virtual-pipeline-model-parallel-size; needs pp >= 2 and micro-batches per step a multiple of pp; 1 turns VPP off); the rows default to an even split",
+    ),
+  vppLlmLayerSplit: vppRows
+    .optional()
+    .describe(
+      "With vpp: LLM layers per virtual stage, one row per virtual stage, one entry per pipeline rank, e.g. [[0,0,0,1],[4,4,4,4],[4,4,4,3]]",
+    ),
+  vppVitLayerSplit: vppRows
+    .optional()
+    .describe("With vpp: ViT layers per virtual stage, same shape; the ViT comes before the LLM in forward order"),
   overwrite: z.boolean().default(false).describe("Replace existing files that differ"),
   trainer: z
     .enum(["mindspeed-mm", "trl"])
@@ -193,6 +208,15 @@ const Input = z.object({
     .optional()
     .describe('With trainer trl: dataset column renames applied on load, e.g. {"question": "prompt"}'),
   trlRelease: z.string().optional().describe("With trainer trl: the TRL release to pin (default the newest known)"),
+  flavor: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,63}$/)
+    .optional()
+    .describe("On a Hugging Face Jobs host: the hardware flavor, e.g. a10g-large (default the host's)"),
+  jobTimeout: z
+    .union([z.string().max(20), z.number().int().positive()])
+    .optional()
+    .describe('On a Hugging Face Jobs host: the job\'s timeout, seconds or "90m", "2h" (default the host\'s)'),
 });
 
 const Output = z.object({
@@ -227,6 +251,10 @@ const Output = z.object({
     dataset: z.string(),
   }),
   layerSplit: z.object({ llm: z.array(z.number()).nullable(), vit: z.array(z.number()).nullable() }),
+  virtualPipeline: z
+    .object({ size: z.number(), llm: z.array(z.array(z.number())), vit: z.array(z.array(z.number())) })
+    .optional()
+    .describe("with VPP: stages per rank and the layers of each virtual stage; layerSplit then holds the rank sums"),
   warnings: z.array(z.string()),
   missingPaths: z
     .array(z.object({ field: z.string(), path: z.string(), fix: z.string() }))
@@ -235,6 +263,19 @@ const Output = z.object({
     .object({ fits: z.boolean(), summary: z.string() })
     .nullable()
     .describe("estimate_memory for this layout: a warning, not a refusal, when it does not fit"),
+  hfJobs: z
+    .object({
+      flavor: z.string(),
+      prettyName: z.string(),
+      gpus: z.number(),
+      gpuModel: z.string().nullable(),
+      timeoutSeconds: z.number(),
+      usdPerHour: z.number(),
+      costCeilingUsd: z.number().describe("the most the job can cost: hourly price x timeout, billed per minute"),
+      priceSource: z.string(),
+    })
+    .optional()
+    .describe("On a Hugging Face Jobs host: the flavor, timeout and cost estimate launch_train uses"),
 });
 
 export default defineTool({
@@ -357,6 +398,7 @@ export default defineTool({
         dataset: plan.paths.dataset,
       },
       layerSplit: plan.layerSplit,
+      ...(plan.vpp && plan.vppLayerSplit ? { virtualPipeline: { size: plan.vpp, ...plan.vppLayerSplit } } : {}),
       warnings: [
         ...plan.warnings,
         ...datasetWarnings,
@@ -375,13 +417,20 @@ export default defineTool({
         : `${r.variant} script for ${r.model}: nothing written; ${f.path} differs (pass ${argsHint({ overwrite: true })} to replace)`;
       const p = r.parameters;
       const warnings = r.warnings.map((w) => `\nwarning: ${w}`).join("");
-      return `${head}${warnings}\naccelerate launch on ${p.npusPerNode} GPUs, ${p.trainIters} steps, batch ${p.microBatchSize} x GA ${p.gradAccSteps} per GPU, lr ${p.lr}, output ${p.saveDir}`;
+      const where = r.hfJobs
+        ? `Hugging Face job on ${r.hfJobs.flavor} (${r.hfJobs.prettyName}, $${r.hfJobs.usdPerHour.toFixed(2)}/h), timeout ${r.hfJobs.timeoutSeconds} s: at most $${r.hfJobs.costCeilingUsd.toFixed(2)}`
+        : `accelerate launch on ${p.npusPerNode} GPUs`;
+      return `${head}${warnings}\n${where}, ${p.trainIters} steps, batch ${p.microBatchSize} x GA ${p.gradAccSteps} per GPU, lr ${p.lr}, output ${p.saveDir}`;
     }
     const head = r.written
       ? `${r.model} @ ${r.release}: ${r.files.filter((f) => f.status === "written").length} file(s) written to ${r.outputDir}`
       : `${r.model} @ ${r.release}: nothing written; ${r.diffs.length} existing file(s) differ (pass ${argsHint({ overwrite: true })} to replace)`;
     const p = r.parameters;
-    const split = r.layerSplit.llm ? `, LLM split ${JSON.stringify(r.layerSplit.llm)}` : "";
+    const split = r.virtualPipeline
+      ? `, VPP ${r.virtualPipeline.size}, LLM layers per virtual stage ${JSON.stringify(r.virtualPipeline.llm)}`
+      : r.layerSplit.llm
+        ? `, LLM split ${JSON.stringify(r.layerSplit.llm)}`
+        : "";
     const missing = r.missingPaths.map((m) => `\nwarning: ${m.field} ${m.path} does not exist on the host; ${m.fix}`);
     const memory = r.memory && !r.memory.fits ? `\nwarning: ${r.memory.summary}` : "";
     return `${head}${missing.join("")}${memory}\n${p.backend}: TP${p.tp} PP${p.pp} CP${p.cp} DP${p.dp} on ${p.nodes}x${p.npusPerNode} NPUs, GBS ${p.globalBatchSize} (MBS ${p.microBatchSize} x GA ${p.gradAccSteps} x DP ${p.dp})${split}\n${r.files.map((f) => `${f.role.padEnd(13)} ${f.path} (${f.status})`).join("\n")}`;
@@ -399,7 +448,20 @@ async function buildTrl(
   const method = (args.method ?? "sft") as (typeof TRL_METHODS)[number];
   if (!args.dataset)
     throw new ToolError("dataset: trainer trl needs a dataset (a Hugging Face id or a file on the host).");
-  const r = await buildTrlConfigs(
+  const hf =
+    host.settings.accelerator === "hf-jobs"
+      ? planHfJob(
+          {
+            model: args.model,
+            dataset: args.dataset,
+            ...(args.flavor ? { flavor: args.flavor } : {}),
+            ...(args.jobTimeout !== undefined ? { timeout: args.jobTimeout } : {}),
+            ...(args.hubModelId ? { hubModelId: args.hubModelId } : {}),
+          },
+          host.settings,
+        )
+      : null;
+  const built = await buildTrlConfigs(
     {
       host: args.host,
       method,
@@ -407,7 +469,7 @@ async function buildTrl(
       dataset: args.dataset,
       peft: args.peft,
       ...(args.outputDir ? { outputDir: args.outputDir } : {}),
-      ...(args.saveDir ? { saveDir: args.saveDir } : {}),
+      ...(args.saveDir || hf ? { saveDir: args.saveDir ?? `/tmp/outputs/trl-${method}` } : {}),
       ...(args.trlRelease ? { trlRelease: args.trlRelease } : {}),
       ...(args.trainIters ? { trainIters: args.trainIters } : {}),
       ...(args.lr ? { lr: args.lr } : {}),
@@ -420,6 +482,9 @@ async function buildTrl(
     },
     host,
   );
+  // A Jobs host: the flavor's GPUs and price, and the choice left beside the script for launch_train.
+  const r = hf ? { ...built, gpus: Math.max(1, hf.plan.gpus), warnings: [...built.warnings, ...hf.warnings] } : built;
+  if (hf && built.status !== "differs") await writeHfJobSidecar(host.executor, built.script, hf.plan);
   const info = TRL_METHOD_INFO[method];
   return {
     model: args.model,
@@ -432,7 +497,7 @@ async function buildTrl(
     diffs: r.diff ? [{ path: r.script, diff: r.diff }] : [],
     parameters: {
       backend: "trl",
-      entry: "accelerate launch",
+      entry: hf ? "Hugging Face job (uv run)" : "accelerate launch",
       tp: 1,
       pp: 1,
       cp: 1,
@@ -456,5 +521,6 @@ async function buildTrl(
     warnings: r.warnings,
     missingPaths: [],
     memory: null,
+    ...(hf ? { hfJobs: hf.plan } : {}),
   };
 }

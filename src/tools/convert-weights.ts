@@ -29,6 +29,7 @@ import { defineTool, ToolError } from "./tool.js";
 
 const positive = z.number().int().positive();
 const split = z.array(z.number().int().nonnegative()).min(1);
+const vppRows = z.array(z.array(z.number().int().nonnegative()).min(1).max(128)).min(1).max(16);
 
 const Check = z.object({
   id: z.string(),
@@ -109,6 +110,13 @@ export default defineTool({
     nodes: positive.optional().describe("Nodes the training uses; default the recipe's"),
     llmLayerSplit: split.optional().describe("LLM layers per pipeline stage"),
     vitLayerSplit: split.optional().describe("ViT layers per pipeline stage"),
+    vpp: positive
+      .optional()
+      .describe("Virtual pipeline stages per rank (--virtual-pipeline-model-parallel-size), as build_configs got it"),
+    vppLlmLayerSplit: vppRows
+      .optional()
+      .describe("With vpp: LLM layers per virtual stage, one row per virtual stage, one entry per pipeline rank"),
+    vppVitLayerSplit: vppRows.optional().describe("With vpp: ViT layers per virtual stage, same shape"),
     sourceTp: positive.optional().describe("resplit: tp of the source checkpoint (default: from its marker)"),
     sourceLlmLayerSplit: split.optional().describe("resplit: LLM split of the source (default: from its marker)"),
     sourceVitLayerSplit: split.optional().describe("resplit: ViT split of the source (default: from its marker)"),
@@ -273,6 +281,10 @@ export default defineTool({
       pp: plan.pp,
       ep: plan.ep,
       layerSplit: plan.layerSplit,
+      vpp:
+        plan.checkpoint === "megatron" && plan.direction !== "to-hf" && plan.spec.layout?.vpp
+          ? { size: plan.spec.layout.vpp.llm.length, llm: plan.spec.layout.vpp.llm }
+          : null,
       source: base.input,
       output,
       command,
