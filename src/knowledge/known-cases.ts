@@ -220,6 +220,24 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["unsupported soc version: ascend310b4"],
   },
   {
+    id: "ascend-pytorch-61",
+    url: "https://github.com/Ascend/pytorch/issues/61",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "运行vllm op编译失败",
+    resolution:
+      "CANN's operator compiler calls a Python helper whose C extension fails under this Python (PY_SSIZE_T_CLEAN, Python 3.10+), so the RepeatInterleave op cannot be built: use a Python version the installed CANN supports, or a CANN release built for this Python.",
+    category: "cann_python_deps_broken",
+    signature: [
+      "innerrun: compiler_depend.ts : <n> ops function error: repeatinterleave, error code is 500002",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err01100 ops call acl api failed",
+      ": a ge error occurs in the system.",
+      "rectify the fault based on the error information in the ascend log.",
+      "e40024: failed call python meathod [get_binfile_sha256_hash_from_c], reason[systemerror: py_ssize_t_clean macro must be defined for '#' formats",
+      "possible cause: the python meathod does not exist.",
+    ],
+  },
+  {
     id: "ascend-pytorch-62",
     url: "https://github.com/Ascend/pytorch/issues/62",
     repo: "Ascend/pytorch",
@@ -2330,6 +2348,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "mindspeed-llm-2",
+    url: "https://github.com/Ascend/MindSpeed-LLM/issues/2",
+    repo: "Ascend/MindSpeed-LLM",
+    split: "tune",
+    title: "Question:Ascend opp_kernels is not installed?",
+    resolution:
+      "The CANN toolkit is installed but not the per-SoC operator kernels package (opp_kernel) of the same release: install the Ascend-cann-kernels package for this chip matching CANN 8.3.RC2, then source set_env.sh again.",
+    category: "cann_version_mismatch",
+    signature: [
+      "what is the reason for installing mindspeed based on mindpore, but getting the error 'ascend opp_kernels is not installed'? however, cann has already been installed and the environment variables are configured normally? cann version <n> .rc2, mindpore is <n> , how to solve it？",
+    ],
+  },
+  {
     id: "mindspeed-llm-7",
     url: "https://github.com/Ascend/MindSpeed-LLM/issues/7",
     repo: "Ascend/MindSpeed-LLM",
@@ -2861,6 +2892,18 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "paddle-72458",
+    url: "https://github.com/PaddlePaddle/Paddle/issues/72458",
+    repo: "PaddlePaddle/Paddle",
+    split: "tune",
+    title:
+      "华为910b4-1显卡启动报错：Call aclInit(nullptr) failed : 507008 at file /work/PaddleCustomDevice/backends/npu/runtime/runtime.cc line 403",
+    resolution:
+      "aclInit fails with 507008 (SoC version error): the CANN in the image does not support this chip (910B4-1); use an image / CANN release that lists this SoC, matching the host driver.",
+    category: "cann_version_mismatch",
+    signature: ["call aclinit(nullptr) failed : 507008 at file runtime.cc line <n>"],
+  },
+  {
     id: "paddle-custom-device-1214",
     url: "https://github.com/PaddlePaddle/PaddleCustomDevice/issues/1214",
     repo: "PaddlePaddle/PaddleCustomDevice",
@@ -3220,6 +3263,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: "Run python from a different directory than the repository root.",
     category: "import_from_source_dir",
     signature: ["modulenotfounderror: no module named 'torch._c'"],
+  },
+  {
+    id: "qwen-ascend-llm-13",
+    url: "https://github.com/Tlntin/qwen-ascend-llm/issues/13",
+    repo: "Tlntin/qwen-ascend-llm",
+    split: "holdout",
+    title: "运行模型转换时HDC报错",
+    resolution:
+      "The container cannot reach the driver's HDC channel (create HDC failed, hdc socket missing): start the container with the driver's device nodes and files mounted (hisi_hdc / the 310B equivalents, /usr/local/Ascend/driver) or run the conversion on the host.",
+    category: "driver_not_mounted",
+    signature: [
+      "logdevid <n> create hdc failed, error: <n>",
+      'drv( <n> ,python3): [hdc_ppc.c: <n> ][hdc] [drvhdcsocketservercreate <n> ] bind ppc socket error. (strerror="no such file or directory"; errno= <n> ; server_pid= <n> )',
+      "drv( <n> ,python3): [hdc_server.c: <n> ][hdc] [drvhdcservercreate <n> ] ppc server create failed. (errno= <n> )",
+    ],
   },
   {
     id: "qwen3-vl-1514",
