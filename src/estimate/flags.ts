@@ -8,6 +8,7 @@ import type { ResolvedRecipe } from "../knowledge/models.js";
 import type { ModelEntry } from "../knowledge/types.js";
 import type { Recompute } from "./memory.js";
 
+/** Flag names without their leading dashes, as parseLaunchScript reads them ("use-flash-attn"). */
 export type LaunchFlags = Record<string, string | true>;
 
 /** The memory-relevant settings a flag set turns on. */
@@ -22,24 +23,24 @@ export interface FlagSettings {
 }
 
 export function settingsFromFlags(flags: LaunchFlags): FlagSettings {
-  const granularity = flags["--recompute-granularity"];
+  const granularity = flags["recompute-granularity"];
   return {
-    distributedOptimizer: "--use-distributed-optimizer" in flags,
-    reuseFp32Param: "--reuse-fp32-param" in flags,
-    swapAttention: "--swap-attention" in flags,
-    flashAttention: "--use-flash-attn" in flags,
-    sequenceParallel: "--sequence-parallel" in flags,
+    distributedOptimizer: "use-distributed-optimizer" in flags,
+    reuseFp32Param: "reuse-fp32-param" in flags,
+    swapAttention: "swap-attention" in flags,
+    flashAttention: "use-flash-attn" in flags,
+    sequenceParallel: "sequence-parallel" in flags,
     ...(granularity === "full" || granularity === "selective" ? { recompute: granularity } : {}),
   };
 }
 
-/** "--tp 2" and "--flag" items (one per array entry, as the argument blocks hold them) into a flag map. */
+/** "--seq-length 1024" and "--flag" items (one per entry, as the argument blocks hold them) into a flag map. */
 export function flagMap(items: readonly string[]): LaunchFlags {
   const out: LaunchFlags = {};
   for (const item of items) {
     const [name, ...rest] = item.trim().split(/\s+/);
     if (!name?.startsWith("--")) continue;
-    out[name] = rest.length > 0 ? rest.join(" ") : true;
+    out[name.slice(2)] = rest.length > 0 ? rest.join(" ") : true;
   }
   return out;
 }

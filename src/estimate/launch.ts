@@ -7,6 +7,7 @@ import { type MemoryAdvice, memoryAdvice } from "./index.js";
 
 export interface LaunchLayout {
   scriptPath: string;
+  /** The script's flags by name without dashes, as parseLaunchScript reads them. */
   flags: Record<string, string | true>;
   tp: number;
   pp: number;
@@ -57,10 +58,10 @@ export function estimateLaunch(
     tp: layout.tp,
     pp: layout.pp,
     cp: layout.cp,
-    ep: num(f["--expert-model-parallel-size"]),
-    microBatchSize: num(f["--micro-batch-size"]),
-    globalBatchSize: num(f["--global-batch-size"]),
-    seqLength: num(f["--seq-length"]),
+    ep: num(f["expert-model-parallel-size"]),
+    microBatchSize: num(f["micro-batch-size"]),
+    globalBatchSize: num(f["global-batch-size"]),
+    seqLength: num(f["seq-length"]),
     llmLayerSplit: layout.llmSplit && layout.llmSplit.length === layout.pp ? layout.llmSplit : undefined,
     lora: layout.lora || undefined,
     hbmGiB: opts.hbmGiB,
@@ -80,7 +81,7 @@ export function estimateScript(
   known: { tp?: number; pp?: number; llmSplit?: number[]; nodes?: number; hbmGiB?: number } = {},
 ): LaunchMemory | null {
   const info = parseLaunchScript(scriptText);
-  const lora = Object.keys(info.flags).some((k) => k.startsWith("--lora"));
+  const lora = Object.keys(info.flags).some((k) => k.startsWith("lora"));
   return estimateLaunch(
     {
       scriptPath,

@@ -90,7 +90,7 @@ export function parseLaunchScript(text: string): LaunchScriptInfo {
     const t = tokens[i]!.replace(/^["']|["']$/g, "");
     if (!/^--[a-z0-9][a-z0-9_-]*$/i.test(t)) continue;
     const next = tokens[i + 1]?.replace(/^["']|["']$/g, "");
-    if (next !== undefined && next !== "" && !next.startsWith("--") && !/^[|&;>2]/.test(next) && next !== "\\") {
+    if (next !== undefined && next !== "" && !next.startsWith("--") && !/^(?:[|&;>]|2>)/.test(next) && next !== "\\") {
       flags[t.slice(2)] = substitute(next, vars);
       i++;
     } else flags[t.slice(2)] = true;

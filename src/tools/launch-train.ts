@@ -2,6 +2,7 @@
 // record on each. Without confirm it only returns the plan.
 import { z } from "zod";
 import { HostAddressSchema, InterfaceNameSchema } from "../hosts/network-names.js";
+import { CANARY_MAX, CANARY_MIN, CanaryOut, runCanary, summarizeCanary } from "../runs/canary.js";
 import { envInput, finishLaunch, LaunchOut, summarizeLaunch } from "../runs/launch-result.js";
 import { findRun, newRunId } from "../runs/ledger.js";
 import { prepareLaunch } from "../runs/orchestrate.js";
@@ -52,6 +53,24 @@ const input = z
     runId: RunIdSchema.optional().describe(
       "The run id a plan showed: the run starts under it (refused when a run of that id exists). Default: a new one.",
     ),
+    canary: z
+      .number()
+      .int()
+      .min(CANARY_MIN)
+      .max(CANARY_MAX)
+      .optional()
+      .describe(
+        "Run only this many iterations under a run id of their own (no checkpoint, the real save directory untouched), " +
+          "follow the log, stop it, and return s/iteration, tokens/s, the ETA and NPU-hours of the configured run and " +
+          "the measured peak memory against the estimate.",
+      ),
+    canaryTimeoutSeconds: z
+      .number()
+      .int()
+      .min(30)
+      .max(7200)
+      .default(1800)
+      .describe("With canary: stop following (and stop the canary) after this long."),
     confirm: z
       .boolean()
       .default(false)
@@ -61,6 +80,7 @@ const input = z
     message: "With scheduler slurm give one host (the login node): Slurm allocates the nodes.",
   })
   .refine((v) => !(v.host && v.hosts), { message: "Give host or hosts, not both." })
+  .refine((v) => v.canary === undefined || v.scheduler === "direct", { message: "A canary starts directly." })
   .refine((v) => !v.hosts || new Set(v.hosts).size === v.hosts.length, { message: "hosts must be distinct." });
 
 export default defineTool({
@@ -77,7 +97,7 @@ export default defineTool({
   toolset: "train",
   kind: "destructive",
   input,
-  output: LaunchOut,
+  output: LaunchOut.extend({ canary: CanaryOut.nullable().optional() }),
   async handle(args, deps) {
     const nodes = args.hosts ?? [args.host ?? "local"];
     for (const n of nodes) deps.hosts.settings(n);
@@ -90,6 +110,19 @@ export default defineTool({
     }
     const runId = args.runId ?? newRunId(deps.now());
     const confirmArgs = { confirm: true, runId };
+    if (args.canary !== undefined) {
+      if (nodes.some((n) => deps.hosts.settings(n).accelerator !== "ascend"))
+        throw new ToolError("A canary runs MindSpeed-MM launch scripts on Ascend hosts.");
+      try {
+        return await runCanary(
+          { ...args, nodes, runId, iterations: args.canary, timeoutSeconds: args.canaryTimeoutSeconds },
+          deps,
+        );
+      } catch (error) {
+        if (error instanceof ToolError) throw error;
+        throw new ToolError(`Canary ${runId}: ${(error as Error).message}`);
+      }
+    }
     if (nodes.some((n) => deps.hosts.settings(n).accelerator === "cuda")) {
       if (nodes.length > 1 || args.scheduler !== "direct")
         throw new ToolError("CUDA hosts launch on one host, directly (scheduler direct).");
@@ -141,5 +174,5 @@ export default defineTool({
   },
   // A run that ended at once with a non-zero status (or none recorded) failed, even though it was started.
   failed: (r) => !r.preflightOk || r.exitedEarly.some((e) => e.exit !== "0"),
-  summarize: summarizeLaunch,
+  summarize: (r) => (r.canary ? `${summarizeCanary(r.canary)}\n${summarizeLaunch(r)}` : summarizeLaunch(r)),
 });

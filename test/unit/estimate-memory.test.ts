@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { estimateForModel } from "../../src/estimate/index.js";
+import { estimateScript } from "../../src/estimate/launch.js";
 import { fittingLayouts } from "../../src/estimate/layouts.js";
 import { ALLOWANCE_GIB, estimateMemory, type Recompute, totalParams } from "../../src/estimate/memory.js";
 import { MODEL_SHAPES, type TextShape } from "../../src/knowledge/model-shapes.js";
@@ -282,18 +283,43 @@ describe("what upstream's recipes for 32B–78B run, estimated as they run it", 
     const base = { model: "qwen2.5vl-32b", npus: 16, npusPerNode: 8, tp: 2, pp: 8 };
     const plain = estimateForModel({
       ...base,
-      flags: { "--use-distributed-optimizer": true, "--use-flash-attn": true },
+      flags: { "use-distributed-optimizer": true, "use-flash-attn": true },
     });
     const reuse = estimateForModel({
       ...base,
-      flags: { "--use-distributed-optimizer": true, "--use-flash-attn": true, "--reuse-fp32-param": true },
+      flags: { "use-distributed-optimizer": true, "use-flash-attn": true, "reuse-fp32-param": true },
     });
     const last = (r: typeof plain) => r.estimate.stages[7]!.breakdown.optimizerGiB;
     expect(last(reuse)).toBeCloseTo((last(plain) * 10) / 12, 1);
     // without --use-distributed-optimizer the optimizer state is whole on every DP rank
-    const whole = estimateForModel({ ...base, npus: 32, flags: { "--use-flash-attn": true } });
-    const sharded = estimateForModel({ ...base, npus: 32, flags: { "--use-distributed-optimizer": true } });
+    const whole = estimateForModel({ ...base, npus: 32, flags: { "use-flash-attn": true } });
+    const sharded = estimateForModel({ ...base, npus: 32, flags: { "use-distributed-optimizer": true } });
     expect(last(whole)).toBeCloseTo(last(sharded) * 2, 1);
+  });
+
+  it("a launch script's sequence length, micro batch and memory flags reach the estimate", () => {
+    const script = (seq: number, extra: string) =>
+      [
+        "NPUS_PER_NODE=8",
+        "TP=1",
+        "PP=1",
+        'GPT_ARGS="',
+        "    --tensor-model-parallel-size 1 \\",
+        "    --micro-batch-size 1 \\",
+        "    --global-batch-size 8 \\",
+        `    --seq-length ${seq} \\`,
+        "    --use-flash-attn \\",
+        "    --use-distributed-optimizer \\",
+        `    ${extra} \\`,
+        '"',
+        "torchrun $DISTRIBUTED_ARGS pretrain_vlm.py $GPT_ARGS 2>&1 | tee log",
+      ].join("\n");
+    const path = "configs/qwen2.5vl-7b/finetune_qwen2_5_vl_7b.sh";
+    const short = estimateScript(path, script(1024, "--bf16"))!;
+    const long = estimateScript(path, script(2048, "--bf16"))!;
+    const reuse = estimateScript(path, script(2048, "--reuse-fp32-param"))!;
+    expect(long.peakGiBPerRank).toBeGreaterThan(short.peakGiBPerRank + 1);
+    expect(reuse.peakGiBPerRank).toBeLessThan(long.peakGiBPerRank);
   });
 
   it("full recompute holds the recomputed layer once, not once per microbatch in flight", () => {
