@@ -266,7 +266,7 @@ function unknownFinding(scans: ScanResult[], weak: Finding[] = [], codes: Decode
   };
 }
 
-function summarize(findings: Finding[], stats: Verdict["stats"]): string {
+export function summarizeFindings(findings: Finding[], stats: Verdict["stats"]): string {
   const top = findings[0];
   if (!top) return "No findings.";
   if (top.category === "unknown") {
@@ -334,7 +334,13 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
   if (knownCases.length > 0) findings[0]!.knownCases = knownCases;
   const rootCause = rootCauseOf(scans.flatMap((s) => s.rankErrors ?? []));
   if (rootCause) notes.push(rootCause.basis);
-  const verdict: Verdict = { summary: summarize(findings, stats), findings, stats, codes, notes: [...new Set(notes)] };
+  const verdict: Verdict = {
+    summary: summarizeFindings(findings, stats),
+    findings,
+    stats,
+    codes,
+    notes: [...new Set(notes)],
+  };
   if (knownCases.length > 0) verdict.knownCases = knownCases;
   if (rootCause) verdict.rootCause = rootCause;
   return verdict;

@@ -57,7 +57,7 @@ export const QUANT_TYPES: readonly QuantType[] = [
 ];
 
 /** Types the i-quants need an importance matrix for (llama-quantize refuses them without --imatrix). */
-export const NEEDS_IMATRIX = new Set(["IQ2_XXS", "IQ2_XS", "IQ2_S", "IQ1_S", "IQ1_M"]);
+export const NEEDS_IMATRIX = new Set(["IQ2_XXS", "IQ2_XS", "IQ2_S", "IQ1_S", "IQ1_M", "Q2_K_S"]);
 
 /** convert_hf_to_gguf.py --outtype choices that are also the export's float types. */
 export const CONVERT_OUTTYPES = ["f32", "f16", "bf16"] as const;

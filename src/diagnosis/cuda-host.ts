@@ -1,0 +1,102 @@
+// Diagnosis on CUDA hosts and TRL runs. Out-of-memory fixes for a TRL run (a Python training script on a CUDA host):
+// the knobs are the trainer config's per_device_train_batch_size and gradient_accumulation_steps, gradient
+// checkpointing, 4-bit QLoRA and torch's CUDA allocator, not Megatron's micro batch, recomputation or TP/PP; the batch
+// edit is a concrete action on the script. And on a CUDA host the CUDA path is the right one: cuda_path_on_npu
+// (code that took CUDA on an NPU host) is not a finding there.
+import type { HostExecutor } from "../hosts/executor.js";
+import type { HostSettings } from "../hosts/inventory.js";
+import { lineDiff } from "./edit.js";
+import type { FixStep, Verdict } from "./types.js";
+import { summarizeFindings } from "./verdict.js";
+
+/** Drops the findings that only make sense on an NPU host when the host is a CUDA host, and says so. */
+export function forCudaHost(verdict: Verdict, settings: HostSettings | undefined, host: string): Verdict {
+  if (settings?.accelerator !== "cuda") return verdict;
+  const kept = verdict.findings.filter((f) => f.category !== "cuda_path_on_npu");
+  if (kept.length === verdict.findings.length) return verdict;
+  return {
+    ...verdict,
+    findings: kept,
+    summary: summarizeFindings(kept, verdict.stats),
+    notes: [
+      ...verdict.notes,
+      `${host} is a CUDA host: torch taking its CUDA path there is expected, so cuda_path_on_npu is not reported.`,
+    ],
+  };
+}
+
+/** The npu_oom rule's fixes that speak of Megatron launch scripts and the NPU allocator. */
+export const MEGATRON_OOM_FIXES = new Set(["halve-micro-batch", "recompute", "alloc-conf", "shard-more"]);
+
+/** A failed run is a TRL run when its script is Python (build_configs --trainer trl) or its host is a CUDA host. */
+export const isTrlContext = (scriptPath: string | undefined, settings: HostSettings | undefined) =>
+  Boolean(scriptPath?.endsWith(".py")) || settings?.accelerator === "cuda";
+
+const BATCH = /^(\s*per_device_train_batch_size=)(\d+),/m;
+const ACCUM = /^(\s*gradient_accumulation_steps=)(\d+),/m;
+
+export async function trlOomSteps(
+  executor: HostExecutor | undefined,
+  scriptPath: string | undefined,
+  facts: Record<string, string>,
+): Promise<FixStep[]> {
+  let text: string | null = null;
+  if (executor && scriptPath?.endsWith(".py")) {
+    try {
+      text = (await executor.readFile(scriptPath, { maxBytes: 1024 * 1024 })).content;
+    } catch {
+      text = null;
+    }
+  }
+  const where = scriptPath ?? "the training script";
+  const steps: FixStep[] = [];
+  const batch = text ? Number(BATCH.exec(text)?.[2]) : Number.NaN;
+  const accum = text ? Number(ACCUM.exec(text)?.[2]) : Number.NaN;
+  if (text && scriptPath && batch > 1 && accum >= 1) {
+    const half = Math.floor(batch / 2);
+    const after = text
+      .replace(BATCH, (_, h: string) => `${h}${half},`)
+      .replace(ACCUM, (_, h: string) => `${h}${accum * 2},`);
+    facts.per_device_train_batch_size = String(batch);
+    steps.push({
+      id: "halve-per-device-batch",
+      summary:
+        `Halve per_device_train_batch_size (${batch} → ${half}) and double gradient_accumulation_steps ` +
+        `(${accum} → ${accum * 2}) in ${scriptPath}: the effective batch per GPU stays ${batch * accum}.`,
+      action: {
+        kind: "edit",
+        path: scriptPath,
+        before: text,
+        after,
+        diff: lineDiff(scriptPath, text, after),
+        description: `per_device_train_batch_size → ${half}, gradient_accumulation_steps → ${accum * 2}`,
+      },
+    });
+  } else if (!(batch === 1)) {
+    steps.push({
+      id: "halve-per-device-batch",
+      summary:
+        "Halve per_device_train_batch_size and double gradient_accumulation_steps in the trainer config: the effective batch stays the same.",
+      edits: [`${where}: per_device_train_batch_size=<half>, gradient_accumulation_steps=<double>`],
+    });
+  }
+  if (!text || !/gradient_checkpointing=True/.test(text))
+    steps.push({
+      id: "gradient-checkpointing",
+      summary: "Turn on gradient checkpointing: activations are recomputed in the backward pass instead of kept.",
+      edits: [`${where}: gradient_checkpointing=True in the trainer config`],
+    });
+  if (!text || !/load_in_4bit=True/.test(text))
+    steps.push({
+      id: "qlora",
+      summary:
+        "Load the base model in 4 bits and train LoRA adapters on it (QLoRA, bitsandbytes): build_configs with peft qlora.",
+      edits: ["build_configs: trainer trl, peft qlora (writes a BitsAndBytesConfig with load_in_4bit=True)"],
+    });
+  steps.push({
+    id: "cuda-alloc-conf",
+    summary: "Reduce fragmentation in torch's CUDA caching allocator (the setting torch's own message suggests).",
+    env: { PYTORCH_CUDA_ALLOC_CONF: "expandable_segments:True" },
+  });
+  return steps;
+}

@@ -1,0 +1,82 @@
+// Diagnosis on a CUDA host running TRL: an out-of-memory failure gets the trainer config's knobs (the batch edit as an
+// action on the script), never Megatron's micro batch; cuda_path_on_npu does not fire on a CUDA host and still fires
+// on an NPU host.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { HostSettingsSchema } from "../../src/hosts/inventory.js";
+import { HostRegistry } from "../../src/hosts/registry.js";
+import diagnoseError from "../../src/tools/diagnose-error.js";
+import type { ToolDeps } from "../../src/tools/tool.js";
+
+const dir = mkdtempSync(join(tmpdir(), "diag-cuda-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const script = join(dir, "train_sft.py");
+writeFileSync(
+  script,
+  [
+    "training_args = SFTConfig(",
+    `    output_dir="${dir}/out",`,
+    "    max_steps=500,",
+    "    per_device_train_batch_size=4,",
+    "    gradient_accumulation_steps=4,",
+    ")",
+    "",
+  ].join("\n"),
+);
+const hosts = new HostRegistry({
+  file: null,
+  hosts: {
+    gpu: HostSettingsSchema.parse({ accelerator: "cuda", workdir: dir, allowedDirs: [dir] }),
+    npu: HostSettingsSchema.parse({ workdir: dir, allowedDirs: [dir] }),
+  },
+});
+const deps: ToolDeps = { hosts, now: () => new Date(), progress: () => {}, log: () => {} };
+const diagnose = (args: Record<string, unknown>) => diagnoseError.handle(diagnoseError.input.parse(args), deps);
+
+const OOM = [
+  "Traceback (most recent call last):",
+  '  File "train_sft.py", line 42, in <module>',
+  "    trainer.train()",
+  "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 79.19 GiB " +
+    "of which 1.06 GiB is free. Including non-PyTorch memory, this process has 78.12 GiB memory in use.",
+].join("\n");
+const CPU_TORCH = [
+  "Traceback (most recent call last):",
+  '  File "/venv/lib/python3.11/site-packages/torch/cuda/__init__.py", line 310, in _lazy_init',
+  '    raise AssertionError("Torch not compiled with CUDA enabled")',
+  "AssertionError: Torch not compiled with CUDA enabled",
+].join("\n");
+
+describe("diagnosis on a CUDA host", () => {
+  it("an OOM of a TRL run gets per_device_train_batch_size, gradient checkpointing and QLoRA, not the micro batch", async () => {
+    const r = await diagnose({ host: "gpu", text: OOM, config: { scriptPath: script } });
+    const oom = r.findings[0]!;
+    expect(oom.category).toBe("npu_oom");
+    const ids = oom.fixes.map((f) => f.id);
+    expect(ids).toEqual(["halve-per-device-batch", "gradient-checkpointing", "qlora", "cuda-alloc-conf"]);
+    const text = JSON.stringify(oom.fixes);
+    expect(text).not.toMatch(/micro.batch|--recompute|PYTORCH_NPU_ALLOC_CONF|TP or PP/i);
+    const batch = oom.fixes[0]!;
+    expect(batch.summary).toContain("(4 → 2)");
+    expect(batch.summary).toContain("(4 → 8)");
+    expect(batch.action?.kind).toBe("edit");
+    expect(batch.action?.diff).toContain("+    per_device_train_batch_size=2,");
+    expect(batch.action?.diff).toContain("+    gradient_accumulation_steps=8,");
+    expect(oom.fixes.at(-1)?.env).toEqual({ PYTORCH_CUDA_ALLOC_CONF: "expandable_segments:True" });
+  });
+
+  it("the same OOM on an NPU host keeps the Megatron fixes", async () => {
+    const r = await diagnose({ host: "npu", text: OOM });
+    expect(r.findings[0]!.fixes.map((f) => f.id)).toContain("halve-micro-batch");
+  });
+
+  it("cuda_path_on_npu does not fire on a CUDA host, and still does on an NPU host", async () => {
+    const onGpu = await diagnose({ host: "gpu", text: CPU_TORCH });
+    expect(onGpu.findings.map((f) => f.category)).not.toContain("cuda_path_on_npu");
+    expect(onGpu.notes.join("\n")).toContain("gpu is a CUDA host");
+    const onNpu = await diagnose({ host: "npu", text: CPU_TORCH });
+    expect(onNpu.findings[0]?.category).toBe("cuda_path_on_npu");
+  });
+});
