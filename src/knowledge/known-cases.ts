@@ -1664,6 +1664,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["qwen3. <n> -27b微调报错;no modules named 'decorator'"],
   },
   {
+    id: "llamafactory-2097",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/2097",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "cli_demo.sh: line 5: 12989 Killed",
+    resolution:
+      "The 34B model is first loaded into host RAM (63 GB) and the kernel's OOM killer stops the process at 87% of loading: add host memory (the maintainer's answer), or load with low_cpu_mem_usage / sharded or quantized weights.",
+    category: "host_oom",
+    signature: ["cli_demo.sh: line <n> : <n> killed"],
+  },
+  {
     id: "llamafactory-2536",
     url: "https://github.com/hiyouga/LlamaFactory/issues/2536",
     repo: "hiyouga/LlamaFactory",
@@ -2111,6 +2122,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "llamafactory-8439",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/8439",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "NPU 910B训练loss异常",
+    resolution:
+      "The loss collapses to 0.0 with grad_norm nan early in training: look for the first non-finite step and the precision path (4-bit bnb quantization and the Muon optimizer on NPU, bf16/fp16 settings); retry without quantization or with a lower learning rate to isolate it.",
+    category: "nan_loss",
+    signature: ["{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> .510703363914373e- <n> , 'epoch': <n> }"],
+  },
+  {
     id: "llamafactory-8514",
     url: "https://github.com/hiyouga/LlamaFactory/issues/8514",
     repo: "hiyouga/LlamaFactory",
@@ -2302,6 +2324,24 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["modulenotfounderror: no module named 'megatron.training'"],
   },
   {
+    id: "mindact-1752",
+    url: "https://github.com/candle-org/MindAct/issues/1752",
+    repo: "candle-org/MindAct",
+    split: "tune",
+    title: "模型训练步骤kernel和Ascend报错",
+    resolution:
+      "An AI CPU exception (errcode 21008) in the Reshape of the Dense gradient during backward: locate the operator and its input shapes in the device log, and check the chip (910A vs 910B) and MindSpore/CANN versions the maintainers asked about.",
+    category: "aicore_error",
+    signature: [
+      "launch kernel failed: reshape-op278",
+      "- ascend error message:",
+      "e39999: inner error!",
+      "e39999: the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , an exception occurred during aicpu execution, stream_id: <n> , task_id: <n> , errcode: <n> , msg:inner error. [thread: <n> ]",
+      "kernel task happen error, retcode= <hex> , [aicpu exception]. [thread: <n> ]",
+      "aicpu kernel task happen error, retcode= <hex> . [thread: <n> ]",
+    ],
+  },
+  {
     id: "mindact-1761",
     url: "https://github.com/candle-org/MindAct/issues/1761",
     repo: "candle-org/MindAct",
@@ -2322,6 +2362,24 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: 'The script has Windows (CRLF) line endings: convert with dos2unix or sed -i "s/\\r$//".',
     category: "windows_line_endings",
     signature: ["local-process-quickstart.sh : bad interpreter: bash ^m: no such file or directory"],
+  },
+  {
+    id: "mindaudio-164",
+    url: "https://github.com/mindspore-lab/mindaudio/issues/164",
+    repo: "mindspore-lab/mindaudio",
+    split: "holdout",
+    title: "deepspeech2模型ascend执行训练报错",
+    resolution:
+      "An AI CPU kernel failed on the device during graph execution: find the faulting operator in the device log (plog, ASCEND_GLOBAL_LOG_LEVEL) and check its inputs/shapes; rerun with ASCEND_LAUNCH_BLOCKING=1 to locate it, and use a CANN/MindSpore pair that supports the op.",
+    category: "aicore_error",
+    signature: [
+      "device( <n> ,7f3352ffd700,python): [ ascend_graph_executor.cc : <n> ] rungraph] run task error!",
+      "device( <n> ,7f3352ffd700,python): [ ascend_utils.cc : <n> ] reporterrormessage] ascend error occurred, error message:",
+      "e39999: inner error!",
+      "e39999 aicpu kernel execute failed, device_id= <n> , stream_id= <n> , task_id= <n> .",
+      "aicpu kernel execute failed, device_id= <n> , stream_id= <n> , task_id= <n> , fault op_name=",
+      "rtstreamsynchronize execute failed, reason=[the model stream execute failed]",
+    ],
   },
   {
     id: "mindone-465",
@@ -2722,6 +2780,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "ncnn-1604",
+    url: "https://github.com/Tencent/ncnn/issues/1604",
+    repo: "Tencent/ncnn",
+    split: "tune",
+    title: "model.load_model()函数报Program terminated with signal SIGKILL, Killed错误",
+    resolution:
+      "SIGKILL while loading the weights on a 4 GB board is the out-of-memory killer: the model is too large for the board's memory; use a smaller model (maintainer's answer).",
+    category: "host_oom",
+    signature: ["program terminated with signal sigkill, killed"],
+  },
+  {
     id: "nemo-speech-15003",
     url: "https://github.com/NVIDIA-NeMo/Speech/issues/15003",
     repo: "NVIDIA-NeMo/Speech",
@@ -2926,6 +2995,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "[w <n> / <n> <n> : <n> : <n> utility.cc : <n> initializeascendcl] cann version mismatch. the build version is <n> , but the current environment version is <n> .",
     ],
+  },
+  {
+    id: "paddledetection-8263",
+    url: "https://github.com/PaddlePaddle/PaddleDetection/issues/8263",
+    repo: "PaddlePaddle/PaddleDetection",
+    split: "holdout",
+    title: "Yolov3在NPU上训练，loss不收敛",
+    resolution:
+      "Training on the NPU diverges; FLAGS_npu_check_nan_inf points at SigmoidCrossEntropyWithLogitsGrad overflowing: run that operator in fp32 (or keep the loss in fp32) and lower the learning rate.",
+    category: "nan_loss",
+    signature: [],
   },
   {
     id: "paddleocr-npu-7",
@@ -3265,6 +3345,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["modulenotfounderror: no module named 'torch._c'"],
   },
   {
+    id: "pytorch-yolo-family-15",
+    url: "https://github.com/yjh0410/PyTorch_YOLO-Family/issues/15",
+    repo: "yjh0410/PyTorch_YOLO-Family",
+    split: "tune",
+    title: "Process finished with exit code 137 （interrupted by signal 9： sigkill）",
+    resolution:
+      "Exit code 137 (SIGKILL) right after evaluation is the host running out of RAM (the OOM killer): reduce evaluation memory (fewer workers, smaller batches, free detections between images) or add RAM/swap; check dmesg for the OOM-killer line.",
+    category: "host_oom",
+    signature: [],
+  },
+  {
     id: "qwen-ascend-llm-13",
     url: "https://github.com/Tlntin/qwen-ascend-llm/issues/13",
     repo: "Tlntin/qwen-ascend-llm",
@@ -3340,6 +3431,23 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "shm_bus_error",
     signature: [
       "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.",
+    ],
+  },
+  {
+    id: "scene-graph-benchmark-29",
+    url: "https://github.com/KaihuaTang/Scene-Graph-Benchmark.pytorch/issues/29",
+    repo: "KaihuaTang/Scene-Graph-Benchmark.pytorch",
+    split: "tune",
+    title: "Training errors",
+    resolution:
+      "With the new backbone the fp16 loss scaler keeps overflowing until the scale reaches 0 and the loss is nan: check the pretrained weights load correctly, lower the learning rate, or train in fp32 to find where the values blow up.",
+    category: "nan_loss",
+    signature: [
+      "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n> .6727647100921956e- <n>",
+      "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n> .3363823550460978e- <n>",
+      "maskrcnn_benchmark info: eta: <n> day, <n> : <n> : <n> iter: <n> loss: nan (nan) loss_classifier: nan (nan) loss_box_reg: <n> (nan) loss_objectness: <n> ( <n> ) loss_rpn_box_reg: <n> ( <n> ) time: <n> ( <n> ) data: <n> ( <n> ) lr: <n> max mem: <n>",
+      "gradient overflow. skipping step, loss scaler <n> reducing loss scale to 5e- <n>",
+      "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n>",
     ],
   },
   {
