@@ -1048,6 +1048,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "flash-attention-933",
+    url: "https://github.com/Dao-AILab/flash-attention/issues/933",
+    repo: "Dao-AILab/flash-attention",
+    split: "tune",
+    title: "ModuleNotFoundError: No module named 'flash_attn_2_cuda'",
+    resolution:
+      "Python imports flash_attn from the git checkout (githubRepo/flash-attention/flash_attn), which has no compiled flash_attn_2_cuda extension: run from another directory so the installed package is used, or build the extension (python setup.py install) first.",
+    category: "import_from_source_dir",
+    signature: ["modulenotfounderror: no module named 'flash_attn_2_cuda'"],
+  },
+  {
     id: "foleycrafter-9",
     url: "https://github.com/smthemex/ComfyUI_FoleyCrafter/issues/9",
     repo: "smthemex/ComfyUI_FoleyCrafter",
