@@ -1,6 +1,7 @@
 // Error-line signatures and the nearest known public case. A log's error-like lines are normalised (numbers, hex,
 // directories, rank and timestamp prefixes masked) into token bags; known cases carry the same signature, and
-// similarity is the TF-IDF cosine of the two bags.
+// similarity is the TF-IDF cosine of the two bags, in which the words a case has only on template lines (messages
+// many cases share) count less: a case alike only in those is the same kind of failure, not a near case.
 import { RUNTIME_CODES } from "../knowledge/cann-codes.js";
 import { KNOWN_CASES, type KnownCaseEntry } from "../knowledge/known-cases.js";
 import type { KnownCase } from "./types.js";
@@ -87,6 +88,78 @@ interface Indexed {
   entry: KnownCaseEntry;
   weights: Map<string, number>;
   norm: number;
+  /** Tokens that occur in a line of this case that few other cases share (not a template line). */
+  specific: Set<string>;
+}
+
+/**
+ * A line many known cases share (the NPU out-of-memory message, CANN's "rectify the fault" advice) is a template: it
+ * says what kind of failure a log shows, not which case it is, as do the skeleton lines below. A case line is a
+ * template when lines of at least this many cases are near copies of it.
+ */
+const TEMPLATE_CASES = 3;
+/**
+ * Lines every failed run prints whatever the cause, as normalised: a bare `raise X(` code line, an exception name
+ * with no message, torchrun's ChildFailedError and its "failed (exitcode …) local_rank" report.
+ */
+const SKELETON =
+  /^raise [\w.]+\($|^[\w.]*(?:error|exception):?$|childfailederror|failed \(exitcode: -? ?<n> \) local_rank/;
+
+/** An exception's name (runtimeerror, torch.outofmemoryerror) says which kind of failure, never which case. */
+const EXCEPTION_NAME = /(?:error|exception)$/;
+
+/** Token-set Jaccard from which two lines count as copies of one message (sizes and units differ). */
+const SAME_LINE = 0.6;
+/**
+ * The part of a match that rests on template lines counts this much: a case whose only common lines with a log are
+ * templates is at most this similar, however alike the two texts are.
+ */
+const TEMPLATE_WEIGHT = 0.4;
+
+function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  if (a.size === 0 || b.size === 0) return 0;
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  if (small.size / large.size < SAME_LINE) return 0;
+  let both = 0;
+  for (const t of small) if (large.has(t)) both++;
+  return both / (a.size + b.size - both);
+}
+
+/** For every case line: the near copies of it in all cases (itself included), with their case ids; computed once. */
+let copiesOf: Map<string, { id: string; words: Set<string> }[]> | undefined;
+function lineCopies(): Map<string, { id: string; words: Set<string> }[]> {
+  if (copiesOf) return copiesOf;
+  const lines = new Map<string, { words: Set<string>; ids: Set<string> }>();
+  for (const c of KNOWN_CASES) {
+    for (const l of c.signature) {
+      const at = lines.get(l) ?? { words: new Set(tokens(l)), ids: new Set<string>() };
+      at.ids.add(c.id);
+      lines.set(l, at);
+    }
+  }
+  const all = [...lines.values()];
+  const copies = all.map((at) => [...at.ids].map((id) => ({ id, words: at.words })));
+  for (let i = 0; i < all.length; i++) {
+    for (let j = i + 1; j < all.length; j++) {
+      if (jaccard(all[i]!.words, all[j]!.words) < SAME_LINE) continue;
+      for (const id of all[j]!.ids) copies[i]!.push({ id, words: all[j]!.words });
+      for (const id of all[i]!.ids) copies[j]!.push({ id, words: all[i]!.words });
+    }
+  }
+  copiesOf = new Map([...lines.keys()].map((l, i) => [l, copies[i]!]));
+  return copiesOf;
+}
+
+/**
+ * The words of a case line that are its own: all but exception names, unless the line is a skeleton or a template; of
+ * a template, the words its copies do not share (the name in "cannot import name 'X'" stays, the message around it does not).
+ */
+function ownWords(line: string, inView: ReadonlySet<string>): string[] {
+  if (SKELETON.test(line)) return [];
+  const copies = (lineCopies().get(line) ?? []).filter((c) => inView.has(c.id));
+  const words = tokens(line).filter((t) => !EXCEPTION_NAME.test(t));
+  if (new Set(copies.map((c) => c.id)).size < TEMPLATE_CASES) return words;
+  return words.filter((t) => new Set(copies.filter((c) => c.words.has(t)).map((c) => c.id)).size < TEMPLATE_CASES);
 }
 
 interface CaseIndex {
@@ -114,10 +187,12 @@ function buildIndex(entries: readonly KnownCaseEntry[]): CaseIndex {
   const idf = new Map<string, number>();
   for (const [t, d] of df) idf.set(t, Math.log((n + 1) / (d + 0.5)) ** 1.5);
   const defaultIdf = Math.log((n + 1) / 0.5);
+  const inView = new Set(entries.map((c) => c.id));
   const cases = entries.map((entry, i) => {
     const weights = new Map<string, number>();
     for (const [t, f] of bags[i]!) weights.set(t, (1 + Math.log(f)) * (idf.get(t) ?? defaultIdf));
-    return { entry, weights, norm: Math.hypot(...weights.values()) || 1 };
+    const specific = new Set(entry.signature.flatMap((l) => ownWords(l, inView)));
+    return { entry, weights, norm: Math.hypot(...weights.values()) || 1, specific };
   });
   return { idf, cases, defaultIdf };
 }
@@ -131,7 +206,18 @@ export function setKnownCaseFilter(filter: ((c: KnownCaseEntry) => boolean) | un
   caseFilter = filter;
 }
 
-/** The closest known public cases to these raw log lines, best first (similarity ≥ `min`). */
+/**
+ * How strongly a listed case speaks for its category: the plain cosine, template lines included (they name the kind
+ * of failure, which is what the vote asks), where its `similarity` says how near the case itself is.
+ */
+const categoryEvidence = new WeakMap<KnownCase, number>();
+
+/** How strongly a case from nearestCases speaks for its category (its `similarity` for any other case). */
+export function caseEvidence(c: KnownCase): number {
+  return categoryEvidence.get(c) ?? c.similarity;
+}
+
+/** The closest known public cases to these raw log lines, best first (cosine ≥ `min`). */
 export function nearestCases(rawLines: Iterable<string>, limit = 3, min = 0.1): KnownCase[] {
   const filter = caseFilter;
   index ??= buildIndex(filter ? KNOWN_CASES.filter(filter) : KNOWN_CASES);
@@ -143,19 +229,25 @@ export function nearestCases(rawLines: Iterable<string>, limit = 3, min = 0.1): 
   const scored: KnownCase[] = [];
   for (const c of index.cases) {
     let dot = 0;
+    let onTemplates = 0;
     for (const [t, w] of q) {
       const v = c.weights.get(t);
-      if (v) dot += v * w;
+      if (!v) continue;
+      dot += v * w;
+      if (!c.specific.has(t)) onTemplates += v * w;
     }
-    const similarity = Math.round((dot / (qNorm * c.norm)) * 100) / 100;
-    if (similarity < min) continue;
-    scored.push({
+    const cosine = Math.round((dot / (qNorm * c.norm)) * 100) / 100;
+    if (cosine < min) continue;
+    const weighted = dot - (1 - TEMPLATE_WEIGHT) * onTemplates;
+    const near: KnownCase = {
       url: c.entry.url,
       title: c.entry.title,
       resolution: c.entry.resolution,
       category: c.entry.category,
-      similarity,
-    });
+      similarity: Math.round((weighted / (qNorm * c.norm)) * 100) / 100,
+    };
+    categoryEvidence.set(near, cosine);
+    scored.push(near);
   }
   scored.sort((a, b) => b.similarity - a.similarity);
   const out: KnownCase[] = [];
@@ -173,7 +265,9 @@ export const VOTERS = 5;
 /** Categories ranked by the summed similarity of the nearest cases that carry them (best first). */
 export function voteCategories(cases: readonly KnownCase[]): { category: string; score: number }[] {
   const score = new Map<string, number>();
-  for (const c of cases.slice(0, VOTERS)) score.set(c.category, (score.get(c.category) ?? 0) + c.similarity ** 2);
+  for (const c of cases.slice(0, VOTERS)) {
+    score.set(c.category, (score.get(c.category) ?? 0) + caseEvidence(c) ** 2);
+  }
   return [...score.entries()]
     .map(([category, s]) => ({ category, score: Math.round(s * 100) / 100 }))
     .sort((a, b) => b.score - a.score);

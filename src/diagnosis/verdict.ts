@@ -8,7 +8,7 @@ import { frameHints } from "../knowledge/stack-frames.js";
 import type { CompiledRules } from "./compile.js";
 import { defaultCompiled } from "./compile.js";
 import { rootCauseOf } from "./root-rank.js";
-import { nearestCases, VOTERS, voteCategories } from "./signature.js";
+import { caseEvidence, nearestCases, VOTERS, voteCategories } from "./signature.js";
 import type {
   DecodedCode,
   EvidenceLine,
@@ -313,7 +313,7 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
     if (best && rule) {
       const f = toFinding({
         rule,
-        confidence: Math.min(0.75, best.similarity),
+        confidence: Math.min(0.75, caseEvidence(best)),
         count: 0,
         triggers: 1,
         evidence: [],
@@ -353,7 +353,7 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
 function caseDecision(neighbours: KnownCase[]): KnownCase | undefined {
   const winner = voteCategories(neighbours)[0];
   const best = winner && neighbours.find((c) => c.category === winner.category);
-  return best && best.similarity >= CASE_DECIDES ? best : undefined;
+  return best && caseEvidence(best) >= CASE_DECIDES ? best : undefined;
 }
 
 /** Below the findings, at most this many categories the nearest cases vote for, as low-confidence hints. */
@@ -373,11 +373,11 @@ function caseHints(neighbours: KnownCase[], findings: Finding[], compiled: Compi
     if (named.has(v.category)) continue;
     const best = neighbours.find((c) => c.category === v.category);
     const rule = compiled.rules.find((r) => r.category === v.category);
-    if (!best || !rule || best.similarity < HINT_MIN) continue;
+    if (!best || !rule || caseEvidence(best) < HINT_MIN) continue;
     const f = toFinding({ rule, confidence: 0, count: 0, triggers: 1, evidence: [], first: { order: 0, line: 0 } });
     f.rule = "known-case";
     f.title = `${rule.title} (a public case with similar lines)`;
-    f.confidence = round(Math.min(...findings.map((x) => x.confidence), best.similarity / 2));
+    f.confidence = round(Math.min(...findings.map((x) => x.confidence), caseEvidence(best) / 2));
     f.cause = `The error lines resemble a public report (${best.url}, similarity ${best.similarity}): ${best.resolution}`;
     f.references = [best.url, ...rule.references];
     hints.push(f);

@@ -49,6 +49,32 @@ describe("known-case similarity", () => {
     expect(voteCategories([])).toEqual([]);
   });
 
+  it("does not call a case near when it shares only template or skeleton lines with the log", () => {
+    // A training run's OOM: its only error line is the message every NPU OOM prints, inference ones included.
+    const oom = [
+      "Traceback (most recent call last):",
+      '  File "/home/u/MindSpeed-MM/pretrain_vlm.py", line 120, in <module>',
+      "torch.OutOfMemoryError: NPU out of memory. Tried to allocate 2.32 GiB (NPU 0; 60.97 GiB total capacity; 58.12 GiB already allocated; 58.12 GiB current active; 1.05 GiB free; 59.35 GiB reserved in total by PyTorch) If reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.",
+    ];
+    const near = nearestCases(oom, 5);
+    expect(near.length).toBeGreaterThan(0);
+    expect(Math.max(...near.map((c) => c.similarity))).toBeLessThan(0.5);
+    // The message still says which kind of failure it is: the vote is unchanged.
+    expect(voteCategories(near)[0]?.category).toBe("npu_oom");
+    // torchrun's report alone, printed by every failed run.
+    const bare = nearestCases(["torch.distributed.elastic.multiprocessing.errors.ChildFailedError:"], 3);
+    expect(Math.max(0, ...bare.map((c) => c.similarity))).toBeLessThan(0.4);
+  });
+
+  it("still finds a case nearest, above any template-only likeness, when the log shares its own lines", () => {
+    // "cannot import name 'X' from 'transformers'" is a template; the name X is this case's own.
+    const own = KNOWN_CASES.find((c) => c.id === "accelerate-3723")!;
+    const [first, second] = nearestCases(["Traceback (most recent call last):", ...own.signature], 3);
+    expect(first).toMatchObject({ url: own.url });
+    expect(first!.similarity).toBeGreaterThan(0.6);
+    expect(second?.similarity ?? 0).toBeLessThan(first!.similarity);
+  });
+
   it("returns only the cases the filter lets through", () => {
     const left = tune[0]!.repo;
     setKnownCaseFilter(crossValidationFilter(left));
