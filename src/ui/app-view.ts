@@ -17,6 +17,7 @@ export function trainingViewHtml(): string {
   if (cached) return cached;
   const uplotJs = readFileSync(requireHere.resolve("uplot/dist/uPlot.iife.min.js"), "utf8");
   const uplotCss = readFileSync(requireHere.resolve("uplot/dist/uPlot.min.css"), "utf8");
+  const format = readFileSync(join(here, "client", "format.js"), "utf8");
   const view = readFileSync(join(here, "client", "app-view.js"), "utf8");
   cached = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -30,6 +31,7 @@ table{border-collapse:collapse;width:100%}td,th{padding:3px 6px;border-bottom:1p
 small{color:#5d6678}</style>
 <script>${inlineScript(uplotJs)}</script>
 </head><body><div id="app"><p id="waiting">Waiting for the tool result…</p></div>
+<script>${inlineScript(format)}</script>
 <script>${inlineScript(view)}</script></body></html>`;
   return cached;
 }

@@ -24,7 +24,7 @@ function layout(title: string, body: string, opts: { data?: unknown; scripts?: b
   const scripts =
     opts.scripts === false
       ? ""
-      : `<script src="/ui/assets/uplot.js"></script><script src="/ui/assets/dashboard.js" defer></script>`;
+      : `<script src="/ui/assets/uplot.js"></script><script src="/ui/assets/format.js" defer></script><script src="/ui/assets/dashboard.js" defer></script>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)} · ascend-train</title>

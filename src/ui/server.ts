@@ -50,6 +50,7 @@ interface Asset {
 const ASSETS: Record<string, Asset> = {
   "uplot.js": { file: requireHere.resolve("uplot/dist/uPlot.iife.min.js"), type: "text/javascript; charset=utf-8" },
   "uplot.css": { file: requireHere.resolve("uplot/dist/uPlot.min.css"), type: "text/css; charset=utf-8" },
+  "format.js": { file: join(here, "client", "format.js"), type: "text/javascript; charset=utf-8" },
   "dashboard.js": { file: join(here, "client", "dashboard.js"), type: "text/javascript; charset=utf-8" },
   "dashboard.css": { file: join(here, "client", "dashboard.css"), type: "text/css; charset=utf-8" },
   "login.js": { file: join(here, "client", "login.js"), type: "text/javascript; charset=utf-8" },

@@ -20,18 +20,7 @@
       }, 30_000);
     });
   const notify = (method, params) => post({ method, params });
-  const fmt = (v, digits = 4) =>
-    typeof v === "number" && Number.isFinite(v)
-      ? Math.abs(v) !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6)
-        ? v.toExponential(3)
-        : String(Number(v.toPrecision(digits)))
-      : "–";
-  const duration = (s) => {
-    if (typeof s !== "number" || !Number.isFinite(s)) return "–";
-    const h = Math.floor(s / 3600);
-    const m = Math.floor((s % 3600) / 60);
-    return h > 0 ? `${h} h ${m} min` : `${m} min ${Math.round(s % 60)} s`;
-  };
+  const { fmt, duration } = globalThis.ascendTrainFormat; // format.js, loaded first
   const el = (tag, attrs = {}, text) => {
     const node = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
