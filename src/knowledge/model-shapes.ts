@@ -52,6 +52,11 @@ export interface ModelShape {
   approximations?: string[];
   /** The language model's activation recompute in upstream's Megatron model JSON, when it sets one. */
   upstreamRecompute?: "full";
+  /**
+   * Where the values were checked against a second, independent copy of the model's config (a vendored config.json,
+   * a training script's model arguments, upstream's model code), and what that copy did not cover.
+   */
+  checkedAgainst?: string[];
 }
 
 const hf = (repo: string) => `https://huggingface.co/${repo}/blob/main/config.json`;
@@ -359,6 +364,9 @@ export const MODEL_SHAPES: Readonly<Record<string, ModelShape>> = {
       tiedEmbeddings: true,
     },
     vision: QWEN35_SMALL_VIT,
+    checkedAgainst: [
+      "Megatron model arguments for Qwen/Qwen3.5-4B as slime's qwen3.5-4B model script passes them, in two public launch scripts (code index ids 65879456897, 67131604578): 32 layers, hidden 2560, 16 heads, 4 query groups, kv-channels 256, ffn 9216, vocab 248320, embeddings tied (no --untie-embeddings-and-output-weights) — all as stored",
+    ],
     sources: [hf("Qwen/Qwen3.5-4B")],
     approximations: [QWEN35_APPROX, "the MTP layer left out"],
   },
@@ -375,6 +383,9 @@ export const MODEL_SHAPES: Readonly<Record<string, ModelShape>> = {
       tiedEmbeddings: false,
     },
     vision: QWEN3VL_VIT,
+    checkedAgainst: [
+      "Qwen3.5-9B shape constants in a public kernel contract (code index id 47033724395): hidden 4096, 16 heads, 4 KV heads, head_dim 256, intermediate 12288 — as stored; the 32 layers, vocab 248320 and untied embeddings are the model card's, not checked a second time",
+    ],
     sources: [hf("Qwen/Qwen3.5-9B")],
     approximations: [QWEN35_APPROX, "the MTP layer left out"],
   },
@@ -395,7 +406,11 @@ export const MODEL_SHAPES: Readonly<Record<string, ModelShape>> = {
       sharedExpertFfn: 1024,
     },
     vision: QWEN3VL_VIT,
-    sources: [hf("Qwen/Qwen3.5-122B-A10B")],
+    checkedAgainst: [
+      "huggingface.co/olka-fi/Qwen3.5-122B-A10B-MXFP4 (model card of a quantisation of the checkpoint): 48 layers, 256 experts with 8 routed + 1 shared per token, vocab 248320 — as stored",
+      "r/LocalLLaMA 'Qwen 3.5 Architecture Analysis' (reading config.json): routed-expert FFN parameters 77.3B = 2 × hidden × expert width × 256 × 48, i.e. hidden × expert width = 3072 × 1024 — as stored; the 32 heads and 2 KV heads are not checked a second time",
+    ],
+    sources: [hf("Qwen/Qwen3.5-122B-A10B"), "https://huggingface.co/olka-fi/Qwen3.5-122B-A10B-MXFP4"],
     approximations: [QWEN35_APPROX, "the MTP layer left out"],
   },
   "qwen3_6-27b": {
@@ -468,6 +483,9 @@ export const MODEL_SHAPES: Readonly<Record<string, ModelShape>> = {
       denseLayers: 1,
     },
     vision: { layers: 28, hidden: 1280, heads: 16, ffn: 5120, gatedMlp: true, patch: 14, merge: 2 },
+    checkedAgainst: [
+      "MiMo-V2-Flash configuration in a public Trainium port (code index id 35972269386): hidden 4096, 48 layers, 64 heads, head_dim 192 (values 128), 8 KV heads on sliding-window layers and 4 on full ones, 256 experts, 8 per token, expert width 2048 — as stored; its vocab 151669 is the tokenizer's (the stored 152576 is the padded embedding)",
+    ],
     sources: [
       hf("XiaomiMiMo/MiMo-V2.5"),
       "https://docs.sglang.io/cookbook/autoregressive/Xiaomi/MiMo-V2.5",
@@ -491,7 +509,14 @@ export const MODEL_SHAPES: Readonly<Record<string, ModelShape>> = {
       tiedEmbeddings: false,
     },
     vision: PE_LANG_VIT,
-    sources: [hf("stepfun-ai/Step3-VL-10B"), hf("Qwen/Qwen3-8B")],
+    checkedAgainst: [
+      "upstream's mindspeed_mm/fsdp/models/step3_vl/modeling_step3_vl.py (DEFAULT_STEP3_TEXT_LAYERS 36, DEFAULT_STEP3_VISION_LAYERS 47) — as stored",
+    ],
+    sources: [
+      hf("stepfun-ai/Step3-VL-10B"),
+      hf("Qwen/Qwen3-8B"),
+      "https://gitcode.com/Ascend/MindSpeed-MM/blob/master/mindspeed_mm/fsdp/models/step3_vl/modeling_step3_vl.py",
+    ],
     approximations: [
       "language model taken as Qwen3-8B's (the stated decoder), vision tower as the 1.8B PE-lang encoder (47 layers, 1536 wide)",
       "the multi-crop input (one 728 px global view plus 504 px local crops) counted through the images setting",
@@ -501,12 +526,18 @@ export const MODEL_SHAPES: Readonly<Record<string, ModelShape>> = {
   deepseekocr: {
     text: DEEPSEEK_3B_MOE,
     vision: DEEPENCODER_CLIP,
+    checkedAgainst: [
+      "language_config of deepseek-ai/DeepSeek-OCR's config.json as vendored in a public test (code index id 61540408162): 12 layers, hidden 1280, 10 heads, 10 KV heads, intermediate 6848, 64 routed experts of 896, 2 shared, 6 per token, first_k_dense_replace 1, vocab 129280 — as stored",
+    ],
     sources: [hf("deepseek-ai/DeepSeek-OCR")],
     approximations: ["the 80M SAM-base half of DeepEncoder (12 layers, 768 wide, window attention) left out"],
   },
   deepseekocr2: {
     text: DEEPSEEK_3B_MOE,
     vision: DEEPENCODER_V2_QWEN2,
+    checkedAgainst: [
+      "a public DeepSeek-OCR-2 write-up (code index id 52498610866): the DeepSeek-V2 3B MoE language model is identical to DeepSeek-OCR's (12 layers, hidden 1280, 64 experts of 896, 2 shared, 6 per token, vocab 129280); the encoder is SAM ViT-B + Qwen2-0.5B with a 896-wide output — as stored",
+    ],
     sources: [hf("deepseek-ai/DeepSeek-OCR-2")],
     approximations: [
       "DeepEncoder V2's Qwen2-0.5B stage counted as a bidirectional vision tower; the SAM-base stage left out",
@@ -527,6 +558,9 @@ export const MODEL_SHAPES: Readonly<Record<string, ModelShape>> = {
       sharedExpertFfn: 2816,
     },
     vision: qwen25Vit(3420),
+    checkedAgainst: [
+      "inclusionAI/Ling-lite-1.5 config.json as vendored in a public test (code index id 58554451241): 28 layers, hidden 2048, 16 heads, 4 KV heads, 64 experts of 1408, 2 shared, 6 per token, first_k_dense_replace 0, vocab 126464, untied — as stored",
+    ],
     sources: [
       hf("inclusionAI/Ming-Lite-Omni-1.5"),
       "https://huggingface.co/inclusionAI/Ling-lite-1.5/blob/main/config.json",

@@ -106,6 +106,24 @@ describe("model shapes", () => {
     }
   });
 
+  it("the eight newest shapes were checked against a second copy of their config, each check saying what it covered", () => {
+    const newest = [
+      "qwen3_5-4b",
+      "qwen3_5-9b",
+      "qwen3_5-122b",
+      "mimov2_5",
+      "step3_vl-10b",
+      "deepseekocr",
+      "deepseekocr2",
+      "ming",
+    ];
+    for (const id of newest) {
+      const checks = MODEL_SHAPES[id]!.checkedAgainst ?? [];
+      expect(checks.length, id).toBeGreaterThan(0);
+      for (const c of checks) expect(c, id).toMatch(/as stored/);
+    }
+  });
+
   it("every MoE shape names its experts, experts per token and expert width", () => {
     for (const [id, shape] of Object.entries(MODEL_SHAPES)) {
       if (!shape.text.experts) continue;
