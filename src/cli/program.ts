@@ -18,6 +18,7 @@ import {
   UsageError,
 } from "./flags.js";
 import { CLI_COMMAND, inTerminalWords, renderCliHint } from "./hints.js";
+import { stopOnSignalsAndOrphaning } from "./lifetime.js";
 import { installFatalHandlers, printFatal } from "./print-error.js";
 import { progressPrinter } from "./progress.js";
 
@@ -210,12 +211,10 @@ function addServerCommands(program: Command): void {
       process.stderr.write(`ascend-train MCP over HTTP at ${served.url}\n`);
       if (source === "generated")
         process.stderr.write(`bearer token (generated; set ASCEND_TRAIN_TOKEN to choose one): ${token}\n`);
-      const stop = async () => {
-        await served.close();
-        process.exit(0);
-      };
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
+      stopOnSignalsAndOrphaning(
+        () => served.close(),
+        (line) => process.stderr.write(`${line}\n`),
+      );
     });
 }
 
@@ -262,12 +261,10 @@ function addUiCommand(program: Command): void {
       } else if (process.stdout.isTTY) {
         process.stderr.write("Open the link in your browser (or start with --open).\n");
       }
-      const stop = async () => {
-        await served.close();
-        process.exit(0);
-      };
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
+      stopOnSignalsAndOrphaning(
+        () => served.close(),
+        (line) => process.stderr.write(`${line}\n`),
+      );
     });
 }
 
@@ -298,7 +295,11 @@ function addSimCommands(program: Command): void {
         if (options.accelerator === "cuda") {
           const { simInitCudaCommand } = await import("../sim/index.js");
           const inventoryFile = process.env.ASCEND_TRAIN_CONFIG ?? join(process.cwd(), "ascend-train.yaml");
-          const summary = await simInitCudaCommand(dir, { name: options.name, inventoryFile });
+          const summary = await simInitCudaCommand(dir, {
+            name: options.name,
+            inventoryFile,
+            bare: options.scenario === "bare",
+          });
           process.stdout.write(`${asTyped(summary)}\n`);
           return;
         }

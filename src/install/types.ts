@@ -12,6 +12,7 @@ export const STEP_IDS = [
   "triton-ascend",
   "model-overlay",
   "mindspeed-mm-extras",
+  "trl-stack",
   "smoke-test",
 ] as const;
 export type StepId = (typeof STEP_IDS)[number];

@@ -2,7 +2,8 @@
 // 570's output format, a venv whose torch reports CUDA, and TRL / transformers / peft / accelerate / datasets
 // stand-ins whose trainers print the Transformers Trainer's log and fail the way torch does, a Hugging Face cache with
 // the base models and a llama.cpp clone for GGUF export. To the product it is an inventory entry with
-// `accelerator: cuda`, a venv, a workdir, a PATH entry and HF_HOME.
+// `accelerator: cuda`, a venv, a workdir, a PATH entry, HF_HOME and a wheel directory in `sources:` (every stand-in
+// as a real .whl, so install_stack's pip runs as on an offline site).
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { type HostSettings, HostSettingsSchema } from "../hosts/inventory.js";
@@ -10,8 +11,8 @@ import { NEWEST_TRL } from "../knowledge/trl.js";
 import { simFile } from "./files.js";
 import { layOutHfCache, layOutLlamaCpp } from "./llama-cpp.js";
 import type { PackageSpec } from "./packages.js";
-import { DF_SHIM_SH } from "./shims.js";
-import { writeTree } from "./util.js";
+import { DF_SHIM_SH, WHEEL_BUILDER_PY } from "./shims.js";
+import { cached, contentHash, sh, writeTree } from "./util.js";
 import { createVenv, findPython, installPackages, pythonVersion } from "./venv.js";
 
 export interface CudaSimConfig {
@@ -35,6 +36,15 @@ export const DEFAULT_CUDA_SIM: CudaSimConfig = {
 
 const TORCH = { version: "2.7.1+cu128", cuda: "12.8" };
 const NOTE = "Stand-in package of the simulated CUDA host (ascend-train sim).";
+const BITSANDBYTES = "0.46.1";
+
+/** The host's wheel directory: a real .whl of every stand-in package (built once, cached). */
+async function cudaWheels(python: string): Promise<string> {
+  const packages = cudaPackages();
+  return cached(`cuda-wheels-${contentHash([packages, WHEEL_BUILDER_PY])}`, async (dir) => {
+    await sh(python, ["-c", WHEEL_BUILDER_PY], { input: JSON.stringify({ outDir: join(dir, "wheels"), packages }) });
+  });
+}
 
 function cudaPackages(): PackageSpec[] {
   const r = NEWEST_TRL.requires;
@@ -55,6 +65,7 @@ function cudaPackages(): PackageSpec[] {
   });
   return [
     pkg("torch", TORCH.version, { "torch/__init__.py": sub(simFile("cuda_torch_init.py")) }),
+    pkg("bitsandbytes", BITSANDBYTES, { "bitsandbytes/__init__.py": `__version__ = "${BITSANDBYTES}"\n` }),
     pkg("trl", NEWEST_TRL.trl, { "trl/__init__.py": sub(simFile("trl_init.py")) }),
     pkg("transformers", r.transformers, { "transformers/__init__.py": sub(simFile("trl_transformers.py")) }),
     pkg("peft", r.peft, { "peft/__init__.py": sub(simFile("trl_peft.py")) }),
@@ -80,6 +91,7 @@ export function cudaSimHostSettings(dir: string, config: CudaSimConfig = DEFAULT
     npusPerNode: config.gpuCount,
     path: [join(dir, "bin")],
     env: { CUDA_SIM_ROOT: dir, HF_HOME: join(dir, "hf-home"), HF_HUB_OFFLINE: "1" },
+    sources: { wheelDir: join(dir, "wheels") },
     allowedDirs: [dir],
     description: `Simulated CUDA host (${config.gpuCount}x ${config.gpuName}, driver ${config.driver}, CUDA ${config.cuda})`,
   });
@@ -89,15 +101,18 @@ export function cudaSimHostSettings(dir: string, config: CudaSimConfig = DEFAULT
 export async function layOutCudaSim(
   target: string,
   config: CudaSimConfig = DEFAULT_CUDA_SIM,
+  opts: { bare?: boolean } = {},
 ): Promise<{ dir: string; hostSettings: HostSettings }> {
   const dir = resolve(target);
-  for (const sub of ["bin", "venv", ".sim", "hf-home", "work/llama.cpp"])
+  for (const sub of ["bin", "venv", ".sim", "hf-home", "wheels", "work/llama.cpp"])
     await rm(join(dir, sub), { recursive: true, force: true });
   await mkdir(join(dir, ".sim"), { recursive: true });
   const python = findPython();
   const venv = join(dir, "venv");
-  await createVenv(venv, python);
-  await installPackages(venv, await pythonVersion(python), cudaPackages());
+  const [wheels] = await Promise.all([cudaWheels(python), createVenv(venv, python)]);
+  await sh("cp", ["-a", join(wheels, "wheels"), join(dir, "wheels")]);
+  // bare: a venv with pip only, as a fresh machine has; install_stack installs the stack from the wheel directory.
+  if (!opts.bare) await installPackages(venv, await pythonVersion(python), cudaPackages());
   await writeTree(dir, {
     "bin/nvidia-smi": simFile("nvidia_smi.py"),
     "bin/df": DF_SHIM_SH,

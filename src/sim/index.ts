@@ -165,9 +165,12 @@ export async function simInitCommand(
 }
 
 /** `ascend-train sim init --accelerator cuda`: a CUDA host with one sample dataset per TRL method, registered. */
-export async function simInitCudaCommand(dir: string, opts: { name?: string; inventoryFile: string }): Promise<string> {
+export async function simInitCudaCommand(
+  dir: string,
+  opts: { name?: string; inventoryFile: string; bare?: boolean },
+): Promise<string> {
   const name = opts.name ?? "cuda-sim";
-  const sim = await layOutCudaSim(dir);
+  const sim = await layOutCudaSim(dir, undefined, { bare: opts.bare });
   const data = await layOutTrlSampleData(sim.hostSettings.workdir!);
   await addSimHostToInventory(opts.inventoryFile, name, sim.hostSettings);
   return [
@@ -177,7 +180,7 @@ export async function simInitCudaCommand(dir: string, opts: { name?: string; inv
     `  registered in ${opts.inventoryFile} as host "${name}"`,
     "",
     "Next:",
-    `  ascend-train check-env --host ${name}`,
+    opts.bare ? `  ascend-train install-stack --host ${name}` : `  ascend-train check-env --host ${name}`,
     `  ascend-train build-configs --host ${name} --trainer trl --method sft --model Qwen/Qwen2.5-0.5B-Instruct --dataset ${data.sft}`,
   ].join("\n");
 }

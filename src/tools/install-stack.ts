@@ -4,13 +4,14 @@
 
 import { z } from "zod";
 import { applyPlan } from "../install/apply.js";
-import { MM_EXTRAS } from "../install/context.js";
+import { MM_EXTRAS, type MmExtra } from "../install/context.js";
 import { buildPlan } from "../install/plan.js";
 import { isOffline, SourcesSchema } from "../install/sources.js";
+import { applyTrlPlan, buildTrlPlan, TRL_EXTRAS, type TrlExtra } from "../install/trl.js";
 import { CheckSchema, ProblemSchema, STEP_IDS, StepSchema } from "../install/types.js";
 import { normalizeRelease, RELEASE_TAGS } from "../knowledge/release-tags.js";
 import { argsHint } from "../text/hint.js";
-import { defineTool } from "./tool.js";
+import { defineTool, ToolError } from "./tool.js";
 
 const absolute = z.string().regex(/^\//, "must be an absolute path on the host");
 
@@ -36,9 +37,11 @@ const Input = z.object({
     "Where to fetch from; offline clusters give mirrors and a wheel directory.",
   ),
   extras: z
-    .array(z.enum(MM_EXTRAS))
+    .array(z.enum([...MM_EXTRAS, ...TRL_EXTRAS]))
     .default([])
-    .describe('MindSpeed-MM extras to install too: "evaluate" (what evaluate_model needs).'),
+    .describe(
+      'Extras to install too: "evaluate" (MindSpeed-MM: what evaluate_model needs), "qlora" (CUDA hosts: bitsandbytes).',
+    ),
   confirm: z.boolean().default(false).describe("Run the steps. Without it, only the plan is returned."),
   probeTimeoutMs: z.number().int().min(5_000).max(600_000).default(90_000).describe("Bound on the planning probe."),
 });
@@ -81,6 +84,10 @@ const Output = z.object({
   resumedFrom: z.enum(STEP_IDS).nullable().describe("The step this apply resumed at (failed or cut off before)"),
   failedAt: z.enum(STEP_IDS).nullable(),
   check: CheckSchema.nullable().describe("check_env's verdict after the smoke test"),
+  trl: z
+    .object({ release: z.string(), requirements: z.array(z.string()), installed: z.record(z.string(), z.string()) })
+    .optional()
+    .describe("CUDA hosts: the TRL release, the pip requirements it pins and what the probe found installed"),
   next: z.string(),
 });
 type Output = z.output<typeof Output>;
@@ -96,12 +103,20 @@ export default defineTool({
     "check_env findings. Without confirm: the ordered steps with exact commands, what is already satisfied, what will be " +
     "replaced, and blockers (no CANN, a CANN the release notes do not list, wrong arch, unreachable sources). " +
     "With confirm: runs the remaining steps, each verified; a failed or cut-off apply resumes at its step on the next call. " +
-    "Offline hosts: give sources (git mirrors, wheelDir). Call check_env first; build_configs / launch_train after.",
+    "Offline hosts: give sources (git mirrors, wheelDir). Call check_env first; build_configs / launch_train after. " +
+    "On a CUDA host (accelerator cuda): the TRL stack pinned per TRL release (trl, transformers, accelerate, datasets, " +
+    'peft; bitsandbytes with extras ["qlora"]) into its venv, torch first when missing, then check_env as the smoke test.',
   toolset: "setup",
   kind: "destructive",
   input: Input,
   output: Output,
   async handle(args, deps): Promise<Output> {
+    if (deps.hosts.settings(args.host).accelerator === "cuda") return installTrl(args, deps);
+    const mmExtras = args.extras.filter((e): e is MmExtra => (MM_EXTRAS as readonly string[]).includes(e));
+    if (mmExtras.length !== args.extras.length)
+      throw new ToolError(
+        `extras: ${args.extras.filter((e) => !mmExtras.includes(e as MmExtra)).join(", ")} is for CUDA hosts.`,
+      );
     const plan = await buildPlan(
       {
         host: args.host,
@@ -111,7 +126,7 @@ export default defineTool({
         workdir: args.workdir,
         sources: args.sources,
         probeTimeoutMs: args.probeTimeoutMs,
-        mmExtras: args.extras,
+        mmExtras,
       },
       deps,
     );
@@ -212,3 +227,82 @@ export default defineTool({
     return [head, ...steps, ...problems, ...r.notes.map((n) => `note: ${n}`), ...check, r.next].join("\n");
   },
 });
+
+/** install_stack on a CUDA host: the TRL stack (src/install/trl.ts), reported in the same shape. */
+async function installTrl(args: z.output<typeof Input>, deps: Parameters<typeof buildTrlPlan>[1]): Promise<Output> {
+  const trlExtras = args.extras.filter((e): e is TrlExtra => (TRL_EXTRAS as readonly string[]).includes(e));
+  if (args.model || args.release || trlExtras.length !== args.extras.length)
+    throw new ToolError(
+      `${args.host} is a CUDA host: install_stack installs the TRL stack there; model, release and MindSpeed-MM extras do not apply.`,
+    );
+  const plan = await buildTrlPlan(
+    {
+      host: args.host,
+      venv: args.venv,
+      workdir: args.workdir,
+      sources: args.sources,
+      extras: trlExtras,
+      probeTimeoutMs: args.probeTimeoutMs,
+    },
+    deps,
+  );
+  const base = {
+    host: plan.host,
+    release: `trl ${plan.release.trl}`,
+    model: null,
+    env: { kind: "venv" as const, path: plan.venv, isolated: false, reason: null },
+    workdir: plan.paths.workdir,
+    stateFile: plan.paths.stateFile,
+    logFile: plan.paths.log,
+    pins: {
+      torch: plan.facts.torch?.version ?? "any (pip picks the host's CUDA build)",
+      torchNpu: "-",
+      transformers: `>=${plan.release.requires.transformers}`,
+      numpy: null,
+      mindspeed: "-",
+      megatron: "-",
+    },
+    sources: {
+      mindspeedMm: "-",
+      megatron: "-",
+      mindspeed: "-",
+      wheelDir: plan.wheelDir,
+      pipIndex: plan.pipIndex,
+      torchIndex: plan.pipIndex ?? "-",
+      offline: plan.wheelDir !== null && plan.pipIndex === null,
+    },
+    problems: [],
+    notes: plan.notes,
+    trl: { release: plan.release.trl, requirements: plan.requirements, installed: plan.facts.packages },
+  };
+  const nothingToDo = plan.steps.every((s) => s.status === "satisfied" || s.status === "done");
+  const resumeAt = plan.steps.find((s) => s.status === "retry")?.id ?? null;
+  if (!args.confirm)
+    return {
+      ...base,
+      applied: false,
+      status: nothingToDo ? "already-installed" : "planned",
+      steps: plan.steps,
+      resumedFrom: resumeAt,
+      failedAt: null,
+      check: null,
+      next: nothingToDo
+        ? "Everything is in place; check_env has no error. Next: build_configs with trainer trl, then launch_train."
+        : `Review the steps${resumeAt ? ` (resumes at ${resumeAt})` : ""}, then call again with ${argsHint({ confirm: true })}.`,
+    };
+  const done = await applyTrlPlan(plan, deps);
+  const failed = done.steps.find((s) => s.outcome === "failed");
+  const ran = done.steps.some((s) => s.outcome === "ok" || s.outcome === "failed");
+  return {
+    ...base,
+    applied: true,
+    status: failed ? "failed" : ran ? "installed" : "already-installed",
+    steps: done.steps,
+    resumedFrom: done.resumedFrom,
+    failedAt: done.failedAt,
+    check: done.check,
+    next: failed
+      ? `Step ${failed.id} failed (${failed.error}). Fix that, then call again with ${argsHint({ confirm: true })}: earlier steps are kept and it resumes at ${failed.id}. Log: ${plan.paths.log}`
+      : "Installed and verified. Next: check_env (clean), build_configs with trainer trl, then launch_train.",
+  };
+}
