@@ -9,6 +9,7 @@ import { compareHosts } from "./compare.js";
 import { buildCudaProbeScript, type CudaFacts, evaluateCudaHost, parseCudaProbe } from "./cuda.js";
 import type { Finding, HostFacts } from "./facts.js";
 import { evaluateHost } from "./findings.js";
+import { checkHfJobsHost, type HfJobsFacts } from "./hf-jobs.js";
 import { parseProbe } from "./parse-probe.js";
 import { buildProbeScript } from "./probe.js";
 
@@ -35,6 +36,8 @@ export type EnvCheck = Partial<HostFacts> & {
   findings: Finding[];
   /** CUDA hosts: what nvidia-smi, torch and the TRL stack report. */
   cuda?: CudaFacts;
+  /** Hugging Face Jobs hosts: the token's user and namespaces, the flavors and their prices. */
+  hfJobs?: HfJobsFacts;
 };
 
 async function probeHost(
@@ -80,6 +83,20 @@ export async function checkEnvironment(args: EnvCheckOptions, deps: WorkDeps): P
       return false;
     }
   };
+  const hfJobsHost = (args.hosts ?? [args.host ?? "local"]).find((n) => {
+    try {
+      return deps.hosts.settings(n).accelerator === "hf-jobs";
+    } catch {
+      return false;
+    }
+  });
+  if (hfJobsHost) {
+    if (args.hosts) throw new ToolError(`Check Hugging Face Jobs hosts one at a time: ${hfJobsHost}.`);
+    const { facts, findings } = await checkHfJobsHost(hfJobsHost, deps.hosts.settings(hfJobsHost));
+    findings.sort(bySeverity);
+    const ok = !findings.some((f) => f.severity === "error");
+    return { host: hfJobsHost, release: "hf-jobs", model: args.model ?? null, ok, findings, hfJobs: facts };
+  }
   const cudaHosts = (args.hosts ?? [args.host ?? "local"]).filter(isCuda);
   if (cudaHosts.length > 0) {
     if (args.hosts) throw new ToolError(`Check CUDA hosts one at a time: ${cudaHosts.join(", ")}.`);

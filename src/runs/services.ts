@@ -3,14 +3,20 @@
 // can give its own); nothing is installed globally.
 import type { RunLookup } from "../diagnosis/runs.js";
 import type { RunResolver } from "../logs/resolver.js";
+import { hfJobOf } from "./hf-jobs-run.js";
 import { findRun } from "./ledger.js";
 import { slurmLiveState } from "./slurm.js";
 import { livenessByRun, slurmJobOf } from "./status.js";
 import type { RunRecord } from "./types.js";
 
-/** A run handed to Slurm: its log is the job's output on the host that submitted it. */
+/**
+ * A run handed to Slurm: its log is the job's output on the host that submitted it. A Hugging Face job: its log is
+ * copied into the run's log file on this machine each time the job is looked up (hfJobOf).
+ */
 const slurmLog = (record: RunRecord) =>
-  record.nodes.length === 0 ? (record.scheduler.find((j) => j.kind === "slurm" && j.logFile)?.logFile ?? null) : null;
+  record.nodes.length === 0
+    ? (record.scheduler.find((j) => (j.kind === "slurm" || j.kind === "hf-jobs") && j.logFile)?.logFile ?? null)
+    : null;
 
 export interface RunServices {
   /** The master node's log of a run, and whether its process is alive. */
@@ -25,7 +31,8 @@ const locateLog: RunResolver = async (runId, { hosts }) => {
   const viaSlurm = slurmLog(found.record);
   if (viaSlurm) {
     const job = found.record.state === "stopped" ? null : await slurmJobOf(hosts, found.record);
-    const mapped = job ? slurmLiveState(job) : null;
+    const hf = job ? null : await hfJobOf(hosts, found.record);
+    const mapped = job ? slurmLiveState(job) : found.record.state === "stopped" ? null : (hf?.mapped ?? null);
     return {
       host: found.record.hosts[0]!,
       logFile: viaSlurm,
@@ -36,7 +43,7 @@ const locateLog: RunResolver = async (runId, { hosts }) => {
             ? false
             : undefined
           : mapped.state === "running",
-      ...(mapped?.state === "queued" ? { waiting: `queued in Slurm (${mapped.reason})` } : {}),
+      ...(mapped?.state === "queued" ? { waiting: job ? `queued in Slurm (${mapped.reason})` : mapped.reason } : {}),
     };
   }
   const master = found.record.nodes.find((n) => n.nodeRank === 0);
@@ -56,7 +63,8 @@ const lookup: RunLookup = async (runId, { hosts }) => {
   const viaSlurm = slurmLog(found.record);
   if (viaSlurm) {
     const job = await slurmJobOf(hosts, found.record);
-    const mapped = job ? slurmLiveState(job) : null;
+    const hf = job ? null : await hfJobOf(hosts, found.record);
+    const mapped = job ? slurmLiveState(job) : (hf?.mapped ?? null);
     const cancelled = mapped?.state === "stopped";
     return {
       host: found.record.hosts[0]!,
@@ -70,7 +78,9 @@ const lookup: RunLookup = async (runId, { hosts }) => {
       ...(found.record.state === "stopped" && found.record.stoppedAt
         ? { stopped: { at: found.record.stoppedAt, signal: found.record.stopSignal } }
         : cancelled
-          ? { stopped: { at: "its cancellation in Slurm", signal: `scancel (Slurm job ${job!.jobId})` } }
+          ? job
+            ? { stopped: { at: "its cancellation in Slurm", signal: `scancel (Slurm job ${job.jobId})` } }
+            : { stopped: { at: "its cancellation", signal: `cancel (Hugging Face job ${hf?.job?.id})` } }
           : {}),
       ...(mapped ? { scheduler: { failed: mapped.state === "failed", reason: mapped.reason } } : {}),
     };

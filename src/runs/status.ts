@@ -2,6 +2,7 @@
 // its scheduler job when it was handed to Slurm.
 import type { HostRegistry } from "../hosts/registry.js";
 import { inspectLog } from "../logs/inspect.js";
+import { type HfJobLook, hfJobOf } from "./hf-jobs-run.js";
 import { type Liveness, nodeLiveness } from "./liveness.js";
 import { querySlurmJob, type SlurmJob, slurmLiveState } from "./slurm.js";
 import type { LiveState, RunRecord } from "./types.js";
@@ -126,11 +127,18 @@ export async function runStatus(
     scheduler: [],
   };
   const slurm = await slurmJobOf(hosts, record);
+  // A Hugging Face job: its stage from the Hub, its log copied into the run's log file first.
+  const hf = slurm ? null : await hfJobOf(hosts, record);
   for (const job of record.scheduler) {
     status.scheduler.push({
       kind: job.kind,
       jobId: job.jobId,
-      state: job.kind === "slurm" && slurm && job.jobId === slurm.jobId ? slurm.state : null,
+      state:
+        job.kind === "slurm" && slurm && job.jobId === slurm.jobId
+          ? slurm.state
+          : job.kind === "hf-jobs" && hf?.job?.id === job.jobId
+            ? hf.job.status.stage
+            : null,
     });
   }
   if (record.state === "stopped") {
@@ -138,7 +146,7 @@ export async function runStatus(
     status.reason = `stopped with ${record.stopSignal ?? "a signal"} at ${record.stoppedAt ?? "an unknown time"}`;
   }
   const master = record.nodes.find((n) => n.nodeRank === 0);
-  if (!master) return schedulerRunStatus(hosts, record, status, slurm, now, opts);
+  if (!master) return schedulerRunStatus(hosts, record, status, slurm, now, opts, hf);
   const masterLive = status.nodes.find((n) => n.nodeRank === 0);
   const processAlive = masterLive && masterLive.alive !== null ? running(masterLive) : undefined;
   try {
@@ -193,15 +201,17 @@ async function schedulerRunStatus(
   slurm: SlurmJob | null,
   now: () => Date,
   opts: { stallFactor?: number },
+  hf: HfJobLook | null = null,
 ): Promise<RunStatus> {
-  const job = record.scheduler.find((j) => j.kind === "slurm" && j.jobId) ?? record.scheduler[0];
-  const mapped = slurm ? slurmLiveState(slurm) : null;
+  const job =
+    record.scheduler.find((j) => (j.kind === "slurm" || j.kind === "hf-jobs") && j.jobId) ?? record.scheduler[0];
+  const mapped = slurm ? slurmLiveState(slurm) : (hf?.mapped ?? null);
   if (record.state !== "stopped") {
     status.state = mapped?.state ?? "unknown";
     status.reason =
       mapped?.reason ??
       (job
-        ? `${job.kind} job ${job.jobId ?? "(not submitted)"}: Slurm does not know it (any more)`
+        ? `${job.kind} job ${job.jobId ?? "(not submitted)"}: ${hf?.error ?? "Slurm does not know it (any more)"}`
         : "no node started");
   }
   if (!job?.logFile || mapped?.state === "queued") return status;

@@ -17,7 +17,7 @@ export const RunNodeSchema = z.object({
 export type RunNode = z.output<typeof RunNodeSchema>;
 
 export const SchedulerJobSchema = z.object({
-  kind: z.enum(["slurm", "ascendjob"]),
+  kind: z.enum(["slurm", "ascendjob", "hf-jobs"]),
   jobId: z.string().nullable(),
   file: z.string(),
   submittedAt: z.string().nullable(),
@@ -69,6 +69,8 @@ export const RunRecordSchema = z.object({
   resumedFrom: z.string().nullable(),
   resumeIteration: z.number().nullable(),
   scheduler: z.array(SchedulerJobSchema).default([]),
+  /** A run that is a Hugging Face job: where it runs (its id is the scheduler entry's jobId). */
+  hfJob: z.object({ namespace: z.string(), flavor: z.string(), endpoint: z.string(), url: z.string() }).optional(),
   /** Benchmark scores of the run's checkpoints (evaluate_model), newest last. */
   evaluations: z.array(EvaluationSchema).optional(),
 });

@@ -9,6 +9,7 @@ import {
   recordFormatWarning,
 } from "../configs/dataset-probe.js";
 import { lineDiff } from "../configs/diff.js";
+import { planHfJob, writeHfJobSidecar } from "../configs/hf-jobs-build.js";
 import { PlanError, resolveModel, resolveTrainingPlan, type TrainingPlan } from "../configs/index.js";
 import { buildTrlConfigs } from "../configs/trl-build.js";
 import { type MemoryAdvice, memoryAdvice } from "../estimate/index.js";
@@ -207,6 +208,15 @@ const Input = z.object({
     .optional()
     .describe('With trainer trl: dataset column renames applied on load, e.g. {"question": "prompt"}'),
   trlRelease: z.string().optional().describe("With trainer trl: the TRL release to pin (default the newest known)"),
+  flavor: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,63}$/)
+    .optional()
+    .describe("On a Hugging Face Jobs host: the hardware flavor, e.g. a10g-large (default the host's)"),
+  jobTimeout: z
+    .union([z.string().max(20), z.number().int().positive()])
+    .optional()
+    .describe('On a Hugging Face Jobs host: the job\'s timeout, seconds or "90m", "2h" (default the host\'s)'),
 });
 
 const Output = z.object({
@@ -253,6 +263,19 @@ const Output = z.object({
     .object({ fits: z.boolean(), summary: z.string() })
     .nullable()
     .describe("estimate_memory for this layout: a warning, not a refusal, when it does not fit"),
+  hfJobs: z
+    .object({
+      flavor: z.string(),
+      prettyName: z.string(),
+      gpus: z.number(),
+      gpuModel: z.string().nullable(),
+      timeoutSeconds: z.number(),
+      usdPerHour: z.number(),
+      costCeilingUsd: z.number().describe("the most the job can cost: hourly price x timeout, billed per minute"),
+      priceSource: z.string(),
+    })
+    .optional()
+    .describe("On a Hugging Face Jobs host: the flavor, timeout and cost estimate launch_train uses"),
 });
 
 export default defineTool({
@@ -394,7 +417,10 @@ export default defineTool({
         : `${r.variant} script for ${r.model}: nothing written; ${f.path} differs (pass ${argsHint({ overwrite: true })} to replace)`;
       const p = r.parameters;
       const warnings = r.warnings.map((w) => `\nwarning: ${w}`).join("");
-      return `${head}${warnings}\naccelerate launch on ${p.npusPerNode} GPUs, ${p.trainIters} steps, batch ${p.microBatchSize} x GA ${p.gradAccSteps} per GPU, lr ${p.lr}, output ${p.saveDir}`;
+      const where = r.hfJobs
+        ? `Hugging Face job on ${r.hfJobs.flavor} (${r.hfJobs.prettyName}, $${r.hfJobs.usdPerHour.toFixed(2)}/h), timeout ${r.hfJobs.timeoutSeconds} s: at most $${r.hfJobs.costCeilingUsd.toFixed(2)}`
+        : `accelerate launch on ${p.npusPerNode} GPUs`;
+      return `${head}${warnings}\n${where}, ${p.trainIters} steps, batch ${p.microBatchSize} x GA ${p.gradAccSteps} per GPU, lr ${p.lr}, output ${p.saveDir}`;
     }
     const head = r.written
       ? `${r.model} @ ${r.release}: ${r.files.filter((f) => f.status === "written").length} file(s) written to ${r.outputDir}`
@@ -422,7 +448,20 @@ async function buildTrl(
   const method = (args.method ?? "sft") as (typeof TRL_METHODS)[number];
   if (!args.dataset)
     throw new ToolError("dataset: trainer trl needs a dataset (a Hugging Face id or a file on the host).");
-  const r = await buildTrlConfigs(
+  const hf =
+    host.settings.accelerator === "hf-jobs"
+      ? planHfJob(
+          {
+            model: args.model,
+            dataset: args.dataset,
+            ...(args.flavor ? { flavor: args.flavor } : {}),
+            ...(args.jobTimeout !== undefined ? { timeout: args.jobTimeout } : {}),
+            ...(args.hubModelId ? { hubModelId: args.hubModelId } : {}),
+          },
+          host.settings,
+        )
+      : null;
+  const built = await buildTrlConfigs(
     {
       host: args.host,
       method,
@@ -430,7 +469,7 @@ async function buildTrl(
       dataset: args.dataset,
       peft: args.peft,
       ...(args.outputDir ? { outputDir: args.outputDir } : {}),
-      ...(args.saveDir ? { saveDir: args.saveDir } : {}),
+      ...(args.saveDir || hf ? { saveDir: args.saveDir ?? `/tmp/outputs/trl-${method}` } : {}),
       ...(args.trlRelease ? { trlRelease: args.trlRelease } : {}),
       ...(args.trainIters ? { trainIters: args.trainIters } : {}),
       ...(args.lr ? { lr: args.lr } : {}),
@@ -443,6 +482,9 @@ async function buildTrl(
     },
     host,
   );
+  // A Jobs host: the flavor's GPUs and price, and the choice left beside the script for launch_train.
+  const r = hf ? { ...built, gpus: Math.max(1, hf.plan.gpus), warnings: [...built.warnings, ...hf.warnings] } : built;
+  if (hf && built.status !== "differs") await writeHfJobSidecar(host.executor, built.script, hf.plan);
   const info = TRL_METHOD_INFO[method];
   return {
     model: args.model,
@@ -455,7 +497,7 @@ async function buildTrl(
     diffs: r.diff ? [{ path: r.script, diff: r.diff }] : [],
     parameters: {
       backend: "trl",
-      entry: "accelerate launch",
+      entry: hf ? "Hugging Face job (uv run)" : "accelerate launch",
       tp: 1,
       pp: 1,
       cp: 1,
@@ -479,5 +521,6 @@ async function buildTrl(
     warnings: r.warnings,
     missingPaths: [],
     memory: null,
+    ...(hf ? { hfJobs: hf.plan } : {}),
   };
 }

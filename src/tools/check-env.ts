@@ -3,6 +3,7 @@ import { z } from "zod";
 import { checkEnvironment } from "../env/check.js";
 import { CudaFactsSchema } from "../env/cuda.js";
 import { FindingSchema, HostFactsSchema } from "../env/facts.js";
+import { HfJobsFactsSchema } from "../env/hf-jobs.js";
 import { normalizeRelease, RELEASE_TAGS } from "../knowledge/release-tags.js";
 import { defineTool } from "./tool.js";
 
@@ -43,6 +44,7 @@ const Output = HostFactsSchema.partial().extend({
   unreachable: z.array(z.object({ host: z.string(), error: z.string() })).optional(),
   findings: z.array(FindingSchema),
   cuda: CudaFactsSchema.optional().describe("CUDA hosts: driver, CUDA, GPUs, torch, bf16, NCCL, TRL stack, disk"),
+  hfJobs: HfJobsFactsSchema.optional().describe("Hugging Face Jobs hosts: token's user, namespace, flavors, prices"),
 });
 
 export default defineTool({
@@ -55,7 +57,8 @@ export default defineTool({
     "torch.npu check; MASTER_PORT and HCCL ports. Compares everything with the MindSpeed-MM release matrix and returns " +
     "findings (error/warning/info), each with the value seen, the expected value and one fix command. With `hosts`, also " +
     "reports every difference between hosts that breaks multi-node training. On a host with accelerator cuda: driver, CUDA " +
-    "version, GPUs and memory from nvidia-smi, torch with CUDA, bf16, NCCL, the TRL stack and free disk. Call before " +
+    "version, GPUs and memory from nvidia-smi, torch with CUDA, bf16, NCCL, the TRL stack and free disk. On a host " +
+    "with accelerator hf-jobs (Hugging Face Jobs): the token is valid, the namespace allowed, the flavors and prices. Call before " +
     "install or launch tools.",
   toolset: "hosts",
   kind: "read",
@@ -68,20 +71,25 @@ export default defineTool({
       (s) => [s, r.findings.filter((f) => f.severity === s).length] as const,
     );
     const who = r.host ?? (r.hosts ?? []).map((h) => h.host).join(", ");
-    const head = `${who} vs ${r.cuda ? "" : "MindSpeed-MM "}${r.release}: ${counts.map(([s, n]) => `${n} ${s}${n === 1 ? "" : "s"}`).join(", ")}`;
+    const head = `${who} vs ${r.cuda || r.hfJobs ? "" : "MindSpeed-MM "}${r.release}: ${counts.map(([s, n]) => `${n} ${s}${n === 1 ? "" : "s"}`).join(", ")}`;
     const c = r.cuda;
-    const facts = c
+    const hf = r.hfJobs;
+    const facts = hf
       ? [
-          `GPUs: ${c.gpus.length} × ${c.gpus[0]?.name ?? "none"} (${c.gpus[0]?.memoryTotalMiB ?? 0} MiB) | driver ${c.driver ?? "none"}, CUDA ${c.cudaVersion ?? "-"}` +
-            ` | torch ${c.torch?.version ?? "-"} (CUDA ${c.torch?.cudaAvailable ? "available" : "unavailable"}, bf16 ${c.torch?.bf16 ? "yes" : "no"}) | trl ${c.packages.trl ?? "-"}`,
+          `Hugging Face Jobs at ${hf.endpoint}: token from ${hf.tokenSource ?? "nowhere"} (${hf.user ?? "not accepted"}), namespace ${hf.namespace ?? "-"}, flavor ${hf.flavor} (${hf.flavors.length} listed)`,
         ]
-      : r.host
+      : c
         ? [
-            `NPUs: ${r.npu?.chipCount ?? 0} × ${r.npu?.chipName ?? "none"} (${r.npu?.npuSmi})` +
-              ` | CANN ${r.cann?.version ?? "none"}${r.cann?.effective ? "" : " (not in env)"}` +
-              ` | Python ${r.python?.version ?? "none"}, torch ${r.python?.packages.torch?.version ?? "-"}, torch_npu ${r.python?.packages.torch_npu?.version ?? "-"}`,
+            `GPUs: ${c.gpus.length} × ${c.gpus[0]?.name ?? "none"} (${c.gpus[0]?.memoryTotalMiB ?? 0} MiB) | driver ${c.driver ?? "none"}, CUDA ${c.cudaVersion ?? "-"}` +
+              ` | torch ${c.torch?.version ?? "-"} (CUDA ${c.torch?.cudaAvailable ? "available" : "unavailable"}, bf16 ${c.torch?.bf16 ? "yes" : "no"}) | trl ${c.packages.trl ?? "-"}`,
           ]
-        : [];
+        : r.host
+          ? [
+              `NPUs: ${r.npu?.chipCount ?? 0} × ${r.npu?.chipName ?? "none"} (${r.npu?.npuSmi})` +
+                ` | CANN ${r.cann?.version ?? "none"}${r.cann?.effective ? "" : " (not in env)"}` +
+                ` | Python ${r.python?.version ?? "none"}, torch ${r.python?.packages.torch?.version ?? "-"}, torch_npu ${r.python?.packages.torch_npu?.version ?? "-"}`,
+            ]
+          : [];
     const lines = r.findings
       .filter((f) => f.severity !== "info")
       .map(

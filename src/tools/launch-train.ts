@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { HostAddressSchema, InterfaceNameSchema } from "../hosts/network-names.js";
 import { CANARY_MAX, CANARY_MIN, CanaryOut, runCanary, summarizeCanary } from "../runs/canary.js";
+import { launchHfJobRun } from "../runs/hf-jobs-launch.js";
 import { envInput, finishLaunch, LaunchOut, summarizeLaunch } from "../runs/launch-result.js";
 import { findRun, newRunId } from "../runs/ledger.js";
 import { prepareLaunch } from "../runs/orchestrate.js";
@@ -38,6 +39,11 @@ const input = z
       .max(60)
       .default(2)
       .describe("Seconds to watch for an immediate exit after the start."),
+    flavor: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,63}$/)
+      .optional()
+      .describe("On a Hugging Face Jobs host: the hardware flavor (default: build_configs' choice, else the host's)."),
     scheduler: z
       .enum(["direct", "slurm"])
       .default("direct")
@@ -93,7 +99,9 @@ export default defineTool({
     "a new save directory. Without confirm: returns the plan (exact command, env, pre-flight) and starts nothing. " +
     "With confirm: returns a run id recorded on the host; follow it with tail_logs {runId} and list_runs. With " +
     "scheduler slurm the same launch is submitted with sbatch from a login host and the run records its job id. On a " +
-    "host with accelerator cuda it runs the TRL script build_configs wrote with `accelerate launch`, one process per GPU.",
+    "host with accelerator cuda it runs the TRL script build_configs wrote with `accelerate launch`, one process per GPU. " +
+    "On a host with accelerator hf-jobs it creates a Hugging Face job (uv run of that script on the chosen flavor, " +
+    "timeout, HF_TOKEN as a secret) after asking the Hub about the token, namespace and flavor; the run records the job id.",
   toolset: "train",
   kind: "destructive",
   input,
@@ -138,6 +146,23 @@ export default defineTool({
         confirm: args.confirm,
         now: deps.now(),
         runId,
+        progress: deps.progress,
+      });
+    }
+    if (nodes.some((n) => deps.hosts.settings(n).accelerator === "hf-jobs")) {
+      if (nodes.length > 1 || args.scheduler !== "direct")
+        throw new ToolError("A Hugging Face Jobs host runs one job: give one host, scheduler direct.");
+      const { executor, settings } = await deps.hosts.get(nodes[0]!);
+      return launchHfJobRun({
+        host: nodes[0]!,
+        executor,
+        settings,
+        script: args.script,
+        env: args.env,
+        ...(args.flavor ? { flavor: args.flavor } : {}),
+        runId,
+        confirm: args.confirm,
+        now: deps.now(),
         progress: deps.progress,
       });
     }

@@ -2,6 +2,7 @@
 import { posix } from "node:path";
 import { z } from "zod";
 import type { HostRegistry } from "../hosts/registry.js";
+import { cancelHfJobRun, hfJobOf, isHfJobActive, isHfJobRun } from "../runs/hf-jobs-run.js";
 import { findRun, ledgerDir, writeRecord } from "../runs/ledger.js";
 import { isSignallablePid, stopGroup } from "../runs/liveness.js";
 import { cancelSlurmJob, isSlurmActive, SLURM_JOB_ID } from "../runs/slurm.js";
@@ -58,7 +59,8 @@ export default defineTool({
   title: "Stop a training run",
   description:
     "Stop a run started by launch_train: SIGTERM to its whole process group (launcher, torchrun, workers) on every " +
-    "node, then SIGKILL after graceSeconds; a run Slurm runs is cancelled with scancel. The run's ledger records " +
+    "node, then SIGKILL after graceSeconds; a run Slurm runs is cancelled with scancel, a Hugging Face job through the " +
+    "Jobs API. The run's ledger records " +
     "the stop. Without confirm: says what would be " +
     "stopped. Checkpoints already saved stay; resume_run continues from the latest one.",
   toolset: "train",
@@ -85,7 +87,11 @@ export default defineTool({
     const record = found.record;
     const live = (await livenessByRun(deps.hosts, [{ ...record, state: "launched" }])).get(record.id) ?? [];
     const job = await slurmJobOf(deps.hosts, record);
-    const wasRunning = live.some((n) => n.alive || (n.groupMembers ?? 0) > 0) || (job !== null && isSlurmActive(job));
+    const hf = job ? null : await hfJobOf(deps.hosts, record, { syncLog: false });
+    const wasRunning =
+      live.some((n) => n.alive || (n.groupMembers ?? 0) > 0) ||
+      (job !== null && isSlurmActive(job)) ||
+      (hf?.job != null && isHfJobActive(hf.job));
     const slurmPlan = record.scheduler
       .filter((j) => j.kind === "slurm" && j.jobId && SLURM_JOB_ID.test(j.jobId))
       .map((j) => ({
@@ -95,6 +101,16 @@ export default defineTool({
         outcome: "planned" as const,
         detail: `scancel ${j.jobId}${job?.jobId === j.jobId ? ` (Slurm: ${job.state})` : ""}`,
       }));
+    if (hf)
+      slurmPlan.push({
+        host: record.hosts[0]!,
+        nodeRank: 0,
+        pid: 0,
+        outcome: "planned" as const,
+        detail: hf.job
+          ? `cancel Hugging Face job ${hf.job.id} (${hf.job.status.stage})`
+          : `cancel the Hugging Face job (cannot read it now: ${hf.error})`,
+      });
     if (!args.confirm) {
       return {
         runId: record.id,
@@ -159,6 +175,17 @@ export default defineTool({
         nodeRank: 0,
         pid: 0,
         outcome: !r.ok ? "failed" : r.job && isSlurmActive(r.job) ? "killed" : "terminated",
+        detail: r.detail,
+      });
+    }
+    // A Hugging Face job is cancelled through the Jobs API.
+    if (isHfJobRun(record)) {
+      const r = await cancelHfJobRun(deps.hosts, record);
+      nodes.push({
+        host: record.hosts[0]!,
+        nodeRank: 0,
+        pid: 0,
+        outcome: r.ok ? "terminated" : "failed",
         detail: r.detail,
       });
     }
