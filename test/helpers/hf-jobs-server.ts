@@ -43,7 +43,72 @@ export interface StandInJob {
   timer: NodeJS.Timeout | null;
 }
 
+/**
+ * `datasets` as a job sees it: a Hub id is read from the stand-in's Hub (one JSON Lines file per dataset id), a
+ * local file as the simulated host's stand-in reads it. It comes first on the job's PYTHONPATH.
+ */
+const HUB_DATASETS_PY = `"""datasets stand-in for jobs of the Hugging Face Jobs stand-in: Hub ids come from its local Hub."""
+import json
+import os
+
+__version__ = "stand-in"
+
+
+class Dataset:
+    def __init__(self, rows):
+        self.rows = rows
+        self.column_names = list(rows[0].keys()) if rows else []
+
+    def __len__(self):
+        return len(self.rows)
+
+    def rename_columns(self, mapping):
+        return Dataset([{mapping.get(k, k): v for k, v in r.items()} for r in self.rows])
+
+
+def load_dataset(path, data_files=None, split=None, **kwargs):
+    if data_files is None:
+        data_files = os.path.join(os.environ["HF_JOBS_STANDIN_HUB"], path + ".jsonl")
+        if not os.path.exists(data_files):
+            raise FileNotFoundError("Dataset '%s' doesn't exist on the Hub or cannot be accessed." % path)
+    with open(data_files) as f:
+        return Dataset([json.loads(line) for line in f if line.strip()])
+`;
+
+/**
+ * `trl` as a job sees it: the simulated host's TRL stand-in, except that push_to_hub uploads the output directory to
+ * the stand-in's Hub (models/<hub_model_id>), as a job with HF_TOKEN would; without the token it fails.
+ */
+const HUB_TRL_PY = `"""trl for jobs of the Hugging Face Jobs stand-in: the simulated TRL, pushing to the stand-in's local Hub."""
+import importlib.machinery
+import importlib.util
+import os
+import shutil
+import sys
+
+_outer = os.path.abspath(os.path.dirname(os.path.dirname(__file__)))
+_spec = importlib.machinery.PathFinder.find_spec("trl", [p for p in sys.path if os.path.abspath(p or ".") != _outer])
+_trl = importlib.util.module_from_spec(_spec)
+sys.modules["trl"] = _trl
+_spec.loader.exec_module(_trl)
+
+
+def _push_to_hub(self, *args, **kwargs):
+    if not os.environ.get("HF_TOKEN"):
+        raise RuntimeError("push_to_hub: not logged in (no HF_TOKEN in the job)")
+    repo = getattr(self.args, "hub_model_id", None) or os.path.basename(self.args.output_dir)
+    dest = os.path.join(os.environ["HF_JOBS_STANDIN_HUB"], "models", repo)
+    os.makedirs(dest, exist_ok=True)
+    if os.path.isdir(self.args.output_dir):
+        shutil.copytree(self.args.output_dir, dest, dirs_exist_ok=True)
+
+
+_trl._Trainer.push_to_hub = _push_to_hub
+`;
+
 export interface HfJobsStandIn {
+  /** The stand-in's Hub: datasets/<id>.jsonl as given, models/<repo> as jobs pushed them. */
+  hubDir: string;
   url: string;
   token: string;
   user: string;
@@ -66,6 +131,8 @@ export interface StandInOptions {
   stepSeconds?: number;
   /** Milliseconds a job stays SCHEDULING. */
   schedulingMs?: number;
+  /** Datasets on the stand-in's Hub: id → rows. */
+  hubDatasets?: Record<string, object[]>;
 }
 
 const UV_SHIM = `#!/bin/sh
@@ -84,6 +151,14 @@ export async function startHfJobsStandIn(opts: StandInOptions): Promise<HfJobsSt
   const root = mkdtempSync(join(tmpdir(), "hf-jobs-standin-"));
   mkdirSync(join(root, "bin"));
   writeFileSync(join(root, "bin", "uv"), UV_SHIM, { mode: 0o755 });
+  mkdirSync(join(root, "py", "datasets"), { recursive: true });
+  writeFileSync(join(root, "py", "datasets", "__init__.py"), HUB_DATASETS_PY);
+  mkdirSync(join(root, "py", "trl"));
+  writeFileSync(join(root, "py", "trl", "__init__.py"), HUB_TRL_PY);
+  for (const [id, rows] of Object.entries(opts.hubDatasets ?? {})) {
+    mkdirSync(join(root, "hub", id, ".."), { recursive: true });
+    writeFileSync(join(root, "hub", `${id}.jsonl`), rows.map((r) => `${JSON.stringify(r)}\n`).join(""));
+  }
   const jobs = new Map<string, StandInJob>();
   const requests: HfJobsStandIn["requests"] = [];
   let nextFailure: string | null = null;
@@ -149,6 +224,8 @@ export async function startHfJobsStandIn(opts: StandInOptions): Promise<HfJobsSt
         TMPDIR: join(dir, "tmp"),
         CUDA_SIM_ROOT: join(dir, "sim"),
         CUDA_SIM_STEP_SECONDS: String(opts.stepSeconds ?? 0.05),
+        PYTHONPATH: join(root, "py"),
+        HF_JOBS_STANDIN_HUB: join(root, "hub"),
         ...j.spec.environment,
         ...(j.spec.secrets ?? {}),
       },
@@ -311,6 +388,7 @@ export async function startHfJobsStandIn(opts: StandInOptions): Promise<HfJobsSt
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
+    hubDir: join(root, "hub"),
     url: `http://127.0.0.1:${port}`,
     token,
     user,

@@ -1,0 +1,92 @@
+// A recorded run that is a Hugging Face job: its live state from the job's stage, its log copied from the job's log
+// stream into the run's log file on this machine (so tail_logs, list_runs and diagnose_error read it like any
+// training log), and its cancellation. The client comes from the run's host settings (token, endpoint).
+import { type HfJobInfo, type HfJobsClient, hfJobsClientFor, TERMINAL_STAGES } from "../hosts/hf-jobs.js";
+import { hfJobsSettingsOf } from "../hosts/hf-jobs-settings.js";
+import type { HostRegistry } from "../hosts/registry.js";
+import type { LiveState, RunRecord } from "./types.js";
+
+/** The client of an hf-jobs host: its endpoint and token file, else the environment's. */
+export async function hfJobsClientOf(hosts: HostRegistry, host: string): Promise<HfJobsClient> {
+  const s = hfJobsSettingsOf(hosts.settings(host));
+  return hfJobsClientFor({ endpoint: s.endpoint, tokenFile: s.tokenFile });
+}
+
+/** The job's stage as a run's live state (stages from huggingface_hub's JobStage). */
+export function hfJobLiveState(job: HfJobInfo): { state: LiveState; reason: string } {
+  const stage = job.status.stage.toUpperCase();
+  const tag = `Hugging Face job ${job.id} ${stage}`;
+  const said = job.status.message ? `: ${job.status.message}` : "";
+  if (stage === "SCHEDULING") return { state: "queued", reason: `${tag} (waiting for ${job.flavor ?? "hardware"})` };
+  if (stage === "RUNNING" || stage === "UPDATING")
+    return { state: "running", reason: `${tag}${job.flavor ? ` on ${job.flavor}` : ""}` };
+  if (stage === "COMPLETED") return { state: "finished", reason: tag };
+  if (stage === "ERROR") return { state: "failed", reason: `${tag}${said}` };
+  if (stage === "CANCELED" || stage === "DELETED") return { state: "stopped", reason: `${tag}${said}` };
+  return { state: "unknown", reason: `${tag}: a stage ascend-train does not know` };
+}
+
+export const isHfJobActive = (job: HfJobInfo) => !TERMINAL_STAGES.has(job.status.stage.toUpperCase());
+
+export interface HfJobLook {
+  job: HfJobInfo | null;
+  mapped: { state: LiveState; reason: string } | null;
+  /** Why the job could not be read (token, network, gone). */
+  error: string | null;
+  logFile: string | null;
+}
+
+const entryOf = (record: RunRecord) => record.scheduler.find((j) => j.kind === "hf-jobs" && j.jobId) ?? null;
+
+export const isHfJobRun = (record: RunRecord) => record.hfJob !== undefined && entryOf(record) !== null;
+
+/**
+ * The run's job as the Hub reports it now, with its log copied into the run's log file (a complete copy each
+ * time: the file is what the log readers read). Null when the run is not a Hugging Face job.
+ */
+export async function hfJobOf(
+  hosts: HostRegistry,
+  record: RunRecord,
+  opts: { syncLog?: boolean } = {},
+): Promise<HfJobLook | null> {
+  const entry = entryOf(record);
+  if (!record.hfJob || !entry?.jobId) return null;
+  const host = record.hosts[0]!;
+  try {
+    const client = await hfJobsClientOf(hosts, host);
+    const job = await client.inspectJob(record.hfJob.namespace, entry.jobId);
+    if (opts.syncLog !== false && entry.logFile && job.status.stage !== "SCHEDULING") {
+      const { lines } = await client.logs(record.hfJob.namespace, entry.jobId, {
+        idleMs: isHfJobActive(job) ? 1_500 : 5_000,
+        timeoutMs: 20_000,
+      });
+      const { executor } = await hosts.get(host);
+      await executor.writeFile(entry.logFile, lines.length ? `${lines.join("\n")}\n` : "", {
+        exclusive: false,
+        mode: 0o640,
+      });
+    }
+    return { job, mapped: hfJobLiveState(job), error: null, logFile: entry.logFile };
+  } catch (error) {
+    return { job: null, mapped: null, error: (error as Error).message, logFile: entry.logFile };
+  }
+}
+
+/** Cancels the run's job; says what happened. */
+export async function cancelHfJobRun(
+  hosts: HostRegistry,
+  record: RunRecord,
+): Promise<{ ok: boolean; wasActive: boolean; detail: string }> {
+  const entry = entryOf(record);
+  if (!record.hfJob || !entry?.jobId) return { ok: false, wasActive: false, detail: "not a Hugging Face job" };
+  try {
+    const client = await hfJobsClientOf(hosts, record.hosts[0]!);
+    const before = await client.inspectJob(record.hfJob.namespace, entry.jobId);
+    if (!isHfJobActive(before))
+      return { ok: true, wasActive: false, detail: `job ${entry.jobId} had already ended (${before.status.stage})` };
+    await client.cancelJob(record.hfJob.namespace, entry.jobId);
+    return { ok: true, wasActive: true, detail: `cancelled Hugging Face job ${entry.jobId}` };
+  } catch (error) {
+    return { ok: false, wasActive: false, detail: (error as Error).message };
+  }
+}
