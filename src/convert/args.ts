@@ -14,20 +14,27 @@ export const CONVERT_METHODS = [
   "merge_mm_lora_dcp_weight_to_base_hf",
   "hf_to_mm_dcp",
   "merge_base_lora_weight",
+  "hf_to_mm_ldt",
+  "moe_expert",
 ] as const;
 export type ConvertMethod = (typeof CONVERT_METHODS)[number];
 
-/** Where the method reads from and writes to. */
-export type Direction = "to-mm" | "to-hf" | "resplit" | "merge";
+/** Where the method reads from and writes to; "experts": Hugging Face weights in, Hugging Face weights out. */
+export type Direction = "to-mm" | "to-hf" | "resplit" | "merge" | "experts";
 
 export const directionOf = (method: ConvertMethod): Direction =>
   method === "resplit"
     ? "resplit"
     : method === "merge_base_lora_weight"
       ? "merge"
-      : method.replace(/^lora_/, "").startsWith("hf_to")
-        ? "to-mm"
-        : "to-hf";
+      : method === "moe_expert"
+        ? "experts"
+        : method.replace(/^lora_/, "").startsWith("hf_to")
+          ? "to-mm"
+          : "to-hf";
+
+/** moe_expert: merge the per-expert weights into one tensor per layer, or split them back. */
+export type MoeStyle = "merge" | "split";
 
 /**
  * Megatron LoRA runs: checkpoint/common/merge_base_lora_weight.py adds the trained adapters (the run's save
@@ -72,6 +79,10 @@ export interface ConvertArgSpec {
   lora?: LoraSettings;
   /** merge_base_lora_weight: the run's save directory holding the trained adapters. */
   loraDir?: string;
+  /** hf_to_mm / hf_to_mm_ldt: keep only the ViT and projector (ConvertVppMMConfig.save_vit_only). */
+  saveVitOnly?: boolean;
+  /** moe_expert: merge or split. */
+  moeStyle?: MoeStyle;
 }
 
 /** alpha / r as the merge takes it ("2.0"). */
@@ -168,11 +179,14 @@ const CFG_METHODS: readonly ConvertMethod[] = [
   "lora_hf_to_mm",
   "lora_mm_to_hf",
   "hf_to_mm_dcp",
+  "hf_to_mm_ldt",
 ];
 
 /** True when the method of this class has a known argument shape (independent of whether it is a stub). */
 export function hasShape(className: string, argStyle: "cfg" | "flat", method: ConvertMethod): boolean {
   if (method === "merge_base_lora_weight") return argStyle === "cfg";
+  // A command of its own (Commandable.add_command), not a converter method.
+  if (method === "moe_expert") return false;
   return argStyle === "cfg" ? CFG_METHODS.includes(method) : Boolean(FLAT_SHAPES[className]?.[method]);
 }
 
@@ -209,6 +223,8 @@ function cfgArgs(s: ConvertArgSpec): string[] {
       ? ["--cfg.common_model_config.enable_canonical_hf_struct", "true"]
       : [];
   const prefix = loraMethod ? ["--cfg.common_model_config.model_prefix", "base_model.model."] : [];
+  // ConvertVppMMConfig.save_vit_only: filter_vit_keys drops every key not starting with "visual" before converting.
+  const vitOnly = s.saveVitOnly ? ["--cfg.save_vit_only", "true"] : [];
   switch (s.method) {
     // ConvertTorchDCPConfig: the whole model as one torch DCP checkpoint (release/ + tracker), no TP/PP split; what
     // the FSDP2 scripts (--ckpt-format torch_dist) load.
@@ -246,6 +262,22 @@ function cfgArgs(s: ConvertArgSpec): string[] {
         s.hfDir,
         ...parallelFlags("cfg.parallel_config", layout, nested),
         ...canonical,
+        ...vitOnly,
+        ...extra,
+      ];
+    }
+    // docs/zh/features/layerwise_disaggregated_training.md (v26.1.0): hf_to_mm's config, the U-shaped rows of
+    // three virtual stages (embedding and output layer on the first rank).
+    case "hf_to_mm_ldt": {
+      if (!layout.vpp) throw new Error("hf_to_mm_ldt needs the rows of its three virtual stages.");
+      return [
+        "--cfg.mm_dir",
+        s.ckptDir,
+        "--cfg.hf_config.hf_dir",
+        s.hfDir,
+        ...parallelFlags("cfg.parallel_config", layout, true),
+        ...canonical,
+        ...vitOnly,
         ...extra,
       ];
     }
@@ -302,6 +334,11 @@ export function convertArgv(s: ConvertArgSpec, argStyle: "cfg" | "flat"): string
       "--tp_size",
       String(s.layout.tp),
     ];
+  }
+  // checkpoint/vlm_model/converters/moe_expert.py: a command of its own, `mm-convert moe_expert --style …`.
+  if (s.method === "moe_expert") {
+    if (!s.moeStyle || !s.targetDir) throw new Error("moe_expert needs the style and a target directory.");
+    return ["mm-convert", "moe_expert", "--style", s.moeStyle, "--hf_dir", s.hfDir, "--save_dir", s.targetDir];
   }
   if (argStyle === "cfg") return ["mm-convert", s.className, s.method, ...cfgArgs(s)];
   const shape = FLAT_SHAPES[s.className]?.[s.method];

@@ -80,7 +80,7 @@ export function convertChecks(input: CheckInput): CheckOutcome {
   }
 
   if (plan.direction !== "resplit" && plan.direction !== "merge") checkHf(input, add, extra);
-  if (plan.direction !== "to-mm") checkSource(input, add, extra);
+  if (plan.direction !== "to-mm" && plan.direction !== "experts") checkSource(input, add, extra);
   const replaceOutput = checkOutput(input, add);
   checkDisk(input, replaceOutput, add);
   return { checks, extra, replaceOutput };
@@ -125,10 +125,17 @@ function checkHf(input: CheckInput, add: Add, extra: Partial<ConvertArgSpec>): v
   const numbers = hfConfigFacts(config);
   const findings: HfFinding[] = checkHfConfig(model, numbers, hf.path);
   extra.tiedEmbeddings = numbers.tiedEmbeddings;
-  if (plan.direction === "to-mm") {
+  if (plan.direction === "to-mm" || plan.direction === "experts") {
     const weights = checkWeightFiles({ entries: hf.entries, indexText: input.hfIndexText }, hf.path);
     findings.push(...weights.findings);
     extra.newWeightKeys = weights.newWeightKeys;
+    // filter_vit_keys keeps keys starting with "visual"; the newer names put the ViT under model.visual.*.
+    if (plan.spec.saveVitOnly && weights.newWeightKeys) {
+      findings.push({
+        level: "error",
+        message: `${hf.path} names the ViT model.visual.* (newer transformers keys); --cfg.save_vit_only keeps only keys starting with "visual", so nothing would be converted.`,
+      });
+    }
     if (
       weights.newWeightKeys &&
       plan.converter.className === "Qwen2_5_VLConverter" &&
@@ -202,7 +209,7 @@ function checkOutput(input: CheckInput, add: Add): boolean {
     return false;
   }
   const marker = out.marker ? parseMarker(out.marker) : null;
-  if (!looksConverted(out, plan.direction === "to-hf")) {
+  if (!looksConverted(out, plan.direction === "to-hf" || plan.direction === "experts")) {
     add({
       id: "output",
       level: "error",

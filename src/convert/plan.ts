@@ -2,7 +2,7 @@
 // The layout comes from resolveTrainingPlan, so the converted checkpoint and the training config cannot disagree.
 import { posix } from "node:path";
 import { PlanError, resolveModel, resolveTrainingPlan, type TrainingPlan, vitSplit } from "../configs/index.js";
-import { converterMethods, getConverter } from "../knowledge/converters.js";
+import { converterMethods, getConvertCommand, getConverter, SAVE_VIT_ONLY } from "../knowledge/converters.js";
 import { recipeAt } from "../knowledge/models.js";
 import type { ConverterInfo, ModelEntry } from "../knowledge/types.js";
 import {
@@ -12,8 +12,10 @@ import {
   type Direction,
   directionOf,
   hasShape,
+  type MoeStyle,
   type ParallelLayout,
 } from "./args.js";
+import { checkLdtRows, defaultLdtRows, LDT_VIRTUAL_STAGES } from "./ldt.js";
 
 export interface ConvertRequest {
   model: string;
@@ -40,6 +42,10 @@ export interface ConvertRequest {
   sourceVitLayerSplit?: number[];
   /** merge_base_lora_weight: the trained adapters (default the run's save directory). */
   loraDir?: string;
+  /** hf_to_mm / hf_to_mm_ldt: convert only the ViT and projector (--cfg.save_vit_only). */
+  saveVitOnly?: boolean;
+  /** moe_expert: merge the experts (default) or split merged ones back. */
+  moeStyle?: MoeStyle;
   /** Relative paths are taken from here (the MindSpeed-MM checkout). */
   workdir?: string;
 }
@@ -148,6 +154,7 @@ function layoutFrom(model: ModelEntry, plan: TrainingPlan, llm: number[] | null,
 
 /** Resolves the request; throws ConvertRefusal with the field and a working value when it cannot be planned. */
 export function planConversion(req: ConvertRequest): ConvertPlan {
+  const ldt = req.method === "hf_to_mm_ldt";
   let plan: TrainingPlan;
   try {
     plan = resolveTrainingPlan(req.model, req.release, {
@@ -159,9 +166,8 @@ export function planConversion(req: ConvertRequest): ConvertPlan {
       nodes: req.nodes,
       llmLayerSplit: req.llmLayerSplit,
       vitLayerSplit: req.vitLayerSplit,
-      vpp: req.vpp,
-      vppLlmLayerSplit: req.vppLlmLayerSplit,
-      vppVitLayerSplit: req.vppVitLayerSplit,
+      // hf_to_mm_ldt's U-shaped rows are not a VPP layout the training plan builds: checked on their own below.
+      ...(ldt ? {} : { vpp: req.vpp, vppLlmLayerSplit: req.vppLlmLayerSplit, vppVitLayerSplit: req.vppVitLayerSplit }),
       hfDir: req.hfDir,
       ckptDir: req.ckptDir,
     });
@@ -177,6 +183,7 @@ export function planConversion(req: ConvertRequest): ConvertPlan {
   const model = resolveModel(req.model);
   const recipe = recipeAt(model, plan.release, plan.variant);
   const className = recipe?.converter;
+  if (req.method === "moe_expert") checkMoeRelease(plan.release);
   if (!className) {
     throw new ConvertRefusal(
       `${model.id} at ${plan.release} loads the Hugging Face weights directly (${plan.entry}); nothing to convert.`,
@@ -191,7 +198,25 @@ export function planConversion(req: ConvertRequest): ConvertPlan {
     plan.backend === "megatron-fsdp2" &&
     realMethods(info.className, plan.release).includes("hf_to_mm_dcp");
   const method = req.method ?? (info.argStyle === "cfg" ? (dcpFromCfg ? "hf_to_mm_dcp" : "hf_to_mm") : "hf_to_dcp");
-  checkMethod(info, method, plan.release);
+  if (method === "moe_expert") checkMoeExpert(model.id, info, plan.release);
+  else checkMethod(info, method, plan.release);
+  if (req.saveVitOnly) {
+    const where = SAVE_VIT_ONLY.find((c) => c.className === info.className);
+    if (!where?.methods.includes(method)) {
+      throw new ConvertRefusal(
+        `saveVitOnly (--cfg.save_vit_only) keeps only the Hugging Face keys that start with "visual": it works for ${SAVE_VIT_ONLY.map((c) => `${c.className} ${c.methods.join("/")}`).join(", ")}; ${info.className}.${method} has no such option or would keep nothing.`,
+        "saveVitOnly",
+        false,
+      );
+    }
+  }
+  if (ldt && recipe?.lora) {
+    throw new ConvertRefusal(
+      "hf_to_mm_ldt: layerwise disaggregated training does not support LoRA upstream; use the standard recipe.",
+      "variant",
+      "",
+    );
+  }
   if (method.startsWith("merge_") && !recipe?.lora) {
     const loraRecipe = model.recipes.find((r) => r.lora && r.releases.includes(plan.release));
     throw new ConvertRefusal(
@@ -204,14 +229,17 @@ export function planConversion(req: ConvertRequest): ConvertPlan {
   const direction = directionOf(method);
   const hfDir = absolute(req.hfDir ?? plan.paths.hfDir, req.workdir, "hfDir");
   // A DCP conversion back to HF reads what the run saved (its latest iteration), not the checkpoint it started from.
-  const fromRun = direction === "to-hf" && info.argStyle === "flat" && !req.ckptDir;
+  const fromRun = direction === "to-hf" && info.argStyle === "flat" && !req.ckptDir && method !== "moe_expert";
   const ckptDir = absolute(req.ckptDir ?? (fromRun ? plan.paths.saveDir : plan.paths.ckptDir), req.workdir, "ckptDir");
   const targetDir = req.targetDir ? absolute(req.targetDir, req.workdir, "targetDir") : null;
   if (direction !== "to-mm" && !targetDir) {
     throw new ConvertRefusal(
-      `targetDir: ${method} writes into a new directory; give targetDir (for example ${ckptDir}${direction === "resplit" ? `-tp${plan.parallel.tp}pp${plan.parallel.pp}` : direction === "merge" ? "-merged" : "-hf"}).`,
+      `targetDir: ${method} writes into a new directory; give targetDir (for example ${direction === "experts" ? `${hfDir}-${req.moeStyle === "split" ? "split" : "merged"}` : `${ckptDir}${direction === "resplit" ? `-tp${plan.parallel.tp}pp${plan.parallel.pp}` : direction === "merge" ? "-merged" : "-hf"}`}).`,
       "targetDir",
     );
+  }
+  if (direction === "experts" && targetDir === hfDir) {
+    throw new ConvertRefusal("targetDir: moe_expert writes a new directory; it must differ from hfDir.", "targetDir");
   }
   if (direction === "to-mm" && hfDir === ckptDir) {
     throw new ConvertRefusal(
@@ -220,11 +248,12 @@ export function planConversion(req: ConvertRequest): ConvertPlan {
     );
   }
 
-  const cfg = info.argStyle === "cfg";
+  const cfg = info.argStyle === "cfg" && direction !== "experts";
   const dcpOut = method === "hf_to_mm_dcp";
   const layout = cfg ? layoutFrom(model, plan, plan.layerSplit.llm, plan.layerSplit.vit) : undefined;
   // The training plan's virtual stages, row for row: VppParallelConfig takes the same lists as pipeline_num_layers.
   if (layout && plan.vppLayerSplit) layout.vpp = plan.vppLayerSplit;
+  if (layout && ldt) layout.vpp = ldtLayout(req, model, plan.parallel.pp);
   // hf_to_mm's save_by_vpp writes one state dict per virtual stage (model0, model1 …) into each rank's file; mm_to_hf,
   // lora_mm_to_hf, resplit and merge_base_lora_weight read the single 'model' entry of a plain pipeline checkpoint.
   if (layout?.vpp && VPP_UNREADABLE.has(method)) {
@@ -262,7 +291,22 @@ export function planConversion(req: ConvertRequest): ConvertPlan {
     tiedByReadme: TIED_BY_README.has(model.id),
     lora: recipe?.lora,
     loraDir: direction === "merge" ? absolute(req.loraDir ?? plan.paths.saveDir, req.workdir, "loraDir") : undefined,
+    saveVitOnly: req.saveVitOnly,
+    moeStyle: method === "moe_expert" ? (req.moeStyle ?? "merge") : undefined,
   };
+  if (ldt) {
+    notes.push(
+      `hf_to_mm_ldt writes the U-shaped layout of layerwise disaggregated training (${LDT_VIRTUAL_STAGES} virtual stages, pp=${layout!.llm.length}); training it needs "patch": {"layerwise_disaggregated_training": true} in the model config, the same rows as pipeline_num_layers and --virtual-pipeline-model-parallel-size ${LDT_VIRTUAL_STAGES} (docs/zh/features/layerwise_disaggregated_training.md, shown for Qwen2.5-VL-32B). build_configs does not write that layout. With fewer NPUs on the edge, convert once per side with its tp.`,
+    );
+  }
+  if (method === "moe_expert") {
+    notes.push(
+      spec.moeStyle === "merge"
+        ? `Merges each layer's experts into one tensor (Hugging Face layout otherwise, config files copied) into ${targetDir}.`
+        : `Splits merged experts back to one tensor per expert into ${targetDir}.`,
+    );
+  }
+  if (req.saveVitOnly) notes.push("Only the ViT and projector are converted (--cfg.save_vit_only true).");
   if (direction === "merge") {
     notes.push(
       `Adapters: ${spec.loraDir} (its latest iteration); base: ${ckptDir}. The merged checkpoint exports to Hugging Face with mm_to_hf (variant "lora", ckptDir ${targetDir}).`,
@@ -289,13 +333,53 @@ export function planConversion(req: ConvertRequest): ConvertPlan {
       hfDir,
       ckptDir,
       targetDir,
-      input: direction === "to-mm" ? hfDir : ckptDir,
+      input: direction === "to-mm" || direction === "experts" ? hfDir : ckptDir,
       output: direction === "to-mm" ? ckptDir : targetDir!,
     },
     spec,
     argv: direction === "resplit" && !sourceLayout ? [] : convertArgv(spec, info.argStyle),
     notes,
   };
+}
+
+/** moe_expert: the command exists at the release and the recipe's model is one of the config classes it knows. */
+function checkMoeRelease(release: TrainingPlan["release"]): void {
+  const command = getConvertCommand("moe_expert")!;
+  if (!command.releases.includes(release)) {
+    throw new ConvertRefusal(
+      `mm-convert moe_expert does not exist in MindSpeed-MM ${release}; releases that have it: ${command.releases.join(", ")}.`,
+      "release",
+      command.releases.at(-1),
+    );
+  }
+}
+
+function checkMoeExpert(modelId: string, info: ConverterInfo, release: TrainingPlan["release"]): void {
+  const command = getConvertCommand("moe_expert")!;
+  checkMoeRelease(release);
+  if (!command.forConverters.includes(info.className)) {
+    throw new ConvertRefusal(
+      `moe_expert merges or splits the experts of ${command.configClasses.join(", ")} models (InternVL3.5 MoE, Qwen3-Omni MoE, GLM-4.5V); ${modelId} is not one of them.`,
+      "method",
+    );
+  }
+}
+
+/** hf_to_mm_ldt's rows: the ones given, else the documented U shape for this pipeline; refused when they do not fit. */
+function ldtLayout(req: ConvertRequest, model: ModelEntry, pp: number): { llm: number[][]; vit: number[][] } {
+  const arch = model.arch!;
+  const vitLayers = arch.vit?.layers ?? 0;
+  const fallback = defaultLdtRows(arch.llm.layers, vitLayers, pp);
+  const rows = { llm: req.vppLlmLayerSplit ?? fallback.llm, vit: req.vppVitLayerSplit ?? fallback.vit };
+  const problems = checkLdtRows(rows, arch.llm.layers, vitLayers, pp);
+  if (problems.length > 0) {
+    throw new ConvertRefusal(
+      `hf_to_mm_ldt: ${problems.join(" ")} For example vppLlmLayerSplit ${JSON.stringify(fallback.llm)}, vppVitLayerSplit ${JSON.stringify(fallback.vit)}.`,
+      pp < 2 ? "pp" : "vppLlmLayerSplit",
+      pp < 2 ? undefined : fallback.llm,
+    );
+  }
+  return rows;
 }
 
 /** Methods that read a Megatron checkpoint rank by rank from its single 'model' entry. */

@@ -82,7 +82,7 @@ export function failureReason(result: ExecResult, timeoutMinutes: number, cancel
 /** Does the output look like what the method writes? Returns the problem, or null when it does. */
 export function verifyOutput(plan: ConvertPlan, out: DirFacts): string | null {
   if (!out.exists || !out.isDir) return `${out.path} was not created.`;
-  if (plan.direction === "to-hf") {
+  if (plan.direction === "to-hf" || plan.direction === "experts") {
     const ok = out.entries.includes("config.json") && out.entries.some((e) => e.endsWith(".safetensors"));
     return ok
       ? null

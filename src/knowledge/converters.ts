@@ -23,6 +23,10 @@ export const CONVERTERS: readonly ConverterInfo[] = [
         real("hf_to_mm", "mm_to_hf", "resplit", "hf_to_mm_dcp", "lora_hf_to_mm", "lora_mm_to_hf", "hf_to_mm_ldt"),
       ),
     ],
+    notes:
+      "hf_to_mm_ldt (v26.1.0, layerwise disaggregated training): hf_to_mm's --cfg.* flags with three virtual-stage rows, " +
+      "e.g. --cfg.parallel_config.llm_pp_layers [[0,0,0,0,0],[0,16,16,16,16],[0,0,0,0,0]] " +
+      "--cfg.parallel_config.vit_pp_layers [[3,7,7,7,7],[1,0,0,0,0],[0,0,0,0,0]] --cfg.parallel_config.tp_size 2.",
   },
   {
     className: "Qwen2VLConverter",
@@ -121,6 +125,45 @@ export const CONVERTERS: readonly ConverterInfo[] = [
     argStyle: "flat",
     releases: at(["v26.1.0"], [...real("dcp_to_hf"), ...stub("hf_to_dcp")]),
   },
+];
+
+/**
+ * mm-convert commands that are functions, not converter classes (Commandable.add_command), with their releases,
+ * the exact command line and the Hugging Face config classes they handle.
+ */
+export interface ConvertCommand {
+  name: string;
+  releases: readonly ReleaseTag[];
+  usage: string;
+  /** transformers config classes get_expert_config_from_pretrained knows; anything else raises ValueError. */
+  configClasses: readonly string[];
+  /** Recipes whose converter this is handle one of those configs. */
+  forConverters: readonly string[];
+}
+
+export const CONVERT_COMMANDS: readonly ConvertCommand[] = [
+  {
+    // checkpoint/vlm_model/converters/moe_expert.py
+    name: "moe_expert",
+    releases: span("v2.3.0"),
+    usage: "mm-convert moe_expert --style merge|split --hf_dir DIR --save_dir DIR [--max_shard_size 4GB]",
+    configClasses: ["InternVLChatConfig", "Qwen3OmniMoeConfig", "Glm4vMoeConfig"],
+    forConverters: ["ExpertMergeDcpConverter"],
+  },
+];
+
+export function getConvertCommand(name: string): ConvertCommand | undefined {
+  return CONVERT_COMMANDS.find((c) => c.name === name);
+}
+
+/**
+ * --cfg.save_vit_only true (ConvertVppMMConfig, every release): filter_vit_keys keeps only keys starting with
+ * "visual", so it works for the converters whose Hugging Face checkpoints name the ViT visual.* (Qwen2-VL and
+ * Qwen2.5-VL with the original key names); for the others it would keep nothing.
+ */
+export const SAVE_VIT_ONLY: readonly { className: string; methods: readonly string[] }[] = [
+  { className: "Qwen2VLConverter", methods: ["hf_to_mm"] },
+  { className: "Qwen2_5_VLConverter", methods: ["hf_to_mm", "hf_to_mm_ldt"] },
 ];
 
 export function getConverter(className: string): ConverterInfo | undefined {

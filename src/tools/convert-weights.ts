@@ -86,7 +86,9 @@ export default defineTool({
           "mm_to_hf / dcp_to_hf (back to HF), resplit; LoRA (variant lora): " +
           "lora_hf_to_mm / lora_hf_to_dcp (a PEFT adapter in), lora_mm_to_hf (adapters out), " +
           "merge_mm_lora_dcp_weight_to_base_hf (DCP runs: the adapters merged into the base HF model, scaled by alpha / r), " +
-          "merge_base_lora_weight (Megatron runs: the adapters merged into the converted base; export it with mm_to_hf)",
+          "merge_base_lora_weight (Megatron runs: the adapters merged into the converted base; export it with mm_to_hf), " +
+          "hf_to_mm_ldt (Qwen2.5-VL, v26.1.0: the U-shaped three-virtual-stage split of layerwise disaggregated training), " +
+          "moe_expert (v2.3.0+, InternVL3.5 MoE / GLM-4.5V: `mm-convert moe_expert --style merge|split`, HF weights to HF weights in targetDir)",
       ),
     hfDir: z.string().optional().describe("Hugging Face weights directory; default the config's HF path"),
     ckptDir: z
@@ -117,6 +119,16 @@ export default defineTool({
       .optional()
       .describe("With vpp: LLM layers per virtual stage, one row per virtual stage, one entry per pipeline rank"),
     vppVitLayerSplit: vppRows.optional().describe("With vpp: ViT layers per virtual stage, same shape"),
+    saveVitOnly: z
+      .boolean()
+      .optional()
+      .describe(
+        "hf_to_mm / hf_to_mm_ldt of Qwen2-VL / Qwen2.5-VL: convert only the ViT and projector (--cfg.save_vit_only)",
+      ),
+    moeStyle: z
+      .enum(["merge", "split"])
+      .optional()
+      .describe("moe_expert: merge the per-expert weights (default) or split merged ones back"),
     sourceTp: positive.optional().describe("resplit: tp of the source checkpoint (default: from its marker)"),
     sourceLlmLayerSplit: split.optional().describe("resplit: LLM split of the source (default: from its marker)"),
     sourceVitLayerSplit: split.optional().describe("resplit: ViT split of the source (default: from its marker)"),
@@ -187,7 +199,7 @@ export default defineTool({
     const facts = await probeConvertHost(executor, prelude, {
       workdir: settings.workdir,
       hf: plan.direction === "resplit" || plan.direction === "merge" ? undefined : plan.paths.hfDir,
-      input: plan.direction === "to-mm" ? undefined : plan.paths.ckptDir,
+      input: plan.direction === "to-mm" || plan.direction === "experts" ? undefined : plan.paths.ckptDir,
       output,
     }).catch((error: Error) => {
       throw new ToolError(`Cannot inspect ${args.host}: ${error.message}`);
@@ -227,7 +239,7 @@ export default defineTool({
       command,
       argv: final.argv,
       workdir: settings.workdir ?? null,
-      input: plan.direction === "to-mm" ? real.hfDir : real.ckptDir,
+      input: plan.direction === "to-mm" || plan.direction === "experts" ? real.hfDir : real.ckptDir,
       output,
       tp: plan.tp,
       pp: plan.pp,
@@ -276,7 +288,7 @@ export default defineTool({
       variant: plan.variant,
       converter: plan.converter.className,
       method: plan.method,
-      format: plan.direction === "to-hf" ? "hf" : plan.checkpoint,
+      format: plan.direction === "to-hf" || plan.direction === "experts" ? "hf" : plan.checkpoint,
       tp: plan.tp,
       pp: plan.pp,
       ep: plan.ep,
@@ -299,7 +311,7 @@ export default defineTool({
       marker: markerPath(output),
       durationMs: result.durationMs,
       next:
-        plan.direction === "to-hf"
+        plan.direction === "to-hf" || plan.direction === "experts"
           ? `HF weights are in ${output}.`
           : `Converted into ${output}: configs that read it as ckptDir (${callHint("build_configs", { ckptDir: output })}) can start with ${callHint("launch_train", { script: "<launch script>" })}.`,
     };
