@@ -47,6 +47,9 @@ export const deviceRules: DiagnosisRule[] = [
           "Malloc device memory failed",
           "memory isn't enough",
         ),
+        // MindSpore's check that names other processes on the card is device_busy's evidence.
+        unless: [lit("may be other processes occupying this card")],
+        within: 0,
         confidence: 0.85,
       },
       { match: lit("CUDA out of memory"), confidence: 0.72 },
@@ -70,6 +73,21 @@ export const deviceRules: DiagnosisRule[] = [
       { match: lit("Out of Memory!!! Request memory size"), confidence: 0.88 },
       // vLLM: the weights left no device memory for the KV cache (vllm/v1/core/kv_cache_utils.py).
       { match: lit("No available memory for the cache blocks"), confidence: 0.8 },
+      // vLLM's KV-cache checks (vllm/worker/worker.py raise_if_cache_size_invalid; v1/core/kv_cache_utils.py
+      // _check_enough_kv_cache_memory): the memory left after the weights does not hold one max-length request.
+      {
+        match: rx(
+          /larger than the maximum number of tokens that can be stored in KV cache|KV cache is needed, which is larger than the available KV cache memory/,
+          "that can be stored in KV cache",
+          "larger than the available KV cache memory",
+        ),
+        confidence: 0.8,
+      },
+      // MindSpore's older memory-pool wording (docs/mindspore/source_en/faq/implement_problem.md).
+      {
+        match: rx(/Out of Memory!!! total\[\d+\][^\n]*malloc\[\d+\] failed/, "Out of Memory!!! total["),
+        confidence: 0.85,
+      },
       // CANN's memory error texts for HCCL (EI0011), the driver (EL0019) and DVPP (EN0012): "Failed to allocate [%s]
       // bytes of NPU memory", "Failed to allocate %s device memory requested by the DRV(%s) module"
       // (maintenref/troubleshooting atlaserrorcode_15_0324, _0462, _0375).
@@ -100,6 +118,8 @@ export const deviceRules: DiagnosisRule[] = [
           "device memory failed",
           "bm_alloc_gmem failed",
         ),
+        unless: [lit("may be other processes occupying this card")],
+        within: 0,
         confidence: 0.78,
       },
     ],
@@ -166,6 +186,9 @@ export const deviceRules: DiagnosisRule[] = [
         match: rx(/CUDA-capable devices? (?:\(s\) )?(?:is\/are|are|is) busy or unavailable/i, "busy or unavailable"),
         confidence: 0.85,
       },
+      // MindSpore's device-memory check names other processes on the card
+      // (docs/mindspore/source_en/faq/data_processing.md: "may be other processes occupying this card").
+      { match: lit("may be other processes occupying this card"), confidence: 0.8 },
     ],
     extract: [/Device:(?<device>\d+)/, /deviceId=(?<device>\d+)/, /open device (?<device>\d+)/],
     supersedes: ["npu-oom"],
@@ -332,6 +355,11 @@ export const deviceRules: DiagnosisRule[] = [
       },
       // The store-based barrier at process-group init (torch/distributed/distributed_c10d.py _store_based_barrier).
       { match: lit("Timed out initializing process group in store based barrier"), confidence: 0.82 },
+      // torch elastic's rendezvous gave up waiting for the other nodes
+      // (torch/distributed/elastic/rendezvous/api.py RendezvousTimeoutError).
+      { match: rx(/\bRendezvousTimeoutError\b/, "RendezvousTimeoutError"), confidence: 0.78 },
+      // MindSpore: a rank never got the root rank's HCCL unique id (docs/mindspore/source_en/faq/distributed_parallel.md).
+      { match: lit("Failed to fetch the unique id of the collective lib from the meta server node"), confidence: 0.8 },
     ],
     extract: [/RankID:(?<rank>\d+)/, /timeout\[(?<timeout_s>\d+)\]/],
     cause:
@@ -382,6 +410,10 @@ export const deviceRules: DiagnosisRule[] = [
       },
       { match: rx(/ErrCode=107001|device id error/, "ErrCode=107001", "device id error"), confidence: 0.86 },
       { match: lit("Set visible device failed"), confidence: 0.88 },
+      // A device id beyond the visible cards: MindSpore's aclrtSetDevice check (docs/mindspore/source_en/faq/
+      // distributed_parallel.md) and CUDA's cudaErrorInvalidDevice text.
+      { match: lit("please check if device id is valid"), confidence: 0.85 },
+      { match: lit("invalid device ordinal"), confidence: 0.78 },
       // The names of runtime codes 207004 and 107001 (rt_error_codes.h).
       {
         match: rx(
@@ -624,6 +656,11 @@ export const deviceRules: DiagnosisRule[] = [
       // as Python prints it.
       { match: lit("DefaultCPUAllocator: can't allocate memory"), confidence: 0.85 },
       { match: lit("[Errno 12] Cannot allocate memory"), confidence: 0.65 },
+      // torch's DataLoader names the signal that killed a worker (torch/utils/data/_utils/signal_handling.py).
+      {
+        match: rx(/DataLoader worker \(pid[^)]*\) is killed by signal: Killed/, "is killed by signal: Killed"),
+        confidence: 0.72,
+      },
       // bash's job report of a SIGKILLed command (jobs.c, signal names in English and zh_CN: "Killed" / "已杀死").
       { match: rx(/line \d+: +\d+ Killed\b|\d+ 已杀死/, " Killed", "已杀死"), confidence: 0.65 },
     ],

@@ -2,8 +2,11 @@
 import { MINDSPEED_FAQ } from "./rules-device.js";
 import { type DiagnosisRule, lit, rx, rxWhen } from "./rules-types.js";
 
+/** Libraries of the CANN toolkit's lib64 (and NNAL's ATB); a loader error naming one means the environment script
+ * was not sourced. libge_compiler: MindSpore FAQ (docs/mindspore/source_en/faq/implement_problem.md). */
 const CANN_LIBS =
-  "hccl|ascendcl|atb|ge_runner|graph|register|opapi|acl_op_compiler|runtime|hccl_plugin|tiling_api|platform|c_sec|msprofiler|nnopbase|ascend_protobuf|fmk_parser|ge_common|acl_tdt_channel";
+  "hccl|ascendcl|atb|ge_runner|graph|register|opapi|acl_op_compiler|runtime|hccl_plugin|tiling_api|platform|c_sec|msprofiler|nnopbase|ascend_protobuf|fmk_parser|ge_common|acl_tdt_channel|" +
+  "ascend_dump|ge_compiler|ge_executor|graph_base|exe_graph|error_manager|mmpa|profapi|msprof|ascendalog|unified_dlog|acl_dvpp|acl_cblas|aclnn_\\w+|cust_opapi|tsdclient|lowering|fmk_onnx_parser";
 
 const HF_PACKAGES =
   "transformers|accelerate|peft|trl|datasets|tokenizers|huggingface_hub|vllm|vllm_ascend|deepspeed|diffusers|safetensors|verl|qwen_vl_utils|timm|llamafactory|swift";
@@ -170,10 +173,17 @@ export const envRules: DiagnosisRule[] = [
       { match: rx(/depends on torch==[\w.+]+/, "depends on torch=="), confidence: 0.8 },
       { match: rx(/module 'torch_npu[\w.]*' has no attribute/, "module 'torch_npu"), confidence: 0.8 },
       // torch_npu's own check of the CANN release it runs on (torch_npu/utils/utils.py cann_package_check).
+      // Newer releases (torch_npu/_init/registry/registry_manager.py) say "do not match".
       {
-        match: rx(/CANN package version \S+ and PyTorch version \S+ is not matched/, "is not matched"),
+        match: rx(
+          /CANN package version \S+ and PyTorch version \S+ (?:is not matched|do not match)/,
+          "is not matched",
+          "do not match",
+        ),
         confidence: 0.75,
       },
+      // torch_npu/__init__.py _check_device_conflict: a CUDA (or other accelerator) build of torch next to torch_npu.
+      { match: lit("Two accelerators cannot be used at the same time in PyTorch"), confidence: 0.85 },
       // pip's dependency-conflict report about torch_npu's pinned torch.
       {
         match: rx(/torch[-_]npu [\w.+!-]+ requires torch[<>=!~][^\n]*, but you have torch /, ", but you have "),
@@ -250,6 +260,29 @@ export const envRules: DiagnosisRule[] = [
         confidence: 0.8,
       },
       { match: lit("Parse dynamic kernel config fail"), confidence: 0.7 },
+      // vLLM-Ascend (vllm_ascend/device/hardware.py): a SoC the installed release does not know.
+      {
+        match: rx(
+          /Undefined soc_version: \S+\. Please file an issue to vllm-ascend|Cannot support runtime soc_version/,
+          "Undefined soc_version",
+          "Cannot support runtime soc_version",
+        ),
+        confidence: 0.8,
+      },
+      // torch_npu asks for a newer CANN or driver when a call it needs is missing (torch_npu/csrc/npu/Event.cpp,
+      // AclInterface.cpp, ProcessGroupHCCL.cpp, utils/_step.py).
+      {
+        match: rx(
+          /please upgrade the HDK\(driver\) or CANN package|[Pp]lease upgrade (?:the )?CANN|current version of CANN does not support|CANN version (?:is )?lower than [\w.]+ and (?:currently )?does not support/,
+          "upgrade the HDK(driver) or CANN package",
+          "lease upgrade CANN",
+          "lease upgrade the CANN",
+          "current version of CANN does not support",
+          "CANN version lower than",
+          "CANN version is lower than",
+        ),
+        confidence: 0.72,
+      },
       // MindSpore's version check against the CANN toolkit and its te/hccl wheels
       // (mindspore/run_check/_check_version.py AscendEnvChecker.check_version, check_deps_version).
       {
@@ -384,6 +417,29 @@ export const envRules: DiagnosisRule[] = [
       // torch's own check (torch/__init__.py): the source checkout's torch/_C folder shadows the extension.
       { match: lit("PyTorch has loaded the `torch/_C` folder"), confidence: 0.9 },
       { match: lit("Failed to load PyTorch C extensions"), confidence: 0.8 },
+      { match: lit("No module named 'torch._C'"), confidence: 0.8 },
+      // vLLM run from its checkout lacks the built vllm._C; vLLM's own warning "Failed to import from vllm._C with
+      // ModuleNotFoundError(...)" (vllm/_custom_ops.py) is harmless on plugin platforms such as vLLM-Ascend.
+      {
+        match: lit("No module named 'vllm._C'"),
+        unless: [lit("Failed to import from vllm._C")],
+        within: 0,
+        confidence: 0.6,
+      },
+      // The same check in other packages: numpy/__init__.py, scipy/__init__.py, sklearn/__check_build/__init__.py
+      // (INPLACE_MSG), pandas/__init__.py (C extension not built), and MindSpore's FAQ for a directory named like the
+      // package ("No module named 'mindspore.version'", docs/mindspore/source_en/faq/installation.md).
+      {
+        match: rx(
+          /you should not try to import numpy from its source directory|you cannot import SciPy while being in scipy source directory|you are importing a local scikit-learn source tree|If you want to import pandas from the source directory/,
+          "import numpy from its source directory",
+          "in scipy source directory",
+          "local scikit-learn source tree",
+          "import pandas from the source directory",
+        ),
+        confidence: 0.78,
+      },
+      { match: lit("No module named 'mindspore.version'"), confidence: 0.75 },
     ],
     cause:
       "Python was started inside the torch_npu source directory, so the uncompiled sources shadow the installed package.",
@@ -408,6 +464,9 @@ export const envRules: DiagnosisRule[] = [
       },
       {
         match: rx(new RegExp(`No module named '(?:${HF_PACKAGES})\\.[\\w.]+'`), "No module named '"),
+        // A missing compiled extension (vllm._C) is an unbuilt source tree, not another version.
+        unless: [lit("._C'")],
+        within: 0,
         confidence: 0.75,
       },
       { match: lit("is required for a normal functioning of this module"), confidence: 0.85 },
@@ -457,6 +516,11 @@ export const envRules: DiagnosisRule[] = [
       // host without CUDA devices (torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp).
       { match: lit("Distributed package doesn't have NCCL built in"), confidence: 0.8 },
       { match: lit("ProcessGroupNCCL is only supported with GPUs"), confidence: 0.72 },
+      // torch on a host without CUDA devices (c10/cuda/CUDAFunctions.cpp), a checkpoint saved on CUDA loaded without
+      // map_location (torch/serialization.py), DeepSpeed building CUDA ops (op_builder/builder.py).
+      { match: lit("No CUDA GPUs are available"), confidence: 0.6 },
+      { match: lit("Attempting to deserialize object on a CUDA device"), confidence: 0.75 },
+      { match: lit("CUDA_HOME does not exist, unable to compile CUDA op"), confidence: 0.72 },
     ],
     cause:
       "An integer device index (.to(3), device_map values) or a .cuda() call was resolved to CUDA; with transformers newer " +

@@ -277,6 +277,8 @@ export const trainRules: DiagnosisRule[] = [
         confidence: 0.85,
       },
       { match: lit("Stale file handle"), confidence: 0.85 },
+      // The kernel's NFS client (net/sunrpc/clnt.c) while the server does not answer: every reader hangs.
+      { match: rx(/\bnfs: server \S+ not responding, still trying/, "not responding, still trying"), confidence: 0.8 },
       { match: lit("could not be acquired"), near: [lit("lock")], within: 2, confidence: 0.7 },
       // A cache file (datasets arrow, Megatron index .npy, preprocessing parquet chunks) missing on this node.
       {
@@ -354,10 +356,33 @@ export const trainRules: DiagnosisRule[] = [
           /DataLoader worker \(pid(?:\(s\))?[^)]*\) (?:is killed by signal|exited unexpectedly)/,
           "DataLoader worker",
         ),
+        // SIGKILL (usually the OOM killer) is host_oom's evidence.
+        unless: [lit("is killed by signal: Killed")],
+        within: 0,
         confidence: 0.66,
       },
       // NCCL's shared-memory transport cannot grow its segment in /dev/shm (src/misc/shmutils.cc).
       { match: lit("failed to extend /dev/shm"), confidence: 0.88 },
+      { match: lit("Error while creating shared memory segment /dev/shm"), confidence: 0.86 },
+      // torch's shared-memory allocator (aten/src/ATen/MapAllocator.cpp) for tensors passed between processes.
+      {
+        match: rx(
+          /unable to allocate shared memory\(shm\) for file|unable to mmap \d+ bytes from file <\/torch_/,
+          "unable to allocate shared memory(shm)",
+          "unable to mmap",
+        ),
+        confidence: 0.86,
+      },
+      // torch elastic's report of a worker killed by SIGBUS (torch/distributed/elastic/multiprocessing/errors).
+      {
+        match: rx(
+          /Signal 7 \(SIGBUS\) received|<Signals\.SIGBUS: 7>|exitcode\s*:\s*-7\b/,
+          "Signal 7 (SIGBUS) received",
+          "<Signals.SIGBUS: 7>",
+          "exitcode",
+        ),
+        confidence: 0.72,
+      },
       // The shell's report of SIGBUS (bash; zh_CN "总线错误", po/zh_CN.po).
       { match: rx(/\bBus error \(core dumped\)|总线错误/, "Bus error (core dumped)", "总线错误"), confidence: 0.6 },
     ],
@@ -411,6 +436,8 @@ export const trainRules: DiagnosisRule[] = [
         ),
         confidence: 0.7,
       },
+      // torch.save's zip writer stopped short of the bytes it wrote (caffe2/serialize/inline_container.cc).
+      { match: rx(/inline_container\.cc:\d+\] \. unexpected pos \d+ vs \d+/, "unexpected pos"), confidence: 0.7 },
     ],
     extract: [/(?:No space left on device|Disk quota exceeded)\)?:? '(?<path>\/[^']+)'/],
     cause:
@@ -504,6 +531,11 @@ export const trainRules: DiagnosisRule[] = [
           "must be divisible by",
         ),
         confidence: 0.9,
+      },
+      // vLLM-Ascend's KV transfer (vllm_ascend/distributed/kv_transfer/utils/utils.py).
+      {
+        match: rx(/Number of heads \(\d+\) cannot be evenly divided by TP \(\d+\)/, "cannot be evenly divided by TP"),
+        confidence: 0.88,
       },
       // Megatron-core's config check (megatron/core/transformer/transformer_config.py).
       {

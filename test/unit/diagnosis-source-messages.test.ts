@@ -70,6 +70,19 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source: "https://github.com/hicann/runtime/blob/master/include/external/acl/error_codes/rt_error_codes.h",
       log: "aclrtMalloc failed, ret = ACL_ERROR_RT_MEMORY_ALLOCATION",
     },
+    {
+      source: "https://github.com/vllm-project/vllm/blob/v0.6.0/vllm/worker/worker.py (raise_if_cache_size_invalid)",
+      log: "ValueError: The model's max seq len (32768) is larger than the maximum number of tokens that can be stored in KV cache (19632). Try increasing `gpu_memory_utilization` or decreasing `max_model_len` when initializing the engine.",
+    },
+    {
+      source:
+        "https://github.com/vllm-project/vllm/blob/main/vllm/v1/core/kv_cache_utils.py (_check_enough_kv_cache_memory)",
+      log: "ValueError: To serve at least one request with the models's max seq len (32768), (16.00 GiB KV cache is needed, which is larger than the available KV cache memory (4.85 GiB). Based on the available memory, the estimated maximum model length is 9936. Try increasing `gpu_memory_utilization` or decreasing `max_model_len` when initializing the engine.",
+    },
+    {
+      source: "https://github.com/mindspore-ai/docs/blob/master/docs/mindspore/source_en/faq/implement_problem.md",
+      log: "RuntimeError: Out of Memory!!! total[3212254720] (dynamic[0] memory poll[524288000]) malloc[32611480064] failed!",
+    },
   ],
   cann_env_not_sourced: [
     {
@@ -94,6 +107,10 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source: "https://github.com/Ascend/pytorch/blob/master/torch_npu/utils/utils.py (cann_package_check)",
       log: "Exception: ASCEND_OPP_PATH environment variable is not set. Please check whether the opp package has been installed. If exist, please run 'source set_env.sh' in the CANN installation path.",
     },
+    {
+      source: "https://github.com/mindspore-ai/docs/blob/master/docs/mindspore/source_en/faq/implement_problem.md",
+      log: "error while loading shared libraries: libge_compiler.so: cannot open shared object file: No such file or directory",
+    },
   ],
   cann_version_mismatch: [
     {
@@ -115,6 +132,26 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source:
         "https://github.com/mindspore-ai/mindspore/blob/master/mindspore/python/mindspore/run_check/_check_version.py",
       log: 'MindSpore version 2.2.0 and "te" wheel package version 7.1 does not match, refer to the match info on: https://www.mindspore.cn/install',
+    },
+    {
+      source: "https://github.com/vllm-project/vllm-ascend/blob/main/vllm_ascend/device/hardware.py",
+      log: "RuntimeError: Undefined soc_version: Ascend910_9392. Please file an issue to vllm-ascend.",
+    },
+    {
+      source: "https://github.com/vllm-project/vllm-ascend/blob/main/vllm_ascend/device/hardware.py",
+      log: "RuntimeError: Cannot support runtime soc_version: 240.",
+    },
+    {
+      source: "https://github.com/Ascend/pytorch/blob/master/torch_npu/csrc/npu/Event.cpp",
+      log: "RuntimeError: Parameter interprocess is not supported, please upgrade the HDK(driver) or CANN package.",
+    },
+    {
+      source: "https://github.com/Ascend/pytorch/blob/master/torch_npu/csrc/distributed/ProcessGroupHCCL.cpp",
+      log: "The current version of CANN does not support the hcclCommName: hccl_world_group",
+    },
+    {
+      source: "https://github.com/Ascend/pytorch/blob/master/torch_npu/csrc/npu/Stress_detect.cpp",
+      log: "Stress detect with AmlP2PDetectOnline failed, CANN version lower than 8.3.RC1 and currently does not support AmlP2PDetectOnline.",
     },
   ],
   port_in_use: [
@@ -157,8 +194,26 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source: `${TORCH}/torch/distributed/distributed_c10d.py (_store_based_barrier)`,
       log: "RuntimeError: Timed out initializing process group in store based barrier on rank: 0, for key: store_based_barrier_key:1 (world_size=8, num_workers_joined=1, timeout=0:30:00)",
     },
+    {
+      source: "https://github.com/mindspore-ai/docs/blob/master/docs/mindspore/source_en/faq/distributed_parallel.md",
+      log: "RuntimeError: Communicator of group hccl_world_group inited: failed. Result: Init communicator for group hccl_world_group exception info: Failed to fetch the unique id of the collective lib from the meta server node. Maybe the root rank process of this group has exited or has not executed to QueryUniqueID step. Please check root rank: 0's log.",
+    },
+    {
+      source: "https://github.com/pytorch/pytorch/blob/main/torch/distributed/elastic/rendezvous/api.py",
+      log: "torch.distributed.elastic.rendezvous.api.RendezvousTimeoutError",
+    },
   ],
-  npu_not_available: [{ source: RT_CODES, log: "aclrtSetDevice failed: ACL_ERROR_RT_INVALID_DEVICEID" }],
+  npu_not_available: [
+    { source: RT_CODES, log: "aclrtSetDevice failed: ACL_ERROR_RT_INVALID_DEVICEID" },
+    {
+      source: "https://github.com/mindspore-ai/docs/blob/master/docs/mindspore/source_en/faq/distributed_parallel.md",
+      log: "Call aclrtSetDevice failed, ret[107001]. Got device count[8] and device id[9], please check if device id is valid.",
+    },
+    {
+      source: "https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html (cudaErrorInvalidDevice)",
+      log: "RuntimeError: CUDA error: invalid device ordinal",
+    },
+  ],
   driver_not_mounted: [
     {
       source:
@@ -184,6 +239,15 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source: "https://github.com/pypa/pip/blob/main/src/pip/_internal/commands/install.py (dependency conflicts)",
       log: "torch-npu 2.1.0.post3 requires torch==2.1.0, but you have torch 2.4.0 which is incompatible.",
     },
+    {
+      source:
+        "https://github.com/Ascend/pytorch/blob/master/torch_npu/_init/registry/registry_manager.py (_cann_package_check)",
+      log: "Warning: CANN package version 8.0.RC1 and PyTorch version 2.1.0 do not match. Please check the README of the Ascend PyTorch repo.",
+    },
+    {
+      source: "https://github.com/Ascend/pytorch/blob/master/torch_npu/__init__.py (_check_device_conflict)",
+      log: "RuntimeError: Two accelerators cannot be used at the same time in PyTorch: npu and cuda. You can install the cpu version of PyTorch to use your npu device, or use the cuda device with 'export TORCH_DEVICE_BACKEND_AUTOLOAD=0'.",
+    },
   ],
   transformers_version_conflict: [
     {
@@ -195,6 +259,32 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     {
       source: `${TORCH}/torch/__init__.py`,
       log: "ImportError: Failed to load PyTorch C extensions:\n    It appears that PyTorch has loaded the `torch/_C` folder\n    of the PyTorch repository rather than the C extensions which\n    are expected in the `torch._C` namespace.",
+    },
+    {
+      source: "https://github.com/numpy/numpy/blob/main/numpy/__init__.py",
+      log: "ImportError: Error importing numpy: you should not try to import numpy from its source directory; please exit the numpy source tree, and relaunch your python interpreter from there.",
+    },
+    {
+      source: "https://github.com/scipy/scipy/blob/main/scipy/__init__.py",
+      log: "ImportError: Error importing SciPy: you cannot import SciPy while being in scipy source directory; please exit the SciPy source tree first and relaunch your Python interpreter.",
+    },
+    {
+      source: "https://github.com/scikit-learn/scikit-learn/blob/main/sklearn/__check_build/__init__.py (INPLACE_MSG)",
+      log: "It appears that you are importing a local scikit-learn source tree. For\nthis, you need to have an inplace install. Maybe you are in the source\ndirectory and you need to try from another location.",
+    },
+    {
+      source: "https://github.com/pandas-dev/pandas/blob/main/pandas/__init__.py",
+      log: "ImportError: C extension: None not built. If you want to import pandas from the source directory, you may need to run 'python setup.py build_ext' to build the C extensions first.",
+    },
+    {
+      source:
+        "https://github.com/mindspore-ai/docs/blob/master/docs/mindspore/source_en/faq/installation.md (a directory named like the package)",
+      log: "ModuleNotFoundError: No module named 'mindspore.version'",
+    },
+    {
+      source:
+        "https://github.com/vllm-project/vllm/blob/main/vllm/_custom_ops.py (vllm._C absent from a source checkout)",
+      log: "NameError: name 'vllm_ops' is not defined (Caught error: No module named 'vllm._C')",
     },
   ],
   aicore_error: [
@@ -251,6 +341,18 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source: `${TORCH}/torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp`,
       log: "RuntimeError: ProcessGroupNCCL is only supported with GPUs, no GPUs found!",
     },
+    {
+      source: "https://github.com/pytorch/pytorch/blob/main/c10/cuda/CUDAFunctions.cpp",
+      log: "RuntimeError: No CUDA GPUs are available",
+    },
+    {
+      source: "https://github.com/pytorch/pytorch/blob/main/torch/serialization.py",
+      log: "RuntimeError: Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is False. If you are running on a CPU-only machine, please use torch.load with map_location=torch.device('cpu') to map your storages to the CPU.",
+    },
+    {
+      source: "https://github.com/deepspeedai/DeepSpeed/blob/master/op_builder/builder.py (installed_cuda_version)",
+      log: "deepspeed.ops.op_builder.builder.MissingCUDAException: CUDA_HOME does not exist, unable to compile CUDA op(s)",
+    },
   ],
   ckpt_shape_mismatch: [
     {
@@ -292,6 +394,10 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
         "https://github.com/NVIDIA/Megatron-LM/blob/core_r0.5.0/megatron/data/gpt_dataset.py (_build_index_mappings)",
       log: "FileNotFoundError: [Errno 2] No such file or directory: '/data/my-gpt2_text_document_train_indexmap_1000ns_1024sl_1234s_doc_idx.npy'",
     },
+    {
+      source: "https://github.com/torvalds/linux/blob/master/net/sunrpc/clnt.c (call_timeout)",
+      log: "kernel: nfs: server 10.0.0.5 not responding, still trying",
+    },
   ],
   shm_bus_error: [
     {
@@ -305,6 +411,23 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     {
       source: "bash (SIGBUS job report), zh_CN: glibc po/zh_CN.po",
       log: "run.sh: 行 5:  4242 总线错误 (核心已转储) python train.py",
+    },
+    {
+      source: "https://github.com/NVIDIA/nccl/blob/master/src/misc/shmutils.cc",
+      log: "node1:168:168 [0] misc/shmutils.cc:113 NCCL WARN Error while creating shared memory segment /dev/shm/nccl-UbzKZ9 (size 9637888)",
+    },
+    {
+      source: "https://github.com/pytorch/pytorch/blob/main/aten/src/ATen/MapAllocator.cpp",
+      log: "RuntimeError: unable to allocate shared memory(shm) for file </torch_43012_3143461634_13983>: Resource temporarily unavailable (11)",
+    },
+    {
+      source: "https://github.com/pytorch/pytorch/blob/main/aten/src/ATen/MapAllocator.cpp",
+      log: "RuntimeError: unable to mmap 1048576 bytes from file </torch_43012_3143461634_13983>: Cannot allocate memory (12)",
+    },
+    {
+      source:
+        "https://github.com/pytorch/pytorch/blob/main/torch/distributed/elastic/multiprocessing/errors/__init__.py",
+      log: "Signal 7 (SIGBUS) received by PID 4242",
     },
   ],
   disk_full: [
@@ -324,6 +447,11 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     {
       source: "https://learn.microsoft.com/en-us/windows/win32/debug/system-error-codes--0-499- (ERROR_DISK_FULL, 112)",
       log: "OSError: [WinError 112] There is not enough space on the disk",
+    },
+    {
+      source:
+        "https://github.com/pytorch/pytorch/blob/main/caffe2/serialize/inline_container.cc (torch.save on a full disk)",
+      log: "RuntimeError: [enforce fail at inline_container.cc:664] . unexpected pos 1588742400 vs 1588742288",
     },
   ],
   permission_denied: [
@@ -369,6 +497,10 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source: "bash po/zh_CN.po (SIGKILL)",
       log: "./train.sh: 行 12: 12345 已杀死               python train.py",
     },
+    {
+      source: "https://github.com/pytorch/pytorch/blob/main/torch/utils/data/_utils/signal_handling.py",
+      log: "RuntimeError: DataLoader worker (pid 28841) is killed by signal: Killed.",
+    },
   ],
   tp_exceeds_kv_heads: [
     {
@@ -378,6 +510,11 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     {
       source: "https://github.com/NVIDIA/Megatron-LM/blob/main/megatron/core/transformer/transformer_config.py",
       log: "ValueError: num_attention_heads (28) must be a multiple of tensor_model_parallel_size (8).",
+    },
+    {
+      source:
+        "https://github.com/vllm-project/vllm-ascend/blob/main/vllm_ascend/distributed/kv_transfer/utils/utils.py",
+      log: "ValueError: Number of heads (8) cannot be evenly divided by TP (16).",
     },
   ],
   pp_layers_mismatch: [
@@ -408,6 +545,10 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     {
       source: "glibc po/zh_CN.po (EBUSY) on the device node",
       log: "open /dev/davinci0 failed: 设备或资源忙",
+    },
+    {
+      source: "https://github.com/mindspore-ai/docs/blob/master/docs/mindspore/source_en/faq/data_processing.md",
+      log: "RuntimeError: Malloc device memory failed, free memory size is less than half of total memory size.Device 0 Device MOC total size:65464696832 Device MOC free size:3596279808 may be other processes occupying this card, check as: ps -ef|grep python",
     },
   ],
   windows_line_endings: [
@@ -507,7 +648,35 @@ describe("new source wordings keep root causes above the symptoms they cause", (
         "RuntimeError: call aclnnGroupedMatmulV4 failed, error code is 561003",
       ],
     },
+    {
+      cause: "shm_bus_error",
+      log: [
+        "Signal 7 (SIGBUS) received by PID 4242",
+        "[Rank 0] Watchdog caught collective operation timeout: WorkHCCL(SeqNum=1, OpType=ALLREDUCE) ran for 1800000 milliseconds before timing out.",
+      ],
+    },
+    {
+      cause: "host_oom",
+      log: [
+        "RuntimeError: DataLoader worker (pid 28841) is killed by signal: Killed.",
+        "RuntimeError: [Rank 0]: Rank 1 failed to pass monitoredBarrier in 1800000 ms",
+      ],
+    },
   ])("$cause ranks first", ({ cause, log }) => {
     expect(top(log.join("\n"))).toBe(cause);
+  });
+});
+
+describe("harmless warnings of other stacks are not read as failures", () => {
+  it("does not read vLLM's warning about vllm._C on plugin platforms as an import from a source tree", () => {
+    // vllm/_custom_ops.py logs this on every vLLM-Ascend start; the extension is not used there.
+    const log =
+      "WARNING 05-27 09:33:16 [_custom_ops.py:21] Failed to import from vllm._C with ModuleNotFoundError(\"No module named 'vllm._C'\")";
+    expect(diagnoseText(log).findings.map((f) => f.category)).not.toContain("import_from_source_dir");
+  });
+
+  it("does not read a missing vllm._C as a transformers/vLLM version conflict", () => {
+    const log = "NameError: name 'vllm_ops' is not defined (Caught error: No module named 'vllm._C')";
+    expect(diagnoseText(log).findings.map((f) => f.category)).not.toContain("transformers_version_conflict");
   });
 });
