@@ -256,12 +256,25 @@ export function estimateForModel(req: EstimateRequest): EstimateReport {
   };
 }
 
+/**
+ * Why a layout cannot fit whatever the activations do: weights, gradients and optimizer state alone exceed the HBM
+ * left after the allowance. Null when they do not (then recompute, swap or a smaller micro batch may help).
+ */
+export function stateOnlyOverflow(e: MemoryEstimate): string | null {
+  const b = e.breakdown;
+  const state = b.weightsGiB + b.gradientsGiB + b.optimizerGiB;
+  const room = e.hbmGiB - b.allowanceGiB;
+  if (state <= room) return null;
+  return `weights ${b.weightsGiB} + gradients ${b.gradientsGiB} + optimizer ${b.optimizerGiB} = ${state.toFixed(1)} GiB per rank before any activation, over the ${room} GiB left after the allowance: recompute or swapping cannot help; shard the optimizer over more data-parallel ranks (more NPUs) or train LoRA`;
+}
+
 /** One line for other tools' output: "qwen2.5vl-72b on 16 NPUs (TP 2, PP 8): 71.2 GiB of 64 per rank — does not fit". */
 export function estimateLine(r: EstimateReport): string {
   const l = r.layout;
+  const overflow = r.estimate.fits ? null : stateOnlyOverflow(r.estimate);
   const verdict = r.estimate.fits
     ? `fits (margin ${r.estimate.marginGiB} GiB)`
-    : `does not fit (${(-r.estimate.marginGiB).toFixed(1)} GiB over)`;
+    : `does not fit (${(-r.estimate.marginGiB).toFixed(1)} GiB over${overflow ? `: ${overflow}` : ""})`;
   return `${r.model} on ${l.npus} NPUs (TP ${l.tp}, PP ${l.pp}${l.cp > 1 ? `, CP ${l.cp}` : ""}${l.ep > 1 ? `, EP ${l.ep}` : ""}, micro batch ${l.microBatchSize}): ${r.estimate.peakGiBPerRank} GiB of ${r.hbmGiB} per rank, ${verdict}`;
 }
 

@@ -3,7 +3,7 @@
 // Reads the knowledge base, and a log on a host only when one is named.
 import { z } from "zod";
 import { parseNpuSmiInfo } from "../env/npu-smi.js";
-import { estimateForModel, hbmFromChips, layoutLine } from "../estimate/index.js";
+import { estimateForModel, hbmFromChips, layoutLine, stateOnlyOverflow } from "../estimate/index.js";
 import { type TimeEstimate, timeFromLog } from "../estimate/time.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { UnknownHostError } from "../hosts/registry.js";
@@ -197,6 +197,10 @@ export default defineTool({
       .nullable()
       .describe("when the asked layout does not fit: the best that does, on more NPUs if need be"),
     assumptions: z.array(z.string()),
+    stateOnlyOverflow: z
+      .string()
+      .nullable()
+      .describe("when weights, gradients and optimizer state alone exceed HBM: why no activation option helps"),
     sources: z.array(z.string()),
     time: Time.nullable(),
   }),
@@ -239,6 +243,7 @@ export default defineTool({
       layouts: report.layouts,
       nearest: report.nearest,
       assumptions: e.assumptions,
+      stateOnlyOverflow: e.fits ? null : stateOnlyOverflow(e),
       sources: report.sources,
       time,
     };
@@ -252,6 +257,7 @@ export default defineTool({
       `Peak per rank ${r.peakGiBPerRank} GiB (stage ${r.peakStage}) — ${r.fits ? `fits, margin ${r.marginGiB} GiB` : `does NOT fit (${(-r.marginGiB).toFixed(1)} GiB over)`}`,
       `  weights ${b.weightsGiB}  gradients ${b.gradientsGiB}  optimizer ${b.optimizerGiB}  activations LLM ${b.llmActivationsGiB} / ViT ${b.vitActivationsGiB}  logits ${b.logitsGiB}  allowance ${b.allowanceGiB}`,
     ];
+    if (r.stateOnlyOverflow) lines.push(`Why: ${r.stateOnlyOverflow}.`);
     for (const p of r.layoutProblems) lines.push(`Layout problem: ${p}`);
     if (r.layouts.length > 0) {
       lines.push(`Layouts that fit on ${l.npus} NPUs, best first:`);

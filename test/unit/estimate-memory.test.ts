@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { estimateForModel } from "../../src/estimate/index.js";
+import { estimateForModel, estimateLine, stateOnlyOverflow } from "../../src/estimate/index.js";
 import { estimateScript } from "../../src/estimate/launch.js";
 import { fittingLayouts } from "../../src/estimate/layouts.js";
 import { ALLOWANCE_GIB, estimateMemory, type Recompute, totalParams } from "../../src/estimate/memory.js";
@@ -259,6 +259,14 @@ describe("upstream's sizing table on Atlas 800T A2 (64 GB), micro batch 1", () =
     const static72 = b72.breakdown.weightsGiB + b72.breakdown.gradientsGiB + b72.breakdown.optimizerGiB;
     expect(static72).toBeGreaterThan(64);
     expect(b72.fits).toBe(false);
+    // the verdict says so: no activation option can help these rows
+    expect(stateOnlyOverflow(b72)).toMatch(/before any activation.*more data-parallel ranks.*or train LoRA/);
+    const line = estimateLine(estimateForModel({ model: "qwen2.5vl-72b", npus: 16, npusPerNode: 8, tp: 8, pp: 2 }));
+    expect(line).toContain("recompute or swapping cannot help");
+    // a layout over only because of its activations gets no such reason
+    const act = estimateForModel({ model: "qwen2.5vl-7b", npus: 8, npusPerNode: 8, tp: 1, pp: 1, seqLength: 32768 });
+    expect(act.estimate.fits).toBe(false);
+    expect(stateOnlyOverflow(act.estimate)).toBeNull();
     // the same rows with LoRA fit with room to spare
     expect(estimateForModel({ model: "qwen2.5vl-32b", npus: 8, tp: 4, pp: 2, lora: true }).estimate.fits).toBe(true);
   });
