@@ -368,7 +368,19 @@ export async function runProgram(argv: string[]): Promise<void> {
       "where to lay out the simulated host, kept afterwards (default: a temporary directory, removed unless --keep)",
     )
     .option("--keep", "keep the simulated host afterwards")
-    .action(async (options: { dir?: string; keep?: boolean }) => {
+    .option(
+      "--trainer <name>",
+      "mindspeed-mm (an Ascend host) or trl (a CUDA host, ending in a GGUF export)",
+      "mindspeed-mm",
+    )
+    .action(async (options: { dir?: string; keep?: boolean; trainer: string }) => {
+      if (options.trainer !== "mindspeed-mm" && options.trainer !== "trl")
+        throw new UsageError(`Unknown trainer "${options.trainer}". Known: mindspeed-mm, trl.`);
+      if (options.trainer === "trl") {
+        const { runTrlDemo } = await import("../demo-trl.js");
+        process.exitCode = await runTrlDemo(options);
+        return;
+      }
       const { runDemo } = await import("../demo.js");
       process.exitCode = await runDemo(options);
     });

@@ -273,9 +273,11 @@ export default defineTool({
   },
   failed: (r) => !r.ready || r.complete === false,
   summarize: (r) => {
-    const head = r.exported
-      ? `${r.model} @ ${r.release}: ${r.checkpoint.dir} exported to ${r.output} (${r.converter}.${r.method})${r.complete ? ", complete" : ", INCOMPLETE"}`
-      : `${r.model} @ ${r.release}: export of ${r.checkpoint.dir} (iteration ${r.checkpoint.iteration}, tp=${r.checkpoint.tp} pp=${r.checkpoint.pp}) ${r.ready ? "ready, not run" : "not ready"}`;
+    const head = r.gguf
+      ? `${r.model} @ ${r.release}: ${r.checkpoint.dir} → ${r.output} (GGUF ${r.gguf.quantization}, ${r.converter}) ${r.exported ? (r.complete ? "exported, checked" : "exported, header INVALID") : r.ready ? (r.complete === false ? "FAILED" : "ready, not run") : "not ready"}`
+      : r.exported
+        ? `${r.model} @ ${r.release}: ${r.checkpoint.dir} exported to ${r.output} (${r.converter}.${r.method})${r.complete ? ", complete" : ", INCOMPLETE"}`
+        : `${r.model} @ ${r.release}: export of ${r.checkpoint.dir} (iteration ${r.checkpoint.iteration}, tp=${r.checkpoint.tp} pp=${r.checkpoint.pp}) ${r.ready ? "ready, not run" : "not ready"}`;
     const failed = r.checks.filter((c) => !c.ok).map((c) => `- ${c.message}`);
     const usage = r.usage
       ? [`Load with transformers:\n${r.usage.transformers}`, `Serve with vLLM-Ascend:\n$ ${r.usage.vllm}`]

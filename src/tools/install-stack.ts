@@ -201,7 +201,7 @@ export default defineTool({
   summarize(r) {
     const mark = (s: Output["steps"][number]) => s.outcome ?? s.status;
     const head =
-      `${r.host}: MindSpeed-MM ${r.release}${r.model ? ` for ${r.model}` : ""} into ${r.env.kind} ${r.env.path} — ${r.status}` +
+      `${r.host}: ${r.trl ? `TRL stack (${r.release})` : `MindSpeed-MM ${r.release}`}${r.model ? ` for ${r.model}` : ""} into ${r.env.kind} ${r.env.path} — ${r.status}` +
       `${r.resumedFrom && r.applied ? ` (resumed at ${r.resumedFrom})` : ""}`;
     const steps = r.steps.map(
       (s) =>
