@@ -654,8 +654,9 @@ export const CODE_ANCHORS: readonly string[] = [
   "result=",
   "ErrCode=",
   "hcclRet",
-  // `aclrtSetDevice(deviceId) failed: 507033`
-  ...["1", "2", "3", "5"].flatMap((d) => [`failed: ${d}0`, `failed: ${d}6`]),
+  // `aclrtSetDevice(deviceId) failed: 507033`; PaddleCustomDevice's RUNTIME_CHECK (backends/npu/runtime/runtime.h):
+  // `Call aclInit(nullptr) failed : 507008 at file ...`
+  ...["1", "2", "3", "5"].flatMap((d) => [`failed: ${d}0`, `failed: ${d}6`, `failed : ${d}0`, `failed : ${d}6`]),
 ];
 
 /** One line of a decoded code, for evidence and notes. */

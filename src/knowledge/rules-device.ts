@@ -305,6 +305,9 @@ export const deviceRules: DiagnosisRule[] = [
       { match: lit("wait for compute device to finish failed"), confidence: 0.78 },
       { match: lit("wait socket establish timeout"), confidence: 0.85 },
       { match: lit("Watchdog caught collective operation timeout"), confidence: 0.85 },
+      // CANN runtime (device_error_proc.cc ProcessStarsHcclFftsPlusTimeoutErrorInfo): an HCCL task waited past
+      // HCCL_EXEC_TIMEOUT for its peers.
+      { match: lit("hccl fftsplus task timeout occurred"), confidence: 0.86 },
       // torch's NCCL process group when a collective fails outright (c10d/ProcessGroupNCCL.cpp, "NCCL error in:") and
       // NCCL's own result names (nccl.h): mostly the echo of a peer that died first.
       { match: rx(/NCCL error in: \S*ProcessGroupNCCL\.cpp:\d+/, "NCCL error in:"), confidence: 0.8 },
@@ -520,7 +523,13 @@ export const deviceRules: DiagnosisRule[] = [
     triggers: [
       { match: lit("aivec error"), confidence: 0.88 },
       { match: lit("aivector error"), confidence: 0.88 },
-      { match: lit("fftsplus"), confidence: 0.8 },
+      {
+        match: lit("fftsplus"),
+        // CANN runtime's "hccl fftsplus task timeout" (device_error_proc.cc) is a collective that waited too long.
+        unless: [lit("hccl fftsplus task timeout")],
+        within: 0,
+        confidence: 0.8,
+      },
       { match: lit("UB address"), confidence: 0.85 },
       { match: lit("aicpu exception"), confidence: 0.88 },
       { match: lit("aicore exception"), confidence: 0.88 },
@@ -663,6 +672,8 @@ export const deviceRules: DiagnosisRule[] = [
       },
       // bash's job report of a SIGKILLed command (jobs.c, signal names in English and zh_CN: "Killed" / "已杀死").
       { match: rx(/line \d+: +\d+ Killed\b|\d+ 已杀死/, " Killed", "已杀死"), confidence: 0.65 },
+      // gdb's report of the same signal (infrun.c: "Program terminated with signal SIGKILL, Killed.").
+      { match: lit("terminated with signal SIGKILL"), confidence: 0.65 },
     ],
     cause:
       "A process was killed with SIGKILL, usually by the kernel's OOM killer because host RAM ran out (all ranks loading " +

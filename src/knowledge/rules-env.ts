@@ -240,6 +240,25 @@ export const envRules: DiagnosisRule[] = [
       },
       // The name of runtime code 507008 (rt_error_codes.h): the SoC is not the one the software was built for.
       { match: lit("ACL_ERROR_RT_SOC_VERSION"), confidence: 0.8 },
+      // The same code as a number where the log says it is a return code (PaddleCustomDevice's RUNTIME_CHECK prints
+      // "Call aclInit(nullptr) failed : 507008").
+      {
+        match: rx(
+          /(?:error code is|error code:|ErrCode=|retCode=|result\s*=|failed ?:|\bret ?=|ret\[)\s*507008\b/,
+          "error code is",
+          "error code:",
+          "ErrCode=",
+          "retCode=",
+          "result =",
+          "result=",
+          "failed : 507008",
+          "failed: 507008",
+          "ret = 507008",
+          "ret=507008",
+          "ret[507008",
+        ),
+        confidence: 0.8,
+      },
       // The chip is not the one the packages were built for (torch_npu, vLLM-Ascend, MindSpore, Paddle wording).
       {
         match: rx(
@@ -418,6 +437,14 @@ export const envRules: DiagnosisRule[] = [
       { match: lit("PyTorch has loaded the `torch/_C` folder"), confidence: 0.9 },
       { match: lit("Failed to load PyTorch C extensions"), confidence: 0.8 },
       { match: lit("No module named 'torch._C'"), confidence: 0.8 },
+      // Any package whose compiled `_C` is absent from the tree Python found: detectron2's and SAM 2's install FAQs
+      // (facebookresearch/detectron2 INSTALL.md, facebookresearch/sam2 INSTALL.md: run from another directory or
+      // build the extension in place).
+      {
+        match: rx(/cannot import name '_C' from (?:partially initialized module )?'[\w.]+'/, "cannot import name '_C'"),
+        confidence: 0.75,
+      },
+      { match: lit("cannot import name '_C'"), confidence: 0.6 },
       // vLLM run from its checkout lacks the built vllm._C; vLLM's own warning "Failed to import from vllm._C with
       // ModuleNotFoundError(...)" (vllm/_custom_ops.py) is harmless on plugin platforms such as vLLM-Ascend.
       {
@@ -460,6 +487,9 @@ export const envRules: DiagnosisRule[] = [
     triggers: [
       {
         match: rx(new RegExp(`cannot import name '[\\w.]+' from '(?:${HF_PACKAGES})[.']`), "cannot import name"),
+        // A package's own compiled `_C` missing is an unbuilt source tree (import_from_source_dir).
+        unless: [lit("cannot import name '_C'")],
+        within: 0,
         confidence: 0.88,
       },
       {
@@ -479,7 +509,12 @@ export const envRules: DiagnosisRule[] = [
         ),
         confidence: 0.82,
       },
-      { match: rx(/cannot import name '[\w.]+' from '[\w.]+'/, "cannot import name"), confidence: 0.55 },
+      {
+        match: rx(/cannot import name '[\w.]+' from '[\w.]+'/, "cannot import name"),
+        unless: [lit("cannot import name '_C'")],
+        within: 0,
+        confidence: 0.55,
+      },
       // pip's dependency-conflict report naming one of the HF stack's packages.
       {
         match: rxWhen(PIP_CONFLICT, [", but you have "], (g) => HF_DISTS.has(distName(g.have))),
@@ -679,8 +714,11 @@ export const envRules: DiagnosisRule[] = [
       // accelerate's Megatron-LM plugin and conversion tools say it in words.
       {
         match: rx(
-          /Megatron(?:-LM)? is not installed|Unable to import Megatron|megatron\.core is not available/,
+          /Megatron(?:-LM)? is not installed|Unable to import Megatron|megatron\.core is not available|[Mm]egatron-core was not found/,
           "Megatron is not installed",
+          // NeMo's guard on every Megatron-based model (HAVE_MEGATRON_CORE): "megatron-core was not found. Please see
+          // the NeMo README".
+          "egatron-core was not found",
           "Megatron-LM is not installed",
           "Unable to import Megatron",
           "megatron.core is not available",

@@ -385,6 +385,8 @@ export const trainRules: DiagnosisRule[] = [
       },
       // The shell's report of SIGBUS (bash; zh_CN "总线错误", po/zh_CN.po).
       { match: rx(/\bBus error \(core dumped\)|总线错误/, "Bus error (core dumped)", "总线错误"), confidence: 0.6 },
+      // gdb's report of SIGBUS (infrun.c: "Program received signal SIGBUS, Bus error.").
+      { match: lit("received signal SIGBUS"), confidence: 0.55 },
     ],
     supersedes: ["disk-full", "host-oom"],
     cause:

@@ -153,6 +153,11 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source: "https://github.com/Ascend/pytorch/blob/master/torch_npu/csrc/npu/Stress_detect.cpp",
       log: "Stress detect with AmlP2PDetectOnline failed, CANN version lower than 8.3.RC1 and currently does not support AmlP2PDetectOnline.",
     },
+    {
+      source:
+        "https://github.com/PaddlePaddle/PaddleCustomDevice/blob/develop/backends/npu/runtime/runtime.h (RUNTIME_CHECK) with rt_error_codes.h 507008",
+      log: "Call aclInit(nullptr) failed : 507008 at file /work/PaddleCustomDevice/backends/npu/runtime/runtime.cc line 403",
+    },
   ],
   port_in_use: [
     {
@@ -201,6 +206,10 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     {
       source: "https://github.com/pytorch/pytorch/blob/main/torch/distributed/elastic/rendezvous/api.py",
       log: "torch.distributed.elastic.rendezvous.api.RendezvousTimeoutError",
+    },
+    {
+      source: "CANN runtime device_error_proc.cc (ProcessStarsHcclFftsPlusTimeoutErrorInfo)",
+      log: "EI9999: The error from device(chipId:2, dieId:0), serial number is 9, hccl fftsplus task timeout occurred during task execution, stream_id:5, sq_id:5, task_id:38827, stuck notify num:1, timeout:30min(default).",
     },
   ],
   npu_not_available: [
@@ -285,6 +294,15 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source:
         "https://github.com/vllm-project/vllm/blob/main/vllm/_custom_ops.py (vllm._C absent from a source checkout)",
       log: "NameError: name 'vllm_ops' is not defined (Caught error: No module named 'vllm._C')",
+    },
+    {
+      source:
+        "https://github.com/facebookresearch/detectron2/blob/main/INSTALL.md (run from another directory than the checkout)",
+      log: "ImportError: cannot import name '_C' from 'detectron2' (/home/u/detectron2/detectron2/__init__.py)",
+    },
+    {
+      source: "https://github.com/facebookresearch/sam2/blob/main/INSTALL.md (build_ext --inplace in the repo root)",
+      log: "ImportError: cannot import name '_C' from 'sam2'",
     },
   ],
   aicore_error: [
@@ -429,6 +447,10 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
         "https://github.com/pytorch/pytorch/blob/main/torch/distributed/elastic/multiprocessing/errors/__init__.py",
       log: "Signal 7 (SIGBUS) received by PID 4242",
     },
+    {
+      source: "https://sourceware.org/git/?p=binutils-gdb.git;a=blob;f=gdb/infrun.c (print_signal_received_reason)",
+      log: "Program received signal SIGBUS, Bus error.",
+    },
   ],
   disk_full: [
     {
@@ -501,6 +523,10 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source: "https://github.com/pytorch/pytorch/blob/main/torch/utils/data/_utils/signal_handling.py",
       log: "RuntimeError: DataLoader worker (pid 28841) is killed by signal: Killed.",
     },
+    {
+      source: "https://sourceware.org/git/?p=binutils-gdb.git;a=blob;f=gdb/infrun.c (print_signal_exited_reason)",
+      log: "Program terminated with signal SIGKILL, Killed.",
+    },
   ],
   tp_exceeds_kv_heads: [
     {
@@ -539,6 +565,10 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     {
       source: 'Megatron-LM consumers\' import guard ("megatron.core is not available. Please install Megatron-LM")',
       log: "ImportError: megatron.core is not available. Please install Megatron-LM to use TopoSharder.",
+    },
+    {
+      source: "https://github.com/NVIDIA/NeMo (HAVE_MEGATRON_CORE guard of the Megatron-based models)",
+      log: "[NeMo W 2023-10-05 22:24:59 nemo_logging:393] megatron-core was not found. Please see the NeMo README for installation instructions: https://github.com/NVIDIA/NeMo#megatron-gpt.",
     },
   ],
   device_busy: [
