@@ -1,6 +1,8 @@
 // A recorded run that is a Hugging Face job: its live state from the job's stage, its log copied from the job's log
 // stream into the run's log file on this machine (so tail_logs, list_runs and diagnose_error read it like any
 // training log), and its cancellation. The client comes from the run's host settings (token, endpoint).
+
+import type { HostExecutor } from "../hosts/executor.js";
 import { type HfJobInfo, type HfJobsClient, hfJobsClientFor, TERMINAL_STAGES } from "../hosts/hf-jobs.js";
 import { hfJobsSettingsOf } from "../hosts/hf-jobs-settings.js";
 import type { HostRegistry } from "../hosts/registry.js";
@@ -56,19 +58,33 @@ export async function hfJobOf(
     const client = await hfJobsClientOf(hosts, host);
     const job = await client.inspectJob(record.hfJob.namespace, entry.jobId);
     if (opts.syncLog !== false && entry.logFile && job.status.stage !== "SCHEDULING") {
-      const { lines } = await client.logs(record.hfJob.namespace, entry.jobId, {
-        idleMs: isHfJobActive(job) ? 1_500 : 5_000,
-        timeoutMs: 20_000,
-      });
       const { executor } = await hosts.get(host);
-      await executor.writeFile(entry.logFile, lines.length ? `${lines.join("\n")}\n` : "", {
-        exclusive: false,
-        mode: 0o640,
-      });
+      // An ended job's log no longer changes: once copied whole, it is not fetched again.
+      const complete = `${entry.logFile}.complete`;
+      const done = !isHfJobActive(job) && (await isCopied(executor, complete, job));
+      if (!done) {
+        const logs = await client.logs(record.hfJob.namespace, entry.jobId, {
+          idleMs: isHfJobActive(job) ? 1_500 : 5_000,
+          timeoutMs: 20_000,
+        });
+        const text = logs.lines.length ? `${logs.lines.join("\n")}\n` : "";
+        await executor.writeFile(entry.logFile, text, { exclusive: false, mode: 0o640 });
+        if (!isHfJobActive(job) && logs.complete)
+          await executor.writeFile(complete, `${job.id} ${job.status.stage}\n`, { exclusive: false, mode: 0o640 });
+      }
     }
     return { job, mapped: hfJobLiveState(job), error: null, logFile: entry.logFile };
   } catch (error) {
     return { job: null, mapped: null, error: (error as Error).message, logFile: entry.logFile };
+  }
+}
+
+async function isCopied(executor: HostExecutor, marker: string, job: HfJobInfo): Promise<boolean> {
+  try {
+    const text = (await executor.readFile(marker, { maxBytes: 1024 })).content;
+    return text.trim() === `${job.id} ${job.status.stage}`;
+  } catch {
+    return false;
   }
 }
 

@@ -209,6 +209,12 @@ describe("TRL as Hugging Face Jobs", () => {
       const listed = runs.runs.find((r) => r.runId === run.runId);
       expect(listed).toMatchObject({ state: "finished", iteration: 6 });
       expect(listed?.scheduler).toEqual([{ kind: "hf-jobs", jobId, state: "COMPLETED" }]);
+      // An ended job's log, once copied whole, is not fetched again.
+      const logReads = () => standIn.requests.filter((r) => r.path.endsWith(`/${jobId}/logs`)).length;
+      const reads = logReads();
+      await listRuns.handle(listRuns.input.parse({ host: "hub" }), deps());
+      await tailLogs.handle(tailLogs.input.parse({ runId: run.runId }), deps());
+      expect(logReads()).toBe(reads);
       // The script pushed its result with the HF_TOKEN secret, as hubModelId asked.
       expect(existsSync(join(standIn.hubDir, "models", standIn.user, `qwen-${method}`))).toBe(true);
     }, 60_000);
