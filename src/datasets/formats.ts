@@ -14,6 +14,14 @@ export type RecordFormat = "mllm" | "conversation" | "ocr";
 /** json: one top-level array; jsonl: one record per line. */
 export type Container = "json" | "jsonl";
 
+/**
+ * A dataset class's rules beyond its record format. ming: examples/ming/vl_dataset.py (v2.2.0 - v26.0.0) reads MLLM
+ * records with fixed key names (messages/images, role/content, user/assistant) from one JSON array (json.load): every
+ * record needs at least one image (it reads `images` unconditionally), no videos, and no system turn (every turn
+ * whose role is not user is prefixed as the assistant, and turns are paired two by two).
+ */
+export type DatasetRules = "ming";
+
 export interface DatasetFormat {
   record: RecordFormat;
   container: Container;
@@ -21,6 +29,8 @@ export interface DatasetFormat {
   configKeys: { file: string; imageRoot: string };
   /** Key names come from `dataset_param.attr` (mllm only). */
   usesAttr: boolean;
+  /** The dataset class's own rules, checked by validate_dataset and applied by prepare_dataset. */
+  rules?: DatasetRules;
   note: string;
 }
 
@@ -54,6 +64,15 @@ const OCR: DatasetFormat = {
   note: "DeepSeek-OCR records (<|User|> prompt with images[0], <|Assistant|> answer), JSON Lines read by pandas.",
 };
 
+const MING: DatasetFormat = {
+  record: "mllm",
+  container: "json",
+  configKeys: { file: "DATA_PATH (finetune_vl.sh)", imageRoot: "DATA_DIR (finetune_vl.sh)" },
+  usesAttr: false,
+  rules: "ming",
+  note: "Ming's VLDataset: one JSON array of MLLM records with the fixed keys messages/images, role/content, user/assistant; at least one image per record, no videos, no system turn; relative image paths resolve against DATA_DIR.",
+};
+
 export const DATASET_FORMATS = {
   qwen2vl: MLLM,
   "qwen2.5vl": MLLM,
@@ -72,6 +91,7 @@ export const DATASET_FORMATS = {
   deepseekvl2: { ...CONVERSATION, container: "json" },
   deepseekocr: OCR,
   deepseekocr2: OCR,
+  ming: MING,
 } as const satisfies Record<string, DatasetFormat>;
 
 export type DatasetFamily = keyof typeof DATASET_FORMATS;

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { ToolError } from "../errors.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { enterParentScript, NO_FOLLOW_EXIT, placeScript } from "../hosts/no-follow.js";
-import type { Container, MllmKeys, RecordFormat } from "./formats.js";
+import type { Container, DatasetRules, MllmKeys, RecordFormat } from "./formats.js";
 import { DATASET_HOST_SCRIPT } from "./host-script.js";
 
 export interface HostScriptArgs {
@@ -16,6 +16,8 @@ export interface HostScriptArgs {
   tmp?: string;
   from: RecordFormat | "auto";
   to?: RecordFormat;
+  /** A dataset class's own rules on top of the record format (Ming's VLDataset). */
+  rules?: DatasetRules;
   outputFormat?: Container;
   keys: MllmKeys;
   imageDir: string;
@@ -31,7 +33,7 @@ export const DatasetProblem = z.object({
   kind: z
     .string()
     .describe(
-      "fields, roles, placeholders, json, record, image-missing, image-format, image-unreadable, image-outside (leaves imageDir), video-missing, video-outside",
+      "fields, roles, placeholders, json, record, image-missing, image-format, image-unreadable, image-outside (leaves imageDir), video-missing, video-outside, ocr-shape, ming-shape",
     ),
   message: z.string(),
 });

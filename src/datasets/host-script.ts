@@ -72,12 +72,17 @@ class Converter(object):
     def __init__(self):
         k = A["keys"]
         self.source, self.target = A["from"], A.get("to") or "mllm"
+        self.rules = A.get("rules")
         self.mk, self.ik, self.vk, self.sk = k["messages"], k["images"], k["videos"], k["system"]
         self.rk, self.ck = k["role"], k["content"]
         self.role_in = {k["user"]: "user", k["assistant"]: "assistant", k["systemTag"]: "system"}
         if self.target == "conversation":
             self.head = dict((r, '{"from": %s, "value": ' % S(n)) for r, n in (("user", "human"), ("assistant", "gpt"), ("system", "system")))
             self.turns_key, self.img_key, self.vid_key, self.sys_key = "conversations", "image", "video", "system"
+        elif self.rules == "ming":
+            # vl_dataset.py hard-codes its keys; it reads no videos and no system field.
+            self.head = dict((r, '{"role": %s, "content": ' % S(r)) for r in ("user", "assistant", "system"))
+            self.turns_key, self.img_key, self.vid_key, self.sys_key = "messages", "images", None, None
         else:
             names = {"user": k["user"], "assistant": k["assistant"], "system": k["systemTag"]}
             self.head = dict((r, "{%s: %s, %s: " % (S(self.rk), S(n), S(self.ck))) for r, n in names.items())
@@ -169,6 +174,8 @@ class Converter(object):
             if role is None:
                 return None, 0, 0, ("roles", "%s[%d] has unknown %s %s" % (tk, t, rkey, S(who)))
             if role == "system":
+                if self.rules == "ming":
+                    return None, 0, 0, ("ming-shape", "%s[%d] is a system turn; Ming's VLDataset has none (it reads every turn that is not the user's as the assistant's)" % (tk, t))
                 if t != 0:
                     return None, 0, 0, ("roles", "%s[%d] is a system turn; only the first turn may be one" % (tk, t))
                 start = 1
@@ -197,6 +204,11 @@ class Converter(object):
             for p in lst:
                 if type(p) is not str or not p:
                     return None, ("fields", "'%s' must hold non-empty path strings" % name)
+        if self.rules == "ming":
+            if not images:
+                return None, ("ming-shape", "Ming's VLDataset needs at least one image per record (it reads '%s' unconditionally)" % iname)
+            if videos:
+                return None, ("ming-shape", "Ming's VLDataset reads images only; the record has %d video(s)" % len(videos))
         if n_img != len(images):
             return None, ("placeholders", "%d <image> placeholder(s) but %d image(s)" % (n_img, len(images)))
         if n_vid != len(videos):

@@ -44,7 +44,7 @@ export default defineTool({
     "MindSpeed-MM's MLLM format (`messages`/`images`, user/assistant), validating every record: fields, alternating " +
     "roles, <image>/<video> placeholders equal to the media count, image files present and readable JPEG/PNG. " +
     "Give `family` to get the shape that family's data config expects (Qwen/GLM: MLLM JSON; InternVL: conversation " +
-    "JSONL; DeepSeekVL2: conversation JSON; DeepSeek-OCR: its <|User|>/<|Assistant|> JSONL with one image). Reads JSON arrays and JSON Lines, streaming. Refuses to overwrite unless " +
+    "JSONL; DeepSeekVL2: conversation JSON; DeepSeek-OCR: its <|User|>/<|Assistant|> JSONL with one image; Ming: MLLM JSON with fixed keys, an image per record, no system turn or videos). Reads JSON arrays and JSON Lines, streaming. Refuses to overwrite unless " +
     "`overwrite: true`; if any record is invalid nothing is written (set `skipInvalid: true` to keep only valid ones). " +
     "Next: point the data config at the output (build_configs).",
   toolset: "data",
@@ -116,6 +116,9 @@ export default defineTool({
         tmp,
         from: args.from === "auto" ? "auto" : normalizeFormat(args.from),
         to,
+        // The family's dataset class rules (Ming: fixed keys, an image per record, no system turn or videos), only
+        // when writing the family's own record format.
+        ...(spec?.rules && to === spec.record ? { rules: spec.rules } : {}),
         outputFormat,
         keys: mllmKeys(attr),
         imageDir: args.imageDir ?? (posix.dirname(args.input) || "."),

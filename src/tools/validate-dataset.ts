@@ -57,6 +57,10 @@ export default defineTool({
   async handle(args, deps) {
     const { executor, settings } = await deps.hosts.get(args.host);
     const attr: DataAttr = args.attr ?? {};
+    const family = (args.family ?? (args.model ? datasetFamilyForModel(args.model) : null) ?? undefined) as
+      | DatasetFamily
+      | undefined;
+    const rules = family ? DATASET_FORMATS[family].rules : undefined;
     const started = Date.now();
     const result = await runDatasetScript(
       executor,
@@ -64,6 +68,7 @@ export default defineTool({
         input: args.path,
         from: args.format === "auto" ? "auto" : normalizeFormat(args.format),
         keys: mllmKeys(attr),
+        ...(rules ? { rules } : {}),
         imageDir: args.imageDir ?? (posix.dirname(args.path) || "."),
         checkImages: args.checkImages,
         skipInvalid: true,
@@ -85,9 +90,6 @@ export default defineTool({
     );
     let familyMismatch: string | null = null;
     const notes: string[] = [];
-    const family = (args.family ?? (args.model ? datasetFamilyForModel(args.model) : null) ?? undefined) as
-      | DatasetFamily
-      | undefined;
     if (family) {
       const spec = DATASET_FORMATS[family];
       const other = Object.keys(result.recordFormats).filter((f) => f !== spec.record);

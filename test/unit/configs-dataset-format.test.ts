@@ -36,7 +36,9 @@ describe("record format per family", () => {
     expect(datasetFamilyForModel("internvl3-8b")).toBe("internvl3");
     expect(datasetFamilyForModel("deepseekvl2")).toBe("deepseekvl2");
     expect(datasetFamilyForModel("Qwen/Qwen2.5-VL-7B-Instruct")).toBe("qwen2.5vl");
-    expect(datasetFamilyForModel("ming")).toBeNull();
+    // examples/ming/vl_dataset.py: MLLM records under Ming's own rules (dataset-ming-format.test.ts).
+    expect(datasetFamilyForModel("ming")).toBe("ming");
+    expect(datasetFamilyForModel("nonexistent-model-xyz")).toBeNull();
   });
 
   it("warns for an MLLM record where conversations are read, and the other way round", () => {

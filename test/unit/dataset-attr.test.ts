@@ -112,9 +112,13 @@ describe("DATASET_FORMATS", () => {
       const spec = DATASET_FORMATS[family];
       const mllm = /^(qwen|glm|step3|mimo|magistral)/.test(family);
       const ocr = family.startsWith("deepseekocr");
-      expect(spec.record, family).toBe(mllm ? "mllm" : ocr ? "ocr" : "conversation");
+      // Ming's VLDataset: MLLM records with hard-coded keys (no attr), its script's DATA_DIR.
+      const ming = family === "ming";
+      expect(spec.record, family).toBe(mllm || ming ? "mllm" : ocr ? "ocr" : "conversation");
       expect(spec.usesAttr, family).toBe(mllm);
-      expect(spec.configKeys.imageRoot, family).toMatch(mllm ? /dataset_dir$/ : ocr ? /^DATA_DIR/ : /data_folder$/);
+      expect(spec.configKeys.imageRoot, family).toMatch(
+        mllm ? /dataset_dir$/ : ocr || ming ? /^DATA_DIR/ : /data_folder$/,
+      );
     }
   });
 
