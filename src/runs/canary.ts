@@ -5,6 +5,7 @@
 // second, the ETA and NPU-hours of the configured run, and the measured peak memory against the estimate.
 import { posix } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { parseDocument } from "yaml";
 import { z } from "zod";
 import { ALLOWANCE_GIB } from "../estimate/index.js";
 import { estimateLaunch } from "../estimate/launch.js";
@@ -18,7 +19,7 @@ import { finishLaunch, type LaunchOut } from "./launch-result.js";
 import { ensureDir, ledgerDir, readRecord, writeRecord } from "./ledger.js";
 import { nodeLiveness, stopGroup } from "./liveness.js";
 import { prepareLaunch } from "./orchestrate.js";
-import type { Check } from "./preflight.js";
+import { type Check, resolveOnHost } from "./preflight.js";
 
 /** Iterations a canary may run: enough past the warm-up for a median, few enough to stay short. */
 export const CANARY_MIN = 4;
@@ -74,6 +75,33 @@ export function canaryScript(text: string, iterations: number, scratchDir: strin
   });
   if (dropped) changes.push("removed --save (no checkpoint)");
   return { text: out, changes, problems };
+}
+
+/**
+ * The canary's copy of a YAML config (the FSDP2 and native backends keep iterations and the save path there, under
+ * training: or gpt_args:): train_iters set to the canary's iterations and save removed, so nothing is checkpointed.
+ */
+export function canaryYaml(text: string, iterations: number): CanaryEdit {
+  const doc = parseDocument(text);
+  const section = doc.has("gpt_args") ? "gpt_args" : "training";
+  const changes: string[] = [];
+  const problems: string[] = [];
+  if (doc.getIn([section, "train_iters"]) === undefined) problems.push(`the config has no ${section}.train_iters`);
+  else {
+    doc.setIn([section, "train_iters"], iterations);
+    changes.push(`${section}.train_iters: ${iterations}`);
+  }
+  if (doc.hasIn([section, "save"])) {
+    doc.deleteIn([section, "save"]);
+    changes.push(`removed ${section}.save (no checkpoint)`);
+  }
+  return { text: doc.toString(), changes, problems };
+}
+
+/** The script with every reference to its YAML config pointed at the canary's copy. */
+export function pointScriptAt(scriptText: string, yamlRef: string, copyPath: string): string {
+  const escaped = yamlRef.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return scriptText.replace(new RegExp(`(['"]?)${escaped}\\1`, "g"), shellQuote(copyPath));
 }
 
 /** Pre-flight checks that concern the checkpoints a canary never writes: kept as information. */
@@ -228,16 +256,37 @@ export async function runCanary(
   pre.checks = relaxSaveChecks(pre.checks);
   const extraChecks: Check[] = [];
   const edits = new Map<string, CanaryEdit>();
-  if (pre.script) {
+  /** Files each node gets before the start besides the script copy (the YAML backends' config copy). */
+  const extraFiles = new Map<string, { path: string; text: string }[]>();
+  const main = pre.script?.info.mainConfig ?? null;
+  if (pre.script && pre.config?.kind === "yaml" && main) {
+    for (const n of pre.nodes) {
+      const yamlText = await n.executor
+        .readFile(resolveOnHost(n.workdir, main))
+        .then((c) => c.content)
+        .catch(() => null);
+      const yamlCopy = posix.join(dirOf.get(n.host)!, `${req.runId}.canary.${posix.basename(main)}`);
+      const yaml = yamlText === null ? null : canaryYaml(yamlText, req.iterations);
+      const script = canaryScript(pointScriptAt(pre.script.text, main, yamlCopy), req.iterations, scratchOn(n.host));
+      edits.set(n.host, {
+        text: script.text,
+        changes: [...(yaml?.changes ?? []), ...script.changes],
+        problems: yamlText === null ? [`cannot read ${main}`] : yaml!.problems,
+      });
+      extraFiles.set(n.host, yaml ? [{ path: yamlCopy, text: yaml.text }] : []);
+    }
+  } else if (pre.script) {
     for (const n of pre.nodes) edits.set(n.host, canaryScript(pre.script.text, req.iterations, scratchOn(n.host)));
+  }
+  if (pre.script) {
     const first = edits.get(pre.nodes[0]!.host)!;
-    if (pre.config?.kind === "yaml" || first.problems.length > 0)
+    if (first.problems.length > 0)
       extraChecks.push({
         id: "canary",
         host: pre.nodes[0]!.host,
         ok: false,
         level: "error",
-        message: `A canary needs a Megatron launch script with --train-iters: ${pre.config?.kind === "yaml" ? "this run keeps its iterations in its YAML config" : first.problems.join("; ")}.`,
+        message: `A canary cannot set this run's iterations: ${first.problems.join("; ")}.`,
         fix: "Launch it without canary and follow its pace with estimate_memory {runId}.",
       });
     else
@@ -257,6 +306,7 @@ export async function runCanary(
     beforeStart: async () => {
       for (const n of pre.nodes) {
         await ensureDir(n.executor, dirOf.get(n.host)!);
+        for (const f of extraFiles.get(n.host) ?? []) await n.executor.writeFile(f.path, f.text, { mode: 0o644 });
         await n.executor.writeFile(copyOn(n.host), edits.get(n.host)!.text, { mode: 0o644 });
       }
     },
@@ -337,7 +387,7 @@ export async function runCanary(
       ? `The canary ended at iteration ${follow.reached} of ${req.iterations}: ${callHint("diagnose_error", { runId: req.runId })} says why.`
       : follow.ended === "timeout"
         ? `The canary reached only iteration ${follow.reached} of ${req.iterations} in ${req.timeoutSeconds} s.`
-        : `Canary done; start the real run with ${callHint("launch_train", { script: req.script, confirm: true })}.`;
+        : `Canary done; start the real run with ${callHint("launch_train", { ...(req.nodes.length > 1 ? { hosts: req.nodes } : { host: req.nodes[0] }), script: req.script, confirm: true })}.`;
   return { ...out, canary, next: why };
 }
 

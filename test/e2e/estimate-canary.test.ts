@@ -2,11 +2,16 @@
 // it runs a few iterations of the built launch script under its own run id, follows the log, and reports the pace,
 // the ETA and NPU-hours of the configured run and the measured peak memory against the estimate, without writing
 // the real run's save directory.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { type SpawnSyncReturns, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { layOutSim, makeFakeHfModel, stopSimProcesses } from "../../src/sim/index.js";
 import { type LocalTrainableSim, localTrainableSim } from "../helpers/local-sim.js";
+import { CLI } from "../helpers/mcp.js";
 import { freePort } from "../helpers/server-probe.js";
+import { writeInventory } from "../helpers/sim-host.js";
 
 describe("launch_train --canary on a simulated host", () => {
   let sim: LocalTrainableSim;
@@ -95,4 +100,69 @@ describe("launch_train --canary on a simulated host", () => {
       /Canary: iteration \d+\/5 \(reached[^)]*\): [\d.]+ s\/iteration.*the configured 5000 iterations: .*NPU-hours on 8 NPUs; measured max allocated [\d.]+ GiB vs estimated [\d.]+ GiB/,
     );
   }, 180_000);
+});
+
+describe("launch_train --canary on a YAML backend (Qwen3.5-4B, native FSDP2 trainer) on a simulated host", () => {
+  let base: string;
+  let dir: string;
+  let wd: string;
+  let cli: (args: string[]) => SpawnSyncReturns<string>;
+
+  beforeAll(async () => {
+    base = mkdtempSync(join(tmpdir(), "canary-yaml-"));
+    dir = join(base, "host");
+    const laid = await layOutSim(dir, { scenario: "healthy", name: "cy" });
+    wd = laid.hostSettings.workdir!;
+    const hf = join(wd, "ckpt/hf/Qwen3.5-4B");
+    await makeFakeHfModel(hf, "Qwen3.5-4B", { numLayers: 4, numHeads: 16, numKvHeads: 4, hiddenSize: 2560 });
+    const record = {
+      messages: [
+        { role: "user", content: "hi" },
+        { role: "assistant", content: "ok" },
+      ],
+      images: [],
+    };
+    writeFileSync(join(wd, "data/train.json"), JSON.stringify([record]));
+    const settings = { ...laid.hostSettings, env: { ...laid.hostSettings.env, ASCEND_SIM_STEP_SECONDS: "0.15" } };
+    const inventory = writeInventory({ cy: settings });
+    cli = (args) =>
+      spawnSync(process.execPath, [CLI, ...args], {
+        encoding: "utf8",
+        env: { ...process.env, ASCEND_TRAIN_CONFIG: inventory },
+        timeout: 180_000,
+      });
+  }, 180_000);
+
+  afterAll(async () => {
+    await stopSimProcesses(dir).catch(() => undefined);
+    rmSync(base, { recursive: true, force: true });
+  });
+
+  it("runs a copy of the YAML with train_iters and no save, and projects the configured iterations", () => {
+    const hf = join(wd, "ckpt/hf/Qwen3.5-4B");
+    const saveDir = join(wd, "save/q35");
+    const built = cli([
+      "build-configs",
+      ...["--model", "qwen3_5-4b", "--host", "cy", "--output-dir", join(wd, "configs/q35")],
+      ...["--hf-dir", hf, "--ckpt-dir", hf, "--save-dir", saveDir, "--dataset", join(wd, "data/train.json")],
+      ...["--train-iters", "300", "--json"],
+    ]);
+    expect(built.status, built.stderr).toBe(0);
+    const files = JSON.parse(built.stdout).files as { role: string; path: string }[];
+    const script = files.find((f) => f.role === "launch-script")!.path;
+    const config = files.find((f) => f.role === "train-config")!.path;
+    const before = readFileSync(config, "utf8");
+    const r = cli(["launch-train", "--host", "cy", "--script", script, "--canary", "5", "--confirm", "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const check = out.checks.find((c: { id: string }) => c.id === "canary");
+    expect(check.message).toContain("training.train_iters: 5");
+    expect(check.message).toContain("removed training.save");
+    expect(out.canary).toMatchObject({ ended: "reached", configuredIterations: 300 });
+    expect(out.canary.etaSeconds).toBe(Math.round(out.canary.secondsPerIteration * 300));
+    expect(out.next).toContain("--host cy");
+    // the real config is untouched and nothing was saved where the real run saves
+    expect(readFileSync(config, "utf8")).toBe(before);
+    expect(existsSync(saveDir) ? readdirSync(saveDir) : []).toEqual([]);
+  }, 240_000);
 });

@@ -8,7 +8,14 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ALLOWANCE_GIB } from "../../src/estimate/index.js";
 import { HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { LocalExecutor } from "../../src/hosts/local.js";
-import { canaryReport, canaryScript, followLog, relaxSaveChecks } from "../../src/runs/canary.js";
+import {
+  canaryReport,
+  canaryScript,
+  canaryYaml,
+  followLog,
+  pointScriptAt,
+  relaxSaveChecks,
+} from "../../src/runs/canary.js";
 import { parseLaunchScript } from "../../src/runs/launch-script.js";
 
 const SCRIPT = [
@@ -65,6 +72,33 @@ describe("the canary's copy of the launch script", () => {
   it("names the problem when the script passes no --train-iters", () => {
     const edit = canaryScript(SCRIPT.replace("--train-iters 5000", ""), 20, "/tmp/x");
     expect(edit.problems).toEqual(["the script passes no --train-iters flag"]);
+  });
+
+  it("a YAML backend's copy sets training.train_iters and drops training.save; the script runs that copy", () => {
+    const yaml = [
+      "parallel:",
+      "  fully_shard_parallel_size: auto",
+      "training:",
+      "  micro_batch_size: 1",
+      "  train_iters: 10000",
+      "  save_interval: 10000",
+      "  load: ./ckpt/hf_path/Qwen35",
+      "  save: ./save_path",
+      "",
+    ].join("\n");
+    const edit = canaryYaml(yaml, 8);
+    expect(edit.problems).toEqual([]);
+    expect(edit.text).toContain("train_iters: 8");
+    expect(edit.text).not.toContain("save: ./save_path");
+    expect(edit.text).toContain("load: ./ckpt/hf_path/Qwen35");
+    expect(edit.changes).toEqual(["training.train_iters: 8", "removed training.save (no checkpoint)"]);
+    // gpt_args (the Megatron-flavoured YAML) is edited the same way
+    expect(canaryYaml("gpt_args:\n  train_iters: 5\n  save: /s\n", 4).text).toBe("gpt_args:\n  train_iters: 4\n");
+    expect(canaryYaml("training:\n  lr: 1\n", 4).problems).toEqual(["the config has no training.train_iters"]);
+    const script = 'config_path="examples/qwen3_5/qwen3_5_4B_config.yaml"\ntorchrun x.py $config_path\n';
+    expect(pointScriptAt(script, "examples/qwen3_5/qwen3_5_4B_config.yaml", "/l/r1.canary.cfg.yaml")).toBe(
+      "config_path=/l/r1.canary.cfg.yaml\ntorchrun x.py $config_path\n",
+    );
   });
 
   it("keeps the save-directory and disk checks as information: a canary writes no checkpoint", () => {
