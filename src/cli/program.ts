@@ -208,13 +208,14 @@ function addServerCommands(program: Command): void {
         toolsets: parseToolsets(options.toolsets as string | undefined),
         hosts: new HostRegistry(),
       });
-      process.stderr.write(`ascend-train MCP over HTTP at ${served.url}\n`);
-      if (source === "generated")
-        process.stderr.write(`bearer token (generated; set ASCEND_TRAIN_TOKEN to choose one): ${token}\n`);
+      // Ready for a stop before the address is announced: whoever reads it may signal at once.
       stopOnSignalsAndOrphaning(
         () => served.close(),
         (line) => process.stderr.write(`${line}\n`),
       );
+      process.stderr.write(`ascend-train MCP over HTTP at ${served.url}\n`);
+      if (source === "generated")
+        process.stderr.write(`bearer token (generated; set ASCEND_TRAIN_TOKEN to choose one): ${token}\n`);
     });
 }
 
@@ -247,6 +248,11 @@ function addUiCommand(program: Command): void {
         readOnly: Boolean(options.readOnly),
         hosts: new HostRegistry(),
       });
+      // Ready for a stop before the link is printed: whoever reads it may signal at once.
+      stopOnSignalsAndOrphaning(
+        () => served.close(),
+        (line) => process.stderr.write(`${line}\n`),
+      );
       const base = served.url.replace(/\/mcp$/, "");
       // The token rides after '#', which a browser never sends to the server; the page trades it for a cookie.
       process.stdout.write(`ascend-train dashboard: ${base}/ui/login#token=${token}\n`);
@@ -261,10 +267,6 @@ function addUiCommand(program: Command): void {
       } else if (process.stdout.isTTY) {
         process.stderr.write("Open the link in your browser (or start with --open).\n");
       }
-      stopOnSignalsAndOrphaning(
-        () => served.close(),
-        (line) => process.stderr.write(`${line}\n`),
-      );
     });
 }
 

@@ -7,7 +7,7 @@ import { CLI, startHttpServer } from "../helpers/mcp.js";
 
 let child: ChildProcess | undefined;
 afterEach(async () => {
-  if (child && child.exitCode === null) {
+  if (child && child.exitCode === null && child.signalCode === null) {
     child.kill("SIGTERM");
     await new Promise((r) => child!.once("exit", r));
   }
@@ -106,4 +106,66 @@ describe("ascend-train ui", () => {
       await server.stop();
     }
   });
+});
+
+describe("how ascend-train ui ends", () => {
+  // From the sources, so the test reads the code as it is now, built or not.
+  const env = { ...process.env, ASCEND_TRAIN_FROM_SOURCE: "1" };
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const gone = async (pid: number, ms: number) => {
+    for (const end = Date.now() + ms; Date.now() < end; ) {
+      if (!alive(pid)) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
+  };
+  /** Output of `proc` until `pattern` shows up on stdout. */
+  const until = (proc: ChildProcess, pattern: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      let out = "";
+      const timer = setTimeout(() => reject(new Error(`not seen: ${pattern} in ${out}`)), 30_000);
+      proc.stdout!.on("data", (c: Buffer) => {
+        out += c.toString();
+        const m = pattern.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m);
+        }
+      });
+    });
+  /** A shell that starts the ui in the background, prints its pid and waits, as `sh -c` does under npx. */
+  const underShell = () =>
+    spawn("sh", ["-c", `"$0" "$1" ui & echo "ui pid $!"; wait`, process.execPath, CLI], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  const leftovers: number[] = [];
+  afterEach(() => {
+    for (const pid of leftovers.splice(0)) if (alive(pid)) process.kill(pid, "SIGKILL");
+  });
+
+  it("stops when the shell that started it dies on SIGTERM without passing it on (npx's sh -c)", async () => {
+    const shell = underShell();
+    const pid = Number((await until(shell, /ui pid (\d+)/))[1]);
+    leftovers.push(pid);
+    await until(shell, /dashboard: http/);
+    shell.kill("SIGTERM");
+    expect(await gone(pid, 10_000)).toBe(true);
+  }, 60_000);
+
+  it("closes the server and exits 0 on SIGHUP", async () => {
+    child = spawn(process.execPath, [CLI, "ui"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const link = new URL((await until(child, /(http:\/\/127\.0\.0\.1:\d+)\/ui\/login/))[1]!);
+    const exited = new Promise<[number | null, string | null]>((r) => child!.once("exit", (c, s) => r([c, s])));
+    child.kill("SIGHUP");
+    expect(await exited).toEqual([0, null]);
+    await expect(fetch(`${link.origin}/ui/login`)).rejects.toThrow();
+  }, 60_000);
 });
