@@ -22,7 +22,13 @@ export const deviceRules: DiagnosisRule[] = [
     role: "primary",
     triggers: [
       { match: lit("NPU out of memory"), confidence: 0.92 },
-      { match: lit("OutOfMemoryError"), confidence: 0.85 },
+      {
+        match: lit("OutOfMemoryError"),
+        // Ray's OutOfMemoryError is the host running low on memory (host_oom).
+        unless: [lit("ray.exceptions.OutOfMemoryError"), lit("node running low on memory")],
+        within: 0,
+        confidence: 0.85,
+      },
       {
         match: rx(/rtMalloc[^\n]*out of memory|driver error:out of memory/, "rtMalloc", "error:out of memory"),
         confidence: 0.88,
@@ -189,6 +195,15 @@ export const deviceRules: DiagnosisRule[] = [
       // MindSpore's device-memory check names other processes on the card
       // (docs/mindspore/source_en/faq/data_processing.md: "may be other processes occupying this card").
       { match: lit("may be other processes occupying this card"), confidence: 0.8 },
+      // vLLM's startup check (vllm/v1/worker/gpu_worker.py): less free memory than asked for, because other processes
+      // hold the card.
+      {
+        match: rx(
+          /on startup is less than desired GPU memory utilization[^\n]*reduce GPU memory used by other processes/,
+          "on startup is less than desired GPU memory utilization",
+        ),
+        confidence: 0.72,
+      },
     ],
     extract: [/Device:(?<device>\d+)/, /deviceId=(?<device>\d+)/, /open device (?<device>\d+)/],
     supersedes: ["npu-oom"],
@@ -625,6 +640,8 @@ export const deviceRules: DiagnosisRule[] = [
       },
       // transformers' bf16 check (src/transformers/training_args.py: "Your setup doesn't support bf16/gpu").
       { match: lit("doesn't support bf16"), confidence: 0.85 },
+      // accelerate (accelerator.py / commands/launch.py) when the device has no native bf16 autocast.
+      { match: lit("bf16 mixed precision requires PyTorch >= 1.10 and a supported device"), confidence: 0.8 },
       // flash-attention's dtype check (csrc/flash_attn/flash_api.cpp).
       { match: lit("FlashAttention only support fp16 and bf16"), confidence: 0.8 },
     ],
@@ -647,6 +664,23 @@ export const deviceRules: DiagnosisRule[] = [
     triggers: [
       { match: rx(/Out of memory: Kill(?:ed)? process/, "Out of memory: Kill"), confidence: 0.88 },
       { match: lit("oom-kill"), confidence: 0.75 },
+      // Slurm's cgroup report (task_cgroup_memory.c), Kubernetes' container status, Ray's memory monitor
+      // (ray.exceptions.OutOfMemoryError) and numpy's failed host allocation (_ArrayMemoryError).
+      { match: lit("killed by the cgroup out-of-memory handler"), confidence: 0.85 },
+      { match: rx(/\bOOMKilled\b/, "OOMKilled"), confidence: 0.8 },
+      {
+        match: rx(
+          /ray\.exceptions\.OutOfMemoryError|Task was killed due to the node running low on memory|Ray killed this worker/,
+          "ray.exceptions.OutOfMemoryError",
+          "node running low on memory",
+          "Ray killed this worker",
+        ),
+        confidence: 0.85,
+      },
+      {
+        match: rx(/Unable to allocate [\d.]+ [KMGTP]i?B for an array with shape/, "for an array with shape"),
+        confidence: 0.75,
+      },
       { match: rx(/exitcode\s*:\s*-9\b/, "exitcode"), confidence: 0.65 },
       { match: lit("Signal 9 (SIGKILL) received"), confidence: 0.65 },
       { match: lit("<Signals.SIGKILL: 9>"), confidence: 0.65 },

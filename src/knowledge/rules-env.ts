@@ -279,6 +279,17 @@ export const envRules: DiagnosisRule[] = [
         confidence: 0.8,
       },
       { match: lit("Parse dynamic kernel config fail"), confidence: 0.7 },
+      // The same mismatch on CUDA hosts: runtime newer than the driver (cudaErrorInsufficientDriver; torch/cuda/__init__.py
+      // "driver on your system is too old") and kernels not built for this GPU (cudaErrorNoKernelImageForDevice).
+      {
+        match: rx(
+          /CUDA driver version is insufficient for CUDA runtime version|The NVIDIA driver on your system is too old|no kernel image is available for execution on the device/,
+          "driver version is insufficient",
+          "driver on your system is too old",
+          "no kernel image is available",
+        ),
+        confidence: 0.72,
+      },
       // vLLM-Ascend (vllm_ascend/device/hardware.py): a SoC the installed release does not know.
       {
         match: rx(
@@ -500,6 +511,17 @@ export const envRules: DiagnosisRule[] = [
         confidence: 0.75,
       },
       { match: lit("is required for a normal functioning of this module"), confidence: 0.85 },
+      // transformers' AutoConfig (models/auto/configuration_auto.py) and vLLM's model registry
+      // (model_executor/models/registry.py) meet a model newer than the installed release.
+      { match: lit("but Transformers does not recognize this architecture"), confidence: 0.85 },
+      {
+        match: rx(/Model architectures \[[^\]]*\] are not supported for now/, "are not supported for now"),
+        confidence: 0.78,
+      },
+      {
+        match: rx(new RegExp(`module '(?:${HF_PACKAGES})(?:\\.[\\w.]+)?' has no attribute`), "has no attribute"),
+        confidence: 0.72,
+      },
       {
         match: rx(
           /requires `?(?:accelerate|transformers|peft|trl|datasets)>=[\d.]+/,

@@ -51,6 +51,9 @@ export const trainRules: DiagnosisRule[] = [
       },
       // torch's anomaly mode (torch/csrc/autograd/engine.cpp) and Megatron's loss check (pretrain_gpt.py loss_func).
       { match: lit("returned nan values in its"), confidence: 0.82 },
+      // Lightning's EarlyStopping(check_finite) and mmcv/mmengine's CheckInvalidLossHook.
+      { match: rx(/Monitored metric \S+ = (?:nan|inf|-inf) is not finite/, "is not finite"), confidence: 0.8 },
+      { match: lit("loss become infinite or NaN"), confidence: 0.85 },
       { match: lit("found NaN in local forward loss calculation"), confidence: 0.85 },
       // mmengine/mmdet and plain training loops: `grad_norm: nan`, `Loss nan`, `training_loss is 'nan'`.
       {
@@ -142,6 +145,18 @@ export const trainRules: DiagnosisRule[] = [
       // torch.distributed.checkpoint (torch/distributed/checkpoint/default_planner.py) and accelerate's loader
       // (src/accelerate/utils/modeling.py set_module_tensor_to_device).
       { match: lit("Size mismatch between saved"), confidence: 0.88 },
+      // MindSpore (train/serialization.py load_param_into_net) and Paddle (set_state_dict).
+      {
+        match: rx(
+          /For 'load_param_into_net', \S+ in the argument 'net' should have the same shape/,
+          "should have the same shape",
+        ),
+        confidence: 0.88,
+      },
+      {
+        match: rx(/receives a shape \[[\d, ]*\], but the expected shape is/, "but the expected shape is"),
+        confidence: 0.85,
+      },
       {
         match: rx(/Trying to set a tensor of shape [^\n]*\(which has shape/, "Trying to set a tensor of shape"),
         confidence: 0.85,
@@ -487,6 +502,12 @@ export const trainRules: DiagnosisRule[] = [
       // transformers reports as an incorrect path, or as a file it could not fetch offline (src/transformers/utils/hub.py).
       { match: lit("Repo id must be in the form 'repo_name' or 'namespace/repo_name'"), confidence: 0.78 },
       { match: lit("Incorrect path_or_model_id"), confidence: 0.8 },
+      // transformers' tokenizer loader (tokenization_utils_base.py) when neither a directory nor a Hub id resolves.
+      { match: rx(/Can't load tokenizer for '[^']+'/, "Can't load tokenizer for"), confidence: 0.72 },
+      // A weight file that is a git-lfs pointer or a partial download: safetensors cannot read its header, and
+      // torch.load / pickle reads the pointer's "version https://git-lfs..." text.
+      { match: lit("Error while deserializing header: HeaderTooLarge"), confidence: 0.72 },
+      { match: lit("invalid load key, 'v'"), confidence: 0.6 },
       { match: rx(/couldn't find (?:it|them) in the cached files/, "in the cached files"), confidence: 0.7 },
     ],
     extract: [/metadata file (?<path>\S+)/, /found in (?:directory )?(?<path>\S+?)\.?$/],

@@ -158,6 +158,19 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
         "https://github.com/PaddlePaddle/PaddleCustomDevice/blob/develop/backends/npu/runtime/runtime.h (RUNTIME_CHECK) with rt_error_codes.h 507008",
       log: "Call aclInit(nullptr) failed : 507008 at file /work/PaddleCustomDevice/backends/npu/runtime/runtime.cc line 403",
     },
+    {
+      source: "https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html (cudaErrorInsufficientDriver)",
+      log: "RuntimeError: CUDA driver version is insufficient for CUDA runtime version",
+    },
+    {
+      source: "https://github.com/pytorch/pytorch/blob/main/torch/cuda/__init__.py (_check_driver)",
+      log: "RuntimeError: The NVIDIA driver on your system is too old (found version 11040). Please update your GPU driver by downloading and installing a new version from the URL: http://www.nvidia.com/Download/index.aspx",
+    },
+    {
+      source:
+        "https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html (cudaErrorNoKernelImageForDevice)",
+      log: "RuntimeError: CUDA error: no kernel image is available for execution on the device",
+    },
   ],
   port_in_use: [
     {
@@ -263,6 +276,19 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source: "https://github.com/pypa/pip/blob/main/src/pip/_internal/commands/install.py (dependency conflicts)",
       log: "transformers 4.57.0 requires tokenizers<=0.23.0,>=0.22.0, but you have tokenizers 0.15.2 which is incompatible.",
     },
+    {
+      source:
+        "https://github.com/huggingface/transformers/blob/main/src/transformers/models/auto/configuration_auto.py",
+      log: "ValueError: The checkpoint you are trying to load has model type `qwen3` but Transformers does not recognize this architecture. This could be because of an issue with the checkpoint, or because your version of Transformers is out of date.",
+    },
+    {
+      source: "https://github.com/vllm-project/vllm/blob/v0.6.0/vllm/model_executor/models/__init__.py (ModelRegistry)",
+      log: "ValueError: Model architectures ['Qwen3ForCausalLM'] are not supported for now. Supported architectures: ['AquilaModel', 'LlamaForCausalLM']",
+    },
+    {
+      source: "Python's AttributeError for a name a transformers release does not export",
+      log: "AttributeError: module 'transformers' has no attribute 'Qwen2VLForConditionalGeneration'",
+    },
   ],
   import_from_source_dir: [
     {
@@ -333,6 +359,10 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source: "https://github.com/Dao-AILab/flash-attention/blob/main/csrc/flash_attn/flash_api.cpp",
       log: "RuntimeError: FlashAttention only support fp16 and bf16 data type",
     },
+    {
+      source: "https://github.com/huggingface/accelerate/blob/main/src/accelerate/accelerator.py",
+      log: "ValueError: bf16 mixed precision requires PyTorch >= 1.10 and a supported device.",
+    },
   ],
   nan_loss: [
     {
@@ -348,6 +378,16 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     {
       source: "https://github.com/NVIDIA/Megatron-LM/blob/main/pretrain_gpt.py (loss_func)",
       log: "Rank 3: found NaN in local forward loss calculation. Device: 3, node: node-1",
+    },
+    {
+      source:
+        "https://github.com/Lightning-AI/pytorch-lightning/blob/master/src/lightning/pytorch/callbacks/early_stopping.py (check_finite)",
+      log: "Monitored metric val_loss = nan is not finite. Previous best value was inf. Signaling Trainer to stop.",
+    },
+    {
+      source:
+        "https://github.com/open-mmlab/mmengine/blob/main/docs/en/tutorials/hook.md (CheckInvalidLossHook; mmcv/runner/hooks)",
+      log: "AssertionError: loss become infinite or NaN!",
     },
   ],
   cuda_path_on_npu: [
@@ -380,6 +420,15 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     {
       source: "https://github.com/huggingface/accelerate/blob/main/src/accelerate/utils/modeling.py",
       log: 'ValueError: Trying to set a tensor of shape torch.Size([4096, 4096]) in "weight" (which has shape torch.Size([2048, 4096])), this looks incorrect.',
+    },
+    {
+      source:
+        "https://github.com/mindspore-ai/mindspore/blob/master/mindspore/python/mindspore/train/serialization.py (load_param_into_net)",
+      log: "RuntimeError: For 'load_param_into_net', model.layers.0.weight in the argument 'net' should have the same shape as model.layers.0.weight in the argument 'parameter_dict'. But got its shape (1024, 1024) in the argument 'net' and shape (2048, 1024) in the argument 'parameter_dict'.",
+    },
+    {
+      source: "https://github.com/PaddlePaddle/Paddle/blob/develop/python/paddle/nn/layer/layers.py (set_state_dict)",
+      log: "UserWarning: Skip loading for lm_head.weight. lm_head.weight receives a shape [4096, 32000], but the expected shape is [4096, 64000].",
     },
   ],
   dataset_key_error: [
@@ -504,6 +553,20 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source: "https://github.com/huggingface/transformers/blob/main/src/transformers/utils/hub.py",
       log: "OSError: We couldn't connect to 'https://huggingface.co' to load this file, couldn't find it in the cached files and it looks like Qwen/Qwen2-7B is not the path to a directory containing a file named config.json.",
     },
+    {
+      source:
+        "https://github.com/huggingface/safetensors/blob/main/bindings/python/src/lib.rs (SafetensorError HeaderTooLarge)",
+      log: "safetensors_rust.SafetensorError: Error while deserializing header: HeaderTooLarge",
+    },
+    {
+      source: "https://github.com/python/cpython/blob/main/Modules/_pickle.c (a git-lfs pointer read as a pickle)",
+      log: "_pickle.UnpicklingError: invalid load key, 'v'.",
+    },
+    {
+      source:
+        "https://github.com/huggingface/transformers/blob/main/src/transformers/tokenization_utils_base.py (from_pretrained)",
+      log: "OSError: Can't load tokenizer for 'Qwen/Qwen2-7B'. If you were trying to load it from 'https://huggingface.co/models', make sure you don't have a local directory with the same name. Otherwise, make sure 'Qwen/Qwen2-7B' is the correct path to a directory containing all relevant files for a Qwen2TokenizerFast tokenizer.",
+    },
   ],
   host_oom: [
     {
@@ -526,6 +589,23 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     {
       source: "https://sourceware.org/git/?p=binutils-gdb.git;a=blob;f=gdb/infrun.c (print_signal_exited_reason)",
       log: "Program terminated with signal SIGKILL, Killed.",
+    },
+    {
+      source: "https://github.com/ray-project/ray/blob/master/python/ray/exceptions.py (OutOfMemoryError)",
+      log: "ray.exceptions.OutOfMemoryError: Task was killed due to the node running low on memory.",
+    },
+    {
+      source:
+        "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/ (container status reason OOMKilled)",
+      log: "Last State: Terminated  Reason: OOMKilled  Exit Code: 137",
+    },
+    {
+      source: "https://github.com/SchedMD/slurm/blob/master/src/plugins/task/cgroup/task_cgroup_memory.c",
+      log: "slurmstepd: error: Detected 1 oom-kill event(s) in StepId=123.batch. Some of your processes may have been killed by the cgroup out-of-memory handler.",
+    },
+    {
+      source: "https://github.com/numpy/numpy/blob/main/numpy/_core/_exceptions.py (_ArrayMemoryError)",
+      log: "numpy.core._exceptions._ArrayMemoryError: Unable to allocate 3.50 GiB for an array with shape (1000000, 940) and data type float32",
     },
   ],
   tp_exceeds_kv_heads: [
@@ -579,6 +659,10 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     {
       source: "https://github.com/mindspore-ai/docs/blob/master/docs/mindspore/source_en/faq/data_processing.md",
       log: "RuntimeError: Malloc device memory failed, free memory size is less than half of total memory size.Device 0 Device MOC total size:65464696832 Device MOC free size:3596279808 may be other processes occupying this card, check as: ps -ef|grep python",
+    },
+    {
+      source: "https://github.com/vllm-project/vllm/blob/main/vllm/v1/worker/gpu_worker.py (init_device)",
+      log: "ValueError: Free memory on device npu:0 (15.32/62.00 GiB) on startup is less than desired GPU memory utilization (0.9, 55.80 GiB). Decrease GPU memory utilization or reduce GPU memory used by other processes.",
     },
   ],
   windows_line_endings: [
