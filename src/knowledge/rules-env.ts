@@ -6,7 +6,7 @@ import { type DiagnosisRule, lit, rx, rxWhen } from "./rules-types.js";
  * was not sourced. libge_compiler: MindSpore FAQ (docs/mindspore/source_en/faq/implement_problem.md). */
 const CANN_LIBS =
   "hccl|ascendcl|atb|ge_runner|graph|register|opapi|acl_op_compiler|runtime|hccl_plugin|tiling_api|platform|c_sec|msprofiler|nnopbase|ascend_protobuf|fmk_parser|ge_common|acl_tdt_channel|" +
-  "ascend_dump|ge_compiler|ge_executor|graph_base|exe_graph|error_manager|mmpa|profapi|msprof|ascendalog|unified_dlog|acl_dvpp|acl_cblas|aclnn_\\w+|cust_opapi|tsdclient|lowering|fmk_onnx_parser";
+  "lcal|asdops|mki|ascend_dump|ge_compiler|ge_executor|graph_base|exe_graph|error_manager|mmpa|profapi|msprof|ascendalog|unified_dlog|acl_dvpp|acl_cblas|aclnn_\\w+|cust_opapi|tsdclient|lowering|fmk_onnx_parser";
 
 const HF_PACKAGES =
   "transformers|accelerate|peft|trl|datasets|tokenizers|huggingface_hub|vllm|vllm_ascend|deepspeed|diffusers|safetensors|verl|qwen_vl_utils|timm|llamafactory|swift";
@@ -514,6 +514,14 @@ export const envRules: DiagnosisRule[] = [
       // transformers' AutoConfig (models/auto/configuration_auto.py) and vLLM's model registry
       // (model_executor/models/registry.py) meet a model newer than the installed release.
       { match: lit("but Transformers does not recognize this architecture"), confidence: 0.85 },
+      // A keyword the installed trainer no longer takes (transformers 4.46+ / trl: tokenizer= became processing_class=).
+      {
+        match: rx(
+          /\w*(?:Trainer|TrainingArguments|Config)\.__init__\(\) got an unexpected keyword argument/,
+          "got an unexpected keyword argument",
+        ),
+        confidence: 0.7,
+      },
       {
         match: rx(/Model architectures \[[^\]]*\] are not supported for now/, "are not supported for now"),
         confidence: 0.78,

@@ -111,6 +111,11 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source: "https://github.com/mindspore-ai/docs/blob/master/docs/mindspore/source_en/faq/implement_problem.md",
       log: "error while loading shared libraries: libge_compiler.so: cannot open shared object file: No such file or directory",
     },
+    {
+      source:
+        "NNAL package layout (nnal/atb/latest/atb/cxx_abi_*/lib: libatb.so with liblcal.so, libasdops.so); NNAL's set_env.sh puts them on LD_LIBRARY_PATH",
+      log: "ImportError: liblcal.so: cannot open shared object file: No such file or directory",
+    },
   ],
   cann_version_mismatch: [
     {
@@ -288,6 +293,11 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     {
       source: "Python's AttributeError for a name a transformers release does not export",
       log: "AttributeError: module 'transformers' has no attribute 'Qwen2VLForConditionalGeneration'",
+    },
+    {
+      source:
+        "https://github.com/huggingface/transformers/blob/main/src/transformers/trainer.py (tokenizer= renamed processing_class=)",
+      log: "TypeError: SFTTrainer.__init__() got an unexpected keyword argument 'tokenizer'",
     },
   ],
   import_from_source_dir: [
