@@ -179,7 +179,9 @@ export function estimateForModel(req: EstimateRequest): EstimateReport {
       (backend === "fsdp2" ? ("full" as const) : (shape.upstreamRecompute ?? ("none" as const))),
     distributedOptimizer: set?.distributedOptimizer ?? true,
     loraRank,
-    freezeVision: !req.trainVision,
+    // As upstream's model JSON has it unless asked: InternVL trains its projector, DeepSeek-VL2 its whole tower.
+    freezeVision: req.trainVision !== undefined ? !req.trainVision : shape.upstreamTrains !== "vision",
+    trainProjector: req.trainVision === undefined && shape.upstreamTrains === "projector",
     // The FSDP2 configs compute the loss in chunks (chunk_size 512–1024 tokens).
     lossChunkTokens: backend === "fsdp2" ? 1024 : undefined,
     flashAttention: set?.flashAttention ?? true,

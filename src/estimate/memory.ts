@@ -42,6 +42,8 @@ export interface Recipe {
   loraRank: number | null;
   /** Vision tower frozen (MindSpeed-MM's model JSONs freeze it and the projector by default). */
   freezeVision: boolean;
+  /** With the tower frozen, the projector is trained all the same (InternVL's model JSONs do not freeze it). */
+  trainProjector?: boolean;
   /**
    * fp16 (older Megatron runs): fp16 gradient buffer plus fp32 main gradients (2 + 4 bytes) instead of one fp32
    * buffer. bf16 when absent.
@@ -219,12 +221,12 @@ function stageMemory(inputs: Inputs, stage: number, llmLayers: number, firstLaye
   if (first) denseText += t.vocab * t.hidden;
   // Megatron keeps an output layer on the last stage even when embeddings are tied (a copy when pp > 1).
   if (last && (!t.tiedEmbeddings || pp > 1)) denseText += t.vocab * t.hidden;
-  const visionParams =
-    v && vitLayers > 0 ? vitLayers * visionLayerParams(v) + (first ? projectorParams(v, t.hidden) : 0) : 0;
+  const projector = v && vitLayers > 0 && first ? projectorParams(v, t.hidden) : 0;
+  const visionParams = v && vitLayers > 0 ? vitLayers * visionLayerParams(v) + projector : 0;
   const textOnRank = denseText / tp + expertText / (ep * tp);
   const visionOnRank = visionParams / tp;
 
-  const trainableVision = recipe.freezeVision ? 0 : visionOnRank;
+  const trainableVision = recipe.freezeVision ? (recipe.trainProjector ? projector / tp : 0) : visionOnRank;
   // Trainable parameters split by how the distributed optimizer shards them: dense over DP × CP, experts over the
   // expert-data-parallel group (DP × CP / EP).
   let trainableDense: number;
@@ -369,7 +371,11 @@ export function estimateMemory(inputs: Inputs): MemoryEstimate {
       r.loraRank !== null
         ? `LoRA rank ${r.loraRank}: base weights frozen in bf16`
         : "full fine-tune of the language model",
-      r.freezeVision ? "vision tower and projector frozen" : "vision tower trained",
+      r.freezeVision
+        ? r.trainProjector
+          ? "vision tower frozen, projector trained"
+          : "vision tower and projector frozen"
+        : "vision tower and projector trained",
       `allowance of ${ALLOWANCE_GIB} GiB per rank for the CANN runtime, HCCL buffers and fragmentation`,
       ...(inputs.shape.approximations ?? []),
     ],

@@ -53,6 +53,12 @@ export interface ModelShape {
   /** The language model's activation recompute in upstream's Megatron model JSON, when it sets one. */
   upstreamRecompute?: "full";
   /**
+   * What upstream's model JSON trains besides the language model: "projector" (ViT frozen, projector trained: the
+   * InternVL families, whose InternVLMLP has no freeze) or "vision" (ViT and projector trained: DeepSeek-VL2's
+   * "freeze": false on both). Both frozen when absent (Qwen-VL, GLM-4.1V).
+   */
+  upstreamTrains?: "projector" | "vision";
+  /**
    * Where the values were checked against a second, independent copy of the model's config (a vendored config.json,
    * a training script's model arguments, upstream's model code), and what that copy did not cover.
    */
@@ -573,23 +579,27 @@ export const MODEL_SHAPES: Readonly<Record<string, ModelShape>> = {
   "internvl2.5-4b": {
     text: { layers: 36, hidden: 2048, heads: 16, kvHeads: 2, ffn: 11008, vocab: 151674, tiedEmbeddings: false },
     vision: INTERNVIT_300M,
+    upstreamTrains: "projector",
     sources: [hf("OpenGVLab/InternVL2_5-4B"), upstream("v2.3.0", "internvl2.5/model_4B.json")],
   },
   "internvl2.5-78b": {
     text: { layers: 80, hidden: 8192, heads: 64, kvHeads: 8, ffn: 29568, vocab: 151674, tiedEmbeddings: false },
     vision: INTERNVIT_6B,
     upstreamRecompute: "full",
+    upstreamTrains: "projector",
     sources: [hf("OpenGVLab/InternVL2_5-78B"), upstream("v2.3.0", "internvl2.5/model_78B.json")],
   },
   "internvl3-8b": {
     text: { layers: 28, hidden: 3584, heads: 28, kvHeads: 4, ffn: 18944, vocab: 151674, tiedEmbeddings: false },
     vision: INTERNVIT_300M,
+    upstreamTrains: "projector",
     sources: [hf("OpenGVLab/InternVL3-8B"), upstream("v2.3.0", "internvl3/model_8B.json")],
   },
   "internvl3-78b": {
     text: { layers: 80, hidden: 8192, heads: 64, kvHeads: 8, ffn: 29568, vocab: 151674, tiedEmbeddings: false },
     vision: INTERNVIT_6B,
     upstreamRecompute: "full",
+    upstreamTrains: "projector",
     sources: [hf("OpenGVLab/InternVL3-78B"), upstream("v2.3.0", "internvl3/model_78B.json")],
   },
   "internvl3.5": {
@@ -638,6 +648,7 @@ export const MODEL_SHAPES: Readonly<Record<string, ModelShape>> = {
       denseLayers: 1,
     },
     vision: SIGLIP_SO400M,
+    upstreamTrains: "vision",
     sources: [hf("deepseek-ai/deepseek-vl2")],
     approximations: ["multi-head latent attention counted as 32 full heads of width 128"],
   },
@@ -658,29 +669,34 @@ export const MODEL_SHAPES: Readonly<Record<string, ModelShape>> = {
       denseLayers: 3,
     },
     vision: SIGLIP_SO400M,
+    upstreamTrains: "vision",
     sources: [upstream("v26.0.0", "deepseekvl2/model_deepseekv3_vl.json")],
     approximations: ["multi-head latent attention counted as 128 full heads of width 128; the MTP layer left out"],
   },
   "internvl2-2b": {
     text: { layers: 24, hidden: 2048, heads: 16, kvHeads: 8, ffn: 8192, vocab: 92553, tiedEmbeddings: false },
     vision: INTERNVIT_300M,
+    upstreamTrains: "projector",
     sources: [hf("OpenGVLab/InternVL2-2B"), upstream("v2.2.0", "internvl2/model_2B.json")],
   },
   "internvl2-8b": {
     text: { layers: 32, hidden: 4096, heads: 32, kvHeads: 8, ffn: 14336, vocab: 92553, tiedEmbeddings: false },
     vision: INTERNVIT_300M,
+    upstreamTrains: "projector",
     sources: [hf("OpenGVLab/InternVL2-8B"), upstream("v2.2.0", "internvl2/model_8B.json")],
   },
   "internvl2-26b": {
     text: { layers: 48, hidden: 6144, heads: 48, kvHeads: 8, ffn: 16384, vocab: 92553, tiedEmbeddings: false },
     vision: INTERNVIT_6B,
     upstreamRecompute: "full",
+    upstreamTrains: "projector",
     sources: [hf("OpenGVLab/InternVL2-26B"), upstream("v2.2.0", "internvl2/model_26B.json")],
   },
   "internvl2-76b": {
     text: { layers: 80, hidden: 8192, heads: 64, kvHeads: 8, ffn: 28672, vocab: 128265, tiedEmbeddings: false },
     vision: INTERNVIT_6B,
     upstreamRecompute: "full",
+    upstreamTrains: "projector",
     sources: [hf("OpenGVLab/InternVL2-Llama3-76B"), upstream("v2.2.0", "internvl2/model_76B.json")],
   },
 };

@@ -144,7 +144,12 @@ export default defineTool({
       .describe("Activation recompute; default none for Megatron, full for FSDP2"),
     images: z.number().int().min(0).max(4096).optional().describe("Images or video frames per sample (default 1)"),
     imageMaxPixels: posInt.optional().describe("Largest image in pixels (image_max_pixels; default 262144)"),
-    trainVision: z.boolean().optional().describe("Train the vision tower too (upstream freezes it)"),
+    trainVision: z
+      .boolean()
+      .optional()
+      .describe(
+        "Train the vision tower and projector (true) or freeze both (false); default as upstream's model JSON: frozen for Qwen-VL and GLM, projector trained for InternVL, both trained for DeepSeek-VL2",
+      ),
     reuseFp32Param: z
       .boolean()
       .optional()

@@ -362,6 +362,29 @@ describe("what upstream's recipes for 32B–78B run, estimated as they run it", 
     expect(reuse.peakGiBPerRank).toBeLessThan(long.peakGiBPerRank);
   });
 
+  it("what upstream's model JSON trains besides the language model is counted: InternVL's projector, DeepSeek-VL2's tower", () => {
+    const internvl = estimateForModel({ model: "internvl3-78b", npus: 32, npusPerNode: 8, tp: 8, pp: 2 }).estimate;
+    expect(internvl.assumptions).toContain("vision tower frozen, projector trained");
+    const frozen = estimateForModel({
+      model: "internvl3-78b",
+      npus: 32,
+      npusPerNode: 8,
+      tp: 8,
+      pp: 2,
+      trainVision: false,
+    });
+    // the projector's gradients and optimizer state sit on stage 0 with the tower
+    expect(internvl.stages[0]!.breakdown.gradientsGiB).toBeGreaterThan(
+      frozen.estimate.stages[0]!.breakdown.gradientsGiB,
+    );
+    expect(internvl.stages[1]!.breakdown.gradientsGiB).toBe(frozen.estimate.stages[1]!.breakdown.gradientsGiB);
+    const dsvl2 = estimateForModel({ model: "deepseekvl2" }).estimate;
+    expect(dsvl2.assumptions).toContain("vision tower and projector trained");
+    expect(estimateForModel({ model: "qwen2.5vl-7b" }).estimate.assumptions).toContain(
+      "vision tower and projector frozen",
+    );
+  });
+
   it("full recompute holds the recomputed layer once, not once per microbatch in flight", () => {
     // InternVL2.5-78B: PP16, stage 2 has 6 layers and 14 microbatches in flight at seq 4096.
     const r = at("internvl2.5-78b", 64);
