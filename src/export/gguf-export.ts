@@ -160,7 +160,7 @@ async function probe(
     hostPrelude(settings, { sourceCann: false, activatePython: true }),
     `S=${q(saveDir)}; L=${q(llama)}`,
     '[ -f "$S/adapter_config.json" ] && echo adapter=1',
-    'ls "$S"/*.safetensors "$S"/pytorch_model*.bin >/dev/null 2>&1 && [ -f "$S/config.json" ] && echo full=1',
+    '{ ls "$S"/*.safetensors || ls "$S"/pytorch_model*.bin; } >/dev/null 2>&1 && [ -f "$S/config.json" ] && echo full=1',
     '[ -f "$L/convert_hf_to_gguf.py" ] && echo convert=1',
     'if [ -x "$L/build/bin/llama-quantize" ]; then echo "quantize=$L/build/bin/llama-quantize"; elif command -v llama-quantize >/dev/null 2>&1; then echo "quantize=$(command -v llama-quantize)"; fi',
     'T=$(git -C "$L" describe --tags --exact-match HEAD 2>/dev/null) && echo "tag=$T"',

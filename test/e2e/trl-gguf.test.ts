@@ -14,6 +14,7 @@ import { layOutCudaSim, layOutTrlSampleData } from "../../src/sim/index.js";
 import buildConfigs from "../../src/tools/build-configs.js";
 import exportModel from "../../src/tools/export-model.js";
 import launchTrain from "../../src/tools/launch-train.js";
+import stopRun from "../../src/tools/stop-run.js";
 import tailLogs from "../../src/tools/tail-logs.js";
 import { type ToolDeps, ToolError } from "../../src/tools/tool.js";
 
@@ -47,7 +48,7 @@ afterAll(() => {
 });
 
 /** build_configs → launch_train → tail_logs until the run finished; the run id. */
-async function trainedRun(model: string, name: string): Promise<string> {
+async function trainedRun(model: string, name: string, peft = "lora"): Promise<string> {
   const built = await buildConfigs.handle(
     buildConfigs.input.parse({
       host: "gpu",
@@ -55,6 +56,7 @@ async function trainedRun(model: string, name: string): Promise<string> {
       method: "sft",
       model,
       dataset: data.sft,
+      peft,
       trainIters: 4,
       outputDir: join(base, "host", "work", "configs", name),
       saveDir: join(base, "host", "work", "outputs", name),
@@ -137,6 +139,54 @@ describe("GGUF export of a TRL run on the simulated CUDA host", () => {
     expect(e).toBeInstanceOf(ToolError);
     expect((e as Error).message).toContain("is a TRL run");
   });
+
+  it("a full fine-tune converts its own directory (no merge) to an F16 file", async () => {
+    const full = await trainedRun("Qwen/Qwen2.5-0.5B-Instruct", "full-sft", "full");
+    const r = await exportModel.handle(
+      exportModel.input.parse({ runId: full, format: "gguf", quantization: "f16", confirm: true }),
+      deps(),
+    );
+    expect(r.gguf?.steps.map((s) => [s.id, s.outcome])).toEqual([["convert", "ok"]]);
+    expect(r.gguf?.mergedDir).toBeNull();
+    expect(r.output).toMatch(/Qwen2\.5-0\.5B-Instruct-F16\.gguf$/);
+    expect(r.gguf?.header).toMatchObject({ architecture: "qwen2", fileType: 1 });
+    expect(r.complete).toBe(true);
+  }, 60_000);
+
+  it("a run that has not saved its adapter yet is not ready, and nothing runs", async () => {
+    const built = await buildConfigs.handle(
+      buildConfigs.input.parse({
+        host: "gpu",
+        trainer: "trl",
+        method: "sft",
+        model: "Qwen/Qwen2.5-0.5B-Instruct",
+        dataset: data.sft,
+        trainIters: 400,
+        outputDir: join(base, "host", "work", "configs", "long"),
+        saveDir: join(base, "host", "work", "outputs", "long"),
+      }),
+      deps(),
+    );
+    const run = await launchTrain.handle(
+      launchTrain.input.parse({
+        host: "gpu",
+        script: built.files[0]!.path,
+        confirm: true,
+        settleSeconds: 0,
+        env: { CUDA_SIM_STEP_SECONDS: "0.5" },
+      }),
+      deps(),
+    );
+    const r = await exportModel.handle(
+      exportModel.input.parse({ runId: run.runId, format: "gguf", confirm: true }),
+      deps(),
+    );
+    expect(r.ready).toBe(false);
+    expect(r.exported).toBe(false);
+    expect(r.checks.find((c) => c.id === "trained-output")?.message).toContain("has no adapter_config.json");
+    expect(r.gguf?.steps.every((s) => s.outcome === "planned")).toBe(true);
+    await stopRun.handle(stopRun.input.parse({ runId: run.runId, confirm: true, graceSeconds: 2 }), deps());
+  }, 60_000);
 
   it("a base architecture llama.cpp cannot convert fails with convert_hf_to_gguf.py's message and a fix", async () => {
     const opt = await trainedRun("facebook/opt-125m", "opt-sft");
