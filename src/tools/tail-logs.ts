@@ -13,6 +13,7 @@ import { diagnoseErrorText } from "../logs/diagnose.js";
 import { inspectLog, LogNotFoundError } from "../logs/inspect.js";
 import { MetricSeriesBuilder } from "../logs/series.js";
 import { RUN_STATES } from "../logs/types.js";
+import { followHfJobLog } from "../runs/hf-jobs-run.js";
 import { runServicesOf } from "../runs/services.js";
 import { RunIdSchema } from "../runs/types.js";
 import { formatDuration } from "../text/format.js";
@@ -230,6 +231,11 @@ export default defineTool({
 
     let lastProgress = 0;
     let result: Awaited<ReturnType<typeof inspectLog>>;
+    // A Hugging Face job's log is a copy on this machine: it is refreshed while the follow lasts.
+    const stopRefresh =
+      args.runId !== undefined && args.followSeconds
+        ? await followHfJobLog(deps.hosts, args.runId, args.followSeconds)
+        : null;
     try {
       result = await inspectLog({
         host: executor,
@@ -264,6 +270,8 @@ export default defineTool({
         throw new ToolError(`${error.message} Check the path, or pass runId/pid if the run was just launched.`);
       }
       throw new ToolError(`Cannot read ${path} on host ${host}: ${(error as Error).message}`);
+    } finally {
+      await stopRefresh?.();
     }
 
     const a = result.analysis;
