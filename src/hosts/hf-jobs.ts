@@ -69,14 +69,14 @@ export interface HfStreamResult {
   status: number;
   /** The body of a non-200 answer (bounded). */
   text: string;
-  endedBy: "end" | "idle" | "timeout" | "limit";
+  endedBy: "end" | "idle" | "timeout" | "limit" | "stopped";
 }
 
 /** The only way this module reaches the network. */
 export interface HfHttp {
   request(req: HfHttpRequest): Promise<HfHttpResponse>;
-  /** Reads a response line by line, calling onLine for each, until it ends or a bound is reached. */
-  stream(req: HfStreamRequest, onLine: (line: string) => void): Promise<HfStreamResult>;
+  /** Reads a response line by line, calling onLine for each, until it ends, a bound is reached or onLine says stop. */
+  stream(req: HfStreamRequest, onLine: (line: string) => "stop" | undefined): Promise<HfStreamResult>;
 }
 
 async function readBounded(
@@ -158,7 +158,13 @@ export const fetchHfHttp: HfHttp = {
             pending += piece;
             const lines = pending.split("\n");
             pending = lines.pop() ?? "";
-            for (const l of lines) onLine(l.replace(/\r$/, ""));
+            for (const l of lines) {
+              if (endedBy === "stopped") break;
+              if (onLine(l.replace(/\r$/, "")) === "stop") {
+                endedBy = "stopped";
+                controller.abort();
+              }
+            }
           },
           {
             ms: req.idleMs,
@@ -172,7 +178,7 @@ export const fetchHfHttp: HfHttp = {
       } catch (error) {
         if (!controller.signal.aborted) throw error;
       }
-      if (pending) onLine(pending);
+      if (pending && (endedBy as HfStreamResult["endedBy"]) !== "stopped") onLine(pending);
       return { status: 200, text: "", endedBy };
     } catch (error) {
       if (controller.signal.aborted) return { status: 200, text: "", endedBy };
@@ -456,7 +462,7 @@ export class HfJobsClient {
   async logs(
     namespace: string,
     jobId: string,
-    opts: { tail?: number; idleMs?: number; timeoutMs?: number; maxBytes?: number } = {},
+    opts: { tail?: number; idleMs?: number; timeoutMs?: number; maxBytes?: number; caughtUpAfter?: Date } = {},
   ): Promise<{ lines: string[]; complete: boolean }> {
     checkNamespace(namespace);
     checkJobId(jobId);
@@ -474,13 +480,18 @@ export class HfJobsClient {
           maxBytes: opts.maxBytes ?? 16 * 1024 * 1024,
         },
         (line) => {
-          if (!line.startsWith("data: {")) return;
+          if (!line.startsWith("data: {")) return undefined;
           try {
-            const event = JSON.parse(line.slice("data: ".length)) as { data?: unknown };
+            const event = JSON.parse(line.slice("data: ".length)) as { data?: unknown; timestamp?: unknown };
+            // A running job's stream replays the log, then goes on live: an event stamped after caughtUpAfter means
+            // the replay is over (huggingface_hub's non-following read relies on a short read timeout instead).
+            const at = typeof event.timestamp === "string" ? Date.parse(event.timestamp) : Number.NaN;
+            if (opts.caughtUpAfter && at > opts.caughtUpAfter.getTime()) return "stop";
             if (typeof event.data === "string" && !event.data.startsWith("===== Job started")) lines.push(event.data);
           } catch {
             // A malformed event is skipped, as huggingface_hub's reader would fail on it only in its own loop.
           }
+          return undefined;
         },
       );
     } catch (error) {

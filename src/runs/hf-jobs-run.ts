@@ -6,6 +6,7 @@ import type { HostExecutor } from "../hosts/executor.js";
 import { type HfJobInfo, type HfJobsClient, hfJobsClientFor, TERMINAL_STAGES } from "../hosts/hf-jobs.js";
 import { hfJobsSettingsOf } from "../hosts/hf-jobs-settings.js";
 import type { HostRegistry } from "../hosts/registry.js";
+import { findRun } from "./ledger.js";
 import type { LiveState, RunRecord } from "./types.js";
 
 /** The client of an hf-jobs host: its endpoint and token file, else the environment's. */
@@ -63,9 +64,11 @@ export async function hfJobOf(
       const complete = `${entry.logFile}.complete`;
       const done = !isHfJobActive(job) && (await isCopied(executor, complete, job));
       if (!done) {
+        const active = isHfJobActive(job);
         const logs = await client.logs(record.hfJob.namespace, entry.jobId, {
-          idleMs: isHfJobActive(job) ? 1_500 : 5_000,
+          idleMs: active ? 1_500 : 5_000,
           timeoutMs: 20_000,
+          ...(active ? { caughtUpAfter: new Date() } : {}),
         });
         const text = logs.lines.length ? `${logs.lines.join("\n")}\n` : "";
         await executor.writeFile(entry.logFile, text, { exclusive: false, mode: 0o640 });
@@ -105,4 +108,39 @@ export async function cancelHfJobRun(
   } catch (error) {
     return { ok: false, wasActive: false, detail: (error as Error).message };
   }
+}
+
+/**
+ * While tail_logs follows a Hugging Face job's run, its log copy is refreshed every few seconds (the log readers
+ * follow the file); stops at the deadline, when the job ends, or when the returned function is called. Nothing is
+ * started for other runs.
+ */
+export async function followHfJobLog(
+  hosts: HostRegistry,
+  runId: string,
+  seconds: number,
+  everyMs = 2_000,
+): Promise<() => Promise<void>> {
+  const { found } = await findRun(hosts, runId);
+  if (!found || !isHfJobRun(found.record) || found.record.state === "stopped") return async () => undefined;
+  const record = found.record;
+  const until = Date.now() + seconds * 1000;
+  let stopped = false;
+  let wake: (() => void) | null = null;
+  const loop = (async () => {
+    while (!stopped && Date.now() < until) {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, everyMs);
+      });
+      if (stopped) break;
+      const look = await hfJobOf(hosts, record);
+      if (!look?.job || !isHfJobActive(look.job)) break;
+    }
+  })();
+  return async () => {
+    stopped = true;
+    (wake as (() => void) | null)?.();
+    await loop;
+  };
 }

@@ -220,6 +220,15 @@ describe("TRL as Hugging Face Jobs", () => {
     }, 60_000);
   }
 
+  it("tail_logs with followSeconds follows a running job's log to its end", async () => {
+    const built = await build("sft", { trainIters: 30 });
+    const run = await launch(built.files[0]!.path, { CUDA_SIM_STEP_SECONDS: "0.1" });
+    const t = await tailLogs.handle(tailLogs.input.parse({ runId: run.runId, followSeconds: 20 }), deps());
+    expect(t.followed?.newLines).toBeGreaterThan(0);
+    expect(t.latest).toMatchObject({ iteration: 30, totalIterations: 30 });
+    expect(t.state).toBe("finished");
+  }, 40_000);
+
   it("launch_train refuses a bad token and a foreign namespace in its pre-flight, creating nothing", async () => {
     const before = standIn.jobs.size;
     for (const host of ["hub-bad-token", "hub-other-ns"]) {

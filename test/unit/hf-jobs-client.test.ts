@@ -147,6 +147,26 @@ describe("the API", () => {
     expect((await client.inspectJob(standIn.user, job.id)).status.stage).toBe("CANCELED");
   });
 
+  it("reads a job that keeps logging only up to the call: the live part of its stream is not waited for", async () => {
+    const job = await client.createJob(
+      standIn.user,
+      shell("i=0; while true; do echo line $i; i=$((i+1)); sleep 0.05; done"),
+    );
+    await waitFor(job.id, ["RUNNING"]);
+    await sleep(500);
+    const t0 = Date.now();
+    const logs = await client.logs(standIn.user, job.id, {
+      idleMs: 10_000,
+      timeoutMs: 15_000,
+      caughtUpAfter: new Date(),
+    });
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    expect(logs.complete).toBe(false);
+    expect(logs.lines[0]).toBe("line 0");
+    expect(logs.lines.length).toBeGreaterThan(3);
+    await client.cancelJob(standIn.user, job.id);
+  });
+
   it("a job past its timeout ends in ERROR", async () => {
     const job = await client.createJob(standIn.orgs[0]!, shell("sleep 30", { timeoutSeconds: 1 }));
     const done = await waitFor(job.id, ["ERROR", "COMPLETED"], standIn.orgs[0]);
