@@ -19,6 +19,7 @@ import { finishLaunch, type LaunchOut } from "./launch-result.js";
 import { ensureDir, ledgerDir, readRecord, writeRecord } from "./ledger.js";
 import { nodeLiveness, stopGroup } from "./liveness.js";
 import { prepareLaunch } from "./orchestrate.js";
+import { releasePort } from "./ports.js";
 import { type Check, resolveOnHost } from "./preflight.js";
 
 /** Iterations a canary may run: enough past the warm-up for a median, few enough to stay short. */
@@ -342,6 +343,9 @@ export async function runCanary(
     const r = await stopGroup(node.executor, pid, null, 10, { wrapper: plan.wrapper, runId: req.runId });
     if (r.outcome === "terminated" || r.outcome === "killed") stopped = true;
   }
+  // The master port goes back at once: the real run usually starts on the same one.
+  const ledger0 = nodesRun[0]!.plan.ledgerFile;
+  await releasePort(master.executor, posix.dirname(ledger0), out.plan.masterPort, req.runId).catch(() => undefined);
   // The ledger says the canary is over and that it saved nothing (resume_run must not pick the real save directory).
   for (const { node, plan } of nodesRun) {
     const record = await readRecord(node.executor, plan.ledgerFile).catch(() => null);

@@ -91,6 +91,25 @@ describe("launch_train --canary on a simulated host", () => {
     const runs = sim.cli(["list-runs", "--host", "canary", "--json"]);
     expect(runs.status, runs.stderr).toBe(0);
     expect(runs.stdout).toContain(r.json.runId);
+    // the real run starts right after on the same master port, under a run id of its own
+    const port = String(r.json.plan.masterPort);
+    const real = sim.cli([
+      "launch-train",
+      "--host",
+      "canary",
+      "--script",
+      sim.script,
+      "--master-port",
+      port,
+      "--confirm",
+      "--json",
+    ]);
+    expect(real.status, real.stderr).toBe(0);
+    const started = JSON.parse(real.stdout);
+    expect(started.started).toBe(true);
+    expect(started.runId).not.toBe(r.json.runId);
+    const stop = sim.cli(["stop-run", "--run-id", started.runId, "--host", "canary", "--confirm", "--json"]);
+    expect(stop.status, stop.stderr).toBe(0);
   }, 180_000);
 
   it("reads as one line of pace, ETA, NPU-hours and memory for a person", async () => {
