@@ -126,14 +126,14 @@ export function launchScript(ctx: TemplateContext, opts: LaunchOptions): string 
       ...TEE,
       ...STATS,
     );
-  } else if (r.backend === "fsdp2-yaml" || r.backend === "native-fsdp") {
+  } else if (r.backend === "fsdp2-yaml" || r.backend === "native-fsdp" || r.backend === "megatron-yaml") {
     lines.push(
       DISTRIBUTED,
       "",
       ...LOG,
       `config_path=${shellQuote(ctx.fileRef(opts.mainConfig!))}`,
       `torchrun $DISTRIBUTED_ARGS ${r.entry} \${config_path} \\`,
-      ...(r.backend === "fsdp2-yaml" ? ["    --distributed-backend nccl \\"] : []),
+      ...(r.backend === "fsdp2-yaml" || r.backend === "megatron-yaml" ? ["    --distributed-backend nccl \\"] : []),
       ...TEE,
       "GBS=$(grep -o \"global batch size: *[0-9]*\" logs/train_${logfile}.log | head -n 1 | awk -F: '{print $2+0}')",
       ...STATS,

@@ -15,7 +15,7 @@ import { QWEN2VL_TEMPLATE, QWEN25VL_TEMPLATE } from "./templates-qwen-json.js";
 import { QWEN3VL_TEMPLATE } from "./templates-qwen3vl.js";
 import { QWEN35_TEMPLATE, QWEN36_TEMPLATE } from "./templates-qwen35.js";
 import { STEP3VL_TEMPLATE } from "./templates-step3vl.js";
-import type { PlannedFile, TrainingParams, TrainingPlan } from "./types.js";
+import type { PlanIssue, PlannedFile, TrainingParams, TrainingPlan } from "./types.js";
 import { evenSplit, validatePlan, vitSplit } from "./validate.js";
 import { checkVpp, defaultVppRows, rankSums, type VppLayout } from "./vpp.js";
 
@@ -88,6 +88,25 @@ export function resolveModel(modelId: string): ModelEntry {
     "model",
     found.suggestions[0],
   );
+}
+
+/** TP against the attention heads and query groups of a single-YAML Megatron config's text_decoder. */
+function yamlHeadIssues(files: { value: unknown }[], tp: number): PlanIssue[] {
+  const decoder = (files[0]?.value as { model?: { text_decoder?: Record<string, unknown> } } | undefined)?.model
+    ?.text_decoder;
+  const counts = (["num_attention_heads", "num_query_groups"] as const)
+    .map((key) => [key, decoder?.[key]] as const)
+    .filter((e): e is readonly [(typeof e)[0], number] => typeof e[1] === "number");
+  const bad = counts.filter(([, n]) => n % tp !== 0);
+  if (bad.length === 0) return [];
+  const fits = Array.from({ length: tp }, (_, i) => tp - i).find((d) => counts.every(([, n]) => n % d === 0)) ?? 1;
+  return [
+    {
+      field: "tp",
+      message: `tp=${tp} must divide the text decoder's ${bad.map(([k, n]) => `${k} ${n}`).join(" and ")} (Megatron splits them over TP); use tp=${fits} or another divisor.`,
+      suggestion: fits,
+    },
+  ];
 }
 
 /**
@@ -246,6 +265,8 @@ export function resolveTrainingPlan(
           : e,
       )
     : splitChecks;
+  // megatron-yaml: the head counts sit in the YAML's text_decoder (no stored architecture): TP must divide them.
+  if (recipe.backend === "megatron-yaml") errors.push(...yamlHeadIssues(template.files(ctx), tp));
   if (vpp) {
     if (params.llmLayerSplit !== undefined || params.vitLayerSplit !== undefined) {
       errors.push({
@@ -279,7 +300,11 @@ export function resolveTrainingPlan(
     warnings.push(
       `The example runs ${d.vpp.size} virtual pipeline stages per rank for its pp=${d.pp} split; with the pipeline or split changed this plan runs without VPP.`,
     );
-  if (model.isolatedEnv)
+  if (recipe.setup) {
+    warnings.push(
+      `${recipe.script} needs host setup beyond the ${tag} stack; planned steps, to confirm and run on the host before launch_train (build_configs runs none of them): ${recipe.setup.map((step, i) => `(${i + 1}) ${step}`).join(" ")}`,
+    );
+  } else if (model.isolatedEnv)
     warnings.push(`${model.id} needs its own Python environment: ${model.requirements.join("; ")}.`);
 
   const files: PlannedFile[] = [];

@@ -9,6 +9,7 @@ import {
   nativeTraining,
 } from "./templates-native.js";
 import { basename } from "./templates-qwen-json.js";
+import { MCORE_QWEN35_PATHS, mcoreQwen35Yaml } from "./templates-qwen35-mcore.js";
 
 const MOE = new Set(["35b", "122b", "397b"]);
 const HF = "./ckpt/hf_path/Qwen35-xxB";
@@ -223,6 +224,7 @@ export const QWEN36_TEMPLATE: ConfigTemplate = {
 
 export const QWEN35_TEMPLATE: ConfigTemplate = {
   defaultPaths(_model, recipe) {
+    if (recipe.variant === "mcore") return MCORE_QWEN35_PATHS;
     const newer = recipe.release !== "v26.0.0";
     return {
       hfDir: HF,
@@ -235,9 +237,20 @@ export const QWEN35_TEMPLATE: ConfigTemplate = {
   files(ctx) {
     const size = ctx.model.id.split("-").pop()!;
     const main = ctx.recipe.configFiles[0]!;
+    if (ctx.recipe.variant === "mcore") {
+      return [
+        { role: "train-config", name: basename(main), upstream: main, format: "yaml", value: mcoreQwen35Yaml(ctx) },
+      ];
+    }
     return [
       { role: "train-config", name: basename(main), upstream: main, format: "yaml", value: qwen35Yaml(ctx, size) },
     ];
   },
-  datasetAttr: () => attrFields(nativeData("", "", "", "", 0).attr),
+  datasetAttr: (ctx) =>
+    ctx.recipe.variant === "mcore"
+      ? attrFields(
+          ((mcoreQwen35Yaml(ctx).data as Record<string, unknown>).dataset_param as Record<string, unknown>)
+            .attr as Record<string, unknown>,
+        )
+      : attrFields(nativeData("", "", "", "", 0).attr),
 };

@@ -38,7 +38,15 @@ export function validatePlan(model: ModelEntry, n: PlanNumbers): PlanIssue[] {
   const llm = model.arch?.llm;
   const megatron = n.backend === "megatron";
 
-  if (!megatron && (n.tp !== 1 || n.pp !== 1)) {
+  // megatron-yaml: Megatron TP / EP / CP from the YAML, but no pipeline split list to give a pipeline.
+  if (n.backend === "megatron-yaml" && n.pp !== 1) {
+    issues.push({
+      field: "pp",
+      message: "pp must be 1 on the megatron-yaml backend: the example's YAML has no pipeline layer split.",
+      suggestion: 1,
+    });
+  }
+  if (!megatron && n.backend !== "megatron-yaml" && (n.tp !== 1 || n.pp !== 1)) {
     const field = n.tp !== 1 ? "tp" : "pp";
     issues.push({
       field,

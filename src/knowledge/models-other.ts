@@ -514,9 +514,9 @@ export const ROUTING_ENTRIES: RoutingEntry[] = [
     "mcore",
     "Qwen3.5 on Megatron core",
     "vlm",
-    "pretrain_transformers.py (examples/mcore/qwen3_5)",
+    "mindspeed_mm/mcore/models/qwen3_5/pretrain_qwen3_5.py (examples/mcore/qwen3_5)",
     span("v26.1.0"),
-    "Qwen3.5-35B on the Megatron-core backend (finetune_qwen3_5_35B.sh, qwen3_5_35B_config.yaml); build_configs builds the native-trainer qwen3_5 examples.",
+    'Qwen3.5-35B on the Megatron-core backend (finetune_qwen3_5_35B.sh, qwen3_5_35B_config.yaml): build_configs builds it as model qwen3_5-35b, variant "mcore" (v26.1.0), and states its install steps (MindSpeed eb10b92 with Megatron, Triton-Ascend 3.2.1, the fla-npu kernel build) for you to run.',
     { aliases: ["qwen3.5 mcore", "qwen3_5 mcore"], readme: "examples/mcore/qwen3_5/README.md", section: "微调" },
   ),
   r(

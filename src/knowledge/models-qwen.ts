@@ -557,6 +557,39 @@ const QWEN35_LAYOUT: Record<string, Layout> = {
   },
 };
 
+/**
+ * examples/mcore/qwen3_5 (v26.1.0): Qwen3.5-35B-A3B on Megatron core (TP 2, EP 8 on 16 NPUs), the HF weights loaded
+ * directly through bridge_patch. Its README installs MindSpeed at its own commit with Megatron, Triton-Ascend 3.2.1,
+ * and builds the fla-npu AscendC kernels the YAML's gdn / causal_conv1d "ascendc" implementations call.
+ */
+const QWEN35_MCORE: TrainingRecipe = {
+  variant: "mcore",
+  description: "full fine-tune on the Megatron-core backend (TP 2, EP 8; own MindSpeed commit and fla-npu kernels)",
+  releases: ["v26.1.0"],
+  backend: "megatron-yaml",
+  entry: "mindspeed_mm/mcore/models/qwen3_5/pretrain_qwen3_5.py",
+  script: "examples/mcore/qwen3_5/finetune_qwen3_5_35B.sh",
+  configFiles: ["examples/mcore/qwen3_5/qwen3_5_35B_config.yaml"],
+  defaults: megatronDefaults({ npusPerNode: 16, tp: 2, ep: 8, globalBatchSize: 16, trainIters: 2000 }),
+  env: {
+    CUDA_DEVICE_MAX_CONNECTIONS: "1",
+    ASCEND_SLOG_PRINT_TO_STDOUT: "0",
+    ASCEND_GLOBAL_LOG_LEVEL: "3",
+    TASK_QUEUE_ENABLE: "2",
+    COMBINED_ENABLE: "1",
+    CPU_AFFINITY_CONF: "1",
+    HCCL_CONNECT_TIMEOUT: "1200",
+    NPU_ASD_ENABLE: "0",
+    ACLNN_CACHE_LIMIT: "100000",
+    PYTORCH_NPU_ALLOC_CONF: "expandable_segments:True",
+  },
+  setup: [
+    "In the MindSpeed-MM checkout: bash scripts/install.sh --msid eb10b92 --megatron && bash examples/qwen3_5/install_extensions.sh (MindSpeed at commit eb10b92 instead of the release's, Megatron-LM, transformers 5.2.0), in a Python environment of its own.",
+    "pip install triton-ascend==3.2.1 --extra-index-url=https://triton-ascend.osinfra.cn/pypi/simple (uninstall the community triton first).",
+    "Build the fla-npu kernels: git clone https://github.com/flashserve/flash-linear-attention-npu && cd flash-linear-attention-npu && git checkout c2e3d83f; source <CANN root>/cann/set_env.sh; bash build.sh --soc=<ascend910b|ascend910_93|ascend950> --pkg --vendor_name=fla_npu && bash build_out/fla-npu_*.run; cd torch_custom/fla_npu && bash build.sh; check with pip list | grep fla_npu.",
+  ],
+};
+
 const QWEN35: ModelEntry[] = Object.entries(QWEN35_LAYOUT).map(([size, l]) => ({
   id: `qwen3_5-${size.toLowerCase()}`,
   family: "Qwen3.5",
@@ -593,6 +626,7 @@ const QWEN35: ModelEntry[] = Object.entries(QWEN35_LAYOUT).map(([size, l]) => ({
           }
         : {}),
     },
+    ...(size === "35B" ? [QWEN35_MCORE] : []),
   ],
   requirements: [
     "examples/qwen3_5/install_extensions.sh: v26.0.0 transformers@fc91372 + triton-ascend==3.2.0 + accelerate==1.2.0; v26.1.0 transformers==5.2.0 + triton-ascend==3.2.0",
@@ -600,7 +634,7 @@ const QWEN35: ModelEntry[] = Object.entries(QWEN35_LAYOUT).map(([size, l]) => ({
   isolatedEnv: true,
   notes: [
     "Layer counts, heads and hidden sizes come from the HF config.json at run time.",
-    "v26.1.0 also ships examples/mcore/qwen3_5 (35B, Megatron mcore) not covered by build_configs.",
+    'v26.1.0 also ships examples/mcore/qwen3_5 (35B on Megatron core): build_configs builds it as variant "mcore" of qwen3_5-35b, with its own install steps stated for the user to run.',
   ],
 }));
 

@@ -6,9 +6,11 @@ import type { ReleaseTag } from "./release-tags.js";
  * megatron-fsdp2: pretrain_transformers.py (or pretrain_vlm.py) with JSON configs and an FSDP2 YAML.
  * fsdp2-yaml: pretrain_transformers.py with ONE YAML holding gpt_args/data/model.
  * native-fsdp: mindspeed_mm/fsdp/train/trainer.py with one YAML (no Megatron at runtime).
+ * megatron-yaml: a Megatron-core model's own pretrain script with ONE YAML holding gpt_args (TP / EP / CP), the model
+ *   and the data (examples/mcore/qwen3_5): Megatron parallelism, no pipeline split list.
  * custom: an HF-style trainer script inside the example directory.
  */
-export type Backend = "megatron" | "megatron-fsdp2" | "fsdp2-yaml" | "native-fsdp" | "custom";
+export type Backend = "megatron" | "megatron-fsdp2" | "fsdp2-yaml" | "native-fsdp" | "megatron-yaml" | "custom";
 
 export type ModelKind = "vlm" | "generative" | "omni" | "audio";
 
@@ -108,6 +110,11 @@ export interface TrainingRecipe {
   upstreamDifferences?: UpstreamDifference[];
   /** LoRA recipes: the adapter settings and how the base checkpoint must be converted for them. */
   lora?: LoraSettings;
+  /**
+   * Host setup the example needs beyond the release's stack (its own MindSpeed commit, kernels to build), as the
+   * README's commands: shown as a plan for the user to confirm and run, never run by build_configs.
+   */
+  setup?: string[];
 }
 
 /** The LoRA settings a recipe trains with, as its config writes them; the merge uses the same ones. */
