@@ -198,6 +198,7 @@ export default defineTool({
     return finishLaunch(prepared, args.confirm, args.settleSeconds, deps, { confirmArgs });
   },
   // A run that ended at once with a non-zero status (or none recorded) failed, even though it was started.
-  failed: (r) => !r.preflightOk || r.exitedEarly.some((e) => e.exit !== "0"),
+  // A canary that died before its iterations failed too.
+  failed: (r) => !r.preflightOk || r.exitedEarly.some((e) => e.exit !== "0") || r.canary?.ended === "exited",
   summarize: (r) => (r.canary ? `${summarizeCanary(r.canary)}\n${summarizeLaunch(r)}` : summarizeLaunch(r)),
 });

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { layOutSim, makeFakeHfModel, stopSimProcesses } from "../../src/sim/index.js";
+import { layOutSim, makeFakeHfModel, setScenario, stopSimProcesses } from "../../src/sim/index.js";
 import { type LocalTrainableSim, localTrainableSim } from "../helpers/local-sim.js";
 import { CLI } from "../helpers/mcp.js";
 import { freePort } from "../helpers/server-probe.js";
@@ -118,6 +118,31 @@ describe("launch_train --canary on a simulated host", () => {
     expect(r.stdout).toMatch(
       /Canary: iteration \d+\/5 \(reached[^)]*\): [\d.]+ s\/iteration.*the configured 5000 iterations: .*NPU-hours on 8 NPUs; measured max allocated [\d.]+ GiB vs estimated [\d.]+ GiB/,
     );
+  }, 180_000);
+});
+
+describe("launch_train --canary on a host whose training runs out of memory", () => {
+  let sim: LocalTrainableSim;
+
+  beforeAll(async () => {
+    sim = await localTrainableSim("canary-oom", "0.15");
+    await setScenario(sim.dir, "oom");
+  }, 180_000);
+
+  afterAll(async () => {
+    await sim?.cleanup();
+  });
+
+  it("says the canary ended early, points at diagnose_error and exits 1", async () => {
+    const r = sim.cli([
+      ...["launch-train", "--host", "canary-oom", "--script", sim.script],
+      ...["--master-port", String(await freePort()), "--canary", "8", "--confirm", "--json"],
+    ]);
+    expect(r.status, r.stderr).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.canary.ended).toBe("exited");
+    expect(out.canary.reachedIteration).toBeLessThan(8);
+    expect(out.next).toContain("diagnose-error");
   }, 180_000);
 });
 
