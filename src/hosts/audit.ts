@@ -39,6 +39,11 @@ export function withToolContext<T>(tool: string, fn: () => Promise<T>, kind?: Au
   return toolContext.run({ tool, kind }, fn);
 }
 
+/** The tool the current work is done for (null outside a tool call): for entries of actions that are not commands. */
+export function currentAuditTool(): string | null {
+  return toolContext.getStore()?.tool ?? null;
+}
+
 /** The audit log cannot be written, so the operation was refused. */
 export class AuditUnavailableError extends Error {
   override name = "AuditUnavailableError";

@@ -160,6 +160,7 @@ export default defineTool({
         script: args.script,
         env: args.env,
         ...(args.flavor ? { flavor: args.flavor } : {}),
+        audit: deps.hosts.audit,
         runId,
         confirm: args.confirm,
         now: deps.now(),
