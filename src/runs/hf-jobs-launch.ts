@@ -13,6 +13,7 @@ import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import type { z } from "zod";
 import { ToolError } from "../errors.js";
+import type { AuditLog } from "../hosts/audit.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { HostFileError } from "../hosts/executor.js";
 import { type HfJobSpec, type HfJobsClient, hfJobsClientFor } from "../hosts/hf-jobs.js";
@@ -21,6 +22,7 @@ import type { HostSettings } from "../hosts/inventory.js";
 import { isSecretName } from "../hosts/redact.js";
 import { hfJobsCostCeiling, hfJobsFlavor, parseHfTimeout } from "../knowledge/hf-jobs-hardware.js";
 import { argsHint, callHint } from "../text/hint.js";
+import { auditHubCall } from "./hf-jobs-run.js";
 import type { LaunchOut } from "./launch-result.js";
 import { ensureDir, ledgerDir, newRunId, redactEnv, writeRecord } from "./ledger.js";
 import type { Check } from "./preflight-types.js";
@@ -55,6 +57,8 @@ export interface HfJobLaunchRequest {
   confirm: boolean;
   now: Date;
   progress: (u: { progress: number; total?: number; message?: string }) => void;
+  /** Where the job's creation is recorded, as host commands are. */
+  audit?: AuditLog;
   /** The Hub client (default: from the host's settings and the environment). */
   client?: HfJobsClient;
 }
@@ -279,7 +283,16 @@ export async function launchHfJobRun(req: HfJobLaunchRequest): Promise<z.output<
   req.progress({ progress: 1, total: 2, message: `creating the job for ${runId}` });
   await ensureDir(executor, dir);
   await ensureDir(executor, posix.dirname(logFile));
-  const job = await client!.createJob(namespace!, spec);
+  const started = Date.now();
+  const what = `POST ${client!.endpoint}/api/jobs/${namespace} (${flavor}, timeout ${timeoutSeconds} s, run ${runId})`;
+  let job: Awaited<ReturnType<HfJobsClient["createJob"]>>;
+  try {
+    job = await client!.createJob(namespace!, spec);
+  } catch (error) {
+    if (req.audit) auditHubCall(req.audit, host, what, started, error);
+    throw error;
+  }
+  if (req.audit) auditHubCall(req.audit, host, `${what}: job ${job.id}`, started);
   const url = client!.jobUrl(namespace!, job.id);
   const info = readTrlScript(scriptText ?? "");
   const record: RunRecord = {

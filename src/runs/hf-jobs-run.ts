@@ -2,6 +2,8 @@
 // stream into the run's log file on this machine (so tail_logs, list_runs and diagnose_error read it like any
 // training log), and its cancellation. The client comes from the run's host settings (token, endpoint).
 
+import { userInfo } from "node:os";
+import { type AuditLog, currentAuditTool } from "../hosts/audit.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { type HfJobInfo, type HfJobsClient, hfJobsClientFor, TERMINAL_STAGES } from "../hosts/hf-jobs.js";
 import { hfJobsSettingsOf } from "../hosts/hf-jobs-settings.js";
@@ -103,7 +105,15 @@ export async function cancelHfJobRun(
     const before = await client.inspectJob(record.hfJob.namespace, entry.jobId);
     if (!isHfJobActive(before))
       return { ok: true, wasActive: false, detail: `job ${entry.jobId} had already ended (${before.status.stage})` };
-    await client.cancelJob(record.hfJob.namespace, entry.jobId);
+    const started = Date.now();
+    const what = `POST ${client.endpoint}/api/jobs/${record.hfJob.namespace}/${entry.jobId}/cancel`;
+    try {
+      await client.cancelJob(record.hfJob.namespace, entry.jobId);
+    } catch (error) {
+      auditHubCall(hosts.audit, record.hosts[0]!, what, started, error);
+      throw error;
+    }
+    auditHubCall(hosts.audit, record.hosts[0]!, what, started);
     return { ok: true, wasActive: true, detail: `cancelled Hugging Face job ${entry.jobId}` };
   } catch (error) {
     return { ok: false, wasActive: false, detail: (error as Error).message };
@@ -143,4 +153,27 @@ export async function followHfJobLog(
     (wake as (() => void) | null)?.();
     await loop;
   };
+}
+
+/**
+ * Records a call that changes something on the Hub (a job created or cancelled) in the audit log, as host commands
+ * are: the method and URL, never the token. A log that cannot be written is reported, not fatal: the call was made.
+ */
+export function auditHubCall(audit: AuditLog, host: string, command: string, started: number, error?: unknown): void {
+  try {
+    audit.append({
+      time: new Date(started).toISOString(),
+      user: userInfo().username,
+      host,
+      tool: currentAuditTool(),
+      op: "spawn",
+      command,
+      exitCode: error ? null : 0,
+      durationMs: Date.now() - started,
+      bytesOut: 0,
+      ...(error ? { error: (error as Error).message } : {}),
+    });
+  } catch (failure) {
+    console.error(`[audit] ${(failure as Error).message}; not recorded: ${command} for ${host}`);
+  }
 }

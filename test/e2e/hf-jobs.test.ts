@@ -255,6 +255,13 @@ describe("TRL as Hugging Face Jobs", () => {
     expect(stopped.stopped).toBe(true);
     expect(stopped.nodes.map((n) => n.outcome)).toEqual(["terminated"]);
     expect(standIn.jobs.get(jobId)!.stage).toBe("CANCELED");
+    // The job's creation and its cancellation are in the audit log, as host commands are; the token is not.
+    const audit = hosts.audit.read({ host: "hub", limit: 1000 }).map((e) => e.command);
+    expect(audit).toContain(
+      `POST ${standIn.url}/api/jobs/${standIn.user} (a10g-large, timeout 3600 s, run ${run.runId}): job ${jobId}`,
+    );
+    expect(audit).toContain(`POST ${standIn.url}/api/jobs/${standIn.user}/${jobId}/cancel`);
+    expect(audit.join("\n")).not.toContain(standIn.token);
     const runs = await listRuns.handle(listRuns.input.parse({ host: "hub" }), deps());
     expect(runs.runs.find((r) => r.runId === run.runId)).toMatchObject({
       state: "stopped",
