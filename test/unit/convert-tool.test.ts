@@ -15,7 +15,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CONVERT_MARKER, parseMarker } from "../../src/convert/index.js";
+import { CONVERT_MARKER, parseMarker, planConversion } from "../../src/convert/index.js";
 import { HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
 import { ScriptedExecutor } from "../../src/hosts/scripted.js";
@@ -242,6 +242,58 @@ describe("convert_weights on a local checkout", () => {
     );
     const same = await call({ model: "qwen2.5vl-7b", method: "resplit", targetDir: join(wd, "ckpt/re2") });
     expect(failed(same)[0]!.message).toMatch(/already split as requested/);
+  });
+
+  it("a virtual pipeline: one mp_rank per pipeline rank, the rows in the marker; mm_to_hf of it is refused", async () => {
+    progress = [];
+    const out = join(wd, "ckpt/vpp2");
+    const r = await call({ model: "qwen2.5vl-7b", ckptDir: out, vpp: 2, confirm: true });
+    expect(r.converted).toBe(true);
+    expect(r.argv[r.argv.indexOf("--cfg.parallel_config.llm_pp_layers") + 1]).toBe("[[7,7],[7,7]]");
+    expect(readdirSync(join(out, "release")).sort()).toEqual(["mp_rank_00_000", "mp_rank_00_001"]);
+    const marker = parseMarker(readFileSync(join(out, CONVERT_MARKER), "utf8"));
+    expect(marker?.vpp).toEqual({
+      size: 2,
+      llm: [
+        [7, 7],
+        [7, 7],
+      ],
+    });
+    expect(marker?.layerSplit.llm).toEqual([14, 14]);
+    const back = await refused({
+      model: "qwen2.5vl-7b",
+      ckptDir: out,
+      vpp: 2,
+      method: "mm_to_hf",
+      targetDir: `${out}-hf`,
+    });
+    expect(back.message).toMatch(/^vpp: mm_to_hf reads one 'model' state dict per rank/);
+  });
+
+  it("saveVitOnly reaches mm-convert as --cfg.save_vit_only true", async () => {
+    progress = [];
+    const r = await call({ ckptDir: join(wd, "ckpt/vit-only"), saveVitOnly: true, confirm: true });
+    expect(r.converted).toBe(true);
+    expect(r.command).toContain("--cfg.save_vit_only true");
+  });
+
+  it("the simulated mm-convert runs the moe_expert command as convert_weights shapes it", () => {
+    const out = join(root, "merged");
+    const p = planConversion({
+      workdir: wd,
+      model: "glm4.5v-106b",
+      release: "v26.0.0",
+      method: "moe_expert",
+      hfDir: join(wd, "ckpt/hf_path/Qwen2.5-VL-7B-Instruct"),
+      targetDir: out,
+    });
+    execFileSync(join(root, "bin", "mm-convert"), p.argv.slice(1), { stdio: "pipe" });
+    expect(readdirSync(out)).toEqual(expect.arrayContaining(["config.json", "model.safetensors.index.json"]));
+    const bad = [...p.argv.slice(1)];
+    bad[bad.indexOf("--style") + 1] = "fuse";
+    expect(() => execFileSync(join(root, "bin", "mm-convert"), bad, { stdio: "pipe" })).toThrow(
+      /Literal\['merge', 'split'\]/,
+    );
   });
 
   it("a failing mm-convert is a tool error with its stderr", async () => {

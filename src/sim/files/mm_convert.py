@@ -12,7 +12,7 @@ MEGATRON = ["Qwen2_5_VLConverter", "Qwen2VLConverter", "InternVLConverter", "Glm
             "Qwen3VLMegatronConverter", "Qwen2_5_OmniConverter", "VideoAlignConverter"]
 DCP = ["Qwen3VLConverter", "Qwen35Converter", "GenericDCPConverter", "ExpertMergeDcpConverter", "Mistral3Converter"]
 METHODS = {"hf_to_mm", "mm_to_hf", "resplit", "hf_to_dcp", "dcp_to_hf", "hf_to_mm_dcp", "lora_hf_to_mm",
-           "lora_mm_to_hf", "lora_hf_to_dcp", "merge_mm_lora_dcp_weight_to_base_hf"}
+           "lora_mm_to_hf", "lora_hf_to_dcp", "merge_mm_lora_dcp_weight_to_base_hf", "hf_to_mm_ldt"}
 
 
 def usage(msg):
@@ -232,6 +232,23 @@ def to_hf(cls, flags):
     return 0
 
 
+def moe_expert(args):
+    """checkpoint/vlm_model/converters/moe_expert.py: --style merge|split --hf_dir --save_dir [--max_shard_size]."""
+    try:
+        flags = parse_flags(args)
+    except ValueError as e:
+        return usage(str(e))
+    style, hf_dir, save_dir = flags.get("style"), flags.get("hf_dir"), flags.get("save_dir")
+    if style not in ("merge", "split"):
+        return usage("Parser key \"style\": Expected a Literal['merge', 'split']. Got value: %s" % style)
+    if not hf_dir or not save_dir:
+        return usage('Key "%s" is required but not included in config object or its value is None.' % ("hf_dir" if not hf_dir else "save_dir"))
+    if not os.path.isfile(os.path.join(hf_dir, "config.json")):
+        sys.stderr.write("FileNotFoundError: [Errno 2] No such file or directory: '%s'\n" % os.path.join(hf_dir, "config.json"))
+        return 1
+    return to_hf("moe_expert", {"load_dir": hf_dir, "save_dir": save_dir, "hf_dir": hf_dir})
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     sys.stderr.write(BANNER + "\n")
@@ -242,6 +259,8 @@ def main(argv=None):
     if cls not in MEGATRON + DCP + ["moe_expert"]:
         return usage("argument subcommand: invalid choice: '%s' (choose from %s)"
                      % (cls, ", ".join("'%s'" % c for c in MEGATRON + DCP + ["moe_expert"])))
+    if cls == "moe_expert":
+        return moe_expert(argv[1:])
     if len(argv) < 2 or argv[1] not in METHODS:
         return usage("'%s' expects a subcommand such as hf_to_mm" % cls)
     method = argv[1]
@@ -251,7 +270,7 @@ def main(argv=None):
         return usage(str(e))
     if method == "hf_to_mm_dcp" and cls in MEGATRON:
         return hf_to_dcp(cls, {"hf_dir": flags.get("cfg.hf_config.hf_dir"), "dcp_dir": flags.get("cfg.mm_dir")})
-    if method in ("hf_to_mm", "lora_hf_to_mm") and cls in MEGATRON:
+    if (method in ("hf_to_mm", "lora_hf_to_mm") and cls in MEGATRON) or (method == "hf_to_mm_ldt" and cls == "Qwen2_5_VLConverter"):
         return hf_to_mm(cls, flags)
     if method in ("hf_to_dcp", "lora_hf_to_dcp"):
         return hf_to_dcp(cls, flags)
