@@ -16,7 +16,7 @@ export default defineTool({
     "`conversations`/`image` or DeepSeek-OCR `<|User|>`/`<|Assistant|>` records) without changing it: required fields, roles alternating user/assistant, " +
     "<image>/<video> placeholders equal to the number of images/videos, every image present and a readable JPEG/PNG " +
     "(headers only). Returns counts and the first problems with their record index. Give `family` to also check the " +
-    "file has the shape that family's data config expects, and `attr` (the data config's dataset_param.attr) to check " +
+    "file has the shape that family's data config expects (ming: Ming's VLDataset also needs an image per record and no system turn or videos), and `attr` (the data config's dataset_param.attr) to check " +
     "key names. Fix problems with prepare_dataset.",
   toolset: "data",
   kind: "read",
