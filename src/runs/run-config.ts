@@ -181,6 +181,14 @@ function checkVirtualPipeline(
       message: `--virtual-pipeline-model-parallel-size ${size} needs a pipeline, but pipeline-model-parallel-size is ${pp}.`,
       fix: rebuild,
     });
+  } else if (pp === 2 && flags["no-overlap-p2p-communication"] === true) {
+    // validate_args_patch.py: without overlapped P2P the interleaved schedule needs pp > 2.
+    issues.push({
+      level: "error",
+      message:
+        "--no-overlap-p2p-communication with VPP needs pipeline-model-parallel-size > 2 (MindSpeed-MM refuses pp=2).",
+      fix: "Drop --no-overlap-p2p-communication or use pp >= 3.",
+    });
   }
   // Megatron's interleaved schedule takes the micro-batches of a step in groups of pp.
   if (pp >= 2 && gradAccSteps !== null && gradAccSteps % pp !== 0) {

@@ -266,6 +266,15 @@ describe("launch pre-flight of a virtual pipeline", () => {
       "--virtual-pipeline-model-parallel-size 3 \\\n    --num-layers-per-virtual-pipeline-stage 4",
     );
     expect(issues(old, model).join("\n")).toMatch(/refuses as deprecated/);
+    // Overlapped P2P is Megatron's default (--no-overlap-p2p-communication is store_false): pp=2 works only with it.
+    const pp2 = resolveTrainingPlan("qwen2.5vl-7b", "v26.0.0", { vpp: 2 });
+    const pp2Script = scriptOf(pp2);
+    expect(issues(pp2Script, modelOf(pp2))).toEqual([]);
+    const noOverlap = pp2Script.replace(
+      "--virtual-pipeline-model-parallel-size 2",
+      "--virtual-pipeline-model-parallel-size 2 \\\n    --no-overlap-p2p-communication",
+    );
+    expect(issues(noOverlap, modelOf(pp2)).join("\n")).toMatch(/needs pipeline-model-parallel-size > 2/);
     const acc = script.replace(/GRAD_ACC_STEP=\d+/, "GRAD_ACC_STEP=6");
     expect(issues(acc, model).join("\n")).toMatch(
       /GRAD_ACC_STEP=6 .* not a multiple of pipeline-model-parallel-size 4/,
