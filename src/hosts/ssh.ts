@@ -33,8 +33,8 @@ const MAX_CHANNELS = 8;
 /** What the host runs: reads the real command from stdin up to a NUL, then evaluates it. */
 const STDIN_SCRIPT_READER = 'IFS= read -r -d "" __s && eval "$__s"';
 
-/** Connections opened by all SSH executors in this process (reuse is measured against it). */
-export const sshStats = { connectionsOpened: 0 };
+/** Connections and channels (one per command) opened by all SSH executors in this process (reuse is measured against it). */
+export const sshStats = { connectionsOpened: 0, channelsOpened: 0 };
 
 export class SshExecutor implements HostExecutor {
   readonly label: string;
@@ -100,6 +100,9 @@ export class SshExecutor implements HostExecutor {
       const onReady = () => {
         client.removeListener("error", onError);
         sshStats.connectionsOpened++;
+        // Small packets (a command, its EOF, window adjustments) go out at once: with Nagle's algorithm each waited
+        // for the peer's delayed ACK, tens of milliseconds per call.
+        client.setNoDelay(true);
         client.on("error", () => undefined);
         client.on("close", () => {
           if (this.connection && target === this.target) this.connection = null;
@@ -222,7 +225,13 @@ export class SshExecutor implements HostExecutor {
   }
 
   private openChannel(client: Client, command: string): Promise<ClientChannel> {
-    return new Promise((resolve, reject) => client.exec(command, (err, ch) => (err ? reject(err) : resolve(ch))));
+    return new Promise((resolve, reject) =>
+      client.exec(command, (err, ch) => {
+        if (err) return reject(err);
+        sshStats.channelsOpened++;
+        resolve(ch);
+      }),
+    );
   }
 
   private preamble(opts: ExecOptions): string {

@@ -1,9 +1,10 @@
 import { PNG } from "pngjs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Client } from "ssh2";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { FileChunk, HostExecutor, ReadFileOptions } from "../../src/hosts/executor.js";
 import type { HostSettings } from "../../src/hosts/inventory.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
-import { SshExecutor } from "../../src/hosts/ssh.js";
+import { SshExecutor, sshStats } from "../../src/hosts/ssh.js";
 import { tailLines } from "../../src/logs/tail.js";
 import tailLogs from "../../src/tools/tail-logs.js";
 import type { ToolDeps } from "../../src/tools/tool.js";
@@ -28,6 +29,26 @@ describe.skipIf(!env)("tail_logs over SSH (loopback sshd)", () => {
     now: () => new Date(),
     progress: () => {},
     log: () => {},
+  });
+
+  it("takes one channel per tail on a connection that sends small packets at once (no Nagle delay)", async () => {
+    const noDelay = vi.spyOn(Client.prototype, "setNoDelay");
+    const fresh = new SshExecutor("npu-ssh", settings);
+    try {
+      const dir = (await fresh.run(["mktemp", "-d"])).stdout.trim();
+      expect(noDelay).toHaveBeenCalledWith(true);
+      const path = `${dir}/train.log`;
+      const body = `${Array.from({ length: 400 }, (_, i) => mm(i + 1, 1000)).join("\n")}\n`;
+      expect((await fresh.run(["sh", "-c", 'cat > "$1"', "sh", path], { stdin: body })).exitCode).toBe(0);
+      const before = sshStats.channelsOpened;
+      const tail = await tailLines(fresh, path, 200);
+      expect(tail.lines.length).toBeGreaterThanOrEqual(200);
+      expect(sshStats.channelsOpened - before).toBe(1);
+      await fresh.run(["rm", "-rf", dir]);
+    } finally {
+      noDelay.mockRestore();
+      await fresh.close();
+    }
   });
 
   it("reads a 16 MB log's tail in bounded bytes and returns the chart without writing on the host", async () => {
