@@ -1,5 +1,6 @@
 // Full-log metric extraction from a stream, in bounded memory (a 5 GB log needs no more than a 5 MB one).
 import { StringDecoder } from "node:string_decoder";
+import { setImmediate } from "node:timers/promises";
 import type { HostExecutor } from "../hosts/executor.js";
 import { LogAccumulator, type LogAnalysis } from "./accumulator.js";
 import { readSince } from "./tail.js";
@@ -64,10 +65,15 @@ export async function extractMetrics(readable: LineSource, opts: { curvePoints?:
   return acc.analysis();
 }
 
+/** Lines parsed between two turns of the event loop while a whole log is fed (about 1.5 MB of iteration lines). */
+const YIELD_EVERY_LINES = 4096;
+
 /**
  * Feeds a whole log on a host to an accumulator in line-aligned chunks through HostExecutor.readFile (memory stays
- * at one chunk). Returns the bytes transferred and the offset after the last complete line. Chunks are 16 MB: each
- * is one round trip over SSH, and at 4 MB the round trips, not the bytes, dominated a remote read.
+ * at two chunks). Returns the bytes transferred and the offset after the last complete line. Chunks are 16 MB: each
+ * is one round trip over SSH, and at 4 MB the round trips, not the bytes, dominated a remote read. The next chunk is
+ * asked for before this one is parsed, and parsing yields now and then, so the host reads and sends while this
+ * process parses.
  */
 export async function feedWholeLog(
   host: HostExecutor,
@@ -77,11 +83,23 @@ export async function feedWholeLog(
 ): Promise<{ bytesRead: number; end: number }> {
   let offset = 0;
   let bytesRead = 0;
+  let next = readSince(host, path, offset, chunkBytes);
   for (;;) {
-    const part = await readSince(host, path, offset, chunkBytes);
+    const part = await next;
     bytesRead += part.bytesRead;
-    for (const line of part.lines) acc.push(line);
-    if (!part.more || part.end === offset) return { bytesRead, end: part.end };
+    const last = !part.more || part.end === offset;
+    if (!last) {
+      next = readSince(host, path, part.end, chunkBytes);
+      // Read ahead: a failure surfaces when it is awaited, not as an unhandled rejection in between.
+      next.catch(() => undefined);
+    }
+    const lines = part.lines;
+    for (let i = 0; i < lines.length; i++) {
+      acc.push(lines[i]!);
+      // Let the connection take in the chunk being read ahead: parsing 16 MB at a stretch stalls the host's sending.
+      if (i % YIELD_EVERY_LINES === YIELD_EVERY_LINES - 1) await setImmediate();
+    }
+    if (last) return { bytesRead, end: part.end };
     offset = part.end;
   }
 }

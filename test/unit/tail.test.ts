@@ -15,6 +15,8 @@ import type { FileChunk, HostExecutor, ReadFileOptions } from "../../src/hosts/e
 import { HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { LocalExecutor } from "../../src/hosts/local.js";
 import { ScriptedExecutor } from "../../src/hosts/scripted.js";
+import { LogAccumulator } from "../../src/logs/accumulator.js";
+import { feedWholeLog } from "../../src/logs/extract.js";
 import { readSince, tailLines } from "../../src/logs/tail.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tail-test-"));
@@ -129,5 +131,35 @@ describe("readSince", () => {
     const r = await readSince(exec, "/m", 0, 12);
     expect(r).toMatchObject({ lines: ["1234", "5678"], end: 10, more: true });
     expect((await readSince(exec, "/m", r.end, 12)).lines).toEqual(["abcd"]);
+  });
+});
+
+describe("feedWholeLog", () => {
+  it("asks for the next chunk before it parses the one it has, so the host reads while this process parses", async () => {
+    const path = join(dir, "whole.log");
+    const line = (i: number) =>
+      ` [2026-04-28 10:00:00] iteration ${String(i).padStart(8)}/     300 | consumed samples: ${i * 8} | elapsed time per iteration (ms): 1500.0 | loss: 1.5E+00 |`;
+    writeFileSync(path, `${Array.from({ length: 300 }, (_, i) => line(i + 1)).join("\n")}\n`);
+    const events: string[] = [];
+    const inner = new LocalExecutor("local", HostSettingsSchema.parse({}));
+    const host = {
+      readFile: async (p: string, opts: ReadFileOptions = {}) => {
+        events.push(`read ${opts.offset ?? 0}`);
+        return inner.readFile(p, opts);
+      },
+    } as unknown as HostExecutor;
+    const acc = new LogAccumulator({});
+    const push = acc.push.bind(acc);
+    acc.push = (l: string) => {
+      if (events.at(-1) !== "parse") events.push("parse");
+      push(l);
+    };
+    const { end } = await feedWholeLog(host, path, acc, 16 * 1024);
+    const analysis = acc.analysis();
+    expect(analysis.iterationsSeen).toBe(300);
+    expect(end).toBeGreaterThan(16 * 1024 * 2);
+    // Two reads before the first parse; every later read starts before the chunk before it is parsed.
+    expect(events.slice(0, 3)).toEqual(["read 0", expect.stringMatching(/^read [1-9]/), "parse"]);
+    expect(events.filter((e) => e.startsWith("read")).length).toBeGreaterThanOrEqual(3);
   });
 });
