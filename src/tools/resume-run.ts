@@ -55,6 +55,11 @@ export default defineTool({
     const { found } = await findRun(deps.hosts, args.runId, args.host ? [args.host] : undefined);
     if (!found) throw new ToolError(`No run "${args.runId}" in the ledgers. list_runs shows the known runs.`);
     const record = found.record;
+    if (record.hfJob)
+      throw new ToolError(
+        `${record.id} ran as a Hugging Face job, whose disk (checkpoints included) went away with it: start it again ` +
+          `with ${callHint("launch_train", { host: record.hosts[0], script: record.script })}.`,
+      );
     // A run Slurm ran is resubmitted to Slurm from the same login host, once Slurm no longer holds it.
     const viaSlurm = record.nodes.length === 0 && record.scheduler.some((j) => j.kind === "slurm" && j.jobId);
     if (record.nodes.length === 0 && !viaSlurm) {
