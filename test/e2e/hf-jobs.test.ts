@@ -17,6 +17,7 @@ import checkEnv from "../../src/tools/check-env.js";
 import diagnoseError from "../../src/tools/diagnose-error.js";
 import launchTrain from "../../src/tools/launch-train.js";
 import listRuns from "../../src/tools/list-runs.js";
+import resumeRun from "../../src/tools/resume-run.js";
 import stopRun from "../../src/tools/stop-run.js";
 import tailLogs from "../../src/tools/tail-logs.js";
 import { type ToolDeps, ToolError } from "../../src/tools/tool.js";
@@ -262,6 +263,10 @@ describe("TRL as Hugging Face Jobs", () => {
     );
     expect(audit).toContain(`POST ${standIn.url}/api/jobs/${standIn.user}/${jobId}/cancel`);
     expect(audit.join("\n")).not.toContain(standIn.token);
+    const resumed = await resumeRun
+      .handle(resumeRun.input.parse({ runId: run.runId, confirm: true }), deps())
+      .catch((e: unknown) => e);
+    expect((resumed as Error).message).toMatch(/ran as a Hugging Face job.*launch_train/);
     const runs = await listRuns.handle(listRuns.input.parse({ host: "hub" }), deps());
     expect(runs.runs.find((r) => r.runId === run.runId)).toMatchObject({
       state: "stopped",
