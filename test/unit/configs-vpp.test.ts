@@ -1,12 +1,15 @@
 // Virtual pipeline (VPP) as a build_configs parameter: pipeline_num_layers as one row per virtual stage (the format
 // of docs/features/virtual_pipeline_parallel.md and examples/internvl2/model_8B_vpp.json), the
 // --virtual-pipeline-model-parallel-size flag, the converter's VppParallelConfig rows, and the launch pre-flight.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { flagSpecs } from "../../src/cli/flags.js";
 import { resolveTrainingPlan } from "../../src/configs/index.js";
 import { defaultVppRows, rankSums } from "../../src/configs/vpp.js";
 import { type ConvertMarker, markerMismatch } from "../../src/convert/marker.js";
 import { planConversion } from "../../src/convert/plan.js";
+import { RELEASE_TAGS } from "../../src/knowledge/release-tags.js";
 import { parseLaunchScript } from "../../src/runs/launch-script.js";
 import { describeRun } from "../../src/runs/run-config.js";
 import buildConfigs from "../../src/tools/build-configs.js";
@@ -186,6 +189,30 @@ describe("vpp as a build_configs parameter", () => {
     expect(ds.files).toEqual([]);
     const fsdp = resolveTrainingPlan("qwen2.5vl-72b", "v26.0.0", { variant: "fsdp", vpp: 2 });
     expect(fsdp.errors.map((e) => e.field)).toContain("vpp");
+  });
+});
+
+describe("the converter's VPP format at every release (test/fixtures/upstream-checkpoint)", () => {
+  it.each(RELEASE_TAGS)("%s: hf_to_mm takes rows per virtual stage, mm_to_hf flat lists, VPP saves model0..", (tag) => {
+    const dir = join(import.meta.dirname, "../fixtures/upstream-checkpoint", tag);
+    const config = readFileSync(join(dir, "config.py"), "utf8");
+    // VppParallelConfig: vpp_size = len(llm_pp_layers), pp_size = len(llm_pp_layers[0]): a row per virtual stage.
+    expect(config).toMatch(/class VppParallelConfig[\s\S]*?llm_pp_layers: List\[List\[NonNegativeInt\]\]/);
+    expect(config).toMatch(/def pp_size[\s\S]{0,80}return len\(self\.llm_pp_layers\[0\]\)/);
+    expect(config).toMatch(/def vpp_size[\s\S]{0,80}return len\(self\.llm_pp_layers\)/);
+    // ConvertHFConfig (mm_to_hf) extends ConvertMMConfig, whose ParallelConfig takes one flat list.
+    expect(config).toMatch(/class ParallelConfig[\s\S]*?llm_pp_layers: List\[NonNegativeInt\]/);
+    expect(config).toMatch(/class ConvertHFConfig\(ConvertMMConfig\)/);
+    // save_by_vpp: one state dict per virtual stage (model0, model1 …) in each rank's file.
+    expect(readFileSync(join(dir, "hf_to_mm.py"), "utf8")).toMatch(/f'model\{vpp_idx\}'/);
+    const p = planConversion({
+      workdir: "/w",
+      model: "qwen2.5vl-72b",
+      release: tag,
+      vpp: 2,
+    });
+    const rows = JSON.parse(p.argv[p.argv.indexOf("--cfg.parallel_config.llm_pp_layers") + 1]!) as number[][];
+    expect([rows.length, rows[0]!.length]).toEqual([2, 8]);
   });
 });
 
