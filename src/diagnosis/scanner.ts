@@ -209,7 +209,9 @@ export class LogScanner {
           if (NOISE.test(rec.text)) score = Math.min(score, 1);
           if (NPU_MARK.test(rec.text)) this.markers.npu++;
           if (CUDA_MARK.test(rec.text)) this.markers.cuda++;
-          if (score >= 3) this.suspicious.note(score, this.evidence(rec));
+          // A plain lower-case "error" (weight 2) counts too: a log whose only complaint is "bus error" or "error: …"
+          // is still compared with the known cases on that line.
+          if (score >= 2) this.suspicious.note(score, this.evidence(rec));
           if (rec.hits.has(this.c.codePattern)) this.codes.note(rec);
         }
         if (end < to) {

@@ -13,6 +13,7 @@ import {
   readPlan,
 } from "../../src/diagnosis/index.js";
 import { LiteralScanner } from "../../src/diagnosis/literal-scan.js";
+import { setKnownCaseFilter } from "../../src/diagnosis/signature.js";
 import { buildVerdict } from "../../src/diagnosis/verdict.js";
 import { ScriptedExecutor } from "../../src/hosts/scripted.js";
 
@@ -177,6 +178,16 @@ describe("bad input", () => {
     expect(v.findings[0]).toMatchObject({ category: "unknown", confidence: 0, evidence: [] });
     expect(v.summary).toBe("unknown: the input is empty");
     expect(v.notes.join(" ")).toMatch(/empty/);
+  });
+
+  it("points an unknown verdict at a line whose only complaint is a lower-case error", () => {
+    // Such a line is also what the known cases are compared on; without it the comparison had nothing to read.
+    const log = "step 12 done\nworker 3: bus error while reading batch 7 from the queue\nstep 13 done";
+    setKnownCaseFilter(() => false);
+    const v = diagnoseText(log);
+    setKnownCaseFilter(undefined);
+    expect(v.findings[0]!.category).toBe("unknown");
+    expect(v.findings[0]!.evidence.map((e) => e.line)).toEqual([2]);
   });
 
   it("refuses binary data quickly with a clear note", () => {
