@@ -46,7 +46,7 @@ export async function runTrlDemo(opts: { dir?: string; keep?: boolean }): Promis
 
   console.log(bold(`ascend-train demo: LoRA fine-tune ${MODEL} with TRL on a simulated CUDA host`));
   console.log(dim(`(simulated 8x H100 machine in ${simDir}; nothing here needs a GPU)\n`));
-  process.stdout.write("• laying out the simulated host (driver, CUDA, a venv with pip only) … ");
+  process.stdout.write("• laying out the simulated host (driver, CUDA, a venv with pip only, no llama.cpp) … ");
   const sim = await layOutCudaSim(simDir, undefined, { bare: true });
   const data = await layOutTrlSampleData(sim.hostSettings.workdir!);
   const settings = { ...sim.hostSettings, env: { ...sim.hostSettings.env, CUDA_SIM_STEP_SECONDS: "0.05" } };
@@ -115,8 +115,16 @@ export async function runTrlDemo(opts: { dir?: string; keep?: boolean }): Promis
   let failed = false;
   try {
     await call("check_env", { host: HOST }, "what does the host have?");
-    await call("install_stack", { host: HOST }, "plan the TRL stack install (changes nothing)");
-    await call("install_stack", { host: HOST, confirm: true }, "the person confirmed: install (pip, then check_env)");
+    await call(
+      "install_stack",
+      { host: HOST, extras: ["gguf"] },
+      "plan the TRL stack and llama.cpp for GGUF export (changes nothing)",
+    );
+    await call(
+      "install_stack",
+      { host: HOST, extras: ["gguf"], confirm: true },
+      "the person confirmed: pip install, clone and build llama.cpp, then check_env",
+    );
     const script = await build("demo-sft", "the PEP 723 SFT script (LoRA), the dataset's columns checked first");
     await call("launch_train", { host: HOST, script }, "pre-flight and plan (starts nothing)");
     const runId = await launch(script, "the person confirmed: accelerate launch, detached");

@@ -22,7 +22,7 @@ import {
   QUANT_TYPES,
 } from "../knowledge/llama-cpp.js";
 import { findRun } from "../runs/ledger.js";
-import { argsHint } from "../text/hint.js";
+import { argsHint, callHint } from "../text/hint.js";
 import { checkGgufHeader, GgufError, parseGgufHeader } from "./gguf-header.js";
 
 const q = shellQuote;
@@ -310,7 +310,7 @@ export async function exportGguf(req: GgufRequest, deps: WorkDeps) {
       message:
         p.convert && (finalFile === floatFile || p.quantize !== null)
           ? `llama.cpp at ${llama}${p.tag ? ` (${p.tag})` : ""}: convert_hf_to_gguf.py${finalFile === floatFile ? "" : ` and ${quantizer}`}.`
-          : `No llama.cpp clone with ${p.convert ? "a built llama-quantize" : "convert_hf_to_gguf.py"} at ${llama}. Set one up on the host: ${setup}`,
+          : `No llama.cpp clone with ${p.convert ? "a built llama-quantize" : "convert_hf_to_gguf.py"} at ${llama}. Set one up with ${callHint("install_stack", { host, extras: ["gguf"], confirm: true })}, or by hand: ${setup}`,
     },
     {
       id: "outputs-free",

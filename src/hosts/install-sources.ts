@@ -15,6 +15,7 @@ export const SourcesSchema = z
     megatron: gitSource("Megatron-LM"),
     mindspeed: gitSource("MindSpeed (core)"),
     transformers: gitSource("transformers, for models pinned to a transformers commit"),
+    llamaCpp: gitSource("llama.cpp, for GGUF export on CUDA hosts (install_stack extras gguf)"),
     wheelDir: z
       .string()
       .regex(/^\//, "must be an absolute path on the host")

@@ -14,6 +14,7 @@ import type { HostSettings } from "../hosts/inventory.js";
 import { ensureWritable } from "../hosts/paths.js";
 import { shellQuote } from "../hosts/quote.js";
 import type { WorkDeps } from "../hosts/work.js";
+import { LLAMA_CPP_REPO, LLAMA_CPP_TAG } from "../knowledge/llama-cpp.js";
 import { getTrlRelease, type TrlRelease } from "../knowledge/trl.js";
 import { type InstallPaths, installPaths } from "./context.js";
 import type { SourcesInput } from "./sources.js";
@@ -24,8 +25,8 @@ const q = shellQuote;
 const MINUTE = 60;
 const TAIL = 6000;
 
-/** What install_stack can add to the TRL stack: bitsandbytes for 4-bit QLoRA. */
-export const TRL_EXTRAS = ["qlora"] as const;
+/** What install_stack can add to the TRL stack: bitsandbytes for 4-bit QLoRA; llama.cpp for GGUF export. */
+export const TRL_EXTRAS = ["qlora", "gguf"] as const;
 export type TrlExtra = (typeof TRL_EXTRAS)[number];
 
 export interface TrlInstallRequest {
@@ -47,6 +48,8 @@ export interface TrlPlan {
   paths: InstallPaths;
   wheelDir: string | null;
   pipIndex: string | null;
+  /** The llama.cpp clone export_model uses (extras gguf) and where it is cloned from. */
+  llamaCpp: { dir: string; source: string } | null;
   facts: CudaFacts;
   requirements: string[];
   defs: StepDef[];
@@ -91,6 +94,47 @@ function pipSource(wheelDir: string | null, pipIndex: string | null): string {
   return pipIndex ? `--index-url ${q(pipIndex)}` : "";
 }
 
+interface LlamaState {
+  dir: string;
+  source: string;
+  /** What the probe saw: the clone's exact tag, convert_hf_to_gguf.py, a built llama-quantize. */
+  tag: string | null;
+  convert: boolean;
+  quantize: boolean;
+}
+
+function llamaCppStep(l: LlamaState): StepDef {
+  const d = q(l.dir);
+  const ok = l.tag === LLAMA_CPP_TAG && l.convert && l.quantize;
+  return {
+    id: "llama-cpp",
+    title: `llama.cpp ${LLAMA_CPP_TAG} in ${l.dir} with llama-quantize built (GGUF export)`,
+    commands: [
+      `if [ ! -d ${q(`${l.dir}/.git`)} ]; then git clone -q --depth 1 --branch ${LLAMA_CPP_TAG} ${q(l.source)} ${d}; fi`,
+      `git -C ${d} rev-parse -q --verify refs/tags/${LLAMA_CPP_TAG} >/dev/null || git -C ${d} fetch -q --depth 1 origin tag ${LLAMA_CPP_TAG}`,
+      `git -C ${d} checkout -q ${LLAMA_CPP_TAG}`,
+      `cmake -S ${d} -B ${q(`${l.dir}/build`)} -DCMAKE_BUILD_TYPE=Release -DLLAMA_CURL=OFF`,
+      `cmake --build ${q(`${l.dir}/build`)} --config Release -j 8 --target llama-quantize`,
+    ],
+    verify: `${l.dir} at ${LLAMA_CPP_TAG} with convert_hf_to_gguf.py and build/bin/llama-quantize`,
+    verifyScript: `test -f ${q(`${l.dir}/convert_hf_to_gguf.py`)} && test -x ${q(`${l.dir}/build/bin/llama-quantize`)} && test "$(git -C ${d} describe --tags --exact-match HEAD)" = ${LLAMA_CPP_TAG}`,
+    changes: l.tag && l.tag !== LLAMA_CPP_TAG ? [`checks out ${LLAMA_CPP_TAG} in ${l.dir} (now at ${l.tag})`] : [],
+    warnings: [],
+    timeoutSec: 30 * MINUTE,
+    needs: [],
+    check: {
+      ok,
+      reason: ok
+        ? `${l.dir} is at ${LLAMA_CPP_TAG} with llama-quantize built`
+        : !l.convert
+          ? `no llama.cpp clone in ${l.dir}`
+          : l.tag !== LLAMA_CPP_TAG
+            ? `${l.dir} is ${l.tag ? `at ${l.tag}` : "not at a release tag"}`
+            : "llama-quantize is not built",
+    },
+  };
+}
+
 function buildDefs(
   venv: string,
   venvExists: boolean,
@@ -98,6 +142,7 @@ function buildDefs(
   release: TrlRelease,
   extras: readonly TrlExtra[],
   src: string,
+  llama: LlamaState | null,
 ): StepDef[] {
   const pip = `python -m pip install ${src ? `${src} ` : ""}`;
   const r = release.requires;
@@ -159,6 +204,7 @@ function buildDefs(
         reason: stackOk ? `installed: ${installed}` : installed ? `installed: ${installed}` : "no TRL stack",
       },
     },
+    ...(llama ? [llamaCppStep(llama)] : []),
     {
       id: "smoke-test",
       title: "check_env on the installed environment (GPUs, torch with CUDA, bf16, NCCL, the TRL stack)",
@@ -206,11 +252,19 @@ export async function buildTrlPlan(req: TrlInstallRequest, deps: WorkDeps): Prom
   const host = settings.sources ?? {};
   const wheelDir = req.sources.wheelDir ?? host.wheelDir ?? null;
   const pipIndex = req.sources.pipIndex ?? host.pipIndex ?? null;
+  const llamaDir = `${workdir.replace(/\/+$/, "")}/llama.cpp`;
+  const wantsLlama = req.extras.includes("gguf");
   deps.progress({ progress: 0, message: `probing ${req.host}` });
   const pre = await executor.runScript(
     [
       `[ -x ${q(`${venv}/bin/python`)} ] && echo venv=1`,
       wheelDir ? `[ -d ${q(wheelDir)} ] && echo wheels=1` : "",
+      wantsLlama ? `[ -f ${q(`${llamaDir}/convert_hf_to_gguf.py`)} ] && echo llama-convert=1` : "",
+      wantsLlama ? `[ -x ${q(`${llamaDir}/build/bin/llama-quantize`)} ] && echo llama-quantize=1` : "",
+      wantsLlama
+        ? `T=$(git -C ${q(llamaDir)} describe --tags --exact-match HEAD 2>/dev/null) && echo "llama-tag=$T"`
+        : "",
+      wantsLlama ? "command -v cmake >/dev/null 2>&1 && echo cmake=1" : "",
       `[ -f ${q(paths.stateFile)} ] && { echo '@@state'; head -c 65536 ${q(paths.stateFile)}; }`,
       "exit 0",
     ].join("\n"),
@@ -232,7 +286,28 @@ export async function buildTrlPlan(req: TrlInstallRequest, deps: WorkDeps): Prom
   notes.push(
     `Pins from TRL ${release.trl}'s packaging (${release.source}): trl exact, its companions at their minimums; pip resolves the rest.`,
   );
-  const defs = buildDefs(venv, /^venv=1$/m.test(head), facts, release, req.extras, pipSource(wheelDir, pipIndex));
+  const llama: LlamaState | null = wantsLlama
+    ? {
+        dir: llamaDir,
+        source: req.sources.llamaCpp ?? host.llamaCpp ?? LLAMA_CPP_REPO,
+        tag: /^llama-tag=(.+)$/m.exec(head)?.[1] ?? null,
+        convert: /^llama-convert=1$/m.test(head),
+        quantize: /^llama-quantize=1$/m.test(head),
+      }
+    : null;
+  if (llama && !/^cmake=1$/m.test(head))
+    notes.push(
+      `cmake is not on ${req.host}'s PATH: the llama-cpp step builds llama-quantize with it (apt install cmake).`,
+    );
+  const defs = buildDefs(
+    venv,
+    /^venv=1$/m.test(head),
+    facts,
+    release,
+    req.extras,
+    pipSource(wheelDir, pipIndex),
+    llama,
+  );
   // Everything in place and check_env clean: the smoke test is satisfied by this very probe.
   const errors = evaluateCudaHost(facts, release).filter((f) => f.severity === "error");
   const smoke = defs.at(-1)!;
@@ -250,6 +325,7 @@ export async function buildTrlPlan(req: TrlInstallRequest, deps: WorkDeps): Prom
     paths,
     wheelDir,
     pipIndex,
+    llamaCpp: llama ? { dir: llama.dir, source: llama.source } : null,
     facts,
     requirements: trlRequirements(release, req.extras),
     defs,

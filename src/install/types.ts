@@ -13,6 +13,7 @@ export const STEP_IDS = [
   "model-overlay",
   "mindspeed-mm-extras",
   "trl-stack",
+  "llama-cpp",
   "smoke-test",
 ] as const;
 export type StepId = (typeof STEP_IDS)[number];

@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { type HostSettings, HostSettingsSchema } from "../hosts/inventory.js";
 import { NEWEST_TRL } from "../knowledge/trl.js";
 import { simFile } from "./files.js";
-import { layOutHfCache, layOutLlamaCpp } from "./llama-cpp.js";
+import { layOutHfCache, layOutLlamaCpp, layOutLlamaCppMirror } from "./llama-cpp.js";
 import type { PackageSpec } from "./packages.js";
 import { DF_SHIM_SH, WHEEL_BUILDER_PY } from "./shims.js";
 import { cached, contentHash, sh, writeTree } from "./util.js";
@@ -91,7 +91,7 @@ export function cudaSimHostSettings(dir: string, config: CudaSimConfig = DEFAULT
     npusPerNode: config.gpuCount,
     path: [join(dir, "bin")],
     env: { CUDA_SIM_ROOT: dir, HF_HOME: join(dir, "hf-home"), HF_HUB_OFFLINE: "1" },
-    sources: { wheelDir: join(dir, "wheels") },
+    sources: { wheelDir: join(dir, "wheels"), llamaCpp: join(dir, "mirrors", "llama.cpp.git") },
     allowedDirs: [dir],
     description: `Simulated CUDA host (${config.gpuCount}x ${config.gpuName}, driver ${config.driver}, CUDA ${config.cuda})`,
   });
@@ -104,7 +104,7 @@ export async function layOutCudaSim(
   opts: { bare?: boolean } = {},
 ): Promise<{ dir: string; hostSettings: HostSettings }> {
   const dir = resolve(target);
-  for (const sub of ["bin", "venv", ".sim", "hf-home", "wheels", "work/llama.cpp"])
+  for (const sub of ["bin", "venv", ".sim", "hf-home", "wheels", "mirrors", "work/llama.cpp"])
     await rm(join(dir, sub), { recursive: true, force: true });
   await mkdir(join(dir, ".sim"), { recursive: true });
   const python = findPython();
@@ -116,13 +116,17 @@ export async function layOutCudaSim(
   await writeTree(dir, {
     "bin/nvidia-smi": simFile("nvidia_smi.py"),
     "bin/df": DF_SHIM_SH,
+    "bin/cmake": simFile("cmake_shim.py"),
     ".sim/cuda.json": `${JSON.stringify(config, null, 2)}\n`,
     "work/data/.keep": "",
     "work/logs/.keep": "",
     "work/outputs/.keep": "",
   });
   await layOutHfCache(join(dir, "hf-home"));
-  await layOutLlamaCpp(join(dir, "work", "llama.cpp"));
+  const mirror = join(dir, "mirrors", "llama.cpp.git");
+  await layOutLlamaCppMirror(mirror);
+  // bare: no llama.cpp clone either (install_stack extras gguf clones and builds it).
+  if (!opts.bare) await layOutLlamaCpp(join(dir, "work", "llama.cpp"), mirror);
   await writeFile(
     join(dir, "SIMULATED_CUDA_HOST.txt"),
     `This directory is a simulated CUDA host (ascend-train sim): ${cudaSimHostSettings(dir, config).description}.\n`,

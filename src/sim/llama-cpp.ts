@@ -1,7 +1,9 @@
-// The simulated CUDA host's GGUF tooling and model cache: a llama.cpp clone at the pinned release tag (a real git
-// checkout whose convert_hf_to_gguf.py, gguf-py and build/bin/llama-quantize are stand-ins that write real GGUF files)
-// and a Hugging Face cache holding the base models the sample runs fine-tune, so a LoRA merge finds its base offline.
-import { mkdir, writeFile } from "node:fs/promises";
+// The simulated CUDA host's GGUF tooling and model cache: a bare git mirror of llama.cpp carrying the pinned release
+// tag (its convert_hf_to_gguf.py, gguf-py and tools/quantize source are stand-ins that write real GGUF files; the
+// host's cmake stand-in "builds" llama-quantize from it), a clone of it with llama-quantize built, and a Hugging Face
+// cache holding the base models the sample runs fine-tune, so a LoRA merge finds its base offline.
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LLAMA_CPP_TAG } from "../knowledge/llama-cpp.js";
 import { simFile } from "./files.js";
@@ -62,30 +64,43 @@ export async function layOutHfCache(hfHome: string): Promise<void> {
   }
 }
 
-/** A clone of llama.cpp at LLAMA_CPP_TAG in `dir`, with build/bin/llama-quantize built (untracked, as cmake leaves it). */
-export async function layOutLlamaCpp(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await writeTree(dir, {
-    "README.md": "# llama.cpp (simulated CUDA host: stand-in scripts, ascend-train sim)\n",
-    ".gitignore": "/build*\n__pycache__/\n",
-    "convert_hf_to_gguf.py": simFile("llama_convert_hf_to_gguf.py"),
-    "gguf-py/gguf/__init__.py": simFile("llama_gguf.py"),
-    "requirements/requirements-convert_hf_to_gguf.txt": "numpy\nsentencepiece\ntransformers\ntorch\n",
-    "tools/quantize/README.md": "# quantize\n",
-  });
-  const env = {
-    GIT_AUTHOR_NAME: "ascend-train sim",
-    GIT_AUTHOR_EMAIL: "sim@ascend-train.invalid",
-    GIT_COMMITTER_NAME: "ascend-train sim",
-    GIT_COMMITTER_EMAIL: "sim@ascend-train.invalid",
-    GIT_CONFIG_GLOBAL: "/dev/null",
-    GIT_CONFIG_NOSYSTEM: "1",
-  };
-  const git = (args: string[]) =>
-    sh("git", ["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false", ...args], { cwd: dir, env });
-  await git(["init", "-q", "-b", "master"]);
-  await git(["add", "-A"]);
-  await git(["commit", "-q", "-m", "llama.cpp (simulated)"]);
-  await git(["tag", LLAMA_CPP_TAG]);
+const GIT_ENV = {
+  GIT_AUTHOR_NAME: "ascend-train sim",
+  GIT_AUTHOR_EMAIL: "sim@ascend-train.invalid",
+  GIT_COMMITTER_NAME: "ascend-train sim",
+  GIT_COMMITTER_EMAIL: "sim@ascend-train.invalid",
+  GIT_CONFIG_GLOBAL: "/dev/null",
+  GIT_CONFIG_NOSYSTEM: "1",
+};
+const git = (cwd: string, args: string[]) =>
+  sh("git", ["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false", ...args], { cwd, env: GIT_ENV });
+
+/** A bare mirror of llama.cpp at `mirror` whose master carries the tag LLAMA_CPP_TAG. */
+export async function layOutLlamaCppMirror(mirror: string): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), "llama-cpp-"));
+  try {
+    await writeTree(work, {
+      "README.md": "# llama.cpp (simulated CUDA host: stand-in scripts, ascend-train sim)\n",
+      ".gitignore": "/build*\n__pycache__/\n",
+      "CMakeLists.txt": "cmake_minimum_required(VERSION 3.14)\nproject(llama.cpp C CXX)\n",
+      "convert_hf_to_gguf.py": simFile("llama_convert_hf_to_gguf.py"),
+      "gguf-py/gguf/__init__.py": simFile("llama_gguf.py"),
+      "requirements/requirements-convert_hf_to_gguf.txt": "numpy\nsentencepiece\ntransformers\ntorch\n",
+      "tools/quantize/quantize.py": simFile("llama_quantize.py"),
+    });
+    await git(work, ["init", "-q", "-b", "master"]);
+    await git(work, ["add", "-A"]);
+    await git(work, ["commit", "-q", "-m", "llama.cpp (simulated)"]);
+    await git(work, ["tag", LLAMA_CPP_TAG]);
+    await mkdir(join(mirror, ".."), { recursive: true });
+    await git(work, ["clone", "-q", "--bare", work, mirror]);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** A clone of the mirror at LLAMA_CPP_TAG in `dir`, with build/bin/llama-quantize built as cmake leaves it. */
+export async function layOutLlamaCpp(dir: string, mirror: string): Promise<void> {
+  await git(join(dir, ".."), ["clone", "-q", "--branch", LLAMA_CPP_TAG, mirror, dir]);
   await writeTree(dir, { "build/bin/llama-quantize": simFile("llama_quantize.py") });
 }

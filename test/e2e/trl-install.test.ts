@@ -89,4 +89,20 @@ describe("install_stack on a CUDA host", () => {
     const again = await install({});
     expect(again.status).toBe("already-installed");
   }, 180_000);
+
+  it("extras gguf clones llama.cpp at the pinned tag from the host's mirror and builds llama-quantize", async () => {
+    const plan = await install({ extras: ["gguf"] });
+    const step = plan.steps.find((s) => s.id === "llama-cpp")!;
+    expect(step.status).toBe("pending");
+    expect(step.reason).toContain("no llama.cpp clone");
+    expect(step.commands[0]).toContain(`--branch b6500 ${join(simDir, "mirrors", "llama.cpp.git")}`);
+    expect(step.commands.at(-1)).toContain("--target llama-quantize");
+    const done = await install({ extras: ["gguf"], confirm: true });
+    expect(done.steps.find((s) => s.id === "llama-cpp")?.outcome).toBe("ok");
+    expect(done.status).toBe("installed");
+    expect(existsSync(join(simDir, "work", "llama.cpp", "build", "bin", "llama-quantize"))).toBe(true);
+    const again = await install({ extras: ["gguf"] });
+    expect(again.steps.find((s) => s.id === "llama-cpp")?.status).toBe("done");
+    expect(again.status).toBe("already-installed");
+  }, 120_000);
 });
