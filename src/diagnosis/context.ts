@@ -9,7 +9,7 @@ import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { shellJoin } from "../hosts/quote.js";
 import { ruleById } from "../knowledge/rules.js";
-import { isTrlContext, MEGATRON_OOM_FIXES, trlOomSteps } from "./cuda-host.js";
+import { isTrlContext, MEGATRON_OOM_FIXES, TRL_OOM_CAUSE, trlOomSteps } from "./cuda-host.js";
 import { lineDiff, replaceJsonArray } from "./edit.js";
 import type { Finding, FixAction, FixStep } from "./types.js";
 import { renderFix } from "./verdict.js";
@@ -233,6 +233,7 @@ const refiners: Partial<Record<Finding["category"], Refiner>> = {
     if (isTrlContext(config?.scriptPath, settings)) {
       // A TRL run: the trainer config's knobs, not Megatron's.
       f.fixes = f.fixes.filter((x) => !MEGATRON_OOM_FIXES.has(x.id));
+      f.cause = TRL_OOM_CAUSE;
       return trlOomSteps(executor, config?.scriptPath, facts);
     }
     const steps: FixStep[] = [];

@@ -25,6 +25,12 @@ export function forCudaHost(verdict: Verdict, settings: HostSettings | undefined
   };
 }
 
+/** The cause of an out-of-memory failure in a TRL run, in the trainer's terms. */
+export const TRL_OOM_CAUSE =
+  "The model, its gradients and optimizer state and the activations of one per-device batch need more GPU memory " +
+  "than the card has: the per-device batch or sequence length is too large, activations are kept instead of " +
+  "recomputed, or the base model is loaded in 16 bits where 4-bit QLoRA would fit.";
+
 /** The npu_oom rule's fixes that speak of Megatron launch scripts and the NPU allocator. */
 export const MEGATRON_OOM_FIXES = new Set(["halve-micro-batch", "recompute", "alloc-conf", "shard-more"]);
 

@@ -56,6 +56,8 @@ describe("diagnosis on a CUDA host", () => {
     expect(oom.category).toBe("npu_oom");
     const ids = oom.fixes.map((f) => f.id);
     expect(ids).toEqual(["halve-per-device-batch", "gradient-checkpointing", "qlora", "cuda-alloc-conf"]);
+    expect(oom.cause).not.toMatch(/micro batch|parallel layout/);
+    expect(oom.cause).toContain("per-device batch");
     const text = JSON.stringify(oom.fixes);
     expect(text).not.toMatch(/micro.batch|--recompute|PYTORCH_NPU_ALLOC_CONF|TP or PP/i);
     const batch = oom.fixes[0]!;
