@@ -119,6 +119,7 @@ export function recordFormatWarning(record: unknown, family: DatasetFamily | nul
     : Array.isArray(record.messages)
       ? "mllm"
       : null;
+  if (held && held === expected && DATASET_FORMATS[family].rules === "ming") return mingRecordWarning(record);
   if (!held || held === expected) return null;
   const shape = (f: string) =>
     f === "mllm"
@@ -127,6 +128,23 @@ export function recordFormatWarning(record: unknown, family: DatasetFamily | nul
         ? "DeepSeek-OCR <|User|>/<|Assistant|> conversations"
         : "conversations/image (LLaVA-style)";
   return `${family}'s dataset class reads ${shape(expected)} records, but the dataset's first record is ${shape(held)}: training would fail reading it. Convert it with prepare_dataset (family: ${family}).`;
+}
+
+/** examples/ming/vl_dataset.py's own rules, on the first record: an image, no videos, no system turn. */
+function mingRecordWarning(record: Record<string, unknown>): string | null {
+  const images = record.images;
+  const turns = Array.isArray(record.messages) ? record.messages : [];
+  const problem =
+    images === undefined || images === null || (Array.isArray(images) && images.length === 0)
+      ? "has no images (Ming's VLDataset reads `images` unconditionally)"
+      : Array.isArray(record.videos) && record.videos.length > 0
+        ? "has videos (Ming's VLDataset reads images only)"
+        : turns.some((t) => isObj(t) && t.role === "system")
+          ? "has a system turn (Ming's VLDataset reads every non-user turn as the assistant's)"
+          : null;
+  return problem
+    ? `The dataset's first record ${problem}: training would fail or misread it. Check the file with validate_dataset (model: ming) and convert it with prepare_dataset (family: ming).`
+    : null;
 }
 
 /** The dataset family of a model id, HF repo id or name; null when unknown or not a family with a record format. */

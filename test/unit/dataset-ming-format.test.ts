@@ -55,6 +55,14 @@ describe("Ming's record format, read from upstream's dataset class", () => {
     expect(getModel("ming")?.exampleDir).toBe("ming");
     expect(datasetFamilyForModel("ming")).toBe("ming");
     expect(recordFormatWarning(GOOD, "ming")).toBeNull();
+    // build_configs' first-record check applies Ming's own rules too.
+    expect(recordFormatWarning({ ...GOOD, images: [] }, "ming")).toMatch(/has no images/);
+    expect(
+      recordFormatWarning({ ...GOOD, messages: [{ role: "system", content: "Be brief." }, ...GOOD.messages] }, "ming"),
+    ).toMatch(/has a system turn/);
+    expect(recordFormatWarning({ ...GOOD, videos: ["v.mp4"] }, "ming")).toMatch(/has videos/);
+    // Other MLLM families take a system turn and text-only records.
+    expect(recordFormatWarning({ ...GOOD, images: [] }, "qwen2.5vl")).toBeNull();
     expect(recordFormatWarning({ conversations: [{ from: "human", value: "x" }], image: "a.jpg" }, "ming")).toMatch(
       /ming's dataset class reads MLLM messages\/images/,
     );
