@@ -320,6 +320,8 @@ export const deviceRules: DiagnosisRule[] = [
       { match: lit("wait for compute device to finish failed"), confidence: 0.78 },
       { match: lit("wait socket establish timeout"), confidence: 0.85 },
       { match: lit("Watchdog caught collective operation timeout"), confidence: 0.85 },
+      // ms-swift's HCCL checkpoint engine (swift/ray/megatron/checkpoint_engine/hccl.py).
+      { match: lit("HCCL metadata timeout"), confidence: 0.8 },
       // CANN runtime (device_error_proc.cc ProcessStarsHcclFftsPlusTimeoutErrorInfo): an HCCL task waited past
       // HCCL_EXEC_TIMEOUT for its peers.
       { match: lit("hccl fftsplus task timeout occurred"), confidence: 0.86 },

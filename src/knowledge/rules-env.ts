@@ -46,6 +46,8 @@ export const envRules: DiagnosisRule[] = [
         confidence: 0.88,
       },
       { match: lit("Please run 'source set_env.sh'"), confidence: 0.88 },
+      // MindSpeed's ATB op builder when ATB_HOME_PATH is unset (mindspeed/op_builder/atb_builder.py).
+      { match: lit("please install cann-nnal package first"), confidence: 0.78 },
       // MindSpore's environment check (mindspore/run_check/_check_version.py, AscendEnvChecker._check_env): "Can not
       // find ccec_compiler / the tbe operator implementation / driver so / opp path (need by mindspore-ascend)".
       {
@@ -514,6 +516,14 @@ export const envRules: DiagnosisRule[] = [
       // transformers' AutoConfig (models/auto/configuration_auto.py) and vLLM's model registry
       // (model_executor/models/registry.py) meet a model newer than the installed release.
       { match: lit("but Transformers does not recognize this architecture"), confidence: 0.85 },
+      // An adapter saved by a newer peft read by an older one (ms-swift FAQ: "__init__() got an unexpected keyword
+      // argument 'corda_config'" raised in peft/config.py from_peft_type).
+      {
+        match: lit("got an unexpected keyword argument"),
+        near: [lit("peft/config.py"), lit("from_peft_type")],
+        within: 4,
+        confidence: 0.75,
+      },
       // A keyword the installed trainer no longer takes (transformers 4.46+ / trl: tokenizer= became processing_class=).
       {
         match: rx(

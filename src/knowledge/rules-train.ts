@@ -508,6 +508,10 @@ export const trainRules: DiagnosisRule[] = [
       // torch.load / pickle reads the pointer's "version https://git-lfs..." text.
       { match: lit("Error while deserializing header: HeaderTooLarge"), confidence: 0.72 },
       { match: lit("invalid load key, 'v'"), confidence: 0.6 },
+      // transformers' own check for a git-lfs pointer (modeling_utils.py load_state_dict) and a truncated safetensors
+      // file (ms-swift FAQ: "Error while deserializing header: MetadataIncompleteBuffer" — the weights are corrupted).
+      { match: lit("You seem to have cloned a repository without having git-lfs installed"), confidence: 0.85 },
+      { match: lit("Error while deserializing header: MetadataIncompleteBuffer"), confidence: 0.68 },
       { match: rx(/couldn't find (?:it|them) in the cached files/, "in the cached files"), confidence: 0.7 },
     ],
     extract: [/metadata file (?<path>\S+)/, /found in (?:directory )?(?<path>\S+?)\.?$/],

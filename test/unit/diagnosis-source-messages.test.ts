@@ -116,6 +116,10 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
         "NNAL package layout (nnal/atb/latest/atb/cxx_abi_*/lib: libatb.so with liblcal.so, libasdops.so); NNAL's set_env.sh puts them on LD_LIBRARY_PATH",
       log: "ImportError: liblcal.so: cannot open shared object file: No such file or directory",
     },
+    {
+      source: "https://github.com/Ascend/MindSpeed/blob/master/mindspeed/op_builder/atb_builder.py",
+      log: "RuntimeError: please install cann-nnal package first",
+    },
   ],
   cann_version_mismatch: [
     {
@@ -229,6 +233,10 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source: "CANN runtime device_error_proc.cc (ProcessStarsHcclFftsPlusTimeoutErrorInfo)",
       log: "EI9999: The error from device(chipId:2, dieId:0), serial number is 9, hccl fftsplus task timeout occurred during task execution, stream_id:5, sq_id:5, task_id:38827, stuck notify num:1, timeout:30min(default).",
     },
+    {
+      source: "https://github.com/modelscope/ms-swift/blob/main/swift/ray/megatron/checkpoint_engine/hccl.py",
+      log: "RuntimeError: HCCL metadata timeout (300s) waiting at broadcast_meta.",
+    },
   ],
   npu_not_available: [
     { source: RT_CODES, log: "aclrtSetDevice failed: ACL_ERROR_RT_INVALID_DEVICEID" },
@@ -298,6 +306,11 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source:
         "https://github.com/huggingface/transformers/blob/main/src/transformers/trainer.py (tokenizer= renamed processing_class=)",
       log: "TypeError: SFTTrainer.__init__() got an unexpected keyword argument 'tokenizer'",
+    },
+    {
+      source:
+        "https://github.com/modelscope/ms-swift/blob/main/docs/source_en/Instruction/Frequently-asked-questions.md (peft versions of training and merging differ)",
+      log: "  File \"/opt/conda/lib/python3.9/site-packages/peft/config.py\", line 118, in from_peft_type\n    return config_cls(**kwargs)\nTypeError: __init__() got an unexpected keyword argument 'corda_config'",
     },
   ],
   import_from_source_dir: [
@@ -576,6 +589,16 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source:
         "https://github.com/huggingface/transformers/blob/main/src/transformers/tokenization_utils_base.py (from_pretrained)",
       log: "OSError: Can't load tokenizer for 'Qwen/Qwen2-7B'. If you were trying to load it from 'https://huggingface.co/models', make sure you don't have a local directory with the same name. Otherwise, make sure 'Qwen/Qwen2-7B' is the correct path to a directory containing all relevant files for a Qwen2TokenizerFast tokenizer.",
+    },
+    {
+      source:
+        "https://github.com/huggingface/transformers/blob/main/src/transformers/modeling_utils.py (load_state_dict on a git-lfs pointer)",
+      log: "OSError: You seem to have cloned a repository without having git-lfs installed. Please install git-lfs and run `git lfs install` followed by `git lfs pull` in the folder you cloned.",
+    },
+    {
+      source:
+        "https://github.com/modelscope/ms-swift/blob/main/docs/source_en/Instruction/Frequently-asked-questions.md (weights corrupted)",
+      log: "safetensors_rust.SafetensorError: Error while deserializing header: MetadataIncompleteBuffer",
     },
   ],
   host_oom: [
