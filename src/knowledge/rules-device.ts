@@ -312,6 +312,8 @@ export const deviceRules: DiagnosisRule[] = [
       { match: lit("Notify register times out"), confidence: 0.86 },
       { match: lit("Notify Wait"), confidence: 0.7 },
       { match: rx(/Hccl\w+, error code is 6\b/, ", error code is 6"), confidence: 0.8 },
+      // HCCL_E_TIMEOUT (hccl_types.h: 9) as torch_npu prints an HCCL call's result.
+      { match: rx(/Hccl\w*[^\n]{0,160}?error code is 9\b/, "error code is 9"), confidence: 0.8 },
       { match: ascendCode("EE1002"), confidence: 0.84 },
       { match: lit("Stream synchronize timeout"), confidence: 0.84 },
       { match: code("507046"), confidence: 0.75 },
@@ -429,6 +431,9 @@ export const deviceRules: DiagnosisRule[] = [
         confidence: 0.88,
       },
       { match: rx(/ErrCode=107001|device id error/, "ErrCode=107001", "device id error"), confidence: 0.86 },
+      // The same code where torch_npu reports it ("AclrtSetDevice(device_index), error code is 107001";
+      // ACL_ERROR_RT_INVALID_DEVICEID in rt_error_codes.h).
+      { match: code("107001"), confidence: 0.8 },
       { match: lit("Set visible device failed"), confidence: 0.88 },
       // A device id beyond the visible cards: MindSpore's aclrtSetDevice check (docs/mindspore/source_en/faq/
       // distributed_parallel.md) and CUDA's cudaErrorInvalidDevice text.

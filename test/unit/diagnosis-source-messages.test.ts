@@ -237,6 +237,11 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source: "https://github.com/modelscope/ms-swift/blob/main/swift/ray/megatron/checkpoint_engine/hccl.py",
       log: "RuntimeError: HCCL metadata timeout (300s) waiting at broadcast_meta.",
     },
+    {
+      source:
+        "https://gitee.com/ascend/cann-hccl/blob/master/inc/hccl/hccl_types.h (HCCL_E_TIMEOUT = 9) as torch_npu's HCCL_CHECK_ERROR prints it",
+      log: "RuntimeError: HCCL function error: HcclAllReduce(inputDataPtr, outputDataPtr, numel, hcclType, hcclReduceOp, comm, stream.stream()), error code is 9",
+    },
   ],
   npu_not_available: [
     { source: RT_CODES, log: "aclrtSetDevice failed: ACL_ERROR_RT_INVALID_DEVICEID" },
@@ -247,6 +252,11 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     {
       source: "https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html (cudaErrorInvalidDevice)",
       log: "RuntimeError: CUDA error: invalid device ordinal",
+    },
+    {
+      source:
+        "https://github.com/Ascend/pytorch (NPU_CHECK_ERROR: 'NPU function error: <call>, error code is <n>') with rt_error_codes.h 107001 ACL_ERROR_RT_INVALID_DEVICEID",
+      log: "RuntimeError: Initialize:build/CMakeFiles/torch_npu.dir/compiler_depend.ts:217 NPU function error: c10_npu::acl::AclrtSetDevice(device_index), error code is 107001",
     },
   ],
   driver_not_mounted: [
