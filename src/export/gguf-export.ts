@@ -23,11 +23,13 @@ import {
 } from "../knowledge/llama-cpp.js";
 import { findRun } from "../runs/ledger.js";
 import { argsHint, callHint } from "../text/hint.js";
-import { checkGgufHeader, GgufError, parseGgufHeader } from "./gguf-header.js";
+import { checkGgufHeader, GgufError, type GgufHeader, parseGgufHeader } from "./gguf-header.js";
 
 const q = shellQuote;
-/** The header is read from this many leading bytes (a real model's vocabulary array can be several MiB). */
-const HEADER_BYTES = 8 * 1024 * 1024;
+/** The header is read in growing prefixes, up to this much: llama-quantize writes general.file_type after the
+ * tokenizer's arrays, which take several MiB for a large vocabulary. */
+const HEADER_FIRST_BYTES = 2 * 1024 * 1024;
+const HEADER_MAX_BYTES = 32 * 1024 * 1024;
 const TAIL = 4000;
 
 export const GgufStepSchema = z.object({
@@ -181,14 +183,46 @@ async function probe(
   };
 }
 
-async function readHeaderBytes(executor: HostExecutor, file: string): Promise<{ bytes: Buffer; size: number }> {
+/** `count` bytes of `file` from `offset`, read on the host and carried as base64; and the file's size. */
+async function readRange(
+  executor: HostExecutor,
+  file: string,
+  offset: number,
+  count: number,
+): Promise<{ bytes: Buffer; size: number }> {
   const r = await executor.run(
-    ["sh", "-c", 'wc -c < "$1" && head -c "$2" -- "$1" | base64 | tr -d "\\n"', "sh", file, String(HEADER_BYTES)],
-    { timeoutMs: 60_000, maxOutputBytes: Math.ceil((HEADER_BYTES * 4) / 3) + 1024 },
+    [
+      "sh",
+      "-c",
+      'wc -c < "$1" && tail -c +"$2" -- "$1" | head -c "$3" | base64 | tr -d "\\n"',
+      "sh",
+      file,
+      String(offset + 1),
+      String(count),
+    ],
+    { timeoutMs: 60_000, maxOutputBytes: Math.ceil((count * 4) / 3) + 1024 },
   );
   if (r.exitCode !== 0) throw new ToolError(`Reading ${file} failed: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
   const [size, b64 = ""] = r.stdout.split("\n");
   return { bytes: Buffer.from(b64.trim(), "base64"), size: Number(size?.trim()) };
+}
+
+/** Reads growing prefixes of a GGUF file until its header holds general.architecture and general.file_type. */
+export async function readGgufHeader(
+  executor: HostExecutor,
+  file: string,
+): Promise<{ header: GgufHeader; size: number }> {
+  let bytes = Buffer.alloc(0);
+  let want = HEADER_FIRST_BYTES;
+  for (;;) {
+    const chunk = await readRange(executor, file, bytes.length, want - bytes.length);
+    bytes = Buffer.concat([bytes, chunk.bytes]);
+    const header = parseGgufHeader(bytes, chunk.size);
+    const found = "general.architecture" in header.metadata && "general.file_type" in header.metadata;
+    if (found || header.complete || bytes.length >= chunk.size || want >= HEADER_MAX_BYTES)
+      return { header, size: chunk.size };
+    want = Math.min(want * 4, HEADER_MAX_BYTES);
+  }
 }
 
 /** general.architecture convert_hf_to_gguf.py writes for the converted directory's config.json, when known here. */
@@ -415,10 +449,12 @@ export async function exportGguf(req: GgufRequest, deps: WorkDeps) {
 
   deps.progress({ progress: steps.length + 1, total: steps.length + 1, message: "checking the GGUF header" });
   const expectedArch = await expectedArchitecture(executor, posix.join(source, "config.json"));
-  const { bytes, size } = await readHeaderBytes(executor, finalFile);
   let headerChecks: { id: string; ok: boolean; message: string }[];
+  let size = 0;
   try {
-    const header = parseGgufHeader(bytes, size);
+    const read = await readGgufHeader(executor, finalFile);
+    const header = read.header;
+    size = read.size;
     const arch = header.metadata["general.architecture"];
     const ftype = header.metadata["general.file_type"];
     gguf.header = {

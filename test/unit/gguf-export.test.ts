@@ -1,8 +1,14 @@
 // What the GGUF export reads from the TRL script build_configs writes (model, PEFT mode, method, TRL pin, output
 // directory) for every method and PEFT mode, and which line of a failed step's output it reports.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildTrlScript } from "../../src/configs/trl-script.js";
-import { ggufErrorLine, isTrlRecord, readTrlScriptFacts } from "../../src/export/gguf-export.js";
+import { ggufErrorLine, isTrlRecord, readGgufHeader, readTrlScriptFacts } from "../../src/export/gguf-export.js";
+import { HostSettingsSchema } from "../../src/hosts/inventory.js";
+import { LocalExecutor } from "../../src/hosts/local.js";
+import { GGUF_TYPE } from "../../src/knowledge/llama-cpp.js";
 import { NEWEST_TRL, TRL_METHODS } from "../../src/knowledge/trl.js";
 
 const script = (method: (typeof TRL_METHODS)[number], peft: "lora" | "qlora" | "full") =>
@@ -53,4 +59,54 @@ describe("GGUF export: the TRL script's facts", () => {
       ),
     ).toBe("ValueError: Can't find 'adapter_config.json' at '/out'");
   });
+});
+
+describe("GGUF export: the header read through the host", () => {
+  it("reads on past a large vocabulary to general.file_type, which llama-quantize writes last", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gguf-read-"));
+    try {
+      const u32 = (v: number) => {
+        const b = Buffer.alloc(4);
+        b.writeUInt32LE(v);
+        return b;
+      };
+      const u64 = (v: number) => {
+        const b = Buffer.alloc(8);
+        b.writeBigUInt64LE(BigInt(v));
+        return b;
+      };
+      const str = (t: string) => Buffer.concat([u64(Buffer.byteLength(t)), Buffer.from(t)]);
+      // 200,000 tokens of 12 bytes each: about 4 MB of vocabulary before the file type, past the first 2 MiB read.
+      const tokens = Array.from({ length: 200_000 }, (_, i) => `token_${String(i).padStart(6, "0")}`);
+      const file = join(dir, "m-Q4_K_M.gguf");
+      writeFileSync(
+        file,
+        Buffer.concat([
+          Buffer.from("GGUF"),
+          u32(3),
+          u64(1),
+          u64(3),
+          str("general.architecture"),
+          u32(GGUF_TYPE.STRING),
+          str("llama"),
+          str("tokenizer.ggml.tokens"),
+          u32(GGUF_TYPE.ARRAY),
+          u32(GGUF_TYPE.STRING),
+          u64(tokens.length),
+          ...tokens.map(str),
+          str("general.file_type"),
+          u32(GGUF_TYPE.UINT32),
+          u32(15),
+        ]),
+      );
+      const executor = new LocalExecutor("local", HostSettingsSchema.parse({}));
+      const { header, size } = await readGgufHeader(executor, file);
+      expect(size).toBeGreaterThan(2 * 1024 * 1024);
+      expect(header.complete).toBe(true);
+      expect(header.metadata["general.architecture"]).toBe("llama");
+      expect(header.metadata["general.file_type"]).toBe(15);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

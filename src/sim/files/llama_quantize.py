@@ -75,8 +75,13 @@ def main():
         return 1
     start = time.time()
     w = gguf.GGUFWriter(fname_out)
+    # gguf_set_val_* removes a key and appends it: these two end up last, after the tokenizer's arrays.
+    last = ("general.quantization_version", "general.file_type")
     for k, t, v in src.kvs:
-        w.add(k, t, ftype if k == "general.file_type" else v)
+        if k not in last:
+            w.add(k, t, v)
+    w.add("general.quantization_version", gguf.GGUFValueType.UINT32, 2)
+    w.add("general.file_type", gguf.GGUFValueType.UINT32, ftype)
     for name, dims, t, data in src.tensors:
         if len(dims) == 2 and t != ggml_type:
             block, size = gguf.GGML_QUANT_SIZES[ggml_type]
