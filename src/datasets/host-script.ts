@@ -131,12 +131,17 @@ class Converter(object):
             return None, ("record", "is not a JSON object")
         fmt = self.source
         if fmt == "auto":
-            fmt = "conversation" if "conversations" in rec else "mllm" if self.mk in rec else None
-            if fmt == "conversation" and is_ocr(rec):
-                fmt = "ocr"
+            if "conversations" in rec:
+                turns = rec["conversations"]
+                # is_ocr, inline: it runs once per record.
+                first = turns[0] if type(turns) is list and turns else None
+                fmt = "ocr" if type(first) is dict and "role" in first else "conversation"
+            else:
+                fmt = "mllm" if self.mk in rec else None
             if fmt is None:
                 return None, ("fields", "has neither 'conversations' nor '%s'" % self.mk)
-        self.formats[fmt] = self.formats.get(fmt, 0) + 1
+        formats = self.formats
+        formats[fmt] = formats.get(fmt, 0) + 1
         if fmt == "ocr":
             rec, problem = from_ocr(rec)
             if problem is not None:
@@ -157,11 +162,17 @@ class Converter(object):
         return self.finish(rec, messages, n_img, n_vid, iname, vname, sname)
 
     def messages(self, turns, tk, rkey, ckey, roles):
+        # The loop runs once per turn of every record: names are local, and the role expected next is carried along
+        # instead of computed.
         head = self.head
+        ocr = self.target == "ocr"
+        enc = S
         parts = []
+        add = parts.append
         n_img = n_vid = 0
         start = 0
         t = 0
+        expect = "user"
         for turn in turns:
             try:
                 who = turn[rkey]
@@ -171,39 +182,47 @@ class Converter(object):
             if type(who) is not str or type(text) is not str:
                 return None, 0, 0, ("fields", "%s[%d] needs string '%s' and '%s'" % (tk, t, rkey, ckey))
             role = roles.get(who)
-            if role is None:
-                return None, 0, 0, ("roles", "%s[%d] has unknown %s %s" % (tk, t, rkey, S(who)))
-            if role == "system":
-                if self.rules == "ming":
-                    return None, 0, 0, ("ming-shape", "%s[%d] is a system turn; Ming's VLDataset has none (it reads every turn that is not the user's as the assistant's)" % (tk, t))
-                if t != 0:
-                    return None, 0, 0, ("roles", "%s[%d] is a system turn; only the first turn may be one" % (tk, t))
-                start = 1
-            elif role != ("user" if (t - start) % 2 == 0 else "assistant"):
-                return None, 0, 0, ("roles", "%s[%d] is '%s'; roles must alternate user/assistant starting with user" % (tk, t, role))
+            if role is not expect:
+                if role is None:
+                    return None, 0, 0, ("roles", "%s[%d] has unknown %s %s" % (tk, t, rkey, S(who)))
+                if role == "system":
+                    if self.rules == "ming":
+                        return None, 0, 0, ("ming-shape", "%s[%d] is a system turn; Ming's VLDataset has none (it reads every turn that is not the user's as the assistant's)" % (tk, t))
+                    if t != 0:
+                        return None, 0, 0, ("roles", "%s[%d] is a system turn; only the first turn may be one" % (tk, t))
+                    start = 1
+                    expect = "assistant"
+                elif role != expect:
+                    return None, 0, 0, ("roles", "%s[%d] is '%s'; roles must alternate user/assistant starting with user" % (tk, t, role))
             if "<" in text:
                 n_img += text.count("<image>")
                 n_vid += text.count("<video>")
-            if self.target == "ocr":
-                parts.append((role, text))
+            if ocr:
+                add((role, text))
             else:
-                parts.append(head[role] + S(text) + "}")
+                add(head[role] + enc(text) + "}")
+            expect = "assistant" if expect == "user" else "user"
             t += 1
-        if (t - start) % 2 != 0 or t == start:
+        if expect != "user" or t == start:
             return None, 0, 0, ("roles", "conversation must end with an assistant turn")
-        if self.target == "ocr":
+        if ocr:
             return parts, n_img, n_vid, None
         return "[" + ", ".join(parts) + "]", n_img, n_vid, None
 
     def finish(self, rec, messages, n_img, n_vid, iname, vname, sname):
         images = rec.get(iname) if iname else None
         videos = rec.get(vname) if vname else None
-        images = [] if images is None else images if type(images) is list else [images]
-        videos = [] if videos is None else videos if type(videos) is list else [videos]
-        for name, lst in ((iname, images), (vname, videos)):
-            for p in lst:
-                if type(p) is not str or not p:
-                    return None, ("fields", "'%s' must hold non-empty path strings" % name)
+        # The common record: one image path, no videos.
+        if type(images) is str and videos is None and images:
+            images = [images]
+            videos = []
+        else:
+            images = [] if images is None else images if type(images) is list else [images]
+            videos = [] if videos is None else videos if type(videos) is list else [videos]
+            for name, lst in ((iname, images), (vname, videos)):
+                for p in lst:
+                    if type(p) is not str or not p:
+                        return None, ("fields", "'%s' must hold non-empty path strings" % name)
         if self.rules == "ming":
             if not images:
                 return None, ("ming-shape", "Ming's VLDataset needs at least one image per record (it reads '%s' unconditionally)" % iname)
@@ -214,8 +233,12 @@ class Converter(object):
         if n_vid != len(videos):
             return None, ("placeholders", "%d <video> placeholder(s) but %d video(s)" % (n_vid, len(videos)))
         if self.check_media:
+            seen = self.media
             for p in images:
-                r = self.media_problem(p, False)
+                # Each distinct path is checked once; most records name one already seen.
+                r = seen.get(p, MISSING)
+                if r is MISSING:
+                    r = self.media_problem(p, False)
                 if r is not None:
                     return None, ("image-" + r[0], "%s %s" % (p, r[1]))
             for p in videos:

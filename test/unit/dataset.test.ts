@@ -226,6 +226,18 @@ const BROKEN: Record<number, { kind: string; record: unknown; match: RegExp }> =
     record: { conversations: [{ from: "human" }, gpt("y")] },
     match: /needs string 'from' and 'value'/,
   },
+  15: {
+    kind: "roles",
+    record: { conversations: [human("a"), { from: "system", value: "s" }, gpt("b")] },
+    match: /conversations\[1\] is a system turn; only the first turn may be one/,
+  },
+  16: {
+    kind: "roles",
+    record: { conversations: [human("a"), human("b")] },
+    match: /conversations\[1\] is 'user'; roles must alternate/,
+  },
+  17: { kind: "fields", record: { conversations: null }, match: /'conversations' is missing or not a non-empty list/ },
+  18: { kind: "roles", record: { conversations: [{ from: "system", value: "s" }] }, match: /end with an assistant/ },
 };
 const good = (i: number) => ({ id: i, image: "img/blue-32x24.jpg", conversations: [human(`<image> ${i}`), gpt("ok")] });
 const mixed = (count: number) => Array.from({ length: count }, (_, i) => BROKEN[i]?.record ?? good(i));
@@ -244,7 +256,7 @@ describe("validate_dataset", () => {
       expect(p.kind).toBe(BROKEN[p.index]!.kind);
       expect(p.message).toMatch(BROKEN[p.index]!.match);
     }
-    expect(r.problemCounts.roles).toBe(3);
+    expect(r.problemCounts.roles).toBe(6);
     expect(readFileSync(join(dir, "img", "text.jpg"), "utf8")).toContain("not an image");
   });
 
