@@ -75,6 +75,16 @@ export const deviceRules: DiagnosisRule[] = [
         ),
         confidence: 0.8,
       },
+      // TensorFlow's allocator (ResourceExhaustedError "OOM when allocating tensor") and ggml's CUDA backend
+      // (llama.cpp ggml-cuda: "cudaMalloc failed: out of memory").
+      {
+        match: rx(
+          /OOM when allocating tensor|cudaMalloc failed: out of memory/,
+          "OOM when allocating tensor",
+          "cudaMalloc failed",
+        ),
+        confidence: 0.8,
+      },
       // MindSpore's device memory pool (plugin/device/ascend/hal/device/ascend_memory_adapter.cc).
       { match: lit("Out of Memory!!! Request memory size"), confidence: 0.88 },
       // vLLM: the weights left no device memory for the KV cache (vllm/v1/core/kv_cache_utils.py).
@@ -264,6 +274,14 @@ export const deviceRules: DiagnosisRule[] = [
         ),
         confidence: 0.85,
       },
+      // WSAEACCES (10013) on Windows: the port is taken or reserved (English and zh-CN system text).
+      {
+        match: rx(
+          /\[WinError 10013\] (?:An attempt was made to access a socket in a way forbidden|以一种访问权限不允许的方式)/,
+          "[WinError 10013]",
+        ),
+        confidence: 0.72,
+      },
       // Web front ends (streamlit lib/streamlit/web/server/server.py: "Port %s is already in use").
       { match: rx(/\bPort \d+ is already in use/, "is already in use"), confidence: 0.8 },
     ],
@@ -322,6 +340,18 @@ export const deviceRules: DiagnosisRule[] = [
       { match: lit("wait for compute device to finish failed"), confidence: 0.78 },
       { match: lit("wait socket establish timeout"), confidence: 0.85 },
       { match: lit("Watchdog caught collective operation timeout"), confidence: 0.85 },
+      // The heartbeat monitor of ProcessGroupNCCL / ProcessGroupHCCL (torch ProcessGroupNCCL.cpp, torch_npu
+      // ProcessGroupHCCL.cpp): the watchdog itself hung on a collective.
+      {
+        match: rx(/ProcessGroup[NH]CCL's watchdog got stuck for \d+ seconds/, "watchdog got stuck for"),
+        confidence: 0.78,
+      },
+      // A peer went away mid-collective (NCCL misc/socket.cc "Net : Connection closed by remote peer"; gloo's tcp pair
+      // "Connection closed by peer").
+      {
+        match: rx(/Net : Connection closed by remote peer|gloo[^\n]*Connection closed by peer/, "Connection closed by"),
+        confidence: 0.65,
+      },
       // ms-swift's HCCL checkpoint engine (swift/ray/megatron/checkpoint_engine/hccl.py).
       { match: lit("HCCL metadata timeout"), confidence: 0.8 },
       // CANN runtime (device_error_proc.cc ProcessStarsHcclFftsPlusTimeoutErrorInfo): an HCCL task waited past

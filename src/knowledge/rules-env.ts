@@ -393,7 +393,7 @@ export const envRules: DiagnosisRule[] = [
       { match: rx(/compiled using NumPy 1\.x cannot be run in/, "compiled using NumPy 1.x"), confidence: 0.7 },
       {
         match: rx(
-          /No module named '(?:decorator|sympy|cffi|attrs|psutil|scipy|cloudpickle|tornado|ml_dtypes|absl)'/,
+          /No module named '(?:decorator|sympy|cffi|attrs|psutil|scipy|cloudpickle|tornado|ml_dtypes|absl|google|google\.protobuf|yaml|pathlib2)'/,
           "No module named '",
         ),
         near: [lit("te_fusion"), lit("tbe"), lit("Ascend")],
@@ -450,6 +450,15 @@ export const envRules: DiagnosisRule[] = [
       { match: lit("PyTorch has loaded the `torch/_C` folder"), confidence: 0.9 },
       { match: lit("Failed to load PyTorch C extensions"), confidence: 0.8 },
       { match: lit("No module named 'torch._C'"), confidence: 0.8 },
+      // A file or directory named like the package in the working directory (CPython's import machinery:
+      // "partially initialized module 'X' … (most likely due to a circular import)").
+      {
+        match: rx(
+          /partially initialized module '(?:torch|torch_npu|numpy|transformers|datasets|mindspore|vllm|deepspeed|accelerate|peft|trl)'/,
+          "partially initialized module",
+        ),
+        confidence: 0.65,
+      },
       // Any package whose compiled `_C` is absent from the tree Python found: detectron2's and SAM 2's install FAQs
       // (facebookresearch/detectron2 INSTALL.md, facebookresearch/sam2 INSTALL.md: run from another directory or
       // build the extension in place).

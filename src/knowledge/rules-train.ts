@@ -445,6 +445,9 @@ export const trainRules: DiagnosisRule[] = [
       { match: rx(/\[Errno 122\]|Disk quota exceeded/, "[Errno 122]", "Disk quota exceeded"), confidence: 0.9 },
       // huggingface_hub's check before a download (file_download.py _check_disk_space).
       { match: lit("Not enough free disk space to download the file"), confidence: 0.75 },
+      // datasets' own check before preparing a dataset (builder.py) and SQLite's SQLITE_FULL (wandb, optuna caches).
+      { match: lit("Not enough disk space. Needed:"), confidence: 0.8 },
+      { match: lit("database or disk is full"), confidence: 0.7 },
       {
         match: rx(
           /file write failed|PytorchStreamWriter failed writing/,

@@ -83,6 +83,16 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source: "https://github.com/mindspore-ai/docs/blob/master/docs/mindspore/source_en/faq/implement_problem.md",
       log: "RuntimeError: Out of Memory!!! total[3212254720] (dynamic[0] memory poll[524288000]) malloc[32611480064] failed!",
     },
+    {
+      source:
+        "https://github.com/tensorflow/tensorflow/blob/master/tensorflow/core/framework/op_kernel.cc (ResourceExhaustedError)",
+      log: "tensorflow.python.framework.errors_impl.ResourceExhaustedError: OOM when allocating tensor with shape[1024,1024,64] and type float on /job:localhost/replica:0/task:0/device:GPU:0 by allocator GPU_0_bfc",
+    },
+    {
+      source:
+        "https://github.com/ggml-org/llama.cpp/blob/master/ggml/src/ggml-cuda/ggml-cuda.cu (ggml_backend_cuda_buffer_type_alloc_buffer)",
+      log: "ggml_backend_cuda_buffer_type_alloc_buffer: allocating 4096.00 MiB on device 0: cudaMalloc failed: out of memory",
+    },
   ],
   cann_env_not_sourced: [
     {
@@ -198,6 +208,10 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source: "https://github.com/streamlit/streamlit/blob/develop/lib/streamlit/web/server/server.py",
       log: "Port 8501 is already in use",
     },
+    {
+      source: "https://learn.microsoft.com/en-us/windows/win32/winsock/windows-sockets-error-codes-2 (WSAEACCES)",
+      log: "OSError: [WinError 10013] An attempt was made to access a socket in a way forbidden by its access permissions",
+    },
   ],
   hccl_timeout: [
     { source: RT_CODES, log: "aclrtSynchronizeStream failed: ACL_ERROR_RT_STREAM_SYNC_TIMEOUT" },
@@ -241,6 +255,15 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source:
         "https://gitee.com/ascend/cann-hccl/blob/master/inc/hccl/hccl_types.h (HCCL_E_TIMEOUT = 9) as torch_npu's HCCL_CHECK_ERROR prints it",
       log: "RuntimeError: HCCL function error: HcclAllReduce(inputDataPtr, outputDataPtr, numel, hcclType, hcclReduceOp, comm, stream.stream()), error code is 9",
+    },
+    {
+      source:
+        "https://github.com/pytorch/pytorch/blob/main/torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp (heartbeat monitor; ProcessGroupHCCL.cpp in torch_npu)",
+      log: "[rank1]:[E1111 17:10:53] ProcessGroupNCCL's watchdog got stuck for 480 seconds without making progress in monitoring enqueued collectives.",
+    },
+    {
+      source: "https://github.com/NVIDIA/nccl/blob/master/src/misc/socket.cc",
+      log: "node2:4321:4400 [0] misc/socket.cc:47 NCCL WARN Net : Connection closed by remote peer 10.0.9.5<46211>",
     },
   ],
   npu_not_available: [
@@ -362,6 +385,11 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     {
       source: "https://github.com/facebookresearch/sam2/blob/main/INSTALL.md (build_ext --inplace in the repo root)",
       log: "ImportError: cannot import name '_C' from 'sam2'",
+    },
+    {
+      source:
+        "https://github.com/python/cpython/blob/main/Objects/moduleobject.c (a module shadowed by a local file or directory of the same name)",
+      log: "AttributeError: partially initialized module 'torch' has no attribute 'Tensor' (most likely due to a circular import)",
     },
   ],
   aicore_error: [
@@ -557,6 +585,14 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
         "https://github.com/pytorch/pytorch/blob/main/caffe2/serialize/inline_container.cc (torch.save on a full disk)",
       log: "RuntimeError: [enforce fail at inline_container.cc:664] . unexpected pos 1588742400 vs 1588742288",
     },
+    {
+      source: "https://github.com/huggingface/datasets/blob/main/src/datasets/builder.py (download_and_prepare)",
+      log: "OSError: Not enough disk space. Needed: 2.46 GiB (download: 1.20 GiB, generated: 1.26 GiB, post-processed: Unknown size)",
+    },
+    {
+      source: "https://www.sqlite.org/rescode.html (SQLITE_FULL)",
+      log: "sqlite3.OperationalError: database or disk is full",
+    },
   ],
   permission_denied: [
     {
@@ -724,6 +760,13 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     {
       source: "bash builtins/set.def (set -o with an unknown option name; here `pipefail\\r`)",
       log: "run.sh: line 3: set: pipefail\r: invalid option name",
+    },
+  ],
+  cann_python_deps_broken: [
+    {
+      source:
+        "CANN installation guide, Python dependencies of the operator compiler (attrs, decorator, sympy, cffi, pyyaml, pathlib2, psutil, protobuf, scipy, requests, absl-py): https://www.hiascend.com/document/detail/zh/CANNCommunityEdition/80RC2alpha002/quickstart/quickstart/quickstart_18_0004.html",
+      log: "  File \"/usr/local/Ascend/ascend-toolkit/latest/python/site-packages/tbe/common/utils/log.py\", line 20, in <module>\nModuleNotFoundError: No module named 'google'",
     },
   ],
 };
