@@ -188,6 +188,19 @@ describe("GGUF export of a TRL run on the simulated CUDA host", () => {
     await stopRun.handle(stopRun.input.parse({ runId: run.runId, confirm: true, graceSeconds: 2 }), deps());
   }, 60_000);
 
+  it("a base model the host's cache lacks fails the merge with transformers' offline message and a fix", async () => {
+    const missing = await trainedRun("Qwen/Qwen3-0.6B", "uncached-sft");
+    const r = await exportModel.handle(
+      exportModel.input.parse({ runId: missing, format: "gguf", confirm: true }),
+      deps(),
+    );
+    expect(r.gguf?.steps.map((s) => s.outcome)).toEqual(["failed", "not-run", "not-run"]);
+    expect(r.checks.find((c) => c.id === "gguf-merge")?.message).toContain(
+      "We couldn't connect to 'https://huggingface.co'",
+    );
+    expect(r.next).toContain("huggingface-cli download Qwen/Qwen3-0.6B");
+  }, 60_000);
+
   it("a base architecture llama.cpp cannot convert fails with convert_hf_to_gguf.py's message and a fix", async () => {
     const opt = await trainedRun("facebook/opt-125m", "opt-sft");
     const r = await exportModel.handle(exportModel.input.parse({ runId: opt, format: "gguf", confirm: true }), deps());
