@@ -228,6 +228,21 @@ describe("README commands", () => {
   });
 });
 
+describe("README claims", () => {
+  it("the Safety list names every destructive tool of the tools table", () => {
+    const safety = /## Safety\n([\s\S]*?)\n## /.exec(README)?.[1] ?? "";
+    const destructive = [...README.matchAll(/^\| `(\w+)` \| `ascend-train [\w-]+` \| destructive \|/gm)].map((m) => m[1]!);
+    expect(destructive.length).toBeGreaterThan(5);
+    expect(destructive.filter((tool) => !safety.includes(`\`${tool}\``))).toEqual([]);
+  });
+
+  it("the demo's duration counts the build npm run demo does first", () => {
+    const demo = /## What the demo does\n([\s\S]*?)\n## /.exec(README)?.[1] ?? "";
+    expect(demo).not.toMatch(/well under/);
+    expect(demo).toMatch(/builds the project/);
+  });
+});
+
 describe("npx ascend-train in the checkout", () => {
   it("runs the checkout's own bin (package.json names it), with no install", () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
