@@ -266,9 +266,57 @@ function unknownFinding(scans: ScanResult[], weak: Finding[] = [], codes: Decode
   };
 }
 
+/** A line saying that a process was ended by SIGTERM (torchrun's report, its agent, Python's signal names). */
+const SIGTERM_LINE =
+  /exitcode\s*:\s*-15\b|Signal 15 \(SIGTERM\)|Received SIGTERM death signal|<Signals\.SIGTERM: 15>|got signal: 15\b/;
+
+/**
+ * The run was ended by SIGTERM from outside (a scheduler, a person, a timeout) and no rule explains it: an `unknown`
+ * finding that says so, with the lines that show the signal. Never an out-of-memory kill, which is SIGKILL (-9).
+ */
+function externalStop(scans: ScanResult[], weak: Finding[]): Finding | undefined {
+  const seen = new Map<string, EvidenceLine>();
+  const add = (e: EvidenceLine) => {
+    if (SIGTERM_LINE.test(e.text)) seen.set(`${e.file ?? ""}:${e.line}`, e);
+  };
+  for (const s of scans) {
+    for (const x of s.suspicious) add(x.evidence);
+    for (const r of s.rankErrors ?? []) add({ line: r.line, text: r.text, file: r.file, source: r.rank });
+  }
+  for (const f of weak) for (const e of f.evidence) add(e);
+  const base = unknownFinding(scans, weak);
+  for (const e of base.evidence) add(e);
+  if (seen.size === 0) return undefined;
+  return {
+    ...base,
+    rule: "external-signal",
+    title: "Terminated by a signal from outside (SIGTERM)",
+    evidence: [...seen.values()].sort((a, b) => a.line - b.line).slice(0, MAX_EVIDENCE),
+    cause:
+      "The processes were ended with SIGTERM (exit code -15): a stop sent from outside, by a scheduler (time limit, " +
+      "preemption), a person (kill, Ctrl-C, stop_run) or a timeout wrapper. It is not an out-of-memory kill, which is " +
+      "SIGKILL (exit code -9). The log shows no training error before the signal.",
+    fixes: [
+      {
+        id: "who-stopped",
+        summary:
+          "Find who sent the signal: the scheduler's record of the job (time limit, preemption, cancellation), the shell " +
+          "or tool that ran it, and the host's log around that time.",
+        commands: ["sacct -j <job_id> --format=JobID,State,ExitCode,Elapsed,Timelimit", "last -x | head"],
+      },
+      {
+        id: "resume",
+        summary: "Nothing in the training needs a change: resume from the last checkpoint (resume_run) or relaunch.",
+      },
+    ],
+  };
+}
+
 export function summarizeFindings(findings: Finding[], stats: Verdict["stats"]): string {
   const top = findings[0];
   if (!top) return "No findings.";
+  if (top.rule === "external-signal")
+    return "unknown: terminated by a signal from outside (SIGTERM, exit code -15), not by an error in the run";
   if (top.category === "unknown") {
     return stats.bytes === 0
       ? "unknown: the input is empty"
@@ -307,7 +355,11 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
   // The vote reads cases from similarity 0.1; the verdict lists only those close enough to be worth reading.
   const knownCases = neighbours.filter((c) => c.similarity >= LISTED).slice(0, 3);
   const top = findings[0];
-  if (!top || top.confidence < CONFIDENT) {
+  const stopped = !top || top.confidence < CONFIDENT ? externalStop(scans, findings) : undefined;
+  if (stopped) {
+    // SIGTERM (exit code -15) is a stop sent from outside: no known case about SIGKILL or OOM may stand in for it.
+    findings = [stopped, ...findings];
+  } else if (!top || top.confidence < CONFIDENT) {
     const best = caseDecision(neighbours);
     const rule = best ? compiled.rules.find((r) => r.category === best.category) : undefined;
     if (best && rule) {
@@ -329,7 +381,7 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
       findings = [unknownFinding(scans, findings, codes), ...findings];
     }
   }
-  if (findings[0]!.confidence < CONFIDENT || findings[0]!.rule === "known-case")
+  if (!stopped && (findings[0]!.confidence < CONFIDENT || findings[0]!.rule === "known-case"))
     findings.push(...caseHints(neighbours, findings, compiled));
   if (knownCases.length > 0) findings[0]!.knownCases = knownCases;
   const rootCause = rootCauseOf(scans.flatMap((s) => s.rankErrors ?? []));
