@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { stringify } from "yaml";
+import { commandToType } from "./cli/hints.js";
 import { auditLogPath } from "./hosts/audit.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -154,7 +155,9 @@ export async function runTrlDemo(opts: { dir?: string; keep?: boolean }): Promis
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`${bold(failed ? "Demo did not finish" : "Demo finished")} in ${seconds} s with ${calls} tool calls.`);
   console.log(
-    dim(`Every host command is in the audit log ${auditLogPath()}: ascend-train audit-log --host ${HOST} --limit 300`),
+    dim(
+      `Every host command is in the audit log ${auditLogPath()}: ${commandToType()} audit-log --host ${HOST} --limit 300`,
+    ),
   );
   if (opts.keep || opts.dir) console.log(dim(`The simulated host is kept in ${simDir}.`));
   else {

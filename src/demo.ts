@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { stringify } from "yaml";
+import { commandToType } from "./cli/hints.js";
 import { auditLogPath } from "./hosts/audit.js";
 
 // src/demo.ts from the sources, dist/src/demo.js once built: the nearest bin/ascend-train.js above either.
@@ -202,7 +203,7 @@ export async function runDemo(opts: { dir?: string; keep?: boolean }): Promise<n
   console.log(`${bold(failed ? "Demo did not finish" : "Demo finished")} in ${seconds} s with ${calls} tool calls.`);
   console.log(
     dim(
-      `Every host command is in the audit log ${auditLogPath()}: ascend-train audit-log --host sim --limit ${AUDIT_SHOWN}`,
+      `Every host command is in the audit log ${auditLogPath()}: ${commandToType()} audit-log --host sim --limit ${AUDIT_SHOWN}`,
     ),
   );
   if (opts.keep || opts.dir) console.log(dim(`The simulated host is kept in ${simDir}.`));

@@ -1,4 +1,6 @@
 // Hints in the terminal's words: `--confirm`, `ascend-train tail-logs RUN_ID --follow-seconds 60`.
+import { existsSync } from "node:fs";
+import { delimiter, join } from "node:path";
 import { shellQuote } from "../hosts/quote.js";
 import type { Hint, HintRenderer } from "../text/hint.js";
 import { kebab, POSITIONAL } from "./flags.js";
@@ -17,6 +19,17 @@ function flags(args: Record<string, unknown>, skip?: string): string[] {
 
 /** How the person started this CLI, so a hint can be typed as shown: through npx (npm sets npm_command=exec), or directly. */
 export const CLI_COMMAND = process.env.npm_command === "exec" ? "npx ascend-train" : "ascend-train";
+
+/**
+ * The command to type after this process has ended, in any shell of this machine: `ascend-train` only when it is on
+ * PATH (installed globally) and this process was not started through npm; otherwise `npx ascend-train`, which finds the
+ * checkout's own bin (`npm run demo`, `node bin/ascend-train.js`) where a bare `ascend-train` is "command not found".
+ */
+export function commandToType(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.npm_command) return "npx ascend-train";
+  const onPath = (env.PATH ?? "").split(delimiter).some((dir) => dir !== "" && existsSync(join(dir, "ascend-train")));
+  return onPath ? "ascend-train" : "npx ascend-train";
+}
 
 export const renderCliHint: HintRenderer = ({ tool, args }: Hint) => {
   if (!tool) return flags(args).join(" ");

@@ -24,9 +24,9 @@ describe("ascend-train demo", () => {
     const removed = /Removed (\S+);/.exec(demo.stdout)?.[1];
     expect(removed).toBeDefined();
     expect(existsSync(removed!)).toBe(false);
-    const command = /: (ascend-train audit-log [^\n]+)/.exec(demo.stdout)?.[1];
+    const command = /: (?:npx )?ascend-train (audit-log [^\n]+)/.exec(demo.stdout)?.[1];
     expect(command).toBeDefined();
-    const audit = spawnSync(process.execPath, [CLI, ...command!.split(" ").slice(1), "--json"], {
+    const audit = spawnSync(process.execPath, [CLI, ...command!.split(" "), "--json"], {
       cwd: work,
       env,
       encoding: "utf8",

@@ -41,9 +41,9 @@ describe("ascend-train demo --trainer trl", () => {
     const removed = /Removed (\S+);/.exec(out)?.[1];
     expect(removed).toBeDefined();
     expect(existsSync(removed!)).toBe(false);
-    const command = /: (ascend-train audit-log [^\n]+)/.exec(out)?.[1];
+    const command = /: (?:npx )?ascend-train (audit-log [^\n]+)/.exec(out)?.[1];
     expect(command).toBeDefined();
-    const audit = spawnSync(process.execPath, [CLI, ...command!.split(" ").slice(1), "--json"], {
+    const audit = spawnSync(process.execPath, [CLI, ...command!.split(" "), "--json"], {
       cwd: work,
       env,
       encoding: "utf8",

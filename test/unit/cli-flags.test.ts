@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { flagSpecs, optionsToInput, POSITIONAL } from "../../src/cli/flags.js";
-import { inTerminalWords, renderCliHint } from "../../src/cli/hints.js";
+import { commandToType, inTerminalWords, renderCliHint } from "../../src/cli/hints.js";
 import { progressPrinter } from "../../src/cli/progress.js";
 import { argsHint, callHint, renderHints, renderMcpHint } from "../../src/text/hint.js";
 import { allTools } from "../../src/tools/index.js";
@@ -56,6 +56,19 @@ describe("hints speak the door's language", () => {
     expect(renderHints(argsHint({ overwrite: true }), renderCliHint)).toBe("--overwrite");
     expect(renderHints(callHint("list_runs"), renderCliHint)).toBe(`${cmd} list-runs`);
     expect(renderHints(callHint("list_runs"), renderMcpHint)).toBe("list_runs");
+  });
+
+  it("a command printed for later is one a shell finds: npx unless ascend-train is on PATH", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const empty = mkdtempSync(join(tmpdir(), "no-bin-"));
+    const withBin = mkdtempSync(join(tmpdir(), "bin-"));
+    writeFileSync(join(withBin, "ascend-train"), "#!/bin/sh\n");
+    // `npm run demo` (npm_command=run-script) and `node bin/ascend-train.js` in a checkout: nothing on PATH.
+    expect(commandToType({ PATH: empty, npm_command: "run-script" })).toBe("npx ascend-train");
+    expect(commandToType({ PATH: empty })).toBe("npx ascend-train");
+    expect(commandToType({ PATH: withBin })).toBe("ascend-train");
   });
 
   it("renders hints inside structured results too", () => {
