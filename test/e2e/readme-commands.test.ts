@@ -231,7 +231,9 @@ describe("README commands", () => {
 describe("README claims", () => {
   it("the Safety list names every destructive tool of the tools table", () => {
     const safety = /## Safety\n([\s\S]*?)\n## /.exec(README)?.[1] ?? "";
-    const destructive = [...README.matchAll(/^\| `(\w+)` \| `ascend-train [\w-]+` \| destructive \|/gm)].map((m) => m[1]!);
+    const destructive = [...README.matchAll(/^\| `(\w+)` \| `ascend-train [\w-]+` \| destructive \|/gm)].map(
+      (m) => m[1]!,
+    );
     expect(destructive.length).toBeGreaterThan(5);
     expect(destructive.filter((tool) => !safety.includes(`\`${tool}\``))).toEqual([]);
   });
