@@ -214,7 +214,8 @@ const Input = z.object({
     .optional()
     .describe("On a Hugging Face Jobs host: the hardware flavor, e.g. a10g-large (default the host's)"),
   jobTimeout: z
-    .union([z.string().max(20), z.number().int().positive()])
+    .string()
+    .regex(/^\d{1,7}(\.\d{1,3})?[smhd]?$/, 'seconds, or a number with s, m, h or d ("90m", "2h")')
     .optional()
     .describe('On a Hugging Face Jobs host: the job\'s timeout, seconds or "90m", "2h" (default the host\'s)'),
 });
