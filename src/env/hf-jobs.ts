@@ -32,7 +32,7 @@ const finding = (f: Omit<Finding, "expected" | "fix"> & Partial<Pick<Finding, "e
   ...f,
 });
 
-const TOKEN_FIX = "hf auth login   # or: export HF_TOKEN=hf_… (https://huggingface.co/settings/tokens)";
+const TOKEN_FIX = "hf auth login   # or set HF_TOKEN to a token from https://huggingface.co/settings/tokens";
 
 export async function checkHfJobsHost(
   host: string,

@@ -16,7 +16,7 @@ import { ToolError } from "../errors.js";
 import type { AuditLog } from "../hosts/audit.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { HostFileError } from "../hosts/executor.js";
-import { type HfJobSpec, type HfJobsClient, hfJobsClientFor } from "../hosts/hf-jobs.js";
+import { type HfJobSpec, type HfJobsClient, HfJobsError, hfJobsClientFor } from "../hosts/hf-jobs.js";
 import { type HfJobsSettings, hfJobsSettingsOf } from "../hosts/hf-jobs-settings.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { isSecretName } from "../hosts/redact.js";
@@ -28,6 +28,8 @@ import { ensureDir, ledgerDir, newRunId, redactEnv, writeRecord } from "./ledger
 import type { Check } from "./preflight-types.js";
 import { readTrlScript } from "./trl-launch.js";
 import type { RunRecord } from "./types.js";
+
+const TOKEN_FIX = "hf auth login (or set HF_TOKEN to a token from https://huggingface.co/settings/tokens)";
 
 /** The variable that carries the script, base64-encoded, into the job. */
 export const SCRIPT_ENV = "ASCEND_TRAIN_SCRIPT_B64";
@@ -171,7 +173,7 @@ export async function launchHfJobRun(req: HfJobLaunchRequest): Promise<z.output<
       client = made;
     }
   } catch (error) {
-    fail("hf-token", (error as Error).message, "export HF_TOKEN=hf_… (or `hf auth login`)");
+    fail("hf-token", (error as Error).message, TOKEN_FIX);
   }
   if (client) {
     token = client.tokenForJob();
@@ -188,7 +190,14 @@ export async function launchHfJobRun(req: HfJobLaunchRequest): Promise<z.output<
         );
       else pass("hf-namespace", `Jobs run in ${namespace} and are billed to it.`);
     } catch (error) {
-      fail("hf-token", (error as Error).message, "export HF_TOKEN=hf_… (or `hf auth login`)");
+      const status = error instanceof HfJobsError ? error.status : null;
+      fail(
+        "hf-token",
+        (error as Error).message,
+        status === 401 || status === 403
+          ? TOKEN_FIX
+          : `curl -sI ${client.endpoint}/api/whoami-v2   # is the Hub reachable?`,
+      );
     }
     try {
       const hardware = await client.hardware();

@@ -60,7 +60,15 @@ export async function hfJobOf(
   try {
     const client = await hfJobsClientOf(hosts, host);
     const job = await client.inspectJob(record.hfJob.namespace, entry.jobId);
-    if (opts.syncLog !== false && entry.logFile && job.status.stage !== "SCHEDULING") {
+    if (opts.syncLog !== false && entry.logFile && job.status.stage === "SCHEDULING") {
+      // No log yet: an empty copy lets tail_logs follow the job from its start.
+      const { executor } = await hosts.get(host);
+      const exists = await executor.readFile(entry.logFile, { maxBytes: 1 }).then(
+        () => true,
+        () => false,
+      );
+      if (!exists) await executor.writeFile(entry.logFile, "", { exclusive: false, mode: 0o640 });
+    } else if (opts.syncLog !== false && entry.logFile) {
       const { executor } = await hosts.get(host);
       // An ended job's log no longer changes: once copied whole, it is not fetched again.
       const complete = `${entry.logFile}.complete`;

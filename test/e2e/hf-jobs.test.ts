@@ -83,6 +83,7 @@ beforeAll(async () => {
       hub: host("hub", {}),
       "hub-bad-token": host("hub-bad-token", { tokenFile: badTokenFile }),
       "hub-other-ns": host("hub-other-ns", { namespace: "someone-else" }),
+      "hub-down": host("hub-down", { endpoint: "http://127.0.0.1:9" }),
     },
   });
 }, 90_000);
@@ -230,16 +231,23 @@ describe("TRL as Hugging Face Jobs", () => {
     expect(t.state).toBe("finished");
   }, 40_000);
 
-  it("launch_train refuses a bad token and a foreign namespace in its pre-flight, creating nothing", async () => {
+  it("launch_train refuses a bad token, a foreign namespace and an unreachable Hub in its pre-flight, creating nothing", async () => {
     const before = standIn.jobs.size;
-    for (const host of ["hub-bad-token", "hub-other-ns"]) {
+    const expected: Record<string, [string, RegExp]> = {
+      "hub-bad-token": ["hf-token", /hf auth login/],
+      "hub-other-ns": ["hf-namespace", /hfJobs\.namespace/],
+      "hub-down": ["hf-token", /is the Hub reachable/],
+    };
+    for (const [host, [id, fix]] of Object.entries(expected)) {
       const built = await build("sft", {}, host);
       const r = await launchTrain.handle(
         launchTrain.input.parse({ host, script: built.files[0]!.path, confirm: true }),
         deps(),
       );
       expect(r.started).toBe(false);
-      expect(r.checks.find((c) => !c.ok)?.id).toBe(host === "hub-bad-token" ? "hf-token" : "hf-namespace");
+      const failed = r.checks.find((c) => !c.ok);
+      expect(failed?.id).toBe(id);
+      expect(failed?.fix).toMatch(fix);
     }
     expect(standIn.jobs.size).toBe(before);
   }, 30_000);
@@ -291,7 +299,7 @@ describe("TRL as Hugging Face Jobs", () => {
   }, 60_000);
 
   it("a job past its timeout ends failed with the Hub's reason", async () => {
-    const built = await build("sft", { trainIters: 400, jobTimeout: 1 });
+    const built = await build("sft", { trainIters: 400, jobTimeout: "1" });
     const run = await launch(built.files[0]!.path, { CUDA_SIM_STEP_SECONDS: "0.5" });
     await sleep(2500);
     const runs = await listRuns.handle(listRuns.input.parse({ host: "hub" }), deps());
