@@ -7,13 +7,16 @@ import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { lineDiff } from "./edit.js";
 import type { FixStep, Verdict } from "./types.js";
-import { summarizeFindings } from "./verdict.js";
+import { retitleForStack, summarizeFindings } from "./verdict.js";
 
 /** Drops the findings that only make sense on an NPU host when the host is a CUDA host, and says so. */
 export function forCudaHost(verdict: Verdict, settings: HostSettings | undefined, host: string): Verdict {
   if (settings?.accelerator !== "cuda") return verdict;
+  // The device that ran out of memory on a CUDA host is a GPU, whatever the category id says.
+  const retitled = verdict.findings.filter((f) => retitleForStack(f, "CUDA")).length > 0;
   const kept = verdict.findings.filter((f) => f.category !== "cuda_path_on_npu");
-  if (kept.length === verdict.findings.length) return verdict;
+  if (kept.length === verdict.findings.length)
+    return retitled ? { ...verdict, summary: summarizeFindings(verdict.findings, verdict.stats) } : verdict;
   return {
     ...verdict,
     findings: kept,

@@ -266,6 +266,25 @@ function unknownFinding(scans: ScanResult[], weak: Finding[] = [], codes: Decode
   };
 }
 
+/** The device stacks whose out-of-memory lines the npu_oom rule reads, by the word their messages use. */
+const OOM_STACK = /\b(CUDA|HIP|XPU|MPS|cudaMalloc)\b/;
+const STACK_NAME: Record<string, string> = { CUDA: "CUDA", cudaMalloc: "CUDA", HIP: "ROCm", XPU: "XPU", MPS: "MPS" };
+
+/**
+ * An out-of-memory finding is titled after the device that ran out: the stack its evidence names (or the one the
+ * caller knows, e.g. a CUDA host), not always the NPU. The category id stays npu_oom for compatibility.
+ */
+export function retitleForStack(f: Finding, known?: string): boolean {
+  if (f.category !== "npu_oom") return false;
+  const named = f.evidence.map((e) => OOM_STACK.exec(e.text)).find((m) => m);
+  const stack = named ? STACK_NAME[named[1]!] : known;
+  if (!stack) return false;
+  const title = f.title.replace(/^NPU out of memory/, `Device out of memory (${stack})`);
+  const changed = title !== f.title;
+  f.title = title;
+  return changed;
+}
+
 /** A line saying that a process was ended by SIGTERM (torchrun's report, its agent, Python's signal names). */
 const SIGTERM_LINE =
   /exitcode\s*:\s*-15\b|Signal 15 \(SIGTERM\)|Received SIGTERM death signal|<Signals\.SIGTERM: 15>|got signal: 15\b/;
@@ -381,6 +400,7 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
       findings = [unknownFinding(scans, findings, codes), ...findings];
     }
   }
+  for (const f of findings) retitleForStack(f, cuda > 0 && npu === 0 ? "CUDA" : undefined);
   if (!stopped && (findings[0]!.confidence < CONFIDENT || findings[0]!.rule === "known-case"))
     findings.push(...caseHints(neighbours, findings, compiled));
   if (knownCases.length > 0) findings[0]!.knownCases = knownCases;

@@ -69,6 +69,20 @@ describe("diagnosis on a CUDA host", () => {
     expect(oom.fixes.at(-1)?.env).toEqual({ PYTORCH_CUDA_ALLOC_CONF: "expandable_segments:True" });
   });
 
+  it("titles an out-of-memory finding after the device that ran out: CUDA from the host or the log, NPU otherwise", async () => {
+    const r = await diagnose({ host: "gpu", text: OOM });
+    expect(r.findings[0]).toMatchObject({ category: "npu_oom", title: "Device out of memory (CUDA)" });
+    expect(r.summary).toContain("Device out of memory (CUDA)");
+    expect(r.summary).not.toContain("NPU out of memory");
+    // A generic OutOfMemoryError names no stack: the CUDA host decides.
+    const generic = "Traceback (most recent call last):\ntorch.OutOfMemoryError: Tried to allocate 2.00 GiB";
+    expect((await diagnose({ host: "gpu", text: generic })).findings[0]!.title).toBe("Device out of memory (CUDA)");
+    // Pasted text without a host: the log's own stack.
+    expect((await diagnose({ text: OOM })).findings[0]!.title).toBe("Device out of memory (CUDA)");
+    const npuLog = "RuntimeError: NPU out of memory. Tried to allocate 2.00 GiB (NPU 0; 60.97 GiB total capacity)";
+    expect((await diagnose({ host: "npu", text: npuLog })).findings[0]!.title).toBe("NPU out of memory");
+  });
+
   it("the same OOM on an NPU host keeps the Megatron fixes", async () => {
     const r = await diagnose({ host: "npu", text: OOM });
     expect(r.findings[0]!.fixes.map((f) => f.id)).toContain("halve-micro-batch");
