@@ -2,12 +2,14 @@
 import { posix } from "node:path";
 import { z } from "zod";
 import type { HostRegistry } from "../hosts/registry.js";
+import { inspectLog } from "../logs/inspect.js";
 import { cancelHfJobRun, hfJobOf, isHfJobActive, isHfJobRun } from "../runs/hf-jobs-run.js";
+import { parseLaunchScript } from "../runs/launch-script.js";
 import { findRun, ledgerDir, writeRecord } from "../runs/ledger.js";
 import { isSignallablePid, stopGroup } from "../runs/liveness.js";
 import { cancelSlurmJob, isSlurmActive, SLURM_JOB_ID } from "../runs/slurm.js";
-import { livenessByRun, slurmJobOf } from "../runs/status.js";
-import { RunIdSchema, type RunRecord } from "../runs/types.js";
+import { livenessByRun, runStatus, slurmJobOf } from "../runs/status.js";
+import { LIVE_STATES, RunIdSchema, type RunRecord } from "../runs/types.js";
 import { argsHint, callHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
@@ -19,38 +21,159 @@ const NodeOut = z.object({
   detail: z.string(),
 });
 
+/** The checkpoints a run's save directory holds, in either layout. */
+export interface SavedCheckpoints {
+  /** Megatron (iter_XXXXXXX folders, latest_checkpointed_iteration.txt) or Transformers/TRL (checkpoint-N folders). */
+  layout: "megatron" | "transformers";
+  /** The latest complete checkpoint this run wrote, or null. */
+  latest: number | null;
+  /** Every checkpoint folder this run wrote, by iteration, ascending. */
+  iterations: number[];
+  /** The folder of a checkpoint of this layout. */
+  pathOf: (iteration: number) => string;
+}
+
+const CHECKPOINT_LISTING =
+  'd=$1; t="$d/latest_checkpointed_iteration.txt"; ' +
+  'if [ -f "$t" ]; then printf "T %s %s\\n" "$(stat -c %Y "$t")" "$(head -c 64 "$t" | tr -d "\\r\\n ")"; fi; ' +
+  'for c in "$d"/iter_[0-9]* "$d"/checkpoint-[0-9]*; do ' +
+  '[ -d "$c" ] && printf "D %s %s\\n" "$(stat -c %Y "$c")" "${c##*/}"; done | head -n 5000; exit 0';
+
 /**
- * The iteration of the latest checkpoint this run saved, or null: none in its save directory, or the one there was
- * written before the run started (another run of the same configs).
+ * The checkpoints this run saved, or null when its save directory holds none: checkpoints written before the run
+ * started (another run of the same configs) are not its own.
  */
-export async function savedCheckpoint(hosts: HostRegistry, record: RunRecord): Promise<string | null> {
+export async function savedCheckpoints(hosts: HostRegistry, record: RunRecord): Promise<SavedCheckpoints | null> {
   if (!record.saveDir) return null;
+  const saveDir = posix.resolve(record.workdir, record.saveDir);
   try {
     const { executor } = await hosts.get(record.hosts[0]!);
-    const tracker = posix.join(record.saveDir, "latest_checkpointed_iteration.txt");
-    const r = await executor.run(
-      ["sh", "-c", '[ -f "$1" ] || exit 3; stat -c %Y "$1"; head -c 64 "$1"', "sh", tracker],
-      { timeoutMs: 15_000, maxOutputBytes: 4096 },
-    );
+    const r = await executor.run(["sh", "-c", CHECKPOINT_LISTING, "sh", saveDir], {
+      timeoutMs: 15_000,
+      maxOutputBytes: 256 * 1024,
+    });
     if (r.exitCode !== 0) return null;
-    const [mtime, iteration] = r.stdout.split("\n").map((x) => x.trim());
-    if (!iteration) return null;
-    const started = Date.parse(record.createdAt) / 1000;
-    return Number(mtime) >= started - 5 ? iteration : null;
+    const started = Date.parse(record.createdAt) / 1000 - 5;
+    let tracker: number | null = null;
+    const megatron: number[] = [];
+    const transformers: number[] = [];
+    for (const line of r.stdout.split("\n")) {
+      const [kind, mtime, name] = line.trim().split(" ");
+      if (!kind || !mtime || !name || !(Number(mtime) >= started)) continue;
+      if (kind === "T" && /^\d+$/.test(name)) tracker = Number(name);
+      const iter = /^iter_(\d+)$/.exec(name)?.[1];
+      if (kind === "D" && iter) megatron.push(Number(iter));
+      const step = /^checkpoint-(\d+)$/.exec(name)?.[1];
+      if (kind === "D" && step) transformers.push(Number(step));
+    }
+    const ascending = (a: number, b: number) => a - b;
+    if (tracker !== null || megatron.length > 0) {
+      return {
+        layout: "megatron",
+        // Megatron writes the tracker once a checkpoint is complete; a folder without it may be half written.
+        latest: tracker,
+        iterations: megatron.sort(ascending),
+        pathOf: (i) => posix.join(saveDir, `iter_${String(i).padStart(7, "0")}`),
+      };
+    }
+    if (transformers.length > 0) {
+      const iterations = transformers.sort(ascending);
+      return {
+        layout: "transformers",
+        latest: iterations[iterations.length - 1]!,
+        iterations,
+        pathOf: (i) => posix.join(saveDir, `checkpoint-${i}`),
+      };
+    }
+    return null;
   } catch {
     return null;
   }
 }
 
-/** What follows a stop: resume from the checkpoint the run saved, or, without one, a new launch of the same script. */
-async function afterStop(hosts: HostRegistry, record: RunRecord): Promise<string> {
-  const iteration = await savedCheckpoint(hosts, record);
-  if (iteration !== null)
-    return `Stopped. ${callHint("resume_run", { runId: record.id })} continues from its latest checkpoint (iteration ${iteration}).`;
+/** The iteration of the latest checkpoint this run saved, or null. */
+export async function savedCheckpoint(hosts: HostRegistry, record: RunRecord): Promise<string | null> {
+  const saved = await savedCheckpoints(hosts, record);
+  return saved?.latest != null ? String(saved.latest) : null;
+}
+
+/** Whether the run's launch script saves checkpoints without optimizer state (--no-save-optim, no_save_optim: true). */
+async function savesWithoutOptimizer(hosts: HostRegistry, record: RunRecord): Promise<boolean> {
+  try {
+    const { executor } = await hosts.get(record.hosts[0]!);
+    const script = (await executor.readFile(record.script, { maxBytes: 1024 * 1024 })).content;
+    const info = parseLaunchScript(script);
+    if (info.flags["no-save-optim"] === true) return true;
+    if (!info.mainConfig) return false;
+    const main = info.mainConfig.startsWith("/") ? info.mainConfig : posix.join(record.workdir, info.mainConfig);
+    const yaml = (await executor.readFile(main, { maxBytes: 1024 * 1024 })).content;
+    return /^\s*no_save_optim:\s*true\b/m.test(yaml);
+  } catch {
+    return false;
+  }
+}
+
+/** The first non-finite loss the run's log shows (the log parser's warning), or null. */
+async function divergenceOf(
+  hosts: HostRegistry,
+  record: RunRecord,
+  now: () => Date,
+): Promise<{ iteration: number | null; message: string } | null> {
+  const master = record.nodes.find((n) => n.nodeRank === 0);
+  if (!master) return null;
+  try {
+    const { executor } = await hosts.get(master.host);
+    const look = await inspectLog({ host: executor, path: master.logFile, lines: 1, now, processAlive: false });
+    const nan = look.analysis.warnings.find((w) => w.kind === "nonfinite_loss");
+    return nan ? { iteration: nan.iteration, message: nan.message } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What follows a stop: after a divergence, the diagnosis first and only a checkpoint from before it; otherwise resume
+ * from the checkpoint the run saved (saying what resuming without optimizer state means), or, without one, a new
+ * launch of the same script.
+ */
+async function afterStop(hosts: HostRegistry, record: RunRecord, now: () => Date): Promise<string> {
+  const saved = await savedCheckpoints(hosts, record);
   const where = record.hosts.length > 1 ? { hosts: record.hosts } : { host: record.hosts[0] };
+  const relaunch = callHint("launch_train", { ...where, script: record.script });
+  const diverged = await divergenceOf(hosts, record, now);
+  if (diverged) {
+    const first = diverged.iteration;
+    const before = first === null ? [] : (saved?.iterations.filter((i) => i < first) ?? []);
+    const good = before[before.length - 1];
+    const head =
+      `Stopped. Its loss diverged (${diverged.message}): find out why first with ` +
+      `${callHint("diagnose_error", { runId: record.id })}, and do not resume from a checkpoint written after it.`;
+    if (good === undefined || !saved)
+      return `${head} No checkpoint of this run predates the divergence, so once the cause is fixed start it again with ${relaunch}.`;
+    const fromIt =
+      saved.layout === "megatron"
+        ? `resume_run loads the iteration in ${posix.join(record.saveDir!, "latest_checkpointed_iteration.txt")}: write ${good} there before ${callHint("resume_run", { runId: record.id })}`
+        : `pass it to the Trainer as resume_from_checkpoint`;
+    return `${head} The last checkpoint from before it is ${saved.pathOf(good)} (iteration ${good}); ${fromIt}.`;
+  }
+  if (saved?.latest != null && saved.layout === "transformers")
+    return (
+      `Stopped. Its latest checkpoint is ${saved.pathOf(saved.latest)} (step ${saved.latest}). resume_run continues ` +
+      "MindSpeed-MM runs only: to continue this TRL run, change `trainer.train()` in its script to " +
+      `\`trainer.train(resume_from_checkpoint=True)\` (the Trainer loads the latest checkpoint-N in ${record.saveDir}) and start it again with ${relaunch}.`
+    );
+  if (saved?.latest != null) {
+    if (await savesWithoutOptimizer(hosts, record))
+      return (
+        `Stopped. Its latest checkpoint (iteration ${saved.latest}) holds no optimizer or RNG state ` +
+        `(--no-save-optim/--no-save-rng): ${callHint("resume_run", { runId: record.id, allowFreshOptimizer: true })} ` +
+        "continues the weights, iteration count and LR schedule with a new optimizer (Adam's moments restart from zero)."
+      );
+    return `Stopped. ${callHint("resume_run", { runId: record.id })} continues from its latest checkpoint (iteration ${saved.latest}).`;
+  }
   return (
     `Stopped. It saved no checkpoint${record.saveDir ? ` in ${record.saveDir}` : ""}, so there is nothing to resume: ` +
-    `start it again with ${callHint("launch_train", { ...where, script: record.script })}.`
+    `start it again with ${relaunch}.`
   );
 }
 
@@ -75,6 +198,11 @@ export default defineTool({
     runId: z.string(),
     stopped: z.boolean(),
     wasRunning: z.boolean(),
+    alreadyEnded: z
+      .enum(LIVE_STATES)
+      .nullable()
+      .default(null)
+      .describe("the state a run that had already ended keeps (nothing was signalled, its record is unchanged)"),
     nodes: z.array(NodeOut),
     next: z.string(),
   }),
@@ -92,6 +220,30 @@ export default defineTool({
       live.some((n) => n.alive || (n.groupMembers ?? 0) > 0) ||
       (job !== null && isSlurmActive(job)) ||
       (hf?.job != null && isHfJobActive(hf.job));
+    // A run that already ended keeps the end it had (finished, failed, stopped): nothing is signalled or rewritten.
+    const nodesGone =
+      live.length === record.nodes.length && live.every((n) => n.alive === false && (n.groupMembers ?? 0) === 0);
+    const slurmGone = !record.scheduler.some((j) => j.kind === "slurm") || (job !== null && !isSlurmActive(job));
+    const hfGone = !hf || (hf.job != null && !isHfJobActive(hf.job));
+    const knowsSomething = record.nodes.length > 0 || job !== null || hf?.job != null;
+    if (!wasRunning && nodesGone && slurmGone && hfGone && knowsSomething) {
+      const status = await runStatus(deps.hosts, record, live, deps.now);
+      const state = status.state === "unknown" || status.state === "running" ? "stopped" : status.state;
+      const then =
+        state === "failed"
+          ? ` ${callHint("diagnose_error", { runId: record.id })} says why it failed.`
+          : state === "finished"
+            ? ` ${callHint("tail_logs", { runId: record.id })} shows how it ended.`
+            : "";
+      return {
+        runId: record.id,
+        stopped: false,
+        wasRunning: false,
+        alreadyEnded: state,
+        nodes: [],
+        next: `${record.id} already ended (${state}${status.reason ? `: ${status.reason}` : ""}); nothing to stop, its record is unchanged.${then}`,
+      };
+    }
     const slurmPlan = record.scheduler
       .filter((j) => j.kind === "slurm" && j.jobId && SLURM_JOB_ID.test(j.jobId))
       .map((j) => ({
@@ -116,6 +268,7 @@ export default defineTool({
         runId: record.id,
         stopped: false,
         wasRunning,
+        alreadyEnded: null,
         nodes: [
           ...slurmPlan,
           ...record.nodes.map((n) =>
@@ -222,16 +375,19 @@ export default defineTool({
       runId: record.id,
       stopped: failed.length === 0,
       wasRunning,
+      alreadyEnded: null,
       nodes,
       next: failed.length
         ? `Could not stop it everywhere: ${failed.map((f) => `${f.host}: ${f.detail}`).join("; ")}.`
-        : await afterStop(deps.hosts, record),
+        : await afterStop(deps.hosts, record, deps.now),
     };
   },
   failed: (r) => r.nodes.some((n) => n.outcome === "failed"),
   summarize: (r) =>
     [
-      `${r.runId}: ${r.stopped ? "stopped" : r.nodes.every((n) => n.outcome === "planned") ? "would stop" : "not fully stopped"}${r.wasRunning ? "" : " (was not running)"}`,
+      r.alreadyEnded
+        ? `${r.runId}: already ${r.alreadyEnded}, not stopped`
+        : `${r.runId}: ${r.stopped ? "stopped" : r.nodes.every((n) => n.outcome === "planned") ? "would stop" : "not fully stopped"}${r.wasRunning ? "" : " (was not running)"}`,
       ...r.nodes.map(
         (n) => `  node ${n.nodeRank} ${n.host} pid ${n.pid}: ${n.outcome}${n.detail ? ` ${n.detail}` : ""}`,
       ),

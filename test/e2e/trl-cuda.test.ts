@@ -187,6 +187,55 @@ describe("TRL on the simulated CUDA host", () => {
     expect(runs.runs.find((r) => r.runId === runId)?.state).toBe("stopped");
   }, 30_000);
 
+  it("stop_run on a finished run keeps it finished and changes nothing", async () => {
+    const built = await build("sft", data.sft);
+    const runId = await launch(built.files[0]!.path);
+    expect((await waitUntilDone(runId)).state).toBe("finished");
+    const stopped = await stopRun.handle(stopRun.input.parse({ runId, confirm: true, graceSeconds: 5 }), deps());
+    expect(stopped).toMatchObject({ stopped: false, wasRunning: false, alreadyEnded: "finished", nodes: [] });
+    expect(stopped.next).toContain("already ended (finished");
+    expect(stopRun.summarize(stopped)).toContain("already finished, not stopped");
+    const runs = await listRuns.handle(listRuns.input.parse({ host: "gpu" }), deps());
+    expect(runs.runs.find((r) => r.runId === runId)?.state).toBe("finished");
+  }, 30_000);
+
+  /** A TRL run that has saved checkpoint-2 and checkpoint-4 (save every 2 steps), still running. */
+  async function runWithCheckpoints(env: Record<string, string> = {}) {
+    const built = await build("sft", data.sft, { trainIters: 400, saveInterval: 2 });
+    const runId = await launch(built.files[0]!.path, { CUDA_SIM_STEP_SECONDS: "0.1", ...env });
+    const end = Date.now() + 20_000;
+    for (;;) {
+      const t = await tailLogs.handle(tailLogs.input.parse({ runId }), deps());
+      if ((t.latest?.iteration ?? 0) >= 6) break;
+      if (Date.now() > end) throw new Error(`run ${runId} did not reach iteration 6: ${t.state}`);
+      await sleep(200);
+    }
+    return runId;
+  }
+
+  it("stop_run finds the Trainer's checkpoint-N folders and says how a TRL run resumes", async () => {
+    const runId = await runWithCheckpoints();
+    const stopped = await stopRun.handle(stopRun.input.parse({ runId, confirm: true, graceSeconds: 5 }), deps());
+    expect(stopped.stopped).toBe(true);
+    expect(stopped.next).not.toContain("saved no checkpoint");
+    expect(stopped.next).toMatch(/checkpoint-\d+ \(step \d+\)/);
+    expect(stopped.next).toContain("resume_from_checkpoint=True");
+  }, 30_000);
+
+  it("stop_run on a run whose loss went NaN points to diagnose_error and the checkpoint before it", async () => {
+    writeFileSync(join(simDir, ".sim", "trl-failure"), "nan@5\n");
+    try {
+      const runId = await runWithCheckpoints();
+      const stopped = await stopRun.handle(stopRun.input.parse({ runId, confirm: true, graceSeconds: 5 }), deps());
+      expect(stopped.next).toContain("loss diverged");
+      expect(stopped.next).toContain("diagnose_error");
+      expect(stopped.next).toMatch(/checkpoint-4 \(iteration 4\)/);
+      expect(stopped.next).not.toContain("continues from its latest checkpoint");
+    } finally {
+      rmSync(join(simDir, ".sim", "trl-failure"), { force: true });
+    }
+  }, 30_000);
+
   it("an out-of-memory failure is diagnosed from the log", async () => {
     writeFileSync(join(simDir, ".sim", "trl-failure"), "oom@3\n");
     try {

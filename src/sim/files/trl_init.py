@@ -137,6 +137,8 @@ class _Trainer:
             if step % every == 0:
                 m = self._metrics(step, total)
                 m["epoch"] = round(step / total, 2)
+                if kind == "nan" and step >= fail_at:
+                    m["loss"] = float("nan")
                 sys.stdout.write("\n" + repr(m) + "\n")
             if self.args.save_steps and step % int(self.args.save_steps) == 0:
                 os.makedirs(os.path.join(self.args.output_dir, "checkpoint-%d" % step), exist_ok=True)
