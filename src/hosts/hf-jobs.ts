@@ -267,16 +267,18 @@ export function resolveHfToken(
   readText: (path: string) => string | null = readSmallFile,
 ): HfCredentials | null {
   const clean = (t: string | null | undefined) => (t ? t.replace(/\r?\n/g, "").trim() || null : null);
+  // As huggingface_hub's expanduser: ~ and ~/… are this user's home.
+  const home = (p: string) => (p === "~" ? homedir() : p.startsWith("~/") ? join(homedir(), p.slice(2)) : p);
   if (opts.tokenFile) {
-    const t = clean(readText(opts.tokenFile));
+    const t = clean(readText(home(opts.tokenFile)));
     return t ? { token: t, source: opts.tokenFile } : null;
   }
   for (const name of ["HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"]) {
     const t = clean(env[name]);
     if (t) return { token: t, source: name };
   }
-  const home = env.HF_HOME ?? join(env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "huggingface");
-  const file = env.HF_TOKEN_PATH ?? join(home, "token");
+  const hfHome = home(env.HF_HOME ?? join(env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "huggingface"));
+  const file = home(env.HF_TOKEN_PATH ?? join(hfHome, "token"));
   const t = clean(readText(file));
   return t ? { token: t, source: file } : null;
 }

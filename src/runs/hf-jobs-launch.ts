@@ -18,7 +18,7 @@ import type { HostExecutor } from "../hosts/executor.js";
 import { HostFileError } from "../hosts/executor.js";
 import { type HfJobSpec, type HfJobsClient, HfJobsError, hfJobsClientFor } from "../hosts/hf-jobs.js";
 import { type HfJobsSettings, hfJobsSettingsOf } from "../hosts/hf-jobs-settings.js";
-import type { HostSettings } from "../hosts/inventory.js";
+import { expandHome, type HostSettings } from "../hosts/inventory.js";
 import { isSecretName } from "../hosts/redact.js";
 import { hfJobsCostCeiling, hfJobsFlavor, parseHfTimeout } from "../knowledge/hf-jobs-hardware.js";
 import { argsHint, callHint } from "../text/hint.js";
@@ -122,7 +122,8 @@ async function readSidecar(executor: HostExecutor, script: string): Promise<Part
 export async function launchHfJobRun(req: HfJobLaunchRequest): Promise<z.output<typeof LaunchOut>> {
   const { executor, settings, host } = req;
   const jobs = hfJobsSettingsOf(settings);
-  const workdir = settings.workdir;
+  // The workdir of a Jobs host is on this machine: ~ is this user's home.
+  const workdir = settings.workdir ? expandHome(settings.workdir) : undefined;
   if (!workdir) throw new ToolError(`Host ${host} has no workdir: set one in the inventory.`);
   const scriptAbs = req.script.startsWith("/") ? req.script : posix.join(workdir, req.script);
   const runId = req.runId ?? newRunId(req.now);

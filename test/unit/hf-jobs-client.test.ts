@@ -2,7 +2,7 @@
 // huggingface_hub does it, whoami, the hardware listing, a job's create / inspect / logs / cancel, and the failures
 // (a rejected token, another namespace, a timeout, an answer in an unexpected shape).
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -72,6 +72,10 @@ describe("token and endpoint", () => {
     expect(resolveHfToken({ HF_HOME: "/hfhome" }, {}, read)).toEqual({ token: "hf_hfhome", source: "/hfhome/token" });
     expect(resolveHfToken({ XDG_CACHE_HOME: "/xdg" }, {}, read)?.token).toBe("hf_xdg");
     expect(resolveHfToken({ HF_HOME: "/nowhere" }, {}, read)).toBeNull();
+    const fromHome = resolveHfToken({}, { tokenFile: "~/tok" }, (p) =>
+      p === join(homedir(), "tok") ? "hf_home" : null,
+    );
+    expect(fromHome).toEqual({ token: "hf_home", source: "~/tok" });
   });
 
   it("uses HF_ENDPOINT, refuses plain http beyond this machine and URLs with credentials", () => {
