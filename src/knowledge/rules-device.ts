@@ -469,6 +469,8 @@ export const deviceRules: DiagnosisRule[] = [
       // distributed_parallel.md) and CUDA's cudaErrorInvalidDevice text.
       { match: lit("please check if device id is valid"), confidence: 0.85 },
       { match: lit("invalid device ordinal"), confidence: 0.78 },
+      // cudaErrorNoDevice: the runtime sees no device at all.
+      { match: lit("no CUDA-capable device is detected"), confidence: 0.65 },
       // The names of runtime codes 207004 and 107001 (rt_error_codes.h).
       {
         match: rx(
@@ -601,6 +603,14 @@ export const deviceRules: DiagnosisRule[] = [
       },
       // The CUDA counterpart: a kernel faulted on the device (cudaErrorIllegalAddress, c10/cuda/CUDAException.h).
       { match: lit("an illegal memory access was encountered"), confidence: 0.6 },
+      // CUDA's other kernel faults (cudaErrorLaunchFailure, cudaErrorMisalignedAddress, cudaErrorIllegalInstruction).
+      {
+        match: rx(
+          /CUDA error: (?:unspecified launch failure|misaligned address|an illegal instruction was encountered)/,
+          "CUDA error: ",
+        ),
+        confidence: 0.6,
+      },
       { match: lit("Kernel task happen error"), confidence: 0.82 },
       { match: ascendCode("E39999"), confidence: 0.8 },
       {

@@ -422,6 +422,8 @@ export const envRules: DiagnosisRule[] = [
     role: "primary",
     triggers: [
       { match: lit("cannot allocate memory in static TLS block"), confidence: 0.92 },
+      // The same loader message in glibc's zh_CN text (po/zh_CN.po).
+      { match: lit("无法在静态 TLS 块中分配内存"), confidence: 0.9 },
       { match: lit("allocate memory in static TLS block"), near: [lit("libgomp")], within: 2, confidence: 0.88 },
     ],
     extract: [/(?<library>\/[^\s:]*lib[\w.-]+\.so(?:\.\d+)*): cannot allocate memory in static TLS block/],
@@ -595,6 +597,18 @@ export const envRules: DiagnosisRule[] = [
     role: "primary",
     triggers: [
       { match: lit("Torch not compiled with CUDA enabled"), confidence: 0.9 },
+      // torch_npu never imported: torch does not know the "npu" device (c10/core/Device.cpp) or has no torch.npu.
+      {
+        match: rx(
+          /device type at start of device string: npu|module 'torch' has no attribute 'npu'/,
+          "device string: npu",
+          "has no attribute 'npu'",
+        ),
+        confidence: 0.7,
+      },
+      // CUDA-only libraries on an NPU host: triton's driver probe (triton/runtime/driver.py) and bitsandbytes' CPU build.
+      { match: rx(/\b0 active drivers \(\[\]\)\. There should only be one/, "0 active drivers"), confidence: 0.65 },
+      { match: lit("bitsandbytes was compiled without GPU support"), confidence: 0.65 },
       { match: lit("Found no NVIDIA driver on your system"), confidence: 0.72 },
       // The nccl backend asked of a torch without NCCL (CPU/NPU wheels: torch/distributed/distributed_c10d.py) or on a
       // host without CUDA devices (torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp).
@@ -705,6 +719,32 @@ export const envRules: DiagnosisRule[] = [
     role: "primary",
     triggers: [
       { match: rx(/\$'\\r'/, "\\r': command", "token `$'\\r'", "$'\\r': "), confidence: 0.95 },
+      // bash quotes any word holding a CR with $'…' (print_cmd.c ansic_quote): "cd: $'/data/run\r': No such file".
+      {
+        match: rx(
+          /\$'[^'\n]+\\r': (?:No such|command not|not a valid|invalid option|Is a directory|没有那个|未找到)/,
+          "\\r': No such",
+          "\\r': command not",
+          "\\r': not a valid",
+          "\\r': invalid option",
+          "\\r': Is a directory",
+          "\\r': 没有那个",
+          "\\r': 未找到",
+        ),
+        confidence: 0.88,
+      },
+      // The CR itself left in a word bash complains about ("export: `X=1\r': not a valid identifier").
+      {
+        match: rx(
+          /\r'?: (?:not a valid identifier|command not found|invalid option)/,
+          "\r': not a valid",
+          "\r': command not",
+          "\r: command not",
+          "\r': invalid option",
+          "\r: invalid option",
+        ),
+        confidence: 0.85,
+      },
       // bash in zh_CN (po/zh_CN.po: "bad interpreter" → "解释器错误") and `set -o pipefail` read with a CR
       // (builtins/set.def: "invalid option name").
       { match: rx(/\^M: 解释器错误/, "^M: 解释器错误"), confidence: 0.9 },

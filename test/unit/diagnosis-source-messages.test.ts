@@ -281,6 +281,10 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
         "https://github.com/Ascend/pytorch (NPU_CHECK_ERROR: 'NPU function error: <call>, error code is <n>') with rt_error_codes.h 107001 ACL_ERROR_RT_INVALID_DEVICEID",
       log: "RuntimeError: Initialize:build/CMakeFiles/torch_npu.dir/compiler_depend.ts:217 NPU function error: c10_npu::acl::AclrtSetDevice(device_index), error code is 107001",
     },
+    {
+      source: "https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html (cudaErrorNoDevice)",
+      log: "RuntimeError: CUDA error: no CUDA-capable device is detected",
+    },
   ],
   driver_not_mounted: [
     {
@@ -406,6 +410,10 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source: `${TORCH}/c10/cuda/CUDAException.h (cudaErrorIllegalAddress)`,
       log: "RuntimeError: CUDA error: an illegal memory access was encountered",
     },
+    {
+      source: "https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html (cudaErrorLaunchFailure)",
+      log: "RuntimeError: CUDA error: unspecified launch failure",
+    },
   ],
   dtype_unsupported: [
     {
@@ -471,6 +479,22 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     {
       source: "https://github.com/deepspeedai/DeepSpeed/blob/master/op_builder/builder.py (installed_cuda_version)",
       log: "deepspeed.ops.op_builder.builder.MissingCUDAException: CUDA_HOME does not exist, unable to compile CUDA op(s)",
+    },
+    {
+      source: "https://github.com/pytorch/pytorch/blob/main/c10/core/Device.cpp (parse_type; torch_npu not imported)",
+      log: "RuntimeError: Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, maia, xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone device type at start of device string: npu",
+    },
+    {
+      source: "Python's AttributeError for torch.npu before torch_npu is imported",
+      log: "AttributeError: module 'torch' has no attribute 'npu'",
+    },
+    {
+      source: "https://github.com/triton-lang/triton/blob/main/python/triton/runtime/driver.py (_create_driver)",
+      log: "RuntimeError: 0 active drivers ([]). There should only be one.",
+    },
+    {
+      source: "https://github.com/bitsandbytes-foundation/bitsandbytes/blob/main/bitsandbytes/cextension.py",
+      log: "UserWarning: The installed version of bitsandbytes was compiled without GPU support. 8-bit optimizers, 8-bit multiplication, and GPU quantization are unavailable.",
     },
   ],
   ckpt_shape_mismatch: [
@@ -761,12 +785,26 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source: "bash builtins/set.def (set -o with an unknown option name; here `pipefail\\r`)",
       log: "run.sh: line 3: set: pipefail\r: invalid option name",
     },
+    {
+      source: "bash print_cmd.c / general.c (ansic_quote: a word holding a CR is shown as $'…\\r')",
+      log: "run.sh: line 3: cd: $'/data/checkpoints\\r': No such file or directory",
+    },
+    {
+      source: 'bash builtins/common.c (sh_invalidid: "`%s\': not a valid identifier", the CR kept in the word)',
+      log: "run.sh: line 2: export: `MASTER_PORT=29500\r': not a valid identifier",
+    },
   ],
   cann_python_deps_broken: [
     {
       source:
         "CANN installation guide, Python dependencies of the operator compiler (attrs, decorator, sympy, cffi, pyyaml, pathlib2, psutil, protobuf, scipy, requests, absl-py): https://www.hiascend.com/document/detail/zh/CANNCommunityEdition/80RC2alpha002/quickstart/quickstart/quickstart_18_0004.html",
       log: "  File \"/usr/local/Ascend/ascend-toolkit/latest/python/site-packages/tbe/common/utils/log.py\", line 20, in <module>\nModuleNotFoundError: No module named 'google'",
+    },
+  ],
+  libgomp_static_tls: [
+    {
+      source: 'glibc po/zh_CN.po ("cannot allocate memory in static TLS block")',
+      log: "ImportError: /usr/lib/aarch64-linux-gnu/libgomp.so.1: 无法在静态 TLS 块中分配内存",
     },
   ],
 };
