@@ -37,6 +37,7 @@ const CHECKPOINT_LISTING =
   'd=$1; t="$d/latest_checkpointed_iteration.txt"; ' +
   'if [ -f "$t" ]; then printf "T %s %s\\n" "$(stat -c %Y "$t")" "$(head -c 64 "$t" | tr -d "\\r\\n ")"; fi; ' +
   'for c in "$d"/iter_[0-9]* "$d"/checkpoint-[0-9]*; do ' +
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
   '[ -d "$c" ] && printf "D %s %s\\n" "$(stat -c %Y "$c")" "${c##*/}"; done | head -n 5000; exit 0';
 
 /**
@@ -136,7 +137,7 @@ async function divergenceOf(
  * from the checkpoint the run saved (saying what resuming without optimizer state means), or, without one, a new
  * launch of the same script.
  */
-async function afterStop(hosts: HostRegistry, record: RunRecord, now: () => Date): Promise<string> {
+export async function afterStop(hosts: HostRegistry, record: RunRecord, now: () => Date): Promise<string> {
   const saved = await savedCheckpoints(hosts, record);
   const where = record.hosts.length > 1 ? { hosts: record.hosts } : { host: record.hosts[0] };
   const relaunch = callHint("launch_train", { ...where, script: record.script });
