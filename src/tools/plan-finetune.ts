@@ -10,6 +10,7 @@ import { hbmFromChips, memoryAdvice } from "../estimate/index.js";
 import { type HostExecutor, HostFileError } from "../hosts/executor.js";
 import { shellQuote } from "../hosts/quote.js";
 import { listRecordedRuns } from "../runs/list.js";
+import { argsHint } from "../text/hint.js";
 import buildConfigs from "./build-configs.js";
 import checkEnv from "./check-env.js";
 import convertWeights from "./convert-weights.js";
@@ -226,9 +227,13 @@ export default defineTool({
           }),
         ),
       ),
-      args.dataset ? settle(datasetFit(executor, plan, args.dataset)) : Promise.resolve(null),
+      args.dataset ? settle(datasetFit(executor, plan, abs(args.dataset) ?? args.dataset)) : Promise.resolve(null),
       settle(listRecordedRuns(deps, { host: args.host, active: false, limit: 20 })),
     ]);
+    // No dataset given: the configs' default path may already hold one (`sim init` lays its sample out there).
+    const defaultDataset = args.dataset ? null : abs(plan.paths.dataset);
+    const defaultFound =
+      defaultDataset !== null && (await readOrNull(executor, defaultDataset, 1).catch(() => null)) !== null;
     deps.progress({ progress: 1, total: 1, message: "planned" });
 
     const step = (tool: string, status: Status, detail: string, candidate: Record<string, unknown> = {}): StepOut => {
@@ -279,8 +284,12 @@ export default defineTool({
     const family = resolveModel(plan.model).exampleDir;
     const dataArgs = { host, input: args.dataset, path: args.dataset, family };
     if (!args.dataset || !data) {
-      steps.push(step("prepare_dataset", "unknown", "no dataset given", dataArgs));
-      steps.push(step("validate_dataset", "unknown", "no dataset given", dataArgs));
+      const noDataset = defaultFound
+        ? `no dataset given; ${defaultDataset} is on ${host} (build_configs' default path, where sim init puts its sample): plan with ${argsHint({ dataset: defaultDataset })}`
+        : `no dataset given: plan with ${argsHint({ dataset: "/path/to/data.json" })}`;
+      const found = defaultFound ? { input: defaultDataset, path: defaultDataset } : {};
+      steps.push(step("prepare_dataset", "unknown", noDataset, { ...dataArgs, ...found }));
+      steps.push(step("validate_dataset", "unknown", noDataset, { ...dataArgs, ...found }));
     } else if (!data.ok || data.value === "unreadable") {
       const why = data.ok ? "cannot be read as a file (a directory?)" : data.error;
       steps.push(step("prepare_dataset", "todo", `${args.dataset} ${why}; convert it to one MLLM JSON file`, dataArgs));

@@ -229,9 +229,20 @@ describe.skipIf(!canBuildSimHost)("plan_finetune", () => {
     }
     expect(p.steps.find((s) => s.tool === "prepare_dataset")).toMatchObject({
       status: "unknown",
-      detail: "no dataset given",
+      detail: expect.stringMatching(/^no dataset given: plan with dataset: /),
     });
   }, 30_000);
+
+  it("with no dataset given, names the sample sim init laid out at the configs' default path", async () => {
+    const { layOutSampleData } = await import("../../src/sim/sample-host.js");
+    const sample = await layOutSampleData(sim.hostSettings.workdir!, "qwen2.5vl-7b");
+    const p = await plan({});
+    const prepare = p.steps.find((s) => s.tool === "prepare_dataset")!;
+    expect(prepare.detail).toContain(`plan with dataset: ${JSON.stringify(sample.dataset)}`);
+    expect(prepare.args).toMatchObject({ input: sample.dataset });
+    const text = planFinetune.summarize(p as Parameters<typeof planFinetune.summarize>[0]);
+    expect(text).toContain(sample.dataset);
+  }, 60_000);
 
   it("names the nearest models for one it does not know", async () => {
     const outcome = await invokeTool(planFinetune, { host: "sim", model: "qwen2.5vl-8b" }, deps);
