@@ -5,7 +5,9 @@
 # count-only "npu" GRES, controller and node daemons on ports that leave Slurm's defaults alone, every file under
 # $SLURM_TEST_DIR. Finished jobs stay in the controller for a day (MinJobAge), so squeue/scontrol answer for them
 # without an accounting database; sacct is not configured. Writes $DIR/env (SLURM_CONF=…) for the tests.
-# Idempotent: start on a running cluster that answers does nothing; every wait is bounded.
+# Idempotent: start on a running cluster that answers does nothing; every wait is bounded. start and stop hold a lock
+# (concurrent test runs start it at once) and stop ends every munged serving this directory's socket, so no munged
+# outlives its cluster. SLURM_TEST_LINK_ETC=0 leaves /etc/slurm alone (a second cluster beside the default one).
 set -euo pipefail
 DIR=${SLURM_TEST_DIR:-/tmp/ascend-train-slurm}
 CTLD_PORT=${SLURM_TEST_CTLD_PORT:-16817}
@@ -15,6 +17,18 @@ CONF=$DIR/slurm.conf
 say() { echo "slurm.sh: $*"; }
 
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# One start or stop at a time per directory: the lock file sits beside $DIR, which start re-creates.
+lock() {
+  exec 9>"$DIR.lock"
+  flock -w 90 9 || { echo "slurm.sh: $DIR.lock is held by another start or stop for over 90 s" >&2; exit 1; }
+}
+
+# Every munged serving this directory's socket: the one in the pid file and any whose pid file was lost.
+munged_pids() {
+  { [ -f "$DIR/munge/munged.pid" ] && cat "$DIR/munge/munged.pid"; pgrep -f -- "--socket=$DIR/munge/munge.socket" || true; } |
+    sort -u
+}
 
 # The controller runs and the node is up. sinfo retries a controller that is down for seconds: ask only a live one.
 answers() {
@@ -46,7 +60,7 @@ start() {
   dd if=/dev/urandom of="$DIR/munge/munge.key" bs=1024 count=1 status=none
   chmod 400 "$DIR/munge/munge.key"
   /usr/sbin/munged --force --key-file="$DIR/munge/munge.key" --socket="$DIR/munge/munge.socket" \
-    --pid-file="$DIR/munge/munged.pid" --log-file="$DIR/log/munged.log" --seed-file="$DIR/munge/munged.seed"
+    --pid-file="$DIR/munge/munged.pid" --log-file="$DIR/log/munged.log" --seed-file="$DIR/munge/munged.seed" 9>&-
   chmod 755 "$DIR/munge"
   say "munged started (socket $DIR/munge/munge.socket)"
   cat >"$CONF" <<CONF
@@ -91,13 +105,16 @@ CONF
   # Clients (sbatch, squeue…) on this machine find the cluster through /etc/slurm/slurm.conf unless one that is not
   # ours is there already; SLURM_CONF in $DIR/env names it either way.
   mkdir -p /etc/slurm
-  if [ ! -e /etc/slurm/slurm.conf ] || grep -q '^# ascend-train test cluster' /etc/slurm/slurm.conf 2>/dev/null; then
+  if [ "${SLURM_TEST_LINK_ETC:-1}" = 0 ]; then
+    :
+  elif [ ! -e /etc/slurm/slurm.conf ] || grep -q '^# ascend-train test cluster' /etc/slurm/slurm.conf 2>/dev/null; then
     ln -sfn "$CONF" /etc/slurm/slurm.conf
     ln -sfn "$DIR/gres.conf" /etc/slurm/gres.conf
     say "/etc/slurm/slurm.conf -> $CONF"
   fi
-  SLURM_CONF=$CONF /usr/sbin/slurmctld -i
-  SLURM_CONF=$CONF /usr/sbin/slurmd
+  # The daemons do not inherit the lock (fd 9): it is released when this script ends.
+  SLURM_CONF=$CONF /usr/sbin/slurmctld -i 9>&-
+  SLURM_CONF=$CONF /usr/sbin/slurmd 9>&-
   say "slurmctld (port $CTLD_PORT) and slurmd (port $SLURMD_PORT) started; node $node, $cpus CPUs, npu:8"
   for _ in $(seq 1 100); do
     if answers; then
@@ -115,8 +132,12 @@ CONF
 stop_daemon() {
   local name=$1 pidfile=$2
   pid_alive "$pidfile" || return 0
-  local pid
-  pid=$(cat "$pidfile")
+  stop_pid "$name" "$(cat "$pidfile")"
+}
+
+stop_pid() {
+  local name=$1 pid=$2
+  kill -0 "$pid" 2>/dev/null || return 0
   kill "$pid" 2>/dev/null || true
   for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
@@ -128,7 +149,8 @@ stop() {
   if answers; then SLURM_CONF=$CONF timeout 10 scancel --full -u "$(id -un)" 2>/dev/null || true; fi
   stop_daemon slurmd "$DIR/slurmd.pid"
   stop_daemon slurmctld "$DIR/slurmctld.pid"
-  stop_daemon munged "$DIR/munge/munged.pid"
+  local pid
+  for pid in $(munged_pids); do stop_pid munged "$pid"; done
   rm -f "$DIR/env"
 }
 
@@ -142,8 +164,8 @@ status() {
 }
 
 case "${1:-}" in
-  start) start ;;
-  stop) stop ;;
+  start) lock; start ;;
+  stop) lock; stop ;;
   status) status ;;
   env) cat "$DIR/env" ;;
   *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
