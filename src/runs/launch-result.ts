@@ -214,7 +214,12 @@ export function summarizeLaunch(r: z.output<typeof LaunchOut>): string {
   else if (r.preflightOk) lines.push(`Plan only, nothing started (planned run id ${r.runId}).`);
   else lines.push("Not started: the pre-flight failed.");
   lines.push(...describeChecks(r.checks));
-  if (!r.started && r.plan) {
+  if (!r.started && r.plan && r.hfJob) {
+    const cost = r.hfJob.costCeilingUsd === null ? "" : `: at most $${r.hfJob.costCeilingUsd.toFixed(2)}`;
+    lines.push(
+      `Hugging Face job in ${r.hfJob.namespace} on ${r.hfJob.flavor}, stopped after ${r.hfJob.timeoutSeconds} s${cost}; its log is copied to ${r.plan.nodes[0]!.logFile}.`,
+    );
+  } else if (!r.started && r.plan) {
     lines.push(
       `Command on ${r.plan.nodes[0]!.host}: ${r.plan.nodes[0]!.command.join(" ")} > ${r.plan.nodes[0]!.logFile}`,
     );
