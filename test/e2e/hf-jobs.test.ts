@@ -190,6 +190,9 @@ describe("TRL as Hugging Face Jobs", () => {
       });
       expect(plan.plan?.wrapperScript).toContain('"HF_TOKEN": "***"');
       expect(plan.plan?.wrapperScript).not.toContain(standIn.token);
+      expect(launchTrain.summarize(plan)).toContain(
+        `Hugging Face job in ${standIn.user} on a10g-large, stopped after 3600 s: at most $1.50`,
+      );
 
       const run = await launch(script);
       const jobId = run.hfJob?.jobId;
