@@ -54,6 +54,17 @@ export const trainRules: DiagnosisRule[] = [
       // Lightning's EarlyStopping(check_finite) and mmcv/mmengine's CheckInvalidLossHook.
       { match: rx(/Monitored metric \S+ = (?:nan|inf|-inf) is not finite/, "is not finite"), confidence: 0.8 },
       { match: lit("loss become infinite or NaN"), confidence: 0.85 },
+      // Paddle's FLAGS_check_nan_inf (paddle/fluid/framework/details/nan_inf_utils), torch.distributions' argument
+      // check meeting a NaN parameter, and torch.multinomial sampling from NaN probabilities (RL rollouts, generation).
+      { match: rx(/There are NAN or INF \(num_nan=[1-9]/, "There are NAN or INF"), confidence: 0.8 },
+      {
+        match: rx(
+          /to satisfy the constraint [^\n]*, but found invalid values:[^\n]*\bnan\b/,
+          "but found invalid values",
+        ),
+        confidence: 0.7,
+      },
+      { match: lit("probability tensor contains either `inf`, `nan` or element < 0"), confidence: 0.6 },
       { match: lit("found NaN in local forward loss calculation"), confidence: 0.85 },
       // mmengine/mmdet and plain training loops: `grad_norm: nan`, `Loss nan`, `training_loss is 'nan'`.
       {

@@ -458,6 +458,19 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
         "https://github.com/open-mmlab/mmengine/blob/main/docs/en/tutorials/hook.md (CheckInvalidLossHook; mmcv/runner/hooks)",
       log: "AssertionError: loss become infinite or NaN!",
     },
+    {
+      source:
+        "https://github.com/PaddlePaddle/Paddle/blob/develop/paddle/fluid/framework/details/nan_inf_utils_detail.h (FLAGS_check_nan_inf)",
+      log: "PreconditionNotMetError: There are NAN or INF (num_nan=128, num_inf=0, num_zero=0) in [op=matmul_v2] [tensor=linear_0.tmp_0].",
+    },
+    {
+      source: "https://github.com/pytorch/pytorch/blob/main/torch/distributions/distribution.py (validate_args)",
+      log: "ValueError: Expected parameter loc (Tensor of shape (1, 1)) of distribution Normal(loc: tensor([[nan]]), scale: tensor([[0.7416]])) to satisfy the constraint Real(), but found invalid values: tensor([[nan]])",
+    },
+    {
+      source: "https://github.com/pytorch/pytorch/blob/main/aten/src/ATen/native/Distributions.cpp (multinomial)",
+      log: "RuntimeError: probability tensor contains either `inf`, `nan` or element < 0",
+    },
   ],
   cuda_path_on_npu: [
     {
