@@ -5,9 +5,11 @@
 import { posix } from "node:path";
 import { parseNpuSmiInfo } from "../env/npu-smi.js";
 import { estimateScript, layoutCommands } from "../estimate/launch.js";
+import { hostPrelude } from "../hosts/environment.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
-import { shellJoin } from "../hosts/quote.js";
+import { shellJoin, shellQuote } from "../hosts/quote.js";
+import { getRelease, torchNpuWheelFor } from "../knowledge/releases.js";
 import { ruleById } from "../knowledge/rules.js";
 import { isTrlContext, MEGATRON_OOM_FIXES, TRL_OOM_CAUSE, trlOomSteps } from "./cuda-host.js";
 import { lineDiff, replaceJsonArray } from "./edit.js";
@@ -62,6 +64,15 @@ async function fittingLayout(
   if (!memory) return [];
   facts.estimate = memory.summary;
   f.cause = `${f.cause} Estimate: ${memory.summary}.`;
+  if (memory.fits) {
+    facts.estimate_fits = "true";
+    f.cause +=
+      " The estimate says this layout fits, yet the run ran out of memory: the estimate counts the layout's weights, " +
+      "gradients, optimizer state and the activations of one micro batch at the configured sequence length. The extra " +
+      "came from what it does not count: longer sequences or more image tokens than that length, fragmentation in the " +
+      "caching allocator, or another process on the card. Set PYTORCH_NPU_ALLOC_CONF=expandable_segments:True, lower " +
+      "the micro batch, or turn on recomputation.";
+  }
   const p = memory.proposed;
   if (!p || memory.fits) return [];
   return [
@@ -261,8 +272,56 @@ const refiners: Partial<Record<Finding["category"], Refiner>> = {
       }
       if (mbs <= 1) f.fixes = f.fixes.filter((x) => x.id !== "halve-micro-batch");
     }
-    steps.push(...(await fittingLayout(f, facts, executor, config, total)));
-    return steps;
+    const layout = await fittingLayout(f, facts, executor, config, total);
+    const script = await readText(executor, config?.scriptPath);
+    const launch = script && config?.scriptPath ? { path: config.scriptPath, text: script } : null;
+    const recompute = launch ? scriptOomEdits(f, launch) : [];
+    if (facts.estimate_fits === "true") {
+      // The layout's tensors fit: what tipped it over is transient, so the allocator and the batch come first.
+      const alloc = recompute.filter((x) => x.id === "alloc-conf");
+      return [...alloc, ...steps, ...recompute.filter((x) => x.id !== "alloc-conf"), ...layout];
+    }
+    return [...steps, ...recompute, ...layout];
+  },
+
+  async nan_loss(f, facts, { executor, config }) {
+    const text = await readText(executor, config?.scriptPath);
+    if (!text || !config?.scriptPath || config.scriptPath.endsWith(".py")) return [];
+    return nanLossEdits(f, facts, { path: config.scriptPath, text });
+  },
+
+  async shm_bus_error(f, facts) {
+    // /dev/shm's size is set when the container starts or by a root mount: nothing apply_fix may change.
+    const template = ruleById(f.rule)?.fixes.find((x) => x.id === "shm-size");
+    if (!template || !f.fixes.some((x) => x.id === "shm-size")) return [];
+    const fix = renderFix(template, facts);
+    return [
+      {
+        ...fix,
+        summary: `${fix.summary} This is a step on the container or the host (as root): apply_fix does not change containers or mounts.`,
+      },
+    ];
+  },
+
+  async torch_npu_version_mismatch(f, facts, { executor, settings }) {
+    const installed = await installedStack(executor, settings);
+    const release = getRelease();
+    const wheel = installed.torch && installed.cann ? torchNpuWheelFor(installed.cann, installed.torch) : null;
+    if (installed.torch && wheel) {
+      facts.torch_version = installed.torch;
+      facts.torch_npu_version = wheel;
+      facts.pair_basis = `torch ${installed.torch} installed and CANN ${installed.cann} on this host`;
+    } else {
+      facts.torch_version = release.torch;
+      facts.torch_npu_version = release.torchNpu;
+      facts.pair_basis =
+        `the pair MindSpeed-MM ${release.tag} is validated with (CANN ${release.cann.version}); ` +
+        "`ascend-train check-env --host <host>` shows the torch, torch_npu and CANN installed";
+    }
+    const template = ruleById(f.rule)?.fixes.find((x) => x.id === "reinstall-pair");
+    if (!template || !f.fixes.some((x) => x.id === "reinstall-pair")) return [];
+    const fix = renderFix(template, facts);
+    return [{ ...fix, summary: `${fix.summary} The pair: ${facts.pair_basis}.` }];
   },
 
   async ckpt_shape_mismatch(_f, facts, { executor, config }) {
@@ -433,6 +492,154 @@ export function fillEmptyStages(split: number[]): number[] {
     }
   }
   return out;
+}
+
+/** A launch script as read from the host. */
+interface Script {
+  path: string;
+  text: string;
+}
+
+/** An edit of a launch script as an apply_fix action, or null when nothing changes. */
+function scriptEdit(script: Script, after: string | null, description: string): FixAction | null {
+  if (after === null || after === script.text) return null;
+  return {
+    kind: "edit",
+    path: script.path,
+    before: script.text,
+    after,
+    diff: lineDiff(script.path, script.text, after),
+    description,
+  };
+}
+
+/**
+ * Adds argument lines after the first line holding `anchor` inside a shell argument list (the line must continue,
+ * ending in a backslash), with that line's indentation; null when no such line is found.
+ */
+export function addArgsAfter(text: string, anchor: RegExp, args: string[]): string | null {
+  const lines = text.split("\n");
+  const at = lines.findIndex((l) => anchor.test(l) && /\\\s*$/.test(l));
+  if (at === -1) return null;
+  const indent = /^\s*/.exec(lines[at]!)![0];
+  lines.splice(at + 1, 0, ...args.map((a) => `${indent}${a} \\`));
+  return lines.join("\n");
+}
+
+/** Puts `line` right after the shebang (or at the top). */
+function addAfterShebang(text: string, line: string): string {
+  const lines = text.split("\n");
+  lines.splice(lines[0]?.startsWith("#!") ? 1 : 0, 0, line);
+  return lines.join("\n");
+}
+
+const RECOMPUTE_ARGS = ["--recompute-granularity full", "--recompute-method uniform", "--recompute-num-layers 1"];
+const ALLOC_EXPORT = "export PYTORCH_NPU_ALLOC_CONF=expandable_segments:True";
+
+/**
+ * The out-of-memory fixes that edit a Megatron launch script: full recomputation and the allocator's expandable
+ * segments. A fix the script already has in effect is dropped instead of being suggested again.
+ */
+function scriptOomEdits(f: Finding, script: Script): FixStep[] {
+  if (script.path.endsWith(".py")) return [];
+  const steps: FixStep[] = [];
+  const drop = (id: string) => {
+    f.fixes = f.fixes.filter((x) => x.id !== id);
+  };
+  if (/--recompute-granularity[ =]+full\b/.test(script.text)) drop("recompute");
+  else {
+    const action = scriptEdit(
+      script,
+      addArgsAfter(script.text, /--micro-batch-size\b/, RECOMPUTE_ARGS),
+      "full activation recomputation",
+    );
+    if (action)
+      steps.push({
+        id: "recompute",
+        summary: `Trade compute for memory: full activation recomputation in ${script.path} (${RECOMPUTE_ARGS.join(" ")}).`,
+        action,
+      });
+  }
+  if (/PYTORCH_NPU_ALLOC_CONF=["']?[^\n]*expandable_segments:True/.test(script.text)) drop("alloc-conf");
+  else {
+    const action = scriptEdit(script, addAfterShebang(script.text, ALLOC_EXPORT), "PYTORCH_NPU_ALLOC_CONF");
+    if (action)
+      steps.push({
+        id: "alloc-conf",
+        summary: `Reduce fragmentation in the NPU caching allocator: ${ALLOC_EXPORT} at the top of ${script.path}.`,
+        action,
+      });
+  }
+  return steps;
+}
+
+const LR = /(--lr[ =]+)([0-9.]+(?:[eE][-+]?\d+)?)/;
+
+/**
+ * NaN-loss fixes in the light of the run's script: bf16 is not suggested when the script already trains in bf16 (and
+ * is an edit from --fp16 when it trains in fp16), and the learning rate is halved in place.
+ */
+function nanLossEdits(f: Finding, facts: Record<string, string>, script: Script): FixStep[] {
+  const steps: FixStep[] = [];
+  const drop = (id: string) => {
+    f.fixes = f.fixes.filter((x) => x.id !== id);
+  };
+  if (/--bf16\b/.test(script.text)) {
+    facts.precision = "bf16";
+    drop("bf16");
+  } else if (/--fp16\b/.test(script.text)) {
+    facts.precision = "fp16";
+    const action = scriptEdit(script, script.text.replace(/--fp16\b/, "--bf16"), "--fp16 → --bf16");
+    if (action)
+      steps.push({
+        id: "bf16",
+        summary: `The run trains in fp16, whose range overflows: switch ${script.path} to --bf16 (Atlas A2/A3 support it).`,
+        action,
+      });
+  }
+  const lr = LR.exec(script.text);
+  const value = lr ? Number(lr[2]) : Number.NaN;
+  if (lr && Number.isFinite(value) && value > 0) {
+    const lower = (value / 2).toExponential().replace(/e([-+])(\d)$/, "e$10$2");
+    facts.lr = lr[2]!;
+    facts.lower_lr = lower;
+    const action = scriptEdit(
+      script,
+      script.text.replace(LR, (_, head: string) => `${head}${lower}`),
+      `--lr → ${lower}`,
+    );
+    const clip = /--clip-grad\b/.test(script.text) ? "" : " Also consider --clip-grad 1.0 and a warmup.";
+    if (action)
+      steps.push({
+        id: "lr",
+        summary: `Halve the learning rate in ${script.path} (--lr ${lr[2]} → ${lower}).${clip}`,
+        action,
+      });
+  }
+  return steps;
+}
+
+/** The torch and CANN versions installed on the host, read without importing torch; nulls when not known. */
+async function installedStack(
+  executor: HostExecutor | undefined,
+  settings: HostSettings | undefined,
+): Promise<{ torch: string | null; cann: string | null }> {
+  if (!executor || !settings) return { torch: null, cann: null };
+  const root = settings.cannRoot;
+  const script = [
+    hostPrelude(settings, { activatePython: true }),
+    `python3 -c ${shellQuote("import importlib.metadata as m; print('torch=' + m.version('torch'))")} 2>/dev/null`,
+    `cat ${shellQuote(root)}/ascend-toolkit/latest/*/ascend_toolkit_install.info ${shellQuote(root)}/cann/*/ascend_toolkit_install.info 2>/dev/null | head -n 20`,
+    "true",
+  ].join("\n");
+  try {
+    const r = await executor.runScript(script, { timeoutMs: PROBE_MS, maxOutputBytes: 64 * 1024 });
+    const torch = /^torch=(\S+)/m.exec(r.stdout)?.[1] ?? null;
+    const cann = /^version=(\S+)/m.exec(r.stdout)?.[1] ?? null;
+    return { torch, cann };
+  } catch {
+    return { torch: null, cann: null };
+  }
 }
 
 /** Fills in facts from the host and run, re-renders the fixes and adds concrete actions. Never changes the host. */

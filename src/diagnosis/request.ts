@@ -191,6 +191,9 @@ export const FindingSchema = z.object({
       env: z.record(z.string(), z.string()).optional(),
       edits: z.array(z.string()).optional(),
       action: ActionSchema.optional().describe("A change apply_fix can make (with confirm: true)."),
+      applicable: z
+        .boolean()
+        .describe("apply_fix can carry out this fix (it has an action); otherwise it is a step by hand."),
     }),
   ),
   references: z.array(z.string()),
@@ -225,6 +228,8 @@ export function findingOut(f: Finding): FindingOut {
   return {
     ...f,
     evidence: f.evidence.map(({ time: _time, context: _context, ...e }) => ({ ...e, text: capLine(e.text) })),
-    fixes: f.fixes.map(({ action, ...rest }) => (action ? { ...rest, action: actionOut(action) } : rest)),
+    fixes: f.fixes.map(({ action, ...rest }) =>
+      action ? { ...rest, action: actionOut(action), applicable: true } : { ...rest, applicable: false },
+    ),
   };
 }

@@ -62,10 +62,36 @@ function callWith(args: Args, config: Record<string, unknown>): string {
 export function missingInput(f: Finding, args: Args, known: RunContext = args.config ?? {}): string | null {
   const config = known;
   const script = { scriptPath: config.scriptPath ?? placeholder(f, SCRIPT) };
+  if (f.rule === "external-signal")
+    return "the run was stopped from outside with SIGTERM and shows no error of its own: nothing in it needs a change; resume it (resume_run) or launch it again.";
+  if (f.category === "shm_bus_error")
+    return (
+      "the fix is a larger /dev/shm: the container's --shm-size (docker run --shm-size=64g, or -v /dev/shm:/dev/shm) " +
+      "or the host's mount, set by a person as root; apply_fix does not change containers or mounts. Fewer DataLoader " +
+      "workers (data.json: dataloader_param.num_workers) is an edit to make by hand."
+    );
+  if (f.category === "torch_npu_version_mismatch")
+    return (
+      "reinstalling torch and torch_npu changes the Python environment every run on the host shares, so it is a step " +
+      `for a person: ${f.fixes.find((x) => x.id === "reinstall-pair")?.commands?.[0] ?? "pip install torch==… torch_npu==…"}` +
+      `${f.facts.pair_basis ? ` (${f.facts.pair_basis})` : ""}, or install_stack.`
+    );
+  if (f.category === "nan_loss") {
+    if (!config.scriptPath)
+      return (
+        "lowering the learning rate (and switching fp16 to bf16) edits the run's launch script, and this call does not " +
+        `name it (config.scriptPath). Give the script that holds --lr: ${callWith(args, { scriptPath: placeholder(f, SCRIPT) })}`
+      );
+    return `${config.scriptPath} could not be read on ${args.host} or sets no --lr in a form that can be edited in place; lower --lr there by hand and check the data.`;
+  }
   if (f.category === "npu_oom") {
     const mbs = f.facts.micro_batch;
-    if (mbs !== undefined && Number(mbs) <= 1)
-      return "the micro batch is already 1, so there is nothing to halve; diagnose_error's other fixes (a layout that fits, recompute) are steps to take by hand.";
+    if (mbs !== undefined && Number(mbs) <= 1 && config.scriptPath)
+      return (
+        `the micro batch is already 1 and ${config.scriptPath} already has full recomputation and the allocator's ` +
+        "expandable segments; what is left is a layout that fits (diagnose_error's fitting-layout: build_configs and " +
+        "convert_weights) or a shorter --seq-length, steps to take by hand."
+      );
     if (!config.scriptPath)
       return (
         "halving the micro batch edits the run's launch script, and this call does not name it (config.scriptPath). " +

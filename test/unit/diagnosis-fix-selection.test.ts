@@ -4,6 +4,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { diagnoseText } from "../../src/diagnosis/sources.js";
+import { HostSettingsSchema } from "../../src/hosts/inventory.js";
+import { HostRegistry } from "../../src/hosts/registry.js";
+import { ScriptedExecutor } from "../../src/hosts/scripted.js";
+import applyFix from "../../src/tools/apply-fix.js";
+import diagnoseError from "../../src/tools/diagnose-error.js";
+import type { ToolDeps } from "../../src/tools/tool.js";
 
 const FIX = join(import.meta.dirname, "..", "fixtures");
 const fixture = (id: string) => readFileSync(join(FIX, "verdicts", `${id}.log`), "utf8");
@@ -18,5 +24,168 @@ describe("a run ended by SIGTERM", () => {
     expect(top.evidence[0]!.text).toContain("exitcode: -15");
     expect(v.findings.some((f) => f.category === "host_oom")).toBe(false);
     expect(v.summary).toMatch(/terminated by a signal from outside/);
+  });
+});
+
+const LOGS = join(FIX, "logs");
+const ruleLog = (id: string) => readFileSync(join(LOGS, `${id}.log`), "utf8");
+const WORKDIR = "/home/u/MindSpeed-MM";
+const SCRIPT_PATH = `${WORKDIR}/configs/qwen2.5vl-3b/finetune_qwen2_5_vl_3b.sh`;
+
+/** A launch script in upstream's form: MBS as a variable, the arguments one per continued line. */
+const launchScript = (extra: { precision?: string; alloc?: boolean; recompute?: boolean } = {}) =>
+  [
+    "#!/bin/bash",
+    ...(extra.alloc ? ['export PYTORCH_NPU_ALLOC_CONF="expandable_segments:True"'] : []),
+    "NPUS_PER_NODE=8",
+    "NNODES=1",
+    "TP=1",
+    "PP=1",
+    "MBS=1",
+    'GPT_ARGS="',
+    "    --tensor-model-parallel-size $TP \\",
+    "    --pipeline-model-parallel-size $PP \\",
+    "    --micro-batch-size $MBS \\",
+    ...(extra.recompute ? ["    --recompute-granularity full \\"] : []),
+    "    --global-batch-size 8 \\",
+    "    --seq-length 1024 \\",
+    "    --lr 1.0e-5 \\",
+    `    ${extra.precision ?? "--bf16"} \\`,
+    '"',
+    "torchrun --nproc_per_node $NPUS_PER_NODE --nnodes $NNODES pretrain_vlm.py $GPT_ARGS",
+    "",
+  ].join("\n");
+
+function depsFor(host: ScriptedExecutor): ToolDeps {
+  const settings = HostSettingsSchema.parse({ workdir: WORKDIR });
+  const hosts = new HostRegistry({ file: null, hosts: { npu1: settings } }, async () => host);
+  return { hosts, now: () => new Date(), progress: () => {}, log: () => {} };
+}
+const diagnose = (args: Record<string, unknown>, deps: ToolDeps) =>
+  diagnoseError.handle(diagnoseError.input.parse(args), deps);
+const apply = (args: Record<string, unknown>, deps: ToolDeps) => applyFix.handle(applyFix.input.parse(args), deps);
+
+/** A host holding the script; writes are allowed under the workdir. */
+function hostWith(script: string): ScriptedExecutor {
+  const host = new ScriptedExecutor().on(/realpath -m/, { stdout: `${SCRIPT_PATH}\n${WORKDIR}\n/home/u\n/tmp\n` });
+  host.files.set(SCRIPT_PATH, script);
+  return host;
+}
+
+describe("apply_fix on the common Ascend failures", () => {
+  it("an OOM with the micro batch at 1 gets full recomputation as an edit of the launch script", async () => {
+    const host = hostWith(launchScript());
+    const deps = depsFor(host);
+    const args = { host: "npu1", text: ruleLog("npu-oom"), config: { scriptPath: SCRIPT_PATH } };
+    const d = await diagnose(args, deps);
+    const fixes = d.findings[0]!.fixes;
+    const recompute = fixes.find((x) => x.id === "recompute")!;
+    expect(recompute.applicable).toBe(true);
+    expect(recompute.action?.diff).toContain("+    --recompute-granularity full \\");
+    expect(fixes.find((x) => x.id === "alloc-conf")?.applicable).toBe(true);
+    expect(fixes.find((x) => x.id === "shard-more")?.applicable).toBe(false);
+    expect(diagnoseError.summarize(d)).toMatch(/fix: Trade compute for memory.*\[apply_fix\]/);
+    // The estimate says the layout fits: the allocator setting is the default fix, recomputation is picked by id.
+    expect(await apply(args, deps)).toMatchObject({ rule: "npu-oom", fix: "alloc-conf", applied: false });
+    const plan = await apply({ ...args, fix: "recompute" }, deps);
+    expect(plan).toMatchObject({ rule: "npu-oom", fix: "recompute", applied: false });
+    const done = await apply({ ...args, fix: "recompute", confirm: true }, deps);
+    expect(done.applied).toBe(true);
+    expect(host.files.get(SCRIPT_PATH)).toContain(
+      "    --micro-batch-size $MBS \\\n    --recompute-granularity full \\\n    --recompute-method uniform \\\n    --recompute-num-layers 1 \\\n",
+    );
+  });
+
+  it("a NaN loss gets a halved learning rate as an edit of the launch script", async () => {
+    const host = hostWith(launchScript());
+    const deps = depsFor(host);
+    const args = { host: "npu1", text: ruleLog("nan-loss"), config: { scriptPath: SCRIPT_PATH } };
+    const plan = await apply(args, deps);
+    expect(plan).toMatchObject({ rule: "nan-loss", fix: "lr", applied: false });
+    expect(plan.plan.diff).toContain("+    --lr 5e-06 \\");
+    await apply({ ...args, confirm: true }, deps);
+    expect(host.files.get(SCRIPT_PATH)).toContain("--lr 5e-06 \\");
+  });
+
+  it("a NaN loss without the script names the call that gives it", async () => {
+    await expect(apply({ host: "npu1", text: ruleLog("nan-loss") }, depsFor(hostWith("")))).rejects.toThrow(
+      /No applicable fix for nan-loss: .*config\.scriptPath/,
+    );
+  });
+
+  it("a small /dev/shm says why its fix is a step by hand", async () => {
+    const d = await diagnose({ host: "npu1", text: ruleLog("shm-bus-error") }, depsFor(hostWith("")));
+    const shm = d.findings[0]!.fixes.find((x) => x.id === "shm-size")!;
+    expect(shm.applicable).toBe(false);
+    expect(shm.summary).toMatch(/apply_fix does not change containers or mounts/);
+    await expect(apply({ host: "npu1", text: ruleLog("shm-bus-error") }, depsFor(hostWith("")))).rejects.toThrow(
+      /No applicable fix for shm-bus-error: the fix is a larger \/dev\/shm.*as root/,
+    );
+  });
+
+  it("a torch_npu mismatch names the versions of the pair, read on the host, not placeholders", async () => {
+    const host = hostWith("").on(/import importlib\.metadata/, {
+      stdout: "torch=2.7.1\npackage_name=Ascend-cann-toolkit\nversion=8.3.RC1\n",
+    });
+    const d = await diagnose({ host: "npu1", text: ruleLog("torch-npu-version-mismatch") }, depsFor(host));
+    const pair = d.findings[0]!.fixes.find((x) => x.id === "reinstall-pair")!;
+    expect(pair.commands?.join(" ")).not.toContain("<");
+    expect(pair.commands?.[0]).toMatch(/torch==2\.7\.1 torch_npu==2\.7\.1/);
+    expect(pair.summary).toContain("CANN 8.3.RC1 on this host");
+  });
+
+  it("a torch_npu mismatch on a host that does not answer falls back to the release's pair and names check-env", async () => {
+    const d = await diagnose({ text: ruleLog("torch-npu-version-mismatch") }, depsFor(hostWith("")));
+    const pair = d.findings[0]!.fixes.find((x) => x.id === "reinstall-pair")!;
+    expect(pair.commands?.[0]).toMatch(/torch==\d[\w.]* torch_npu==\d/);
+    expect(pair.summary).toContain("ascend-train check-env");
+  });
+});
+
+describe("fixes in the light of the run's script", () => {
+  it("a NaN loss in a bf16 run does not suggest bf16", async () => {
+    const d = await diagnose(
+      { host: "npu1", text: ruleLog("nan-loss"), config: { scriptPath: SCRIPT_PATH } },
+      depsFor(hostWith(launchScript())),
+    );
+    const f = d.findings[0]!;
+    expect(f.fixes.map((x) => x.id)).not.toContain("bf16");
+    expect(f.fixes[0]!.summary).not.toMatch(/Use bf16/);
+    expect(f.facts.precision).toBe("bf16");
+  });
+
+  it("a NaN loss in an fp16 run offers the switch to bf16 as an edit", async () => {
+    const d = await diagnose(
+      { host: "npu1", text: ruleLog("nan-loss"), config: { scriptPath: SCRIPT_PATH } },
+      depsFor(hostWith(launchScript({ precision: "--fp16" }))),
+    );
+    const bf16 = d.findings[0]!.fixes.find((x) => x.id === "bf16")!;
+    expect(bf16.summary).toMatch(/trains in fp16/);
+    expect(bf16.action?.diff).toContain("+    --bf16 \\");
+  });
+
+  it("an OOM does not suggest recomputation or the allocator setting the script already has", async () => {
+    const d = await diagnose(
+      { host: "npu1", text: ruleLog("npu-oom"), config: { scriptPath: SCRIPT_PATH } },
+      depsFor(hostWith(launchScript({ alloc: true, recompute: true }))),
+    );
+    const ids = d.findings[0]!.fixes.map((x) => x.id);
+    expect(ids).not.toContain("recompute");
+    expect(ids).not.toContain("alloc-conf");
+  });
+});
+
+describe("an OOM whose layout the estimate says fits", () => {
+  it("says plainly that the estimate fits yet the run died, what it does not count, and puts the allocator first", async () => {
+    const d = await diagnose(
+      { host: "npu1", text: ruleLog("npu-oom"), config: { scriptPath: SCRIPT_PATH } },
+      depsFor(hostWith(launchScript())),
+    );
+    const f = d.findings[0]!;
+    expect(f.cause).toMatch(/Estimate: .* fits/);
+    expect(f.cause).toMatch(/says this layout fits, yet the run ran out of memory/);
+    expect(f.cause).toMatch(/longer sequences or more image tokens.*fragmentation/);
+    expect(f.fixes[0]!.id).toBe("alloc-conf");
+    expect(f.fixes.map((x) => x.id)).toContain("recompute");
   });
 });

@@ -305,9 +305,12 @@ describe("apply_fix on an out-of-memory log: the input it lacks and the call tha
     );
   });
 
-  it("says the micro batch is already 1 instead of asking for more input", async () => {
+  it("says the micro batch is already 1 and recomputation is on instead of asking for more input", async () => {
     const host = oomHost();
-    host.files.set("/w/finetune.sh", '#!/bin/bash\nGPT_ARGS="\n    --micro-batch-size 1 \\\n"\n');
+    host.files.set(
+      "/w/finetune.sh",
+      '#!/bin/bash\nexport PYTORCH_NPU_ALLOC_CONF="expandable_segments:True"\nGPT_ARGS="\n    --micro-batch-size 1 \\\n    --recompute-granularity full \\\n"\n',
+    );
     await expect(
       apply({ host: "npu1", logFile: "/w/oom.log", config: { scriptPath: "/w/finetune.sh" } }, depsFor(host)),
     ).rejects.toThrow(/micro batch is already 1/);
