@@ -36,6 +36,8 @@ export interface TrlLaunchRequest {
   /** The run id a plan showed (default: a new one). */
   runId?: string;
   progress: (u: { progress: number; total?: number; message?: string }) => void;
+  /** A resume (resume_run): `script` is written with this text just before the start, and the record names the run. */
+  resume?: { text: string; from: string; iteration: number };
 }
 
 /** The TRL script's settings the run record keeps: its step count and where it saves. */
@@ -67,11 +69,13 @@ export async function launchTrlRun(req: TrlLaunchRequest): Promise<z.output<type
   const gpus = settings.npusPerNode;
   req.progress({ progress: 0, total: 2, message: "pre-flight" });
   const checks: Check[] = [];
-  let scriptText: string | null = null;
-  try {
-    scriptText = (await executor.readFile(scriptAbs, { maxBytes: 1024 * 1024 })).content;
-  } catch (error) {
-    if (!(error instanceof HostFileError)) throw error;
+  let scriptText: string | null = req.resume?.text ?? null;
+  if (scriptText === null) {
+    try {
+      scriptText = (await executor.readFile(scriptAbs, { maxBytes: 1024 * 1024 })).content;
+    } catch (error) {
+      if (!(error instanceof HostFileError)) throw error;
+    }
   }
   const info = scriptText ? readTrlScript(scriptText) : { maxSteps: null, outputDir: null };
   checks.push(
@@ -160,7 +164,7 @@ export async function launchTrlRun(req: TrlLaunchRequest): Promise<z.output<type
     return {
       ...base,
       started: false,
-      next: startNext(runId, { confirm: true, runId }),
+      next: startNext(runId, req.resume ? { confirm: true, newRunId: runId } : { confirm: true, runId }),
     };
 
   req.progress({ progress: 1, total: 2, message: `starting ${runId}` });
@@ -169,6 +173,7 @@ export async function launchTrlRun(req: TrlLaunchRequest): Promise<z.output<type
   await reservePort(executor, dir, port, runId);
   let pid: number;
   try {
+    if (req.resume) await executor.writeFile(scriptAbs, req.resume.text, { mode: 0o644 });
     await executor.writeFile(wrapper, wrapperText, { mode: 0o700 });
     ({ pid } = await executor.spawnDetached(["bash", wrapper], { logFile, cwd: workdir }));
   } catch (error) {
@@ -196,8 +201,8 @@ export async function launchTrlRun(req: TrlLaunchRequest): Promise<z.output<type
     state: "launched",
     stoppedAt: null,
     stopSignal: null,
-    resumedFrom: null,
-    resumeIteration: null,
+    resumedFrom: req.resume?.from ?? null,
+    resumeIteration: req.resume?.iteration ?? null,
     scheduler: [],
   };
   try {

@@ -9,9 +9,61 @@ import { buildResume, carriedEnv, type ResumeFiles } from "../runs/resume.js";
 import { isSlurmActive } from "../runs/slurm.js";
 import { planSlurmLaunch, relaxLoginNodeChecks } from "../runs/slurm-launch.js";
 import { livenessByRun, slurmJobOf } from "../runs/status.js";
-import { RunIdSchema } from "../runs/types.js";
+import { launchTrlRun } from "../runs/trl-launch.js";
+import { RunIdSchema, type RunRecord } from "../runs/types.js";
 import { callHint } from "../text/hint.js";
-import { defineTool, ToolError } from "./tool.js";
+import { savedCheckpoints } from "./stop-run.js";
+import { defineTool, type ToolDeps, ToolError } from "./tool.js";
+
+/** The line build_configs' TRL scripts start training with. */
+const TRAIN_CALL = /^trainer\.train\(\)\s*$/m;
+
+/**
+ * A TRL run resumes through the Trainer: a copy of its script calls trainer.train(resume_from_checkpoint=…) with the
+ * latest checkpoint-N folder the run saved (weights, optimizer, scheduler, RNG and step), started like launch_train.
+ */
+async function resumeTrlRun(
+  record: RunRecord,
+  runId: string,
+  args: { env: Record<string, string>; masterPort?: number; settleSeconds: number; confirm: boolean },
+  deps: ToolDeps,
+) {
+  const host = record.hosts[0]!;
+  const { executor, settings } = await deps.hosts.get(host);
+  const relaunch = callHint("launch_train", { host, script: record.script });
+  const saved = await savedCheckpoints(deps.hosts, record);
+  if (saved?.layout !== "transformers" || saved.latest === null)
+    throw new ToolError(
+      `${record.id} is a TRL run and saved no checkpoint-N folder in ${record.saveDir ?? "its output_dir"}: there is ` +
+        `nothing to resume from; start it again with ${relaunch}.`,
+    );
+  const checkpoint = saved.pathOf(saved.latest);
+  const text = (await executor.readFile(record.script, { maxBytes: 1024 * 1024 })).content;
+  if (!TRAIN_CALL.test(text))
+    throw new ToolError(
+      `${record.script} does not call \`trainer.train()\` on a line of its own as build_configs writes it, so resume_run ` +
+        `cannot point it at ${checkpoint}: change its call to \`trainer.train(resume_from_checkpoint=True)\` and start it ` +
+        `with ${relaunch}.`,
+    );
+  const call = `trainer.train(resume_from_checkpoint=${JSON.stringify(checkpoint)})`;
+  const dir = await ledgerDir(executor, settings);
+  const scriptPath = posix.join(dir, `${runId}.${posix.basename(record.script).replace(/\.py$/, "")}.resume.py`);
+  const out = await launchTrlRun({
+    host,
+    executor,
+    settings,
+    script: scriptPath,
+    env: { ...carriedEnv(record).env, ...args.env },
+    masterPort: args.masterPort ?? record.masterPort,
+    settleSeconds: args.settleSeconds,
+    confirm: args.confirm,
+    now: deps.now(),
+    runId,
+    progress: deps.progress,
+    resume: { text: text.replace(TRAIN_CALL, call), from: record.id, iteration: saved.latest },
+  });
+  return { ...out, resumedFrom: record.id, resumeIteration: saved.latest, changes: [`${call} in ${scriptPath}`] };
+}
 
 export default defineTool({
   name: "resume_run",
@@ -21,7 +73,9 @@ export default defineTool({
     "(latest_checkpointed_iteration.txt), on the same hosts with the same layout and configs: --load points at the " +
     "save directory and --no-load-optim / --no-load-rng / --finetune are removed so the optimizer, RNG and iteration " +
     "count are restored. Runs the launch pre-flight. Without confirm: returns the plan and the changes. With " +
-    "confirm: starts a new run (new run id, resumedFrom set); a run Slurm ran is resubmitted to Slurm.",
+    "confirm: starts a new run (new run id, resumedFrom set); a run Slurm ran is resubmitted to Slurm. A TRL run " +
+    "resumes through the Trainer: a copy of its script calls trainer.train(resume_from_checkpoint=<its latest " +
+    "checkpoint-N folder>) and starts like launch_train.",
   toolset: "train",
   kind: "destructive",
   input: z.object({
@@ -86,6 +140,7 @@ export default defineTool({
         );
     }
     const runId = args.newRunId ?? newRunId(deps.now());
+    if (record.script.endsWith(".py")) return resumeTrlRun(record, runId, args, deps);
     // Each node's own ledger directory, never a directory the record names.
     const dirOf = new Map(
       await Promise.all(

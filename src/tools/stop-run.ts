@@ -159,9 +159,8 @@ export async function afterStop(hosts: HostRegistry, record: RunRecord, now: () 
   }
   if (saved?.latest != null && saved.layout === "transformers")
     return (
-      `Stopped. Its latest checkpoint is ${saved.pathOf(saved.latest)} (step ${saved.latest}). resume_run continues ` +
-      "MindSpeed-MM runs only: to continue this TRL run, change `trainer.train()` in its script to " +
-      `\`trainer.train(resume_from_checkpoint=True)\` (the Trainer loads the latest checkpoint-N in ${record.saveDir}) and start it again with ${relaunch}.`
+      `Stopped. ${callHint("resume_run", { runId: record.id })} relaunches its script with ` +
+      `resume_from_checkpoint set to its latest checkpoint, ${saved.pathOf(saved.latest)} (step ${saved.latest}).`
     );
   if (saved?.latest != null) {
     if (await savesWithoutOptimizer(hosts, record))

@@ -17,6 +17,7 @@ import diagnoseError from "../../src/tools/diagnose-error.js";
 import launchTrain from "../../src/tools/launch-train.js";
 import listHosts from "../../src/tools/list-hosts.js";
 import listRuns from "../../src/tools/list-runs.js";
+import resumeRun from "../../src/tools/resume-run.js";
 import stopRun from "../../src/tools/stop-run.js";
 import tailLogs from "../../src/tools/tail-logs.js";
 import { type ToolDeps, ToolError } from "../../src/tools/tool.js";
@@ -219,7 +220,39 @@ describe("TRL on the simulated CUDA host", () => {
     expect(stopped.stopped).toBe(true);
     expect(stopped.next).not.toContain("saved no checkpoint");
     expect(stopped.next).toMatch(/checkpoint-\d+ \(step \d+\)/);
-    expect(stopped.next).toContain("resume_from_checkpoint=True");
+    expect(stopped.next).toContain("resume_from_checkpoint");
+    expect(stopped.next).toContain("resume_run");
+  }, 30_000);
+
+  it("resume_run continues a TRL run from its latest checkpoint-N through resume_from_checkpoint", async () => {
+    const runId = await runWithCheckpoints();
+    await stopRun.handle(stopRun.input.parse({ runId, confirm: true, graceSeconds: 5 }), deps());
+    const plan = await resumeRun.handle(resumeRun.input.parse({ runId }), deps());
+    expect(plan.preflightOk).toBe(true);
+    expect(plan.started).toBe(false);
+    expect(plan.resumeIteration).toBeGreaterThanOrEqual(4);
+    expect(plan.changes[0]).toMatch(
+      /^trainer\.train\(resume_from_checkpoint=".*\/checkpoint-\d+"\) in .*\.resume\.py$/,
+    );
+    expect(resumeRun.summarize(plan)).not.toContain("does not look like a MindSpeed-MM launch script");
+    const resumed = await resumeRun.handle(
+      resumeRun.input.parse({ runId, confirm: true, newRunId: plan.runId, settleSeconds: 0 }),
+      deps(),
+    );
+    expect(resumed.started).toBe(true);
+    const script = readFileSync(resumed.plan!.script, "utf8");
+    expect(script).toContain(`trainer.train(resume_from_checkpoint=`);
+    // The resumed run goes on from the checkpoint's step, not from step 1.
+    const end = Date.now() + 20_000;
+    let t = await tailLogs.handle(tailLogs.input.parse({ runId: resumed.runId }), deps());
+    while (!t.latest && Date.now() < end) {
+      await sleep(200);
+      t = await tailLogs.handle(tailLogs.input.parse({ runId: resumed.runId }), deps());
+    }
+    expect(t.latest?.iteration).toBeGreaterThan(plan.resumeIteration!);
+    const runs = await listRuns.handle(listRuns.input.parse({ host: "gpu" }), deps());
+    expect(runs.runs.find((r) => r.runId === resumed.runId)).toMatchObject({ state: "running", resumedFrom: runId });
+    await stopRun.handle(stopRun.input.parse({ runId: resumed.runId, confirm: true, graceSeconds: 5 }), deps());
   }, 30_000);
 
   it("stop_run on a run whose loss went NaN points to diagnose_error and the checkpoint before it", async () => {

@@ -121,15 +121,28 @@ class _Trainer:
             base["accuracy"] = min(1.0, 0.5 + t)
         return base
 
-    def train(self):
+    def train(self, resume_from_checkpoint=None):
         total = self.args.max_steps if self.args.max_steps and self.args.max_steps > 0 else 20
+        first = 1
+        if resume_from_checkpoint:
+            # As Trainer does: True means the latest checkpoint-N in output_dir; a path names one.
+            path = resume_from_checkpoint
+            if path is True:
+                steps = [int(n.split("-")[1]) for n in os.listdir(self.args.output_dir) if n.startswith("checkpoint-")]
+                if not steps:
+                    raise ValueError("No valid checkpoint found in output directory (%s)" % self.args.output_dir)
+                path = os.path.join(self.args.output_dir, "checkpoint-%d" % max(steps))
+            if not os.path.isdir(path):
+                raise ValueError("Can't find a valid checkpoint at %s" % path)
+            first = int(os.path.basename(os.path.normpath(path)).split("-")[1]) + 1
+            sys.stdout.write("Continuing training from checkpoint, will skip to saved global_step %d\n" % (first - 1))
         per_step = float(os.environ.get("CUDA_SIM_STEP_SECONDS", "0.05"))
         kind, fail_at = _failure()
         start = time.time()
         every = max(1, int(self.args.logging_steps or 1))
-        sys.stdout.write(_bar(0, total, 0, per_step) + "\n")
+        sys.stdout.write(_bar(first - 1, total, 0, per_step) + "\n")
         sys.stdout.flush()
-        for step in range(1, total + 1):
+        for step in range(first, total + 1):
             time.sleep(per_step)
             if kind == "oom" and step == fail_at:
                 _oom(step)
