@@ -465,7 +465,7 @@ export class HfJobsClient {
     namespace: string,
     jobId: string,
     opts: { tail?: number; idleMs?: number; timeoutMs?: number; maxBytes?: number; caughtUpAfter?: Date } = {},
-  ): Promise<{ lines: string[]; complete: boolean }> {
+  ): Promise<{ lines: string[]; complete: boolean; endedBy: HfStreamResult["endedBy"] }> {
     checkNamespace(namespace);
     checkJobId(jobId);
     const query = opts.tail !== undefined ? `?tail=${Math.max(1, Math.floor(opts.tail))}` : "";
@@ -503,7 +503,7 @@ export class HfJobsClient {
       );
     }
     if (result.status !== 200) throw this.failure(result.status, result.text, `read the logs of job ${jobId}`);
-    return { lines, complete: result.endedBy === "end" };
+    return { lines, complete: result.endedBy === "end", endedBy: result.endedBy };
   }
 }
 

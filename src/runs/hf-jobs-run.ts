@@ -82,7 +82,9 @@ export async function hfJobOf(
         });
         const text = logs.lines.length ? `${logs.lines.join("\n")}\n` : "";
         await executor.writeFile(entry.logFile, text, { exclusive: false, mode: 0o640 });
-        if (!isHfJobActive(job) && logs.complete)
+        // An ended job's stream either ends or, like a running one's, goes quiet (huggingface_hub reads it with a
+        // short read timeout): both mean the whole log was read.
+        if (!isHfJobActive(job) && (logs.endedBy === "end" || logs.endedBy === "idle"))
           await executor.writeFile(complete, `${job.id} ${job.status.stage}\n`, { exclusive: false, mode: 0o640 });
       }
     }

@@ -134,7 +134,7 @@ describe("the API", () => {
     const done = await waitFor(job.id, ["COMPLETED", "ERROR"]);
     expect(done.status.stage).toBe("COMPLETED");
     const logs = await client.logs(standIn.user, job.id);
-    expect(logs).toEqual({ lines: ["hello jobs", "secret is 4 long"], complete: true });
+    expect(logs).toEqual({ lines: ["hello jobs", "secret is 4 long"], complete: true, endedBy: "end" });
     const last = await client.logs(standIn.user, job.id, { tail: 1 });
     expect(last.lines).toEqual(["secret is 4 long"]);
   });
@@ -146,7 +146,7 @@ describe("the API", () => {
     const t0 = Date.now();
     const logs = await client.logs(standIn.user, job.id, { idleMs: 300 });
     expect(Date.now() - t0).toBeLessThan(5_000);
-    expect(logs).toEqual({ lines: ["started"], complete: false });
+    expect(logs).toEqual({ lines: ["started"], complete: false, endedBy: "idle" });
     await client.cancelJob(standIn.user, job.id);
     expect((await client.inspectJob(standIn.user, job.id)).status.stage).toBe("CANCELED");
   });
