@@ -1,5 +1,4 @@
 // `ascend-train`: every tool as a subcommand, plus mcp (stdio), serve (HTTP), ui (the dashboard), demo, sim and chat.
-import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { forTerminal } from "../hosts/redact.js";
 import { HostRegistry } from "../hosts/registry.js";
@@ -21,6 +20,7 @@ import { CLI_COMMAND, inTerminalWords, renderCliHint } from "./hints.js";
 import { stopOnSignalsAndOrphaning } from "./lifetime.js";
 import { installFatalHandlers, printFatal } from "./print-error.js";
 import { progressPrinter } from "./progress.js";
+import { addSimCommands } from "./sim-commands.js";
 
 import { parseToolsets, TOOLSETS } from "./toolsets.js";
 import { terminalView } from "./views.js";
@@ -270,85 +270,6 @@ function addUiCommand(program: Command): void {
     });
 }
 
-function addSimCommands(program: Command): void {
-  const sim = program.command("sim").description("The simulated Ascend host (for demos and tests; no NPU needed).");
-  sim
-    .command("init")
-    .argument("[dir]", "where to lay it out", ".ascend-train/sim")
-    .option(
-      "--scenario <id>",
-      "healthy, bare, cann-not-sourced, torch-npu-mismatch, npu-busy, small-shm, oom, port-in-use, hang, nan-loss",
-      "healthy",
-    )
-    .option("--name <host>", "host name to add to ./ascend-train.yaml", "sim")
-    .description("Lay out a simulated Atlas 800T A2 host and add it to ./ascend-train.yaml.")
-    .option("--release <tag>", "MindSpeed-MM release installed on it (default: the newest)")
-    .option("--model <id>", "model whose Hugging Face directory and a sample dataset are laid out", "qwen2.5vl-3b")
-    .option("--accelerator <kind>", "ascend (an Atlas 800T A2) or cuda (an 8x H100 machine for TRL)", "ascend")
-    .addHelpText("after", EXIT_CODES_HELP)
-    .action(
-      async (
-        dir: string,
-        options: { scenario: string; name: string; release?: string; model: string; accelerator: string },
-      ) => {
-        const { simInitCommand, isScenarioId, SCENARIO_IDS } = await import("../sim/index.js");
-        if (options.accelerator !== "ascend" && options.accelerator !== "cuda")
-          throw new UsageError(`Unknown accelerator "${options.accelerator}". Known: ascend, cuda.`);
-        if (options.accelerator === "cuda") {
-          const { simInitCudaCommand } = await import("../sim/index.js");
-          const inventoryFile = process.env.ASCEND_TRAIN_CONFIG ?? join(process.cwd(), "ascend-train.yaml");
-          const summary = await simInitCudaCommand(dir, {
-            name: options.name,
-            inventoryFile,
-            bare: options.scenario === "bare",
-          });
-          process.stdout.write(`${asTyped(summary)}\n`);
-          return;
-        }
-        const { normalizeRelease, RELEASE_TAGS } = await import("../knowledge/release-tags.js");
-        if (!isScenarioId(options.scenario)) {
-          throw new UsageError(`Unknown scenario "${options.scenario}". Known: ${SCENARIO_IDS.join(", ")}.`);
-        }
-        const release = options.release ? normalizeRelease(options.release) : undefined;
-        const { lookupModel } = await import("../knowledge/lookup.js");
-        const found = lookupModel(options.model);
-        if (found.status !== "model")
-          throw new UsageError(`Unknown model "${options.model}"; see ascend-train find-model ${options.model}.`);
-        if (release === null)
-          throw new UsageError(`Unknown release "${options.release}". Known: ${RELEASE_TAGS.join(", ")}.`);
-        const inventoryFile = process.env.ASCEND_TRAIN_CONFIG ?? join(process.cwd(), "ascend-train.yaml");
-        const summary = await simInitCommand(dir, {
-          scenario: options.scenario,
-          name: options.name,
-          inventoryFile,
-          release,
-          model: found.model.id,
-        });
-        process.stdout.write(`${asTyped(summary)}\n`);
-      },
-    );
-  sim
-    .command("scenario")
-    .argument("<dir>", "a simulated host directory")
-    .argument("<id>", "scenario id")
-    .description("Switch a simulated host to another failure scenario.")
-    .action(async (dir: string, id: string) => {
-      const { setScenario } = await import("../sim/index.js");
-      const { isScenarioId, SCENARIO_IDS } = await import("../sim/index.js");
-      if (!isScenarioId(id)) throw new UsageError(`Unknown scenario "${id}". Known: ${SCENARIO_IDS.join(", ")}.`);
-      await setScenario(dir, id);
-      process.stdout.write(`${dir}: scenario ${id}\n`);
-    });
-  sim
-    .command("stop")
-    .argument("<dir>", "a simulated host directory")
-    .description("Stop every process the simulated host started (training runs, NPU holders, port listeners).")
-    .action(async (dir: string) => {
-      const { stopSimProcesses } = await import("../sim/index.js");
-      await stopSimProcesses(dir);
-    });
-}
-
 export async function runProgram(argv: string[]): Promise<void> {
   const program = new Command("ascend-train")
     .version(VERSION)
@@ -399,7 +320,7 @@ export async function runProgram(argv: string[]): Promise<void> {
       const { claudeModel, ...rest } = options;
       process.exitCode = await chatCommand({ ...rest, model: claudeModel });
     });
-  addSimCommands(program);
+  addSimCommands(program, { help: EXIT_CODES_HELP, failed: EXIT.failed, asTyped });
   addToolCommands(program);
   installFatalHandlers(argv);
   try {

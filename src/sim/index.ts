@@ -2,16 +2,16 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { isMap, parseDocument, type YAMLMap } from "yaml";
+import { isMap, parseDocument, parse as parseYaml, type YAMLMap } from "yaml";
 import { type HostSettings, HostSettingsSchema } from "../hosts/inventory.js";
 import { NEWEST_RELEASE } from "../knowledge/release-tags.js";
-import { layOutCudaSim, layOutTrlSampleData } from "./cuda.js";
+import { cudaSimHostSettings, layOutCudaSim, layOutTrlSampleData } from "./cuda.js";
 import { type LaidOutSim, type LayOutOptions, layOutSim, simHostSettings, startScenarioProcesses } from "./layout.js";
 import { stackPackages } from "./packages.js";
 import { stopProcesses } from "./processes.js";
 import { SIM_STACKS } from "./releases.js";
 import { layOutSampleData } from "./sample-host.js";
-import { isScenarioId, SCENARIOS, type ScenarioId } from "./scenarios.js";
+import { isScenarioId, SCENARIOS, type ScenarioId, scenarioNextSteps } from "./scenarios.js";
 import { DF_SHIM_SH } from "./shims.js";
 import { liveHolders, loadState, type SimHolder, type SimState, writeState } from "./state.js";
 import { sh, writeTree } from "./util.js";
@@ -31,7 +31,7 @@ export { SCENARIO_IDS } from "./scenarios.js";
 /** The model `sim init` lays out when none is named: small, and the one the demo fine-tunes. */
 export const DEFAULT_SIM_MODEL = "qwen2.5vl-3b";
 export type { LaidOutSim, LayOutOptions, ScenarioId, SimHolder, SimState };
-export { isScenarioId, layOutSim, SCENARIOS, simHostSettings };
+export { isScenarioId, layOutSim, SCENARIOS, scenarioNextSteps, simHostSettings };
 
 export interface SimStateView extends SimState {
   /** Processes holding NPUs right now (training runs, the npu-busy holder). */
@@ -41,6 +41,36 @@ export interface SimStateView extends SimState {
 export async function readSimState(dir: string): Promise<SimStateView> {
   const state = await loadState(resolve(dir));
   return { ...state, holders: await liveHolders(resolve(dir)) };
+}
+
+/** A process the simulated host started, in words: a training run (its process name) or a scenario's process. */
+export interface SimProcessView {
+  pid: number;
+  what: string;
+}
+
+/** Training runs alive on the host: registered NPU holders that are not the scenario's own processes. */
+export async function activeRuns(dir: string): Promise<SimProcessView[]> {
+  const root = resolve(dir);
+  const state = await loadState(root);
+  const own = new Set(state.processes.map((p) => p.pid));
+  return (await liveHolders(root))
+    .filter((h) => !own.has(h.pid))
+    .map((h) => ({ pid: h.pid, what: `training run ${h.name} on NPU ${h.npus.join(",")}` }));
+}
+
+/** Everything stopSimProcesses would end, in words. */
+export async function simProcesses(dir: string): Promise<SimProcessView[]> {
+  const root = resolve(dir);
+  const state = await loadState(root);
+  const scenario = state.processes.map((p) => ({
+    pid: p.pid,
+    what:
+      p.role === "npu-holder"
+        ? `${state.scenario}: foreign process holding the NPUs`
+        : `${state.scenario}: listener on port ${state.masterPort}`,
+  }));
+  return [...scenario, ...(await activeRuns(root))];
 }
 
 /** Kills everything the simulated host started: scenario processes and registered training runs. */
@@ -127,16 +157,104 @@ export async function addSimHostToInventory(
   await writeFile(inventoryFile, doc.toString());
 }
 
+/** `sim init` declined to act: nothing was changed, and the message says what exists and how to go on. */
+export class SimRefusal extends Error {
+  override name = "SimRefusal";
+}
+
+/** What `sim init` deletes and lays out again under the host's directory. */
+const ASCEND_PARTS = ["bin", "usr", "venv", "MindSpeed-MM", "MindSpeed", "mirrors", "wheels", ".sim"] as const;
+const CUDA_PARTS = ["bin", "venv", ".sim", "hf-home", "wheels", "mirrors", "work"] as const;
+
+/** How `sim init` was typed, for the commands a refusal suggests. */
+export interface SimInitTyped {
+  dir: string;
+  /** Flags other than the directory, --name and --force (e.g. `--accelerator cuda`). */
+  flags?: string;
+}
+
+async function describeSimAt(root: string): Promise<string | null> {
+  if (existsSync(join(root, ".sim", "cuda.json"))) return "a simulated CUDA host";
+  if (!existsSync(join(root, ".sim", "state.json"))) return null;
+  const state = await loadState(root).catch(() => null);
+  return state
+    ? `a simulated Ascend host (host "${state.name}", scenario ${state.scenario}, MindSpeed-MM ${state.release}, laid out ${state.createdAt})`
+    : "a simulated Ascend host";
+}
+
+/** Refuses to lay a host out over an existing one (or over directories it would delete) unless forced. */
+async function refuseToReplace(dir: string, parts: readonly string[], typed: SimInitTyped): Promise<void> {
+  const root = resolve(dir);
+  const sim = await describeSimAt(root);
+  const present = parts.filter((p) => existsSync(join(root, p)));
+  if (!sim && present.length === 0) return;
+  const flags = typed.flags ? ` ${typed.flags}` : "";
+  const what = sim
+    ? `${typed.dir} is already ${sim}. Laying it out again deletes everything in it: its run records, configs, dataset, checkpoints and exports.`
+    : `${typed.dir} already has ${present.join(", ")}, which sim init deletes and lays out again.`;
+  throw new SimRefusal(
+    [
+      `refused: ${what}`,
+      "Nothing was changed. To go on:",
+      `  ascend-train sim init ${typed.dir}${flags} --force   # delete it and lay it out again`,
+      `  ascend-train sim init ./another-dir${flags} --name another   # a second host beside it`,
+      ...(sim && !sim.includes("CUDA")
+        ? [`  ascend-train sim scenario ${typed.dir} <id>   # keep it; switch how it fails`]
+        : []),
+    ].join("\n"),
+  );
+}
+
+/** Refuses a host name that the inventory gives to a different host (another workdir): never replaced. */
+async function refuseNameTaken(
+  inventoryFile: string,
+  name: string,
+  workdir: string,
+  typed: SimInitTyped,
+): Promise<void> {
+  if (!existsSync(inventoryFile)) return;
+  const hosts = (parseYaml(await readFile(inventoryFile, "utf8")) as { hosts?: Record<string, unknown> } | null)?.hosts;
+  const entry = hosts?.[name] as { workdir?: unknown; description?: unknown; ssh?: unknown } | undefined;
+  if (!hosts || entry === undefined || entry === null) return;
+  if (!entry.ssh && typeof entry.workdir === "string" && resolve(entry.workdir) === workdir) return;
+  const taken = new Set(Object.keys(hosts));
+  let free = `${name}-2`;
+  for (let i = 3; taken.has(free); i++) free = `${name}-${i}`;
+  const its =
+    typeof entry.description === "string"
+      ? entry.description
+      : typeof entry.workdir === "string"
+        ? `workdir ${entry.workdir}`
+        : "another host";
+  const flags = typed.flags ? ` ${typed.flags}` : "";
+  throw new SimRefusal(
+    [
+      `refused: host name "${name}" is taken in ${inventoryFile} by another host (${its}); sim init does not replace it.`,
+      "Nothing was changed. Pick another name:",
+      `  ascend-train sim init ${typed.dir}${flags} --name ${free}`,
+      `(or remove host "${name}" from ${inventoryFile} first to reuse the name)`,
+    ].join("\n"),
+  );
+}
+
 /** `ascend-train sim init`: lays out a host with a model and a dataset, registers it, and says what was made. */
 export async function simInitCommand(
   dir: string,
-  opts: { scenario?: ScenarioId; name?: string; inventoryFile: string; model?: string } & Pick<
-    LayOutOptions,
-    "release" | "owner"
-  >,
+  opts: {
+    scenario?: ScenarioId;
+    name?: string;
+    inventoryFile: string;
+    model?: string;
+    /** Lay out over an existing host or directories (it deletes them). */
+    force?: boolean;
+    typed?: SimInitTyped;
+  } & Pick<LayOutOptions, "release" | "owner">,
 ): Promise<string> {
   const name = opts.name ?? "ascend-sim";
   const model = opts.model ?? DEFAULT_SIM_MODEL;
+  const typed = opts.typed ?? { dir };
+  await refuseNameTaken(opts.inventoryFile, name, join(resolve(dir), "MindSpeed-MM"), typed);
+  if (!opts.force) await refuseToReplace(dir, ASCEND_PARTS, typed);
   const sim = await layOutSim(dir, { ...opts, name });
   const workdir = sim.hostSettings.workdir!;
   const data = await layOutSampleData(workdir, model);
@@ -167,9 +285,12 @@ export async function simInitCommand(
 /** `ascend-train sim init --accelerator cuda`: a CUDA host with one sample dataset per TRL method, registered. */
 export async function simInitCudaCommand(
   dir: string,
-  opts: { name?: string; inventoryFile: string; bare?: boolean },
+  opts: { name?: string; inventoryFile: string; bare?: boolean; force?: boolean; typed?: SimInitTyped },
 ): Promise<string> {
   const name = opts.name ?? "cuda-sim";
+  const typed = opts.typed ?? { dir, flags: "--accelerator cuda" };
+  await refuseNameTaken(opts.inventoryFile, name, cudaSimHostSettings(resolve(dir)).workdir!, typed);
+  if (!opts.force) await refuseToReplace(dir, CUDA_PARTS, typed);
   const sim = await layOutCudaSim(dir, undefined, { bare: opts.bare });
   const data = await layOutTrlSampleData(sim.hostSettings.workdir!);
   await addSimHostToInventory(opts.inventoryFile, name, sim.hostSettings);

@@ -39,6 +39,27 @@ export const SCENARIOS: readonly ScenarioInfo[] = [
   { id: "nan-loss", description: "Loss and grad norm turn NaN after a few iterations; iterations are skipped." },
 ];
 
+/** What to try on a host just switched to a scenario (`HOST` stands for its inventory name). */
+export function scenarioNextSteps(id: ScenarioId, host: string): string[] {
+  const run = [
+    `ascend-train launch-train --host ${host} --script SCRIPT --confirm   # SCRIPT: from build-configs`,
+    `ascend-train tail-logs RUN_ID --host ${host}`,
+  ];
+  switch (id) {
+    case "healthy":
+      return [`ascend-train check-env --host ${host}`, ...run];
+    case "bare":
+      return [`ascend-train install-stack --host ${host}   # the plan; --confirm installs`];
+    case "oom":
+    case "nan-loss":
+      return [...run, `ascend-train diagnose-error --run-id RUN_ID --host ${host}`];
+    case "hang":
+      return [...run, `ascend-train list-runs --host ${host}   # the run reads stalled`];
+    default:
+      return [`ascend-train check-env --host ${host}   # reports the problem and its fix`];
+  }
+}
+
 export function isScenarioId(value: string): value is ScenarioId {
   return (SCENARIO_IDS as readonly string[]).includes(value);
 }
