@@ -224,6 +224,8 @@ export const envRules: DiagnosisRule[] = [
       { match: lit("Failed to verify the OPP"), confidence: 0.9 },
       { match: lit("init runtime platform info failed"), confidence: 0.88 },
       { match: rx(/Failed to find function aclrt\w*/, "Failed to find function"), confidence: 0.85 },
+      // torch_npu's HCCL interface when the CANN release lacks a function it needs (HcclInterface.cpp).
+      { match: lit("maybe you cann version is too low, please upgrade it"), confidence: 0.85 },
       { match: lit("does not has any binary"), confidence: 0.75 },
       // aclnn found no kernel binary for the operator (561003 ACLNN_ERR_INNER_FIND_KERNEL_ERROR, aclnn return codes:
       // CANNCommunityEdition API atlasascendc_api_07_1205): the kernels package lacks it, unless the log names a dtype.

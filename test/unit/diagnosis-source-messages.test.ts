@@ -190,6 +190,15 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
         "https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html (cudaErrorNoKernelImageForDevice)",
       log: "RuntimeError: CUDA error: no kernel image is available for execution on the device",
     },
+    {
+      source: "https://github.com/Ascend/pytorch/blob/master/torch_npu/csrc/core/npu/interface/HcclInterface.cpp",
+      log: "RuntimeError: Failed to find function HcclGetCommName, maybe you cann version is too low, please upgrade it",
+    },
+    {
+      source:
+        "https://github.com/Ascend/pytorch/blob/master/torch_npu/csrc/core/npu/NPUException.h (feature not supported)",
+      log: "RuntimeError: Feature is not supported and the possible cause is that driver and firmware packages do not match.",
+    },
   ],
   port_in_use: [
     {
