@@ -330,7 +330,8 @@ export default defineTool({
       secondsSinceLastWrite: result.silenceSeconds === null ? null : Math.round(result.silenceSeconds),
       processAlive: result.processAlive,
       iterationsSeen: a.iterationsSeen,
-      checkpoints: a.checkpoints,
+      // A relative save path (SAVE_PATH=save_dir) is relative to the workdir the run starts in.
+      checkpoints: a.checkpoints.map((c) => ({ ...c, path: onHost(c.path, settings) ?? c.path })),
       warnings: a.warnings,
       errorLines,
       diagnosis: null,
