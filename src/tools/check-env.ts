@@ -90,12 +90,13 @@ export default defineTool({
                 ` | Python ${r.python?.version ?? "none"}, torch ${r.python?.packages.torch?.version ?? "-"}, torch_npu ${r.python?.packages.torch_npu?.version ?? "-"}`,
             ]
           : [];
+    const line = (f: (typeof r.findings)[number]) =>
+      `[${f.severity}] ${f.host ? `${f.host}: ` : ""}${f.id}: ${f.title} (${f.evidence})`;
     const lines = r.findings
       .filter((f) => f.severity !== "info")
-      .map(
-        (f) =>
-          `[${f.severity}] ${f.host ? `${f.host}: ` : ""}${f.id}: ${f.title} (${f.evidence})${f.fix ? `\n    fix: ${f.fix}` : ""}`,
-      );
-    return [head, ...facts, ...lines].join("\n");
+      .map((f) => `${line(f)}${f.fix ? `\n    fix: ${f.fix}` : ""}`);
+    // Info findings too, one line each: the counts in the head line name them.
+    const infos = r.findings.filter((f) => f.severity === "info").map(line);
+    return [head, ...facts, ...lines, ...infos].join("\n");
   },
 });

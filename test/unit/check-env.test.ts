@@ -360,6 +360,16 @@ describe("check_env findings", () => {
     expect(text).toContain("[error] shm-small");
     expect(text).toContain("fix: mount -o remount,size=64G /dev/shm");
   });
+
+  it("summarizes info findings too, one line each, after the errors and warnings", async () => {
+    const { result } = await check(probeOutput({ python: pythonSection(healthyPackages(), "3.11.9") }));
+    const info = result.findings.find((f) => f.severity === "info")!;
+    expect(info.id).toBe("python-version");
+    const text = checkEnv.summarize(result);
+    expect(text).toMatch(/: \d+ errors?, \d+ warnings?, 1 info\n/);
+    const line = text.split("\n").find((l) => l.startsWith("[info] "));
+    expect(line).toBe(`[info] python-version: ${info.title} (${info.evidence})`);
+  });
 });
 
 describe("check_env input", () => {
