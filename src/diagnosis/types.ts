@@ -113,7 +113,8 @@ export type FixAction =
   | { kind: "kill"; targets: { pid: number; command: string }[]; description: string };
 
 export interface Finding {
-  category: Category | "unknown";
+  /** `stalled`: not a failure in the log but a run that stopped making progress (see stall.ts). */
+  category: Category | "unknown" | "stalled";
   rule: string;
   title: string;
   /** 0..1. */

@@ -13,6 +13,8 @@ import {
   sourceCheck,
 } from "../diagnosis/request.js";
 import type { RankError } from "../diagnosis/root-rank.js";
+import { stallFinding } from "../diagnosis/stall.js";
+import { onHost } from "../hosts/paths.js";
 import { runServicesOf } from "../runs/services.js";
 import { defineTool } from "./tool.js";
 
@@ -80,9 +82,28 @@ export default defineTool({
   }).refine(sourceCheck, { message: SOURCE_MESSAGE }),
   output: Output,
   async handle(args, deps): Promise<Out> {
-    const { verdict, run } = await diagnoseRequest(args, deps, runServicesOf(deps).lookup);
+    const services = runServicesOf(deps);
+    const { verdict, run, executor } = await diagnoseRequest(args, deps, services.lookup);
     // A run stopped on purpose whose logs show no failure did not fail: say that, not "unknown".
-    const top = verdict.findings[0];
+    let top = verdict.findings[0];
+    // No error in the logs of a run that is still alive: it may have stopped making progress (tail_logs' stall test).
+    if ((!top || top.category === "unknown") && !run?.stopped && executor) {
+      const files = run ? run.logFiles : (args.logFiles ?? (args.logFile ? [args.logFile] : []));
+      const located = args.runId ? await services.locateLog(args.runId, { hosts: deps.hosts }).catch(() => null) : null;
+      const { settings } = await deps.hosts.get(run?.host ?? args.host);
+      const stall = await stallFinding({
+        executor,
+        paths: files.map((f) => onHost(f, settings) ?? f),
+        ...(located?.processAlive !== undefined ? { processAlive: located.processAlive } : {}),
+        now: deps.now,
+        signal: deps.signal,
+      });
+      if (stall) {
+        verdict.findings.unshift(stall);
+        verdict.summary = `stalled: ${stall.title.replace(/^No/, "no")}`;
+        top = stall;
+      }
+    }
     const stoppedOnPurpose = run?.stopped && (!top || top.category === "unknown");
     const root = verdict.rootCause
       ? {
@@ -120,7 +141,8 @@ export default defineTool({
           ? ` (explained by ${f.explainedBy})`
           : "";
       lines.push(`${i + 1}. ${f.category} ${f.confidence.toFixed(2)}${tag}: ${f.cause}`);
-      for (const e of f.evidence.slice(0, 3)) lines.push(`   ${e.file ? `${e.file}:` : "line "}${e.line}: ${e.text}`);
+      for (const e of f.evidence.slice(0, f.category === "stalled" ? 12 : 3))
+        lines.push(`   ${e.file ? `${e.file}:` : "line "}${e.line || "end"}: ${e.text}`);
       for (const fix of f.fixes.slice(0, 3)) {
         lines.push(`   fix: ${fix.summary}${fix.action ? " [apply_fix]" : ""}`);
         for (const c of fix.commands ?? []) lines.push(`     $ ${c}`);

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { RunLookup } from "../../src/diagnosis/index.js";
 import { diagnoseText } from "../../src/diagnosis/sources.js";
 import { HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
@@ -187,5 +188,48 @@ describe("an OOM whose layout the estimate says fits", () => {
     expect(f.cause).toMatch(/longer sequences or more image tokens.*fragmentation/);
     expect(f.fixes[0]!.id).toBe("alloc-conf");
     expect(f.fixes.map((x) => x.id)).toContain("recompute");
+  });
+});
+
+describe("a run that stopped making progress", () => {
+  const iteration = (i: number) =>
+    ` [2026-12-02 21:00:0${i}] iteration ${String(i).padStart(8)}/      50 | consumed samples: ${i * 8} | elapsed time per iteration (ms): 2000.0 | lm loss: 1.5E+00 | grad norm: 1.2 |`;
+  const LOG = [
+    ...["training ...", "[before the start of training step] datetime: 2026-12-02 21:00:00"],
+    ...[1, 2, 3].map(iteration),
+    "",
+  ].join("\n");
+  const RUN = "run-20261202-210000-0001";
+
+  function stalledHost(silenceSeconds: number) {
+    const now = new Date("2026-12-02T22:00:00Z");
+    const mtime = Math.floor(now.getTime() / 1000) - silenceSeconds;
+    const host = new ScriptedExecutor().on(/^stat -c/, { stdout: `${mtime} ${LOG.length}\n` });
+    host.files.set("/runs/r-1/rank0.log", LOG);
+    host.files.set("/runs/r-1/rank1.log", LOG);
+    const lookup: RunLookup = async (id) =>
+      id === RUN ? { host: "npu1", logFiles: ["/runs/r-1/rank0.log", "/runs/r-1/rank1.log"] } : null;
+    const locateLog = async () => ({ host: "npu1", logFile: "/runs/r-1/rank0.log", pid: 4100, processAlive: true });
+    const deps: ToolDeps = { ...depsFor(host), now: () => now, runs: { lookup, locateLog } };
+    return deps;
+  }
+
+  it("is diagnosed stalled with how long, since when, each rank's last lines and the usual causes", async () => {
+    const r = await diagnose({ runId: RUN }, stalledHost(45 * 60));
+    const top = r.findings[0]!;
+    expect(top.category).toBe("stalled");
+    expect(r.summary).toMatch(/^stalled: no progress for 45 minutes since 2026-12-02T21:15:00Z/);
+    expect(top.evidence.map((e) => e.file)).toEqual(
+      expect.arrayContaining(["/runs/r-1/rank0.log", "/runs/r-1/rank1.log"]),
+    );
+    expect(top.evidence.some((e) => /iteration\s+3\/\s+50/.test(e.text))).toBe(true);
+    expect(top.cause).toMatch(/HCCL.*data loader.*NFS/s);
+    expect(top.cause).toContain("the process is still alive");
+    expect(diagnoseError.summarize(r)).toMatch(/rank1\.log:end: .*iteration/);
+  });
+
+  it("is not called stalled while the log is fresh", async () => {
+    const r = await diagnose({ runId: RUN }, stalledHost(5));
+    expect(r.findings[0]!.category).toBe("unknown");
   });
 });
