@@ -38,6 +38,26 @@ export const renderCliHint: HintRenderer = ({ tool, args }: Hint) => {
   return [CLI_COMMAND, kebab(tool), ...first, ...flags(args, positional?.field)].join(" ");
 };
 
+/** The flags of a tool a hint names: which it requires and which it has. */
+export type ToolFields = (tool: string) => { required: string[]; all: string[] } | undefined;
+
+/**
+ * Hints as typed after this command: a call of another tool that leaves out one of its required flags, or the host,
+ * takes it from this command's input, so every printed command runs as shown.
+ */
+export function cliHintRenderer(given: Record<string, unknown>, fieldsOf: ToolFields): HintRenderer {
+  return (hint: Hint) => {
+    const fields = hint.tool ? fieldsOf(hint.tool) : undefined;
+    if (!fields) return renderCliHint(hint);
+    const carried = [...fields.required];
+    if (fields.all.includes("host") && hint.args.hosts === undefined) carried.push("host");
+    const filled = Object.fromEntries(
+      carried.filter((f) => hint.args[f] === undefined && given[f] !== undefined).map((f) => [f, given[f]]),
+    );
+    return renderCliHint({ tool: hint.tool, args: { ...filled, ...hint.args } });
+  };
+}
+
 /**
  * Tool descriptions and messages are written once for every door; in the terminal the tools are commands and the
  * arguments flags: `list_runs` reads `list-runs`, `confirm: true` reads `--confirm`, `masterPort` reads

@@ -16,7 +16,7 @@ import {
   POSITIONAL,
   UsageError,
 } from "./flags.js";
-import { CLI_COMMAND, inTerminalWords, renderCliHint } from "./hints.js";
+import { CLI_COMMAND, cliHintRenderer, inTerminalWords, type ToolFields } from "./hints.js";
 import { stopOnSignalsAndOrphaning } from "./lifetime.js";
 import { installFatalHandlers, printFatal } from "./print-error.js";
 import { progressPrinter } from "./progress.js";
@@ -63,6 +63,14 @@ const TOOL_NAMES = allTools.map((t) => t.name);
 /** Every argument name of every tool: messages that name one read it as the flag in the terminal. */
 const FIELD_NAMES = [...new Set(allTools.flatMap((t) => flagSpecs(t.input).map((s) => s.field)))];
 const terminalWords = (text: string): string => inTerminalWords(text, TOOL_NAMES, FIELD_NAMES);
+/** Each tool's required and known fields, for hints that name it. */
+const TOOL_FIELDS = new Map(
+  allTools.map((t) => {
+    const specs = flagSpecs(t.input);
+    return [t.name, { required: specs.filter((s) => s.required).map((s) => s.field), all: specs.map((s) => s.field) }];
+  }),
+);
+const toolFields: ToolFields = (name) => TOOL_FIELDS.get(name);
 /** Suggested commands as the person can type them here (`npx ascend-train …` when the CLI was started through npx). */
 const asTyped = (text: string): string => text.replace(/^(\s*)ascend-train /gm, `$1${CLI_COMMAND} `);
 
@@ -103,6 +111,7 @@ function addToolCommands(program: Command): void {
       const input = { ...base, ...typed };
       mergePositional(typedPositional, input, positional);
       checkRequired(tool.name, specs, input);
+      const renderHint = cliHintRenderer(input, toolFields);
       const hosts = new HostRegistry();
       const progress = progressPrinter(process.stderr);
       const controller = new AbortController();
@@ -121,7 +130,7 @@ function addToolCommands(program: Command): void {
               if (level !== "debug") process.stderr.write(`${level}: ${forTerminal(message)}\n`);
             },
           },
-          renderCliHint,
+          renderHint,
         );
         progress.done();
         if (!outcome.ok) {
@@ -145,7 +154,7 @@ function addToolCommands(program: Command): void {
         if (options.json) process.stdout.write(`${JSON.stringify(outcome.result, null, 2)}\n`);
         else {
           const view = terminalView(tool, outcome.result, typed, process.stdout.columns ?? 120);
-          const text = view === outcome.result ? outcome.text : renderHints(tool.summarize(view), renderCliHint);
+          const text = view === outcome.result ? outcome.text : renderHints(tool.summarize(view), renderHint);
           // Secrets hidden and escape sequences from logs neutralised before anything reaches the terminal.
           process.stdout.write(`${forTerminal(terminalWords(text))}\n`);
         }

@@ -1,6 +1,5 @@
 // Pre-flight, the cluster as a whole: every node has a workdir in the inventory, the script's node count and the
 // parallel layout fit the hosts it is launched on, and whether the run can be resumed later.
-import { callHint } from "../text/hint.js";
 import type { LaunchScriptInfo } from "./launch-script.js";
 import type { Add, NodeContext } from "./preflight-types.js";
 import type { RunConfig } from "./run-config.js";
@@ -57,7 +56,8 @@ export function checkResumable(config: RunConfig, resume: boolean, master: NodeC
     id: "resumable",
     host: master.host,
     level: "warning",
-    message: `The run saves no optimizer/RNG state (--no-save-optim/--no-save-rng): ${callHint("resume_run")} can restore weights and the iteration, not the optimizer.`,
+    message:
+      "The run saves no optimizer/RNG state (--no-save-optim/--no-save-rng): resume_run can restore weights and the iteration, not the optimizer.",
     fix: "Remove --no-save-optim and --no-save-rng from the script if you plan to resume this run.",
   });
 }

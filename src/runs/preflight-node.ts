@@ -1,5 +1,7 @@
 // Pre-flight, per node: probe each host once (files, weights, save directory, disk, ports, NPUs and who holds them),
 // then check what the run needs there. Every failure carries the fix a person can act on.
+
+import { rebuildHint } from "../configs/build-inputs.js";
 import { type ConvertMarker, markerMismatch, parseMarker } from "../convert/marker.js";
 import { parseNpuSmiInfo } from "../env/npu-smi.js";
 import { getModel } from "../knowledge/models.js";
@@ -45,6 +47,8 @@ export interface NodeCheckInputs {
   script: string;
   configPaths: string[];
   config: RunConfig;
+  /** The inputs build_configs recorded next to the script: a hint that rebuilds repeats them. */
+  buildInputs?: Record<string, unknown> | null;
   resume: boolean;
   /** Set for resumed runs, whose script is an edited copy: no cross-node hash comparison. */
   scriptReplaced: boolean;
@@ -116,7 +120,7 @@ export function checkNode(
   checkFiles(n, master, inputs, hashes, add);
   // A resumed run loads its own checkpoints, not the converted weights.
   if (!inputs.resume) checkWeights(n, inputs.config, add);
-  checkSave(n, inputs.config, inputs.resume, add);
+  checkSave(n, inputs.config, inputs.resume, add, inputs.buildInputs ?? null);
   const planned = checkDisk(n, inputs.config, add);
   checkPorts(n, inputs.masterPort, inputs.hcclBasePort, add);
   checkNpus(n, inputs.npusPerNode, inputs.env(n), ourPids, add);
@@ -277,7 +281,13 @@ export function loraBaseMismatch(marker: ConvertMarker, runIsLora: boolean): str
     : `these weights were converted as a LoRA base (${how}), but the run is a full fine-tune: the checkpoint's key names do not match the model's.`;
 }
 
-function checkSave(n: NodeContext, config: RunConfig, resume: boolean, add: Add): void {
+function checkSave(
+  n: NodeContext,
+  config: RunConfig,
+  resume: boolean,
+  add: Add,
+  buildInputs: Record<string, unknown> | null,
+): void {
   const save = n.facts!.save;
   if (!config.savePath || !save) {
     add({
@@ -323,7 +333,7 @@ function checkSave(n: NodeContext, config: RunConfig, resume: boolean, add: Add)
       host: n.host,
       level: "error",
       message: `The save directory ${save.abs} already holds ${what}; a new run would mix its checkpoints with them.`,
-      fix: `Write the configs with a new save directory (${callHint("build_configs", { saveDir: "<new dir>", overwrite: true })}), or continue that training with ${callHint("resume_run", { runId: "<its run id>" })}.`,
+      fix: `Write the configs with a new save directory (${rebuildHint(buildInputs, n.host, { saveDir: "<new dir>", overwrite: true })}), or continue that training with ${callHint("resume_run", { runId: "<its run id>" })}.`,
     });
     return;
   }

@@ -1,6 +1,7 @@
 // Pre-flight, reading: the launch script and the configs it names, read on the master node and parsed into one
 // description of the run (layout, paths, lengths). Nothing is probed or checked here beyond "can it be read".
 import { posix } from "node:path";
+import { readBuildInputs } from "../configs/build-inputs.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { type LaunchScriptInfo, parseLaunchScript } from "./launch-script.js";
 import type { Add, NodeContext } from "./preflight-types.js";
@@ -23,6 +24,8 @@ export interface LaunchInputs {
   /** The config files the script names (data, model, main), as written in it. */
   configPaths: string[];
   config: RunConfig;
+  /** The inputs of the build_configs call that wrote the script, when it recorded them. */
+  buildInputs: Record<string, unknown> | null;
 }
 
 /**
@@ -57,7 +60,7 @@ export async function readLaunchInputs(
       message: `${abs} has no torchrun line: it does not look like a MindSpeed-MM launch script.`,
       fix: "Pass the finetune script written by build_configs.",
     });
-    return { script: read, configPaths: [], config: describeRun(info, {}) };
+    return { script: read, configPaths: [], config: describeRun(info, {}), buildInputs: null };
   }
   const files: ConfigFiles = {};
   const configPaths = [info.dataConfig, info.modelConfig, info.mainConfig].filter((p): p is string => Boolean(p));
@@ -83,5 +86,5 @@ export async function readLaunchInputs(
   }
   const config = describeRun(info, files);
   for (const issue of config.issues) add({ id: "configs-agree", host: master.host, ...issue });
-  return { script: read, configPaths, config };
+  return { script: read, configPaths, config, buildInputs: await readBuildInputs(master.executor, abs) };
 }

@@ -55,6 +55,7 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRes
     script: opts.script,
     configPaths: read.configPaths,
     config,
+    buildInputs: read.buildInputs,
     resume: opts.resume,
     scriptReplaced: opts.scriptText !== undefined,
     masterPort: result.masterPort,

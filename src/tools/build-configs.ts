@@ -2,6 +2,7 @@
 // Host reads: the dataset's first bytes, existing files in the output dir. Host writes: `mkdir -p <outputDir>`, the files.
 import { posix } from "node:path";
 import { z } from "zod";
+import { inputsToRecord, recordBuildInputs } from "../configs/build-inputs.js";
 import {
   checkRecordAgainstAttr,
   datasetFamilyOf,
@@ -332,7 +333,10 @@ export default defineTool({
     const datasetWarnings: string[] = [];
     if (args.dataset) {
       deps.progress({ progress: 1, total: 3, message: `checking ${args.dataset}` });
-      const problems = await checkDataset(executor, plan, args.dataset, datasetWarnings);
+      // Relative to the host's workdir, where the launch script runs (as prepare_dataset and validate_dataset read it).
+      const onHost =
+        args.dataset.startsWith("/") || !settings.workdir ? args.dataset : posix.join(settings.workdir, args.dataset);
+      const problems = await checkDataset(executor, plan, onHost, datasetWarnings);
       if (problems.length > 0) {
         throw new ToolError(
           `Not written; the dataset does not fit the data config:\n${problems.map((p) => `- ${p}`).join("\n")}`,
@@ -359,6 +363,12 @@ export default defineTool({
           mode: t.file.format === "bash" ? 0o750 : 0o640,
         });
       }
+      // What this build was given, so a hint that rebuilds (a new save directory) repeats every input.
+      await recordBuildInputs(
+        executor,
+        outputDir,
+        inputsToRecord(args, Input.safeParse({ model: args.model }).data ?? {}),
+      );
     }
     deps.progress({ progress: 3, total: 3, message: blocked ? "existing files differ; nothing written" : "written" });
     const p = plan.parallel;

@@ -57,6 +57,13 @@ async function checkoutRelease(executor: HostExecutor, workdir: string | undefin
   return r.exitCode === 0 && isReleaseTag(tag) ? tag : undefined;
 }
 
+/** The layout the conversion was given, which the configs that read its output must repeat. */
+function sameLayout(args: Record<string, unknown>): Record<string, unknown> {
+  const fields = ["release", "variant", "tp", "pp", "ep", "npusPerNode", "nodes", "llmLayerSplit", "vitLayerSplit"];
+  fields.push("vpp", "vppLlmLayerSplit", "vppVitLayerSplit");
+  return Object.fromEntries(fields.filter((f) => args[f] !== undefined).map((f) => [f, args[f]]));
+}
+
 export default defineTool({
   name: "convert_weights",
   title: "Convert model weights",
@@ -313,7 +320,7 @@ export default defineTool({
       next:
         plan.direction === "to-hf" || plan.direction === "experts"
           ? `HF weights are in ${output}.`
-          : `Converted into ${output}: configs that read it as ckptDir (${callHint("build_configs", { ckptDir: output })}) can start with ${callHint("launch_train", { script: "<launch script>" })}.`,
+          : `Converted into ${output}: configs that read it as ckptDir (${callHint("build_configs", { host: args.host, model: plan.model.id, ...sameLayout(args), ckptDir: output })}) can start with ${callHint("launch_train", { host: args.host, script: "<launch script>" })}.`,
     };
   },
   failed: (r) => !r.ready || (r.started && !r.converted),

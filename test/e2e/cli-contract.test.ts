@@ -1,10 +1,11 @@
 // The CLI as a person meets it: exit codes, positional arguments, flag errors and hints in its own words, against a
 // simulated host laid out by `sim init` in a fresh directory.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hintProblems, printedCommands } from "../helpers/cli-hints.js";
 import { CLI } from "../helpers/mcp.js";
 import { freePort } from "../helpers/server-probe.js";
 
@@ -126,6 +127,81 @@ describe("the CLI contract", () => {
     }
     expect(cli("serve", "--help").out).toContain("--bind");
     expect(cli("chat", "--help").out).toContain("--claude-model");
+  });
+
+  it("build-configs reads a relative dataset from the host's workdir, as prepare-dataset and validate-dataset do", () => {
+    const r = cli(
+      "build-configs",
+      "--host",
+      "sim",
+      "--model",
+      "qwen2.5vl-3b",
+      "--dataset",
+      "data/mllm_format_llava_instruct_data.json",
+      "--overwrite",
+    );
+    expect(r.err).not.toContain("cannot read");
+    expect(r.code, r.err).toBe(0);
+  });
+
+  it("every command a hint prints runs as shown: its subcommand, its flags and every required one", () => {
+    const mm = join(work, "sim-host", "MindSpeed-MM");
+    const outputs: string[] = [];
+    const run = (...args: string[]) => {
+      const r = cli(...args);
+      outputs.push(`${r.out}\n${r.err}`);
+      return r;
+    };
+    const built = run(
+      "build-configs",
+      "--host",
+      "sim",
+      "--model",
+      "qwen2.5vl-3b",
+      "--dataset",
+      "data/mllm_format_llava_instruct_data.json",
+      "--train-iters",
+      "7",
+      "--save-interval",
+      "5",
+      "--overwrite",
+      "--json",
+    );
+    expect(built.code, built.err).toBe(0);
+    const build = JSON.parse(built.out);
+    const script = build.files.find((f: { role: string }) => f.role === "launch-script").path as string;
+    const converted = run("convert-weights", "--host", "sim", "--model", "qwen2.5vl-3b", "--confirm");
+    expect(converted.code, converted.err).toBe(0);
+    // A save directory that already holds checkpoints: pre-flight refuses and says how to rebuild.
+    const saveDir = join(mm, build.parameters.saveDir);
+    mkdirSync(saveDir, { recursive: true });
+    writeFileSync(join(saveDir, "latest_checkpointed_iteration.txt"), "5\n");
+    const refused = run("launch-train", "--host", "sim", "--script", script);
+    expect(refused.code).toBe(1);
+    run("plan-finetune", "--host", "sim", "--model", "qwen2.5vl-3b");
+    const all = outputs.join("\n");
+    expect(printedCommands(all).map((c) => c.tool)).toEqual(
+      expect.arrayContaining(["build_configs", "launch_train", "resume_run"]),
+    );
+    expect(hintProblems(all, { host: "sim" })).toEqual([]);
+
+    // Following the rebuild hint changes only what it names: the dataset and lengths stay the build's own.
+    const rebuild = printedCommands(refused.out).find((c) => c.tool === "build_configs" && c.args.saveDir);
+    expect(rebuild).toBeDefined();
+    const argv = Object.entries(rebuild!.args).flatMap(([field, value]) => {
+      const flag = `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      if (value === true) return [flag];
+      return [flag, field === "saveDir" ? "./save-new" : value];
+    });
+    const again = cli("build-configs", ...argv, "--json");
+    expect(again.code, again.err).toBe(0);
+    const rebuilt = JSON.parse(again.out).parameters;
+    expect(rebuilt).toMatchObject({
+      trainIters: 7,
+      saveDir: "./save-new",
+      dataset: build.parameters.dataset,
+    });
+    expect(readFileSync(script, "utf8")).toMatch(/--save-interval 5\b/);
   });
 
   it("the top-level help documents the exit codes", () => {

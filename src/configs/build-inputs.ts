@@ -1,0 +1,66 @@
+// The inputs a build_configs call was given, recorded next to the files it wrote, so that a hint which re-runs
+// build_configs (a new save directory, say) carries every one of them and changes only what it names.
+import { posix } from "node:path";
+import type { HostExecutor } from "../hosts/executor.js";
+import { callHint } from "../text/hint.js";
+
+export const BUILD_INPUTS_FILE = "build-configs.inputs.json";
+
+/** Fields never carried into a re-run: the switch to replace files is the hint's own choice. */
+const NOT_CARRIED = new Set(["overwrite"]);
+
+/** The given inputs worth repeating: set, and not equal to the schema's default. */
+export function inputsToRecord(
+  args: Record<string, unknown>,
+  defaults: Record<string, unknown>,
+): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(args).filter(
+      ([field, value]) =>
+        value !== undefined &&
+        !NOT_CARRIED.has(field) &&
+        (field === "host" || field === "model" || JSON.stringify(value) !== JSON.stringify(defaults[field])),
+    ),
+  );
+}
+
+export async function recordBuildInputs(
+  executor: HostExecutor,
+  outputDir: string,
+  inputs: Record<string, unknown>,
+): Promise<void> {
+  await executor.writeFile(posix.join(outputDir, BUILD_INPUTS_FILE), `${JSON.stringify(inputs, null, 2)}\n`, {
+    exclusive: false,
+    mode: 0o640,
+  });
+}
+
+/** The recorded inputs of the build that wrote `scriptAbs`, or null when none were recorded or they cannot be read. */
+export async function readBuildInputs(
+  executor: HostExecutor,
+  scriptAbs: string,
+): Promise<Record<string, unknown> | null> {
+  try {
+    const text = (await executor.readFile(posix.join(posix.dirname(scriptAbs), BUILD_INPUTS_FILE), { maxBytes: 65536 }))
+      .content;
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return null;
+    const record = parsed as Record<string, unknown>;
+    return typeof record.model === "string" && typeof record.host === "string" ? record : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A build_configs call that repeats the recorded build with `changes` on top. Without a record, the host and a
+ * placeholder model at least make it a complete command.
+ */
+export function rebuildHint(
+  recorded: Record<string, unknown> | null,
+  host: string,
+  changes: Record<string, unknown>,
+): string {
+  const base = recorded ?? { host, model: "<model>" };
+  return callHint("build_configs", { ...base, host, ...changes });
+}
