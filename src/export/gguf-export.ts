@@ -35,7 +35,9 @@ const TAIL = 4000;
 export const GgufStepSchema = z.object({
   id: z.enum(["merge", "convert", "quantize"]),
   command: z.string(),
-  outcome: z.enum(["planned", "ok", "failed", "not-run"]),
+  outcome: z
+    .enum(["planned", "ok", "failed", "not-run", "reused"])
+    .describe("reused: an earlier export of the same run and base left this step's output (see its marker)."),
   outputTail: z.string().nullable(),
 });
 
@@ -149,6 +151,40 @@ interface Probe {
   quantize: string | null;
   tag: string | null;
   existing: string[];
+  /** The marker an earlier export left in the target directory, as written; null when there is none. */
+  marker: string | null;
+}
+
+/** Written next to the outputs: which run, base and saved model the merged directory and float GGUF come from. */
+export const EXPORT_MARKER = ".ascend-train-gguf.json";
+
+export interface ExportMarker {
+  runId: string;
+  baseModel: string;
+  saveDir: string;
+  /** The outputs that exist and are complete: the merged directory and the unquantized GGUF. */
+  mergedDir: string | null;
+  floatFile: string;
+}
+
+/**
+ * The intermediate outputs of an earlier export that a new one may reuse: only those of the same run, base model and
+ * saved directory that the marker lists and that still exist.
+ */
+export function reusableOutputs(markerText: string | null, want: ExportMarker, existing: string[]): Set<string> {
+  const reuse = new Set<string>();
+  if (!markerText) return reuse;
+  let m: Partial<ExportMarker>;
+  try {
+    m = JSON.parse(markerText) as Partial<ExportMarker>;
+  } catch {
+    return reuse;
+  }
+  if (m.runId !== want.runId || m.baseModel !== want.baseModel || m.saveDir !== want.saveDir) return reuse;
+  if (want.mergedDir && m.mergedDir === want.mergedDir && existing.includes(want.mergedDir)) reuse.add(want.mergedDir);
+  const mergedOk = !want.mergedDir || reuse.has(want.mergedDir);
+  if (mergedOk && m.floatFile === want.floatFile && existing.includes(want.floatFile)) reuse.add(want.floatFile);
+  return reuse;
 }
 
 async function probe(
@@ -157,6 +193,7 @@ async function probe(
   saveDir: string,
   llama: string,
   outputs: string[],
+  marker: string,
 ): Promise<Probe> {
   const script = [
     hostPrelude(settings, { sourceCann: false, activatePython: true }),
@@ -167,6 +204,7 @@ async function probe(
     'if [ -x "$L/build/bin/llama-quantize" ]; then echo "quantize=$L/build/bin/llama-quantize"; elif command -v llama-quantize >/dev/null 2>&1; then echo "quantize=$(command -v llama-quantize)"; fi',
     'T=$(git -C "$L" describe --tags --exact-match HEAD 2>/dev/null) && echo "tag=$T"',
     ...outputs.map((o) => `[ -e ${q(o)} ] && echo exists=${q(o)}`),
+    `[ -f ${q(marker)} ] && printf 'marker=%s\\n' "$(head -c 4096 ${q(marker)} | tr -d '\\n')"`,
     "exit 0",
   ].join("\n");
   const r = await executor.runScript(script, { timeoutMs: 60_000, maxOutputBytes: 64 * 1024 });
@@ -180,6 +218,7 @@ async function probe(
     quantize: val("quantize"),
     tag: val("tag"),
     existing: lines.filter((l) => l.startsWith("exists=")).map((l) => l.slice(7)),
+    marker: val("marker"),
   };
 }
 
@@ -305,7 +344,12 @@ export async function exportGguf(req: GgufRequest, deps: WorkDeps) {
   const outputs = [...(mergedDir ? [mergedDir] : []), floatFile, ...(finalFile === floatFile ? [] : [finalFile])];
 
   deps.progress({ progress: 0, message: `checking ${host}` });
-  const p = await probe(executor, settings, saveDir, llama, outputs);
+  const markerFile = posix.join(target, EXPORT_MARKER);
+  const p = await probe(executor, settings, saveDir, llama, outputs, markerFile);
+  const provenance: ExportMarker = { runId: record.id, baseModel: facts.model, saveDir, mergedDir, floatFile };
+  // A second quantization of the same run: the merged model and the float GGUF are already there.
+  const reused = finalFile === floatFile ? new Set<string>() : reusableOutputs(p.marker, provenance, p.existing);
+  const conflicts = p.existing.filter((o) => !reused.has(o));
   const quantizer = p.quantize ?? posix.join(llama, "build", "bin", "llama-quantize");
   const source = mergedDir ?? saveDir;
   const steps = [
@@ -325,6 +369,8 @@ export async function exportGguf(req: GgufRequest, deps: WorkDeps) {
       ? []
       : [{ id: "quantize" as const, command: `${q(quantizer)} ${q(floatFile)} ${q(finalFile)} ${quant.name}` }]),
   ];
+  const stepOutput = { merge: mergedDir, convert: floatFile, quantize: finalFile } as const;
+  const isReused = (id: keyof typeof stepOutput) => !req.overwrite && reused.has(stepOutput[id] ?? "");
   const setup = `git clone --depth 1 --branch ${LLAMA_CPP_TAG} ${LLAMA_CPP_REPO} ${q(llama)} && cmake -S ${q(llama)} -B ${q(posix.join(llama, "build"))} && cmake --build ${q(posix.join(llama, "build"))} --config Release -j --target llama-quantize`;
   const checks = [
     {
@@ -348,11 +394,11 @@ export async function exportGguf(req: GgufRequest, deps: WorkDeps) {
     },
     {
       id: "outputs-free",
-      ok: req.overwrite || p.existing.length === 0,
+      ok: req.overwrite || conflicts.length === 0,
       message:
-        p.existing.length === 0
-          ? `${target} has none of the outputs yet.`
-          : `${p.existing.join(", ")} already exist${req.overwrite ? " and will be replaced (overwrite)" : `: nothing is replaced unless ${argsHint({ overwrite: true })}`}.`,
+        conflicts.length === 0
+          ? `${target} has none of the outputs yet${reused.size > 0 && !req.overwrite ? ` (${[...reused].join(" and ")} of this run's earlier export ${reused.size === 1 ? "is" : "are"} reused)` : ""}.`
+          : `${conflicts.join(", ")} already exist${req.overwrite ? " and will be replaced (overwrite)" : `: nothing is replaced unless ${argsHint({ overwrite: true })}`}.`,
     },
   ];
   const notes: string[] = [];
@@ -371,7 +417,11 @@ export async function exportGguf(req: GgufRequest, deps: WorkDeps) {
     peft: facts.peft ?? "lora",
     mergedDir,
     llamaCpp: { dir: llama, tag: p.tag, pinned: LLAMA_CPP_TAG },
-    steps: steps.map((s) => ({ ...s, outcome: "planned" as const, outputTail: null })),
+    steps: steps.map((s) => ({
+      ...s,
+      outcome: isReused(s.id) ? ("reused" as const) : ("planned" as const),
+      outputTail: null,
+    })),
     header: null,
     usage: null,
   };
@@ -383,7 +433,10 @@ export async function exportGguf(req: GgufRequest, deps: WorkDeps) {
     checkpoint: { saveDir, iteration: "final", dir: saveDir, tp: 1, pp: 1 },
     converter: `llama.cpp ${p.tag ?? LLAMA_CPP_TAG}`,
     method: `gguf ${quant.name}`,
-    command: steps.map((s) => s.command.split("\n")[0]).join(" && "),
+    command: steps
+      .filter((s) => !isReused(s.id))
+      .map((s) => s.command.split("\n")[0])
+      .join(" && "),
     output: finalFile,
     ready,
     copied: [] as string[],
@@ -406,7 +459,7 @@ export async function exportGguf(req: GgufRequest, deps: WorkDeps) {
     };
 
   const prelude = hostPrelude(settings, { sourceCann: false, activatePython: true });
-  const clear = req.overwrite ? outputs.map((o) => `rm -rf -- ${q(o)}`).join("\n") : "";
+  const clear = req.overwrite ? [...outputs, markerFile].map((o) => `rm -rf -- ${q(o)}`).join("\n") : "";
   const mk = await executor.runScript(`mkdir -p -- ${q(target)}\n${clear}`, { timeoutMs: 60_000 });
   if (mk.exitCode !== 0) throw new ToolError(`Cannot prepare ${target}: ${mk.stderr.trim()}`);
   const ran: GgufOut["steps"] = [];
@@ -414,6 +467,10 @@ export async function exportGguf(req: GgufRequest, deps: WorkDeps) {
   for (const [i, step] of steps.entries()) {
     if (failure) {
       ran.push({ ...step, outcome: "not-run", outputTail: null });
+      continue;
+    }
+    if (isReused(step.id)) {
+      ran.push({ ...step, outcome: "reused", outputTail: null });
       continue;
     }
     deps.progress({ progress: i + 1, total: steps.length + 1, message: `${step.id}` });
@@ -432,6 +489,17 @@ export async function exportGguf(req: GgufRequest, deps: WorkDeps) {
       };
   }
   gguf.steps = ran;
+  if (!failure) {
+    // The merged model and the float GGUF are now complete: a later quantization of this run may reuse them.
+    try {
+      await executor.writeFile(markerFile, `${JSON.stringify(provenance)}\n`, { exclusive: false });
+    } catch (error) {
+      if (!(error instanceof PathNotAllowedError || error instanceof HostFileError)) throw error;
+      notes.push(
+        `Could not write ${markerFile}: a later export of another quantization will redo the merge and convert.`,
+      );
+    }
+  }
   if (failure) {
     const fix = fixFor(failure.step, failure.line, facts.model);
     return {
