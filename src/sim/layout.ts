@@ -16,7 +16,7 @@ import { DEFAULT_FAIL_AT_ITERATION, type ScenarioId } from "./scenarios.js";
 import { DF_SHIM_SH, NPU_SMI_PY, SIM_HELPER_PY } from "./shims.js";
 import { loadState, type SimProcess, type SimState, writeState } from "./state.js";
 import { sh, writeTree } from "./util.js";
-import { createVenv, findPython, installEditable, installPackages, pythonVersion } from "./venv.js";
+import { createVenv, findPython, installEditable, installPackages, pythonVersion, sitePackages } from "./venv.js";
 import { wheelCache } from "./wheels.js";
 
 export interface LayOutOptions {
@@ -113,6 +113,19 @@ async function writeBin(dir: string, scenario: ScenarioId) {
   else await rm(join(dir, "bin", ".small-shm"), { force: true });
 }
 
+/**
+ * Makes the venv's Python report the version the release documents (3.10), as on a host set up by its guide: this
+ * machine's python3 may be another minor. A .pth line loads the module at start-up; only the reported version changes.
+ */
+async function reportReleasePython(dir: string, pyver: string, release: ReleaseTag): Promise<string> {
+  const want = RELEASES[release].python.recommended;
+  await writeTree(sitePackages(join(dir, "venv"), pyver), {
+    "_ascend_sim_python.py": simFile("python_version.py").replaceAll("@@PYTHON_MINOR@@", want),
+    "_ascend_sim_python.pth": "import _ascend_sim_python\n",
+  });
+  return want;
+}
+
 /** Starts the background processes a scenario needs and returns them. */
 export async function startScenarioProcesses(
   dir: string,
@@ -151,6 +164,8 @@ export async function layOutSim(target: string, opts: LayOutOptions = {}): Promi
     createVenv(join(dir, "venv"), python),
     writeBin(dir, scenario),
   ]);
+  const pyver = await pythonVersion(python);
+  const reportedPython = await reportReleasePython(dir, pyver, release);
   if (scenario !== "bare") await installStack(dir, stack, python, scenario);
   const state: SimState = {
     version: 1,
@@ -175,7 +190,7 @@ export async function layOutSim(target: string, opts: LayOutOptions = {}): Promi
       torch: stack.torch,
       torchNpu: scenario === "torch-npu-mismatch" ? mismatchedStack(stack).torchNpu : stack.torchNpu,
       transformers: stack.transformers,
-      python: await pythonVersion(python),
+      python: reportedPython,
     },
     cannHome: cann.home,
     ...(opts.owner ? { owner: opts.owner } : {}),

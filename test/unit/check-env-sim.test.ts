@@ -57,6 +57,13 @@ describe.skipIf(!canBuildSimHost)("check_env on the simulated host", () => {
     expect(result.mindspeedMm!.megatron.present).toBe(true);
   });
 
+  it("healthy: the venv's Python is the version the release documents, so check-env has no python-version finding", async () => {
+    const { result } = await scenario("healthy");
+    expect(result.python!.version).toMatch(/^3\.10\.\d+$/);
+    expect(find(result.findings, "python-version")).toBeUndefined();
+    expect(result.findings.filter((f) => f.severity !== "info" || f.id.startsWith("python"))).toEqual([]);
+  });
+
   it("cann-not-sourced: the exact source line for the sim's CANN, and the libhccl import error", async () => {
     const { result, settings } = await scenario("cann-not-sourced");
     const setEnv = `${settings.cannRoot}/cann/set_env.sh`;
