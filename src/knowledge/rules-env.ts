@@ -666,6 +666,13 @@ export const envRules: DiagnosisRule[] = [
         within: 2,
         confidence: 0.5,
       },
+      // EROFS: the job writes into a read-only mount (Python's "[Errno 30] Read-only file system", glibc zh_CN
+      // "只读文件系统"), and the driver's own no-permission code (EL0007).
+      {
+        match: rx(/\[Errno 30\] Read-only file system|只读文件系统/, "[Errno 30] Read-only", "只读文件系统"),
+        confidence: 0.72,
+      },
+      { match: rx(/\bEL0007\b/, "EL0007:", "EL0007 "), confidence: 0.75 },
       // EACCES in glibc's zh_CN text (po/zh_CN.po), Windows ERROR_ACCESS_DENIED (5), and Go's lower-case errno text.
       {
         match: rx(/权限不够|\[WinError 5\] (?:Access is denied|拒绝访问)/, "权限不够", "[WinError 5] "),

@@ -654,6 +654,19 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source: "https://pkg.go.dev/syscall (EACCES text)",
       log: "open /var/log/ascend/run.log: permission denied",
     },
+    {
+      source: 'Python OSError for EROFS (strerror: "Read-only file system")',
+      log: "OSError: [Errno 30] Read-only file system: '/model/kernel_meta'",
+    },
+    {
+      source: "glibc po/zh_CN.po (EROFS)",
+      log: 'mkdir: 无法创建目录 "/opt/ckpt": 只读文件系统',
+    },
+    {
+      source:
+        "https://www.hiascend.com/document/detail/zh/canncommercial/80RC22/developmentguide/maintenref/troubleshooting/atlaserrorcode_15_0263.html (EL0007, no permission)",
+      log: "EL0007: [PID: 4242] 2025-01-01-00:00:00.000.000 No permission.",
+    },
   ],
   missing_weights: [
     {
