@@ -46,6 +46,9 @@ export const envRules: DiagnosisRule[] = [
         confidence: 0.88,
       },
       { match: lit("Please run 'source set_env.sh'"), confidence: 0.88 },
+      // vLLM finds no platform; on Ascend the vLLM-Ascend FAQ (docs/source/faqs.md #6) traces it to the CANN/NNAL
+      // environment not being set up (source set_env.sh of both).
+      { match: lit("Failed to infer device type"), confidence: 0.62 },
       // MindSpeed's ATB op builder when ATB_HOME_PATH is unset (mindspeed/op_builder/atb_builder.py).
       { match: lit("please install cann-nnal package first"), confidence: 0.78 },
       // MindSpore's environment check (mindspore/run_check/_check_version.py, AscendEnvChecker._check_env): "Can not

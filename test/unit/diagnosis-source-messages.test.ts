@@ -130,6 +130,11 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source: "https://github.com/Ascend/MindSpeed/blob/master/mindspeed/op_builder/atb_builder.py",
       log: "RuntimeError: please install cann-nnal package first",
     },
+    {
+      source:
+        "https://github.com/vllm-project/vllm-ascend/blob/main/docs/source/faqs.md (#6: the NPU environment is not configured; source the NNAL and CANN set_env.sh)",
+      log: "RuntimeError: Failed to infer device type, please set the environment variable `VLLM_LOGGING_LEVEL=DEBUG` to turn on verbose logging to help debug the issue.",
+    },
   ],
   cann_version_mismatch: [
     {
