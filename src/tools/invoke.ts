@@ -1,7 +1,7 @@
 // The one way a tool runs, whatever the door (MCP tools/call, a CLI subcommand, the chat agent): strict input
-// validation, the audit context, the handler (whose plan-without-confirm mode is the confirm gate), hints rendered in
-// the door's words, redaction, and errors sorted into input / tool / host / internal. A door only adapts ToolDeps
-// (progress, log lines, cancellation) and renders the outcome.
+// validation, the audit context, the host-kind check (host-kinds.ts), the handler (whose plan-without-confirm mode is
+// the confirm gate), hints rendered in the door's words, redaction, and errors sorted into input / tool / host /
+// internal. A door only adapts ToolDeps (progress, log lines, cancellation) and renders the outcome.
 import { z } from "zod";
 import { AuditUnavailableError, withToolContext } from "../hosts/audit.js";
 import { HostFileError, HostUnreachableError } from "../hosts/executor.js";
@@ -12,6 +12,7 @@ import { redactDeep, redactText } from "../hosts/redact.js";
 import { UnknownHostError } from "../hosts/registry.js";
 import { UnsafeEnvError } from "../hosts/unsafe-env.js";
 import { type HintRenderer, renderHints, renderMcpHint } from "../text/hint.js";
+import { refuseUnsupportedHosts } from "./host-kinds.js";
 import { type ToolAttachment, type ToolDef, type ToolDeps, ToolError } from "./tool.js";
 
 export type ToolOutcome =
@@ -135,10 +136,15 @@ export async function invokeTool(
     };
   }
   try {
-    const raw = (await withToolContext(tool.name, () => tool.handle(parsed.data, deps), tool.kind)) as Record<
-      string,
-      unknown
-    >;
+    const raw = (await withToolContext(
+      tool.name,
+      async () => {
+        // A host of a kind the tool cannot act on (a Hugging Face Jobs namespace, say) is refused before anything runs.
+        if (deps.hosts) await refuseUnsupportedHosts(tool.name, parsed.data, deps.hosts);
+        return tool.handle(parsed.data, deps);
+      },
+      tool.kind,
+    )) as Record<string, unknown>;
     const result = renderHints(raw, render);
     return {
       ok: true,
