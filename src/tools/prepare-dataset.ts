@@ -31,7 +31,7 @@ import {
   Stats,
 } from "../datasets/schema.js";
 import { ensureWritablePath } from "../hosts/paths.js";
-import { argsHint } from "../text/hint.js";
+import { argsHint, callHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const AttrCheckOutput = z.object({ ok: z.boolean(), problems: z.array(z.string()), warnings: z.array(z.string()) });
@@ -87,6 +87,13 @@ export default defineTool({
     ...Stats,
     problems: z.array(DatasetProblem),
     attrCheck: AttrCheckOutput.nullable().describe("the first written record against the data config's attr"),
+    imageRoot: z
+      .string()
+      .nullable()
+      .describe(
+        "the folder the output's relative image paths resolve against (validate_dataset imageDir, build_configs datasetDir)",
+      ),
+    next: z.string().describe("the validate_dataset call that accepts the output, and the build_configs arguments"),
   }),
   async handle(args, deps) {
     const { executor, settings } = await deps.hosts.get(args.host);
@@ -144,11 +151,17 @@ export default defineTool({
       await cleanup();
       throw error;
     });
+    const onHost = (p: string) => (p.startsWith("/") || !cwd ? p : posix.join(cwd, p));
+    const foundIn = onHost(args.imageDir ?? (posix.dirname(args.input) || "."));
+    const missingMedia = Object.keys(result.problemCounts).some((k) => /^(image|video)-(missing|outside)$/.test(k));
+    const lookedIn = missingMedia
+      ? `\nImage paths were read from ${foundIn}; pass ${argsHint({ imageDir: "<folder they are relative to>" })} if they are relative to another folder.`
+      : "";
     if (result.invalid > 0 && !args.skipInvalid) {
       throw new ToolError(
         `${result.invalid} of ${result.records} records in ${args.input} are invalid (${formatCounts(result.problemCounts)}); ` +
           `nothing was written. First ${result.problems.length}:\n${formatProblems(result.problems)}\n` +
-          `Fix them, or pass ${argsHint({ skipInvalid: true })} to write only the valid records.`,
+          `Fix them, or pass ${argsHint({ skipInvalid: true })} to write only the valid records.${lookedIn}`,
         { problems: result.problems, problemCounts: result.problemCounts },
       );
     }
@@ -158,6 +171,29 @@ export default defineTool({
       });
     }
     await moveIntoPlace(executor, tmp, output, args.overwrite, cwd);
+    // The output keeps relative image paths (or joins them to imagePrefix): validate_dataset and the data config
+    // must read them from the folder they were found in, not from the output's own folder.
+    const imageRoot = args.imagePrefix
+      ? args.imagePrefix.startsWith("/")
+        ? posix.normalize(args.imagePrefix)
+        : null
+      : posix.normalize(foundIn);
+    const outputDir = posix.normalize(onHost(posix.dirname(args.output) || "."));
+    const rootArgs = imageRoot && imageRoot !== outputDir ? { imageDir: imageRoot } : {};
+    const validate = callHint("validate_dataset", {
+      host: args.host,
+      path: args.output,
+      ...rootArgs,
+      ...(family ? { family } : {}),
+    });
+    const build = callHint("build_configs", {
+      host: args.host,
+      model: "<model>",
+      dataset: args.output,
+      ...(imageRoot && imageRoot !== outputDir ? { datasetDir: imageRoot } : {}),
+    });
+    const unchecked = args.checkImages ? "" : "Image files were not checked here; validate_dataset checks them. ";
+    const next = `${unchecked}Check it with ${validate}, then write the configs with ${build}.`;
     let attrCheck: AttrCheck | null = null;
     if (to === "mllm") attrCheck = checkDatasetAgainstAttr(result.firstRecord, args.attr ?? DEFAULT_ATTR);
     return {
@@ -171,11 +207,13 @@ export default defineTool({
       written: result.written,
       ...resultCounts(result, started),
       attrCheck,
+      imageRoot,
+      next,
     };
   },
   summarize: (r) => {
     const skipped = r.invalid > 0 ? `, skipped ${r.invalid} invalid (${formatCounts(r.problemCounts)})` : "";
     const attr = r.attrCheck && !r.attrCheck.ok ? `\nattr mismatch: ${r.attrCheck.problems.join("; ")}` : "";
-    return `Wrote ${r.written} ${r.to} records (${r.outputFormat}) to ${r.output} in ${r.seconds} s${skipped}.${attr}`;
+    return `Wrote ${r.written} ${r.to} records (${r.outputFormat}) to ${r.output} in ${r.seconds} s${skipped}.${attr}\nNext: ${r.next}`;
   },
 });

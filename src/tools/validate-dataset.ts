@@ -6,6 +6,7 @@ import { checkDatasetAgainstAttr } from "../datasets/attr.js";
 import { DATASET_FORMATS, type DataAttr, type DatasetFamily, DEFAULT_ATTR, mllmKeys } from "../datasets/formats.js";
 import { DatasetProblem, formatCounts, formatProblems, resultCounts, runDatasetScript } from "../datasets/host-run.js";
 import { AttrInput, commonInput, FamilyInput, hostPath, normalizeFormat, Stats } from "../datasets/schema.js";
+import { argsHint } from "../text/hint.js";
 import { defineTool } from "./tool.js";
 
 export default defineTool({
@@ -100,6 +101,16 @@ export default defineTool({
           `${family} examples use ${spec.container === "json" ? "a JSON array" : "JSON Lines"}; this file is ${result.container}.`,
         );
       }
+    }
+    // A missing or outside image names the folder relative paths were read from and the option that changes it.
+    const mediaProblems = Object.keys(result.problemCounts).filter((k) => /^(image|video)-(missing|outside)$/.test(k));
+    if (mediaProblems.length > 0) {
+      const dir = args.imageDir ?? (posix.dirname(args.path) || ".");
+      const root = dir.startsWith("/") || !settings.workdir ? dir : posix.join(settings.workdir, dir);
+      notes.push(
+        `Image and video paths were read from ${root} (${args.imageDir ? "the imageDir given" : "the dataset file's folder, the default"}); ` +
+          `if they are relative to another folder, pass ${argsHint({ imageDir: "<that folder>" })}.`,
+      );
     }
     const mllm = (result.recordFormats.mllm ?? 0) > 0;
     const attrCheck =

@@ -204,6 +204,36 @@ describe("the CLI contract", () => {
     expect(readFileSync(script, "utf8")).toMatch(/--save-interval 5\b/);
   });
 
+  it("prepare-dataset prints the validate-dataset command that accepts what it wrote, images read where they were found", () => {
+    mkdirSync(join(work, "sim-host", "MindSpeed-MM", "prepared"), { recursive: true });
+    const prepared = cli(
+      "prepare-dataset",
+      "--host",
+      "sim",
+      "--input",
+      "data/llava_colours.json",
+      "--output",
+      "prepared/my_mllm.json",
+    );
+    expect(prepared.code, prepared.err).toBe(0);
+    expect(hintProblems(prepared.out, { host: "sim" })).toEqual([]);
+    const validate = printedCommands(prepared.out).find((c) => c.tool === "validate_dataset");
+    expect(validate?.args).toMatchObject({ path: "prepared/my_mllm.json", host: "sim" });
+    const followed = cli(
+      "validate-dataset",
+      String(validate!.args.path),
+      ...Object.entries(validate!.args)
+        .filter(([field]) => field !== "path")
+        .flatMap(([field, value]) => [`--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(value)]),
+    );
+    expect(followed.code, followed.out).toBe(0);
+    // Without the folder, the refusal names where it looked and the flag that changes it.
+    const bare = cli("validate-dataset", "prepared/my_mllm.json", "--host", "sim");
+    expect(bare.code).toBe(1);
+    expect(bare.out).toContain(`read from ${join(work, "sim-host", "MindSpeed-MM", "prepared")}`);
+    expect(bare.out).toContain("--image-dir");
+  });
+
   it("the top-level help documents the exit codes", () => {
     expect(cli("--help").out).toContain("Exit codes:");
     expect(existsSync(join(work, "ascend-train.yaml"))).toBe(true);
