@@ -468,6 +468,8 @@ export const deviceRules: DiagnosisRule[] = [
       // A device id beyond the visible cards: MindSpore's aclrtSetDevice check (docs/mindspore/source_en/faq/
       // distributed_parallel.md) and CUDA's cudaErrorInvalidDevice text.
       { match: lit("please check if device id is valid"), confidence: 0.85 },
+      // MindSpeed-LLM FAQ #8 (docs/zh/FAQ.md): more processes per node than visible NPUs.
+      { match: rx(/Invalid device ID|SetDevice failed/, "Invalid device ID", "SetDevice failed"), confidence: 0.68 },
       { match: lit("invalid device ordinal"), confidence: 0.78 },
       // cudaErrorNoDevice: the runtime sees no device at all.
       { match: lit("no CUDA-capable device is detected"), confidence: 0.65 },

@@ -516,6 +516,8 @@ export const trainRules: DiagnosisRule[] = [
       // transformers reports as an incorrect path, or as a file it could not fetch offline (src/transformers/utils/hub.py).
       { match: lit("Repo id must be in the form 'repo_name' or 'namespace/repo_name'"), confidence: 0.78 },
       { match: lit("Incorrect path_or_model_id"), confidence: 0.8 },
+      // MindSpeed-LLM FAQ #1 (docs/zh/FAQ.md): CKPT_LOAD_DIR does not point at the converted weights.
+      { match: lit("Checkpoint path not found"), confidence: 0.72 },
       // transformers' tokenizer loader (tokenization_utils_base.py) when neither a directory nor a Hub id resolves.
       { match: rx(/Can't load tokenizer for '[^']+'/, "Can't load tokenizer for"), confidence: 0.72 },
       // A weight file that is a git-lfs pointer or a partial download: safetensors cannot read its header, and

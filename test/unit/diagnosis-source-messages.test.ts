@@ -299,6 +299,11 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source: "https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html (cudaErrorNoDevice)",
       log: "RuntimeError: CUDA error: no CUDA-capable device is detected",
     },
+    {
+      source:
+        "https://github.com/Ascend/MindSpeed-LLM/blob/master/docs/zh/FAQ.md (#8: nproc_per_node above the visible NPUs)",
+      log: "RuntimeError: Invalid device ID. SetDevice failed for device 7.",
+    },
   ],
   driver_not_mounted: [
     {
@@ -709,6 +714,10 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       source:
         "https://github.com/modelscope/ms-swift/blob/main/docs/source_en/Instruction/Frequently-asked-questions.md (weights corrupted)",
       log: "safetensors_rust.SafetensorError: Error while deserializing header: MetadataIncompleteBuffer",
+    },
+    {
+      source: "https://github.com/Ascend/MindSpeed-LLM/blob/master/docs/zh/FAQ.md (#1: CKPT_LOAD_DIR)",
+      log: "Checkpoint path not found: /data/ckpt/qwen2-7b-tp8-pp1",
     },
   ],
   host_oom: [
