@@ -6,7 +6,7 @@
 import { posix } from "node:path";
 import { z } from "zod";
 import { PlanError, resolveModel, resolveTrainingPlan } from "../configs/index.js";
-import { megatronLayout, readMarker } from "../convert/index.js";
+import { type ConvertMarker, megatronLayout, readMarker } from "../convert/index.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { shellQuote } from "../hosts/quote.js";
@@ -211,6 +211,7 @@ export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Pr
   let trainingModel: Json | null = null;
   let hfDir = req.hfDir ?? null;
   let saveDir: string;
+  let vppSize: number | null = null;
   let tp: number | null = null;
   let pp: number | null = null;
   let llmSplit: number[] | null = null;
@@ -246,6 +247,7 @@ export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Pr
       if (p && text !== null) files[key] = parseConfigText(p, text);
     }
     const cfg = describeRun(info, files);
+    vppSize = Number(info.flags["virtual-pipeline-model-parallel-size"]) || null;
     if (cfg.kind !== "megatron-json")
       notes.push(`The run uses the ${cfg.kind} backend; its checkpoint layout is read from the save directory.`);
     tp = cfg.tp;
@@ -277,6 +279,7 @@ export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Pr
       "Use the script the checkpoint was trained with, or resplit the checkpoint with convert_weights method resplit.",
     );
   const marker = loadDir ? await readMarker(executor, loadDir).catch(() => null) : null;
+  refuseVirtualPipeline(record?.id ?? saveDir, vppSize, marker);
   hfDir ??= marker?.source ?? null;
   let model: ModelEntry | null = null;
   try {
@@ -333,6 +336,21 @@ export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Pr
     checkpoint,
     notes,
   };
+}
+
+/**
+ * A run trained with a virtual pipeline saves model0, model1 … per rank; mm_to_hf and the inference loader read the
+ * single `model` entry of a plain pipeline checkpoint, so they would fail on it or load the wrong layers.
+ */
+export function refuseVirtualPipeline(what: string, vppSize: number | null, marker: ConvertMarker | null): void {
+  const rows = marker?.vpp ? marker.vpp.llm : null;
+  const size = marker?.vpp?.size ?? (vppSize !== null && vppSize > 1 ? vppSize : null);
+  if (size === null) return;
+  throw new SourceError(
+    `${what} was trained with a virtual pipeline (${size} virtual stages per rank${rows ? `, LLM layers per virtual stage ${JSON.stringify(rows)}` : ""}): ` +
+      "its checkpoint holds model0, model1 … per rank, and MindSpeed-MM's mm_to_hf and the inference loader read a single 'model' entry per checkpoint.",
+    "Export and inference take a plain pipeline checkpoint: train without --virtual-pipeline-model-parallel-size (build_configs without vpp), or merge the virtual stages into 'model' by hand first.",
+  );
 }
 
 /** A note when the run is still training: inference and evaluation then share its NPUs (and their memory). */
