@@ -36,7 +36,20 @@ export const CanaryOut = z.object({
   npus: z.number(),
   npuHours: z.number().nullable().describe("NPUs × the configured run's time, in hours"),
   measuredMaxAllocatedMiB: z.number().nullable().describe("highest 'max allocated' the log printed"),
-  estimatedTensorsGiB: z.number().nullable().describe("estimate_memory's peak per rank without the allowance"),
+  estimatedPeakGiB: z
+    .number()
+    .nullable()
+    .default(null)
+    .describe("estimate_memory's peak per rank, the allowance for the runtime's own use included"),
+  estimatedTensorsGiB: z
+    .number()
+    .nullable()
+    .describe("estimate_memory's peak per rank without the allowance: the basis 'max allocated' is compared on"),
+  estimateToMeasured: z
+    .number()
+    .nullable()
+    .default(null)
+    .describe("estimated tensors ÷ measured max allocated (2 means the estimate is twice the measured peak)"),
   memoryErrorPercent: z.number().nullable().describe("(estimate − measured) / measured"),
   ended: z.enum(["reached", "exited", "timeout"]).describe("how following ended"),
   stopped: z.boolean().describe("the tool stopped the canary (it was still running)"),
@@ -192,7 +205,9 @@ export function canaryReport(
     npus: opts.npus,
     npuHours: etaSeconds !== null ? Math.round(((etaSeconds * opts.npus) / 3600) * 100) / 100 : null,
     measuredMaxAllocatedMiB: measured,
+    estimatedPeakGiB: opts.estimatedPeakGiB,
     estimatedTensorsGiB: tensors,
+    estimateToMeasured: measured && tensors !== null ? Math.round(((tensors * 1024) / measured) * 100) / 100 : null,
     memoryErrorPercent:
       measured && tensors !== null ? Math.round(((tensors * 1024 - measured) / measured) * 1000) / 10 : null,
     ended: follow.ended,
@@ -401,6 +416,26 @@ const hours = (s: number) => {
   return h > 0 ? `${h} h ${m} min` : `${m} min`;
 };
 
+/**
+ * The estimate against the measured peak, on one basis: 'max allocated' counts tensors only, so it is compared with
+ * the estimate less the allowance estimate_memory adds for the runtime's own use (both figures are named).
+ */
+function compared(c: CanaryResult): string {
+  if (c.estimatedTensorsGiB === null) return "";
+  const basis =
+    c.estimatedPeakGiB !== null
+      ? ` (estimate_memory's ${c.estimatedPeakGiB} GiB less its ${ALLOWANCE_GIB} GiB allowance for the runtime)`
+      : "";
+  const ratio = c.estimateToMeasured;
+  const verdict =
+    ratio === null || ratio <= 0
+      ? ""
+      : ratio >= 1
+        ? `: the estimate is ${ratio.toFixed(2)}× the measured peak`
+        : `: the measured peak is ${(1 / ratio).toFixed(2)}× the estimate`;
+  return ` vs estimated ${c.estimatedTensorsGiB} GiB of tensors${basis}${verdict}`;
+}
+
 export function summarizeCanary(c: CanaryResult): string {
   const pace =
     c.secondsPerIteration !== null
@@ -412,7 +447,12 @@ export function summarizeCanary(c: CanaryResult): string {
       : "";
   const memory =
     c.measuredMaxAllocatedMiB !== null
-      ? `; measured max allocated ${(c.measuredMaxAllocatedMiB / 1024).toFixed(1)} GiB${c.estimatedTensorsGiB !== null ? ` vs estimated ${c.estimatedTensorsGiB} GiB (${c.memoryErrorPercent}%)` : ""}`
+      ? `; per rank, measured max allocated ${(c.measuredMaxAllocatedMiB / 1024).toFixed(1)} GiB${compared(c)}`
       : "";
-  return `Canary: iteration ${c.reachedIteration}/${c.iterations} (${c.ended}${c.stopped ? ", stopped" : ""}): ${pace}${eta}${memory}. Log: ${c.logFile}`;
+  const after = c.stopped
+    ? " launch_train stopped the canary: nothing of it runs now."
+    : c.ended === "exited"
+      ? " The canary exited before its iterations: nothing of it runs now."
+      : " The canary ended after its iterations: nothing of it runs now.";
+  return `Canary: iteration ${c.reachedIteration}/${c.iterations} (${c.ended}${c.stopped ? ", stopped" : ""}): ${pace}${eta}${memory}.${after} Log: ${c.logFile}`;
 }

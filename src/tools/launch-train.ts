@@ -201,5 +201,10 @@ export default defineTool({
   // A run that ended at once with a non-zero status (or none recorded) failed, even though it was started.
   // A canary that died before its iterations failed too.
   failed: (r) => !r.preflightOk || r.exitedEarly.some((e) => e.exit !== "0") || r.canary?.ended === "exited",
-  summarize: (r) => (r.canary ? `${summarizeCanary(r.canary)}\n${summarizeLaunch(r)}` : summarizeLaunch(r)),
+  summarize: (r) => {
+    if (!r.canary) return summarizeLaunch(r);
+    // The canary's start first, then its result (which says it was stopped), then the checks and the next step.
+    const [start = "", ...rest] = summarizeLaunch(r).split("\n");
+    return [start.replace(/^Started /, "Started canary "), summarizeCanary(r.canary), ...rest].join("\n");
+  },
 });

@@ -116,8 +116,11 @@ describe("launch_train --canary on a simulated host", () => {
     const r = await human("--confirm");
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(
-      /Canary: iteration \d+\/5 \(reached[^)]*\): [\d.]+ s\/iteration.*the configured 5000 iterations: .*NPU-hours on 8 NPUs; measured max allocated [\d.]+ GiB vs estimated [\d.]+ GiB/,
+      /Canary: iteration \d+\/5 \(reached[^)]*\): [\d.]+ s\/iteration.*the configured 5000 iterations: .*NPU-hours on 8 NPUs; per rank, measured max allocated [\d.]+ GiB vs estimated [\d.]+ GiB of tensors \(estimate[-_]memory's [\d.]+ GiB less its 3 GiB allowance for the runtime\): the (estimate is [\d.]+× the measured peak|measured peak is [\d.]+× the estimate)/,
     );
+    // The canary's start comes before its result, which says that nothing of it runs any more.
+    expect(r.stdout.split("\n")[0]).toMatch(/^Started canary run-/);
+    expect(r.stdout).toContain("nothing of it runs now");
   }, 180_000);
 });
 

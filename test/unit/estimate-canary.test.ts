@@ -15,8 +15,10 @@ import {
   followLog,
   pointScriptAt,
   relaxSaveChecks,
+  summarizeCanary,
 } from "../../src/runs/canary.js";
 import { parseLaunchScript } from "../../src/runs/launch-script.js";
+import launchTrain from "../../src/tools/launch-train.js";
 
 const SCRIPT = [
   "#!/bin/bash",
@@ -112,6 +114,49 @@ describe("the canary's copy of the launch script", () => {
 });
 
 describe("what a canary measures", () => {
+  it("states the estimate with and without the allowance and the ratio in words, not a bare percentage", () => {
+    const canary = canaryReport(
+      { lines: [], reached: 5, maxAllocatedMiB: 11 * 1024, ended: "reached" },
+      {
+        iterations: 5,
+        npus: 8,
+        configuredIterations: 5000,
+        estimatedPeakGiB: 29.71,
+        stopped: true,
+        logFile: "/w/logs/train_r1.log",
+      },
+    );
+    expect(canary).toMatchObject({ estimatedPeakGiB: 29.71, estimatedTensorsGiB: 26.71, estimateToMeasured: 2.43 });
+    const text = summarizeCanary(canary);
+    expect(text).toContain(
+      `measured max allocated 11.0 GiB vs estimated 26.71 GiB of tensors (estimate_memory's 29.71 GiB less its ${ALLOWANCE_GIB} GiB allowance for the runtime): the estimate is 2.43× the measured peak`,
+    );
+    expect(text).not.toMatch(/\d%\)/);
+    expect(text).toContain("launch_train stopped the canary: nothing of it runs now.");
+    const under = summarizeCanary({ ...canary, estimateToMeasured: 0.8 });
+    expect(under).toContain("the measured peak is 1.25× the estimate");
+    expect(summarizeCanary({ ...canary, stopped: false })).toContain(
+      "The canary ended after its iterations: nothing of it runs now.",
+    );
+    // launch_train's summary: the canary's start, then its result, then what to do next.
+    const out = launchTrain.summarize({
+      runId: "run-20261202-120000-abcd",
+      started: true,
+      preflightOk: true,
+      checks: [],
+      plan: null,
+      pids: [{ host: "npu", pid: 4510 }],
+      exitedEarly: [],
+      slurm: null,
+      next: "Canary done; start the real run.",
+      canary,
+    });
+    const lines = out.split("\n");
+    expect(lines[0]).toBe("Started canary run-20261202-120000-abcd on npu (pid 4510).");
+    expect(lines[1]).toMatch(/^Canary: iteration 5\/5 \(reached, stopped\)/);
+    expect(lines.at(-1)).toBe("Canary done; start the real run.");
+  });
+
   it("takes the median after the warm-up and projects it onto the configured iterations", () => {
     const lines = [
       iterationLine(1, 10, 9000),
