@@ -20,6 +20,7 @@ import {
   LLAMA_CPP_TAG,
   NEEDS_IMATRIX,
   QUANT_TYPES,
+  type QuantType,
 } from "../knowledge/llama-cpp.js";
 import { findRun } from "../runs/ledger.js";
 import { argsHint, callHint } from "../text/hint.js";
@@ -61,6 +62,21 @@ export const GgufOutSchema = z.object({
     })
     .nullable(),
   usage: z.string().nullable(),
+  hubJob: z
+    .object({
+      runId: z.string(),
+      jobId: z.string().nullable(),
+      namespace: z.string().nullable(),
+      flavor: z.string(),
+      image: z.string(),
+      timeoutSeconds: z.number(),
+      costCeilingUsd: z.number().nullable(),
+      repo: z.string(),
+      script: z.string(),
+      url: z.string().nullable(),
+    })
+    .optional()
+    .describe("a run that ran as a Hugging Face job: the follow-up job that exports it and the repo it uploads to"),
 });
 export type GgufOut = z.output<typeof GgufOutSchema>;
 
@@ -73,6 +89,8 @@ export interface GgufRequest {
   overwrite: boolean;
   timeoutMinutes: number;
   confirm: boolean;
+  /** A Hugging Face job's run: upload into its hub_model_id ("same") or <hub_model_id>-GGUF ("separate"). */
+  hubRepo?: "separate" | "same";
 }
 
 /** What build_configs wrote into a TRL script that the export needs. */
@@ -280,12 +298,12 @@ async function expectedArchitecture(executor: HostExecutor, configFile: string):
 const safeName = (model: string) =>
   (model.split("/").filter(Boolean).at(-1) ?? "model").replace(/[^A-Za-z0-9._-]/g, "_") || "model";
 
-export async function exportGguf(req: GgufRequest, deps: WorkDeps) {
-  if (!req.runId) throw new ToolError("format gguf exports a TRL run: pass runId (see list_runs).");
-  const quant = findQuantType(req.quantization);
+/** The llama-quantize type asked for, refused when unknown or when it needs an importance matrix. */
+export function ggufQuantType(quantization: string): QuantType {
+  const quant = findQuantType(quantization);
   if (!quant)
     throw new ToolError(
-      `quantization "${req.quantization}" is not a llama-quantize type; known: ${QUANT_TYPES.map((t) => t.name.toLowerCase()).join(", ")}.`,
+      `quantization "${quantization}" is not a llama-quantize type; known: ${QUANT_TYPES.map((t) => t.name.toLowerCase()).join(", ")}.`,
       { field: "quantization" },
     );
   if (NEEDS_IMATRIX.has(quant.name))
@@ -293,6 +311,12 @@ export async function exportGguf(req: GgufRequest, deps: WorkDeps) {
       `${quant.name} needs an importance matrix (llama-imatrix), which this export does not compute: pick q4_k_m, q5_k_m, q6_k or q8_0.`,
       { field: "quantization" },
     );
+  return quant;
+}
+
+export async function exportGguf(req: GgufRequest, deps: WorkDeps) {
+  if (!req.runId) throw new ToolError("format gguf exports a TRL run: pass runId (see list_runs).");
+  const quant = ggufQuantType(req.quantization);
   for (const [field, value] of [
     ["targetDir", req.targetDir],
     ["llamaCppDir", req.llamaCppDir],

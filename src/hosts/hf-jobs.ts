@@ -16,6 +16,9 @@
 //                          `data: {"timestamp": …, "data": "<line>"}` per log line, ": keep-alive" comments, the first
 //                          line "===== Job started …"; the stream stays open while the job runs.
 //   cancel_job        POST {endpoint}/api/jobs/{namespace}/{job_id}/cancel
+//   model_info        GET  {endpoint}/api/models/{repo_id}               → {id, siblings: [{rfilename}], …}
+//   hf_hub_url        GET  {endpoint}/{repo_id}/resolve/{revision}/{filename} (file_download.py); LFS / Xet files
+//                          redirect to a CDN; a Range header asks for part of the file (206, Content-Range).
 // Stages (JobStage): SCHEDULING, RUNNING, COMPLETED, CANCELED, ERROR, DELETED (and UPDATING, which fetch_job_logs
 // treats as running). The token comes from HF_TOKEN (or HUGGING_FACE_HUB_TOKEN), else the token file: HF_TOKEN_PATH,
 // else $HF_HOME/token, HF_HOME defaulting to $XDG_CACHE_HOME/huggingface or ~/.cache/huggingface (constants.py,
@@ -72,9 +75,18 @@ export interface HfStreamResult {
   endedBy: "end" | "idle" | "timeout" | "limit" | "stopped";
 }
 
+export interface HfBytesResponse {
+  status: number;
+  body: Buffer;
+  /** Content-Range of a 206 answer ("bytes 0-99/1234"), else null. */
+  contentRange: string | null;
+}
+
 /** The only way this module reaches the network. */
 export interface HfHttp {
   request(req: HfHttpRequest): Promise<HfHttpResponse>;
+  /** A GET answered in bytes (a file's range), following redirects; the token goes only to the first origin. */
+  bytes?(req: HfHttpRequest): Promise<HfBytesResponse>;
   /** Reads a response line by line, calling onLine for each, until it ends, a bound is reached or onLine says stop. */
   stream(req: HfStreamRequest, onLine: (line: string) => "stop" | undefined): Promise<HfStreamResult>;
 }
@@ -130,6 +142,45 @@ export const fetchHfHttp: HfHttp = {
     });
     const { text } = await readBounded(res.body, req.maxBytes);
     return { status: res.status, text };
+  },
+  async bytes(req) {
+    // Files kept in LFS / Xet redirect from the resolve URL to a CDN: follow at most 5 hops, dropping the token
+    // when the origin changes (it is meant for the Hub only).
+    let url = req.url;
+    let headers = req.headers;
+    for (let hop = 0; hop < 6; hop++) {
+      const res = await fetch(url, {
+        method: "GET",
+        headers,
+        signal: AbortSignal.timeout(req.timeoutMs),
+        redirect: "manual",
+      });
+      const location = res.headers.get("location");
+      if (res.status >= 300 && res.status < 400 && location) {
+        await res.body?.cancel().catch(() => undefined);
+        const next = new URL(location, url);
+        if (next.origin !== new URL(url).origin) {
+          const { authorization: _dropped, ...rest } = headers;
+          headers = rest;
+        }
+        url = next.toString();
+        continue;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      if (res.body)
+        for await (const chunk of res.body) {
+          chunks.push(Buffer.from(chunk));
+          size += chunk.byteLength;
+          if (size >= req.maxBytes) break;
+        }
+      return {
+        status: res.status,
+        body: Buffer.concat(chunks).subarray(0, req.maxBytes),
+        contentRange: res.headers.get("content-range"),
+      };
+    }
+    throw new Error(`more than 5 redirects from ${req.url}`);
   },
   async stream(req, onLine) {
     const controller = new AbortController();
@@ -236,6 +287,16 @@ export const JobInfoSchema = z.object({
   owner: z.object({ name: z.string() }).partial().nullish(),
 });
 export type HfJobInfo = z.output<typeof JobInfoSchema>;
+
+/** GET /api/models/{repo_id} (HfApi.model_info): the files of the repo's main revision. */
+export const ModelInfoSchema = z.object({
+  id: z.string().optional(),
+  siblings: z.array(z.object({ rfilename: z.string() })).default([]),
+});
+export type HfModelInfo = z.output<typeof ModelInfoSchema>;
+
+/** Model repo ids as the Hub spells them: namespace/name. */
+export const HF_REPO_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,95}\/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/;
 
 /** What POST /api/jobs/{namespace} takes (the fields huggingface_hub's _create_job_spec sends). */
 export interface HfJobSpec {
@@ -451,6 +512,55 @@ export class HfJobsClient {
     return this.call("GET", this.path("jobs", namespace, jobId), `read job ${jobId}`, JobInfoSchema);
   }
 
+  /** A model repo's files, or null when the repo does not exist (or the token may not see it). */
+  async modelInfo(repoId: string): Promise<HfModelInfo | null> {
+    checkRepoId(repoId);
+    try {
+      return await this.call("GET", `${this.endpoint}/api/models/${repoId}`, `read model ${repoId}`, ModelInfoSchema);
+    } catch (error) {
+      if (error instanceof HfJobsError && (error.status === 404 || error.status === 401)) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Bytes [start, end] of a file of a model repo's main revision through its resolve URL (a ranged GET, as
+   * huggingface_hub's hf_hub_url builds it), with the file's size; null when the file does not exist.
+   */
+  async fileRange(
+    repoId: string,
+    file: string,
+    start: number,
+    end: number,
+  ): Promise<{ bytes: Buffer; size: number } | null> {
+    checkRepoId(repoId);
+    if (!/^[A-Za-z0-9._-][A-Za-z0-9._/-]{0,250}$/.test(file) || file.split("/").includes(".."))
+      throw new ToolError(`"${file.slice(0, 100)}" is not a file name in a repo.`);
+    const get = this.http.bytes;
+    if (!get) throw new HfJobsError("This Hub client cannot read files (no ranged GET).", null);
+    const url = `${this.endpoint}/${repoId}/resolve/main/${file.split("/").map(encodeURIComponent).join("/")}`;
+    const what = `read ${repoId}/${file}`;
+    let res: HfBytesResponse;
+    try {
+      res = await get.call(this.http, {
+        method: "GET",
+        url,
+        headers: { ...this.headers(false), range: `bytes=${start}-${end}` },
+        timeoutMs: CALL_TIMEOUT_MS,
+        maxBytes: end - start + 1,
+      });
+    } catch (error) {
+      throw new HfJobsError(
+        `Cannot reach ${this.endpoint} to ${what}: ${redactText((error as Error).message, [this.token])}`,
+        null,
+      );
+    }
+    if (res.status === 404 || res.status === 416) return null;
+    if (res.status !== 200 && res.status !== 206) throw this.failure(res.status, res.body.toString("utf8"), what);
+    const total = /\/(\d+)$/.exec(res.contentRange ?? "")?.[1];
+    return { bytes: res.body, size: total ? Number(total) : res.body.length };
+  }
+
   async cancelJob(namespace: string, jobId: string): Promise<void> {
     checkNamespace(namespace);
     checkJobId(jobId);
@@ -510,6 +620,11 @@ export class HfJobsClient {
 export function checkNamespace(namespace: string): void {
   if (!HF_NAMESPACE.test(namespace))
     throw new ToolError(`"${namespace.slice(0, 100)}" is not a Hugging Face namespace (user or organization name).`);
+}
+
+export function checkRepoId(repoId: string): void {
+  if (!HF_REPO_ID.test(repoId) || repoId.includes(".."))
+    throw new ToolError(`"${repoId.slice(0, 100)}" is not a Hugging Face model repo id (namespace/name).`);
 }
 
 export function checkJobId(jobId: string): void {

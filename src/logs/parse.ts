@@ -179,6 +179,8 @@ export function classifyLine(line: string): LineEvent | null {
     return { kind: "end", reason: line.trim() };
   }
   if (line.indexOf("[after training is done]") >= 0) return { kind: "end", reason: "after training is done" };
+  // The last line of a GGUF export job (src/export/gguf-hf-job.ts): it has no iterations, only this end.
+  if (line.startsWith("GGUF export complete: ")) return { kind: "end", reason: line.trim() };
   if (line.indexOf("Elapsed Time Per iteration") >= 0 || line.indexOf("Average Samples per Second") >= 0) {
     return { kind: "end", reason: "launch script epilogue" };
   }

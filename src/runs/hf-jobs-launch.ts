@@ -63,6 +63,8 @@ export interface HfJobLaunchRequest {
   audit?: AuditLog;
   /** The Hub client (default: from the host's settings and the environment). */
   client?: HfJobsClient;
+  /** The job exports another run's model (GGUF): it needs no GPU, pushes by itself, and its record says so. */
+  ggufExport?: RunRecord["ggufExport"];
 }
 
 /** The job spec POST /api/jobs/{namespace} takes for a script. */
@@ -152,7 +154,7 @@ export async function launchHfJobRun(req: HfJobLaunchRequest): Promise<z.output<
       "The script reads a dataset file from this machine: a job runs on Hugging Face's machines and cannot see it.",
       "push the dataset to the Hub (datasets' push_to_hub) and build the script with that dataset id",
     );
-  if (scriptText && !/push_to_hub=True/.test(scriptText))
+  if (scriptText && !req.ggufExport && !/push_to_hub=True/.test(scriptText))
     pass(
       "save-dir",
       "The script does not push the result to the Hub: the job's disk, checkpoints included, goes away when it ends.",
@@ -217,8 +219,10 @@ export async function launchHfJobRun(req: HfJobLaunchRequest): Promise<z.output<
         pass(
           "hf-flavor",
           `${flavor}: ${hw.prettyName}${hw.accelerator ? `, ${hw.accelerator.quantity}x ${hw.accelerator.model}${hw.accelerator.vram ? ` (${hw.accelerator.vram})` : ""}` : ", no GPU"}.`,
-          hw.accelerator ? "info" : "warning",
-          hw.accelerator ? null : `pass ${argsHint({ flavor: "a10g-large" })}: TRL training needs a GPU`,
+          hw.accelerator || req.ggufExport ? "info" : "warning",
+          hw.accelerator || req.ggufExport
+            ? null
+            : `pass ${argsHint({ flavor: "a10g-large" })}: TRL training needs a GPU`,
         );
       }
     } catch (error) {
@@ -331,6 +335,7 @@ export async function launchHfJobRun(req: HfJobLaunchRequest): Promise<z.output<
       { kind: "hf-jobs", jobId: job.id, file: scriptAbs, submittedAt: job.createdAt ?? req.now.toISOString(), logFile },
     ],
     hfJob: { namespace: namespace!, flavor, endpoint: client!.endpoint, url },
+    ...(req.ggufExport ? { ggufExport: req.ggufExport } : {}),
   };
   try {
     await writeRecord(executor, ledgerFile, record);

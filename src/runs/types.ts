@@ -71,6 +71,19 @@ export const RunRecordSchema = z.object({
   scheduler: z.array(SchedulerJobSchema).default([]),
   /** A run that is a Hugging Face job: where it runs (its id is the scheduler entry's jobId). */
   hfJob: z.object({ namespace: z.string(), flavor: z.string(), endpoint: z.string(), url: z.string() }).optional(),
+  /** A run that is a GGUF export job of another run (export_model format gguf on a Hugging Face job's run). */
+  ggufExport: z
+    .object({
+      sourceRunId: z.string(),
+      repo: z.string(),
+      file: z.string(),
+      quantization: z.string(),
+      fileType: z.number(),
+      architecture: z.string().nullable(),
+      baseModel: z.string(),
+      peft: z.string(),
+    })
+    .optional(),
   /** Benchmark scores of the run's checkpoints (evaluate_model), newest last. */
   evaluations: z.array(EvaluationSchema).optional(),
 });

@@ -4,6 +4,7 @@
 import { posix } from "node:path";
 import { z } from "zod";
 import { exportGguf, GgufOutSchema, isTrlRecord } from "../export/gguf-export.js";
+import { exportGgufOnHub } from "../export/gguf-hf-job.js";
 import { checkHfDir, type HfCheck, readHfDirFacts } from "../export/hf-check.js";
 import { checkPathText, ensureWritablePath, PathNotAllowedError } from "../hosts/paths.js";
 import { shellQuote } from "../hosts/quote.js";
@@ -65,7 +66,10 @@ export default defineTool({
     "with transformers and serve it with vLLM-Ascend. Next: run_inference, evaluate_model. " +
     `A TRL run on a CUDA host exports with format "gguf": the LoRA adapter merged into its base (peft merge_and_unload), ` +
     `converted by the host's llama.cpp clone (convert_hf_to_gguf.py, ${LLAMA_CPP_TAG}), quantized by llama-quantize ` +
-    "(quantization, default q4_k_m) and the file's GGUF header checked (magic, version, counts, architecture, file type).",
+    "(quantization, default q4_k_m) and the file's GGUF header checked (magic, version, counts, architecture, file type). " +
+    "A run that ran as a Hugging Face job (it pushed to hub_model_id) exports as a follow-up CPU job that downloads, " +
+    "merges, converts, quantizes and uploads the .gguf to the Hub (hubRepo); call export_model again on that job's run " +
+    "once it has finished to check the uploaded file's header.",
   toolset: "train",
   kind: "destructive",
   input: z.object({
@@ -92,6 +96,12 @@ export default defineTool({
       .string()
       .optional()
       .describe("format gguf: the llama.cpp clone on the host (default <workdir>/llama.cpp)"),
+    hubRepo: z
+      .enum(["separate", "same"])
+      .default("separate")
+      .describe(
+        "format gguf, a run that ran as a Hugging Face job: upload the .gguf to <hub_model_id>-GGUF or into hub_model_id",
+      ),
   }),
   output: z.object({
     host: z.string(),
@@ -120,20 +130,24 @@ export default defineTool({
     next: z.string(),
   }),
   async handle(args, deps) {
-    if (args.format === "gguf")
-      return exportGguf(
-        {
-          runId: args.runId,
-          host: args.host,
-          quantization: args.quantization,
-          targetDir: args.targetDir,
-          llamaCppDir: args.llamaCppDir,
-          overwrite: args.overwrite,
-          timeoutMinutes: args.timeoutMinutes,
-          confirm: args.confirm,
-        },
-        deps,
-      );
+    if (args.format === "gguf") {
+      const request = {
+        runId: args.runId,
+        host: args.host,
+        quantization: args.quantization,
+        targetDir: args.targetDir,
+        llamaCppDir: args.llamaCppDir,
+        overwrite: args.overwrite,
+        timeoutMinutes: args.timeoutMinutes,
+        confirm: args.confirm,
+        hubRepo: args.hubRepo,
+      };
+      // A run that ran as a Hugging Face job (or the export job of one) exports through a follow-up job.
+      const run = args.runId
+        ? (await findRun(deps.hosts, args.runId, args.host ? [args.host] : undefined)).found
+        : null;
+      return run?.record.hfJob ? exportGgufOnHub(request, deps, run) : exportGguf(request, deps);
+    }
     // A run is found on whichever host records it; a checkpoint directory is on the host named, else local.
     const host = await hostOf(deps.hosts, args);
     if (args.checkpointDir) checkPathText(args.checkpointDir, "checkpointDir");

@@ -4,15 +4,29 @@
 // secrets, a `uv` that runs the script with the simulated CUDA host's Python (whose TRL stand-in prints the Trainer's
 // log), the flavor's GPUs described to the simulated torch. Failures: a wrong token (401), another user's namespace
 // (403), an unknown flavor (400), a job that runs out of CUDA memory, a job past its timeout, a cancelled job.
+// Its Hub: model_info (GET /api/models/{repo_id}) and resolve URLs with Range (206) over models/<repo_id>, which jobs
+// read and write through a huggingface_hub stand-in (snapshot_download, HfApi.file_exists / create_repo / upload_file);
+// a job's `git clone` of llama.cpp reads the simulated host's mirror and its cmake is the simulated host's.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { HF_JOBS_FLAVORS, hfJobsFlavor } from "../../src/knowledge/hf-jobs-hardware.js";
+import { LLAMA_CPP_REPO } from "../../src/knowledge/llama-cpp.js";
 
 const JobSpecSchema = z
   .object({
@@ -106,6 +120,64 @@ def _push_to_hub(self, *args, **kwargs):
 _trl._Trainer.push_to_hub = _push_to_hub
 `;
 
+/**
+ * `huggingface_hub` as a job sees it: snapshot_download copies a repo of the stand-in's Hub (models/<repo_id>) into
+ * local_dir, HfApi's file_exists / create_repo / upload_file read and write there; writes need HF_TOKEN, as on the Hub.
+ */
+const HUB_CLIENT_PY = `"""huggingface_hub for jobs of the Hugging Face Jobs stand-in: its local Hub's models/<repo_id> directories."""
+import os
+import shutil
+
+__version__ = "stand-in"
+
+
+def _repo(repo_id):
+    if ".." in repo_id.split("/") or repo_id.count("/") != 1:
+        raise ValueError("Repo id must be in the form 'namespace/repo_name': '%s'." % repo_id)
+    return os.path.join(os.environ["HF_JOBS_STANDIN_HUB"], "models", repo_id)
+
+
+class RepositoryNotFoundError(Exception):
+    pass
+
+
+def snapshot_download(repo_id, local_dir=None, token=None, **kwargs):
+    src = _repo(repo_id)
+    if not os.path.isdir(src):
+        raise RepositoryNotFoundError("404 Client Error. Repository Not Found for url: %s" % repo_id)
+    dest = local_dir or os.path.join(os.path.expanduser("~"), ".cache", "huggingface", "hub", repo_id)
+    shutil.copytree(src, dest, dirs_exist_ok=True)
+    print("Fetched %s into %s" % (repo_id, dest), flush=True)
+    return dest
+
+
+class HfApi:
+    def __init__(self, token=None, **kwargs):
+        self.token = token or os.environ.get("HF_TOKEN")
+
+    def _write(self):
+        if not self.token:
+            raise RuntimeError("401 Client Error: Unauthorized (no HF_TOKEN in the job)")
+
+    def file_exists(self, repo_id, filename, **kwargs):
+        return os.path.isfile(os.path.join(_repo(repo_id), filename))
+
+    def create_repo(self, repo_id, exist_ok=False, **kwargs):
+        self._write()
+        path = _repo(repo_id)
+        if os.path.isdir(path) and not exist_ok:
+            raise RuntimeError("409 Client Error: You already created this model repo")
+        os.makedirs(path, exist_ok=True)
+
+    def upload_file(self, path_or_fileobj, path_in_repo, repo_id, **kwargs):
+        self._write()
+        path = _repo(repo_id)
+        if not os.path.isdir(path):
+            raise RepositoryNotFoundError("404 Client Error. Repository Not Found for url: %s" % repo_id)
+        shutil.copyfile(path_or_fileobj, os.path.join(path, path_in_repo))
+        return "%s/%s" % (repo_id, path_in_repo)
+`;
+
 export interface HfJobsStandIn {
   /** The stand-in's Hub: datasets/<id>.jsonl as given, models/<repo> as jobs pushed them. */
   hubDir: string;
@@ -155,6 +227,10 @@ export async function startHfJobsStandIn(opts: StandInOptions): Promise<HfJobsSt
   writeFileSync(join(root, "py", "datasets", "__init__.py"), HUB_DATASETS_PY);
   mkdirSync(join(root, "py", "trl"));
   writeFileSync(join(root, "py", "trl", "__init__.py"), HUB_TRL_PY);
+  mkdirSync(join(root, "py", "huggingface_hub"));
+  writeFileSync(join(root, "py", "huggingface_hub", "__init__.py"), HUB_CLIENT_PY);
+  // The GGUF export job builds llama-quantize with cmake (the simulated host's stand-in) from a clone of llama.cpp.
+  symlinkSync(join(opts.simDir, "bin", "cmake"), join(root, "bin", "cmake"));
   for (const [id, rows] of Object.entries(opts.hubDatasets ?? {})) {
     mkdirSync(join(root, "hub", id, ".."), { recursive: true });
     writeFileSync(join(root, "hub", `${id}.jsonl`), rows.map((r) => `${JSON.stringify(r)}\n`).join(""));
@@ -226,6 +302,10 @@ export async function startHfJobsStandIn(opts: StandInOptions): Promise<HfJobsSt
         CUDA_SIM_STEP_SECONDS: String(opts.stepSeconds ?? 0.05),
         PYTHONPATH: join(root, "py"),
         HF_JOBS_STANDIN_HUB: join(root, "hub"),
+        // The job's `git clone` of llama.cpp from GitHub reads the simulated host's mirror of it.
+        GIT_CONFIG_COUNT: "1",
+        GIT_CONFIG_KEY_0: `url.${join(opts.simDir, "mirrors", "llama.cpp.git")}.insteadOf`,
+        GIT_CONFIG_VALUE_0: LLAMA_CPP_REPO,
         ...j.spec.environment,
         ...(j.spec.secrets ?? {}),
       },
@@ -274,6 +354,61 @@ export async function startHfJobsStandIn(opts: StandInOptions): Promise<HfJobsSt
     res.end(JSON.stringify(body));
   };
 
+  const repoDir = (repo: string) =>
+    repo.split("/").some((p) => p === ".." || p === "." || !p) ? null : join(root, "hub", "models", repo);
+
+  /** GET /api/models/{repo_id} (HfApi.model_info): the repo's files as siblings. */
+  function sendModelInfo(res: ServerResponse, repo: string): void {
+    const dir = repoDir(repo);
+    if (!dir || !existsSync(dir)) {
+      send(res, 404, { error: "Repository not found" });
+      return;
+    }
+    const files: string[] = [];
+    const walk = (d: string, prefix: string) => {
+      for (const name of readdirSync(d).sort()) {
+        const p = join(d, name);
+        if (statSync(p).isDirectory()) walk(p, `${prefix}${name}/`);
+        else files.push(`${prefix}${name}`);
+      }
+    };
+    walk(dir, "");
+    send(res, 200, {
+      id: repo,
+      modelId: repo,
+      sha: "0".repeat(40),
+      siblings: files.map((rfilename) => ({ rfilename })),
+    });
+  }
+
+  /** GET /{repo_id}/resolve/{revision}/{filename}: the file, or the bytes a `Range: bytes=a-b` asks for (206). */
+  function sendResolved(req: IncomingMessage, res: ServerResponse, repo: string, file: string): void {
+    const dir = repoDir(repo);
+    const path = dir && !file.split("/").includes("..") ? join(dir, file) : null;
+    if (!dir || !existsSync(dir) || !path || !existsSync(path) || !statSync(path).isFile()) {
+      send(res, 404, { error: dir && existsSync(dir) ? "Entry not found" : "Repository not found" });
+      return;
+    }
+    const bytes = readFileSync(path);
+    const range = /^bytes=(\d+)-(\d*)$/.exec(String(req.headers.range ?? ""));
+    if (!range) {
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": bytes.length });
+      return void res.end(bytes);
+    }
+    const start = Number(range[1]);
+    const end = Math.min(range[2] ? Number(range[2]) : bytes.length - 1, bytes.length - 1);
+    if (start >= bytes.length) {
+      res.writeHead(416, { "content-range": `bytes */${bytes.length}` });
+      return void res.end();
+    }
+    res.writeHead(206, {
+      "content-type": "application/octet-stream",
+      "content-range": `bytes ${start}-${end}/${bytes.length}`,
+      "content-length": end - start + 1,
+    });
+    res.end(bytes.subarray(start, end + 1));
+  }
+
   async function readBody(req: IncomingMessage): Promise<string> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -295,6 +430,10 @@ export async function startHfJobsStandIn(opts: StandInOptions): Promise<HfJobsSt
         orgs: orgs.map((name) => ({ type: "org", name })),
         auth: { type: "access_token", accessToken: { displayName: "stand-in", role: "write" } },
       });
+    if (req.method === "GET" && parts[0] === "api" && parts[1] === "models" && parts.length === 4)
+      return sendModelInfo(res, `${parts[2]}/${parts[3]}`);
+    if (req.method === "GET" && parts[0] !== "api" && parts[2] === "resolve" && parts.length >= 5)
+      return sendResolved(req, res, `${parts[0]}/${parts[1]}`, parts.slice(4).join("/"));
     if (parts[0] !== "api" || parts[1] !== "jobs") return send(res, 404, { error: "Not Found" });
     if (req.method === "GET" && parts.length === 3 && parts[2] === "hardware")
       return send(
