@@ -26,6 +26,12 @@ describe("a run ended by SIGTERM", () => {
     expect(v.findings.some((f) => f.category === "host_oom")).toBe(false);
     expect(v.summary).toMatch(/terminated by a signal from outside/);
   });
+
+  it("has nothing for apply_fix to change, and apply_fix says so", async () => {
+    await expect(
+      apply({ host: "npu1", text: fixture("sigterm-stop") }, depsFor(new ScriptedExecutor())),
+    ).rejects.toThrow(/No applicable fix for external-signal: the run was stopped from outside with SIGTERM/);
+  });
 });
 
 const LOGS = join(FIX, "logs");
