@@ -274,5 +274,9 @@ describe.skipIf(!env)("diagnose_error on each failure scenario of a simulated ho
       new RegExp(`^torch[_-]npu\\s+${state.versions.torchNpu!.replace(/[.+]/g, "\\$&")}\\b`, "im"),
     );
     expect(out.stdout).toContain(`version=${state.versions.cann}`);
+    // The pair to reinstall names versions, read on the host (torch installed, CANN), not placeholders.
+    const pair = top.fixes.find((f) => f.id === "reinstall-pair");
+    expect(pair?.commands?.[0]).toMatch(/torch==\d[\w.+]* torch_npu==\d/);
+    expect(pair?.commands?.[0]).not.toContain("<");
   }, 180_000);
 });
