@@ -137,7 +137,12 @@ async function divergenceOf(
  * from the checkpoint the run saved (saying what resuming without optimizer state means), or, without one, a new
  * launch of the same script.
  */
-export async function afterStop(hosts: HostRegistry, record: RunRecord, now: () => Date): Promise<string> {
+export async function afterStop(
+  hosts: HostRegistry,
+  record: RunRecord,
+  now: () => Date,
+  lead = "Stopped. ",
+): Promise<string> {
   const saved = await savedCheckpoints(hosts, record);
   const where = record.hosts.length > 1 ? { hosts: record.hosts } : { host: record.hosts[0] };
   const relaunch = callHint("launch_train", { ...where, script: record.script });
@@ -147,7 +152,7 @@ export async function afterStop(hosts: HostRegistry, record: RunRecord, now: () 
     const before = first === null ? [] : (saved?.iterations.filter((i) => i < first) ?? []);
     const good = before[before.length - 1];
     const head =
-      `Stopped. Its loss diverged (${diverged.message}): find out why first with ` +
+      `${lead}Its loss diverged (${diverged.message}): find out why first with ` +
       `${callHint("diagnose_error", { runId: record.id })}, and do not resume from a checkpoint written after it.`;
     if (good === undefined || !saved)
       return `${head} No checkpoint of this run predates the divergence, so once the cause is fixed start it again with ${relaunch}.`;
@@ -159,20 +164,20 @@ export async function afterStop(hosts: HostRegistry, record: RunRecord, now: () 
   }
   if (saved?.latest != null && saved.layout === "transformers")
     return (
-      `Stopped. ${callHint("resume_run", { runId: record.id })} relaunches its script with ` +
+      `${lead}${callHint("resume_run", { runId: record.id })} relaunches its script with ` +
       `resume_from_checkpoint set to its latest checkpoint, ${saved.pathOf(saved.latest)} (step ${saved.latest}).`
     );
   if (saved?.latest != null) {
     if (await savesWithoutOptimizer(hosts, record))
       return (
-        `Stopped. Its latest checkpoint (iteration ${saved.latest}) holds no optimizer or RNG state ` +
+        `${lead}Its latest checkpoint (iteration ${saved.latest}) holds no optimizer or RNG state ` +
         `(--no-save-optim/--no-save-rng): ${callHint("resume_run", { runId: record.id, allowFreshOptimizer: true })} ` +
         "continues the weights, iteration count and LR schedule with a new optimizer (Adam's moments restart from zero)."
       );
-    return `Stopped. ${callHint("resume_run", { runId: record.id })} continues from its latest checkpoint (iteration ${saved.latest}).`;
+    return `${lead}${callHint("resume_run", { runId: record.id })} continues from its latest checkpoint (iteration ${saved.latest}).`;
   }
   return (
-    `Stopped. It saved no checkpoint${record.saveDir ? ` in ${record.saveDir}` : ""}, so there is nothing to resume: ` +
+    `${lead}It saved no checkpoint${record.saveDir ? ` in ${record.saveDir}` : ""}, so there is nothing to resume: ` +
     `start it again with ${relaunch}.`
   );
 }
@@ -229,12 +234,11 @@ export default defineTool({
     if (!wasRunning && nodesGone && slurmGone && hfGone && knowsSomething) {
       const status = await runStatus(deps.hosts, record, live, deps.now);
       const state = status.state === "unknown" || status.state === "running" ? "stopped" : status.state;
+      // What a stop would have suggested still holds for a run that failed or was stopped before.
       const then =
-        state === "failed"
-          ? ` ${callHint("diagnose_error", { runId: record.id })} says why it failed.`
-          : state === "finished"
-            ? ` ${callHint("tail_logs", { runId: record.id })} shows how it ended.`
-            : "";
+        state === "finished"
+          ? ` ${callHint("tail_logs", { runId: record.id })} shows how it ended.`
+          : `${state === "failed" ? ` ${callHint("diagnose_error", { runId: record.id })} says why it failed.` : ""} ${await afterStop(deps.hosts, record, deps.now, "")}`;
       return {
         runId: record.id,
         stopped: false,

@@ -377,8 +377,13 @@ describe("run lifecycle on this machine", () => {
     // A checkpoint the run would have saved; resume loads it without the optimizer skips.
     mkdirSync(join(h.wd, "save/iter_0000010/mp_rank_00"), { recursive: true });
     writeFileSync(join(h.wd, "save/latest_checkpointed_iteration.txt"), "10");
+    // Stopping it again changes nothing and says what follows from the checkpoint: the script saves no optimizer
+    // state, so the resume it names is the one resume_run accepts.
     const again = await stopRun.handle(stopRun.input.parse({ runId: r.runId, confirm: true }), h.deps);
-    expect(again.next).toContain(JSON.stringify({ tool: "resume_run", args: { runId: r.runId } }));
+    expect(again.alreadyEnded).toBe("stopped");
+    expect(again.next).toContain(
+      JSON.stringify({ tool: "resume_run", args: { runId: r.runId, allowFreshOptimizer: true } }),
+    );
     expect(again.next).toContain("(iteration 10)");
     const refused = await resumeRun.handle(resumeRun.input.parse({ runId: r.runId }), h.deps);
     expect(errors(refused).map((c) => c.id)).toEqual(["resumable"]);
