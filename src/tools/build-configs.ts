@@ -9,6 +9,7 @@ import {
   firstRecordText,
   recordFormatWarning,
 } from "../configs/dataset-probe.js";
+import { countDatasetRecords, tinyDatasetWarning } from "../configs/dataset-size.js";
 import { lineDiff } from "../configs/diff.js";
 import { planHfJob, writeHfJobSidecar } from "../configs/hf-jobs-build.js";
 import { PlanError, resolveModel, resolveTrainingPlan, type TrainingPlan } from "../configs/index.js";
@@ -337,6 +338,10 @@ export default defineTool({
       const onHost =
         args.dataset.startsWith("/") || !settings.workdir ? args.dataset : posix.join(settings.workdir, args.dataset);
       const problems = await checkDataset(executor, plan, onHost, datasetWarnings);
+      const records = await countDatasetRecords(executor, onHost);
+      const tiny =
+        records === null ? null : tinyDatasetWarning(records, plan.globalBatchSize, plan.trainIters, "iterations");
+      if (tiny) datasetWarnings.push(tiny);
       if (problems.length > 0) {
         throw new ToolError(
           `Not written; the dataset does not fit the data config:\n${problems.map((p) => `- ${p}`).join("\n")}`,
@@ -444,9 +449,19 @@ export default defineTool({
         : "";
     const missing = r.missingPaths.map((m) => `\nwarning: ${m.field} ${m.path} does not exist on the host; ${m.fix}`);
     const memory = r.memory && !r.memory.fits ? `\nwarning: ${r.memory.summary}` : "";
-    return `${head}${missing.join("")}${memory}\n${p.backend}: TP${p.tp} PP${p.pp} CP${p.cp} DP${p.dp} on ${p.nodes}x${p.npusPerNode} NPUs, GBS ${p.globalBatchSize} (MBS ${p.microBatchSize} x GA ${p.gradAccSteps} x DP ${p.dp})${split}\n${r.files.map((f) => `${f.role.padEnd(13)} ${f.path} (${f.status})`).join("\n")}`;
+    const epochs = r.warnings.filter((w) => w.startsWith("dataset: ") && w.includes(" epochs over the data"));
+    const tiny = epochs.map((w) => `\nwarning: ${w}`).join("");
+    return `${head}${missing.join("")}${memory}${tiny}\n${p.backend}: TP${p.tp} PP${p.pp} CP${p.cp} DP${p.dp} on ${p.nodes}x${p.npusPerNode} NPUs, GBS ${p.globalBatchSize} (MBS ${p.microBatchSize} x GA ${p.gradAccSteps} x DP ${p.dp})${split}\n${r.files.map((f) => `${f.role.padEnd(13)} ${f.path} (${f.status})`).join("\n")}`;
   },
 });
+
+/** A dataset that names a file on the host (a path or a .json/.jsonl name), resolved from the workdir; null for a Hub id. */
+function datasetFileOnHost(dataset: string, workdir: string | undefined, hubOnly: boolean): string | null {
+  if (hubOnly) return null;
+  if (dataset.startsWith("/")) return dataset;
+  if (!/\.jsonl?$/i.test(dataset) && !dataset.startsWith("./") && !dataset.startsWith("~")) return null;
+  return workdir && !dataset.startsWith("~") ? posix.join(workdir, dataset) : dataset;
+}
 
 type BuildArgs = z.output<typeof Input>;
 type BuildOut = z.output<typeof Output>;
@@ -495,6 +510,14 @@ async function buildTrl(
   );
   // A Jobs host: the flavor's GPUs and price, and the choice left beside the script for launch_train.
   const r = hf ? { ...built, gpus: Math.max(1, hf.plan.gpus), warnings: [...built.warnings, ...hf.warnings] } : built;
+  // A dataset file on the host (not a Hub id): warn when the run would read it many times over.
+  const datasetFile = datasetFileOnHost(args.dataset, host.settings.workdir, Boolean(hf));
+  const records = datasetFile ? await countDatasetRecords(host.executor, datasetFile) : null;
+  const tiny =
+    records === null
+      ? null
+      : tinyDatasetWarning(records, r.microBatchSize * r.gradAccSteps * r.gpus, r.maxSteps, "steps");
+  if (tiny) r.warnings = [...r.warnings, tiny];
   if (hf && built.status !== "differs") await writeHfJobSidecar(host.executor, built.script, hf.plan);
   const info = TRL_METHOD_INFO[method];
   return {

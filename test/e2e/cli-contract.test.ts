@@ -234,6 +234,32 @@ describe("the CLI contract", () => {
     expect(bare.out).toContain("--image-dir");
   });
 
+  it("build-configs warns how many epochs a tiny dataset is read for, and proposes fewer iterations", () => {
+    const data = join(work, "sim-host", "MindSpeed-MM", "data");
+    const sample = JSON.parse(readFileSync(join(data, "mllm_format_llava_instruct_data.json"), "utf8")) as unknown[];
+    writeFileSync(join(data, "tiny.json"), JSON.stringify(sample.slice(0, 8)));
+    const r = cli(
+      "build-configs",
+      "--host",
+      "sim",
+      "--model",
+      "qwen2.5vl-3b",
+      "--dataset",
+      "data/tiny.json",
+      "--train-iters",
+      "200",
+      "--global-batch-size",
+      "256",
+      "--output-dir",
+      join(work, "sim-host", "MindSpeed-MM", "configs", "tiny"),
+    );
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(
+      "warning: dataset: 8 records, but 200 iterations x 256 samples per step read 51200 samples, about 6400 epochs",
+    );
+    expect(r.out).toContain("--train-iters 1 is about 3 epochs");
+  });
+
   it("the top-level help documents the exit codes", () => {
     expect(cli("--help").out).toContain("Exit codes:");
     expect(existsSync(join(work, "ascend-train.yaml"))).toBe(true);

@@ -122,6 +122,21 @@ describe("TRL on the simulated CUDA host", () => {
     expect(checkEnv.summarize(r)).toContain("8 × NVIDIA H100 80GB HBM3");
   });
 
+  it("build_configs warns when the steps read a tiny dataset many times over, and proposes fewer steps", async () => {
+    const first = readFileSync(data.sft, "utf8").split("\n")[0]!;
+    const tiny = join(simDir, "work", "data", "tiny-sft.jsonl");
+    writeFileSync(tiny, `${Array.from({ length: 6 }, () => first).join("\n")}\n`);
+    const r = await build("sft", tiny, { trainIters: 500, outputDir: join(simDir, "work", "configs", "tiny") });
+    const perStep = r.parameters.globalBatchSize;
+    const warning = r.warnings.find((w) => w.includes("epochs over the data"));
+    expect(warning).toContain(`dataset: 6 records, but 500 steps x ${perStep} samples per step`);
+    expect(warning).toContain(`"trainIters":${Math.max(1, Math.ceil(18 / perStep))}`);
+    const many = join(simDir, "work", "data", "many-sft.jsonl");
+    writeFileSync(many, `${Array.from({ length: 100 }, () => first).join("\n")}\n`);
+    const enough = await build("sft", many, { trainIters: 2, outputDir: join(simDir, "work", "configs", "tiny") });
+    expect(enough.warnings.join("\n")).not.toContain("epochs over the data");
+  });
+
   it("build_configs refuses a dataset without the method's columns, naming them and the mapping", async () => {
     const pairs = join(simDir, "work", "data", "pairs.jsonl");
     writeFileSync(pairs, `${JSON.stringify({ question: "q", chosen: "a", rejected_response: "b" })}\n`);

@@ -1,0 +1,54 @@
+// How many passes over the data a training length means: a handful of records read thousands of times over is
+// memorised, not learned, so build_configs warns and proposes a length of a few epochs.
+import type { HostExecutor } from "../hosts/executor.js";
+import { argsHint } from "../text/hint.js";
+
+/** Files larger than this are not counted: they hold enough records for any length worth warning about. */
+const COUNT_LIMIT_BYTES = 4 * 1024 * 1024;
+/** More passes than this over the data is worth a warning. */
+const MAX_EPOCHS = 10;
+/** The length proposed instead, in passes over the data. */
+const PROPOSED_EPOCHS = 3;
+
+/** Records in a JSON array or JSON Lines file on the host, or null when it is large, unreadable or neither. */
+export async function countDatasetRecords(executor: HostExecutor, path: string): Promise<number | null> {
+  let text: string;
+  try {
+    const read = await executor.readFile(path, { maxBytes: COUNT_LIMIT_BYTES });
+    text = read.content;
+  } catch {
+    return null;
+  }
+  if (text.length >= COUNT_LIMIT_BYTES) return null;
+  const trimmed = text.trim();
+  try {
+    if (trimmed.startsWith("[")) {
+      const parsed = JSON.parse(trimmed) as unknown;
+      return Array.isArray(parsed) ? parsed.length : null;
+    }
+    const lines = trimmed.split("\n").filter((l) => l.trim() !== "");
+    for (const line of lines) JSON.parse(line);
+    return lines.length;
+  } catch {
+    return null;
+  }
+}
+
+/** A warning when `steps` x `samplesPerStep` reads the records more than MAX_EPOCHS times, else null. */
+export function tinyDatasetWarning(
+  records: number,
+  samplesPerStep: number,
+  steps: number,
+  stepWord: "iterations" | "steps",
+): string | null {
+  if (records <= 0 || samplesPerStep <= 0 || steps <= 0) return null;
+  const consumed = samplesPerStep * steps;
+  const epochs = consumed / records;
+  if (epochs <= MAX_EPOCHS) return null;
+  const proposed = Math.max(1, Math.ceil((PROPOSED_EPOCHS * records) / samplesPerStep));
+  return (
+    `dataset: ${records} records, but ${steps} ${stepWord} x ${samplesPerStep} samples per step read ${consumed} samples, ` +
+    `about ${Math.round(epochs)} epochs over the data: the model would memorise it. Train fewer ${stepWord} ` +
+    `(${argsHint({ trainIters: proposed })} is about ${PROPOSED_EPOCHS} epochs) or bring more data.`
+  );
+}
