@@ -1,8 +1,15 @@
 // A recorded run that is a Hugging Face job: its live state from the job's stage, its log copied from the job's log
 // stream into the run's log file on this machine (so tail_logs, list_runs and diagnose_error read it like any
 // training log), and its cancellation. The client comes from the run's host settings (token, endpoint).
+//
+// The log copy is a cache, not a host write: it holds only what the Hub already holds, nothing reads it as state,
+// and deleting it loses nothing (the next look fetches the log again). So the read tools (list_runs, tail_logs,
+// diagnose_error) refresh it, on a --read-only server too, rather than streaming the log past the log readers. It is
+// confined: only the run's log file directly under the host's <workdir>/logs and its `.complete` marker are ever
+// written (through the path guard, like every write); a record naming any other file gets no copy.
 
 import { userInfo } from "node:os";
+import { posix } from "node:path";
 import { type AuditLog, currentAuditTool } from "../hosts/audit.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { type HfJobInfo, type HfJobsClient, hfJobsClientFor, TERMINAL_STAGES } from "../hosts/hf-jobs.js";
@@ -46,7 +53,19 @@ const entryOf = (record: RunRecord) => record.scheduler.find((j) => j.kind === "
 export const isHfJobRun = (record: RunRecord) => record.hfJob !== undefined && entryOf(record) !== null;
 
 /**
- * The run's job as the Hub reports it now, with its log copied into the run's log file (a complete copy each
+ * Where a job's log is cached: the run's log file when it lies directly in the host's <workdir>/logs (where
+ * launch_train puts it), else null: a ledger record edited to name another file never makes a read tool write there.
+ */
+export function hfJobLogCache(hosts: HostRegistry, host: string, logFile: string | null | undefined): string | null {
+  const workdir = hosts.settings(host).workdir;
+  if (!workdir || !logFile) return null;
+  const file = posix.normalize(logFile);
+  const inLogs = posix.dirname(file) === posix.join(workdir, "logs");
+  return inLogs && /^[\w.-]+\.log$/.test(posix.basename(file)) ? file : null;
+}
+
+/**
+ * The run's job as the Hub reports it now, with its log copied into the run's log cache (a complete copy each
  * time: the file is what the log readers read). Null when the run is not a Hugging Face job.
  */
 export async function hfJobOf(
@@ -60,18 +79,19 @@ export async function hfJobOf(
   try {
     const client = await hfJobsClientOf(hosts, host);
     const job = await client.inspectJob(record.hfJob.namespace, entry.jobId);
-    if (opts.syncLog !== false && entry.logFile && job.status.stage === "SCHEDULING") {
+    const cache = opts.syncLog === false ? null : hfJobLogCache(hosts, host, entry.logFile);
+    if (cache && job.status.stage === "SCHEDULING") {
       // No log yet: an empty copy lets tail_logs follow the job from its start.
       const { executor } = await hosts.get(host);
-      const exists = await executor.readFile(entry.logFile, { maxBytes: 1 }).then(
+      const exists = await executor.readFile(cache, { maxBytes: 1 }).then(
         () => true,
         () => false,
       );
-      if (!exists) await executor.writeFile(entry.logFile, "", { exclusive: false, mode: 0o640 });
-    } else if (opts.syncLog !== false && entry.logFile) {
+      if (!exists) await executor.writeFile(cache, "", { exclusive: false, mode: 0o640 });
+    } else if (cache) {
       const { executor } = await hosts.get(host);
       // An ended job's log no longer changes: once copied whole, it is not fetched again.
-      const complete = `${entry.logFile}.complete`;
+      const complete = `${cache}.complete`;
       const done = !isHfJobActive(job) && (await isCopied(executor, complete, job));
       if (!done) {
         const active = isHfJobActive(job);
@@ -81,7 +101,7 @@ export async function hfJobOf(
           ...(active ? { caughtUpAfter: new Date() } : {}),
         });
         const text = logs.lines.length ? `${logs.lines.join("\n")}\n` : "";
-        await executor.writeFile(entry.logFile, text, { exclusive: false, mode: 0o640 });
+        await executor.writeFile(cache, text, { exclusive: false, mode: 0o640 });
         // An ended job's stream either ends or, like a running one's, goes quiet (huggingface_hub reads it with a
         // short read timeout): both mean the whole log was read.
         if (!isHfJobActive(job) && (logs.endedBy === "end" || logs.endedBy === "idle"))

@@ -1,4 +1,5 @@
-// list_runs: the run ledgers on one or all hosts, each run with its live state (processes + log).
+// list_runs: the run ledgers on one or all hosts, each run with its live state (processes + log). A Hugging Face job's
+// log is refreshed into its cache on this machine (see src/runs/hf-jobs-run.ts), the one file this read tool writes.
 
 import { z } from "zod";
 import { listRecordedRuns } from "../runs/list.js";
@@ -41,7 +42,9 @@ export default defineTool({
     "List the training runs recorded on one host or on every host (the ledger is kept on the hosts, so runs started " +
     "by any server show up), newest first, each with its live state (queued, starting, running, stalled, finished, " +
     "failed, stopped), latest iteration, loss and ETA. A run that went through Slurm takes its state from its job " +
-    "(PENDING is queued with Slurm's reason, CANCELLED is stopped). Use the run id with tail_logs, stop_run or resume_run.",
+    "(PENDING is queued with Slurm's reason, CANCELLED is stopped); a Hugging Face job's from its stage, its log fetched " +
+    "into a cache, the run's log file on this machine (also on a read-only server; nothing else is written). Use the " +
+    "run id with tail_logs, stop_run or resume_run.",
   toolset: "train",
   kind: "read",
   input: z.object({

@@ -196,9 +196,11 @@ export default defineTool({
     "unknown), the latest iteration metrics (loss, grad norm, step time, learning rate), throughput and ETA, " +
     "warnings (NaN loss, loss spikes, exploding grad norm, skipped iterations, slowing steps), checkpoints and a " +
     "loss curve (with chart, a PNG image returned with the result; nothing is written on the host). With followSeconds it watches the log and reports each " +
-    "new iteration as progress. Use nextOffset for incremental reads; on failure call diagnose_error with errorLines.",
+    "new iteration as progress. Use nextOffset for incremental reads; on failure call diagnose_error with errorLines. " +
+    "A Hugging Face job's log is fetched from the Hub into a cache, the run's log file on this machine (also on a " +
+    "read-only server): the only thing this tool writes.",
   toolset: "train",
-  // Reads logs and writes nothing anywhere: the chart is returned, not stored.
+  // Reads logs and writes nothing but a Hugging Face job's log cache (src/runs/hf-jobs-run.ts): the chart is returned.
   kind: "read",
   input,
   output,

@@ -3,14 +3,26 @@
 // about the token, namespace and flavors; build_configs writes the PEP 723 script with a flavor and cost estimate;
 // launch_train plans, then creates the job and records its id; list_runs and tail_logs follow the job's stage and
 // log; stop_run cancels; a job that runs out of CUDA memory is failed and diagnosed; a job past its timeout fails.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
 import { SCRIPT_ENV } from "../../src/runs/hf-jobs-launch.js";
+import { createServer } from "../../src/server.js";
 import { layOutCudaSim } from "../../src/sim/index.js";
 import buildConfigs from "../../src/tools/build-configs.js";
 import checkEnv from "../../src/tools/check-env.js";
@@ -224,6 +236,64 @@ describe("TRL as Hugging Face Jobs", () => {
       expect(existsSync(join(standIn.hubDir, "models", standIn.user, `qwen-${method}`))).toBe(true);
     }, 60_000);
   }
+
+  it("on a read-only server list_runs and tail_logs refresh only a job's log cache, never a file a record names elsewhere", async () => {
+    const built = await build("sft");
+    const run = await launch(built.files[0]!.path);
+    await waitUntilDone(run.runId);
+    const hubDir = join(base, "hub");
+    const logFile = join(hubDir, "logs", `train_${run.runId}.log`);
+    rmSync(logFile);
+    rmSync(`${logFile}.complete`, { force: true });
+    // A second record of the same job whose log file was edited to point outside the logs directory.
+    const ledger = join(hubDir, ".ascend-train", "runs");
+    const record = JSON.parse(readFileSync(join(ledger, `${run.runId}.json`), "utf8"));
+    const elsewhere = join(hubDir, "notes.txt");
+    const edited = "run-20261201-000000-beef";
+    record.id = edited;
+    record.scheduler = record.scheduler.map((j: Record<string, unknown>) => ({ ...j, logFile: elsewhere }));
+    writeFileSync(join(ledger, `${edited}.json`), JSON.stringify(record));
+    const snapshot = () =>
+      new Map(
+        readdirSync(hubDir, { recursive: true })
+          .map(String)
+          .filter((f) => statSync(join(hubDir, f)).isFile())
+          .map((f) => [f, readFileSync(join(hubDir, f), "utf8")]),
+      );
+    const before = snapshot();
+
+    const server = await createServer({ hosts, readOnly: true });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    const client = new Client({ name: "read-only-test", version: "1" });
+    await client.connect(clientSide);
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name)).not.toContain("launch_train");
+      for (const name of ["list_runs", "tail_logs"]) {
+        const t = tools.find((x) => x.name === name);
+        expect(t?.annotations?.readOnlyHint).toBe(true);
+        expect(t?.description).toContain(
+          "into a cache, the run's log file on this machine (also on a read-only server",
+        );
+      }
+      const listed = await client.callTool({ name: "list_runs", arguments: { host: "hub" } });
+      expect(listed.isError).toBeFalsy();
+      const runs = (listed.structuredContent as { runs: { runId: string; state: string }[] }).runs;
+      expect(runs.find((r) => r.runId === run.runId)?.state).toBe("finished");
+      expect(runs.find((r) => r.runId === edited)?.state).toBe("finished");
+      const tailed = await client.callTool({ name: "tail_logs", arguments: { runId: run.runId } });
+      expect(tailed.isError).toBeFalsy();
+      expect(tailed.structuredContent).toMatchObject({ state: "finished", latest: { iteration: 6 } });
+    } finally {
+      await client.close();
+    }
+    const after = snapshot();
+    const changed = [...after.keys()].filter((f) => before.get(f) !== after.get(f)).sort();
+    expect(changed).toEqual([`logs/train_${run.runId}.log`, `logs/train_${run.runId}.log.complete`]);
+    expect(existsSync(elsewhere)).toBe(false);
+    rmSync(join(ledger, `${edited}.json`));
+  }, 60_000);
 
   it("tail_logs with followSeconds follows a running job's log to its end", async () => {
     const built = await build("sft", { trainIters: 30 });
