@@ -42,20 +42,27 @@ export interface GgufJobConfig {
   overwrite: boolean;
 }
 
-/** The job's PEP 723 script; its settings travel as one JSON string literal (valid Python), nothing spliced in. */
+/**
+ * The job's PEP 723 script; its settings travel as one JSON string literal (valid Python), nothing spliced in. The
+ * converter's dependencies are llama.cpp's requirements/requirements-convert_legacy_llama.txt (convert_hf_to_gguf.py
+ * puts the clone's gguf-py first on sys.path; the gguf package brings its own dependencies). The image
+ * (ghcr.io/astral-sh/uv:python3.12-bookworm, on python:3.12-bookworm) has git and a C/C++ toolchain; cmake comes from
+ * PyPI; LLAMA_CURL is switched off as llama-quantize downloads nothing.
+ */
 export function ggufJobScript(cfg: GgufJobConfig): string {
   return `# /// script
 # requires-python = ">=3.10"
 # dependencies = [
 #   "huggingface_hub>=0.34",
-#   "transformers>=4.46",
 #   "peft>=0.13",
 #   "torch",
 #   "accelerate",
 #   "safetensors",
-#   "sentencepiece",
-#   "protobuf",
-#   "numpy",
+#   "transformers>=4.54.1,<5.0.0",
+#   "numpy~=1.26.4",
+#   "sentencepiece~=0.2.0",
+#   "gguf>=0.1.0",
+#   "protobuf>=4.21.0,<5.0.0",
 #   "cmake",
 # ]
 # ///
