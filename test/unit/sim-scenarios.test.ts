@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { loadInventory } from "../../src/hosts/inventory.js";
+import { HostRegistry } from "../../src/hosts/registry.js";
 import {
   addSimHostToInventory,
   type LaidOutSim,
@@ -14,6 +15,7 @@ import {
   setScenario,
   stopSimProcesses,
 } from "../../src/sim/index.js";
+import diagnoseError from "../../src/tools/diagnose-error.js";
 import { canBuildSimHost } from "../helpers/prereqs.js";
 import { CONVERT_7B, freePort, preparedSim, simShell, trainCmd } from "./sim-helpers.js";
 
@@ -82,6 +84,18 @@ describe.skipIf(!canBuildSimHost)("training failure scenarios", () => {
     const holders = (await readSimState(sim.dir)).holders;
     expect(holders).toHaveLength(1);
     expect(holders[0]!.npus).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    // diagnose_error an hour later: not `unknown` but stalled, with the last iteration line.
+    const later = new Date(Date.now() + 3600_000);
+    const hosts = new HostRegistry({ file: null, hosts: { sim: sim.hostSettings } });
+    const d = await diagnoseError.handle(diagnoseError.input.parse({ host: "sim", logFile: log }), {
+      hosts,
+      now: () => later,
+      progress: () => {},
+      log: () => {},
+    });
+    expect(d.findings[0]!.category).toBe("stalled");
+    expect(d.summary).toMatch(/^stalled: no progress for (59|60) minutes since /);
+    expect(d.findings[0]!.evidence.some((e) => new RegExp(`iteration\\s+${failAt - 1}/`).test(e.text))).toBe(true);
     const killed = await stopSimProcesses(sim.dir);
     expect(killed).toContain(holders[0]!.pid);
     const r = await started;
