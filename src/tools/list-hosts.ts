@@ -1,4 +1,5 @@
-// list_hosts: the inventory, and for each host whether it answers a trivial command and how fast. Runs `true`.
+// list_hosts: the inventory, and for each host whether it answers a trivial command and how fast. Runs `true`, never
+// for a Hugging Face Jobs host: that is a namespace on the Hub, and `true` would only run on this machine.
 import { z } from "zod";
 import { defineTool } from "./tool.js";
 
@@ -16,6 +17,8 @@ const HostStatus = z.object({
     .describe("ascend: MindSpeed-MM on NPUs; cuda: TRL on NVIDIA GPUs; hf-jobs: TRL as Hugging Face Jobs"),
 });
 
+const HF_JOBS_NOT_PROBED = "not probed: a Hugging Face Jobs namespace, not a machine (check_env asks the Hub)";
+
 export default defineTool({
   name: "list_hosts",
   title: "List hosts",
@@ -25,7 +28,10 @@ export default defineTool({
   toolset: "hosts",
   kind: "read",
   input: z.object({
-    probe: z.boolean().default(true).describe("Run a trivial command on each host to see whether it answers."),
+    probe: z
+      .boolean()
+      .default(true)
+      .describe("Run a trivial command on each host (not a Hugging Face Jobs namespace) to see whether it answers."),
   }),
   output: z.object({ inventoryFile: z.string().nullable(), hosts: z.array(HostStatus) }),
   async handle({ probe }, { hosts }) {
@@ -41,6 +47,8 @@ export default defineTool({
           accelerator: settings.accelerator,
         };
         if (!probe) return { ...base, answers: false, roundTripMs: null, error: "not probed" };
+        if (settings.accelerator === "hf-jobs")
+          return { ...base, answers: false, roundTripMs: null, error: HF_JOBS_NOT_PROBED };
         const started = performance.now();
         try {
           const { executor } = await hosts.get(name);
@@ -69,7 +77,7 @@ export default defineTool({
       `Inventory: ${r.inventoryFile ?? "none (only local; create ascend-train.yaml or ~/.config/ascend-train/hosts.yaml)"}`,
       ...r.hosts.map(
         (h) =>
-          `${h.name.padEnd(12)} ${h.reachedVia.padEnd(28)} ${h.accelerator === "ascend" ? "" : `[${h.accelerator}] `}${h.answers ? `ok ${h.roundTripMs} ms` : `no answer: ${h.error}`}${h.description ? ` (${h.description})` : ""}`,
+          `${h.name.padEnd(12)} ${h.reachedVia.padEnd(28)} ${h.accelerator === "ascend" ? "" : `[${h.accelerator}] `}${h.answers ? `ok ${h.roundTripMs} ms` : h.error === HF_JOBS_NOT_PROBED ? h.error : `no answer: ${h.error}`}${h.description ? ` (${h.description})` : ""}`,
       ),
     ].join("\n"),
 });

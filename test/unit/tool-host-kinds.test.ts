@@ -65,23 +65,23 @@ interface Ops {
 function recording(inner: HostExecutor, rec: Ops): HostExecutor {
   const r = Object.create(inner) as HostExecutor;
   r.run = async (argv, opts) => {
-    rec.ops.push(`run ${argv.join(" ")}`);
+    rec.ops.push(`${inner.name}: run ${argv.join(" ")}`);
     return inner.run(argv, opts);
   };
   r.runScript = async (script, opts) => {
-    rec.ops.push(`script ${script.slice(0, 80)}`);
+    rec.ops.push(`${inner.name}: script ${script.slice(0, 80)}`);
     return inner.runScript(script, opts);
   };
   r.writeFile = async (path, content, opts) => {
-    rec.ops.push(`write ${path}`);
+    rec.ops.push(`${inner.name}: write ${path}`);
     return inner.writeFile(path, content, opts);
   };
   r.spawnDetached = async (argv, opts) => {
-    rec.ops.push(`spawn ${argv.join(" ")}`);
+    rec.ops.push(`${inner.name}: spawn ${argv.join(" ")}`);
     return inner.spawnDetached(argv, opts);
   };
   r.readFile = async (path, opts) => {
-    rec.ops.push(`read ${path}`);
+    rec.ops.push(`${inner.name}: read ${path}`);
     return inner.readFile(path, opts);
   };
   return r;
@@ -176,9 +176,22 @@ describe("host kinds: every tool with a Hugging Face Jobs host", () => {
       rmSync(join(hubDir, ".ascend-train"), { recursive: true, force: true });
     }
     // Finding the run reads the ledgers; nothing is written or started.
-    expect(rec.ops.filter((op) => op.startsWith("write ") || op.startsWith("spawn "))).toEqual([]);
+    expect(rec.ops.filter((op) => / (write|spawn) /.test(op))).toEqual([]);
     expect(before).toContain(join(".ascend-train", "runs", `${RUN}.json`));
     expect(after).toEqual(before);
+  });
+
+  it("list_hosts lists a Hugging Face Jobs host without running a probe for it on this machine", async () => {
+    const rec: Ops = { ops: [] };
+    const hosts = registry(rec);
+    const outcome = await invokeTool(tool("list_hosts"), {}, deps(hosts));
+    await hosts.closeAll();
+    const listed = outcome.ok ? (outcome.result.hosts as { name: string; error: string | null }[]) : [];
+    expect(listed.find((h) => h.name === "hub")?.error).toBe(
+      "not probed: a Hugging Face Jobs namespace, not a machine (check_env asks the Hub)",
+    );
+    expect(rec.ops.filter((op) => op.startsWith("hub:"))).toEqual([]);
+    expect(rec.ops).toContain("gpu: run true");
   });
 
   it("says it in the terminal's words at the CLI door", async () => {
