@@ -123,14 +123,19 @@ describe("GGUF export of a TRL run on the simulated CUDA host", () => {
   }, 60_000);
 
   it("another quantization of the same run reuses its merged model and F16 file: only the quantized file is new", async () => {
-    const plan = await exportModel.handle(exportModel.input.parse({ runId, format: "gguf", quantization: "q6_k" }), deps());
+    const plan = await exportModel.handle(
+      exportModel.input.parse({ runId, format: "gguf", quantization: "q6_k" }),
+      deps(),
+    );
     expect(plan.ready).toBe(true);
     expect(plan.gguf?.steps.map((s) => [s.id, s.outcome])).toEqual([
       ["merge", "reused"],
       ["convert", "reused"],
       ["quantize", "planned"],
     ]);
-    expect(plan.checks.find((c) => c.id === "outputs-free")?.message).toMatch(/merged-hf and .*-F16\.gguf .* are reused/);
+    expect(plan.checks.find((c) => c.id === "outputs-free")?.message).toMatch(
+      /merged-hf and .*-F16\.gguf .* are reused/,
+    );
     const done = await exportModel.handle(
       exportModel.input.parse({ runId, format: "gguf", quantization: "q6_k", confirm: true }),
       deps(),
