@@ -36,6 +36,8 @@ export interface PreflightResult {
   configHashes: Record<string, string>;
   /** Planned checkpoint bytes (KiB) when they could be estimated. */
   plannedCheckpointKb: number | null;
+  /** The inputs build_configs recorded next to the script, for hints that rebuild it. */
+  buildInputs?: Record<string, unknown> | null;
 }
 
 export interface PreflightOptions {

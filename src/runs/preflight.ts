@@ -40,6 +40,7 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRes
   const read = await readLaunchInputs(master, opts.script, opts.scriptText, add);
   if (!read) return result;
   result.script = read.script;
+  result.buildInputs = read.buildInputs;
   if (!read.script.info.entry) return result;
   const { info } = read.script;
   const config = read.config;

@@ -2,6 +2,7 @@
 // that make Megatron restore the optimizer, the RNG and the iteration count (no --no-load-optim/--no-load-rng/--finetune).
 import { posix } from "node:path";
 import { parseDocument } from "yaml";
+import { rebuildHint } from "../configs/build-inputs.js";
 import { shellQuote } from "../hosts/quote.js";
 import { callHint } from "../text/hint.js";
 import { resumeScript } from "./launch-script.js";
@@ -81,7 +82,7 @@ export function buildResume(
       message:
         `The latest checkpoint in ${saveDir} (iteration ${tracker}) was written at ${new Date(writtenAt * 1000).toISOString()}, ` +
         `outside run ${record.id} (${record.createdAt} to ${record.stoppedAt ?? "now"}): another run of the same configs wrote it.`,
-      fix: `Resume the run that wrote it (${callHint("list_runs")} shows the runs), or launch a new run with its own save directory (${callHint("build_configs", { saveDir: "<new dir>", overwrite: true })}).`,
+      fix: `Resume the run that wrote it (${callHint("list_runs")} shows the runs), or launch a new run with its own save directory (${rebuildHint(pre.buildInputs ?? null, master.host, { saveDir: "<new dir>", overwrite: true })}).`,
     });
     return { files: [], scriptPath: record.script, changes: [], iteration, checks };
   }
