@@ -220,6 +220,7 @@ export async function exportGgufOnHub(
   const hasOutput = lora
     ? files.has("adapter_config.json")
     : files.has("config.json") && [...files].some((f) => f.endsWith(".safetensors"));
+  const baseOnHub = lora ? (await client.modelInfo(facts.model)) !== null : true;
   const existing = (await client.fileRange(repo, file, 0, 0)) !== null;
   const architecture = await hubArchitecture(client, lora ? facts.model : pushed);
   const checks: Check[] = [
@@ -240,6 +241,17 @@ export async function exportGgufOnHub(
           ? `${pushed} on the Hub has no ${lora ? "adapter_config.json" : "config.json with safetensors"}: the run has not pushed its ${lora ? "adapter" : "model"} (it pushes at the end).`
           : `${pushed} is not on the Hub (or the token cannot see it): the run has not pushed anything yet.`,
     },
+    ...(lora
+      ? [
+          {
+            id: "base-model",
+            ok: baseOnHub,
+            message: baseOnHub
+              ? `The base ${facts.model} is on the Hub: the job downloads it to merge the adapter into.`
+              : `The base ${facts.model} is not on the Hub, or the token cannot see it (a gated model needs its terms accepted on its page): the job could not merge the adapter.`,
+          },
+        ]
+      : []),
     {
       id: "outputs-free",
       ok: req.overwrite || !existing,

@@ -3,7 +3,7 @@
 // merges, clones llama.cpp at the pinned tag (the simulated host's mirror), converts, quantizes and uploads the .gguf;
 // export_model on that job's run then reads the uploaded file's header with ranged GETs of its resolve URL. A run
 // that pushed nothing is refused with how to set hub_model_id.
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -24,6 +24,8 @@ import { type HfJobsStandIn, startHfJobsStandIn } from "../helpers/hf-jobs-serve
 
 const BASE = "Qwen/Qwen2.5-0.5B-Instruct";
 const DATASET = "trl-lib/Capybara";
+/** On the Hub, but an architecture llama.cpp has no converter for. */
+const OPT = "facebook/opt-125m";
 
 let base: string;
 let standIn: HfJobsStandIn;
@@ -57,9 +59,11 @@ beforeAll(async () => {
       ],
     },
   });
-  // The base model on the stand-in's Hub: the simulated host's cached snapshot of it.
-  const snapshots = join(sim.dir, "hf-home", "hub", `models--${BASE.replace("/", "--")}`, "snapshots");
-  cpSync(join(snapshots, readdirSync(snapshots)[0]!), join(standIn.hubDir, "models", BASE), { recursive: true });
+  // The base models on the stand-in's Hub: the simulated host's cached snapshots of them.
+  for (const model of [BASE, OPT]) {
+    const snapshots = join(sim.dir, "hf-home", "hub", `models--${model.replace("/", "--")}`, "snapshots");
+    cpSync(join(snapshots, readdirSync(snapshots)[0]!), join(standIn.hubDir, "models", model), { recursive: true });
+  }
   const tokenFile = join(base, "token");
   writeFileSync(tokenFile, `${standIn.token}\n`);
   hosts = new HostRegistry({
@@ -79,14 +83,14 @@ afterAll(async () => {
   rmSync(base, { recursive: true, force: true });
 });
 
-async function trainedJob(hubModelId: string | undefined): Promise<string> {
+async function trainedJob(hubModelId: string | undefined, model = BASE): Promise<string> {
   const built = await buildConfigs.handle(
     buildConfigs.input.parse({
       host: "hub",
       trainer: "trl",
       method: "sft",
       peft: "lora",
-      model: BASE,
+      model,
       dataset: DATASET,
       trainIters: 4,
       overwrite: true,
@@ -126,7 +130,13 @@ describe("GGUF export of a Hugging Face job's run as a follow-up job", () => {
     expect(plan.ready).toBe(true);
     expect(plan.exported).toBe(false);
     expect(plan.checks.map((c) => `${c.id}:${c.ok}`)).toEqual(
-      expect.arrayContaining(["training-job:true", "trained-output:true", "outputs-free:true", "hf-flavor:true"]),
+      expect.arrayContaining([
+        "training-job:true",
+        "trained-output:true",
+        "base-model:true",
+        "outputs-free:true",
+        "hf-flavor:true",
+      ]),
     );
     expect(plan.gguf?.hubJob).toMatchObject({
       jobId: null,
@@ -186,6 +196,35 @@ describe("GGUF export of a Hugging Face job's run as a follow-up job", () => {
     expect(again.gguf?.hubJob?.jobId).toBeNull();
     expect(again.checks.find((c) => c.id === "outputs-free")?.message).toContain("already exists");
   }, 120_000);
+
+  it("an export job that fails (llama.cpp cannot convert the base's architecture) is reported failed with the converter's error", async () => {
+    const runId = await trainedJob(`${standIn.user}/opt-sft-lora`, OPT);
+    const started = await exportModel.handle(
+      exportModel.input.parse({ runId, format: "gguf", hubRepo: "same", confirm: true }),
+      deps(),
+    );
+    expect(started.checks.find((c) => c.id === "base-model")?.ok).toBe(true);
+    expect(started.gguf?.hubJob?.repo).toBe(`${standIn.user}/opt-sft-lora`);
+    const exportRunId = started.gguf!.hubJob!.runId;
+    expect((await waitUntilDone(exportRunId)).state).toBe("failed");
+    const checked = await exportModel.handle(exportModel.input.parse({ runId: exportRunId, format: "gguf" }), deps());
+    expect(checked.exported).toBe(false);
+    expect(checked.complete).toBe(false);
+    expect(checked.checks[0]?.message).toMatch(/ERROR: .*Model OPTForCausalLM is not supported/);
+    expect(existsSync(join(standIn.hubDir, "models", `${standIn.user}/opt-sft-lora`, "opt-sft-lora-Q4_K_M.gguf"))).toBe(
+      false,
+    );
+  }, 90_000);
+
+  it("a LoRA run whose base is not on the Hub is not ready, and no job is created", async () => {
+    rmSync(join(standIn.hubDir, "models", OPT), { recursive: true, force: true });
+    const runId = await trainedJob(`${standIn.user}/opt-sft-lora-2`, OPT);
+    const before = standIn.jobs.size;
+    const r = await exportModel.handle(exportModel.input.parse({ runId, format: "gguf", confirm: true }), deps());
+    expect(r.ready).toBe(false);
+    expect(r.checks.find((c) => c.id === "base-model")?.message).toContain("not on the Hub");
+    expect(standIn.jobs.size).toBe(before);
+  }, 60_000);
 
   it("a job's run that pushed nothing is refused, saying how to set hub_model_id", async () => {
     const runId = await trainedJob(undefined);
