@@ -146,7 +146,7 @@ describe("the CLI contract", () => {
 
   it("every command a hint prints runs as shown: its subcommand, its flags and every required one", () => {
     const mm = join(work, "sim-host", "MindSpeed-MM");
-    const outputs: string[] = [];
+    const outputs: string[] = [init.out];
     const run = (...args: string[]) => {
       const r = cli(...args);
       outputs.push(`${r.out}\n${r.err}`);
