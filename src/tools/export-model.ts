@@ -296,8 +296,12 @@ export default defineTool({
     const usage = r.usage
       ? [`Load with transformers:\n${r.usage.transformers}`, `Serve with vLLM-Ascend:\n$ ${r.usage.vllm}`]
       : [];
+    const job = r.gguf?.hubJob;
     const gguf = r.gguf
       ? [
+          job
+            ? `Hugging Face job${job.jobId ? ` ${job.jobId}` : ""} (run ${job.runId}) in ${job.namespace ?? "?"} on ${job.flavor}, ${job.image}, stopped after ${job.timeoutSeconds} s${job.costCeilingUsd !== null ? `: at most $${job.costCeilingUsd.toFixed(2)}` : ""}; uploads to ${job.repo}`
+            : "",
           ...r.gguf.steps.map((s) => `  [${s.outcome}] ${s.id}: ${s.command.split("\n")[0]}`),
           r.gguf.header
             ? `GGUF v${r.gguf.header.version}: ${r.gguf.header.tensorCount} tensors, ${r.gguf.header.kvCount} keys, ${r.gguf.header.architecture ?? "?"}, file type ${r.gguf.header.fileType ?? "?"}, ${r.gguf.header.sizeBytes} bytes`

@@ -148,6 +148,9 @@ describe("GGUF export of a Hugging Face job's run as a follow-up job", () => {
     });
     expect(plan.gguf?.file).toBe(`${repo}-GGUF/qwen-sft-lora-Q4_K_M.gguf`);
     expect(plan.gguf?.steps.map((s) => s.id)).toEqual(["merge", "convert", "quantize"]);
+    expect(exportModel.summarize(plan)).toContain(
+      `in ${standIn.user} on cpu-upgrade, ghcr.io/astral-sh/uv:python3.12-bookworm, stopped after 14400 s: at most $0.12; uploads to ${repo}-GGUF`,
+    );
     expect(standIn.jobs.size).toBe(jobsBefore);
 
     const started = await exportModel.handle(exportModel.input.parse({ ...args, confirm: true }), deps());
