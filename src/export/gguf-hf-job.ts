@@ -23,7 +23,7 @@ import type { GgufOut, GgufRequest } from "./gguf-export.js";
 import { ggufErrorLine, ggufQuantType, readTrlScriptFacts } from "./gguf-export.js";
 import { checkGgufHeader, GgufError, type GgufHeader, parseGgufHeader } from "./gguf-header.js";
 
-/** Convert and quantize need CPU and memory, no GPU: CPU Upgrade (8 vCPU, 32 GB) at $0.03/h. */
+/** Merge, convert and quantize need CPU and memory, no GPU: CPU Upgrade ($0.03/h in the published flavor table). */
 export const GGUF_JOB_FLAVOR = "cpu-upgrade";
 const HEADER_FIRST_BYTES = 2 * 1024 * 1024;
 const HEADER_MAX_BYTES = 32 * 1024 * 1024;
