@@ -173,11 +173,7 @@ export default defineTool({
     await moveIntoPlace(executor, tmp, output, args.overwrite, cwd);
     // The output keeps relative image paths (or joins them to imagePrefix): validate_dataset and the data config
     // must read them from the folder they were found in, not from the output's own folder.
-    const imageRoot = args.imagePrefix
-      ? args.imagePrefix.startsWith("/")
-        ? posix.normalize(args.imagePrefix)
-        : null
-      : posix.normalize(foundIn);
+    const imageRoot = args.imagePrefix ? null : posix.normalize(foundIn);
     const outputDir = posix.normalize(onHost(posix.dirname(args.output) || "."));
     const rootArgs = imageRoot && imageRoot !== outputDir ? { imageDir: imageRoot } : {};
     const validate = callHint("validate_dataset", {
@@ -193,7 +189,19 @@ export default defineTool({
       ...(imageRoot && imageRoot !== outputDir ? { datasetDir: imageRoot } : {}),
     });
     const unchecked = args.checkImages ? "" : "Image files were not checked here; validate_dataset checks them. ";
-    const next = `${unchecked}Check it with ${validate}, then write the configs with ${build}.`;
+    // validate_dataset reads only paths under its image folder: absolute ones (an absolute imagePrefix) it refuses.
+    const absolutePrefix = args.imagePrefix?.startsWith("/") ?? false;
+    const rewrite = callHint("prepare_dataset", {
+      host: args.host,
+      input: args.input,
+      output: args.output,
+      ...(args.imageDir ? { imageDir: args.imageDir } : {}),
+      ...(family ? { family } : {}),
+      overwrite: true,
+    });
+    const next = absolutePrefix
+      ? `${unchecked}The image paths in ${args.output} are absolute (imagePrefix), and validate_dataset reads only paths relative to an image folder; to check it, write it without imagePrefix (${rewrite}) and follow the validate_dataset call that prints.`
+      : `${unchecked}Check it with ${validate}, then write the configs with ${build}.`;
     let attrCheck: AttrCheck | null = null;
     if (to === "mllm") attrCheck = checkDatasetAgainstAttr(result.firstRecord, args.attr ?? DEFAULT_ATTR);
     return {

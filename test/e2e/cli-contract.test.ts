@@ -227,6 +227,23 @@ describe("the CLI contract", () => {
         .flatMap(([field, value]) => [`--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(value)]),
     );
     expect(followed.code, followed.out).toBe(0);
+    // Absolute image paths validate-dataset never reads: the next step writes the file without the prefix.
+    const prefixed = cli(
+      "prepare-dataset",
+      "--host",
+      "sim",
+      "--input",
+      "data/llava_colours.json",
+      "--output",
+      "prepared/prefixed.json",
+      "--image-prefix",
+      join(work, "sim-host", "MindSpeed-MM", "data"),
+    );
+    expect(prefixed.code, prefixed.err).toBe(0);
+    expect(hintProblems(prefixed.out, { host: "sim" })).toEqual([]);
+    const rewrite = printedCommands(prefixed.out).find((c) => c.tool === "prepare_dataset");
+    expect(rewrite?.args).toMatchObject({ input: "data/llava_colours.json", output: "prepared/prefixed.json" });
+    expect(rewrite?.args.imagePrefix).toBeUndefined();
     // Without the folder, the refusal names where it looked and the flag that changes it.
     const bare = cli("validate-dataset", "prepared/my_mllm.json", "--host", "sim");
     expect(bare.code).toBe(1);
