@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 const ROOT = resolve(import.meta.dirname, "../..");
 const SIM_DIR = join(ROOT, "src", "sim");
 /** The doors that lay out a simulated host: the demos, and the CLI module that defines `ascend-train sim`. */
-const DOORS = new Set(["src/demo.ts", "src/demo-trl.ts", "src/cli/program.ts", "src/cli/sim.ts"]);
+const DOORS = new Set(["src/demo.ts", "src/demo-trl.ts", "src/cli/program.ts", "src/cli/sim-commands.ts"]);
 const WORDS = /\b(simRoot|isSimulated)\b/;
 const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']([^"']+)["']/g;
 
