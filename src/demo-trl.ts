@@ -2,42 +2,16 @@
 // a real MCP client against this server (spawned over stdio): check, install the TRL stack, write the SFT script,
 // launch, follow, export the LoRA run as a checked Q4_K_M GGUF file, then a run that runs out of GPU memory and its
 // diagnosis.
-import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { join, resolve } from "node:path";
 import { stringify } from "yaml";
 import { commandToType } from "./cli/hints.js";
+import { bold, connectDemoClient, dim } from "./demo-client.js";
 import { auditLogPath } from "./hosts/audit.js";
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const BIN = [join(HERE, "..", "bin", "ascend-train.js"), join(HERE, "..", "..", "bin", "ascend-train.js")].find((p) =>
-  existsSync(p),
-) as string;
 const MODEL = "Qwen/Qwen2.5-0.5B-Instruct";
 const HOST = "gpu-sim";
-
-type Result = { structuredContent?: Record<string, unknown>; content?: unknown[]; isError?: boolean };
-
-const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
-const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
-
-function textOf(r: Result): string {
-  return (r.content ?? [])
-    .filter((c): c is { type: "text"; text: string } => (c as { type: string }).type === "text")
-    .map((c) => c.text)
-    .join("\n");
-}
-
-function indent(text: string, max = 14): string {
-  const lines = text.trim().split("\n");
-  const shown = lines.slice(0, max).map((l) => `    ${l}`);
-  if (lines.length > max) shown.push(dim(`    … ${lines.length - max} more lines`));
-  return shown.join("\n");
-}
 
 export async function runTrlDemo(opts: { dir?: string; keep?: boolean }): Promise<number> {
   const started = Date.now();
@@ -56,38 +30,8 @@ export async function runTrlDemo(opts: { dir?: string; keep?: boolean }): Promis
   console.log("done");
   console.log(dim(`• ${data.sft}: chat records in TRL's conversational format\n`));
 
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [BIN, "mcp"],
-    env: {
-      ...getDefaultEnvironment(),
-      ASCEND_TRAIN_CONFIG: inventory,
-      ASCEND_TRAIN_AUDIT_LOG: auditLogPath(),
-      // The server runs the same code as this process (the sources, when started from them).
-      ...(process.env.ASCEND_TRAIN_FROM_SOURCE ? { ASCEND_TRAIN_FROM_SOURCE: "1" } : {}),
-    },
-    stderr: "inherit",
-  });
-  const client = new Client({ name: "ascend-train-demo", version: "1.0.0" });
-  await client.connect(transport);
-  const { tools } = await client.listTools();
-  console.log(`${bold("MCP client connected")} to ascend-train over stdio: ${tools.length} tools\n`);
-
-  let calls = 0;
-  const call = async (name: string, args: Record<string, unknown>, why: string): Promise<Result> => {
-    calls++;
-    console.log(`${bold(`[${calls}] ${name}`)} ${dim(`— ${why}`)}`);
-    const shown = JSON.stringify(args);
-    console.log(dim(`    ${shown.length > 160 ? `${shown.slice(0, 157)}…` : shown}`));
-    const r = (await client.callTool({ name, arguments: args }, undefined, {
-      timeout: 300_000,
-      resetTimeoutOnProgress: true,
-    })) as Result;
-    console.log(indent(textOf(r)));
-    if (r.isError) throw new Error(`${name} failed: ${textOf(r)}`);
-    console.log();
-    return r;
-  };
+  const demo = await connectDemoClient(inventory);
+  const call = demo.call;
   const build = async (name: string, why: string) => {
     const built = await call(
       "build_configs",
@@ -150,10 +94,12 @@ export async function runTrlDemo(opts: { dir?: string; keep?: boolean }): Promis
     failed = true;
     console.error(`\ndemo stopped: ${(error as Error).message}`);
   } finally {
-    await client.close().catch(() => undefined);
+    await demo.close();
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`${bold(failed ? "Demo did not finish" : "Demo finished")} in ${seconds} s with ${calls} tool calls.`);
+  console.log(
+    `${bold(failed ? "Demo did not finish" : "Demo finished")} in ${seconds} s with ${demo.calls()} tool calls.`,
+  );
   console.log(
     dim(
       `Every host command is in the audit log ${auditLogPath()}: ${commandToType()} audit-log --host ${HOST} --limit 300`,

@@ -1,45 +1,18 @@
 // `ascend-train demo`: lays out a simulated Ascend host, then drives the whole fine-tune flow through a real MCP
 // client against this server (spawned over stdio), the way an assistant would: check, install, data, convert,
 // configs, launch, follow, then a failing run and its diagnosis.
-import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { join, resolve } from "node:path";
 import { stringify } from "yaml";
 import { commandToType } from "./cli/hints.js";
+import { bold, connectDemoClient, dim } from "./demo-client.js";
 import { auditLogPath } from "./hosts/audit.js";
 
-// src/demo.ts from the sources, dist/src/demo.js once built: the nearest bin/ascend-train.js above either.
-const HERE = dirname(fileURLToPath(import.meta.url));
-const BIN = [join(HERE, "..", "bin", "ascend-train.js"), join(HERE, "..", "..", "bin", "ascend-train.js")].find((p) =>
-  existsSync(p),
-) as string;
 const MODEL = "qwen2.5vl-3b";
 const HF_NAME = "Qwen2.5-VL-3B-Instruct";
 /** Audit entries the closing hint asks for: more than one demo runs. */
 const AUDIT_SHOWN = 300;
-
-type Result = { structuredContent?: Record<string, unknown>; content?: unknown[]; isError?: boolean };
-
-const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
-const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
-
-function textOf(r: Result): string {
-  return (r.content ?? [])
-    .filter((c): c is { type: "text"; text: string } => (c as { type: string }).type === "text")
-    .map((c) => c.text)
-    .join("\n");
-}
-
-function indent(text: string, max = 14): string {
-  const lines = text.trim().split("\n");
-  const shown = lines.slice(0, max).map((l) => `    ${l}`);
-  if (lines.length > max) shown.push(dim(`    … ${lines.length - max} more lines`));
-  return shown.join("\n");
-}
 
 export async function runDemo(opts: { dir?: string; keep?: boolean }): Promise<number> {
   const started = Date.now();
@@ -64,43 +37,8 @@ export async function runDemo(opts: { dir?: string; keep?: boolean }): Promise<n
   console.log(dim(`• ${hfDir} stands for \`huggingface-cli download Qwen/${HF_NAME}\``));
   console.log(dim(`• ${llava}: 60 LLaVA-style records with images\n`));
 
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [BIN, "mcp"],
-    env: {
-      ...getDefaultEnvironment(),
-      ASCEND_TRAIN_CONFIG: inventory,
-      // The person's audit log, so that the command printed at the end reads what the demo ran.
-      ASCEND_TRAIN_AUDIT_LOG: auditLogPath(),
-    },
-    stderr: "inherit",
-  });
-  const client = new Client({ name: "ascend-train-demo", version: "1.0.0" });
-  await client.connect(transport);
-  const { tools } = await client.listTools();
-  console.log(`${bold("MCP client connected")} to ascend-train over stdio: ${tools.length} tools\n`);
-
-  let calls = 0;
-  const call = async (name: string, args: Record<string, unknown>, why: string): Promise<Result> => {
-    calls++;
-    console.log(`${bold(`[${calls}] ${name}`)} ${dim(`— ${why}`)}`);
-    const shown = JSON.stringify(args);
-    console.log(dim(`    ${shown.length > 160 ? `${shown.slice(0, 157)}…` : shown}`));
-    let lastProgress = "";
-    const r = (await client.callTool({ name, arguments: args }, undefined, {
-      timeout: 300_000,
-      resetTimeoutOnProgress: true,
-      onprogress: (p) => {
-        const line = `${p.progress}${p.total ? `/${p.total}` : ""} ${p.message ?? ""}`.trim();
-        if (line !== lastProgress && p.message) console.log(dim(`    … ${line}`));
-        lastProgress = line;
-      },
-    })) as Result;
-    console.log(indent(textOf(r)));
-    if (r.isError) throw new Error(`${name} failed: ${textOf(r)}`);
-    console.log();
-    return r;
-  };
+  const demo = await connectDemoClient(inventory);
+  const call = demo.call;
 
   let failed = false;
   try {
@@ -196,11 +134,13 @@ export async function runDemo(opts: { dir?: string; keep?: boolean }): Promise<n
     failed = true;
     console.error(`\ndemo stopped: ${(error as Error).message}`);
   } finally {
-    await client.close().catch(() => undefined);
+    await demo.close();
     await stopSimProcesses(simDir).catch(() => undefined);
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`${bold(failed ? "Demo did not finish" : "Demo finished")} in ${seconds} s with ${calls} tool calls.`);
+  console.log(
+    `${bold(failed ? "Demo did not finish" : "Demo finished")} in ${seconds} s with ${demo.calls()} tool calls.`,
+  );
   console.log(
     dim(
       `Every host command is in the audit log ${auditLogPath()}: ${commandToType()} audit-log --host sim --limit ${AUDIT_SHOWN}`,
