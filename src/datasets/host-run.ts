@@ -6,6 +6,7 @@ import { z } from "zod";
 import { ToolError } from "../errors.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { enterParentScript, NO_FOLLOW_EXIT, placeScript } from "../hosts/no-follow.js";
+import { shellQuote, trapScript } from "../hosts/quote.js";
 import type { Container, DatasetRules, MllmKeys, RecordFormat } from "./formats.js";
 import { DATASET_HOST_SCRIPT } from "./host-script.js";
 
@@ -134,7 +135,7 @@ export async function moveIntoPlace(
   const tmpName = posix.basename(tmp);
   const script = [
     enterParentScript(output),
-    `trap 'rm -f -- ./${tmpName}' EXIT`,
+    trapScript(`rm -f -- ${shellQuote(`./${tmpName}`)}`, "EXIT"),
     placeScript(tmpName, !overwrite),
   ].join("\n");
   const moved = await executor.runScript(script, { cwd, timeoutMs: 60_000 });

@@ -44,7 +44,7 @@ export function placeScript(tmpName: string, exclusive: boolean): string {
   const x = NO_FOLLOW_EXIT;
   const t = shellQuote(`./${tmpName}`);
   return [
-    `[ -f ${t} ] && [ ! -L ${t} ] || { echo "the temporary file ${tmpName} is gone or was replaced" >&2; exit 46; }`,
+    `[ -f ${t} ] && [ ! -L ${t} ] || { echo "the temporary file "${t}" is gone or was replaced" >&2; exit 46; }`,
     exclusive
       ? `ln -T -- ${t} "./$b" 2>/dev/null || { rm -f -- ${t}; echo "EEXIST: $f" >&2; exit ${x.exists}; }; rm -f -- ${t}`
       : `mv -T -f -- ${t} "./$b" || exit 46`,

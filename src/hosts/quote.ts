@@ -14,6 +14,14 @@ export function shellQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
+/**
+ * `trap CMD SIGNALS` where CMD is shell text whose values are already quoted: the trap's command is one more level of
+ * shell text (evaluated again when the trap fires), so it is quoted as a whole here and never pasted between quotes.
+ */
+export function trapScript(command: string, signals: string): string {
+  return `trap ${shellQuote(command)} ${signals}`;
+}
+
 /** Joins argv into one shell command line, each word quoted. */
 export function shellJoin(argv: readonly string[]): string {
   return argv.map(shellQuote).join(" ");

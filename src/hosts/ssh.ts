@@ -21,7 +21,7 @@ import type { HostSettings } from "./inventory.js";
 import { describeRefusal, type HostKeyVerdict, verifyHostKey } from "./known-hosts.js";
 import { enterParentScript, NO_FOLLOW_EXIT, placeScript } from "./no-follow.js";
 import { readGuardShell, readRefusalError } from "./paths.js";
-import { envExports, shellJoin, shellQuote, UnsafeShellValueError } from "./quote.js";
+import { envExports, shellJoin, shellQuote, trapScript, UnsafeShellValueError } from "./quote.js";
 import { notRegular } from "./read-local.js";
 import { Semaphore } from "./semaphore.js";
 import { resolveSshTarget, type SshTarget } from "./ssh-target.js";
@@ -302,7 +302,7 @@ export class SshExecutor implements HostExecutor {
     const script = [
       enterParentScript(path),
       `mkdir -m 700 -- ./${tmp} 2>/dev/null || { echo "EACCES: $d" >&2; exit 45; }`,
-      `trap 'rm -rf -- ./${tmp}' EXIT`,
+      trapScript(`rm -rf -- ./${tmp}`, "EXIT"),
       `set -C; cat > ./${tmp}/f || exit 46; set +C`,
       `chmod ${mode} ./${tmp}/f || exit 46`,
       placeScript(`${tmp}/f`, exclusive),

@@ -5,7 +5,7 @@ import { posix } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { hostPrelude } from "../hosts/environment.js";
 import { isHostAddress } from "../hosts/network-names.js";
-import { envExports, shellQuote } from "../hosts/quote.js";
+import { envExports, shellQuote, trapScript } from "../hosts/quote.js";
 import { parseDestination } from "../hosts/ssh-target.js";
 import { ensureDir, ledgerDir, redactEnv, writeRecord } from "./ledger.js";
 import { nodeLiveness } from "./liveness.js";
@@ -101,7 +101,7 @@ export function wrapperScript(
     `# ascend-train run ${runId}: node ${p.nodeRank} of ${total} on ${n.host}. Stop it with stop_run, not by hand.`,
     hostPrelude(n.settings, { sourceCann: n.settings.sourceCann, activatePython: true }),
     envExports(p.env),
-    `trap 'echo signal > ${shellQuote(p.exitFile)}; exit 143' TERM INT`,
+    trapScript(`echo signal > ${shellQuote(p.exitFile)}; exit 143`, "TERM INT"),
     `cd ${shellQuote(n.workdir)} || exit 1`,
     `bash ${shellQuote(scriptAbs)}`,
     "code=$?",

@@ -10,7 +10,7 @@ import { hostPrelude } from "../hosts/environment.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { HostFileError } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
-import { envExports, shellJoin, shellQuote } from "../hosts/quote.js";
+import { envExports, shellJoin, shellQuote, trapScript } from "../hosts/quote.js";
 import { redactText } from "../hosts/redact.js";
 import { argsHint, callHint } from "../text/hint.js";
 import { type LaunchOut, startNext } from "./launch-result.js";
@@ -138,7 +138,7 @@ export async function launchTrlRun(req: TrlLaunchRequest): Promise<z.output<type
     `# ascend-train run ${runId}: accelerate launch on ${host}. Stop it with stop_run, not by hand.`,
     prelude,
     envExports(env),
-    `trap 'echo signal > ${shellQuote(exitFile)}; exit 143' TERM INT`,
+    trapScript(`echo signal > ${shellQuote(exitFile)}; exit 143`, "TERM INT"),
     `cd ${shellQuote(workdir)} || exit 1`,
     shellJoin(launch),
     "code=$?",
