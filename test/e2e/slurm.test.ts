@@ -256,7 +256,16 @@ describe.skipIf(SKIP)("runs through a real Slurm cluster", () => {
       String(port),
       "--confirm",
     ]);
-    const failed = await waitState(launched.runId, "failed", 60_000);
+    await waitState(launched.runId, "failed", 60_000);
+    // The run's exit file can show the failure a moment before Slurm ends the job: wait for Slurm's own verdict.
+    const failed = await waitFor(
+      `${launched.runId}'s Slurm job to be FAILED`,
+      () => {
+        const r = runOf(launched.runId);
+        return r?.state === "failed" && r.scheduler[0]?.state === "FAILED" ? r : null;
+      },
+      30_000,
+    );
     expect(failed.scheduler[0]!.state).toBe("FAILED");
     expect(failed.reason).toMatch(/Slurm job \d+ FAILED \(NonZeroExitCode, exit \d+:\d+\)/);
     const diagnosis = json(["diagnose-error", "--run-id", launched.runId]);
