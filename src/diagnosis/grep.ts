@@ -11,7 +11,7 @@ const CLASSES: Record<string, [string, string]> = {
   w: ["[[:alnum:]_]", "[:alnum:]_"],
 };
 
-/** One JavaScript regex source in ERE syntax (the subset the rules use). */
+/** One JavaScript regex source in ERE syntax (the subset the rules use; a lookaround is refused, not looped on). */
 export function toEre(js: string): string {
   const source = js.replaceAll("[^\\n]", ".").replaceAll("\\S", "[^[:space:]]");
   let out = "";
@@ -30,8 +30,11 @@ export function toEre(js: string): string {
       continue;
     }
     if (!inBracket && c === "(" && source[i + 1] === "?") {
-      // (?: and (?<name> become plain groups.
-      i += source[i + 2] === ":" ? 2 : source.indexOf(">", i) - i;
+      // (?: and (?<name> become plain groups; lookarounds have no ERE form.
+      const next = source[i + 2];
+      const named = next === "<" && source[i + 3] !== "=" && source[i + 3] !== "!";
+      if (next !== ":" && !named) throw new Error(`no ERE form for the lookaround in /${js}/`);
+      i += next === ":" ? 2 : source.indexOf(">", i) - i;
       out += "(";
       continue;
     }
