@@ -181,20 +181,13 @@ export default defineTool({
               : `Review the steps${resumeAt ? ` (resumes at ${resumeAt})` : ""}, then call again with ${argsHint({ confirm: true })}.`,
       };
     }
-    const done = await applyPlan(plan, deps);
-    const failed = done.steps.find((s) => s.outcome === "failed");
-    const ran = done.steps.some((s) => s.outcome === "ok" || s.outcome === "failed");
     return {
       ...base,
-      applied: true,
-      status: failed ? "failed" : ran ? "installed" : "already-installed",
-      steps: done.steps,
-      resumedFrom: done.resumedFrom,
-      failedAt: done.failedAt,
-      check: done.check,
-      next: failed
-        ? `Step ${failed.id} failed (${failed.error}). Fix that, then call again with ${argsHint({ confirm: true })}: earlier steps are kept and it resumes at ${failed.id}. Log: ${plan.paths.log}`
-        : "Installed and verified. Next: check_env (clean), build_configs, then launch_train.",
+      ...appliedFields(
+        await applyPlan(plan, deps),
+        plan.paths.log,
+        "check_env (clean), build_configs, then launch_train",
+      ),
     };
   },
   failed: (r) => r.status === "blocked" || r.status === "failed",
@@ -290,11 +283,25 @@ async function installTrl(args: z.output<typeof Input>, deps: Parameters<typeof 
         ? "Everything is in place; check_env has no error. Next: build_configs with trainer trl, then launch_train."
         : `Review the steps${resumeAt ? ` (resumes at ${resumeAt})` : ""}, then call again with ${argsHint({ confirm: true })}.`,
     };
-  const done = await applyTrlPlan(plan, deps);
+  return {
+    ...base,
+    ...appliedFields(
+      await applyTrlPlan(plan, deps),
+      plan.paths.log,
+      "check_env (clean), build_configs with trainer trl, then launch_train",
+    ),
+  };
+}
+
+/** What a confirmed install reports, for either stack: the steps run, where it stopped, the check and what next. */
+function appliedFields(
+  done: Pick<Output, "steps" | "resumedFrom" | "failedAt" | "check">,
+  log: string,
+  nextWhenInstalled: string,
+): Pick<Output, "applied" | "status" | "steps" | "resumedFrom" | "failedAt" | "check" | "next"> {
   const failed = done.steps.find((s) => s.outcome === "failed");
   const ran = done.steps.some((s) => s.outcome === "ok" || s.outcome === "failed");
   return {
-    ...base,
     applied: true,
     status: failed ? "failed" : ran ? "installed" : "already-installed",
     steps: done.steps,
@@ -302,7 +309,7 @@ async function installTrl(args: z.output<typeof Input>, deps: Parameters<typeof 
     failedAt: done.failedAt,
     check: done.check,
     next: failed
-      ? `Step ${failed.id} failed (${failed.error}). Fix that, then call again with ${argsHint({ confirm: true })}: earlier steps are kept and it resumes at ${failed.id}. Log: ${plan.paths.log}`
-      : "Installed and verified. Next: check_env (clean), build_configs with trainer trl, then launch_train.",
+      ? `Step ${failed.id} failed (${failed.error}). Fix that, then call again with ${argsHint({ confirm: true })}: earlier steps are kept and it resumes at ${failed.id}. Log: ${log}`
+      : `Installed and verified. Next: ${nextWhenInstalled}.`,
   };
 }
