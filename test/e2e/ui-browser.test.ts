@@ -209,6 +209,8 @@ describe.skipIf(!HAS_CHROMIUM)("the dashboard in Chromium", () => {
     const cookie = (await context.cookies(`${base}/ui/`)).find((c) => c.name === "ascend_train_ui")!;
     const headers = { cookie: `${cookie.name}=${cookie.value}` };
     type SeriesAnswer = { series: { iteration: number[]; linesPerPoint: number } };
+    // Eight points must be fewer than the run has logged, however slowly the machine ran the tests before this one.
+    await waitFor("more than 16 iterations", () => lastIteration(runningLog) > 16, 40_000);
     const wide = (await (
       await fetch(`${base}/ui/api/runs/${runningId}/series?maxPoints=8`, { headers })
     ).json()) as SeriesAnswer;
