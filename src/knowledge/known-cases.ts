@@ -86,6 +86,52 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "anomalygpt-43",
+    url: "https://github.com/CASIA-LMC-Lab/AnomalyGPT/issues/43",
+    repo: "CASIA-LMC-Lab/AnomalyGPT",
+    split: "holdout",
+    title: "训练报错 [ERROR] [launch.py:320:sigkill_handler]",
+    resolution:
+      "The reporter found the job was killed because host RAM (not GPU memory) was insufficient, and solved it by moving to a machine with more memory.",
+    category: "host_oom",
+    signature: [
+      "[launch.py: <n> :sigkill_handler] [' python ', '-u', 'train_mvtec.py', '--local_rank= <n> ', '--model', 'openllama_peft', '--stage', ' <n> ', '--imagebind_ckpt_path',",
+    ],
+  },
+  {
+    id: "anysplat-61",
+    url: "https://github.com/InternRobotics/AnySplat/issues/61",
+    repo: "InternRobotics/AnySplat",
+    split: "tune",
+    title: "NCCL Timeout in Distributed Training",
+    resolution:
+      "No fix in the thread. A collective (ALLREDUCE/BROADCAST) waited past the 30-minute default timeout; find the rank that stalled or crashed first (e.g. data loading or uneven batches), and raise the process-group timeout only if the slow step is legitimate.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] watchdog caught collective operation timeout:",
+      "[e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out.",
+    ],
+  },
+  {
+    id: "apex-318",
+    url: "https://github.com/NVIDIA/apex/issues/318",
+    repo: "NVIDIA/apex",
+    split: "tune",
+    title: "How to handle gradient overflow when training a deep model with mixed precision?",
+    resolution:
+      "Under fp16 mixed precision every step overflows and the dynamic loss scale collapses toward zero, so no step is applied; train in bf16/fp32 for the unstable parts, lower the learning rate / clip gradients and check the data for inf/nan.",
+    category: "nan_loss",
+    signature: [
+      "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n> .002083095183101e- <n>",
+      "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n> .0010415475915505e- <n>",
+      "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n> .0052077379577523e- <n>",
+      "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n> .5026038689788762e- <n>",
+      "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n> .2513019344894381e- <n>",
+      "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n> .256509672447191e- <n>",
+      "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n> .1282548362235952e- <n>",
+    ],
+  },
+  {
     id: "apisix-dashboard-2205",
     url: "https://github.com/apache/apisix-dashboard/issues/2205",
     repo: "apache/apisix-dashboard",
@@ -396,6 +442,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "auto-round-357",
+    url: "https://github.com/intel/auto-round/issues/357",
+    repo: "intel/auto-round",
+    split: "tune",
+    title: "export to awq exception due to transformers 4.7 API change",
+    resolution:
+      "transformers removed shard_checkpoint from modeling_utils; auto-round's AWQ export must stop importing it (or pin an older transformers).",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name 'shard_checkpoint' from 'transformers.modeling_utils'"],
+  },
+  {
     id: "autoact-6",
     url: "https://github.com/zjunlp/AutoAct/issues/6",
     repo: "zjunlp/AutoAct",
@@ -405,6 +462,24 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       'The loaded records have only input/output fields; use the data processing path that builds "conversations".',
     category: "dataset_key_error",
     signature: ["keyerror: 'conversations'"],
+  },
+  {
+    id: "autotrain-advanced-487",
+    url: "https://github.com/huggingface/autotrain-advanced/issues/487",
+    repo: "huggingface/autotrain-advanced",
+    split: "tune",
+    title: "[BUG]size mismatch for base_model.model.model.embed_tokens.weight",
+    resolution:
+      "The LoRA adapter was trained on a base model with hidden size 3584 / intermediate 18944 but is being loaded onto a base with 4096 / 14336; load the adapter on the same base model (and vocabulary) it was trained with.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for base_model.model.model.layers. <n> .mlp.up_proj.lora_b.default.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for base_model.model.model.layers. <n> .mlp.down_proj.lora_a.default.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for base_model.model.model.layers. <n> .mlp.down_proj.lora_b.default.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for base_model.model.model.layers. <n> .self_attn.q_proj.lora_a.default.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for base_model.model.model.layers. <n> .self_attn.q_proj.lora_b.default.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for base_model.model.model.layers. <n> .self_attn.k_proj.lora_a.default.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
   },
   {
     id: "bash-unit-68",
@@ -440,6 +515,31 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The number of layers does not split evenly over the pipeline stages: choose a PP size dividing num_layers or give an explicit per-stage layer split.",
     category: "pp_layers_mismatch",
     signature: ["assertionerror: num_layers should be divisible by pipeline_model_parallel_size"],
+  },
+  {
+    id: "bitsandbytes-1695",
+    url: "https://github.com/bitsandbytes-foundation/bitsandbytes/pull/1695",
+    repo: "bitsandbytes-foundation/bitsandbytes",
+    split: "tune",
+    title: "Enable Ascend NPU Backend with Custom Ops Integration for NF4 Support",
+    resolution:
+      "The custom NF4 vector kernel reads outside its buffer (MTE DDR address out of range on many AIV cores); fix the kernel's tiling/offsets for the failing shape, using ASCEND_LAUNCH_BLOCKING=1 to pin the op.",
+    category: "aicore_error",
+    signature: [
+      "the extend info: errcode:( <hex> , <n> , <n> ) errorstr: the ddr address of the mte instruction is out of range. fixp_error0 info: <hex> , fixp_error1 info: <hex> , fsmid: <n> , tslot: <n> , thread: <n> , ctxid: <n> , blk: <n> , sublk: <n> , suberrtype: <n> .",
+      "the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an aivec error exception, core id is <n> , error code = <hex> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <hex> , ifu error info: <hex> , ccu error info: <hex> , cube error i",
+    ],
+  },
+  {
+    id: "brain-cog-25",
+    url: "https://github.com/BrainCog-X/Brain-Cog/issues/25",
+    repo: "BrainCog-X/Brain-Cog",
+    split: "tune",
+    title: "问题，PermissionError: [Errno 13] Permission denied: '/data' 权限不足，已经设置超级管理员",
+    resolution:
+      "The default output root '/data' does not exist / is not writable for the user; change ROOT_DIR (the output path) to a directory with write access.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' data '"],
   },
   {
     id: "cann-container-image-46",
@@ -518,6 +618,46 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "chatlearn-374",
+    url: "https://github.com/alibaba/ChatLearn/issues/374",
+    repo: "alibaba/ChatLearn",
+    split: "tune",
+    title: "[BUG] 5090显卡 基于sglang 推理后端跑more_grpo报错",
+    resolution:
+      "NCCL hits CUDA error 217 (peer access not supported) on RTX 5090s without P2P, and NCCL_P2P_DISABLE=1 alone does not help; on PCIe-only machines this is a known driver issue with NCCL's cuMem host allocations, so set NCCL_CUMEM_HOST_ENABLE=0 or upgrade the NVIDIA driver.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "torch.distributed.distbackenderror: nccl error in : processgruopnccl.cpp: <n> ，unhandle cuda error, nccl version <n>",
+      "ncclunhandledcudaerror: call to cuda function failed.",
+      "last error:",
+      "cuda failure <n> 'peer access is not support between these two devices'",
+    ],
+  },
+  {
+    id: "chinese-llama-alpaca-534",
+    url: "https://github.com/ymcui/Chinese-LLaMA-Alpaca/issues/534",
+    repo: "ymcui/Chinese-LLaMA-Alpaca",
+    split: "holdout",
+    title: "Exception: Current loss scale already at minimum - cannot decrease scale anymore. Exiting run.",
+    resolution:
+      "fp16 training with DeepSpeed keeps overflowing until the dynamic loss scale hits its minimum and the run aborts; train in bf16 (or fp32) where the hardware allows, lower the learning rate / clip gradients, and check the data for bad samples.",
+    category: "nan_loss",
+    signature: [
+      "<n> %|█▍ | <n> [ <n> : <n> : <n> < <n> : <n> : <n> , it ][ ] [info] [loss_scaler.py: <n> :update_scale] [deepspeed] overflow! rank <n> skipping step. attempted loss scale: <n> , reducing to <n>",
+    ],
+  },
+  {
+    id: "chinese-transformer-xl-16",
+    url: "https://github.com/THUDM/Chinese-Transformer-XL/issues/16",
+    repo: "THUDM/Chinese-Transformer-XL",
+    split: "tune",
+    title: "找不到latest_checkpointed_iteration.txt文件",
+    resolution:
+      "The --load path holds no Megatron checkpoint metadata, so the model would start from random weights; make sure the path is a directory that contains the downloaded mp_rank_00_model_states.pt (maintainer's answer).",
+    category: "missing_weights",
+    signature: [],
+  },
+  {
     id: "clearml-627",
     url: "https://github.com/clearml/clearml/issues/627",
     repo: "clearml/clearml",
@@ -544,6 +684,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "cogvideo-63",
+    url: "https://github.com/zai-org/CogVideo/issues/63",
+    repo: "zai-org/CogVideo",
+    split: "holdout",
+    title: "NPU out of memory",
+    resolution:
+      "A commenter suggests replacing torch scaled_dot_product_attention with the NPU fused attention (npu_fusion_attention) in SAT to cut the 35 GiB attention allocation; otherwise reduce memory (smaller resolution/frames, offload).",
+    category: "npu_oom",
+    signature: [
+      "runtimeerror: npu out of memory. tried to allocate <n> gib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> gib free; <n> gib reserved in total by pytorch)`",
+    ],
+  },
+  {
     id: "collie-69",
     url: "https://github.com/OpenMOSS/CoLLiE/issues/69",
     repo: "OpenMOSS/CoLLiE",
@@ -553,6 +706,28 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "CoLLiE was written against megatron-core 0.1.0; a newer megatron-core changed VocabParallelEmbedding's signature: install megatron-core 0.1.0 (pip install megatron-core of that release).",
     category: "megatron_version_mismatch",
     signature: [],
+  },
+  {
+    id: "colossalai-2398",
+    url: "https://github.com/hpcaitech/ColossalAI/issues/2398",
+    repo: "hpcaitech/ColossalAI",
+    split: "tune",
+    title: "oom killed at the second epoch to save checkpoint(stable duffusion v2)",
+    resolution:
+      "Host (CPU) memory grew during checkpoint saving until the OOM killer ended the run (reporter suspects a memory leak); add RAM/swap or reduce host-side memory at save time.",
+    category: "host_oom",
+    signature: [],
+  },
+  {
+    id: "colossalai-3043",
+    url: "https://github.com/hpcaitech/ColossalAI/issues/3043",
+    repo: "hpcaitech/ColossalAI",
+    split: "tune",
+    title: "[BUG]: AssertionError: 96 is not divisible by 64",
+    resolution:
+      "With tensor parallel size 8 the 768-wide hidden (12 attention heads) is split to 96 per rank, which is smaller than one 64-dim head; the number of attention heads must be divisible by the TP size, so use 16 heads or set TP to 2 or 4.",
+    category: "tp_exceeds_kv_heads",
+    signature: ["assertionerror: <n> is not divisible by <n>"],
   },
   {
     id: "colossalai-3514",
@@ -589,6 +764,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: "Code takes the CUDA branch (torch.cuda.get_device_properties) on an NPU host; add the NPU branch.",
     category: "cuda_path_on_npu",
     signature: ["!!! exception during processing !!! torch not compiled with cuda enabled"],
+  },
+  {
+    id: "conflictbank-3",
+    url: "https://github.com/zhaochen0110/conflictbank/issues/3",
+    repo: "zhaochen0110/conflictbank",
+    split: "tune",
+    title: "The data does not have a prompts attribute",
+    resolution:
+      "The training data records have no 'prompt' field, which the script reads for every sample; convert the data to the expected format (a 'prompt' key per record).",
+    category: "dataset_key_error",
+    signature: ["keyerror: 'prompt'"],
   },
   {
     id: "cosipy-631",
@@ -628,6 +814,32 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "i'm getting `oserror: [errno <n> ] no space left on device` when i'm running train pipeline on kubeflow with epochs more than <n> with dataset having ~2k images.",
     ],
+  },
+  {
+    id: "datasets-1672",
+    url: "https://github.com/huggingface/datasets/issues/1672",
+    repo: "huggingface/datasets",
+    split: "tune",
+    title: "load_dataset hang on file_lock",
+    resolution:
+      "load_dataset blocks forever on the cache lock because flock is not available on the cache's filesystem (network mount); move the HF datasets cache to local disk or use a soft file lock.",
+    category: "nfs_cache_hang",
+    signature: [
+      "oserror traceback (most recent call last)",
+      "<n> except (ioerror, oserror):",
+      "oserror: [errno <n> ] no locks available",
+    ],
+  },
+  {
+    id: "datasets-2618",
+    url: "https://github.com/huggingface/datasets/issues/2618",
+    repo: "huggingface/datasets",
+    split: "tune",
+    title: "`filelock.py` Error",
+    resolution:
+      "load_dataset hangs retrying a cache lock because the cache directory's filesystem (shared/network mount) does not support flock; put the datasets cache on a local filesystem (HF_DATASETS_CACHE / cache_dir) or use soft file locks.",
+    category: "nfs_cache_hang",
+    signature: ["oserror: [errno <n> ] no locks available"],
   },
   {
     id: "datasets-2728",
@@ -676,6 +888,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["`env: bash\\r: no such file or directory`"],
   },
   {
+    id: "decanlp-7",
+    url: "https://github.com/salesforce/decaNLP/issues/7",
+    repo: "salesforce/decaNLP",
+    split: "tune",
+    title: "Permission Error when training",
+    resolution:
+      "The default log_dir pointed at '/runtime' (a leftover path), which the user in the container cannot create; the maintainer fixed the default path; passing a writable --log_dir also avoids it.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' runtime '"],
+  },
+  {
     id: "deepep-584",
     url: "https://github.com/deepseek-ai/DeepEP/issues/584",
     repo: "deepseek-ai/DeepEP",
@@ -689,6 +912,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "runtimeerror: failed: cuda error deep_ep.cpp : <n>",
       "'peer access is not supported between these two devices'",
     ],
+  },
+  {
+    id: "deepo-112",
+    url: "https://github.com/ufoym/deepo/issues/112",
+    repo: "ufoym/deepo",
+    split: "holdout",
+    title: "libcuda error when trying to import TensorFlow",
+    resolution:
+      "The container was started with `docker run -it ufoym/deepo:tensorflow-py36-cu90` without the NVIDIA runtime, so libcuda.so.1 from the host driver is absent; run it with nvidia-docker / `--runtime=nvidia` / `--gpus all`.",
+    category: "driver_not_mounted",
+    signature: ["importerror: libcuda.so. <n> : cannot open shared object file: no such file or directory"],
   },
   {
     id: "deepseek-coder-180",
@@ -715,6 +949,23 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["assertionerror: num_heads ( <n> ) must be divisible by mp_size ( <n> )"],
   },
   {
+    id: "deepspeed-3916",
+    url: "https://github.com/deepspeedai/DeepSpeed/issues/3916",
+    repo: "deepspeedai/DeepSpeed",
+    split: "tune",
+    title:
+      "[BUG] single_node running example code meet error, 'The server socket has failed to bind to 0.0.0.0:29600 (errno: 98 - Address already in use).'",
+    resolution:
+      "srun starts 8 tasks on the node and each runs the deepspeed launcher with --master_port 29600, so all but the first find the port taken; launch a single task per node (-n 1) and let the deepspeed launcher spawn the 8 ranks, or give each job its own port.",
+    category: "port_in_use",
+    signature: [
+      "runtimeerror: the server socket has failed to listen on any local network",
+      "address. the server socket has failed to bind to [::]: <n> (errno: <n> - address",
+      "already in use). the server socket has failed to bind to <n> : <n> (errno:",
+      "<n> - address already in use).",
+    ],
+  },
+  {
     id: "deepspeed-4892",
     url: "https://github.com/deepspeedai/DeepSpeed/issues/4892",
     repo: "deepspeedai/DeepSpeed",
@@ -728,6 +979,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "ez9999 kernel task happen error, retcode= <hex> , [aicore exception].",
       "the error from device( <n> ), serial number is <n> , there is an aicore error, core id is <n> , error code = <hex> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <hex> , ifu error info: <hex> , ccu error info: <hex> , cube error info: <hex> , biu error info: ",
     ],
+  },
+  {
+    id: "deepspeed-7312",
+    url: "https://github.com/deepspeedai/DeepSpeed/issues/7312",
+    repo: "deepspeedai/DeepSpeed",
+    split: "tune",
+    title: "[BUG]RuntimeError: Distributed package doesn't have NCCL built in. Training on huawei NPU",
+    resolution:
+      "On the Huawei NPU host the HF TrainingArguments / DeepSpeed init took the CUDA path and asked for the NCCL backend, which this (CPU+torch_npu) torch does not have; make sure torch_npu is imported before the trainer/DeepSpeed initialise (so the NPU accelerator and the hccl backend are selected) and use accelerate/transformers/DeepSpeed versions with NPU support.",
+    category: "cuda_path_on_npu",
+    signature: ["runtimeerror: distributed package doesn't have nccl built in"],
   },
   {
     id: "deepspeed-examples-150",
@@ -750,6 +1012,18 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "runtimeerror: the server socket has failed to listen on any local network address. the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use). the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use)",
     ],
+  },
+  {
+    id: "deepspeedexamples-416",
+    url: "https://github.com/deepspeedai/DeepSpeedExamples/issues/416",
+    repo: "deepspeedai/DeepSpeedExamples",
+    split: "tune",
+    title:
+      "PermissionError: [Errno 13] Permission denied: '/tmp/data_files//Dahoas_rm_static_seed1234_train_6,2,2_0.npy'",
+    resolution:
+      "No fix stated in the visible thread; the shared /tmp/data_files cache was created by another user/run and is not writable: use a per-user data output path or fix the directory's ownership.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' dahoas_rm_static_seed1234_train_6 , <n> ,2_0.npy'"],
   },
   {
     id: "detectron2-157",
@@ -826,6 +1100,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "distserve-39",
+    url: "https://github.com/LLMServe/DistServe/issues/39",
+    repo: "LLMServe/DistServe",
+    split: "tune",
+    title: "Error: Peer-to-peer access is unsupported on this platform",
+    resolution:
+      "The RTX 4090s on PCIe do not support GPU peer-to-peer access, which this version of DistServe requires; run on GPUs/platforms that support P2P (the reporter concluded 4090/PCIe cannot do it).",
+    category: "device_p2p_driver_error",
+    signature: ["error: peer-to-peer access is unsupported on this platform."],
+  },
+  {
     id: "dl-docker-21",
     url: "https://github.com/floydhub/dl-docker/issues/21",
     repo: "floydhub/dl-docker",
@@ -866,6 +1151,28 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "dreamerv3-203",
+    url: "https://github.com/danijar/dreamerv3/issues/203",
+    repo: "danijar/dreamerv3",
+    split: "holdout",
+    title: "The training process was directly killed by the system",
+    resolution:
+      "The process grows to ~80 GB of RAM over hours and the OOM killer ends it; the default replay buffer is huge, reduce it with --replay.size (check memory with htop).",
+    category: "host_oom",
+    signature: [],
+  },
+  {
+    id: "dreamplace-28",
+    url: "https://github.com/limbo018/DREAMPlace/issues/28",
+    repo: "limbo018/DREAMPlace",
+    split: "holdout",
+    title: 'ERROR in "import dreamplace.ops.place_io.place_io_cpp as place_io_cpp"',
+    resolution:
+      "Maintainer: run from the install directory, not the repository directory (the repo tree has no compiled extension modules).",
+    category: "import_from_source_dir",
+    signature: ["modulenotfounderror: no module named 'dreamplace.ops.place_io.place_io_cpp'"],
+  },
+  {
     id: "dubbokeeper-102",
     url: "https://github.com/dubboclub/dubbokeeper/issues/102",
     repo: "dubboclub/dubbokeeper",
@@ -891,6 +1198,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "eagle-121",
+    url: "https://github.com/NOAA-EPIC/EAGLE/issues/121",
+    repo: "NOAA-EPIC/EAGLE",
+    split: "holdout",
+    title: "disk space error in training step",
+    resolution:
+      "No confirmed fix in the thread; the user's disk quota (not free space on the run directory) is exhausted where triton writes its kernel cache: check `quota`, free space, or point TRITON_CACHE_DIR to a filesystem with quota left.",
+    category: "disk_full",
+    signature: ["oserror: [errno <n> ] disk quota exceeded"],
+  },
+  {
     id: "easyphoto-145",
     url: "https://github.com/aigc-apps/sd-webui-EasyPhoto/issues/145",
     repo: "aigc-apps/sd-webui-EasyPhoto",
@@ -905,6 +1223,31 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "data = self._data_queue.get(timeout=timeout)",
       "if not self._poll(timeout):",
     ],
+  },
+  {
+    id: "eeg-to-text-2",
+    url: "https://github.com/NeuSpeech/EEG-To-Text/issues/2",
+    repo: "NeuSpeech/EEG-To-Text",
+    split: "holdout",
+    title: "Extra \\r causes script to fail",
+    resolution:
+      "The script train_decoding.sh has Windows CRLF line endings, so the trailing \\r breaks the backslash line continuations; convert it to LF (dos2unix / sed -i 's/\\r$//').",
+    category: "windows_line_endings",
+    signature: [
+      "train_decoding.py: error: the following arguments are required: --task_name , --num_epoch_step1 , --num_epoch_step2 , --learning_rate_step1 , --learning_rate_step2 , --batch_size , --save_path",
+      "train_decoding.sh : line <n> : --task_name: command not found",
+    ],
+  },
+  {
+    id: "examples-41",
+    url: "https://github.com/LambdaLabsML/examples/issues/41",
+    repo: "LambdaLabsML/examples",
+    split: "tune",
+    title: "killed when epoch 0 finished",
+    resolution:
+      "Maintainer: `Killed` means the process ran out of system memory; saving from the much larger full-EMA checkpoint exhausts host RAM (resuming from the smaller checkpoint works).",
+    category: "host_oom",
+    signature: [],
   },
   {
     id: "ezservermonitor-7",
@@ -1022,6 +1365,32 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["importerror: cannot import name 'get_args' from 'megatron'"],
   },
   {
+    id: "fastmri_challenge-238",
+    url: "https://github.com/LISTatSNU/FastMRI_challenge/issues/238",
+    repo: "LISTatSNU/FastMRI_challenge",
+    split: "tune",
+    title: "nvidia-smi 를 실행해도 프로세스가 보이지 않는 현상",
+    resolution:
+      "The GPU memory was held by a zombie process left on the node (invisible in nvidia-smi); the admins killed it (or the GPU was stopped and restarted) and training ran again.",
+    category: "device_busy",
+    signature: [],
+  },
+  {
+    id: "fastvideo-575",
+    url: "https://github.com/hao-ai-lab/FastVideo/issues/575",
+    repo: "hao-ai-lab/FastVideo",
+    split: "holdout",
+    title: "[Bug] TCP port error",
+    resolution:
+      "Another process (an earlier or concurrent torchrun job) already holds port 29500; kill the stale job or launch with a different --master_port.",
+    category: "port_in_use",
+    signature: [
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use).",
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).",
+      "[e socket.cpp: <n> ] [c10d] the server socket has failed to listen on any local network address.",
+    ],
+  },
+  {
     id: "fate-4790",
     url: "https://github.com/FederatedAI/FATE/issues/4790",
     repo: "FederatedAI/FATE",
@@ -1031,6 +1400,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Preload the libgomp named in the error before anything else loads (LD_PRELOAD=<that path>), or import the library that bundles it first: on aarch64 the static TLS space is exhausted by the time it is dlopen'ed.",
     category: "libgomp_static_tls",
     signature: ["importerror: libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block"],
+  },
+  {
+    id: "fireredchat-7",
+    url: "https://github.com/FireRedTeam/FireRedChat/issues/7",
+    repo: "FireRedTeam/FireRedChat",
+    split: "tune",
+    title: "Error no file named pytorch_model.bin...",
+    resolution:
+      "The local model directory lacked the weight file; download pytorch_model.bin (hfl/chinese-lert-base) into it. The maintainers also updated the deployment steps.",
+    category: "missing_weights",
+    signature: [
+      '{"error":"error no file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory chinese-lert-base-tokenizer. "}',
+    ],
   },
   {
     id: "fla-npu-2",
@@ -1098,6 +1480,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "funasr-1002",
+    url: "https://github.com/modelscope/FunASR/issues/1002",
+    repo: "modelscope/FunASR",
+    split: "tune",
+    title: "运行学术模型的快速开始指令报错",
+    resolution:
+      "run.sh and path.sh have Windows CRLF line endings (bash reports $'\\r': 未找到命令 on every blank line); convert the recipe scripts to LF with dos2unix or sed -i 's/\\r$//' and rerun.",
+    category: "windows_line_endings",
+    signature: ["run.sh: 行 <n> : $'\\r': 未找到命令", "path.sh : 行 <n> : $'\\r': 未找到命令"],
+  },
+  {
     id: "funasr-2006",
     url: "https://github.com/modelscope/FunASR/issues/2006",
     repo: "modelscope/FunASR",
@@ -1109,6 +1502,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "[e processgroupnccl.cpp: <n> ] [rank <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
       "[e processgroupnccl.cpp: <n> ] [pg <n> rank <n> ] process group watchdog thread terminated with exception: [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+  },
+  {
+    id: "funasr-2317",
+    url: "https://github.com/modelscope/FunASR/issues/2317",
+    repo: "modelscope/FunASR",
+    split: "tune",
+    title: "单卡训练可以，但是多卡训练报NCLL超时",
+    resolution:
+      "No fix in the thread. The ranks are stuck in different ALLREDUCEs (NumelIn 4311252 on rank 0 vs 1 on rank 1, right after rank 1 enters validation), so one rank left the training loop early: make every rank run the same number of steps/validation batches (uneven data shards), then raise the timeout only if needed.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e processgroupnccl.cpp: <n> ] [pg <n> rank <n> ] timeout at nccl work: <n> , last enqueued nccl work: <n> , last completed nccl work: <n> .",
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
     ],
   },
   {
@@ -1137,6 +1545,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Gradients blow up after several epochs at lr 5e-4: lower the learning rate / clip gradients, check data.",
     category: "nan_loss",
     signature: ["{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> , 'epoch': <n> }"],
+  },
+  {
+    id: "gpt-2-204",
+    url: "https://github.com/openai/gpt-2/issues/204",
+    repo: "openai/gpt-2",
+    split: "tune",
+    title: "Running using Docker instructions results in libcuda.so.1 missing error",
+    resolution:
+      "The GPU image was started with plain `docker run` (no --gpus / NVIDIA runtime), so the host driver library libcuda.so.1 is not mounted into the container; start it with `docker run --gpus all` (or nvidia-docker / --runtime=nvidia).",
+    category: "driver_not_mounted",
+    signature: ["importerror: libcuda.so. <n> : cannot open shared object file: no such file or directory"],
   },
   {
     id: "gpu-manager-12",
@@ -1180,6 +1599,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] [error]: the device is unavailable.",
       "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] check whether the device is running properly.",
       "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] ee1001: [pid: <n> ] the argument is invalid.reason: set ascend_rt_visible_devices: <n> , <n> , <n> , <n> , <n> , <n> , <n> , <n> error, it must be configured in ascending order",
+    ],
+  },
+  {
+    id: "gpustack-3225",
+    url: "https://github.com/gpustack/gpustack/issues/3225",
+    repo: "gpustack/gpustack",
+    split: "tune",
+    title: "Failed to run MindIE: 'NoneType' object has no attribute 'gpu_indexes'",
+    resolution:
+      "The MindIE worker asked for device 6 while ASCEND_RT_VISIBLE_DEVICES=6 exposes that card as logical device 0, so the runtime rejects the id; select devices by their logical index inside the visible set (0..n-1), or set the visible list to include the id being opened.",
+    category: "npu_not_available",
+    signature: [
+      "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed",
+      ": invalid device id.",
+      "ee1001: [pid: <n> ] the argument is invalid.reason: set visible device failed, invalid device= <n> , input visible devices: <n>",
     ],
   },
   {
@@ -1229,6 +1663,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "gpustack-4761",
+    url: "https://github.com/gpustack/gpustack/issues/4761",
+    repo: "gpustack/gpustack",
+    split: "tune",
+    title: "Can't serve Qwen3.5 on 910B",
+    resolution:
+      "SGLang's NPU KV-cache pool asks for 98.71 GiB on a 61 GiB card while creating buffers; lower --mem-fraction-static / --context-length or use more TP, or an SGLang build whose NPU memory pool no longer sizes KV buffers for Qwen3.5's linear-attention layers (the same symptom sglang PR #19781 addresses).",
+    category: "npu_oom",
+    signature: [
+      "runtimeerror: npu out of memory. tried to allocate <n> gib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> gib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.",
+      "received sigquit from a child process. it usually means the child failed.",
+    ],
+  },
+  {
     id: "gpustack-814",
     url: "https://github.com/gpustack/gpustack/issues/814",
     repo: "gpustack/gpustack",
@@ -1255,6 +1703,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "gr-mg-11",
+    url: "https://github.com/bytedance/GR-MG/issues/11",
+    repo: "bytedance/GR-MG",
+    split: "holdout",
+    title: "The server socket has failed to bind to [::]:50002 (errno: 98 - Address already in use).",
+    resolution:
+      "The maintainer attributes it to a port conflict left by an abnormally terminated run: kill the lingering processes/threads and relaunch (or pick another port).",
+    category: "port_in_use",
+    signature: [
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use).",
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).",
+      "[e socket.cpp: <n> ] [c10d] the server socket has failed to listen on any local network address.",
+    ],
+  },
+  {
     id: "gunslinger-13",
     url: "https://github.com/MrFrenik/gunslinger/issues/13",
     repo: "MrFrenik/gunslinger",
@@ -1263,6 +1726,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: 'The script has Windows (CRLF) line endings: convert with dos2unix or sed -i "s/\\r$//".',
     category: "windows_line_endings",
     signature: ["line <n> : $'\\r': command not found"],
+  },
+  {
+    id: "h2o-llmstudio-214",
+    url: "https://github.com/h2oai/h2o-llmstudio/issues/214",
+    repo: "h2oai/h2o-llmstudio",
+    split: "tune",
+    title: "[BUG] Check disk space of the output directory",
+    resolution:
+      "The output data volume was already full from a previous run (the disk-space check looked at the wrong, small volume), so saving the checkpoint failed; free space on the output volume / check the output directory's free space before training.",
+    category: "disk_full",
+    signature: [
+      "- error: exception occurred during h2o llm studio run:",
+      "runtimeerror: [enforce fail at inline_container.cc: <n> ] . pytorchstreamwriter failed writing file <n> : file write failed",
+    ],
   },
   {
     id: "hallo-224",
@@ -1331,6 +1808,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["容器内使用npu-smi info 报 dcmi module initialize failed. ret is - <n>"],
   },
   {
+    id: "hands-on-large-language-models-117",
+    url: "https://github.com/HandsOnLLM/Hands-On-Large-Language-Models/issues/117",
+    repo: "HandsOnLLM/Hands-On-Large-Language-Models",
+    split: "holdout",
+    title:
+      "Chapter 04 -pin peft version compatible with transformers==4.41.2 ImportError: cannot import name 'EncoderDecoderCache' from 'transformers' (/usr/local/lib/python3.12/dist-packages/transformers/",
+    resolution:
+      "An implicitly installed newer peft imports EncoderDecoderCache, which transformers 4.41.2 lacks; pin peft to 0.11.1 as in requirements.txt.",
+    category: "transformers_version_conflict",
+    signature: [
+      "the supervised classification fails because of an implicit install of peft which imports encoderdecodercache from transformers.",
+      "importerror: cannot import name 'encoderdecodercache' from 'transformers' ( __init__.py )",
+    ],
+  },
+  {
     id: "helios-62",
     url: "https://github.com/PKU-YuanGroup/Helios/issues/62",
     repo: "PKU-YuanGroup/Helios",
@@ -1375,6 +1867,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "histogpt-13",
+    url: "https://github.com/marrlab/HistoGPT/issues/13",
+    repo: "marrlab/HistoGPT",
+    split: "tune",
+    title: "ImportError: cannot import name 'top_k_top_p_filtering' from 'transformers'",
+    resolution:
+      "top_k_top_p_filtering was removed from transformers (>=4.39); downgrade transformers to 4.38.2 (the authors used 4.37.2).",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name 'top_k_top_p_filtering' from 'transformers'"],
+  },
+  {
     id: "hnswlib-462",
     url: "https://github.com/nmslib/hnswlib/issues/462",
     repo: "nmslib/hnswlib",
@@ -1384,6 +1887,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Preload libgomp (export LD_PRELOAD=<path>/libgomp.so.1) or change the import order so libgomp loads first.",
     category: "libgomp_static_tls",
     signature: ["importerror: libgomp.so. <n> : cannot allocate memory in static tls block"],
+  },
+  {
+    id: "hopsworks-1557",
+    url: "https://github.com/logicalclocks/hopsworks/issues/1557",
+    repo: "logicalclocks/hopsworks",
+    split: "tune",
+    title: "Make /dev/shm configurable",
+    resolution:
+      "Caused by the container's default 64M /dev/shm during torch DataLoader training; make /dev/shm configurable in the k8s deployments (memory-backed emptyDir mounted at /dev/shm) with a larger size.",
+    category: "shm_bus_error",
+    signature: [
+      "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.",
+      "runtimeerror: unable to write to file < torch_739_144252761_4 >: no space left on device ( <n> )",
+    ],
   },
   {
     id: "hunyuanvideo-wrapper-460",
@@ -1426,6 +1943,26 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "image-caption-baseline-3",
+    url: "https://github.com/MUGE-2021/image-caption-baseline/issues/3",
+    repo: "MUGE-2021/image-caption-baseline",
+    split: "holdout",
+    title: "args--command not found",
+    resolution:
+      "train_caption.sh has Windows CRLF line endings, so the backslash continuations break and each argument line runs as a separate command; convert the script to LF (dos2unix) and rerun.",
+    category: "windows_line_endings",
+    signature: [
+      "root@container-002d11b83c-dee70262: run_scripts # bash train_caption.sh",
+      "train_caption.sh: line <n> : $'\\r': command not found",
+      "raise runtimeerror()",
+      "runtimeerror",
+      "train_caption.sh: line <n> : --dict-file: command not found",
+      "train_caption.sh: line <n> : --vocab-file: command not found",
+      "train_caption.sh: line <n> : --save-dir: command not found",
+      "train_caption.sh: line <n> : --batch-size: command not found",
+    ],
+  },
+  {
     id: "index-tts-236",
     url: "https://github.com/index-tts/index-tts/issues/236",
     repo: "index-tts/index-tts",
@@ -1439,6 +1976,32 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "size mismatch for gpt.h. <n> .ln_1.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
       "size mismatch for gpt.h. <n> .attn.c_attn.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
     ],
+  },
+  {
+    id: "inference-2725",
+    url: "https://github.com/xorbitsai/inference/issues/2725",
+    repo: "xorbitsai/inference",
+    split: "tune",
+    title:
+      "cannot import name 'shard_checkpoint' from 'transformers.modeling_utils' (/root/miniconda3/envs/xinference/lib/python3.11/site-packages/transformers/modeling_utils.py)",
+    resolution:
+      "No fix in the stored thread; the installed sentence-transformers imports an API (shard_checkpoint) removed from the installed transformers: upgrade sentence-transformers or pin transformers to a version that still has it.",
+    category: "transformers_version_conflict",
+    signature: [
+      "raise runtimeerror(",
+      "runtimeerror: [address= <n> : <n> , pid= <n> ] failed to import transformers.trainer because of the following error (look up to see its traceback):",
+    ],
+  },
+  {
+    id: "infinitetalk-14",
+    url: "https://github.com/MeiGen-AI/InfiniteTalk/issues/14",
+    repo: "MeiGen-AI/InfiniteTalk",
+    split: "tune",
+    title: 'Creating WanModel from weights results in "Killed"',
+    resolution:
+      "The process was killed by the OS for lack of host RAM: WSL was limited to 64 GB; raising the WSL memory allocation to 128 GB let loading and generation go through (a quantized model also reduces memory).",
+    category: "host_oom",
+    signature: [],
   },
   {
     id: "insightface-2262",
@@ -1475,6 +2038,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "raise environmenterror(",
       "oserror: error no file named diffusion_pytorch_model.bin found in directory controlnetmodel.",
+    ],
+  },
+  {
+    id: "instructlab-713",
+    url: "https://github.com/instructlab/instructlab/pull/713",
+    repo: "instructlab/instructlab",
+    split: "holdout",
+    title: "(dep) fix transformer dep issue",
+    resolution:
+      "trl 0.7.x imports top_k_top_p_filtering, which newer transformers removed; the PR pins transformers 4.38.2 (trl 0.8.1 also avoids it).",
+    category: "transformers_version_conflict",
+    signature: [
+      "importerror: cannot import name 'top_k_top_p_filtering' from 'transformers' ( init.py )",
+      "it doesn't give the error with version <n>",
     ],
   },
   {
@@ -1519,6 +2096,63 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "jetbot-507",
+    url: "https://github.com/NVIDIA-AI-IOT/jetbot/issues/507",
+    repo: "NVIDIA-AI-IOT/jetbot",
+    split: "tune",
+    title: "Two libgomp in jetbot, but ONE is preloaded using LD_PRELOAD",
+    resolution:
+      "Preload libgomp for the Jupyter kernel too (patch kernel.json to set LD_PRELOAD), as in the linked jnm_jupyternotebook fix.",
+    category: "libgomp_static_tls",
+    signature: [
+      "- `oserror: libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block`",
+      "- `oserror: libgomp.so. <n> : cannot allocate memory in static tls block`",
+    ],
+  },
+  {
+    id: "jetcard-34",
+    url: "https://github.com/NVIDIA-AI-IOT/jetcard/issues/34",
+    repo: "NVIDIA-AI-IOT/jetcard",
+    split: "holdout",
+    title: "PyTorch not working in JupyterLab",
+    resolution:
+      "Preload the system OpenMP runtime before Python starts: add `export LD_PRELOAD=/usr/lib/aarch64-linux-gnu/libgomp.so.1` to ~/.bashrc and source it.",
+    category: "libgomp_static_tls",
+    signature: [
+      "but as soon as i try to import torch or torchvision in a jupyter notebook i get the following error:",
+      "`oserror: libgomp.so. <n> : cannot allocate memory in static tls block`",
+    ],
+  },
+  {
+    id: "jetracer-136",
+    url: "https://github.com/NVIDIA-AI-IOT/jetracer/issues/136",
+    repo: "NVIDIA-AI-IOT/jetracer",
+    split: "holdout",
+    title: "Testing examples, road_following",
+    resolution:
+      "No fix in the thread; per the error, libgomp was dlopen'ed too late on aarch64: start the kernel/process with `LD_PRELOAD=/usr/lib/aarch64-linux-gnu/libgomp.so.1`.",
+    category: "libgomp_static_tls",
+    signature: [
+      "oserror traceback (most recent call last)",
+      "__init__.py in __init__(self, name, mode, handle, use_errno, use_last_error)",
+      "oserror: libgomp.so. <n> : cannot allocate memory in static tls block",
+    ],
+  },
+  {
+    id: "k8s-device-plugin-5",
+    url: "https://github.com/NVIDIA/k8s-device-plugin/issues/5",
+    repo: "NVIDIA/k8s-device-plugin",
+    split: "holdout",
+    title: "Allocate() need return mount path of libcuda",
+    resolution:
+      "The device plugin only sets environment variables; the driver libraries are injected by the NVIDIA container runtime. The node's container runtime was not nvidia, so libcuda.so.1 was never mounted into the TensorFlow pod; making `nvidia` the default Docker runtime fixed it.",
+    category: "driver_not_mounted",
+    signature: [
+      "importerror: libcuda.so. <n> : cannot open shared object file: no such file or directory",
+      "failed to load the native tensorflow runtime.",
+    ],
+  },
+  {
     id: "ke-omni-r-4",
     url: "https://github.com/shuaijiang/Ke-Omni-R/issues/4",
     repo: "shuaijiang/Ke-Omni-R",
@@ -1529,6 +2163,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "oserror: error no file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory d:\\aigc\\\\models\\llm\\ke-omni-r-3b.",
     ],
+  },
+  {
+    id: "knowlm-135",
+    url: "https://github.com/zjunlp/KnowLM/issues/135",
+    repo: "zjunlp/KnowLM",
+    split: "holdout",
+    title: "python examples/generate_lora_web.py --base_model zjunlp/knowlm-13b-zhixi命令报错",
+    resolution:
+      "Install the latest accelerate (the installed peft/transformers need an accelerate that provides is_npu_available).",
+    category: "transformers_version_conflict",
+    signature: ["报错importerror: cannot import name 'is_npu_available' from 'accelerate.utils'"],
   },
   {
     id: "kohya-ss-1065",
@@ -1581,6 +2226,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "landmark-65",
+    url: "https://github.com/InternLandMark/LandMark/issues/65",
+    repo: "InternLandMark/LandMark",
+    split: "tune",
+    title: "Process keeps getting killed",
+    resolution:
+      "Insufficient host memory: training this config occupied at least 215GB of RAM; run on a machine with enough memory (e.g. 256GB).",
+    category: "host_oom",
+    signature: ["<n> %|████ | <n> [ <n> : <n> < <n> : <n> , s ]killed"],
+  },
+  {
     id: "lerobot-59",
     url: "https://github.com/huggingface/lerobot/issues/59",
     repo: "huggingface/lerobot",
@@ -1601,6 +2257,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Importing pyarrow before scikit-learn (which loads libgomp) triggers it; switching the import order avoids it.",
     category: "libgomp_static_tls",
     signature: ["# error: cannot allocate memory in static tls block"],
+  },
+  {
+    id: "lightseq-201",
+    url: "https://github.com/bytedance/lightseq/issues/201",
+    repo: "bytedance/lightseq",
+    split: "tune",
+    title: "builder mkdir permission error",
+    resolution:
+      "/tmp/torch_extensions/lightseq_layers was created by another user building lightseq; use a per-user extension dir, e.g. `export TORCH_EXTENSIONS_DIR=/tmp/${USER}/torch_extensions/`.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' lightseq_layers '"],
   },
   {
     id: "linux-npu-driver-74",
@@ -1698,6 +2365,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "<n> <n> : <n> : <n> - warning - llmtuner.data.utils - checksum failed: missing sha- <n> hash value in dataset_info.json.",
       "value = self.data[key] keyerror: none",
     ],
+  },
+  {
+    id: "llamafactory-275",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/275",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "No space left on device",
+    resolution:
+      "The HF datasets cache defaulted to the small (10 GB) system disk of the platform; setting HF_DATASETS_CACHE to a larger data disk fixed it.",
+    category: "disk_full",
+    signature: ["oserror: [errno <n> ] no space left on device"],
   },
   {
     id: "llamafactory-3065",
@@ -2008,6 +2686,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "llamafactory-5763",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/5763",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "华为NPU适配，依赖冲突。",
+    resolution:
+      'torch-npu 2.1.0.post3 pins the CPU build torch==2.1.0+cpu while the extra pins torch==2.1.0; maintainer: install torch/torch-npu as a pair independently, then install LLaMA-Factory with `pip install --no-deps .` (or `pip install -e ".[metrics]"` without the torch-npu extra).',
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "error: cannot install llamafactory and llamafactory[metrics,torch-npu]== <n> .dev0 because these package versions have conflicting dependencies.",
+    ],
+  },
+  {
     id: "llamafactory-6269",
     url: "https://github.com/hiyouga/LlamaFactory/issues/6269",
     repo: "hiyouga/LlamaFactory",
@@ -2019,6 +2710,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "[e1206 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=_reduce_scatter_base, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
       "[e1206 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg <n> rank <n> ] exception (either an error or timeout) detected by watchdog at work: <n> , last enqueued nccl work: <n> , last completed nccl work: <n> .",
+    ],
+  },
+  {
+    id: "llamafactory-6816",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/6816",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "NPU ds3_ofld训练不释放内存最终OOM",
+    resolution:
+      "No fix in the thread. Device memory grows across steps under DeepSpeed ZeRO-3 offload until rtMalloc fails (EL0004 / 207001) while moving gradient partitions back to the NPU; shorten cutoff_len / micro-batch, enable PYTORCH_NPU_ALLOC_CONF=expandable_segments:True, and try a DeepSpeed / torch_npu version without the growth.",
+    category: "npu_oom",
+    signature: [
+      "runtimeerror: acl stream synchronize failed.",
+      "**el0004: failed to allocate memory.",
+      "rtmalloc execute failed, reason=[driver error:out of memory]",
+      "alloc device memory failed, runtime result = 207001 **",
     ],
   },
   {
@@ -2167,6 +2874,16 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["importerror: libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block"],
   },
   {
+    id: "llava-1794",
+    url: "https://github.com/haotian-liu/LLaVA/issues/1794",
+    repo: "haotian-liu/LLaVA",
+    split: "holdout",
+    title: "[Usage] peft 1.40.0 requires transformers at least 0.47",
+    resolution: "The installed peft is newer than the transformers pinned by LLaVA supports; pin peft==0.13.2.",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name 'encoderdecodercache' from 'transformers' ( __init__.py )"],
+  },
+  {
     id: "llm-foundry-1848",
     url: "https://github.com/mosaicml/llm-foundry/issues/1848",
     repo: "mosaicml/llm-foundry",
@@ -2176,6 +2893,36 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Race between ranks on a shared filesystem signal file while building the tokenizer; use node-local paths.",
     category: "nfs_cache_hang",
     signature: ["filenotfounderror: [errno <n> ] no such file or directory: '._signal_file_node0_qvbhxw'"],
+  },
+  {
+    id: "lmdeploy-2585",
+    url: "https://github.com/InternLM/lmdeploy/issues/2585",
+    repo: "InternLM/lmdeploy",
+    split: "tune",
+    title: "[Bug] 华为昇腾（Atlas 800T A2）使用lmdeploy",
+    resolution:
+      "The container was started with only -e ASCEND_VISIBLE_DEVICES (which needs the Ascend docker runtime to inject the cards), so no NPU is visible inside and the runtime cannot count physical devices; install/enable Ascend-docker-runtime or pass --device /dev/davinciN, /dev/davinci_manager, /dev/devmm_svm, /dev/hisi_hdc plus the driver mounts, and check npu-smi info inside the container.",
+    category: "npu_not_available",
+    signature: [
+      "runtime( <n> ,python3. <n> ): [error_message_manage.cc: <n> ] <n> funcerrorreason:report error module_name=ee1001",
+      "runtime( <n> ,python3. <n> ): [error_message_manage.cc: <n> ] <n> funcerrorreason:rtgetdevmsg execute failed, reason=[context pointer null]",
+      "idedd( <n> ,python3. <n> ): [adx_dsmi.cpp: <n> ][tid: <n> ]>>> get physical device number failed, err: <n>",
+    ],
+  },
+  {
+    id: "lmdeploy-2745",
+    url: "https://github.com/InternLM/lmdeploy/issues/2745",
+    repo: "InternLM/lmdeploy",
+    split: "tune",
+    title:
+      "[Bug] Cannot install torch-npu==2.3.1, torch==2.3.1 and torchvision==0.18.1 because these package versions have conflicting dependencies.",
+    resolution:
+      "torch-npu 2.3.1 pins the CPU build torch==2.3.1+cpu; install torch/torchvision from the PyTorch CPU index (the +cpu wheels) together with torch-npu as one pair, or install torch-npu with --no-deps after the matching torch.",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "error: cannot install torch-npu== <n> , torch== <n> and torchvision== <n> because these package versions have conflicting dependencies.",
+      "<n> error: resolutionimpossible: for help visit https: dependency-resolution /#dealing-with-dependency-conflicts",
+    ],
   },
   {
     id: "lmdeploy-3354",
@@ -2193,6 +2940,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "lmdeploy-340",
+    url: "https://github.com/InternLM/lmdeploy/issues/340",
+    repo: "InternLM/lmdeploy",
+    split: "tune",
+    title: "[Bug] ModuleNotFoundError: No module named '_turbomind'",
+    resolution:
+      "lmdeploy was pip-installed but the command ran inside the lmdeploy source checkout (examples/lmdeploy), so the uncompiled source package was imported; per the lmdeploy FAQ, run the command from another directory.",
+    category: "import_from_source_dir",
+    signature: [
+      "mod_name, mod_spec, code = _get_module_details(mod_name, _error)",
+      "modulenotfounderror: no module named '_turbomind'",
+    ],
+  },
+  {
     id: "lmdeploy-pr4722",
     url: "https://github.com/InternLM/lmdeploy/pull/4722",
     repo: "InternLM/lmdeploy",
@@ -2206,6 +2967,34 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "dist call hccl api failed.",
       "communication_error_bind_ip_port(ej0003): failed to bind the ip port.",
       "reason: the ip address and port have been bound already.",
+    ],
+  },
+  {
+    id: "lmops-292",
+    url: "https://github.com/microsoft/LMOps/issues/292",
+    repo: "microsoft/LMOps",
+    split: "holdout",
+    title: "AssertionError: 2 is not divisible by 4",
+    resolution:
+      "qwen2-1.5b has only 2 key/value heads and tensor (model) parallelism splits heads evenly over MPSIZE GPUs, so MPSIZE=4 cannot work; use MPSIZE 1 or 2 for this model.",
+    category: "tp_exceeds_kv_heads",
+    signature: [
+      "assert numerator % denominator == <n> , '{} is not divisible by {}'.format(",
+      "assertionerror: <n> is not divisible by <n>",
+    ],
+  },
+  {
+    id: "macaw-llm-36",
+    url: "https://github.com/lyuchenyang/Macaw-LLM/pull/36",
+    repo: "lyuchenyang/Macaw-LLM",
+    split: "tune",
+    title: "upgrade accelerate in requirements.txt",
+    resolution:
+      "requirements.txt pinned accelerate 0.19.0, too old for the other libraries; the PR upgrades accelerate to the latest version.",
+    category: "transformers_version_conflict",
+    signature: [
+      "if you install version <n> of accelerate listed in the current requirements.txt, you will encounter the following error.",
+      "importerror: cannot import name 'is_npu_available' from 'accelerate.utils' ( __init__.py )",
     ],
   },
   {
@@ -2311,6 +3100,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "megatron-lm-296",
+    url: "https://github.com/NVIDIA/Megatron-LM/issues/296",
+    repo: "NVIDIA/Megatron-LM",
+    split: "holdout",
+    title: "How to change tensor-model-parallel-size of a model",
+    resolution:
+      "The checkpoint was saved with tensor-model-parallel-size 1 but fine-tuning is launched with TP=2; either keep the checkpoint's TP size or re-shard the checkpoint to the new TP size with a checkpoint conversion tool before loading (the maintainers had no converter at the time).",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "assert checkpoint_value == args_value, error_message",
+      "assertionerror: tensor_model_parallel_size value from checkpoint ( <n> ) is not equal to the input argument value ( <n> ).",
+    ],
+  },
+  {
     id: "megatron-lm-343",
     url: "https://github.com/NVIDIA/Megatron-LM/issues/343",
     repo: "NVIDIA/Megatron-LM",
@@ -2324,6 +3127,33 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "megatron-lm-43",
+    url: "https://github.com/NVIDIA/Megatron-LM/issues/43",
+    repo: "NVIDIA/Megatron-LM",
+    split: "holdout",
+    title: "Pretrain and generate",
+    resolution:
+      "The checkpoint was trained with --model_parallel_size 16, so each rank's weights are 1/16 shards, but generate_samples.py builds a model-parallel-size-1 model; run generation with the same model-parallel size or merge the shards into a single-rank checkpoint first.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "i have error while initialization: size mismatch for transformer.layers. <n> .attention.dense.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+  },
+  {
+    id: "megatron-lm-780",
+    url: "https://github.com/NVIDIA/Megatron-LM/issues/780",
+    repo: "NVIDIA/Megatron-LM",
+    split: "holdout",
+    title: "[QUESTION] found NaN in local grad norm in backward pass before data-parallel communication collective",
+    resolution:
+      "NaN gradients appeared at some steps while continuing MoE training; one participant traced it to some all-zero (bad) training samples. Inspect and filter the data around the failing step and resume from the last checkpoint.",
+    category: "nan_loss",
+    signature: [
+      "during continuing training moe models(loading existing ckpt), at some steps, assert errors occurred as follows:",
+      '"found nan in local grad norm in backward pass before data-parallel communication collective". https: param_and_grad_buffer.py #l115',
+    ],
+  },
+  {
     id: "megatron-lm-870",
     url: "https://github.com/NVIDIA/Megatron-LM/issues/870",
     repo: "NVIDIA/Megatron-LM",
@@ -2333,6 +3163,55 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The pip megatron_core package does not ship megatron.training: run the example from a Megatron-LM checkout of the matching version.",
     category: "megatron_version_mismatch",
     signature: ["modulenotfounderror: no module named 'megatron.training'"],
+  },
+  {
+    id: "megatron-lm-878",
+    url: "https://github.com/NVIDIA/Megatron-LM/issues/878",
+    repo: "NVIDIA/Megatron-LM",
+    split: "holdout",
+    title: "[QUESTION] OSError: [Errno 28] No space left on device",
+    resolution:
+      'The error came from the docker container\'s small shared memory (/dev/shm) when DataLoader workers create semaphores/queues; fixed by starting the container with `docker run --shm-size="64g"` (`--ipc=host` also works).',
+    category: "shm_bus_error",
+    signature: ["oserror: [errno <n> ] no space left on device"],
+  },
+  {
+    id: "metaseq-496",
+    url: "https://github.com/facebookresearch/metaseq/issues/496",
+    repo: "facebookresearch/metaseq",
+    split: "tune",
+    title: "Missing megatron.mpu attribute LinearWithGradAccumulationAndAsyncCommunication in metaseq",
+    resolution:
+      "Newer metaseq (PR #460) needs the fairseq_v3 branch of the Megatron-LM fork; update Megatron-LM from fairseq_v2 to fairseq_v3 (or check out metaseq before #460).",
+    category: "megatron_version_mismatch",
+    signature: [
+      "attributeerror: module 'megatron.mpu' has no attribute 'linearwithgradaccumulationandasynccommunication'",
+    ],
+  },
+  {
+    id: "metaseq-523",
+    url: "https://github.com/facebookresearch/metaseq/issues/523",
+    repo: "facebookresearch/metaseq",
+    split: "tune",
+    title: "#460 and #479 require `fairseq_v3` branch of Megatron-LM",
+    resolution:
+      "The metaseq API server code needs the fairseq_v3 branch of the Megatron-LM fork; install that branch instead of fairseq_v2.",
+    category: "megatron_version_mismatch",
+    signature: ['"error": {'],
+  },
+  {
+    id: "metric3d-158",
+    url: "https://github.com/YvanYin/Metric3D/issues/158",
+    repo: "YvanYin/Metric3D",
+    split: "holdout",
+    title: "DType bfloat16 issue",
+    resolution:
+      "The GeForce RTX 2080 SUPER (Turing) has no bfloat16 support, so the model's bf16 autocast fails; run the model in float16/float32 (cast the model weights too, not just the input).",
+    category: "dtype_unsupported",
+    signature: [
+      "raise runtimeerror('current cuda device does not support bfloat16. please switch dtype to float16.')",
+      "runtimeerror: current cuda device does not support bfloat16. please switch dtype to float16.",
+    ],
   },
   {
     id: "mindact-1752",
@@ -2444,6 +3323,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "mindspore-19",
+    url: "https://github.com/mindspore-ai/mindspore/issues/19",
+    repo: "mindspore-ai/mindspore",
+    split: "holdout",
+    title: "import mindspore errors with ModuleNotFoundError",
+    resolution:
+      "The binary wheel is installed, but Python was started in ~/mindspore, so the source tree's mindspore/ package (without the compiled _c_expression) is imported; run from another directory.",
+    category: "import_from_source_dir",
+    signature: ["modulenotfounderror: no module named 'mindspore._c_expression'"],
+  },
+  {
     id: "mindspore-236",
     url: "https://github.com/mindspore-ai/mindspore/issues/236",
     repo: "mindspore-ai/mindspore",
@@ -2496,6 +3386,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "mindyolo-273",
+    url: "https://github.com/mindspore-lab/mindyolo/issues/273",
+    repo: "mindspore-lab/mindyolo",
+    split: "tune",
+    title: "RuntimeError: Unsupported device target Ascend.",
+    resolution:
+      "MindSpore's Ascend backend could not load CANN's libge_runner.so; source the CANN toolkit set_env.sh (so LD_LIBRARY_PATH contains the CANN lib64) and verify with `mindspore.run_check()`.",
+    category: "cann_env_not_sourced",
+    signature: [
+      'runtimeerror: unsupported device target ascend. this process only supports one of the [\'cpu\']. please check whether the ascend environment is installed and configured correctly, and check whether current mindspore wheel package was built with "-e ascend". for details, please refer to "device load er',
+      "- device load error message:",
+      "load dynamic library: libmindspore_ascend.so. <n> failed. libge_runner.so: cannot open shared object file: no such file or directory",
+    ],
+  },
+  {
     id: "mindyolo-449",
     url: "https://github.com/mindspore-lab/mindyolo/issues/449",
     repo: "mindspore-lab/mindyolo",
@@ -2535,6 +3440,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["importerror: cannot import name 'automodelforvision2seq' from 'transformers' ( __init__.py )"],
   },
   {
+    id: "mlx-examples-381",
+    url: "https://github.com/ml-explore/mlx-examples/issues/381",
+    repo: "ml-explore/mlx-examples",
+    split: "tune",
+    title: "KeyError: 'text' When Training w lora.py",
+    resolution:
+      'lora.py reads each JSONL record\'s "text" field; the training/validation files do not have that key. Reformat the data so every line is {"text": ...} (or change the key the loader reads).',
+    category: "dataset_key_error",
+    signature: ["keyerror: 'text'"],
+  },
+  {
     id: "mmcv-3203",
     url: "https://github.com/open-mmlab/mmcv/issues/3203",
     repo: "open-mmlab/mmcv",
@@ -2547,6 +3463,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       'file " init.py ", line <n> , in kaiming_normal_ return tensor.normal_( <n> , std) runtimeerror: run: opparammaker.cpp : <n> npu error,npu error code is:100000 ez9999: inner error, please contact support engineer! ez9999 kernel task happe',
       "n error, retcode= <hex> , [aicpu exception]. traceback (most recent call last): aicpu kernel execute failed, device_id= <n> , stream_id= <n> , task_id= <n> . aicpu kernel task happen error, retcode= <hex> . aicpu kernel execute failed, device_id= <n> , stream_id= <n> ,",
     ],
+  },
+  {
+    id: "mmcv-73",
+    url: "https://github.com/open-mmlab/mmcv/issues/73",
+    repo: "open-mmlab/mmcv",
+    split: "tune",
+    title: "import error after install mmcv 0.2.8",
+    resolution:
+      "The reporter's PYTHONPATH pointed at the cloned source tree (/home/xgf/mmcv), so the uncompiled sources shadowed the installed package; fix the PYTHONPATH / import from outside the clone.",
+    category: "import_from_source_dir",
+    signature: ["modulenotfounderror: no module named 'mmcv._ext'"],
   },
   {
     id: "mmdetection-12069",
@@ -2598,6 +3525,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "mmpretrain-960",
+    url: "https://github.com/open-mmlab/mmpretrain/issues/960",
+    repo: "open-mmlab/mmpretrain",
+    split: "tune",
+    title: "Server socket address error after installation!",
+    resolution:
+      "The master port resolved to 22, which sshd already listens on; set PORT/--master_port to a free high port (e.g. 29500 or another unused one) in dist_train.sh.",
+    category: "port_in_use",
+    signature: [
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use).",
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).",
+      "[e socket.cpp: <n> ] [c10d] the server socket has failed to listen on any local network address.",
+    ],
+  },
+  {
     id: "mmseg-1356",
     url: "https://github.com/open-mmlab/mmsegmentation/issues/1356",
     repo: "open-mmlab/mmsegmentation",
@@ -2625,6 +3567,44 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["oserror: [errno <n> ] no space left on device"],
   },
   {
+    id: "modelbox-357",
+    url: "https://github.com/modelbox-ai/modelbox/issues/357",
+    repo: "modelbox-ai/modelbox",
+    split: "holdout",
+    title: "Mnist_mind实例运行失败",
+    resolution:
+      "The runtime rejects the stream-creation flag ('feature not support'), i.e. the installed CANN/MindSpore runtime expects a newer NPU driver/firmware than the one installed; align driver/firmware with the CANN version MindSpore 1.9 was built for (or use the matching CANN/MindSpore for the installed driver).",
+    category: "cann_version_mismatch",
+    signature: [
+      "mindspore running check failed.",
+      "ascend kernel runtime initialization failed.",
+      "ee8888: inner error!",
+      "unsupport flags, flags= <n>",
+      "rtstreamcreatewithflags execute failed, reason=[feature not support]",
+      "create stream failed, ret:207000",
+    ],
+  },
+  {
+    id: "modelscope-111",
+    url: "https://github.com/modelscope/modelscope/issues/111",
+    repo: "modelscope/modelscope",
+    split: "tune",
+    title: "GPT3-2.7B多卡训练，保存模型失败",
+    resolution:
+      "The checkpoint was saved as tensor-parallel shards (TP=4, each weight 1/4 of the full size) and is being loaded into a single-card (TP=1) model; merge/convert the TP shards to a full checkpoint, or load with the same tensor-parallel size used in training.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "您好，在用gpt3- <n> .7b训练，使用 <n> 张卡，tensor 并行 <n> ，保存后失败了。",
+      "在预测时，用单张卡load的话，报错参数量是原来的 <n>",
+      "size mismatch for language_model.encoder.layers. <n> .mlp.dense_4h_to_h.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for language_model.encoder.layers. <n> .self_attention.query_key_value.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for language_model.encoder.layers. <n> .self_attention.query_key_value.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for language_model.encoder.layers. <n> .self_attention.dense.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for language_model.encoder.layers. <n> .mlp.dense_h_to_4h.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for language_model.encoder.layers. <n> .mlp.dense_h_to_4h.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+    ],
+  },
+  {
     id: "modelscope-196",
     url: "https://github.com/modelscope/modelscope/issues/196",
     repo: "modelscope/modelscope",
@@ -2638,6 +3618,46 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "modernbert-233",
+    url: "https://github.com/AnswerDotAI/ModernBERT/issues/233",
+    repo: "AnswerDotAI/ModernBERT",
+    split: "tune",
+    title: "grad_norm Nan question",
+    resolution:
+      "Training diverged (grad_norm NaN, then loss stuck at 0.0); lower the learning rate, enable gradient clipping, use bf16 instead of fp16 and check the data around the step where NaN first appears.",
+    category: "nan_loss",
+    signature: [
+      "{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> .774074342405685e- <n> , 'epoch': <n> }",
+      "{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> .773696745450087e- <n> , 'epoch': <n> }",
+      "{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> .773318840518906e- <n> , 'epoch': <n> }",
+    ],
+  },
+  {
+    id: "monet-17",
+    url: "https://github.com/NOVAglow646/Monet/issues/17",
+    repo: "NOVAglow646/Monet",
+    split: "tune",
+    title: "error: KeyError: 'problem",
+    resolution:
+      'The RL dataset rows lack the \'problem\' prompt key because the Thyme-specific example builder was skipped; the training-data path must contain "Thyme-RL" so that _build_example(example, dataset_name="Thyme") runs.',
+    category: "dataset_key_error",
+    signature: ["keyerror: 'problem"],
+  },
+  {
+    id: "monodepth2-236",
+    url: "https://github.com/nianticlabs/monodepth2/issues/236",
+    repo: "nianticlabs/monodepth2",
+    split: "holdout",
+    title: "Memory error for batch size greater than 3",
+    resolution:
+      "This process has only 2.81 GiB allocated of a 7.93 GiB card yet only 25 MiB is free, so other processes hold most of the GPU memory; find them with nvidia-smi and stop them or use a free GPU before raising the batch size.",
+    category: "device_busy",
+    signature: [
+      "exception has occurred: runtimeerror",
+      "cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> gib reserved in total by pytorch)",
+    ],
+  },
+  {
     id: "ms-swift-1353",
     url: "https://github.com/modelscope/ms-swift/issues/1353",
     repo: "modelscope/ms-swift",
@@ -2647,6 +3667,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "A CUDA code path runs on the NPU machine because the NPU dependencies are not set up as swift expects: reinstall them following swift's NPU inference and fine-tuning guide (torch_npu matching torch, CANN env sourced).",
     category: "cuda_path_on_npu",
     signature: ["npu微调报错assertionerror: torch not compiled with cuda enabled ，模型时qwen-7b-chat"],
+  },
+  {
+    id: "ms-swift-1922",
+    url: "https://github.com/modelscope/ms-swift/issues/1922",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "使用自定数据集DPO mllm时报错KeyError: 'prompt'",
+    resolution:
+      "The DPO tokenizer reads a 'prompt' column that the custom dataset (query/response/rejected_response) does not provide after preprocessing; make the dataset columns match what the installed swift/trl DPO path expects (or use matching swift and trl versions).",
+    category: "dataset_key_error",
+    signature: ["keyerror: 'prompt'"],
   },
   {
     id: "ms-swift-2095",
@@ -2669,6 +3700,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "nan_loss",
     signature: [
       '{"loss": <n> , "acc": <n> , "grad_norm": nan, "learning_rate": <n> .617e- <n> , "memory(gib)": <n> , "train_speed( s )": <n> , "epoch": <n> , " max_steps ": " <n> ", "percentage": " <n> %", "elapsed_time": "5h 38m 5s", "remaining_time": "1h 52m 49s"}',
+    ],
+  },
+  {
+    id: "ms-swift-3551",
+    url: "https://github.com/modelscope/ms-swift/issues/3551",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "OSError: [Errno 28] No space left on device",
+    resolution:
+      "Dataset map writes its cache under /root/.cache (small root disk), which filled up; point MODELSCOPE_CACHE / MODELSCOPE_MODULES_CACHE (and the datasets cache) to a disk with space — maintainer: the disk is full.",
+    category: "disk_full",
+    signature: [
+      'file " error.pxi ", line <n> , in pyarrow.lib.check_status',
+      "oserror: [errno <n> ] no space left on device",
     ],
   },
   {
@@ -2717,6 +3762,33 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "port_in_use",
     signature: [
       "runtimeerror: the server socket has failed to listen on any local network address. port: <n> , useipv6: <n> , code: - <n> , name: eaddrinuse, message: address already in use",
+    ],
+  },
+  {
+    id: "ms-swift-5087",
+    url: "https://github.com/modelscope/ms-swift/issues/5087",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "GRPO训练遇到数据集格式问题",
+    resolution:
+      "GRPO training batches have no 'prompt' key, i.e. the custom dataset is not in the format the GRPO trainer expects; convert it to the documented messages/prompt format before training.",
+    category: "dataset_key_error",
+    signature: [],
+  },
+  {
+    id: "ms-swift-5409",
+    url: "https://github.com/modelscope/ms-swift/issues/5409",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "训练报错",
+    resolution:
+      "No fix in the thread. An _ALLGATHER_BASE (ZeRO-3 parameter gather) waited past the 600 s NCCL timeout on ranks 0 and 2; find the rank that stalled first (e.g. uneven sequence lengths, a rank stuck in data loading or generation) and raise --ddp_timeout only if the slow step is legitimate.",
+    category: "hccl_timeout",
+    signature: [
+      "[e816 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=_allgather_ba[ <n> ]",
+      "n= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e816 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg id <n> pg guid <n> rank <n> ] failure detected by watchdog at work sequence id: <n> pg status: last enqueue",
+      "[e816 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=_allgather_base, numeli",
     ],
   },
   {
@@ -2778,6 +3850,34 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["i tried run llama3-70b, raise the error `peer access is not supported between these two device`"],
   },
   {
+    id: "nanogpt-277",
+    url: "https://github.com/karpathy/nanoGPT/pull/277",
+    repo: "karpathy/nanoGPT",
+    split: "tune",
+    title: "Use bf16 only if supported",
+    resolution:
+      "The PR selects bfloat16 only when torch.cuda.is_bf16_supported() is True and otherwise falls back to float16, so GPUs without bf16 (e.g. V100) can train.",
+    category: "dtype_unsupported",
+    signature: [
+      "raise runtimeerror('current cuda device does not support bfloat16. please switch dtype to float16.')",
+      "runtimeerror: current cuda device does not support bfloat16. please switch dtype to float16.",
+    ],
+  },
+  {
+    id: "nanogpt-84",
+    url: "https://github.com/karpathy/nanoGPT/issues/84",
+    repo: "karpathy/nanoGPT",
+    split: "tune",
+    title: "my Cuda device only supports float16",
+    resolution:
+      "The GPU has no bfloat16 support; set the dtype flag to float16 (with a gradient scaler) or float32. The maintainer later added float16 support to train.py.",
+    category: "dtype_unsupported",
+    signature: [
+      "raise runtimeerror('current cuda device does not support bfloat16. please switch dtype to float16.')",
+      "runtimeerror: current cuda device does not support bfloat16. please switch dtype to float16.",
+    ],
+  },
+  {
     id: "nccl-1111",
     url: "https://github.com/NVIDIA/nccl/issues/1111",
     repo: "NVIDIA/nccl",
@@ -2788,6 +3888,35 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "> [e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=_reduce_scatter_base, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
       "> [e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out.",
+    ],
+  },
+  {
+    id: "nccl-342",
+    url: "https://github.com/NVIDIA/nccl/issues/342",
+    repo: "NVIDIA/nccl",
+    split: "tune",
+    title: "NCCL 2.7.3 on nvidia/cuda:10.1-devel-ubuntu18.04 docker has shared memory error.",
+    resolution:
+      "Docker limits /dev/shm to 64MB by default and NCCL 2.7 uses shared-memory transport; increasing the container's /dev/shm (--shm-size) fixed it (NCCL_SHM_DISABLE=1 is a workaround).",
+    category: "shm_bus_error",
+    signature: [
+      "shm.h : <n> nccl warn call to posix_fallocate failed: no space left on device",
+      "shm.h : <n> nccl warn error while creating shared memory segment nccl-shm-recv-250a7cc850ba9298- <n> - <n> - <n> (size <n> )",
+    ],
+  },
+  {
+    id: "nccl-525",
+    url: "https://github.com/NVIDIA/nccl/issues/525",
+    repo: "NVIDIA/nccl",
+    split: "tune",
+    title:
+      "Kubeflow - NCCL version 2.9.6+cuda11.0 -- NCCL WARN Call to posix_fallocate failed : No space left on device",
+    resolution:
+      "/dev/shm in the pod (64MB docker default) is full/too small; mount a memory-backed emptyDir at /dev/shm in the pod spec or remove stale files there; NCCL_SHM_DISABLE=1 also works.",
+    category: "shm_bus_error",
+    signature: [
+      "shm.h : <n> nccl warn call to posix_fallocate failed : no space left on device",
+      "shm.h : <n> nccl warn error while creating shared memory segment nccl-shm-recv-1462445a6f01cbfc- <n> - <n> - <n> (size <n> )",
     ],
   },
   {
@@ -2881,6 +4010,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["check failed: error == cudasuccess ( <n> vs. <n> ) all cuda-capable devices are busy or unavailable"],
   },
   {
+    id: "nvidia-docker-828",
+    url: "https://github.com/NVIDIA/nvidia-docker/issues/828",
+    repo: "NVIDIA/nvidia-docker",
+    split: "holdout",
+    title: "nvidia runtime in kubernetes",
+    resolution:
+      "The image works with `docker run --runtime nvidia`, but the Kubernetes pod is started without the NVIDIA runtime, so the host driver library libcuda.so.1 is not mounted; deploy the NVIDIA k8s-device-plugin (and request nvidia.com/gpu) so the driver is injected into the pod.",
+    category: "driver_not_mounted",
+    signature: ['"importerror: libcuda.so. <n> : cannot open shared object file: no such file or directory"'],
+  },
+  {
     id: "ofa-271",
     url: "https://github.com/OFA-Sys/OFA/issues/271",
     repo: "OFA-Sys/OFA",
@@ -2912,6 +4052,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: "The RTX 2080 Ti has no bfloat16: every dtype in the training config must be float16.",
     category: "dtype_unsupported",
     signature: ["runtimeerror: current cuda device does not support bfloat16. please switch dtype to float16."],
+  },
+  {
+    id: "onnxruntime-14121",
+    url: "https://github.com/microsoft/onnxruntime/issues/14121",
+    repo: "microsoft/onnxruntime",
+    split: "tune",
+    title: "[Build] core/framework/fence.h not found while build upon CANN",
+    resolution:
+      "The CANN toolkit's TBE Python package needs the `decorator` module; installing it (`pip install decorator`) fixed the test run.",
+    category: "cann_python_deps_broken",
+    signature: ["modulenotfounderror: no module named 'decorator'"],
   },
   {
     id: "openbuddy-45",
@@ -2947,6 +4098,48 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["oserror:no space left on device raised when running train.py."],
   },
   {
+    id: "openrlhf-1126",
+    url: "https://github.com/OpenRLHF/OpenRLHF/issues/1126",
+    repo: "OpenRLHF/OpenRLHF",
+    split: "tune",
+    title: "save model nccl timeout",
+    resolution:
+      "While the model was being saved, the other ranks waited in an ALLREDUCE past the 600 s NCCL timeout; raise the process-group timeout for long checkpoint saves (or speed up saving, e.g. faster disk / sharded save) so the ranks re-synchronise in time.",
+    category: "hccl_timeout",
+    signature: [
+      "[e901 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
+      "[e901 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg id <n> pg guid <n> (default_pg) rank <n> ] process group watchdog thread terminated with exception: [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n>",
+      "exception raised from checktimeout at processgroupnccl.cpp : <n> (most recent call first):",
+    ],
+  },
+  {
+    id: "osprey3-67",
+    url: "https://github.com/donaldlab/OSPREY3/issues/67",
+    repo: "donaldlab/OSPREY3",
+    split: "holdout",
+    title: "Out of Error Memory on gpu-compute7",
+    resolution:
+      "The GPUs are on a shared machine and another process is using up their memory, so even creating a CUDA context fails; wait for or stop the other job, or pick a GPU with free memory.",
+    category: "device_busy",
+    signature: [
+      "<n> jpype._jexception.cudaexceptionpyraisable: jcuda.cudaexception: cuda_error_out_of_memory",
+      "<n> jcuda.cudaexception: cuda_error_out_of_memory",
+    ],
+  },
+  {
+    id: "paddle-12510",
+    url: "https://github.com/PaddlePaddle/Paddle/issues/12510",
+    repo: "PaddlePaddle/Paddle",
+    split: "tune",
+    title: "pserver2端口问题",
+    resolution:
+      "The second MPI job's pserver tries port 13211/13212 still held by the first; the scheduler does not allocate ports, so each job must use a distinct --port range (or wait until the previous pserver exits).",
+    category: "port_in_use",
+    signature: [
+      "f0802 <n> : <n> : <n> <n> lightnetwork.cpp: <n> ] check failed: bind(socket_, (struct sockaddr *)&serv_addr, sizeof(serv_addr)) >= <n> error on binding <n> : address already in use [ <n> ]",
+    ],
+  },
+  {
     id: "paddle-13798",
     url: "https://github.com/PaddlePaddle/Paddle/issues/13798",
     repo: "PaddlePaddle/Paddle",
@@ -2969,6 +4162,32 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "shm_bus_error",
     signature: [
       "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.",
+    ],
+  },
+  {
+    id: "paddle-65797",
+    url: "https://github.com/PaddlePaddle/Paddle/issues/65797",
+    repo: "PaddlePaddle/Paddle",
+    split: "tune",
+    title: "昇腾 NPU import paddle 报错：libatb.so: cannot open shared object file: No such file or directory",
+    resolution:
+      "libatb.so comes from the NNAL/ATB package; source /usr/local/Ascend/nnal/atb/set_env.sh (after the CANN toolkit set_env.sh) in the launching shell so LD_LIBRARY_PATH contains it.",
+    category: "cann_env_not_sourced",
+    signature: [
+      "valueerror: (invalidargument) fail to open library: libpaddle-custom-npu.so with error: libatb.so: cannot open shared object file: no such file or directory",
+    ],
+  },
+  {
+    id: "paddle-69146",
+    url: "https://github.com/PaddlePaddle/Paddle/issues/69146",
+    repo: "PaddlePaddle/Paddle",
+    split: "tune",
+    title: "昇腾 NPU 报错：libatb.so: cannot open shared object file: No such file or directory",
+    resolution:
+      "Maintainer: look for the atb directory under /usr/local/Ascend and `source` its set_env.sh; if there is no atb directory the environment lacks the ATB (NNAL) package, which must be installed first.",
+    category: "cann_env_not_sourced",
+    signature: [
+      "valueerror: (invalidargument) fail to open library: libpaddle-custom-npu.so with error: libatb.so: cannot open shared object file: no such file or directory",
     ],
   },
   {
@@ -3008,6 +4227,34 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "paddle-lite-9624",
+    url: "https://github.com/PaddlePaddle/Paddle-Lite/issues/9624",
+    repo: "PaddlePaddle/Paddle-Lite",
+    split: "tune",
+    title: "华为昇腾NPU环境下执行demo报错",
+    resolution:
+      "The prebuilt huawei_ascend_npu HAL library was compiled against a different CANN (GE) version than the one installed, so a GE symbol is missing; rebuild Paddle-Lite/NNAdapter against the installed CANN (nnadapter_huawei_ascend_npu_sdk_root) or install the CANN version the prebuilt libraries target.",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "[f <n> / <n> <n> : <n> : <n> device.cc : <n> find] failed to load the nnadapter device hal library for 'huawei_ascend_npu' from libhuawei_ascend_npu.so, libhuawei_ascend_npu.so : undefined symbol: _zn2ge8operator7setattrepkcb",
+    ],
+  },
+  {
+    id: "paddlecustomdevice-2452",
+    url: "https://github.com/PaddlePaddle/PaddleCustomDevice/issues/2452",
+    repo: "PaddlePaddle/PaddleCustomDevice",
+    split: "holdout",
+    title: "paddle-custom-npu 3.3.0 与 CANN 8.5.1 存在 ABI 不兼容",
+    resolution:
+      "The paddle-custom-npu wheel was built against an older CANN/NNAL (8.0.0) than the installed CANN 8.5.1; install a plugin build that matches the installed CANN/NNAL, or install the CANN/NNAL version the plugin was built for.",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "`valueerror: (invalidargument) fail to open library:",
+      "with error: libtbe_adapter.so :",
+      "undefined symbol: _zn3mki2dlc1erknst7__cxx1112basic_stringicst11char_traitsicesaiceeeb`",
+    ],
+  },
+  {
     id: "paddledetection-8263",
     url: "https://github.com/PaddlePaddle/PaddleDetection/issues/8263",
     repo: "PaddlePaddle/PaddleDetection",
@@ -3028,6 +4275,33 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "CANN libraries not on the library path inside the container: source the toolkit set_env.sh (or mount CANN).",
     category: "cann_env_not_sourced",
     signature: ["importerror: libhccl.so: cannot open shared object file: no such file or directory"],
+  },
+  {
+    id: "paddlex-2193",
+    url: "https://github.com/PaddlePaddle/PaddleX/issues/2193",
+    repo: "PaddlePaddle/PaddleX",
+    split: "tune",
+    title: "/lib/aarch64-linux-gnu/libgomp.so.1: cannot allocate memory in static TLS block",
+    resolution:
+      "No fix quoted in the stored text; per the error, preload the OpenMP runtime before Python starts (`export LD_PRELOAD=/lib/aarch64-linux-gnu/libgomp.so.1`) on the aarch64 NPU host.",
+    category: "libgomp_static_tls",
+    signature: [
+      "error: can not import paddle core while this file exists: libpaddle.so",
+      "importerror: libgomp.so. <n> : cannot allocate memory in static tls block",
+    ],
+  },
+  {
+    id: "paddlex-4327",
+    url: "https://github.com/PaddlePaddle/PaddleX/issues/4327",
+    repo: "PaddlePaddle/PaddleX",
+    split: "tune",
+    title: "libmsprofiler.so: cannot open shared object file: No such file or directory",
+    resolution:
+      "libmsprofiler.so ships with the CANN toolkit; source <ascend>/ascend-toolkit/set_env.sh in the shell (or container entrypoint) that launches PaddleX so LD_LIBRARY_PATH contains the toolkit lib64.",
+    category: "cann_env_not_sourced",
+    signature: [
+      "昇腾环境部署paddlex, 运行paddlex进行模型推理，报错(invalidargument) fail to open library: libpaddle-custom-npu.so with error: libmsprofiler.so: cannot open shared object file: no such file or directory",
+    ],
   },
   {
     id: "paddlex-4532",
@@ -3051,6 +4325,35 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The host driver files (dcmi, npu-smi, driver/lib64) or the device nodes are not mounted into the container: use the documented docker run mounts/devices.",
     category: "driver_not_mounted",
     signature: ["bash: npu-smi : no such file or directory"],
+  },
+  {
+    id: "pai-megatron-patch-366",
+    url: "https://github.com/alibaba/Pai-Megatron-Patch/issues/366",
+    repo: "alibaba/Pai-Megatron-Patch",
+    split: "tune",
+    title:
+      "AssertionError: Rank 11: found NaN in local grad norm in backward pass before data-parallel communication collective. Device: 3",
+    resolution:
+      "Gradients became NaN a few iterations into 4-node Llama3-70B bf16 pretraining; lowering the LR and --clip-grad 1.0 did not help, and the maintainers point to data quality (bad samples) or suggest trying another model version. Check/clean the training data and restart from the last good checkpoint.",
+    category: "nan_loss",
+    signature: [
+      "assertionerror: rank <n> : found nan in local grad norm in backward pass before data-parallel communication collective. device: <n>",
+      "<n> 机llama3-70b训练，几个迭代打印后报错，训练脚本如下：",
+    ],
+  },
+  {
+    id: "pangeo-docker-images-258",
+    url: "https://github.com/pangeo-data/pangeo-docker-images/issues/258",
+    repo: "pangeo-data/pangeo-docker-images",
+    split: "tune",
+    title: "Increase shared memory size",
+    resolution:
+      "PyTorch training with multiple DataLoader workers on the hub hits the small shared-memory limit of the pod; increase /dev/shm for the hub's pods (or use fewer workers).",
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+      "runtimeerror: unable to write to file < torch_1394_2747491098 >",
+    ],
   },
   {
     id: "parallelformers-44",
@@ -3224,6 +4527,41 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "pyalign-5",
+    url: "https://github.com/poke1024/pyalign/issues/5",
+    repo: "poke1024/pyalign",
+    split: "holdout",
+    title: "running from repo as working directory fails",
+    resolution:
+      "`import pyalign` inside the repo picks up the source folder instead of the installed module; cd somewhere else before importing.",
+    category: "import_from_source_dir",
+    signature: [
+      "runtimeerror: none of ['pyalign.algorithm.native', 'pyalign.algorithm.intel_avx2', 'pyalign.algorithm.apple_m1', 'pyalign.algorithm.generic'] is available",
+    ],
+  },
+  {
+    id: "pytorch-10",
+    url: "https://github.com/Ascend/pytorch/issues/10",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "使用NPU+Pytorch2.1.0+SFTTrainer训练时报错",
+    resolution:
+      "On the NPU host the bitsandbytes 8-bit matmul path calls torch.cuda.get_device_capability, which goes into torch.cuda and fails because this torch has no CUDA; do not load the model in 8-bit through bitsandbytes on NPU (train in fp16/bf16 on npu:N) or use an NPU-aware quantization backend.",
+    category: "cuda_path_on_npu",
+    signature: [],
+  },
+  {
+    id: "pytorch-10577",
+    url: "https://github.com/pytorch/pytorch/issues/10577",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "[BUG]: unstable happend in saving model.",
+    resolution:
+      "The server's disk was saturated, so torch.save failed with a write() I/O error; after freeing disk space saving worked again.",
+    category: "disk_full",
+    signature: ["runtimeerror: write(): fd <n> failed with output error"],
+  },
+  {
     id: "pytorch-108861",
     url: "https://github.com/pytorch/pytorch/issues/108861",
     repo: "pytorch/pytorch",
@@ -3287,6 +4625,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["nameerror: name '_c' is not defined"],
   },
   {
+    id: "pytorch-23",
+    url: "https://github.com/Ascend/pytorch/issues/23",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "Lora训练stable-diffusion报pytorch错误：AttributeError: module 'torch_npu' has no attribute 'npu_geglu'",
+    resolution:
+      "Maintainer: the installed torch_npu version does not provide the npu_geglu operator; install the torch_npu version that the ModelZoo diffusers recipe requires, or change the code to use operators the installed torch_npu supports.",
+    category: "torch_npu_version_mismatch",
+    signature: ["报错如下：attributeerror: module 'torch_npu' has no attribute 'npu_geglu'"],
+  },
+  {
     id: "pytorch-26526",
     url: "https://github.com/pytorch/pytorch/issues/26526",
     repo: "pytorch/pytorch",
@@ -3305,6 +4654,30 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     title:
       "RuntimeError: cuda runtime error (46) : all CUDA-capable devices are busy or unavailable at /opt/conda/conda-bld/pytorch_1502004572321/work/torch/lib/THC/generic/THCStorage.cu:66",
     resolution: "The GPU is held by another process (exclusive compute mode): free the card or select another one.",
+    category: "device_busy",
+    signature: [
+      "thcudacheck fail file= thcstorage.cu line= <n> error= <n> : all cuda-capable devices are busy or unavailable",
+    ],
+  },
+  {
+    id: "pytorch-3221",
+    url: "https://github.com/pytorch/pytorch/issues/3221",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "Import error after docker build",
+    resolution:
+      "The container was started with plain `docker run`, so the host NVIDIA driver library (libcuda.so.1) was not mounted; starting it with `nvidia-docker run` fixed the import.",
+    category: "driver_not_mounted",
+    signature: ["importerror: libcuda.so. <n> : cannot open shared object file: no such file or directory"],
+  },
+  {
+    id: "pytorch-3871",
+    url: "https://github.com/pytorch/pytorch/issues/3871",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "2 processes cannot use same GPU",
+    resolution:
+      "GPU 0 is held by another process (even an idle one that only allocated memory), so a second process cannot use it; find the holding process (nvidia-smi / fuser) and kill it, or check that the GPU is not in an exclusive compute mode and use a free GPU.",
     category: "device_busy",
     signature: [
       "thcudacheck fail file= thcstorage.cu line= <n> error= <n> : all cuda-capable devices are busy or unavailable",
@@ -3335,6 +4708,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "pytorch-54",
+    url: "https://github.com/Ascend/pytorch/issues/54",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "环境变量设置HCCL_EXEC_TIMEOUT=0不生效",
+    resolution:
+      "Rank 2 sat in broadcast_object_list until the HCCL fftsplus task hit the default 30-minute execution timeout (HCCL_EXEC_TIMEOUT=0 did not disable it); the peer ranks were idle/stuck, so find why they stopped issuing the broadcast, and set HCCL_EXEC_TIMEOUT to a large explicit value rather than 0 if long idle waits are expected.",
+    category: "hccl_timeout",
+    signature: [
+      "- lmdeploy - error - model_agent.py: <n> - rank[ <n> ] failed.",
+      "runtimeerror: acl stream synchronize failed.",
+      "ei9999: inner error!",
+      "ei9999: the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , hccl fftsplus task timeout occurred during task execution, stream_id: <n> , sq_id: <n> , task_id: <n> , stuck notify num: <n> , timeout:30min(default).",
+    ],
+  },
+  {
     id: "pytorch-574",
     url: "https://github.com/pytorch/pytorch/issues/574",
     repo: "pytorch/pytorch",
@@ -3356,6 +4745,30 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["modulenotfounderror: no module named 'torch._c'"],
   },
   {
+    id: "pytorch-cyclegan-and-pix2pix-1456",
+    url: "https://github.com/junyanz/pytorch-CycleGAN-and-pix2pix/issues/1456",
+    repo: "junyanz/pytorch-CycleGAN-and-pix2pix",
+    split: "tune",
+    title: "Errors when running the code: fp.close() OSError: [Errno 122] Disk quota exceeded",
+    resolution:
+      "No fix in the thread; the user's disk quota on the output/results volume is exhausted: free space (check `quota`) or write results to a volume with free quota.",
+    category: "disk_full",
+    signature: ["oserror: [errno <n> ] disk quota exceeded"],
+  },
+  {
+    id: "pytorch-cyclegan-and-pix2pix-962",
+    url: "https://github.com/junyanz/pytorch-CycleGAN-and-pix2pix/issues/962",
+    repo: "junyanz/pytorch-CycleGAN-and-pix2pix",
+    split: "tune",
+    title: "cuda out of memory 10.76 GiB total capacity",
+    resolution:
+      "Only 2.42 GiB of the 10.76 GiB card is allocated by this run; other programs (an earlier stopped training on the shared GPU) hold the rest. Check nvidia-smi and kill the process that is yours, or use a free GPU.",
+    category: "device_busy",
+    signature: [
+      "runtimeerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> gib reserved in total by pytorch).",
+    ],
+  },
+  {
     id: "pytorch-yolo-family-15",
     url: "https://github.com/yjh0410/PyTorch_YOLO-Family/issues/15",
     repo: "yjh0410/PyTorch_YOLO-Family",
@@ -3365,6 +4778,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Exit code 137 (SIGKILL) right after evaluation is the host running out of RAM (the OOM killer): reduce evaluation memory (fewer workers, smaller batches, free detections between images) or add RAM/swap; check dmesg for the OOM-killer line.",
     category: "host_oom",
     signature: [],
+  },
+  {
+    id: "pytorch_geometric-8981",
+    url: "https://github.com/pyg-team/pytorch_geometric/pull/8981",
+    repo: "pyg-team/pytorch_geometric",
+    split: "holdout",
+    title: "Fix CI error with socket bind",
+    resolution:
+      "The PR picks the free port by binding to '' (all addresses) with SO_REUSEADDR instead of localhost, so the port handed to the distributed test is really free.",
+    category: "port_in_use",
+    signature: [
+      "`torch.distributed.distnetworkerror: the server socket has failed to listen on any local network address. the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use). the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).`",
+    ],
   },
   {
     id: "qwen-ascend-llm-13",
@@ -3382,6 +4808,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "qwen-vl-series-finetune-135",
+    url: "https://github.com/2U1/Qwen-VL-Series-Finetune/issues/135",
+    repo: "2U1/Qwen-VL-Series-Finetune",
+    split: "tune",
+    title: "Save the checkpoint but the processes are killed",
+    resolution:
+      "Not a CUDA OOM: the kernel OOM killer ended the ranks because system DRAM ran out while saving (offloaded parameters are gathered into host memory to save); add RAM/swap or avoid CPU offload when saving.",
+    category: "host_oom",
+    signature: [
+      "`[ <n> ] out of memory: killed process <n> (python) total-vm:79905000kb, anon-rss:22957108kb, file-rss:72036kb, shmem-rss:15143164kb, uid: <n> pgtables:78032kb oom_score_adj: <n> `",
+    ],
+  },
+  {
     id: "qwen3-vl-1514",
     url: "https://github.com/QwenLM/Qwen3-VL/issues/1514",
     repo: "QwenLM/Qwen3-VL",
@@ -3391,6 +4830,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The weights are missing from the model directory (incomplete download, wrong path or only an index/other format): download the complete checkpoint and point the path at it.",
     category: "missing_weights",
     signature: ["oserror: error no file named model.safetensors, or pytorch_model.bin,"],
+  },
+  {
+    id: "ray_lightning-24",
+    url: "https://github.com/ray-project/ray_lightning/issues/24",
+    repo: "ray-project/ray_lightning",
+    split: "tune",
+    title: "NCCL peer access is not supported error",
+    resolution:
+      "NCCL picked the P2P/IPC transport between the two GPUs but the driver refuses peer access between them (CUDA error 217); disable the P2P transport (NCCL_P2P_DISABLE=1) so NCCL falls back to shared memory, or fix the platform's P2P support (IOMMU/ACS settings, P2P-capable GPUs).",
+    category: "device_p2p_driver_error",
+    signature: [
+      "runtimeerror: nccl error in: processgroupnccl.cpp : <n> , unhandled cuda error, nccl version <n>",
+      "(pid= <n> ) z-pc: <n> : <n> [ <n> ] p2p.cc : <n> nccl warn failed to open cuda ipc handle : <n> peer access is not supported between these two devices",
+    ],
   },
   {
     id: "recsys-examples-279",
@@ -3404,6 +4857,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "importerror: cannot import name '_get_main_grad_attr' from 'megatron.core.distributed.finalize_model_grads'",
     ],
+  },
+  {
+    id: "reinforce-ada-10",
+    url: "https://github.com/RLHFlow/Reinforce-Ada/issues/10",
+    repo: "RLHFlow/Reinforce-Ada",
+    split: "tune",
+    title: "how to use huggingface dataset?",
+    resolution:
+      "reformat.py reads example[\"problem\"], but the chosen Hugging Face dataset rows only carry a 'prompt' (chat messages) field; use the raw prompt set the script expects or adapt the column name.",
+    category: "dataset_key_error",
+    signature: ["keyerror: 'problem'"],
   },
   {
     id: "repeng-pr44",
@@ -3432,6 +4896,42 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "rl-1683",
+    url: "https://github.com/NVIDIA-NeMo/RL/issues/1683",
+    repo: "NVIDIA-NeMo/RL",
+    split: "tune",
+    title: "P2P issue when running DPO",
+    resolution:
+      "On the g6.48xlarge (PCIe, no NVLink) NCCL fails with CUDA error 217 because peer access is refused between the GPUs, even with NCCL_P2P_DISABLE=1; disable NCCL's cuMem host path (NCCL_CUMEM_HOST_ENABLE=0) or update the driver, and check IOMMU/ACS on the instance.",
+    category: "device_p2p_driver_error",
+    signature: ["cuda failure <n> 'peer access is not supported between these two devices'"],
+  },
+  {
+    id: "rlhf-reward-modeling-6",
+    url: "https://github.com/RLHFlow/RLHF-Reward-Modeling/issues/6",
+    repo: "RLHFlow/RLHF-Reward-Modeling",
+    split: "tune",
+    title: "KeyError: 'input_ids_j' in training",
+    resolution:
+      "The separately passed validation data had not been run through the tokenize map that adds input_ids_j/input_ids_k; process the eval set the same way as the train set (reporter's fix).",
+    category: "dataset_key_error",
+    signature: ["keyerrorkeyerror: : 'input_ids_j'"],
+  },
+  {
+    id: "rtm3d-11",
+    url: "https://github.com/maudzung/RTM3D/issues/11",
+    repo: "maudzung/RTM3D",
+    split: "tune",
+    title: "cuda run time error when set gpu_idx from 0 to other numbers",
+    resolution:
+      "Setting gpu_idx=5 asked for a device ordinal the process could not see; the reporter fixed it by exporting CUDA_VISIBLE_DEVICES=5 and keeping gpu_idx 0.",
+    category: "npu_not_available",
+    signature: [
+      "thcudacheck fail file= module.cpp line= <n> error= <n> : invalid device ordinal",
+      "runtimeerror: cuda runtime error ( <n> ) : invalid device ordinal at module.cpp : <n>",
+    ],
+  },
+  {
     id: "sagemaker-python-sdk-5592",
     url: "https://github.com/aws/sagemaker-python-sdk/issues/5592",
     repo: "aws/sagemaker-python-sdk",
@@ -3443,6 +4943,31 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.",
     ],
+  },
+  {
+    id: "salience-detr-8",
+    url: "https://github.com/xiuqhou/Salience-DETR/issues/8",
+    repo: "xiuqhou/Salience-DETR",
+    split: "holdout",
+    title: "分布式多机多卡训练卡住，超时后报错",
+    resolution:
+      "No fix in the thread. Training hung in the second epoch until an ALLREDUCE hit the 600 s timeout; look for the rank that stalled first (dataloader, uneven last batch, network between nodes) and raise the process-group timeout only if needed.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
+    ],
+  },
+  {
+    id: "samus-39",
+    url: "https://github.com/xianlin7/SAMUS/issues/39",
+    repo: "xianlin7/SAMUS",
+    split: "tune",
+    title: "RuntimeError: No CUDA GPUs are available",
+    resolution:
+      "The training script sets os.environ[\"CUDA_VISIBLE_DEVICES\"] = '3' near the top; on a single-GPU machine that id does not exist, so no GPU is visible. Set it to '0' (or to an id that exists).",
+    category: "npu_not_available",
+    signature: ["runtimeerror: no cuda gpus are available"],
   },
   {
     id: "scene-graph-benchmark-29",
@@ -3471,6 +4996,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Running with LD_PRELOAD=libgomp.so.1 avoids it: libgomp must be loaded before TensorFlow uses up the static TLS space.",
     category: "libgomp_static_tls",
     signature: ["importerror: libgomp.so. <n> : cannot allocate memory in static tls block"],
+  },
+  {
+    id: "scikit-learn-28362",
+    url: "https://github.com/scikit-learn/scikit-learn/issues/28362",
+    repo: "scikit-learn/scikit-learn",
+    split: "holdout",
+    title: '"It seems that scikit-learn has not been built correctly." Nvidia Jetson',
+    resolution:
+      "The import fails because OpenMP (bundled libgomp) cannot get static TLS; set LD_PRELOAD to that libgomp before starting Python. Closed as nothing to fix in scikit-learn.",
+    category: "libgomp_static_tls",
+    signature: ["importerror: libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block"],
   },
   {
     id: "sd-dreambooth-1013",
@@ -3560,6 +5096,32 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["cannot import name 'is_torch_npu_available' from 'transformers'"],
   },
   {
+    id: "server-4952",
+    url: "https://github.com/triton-inference-server/server/issues/4952",
+    repo: "triton-inference-server/server",
+    split: "tune",
+    title: "libgomp-d22c30c5.so.1: cannot allocate memory in static TLS block",
+    resolution:
+      "Setting LD_PRELOAD to the conda env's torch/lib/libgomp-d22c30c5.so.1 before the server starts lets the model load.",
+    category: "libgomp_static_tls",
+    signature: [
+      "` <n> <n> : <n> : <n> <n> model_repository_manager.cc: <n> ] failed to load ' e4fa979e-5a0e-40a8-8b07-82986e593aac #convnext1234#pre#latest' version <n> : internal: oserror: libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block`",
+    ],
+  },
+  {
+    id: "sglang-1509",
+    url: "https://github.com/sgl-project/sglang/issues/1509",
+    repo: "sgl-project/sglang",
+    split: "holdout",
+    title: "[Bug] tensor parallel run error",
+    resolution:
+      "The custom all-reduce kernel needs CUDA peer access between the two GPUs, which the platform/driver does not support; run with custom all-reduce disabled (--disable-custom-all-reduce) so NCCL is used, or use GPUs with P2P (NVLink / P2P-capable PCIe topology).",
+    category: "device_p2p_driver_error",
+    signature: [
+      "failed: cuda error custom_all_reduce.cuh : <n> 'peer access is not supported between these two devices'",
+    ],
+  },
+  {
     id: "sglang-15453",
     url: "https://github.com/sgl-project/sglang/issues/15453",
     repo: "sgl-project/sglang",
@@ -3625,6 +5187,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["→ importerror: undefined symbol"],
   },
   {
+    id: "sherpa-onnx-2740",
+    url: "https://github.com/k2-fsa/sherpa-onnx/pull/2740",
+    repo: "k2-fsa/sherpa-onnx",
+    split: "holdout",
+    title: "Export SenseVoice models for Ascend910B2 NPU",
+    resolution:
+      "The .om model had been compiled for socVersion Ascend910B while the card is an Ascend910B2; re-export/convert the model with ATC for the actual SoC (the PR adds models exported for Ascend910B2).",
+    category: "cann_version_mismatch",
+    signature: [
+      "[acl error] ee1001: [pid: <n> ] the argument is invalid.reason: modelcheckcompatibility failed, supported socversion=ascend910b2, but the model socversion=ascend910b",
+      "rtmodelcheckcompatibility execute failed, reason=[soc version error]",
+      "call rtmodelcheckcompatibility(model_soc_version.c_str(), model_arch_type.c_str()) fail, ret: <hex>",
+      "check model compatibility failed.",
+    ],
+  },
+  {
     id: "simonw-llm-1197",
     url: "https://github.com/simonw/llm/issues/1197",
     repo: "simonw/llm",
@@ -3648,6 +5226,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "simpler-1036",
+    url: "https://github.com/hw-native-sys/simpler/issues/1036",
+    repo: "hw-native-sys/simpler",
+    split: "tune",
+    title: "[Bug] AICore VEC UB-not-aligned (507018) on step3p5 single-rank, while qwen3/32b passes on the same chip",
+    resolution:
+      "The generated mix AIC/AIV kernel for the step3p5 model accesses an unaligned UB address; fix the kernel's UB buffer alignment for that model's shapes (qwen3/32b on the same chip is unaffected).",
+    category: "aicore_error",
+    signature: [
+      "errorstr: the ub address accessed by the vec instruction is not aligned.",
+      "fixp_error0 info: <hex> , fixp_error1 info: <hex> ,",
+      "printerrorinfofordavincitask: aicore kernel execute failed, device_id= <n> ,",
+    ],
+  },
+  {
     id: "simplerecon-3",
     url: "https://github.com/nianticlabs/simplerecon/issues/3",
     repo: "nianticlabs/simplerecon",
@@ -3659,6 +5252,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "shm_bus_error",
     signature: [
       "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+    ],
+  },
+  {
+    id: "simpletransformers-346",
+    url: "https://github.com/ThilinaRajapakse/simpletransformers/issues/346",
+    repo: "ThilinaRajapakse/simpletransformers",
+    split: "tune",
+    title: "Loading checkpoint and training",
+    resolution:
+      "The checkpoint directory passed to the model has no weight file (pytorch_model.bin / tf_model.h5 / model.ckpt.index); check its contents and point to a directory that actually contains the saved weights.",
+    category: "missing_weights",
+    signature: [
+      "**oserror: error no file named ['pytorch_model.bin', 'tf_model.h5', 'model.ckpt.index'] found in directory checkpoint- <n> -epoch- <n> or `from_tf` set to false**",
     ],
   },
   {
@@ -3701,6 +5307,34 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "speech-13520",
+    url: "https://github.com/NVIDIA-NeMo/Speech/issues/13520",
+    repo: "NVIDIA-NeMo/Speech",
+    split: "tune",
+    title: "cannot import name 'L2Norm' from 'megatron.core.transformer.torch_norm'",
+    resolution:
+      "Mismatched Megatron-Core (mcore) version for the installed NeMo main; install the mcore version that defines L2Norm (matching the NeMo commit).",
+    category: "megatron_version_mismatch",
+    signature: [
+      'when trying to use nemotron ultra in nemo i get """cannot import name \'l2norm\' from \'megatron.core.transformer.torch_norm\'"""',
+    ],
+  },
+  {
+    id: "speech-13643",
+    url: "https://github.com/NVIDIA-NeMo/Speech/issues/13643",
+    repo: "NVIDIA-NeMo/Speech",
+    split: "tune",
+    title: "Discrepancy in Megatron-Core API in 24.02.01 NeMo Container vs GitHub & Error with upgraded package",
+    resolution:
+      "The NeMo code and the container's megatron-core disagree on the API (initialize_model_parallel args, inference_context kwarg); use the megatron-core version that matches the NeMo release instead of upgrading it independently.",
+    category: "megatron_version_mismatch",
+    signature: [
+      "however, i recently encountered errors related to the megatron-core package — specifically, the initialize_model_parallel() function in parallel_state.py.",
+      "to resolve issue <n> , i upgraded the megatron-core package from version <n> to <n> . while this fixed the initialize_model_parallel issue, i encountered a new error during validation:",
+      "typeerror: mcoreselfattentionmixin.forward() got an unexpected keyword argument 'inference_context'",
+    ],
+  },
+  {
     id: "stcn-132",
     url: "https://github.com/hkchengrex/STCN/issues/132",
     repo: "hkchengrex/STCN",
@@ -3711,6 +5345,30 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.",
     ],
+  },
+  {
+    id: "streaming-493",
+    url: "https://github.com/mosaicml/streaming/issues/493",
+    repo: "mosaicml/streaming",
+    split: "holdout",
+    title: "ERROR: Unexpected bus error encountered in worker.",
+    resolution:
+      "Maintainer: if running in a docker container, increase the container's shared memory (docker --shm-size / --ipc=host).",
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+    ],
+  },
+  {
+    id: "summarize-from-feedback-5",
+    url: "https://github.com/openai/summarize-from-feedback/issues/5",
+    repo: "openai/summarize-from-feedback",
+    split: "tune",
+    title: "cuda runtime error (101) : invalid device ordinal",
+    resolution:
+      "With CUDA_VISIBLE_DEVICES=0 only one GPU is visible but the tests used 2-4 GPUs by default; the maintainers switched the tests to 1 GPU by default.",
+    category: "npu_not_available",
+    signature: ["runtimeerror: cuda runtime error ( <n> ) : invalid device ordinal at module.cpp : <n>"],
   },
   {
     id: "sygil-sd-104",
@@ -3747,6 +5405,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "tensorrt-llm-1625",
+    url: "https://github.com/NVIDIA/TensorRT-LLM/issues/1625",
+    repo: "NVIDIA/TensorRT-LLM",
+    split: "tune",
+    title: "Inference Qwen1.5-14B-Chat with 2 RTX4090D failed",
+    resolution:
+      "The two RTX 4090D cards have no CUDA peer access; the reporter found inference works once the engine is rebuilt with trtllm-build's --use_custom_all_reduce option set accordingly. Custom all-reduce needs P2P (per the maintainers in related threads), so turn it off on GPUs without peer access.",
+    category: "device_p2p_driver_error",
+    signature: ["[error] cuda runtime error in error: peer access is not supported between these two devices"],
+  },
+  {
     id: "termux-4550",
     url: "https://github.com/termux/termux-packages/issues/4550",
     repo: "termux/termux-packages",
@@ -3763,6 +5432,31 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "tet-splatting-3",
+    url: "https://github.com/fudan-zvg/tet-splatting/issues/3",
+    repo: "fudan-zvg/tet-splatting",
+    split: "tune",
+    title: "./scripts/tetsplatting/run_batch.sh: line 5: $'\\r': command not found",
+    resolution:
+      "run_batch.sh has Windows CRLF line endings; convert it to LF (dos2unix / sed -i 's/\\r$//') before running it with bash.",
+    category: "windows_line_endings",
+    signature: [
+      "run_batch.sh : line <n> : $'\\r': command not found",
+      "run_batch.sh : line <n> : syntax error near unexpected token `$'{\\r''",
+    ],
+  },
+  {
+    id: "text-generation-webui-colab-24",
+    url: "https://github.com/camenduru/text-generation-webui-colab/issues/24",
+    repo: "camenduru/text-generation-webui-colab",
+    split: "tune",
+    title: "cannot import name 'is_npu_available' from 'accelerate.utils'",
+    resolution:
+      "The installed peft needs a newer accelerate than the notebook pins; `pip install --upgrade accelerate` fixed it.",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name 'is_npu_available' from 'accelerate.utils'"],
+  },
+  {
     id: "textgen-3944",
     url: "https://github.com/oobabooga/textgen/issues/3944",
     repo: "oobabooga/textgen",
@@ -3777,6 +5471,25 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "tilelang-ascend-995",
+    url: "https://github.com/tile-ai/tilelang-ascend/issues/995",
+    repo: "tile-ai/tilelang-ascend",
+    split: "holdout",
+    title: '[Question] problem to implement "outer vector addition" operation',
+    resolution:
+      "aclnnMaskedSelect crashed on the vector core because the UB address it accessed was not aligned for the given tensor shape; avoid masked_select on that shape (or pad/align the input) and report the op/shape with the plog.",
+    category: "aicore_error",
+    signature: [
+      "[e510 <n> : <n> : <n> compiler_depend.ts: <n> ] operator(): compiler_depend.ts : <n> npu function error: call aclnnmaskedselect failed, error code is 507015",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed",
+      ": the aicore execution is abnormal.",
+      "rectify the fault based on the error information in the ascend log.",
+      "ez9999: inner error!",
+      "ez9999[pid: <n> ] (ez9999): the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of fftsplus aivector error, core id is <n> , error code = <n> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <hex> , ifu error info: <he",
+      "the extend info: errcode:( <n> , <hex> , <n> ) errorstr: the ub address accessed by the vec instruction is not aligned. fixp_error0 info: <hex> , fixp_error1 info: <n> , fsmid: <n> , tslot: <n> , thread: <n> , ctxid: <n> , blk: <n> , sublk: <n> , suberrtype: <n> .",
+    ],
+  },
+  {
     id: "tora-7",
     url: "https://github.com/alibaba/Tora/issues/7",
     repo: "alibaba/Tora",
@@ -3786,6 +5499,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "missing_weights",
     signature: [
       "oserror: error no file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory t5-v1_1-xxl.",
+    ],
+  },
+  {
+    id: "torch-ccl-42",
+    url: "https://github.com/intel/torch-ccl/issues/42",
+    repo: "intel/torch-ccl",
+    split: "tune",
+    title: "importError in profiling.py",
+    resolution:
+      "The script was run inside the oneCCL (torch-ccl) source directory; moving profiling.py out of the source tree fixed it.",
+    category: "import_from_source_dir",
+    signature: [
+      "importerror: cannot import name '_c' from partially initialized module 'oneccl_bindings_for_pytorch' (most likely due to a circular import) ( __init__.py )",
     ],
   },
   {
@@ -3812,6 +5538,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Preload the libgomp named in the error before anything else loads (LD_PRELOAD=<that path>), or import the library that bundles it first: on aarch64 the static TLS space is exhausted by the time it is dlopen'ed.",
     category: "libgomp_static_tls",
     signature: ["`oserror: libgomp.so. <n> : cannot allocate memory in static tls block`"],
+  },
+  {
+    id: "torchtune-1025",
+    url: "https://github.com/meta-pytorch/torchtune/issues/1025",
+    repo: "meta-pytorch/torchtune",
+    split: "tune",
+    title: "Multiple torchtune runs on the same machine",
+    resolution:
+      "The second run's torchrun rendezvous tries the default port 29500 already held by the first run; give each concurrent run its own port (e.g. --rdzv_endpoint localhost:0 or a distinct --master_port).",
+    category: "port_in_use",
+    signature: [
+      "torch.distributed.distnetworkerror: the server socket has failed to listen on any local network address. the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use). the server socket has failed to bind to ?unknown? (errno: <n> - address already in use).",
+    ],
   },
   {
     id: "torchtune-392",
@@ -3841,6 +5580,31 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "transformers-16616",
+    url: "https://github.com/huggingface/transformers/issues/16616",
+    repo: "huggingface/transformers",
+    split: "holdout",
+    title: "`bigscience/T0` multi-gpu inference exits with return code -9",
+    resolution:
+      "When switching to DeepSpeed ZeRO-3 NVMe offload, the configured nvme_path '/mnt/nvme0' is not writable by the user; point nvme_path at a directory the user owns (or fix its permissions).",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' nvme0 '"],
+  },
+  {
+    id: "transformers-24687",
+    url: "https://github.com/huggingface/transformers/issues/24687",
+    repo: "huggingface/transformers",
+    split: "holdout",
+    title: "OSError: Error no file named pytorch_model.bin",
+    resolution:
+      "No weight file was found in the checkpoint directory passed to from_pretrained; make sure the directory holds the full converted/merged weights (pytorch_model*.bin or *.safetensors plus index), not only config/tokenizer files.",
+    category: "missing_weights",
+    signature: [
+      "raise environmenterror(",
+      "oserror: error no file named pytorch_model.bin, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory lawyer-llama-13b-beta1. <n> .",
+    ],
+  },
+  {
     id: "transformers-26744",
     url: "https://github.com/huggingface/transformers/issues/26744",
     repo: "huggingface/transformers",
@@ -3853,6 +5617,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "raise runtimeerror(",
       "runtimeerror: failed to import transformers.trainer because of the following error (look up to see its traceback):",
       "cannot import name 'is_npu_available' from 'accelerate.utils' ( __init__.py )",
+    ],
+  },
+  {
+    id: "transformers-30859",
+    url: "https://github.com/huggingface/transformers/issues/30859",
+    repo: "huggingface/transformers",
+    split: "holdout",
+    title: "Cache problem while runing on multiple nodes with GPU",
+    resolution:
+      "Ranks on several nodes build the same HF datasets cache on the shared (GPFS) cache directory at once and collide on the .incomplete dir; preprocess the dataset once and reuse it, or give each node its own cache directory.",
+    category: "nfs_cache_hang",
+    signature: [
+      "<n> : oserror: [errno <n> ] directory not empty: ' c4a140d10f020282918b5dd1b8a49f0104729c6177f60a6b49ec2a365ec69f34.incomplete '",
     ],
   },
   {
@@ -3912,6 +5689,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["runtimeerror:no module named 'vllm_ascend.distributed.device_communicators'"],
   },
   {
+    id: "trl-3872",
+    url: "https://github.com/huggingface/trl/issues/3872",
+    repo: "huggingface/trl",
+    split: "tune",
+    title: "PermissionError: [Errno 13] Permission denied: 'Qwen3-0.6B-SFT'",
+    resolution:
+      "Not a TRL bug: output_dir is a relative path resolved under the container's working directory, which the Space user cannot write; set output_dir to a writable absolute path (e.g. under /tmp or a mounted data dir).",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: 'qwen3- <n> .6b-sft'"],
+  },
+  {
     id: "tune-a-video-90",
     url: "https://github.com/showlab/Tune-A-Video/issues/90",
     repo: "showlab/Tune-A-Video",
@@ -3943,6 +5731,43 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: "The workspace volume is full while saving the model: free space or save elsewhere.",
     category: "disk_full",
     signature: ["term <n> -traffic sign classifier [error <n> ] no space left on device"],
+  },
+  {
+    id: "uninformed-students-pytorch-3",
+    url: "https://github.com/LuyaooChen/uninformed-students-pytorch/issues/3",
+    repo: "LuyaooChen/uninformed-students-pytorch",
+    split: "tune",
+    title: "RuntimeError: CUDA error: invalid device ordinal ?",
+    resolution:
+      "The script hard-codes torch.device('cuda:1') but the machine has only one GPU; use 'cuda:0' (or 'cpu').",
+    category: "npu_not_available",
+    signature: ["runtimeerror: cuda error: invalid device ordinal"],
+  },
+  {
+    id: "unique3d-123",
+    url: "https://github.com/AiuniAI/Unique3D/issues/123",
+    repo: "AiuniAI/Unique3D",
+    split: "tune",
+    title: "ImportError: cannot import name 'EncoderDecoderCache' from 'transformers'",
+    resolution:
+      "peft needs a newer transformers than the installed 4.39.3; `pip install --upgrade transformers` fixed it.",
+    category: "transformers_version_conflict",
+    signature: [],
+  },
+  {
+    id: "uniworld-64",
+    url: "https://github.com/PKU-YuanGroup/UniWorld/issues/64",
+    repo: "PKU-YuanGroup/UniWorld",
+    split: "tune",
+    title:
+      "Error no file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt.index or flax_model.msgpack",
+    resolution:
+      "The checkpoint directory has no weight files (the reporter notes they are not in the LanguageBind/UniWorld-V1 repo download); obtain the complete weights and point the path at the directory that contains them.",
+    category: "missing_weights",
+    signature: [
+      "when i run python app.py, i get the error:",
+      "oserror: error no file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory uniworld-v1.",
+    ],
   },
   {
     id: "unsloth-1521",
@@ -4010,6 +5835,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "verl-573",
+    url: "https://github.com/verl-project/verl/issues/573",
+    repo: "verl-project/verl",
+    split: "tune",
+    title: "Issues with Megatron install",
+    resolution:
+      "The documented Megatron-LM core_v0.4.0 is too old for current verl; install the branch from the latest guide (`git clone -b core_r0.11.0 https://github.com/NVIDIA/Megatron-LM.git`).",
+    category: "megatron_version_mismatch",
+    signature: [
+      "once megatron installed, when i open a python console and run ```from megatron.core.distributed import distributeddataparallelconfig``` or ```from megatron.core.optimizer import optimizerconfig```, these two commands throw an error.",
+      "the first one returns ```importerror: cannot import name 'distributeddataparallelconfig' from 'megatron.core.distributed'``` and the second one ```modulenotfounderror: no module named 'megatron.core.optimizer'```",
+    ],
+  },
+  {
     id: "verl-6931",
     url: "https://github.com/verl-project/verl/issues/6931",
     repo: "verl-project/verl",
@@ -4019,6 +5858,18 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The installed Megatron lacks megatron.bridge: install Megatron-Bridge / the Megatron version verl expects.",
     category: "megatron_version_mismatch",
     signature: ["modulenotfounderror: no module named 'megatron.bridge'"],
+  },
+  {
+    id: "verl-6936",
+    url: "https://github.com/verl-project/verl/issues/6936",
+    repo: "verl-project/verl",
+    split: "tune",
+    title:
+      "Megatron backend still fails to build models on Megatron-Core >= 0.18 via unpinned `mbridge` (even after #6927)",
+    resolution:
+      "mbridge 0.15.1 still references ModelType.encoder_and_decoder, removed in Megatron-Core 0.18; patch mbridge (getattr guard) or pin Megatron-Core below 0.18 / a compatible mbridge until mbridge is fixed.",
+    category: "megatron_version_mismatch",
+    signature: ["attributeerror: type object 'modeltype' has no attribute 'encoder_and_decoder'"],
   },
   {
     id: "verl-82",
@@ -4048,6 +5899,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "visualglm-6b-48",
+    url: "https://github.com/zai-org/VisualGLM-6B/issues/48",
+    repo: "zai-org/VisualGLM-6B",
+    split: "tune",
+    title: "finetune原文件运行三处报错",
+    resolution:
+      "finetune_visualglm.sh has Windows CRLF line endings (every blank/continued line yields $'\\r': command not found and the deepspeed arguments are mangled); convert it to LF with dos2unix or sed -i 's/\\r$//'.",
+    category: "windows_line_endings",
+    signature: [
+      "finetune_visualglm.sh : line <n> : $'\\r': command not found",
+      "[runner.py: <n> :fetch_hostfile] unable to find hostfile, will proceed with training with local resources only.",
+    ],
+  },
+  {
     id: "vllm-1157",
     url: "https://github.com/vllm-project/vllm/issues/1157",
     repo: "vllm-project/vllm",
@@ -4070,6 +5935,29 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The P100 (compute capability 6.0) has neither bfloat16 nor the compute capability vLLM requires: use another GPU or another engine.",
     category: "dtype_unsupported",
     signature: ["runtimeerror: gpus with compute capability below <n> are not supported."],
+  },
+  {
+    id: "vllm-1581",
+    url: "https://github.com/vllm-project/vllm/issues/1581",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title:
+      'chatglm3 vllm/vllm/model_executor/models/chatglm.py", line 53, in __init__ assert self.total_num_kv_heads % tp_size == 0 AssertionError',
+    resolution:
+      "Tensor parallelism splits the (KV) heads evenly across GPUs, so the number of KV heads must be divisible by tensor_parallel_size (chatglm3 has 2 KV groups: it works with 2 GPUs, not 4); use a TP size that divides the head count.",
+    category: "tp_exceeds_kv_heads",
+    signature: ["assertionerror"],
+  },
+  {
+    id: "vllm-16021",
+    url: "https://github.com/vllm-project/vllm/issues/16021",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "[Bug]: Unable to run Phi4 with tensor-parallel-size 4 torch.compile compatiblity",
+    resolution:
+      "The model's KV-head count (Phi-4: 10) is not divisible by --tensor-parallel-size 4; choose a TP size that divides the number of KV heads (e.g. 2) or use pipeline parallelism.",
+    category: "tp_exceeds_kv_heads",
+    signature: ["(vllmworker rank= <n> pid= <n> ) assertionerror"],
   },
   {
     id: "vllm-1705",
@@ -4174,6 +6062,26 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "vllm-ascend-10122",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/10122",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: 310p run qwen3.6-27b-w8a8 Exception",
+    resolution:
+      "An AI Core kernel raised an exception (HWTS error code 0x26, 507015) on 310P with the W8A8 model; run with ASCEND_LAUNCH_BLOCKING=1 to identify the op, and check that the op/quantization path is supported on 310P with the installed CANN kernels.",
+    category: "aicore_error",
+    signature: [
+      "failed to submit record task, retcode= <hex> .",
+      "rteventrecord execution failed, reason=aicore exception",
+      "record event failed, runtime result = 507015",
+      "device[ <n> ] pid[ <n> ]:",
+      "exception stream:",
+      "exception info:tgid= <n> , model id= <n> , stream id= <n> , stream phase= <n>",
+      "message info[ <n> ]:rts_hwts: aicore exception, slot_id= <n> , stream_id= <n>",
+      "other info[ <n> ]:time= , function=process_hwts_error_exception, line= <n> , error code= <hex> ', please check the stack trace above for the root cause",
+    ],
+  },
+  {
     id: "vllm-ascend-1127",
     url: "https://github.com/vllm-project/vllm-ascend/issues/1127",
     repo: "vllm-project/vllm-ascend",
@@ -4216,6 +6124,32 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       ": flaky test: test_models_distributed_topk failed due to the ip address and port have been bound already.",
       "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] traceback (most recent call last):",
       "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] self.worker.load_model()",
+    ],
+  },
+  {
+    id: "vllm-ascend-12907",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/12907",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Doc]: Qwen3.6-27B-W8A8 example fails with float16 on Ascend 910B4-1",
+    resolution:
+      "The W8A8 quant matmul kernel does not accept a float16 scale; launch with --dtype bfloat16 and --mamba-ssm-cache-dtype bfloat16 as the reporter proposes for the doc example.",
+    category: "dtype_unsupported",
+    signature: ["aclnnquantmatmulweightnz failed, error code is 161002", "aclnn_parameter_error(ez1001):"],
+  },
+  {
+    id: "vllm-ascend-130",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/130",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "Failed to infer device type",
+    resolution:
+      "The daily torch-npu 2.5.1.dev20250218 links against ATB (libatb.so) from the NNAL package, which was not installed/sourced; install the NNAL package matching the CANN toolkit and `source /usr/local/Ascend/nnal/atb/set_env.sh` before starting vLLM.",
+    category: "cann_env_not_sourced",
+    signature: [
+      "torch-npu <n> .dev20250218",
+      "when i running the vllm server, encounter runtimeerror: failed to infer device type",
+      "importerror: libatb.so: cannot open shared object file: no such file or directory",
     ],
   },
   {
@@ -4337,6 +6271,24 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "vllm-ascend-2105",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/2105",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: 0.9.2RC1 Qwen3 235B w8a8量化开启EP失败",
+    resolution:
+      "No fix in the thread. An AICPU kernel failed (507018) once expert parallel was enabled with the W8A8 model; rerun with ASCEND_LAUNCH_BLOCKING=1 and the plog to find the op, check that the CANN kernels/ops match this vllm-ascend release, or run without EP.",
+    category: "aicore_error",
+    signature: [
+      "eh9999: inner error!",
+      "rtdevicesynchronizewithtimeout execute failed, reason=[aicpu exception]",
+      "eh9999: [pid: <n> ] wait for compute device to finish failed, runtime result = 507018.",
+      "[w730 <n> : <n> : <n> compiler_depend.ts: <n> ] warning: npu warning, error code is 507018[error]:",
+      ": the aicpu execution is abnormal.",
+      "rectify the fault based on the error information in the ascend log.",
+    ],
+  },
+  {
     id: "vllm-ascend-2139",
     url: "https://github.com/vllm-project/vllm-ascend/pull/2139",
     repo: "vllm-project/vllm-ascend",
@@ -4375,6 +6327,23 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "aicore_error",
     signature: [
       ": vllm-ascend <n> .2rc1，qwen3-32b模型，运行调用一段时间后，报错rtkernellaunchwithhandlev2 failed: 507035",
+    ],
+  },
+  {
+    id: "vllm-ascend-2378",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/2378",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: 双机A2 16卡，使用0.7.3.post1版本的vllm-ascend无法部署deepseek-v3-w8a8，然而官网说支持部署",
+    resolution:
+      "No fix in the thread. Weight loading filled the 64 GB HBM on each card (60.30 GiB allocated during load_model); check that the W8A8 quantization is actually applied (otherwise the weights load in bf16), lower gpu-memory-utilization / max-model-len, or spread the model over more cards.",
+    category: "npu_oom",
+    signature: [
+      "worker_base.py: <n> ] runtimeerror: npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid ",
+      "worker_base.py: <n> ] error executing method 'load_model'. this might cause deadlock in distributed execution.",
+      "worker_base.py: <n> ] traceback (most recent call last):",
+      'worker_base.py: <n> ] file " worker.py ", line <n> , in load_model',
+      "worker_base.py: <n> ] self.model_runner.load_model()",
     ],
   },
   {
@@ -4477,6 +6446,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "vllm-ascend-340",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/340",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: AttributeError: module 'torch_npu' has no attribute '_npu_flash_attention'",
+    resolution:
+      "Maintainer: the installed torch-npu (2.5.1rc1) is not the version paired with this vllm-ascend release; install the torch_npu build that vllm-ascend documents.",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "attributeerror: module 'torch_npu' has no attribute '_npu_flash_attention'",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err99999 unknown applicaiton exception",
+    ],
+  },
+  {
     id: "vllm-ascend-3413",
     url: "https://github.com/vllm-project/vllm-ascend/issues/3413",
     repo: "vllm-project/vllm-ascend",
@@ -4562,6 +6545,25 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "vllm-ascend-4725",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/4725",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: MoonCake disaggregate prefill fail to start when p and d on same machine due to port conflict",
+    resolution:
+      "Prefill and decode instances on the same host both try to listen on HCCL port 16666; give each instance its own HCCL port range (HCCL_IF_BASE_PORT / HCCL_HOST_SOCKET_PORT_RANGE) or place them on different hosts.",
+    category: "port_in_use",
+    signature: [
+      "hccl( <n> ,): [hccl_socket.cc: <n> ] [ <n> ][hcclsocket][listen] socket type[ <n> ], listen on ip[ <n> ] and specific port[ <n> ] fail. please check the port status and whether the port is being used by other process.",
+      "hccl( <n> ,): [hccl_socket_manager.cc: <n> ] [ <n> ][serverinit]call trace: hcclret -> <n>",
+      "hccl( <n> ,): [hccl_communicator_host.cc: <n> ] [ <n> ][initraresource]call trace: hcclret -> <n>",
+      "hccl( <n> ,): [hccl_communicator.cc: <n> ] [ <n> ][initnetresource]call trace: hcclret -> <n>",
+      "hccl( <n> ,): [hccl_communicator_host.cc: <n> ] [ <n> ][init]call trace: hcclret -> <n>",
+      "hccl( <n> ,): [hccl_comm.cc: <n> ] [ <n> ][hcclcomm][init]errno[ <hex> ] hccl initialize failed",
+      "hccl( <n> ,): [op_base.cc: <n> ] [ <n> ][initcommrootinfo]errno[ <hex> ] hcclcomm init error",
+    ],
+  },
+  {
     id: "vllm-ascend-486",
     url: "https://github.com/vllm-project/vllm-ascend/issues/486",
     repo: "vllm-project/vllm-ascend",
@@ -4578,6 +6580,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "vllm-ascend-4972",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/4972",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: vllm-ascend-0.11.0rc0:success,vllm-ascend-main(0.12.0):The aicore execution times out.",
+    resolution:
+      "The host ran Ascend driver 24.1, which is too old for the CANN release in the newer vllm-ascend image (known aicore-timeout issue on driver 24.1; the reporter found CANN 8.2 works with it, #5468). Upgrade the driver/firmware to the HDK version paired with the image's CANN, or use the CANN 8.2 image.",
+    category: "cann_version_mismatch",
+    signature: [
+      "aicore kernel execute failed, device_id= <n> , stream_id= <n> , report_stream_id= <n> , task_id= <n> , flip_num= <n> , fault kernel_name=moedistributedispatchv2_nd_nd_bf16_int8_high_performance_2000001002, fault kernel info ext=none, program id= <n> , hash= <n> .",
+      "rtstreamsynchronize execute failed, reason=[aicore timeout]",
+      "synchronize stream failed, runtime result = 507014",
+    ],
+  },
+  {
     id: "vllm-ascend-5020",
     url: "https://github.com/vllm-project/vllm-ascend/issues/5020",
     repo: "vllm-project/vllm-ascend",
@@ -4587,6 +6604,27 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "npu_oom",
     signature: [
       "error:runtimeerror: npu out of memory. tried to allocate <n> gib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> gib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.",
+    ],
+  },
+  {
+    id: "vllm-ascend-5043",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/5043",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: Qwen3-next enable mtp with 0.12.0rc1 ops-error occurred.",
+    resolution:
+      "The Triton kernel fused_recurrent_gated_delta_rule_fwd_kernel crashed on the vector cores (507035) when MTP was enabled; disable MTP or use a vllm-ascend/triton-ascend release where that kernel is fixed, and report the plog with ASCEND_LAUNCH_BLOCKING=1.",
+    category: "aicore_error",
+    signature: [
+      "[w1215 <n> : <n> : <n> npustream.cpp: <n> ] warning: npu warning, error code is 507035[error]:",
+      ": the vector core execution is abnormal.",
+      "rectify the fault based on the error information in the ascend log.",
+      "ez9999: inner error!",
+      "ez9999[pid: <n> ] (ez9999): [aic_info] after execute:args print end",
+      "aicore kernel execute failed, device_id= <n> , stream_id= <n> , report_stream_id= <n> , task_id= <n> , flip_num= <n> , fault kernel_name=fused_recurrent_g ated_delta_rule_fwd_kernel_46, fault kernel info ext=fused_recurrent_gated_delta_rule_fwd_kernel, program id= <n> , hash= <n> .",
+      "rtdevicesynchronizewithtimeout execute failed, reason=[vector core exception]",
+      "wait for compute device to finish failed, runtime result = 507035.",
+      "terminate called after throwing an instance of 'c10::error'",
     ],
   },
   {
@@ -4613,6 +6651,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "[pid: <n> ] get_socket_timeout(ei0006): getting socket times out. reason: <n> . the remote does not initiate a connect request. some npus in the cluster are abnormal. <n> . the remote does not initiate a connect request because the collective communication operator is started too late or is not star",
       "solution: <n> . check the rank service processes with other errors or no errors in the cluster. <n> . if this error is reported for all npus, check whether the time difference between the earliest and latest errors is greater than the connect timeout interval (120s by default). if so, adjust the tim",
       "nnopbase fails to invoke the hcclalloccomresourcebytiling function of the hccl module. ret = <n> , comm = <hex> .",
+    ],
+  },
+  {
+    id: "vllm-ascend-632",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/632",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Usage]: 容器中获取不到NPU信息",
+    resolution:
+      "The driver reports that the NPU is already in use (-8020), i.e. held by another container or process; find the holder with npu-smi info on the host, stop it or give this container a free card, then retry.",
+    category: "device_busy",
+    signature: [
+      "drvmnggetconsoleloglevel failed. (g_conloglevel= <n> )",
+      "dcmi model initialized failed, because the device is used. ret is - <n>",
     ],
   },
   {
@@ -4705,6 +6757,42 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "vllm-ascend-910a-4",
+    url: "https://github.com/shirwy/vllm-ascend-910a/issues/4",
+    repo: "shirwy/vllm-ascend-910a",
+    split: "tune",
+    title:
+      "[Bug]: build graph failed, graph id:16, ret:4294967295[FUNC:BuildModelWithGraphId][FILE:ge_generator.cc][LINE:1623]",
+    resolution:
+      "The TransData kernel on Ascend 910A has no bfloat16 template; run the model in float16 (--dtype float16) on 910A.",
+    category: "dtype_unsupported",
+    signature: [
+      "runtimeerror: the inner error is reported as above. the process exits for this inner error, and the current working operator name is identity.",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed.",
+      "e90003: [pid: <n> ] compile operator failed, cause: template constraint, detailed information: bfloat16 of tbe.dsl.transdata is not supported.",
+    ],
+  },
+  {
+    id: "vllm-ascend-975",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/975",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: Atlas 800T A2 8*910B(64G)无法推理Qwen-235B-A22B",
+    resolution:
+      "CANN could not load platform info for the card's SoC (Ascend910B2): the installed toolkit/kernels (or the image) do not match the chip/driver; install the CANN toolkit + kernels package built for 910B (A2) that pairs with the installed driver/firmware, or use the vllm-ascend image for A2.",
+    category: "cann_version_mismatch",
+    signature: [
+      "setprecisionmode: compiler_depend.ts : <n> npu function error: at_npu::native::aclsetcompileopt(aclcompileopt::acl_precision_mode, precision_mode), error code is 500001",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed",
+      ": the internal acl of the system is incorrect.",
+      "rectify the fault based on the error information in the ascend log.",
+      "eh9999: inner error!",
+      "eh9999: [pid: <n> ] [init][platforminfo]init runtime platform info failed, socversion = ascend910b2",
+      "traceback (most recent call last):",
+      "gelib::innerinitialize failed.",
+    ],
+  },
+  {
     id: "vllm-docker-37",
     url: "https://github.com/substratusai/vllm-docker/issues/37",
     repo: "substratusai/vllm-docker",
@@ -4771,6 +6859,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "port_in_use",
     signature: [
       "runtimeerror: the server socket has failed to listen on any local network address. port: <n> , useipv6: <n> , code: - <n> , name: eaddrinuse, message: address already in use.",
+    ],
+  },
+  {
+    id: "weathergenerator-360",
+    url: "https://github.com/ecmwf/WeatherGenerator/issues/360",
+    repo: "ecmwf/WeatherGenerator",
+    split: "holdout",
+    title: "NCCL Timeout During Multi-Node Training",
+    resolution:
+      "An ALLREDUCE on rank 11 waited past the 240 s process-group timeout during multi-node training; find the rank that stalled or crashed first (slow I/O, uneven batches, wrong NIC) and raise the timeout only if the slow step is legitimate.",
+    category: "hccl_timeout",
+    signature: [
+      "[e617 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
+      "[e617 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg id <n> pg guid <n> (default_pg) rank <n> ] process group watchdog thread terminated with exception: [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n>",
+      "<n> : exception raised from checktimeout at processgroupnccl.cpp : <n> (most recent call first):",
     ],
   },
   {
