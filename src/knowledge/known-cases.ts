@@ -37,6 +37,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["> importerror: cannot import name 'autoimageprocessor' from 'transformers' ( __init__.py )"],
   },
   {
+    id: "adabins-79",
+    url: "https://github.com/shariqfarooq123/AdaBins/issues/79",
+    repo: "shariqfarooq123/AdaBins",
+    split: "holdout",
+    title: "RuntimeError: Unexpected error from cudaGetDeviceCount()",
+    resolution:
+      "No fix in the thread. CUDA error 101 (invalid device ordinal) during device enumeration means the requested/visible device id does not exist on this single-GPU machine; check CUDA_VISIBLE_DEVICES and any hard-coded GPU index in the script (use 0 on a one-GPU host).",
+    category: "npu_not_available",
+    signature: [
+      "runtimeerror: unexpected error from cudagetdevicecount(). did you run some cuda functions before calling numcudadevices() that might have already set an error? error <n> : invalid device ordinal",
+    ],
+  },
+  {
     id: "adaptthink-1",
     url: "https://github.com/THU-KEG/AdaptThink/issues/1",
     repo: "THU-KEG/AdaptThink",
@@ -70,6 +83,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "agent-llm-backend-streamlit- <n> | importerror: libgomp.so. <n> : cannot allocate memory in static tls block",
     ],
+  },
+  {
+    id: "alpaca-lora-469",
+    url: "https://github.com/tloen/alpaca-lora/issues/469",
+    repo: "tloen/alpaca-lora",
+    split: "holdout",
+    title: "Can't Generate using Finetuned checkpoint",
+    resolution:
+      "generate.py was given an intermediate checkpoint-N folder, which has no adapter_config.json; pass the finetuned model output folder that contains adapter_config.json via --lora_weights (or copy the adapter config into the checkpoint folder to test it).",
+    category: "missing_weights",
+    signature: ["valueerror: can't find 'adapter_config.json'"],
   },
   {
     id: "alphafold-1073",
@@ -442,6 +466,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "aster.pytorch-63",
+    url: "https://github.com/ayumiymk/aster.pytorch/issues/63",
+    repo: "ayumiymk/aster.pytorch",
+    split: "tune",
+    title: "lmdb.Error: /xxx/xxx/recognition/CVPR2016/: Stale file handle",
+    resolution:
+      "The lmdb dataset files were stored on a remote shared filesystem; moving them from the shared filesystem to a local path solved the error.",
+    category: "nfs_cache_hang",
+    signature: ["`lmdb.error: cvpr2016 /: stale file handle`"],
+  },
+  {
     id: "auto-round-357",
     url: "https://github.com/intel/auto-round/issues/357",
     repo: "intel/auto-round",
@@ -482,6 +517,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "axolotl-998",
+    url: "https://github.com/axolotl-ai-cloud/axolotl/issues/998",
+    repo: "axolotl-ai-cloud/axolotl",
+    split: "holdout",
+    title: "QLoRa Fine Tuning Mixtral 8x7b or 34b models OOM on 2x24GB Titan RTX",
+    resolution:
+      "QLoRA on Mixtral 8x7B / 34B does not fit in 24 GB per card with a plain data-parallel setup (23.01 GiB already allocated by PyTorch); shorten sequence_len, micro_batch_size 1, gradient checkpointing, or shard the model across the GPUs (FSDP/ZeRO-3 or device_map) / use larger GPUs.",
+    category: "npu_oom",
+    signature: [
+      "torch.cuda.outofmemoryerror: cuda out of memory. tried to allocate <n> mib. gpu <n> has a total capacty of <n> gib of which <n> bytes is free. including non-pytorch memory, this process has <n> gib memory in use. process <n> has <n> gib memory in use. of the allocated memory <n> gib is allocated by ",
+    ],
+  },
+  {
     id: "bash-unit-68",
     url: "https://github.com/bash-unit/bash_unit/issues/68",
     repo: "bash-unit/bash_unit",
@@ -504,6 +552,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "[e626 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
       "[e626 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg id <n> pg guid <n> (default_pg) rank <n> ] exception (either an error or timeout) detected by watchdog at work: <n> , last enqueued nccl work: <n> , last completed nccl work: <n> .",
     ],
+  },
+  {
+    id: "binet-2",
+    url: "https://github.com/bioinf-jku/binet/issues/2",
+    repo: "bioinf-jku/binet",
+    split: "tune",
+    title: "How do I fix 'ImportError: cannot import name op'?",
+    resolution:
+      "strace showed python found a local binet/ source directory before the installed .egg; running python from a different working directory (not containing a binet/ folder) fixed the import.",
+    category: "import_from_source_dir",
+    signature: ["importerror: cannot import name 'op'"],
   },
   {
     id: "bionemo-784",
@@ -730,6 +789,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["assertionerror: <n> is not divisible by <n>"],
   },
   {
+    id: "colossalai-3123",
+    url: "https://github.com/hpcaitech/ColossalAI/issues/3123",
+    repo: "hpcaitech/ColossalAI",
+    split: "tune",
+    title: "[BUG]: inference.py",
+    resolution:
+      "The checkpoint's shapes (hidden 768, vocab 50257) are GPT-2's while the model built is bloom-560m (1024, 250880); maintainers pointed at an old checkpoint and suggested updating the code and retraining so the checkpoint comes from the same --model/--pretrain used for inference.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for transformer.ln_f.weight: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for transformer.ln_f.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for lm_head.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+  },
+  {
     id: "colossalai-3514",
     url: "https://github.com/hpcaitech/ColossalAI/issues/3514",
     repo: "hpcaitech/ColossalAI",
@@ -766,6 +840,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["!!! exception during processing !!! torch not compiled with cuda enabled"],
   },
   {
+    id: "comosvc-6",
+    url: "https://github.com/Grace9994/CoMoSVC/issues/6",
+    repo: "Grace9994/CoMoSVC",
+    split: "holdout",
+    title: "RuntimeError: No CUDA GPUs are available",
+    resolution:
+      "train.py hard-codes `os.environ[\"CUDA_VISIBLE_DEVICES\"]='1'`; on a machine without a GPU 1 no device is visible. Comment out that line (or set it to an id that exists).",
+    category: "npu_not_available",
+    signature: [
+      "if not comment out the line `os.environ[\"cuda_visible_devices\"]=' <n> '` in train.py, training will encounter an error: `runtimeerror: no cuda gpus are available`.",
+    ],
+  },
+  {
     id: "conflictbank-3",
     url: "https://github.com/zhaochen0110/conflictbank/issues/3",
     repo: "zhaochen0110/conflictbank",
@@ -787,6 +874,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "runtimeerror: cuda error: cuda-capable device(s) are busy or unavailable",
       "cuda kernel errors might be asynchronously reported at some other api call, so the stacktrace below might be incorrect.",
+    ],
+  },
+  {
+    id: "cosmos-145",
+    url: "https://github.com/NVIDIA/cosmos/issues/145",
+    repo: "NVIDIA/cosmos",
+    split: "holdout",
+    title: "running Post trained video2world model",
+    resolution:
+      "The NeMo distributed checkpoint has a 68-channel x_embedder input while the video2world model being built expects 72 channels (extra conditioning channels); load the post-trained checkpoint with the same model class/config it was trained with (or post-train a video2world model) so the shapes match.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "raise checkpointingexception(_msg)",
+      "megatron.core.dist_checkpointing.core.checkpointingexception: global shape mismatch for loaded (( <n> , <n> )) and expected (( <n> , <n> )) tensor for key module.x_embedder.proj. <n> .weight",
     ],
   },
   {
@@ -939,6 +1040,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "deepspeed-3208",
+    url: "https://github.com/deepspeedai/DeepSpeed/issues/3208",
+    repo: "deepspeedai/DeepSpeed",
+    split: "tune",
+    title: "[BUG]RuntimeError: Step 1 exited with non-zero status 1",
+    resolution:
+      "A 1.3B model with Adam needs about 18 GB of GPU memory and the GPU has about 14.5 GB; use several GPUs so ZeRO can partition states, or lower the per-device batch size (the DeepSpeed-Chat opt-1.3b script was changed to limit batch size).",
+    category: "npu_oom",
+    signature: [
+      "`runtimeerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. see documentation for memory ",
+    ],
+  },
+  {
     id: "deepspeed-3634",
     url: "https://github.com/deepspeedai/DeepSpeed/issues/3634",
     repo: "deepspeedai/DeepSpeed",
@@ -966,6 +1080,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "deepspeed-4571",
+    url: "https://github.com/deepspeedai/DeepSpeed/issues/4571",
+    repo: "deepspeedai/DeepSpeed",
+    split: "tune",
+    title: "[BUG]deepspeed-zero-2-cpu-offloading-killing-process-9-error",
+    resolution:
+      "ZeRO-2 with optimizer offload to CPU exhausts host RAM (CPU virtual memory already at 84.6%) and the kernel OOM killer sends SIGKILL (-9); commenters fixed it by removing the offload setting or giving the machine more CPU memory.",
+    category: "host_oom",
+    signature: [],
+  },
+  {
     id: "deepspeed-4892",
     url: "https://github.com/deepspeedai/DeepSpeed/issues/4892",
     repo: "deepspeedai/DeepSpeed",
@@ -978,6 +1103,24 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "ez9999: inner error!",
       "ez9999 kernel task happen error, retcode= <hex> , [aicore exception].",
       "the error from device( <n> ), serial number is <n> , there is an aicore error, core id is <n> , error code = <hex> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <hex> , ifu error info: <hex> , ccu error info: <hex> , cube error info: <hex> , biu error info: ",
+    ],
+  },
+  {
+    id: "deepspeed-5570",
+    url: "https://github.com/deepspeedai/DeepSpeed/issues/5570",
+    repo: "deepspeedai/DeepSpeed",
+    split: "tune",
+    title: "RuntimeError: Error(s) in loading state_dict",
+    resolution:
+      "The checkpoint holds a model with hidden size 1024 / FFN 2816 while the model being built has LLaMA-7B shapes (4096 / 11008); load the checkpoint into the same model config it was saved from (or point the loader at the matching checkpoint).",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for model.layers. <n> .self_attn.o_proj.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for model.layers. <n> .mlp.gate_proj.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for model.layers. <n> .mlp.up_proj.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for model.layers. <n> .mlp.down_proj.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for model.layers. <n> .input_layernorm.weight: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for model.layers. <n> .post_attention_layernorm.weight: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
     ],
   },
   {
@@ -1061,6 +1204,35 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "detectron2-508",
+    url: "https://github.com/facebookresearch/detectron2/issues/508",
+    repo: "facebookresearch/detectron2",
+    split: "tune",
+    title: "FloatingPointError: Loss became infinite or NaN at iteration=27（Possible problem）",
+    resolution:
+      "The training diverged: the same setup trained fine with SOLVER.BASE_LR = 0.001 but produced NaN loss at 0.02; lower the learning rate (or lengthen warmup / clip gradients).",
+    category: "nan_loss",
+    signature: [
+      "floatingpointerror: loss became infinite or nan at iteration= <n> !",
+      "loss_dict = {'loss_cls': tensor(nan, device='cuda: <n> ', grad_fn=), 'loss_box_reg': tensor( <n> , device='cuda: <n> ', grad_fn=)}",
+    ],
+  },
+  {
+    id: "detectron2-838",
+    url: "https://github.com/facebookresearch/detectron2/issues/838",
+    repo: "facebookresearch/detectron2",
+    split: "tune",
+    title: "FloatingPointError: Loss became infinite or NaN at iteration=2137!",
+    resolution:
+      "IMS_PER_BATCH was cut from 16 to 4 while keeping the base learning rate, so training diverged to NaN; scale BASE_LR down with the batch size (linear scaling rule) and adjust the schedule accordingly.",
+    category: "nan_loss",
+    signature: [
+      "error [ <n> <n> : <n> : <n> d2.engine.train_loop]: exception during training:",
+      "floatingpointerror: loss became infinite or nan at iteration= <n> !",
+      "loss_dict = {'loss_cls': tensor(nan, device='cuda: <n> ', grad_fn=<nlllossbackward>), 'loss_box_reg': tensor(nan, device='cuda: <n> ', grad_fn=<divbackward0>), 'loss_mask': tensor( <n> , device='cuda: <n> ',",
+    ],
+  },
+  {
     id: "diffuseq-82",
     url: "https://github.com/Shark-NLP/DiffuSeq/issues/82",
     repo: "Shark-NLP/DiffuSeq",
@@ -1123,6 +1295,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "driver_functions.h ( <n> ): catastrophic error: error while writing generated c++ file: **no space left on device**",
       "<built-in>: <n> : <n> : fatal error: when writing output to : no space left on device",
     ],
+  },
+  {
+    id: "dlrover-1398",
+    url: "https://github.com/intelligent-machine-learning/dlrover/issues/1398",
+    repo: "intelligent-machine-learning/dlrover",
+    split: "holdout",
+    title: "How to load_checkpoint using origin Megatron while used dlrover save_checkpoint ?",
+    resolution:
+      "DLRover saved the checkpoint in per-PP-rank mp_rank_XX_YYY folders, so Megatron-LM's load_checkpoint cannot find mp_rank_00/model_optim_rng.pt; load it with DLRover's load_checkpoint and re-save with Megatron-LM's save_checkpoint to convert the layout.",
+    category: "missing_weights",
+    signature: ["**_[errno <n> ] no such file or directory: ' model_optim_rng.pt '"],
   },
   {
     id: "dlrover-443",
@@ -1287,6 +1470,33 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "size mismatch for layers. <n> .to_q_lora.down.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
       "size mismatch for layers. <n> .to_q_lora.up.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
       "size mismatch for layers. <n> .to_k_lora.down.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+  },
+  {
+    id: "fairseq-512",
+    url: "https://github.com/facebookresearch/fairseq/issues/512",
+    repo: "facebookresearch/fairseq",
+    split: "tune",
+    title: 'nmt_scaling training fails after "overflow detected, setting loss scale to: 0.0001220703125"',
+    resolution:
+      "fp16 gradients overflowed on every step until the dynamic loss scale fell below fairseq's minimum (1e-4) and training aborted; lower the learning rate, clip gradients (--clip-norm), increase the batch size, or resume from an earlier checkpoint / train in fp32.",
+    category: "nan_loss",
+    signature: ["| warning: overflow detected, setting loss scale to: <n>"],
+  },
+  {
+    id: "fairseq-869",
+    url: "https://github.com/facebookresearch/fairseq/issues/869",
+    repo: "facebookresearch/fairseq",
+    split: "tune",
+    title: "Cannot handle the OOM exception",
+    resolution:
+      "One GPU ran out of memory on a large batch and fairseq's skip-batch OOM handler could not recover in multi-GPU training, so the whole job crashed; lower --max-tokens (batch size) so the largest batch fits, or skip over-long samples.",
+    category: "npu_oom",
+    signature: [
+      "| warning: ran out of memory with exception: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> mib cached);",
+      "raise exception(msg)",
+      "exception:",
+      "-- process <n> terminated with the following error:",
     ],
   },
   {
@@ -1547,6 +1757,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> , 'epoch': <n> }"],
   },
   {
+    id: "gpsdiffusion-object-shadow-generation-sdxl-18",
+    url: "https://github.com/bcmi/GPSDiffusion-Object-Shadow-Generation-SDXL/issues/18",
+    repo: "bcmi/GPSDiffusion-Object-Shadow-Generation-SDXL",
+    split: "holdout",
+    title: "多卡训练(accelerate launch --multi_gpu --num_processes=6 train_GPSDiffusion_sdxl.py )出现loss=nan",
+    resolution:
+      "The reporter found that fp16 mixed precision together with DeepSpeed produced the NaN loss in multi-GPU SDXL training; disable one of them (train without mixed precision under DeepSpeed, or without DeepSpeed) or switch to bf16.",
+    category: "nan_loss",
+    signature: [
+      "warning: loss is nan, skipping this step",
+      "steps: <n> %|▏ | <n> [ <n> : <n> < <n> : <n> : <n> , it , loss=nan, lr=1e- <n> ]warning: loss is nan, skipping this step",
+    ],
+  },
+  {
     id: "gpt-2-204",
     url: "https://github.com/openai/gpt-2/issues/204",
     repo: "openai/gpt-2",
@@ -1646,6 +1870,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "runtime( <n> ,mindie_llm_backend_connector): [error_message_manage.cc: <n> ] <n> funcerrorreason:report error module_type= <n> , module_name=ee8888",
       "runtime( <n> ,mindie_llm_backend_connector): [error_message_manage.cc: <n> ] <n> funcerrorreason:rtsetdevice execute failed, reason=[device id error]",
       "ascendcl( <n> ,mindie_llm_backend_connector): [device.cpp: <n> ] <n> aclrtsetdeviceimpl: open device <n> failed, runtime result = 107001.",
+    ],
+  },
+  {
+    id: "gpustack-3541",
+    url: "https://github.com/gpustack/gpustack/issues/3541",
+    repo: "gpustack/gpustack",
+    split: "tune",
+    title: "Deployment failure of Qwen2.5-VL-7B-Instruct using MindIE 2.2.RC1 (1 or 2 cards): out of memory",
+    resolution:
+      "MindIE warm-up with maxInputTokenLen 8192 does not fit in the NPU memory of 1-2 cards: decrease maxPrefillTokens/maxInputTokenLen in the mindie-service config.json, or deploy on more cards (the 4-card deployment succeeded).",
+    category: "npu_oom",
+    signature: [
+      "[llm] [error] [logging.py- <n> ] : warmup failed, because of multimodal model inference out of memory when `maxinputtokenlen` set to <n> . please try to decrease `maxprefilltokens` in config.json of mindie-service.",
     ],
   },
   {
@@ -1903,6 +2140,31 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "hrnet-semantic-segmentation-171",
+    url: "https://github.com/HRNet/HRNet-Semantic-Segmentation/issues/171",
+    repo: "HRNet/HRNet-Semantic-Segmentation",
+    split: "tune",
+    title: "invalid device ordinal",
+    resolution:
+      "`--nproc_per_node` was larger than the number of GPUs, so a rank called set_device on an ordinal that does not exist; set it to the GPU count and match CUDA_VISIBLE_DEVICES (e.g. `CUDA_VISIBLE_DEVICES=0,1,2 python -m torch.distributed.launch --nproc_per_node=3 ...`).",
+    category: "npu_not_available",
+    signature: [
+      "runtimeerror: cuda runtime error ( <n> ) : invalid device ordinal at module.cpp : <n>",
+      "thcudacheck fail file= module.cpp line= <n> error= <n> : invalid device ordinal",
+    ],
+  },
+  {
+    id: "huggingface_hub-2399",
+    url: "https://github.com/huggingface/huggingface_hub/issues/2399",
+    repo: "huggingface/huggingface_hub",
+    split: "tune",
+    title: "v0.23 download method breaks on filesystems that don't have flock enabled",
+    resolution:
+      "The download target is on a Lustre network filesystem without flock, so filelock's fcntl.flock fails; put the cache/local_dir on a filesystem with flock (node-local disk) or use a huggingface_hub version that falls back to a soft file lock on such filesystems.",
+    category: "nfs_cache_hang",
+    signature: ["oserror: [errno <n> ] function not implemented"],
+  },
+  {
     id: "hunyuanvideo-wrapper-460",
     url: "https://github.com/kijai/ComfyUI-HunyuanVideoWrapper/issues/460",
     repo: "kijai/ComfyUI-HunyuanVideoWrapper",
@@ -1976,6 +2238,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "size mismatch for gpt.h. <n> .ln_1.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
       "size mismatch for gpt.h. <n> .attn.c_attn.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
     ],
+  },
+  {
+    id: "inference-2340",
+    url: "https://github.com/xorbitsai/inference/issues/2340",
+    repo: "xorbitsai/inference",
+    split: "tune",
+    title: "gpu版docker无法启动",
+    resolution:
+      "No fix stated in the excerpt. The GPU image was started with `docker run` without `--gpus all` / the NVIDIA runtime, so the host driver's libcuda.so.1 is not mounted into the container; start it with `--gpus all` (nvidia-container-toolkit installed).",
+    category: "driver_not_mounted",
+    signature: ["oserror: libcuda.so. <n> : cannot open shared object file: no such file or directory"],
   },
   {
     id: "inference-2725",
@@ -2165,6 +2438,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "kinetic-269",
+    url: "https://github.com/keras-team/kinetic/issues/269",
+    repo: "keras-team/kinetic",
+    split: "tune",
+    title: "GPU jobs: /usr/local/nvidia not on LD_LIBRARY_PATH (and no nvcc), breaking pip-installed torch/vLLM",
+    resolution:
+      "GKE injects the host driver at /usr/local/nvidia (libcuda.so.1, libnvidia-ml.so.1) but the job image does not put that directory on LD_LIBRARY_PATH, so torch cannot dlopen libcuda and CUDA is invisible; add /usr/local/nvidia/lib64 to LD_LIBRARY_PATH in the image (or base it on an NVIDIA CUDA image).",
+    category: "driver_not_mounted",
+    signature: ["runtimeerror: device string must not be empty"],
+  },
+  {
     id: "knowlm-135",
     url: "https://github.com/zjunlp/KnowLM/issues/135",
     repo: "zjunlp/KnowLM",
@@ -2281,6 +2565,30 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["<n> . observe the error: `[error] failed to open file ' accel0 ': permission denied`"],
   },
   {
+    id: "lit-llama-230",
+    url: "https://github.com/Lightning-AI/lit-llama/issues/230",
+    repo: "Lightning-AI/lit-llama",
+    split: "tune",
+    title: "dtype float16 for finetune_lora.py",
+    resolution:
+      'The V100 has no bfloat16 support while finetune/lora.py requested bf16 precision; change the Fabric precision from bf16 to a float16 setting (e.g. "16-true"/"16-mixed"), noting that pure fp16 may not converge as well.',
+    category: "dtype_unsupported",
+    signature: ["`runtimeerror: current cuda device does not support bfloat16. please switch dtype to float16.`"],
+  },
+  {
+    id: "litgpt-205",
+    url: "https://github.com/Lightning-AI/litgpt/issues/205",
+    repo: "Lightning-AI/litgpt",
+    split: "tune",
+    title: "Flop count not found for T4 with precision: bf16-mixed",
+    resolution:
+      "The T4 does not support bfloat16, so the default bf16-mixed precision has no entry in the speed monitor's table; run with precision 16-mixed (later LitGPT picks bf16 only when torch.cuda.is_bf16_supported()).",
+    category: "dtype_unsupported",
+    signature: [
+      "keyerror: 'flop count not found for t4 with precision: bf16-mixed; mfu cannot be calculated and reported.'",
+    ],
+  },
+  {
     id: "llama-493",
     url: "https://github.com/meta-llama/llama/issues/493",
     repo: "meta-llama/llama",
@@ -2330,6 +2638,33 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: "The GPUs in this host cannot use peer access: build/run without peer copies between them.",
     category: "device_p2p_driver_error",
     signature: ["cuda error <n> at ggml-cuda.cu: <n> : peer access is not supported between these two devices"],
+  },
+  {
+    id: "llama.cpp-10719",
+    url: "https://github.com/ggml-org/llama.cpp/issues/10719",
+    repo: "ggml-org/llama.cpp",
+    split: "tune",
+    title: "Compile bug: Got ths error SOC_VERSION ascend310b1 does not support, any plan to support ascend310b1?",
+    resolution:
+      "The installed CANN toolkit's AscendC kernel toolchain has no support for the detected SoC (Ascend310B1), so the CANN backend's custom kernels cannot be built for this chip; use a CANN toolkit release that lists the chip's SoC, or build/run on a supported SoC.",
+    category: "cann_version_mismatch",
+    signature: [
+      "cmake error at host_config.cmake : <n> (message):",
+      "soc_version ascend310b1 does not support, the support list is",
+    ],
+  },
+  {
+    id: "llama.cpp-7822",
+    url: "https://github.com/ggml-org/llama.cpp/issues/7822",
+    repo: "ggml-org/llama.cpp",
+    split: "tune",
+    title: "Bug: CUDA enabled docker container fails to launch",
+    resolution:
+      "libcuda.so is part of the host NVIDIA driver and was not visible inside the container (configuration issue); users made it load by pointing LD_LIBRARY_PATH at the mounted driver libraries (e.g. `-e LD_LIBRARY_PATH=/usr/local/nvidia/lib:/usr/local/nvidia/lib64:/usr/lib/wsl/lib` or the CUDA compat dir).",
+    category: "driver_not_mounted",
+    signature: [
+      "server : error while loading shared libraries: libcuda.so. <n> : cannot open shared object file: no such file or directory```",
+    ],
   },
   {
     id: "llamafactory-10333",
@@ -2713,6 +3048,25 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "llamafactory-6309",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/6309",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title:
+      "CTyunOS，命令“ASCEND_RT_VISIBLE_DEVICES=0,1,2,3 llamafactory-cli train examples/train_lora/llama3_lora_sft.yaml”出错",
+    resolution:
+      "The CANN TBE/CANN-KB initialisation cannot write its files because the filesystem is full ([Errno 28] No space left on device); free space on the volume holding the CANN cache/temp and log directories (e.g. ~/ascend, /tmp) and rerun.",
+    category: "disk_full",
+    signature: [
+      "tbe( <n> ,python): [ repository_manager_log.py : <n> ][log] [ multiprocess_util.py : <n> ][repository_manager] msg_mgr_dump raise error[[errno <n> ] no space left on device]",
+      'tune( <n> ,python): [py_interface.cpp: <n> ][cannkb][tid: <n> ]"failed to call cann_kb_init."',
+      'tune( <n> ,python): [cann_kb_api.cpp: <n> ][cannkb][tid: <n> ]"run cannkbinit error!"',
+      "tefusion( <n> ,python): [fusion_manager.cc: <n> ] <n> initcannkb call cannkbinit failed. res = [ <n> ]. init params: [ascend910b4, <n> , ].",
+      "tefusion( <n> ,python): [fusion_manager.cc: <n> ] <n> tbeinit failed to call initcannkb.",
+      "tefusion( <n> ,python): [fusion_api.cc: <n> ] <n> tbeinitialize failed to initialize tbe.",
+    ],
+  },
+  {
     id: "llamafactory-6816",
     url: "https://github.com/hiyouga/LlamaFactory/issues/6816",
     repo: "hiyouga/LlamaFactory",
@@ -3030,6 +3384,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["unable to import megatron, please specify the path to megatron using --megatron-path. exiting."],
   },
   {
+    id: "maskrcnn-benchmark-1185",
+    url: "https://github.com/facebookresearch/maskrcnn-benchmark/issues/1185",
+    repo: "facebookresearch/maskrcnn-benchmark",
+    split: "tune",
+    title:
+      "ERROR: Unexpected bus error encountered in worker. This might be caused by insufficient shared memory (shm) ??",
+    resolution:
+      'DataLoader workers could not write tensors into /dev/shm ("unable to write to file </torch_...>"), i.e. the shared-memory mount is too small (typical Docker default); start the container with a larger --shm-size or --ipc=host, or lower DATALOADER.NUM_WORKERS.',
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+      "runtimeerror: unable to write to file < torch_2286_2857144775 >",
+    ],
+  },
+  {
     id: "mbridge-50",
     url: "https://github.com/ISEEKYAN/mbridge/issues/50",
     repo: "ISEEKYAN/mbridge",
@@ -3097,6 +3466,25 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "nfs_cache_hang",
     signature: [
       "c000001: filenotfounderror: [errno <n> ] no such file or directory: ' 43d5bc1477867ae12d66da383c2b664b_doc_idx.npy '",
+    ],
+  },
+  {
+    id: "megatron-lm-185",
+    url: "https://github.com/NVIDIA/Megatron-LM/issues/185",
+    repo: "NVIDIA/Megatron-LM",
+    split: "holdout",
+    title: "Unable to load checkpoint",
+    resolution:
+      "The --load directory holds DeepSpeed-style global_stepN folders, not the iter_XXXXXXX/mp_rank_00/model_optim_rng.pt files Megatron's loader expects; point --load at a Megatron-format checkpoint (or convert the DeepSpeed checkpoint) before running generate_samples_gpt.py.",
+    category: "missing_weights",
+    signature: [
+      "i am unable to load the checkpoints in generate_samples_gpt.py script. i am getting the following error.",
+      "[errno <n> ] no such file or directory: ' model_optim_rng.pt '",
+      "global_step1000 global_step3500 global_step5500",
+      "global_step1500 global_step4000 global_step6000",
+      "global_step2000 global_step4500 latest",
+      "global_step2500 global_step500 latest_checkpointed_iteration.txt",
+      "global_step3000 global_step5000 zero_to_fp32.py",
     ],
   },
   {
@@ -3429,6 +3817,34 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "mineru-2537",
+    url: "https://github.com/opendatalab/MinerU/issues/2537",
+    repo: "opendatalab/MinerU",
+    split: "holdout",
+    title: "npu 适配问题",
+    resolution:
+      "torch_npu is imported in a docker build step (model download script) where the CANN libraries are not on the library path; source <ascend>/ascend-toolkit/set_env.sh in that RUN step (or the entrypoint), or avoid importing torch/torch_npu while building the image.",
+    category: "cann_env_not_sourced",
+    signature: [
+      "<n> importerror: libhccl.so: cannot open shared object file: no such file or directory",
+      "<n> during handling of the above exception, another exception occurred:",
+    ],
+  },
+  {
+    id: "mineru-2665",
+    url: "https://github.com/opendatalab/MinerU/issues/2665",
+    repo: "opendatalab/MinerU",
+    split: "holdout",
+    title: "npu报错 但能正常解析",
+    resolution:
+      "torch_npu was not imported (the torch NPU plugin not loaded), so torch did not know the 'npu' device type and MinerU fell back to CPU; import torch_npu together with torch (install the matching torch_npu).",
+    category: "cuda_path_on_npu",
+    signature: [
+      "mineru在910b上启动报错，能正常解析",
+      "runtimeerror: expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, ort, xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone device type at start of device string: npu",
+    ],
+  },
+  {
     id: "minicons-94",
     url: "https://github.com/kanishkamisra/minicons/issues/94",
     repo: "kanishkamisra/minicons",
@@ -3496,6 +3912,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "shm_bus_error",
     signature: [
       "`runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.`",
+    ],
+  },
+  {
+    id: "mmdetection-2406",
+    url: "https://github.com/open-mmlab/mmdetection/issues/2406",
+    repo: "open-mmlab/mmdetection",
+    split: "tune",
+    title: "DataLoader worker (pid xxx) is killed by signal",
+    resolution:
+      "The DataLoader workers exhausted host RAM (the reporter saw the job killed at about 60 GB); the maintainer pointed out that workers_per_gpu=8 on 2 GPUs means 16 worker processes each holding data, so lower workers_per_gpu (and samples_per_gpu) or add system memory.",
+    category: "host_oom",
+    signature: [
+      "i am getting the same error `runtimeerror: dataloader worker (pid <n> ) is killed by signal: killed`.",
     ],
   },
   {
@@ -3582,6 +4011,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "unsupport flags, flags= <n>",
       "rtstreamcreatewithflags execute failed, reason=[feature not support]",
       "create stream failed, ret:207000",
+    ],
+  },
+  {
+    id: "modelscope-104",
+    url: "https://github.com/modelscope/modelscope/issues/104",
+    repo: "modelscope/modelscope",
+    split: "tune",
+    title: "OSError: [Errno 16] Device or resource busy: '.nfs00000000160c011a00063458'",
+    resolution:
+      "A temporary/cache directory on an NFS mount could not be removed because a still-open file left an NFS silly-rename (.nfsXXXX) entry; put the temp/cache directory (TMPDIR, dataset cache) on node-local disk or make sure workers close files before cleanup.",
+    category: "nfs_cache_hang",
+    signature: [
+      "_rmtree_safe_fd(fd, path, onerror)",
+      "onerror(os.unlink, fullname, sys.exc_info())",
+      "oserror: [errno <n> ] device or resource busy: '.nfs00000000160c011a00063458'",
     ],
   },
   {
@@ -3803,6 +4247,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["assertionerror: number of layers should be divisible by the pipeline-model-parallel size"],
   },
   {
+    id: "ms-swift-6695",
+    url: "https://github.com/modelscope/ms-swift/issues/6695",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "设置MODELSCOPE_CACHE后会报Stale file handle",
+    resolution:
+      "With the cache on a shared filesystem, every node hit a stale NFS handle while datasets wrote the indices cache; a user fixed it by upgrading filelock to 3.32.0 (older filelock deletes the lock file after release). Alternatively keep the dataset cache per node or preprocess once.",
+    category: "nfs_cache_hang",
+    signature: ["oserror: [errno <n> ] stale file handle: xxx"],
+  },
+  {
     id: "ms-swift-8260",
     url: "https://github.com/modelscope/ms-swift/issues/8260",
     repo: "modelscope/ms-swift",
@@ -4010,6 +4465,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["check failed: error == cudasuccess ( <n> vs. <n> ) all cuda-capable devices are busy or unavailable"],
   },
   {
+    id: "nvidia-docker-1163",
+    url: "https://github.com/NVIDIA/nvidia-docker/issues/1163",
+    repo: "NVIDIA/nvidia-docker",
+    split: "holdout",
+    title: "NVIDIA-SMI couldn't find libnvidia-ml.so library in your system",
+    resolution:
+      "The host driver works, but inside the container the injected driver library libnvidia-ml.so is not found by the loader; the reporter found that running `ldconfig` inside the container makes it visible (until the container is updated), i.e. the driver libraries are not properly registered/mounted in the container.",
+    category: "driver_not_mounted",
+    signature: [],
+  },
+  {
     id: "nvidia-docker-828",
     url: "https://github.com/NVIDIA/nvidia-docker/issues/828",
     repo: "NVIDIA/nvidia-docker",
@@ -4113,6 +4579,34 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "openrlhf-398",
+    url: "https://github.com/OpenRLHF/OpenRLHF/issues/398",
+    repo: "OpenRLHF/OpenRLHF",
+    split: "tune",
+    title: "PPO OOM 8*A100 40G",
+    resolution:
+      "The PPO run (actor, critic, reward and reference models of an 8B model with ZeRO-2 on 40 GB cards) filled the GPU (38.34 GiB allocated by PyTorch); lower micro_train/micro_rollout batch sizes or sequence lengths, use ZeRO-3 with --adam_offload / reference-reward offload, enable gradient checkpointing, or use larger GPUs.",
+    category: "npu_oom",
+    signature: [
+      "torch.cuda.outofmemoryerror: cuda out of memory. tried to allocate <n> mib. gpu <n> has a total capacity of <n> gib of which <n> mib is free. process <n> has <n> gib memory in use. of the allocated memory <n> gib is allocated by pytorch, and <n> mib is reserved by pytorch but unallocated. if reserve",
+    ],
+  },
+  {
+    id: "openrlhf-866",
+    url: "https://github.com/OpenRLHF/OpenRLHF/issues/866",
+    repo: "OpenRLHF/OpenRLHF",
+    split: "tune",
+    title:
+      "RayWorkerWrapper 报错:Error executing method 'init_worker'和INTERNAL ASSERT FAILED at \"../aten/src/ATen/cuda/CUDAContext.cpp\":49",
+    resolution:
+      "No fix in the excerpt. Inside the Ray vLLM worker the process asked for cuda device 1 while it could see no/fewer GPUs (num_gpus empty): the CUDA_VISIBLE_DEVICES that Ray set for the actor does not contain that index. Give the LLMRayActor/vLLM workers their GPUs through Ray (num_gpus / placement group) or set RAY_EXPERIMENTAL_NOSET_CUDA_VISIBLE_DEVICES consistently, and use local device 0..n-1.",
+    category: "npu_not_available",
+    signature: [
+      "raise deferredcudacallerror(msg) from e",
+      'torch.cuda.deferredcudacallerror: cuda call failed lazily at initialization with error: device >= <n> && device < num_gpus internal assert failed at " cudacontext.cpp ": <n> , please report a bug to pytorch. device= <n> , num_gpus=',
+    ],
+  },
+  {
     id: "osprey3-67",
     url: "https://github.com/donaldlab/OSPREY3/issues/67",
     repo: "donaldlab/OSPREY3",
@@ -4178,6 +4672,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "paddle-68865",
+    url: "https://github.com/PaddlePaddle/Paddle/issues/68865",
+    repo: "PaddlePaddle/Paddle",
+    split: "tune",
+    title: "昇腾910b上编译安装aarch版本的paddle包之后，运行检查程序报错，错误代码 507033",
+    resolution:
+      "No fix in the excerpt. The custom NPU runtime sees one visible device but the CANN runtime rejects device 0 as invalid (EL0002, 507033): check that the device is present and healthy (npu-smi info), that ASCEND_RT_VISIBLE_DEVICES lists only existing ids, and, in a container, that /dev/davinciN and davinci_manager are passed in.",
+    category: "npu_not_available",
+    signature: [
+      "call aclrtsetdevice(device->id) failed : 507033 at file runtime.cc line <n>",
+      "el0002: the device id is invalid.",
+    ],
+  },
+  {
     id: "paddle-69146",
     url: "https://github.com/PaddlePaddle/Paddle/issues/69146",
     repo: "PaddlePaddle/Paddle",
@@ -4224,6 +4732,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "cann_version_mismatch",
     signature: [
       "[w <n> / <n> <n> : <n> : <n> utility.cc : <n> initializeascendcl] cann version mismatch. the build version is <n> , but the current environment version is <n> .",
+    ],
+  },
+  {
+    id: "paddle-lite-10675",
+    url: "https://github.com/PaddlePaddle/Paddle-Lite/issues/10675",
+    repo: "PaddlePaddle/Paddle-Lite",
+    split: "tune",
+    title: "PaddleLite CANN版本不匹配",
+    resolution:
+      "The NNAdapter Huawei Ascend driver was built against a different (undetected, 0.0.0) CANN version than the one installed (7.0.0); rebuild Paddle-Lite against the installed ascend-toolkit so the build and runtime CANN versions match.",
+    category: "cann_version_mismatch",
+    signature: [
+      "[w <n> <n> : <n> : <n> utility.cc : <n> initializeascendcl] cann version mismatch. the build version is <n> , but the current environment version is <n> .",
     ],
   },
   {
@@ -4325,6 +4846,18 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The host driver files (dcmi, npu-smi, driver/lib64) or the device nodes are not mounted into the container: use the documented docker run mounts/devices.",
     category: "driver_not_mounted",
     signature: ["bash: npu-smi : no such file or directory"],
+  },
+  {
+    id: "pai-megatron-patch-124",
+    url: "https://github.com/alibaba/Pai-Megatron-Patch/issues/124",
+    repo: "alibaba/Pai-Megatron-Patch",
+    split: "tune",
+    title:
+      "No such file or directory: '/llm-data/workplace/qwen-ckpts/qwen-14b-hf-to-megatron-tp2-pp1/release/mp_rank_00/model_optim_rng.pt",
+    resolution:
+      "The HF-to-Megatron converter saved the checkpoint as model_rng.pt instead of model_optim_rng.pt, so training could not find the weights; maintainers fixed the converter naming—pull the latest code and reconvert (or rename the file by hand meanwhile).",
+    category: "missing_weights",
+    signature: ["[errno <n> ] no such file or directory: ' model_optim_rng.pt '。该目录下实际文件为model_rng.pt"],
   },
   {
     id: "pai-megatron-patch-366",
@@ -4540,6 +5073,28 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "pyeddl-17",
+    url: "https://github.com/deephealthproject/pyeddl/issues/17",
+    repo: "deephealthproject/pyeddl",
+    split: "tune",
+    title: "Errors in pip install",
+    resolution:
+      "The examples were run from the pyeddl distribution root, whose pyeddl/ subdirectory lacks the compiled _core extension and shadows the installed package; move to the examples directory (or anywhere outside the source root) before running.",
+    category: "import_from_source_dir",
+    signature: ["modulenotfounderror: no module named 'pyeddl._core'"],
+  },
+  {
+    id: "pyrep-5",
+    url: "https://github.com/stepjam/PyRep/issues/5",
+    repo: "stepjam/PyRep",
+    split: "tune",
+    title: "ModuleNotFoundError: No module named 'pyrep.backend._v_rep_cffi'",
+    resolution:
+      "The example/interpreter was launched from the PyRep top-level directory, so the uncompiled local pyrep package was imported instead of the installed one; running from any other directory fixed it (confirmed by the reporter).",
+    category: "import_from_source_dir",
+    signature: ["receiving error:", "modulenotfounderror: no module named 'pyrep.backend._v_rep_cffi'"],
+  },
+  {
     id: "pytorch-10",
     url: "https://github.com/Ascend/pytorch/issues/10",
     repo: "Ascend/pytorch",
@@ -4684,6 +5239,18 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "pytorch-42117",
+    url: "https://github.com/pytorch/pytorch/issues/42117",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title:
+      "Error, Compiled pytorch from source on power9 machine(cannot import name '_add_docstr' from 'torch._C' (unknown location)..)",
+    resolution:
+      "Maintainers point out that python was started from the pytorch source root, so the uncompiled torch/ folder shadowed the installed package; start the interpreter from a different working directory.",
+    category: "import_from_source_dir",
+    signature: ["importerror: cannot import name '_add_docstr' from 'torch._c' (unknown location)"],
+  },
+  {
     id: "pytorch-4622",
     url: "https://github.com/pytorch/pytorch/issues/4622",
     repo: "pytorch/pytorch",
@@ -4769,6 +5336,24 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "pytorch-lightning-18648",
+    url: "https://github.com/Lightning-AI/pytorch-lightning/issues/18648",
+    repo: "Lightning-AI/pytorch-lightning",
+    split: "holdout",
+    title: "Model trained with Deepspeed stage 3 shape not match when loading",
+    resolution:
+      "The full (consolidated) weights are loaded into a model whose parameters are still ZeRO-3 partitioned (shape torch.Size([0]) on this rank); load the checkpoint before DeepSpeed stage 3 wraps the model, or convert the ZeRO checkpoint to a single fp32 state dict (zero_to_fp32 / convert_zero_checkpoint_to_fp32_state_dict) and load that into an unsharded model.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for model.encoder.layer. <n> .attention.self.value.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for model.encoder.layer. <n> .attention.output.dense.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for model.encoder.layer. <n> .intermediate.dense.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for model.encoder.layer. <n> .output.dense.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for model.encoder.layer. <n> .attention.self.query.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for model.encoder.layer. <n> .attention.self.key.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+    ],
+  },
+  {
     id: "pytorch-yolo-family-15",
     url: "https://github.com/yjh0410/PyTorch_YOLO-Family/issues/15",
     repo: "yjh0410/PyTorch_YOLO-Family",
@@ -4791,6 +5376,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "`torch.distributed.distnetworkerror: the server socket has failed to listen on any local network address. the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use). the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).`",
     ],
+  },
+  {
+    id: "pytorch_scatter-23",
+    url: "https://github.com/rusty1s/pytorch_scatter/issues/23",
+    repo: "rusty1s/pytorch_scatter",
+    split: "tune",
+    title: "Some Cuda Error after pip install",
+    resolution:
+      "The traceback shows torch_scatter being imported from the local checkout (/home/junhyun/pytorch_scatter), which has no compiled extensions; do not launch python from the pytorch_scatter directory—run it from another directory so the installed package is used.",
+    category: "import_from_source_dir",
+    signature: ["modulenotfounderror: no module named 'torch_scatter.scatter_cpu'"],
   },
   {
     id: "qwen-ascend-llm-13",
@@ -4883,6 +5479,31 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "reppoints-18",
+    url: "https://github.com/microsoft/RepPoints/issues/18",
+    repo: "microsoft/RepPoints",
+    split: "holdout",
+    title:
+      "ERROR: Unexpected bus error encountered in worker. This might be caused by insufficient shared memory (shm).",
+    resolution:
+      "The existing container had been modified to use --ipc=host, which did not take effect, so /dev/shm stayed small; starting a new container with --ipc=host (or a larger --shm-size) fixed the DataLoader bus error.",
+    category: "shm_bus_error",
+    signature: [
+      "i'm getting `error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).` when trying to launch this after following the steps on your readme.",
+    ],
+  },
+  {
+    id: "rfdesign-3",
+    url: "https://github.com/RosettaCommons/RFDesign/issues/3",
+    repo: "RosettaCommons/RFDesign",
+    split: "tune",
+    title: "checkpoint file not found problem about inpaint",
+    resolution:
+      "The checkpoint path was built from --weights_dir without a trailing slash, so torch.load looked for a non-existent file; pass the weights directory with a trailing '/' (where the downloaded weights actually are).",
+    category: "missing_weights",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' bff_epoch_0_fraction_1. <n> .pt '"],
+  },
+  {
     id: "rknn-toolkit-281",
     url: "https://github.com/rockchip-linux/rknn-toolkit/issues/281",
     repo: "rockchip-linux/rknn-toolkit",
@@ -4907,6 +5528,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["cuda failure <n> 'peer access is not supported between these two devices'"],
   },
   {
+    id: "rl-compositionality-5",
+    url: "https://github.com/PRIME-RL/RL-Compositionality/issues/5",
+    repo: "PRIME-RL/RL-Compositionality",
+    split: "tune",
+    title: "OSError: [Errno 16] Device or resource busy",
+    resolution:
+      "Maintainers attribute it to the run's files/caches living on NFS (an open file leaves a .nfsXXXX entry that cannot be removed at epoch end); move the cache/temp/output directories being cleaned up to local disk.",
+    category: "nfs_cache_hang",
+    signature: [
+      "hello, when i am doing the stage <n> rft, i always receive oserror: [errno <n> ] device or resource busy: '.nfsxxx' in the end of one epoch. is there any way that i could solve it?",
+    ],
+  },
+  {
     id: "rlhf-reward-modeling-6",
     url: "https://github.com/RLHFlow/RLHF-Reward-Modeling/issues/6",
     repo: "RLHFlow/RLHF-Reward-Modeling",
@@ -4916,6 +5550,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The separately passed validation data had not been run through the tokenize map that adds input_ids_j/input_ids_k; process the eval set the same way as the train set (reporter's fix).",
     category: "dataset_key_error",
     signature: ["keyerrorkeyerror: : 'input_ids_j'"],
+  },
+  {
+    id: "rsunivlm-12",
+    url: "https://github.com/xuliu-cyber/RSUniVLM/issues/12",
+    repo: "xuliu-cyber/RSUniVLM",
+    split: "holdout",
+    title: "权重加载错误？权重不完整？",
+    resolution:
+      "The model directory passed as model_path contains no weight file (pytorch_model.bin / model.safetensors); download the complete checkpoint into that directory or point model_path at the directory that holds the weights.",
+    category: "missing_weights",
+    signature: [
+      "raise environmenterror(",
+      "oserror: error no file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory llava-qwen-gmoe.",
+    ],
   },
   {
     id: "rtm3d-11",
@@ -4956,6 +5604,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
       "[e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
+    ],
+  },
+  {
+    id: "samples-16",
+    url: "https://github.com/Ascend/samples/issues/16",
+    repo: "Ascend/samples",
+    split: "holdout",
+    title: "[ERROR] acl set device 0 failed, errorCode = 507033",
+    resolution:
+      "No fix in the thread. The runtime could not open device 0 (507033) on an Atlas 200 in EP mode: check with npu-smi info / dmesg that the device is present and healthy on that host, that the driver is loaded, and that the device id passed to aclrtSetDevice exists.",
+    category: "npu_not_available",
+    signature: [
+      "acl set device <n> failed, errorcode = 507033",
+      "sample init resource failed",
+      "reset device <n> failed, errorcode = <n>",
     ],
   },
   {
@@ -5009,6 +5672,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["importerror: libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block"],
   },
   {
+    id: "scvi-tools-3799",
+    url: "https://github.com/scverse/scvi-tools/pull/3799",
+    repo: "scverse/scvi-tools",
+    split: "tune",
+    title: "🐛 fix: set LD_LIBRARY_PATH for Kubernetes GPU compatibility",
+    resolution:
+      "On Kubernetes the device plugin allocates the GPU via CDI without NVIDIA_VISIBLE_DEVICES, so the runtime does not inject libcuda.so into the python:3.12-based image; the PR sets LD_LIBRARY_PATH to include /usr/local/nvidia/lib64 (where GKE mounts the driver), or the image can be based on nvidia/cuda runtime images.",
+    category: "driver_not_mounted",
+    signature: ["raises runtimeerror: found no nvidia driver on your system."],
+  },
+  {
     id: "sd-dreambooth-1013",
     url: "https://github.com/d8ahazard/sd_dreambooth_extension/issues/1013",
     repo: "d8ahazard/sd_dreambooth_extension",
@@ -5046,6 +5720,18 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "`oserror: error no file named pytorch_model.bin, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory c: stable-diffusion- <n> -base. `",
     ],
+  },
+  {
+    id: "self-llm-175",
+    url: "https://github.com/datawhalechina/self-llm/issues/175",
+    repo: "datawhalechina/self-llm",
+    split: "tune",
+    title:
+      "Index-1.9B-Chat Lora 微调合并模型出现ValueError: Can't find 'adapter_config.json' at './output/Index-1.9B-Chat-lora/checkpoint-600'",
+    resolution:
+      "The LoRA checkpoint directory passed to the merge step has no adapter_config.json (wrong path or the run never reached step 600); point at a checkpoint that actually contains the adapter files—one user instead loaded the saved output directly with AutoModelForCausalLM.from_pretrained.",
+    category: "missing_weights",
+    signature: ["**valueerror: can't find 'adapter_config.json' at ' checkpoint- <n> '**"],
   },
   {
     id: "selfmask-11",
@@ -5173,6 +5859,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "npu_oom",
     signature: [
       "torch.outofmemoryerror: npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch).if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentatio",
+    ],
+  },
+  {
+    id: "sglang-617",
+    url: "https://github.com/Ascend/sglang/issues/617",
+    repo: "Ascend/sglang",
+    split: "tune",
+    title:
+      '[Bug] [Func] [B030] Service startup failed for qwen3_8b and qwen3_32b model test cases, error: "[rank0]:[E522 11:31:08.878836785 OpParamMaker.cpp:454] NPU out of memory. "',
+    resolution:
+      "The NPU has almost no free HBM left (90 MiB of 61 GiB) when the op workspace is allocated: lower --mem-fraction-static / max running requests or context length so weights+KV cache leave room for workspaces, and set TASK_QUEUE_ENABLE=1 as the message suggests.",
+    category: "npu_oom",
+    signature: [
+      'service startup failed for qwen3_8b and qwen3_32b model test cases, error: "[rank0]:[e522 <n> : <n> : <n> opparammaker.cpp: <n> ] npu out of memory. npuworkspaceallocator tried to allocate <n> mib(npu <n> ; <n> gib total capacity; <n> mib free). if you want to reduce memory usage, take a try to set ',
     ],
   },
   {
@@ -5320,6 +6020,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "speech-13562",
+    url: "https://github.com/NVIDIA-NeMo/Speech/issues/13562",
+    repo: "NVIDIA-NeMo/Speech",
+    split: "tune",
+    title: "NCCL TImeout",
+    resolution:
+      "Ranks 1-2 wait in a BROADCAST (SeqNum 532339) while rank 0 is already two collectives ahead in an all-gather (SeqNum 532341), so the ranks went out of step after long training and the 30-minute watchdog fired; find the rank that diverged or stalled (data/validation path taken only on some ranks), and raise the timeout only as a stopgap.",
+    category: "hccl_timeout",
+    signature: [
+      "[e513 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=broadcast, numelin= <n> , numelout= <n>",
+      "<n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e513 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=_allgather_base, numelin= <n> , numelout",
+      "= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+  },
+  {
     id: "speech-13643",
     url: "https://github.com/NVIDIA-NeMo/Speech/issues/13643",
     repo: "NVIDIA-NeMo/Speech",
@@ -5332,6 +6048,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "however, i recently encountered errors related to the megatron-core package — specifically, the initialize_model_parallel() function in parallel_state.py.",
       "to resolve issue <n> , i upgraded the megatron-core package from version <n> to <n> . while this fixed the initialize_model_parallel issue, i encountered a new error during validation:",
       "typeerror: mcoreselfattentionmixin.forward() got an unexpected keyword argument 'inference_context'",
+    ],
+  },
+  {
+    id: "stable-diffusion.cpp-1352",
+    url: "https://github.com/leejet/stable-diffusion.cpp/issues/1352",
+    repo: "leejet/stable-diffusion.cpp",
+    split: "tune",
+    title: "[Bug] CUDA docker error",
+    resolution:
+      "Not a bug: the container was started without GPU access; adding `--gpus all` to `docker run` (so the NVIDIA runtime mounts the driver's libcuda) fixed it.",
+    category: "driver_not_mounted",
+    signature: [
+      "sd-cli : error while loading shared libraries: libcuda.so. <n> : cannot open shared object file: no such file or directory",
     ],
   },
   {
@@ -5553,6 +6282,36 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "torchtune-1165",
+    url: "https://github.com/meta-pytorch/torchtune/issues/1165",
+    repo: "meta-pytorch/torchtune",
+    split: "tune",
+    title: "ALLGATHER_BASE timeout error",
+    resolution:
+      "The ranks hang in an FSDP all-gather right after the last step of the epoch (while the checkpoint is being gathered/saved) until the 10-minute NCCL timeout fires; check which rank is stuck or slow (e.g. saving on rank 0) and raise the process-group timeout or make checkpoint saving faster.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=_allgather_base, numelin= <n> , numelout= <n> , timeo",
+      "[e processgroupnccl.cpp: <n> ] [pg <n> rank <n> ] timeout at nccl work: <n> , last enqueued nccl work: <n> , last completed nccl work: <n> .",
+    ],
+  },
+  {
+    id: "torchtune-2093",
+    url: "https://github.com/meta-pytorch/torchtune/issues/2093",
+    repo: "meta-pytorch/torchtune",
+    split: "tune",
+    title: "Multi GPU timeout on save checkpoint (WorkNCCL, Watchdog, timeout)",
+    resolution:
+      "Saving the checkpoint on one rank took longer than the 30-minute NCCL timeout while the other ranks waited in the next collective; raise the process-group timeout or make the save faster/asynchronous (the thread tracks it as a checkpoint-save problem).",
+    category: "hccl_timeout",
+    signature: [
+      "[e227 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=_allgather_base, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e227 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg id <n> pg guid <n> (default_pg) rank <n> ] failure detected by watchdog at work sequence id: <n> pg status: last enqueued work: <n> , last completed work: <n>",
+      "[e227 <n> : <n> : <n> processgroupnccl.cpp: <n> ] stack trace of the failed collective not found, potentially because flightrecorder is disabled. you can enable it by setting torch_nccl_trace_buffer_size to a non-zero value.",
+      "[e227 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=_reduce_scatter_base, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+  },
+  {
     id: "torchtune-392",
     url: "https://github.com/meta-pytorch/torchtune/issues/392",
     repo: "meta-pytorch/torchtune",
@@ -5578,6 +6337,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "i encountered the following error when executing the ` run.sh ` command.",
       "runtimeerror: npu out of memory. tried to allocate <n> gib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> gib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.",
     ],
+  },
+  {
+    id: "train_custom_llm-5",
+    url: "https://github.com/EvilPsyCHo/train_custom_LLM/issues/5",
+    repo: "EvilPsyCHo/train_custom_LLM",
+    split: "tune",
+    title: "ValueError: Can't find 'adapter_config.json' at './output/baichuan_lorasft/'",
+    resolution:
+      "The notebook points at the author's own locally trained LoRA output './output/baichuan_lorasft/', which does not exist on the user's machine; train the LoRA locally and pass your own saved adapter path.",
+    category: "missing_weights",
+    signature: ["valueerror: can't find 'adapter_config.json' at ' baichuan_lorasft /'"],
   },
   {
     id: "transformers-16616",
@@ -5733,6 +6503,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["term <n> -traffic sign classifier [error <n> ] no space left on device"],
   },
   {
+    id: "ultra-fast-lane-detection-193",
+    url: "https://github.com/cfzd/Ultra-Fast-Lane-Detection/issues/193",
+    repo: "cfzd/Ultra-Fast-Lane-Detection",
+    split: "tune",
+    title: "CUDA error: invalid device ordinal",
+    resolution:
+      "No fix in the excerpt. `torch.cuda.set_device(args.local_rank)` failed because the launch asked for 2 processes (--nproc_per_node=2) but fewer GPUs are visible; set --nproc_per_node to the number of visible GPUs (or expose more via CUDA_VISIBLE_DEVICES).",
+    category: "npu_not_available",
+    signature: ["runtimeerror: cuda error: invalid device ordinal"],
+  },
+  {
     id: "uninformed-students-pytorch-3",
     url: "https://github.com/LuyaooChen/uninformed-students-pytorch/issues/3",
     repo: "LuyaooChen/uninformed-students-pytorch",
@@ -5781,6 +6562,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "missing_weights",
     signature: [
       "oserror: does not appear to have a file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt or flax_model.msgpack.",
+    ],
+  },
+  {
+    id: "unsloth-501",
+    url: "https://github.com/unslothai/unsloth/issues/501",
+    repo: "unslothai/unsloth",
+    split: "tune",
+    title: "RuntimeError: Internal Triton PTX codegen error: In All unmodified Google Colabs",
+    resolution:
+      "PyTorch 2.3 reported the Colab T4 (sm_75) as bfloat16-capable although it is not, so Triton kernels were compiled with bf16; use unsloth's is_bfloat16_supported() to pick fp16/bf16 in SFTTrainer (or pin torch<2.3) so T4 trains in fp16.",
+    category: "dtype_unsupported",
+    signature: [
+      "ptxas compile-ptx-src-38292b , line <n> ; error : feature '.bf16' requires .target sm_80 or higher",
+      "ptxas compile-ptx-src-38292b , line <n> ; error : feature 'cvt.bf16.f32' requires .target sm_80 or higher",
     ],
   },
   {
@@ -5897,6 +6692,29 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "tsd client wait response fail, hostpid: <n> , device response code[ <n> ]. unknown device error.",
       "fail to get sq reg virtual addr, deviceid= <n> , sqid= <n> .",
     ],
+  },
+  {
+    id: "vim-61",
+    url: "https://github.com/hustvl/Vim/issues/61",
+    repo: "hustvl/Vim",
+    split: "holdout",
+    title:
+      "RuntimeErrorRuntimeError: CUDA error: invalid device ordinal Compile with `TORCH_USE_CUDA_DSA` to enable device-side assertions. : CUDA error: invalid device ordinal Compile with `TORCH_USE_CUDA_DSA` ",
+    resolution:
+      "The training script launches 8 processes (nproc_per_node=8) but the machine has fewer GPUs; setting nproc_per_node to the real GPU count (8 -> 4) fixed it.",
+    category: "npu_not_available",
+    signature: ["runtimeerrorruntimeerror: cuda error: invalid device ordinal", ": cuda error: invalid device ordinal"],
+  },
+  {
+    id: "vision-904",
+    url: "https://github.com/pytorch/vision/issues/904",
+    repo: "pytorch/vision",
+    split: "holdout",
+    title: "ImportError: cannot import name '_C'",
+    resolution:
+      "python was started inside the torchvision checkout (vision_190513), so the uncompiled torchvision/ source folder shadowed the installed package that contains _C; run python from a different directory (the maintainer also suggested a clean reinstall with python setup.py clean && python setup.py install).",
+    category: "import_from_source_dir",
+    signature: ["importerror: cannot import name '_c'"],
   },
   {
     id: "visualglm-6b-48",
@@ -6127,6 +6945,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "vllm-ascend-1261",
+    url: "https://github.com/vllm-project/vllm-ascend/pull/1261",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Fix] Re-support Qwen2.5-VL and fix padding mechanism",
+    resolution:
+      "torch_npu could not resolve the ACL graph-capture API aclmdlRICaptureBegin in the installed CANN, i.e. the CANN runtime is older than the torch_npu/vllm-ascend build expects; install the CANN version paired with this torch_npu (or disable ACL graph mode / use eager mode).",
+    category: "cann_version_mismatch",
+    signature: [
+      '> (vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] file " graphs.py ", line <n> , in capture_begin',
+      "> (vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] super().capture_begin(pool=pool, capture_error_mode=capture_error_mode)",
+      "> (vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] runtimeerror: failed to find function aclmdlricapturebegin",
+      "> (vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] [error] (pid: <n> , device: <n> , rankid:- <n> ) err00008 pta resource not found",
+    ],
+  },
+  {
     id: "vllm-ascend-12907",
     url: "https://github.com/vllm-project/vllm-ascend/issues/12907",
     repo: "vllm-project/vllm-ascend",
@@ -6193,6 +7027,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The NNAL/ATB environment is not sourced (or NNAL not installed): source nnal/atb/set_env.sh after the toolkit's set_env.sh.",
     category: "cann_env_not_sourced",
     signature: [": importerror: libatb.so: cannot open shared object file: no such file or directory"],
+  },
+  {
+    id: "vllm-ascend-16652",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/16652",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title:
+      "[Bug]: GLM-5.2 A2 双机（每节点16卡910B）混部部署，长时间运行后出现hccl fftsplus task timeout ， EngineCore异常退出",
+    resolution:
+      "An HCCL collective waited past HCCL_EXEC_TIMEOUT (1836 s) on a stuck notify: find the rank/node that stalled or failed first (plog on both machines, network/RoCE link state), and only then consider raising HCCL_EXEC_TIMEOUT.",
+    category: "hccl_timeout",
+    signature: [
+      "the error from device(chipid: <n> .. <n> , dieid: <n> ), serial number is …,",
+      "hccl fftsplus task timeout occurred during task execution,",
+      "stream_id: <n> , sq_id: <n> , task_id:…, stuck notify num: <n> , timeout=1836s.",
+    ],
   },
   {
     id: "vllm-ascend-167",
@@ -6345,6 +7195,18 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       'worker_base.py: <n> ] file " worker.py ", line <n> , in load_model',
       "worker_base.py: <n> ] self.model_runner.load_model()",
     ],
+  },
+  {
+    id: "vllm-ascend-2533",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/2533",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title:
+      "[Bug]: perf test failed due to AttributeError: '_OpNamespace' '_C' object has no attribute 'apply_repetition_penalties_'",
+    resolution:
+      "On torch_npu an NPU tensor reports `is_cuda == True`, so vLLM's `tensor.is_cuda` check took the CUDA custom-op path on the NPU host; fixed by patching torch-npu behaviour in vllm-ascend (#2560).",
+    category: "cuda_path_on_npu",
+    signature: ["attributeerror: '_opnamespace' '_c' object has no attribute 'apply_repetition_penalties_'"],
   },
   {
     id: "vllm-ascend-262",
@@ -6564,6 +7426,26 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "vllm-ascend-4859",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/4859",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title:
+      '[Bug]: Encountered "call aclnnInplaceZero failed, error code is 561103" when running example inference test',
+    resolution:
+      "A commenter with the same failure advises checking that the CANN version matches the device driver/firmware version (CANN must match the device version); the reporter later worked around it.",
+    category: "cann_version_mismatch",
+    signature: [
+      "ez9999[pid: <n> ] aclnn_inner_error(ez9999): parse dynamic kernel config fail.",
+      "traceback (most recent call last):",
+      "failed to parsedynamickernels.",
+      "aclopkernelinit failed optype",
+      "zeroslike add_to_launcher_list_aicore failed.",
+      "runtimeerror: zero_: compiler_depend.ts : <n> npu function error: call aclnninplacezero failed, error code is 561103",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed.",
+    ],
+  },
+  {
     id: "vllm-ascend-486",
     url: "https://github.com/vllm-project/vllm-ascend/issues/486",
     repo: "vllm-project/vllm-ascend",
@@ -6654,6 +7536,34 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "vllm-ascend-5497",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/5497",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: ImportError: cannot import name 'SamplingParams' from 'vllm' (unknown location)",
+    resolution:
+      "'(unknown location)' means Python resolved 'vllm' to a bare directory (the vllm source checkout under /home/lyc) instead of the installed package; run the scripts from a directory that does not contain a 'vllm' folder (and not from inside the source tree), or install that checkout properly.",
+    category: "import_from_source_dir",
+    signature: [
+      "importerror: cannot import name '__version__' from 'vllm' (unknown location)",
+      "(pid: <n> , device:- <n> , rankid:- <n> ) err99999 unknown applicaiton exception",
+      "importerror: cannot import name 'llm' from 'vllm' (unknown location)",
+    ],
+  },
+  {
+    id: "vllm-ascend-5599",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/5599",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: socversion error on Atlas 300I Duo(310p3)",
+    resolution:
+      "The custom-op binary package was built for Ascend910B1 but the card is a 310P3; use the vllm-ascend build/image made for 310P (or rebuild with SOC_VERSION set to the 310P chip) so the kernel package matches the device SoC.",
+    category: "cann_version_mismatch",
+    signature: [
+      "the socversion ascend910b1 of bin package does not match the current device socverison ascend310p3. please modify default socversion in run.sh or execute run.sh with socversion parameter.",
+    ],
+  },
+  {
     id: "vllm-ascend-632",
     url: "https://github.com/vllm-project/vllm-ascend/issues/632",
     repo: "vllm-project/vllm-ascend",
@@ -6665,6 +7575,39 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "drvmnggetconsoleloglevel failed. (g_conloglevel= <n> )",
       "dcmi model initialized failed, because the device is used. ret is - <n>",
+    ],
+  },
+  {
+    id: "vllm-ascend-661",
+    url: "https://github.com/vllm-project/vllm-ascend/pull/661",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[BUILD] Upgrade torch-npu to 2.5.1",
+    resolution:
+      "Maintainers traced the image-CI failure to a known issue: torch-npu 2.5.1 tries to load libascend_hal.so (a host driver library) on import, and the driver is not in the base image at build time (it is normally mounted when the container runs), so the torch_npu lookup during the build fails and its headers are not found. Avoid importing torch_npu during the docker build; mount the driver at run time.",
+    category: "driver_not_mounted",
+    signature: [
+      "torch_binding.cpp : <n> : <n> : fatal error: npustream.h : no such file or directory",
+      "gmake[ <n> ]: *** [ build.make : <n> : torch_binding.cpp.o ] error <n>",
+      "gmake[ <n> ]: *** [ makefile2 : <n> : all ] error <n>",
+      "gmake[ <n> ]: *** [ makefile2 : <n> : rule ] error <n>",
+      "gmake: *** [makefile: <n> : vllm_ascend_c] error <n>",
+    ],
+  },
+  {
+    id: "vllm-ascend-6611",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/6611",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: 0.13.0 qwen3-next-80b oom",
+    resolution:
+      "The KV-cache allocation does not fit after the weights (57.5 of 61 GiB already allocated on the card): lower --gpu-memory-utilization/--max-model-len/--max-num-seqs, or spread the model over more NPUs (larger TP).",
+    category: "npu_oom",
+    signature: [
+      "kv_cache_raw_tensors = self._allocate_kv_cache_tensors(kv_cache_config)",
+      'file " model_runner_v1.py ", line <n> , in _allocate_kv_cache_tensors',
+      "tensor = torch.zeros(kv_cache_tensor.size,",
+      "runtimeerror: npu out of memory. tried to allocate <n> gib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> gib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.",
     ],
   },
   {
@@ -6754,6 +7697,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of fftsplus aicore error, core id is <n> , error code = <hex>",
       "[e508 <n> : <n> : <n> compiler_depend.ts: <n> ] [rank <n> ] hccl watchdog thread terminated with exception:",
       "(pid: <n> , device: <n> , rankid:- <n> ) err02005 dist internal error",
+    ],
+  },
+  {
+    id: "vllm-ascend-8621",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/8621",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: 昇腾910B单卡顺序启动多个Qwen3-0.6B小模型时，第四个实例因显存不够启动失败",
+    resolution:
+      "The earlier vLLM instances on the same NPU already hold most of its HBM (only 27 of 61 GiB free), so the new instance cannot reserve 90%; give every instance sharing the card a small --gpu-memory-utilization whose sum stays below 1, or put the instance on a free NPU (check with npu-smi info).",
+    category: "device_busy",
+    signature: [
+      "raise valueerror(",
+      "valueerror: free memory on device ( <n> gib) on startup is less than desired gpu memory utilization ( <n> , <n> gib). decrease gpu memory utilization or reduce gpu memory used by other processes.",
     ],
   },
   {
