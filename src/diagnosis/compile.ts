@@ -63,6 +63,8 @@ export interface CompiledRules {
   byUnless: number[][];
   /** Pattern index → suspicion weight (0 for rule-only patterns). */
   suspicion: number[];
+  /** Pattern index → true when a trigger may match it on a traceback's source line. */
+  sourceLineMatch: boolean[];
   maxWithin: number;
   /** Trigger index → true when it needs lines around its match (near or unless). */
   needsContext: boolean[];
@@ -123,6 +125,10 @@ export function compileRules(rules: readonly DiagnosisRule[]): CompiledRules {
   });
   for (const s of SUSPICION) suspicion[intern(s.signal)] = s.weight;
   for (const t of triggers) patterns[t.match]!.scanned = true;
+  const sourceLineMatch = patterns.map(() => false);
+  rules.forEach((rule) => {
+    for (const t of rule.triggers) if (t.sourceLine) sourceLineMatch[intern(t.match)] = true;
+  });
   const codePattern = intern(CODE_SIGNAL);
   const framePattern = intern(FRAME_SIGNAL);
   patterns[codePattern]!.scanned = true;
@@ -147,6 +153,7 @@ export function compileRules(rules: readonly DiagnosisRule[]): CompiledRules {
     byNear,
     byUnless,
     suspicion,
+    sourceLineMatch,
     maxWithin: Math.max(1, ...triggers.map((t) => t.within)),
     needsContext: triggers.map((t) => t.near.length > 0 || t.unless.length > 0),
     anchors,

@@ -296,7 +296,12 @@ export class LogScanner {
     else this.lastSeenTime = rec.time;
     if (rec.hits.has(this.c.codePattern)) this.codes.note(rec);
     if (rec.hits.has(this.c.framePattern)) this.traceEnds.note(rec);
-    if (!ruleHit || this.isFrameSource(start, rec.text)) return;
+    if (!ruleHit) return;
+    if (this.isFrameSource(start, rec.text)) {
+      // Code, not an error: only a trigger written for source lines (a bare assertion's condition) may read it.
+      for (const p of [...rec.hits.keys()]) if (!this.c.sourceLineMatch[p]) rec.hits.delete(p);
+      if (rec.hits.size === 0) return;
+    }
     if (extract) rec.context = cleanLine(this.before(start, 1024).toString("utf8")).split("\n").slice(-4, -1);
     if (context > 0) {
       this.addBackContext(start, rec.line, context);

@@ -1575,7 +1575,7 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["importerror: cannot import name 'get_args' from 'megatron'"],
   },
   {
-    id: "fastmri_challenge-238",
+    id: "fastmri-challenge-238",
     url: "https://github.com/LISTatSNU/FastMRI_challenge/issues/238",
     repo: "LISTatSNU/FastMRI_challenge",
     split: "tune",
@@ -2154,7 +2154,7 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
-    id: "huggingface_hub-2399",
+    id: "huggingface-hub-2399",
     url: "https://github.com/huggingface/huggingface_hub/issues/2399",
     repo: "huggingface/huggingface_hub",
     split: "tune",
@@ -5336,6 +5336,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "pytorch-geometric-8981",
+    url: "https://github.com/pyg-team/pytorch_geometric/pull/8981",
+    repo: "pyg-team/pytorch_geometric",
+    split: "holdout",
+    title: "Fix CI error with socket bind",
+    resolution:
+      "The PR picks the free port by binding to '' (all addresses) with SO_REUSEADDR instead of localhost, so the port handed to the distributed test is really free.",
+    category: "port_in_use",
+    signature: [
+      "`torch.distributed.distnetworkerror: the server socket has failed to listen on any local network address. the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use). the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).`",
+    ],
+  },
+  {
     id: "pytorch-lightning-18648",
     url: "https://github.com/Lightning-AI/pytorch-lightning/issues/18648",
     repo: "Lightning-AI/pytorch-lightning",
@@ -5354,6 +5367,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "pytorch-scatter-23",
+    url: "https://github.com/rusty1s/pytorch_scatter/issues/23",
+    repo: "rusty1s/pytorch_scatter",
+    split: "tune",
+    title: "Some Cuda Error after pip install",
+    resolution:
+      "The traceback shows torch_scatter being imported from the local checkout (/home/junhyun/pytorch_scatter), which has no compiled extensions; do not launch python from the pytorch_scatter directory—run it from another directory so the installed package is used.",
+    category: "import_from_source_dir",
+    signature: ["modulenotfounderror: no module named 'torch_scatter.scatter_cpu'"],
+  },
+  {
     id: "pytorch-yolo-family-15",
     url: "https://github.com/yjh0410/PyTorch_YOLO-Family/issues/15",
     repo: "yjh0410/PyTorch_YOLO-Family",
@@ -5363,30 +5387,6 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Exit code 137 (SIGKILL) right after evaluation is the host running out of RAM (the OOM killer): reduce evaluation memory (fewer workers, smaller batches, free detections between images) or add RAM/swap; check dmesg for the OOM-killer line.",
     category: "host_oom",
     signature: [],
-  },
-  {
-    id: "pytorch_geometric-8981",
-    url: "https://github.com/pyg-team/pytorch_geometric/pull/8981",
-    repo: "pyg-team/pytorch_geometric",
-    split: "holdout",
-    title: "Fix CI error with socket bind",
-    resolution:
-      "The PR picks the free port by binding to '' (all addresses) with SO_REUSEADDR instead of localhost, so the port handed to the distributed test is really free.",
-    category: "port_in_use",
-    signature: [
-      "`torch.distributed.distnetworkerror: the server socket has failed to listen on any local network address. the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use). the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).`",
-    ],
-  },
-  {
-    id: "pytorch_scatter-23",
-    url: "https://github.com/rusty1s/pytorch_scatter/issues/23",
-    repo: "rusty1s/pytorch_scatter",
-    split: "tune",
-    title: "Some Cuda Error after pip install",
-    resolution:
-      "The traceback shows torch_scatter being imported from the local checkout (/home/junhyun/pytorch_scatter), which has no compiled extensions; do not launch python from the pytorch_scatter directory—run it from another directory so the installed package is used.",
-    category: "import_from_source_dir",
-    signature: ["modulenotfounderror: no module named 'torch_scatter.scatter_cpu'"],
   },
   {
     id: "qwen-ascend-llm-13",
@@ -5428,7 +5428,7 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["oserror: error no file named model.safetensors, or pytorch_model.bin,"],
   },
   {
-    id: "ray_lightning-24",
+    id: "ray-lightning-24",
     url: "https://github.com/ray-project/ray_lightning/issues/24",
     repo: "ray-project/ray_lightning",
     split: "tune",
@@ -6339,7 +6339,7 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
-    id: "train_custom_llm-5",
+    id: "train-custom-llm-5",
     url: "https://github.com/EvilPsyCHo/train_custom_LLM/issues/5",
     repo: "EvilPsyCHo/train_custom_LLM",
     split: "tune",

@@ -11,6 +11,24 @@ export const CANN_ENV_VARS =
 const CODE_CONTEXT = ["error code is", "error code:", "result =", "result=", "ErrCode=", "retCode=", "code is:"];
 const code = (n: string) =>
   rx(new RegExp(`(?:error code is|error code:|result\\s*=|ErrCode=|retCode=|code is:)\\s*${n}\\b`), ...CODE_CONTEXT);
+/** "1.50 GiB", "512 MiB", "0 bytes" as printed by the torch/torch_npu caching allocators, in bytes. */
+function allocatorBytes(text: string | undefined): number {
+  const m = /^([\d.]+) ?(bytes|[KMGT]iB)$/.exec(text ?? "");
+  if (!m) return Number.NaN;
+  const scale = { bytes: 0, KiB: 1, MiB: 2, GiB: 3, TiB: 4 }[m[2] as "bytes"];
+  return Number(m[1]) * 1024 ** scale;
+}
+
+/**
+ * The allocator's out-of-memory report shows memory this process does not hold: what it reserved (or, in torch ≥ 2.1's
+ * wording, all it has in use) plus what is still free is under half the card, so other processes hold the rest.
+ */
+const heldElsewhere = (g: { total?: string; free?: string; mine?: string }) => {
+  const total = allocatorBytes(g.total);
+  const accounted = allocatorBytes(g.free) + allocatorBytes(g.mine);
+  return total > 0 && accounted < total / 2;
+};
+
 /** An Ascend error code (EL0004...); anchored with the character that follows it in real logs. */
 const ascendCode = (c: string) => rx(new RegExp(`\\b${c}\\b`), `${c}:`, `${c} `, `${c})`, `${c},`);
 
@@ -201,6 +219,26 @@ export const deviceRules: DiagnosisRule[] = [
       {
         match: rx(/CUDA-capable devices? (?:\(s\) )?(?:is\/are|are|is) busy or unavailable/i, "busy or unavailable"),
         confidence: 0.85,
+      },
+      // The caching allocator's report (torch c10/cuda/CUDACachingAllocator.cpp, torch_npu's NPUCachingAllocator):
+      // before torch 2.1 "(GPU 0; T total capacity; A already allocated; F free; R reserved in total by PyTorch)",
+      // torch_npu adds "C current active"; from 2.1 "a total capacity of T of which F is free … this process has U
+      // memory in use". Free plus this process's own memory far below the card means another process holds it.
+      {
+        match: rxWhen(
+          /(?<total>[\d.]+ (?:bytes|[KMGT]iB)) total capacity; [\d.]+ (?:bytes|[KMGT]iB) already allocated;(?: [\d.]+ (?:bytes|[KMGT]iB) current active;)? (?<free>[\d.]+ (?:bytes|[KMGT]iB)) free; (?<mine>[\d.]+ (?:bytes|[KMGT]iB)) reserved in total/,
+          ["total capacity; "],
+          heldElsewhere,
+        ),
+        confidence: 0.8,
+      },
+      {
+        match: rxWhen(
+          /total capacity of (?<total>[\d.]+ (?:bytes|[KMGT]iB)) of which (?<free>[\d.]+ (?:bytes|[KMGT]iB)) is free\..*this process has (?<mine>[\d.]+ (?:bytes|[KMGT]iB)) memory in use/,
+          ["total capacity of "],
+          heldElsewhere,
+        ),
+        confidence: 0.8,
       },
       // MindSpore's device-memory check names other processes on the card
       // (docs/mindspore/source_en/faq/data_processing.md: "may be other processes occupying this card").
@@ -471,6 +509,20 @@ export const deviceRules: DiagnosisRule[] = [
       // MindSpeed-LLM FAQ #8 (docs/zh/FAQ.md): more processes per node than visible NPUs.
       { match: rx(/Invalid device ID|SetDevice failed/, "Invalid device ID", "SetDevice failed"), confidence: 0.68 },
       { match: lit("invalid device ordinal"), confidence: 0.78 },
+      // CANN's EL0002 ("The device ID is invalid", error-code reference) and torch's device-index check
+      // (aten/src/ATen/cuda/CUDAContext.cpp: "device >= 0 && device < num_gpus INTERNAL ASSERT FAILED"): a process
+      // given a device index beyond the cards it can see.
+      {
+        match: rx(
+          /\bEL0002[:\s][^\n]*device|The device ID is invalid/,
+          "EL0002:",
+          "EL0002 ",
+          "EL0002\t",
+          "The device ID is invalid",
+        ),
+        confidence: 0.8,
+      },
+      { match: lit("device >= 0 && device < num_gpus"), confidence: 0.8 },
       // cudaErrorNoDevice: the runtime sees no device at all.
       { match: lit("no CUDA-capable device is detected"), confidence: 0.65 },
       // The names of runtime codes 207004 and 107001 (rt_error_codes.h).
@@ -541,6 +593,23 @@ export const deviceRules: DiagnosisRule[] = [
           "EnablePeerAccess failed",
         ),
         confidence: 0.88,
+      },
+      // NCCL reports a CUDA call's failure by its number (src/include/checks.h: "Cuda failure %d '%s'"); 217 is
+      // cudaErrorPeerAccessUnsupported. Serving stacks check P2P themselves and say so in words.
+      { match: rx(/Cuda failure 217\b/, "Cuda failure 217"), confidence: 0.86 },
+      {
+        match: rx(
+          /[Pp]eer[- ]to[- ][Pp]eer (?:access )?is (?:unsupported|not supported)|P2P (?:access )?is not supported/,
+          "eer access is unsupported",
+          "eer-to-peer access is unsupported",
+          "eer access is not supported",
+          "eer-to-peer access is not supported",
+          "eer to peer access is not supported",
+          "eer to peer access is unsupported",
+          "P2P is not supported",
+          "P2P access is not supported",
+        ),
+        confidence: 0.8,
       },
       // One operation given tensors on two different NPUs: a per-rank load put the tensor on another rank's card.
       {
@@ -687,6 +756,29 @@ export const deviceRules: DiagnosisRule[] = [
         ),
         confidence: 0.72,
       },
+      // CANN's operator compiler names the dtype a template lacks (E90003 "Compile operator failed … bfloat16 of
+      // tbe.dsl.<op> is not supported"); other compilers say "bf16 is not supported" on chips without it.
+      {
+        match: rx(
+          /\b(?:bfloat16|bf16|BF16|DT_BFLOAT16)\b[^\n]{0,60}\bis not supported\b|\bnot support(?:ed)? (?:for )?(?:bfloat16|bf16|DT_BFLOAT16)\b/,
+          "is not supported",
+          "not support bfloat16",
+          "not supported bfloat16",
+          "not support bf16",
+          "not supported bf16",
+          "not supported for bfloat16",
+          "not supported for bf16",
+          "not support DT_BFLOAT16",
+          "not supported DT_BFLOAT16",
+          "not supported for DT_BFLOAT16",
+          "not support for bfloat16",
+          "not support for bf16",
+          "not support for DT_BFLOAT16",
+        ),
+        confidence: 0.75,
+      },
+      // ptxas refuses bf16 instructions below Ampere (Triton and other JIT compilers pass its message on).
+      { match: rx(/Feature '\.bf16' requires \.target sm_\d+/, "Feature '.bf16' requires"), confidence: 0.85 },
       // transformers' bf16 check (src/transformers/training_args.py: "Your setup doesn't support bf16/gpu").
       { match: lit("doesn't support bf16"), confidence: 0.85 },
       // accelerate (accelerator.py / commands/launch.py) when the device has no native bf16 autocast.

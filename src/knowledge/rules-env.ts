@@ -17,6 +17,16 @@ const PIP_CONFLICT = /[\w.-]+ [\w.+!-]+ requires [\w.-]+[<>=!~][^\n]*, but you h
 const distName = (name: string | undefined) => (name ?? "").toLowerCase().replace(/-/g, "_");
 const HF_DISTS = new Set(HF_PACKAGES.split("|"));
 
+/** A call and the function it reaches disagree in shape: what an API changed between two releases looks like. */
+const API_SHAPE = rx(
+  /got an unexpected keyword argument|missing \d+ required (?:positional|keyword-only) arguments?|has no attribute '\w+'|cannot import name '\w+'/,
+  "unexpected keyword argument",
+  "required positional argument",
+  "required keyword-only argument",
+  "has no attribute '",
+  "cannot import name '",
+);
+
 export const envRules: DiagnosisRule[] = [
   {
     id: "cann-env-not-sourced",
@@ -224,7 +234,22 @@ export const envRules: DiagnosisRule[] = [
     role: "primary",
     triggers: [
       { match: rx(/\bE30006\b/, "E30006:", "E30006 ", "E30006)"), confidence: 0.88 },
+      // Ascend C's build check (compiler/tikcpp/ascendc_kernel_cmake/host_config.cmake): the installed toolkit has no
+      // kernels for this chip.
+      { match: rx(/SOC_VERSION \w+ does not support/, "does not support"), confidence: 0.78 },
       { match: lit("Failed to verify the OPP"), confidence: 0.9 },
+      // The operator kernels are a separate CANN package that must match the toolkit (MindSpore's and MindSpeed's
+      // checks of the kernels package: "opp_kernels is not installed").
+      {
+        match: rx(
+          /opp_kernels? (?:is )?not installed/i,
+          "kernels is not installed",
+          "kernel is not installed",
+          "kernels not installed",
+          "kernel not installed",
+        ),
+        confidence: 0.72,
+      },
       { match: lit("init runtime platform info failed"), confidence: 0.88 },
       { match: rx(/Failed to find function aclrt\w*/, "Failed to find function"), confidence: 0.85 },
       // torch_npu's HCCL interface when the CANN release lacks a function it needs (HcclInterface.cpp).
@@ -496,6 +521,19 @@ export const envRules: DiagnosisRule[] = [
         confidence: 0.78,
       },
       { match: lit("No module named 'mindspore.version'"), confidence: 0.75 },
+      // A compiled extension (a leading underscore, or _C/_ext/_cuda/_cpp/_ops/_kernels at the end) missing while the
+      // traceback runs through a package's __init__.py outside site-packages: Python found the source checkout,
+      // where the extension was never built (setuptools puts built extensions in site-packages or build/).
+      {
+        match: rx(
+          /No module named '(?:[\w.]*\._\w+|_\w+|[\w.]*_(?:C|ext|cuda|cpp|ops|kernels?))'/,
+          "No module named '",
+        ),
+        near: [rx(/File "[^"]*\/__init__\.py", line \d+/, '/__init__.py", line ')],
+        unless: [lit("site-packages"), lit("dist-packages")],
+        within: 12,
+        confidence: 0.62,
+      },
     ],
     cause:
       "Python was started inside the torch_npu source directory, so the uncompiled sources shadow the installed package.",
@@ -829,6 +867,35 @@ export const envRules: DiagnosisRule[] = [
       {
         match: rx(/megatron[\w./]*\.py[^\n]*got an unexpected keyword argument/, "unexpected keyword argument"),
         confidence: 0.55,
+      },
+      // A call and the function it reaches disagree in shape, and the traceback around it runs through Megatron
+      // (megatron/, megatron.core, mbridge, Megatron-Bridge): the calling code was written for another Megatron
+      // release. The same when the error names one of Megatron's public classes.
+      {
+        match: API_SHAPE,
+        near: [
+          rx(
+            /[/.]megatron[/.]|\bmbridge\/|megatron\/bridge\//,
+            "/megatron/",
+            "/megatron.",
+            ".megatron/",
+            ".megatron.",
+            "mbridge/",
+            "megatron/bridge/",
+          ),
+        ],
+        within: 8,
+        confidence: 0.6,
+      },
+      {
+        match: rx(
+          /\b(?:VocabParallelEmbedding|ColumnParallelLinear|RowParallelLinear|TransformerConfig|ModelParallelConfig|TransformerLayer|TransformerBlock|GPTModel|ModelType|DistributedDataParallelConfig|OptimizerConfig|ParallelAttention|ParallelMLP)\b[^\n]*(?:got an unexpected keyword argument|missing \d+ required (?:positional|keyword-only) arguments?|has no attribute)/,
+          "unexpected keyword argument",
+          "required positional argument",
+          "required keyword-only argument",
+          "has no attribute",
+        ),
+        confidence: 0.6,
       },
     ],
     supersedes: ["transformers-version-conflict"],

@@ -37,6 +37,17 @@ export const trainRules: DiagnosisRule[] = [
       { match: lit("NaN in local grad norm"), confidence: 0.85 },
       { match: lit("Gradient overflow. Skipping step"), minCount: 3, confidence: 0.78 },
       { match: lit("Loss scaler reducing loss scale to"), minCount: 3, confidence: 0.72 },
+      // fairseq's dynamic loss scaler (fairseq/trainer.py): each overflow halves the scale, and at the floor it raises
+      // "Minimum loss scale reached (…). Your loss is probably exploding."
+      { match: lit("overflow detected, setting loss scale to"), minCount: 3, confidence: 0.72 },
+      {
+        match: rx(
+          /Minimum loss scale reached|Your loss is probably exploding/,
+          "Minimum loss scale reached",
+          "loss is probably exploding",
+        ),
+        confidence: 0.85,
+      },
       { match: lit("Non finite check and unscale on NPU device"), confidence: 0.55 },
       // DeepSpeed's fp16 loss scaler still overflowing at the bottom of its range (runtime/fp16/loss_scaler.py,
       // runtime/zero/stage_1_and_2.py); overflows at the start, while the scale comes down from 2^16-2^32, are normal.
@@ -53,7 +64,11 @@ export const trainRules: DiagnosisRule[] = [
       { match: lit("returned nan values in its"), confidence: 0.82 },
       // Lightning's EarlyStopping(check_finite) and mmcv/mmengine's CheckInvalidLossHook.
       { match: rx(/Monitored metric \S+ = (?:nan|inf|-inf) is not finite/, "is not finite"), confidence: 0.8 },
-      { match: lit("loss become infinite or NaN"), confidence: 0.85 },
+      // mmengine's check says "become", detectron2's (engine/train_loop.py _detect_anomaly) "became".
+      {
+        match: rx(/[Ll]oss bec[ao]me infinite or NaN/, "oss become infinite", "oss became infinite"),
+        confidence: 0.85,
+      },
       // Paddle's FLAGS_check_nan_inf (paddle/fluid/framework/details/nan_inf_utils), torch.distributions' argument
       // check meeting a NaN parameter, and torch.multinomial sampling from NaN probabilities (RL rollouts, generation).
       { match: rx(/There are NAN or INF \(num_nan=[1-9]/, "There are NAN or INF"), confidence: 0.8 },
@@ -289,6 +304,25 @@ export const trainRules: DiagnosisRule[] = [
         confidence: 0.86,
       },
       { match: lit("pyarrow.lib.memory_map"), confidence: 0.75 },
+      // ENOLCK from flock()/fcntl() (errno 37 on Linux; glibc's zh_CN text "没有可用的锁"): the file system takes no
+      // locks, as an NFS mount without a lock daemon; datasets' and Hugging Face Hub's cache locks meet it first.
+      {
+        match: rx(/\[Errno 37\] (?:No locks available|没有可用的锁)/, "[Errno 37]"),
+        confidence: 0.8,
+      },
+      // flock() unimplemented (ENOSYS, errno 38) on Lustre or NFS mounted without lock support.
+      {
+        match: lit("[Errno 38] Function not implemented"),
+        near: [lit("flock"), lit("lockf")],
+        within: 4,
+        confidence: 0.75,
+      },
+      // NFS "silly rename": a file deleted while still open becomes .nfsXXXX and cannot be removed (EBUSY) until the
+      // process holding it closes it; a cache or temp directory on NFS being cleaned up meets it.
+      {
+        match: rx(/Device or resource busy: '[^']*\.nfs[0-9a-fA-Fx]+'/, "Device or resource busy: '"),
+        confidence: 0.8,
+      },
       {
         match: rx(/\.incomplete\/[^\s']*\.arrow/, ".incomplete/"),
         near: [lit("No such file"), lit("FileNotFoundError")],
@@ -574,6 +608,16 @@ export const trainRules: DiagnosisRule[] = [
           "must be divisible by",
         ),
         confidence: 0.9,
+      },
+      // The same constraint as a bare assertion, shown by the traceback's source line (vLLM's model files before
+      // the worded check: model_executor/models/*.py "assert self.total_num_kv_heads % tp_size == 0").
+      {
+        match: rx(
+          /assert [\w.]*(?:num_(?:kv_|key_value_|attention_)?heads|num_query_groups|kv_heads|n_heads?|n_kv_heads)\s*%\s*[\w.]*(?:tp_size|tp|tensor_parallel_size|tensor_model_parallel_size|world_size)\b/,
+          "assert ",
+        ),
+        sourceLine: true,
+        confidence: 0.8,
       },
       // vLLM-Ascend's KV transfer (vllm_ascend/distributed/kv_transfer/utils/utils.py).
       {

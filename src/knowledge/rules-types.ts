@@ -71,6 +71,11 @@ export interface Trigger {
   readonly within?: number;
   /** The match must be seen this many times (repeated warnings such as loss-scale overflow). */
   readonly minCount?: number;
+  /**
+   * The match may be the source line a Python traceback prints under a frame. Such lines are code, not errors, and
+   * are otherwise never matched; a bare `AssertionError` states its condition only there.
+   */
+  readonly sourceLine?: boolean;
   /** 0..1: how sure a firing of this trigger makes us. */
   readonly confidence: number;
 }
