@@ -134,7 +134,11 @@ export class MetricSeriesBuilder {
   }
 
   result(): MetricSeries {
-    const all = this.open ? [...this.buckets, this.open] : this.buckets;
+    // The bucket still filling is a point of its own only while there is room; otherwise it joins the last one, so a
+    // series never holds more than maxPoints points.
+    const all = [...this.buckets];
+    if (this.open && all.length < this.maxPoints) all.push(this.open);
+    else if (this.open) all[all.length - 1] = merge(all[all.length - 1]!, this.open);
     const mean = (b: Bucket, k: Metric) => (b.count[k] > 0 ? b.sum[k] / b.count[k] : null);
     const finite = (v: number) => (Number.isFinite(v) ? v : null);
     return {

@@ -35,6 +35,15 @@ describe("MetricSeriesBuilder", () => {
     expect(series.iteration.every((it, k) => k === 0 || it > series.iteration[k - 1]!)).toBe(true);
   });
 
+  it("never returns more than maxPoints points, whatever the count (the bucket still filling included)", () => {
+    for (let n = 1; n <= 70; n++) {
+      const series = new MetricSeriesBuilder(8).pushLines(lines(1, n, n)).result();
+      expect(series.iteration.length, `${n} iterations`).toBeLessThanOrEqual(8);
+      expect(series.iteration.at(-1), `${n} iterations`).toBe(n);
+      expect(series.linesSeen).toBe(n);
+    }
+  });
+
   it("keeps every point while they fit, and only the iterations of a range", () => {
     const all = new MetricSeriesBuilder(500).pushLines(lines(1, 300, 300)).result();
     expect(all.iteration).toEqual(Array.from({ length: 300 }, (_, k) => k + 1));
