@@ -10,6 +10,9 @@ export interface AttrCheck {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+/** A record's own field: an attr naming "constructor" or "__proto__" finds nothing, not Object.prototype's member. */
+const own = (record: Record<string, unknown>, key: string): unknown =>
+  Object.hasOwn(record, key) ? record[key] : undefined;
 
 /**
  * Compares one record (usually the first of the file) with an attr section: the messages key, role/content tags,
@@ -25,10 +28,10 @@ export function checkDatasetAgainstAttr(firstRecord: unknown, attr: DataAttr): A
   }
   const keys = Object.keys(firstRecord);
   const messagesKey = attr.messages ?? "conversations";
-  const turns = firstRecord[messagesKey];
+  const turns = own(firstRecord, messagesKey);
   if (turns === undefined) {
     const hint =
-      "conversations" in firstRecord && messagesKey !== "conversations"
+      Object.hasOwn(firstRecord, "conversations") && messagesKey !== "conversations"
         ? " The record is in LLaVA/conversation form; convert it with prepare_dataset (to: mllm)."
         : "";
     problems.push(
@@ -58,12 +61,13 @@ export function checkDatasetAgainstAttr(firstRecord: unknown, attr: DataAttr): A
       problems.push(`${messagesKey}[${i}] is not an object.`);
       return;
     }
-    if (!(roleTag in turn)) {
+    if (!Object.hasOwn(turn, roleTag)) {
       const present = Object.keys(turn).join(", ");
       problems.push(`${messagesKey}[${i}] has no "${roleTag}" (attr.role_tag); it has: ${present}.`);
     }
-    if (!(contentTag in turn)) problems.push(`${messagesKey}[${i}] has no "${contentTag}" (attr.content_tag).`);
-    const role = turn[roleTag];
+    if (!Object.hasOwn(turn, contentTag))
+      problems.push(`${messagesKey}[${i}] has no "${contentTag}" (attr.content_tag).`);
+    const role = own(turn, roleTag);
     if (typeof role === "string") {
       seen.add(role);
       if (roleValues.size > 0 && !roleValues.has(role)) {
@@ -75,7 +79,9 @@ export function checkDatasetAgainstAttr(firstRecord: unknown, attr: DataAttr): A
   if (attr.user_tag && seen.size > 0 && !seen.has(attr.user_tag)) {
     warnings.push(`no turn has the user role "${attr.user_tag}".`);
   }
-  const text = turns.map((t) => (isObject(t) && typeof t[contentTag] === "string" ? t[contentTag] : "")).join("\n");
+  const text = turns
+    .map((t) => (isObject(t) && typeof own(t, contentTag) === "string" ? own(t, contentTag) : ""))
+    .join("\n");
   const count = (tag: string) => text.split(tag).length - 1;
   checkMedia(firstRecord, attr.images, "images", count("<image>"), problems, warnings);
   checkMedia(firstRecord, attr.videos, "videos", count("<video>"), problems, warnings);
@@ -96,7 +102,7 @@ function checkMedia(
   const usual = kind === "images" ? ["images", "image"] : ["videos", "video"];
   if (!key) {
     const present = usual.find((k) => {
-      const v = record[k];
+      const v = own(record, k);
       return typeof v === "string" || (Array.isArray(v) && v.length > 0);
     });
     if (present) {
@@ -104,9 +110,9 @@ function checkMedia(
     }
     return;
   }
-  const value = record[key];
+  const value = own(record, key);
   if (value === undefined) {
-    const alt = usual.find((k) => k !== key && record[k] !== undefined);
+    const alt = usual.find((k) => k !== key && own(record, k) !== undefined);
     problems.push(
       `attr.${kind} is "${key}" but the record has no such key${alt ? ` (it has "${alt}")` : ""}; text-only records should still carry an empty list.`,
     );

@@ -124,7 +124,7 @@ function resolveRecipe(model: ModelEntry, release: string | undefined, variant: 
 export function hbmFor(chip: string | undefined, hbmGiB: number | undefined): { chip: string; hbmGiB: number } {
   if (hbmGiB !== undefined) return { chip: chip ?? "custom", hbmGiB };
   const name = (chip ?? DEFAULT_CHIP).replace(/^Ascend\s*/i, "");
-  const known = CHIP_HBM_GIB[name];
+  const known = Object.hasOwn(CHIP_HBM_GIB, name) ? CHIP_HBM_GIB[name] : undefined;
   if (known === undefined)
     throw new ToolError(`Unknown chip "${chip}"; known: ${Object.keys(CHIP_HBM_GIB).join(", ")} (or give hbmGiB).`);
   return { chip: name, hbmGiB: known };

@@ -56,7 +56,8 @@ export class HostRegistry {
   }
 
   settings(name: string): HostSettings {
-    const settings = this.inventory.hosts[name];
+    // Own entries only: a name such as "valueOf" or "__proto__" must not find an Object.prototype member.
+    const settings = Object.hasOwn(this.inventory.hosts, name) ? this.inventory.hosts[name] : undefined;
     if (!settings) {
       const where = this.inventory.file
         ? ` (from ${this.inventory.file})`

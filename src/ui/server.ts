@@ -112,7 +112,7 @@ export function createUiHandler(opts: UiOptions): UiHandler {
   const streams = new Set<() => void>();
 
   const asset = (name: string): Buffer | null => {
-    const a = ASSETS[name];
+    const a = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
     if (!a) return null;
     let body = assetCache.get(name);
     if (!body) {
