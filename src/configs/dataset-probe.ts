@@ -101,7 +101,7 @@ export function checkRecordAgainstAttr(record: unknown, attr: Record<string, str
 
 /** The dataset family (record format) a model's data config reads, from its example directory. */
 export function datasetFamilyOf(exampleDir: string): DatasetFamily | null {
-  return exampleDir in DATASET_FORMATS ? (exampleDir as DatasetFamily) : null;
+  return Object.hasOwn(DATASET_FORMATS, exampleDir) ? (exampleDir as DatasetFamily) : null;
 }
 
 /**

@@ -118,7 +118,8 @@ function safetensors(names: string[]): Buffer {
 
 /** Writes a fake HF model dir; `modelId` may be an org/name id (the name part picks the built-in numbers). */
 export async function makeFakeHfModel(dir: string, modelId: string, spec: Partial<FakeHfSpec> = {}): Promise<string> {
-  const base = KNOWN_HF_MODELS[modelId.split("/").pop() ?? modelId];
+  const name = modelId.split("/").pop() ?? modelId;
+  const base = Object.hasOwn(KNOWN_HF_MODELS, name) ? KNOWN_HF_MODELS[name] : undefined;
   if (!base && spec.numLayers === undefined) {
     throw new Error(`Unknown model ${modelId}: pass numLayers, numHeads, numKvHeads and hiddenSize.`);
   }
