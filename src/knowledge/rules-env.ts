@@ -875,13 +875,10 @@ export const envRules: DiagnosisRule[] = [
         match: API_SHAPE,
         near: [
           rx(
-            /[/.]megatron[/.]|\bmbridge\/|megatron\/bridge\//,
-            "/megatron/",
-            "/megatron.",
-            ".megatron/",
-            ".megatron.",
+            /[/.]megatron[/.]|\bmegatron[/.](?:core|training|legacy)\b|\bmbridge\/|megatron\/bridge\//,
+            "megatron/",
+            "megatron.",
             "mbridge/",
-            "megatron/bridge/",
           ),
         ],
         within: 8,
