@@ -24,13 +24,9 @@ import {
 } from "../knowledge/llama-cpp.js";
 import { findRun } from "../runs/ledger.js";
 import { argsHint, callHint } from "../text/hint.js";
-import { checkGgufHeader, GgufError, type GgufHeader, parseGgufHeader } from "./gguf-header.js";
+import { checkGgufHeader, GgufError, type GgufHeader, readGgufHeaderPrefix } from "./gguf-header.js";
 
 const q = shellQuote;
-/** The header is read in growing prefixes, up to this much: llama-quantize writes general.file_type after the
- * tokenizer's arrays, which take several MiB for a large vocabulary. */
-const HEADER_FIRST_BYTES = 2 * 1024 * 1024;
-const HEADER_MAX_BYTES = 32 * 1024 * 1024;
 const TAIL = 4000;
 
 export const GgufStepSchema = z.object({
@@ -269,17 +265,8 @@ export async function readGgufHeader(
   executor: HostExecutor,
   file: string,
 ): Promise<{ header: GgufHeader; size: number }> {
-  let bytes = Buffer.alloc(0);
-  let want = HEADER_FIRST_BYTES;
-  for (;;) {
-    const chunk = await readRange(executor, file, bytes.length, want - bytes.length);
-    bytes = Buffer.concat([bytes, chunk.bytes]);
-    const header = parseGgufHeader(bytes, chunk.size);
-    const found = "general.architecture" in header.metadata && "general.file_type" in header.metadata;
-    if (found || header.complete || bytes.length >= chunk.size || want >= HEADER_MAX_BYTES)
-      return { header, size: chunk.size };
-    want = Math.min(want * 4, HEADER_MAX_BYTES);
-  }
+  // readRange throws when the file cannot be read, so the prefix reader never sees null here.
+  return (await readGgufHeaderPrefix((offset, length) => readRange(executor, file, offset, length)))!;
 }
 
 /** general.architecture convert_hf_to_gguf.py writes for the converted directory's config.json, when known here. */

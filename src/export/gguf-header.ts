@@ -200,3 +200,30 @@ export function checkGgufHeader(
     },
   ];
 }
+
+/** The header is read in growing prefixes, up to this much: llama-quantize writes general.file_type after the
+ * tokenizer's arrays, which take several MiB for a large vocabulary. */
+const HEADER_FIRST_BYTES = 2 * 1024 * 1024;
+const HEADER_MAX_BYTES = 32 * 1024 * 1024;
+
+/** `length` bytes from `offset` of a file and the file's whole size; null when the file cannot be read. */
+export type RangeReader = (offset: number, length: number) => Promise<{ bytes: Buffer; size: number } | null>;
+
+/**
+ * Reads growing prefixes of a GGUF file (on a host, or on the Hub by ranged GETs) until its header holds
+ * general.architecture and general.file_type, the file ends, or HEADER_MAX_BYTES were read.
+ */
+export async function readGgufHeaderPrefix(read: RangeReader): Promise<{ header: GgufHeader; size: number } | null> {
+  let bytes = Buffer.alloc(0);
+  let want = HEADER_FIRST_BYTES;
+  for (;;) {
+    const chunk = await read(bytes.length, want - bytes.length);
+    if (!chunk) return null;
+    bytes = Buffer.concat([bytes, chunk.bytes]);
+    const header = parseGgufHeader(bytes, chunk.size);
+    const found = "general.architecture" in header.metadata && "general.file_type" in header.metadata;
+    if (found || header.complete || bytes.length >= chunk.size || want >= HEADER_MAX_BYTES)
+      return { header, size: chunk.size };
+    want = Math.min(want * 4, HEADER_MAX_BYTES);
+  }
+}

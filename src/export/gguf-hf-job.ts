@@ -21,12 +21,10 @@ import type { RunRecord } from "../runs/types.js";
 import { argsHint, callHint } from "../text/hint.js";
 import type { GgufOut, GgufRequest } from "./gguf-export.js";
 import { ggufErrorLine, ggufQuantType, readTrlScriptFacts } from "./gguf-export.js";
-import { checkGgufHeader, GgufError, type GgufHeader, parseGgufHeader } from "./gguf-header.js";
+import { checkGgufHeader, GgufError, type GgufHeader, readGgufHeaderPrefix } from "./gguf-header.js";
 
 /** Merge, convert and quantize need CPU and memory, no GPU: CPU Upgrade ($0.03/h in the published flavor table). */
 export const GGUF_JOB_FLAVOR = "cpu-upgrade";
-const HEADER_FIRST_BYTES = 2 * 1024 * 1024;
-const HEADER_MAX_BYTES = 32 * 1024 * 1024;
 
 export interface GgufJobConfig {
   source: string;
@@ -145,18 +143,7 @@ export async function readHubGgufHeader(
   repo: string,
   file: string,
 ): Promise<{ header: GgufHeader; size: number } | null> {
-  let bytes = Buffer.alloc(0);
-  let want = HEADER_FIRST_BYTES;
-  for (;;) {
-    const chunk = await client.fileRange(repo, file, bytes.length, want - 1);
-    if (!chunk) return null;
-    bytes = Buffer.concat([bytes, chunk.bytes]);
-    const header = parseGgufHeader(bytes, chunk.size);
-    const found = "general.architecture" in header.metadata && "general.file_type" in header.metadata;
-    if (found || header.complete || bytes.length >= chunk.size || want >= HEADER_MAX_BYTES)
-      return { header, size: chunk.size };
-    want = Math.min(want * 4, HEADER_MAX_BYTES);
-  }
+  return readGgufHeaderPrefix((offset, length) => client.fileRange(repo, file, offset, offset + length - 1));
 }
 
 /** general.architecture convert_hf_to_gguf.py writes for a Hub repo's config.json, when known here. */
