@@ -4,9 +4,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { crossValidate, crossValidationFilter, loadCorpus, votedCategories } from "../../scripts/eval-diagnosis.js";
 import { diagnoseText } from "../../src/diagnosis/index.js";
 import {
+  caseEvidence,
   nearestCases,
   normalizeLine,
-  caseEvidence,
   setKnownCaseFilter,
   tokens,
   voteCategories,
