@@ -95,4 +95,22 @@ describe("diagnosis on a CUDA host", () => {
     const onNpu = await diagnose({ host: "npu", text: CPU_TORCH });
     expect(onNpu.findings[0]?.category).toBe("cuda_path_on_npu");
   });
+
+  it("on a CUDA host, torch's 'no GPU' and 'no driver' messages are read as the GPU or its driver missing", async () => {
+    // torch/cuda/__init__.py _lazy_init, as a job started without GPUs prints it.
+    const noGpu = [
+      '  File "/opt/env/lib/python3.11/site-packages/torch/cuda/__init__.py", line 314, in _lazy_init',
+      "RuntimeError: No CUDA GPUs are available",
+    ].join("\n");
+    const onGpu = await diagnose({ host: "gpu", text: noGpu });
+    expect(onGpu.findings[0]).toMatchObject({ category: "npu_not_available", title: "GPU not visible to the process" });
+    expect(onGpu.findings[0]!.fixes.flatMap((f) => f.commands ?? [])).toContain("nvidia-smi -L");
+    expect(onGpu.notes.join("\n")).toContain("read as the GPU or its driver missing");
+    const noDriver =
+      "RuntimeError: Found no NVIDIA driver on your system. Please check that you have an NVIDIA GPU and installed a driver";
+    const driver = await diagnose({ host: "gpu", text: noDriver });
+    expect(driver.findings[0]).toMatchObject({ category: "driver_not_mounted", rule: "nvidia-driver-missing" });
+    // On an NPU host the same text is still code taking the CUDA path.
+    expect((await diagnose({ host: "npu", text: noGpu })).findings[0]?.category).toBe("cuda_path_on_npu");
+  });
 });
