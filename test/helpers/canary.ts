@@ -73,6 +73,12 @@ export const oddValues: string[] = [
   '"',
   "\\",
   "'\"'\"'",
+  // Names of Object.prototype members: a lookup by name must not find them (a host named valueOf once did).
+  "__proto__",
+  "constructor",
+  "valueOf",
+  "toString",
+  "hasOwnProperty",
   "$HOME",
   // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal shell expansion
   "${PATH}",
