@@ -16,6 +16,7 @@ import type { WorkDeps } from "../hosts/work.js";
 import {
   findQuantType,
   GGUF_ARCH_OF,
+  ggufArchOf,
   LLAMA_CPP_REPO,
   LLAMA_CPP_TAG,
   NEEDS_IMATRIX,
@@ -276,7 +277,7 @@ async function expectedArchitecture(executor: HostExecutor, configFile: string):
       architectures?: unknown;
     };
     const arch = Array.isArray(config.architectures) ? config.architectures[0] : undefined;
-    return typeof arch === "string" ? (GGUF_ARCH_OF[arch] ?? null) : null;
+    return typeof arch === "string" ? ggufArchOf(arch) : null;
   } catch {
     return null;
   }

@@ -13,7 +13,7 @@ import { checkRepoId, type HfJobsClient } from "../hosts/hf-jobs.js";
 import { hfJobsSettingsOf } from "../hosts/hf-jobs-settings.js";
 import { expandHome } from "../hosts/inventory.js";
 import type { WorkDeps } from "../hosts/work.js";
-import { GGUF_ARCH_OF, LLAMA_CPP_REPO, LLAMA_CPP_TAG } from "../knowledge/llama-cpp.js";
+import { ggufArchOf, LLAMA_CPP_REPO, LLAMA_CPP_TAG } from "../knowledge/llama-cpp.js";
 import { launchHfJobRun, sidecarPath } from "../runs/hf-jobs-launch.js";
 import { hfJobOf, hfJobsClientOf, isHfJobActive } from "../runs/hf-jobs-run.js";
 import { ensureDir } from "../runs/ledger.js";
@@ -151,7 +151,7 @@ async function hubArchitecture(client: HfJobsClient, repo: string): Promise<stri
   try {
     const got = await client.fileRange(repo, "config.json", 0, 1024 * 1024 - 1);
     const arch = got ? (JSON.parse(got.bytes.toString("utf8")) as { architectures?: unknown }).architectures : null;
-    return Array.isArray(arch) && typeof arch[0] === "string" ? (GGUF_ARCH_OF[arch[0]] ?? null) : null;
+    return Array.isArray(arch) && typeof arch[0] === "string" ? ggufArchOf(arch[0]) : null;
   } catch {
     return null;
   }

@@ -109,3 +109,8 @@ export const GGUF_TYPE = {
 export const GGUF_MAGIC = "GGUF";
 /** The format version current writers produce (GGUF_VERSION in gguf.h); 2 is still read by llama.cpp. */
 export const GGUF_VERSION = 3;
+
+/** The GGUF architecture for a config.json `architectures[0]`, when known (own entries only). */
+export function ggufArchOf(architecture: string): string | null {
+  return Object.hasOwn(GGUF_ARCH_OF, architecture) ? (GGUF_ARCH_OF[architecture] ?? null) : null;
+}

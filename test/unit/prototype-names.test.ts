@@ -6,6 +6,7 @@ import { checkDatasetAgainstAttr } from "../../src/datasets/attr.js";
 import { hbmFor } from "../../src/estimate/index.js";
 import { HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { HostRegistry, UnknownHostError } from "../../src/hosts/registry.js";
+import { ggufArchOf } from "../../src/knowledge/llama-cpp.js";
 
 const NAMES = ["valueOf", "constructor", "toString", "__proto__", "hasOwnProperty"];
 
@@ -35,5 +36,12 @@ describe("dataset attr keys that are Object.prototype members", () => {
       const asRole = checkDatasetAgainstAttr(record, { messages: "messages", role_tag: name, content_tag: "content" });
       expect(asRole.problems.join(" "), name).toContain(`has no "${name}" (attr.role_tag)`);
     }
+  });
+});
+
+describe("a config.json architecture that is an Object.prototype member", () => {
+  it("has no GGUF architecture", () => {
+    for (const name of NAMES) expect(ggufArchOf(name), name).toBeNull();
+    expect(ggufArchOf("Qwen2ForCausalLM")).toBe("qwen2");
   });
 });
