@@ -108,17 +108,45 @@ export function addSimCommands(program: Command, exit: SimCommandContext): void 
     .command("scenario")
     .argument("<dir>", "a simulated host directory")
     .argument("<id>", "scenario id")
-    .option("--force", "switch even while a training run is active on the host (the switch stops it)")
+    .option(
+      "--force",
+      "switch even while a training run is active on the host (the switch stops it), or into or out of bare " +
+        "(which lays the host out again, deleting what was made on it)",
+    )
     .description(
-      "Switch a simulated host to another failure scenario. Refuses while a training run is active on it unless " +
-        "--force (which stops the run: it then reads failed in list-runs).",
+      "Switch a simulated host to another failure scenario (healthy, bare, cann-not-sourced, torch-npu-mismatch, " +
+        "npu-busy, small-shm, oom, port-in-use, hang, nan-loss). Refuses while a training run is active on it unless " +
+        "--force (which stops the run: it then reads failed in list-runs). Switching into or out of bare lays the " +
+        "host out again, so it is refused unless --force; lay out a second host instead to keep this one's work.",
     )
     .addHelpText("after", exit.help)
     .action(async (dir: string, id: string, options: { force?: boolean }) => {
-      const { activeRuns, isScenarioId, readSimState, SCENARIO_IDS, SCENARIOS, scenarioNextSteps, setScenario } =
-        await import("../sim/index.js");
+      const {
+        activeRuns,
+        isScenarioId,
+        readSimState,
+        SCENARIO_IDS,
+        SCENARIOS,
+        scenarioNextSteps,
+        setScenario,
+        switchRelays,
+      } = await import("../sim/index.js");
       if (!isScenarioId(id)) throw new UsageError(`Unknown scenario "${id}". Known: ${SCENARIO_IDS.join(", ")}.`);
       const state = await readSimState(dir);
+      if (switchRelays(state.scenario, id) && options.force !== true) {
+        process.stderr.write(
+          `${exit.asTyped(
+            [
+              `refused: switching ${dir} from ${state.scenario} to ${id} lays the simulated host out again: its MindSpeed-MM checkout (data, configs, checkpoints, run logs and records), venv and mirrors would be deleted.`,
+              "Nothing was changed. Keep this host and lay out a second one for the other scenario, or lay this one out again anyway:",
+              `  ascend-train sim init ${dir}-${id} --scenario ${id} --name ${state.name}-${id}`,
+              `  ascend-train sim scenario ${dir} ${id} --force`,
+            ].join("\n"),
+          )}\n`,
+        );
+        process.exitCode = exit.failed;
+        return;
+      }
       const runs = await activeRuns(dir);
       const runLines = runs.map((r) => `  pid ${r.pid}: ${r.what}`);
       if (runs.length > 0 && options.force !== true) {
@@ -137,7 +165,7 @@ export function addSimCommands(program: Command, exit: SimCommandContext): void 
         process.exitCode = exit.failed;
         return;
       }
-      await setScenario(dir, id);
+      await setScenario(dir, id, { relay: options.force === true });
       const description = SCENARIOS.find((s) => s.id === id)?.description ?? "";
       const lines = [
         `${dir}: scenario ${id} (was ${state.scenario}) - ${description}`,

@@ -83,13 +83,32 @@ export async function stopSimProcesses(dir: string): Promise<number[]> {
   return killed;
 }
 
+/** Switching into or out of `bare` lays the host out again, deleting what was made on it; refused unless asked. */
+export class SimRelayRefused extends Error {
+  override name = "SimRelayRefused";
+}
+
+/** True when switching `from` → `to` lays the simulated host out again (into or out of `bare`). */
+export const switchRelays = (from: ScenarioId, to: ScenarioId) => from !== to && (from === "bare" || to === "bare");
+
 /**
  * Switches the scenario in place. Runtime scenarios only change state, processes and shims; switching into or
- * out of `bare` or `torch-npu-mismatch` changes installed software, which the Python stand-ins pick up.
+ * out of `bare` lays the whole host out again (its checkout with the data, configs, checkpoints and run records made
+ * on it, its venv and mirrors are deleted), so it is refused unless `relay` is set; `torch-npu-mismatch` changes
+ * installed software, which the Python stand-ins pick up.
  */
-export async function setScenario(dir: string, scenario: ScenarioId): Promise<LaidOutSim> {
+export async function setScenario(
+  dir: string,
+  scenario: ScenarioId,
+  opts: { relay?: boolean } = {},
+): Promise<LaidOutSim> {
   const root = resolve(dir);
   const state = await loadState(root);
+  if (switchRelays(state.scenario, scenario) && opts.relay !== true)
+    throw new SimRelayRefused(
+      `switching ${dir} from ${state.scenario} to ${scenario} lays the simulated host out again: its MindSpeed-MM ` +
+        "checkout (data, configs, checkpoints, run logs and records), venv and mirrors would be deleted.",
+    );
   if (scenario === "bare" || state.scenario === "bare") {
     return layOutSim(root, {
       scenario,

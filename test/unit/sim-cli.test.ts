@@ -91,6 +91,19 @@ describe.skipIf(!canBuildSimHost)("sim commands", () => {
     expect(pidAlive(pid)).toBe(false);
   }, 60_000);
 
+  it("sim scenario into or out of bare is refused unless --force, and keeps what was made on the host", () => {
+    const mine = join(host, "MindSpeed-MM", "data", "kept.json");
+    writeFileSync(mine, "[]");
+    const refused = cli("sim", "scenario", "./sim-host", "bare");
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain("refused: switching ./sim-host from");
+    expect(refused.err).toContain("lays the simulated host out again");
+    expect(refused.err).toContain("ascend-train sim init ./sim-host-bare --scenario bare --name sim-bare");
+    expect(refused.err).toContain("ascend-train sim scenario ./sim-host bare --force");
+    expect(existsSync(mine)).toBe(true);
+    expect(readFileSync(join(host, ".sim", "state.json"), "utf8")).not.toContain('"scenario": "bare"');
+  }, 60_000);
+
   it("sim stop says what it stopped, and that nothing was running", () => {
     const busy = cli("sim", "scenario", "./sim-host", "npu-busy");
     expect(busy.code, busy.err).toBe(0);
