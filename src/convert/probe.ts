@@ -88,7 +88,7 @@ while [ -n "$d" ] && [ ! -e "$d" ]; do d=$(dirname -- "$d"); done
 emit free "$(df -Pk -- "$d" 2>/dev/null | awk 'NR==2 {print $4}')"
 busy "$4" "$(realpath -m -- "$4" 2>/dev/null)"
 emit mmconvert "$(command -v mm-convert 2>/dev/null)"
-[ -n "$wd" ] && emit tag "$(git -C "$wd" describe --tags --exact-match HEAD 2>/dev/null)"
+[ -n "$wd" ] && [ -e "$wd/.git" ] && emit tag "$(git -C "$wd" describe --tags --exact-match HEAD 2>/dev/null)"
 exit 0
 `;
 

@@ -286,6 +286,20 @@ function workdirFindings(f: HostFacts, ctx: FindingContext): Finding[] {
     );
     return out;
   }
+  if (!w.commit && !w.describe) {
+    // The directory is there but is no git checkout of its own (a bare host before install_stack, or files copied in).
+    out.push(
+      finding(
+        "mindspeed-mm-release",
+        "warning",
+        "The MindSpeed-MM working directory is not a git checkout",
+        `${w.workdir} exists but holds no checkout of its own`,
+        `MindSpeed-MM ${r.tag} checked out at ${w.workdir}`,
+        `run install_stack on this host: it clones ${r.tag} there and installs the stack`,
+      ),
+    );
+    return out;
+  }
   if (w.describe && !w.describe.startsWith(r.tag)) {
     out.push(
       finding(

@@ -221,9 +221,12 @@ ${printEnv}
 sec workdir
 if [ -n "$WORKDIR" ] && [ -d "$WORKDIR" ]; then
   echo "exists=1"
-  printf 'describe=%s\\n' "$(git -C "$WORKDIR" describe --tags --always 2>/dev/null)"
-  printf 'commit=%s\\n' "$(git -C "$WORKDIR" rev-parse HEAD 2>/dev/null)"
-  printf 'branch=%s\\n' "$(git -C "$WORKDIR" rev-parse --abbrev-ref HEAD 2>/dev/null)"
+  # Only the workdir's own checkout: git would otherwise answer for a repository around it.
+  if [ -e "$WORKDIR/.git" ]; then
+    printf 'describe=%s\\n' "$(git -C "$WORKDIR" describe --tags --always 2>/dev/null)"
+    printf 'commit=%s\\n' "$(git -C "$WORKDIR" rev-parse HEAD 2>/dev/null)"
+    printf 'branch=%s\\n' "$(git -C "$WORKDIR" rev-parse --abbrev-ref HEAD 2>/dev/null)"
+  fi
   if [ -d "$WORKDIR/megatron" ]; then
     echo "megatron=1"
     [ -f "$WORKDIR/megatron/core/package_info.py" ] && grep -E '^(MAJOR|MINOR|PATCH) *=' "$WORKDIR/megatron/core/package_info.py" | head -n 3

@@ -1,5 +1,10 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Finding } from "../../src/env/facts.js";
+import { buildProbeScript, SECTION_MARK } from "../../src/env/probe.js";
 import checkEnv from "../../src/tools/check-env.js";
 import {
   cannInfo,
@@ -236,6 +241,49 @@ describe("check_env findings", () => {
     const f = byId(result.findings, "npu-smi-missing")!;
     expect(f.fix).toBe("bash ./Ascend-hdk-910b-npu-driver_*_linux-aarch64.run --full --install-for-all");
   });
+
+  it("a workdir that is no git checkout of its own: points at install_stack, never at a repository around it", async () => {
+    // The probe asks git only when the workdir has its own .git; a directory inside another repository reports none.
+    const stdout = probeOutput({ workdir: ["exists=1", "megatron=0"].join("\n") });
+    const { result } = await check(stdout);
+    const f = byId(result.findings, "mindspeed-mm-release")!;
+    expect(f.title).toBe("The MindSpeed-MM working directory is not a git checkout");
+    expect(f.fix).toContain("run install_stack on this host");
+    expect(JSON.stringify(result.findings)).not.toContain("git describe");
+  });
+
+  it("the probe asks git about the workdir only when it is a checkout of its own (run for real)", () => {
+    const repo = mkdtempSync(join(tmpdir(), "probe-git-"));
+    try {
+      execFileSync("git", ["init", "-q", repo]);
+      execFileSync("git", [
+        "-C",
+        repo,
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@t",
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "x",
+      ]);
+      const inside = join(repo, "MindSpeed-MM");
+      mkdirSync(inside);
+      const script = buildProbeScript(hostSettings({ workdir: inside }), { liveTimeoutSec: 5, npuSmiTimeoutSec: 5 });
+      const out = execFileSync("bash", ["-c", script], { encoding: "utf8", timeout: 60_000 });
+      const section = out.split(SECTION_MARK).find((s) => s.startsWith("workdir"))!;
+      expect(section).toContain("exists=1");
+      expect(section).not.toMatch(/describe=|commit=/);
+      // The repository's own checkout is still read.
+      const own = buildProbeScript(hostSettings({ workdir: repo }), { liveTimeoutSec: 5, npuSmiTimeoutSec: 5 });
+      const mine = execFileSync("bash", ["-c", own], { encoding: "utf8", timeout: 60_000 });
+      expect(mine.split(SECTION_MARK).find((s) => s.startsWith("workdir"))).toMatch(/commit=[0-9a-f]{40}/);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it("MASTER_PORT and HCCL ports taken", async () => {
     const stdout = probeOutput({ ports: ["0016", "1770", "1771", "EA60", "EA65"].join("\n") });
