@@ -353,8 +353,8 @@ function portFindings(f: HostFacts): Finding[] {
         `MASTER_PORT ${p.masterPort} is already listening`,
         `port ${p.masterPort} in LISTEN state`,
         "a free MASTER_PORT",
-        `export MASTER_PORT=${free}`,
-        "An earlier torchrun may still be alive; torchrun fails with EADDRINUSE.",
+        `launch with master port ${free}: launch_train masterPort ${free} (--master-port ${free}), or MASTER_PORT=${free} in the launch script`,
+        "An earlier torchrun may still be alive; torchrun fails with EADDRINUSE. The port the run uses is the launch script's or launch_train's, not the shell's.",
       ),
     );
   }

@@ -112,7 +112,7 @@ describe.skipIf(!canBuildSimHost)("check_env on the simulated host", () => {
     expect(result.ports!.masterPortFree).toBe(false);
     const f = find(result.findings, "master-port-in-use")!;
     expect(f.severity).toBe("error");
-    expect(f.fix).toMatch(/^export MASTER_PORT=\d+$/);
+    expect(f.fix).toMatch(/^launch with master port (\d+): launch_train masterPort \1 \(--master-port \1\)/);
     expect(result.ports!.listening).not.toContain(Number(f.fix!.split("=")[1]));
   });
 });

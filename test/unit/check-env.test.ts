@@ -289,7 +289,10 @@ describe("check_env findings", () => {
     const stdout = probeOutput({ ports: ["0016", "1770", "1771", "EA60", "EA65"].join("\n") });
     const { result } = await check(stdout);
     const mp = byId(result.findings, "master-port-in-use")!;
-    expect(mp.fix).toBe("export MASTER_PORT=6002");
+    // launch_train takes the port from its input or the script, not from the caller's shell.
+    expect(mp.fix).toBe(
+      "launch with master port 6002: launch_train masterPort 6002 (--master-port 6002), or MASTER_PORT=6002 in the launch script",
+    );
     const hc = byId(result.findings, "hccl-ports-in-use")!;
     expect(hc.evidence).toBe("listening: 60000, 60005");
     expect(hc.fix).toBe("export HCCL_IF_BASE_PORT=60016");
