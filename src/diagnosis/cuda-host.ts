@@ -6,75 +6,9 @@
 import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { lineDiff } from "./edit.js";
-import type { Finding, FixStep, Verdict } from "./types.js";
+import { onGpu } from "./gpu-reading.js";
+import type { FixStep, Verdict } from "./types.js";
 import { retitleForStack, summarizeFindings } from "./verdict.js";
-
-/**
- * On a CUDA host, torch's messages that read as "code took the CUDA path on an NPU host" say something else: the GPU
- * is not visible to the process, or the NVIDIA driver's library is not there. The host settles what a log alone
- * cannot.
- */
-const ON_CUDA_HOST: readonly {
-  re: RegExp;
-  finding: Pick<Finding, "category" | "rule" | "title" | "cause" | "fixes">;
-}[] = [
-  {
-    // torch/cuda/__init__.py _lazy_init ("No CUDA GPUs are available"); cudaErrorNoDevice's text.
-    re: /No CUDA GPUs are available|no CUDA-capable device is detected/,
-    finding: {
-      category: "npu_not_available",
-      rule: "gpu-not-visible",
-      title: "GPU not visible to the process",
-      cause:
-        "torch found no CUDA device: CUDA_VISIBLE_DEVICES is empty or names cards that do not exist, the container " +
-        "or job was started without GPUs (docker --gpus, a Kubernetes nvidia.com/gpu request, Slurm --gres), or the " +
-        "driver does not see the card.",
-      fixes: [
-        {
-          id: "see-gpus",
-          summary: "See which GPUs the host and the process see.",
-          commands: ["nvidia-smi -L", 'echo "$CUDA_VISIBLE_DEVICES"'],
-        },
-        {
-          id: "give-gpus",
-          summary:
-            "Start the container or job with GPUs (docker run --gpus all; nvidia.com/gpu: N; --gres=gpu:N) and leave CUDA_VISIBLE_DEVICES unset or set to cards that exist.",
-        },
-      ],
-    },
-  },
-  {
-    // torch/cuda/__init__.py when libcuda (the driver's library) cannot be loaded.
-    re: /Found no NVIDIA driver on your system/,
-    finding: {
-      category: "driver_not_mounted",
-      rule: "nvidia-driver-missing",
-      title: "NVIDIA driver library not available to the process",
-      cause:
-        "torch cannot load libcuda, the NVIDIA driver's library: a container started without the NVIDIA container " +
-        "runtime, or the driver's library directory not on the loader path (on GKE /usr/local/nvidia/lib64).",
-      fixes: [
-        {
-          id: "find-libcuda",
-          summary: "Check that the driver answers and its library can be found.",
-          commands: ["nvidia-smi", "ldconfig -p | grep libcuda"],
-        },
-        {
-          id: "mount-driver",
-          summary:
-            "Run the container with the NVIDIA runtime (--gpus all), or add the driver's library directory to LD_LIBRARY_PATH.",
-        },
-      ],
-    },
-  },
-];
-
-/** The CUDA-host reading of a cuda_path_on_npu finding, or null when it has none (it is then dropped). */
-function onCudaHost(f: Finding): Finding | null {
-  const m = ON_CUDA_HOST.find((x) => f.evidence.some((e) => x.re.test(e.text)));
-  if (!m) return null;
-  return { ...f, ...m.finding, fixes: m.finding.fixes.map((x) => ({ ...x })), references: [] };
-}
 
 /** Drops or re-reads the findings that only make sense on an NPU host when the host is a CUDA host, and says so. */
 export function forCudaHost(verdict: Verdict, settings: HostSettings | undefined, host: string): Verdict {
@@ -85,7 +19,7 @@ export function forCudaHost(verdict: Verdict, settings: HostSettings | undefined
     return retitled ? { ...verdict, summary: summarizeFindings(verdict.findings, verdict.stats) } : verdict;
   const reread = verdict.findings.flatMap((f) => {
     if (f.category !== "cuda_path_on_npu") return [f];
-    const other = onCudaHost(f);
+    const other = onGpu(f);
     return other && !verdict.findings.some((x) => x !== f && x.category === other.category) ? [other] : [];
   });
   const kept = reread;

@@ -287,8 +287,20 @@ export function retitleForStack(f: Finding, known?: string): boolean {
   const title = f.title.replace(/^NPU out of memory/, `Device out of memory (${stack})`);
   const changed = title !== f.title;
   f.title = title;
+  // The allocator setting is named after the device's stack: PYTORCH_CUDA_ALLOC_CONF, PYTORCH_HIP_ALLOC_CONF.
+  const allocEnv = ALLOC_CONF[stack];
+  if (allocEnv)
+    for (const fix of f.fixes) {
+      const value = fix.env?.PYTORCH_NPU_ALLOC_CONF;
+      if (value === undefined) continue;
+      const { PYTORCH_NPU_ALLOC_CONF: _npu, ...rest } = fix.env!;
+      fix.env = { ...rest, [allocEnv]: value };
+      fix.summary = fix.summary.replace("NPU caching allocator", `${stack} caching allocator`);
+    }
   return changed;
 }
+
+const ALLOC_CONF: Record<string, string> = { CUDA: "PYTORCH_CUDA_ALLOC_CONF", ROCm: "PYTORCH_HIP_ALLOC_CONF" };
 
 /** A line saying that a process was ended by SIGTERM (torchrun's report, its agent, Python's signal names). */
 const SIGTERM_LINE =

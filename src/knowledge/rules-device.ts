@@ -23,9 +23,10 @@ function allocatorBytes(text: string | undefined): number {
  * The allocator's out-of-memory report shows memory this process does not hold: what it reserved (or, in torch ≥ 2.1's
  * wording, all it has in use) plus what is still free is under half the card, so other processes hold the rest.
  */
-const heldElsewhere = (g: { total?: string; free?: string; mine?: string }) => {
+const heldElsewhere = (g: { total?: string; free?: string; mine?: string; cached?: string }) => {
   const total = allocatorBytes(g.total);
-  const accounted = allocatorBytes(g.free) + allocatorBytes(g.mine);
+  const accounted =
+    allocatorBytes(g.free) + allocatorBytes(g.mine) + (g.cached === undefined ? 0 : allocatorBytes(g.cached));
   return total > 0 && accounted < total / 2;
 };
 
@@ -239,6 +240,18 @@ export const deviceRules: DiagnosisRule[] = [
           heldElsewhere,
         ),
         confidence: 0.8,
+      },
+      // The same report without the "this process has" sentence: what PyTorch allocated and keeps cached is all of
+      // this process's memory it can name.
+      {
+        match: rxWhen(
+          /total capacity of (?<total>[\d.]+ (?:bytes|[KMGT]iB)) of which (?<free>[\d.]+ (?:bytes|[KMGT]iB)) is free\..*Of the allocated memory (?<mine>[\d.]+ (?:bytes|[KMGT]iB)) is allocated by PyTorch, and (?<cached>[\d.]+ (?:bytes|[KMGT]iB)) is reserved by PyTorch but unallocated/,
+          ["total capacity of "],
+          heldElsewhere,
+        ),
+        unless: [lit("this process has")],
+        within: 0,
+        confidence: 0.78,
       },
       // MindSpore's device-memory check names other processes on the card
       // (docs/mindspore/source_en/faq/data_processing.md: "may be other processes occupying this card").

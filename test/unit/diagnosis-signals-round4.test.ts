@@ -29,6 +29,29 @@ describe("another process holds the card, read from the allocator's own numbers"
     expect(top(log).category).toBe("device_busy");
   });
 
+  it("torch ≥ 2.1 wording without the 'this process has' sentence: what PyTorch allocated and cached", () => {
+    const log =
+      "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 79.15 GiB of which 30.00 MiB is free. Process 1234 has 79.10 GiB memory in use. Of the allocated memory 0 bytes is allocated by PyTorch, and 0 bytes is reserved by PyTorch but unallocated.";
+    expect(top(log).category).toBe("device_busy");
+    const own =
+      "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 79.15 GiB of which 30.00 MiB is free. Process 1234 has 79.10 GiB memory in use. Of the allocated memory 76.40 GiB is allocated by PyTorch, and 2.10 GiB is reserved by PyTorch but unallocated.";
+    expect(top(own).category).toBe("npu_oom");
+  });
+
+  it("a CUDA out-of-memory's allocator fix names PYTORCH_CUDA_ALLOC_CONF, an NPU one PYTORCH_NPU_ALLOC_CONF", () => {
+    const cuda = top(
+      "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 4.00 GiB. GPU 0 has a total capacity of 79.15 GiB of which 1.25 GiB is free. Including non-PyTorch memory, this process has 77.88 GiB memory in use.",
+    );
+    const envs = (f: typeof cuda) => f.fixes.flatMap((x) => Object.keys(x.env ?? {}));
+    expect(cuda.title).toBe("Device out of memory (CUDA)");
+    expect(envs(cuda)).toContain("PYTORCH_CUDA_ALLOC_CONF");
+    expect(envs(cuda)).not.toContain("PYTORCH_NPU_ALLOC_CONF");
+    const npu = top(
+      "RuntimeError: NPU out of memory. Tried to allocate 2.00 GiB (NPU 0; 60.97 GiB total capacity; 58.12 GiB already allocated; 58.12 GiB current active; 1.05 GiB free; 59.35 GiB reserved in total by PyTorch)",
+    );
+    expect(envs(npu)).toContain("PYTORCH_NPU_ALLOC_CONF");
+  });
+
   it("a process that holds most of the card itself is out of memory, not blocked", () => {
     const old =
       "RuntimeError: NPU out of memory. Tried to allocate 2.32 GiB (NPU 0; 60.97 GiB total capacity; 58.12 GiB already allocated; 58.12 GiB current active; 1.05 GiB free; 59.35 GiB reserved in total by PyTorch)";
