@@ -52,7 +52,11 @@ export const sourceShape = {
     .describe("Several logs read together, e.g. one per rank."),
   runId: RunIdSchema.optional().describe("A run launched by launch_train; its logs and config are looked up."),
   text: z.string().max(MAX_TEXT).optional().describe("Log text pasted directly (up to 16 MiB)."),
-  config: RunContextSchema.optional().describe("What is known about the run, to make fixes concrete."),
+  config: RunContextSchema.optional().describe(
+    "What is known about the run, to make fixes concrete. Keys: scriptPath, modelJsonPath, microBatchSize, tp, pp, " +
+      "numKvHeads, numLayers, llmPpLayers, vitPpLayers, convertedLlmPpLayers, convertedVitPpLayers, masterPort " +
+      '(e.g. {"microBatchSize": 4, "tp": 2}).',
+  ),
   maxBytes: z
     .number()
     .int()

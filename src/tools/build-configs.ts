@@ -203,7 +203,7 @@ const Input = z.object({
     .optional()
     .describe("With trainer trl: sft, dpo, grpo or reward (default sft)"),
   peft: z.enum(["lora", "qlora", "full"]).default("lora").describe("With trainer trl: LoRA, QLoRA (4-bit) or full"),
-  bf16: z.boolean().default(true).describe("With trainer trl: train in bf16 (check_env says whether the GPUs can)"),
+  bf16: z.boolean().default(true).describe("Train in bf16 with trainer trl (check_env says whether the GPUs can)"),
   hubModelId: z.string().optional().describe("With trainer trl: push the result to this Hub repo (needs HF_TOKEN)"),
   columnMapping: z
     .record(z.string(), z.string())

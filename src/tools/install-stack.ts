@@ -16,7 +16,7 @@ import { defineTool, ToolError } from "./tool.js";
 const absolute = z.string().regex(/^\//, "must be an absolute path on the host");
 
 const Input = z.object({
-  host: z.string().min(1).default("local").describe("Host to install on (default 'local')."),
+  host: z.string().min(1).default("local").describe("Host to install on."),
   release: z
     .string()
     .optional()
