@@ -123,7 +123,8 @@ export async function runDemo(opts: { dir?: string; keep?: boolean }): Promise<n
     );
 
     console.log(bold("Now a run that fails: the simulated host runs out of NPU memory at iteration 3.\n"));
-    await setScenario(simDir, "oom");
+    // The demo's own host, made for this run: laying it out again for the failure scenario loses nothing of the user's.
+    await setScenario(simDir, "oom", { relay: true });
     const second = await buildFor("demo-run-2", "configs for a second run (a new save directory)");
     const failing = await call("launch_train", { host: "sim", script: second, confirm: true }, "launch it");
     if (!failing.structuredContent?.started) throw new Error("launch_train did not start the failing run");
