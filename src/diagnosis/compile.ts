@@ -110,8 +110,10 @@ export function compileRules(rules: readonly DiagnosisRule[]): CompiledRules {
     return i;
   };
   const triggers: CompiledTrigger[] = [];
+  const sourceLinePatterns = new Set<number>();
   rules.forEach((rule, r) => {
     for (const t of rule.triggers) {
+      if (t.sourceLine) sourceLinePatterns.add(intern(t.match));
       triggers.push({
         rule: r,
         match: intern(t.match),
@@ -125,14 +127,11 @@ export function compileRules(rules: readonly DiagnosisRule[]): CompiledRules {
   });
   for (const s of SUSPICION) suspicion[intern(s.signal)] = s.weight;
   for (const t of triggers) patterns[t.match]!.scanned = true;
-  const sourceLineMatch = patterns.map(() => false);
-  rules.forEach((rule) => {
-    for (const t of rule.triggers) if (t.sourceLine) sourceLineMatch[intern(t.match)] = true;
-  });
   const codePattern = intern(CODE_SIGNAL);
   const framePattern = intern(FRAME_SIGNAL);
   patterns[codePattern]!.scanned = true;
   patterns[framePattern]!.scanned = true;
+  const sourceLineMatch = patterns.map((_, i) => sourceLinePatterns.has(i));
   const lists = () => patterns.map(() => [] as number[]);
   const byMatch = lists();
   const byNear = lists();

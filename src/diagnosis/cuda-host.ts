@@ -17,12 +17,11 @@ export function forCudaHost(verdict: Verdict, settings: HostSettings | undefined
   const retitled = verdict.findings.filter((f) => retitleForStack(f, "CUDA")).length > 0;
   if (!verdict.findings.some((f) => f.category === "cuda_path_on_npu"))
     return retitled ? { ...verdict, summary: summarizeFindings(verdict.findings, verdict.stats) } : verdict;
-  const reread = verdict.findings.flatMap((f) => {
+  const kept = verdict.findings.flatMap((f) => {
     if (f.category !== "cuda_path_on_npu") return [f];
     const other = onGpu(f);
     return other && !verdict.findings.some((x) => x !== f && x.category === other.category) ? [other] : [];
   });
-  const kept = reread;
   return {
     ...verdict,
     findings: kept,

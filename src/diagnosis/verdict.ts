@@ -307,10 +307,6 @@ const SIGTERM_LINE =
   /exitcode\s*:\s*-15\b|Signal 15 \(SIGTERM\)|Received SIGTERM death signal|<Signals\.SIGTERM: 15>|got signal: 15\b/;
 
 /**
- * The run was ended by SIGTERM from outside (a scheduler, a person, a timeout) and no rule explains it: an `unknown`
- * finding that says so, with the lines that show the signal. Never an out-of-memory kill, which is SIGKILL (-9).
- */
-/**
  * bash's report of a foreground command killed by SIGKILL (strsignal(SIGKILL) in jobs.c): "Killed" alone on its line,
  * or right after the progress bar the command was drawing when it died. Too short a word to scan every line for, it
  * is read among the suspicious lines at the end of a log that no rule explains.
@@ -337,6 +333,10 @@ function shellKilled(scans: ScanResult[], weak: Finding[], compiled: CompiledRul
   return f;
 }
 
+/**
+ * The run was ended by SIGTERM from outside (a scheduler, a person, a timeout) and no rule explains it: an `unknown`
+ * finding that says so, with the lines that show the signal. Never an out-of-memory kill, which is SIGKILL (-9).
+ */
 function externalStop(scans: ScanResult[], weak: Finding[]): Finding | undefined {
   const seen = new Map<string, EvidenceLine>();
   const add = (e: EvidenceLine) => {
@@ -387,7 +387,7 @@ export function summarizeFindings(findings: Finding[], stats: Verdict["stats"]):
   }
   const ev = top.evidence[0];
   const where = ev ? ` at ${ev.file ? `${ev.file}:` : "line "}${ev.line}${ev.source ? ` [${ev.source}]` : ""}` : "";
-  // A verdict no rule is sure of (the nearest public cases decided it) says so in its first word.
+  // A verdict no rule is sure of (public cases or where tracebacks end decided it) says so in its first word.
   const hedge = top.confidence < CONFIDENT ? "possibly " : "";
   return `${hedge}${top.category} (${top.confidence.toFixed(2)}): ${top.title}${where}`;
 }
@@ -421,11 +421,11 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
   const knownCases = neighbours.filter((c) => c.similarity >= LISTED).slice(0, 3);
   const top = findings[0];
   const stopped = !top || top.confidence < CONFIDENT ? externalStop(scans, findings) : undefined;
+  const killed = !stopped && (!top || top.confidence < CONFIDENT) ? shellKilled(scans, findings, compiled) : undefined;
   if (stopped) {
     // SIGTERM (exit code -15) is a stop sent from outside: no known case about SIGKILL or OOM may stand in for it.
     findings = [stopped, ...findings];
-  } else if ((!top || top.confidence < CONFIDENT) && shellKilled(scans, findings, compiled)) {
-    const killed = shellKilled(scans, findings, compiled)!;
+  } else if ((!top || top.confidence < CONFIDENT) && killed) {
     findings = [killed, ...findings.filter((x) => x.category !== killed.category)];
   } else if (!top || top.confidence < CONFIDENT) {
     const best = caseDecision(neighbours);
