@@ -80,7 +80,10 @@ export function checkDatasetAgainstAttr(firstRecord: unknown, attr: DataAttr): A
     warnings.push(`no turn has the user role "${attr.user_tag}".`);
   }
   const text = turns
-    .map((t) => (isObject(t) && typeof own(t, contentTag) === "string" ? own(t, contentTag) : ""))
+    .map((t) => {
+      const content = isObject(t) ? own(t, contentTag) : undefined;
+      return typeof content === "string" ? content : "";
+    })
     .join("\n");
   const count = (tag: string) => text.split(tag).length - 1;
   checkMedia(firstRecord, attr.images, "images", count("<image>"), problems, warnings);
