@@ -54,6 +54,18 @@ export function errorHeadline(lines: readonly string[]): string {
   return lines[0]!.trim();
 }
 
+/**
+ * A run whose latest loss is NaN or infinite still runs but no longer learns: said first in its reason, with where
+ * it began, so that a list of runs never shows it as healthy.
+ */
+function nonFiniteLoss(a: LogAnalysis): string | null {
+  const loss = a.latest?.loss;
+  if (loss === undefined || Number.isFinite(loss)) return null;
+  const since = a.warnings.find((w) => w.kind === "nonfinite_loss")?.iteration;
+  const from = since !== undefined && since !== null && since < a.latest!.iteration ? ` since iteration ${since}` : "";
+  return `loss is ${loss}${from}: the run is no longer learning (stop it, then diagnose the log)`;
+}
+
 export function decideState(a: LogAnalysis, ctx: StateContext): StateVerdict {
   const stallAfterSeconds = stallThreshold(a, ctx.stallFactor);
   const verdict = (state: RunState, reason: string): StateVerdict => ({ state, reason, stallAfterSeconds });
@@ -88,10 +100,9 @@ export function decideState(a: LogAnalysis, ctx: StateContext): StateVerdict {
           (ctx.processAlive ? "; the process is still alive" : ""),
       );
     }
-    return verdict(
-      "running",
-      silence === null ? "iteration lines, no end or error after them" : `log last written ${duration(silence)} ago`,
-    );
+    const written =
+      silence === null ? "iteration lines, no end or error after them" : `log last written ${duration(silence)} ago`;
+    return verdict("running", nonFiniteLoss(a) ? `${nonFiniteLoss(a)}; ${written}` : written);
   }
 
   if (ctx.processAlive === false) return verdict("failed", "the process exited before the first iteration");

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { listRecordedRuns } from "../runs/list.js";
 import { LIVE_STATES } from "../runs/types.js";
 import { formatDuration } from "../text/format.js";
+import { callHint } from "../text/hint.js";
 import { defineTool } from "./tool.js";
 
 const RunOut = z.object({
@@ -67,6 +68,11 @@ export default defineTool({
       (x) =>
         `${x.runId}  ${x.state.padEnd(8)} ${x.hosts.join(",")}  ${x.iteration !== null ? `iter ${x.iteration}/${x.totalIterations}` : ""}${x.loss !== null ? ` loss ${x.loss.toPrecision(4)}` : ""}${eta(x.etaSeconds)}  ${x.reason}${x.scores.length ? `  ${x.scores.map((e) => `${e.benchmark} ${e.score}`).join(", ")}` : ""}`,
     );
+    const sick = r.runs.filter((x) => x.state === "running" && /^loss is (NaN|-?Infinity)/.test(x.reason));
+    for (const x of sick)
+      lines.push(
+        `Next: ${x.runId} no longer learns: ${callHint("stop_run", { runId: x.runId })}, then ${callHint("diagnose_error", { runId: x.runId })}.`,
+      );
     if (r.unreachable.length)
       lines.push(`Unreachable: ${r.unreachable.map((u) => `${u.host} (${u.error})`).join("; ")}`);
     return lines.join("\n");

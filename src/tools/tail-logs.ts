@@ -17,6 +17,7 @@ import { followHfJobLog } from "../runs/hf-jobs-run.js";
 import { runServicesOf } from "../runs/services.js";
 import { RunIdSchema } from "../runs/types.js";
 import { formatDuration } from "../text/format.js";
+import { callHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const Num = z.number().nullable();
@@ -402,6 +403,12 @@ function summarizeTail(r: Output): string {
   for (const w of r.warnings) out.push(`warning: ${w.message}`);
   if (r.errorLines.length > 0) out.push(["error:", ...r.errorLines.slice(0, 12).map((x) => `  ${x}`)].join("\n"));
   if (r.diagnosis) out.push(`diagnosis: ${r.diagnosis.summary}`);
+  if (r.state !== "failed" && r.state !== "finished" && l?.nonFinite.includes("loss")) {
+    const target = r.runId ? { runId: r.runId } : { host: r.host, logFile: r.logFile };
+    out.push(
+      `Next: the loss is no longer a number, so further steps waste the cards: ${r.runId ? `${callHint("stop_run", { runId: r.runId })}, then ` : "stop the run, then "}${callHint("diagnose_error", target)} for the cause and a fix.`,
+    );
+  }
   const ck = r.checkpoints[r.checkpoints.length - 1];
   if (ck)
     out.push(`last checkpoint: ${ck.phase} ${ck.path}${ck.iteration !== null ? ` (iteration ${ck.iteration})` : ""}`);

@@ -230,6 +230,42 @@ describe.skipIf(!env)("launch_train over SSH on simulated hosts", () => {
     await setScenario(simA.dir, "healthy");
   }, 90_000);
 
+  it("a run whose loss turns NaN lists as running with that said first, and both tools name the next step", async () => {
+    await setScenario(simA.dir, "nan-loss");
+    const script = writeConfigs(simA, "nan");
+    const run = await call("launch_train", {
+      host: simA.name,
+      script,
+      masterPort: await freePort(),
+      confirm: true,
+      settleSeconds: 0,
+    });
+    started.push(...run.pids.map((p: { pid: number }) => p.pid));
+    // biome-ignore lint/suspicious/noExplicitAny: structured tool output
+    let listed: any;
+    for (let i = 0; i < 80 && !/^loss is NaN/.test(listed?.reason ?? ""); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      listed = await waitForState(run.runId, ["running"]);
+    }
+    expect(listed.reason).toMatch(/^loss is NaN since iteration \d+: the run is no longer learning/);
+    const text = async (name: string, args: Record<string, unknown>) => {
+      const r = await server!.client.callTool({ name, arguments: args }, undefined, { timeout: 60_000 });
+      return (r.content as { type: string; text?: string }[]).map((c) => c.text ?? "").join("\n");
+    };
+    expect(await text("list_runs", { host: simA.name })).toContain(
+      `Next: ${run.runId} no longer learns: stop_run {runId: "${run.runId}"}, then diagnose_error {runId: "${run.runId}"}.`,
+    );
+    const tail = await text("tail_logs", { runId: run.runId, lines: 3 });
+    expect(tail).toMatch(/^running: loss is NaN/);
+    expect(tail).toContain(`Next: the loss is no longer a number`);
+    expect(tail).toContain(`diagnose_error {runId: "${run.runId}"}`);
+    // The step named reads the cause from the running run's log.
+    const diagnosis = await call("diagnose_error", { runId: run.runId });
+    expect(diagnosis.findings[0].category).toBe("nan_loss");
+    await call("stop_run", { runId: run.runId, confirm: true, graceSeconds: 5 });
+    await setScenario(simA.dir, "healthy");
+  }, 90_000);
+
   it("runs on two hosts under one run id with NODE_RANK, MASTER_ADDR and the NIC variables", async () => {
     const scriptA = writeConfigs(simA, "multi", { nodes: 2 });
     writeConfigs(simB, "multi", { nodes: 2 });

@@ -135,6 +135,19 @@ describe("warnings", () => {
     expect(a.latest?.loss).toBeNaN();
   });
 
+  it("says first in a running run's reason that its loss went NaN, and since when; a finite loss says nothing of it", () => {
+    const nan = analyse([
+      ...run(20, 1000, () => ({ loss: 2.0 })),
+      ...run(5, 1000).map((_, k) => mm(21 + k, 1000, { loss: "NAN", nan: k + 1 })),
+    ]);
+    const v = decideState(nan, ctx);
+    expect(v.state).toBe("running");
+    expect(v.reason).toMatch(/^loss is NaN since iteration 21: the run is no longer learning/);
+    const inf = decideState(analyse([...run(3), mm(4, 1000, { loss: "INF" })]), ctx);
+    expect(inf.reason).toMatch(/^loss is Infinity: /);
+    expect(decideState(analyse(run(25)), ctx).reason).not.toMatch(/loss is/);
+  });
+
   it("does not flag a smoothly falling loss", () => {
     const a = analyse(run(200, 1000, (i) => ({ loss: 10 * Math.exp(-i / 50) + 1 + 0.05 * Math.sin(i) })));
     expect(a.warnings).toEqual([]);
