@@ -16,6 +16,7 @@ import type { RankError } from "../diagnosis/root-rank.js";
 import { stallFinding } from "../diagnosis/stall.js";
 import { onHost } from "../hosts/paths.js";
 import { runServicesOf } from "../runs/services.js";
+import { callHint } from "../text/hint.js";
 import { defineTool } from "./tool.js";
 
 const RankErrorSchema = z.object({
@@ -41,6 +42,18 @@ function rankErrorOut(e: RankError): z.output<typeof RankErrorSchema> {
   };
 }
 
+/** The log source of a diagnose_error call as apply_fix takes it: pasted text is not repeated (a placeholder). */
+function applySource(args: z.output<typeof SourceSchema>): Record<string, unknown> {
+  const source = args.runId
+    ? { runId: args.runId }
+    : args.logFiles
+      ? { host: args.host, logFiles: args.logFiles }
+      : args.logFile
+        ? { host: args.host, logFile: args.logFile }
+        : { host: args.host, text: "<the same log text>" };
+  return { ...source, ...(args.config ? { config: args.config } : {}) };
+}
+
 const where = (e: { rank: string; host?: string; nodeRank?: number }) =>
   e.host ? `${e.rank} on ${e.host} (node ${e.nodeRank})` : e.rank;
 
@@ -61,6 +74,9 @@ const Output = z.object({
     .optional()
     .describe("When more than one rank failed: which rank (and node) failed first; the others are its consequences."),
   notes: z.array(z.string()),
+  applyWith: z
+    .record(z.string(), z.unknown())
+    .describe("This call's log source and config as apply_fix takes them; add rule and fix to carry out a fix."),
 });
 
 type Out = z.output<typeof Output>;
@@ -130,6 +146,7 @@ export default defineTool({
       knownCases: verdict.knownCases ?? [],
       ...(root ? { rootCause: root } : {}),
       notes: run?.scheduler ? [run.scheduler.reason, ...verdict.notes] : verdict.notes,
+      applyWith: applySource(args),
     };
   },
   summarize(r) {
@@ -146,7 +163,9 @@ export default defineTool({
       for (const e of f.evidence.slice(0, f.category === "stalled" ? 12 : 3))
         lines.push(`   ${e.file ? `${e.file}:` : "line "}${e.line || "end"}: ${e.text}`);
       for (const fix of f.fixes.slice(0, 3)) {
-        lines.push(`   fix: ${fix.summary}${fix.action ? " [apply_fix]" : ""}`);
+        lines.push(`   fix: ${fix.summary}`);
+        if (fix.action)
+          lines.push(`     apply: ${callHint("apply_fix", { ...r.applyWith, rule: f.rule, fix: fix.id })}`);
         for (const c of fix.commands ?? []) lines.push(`     $ ${c}`);
         for (const [k, v] of Object.entries(fix.env ?? {})) lines.push(`     export ${k}=${v}`);
         for (const e of fix.edits ?? []) lines.push(`     edit: ${e}`);

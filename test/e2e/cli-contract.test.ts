@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parse as parseShell } from "shell-quote";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hintProblems, printedCommands } from "../helpers/cli-hints.js";
 import { CLI } from "../helpers/mcp.js";
@@ -202,6 +203,29 @@ describe("the CLI contract", () => {
       dataset: build.parameters.dataset,
     });
     expect(readFileSync(script, "utf8")).toMatch(/--save-interval 5\b/);
+  });
+
+  it("diagnose-error prints, under each fix apply-fix can make, the apply-fix command that plans that fix as typed", () => {
+    writeFileSync(
+      join(work, "oom.log"),
+      "RuntimeError: NPU out of memory. Tried to allocate 2.00 GiB (NPU 0; 60.00 GiB total capacity; 58.10 GiB already allocated; 0 bytes free; 59.00 GiB reserved in total by PyTorch)\n",
+    );
+    writeFileSync(join(work, "train.sh"), "#!/bin/bash\ntorchrun pretrain.py --micro-batch-size 4 --lr 1e-4\n");
+    const config = JSON.stringify({ scriptPath: join(work, "train.sh") });
+    const d = cli("diagnose-error", "--log-file", join(work, "oom.log"), "--config", config);
+    expect(d.code, d.err).toBe(0);
+    const applies = d.out.split("\n").filter((l) => /^\s+apply: /.test(l));
+    expect(applies.length).toBeGreaterThanOrEqual(2);
+    expect(hintProblems(applies.join("\n"))).toEqual([]);
+    const halve = applies.find((l) => l.includes("--fix halve-micro-batch-edit"));
+    expect(halve).toBeDefined();
+    const words = parseShell(halve!.replace(/^\s+apply: (npx )?ascend-train /, "")) as string[];
+    const plan = cli(...words);
+    expect(plan.code, plan.err).toBe(0);
+    expect(plan.out).toContain("Plan for npu-oom/halve-micro-batch-edit");
+    expect(plan.out).toContain("+torchrun pretrain.py --micro-batch-size 2 --lr 1e-4");
+    // Only a plan: the script is as it was.
+    expect(readFileSync(join(work, "train.sh"), "utf8")).toContain("--micro-batch-size 4");
   });
 
   it("prepare-dataset prints the validate-dataset command that accepts what it wrote, images read where they were found", () => {

@@ -214,6 +214,7 @@ describe("the nearest known case", () => {
       summary: "npu_oom (0.92): NPU out of memory at line 1",
       findings: [],
       stats: { files: 1, bytes: 1, lines: 1, skippedBytes: 0 },
+      applyWith: { host: "local", logFile: "train.log" },
       codes: [{ code: "EL0004", component: "Driver", meaning: "memory", line: 1 }],
       knownCases: [
         { url: "https://github.com/o/r/issues/1", title: "t", resolution: "r", category: "npu_oom", similarity: 0.8 },
