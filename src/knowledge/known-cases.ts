@@ -26,6 +26,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["megatron is not installed. please build it from source."],
   },
   {
+    id: "accelerate-2390",
+    url: "https://github.com/huggingface/accelerate/issues/2390",
+    repo: "huggingface/accelerate",
+    split: "tune",
+    title: "Why does accelerate's MegatronLMPlugin use its own megatron?",
+    resolution:
+      "accelerate's Megatron-LM integration imports the old top-level `megatron` API (get_args etc.), which the installed Megatron does not provide; install a Megatron-LM release it supports, e.g. `git checkout core_r0.5.0` and `pip install --no-use-pep517 -e .`.",
+    category: "megatron_version_mismatch",
+    signature: ["importerror: cannot import name 'get_args' from 'megatron' (unknown location)"],
+  },
+  {
     id: "accelerate-3723",
     url: "https://github.com/huggingface/accelerate/issues/3723",
     repo: "huggingface/accelerate",
@@ -72,6 +83,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["communication_error_get_socket(ei0006)"],
   },
   {
+    id: "afprofile-8",
+    url: "https://github.com/patrickbryant1/AFProfile/issues/8",
+    repo: "patrickbryant1/AFProfile",
+    split: "tune",
+    title: "Out of Memory",
+    resolution:
+      "Maintainer: the example needs more device memory than the 12 GB RTX 3080 Ti provides; run it on a GPU with more memory.",
+    category: "npu_oom",
+    signature: [
+      "jaxlib.xla_extension.xlaruntimeerror: resource_exhausted: out of memory while trying to allocate <n> bytes.",
+    ],
+  },
+  {
     id: "agixt-372",
     url: "https://github.com/Josh-XT/AGiXT/issues/372",
     repo: "Josh-XT/AGiXT",
@@ -108,6 +132,31 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "error response from daemon: failed to create task for container: failed to create shim task: oci runtime create failed: runc create failed: unable to start container process: error during container init: error running prestart hook # <n> : exit status <n> , stdout: , stderr: runc start prestart-hook",
       "failed to mount src: npu-smi.failed to mount dev.failed to do file mounting for.failed to mount files.failed to do mounting.failed to setup container.: unknown",
     ],
+  },
+  {
+    id: "ampere_model_library-161",
+    url: "https://github.com/AmpereComputingAI/ampere_model_library/pull/161",
+    repo: "AmpereComputingAI/ampere_model_library",
+    split: "tune",
+    title: "Need to initialize LD_PRELOAD before running install framework python",
+    resolution:
+      "The PR adds a step to setup_deb.sh that sets LD_PRELOAD (chosen per architecture) before the install-framework Python step runs, so libgomp is loaded first.",
+    category: "libgomp_static_tls",
+    signature: [
+      "fix ci failure where it fails when calling install framework",
+      "oserror: libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block",
+    ],
+  },
+  {
+    id: "anomaly-transformer-74",
+    url: "https://github.com/thuml/Anomaly-Transformer/issues/74",
+    repo: "thuml/Anomaly-Transformer",
+    split: "holdout",
+    title: "RuntimeError: No CUDA GPUs are available",
+    resolution:
+      "The dataset scripts under scripts/ export CUDA_VISIBLE_DEVICES with a GPU id that does not exist on the machine (or start from a non-zero id); change `export CUDA_VISIBLE_DEVICES=...` to an id of a GPU that is present.",
+    category: "npu_not_available",
+    signature: ["runtimeerror: no cuda gpus are available"],
   },
   {
     id: "anomalygpt-43",
@@ -154,6 +203,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n> .256509672447191e- <n>",
       "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n> .1282548362235952e- <n>",
     ],
+  },
+  {
+    id: "apex-834",
+    url: "https://github.com/NVIDIA/apex/issues/834",
+    repo: "NVIDIA/apex",
+    split: "tune",
+    title: "I use 'O1'. But Gradient overflow. Skipping step, loss scaler 0 reducing loss scale to 0",
+    resolution:
+      "Every step overflows under apex O1 mixed precision until the dynamic loss scale collapses to 0, i.e. the fp16 forward/backward produces inf/NaN; check the model/data for NaN sources, lower the learning rate, or train that part in fp32.",
+    category: "nan_loss",
+    signature: ["gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n>"],
   },
   {
     id: "apisix-dashboard-2205",
@@ -517,6 +577,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "autotrain-advanced-737",
+    url: "https://github.com/huggingface/autotrain-advanced/issues/737",
+    repo: "huggingface/autotrain-advanced",
+    split: "tune",
+    title: "[BUG] AMD ROCm -- HIP out of memory. Tried to allocate...",
+    resolution:
+      "No fix in the thread. The 20 GB AMD GPU ran out of device memory during training; lower the batch size / sequence length, enable gradient checkpointing or LoRA/quantization, and try PYTORCH_HIP_ALLOC_CONF=expandable_segments:True.",
+    category: "npu_oom",
+    signature: [
+      "torch.outofmemoryerror: hip out of memory. tried to allocate <n> mib. gpu <n> has a total capacity of <n> gib of which <n> mib is free. of the allocated memory <n> gib is allocated by pytorch, and <n> mib is reserved by pytorch but unallocated. if reserved but unallocated memory is large try setting",
+      "error | | autotrain.trainers.common:wrapper: <n> - hip out of memory. tried to allocate <n> mib. gpu <n> has a total capacity of <n> gib of which <n> mib is free. of the allocated memory <n> gib is allocated by pytorch, and <n> mib is reserved by pytorch but unallocated. if reserved but unallocated ",
+    ],
+  },
+  {
     id: "axolotl-998",
     url: "https://github.com/axolotl-ai-cloud/axolotl/issues/998",
     repo: "axolotl-ai-cloud/axolotl",
@@ -528,6 +602,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "torch.cuda.outofmemoryerror: cuda out of memory. tried to allocate <n> mib. gpu <n> has a total capacty of <n> gib of which <n> bytes is free. including non-pytorch memory, this process has <n> gib memory in use. process <n> has <n> gib memory in use. of the allocated memory <n> gib is allocated by ",
     ],
+  },
+  {
+    id: "baichuan2-138",
+    url: "https://github.com/baichuan-inc/Baichuan2/issues/138",
+    repo: "baichuan-inc/Baichuan2",
+    split: "tune",
+    title: "load model killed",
+    resolution:
+      "The loader was killed while reading checkpoint shards; a commenter points to the Kubernetes pod memory limit: raise the pod's memory limit (host RAM available to the container).",
+    category: "host_oom",
+    signature: ["loading checkpoint shards: <n> %| | <n> [ <n> : <n> <?, ? s ][ <n> ] <n> killed python test.py"],
   },
   {
     id: "bash-unit-68",
@@ -574,6 +659,28 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The number of layers does not split evenly over the pipeline stages: choose a PP size dividing num_layers or give an explicit per-stage layer split.",
     category: "pp_layers_mismatch",
     signature: ["assertionerror: num_layers should be divisible by pipeline_model_parallel_size"],
+  },
+  {
+    id: "bisenet-29",
+    url: "https://github.com/ooooverflow/BiSeNet/issues/29",
+    repo: "ooooverflow/BiSeNet",
+    split: "tune",
+    title: "Error: FileNotFoundError: [Errno 2] No such file or directory: '/path/to/ckpt/'",
+    resolution:
+      "The checkpoint path is still the placeholder '/path/to/ckpt/'; pass --checkpoint_path pointing to an existing trained model file.",
+    category: "missing_weights",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' ckpt /'"],
+  },
+  {
+    id: "bitdecoding-3",
+    url: "https://github.com/OpenBitSys/BitDecoding/issues/3",
+    repo: "OpenBitSys/BitDecoding",
+    split: "tune",
+    title: "which version of transformers do you use ?",
+    resolution:
+      "The benchmark's llama.py imports LossKwargs, which newer transformers removed; install transformers v4.53 as the maintainers use.",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name 'losskwargs' from 'transformers.utils' ( __init__.py )"],
   },
   {
     id: "bitsandbytes-1695",
@@ -635,6 +742,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [],
   },
   {
+    id: "cdial-gpt-103",
+    url: "https://github.com/thu-coai/CDial-GPT/issues/103",
+    repo: "thu-coai/CDial-GPT",
+    split: "holdout",
+    title: "RuntimeError: Address already in use",
+    resolution:
+      "Another job on the machine already used the default TCP port 29500; pass a different --master_port to torch.distributed.launch for each job (the reporter confirmed this fixed it).",
+    category: "port_in_use",
+    signature: ["执行中报错：runtimeerror: address already in use"],
+  },
+  {
     id: "centernet-759",
     url: "https://github.com/xingyizhou/CenterNet/issues/759",
     repo: "xingyizhou/CenterNet",
@@ -659,6 +777,32 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "loading checkpoint shards: <n> % <n> [ <n> : <n> < <n> : <n> , it ]error:torch.distributed.elastic.multiprocessing.api:failed (exitcode: - <n> ) local_rank: <n> (pid: <n> ) of binary: python3",
       "raise childfailederror(",
       "torch.distributed.elastic.multiprocessing.errors.childfailederror:",
+    ],
+  },
+  {
+    id: "chatglm3-405",
+    url: "https://github.com/zai-org/ChatGLM3/issues/405",
+    repo: "zai-org/ChatGLM3",
+    split: "holdout",
+    title: "多轮对话微调报错",
+    resolution:
+      "No fix in the thread. The backward pass of ChatGLM3 fine-tuning exhausted the 15 GB GPU; reduce batch size / max sequence length, enable gradient checkpointing, or use LoRA/P-tuning with quantization.",
+    category: "npu_oom",
+    signature: [
+      "torch.cuda.outofmemoryerror: cuda out of memory. tried to allocate <n> mib. gpu <n> has a total capacty of <n> gib of which <n> mib is free. including non-pytorch memory, this process has <n> gib memory in use. of the allocated memory <n> gib is allocated by pytorch, and <n> mib is reserved by pytor",
+    ],
+  },
+  {
+    id: "chatglm3_6b_finetune-18",
+    url: "https://github.com/We-IOT/chatglm3_6b_finetune/issues/18",
+    repo: "We-IOT/chatglm3_6b_finetune",
+    split: "tune",
+    title: "4090的24G但是微调老是报CUDA out of memory",
+    resolution:
+      "Maintainer: lower the batch size (and with it the memory per step); max_split_size_mb alone did not help. Shorter max_input/output lengths or gradient checkpointing reduce activation memory further.",
+    category: "npu_oom",
+    signature: [
+      "outofmemoryerror: cuda out of memory. tried to allocate <n> mib. gpu <n> has a total capacty of <n> gib of which <n> mib is free. including non-pytorch memory, this",
     ],
   },
   {
@@ -727,6 +871,34 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "disk_full",
     signature: [
       "after running a multi-step pipeline successfully, i rerun it with zero code change, however one (training) step (which invloves multiprocessing) throws the ```[oserror] no space left on device``` error message.",
+    ],
+  },
+  {
+    id: "codalab-worksheets-1961",
+    url: "https://github.com/codalab/codalab-worksheets/pull/1961",
+    repo: "codalab/codalab-worksheets",
+    split: "tune",
+    title: "Increase shared memory to 500mb",
+    resolution:
+      "The PR raises the shared memory given to run containers to 500 MB so DataLoader workers no longer hit the bus error.",
+    category: "shm_bus_error",
+    signature: [
+      "`error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).`",
+    ],
+  },
+  {
+    id: "codalab-worksheets-324",
+    url: "https://github.com/codalab/codalab-worksheets/pull/324",
+    repo: "codalab/codalab-worksheets",
+    split: "tune",
+    title: "Add libcuda.so to the docker container.",
+    resolution:
+      "The worker started the TensorFlow GPU image without the host's driver library and /proc/driver/nvidia; the PR mounts libcuda.so (the host driver) into the docker container.",
+    category: "driver_not_mounted",
+    signature: [
+      "> i cuda_dnn.cc : <n> ] unable to load cudnn dso",
+      "> i cuda_diagnostics.cc : <n> ] libcuda reported version is: not found: was unable to find libcuda.so dso loaded into this program",
+      "> i cuda_diagnostics.cc : <n> ] kernel reported version is: permission denied: could not open driver version path for reading: version",
     ],
   },
   {
@@ -838,6 +1010,35 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: "Code takes the CUDA branch (torch.cuda.get_device_properties) on an NPU host; add the NPU branch.",
     category: "cuda_path_on_npu",
     signature: ["!!! exception during processing !!! torch not compiled with cuda enabled"],
+  },
+  {
+    id: "comfyui-easy-use-707",
+    url: "https://github.com/yolain/ComfyUI-Easy-Use/issues/707",
+    repo: "yolain/ComfyUI-Easy-Use",
+    split: "tune",
+    title: "节点导入失败",
+    resolution:
+      "accelerate older than 0.32.0 names the memory helper differently, so diffusers cannot import clear_device_cache; upgrade accelerate to 0.32.0 or later (pip install -U accelerate==0.32.0), which the reporter confirmed fixed it.",
+    category: "transformers_version_conflict",
+    signature: [
+      "runtimeerror: failed to import diffusers.loaders.unet because of the following error (look up to see its traceback):",
+      "cannot import name 'clear_device_cache' from 'accelerate.utils.memory' (c:\\users\\administrator\\liblibai-workspace\\comfyui-deploy-win\\python_embeded\\lib\\site-packages\\accelerate\\utils\\memory.py)",
+      "cannot import c:\\users\\administrator\\liblibai-workspace\\comfyui-deploy-win\\comfyui\\custom_nodes\\comfyui-easy-use module for custom nodes: failed to import diffusers.loaders.unet because of the following error (look up to see its traceback):",
+    ],
+  },
+  {
+    id: "comfyui-modelquantizer-4",
+    url: "https://github.com/lum3on/ComfyUI-ModelQuantizer/issues/4",
+    repo: "lum3on/ComfyUI-ModelQuantizer",
+    split: "tune",
+    title: "Error during UNET state_dict extraction or saving",
+    resolution:
+      "The node writes the UNET state dict to Python's temp directory, which sits on a small volume on the reporter's cloud instance; point the temp location (e.g. TMPDIR) to the directory with >100 GB free.",
+    category: "disk_full",
+    signature: [
+      '❌ error during unet state_dict extraction or saving: error while serializing: ioerror(os { code: <n> , kind: storagefull, message: "no space left on device" })',
+      'safetensors_rust.safetensorerror: error while serializing: ioerror(os { code: <n> , kind: storagefull, message: "no space left on device" })_',
+    ],
   },
   {
     id: "comosvc-6",
@@ -968,6 +1169,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [],
   },
   {
+    id: "db-gpt-hub-248",
+    url: "https://github.com/eosphoros-ai/DB-GPT-Hub/issues/248",
+    repo: "eosphoros-ai/DB-GPT-Hub",
+    split: "tune",
+    title: "torch.cuda.OutOfMemoryError",
+    resolution:
+      "No fix in the thread. LoRA fine-tuning chatglm3-6b with max_source_length 2048 exhausts the 24 GB RTX 4090; shorten max_source_length/max_target_length, enable gradient checkpointing, or use a quantized (QLoRA) base model.",
+    category: "npu_oom",
+    signature: [
+      "torch.cuda.outofmemoryerror: cuda out of memory. tried to allocate <n> mib. gpu <n> has a total capacity of <n> gib of which <n> mib is free. including non-pytorch memory, this process has <n> gib memory in use. of the allocated memory <n> gib is allocated by pytorch, and <n> mib is reserved by pyto",
+    ],
+  },
+  {
     id: "dddd-trainer-35",
     url: "https://github.com/sml2h3/dddd_trainer/issues/35",
     repo: "sml2h3/dddd_trainer",
@@ -1000,6 +1214,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["permissionerror: [errno <n> ] permission denied: ' runtime '"],
   },
   {
+    id: "decofre-7",
+    url: "https://github.com/LoicGrobol/decofre/issues/7",
+    repo: "LoicGrobol/decofre",
+    split: "tune",
+    title: "lmbd.diskError: No space left on device",
+    resolution:
+      "A maintainer points out that what matters is the free space on /tmp (not the data or Python disks); set TMPDIR to a location with enough disk space.",
+    category: "disk_full",
+    signature: [],
+  },
+  {
     id: "deepep-584",
     url: "https://github.com/deepseek-ai/DeepEP/issues/584",
     repo: "deepseek-ai/DeepEP",
@@ -1013,6 +1238,18 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "runtimeerror: failed: cuda error deep_ep.cpp : <n>",
       "'peer access is not supported between these two devices'",
     ],
+  },
+  {
+    id: "deeplab-pytorch-17",
+    url: "https://github.com/kazuto1011/deeplab-pytorch/issues/17",
+    repo: "kazuto1011/deeplab-pytorch",
+    split: "tune",
+    title:
+      "ERROR: Unexpected bus error encountered in worker. This might be caused by insufficient shared memory (shm)",
+    resolution:
+      "Reducing the batch size did not help; setting NUM_WORKERS: 0 in the config (no DataLoader worker processes, so no shared memory transfer) fixed it.",
+    category: "shm_bus_error",
+    signature: ["unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm)"],
   },
   {
     id: "deepo-112",
@@ -1233,6 +1470,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "diffree-1",
+    url: "https://github.com/OpenGVLab/Diffree/issues/1",
+    repo: "OpenGVLab/Diffree",
+    split: "holdout",
+    title: "wrong ckpt in app.py",
+    resolution:
+      "The default checkpoint path in app.py named a file that does not exist (the released checkpoint is diffree-step=000010999.ckpt); the maintainers fixed the default name, so update app.py or pass the real checkpoint path.",
+    category: "missing_weights",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' epoch = <n> -step= <n> .ckpt'"],
+  },
+  {
     id: "diffuseq-82",
     url: "https://github.com/Shark-NLP/DiffuSeq/issues/82",
     repo: "Shark-NLP/DiffuSeq",
@@ -1297,6 +1545,30 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "dlinfer-183",
+    url: "https://github.com/DeepLink-org/dlinfer/issues/183",
+    repo: "DeepLink-org/dlinfer",
+    split: "holdout",
+    title: "[Bug] dlinfer-ascend编译后导入报错",
+    resolution:
+      "The ascend_extension.so was built against a different torch_npu; maintainers advised checking the CANN version and reinstalling the matching torch-npu (2.3.1 instead of 2.3.1.post2/post4).",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "`oserror: ascend_extension.so : undefined symbol: _zn7c10_npu3acl20aclrtpeekatlasterrore17aclrtlasterrlevel`",
+    ],
+  },
+  {
+    id: "dlrover-1221",
+    url: "https://github.com/intelligent-machine-learning/dlrover/issues/1221",
+    repo: "intelligent-machine-learning/dlrover",
+    split: "holdout",
+    title: "transformers version?",
+    resolution:
+      "transformers 4.43.3 no longer exposes unwrap_model in transformers.trainer, which the example imports; install the transformers version pinned in examples/pytorch/llama2/requirements.txt.",
+    category: "transformers_version_conflict",
+    signature: ["> importerror: cannot import name 'unwrap_model' from 'transformers.trainer' ( trainer.py )"],
+  },
+  {
     id: "dlrover-1398",
     url: "https://github.com/intelligent-machine-learning/dlrover/issues/1398",
     repo: "intelligent-machine-learning/dlrover",
@@ -1320,6 +1592,34 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "dls-example-26",
+    url: "https://github.com/huaweicloud/dls-example/issues/26",
+    repo: "huaweicloud/dls-example",
+    split: "tune",
+    title: "运行pytorch作业出现错误 RuntimeError: unable to write to file",
+    resolution:
+      "No answer quoted; `unable to write to file </torch_...>` means the DataLoader workers ran out of shared memory (/dev/shm) in the training container: raise the container's shm size or lower num_workers.",
+    category: "shm_bus_error",
+    signature: [
+      "runtimeerror: unable to write to file < torch_76_3625483894 > at thallocator.c : <n>",
+      "runtimeerror: traceback (most recent call last):",
+    ],
+  },
+  {
+    id: "dolly-11",
+    url: "https://github.com/databrickslabs/dolly/issues/11",
+    repo: "databrickslabs/dolly",
+    split: "holdout",
+    title: "ValueError: Your setup doesn't support bf16/gpu.",
+    resolution:
+      "V100 GPUs lack bf16; besides switching bf16 to fp16 in ds_z3_bf16_config.json, the bf16 setting in training/trainer.py's TrainingArguments must also be changed (maintainer's pointer, confirmed working).",
+    category: "dtype_unsupported",
+    signature: [
+      "raise valueerror(",
+      "valueerror: your setup doesn't support gpu. you need torch>= <n> , using ampere gpu with cuda>= <n>",
+    ],
+  },
+  {
     id: "dolly-139",
     url: "https://github.com/databrickslabs/dolly/issues/139",
     repo: "databrickslabs/dolly",
@@ -1331,6 +1631,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "[ <n> (pid <n> )] [<run-id>] error [__main__] main failed",
       "[ <n> (pid <n> )] [<run-id>] oserror: [errno <n> ] no space left on device",
+    ],
+  },
+  {
+    id: "dorado-653",
+    url: "https://github.com/nanoporetech/dorado/issues/653",
+    repo: "nanoporetech/dorado",
+    split: "tune",
+    title: "CUDA-related segfault when attempting to invoke a second dorado process",
+    resolution:
+      "A second dorado process was started on a GPU already used by the first one, leaving less than 1 GB free; even the minimum batch size needs more, so run the second job on another GPU (or after the first finishes).",
+    category: "device_busy",
+    signature: [
+      "auto batchsize detection failed. less than 1gb gpu memory available.",
+      "caught torch error 'cuda out of memory. tried to allocate <n> gib (gpu <n> ; <n> gib total capacity; <n> mib already allocated; <n> mib free; <n> mib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. see documentation for me",
+      "terminate called after throwing an instance of 'c10::outofmemoryerror'",
     ],
   },
   {
@@ -1354,6 +1669,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Maintainer: run from the install directory, not the repository directory (the repo tree has no compiled extension modules).",
     category: "import_from_source_dir",
     signature: ["modulenotfounderror: no module named 'dreamplace.ops.place_io.place_io_cpp'"],
+  },
+  {
+    id: "dsgn2-11",
+    url: "https://github.com/chenyilun95/DSGN2/issues/11",
+    repo: "chenyilun95/DSGN2",
+    split: "tune",
+    title: "mmdet - WARNING - The model and loaded state dict do not match exactly",
+    resolution:
+      "The loaded backbone checkpoint has different channel widths (256 vs 128) than the backbone the config builds; load the pretrained weights that match the configured backbone depth/width.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for layer3. <n> .bn2.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for layer3. <n> .bn2.running_mean: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for layer3. <n> .conv1.weight: copying a param with shape torch.size([ <n> , <n> , <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> , <n> , <n> ]).",
+      "size mismatch for layer3. <n> .bn1.weight: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+    ],
   },
   {
     id: "dubbokeeper-102",
@@ -1381,6 +1712,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "dyvte-2",
+    url: "https://github.com/DoubtedSteam/DyVTE/issues/2",
+    repo: "DoubtedSteam/DyVTE",
+    split: "holdout",
+    title: "Problem with training and accelerate package",
+    resolution:
+      "The installed transformers Trainer imports clear_device_cache, which the installed accelerate is too old to provide; upgrade accelerate (>=0.32) together with transformers, or pin a transformers release that matches the installed accelerate.",
+    category: "transformers_version_conflict",
+    signature: [
+      "raise runtimeerror(",
+      "runtimeerror: failed to import transformers.trainer because of the following error (look up to see its traceback):",
+      "cannot import name 'clear_device_cache' from 'accelerate.utils.memory' ( memory.py )",
+    ],
+  },
+  {
     id: "eagle-121",
     url: "https://github.com/NOAA-EPIC/EAGLE/issues/121",
     repo: "NOAA-EPIC/EAGLE",
@@ -1390,6 +1736,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "No confirmed fix in the thread; the user's disk quota (not free space on the run directory) is exhausted where triton writes its kernel cache: check `quota`, free space, or point TRITON_CACHE_DIR to a filesystem with quota left.",
     category: "disk_full",
     signature: ["oserror: [errno <n> ] disk quota exceeded"],
+  },
+  {
+    id: "eagle-278",
+    url: "https://github.com/SafeAILab/EAGLE/issues/278",
+    repo: "SafeAILab/EAGLE",
+    split: "tune",
+    title: "ImportError: cannot import name 'LossKwargs' from 'transformers.utils'",
+    resolution:
+      "The installed (latest) transformers no longer exports LossKwargs, which the Qwen3 KV modeling file imports; pin transformers to a release that still has it (4.53.x) or change the import to the newer TransformersKwargs.",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name 'losskwargs' from 'transformers.utils' ( __init__.py )"],
   },
   {
     id: "easyphoto-145",
@@ -1422,6 +1779,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "eslam-20",
+    url: "https://github.com/idiap/ESLAM/issues/20",
+    repo: "idiap/ESLAM",
+    split: "tune",
+    title: "RuntimeError: unable to write to file </torch_31911_952036340_6686>: No space left on device (28)",
+    resolution:
+      'The reporter found it was running inside Docker with the default shared memory; starting the container with `--shm-size="32g"` fixed it.',
+    category: "shm_bus_error",
+    signature: [
+      "runtimeerror: unable to write to file < torch_31911_952036340_6686 >: no space left on device ( <n> )",
+      "i suspect this is due to an error with torch.multiprocessing because the use of shared memory causes the device to be unable to continue running once there are many other tasks running on the host, butit seems that the file-sharing strategy is irreplaceable. can you tell me how to solve this problem",
+    ],
+  },
+  {
     id: "examples-41",
     url: "https://github.com/LambdaLabsML/examples/issues/41",
     repo: "LambdaLabsML/examples",
@@ -1433,6 +1804,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [],
   },
   {
+    id: "examples-8",
+    url: "https://github.com/sophon-ai-algo/examples/issues/8",
+    repo: "sophon-ai-algo/examples",
+    split: "holdout",
+    title: "脚本有错",
+    resolution:
+      "No reply in the thread; `$'\\r': command not found` means the script has Windows (CRLF) line endings: convert it with `dos2unix 01_prepare_test_data.sh` (or `sed -i 's/\\r$//'`) and rerun.",
+    category: "windows_line_endings",
+    signature: [
+      "01_prepare_test_data.sh : line <n> : $'\\r': command not found",
+      "01_prepare_test_data.sh : line <n> : syntax error: unexpected end of file",
+    ],
+  },
+  {
     id: "ezservermonitor-7",
     url: "https://github.com/shevabam/ezservermonitor-sh/issues/7",
     repo: "shevabam/ezservermonitor-sh",
@@ -1441,6 +1826,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: "sed -i -e 's/\\r$//' eZServerMonitor.sh",
     category: "windows_line_endings",
     signature: ["-bash: ezservermonitor.sh : bash ^m: bad interpreter: no such file or directory"],
+  },
+  {
+    id: "facechain-16",
+    url: "https://github.com/modelscope/facechain/issues/16",
+    repo: "modelscope/facechain",
+    split: "tune",
+    title: '执行"开始推理"时报错 OSError: [Errno 122] Disk quota exceeded',
+    resolution:
+      "The free ModelScope notebook account only had a 10 GB storage quota (the cache alone was 14 GB); after the account was upgraded to 50 GB storage the full pipeline ran.",
+    category: "disk_full",
+    signature: [
+      '按照 modelscope notebook 的方式跑起来了, 提示模型训练成功后, 执行"开始推理"时报错 `oserror: [errno <n> ] disk quota exceeded`',
+    ],
   },
   {
     id: "facechain-170",
@@ -1510,6 +1908,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       '" runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus',
       "error. it is possible that dataloader's workers are out of shared",
+    ],
+  },
+  {
+    id: "fastchat-399",
+    url: "https://github.com/lm-sys/FastChat/issues/399",
+    repo: "lm-sys/FastChat",
+    split: "tune",
+    title: 'Issue:"Your setup doesn\'t support bf16/gpu. You need torch>=1.10, using Ampere GPU with cuda>=11.0"',
+    resolution: "V100 does not support bf16; set `--bf16 False` (train in fp16/fp32) on pre-Ampere GPUs.",
+    category: "dtype_unsupported",
+    signature: [
+      "but an error is reported:",
+      "valueerror: your setup doesn't support gpu. you need torch>= <n> , using ampere gpu with cuda>= <n>",
     ],
   },
   {
@@ -1586,6 +1997,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [],
   },
   {
+    id: "fastsdcpu-351",
+    url: "https://github.com/rupeshs/fastsdcpu/issues/351",
+    repo: "rupeshs/fastsdcpu",
+    split: "tune",
+    title: "Fresh install of beta 280, can't load any LoRA models",
+    resolution:
+      "The LoRA weights were trained for a different base model (768-wide text-encoder cross-attention vs 1024 in the loaded base, conv-shaped proj_in/out); load a LoRA that matches the base model.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for down_blocks. <n> .attentions. <n> .proj_in.lora_b.fantasy_classes_sd.weight: copying a param with shape torch.size([ <n> , <n> , <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for down_blocks. <n> .attentions. <n> .transformer_blocks. <n> .attn2.to_k.lora_a.fantasy_classes_sd.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for down_blocks. <n> .attentions. <n> .transformer_blocks. <n> .attn2.to_v.lora_a.fantasy_classes_sd.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+  },
+  {
     id: "fastvideo-575",
     url: "https://github.com/hao-ai-lab/FastVideo/issues/575",
     repo: "hao-ai-lab/FastVideo",
@@ -1610,6 +2036,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Preload the libgomp named in the error before anything else loads (LD_PRELOAD=<that path>), or import the library that bundles it first: on aarch64 the static TLS space is exhausted by the time it is dlopen'ed.",
     category: "libgomp_static_tls",
     signature: ["importerror: libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block"],
+  },
+  {
+    id: "firefly-68",
+    url: "https://github.com/yangjianxin1/Firefly/issues/68",
+    repo: "yangjianxin1/Firefly",
+    split: "tune",
+    title: "单机8卡全参数微调ziya-13b，报Current loss scale already at minimum，但百川13b就没问题",
+    resolution:
+      "fp16 loss scaling collapsed to its minimum (persistent overflow); the reporter's fix was to train in bf16, matching the model's pretraining precision.",
+    category: "nan_loss",
+    signature: ["exception: current loss scale already at minimum - cannot decrease scale anymore. exiting run."],
   },
   {
     id: "fireredchat-7",
@@ -1651,6 +2088,44 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["modulenotfounderror: no module named 'flash_attn_2_cuda'"],
   },
   {
+    id: "flash-linear-attention-npu-267",
+    url: "https://github.com/flashserve/flash-linear-attention-npu/issues/267",
+    repo: "flashserve/flash-linear-attention-npu",
+    split: "tune",
+    title: "[Bug]: 基于Q3版本的CANN编译FLA时报错",
+    resolution:
+      "No fix quoted from the thread. The environment check rejects the installed torch_npu (a dev build older than the required release): install a torch_npu release from the accepted list (e.g. 2.7.1.post5 or later official release for torch 2.7.1) that matches the CANN 9.2 toolkit, then rebuild.",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "torch_npu version: <n> .post5.dev20260618",
+      "torch_npu must come from an ascend pytorch release that contains the gdn aclnn_extension stream fix. packages from releases before v26. <n> -beta. <n> , such as v26. <n> -pytorch2.x, are rejected. expected one of: <n> >= <n> .post5, <n> >= <n> .post5, <n> >= <n> .post3, <n> >= <n> .post2, <n> >= <n>",
+    ],
+  },
+  {
+    id: "flashsloth-2",
+    url: "https://github.com/codefanw/FlashSloth/issues/2",
+    repo: "codefanw/FlashSloth",
+    split: "holdout",
+    title: "no model file found when finetune",
+    resolution:
+      "The base model weights were not downloaded or not placed where --model_name_or_path points (checkpoints/base/phi-2/); download the weights into that directory (check its contents) before launching finetune.sh.",
+    category: "missing_weights",
+    signature: [
+      "oserror: error no file named pytorch_model.bin, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory phi- <n> /",
+    ],
+  },
+  {
+    id: "flownet2-pytorch-43",
+    url: "https://github.com/NVIDIA/flownet2-pytorch/issues/43",
+    repo: "NVIDIA/flownet2-pytorch",
+    split: "tune",
+    title: "Torch multiprocessing in docker",
+    resolution:
+      "Adding `--ipc=host` to the `nvidia-docker run` line in launch-docker.sh fixed it (the container's default shared memory is too small for torch multiprocessing); maintainers added it to the script.",
+    category: "shm_bus_error",
+    signature: ["error : runtimeerror: unable to write to file < torch_18693_1954506624 > at thallocator.c : <n>"],
+  },
+  {
     id: "foleycrafter-9",
     url: "https://github.com/smthemex/ComfyUI_FoleyCrafter/issues/9",
     repo: "smthemex/ComfyUI_FoleyCrafter",
@@ -1675,6 +2150,30 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The machine (7.7 GB RAM) runs out of host memory while loading the model and the kernel kills the process.",
     category: "host_oom",
     signature: [],
+  },
+  {
+    id: "foundation-model-stack-274",
+    url: "https://github.com/foundation-model-stack/foundation-model-stack/issues/274",
+    repo: "foundation-model-stack/foundation-model-stack",
+    split: "tune",
+    title: "AssertionError: Hidden dim must be divisible by world size",
+    resolution:
+      "Tensor-parallel sharding needs the attention head count to divide evenly by the world size; launch with a number of ranks that divides the model's heads (or combine TP with other parallelism).",
+    category: "tp_exceeds_kv_heads",
+    signature: ["assertionerror: the number of heads must be divisible by world size"],
+  },
+  {
+    id: "frnn-9",
+    url: "https://github.com/lxxue/FRNN/issues/9",
+    repo: "lxxue/FRNN",
+    split: "tune",
+    title: "Import _C error",
+    resolution:
+      "After `python setup.py install`, `import frnn` run inside the FRNN checkout picked up the source package (/home/motion/FRNN/frnn) that has no compiled _C; the reporter fixed it with `python setup.py develop` (builds _C in place); alternatively start Python outside the source tree.",
+    category: "import_from_source_dir",
+    signature: [
+      "importerror: cannot import name '_c' from partially initialized module 'frnn' (most likely due to a circular import) ( __init__.py )`",
+    ],
   },
   {
     id: "fsdrive-21",
@@ -1746,6 +2245,18 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "glm-v-132",
+    url: "https://github.com/zai-org/GLM-V/issues/132",
+    repo: "zai-org/GLM-V",
+    split: "holdout",
+    title:
+      "cannot import name 'TransformersKwargs' from 'transformers.utils' (/usr/local/lib/python3.10/site-packages/transformers/utils/__init__.py)",
+    resolution:
+      "The active transformers (4.53.1) predates TransformersKwargs, which the GLM-4.5V code needs; uninstall the conflicting transformers copies and install the transformers release GLM-4.5V requires (4.55/4.56 or later).",
+    category: "transformers_version_conflict",
+    signature: ["cannot import name 'transformerskwargs' from 'transformers.utils' ( __init__.py )"],
+  },
+  {
     id: "glm4-174",
     url: "https://github.com/zai-org/GLM-4/issues/174",
     repo: "zai-org/GLM-4",
@@ -1780,6 +2291,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The GPU image was started with plain `docker run` (no --gpus / NVIDIA runtime), so the host driver library libcuda.so.1 is not mounted into the container; start it with `docker run --gpus all` (or nvidia-docker / --runtime=nvidia).",
     category: "driver_not_mounted",
     signature: ["importerror: libcuda.so. <n> : cannot open shared object file: no such file or directory"],
+  },
+  {
+    id: "gpt-2-42",
+    url: "https://github.com/openai/gpt-2/issues/42",
+    repo: "openai/gpt-2",
+    split: "tune",
+    title: "Syntax error in sh_download_model.sh",
+    resolution:
+      "No fix in the thread (the reporter ran the lines one by one); the garbled message (`'ownload_model.sh`, a quote overwriting the start of the line) shows a carriage return, i.e. the script has CRLF line endings: convert it with `dos2unix download_model.sh`.",
+    category: "windows_line_endings",
+    signature: [
+      'when running "sh download_model.sh 117m", i am told that there is a syntax error on line <n> :',
+      "'ownload_model.sh: line <n> : syntax error near unexpected token `do",
+    ],
   },
   {
     id: "gpu-manager-12",
@@ -1914,6 +2439,23 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "gpustack-4769",
+    url: "https://github.com/gpustack/gpustack/issues/4769",
+    repo: "gpustack/gpustack",
+    split: "tune",
+    title:
+      "Qwen3.5-122B-A10B fails on Ascend with auto schedule tp-size=6 (vision attention heads 16 not divisible by TP size)",
+    resolution:
+      "The scheduler picked tp-size=6, but the vision tower's 16 attention heads must divide evenly across TP ranks; deploy with a TP size that divides the head counts (e.g. 4 or 8 NPUs) and make auto-scheduling respect that constraint.",
+    category: "tp_exceeds_kv_heads",
+    signature: [
+      'assert numerator % denominator == <n> , "{} is not divisible by {}".format(',
+      "assertionerror: <n> is not divisible by <n>",
+      "received sigquit from a child process. it usually means the child failed.",
+      "tp1] scheduler hit an exception: traceback (most recent call last):",
+    ],
+  },
+  {
     id: "gpustack-814",
     url: "https://github.com/gpustack/gpustack/issues/814",
     repo: "gpustack/gpustack",
@@ -1952,6 +2494,23 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use).",
       "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).",
       "[e socket.cpp: <n> ] [c10d] the server socket has failed to listen on any local network address.",
+    ],
+  },
+  {
+    id: "guided-diffusion-50",
+    url: "https://github.com/openai/guided-diffusion/issues/50",
+    repo: "openai/guided-diffusion",
+    split: "tune",
+    title: "nan occurs when training ImageNet 128x128",
+    resolution:
+      "fp16 training diverged (NaN already in the forward pass, loss scale driven down repeatedly); maintainer calls it a divergence. Lower the learning rate, check the data, or train without fp16.",
+    category: "nan_loss",
+    signature: [
+      "| loss | nan |",
+      "| loss_q0 | nan |",
+      "| mse | nan |",
+      "| vb | nan |",
+      "found nan, decreased lg_loss_scale to - <n>",
     ],
   },
   {
@@ -2060,6 +2619,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "hedwig-70",
+    url: "https://github.com/castorini/hedwig/issues/70",
+    repo: "castorini/hedwig",
+    split: "tune",
+    title: "Killed message on trying models.reg_lstm",
+    resolution:
+      "Maintainer: this 'Killed' happens when there is not enough system memory (loading the 3M-word embedding file); monitor memory usage and run with more RAM.",
+    category: "host_oom",
+    signature: [],
+  },
+  {
     id: "helios-62",
     url: "https://github.com/PKU-YuanGroup/Helios/issues/62",
     repo: "PKU-YuanGroup/Helios",
@@ -2140,6 +2710,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "horovod-2719",
+    url: "https://github.com/horovod/horovod/issues/2719",
+    repo: "horovod/horovod",
+    split: "tune",
+    title: "Error in running Pytorch benchmark script on the cluster",
+    resolution:
+      "Only 2.68 GiB of the 15.78 GiB card is allocated by this process while almost nothing is free, so the memory is held by something else on the shared GPU (the thread suspected other users' jobs; the error went away later); check nvidia-smi for other processes on the card and use a free GPU.",
+    category: "device_busy",
+    signature: [
+      "`runtimeerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> mib cached; <n> bytes inactive)",
+    ],
+  },
+  {
     id: "hrnet-semantic-segmentation-171",
     url: "https://github.com/HRNet/HRNet-Semantic-Segmentation/issues/171",
     repo: "HRNet/HRNet-Semantic-Segmentation",
@@ -2152,6 +2735,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "runtimeerror: cuda runtime error ( <n> ) : invalid device ordinal at module.cpp : <n>",
       "thcudacheck fail file= module.cpp line= <n> error= <n> : invalid device ordinal",
     ],
+  },
+  {
+    id: "huatuogpt-37",
+    url: "https://github.com/FreedomIntelligence/HuatuoGPT/issues/37",
+    repo: "FreedomIntelligence/HuatuoGPT",
+    split: "tune",
+    title: "调用finetune.py发生错误",
+    resolution:
+      "The custom SFT data does not have the json_dialogue field the finetune.py dataset class reads; restructure the data to the expected format or adapt the dataset class (maintainer's answer).",
+    category: "dataset_key_error",
+    signature: ['keyerror file " finetune.py ", line <n> , in __getitem__', "keyerror: 'json_dialogue'"],
   },
   {
     id: "huggingface-hub-2399",
@@ -2205,6 +2799,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "ilab-on-ocp-26",
+    url: "https://github.com/opendatahub-io/ilab-on-ocp/pull/26",
+    repo: "opendatahub-io/ilab-on-ocp",
+    split: "tune",
+    title: "set XDG_CACHE to tmp",
+    resolution:
+      "The training pod's user cannot write the default cache dir '/.cache'; the PR points the cache (XDG_CACHE) at /tmp.",
+    category: "permission_denied",
+    signature: [
+      "during training there is an error:",
+      "`[rank1]: permissionerror: [errno <n> ] permission denied: ' .cache '` as torch attempts to write to the .cache dir.",
+    ],
+  },
+  {
     id: "image-caption-baseline-3",
     url: "https://github.com/MUGE-2021/image-caption-baseline/issues/3",
     repo: "MUGE-2021/image-caption-baseline",
@@ -2223,6 +2831,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "train_caption.sh: line <n> : --save-dir: command not found",
       "train_caption.sh: line <n> : --batch-size: command not found",
     ],
+  },
+  {
+    id: "implicit-15",
+    url: "https://github.com/benfred/implicit/issues/15",
+    repo: "benfred/implicit",
+    split: "tune",
+    title: "Installing from sources",
+    resolution:
+      "After `python setup.py install`, IPython was started in the source checkout, so `import implicit` picked up the uncompiled source tree (no _implicit extension) instead of the built package in site-packages; start Python from another directory.",
+    category: "import_from_source_dir",
+    signature: ["importerror traceback (most recent call last)", "importerror: cannot import name '_implicit'"],
   },
   {
     id: "index-tts-236",
@@ -2369,6 +2988,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "jade-hpc-gpu.github.io-73",
+    url: "https://github.com/jade-hpc-gpu/jade-hpc-gpu.github.io/issues/73",
+    repo: "jade-hpc-gpu/jade-hpc-gpu.github.io",
+    split: "holdout",
+    title: "Cuda devices unavailable or busy",
+    resolution:
+      "The GPU was still held by a process from an earlier job that Slurm killed but the docker container did not release (or by a user overriding CUDA_VISIBLE_DEVICES to grab unallocated GPUs); the stale process has to be reaped before the GPU can be used.",
+    category: "device_busy",
+    signature: [
+      "> thcudacheck fail file= thctensorrandom.cu line= <n> error= <n> : all cuda-capable devices are busy or unavailable",
+    ],
+  },
+  {
     id: "jetbot-507",
     url: "https://github.com/NVIDIA-AI-IOT/jetbot/issues/507",
     repo: "NVIDIA-AI-IOT/jetbot",
@@ -2412,6 +3044,28 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "k8s-device-plugin-23",
+    url: "https://github.com/NVIDIA/k8s-device-plugin/issues/23",
+    repo: "NVIDIA/k8s-device-plugin",
+    split: "holdout",
+    title: "Failed to start nvml with error",
+    resolution:
+      'The device-plugin container could not load the driver\'s NVML library because nvidia was not the default container runtime on the node; set `"default-runtime": "nvidia"` in /etc/docker/daemon.json (the reporter confirmed this fixed it).',
+    category: "driver_not_mounted",
+    signature: ["failed to start nvml with error: could not load nvml library"],
+  },
+  {
+    id: "k8s-device-plugin-303",
+    url: "https://github.com/NVIDIA/k8s-device-plugin/issues/303",
+    repo: "NVIDIA/k8s-device-plugin",
+    split: "holdout",
+    title: "Failed to initialize NVML - driver:460.32.03 cuda:11.2 k8s:1.23.5",
+    resolution:
+      "The plugin pod cannot load NVML, i.e. the host driver libraries are not injected into the container; as the log says, make nvidia the default container runtime on the GPU node (or keep the plugin off non-GPU nodes).",
+    category: "driver_not_mounted",
+    signature: ["<n> <n> : <n> : <n> failed to initialize nvml: could not load nvml library."],
+  },
+  {
     id: "k8s-device-plugin-5",
     url: "https://github.com/NVIDIA/k8s-device-plugin/issues/5",
     repo: "NVIDIA/k8s-device-plugin",
@@ -2436,6 +3090,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "oserror: error no file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory d:\\aigc\\\\models\\llm\\ke-omni-r-3b.",
     ],
+  },
+  {
+    id: "kgt5-context-2",
+    url: "https://github.com/uma-pi1/kgt5-context/issues/2",
+    repo: "uma-pi1/kgt5-context",
+    split: "holdout",
+    title: 'FileNotFoundError in eval.py - "kgt5-context-wikidata5m/model.safetensors" Not Found',
+    resolution:
+      "The published checkpoints contained no model.safetensors file; the maintainer added a safetensors version of the checkpoint and eval support, so re-clone the checkpoint from Hugging Face and pass the model.safetensors path.",
+    category: "missing_weights",
+    signature: ['filenotfounderror: no such file or directory: " model.safetensors "'],
   },
   {
     id: "kinetic-269",
@@ -2468,6 +3133,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution:
       "Signal 9 comes from the OS killing the process for RAM overuse; running it outside WSL (more memory) cleared it.",
     category: "host_oom",
+    signature: [],
+  },
+  {
+    id: "kohya-trainer-246",
+    url: "https://github.com/Linaqruf/kohya-trainer/issues/246",
+    repo: "Linaqruf/kohya-trainer",
+    split: "holdout",
+    title: "bf16 mixed precision requires PyTorch >= 1.10 and a supported device.",
+    resolution:
+      "Maintainer: T4 and V100 do not support bf16 precision; set mixed_precision/save_precision to fp16 (or fp32).",
+    category: "dtype_unsupported",
     signature: [],
   },
   {
@@ -2519,6 +3195,28 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Insufficient host memory: training this config occupied at least 215GB of RAM; run on a machine with enough memory (e.g. 256GB).",
     category: "host_oom",
     signature: ["<n> %|████ | <n> [ <n> : <n> < <n> : <n> , s ]killed"],
+  },
+  {
+    id: "langchain-chatchat-35",
+    url: "https://github.com/chatchat-space/Langchain-Chatchat/issues/35",
+    repo: "chatchat-space/Langchain-Chatchat",
+    split: "holdout",
+    title: "运行失败，Loading checkpoint未达到100%被kill了，请问下是什么原因？",
+    resolution:
+      "The reporter concluded the process was killed for lack of host memory (内存不足) while loading the ChatGLM checkpoint shards; add RAM/swap or load a smaller/quantized model.",
+    category: "host_oom",
+    signature: ["loading checkpoint shards: <n> %|██████▊ | <n> [ <n> : <n> < <n> : <n> , s ]killed"],
+  },
+  {
+    id: "lead-lag-5",
+    url: "https://github.com/philipperemy/lead-lag/issues/5",
+    repo: "philipperemy/lead-lag",
+    split: "tune",
+    title: "Import failure",
+    resolution:
+      "Inside the repository root Python imports the source package, which only has the .pyx file and not the compiled lead_lag_impl extension that pip built into site-packages; run Python from outside the repo (cd elsewhere).",
+    category: "import_from_source_dir",
+    signature: ["modulenotfounderror: no module named 'lead_lag.lead_lag_impl'"],
   },
   {
     id: "lerobot-59",
@@ -2615,6 +3313,16 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "llama-chinese-192",
+    url: "https://github.com/LlamaChinese/Llama-Chinese/issues/192",
+    repo: "LlamaChinese/Llama-Chinese",
+    split: "tune",
+    title: "ValueError: Your setup doesn't support bf16/gpu. You need torch>=1.10, using Ampere GPU with cuda>=11.0",
+    resolution: "The T4 is a Turing GPU without bfloat16 support; change bf16 to fp16 in the training shell script.",
+    category: "dtype_unsupported",
+    signature: ["valueerror: your setup doesn't support gpu. you need torch>= <n> , using ampere gpu with cuda>= <n>"],
+  },
+  {
     id: "llama-cookbook-186",
     url: "https://github.com/meta-llama/llama-cookbook/issues/186",
     repo: "meta-llama/llama-cookbook",
@@ -2638,6 +3346,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: "The GPUs in this host cannot use peer access: build/run without peer copies between them.",
     category: "device_p2p_driver_error",
     signature: ["cuda error <n> at ggml-cuda.cu: <n> : peer access is not supported between these two devices"],
+  },
+  {
+    id: "llama-factory-182",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/182",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "OutOfMemoryError: CUDA out of memory.内存溢出",
+    resolution:
+      "CUDA_VISIBLE_DEVICES=5 had been overridden by later commands, so the job landed on GPU 0, which was already largely occupied (5.22 GiB allocated of 31.75 GiB, 44 MiB free); set the device selection correctly so the job runs on the free card.",
+    category: "device_busy",
+    signature: [
+      "`torch.cuda.outofmemoryerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. see documentat",
+    ],
   },
   {
     id: "llama.cpp-10719",
@@ -3238,6 +3959,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["importerror: cannot import name 'encoderdecodercache' from 'transformers' ( __init__.py )"],
   },
   {
+    id: "llm-cxr-5",
+    url: "https://github.com/hyn2028/llm-cxr/issues/5",
+    repo: "hyn2028/llm-cxr",
+    split: "tune",
+    title: "Error about loading finetuned model",
+    resolution:
+      "The DeepSpeed training output directory holds only ZeRO shard files, no consolidated weights; run DeepSpeed's zero_to_fp32.py in the checkpoint directory to produce pytorch_model.bin, then load that directory.",
+    category: "missing_weights",
+    signature: [
+      "raise environmenterror(",
+      "oserror: error no file named pytorch_model.bin, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory",
+    ],
+  },
+  {
     id: "llm-foundry-1848",
     url: "https://github.com/mosaicml/llm-foundry/issues/1848",
     repo: "mosaicml/llm-foundry",
@@ -3324,6 +4059,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "lmflow-251",
+    url: "https://github.com/OptimalScale/LMFlow/issues/251",
+    repo: "OptimalScale/LMFlow",
+    split: "holdout",
+    title: "Is it necessary to use Ampere GPU?",
+    resolution:
+      "Maintainer: the Colab Tesla T4 does not support bf16; replace `--bf16` with `--fp16` in the run command.",
+    category: "dtype_unsupported",
+    signature: [
+      "运行环境是colab，gpu是tsla t4，torch版本是 <n> ，cuda版本是 <n> ，训练模型的时候出现这个报错：valueerror: your setup doesn't support gpu. you need torch>= <n> , using ampere gpu with cuda>= <n>",
+    ],
+  },
+  {
     id: "lmops-292",
     url: "https://github.com/microsoft/LMOps/issues/292",
     repo: "microsoft/LMOps",
@@ -3349,6 +4097,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "if you install version <n> of accelerate listed in the current requirements.txt, you will encounter the following error.",
       "importerror: cannot import name 'is_npu_available' from 'accelerate.utils' ( __init__.py )",
+    ],
+  },
+  {
+    id: "machin-25",
+    url: "https://github.com/iffiX/machin/issues/25",
+    repo: "iffiX/machin",
+    split: "holdout",
+    title: "Apex-ddpg cannot use GPU",
+    resolution:
+      "The GPU is in exclusive mode, so only one process can hold it and the second worker process is refused; put each process on its own GPU (cuda:0 for rank 0, cuda:1 for rank 1), per the maintainer.",
+    category: "device_busy",
+    signature: [
+      "runtimeerror: cuda error: all cuda-capable devices are busy or unavailable",
+      "cuda kernel errors might be asynchronously reported at some other api call,so the stacktrace below might be incorrect.",
     ],
   },
   {
@@ -3397,6 +4159,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
       "runtimeerror: unable to write to file < torch_2286_2857144775 >",
     ],
+  },
+  {
+    id: "maskrcnn-benchmark-137",
+    url: "https://github.com/facebookresearch/maskrcnn-benchmark/issues/137",
+    repo: "facebookresearch/maskrcnn-benchmark",
+    split: "tune",
+    title: "how to solve this bug?",
+    resolution:
+      "The rendezvous port is already taken (typically another distributed job on the same host using the default master port); launch with a distinct --master_port or stop the stale job.",
+    category: "port_in_use",
+    signature: ["runtimeerror: address already in use at general.cpp : <n>"],
   },
   {
     id: "mbridge-50",
@@ -3466,6 +4239,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "nfs_cache_hang",
     signature: [
       "c000001: filenotfounderror: [errno <n> ] no such file or directory: ' 43d5bc1477867ae12d66da383c2b664b_doc_idx.npy '",
+    ],
+  },
+  {
+    id: "megatron-llama-21",
+    url: "https://github.com/alibaba/Megatron-LLaMA/issues/21",
+    repo: "alibaba/Megatron-LLaMA",
+    split: "tune",
+    title: "llama2-34b shape不匹配",
+    resolution:
+      "The converted checkpoint has the GQA-sized fused QKV (1280 rows per TP-8 shard) while the training run builds full multi-head QKV (3072 rows); enable the same grouped-query-attention settings (number of query groups) in the training arguments as in the conversion, or reconvert with matching TP/attention settings.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "runtimeerror: error(s) in loading state_dict for paralleltransformer:",
+      "size mismatch for layers. <n> .self_attention.query_key_value.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
     ],
   },
   {
@@ -3660,6 +4447,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "mindone-269",
+    url: "https://github.com/mindspore-lab/mindone/issues/269",
+    repo: "mindspore-lab/mindone",
+    split: "tune",
+    title: "【pangu_draw_v3 error】RuntimeError: Sync stream error!",
+    resolution:
+      "An AI Core kernel crashed (MTE instruction accessed a DDR address out of range) during pangu_draw_v3 on Ascend; identify the failing op (ASCEND_LAUNCH_BLOCKING / plog), align the CANN kernels with the MindSpore version, and report the op bug if it persists.",
+    category: "aicore_error",
+    signature: [
+      "the extend info from device( <n> ), serial number is <n> , there is aicore error, core id is <n> , aicore int: <hex> , aicore error2: <n> , axi clamp ctrl: <n> , axi clamp state: <hex> , biu status0: <hex> , biu status1: <hex> , clk gate mask: <n> , dbg addr: <n> , ecc en: <n> , mte ccu ecc 1bit err",
+      "the error from device( <n> ), serial number is <n> , there is an aicore error, core id is <n> , error code = <hex> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <hex> , ifu error info: <hex> , ccu error info: <n> , cube error info: <hex> , biu error info: <n",
+    ],
+  },
+  {
     id: "mindone-465",
     url: "https://github.com/mindspore-lab/mindone/issues/465",
     repo: "mindspore-lab/mindone",
@@ -3789,6 +4590,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "mindyolo-402",
+    url: "https://github.com/mindspore-lab/mindyolo/issues/402",
+    repo: "mindspore-lab/mindyolo",
+    split: "tune",
+    title: "单机8卡训练 loss 上万 正常吗",
+    resolution:
+      "No fix in the thread. MindSpore keeps reporting loss-scale overflow and the classification loss explodes (lcls > 15000) with lr ~0.099 on 8 cards; lower the learning rate (do not scale it linearly with cards), check the labels, and keep loss scaling dynamic.",
+    category: "nan_loss",
+    signature: ["overflow, still update, loss scale adjust to <n>"],
+  },
+  {
     id: "mindyolo-449",
     url: "https://github.com/mindspore-lab/mindyolo/issues/449",
     repo: "mindspore-lab/mindyolo",
@@ -3881,6 +4693,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "mmcv-3299",
+    url: "https://github.com/open-mmlab/mmcv/issues/3299",
+    repo: "open-mmlab/mmcv",
+    split: "tune",
+    title: "[Bug] 昇腾Ascend910B运行报错： undefined symble",
+    resolution:
+      "No fix in the thread. The mmcv NPU extension references a c10_npu symbol the installed torch_npu does not export: rebuild mmcv against the installed torch/torch_npu pair, or install the torch_npu version that matches the mmcv release and CANN 8.0.RC3.",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "when installing mmcv-full- <n> in ascend910b and run the checking code, error occurs:",
+      "_ext.cpython- <n> -aarch64-linux-gnu.so : undefined symbol: _zn7c10_npu10npurunmode9cur_mode_e",
+    ],
+  },
+  {
     id: "mmcv-73",
     url: "https://github.com/open-mmlab/mmcv/issues/73",
     repo: "open-mmlab/mmcv",
@@ -3913,6 +4739,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "`runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.`",
     ],
+  },
+  {
+    id: "mmdetection-2129",
+    url: "https://github.com/open-mmlab/mmdetection/issues/2129",
+    repo: "open-mmlab/mmdetection",
+    split: "tune",
+    title: "Use dist_train.py at the same time",
+    resolution:
+      "A second dist_train run on the same machine tried to start the TCPStore on the port the first run holds; give each concurrent job its own master port (PORT / --master_port in tools/dist_train.sh).",
+    category: "port_in_use",
+    signature: ["runtimeerror: address already in use"],
   },
   {
     id: "mmdetection-2406",
@@ -3984,6 +4821,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "_error_if_any_worker_fails()",
       "**runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.",
     ],
+  },
+  {
+    id: "mmskeleton-80",
+    url: "https://github.com/open-mmlab/mmskeleton/issues/80",
+    repo: "open-mmlab/mmskeleton",
+    split: "tune",
+    title: "RuntimeError: CUDA error (10): invalid device ordinal",
+    resolution:
+      "The config asked for more GPUs than the single GTX1060 present; pass only existing device ids (e.g. `--device 0`).",
+    category: "npu_not_available",
+    signature: ["runtimeerror: cuda error ( <n> ): invalid device ordinal"],
   },
   {
     id: "mockingbird-774",
@@ -4220,6 +5068,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [],
   },
   {
+    id: "ms-swift-5118",
+    url: "https://github.com/modelscope/ms-swift/issues/5118",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "显卡独占（Exclusive Process）模式下训练报错",
+    resolution:
+      "The GPUs are in Exclusive Process mode, and this rank tries to open a device that another rank's process already holds (here while torch.load restores a checkpoint storage to its saved device); make every rank touch only its own GPU (e.g. load with map_location to the local device or CPU) or switch the compute mode to Default.",
+    category: "device_busy",
+    signature: ["runtimeerror: cuda error: cuda-capable device(s) are busy or unavailable"],
+  },
+  {
     id: "ms-swift-5409",
     url: "https://github.com/modelscope/ms-swift/issues/5409",
     repo: "modelscope/ms-swift",
@@ -4346,6 +5205,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "nccl-1610",
+    url: "https://github.com/NVIDIA/nccl/issues/1610",
+    repo: "NVIDIA/nccl",
+    split: "tune",
+    title: "The two-threaded all-to-all communication timeout error",
+    resolution:
+      "The collective watchdog fired after the 600 s timeout; find the rank that stalled or crashed first (the timeout is usually secondary) and raise the process-group timeout if a rank is legitimately slow.",
+    category: "hccl_timeout",
+    signature: [
+      "[e218 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=alltoall_base, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e218 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg id <n> pg guid <n> rank <n> ] exception (either an error or timeout) detected by watchdog at work: <n> , last enqueued nccl work: <n> , last completed nccl work: <n> .",
+      "[e218 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+  },
+  {
     id: "nccl-342",
     url: "https://github.com/NVIDIA/nccl/issues/342",
     repo: "NVIDIA/nccl",
@@ -4444,6 +5318,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["[errno <n> ] permission denied: ' nni '"],
   },
   {
+    id: "numpy-23618",
+    url: "https://github.com/numpy/numpy/issues/23618",
+    repo: "numpy/numpy",
+    split: "tune",
+    title:
+      "BUG: Cannot run certain tests due to error importing numpy: you should not try to import numpy from its source directory",
+    resolution:
+      "pytest was launched inside the unbuilt numpy source tree, so the in-tree numpy package (without compiled extensions) was imported; build/install numpy first (development build) and run the tests through the build, or launch Python from outside the source tree.",
+    category: "import_from_source_dir",
+    signature: [
+      "importerror while loading conftest ' conftest.py '.",
+      "raise importerror(msg) from e",
+      "e importerror: error importing numpy: you should not try to import numpy from",
+    ],
+  },
+  {
     id: "nuplan-devkit-91",
     url: "https://github.com/motional/nuplan-devkit/issues/91",
     repo: "motional/nuplan-devkit",
@@ -4465,6 +5355,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["check failed: error == cudasuccess ( <n> vs. <n> ) all cuda-capable devices are busy or unavailable"],
   },
   {
+    id: "nvidia-docker-1071",
+    url: "https://github.com/NVIDIA/nvidia-docker/issues/1071",
+    repo: "NVIDIA/nvidia-docker",
+    split: "holdout",
+    title: "WARNING: The NVIDIA Driver was not detected",
+    resolution:
+      "The container was started with plain `docker run`, so no driver/GPU was mounted; add `--gpus all` (`docker run --gpus all -it --rm nvcr.io/nvidia/tensorflow:19.08-py3`), confirmed by the maintainer as the expected invocation.",
+    category: "driver_not_mounted",
+    signature: [],
+  },
+  {
     id: "nvidia-docker-1163",
     url: "https://github.com/NVIDIA/nvidia-docker/issues/1163",
     repo: "NVIDIA/nvidia-docker",
@@ -4474,6 +5375,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The host driver works, but inside the container the injected driver library libnvidia-ml.so is not found by the loader; the reporter found that running `ldconfig` inside the container makes it visible (until the container is updated), i.e. the driver libraries are not properly registered/mounted in the container.",
     category: "driver_not_mounted",
     signature: [],
+  },
+  {
+    id: "nvidia-docker-1283",
+    url: "https://github.com/NVIDIA/nvidia-docker/issues/1283",
+    repo: "NVIDIA/nvidia-docker",
+    split: "holdout",
+    title:
+      'docker: Error response from daemon: OCI runtime create failed: container_linux.go:349: starting container process caused "process_linux.go:449: container init caused \\"process_linux.go:432: running pr',
+    resolution:
+      "More GPUs were requested (`--gpus 2`) than the machine has (one GPU); request only devices that exist, e.g. `docker run --gpus 1 ...`.",
+    category: "npu_not_available",
+    signature: [
+      'docker: error response from daemon: oci runtime create failed: container_linux.go: <n> : starting container process caused "process_linux.go: <n> : container init caused \\"process_linux.go: <n> : running prestart hook <n> caused \\\\\\"error running hook: exit status <n> , stdout: , stderr: nvidia-cont',
+      "erro[ <n> ] error waiting for container: context canceled",
+    ],
   },
   {
     id: "nvidia-docker-828",
@@ -4531,6 +5447,30 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["modulenotfounderror: no module named 'decorator'"],
   },
   {
+    id: "open-gpu-kernel-modules-16",
+    url: "https://github.com/tinygrad/open-gpu-kernel-modules/issues/16",
+    repo: "tinygrad/open-gpu-kernel-modules",
+    split: "tune",
+    title: "mapping of buffer object failed",
+    resolution:
+      "Enable large BAR (Resizable BAR) support in the BIOS and boot with iommu=off so the P2P driver can map peer buffers.",
+    category: "device_p2p_driver_error",
+    signature: ["cuda failure p2pbandwidthlatencytest.cu: <n> : 'mapping of buffer object failed'"],
+  },
+  {
+    id: "open-gpu-kernel-modules-29",
+    url: "https://github.com/tinygrad/open-gpu-kernel-modules/issues/29",
+    repo: "tinygrad/open-gpu-kernel-modules",
+    split: "tune",
+    title: "Support RTX 5090",
+    resolution:
+      "The driver reports peer access as possible but refuses to map the peer buffer when P2P is enabled (patched 570.x driver on RTX 5090); use a driver/patch that really supports P2P on this GPU (and large BAR), or disable P2P in the workload.",
+    category: "device_p2p_driver_error",
+    signature: [
+      'cuda error at simplep2p.cu : <n> code= <n> (cudaerrormapbufferobjectfailed) "cudadeviceenablepeeraccess(gpuid[ <n> ], <n> )"',
+    ],
+  },
+  {
     id: "openbuddy-45",
     url: "https://github.com/OpenBuddy/OpenBuddy/issues/45",
     repo: "OpenBuddy/OpenBuddy",
@@ -4552,6 +5492,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Preload the bundled libgomp the error names (export LD_PRELOAD=.../scikit_learn.libs/libgomp-d22c30c5.so.1.0.0), or load libgomp.so.1 before the other libraries.",
     category: "libgomp_static_tls",
     signature: [">importerror: libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block"],
+  },
+  {
+    id: "openllm-754",
+    url: "https://github.com/bentoml/OpenLLM/issues/754",
+    repo: "bentoml/OpenLLM",
+    split: "tune",
+    title:
+      'bug: Error while serializing: IoError(Os { code: 28, kind: StorageFull, message: "No space left on device" })',
+    resolution:
+      "No fix in the thread; OpenLLM re-serialises the local 34B model into its model store and the target disk filled up: free space or point the model store/cache to a larger volume before `openllm start`.",
+    category: "disk_full",
+    signature: [
+      'error while serializing: ioerror(os { code: <n> , kind: storagefull, message: "no space left on device" })',
+      "openllm start a99ec35331cbfc9da596af7d4538fe2efecff03c --adapter-id rank- <n> :default --backend vllm --workers-per-resource <n>",
+    ],
   },
   {
     id: "opennmt-373",
@@ -4787,6 +5742,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [],
   },
   {
+    id: "paddlenlp-9693",
+    url: "https://github.com/PaddlePaddle/PaddleNLP/issues/9693",
+    repo: "PaddlePaddle/PaddleNLP",
+    split: "tune",
+    title: "[Question]: 昇腾910B3，Paddle UIE 正常推理，但是训练过程loss=NaN",
+    resolution:
+      "No fix in the thread. Training UIE on the 910B3 with fp16 loss scaling (scale_loss 32768) produces NaN/0.0 loss; train in fp32 or bf16, lower the learning rate, and check the data.",
+    category: "nan_loss",
+    signature: [
+      "loss: nan, learning_rate: 1e- <n> , global_step: <n> , interval_runtime: <n> , interval_samples_per_second: <n> , interval_steps_per_second: <n> , epoch: <n>",
+    ],
+  },
+  {
     id: "paddleocr-npu-7",
     url: "https://github.com/BytePioneer-AI/PaddleOCR-NPU/issues/7",
     repo: "BytePioneer-AI/PaddleOCR-NPU",
@@ -4796,6 +5764,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "CANN libraries not on the library path inside the container: source the toolkit set_env.sh (or mount CANN).",
     category: "cann_env_not_sourced",
     signature: ["importerror: libhccl.so: cannot open shared object file: no such file or directory"],
+  },
+  {
+    id: "paddleocr2pytorch-19",
+    url: "https://github.com/frotms/PaddleOCR2Pytorch/issues/19",
+    repo: "frotms/PaddleOCR2Pytorch",
+    split: "tune",
+    title: "tools/infer predict_rec.py",
+    resolution:
+      "The converted recognition weights come from a backbone configuration (channel widths) different from the one the inference config builds; use the config/model scale that matches the weights.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for backbone.blocks. <n> .bottleneck_conv.bn.running_var: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for backbone.blocks. <n> .linear_conv.conv.weight: copying a param with shape torch.size([ <n> , <n> , <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> , <n> , <n> ]).",
+      "size mismatch for backbone.blocks. <n> .expand_conv.conv.weight: copying a param with shape torch.size([ <n> , <n> , <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> , <n> , <n> ]).",
+      "size mismatch for backbone.blocks. <n> .expand_conv.bn.weight: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+    ],
   },
   {
     id: "paddlex-2193",
@@ -4875,6 +5859,23 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "pai-megatron-patch-508",
+    url: "https://github.com/alibaba/Pai-Megatron-Patch/issues/508",
+    repo: "alibaba/Pai-Megatron-Patch",
+    split: "tune",
+    title: "两台机器多机训练 按照教程启动脚本出现卡住问题，NCCL超时，多机多卡训练还有什么额外的操作吗 有没有教程",
+    resolution:
+      "The very first ALLREDUCE across the two machines never completed; check inter-node connectivity and the NIC NCCL uses (NCCL_SOCKET_IFNAME / IB settings) and that both nodes launched with the same world size, then rerun.",
+    category: "hccl_timeout",
+    signature: [
+      "terminate called after throwing an instance of 'c10::distbackenderror'",
+      "what(): [pg id <n> pg guid <n> rank <n> ] process group watchdog thread terminated with exception: [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "exception raised from checktimeout at processgroupnccl.cpp : <n> (most recent call first):",
+      "frame # <n> : c10::error::error(c10::sourcelocation, std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> >) + <hex> ( <hex> in libc10.so )",
+      "frame # <n> : c10d::processgroupnccl::worknccl::checktimeout(std::optional<std::chrono::duration<long, std::ratio<1l, 1000l> > >) + <hex> ( <hex> in libtorch_cuda.so )",
+    ],
+  },
+  {
     id: "pangeo-docker-images-258",
     url: "https://github.com/pangeo-data/pangeo-docker-images/issues/258",
     repo: "pangeo-data/pangeo-docker-images",
@@ -4887,6 +5888,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
       "runtimeerror: unable to write to file < torch_1394_2747491098 >",
     ],
+  },
+  {
+    id: "panopticsegforlargescalepointcloud-20",
+    url: "https://github.com/prs-eth/PanopticSegForLargeScalePointCloud/issues/20",
+    repo: "prs-eth/PanopticSegForLargeScalePointCloud",
+    split: "tune",
+    title: "Docker GPU Not Available",
+    resolution:
+      "The host's NVIDIA driver and GPU were not passed into the container: install the driver and nvidia-container-toolkit on the host and start the container with `--gpus all` (the reporter confirmed this works).",
+    category: "driver_not_mounted",
+    signature: [],
   },
   {
     id: "parallelformers-44",
@@ -4922,6 +5934,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: 'The script has Windows (CRLF) line endings: convert with dos2unix or sed -i "s/\\r$//".',
     category: "windows_line_endings",
     signature: ["env: bash\\r: no such file or directory"],
+  },
+  {
+    id: "pf-afn-25",
+    url: "https://github.com/geyuying/PF-AFN/issues/25",
+    repo: "geyuying/PF-AFN",
+    split: "holdout",
+    title: "runtime error while training in the .sh file",
+    resolution:
+      "The training script launches 8 processes (`--nproc_per_node=8`) on a machine with one GPU; change it to `--nproc_per_node=1`.",
+    category: "npu_not_available",
+    signature: [
+      "runtimeerror: cuda runtime error ( <n> ) : invalid device ordinal at ..\\torch\\csrc\\cuda\\module.cpp: <n>",
+    ],
   },
   {
     id: "php-framework-benchmark-65",
@@ -4967,6 +5992,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "size mismatch for shared.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
       "size mismatch for lm_head.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
     ],
+  },
+  {
+    id: "powerpaint-89",
+    url: "https://github.com/open-mmlab/PowerPaint/issues/89",
+    repo: "open-mmlab/PowerPaint",
+    split: "tune",
+    title: "Not able to set up app.py",
+    resolution:
+      "The model weights were not downloaded; download the PowerPaint checkpoint into the --checkpoint_dir path (./checkpoints/ppt-v1) before running app.py.",
+    category: "missing_weights",
+    signature: ['filenotfounderror: no such file or directory: " unet.safetensors "'],
   },
   {
     id: "processfaadata-4",
@@ -5070,6 +6106,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "import_from_source_dir",
     signature: [
       "runtimeerror: none of ['pyalign.algorithm.native', 'pyalign.algorithm.intel_avx2', 'pyalign.algorithm.apple_m1', 'pyalign.algorithm.generic'] is available",
+    ],
+  },
+  {
+    id: "pydeepfakedet-1",
+    url: "https://github.com/wdrink/PyDeepFakeDet/issues/1",
+    repo: "wdrink/PyDeepFakeDet",
+    split: "holdout",
+    title: "RuntimeError: CUDA error: invalid device ordinal",
+    resolution:
+      "A GPU index that does not exist was configured (e.g. GPUs:1 on a one-GPU machine); set the GPU ids to devices that are present.",
+    category: "npu_not_available",
+    signature: [
+      "runtimeerror: cuda error: invalid device ordinal",
+      "cuda kernel errors might be asynchronously reported at some other api call,so the stacktrace below might be incorrect.",
     ],
   },
   {
@@ -5213,6 +6263,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "thcudacheck fail file= thcstorage.cu line= <n> error= <n> : all cuda-capable devices are busy or unavailable",
     ],
+  },
+  {
+    id: "pytorch-2985",
+    url: "https://github.com/pytorch/pytorch/issues/2985",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "Import error",
+    resolution:
+      "The container was started with plain docker, so the NVIDIA driver (libcuda.so.1) is not mounted; run the image with `nvidia-docker` (per the maintainer).",
+    category: "driver_not_mounted",
+    signature: ["` importerror: libcuda.so. <n> : cannot open shared object file: no such file or directory"],
   },
   {
     id: "pytorch-3221",
@@ -5367,6 +6428,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "pytorch-mfnet-2",
+    url: "https://github.com/cypw/PyTorch-MFNet/issues/2",
+    repo: "cypw/PyTorch-MFNet",
+    split: "tune",
+    title: "net.load_checkpoint(epoch=args.load_epoch) fails?",
+    resolution:
+      "The evaluation script builds the checkpoint path from placeholder defaults (<your_tesk_name>, epoch 0) and the argument is misnamed (--load-epoch); pass the real task name and epoch of a trained model so the .pth file exists.",
+    category: "missing_weights",
+    signature: [
+      'assert os.path.exists(load_path), "failed to load: {} (file not exist)".format(load_path)',
+      "assertionerror: failed to load: exps /<your_tesk_name>_ep- <n> .pth (file not exist)",
+    ],
+  },
+  {
     id: "pytorch-scatter-23",
     url: "https://github.com/rusty1s/pytorch_scatter/issues/23",
     repo: "rusty1s/pytorch_scatter",
@@ -5387,6 +6462,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Exit code 137 (SIGKILL) right after evaluation is the host running out of RAM (the OOM killer): reduce evaluation memory (fewer workers, smaller batches, free detections between images) or add RAM/swap; check dmesg for the OOM-killer line.",
     category: "host_oom",
     signature: [],
+  },
+  {
+    id: "qaconv-19",
+    url: "https://github.com/ShengcaiLiao/QAConv/issues/19",
+    repo: "ShengcaiLiao/QAConv",
+    split: "tune",
+    title: "Out of memory，--test_fea_batch --test_gal_batch --test_prob_batch all had seted to 128",
+    resolution:
+      "dmesg shows the Linux OOM killer ended the python process (host RAM exhausted during testing); lower the test batch sizes / memory held on the host, or add RAM/swap.",
+    category: "host_oom",
+    signature: [
+      "[ <n> ] out of memory: killed process <n> (python) total-vm:49978204kb, anon-rss:12918388kb, file-rss:68668kb, shmem-rss:53352kb, uid: <n> pgtables:49772kb oom_score_adj: <n>",
+    ],
   },
   {
     id: "qwen-ascend-llm-13",
@@ -5428,6 +6516,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["oserror: error no file named model.safetensors, or pytorch_model.bin,"],
   },
   {
+    id: "ray-59063",
+    url: "https://github.com/ray-project/ray/issues/59063",
+    repo: "ray-project/ray",
+    split: "tune",
+    title: "[Core, NPU] `torch.npu.is_available()` Returns False When Running Under 'ray job summit'",
+    resolution:
+      "Ray's job supervisor hides the accelerators from the driver by setting the visible-devices variable, so ASCEND_RT_VISIBLE_DEVICES ends up empty for the submitted script; the fix (ray PR #59163) also sets NOSET_ASCEND_RT_VISIBLE_DEVICES for the driver, as is done for CUDA.",
+    category: "npu_not_available",
+    signature: [],
+  },
+  {
     id: "ray-lightning-24",
     url: "https://github.com/ray-project/ray_lightning/issues/24",
     repo: "ray-project/ray_lightning",
@@ -5439,6 +6538,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "runtimeerror: nccl error in: processgroupnccl.cpp : <n> , unhandled cuda error, nccl version <n>",
       "(pid= <n> ) z-pc: <n> : <n> [ <n> ] p2p.cc : <n> nccl warn failed to open cuda ipc handle : <n> peer access is not supported between these two devices",
+    ],
+  },
+  {
+    id: "recsys-examples-200",
+    url: "https://github.com/NVIDIA/recsys-examples/issues/200",
+    repo: "NVIDIA/recsys-examples",
+    split: "tune",
+    title: "[BUG]",
+    resolution:
+      "The installed megatron-core does not provide the private helper '_get_main_grad_attr' that the example imports; install the Megatron-Core version the hstu example is pinned to (the error text points to an API mismatch with the installed megatron 0.9).",
+    category: "megatron_version_mismatch",
+    signature: [
+      "importerror: cannot import name '_get_main_grad_attr' from 'megatron.core.distributed.finalize_model_grads' ( finalize_model_grads.py )",
+      "e1022 <n> : <n> : <n> <n> api.py : <n> ] failed (exitcode: <n> ) local_rank: <n> (pid: <n> ) of binary: python3. <n>",
     ],
   },
   {
@@ -5491,6 +6604,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "i'm getting `error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).` when trying to launch this after following the steps on your readme.",
     ],
+  },
+  {
+    id: "rewriting-3",
+    url: "https://github.com/davidbau/rewriting/issues/3",
+    repo: "davidbau/rewriting",
+    split: "tune",
+    title: "running rewriting-interface issue",
+    resolution:
+      'Another user on the shared system created the torch_extensions temp directory; set `TORCH_EXTENSIONS_DIR` to a per-user path, e.g. `export TORCH_EXTENSIONS_DIR="/tmp/${USER}/torch_extensions"` (pytorch/pytorch#34238).',
+    category: "permission_denied",
+    signature: ["when running rewriting-interface, it comes out an error: errono13 permission denied:' fused '"],
   },
   {
     id: "rfdesign-3",
@@ -5550,6 +6674,31 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The separately passed validation data had not been run through the tokenize map that adds input_ids_j/input_ids_k; process the eval set the same way as the train set (reporter's fix).",
     category: "dataset_key_error",
     signature: ["keyerrorkeyerror: : 'input_ids_j'"],
+  },
+  {
+    id: "rn-4",
+    url: "https://github.com/geekyutao/RN/issues/4",
+    repo: "geekyutao/RN",
+    split: "tune",
+    title: "PermissionError: [Errno 13] Permission denied: '/data'",
+    resolution:
+      "The default training settings write under '/data', which the user cannot create; the reporter solved it by changing the default training settings to a writable path.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' data '\","],
+  },
+  {
+    id: "ros2_torch_trt-2",
+    url: "https://github.com/NVIDIA-AI-IOT/ros2_torch_trt/issues/2",
+    repo: "NVIDIA-AI-IOT/ros2_torch_trt",
+    split: "holdout",
+    title: "cannot allocate memory in static TLS block",
+    resolution:
+      "No reply in the thread; the torch-bundled libgomp is loaded too late on aarch64: preload it (`export LD_PRELOAD=<site-packages>/torch/lib/libgomp-d22c30c5.so.1`) before launching the ROS 2 node.",
+    category: "libgomp_static_tls",
+    signature: [
+      "ros2 run trt_live_detector trt_detector and other launch files, it gives an error:",
+      "libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block",
+    ],
   },
   {
     id: "rsunivlm-12",
@@ -5722,6 +6871,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "segmentation_models.pytorch-172",
+    url: "https://github.com/qubvel-org/segmentation_models.pytorch/issues/172",
+    repo: "qubvel-org/segmentation_models.pytorch",
+    split: "tune",
+    title:
+      "ERROR: Unexpected bus error encountered in worker. This might be caused by insufficient shared memory (shm) ??",
+    resolution:
+      "A commenter explains it is caused by Docker's small default shared memory; set the container's shm_size (e.g. `--shm-size`).",
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+    ],
+  },
+  {
     id: "self-llm-175",
     url: "https://github.com/datawhalechina/self-llm/issues/175",
     repo: "datawhalechina/self-llm",
@@ -5862,6 +7025,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "sglang-552",
+    url: "https://github.com/sgl-project/sglang/issues/552",
+    repo: "sgl-project/sglang",
+    split: "holdout",
+    title: "peer access is not supported between these two devices",
+    resolution:
+      "The 2xT4 machine has no GPU peer access, which the custom all-reduce kernel requires; disable custom all-reduce (temporary fix in sglang PR #531).",
+    category: "device_p2p_driver_error",
+    signature: [
+      "failed: cuda error custom_all_reduce.cuh : <n> 'peer access is not supported between these two devices'",
+    ],
+  },
+  {
     id: "sglang-617",
     url: "https://github.com/Ascend/sglang/issues/617",
     repo: "Ascend/sglang",
@@ -5903,6 +7079,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "sherpa-onnx-3076",
+    url: "https://github.com/k2-fsa/sherpa-onnx/issues/3076",
+    repo: "k2-fsa/sherpa-onnx",
+    split: "holdout",
+    title: "在昇腾910B2上跑scripts/paraformer/ascend-npu/test_om.py的代码，跑一个音频没有问题，循环跑2个音频就报错。",
+    resolution:
+      "A vector-core (AIV) kernel raised an exception when the .om Paraformer model was run a second time with a different input length; rerun with ASCEND_LAUNCH_BLOCKING=1 to find the op, check the om model's dynamic-shape ranges, and align CANN with the version the model was exported for.",
+    category: "aicore_error",
+    signature: [
+      "exception_cb deviceid: <n> streamid: <n> taskid: <n> failed:500002",
+      "[acl error] ez9999: inner error!",
+    ],
+  },
+  {
     id: "simonw-llm-1197",
     url: "https://github.com/simonw/llm/issues/1197",
     repo: "simonw/llm",
@@ -5923,6 +7113,25 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "nan_loss",
     signature: [
       "<n> , loss_box3d_dn_1: <n> , loss_cls3d_dn_2: <n> , loss_dense_depth: <n> , loss: <n> , grad_norm: nan",
+    ],
+  },
+  {
+    id: "simpler-1019",
+    url: "https://github.com/hw-native-sys/simpler/issues/1019",
+    repo: "hw-native-sys/simpler",
+    split: "tune",
+    title:
+      "[Bug] PagedAttentionUnrollManualScope intermittent 207001 is NOT OOM — AICore launch wedge (op-timeout family, #1016)",
+    resolution:
+      "The 207001 'host memory has been exhausted' is a cascade: the device slog shows the first error is an AICPU kernel exception (errorCode 0x2a / 507018) in the project's AICPU exec .so, after which the device goes down; fix the failing AICPU kernel rather than treating it as OOM.",
+    category: "aicore_error",
+    signature: [
+      "<n> : <n> : <n> printtaskerrormsg: task run failed, stream_id= <n> , sqe_type= <n> (aicpu_d), errtype= <hex> (task exception)",
+      "<n> : <n> : <n> processstarsaicpuerrorinfo: error from device(chipid: <n> ,dieid: <n> ), exception during aicpu execution",
+      "<n> : <n> : <n> printaicpuerrorinfo: aicpu kernel execute failed, device_id= <n> ,",
+      "funcname=simpler_aicpu_exec, errorcode= <hex> <-- 507018 aicpu exception (root)",
+      "<n> : <n> : <n> next launch: load: memcpy host_to_device failed (device dead)",
+      "rtkernellaunchwithhandlev2: 207001, desc=[failed to create the module object.",
     ],
   },
   {
@@ -5968,6 +7177,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "slime-1585",
+    url: "https://github.com/THUDM/slime/issues/1585",
+    repo: "THUDM/slime",
+    split: "tune",
+    title: "ModuleNotFoundError: No module named 'megatron.training.tokenizer'",
+    resolution:
+      "The megatron-core pip package (0.15.3) only ships megatron.core, not megatron.training, which slime imports; use the slime Docker image or put the Megatron-LM source tree matching slime on PYTHONPATH instead of the bare megatron-core wheel.",
+    category: "megatron_version_mismatch",
+    signature: ["modulenotfounderror: no module named 'megatron.training.tokenizer'"],
+  },
+  {
     id: "slime-226",
     url: "https://github.com/THUDM/slime/pull/226",
     repo: "THUDM/slime",
@@ -5990,6 +7210,26 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "fp16 training overflows in phase 1 (heatmap losses in the thousands): the loss scaler skips such steps; lower the lr or train in fp32 if it persists.",
     category: "nan_loss",
     signature: [],
+  },
+  {
+    id: "sonar-458",
+    url: "https://github.com/dphnAI/sonar/issues/458",
+    repo: "dphnAI/sonar",
+    split: "tune",
+    title: "[Bug]: PermissionError: [Errno 13] Permission denied: '/app/aphrodite-engine/.triton'",
+    resolution:
+      "The container's non-root user cannot create the Triton cache under /app/aphrodite-engine; the reporter's workaround is running the container with `--user=root` (or point the Triton cache at a writable directory).",
+    category: "permission_denied",
+    signature: [
+      "error: fn_cache_manager = get_cache_manager(make_hash(fn, target, get_env_vars(), _device_backend, **kwargs))",
+      'error: file " cache.py ", line <n> , in get_cache_manager',
+      "error: return __cache_cls(key)",
+      'error: file " cache.py ", line <n> , in __init__',
+      "error: os.makedirs(self.cache_dir, exist_ok=true)",
+      'error: file " os.py ", line <n> , in makedirs',
+      "error: mkdir(name, mode)",
+      "error: permissionerror: [errno <n> ] permission denied: ' .triton '",
+    ],
   },
   {
     id: "sophon-stream-58",
@@ -6076,6 +7316,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "steerer-20",
+    url: "https://github.com/taohan10200/STEERER/issues/20",
+    repo: "taohan10200/STEERER",
+    split: "tune",
+    title: "单机多卡训练过程中，会直接卡住，超时后报错",
+    resolution:
+      "An all_reduce inside loss.backward() never completed on all ranks, so the watchdog killed the job after the 1 h timeout; find the rank that stalled or diverged (e.g. uneven batches or a rank skipping backward) rather than only raising the timeout.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(optype=allreduce, timeout(ms)= <n> ) ran for <n>",
+    ],
+  },
+  {
     id: "streaming-493",
     url: "https://github.com/mosaicml/streaming/issues/493",
     repo: "mosaicml/streaming",
@@ -6098,6 +7351,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "With CUDA_VISIBLE_DEVICES=0 only one GPU is visible but the tests used 2-4 GPUs by default; the maintainers switched the tests to 1 GPU by default.",
     category: "npu_not_available",
     signature: ["runtimeerror: cuda runtime error ( <n> ) : invalid device ordinal at module.cpp : <n>"],
+  },
+  {
+    id: "super-gradients-1476",
+    url: "https://github.com/Deci-AI/super-gradients/issues/1476",
+    repo: "Deci-AI/super-gradients",
+    split: "tune",
+    title: "Size miss match",
+    resolution:
+      "The checkpoint was trained with a different model variant/width than the architecture being built; build the same model variant (and number of classes) the checkpoint was saved from before loading it.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for neck.neck3.blocks.bottlenecks. <n> .cv2.bn.running_var: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for heads.head1.stem.seq.conv.weight: copying a param with shape torch.size([ <n> , <n> , <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> , <n> , <n> ]).",
+      "size mismatch for heads.head1.stem.seq.bn.weight: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for heads.head1.cls_convs. <n> .seq.conv.weight: copying a param with shape torch.size([ <n> , <n> , <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> , <n> , <n> ]).",
+    ],
   },
   {
     id: "sygil-sd-104",
@@ -6134,6 +7403,48 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "tensorflow-4735",
+    url: "https://github.com/tensorflow/tensorflow/issues/4735",
+    repo: "tensorflow/tensorflow",
+    split: "tune",
+    title: "Resource exhausted error in the middle of training",
+    resolution:
+      "The 12 GB GPU's BFC allocator was full (InUse ~11.98 GB of 12.05 GB limit) when allocating an activation tensor at batch size 256; reduce the batch size (or input size) so peak activations fit.",
+    category: "npu_oom",
+    signature: [
+      "w bfc_allocator.cc : <n> ] *_ran out of memory trying to allocate <n> .81mib.** see logs for memory state.",
+    ],
+  },
+  {
+    id: "tensorflow-upstream-82",
+    url: "https://github.com/ROCm/tensorflow-upstream/issues/82",
+    repo: "ROCm/tensorflow-upstream",
+    split: "tune",
+    title: "Multiple memory errors and rocBLAS exception in simple test run",
+    resolution:
+      "Another process had already taken all the device memory; make sure the system is in a clean state (no other process on the GPU) before running, per the maintainer.",
+    category: "device_busy",
+    signature: [
+      "e rocm_driver.cc : <n> ] failed to allocate <n> .35g ( <n> bytes) from device: hiperror_t( <n> )",
+      "e rocm_driver.cc : <n> ] failed to allocate <n> .61g ( <n> bytes) from device: hiperror_t( <n> )",
+      "e rocm_driver.cc : <n> ] failed to allocate <n> .95g ( <n> bytes) from device: hiperror_t( <n> )",
+    ],
+  },
+  {
+    id: "tensorrt-llm-1498",
+    url: "https://github.com/NVIDIA/TensorRT-LLM/issues/1498",
+    repo: "NVIDIA/TensorRT-LLM",
+    split: "tune",
+    title:
+      "Encountered an error: peer access is not supported between these two devices in tensorrt_llm::runtime::IpcMemory::allocateIpcMemory()",
+    resolution:
+      "The custom all-reduce workspace needs GPU peer access, which this topology does not support; build the engine without custom all-reduce (--use_custom_all_reduce disable) or run on GPUs with P2P.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "> e0425 <n> : <n> : <n> <n> backend_model.cc: <n> ] error: failed to create instance: unexpected error when creating modelinstancestate: [tensorrt-llm][error] cuda runtime error in cudaipcopenmemhandle( reinterpret_cast<void**>(&foreignbuffer), handles[nodeid], cudaipcmemlazyenablepeeraccess): peer ",
+    ],
+  },
+  {
     id: "tensorrt-llm-1625",
     url: "https://github.com/NVIDIA/TensorRT-LLM/issues/1625",
     repo: "NVIDIA/TensorRT-LLM",
@@ -6143,6 +7454,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The two RTX 4090D cards have no CUDA peer access; the reporter found inference works once the engine is rebuilt with trtllm-build's --use_custom_all_reduce option set accordingly. Custom all-reduce needs P2P (per the maintainers in related threads), so turn it off on GPUs without peer access.",
     category: "device_p2p_driver_error",
     signature: ["[error] cuda runtime error in error: peer access is not supported between these two devices"],
+  },
+  {
+    id: "tensorrt-llm-2200",
+    url: "https://github.com/NVIDIA/TensorRT-LLM/issues/2200",
+    repo: "NVIDIA/TensorRT-LLM",
+    split: "tune",
+    title: "Failed to convert Qwen2-57B-A14B-Instruct when tp_size 8",
+    resolution:
+      "Qwen2-57B-A14B has only 4 KV heads, so splitting the K/V weights for tp_size 8 fails during conversion (triaged as not a bug / duplicate); convert with a tp_size that does not exceed the KV-head count (e.g. 4), or use a release that replicates KV heads.",
+    category: "tp_exceeds_kv_heads",
+    signature: [],
   },
   {
     id: "termux-4550",
@@ -6197,6 +7519,24 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "size mismatch for base_model.model.model.layers. <n> .self_attn.v_proj.lora_a.default.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
       "size mismatch for base_model.model.model.layers. <n> .self_attn.v_proj.lora_b.default.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+  },
+  {
+    id: "tilelang-ascend-82",
+    url: "https://github.com/tile-ai/tilelang-ascend/issues/82",
+    repo: "tile-ai/tilelang-ascend",
+    split: "holdout",
+    title: "Sparse GQA 例子无法跑通",
+    resolution:
+      "The generated sparse flash-attention kernel crashed on an AI vector core (fftsplus aivector error, 507015) in the example; rerun with ASCEND_LAUNCH_BLOCKING=1 and the device plog to locate the faulting kernel, and align the tilelang-ascend build with the installed CANN/torch_npu.",
+    category: "aicore_error",
+    signature: [
+      "runtimeerror: npusynchronizedevice: npustream.cpp : <n> npu function error: aclrtsynchronizedevicewithtimeout, error code is 507015",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed",
+      ": the aicore execution is abnormal.",
+      "rectify the fault based on the error information in the ascend log.",
+      "ez9999: inner error!",
+      "ez9999: [pid: <n> ] the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of fftsplus aivector error, core id is <n> , error code = <hex> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <hex> , ifu error info: <hex> , c",
     ],
   },
   {
@@ -6339,6 +7679,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "tpu-385",
+    url: "https://github.com/tensorflow/tpu/issues/385",
+    repo: "tensorflow/tpu",
+    split: "tune",
+    title: "efficientnet ran out of memory",
+    resolution:
+      "The compiled EfficientNet program needs more HBM than the TPU has (8.38G of 8.00G); the reporter moved to TPU v3 (more HBM per core); lowering the batch size also avoids it.",
+    category: "npu_oom",
+    signature: [
+      "compilation failure: ran out of memory in memory space hbm. used <n> .38g of <n> .00g hbm. exceeded hbm capacity by <n> .25m.",
+    ],
+  },
+  {
     id: "train-custom-llm-5",
     url: "https://github.com/EvilPsyCHo/train_custom_LLM/issues/5",
     repo: "EvilPsyCHo/train_custom_LLM",
@@ -6415,6 +7768,41 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "model = llamaforcausallm.from_pretrained(hf_model_path, device_map=device) # trigger error",
       "assertionerror: torch not compiled with cuda enabled",
     ],
+  },
+  {
+    id: "transformers-48307",
+    url: "https://github.com/huggingface/transformers/issues/48307",
+    repo: "huggingface/transformers",
+    split: "holdout",
+    title: "Native TP has no KV-head replication: tp_size > num_key_value_heads fails mid-forward",
+    resolution:
+      "Qwen3-VL-30B-A3B has 4 KV heads, so tp_size=8 leaves less than one KV head per rank and the k_proj view fails; use tp_size<=4 (the same model works with tp_size=4) until KV-head replication is supported.",
+    category: "tp_exceeds_kv_heads",
+    signature: ["runtimeerror: shape '[ <n> , <n> , - <n> , <n> ]' is invalid for input of size <n>"],
+  },
+  {
+    id: "tranx-41",
+    url: "https://github.com/pcyin/tranX/issues/41",
+    repo: "pcyin/tranX",
+    split: "tune",
+    title: "Out of memory issues on both gpu and cpu",
+    resolution:
+      "The kernel OOM killer ended the python3 process after it used ~31 GB of host RAM (anon-rss); reduce host memory use (smaller batch/data held in memory) or run on a machine with more RAM.",
+    category: "host_oom",
+    signature: [
+      "[ <n> ] out of memory: killed process <n> (python3) total-vm: <n> kb, anon-rss:31451456kb, file-rss:74816kb, shmem-rss:12296kb, uid: <n> pgtables: <n> 68kb oom_score_adj: <n>",
+    ],
+  },
+  {
+    id: "triton-518",
+    url: "https://github.com/triton-lang/triton/issues/518",
+    repo: "triton-lang/triton",
+    split: "tune",
+    title: "Permissions errors when multiple users share a system",
+    resolution:
+      "The shared /tmp/triton cache directory was created by another user; set a per-user cache, e.g. `export TRITON_CACHE_DIR=/tmp/triton_$USER` (maintainer's workaround).",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' d645ef562cfc8f31ab6c7b88eccac0f6.lock '"],
   },
   {
     id: "triton-ascend-328",
@@ -6565,6 +7953,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "unsloth-3786",
+    url: "https://github.com/unslothai/unsloth/issues/3786",
+    repo: "unslothai/unsloth",
+    split: "tune",
+    title: "Support for TRL GRPOTrainer with tools= argument (requires transformers 5.0)",
+    resolution:
+      "unsloth 2025.9.9 references PreTrainedConfig names that do not match transformers 5.0.0rc1; maintainers say newer unsloth releases fix transformers 5 support, so upgrade unsloth (or stay on transformers 4.x with that unsloth).",
+    category: "transformers_version_conflict",
+    signature: [
+      "> nameerror: name 'pretrainedconfig' is not defined. did you mean: 'pretrainedconfig'?",
+      "error occurs in ` _utils.py : <n> ` during import, regardless of import order.",
+    ],
+  },
+  {
     id: "unsloth-501",
     url: "https://github.com/unslothai/unsloth/issues/501",
     repo: "unslothai/unsloth",
@@ -6692,6 +8094,28 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "tsd client wait response fail, hostpid: <n> , device response code[ <n> ]. unknown device error.",
       "fail to get sq reg virtual addr, deviceid= <n> , sqid= <n> .",
     ],
+  },
+  {
+    id: "vid2vid-17",
+    url: "https://github.com/NVIDIA/vid2vid/issues/17",
+    repo: "NVIDIA/vid2vid",
+    split: "tune",
+    title: "RuntimeError: cuda runtime error (10) : invalid device ordinal at torch/csrc/cuda/Module.cpp:88'",
+    resolution:
+      "`--gpu_ids 0,1` names a device that does not exist; check with `nvidia-smi` how many GPUs are present (`torch.cuda.set_device(1)` fails the same way) and use only existing ids.",
+    category: "npu_not_available",
+    signature: ["> thcudacheck fail file= module.cpp line= <n> error= <n> : invalid device ordinal"],
+  },
+  {
+    id: "video-llava-13",
+    url: "https://github.com/PKU-YuanGroup/Video-LLaVA/issues/13",
+    repo: "PKU-YuanGroup/Video-LLaVA",
+    split: "tune",
+    title: "loading checkpoint shards 0% . Killed ? help",
+    resolution:
+      "Maintainer: the process was killed automatically because system (host) memory was insufficient while loading the checkpoint shards; use a machine with more RAM (or low-memory loading).",
+    category: "host_oom",
+    signature: ["loading checkpoint shards: <n> %| | <n> [ <n> : <n> <?, ? s ]killed"],
   },
   {
     id: "vim-61",
@@ -6852,6 +8276,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "tp_exceeds_kv_heads",
     signature: [
       "valueerror: total number of attention heads ( <n> ) must be divisible by tensor parallel size ( <n> ).",
+    ],
+  },
+  {
+    id: "vllm-8054",
+    url: "https://github.com/vllm-project/vllm/pull/8054",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "[Hardware][Ascend] Add Ascend NPU backend",
+    resolution:
+      "No answer visible in the thread. torch_npu calls the aclnn operator aclnnPromptFlashAttentionV3, which the installed CANN's libopapi.so does not provide, so CANN (toolkit + kernels) is older than this torch_npu needs: upgrade CANN to the version paired with the installed torch_npu, or use a torch_npu built for the installed CANN.",
+    category: "cann_version_mismatch",
+    signature: [
+      "我将torch降级到 <n> 后，解决了上面的问题。但是现在出现了新的问题，runtimeerror: aclnnpromptflashattentionv3 or aclnnpromptflashattentionv3getworkspacesize not in libopapi.so, or libopapi.sonot found. 这需要怎么解决呢？",
     ],
   },
   {
@@ -7148,6 +8585,26 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "tp_exceeds_kv_heads",
     signature: [
       "- the model's total number of attention heads ( <n> ) must be divisible by tensor parallel size. ( <n> -> <n> )",
+    ],
+  },
+  {
+    id: "vllm-ascend-218",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/218",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: AttributeError: module 'torch_npu' has no attribute '_npu_rotary_embedding'",
+    resolution:
+      "No fix visible in the thread. The installed torch_npu lacks the custom op _npu_rotary_embedding that this vllm-ascend release calls: install the torch/torch_npu pair (and CANN) listed in the vllm-ascend installation guide for that release.",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "module 'torch_npu' has no attribute '_npu_rotary_embedding'",
+      "traceback (most recent call last):",
+      'file " engine.py ", line <n> , in run_mp_engine',
+      "engine = mqllmengine.from_engine_args(engine_args=engine_args,",
+      'file " qwen2.py ", line <n> , in forward',
+      "q, k = self.rotary_emb(positions, q, k)",
+      'file " custom_op.py ", line <n> , in forward',
+      "return self._forward_method(*args, **kwargs)",
     ],
   },
   {
@@ -7834,6 +9291,32 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "whisper.cpp-2377",
+    url: "https://github.com/ggml-org/whisper.cpp/issues/2377",
+    repo: "ggml-org/whisper.cpp",
+    split: "holdout",
+    title: "bash ./models/download-ggml-model.sh base.en",
+    resolution: "The script had picked up carriage returns (CRLF line endings); the reporter fixed it with `dos2unix`.",
+    category: "windows_line_endings",
+    signature: [
+      "download-ggml-model.sh : line <n> : $'\\r': command not found",
+      "download-ggml-model.sh : line <n> : syntax error near unexpected token `$'{\\r''",
+    ],
+  },
+  {
+    id: "witt-34",
+    url: "https://github.com/KeYang8/WITT/issues/34",
+    repo: "KeYang8/WITT",
+    split: "holdout",
+    title: "RuntimeError: No CUDA GPUs are available",
+    resolution:
+      'The code sets CUDA_VISIBLE_DEVICES to a GPU id that is not present; set `os.environ["CUDA_VISIBLE_DEVICES"] = "0"` (an existing device), as the reporter confirmed.',
+    category: "npu_not_available",
+    signature: [
+      "> runtimeerror: no cuda gpus are available torch.cuda.is_available() is ture why did this error occur",
+    ],
+  },
+  {
     id: "x-oscar-4",
     url: "https://github.com/LinZhekai/X-Oscar/issues/4",
     repo: "LinZhekai/X-Oscar",
@@ -7858,6 +9341,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "dtype_unsupported",
     signature: [
       "try to run xagentllama in docker, but error out: bfloat16 is only supported on gpus with compute capability of at least <n> . your nvidia geforce rtx ..gpu has compute capability <n> .",
+    ],
+  },
+  {
+    id: "xflow-7",
+    url: "https://github.com/xswang/xflow/issues/7",
+    repo: "xswang/xflow",
+    split: "tune",
+    title: "Check failed: (my_node_.port) != (-1) bind failed",
+    resolution:
+      "The ps-lite scheduler could not bind its port; make sure the configured port (default 8000) is free, i.e. stop the process holding it or choose another port.",
+    category: "port_in_use",
+    signature: [
+      "[ <n> : <n> : <n> ] logging.h : <n> : [ <n> : <n> : <n> ] van.cc : <n> : check failed: (my_node_.port) != (- <n> ) bind failed",
+      "terminate called after throwing an instance of 'dmlc::error'",
+      "what(): [ <n> : <n> : <n> ] van.cc : <n> : check failed: (my_node_.port) != (- <n> ) bind failed",
     ],
   },
   {
@@ -7887,6 +9385,52 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "filenotfounderror: [errno <n> ] failed to open local file ' cache-66a5cd42fef01eaa_00000_of_00032.arrow '. detail: [errno <n> ] no such file or directory",
       "nccl info comm <hex> rank <n> nranks <n> cudadev <n> busid <n> - abort complete",
       "[launch.py: <n> :sigkill_handler] exits with return code = <n>",
+    ],
+  },
+  {
+    id: "xtuner-792",
+    url: "https://github.com/InternLM/xtuner/issues/792",
+    repo: "InternLM/xtuner",
+    split: "holdout",
+    title: "单机多卡训练卡住，日志也看不出问题",
+    resolution:
+      "The first collective (a BROADCAST, SeqNum=1) timed out after 30 min: the other rank was still stuck before it, typically rank 0 building/tokenizing the dataset; find the stuck rank, preprocess the dataset beforehand or raise the timeout (xtuner_dataset_timeout / process-group timeout).",
+    category: "hccl_timeout",
+    signature: [
+      "<n> <n> : <n> : <n> - mmengine - info - xtuner_dataset_timeout = <n> : <n> : <n>",
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=broadcast, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "demo-ai-xtuner-pod: <n> : <n> [ <n> ] nccl info comm <hex> rank <n> nranks <n> cudadev <n> busid 1a000 - abort complete",
+      "[e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] nccl watchdog thread terminated with exception: [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=broadcast, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+  },
+  {
+    id: "xturing-261",
+    url: "https://github.com/stochasticai/xTuring/issues/261",
+    repo: "stochasticai/xTuring",
+    split: "tune",
+    title: "I have generated a dataset",
+    resolution:
+      "The generated jsonl rows use keys like instruction/instances instead of the text, instruction and target keys InstructionDataset expects; rewrite each row with those keys before fine-tuning.",
+    category: "dataset_key_error",
+    signature: [
+      "keyerror: 'text'",
+      "raise valueerror(",
+      "valueerror: the jsonl file should have keys text, instruction and target",
+    ],
+  },
+  {
+    id: "yolact-359",
+    url: "https://github.com/dbolya/yolact/issues/359",
+    repo: "dbolya/yolact",
+    split: "tune",
+    title: "Warning: Moving average ignored a value of inf",
+    resolution:
+      "Mixed-precision training diverges: the loss scale keeps shrinking (1.5e-05, 7.6e-06) and inf losses appear; lower the learning rate / check the annotations, or disable fp16 loss scaling.",
+    category: "nan_loss",
+    signature: [
+      "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n> .52587890625e- <n>",
+      "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n> .62939453125e- <n>",
     ],
   },
   {
