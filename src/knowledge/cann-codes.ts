@@ -656,7 +656,10 @@ export const CODE_ANCHORS: readonly string[] = [
   "hcclRet",
   // `aclrtSetDevice(deviceId) failed: 507033`; PaddleCustomDevice's RUNTIME_CHECK (backends/npu/runtime/runtime.h):
   // `Call aclInit(nullptr) failed : 507008 at file ...`
-  ...["1", "2", "3", "5"].flatMap((d) => [`failed: ${d}0`, `failed: ${d}6`, `failed : ${d}0`, `failed : ${d}6`]),
+  // The runtime's task-exception callback writes it with no space: `exception_cb deviceId:0 … failed:500002`.
+  ...["1", "2", "3", "5"].flatMap((d) =>
+    [": ", " : ", ":"].flatMap((sep) => [`failed${sep}${d}0`, `failed${sep}${d}6`]),
+  ),
 ];
 
 /** One line of a decoded code, for evidence and notes. */

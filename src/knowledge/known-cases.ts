@@ -134,7 +134,7 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
-    id: "ampere_model_library-161",
+    id: "ampere-model-library-161",
     url: "https://github.com/AmpereComputingAI/ampere_model_library/pull/161",
     repo: "AmpereComputingAI/ampere_model_library",
     split: "tune",
@@ -793,7 +793,7 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
-    id: "chatglm3_6b_finetune-18",
+    id: "chatglm3-6b-finetune-18",
     url: "https://github.com/We-IOT/chatglm3_6b_finetune/issues/18",
     repo: "We-IOT/chatglm3_6b_finetune",
     split: "tune",
@@ -6687,7 +6687,7 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["permissionerror: [errno <n> ] permission denied: ' data '\","],
   },
   {
-    id: "ros2_torch_trt-2",
+    id: "ros2-torch-trt-2",
     url: "https://github.com/NVIDIA-AI-IOT/ros2_torch_trt/issues/2",
     repo: "NVIDIA-AI-IOT/ros2_torch_trt",
     split: "holdout",
@@ -6871,7 +6871,7 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
-    id: "segmentation_models.pytorch-172",
+    id: "segmentation-models.pytorch-172",
     url: "https://github.com/qubvel-org/segmentation_models.pytorch/issues/172",
     repo: "qubvel-org/segmentation_models.pytorch",
     split: "tune",

@@ -53,6 +53,8 @@ export const deviceRules: DiagnosisRule[] = [
         confidence: 0.88,
       },
       { match: lit("Memory_Allocation_Failure"), confidence: 0.82 },
+      // XLA on TPU (compiler's memory-space assignment): "Ran out of memory in memory space hbm. Used 8.38G of 8.00G".
+      { match: lit("Ran out of memory in memory space hbm"), confidence: 0.85 },
       { match: lit("FAIL_TO_ALLOCATE_MEMORY"), confidence: 0.82 },
       { match: lit("Available memory is insufficient"), confidence: 0.8 },
       {
@@ -233,6 +235,16 @@ export const deviceRules: DiagnosisRule[] = [
         ),
         confidence: 0.8,
       },
+      // torch 1.0-1.3 (c10/cuda/CUDACachingAllocator.cpp): "(GPU 1; T total capacity; A already allocated; F free;
+      // C cached)"; allocated plus cached plus free is the most this process can account for.
+      {
+        match: rxWhen(
+          /(?<total>[\d.]+ (?:bytes|[KMGT]iB)) total capacity; (?<mine>[\d.]+ (?:bytes|[KMGT]iB)) already allocated; (?<free>[\d.]+ (?:bytes|[KMGT]iB)) free; (?<cached>[\d.]+ (?:bytes|[KMGT]iB)) cached\b/,
+          ["total capacity; "],
+          heldElsewhere,
+        ),
+        confidence: 0.8,
+      },
       {
         match: rxWhen(
           /total capacity of (?<total>[\d.]+ (?:bytes|[KMGT]iB)) of which (?<free>[\d.]+ (?:bytes|[KMGT]iB)) is free\..*this process has (?<mine>[\d.]+ (?:bytes|[KMGT]iB)) memory in use/,
@@ -312,6 +324,8 @@ export const deviceRules: DiagnosisRule[] = [
         confidence: 0.85,
       },
       { match: lit("Failed to call bind"), confidence: 0.8 },
+      // ps-lite (src/van.cc): CHECK_NE(my_node_.port, -1) << "bind failed", after trying ports in its range.
+      { match: lit("(my_node_.port) != (-1) bind failed"), confidence: 0.8 },
       // Winsock WSAEADDRINUSE (10048) in English and zh-CN (learn.microsoft.com windows-sockets-error-codes-2), the
       // glibc zh_CN text of EADDRINUSE (po/zh_CN.po), Python's errno prefix.
       {
@@ -504,6 +518,14 @@ export const deviceRules: DiagnosisRule[] = [
     triggers: [
       { match: code("207004"), confidence: 0.86 },
       { match: lit("The device is unavailable"), confidence: 0.8 },
+      // The availability check itself answering False, as printed or reported ("torch.npu.is_available() is False").
+      {
+        match: rx(
+          /torch\.npu\.is_available\(\)`?:? *(?:is |returns? |=+ *|-> *)?False\b/i,
+          "npu.is_available()",
+        ),
+        confidence: 0.7,
+      },
       { match: lit("must be configured in ascending order"), confidence: 0.9 },
       {
         match: ascendCode("EE1001"),
@@ -610,6 +632,16 @@ export const deviceRules: DiagnosisRule[] = [
       // NCCL reports a CUDA call's failure by its number (src/include/checks.h: "Cuda failure %d '%s'"); 217 is
       // cudaErrorPeerAccessUnsupported. Serving stacks check P2P themselves and say so in words.
       { match: rx(/Cuda failure 217\b/, "Cuda failure 217"), confidence: 0.86 },
+      // CUDA error 205 (cudaErrorMapBufferObjectFailed, "mapping of buffer object failed"): the driver could not map
+      // another GPU's memory, met when enabling peer access or in the P2P samples on consumer cards.
+      {
+        match: rx(
+          /cudaErrorMapBufferObjectFailed|'mapping of buffer object failed'/,
+          "cudaErrorMapBufferObjectFailed",
+          "'mapping of buffer object failed'",
+        ),
+        confidence: 0.72,
+      },
       {
         match: rx(
           /[Pp]eer[- ]to[- ][Pp]eer (?:access )?is (?:unsupported|not supported)|P2P (?:access )?is not supported/,
@@ -860,6 +892,8 @@ export const deviceRules: DiagnosisRule[] = [
       },
       // bash's job report of a SIGKILLed command (jobs.c, signal names in English and zh_CN: "Killed" / "已杀死").
       { match: rx(/line \d+: +\d+ Killed\b|\d+ 已杀死/, " Killed", "已杀死"), confidence: 0.65 },
+      // zsh's job report of the same (Src/jobs.c, signal message in lower case): "[1]    26478 killed     python x.py".
+      { match: rx(/\[\d+\] +[+-]? *\d+ killed +\S/, " killed "), confidence: 0.65 },
       // gdb's report of the same signal (infrun.c: "Program terminated with signal SIGKILL, Killed.").
       { match: lit("terminated with signal SIGKILL"), confidence: 0.65 },
     ],

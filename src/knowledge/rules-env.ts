@@ -114,6 +114,11 @@ export const envRules: DiagnosisRule[] = [
       { match: rx(/libascend_hal\.so[^\n]*cannot open/, "libascend_hal.so"), confidence: 0.92 },
       { match: lit("libascend_hal.so"), confidence: 0.75 },
       { match: lit("dcmi module initialize failed"), confidence: 0.8 },
+      // The GPU counterparts: NVIDIA's CUDA images print at start (nvidia_entrypoint.sh) "WARNING: The NVIDIA Driver
+      // was not detected" when run without --gpus / the container toolkit, and TensorFlow's CUDA diagnostics
+      // (stream_executor/cuda/cuda_diagnostics.cc) find no libcuda.so in the process.
+      { match: lit("The NVIDIA Driver was not detected"), confidence: 0.82 },
+      { match: lit("was unable to find libcuda.so DSO loaded into this program"), confidence: 0.8 },
       // Container runtimes and device plugins: the host driver files or device nodes are not in the container.
       {
         match: rx(/failed to mount src: \S*(?:npu-smi|Ascend|dcmi|davinci)/, "failed to mount src"),
@@ -238,6 +243,9 @@ export const envRules: DiagnosisRule[] = [
       // kernels for this chip.
       { match: rx(/SOC_VERSION \w+ does not support/, "does not support"), confidence: 0.78 },
       { match: lit("Failed to verify the OPP"), confidence: 0.9 },
+      // torch_npu's op-api loader (op_plugin/utils/op_api_common.h): "aclnnX or aclnnXGetWorkspaceSize not in
+      // libopapi.so, or libopapi.sonot found" — the installed CANN has no such operator: older than this torch_npu.
+      { match: rx(/\w+GetWorkspaceSize not in libopapi\.so/, "GetWorkspaceSize not in libopapi"), confidence: 0.78 },
       // The operator kernels are a separate CANN package that must match the toolkit (MindSpore's and MindSpeed's
       // checks of the kernels package: "opp_kernels is not installed").
       {
@@ -521,15 +529,25 @@ export const envRules: DiagnosisRule[] = [
         confidence: 0.78,
       },
       { match: lit("No module named 'mindspore.version'"), confidence: 0.75 },
+      // numpy's message wraps after "from" (numpy/__init__.py builds it over three lines).
+      { match: lit("you should not try to import numpy from"), confidence: 0.78 },
       // A compiled extension (a leading underscore, or _C/_ext/_cuda/_cpp/_ops/_kernels at the end) missing while the
       // traceback runs through a package's __init__.py outside site-packages: Python found the source checkout,
       // where the extension was never built (setuptools puts built extensions in site-packages or build/).
       {
         match: rx(
-          /No module named '(?:[\w.]*\._\w+|_\w+|[\w.]*_(?:C|ext|cuda|cpp|ops|kernels?))'/,
+          /No module named '(?:[\w.]*\._\w+|_\w+|[\w.]*_(?:C|ext|cuda|cpp|ops|kernels?|impl|native))'|cannot import name '_\w+'$/,
           "No module named '",
+          "cannot import name '_",
         ),
-        near: [rx(/File "[^"]*\/__init__\.py", line \d+/, '/__init__.py", line ')],
+        // A frame as Python prints it, or as IPython does ("/path/pkg/__init__.py in <module>()").
+        near: [
+          rx(
+            /File "[^"]*\/__init__\.py", line \d+|\/__init__\.py in <module>/,
+            '/__init__.py", line ',
+            "/__init__.py in <module>",
+          ),
+        ],
         unless: [lit("site-packages"), lit("dist-packages")],
         within: 12,
         confidence: 0.62,

@@ -35,7 +35,26 @@ export const trainRules: DiagnosisRule[] = [
       { match: rx(/'loss': nan|\bloss: nan\b/, "'loss': nan", "loss: nan"), confidence: 0.85 },
       { match: rx(/number of nan iterations:\s*[1-9]/, ...nonZeroNanIterations), confidence: 0.85 },
       { match: lit("NaN in local grad norm"), confidence: 0.85 },
-      { match: lit("Gradient overflow. Skipping step"), minCount: 3, confidence: 0.78 },
+      // apex's amp scaler (apex/amp/handle.py) prints two spaces after "overflow.": "Gradient overflow.  Skipping
+      // step, loss scaler 0 reducing loss scale to 32768.0". Repeated, or a scale already below 1 (it starts at
+      // 2^16 and halves on each overflow), every step is overflowing.
+      { match: rx(/Gradient overflow\. +Skipping step/, "Gradient overflow."), minCount: 3, confidence: 0.78 },
+      {
+        match: rxWhen(
+          /Gradient overflow\. +Skipping step, loss scaler \d+ reducing loss scale to (?<scale>[\d.e+-]+)/,
+          ["reducing loss scale to "],
+          (g) => Number(g.scale) < 1,
+        ),
+        confidence: 0.8,
+      },
+      // DeepSpeed's dynamic loss scaler at its floor (runtime/fp16/loss_scaler.py, raise_error_at_min_scale):
+      // "Current loss scale already at minimum - cannot decrease scale anymore. Exiting run."
+      { match: lit("Current loss scale already at minimum"), confidence: 0.85 },
+      // guided-diffusion / improved-diffusion's fp16 trainer (fp16_util.py): "Found NaN, decreased lg_loss_scale to".
+      { match: lit("Found NaN, decreased lg_loss_scale"), minCount: 2, confidence: 0.78 },
+      // MindSpore model zoos' train step on overflow (mindyolo utils/train_step_factory.py): "overflow, still update,
+      // loss scale adjust to" — overflowing step after step.
+      { match: lit("overflow, still update, loss scale adjust to"), minCount: 3, confidence: 0.72 },
       { match: lit("Loss scaler reducing loss scale to"), minCount: 3, confidence: 0.72 },
       // fairseq's dynamic loss scaler (fairseq/trainer.py): each overflow halves the scale, and at the floor it raises
       // "Minimum loss scale reached (…). Your loss is probably exploding."

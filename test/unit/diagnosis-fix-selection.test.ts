@@ -8,6 +8,7 @@ import { diagnoseText } from "../../src/diagnosis/sources.js";
 import { HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
 import { ScriptedExecutor } from "../../src/hosts/scripted.js";
+import { renderHints } from "../../src/text/hint.js";
 import applyFix from "../../src/tools/apply-fix.js";
 import diagnoseError from "../../src/tools/diagnose-error.js";
 import type { ToolDeps } from "../../src/tools/tool.js";
@@ -91,7 +92,9 @@ describe("apply_fix on the common Ascend failures", () => {
     expect(recompute.action?.diff).toContain("+    --recompute-granularity full \\");
     expect(fixes.find((x) => x.id === "alloc-conf")?.applicable).toBe(true);
     expect(fixes.find((x) => x.id === "shard-more")?.applicable).toBe(false);
-    expect(diagnoseError.summarize(d)).toMatch(/fix: Trade compute for memory.*\[apply_fix\]/);
+    expect(renderHints(diagnoseError.summarize(d))).toMatch(
+      /fix: Trade compute for memory.*\n {5}apply: apply_fix \{.*rule: "npu-oom", fix: "recompute"\}/,
+    );
     // The estimate says the layout fits: the allocator setting is the default fix, recomputation is picked by id.
     expect(await apply(args, deps)).toMatchObject({ rule: "npu-oom", fix: "alloc-conf", applied: false });
     const plan = await apply({ ...args, fix: "recompute" }, deps);

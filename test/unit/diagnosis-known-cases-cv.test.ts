@@ -59,13 +59,14 @@ describe("known-case similarity", () => {
     ];
     const near = nearestCases(oom, 5);
     expect(near.length).toBeGreaterThan(0);
-    // The cases most alike in plain words (0.98 for a one-line case holding only this message) share only the
-    // message: each is listed at about half that likeness or less, never as a near copy.
+    // The cases most alike in plain words (0.99 for a one-line case holding only this message) share only the
+    // message: each is listed at about half that likeness or less, never as a near copy (a copy's own lines give
+    // over 0.6, as the next test shows).
     const alike = near.filter((c) => caseEvidence(c) >= 0.7);
     expect(alike.length).toBeGreaterThan(0);
     for (const c of alike) {
       expect(c.similarity, c.url).toBeLessThanOrEqual(0.55 * caseEvidence(c));
-      expect(c.similarity, c.url).toBeLessThanOrEqual(0.5);
+      expect(c.similarity, c.url).toBeLessThan(0.6);
     }
     // The message still says which kind of failure it is: the vote is unchanged.
     expect(voteCategories(near)[0]?.category).toBe("npu_oom");
