@@ -520,10 +520,7 @@ export const deviceRules: DiagnosisRule[] = [
       { match: lit("The device is unavailable"), confidence: 0.8 },
       // The availability check itself answering False, as printed or reported ("torch.npu.is_available() is False").
       {
-        match: rx(
-          /torch\.npu\.is_available\(\)`?:? *(?:is |returns? |=+ *|-> *)?False\b/i,
-          "npu.is_available()",
-        ),
+        match: rx(/torch\.npu\.is_available\(\)`?:? *(?:is |returns? |=+ *|-> *)?False\b/i, "npu.is_available()"),
         confidence: 0.7,
       },
       { match: lit("must be configured in ascending order"), confidence: 0.9 },
