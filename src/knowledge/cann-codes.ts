@@ -208,6 +208,13 @@ export const ASCEND_CODES: readonly CodeInfo[] = [
     category: "cann_version_mismatch",
   },
   { code: "E39999", component: "AICPU", meaning: "Inner error during AICPU execution", category: "aicore_error" },
+  {
+    code: "E40024",
+    component: "Graph Engine",
+    meaning: "Failed call Python Func/Method: a Python function of CANN's operator tooling raised",
+    cause: "the Python environment CANN's tooling runs in (its packages, or a Python version it was not built for)",
+    category: "cann_python_deps_broken",
+  },
 ];
 
 /**

@@ -53,6 +53,9 @@ export const deviceRules: DiagnosisRule[] = [
         confidence: 0.88,
       },
       { match: lit("Memory_Allocation_Failure"), confidence: 0.82 },
+      // MindIE-LLM's warmup (mindie_llm text generator): "Warmup failed, because of … out of memory when
+      // `maxInputTokenLen` set to N".
+      { match: rx(/Warmup failed, because of [^\n]*out of memory/, "Warmup failed, because of"), confidence: 0.82 },
       // XLA on TPU (compiler's memory-space assignment): "Ran out of memory in memory space hbm. Used 8.38G of 8.00G".
       { match: lit("Ran out of memory in memory space hbm"), confidence: 0.85 },
       { match: lit("FAIL_TO_ALLOCATE_MEMORY"), confidence: 0.82 },
@@ -847,6 +850,18 @@ export const deviceRules: DiagnosisRule[] = [
     triggers: [
       { match: rx(/Out of memory: Kill(?:ed)? process/, "Out of memory: Kill"), confidence: 0.88 },
       { match: lit("oom-kill"), confidence: 0.75 },
+      // DeepSpeed's launcher killing its ranks (launcher/launch.py sigkill_handler: "Killing subprocess") right after
+      // its memory report (runtime/utils.py see_memory_usage) found the host's memory nearly full.
+      {
+        match: rxWhen(
+          /CPU Virtual Memory: +used = [\d.]+ GB, percent = (?<percent>[\d.]+)%/,
+          ["CPU Virtual Memory:"],
+          (g) => Number(g.percent) >= 80,
+        ),
+        near: [lit("sigkill_handler")],
+        within: 20,
+        confidence: 0.62,
+      },
       // Slurm's cgroup report (task_cgroup_memory.c), Kubernetes' container status, Ray's memory monitor
       // (ray.exceptions.OutOfMemoryError) and numpy's failed host allocation (_ArrayMemoryError).
       { match: lit("killed by the cgroup out-of-memory handler"), confidence: 0.85 },

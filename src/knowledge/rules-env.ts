@@ -412,6 +412,9 @@ export const envRules: DiagnosisRule[] = [
         confidence: 0.8,
       },
       { match: lit("init env failed"), confidence: 0.78 },
+      // GE's E40024 (CANN error-code reference): "Failed call Python Func/Meathod [name], Reason[...]" — the
+      // operator tooling's Python code raised in the environment it was given.
+      { match: lit("Failed call Python Func/Meathod"), confidence: 0.8 },
       {
         match: rx(
           /No modules? named '(?:decorator|sympy|cffi|attrs?|psutil|absl|cloudpickle|ml_dtypes|tornado|scipy)'/i,

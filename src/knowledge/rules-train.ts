@@ -419,6 +419,11 @@ export const trainRules: DiagnosisRule[] = [
         confidence: 0.92,
       },
       { match: lit("insufficient shared memory"), confidence: 0.9 },
+      // Reported in words: a bus error and shared memory (or shm) named together.
+      {
+        match: rx(/[Bb]us error[^\n]{0,40}(?:shared mem|\(shm\)|\/dev\/shm)/, "us error"),
+        confidence: 0.72,
+      },
       { match: lit("out of shared memory"), confidence: 0.86 },
       { match: lit("unable to write to file </torch_"), confidence: 0.88 },
       { match: lit("shared memory object"), near: [lit("unable to"), lit("No space")], within: 2, confidence: 0.85 },

@@ -142,3 +142,36 @@ describe("imports and versions", () => {
     expect(top(log).category).toBe("cann_version_mismatch");
   });
 });
+
+describe("more stacks in their own words", () => {
+  it("GE's E40024 (a Python function of CANN's tooling raised) is CANN's Python stack, and the code is decoded", () => {
+    const log =
+      "E40024: 2025-01-02-03:04:05.678.901 Failed call Python Func/Meathod [get_soc_spec], Reason[ModuleNotFoundError: No module named 'foo']";
+    const v = diagnoseText(log);
+    expect(v.findings[0]!.category).toBe("cann_python_deps_broken");
+    expect(v.codes[0]).toMatchObject({ code: "E40024", category: "cann_python_deps_broken" });
+  });
+
+  it("a bus error reported in words together with shared memory is /dev/shm too small", () => {
+    expect(top("the job dies with a bus error, shared memory is 64M in this container").category).toBe("shm_bus_error");
+    expect(top("Bus error: failed to write to /dev/shm/torch_1234_5678").category).toBe("shm_bus_error");
+  });
+
+  it("DeepSpeed's launcher killing its ranks right after a memory report with the host nearly full is host_oom", () => {
+    // deepspeed/runtime/utils.py see_memory_usage and deepspeed/launcher/launch.py sigkill_handler.
+    const report = (percent: number) =>
+      [
+        "[2025-01-01 10:00:00,000] [INFO] [utils.py:800:see_memory_usage] MA 0.0 GB Max_MA 0.0 GB CA 2.0 GB Max_CA 2 GB",
+        `[2025-01-01 10:00:00,001] [INFO] [utils.py:807:see_memory_usage] CPU Virtual Memory:  used = 120.3 GB, percent = ${percent}%`,
+        "[2025-01-01 10:00:09,000] [INFO] [launch.py:315:sigkill_handler] Killing subprocess 4242",
+      ].join("\n");
+    expect(top(report(95.2)).category).toBe("host_oom");
+    expect(top(report(31.0)).category).not.toBe("host_oom");
+  });
+
+  it("MindIE's warmup running out of memory is the device's out of memory", () => {
+    const log =
+      "[llm] [ERROR] [logging.py-348] : Warmup failed, because of model inference out of memory when `maxInputTokenLen` set to 4096. Please try to decrease `maxPrefillTokens`.";
+    expect(top(log).category).toBe("npu_oom");
+  });
+});
