@@ -421,7 +421,7 @@ export const trainRules: DiagnosisRule[] = [
       { match: lit("insufficient shared memory"), confidence: 0.9 },
       // Reported in words: a bus error and shared memory (or shm) named together.
       {
-        match: rx(/[Bb]us error[^\n]{0,40}(?:shared mem|\(shm\)|\/dev\/shm)/, "us error"),
+        match: rx(/[Bb]us error[^\n]{0,40}(?:shared mem|\bshm\b|\/dev\/shm)/, "us error"),
         confidence: 0.72,
       },
       { match: lit("out of shared memory"), confidence: 0.86 },
