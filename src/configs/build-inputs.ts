@@ -3,6 +3,8 @@
 import { posix } from "node:path";
 import type { HostExecutor } from "../hosts/executor.js";
 import { callHint } from "../text/hint.js";
+import { resolveTrainingPlan } from "./plan.js";
+import type { TrainingParams } from "./types.js";
 
 export const BUILD_INPUTS_FILE = "build-configs.inputs.json";
 
@@ -47,6 +49,43 @@ export async function readBuildInputs(
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return null;
     const record = parsed as Record<string, unknown>;
     return typeof record.model === "string" && typeof record.host === "string" ? record : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A build_configs output found on a host: where its files are, the checkpoint its configs load, its launch script. */
+export interface ExistingBuild {
+  outputDir: string;
+  /** The checkpoint directory the configs load, as written in them (relative paths are the workdir's). */
+  ckptDir: string;
+  script: string;
+  recorded: Record<string, unknown>;
+}
+
+/**
+ * The build of `modelId` in its default directory (<workdir>/configs/<model>), read back from its recorded inputs and
+ * planned again the way build_configs planned it; null when there is none or it cannot be planned any more.
+ */
+export async function existingBuild(
+  executor: HostExecutor,
+  settings: { workdir?: string; cannRoot?: string },
+  modelId: string,
+): Promise<ExistingBuild | null> {
+  if (!settings.workdir) return null;
+  const outputDir = posix.join(settings.workdir, "configs", modelId);
+  const recorded = await readBuildInputs(executor, posix.join(outputDir, "any"));
+  if (!recorded || recorded.model !== modelId) return null;
+  try {
+    const plan = resolveTrainingPlan(modelId, recorded.release as string | undefined, {
+      ...(recorded as TrainingParams),
+      outputDir,
+      cannRoot: settings.cannRoot,
+      workdir: settings.workdir,
+    });
+    const script = plan.files.find((f) => f.role === "launch-script");
+    if (!script) return null;
+    return { outputDir, ckptDir: plan.paths.ckptDir, script: posix.join(outputDir, script.name), recorded };
   } catch {
     return null;
   }

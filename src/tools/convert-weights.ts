@@ -2,6 +2,7 @@
 // layer split of the training plan, and checks of the HF directory, the output and free disk first.
 import { posix } from "node:path";
 import { z } from "zod";
+import { existingBuild, rebuildHint } from "../configs/build-inputs.js";
 import {
   CONVERT_MARKER,
   CONVERT_METHODS,
@@ -22,7 +23,8 @@ import {
 } from "../convert/index.js";
 import { hostPrelude } from "../hosts/environment.js";
 import type { HostExecutor } from "../hosts/executor.js";
-import { checkPathText, ensureWritablePath, PathNotAllowedError } from "../hosts/paths.js";
+import type { HostSettings } from "../hosts/inventory.js";
+import { checkPathText, ensureWritablePath, onHost, PathNotAllowedError } from "../hosts/paths.js";
 import { isReleaseTag } from "../knowledge/release-tags.js";
 import { argsHint, callHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
@@ -62,6 +64,31 @@ function sameLayout(args: Record<string, unknown>): Record<string, unknown> {
   const fields = ["release", "variant", "tp", "pp", "ep", "npusPerNode", "nodes", "llmLayerSplit", "vitLayerSplit"];
   fields.push("vpp", "vppLlmLayerSplit", "vppVitLayerSplit");
   return Object.fromEntries(fields.filter((f) => args[f] !== undefined).map((f) => [f, args[f]]));
+}
+
+/**
+ * What to do with a fresh Megatron checkpoint. Configs already built for the model (their recorded inputs in
+ * <workdir>/configs/<model>) that load this directory are ready to launch; ones that load another get the rebuild
+ * that points them here, with --overwrite since their files exist; with none, the build to make.
+ */
+async function trainingNext(
+  executor: HostExecutor,
+  settings: HostSettings,
+  args: { host: string } & Record<string, unknown>,
+  model: string,
+  output: string,
+): Promise<string> {
+  const built = await existingBuild(executor, settings, model);
+  if (!built)
+    return `Converted into ${output}: configs that read it as ckptDir (${callHint("build_configs", { host: args.host, model, ...sameLayout(args), ckptDir: output })}) can start with ${callHint("launch_train", { host: args.host, script: "<launch script>" })}.`;
+  const loads = posix.normalize(onHost(built.ckptDir, settings) ?? built.ckptDir);
+  if (loads === posix.normalize(output))
+    return `Converted into ${output}, the checkpoint the configs in ${built.outputDir} load: start training with ${callHint("launch_train", { host: args.host, script: built.script })}.`;
+  return (
+    `Converted into ${output}; the configs in ${built.outputDir} load ${built.ckptDir}. To train from this conversion, ` +
+    `build them again pointing here (--overwrite replaces their files, edits made to them since included): ` +
+    `${rebuildHint(built.recorded, args.host, { ...sameLayout(args), ckptDir: output, overwrite: true })}.`
+  );
 }
 
 export default defineTool({
@@ -320,7 +347,7 @@ export default defineTool({
       next:
         plan.direction === "to-hf" || plan.direction === "experts"
           ? `HF weights are in ${output}.`
-          : `Converted into ${output}: configs that read it as ckptDir (${callHint("build_configs", { host: args.host, model: plan.model.id, ...sameLayout(args), ckptDir: output })}) can start with ${callHint("launch_train", { host: args.host, script: "<launch script>" })}.`,
+          : await trainingNext(executor, settings, args, plan.model.id, output),
     };
   },
   failed: (r) => !r.ready || (r.started && !r.converted),

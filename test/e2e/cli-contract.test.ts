@@ -173,6 +173,34 @@ describe("the CLI contract", () => {
     const script = build.files.find((f: { role: string }) => f.role === "launch-script").path as string;
     const converted = run("convert-weights", "--host", "sim", "--model", "qwen2.5vl-3b", "--confirm");
     expect(converted.code, converted.err).toBe(0);
+    // The configs built above load this checkpoint: the next step is their launch script, not another build.
+    const launchNext = printedCommands(converted.out).find((c) => c.tool === "launch_train");
+    expect(launchNext?.args).toMatchObject({ host: "sim", script });
+    expect(printedCommands(converted.out).map((c) => c.tool)).not.toContain("build_configs");
+    // Converted elsewhere: the rebuild printed points the existing configs there and runs as shown (exit 0).
+    const elsewhere = run(
+      "convert-weights",
+      "--host",
+      "sim",
+      "--model",
+      "qwen2.5vl-3b",
+      "--ckpt-dir",
+      "ckpt/mm-second",
+      "--confirm",
+    );
+    expect(elsewhere.code, elsewhere.err).toBe(0);
+    const rebuildNext = printedCommands(elsewhere.out).find((c) => c.tool === "build_configs");
+    expect(rebuildNext?.args).toMatchObject({ overwrite: true, trainIters: "7", saveInterval: "5" });
+    const rebuiltArgv = parseShell(
+      elsewhere.out
+        .slice(elsewhere.out.indexOf("build-configs ") + "build-configs ".length)
+        .split("\n")[0]!
+        .replace(/\.$/, ""),
+    ) as string[];
+    const rebuiltForNew = cli("build-configs", ...rebuiltArgv, "--json");
+    expect(rebuiltForNew.code, rebuiltForNew.err).toBe(0);
+    expect(JSON.parse(rebuiltForNew.out).parameters.ckptDir).toBe(join(mm, "ckpt/mm-second"));
+    expect(JSON.parse(rebuiltForNew.out).parameters.trainIters).toBe(7);
     // A save directory that already holds checkpoints: pre-flight refuses and says how to rebuild.
     const saveDir = join(mm, build.parameters.saveDir);
     mkdirSync(saveDir, { recursive: true });
