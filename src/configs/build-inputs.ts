@@ -1,5 +1,6 @@
 // The inputs a build_configs call was given, recorded next to the files it wrote, so that a hint which re-runs
 // build_configs (a new save directory, say) carries every one of them and changes only what it names.
+import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import type { HostExecutor } from "../hosts/executor.js";
 import { callHint } from "../text/hint.js";
@@ -7,6 +8,36 @@ import { resolveTrainingPlan } from "./plan.js";
 import type { TrainingParams } from "./types.js";
 
 export const BUILD_INPUTS_FILE = "build-configs.inputs.json";
+/** Next to it: a digest of each file as the build wrote it, so that a later rebuild can tell edits made since. */
+export const BUILD_WRITTEN_FILE = "build-configs.written.json";
+
+export const contentDigest = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/** The digest of every file the last build wrote into `outputDir`, by file name; empty when none was recorded. */
+export async function readWrittenDigests(executor: HostExecutor, outputDir: string): Promise<Record<string, string>> {
+  try {
+    const text = (await executor.readFile(posix.join(outputDir, BUILD_WRITTEN_FILE), { maxBytes: 65536 })).content;
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return {};
+    return Object.fromEntries(
+      Object.entries(parsed as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === "string"),
+    );
+  } catch {
+    return {};
+  }
+}
+
+export async function recordWrittenDigests(
+  executor: HostExecutor,
+  outputDir: string,
+  files: readonly { name: string; text: string }[],
+): Promise<void> {
+  const digests = Object.fromEntries(files.map((f) => [f.name, contentDigest(f.text)]));
+  await executor.writeFile(posix.join(outputDir, BUILD_WRITTEN_FILE), `${JSON.stringify(digests, null, 2)}\n`, {
+    exclusive: false,
+    mode: 0o640,
+  });
+}
 
 /** Fields never carried into a re-run: the switch to replace files is the hint's own choice. */
 const NOT_CARRIED = new Set(["overwrite"]);

@@ -2,7 +2,13 @@
 // Host reads: the dataset's first bytes, existing files in the output dir. Host writes: `mkdir -p <outputDir>`, the files.
 import { posix } from "node:path";
 import { z } from "zod";
-import { inputsToRecord, recordBuildInputs } from "../configs/build-inputs.js";
+import {
+  contentDigest,
+  inputsToRecord,
+  readWrittenDigests,
+  recordBuildInputs,
+  recordWrittenDigests,
+} from "../configs/build-inputs.js";
 import {
   checkRecordAgainstAttr,
   datasetFamilyOf,
@@ -33,6 +39,12 @@ const FileResult = z.object({
   status: z
     .enum(["written", "unchanged", "differs", "skipped"])
     .describe("differs: an existing different file was left alone; skipped: not written because another file differs"),
+  editsKeptIn: z
+    .string()
+    .nullable()
+    .describe(
+      "With overwrite: the file had been edited since it was built (apply_fix or by hand), so it was copied here first",
+    ),
 });
 
 async function readExisting(executor: HostExecutor, path: string): Promise<string | null> {
@@ -359,8 +371,22 @@ export default defineTool({
         : [];
     });
     const blocked = diffs.length > 0 && !args.overwrite;
+    const keptIn = new Map<number, string>();
     if (!blocked) {
       await executor.run(["mkdir", "-p", outputDir], { timeoutMs: 30_000 });
+      // A file changed since the last build wrote it (apply_fix's edits, a person's) is copied aside before it is
+      // replaced: overwrite replaces what a build wrote, never loses what was done to it afterwards.
+      const built = await readWrittenDigests(executor, outputDir);
+      const stamp = deps.now().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "").replace("T", "-");
+      for (const [i, t] of targets.entries()) {
+        const old = existing[i];
+        if (old === null || old === undefined || old === t.file.text) continue;
+        const recorded = built[t.file.name];
+        if (recorded === undefined || recorded === contentDigest(old)) continue;
+        const copy = `${t.path}.edited-${stamp}`;
+        await executor.writeFile(copy, old, { exclusive: true, mode: t.file.format === "bash" ? 0o750 : 0o640 });
+        keptIn.set(i, copy);
+      }
       for (const [i, t] of targets.entries()) {
         if (existing[i] === t.file.text) continue;
         await executor.writeFile(t.path, t.file.text, {
@@ -368,6 +394,11 @@ export default defineTool({
           mode: t.file.format === "bash" ? 0o750 : 0o640,
         });
       }
+      await recordWrittenDigests(
+        executor,
+        outputDir,
+        targets.map((t) => ({ name: t.file.name, text: t.file.text })),
+      );
       // What this build was given, so a hint that rebuilds (a new save directory) repeats every input.
       await recordBuildInputs(
         executor,
@@ -396,6 +427,7 @@ export default defineTool({
               : existing[i] !== null
                 ? ("differs" as const)
                 : ("skipped" as const),
+        editsKeptIn: keptIn.get(i) ?? null,
       })),
       diffs,
       parameters: {
@@ -451,7 +483,13 @@ export default defineTool({
     const memory = r.memory && !r.memory.fits ? `\nwarning: ${r.memory.summary}` : "";
     const epochs = r.warnings.filter((w) => w.startsWith("dataset: ") && w.includes(" epochs over the data"));
     const tiny = epochs.map((w) => `\nwarning: ${w}`).join("");
-    return `${head}${missing.join("")}${memory}${tiny}\n${p.backend}: TP${p.tp} PP${p.pp} CP${p.cp} DP${p.dp} on ${p.nodes}x${p.npusPerNode} NPUs, GBS ${p.globalBatchSize} (MBS ${p.microBatchSize} x GA ${p.gradAccSteps} x DP ${p.dp})${split}\n${r.files.map((f) => `${f.role.padEnd(13)} ${f.path} (${f.status})`).join("\n")}`;
+    const kept = r.files
+      .filter((f) => f.editsKeptIn)
+      .map(
+        (f) =>
+          `\nnote: ${f.path} had been edited since it was built (apply_fix or by hand); that version is kept in ${f.editsKeptIn} — compare and carry the edits over if they still apply (diff ${f.editsKeptIn} ${f.path}).`,
+      );
+    return `${head}${missing.join("")}${memory}${tiny}${kept.join("")}\n${p.backend}: TP${p.tp} PP${p.pp} CP${p.cp} DP${p.dp} on ${p.nodes}x${p.npusPerNode} NPUs, GBS ${p.globalBatchSize} (MBS ${p.microBatchSize} x GA ${p.gradAccSteps} x DP ${p.dp})${split}\n${r.files.map((f) => `${f.role.padEnd(13)} ${f.path} (${f.status})`).join("\n")}`;
   },
 });
 
@@ -527,7 +565,15 @@ async function buildTrl(
     host: args.host,
     outputDir: r.outputDir,
     written: r.status !== "differs",
-    files: [{ role: "launch-script", path: r.script, upstream: `${info.trainer} (${info.docs})`, status: r.status }],
+    files: [
+      {
+        role: "launch-script",
+        path: r.script,
+        upstream: `${info.trainer} (${info.docs})`,
+        status: r.status,
+        editsKeptIn: null,
+      },
+    ],
     diffs: r.diff ? [{ path: r.script, diff: r.diff }] : [],
     parameters: {
       backend: "trl",

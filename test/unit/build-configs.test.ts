@@ -169,6 +169,32 @@ describe("build_configs", () => {
     const forced = await buildConfigs.handle({ ...args, trainIters: 77, overwrite: true }, deps());
     expect(forced.written).toBe(true);
     expect(readFileSync(join(out, "finetune_qwen2_5_vl_3b.sh"), "utf8")).toContain("--train-iters 77");
+    // A rebuild replaces only what a build wrote: nothing was edited, so nothing is copied aside.
+    expect(forced.files.every((f) => f.editsKeptIn === null)).toBe(true);
+  });
+
+  it("with overwrite, a file edited since it was built (apply_fix, by hand) is copied aside first, and says where", async () => {
+    const out = join(dir, "out-edited");
+    const args = input({ release: "v26.1.0", dataset: join(dir, "data", "train.jsonl"), outputDir: out });
+    await buildConfigs.handle(args, deps());
+    const script = join(out, "finetune_qwen2_5_vl_3b.sh");
+    // What apply_fix's alloc-conf fix does: a line after the shebang.
+    const edited = readFileSync(script, "utf8").replace(
+      "\n",
+      "\nexport PYTORCH_NPU_ALLOC_CONF=expandable_segments:True\n",
+    );
+    expect(edited).not.toBe(readFileSync(script, "utf8"));
+    writeFileSync(script, edited);
+    const rebuilt = await buildConfigs.handle({ ...args, trainIters: 55, overwrite: true }, deps());
+    const launch = rebuilt.files.find((f) => f.role === "launch-script")!;
+    expect(launch.editsKeptIn).toMatch(/finetune_qwen2_5_vl_3b\.sh\.edited-\d{8}-\d{6}$/);
+    expect(readFileSync(launch.editsKeptIn!, "utf8")).toBe(edited);
+    expect(readFileSync(script, "utf8")).toContain("--train-iters 55");
+    expect(rebuilt.files.filter((f) => f.role !== "launch-script").every((f) => f.editsKeptIn === null)).toBe(true);
+    expect(buildConfigs.summarize(rebuilt)).toContain(`that version is kept in ${launch.editsKeptIn}`);
+    // The rebuilt file is now the build's own: a second rebuild copies nothing.
+    const again = await buildConfigs.handle({ ...args, trainIters: 56, overwrite: true }, deps());
+    expect(again.files.every((f) => f.editsKeptIn === null)).toBe(true);
   });
 
   it("rejects a dataset whose keys do not match the config's attr, naming the field", async () => {
