@@ -9,6 +9,8 @@ const COUNT_LIMIT_BYTES = 4 * 1024 * 1024;
 const MAX_EPOCHS = 10;
 /** The length proposed instead, in passes over the data. */
 const PROPOSED_EPOCHS = 3;
+/** Fewer optimizer steps per epoch than this is a step larger than a small dataset can feed usefully. */
+const MIN_STEPS_PER_EPOCH = 8;
 
 /** Records in a JSON array or JSON Lines file on the host, or null when it is large, unreadable or neither. */
 export async function countDatasetRecords(executor: HostExecutor, path: string): Promise<number | null> {
@@ -40,15 +42,27 @@ export function tinyDatasetWarning(
   samplesPerStep: number,
   steps: number,
   stepWord: "iterations" | "steps",
+  /** The smallest global batch the layout allows (micro batch × data-parallel size); offers a smaller one. */
+  batchUnit?: number,
 ): string | null {
   if (records <= 0 || samplesPerStep <= 0 || steps <= 0) return null;
   const consumed = samplesPerStep * steps;
   const epochs = consumed / records;
   if (epochs <= MAX_EPOCHS) return null;
   const proposed = Math.max(1, Math.ceil((PROPOSED_EPOCHS * records) / samplesPerStep));
+  // So few steps that the optimizer barely moves: a smaller global batch gives an epoch at least MIN_STEPS_PER_EPOCH
+  // steps, in whole multiples of what the layout takes per step.
+  let smaller = "";
+  if (batchUnit && batchUnit > 0 && records / samplesPerStep < MIN_STEPS_PER_EPOCH) {
+    const batch = Math.max(batchUnit, Math.floor(records / MIN_STEPS_PER_EPOCH / batchUnit) * batchUnit);
+    if (batch < samplesPerStep) {
+      const iters = Math.max(1, Math.ceil((PROPOSED_EPOCHS * records) / batch));
+      smaller = `, or take smaller steps (${argsHint({ globalBatchSize: batch, trainIters: iters })}: about ${PROPOSED_EPOCHS} epochs in ${iters} ${stepWord})`;
+    }
+  }
   return (
     `dataset: ${records} records, but ${steps} ${stepWord} x ${samplesPerStep} samples per step read ${consumed} samples, ` +
     `about ${Math.round(epochs)} epochs over the data: the model would memorise it. Train fewer ${stepWord} ` +
-    `(${argsHint({ trainIters: proposed })} is about ${PROPOSED_EPOCHS} epochs) or bring more data.`
+    `(${argsHint({ trainIters: proposed })} is about ${PROPOSED_EPOCHS} epochs)${smaller}, or bring more data.`
   );
 }

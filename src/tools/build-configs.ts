@@ -352,7 +352,15 @@ export default defineTool({
       const problems = await checkDataset(executor, plan, onHost, datasetWarnings);
       const records = await countDatasetRecords(executor, onHost);
       const tiny =
-        records === null ? null : tinyDatasetWarning(records, plan.globalBatchSize, plan.trainIters, "iterations");
+        records === null
+          ? null
+          : tinyDatasetWarning(
+              records,
+              plan.globalBatchSize,
+              plan.trainIters,
+              "iterations",
+              plan.microBatchSize * plan.parallel.dp,
+            );
       if (tiny) datasetWarnings.push(tiny);
       if (problems.length > 0) {
         throw new ToolError(

@@ -303,7 +303,7 @@ describe("the CLI contract", () => {
     expect(bare.out).toContain("--image-dir");
   });
 
-  it("build-configs warns how many epochs a tiny dataset is read for, and proposes fewer iterations", () => {
+  it("build-configs warns how many epochs a tiny dataset is read for, and proposes fewer iterations or smaller steps", () => {
     const data = join(work, "sim-host", "MindSpeed-MM", "data");
     const sample = JSON.parse(readFileSync(join(data, "mllm_format_llava_instruct_data.json"), "utf8")) as unknown[];
     writeFileSync(join(data, "tiny.json"), JSON.stringify(sample.slice(0, 8)));
@@ -327,6 +327,28 @@ describe("the CLI contract", () => {
       "warning: dataset: 8 records, but 200 iterations x 256 samples per step read 51200 samples, about 6400 epochs",
     );
     expect(r.out).toContain("--train-iters 1 is about 3 epochs");
+    // One step reads the data 32 times over: a smaller global batch (a multiple of MBS 1 x DP 8) is offered too,
+    // and the build it names reads the data about 3 times, with no warning.
+    expect(r.out).toContain(
+      "or take smaller steps (--global-batch-size 8 --train-iters 3: about 3 epochs in 3 iterations)",
+    );
+    const smaller = cli(
+      "build-configs",
+      "--host",
+      "sim",
+      "--model",
+      "qwen2.5vl-3b",
+      "--dataset",
+      "data/tiny.json",
+      "--global-batch-size",
+      "8",
+      "--train-iters",
+      "3",
+      "--output-dir",
+      join(work, "sim-host", "MindSpeed-MM", "configs", "tiny-smaller"),
+    );
+    expect(smaller.code, smaller.err).toBe(0);
+    expect(smaller.out).not.toContain("epochs over the data");
   });
 
   it("the top-level help documents the exit codes", () => {
