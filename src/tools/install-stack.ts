@@ -177,7 +177,7 @@ export default defineTool({
           status === "blocked"
             ? `Nothing was changed. Resolve: ${blockers.map((b) => b.message).join(" | ")}`
             : status === "already-installed"
-              ? "Everything is in place; check_env has no error. Next: build_configs, then launch_train."
+              ? `Everything is in place; check_env has no error. Next: ${afterInstall(mmExtras, "build_configs")}.`
               : `Review the steps${resumeAt ? ` (resumes at ${resumeAt})` : ""}, then call again with ${argsHint({ confirm: true })}.`,
       };
     }
@@ -186,7 +186,7 @@ export default defineTool({
       ...appliedFields(
         await applyPlan(plan, deps),
         plan.paths.log,
-        "check_env (clean), build_configs, then launch_train",
+        afterInstall(mmExtras, "check_env (clean), build_configs"),
       ),
     };
   },
@@ -280,7 +280,7 @@ async function installTrl(args: z.output<typeof Input>, deps: Parameters<typeof 
       failedAt: null,
       check: null,
       next: nothingToDo
-        ? "Everything is in place; check_env has no error. Next: build_configs with trainer trl, then launch_train."
+        ? `Everything is in place; check_env has no error. Next: ${afterInstall(trlExtras, "build_configs with trainer trl")}.`
         : `Review the steps${resumeAt ? ` (resumes at ${resumeAt})` : ""}, then call again with ${argsHint({ confirm: true })}.`,
     };
   return {
@@ -288,9 +288,22 @@ async function installTrl(args: z.output<typeof Input>, deps: Parameters<typeof 
     ...appliedFields(
       await applyTrlPlan(plan, deps),
       plan.paths.log,
-      "check_env (clean), build_configs with trainer trl, then launch_train",
+      afterInstall(trlExtras, "check_env (clean), build_configs with trainer trl"),
     ),
   };
+}
+
+/** What the extras asked for are used by, so an install made for one of them points back there. */
+const EXTRA_USE: Record<MmExtra | TrlExtra, string> = {
+  evaluate: "evaluate_model (its evaluation packages are in place)",
+  qlora: "build_configs with trainer trl and peft qlora",
+  gguf: "export_model with format gguf",
+};
+
+/** The next step after an install: what its extras are for first, then the training path (`build` then launch_train). */
+function afterInstall(extras: readonly (MmExtra | TrlExtra)[], build: string): string {
+  const uses = extras.map((e) => EXTRA_USE[e]);
+  return uses.length > 0 ? `${uses.join("; ")}; to train, ${build}, then launch_train` : `${build}, then launch_train`;
 }
 
 /** What a confirmed install reports, for either stack: the steps run, where it stopped, the check and what next. */

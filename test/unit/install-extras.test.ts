@@ -45,6 +45,10 @@ describe.skipIf(!canBuildSimHost)("install_stack extras", () => {
       deps,
     );
     expect(done.status, JSON.stringify(done.problems ?? [])).toBe("installed");
+    // It was asked for by evaluate_model: the next step goes back there first.
+    expect(done.next).toMatch(
+      /^Installed and verified\. Next: evaluate_model \(its evaluation packages are in place\); to train, /,
+    );
     const after = await simShell(sim.hostSettings, IMPORT, { cwd: sim.dir });
     expect(after.stdout.trim(), after.stderr).toBe("extras ok");
     await deps.hosts.closeAll();
