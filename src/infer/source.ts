@@ -74,6 +74,20 @@ export interface CheckpointSource {
   notes: string[];
 }
 
+/**
+ * The same checkpoint as the next tool takes it: the run id when it came from a recorded run, else the host, the save
+ * directory, the model and the Hugging Face directory, so that a hint never carries a placeholder run id.
+ */
+export function sameSource(source: CheckpointSource): Record<string, unknown> {
+  if (source.record) return { runId: source.record.id };
+  return {
+    host: source.host,
+    checkpointDir: source.checkpoint.saveDir,
+    model: source.model.id,
+    hfDir: source.hfDir,
+  };
+}
+
 const abs = (workdir: string, p: string) => (p.startsWith("/") ? posix.normalize(p) : posix.join(workdir, p));
 
 async function readText(executor: HostExecutor, path: string, maxBytes = 4 << 20): Promise<string | null> {

@@ -11,7 +11,7 @@ import { checkPathText } from "../hosts/paths.js";
 import { shellQuote } from "../hosts/quote.js";
 import { inferenceFamily, inferenceJson, inferenceScript, upstreamExample } from "../infer/configs.js";
 import { missingFiles, parseScoreCsv, runEntry, writeFiles } from "../infer/run.js";
-import { busyNote, hostOf, resolveSource, SourceError, sourceInputShape } from "../infer/source.js";
+import { busyNote, hostOf, resolveSource, SourceError, sameSource, sourceInputShape } from "../infer/source.js";
 import { BENCHMARKS, type Benchmark } from "../knowledge/inference-upstream.js";
 import { readRecord, writeRecord } from "../runs/ledger.js";
 import { callHint } from "../text/hint.js";
@@ -244,8 +244,8 @@ export default defineTool({
       files: paths,
       notes,
       next: scores.some((s) => s.error)
-        ? 'See the errors; a missing module usually means the evaluation extras are not installed (pip install -e ".[evaluate]" in MindSpeed-MM).'
-        : "Export the model with export_model to serve it.",
+        ? `See the errors; a missing module usually means the evaluation extras are not installed: ${callHint("install_stack", { host: source.host, extras: ["evaluate"], confirm: true })}.`
+        : `Export the model to serve it: ${callHint("export_model", { ...sameSource(source), confirm: true })}.`,
     };
   },
   failed: (r) => r.scores.some((s) => s.error !== null),

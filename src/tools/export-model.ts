@@ -8,7 +8,7 @@ import { exportGgufOnHub } from "../export/gguf-hf-job.js";
 import { checkHfDir, type HfCheck, readHfDirFacts } from "../export/hf-check.js";
 import { checkPathText, ensureWritablePath, PathNotAllowedError } from "../hosts/paths.js";
 import { shellQuote } from "../hosts/quote.js";
-import { hostOf, resolveSource, SourceError, sourceInputShape } from "../infer/source.js";
+import { hostOf, resolveSource, SourceError, sameSource, sourceInputShape } from "../infer/source.js";
 import { converterMethods, getConverter } from "../knowledge/converters.js";
 import { LLAMA_CPP_TAG } from "../knowledge/llama-cpp.js";
 import { recipeAt } from "../knowledge/models.js";
@@ -281,7 +281,7 @@ export default defineTool({
       complete,
       usage: usageText(convert.output, model.exampleDir, Math.max(1, source.tp)),
       next: complete
-        ? `Try it: ${callHint("run_inference", { runId: source.record?.id ?? "<runId>", prompt: "Describe this image.", images: ["<image on the host>"], compareBase: true })}, or score it with ${callHint("evaluate_model", { runId: source.record?.id ?? "<runId>" })}.`
+        ? `Try it: ${callHint("run_inference", { ...sameSource(source), prompt: "Describe this image.", images: ["<image on the host>"], compareBase: true })}, or score it with ${callHint("evaluate_model", sameSource(source))}.`
         : `The export is incomplete (see checks); rerun with ${argsHint({ confirm: true, overwrite: true })}.`,
     };
   },

@@ -14,6 +14,7 @@ import {
   probeCheckpoint,
   resolveSource,
   SourceError,
+  sameSource,
   sourceInputShape,
 } from "../infer/source.js";
 import { callHint } from "../text/hint.js";
@@ -248,7 +249,7 @@ export default defineTool({
       notes,
       next: answers.some((a) => a.error)
         ? "See the errors (diagnose_error explains a failing log)."
-        : `Score it on a benchmark with ${callHint("evaluate_model", { runId: source.record?.id ?? "<runId>" })}, or export it with ${callHint("export_model", { runId: source.record?.id ?? "<runId>", confirm: true })}.`,
+        : `Score it on a benchmark with ${callHint("evaluate_model", sameSource(source))}, or export it with ${callHint("export_model", { ...sameSource(source), confirm: true })}.`,
     };
   },
   failed: (r) => r.answers.some((a) => a.error !== null),

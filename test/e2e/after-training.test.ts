@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
 import { RunRecordSchema } from "../../src/runs/types.js";
+import { renderHints } from "../../src/text/hint.js";
 import evaluateModel from "../../src/tools/evaluate-model.js";
 import exportModel from "../../src/tools/export-model.js";
 import listRuns from "../../src/tools/list-runs.js";
@@ -111,6 +112,23 @@ describe("a finished run: export, inference, evaluation", () => {
     expect(new Set(Object.values(index.weight_map)).size).toBe(3);
     expect(done.usage?.vllm).toContain("vllm serve");
     expect(exportModel.summarize(done)).toContain("Qwen2_5_VLForConditionalGeneration");
+    expect(done.next).toContain(`"runId":"${RUN_ID}"`);
+    // Exported from a save directory, no run id: the next calls name that directory, never a placeholder run id.
+    const fromDir = await exportModel.handle(
+      exportModel.input.parse({
+        checkpointDir: `save/${sim.name}`,
+        model: "qwen2.5vl-3b",
+        hfDir: "ckpt/hf/Qwen2.5-VL-3B-Instruct",
+        host: "sim",
+        confirm: true,
+        overwrite: true,
+      }),
+      deps(),
+    );
+    expect(fromDir.complete).toBe(true);
+    const next = renderHints(fromDir.next);
+    expect(next).not.toContain("<runId>");
+    expect(next).toContain(`evaluate_model {host: "sim", checkpointDir: "${join(wd, "save", sim.name)}"`);
   }, 120_000);
 
   it("export_model's check fails on a shard the index names but that is gone", async () => {
