@@ -1,7 +1,14 @@
 // One finding and the context findings are judged in; shared by the per-area finding modules.
+import { TORCH_CPU_INDEX } from "../hosts/install-sources.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { shellQuote } from "../hosts/quote.js";
-import { pipInstallTorchPair, type ReleaseStack, torchNpuWheelFor } from "../knowledge/releases.js";
+import {
+  MINDSPEED_MM_REPO,
+  pipInstallTorchPair,
+  type ReleaseStack,
+  TRANSFORMERS_REPO,
+  torchNpuWheelFor,
+} from "../knowledge/releases.js";
 import type { Finding, HostFacts } from "./facts.js";
 
 export interface FindingContext {
@@ -24,6 +31,39 @@ export function finding(
   return detail
     ? { id, severity, title, evidence, expected, fix, detail }
     : { id, severity, title, evidence, expected, fix };
+}
+
+/**
+ * A fix as this host would run it: the repositories and pip sources its inventory names (mirrors, a wheel directory,
+ * an index) in place of the public ones, as install_stack uses them, so that a fix works on a host that cannot reach
+ * the internet. Findings write the public form once; this is the one place that knows the host's sources.
+ */
+export function fromHostSources(fix: string, ctx: FindingContext): string {
+  const s = ctx.settings.sources;
+  if (!s) return fix;
+  const r = ctx.release;
+  let out = fix;
+  const repos: [string, string | undefined][] = [
+    [MINDSPEED_MM_REPO, s.mindspeedMm],
+    [r.megatron.repo, s.megatron],
+    [r.mindspeed.repo, s.mindspeed],
+  ];
+  for (const [pub, mirror] of repos) if (mirror) out = out.replaceAll(pub, shellQuote(mirror));
+  if (s.transformers)
+    out = out.replaceAll(
+      `git+${TRANSFORMERS_REPO}`,
+      `git+${s.transformers.startsWith("/") ? `file://${s.transformers}` : s.transformers}`,
+    );
+  const pipOptions = [
+    ...(s.wheelDir && !s.pipIndex ? ["--no-index"] : []),
+    ...(s.wheelDir ? ["--find-links", shellQuote(s.wheelDir)] : []),
+    ...(s.pipIndex ? ["--index-url", shellQuote(s.pipIndex)] : []),
+  ];
+  if (pipOptions.length > 0) out = out.replace(/\bpip install (?!-r\b)/g, `pip install ${pipOptions.join(" ")} `);
+  // Offline (a wheel directory and no index), the public torch index in a fix is of no use; with one, the host's own.
+  if (s.wheelDir && !s.pipIndex) out = out.replace(/ --(?:extra-)?index-url \S+/g, "");
+  else if (s.torchIndex) out = out.replaceAll(TORCH_CPU_INDEX, shellQuote(s.torchIndex));
+  return out;
 }
 
 /** pip command for the torch_npu matching the installed CANN (falls back to the release pair). */

@@ -5,6 +5,7 @@ import {
   numpyConstraintFor,
   numpySatisfies,
   pipInstallTorchPair,
+  TRANSFORMERS_REPO,
   torchNpuWheelFor,
   torchPairMatches,
   transformersPinFor,
@@ -170,7 +171,7 @@ export function pythonFindings(f: HostFacts, ctx: FindingContext): Finding[] {
   const pin = transformersPinFor(r, ctx.model);
   const tf = pk.transformers?.version ?? null;
   const tfFix = pin.gitCommit
-    ? `pip install git+https://github.com/huggingface/transformers.git@${pin.gitCommit}`
+    ? `pip install git+${TRANSFORMERS_REPO}@${pin.gitCommit}`
     : `pip install transformers==${pin.version}`;
   const tfExpected = pin.gitCommit ? `transformers @ ${pin.gitCommit}` : `transformers ${pin.version}`;
   if (!tf) {

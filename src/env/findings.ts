@@ -8,7 +8,7 @@ import {
   pipInstallTorchPair,
 } from "../knowledge/releases.js";
 import type { Finding, HostFacts } from "./facts.js";
-import { type FindingContext, finding, pipInstallFor, prependSourceToBashrc } from "./finding.js";
+import { type FindingContext, finding, fromHostSources, pipInstallFor, prependSourceToBashrc } from "./finding.js";
 import { machineFindings, npuFindings } from "./findings-hardware.js";
 import { pythonFindings } from "./findings-python.js";
 
@@ -35,7 +35,7 @@ export function evaluateHost(facts: HostFacts, ctx: FindingContext): Finding[] {
   out.push(...liveFindings(facts, ctx));
   out.push(...workdirFindings(facts, ctx));
   out.push(...portFindings(facts));
-  return out;
+  return out.map((f) => (f.fix ? { ...f, fix: fromHostSources(f.fix, ctx) } : f));
 }
 
 function cannFindings(f: HostFacts, ctx: FindingContext): Finding[] {

@@ -8,7 +8,9 @@ import { MINDSPEED_MM_REPO, type ReleaseStack } from "../knowledge/releases.js";
 
 export { type SourcesInput, SourcesSchema, TORCH_CPU_INDEX } from "../hosts/install-sources.js";
 
-export const TRANSFORMERS_REPO = "https://github.com/huggingface/transformers.git";
+import { TRANSFORMERS_REPO } from "../knowledge/releases.js";
+
+export { TRANSFORMERS_REPO };
 export const PYPI_INDEX = "https://pypi.org/simple/";
 
 /** Who named a source: the tool's argument, the host's `sources:` setting, or the release matrix / a default. */

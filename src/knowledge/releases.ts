@@ -51,6 +51,8 @@ export interface ReleaseStack {
 }
 
 export const MINDSPEED_MM_REPO = "https://gitcode.com/Ascend/MindSpeed-MM.git";
+/** transformers' repository, for models pinned to one of its commits. */
+export const TRANSFORMERS_REPO = "https://github.com/huggingface/transformers.git";
 const MINDSPEED_REPO = "https://gitcode.com/Ascend/MindSpeed.git";
 const MINDSPEED_REPO_GITEE = "https://gitee.com/ascend/MindSpeed.git";
 const MEGATRON_REPO = "https://github.com/NVIDIA/Megatron-LM.git";

@@ -78,12 +78,15 @@ describe.skipIf(!canBuildSimHost)("check_env on the simulated host", () => {
   });
 
   it("torch-npu-mismatch: undefined symbol at import, fixed by the wheel for the installed CANN", async () => {
-    const { result } = await scenario("torch-npu-mismatch");
+    const { result, settings } = await scenario("torch-npu-mismatch");
     const f = find(result.findings, "torch-npu-import-failed")!;
     expect(f.severity).toBe("error");
     expect(f.evidence).toContain("undefined symbol");
     expect(result.live!.errorKind).toBe("undefined-symbol");
-    expect(f.fix).toBe("pip install --force-reinstall torch_npu==2.7.1.post8");
+    // From the host's own wheel directory (its inventory's sources), as install_stack installs.
+    expect(f.fix).toBe(
+      `pip install --no-index --find-links ${settings.sources!.wheelDir} --force-reinstall torch_npu==2.7.1.post8`,
+    );
     expect(find(result.findings, "torch-npu-version")!.evidence).toContain("CANN 9.1.0");
   });
 
