@@ -288,7 +288,9 @@ export async function simInitCommand(
   return [
     `Simulated Ascend host "${name}" laid out in ${sim.dir} (ascend-train sim).`,
     `  hardware: Atlas 800T A2, ${state.npuCount}x Ascend ${state.chip}, 64 GB HBM each; driver ${state.driver}`,
-    `  software: MindSpeed-MM ${state.release}, CANN ${state.versions.cann}, torch ${state.versions.torch}, torch_npu ${state.versions.torchNpu}`,
+    sim.scenario === "bare"
+      ? `  software: CANN ${state.versions.cann} only; its mirrors and wheels hold MindSpeed-MM ${state.release}, torch ${state.versions.torch}, torch_npu ${state.versions.torchNpu} for install-stack`
+      : `  software: MindSpeed-MM ${state.release}, CANN ${state.versions.cann}, torch ${state.versions.torch}, torch_npu ${state.versions.torchNpu}`,
     `  scenario: ${sim.scenario} - ${scenario.description}`,
     `  model:    ${data.hfDir} (${data.model}, Hugging Face layout, placeholder weights)`,
     `  dataset:  ${data.dataset} (MindSpeed-MM format), from ${data.llava} (LLaVA) with images in ${join(data.imageDir, "images")}`,

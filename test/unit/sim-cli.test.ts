@@ -104,6 +104,17 @@ describe.skipIf(!canBuildSimHost)("sim commands", () => {
     expect(readFileSync(join(host, ".sim", "state.json"), "utf8")).not.toContain('"scenario": "bare"');
   }, 60_000);
 
+  it("sim init of a bare host says only CANN is installed, the rest waiting in its mirrors for install-stack", () => {
+    const bare = cli("sim", "init", "./sim-host-bare", "--scenario", "bare", "--name", "sim-bare");
+    expect(bare.code, bare.err).toBe(0);
+    const software = bare.out.split("\n").find((l) => l.trim().startsWith("software:"))!;
+    expect(software).toMatch(
+      /^ {2}software: CANN \S+ only; its mirrors and wheels hold MindSpeed-MM v\S+, torch \S+, torch_npu \S+ for install-stack$/,
+    );
+    expect(bare.out).toContain("ascend-train install-stack --host sim-bare");
+    cli("sim", "stop", "./sim-host-bare");
+  }, 120_000);
+
   it("sim stop says what it stopped, and that nothing was running", () => {
     const busy = cli("sim", "scenario", "./sim-host", "npu-busy");
     expect(busy.code, busy.err).toBe(0);
