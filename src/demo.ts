@@ -2,6 +2,7 @@
 // client against this server (spawned over stdio), the way an assistant would: check, install, data, convert,
 // configs, launch, follow, then a failing run and its diagnosis.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { stringify } from "yaml";
@@ -13,6 +14,28 @@ const MODEL = "qwen2.5vl-3b";
 const HF_NAME = "Qwen2.5-VL-3B-Instruct";
 /** Audit entries the closing hint asks for: more than one demo runs. */
 const AUDIT_SHOWN = 300;
+
+/** A TCP port on this machine that nothing listens on now (the OS picks it). */
+function freeLocalPort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createNetServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** A tool result's text, for an error that says why the demo stopped. */
+function resultText(r: { content?: unknown }): string {
+  const parts = Array.isArray(r.content) ? (r.content as { type?: string; text?: string }[]) : [];
+  return parts
+    .filter((c) => c.type === "text")
+    .map((c) => c.text ?? "")
+    .join("\n")
+    .slice(0, 2000);
+}
 
 export async function runDemo(opts: { dir?: string; keep?: boolean }): Promise<number> {
   const started = Date.now();
@@ -94,13 +117,17 @@ export async function runDemo(opts: { dir?: string; keep?: boolean }): Promise<n
       { saveInterval: 10 },
     );
 
-    await call("launch_train", { host: "sim", script }, "pre-flight and plan (starts nothing)");
+    // The demo's host is this machine: a port nothing here listens on, so that another training run on this machine
+    // (on the default 6000) does not stop the demo at pre-flight.
+    const masterPort = await freeLocalPort();
+    await call("launch_train", { host: "sim", script, masterPort }, "pre-flight and plan (starts nothing)");
     const launched = await call(
       "launch_train",
-      { host: "sim", script, confirm: true },
+      { host: "sim", script, masterPort, confirm: true },
       "the person confirmed: start training",
     );
-    if (!launched.structuredContent?.started) throw new Error("launch_train did not start the run");
+    if (!launched.structuredContent?.started)
+      throw new Error(`launch_train did not start the run: ${resultText(launched)}`);
     const runId = String(launched.structuredContent?.runId);
     await call("tail_logs", { runId, followSeconds: 4 }, "follow the run for a few iterations");
     await call("list_runs", { host: "sim" }, "a later session finds the run in the ledger on the host");
@@ -126,8 +153,13 @@ export async function runDemo(opts: { dir?: string; keep?: boolean }): Promise<n
     // The demo's own host, made for this run: laying it out again for the failure scenario loses nothing of the user's.
     await setScenario(simDir, "oom", { relay: true });
     const second = await buildFor("demo-run-2", "configs for a second run (a new save directory)");
-    const failing = await call("launch_train", { host: "sim", script: second, confirm: true }, "launch it");
-    if (!failing.structuredContent?.started) throw new Error("launch_train did not start the failing run");
+    const failing = await call(
+      "launch_train",
+      { host: "sim", script: second, masterPort: await freeLocalPort(), confirm: true },
+      "launch it",
+    );
+    if (!failing.structuredContent?.started)
+      throw new Error(`launch_train did not start the failing run: ${resultText(failing)}`);
     const failingId = String(failing.structuredContent?.runId);
     await call("tail_logs", { runId: failingId, followSeconds: 10 }, "follow until it ends");
     await call("diagnose_error", { runId: failingId }, "root cause and fixes");
