@@ -161,26 +161,8 @@ export default defineTool({
       notes: plan.notes,
     };
     const blockers = plan.problems.filter((p) => p.severity === "blocker");
-    const nothingToDo = plan.steps.every((s) => s.status === "satisfied" || s.status === "done");
-    const resumeAt = plan.steps.find((s) => s.status === "retry")?.id ?? null;
-    if (!args.confirm || blockers.length > 0) {
-      const status = blockers.length > 0 ? "blocked" : nothingToDo ? "already-installed" : "planned";
-      return {
-        ...base,
-        applied: false,
-        status,
-        steps: plan.steps,
-        resumedFrom: resumeAt,
-        failedAt: null,
-        check: null,
-        next:
-          status === "blocked"
-            ? `Nothing was changed. Resolve: ${blockers.map((b) => b.message).join(" | ")}`
-            : status === "already-installed"
-              ? `Everything is in place; check_env has no error. Next: ${afterInstall(mmExtras, "build_configs")}.`
-              : `Review the steps${resumeAt ? ` (resumes at ${resumeAt})` : ""}, then call again with ${argsHint({ confirm: true })}.`,
-      };
-    }
+    if (!args.confirm || blockers.length > 0)
+      return { ...base, ...plannedFields(plan.steps, blockers, afterInstall(mmExtras, "build_configs")) };
     return {
       ...base,
       ...appliedFields(
@@ -268,21 +250,8 @@ async function installTrl(args: z.output<typeof Input>, deps: Parameters<typeof 
     notes: plan.notes,
     trl: { release: plan.release.trl, requirements: plan.requirements, installed: plan.facts.packages },
   };
-  const nothingToDo = plan.steps.every((s) => s.status === "satisfied" || s.status === "done");
-  const resumeAt = plan.steps.find((s) => s.status === "retry")?.id ?? null;
   if (!args.confirm)
-    return {
-      ...base,
-      applied: false,
-      status: nothingToDo ? "already-installed" : "planned",
-      steps: plan.steps,
-      resumedFrom: resumeAt,
-      failedAt: null,
-      check: null,
-      next: nothingToDo
-        ? `Everything is in place; check_env has no error. Next: ${afterInstall(trlExtras, "build_configs with trainer trl")}.`
-        : `Review the steps${resumeAt ? ` (resumes at ${resumeAt})` : ""}, then call again with ${argsHint({ confirm: true })}.`,
-    };
+    return { ...base, ...plannedFields(plan.steps, [], afterInstall(trlExtras, "build_configs with trainer trl")) };
   return {
     ...base,
     ...appliedFields(
@@ -304,6 +273,31 @@ const EXTRA_USE: Record<MmExtra | TrlExtra, string> = {
 function afterInstall(extras: readonly (MmExtra | TrlExtra)[], build: string): string {
   const uses = extras.map((e) => EXTRA_USE[e]);
   return uses.length > 0 ? `${uses.join("; ")}; to train, ${build}, then launch_train` : `${build}, then launch_train`;
+}
+
+/** What an unconfirmed (or blocked) install reports, for either stack: the plan, and what to do with it. */
+function plannedFields(
+  steps: Output["steps"],
+  blockers: readonly { message: string }[],
+  nextWhenInPlace: string,
+): Pick<Output, "applied" | "status" | "steps" | "resumedFrom" | "failedAt" | "check" | "next"> {
+  const nothingToDo = steps.every((s) => s.status === "satisfied" || s.status === "done");
+  const resumeAt = steps.find((s) => s.status === "retry")?.id ?? null;
+  const status = blockers.length > 0 ? "blocked" : nothingToDo ? "already-installed" : "planned";
+  return {
+    applied: false,
+    status,
+    steps,
+    resumedFrom: resumeAt,
+    failedAt: null,
+    check: null,
+    next:
+      status === "blocked"
+        ? `Nothing was changed. Resolve: ${blockers.map((b) => b.message).join(" | ")}`
+        : status === "already-installed"
+          ? `Everything is in place; check_env has no error. Next: ${nextWhenInPlace}.`
+          : `Review the steps${resumeAt ? ` (resumes at ${resumeAt})` : ""}, then call again with ${argsHint({ confirm: true })}.`,
+  };
 }
 
 /** What a confirmed install reports, for either stack: the steps run, where it stopped, the check and what next. */
