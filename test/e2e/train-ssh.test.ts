@@ -116,6 +116,20 @@ describe.skipIf(!env)("launch_train over SSH on simulated hosts", () => {
     throw new Error(`run ${runId} never reached ${states.join("/")}: ${JSON.stringify(last)}`);
   }
 
+  /** Switches host A to a scenario, builds configs for it and launches them (confirmed, on a free port). */
+  async function launchIn(scenario: "oom" | "hang" | "nan-loss", name: string) {
+    await setScenario(simA.dir, scenario);
+    const run = await call("launch_train", {
+      host: simA.name,
+      script: writeConfigs(simA, name),
+      masterPort: await freePort(),
+      confirm: true,
+      settleSeconds: 0,
+    });
+    started.push(...run.pids.map((p: { pid: number }) => p.pid));
+    return run;
+  }
+
   function inProcess(): { hosts: HostRegistry; deps: ToolDeps } {
     const hosts = new HostRegistry({
       file: inventory,
@@ -194,32 +208,14 @@ describe.skipIf(!env)("launch_train over SSH on simulated hosts", () => {
   }, 120_000);
 
   it("a run that runs out of NPU memory ends as failed", async () => {
-    await setScenario(simA.dir, "oom");
-    const script = writeConfigs(simA, "oom");
-    const run = await call("launch_train", {
-      host: simA.name,
-      script,
-      masterPort: await freePort(),
-      confirm: true,
-      settleSeconds: 0,
-    });
+    const run = await launchIn("oom", "oom");
     expect(run.started).toBe(true);
-    started.push(...run.pids.map((p: { pid: number }) => p.pid));
     const failed = await waitForState(run.runId, ["failed"]);
     expect(failed.reason).toMatch(/out of memory|error/i);
   }, 90_000);
 
   it("a run that stops printing while its process lives on ends as stalled", async () => {
-    await setScenario(simA.dir, "hang");
-    const script = writeConfigs(simA, "hang");
-    const run = await call("launch_train", {
-      host: simA.name,
-      script,
-      masterPort: await freePort(),
-      confirm: true,
-      settleSeconds: 0,
-    });
-    started.push(...run.pids.map((p: { pid: number }) => p.pid));
+    const run = await launchIn("hang", "hang");
     const first = await waitForState(run.runId, ["running"]);
     expect(first.iteration).toBeGreaterThan(0);
     // Ten quiet minutes, without waiting for them: the log's mtime moves back.
@@ -231,16 +227,7 @@ describe.skipIf(!env)("launch_train over SSH on simulated hosts", () => {
   }, 90_000);
 
   it("a run whose loss turns NaN lists as running with that said first, and both tools name the next step", async () => {
-    await setScenario(simA.dir, "nan-loss");
-    const script = writeConfigs(simA, "nan");
-    const run = await call("launch_train", {
-      host: simA.name,
-      script,
-      masterPort: await freePort(),
-      confirm: true,
-      settleSeconds: 0,
-    });
-    started.push(...run.pids.map((p: { pid: number }) => p.pid));
+    const run = await launchIn("nan-loss", "nan");
     // biome-ignore lint/suspicious/noExplicitAny: structured tool output
     let listed: any;
     for (let i = 0; i < 80 && !/^loss is NaN/.test(listed?.reason ?? ""); i++) {
