@@ -49,7 +49,14 @@ export interface ResumeFiles {
 export function buildResume(
   record: RunRecord,
   pre: PreflightResult,
-  opts: { newRunId: string; ledgerDir: string; allowFreshOptimizer: boolean; mainConfigText: string | null },
+  opts: {
+    newRunId: string;
+    ledgerDir: string;
+    allowFreshOptimizer: boolean;
+    mainConfigText: string | null;
+    /** The iteration where the run's loss first went NaN/inf (its log), when it did. */
+    divergedAt?: number | null;
+  },
 ): ResumeFiles {
   const checks: Check[] = [];
   const master = pre.nodes[0]!;
@@ -83,6 +90,23 @@ export function buildResume(
         `The latest checkpoint in ${saveDir} (iteration ${tracker}) was written at ${new Date(writtenAt * 1000).toISOString()}, ` +
         `outside run ${record.id} (${record.createdAt} to ${record.stoppedAt ?? "now"}): another run of the same configs wrote it.`,
       fix: `Resume the run that wrote it (${callHint("list_runs")} shows the runs), or launch a new run with its own save directory (${rebuildHint(pre.buildInputs ?? null, master.host, { saveDir: "<new dir>", overwrite: true })}).`,
+    });
+    return { files: [], scriptPath: record.script, changes: [], iteration, checks };
+  }
+  // A checkpoint saved after the loss went NaN carries the divergence on: resuming from it trains nothing.
+  const divergedAt = opts.divergedAt ?? null;
+  if (divergedAt !== null && iteration !== null && iteration >= divergedAt) {
+    add({
+      id: "resumable",
+      host: master.host,
+      level: "error",
+      message:
+        `The checkpoint resume would load (iteration ${iteration}) was saved after the run's loss turned NaN/inf at ` +
+        `iteration ${divergedAt}: resuming would continue a diverged model.`,
+      fix:
+        `Find the cause first (${callHint("diagnose_error", { runId: record.id })}); then write an iteration saved before ` +
+        `${divergedAt} into ${posix.join(saveDir, "latest_checkpointed_iteration.txt")} and resume, or train again in a new ` +
+        `save directory (${rebuildHint(pre.buildInputs ?? null, master.host, { saveDir: `${saveDir.replace(/\/+$/, "")}-restart`, overwrite: true })}).`,
     });
     return { files: [], scriptPath: record.script, changes: [], iteration, checks };
   }

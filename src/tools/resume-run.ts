@@ -1,6 +1,7 @@
 // resume_run: a new run continuing a stopped or failed one from the latest complete checkpoint in its save directory.
 import { posix } from "node:path";
 import { z } from "zod";
+import { divergenceOf } from "../runs/divergence.js";
 import { envInput, finishLaunch, LaunchOut, summarizeLaunch } from "../runs/launch-result.js";
 import { findRun, ledgerDir, newRunId } from "../runs/ledger.js";
 import { prepareLaunch } from "../runs/orchestrate.js";
@@ -174,6 +175,7 @@ export default defineTool({
       };
     }
     const main = pre.script.info.mainConfig;
+    const diverged = await divergenceOf(deps.hosts, record, deps.now);
     const perNode = new Map<string, ResumeFiles>();
     for (const n of pre.nodes) {
       let mainText: string | null = null;
@@ -190,6 +192,7 @@ export default defineTool({
           ledgerDir: dirOf.get(n.host)!,
           allowFreshOptimizer: args.allowFreshOptimizer,
           mainConfigText: mainText,
+          divergedAt: diverged?.iteration ?? null,
         }),
       );
     }

@@ -1,8 +1,9 @@
 // stop_run: SIGTERM to the run's process group on every node, SIGKILL after a grace period; the ledger records it.
 import { posix } from "node:path";
 import { z } from "zod";
+import { readBuildInputs, rebuildHint } from "../configs/build-inputs.js";
 import type { HostRegistry } from "../hosts/registry.js";
-import { inspectLog } from "../logs/inspect.js";
+import { divergenceOf } from "../runs/divergence.js";
 import { cancelHfJobRun, hfJobOf, isHfJobActive, isHfJobRun } from "../runs/hf-jobs-run.js";
 import { parseLaunchScript } from "../runs/launch-script.js";
 import { findRun, ledgerDir, writeRecord } from "../runs/ledger.js";
@@ -114,24 +115,6 @@ async function savesWithoutOptimizer(hosts: HostRegistry, record: RunRecord): Pr
   }
 }
 
-/** The first non-finite loss the run's log shows (the log parser's warning), or null. */
-async function divergenceOf(
-  hosts: HostRegistry,
-  record: RunRecord,
-  now: () => Date,
-): Promise<{ iteration: number | null; message: string } | null> {
-  const master = record.nodes.find((n) => n.nodeRank === 0);
-  if (!master) return null;
-  try {
-    const { executor } = await hosts.get(master.host);
-    const look = await inspectLog({ host: executor, path: master.logFile, lines: 1, now, processAlive: false });
-    const nan = look.analysis.warnings.find((w) => w.kind === "nonfinite_loss");
-    return nan ? { iteration: nan.iteration, message: nan.message } : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * What follows a stop: after a divergence, the diagnosis first and only a checkpoint from before it; otherwise resume
  * from the checkpoint the run saved (saying what resuming without optimizer state means), or, without one, a new
@@ -154,8 +137,19 @@ export async function afterStop(
     const head =
       `${lead}Its loss diverged (${diverged.message}): find out why first with ` +
       `${callHint("diagnose_error", { runId: record.id })}, and do not resume from a checkpoint written after it.`;
-    if (good === undefined || !saved)
-      return `${head} No checkpoint of this run predates the divergence, so once the cause is fixed start it again with ${relaunch}.`;
+    if (good === undefined || !saved) {
+      if (saved?.latest == null || !record.saveDir)
+        return `${head} No checkpoint of this run predates the divergence, so once the cause is fixed start it again with ${relaunch}.`;
+      // Its save directory holds only checkpoints from after the divergence: a new run must not start on top of them.
+      const { executor } = await hosts.get(record.hosts[0]!);
+      const inputs = await readBuildInputs(executor, record.script);
+      const fresh = `${record.saveDir.replace(/\/+$/, "")}-restart`;
+      return (
+        `${head} No checkpoint of this run predates the divergence, and ${record.saveDir} holds only later ones: once ` +
+        `the cause is fixed, build the configs again with a new save directory, ${rebuildHint(inputs, record.hosts[0]!, { saveDir: fresh, overwrite: true })}, ` +
+        `then start it with ${relaunch}.`
+      );
+    }
     const fromIt =
       saved.layout === "megatron"
         ? `resume_run loads the iteration in ${posix.join(record.saveDir!, "latest_checkpointed_iteration.txt")}: write ${good} there before ${callHint("resume_run", { runId: record.id })}`

@@ -51,7 +51,11 @@ describe.skipIf(!env)("launch_train over SSH on simulated hosts", () => {
   let server: { client: Client; close: () => Promise<void> } | null = null;
 
   /** Configs for a run (what build_configs writes), owned by the SSH user. */
-  function writeConfigs(sim: Sim, name: string, opts: { nodes?: number; iters?: number } = {}): string {
+  function writeConfigs(
+    sim: Sim,
+    name: string,
+    opts: { nodes?: number; iters?: number; saveInterval?: number } = {},
+  ): string {
     const wd = sim.settings.workdir!;
     const out = join(wd, "configs", name);
     const plan = resolveTrainingPlan("qwen2.5vl-3b", undefined, {
@@ -62,6 +66,7 @@ describe.skipIf(!env)("launch_train over SSH on simulated hosts", () => {
       dataset: join(wd, "data/train.json"),
       trainIters: opts.iters ?? 400,
       nodes: opts.nodes,
+      saveInterval: opts.saveInterval,
     });
     expect(plan.errors).toEqual([]);
     mkdirSync(out, { recursive: true });
@@ -117,11 +122,11 @@ describe.skipIf(!env)("launch_train over SSH on simulated hosts", () => {
   }
 
   /** Switches host A to a scenario, builds configs for it and launches them (confirmed, on a free port). */
-  async function launchIn(scenario: "oom" | "hang" | "nan-loss", name: string) {
+  async function launchIn(scenario: "oom" | "hang" | "nan-loss", name: string, opts: { saveInterval?: number } = {}) {
     await setScenario(simA.dir, scenario);
     const run = await call("launch_train", {
       host: simA.name,
-      script: writeConfigs(simA, name),
+      script: writeConfigs(simA, name, opts),
       masterPort: await freePort(),
       confirm: true,
       settleSeconds: 0,
@@ -227,7 +232,7 @@ describe.skipIf(!env)("launch_train over SSH on simulated hosts", () => {
   }, 90_000);
 
   it("a run whose loss turns NaN lists as running with that said first, and both tools name the next step", async () => {
-    const run = await launchIn("nan-loss", "nan");
+    const run = await launchIn("nan-loss", "nan", { saveInterval: 5 });
     // biome-ignore lint/suspicious/noExplicitAny: structured tool output
     let listed: any;
     for (let i = 0; i < 80 && !/^loss is NaN/.test(listed?.reason ?? ""); i++) {
@@ -249,7 +254,21 @@ describe.skipIf(!env)("launch_train over SSH on simulated hosts", () => {
     // The step named reads the cause from the running run's log.
     const diagnosis = await call("diagnose_error", { runId: run.runId });
     expect(diagnosis.findings[0].category).toBe("nan_loss");
-    await call("stop_run", { runId: run.runId, confirm: true, graceSeconds: 5 });
+    // Past a checkpoint saved after the divergence (every 5 iterations, NaN from iteration 3).
+    for (let i = 0; i < 60 && (listed?.iteration ?? 0) < 7; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      listed = await waitForState(run.runId, ["running"]);
+    }
+    const stopped = await text("stop_run", { runId: run.runId, confirm: true, graceSeconds: 5 });
+    // Its save directory holds only checkpoints from after the divergence: a restart goes to a new one.
+    const saveDir = join(simA.settings.workdir!, "save", "nan");
+    expect(stopped).toContain("No checkpoint of this run predates the divergence");
+    expect(stopped).toContain(`saveDir: "${saveDir}-restart"`);
+    // resume_run refuses the diverged checkpoint, saying why and what instead.
+    const resume = await call("resume_run", { runId: run.runId });
+    const refusal = resume.checks.find((c: { id: string; ok: boolean }) => c.id === "resumable" && !c.ok);
+    expect(refusal?.message).toMatch(/was saved after the run's loss turned NaN\/inf at iteration \d+/);
+    expect(refusal?.fix).toContain(`${saveDir}/latest_checkpointed_iteration.txt`);
     await setScenario(simA.dir, "healthy");
   }, 90_000);
 
