@@ -14,7 +14,7 @@ import { ruleById } from "../knowledge/rules.js";
 import { isTrlContext, MEGATRON_OOM_FIXES, TRL_OOM_CAUSE, trlOomSteps } from "./cuda-host.js";
 import { lineDiff, replaceJsonArray } from "./edit.js";
 import type { Finding, FixAction, FixStep } from "./types.js";
-import { renderFix } from "./verdict.js";
+import { allocConfOf, renderFix, retitleForStack } from "./verdict.js";
 
 /** What is known about the run that failed (from the run ledger or given by the caller). */
 export interface RunContext {
@@ -534,7 +534,6 @@ function addAfterShebang(text: string, line: string): string {
 }
 
 const RECOMPUTE_ARGS = ["--recompute-granularity full", "--recompute-method uniform", "--recompute-num-layers 1"];
-const ALLOC_EXPORT = "export PYTORCH_NPU_ALLOC_CONF=expandable_segments:True";
 
 /**
  * The out-of-memory fixes that edit a Megatron launch script: full recomputation and the allocator's expandable
@@ -560,13 +559,15 @@ function scriptOomEdits(f: Finding, script: Script): FixStep[] {
         action,
       });
   }
-  if (/PYTORCH_NPU_ALLOC_CONF=["']?[^\n]*expandable_segments:True/.test(script.text)) drop("alloc-conf");
+  const alloc = allocConfOf(f);
+  const allocExport = `export ${alloc.env}=expandable_segments:True`;
+  if (new RegExp(`${alloc.env}=["']?[^\\n]*expandable_segments:True`).test(script.text)) drop("alloc-conf");
   else {
-    const action = scriptEdit(script, addAfterShebang(script.text, ALLOC_EXPORT), "PYTORCH_NPU_ALLOC_CONF");
+    const action = scriptEdit(script, addAfterShebang(script.text, allocExport), alloc.env);
     if (action)
       steps.push({
         id: "alloc-conf",
-        summary: `Reduce fragmentation in the NPU caching allocator: ${ALLOC_EXPORT} at the top of ${script.path}.`,
+        summary: `Reduce fragmentation in the ${alloc.device} caching allocator: ${allocExport} at the top of ${script.path}.`,
         action,
       });
   }
@@ -659,6 +660,9 @@ export async function refineFindings(findings: Finding[], deps: RefineDeps): Pro
     const kept = new Set(f.fixes.map((x) => x.id).filter((id) => !extra.some((x) => x.id === id)));
     f.facts = facts;
     f.fixes = [...extra, ...rule.fixes.filter((t) => kept.has(t.id)).map((t) => renderFix(t, facts))];
+    // Re-rendered from the rule: a GPU out-of-memory's fixes are named after its stack again (PYTORCH_CUDA_ALLOC_CONF).
+    const stack = /^Device out of memory \((\w+)\)/.exec(f.title)?.[1];
+    if (stack) retitleForStack(f, stack);
   }
   return findings;
 }

@@ -130,8 +130,11 @@ export function fillCommand(text: string, facts: Record<string, string>): string
   return out + text.slice(last);
 }
 
+/** A summary's aside made only of unfilled `<placeholders>` ("(<micro_batch> → <new_micro_batch>)") says nothing. */
+const UNFILLED_ASIDE = / ?\((?:\s*<[a-z_]+>\s*(?:→|->|,)?)+\)/g;
+
 export function renderFix(t: FixTemplate, facts: Record<string, string>): FixStep {
-  const step: FixStep = { id: t.id, summary: fill(t.summary, facts) };
+  const step: FixStep = { id: t.id, summary: fill(t.summary, facts).replace(UNFILLED_ASIDE, "") };
   if (t.commands) step.commands = t.commands.map((c) => fillCommand(c, facts));
   if (t.env) step.env = Object.fromEntries(Object.entries(t.env).map(([k, v]) => [k, fill(v, facts)]));
   if (t.edits) step.edits = t.edits.map((e) => fill(e, facts));
@@ -301,6 +304,13 @@ export function retitleForStack(f: Finding, known?: string): boolean {
 }
 
 const ALLOC_CONF: Record<string, string> = { CUDA: "PYTORCH_CUDA_ALLOC_CONF", ROCm: "PYTORCH_HIP_ALLOC_CONF" };
+
+/** The caching allocator's setting for the stack an out-of-memory finding was retitled to (NPU by default). */
+export function allocConfOf(f: Pick<Finding, "title">): { env: string; device: string } {
+  const stack = /^Device out of memory \((\w+)\)/.exec(f.title)?.[1];
+  const env = stack ? ALLOC_CONF[stack] : undefined;
+  return env ? { env, device: stack! } : { env: "PYTORCH_NPU_ALLOC_CONF", device: "NPU" };
+}
 
 /** A line saying that a process was ended by SIGTERM (torchrun's report, its agent, Python's signal names). */
 const SIGTERM_LINE =

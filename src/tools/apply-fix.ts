@@ -92,11 +92,16 @@ export function missingInput(f: Finding, args: Args, known: RunContext = args.co
         "expandable segments; what is left is a layout that fits (diagnose_error's fitting-layout: build_configs and " +
         "convert_weights) or a shorter --seq-length, steps to take by hand."
       );
-    if (!config.scriptPath)
-      return (
-        "halving the micro batch edits the run's launch script, and this call does not name it (config.scriptPath). " +
-        `Give the script that holds --micro-batch-size: ${callWith(args, script)}`
-      );
+    if (!config.scriptPath) {
+      const what = {
+        "alloc-conf": "setting the allocator's expandable segments",
+        recompute: "turning on recomputation",
+      }[args.fix ?? ""];
+      return what
+        ? `${what} edits the run's launch script, and this call does not name it (config.scriptPath). Give the script the run was launched with: ${callWith(args, script)}`
+        : "halving the micro batch edits the run's launch script, and this call does not name it (config.scriptPath). " +
+            `Give the script that holds --micro-batch-size: ${callWith(args, script)}`;
+    }
     if (mbs === undefined)
       return (
         `${config.scriptPath} could not be read on ${args.host} or sets no --micro-batch-size (nor MBS=). ` +

@@ -254,6 +254,28 @@ describe("the CLI contract", () => {
     expect(plan.out).toContain("+torchrun pretrain.py --micro-batch-size 2 --lr 1e-4");
     // Only a plan: the script is as it was.
     expect(readFileSync(join(work, "train.sh"), "utf8")).toContain("--micro-batch-size 4");
+
+    // A CUDA log: the allocator setting is CUDA's in the fix and in the edit; no unfilled placeholder is printed.
+    writeFileSync(
+      join(work, "cuda-oom.log"),
+      "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 23.65 GiB total capacity; 21.10 GiB already allocated; 1.50 GiB free; 21.20 GiB reserved in total by PyTorch)\n",
+    );
+    const bare = cli("diagnose-error", "--log-file", join(work, "cuda-oom.log"));
+    expect(bare.out).toContain("export PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True");
+    expect(bare.out).not.toMatch(/PYTORCH_NPU_ALLOC_CONF|<micro_batch>|<new_micro_batch> →/);
+    const cuda = cli("diagnose-error", "--log-file", join(work, "cuda-oom.log"), "--config", config);
+    expect(cuda.out).toContain("+export PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True");
+    const noScript = cli(
+      "apply-fix",
+      "--log-file",
+      join(work, "cuda-oom.log"),
+      "--rule",
+      "npu-oom",
+      "--fix",
+      "alloc-conf",
+    );
+    expect(noScript.code).toBe(1);
+    expect(noScript.err).toContain("setting the allocator's expandable segments edits the run's launch script");
   });
 
   it("prepare-dataset prints the validate-dataset command that accepts what it wrote, images read where they were found", () => {
