@@ -585,9 +585,16 @@ function nanLossEdits(f: Finding, facts: Record<string, string>, script: Script)
   const drop = (id: string) => {
     f.fixes = f.fixes.filter((x) => x.id !== id);
   };
+  // A Megatron launch (torchrun of MindSpeed-MM's or Megatron's pretrain script) has no DeepSpeed to upgrade.
+  if (!/deepspeed/i.test(script.text)) drop("deepspeed");
   if (/--bf16\b/.test(script.text)) {
     facts.precision = "bf16";
     drop("bf16");
+    // fp16's range is not the cause: in bf16 the usual causes are the learning rate and the data.
+    f.cause =
+      "The run trains in bf16, so this is not fp16's narrow range: the usual causes are a learning rate too high for " +
+      "this model and batch (often at the end of warmup), no gradient clipping, or samples that produce inf/NaN " +
+      "(empty or very long sequences, broken images).";
   } else if (/--fp16\b/.test(script.text)) {
     facts.precision = "fp16";
     const action = scriptEdit(script, script.text.replace(/--fp16\b/, "--bf16"), "--fp16 → --bf16");

@@ -245,7 +245,7 @@ export class LogAccumulator {
       this.warn(
         "skipped_iterations",
         rec.iteration,
-        `${rec.skippedIterations} iteration(s) skipped by iteration ${rec.iteration} (fp16 loss-scale overflow)`,
+        `${rec.skippedIterations} iteration(s) skipped by iteration ${rec.iteration} (a gradient that was not finite: fp16 loss-scale overflow, or NaN/inf)`,
       );
     }
   }

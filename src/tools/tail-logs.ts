@@ -403,6 +403,10 @@ function summarizeTail(r: Output): string {
   for (const w of r.warnings) out.push(`warning: ${w.message}`);
   if (r.errorLines.length > 0) out.push(["error:", ...r.errorLines.slice(0, 12).map((x) => `  ${x}`)].join("\n"));
   if (r.diagnosis) out.push(`diagnosis: ${r.diagnosis.summary}`);
+  if (r.state === "finished" && r.runId && !l?.nonFinite.includes("loss"))
+    out.push(
+      `Next: try it with ${callHint("run_inference", { runId: r.runId, prompt: "Describe this image.", images: ["<image on the host>"] })}, score it with ${callHint("evaluate_model", { runId: r.runId })}, or write it in Hugging Face format with ${callHint("export_model", { runId: r.runId, confirm: true })}.`,
+    );
   if (r.state !== "failed" && r.state !== "finished" && l?.nonFinite.includes("loss")) {
     const target = r.runId ? { runId: r.runId } : { host: r.host, logFile: r.logFile };
     out.push(

@@ -254,6 +254,10 @@ describe.skipIf(!env)("launch_train over SSH on simulated hosts", () => {
     // The step named reads the cause from the running run's log.
     const diagnosis = await call("diagnose_error", { runId: run.runId });
     expect(diagnosis.findings[0].category).toBe("nan_loss");
+    // A bf16 Megatron run: neither fp16's range nor a DeepSpeed upgrade is offered as the cause or the fix.
+    expect(diagnosis.findings[0].cause).toMatch(/^The run trains in bf16/);
+    expect(diagnosis.findings[0].fixes.map((x: { id: string }) => x.id)).not.toContain("deepspeed");
+    expect(diagnosis.findings[0].fixes.map((x: { id: string }) => x.id)).not.toContain("bf16");
     // Past a checkpoint saved after the divergence (every 5 iterations, NaN from iteration 3).
     for (let i = 0; i < 60 && (listed?.iteration ?? 0) < 7; i++) {
       await new Promise((r) => setTimeout(r, 500));
@@ -270,6 +274,26 @@ describe.skipIf(!env)("launch_train over SSH on simulated hosts", () => {
     expect(refusal?.message).toMatch(/was saved after the run's loss turned NaN\/inf at iteration \d+/);
     expect(refusal?.fix).toContain(`${saveDir}/latest_checkpointed_iteration.txt`);
     await setScenario(simA.dir, "healthy");
+  }, 90_000);
+
+  it("a run that reaches its last iteration reads finished, and tail_logs names what comes after training", async () => {
+    await setScenario(simA.dir, "healthy");
+    const run = await call("launch_train", {
+      host: simA.name,
+      script: writeConfigs(simA, "short", { iters: 4 }),
+      masterPort: await freePort(),
+      confirm: true,
+      settleSeconds: 0,
+    });
+    started.push(...run.pids.map((p: { pid: number }) => p.pid));
+    await waitForState(run.runId, ["finished"]);
+    const r = await server!.client.callTool({ name: "tail_logs", arguments: { runId: run.runId } }, undefined, {
+      timeout: 60_000,
+    });
+    const text = (r.content as { type: string; text?: string }[]).map((c) => c.text ?? "").join("\n");
+    expect(text).toMatch(/^finished: /);
+    expect(text).toContain(`evaluate_model {runId: "${run.runId}"}`);
+    expect(text).toContain(`export_model {runId: "${run.runId}", confirm: true}`);
   }, 90_000);
 
   it("runs on two hosts under one run id with NODE_RANK, MASTER_ADDR and the NIC variables", async () => {
