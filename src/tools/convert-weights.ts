@@ -139,8 +139,16 @@ export default defineTool({
       .describe(
         "merge_base_lora_weight: the LoRA run's save directory with the adapters; default the config's save dir",
       ),
-    tp: positive.optional().describe("Tensor-parallel size of the target; default the one build_configs uses"),
-    pp: positive.optional().describe("Pipeline-parallel size of the target; default the one build_configs uses"),
+    tp: positive
+      .optional()
+      .describe(
+        "Tensor-parallel size of the target; default: the configs built for the model on the host, else the recipe's",
+      ),
+    pp: positive
+      .optional()
+      .describe(
+        "Pipeline-parallel size of the target; default: the configs built for the model on the host, else the recipe's",
+      ),
     ep: positive.optional().describe("Expert-parallel size of the target (MoE models)"),
     npusPerNode: positive.optional().describe("NPUs per node the training uses; default the recipe's"),
     nodes: positive.optional().describe("Nodes the training uses; default the recipe's"),
@@ -204,6 +212,21 @@ export default defineTool({
     let plan: ReturnType<typeof planConversion>;
     try {
       plan = planConversion({ ...args, release, workdir: settings.workdir });
+      // No layout given: the configs already built for the model on this host decide it, as they will load the result.
+      const given = Object.keys(sameLayout(args)).length > 0;
+      if (plan.direction === "to-mm" && !given) {
+        const built = await existingBuild(executor, settings, plan.model.id);
+        const layout = built ? sameLayout(built.recorded) : {};
+        delete layout.release;
+        if (built && Object.keys(layout).length > 0) {
+          plan = planConversion({ ...args, ...layout, release, workdir: settings.workdir });
+          plan.notes.push(
+            `Layout from the configs built in ${built.outputDir} (${Object.entries(layout)
+              .map(([k, v]) => `${k} ${JSON.stringify(v)}`)
+              .join(", ")}): the checkpoint matches what they load. Pass tp/pp/layer splits to convert for another.`,
+          );
+        }
+      }
     } catch (error) {
       if (error instanceof ConvertRefusal) {
         const works =
@@ -359,6 +382,7 @@ export default defineTool({
       ? `${r.model} @ ${r.release}: ${r.converter}.${r.method} wrote ${r.output} in ${((r.durationMs ?? 0) / 1000).toFixed(1)} s (tp=${r.tp} pp=${r.pp}${split})`
       : `${r.model} @ ${r.release}: ${r.converter}.${r.method} ${r.ready ? "ready, not run" : "not ready"} (tp=${r.tp} pp=${r.pp}${split})`;
     const failed = r.checks.filter((c) => !c.ok).map((c) => `- ${c.message}${c.fix ? ` Fix: ${c.fix}` : ""}`);
-    return [head, r.command && `$ ${r.command}`, ...failed, r.next].filter(Boolean).join("\n");
+    const notes = r.notes.filter((n) => n.startsWith("Layout from the configs")).map((n) => `note: ${n}`);
+    return [head, r.command && `$ ${r.command}`, ...notes, ...failed, r.next].filter(Boolean).join("\n");
   },
 });

@@ -86,6 +86,26 @@ beforeAll(async () => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe("convert_weights on a local checkout", () => {
+  it("with no layout given, takes the one the model's built configs load; a layout given wins", async () => {
+    const dir = join(wd, "configs", "qwen2.5vl-3b");
+    mkdirSync(dir, { recursive: true });
+    // What build_configs records next to the files it wrote (here: built with --tp 2).
+    writeFileSync(
+      join(dir, "build-configs.inputs.json"),
+      JSON.stringify({ host: "box", model: "qwen2.5vl-3b", tp: 2 }),
+    );
+    try {
+      progress = [];
+      const r = await call({});
+      expect(r.tp).toBe(2);
+      expect(r.command).toContain("--cfg.parallel_config.tp_size 2");
+      expect(convertWeights.summarize(r)).toContain(`note: Layout from the configs built in ${dir} (tp 2)`);
+      expect((await call({ tp: 1 })).tp).toBe(1);
+    } finally {
+      rmSync(join(wd, "configs"), { recursive: true, force: true });
+    }
+  });
+
   it("without confirm: the plan and checks, nothing written; release taken from the checkout tag", async () => {
     progress = [];
     const r = await call({});
