@@ -23,7 +23,7 @@ import { buildTrlConfigs } from "../configs/trl-build.js";
 import { type MemoryAdvice, memoryAdvice } from "../estimate/index.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { HostFileError } from "../hosts/executor.js";
-import { ensureWritablePath } from "../hosts/paths.js";
+import { ensureWritablePath, onHost } from "../hosts/paths.js";
 import { TRL_METHOD_INFO, TRL_METHODS } from "../knowledge/trl.js";
 import { argsHint, callHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
@@ -344,23 +344,31 @@ export default defineTool({
     }
     const missingPaths = await findMissingPaths(executor, settings.workdir, plan, args);
     const datasetWarnings: string[] = [];
+    const tinyWarning = async (file: string) => {
+      const records = await countDatasetRecords(executor, file);
+      return records === null
+        ? null
+        : tinyDatasetWarning(
+            records,
+            plan.globalBatchSize,
+            plan.trainIters,
+            "iterations",
+            plan.microBatchSize * plan.parallel.dp,
+          );
+    };
+    if (!args.dataset && !missingPaths.some((m) => m.field === "dataset")) {
+      // The recipe's default dataset, when the host has it: how often it would be read is worth saying too.
+      const file = onHost(plan.paths.dataset, settings);
+      const tiny = file ? await tinyWarning(file) : null;
+      if (tiny) datasetWarnings.push(tiny);
+    }
     if (args.dataset) {
       deps.progress({ progress: 1, total: 3, message: `checking ${args.dataset}` });
       // Relative to the host's workdir, where the launch script runs (as prepare_dataset and validate_dataset read it).
-      const onHost =
+      const datasetPath =
         args.dataset.startsWith("/") || !settings.workdir ? args.dataset : posix.join(settings.workdir, args.dataset);
-      const problems = await checkDataset(executor, plan, onHost, datasetWarnings);
-      const records = await countDatasetRecords(executor, onHost);
-      const tiny =
-        records === null
-          ? null
-          : tinyDatasetWarning(
-              records,
-              plan.globalBatchSize,
-              plan.trainIters,
-              "iterations",
-              plan.microBatchSize * plan.parallel.dp,
-            );
+      const problems = await checkDataset(executor, plan, datasetPath, datasetWarnings);
+      const tiny = await tinyWarning(datasetPath);
       if (tiny) datasetWarnings.push(tiny);
       if (problems.length > 0) {
         throw new ToolError(

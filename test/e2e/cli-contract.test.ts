@@ -371,6 +371,20 @@ describe("the CLI contract", () => {
     );
     expect(smaller.code, smaller.err).toBe(0);
     expect(smaller.out).not.toContain("epochs over the data");
+    // Without --dataset, the recipe's default dataset on the host (60 records here) is counted the same way.
+    const byDefault = cli(
+      "build-configs",
+      "--host",
+      "sim",
+      "--model",
+      "qwen2.5vl-3b",
+      "--train-iters",
+      "300",
+      "--output-dir",
+      join(work, "sim-host", "MindSpeed-MM", "configs", "tiny-default"),
+    );
+    expect(byDefault.code, byDefault.err).toBe(0);
+    expect(byDefault.out).toContain("warning: dataset: 60 records, but 300 iterations");
   });
 
   it("the top-level help documents the exit codes", () => {
