@@ -62,7 +62,7 @@ function nonFiniteLoss(a: LogAnalysis): string | null {
   const loss = a.latest?.loss;
   if (loss === undefined || Number.isFinite(loss)) return null;
   const since = a.warnings.find((w) => w.kind === "nonfinite_loss")?.iteration;
-  const from = since !== undefined && since !== null && since < a.latest!.iteration ? ` since iteration ${since}` : "";
+  const from = since !== undefined && since !== null ? ` since iteration ${since}` : "";
   return `loss is ${loss}${from}: the run is no longer learning (stop it, then diagnose the log)`;
 }
 

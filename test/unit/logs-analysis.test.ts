@@ -144,7 +144,7 @@ describe("warnings", () => {
     expect(v.state).toBe("running");
     expect(v.reason).toMatch(/^loss is NaN since iteration 21: the run is no longer learning/);
     const inf = decideState(analyse([...run(3), mm(4, 1000, { loss: "INF" })]), ctx);
-    expect(inf.reason).toMatch(/^loss is Infinity: /);
+    expect(inf.reason).toMatch(/^loss is Infinity since iteration 4: /);
     expect(decideState(analyse(run(25)), ctx).reason).not.toMatch(/loss is/);
   });
 
