@@ -98,7 +98,8 @@ describe.skipIf(!env)("hostile strings in every tool input (real MCP client, sim
       rmSync(control.path, { force: true });
       await ssh.close();
     }
-  });
+    // The first SSH session of the file: its handshake waits on a loaded machine (CI runs many files at once).
+  }, 120_000);
 
   for (const tool of allTools) {
     it(`${tool.name}: no payload runs, every bad value is a validation or tool error`, async () => {
