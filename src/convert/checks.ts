@@ -7,7 +7,8 @@ import type { ConvertArgSpec } from "./args.js";
 import type { Add, CheckInput, ConvertCheck } from "./check-types.js";
 import { checkLoraAdapter, checkSource, describeMarker } from "./checks-source.js";
 import { checkHfConfig, checkWeightFiles, type HfFinding, hfConfigFacts } from "./hf-check.js";
-import { parseMarker } from "./marker.js";
+import { type ConvertMarker, parseMarker } from "./marker.js";
+import type { ConvertPlan } from "./plan.js";
 import type { DirFacts } from "./probe.js";
 
 export interface CheckOutcome {
@@ -16,6 +17,8 @@ export interface CheckOutcome {
   extra: Partial<ConvertArgSpec>;
   /** The output holds an earlier conversion that overwrite will replace. */
   replaceOutput: boolean;
+  /** The output already holds this very conversion (its marker records the same source, method and layout). */
+  alreadyConverted: boolean;
 }
 
 /** Space a conversion needs relative to its input: shards are re-saved once, plus replicated norms and padding. */
@@ -81,9 +84,42 @@ export function convertChecks(input: CheckInput): CheckOutcome {
 
   if (plan.direction !== "resplit" && plan.direction !== "merge") checkHf(input, add, extra);
   if (plan.direction !== "to-mm" && plan.direction !== "experts") checkSource(input, add, extra);
-  const replaceOutput = checkOutput(input, add);
-  checkDisk(input, replaceOutput, add);
-  return { checks, extra, replaceOutput };
+  const output = checkOutput(input, add);
+  if (output !== "same") checkDisk(input, output === "replace", add);
+  return { checks, extra, replaceOutput: output === "replace", alreadyConverted: output === "same" };
+}
+
+/** The virtual-pipeline layout a Megatron conversion writes (and records in its marker); null for others. */
+export function conversionVpp(plan: ConvertPlan): { size: number; llm: number[][] } | null {
+  const vpp = plan.spec.layout?.vpp;
+  return plan.checkpoint === "megatron" && plan.direction !== "to-hf" && vpp
+    ? { size: vpp.llm.length, llm: vpp.llm }
+    : null;
+}
+
+/** The source directory a conversion reads, as the host resolved it (what its marker records). */
+function conversionSource(input: CheckInput): string | undefined {
+  const { plan, facts } = input;
+  return plan.direction === "to-mm" || plan.direction === "experts" ? facts.hf?.real : facts.input?.real;
+}
+
+/** A marker that records exactly this conversion: same source, converter, method, release and layout. */
+function isSameConversion(marker: ConvertMarker, input: CheckInput): boolean {
+  const { plan } = input;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  return (
+    marker.model === plan.model.id &&
+    marker.release === plan.release &&
+    marker.variant === plan.variant &&
+    marker.converter === plan.converter.className &&
+    marker.method === plan.method &&
+    marker.tp === plan.tp &&
+    marker.pp === plan.pp &&
+    marker.ep === plan.ep &&
+    same(marker.layerSplit, plan.layerSplit) &&
+    same(marker.vpp, conversionVpp(plan)) &&
+    marker.source === conversionSource(input)
+  );
 }
 
 function checkHf(input: CheckInput, add: Add, extra: Partial<ConvertArgSpec>): void {
@@ -164,7 +200,8 @@ function checkHf(input: CheckInput, add: Add, extra: Partial<ConvertArgSpec>): v
   });
 }
 
-function checkOutput(input: CheckInput, add: Add): boolean {
+/** What the output directory means for the conversion: written fresh, replaced, already this conversion, or refused. */
+function checkOutput(input: CheckInput, add: Add): "fresh" | "replace" | "same" | "refused" {
   const { plan, facts } = input;
   const out = facts.output;
   const busy = facts.busy ?? [];
@@ -176,7 +213,7 @@ function checkOutput(input: CheckInput, add: Add): boolean {
       message: `An mm-convert is still writing into ${out.path} (pid ${pids.join(", ")}: ${busy[0]!.slice(pids[0]!.length + 1, 160).trim()}); a second conversion there would mix two outputs.`,
       fix: `Wait until it ends (or stop it: kill ${pids.join(" ")}), then call again; ${argsHint({ overwrite: true })} replaces a partial tree it leaves.`,
     });
-    return false;
+    return "refused";
   }
   for (const other of [facts.hf, facts.input]) {
     if (!other) continue;
@@ -187,7 +224,7 @@ function checkOutput(input: CheckInput, add: Add): boolean {
         message: `The output ${out.path} overlaps the input ${other.path}.`,
         fix: "Choose an output directory outside the input (and not containing it).",
       });
-      return false;
+      return "refused";
     }
   }
   if (out.exists && !out.isDir) {
@@ -197,7 +234,7 @@ function checkOutput(input: CheckInput, add: Add): boolean {
       message: `${out.path} exists and is not a directory.`,
       fix: "Choose another output path.",
     });
-    return false;
+    return "refused";
   }
   if (!out.exists || out.entries.length === 0) {
     add({
@@ -206,7 +243,7 @@ function checkOutput(input: CheckInput, add: Add): boolean {
       message: `${out.path} ${out.exists ? "is empty" : "will be created"}.`,
       fix: null,
     });
-    return false;
+    return "fresh";
   }
   const marker = out.marker ? parseMarker(out.marker) : null;
   if (!looksConverted(out, plan.direction === "to-hf" || plan.direction === "experts")) {
@@ -216,13 +253,22 @@ function checkOutput(input: CheckInput, add: Add): boolean {
       message: `${out.path} holds other files (${out.entries.slice(0, 5).join(", ")}${out.entries.length > 5 ? ", …" : ""}), not an earlier conversion.`,
       fix: "Choose an empty or new output directory.",
     });
-    return false;
+    return "refused";
   }
   const what = marker
     ? describeMarker(marker)
     : out.tracker
       ? `tracker ${out.tracker}`
       : "an earlier (possibly partial) conversion";
+  if (!input.overwrite && marker && isSameConversion(marker, input)) {
+    add({
+      id: "output",
+      level: "info",
+      message: `${out.path} already holds this conversion (${what}); nothing to convert.`,
+      fix: null,
+    });
+    return "same";
+  }
   if (!input.overwrite) {
     add({
       id: "output",
@@ -230,7 +276,7 @@ function checkOutput(input: CheckInput, add: Add): boolean {
       message: `${out.path} already holds a converted checkpoint (${what}); not overwriting it.`,
       fix: `Pass ${argsHint({ overwrite: true })} to replace it, or choose another output directory.`,
     });
-    return false;
+    return "refused";
   }
   add({
     id: "output",
@@ -238,7 +284,7 @@ function checkOutput(input: CheckInput, add: Add): boolean {
     message: `${out.path} holds ${what}; it will be deleted and rewritten.`,
     fix: null,
   });
-  return true;
+  return "replace";
 }
 
 function checkDisk(input: CheckInput, replacing: boolean, add: Add): void {

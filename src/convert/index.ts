@@ -1,6 +1,6 @@
 // Weight conversion with mm-convert: argument shapes, planning, host checks, running and the output marker.
 export { CONVERT_METHODS, type ConvertMethod, convertArgv, type ParallelLayout } from "./args.js";
-export { type ConvertCheck, convertChecks, DISK_FACTOR } from "./checks.js";
+export { type ConvertCheck, conversionVpp, convertChecks, DISK_FACTOR } from "./checks.js";
 export { megatronLayout } from "./checks-source.js";
 export { checkHfConfig, checkWeightFiles, hfConfigFacts } from "./hf-check.js";
 export {

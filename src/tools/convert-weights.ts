@@ -2,13 +2,14 @@
 // layer split of the training plan, and checks of the HF directory, the output and free disk first.
 import { posix } from "node:path";
 import { z } from "zod";
-import { existingBuild, rebuildHint } from "../configs/build-inputs.js";
+import { type ExistingBuild, existingBuild, rebuildHint } from "../configs/build-inputs.js";
 import {
   CONVERT_MARKER,
   CONVERT_METHODS,
   type ConvertMarker,
   ConvertRefusal,
   conversionScript,
+  conversionVpp,
   convertChecks,
   displayCommand,
   failureReason,
@@ -71,14 +72,13 @@ function sameLayout(args: Record<string, unknown>): Record<string, unknown> {
  * <workdir>/configs/<model>) that load this directory are ready to launch; ones that load another get the rebuild
  * that points them here, with --overwrite since their files exist; with none, the build to make.
  */
-async function trainingNext(
-  executor: HostExecutor,
+function trainingNext(
+  built: ExistingBuild | null,
   settings: HostSettings,
   args: { host: string } & Record<string, unknown>,
   model: string,
   output: string,
-): Promise<string> {
-  const built = await existingBuild(executor, settings, model);
+): string {
   if (!built)
     return `Converted into ${output}: configs that read it as ckptDir (${callHint("build_configs", { host: args.host, model, ...sameLayout(args), ckptDir: output })}) can start with ${callHint("launch_train", { host: args.host, script: "<launch script>" })}.`;
   const loads = posix.normalize(onHost(built.ckptDir, settings) ?? built.ckptDir);
@@ -198,6 +198,9 @@ export default defineTool({
     ready: z.boolean().describe("every check passed"),
     started: z.boolean(),
     converted: z.boolean(),
+    alreadyConverted: z
+      .boolean()
+      .describe("the output already held this very conversion (same source, method, layout): nothing was run"),
     marker: z.string().nullable().describe(`path of ${CONVERT_MARKER} written into the output`),
     durationMs: z.number().nullable(),
     notes: z.array(z.string()),
@@ -209,13 +212,19 @@ export default defineTool({
     const report = (message: string) => deps.progress({ progress: ++step, message });
     report("planning");
     const release = args.release ?? (await checkoutRelease(executor, settings.workdir));
+    // The configs built for the model on the host, read once: they give the layout and the next step.
+    let builtRead: Promise<ExistingBuild | null> | undefined;
+    const builtFor = (model: string) => {
+      builtRead ??= existingBuild(executor, settings, model);
+      return builtRead;
+    };
     let plan: ReturnType<typeof planConversion>;
     try {
       plan = planConversion({ ...args, release, workdir: settings.workdir });
       // No layout given: the configs already built for the model on this host decide it, as they will load the result.
       const given = Object.keys(sameLayout(args)).length > 0;
       if (plan.direction === "to-mm" && !given) {
-        const built = await existingBuild(executor, settings, plan.model.id);
+        const built = await builtFor(plan.model.id);
         const layout = built ? sameLayout(built.recorded) : {};
         delete layout.release;
         if (built && Object.keys(layout).length > 0) {
@@ -306,8 +315,21 @@ export default defineTool({
       ready,
       notes: plan.notes,
     };
-    const notRun = { ...base, started: false, converted: false, marker: null, durationMs: null };
+    const notRun = {
+      ...base,
+      started: false,
+      converted: false,
+      alreadyConverted: false,
+      marker: null,
+      durationMs: null,
+    };
+    const afterConversion = async () =>
+      plan.direction === "to-hf" || plan.direction === "experts"
+        ? `HF weights are in ${output}.`
+        : trainingNext(await builtFor(plan.model.id), settings, args, plan.model.id, output);
     if (!ready) return { ...notRun, next: "Fix the failed checks (each names its fix), then call again." };
+    if (outcome.alreadyConverted)
+      return { ...notRun, alreadyConverted: true, marker: markerPath(output), next: await afterConversion() };
     if (!args.confirm)
       return { ...notRun, next: `Checks passed. Call again with ${argsHint({ confirm: true })} to convert.` };
 
@@ -350,10 +372,7 @@ export default defineTool({
       pp: plan.pp,
       ep: plan.ep,
       layerSplit: plan.layerSplit,
-      vpp:
-        plan.checkpoint === "megatron" && plan.direction !== "to-hf" && plan.spec.layout?.vpp
-          ? { size: plan.spec.layout.vpp.llm.length, llm: plan.spec.layout.vpp.llm }
-          : null,
+      vpp: conversionVpp(plan),
       source: base.input,
       output,
       command,
@@ -365,12 +384,10 @@ export default defineTool({
       ...base,
       started: true,
       converted: true,
+      alreadyConverted: false,
       marker: markerPath(output),
       durationMs: result.durationMs,
-      next:
-        plan.direction === "to-hf" || plan.direction === "experts"
-          ? `HF weights are in ${output}.`
-          : await trainingNext(executor, settings, args, plan.model.id, output),
+      next: await afterConversion(),
     };
   },
   failed: (r) => !r.ready || (r.started && !r.converted),
@@ -380,7 +397,9 @@ export default defineTool({
       : "";
     const head = r.converted
       ? `${r.model} @ ${r.release}: ${r.converter}.${r.method} wrote ${r.output} in ${((r.durationMs ?? 0) / 1000).toFixed(1)} s (tp=${r.tp} pp=${r.pp}${split})`
-      : `${r.model} @ ${r.release}: ${r.converter}.${r.method} ${r.ready ? "ready, not run" : "not ready"} (tp=${r.tp} pp=${r.pp}${split})`;
+      : r.alreadyConverted
+        ? `${r.model} @ ${r.release}: ${r.output} already holds ${r.converter}.${r.method} of ${r.input} (tp=${r.tp} pp=${r.pp}${split}); nothing to convert`
+        : `${r.model} @ ${r.release}: ${r.converter}.${r.method} ${r.ready ? "ready, not run" : "not ready"} (tp=${r.tp} pp=${r.pp}${split})`;
     const failed = r.checks.filter((c) => !c.ok).map((c) => `- ${c.message}${c.fix ? ` Fix: ${c.fix}` : ""}`);
     const notes = r.notes.filter((n) => n.startsWith("Layout from the configs")).map((n) => `note: ${n}`);
     return [head, r.command && `$ ${r.command}`, ...notes, ...failed, r.next].filter(Boolean).join("\n");

@@ -177,6 +177,11 @@ describe("the CLI contract", () => {
     const launchNext = printedCommands(converted.out).find((c) => c.tool === "launch_train");
     expect(launchNext?.args).toMatchObject({ host: "sim", script });
     expect(printedCommands(converted.out).map((c) => c.tool)).not.toContain("build_configs");
+    // The same conversion again, as a script retrying would: nothing to do, exit 0, the same next step.
+    const repeated = run("convert-weights", "--host", "sim", "--model", "qwen2.5vl-3b", "--confirm");
+    expect(repeated.code, repeated.err).toBe(0);
+    expect(repeated.out).toMatch(/already holds \S+\.hf_to_mm of .*nothing to convert/);
+    expect(printedCommands(repeated.out).find((c) => c.tool === "launch_train")?.args).toMatchObject({ script });
     // Converted elsewhere: the rebuild printed points the existing configs there and runs as shown (exit 0).
     const elsewhere = run(
       "convert-weights",

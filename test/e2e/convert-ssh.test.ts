@@ -78,8 +78,16 @@ describe.skipIf(!env)("convert_weights over SSH on a simulated host", () => {
     const sim = JSON.parse(readFileSync(join(out, ".ascend_sim_split.json"), "utf8"));
     expect(sim).toMatchObject({ llm_pp_layers: [36], vit_pp_layers: [32], llm_layers: 36 });
 
+    // The same call again: the output already holds this conversion, so nothing runs and it is not an error.
     const again = await call({ model: "qwen2.5vl-3b", confirm: true });
-    const blocked = again.structuredContent as unknown as Result;
+    expect(again.isError).toBeFalsy();
+    const same = again.structuredContent as unknown as Result & { alreadyConverted: boolean };
+    expect(same).toMatchObject({ started: false, ready: true, alreadyConverted: true });
+    expect(readFileSync(join(out, CONVERT_MARKER), "utf8")).toContain(marker.createdAt);
+
+    // Another split into the same directory would replace the checkpoint: refused without overwrite.
+    const other = await call({ model: "qwen2.5vl-3b", tp: 2, confirm: true });
+    const blocked = other.structuredContent as unknown as Result;
     expect(blocked.started).toBe(false);
     expect(blocked.checks.find((c) => !c.ok)?.message).toMatch(/already holds a converted checkpoint/);
   });

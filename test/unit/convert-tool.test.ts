@@ -123,7 +123,7 @@ describe("convert_weights on a local checkout", () => {
     expect(steps).toEqual([...steps].sort((a, b) => a - b));
   });
 
-  it("with confirm: converts, streams progress, writes the tree and the marker; a second run refuses to overwrite", async () => {
+  it("with confirm: converts, streams progress, writes the tree and the marker; the same call again has nothing to do, another split is refused", async () => {
     progress = [];
     const r = await call({ model: "qwen2.5vl-7b", confirm: true });
     expect(r.converted).toBe(true);
@@ -150,8 +150,20 @@ describe("convert_weights on a local checkout", () => {
     expect(new Set(steps).size).toBe(steps.length);
     expect(steps).toEqual([...steps].sort((a, b) => a - b));
 
-    const again = await call({ model: "qwen2.5vl-7b", confirm: true });
+    // The same conversion again: nothing to do, nothing run, the earlier marker kept; not a failure.
+    const markerBefore = readFileSync(join(out, CONVERT_MARKER), "utf8");
+    const same = await call({ model: "qwen2.5vl-7b", confirm: true });
+    expect(same).toMatchObject({ ready: true, started: false, converted: false, alreadyConverted: true });
+    expect(same.marker).toBe(join(out, CONVERT_MARKER));
+    expect(same.checks.find((c) => c.id === "output")!.message).toMatch(/already holds this conversion/);
+    expect(same.checks.some((c) => c.id === "disk")).toBe(false);
+    expect(readFileSync(join(out, CONVERT_MARKER), "utf8")).toBe(markerBefore);
+    expect(same.next).toMatch(/build_configs|launch_train/);
+
+    // Another layout into the same directory is refused: that would replace a checkpoint.
+    const again = await call({ model: "qwen2.5vl-7b", pp: 4, confirm: true });
     expect(again.started).toBe(false);
+    expect(again.alreadyConverted).toBe(false);
     const [output] = failed(again);
     expect(output).toMatchObject({ id: "output" });
     expect(output!.message).toMatch(/already holds a converted checkpoint \(qwen2\.5vl-7b @ v26\.0\.0.*\[12,16\]/);
