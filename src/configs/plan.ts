@@ -4,6 +4,7 @@ import { lookupModel } from "../knowledge/lookup.js";
 import { getModel, recipeAt } from "../knowledge/models.js";
 import { isReleaseTag, type ReleaseTag } from "../knowledge/release-tags.js";
 import type { ModelEntry, TrainingDefaults } from "../knowledge/types.js";
+import { argsHint } from "../text/hint.js";
 import { toJson, toYaml } from "./emit.js";
 import { launchScript } from "./launch.js";
 import type { ConfigTemplate, PlanPaths, TemplateContext } from "./template.js";
@@ -300,6 +301,8 @@ export function resolveTrainingPlan(
     warnings.push(
       `The example runs ${d.vpp.size} virtual pipeline stages per rank for its pp=${d.pp} split; with the pipeline or split changed this plan runs without VPP.`,
     );
+  const batchNote = globalBatchNote({ d, defaultDp, defaultGradAcc, dp, microBatchSize, globalBatchSize, params });
+  if (batchNote) warnings.push(batchNote);
   if (recipe.setup) {
     warnings.push(
       `${recipe.script} needs host setup beyond the ${tag} stack; planned steps, to confirm and run on the host before launch_train (build_configs runs none of them): ${recipe.setup.map((step, i) => `(${i + 1}) ${step}`).join(" ")}`,
@@ -355,4 +358,41 @@ export function resolveTrainingPlan(
     errors,
     warnings,
   };
+}
+
+/**
+ * When the layout or micro batch given changes the global batch from the example's without being asked (the global
+ * batch follows DP and MBS, keeping the example's gradient accumulation), say so, with the value that keeps the
+ * example's batch: the learning rate and schedule were tuned for it.
+ */
+function globalBatchNote(p: {
+  d: TrainingDefaults;
+  defaultDp: number;
+  defaultGradAcc: number;
+  dp: number;
+  microBatchSize: number;
+  globalBatchSize: number;
+  params: TrainingParams;
+}): string | null {
+  const { d, dp, microBatchSize, globalBatchSize } = p;
+  if (p.params.globalBatchSize !== undefined) return null;
+  const example = d.globalBatchSize ?? d.microBatchSize * p.defaultGradAcc * p.defaultDp;
+  if (example === globalBatchSize) return null;
+  const changed: string[] = [];
+  if (dp !== p.defaultDp) changed.push(`data parallel ${dp} (the example's ${p.defaultDp})`);
+  if (microBatchSize !== d.microBatchSize) changed.push(`micro batch ${microBatchSize} (the example's ${d.microBatchSize})`);
+  if (changed.length === 0) return null;
+  const per = microBatchSize * dp;
+  const keep = Math.max(per, Math.round(example / per) * per);
+  const keepHint =
+    keep === globalBatchSize
+      ? ""
+      : keep === example
+        ? ` To keep the example's batch, pass ${argsHint({ globalBatchSize: keep })} (${keep / per} accumulation steps).`
+        : ` The nearest to the example's that this layout allows: ${argsHint({ globalBatchSize: keep })} (${keep / per} accumulation steps).`;
+  return (
+    `Global batch ${globalBatchSize}, not the example's ${example}: with ${changed.join(" and ")} and the example's ` +
+    `${p.defaultGradAcc} gradient-accumulation steps kept, each step reads ${globalBatchSize} samples; the learning rate ` +
+    `was tuned for ${example}.${keepHint}`
+  );
 }

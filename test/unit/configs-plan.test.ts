@@ -18,6 +18,23 @@ describe("resolveTrainingPlan", () => {
     expect(plan.files.map((f) => f.role)).toEqual(["data-config", "model-config", "launch-script"]);
   });
 
+  it("says when a changed layout or micro batch moves the global batch, with the value that keeps the example's", () => {
+    const batchNotes = (plan: { warnings: string[] }) => plan.warnings.filter((w) => /^Global batch/.test(w));
+    expect(batchNotes(resolveTrainingPlan("qwen2.5vl-7b", "v26.0.0"))).toEqual([]);
+    const tp2 = resolveTrainingPlan("qwen2.5vl-7b", "v26.0.0", { tp: 2 });
+    expect(tp2.globalBatchSize).toBe(96);
+    expect(batchNotes(tp2)).toHaveLength(1);
+    expect(batchNotes(tp2)[0]).toMatch(/Global batch 96, not the example's 192: with data parallel 2 \(the example's 4\)/);
+    expect(batchNotes(tp2)[0]).toContain('"globalBatchSize":192');
+    // The value offered builds with no batch note and no error.
+    const kept = resolveTrainingPlan("qwen2.5vl-7b", "v26.0.0", { tp: 2, globalBatchSize: 192 });
+    expect(kept.errors).toEqual([]);
+    expect(batchNotes(kept)).toEqual([]);
+    expect(batchNotes(resolveTrainingPlan("qwen2.5vl-7b", "v26.0.0", { microBatchSize: 2 }))[0]).toMatch(
+      /Global batch 384, not the example's 192: with micro batch 2 \(the example's 1\).*\(24 accumulation steps\)/,
+    );
+  });
+
   it("defaults to the newest release that has the model", () => {
     expect(resolveTrainingPlan("qwen2.5vl-3b", undefined).release).toBe("v26.1.0");
     expect(resolveTrainingPlan("internvl3-8b", undefined).release).toBe("v26.0.0");
