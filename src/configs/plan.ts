@@ -380,7 +380,8 @@ function globalBatchNote(p: {
   if (example === globalBatchSize) return null;
   const changed: string[] = [];
   if (dp !== p.defaultDp) changed.push(`data parallel ${dp} (the example's ${p.defaultDp})`);
-  if (microBatchSize !== d.microBatchSize) changed.push(`micro batch ${microBatchSize} (the example's ${d.microBatchSize})`);
+  if (microBatchSize !== d.microBatchSize)
+    changed.push(`micro batch ${microBatchSize} (the example's ${d.microBatchSize})`);
   if (changed.length === 0) return null;
   const per = microBatchSize * dp;
   const keep = Math.max(per, Math.round(example / per) * per);

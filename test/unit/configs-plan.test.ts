@@ -24,7 +24,9 @@ describe("resolveTrainingPlan", () => {
     const tp2 = resolveTrainingPlan("qwen2.5vl-7b", "v26.0.0", { tp: 2 });
     expect(tp2.globalBatchSize).toBe(96);
     expect(batchNotes(tp2)).toHaveLength(1);
-    expect(batchNotes(tp2)[0]).toMatch(/Global batch 96, not the example's 192: with data parallel 2 \(the example's 4\)/);
+    expect(batchNotes(tp2)[0]).toMatch(
+      /Global batch 96, not the example's 192: with data parallel 2 \(the example's 4\)/,
+    );
     expect(batchNotes(tp2)[0]).toContain('"globalBatchSize":192');
     // The value offered builds with no batch note and no error.
     const kept = resolveTrainingPlan("qwen2.5vl-7b", "v26.0.0", { tp: 2, globalBatchSize: 192 });
