@@ -26,6 +26,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["megatron is not installed. please build it from source."],
   },
   {
+    id: "accelerate-2246",
+    url: "https://github.com/huggingface/accelerate/issues/2246",
+    repo: "huggingface/accelerate",
+    split: "tune",
+    title: "Multinodes gpu training on Slurm cluster",
+    resolution:
+      "No fix quoted in the excerpt. The c10d store port (12211) is already bound on the node, e.g. by another launcher/task started on the same node or a leftover process: make sure only one launcher per node binds main_process_port (one Slurm task per node), use a free port per job, and kill stale processes.",
+    category: "port_in_use",
+    signature: [
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use).",
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).",
+      "[e socket.cpp: <n> ] [c10d] the server socket has failed to listen on any local network address.",
+    ],
+  },
+  {
     id: "accelerate-2390",
     url: "https://github.com/huggingface/accelerate/issues/2390",
     repo: "huggingface/accelerate",
@@ -591,6 +606,34 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "aws-neuron-sdk-introducing-pytorch-2-6",
+    url: "https://github.com/aws-neuron/aws-neuron-sdk/blob/44d4fd2735bf9222bf93b8d6c03fbe10035592e4/general/appnotes/torch-neuronx/introducing-pytorch-2-6.rst",
+    repo: "aws-neuron/aws-neuron-sdk",
+    split: "tune",
+    title: "Introducing PyTorch 2.6 Support (Socket Error: Socket failed to bind)",
+    resolution:
+      "Doc: torchrun and init_process_group each need a free socket; if MASTER_PORT is set to a port already used elsewhere in your scripts the bind fails. Use a MASTER_PORT not used anywhere else, or leave MASTER_PORT unset so torchrun picks the default.",
+    category: "port_in_use",
+    signature: [
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use).",
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to ?unknown? (errno: <n> - address already in use).",
+      "[e socket.cpp: <n> ] [c10d] the server socket has failed to listen on any local network address.",
+      "runtimeerror: the server socket has failed to listen on any local network address.",
+      "the server socket has failed to bind to ?unknown? (errno: <n> - address already in use).",
+    ],
+  },
+  {
+    id: "axolotl-1028",
+    url: "https://github.com/axolotl-ai-cloud/axolotl/issues/1028",
+    repo: "axolotl-ai-cloud/axolotl",
+    split: "holdout",
+    title: "formatting.py - line 270 - key error propagates to prompt_tokenizers.py and cascade of errors",
+    resolution:
+      "The alpaca prompt strategy reads an 'instruction' field that the rows do not have; make the JSON rows match the declared dataset type (instruction/input/output for alpaca) or pick the dataset type/field mapping that matches the data.",
+    category: "dataset_key_error",
+    signature: ["keyerror: 'instruction'"],
+  },
+  {
     id: "axolotl-998",
     url: "https://github.com/axolotl-ai-cloud/axolotl/issues/998",
     repo: "axolotl-ai-cloud/axolotl",
@@ -636,6 +679,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "[e626 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
       "[e626 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg id <n> pg guid <n> (default_pg) rank <n> ] exception (either an error or timeout) detected by watchdog at work: <n> , last enqueued nccl work: <n> , last completed nccl work: <n> .",
+    ],
+  },
+  {
+    id: "bevdet-265",
+    url: "https://github.com/HuangJunJie2017/BEVDet/issues/265",
+    repo: "HuangJunJie2017/BEVDet",
+    split: "tune",
+    title: "Loss is nan When use FP16 Training",
+    resolution:
+      "No fix in the thread. Enabling fp16 with a dynamic loss scale makes loss_heatmap, loss and grad_norm NaN from the first iterations: keep the heatmap/focal-loss computation in fp32 (or train in fp32), lower the initial learning rate or use a fixed loss scale.",
+    category: "nan_loss",
+    signature: [
+      "- mmdet - info - epoch [ <n> ][ <n> ] lr: <n> .915e- <n> , eta: <n> days, <n> : <n> : <n> , time: <n> , data_time: <n> , memory: <n> , task0.loss_xy: <n> , task0.loss_z: <n> , task0.loss_whl: <n> , task0.loss_yaw: <n> , task0.loss_vel: <n> , task0.loss_heatmap: nan, loss: nan, grad_norm: nan",
+      "- mmdet - info - epoch [ <n> ][ <n> ] lr: <n> .910e- <n> , eta: <n> days, <n> : <n> : <n> , time: <n> , data_time: <n> , memory: <n> , task0.loss_xy: <n> , task0.loss_z: <n> , task0.loss_whl: <n> , task0.loss_yaw: <n> , task0.loss_vel: <n> , task0.loss_heatmap: nan, loss: nan, grad_norm: nan",
     ],
   },
   {
@@ -708,6 +765,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["permissionerror: [errno <n> ] permission denied: ' data '"],
   },
   {
+    id: "bring-llms-to-nim-7",
+    url: "https://github.com/NVIDIA-AI-Blueprints/bring-llms-to-nim/issues/7",
+    repo: "NVIDIA-AI-Blueprints/bring-llms-to-nim",
+    split: "tune",
+    title: "ValueError: Bfloat16 is only supported on GPUs with compute capability of at least 8.0",
+    resolution:
+      "No fix in the thread. The Quadro RTX 6000 (compute capability 7.5) has no bfloat16; serve the model in float16 (set the dtype to half, e.g. --dtype=half) or use an Ampere-or-newer GPU.",
+    category: "dtype_unsupported",
+    signature: [
+      "error async_trtllm_engine_factory.py: <n> ] bfloat16 is only supported on gpus with compute capability of at least <n> . your quadro rtx <n> gpu has compute capability <n> . you can use float16 instead by explicitly setting the `dtype` flag in cli, for example: --dtype=half.",
+    ],
+  },
+  {
     id: "cann-container-image-46",
     url: "https://github.com/Ascend/cann-container-image/issues/46",
     repo: "Ascend/cann-container-image",
@@ -718,6 +788,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "drvmnggetconsoleloglevel failed. (g_conloglevel= <n> )",
       "dcmi model initialized failed, because the device is used. ret is - <n>",
+    ],
+  },
+  {
+    id: "catalogextraction-2",
+    url: "https://github.com/Spico197/CatalogExtraction/issues/2",
+    repo: "Spico197/CatalogExtraction",
+    split: "tune",
+    title: "ValueError: Checkpoint does not exist",
+    resolution:
+      "The best checkpoint file expected under the output ckpt/ directory is not there; check that training saved it (or point the config at the directory that holds it) before load_best_ckpt.",
+    category: "missing_weights",
+    signature: [
+      'raise valueerror("checkpoint does not exist, {}".format(path))',
+      "valueerror: checkpoint does not exist, transducerwithbert.best.pth",
     ],
   },
   {
@@ -762,6 +846,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "device_busy",
     signature: [
       "i meet the error:cuda error: all cuda-capable devices are busy or unavailable(malloc at thccachingallocator.cpp : <n> )",
+    ],
+  },
+  {
+    id: "centertrack-185",
+    url: "https://github.com/xingyizhou/CenterTrack/issues/185",
+    repo: "xingyizhou/CenterTrack",
+    split: "tune",
+    title:
+      "When the graphics card 1 is being used by others and the graphics card 2 is not being used, the video card 2 cannot be called for training, resulting in an overflow error",
+    resolution:
+      "GPU 0 was mostly occupied by another user's job (only 1.94 GiB allocated by this run, 218 MiB free of 10.76 GiB) and the script kept using GPU 0; select the free card with CUDA_VISIBLE_DEVICES so the run does not touch the busy GPU.",
+    category: "device_busy",
+    signature: [
+      "cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> mib cached)",
     ],
   },
   {
@@ -837,6 +935,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "chinese-llama-alpaca-302",
+    url: "https://github.com/ymcui/Chinese-LLaMA-Alpaca/issues/302",
+    repo: "ymcui/Chinese-LLaMA-Alpaca",
+    split: "holdout",
+    title: "合并lora模型出现这个问题",
+    resolution:
+      "The LoRA rank r in adapter_config.json (8) does not match the rank of the model being built (64); use the same lora_rank as the saved adapter when merging.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for base_model.model.model.layers. <n> .self_attn.q_proj.lora_a.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+  },
+  {
     id: "chinese-llama-alpaca-534",
     url: "https://github.com/ymcui/Chinese-LLaMA-Alpaca/issues/534",
     repo: "ymcui/Chinese-LLaMA-Alpaca",
@@ -872,6 +983,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "after running a multi-step pipeline successfully, i rerun it with zero code change, however one (training) step (which invloves multiprocessing) throws the ```[oserror] no space left on device``` error message.",
     ],
+  },
+  {
+    id: "clip-as-service-84",
+    url: "https://github.com/jina-ai/clip-as-service/issues/84",
+    repo: "jina-ai/clip-as-service",
+    split: "tune",
+    title: "zmq.error.ZMQError: Address already in use",
+    resolution:
+      "No fix quoted in the excerpt. The BertServer frontend could not bind tcp://*:5555 because another process (e.g. an earlier server instance) holds the port: stop it or start the server with a different -port/-port_out.",
+    category: "port_in_use",
+    signature: ["zmq.error.zmqerror: address already in use"],
   },
   {
     id: "codalab-worksheets-1961",
@@ -989,6 +1111,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "colossalai-4076",
+    url: "https://github.com/hpcaitech/ColossalAI/issues/4076",
+    repo: "hpcaitech/ColossalAI",
+    split: "tune",
+    title: "[BUG]: ProcessGroupGloo -> bind: Address already in use",
+    resolution:
+      "No fix in the thread. The gloo transport could not bind because the address/port is already taken: make sure no stale or concurrent job holds the port (kill leftover processes) and give each job its own MASTER_PORT.",
+    category: "port_in_use",
+    signature: [
+      "timeout=timeout,",
+      "pg = processgroupgloo(prefix_store, rank, world_size, timeout=timeout)",
+      "runtimeerror: [ pair.cc : <n> ] bind: address already in use",
+    ],
+  },
+  {
     id: "comfyui-3d-pack-209",
     url: "https://github.com/MrForExample/ComfyUI-3D-Pack/issues/209",
     repo: "MrForExample/ComfyUI-3D-Pack",
@@ -1041,6 +1178,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "comfyui_sonic-8",
+    url: "https://github.com/smthemex/ComfyUI_Sonic/issues/8",
+    repo: "smthemex/ComfyUI_Sonic",
+    split: "holdout",
+    title:
+      "cannot import name 'EncoderDecoderCache' from 'transformers' (F:\\ComfyUI-aki-v1.5\\ComfyUI-aki-v1.5\\python\\lib\\site-packages\\transformers\\__init__.py)",
+    resolution:
+      "peft 0.14 imports Cache/EncoderDecoderCache, which the installed transformers lacks. A commenter reports transformers 4.46.3 with peft 0.14.0 works; if transformers cannot be changed, downgrade peft to 0.13.2 or lower.",
+    category: "transformers_version_conflict",
+    signature: [
+      "importerror: cannot import name 'cache' from 'transformers' (f:\\comfyui-aki-v1. <n> \\comfyui-aki-v1. <n> \\python\\lib\\site-packages\\transformers\\__init__.py)",
+    ],
+  },
+  {
     id: "comosvc-6",
     url: "https://github.com/Grace9994/CoMoSVC/issues/6",
     repo: "Grace9994/CoMoSVC",
@@ -1063,6 +1214,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The training data records have no 'prompt' field, which the script reads for every sample; convert the data to the expected format (a 'prompt' key per record).",
     category: "dataset_key_error",
     signature: ["keyerror: 'prompt'"],
+  },
+  {
+    id: "cor-gs-23",
+    url: "https://github.com/jiaw-z/CoR-GS/issues/23",
+    repo: "jiaw-z/CoR-GS",
+    split: "tune",
+    title: "RuntimeError: No CUDA GPUs are available",
+    resolution:
+      "The reporter's workaround was os.environ['CUDA_VISIBLE_DEVICES'] = '0': the device selection used by the run script left no GPU visible to the process; make CUDA_VISIBLE_DEVICES list only GPU ids that exist.",
+    category: "npu_not_available",
+    signature: ["runtimeerror: no cuda gpus are available`"],
   },
   {
     id: "cosipy-631",
@@ -1090,6 +1252,33 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "raise checkpointingexception(_msg)",
       "megatron.core.dist_checkpointing.core.checkpointingexception: global shape mismatch for loaded (( <n> , <n> )) and expected (( <n> , <n> )) tensor for key module.x_embedder.proj. <n> .weight",
     ],
+  },
+  {
+    id: "cudnn.torch-248",
+    url: "https://github.com/soumith/cudnn.torch/issues/248",
+    repo: "soumith/cudnn.torch",
+    split: "tune",
+    title: "cudnn /tmp no space left issue",
+    resolution:
+      "The maintainer said the machine ran out of disk space: /tmp was only 1GB and the CUDA compilation needs about 4GB of temporary space; free or enlarge /tmp (or point TMPDIR elsewhere).",
+    category: "disk_full",
+    signature: [
+      "mathcalls.h ( <n> ) (col. <n> ): catastrophic error: error while writing generated c++ file: no space left on device",
+      '<n> catastrophic error detected in the compilation of " tmpxft_00011170_00000000-5_thctensormathmagma.cpp4.ii ".',
+      "cmake error at thc_generated_thctensormathmagma.cu.o.cmake: <n> (message):",
+      "error generating file",
+    ],
+  },
+  {
+    id: "cutorch-774",
+    url: "https://github.com/torch/cutorch/pull/774",
+    repo: "torch/cutorch",
+    split: "tune",
+    title: "Support more than 8 GPUs with P2P in groups",
+    resolution:
+      "P2P cannot be enabled for more than 8 GPUs in one peer ensemble, so enabling it for all cards fails; the PR enables P2P in groups of 8 (as caffe2 does), otherwise restrict the job to at most 8 visible GPUs.",
+    category: "device_p2p_driver_error",
+    signature: ["runtimeerror: cuda runtime error ( <n> ) : peer mapping resources exhausted at thcgeneral.c : <n>"],
   },
   {
     id: "dali-5519",
@@ -1169,6 +1358,28 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [],
   },
   {
+    id: "datasets-3983",
+    url: "https://github.com/huggingface/datasets/issues/3983",
+    repo: "huggingface/datasets",
+    split: "tune",
+    title: "Infinitely attempting lock",
+    resolution:
+      "No fix quoted in the excerpt. The datasets cache_dir is on the Databricks DBFS mount, which does not support the file lock, so load_dataset loops forever trying to acquire it: put cache_dir on local disk (or use a soft file lock on newer datasets versions).",
+    category: "nfs_cache_hang",
+    signature: [],
+  },
+  {
+    id: "datasets-6505",
+    url: "https://github.com/huggingface/datasets/issues/6505",
+    repo: "huggingface/datasets",
+    split: "tune",
+    title: "Got stuck when I trying to load a dataset",
+    resolution:
+      "On the cluster the HF cache (.cache) lived in a shared folder whose filesystem rejects fcntl.flock; moving the cache into the user's home folder (local, lock-capable filesystem) fixed it.",
+    category: "nfs_cache_hang",
+    signature: ["oserror: [errno <n> ] output error"],
+  },
+  {
     id: "db-gpt-hub-248",
     url: "https://github.com/eosphoros-ai/DB-GPT-Hub/issues/248",
     repo: "eosphoros-ai/DB-GPT-Hub",
@@ -1179,6 +1390,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "npu_oom",
     signature: [
       "torch.cuda.outofmemoryerror: cuda out of memory. tried to allocate <n> mib. gpu <n> has a total capacity of <n> gib of which <n> mib is free. including non-pytorch memory, this process has <n> gib memory in use. of the allocated memory <n> gib is allocated by pytorch, and <n> mib is reserved by pyto",
+    ],
+  },
+  {
+    id: "dcpdn-12",
+    url: "https://github.com/hezhangsprinter/DCPDN/issues/12",
+    repo: "hezhangsprinter/DCPDN",
+    split: "tune",
+    title: "RuntimeError: DataLoader worker (pid 19597) is killed by signal: Killed",
+    resolution:
+      "The DataLoader worker was killed by the kernel for lack of host RAM (16G machine); setting the number of DataLoader workers to 0 made it work.",
+    category: "host_oom",
+    signature: [
+      "_error_if_any_worker_fails()",
+      "runtimeerror: dataloader worker (pid <n> ) is killed by signal: killed.",
     ],
   },
   {
@@ -1225,6 +1450,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [],
   },
   {
+    id: "deep-person-reid-556",
+    url: "https://github.com/KaiyangZhou/deep-person-reid/issues/556",
+    repo: "KaiyangZhou/deep-person-reid",
+    split: "tune",
+    title: "Always getting CUDA out of memory",
+    resolution:
+      "Only ~194 MiB was allocated by the job on a 47.5 GiB card with ~5 MiB free, i.e. GPU 0 was held by something else; excluding device 0 (CUDA_VISIBLE_DEVICES=1,2,3,4) solved it.",
+    category: "device_busy",
+    signature: [
+      "runtimeerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> mib already allocated; <n> mib free; <n> mib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. see documentation for memory m",
+    ],
+  },
+  {
     id: "deepep-584",
     url: "https://github.com/deepseek-ai/DeepEP/issues/584",
     repo: "deepseek-ai/DeepEP",
@@ -1250,6 +1488,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Reducing the batch size did not help; setting NUM_WORKERS: 0 in the config (no DataLoader worker processes, so no shared memory transfer) fixed it.",
     category: "shm_bus_error",
     signature: ["unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm)"],
+  },
+  {
+    id: "deeplog-50",
+    url: "https://github.com/wuyifan18/DeepLog/issues/50",
+    repo: "wuyifan18/DeepLog",
+    split: "holdout",
+    title: "Memory Error while running the training code",
+    resolution:
+      "Host RAM ran out during training on a large dataset; reducing the batch size (and not keeping extra data in memory) fixed it.",
+    category: "host_oom",
+    signature: [
+      "[enforce fail at cpuallocator.cpp: <n> ] . defaultcpuallocator: can't allocate memory: you tried to allocate <n> bytes. error code <n> (cannot allocate memory)",
+    ],
   },
   {
     id: "deepo-112",
@@ -1406,6 +1657,31 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["permissionerror: [errno <n> ] permission denied: ' dahoas_rm_static_seed1234_train_6 , <n> ,2_0.npy'"],
   },
   {
+    id: "deil-4",
+    url: "https://github.com/The-Shuai/DeIL/issues/4",
+    repo: "The-Shuai/DeIL",
+    split: "holdout",
+    title:
+      "RuntimeError: Pretrained weights (./clipn_caches/CLIPN_ATD_Repeat2_epoch_10.pt) not found for model ViT-B-16.",
+    resolution:
+      "The relative path in the config is only an example and did not resolve to the downloaded weight file; point it to the weight file with an absolute path.",
+    category: "missing_weights",
+    signature: ["runtimeerror: pretrained weights ( clipn_atd_repeat2_epoch_10.pt ) not found for model vit-b- <n> ."],
+  },
+  {
+    id: "detect-gpt-5",
+    url: "https://github.com/eric-mitchell/detect-gpt/issues/5",
+    repo: "eric-mitchell/detect-gpt",
+    split: "tune",
+    title: "Getting Permission denied error",
+    resolution:
+      "The HF datasets cache file could not be opened. The maintainer suggests it may be a networked filesystem that needs re-login; otherwise delete the transformers/datasets cache and re-run, or pass cache_dir= to a different, writable directory.",
+    category: "permission_denied",
+    signature: [
+      "permissionerror: [errno <n> ] permission denied: 'c:\\\\users\\\\souvik\\\\.cache\\\\huggingface\\\\datasets\\\\downloads\\\\extracted\\\\6c23c0182c80c071cd57f17c1b534be8fa7ea6cb31f30c8dd7a95bf1ed1b0d33.py'",
+    ],
+  },
+  {
     id: "detectron2-157",
     url: "https://github.com/facebookresearch/detectron2/issues/157",
     repo: "facebookresearch/detectron2",
@@ -1520,6 +1796,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "dist_tuto.pth-1",
+    url: "https://github.com/seba-1511/dist_tuto.pth/issues/1",
+    repo: "seba-1511/dist_tuto.pth",
+    split: "tune",
+    title: "How to launch a job in a cluster?",
+    resolution:
+      "No fix stated in the thread (the reporter's top output shows old python processes still running for hours). Kill stale processes holding the rendezvous port, or choose a different free MASTER_PORT.",
+    category: "port_in_use",
+    signature: ["runtimeerror: address already in use at general.cpp : <n>"],
+  },
+  {
     id: "distserve-39",
     url: "https://github.com/LLMServe/DistServe/issues/39",
     repo: "LLMServe/DistServe",
@@ -1529,6 +1816,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The RTX 4090s on PCIe do not support GPU peer-to-peer access, which this version of DistServe requires; run on GPUs/platforms that support P2P (the reporter concluded 4090/PCIe cannot do it).",
     category: "device_p2p_driver_error",
     signature: ["error: peer-to-peer access is unsupported on this platform."],
+  },
+  {
+    id: "dj-rn-9",
+    url: "https://github.com/DirtyHarryLYL/DJ-RN/issues/9",
+    repo: "DirtyHarryLYL/DJ-RN",
+    split: "tune",
+    title: "errors in bash script",
+    resolution:
+      "No fix stated in the thread. The script has CRLF line endings ($'\\r': command not found, cd to 'Data\\r'): convert script/*.sh to LF with dos2unix or sed -i 's/\\r$//' and re-run.",
+    category: "windows_line_endings",
+    signature: [
+      "generate_ambiguous_hoi.sh : line <n> : $'\\r': command not found",
+      "generate_ambiguous_hoi.sh : line <n> : cd: $'data\\r': no such file or directory",
+    ],
   },
   {
     id: "dl-docker-21",
@@ -1555,6 +1856,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "torch_npu_version_mismatch",
     signature: [
       "`oserror: ascend_extension.so : undefined symbol: _zn7c10_npu3acl20aclrtpeekatlasterrore17aclrtlasterrlevel`",
+    ],
+  },
+  {
+    id: "dlrover-1046",
+    url: "https://github.com/intelligent-machine-learning/dlrover/pull/1046",
+    repo: "intelligent-machine-learning/dlrover",
+    split: "holdout",
+    title: "Set the shm as the memory in the job of nanogpt.",
+    resolution:
+      "Docker's default 64MB /dev/shm is not enough to stage the nanoGPT checkpoint in shared memory, so the worker died with SIGBUS; the PR mounts a memory-backed volume as /dev/shm in the elastic job.",
+    category: "shm_bus_error",
+    signature: [
+      "the worker fails with { <n> : processfailure(local_rank= <n> , pid= <n> , exitcode=- <n> , error_file='< a >', error_file_data={'message': '<none>'}, message='signal <n> (sigbus) received by pid <n> ', timestamp= <n> )}",
     ],
   },
   {
@@ -1606,6 +1920,50 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "dockerfile-yolov5-jetson-15",
+    url: "https://github.com/otamajakusi/dockerfile-yolov5-jetson/issues/15",
+    repo: "otamajakusi/dockerfile-yolov5-jetson",
+    split: "tune",
+    title: "ImportError: /usr/lib/aarch64-linux-gnu/libgomp.so.1: cannot allocate memory in static TLS block",
+    resolution:
+      "No confirmed fix in the thread. The usual workaround is to preload libgomp before anything else loads it (export LD_PRELOAD=/usr/lib/aarch64-linux-gnu/libgomp.so.1); inside Docker the variable must be set in the container environment (e.g. docker run -e LD_PRELOAD=...), not only in the host shell.",
+    category: "libgomp_static_tls",
+    signature: ["importerror: libgomp.so. <n> : cannot allocate memory in static tls block"],
+  },
+  {
+    id: "docs-cann_error_cases-a",
+    url: "https://github.com/mindspore-ai/docs/blob/master/tutorials/source_zh_cn/debug/error_analysis/cann_error_cases.md",
+    repo: "mindspore-ai/docs",
+    split: "holdout",
+    title: "CANN常见错误分析",
+    resolution:
+      "Doc: socket link setup timed out because some card failed earlier, was blocked by a long task beyond HCCL_CONNECT_TIMEOUT (MindSpore default 600 s), or the device network is broken. Collect all ranks' logs, find the rank that errored or reported last, raise HCCL_CONNECT_TIMEOUT if it was only slow, and check device NIC IP/subnet/TLS consistency.",
+    category: "hccl_timeout",
+    signature: [
+      "runtimeerror: preprocess failed before run graph <n> . the details refer to 'ascend error message'.",
+      "- ascend error message:",
+      "ei0006: getting socket times out. reason: <n> . the remote does not initiate a connect request. some npus in the cluster are abnormal. <n> . the remote does not initiate a connect request because the collective communication operator is started too late or is not started by some npu in the cluster. ",
+      "- framework error message: (for framework developers)",
+      "distribute task failed,",
+      "error msg: davinci_model : load task fail, return ret: <n>",
+    ],
+  },
+  {
+    id: "docs-cann_error_cases-b",
+    url: "https://github.com/mindspore-ai/docs/blob/master/tutorials/source_zh_cn/debug/error_analysis/cann_error_cases.md",
+    repo: "mindspore-ai/docs",
+    split: "holdout",
+    title: "CANN常见错误分析",
+    resolution:
+      "Doc: notify wait timed out because some card failed or was blocked (e.g. saving a checkpoint) for longer than HCCL_EXEC_TIMEOUT (default 1800 s), task sequences differ between cards, or the link is unstable. Check every rank's logs for an earlier error or the latest-reporting rank, raise HCCL_EXEC_TIMEOUT if the delay is legitimate, and look for 'error cqe' in device logs for network loss.",
+    category: "hccl_timeout",
+    signature: [
+      "device( <n> ,fffd6cff91e0,python): [ ascend_graph_executor.cc : <n> ] rungraph] run task for graph:kernel_graph_1 error! the details refer to 'ascend error message'.ascend error message:ei0002: the wait execution of the notify register times out. reason: the notify register has not received the noti",
+      "notify wait execute failed, device_id= <n> , stream_id= <n> , task_id= <n> , flip_num= <n> , notify_id= <n>",
+      "rtstreamsynchronize execute failed, reason=[the model stream execute failed]",
+    ],
+  },
+  {
     id: "dolly-11",
     url: "https://github.com/databrickslabs/dolly/issues/11",
     repo: "databrickslabs/dolly",
@@ -1649,6 +2007,24 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "douzero-resnet-2.0-13",
+    url: "https://github.com/EdwardPooh/douzero-resnet-2.0/issues/13",
+    repo: "EdwardPooh/douzero-resnet-2.0",
+    split: "holdout",
+    title: "测评训练的权重文件，显示与网络格式不服",
+    resolution:
+      "The trained weight file was produced by a model with different layer widths (72 vs 12 channels) than the evaluation model; build the evaluation model with the same architecture/model_type used for training, or evaluate with the matching checkpoint.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "raise runtimeerror('error(s) in loading state_dict for {}:\\n\\t{}'.format(",
+      "runtimeerror: error(s) in loading state_dict for generalmodeltransformer:",
+      "size mismatch for layer1. <n> .conv1.weight: copying a param with shape torch.size([ <n> , <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> , <n> ]).",
+      "size mismatch for layer1. <n> .bn1.weight: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for layer1. <n> .bn1.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for layer1. <n> .bn1.running_mean: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+    ],
+  },
+  {
     id: "dreamerv3-203",
     url: "https://github.com/danijar/dreamerv3/issues/203",
     repo: "danijar/dreamerv3",
@@ -1669,6 +2045,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Maintainer: run from the install directory, not the repository directory (the repo tree has no compiled extension modules).",
     category: "import_from_source_dir",
     signature: ["modulenotfounderror: no module named 'dreamplace.ops.place_io.place_io_cpp'"],
+  },
+  {
+    id: "drhard-11",
+    url: "https://github.com/jingtaozhan/DRhard/issues/11",
+    repo: "jingtaozhan/DRhard",
+    split: "tune",
+    title: "import error when do STAR inference",
+    resolution:
+      "The code imports RobertaPreTrainedModel from transformers.modeling_roberta, which the installed transformers 2.8.0 does not provide. The maintainer confirms it works with transformers 3.4.0 (fails with 2.8.0): install 3.4.0 and check transformers.__version__.",
+    category: "transformers_version_conflict",
+    signature: [
+      "importerror: cannot import name 'robertapretrainedmodel' from 'transformers.modeling_roberta' ( modeling_roberta.py )",
+    ],
   },
   {
     id: "dsgn2-11",
@@ -1793,6 +2182,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "everyvoice-178",
+    url: "https://github.com/EveryVoiceTTS/EveryVoice/issues/178",
+    repo: "EveryVoiceTTS/EveryVoice",
+    split: "holdout",
+    title: "Jobs does not die properly when crash out of CUDA memory",
+    resolution:
+      "The training batch was too large for the 16 GB GPU (14.24 GiB allocated by PyTorch); reduce the batch size. The thread also notes the hung main process must be killed/scancelled after such a crash.",
+    category: "npu_oom",
+    signature: [
+      "outofmemoryerror: cuda out of memory. tried to allocate <n> mib. gpu <n> has a",
+      "srun: error: ib12gpu- <n> : task <n> : exited with exit code <n>",
+      "srun: error: ib12gpu- <n> : tasks <n> - <n> : exited with exit code <n>",
+    ],
+  },
+  {
     id: "examples-41",
     url: "https://github.com/LambdaLabsML/examples/issues/41",
     repo: "LambdaLabsML/examples",
@@ -1895,6 +2299,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "raise exception(msg)",
       "exception:",
       "-- process <n> terminated with the following error:",
+    ],
+  },
+  {
+    id: "faithdiff-34",
+    url: "https://github.com/JyChen9811/FaithDiff/issues/34",
+    repo: "JyChen9811/FaithDiff",
+    split: "tune",
+    title: "train stage1-loss is NAN",
+    resolution:
+      "No fix in the thread. DeepSpeed fp16 keeps overflowing (loss scale driven down to 1) and noise_step_loss is nan until the run crashes: train in bf16 or fp32, lower the LR / clip gradients, and check the input data and pretrained weights for NaNs.",
+    category: "nan_loss",
+    signature: [
+      "[loss_scaler.py: <n> :update_scale] [deepspeed] overflow! rank <n> skipping step. attempted loss scale: <n> , reducing to <n>",
+      "steps: <n> %|▏ | <n> [ <n> : <n> < <n> : <n> : <n> , it , lr= <n> , noise_step_loss=nan][ ] [info] [loss_scaler.py: <n> :update_scale] [deepspeed] overflow! rank <n> skipping step. attempted loss scale: <n> , reducing to <n>",
     ],
   },
   {
@@ -2036,6 +2454,33 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Preload the libgomp named in the error before anything else loads (LD_PRELOAD=<that path>), or import the library that bundles it first: on aarch64 the static TLS space is exhausted by the time it is dlopen'ed.",
     category: "libgomp_static_tls",
     signature: ["importerror: libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block"],
+  },
+  {
+    id: "filter-pruning-geometric-median-20",
+    url: "https://github.com/he-y/filter-pruning-geometric-median/issues/20",
+    repo: "he-y/filter-pruning-geometric-median",
+    split: "tune",
+    title: "Tried to allocate one gpu but the commond does work",
+    resolution:
+      "The ResNet-50 training filled the 12 GB card (11.34 GiB already allocated by the job); the maintainer suggested reducing the batch size, and with batch size 128 or lower it ran.",
+    category: "npu_oom",
+    signature: [
+      "`runtimeerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> kib cached)`",
+    ],
+  },
+  {
+    id: "finetune-chatglm2-6b-13",
+    url: "https://github.com/SpongebBob/Finetune-ChatGLM2-6B/issues/13",
+    repo: "SpongebBob/Finetune-ChatGLM2-6B",
+    split: "tune",
+    title: "训练数据过多时报错Socket Timeout",
+    resolution:
+      "Rank 0 was still running the tokenizer on 2.3M samples while the other ranks waited for the NCCL unique id; the reporter solved it by raising DeepSpeed's timeout parameter.",
+    category: "hccl_timeout",
+    signature: [
+      "this may indicate a possible application crash on rank <n> or a network set up issue.[ <n> ] is setting up nccl communicator and retrieving nccluniqueid from [ <n> ] via c10d key-value store by key ' <n> ', but store->get(' <n> ') got error: socket timeout",
+      "exception raised from recvbytes at utils.hpp : <n> (most recent call first)",
+    ],
   },
   {
     id: "firefly-68",
@@ -2242,6 +2687,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.",
       "raise runtimeerror('dataloader worker (pid(s) {}) exited unexpectedly'.format(pids_str))",
       "runtimeerror: dataloader worker (pid(s) <n> ) exited unexpectedly",
+    ],
+  },
+  {
+    id: "github-monitor-132",
+    url: "https://github.com/VKSRC/Github-Monitor/issues/132",
+    repo: "VKSRC/Github-Monitor",
+    split: "tune",
+    title: "sh 文件 \\r 错误",
+    resolution:
+      "The docker shell scripts (wait-for-it.sh etc.) have Windows CRLF line endings, so bash and manage.py see trailing \\r. Convert the scripts to LF (a commenter re-saved them through an editor; dos2unix or git autocrlf=false also work).",
+    category: "windows_line_endings",
+    signature: [
+      "wait-for-it.sh : line <n> : $'\\r': command not found",
+      "wait-for-it.sh : line <n> : syntax error near unexpected token `$'}\\r''",
     ],
   },
   {
@@ -2497,6 +2956,24 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "graphgpt-44",
+    url: "https://github.com/HKUDS/GraphGPT/issues/44",
+    repo: "HKUDS/GraphGPT",
+    split: "holdout",
+    title: "`graphgpt_stage1_lightning` 在第一个epoch训练结束后发生nccl超时错误。",
+    resolution:
+      "No fix in the thread (maintainers suggested re-running). The ALLREDUCE at the end of the first epoch timed out after 1800 s: check whether one rank is busy alone (end-of-epoch evaluation/saving) or crashed, and raise the NCCL timeout if needed.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out.",
+      "exception: [rank <n> ] watchdog caught collective operation timeout: worknccl(",
+      "seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n>",
+      "terminate called after throwing an instance of 'std::runtime_error'",
+      "what(): [rank <n> ] nccl watchdog thread terminated with exception: [rank <n>",
+      "] watchdog caught collective operation timeout: worknccl(seqnum= <n> , opt",
+    ],
+  },
+  {
     id: "guided-diffusion-50",
     url: "https://github.com/openai/guided-diffusion/issues/50",
     repo: "openai/guided-diffusion",
@@ -2538,6 +3015,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "hallo-152",
+    url: "https://github.com/fudan-generative-vision/hallo/issues/152",
+    repo: "fudan-generative-vision/hallo",
+    split: "tune",
+    title: "Read the checkpoint of the last training and continue training. The value predicted by the model is nan",
+    resolution:
+      "No fix quoted in the thread. After resuming from the checkpoint every step overflows in fp16 and step_loss is nan: check that the resumed weights/optimizer state are finite and loaded in the right precision, lower the LR, or train in bf16/fp32.",
+    category: "nan_loss",
+    signature: [
+      "[loss_scaler.py: <n> :update_scale] [deepspeed] overflow! rank <n> skipping step. attempted loss scale: <n> , reducing to <n>",
+      "steps: <n> %| | <n> [ <n> : <n> < <n> : <n> : <n> , it , lr=1e- <n> , step_loss=nan, td= <n> .85s][ ] [info] [loss_scaler.py: <n> :update_scale] [deepspeed] overflow! rank <n> skipping step. attempted loss scale: <n> , reducing to <n>",
+    ],
+  },
+  {
     id: "hallo-224",
     url: "https://github.com/fudan-generative-vision/hallo/issues/224",
     repo: "fudan-generative-vision/hallo",
@@ -2565,6 +3056,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "fail to open shrreg cache :errno= <n>",
       "nvidia-smi: multiprocess_memory_limit.c : <n> : try_create_shrreg:assertion ' <n> ' failed",
       "aborted (core dumped)",
+    ],
+  },
+  {
+    id: "hami-1894",
+    url: "https://github.com/Project-HAMi/HAMi/issues/1894",
+    repo: "Project-HAMi/HAMi",
+    split: "holdout",
+    title:
+      "ascend-device-plugin should set ASCEND_RT_VISIBLE_DEVICES alongside ASCEND_VISIBLE_DEVICES for CANN Runtime device mapping",
+    resolution:
+      "The pod was given non-first NPUs (ASCEND_VISIBLE_DEVICES=4,3) but the CANN runtime tried to open logical device 1 that was not allocated; the device plugin must also set ASCEND_RT_VISIBLE_DEVICES (ascending ids of the allocated cards) so the logical-to-physical mapping exists.",
+    category: "npu_not_available",
+    signature: [
+      "error [multiproc_executor.py: <n> ] runtimeerror: exchangedevice: compiler_depend.ts : <n> npu function error: c10_npu::setdevice(device), error code is 507033",
+      "error [multiproc_executor.py: <n> ] inner_error_device_subprocess_startup_timeout(e39007): starting a subprocess on the device timed out.",
+      "error [multiproc_executor.py: <n> ] open device <n> failed, runtime result = 507033.",
     ],
   },
   {
@@ -2619,6 +3126,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "harbor-262",
+    url: "https://github.com/av/harbor/issues/262",
+    repo: "av/harbor",
+    split: "holdout",
+    title: "HF downloads don't complete due to permissions error",
+    resolution:
+      "The downloader container uses /root/.cache/huggingface as HF home but runs without write permission there. Point HF_HOME to a directory writable by the container user, or mount the cache with matching ownership.",
+    category: "permission_denied",
+    signature: [
+      "ignored error while writing tree cache file 1d4bf0f2ff6012fd82039f2fa52739d0dd7c60c0.json : [errno <n> ] permission denied: ' hub '",
+      "ignored error while writing commit hash to main : [errno <n> ] permission denied: ' hub '.",
+    ],
+  },
+  {
     id: "hedwig-70",
     url: "https://github.com/castorini/hedwig/issues/70",
     repo: "castorini/hedwig",
@@ -2657,6 +3178,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "dtype_unsupported",
     signature: [
       "`{'status': 'error', 'message': '操作失败: \"_amp_foreach_non_finite_check_and_unscale_cuda\" not implemented for \\'bfloat16\\'', 'traceback': 'traceback (most recent call last):\\n file \" rl_training_tool.py \", line <n> , in run\\n return self._handle_train(parameters)\\n",
+    ],
+  },
+  {
+    id: "hiascend-troubleshooting_0019",
+    url: "https://www.hiascend.com/doc_center/source/zh/canncommercial/800/developmentguide/maintenref/troubleshooting/troubleshooting_0019.html",
+    repo: "hiascend.com/canncommercial",
+    split: "tune",
+    title: "算子输入args错误",
+    resolution:
+      "The RealDiv kernel received a host (CPU) tensor address as an argument (args after execute not starting with 0x1240), so the AI Core read a wrong address; the training script divided cpu_tensor/npu_tensor and was fixed by putting both operands on the NPU.",
+    category: "aicore_error",
+    signature: [
+      "runtime( <n> ,python): [task_info.cc: <n> ] <n> printerrorinfofordavincitask:aicore kernel execute failed, device_id= <n> , stream_id= <n> , report_stream_id= <n> , task_id= <n> , flip_num= <n> , fault kernel_name=realdiv_ee98c6628030785f610b924ab1557b31_high_precision_210000000, fault kernel info e",
+      "runtime( <n> ,python): [task_info.cc: <n> ] <n> getargsinfo:[aic_info] args( <n> to <n> ) after execute: <hex> , <hex> , <hex> , <hex> , <hex> , <hex> , <hex> , <hex> , <n> ,",
     ],
   },
   {
@@ -2799,6 +3334,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "iim-17",
+    url: "https://github.com/taohan10200/IIM/issues/17",
+    repo: "taohan10200/IIM",
+    split: "tune",
+    title: "net.load_state_dict(new_state_dict,False)",
+    resolution:
+      "The pretrained parameters belong to the other backbone (HRNet outputs 768 channels, VGG16-FPN 720); build the model that matches the checkpoint, or load the checkpoint trained for the chosen backbone.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for binar.threshold_module. <n> .weight: copying a param with shape torch.size([ <n> , <n> , <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> , <n> , <n> ]).",
+    ],
+  },
+  {
     id: "ilab-on-ocp-26",
     url: "https://github.com/opendatahub-io/ilab-on-ocp/pull/26",
     repo: "opendatahub-io/ilab-on-ocp",
@@ -2933,6 +3481,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "instructglm-3",
+    url: "https://github.com/agiresearch/InstructGLM/issues/3",
+    repo: "agiresearch/InstructGLM",
+    split: "tune",
+    title: "[E ProcessGroupNCCL.cpp:821] [Rank 1] Watchdog caught collective operation timeout:",
+    resolution:
+      "No fix in the thread; training was stuck at 0% and even a 5-hour process-group timeout did not help, so some rank never reached the ALLREDUCE. Find the rank that is stuck or failed first (data loading, NIC/IB settings such as NCCL_SOCKET_IFNAME) rather than only raising the timeout.",
+    category: "hccl_timeout",
+    signature: [
+      "watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+  },
+  {
     id: "instructlab-713",
     url: "https://github.com/instructlab/instructlab/pull/713",
     repo: "instructlab/instructlab",
@@ -3001,6 +3562,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "jarvis-118",
+    url: "https://github.com/microsoft/JARVIS/issues/118",
+    repo: "microsoft/JARVIS",
+    split: "holdout",
+    title: "[Errno 98] Address already in use",
+    resolution:
+      "Another program is already using the models_server port; check it with lsof and stop that process or configure a different port.",
+    category: "port_in_use",
+    signature: ["oserror: [errno <n> ] address already in use"],
+  },
+  {
     id: "jetbot-507",
     url: "https://github.com/NVIDIA-AI-IOT/jetbot/issues/507",
     repo: "NVIDIA-AI-IOT/jetbot",
@@ -3042,6 +3614,39 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "__init__.py in __init__(self, name, mode, handle, use_errno, use_last_error)",
       "oserror: libgomp.so. <n> : cannot allocate memory in static tls block",
     ],
+  },
+  {
+    id: "jetson-containers-121",
+    url: "https://github.com/dusty-nv/jetson-containers/issues/121",
+    repo: "dusty-nv/jetson-containers",
+    split: "tune",
+    title: "Error on build Docker ML all",
+    resolution:
+      "The maintainer asked the reporter to set the Docker default runtime to nvidia (README 'docker-default-runtime'); without it the CUDA libraries are not mounted during `docker build`, so importing torch in torchvision's setup.py fails.",
+    category: "driver_not_mounted",
+    signature: ["`oserror: libcurand.so. <n> : cannot open shared object file: no such file or directory`"],
+  },
+  {
+    id: "jetson-containers-266",
+    url: "https://github.com/dusty-nv/jetson-containers/issues/266",
+    repo: "dusty-nv/jetson-containers",
+    split: "tune",
+    title: "OSError: libcurand.so.10: cannot open shared object file: No such file or directory on build.",
+    resolution:
+      'No fix quoted in the thread excerpt. On Jetson the CUDA libraries are mounted into containers by the NVIDIA runtime, so `import torch` during `docker build` fails unless "default-runtime": "nvidia" is set in /etc/docker/daemon.json (as the jetson-containers README requires) and Docker is restarted.',
+    category: "driver_not_mounted",
+    signature: ["oserror: libcurand.so. <n> : cannot open shared object file: no such file or directory"],
+  },
+  {
+    id: "jetson-containers-93",
+    url: "https://github.com/dusty-nv/jetson-containers/issues/93",
+    repo: "dusty-nv/jetson-containers",
+    split: "tune",
+    title: "OSError: libcurand.so.10: cannot open shared object file: No such file or directory",
+    resolution:
+      "The reporter found in the README that the Docker default runtime must be changed to nvidia (or the container started with --runtime nvidia) so the host CUDA libraries are mounted into the container.",
+    category: "driver_not_mounted",
+    signature: ["oserror: libcurand.so. <n> : cannot open shared object file: no such file or directory"],
   },
   {
     id: "k8s-device-plugin-23",
@@ -3147,6 +3752,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [],
   },
   {
+    id: "kohya_ss-1143",
+    url: "https://github.com/bmaltais/kohya_ss/issues/1143",
+    repo: "bmaltais/kohya_ss",
+    split: "tune",
+    title: "Permission problem in docker container.",
+    resolution:
+      "The ~/.cache (and .triton/.nv) folders inside the container were bind-mounted from the host and owned by uid 1011, not the container user appuser. Create the huggingface cache directory with the right owner manually or fix the mount permissions (rw for the container user) in the docker compose file.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' huggingface '"],
+  },
+  {
     id: "kraken-699",
     url: "https://github.com/mittagessen/kraken/issues/699",
     repo: "mittagessen/kraken",
@@ -3228,6 +3844,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The torch/CUDA wheels are unpacked in /tmp, whose partition is too small: set TMPDIR to a directory on a partition with enough space (mkdir ~/tmp; export TMPDIR=~/tmp).",
     category: "disk_full",
     signature: [],
+  },
+  {
+    id: "lgsc-for-fas-36",
+    url: "https://github.com/VIS-VAR/LGSC-for-FAS/issues/36",
+    repo: "VIS-VAR/LGSC-for-FAS",
+    split: "tune",
+    title: "Best_model.pdparams",
+    resolution:
+      "Best_model.pdparams is only written when a validation set exists; without one, the init_model() step finds no weight file. Provide a validation set or make init_model() a no-op when training.",
+    category: "missing_weights",
+    signature: ["`runtimeerror: parameter file [ best_model.pdparams ] not exists`"],
   },
   {
     id: "lightgbm-6509",
@@ -3373,6 +4000,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "cmake error at host_config.cmake : <n> (message):",
       "soc_version ascend310b1 does not support, the support list is",
     ],
+  },
+  {
+    id: "llama.cpp-21883",
+    url: "https://github.com/ggml-org/llama.cpp/issues/21883",
+    repo: "ggml-org/llama.cpp",
+    split: "tune",
+    title: 'Eval bug: Fatal crash in `ggml_cuda_init`: "peer mapping resources exhausted" with 10 NVIDIA P40 GPUs',
+    resolution:
+      "ggml_cuda_init enables peer access for every device pair; with 10 GPUs the CUDA driver's per-device limit on peer mappings is exceeded and cudaDeviceEnablePeerAccess fails. Limit the visible GPUs (at most 8 peers per device) or skip/ignore peer-access enabling when the driver refuses it.",
+    category: "device_p2p_driver_error",
+    signature: ["cuda error: peer mapping resources exhausted", "aborted (core dumped)"],
   },
   {
     id: "llama.cpp-7822",
@@ -3984,6 +4622,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["filenotfounderror: [errno <n> ] no such file or directory: '._signal_file_node0_qvbhxw'"],
   },
   {
+    id: "llm2vec-84",
+    url: "https://github.com/McGill-NLP/llm2vec/issues/84",
+    repo: "McGill-NLP/llm2vec",
+    split: "tune",
+    title:
+      "RuntimeError: CUDA error: invalid device ordinal, Compile with TORCH_USE_CUDA_DSA to enable device-side assertions",
+    resolution:
+      'The error text states the fix: RTX 4000-series GPUs do not support P2P/IB communication, so set NCCL_P2P_DISABLE="1" and NCCL_IB_DISABLE="1" (or launch with `accelerate launch`, which sets them automatically).',
+    category: "device_p2p_driver_error",
+    signature: [
+      'notimplementederror: using rtx <n> series doesn\'t support faster communication broadband via p2p or ib. please set nccl_p2p_disable=" <n> " and nccl_ib_disable=" <n> " or use accelerate launch` which will do this automatically.',
+    ],
+  },
+  {
     id: "lmdeploy-2585",
     url: "https://github.com/InternLM/lmdeploy/issues/2585",
     repo: "InternLM/lmdeploy",
@@ -4124,6 +4776,30 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["oserror: error no file named diffusion_pytorch_model.bin found in directory appearance_encoder."],
   },
   {
+    id: "mapcoder-5",
+    url: "https://github.com/Md-Ashraful-Pramanik/MapCoder/issues/5",
+    repo: "Md-Ashraful-Pramanik/MapCoder",
+    split: "tune",
+    title: "Error while running on humaneval dataset",
+    resolution:
+      "The HumanEval file used lacks the 'sample_io' field the MapCoder pipeline needs; use the dataset files provided by the repository, which include the sample input/output pairs.",
+    category: "dataset_key_error",
+    signature: ["keyerror: 'sample_io'"],
+  },
+  {
+    id: "marian-dev-211",
+    url: "https://github.com/marian-nmt/marian-dev/issues/211",
+    repo: "marian-nmt/marian-dev",
+    split: "holdout",
+    title: "Can't load model from file",
+    resolution:
+      "The decoder built the graph with the default shape because the training-time option that changes the parameter size was not in the decoder config; pass the same model options used in training (from the model's .yml) when loading.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "aborted from marian::expr marian::expressiongraph::param(const string&, const marian::shape&, const nodeinitializer&, bool) in expression_graph.h : <n>",
+    ],
+  },
+  {
     id: "marin-1939",
     url: "https://github.com/marin-community/marin/issues/1939",
     repo: "marin-community/marin",
@@ -4205,6 +4881,18 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "(Megatron-LM, the base of MindSpeed-LLM.) Only the main node builds the GPTDataset index cache; other nodes look for it in their own path. Put data_path/cache on a filesystem shared by all nodes (NFS) at the same mount path, or pre-build the index cache once and copy it to every node.",
     category: "nfs_cache_hang",
     signature: ["> `filenotfounderror: [errno <n> ] no such file or directory: ' bookcorp"],
+  },
+  {
+    id: "megatron-bridge-4207",
+    url: "https://github.com/NVIDIA-NeMo/Megatron-Bridge/issues/4207",
+    repo: "NVIDIA-NeMo/Megatron-Bridge",
+    split: "tune",
+    title:
+      "[bug] Multi-node finetuning intermittently crashes with 'NoneType' object is not an iterator — packed-Parquet not visible to non-producer nodes after the dataset-prep barrier",
+    resolution:
+      "Rank 0 writes the packed Parquet on the shared filesystem, but other nodes' NFS clients still hold stale directory metadata after the barrier and resolve zero files; fixed by retrying the packed-Parquet path resolution with a directory-listing metadata refresh (PR #4865).",
+    category: "nfs_cache_hang",
+    signature: ["typeerror: 'nonetype' object is not an iterator"],
   },
   {
     id: "megatron-bridge-5884",
@@ -4389,6 +5077,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "mindact-1698",
+    url: "https://github.com/candle-org/MindAct/issues/1698",
+    repo: "candle-org/MindAct",
+    split: "tune",
+    title: "kernel error和Ascend error",
+    resolution:
+      "No fix in the thread (maintainer asked whether the card is 910B or 910A and for the code). An AICPU kernel failed on device for the Reshape in the Dense backward; run with ASCEND_LAUNCH_BLOCKING=1 / PyNative to isolate the op, align CANN with the MindSpore version, and report with the plog.",
+    category: "aicore_error",
+    signature: [
+      "launch kernel failed: reshape-op278",
+      "the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , an exception occurred during aicpu execution, stream_id: <n> , task_id: <n> , errcode: <n> , msg:inner error.",
+    ],
+  },
+  {
     id: "mindact-1752",
     url: "https://github.com/candle-org/MindAct/issues/1752",
     repo: "candle-org/MindAct",
@@ -4444,6 +5146,37 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "e39999 aicpu kernel execute failed, device_id= <n> , stream_id= <n> , task_id= <n> .",
       "aicpu kernel execute failed, device_id= <n> , stream_id= <n> , task_id= <n> , fault op_name=",
       "rtstreamsynchronize execute failed, reason=[the model stream execute failed]",
+    ],
+  },
+  {
+    id: "mindocr-a",
+    url: "https://github.com/mindspore-lab/mindocr/blob/020120ffee31c2c030bf0d1c6eca634f7032f17d/docs/en/tutorials/frequently_asked_questions.md",
+    repo: "mindspore-lab/mindocr",
+    split: "holdout",
+    title: "Q2 Ascend so Not Found",
+    resolution:
+      "liboptiling.so from the CANN package is not on LD_LIBRARY_PATH: install CANN if missing and add its op_tiling lib directory (e.g. $ASCEND_HOME/CANN-7.0/opp/built-in/op_impl/ai_core/tbe/op_tiling/lib/linux/x86_64/) to LD_LIBRARY_PATH.",
+    category: "cann_env_not_sourced",
+    signature: [
+      'runtimeerror: unsupported device target ascend. this process only supports one of the [\'cpu\']. please check whether the ascend environment is installed and configured correctly. and check whether current mindspore wheel package was built with "-e ascend". for details, please refer to "device load er',
+      "- device load error message:",
+      "load dynamic library: libmindspore_ascend.so. <n> failed. liboptiling.so: cannot open shared object file: no such file or directory",
+      "load dynamic library: 1ibmindspore ascend.so. <n> failed. liboptiling.so: cannot open shared object file: no such file or directory",
+    ],
+  },
+  {
+    id: "mindocr-b",
+    url: "https://github.com/mindspore-lab/mindocr/blob/020120ffee31c2c030bf0d1c6eca634f7032f17d/docs/en/tutorials/frequently_asked_questions.md",
+    repo: "mindspore-lab/mindocr",
+    split: "holdout",
+    title: "Q2 Ascend so Not Found",
+    resolution:
+      "libaicpu_ascend_engine.so from CANN is not on LD_LIBRARY_PATH: install CANN and add its compiler/lib64/plugin/opskernel directory to LD_LIBRARY_PATH.",
+    category: "cann_env_not_sourced",
+    signature: [
+      'runtimeerror: unsupported device target ascend. this process only supports one of the [\'cpu\']. please check whether the ascend environment is installed and configured correctly. and check whether current mindspore wheel package was built with "-e ascend". for details, please refer to "device load er',
+      "- device load error message:",
+      "load dynamic library: libmindspore_ascend.so. <n> failed. libaicpu_ascend_engine.so: cannot open shared object file: no such file or directory",
     ],
   },
   {
@@ -4572,6 +5305,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "npu_oom",
     signature: [
       "runtimeerror: ascend kernel runtime initialization failed. the details refer to 'ascend error message'.",
+    ],
+  },
+  {
+    id: "mindyolo-250",
+    url: "https://github.com/mindspore-lab/mindyolo/issues/250",
+    repo: "mindspore-lab/mindyolo",
+    split: "tune",
+    title: "使用mpirun在多GPU环境下训练自定义数据集出现loss为nan得问题",
+    resolution:
+      "No fix quoted in the thread. The loss is NaN from the first logged steps of multi-GPU training while the loss scaler reports overflow: lower the learning rate for the larger global batch, check the custom data/labels, and use fp32 or a smaller initial loss scale to find the overflowing step.",
+    category: "nan_loss",
+    signature: [
+      "overflow, still update, loss scale adjust to <n>",
+      "epoch <n> , step <n> , imgsize ( <n> , <n> ), loss: nan, lbox: nan, lcls: nan, dfl: nan, cur_lr: <n>",
     ],
   },
   {
@@ -4842,6 +5589,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: "Free disk space where checkpoints are written.",
     category: "disk_full",
     signature: ["oserror: [errno <n> ] no space left on device"],
+  },
+  {
+    id: "modal-examples-834",
+    url: "https://github.com/modal-labs/modal-examples/issues/834",
+    repo: "modal-labs/modal-examples",
+    split: "tune",
+    title: "Issue in `download_llama.py`",
+    resolution:
+      "vLLM's loader found no weight files under the given model path; make sure the model weights were actually downloaded/saved into the mounted volume at that path before serving.",
+    category: "missing_weights",
+    signature: [
+      "runner failed with exception: runtimeerror('cannot find any model weights with irish_eng_transl_2k_test_uuix ')",
+    ],
   },
   {
     id: "modelbox-357",
@@ -5154,6 +5914,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "mv-adapter-10",
+    url: "https://github.com/huanngzh/MV-Adapter/issues/10",
+    repo: "huanngzh/MV-Adapter",
+    split: "tune",
+    title: "cannot import name 'shard_checkpoint' from 'transformers.modeling_utils'",
+    resolution:
+      "No fix stated in the thread (maintainer asked for pip list). shard_checkpoint was removed from transformers.modeling_utils in recent transformers releases: install the transformers version the node's dependencies expect (an older one), or upgrade the package that imports it.",
+    category: "transformers_version_conflict",
+    signature: [
+      "cannot import name 'shard_checkpoint' from 'transformers.modeling_utils' (d:\\comfy2\\comfyui_windows_portable\\python_embeded\\lib\\site-packages\\transformers\\modeling_utils.py)",
+    ],
+  },
+  {
     id: "nanoflow-22",
     url: "https://github.com/efeslab/Nanoflow/issues/22",
     repo: "efeslab/Nanoflow",
@@ -5202,6 +5975,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "> [e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=_reduce_scatter_base, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
       "> [e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out.",
+    ],
+  },
+  {
+    id: "nccl-1438",
+    url: "https://github.com/NVIDIA/nccl/issues/1438",
+    repo: "NVIDIA/nccl",
+    split: "tune",
+    title: "ALLREDUCE timeout",
+    resolution:
+      "No fix visible in the thread. An ALLREDUCE inside SyncBatchNorm backward waited past the 1800 s timeout: look for the rank that stalled or crashed first (uneven batches per rank, a hung data loader), and raise the process-group timeout only if the wait is legitimate.",
+    category: "hccl_timeout",
+    signature: [
+      "runtimeerror: nccl communicator was aborted on rank <n> . original reason for failure was: [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "error:torch.distributed.elastic.multiprocessing.api:failed (exitcode: - <n> ) local_rank: <n> (pid: <n> ) of binary: python",
     ],
   },
   {
@@ -5296,6 +6083,32 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ['i run it on an image and i get the error "killed".', 'no error code just "killed".'],
   },
   {
+    id: "neuralnet-tracker-traincode-2",
+    url: "https://github.com/opentrack/neuralnet-tracker-traincode/issues/2",
+    repo: "opentrack/neuralnet-tracker-traincode",
+    split: "holdout",
+    title: "AFLW20003dEvaluation.ipynb ERROR",
+    resolution:
+      "The checkpoint was saved with different model settings than the network being built; change the model configuration to match the checkpoint (use the notebook from the 'paper' branch, which matches that checkpoint).",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for landmarks.shapenet.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for landmarks.point_distrib_scales.hidden_scale: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for landmarks.shape_distrib_scales.hidden_scale: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+    ],
+  },
+  {
+    id: "nli_as_indirect_supervision-2",
+    url: "https://github.com/luka-group/NLI_as_Indirect_Supervision/issues/2",
+    repo: "luka-group/NLI_as_Indirect_Supervision",
+    split: "tune",
+    title: "RuntimeError: 'AddmmBackward0' Returned NaN Values",
+    resolution:
+      "No fix in the thread. With trainer.detect_anomaly=True the run aborts as soon as a NaN appears in the backward pass: find the source (very low temperature 0.01 / margin in the loss, LR, fp16), e.g. clamp the logits, lower the LR or train in fp32; turning anomaly detection off only hides the NaN.",
+    category: "nan_loss",
+    signature: ["runtimeerror: function 'addmmbackward0' returned nan values in its 1th output."],
+  },
+  {
     id: "nncase-247",
     url: "https://github.com/kendryte/nncase/issues/247",
     repo: "kendryte/nncase",
@@ -5316,6 +6129,29 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The process lacks permission on that path: run from a writable directory / as a user with access, or fix ownership and the executable bit.",
     category: "permission_denied",
     signature: ["[errno <n> ] permission denied: ' nni '"],
+  },
+  {
+    id: "nnunet-2162",
+    url: "https://github.com/MIC-DKFZ/nnUNet/issues/2162",
+    repo: "MIC-DKFZ/nnUNet",
+    split: "holdout",
+    title:
+      "RuntimeError: One or more background workers are no longer alive. Exiting. Please check the print statements above for the actual error message",
+    resolution:
+      "The background workers could not write tensors into shared memory (/dev/shm is full). Enlarge /dev/shm (docker --shm-size or --ipc=host) or reduce the number of data-augmentation worker processes.",
+    category: "shm_bus_error",
+    signature: ["runtimeerror: unable to write to file < torch_8005_152885709_1 >: no space left on device ( <n> )"],
+  },
+  {
+    id: "noise-13",
+    url: "https://github.com/caseman/noise/issues/13",
+    repo: "caseman/noise",
+    split: "tune",
+    title: "Can't import noise from other directories",
+    resolution:
+      "Python was started from the directory containing the cloned repo, so the local noise/ folder (without the compiled _perlin/_simplex C extensions) shadowed the installed package. Remove or rename the repo directory / run from elsewhere and install with pip, or build the extensions (python setup.py build/install).",
+    category: "import_from_source_dir",
+    signature: ["importerror: cannot import name _perlin"],
   },
   {
     id: "numpy-23618",
@@ -5494,6 +6330,29 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [">importerror: libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block"],
   },
   {
+    id: "opencv-python-466",
+    url: "https://github.com/opencv/opencv-python/issues/466",
+    repo: "opencv/opencv-python",
+    split: "holdout",
+    title:
+      "CV2 installed, but when i Import cv2 on spyder it gives me this error : import cv2 ImportError: /usr/lib/aarch64-linux-gnu/libgomp.so.1: cannot allocate memory in static TLS block",
+    resolution:
+      "Maintainer pointed to opencv/opencv#14884, whose workaround is to preload the library: export LD_PRELOAD=/usr/lib/aarch64-linux-gnu/libgomp.so.1 before starting Python/Spyder.",
+    category: "libgomp_static_tls",
+    signature: ["importerror: libgomp.so. <n> : cannot allocate memory in static tls block"],
+  },
+  {
+    id: "openfedllm-39",
+    url: "https://github.com/rui-ye/OpenFedLLM/issues/39",
+    repo: "rui-ye/OpenFedLLM",
+    split: "tune",
+    title: 'Run python main_dpo.py --template "vicuna_v1.1"',
+    resolution:
+      "The DPO collator found no 'prompt' field in the training rows; make sure the DPO dataset is mapped to prompt/chosen/rejected columns and that these columns are not dropped before the collator (e.g. remove_unused_columns=False).",
+    category: "dataset_key_error",
+    signature: ["keyerror: 'prompt'"],
+  },
+  {
     id: "openllm-754",
     url: "https://github.com/bentoml/OpenLLM/issues/754",
     repo: "bentoml/OpenLLM",
@@ -5559,6 +6418,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "raise deferredcudacallerror(msg) from e",
       'torch.cuda.deferredcudacallerror: cuda call failed lazily at initialization with error: device >= <n> && device < num_gpus internal assert failed at " cudacontext.cpp ": <n> , please report a bug to pytorch. device= <n> , num_gpus=',
+    ],
+  },
+  {
+    id: "openvla-103",
+    url: "https://github.com/openvla/openvla/issues/103",
+    repo: "openvla/openvla",
+    split: "tune",
+    title: "Training Error on RTX 8000: Device does not support bfloat16 in finetune.py",
+    resolution:
+      "The Quadro RTX 8000 (Turing) has no bfloat16; the maintainer suggested changing the dtype used in finetune.py (model load and autocast) to float16 or float32.",
+    category: "dtype_unsupported",
+    signature: [
+      "raise runtimeerror(",
+      "runtimeerror: current cuda device does not support bfloat16. please switch dtype to float16.",
     ],
   },
   {
@@ -5731,6 +6604,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "paddledetection-1058",
+    url: "https://github.com/PaddlePaddle/PaddleDetection/issues/1058",
+    repo: "PaddlePaddle/PaddleDetection",
+    split: "holdout",
+    title: "paddle detection 调用训练好的模型作为预训练模型时报错。",
+    resolution:
+      "Point pretrain_weights at the actual weight file: output/cascade_mask_rcnn_r50_fpn_1x/model_final.pdparams (with the .pdparams suffix); then it runs.",
+    category: "missing_weights",
+    signature: ["valueerror: model path model_final does not exists."],
+  },
+  {
     id: "paddledetection-8263",
     url: "https://github.com/PaddlePaddle/PaddleDetection/issues/8263",
     repo: "PaddlePaddle/PaddleDetection",
@@ -5740,6 +6624,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Training on the NPU diverges; FLAGS_npu_check_nan_inf points at SigmoidCrossEntropyWithLogitsGrad overflowing: run that operator in fp32 (or keep the loss in fp32) and lower the learning rate.",
     category: "nan_loss",
     signature: [],
+  },
+  {
+    id: "paddlenlp-7312",
+    url: "https://github.com/PaddlePaddle/PaddleNLP/issues/7312",
+    repo: "PaddlePaddle/PaddleNLP",
+    split: "tune",
+    title: "[Question]: 内存报错信息是否正确？",
+    resolution:
+      "The training process itself had already allocated 23.49GB of the 24GB card when a 172MB request failed, so LLaMA training does not fit on one 4090; reduce batch size/sequence length, use recompute or sharding/more cards.",
+    category: "npu_oom",
+    signature: [
+      "error message summary:",
+      "resourceexhaustederror:",
+      "out of memory error on gpu <n> . cannot allocate <n> .000000mb memory on gpu <n> , <n> .486572gb memory has been allocated and available memory is only <n> .062500mb.",
+    ],
   },
   {
     id: "paddlenlp-9693",
@@ -5752,6 +6651,36 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "nan_loss",
     signature: [
       "loss: nan, learning_rate: 1e- <n> , global_step: <n> , interval_runtime: <n> , interval_samples_per_second: <n> , interval_steps_per_second: <n> , epoch: <n>",
+    ],
+  },
+  {
+    id: "paddleocr-1505",
+    url: "https://github.com/PaddlePaddle/PaddleOCR/issues/1505",
+    repo: "PaddlePaddle/PaddleOCR",
+    split: "tune",
+    title: "Out of memory error on GPU 0",
+    resolution:
+      "13 gunicorn worker processes had all loaded the model onto GPU 0, so the card was already filled by other processes; pin workers to another card with export CUDA_VISIBLE_DEVICES=1 (or spread them across GPUs / run fewer workers).",
+    category: "device_busy",
+    signature: [
+      "error message summary:",
+      "resourceexhaustederror:",
+      "out of memory error on gpu <n> . cannot allocate <n> .002197mb memory on gpu <n> , available memory is only <n> .187500mb.",
+    ],
+  },
+  {
+    id: "paddleocr-2623",
+    url: "https://github.com/PaddlePaddle/PaddleOCR/issues/2623",
+    repo: "PaddlePaddle/PaddleOCR",
+    split: "tune",
+    title:
+      "检测训练时出现 The ``path`` (./pretrain_models/MobileNetV3_large_x0_5_pretrained.pdparams) to load model not exists.",
+    resolution:
+      "No .pdparams file exists at the pretrained-weights path given; download/extract the pretrained model and pass the path prefix of the .pdparams file (without a trailing slash or extension) in Global.pretrained_model.",
+    category: "missing_weights",
+    signature: [
+      "raise valueerror(error_msg % path)",
+      "valueerror: the ``path`` ( mobilenetv3_large_x0_5_pretrained.pdparams ) to load model not exists.",
     ],
   },
   {
@@ -5780,6 +6709,31 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "size mismatch for backbone.blocks. <n> .expand_conv.conv.weight: copying a param with shape torch.size([ <n> , <n> , <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> , <n> , <n> ]).",
       "size mismatch for backbone.blocks. <n> .expand_conv.bn.weight: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
     ],
+  },
+  {
+    id: "paddleseg-1723",
+    url: "https://github.com/PaddlePaddle/PaddleSeg/issues/1723",
+    repo: "PaddlePaddle/PaddleSeg",
+    split: "holdout",
+    title:
+      "Out of memory error on GPU 0. Cannot allocate 400.000244MB memory on GPU 0, 7.288696GB memory has been allocated and available memory is only 155.187500MB.",
+    resolution:
+      "The maintainer answered that GPU memory is insufficient for the config and advised lowering batch_size.",
+    category: "npu_oom",
+    signature: [
+      "out of memory error on gpu <n> . cannot allocate <n> .000244mb memory on gpu <n> , <n> .288696gb memory has been allocated and available memory is only <n> .187500mb.",
+    ],
+  },
+  {
+    id: "paddlespeech-461",
+    url: "https://github.com/PaddlePaddle/PaddleSpeech/issues/461",
+    repo: "PaddlePaddle/PaddleSpeech",
+    split: "holdout",
+    title: "The pretrained params do not exist. Failed in inference!",
+    resolution:
+      "The released model was never downloaded into the checkpoint path; download librispeech_model_fluid.tar.gz from the DeepSpeech model URL and extract it there before inference.",
+    category: "missing_weights",
+    signature: ["failed in inference!"],
   },
   {
     id: "paddlex-2193",
@@ -5830,6 +6784,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The host driver files (dcmi, npu-smi, driver/lib64) or the device nodes are not mounted into the container: use the documented docker run mounts/devices.",
     category: "driver_not_mounted",
     signature: ["bash: npu-smi : no such file or directory"],
+  },
+  {
+    id: "pai-1682",
+    url: "https://github.com/microsoft/pai/issues/1682",
+    repo: "microsoft/pai",
+    split: "tune",
+    title: "data node and node manager are repeatedly restarted on prod bed",
+    resolution:
+      "The kernel memory-cgroup OOM killer keeps killing the java services because their container memory limit is exceeded; raise the cgroup/container memory limit or lower the JVM heap so the service fits.",
+    category: "host_oom",
+    signature: [
+      "nov <n> <n> : <n> : <n> paigcr-a-gpu- <n> kernel: memory cgroup out of memory: kill process <n> (java) score <n> or sacrifice child",
+    ],
   },
   {
     id: "pai-megatron-patch-124",
@@ -5926,6 +6893,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "peft-860",
+    url: "https://github.com/huggingface/peft/issues/860",
+    repo: "huggingface/peft",
+    split: "tune",
+    title: "ImportError: cannot import name 'is_npu_available' from 'accelerate.utils'",
+    resolution:
+      "peft imports is_npu_available, which the installed accelerate does not provide; upgrading the stack together (pip install -U accelerate peft transformers) fixed the import.",
+    category: "transformers_version_conflict",
+    signature: ["_importerror: cannot import name 'is_npu_available' from 'accelerate.utils'"],
+  },
+  {
     id: "petabridge-7",
     url: "https://github.com/petabridge/petabridge-dotnet-new/issues/7",
     repo: "petabridge/petabridge-dotnet-new",
@@ -5934,6 +6912,30 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: 'The script has Windows (CRLF) line endings: convert with dos2unix or sed -i "s/\\r$//".',
     category: "windows_line_endings",
     signature: ["env: bash\\r: no such file or directory"],
+  },
+  {
+    id: "petals-515",
+    url: "https://github.com/bigscience-workshop/petals/issues/515",
+    repo: "bigscience-workshop/petals",
+    split: "tune",
+    title: "Unable to acquire fcntl.LOCK_SH lock when cache directory is mounted on NFS",
+    resolution:
+      'The cache directory is on an NFS mount where fcntl.flock on a write-only file descriptor fails; the reporter suggests opening the lock file in "wb+" mode (or keep the cache on local disk).',
+    category: "nfs_cache_hang",
+    signature: ["oserror: [errno <n> ] bad file descriptor"],
+  },
+  {
+    id: "petr-175",
+    url: "https://github.com/megvii-research/PETR/issues/175",
+    repo: "megvii-research/PETR",
+    split: "tune",
+    title: "grad_norm: nan",
+    resolution:
+      "No fix in the thread. The gradient norm became non-finite (NaN/inf) during epoch 1: lower the learning rate or strengthen gradient clipping, check for fp16 overflow (use fp32/bf16 or a loss scaler) and inspect the data of the failing iterations.",
+    category: "nan_loss",
+    signature: [
+      "optimizer.py : <n> : futurewarning: non-finite norm encountered in torch.nn.utils.clip_grad_norm_; continuing anyway. note that the default behavior will change in a future release to error out if a non-finite total norm is encountered. at that point, setting error_if_nonfinite=false will be require",
+    ],
   },
   {
     id: "pf-afn-25",
@@ -6029,6 +7031,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "psutil-587",
+    url: "https://github.com/giampaolo/psutil/pull/587",
+    repo: "giampaolo/psutil",
+    split: "tune",
+    title: "move extension into package - without relative imports.",
+    resolution:
+      "Importing psutil from its root source directory picks up the source package, which lacks the compiled _psutil_linux extension. Run from another directory, or build the extension in place with `setup.py build_ext -i` (which did the trick in the thread).",
+    category: "import_from_source_dir",
+    signature: ["importerror: no module named _psutil_linux"],
+  },
+  {
     id: "pto-dsl-pr90",
     url: "https://github.com/huawei-csl/pto-dsl/pull/90",
     repo: "huawei-csl/pto-dsl",
@@ -6042,6 +7055,40 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "ez9999: inner error!",
       "ez9999[pid: <n> ] (ez9999): the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of fftsplus aicore error, core id is <n> , error code = <hex> , dump info: pc start: <hex> , current: <hex> , vec error info: <n> , mte error info: <hex> , ifu error info: <hex>",
       "the extend info: errcode:( <hex> , <n> , <hex> ) errorstr: l0c write conflict(vec read operation or cube write operation).when the fixp reads",
+      "kernel task happen error, retcode= <hex> , [aicore exception].",
+    ],
+  },
+  {
+    id: "ptoas-1161",
+    url: "https://github.com/hw-native-sys/PTOAS/pull/1161",
+    repo: "hw-native-sys/PTOAS",
+    split: "tune",
+    title: "lic: add upstream Apache-2.0 derivative notice to GraphSyncSolver",
+    resolution:
+      "No fix stated in the thread (board-monitor CI report). The vector core raised an exception because a VEC instruction accessed a UB address out of bounds in the bitcast_inplace_cvt kernel; fix the kernel's UB buffer sizing/offsets, reproduce with ASCEND_LAUNCH_BLOCKING=1 and report with the plog.",
+    category: "aicore_error",
+    signature: [
+      "aclrtsynchronizestream(stream) failed: 507035 ( main.cpp : <n> )",
+      "recenterrmsg: ez9999: inner error!",
+      "ez9999[pid: <n> ] (ez9999): the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of aivec error, core id is <n> , error code = <hex> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <hex> , ifu error info: <hex> , ccu e",
+      "the extend info: errcode:( <hex> , <n> , <n> ) errorstr: vec instruction error: the ub address out of bounds. fixp_error0 info: <hex> , fixp_error1 info: <hex> , fsmid: <n> , tslot: <n> , thread: <n> , ctxid: <n> , blk: <n> , sublk: <n> , suberrtype: <n> .",
+      "kernel task happen error, retcode= <hex> , [vector core exception].",
+    ],
+  },
+  {
+    id: "ptoas-978",
+    url: "https://github.com/hw-native-sys/PTOAS/pull/978",
+    repo: "hw-native-sys/PTOAS",
+    split: "tune",
+    title: "[SIMT][OPT] Add persistent SIMT fragment materialization",
+    resolution:
+      "No fix stated in the thread (board-monitor CI report). The generated kernel raised an AI Core exception (D-cache/UB bus error) on device; rerun the case with ASCEND_LAUNCH_BLOCKING=1, inspect the kernel's UB addressing and report with the plog.",
+    category: "aicore_error",
+    signature: [
+      "aclrtsynchronizestream(stream) failed: 507015 ( main.cpp : <n> )",
+      "recenterrmsg: ez9999: inner error!",
+      "ez9999[pid: <n> ] (ez9999): the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of fftsplus aicore error, core id is <n> , error code = <n> , dump info: pc start: <hex> , current: <hex> , vec error info: <n> , mte error info: <hex> , ifu error info: <hex> ,",
+      "the extend info: errcode:( <n> , <hex> , <n> ) errorstr: when the d-cache reads and writes data to the ub, the response value returned by the bus is a non-zero value. fixp_error0 info: <hex> , fixp_error1 info: <hex> , fsmid: <n> , tslot: <n> , thread: <n> , ctxid: <n> , blk: <n> , sublk: <n> , sube",
       "kernel task happen error, retcode= <hex> , [aicore exception].",
     ],
   },
@@ -6094,6 +7141,31 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "the extend info: errcode:( <n> , <hex> , <n> ) errorstr: when the d-cache reads and writes data to the ub, the response value returned by the bus is a non-zero value. fixp_error0 info: <hex> , fixp_error1 info: <hex> , fsmid: <n> , tslot: <n> , thread: <n> , ctxid: <n> , blk: <n> , sublk: <n> , sube",
       "kernel task happen error, retcode= <hex> , [aicore exception].",
     ],
+  },
+  {
+    id: "pugan_tip2023-5",
+    url: "https://github.com/rmcong/PUGAN_TIP2023/issues/5",
+    repo: "rmcong/PUGAN_TIP2023",
+    split: "tune",
+    title:
+      "ValueError: For 'load_checkpoint', the checkpoint file should end with '.ckpt', please input the correct 'ckpt_file_name'.",
+    resolution:
+      "MindSpore load_checkpoint was not given a valid .ckpt file (the pretrained model is not present); obtain the pretrained .ckpt and pass its path as ckpt_file_name.",
+    category: "missing_weights",
+    signature: [
+      "valueerror: for 'load_checkpoint', the checkpoint file should end with '.ckpt', please input the correct 'ckpt_file_name'.",
+    ],
+  },
+  {
+    id: "pwnagotchi-65",
+    url: "https://github.com/evilsocket/pwnagotchi/pull/65",
+    repo: "evilsocket/pwnagotchi",
+    split: "holdout",
+    title: "Fix CRLF line endings...",
+    resolution:
+      "scripts/update_pwnagotchi.sh had CRLF line terminators; converting it with dos2unix fixed the bad interpreter error.",
+    category: "windows_line_endings",
+    signature: ["bash: update_pwnagotchi.sh : bash ^m: bad interpreter: no such file or directory"],
   },
   {
     id: "pyalign-5",
@@ -6541,6 +7613,34 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "real-esrgan-272",
+    url: "https://github.com/xinntao/Real-ESRGAN/issues/272",
+    repo: "xinntao/Real-ESRGAN",
+    split: "tune",
+    title:
+      "Error [enforce fail at CPUAllocator.cpp:67] . DefaultCPUAllocator: can't allocate memory: you tried to allocate 170403840 bytes. Error code 12 (Cannot allocate memory)[2022-03-05 15:59:20 +0000] [4956",
+    resolution:
+      "The AWS Beanstalk instance ran out of host RAM for the CPU tensor; use an instance with more memory or process the image in smaller tiles (--tile).",
+    category: "host_oom",
+    signature: [
+      "error [enforce fail at cpuallocator.cpp: <n> ] . defaultcpuallocator: can't allocate memory: you tried to allocate <n> bytes. error code <n> (cannot allocate memory)",
+      "if you encounter cuda out of memory, try to set --tile with a smaller number.",
+    ],
+  },
+  {
+    id: "recognize-anything-219",
+    url: "https://github.com/xinyu1205/recognize-anything/issues/219",
+    repo: "xinyu1205/recognize-anything",
+    split: "tune",
+    title: "Incompatible transformers version in requirements.txt",
+    resolution:
+      "requirements.txt allows any transformers>=4.25.1, but newer transformers no longer export apply_chunking_to_forward (and find_pruneable_heads_and_indices, prune_linear_layer) from modeling_utils. Import them from transformers.pytorch_utils in ram/models/bert.py, or pin an older transformers.",
+    category: "transformers_version_conflict",
+    signature: [
+      "importerror: cannot import name 'apply_chunking_to_forward' from 'transformers.modeling_utils' ( modeling_utils.py )",
+    ],
+  },
+  {
     id: "recsys-examples-200",
     url: "https://github.com/NVIDIA/recsys-examples/issues/200",
     repo: "NVIDIA/recsys-examples",
@@ -6579,6 +7679,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["keyerror: 'problem'"],
   },
   {
+    id: "relation-aware-global-attention-networks-15",
+    url: "https://github.com/microsoft/Relation-Aware-Global-Attention-Networks/issues/15",
+    repo: "microsoft/Relation-Aware-Global-Attention-Networks",
+    split: "tune",
+    title: "ValueError: => No checkpoint found",
+    resolution:
+      "The --resume checkpoint path does not exist; train first (or download the checkpoint) and pass the path of an existing checkpoint file.",
+    category: "missing_weights",
+    signature: [
+      "> raise valueerror(\"=> no checkpoint found at '{}'\".format(fpath))",
+      "> valueerror: => no checkpoint found at ' checkpoint_600.pth.tar '",
+    ],
+  },
+  {
     id: "repeng-pr44",
     url: "https://github.com/vgel/repeng/pull/44",
     repo: "vgel/repeng",
@@ -6606,6 +7720,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "returnn-1649",
+    url: "https://github.com/rwth-i6/returnn/issues/1649",
+    repo: "rwth-i6/returnn",
+    split: "holdout",
+    title: "Train proc manager restarts after Bus error crash, still consumes GPU memory, get OutOfMemoryError",
+    resolution:
+      "The previous (crashed) training process 118636 still held 71.62 GiB on GPU 0 when the train proc manager restarted the run, so the new process ran out of memory; make sure the crashed process is fully gone (kill it / wait for the GPU to be freed) before restarting.",
+    category: "device_busy",
+    signature: [
+      "for better readability: `outofmemoryerror: cuda out of memory. tried to allocate <n> mib. gpu <n> has a total capacity of <n> gib of which <n> mib is free. process <n> has <n> gib memory in use. including non-pytorch memory, this process has <n> gib memory in use. of the allocated memory <n> gib is ",
+    ],
+  },
+  {
     id: "rewriting-3",
     url: "https://github.com/davidbau/rewriting/issues/3",
     repo: "davidbau/rewriting",
@@ -6626,6 +7753,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The checkpoint path was built from --weights_dir without a trailing slash, so torch.load looked for a non-existent file; pass the weights directory with a trailing '/' (where the downloaded weights actually are).",
     category: "missing_weights",
     signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' bff_epoch_0_fraction_1. <n> .pt '"],
+  },
+  {
+    id: "ric-19",
+    url: "https://github.com/YangRui2015/RiC/issues/19",
+    repo: "YangRui2015/RiC",
+    split: "holdout",
+    title: "Mismatch of Vocabulary Size",
+    resolution:
+      "The checkpoint was trained with extra special tokens (vocab 128260); add the special tokens to the tokenizer and call model.resize_token_embeddings(len(tokenizer)) before loading the state dict.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "runtimeerror: error(s) in loading state_dict for llamaforcausallm:",
+      "size mismatch for model.embed_tokens.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for lm_head.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
   },
   {
     id: "rknn-toolkit-281",
@@ -6663,6 +7805,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "hello, when i am doing the stage <n> rft, i always receive oserror: [errno <n> ] device or resource busy: '.nfsxxx' in the end of one epoch. is there any way that i could solve it?",
     ],
+  },
+  {
+    id: "rl-vigen-17",
+    url: "https://github.com/gemcollector/RL-ViGen/issues/17",
+    repo: "gemcollector/RL-ViGen",
+    split: "holdout",
+    title: "programs are killed by Dataloader worker",
+    resolution:
+      "Host memory grew during training (a memory leak in the environment/replay buffer, ~60G after 2000 episodes) until the worker was OOM-killed; monitor RAM, fix the leak or reset the environment periodically, and use fewer processes.",
+    category: "host_oom",
+    signature: ["runtimeerror: dataloader worker (pid <n> ) is killed by signal: killed."],
   },
   {
     id: "rlhf-reward-modeling-6",
@@ -6715,6 +7868,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "rtg-20",
+    url: "https://github.com/isi-nlp/rtg/issues/20",
+    repo: "isi-nlp/rtg",
+    split: "tune",
+    title: "Current CUDA Device does not support bfloat16. Please switch dtype to float16.",
+    resolution:
+      "No discussion in the thread. The trainer hard-codes autocast(dtype=torch.bfloat16) and the GPU has no bf16 support; use float16 autocast on such GPUs (check torch.cuda.is_bf16_supported() first) or run on an Ampere-or-newer GPU.",
+    category: "dtype_unsupported",
+    signature: [
+      "raise runtimeerror('current cuda device does not support bfloat16. please switch dtype to float16.')",
+      "runtimeerror: current cuda device does not support bfloat16. please switch dtype to float16.",
+    ],
+  },
+  {
     id: "rtm3d-11",
     url: "https://github.com/maudzung/RTM3D/issues/11",
     repo: "maudzung/RTM3D",
@@ -6726,6 +7893,32 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "thcudacheck fail file= module.cpp line= <n> error= <n> : invalid device ordinal",
       "runtimeerror: cuda runtime error ( <n> ) : invalid device ordinal at module.cpp : <n>",
+    ],
+  },
+  {
+    id: "s1-39",
+    url: "https://github.com/simplescaling/s1/issues/39",
+    repo: "simplescaling/s1",
+    split: "tune",
+    title: "KeyError: 'text'",
+    resolution:
+      "The raw simplescaling/s1K dataset has no 'text' column that SFTTrainer's dataset_text_field expects; train on the tokenized variant (simplescaling/s1K_tokenized or s1K-1.1_tokenized), which has it.",
+    category: "dataset_key_error",
+    signature: ["keyerror: 'text'"],
+  },
+  {
+    id: "saas-kit-odoo-3",
+    url: "https://github.com/narwal25/saas-kit-odoo/issues/3",
+    repo: "narwal25/saas-kit-odoo",
+    split: "tune",
+    title: "syntax error near unexpected token `$'do\\r''",
+    resolution:
+      "The script had been converted to CRLF line endings (Git on Windows or an editor). Convert it back to LF, e.g. with dos2unix; the maintainer also added a .gitattributes enforcing eol=lf.",
+    category: "windows_line_endings",
+    signature: [
+      "main.sh : line <n> : $'\\r': command not found",
+      ": invalid option11: set: -",
+      "main.sh : line <n> : syntax error near unexpected token `$'do\\r''",
     ],
   },
   {
@@ -6756,6 +7949,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "sam2-560",
+    url: "https://github.com/facebookresearch/sam2/issues/560",
+    repo: "facebookresearch/sam2",
+    split: "tune",
+    title: "Documentation for Flask & Sam2 integration",
+    resolution:
+      "The app imports sam2 from a working directory that contains the cloned sam2 repository, which shadows the installed package. As the error and later comments say, start Python from any directory other than the repo's parent (or restructure so the sam2/sam2 package is not shadowed).",
+    category: "import_from_source_dir",
+    signature: [
+      "`runtimeerror: you're likely running python from the parent directory of the sam2 repository (i.e. the directory where https: sam2 is cloned into). this is not supported since the `sam2` python package could be shadowed by the repository name (the repository is also named `sam2` and contains the pyt",
+    ],
+  },
+  {
     id: "samples-16",
     url: "https://github.com/Ascend/samples/issues/16",
     repo: "Ascend/samples",
@@ -6768,6 +7974,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "acl set device <n> failed, errorcode = 507033",
       "sample init resource failed",
       "reset device <n> failed, errorcode = <n>",
+    ],
+  },
+  {
+    id: "samurai-68",
+    url: "https://github.com/yangchris11/samurai/issues/68",
+    repo: "yangchris11/samurai",
+    split: "tune",
+    title: "You're likely running Python from the parent directory of the sam2 repository.",
+    resolution:
+      "Python was started from the parent directory of the cloned sam2 repository, so the repo folder shadowed the installed sam2 package. Do not run from there: put the script outside the samurai folder (or another directory) and run it from there.",
+    category: "import_from_source_dir",
+    signature: [
+      "runtimeerror: you're likely running python from the parent directory of the sam2 repository (i.e. the directory where https: sam2 is cloned into). this is not supported since the `sam2` python package could be shadowed by the repository name (the repository is also named `sam2` and contains the pyth",
     ],
   },
   {
@@ -6855,6 +8074,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "(GPU run; device-agnostic.) Resuming saved training state with a different network_dim (16) than the one saved (8). Resume with the same LoRA dim/alpha as the original run.",
     category: "ckpt_shape_mismatch",
     signature: ["size mismatch for"],
+  },
+  {
+    id: "sdimagegenerator-2",
+    url: "https://github.com/rupeshs/SDImageGenerator/issues/2",
+    repo: "rupeshs/SDImageGenerator",
+    split: "tune",
+    title: "PermissionError: [Errno 13] Permission denied",
+    resolution:
+      "Loading the model checkpoint failed with a permission error; the maintainer asks to run it from the same user account and to place the app on a non-system drive (where the user has write/read permission).",
+    category: "permission_denied",
+    signature: ['<n> <n> : <n> : <n> "permissionerror: [errno <n> ] permission denied"'],
   },
   {
     id: "seesr-8",
@@ -7093,6 +8323,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "shine-cluster-171",
+    url: "https://github.com/lyulyul/shine-cluster/issues/171",
+    repo: "lyulyul/shine-cluster",
+    split: "holdout",
+    title:
+      "Unexpected failure of user code, causing Hoth to reach 'drain', G-memory residual, and unknown errors of GPU",
+    resolution:
+      "No fix in the thread. Ranks 1-3 waited more than 1800 s in the all_reduce(num_boxes) of the model forward: find the rank that stalled or died first (uneven data per rank, a hung worker) and raise the process-group timeout only if the wait is legitimate.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+  },
+  {
     id: "simonw-llm-1197",
     url: "https://github.com/simonw/llm/issues/1197",
     repo: "simonw/llm",
@@ -7175,6 +8419,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "**oserror: error no file named ['pytorch_model.bin', 'tf_model.h5', 'model.ckpt.index'] found in directory checkpoint- <n> -epoch- <n> or `from_tf` set to false**",
     ],
+  },
+  {
+    id: "simxns-2",
+    url: "https://github.com/microsoft/SimXNS/issues/2",
+    repo: "microsoft/SimXNS",
+    split: "tune",
+    title: "RuntimeError: CUDA error: invalid device ordinal",
+    resolution:
+      "No fix in the thread. torch.cuda.set_device(args.local_rank) asked for a GPU index that is not visible; launch no more processes (--nproc_per_node) than the GPUs listed in CUDA_VISIBLE_DEVICES.",
+    category: "npu_not_available",
+    signature: ["runtimeerror: cuda error: invalid device ordinal"],
   },
   {
     id: "slime-1585",
@@ -7342,6 +8597,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "styletts-webui-18",
+    url: "https://github.com/JarodMica/StyleTTS-WebUI/issues/18",
+    repo: "JarodMica/StyleTTS-WebUI",
+    split: "tune",
+    title: "Error at the end of the first epoch:",
+    resolution:
+      "Each epoch saves a ~2GB checkpoint and the reporter's 2TB drive was full; free disk space (or save less often / keep fewer checkpoints).",
+    category: "disk_full",
+    signature: ["enforce fail at inline_container.cc_595] . unexpected pos <n> vs <n>"],
+  },
+  {
     id: "summarize-from-feedback-5",
     url: "https://github.com/openai/summarize-from-feedback/issues/5",
     repo: "openai/summarize-from-feedback",
@@ -7403,6 +8669,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "temporal-segment-networks-50",
+    url: "https://github.com/yjxiong/temporal-segment-networks/issues/50",
+    repo: "yjxiong/temporal-segment-networks",
+    split: "tune",
+    title: "No space left on device while compiling OpenCV using the build script",
+    resolution:
+      "The maintainer could only advise checking the storage: the compiler could not write its generated file because the target/temporary volume is full; free space or point TMPDIR to a larger volume.",
+    category: "disk_full",
+    signature: [
+      "math_functions.h ( <n> ) (col. <n> ): catastrophic error: error while writing generated c file: no space left on device",
+    ],
+  },
+  {
     id: "tensorflow-4735",
     url: "https://github.com/tensorflow/tensorflow/issues/4735",
     repo: "tensorflow/tensorflow",
@@ -7428,6 +8707,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "e rocm_driver.cc : <n> ] failed to allocate <n> .35g ( <n> bytes) from device: hiperror_t( <n> )",
       "e rocm_driver.cc : <n> ] failed to allocate <n> .61g ( <n> bytes) from device: hiperror_t( <n> )",
       "e rocm_driver.cc : <n> ] failed to allocate <n> .95g ( <n> bytes) from device: hiperror_t( <n> )",
+    ],
+  },
+  {
+    id: "tensorrt-llm-1249",
+    url: "https://github.com/NVIDIA/TensorRT-LLM/issues/1249",
+    repo: "NVIDIA/TensorRT-LLM",
+    split: "tune",
+    title: "How to build Qwen-72B-Chat-Int4 with tp = 2?",
+    resolution:
+      "The GQA implementation of that TensorRT-LLM release requires the K/V head count to match the TP size; build with a tp_size that matches the model's K/V heads (e.g. tp=1 as in the example) or upgrade to a release that lifts this limitation.",
+    category: "tp_exceeds_kv_heads",
+    signature: [
+      "assertationerror: the current implementation of gqa requires the number of v heads to match the number of gpus. this limitation will be removed in a future version.",
     ],
   },
   {
@@ -7497,6 +8789,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "text-generation-inference-1354",
+    url: "https://github.com/huggingface/text-generation-inference/issues/1354",
+    repo: "huggingface/text-generation-inference",
+    split: "tune",
+    title: "torch.cuda.OutOfMemoryError: CUDA out of memory",
+    resolution:
+      "The Falcon model has 71 attention heads, which cannot be split across 2 shards; run it unsharded (num_shard=1, on a larger GPU or quantized) or choose a shard count that divides the head count.",
+    category: "tp_exceeds_kv_heads",
+    signature: [
+      "raise valueerror(",
+      "valueerror: `num_heads` must be divisible by `num_shards` (got `num_heads`: <n> and `num_shards`: <n>",
+      "z error text_generation_launcher: error when initializing model",
+    ],
+  },
+  {
     id: "text-generation-webui-colab-24",
     url: "https://github.com/camenduru/text-generation-webui-colab/issues/24",
     repo: "camenduru/text-generation-webui-colab",
@@ -7559,6 +8866,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "tinkup-1",
+    url: "https://github.com/rmull/tinkup/issues/1",
+    repo: "rmull/tinkup",
+    split: "tune",
+    title: "Files Use DOS line endings.",
+    resolution:
+      "The repository files had DOS (CRLF) line endings, so the shebang resolved to 'python3\\r'; converting them with dos2unix (and fixing the files in the repo) resolved it.",
+    category: "windows_line_endings",
+    signature: ["env : 'python3\\r': no such file or directory"],
+  },
+  {
     id: "tora-7",
     url: "https://github.com/alibaba/Tora/issues/7",
     repo: "alibaba/Tora",
@@ -7598,6 +8916,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "torch2trt-488",
+    url: "https://github.com/NVIDIA-AI-IOT/torch2trt/pull/488",
+    repo: "NVIDIA-AI-IOT/torch2trt",
+    split: "tune",
+    title: "wheel build fails in docker image due to nvidia runtime not available",
+    resolution:
+      'setup.py imports torch during `docker build`, when the NVIDIA runtime has not mounted the CUDA/driver libraries into the build container; the maintainer\'s fix is to set "default-runtime": "nvidia" in /etc/docker/daemon.json and restart Docker (the PR instead makes the torch import conditional so the build does not need the GPU libraries).',
+    category: "driver_not_mounted",
+    signature: ["oserror: libcurand.so. <n> : cannot open shared object file: no such file or directory"],
+  },
+  {
     id: "torch2trt-563",
     url: "https://github.com/NVIDIA-AI-IOT/torch2trt/issues/563",
     repo: "NVIDIA-AI-IOT/torch2trt",
@@ -7607,6 +8936,37 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Preload the libgomp named in the error before anything else loads (LD_PRELOAD=<that path>), or import the library that bundles it first: on aarch64 the static TLS space is exhausted by the time it is dlopen'ed.",
     category: "libgomp_static_tls",
     signature: ["`oserror: libgomp.so. <n> : cannot allocate memory in static tls block`"],
+  },
+  {
+    id: "torch7-1032",
+    url: "https://github.com/torch/torch7/issues/1032",
+    repo: "torch/torch7",
+    split: "tune",
+    title: 'Torch installation failure: "No space left on device"',
+    resolution:
+      "The nvcc build writes its intermediates to /tmp, which filled up; free space in /tmp or set TMPDIR to a directory on a volume with enough free space and rebuild.",
+    category: "disk_full",
+    signature: [
+      "mathcalls.h ( <n> ) (col. <n> ): catastrophic error: error while writing generated c++ file: no space left on device",
+      '<n> catastrophic error detected in the compilation of " tmpxft_0001f39b_00000000-5_thctensormaskeddouble.cpp4.ii ".',
+      "cmake error at thc_generated_thctensormathcomparethalf.cu.o.cmake: <n> (message):",
+      "error generating file",
+    ],
+  },
+  {
+    id: "torchtitan-423",
+    url: "https://github.com/pytorch/torchtitan/issues/423",
+    repo: "pytorch/torchtitan",
+    split: "tune",
+    title: "Setting device based on local rank is not robust",
+    resolution:
+      "The launcher started more ranks than the two GPUs left visible by CUDA_VISIBLE_DEVICES=2,3; the reporter fixed it by also setting NGPU=2 so the number of processes matches the visible devices.",
+    category: "npu_not_available",
+    signature: [
+      'file " __init__.py ", line <n> , in wrapper',
+      "runtimeerror: cuda error: invalid device ordinal",
+      "cuda kernel errors might be asynchronously reported at some other api call, so the stacktrace below might be incorrect.",
+    ],
   },
   {
     id: "torchtune-1025",
@@ -7701,6 +9061,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The notebook points at the author's own locally trained LoRA output './output/baichuan_lorasft/', which does not exist on the user's machine; train the LoRA locally and pass your own saved adapter path.",
     category: "missing_weights",
     signature: ["valueerror: can't find 'adapter_config.json' at ' baichuan_lorasft /'"],
+  },
+  {
+    id: "transformerlab-app-226",
+    url: "https://github.com/transformerlab/transformerlab-app/issues/226",
+    repo: "transformerlab/transformerlab-app",
+    split: "holdout",
+    title: "Model Run button doesn't work because previous model process is still running",
+    resolution:
+      "The previous model server process (plugin_harness.py) was still running and holding port 21002; stop the stale process (or pick another port) before starting the model again.",
+    category: "port_in_use",
+    signature: [
+      "| error | stderr | error: [errno <n> ] error while attempting to bind on address (':: <n> ', <n> , <n> , <n> ): address already in use",
+    ],
   },
   {
     id: "transformers-16616",
@@ -7902,6 +9275,43 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["runtimeerror: cuda error: invalid device ordinal"],
   },
   {
+    id: "ultralytics-5260",
+    url: "https://github.com/ultralytics/ultralytics/issues/5260",
+    repo: "ultralytics/ultralytics",
+    split: "tune",
+    title: "How to install ultralytics w/o touching the system opencv",
+    resolution:
+      "On the Jetson (aarch64) torch's bundled libgomp is loaded too late to get static TLS; preload it (export LD_PRELOAD=<path>/torch.libs/libgomp-804f19d4.so.1.0.0) or import torch before other OpenMP-using modules.",
+    category: "libgomp_static_tls",
+    signature: ["importerror: libgomp-804f19d4.so. <n> : cannot allocate memory in static tls block"],
+  },
+  {
+    id: "unictokens-11",
+    url: "https://github.com/arctanxarc/UniCTokens/issues/11",
+    repo: "arctanxarc/UniCTokens",
+    split: "holdout",
+    title: "ckpt shape mismatch",
+    resolution:
+      "The saved token-embedding checkpoint holds 25 new-token rows while the model expects 33; use the checkpoint produced with the same number of added concept tokens (or set the new-token count to match the checkpoint).",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "runtimeerror: the expanded size of the tensor ( <n> ) must match the existing size ( <n> ) at non-singleton dimension <n> . target sizes: [ <n> , <n> ]. tensor sizes: [ <n> , <n> ]",
+    ],
+  },
+  {
+    id: "unilmchatchitrobot-1",
+    url: "https://github.com/liucongg/UnilmChatchitRobot/issues/1",
+    repo: "liucongg/UnilmChatchitRobot",
+    split: "holdout",
+    title: "一直报这个错误",
+    resolution:
+      "The model weights had not been downloaded; download the pretrained model and put it in the expected directory (unilm_model/).",
+    category: "missing_weights",
+    signature: [
+      "oserror: error no file named ['pytorch_model.bin', 'tf_model.h5', 'model.ckpt.index'] found in directory unilm_model/ or `from_tf` set to false",
+    ],
+  },
+  {
     id: "uninformed-students-pytorch-3",
     url: "https://github.com/LuyaooChen/uninformed-students-pytorch/issues/3",
     repo: "LuyaooChen/uninformed-students-pytorch",
@@ -8096,6 +9506,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "vibe-651",
+    url: "https://github.com/thewh1teagle/vibe/issues/651",
+    repo: "thewh1teagle/vibe",
+    split: "holdout",
+    title: "Bug:",
+    resolution:
+      "The model download failed because the disk was full (os error 112); free enough space for the model plus temporary download data, delete the partial file and retry.",
+    category: "disk_full",
+    signature: [
+      "error while writing to file c:\\users\\mayass\\appdata\\local\\github.com.thewh1teagle.vibe\\ggml-medium.bin",
+      "espace insuffisant sur le disque. (os error <n> )",
+    ],
+  },
+  {
     id: "vid2vid-17",
     url: "https://github.com/NVIDIA/vid2vid/issues/17",
     repo: "NVIDIA/vid2vid",
@@ -8105,6 +9529,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "`--gpu_ids 0,1` names a device that does not exist; check with `nvidia-smi` how many GPUs are present (`torch.cuda.set_device(1)` fails the same way) and use only existing ids.",
     category: "npu_not_available",
     signature: ["> thcudacheck fail file= module.cpp line= <n> error= <n> : invalid device ordinal"],
+  },
+  {
+    id: "video-chatgpt-25",
+    url: "https://github.com/mbzuai-oryx/Video-ChatGPT/issues/25",
+    repo: "mbzuai-oryx/Video-ChatGPT",
+    split: "holdout",
+    title: "Setup Error during training",
+    resolution:
+      "No fix quoted in the thread. TrainingArguments rejected --bf16 because the GPU is not Ampere-class; train with --bf16 False --fp16 True (and --tf32 False) on pre-Ampere GPUs, or use an Ampere-or-newer GPU.",
+    category: "dtype_unsupported",
+    signature: [
+      "raise valueerror(",
+      "valueerror: your setup doesn't support gpu. you need torch>= <n> , using ampere gpu with cuda>= <n>",
+    ],
   },
   {
     id: "video-llava-13",
@@ -9276,6 +10714,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "vrt-49",
+    url: "https://github.com/JingyunLiang/VRT/issues/49",
+    repo: "JingyunLiang/VRT",
+    split: "tune",
+    title:
+      "RuntimeError: [enforce fail at alloc_cpu.cpp:73] . DefaultCPUAllocator: can't allocate memory: you tried to allocate 116813856768 bytes. Error code 12 (Cannot allocate memory)",
+    resolution:
+      "The run tried to allocate ~117 GB of host RAM on a 16 GB machine; the suggestion was to use a smaller input/model (e.g. smaller clips or tiling) so the CPU tensor fits in RAM.",
+    category: "host_oom",
+    signature: [
+      "runtimeerror: [enforce fail at alloc_cpu.cpp: <n> ] . defaultcpuallocator: can't allocate memory: you tried to allocate <n> bytes. error code <n> (cannot allocate memory)",
+    ],
+  },
+  {
     id: "weathergenerator-360",
     url: "https://github.com/ecmwf/WeatherGenerator/issues/360",
     repo: "ecmwf/WeatherGenerator",
@@ -9315,6 +10767,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "> runtimeerror: no cuda gpus are available torch.cuda.is_available() is ture why did this error occur",
     ],
+  },
+  {
+    id: "wsl2-linux-kernel-133",
+    url: "https://github.com/microsoft/WSL2-Linux-Kernel/issues/133",
+    repo: "microsoft/WSL2-Linux-Kernel",
+    split: "tune",
+    title: "Bad interpreter error when executing a bash script (*.sh)",
+    resolution:
+      "The repository was cloned with Git for Windows, which converted line endings to CRLF; bash cannot handle the trailing \\r. Converting the script's line endings to LF (e.g. in VSCode) fixed it.",
+    category: "windows_line_endings",
+    signature: ["-bash: deps.sh : bash ^m: bad interpreter: no such file or directory"],
   },
   {
     id: "x-oscar-4",
@@ -9388,6 +10851,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "xtuner-390",
+    url: "https://github.com/InternLM/xtuner/issues/390",
+    repo: "InternLM/xtuner",
+    split: "holdout",
+    title: "EOFError: Ran out of input",
+    resolution:
+      "The reporter traced the BROADCAST timeout to tokenizer preprocessing of the fine-tuning data taking longer than the default 30-minute NCCL timeout; raise the distributed timeout or preprocess/cache the dataset before the multi-GPU launch.",
+    category: "hccl_timeout",
+    signature: [
+      "watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=broadcast, timeout(ms)= <n> ) ran for <n> millis econds before timing out.",
+    ],
+  },
+  {
     id: "xtuner-792",
     url: "https://github.com/InternLM/xtuner/issues/792",
     repo: "InternLM/xtuner",
@@ -9420,6 +10896,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "yet-another-efficientdet-pytorch-147",
+    url: "https://github.com/zylo117/Yet-Another-EfficientDet-Pytorch/issues/147",
+    repo: "zylo117/Yet-Another-EfficientDet-Pytorch",
+    split: "tune",
+    title: "error while following tutorial instructions",
+    resolution:
+      "The maintainer pointed out that the DataLoader workers ran out of shared memory (/dev/shm); the reporter solved it by following that advice (raise the shared-memory limit / fewer workers).",
+    category: "shm_bus_error",
+    signature: ["runtimeerror: unable to write to file < torch_74396_2983595444 >"],
+  },
+  {
     id: "yolact-359",
     url: "https://github.com/dbolya/yolact/issues/359",
     repo: "dbolya/yolact",
@@ -9431,6 +10918,45 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n> .52587890625e- <n>",
       "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n> .62939453125e- <n>",
+    ],
+  },
+  {
+    id: "yolact_edge-228",
+    url: "https://github.com/WisconsinAIVision/yolact_edge/issues/228",
+    repo: "WisconsinAIVision/yolact_edge",
+    split: "holdout",
+    title: "Jetsno Nano docker build error",
+    resolution:
+      "No confirmed fix: the reporter linked an NVIDIA forum thread on the same libcurand.so.10 error and otherwise installed the dependencies manually inside a running container. `import torch` in setup.py runs at `docker build` time, when the CUDA libraries are not mounted unless Docker's default runtime is nvidia.",
+    category: "driver_not_mounted",
+    signature: ["oserror: libcurand.so. <n> : cannot open shared object file: no such file or directory"],
+  },
+  {
+    id: "yolov5-4703",
+    url: "https://github.com/ultralytics/yolov5/issues/4703",
+    repo: "ultralytics/yolov5",
+    split: "tune",
+    title:
+      "OSError: /lib/aarch64-linux-gnu/libgomp.so.1: cannot allocate memory in static TLS block while accessing models/tf.py",
+    resolution:
+      "The thread only suggests a bigger machine (the issue went stale). The error is the aarch64 static-TLS exhaustion when libgomp is dlopen'ed late (here after TensorFlow/torch imports); preload it with export LD_PRELOAD=/lib/aarch64-linux-gnu/libgomp.so.1 or change the import order.",
+    category: "libgomp_static_tls",
+    signature: ["oserror: libgomp.so. <n> : cannot allocate memory in static tls block"],
+  },
+  {
+    id: "yolov9-539",
+    url: "https://github.com/WongKinYiu/yolov9/issues/539",
+    repo: "WongKinYiu/yolov9",
+    split: "holdout",
+    title: "WorkNCCL(OpType=ALLREDUCE, Timeout(ms)=1800000) ran for 1801678 milliseconds before timing out.",
+    resolution:
+      "No fix in the thread. An ALLREDUCE waited past the 1800 s NCCL timeout: find the rank that stalled or crashed first (e.g. rank 0 doing evaluation alone), and raise the process-group timeout if the wait is legitimate.",
+    category: "hccl_timeout",
+    signature: [
+      "runtimeerror: nccl communicator was aborted on rank <n> . original reason for failure was: [rank <n> ] watchdog caught collective operation timeout: worknccl(optype=allreduce, timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data. to avoid this inconsistency, we are taking the entire process down.",
+      "terminate called after throwing an instance of 'std::runtime_error'",
+      "what(): [rank <n> ] watchdog caught collective operation timeout: worknccl(optype=allreduce, timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
     ],
   },
   {
