@@ -26,6 +26,10 @@ export class CodeNotes {
   private readonly codes = new Map<string, CodeLine>();
   constructor(private readonly file?: string) {}
 
+  has(code: string): boolean {
+    return this.codes.has(code);
+  }
+
   note(rec: NotedLine): void {
     for (const { code } of decodeCodes(rec.text)) {
       if (this.codes.has(code) || this.codes.size >= MAX_CODES) continue;

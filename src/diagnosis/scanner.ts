@@ -37,6 +37,10 @@ const TAIL_KEEP = 8 << 20;
 const NPU_MARK = /\b(?:NPU|npu|Ascend|HCCL|hccl|torch_npu|CANN|aclnn\w*|aclrt\w*)\b/;
 const FRAME_HEADER = /^(.*?)File "[^"\n]+", line \d+, in [^\n]*\n?$/;
 const CUDA_MARK = /\b(?:CUDA|cuda|NCCL|nccl|cuDNN|cudnn|NVIDIA|nvidia)\b/;
+/** An error code in CANN's E-code shapes (module letter or digit, four digits), as the code tables read it. */
+const BARE_CODE = /(?<![A-Za-z0-9])(E[A-Z]\d{4}|E\d{5})(?![A-Za-z0-9])/g;
+/** The end of a log read for codes the anchors cannot find (codes outside the tables). */
+const CODE_TAIL = 1 << 20;
 
 export class LogScanner {
   private readonly c: CompiledRules;
@@ -128,6 +132,7 @@ export class LogScanner {
     for (const p of this.pending) this.commit(p.t, p.lines, p.at);
     this.pending = [];
     const notes: string[] = [];
+    if (!this.binary) this.scanTailCodes();
     if (this.fired.size === 0 && !this.binary) {
       if (this.bytes > TAIL_KEEP) notes.push(`Suspicious lines are taken from the last ${TAIL_KEEP >> 20} MiB.`);
       this.scanSuspicion();
@@ -184,6 +189,39 @@ export class LogScanner {
     this.tailBytes += to;
     while (this.tail.length > 1 && this.tailBytes - this.tail[0]!.to >= TAIL_KEEP)
       this.tailBytes -= this.tail.shift()!.to;
+  }
+
+  /**
+   * Codes near the failure that the byte scanner's anchors (the tables' codes) miss: every E-code in the last
+   * CODE_TAIL bytes is decoded by its family, so a code no table lists still reaches the evidence.
+   */
+  private scanTailCodes(): void {
+    let skip = Math.max(0, this.tailBytes - CODE_TAIL);
+    for (const r of this.tail) {
+      const { buf, to } = r;
+      if (skip >= to) {
+        skip -= to;
+        continue;
+      }
+      const text = buf.toString("latin1", 0, to);
+      let line = r.line;
+      let counted = 0;
+      for (const m of text.matchAll(BARE_CODE)) {
+        const at = m.index;
+        if (at < skip || this.codes.has(m[1]!)) continue;
+        for (;;) {
+          const nl = text.indexOf("\n", counted);
+          if (nl === -1 || nl >= at) break;
+          line++;
+          counted = nl + 1;
+        }
+        let end = text.indexOf("\n", at);
+        if (end === -1) end = to;
+        const from = end - counted > 2 * DECODE_AROUND ? Math.max(counted, at - DECODE_AROUND) : counted;
+        this.codes.note({ line, text: cleanLine(buf.toString("utf8", from, Math.min(end, at + DECODE_AROUND))) });
+      }
+      skip = 0;
+    }
   }
 
   /** Generic error words over the kept tail: the most suspicious lines for an `unknown` verdict. */

@@ -211,6 +211,13 @@ export function setKnownCaseFilter(filter: ((c: KnownCaseEntry) => boolean) | un
  * of failure, which is what the vote asks), where its `similarity` says how near the case itself is.
  */
 const categoryEvidence = new WeakMap<KnownCase, number>();
+/** Listed cases that share nothing with the log but exception names (a TypeError is not a diagnosis). */
+const namesOnly = new WeakSet<KnownCase>();
+
+/** Whether the case shares a word with the log besides exception names. */
+export function sharesMoreThanNames(c: KnownCase): boolean {
+  return !namesOnly.has(c);
+}
 
 /** How strongly a case from nearestCases speaks for its category (its `similarity` for any other case). */
 export function caseEvidence(c: KnownCase): number {
@@ -230,11 +237,13 @@ export function nearestCases(rawLines: Iterable<string>, limit = 3, min = 0.1): 
   for (const c of index.cases) {
     let dot = 0;
     let onTemplates = 0;
+    let beyondNames = false;
     for (const [t, w] of q) {
       const v = c.weights.get(t);
       if (!v) continue;
       dot += v * w;
       if (!c.specific.has(t)) onTemplates += v * w;
+      if (!EXCEPTION_NAME.test(t)) beyondNames = true;
     }
     const cosine = Math.round((dot / (qNorm * c.norm)) * 100) / 100;
     if (cosine < min) continue;
@@ -247,6 +256,7 @@ export function nearestCases(rawLines: Iterable<string>, limit = 3, min = 0.1): 
       similarity: Math.round((weighted / (qNorm * c.norm)) * 100) / 100,
     };
     categoryEvidence.set(near, cosine);
+    if (!beyondNames) namesOnly.add(near);
     scored.push(near);
   }
   scored.sort((a, b) => b.similarity - a.similarity);

@@ -8,7 +8,7 @@ import { frameHints } from "../knowledge/stack-frames.js";
 import type { CompiledRules } from "./compile.js";
 import { defaultCompiled } from "./compile.js";
 import { rootCauseOf } from "./root-rank.js";
-import { caseEvidence, nearestCases, VOTERS, voteCategories } from "./signature.js";
+import { caseEvidence, nearestCases, sharesMoreThanNames, VOTERS, voteCategories } from "./signature.js";
 import type {
   DecodedCode,
   EvidenceLine,
@@ -484,7 +484,7 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
 function caseDecision(neighbours: KnownCase[]): KnownCase | undefined {
   const winner = voteCategories(neighbours)[0];
   const best = winner && neighbours.find((c) => c.category === winner.category);
-  return best && caseEvidence(best) >= CASE_DECIDES ? best : undefined;
+  return best && caseEvidence(best) >= CASE_DECIDES && sharesMoreThanNames(best) ? best : undefined;
 }
 
 /** Below the findings, at most this many categories the nearest cases vote for, as low-confidence hints. */

@@ -1178,7 +1178,7 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
-    id: "comfyui_sonic-8",
+    id: "comfyui-sonic-8",
     url: "https://github.com/smthemex/ComfyUI_Sonic/issues/8",
     repo: "smthemex/ComfyUI_Sonic",
     split: "holdout",
@@ -1796,7 +1796,7 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
-    id: "dist_tuto.pth-1",
+    id: "dist-tuto.pth-1",
     url: "https://github.com/seba-1511/dist_tuto.pth/issues/1",
     repo: "seba-1511/dist_tuto.pth",
     split: "tune",
@@ -1931,7 +1931,7 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["importerror: libgomp.so. <n> : cannot allocate memory in static tls block"],
   },
   {
-    id: "docs-cann_error_cases-a",
+    id: "docs-cann-error-cases-a",
     url: "https://github.com/mindspore-ai/docs/blob/master/tutorials/source_zh_cn/debug/error_analysis/cann_error_cases.md",
     repo: "mindspore-ai/docs",
     split: "holdout",
@@ -1949,7 +1949,7 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
-    id: "docs-cann_error_cases-b",
+    id: "docs-cann-error-cases-b",
     url: "https://github.com/mindspore-ai/docs/blob/master/tutorials/source_zh_cn/debug/error_analysis/cann_error_cases.md",
     repo: "mindspore-ai/docs",
     split: "holdout",
@@ -3181,7 +3181,7 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
-    id: "hiascend-troubleshooting_0019",
+    id: "hiascend-troubleshooting-0019",
     url: "https://www.hiascend.com/doc_center/source/zh/canncommercial/800/developmentguide/maintenref/troubleshooting/troubleshooting_0019.html",
     repo: "hiascend.com/canncommercial",
     split: "tune",
@@ -3741,6 +3741,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [],
   },
   {
+    id: "kohya-ss-1143",
+    url: "https://github.com/bmaltais/kohya_ss/issues/1143",
+    repo: "bmaltais/kohya_ss",
+    split: "tune",
+    title: "Permission problem in docker container.",
+    resolution:
+      "The ~/.cache (and .triton/.nv) folders inside the container were bind-mounted from the host and owned by uid 1011, not the container user appuser. Create the huggingface cache directory with the right owner manually or fix the mount permissions (rw for the container user) in the docker compose file.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' huggingface '"],
+  },
+  {
     id: "kohya-trainer-246",
     url: "https://github.com/Linaqruf/kohya-trainer/issues/246",
     repo: "Linaqruf/kohya-trainer",
@@ -3750,17 +3761,6 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Maintainer: T4 and V100 do not support bf16 precision; set mixed_precision/save_precision to fp16 (or fp32).",
     category: "dtype_unsupported",
     signature: [],
-  },
-  {
-    id: "kohya_ss-1143",
-    url: "https://github.com/bmaltais/kohya_ss/issues/1143",
-    repo: "bmaltais/kohya_ss",
-    split: "tune",
-    title: "Permission problem in docker container.",
-    resolution:
-      "The ~/.cache (and .triton/.nv) folders inside the container were bind-mounted from the host and owned by uid 1011, not the container user appuser. Create the huggingface cache directory with the right owner manually or fix the mount permissions (rw for the container user) in the docker compose file.",
-    category: "permission_denied",
-    signature: ["permissionerror: [errno <n> ] permission denied: ' huggingface '"],
   },
   {
     id: "kraken-699",
@@ -6098,7 +6098,7 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
-    id: "nli_as_indirect_supervision-2",
+    id: "nli-as-indirect-supervision-2",
     url: "https://github.com/luka-group/NLI_as_Indirect_Supervision/issues/2",
     repo: "luka-group/NLI_as_Indirect_Supervision",
     split: "tune",
@@ -7143,7 +7143,7 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
-    id: "pugan_tip2023-5",
+    id: "pugan-tip2023-5",
     url: "https://github.com/rmcong/PUGAN_TIP2023/issues/5",
     repo: "rmcong/PUGAN_TIP2023",
     split: "tune",
@@ -10921,7 +10921,7 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
-    id: "yolact_edge-228",
+    id: "yolact-edge-228",
     url: "https://github.com/WisconsinAIVision/yolact_edge/issues/228",
     repo: "WisconsinAIVision/yolact_edge",
     split: "holdout",

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { loadCorpus, splitOf } from "../../scripts/eval-diagnosis.js";
 import { diagnoseText } from "../../src/diagnosis/index.js";
 import { normalizeLine, signatureLines } from "../../src/diagnosis/signature.js";
-import { decodeCodes } from "../../src/knowledge/cann-codes.js";
+import { CODE_FAMILIES, decodeCodes } from "../../src/knowledge/cann-codes.js";
 import { KNOWN_CASES } from "../../src/knowledge/known-cases.js";
 import { PRECEDENCE } from "../../src/knowledge/precedence.js";
 import { CATEGORIES } from "../../src/knowledge/rules-types.js";
@@ -57,6 +57,15 @@ describe("CANN error codes as data", () => {
     expect(decodeCodes("exception occurred : ('x\\nEL9999: Inner Error!')").map((c) => c.code)).toEqual(["EL9999"]);
     // Numbers that are not codes stay numbers.
     expect(decodeCodes("step 507015 loss 1.2, read 100000 samples")).toEqual([]);
+  });
+
+  it("decodes a code no table lists by its family when it stands near the end of a log, on a line nothing else reads", () => {
+    const log = ["step 9 loss 2.1", "  E39123 something the table does not know", "worker exit"].join("\n");
+    const codes = diagnoseText(log).codes;
+    expect(codes.map((c) => [c.code, c.line])).toEqual([["E39123", 2]]);
+    expect(codes[0]!.component).toBe(CODE_FAMILIES.E3);
+    // Not codes: letters or digits run on either side, or a family the tables do not name.
+    expect(diagnoseText("sha e39123ab\nE391234 E77777 XE39123").codes).toEqual([]);
   });
 
   it("decodes every code that appears in a public corpus log", () => {
@@ -160,7 +169,8 @@ describe("the nearest known case", () => {
   it("ships public cases with URL, title, resolution and normalised signature lines", () => {
     expect(KNOWN_CASES.length).toBeGreaterThanOrEqual(200);
     for (const c of KNOWN_CASES) {
-      expect(c.url).toMatch(/^https:\/\/github\.com\//);
+      // Issue threads, and vendor troubleshooting pages for a few.
+      expect(c.url).toMatch(/^https:\/\/(?:github\.com|www\.hiascend\.com)\//);
       expect(c.resolution.length).toBeGreaterThan(10);
       for (const l of c.signature) expect(l).not.toMatch(/\/usr\/|0x[0-9a-f]{4,}/);
     }
