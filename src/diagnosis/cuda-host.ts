@@ -6,12 +6,35 @@
 import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { lineDiff } from "./edit.js";
-import { onGpu } from "./gpu-reading.js";
+import { GPU_LOG_READING, onGpu } from "./gpu-reading.js";
 import type { FixStep, Verdict } from "./types.js";
 import { retitleForStack, summarizeFindings } from "./verdict.js";
 
-/** Drops or re-reads the findings that only make sense on an NPU host when the host is a CUDA host, and says so. */
+/**
+ * On an Ascend host a log with only CUDA words is still that host's run: the GPU reading made from the log's own stack
+ * (GPU_LOG_READING) gives way to the CUDA-path finding below it, and the note says why.
+ */
+function forAscendHost(verdict: Verdict, host: string): Verdict {
+  const read = verdict.findings.filter((f) => f.facts.readAs === GPU_LOG_READING);
+  if (read.length === 0) return verdict;
+  const kept = verdict.findings.filter((f) => f.facts.readAs !== GPU_LOG_READING);
+  return {
+    ...verdict,
+    findings: kept,
+    summary: summarizeFindings(kept, verdict.stats),
+    notes: [
+      ...verdict.notes,
+      `${host} is an Ascend host: torch's CUDA message there means code took the CUDA path, not that a GPU is missing.`,
+    ],
+  };
+}
+
+/**
+ * Drops or re-reads the findings that only make sense on an NPU host when the host is a CUDA host, and says so; on an
+ * Ascend host, undoes the GPU reading a log alone suggested.
+ */
 export function forCudaHost(verdict: Verdict, settings: HostSettings | undefined, host: string): Verdict {
+  if (settings?.accelerator === "ascend") return forAscendHost(verdict, host);
   if (settings?.accelerator !== "cuda") return verdict;
   // The device that ran out of memory on a CUDA host is a GPU, whatever the category id says.
   const retitled = verdict.findings.filter((f) => retitleForStack(f, "CUDA")).length > 0;

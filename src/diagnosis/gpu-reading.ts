@@ -63,6 +63,9 @@ const ON_GPU: readonly {
   },
 ];
 
+/** facts.readAs of a finding read as a GPU failure from the log's own stack (no host named): an Ascend host undoes it. */
+export const GPU_LOG_READING = "gpu-log";
+
 /** The GPU reading of a cuda_path_on_npu finding, or null when it has none. */
 export function onGpu(f: Finding): Finding | null {
   const m = ON_GPU.find((x) => f.evidence.some((e) => x.re.test(e.text)));

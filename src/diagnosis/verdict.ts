@@ -5,6 +5,7 @@ import { decodeCodes } from "../knowledge/cann-codes.js";
 import { explains } from "../knowledge/precedence.js";
 import type { DiagnosisRule, FixTemplate } from "../knowledge/rules-types.js";
 import { frameHints } from "../knowledge/stack-frames.js";
+import { GPU_LOG_READING, onGpu } from "./gpu-reading.js";
 import type { CompiledRules } from "./compile.js";
 import { defaultCompiled } from "./compile.js";
 import { rootCauseOf } from "./root-rank.js";
@@ -423,6 +424,9 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
     );
   }
   let findings = rank(merge(scans, compiled));
+  // A log that names CUDA and no NPU stack reads as a GPU log: torch's "no GPU" and "no driver" messages then say the
+  // GPU or its driver is missing, with the CUDA-path reading kept just below. A named host settles it (request.ts).
+  if (cuda > 0 && npu === 0) findings = gpuReadingFirst(findings);
   addFrameEvidence(findings, scans, compiled);
   const codes = decodedCodes(scans, findings);
   annotateCodes(findings, codes);
@@ -591,4 +595,18 @@ function annotateCodes(findings: Finding[], codes: DecodedCode[]): void {
     const mine = codes.filter((c) => f.evidence.some((e) => e.line === c.line && e.file === c.file));
     if (mine.length > 0) f.facts.codes = mine.map((c) => `${c.code}: ${c.component}: ${c.meaning}`).join("; ");
   }
+}
+
+/**
+ * In a GPU log, the GPU reading of a cuda_path_on_npu finding (onGpu) goes in its place and the CUDA-path reading
+ * right after it, a hundredth less sure; the reading is marked so that an Ascend host can undo it.
+ */
+function gpuReadingFirst(findings: Finding[]): Finding[] {
+  const at = findings.findIndex((f) => f.category === "cuda_path_on_npu");
+  const f = findings[at];
+  const gpu = f && onGpu(f);
+  if (!f || !gpu || findings.some((x) => x.category === gpu.category)) return findings;
+  gpu.facts = { ...f.facts, readAs: GPU_LOG_READING };
+  const below = { ...f, confidence: round(Math.max(0, f.confidence - 0.01)) };
+  return [...findings.slice(0, at), gpu, below, ...findings.slice(at + 1)];
 }

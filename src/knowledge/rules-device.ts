@@ -619,6 +619,9 @@ export const deviceRules: DiagnosisRule[] = [
       { match: lit("aclrtDeviceEnablePeerAccess"), confidence: 0.88 },
       { match: code("507899"), confidence: 0.55 },
       { match: lit("rtDeviceCanAccessPeer"), confidence: 0.85 },
+      // accelerate's state check (accelerate/state.py) on RTX 40-series cards, which have no P2P: it asks for
+      // NCCL_P2P_DISABLE=1 and NCCL_IB_DISABLE=1.
+      { match: lit("doesn't support faster communication broadband via P2P or IB"), confidence: 0.86 },
       // CUDA/driver wording of the same refusal (error 217, cudaErrorPeerAccessUnsupported).
       {
         match: rx(
@@ -702,6 +705,9 @@ export const deviceRules: DiagnosisRule[] = [
       },
       { match: lit("UB address"), confidence: 0.85 },
       { match: lit("aicpu exception"), confidence: 0.88 },
+      // The runtime's device error report (device_error_proc.cc ProcessStarsAicpuErrorInfo): "The error from
+      // device(chipId:0, dieId:0), serial number is 13, an exception occurred during AICPU execution".
+      { match: lit("an exception occurred during AICPU execution"), confidence: 0.86 },
       { match: lit("aicore exception"), confidence: 0.88 },
       // CANN's report "there is an aicore error exception" / "an exception of aicore error" (CANN troubleshooting,
       // asys aicore_error analysis) and the runtime's names of the kernel exception codes (rt_error_codes.h).
@@ -848,7 +854,9 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Killed by the host's out-of-memory killer",
     role: "primary",
     triggers: [
-      { match: rx(/Out of memory: Kill(?:ed)? process/, "Out of memory: Kill"), confidence: 0.88 },
+      // The kernel's OOM killer (mm/oom_kill.c), system-wide or for a memory cgroup's limit ("Memory cgroup out of
+      // memory: Kill process N (java) score S or sacrifice child"; newer kernels "Killed process").
+      { match: rx(/[Oo]ut of memory: Kill(?:ed)? process/, "Out of memory: Kill", "out of memory: Kill"), confidence: 0.88 },
       { match: lit("oom-kill"), confidence: 0.75 },
       // DeepSpeed's launcher killing its ranks (launcher/launch.py sigkill_handler: "Killing subprocess") right after
       // its memory report (runtime/utils.py see_memory_usage) found the host's memory nearly full.

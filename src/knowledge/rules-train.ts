@@ -100,6 +100,12 @@ export const trainRules: DiagnosisRule[] = [
       },
       { match: lit("probability tensor contains either `inf`, `nan` or element < 0"), confidence: 0.6 },
       { match: lit("found NaN in local forward loss calculation"), confidence: 0.85 },
+      // torch's clip_grad_norm_ (torch/nn/utils/clip_grad.py) on a NaN or inf total norm: the warning it printed
+      // before error_if_nonfinite, and the error it raises with it.
+      { match: lit("Non-finite norm encountered in torch.nn.utils.clip_grad_norm_"), confidence: 0.78 },
+      { match: lit("is non-finite, so it cannot be clipped"), confidence: 0.82 },
+      // tqdm progress bars carry the loss in their postfix as key=value (set_postfix): `step_loss=nan`, `loss=nan`.
+      { match: rx(/\b\w*loss=nan\b/, "loss=nan"), confidence: 0.8 },
       // mmengine/mmdet and plain training loops: `grad_norm: nan`, `Loss nan`, `training_loss is 'nan'`.
       {
         match: rx(
@@ -359,6 +365,16 @@ export const trainRules: DiagnosisRule[] = [
       // The kernel's NFS client (net/sunrpc/clnt.c) while the server does not answer: every reader hangs.
       { match: rx(/\bnfs: server \S+ not responding, still trying/, "not responding, still trying"), confidence: 0.8 },
       { match: lit("could not be acquired"), near: [lit("lock")], within: 2, confidence: 0.7 },
+      // filelock (and datasets' copy of it) while it polls a lock it never gets: "Lock 1403… not acquired on
+      // <file>.lock, waiting 0.05 seconds ..." — a filesystem without working locks, or a lock left by another run.
+      { match: rx(/\bLock \d+ not acquired on \S+, waiting/, "not acquired on"), confidence: 0.72 },
+      // flock() itself failing (EIO, EBADF on a write-only descriptor over NFS, EOPNOTSUPP): the cache's filesystem.
+      {
+        match: rx(/OSError: \[Errno (?:5|9|95)\]/, "OSError: [Errno "),
+        near: [lit("fcntl.flock("), lit("fcntl.lockf(")],
+        within: 4,
+        confidence: 0.74,
+      },
       // A cache file (datasets arrow, Megatron index .npy, preprocessing parquet chunks) missing on this node.
       {
         match: rx(
@@ -526,7 +542,8 @@ export const trainRules: DiagnosisRule[] = [
         confidence: 0.7,
       },
       // torch.save's zip writer stopped short of the bytes it wrote (caffe2/serialize/inline_container.cc).
-      { match: rx(/inline_container\.cc:\d+\] \. unexpected pos \d+ vs \d+/, "unexpected pos"), confidence: 0.7 },
+      // PyTorchStreamWriter (caffe2/serialize/inline_container.cc) after a short write: "unexpected pos N vs M".
+      { match: rx(/\bunexpected pos \d+ vs \d+/, "unexpected pos"), confidence: 0.7 },
     ],
     extract: [/(?:No space left on device|Disk quota exceeded)\)?:? '(?<path>\/[^']+)'/],
     cause:
@@ -576,6 +593,16 @@ export const trainRules: DiagnosisRule[] = [
       { match: lit("Incorrect path_or_model_id"), confidence: 0.8 },
       // MindSpeed-LLM FAQ #1 (docs/zh/FAQ.md): CKPT_LOAD_DIR does not point at the converted weights.
       { match: lit("Checkpoint path not found"), confidence: 0.72 },
+      // vLLM's weight loader (model_executor/model_loader): no weight files under the model path.
+      { match: lit("Cannot find any model weights with"), confidence: 0.82 },
+      // MindSpore's load_checkpoint (mindspore/train/serialization.py): the file given is not a .ckpt or is absent.
+      {
+        match: rx(
+          /For 'load_checkpoint', the checkpoint file(?: should end with '\.ckpt'|: \S+ does not exist)/,
+          "For 'load_checkpoint', the checkpoint file",
+        ),
+        confidence: 0.8,
+      },
       // transformers' tokenizer loader (tokenization_utils_base.py) when neither a directory nor a Hub id resolves.
       { match: rx(/Can't load tokenizer for '[^']+'/, "Can't load tokenizer for"), confidence: 0.72 },
       // A weight file that is a git-lfs pointer or a partial download: safetensors cannot read its header, and
@@ -644,6 +671,11 @@ export const trainRules: DiagnosisRule[] = [
         confidence: 0.8,
       },
       // vLLM-Ascend's KV transfer (vllm_ascend/distributed/kv_transfer/utils/utils.py).
+      // TensorRT-LLM's GQA attention before 0.9 (models/…/convert checks): K/V heads must equal the GPUs (tp_size).
+      {
+        match: lit("requires the number of K/V heads to match the number of GPUs"),
+        confidence: 0.86,
+      },
       {
         match: rx(/Number of heads \(\d+\) cannot be evenly divided by TP \(\d+\)/, "cannot be evenly divided by TP"),
         confidence: 0.88,

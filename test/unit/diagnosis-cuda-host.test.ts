@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { diagnoseText } from "../../src/diagnosis/index.js";
 import { HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
 import diagnoseError from "../../src/tools/diagnose-error.js";
@@ -111,6 +112,33 @@ describe("diagnosis on a CUDA host", () => {
     const driver = await diagnose({ host: "gpu", text: noDriver });
     expect(driver.findings[0]).toMatchObject({ category: "driver_not_mounted", rule: "nvidia-driver-missing" });
     // On an NPU host the same text is still code taking the CUDA path.
-    expect((await diagnose({ host: "npu", text: noGpu })).findings[0]?.category).toBe("cuda_path_on_npu");
+    const onNpu = await diagnose({ host: "npu", text: noGpu });
+    expect(onNpu.findings[0]?.category).toBe("cuda_path_on_npu");
+    expect(onNpu.findings.map((f) => f.rule)).not.toContain("gpu-not-visible");
+    expect(onNpu.notes.join("\n")).toContain("npu is an Ascend host");
+  });
+
+  it("a log alone that names CUDA and no NPU stack reads torch's 'no GPU' message as the GPU missing, the CUDA path second", () => {
+    // c10/cuda/CUDAFunctions.cpp and torch/cuda/__init__.py, as a GPU job without a visible card prints them.
+    const alone = diagnoseText(
+      [
+        '  File "/opt/env/lib/python3.11/site-packages/torch/cuda/__init__.py", line 314, in _lazy_init',
+        "    torch._C._cuda_init()",
+        "RuntimeError: No CUDA GPUs are available",
+      ].join("\n"),
+    );
+    expect(alone.findings.slice(0, 2).map((f) => [f.category, f.rule])).toEqual([
+      ["npu_not_available", "gpu-not-visible"],
+      ["cuda_path_on_npu", "cuda-path-on-npu"],
+    ]);
+    // A log that names the NPU stack keeps the CUDA-path reading first.
+    const npuLog = diagnoseText(
+      [
+        '  File "/usr/local/lib/python3.9/site-packages/torch_npu/contrib/transfer_to_npu.py", line 120, in decorated',
+        "RuntimeError: No CUDA GPUs are available",
+      ].join("\n"),
+    );
+    expect(npuLog.findings[0]!.category).toBe("cuda_path_on_npu");
+    expect(npuLog.findings.map((f) => f.rule)).not.toContain("gpu-not-visible");
   });
 });

@@ -501,10 +501,6 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       log: "RuntimeError: ProcessGroupNCCL is only supported with GPUs, no GPUs found!",
     },
     {
-      source: "https://github.com/pytorch/pytorch/blob/main/c10/cuda/CUDAFunctions.cpp",
-      log: "RuntimeError: No CUDA GPUs are available",
-    },
-    {
       source: "https://github.com/pytorch/pytorch/blob/main/torch/serialization.py",
       log: "RuntimeError: Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is False. If you are running on a CPU-only machine, please use torch.load with map_location=torch.device('cpu') to map your storages to the CPU.",
     },
