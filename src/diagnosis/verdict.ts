@@ -5,9 +5,9 @@ import { decodeCodes } from "../knowledge/cann-codes.js";
 import { explains } from "../knowledge/precedence.js";
 import type { DiagnosisRule, FixTemplate } from "../knowledge/rules-types.js";
 import { frameHints } from "../knowledge/stack-frames.js";
-import { GPU_LOG_READING, onGpu } from "./gpu-reading.js";
 import type { CompiledRules } from "./compile.js";
 import { defaultCompiled } from "./compile.js";
+import { GPU_LOG_READING, onGpu } from "./gpu-reading.js";
 import { rootCauseOf } from "./root-rank.js";
 import { caseEvidence, nearestCases, sharesMoreThanNames, VOTERS, voteCategories } from "./signature.js";
 import type {

@@ -856,7 +856,10 @@ export const deviceRules: DiagnosisRule[] = [
     triggers: [
       // The kernel's OOM killer (mm/oom_kill.c), system-wide or for a memory cgroup's limit ("Memory cgroup out of
       // memory: Kill process N (java) score S or sacrifice child"; newer kernels "Killed process").
-      { match: rx(/[Oo]ut of memory: Kill(?:ed)? process/, "Out of memory: Kill", "out of memory: Kill"), confidence: 0.88 },
+      {
+        match: rx(/[Oo]ut of memory: Kill(?:ed)? process/, "Out of memory: Kill", "out of memory: Kill"),
+        confidence: 0.88,
+      },
       { match: lit("oom-kill"), confidence: 0.75 },
       // DeepSpeed's launcher killing its ranks (launcher/launch.py sigkill_handler: "Killing subprocess") right after
       // its memory report (runtime/utils.py see_memory_usage) found the host's memory nearly full.
