@@ -22,7 +22,10 @@ export interface ErrorBlock {
 }
 
 export interface WarningSummary extends LogWarning {
+  /** Logged iterations it was seen on (one iteration counts once, however many lines said so). */
   count: number;
+  /** The latest of those iterations. */
+  lastIteration: number | null;
 }
 
 export interface LogAnalysis {
@@ -192,8 +195,11 @@ export class LogAccumulator {
 
   private warn(kind: WarningKind, iteration: number, message: string): void {
     const existing = this.warnings.get(kind);
-    if (existing) existing.count++;
-    else this.warnings.set(kind, { kind, message, iteration, count: 1 });
+    if (!existing) this.warnings.set(kind, { kind, message, iteration, count: 1, lastIteration: iteration });
+    else if (iteration !== existing.lastIteration) {
+      existing.count++;
+      existing.lastIteration = iteration;
+    }
   }
 
   private checkHealth(rec: IterationRecord, prev: IterationRecord | null): void {
@@ -269,7 +275,8 @@ export class LogAccumulator {
     }
     const warnings = [...this.warnings.values()].map((w) => ({
       ...w,
-      message: w.count > 1 ? `${w.message} (${w.count} times)` : w.message,
+      message:
+        w.count > 1 ? `${w.message}; seen on ${w.count} logged iterations, the latest ${w.lastIteration}` : w.message,
     }));
     const drift = this.stepDrift(steps);
     if (drift) warnings.push(drift);
@@ -309,6 +316,7 @@ export class LogAccumulator {
       kind: "step_time_drift",
       iteration,
       count: 1,
+      lastIteration: iteration,
       message: `step time rose from ${fmt(early)} ms to ${fmt(late)} ms per iteration (+${Math.round((late / early - 1) * 100)}%)`,
     };
   }

@@ -75,7 +75,15 @@ const output = z.object({
   processAlive: z.boolean().nullable(),
   iterationsSeen: z.number().describe("iteration lines in what was analysed"),
   checkpoints: z.array(z.object({ iteration: Num, path: z.string(), phase: z.enum(["saving", "saved"]) })),
-  warnings: z.array(z.object({ kind: z.string(), message: z.string(), iteration: Num, count: z.number() })),
+  warnings: z.array(
+    z.object({
+      kind: z.string(),
+      message: z.string(),
+      iteration: Num.describe("the first logged iteration it was seen on"),
+      count: z.number().describe("logged iterations it was seen on"),
+      lastIteration: Num.describe("the latest of them"),
+    }),
+  ),
   errorLines: z.array(z.string()),
   diagnosis: z
     .object({

@@ -135,6 +135,17 @@ describe("warnings", () => {
     expect(a.latest?.loss).toBeNaN();
   });
 
+  it("counts a repeated warning by the logged iterations it was seen on, and names the latest", () => {
+    // The trainer's own NaN count and the NaN loss on the same iteration are one sighting, not two.
+    const a = analyse([
+      ...run(20, 1000, () => ({ loss: 2.0 })),
+      ...run(5, 1000).map((_, k) => mm(21 + k, 1000, { loss: "NAN", nan: k + 1 })),
+    ]);
+    const nan = a.warnings.find((w) => w.kind === "nonfinite_loss")!;
+    expect(nan).toMatchObject({ iteration: 21, count: 5, lastIteration: 25 });
+    expect(nan.message).toBe("loss is NaN at iteration 21; seen on 5 logged iterations, the latest 25");
+  });
+
   it("says first in a running run's reason that its loss went NaN, and since when; a finite loss says nothing of it", () => {
     const nan = analyse([
       ...run(20, 1000, () => ({ loss: 2.0 })),
