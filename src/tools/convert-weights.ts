@@ -80,7 +80,7 @@ function trainingNext(
   output: string,
 ): string {
   if (!built)
-    return `Converted into ${output}: configs that read it as ckptDir (${callHint("build_configs", { host: args.host, model, ...sameLayout(args), ckptDir: output })}) can start with ${callHint("launch_train", { host: args.host, script: "<launch script>" })}.`;
+    return `Converted into ${output}: build the configs that read it as ckptDir with ${callHint("build_configs", { host: args.host, model, ...sameLayout(args), ckptDir: output })}; it prints the launch_train call for the script it writes.`;
   const loads = posix.normalize(onHost(built.ckptDir, settings) ?? built.ckptDir);
   if (loads === posix.normalize(output))
     return `Converted into ${output}, the checkpoint the configs in ${built.outputDir} load: start training with ${callHint("launch_train", { host: args.host, script: built.script })}.`;
