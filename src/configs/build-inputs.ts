@@ -27,16 +27,42 @@ export async function readWrittenDigests(executor: HostExecutor, outputDir: stri
   }
 }
 
+/** Records the digests of the files a build just wrote, keeping those of other files recorded in the same directory. */
 export async function recordWrittenDigests(
   executor: HostExecutor,
   outputDir: string,
   files: readonly { name: string; text: string }[],
 ): Promise<void> {
-  const digests = Object.fromEntries(files.map((f) => [f.name, contentDigest(f.text)]));
+  const digests = {
+    ...(await readWrittenDigests(executor, outputDir)),
+    ...Object.fromEntries(files.map((f) => [f.name, contentDigest(f.text)])),
+  };
   await executor.writeFile(posix.join(outputDir, BUILD_WRITTEN_FILE), `${JSON.stringify(digests, null, 2)}\n`, {
     exclusive: false,
     mode: 0o640,
   });
+}
+
+/** The stamp in an edited copy's name: 20261203-101500. */
+export const editStamp = (now: Date) => now.toISOString().replace(/[-:]/g, "").replace(/\..*$/, "").replace("T", "-");
+
+/**
+ * Before a rebuild replaces `path` (recorded as `name` by an earlier build), copies it to `<path>.edited-<stamp>` when
+ * it was changed since that build wrote it (apply_fix, a person); returns the copy, or null when nothing needed keeping.
+ */
+export async function keepEdits(
+  executor: HostExecutor,
+  file: { name: string; path: string; old: string | null | undefined; new: string; mode: number },
+  digests: Record<string, string>,
+  stamp: string,
+): Promise<string | null> {
+  const { old } = file;
+  if (old === null || old === undefined || old === file.new) return null;
+  const recorded = digests[file.name];
+  if (recorded === undefined || recorded === contentDigest(old)) return null;
+  const copy = `${file.path}.edited-${stamp}`;
+  await executor.writeFile(copy, old, { exclusive: true, mode: file.mode });
+  return copy;
 }
 
 /** Fields never carried into a re-run: the switch to replace files is the hint's own choice. */

@@ -8,6 +8,7 @@ import { HostFileError } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { ensureWritablePath } from "../hosts/paths.js";
 import { checkTrlColumns, getTrlRelease, TRL_METHOD_INFO, type TrlMethod } from "../knowledge/trl.js";
+import { keepEdits, readWrittenDigests, recordWrittenDigests } from "./build-inputs.js";
 import { firstRecordText } from "./dataset-probe.js";
 import { lineDiff } from "./diff.js";
 import { buildTrlScript, localDatasetFormat, type TrlPeft } from "./trl-script.js";
@@ -33,6 +34,8 @@ export interface TrlBuildRequest {
   hubModelId?: string;
   columnMapping?: Record<string, string>;
   overwrite: boolean;
+  /** The stamp of an edited copy's name, when an edited script is replaced (editStamp). */
+  editStamp: string;
 }
 
 export interface TrlBuildResult {
@@ -41,6 +44,8 @@ export interface TrlBuildResult {
   saveDir: string;
   status: "written" | "unchanged" | "differs";
   diff: string | null;
+  /** Where the script's edits since the last build were kept before it was replaced; null when there were none. */
+  editsKeptIn: string | null;
   release: string;
   warnings: string[];
   datasetColumns: string[] | null;
@@ -174,9 +179,15 @@ export async function buildTrlConfigs(
     gradAccSteps,
     gpus: settings.npusPerNode,
   };
-  if (existing === text) return { ...base, status: "unchanged", diff: null };
-  if (existing !== null && !req.overwrite) return { ...base, status: "differs", diff: lineDiff(existing, text) };
+  if (existing === text) return { ...base, status: "unchanged", diff: null, editsKeptIn: null };
+  if (existing !== null && !req.overwrite)
+    return { ...base, status: "differs", diff: lineDiff(existing, text), editsKeptIn: null };
   await executor.run(["mkdir", "-p", outputDir], { timeoutMs: 30_000 });
+  // Edits made to the script since the last build wrote it are kept beside it before it is replaced.
+  const name = posix.basename(script);
+  const file = { name, path: script, old: existing, new: text, mode: 0o640 };
+  const editsKeptIn = await keepEdits(executor, file, await readWrittenDigests(executor, outputDir), req.editStamp);
   await executor.writeFile(script, text, { exclusive: existing === null, mode: 0o640 });
-  return { ...base, status: "written", diff: null };
+  await recordWrittenDigests(executor, outputDir, [{ name, text }]);
+  return { ...base, status: "written", diff: null, editsKeptIn };
 }

@@ -3,8 +3,9 @@
 import { posix } from "node:path";
 import { z } from "zod";
 import {
-  contentDigest,
+  editStamp,
   inputsToRecord,
+  keepEdits,
   readWrittenDigests,
   recordBuildInputs,
   recordWrittenDigests,
@@ -309,7 +310,7 @@ export default defineTool({
   output: Output,
   async handle(args, deps) {
     const { executor, settings } = await deps.hosts.get(args.host);
-    if (args.trainer === "trl") return buildTrl(args, { executor, settings });
+    if (args.trainer === "trl") return buildTrl(args, { executor, settings }, deps.now());
     let plan: TrainingPlan;
     let outputDir = args.outputDir;
     try {
@@ -393,15 +394,12 @@ export default defineTool({
       // A file changed since the last build wrote it (apply_fix's edits, a person's) is copied aside before it is
       // replaced: overwrite replaces what a build wrote, never loses what was done to it afterwards.
       const built = await readWrittenDigests(executor, outputDir);
-      const stamp = deps.now().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "").replace("T", "-");
+      const stamp = editStamp(deps.now());
       for (const [i, t] of targets.entries()) {
-        const old = existing[i];
-        if (old === null || old === undefined || old === t.file.text) continue;
-        const recorded = built[t.file.name];
-        if (recorded === undefined || recorded === contentDigest(old)) continue;
-        const copy = `${t.path}.edited-${stamp}`;
-        await executor.writeFile(copy, old, { exclusive: true, mode: t.file.format === "bash" ? 0o750 : 0o640 });
-        keptIn.set(i, copy);
+        const mode = t.file.format === "bash" ? 0o750 : 0o640;
+        const file = { name: t.file.name, path: t.path, old: existing[i], new: t.file.text, mode };
+        const copy = await keepEdits(executor, file, built, stamp);
+        if (copy) keptIn.set(i, copy);
       }
       for (const [i, t] of targets.entries()) {
         if (existing[i] === t.file.text) continue;
@@ -484,7 +482,7 @@ export default defineTool({
       const where = r.hfJobs
         ? `Hugging Face job on ${r.hfJobs.flavor} (${r.hfJobs.prettyName}, $${r.hfJobs.usdPerHour.toFixed(2)}/h), timeout ${r.hfJobs.timeoutSeconds} s: at most $${r.hfJobs.costCeilingUsd.toFixed(2)}`
         : `accelerate launch on ${p.npusPerNode} GPUs`;
-      return `${head}${warnings}\n${where}, ${p.trainIters} steps, batch ${p.microBatchSize} x GA ${p.gradAccSteps} per GPU, lr ${p.lr}, output ${p.saveDir}`;
+      return `${head}${warnings}${keptNotes(r.files).join("")}\n${where}, ${p.trainIters} steps, batch ${p.microBatchSize} x GA ${p.gradAccSteps} per GPU, lr ${p.lr}, output ${p.saveDir}`;
     }
     const head = r.written
       ? `${r.model} @ ${r.release}: ${r.files.filter((f) => f.status === "written").length} file(s) written to ${r.outputDir}`
@@ -499,15 +497,20 @@ export default defineTool({
     const memory = r.memory && !r.memory.fits ? `\nwarning: ${r.memory.summary}` : "";
     const epochs = r.warnings.filter((w) => w.startsWith("dataset: ") && w.includes(" epochs over the data"));
     const tiny = epochs.map((w) => `\nwarning: ${w}`).join("");
-    const kept = r.files
-      .filter((f) => f.editsKeptIn)
-      .map(
-        (f) =>
-          `\nnote: ${f.path} had been edited since it was built (apply_fix or by hand); that version is kept in ${f.editsKeptIn} — compare and carry the edits over if they still apply (diff ${f.editsKeptIn} ${f.path}).`,
-      );
+    const kept = keptNotes(r.files);
     return `${head}${missing.join("")}${memory}${tiny}${kept.join("")}\n${p.backend}: TP${p.tp} PP${p.pp} CP${p.cp} DP${p.dp} on ${p.nodes}x${p.npusPerNode} NPUs, GBS ${p.globalBatchSize} (MBS ${p.microBatchSize} x GA ${p.gradAccSteps} x DP ${p.dp})${split}\n${r.files.map((f) => `${f.role.padEnd(13)} ${f.path} (${f.status})`).join("\n")}`;
   },
 });
+
+/** One note per file whose edits since its build were copied aside before it was replaced. */
+function keptNotes(files: BuildOut["files"]): string[] {
+  return files
+    .filter((f) => f.editsKeptIn)
+    .map(
+      (f) =>
+        `\nnote: ${f.path} had been edited since it was built (apply_fix or by hand); that version is kept in ${f.editsKeptIn} — compare and carry the edits over if they still apply (diff ${f.editsKeptIn} ${f.path}).`,
+    );
+}
 
 /** A dataset that names a file on the host (a path or a .json/.jsonl name), resolved from the workdir; null for a Hub id. */
 function datasetFileOnHost(dataset: string, workdir: string | undefined, hubOnly: boolean): string | null {
@@ -524,6 +527,7 @@ type BuildOut = z.output<typeof Output>;
 async function buildTrl(
   args: BuildArgs,
   host: { executor: HostExecutor; settings: import("../hosts/inventory.js").HostSettings },
+  now: Date,
 ): Promise<BuildOut> {
   const method = (args.method ?? "sft") as (typeof TRL_METHODS)[number];
   if (!args.dataset)
@@ -559,6 +563,7 @@ async function buildTrl(
       ...(args.hubModelId ? { hubModelId: args.hubModelId } : {}),
       ...(args.columnMapping ? { columnMapping: args.columnMapping } : {}),
       overwrite: args.overwrite,
+      editStamp: editStamp(now),
     },
     host,
   );
@@ -587,7 +592,7 @@ async function buildTrl(
         path: r.script,
         upstream: `${info.trainer} (${info.docs})`,
         status: r.status,
-        editsKeptIn: null,
+        editsKeptIn: r.editsKeptIn,
       },
     ],
     diffs: r.diff ? [{ path: r.script, diff: r.diff }] : [],

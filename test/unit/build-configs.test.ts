@@ -197,6 +197,34 @@ describe("build_configs", () => {
     expect(again.files.every((f) => f.editsKeptIn === null)).toBe(true);
   });
 
+  it("a TRL script edited since it was built is kept aside when --overwrite replaces it, as the Ascend files are", async () => {
+    const gpu = new HostRegistry({
+      file: null,
+      hosts: { gpu: HostSettingsSchema.parse({ workdir: dir, accelerator: "cuda", npusPerNode: 1 }) },
+    });
+    const out = join(dir, "trl-edited");
+    const args = input({
+      host: "gpu",
+      model: "Qwen/Qwen2.5-0.5B",
+      trainer: "trl",
+      dataset: "trl-lib/Capybara",
+      outputDir: out,
+    });
+    const first = await buildConfigs.handle(args, deps(gpu));
+    const script = first.files[0]!.path;
+    const edited = readFileSync(script, "utf8").replace("\n", "\n# learning rate lowered by hand\n");
+    writeFileSync(script, edited);
+    const rebuilt = await buildConfigs.handle({ ...args, trainIters: 77, overwrite: true }, deps(gpu));
+    const kept = rebuilt.files[0]!.editsKeptIn;
+    expect(kept).toMatch(/train_sft\.py\.edited-\d{8}-\d{6}$/);
+    expect(readFileSync(kept!, "utf8")).toBe(edited);
+    expect(readFileSync(script, "utf8")).not.toContain("lowered by hand");
+    expect(buildConfigs.summarize(rebuilt)).toContain(`that version is kept in ${kept}`);
+    // Unedited since: replaced with no copy.
+    const again = await buildConfigs.handle({ ...args, trainIters: 78, overwrite: true }, deps(gpu));
+    expect(again.files[0]!.editsKeptIn).toBeNull();
+  });
+
   it("rejects a dataset whose keys do not match the config's attr, naming the field", async () => {
     const out = join(dir, "out3");
     const err = await buildConfigs
