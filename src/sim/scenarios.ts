@@ -36,7 +36,11 @@ export const SCENARIOS: readonly ScenarioInfo[] = [
   { id: "oom", description: "Training runs out of NPU memory at an early iteration and exits." },
   { id: "port-in-use", description: "Another process listens on the default MASTER_PORT 6000: the launcher fails." },
   { id: "hang", description: "Training stops printing after a few iterations but keeps running." },
-  { id: "nan-loss", description: "Loss and grad norm turn NaN after a few iterations; iterations are skipped." },
+  {
+    id: "nan-loss",
+    description:
+      "Loss and grad norm turn NaN after a few iterations (iterations skipped) at the learning rate the first run used; a run at 3/4 of it or lower, or in bf16 where that run was fp16, trains on.",
+  },
 ];
 
 /** What to try on a host just switched to a scenario (`HOST` stands for its inventory name). */

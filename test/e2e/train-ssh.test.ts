@@ -1,7 +1,7 @@
 // launch_train end to end over SSH on simulated Ascend hosts: launch, drop the connection, a new server process finds
 // the run in the host's ledger, tails it and stops it; failure scenarios end as failed / stalled; a two-node run.
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -273,8 +273,34 @@ describe.skipIf(!env)("launch_train over SSH on simulated hosts", () => {
     const refusal = resume.checks.find((c: { id: string; ok: boolean }) => c.id === "resumable" && !c.ok);
     expect(refusal?.message).toMatch(/was saved after the run's loss turned NaN\/inf at iteration \d+/);
     expect(refusal?.fix).toContain(`${saveDir}/latest_checkpointed_iteration.txt`);
+
+    // The fix diagnose_error offers, applied as apply_fix makes it (the run's script, --lr halved), and the run
+    // started again into a fresh save directory: the loss stays a number past the iteration it diverged at before.
+    const fixed = await call("apply_fix", { runId: run.runId, rule: "nan-loss", fix: "lr", confirm: true });
+    expect(fixed.applied).toBe(true);
+    const script = run.plan.script as string;
+    const text0 = readFileSync(script, "utf8");
+    expect(text0).toMatch(/--lr 5e-06\b/);
+    writeFileSync(script, text0.replaceAll(saveDir, `${saveDir}-fixed`));
+    const again = await call("launch_train", {
+      host: simA.name,
+      script,
+      masterPort: await freePort(),
+      confirm: true,
+      settleSeconds: 0,
+    });
+    started.push(...again.pids.map((p: { pid: number }) => p.pid));
+    let healthy = await waitForState(again.runId, ["running"]);
+    for (let i = 0; i < 60 && (healthy?.iteration ?? 0) < 6; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      healthy = await waitForState(again.runId, ["running"]);
+    }
+    expect(healthy.iteration).toBeGreaterThanOrEqual(6);
+    expect(healthy.reason).not.toMatch(/NaN/);
+    expect(Number.isFinite(healthy.loss)).toBe(true);
+    await call("stop_run", { runId: again.runId, confirm: true, graceSeconds: 5 });
     await setScenario(simA.dir, "healthy");
-  }, 90_000);
+  }, 150_000);
 
   it("a run that reaches its last iteration reads finished, and tail_logs names what comes after training", async () => {
     await setScenario(simA.dir, "healthy");

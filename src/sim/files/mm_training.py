@@ -135,6 +135,28 @@ class Run:
             raise torch.OutOfMemoryError(msg)
         raise RuntimeError(msg)
 
+    def diverges(self, lr, fp16):
+        """The nan-loss scenario models a model and data that diverge above the learning rate its first run used (in
+        fp16, when that run trained in fp16): a run at three quarters of that rate or lower, or in bf16 where the first
+        was fp16, trains on, as the fixes diagnose_error offers (halve --lr, --fp16 to --bf16) would on a real host.
+        The first run's settings are kept in .sim/nan-loss-first-run.json until the scenario is set again."""
+        if self.scenario != "nan-loss":
+            return False
+        path = os.path.join(self.root, ".sim", "nan-loss-first-run.json")
+        try:
+            with open(path, encoding="utf-8") as f:
+                first = json.load(f)
+        except (OSError, ValueError):
+            first = {"lr": lr, "fp16": bool(fp16)}
+            try:
+                with open(path, "w", encoding="utf-8") as f:
+                    json.dump(first, f)
+            except OSError:
+                pass
+        if lr <= 0.75 * float(first.get("lr") or lr):
+            return False
+        return not (first.get("fp16") and not fp16)
+
     def forward_backward_step(self, torch, it):
         if self.scenario == "oom" and it == self.fail_at:
             self.oom(torch)
@@ -149,6 +171,7 @@ class Run:
         skipped = nan_count = 0
         first_logged = False
         it = p["start"]
+        diverging = self.diverges(p["lr"], p.get("fp16"))
         for it in range(p["start"] + 1, p["iters"] + 1):
             if it == p["start"] + 1:
                 self.shm_check(p.get("workers"))
@@ -156,7 +179,7 @@ class Run:
                 while True:
                     time.sleep(3600)
             self.forward_backward_step(torch, it)
-            is_nan = self.scenario == "nan-loss" and it >= self.fail_at
+            is_nan = diverging and it >= self.fail_at
             if is_nan:
                 skipped += 1
                 nan_count += 1
@@ -348,7 +371,7 @@ def pretrain(entry="pretrain_vlm"):
         "warmup": int((args.lr_warmup_fraction or 0.0) * iters), "style": args.lr_decay_style,
         "log_interval": max(1, int(args.log_interval or 1)), "save": save, "save_interval": args.save_interval,
         "save_fn": lambda it: save_megatron(save, it, fmt, tp, pp, split), "micro_ms": micro_ms * grad_acc,
-        "tps": bool(args.log_tps), "mem_line": mem_line, "workers": args.num_workers,
+        "tps": bool(args.log_tps), "mem_line": mem_line, "workers": args.num_workers, "fp16": bool(args.fp16),
         "throughput": 180.0 if args.log_throughput else None,
     }
     last = run.train(torch, params)
