@@ -138,8 +138,8 @@ export async function setScenario(
   await writeTree(root, { "bin/df": DF_SHIM_SH });
   if (scenario === "small-shm") await writeTree(root, { "bin/.small-shm": "" });
   else await rm(join(root, "bin", ".small-shm"), { force: true });
-  // The nan-loss scenario remembers its first run's learning rate (mm_training.py diverges): a new scenario forgets it.
-  await rm(join(root, ".sim", "nan-loss-first-run.json"), { force: true });
+  // The nan-loss and oom scenarios remember their first run (mm_training.py first_run): a new scenario forgets it.
+  for (const name of ["nan-loss", "oom"]) await rm(join(root, ".sim", `${name}-first-run.json`), { force: true });
   state.scenario = scenario;
   state.processes = [];
   await writeState(root, state);

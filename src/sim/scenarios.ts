@@ -33,7 +33,11 @@ export const SCENARIOS: readonly ScenarioInfo[] = [
   { id: "torch-npu-mismatch", description: "torch_npu built for another CANN: import fails with an undefined symbol." },
   { id: "npu-busy", description: "A foreign process holds every NPU: training fails to open the devices (507033)." },
   { id: "small-shm", description: "/dev/shm is only 64 MB: DataLoader workers die with a bus error." },
-  { id: "oom", description: "Training runs out of NPU memory at an early iteration and exits." },
+  {
+    id: "oom",
+    description:
+      "Training runs out of NPU memory at an early iteration and exits; a run needing at most 80% of the first run's activation memory (half the micro batch, full recomputation, more TP or PP) fits.",
+  },
   { id: "port-in-use", description: "Another process listens on the default MASTER_PORT 6000: the launcher fails." },
   { id: "hang", description: "Training stops printing after a few iterations but keeps running." },
   {

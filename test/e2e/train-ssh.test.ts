@@ -212,12 +212,46 @@ describe.skipIf(!env)("launch_train over SSH on simulated hosts", () => {
     expect(after.reason).toContain("SIG");
   }, 120_000);
 
-  it("a run that runs out of NPU memory ends as failed", async () => {
+  it("a run that runs out of NPU memory ends as failed; the allocator setting alone does not fit it, recomputation does", async () => {
     const run = await launchIn("oom", "oom");
     expect(run.started).toBe(true);
     const failed = await waitForState(run.runId, ["failed"]);
     expect(failed.reason).toMatch(/out of memory|error/i);
-  }, 90_000);
+
+    // The allocator setting alone does not make room; full recomputation, applied as apply_fix makes it, does.
+    const script = run.plan.script as string;
+    const relaunch = async () => {
+      const r = await call("launch_train", {
+        host: simA.name,
+        script,
+        masterPort: await freePort(),
+        confirm: true,
+        settleSeconds: 0,
+      });
+      started.push(...r.pids.map((p: { pid: number }) => p.pid));
+      return r;
+    };
+    const alloc = await call("apply_fix", { runId: run.runId, rule: "npu-oom", fix: "alloc-conf", confirm: true });
+    expect(alloc.applied).toBe(true);
+    const stillOom = await relaunch();
+    expect((await waitForState(stillOom.runId, ["failed"])).reason).toMatch(/out of memory|error/i);
+    const recompute = await call("apply_fix", {
+      runId: stillOom.runId,
+      rule: "npu-oom",
+      fix: "recompute",
+      confirm: true,
+    });
+    expect(recompute.applied).toBe(true);
+    expect(readFileSync(script, "utf8")).toContain("--recompute-granularity full");
+    const fits = await relaunch();
+    let listed = await waitForState(fits.runId, ["running", "finished"]);
+    for (let i = 0; i < 60 && listed.state === "running" && (listed.iteration ?? 0) < 6; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      listed = await waitForState(fits.runId, ["running", "finished"]);
+    }
+    expect(listed.iteration).toBeGreaterThanOrEqual(6);
+    await call("stop_run", { runId: fits.runId, confirm: true, graceSeconds: 5 });
+  }, 150_000);
 
   it("a run that stops printing while its process lives on ends as stalled", async () => {
     const run = await launchIn("hang", "hang");

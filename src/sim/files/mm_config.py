@@ -121,6 +121,7 @@ def megatron_parser():
     add("--micro-batch-size", type=int, default=None)
     add("--global-batch-size", type=int, default=None)
     add("--seq-length", type=int, default=None)
+    add("--recompute-granularity", default=None)
     add("--train-iters", type=int, default=None)
     add("--lr", type=float, default=None)
     add("--min-lr", type=float, default=0.0)

@@ -59,6 +59,7 @@ class Run:
         self.native = native
         self.root, self.state = _find_sim()
         self.scenario = self.state.get("scenario", "healthy")
+        self.overfilled = False
         self.fail_at = int(os.environ.get("ASCEND_SIM_FAIL_AT", self.state.get("failAtIteration", 3)))
         self.step_s = float(os.environ.get("ASCEND_SIM_STEP_SECONDS", "0.3"))
         self.world = int(os.environ.get("WORLD_SIZE", "1"))
@@ -135,6 +136,30 @@ class Run:
             raise torch.OutOfMemoryError(msg)
         raise RuntimeError(msg)
 
+    def first_run(self, name, values):
+        """What the scenario's first run recorded under .sim/<name>-first-run.json (written now when absent); the file
+        goes when the scenario is set again."""
+        path = os.path.join(self.root, ".sim", "%s-first-run.json" % name)
+        try:
+            with open(path, encoding="utf-8") as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            try:
+                with open(path, "w", encoding="utf-8") as f:
+                    json.dump(values, f)
+            except OSError:
+                pass
+            return values
+
+    def out_of_memory(self, need):
+        """The oom scenario models a card that the scenario's first run overfilled: a run needing at most 80% of that
+        run's activation memory (half the micro batch, full recomputation, more TP or PP) fits, as it would on a real
+        card; the allocator's expandable segments alone do not make room."""
+        if self.scenario != "oom":
+            return False
+        first = self.first_run("oom", {"need": need})
+        return need > 0.8 * float(first.get("need") or need)
+
     def diverges(self, lr, fp16):
         """The nan-loss scenario models a model and data that diverge above the learning rate its first run used (in
         fp16, when that run trained in fp16): a run at three quarters of that rate or lower, or in bf16 where the first
@@ -142,23 +167,13 @@ class Run:
         The first run's settings are kept in .sim/nan-loss-first-run.json until the scenario is set again."""
         if self.scenario != "nan-loss":
             return False
-        path = os.path.join(self.root, ".sim", "nan-loss-first-run.json")
-        try:
-            with open(path, encoding="utf-8") as f:
-                first = json.load(f)
-        except (OSError, ValueError):
-            first = {"lr": lr, "fp16": bool(fp16)}
-            try:
-                with open(path, "w", encoding="utf-8") as f:
-                    json.dump(first, f)
-            except OSError:
-                pass
+        first = self.first_run("nan-loss", {"lr": lr, "fp16": bool(fp16)})
         if lr <= 0.75 * float(first.get("lr") or lr):
             return False
         return not (first.get("fp16") and not fp16)
 
     def forward_backward_step(self, torch, it):
-        if self.scenario == "oom" and it == self.fail_at:
+        if self.overfilled and it == self.fail_at:
             self.oom(torch)
         time.sleep(self.step_s)
         # The gradient all-reduce: in a multi-node job it fails once another node's worker is gone.
@@ -172,6 +187,7 @@ class Run:
         first_logged = False
         it = p["start"]
         diverging = self.diverges(p["lr"], p.get("fp16"))
+        self.overfilled = self.out_of_memory(p.get("activation_need", 1.0))
         for it in range(p["start"] + 1, p["iters"] + 1):
             if it == p["start"] + 1:
                 self.shm_check(p.get("workers"))
@@ -372,6 +388,8 @@ def pretrain(entry="pretrain_vlm"):
         "log_interval": max(1, int(args.log_interval or 1)), "save": save, "save_interval": args.save_interval,
         "save_fn": lambda it: save_megatron(save, it, fmt, tp, pp, split), "micro_ms": micro_ms * grad_acc,
         "tps": bool(args.log_tps), "mem_line": mem_line, "workers": args.num_workers, "fp16": bool(args.fp16),
+        # Activation memory per card, relative: what halving the micro batch, recomputation or more TP/PP change.
+        "activation_need": mbs * seq * (0.45 if args.recompute_granularity == "full" else 1.0) / (tp * pp),
         "throughput": 180.0 if args.log_throughput else None,
     }
     last = run.train(torch, params)
@@ -422,7 +440,7 @@ def train_native(config_path):
     params = {"start": start, "iters": iters, "gbs": gbs, "lr": float(tr.get("lr") or 1e-5), "min_lr": 0.0,
               "warmup": int(float(tr.get("lr_warmup_ratio") or 0.0) * iters), "style": tr.get("lr_decay_style", "cosine"),
               "log_interval": 1, "save": save, "save_interval": save_interval, "save_fn": save_fn,
-              "micro_ms": 2200.0 * acc, "workers": (cfg.get("data") or {}).get("dataloader_param", {}).get("num_workers"),
+              "activation_need": float(mbs), "micro_ms": 2200.0 * acc, "workers": (cfg.get("data") or {}).get("dataloader_param", {}).get("num_workers"),
               "mem_line": ""}
     last = run.train(torch, params)
     if save and last > start and (not save_interval or last % int(save_interval) != 0):
