@@ -311,6 +311,7 @@ export default defineTool({
   async handle(args, deps) {
     const { executor, settings } = await deps.hosts.get(args.host);
     if (args.trainer === "trl") return buildTrl(args, { executor, settings }, deps.now());
+    refuseSplittingPaths(args);
     let plan: TrainingPlan;
     let outputDir = args.outputDir;
     try {
@@ -501,6 +502,24 @@ export default defineTool({
     return `${head}${missing.join("")}${memory}${tiny}${kept.join("")}\n${p.backend}: TP${p.tp} PP${p.pp} CP${p.cp} DP${p.dp} on ${p.nodes}x${p.npusPerNode} NPUs, GBS ${p.globalBatchSize} (MBS ${p.microBatchSize} x GA ${p.gradAccSteps} x DP ${p.dp})${split}\n${r.files.map((f) => `${f.role.padEnd(13)} ${f.path} (${f.status})`).join("\n")}`;
   },
 });
+
+/**
+ * MindSpeed-MM's launch scripts pass paths inside unquoted argument strings (GPT_ARGS="--load $LOAD_PATH …", then
+ * $GPT_ARGS), so a path with a space or a glob character would be split or expanded when the run starts. Refused
+ * here, before anything is written, rather than failing in the run.
+ */
+function refuseSplittingPaths(args: BuildArgs): void {
+  for (const field of ["outputDir", "ckptDir", "saveDir", "hfDir", "dataset", "datasetDir"] as const) {
+    const value = args[field];
+    if (value === undefined) continue;
+    const bad = /[\s*?[\]]/.exec(value);
+    if (bad)
+      throw new ToolError(
+        `${field}: "${value}" holds ${/\s/.test(bad[0]) ? "whitespace" : `"${bad[0]}"`}; MindSpeed-MM's launch script passes it unquoted inside an argument string, where it would be split or expanded. Choose a path without spaces or * ? [ ] (a symlink without them to the same place works).`,
+        { field },
+      );
+  }
+}
 
 /** One note per file whose edits since its build were copied aside before it was replaced. */
 function keptNotes(files: BuildOut["files"]): string[] {

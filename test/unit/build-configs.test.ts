@@ -225,6 +225,23 @@ describe("build_configs", () => {
     expect(again.files[0]!.editsKeptIn).toBeNull();
   });
 
+  it("refuses a path with a space or a glob character, which the launch script would split, before writing", async () => {
+    const out = join(dir, "out-space");
+    for (const [field, value] of [
+      ["saveDir", "save with space"],
+      ["outputDir", join(dir, "configs with space")],
+      ["ckptDir", "ckpt/mm*"],
+    ] as const) {
+      const err = await buildConfigs
+        .handle(input({ outputDir: out, dataset: join(dir, "data", "train.jsonl"), [field]: value }), deps())
+        .catch((e: unknown) => e);
+      expect(err, field).toBeInstanceOf(ToolError);
+      expect((err as Error).message).toMatch(new RegExp(`^${field}: .*unquoted inside an argument string`));
+    }
+    expect(() => statSync(out)).toThrow();
+    expect(() => statSync(join(dir, "configs with space"))).toThrow();
+  });
+
   it("rejects a dataset whose keys do not match the config's attr, naming the field", async () => {
     const out = join(dir, "out3");
     const err = await buildConfigs
