@@ -96,8 +96,12 @@ export function hostPrelude(settings: HostSettings, opts: PreludeOptions = {}): 
   }
   if (opts.activatePython) {
     if (settings.venv) {
-      const activate = posix.join(settings.venv, "bin", "activate");
-      lines.push(`if [ -f ${shellQuote(activate)} ]; then . ${shellQuote(activate)}; fi`);
+      // What bin/activate does for a script, done here: the activate script of Python before 3.13 assigns
+      // VIRTUAL_ENV unquoted, so sourcing it from a path with a space breaks the environment.
+      const bin = posix.join(settings.venv, "bin");
+      lines.push(
+        `if [ -d ${shellQuote(bin)} ]; then VIRTUAL_ENV=${shellQuote(settings.venv)}; PATH=${shellQuote(bin)}:"$PATH"; export VIRTUAL_ENV PATH; unset PYTHONHOME; fi`,
+      );
     } else if (settings.conda) {
       lines.push(
         `if command -v conda >/dev/null 2>&1; then eval "$(conda shell.bash hook)" && conda activate ${shellQuote(settings.conda)}; fi`,

@@ -44,9 +44,14 @@ function driverInfo(v: string): string {
   ].join("\n");
 }
 
+/** Each `export NAME=value` with its value in double quotes: a simulated host laid out under a path with a space. */
+function quoteExports(script: string): string {
+  return script.replace(/^export (\w+)=(.*)$/gm, (_, name: string, value: string) => `export ${name}="${value}"`);
+}
+
 function toolkitSetEnv(home: string, driver: string, arch: string): string {
   const H = home;
-  return `# CANN toolkit environment of the simulated Ascend host (ascend-train sim).
+  return quoteExports(`# CANN toolkit environment of the simulated Ascend host (ascend-train sim).
 export LD_LIBRARY_PATH=${driver}/lib64:${driver}/lib64/common:${driver}/lib64/driver:$LD_LIBRARY_PATH
 export ASCEND_TOOLKIT_HOME=${H}
 export LD_LIBRARY_PATH=${H}/lib64:${H}/lib64/plugin/opskernel:${H}/lib64/plugin/nnengine:${H}/opp/built-in/op_impl/ai_core/tbe/op_tiling/lib/linux/${arch}:$LD_LIBRARY_PATH
@@ -57,11 +62,11 @@ export ASCEND_AICPU_PATH=${H}
 export ASCEND_OPP_PATH=${H}/opp
 export TOOLCHAIN_HOME=${H}/toolkit
 export ASCEND_HOME_PATH=${H}
-`;
+`);
 }
 
 function atbSetEnv(atbHome: string): string {
-  return `# NNAL/ATB environment of the simulated Ascend host (ascend-train sim).
+  return quoteExports(`# NNAL/ATB environment of the simulated Ascend host (ascend-train sim).
 export ATB_HOME_PATH=${atbHome}
 export LD_LIBRARY_PATH=${atbHome}/lib:${atbHome}/examples:${atbHome}/tests/atbopstest:$LD_LIBRARY_PATH
 export PATH=${atbHome}/bin:$PATH
@@ -78,7 +83,7 @@ export ATB_HOST_TILING_BUFFER_BLOCK_NUM=128
 export ATB_COMPARE_TILING_EVERY_KERNEL=0
 export ATB_MATMUL_SHUFFLE_K_ENABLE=1
 export ATB_SHARE_MEMORY_NAME_SUFFIX=
-`;
+`);
 }
 
 export async function layOutCann(

@@ -58,9 +58,9 @@ describe("check_env on a healthy host", () => {
     const { executor } = await check(probeOutput());
     const script = executor.calls[0]!.command;
     expect(script).toContain("/usr/local/Ascend/cann/set_env.sh");
-    expect(script).toContain("/home/ma/venv/bin/activate");
-    expect(script.indexOf("sec plain-env")).toBeLessThan(script.indexOf("/home/ma/venv/bin/activate"));
-    expect(script.indexOf("/home/ma/venv/bin/activate")).toBeLessThan(script.indexOf("sec tool-env"));
+    expect(script).toContain("VIRTUAL_ENV=/home/ma/venv;");
+    expect(script.indexOf("sec plain-env")).toBeLessThan(script.indexOf("VIRTUAL_ENV=/home/ma/venv;"));
+    expect(script.indexOf("VIRTUAL_ENV=/home/ma/venv;")).toBeLessThan(script.indexOf("sec tool-env"));
   });
 });
 

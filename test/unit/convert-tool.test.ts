@@ -409,7 +409,7 @@ describe("convert_weights on a scripted host", () => {
     expect(run.opts.timeoutMs).toBe(30 * 60_000);
     const script = run.command;
     expect(script).toContain("/opt/Ascend/cann/set_env.sh");
-    expect(script).toContain(". /srv/venv/bin/activate");
+    expect(script).toContain("VIRTUAL_ENV=/srv/venv; PATH=/srv/venv/bin:");
     expect(script).toContain("cd -- /srv/mm || exit 97");
     expect(script).not.toContain("rm -rf");
     expect(script).toContain(

@@ -81,7 +81,7 @@ describe("host prelude", () => {
     const full = hostPrelude(s, { sourceCann: true, activatePython: true });
     expect(full).toContain("'/opt/my ascend/cann/set_env.sh'");
     expect(full).toContain("'/opt/my ascend/ascend-toolkit/set_env.sh'");
-    expect(full).toContain("/v/bin/activate");
+    expect(full).toContain('VIRTUAL_ENV=/v; PATH=/v/bin:"$PATH"');
   });
 });
 

@@ -107,7 +107,7 @@ describe("the batch script's environment", () => {
     expect(text).toContain("export PATH='/opt/sim host/bin':\"$PATH\"");
     expect(text).toMatch(/export ASCEND_SIM_ROOT='\/opt\/sim host'/);
     expect(text).toMatch(/export MY_FLAG=1/);
-    expect(text).toContain(". /opt/venv/bin/activate");
+    expect(text).toContain("VIRTUAL_ENV=/opt/venv; PATH=/opt/venv/bin:");
     expect(text).toContain("/usr/local/Ascend/ascend-toolkit/set_env.sh");
     // The secret stays out of the script: it is read from the owner-only file.
     expect(text).not.toContain("hf_secret");
