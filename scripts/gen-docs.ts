@@ -9,7 +9,7 @@ const END = "<!-- tools:end -->";
 function table(): string {
   const rows = allTools.map((t) => {
     const flags = flagSpecs(t.input)
-      .map((f) => `\`--${f.flag}\``)
+      .map((f) => (f.type === "boolean" && f.defaultValue === true ? `\`--no-${f.flag}\`` : `\`--${f.flag}\``))
       .join(" ");
     const first = t.description.split(/(?<=\.)\s/)[0] ?? t.description;
     return `| \`${t.name}\` | \`ascend-train ${kebab(t.name)}\` | ${t.kind} | ${t.toolset} | ${first.replaceAll("|", "\\|")} | ${flags} |`;
