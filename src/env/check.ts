@@ -3,6 +3,7 @@
 import { ToolError } from "../errors.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import type { WorkDeps } from "../hosts/work.js";
+import { lookupModel } from "../knowledge/lookup.js";
 import { getRelease, type ReleaseStack } from "../knowledge/releases.js";
 import { NEWEST_TRL } from "../knowledge/trl.js";
 import { compareHosts } from "./compare.js";
@@ -109,7 +110,7 @@ export async function checkEnvironment(args: EnvCheckOptions, deps: WorkDeps): P
     throw new ToolError((error as Error).message);
   }
   const names = args.hosts ?? [args.host ?? "local"];
-  const model = args.model ?? null;
+  const model = args.model ? knownModelId(args.model) : null;
   let done = 0;
   deps.progress({ progress: 0, total: names.length, message: `probing ${names.join(", ")}` });
   const results = await Promise.all(
@@ -188,4 +189,23 @@ async function checkCudaHost(name: string, args: EnvCheckOptions, deps: WorkDeps
     findings,
     cuda,
   };
+}
+
+/** The catalogue id of the model asked about; an unknown name is refused with the nearest ids, as build_configs does. */
+function knownModelId(query: string): string {
+  const found = lookupModel(query);
+  if (found.status === "model") return found.model.id;
+  if (found.status === "family")
+    throw new ToolError(
+      `model: "${query}" names a family; pick a size: ${found.candidates.map((m) => m.id).join(", ")}.`,
+      { field: "model" },
+    );
+  if (found.status === "route")
+    throw new ToolError(`model: ${found.route.displayName} is not a fine-tuning model this tool trains.`, {
+      field: "model",
+    });
+  throw new ToolError(
+    `model: Unknown model "${query}". Nearest: ${found.suggestions.join(", ")} (find_model lists them all).`,
+    { field: "model", suggestion: found.suggestions[0] },
+  );
 }
