@@ -269,6 +269,8 @@ export async function runCanary(
     (n) => copyOn(n.host),
   );
   const pre = prepared.pre;
+  // What the real run's pre-flight will still refuse (its save directory, its disk): said with the canary's next step.
+  const realRunBlockers = pre.checks.filter((c) => SAVE_CHECKS.has(c.id) && !c.ok);
   pre.checks = relaxSaveChecks(pre.checks);
   const extraChecks: Check[] = [];
   const edits = new Map<string, CanaryEdit>();
@@ -406,7 +408,9 @@ export async function runCanary(
       ? `The canary ended at iteration ${follow.reached} of ${req.iterations}: ${callHint("diagnose_error", { runId: req.runId })} says why.`
       : follow.ended === "timeout"
         ? `The canary reached only iteration ${follow.reached} of ${req.iterations} in ${req.timeoutSeconds} s.`
-        : `Canary done; start the real run with ${callHint("launch_train", { ...(req.nodes.length > 1 ? { hosts: req.nodes } : { host: req.nodes[0] }), script: req.script, confirm: true })}.`;
+        : realRunBlockers.length > 0
+          ? `Canary done. Before the real run: ${realRunBlockers.map((c) => `${c.message}${c.fix ? ` ${c.fix}` : ""}`).join(" ")} Then ${callHint("launch_train", { ...(req.nodes.length > 1 ? { hosts: req.nodes } : { host: req.nodes[0] }), script: req.script, confirm: true })}.`
+          : `Canary done; start the real run with ${callHint("launch_train", { ...(req.nodes.length > 1 ? { hosts: req.nodes } : { host: req.nodes[0] }), script: req.script, confirm: true })}.`;
   return { ...out, canary, next: why };
 }
 

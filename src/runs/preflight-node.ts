@@ -333,7 +333,7 @@ function checkSave(
       host: n.host,
       level: "error",
       message: `The save directory ${save.abs} already holds ${what}; a new run would mix its checkpoints with them.`,
-      fix: `Write the configs with a new save directory (${rebuildHint(buildInputs, n.host, { saveDir: "<new dir>", overwrite: true })}), or continue that training with ${callHint("resume_run", { runId: "<its run id>" })}.`,
+      fix: `Write the configs with a new save directory (${rebuildHint(buildInputs, n.host, { saveDir: `${save.abs}-2`, overwrite: true })}), or continue that training: ${callHint("list_runs", { host: n.host })} shows the run that saved there, and resume_run takes its run id.`,
     });
     return;
   }

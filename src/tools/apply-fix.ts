@@ -26,6 +26,7 @@ const Output = z.object({
   results: z
     .array(z.object({ command: z.string(), exitCode: z.number().nullable(), stdout: z.string(), stderr: z.string() }))
     .describe("What ran (after confirm)."),
+  next: z.string().nullable().describe("After a fix applied to a recorded run: how to run it again with the fix"),
 });
 
 type Out = z.output<typeof Output>;
@@ -160,7 +161,7 @@ export default defineTool({
     }
     const { f, fix } = picked;
     const action = fix.action!;
-    const base = { rule: f.rule, fix: fix.id, plan: actionOut(action) };
+    const base = { rule: f.rule, fix: fix.id, plan: actionOut(action), next: null };
     if (!args.confirm) return { ...base, applied: false, results: [] };
     const { executor } = await deps.hosts.get(args.host);
     const results: Out["results"] = [];
@@ -206,7 +207,14 @@ export default defineTool({
       }
       results.push({ command: `edit ${action.path}`, exitCode: 0, stdout: action.diff, stderr: "" });
     }
-    return { ...base, applied: results.every((r) => r.exitCode === 0), results };
+    const applied = results.every((r) => r.exitCode === 0);
+    const script = run?.config?.scriptPath;
+    // A recorded run's fix is in effect at its next start: resume keeps its progress, a launch starts over.
+    const next =
+      applied && args.runId && run && script
+        ? `Run it again with the fix: ${callHint("resume_run", { runId: args.runId })} continues from its last checkpoint; ${callHint("launch_train", { host: run.host, script, confirm: true })} starts over (its pre-flight says whether the save directory must change).`
+        : null;
+    return { ...base, applied, results, next };
   },
   failed: (r) => r.results.some((x) => x.exitCode !== 0),
   summarize(r) {
@@ -219,6 +227,6 @@ export default defineTool({
     if (!r.applied && r.results.length === 0)
       return `Plan for ${r.rule}/${r.fix} (not applied; call again with ${argsHint({ confirm: true })}):\n${plan}`;
     const lines = r.results.map((x) => `  ${x.command} → exit ${x.exitCode}${x.stderr ? `: ${x.stderr.trim()}` : ""}`);
-    return `${r.applied ? "Applied" : "Failed"} ${r.rule}/${r.fix}:\n${lines.join("\n")}`;
+    return `${r.applied ? "Applied" : "Failed"} ${r.rule}/${r.fix}:\n${lines.join("\n")}${r.next ? `\nNext: ${r.next}` : ""}`;
   },
 });

@@ -3,7 +3,7 @@
 // the ETA and NPU-hours of the configured run and the measured peak memory against the estimate, without writing
 // the real run's save directory.
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -121,6 +121,20 @@ describe("launch_train --canary on a simulated host", () => {
     // The canary's start comes before its result, which says that nothing of it runs any more.
     expect(r.stdout.split("\n")[0]).toMatch(/^Started canary run-/);
     expect(r.stdout).toContain("nothing of it runs now");
+  }, 180_000);
+
+  it("says, with its next step, what the real run's pre-flight will still refuse: a save directory holding checkpoints", async () => {
+    mkdirSync(saveDir, { recursive: true });
+    writeFileSync(join(saveDir, "latest_checkpointed_iteration.txt"), "150\n");
+    try {
+      const r = await launch("--confirm", "--canary-timeout-seconds", "120");
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.json.canary.ended).toBe("reached");
+      expect(r.json.next).toMatch(/^Canary done\. Before the real run: .*already holds checkpoints/);
+      expect(r.json.next).toMatch(/Then (npx )?ascend-train launch-train --host canary/);
+    } finally {
+      rmSync(join(saveDir, "latest_checkpointed_iteration.txt"), { force: true });
+    }
   }, 180_000);
 });
 

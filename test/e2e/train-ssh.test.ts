@@ -242,6 +242,8 @@ describe.skipIf(!env)("launch_train over SSH on simulated hosts", () => {
       confirm: true,
     });
     expect(recompute.applied).toBe(true);
+    expect(recompute.next).toContain(`resume_run {runId: "${stillOom.runId}"}`);
+    expect(recompute.next).toContain(`launch_train {host: "${simA.name}", script: "${script}", confirm: true}`);
     expect(readFileSync(script, "utf8")).toContain("--recompute-granularity full");
     const fits = await relaunch();
     let listed = await waitForState(fits.runId, ["running", "finished"]);
