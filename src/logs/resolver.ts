@@ -9,6 +9,8 @@ export interface RunLocation {
   processAlive?: boolean;
   /** Set while a scheduler still holds the run back (e.g. "queued in Slurm: PENDING (Resources)"): no log yet. */
   waiting?: string;
+  /** Set when the run was stopped on purpose (stop_run): how and when, e.g. "stopped with SIGTERM at …". */
+  stopped?: string;
 }
 
 export type RunResolver = (runId: string, ctx: { hosts: HostRegistry }) => Promise<RunLocation | null>;

@@ -49,7 +49,8 @@ const locateLog: RunResolver = async (runId, { hosts }) => {
   const master = found.record.nodes.find((n) => n.nodeRank === 0);
   if (!master) return null;
   if (found.record.state === "stopped") {
-    return { host: master.host, logFile: master.logFile, pid: master.pid, processAlive: false };
+    const how = `stopped with ${found.record.stopSignal ?? "a signal"} at ${found.record.stoppedAt ?? "an unknown time"}`;
+    return { host: master.host, logFile: master.logFile, pid: master.pid, processAlive: false, stopped: how };
   }
   const live = (await livenessByRun(hosts, [found.record])).get(runId)?.find((n) => n.nodeRank === 0);
   const alive = live && live.alive !== null ? live.alive || (live.groupMembers ?? 0) > 0 : undefined;

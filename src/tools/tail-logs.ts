@@ -62,7 +62,9 @@ const output = z.object({
   host: z.string(),
   logFile: z.string(),
   runId: z.string().nullable(),
-  state: z.enum(RUN_STATES as [string, ...string[]]),
+  state: z
+    .enum(["stopped", ...RUN_STATES] as [string, ...string[]])
+    .describe("stopped: ended on purpose by stop_run before its end (the log then says no more)"),
   stateReason: z.string(),
   latest: Latest.nullable(),
   progressPercent: Num,
@@ -219,10 +221,11 @@ export default defineTool({
     let pid = args.pid;
     let processAlive = args.processAlive;
     let waiting: string | undefined;
+    let stopped: string | undefined;
     if (args.runId !== undefined) {
       const run = await runServicesOf(deps).locateLog(args.runId, { hosts: deps.hosts });
       if (!run) throw new ToolError(`Unknown run id "${args.runId}". Pass logFile (and host), or check the run id.`);
-      ({ host, logFile, waiting } = run);
+      ({ host, logFile, waiting, stopped } = run);
       pid ??= run.pid;
       processAlive ??= run.processAlive;
     }
@@ -298,9 +301,15 @@ export default defineTool({
       host,
       logFile: path,
       runId: args.runId ?? null,
-      state: result.verdict.state,
+      // A run stop_run ended reads stopped, as list_runs says, unless its log ended first (finished, or an error).
+      state: stoppedOnPurpose(stopped, result.verdict.state, a) ? "stopped" : result.verdict.state,
       // A run the scheduler still holds back has no log yet: say why.
-      stateReason: waiting && !result.exists ? `${waiting}; no output yet` : result.verdict.reason,
+      stateReason:
+        waiting && !result.exists
+          ? `${waiting}; no output yet`
+          : stoppedOnPurpose(stopped, result.verdict.state, a)
+            ? `${stopped}${a.latest ? `, after iteration ${a.latest.iteration}/${a.latest.totalIterations}` : ""}`
+            : result.verdict.reason,
       latest: l && {
         iteration: l.iteration,
         totalIterations: l.totalIterations,
@@ -415,7 +424,13 @@ function summarizeTail(r: Output): string {
     out.push(
       `Next: try it with ${callHint("run_inference", { runId: r.runId, prompt: "Describe this image.", images: ["<image on the host>"] })}, score it with ${callHint("evaluate_model", { runId: r.runId })}, or write it in Hugging Face format with ${callHint("export_model", { runId: r.runId, confirm: true })}.`,
     );
-  if (r.state !== "failed" && r.state !== "finished" && l?.nonFinite.includes("loss")) {
+  if (r.state === "stopped" && r.runId)
+    out.push(
+      l?.nonFinite.includes("loss")
+        ? `Next: its loss had turned NaN: ${callHint("diagnose_error", { runId: r.runId })} for the cause and a fix.`
+        : `Next: ${callHint("resume_run", { runId: r.runId })} continues it from its last checkpoint.`,
+    );
+  if (r.state !== "failed" && r.state !== "finished" && r.state !== "stopped" && l?.nonFinite.includes("loss")) {
     const target = r.runId ? { runId: r.runId } : { host: r.host, logFile: r.logFile };
     out.push(
       `Next: the loss is no longer a number, so further steps waste the cards: ${r.runId ? `${callHint("stop_run", { runId: r.runId })}, then ` : "stop the run, then "}${callHint("diagnose_error", target)} for the cause and a fix.`,
@@ -431,3 +446,8 @@ function summarizeTail(r: Output): string {
 }
 
 const eta = formatDuration;
+
+/** A run stop_run ended whose log shows neither its end nor an error of its own: stopped, not failed. */
+function stoppedOnPurpose(stopped: string | undefined, state: string, a: { error: unknown; end: unknown }): boolean {
+  return stopped !== undefined && state !== "finished" && !a.error && !a.end;
+}

@@ -210,6 +210,15 @@ describe.skipIf(!env)("launch_train over SSH on simulated hosts", () => {
     expect(groupAlive(run.pids[0]!.pid)).toBe(false);
     const after = await waitForState(run.runId, ["stopped"]);
     expect(after.reason).toContain("SIG");
+    // tail_logs says the same as list_runs: stopped on purpose, not failed, and how to continue it.
+    const tailed = await server!.client.callTool({ name: "tail_logs", arguments: { runId: run.runId } }, undefined, {
+      timeout: 60_000,
+    });
+    const st = tailed.structuredContent as { state: string; stateReason: string };
+    expect(st.state).toBe("stopped");
+    expect(st.stateReason).toMatch(/^stopped with SIG\w+ at .*, after iteration \d+\/\d+/);
+    const said = (tailed.content as { type: string; text?: string }[]).map((c) => c.text ?? "").join("\n");
+    expect(said).toContain(`Next: resume_run {runId: "${run.runId}"} continues it from its last checkpoint.`);
   }, 120_000);
 
   it("a run that runs out of NPU memory ends as failed; the allocator setting alone does not fit it, recomputation does", async () => {
