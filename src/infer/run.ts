@@ -36,10 +36,23 @@ export async function writeFiles(
       },
     );
     const existing = r.stdout.split("\n").filter(Boolean);
-    if (existing.length)
+    // A file that already holds what would be written is this same call's, made before: kept and used again.
+    const same = new Set<string>();
+    for (const path of existing) {
+      const want = files[paths.indexOf(path)]?.text;
+      const have = await executor.readFile(path, { maxBytes: 1 << 20 }).catch(() => null);
+      if (want !== undefined && have?.content === want) same.add(path);
+    }
+    const differ = existing.filter((p) => !same.has(p));
+    if (differ.length)
       throw new FileExistsRefusal(
-        `${existing.join(", ")} already exist${existing.length === 1 ? "s" : ""}; pass ${argsHint({ overwrite: true })} to replace.`,
+        `${differ.join(", ")} already exist${differ.length === 1 ? "s" : ""} with other contents; pass ${argsHint({ overwrite: true })} to replace.`,
       );
+    for (const [i, f] of files.entries()) {
+      if (same.has(paths[i]!)) continue;
+      await executor.writeFile(paths[i]!, f.text, { exclusive: true, mode: f.name.endsWith(".sh") ? 0o755 : 0o644 });
+    }
+    return paths;
   }
   for (const [i, f] of files.entries()) {
     await executor.writeFile(paths[i]!, f.text, {

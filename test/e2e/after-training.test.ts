@@ -194,7 +194,18 @@ describe("a finished run: export, inference, evaluation", () => {
         }),
         deps(),
       ),
-    ).rejects.toThrow(/already exist/);
+    ).rejects.toThrow(/already exists? with other contents/);
+    // The very same question again: its own files are used again and it answers again.
+    const again = await runInference.handle(
+      runInference.input.parse({
+        runId: RUN_ID,
+        host: "sim",
+        prompts: [{ prompt: "x", image: "data/images/cat.jpg" }],
+      }),
+      deps(),
+    );
+    expect(again.files).toEqual(second.files);
+    expect(again.answers.map((a) => a.error)).toEqual([null]);
   }, 120_000);
 
   it("evaluate_model refuses without the evaluation extras, then without benchmark data, before running anything", async () => {
