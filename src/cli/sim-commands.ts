@@ -166,9 +166,16 @@ export function addSimCommands(program: Command, exit: SimCommandContext): void 
         return;
       }
       await setScenario(dir, id, { relay: options.force === true });
+      const { setSimSourceCann } = await import("../sim/index.js");
+      const inventoryChanged = await setSimSourceCann(inventoryFile(), state.name, id !== "cann-not-sourced");
       const description = SCENARIOS.find((s) => s.id === id)?.description ?? "";
       const lines = [
         `${dir}: scenario ${id} (was ${state.scenario}) - ${description}`,
+        ...(inventoryChanged
+          ? [
+              `${inventoryFile()}: host ${state.name} sourceCann ${id !== "cann-not-sourced"} (the scenario is how the host is reached)`,
+            ]
+          : []),
         ...(runs.length > 0 ? ["Stopped the active training run (it now reads failed):", ...runLines] : []),
         "Next:",
         ...scenarioNextSteps(id, state.name).map((s) => `  ${s}`),

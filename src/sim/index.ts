@@ -178,6 +178,22 @@ export async function addSimHostToInventory(
   await writeFile(inventoryFile, doc.toString());
 }
 
+/**
+ * The cann-not-sourced scenario lives in the inventory (the host does not source CANN's set_env.sh): switching to or
+ * from it sets that host's sourceCann there. Returns whether the entry was changed (false when the file has no such
+ * host or it already says so).
+ */
+export async function setSimSourceCann(inventoryFile: string, name: string, source: boolean): Promise<boolean> {
+  if (!existsSync(inventoryFile)) return false;
+  const doc = parseDocument(await readFile(inventoryFile, "utf8"));
+  if (doc.errors.length > 0) return false;
+  const host = doc.getIn(["hosts", name]);
+  if (!isMap(host) || host.get("sourceCann") === source) return false;
+  host.set("sourceCann", source);
+  await writeFile(inventoryFile, doc.toString());
+  return true;
+}
+
 /** `sim init` declined to act: nothing was changed, and the message says what exists and how to go on. */
 export class SimRefusal extends Error {
   override name = "SimRefusal";

@@ -392,6 +392,20 @@ describe("the CLI contract", () => {
     expect(byDefault.out).toContain("warning: dataset: 60 records, but 300 iterations");
   });
 
+  it("sim scenario cann-not-sourced takes effect through the host's sourceCann, and healthy restores it", () => {
+    const to = cli("sim", "scenario", "./sim-host", "cann-not-sourced");
+    expect(to.code, to.err).toBe(0);
+    expect(to.out).toContain("host sim sourceCann false");
+    const checked = cli("check-env", "--host", "sim", "--json");
+    expect(JSON.parse(checked.out).findings.map((f: { id: string }) => f.id)).toContain("cann-not-sourced");
+    const back = cli("sim", "scenario", "./sim-host", "healthy");
+    expect(back.code, back.err).toBe(0);
+    expect(back.out).toContain("host sim sourceCann true");
+    expect(
+      JSON.parse(cli("check-env", "--host", "sim", "--json").out).findings.map((f: { id: string }) => f.id),
+    ).not.toContain("cann-not-sourced");
+  });
+
   it("the top-level help documents the exit codes", () => {
     expect(cli("--help").out).toContain("Exit codes:");
     expect(existsSync(join(work, "ascend-train.yaml"))).toBe(true);
