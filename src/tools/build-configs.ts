@@ -97,17 +97,37 @@ async function checkDataset(
   );
 }
 
+/**
+ * The convert_weights call that writes the checkpoint these configs load: their ckptDir, their layout when it is not
+ * a single stage, the HF directory and release when given. convert_weights would otherwise take the default build's.
+ */
+function convertArgsFor(plan: TrainingPlan, args: { host: string; model: string } & Record<string, unknown>) {
+  const p = plan.parallel;
+  return {
+    host: args.host,
+    model: args.model,
+    ...(args.release !== undefined ? { release: plan.release } : {}),
+    ...(args.variant !== undefined ? { variant: plan.variant } : {}),
+    ...(args.hfDir !== undefined ? { hfDir: plan.paths.hfDir } : {}),
+    ckptDir: plan.paths.ckptDir,
+    ...(p.tp !== 1 ? { tp: p.tp } : {}),
+    ...(p.pp !== 1 ? { pp: p.pp } : {}),
+    ...(p.pp !== 1 && plan.layerSplit.llm ? { llmLayerSplit: plan.layerSplit.llm } : {}),
+    ...(p.pp !== 1 && plan.layerSplit.vit ? { vitLayerSplit: plan.layerSplit.vit } : {}),
+  };
+}
+
 /** The configs' input paths (relative ones from the workdir, where the launch script runs) missing on the host. */
 async function findMissingPaths(
   executor: HostExecutor,
   workdir: string | undefined,
   plan: TrainingPlan,
-  args: { host: string; model: string },
+  args: { host: string; model: string } & Record<string, unknown>,
 ): Promise<{ field: string; path: string; fix: string }[]> {
   const hf = plan.paths.hfDir;
   const fixes: Record<string, string> = {
     hfDir: `download the weights there (huggingface-cli download <repo> --local-dir ${hf}) or pass ${argsHint({ hfDir: "/path/to/hf-model" })}`,
-    ckptDir: `${callHint("convert_weights", { host: args.host, model: args.model })} writes it from the Hugging Face weights`,
+    ckptDir: `${callHint("convert_weights", convertArgsFor(plan, args))} writes it from the Hugging Face weights, split as these configs load it`,
     dataset: `put the training data there (${callHint("prepare_dataset", { host: args.host })} converts LLaVA data) or pass ${argsHint({ dataset: "/path/to/data.json" })}`,
     datasetDir: `it is the root of the dataset's relative image paths; pass ${argsHint({ datasetDir: "/path/to/images-root" })}`,
   };

@@ -215,7 +215,7 @@ describe("the CLI contract", () => {
     run("plan-finetune", "--host", "sim", "--model", "qwen2.5vl-3b");
     const all = outputs.join("\n");
     expect(printedCommands(all).map((c) => c.tool)).toEqual(
-      expect.arrayContaining(["build_configs", "launch_train", "resume_run"]),
+      expect.arrayContaining(["build_configs", "launch_train", "list_runs"]),
     );
     expect(hintProblems(all, { host: "sim" })).toEqual([]);
 

@@ -225,6 +225,23 @@ describe("build_configs", () => {
     expect(again.files[0]!.editsKeptIn).toBeNull();
   });
 
+  it("a missing checkpoint's fix is the conversion these configs load: their ckptDir and their layout", async () => {
+    const r = await buildConfigs.handle(
+      input({
+        release: "v26.1.0",
+        dataset: join(dir, "data", "train.jsonl"),
+        outputDir: join(dir, "out-tp2"),
+        ckptDir: "ckpt/mm_tp2",
+        tp: 2,
+      }),
+      deps(),
+    );
+    const fix = r.missingPaths.find((m) => m.field === "ckptDir")!.fix;
+    expect(fix).toContain(
+      '{"tool":"convert_weights","args":{"host":"local","model":"qwen2.5vl-3b","release":"v26.1.0","ckptDir":"ckpt/mm_tp2","tp":2}}',
+    );
+  });
+
   it("refuses a path with a space or a glob character, which the launch script would split, before writing", async () => {
     const out = join(dir, "out-space");
     for (const [field, value] of [
