@@ -516,7 +516,9 @@ export default defineTool({
         : "";
     const missing = r.missingPaths.map((m) => `\nwarning: ${m.field} ${m.path} does not exist on the host; ${m.fix}`);
     const memory = r.memory && !r.memory.fits ? `\nwarning: ${r.memory.summary}` : "";
-    const epochs = r.warnings.filter((w) => w.startsWith("dataset: ") && w.includes(" epochs over the data"));
+    const epochs = r.warnings.filter(
+      (w) => (w.startsWith("dataset: ") && w.includes(" epochs over the data")) || w.startsWith("Global batch "),
+    );
     const tiny = epochs.map((w) => `\nwarning: ${w}`).join("");
     const kept = keptNotes(r.files);
     return `${head}${missing.join("")}${memory}${tiny}${kept.join("")}\n${p.backend}: TP${p.tp} PP${p.pp} CP${p.cp} DP${p.dp} on ${p.nodes}x${p.npusPerNode} NPUs, GBS ${p.globalBatchSize} (MBS ${p.microBatchSize} x GA ${p.gradAccSteps} x DP ${p.dp})${split}\n${r.files.map((f) => `${f.role.padEnd(13)} ${f.path} (${f.status})`).join("\n")}`;
