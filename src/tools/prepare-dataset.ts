@@ -31,6 +31,7 @@ import {
   Stats,
 } from "../datasets/schema.js";
 import { ensureWritablePath } from "../hosts/paths.js";
+import { lookupModel } from "../knowledge/lookup.js";
 import { argsHint, callHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
@@ -182,12 +183,19 @@ export default defineTool({
       ...rootArgs,
       ...(family ? { family } : {}),
     });
-    const build = callHint("build_configs", {
+    // With a family, its first model in the catalogue stands in (the person changes the size); without one, the
+    // call is described, never printed with a placeholder.
+    const found = family ? lookupModel(family) : null;
+    const model =
+      found?.status === "model" ? found.model.id : found?.status === "family" ? found.candidates[0]!.id : null;
+    const buildArgs = {
       host: args.host,
-      model: "<model>",
       dataset: args.output,
       ...(imageRoot && imageRoot !== outputDir ? { datasetDir: imageRoot } : {}),
-    });
+    };
+    const build = model
+      ? `${callHint("build_configs", { ...buildArgs, model })} (or another ${family} size)`
+      : `build_configs for your model (${callHint("find_model")} lists them) with ${argsHint(buildArgs)}`;
     const unchecked = args.checkImages ? "" : "Image files were not checked here; validate_dataset checks them. ";
     // validate_dataset reads only paths under its image folder: absolute ones (an absolute imagePrefix) it refuses.
     const absolutePrefix = args.imagePrefix?.startsWith("/") ?? false;

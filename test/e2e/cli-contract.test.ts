@@ -298,6 +298,18 @@ describe("the CLI contract", () => {
     expect(hintProblems(prepared.out, { host: "sim" })).toEqual([]);
     const validate = printedCommands(prepared.out).find((c) => c.tool === "validate_dataset");
     expect(validate?.args).toMatchObject({ path: "prepared/my_mllm.json", host: "sim" });
+    // No family given: the build is described, with no '<model>' to fill in; with one, its first size is named.
+    expect(prepared.out).not.toMatch(/'<\w+>'/);
+    const forFamily = cli(
+      ...["prepare-dataset", "--host", "sim", "--input", "data/llava_colours.json"],
+      ...["--output", "prepared/qwen.json", "--family", "qwen2.5vl"],
+    );
+    expect(forFamily.code, forFamily.err).toBe(0);
+    expect(printedCommands(forFamily.out).find((c) => c.tool === "build_configs")?.args).toMatchObject({
+      model: "qwen2.5vl-3b",
+      dataset: "prepared/qwen.json",
+    });
+    expect(hintProblems(forFamily.out, { host: "sim" })).toEqual([]);
     const followed = cli(
       "validate-dataset",
       String(validate!.args.path),
