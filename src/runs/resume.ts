@@ -110,6 +110,19 @@ export function buildResume(
     });
     return { files: [], scriptPath: record.script, changes: [], iteration, checks };
   }
+  // A run whose last checkpoint is its last iteration has nothing left to train: resuming would start and end at once.
+  if (iteration !== null && config.trainIters !== null && iteration >= config.trainIters) {
+    add({
+      id: "resumable",
+      host: master.host,
+      level: "error",
+      message: `Run ${record.id} finished: its checkpoint is at iteration ${iteration}, the last of its ${config.trainIters}; resuming would train nothing.`,
+      fix:
+        `Use it (${callHint("evaluate_model", { runId: record.id })}, ${callHint("export_model", { runId: record.id, confirm: true })}), or train it further: ` +
+        `${rebuildHint(pre.buildInputs ?? null, master.host, { trainIters: config.trainIters * 2, overwrite: true })}, then ${callHint("resume_run", { runId: record.id })}.`,
+    });
+    return { files: [], scriptPath: record.script, changes: [], iteration, checks };
+  }
   const savedWithoutOptimizer = config.noSaveOptim;
   if (savedWithoutOptimizer && !opts.allowFreshOptimizer) {
     add({

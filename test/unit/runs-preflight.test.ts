@@ -406,5 +406,17 @@ describe("run lifecycle on this machine", () => {
         .join("\n"),
     ).toMatch(/another run of the same configs wrote it/);
     expect(foreign.started).toBe(false);
+
+    // Its checkpoint at the last of its 20 iterations: finished, nothing to resume, and what to do instead.
+    const now = new Date();
+    mkdirSync(join(h.wd, "save/iter_0000020/mp_rank_00"), { recursive: true });
+    writeFileSync(join(h.wd, "save/latest_checkpointed_iteration.txt"), "20");
+    utimesSync(join(h.wd, "save/latest_checkpointed_iteration.txt"), now, now);
+    const done = await resumeRun.handle(resumeRun.input.parse({ runId: r.runId, allowFreshOptimizer: true }), h.deps);
+    const finished = errors(done).find((c) => c.id === "resumable")!;
+    expect(finished.message).toMatch(/finished: its checkpoint is at iteration 20, the last of its 20/);
+    expect(finished.fix).toContain("export_model");
+    expect(finished.fix).toContain('"trainIters":40');
+    expect(done.started).toBe(false);
   }, 30_000);
 });
