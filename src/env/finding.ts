@@ -66,6 +66,21 @@ export function fromHostSources(fix: string, ctx: FindingContext): string {
   return out;
 }
 
+/**
+ * A fix's pip as the host's Python environment's own: typed in a shell where the venv is not active, a bare `pip`
+ * would install into another Python (the system's, pyenv's). Conda envs go through `conda run`.
+ */
+export function withEnvPip(fix: string, settings: { venv?: string; conda?: string }): string {
+  const pip = settings.venv
+    ? shellQuote(`${settings.venv.replace(/\/+$/, "")}/bin/pip`)
+    : settings.conda
+      ? `conda run -n ${shellQuote(settings.conda)} pip`
+      : null;
+  return pip
+    ? fix.replace(/(^|[\s;&|(])pip (install|uninstall)\b/g, (_m, lead: string, verb: string) => `${lead}${pip} ${verb}`)
+    : fix;
+}
+
 /** pip command for the torch_npu matching the installed CANN (falls back to the release pair). */
 export function pipInstallFor(f: HostFacts, ctx: FindingContext): string {
   const torch = f.python.packages.torch?.version ?? ctx.release.torch;

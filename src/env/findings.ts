@@ -8,7 +8,14 @@ import {
   pipInstallTorchPair,
 } from "../knowledge/releases.js";
 import type { Finding, HostFacts } from "./facts.js";
-import { type FindingContext, finding, fromHostSources, pipInstallFor, prependSourceToBashrc } from "./finding.js";
+import {
+  type FindingContext,
+  finding,
+  fromHostSources,
+  pipInstallFor,
+  prependSourceToBashrc,
+  withEnvPip,
+} from "./finding.js";
 import { machineFindings, npuFindings } from "./findings-hardware.js";
 import { pythonFindings } from "./findings-python.js";
 
@@ -35,7 +42,7 @@ export function evaluateHost(facts: HostFacts, ctx: FindingContext): Finding[] {
   out.push(...liveFindings(facts, ctx));
   out.push(...workdirFindings(facts, ctx));
   out.push(...portFindings(facts));
-  return out.map((f) => (f.fix ? { ...f, fix: fromHostSources(f.fix, ctx) } : f));
+  return out.map((f) => (f.fix ? { ...f, fix: withEnvPip(fromHostSources(f.fix, ctx), ctx.settings) } : f));
 }
 
 function cannFindings(f: HostFacts, ctx: FindingContext): Finding[] {

@@ -64,7 +64,8 @@ describe.skipIf(!canBuildSimHost)("check_env on a bare host with mirrors", () =>
     for (const fix of fixes) expect(fix).not.toMatch(PUBLIC);
     expect(fixes.some((f) => f.includes(join(sim.dir, "mirrors")))).toBe(true);
     const tf = r.findings.find((f) => f.id === "transformers-missing")?.fix;
-    expect(tf).toMatch(/^pip install --no-index --find-links \S+ transformers==/);
+    // The host's own pip (its venv's), whatever Python the person's shell has active.
+    expect(tf).toMatch(/^\S+\/venv\/bin\/pip install --no-index --find-links \S+ transformers==/);
     const ran = await simShell(sim.hostSettings, `${tf} >/dev/null && python -c 'import transformers'`, {
       cwd: sim.dir,
       timeoutMs: 180_000,

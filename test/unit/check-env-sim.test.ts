@@ -85,7 +85,7 @@ describe.skipIf(!canBuildSimHost)("check_env on the simulated host", () => {
     expect(result.live!.errorKind).toBe("undefined-symbol");
     // From the host's own wheel directory (its inventory's sources), as install_stack installs.
     expect(f.fix).toBe(
-      `pip install --no-index --find-links ${settings.sources!.wheelDir} --force-reinstall torch_npu==2.7.1.post8`,
+      `${settings.venv}/bin/pip install --no-index --find-links ${settings.sources!.wheelDir} --force-reinstall torch_npu==2.7.1.post8`,
     );
     expect(find(result.findings, "torch-npu-version")!.evidence).toContain("CANN 9.1.0");
   });

@@ -111,7 +111,7 @@ describe("check_env findings", () => {
     const f = byId(result.findings, "torch-npu-mismatch")!;
     expect(f.severity).toBe("error");
     expect(f.evidence).toBe("torch 2.7.1, torch_npu 2.5.1.post1.dev20250528");
-    expect(f.fix).toBe("pip install --force-reinstall torch==2.7.1 torch_npu==2.7.1.post8");
+    expect(f.fix).toBe("/home/ma/venv/bin/pip install --force-reinstall torch==2.7.1 torch_npu==2.7.1.post8");
   });
 
   it("torch_npu built for another CANN: undefined symbol at import → the wheel for the installed CANN", async () => {
@@ -124,7 +124,7 @@ describe("check_env findings", () => {
     const { result } = await check(stdout);
     const imp = byId(result.findings, "torch-npu-import-failed")!;
     expect(imp.evidence).toContain("undefined symbol");
-    expect(imp.fix).toBe("pip install --force-reinstall torch_npu==2.7.1.post8");
+    expect(imp.fix).toBe("/home/ma/venv/bin/pip install --force-reinstall torch_npu==2.7.1.post8");
     const ver = byId(result.findings, "torch-npu-version")!;
     expect(ver.expected).toBe("torch_npu 2.7.1.post8");
   });
@@ -213,7 +213,7 @@ describe("check_env findings", () => {
     const f = byId(result.findings, "numpy-too-new")!;
     expect(f.severity).toBe("error");
     expect(f.evidence).toContain("numpy 2.2.6, CANN 8.3.RC2");
-    expect(f.fix).toBe("pip install 'numpy<2'");
+    expect(f.fix).toBe("/home/ma/venv/bin/pip install 'numpy<2'");
     // On the newest release with CANN 9.1 numpy 2 is fine.
     const ok = await check(
       probeOutput({ python: pythonSection({ ...healthyPackages(), numpy: { version: "2.2.6" } }) }),
@@ -315,7 +315,7 @@ describe("check_env findings", () => {
     let f = byId(result.findings, "torch-wrong-wheel")!;
     expect(f.evidence).toBe("wheel for aarch64, host is x86_64");
     expect(f.fix).toBe(
-      "pip install --force-reinstall torch==2.7.1+cpu torch_npu==2.7.1.post8 --extra-index-url https://download.pytorch.org/whl/cpu",
+      "/home/ma/venv/bin/pip install --force-reinstall torch==2.7.1+cpu torch_npu==2.7.1.post8 --extra-index-url https://download.pytorch.org/whl/cpu",
     );
     const cuda = {
       ...healthyPackages("x86_64"),
@@ -383,7 +383,7 @@ describe("check_env findings", () => {
     });
     const { result } = await check(stdout, { release: "v26.0.0" });
     expect(byId(result.findings, "mindspeed-commit")!.fix).toBe(
-      `cd /home/ma/MindSpeed && git fetch origin && git checkout ${MINDSPEED_26_0} && pip install -e .`,
+      `cd /home/ma/MindSpeed && git fetch origin && git checkout ${MINDSPEED_26_0} && /home/ma/venv/bin/pip install -e .`,
     );
     expect(byId(result.findings, "megatron-missing")!.fix).toBe(
       "git clone --depth 1 --branch core_v0.12.1 https://github.com/NVIDIA/Megatron-LM.git /tmp/Megatron-LM && rm -rf /home/ma/MindSpeed-MM/megatron && cp -r /tmp/Megatron-LM/megatron /home/ma/MindSpeed-MM/",
