@@ -2,7 +2,8 @@
 // the knobs are the trainer config's per_device_train_batch_size and gradient_accumulation_steps, gradient
 // checkpointing, 4-bit QLoRA and torch's CUDA allocator, not Megatron's micro batch, recomputation or TP/PP; the batch
 // edit is a concrete action on the script. And on a CUDA host the CUDA path is the right one: cuda_path_on_npu
-// (code that took CUDA on an NPU host) is not a finding there.
+// (code that took CUDA on an NPU host) is not a finding there; on an Ascend host it is, even when the log alone reads
+// as a GPU log.
 import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { lineDiff } from "./edit.js";
@@ -18,22 +19,23 @@ function forAscendHost(verdict: Verdict, host: string): Verdict {
   const read = verdict.findings.filter((f) => f.facts.readAs === GPU_LOG_READING);
   if (read.length === 0) return verdict;
   const kept = verdict.findings.filter((f) => f.facts.readAs !== GPU_LOG_READING);
-  return {
-    ...verdict,
-    findings: kept,
-    summary: summarizeFindings(kept, verdict.stats),
-    notes: [
-      ...verdict.notes,
-      `${host} is an Ascend host: torch's CUDA message there means code took the CUDA path, not that a GPU is missing.`,
-    ],
-  };
+  return withFindings(
+    verdict,
+    kept,
+    `${host} is an Ascend host: torch's CUDA message there means code took the CUDA path, not that a GPU is missing.`,
+  );
+}
+
+/** The verdict with these findings (its summary redone) and one more note. */
+function withFindings(verdict: Verdict, findings: Verdict["findings"], note: string): Verdict {
+  return { ...verdict, findings, summary: summarizeFindings(findings, verdict.stats), notes: [...verdict.notes, note] };
 }
 
 /**
  * Drops or re-reads the findings that only make sense on an NPU host when the host is a CUDA host, and says so; on an
  * Ascend host, undoes the GPU reading a log alone suggested.
  */
-export function forCudaHost(verdict: Verdict, settings: HostSettings | undefined, host: string): Verdict {
+export function forHostAccelerator(verdict: Verdict, settings: HostSettings | undefined, host: string): Verdict {
   if (settings?.accelerator === "ascend") return forAscendHost(verdict, host);
   if (settings?.accelerator !== "cuda") return verdict;
   // The device that ran out of memory on a CUDA host is a GPU, whatever the category id says.
@@ -45,19 +47,15 @@ export function forCudaHost(verdict: Verdict, settings: HostSettings | undefined
     const other = onGpu(f);
     return other && !verdict.findings.some((x) => x !== f && x.category === other.category) ? [other] : [];
   });
-  return {
-    ...verdict,
-    findings: kept,
-    summary: summarizeFindings(kept, verdict.stats),
-    notes: [
-      ...verdict.notes,
-      `${host} is a CUDA host: torch taking its CUDA path there is expected, so cuda_path_on_npu is not reported${
-        kept.some((f) => f.rule === "gpu-not-visible" || f.rule === "nvidia-driver-missing")
-          ? "; its message is read as the GPU or its driver missing"
-          : ""
-      }.`,
-    ],
-  };
+  return withFindings(
+    verdict,
+    kept,
+    `${host} is a CUDA host: torch taking its CUDA path there is expected, so cuda_path_on_npu is not reported${
+      kept.some((f) => f.rule === "gpu-not-visible" || f.rule === "nvidia-driver-missing")
+        ? "; its message is read as the GPU or its driver missing"
+        : ""
+    }.`,
+  );
 }
 
 /** The cause of an out-of-memory failure in a TRL run, in the trainer's terms. */

@@ -10,7 +10,7 @@ import { shellJoin } from "../hosts/quote.js";
 import type { WorkDeps } from "../hosts/work.js";
 import { RunIdSchema } from "../runs/types.js";
 import { type RunContext, refineFindings } from "./context.js";
-import { forCudaHost } from "./cuda-host.js";
+import { forHostAccelerator } from "./cuda-host.js";
 import { lookupRun, type RunLookup, type RunRecord } from "./runs.js";
 import { diagnoseHostFiles, diagnoseNodeLogs, diagnoseText } from "./sources.js";
 import type { Finding, FixAction, Verdict } from "./types.js";
@@ -132,7 +132,7 @@ export async function diagnoseRequest(args: SourceArgs, deps: WorkDeps, runs: Ru
   } else {
     verdict = diagnoseText(args.text ?? "");
   }
-  verdict = forCudaHost(verdict, settings, host);
+  verdict = forHostAccelerator(verdict, settings, host);
   await refineFindings(verdict.findings, { executor, settings, config });
   return { verdict, executor, settings, ...(run ? { run } : {}) };
 }
