@@ -86,5 +86,7 @@ export function inTerminalWords(
     out = out.replace(new RegExp(`\\b${field}: true\\b`, "g"), `--${kebab(field)}`);
   }
   for (const field of camel) out = out.replace(new RegExp(`(?<![-\\w.])${field}\\b(?!:)`, "g"), `--${kebab(field)}`);
+  // An error that starts with the field it is about ("saveDir: …") names the flag instead.
+  for (const field of camel) if (out.startsWith(`${field}: `)) out = `--${kebab(field)}${out.slice(field.length)}`;
   return out;
 }

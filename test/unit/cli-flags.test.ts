@@ -118,6 +118,13 @@ describe("tool descriptions in the terminal", () => {
     expect(inTerminalWords("a list_runs_total field", ["list_runs"])).toBe("a list_runs_total field");
   });
 
+  it("an error that starts with the field it is about names the flag; a field with a colon elsewhere stays", () => {
+    expect(inTerminalWords('saveDir: "a b" holds whitespace', [], ["saveDir"])).toBe(
+      '--save-dir: "a b" holds whitespace',
+    );
+    expect(inTerminalWords('{saveDir: "x"} as JSON', [], ["saveDir"])).toBe('{saveDir: "x"} as JSON');
+  });
+
   it("name arguments as flags, the positional one by its place, and leave plain words alone", () => {
     const tools = ["tail_logs", "launch_train", "resume_run"];
     const fields = ["runId", "masterPort", "allowFreshOptimizer", "host", "logFile"];
