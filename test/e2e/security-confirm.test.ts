@@ -95,6 +95,8 @@ describe.skipIf(!env || !canBuildSimHost)(
       for (let i = 0; i < 300 && (alive(finished.pid) || !existsSync(checkpoint)); i++) await sleep(200);
       expect(existsSync(checkpoint), "the finished run saved a checkpoint").toBe(true);
       expect(alive(finished.pid), "the finished run ended").toBe(false);
+      // Its configs rebuilt for more iterations, as resume_run asks of a finished run to train it further.
+      await buildScript("finished", { trainIters: 10, overwrite: true });
       // A fresh launch script, never started; micro batch 2 so that the out-of-memory fix has something to lower.
       plannedScript = await buildScript("planned");
       fixScript = await buildScript("to-fix", { microBatchSize: 2 });
