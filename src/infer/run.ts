@@ -28,6 +28,8 @@ export async function writeFiles(
   const mk = await executor.run(["mkdir", "-p", "--", real], { timeoutMs: 15_000 });
   if (mk.exitCode !== 0) throw new Error(`Cannot create ${real}: ${mk.stderr.trim()}`);
   const paths = files.map((f) => posix.join(real, f.name));
+  // A file that already holds what would be written is this same call's, made before: kept and used again.
+  const same = new Set<string>();
   if (!overwrite) {
     const r = await executor.run(
       ["sh", "-c", 'for f in "$@"; do [ -e "$f" ] || [ -L "$f" ] && echo "$f"; done; exit 0', "sh", ...paths],
@@ -36,8 +38,6 @@ export async function writeFiles(
       },
     );
     const existing = r.stdout.split("\n").filter(Boolean);
-    // A file that already holds what would be written is this same call's, made before: kept and used again.
-    const same = new Set<string>();
     for (const path of existing) {
       const want = files[paths.indexOf(path)]?.text;
       const have = await executor.readFile(path, { maxBytes: 1 << 20 }).catch(() => null);
@@ -48,13 +48,9 @@ export async function writeFiles(
       throw new FileExistsRefusal(
         `${differ.join(", ")} already exist${differ.length === 1 ? "s" : ""} with other contents; pass ${argsHint({ overwrite: true })} to replace.`,
       );
-    for (const [i, f] of files.entries()) {
-      if (same.has(paths[i]!)) continue;
-      await executor.writeFile(paths[i]!, f.text, { exclusive: true, mode: f.name.endsWith(".sh") ? 0o755 : 0o644 });
-    }
-    return paths;
   }
   for (const [i, f] of files.entries()) {
+    if (same.has(paths[i]!)) continue;
     await executor.writeFile(paths[i]!, f.text, {
       exclusive: !overwrite,
       mode: f.name.endsWith(".sh") ? 0o755 : 0o644,

@@ -403,14 +403,19 @@ export async function runCanary(
     stopped,
     logFile,
   });
+  const realRun = callHint("launch_train", {
+    ...(req.nodes.length > 1 ? { hosts: req.nodes } : { host: req.nodes[0] }),
+    script: req.script,
+    confirm: true,
+  });
   const why =
     follow.ended === "exited"
       ? `The canary ended at iteration ${follow.reached} of ${req.iterations}: ${callHint("diagnose_error", { runId: req.runId })} says why.`
       : follow.ended === "timeout"
         ? `The canary reached only iteration ${follow.reached} of ${req.iterations} in ${req.timeoutSeconds} s.`
         : realRunBlockers.length > 0
-          ? `Canary done. Before the real run: ${realRunBlockers.map((c) => `${c.message}${c.fix ? ` ${c.fix}` : ""}`).join(" ")} Then ${callHint("launch_train", { ...(req.nodes.length > 1 ? { hosts: req.nodes } : { host: req.nodes[0] }), script: req.script, confirm: true })}.`
-          : `Canary done; start the real run with ${callHint("launch_train", { ...(req.nodes.length > 1 ? { hosts: req.nodes } : { host: req.nodes[0] }), script: req.script, confirm: true })}.`;
+          ? `Canary done. Before the real run: ${realRunBlockers.map((c) => `${c.message}${c.fix ? ` ${c.fix}` : ""}`).join(" ")} Then ${realRun}.`
+          : `Canary done; start the real run with ${realRun}.`;
   return { ...out, canary, next: why };
 }
 

@@ -297,19 +297,17 @@ export default defineTool({
       loss: orNull(p.loss ?? undefined),
     }));
     const errorLines = a.error?.lines ?? [];
+    const stoppedReason = stoppedOnPurpose(stopped, result.verdict.state, a)
+      ? `${stopped}${l ? `, after iteration ${l.iteration}/${l.totalIterations}` : ""}`
+      : null;
     const out: Output = {
       host,
       logFile: path,
       runId: args.runId ?? null,
       // A run stop_run ended reads stopped, as list_runs says, unless its log ended first (finished, or an error).
-      state: stoppedOnPurpose(stopped, result.verdict.state, a) ? "stopped" : result.verdict.state,
+      state: stoppedReason ? "stopped" : result.verdict.state,
       // A run the scheduler still holds back has no log yet: say why.
-      stateReason:
-        waiting && !result.exists
-          ? `${waiting}; no output yet`
-          : stoppedOnPurpose(stopped, result.verdict.state, a)
-            ? `${stopped}${a.latest ? `, after iteration ${a.latest.iteration}/${a.latest.totalIterations}` : ""}`
-            : result.verdict.reason,
+      stateReason: waiting && !result.exists ? `${waiting}; no output yet` : (stoppedReason ?? result.verdict.reason),
       latest: l && {
         iteration: l.iteration,
         totalIterations: l.totalIterations,
