@@ -1,9 +1,9 @@
 // check_env's work: one bounded probe script per host → facts (machine, NPUs, CANN, Python, live torch_npu, ports)
 // and findings against the release matrix. plan_finetune asks the same question, so it lives here, not in the tool.
+import { PlanError, resolveModel } from "../configs/plan.js";
 import { ToolError } from "../errors.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import type { WorkDeps } from "../hosts/work.js";
-import { lookupModel } from "../knowledge/lookup.js";
 import { getRelease, type ReleaseStack } from "../knowledge/releases.js";
 import { NEWEST_TRL } from "../knowledge/trl.js";
 import { compareHosts } from "./compare.js";
@@ -193,19 +193,11 @@ async function checkCudaHost(name: string, args: EnvCheckOptions, deps: WorkDeps
 
 /** The catalogue id of the model asked about; an unknown name is refused with the nearest ids, as build_configs does. */
 function knownModelId(query: string): string {
-  const found = lookupModel(query);
-  if (found.status === "model") return found.model.id;
-  if (found.status === "family")
-    throw new ToolError(
-      `model: "${query}" names a family; pick a size: ${found.candidates.map((m) => m.id).join(", ")}.`,
-      { field: "model" },
-    );
-  if (found.status === "route")
-    throw new ToolError(`model: ${found.route.displayName} is not a fine-tuning model this tool trains.`, {
-      field: "model",
-    });
-  throw new ToolError(
-    `model: Unknown model "${query}". Nearest: ${found.suggestions.join(", ")} (find_model lists them all).`,
-    { field: "model", suggestion: found.suggestions[0] },
-  );
+  try {
+    return resolveModel(query).id;
+  } catch (error) {
+    if (error instanceof PlanError)
+      throw new ToolError(`model: ${error.message}`, { field: "model", suggestion: error.suggestion });
+    throw error;
+  }
 }
