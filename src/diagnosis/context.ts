@@ -660,7 +660,6 @@ export async function refineFindings(findings: Finding[], deps: RefineDeps): Pro
       facts.cann_root ??= deps.settings.cannRoot;
       if (deps.settings.workdir) facts.workdir ??= deps.settings.workdir;
     }
-    facts.megatron_tag ??= "core_v0.12.1";
     const refine = refiners[f.category];
     const extra = refine ? await refine(f, facts, deps) : [];
     // A concrete step replaces the generic fix of the same id (one "kill-holder", the one naming the PID).

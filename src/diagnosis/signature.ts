@@ -46,6 +46,15 @@ export function isErrorLike(text: string): boolean {
 
 const MAX_SIGNATURE = 10;
 
+/**
+ * torchrun's failure report, as normalised: printed by every failed run whatever killed it ("failed (exitcode: 1)
+ * local_rank", ChildFailedError, "train.py FAILED", "Root Cause (first observed failure):"). It says that a rank
+ * failed, never why, so it is no part of a signature: two logs alike only in it are not alike. A negative exit code
+ * stays: it names the signal that killed the rank (-9 is often the kernel's OOM killer).
+ */
+const LAUNCHER_REPORT =
+  /failed \(exitcode: <n> \) local_rank|childfailederror|^[\w.-]+\.py failed$|^root cause \(first observed failure\):$/;
+
 /** Up to ten distinct normalised error-like lines: the first half and the last half of those in the text. */
 export function signatureLines(lines: Iterable<string>): string[] {
   const seen = new Set<string>();
@@ -53,7 +62,7 @@ export function signatureLines(lines: Iterable<string>): string[] {
   for (const raw of lines) {
     if (!isErrorLike(raw)) continue;
     const n = normalizeLine(raw).slice(0, 300);
-    if (n.length < 8 || seen.has(n)) continue;
+    if (n.length < 8 || seen.has(n) || LAUNCHER_REPORT.test(n)) continue;
     seen.add(n);
     all.push(n);
   }

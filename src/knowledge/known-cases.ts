@@ -873,8 +873,6 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "host_oom",
     signature: [
       "loading checkpoint shards: <n> % <n> [ <n> : <n> < <n> : <n> , it ]error:torch.distributed.elastic.multiprocessing.api:failed (exitcode: - <n> ) local_rank: <n> (pid: <n> ) of binary: python3",
-      "raise childfailederror(",
-      "torch.distributed.elastic.multiprocessing.errors.childfailederror:",
     ],
   },
   {
@@ -7651,7 +7649,6 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "megatron_version_mismatch",
     signature: [
       "importerror: cannot import name '_get_main_grad_attr' from 'megatron.core.distributed.finalize_model_grads' ( finalize_model_grads.py )",
-      "e1022 <n> : <n> : <n> <n> api.py : <n> ] failed (exitcode: <n> ) local_rank: <n> (pid: <n> ) of binary: python3. <n>",
     ],
   },
   {

@@ -75,6 +75,29 @@ export const PRECEDENCE: readonly PrecedenceRule[] = [
     over: ["ckpt_shape_mismatch", "empty_pp_stage"],
     why: "the layer split decides every stage's shapes",
   },
+  // Specific over generic: a rule that knows which file is missing, or why a path cannot be opened, explains the
+  // bare "No such file or directory" of the same failure.
+  ...(
+    [
+      "missing_weights",
+      "nfs_cache_hang",
+      "eval_data_missing",
+      "checkpoint_incomplete",
+      "windows_line_endings",
+      "pdsh_missing",
+      "driver_not_mounted",
+      "cann_env_not_sourced",
+      "import_from_source_dir",
+      "disk_full",
+      "permission_denied",
+    ] as const
+  ).map(
+    (cause): PrecedenceRule => ({
+      cause,
+      over: ["input_path_missing"],
+      why: "the file it names as missing, or the path it cannot open, is this failure's own",
+    }),
+  ),
 ];
 
 /** category → categories it explains. */

@@ -1,4 +1,5 @@
 // Rules for broken installations: CANN not sourced, driver not mounted, mismatched versions, launch-script problems.
+import { getRelease } from "./releases.js";
 import { MINDSPEED_FAQ } from "./rules-device.js";
 import { type DiagnosisRule, lit, rx, rxWhen } from "./rules-types.js";
 
@@ -923,9 +924,11 @@ export const envRules: DiagnosisRule[] = [
     fixes: [
       {
         id: "checkout",
-        summary: "Copy megatron/ from the tag the install guide names into the MindSpeed-MM checkout.",
+        summary:
+          `Copy megatron/ from the tag the install guide names into the MindSpeed-MM checkout (${getRelease().megatron.branch} ` +
+          "for the newest release; core_r0.8.0 for 2.1.0).",
         commands: [
-          "git clone https://github.com/NVIDIA/Megatron-LM.git && git -C Megatron-LM checkout <megatron_tag>",
+          `git clone https://github.com/NVIDIA/Megatron-LM.git && git -C Megatron-LM checkout ${getRelease().megatron.branch}`,
           "cp -r Megatron-LM/megatron <workdir>/",
         ],
       },

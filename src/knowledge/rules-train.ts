@@ -1,4 +1,6 @@
 // Rules for training-time failures: loss, checkpoints and layer splits, datasets, shared memory, disks.
+
+import { callHint } from "../text/hint.js";
 import { MINDSPEED_FAQ } from "./rules-device.js";
 import { type DiagnosisRule, lit, rx, rxWhen } from "./rules-types.js";
 
@@ -586,6 +588,15 @@ export const trainRules: DiagnosisRule[] = [
         ),
         confidence: 0.8,
       },
+      // Any missing file with a weight file's extension, or under a checkpoint directory (torch.load, paddle.load,
+      // Keras and MindSpore loaders open the path they were given).
+      {
+        match: rx(
+          /No such file or directory: '[^']*(?:\.(?:pt|pth|bin|safetensors|ckpt|pdparams)|(?:ckpts?|checkpoints?)\/[^']*)'/i,
+          "No such file or directory: '",
+        ),
+        confidence: 0.7,
+      },
       { match: lit("is not a local folder and is not a valid model identifier"), confidence: 0.82 },
       // A local path that does not exist is taken for a Hub repo id (huggingface_hub utils/_validators.py), which
       // transformers reports as an incorrect path, or as a file it could not fetch offline (src/transformers/utils/hub.py).
@@ -632,6 +643,65 @@ export const trainRules: DiagnosisRule[] = [
       },
     ],
     references: [`${MINDSPEED_FAQ} (#5)`],
+  },
+  {
+    // The generic form of a missing input: named last in the precedence table, so any rule that knows which file
+    // is missing (weights, a dataset cache, a benchmark TSV, a CR in a path) explains it.
+    id: "input-path-missing",
+    category: "input_path_missing",
+    title: "A file or directory the run reads does not exist",
+    role: "primary",
+    triggers: [
+      // datasets' data-file resolution (data_files.py) and MindSpeed-MM's dataset check word it the same way.
+      { match: rx(/FileNotFoundError: Unable to find '[^']+'/, "Unable to find '"), confidence: 0.75 },
+      // datasets' load.py when a local path holds neither a loading script nor data files.
+      {
+        match: rx(
+          /Couldn't find (?:a dataset script at|any data file at|a dataset file at) \S+/,
+          "Couldn't find a dataset script at",
+          "Couldn't find any data file at",
+          "Couldn't find a dataset file at",
+        ),
+        confidence: 0.72,
+      },
+      // Python's open()/stat() on a path that is not there: the message names the path, not what it was for.
+      {
+        match: rx(
+          /(?:FileNotFoundError|IOError|OSError): \[Errno 2\] No such file or directory: '[^']+'/,
+          "No such file or directory: '",
+        ),
+        confidence: 0.55,
+      },
+    ],
+    extract: [
+      /Unable to find '(?<path>[^']+)'/,
+      /Couldn't find (?:a dataset script|any data file|a dataset file) at (?<path>\S+?)\.?(?:\s|$)/,
+      /No such file or directory: '(?<path>[^']+)'/,
+    ],
+    cause:
+      "The run opened a path that does not exist on this host: a dataset, tokenizer or config path mistyped, not copied " +
+      "to this node, or relative to another directory than the one the run starts in.",
+    fixes: [
+      {
+        id: "look",
+        summary: "See what is at the path and at its parent directory (on every node of a multi-node run).",
+        commands: ["ls -ld <path>", 'ls -l "$(dirname <path>)"'],
+      },
+      {
+        id: "rebuild-configs",
+        summary:
+          "If it is the dataset, check the file, then point the configs at it: " +
+          `${callHint("validate_dataset", { path: "<file on the host>" })}, then ` +
+          `${callHint("build_configs", { model: "<model>", dataset: "<file on the host>", overwrite: true })}.`,
+      },
+      {
+        id: "absolute-path",
+        summary:
+          "A relative path is read from the directory the run starts in (the MindSpeed-MM checkout for launch_train): " +
+          "give an absolute path.",
+      },
+    ],
+    references: ["https://huggingface.co/docs/datasets/loading#local-and-remote-files"],
   },
   {
     id: "tp-exceeds-kv-heads",

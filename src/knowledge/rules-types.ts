@@ -39,6 +39,7 @@ export const CATEGORIES = [
   "eval_data_missing",
   "inference_device_busy",
   "hub_access",
+  "input_path_missing",
 ] as const;
 
 export type Category = (typeof CATEGORIES)[number];

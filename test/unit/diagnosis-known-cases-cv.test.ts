@@ -75,6 +75,26 @@ describe("known-case similarity", () => {
     expect(Math.max(0, ...bare.map((c) => c.similarity))).toBeLessThan(0.4);
   });
 
+  it("lets no case decide a log whose only lines in common with it are torchrun's failure report", () => {
+    // An error no rule knows, then the report torchrun prints after any failed rank. Known cases of a host OOM
+    // carry the same report; it says that a rank failed, not why, so the answer stays unknown with the error line.
+    const log = [
+      "[rank0]: Traceback (most recent call last):",
+      '[rank0]:   File "/home/u/proj/train.py", line 61, in main',
+      "[rank0]: ValueError: frobnicator widget table holds 7 columns where the schema names 9",
+      "E1203 12:06:54.445247 10437 torch/distributed/elastic/multiprocessing/api.py:874] failed (exitcode: 1) local_rank: 0 (pid: 10439) of binary: /home/u/venv/bin/python",
+      "torch.distributed.elastic.multiprocessing.errors.ChildFailedError:",
+      "train.py FAILED",
+      "Root Cause (first observed failure):",
+    ];
+    expect(nearestCases(log.slice(3), 5, 0.01)).toEqual([]);
+    const verdict = diagnoseText(log.join("\n"));
+    expect(verdict.findings[0]).toMatchObject({ category: "unknown" });
+    expect(verdict.findings[0]!.evidence.map((e) => e.text).join("\n")).toContain("frobnicator");
+    // A negative exit code names the signal that killed the rank: that part of the report still counts.
+    expect(nearestCases([log[3]!.replace("exitcode: 1", "exitcode: -9")], 5).length).toBeGreaterThan(0);
+  });
+
   it("still finds a case nearest, above any template-only likeness, when the log shares its own lines", () => {
     // "cannot import name 'X' from 'transformers'" is a template; the name X is this case's own.
     const own = KNOWN_CASES.find((c) => c.id === "accelerate-3723")!;
