@@ -3,6 +3,7 @@
 // with every mp_rank of the run's TP/PP), the model and release it was trained as, the model JSON it trained with,
 // and the original Hugging Face directory. From a run id (the ledger) or a checkpoint directory plus a model.
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: shell ${VAR} expansions in the probe script
+
 import { posix } from "node:path";
 import { z } from "zod";
 import { PlanError, resolveModel, resolveTrainingPlan } from "../configs/index.js";
@@ -21,6 +22,7 @@ import { describeRun, parseConfigText } from "../runs/run-config.js";
 import { livenessByRun, runStatus } from "../runs/status.js";
 import { RunIdSchema, type RunRecord } from "../runs/types.js";
 import { callHint } from "../text/hint.js";
+import { type TrainingData, trainingDataOf } from "./sample.js";
 
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (v && typeof v === "object" && !Array.isArray(v) ? (v as Json) : {});
@@ -71,6 +73,8 @@ export interface CheckpointSource {
   /** The run trained LoRA adapters (--lora-r in its script, or the lora variant): its checkpoint is not a full model. */
   lora: boolean;
   checkpoint: CheckpointFacts;
+  /** The run's own training data (from its data config), for a default question; null without a run. */
+  trainingData: TrainingData | null;
   notes: string[];
 }
 
@@ -233,6 +237,7 @@ export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Pr
   let seqLength = 1024;
   let loadDir: string | null = null;
   let lora = false;
+  let trainingData: TrainingData | null = null;
   if (req.runId) {
     const { found, unreachable } = await findRun(hosts, req.runId, [req.host]);
     if (!found) {
@@ -268,6 +273,7 @@ export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Pr
     pp = cfg.pp;
     llmSplit = cfg.llmSplit;
     trainingModel = files.model ? obj(files.model) : null;
+    trainingData = files.data ? trainingDataOf(files.data, workdir) : null;
     vitSplit = flat(obj(obj(trainingModel?.image_encoder).vision_encoder).pipeline_num_layers);
     seqLength = Number(info.flags["seq-length"]) || seqLength;
     lora = info.flags["lora-r"] !== undefined;
@@ -348,6 +354,7 @@ export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Pr
     hfDir,
     lora: lora || variant === "lora",
     checkpoint,
+    trainingData,
     notes,
   };
 }

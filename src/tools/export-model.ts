@@ -281,7 +281,7 @@ export default defineTool({
       complete,
       usage: usageText(convert.output, model.exampleDir, Math.max(1, source.tp)),
       next: complete
-        ? `Try it: ${callHint("run_inference", { ...sameSource(source), prompt: "Describe this image.", images: ["<image on the host>"], compareBase: true })}, or score it with ${callHint("evaluate_model", sameSource(source))}.`
+        ? `Try it: ${callHint("run_inference", source.record ? { ...sameSource(source), compareBase: true } : { ...sameSource(source), prompt: "Describe this image.", images: ["<image on the host>"], compareBase: true })}, or score it with ${callHint("evaluate_model", sameSource(source))}.`
         : `The export is incomplete (see checks); rerun with ${argsHint({ confirm: true, overwrite: true })}.`,
     };
   },

@@ -420,20 +420,17 @@ export default defineTool({
             runId,
           }),
         );
-      const inferArgs = {
-        host,
-        runId,
-        prompt: SAMPLE_PROMPT,
-        images: images.length ? images : undefined,
-        compareBase: true,
-      };
+      // Without images near the dataset, run_inference asks about the image of the run's first training record.
+      const inferArgs = images.length
+        ? { host, runId, prompt: SAMPLE_PROMPT, images, compareBase: true }
+        : { host, runId, compareBase: true };
       steps.push(
         step(
           "run_inference",
           "todo",
           images.length
             ? `answer ${images.length} sample image(s) with ${runId} and with the base model`
-            : `answer two of your images (pass them as images) with ${runId} and with the base model`,
+            : `answer a training record's question about its image with ${runId} and with the base model (pass images for your own)`,
           inferArgs,
         ),
       );

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { checkPathText } from "../hosts/paths.js";
 import { inferenceJson, inferenceScript, upstreamExample } from "../infer/configs.js";
 import { missingFiles, parseAnswer, runEntry, writeFiles } from "../infer/run.js";
+import { headRecords, samplePrompt } from "../infer/sample.js";
 import {
   busyNote,
   type CheckpointSource,
@@ -34,6 +35,9 @@ const Answer = z.object({
 });
 
 type Json = Record<string, unknown>;
+
+/** How much of the training data file is read for a default question (its first records). */
+const SAMPLE_HEAD_BYTES = 256 * 1024;
 
 /** Prompts from a JSONL on the host: one {"prompt", "image"} (or "query"/"images") object per line. */
 export function parsePromptsJsonl(text: string): z.output<typeof PromptSchema>[] {
@@ -66,7 +70,8 @@ export default defineTool({
     "images and prompts (or a JSONL of them on the host), and return the answers. Writes the inference config and " +
     "script equal to upstream's inference example for the family and release, adapted to the trained size and TP/PP " +
     "layer split (upstream has no script for some sizes, e.g. Qwen2.5-VL 3B/32B: the 7B one is adapted). compareBase " +
-    "also answers with the base weights the run started from, side by side. Never overwrites files unless overwrite. " +
+    "also answers with the base weights the run started from, side by side. Given a run and no images, it asks about " +
+    "the image of the run's first training record that has one (its own question unless prompt). Never overwrites files unless overwrite. " +
     "Next: evaluate_model, export_model.",
   toolset: "train",
   kind: "write",
@@ -126,11 +131,36 @@ export default defineTool({
       const text = (await executor.readFile(abs(args.promptsFile), { maxBytes: 1 << 20 })).content;
       prompts = parsePromptsJsonl(text).slice(0, 16);
     }
-    if (!prompts.length) throw new ToolError("Give prompts (each with an image), prompt with images, or promptsFile.");
+    const notes = [...source.notes];
+    const noImages = !args.promptsFile && !args.prompts?.length && !args.images?.length;
+    if (noImages && source.trainingData) {
+      // No image given: the run's own first training record with an image says at once whether the tuning took.
+      const data = source.trainingData;
+      const head = await executor
+        .readFile(data.file, { maxBytes: SAMPLE_HEAD_BYTES })
+        .then((c) => c.content)
+        .catch(() => "");
+      const sample = headRecords(head)
+        .map((r) => samplePrompt(r, data))
+        .find((x) => x !== null);
+      if (sample) {
+        prompts = [{ prompt: args.prompt ?? sample.prompt, image: sample.image }];
+        notes.push(
+          `No image given: asked ${args.prompt ? "your prompt" : "its own question"} about the image of the first ` +
+            `training record that has one (in ${data.file}). A record the model trained on shows whether the tuning ` +
+            "took, not how it generalises: give images (and prompt) for your own.",
+        );
+      }
+    }
+    if (!prompts.length)
+      throw new ToolError(
+        source.record
+          ? `Give prompts (each with an image), prompt with images, or promptsFile: run ${source.record.id}'s training data has no record with an image to ask by default.`
+          : "Give prompts (each with an image), prompt with images, or promptsFile.",
+      );
     if (prompts.some((p) => !p.image))
       throw new ToolError("Every prompt needs an image on the host (images, or image in prompts).");
     const example = upstreamExample(source.model, "inference");
-    const notes = [...source.notes];
     const busy = await busyNote(deps.hosts, source, deps.now);
     if (busy) notes.push(busy);
     if (!example.shipped)

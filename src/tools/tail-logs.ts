@@ -420,7 +420,7 @@ function summarizeTail(r: Output): string {
   if (r.diagnosis) out.push(`diagnosis: ${r.diagnosis.summary}`);
   if (r.state === "finished" && r.runId && !l?.nonFinite.includes("loss"))
     out.push(
-      `Next: try it with ${callHint("run_inference", { runId: r.runId, prompt: "Describe this image.", images: ["<image on the host>"] })}, score it with ${callHint("evaluate_model", { runId: r.runId })}, or write it in Hugging Face format with ${callHint("export_model", { runId: r.runId, confirm: true })}.`,
+      `Next: try it with ${callHint("run_inference", { runId: r.runId })} (a question from its training data; prompt and images for your own), score it with ${callHint("evaluate_model", { runId: r.runId })}, or write it in Hugging Face format with ${callHint("export_model", { runId: r.runId, confirm: true })}.`,
     );
   if (r.state === "stopped" && r.runId)
     out.push(

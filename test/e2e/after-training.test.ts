@@ -208,6 +208,41 @@ describe("a finished run: export, inference, evaluation", () => {
     expect(again.answers.map((a) => a.error)).toEqual([null]);
   }, 120_000);
 
+  it("run_inference with a run and no image asks about the first training record that has one", async () => {
+    // The head of a JSON array: a record without an image, then one whose question holds brackets and quotes.
+    const question = 'What is in [this] "picture" {exactly}?';
+    writeFileSync(
+      join(wd, "data/train.json"),
+      JSON.stringify([
+        { messages: [{ role: "user", content: "hi" }], images: [] },
+        {
+          messages: [
+            { role: "user", content: `<image>\n${question}` },
+            { role: "assistant", content: "A cat." },
+          ],
+          images: ["images/cat.jpg"],
+        },
+      ]),
+    );
+    const r = await runInference.handle(runInference.input.parse({ runId: RUN_ID, host: "sim" }), deps());
+    expect(r.answers.map((a) => a.error)).toEqual([null]);
+    expect(r.answers[0]).toMatchObject({ prompt: question, image: join(wd, "data/images/cat.jpg") });
+    expect(r.notes.join("\n")).toMatch(
+      /No image given: asked its own question about the image of the first training record that has one/,
+    );
+    // A prompt of one's own is asked about the same image.
+    const own = await runInference.handle(
+      runInference.input.parse({ runId: RUN_ID, host: "sim", prompt: "Which animal?" }),
+      deps(),
+    );
+    expect(own.answers[0]).toMatchObject({ prompt: "Which animal?", image: join(wd, "data/images/cat.jpg") });
+    // Training data without any image: the call says what to give.
+    writeFileSync(join(wd, "data/train.json"), JSON.stringify([{ messages: [{ role: "user", content: "hi" }] }]));
+    await expect(runInference.handle(runInference.input.parse({ runId: RUN_ID, host: "sim" }), deps())).rejects.toThrow(
+      /training data has no record with an image/,
+    );
+  }, 120_000);
+
   it("evaluate_model refuses without the evaluation extras, then without benchmark data, before running anything", async () => {
     const call = () =>
       evaluateModel.handle(
