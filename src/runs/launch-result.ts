@@ -190,9 +190,12 @@ export async function finishLaunch(
     started: true,
     pids: started.record.nodes.map((n) => ({ host: n.host, pid: n.pid })),
     exitedEarly: early,
-    next: early.length
-      ? `The run exited right after the start on ${early.map((e) => e.host).join(", ")}: call ${callHint("tail_logs", { runId })} to see why, then ${callHint("diagnose_error", { runId })}.`
-      : `Follow it with ${callHint("tail_logs", { runId, followSeconds: 60 })}; ${callHint("list_runs")} shows all runs.`,
+    next:
+      early.length && early.every((e) => e.exit === "0")
+        ? `The run already finished (exit 0) on ${early.map((e) => e.host).join(", ")}: its loss and last checkpoint: ${callHint("tail_logs", { runId })}.`
+        : early.length
+          ? `The run exited right after the start on ${early.map((e) => e.host).join(", ")}: call ${callHint("tail_logs", { runId })} to see why, then ${callHint("diagnose_error", { runId })}.`
+          : `Follow it with ${callHint("tail_logs", { runId, followSeconds: 60 })}; ${callHint("list_runs")} shows all runs.`,
   };
 }
 

@@ -300,6 +300,27 @@ describe("run lifecycle on this machine", () => {
     expect(launchTrain.failed!(r)).toBe(true);
   });
 
+  it("a run that finishes before the settle time is a success that names tail_logs, not a failure to diagnose", async () => {
+    const h = host();
+    writeFileSync(join(h.dir, "bin/torchrun"), '#!/bin/sh\necho " iteration 2/ 2 | lm loss: 1.0"\nexit 0\n', {
+      mode: 0o755,
+    });
+    const r = await launchTrain.handle(
+      launchTrain.input.parse({
+        host: "npu",
+        script: h.script,
+        masterPort: await freePort(),
+        confirm: true,
+        settleSeconds: 1.5,
+      }),
+      h.deps,
+    );
+    expect(r.exitedEarly).toEqual([{ host: "npu", exit: "0" }]);
+    expect(r.next).toMatch(/already finished \(exit 0\) on npu/);
+    expect(r.next).not.toContain("diagnose");
+    expect(launchTrain.failed!(r)).toBe(false);
+  });
+
   it("a confirmed launch starts under the run id its plan showed, and that id is never reused", async () => {
     const h = host();
     const masterPort = await freePort();
