@@ -7,6 +7,7 @@ import type { ModelEntry, TrainingDefaults } from "../knowledge/types.js";
 import { argsHint } from "../text/hint.js";
 import { toJson, toYaml } from "./emit.js";
 import { launchScript } from "./launch.js";
+import { keepOptimizerState } from "./optimizer-state.js";
 import type { ConfigTemplate, PlanPaths, TemplateContext } from "./template.js";
 import { DEEPSEEKVL2_TEMPLATE, GLM41V_TEMPLATE, GLM45V_TEMPLATE } from "./templates-glm-deepseek.js";
 import { INTERNVL_TEMPLATE, INTERNVL2_TEMPLATE, INTERNVL35_TEMPLATE } from "./templates-internvl.js";
@@ -335,6 +336,7 @@ export function resolveTrainingPlan(
       value: null,
       text: script,
     });
+    if (params.saveOptimizer) files.splice(0, files.length, ...keepOptimizerState(files));
   }
   return {
     model: model.id,

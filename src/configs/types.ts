@@ -25,6 +25,8 @@ export interface TrainingParams {
   trainIters?: number;
   /** Save a checkpoint every N iterations; default: the recipe's. */
   saveInterval?: number;
+  /** Save optimizer and RNG state with each checkpoint (larger checkpoints; resume_run continues exactly). */
+  saveOptimizer?: boolean;
   seqLength?: number;
   lr?: number;
   llmLayerSplit?: number[];

@@ -69,7 +69,7 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRes
     const planned = checkNode(n, master, inputs, ourPids, result.configHashes, add);
     result.plannedCheckpointKb = planned ?? result.plannedCheckpointKb;
   }
-  checkResumable(config, opts.resume, master, add);
+  checkResumable(config, opts.resume, master, add, read.buildInputs);
   checkMemory(read.script, config, nodes, npusPerNode, add);
   result.ok = checks.every((c) => c.ok);
   return result;

@@ -131,7 +131,7 @@ export function buildResume(
       level: "error",
       message:
         "The run saved no optimizer/RNG state (--no-save-optim/--no-save-rng): loading them would fail, and skipping them restarts Adam from zero.",
-      fix: "Pass allowFreshOptimizer: true to resume the weights, iteration and LR schedule with a fresh optimizer; remove --no-save-optim/--no-save-rng for runs you want to resume exactly.",
+      fix: "Pass allowFreshOptimizer: true to resume the weights, iteration and LR schedule with a fresh optimizer; build runs you want to resume exactly with build_configs saveOptimizer: true.",
     });
   }
   const keepSkips = savedWithoutOptimizer && opts.allowFreshOptimizer;

@@ -207,6 +207,12 @@ const Input = z.object({
     .describe(
       "Save a checkpoint every N iterations (default the recipe's, often 10000: a shorter or stopped run then keeps none)",
     ),
+  saveOptimizer: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Save optimizer and RNG state in each checkpoint, so resume_run continues exactly (checkpoints about seven times larger: Adam's fp32 state is about 12 bytes a parameter, bf16 weights 2). Default: weights only, as upstream's examples",
+    ),
   seqLength: positive.optional().describe("Sequence length in tokens; default the recipe's"),
   lr: z.number().positive().optional().describe("Learning rate; default the recipe's"),
   llmLayerSplit: split.optional().describe("LLM layers per pipeline stage"),

@@ -54,6 +54,24 @@ describe("resolveTrainingPlan", () => {
     expect(plan.globalBatchSize).toBe(1 * 48 * 2);
   });
 
+  it("saves optimizer and RNG state only when asked, in the script's flags and in a YAML backend's keys", () => {
+    const text = (plan: ReturnType<typeof resolveTrainingPlan>) => plan.files.map((f) => f.text).join("\n");
+    const weightsOnly = resolveTrainingPlan("qwen2.5vl-3b", "v26.1.0");
+    expect(text(weightsOnly)).toContain("--no-save-optim");
+    const exact = resolveTrainingPlan("qwen2.5vl-3b", "v26.1.0", { saveOptimizer: true });
+    const script = exact.files.find((f) => f.role === "launch-script")!.text;
+    expect(script).not.toMatch(/--no-save-(?:optim|rng)/);
+    // The converted base weights hold no optimizer state: loading still skips it.
+    expect(script).toContain("--no-load-optim");
+    expect(bashSyntax(script).status).toBe(0);
+    const yaml = resolveTrainingPlan("qwen3vl-8b", "v26.1.0", { saveOptimizer: true });
+    const gpt = (yaml.files[0]!.value as ConfigObject).gpt_args as ConfigObject;
+    expect(gpt).toMatchObject({ no_save_optim: false, no_save_rng: false, no_load_optim: true });
+    expect(yaml.files[0]!.text).toMatch(/no_save_optim: false/);
+    const plain = resolveTrainingPlan("qwen3vl-8b", "v26.1.0");
+    expect((plain.files[0]!.value as ConfigObject).gpt_args).toMatchObject({ no_save_optim: true });
+  });
+
   it("fills user values into configs and script", () => {
     const plan = resolveTrainingPlan("qwen3vl-8b", "v26.1.0", {
       hfDir: "/m/hf",
