@@ -166,15 +166,18 @@ export function addSimCommands(program: Command, exit: SimCommandContext): void 
         return;
       }
       await setScenario(dir, id, { relay: options.force === true });
-      const { setSimSourceCann } = await import("../sim/index.js");
-      const inventoryChanged = await setSimSourceCann(inventoryFile(), state.name, id !== "cann-not-sourced");
+      const { recordSimScenario } = await import("../sim/index.js");
+      const recorded = await recordSimScenario(inventoryFile(), state.name, id);
       const description = SCENARIOS.find((s) => s.id === id)?.description ?? "";
       const lines = [
         `${dir}: scenario ${id} (was ${state.scenario}) - ${description}`,
-        ...(inventoryChanged
+        ...(recorded.sourceCann !== null
           ? [
-              `${inventoryFile()}: host ${state.name} sourceCann ${id !== "cann-not-sourced"} (the scenario is how the host is reached)`,
+              `${inventoryFile()}: host ${state.name} sourceCann ${recorded.sourceCann} (the scenario is how the host is reached)`,
             ]
+          : []),
+        ...(recorded.description !== null
+          ? [`${inventoryFile()}: host ${state.name} description "${recorded.description}"`]
           : []),
         ...(runs.length > 0 ? ["Stopped the active training run (it now reads failed):", ...runLines] : []),
         "Next:",

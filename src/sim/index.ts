@@ -179,19 +179,37 @@ export async function addSimHostToInventory(
 }
 
 /**
- * The cann-not-sourced scenario lives in the inventory (the host does not source CANN's set_env.sh): switching to or
- * from it sets that host's sourceCann there. Returns whether the entry was changed (false when the file has no such
- * host or it already says so).
+ * Records a scenario switch in the inventory entry of the host: sourceCann (the cann-not-sourced scenario is how the
+ * host is reached: its tools run without CANN's set_env.sh) and the description's "scenario <id>", which list_hosts
+ * shows. Returns what changed; an inventory without the host changes nothing.
  */
-export async function setSimSourceCann(inventoryFile: string, name: string, source: boolean): Promise<boolean> {
-  if (!existsSync(inventoryFile)) return false;
+export async function recordSimScenario(
+  inventoryFile: string,
+  name: string,
+  scenario: string,
+): Promise<{ sourceCann: boolean | null; description: string | null }> {
+  const none = { sourceCann: null, description: null };
+  if (!existsSync(inventoryFile)) return none;
   const doc = parseDocument(await readFile(inventoryFile, "utf8"));
-  if (doc.errors.length > 0) return false;
+  if (doc.errors.length > 0) return none;
   const host = doc.getIn(["hosts", name]);
-  if (!isMap(host) || host.get("sourceCann") === source) return false;
-  host.set("sourceCann", source);
-  await writeFile(inventoryFile, doc.toString());
-  return true;
+  if (!isMap(host)) return none;
+  const out: { sourceCann: boolean | null; description: string | null } = { ...none };
+  const source = scenario !== "cann-not-sourced";
+  if (host.get("sourceCann") !== source) {
+    host.set("sourceCann", source);
+    out.sourceCann = source;
+  }
+  const description = host.get("description");
+  if (typeof description === "string" && /, scenario [\w-]+$/.test(description)) {
+    const next = description.replace(/, scenario [\w-]+$/, `, scenario ${scenario}`);
+    if (next !== description) {
+      host.set("description", next);
+      out.description = next;
+    }
+  }
+  if (out.sourceCann !== null || out.description !== null) await writeFile(inventoryFile, doc.toString());
+  return out;
 }
 
 /** `sim init` declined to act: nothing was changed, and the message says what exists and how to go on. */

@@ -408,11 +408,15 @@ describe("the CLI contract", () => {
     const to = cli("sim", "scenario", "./sim-host", "cann-not-sourced");
     expect(to.code, to.err).toBe(0);
     expect(to.out).toContain("host sim sourceCann false");
+    // list-hosts shows the scenario the host is in now, not the one it was laid out with.
+    const listed = JSON.parse(cli("list-hosts", "--json").out) as { hosts: { name: string; description?: string }[] };
+    expect(listed.hosts.find((h) => h.name === "sim")?.description).toMatch(/scenario cann-not-sourced$/);
     const checked = cli("check-env", "--host", "sim", "--json");
     expect(JSON.parse(checked.out).findings.map((f: { id: string }) => f.id)).toContain("cann-not-sourced");
     const back = cli("sim", "scenario", "./sim-host", "healthy");
     expect(back.code, back.err).toBe(0);
     expect(back.out).toContain("host sim sourceCann true");
+    expect(back.out).toMatch(/host sim description ".*scenario healthy"/);
     expect(
       JSON.parse(cli("check-env", "--host", "sim", "--json").out).findings.map((f: { id: string }) => f.id),
     ).not.toContain("cann-not-sourced");
