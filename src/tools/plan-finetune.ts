@@ -280,6 +280,13 @@ export default defineTool({
       );
     }
 
+    // A run of these configs that finished: the steps before it are done, whatever the files look like now.
+    const finished = runs.ok
+      ? runs.value.runs.find(
+          (r) => r.state === "finished" && r.saveDir && outputDir && r.script.startsWith(`${outputDir}/`),
+        )
+      : undefined;
+
     // Dataset.
     const family = resolveModel(plan.model).exampleDir;
     const dataArgs = { host, input: args.dataset, path: args.dataset, family };
@@ -309,7 +316,11 @@ export default defineTool({
       steps.push(step("validate_dataset", "skip", VALIDATED_BY_PREPARE, dataArgs));
     } else {
       steps.push(step("prepare_dataset", "skip", "the first record already fits the data config", dataArgs));
-      steps.push(step("validate_dataset", "todo", "check every record and image before training", dataArgs));
+      steps.push(
+        finished
+          ? step("validate_dataset", "done", `${finished.runId} trained on it`, dataArgs)
+          : step("validate_dataset", "todo", "check every record and image before training", dataArgs),
+      );
     }
 
     // Weights.
@@ -380,6 +391,9 @@ export default defineTool({
           ),
         );
         steps.push(step("tail_logs", "todo", `see how ${r.runId} is doing`, { host, runId: r.runId }));
+      } else if (finished) {
+        steps.push(step("launch_train", "done", `${finished.runId} finished (${finished.reason})`, { host }));
+        steps.push(step("tail_logs", "done", `its loss curve and last checkpoint`, { host, runId: finished.runId }));
       } else {
         steps.push(step("launch_train", "todo", "no active run on the host", { host }));
         steps.push(step("tail_logs", "todo", "after launch_train, with its run id", { host }));
@@ -387,11 +401,6 @@ export default defineTool({
     }
 
     // After training: export, answer two sample images, and (optionally) evaluate the run's latest checkpoint.
-    const finished = runs.ok
-      ? runs.value.runs.find(
-          (r) => r.state === "finished" && r.saveDir && outputDir && r.script.startsWith(`${outputDir}/`),
-        )
-      : undefined;
     if (!finished?.saveDir) {
       const why = runs.ok ? "after a run of these configs finishes" : "depends on the run ledger";
       const status: Status = runs.ok ? "later" : "unknown";

@@ -184,6 +184,10 @@ describe.skipIf(!canBuildSimHost)("plan_finetune", () => {
 
     const trained = await plan({ dataset });
     expect(statusOf(trained)).toMatchObject({ export_model: "todo", run_inference: "todo", evaluate_model: "skip" });
+    // The run that finished trained on the dataset: nothing before it is left to do, so the plan's next is the export.
+    expect(statusOf(trained)).toMatchObject({ validate_dataset: "done", launch_train: "done", tail_logs: "done" });
+    expect(stepOf(trained, "launch_train").detail).toContain(`${runId} finished`);
+    expect(trained.next?.tool).toBe("export_model");
     expect(stepOf(trained, "export_model").args).toEqual({ host: "sim", runId });
     expect(stepOf(trained, "run_inference").args).toEqual({
       host: "sim",
