@@ -116,13 +116,15 @@ export function addSimCommands(program: Command, exit: SimCommandContext): void 
     .description(
       "Switch a simulated host to another failure scenario (healthy, bare, cann-not-sourced, torch-npu-mismatch, " +
         "npu-busy, small-shm, oom, port-in-use, hang, nan-loss). Refuses while a training run is active on it unless " +
-        "--force (which stops the run: it then reads failed in list-runs). Switching into or out of bare lays the " +
-        "host out again, so it is refused unless --force; lay out a second host instead to keep this one's work.",
+        "--force (which stops the run: it then reads failed in list-runs). Switching into bare, or out of it before " +
+        "install-stack has installed the stack there, lays the host out again, so it is refused unless --force; lay " +
+        "out a second host instead to keep this one's work.",
     )
     .addHelpText("after", exit.help)
     .action(async (dir: string, id: string, options: { force?: boolean }) => {
       const {
         activeRuns,
+        installedSinceBare,
         isScenarioId,
         readSimState,
         SCENARIO_IDS,
@@ -133,7 +135,8 @@ export function addSimCommands(program: Command, exit: SimCommandContext): void 
       } = await import("../sim/index.js");
       if (!isScenarioId(id)) throw new UsageError(`Unknown scenario "${id}". Known: ${SCENARIO_IDS.join(", ")}.`);
       const state = await readSimState(dir);
-      if (switchRelays(state.scenario, id) && options.force !== true) {
+      const installed = state.scenario === "bare" && installedSinceBare(dir);
+      if (switchRelays(state.scenario, id, installed) && options.force !== true) {
         process.stderr.write(
           `${exit.asTyped(
             [

@@ -1,5 +1,5 @@
 // The simulated Ascend host: lay it out, switch scenarios, read its state, stop what it started, register it.
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { isMap, parseDocument, parse as parseYaml, type YAMLMap } from "yaml";
@@ -88,8 +88,23 @@ export class SimRelayRefused extends Error {
   override name = "SimRelayRefused";
 }
 
-/** True when switching `from` → `to` lays the simulated host out again (into or out of `bare`). */
-export const switchRelays = (from: ScenarioId, to: ScenarioId) => from !== to && (from === "bare" || to === "bare");
+/**
+ * A host laid out bare on which the stack has since been installed (install_stack, as on a real host): torch_npu in
+ * its venv and the MindSpeed-MM package in its checkout. Leaving `bare` then needs no new layout.
+ */
+export function installedSinceBare(dir: string): boolean {
+  const root = resolve(dir);
+  const lib = join(root, "venv", "lib");
+  if (!existsSync(join(root, "MindSpeed-MM", "mindspeed_mm")) || !existsSync(lib)) return false;
+  return readdirSync(lib).some((d) => existsSync(join(lib, d, "site-packages", "torch_npu")));
+}
+
+/**
+ * True when switching `from` → `to` lays the simulated host out again: into `bare`, or out of it before the stack was
+ * installed there (`installed`), or into torch-npu-mismatch, which swaps the torch_npu the layout put in place.
+ */
+export const switchRelays = (from: ScenarioId, to: ScenarioId, installed = false) =>
+  from !== to && (to === "bare" || (from === "bare" && (!installed || to === "torch-npu-mismatch")));
 
 /**
  * Switches the scenario in place. Runtime scenarios only change state, processes and shims; switching into or
@@ -104,12 +119,13 @@ export async function setScenario(
 ): Promise<LaidOutSim> {
   const root = resolve(dir);
   const state = await loadState(root);
-  if (switchRelays(state.scenario, scenario) && opts.relay !== true)
+  const relays = switchRelays(state.scenario, scenario, state.scenario === "bare" && installedSinceBare(root));
+  if (relays && opts.relay !== true)
     throw new SimRelayRefused(
       `switching ${dir} from ${state.scenario} to ${scenario} lays the simulated host out again: its MindSpeed-MM ` +
         "checkout (data, configs, checkpoints, run logs and records), venv and mirrors would be deleted.",
     );
-  if (scenario === "bare" || state.scenario === "bare") {
+  if (relays) {
     return layOutSim(root, {
       scenario,
       name: state.name,

@@ -112,8 +112,20 @@ describe.skipIf(!canBuildSimHost)("sim commands", () => {
       /^ {2}software: CANN \S+ only; its mirrors and wheels hold MindSpeed-MM v\S+, torch \S+, torch_npu \S+ for install-stack$/,
     );
     expect(bare.out).toContain("ascend-train install-stack --host sim-bare");
+    // Before install-stack, leaving bare would lay the host out again; after it, the host switches in place and
+    // keeps what install-stack put there.
+    expect(cli("sim", "scenario", "./sim-host-bare", "oom").code).toBe(1);
+    const installed = cli("install-stack", "--host", "sim-bare", "--confirm");
+    expect(installed.code, installed.err).toBe(0);
+    const marker = join(work, "sim-host-bare", "MindSpeed-MM", "data", "kept.json");
+    writeFileSync(marker, "[]");
+    const switched = cli("sim", "scenario", "./sim-host-bare", "oom");
+    expect(switched.code, switched.err).toBe(0);
+    expect(switched.out).toContain("scenario oom (was bare)");
+    expect(existsSync(marker)).toBe(true);
+    expect(readFileSync(join(work, "sim-host-bare", ".sim", "state.json"), "utf8")).toContain('"scenario": "oom"');
     cli("sim", "stop", "./sim-host-bare");
-  }, 120_000);
+  }, 180_000);
 
   it("sim stop says what it stopped, and that nothing was running", () => {
     const busy = cli("sim", "scenario", "./sim-host", "npu-busy");
