@@ -346,6 +346,7 @@ export async function simInitCommand(
     `  scenario: ${sim.scenario} - ${scenario.description}`,
     `  model:    ${data.hfDir} (${data.model}, Hugging Face layout, placeholder weights)`,
     `  dataset:  ${data.dataset} (MindSpeed-MM format), from ${data.llava} (LLaVA) with images in ${join(data.imageDir, "images")}`,
+    `  eval:     ${data.benchmark} (AI2D's TSV columns; evaluate-model reads it by default)`,
     ...data.skipped.map((p) => `  not laid out: ${p} (a default path outside the host's directory)`),
     `  registered in ${opts.inventoryFile} as host "${name}"`,
     "",

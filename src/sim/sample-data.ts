@@ -35,3 +35,45 @@ export async function writeSampleLlavaDataset(dir: string, count = 60): Promise<
   await writeFile(file, JSON.stringify(records, null, 1));
   return file;
 }
+
+/**
+ * Writes `<dir>/AI2D_TEST.tsv`: questions about the sample's images in the columns of VLMEvalKit's AI2D_TEST.tsv (the
+ * image base64 in its row), at the directory evaluate_model reads by default; returns its path. What a person would
+ * download from VLMEvalKit before scoring a run.
+ */
+export async function writeSampleBenchmark(dir: string, count = 12): Promise<string> {
+  const header = [
+    "index",
+    "question",
+    "hint",
+    "A",
+    "B",
+    "C",
+    "D",
+    "answer",
+    "category",
+    "l2-category",
+    "split",
+    "image",
+  ];
+  const rows = Array.from({ length: count }, (_, i) => {
+    const [name, r, g, b] = COLOURS[i % COLOURS.length]!;
+    const choices = ["red", "green", "blue", "yellow"];
+    const answer = "ABCD"[choices.indexOf(name)]!;
+    return [
+      String(i),
+      "Which colour fills this picture?",
+      "",
+      ...choices,
+      answer,
+      "colour",
+      "perception",
+      "test",
+      tinyPng(r, g, b).toString("base64"),
+    ].join("\t");
+  });
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, "AI2D_TEST.tsv");
+  await writeFile(file, `${[header.join("\t"), ...rows].join("\n")}\n`);
+  return file;
+}

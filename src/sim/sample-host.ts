@@ -1,10 +1,11 @@
 // What a person downloads before fine-tuning, laid out on a simulated host at the paths build_configs defaults to:
-// the model's Hugging Face directory and a small LLaVA dataset with real images, plus its MindSpeed-MM (MLLM) form.
+// the model's Hugging Face directory and a small LLaVA dataset with real images, plus its MindSpeed-MM (MLLM) form;
+// and the benchmark TSV evaluate_model reads by default (in the workdir).
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, posix } from "node:path";
 import { resolveModel, resolveTrainingPlan } from "../configs/index.js";
 import { makeFakeHfModel } from "./hf-model.js";
-import { writeSampleLlavaDataset } from "./sample-data.js";
+import { writeSampleBenchmark, writeSampleLlavaDataset } from "./sample-data.js";
 
 export interface SampleData {
   model: string;
@@ -13,6 +14,8 @@ export interface SampleData {
   llava: string;
   dataset: string;
   imageDir: string;
+  /** A benchmark TSV (AI2D's columns) where evaluate_model looks by default. */
+  benchmark: string;
   /** Default paths that point outside the host's workdir and were left alone. */
   skipped: string[];
 }
@@ -65,5 +68,6 @@ export async function layOutSampleData(workdir: string, modelQuery: string): Pro
       ? `${records.map((r) => JSON.stringify(r)).join("\n")}\n`
       : JSON.stringify(records, null, 1),
   );
-  return { model: model.id, hfDir, llava, dataset, imageDir: dataDir, skipped };
+  const benchmark = await writeSampleBenchmark(workdir);
+  return { model: model.id, hfDir, llava, dataset, imageDir: dataDir, benchmark, skipped };
 }

@@ -38,6 +38,18 @@ describe.skipIf(!canBuildSimHost)("sim commands", () => {
     rmSync(work, { recursive: true, force: true });
   });
 
+  it("sim init lays out a benchmark TSV in AI2D's columns where evaluate-model reads by default, and says so", () => {
+    const workdir = inventory().hosts.sim!.workdir!;
+    const [header, ...rows] = readFileSync(join(workdir, "AI2D_TEST.tsv"), "utf8").trimEnd().split("\n");
+    const columns = header!.split("\t");
+    expect(columns).toEqual(expect.arrayContaining(["index", "question", "A", "B", "C", "D", "answer", "image"]));
+    expect(rows).toHaveLength(12);
+    const first = Object.fromEntries(rows[0]!.split("\t").map((v, i) => [columns[i], v]));
+    expect(first[first.answer!]).toBe("red");
+    // The image column holds the picture itself: a PNG, base64.
+    expect(Buffer.from(first.image!, "base64").subarray(1, 4).toString()).toBe("PNG");
+  });
+
   it("sim init on an existing host refuses (exit 1), says what exists and names --force, and keeps its files", () => {
     const mine = join(host, "MindSpeed-MM", "data", "my-dataset.json");
     writeFileSync(mine, "[]");
