@@ -30,6 +30,14 @@ export interface ScanOptions {
 
 const MAX_LINE = 1 << 20;
 const DECODE_AROUND = 16 << 10;
+
+/** The bytes of a line a record keeps: all of it, or DECODE_AROUND either side of the hit on a very long line. */
+function lineWindow(start: number, end: number, hitAt: number): [number, number] {
+  return end - start > 2 * DECODE_AROUND
+    ? [Math.max(start, hitAt - DECODE_AROUND), Math.min(end, hitAt + DECODE_AROUND)]
+    : [start, end];
+}
+
 const MAX_EVIDENCE = 6;
 const SNIFF = 64 << 10;
 const BACK_BYTES = 16 << 10;
@@ -217,8 +225,8 @@ export class LogScanner {
         }
         let end = text.indexOf("\n", at);
         if (end === -1) end = to;
-        const from = end - counted > 2 * DECODE_AROUND ? Math.max(counted, at - DECODE_AROUND) : counted;
-        this.codes.note({ line, text: cleanLine(buf.toString("utf8", from, Math.min(end, at + DECODE_AROUND))) });
+        const [from, until] = lineWindow(counted, end, at);
+        this.codes.note({ line, text: cleanLine(buf.toString("utf8", from, until)) });
       }
       skip = 0;
     }
@@ -284,12 +292,7 @@ export class LogScanner {
     line: number,
     base: number,
   ): LineRecord | null {
-    let s = start;
-    let e = end;
-    if (e - s > 2 * DECODE_AROUND) {
-      s = Math.max(start, hitAt - DECODE_AROUND);
-      e = Math.min(end, hitAt + DECODE_AROUND);
-    }
+    const [s, e] = lineWindow(start, end, hitAt);
     const raw = buf.toString("utf8", s, e);
     if (!this.badUtf8 && raw.includes("\uFFFD")) this.badUtf8 = true;
     const text = cleanLine(raw);
