@@ -76,7 +76,9 @@ export default defineTool({
     outputDir: z
       .string()
       .optional()
-      .describe("Where configs, scripts and results go; default <workdir>/.ascend-train/evaluation/<run>"),
+      .describe(
+        "Where configs, scripts and results go; default <workdir>/.ascend-train/evaluation/<run>/<time>, one per evaluation",
+      ),
     overwrite: z.boolean().default(false).describe("Replace configs a previous call wrote in outputDir"),
     timeoutMinutes: z.number().int().min(1).max(1440).default(180).describe("Bound on each evaluate_vlm.py run"),
   }),
@@ -131,10 +133,13 @@ export default defineTool({
       const fixes = missing.map((m) => `${m} (download ${DOWNLOAD}${posix.basename(m)})`);
       throw new ToolError(`Benchmark data missing on ${host}: ${fixes.join("; ")}. Put the TSVs in datasetDir.`);
     }
-    const dir = abs(
-      args.outputDir ?? posix.join(".ascend-train/evaluation", source.record?.id ?? posix.basename(checkpoint.saveDir)),
-    );
+    // Each evaluation is its own directory (config, script, results): scoring again never meets an earlier one's
+    // files. An outputDir given is used as it is, its files left alone unless overwrite.
     const stamp = deps.now().toISOString().replace(/[-:]/g, "").replace(/\..*/, "");
+    const dir = abs(
+      args.outputDir ??
+        posix.join(".ascend-train/evaluation", source.record?.id ?? posix.basename(checkpoint.saveDir), stamp),
+    );
     const td = (source.trainingModel.text_decoder ?? {}) as Record<string, unknown>;
     const files = datasets.map((d) => ({
       name: `${example.name}.${d.benchmark}.json`,

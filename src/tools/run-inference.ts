@@ -39,6 +39,9 @@ type Json = Record<string, unknown>;
 /** How much of the training data file is read for a default question (its first records). */
 const SAMPLE_HEAD_BYTES = 256 * 1024;
 
+/** The question asked of images given without a prompt. */
+const DESCRIBE = "Describe this image.";
+
 /** Prompts from a JSONL on the host: one {"prompt", "image"} (or "query"/"images") object per line. */
 export function parsePromptsJsonl(text: string): z.output<typeof PromptSchema>[] {
   const out: z.output<typeof PromptSchema>[] = [];
@@ -82,7 +85,12 @@ export default defineTool({
       .max(16)
       .optional()
       .describe("Prompts, each {prompt, image} with an image on the host (from the CLI: --prompt with --images)"),
-    prompt: z.string().min(1).max(4000).optional().describe("One prompt asked of every image in images"),
+    prompt: z
+      .string()
+      .min(1)
+      .max(4000)
+      .optional()
+      .describe('One prompt asked of every image in images (default: "Describe this image.")'),
     images: z.array(z.string().min(1).max(4096)).max(16).optional().describe("Images on the host for prompt"),
     promptsFile: z.string().optional().describe("Instead of prompts: a JSONL on the host, one {prompt, image} a line"),
     compareBase: z.boolean().default(false).describe("Also answer with the base weights the run loaded"),
@@ -123,10 +131,10 @@ export default defineTool({
     const { executor, settings, workdir, checkpoint } = source;
     const abs = (p: string) => (p.startsWith("/") ? posix.normalize(p) : posix.join(workdir, p));
     let prompts = [...(args.prompts ?? [])];
-    if (args.prompt)
-      prompts.push(
-        ...(args.images?.length ? args.images : [undefined]).map((image) => ({ prompt: args.prompt!, image })),
-      );
+    // Images without a prompt are described (upstream's inference example asks the same of its image).
+    const asked = args.prompt ?? (args.images?.length ? DESCRIBE : undefined);
+    if (asked)
+      prompts.push(...(args.images?.length ? args.images : [undefined]).map((image) => ({ prompt: asked, image })));
     if (args.promptsFile) {
       const text = (await executor.readFile(abs(args.promptsFile), { maxBytes: 1 << 20 })).content;
       prompts = parsePromptsJsonl(text).slice(0, 16);
@@ -155,8 +163,8 @@ export default defineTool({
     if (!prompts.length)
       throw new ToolError(
         source.record
-          ? `Give prompts (each with an image), prompt with images, or promptsFile: run ${source.record.id}'s training data has no record with an image to ask by default.`
-          : "Give prompts (each with an image), prompt with images, or promptsFile.",
+          ? `Give images (with prompt), prompts (each with an image) or promptsFile: run ${source.record.id}'s training data has no record with an image to ask about by default.`
+          : "Give images (with prompt), prompts (each with an image) or promptsFile.",
       );
     if (prompts.some((p) => !p.image))
       throw new ToolError("Every prompt needs an image on the host (images, or image in prompts).");

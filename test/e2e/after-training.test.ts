@@ -236,6 +236,12 @@ describe("a finished run: export, inference, evaluation", () => {
       deps(),
     );
     expect(own.answers[0]).toMatchObject({ prompt: "Which animal?", image: join(wd, "data/images/cat.jpg") });
+    // Images without a prompt are described.
+    const described = await runInference.handle(
+      runInference.input.parse({ runId: RUN_ID, host: "sim", images: ["data/images/chart.png"] }),
+      deps(),
+    );
+    expect(described.answers[0]).toMatchObject({ prompt: "Describe this image.", error: null });
     // Training data without any image: the call says what to give.
     writeFileSync(join(wd, "data/train.json"), JSON.stringify([{ messages: [{ role: "user", content: "hi" }] }]));
     await expect(runInference.handle(runInference.input.parse({ runId: RUN_ID, host: "sim" }), deps())).rejects.toThrow(
@@ -267,6 +273,11 @@ describe("a finished run: export, inference, evaluation", () => {
     expect(record.evaluations[0]).toMatchObject({ benchmark: "ai2d_test", iteration: "10" });
     const listed = await listRuns.handle(listRuns.input.parse({ host: "sim" }), deps());
     expect(JSON.stringify(listed)).toContain("ai2d_test");
+    // Scoring again later is a new evaluation in its own directory, not a refusal over the first one's files.
+    const later: ToolDeps = { ...deps(), now: () => new Date("2026-12-02T13:00:00Z") };
+    const again = await evaluateModel.handle(evaluateModel.input.parse({ runId: RUN_ID, host: "sim" }), later);
+    expect(again.scores[0]!.error).toBeNull();
+    expect(dirname(again.files[0]!)).not.toBe(dirname(r.files[0]!));
   }, 120_000);
 
   it("refuses an incomplete checkpoint and one split differently from the run's script, before running anything", async () => {
