@@ -5,6 +5,7 @@ import { readBuildInputs } from "../configs/build-inputs.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { type LaunchScriptInfo, parseLaunchScript } from "./launch-script.js";
 import type { Add, NodeContext } from "./preflight-types.js";
+import { withScriptEdits } from "./rebuild-inputs.js";
 import { type ConfigFiles, describeRun, parseConfigText, type RunConfig } from "./run-config.js";
 
 export function resolveOnHost(workdir: string, path: string): string {
@@ -86,5 +87,8 @@ export async function readLaunchInputs(
   }
   const config = describeRun(info, files);
   for (const issue of config.issues) add({ id: "configs-agree", host: master.host, ...issue });
-  return { script: read, configPaths, config, buildInputs: await readBuildInputs(master.executor, abs) };
+  const recorded = await readBuildInputs(master.executor, abs);
+  // What a suggested rebuild repeats: the recorded build with the script's edits since (a fix applied stays).
+  const buildInputs = recorded ? withScriptEdits(recorded, read.text, master.settings) : null;
+  return { script: read, configPaths, config, buildInputs };
 }

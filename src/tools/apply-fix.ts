@@ -1,6 +1,7 @@
 // apply_fix: carries out one concrete fix that diagnose_error found (kill the process holding a port or NPU,
 // strip CRLF from a script, install pdsh, edit the micro batch or layer split). Without confirm it only returns
 // the plan (commands or a diff). Runs the fix's argv on the host, or rewrites the file it edits.
+
 import { z } from "zod";
 import type { RunContext } from "../diagnosis/context.js";
 import {
@@ -14,8 +15,10 @@ import {
 import type { Finding } from "../diagnosis/types.js";
 import { PathNotAllowedError } from "../hosts/paths.js";
 import { shellJoin } from "../hosts/quote.js";
+import { findRun } from "../runs/ledger.js";
 import { runServicesOf } from "../runs/services.js";
 import { argsHint, callHint } from "../text/hint.js";
+import { afterStop } from "./stop-run.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const Output = z.object({
@@ -208,12 +211,12 @@ export default defineTool({
       results.push({ command: `edit ${action.path}`, exitCode: 0, stdout: action.diff, stderr: "" });
     }
     const applied = results.every((r) => r.exitCode === 0);
-    const script = run?.config?.scriptPath;
-    // A recorded run's fix is in effect at its next start: resume keeps its progress, a launch starts over.
-    const next =
-      applied && args.runId && run && script
-        ? `Run it again with the fix: ${callHint("resume_run", { runId: args.runId })} continues from its last checkpoint; ${callHint("launch_train", { host: run.host, script, confirm: true })} starts over (its pre-flight says whether the save directory must change).`
-        : null;
+    // A recorded run's fix is in effect at its next start: from the checkpoint the run can be resumed from (none
+    // written after a divergence), or a new start when it saved none.
+    const record = applied && args.runId && run ? (await findRun(deps.hosts, args.runId, [run.host])).found : null;
+    const next = record
+      ? await afterStop(deps.hosts, record.record, deps.now, "Run it again with the fix. ", true)
+      : null;
     return { ...base, applied, results, next };
   },
   failed: (r) => r.results.some((x) => x.exitCode !== 0),

@@ -1,13 +1,14 @@
 // stop_run: SIGTERM to the run's process group on every node, SIGKILL after a grace period; the ledger records it.
 import { posix } from "node:path";
 import { z } from "zod";
-import { readBuildInputs, rebuildHint } from "../configs/build-inputs.js";
+import { rebuildHint } from "../configs/build-inputs.js";
 import type { HostRegistry } from "../hosts/registry.js";
 import { divergenceOf } from "../runs/divergence.js";
 import { cancelHfJobRun, hfJobOf, isHfJobActive, isHfJobRun } from "../runs/hf-jobs-run.js";
 import { parseLaunchScript } from "../runs/launch-script.js";
 import { findRun, ledgerDir, writeRecord } from "../runs/ledger.js";
 import { isSignallablePid, stopGroup } from "../runs/liveness.js";
+import { rebuildInputs } from "../runs/rebuild-inputs.js";
 import { cancelSlurmJob, isSlurmActive, SLURM_JOB_ID } from "../runs/slurm.js";
 import { livenessByRun, runStatus, slurmJobOf } from "../runs/status.js";
 import { LIVE_STATES, RunIdSchema, type RunRecord } from "../runs/types.js";
@@ -125,6 +126,8 @@ export async function afterStop(
   record: RunRecord,
   now: () => Date,
   lead = "Stopped. ",
+  /** A fix for the failure was just applied: a divergence needs no diagnosis first. */
+  fixed = false,
 ): Promise<string> {
   const saved = await savedCheckpoints(hosts, record);
   const where = record.hosts.length > 1 ? { hosts: record.hosts } : { host: record.hosts[0] };
@@ -134,19 +137,20 @@ export async function afterStop(
     const first = diverged.iteration;
     const before = first === null ? [] : (saved?.iterations.filter((i) => i < first) ?? []);
     const good = before[before.length - 1];
-    const head =
-      `${lead}Its loss diverged (${diverged.message}): find out why first with ` +
-      `${callHint("diagnose_error", { runId: record.id })}, and do not resume from a checkpoint written after it.`;
+    const head = fixed
+      ? `${lead}Its loss diverged (${diverged.message}): do not resume from a checkpoint written after it.`
+      : `${lead}Its loss diverged (${diverged.message}): find out why first with ` +
+        `${callHint("diagnose_error", { runId: record.id })}, and do not resume from a checkpoint written after it.`;
     if (good === undefined || !saved) {
       if (saved?.latest == null || !record.saveDir)
-        return `${head} No checkpoint of this run predates the divergence, so once the cause is fixed start it again with ${relaunch}.`;
+        return `${head} No checkpoint of this run predates the divergence, so ${fixed ? "" : "once the cause is fixed "}start it again with ${relaunch}.`;
       // Its save directory holds only checkpoints from after the divergence: a new run must not start on top of them.
-      const { executor } = await hosts.get(record.hosts[0]!);
-      const inputs = await readBuildInputs(executor, record.script);
+      const { executor, settings } = await hosts.get(record.hosts[0]!);
+      const inputs = await rebuildInputs(executor, record.script, settings);
       const fresh = `${record.saveDir.replace(/\/+$/, "")}-restart`;
       return (
-        `${head} No checkpoint of this run predates the divergence, and ${record.saveDir} holds only later ones: once ` +
-        `the cause is fixed, build the configs again with a new save directory, ${rebuildHint(inputs, record.hosts[0]!, { saveDir: fresh, overwrite: true })}, ` +
+        `${head} No checkpoint of this run predates the divergence, and ${record.saveDir} holds only later ones: ` +
+        `${fixed ? "" : "once the cause is fixed, "}build the configs again with a new save directory, ${rebuildHint(inputs, record.hosts[0]!, { saveDir: fresh, overwrite: true })}, ` +
         `then start it with ${relaunch}.`
       );
     }

@@ -251,8 +251,10 @@ describe.skipIf(!env)("launch_train over SSH on simulated hosts", () => {
       confirm: true,
     });
     expect(recompute.applied).toBe(true);
-    expect(recompute.next).toContain(`resume_run {runId: "${stillOom.runId}"}`);
-    expect(recompute.next).toContain(`launch_train {host: "${simA.name}", script: "${script}", confirm: true}`);
+    // The run died before its first checkpoint: the way to run it again with the fix is a new start, not a resume.
+    expect(recompute.next).toMatch(/^Run it again with the fix\. It saved no checkpoint/);
+    expect(recompute.next).not.toContain("resume_run");
+    expect(recompute.next).toContain(`launch_train {host: "${simA.name}", script: "${script}"}`);
     expect(readFileSync(script, "utf8")).toContain("--recompute-granularity full");
     const fits = await relaunch();
     let listed = await waitForState(fits.runId, ["running", "finished"]);
@@ -326,6 +328,10 @@ describe.skipIf(!env)("launch_train over SSH on simulated hosts", () => {
     const script = run.plan.script as string;
     const text0 = readFileSync(script, "utf8");
     expect(text0).toMatch(/--lr 5e-06\b/);
+    // Its next step knows the fix is in: no diagnosis first, and a new save directory for the restart.
+    expect(fixed.next).not.toContain("diagnose_error");
+    expect(fixed.next).not.toContain("once the cause is fixed");
+    expect(fixed.next).toContain(`saveDir: "${saveDir}-restart"`);
     writeFileSync(script, text0.replaceAll(saveDir, `${saveDir}-fixed`));
     const again = await call("launch_train", {
       host: simA.name,
