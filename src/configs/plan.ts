@@ -86,7 +86,7 @@ export function resolveModel(modelId: string): ModelEntry {
     );
   }
   throw new PlanError(
-    `Unknown model "${modelId}". Nearest: ${found.suggestions.join(", ")}.`,
+    `Unknown model "${modelId}". Nearest: ${found.suggestions.join(", ")}; find_model lists every model by family and size.`,
     "model",
     found.suggestions[0],
   );

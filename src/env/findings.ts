@@ -1,4 +1,5 @@
 // Turns one host's facts into findings: each a known trap, the value seen, what the release expects, and one fix.
+
 import { shellQuote } from "../hosts/quote.js";
 import {
   cannInstallCommand,
@@ -7,6 +8,7 @@ import {
   MINDSPEED_MM_REPO,
   pipInstallTorchPair,
 } from "../knowledge/releases.js";
+import { callHint } from "../text/hint.js";
 import type { Finding, HostFacts } from "./facts.js";
 import {
   type FindingContext,
@@ -360,7 +362,7 @@ function portFindings(f: HostFacts): Finding[] {
         `MASTER_PORT ${p.masterPort} is already listening`,
         `port ${p.masterPort} in LISTEN state`,
         "a free MASTER_PORT",
-        `launch with master port ${free}: launch_train masterPort ${free} (--master-port ${free}), or MASTER_PORT=${free} in the launch script`,
+        `launch with master port ${free}: ${callHint("launch_train", { masterPort: free })}, or MASTER_PORT=${free} in the launch script`,
         "An earlier torchrun may still be alive; torchrun fails with EADDRINUSE. The port the run uses is the launch script's or launch_train's, not the shell's.",
       ),
     );

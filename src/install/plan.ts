@@ -91,7 +91,7 @@ function resolveModel(query: string | undefined): ModelEntry | null {
       `${hit.route.id} is a ${hit.route.kind} example; install_stack installs VLM fine-tuning stacks. Omit model for the base stack.`,
     );
   throw new ToolError(
-    `Unknown model "${query}".${hit.suggestions.length ? ` Nearest: ${hit.suggestions.join(", ")}.` : ""}`,
+    `Unknown model "${query}".${hit.suggestions.length ? ` Nearest: ${hit.suggestions.join(", ")};` : ""} find_model lists every model by family and size.`,
   );
 }
 

@@ -7,6 +7,7 @@ import type { Finding } from "../../src/env/facts.js";
 import type { HostSettings } from "../../src/hosts/inventory.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
 import { layOutSim, type ScenarioId, setScenario, stopSimProcesses } from "../../src/sim/index.js";
+import { renderHints } from "../../src/text/hint.js";
 import checkEnv from "../../src/tools/check-env.js";
 import { canBuildSimHost } from "../helpers/prereqs.js";
 
@@ -115,7 +116,9 @@ describe.skipIf(!canBuildSimHost)("check_env on the simulated host", () => {
     expect(result.ports!.masterPortFree).toBe(false);
     const f = find(result.findings, "master-port-in-use")!;
     expect(f.severity).toBe("error");
-    expect(f.fix).toMatch(/^launch with master port (\d+): launch_train masterPort \1 \(--master-port \1\)/);
+    expect(renderHints(f.fix)).toMatch(
+      /^launch with master port (\d+): launch_train \{masterPort: \1\}, or MASTER_PORT=\1 /,
+    );
     expect(result.ports!.listening).not.toContain(Number(f.fix!.split("=")[1]));
   });
 });

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Finding } from "../../src/env/facts.js";
 import { buildProbeScript, SECTION_MARK } from "../../src/env/probe.js";
+import { renderHints } from "../../src/text/hint.js";
 import checkEnv from "../../src/tools/check-env.js";
 import {
   cannInfo,
@@ -290,8 +291,8 @@ describe("check_env findings", () => {
     const { result } = await check(stdout);
     const mp = byId(result.findings, "master-port-in-use")!;
     // launch_train takes the port from its input or the script, not from the caller's shell.
-    expect(mp.fix).toBe(
-      "launch with master port 6002: launch_train masterPort 6002 (--master-port 6002), or MASTER_PORT=6002 in the launch script",
+    expect(renderHints(mp.fix)).toBe(
+      "launch with master port 6002: launch_train {masterPort: 6002}, or MASTER_PORT=6002 in the launch script",
     );
     const hc = byId(result.findings, "hccl-ports-in-use")!;
     expect(hc.evidence).toBe("listening: 60000, 60005");
