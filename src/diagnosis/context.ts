@@ -109,6 +109,18 @@ async function readText(executor: HostExecutor | undefined, path: string | undef
 }
 
 const GIB: Record<string, number> = { K: 1 / 1024 ** 2, M: 1 / 1024, G: 1, T: 1024 };
+/**
+ * The allocator holds, reserved but not allocated, at least what the failed request asked for: the memory was there,
+ * in pieces (torch's own advice: "If reserved memory is >> allocated memory"). Unknown figures count as fragmented.
+ */
+function fragmented(facts: Record<string, string>): boolean {
+  const reserved = gib(facts.reserved);
+  const allocated = gib(facts.allocated);
+  const request = gib(facts.request);
+  if (reserved === null || allocated === null || request === null) return true;
+  return reserved - allocated >= request;
+}
+
 function gib(text: string | undefined): number | null {
   const m = /^([\d.]+) ([KMGT])iB$/.exec(text ?? "");
   return m ? Number(m[1]) * GIB[m[2]!]! : null;
@@ -276,12 +288,16 @@ const refiners: Partial<Record<Finding["category"], Refiner>> = {
     const script = await readText(executor, config?.scriptPath);
     const launch = script && config?.scriptPath ? { path: config.scriptPath, text: script } : null;
     const recompute = launch ? scriptOomEdits(f, launch) : [];
-    if (facts.estimate_fits === "true") {
-      // The layout's tensors fit: what tipped it over is transient, so the allocator and the batch come first.
-      const alloc = recompute.filter((x) => x.id === "alloc-conf");
-      return [...alloc, ...steps, ...recompute.filter((x) => x.id !== "alloc-conf"), ...layout];
+    const alloc = recompute.filter((x) => x.id === "alloc-conf");
+    const others = recompute.filter((x) => x.id !== "alloc-conf");
+    if (facts.estimate_fits === "true" && fragmented(facts)) {
+      // The layout's tensors fit and the allocator holds, unallocated, more than the request: fragmentation is what
+      // tipped it over, which expandable segments cure.
+      return [...alloc, ...steps, ...others, ...layout];
     }
-    return [...steps, ...recompute, ...layout];
+    // Reserved-but-unallocated memory smaller than the request: a defragmented allocator would still be short, so
+    // the allocator setting comes after what makes the run need less.
+    return [...steps, ...others, ...layout, ...alloc];
   },
 
   async nan_loss(f, facts, { executor, config }) {

@@ -166,6 +166,7 @@ export const deviceRules: DiagnosisRule[] = [
     extract: [
       /Tried to allocate (?<request>[\d.]+ [KMGT]iB)/,
       /\(NPU (?<device>\d+); (?<total>[\d.]+ [KMGT]iB) total capacity; (?<allocated>[\d.]+ [KMGT]iB) already allocated/,
+      /(?<reserved>[\d.]+ [KMGT]iB) reserved in total/,
     ],
     cause:
       "The model, activations and optimizer state need more device memory (HBM) than the card has. At load time this " +

@@ -95,8 +95,10 @@ describe("apply_fix on the common Ascend failures", () => {
     expect(renderHints(diagnoseError.summarize(d))).toMatch(
       /fix: Trade compute for memory.*\n {5}apply: apply_fix \{.*rule: "npu-oom", fix: "recompute"\}/,
     );
-    // The estimate says the layout fits: the allocator setting is the default fix, recomputation is picked by id.
-    expect(await apply(args, deps)).toMatchObject({ rule: "npu-oom", fix: "alloc-conf", applied: false });
+    // The allocator holds less reserved-but-unallocated memory than the request: recomputation is the default fix,
+    // the allocator setting is picked by id.
+    expect(await apply(args, deps)).toMatchObject({ rule: "npu-oom", fix: "recompute", applied: false });
+    expect(await apply({ ...args, fix: "alloc-conf" }, deps)).toMatchObject({ fix: "alloc-conf", applied: false });
     const plan = await apply({ ...args, fix: "recompute" }, deps);
     expect(plan).toMatchObject({ rule: "npu-oom", fix: "recompute", applied: false });
     const done = await apply({ ...args, fix: "recompute", confirm: true }, deps);
@@ -187,8 +189,10 @@ describe("fixes in the light of the run's script", () => {
 
 describe("an OOM whose layout the estimate says fits", () => {
   it("says plainly that the estimate fits yet the run died, what it does not count, and puts the allocator first", async () => {
+    // Fragmented: the allocator holds 10 GiB reserved but unallocated, more than the 2.31 GiB asked for.
+    const log = ruleLog("npu-oom").replace(/[\d.]+ GiB reserved in total/, "67.12 GiB reserved in total");
     const d = await diagnose(
-      { host: "npu1", text: ruleLog("npu-oom"), config: { scriptPath: SCRIPT_PATH } },
+      { host: "npu1", text: log, config: { scriptPath: SCRIPT_PATH } },
       depsFor(hostWith(launchScript())),
     );
     const f = d.findings[0]!;
@@ -197,6 +201,17 @@ describe("an OOM whose layout the estimate says fits", () => {
     expect(f.cause).toMatch(/longer sequences or more image tokens.*fragmentation/);
     expect(f.fixes[0]!.id).toBe("alloc-conf");
     expect(f.fixes.map((x) => x.id)).toContain("recompute");
+  });
+
+  it("puts the allocator after recomputation when its reserved-but-unallocated memory is less than the request", async () => {
+    // The rule's log: 58.80 GiB reserved, 57.12 GiB allocated, 2.31 GiB asked for: no defragmenting makes room.
+    const d = await diagnose(
+      { host: "npu1", text: ruleLog("npu-oom"), config: { scriptPath: SCRIPT_PATH } },
+      depsFor(hostWith(launchScript())),
+    );
+    const ids = d.findings[0]!.fixes.map((x) => x.id);
+    expect(ids[0]).not.toBe("alloc-conf");
+    expect(ids.indexOf("recompute")).toBeLessThan(ids.indexOf("alloc-conf"));
   });
 });
 
