@@ -76,6 +76,8 @@ export const SAMPLE_PROMPT = "Describe this image.";
 interface AfterTraining {
   /** HF directories export_model wrote beside the save directory (`<saveDir>-hf-iter_*` holding config.json). */
   exports: string[];
+  /** Question sets run_inference wrote for the run (`<workdir>/.ascend-train/inference/<run>/*`). */
+  inferences: string[];
   /** Up to two images near the dataset, for run_inference. */
   images: string[];
 }
@@ -85,10 +87,16 @@ async function afterTrainingState(
   executor: HostExecutor,
   saveDir: string,
   dataset: string | undefined,
+  inferenceDir: string | null,
 ): Promise<AfterTraining> {
   const script = [
     `s=${shellQuote(saveDir)}`,
     'for d in "$s"-hf-iter_*; do [ -f "$d/config.json" ] && echo "export $d"; done',
+    ...(inferenceDir
+      ? [
+          `for d in ${shellQuote(inferenceDir)}/*/; do [ -d "$d" ] && echo "inference $d"; done 2>/dev/null | head -n 50`,
+        ]
+      : []),
     ...(dataset
       ? [
           `find ${shellQuote(posix.dirname(dataset))} -maxdepth 2 -type f \\( -name '*.jpg' -o -name '*.jpeg' -o -name '*.png' \\) 2>/dev/null | sort | head -n 2 | sed 's/^/image /'`,
@@ -99,7 +107,7 @@ async function afterTrainingState(
   const r = await executor.run(["sh", "-c", script], { timeoutMs: 20_000, maxOutputBytes: 64 * 1024 });
   const lines = r.stdout.split("\n");
   const pick = (tag: string) => lines.filter((l) => l.startsWith(`${tag} `)).map((l) => l.slice(tag.length + 1));
-  return { exports: pick("export").sort(), images: pick("image") };
+  return { exports: pick("export").sort(), images: pick("image"), inferences: pick("inference") };
 }
 
 /** full: a non-empty directory; empty: exists with nothing in it; missing. One round trip for every path. */
@@ -290,7 +298,11 @@ export default defineTool({
     // Dataset.
     const family = resolveModel(plan.model).exampleDir;
     const dataArgs = { host, input: args.dataset, path: args.dataset, family };
-    if (!args.dataset || !data) {
+    if ((!args.dataset || !data) && finished) {
+      const trained = `${finished.runId} trained on the dataset its configs name`;
+      steps.push(step("prepare_dataset", "done", trained, dataArgs));
+      steps.push(step("validate_dataset", "done", trained, dataArgs));
+    } else if (!args.dataset || !data) {
       const noDataset = defaultFound
         ? `no dataset given; ${defaultDataset} is on ${host} (build_configs' default path, where sim init puts its sample): plan with ${argsHint({ dataset: defaultDataset })}`
         : `no dataset given: plan with ${argsHint({ dataset: "/path/to/data.json" })}`;
@@ -415,7 +427,9 @@ export default defineTool({
       steps.push(step("evaluate_model", "skip", "optional, after a run finishes: benchmark scores", { host }));
     } else {
       const runId = finished.runId;
-      const after = await settle(afterTrainingState(executor, finished.saveDir, args.dataset));
+      const inferenceDir = workdir ? posix.join(workdir, ".ascend-train/inference", runId) : null;
+      const after = await settle(afterTrainingState(executor, finished.saveDir, args.dataset, inferenceDir));
+      const inferences = after.ok ? after.value.inferences : [];
       const exports = after.ok ? after.value.exports : [];
       const images = after.ok ? after.value.images : [];
       if (!after.ok)
@@ -436,10 +450,12 @@ export default defineTool({
       steps.push(
         step(
           "run_inference",
-          "todo",
-          images.length
-            ? `answer ${images.length} sample image(s) with ${runId} and with the base model`
-            : `answer a training record's question about its image with ${runId} and with the base model (pass images for your own)`,
+          inferences.length ? "done" : "todo",
+          inferences.length
+            ? `${runId} answered ${inferences.length} question set(s) (${inferences.at(-1)}); again with other images: pass images`
+            : images.length
+              ? `answer ${images.length} sample image(s) with ${runId} and with the base model`
+              : `answer a training record's question about its image with ${runId} and with the base model (pass images for your own)`,
           inferArgs,
         ),
       );

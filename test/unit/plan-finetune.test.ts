@@ -209,6 +209,17 @@ describe.skipIf(!canBuildSimHost)("plan_finetune", () => {
     );
     const after = await plan({ dataset });
     expect(statusOf(after)).toMatchObject({ export_model: "done", run_inference: "todo", evaluate_model: "done" });
+    // A question set run_inference wrote for the run; and a plan without dataset reads the dataset steps as done.
+    mkdirSync(join(mm, ".ascend-train", "inference", runId, "0a1b2c3d4e"), { recursive: true });
+    const asked = await plan({});
+    expect(statusOf(asked)).toMatchObject({
+      prepare_dataset: "done",
+      validate_dataset: "done",
+      run_inference: "done",
+    });
+    expect(stepOf(asked, "run_inference").detail).toContain("answered 1 question set(s)");
+    // The tests after this one plan a host on which nothing has trained yet.
+    rmSync(join(ledger, `${runId}.json`));
     expect(stepOf(after, "export_model").detail).toContain(`${save}-hf-iter_0000010`);
     expect(stepOf(after, "evaluate_model").detail).toContain("ai2d_test");
   }, 60_000);
