@@ -228,14 +228,24 @@ export default defineTool({
       command: convert.command,
       output: convert.output,
       ready: convert.ready,
-      notes: [...source.notes, ...convert.notes],
+      notes: [
+        ...source.notes,
+        ...convert.notes,
+        ...(convert.alreadyConverted && args.confirm
+          ? [
+              `${convert.output} already holds this export (same checkpoint, method and layout): checked again, not rewritten.`,
+            ]
+          : []),
+      ],
     };
     const convertChecks: HfCheck[] = convert.checks.map((c) => ({
       id: c.id,
       ok: c.ok,
       message: c.fix && !c.ok ? `${c.message} Fix: ${c.fix}` : c.message,
     }));
-    if (!convert.converted)
+    // The same export already in place (its marker: same checkpoint, method, release, layout) is checked again below
+    // rather than reported as not run.
+    if (!convert.converted && !(convert.alreadyConverted && args.confirm))
       return {
         ...base,
         exported: false,
@@ -243,7 +253,9 @@ export default defineTool({
         checks: convertChecks,
         complete: null,
         usage: null,
-        next: convert.next,
+        next: convert.alreadyConverted
+          ? `${convert.output} already holds this export: ${argsHint({ confirm: true })} checks it again (and copies tokenizer files it lacks).`
+          : convert.next,
       };
 
     deps.progress({ progress: 1, message: "copying tokenizer and processor files" });
@@ -315,6 +327,7 @@ export default defineTool({
       ...gguf,
       r.copied.length ? `Copied: ${r.copied.join(", ")}` : "",
       ...failed,
+      ...r.notes,
       ...usage,
       r.next,
     ]

@@ -113,6 +113,16 @@ describe("a finished run: export, inference, evaluation", () => {
     expect(done.usage?.vllm).toContain("vllm serve");
     expect(exportModel.summarize(done)).toContain("Qwen2_5_VLForConditionalGeneration");
     expect(done.next).toContain(`"runId":"${RUN_ID}"`);
+    // The same export again: already in place; planned, it says so; confirmed, it is checked again, not rewritten.
+    const samePlan = await exportModel.handle(exportModel.input.parse({ runId: RUN_ID, host: "sim" }), deps());
+    expect(samePlan).toMatchObject({ exported: false, complete: null });
+    expect(samePlan.next).toMatch(/already holds this export/);
+    const same = await exportModel.handle(
+      exportModel.input.parse({ runId: RUN_ID, host: "sim", confirm: true }),
+      deps(),
+    );
+    expect(same).toMatchObject({ exported: true, complete: true });
+    expect(same.notes.join("\n")).toMatch(/already holds this export .*checked again, not rewritten/);
     // Exported from a save directory, no run id: the next calls name that directory, never a placeholder run id.
     const fromDir = await exportModel.handle(
       exportModel.input.parse({
