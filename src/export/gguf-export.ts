@@ -23,7 +23,7 @@ import {
   QUANT_TYPES,
   type QuantType,
 } from "../knowledge/llama-cpp.js";
-import { findRun } from "../runs/ledger.js";
+import { findRun, noSuchRun } from "../runs/ledger.js";
 import { argsHint, callHint } from "../text/hint.js";
 import { checkGgufHeader, GgufError, type GgufHeader, readGgufHeaderPrefix } from "./gguf-header.js";
 
@@ -314,8 +314,7 @@ export async function exportGguf(req: GgufRequest, deps: WorkDeps) {
       if (!value.startsWith("/")) throw new ToolError(`${field} must be an absolute path on the host.`, { field });
     }
   const { found } = await findRun(deps.hosts, req.runId, req.host ? [req.host] : undefined);
-  if (!found)
-    throw new ToolError(`No run ${req.runId} in the ledgers${req.host ? ` of ${req.host}` : ""} (see list_runs).`);
+  if (!found) throw new ToolError(noSuchRun(req.runId, req.host));
   const { record } = found;
   if (!isTrlRecord(record))
     throw new ToolError(

@@ -8,6 +8,7 @@ import { posix } from "node:path";
 import { z } from "zod";
 import { PlanError, resolveModel, resolveTrainingPlan } from "../configs/index.js";
 import { type ConvertMarker, megatronLayout, readMarker } from "../convert/index.js";
+import { ToolError } from "../errors.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { shellQuote } from "../hosts/quote.js";
@@ -17,7 +18,7 @@ import { recipeAt } from "../knowledge/models.js";
 import { isReleaseTag, type ReleaseTag } from "../knowledge/release-tags.js";
 import type { ModelEntry } from "../knowledge/types.js";
 import { parseLaunchScript } from "../runs/launch-script.js";
-import { findRun } from "../runs/ledger.js";
+import { findRun, noSuchRun } from "../runs/ledger.js";
 import { describeRun, parseConfigText } from "../runs/run-config.js";
 import { livenessByRun, runStatus } from "../runs/status.js";
 import { RunIdSchema, type RunRecord } from "../runs/types.js";
@@ -213,8 +214,9 @@ export interface SourceRequest {
 export async function hostOf(hosts: HostRegistry, req: { host?: string; runId?: string }): Promise<string> {
   if (req.host) return req.host;
   if (!req.runId) return "local";
-  const { found } = await findRun(hosts, req.runId);
-  return found?.host ?? "local";
+  const { found, unreachable } = await findRun(hosts, req.runId);
+  if (!found) throw new ToolError(noSuchRun(req.runId, undefined, unreachable));
+  return found.host;
 }
 
 /** Resolves a run id or checkpoint directory into everything the post-training tools need. */

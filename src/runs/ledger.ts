@@ -8,6 +8,7 @@ import type { HostSettings } from "../hosts/inventory.js";
 import { ensureWritable } from "../hosts/paths.js";
 import { shellQuote } from "../hosts/quote.js";
 import type { HostRegistry } from "../hosts/registry.js";
+import { callHint } from "../text/hint.js";
 import { RUN_ID, type RunRecord, RunRecordSchema } from "./types.js";
 
 export const LEDGER_SUBDIR = ".ascend-train/runs";
@@ -145,6 +146,16 @@ export interface FoundRun {
   host: string;
   file: string;
   record: RunRecord;
+}
+
+/**
+ * The one refusal for a run id no ledger holds, whichever tool was asked: where it was looked for (one host, or every
+ * host in the inventory, and any that could not be reached) and how to find the right id.
+ */
+export function noSuchRun(runId: string, host?: string, unreachable: readonly { host: string }[] = []): string {
+  const where = host ? `on ${host}` : "on any host in the inventory";
+  const missed = unreachable.length ? ` (not reachable: ${unreachable.map((u) => u.host).join(", ")})` : "";
+  return `No run "${runId}" ${where}${missed}: ${callHint("list_runs")} shows the runs and their hosts.`;
 }
 
 /** Looks a run up on the given hosts (default: every host in the inventory). The first ledger that has it wins. */

@@ -11,7 +11,9 @@ import { renderHints } from "../../src/text/hint.js";
 import evaluateModel from "../../src/tools/evaluate-model.js";
 import exportModel from "../../src/tools/export-model.js";
 import listRuns from "../../src/tools/list-runs.js";
+import resumeRun from "../../src/tools/resume-run.js";
 import runInference from "../../src/tools/run-inference.js";
+import tailLogs from "../../src/tools/tail-logs.js";
 import { type ToolDeps, ToolError } from "../../src/tools/tool.js";
 import { installEvaluateExtras } from "../helpers/evaluate-extras.js";
 import { type LocalTrainableSim, localTrainableSim } from "../helpers/local-sim.js";
@@ -258,6 +260,22 @@ describe("a finished run: export, inference, evaluation", () => {
       /training data has no record with an image/,
     );
   }, 120_000);
+
+  it("a run id no ledger holds gets one refusal, whichever tool is asked: searched everywhere, list_runs named", async () => {
+    const ghost = "run-20261202-235959-ffff";
+    const refusal = `No run "${ghost}" on any host in the inventory: list_runs shows the runs and their hosts.`;
+    const said = (p: Promise<unknown>) =>
+      p.then(
+        () => "no error",
+        (error: Error) => renderHints(error.message),
+      );
+    const input = { runId: ghost };
+    expect(await said(runInference.handle(runInference.input.parse(input), deps()))).toBe(refusal);
+    expect(await said(evaluateModel.handle(evaluateModel.input.parse(input), deps()))).toBe(refusal);
+    expect(await said(exportModel.handle(exportModel.input.parse(input), deps()))).toBe(refusal);
+    expect(await said(resumeRun.handle(resumeRun.input.parse(input), deps()))).toBe(refusal);
+    expect(await said(tailLogs.handle(tailLogs.input.parse(input), deps()))).toContain(refusal);
+  });
 
   it("evaluate_model refuses without the evaluation extras, then without benchmark data, before running anything", async () => {
     const call = () =>
