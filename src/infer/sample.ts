@@ -2,6 +2,7 @@
 // that has an image, read from the head of the dataset file (a JSON array or JSON Lines; never the whole file), its
 // user turn as the prompt and its first image resolved against the data config's dataset_dir.
 import { posix } from "node:path";
+import { type DataAttr, mllmKeys } from "../datasets/formats.js";
 
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (v && typeof v === "object" && !Array.isArray(v) ? (v as Json) : {});
@@ -12,8 +13,8 @@ export interface TrainingData {
   file: string;
   /** The directory images are relative to, absolute. */
   imageDir: string;
-  /** Key names of the records (attr: messages, images, role_tag, content_tag, user_tag). */
-  attr: Json;
+  /** Key names of the records (the data config's attr: messages, images, role_tag, content_tag, user_tag). */
+  attr: DataAttr;
 }
 
 /** The training data a MindSpeed-MM data config reads, with paths made absolute against `workdir`. */
@@ -25,7 +26,7 @@ export function trainingDataOf(dataConfig: unknown, workdir: string): TrainingDa
   const abs = (p: string) => (p.startsWith("/") ? posix.normalize(p) : posix.join(workdir, p));
   const file = abs(first.trim());
   const dir = typeof basic.dataset_dir === "string" && basic.dataset_dir ? abs(basic.dataset_dir) : posix.dirname(file);
-  return { file, imageDir: dir, attr: obj(dp.attr) };
+  return { file, imageDir: dir, attr: obj(dp.attr) as DataAttr };
 }
 
 /**
@@ -80,18 +81,14 @@ export function headRecords(text: string, limit = 64): unknown[] {
 /** The user's words and first image of a record (MLLM `messages`/`images` or LLaVA `conversations`/`image`). */
 export function samplePrompt(record: unknown, data: TrainingData): { prompt: string; image: string } | null {
   const r = obj(record);
-  const attr = data.attr;
-  const key = (name: string, fallback: string) => (typeof attr[name] === "string" ? (attr[name] as string) : fallback);
-  const images = r[key("images", "images")] ?? r.image;
+  const keys = mllmKeys(data.attr);
+  const images = r[keys.images ?? "images"] ?? r.image;
   const image = Array.isArray(images) ? images.find((x) => typeof x === "string") : images;
   if (typeof image !== "string" || !image) return null;
-  const turns = r[key("messages", "messages")] ?? r.conversations;
+  const turns = r[keys.messages] ?? r.conversations;
   if (!Array.isArray(turns)) return null;
-  const roleTag = key("role_tag", "role");
-  const contentTag = key("content_tag", "content");
-  const userTag = key("user_tag", "user");
-  const user = turns.map(obj).find((t) => [userTag, "user", "human"].includes(String(t[roleTag] ?? t.from ?? "")));
-  const words = String(user?.[contentTag] ?? user?.value ?? "")
+  const user = turns.map(obj).find((t) => [keys.user, "user", "human"].includes(String(t[keys.role] ?? t.from ?? "")));
+  const words = String(user?.[keys.content] ?? user?.value ?? "")
     .replace(/<image>/g, "")
     .trim();
   if (!words) return null;
