@@ -279,12 +279,11 @@ describe("launch_train pre-flight", () => {
 });
 
 describe("run lifecycle on this machine", () => {
-  it("a run that dies right after the start is started but failed (the CLI exits 1), with its exit status", async () => {
+  /** A confirmed launch whose torchrun is this script, its early exit read after 1.5 s. */
+  const launchWithTorchrun = async (torchrun: string) => {
     const h = host();
-    writeFileSync(join(h.dir, "bin/torchrun"), '#!/bin/sh\necho "RuntimeError: cannot start" >&2\nexit 3\n', {
-      mode: 0o755,
-    });
-    const r = await launchTrain.handle(
+    writeFileSync(join(h.dir, "bin/torchrun"), torchrun, { mode: 0o755 });
+    return launchTrain.handle(
       launchTrain.input.parse({
         host: "npu",
         script: h.script,
@@ -294,6 +293,10 @@ describe("run lifecycle on this machine", () => {
       }),
       h.deps,
     );
+  };
+
+  it("a run that dies right after the start is started but failed (the CLI exits 1), with its exit status", async () => {
+    const r = await launchWithTorchrun('#!/bin/sh\necho "RuntimeError: cannot start" >&2\nexit 3\n');
     expect(r.started).toBe(true);
     expect(r.exitedEarly).toEqual([{ host: "npu", exit: "3" }]);
     expect(r.next).toMatch(/exited right after the start/);
@@ -301,20 +304,7 @@ describe("run lifecycle on this machine", () => {
   });
 
   it("a run that finishes before the settle time is a success that names tail_logs, not a failure to diagnose", async () => {
-    const h = host();
-    writeFileSync(join(h.dir, "bin/torchrun"), '#!/bin/sh\necho " iteration 2/ 2 | lm loss: 1.0"\nexit 0\n', {
-      mode: 0o755,
-    });
-    const r = await launchTrain.handle(
-      launchTrain.input.parse({
-        host: "npu",
-        script: h.script,
-        masterPort: await freePort(),
-        confirm: true,
-        settleSeconds: 1.5,
-      }),
-      h.deps,
-    );
+    const r = await launchWithTorchrun('#!/bin/sh\necho " iteration 2/ 2 | lm loss: 1.0"\nexit 0\n');
     expect(r.exitedEarly).toEqual([{ host: "npu", exit: "0" }]);
     expect(r.next).toMatch(/already finished \(exit 0\) on npu/);
     expect(r.next).not.toContain("diagnose");
