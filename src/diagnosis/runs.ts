@@ -2,6 +2,7 @@
 // a clear error for an unknown run or one without logs.
 import { ToolError } from "../errors.js";
 import type { HostRegistry } from "../hosts/registry.js";
+import { noSuchRun } from "../runs/ledger.js";
 import type { RunContext } from "./context.js";
 
 export interface RunRecord {
@@ -20,7 +21,7 @@ export type RunLookup = (runId: string, ctx: { hosts: HostRegistry }) => Promise
 
 export async function lookupRun(runId: string, hosts: HostRegistry, lookup: RunLookup): Promise<RunRecord> {
   const run = await lookup(runId, { hosts });
-  if (!run) throw new ToolError(`Unknown run "${runId}".`);
+  if (!run) throw new ToolError(noSuchRun(runId));
   if (run.logFiles.length === 0) throw new ToolError(`Run "${runId}" has no log file recorded.`);
   return run;
 }

@@ -8,7 +8,9 @@ import { type TimeEstimate, timeFromLog } from "../estimate/time.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { UnknownHostError } from "../hosts/registry.js";
 import { tailLines } from "../logs/index.js";
+import { noSuchRun } from "../runs/ledger.js";
 import { runServicesOf } from "../runs/services.js";
+import { RunIdSchema } from "../runs/types.js";
 import { callHint } from "../text/hint.js";
 import { defineTool, type ToolDeps, ToolError } from "./tool.js";
 
@@ -66,7 +68,7 @@ async function readLog(args: { host: string; logFile?: string; runId?: string },
   let logFile = args.logFile;
   if (args.runId !== undefined) {
     const run = await runServicesOf(deps).locateLog(args.runId, { hosts: deps.hosts });
-    if (!run) throw new ToolError(`Unknown run id "${args.runId}". Pass logFile (and host), or check the run id.`);
+    if (!run) throw new ToolError(`${noSuchRun(args.runId)} A log outside the ledgers: pass logFile (and host).`);
     ({ host, logFile } = run);
   }
   let executor: HostExecutor;
@@ -161,7 +163,7 @@ export default defineTool({
     limit: posInt.max(50).default(8).describe("Fitting layouts to list"),
     host: z.string().min(1).default("local").describe("Host holding logFile (for the time estimate)"),
     logFile: z.string().min(1).optional().describe("A training log, for the time estimate"),
-    runId: z.string().min(1).optional().describe("A run launched by launch_train, for the time estimate"),
+    runId: RunIdSchema.optional().describe("A run launched by launch_train, for the time estimate"),
     trainIters: posInt.optional().describe("Iterations to estimate the time for; default the log's total"),
   }),
   output: z.object({

@@ -83,7 +83,7 @@ describe("diagnose_error", () => {
     expect(r.findings[0]!.facts.suggested_tp).toBe("4");
     expect(r.findings[0]!.fixes[0]!.summary).toContain("TP=4");
     await expect(diagnose({ runId: "run-20260101-000000-0002" }, deps)).rejects.toThrow(
-      /Unknown run "run-20260101-000000-0002"/,
+      /No run "run-20260101-000000-0002" on any host in the inventory: .*list_runs/,
     );
   });
 

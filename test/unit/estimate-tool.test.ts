@@ -107,6 +107,25 @@ describe("estimate_memory with a running log", () => {
   const dir = mkdtempSync(join(tmpdir(), "estimate-log-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  it("refuses a run id no ledger holds with where it looked and list_runs, and a malformed id at the door", async () => {
+    const deps: ToolDeps = {
+      hosts: new HostRegistry({ file: null, hosts: { local: HostSettingsSchema.parse({ allowedDirs: [dir] }) } }),
+      now: () => new Date(0),
+      progress: () => undefined,
+      log: () => undefined,
+      runs: { lookup: async () => null, locateLog: async () => null },
+    };
+    await expect(
+      estimateMemory.handle(
+        estimateMemory.input.parse({ model: "qwen2.5vl-3b", npus: 8, runId: "run-20260101-000000-0009" }),
+        deps,
+      ),
+    ).rejects.toThrow(/No run "run-20260101-000000-0009" on any host in the inventory: .*list_runs.*pass logFile/);
+    expect(estimateMemory.input.safeParse({ model: "qwen2.5vl-3b", npus: 8, runId: "../../etc/passwd" }).success).toBe(
+      false,
+    );
+  });
+
   it("reads the log on the host and adds time per iteration, ETA, NPU-hours and the measured peak", async () => {
     const log = join(dir, "train.log");
     const lines = Array.from(
