@@ -145,8 +145,8 @@ function addToolCommands(program: Command): void {
                   )
                   .join("; ")
               : outcome.error;
-          if (options.json)
-            process.stdout.write(`${JSON.stringify({ error: message, kind: outcome.kind }, null, 2)}\n`);
+          // The same words on both streams: a script reading --json meets the flags it passed, not the MCP fields.
+          if (options.json) printJsonError(terminalWords(message), outcome.kind);
           process.stderr.write(`error: ${forTerminal(terminalWords(message))}\n`);
           process.exitCode = outcome.kind === "input" ? EXIT.usage : EXIT.failed;
           return;
@@ -279,6 +279,17 @@ function addUiCommand(program: Command): void {
     });
 }
 
+/** --json among the options (not after `--`, where a value would start). */
+function askedForJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end === -1 ? argv : argv.slice(0, end)).includes("--json");
+}
+
+/** With --json, an error is a JSON object on stdout too (kind: usage, input, tool, host or internal), besides the line on stderr. */
+function printJsonError(message: string, kind: string): void {
+  process.stdout.write(`${JSON.stringify({ error: message, kind }, null, 2)}\n`);
+}
+
 export async function runProgram(argv: string[]): Promise<void> {
   const program = new Command("ascend-train")
     .version(VERSION)
@@ -338,10 +349,12 @@ export async function runProgram(argv: string[]): Promise<void> {
     if (error instanceof CommanderError) {
       // Commander has printed the message (or the help / version, exit 0).
       process.exitCode = error.exitCode === 0 ? EXIT.done : EXIT.usage;
+      if (error.exitCode !== 0 && askedForJson(argv)) printJsonError(error.message.replace(/^error: /, ""), "usage");
       return;
     }
     if (error instanceof UsageError) {
       process.stderr.write(`error: ${error.message}\n(add --help for usage)\n`);
+      if (askedForJson(argv)) printJsonError(error.message, "usage");
       process.exitCode = EXIT.usage;
       return;
     }

@@ -109,6 +109,23 @@ describe("the CLI contract", () => {
     expect(cli("find-model", "a", "--query", "b").code).toBe(2);
   });
 
+  it("with --json an error is a JSON object on stdout in the CLI's words, for usage (exit 2) and refusals (exit 1)", () => {
+    const unknownFlag = cli("find-model", "--bogus", "--json");
+    expect(unknownFlag.code).toBe(2);
+    expect(JSON.parse(unknownFlag.out)).toEqual({ error: "unknown option '--bogus'", kind: "usage" });
+    const missing = cli("build-configs", "--host", "sim", "--json");
+    expect(missing.code).toBe(2);
+    expect(JSON.parse(missing.out)).toMatchObject({ kind: "usage", error: expect.stringContaining("missing --model") });
+    const noRun = cli("tail-logs", "run-20990101-000000-abcd", "--host", "sim", "--json");
+    expect(noRun.code).toBe(1);
+    const refusal = JSON.parse(noRun.out) as { error: string; kind: string };
+    expect(refusal.kind).toBe("tool");
+    expect(refusal.error).toContain("ascend-train list-runs");
+    expect(refusal.error).toContain("--log-file");
+    expect(refusal.error).not.toMatch(/list_runs|logFile/);
+    expect(noRun.err).toContain(refusal.error);
+  });
+
   it("positional run ids for tail-logs, stop-run and resume-run", () => {
     for (const tool of ["tail-logs", "stop-run", "resume-run"]) {
       const r = cli(tool, "run-20990101-000000-abcd", "--host", "sim");
