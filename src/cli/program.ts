@@ -30,7 +30,8 @@ export const EXIT_CODES_HELP = `
 Exit codes:
   0  did what was asked (a plan shown without --confirm counts)
   1  ran and failed or refused (a failed pre-flight or check, nothing written, not ready, no match)
-  2  usage or invalid input (an unknown or missing flag, a value of the wrong kind)`;
+  2  usage or invalid input (an unknown or missing flag, a value of the wrong kind)
+With --json an error is also printed on stdout as {"error": "...", "kind": "usage|input|tool|host|internal"}.`;
 
 export const EXIT = { done: 0, failed: 1, usage: 2 } as const;
 
