@@ -52,6 +52,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["importerror: cannot import name 'get_args' from 'megatron' (unknown location)"],
   },
   {
+    id: "accelerate-3175",
+    url: "https://github.com/huggingface/accelerate/issues/3175",
+    repo: "huggingface/accelerate",
+    split: "tune",
+    title: "Support `--standalone` for concurrent single node multi-GPU jobs",
+    resolution:
+      "Two concurrent accelerate launch jobs on one node both tried to bind the default port 29500; give each job its own --main_process_port (e.g. $((29500 + $RANDOM % 1000))).",
+    category: "port_in_use",
+    signature: [
+      "connectionerror: tried to launch distributed communication on port ` <n> `, but another process is utilizing it. please specify a different port (such as using the `--main_process_port` flag or specifying a different `main_process_port` in your config file) and rerun your script. to automatically us",
+    ],
+  },
+  {
     id: "accelerate-3723",
     url: "https://github.com/huggingface/accelerate/issues/3723",
     repo: "huggingface/accelerate",
@@ -111,6 +124,43 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "agentsdk-faq-002",
+    url: "https://github.com/Ascend/AgentSDK/blob/2e9d735102ddb398dd3ce71eed6a80485e619037/docs/zh/aura/07_faq.md",
+    repo: "Ascend/AgentSDK",
+    split: "tune",
+    title: "提示换行符不识别 (Aura FAQ)",
+    resolution:
+      'Shell scripts/configs have Windows (CRLF) line endings; convert them to Unix format, e.g. find /path/to/AgentSDK -type f -name "*.sh" -exec dos2unix {} +.',
+    category: "windows_line_endings",
+    signature: ["$'\\r': command not found"],
+  },
+  {
+    id: "agentsdk-faq-003",
+    url: "https://github.com/Ascend/AgentSDK/blob/2e9d735102ddb398dd3ce71eed6a80485e619037/docs/zh/aura/07_faq.md",
+    repo: "Ascend/AgentSDK",
+    split: "tune",
+    title: "IP地址或端口已被绑定 (Aura FAQ)",
+    resolution:
+      "The HCCL port is occupied by another process; set HCCL_HOST_SOCKET_PORT_RANGE=60000-60100 and HCCL_NPU_SOCKET_PORT_RANGE=61000-61050 to move HCCL to free ports.",
+    category: "port_in_use",
+    signature: [
+      "runtimeerror: createhcclcommorigin: compiler_depend.ts : <n> hccl function error: hcclgetrootinfo(&hcclid), error code is <n>",
+      "err02200 dist call hccl api failed",
+      "failed to bind the ip port. reason: the ip address and port have been bound already.",
+    ],
+  },
+  {
+    id: "agentsdk-faq-008",
+    url: "https://github.com/Ascend/AgentSDK/blob/2e9d735102ddb398dd3ce71eed6a80485e619037/docs/zh/aura/07_faq.md",
+    repo: "Ascend/AgentSDK",
+    split: "tune",
+    title: "提示vllm缺少fused_moe.runner模块 (Aura FAQ)",
+    resolution:
+      "The installed vllm (0.16.0rc1) lacks the fused_moe.runner module that vllm-ascend expects (added in 0.16.1rc0); install the vllm and vllm-ascend commits that match each other per the vllm-ascend versioning policy.",
+    category: "transformers_version_conflict",
+    signature: ["modulenotfounderror: no module named 'vllm.model_executor.layers.fused_moe.runner'"],
+  },
+  {
     id: "agixt-372",
     url: "https://github.com/Josh-XT/AGiXT/issues/372",
     repo: "Josh-XT/AGiXT",
@@ -122,6 +172,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "agent-llm-backend-streamlit- <n> | importerror: libgomp.so. <n> : cannot allocate memory in static tls block",
     ],
+  },
+  {
+    id: "alignscore-19",
+    url: "https://github.com/yuh-zha/AlignScore/issues/19",
+    repo: "yuh-zha/AlignScore",
+    split: "tune",
+    title: "Unable to load model in GPU during docker build process",
+    resolution:
+      "GPUs and the host NVIDIA driver are not exposed to `docker build` steps, so loading the model onto CUDA at build time fails; move GPU model loading to container run time (started with --gpus all) or load on CPU during the build.",
+    category: "driver_not_mounted",
+    signature: ["runtimeerror: found no nvidia driver on your system. please check that you have"],
   },
   {
     id: "alpaca-lora-469",
@@ -147,6 +208,29 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "error response from daemon: failed to create task for container: failed to create shim task: oci runtime create failed: runc create failed: unable to start container process: error during container init: error running prestart hook # <n> : exit status <n> , stdout: , stderr: runc start prestart-hook",
       "failed to mount src: npu-smi.failed to mount dev.failed to do file mounting for.failed to mount files.failed to do mounting.failed to setup container.: unknown",
     ],
+  },
+  {
+    id: "alphapose-564",
+    url: "https://github.com/MVIG-SJTU/AlphaPose/issues/564",
+    repo: "MVIG-SJTU/AlphaPose",
+    split: "holdout",
+    title:
+      "ERROR: Unexpected bus error encountered in worker. This might be caused by insufficient shared memory (shm).",
+    resolution:
+      "DataLoader workers could not write tensors into shared memory (/dev/shm full); increase the shared-memory size available to the process/container or reduce num_workers / batch size.",
+    category: "shm_bus_error",
+    signature: ["runtimeerror: unable to write to file < torch_995_2167858072 >"],
+  },
+  {
+    id: "amazon-sagemaker-examples-571",
+    url: "https://github.com/aws/amazon-sagemaker-examples/issues/571",
+    repo: "aws/amazon-sagemaker-examples",
+    split: "tune",
+    title: "scikit bring your own - error in training model",
+    resolution:
+      "The container's Python entry script (#!/usr/bin/env python shebang) had Windows CRLF line endings, so env looked for 'python\\r'; converting the files to LF (dos2unix, or cloning with core.autocrlf=false) fixed it.",
+    category: "windows_line_endings",
+    signature: ["env : 'python\\r': no such file or directory"],
   },
   {
     id: "ampere-model-library-161",
@@ -250,6 +334,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: "Line endings were CRLF: changed to LF.",
     category: "windows_line_endings",
     signature: ["run.sh : bad interpreter: bash ^m: no such file or directory"],
+  },
+  {
+    id: "ascend-pytorch-148",
+    url: "https://github.com/Ascend/pytorch/issues/148",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "torch_npu 2.1.0 + CANN 8.0.0 在昇腾910B上微调Qwen3-ASR 模型",
+    resolution:
+      "Fine-tuning Qwen3-ASR in bfloat16 on a 910B with torch_npu 2.1.0 / CANN 8.0.0 hits a TransData (format-conversion) kernel whose TBE DSL implementation has no bfloat16 path, so operator compilation fails. Keep the layers that trigger private-format TransData (e.g. the audio encoder's conv) in float16/float32, or move to a newer CANN + torch_npu where the op has a bf16 kernel.",
+    category: "dtype_unsupported",
+    signature: ["e90003: compile operator failed", "bfloat16 of tbe.dsl.transdata is not supported."],
   },
   {
     id: "ascend-pytorch-16",
@@ -541,6 +636,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "ascend-sglang-667",
+    url: "https://github.com/Ascend/sglang/issues/667",
+    repo: "Ascend/sglang",
+    split: "tune",
+    title:
+      '[Bug] [Func] [B035] Service startup failed for qwen3_14b_w8a8 model test cases, error: "torch.OutOfMemoryError:"',
+    resolution:
+      "sglang service startup on an Ascend A3 (64 GB HBM per die) ran out of NPU memory: after weights and KV cache were reserved only ~151 MiB was left when the NPUWorkspaceAllocator needed 216 MiB for an op workspace. Lower --mem-fraction-static (leave headroom for op workspaces) or set TASK_QUEUE_ENABLE as the message suggests.",
+    category: "npu_oom",
+    signature: [
+      "[e529 <n> : <n> : <n> opparammaker.cpp: <n> ] npu out of memory. npuworkspaceallocator tried to allocate <n> mib(npu <n> ; <n> gib total capacity; <n> mib free). if you want to reduce memory usage, take a try to set the environment variable task_queue_enable= <n> .",
+    ],
+  },
+  {
     id: "aster.pytorch-63",
     url: "https://github.com/ayumiymk/aster.pytorch/issues/63",
     repo: "ayumiymk/aster.pytorch",
@@ -572,6 +681,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       'The loaded records have only input/output fields; use the data processing path that builds "conversations".',
     category: "dataset_key_error",
     signature: ["keyerror: 'conversations'"],
+  },
+  {
+    id: "autokeras-1475",
+    url: "https://github.com/keras-team/autokeras/issues/1475",
+    repo: "keras-team/autokeras",
+    split: "tune",
+    title: "Autokeras trying to import libgomp-d22c30c5.so.1.0.0 from scikit-learn on arm64/aarch64",
+    resolution:
+      "On aarch64 the bundled scikit-learn libgomp cannot get static TLS once TensorFlow is loaded; import sklearn before autokeras, or export LD_PRELOAD=/usr/local/lib/python3.6/dist-packages/scikit_learn.libs/libgomp-d22c30c5.so.1.0.0 (path of the bundled libgomp) before running.",
+    category: "libgomp_static_tls",
+    signature: ["importerror: libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block"],
   },
   {
     id: "autotrain-advanced-487",
@@ -778,6 +898,18 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "build-nanogpt-41",
+    url: "https://github.com/karpathy/build-nanogpt/issues/41",
+    repo: "karpathy/build-nanogpt",
+    split: "tune",
+    title:
+      'Executing with 1 GPU raises "OutOfMemory Exception", executing with 2 GPUs "RuntimeError: CUDA error: invalid device ordinal"',
+    resolution:
+      "Each rank prints 'Device Count: 1': only one GPU is visible to the job, so rank 1 cannot select cuda:1. Launch with --nproc_per_node equal to the number of visible GPUs (or make the second GPU visible / allocated to the job).",
+    category: "npu_not_available",
+    signature: ["runtimeerror: cuda error: invalid device ordinal"],
+  },
+  {
     id: "cann-container-image-46",
     url: "https://github.com/Ascend/cann-container-image/issues/46",
     repo: "Ascend/cann-container-image",
@@ -863,6 +995,49 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "chatglm-6b-448",
+    url: "https://github.com/zai-org/ChatGLM-6B/issues/448",
+    repo: "zai-org/ChatGLM-6B",
+    split: "tune",
+    title: "bash train.sh时报错",
+    resolution:
+      "train.sh has Windows CRLF line endings ($'\\r': command not found), so the continuation backslashes break and main.py runs without its arguments; convert train.sh to LF (dos2unix).",
+    category: "windows_line_endings",
+    signature: [
+      "train.sh: line <n> : $'\\r': command not found",
+      "main.py: error: the following arguments are required: --model_name_or_path, --output_dir",
+      "train.sh: line <n> : --do_train: command not found",
+      "train.sh: line <n> : --train_file: command not found",
+      "train.sh: line <n> : --validation_file: command not found",
+      "train.sh: line <n> : --prompt_column: command not found",
+    ],
+  },
+  {
+    id: "chatglm-efficient-tuning-18",
+    url: "https://github.com/hiyouga/ChatGLM-Efficient-Tuning/issues/18",
+    repo: "hiyouga/ChatGLM-Efficient-Tuning",
+    split: "tune",
+    title: "Dataset doesn't exist.",
+    resolution:
+      "JosephusCheung/GuanacoDataset requires confirming access on the Hub; accept it with your Hugging Face account and log in with `huggingface-cli login`.",
+    category: "hub_access",
+    signature: [
+      "filenotfounderror: couldn't find a dataset script at",
+      "face hub either: filenotfounderror: dataset ' guanacodataset '",
+    ],
+  },
+  {
+    id: "chatglm-efficient-tuning-24",
+    url: "https://github.com/hiyouga/ChatGLM-Efficient-Tuning/issues/24",
+    repo: "hiyouga/ChatGLM-Efficient-Tuning",
+    split: "tune",
+    title: "微调时报错了，能帮我看下吗",
+    resolution:
+      "The installed PEFT is too old to provide WEIGHTS_NAME in peft.utils.other; the maintainer says to uninstall peft and install the current version (from source).",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name 'weights_name' from 'peft.utils.other' ( other.py )"],
+  },
+  {
     id: "chatglm2-525",
     url: "https://github.com/zai-org/ChatGLM2-6B/issues/525",
     repo: "zai-org/ChatGLM2-6B",
@@ -933,6 +1108,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "chinese-llama-2-7",
+    url: "https://github.com/longyuewangdcu/Chinese-Llama-2/issues/7",
+    repo: "longyuewangdcu/Chinese-Llama-2",
+    split: "holdout",
+    title: "Fine tuning",
+    resolution:
+      "The V100 (Volta) does not support bf16; switch to fp16 in train.sh and the DeepSpeed config, or use an Ampere GPU (maintainer answer).",
+    category: "dtype_unsupported",
+    signature: [
+      "valueerror: your setup doesn't support gpu. you need torch>= <n> , using ampere gpu with cuda>= <n> .",
+    ],
+  },
+  {
     id: "chinese-llama-alpaca-302",
     url: "https://github.com/ymcui/Chinese-LLaMA-Alpaca/issues/302",
     repo: "ymcui/Chinese-LLaMA-Alpaca",
@@ -994,6 +1182,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["zmq.error.zmqerror: address already in use"],
   },
   {
+    id: "club-3090-726",
+    url: "https://github.com/noonghunna/club-3090/issues/726",
+    repo: "noonghunna/club-3090",
+    split: "tune",
+    title: "[bug] Gets stuck on setup-ai-studio",
+    resolution:
+      "An earlier interrupted download left an orphaned .lock in the huggingface download cache and huggingface_hub waits on it with no timeout; remove the stale .lock (after checking no process holds it) and rerun, the download resumes. The maintainers added stale-lock clearing and a stall watchdog (PR #728).",
+    category: "nfs_cache_hang",
+    signature: [],
+  },
+  {
     id: "codalab-worksheets-1961",
     url: "https://github.com/codalab/codalab-worksheets/pull/1961",
     repo: "codalab/codalab-worksheets",
@@ -1022,6 +1221,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "codeassist-3",
+    url: "https://github.com/shibing624/CodeAssist/issues/3",
+    repo: "shibing624/CodeAssist",
+    split: "holdout",
+    title: "jsonl找不到的错误",
+    resolution:
+      "The relative data file path was resolved against the wrong base directory; pass an absolute path to the jsonl file.",
+    category: "input_path_missing",
+    signature: [
+      "filenotfounderror: unable to find 'd:\\work\\workspace\\gpt\\webui\\ code_alpaca_20k_50.jsonl ' at d:\\work\\workspace\\gpt\\webui",
+    ],
+  },
+  {
     id: "codellama-118",
     url: "https://github.com/meta-llama/codellama/issues/118",
     repo: "meta-llama/codellama",
@@ -1045,6 +1257,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "npu_oom",
     signature: [
       "runtimeerror: npu out of memory. tried to allocate <n> gib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> gib free; <n> gib reserved in total by pytorch)`",
+    ],
+  },
+  {
+    id: "colbert-318",
+    url: "https://github.com/stanford-futuredata/ColBERT/issues/318",
+    repo: "stanford-futuredata/ColBERT",
+    split: "tune",
+    title: "[rank1]:[E ProcessGroupNCCL.cpp:523] [Rank 1] Watchdog caught collective operation timeout: WorkNCCL",
+    resolution:
+      "Long k-means clustering on one rank kept the others waiting past the 600 s NCCL timeout; the reporter solved it by raising the process-group timeout (to 6,000,000 ms) in distributed.py.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
     ],
   },
   {
@@ -1190,6 +1416,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "comfyui_extramodels-99",
+    url: "https://github.com/city96/ComfyUI_ExtraModels/issues/99",
+    repo: "city96/ComfyUI_ExtraModels",
+    split: "tune",
+    title:
+      "401 Client Error. (Request ID: Root=1-67545d8b33-604123b6654831703760a42c;a38b7bcf-24dc-4b79-bc8b-eb68f613c5b2) Cannot access gated repo for url https://huggingface.co/google/gemma-2-2b-it/resolve/299",
+    resolution:
+      "google/gemma-2-2b-it is gated: log in with `huggingface-cli login` (after accepting the license) or select the non-gated mirror Efficient-Large-Model/gemma-2-2b-it.",
+    category: "hub_access",
+    signature: [
+      "<n> client error. (request id: root= <n> -6545d8b33-604123b6654831703760a42c;a38b7bcf-24dc-4b79-bc8b-eb68f613c5b2)",
+      "cannot access gated repo for url https: .gitattributes.",
+    ],
+  },
+  {
     id: "comosvc-6",
     url: "https://github.com/Grace9994/CoMoSVC/issues/6",
     repo: "Grace9994/CoMoSVC",
@@ -1279,6 +1520,34 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["runtimeerror: cuda runtime error ( <n> ) : peer mapping resources exhausted at thcgeneral.c : <n>"],
   },
   {
+    id: "cvpr21chal-slr-5",
+    url: "https://github.com/jackyjsy/CVPR21Chal-SLR/issues/5",
+    repo: "jackyjsy/CVPR21Chal-SLR",
+    split: "holdout",
+    title: "RuntimeError: DataLoader worker (pid(s) 49) exited unexpectedly when trying to test config files in Conv3D",
+    resolution:
+      "DataLoader workers ran out of shared memory (/dev/shm) while passing batches; raise the shared-memory limit (e.g. docker --shm-size or --ipc=host) or lower num_workers / batch size.",
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+      "data = self._data_queue.get(timeout=timeout)",
+      "gotit = waiter.acquire(true, timeout)",
+      "_error_if_any_worker_fails()",
+      "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.",
+    ],
+  },
+  {
+    id: "da-faster-rcnn-pytorch-22",
+    url: "https://github.com/tiancity-NJU/da-faster-rcnn-PyTorch/issues/22",
+    repo: "tiancity-NJU/da-faster-rcnn-PyTorch",
+    split: "tune",
+    title: "hello friend",
+    resolution:
+      "The default output directory is the absolute path /data/ztc/..., and the user has no write access to the root-level /data; set the output/save dir to a path the user owns (e.g. a relative ./data path).",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' data '"],
+  },
+  {
     id: "dali-5519",
     url: "https://github.com/NVIDIA/DALI/pull/5519",
     repo: "NVIDIA/DALI",
@@ -1289,6 +1558,35 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "+# solve the issue: importerror:",
       "+# libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block",
+    ],
+  },
+  {
+    id: "dataset-viewer-3027",
+    url: "https://github.com/huggingface/dataset-viewer/issues/3027",
+    repo: "huggingface/dataset-viewer",
+    split: "tune",
+    title:
+      "Imagefolder: UnexpectedError with root cause: \"[Errno 13] Permission denied: '/tmp/hf-datasets-cache/medium/datasets/....incomplete'\"",
+    resolution:
+      "The datasets download cache files were not writable by the worker; maintainers moved datasets onto the huggingface_hub cache (datasets PR #7105), upgraded and recomputed the affected entries.",
+    category: "permission_denied",
+    signature: [
+      "[errno <n> ] permission denied: ' a3d6d38d9159fb9d6429f28224c80ecc7a281b095c77183e4381751ea5f3ae72.incomplete '",
+    ],
+  },
+  {
+    id: "dataset-viewer-3074",
+    url: "https://github.com/huggingface/dataset-viewer/issues/3074",
+    repo: "huggingface/dataset-viewer",
+    split: "tune",
+    title: "The viewer raises PermissionError after updating datasets to 3.0.1",
+    resolution:
+      "The worker resolves its cache under '/.cache', which the service user cannot write; point HF_HOME / HF_DATASETS_CACHE (or the home directory) at a writable cache directory.",
+    category: "permission_denied",
+    signature: [
+      "error code: retryableconfignameserror",
+      "exception: permissionerror",
+      "message: [errno <n> ] permission denied: ' .cache '",
     ],
   },
   {
@@ -1403,6 +1701,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "_error_if_any_worker_fails()",
       "runtimeerror: dataloader worker (pid <n> ) is killed by signal: killed.",
     ],
+  },
+  {
+    id: "dd-trace-py-16562",
+    url: "https://github.com/DataDog/dd-trace-py/pull/16562",
+    repo: "DataDog/dd-trace-py",
+    split: "tune",
+    title: "chore(scripts): check Docker nvidia runtime before enabling GPU compose",
+    resolution:
+      "The host had the NVIDIA driver (nvidia-smi works) but the NVIDIA Container Toolkit was not installed/configured for Docker, so the GPU compose request failed; install and configure nvidia-container-toolkit (the PR only enables GPU compose when the nvidia runtime is present).",
+    category: "driver_not_mounted",
+    signature: ['error response from daemon: could not select device driver "nvidia" with capabilities: [[gpu]]'],
   },
   {
     id: "dddd-trainer-35",
@@ -1524,6 +1833,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).",
       "[e socket.cpp: <n> ] [c10d] the server socket has failed to listen on any local network address.",
     ],
+  },
+  {
+    id: "deepspeed-1322",
+    url: "https://github.com/deepspeedai/DeepSpeed/pull/1322",
+    repo: "deepspeedai/DeepSpeed",
+    split: "tune",
+    title: "[zero] restore fp16 params if no zero ckpts available",
+    resolution:
+      "DeepSpeed's loader requires the mp_rank_*_model_states.pt files in the checkpoint tag directory; a checkpoint directory that lacks them yields an empty ckpt_list and this assertion. Make sure the global_step/tag directory contains the mp_rank_XX_model_states.pt files (not only the ZeRO optimizer shards).",
+    category: "checkpoint_incomplete",
+    signature: ["assertionerror"],
   },
   {
     id: "deepspeed-3208",
@@ -1729,6 +2049,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "detectron2-538",
+    url: "https://github.com/facebookresearch/detectron2/issues/538",
+    repo: "facebookresearch/detectron2",
+    split: "tune",
+    title: "cannot import name '_C' from 'detectron2'",
+    resolution:
+      "detectron2 is being imported from the cloned source tree (/home/nls1/tmp/detectron2/detectron2) where the compiled _C extension was never built; install/build detectron2 following INSTALL.md (or run from outside the checkout once installed).",
+    category: "import_from_source_dir",
+    signature: ["importerror: cannot import name '_c' from 'detectron2'"],
+  },
+  {
     id: "detectron2-838",
     url: "https://github.com/facebookresearch/detectron2/issues/838",
     repo: "facebookresearch/detectron2",
@@ -1741,6 +2072,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "error [ <n> <n> : <n> : <n> d2.engine.train_loop]: exception during training:",
       "floatingpointerror: loss became infinite or nan at iteration= <n> !",
       "loss_dict = {'loss_cls': tensor(nan, device='cuda: <n> ', grad_fn=<nlllossbackward>), 'loss_box_reg': tensor(nan, device='cuda: <n> ', grad_fn=<divbackward0>), 'loss_mask': tensor( <n> , device='cuda: <n> ',",
+    ],
+  },
+  {
+    id: "detectron2-resnest-21",
+    url: "https://github.com/chongruo/detectron2-ResNeSt/issues/21",
+    repo: "chongruo/detectron2-ResNeSt",
+    split: "holdout",
+    title: "Cannot rebulid Detectron2",
+    resolution:
+      "pip install -e . was run in the inner package directory (no setup.py there), so the C++ extension was never built and train_net.py imports the uncompiled detectron2 package from the source checkout; build/install from the repository root (python -m pip install -e . where setup.py is) before running.",
+    category: "import_from_source_dir",
+    signature: [
+      'error: file "setup.py" not found. directory cannot be installed in editable mode: detectron2',
+      "importerror: cannot import name '_c' from 'detectron2' ( __init__.py )`",
     ],
   },
   {
@@ -2023,6 +2368,23 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "dreamcraft3d-55",
+    url: "https://github.com/deepseek-ai/DreamCraft3D/issues/55",
+    repo: "deepseek-ai/DreamCraft3D",
+    split: "tune",
+    title: "How to apply for the model",
+    resolution:
+      "DeepFloyd/IF-I-XL-v1.0 is gated: accept its license on the Hugging Face model page and log in (huggingface-cli login / HF_TOKEN) before running.",
+    category: "hub_access",
+    signature: [
+      "raise httperror(http_error_msg, response=self)",
+      "requests.exceptions.httperror: <n> client error: unauthorized for url: https: if-i-xl-v1. <n>",
+      'file " _errors.py ", line <n> , in hf_raise_for_status',
+      "raise gatedrepoerror(message, response) from e",
+      "huggingface_hub.utils._errors.gatedrepoerror: <n> client error. (request id: root= <n> -6615231b-7d18053b52df002a10ba5c24;66d74f76-188a-4a0b-9bf8-eaff19af069d)",
+    ],
+  },
+  {
     id: "dreamerv3-203",
     url: "https://github.com/danijar/dreamerv3/issues/203",
     repo: "danijar/dreamerv3",
@@ -2166,6 +2528,28 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "emf-cli-168",
+    url: "https://github.com/easy-model-fusion/emf-cli/issues/168",
+    repo: "easy-model-fusion/emf-cli",
+    split: "holdout",
+    title: "Error downloading tokenizer AutoTokenizer",
+    resolution:
+      "mistralai/Mistral-7B-v0.1 is gated: request access on its model page and make the token available to the tokenizer download (huggingface-cli login or pass token=<your_token>).",
+    category: "hub_access",
+    signature: ["error downloading tokenizer autotokenizer: you are trying to access a gated repo."],
+  },
+  {
+    id: "emptransfo-3",
+    url: "https://github.com/roholazandie/EmpTransfo/issues/3",
+    repo: "roholazandie/EmpTransfo",
+    split: "holdout",
+    title: "Topic key error when i try to train with the train_multihead.py script",
+    resolution:
+      "The dataset file in use lacks the 'topic' field the multi-head training script reads; the maintainer uploaded the changed-format dataset that includes 'topic' and updated the README.",
+    category: "dataset_key_error",
+    signature: ["keyerror: 'topic'"],
+  },
+  {
     id: "eslam-20",
     url: "https://github.com/idiap/ESLAM/issues/20",
     repo: "idiap/ESLAM",
@@ -2177,6 +2561,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "runtimeerror: unable to write to file < torch_31911_952036340_6686 >: no space left on device ( <n> )",
       "i suspect this is due to an error with torch.multiprocessing because the use of shared memory causes the device to be unable to continue running once there are many other tasks running on the host, butit seems that the file-sharing strategy is irreplaceable. can you tell me how to solve this problem",
+    ],
+  },
+  {
+    id: "evcap-10",
+    url: "https://github.com/Jiaxuan-Li/EVCap/issues/10",
+    repo: "Jiaxuan-Li/EVCap",
+    split: "tune",
+    title: "401 Client Error",
+    resolution:
+      "'vicuna-13b-v1.3' is not a valid Hub repo id (no namespace); use the full id lmsys/vicuna-13b-v1.3 or a local path to the downloaded Vicuna weights.",
+    category: "hub_access",
+    signature: [
+      "huggingface_hub.utils._errors.repositorynotfounderror: <n> client error. (request id: root= <n> -67ff8411-0b02c71d2dabd17f4c82e40d;760e6e3c-72d4-4e1b-a52c-57badd559390)",
+      "repository not found for url: https: tokenizer.model.",
     ],
   },
   {
@@ -2672,6 +3070,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "g-retriever-14",
+    url: "https://github.com/XiaoxinHe/G-Retriever/pull/14",
+    repo: "XiaoxinHe/G-Retriever",
+    split: "tune",
+    title: "Fix cannot import name 'prepare_model_for_int8_training' from 'peft'",
+    resolution:
+      "Newer PEFT removed prepare_model_for_int8_training; the merged PR switches the code to prepare_model_for_kbit_training (or pin an older peft).",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name 'prepare_model_for_int8_training' from 'peft' ( __init__.py )"],
+  },
+  {
     id: "gdrnet-16",
     url: "https://github.com/THU-DA-6D-Pose-Group/GDR-Net/issues/16",
     repo: "THU-DA-6D-Pose-Group/GDR-Net",
@@ -2685,6 +3094,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.",
       "raise runtimeerror('dataloader worker (pid(s) {}) exited unexpectedly'.format(pids_str))",
       "runtimeerror: dataloader worker (pid(s) <n> ) exited unexpectedly",
+    ],
+  },
+  {
+    id: "gemma3-object-detection-5",
+    url: "https://github.com/ariG23498/gemma3-object-detection/issues/5",
+    repo: "ariG23498/gemma3-object-detection",
+    split: "holdout",
+    title:
+      "[BUG] Cannot access gated repo for url https://huggingface.co/google/gemma-3-4b-pt/resolve/main/config.json.",
+    resolution:
+      "Gemma 3 is gated: request access to google/gemma-3-4b-pt from the Hugging Face account that owns HF_TOKEN (reporter confirmed this fixed it).",
+    category: "hub_access",
+    signature: [
+      "<n> client error. (request id: root= <n> -6824e511-0a1d60376d4eefac56a9c456;85e8458c-a7d7-452d-b8fe-576bb259b500)",
+      "cannot access gated repo for url https: config.json.",
     ],
   },
   {
@@ -2764,6 +3188,30 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "gpt-2-61",
+    url: "https://github.com/nshepperd/gpt-2/issues/61",
+    repo: "nshepperd/gpt-2",
+    split: "holdout",
+    title: "Process gets killed when training",
+    resolution:
+      "The reporter found the kill was a host out-of-memory (ResourceExhausted allocating on the CPU allocator); train on the GPU or a machine with more RAM, or reduce batch size/sequence length.",
+    category: "host_oom",
+    signature: [],
+  },
+  {
+    id: "gpt-neox-750",
+    url: "https://github.com/EleutherAI/gpt-neox/issues/750",
+    repo: "EleutherAI/gpt-neox",
+    split: "holdout",
+    title: "Upstream DeepSpeed breaks HF conversion script",
+    resolution:
+      "Checkpoints were written to node-local disks, so each node's global_step directory only holds its own ZeRO shards (and only the main node has mp_rank_00_model_states.pt and layer files); save to a shared filesystem or gather all zero_pp_rank_* and model-state files into one directory visible to every node before resuming.",
+    category: "checkpoint_incomplete",
+    signature: [
+      "main: [warning] [engine.py: <n> :_get_all_zero_checkpoints] the following zero checkpoints paths are missing: [' zero_pp_rank_8_mp_rank_00_optim_states.pt ', ' zero_pp_rank_9_mp_rank_00_optim_states.pt ', ...]",
+    ],
+  },
+  {
     id: "gpu-manager-12",
     url: "https://github.com/tkestack/gpu-manager/issues/12",
     repo: "tkestack/gpu-manager",
@@ -2787,6 +3235,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "cann_env_not_sourced",
     signature: [
       "> llama-box : error while loading shared libraries: libascend_dump.so: cannot open shared object file: no such file or directory",
+    ],
+  },
+  {
+    id: "gpustack-1909",
+    url: "https://github.com/gpustack/gpustack/issues/1909",
+    repo: "gpustack/gpustack",
+    split: "tune",
+    title: "310p 模型启动失败",
+    resolution:
+      "MindIE on a 310P card failed at startup because device memory on NPU 0 was already exhausted (halMemAlloc drvRetCode=6, rtMalloc ErrCode=207001 'driver error: out of memory'). Free the card (check npu-smi for other processes) or deploy a smaller model / lower the memory share so the MindIE backend can allocate.",
+    category: "npu_oom",
+    signature: [
+      "runtime( <n> ,mindie_llm_backend_connector): [npu_driver.cc: <n> ] <n> devmemallocmanaged:[init][default][drv api] halmemalloc failed:size= <n> (byte), type= <n> , moduleid= <n> , drvflag= <n> , drvretcode= <n> , device_id= <n> !",
+      "runtime( <n> ,mindie_llm_backend_connector): [npu_driver.cc: <n> ] <n> rtlogerrorlevelcontrol:[init][default]devmemallocmanaged failed: device_id= <n> , type= <n> , size= <n> (byte), drvretcode= <n> !",
+      "runtime( <n> ,mindie_llm_backend_connector): [api_error.cc: <n> ] <n> devmalloc:[init][default]device malloc failed, size= <n> (byte), type= <n> .",
     ],
   },
   {
@@ -3013,6 +3476,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "hackgpt-9",
+    url: "https://github.com/yashab-cyber/HackGpt/issues/9",
+    repo: "yashab-cyber/HackGpt",
+    split: "tune",
+    title: "[BUG] ERROR: Could not install packages due to an OSError: [Errno 28] No space left on device",
+    resolution:
+      "pip ran out of disk while downloading/unpacking the large CUDA wheels (nvidia-* packages); free space on the volume holding the pip cache and TMPDIR, or point TMPDIR / --cache-dir at a larger disk (or use --no-cache-dir).",
+    category: "disk_full",
+    signature: [
+      "━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╺━━━━━━ <n> mb <n> s eta <n> : <n> :01error: could not install packages due to an oserror: [errno <n> ] no space left on device",
+    ],
+  },
+  {
     id: "hallo-152",
     url: "https://github.com/fudan-generative-vision/hallo/issues/152",
     repo: "fudan-generative-vision/hallo",
@@ -3179,6 +3655,58 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "hiascend-hcclug-000031",
+    url: "https://www.hiascend.com/doc_center/source/zh/CANNCommunityEdition/81RC1beta1/hccl/hcclug/hcclug_000031.html",
+    repo: "hiascend.com",
+    split: "holdout",
+    title: "执行通信操作超时(EI0002)",
+    resolution:
+      "A collective's Notify wait exceeded HCCL_EXEC_TIMEOUT because some rank never reached the sync point (here device 4 lost heartbeat: process exited or network down). Collect all ranks' plogs, find the rank that failed or lagged (e.g. blocked saving a checkpoint) and fix it; if all ranks time out, raise HCCL_EXEC_TIMEOUT (e.g. export HCCL_EXEC_TIMEOUT=3600) and check for 'err cqe' link instability.",
+    category: "hccl_timeout",
+    signature: [
+      "error. message is",
+      "ei0002:the wait execution of the notify register times out. reason: the notify register has not received the notify record from remote rank [ <n> ].base information: [streamid:[ <n> ],taskid[ <n> ], tasktype[notify wait], tag[allreduce_6629421139219749105_0].] task information: [notify id:[ <hex> ],",
+    ],
+  },
+  {
+    id: "hiascend-hcclug-000036",
+    url: "https://www.hiascend.com/doc_center/source/zh/CANNCommunityEdition/81RC1beta1/hccl/hcclug/hcclug_000036.html",
+    repo: "hiascend.com",
+    split: "holdout",
+    title: "开启重执行特性时发生建链失败",
+    resolution:
+      "HCCL's default ports 60000-60015 were taken by another process, so the rank connected to the wrong server; reserve them with sysctl -w net.ipv4.ip_local_reserved_ports=60000-60015, or move HCCL to another port range with HCCL_IF_BASE_PORT and reserve that range.",
+    category: "port_in_use",
+    signature: [
+      "connect to server failed, serverip_[ <n> ] serverport [ <n> ]",
+      "group[hccl_world_group] rankid [ <n> ] ranksize [ <n> ] serverip [ <n> ] localip [ <n> ] rootrank [ <n> ] failed",
+      "there maybe some reasons to cause this error:",
+      "<n> . the port may have been used so we will bind error. opretry used port range [ <n> - <n> ]",
+      "and we will meet: 'recv unmatched ack' error",
+      "you may can set system reserved port to avoid this error by",
+    ],
+  },
+  {
+    id: "hiascend-hcclug-000050",
+    url: "https://www.hiascend.com/document/detail/zh/CANNCommunityEdition/850alpha002/hccl/hcclug/hcclug_000050.html",
+    repo: "hiascend.com",
+    split: "holdout",
+    title: "建链超时(EI0006)",
+    resolution:
+      "The peer rank did not answer the link-establishment request within HCCL_CONNECT_TIMEOUT (120 s); check the peer rank for an earlier error/exit or slow start, check connectivity between the listed IPs, and raise HCCL_CONNECT_TIMEOUT if ranks legitimately start far apart.",
+    category: "hccl_timeout",
+    signature: [
+      "hccl( <n> ,all_reduce_test): [hccl_socket_manager.cc: <n> ] [ <n> ][wait][linkestablish]wait socket establish timeout, role[ <n> ] rank[ <n> ] timeout[ <n> s]",
+      "hccl( <n> ,all_reduce_test): [hccl_socket_manager.cc: <n> ] [ <n> ][wait][linksestablishcompleted] is failed. ret[ <n> ].",
+      "hccl( <n> ,all_reduce_test): [hccl_socket_manager.cc: <n> ] [ <n> ] _________________________link_error_info___________________________",
+      "hccl( <n> ,all_reduce_test): [hccl_socket_manager.cc: <n> ] [ <n> ] | comm error, device[ <n> ]",
+      "hccl( <n> ,all_reduce_test): [hccl_socket_manager.cc: <n> ] [ <n> ] | dest_ip(user_rank) | dest_port | src_ip(user_rank) | src_port | myrole | status | tlsstatus |",
+      "hccl( <n> ,all_reduce_test): [hccl_socket_manager.cc: <n> ] [ <n> ] | <n> ( <n> ) | <n> | <n> ( <n> ) | <n> | server | time out | disable |",
+      "hccl( <n> ,all_reduce_test): [hccl_socket_manager.cc: <n> ] [ <n> ][create][sockets]wait links establish completed failed, local role is client. ret[ <n> ]",
+      "hccl( <n> ,all_reduce_test): [transport_manager.cc: <n> ] [ <n> ][setmachinepara]call trace: hcclret -> <n>",
+    ],
+  },
+  {
     id: "hiascend-troubleshooting-0019",
     url: "https://www.hiascend.com/doc_center/source/zh/canncommercial/800/developmentguide/maintenref/troubleshooting/troubleshooting_0019.html",
     repo: "hiascend.com/canncommercial",
@@ -3256,6 +3784,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "hostg-7",
+    url: "https://github.com/KennthShang/HostG/issues/7",
+    repo: "KennthShang/HostG",
+    split: "holdout",
+    title: "Knowledge graph and run_Speed_up.py Error",
+    resolution:
+      "The output directory is on a Lustre scratch filesystem whose per-user disk quota is exhausted; free space or raise the quota (or write outputs to a filesystem with quota left) and rerun.",
+    category: "disk_full",
+    signature: [
+      "oserror: [errno <n> ] disk quota exceeded: ' intermediate.ntw '",
+      "oserror: [errno <n> ] disk quota exceeded: ' cherry_0_196.fasta '",
+    ],
+  },
+  {
     id: "hrnet-semantic-segmentation-171",
     url: "https://github.com/HRNet/HRNet-Semantic-Segmentation/issues/171",
     repo: "HRNet/HRNet-Semantic-Segmentation",
@@ -3317,6 +3859,18 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "> importerror: cannot import name 'is_torch_greater_or_equal_than_1_13' from 'transformers.pytorch_utils' ( pytorch_utils.py )",
     ],
+  },
+  {
+    id: "icefall-1742",
+    url: "https://github.com/k2-fsa/icefall/issues/1742",
+    repo: "k2-fsa/icefall",
+    split: "holdout",
+    title:
+      "data/manifests/musan_cuts.jsonl.gz can not found when running alimeeting train script ,plz check script issue",
+    resolution:
+      "The prepare script writes musan_cuts.jsonl.gz to data/fbank while the training script reads data/manifests; copy the file to data/manifests (fixed upstream in PR #1750).",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' musan_cuts.jsonl.gz '"],
   },
   {
     id: "iepile-15",
@@ -3506,6 +4060,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "instructuie-27",
+    url: "https://github.com/BeyonderXX/InstructUIE/issues/27",
+    repo: "BeyonderXX/InstructUIE",
+    split: "tune",
+    title: "训练时数据集下载出现问题，data_dir十倍速",
+    resolution:
+      "The dataset loader asserts that each task directory under --data_dir exists; download/unpack the IE_INSTRUCTIONS data and point --data_dir (and the task config) at the existing directory.",
+    category: "input_path_missing",
+    signature: ['file " uie_dataset.py ", line <n> , in _generate_examples', "assertionerror"],
+  },
+  {
     id: "internevo-375",
     url: "https://github.com/InternLM/InternEvo/issues/375",
     repo: "InternLM/InternEvo",
@@ -3647,6 +4212,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["oserror: libcurand.so. <n> : cannot open shared object file: no such file or directory"],
   },
   {
+    id: "jinyuchen-autodl-ascend",
+    url: "https://github.com/jinyuchen724/jinyuchen/blob/b68dab7e89af10ff757e1c7920189e2bc4e764f4/AI/autoDl-ascend.md",
+    repo: "jinyuchen724/jinyuchen",
+    split: "tune",
+    title: "Qwen3在华为昇腾平台上的微调与推理实践 (AI/autoDl-ascend.md)",
+    resolution:
+      "Upgrading LLaMA-Factory pulled torch 2.9.1 while torch_npu stayed at 2.8.0, so libtorch_npu.so could not resolve a torch symbol. The author reinstalled torch 2.8.0+cpu (with torchvision 0.23.0 / torchaudio 2.8.0) to match torch_npu 2.8.0.",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "importerror: libtorch_npu.so : undefined symbol: _znk3c1010tensorimpl20is_contiguous_customens_12memoryformate",
+      "raise runtimeerror(",
+      "runtimeerror: failed to load the backend extension: torch_npu. you can disable extension auto-loading with torch_device_backend_autoload= <n> .",
+    ],
+  },
+  {
     id: "k8s-device-plugin-23",
     url: "https://github.com/NVIDIA/k8s-device-plugin/issues/23",
     repo: "NVIDIA/k8s-device-plugin",
@@ -3692,6 +4272,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "missing_weights",
     signature: [
       "oserror: error no file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory d:\\aigc\\\\models\\llm\\ke-omni-r-3b.",
+    ],
+  },
+  {
+    id: "keras-hub-1613",
+    url: "https://github.com/keras-team/keras-hub/issues/1613",
+    repo: "keras-team/keras-hub",
+    split: "holdout",
+    title: "GemmaBackbone.get_layout_map broken for gemma_2b_en",
+    resolution:
+      "gemma_2b has a single key/value head (MQA), so sharding the key/value kernels over a 2-way model axis cannot divide dimension 0; use a model-parallel size that divides num_key_value_heads or keep the k/v kernels replicated (keras-hub later changed get_layout_map to leave k/v replicated).",
+    category: "tp_exceeds_kv_heads",
+    signature: [
+      "valueerror: one of device_put args was given the sharding of namedsharding(mesh=mesh('data': <n> , 'model': <n> ), spec=partitionspec('model', 'data', none)), which implies that the global size of its dimension <n> should be divisible by <n> , but it is equal to <n> (full shape: ( <n> , <n> , <n> ))",
     ],
   },
   {
@@ -3822,6 +4415,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["loading checkpoint shards: <n> %|██████▊ | <n> [ <n> : <n> < <n> : <n> , s ]killed"],
   },
   {
+    id: "lazyslide-52",
+    url: "https://github.com/rendeirolab/LazySlide/issues/52",
+    repo: "rendeirolab/LazySlide",
+    split: "holdout",
+    title: "Better help message when trying to access gated models",
+    resolution:
+      "Log in to Hugging Face, request access to the MahmoodLab/UNI repository and authenticate with `huggingface-cli login` (a help message saying so was added in #56).",
+    category: "hub_access",
+    signature: [
+      "gatedrepoerror: <n> client error. (request id: root= <n> -6800c1a8-69511c6166fc8c3076cf474d;b91c310c-e96a- <n> -88a6-1d10b06d8e80)",
+      "cannot access gated repo for url https: config.json.",
+    ],
+  },
+  {
     id: "lead-lag-5",
     url: "https://github.com/philipperemy/lead-lag/issues/5",
     repo: "philipperemy/lead-lag",
@@ -3877,6 +4484,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["permissionerror: [errno <n> ] permission denied: ' lightseq_layers '"],
   },
   {
+    id: "linear-probes-1",
+    url: "https://github.com/yukimasano/linear-probes/issues/1",
+    repo: "yukimasano/linear-probes",
+    split: "holdout",
+    title: "cant start training",
+    resolution:
+      "The checkpoint passed as --modelpath does not exist; this repo only ships evaluation code, so download a trained model (e.g. the AlexNet from yukimasano/self-label) and point modelpath at it, adjusting weight names if needed.",
+    category: "missing_weights",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: '.ckpt400.pth'"],
+  },
+  {
     id: "linux-npu-driver-74",
     url: "https://github.com/intel/linux-npu-driver/issues/74",
     repo: "intel/linux-npu-driver",
@@ -3897,6 +4515,25 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       'The V100 has no bfloat16 support while finetune/lora.py requested bf16 precision; change the Fabric precision from bf16 to a float16 setting (e.g. "16-true"/"16-mixed"), noting that pure fp16 may not converge as well.',
     category: "dtype_unsupported",
     signature: ["`runtimeerror: current cuda device does not support bfloat16. please switch dtype to float16.`"],
+  },
+  {
+    id: "lit-llama-405",
+    url: "https://github.com/Lightning-AI/lit-llama/issues/405",
+    repo: "Lightning-AI/lit-llama",
+    split: "tune",
+    title: "use adpater_v2.py fine-tuning llama 13B error",
+    resolution:
+      "The 13B checkpoint (hidden size 5120) is being loaded into a model built with the 7B config (4096); build the model with the 13B config (model size / from_name('13B')) matching the checkpoint.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "runtimeerror: error(s) in loading state_dict for llama:",
+      "size mismatch for lm_head.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for transformer.wte.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for transformer.h. <n> .rms_1.scale: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for transformer.h. <n> .attn.c_attn.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for transformer.h. <n> .attn.c_proj.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for transformer.h. <n> .rms_2.scale: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+    ],
   },
   {
     id: "litgpt-205",
@@ -4045,6 +4682,36 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["cli_demo.sh: line <n> : <n> killed"],
   },
   {
+    id: "llamafactory-2222",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/2222",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title:
+      "ValueErro Cannot open data\\dataset_info.json due to [Errno 2] No such file or directory: 'data\\\\dataset_info.json'.",
+    resolution:
+      "The relative dataset_dir 'data' is resolved against the current directory; cd into the LLaMA-Factory directory before launching (or pass an absolute dataset_dir).",
+    category: "input_path_missing",
+    signature: [
+      "valueerror: cannot open data\\dataset_info.json due to [errno <n> ] no such file or directory: 'data\\\\dataset_info.json'.",
+    ],
+  },
+  {
+    id: "llamafactory-2424",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/2424",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "Tokenization fails after 30 min on really big datasets",
+    resolution:
+      "Rank 0 tokenizes the large dataset inside main_process_first while the other ranks wait in an all-reduce past the 30 min default timeout; preprocess/cache the dataset first (more preprocessing workers / tokenized_path) or raise ddp_timeout.",
+    category: "hccl_timeout",
+    signature: [
+      "running tokenizer on dataset: <n> %|███████▊ | <n> [ <n> : <n> < <n> : <n> : <n> , <n> s ][e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds befor",
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "running tokenizer on dataset: <n> %| | <n> [ <n> : <n> <?, ? s ][e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
+    ],
+  },
+  {
     id: "llamafactory-2536",
     url: "https://github.com/hiyouga/LlamaFactory/issues/2536",
     repo: "hiyouga/LlamaFactory",
@@ -4081,6 +4748,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [],
   },
   {
+    id: "llamafactory-3403",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/3403",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "Cannot access gated repo for url https://huggingface.co/meta-llama/Llama-2-7b-hf/resolve/main/config.json.",
+    resolution:
+      "Llama-2 is gated on Hugging Face; either get access, or download from ModelScope: export USE_MODELSCOPE_HUB=1 and use --model_name_or_path modelscope/Llama-2-7b-chat-ms.",
+    category: "hub_access",
+    signature: ["cannot access gated repo for url https: config.json."],
+  },
+  {
     id: "llamafactory-3698",
     url: "https://github.com/hiyouga/LlamaFactory/issues/3698",
     repo: "hiyouga/LlamaFactory",
@@ -4090,6 +4768,42 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "hccl_timeout",
     signature: [
       "torch.distributed.distbackenderror: [ <n> ] is setting up nccl communicator and retrieving nccluniqueid from [ <n> ] via c10d key-value store by key ' <n> ', but store->get(' <n> ') got error: socket timeout",
+    ],
+  },
+  {
+    id: "llamafactory-3779",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/3779",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "在昇腾npu环境下运行报错",
+    resolution:
+      "The CANN op-kernel binaries for Cast are missing for this SoC (aclnnCast errno 561000 'Op Cast does not has any binary'): the Ascend-cann-kernels package matching the chip and the installed toolkit version is not installed. Install the matching Ascend-cann-kernels-<soc> package for the toolkit (as in the sibling issue #3796), then re-source set_env.sh.",
+    category: "cann_version_mismatch",
+    signature: [
+      "[e opparammaker.cpp: <n> ] call aclnncast failed, detail:ez9999: inner error!",
+      "ez9999: op cast does not has any binary.",
+      "kernel run failed. optype: <n> , cast",
+      "launch failed for cast, errno:561000.",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err01005 ops internal error",
+      "exception raised from operator() at castkernelnpuopapi.cpp : <n> (most recent call first):",
+    ],
+  },
+  {
+    id: "llamafactory-3796",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/3796",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "昇腾NPU使用API推理报错",
+    resolution:
+      "The Ascend-cann-kernels (operator binary) package installed does not match the chip/toolkit, so no Cast kernel binary is found; install the kernels package for the actual SoC and CANN version (the reporter solved it by installing Ascend-cann-kernels-910_8.0.RC1).",
+    category: "cann_version_mismatch",
+    signature: [
+      "runtimeerror: call aclnncast failed, detail:ez9999: inner error!",
+      "ez9999 cannot parse json for config file [ cast.json ].",
+      "failed to parse kernel in cast.json.",
+      "aclopkernelinit failed optype",
+      "kernel run failed. optype: <n> , cast",
+      "launch failed for cast, errno:561000.",
     ],
   },
   {
@@ -4378,6 +5092,37 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "llamafactory-5638",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/5638",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "昇腾单卡可以lora微调，多卡出错",
+    resolution:
+      "Multi-card (HCCL) training needs the CANN TBE Python packages, which live under ascend-toolkit/latest/python/site-packages and are only put on PYTHONPATH by set_env.sh; the worker processes could not import tbe.common.repository_manager, so TBE init and HCCL setup failed. Source /usr/local/Ascend/ascend-toolkit/set_env.sh in the shell (and for every launched rank), or install the toolkit's te/tbe wheels into the conda env, then relaunch.",
+    category: "cann_env_not_sourced",
+    signature: [
+      "runtimeerror: [error] hccl error in: processgrouphccl.cpp : <n>",
+      "(pid: <n> , device: <n> , rankid: <n> ) err02200 dist call hccl api failed.",
+      "ec0010: failed to import python module [modulenotfounderror: no module named 'tbe.common.repository_manager.utils.repository_manager_log'.].",
+      "failed to init tbe.",
+      "initializeadapter adapter [tbe_op_adapter] failed! ret [ <n> ]",
+    ],
+  },
+  {
+    id: "llamafactory-573",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/573",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "按照Baichuan 提供的全参微调命令对 Baichuan13B 微调时命令报错",
+    resolution:
+      "The --deepspeed argument 'deepspeed.json' does not exist relative to the working directory; create the DeepSpeed config file or pass its correct (absolute) path.",
+    category: "input_path_missing",
+    signature: [
+      "raise valueerror(",
+      "valueerror: expected a string path to an existing deepspeed config, or a dictionary, or a base64 encoded string. received: deepspeed.json",
+    ],
+  },
+  {
     id: "llamafactory-5763",
     url: "https://github.com/hiyouga/LlamaFactory/issues/5763",
     repo: "hiyouga/LlamaFactory",
@@ -4389,6 +5134,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "error: cannot install llamafactory and llamafactory[metrics,torch-npu]== <n> .dev0 because these package versions have conflicting dependencies.",
     ],
+  },
+  {
+    id: "llamafactory-6191",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/6191",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "qwen2_vl ChildFailedError:",
+    resolution:
+      "The dataset file data/mllm_dome.json does not exist (the demo file is mllm_demo.json); fix the file_name in dataset_info.json / the --dataset name so it points to an existing file.",
+    category: "input_path_missing",
+    signature: ['raise valueerror(f"file {local_path} not found.")', "valueerror: file mllm_dome.json not found."],
   },
   {
     id: "llamafactory-6269",
@@ -4585,6 +5341,39 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["importerror: libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block"],
   },
   {
+    id: "llamafactory-975",
+    url: "https://github.com/hiyouga/LlamaFactory/pull/975",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "Add Ascend NPU support",
+    resolution:
+      "A multi-NPU accelerate (MULTI_NPU) run timed out in an HCCL AllReduce: the Notify wait exceeded HCCL_EXEC_TIMEOUT (1800s) because some rank never reached the collective. Check the other ranks' logs for an earlier failure or a rank stuck/slower (e.g. uneven data per NPU), and raise HCCL_EXEC_TIMEOUT if the stall is legitimate.",
+    category: "hccl_timeout",
+    signature: [
+      "npusynchronizedevice: npustream.cpp : <n> npu error, error code is 107020.",
+      "ei0002: the wait execution of the notify register times out. reason: the notify register has not received the notify record from remote rank [ <n> ].base information: [streamid:[ <n> ], taskid[ <n> ], tasktype[notify wait], tag[allreduce_192. <n> %enp69s0_60000_0_1694500287022627].] task information",
+      "possible cause: <n> . an exception occurs during the execution on some npus in the cluster. as a result, collective communication operation failed. <n> . the execution speed on some npu in the cluster is too slow to complete a communication operation within the timeout interval. (default 1800s, you ",
+    ],
+  },
+  {
+    id: "llamafactory-983",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/983",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "train_sft.py 报错",
+    resolution:
+      "The launch script has Windows (CRLF) line endings: each trailing backslash is followed by \\r, so deepspeed receives only '\\r' as an argument and the following lines run as separate commands. Convert the script to LF (dos2unix / sed -i 's/\\r$//').",
+    category: "windows_line_endings",
+    signature: [
+      "train_bash.py: error: the following arguments are required: --model_name_or_path, --output_dir",
+      "[launch.py: <n> :sigkill_handler] [' python3. <n> ', '-u', ' train_bash.py ', '--local_rank= <n> ', '\\r'] exits with return code = <n>",
+      "qlora_train_sft.sh: line <n> : --model_name_or_path: command not found",
+      "qlora_train_sft.sh: line <n> : --deepspeed: command not found",
+      "qlora_train_sft.sh: line <n> : --stage: command not found",
+      "qlora_train_sft.sh: line <n> : --do_train: command not found",
+    ],
+  },
+  {
     id: "llava-1794",
     url: "https://github.com/haotian-liu/LLaVA/issues/1794",
     repo: "haotian-liu/LLaVA",
@@ -4593,6 +5382,31 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: "The installed peft is newer than the transformers pinned by LLaVA supports; pin peft==0.13.2.",
     category: "transformers_version_conflict",
     signature: ["importerror: cannot import name 'encoderdecodercache' from 'transformers' ( __init__.py )"],
+  },
+  {
+    id: "llava-433",
+    url: "https://github.com/haotian-liu/LLaVA/issues/433",
+    repo: "haotian-liu/LLaVA",
+    split: "holdout",
+    title: "[Usage] size mismatch for model.mm_projector.weight",
+    resolution:
+      "With --load-4bit the model's mm_projector is built as a packed 4-bit parameter ([2097152, 1]) that cannot take the fp16 projector weights from the LoRA checkpoint; removing --load-4bit fixed it (reporter and others confirmed).",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "raise runtimeerror('error(s) in loading state_dict for {}:\\n\\t{}'.format(",
+      "runtimeerror: error(s) in loading state_dict for llavallamaforcausallm: size mismatch for model.mm_projector.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+  },
+  {
+    id: "llm-as-chatbot-8",
+    url: "https://github.com/deep-diver/LLM-As-Chatbot/issues/8",
+    repo: "deep-diver/LLM-As-Chatbot",
+    split: "tune",
+    title: "401 error",
+    resolution:
+      "The adapter repo chansung/alpaca-lora-7b is not publicly accessible; for the 7B model use --ft_ckpt_url tloen/alpaca-lora-7b instead.",
+    category: "hub_access",
+    signature: ["requests.exceptions.httperror: <n> client error: unauthorized for url: https: adapter_config.json"],
   },
   {
     id: "llm-cxr-5",
@@ -4607,6 +5421,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "raise environmenterror(",
       "oserror: error no file named pytorch_model.bin, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory",
     ],
+  },
+  {
+    id: "llm-finetuning-toolkit-158",
+    url: "https://github.com/georgian-io/LLM-Finetuning-Toolkit/issues/158",
+    repo: "georgian-io/LLM-Finetuning-Toolkit",
+    split: "holdout",
+    title: "Trying to access gated repo error, Quickstart Basic",
+    resolution:
+      "Go to https://huggingface.co/mistralai/Mistral-7B-Instruct-v0.2 and accept the acknowledgement/terms with the logged-in account, then rerun (reporter confirmed it worked).",
+    category: "hub_access",
+    signature: ["oserror: you are trying to access a gated repo."],
   },
   {
     id: "llm-foundry-1848",
@@ -4736,6 +5561,31 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "loghi-3",
+    url: "https://github.com/knaw-huc/loghi/issues/3",
+    repo: "knaw-huc/loghi",
+    split: "tune",
+    title: "Problem with libnvidia-ml.so.1 on Debian/WSL2",
+    resolution:
+      "The image ships its own copies of libnvidia-ml.so.1/libcuda.so.1, which collide with the host driver libraries the NVIDIA runtime mounts under WSL2; rebuilding the image with those files removed (rm -rf /usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1 /usr/lib/x86_64-linux-gnu/libcuda.so.1) fixed it.",
+    category: "driver_not_mounted",
+    signature: [
+      "docker: error response from daemon: failed to create shim task: oci runtime create failed: runc create failed: unable to start container process: error during container init: error running hook # <n> : error running hook: exit status <n> , stdout: , stderr: auto-detected mode as 'legacy'",
+      "nvidia-container-cli: mount error: file creation failed: libnvidia-ml.so. <n> : file exists: unknown.",
+    ],
+  },
+  {
+    id: "lora-scripts-5",
+    url: "https://github.com/Akegarasu/lora-scripts/issues/5",
+    repo: "Akegarasu/lora-scripts",
+    split: "holdout",
+    title: "FileNotFoundError: [Errno 2] No such file or directory: './train/aki'",
+    resolution:
+      "train_data_dir './train/aki' does not exist relative to the launch directory; create it (with the <repeats>_<name> image sub-folders) or set train_data_dir to the existing parent folder of the image folders.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' aki '"],
+  },
+  {
     id: "macaw-llm-36",
     url: "https://github.com/lyuchenyang/Macaw-LLM/pull/36",
     repo: "lyuchenyang/Macaw-LLM",
@@ -4772,6 +5622,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: "Files had not downloaded completely.",
     category: "missing_weights",
     signature: ["oserror: error no file named diffusion_pytorch_model.bin found in directory appearance_encoder."],
+  },
+  {
+    id: "mamba-asr-2",
+    url: "https://github.com/xi-j/Mamba-ASR/issues/2",
+    repo: "xi-j/Mamba-ASR",
+    split: "tune",
+    title: "Unable to find manifests/train.csv",
+    resolution:
+      "manifests/train.csv is produced by prepare_librispeech (librispeech_prepare.py); run the data preparation first or set skip_prep to False in the yaml so it is generated.",
+    category: "input_path_missing",
+    signature: [
+      "speechbrain.core - exception:",
+      "filenotfounderror: [errno <n> ] no such file or directory: ' train.csv '",
+    ],
   },
   {
     id: "mapcoder-5",
@@ -4915,6 +5779,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["`assertionerror: num_layers_per_pipeline_rank <n> should be divisible by vp_size <n> `"],
   },
   {
+    id: "megatron-bridge-6162",
+    url: "https://github.com/NVIDIA-NeMo/Megatron-Bridge/pull/6162",
+    repo: "NVIDIA-NeMo/Megatron-Bridge",
+    split: "tune",
+    title: "fix(models): default the HF config file lock to HF_HOME instead of ~/.cache/huggingface",
+    resolution:
+      "The HF config file lock defaulted to /root/.cache/huggingface on the container layer instead of the shared HF_HOME, and every rank of an 8-node import timed out acquiring it; set MEGATRON_CONFIG_LOCK_DIR to a shared directory (the PR makes the lock follow HF_HOME).",
+    category: "nfs_cache_hang",
+    signature: [
+      "filelock._error.timeout: the file lock ' .megatron_config_lock_fe96e83596e6dfb94d32c391d3b8772e.lock ' could not be acquired.",
+      "valueerror: failed to load configuration from deepseek-v4-pro after <n> attempts. this might be due to network issues or concurrent access conflicts. last error: ...",
+    ],
+  },
+  {
     id: "megatron-deepspeed-356",
     url: "https://github.com/deepspeedai/Megatron-DeepSpeed/issues/356",
     repo: "deepspeedai/Megatron-DeepSpeed",
@@ -4942,6 +5820,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "megatron-lm-119",
+    url: "https://github.com/NVIDIA/Megatron-LM/issues/119",
+    repo: "NVIDIA/Megatron-LM",
+    split: "holdout",
+    title: "Dataset does not exist",
+    resolution:
+      "--data-path must be the prefix of the preprocessed .bin/.idx pair (e.g. /data/openwebtext/subset-01_text_document), not a folder; point it at an existing prefix produced by preprocess_data.py.",
+    category: "input_path_missing",
+    signature: ["attributeerror: 'nonetype' object has no attribute 'sizes'"],
+  },
+  {
     id: "megatron-lm-185",
     url: "https://github.com/NVIDIA/Megatron-LM/issues/185",
     repo: "NVIDIA/Megatron-LM",
@@ -4959,6 +5848,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "global_step2500 global_step500 latest_checkpointed_iteration.txt",
       "global_step3000 global_step5000 zero_to_fp32.py",
     ],
+  },
+  {
+    id: "megatron-lm-273",
+    url: "https://github.com/NVIDIA/Megatron-LM/issues/273",
+    repo: "NVIDIA/Megatron-LM",
+    split: "holdout",
+    title: "Module 'megatron.core.parallel_state' has no attribute 'parallel_state'",
+    resolution:
+      "tools/checkpoint_loader_megatron.py still used the pre-megatron.core `mpu.parallel_state` API after mpu was moved to megatron.core.parallel_state; updating to a Megatron-LM commit with the fixed tool (8ed3887) resolved it.",
+    category: "megatron_version_mismatch",
+    signature: ["attributeerror: module 'megatron.core.parallel_state' has no attribute 'parallel_state'"],
   },
   {
     id: "megatron-lm-296",
@@ -5216,6 +6116,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "mindspeed-faq-grad-norm-nan",
+    url: "https://github.com/Ascend/MindSpeed/blob/34f9f5caf0569f59f122eacb47f28945a6b11305/docs/faq/megatron070_grad_norm_nan.md",
+    repo: "Ascend/MindSpeed",
+    split: "tune",
+    title: "megatron0.7.0版本长稳测试出现grad norm为nan",
+    resolution:
+      "Dataset was built with --append-eod while PretrainedFromHF sets pad_token_id == eos_token_id, so Megatron 0.7.0 masks out the EOS tokens and the grad norm becomes NaN; regenerate the dataset without --append-eod in PretrainedFromHF mode.",
+    category: "nan_loss",
+    signature: [
+      "assertionerror: rank <n> : found nan in local grad norm in backward pass before data-parallel communication collectie",
+    ],
+  },
+  {
     id: "mindspeed-llm-2",
     url: "https://github.com/Ascend/MindSpeed-LLM/issues/2",
     repo: "Ascend/MindSpeed-LLM",
@@ -5413,6 +6326,57 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["importerror: cannot import name 'automodelforvision2seq' from 'transformers' ( __init__.py )"],
   },
   {
+    id: "minicpm-v-299",
+    url: "https://github.com/OpenBMB/MiniCPM-V/issues/299",
+    repo: "OpenBMB/MiniCPM-V",
+    split: "tune",
+    title: "[BUG] <title>out of memory",
+    resolution:
+      "Full-parameter fine-tuning does not fit on 40 GB cards at optimizer.step; use ZeRO-3 with CPU offload of optimizer/parameters, LoRA, or more GPU memory.",
+    category: "npu_oom",
+    signature: [
+      "torch.cuda.outofmemoryerror : self.optimizer.step()cuda out of memory. tried to allocate <n> gib. gpu <n> has a total capacty of <n> gib of which <n> mib is free. including non-pytorch memory, this process has <n> gib memory in use. of the allocated memory <n> gib is allocated by pytorch, and <n> gi",
+    ],
+  },
+  {
+    id: "minicpm-v-722",
+    url: "https://github.com/OpenBMB/MiniCPM-V/issues/722",
+    repo: "OpenBMB/MiniCPM-V",
+    split: "tune",
+    title:
+      "[BUG] is_torch_greater_or_equal_than_1_13 under transformers/src/transformers /pytorch_utils.py has been removed in version 4.48.0",
+    resolution:
+      "transformers 4.48.0 removed is_torch_greater_or_equal_than_1_13 that the MiniCPM remote code imports; pin transformers below 4.48 or move the version check into modeling_minicpm.py as the reporter suggests.",
+    category: "transformers_version_conflict",
+    signature: [
+      "importerror: cannot import name 'is_torch_greater_or_equal_than_1_13' from 'transformers.pytorch_utils",
+    ],
+  },
+  {
+    id: "minicpm-v-987",
+    url: "https://github.com/OpenBMB/MiniCPM-V/issues/987",
+    repo: "OpenBMB/MiniCPM-V",
+    split: "tune",
+    title: "[BUG] <title>",
+    resolution:
+      "The installed transformers is too old to provide Qwen3Config; upgrade transformers to 4.51.0 or above (maintainer answer).",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name 'qwen3config' from 'transformers' ( __init__.py )"],
+  },
+  {
+    id: "mistral.rs-621",
+    url: "https://github.com/EricLBuehler/mistral.rs/issues/621",
+    repo: "EricLBuehler/mistral.rs",
+    split: "tune",
+    title: "Running Llama 3.1 gives a 403 for tokenizer.json",
+    resolution:
+      "Llama 3.1 models are gated: accept the agreement on the Hugging Face model page and set up a Hugging Face token; the 403 then goes away.",
+    category: "hub_access",
+    signature: [
+      'could not get file "tokenizer.json" from api: requesterror(status( <n> , response[status: <n> , status_text: forbidden, url: https: tokenizer.json ]))',
+    ],
+  },
+  {
     id: "mlx-examples-381",
     url: "https://github.com/ml-explore/mlx-examples/issues/381",
     repo: "ml-explore/mlx-examples",
@@ -5510,6 +6474,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "mmdetection-5230",
+    url: "https://github.com/open-mmlab/mmdetection/issues/5230",
+    repo: "open-mmlab/mmdetection",
+    split: "tune",
+    title:
+      "FileNotFoundError: CocoDataset: [Errno 2] No such file or directory: 'data/coco/annotations/instances_train2017.json'",
+    resolution:
+      "The config's data_root/ann_file point to data/coco which does not exist; symlink the COCO dataset root to $MMDETECTION/data/coco (annotations, train2017, val2017) or edit the dataset paths in the config.",
+    category: "input_path_missing",
+    signature: [
+      "filenotfounderror: [errno <n> ] no such file or directory: ' instances_train2017.json '",
+      "filenotfounderror: cocodataset: [errno <n> ] no such file or directory: ' instances_train2017.json '",
+    ],
+  },
+  {
     id: "mmdetection-6993",
     url: "https://github.com/open-mmlab/mmdetection/issues/6993",
     repo: "open-mmlab/mmdetection",
@@ -5602,6 +6581,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "modded-nanogpt-61",
+    url: "https://github.com/KellerJordan/modded-nanogpt/issues/61",
+    repo: "KellerJordan/modded-nanogpt",
+    split: "tune",
+    title: "Invalid device ordinal",
+    resolution:
+      "run.sh launches torchrun with --nproc_per_node=8 but the machine has 4 GPUs; setting --nproc_per_node=4 fixed the invalid device ordinal (reporter confirmed).",
+    category: "npu_not_available",
+    signature: [
+      "runtimeerror: cuda error: invalid device ordinal",
+      "cuda kernel errors might be asynchronously reported at some other api call, so the stacktrace below might be incorrect.",
+    ],
+  },
+  {
     id: "modelbox-357",
     url: "https://github.com/modelbox-ai/modelbox/issues/357",
     repo: "modelbox-ai/modelbox",
@@ -5668,6 +6661,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "modelscope-81",
+    url: "https://github.com/modelscope/modelscope/issues/81",
+    repo: "modelscope/modelscope",
+    split: "tune",
+    title: "如何安装，项目内使用的 megatron_util",
+    resolution:
+      "The installed megatron package lacks ModelScope's extended mpu API (ColumnParallelLinearV3); install ModelScope's megatron_util build (pip install megatron_util -f https://modelscope.oss-cn-beijing.aliyuncs.com/releases/repo.html) as in the installation guide.",
+    category: "megatron_version_mismatch",
+    signature: ["attributeerror: module 'megatron.mpu' has no attribute 'columnparallellinearv3'"],
+  },
+  {
     id: "modernbert-233",
     url: "https://github.com/AnswerDotAI/ModernBERT/issues/233",
     repo: "AnswerDotAI/ModernBERT",
@@ -5705,6 +6709,25 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "exception has occurred: runtimeerror",
       "cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> gib reserved in total by pytorch)",
+    ],
+  },
+  {
+    id: "ms-swift-1243",
+    url: "https://github.com/modelscope/ms-swift/issues/1243",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title:
+      "RuntimeError: Sync:torch_npu/csrc/framework/OpCommand.cpp:190 NPU error, error code is 507015 昇腾显卡910B qwen1.5,2.0微调报错",
+    resolution:
+      "An AI Core (fftsplus aivector) kernel crashed inside scaled_dot_product_attention on the 910B. Rerun with ASCEND_LAUNCH_BLOCKING=1 to pin the op, align the CANN toolkit/kernels with the installed torch_npu (upgrade CANN), or switch the attention implementation / dtype.",
+    category: "aicore_error",
+    signature: [
+      "runtimeerror: sync: opcommand.cpp : <n> npu error, error code is 507015",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed",
+      ": the aicore execution is abnormal.",
+      "rectify the fault based on the error information in the ascend log.",
+      "ez9999: inner error!",
+      "ez9999 the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an fftsplus aivector error exception, core id is <n> , error code = <n> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <hex> , ifu error info: <hex> , ccu error info: <he",
     ],
   },
   {
@@ -5751,6 +6774,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       '{"loss": <n> , "acc": <n> , "grad_norm": nan, "learning_rate": <n> .617e- <n> , "memory(gib)": <n> , "train_speed( s )": <n> , "epoch": <n> , " max_steps ": " <n> ", "percentage": " <n> %", "elapsed_time": "5h 38m 5s", "remaining_time": "1h 52m 49s"}',
     ],
+  },
+  {
+    id: "ms-swift-3268",
+    url: "https://github.com/modelscope/ms-swift/issues/3268",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "trl版本不兼容导致训练启动失败。",
+    resolution:
+      "The installed trl predates GRPOConfig; install a newer trl (from source), which needs Python >= 3.9 — the maintainer recommends a Python 3.10 conda env.",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name 'grpoconfig' from 'trl' ( __init__.py )"],
   },
   {
     id: "ms-swift-3551",
@@ -5815,6 +6849,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "ms-swift-452",
+    url: "https://github.com/modelscope/ms-swift/issues/452",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "网页版加载自定义多数据集报错",
+    resolution:
+      "Two dataset files were passed as one comma-joined path; pass them as separate space-separated paths: '/workspace/llm_train/date/single.json' '/workspace/llm_train/date/multi.json'.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: `custom_train_dataset_path`: ' single.json , multi.json '"],
+  },
+  {
     id: "ms-swift-5087",
     url: "https://github.com/modelscope/ms-swift/issues/5087",
     repo: "modelscope/ms-swift",
@@ -5864,6 +6909,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["assertionerror: number of layers should be divisible by the pipeline-model-parallel size"],
   },
   {
+    id: "ms-swift-6033",
+    url: "https://github.com/modelscope/ms-swift/issues/6033",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "megatron转换模型格式报错",
+    resolution:
+      "swift's Megatron patches import megatron.training, which the megatron package on the path does not provide (a pip megatron-core or an older Megatron-LM); point MEGATRON_LM_PATH at a Megatron-LM checkout of the version this ms-swift release supports, or let swift clone it, and make sure it shadows the pip package.",
+    category: "megatron_version_mismatch",
+    signature: ["modulenotfounderror: no module named 'megatron.training'"],
+  },
+  {
     id: "ms-swift-6695",
     url: "https://github.com/modelscope/ms-swift/issues/6695",
     repo: "modelscope/ms-swift",
@@ -5909,6 +6965,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "failed, reason=[invalid value]\\n call rtdevicecanaccesspeer failed, deviceid = <n> , peerphyid = <n> , runtime result = 107000 \\n',).",
       'while copying the parameter named "base_model.model.model.layers. <n> .self_attn.v_proj.lora_a.default.weight", whose dimensions in the model are torch.size([ <n> , <n> ]) and whose dimensions in the checkpoint are torch.size([ <n> , <n> ]), an exception occurred : (\'get_p2p_access: npupeertopeeracc',
+    ],
+  },
+  {
+    id: "mtad-gat-pytorch-22",
+    url: "https://github.com/ML4ITS/mtad-gat-pytorch/issues/22",
+    repo: "ML4ITS/mtad-gat-pytorch",
+    split: "tune",
+    title:
+      "FileNotFoundError: [Errno 2] No such file or directory: 'datasets/ServerMachineDataset/processed\\\\machine-1-1_train.pkl'",
+    resolution:
+      "The processed .pkl files are generated by preprocessing; run preprocess.py first (需要先运行preprocess.py).",
+    category: "input_path_missing",
+    signature: [
+      "filenotfounderror: [errno <n> ] no such file or directory: ' processed \\\\machine- <n> -1_train.pkl'",
     ],
   },
   {
@@ -5963,6 +7033,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "nanotron-204",
+    url: "https://github.com/huggingface/nanotron/issues/204",
+    repo: "huggingface/nanotron",
+    split: "tune",
+    title: "NCCL collective operation timeout",
+    resolution:
+      "Rank 0 was still tokenizing/grouping the ~10B-token HF dataset when the other ranks hit the 600 s NCCL timeout; pre-tokenize the data (Nanosets) or raise the NCCL timeout during dataset preprocessing (as nanotron PR #280 does).",
+    category: "hccl_timeout",
+    signature: [
+      "collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      ":[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> )",
+    ],
+  },
+  {
     id: "nccl-1111",
     url: "https://github.com/NVIDIA/nccl/issues/1111",
     repo: "NVIDIA/nccl",
@@ -6005,6 +7089,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "nccl-241",
+    url: "https://github.com/NVIDIA/nccl/issues/241",
+    repo: "NVIDIA/nccl",
+    split: "tune",
+    title: "NCCL segfaults on single node with 10 GPUs",
+    resolution:
+      "A plain cudaDeviceEnablePeerAccess test already fails on this 10-GPU node: the driver refuses further peer mappings (max 8 peers per device, some possibly held by Xorg). Reduce the number of peers enabled per device (e.g. one process per GPU, fewer visible GPUs) or free peer connections held by other clients.",
+    category: "device_p2p_driver_error",
+    signature: ["cuda failure test.cu: <n> 'peer mapping resources exhausted'"],
+  },
+  {
     id: "nccl-342",
     url: "https://github.com/NVIDIA/nccl/issues/342",
     repo: "NVIDIA/nccl",
@@ -6016,6 +7111,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "shm.h : <n> nccl warn call to posix_fallocate failed: no space left on device",
       "shm.h : <n> nccl warn error while creating shared memory segment nccl-shm-recv-250a7cc850ba9298- <n> - <n> - <n> (size <n> )",
+    ],
+  },
+  {
+    id: "nccl-356",
+    url: "https://github.com/NVIDIA/nccl/issues/356",
+    repo: "NVIDIA/nccl",
+    split: "tune",
+    title: "CUDA_ERROR_TOO_MANY_PEERS after export NCCL_P2P_DISABLE=1",
+    resolution:
+      "On a 10-GPU box TensorFlow itself enables peer access between all visible GPUs and the CUDA driver caps each device at 8 peers, so NCCL_P2P_DISABLE does not help; expose at most 8 GPUs per process (CUDA_VISIBLE_DEVICES) or split the job into separate processes.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "i xla_gpu_device.cc : <n> ] ignoring visible xla_gpu_jit device. device number is <n> , reason: invalid argument: device cuda: <n> not supported by xla service",
+      "f statusor.cc : <n> ] attempting to fetch value instead of handling error internal: failed initializing streamexecutor for cuda device ordinal <n> : internal: failed call to cudeviceprimaryctxretain: cuda_error_too_many_peers: peer mapping resources exhausted",
+      "[lambda-server: <n> ] signal: aborted ( <n> )",
     ],
   },
   {
@@ -6152,6 +7262,58 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["importerror: cannot import name _perlin"],
   },
   {
+    id: "notebook-qa-el0004",
+    url: "https://github.com/wangshuai09/Notebook/blob/1dde65b641956f59535106ab12f2e63d8ccfde94/QA/Error.md#问题-el0004-failed-to-allocate-memory",
+    repo: "wangshuai09/Notebook",
+    split: "tune",
+    title: "问题： EL0004: Failed to allocate memory.",
+    resolution:
+      "Device memory is exhausted during the ZeRO-3 all-gather in backward (Baichuan2 fine-tune); reduce batch_size.",
+    category: "npu_oom",
+    signature: [
+      "runtimeerror: the inner error as above.",
+      "ascend kernel errors might be asynchronously reported at some other api call, so the stacktrace may not correct.",
+      "el0004: failed to allocate memory.",
+      "rtmalloc execute failed, reason=[driver error:out of memory]",
+      "call rtmalloc fail, purpose: page caching, type = <n> , size: <n> , device_id: <n>",
+      "execute op failed. op type = scatterelements, ge result = <n>",
+    ],
+  },
+  {
+    id: "notebook-qa-hccl-byte",
+    url: "https://github.com/wangshuai09/Notebook/blob/1dde65b641956f59535106ab12f2e63d8ccfde94/QA/Error.md#问题runtimeerror-hccl-allreduce--reduce-unsupported-data-type-atkbyteatkbool",
+    repo: "wangshuai09/Notebook",
+    split: "tune",
+    title: "问题：RuntimeError: HCCL AllReduce & Reduce: Unsupported data type at::kByte/at::kBool",
+    resolution:
+      "HCCL AllReduce on NPU does not support ByteTensor/BoolTensor; DeepSpeed's overflow check all-reduces a ByteTensor, so change it to an IntTensor (get_accelerator().IntTensor([overflow])).",
+    category: "dtype_unsupported",
+    signature: [
+      "runtimeerror: hccl allreduce & reduce: unsupported data type at:: at ::kbooltraceback (most recent call last):",
+      "self.overflow = self.overflow_checker.check()",
+      'file " utils.py ", line <n> , in has_overflow',
+      "dist.all_reduce(overflow_gpu, op=dist.reduceop.max, group=groups._get_max_expert_parallel_group())",
+      "runtimeerror: hccl allreduce & reduce: unsupported data type at:: at ::kbool",
+    ],
+  },
+  {
+    id: "notebook-qa-libgomp-tls",
+    url: "https://github.com/wangshuai09/Notebook/blob/1dde65b641956f59535106ab12f2e63d8ccfde94/QA/Error.md#问题importerror-rootminiconda3envstorch_npulibpython39site-packagessklearn__check_buildscikit_learnlibslibgomp-d22c30c5so100-cannot-allocate-memory-in-static-tls-block",
+    repo: "wangshuai09/Notebook",
+    split: "tune",
+    title:
+      "问题：ImportError: ... scikit_learn.libs/libgomp-d22c30c5.so.1.0.0: cannot allocate memory in static TLS block",
+    resolution:
+      "On the aarch64 torch_npu conda env, preload the bundled libgomp: export LD_PRELOAD=/root/miniconda3/envs/torch_npu/lib/python3.9/site-packages/scikit_learn.libs/libgomp-d22c30c5.so.1.0.0",
+    category: "libgomp_static_tls",
+    signature: [
+      "raise_build_error(e)",
+      'file " __init__.py ", line <n> , in raise_build_error',
+      'raise importerror("""%s',
+      "importerror: libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block",
+    ],
+  },
+  {
     id: "numpy-23618",
     url: "https://github.com/numpy/numpy/issues/23618",
     repo: "numpy/numpy",
@@ -6235,6 +7397,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The image works with `docker run --runtime nvidia`, but the Kubernetes pod is started without the NVIDIA runtime, so the host driver library libcuda.so.1 is not mounted; deploy the NVIDIA k8s-device-plugin (and request nvidia.com/gpu) so the driver is injected into the pod.",
     category: "driver_not_mounted",
     signature: ['"importerror: libcuda.so. <n> : cannot open shared object file: no such file or directory"'],
+  },
+  {
+    id: "odcnn-5",
+    url: "https://github.com/seiichiinoue/odcnn/issues/5",
+    repo: "seiichiinoue/odcnn",
+    split: "holdout",
+    title: "RuntimeError: CUDA error: invalid device ordinal",
+    resolution:
+      "train.py hard-coded cuda:1 on a single-GPU machine; changing the device to cuda:0 fixed it (maintainer updated the code).",
+    category: "npu_not_available",
+    signature: ["runtimeerror: cuda error: invalid device ordinal"],
   },
   {
     id: "ofa-271",
@@ -6492,6 +7665,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     title: "昇腾 NPU import paddle 报错：libatb.so: cannot open shared object file: No such file or directory",
     resolution:
       "libatb.so comes from the NNAL/ATB package; source /usr/local/Ascend/nnal/atb/set_env.sh (after the CANN toolkit set_env.sh) in the launching shell so LD_LIBRARY_PATH contains it.",
+    category: "cann_env_not_sourced",
+    signature: [
+      "valueerror: (invalidargument) fail to open library: libpaddle-custom-npu.so with error: libatb.so: cannot open shared object file: no such file or directory",
+    ],
+  },
+  {
+    id: "paddle-68398",
+    url: "https://github.com/PaddlePaddle/Paddle/issues/68398",
+    repo: "PaddlePaddle/Paddle",
+    split: "tune",
+    title: "npu 安装后未通过健康检查",
+    resolution:
+      "libpaddle-custom-npu.so links against the NNAL/ATB library libatb.so, which is not on LD_LIBRARY_PATH; install NNAL (ATB) and source /usr/local/Ascend/nnal/atb/set_env.sh (after the CANN toolkit set_env.sh) before importing paddle.",
     category: "cann_env_not_sourced",
     signature: [
       "valueerror: (invalidargument) fail to open library: libpaddle-custom-npu.so with error: libatb.so: cannot open shared object file: no such file or directory",
@@ -6824,6 +8010,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "pai-megatron-patch-408",
+    url: "https://github.com/alibaba/Pai-Megatron-Patch/issues/408",
+    repo: "alibaba/Pai-Megatron-Patch",
+    split: "tune",
+    title:
+      "Run qwen2-vl train shell as demo, Output:TypeError: Attention.forward() got an unexpected keyword argument 'attention_bias'",
+    resolution:
+      "The Qwen2-VL example was run against the latest Megatron-LM main, whose TransformerLayer passes attention_bias to an attention class the patch does not support; the maintainer's fix is to use the pinned Megatron-LM-241113 shipped with Pai-Megatron-Patch.",
+    category: "megatron_version_mismatch",
+    signature: [
+      "rank0]: typeerror: attention.forward() got an unexpected keyword argument 'attention_bias' from transformer_layer.py as follow.",
+    ],
+  },
+  {
     id: "pai-megatron-patch-508",
     url: "https://github.com/alibaba/Pai-Megatron-Patch/issues/508",
     repo: "alibaba/Pai-Megatron-Patch",
@@ -7015,6 +8215,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["create_databases.sh : line <n> : $'\\r': command not found"],
   },
   {
+    id: "prompt2model-371",
+    url: "https://github.com/neulab/prompt2model/issues/371",
+    repo: "neulab/prompt2model",
+    split: "tune",
+    title: "Dataset retriever fails when trying to get config names",
+    resolution:
+      "imagenet-1k is a gated dataset on the Hub; accept its terms and log in (huggingface-cli login), or skip gated datasets in the retriever.",
+    category: "hub_access",
+    signature: [
+      "filenotfounderror: couldn't find a dataset script at imagenet-1k.py or any data file in the same directory. couldn't find 'imagenet-1k' on the hugging face hub either: filenotfounderror: dataset 'imagenet-1k' doesn't exist on the hub. if the repo is private or gated, make sure to log in with `huggin",
+    ],
+  },
+  {
     id: "protenix-2",
     url: "https://github.com/bytedance/Protenix/issues/2",
     repo: "bytedance/Protenix",
@@ -7152,6 +8365,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "missing_weights",
     signature: [
       "valueerror: for 'load_checkpoint', the checkpoint file should end with '.ckpt', please input the correct 'ckpt_file_name'.",
+    ],
+  },
+  {
+    id: "pulid-97",
+    url: "https://github.com/ToTheBeginning/PuLID/issues/97",
+    repo: "ToTheBeginning/PuLID",
+    split: "tune",
+    title: "please help! Request ID: Root=....",
+    resolution:
+      "FLUX.1-dev is a gated repo: request access on https://huggingface.co/black-forest-labs/FLUX.1-dev, then authenticate with a token that has access.",
+    category: "hub_access",
+    signature: [
+      "raise _format(gatedrepoerror, message, response) from e",
+      "huggingface_hub.errors.gatedrepoerror: <n> client error. (request id: root= <n> -66f4b037-1bf3d7d219afbc904ee05694;5601d2c9-8fd8-4ed8-b38d-d8a432e1fa59)",
+      "cannot access gated repo for url https: ae.safetensors.",
     ],
   },
   {
@@ -7357,6 +8585,28 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["importerror: libcuda.so. <n> : cannot open shared object file: no such file or directory"],
   },
   {
+    id: "pytorch-34238",
+    url: "https://github.com/pytorch/pytorch/issues/34238",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "[cpp_ext] tmp build dir permission issue",
+    resolution:
+      "/tmp/torch_extensions was created by another user with a restrictive umask, so this user cannot create its build dir there; set TORCH_EXTENSIONS_DIR to a per-user writable directory.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' fused '"],
+  },
+  {
+    id: "pytorch-38223",
+    url: "https://github.com/pytorch/pytorch/issues/38223",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "RuntimeError: [enforce fail at context_gpu.cu:239] . peer mapping resources exhausted",
+    resolution:
+      "The reporter fixed it by exposing fewer GPUs to the container (only /dev/nvidia0 instead of four devices), so Caffe2 no longer tried to enable peer mappings the driver refused.",
+    category: "device_p2p_driver_error",
+    signature: ["runtimeerror: [enforce fail at context_gpu.cu: <n> ] . peer mapping resources exhausted"],
+  },
+  {
     id: "pytorch-3871",
     url: "https://github.com/pytorch/pytorch/issues/3871",
     repo: "pytorch/pytorch",
@@ -7467,6 +8717,115 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "pytorch-doc-bisheng-setdevice-507033",
+    url: "https://github.com/Ascend/pytorch/blob/fb8e4aaf13d4b2e38b75786f685cb9ef518cd165/docs/zh/PyTorch毕昇C++算子开发指南/PyTorch毕昇C++算子开发指南.md",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "PyTorch毕昇C++算子开发指南 FAQ: 示例add算子测试失败",
+    resolution:
+      "The test harness sets the default device 0, which cannot be opened in this environment (EL0003 invalid device); point the test at an available device with export SET_NPU_DEVICE=1.",
+    category: "npu_not_available",
+    signature: [
+      "error: setupclass (__main__.test_add_bisheng)",
+      "runtimeerror: initialize: home /*** npu_sys_ctrl.cpp : <n> npu error, error code is 507033",
+      "el0003: the argument is invalid.",
+      "failed to open device, retcode= <hex> , deviceid= <n> .",
+      "check param failed, dev can not be null!",
+      "check param failed, context can not be null.",
+      "new device failed, retcode= <hex>",
+      "rtsetdevice execute failed, reason=[device retain error]",
+      "open device <n> failed, runtime result = 507033.",
+      "rtgetdevmsg execute failed, reason=[context pointer null]",
+    ],
+  },
+  {
+    id: "pytorch-doc-cannot-find-bin-range",
+    url: "https://github.com/Ascend/pytorch/blob/193f2c5b39c93051a1e379b488e77773f93228da/docs/zh/troubleshooting/operator_called_error.md",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "算子调用报错 (Cannot find bin of op Range, ERR01100)",
+    resolution:
+      "The matching CANN Kernels/ops package is not installed (no operator binary found); install the Kernels/ops package that matches the toolkit, and check that the input dtype is supported by the operator.",
+    category: "cann_version_mismatch",
+    signature: [
+      "runtimeerror: call aclnnarange failed, detail:ez9999: inner error!",
+      "ez9999: [pid: <n> ] cannot find bin of op range, integral key <n> /| .",
+      "cannot find binary for op range.",
+      "kernel getworkspace failed. optype: <n>",
+      "arangeaicore add_to_launcher_list_aicore failed.",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err01100 ops call acl api failed",
+    ],
+  },
+  {
+    id: "pytorch-doc-hccl-timeout",
+    url: "https://github.com/Ascend/pytorch/blob/28b57e650ab9697aff3bb8c6702cace64fd466af/docs/zh/troubleshooting/HCCL_timeout.md",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "HCCL超时",
+    resolution:
+      "One card exited abnormally and the other ranks timed out waiting in the collective; find the first error on the exited rank (Heartbeat Lost at the listed device), fix it, or raise HCCL_EXEC_TIMEOUT if a rank is merely slow.",
+    category: "hccl_timeout",
+    signature: [
+      "[w compiler_depend.ts: <n> ] warning: npu warning, error code is 507048[error]:",
+      ": the execution of the internal task times out.",
+      "rectify the fault based on the error information in the ascend log.",
+      "ei0002: [pid: <n> ] the wait execution of the notify register times out. reason: the notify register has not received the notify record from remote rank [unknown].base information: [streamid:[ <n> ], taskid[ <n> ], tag[allreduce_90. <n> %enp189s0f0_60000_0_1732766162316022], algtype(level <n> - <n> ",
+      "cluster exception location[ id ]:[ <n> ], arrival time:[thu nov <n> <n> : <n> : <n> <n> ], discoverer:[ <n> ], exceptiontype:[heartbeat lost occurred], possible reason: <n> . process has exited, <n> . network disconnected",
+      "possible cause: <n> . an exception occurs during the execution on some npus in the cluster. as a result, collective communication operation failed. <n> . the execution speed on some npu in the cluster is too slow to complete a communication operation within the timeout interval. (default 1800s, you ",
+    ],
+  },
+  {
+    id: "pytorch-doc-migration-guide-sigmoidce-int64",
+    url: "https://github.com/Ascend/pytorch/blob/01912265501ba3baf74f20939f8a964dec4cb8b9/docs/zh/PyTorch网络模型移植&训练指南/PyTorch网络模型移植&训练指南.md",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title:
+      "PyTorch网络模型移植&训练指南 FAQ: Op type SigmoidCrossEntropyWithLogitsV2 of ops kernel AIcoreEngine is unsupported",
+    resolution:
+      "SigmoidCrossEntropyWithLogitsV2 received an input dtype it does not support (likely int64); check the dtypes passed from the Python code and cast them to a supported type.",
+    category: "dtype_unsupported",
+    signature: [
+      "ge( <n> ,python3. <n> ): [ dnnengine_manager.cc : <n> ] <n> getdnnenginename: errorno: <n> (assign engine failed) getdnnenginename:op type sigmoidcrossentropywithlogitsv2 of ops kernel aicoreengine is unsupported, reason:op sigmoidcrossentropywithlogitsv2 not supported reason: the type of this op is",
+      "the dtype, format or shape of input in op desc is not supported in op store, check the dtype, format or shape of input between the op store and the graph. op store name is tbe-builtin.",
+    ],
+  },
+  {
+    id: "pytorch-doc-migration-guide-stack-aicpu",
+    url: "https://github.com/Ascend/pytorch/blob/01912265501ba3baf74f20939f8a964dec4cb8b9/docs/zh/PyTorch网络模型移植&训练指南/PyTorch网络模型移植&训练指南.md",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "PyTorch网络模型移植&训练指南 FAQ: 在模型运行时遇到报错“MemCopySync:drvMemcpy failed.”",
+    resolution:
+      "The real failure is torch.stack on inputs of mixed dtype (fp32 and fp16 results of the subtractions); add stream synchronize calls to locate the op, then cast the stack inputs to one dtype.",
+    category: "aicore_error",
+    signature: [
+      "runtimeerror: run: opparammaker.h : <n> npu error,npu error code is:500002",
+      "runtime( <n> )kernel task happen error, retcode= <hex> , [aicpu timeout].",
+      "runtime( <n> )aicpu kernel execute failed, device_id= <n> , stream_id= <n> , task_id= <n> , fault so_name=, fault kernel_name=, extend_info=.",
+      "error in atexit._run_exitfuncs:",
+      "runtimeerror: npusynchronizedevice: npustream.cpp : <n> npu error, error code is <n>",
+      "runtime( <n> ,python3. <n> ): [ npu_driver.cc : <n> ] <n> memcopysync:drvmemcpy failed: dst= <hex> , destmax= <n> , src= <hex> , size= <n> , kind= <n> , drvretcode= <n> !",
+      "runtime( <n> ,python3. <n> ): [ logger.cc : <n> ] <n> kernellaunch:launch kernel failed, kernel= argminwithvalue_tvmbin , dim= <n> , stream= <hex>",
+      "runtime( <n> ,python3. <n> ): [ api_c.cc : <n> ] <n> rtkernellaunch:errcode=207001, desc=[module new memory error], innercode= <hex>",
+    ],
+  },
+  {
+    id: "pytorch-doc-port-in-use",
+    url: "https://github.com/Ascend/pytorch/blob/193f2c5b39c93051a1e379b488e77773f93228da/docs/zh/troubleshooting/port_number_distributed_task_in_use.md",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "分布式任务端口号被占用",
+    resolution:
+      "A leftover process from an interrupted distributed run (or another process) holds the port; change MASTER_PORT (e.g. 29500 -> 29580) or kill the residual process.",
+    category: "port_in_use",
+    signature: [
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use).",
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to ?unknown? (errno: <n> - address already in use).",
+      "[e socket.cpp: <n> ] [c10d] the server socket has failed to listen on any local network address.",
+      "runtimeerror: the server socket has failed to listen on any local network address. the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use). the server socket has failed to bind to ?unknown? (errno: <n> - address already in use).",
+    ],
+  },
+  {
     id: "pytorch-geometric-8981",
     url: "https://github.com/pyg-team/pytorch_geometric/pull/8981",
     repo: "pyg-team/pytorch_geometric",
@@ -7547,6 +8906,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "qwen-1171",
+    url: "https://github.com/QwenLM/Qwen/issues/1171",
+    repo: "QwenLM/Qwen",
+    split: "tune",
+    title:
+      "在使用多卡做Qwen-7B-Chat做微调过程中出现ValueError: Expected a string path to an existing deepspeed config, or a dictionary, or a base64 encoded string. Received: finetune/ds_config_zero3.json",
+    resolution:
+      "Check that finetune/ds_config_zero3.json exists and is reachable relative to the program's working directory (run from the repo root or use an absolute path).",
+    category: "input_path_missing",
+    signature: [
+      "valueerror: expected a string path to an existing deepspeed config, or a dictionary, or a base64 encoded string. received: ds_config_zero3.json",
+    ],
+  },
+  {
     id: "qwen-ascend-llm-13",
     url: "https://github.com/Tlntin/qwen-ascend-llm/issues/13",
     repo: "Tlntin/qwen-ascend-llm",
@@ -7573,6 +8946,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "`[ <n> ] out of memory: killed process <n> (python) total-vm:79905000kb, anon-rss:22957108kb, file-rss:72036kb, shmem-rss:15143164kb, uid: <n> pgtables:78032kb oom_score_adj: <n> `",
     ],
+  },
+  {
+    id: "qwen-vl-series-finetune-79",
+    url: "https://github.com/2U1/Qwen-VL-Series-Finetune/issues/79",
+    repo: "2U1/Qwen-VL-Series-Finetune",
+    split: "tune",
+    title: "Process being killed randomly during fine-tuning",
+    resolution:
+      "Return code -9 was the Linux OOM killer: host CPU RAM was exhausted (confirmed with dmesg) while GPU memory was under 20%; use a machine with more RAM or reduce CPU-side memory (fewer dataloader workers / smaller batches).",
+    category: "host_oom",
+    signature: ["[launch.py: <n> :sigkill_handler] exits with return code = - <n>"],
   },
   {
     id: "qwen3-vl-1514",
@@ -7717,6 +9101,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "returnn-1648",
+    url: "https://github.com/rwth-i6/returnn/issues/1648",
+    repo: "rwth-i6/returnn",
+    split: "holdout",
+    title: "Unexpected bus error encountered in worker",
+    resolution:
+      "A PyTorch DataLoader worker hit a bus error writing to /dev/shm; raise the shared-memory limit available to the job (or reduce num_workers / prefetched batch size).",
+    category: "shm_bus_error",
+    signature: [
+      "...error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+      "^@fatal python error: bus error",
+    ],
+  },
+  {
     id: "returnn-1649",
     url: "https://github.com/rwth-i6/returnn/issues/1649",
     repo: "rwth-i6/returnn",
@@ -7851,6 +9249,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "ross3d-7",
+    url: "https://github.com/Haochen-Wang409/ross3d/issues/7",
+    repo: "Haochen-Wang409/ross3d",
+    split: "tune",
+    title: "Missing scripts/zero3.json config file in training script",
+    resolution:
+      "scripts/zero3.json was missing from the repository (excluded by .gitignore); the maintainers uploaded it, so pull the repo or provide a ZeRO-3 config at that path.",
+    category: "input_path_missing",
+    signature: [
+      "valueerror: expected a string path to an existing deepspeed config, or a dictionary, or a base64 encoded string.",
+    ],
+  },
+  {
     id: "rsunivlm-12",
     url: "https://github.com/xuliu-cyber/RSUniVLM/issues/12",
     repo: "xuliu-cyber/RSUniVLM",
@@ -7919,6 +9330,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "sagemaker-python-sdk-4090",
+    url: "https://github.com/aws/sagemaker-python-sdk/issues/4090",
+    repo: "aws/sagemaker-python-sdk",
+    split: "tune",
+    title: "Remote function fails on windows machine",
+    resolution:
+      'The @remote decorator wrote job_driver.sh on the Windows host with CRLF line endings, which bash in the Linux training container rejects; the SDK was fixed to write the script with newline="\\n" (workaround: submit from Linux/macOS or convert to LF).',
+    category: "windows_line_endings",
+    signature: [
+      "training - training image download completed. training in job_driver.sh : line <n> : $'\\r': command not found",
+      "job_driver.sh : line <n> : $'\\r': command not found",
+    ],
+  },
+  {
     id: "sagemaker-python-sdk-5592",
     url: "https://github.com/aws/sagemaker-python-sdk/issues/5592",
     repo: "aws/sagemaker-python-sdk",
@@ -7930,6 +9355,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.",
     ],
+  },
+  {
+    id: "sagemaker-python-sdk-6255",
+    url: "https://github.com/aws/sagemaker-python-sdk/pull/6255",
+    repo: "aws/sagemaker-python-sdk",
+    split: "tune",
+    title: "fix(train): write sm_train.sh with LF line endings",
+    resolution:
+      'ModelTrainer wrote the generated sm_train.sh in text mode, so a Windows host produced CRLF and bash in the Linux container failed at line 1; the fix writes it with newline="\\n".',
+    category: "windows_line_endings",
+    signature: ["sm_train.sh: line <n> : $'\\r': command not found", "set: -# <n> : invalid option"],
   },
   {
     id: "salience-detr-8",
@@ -8062,6 +9498,23 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "sd-forge-fluxcontrolnet-12",
+    url: "https://github.com/AcademiaSD/sd-forge-fluxcontrolnet/issues/12",
+    repo: "AcademiaSD/sd-forge-fluxcontrolnet",
+    split: "tune",
+    title: "Repository Not Found. Please make sure you specified the correct `repo_id` and `repo_type`.",
+    resolution:
+      "The Hub rejected the stored token ('Invalid credentials in Authorization header') for the gated black-forest-labs/FLUX.1-Depth-dev repo; log in again with a valid token that has been granted access to the repo.",
+    category: "hub_access",
+    signature: [
+      "error in generation: <n> client error. (request id: root= <n> -67c6a690-5786422b40e7f73224a3565b;c7f990a4-d5c1-4b2d-88c4-b328d57f1191)",
+      "repository not found for url: https: main.",
+      "invalid credentials in authorization header",
+      "raise httperror(http_error_msg, response=self)",
+      "requests.exceptions.httperror: <n> client error: unauthorized for url: https: main",
+    ],
+  },
+  {
     id: "sd-scripts-789",
     url: "https://github.com/kohya-ss/sd-scripts/issues/789",
     repo: "kohya-ss/sd-scripts",
@@ -8134,6 +9587,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [],
   },
   {
+    id: "semantic-router-817",
+    url: "https://github.com/vllm-project/semantic-router/issues/817",
+    repo: "vllm-project/semantic-router",
+    split: "tune",
+    title: "bug: Access to restricted models like google/embeddinggemma-300m requires authorization(HF TOKEN)",
+    resolution:
+      "Accept Google's terms for google/embeddinggemma-300m on Hugging Face and provide an HF_TOKEN (e.g. as a GitHub Actions secret) to the CI job.",
+    category: "hub_access",
+    signature: [
+      "huggingface_hub.errors.gatedrepoerror: <n> client error. (request id: root= <n> -693b313c-3a360d925a720ea722d0d659;d80b0023-f1de-421c-828f-7f393a1763c2)",
+      "cannot access gated repo for url https: .gitattributes.",
+      "make[ <n> ]: *** [ models.mk : <n> : download-models-full] error <n>",
+    ],
+  },
+  {
     id: "semantic-segmentation-180",
     url: "https://github.com/NVIDIA/semantic-segmentation/issues/180",
     repo: "NVIDIA/semantic-segmentation",
@@ -8146,6 +9614,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "store = tcpstore(master_addr, master_port, world_size, start_daemon, timeout)",
       "runtimeerror: address already in use",
     ],
+  },
+  {
+    id: "semantic-segmentation-68",
+    url: "https://github.com/NVIDIA/semantic-segmentation/issues/68",
+    repo: "NVIDIA/semantic-segmentation",
+    split: "tune",
+    title: "invalid device ordinal",
+    resolution:
+      "The yml recipe launches with --nproc_per_node=8 for an 8-GPU system; on a machine with fewer GPUs the extra ranks get an invalid device ordinal. Set nproc_per_node to the number of available GPUs.",
+    category: "npu_not_available",
+    signature: ['"thcudacheck fail file= module.cpp line= <n> error= <n> : invalid device ordinal"'],
   },
   {
     id: "sentence-transformers-2745",
@@ -8290,6 +9769,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["→ importerror: undefined symbol"],
   },
   {
+    id: "sha-rnn-7",
+    url: "https://github.com/Smerity/sha-rnn/issues/7",
+    repo: "Smerity/sha-rnn",
+    split: "holdout",
+    title: "Gradient overflows",
+    resolution:
+      "fp16 mixed-precision training diverged (repeated gradient overflows until the loss scale reached 0 and the loss became nan); lower the learning rate / clip gradients, resume from an earlier checkpoint, or train in fp32.",
+    category: "nan_loss",
+    signature: [
+      "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n>",
+      "| epoch <n> | <n> batches | lr <n> | batch <n> | loss nan | ppl nan | bpc nan",
+    ],
+  },
+  {
     id: "sherpa-onnx-2740",
     url: "https://github.com/k2-fsa/sherpa-onnx/pull/2740",
     repo: "k2-fsa/sherpa-onnx",
@@ -8418,6 +9911,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "simpletuner-2353",
+    url: "https://github.com/bghira/SimpleTuner/issues/2353",
+    repo: "bghira/SimpleTuner",
+    split: "tune",
+    title: "[feature request] add mode to pause instead of stop when running out of space",
+    resolution:
+      "The disk filled up while saving the last checkpoint; free space (delete older checkpoints, empty trash) or save to a larger volume / limit the number of kept checkpoints, then resume.",
+    category: "disk_full",
+    signature: [
+      "error while serializing: o error: no space left on device (os error <n> )",
+      "safetensors_rust.safetensorerror: error while serializing: o error: no space left on device (os error <n> )",
+    ],
+  },
+  {
     id: "simxns-2",
     url: "https://github.com/microsoft/SimXNS/issues/2",
     repo: "microsoft/SimXNS",
@@ -8499,6 +10006,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "speech-1225",
+    url: "https://github.com/NVIDIA-NeMo/Speech/issues/1225",
+    repo: "NVIDIA-NeMo/Speech",
+    split: "tune",
+    title: "Loss is NaN or inf. Gradient overflow. Skipping step, loss scaler 0 reducing loss scale to 1.0",
+    resolution:
+      "fp16 (apex O2) training diverged and the dynamic loss scaler collapsed to its floor; train with O1 or fp32, raise warmup_steps / lower the learning rate, and check the data for bad samples.",
+    category: "nan_loss",
+    signature: [
+      "[nemo w actions: <n> ] loss is nan or inf.",
+      "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n>",
+    ],
+  },
+  {
     id: "speech-13520",
     url: "https://github.com/NVIDIA-NeMo/Speech/issues/13520",
     repo: "NVIDIA-NeMo/Speech",
@@ -8543,6 +10064,59 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "speechbrain-1401",
+    url: "https://github.com/speechbrain/speechbrain/issues/1401",
+    repo: "speechbrain/speechbrain",
+    split: "tune",
+    title: "Permission denied when downloading pretrained speechbrain/spkrec-xvect-voxceleb",
+    resolution:
+      "A leftover .lock file in the Hugging Face cache is owned by another user (e.g. root) from an earlier interrupted run; fix its ownership or clean the cache (rm -r ~/.cache/huggingface) and retry.",
+    category: "permission_denied",
+    signature: [
+      "permissionerror: [errno <n> ] permission denied: ' 5eabefcc6a51c24ac6347df607707a3f297c557549905ac98cdeabc0f86905a8.6547fa3d76c979e5bda1b1690be6db4605abf9c528b8fc58b823cec1becf0fca.lock '",
+    ],
+  },
+  {
+    id: "st-tr-2",
+    url: "https://github.com/Chiaraplizz/ST-TR/issues/2",
+    repo: "Chiaraplizz/ST-TR",
+    split: "tune",
+    title: "Save '???.pt' error: No such file or directory",
+    resolution:
+      "No model checkpoint was ever written to check_points/ (only conf_val_*.npy files; saving is gated by save_interval), so loading epoch4_model.pt fails; make sure the epoch's model is saved (or load a checkpoint that exists).",
+    category: "missing_weights",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' epoch4_model.pt '"],
+  },
+  {
+    id: "stable-diffusion-webui-docker-117",
+    url: "https://github.com/AbdBarho/stable-diffusion-webui-docker/issues/117",
+    repo: "AbdBarho/stable-diffusion-webui-docker",
+    split: "tune",
+    title:
+      "Auto-detected mode as 'legacy' nvidia-container-cli: initialization error: WSL environment detected but no adapters were found",
+    resolution:
+      "The host ran WSL1, which has no GPU support, so nvidia-container-cli found no GPU adapter/driver to pass into the container; switch to WSL2 with a GPU-enabled NVIDIA driver.",
+    category: "driver_not_mounted",
+    signature: [
+      "error response from daemon: failed to create shim task: oci runtime create failed: runc create failed: unable to start container process: error during container init: error running hook # <n> : error running hook: exit status <n> , stdout: , stderr: auto-detected mode as 'legacy'",
+      "nvidia-container-cli: initialization error: wsl environment detected but no adapters were found: unknown",
+    ],
+  },
+  {
+    id: "stable-diffusion-webui-docker-129",
+    url: "https://github.com/AbdBarho/stable-diffusion-webui-docker/issues/129",
+    repo: "AbdBarho/stable-diffusion-webui-docker",
+    split: "tune",
+    title: "nvidia-container-cli error when running UI",
+    resolution:
+      "Docker Desktop GPU support under WSL2 needs Windows 10 21H2 or newer; the reporter's 20H2 host could not expose the NVIDIA driver library (libnvidia-ml.so.1) to the container. Upgrade Windows/driver.",
+    category: "driver_not_mounted",
+    signature: [
+      "error response from daemon: failed to create shim task: oci runtime create failed: runc create failed: unable to start container process: error during container init: error running hook # <n> : error running hook: exit status <n> , stdout: , stderr: auto-detected mode as 'legacy'",
+      "nvidia-container-cli: initialization error: load library failed: libnvidia-ml.so. <n> : cannot open shared object file: no such file or directory: unknown",
+    ],
+  },
+  {
     id: "stable-diffusion.cpp-1352",
     url: "https://github.com/leejet/stable-diffusion.cpp/issues/1352",
     repo: "leejet/stable-diffusion.cpp",
@@ -8553,6 +10127,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "driver_not_mounted",
     signature: [
       "sd-cli : error while loading shared libraries: libcuda.so. <n> : cannot open shared object file: no such file or directory",
+    ],
+  },
+  {
+    id: "stardist-102",
+    url: "https://github.com/stardist/stardist/issues/102",
+    repo: "stardist/stardist",
+    split: "tune",
+    title: "StarDist (2D) on GPU in Exclusive Process mode",
+    resolution:
+      "The cluster (IBM LSF) runs GPUs in Exclusive Process mode, so a second process (gputools image processing next to TensorFlow training) cannot use the GPU already held by the first; run only one GPU process per card (disable the gputools path) or get the compute mode changed.",
+    category: "device_busy",
+    signature: [
+      "tensorflow.python.framework.errors_impl.internalerror: cuda runtime implicit initialization on gpu: <n> failed. status: all cuda-capable devices are busy or unavailable",
     ],
   },
   {
@@ -8676,6 +10263,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "disk_full",
     signature: [
       "math_functions.h ( <n> ) (col. <n> ): catastrophic error: error while writing generated c file: no space left on device",
+    ],
+  },
+  {
+    id: "tensorflow-30887",
+    url: "https://github.com/tensorflow/tensorflow/issues/30887",
+    repo: "tensorflow/tensorflow",
+    split: "tune",
+    title: "TF 2.0: tf.distribute example not working (NCCL all reduce issue)",
+    resolution:
+      "CUDA allows each device at most 8 peer connections, so enabling P2P between all 10 GPUs fails (CUDA_ERROR_TOO_MANY_PEERS); per the NCCL maintainer, do not enable peer access between all GPUs (or run with 8 or fewer GPUs per process / make sure Xorg is not holding peer connections).",
+    category: "device_p2p_driver_error",
+    signature: [
+      "w gpu_device.cc : <n> ] unable to enable peer access between device ordinals <n> and <n> , status: internal: failed to enable",
+      "peer access from <hex> to <hex> : cuda_error_too_many_peers: peer mapping resources exhausted",
     ],
   },
   {
@@ -8826,6 +10427,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "tf-benchmarks-143",
+    url: "https://github.com/tensorflow/benchmarks/issues/143",
+    repo: "tensorflow/benchmarks",
+    split: "holdout",
+    title: "Tensorflow Benchmark with System above 8 pcs of GPU Card",
+    resolution:
+      "On a 10-GPU system TensorFlow tries to enable peer access between every GPU pair, but CUDA caps each device at 8 peer connections (CUDA_ERROR_TOO_MANY_PEERS); run with at most 8 GPUs per process (CUDA_VISIBLE_DEVICES) or split into separate processes.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "w gpu_device.cc : <n> ] unable to enable peer access between device ordinals <n> and <n> , status: internal: failed to enable peer access from <hex> to <hex> : cuda_error_too_many_peers",
+    ],
+  },
+  {
     id: "tilelang-ascend-82",
     url: "https://github.com/tile-ai/tilelang-ascend/issues/82",
     repo: "tile-ai/tilelang-ascend",
@@ -8863,6 +10477,28 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "time-series-library-10",
+    url: "https://github.com/thuml/Time-Series-Library/issues/10",
+    repo: "thuml/Time-Series-Library",
+    split: "tune",
+    title: "CUDA not available.",
+    resolution:
+      "The bash script exported CUDA_VISIBLE_DEVICES=2 on a single-GPU machine, hiding the only GPU; removing that export fixed it.",
+    category: "npu_not_available",
+    signature: ["runtimeerror: no cuda gpus are available"],
+  },
+  {
+    id: "time-series-library-698",
+    url: "https://github.com/thuml/Time-Series-Library/issues/698",
+    repo: "thuml/Time-Series-Library",
+    split: "tune",
+    title: "CUDA 可用但运行模型时报错：No CUDA GPUs are available",
+    resolution:
+      "torch.cuda.is_available() was True interactively, but the launch .sh script sets a GPU id (CUDA_VISIBLE_DEVICES) that does not exist on the machine; editing the GPU setting in the bash script fixed it (reporter confirmed).",
+    category: "npu_not_available",
+    signature: ["runtimeerror: no cuda gpus are available"],
+  },
+  {
     id: "tinkup-1",
     url: "https://github.com/rmull/tinkup/issues/1",
     repo: "rmull/tinkup",
@@ -8872,6 +10508,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The repository files had DOS (CRLF) line endings, so the shebang resolved to 'python3\\r'; converting them with dos2unix (and fixing the files in the repo) resolved it.",
     category: "windows_line_endings",
     signature: ["env : 'python3\\r': no such file or directory"],
+  },
+  {
+    id: "toolalpaca-20",
+    url: "https://github.com/tangqiaoyu/ToolAlpaca/issues/20",
+    repo: "tangqiaoyu/ToolAlpaca",
+    split: "holdout",
+    title: "执行train.py报KeyError: 0错误",
+    resolution:
+      "train.py was fed the raw train_data.json whose records do not have the structure preprocess() indexes; run build_dataset.py first to produce the formatted training data.",
+    category: "dataset_key_error",
+    signature: ["keyerror: <n>"],
   },
   {
     id: "tora-7",
@@ -8948,6 +10595,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       '<n> catastrophic error detected in the compilation of " tmpxft_0001f39b_00000000-5_thctensormaskeddouble.cpp4.ii ".',
       "cmake error at thc_generated_thctensormathcomparethalf.cu.o.cmake: <n> (message):",
       "error generating file",
+    ],
+  },
+  {
+    id: "torchair-doc-protobuf-te-mismatch",
+    url: "https://github.com/Ascend/torchair/blob/4a7757870103bb2fa08306335a68b56088a7b268/docs/context/%E8%BF%90%E8%A1%8C%E6%97%B6%E9%81%87%E5%88%B0%E6%8A%A5%E9%94%99-CHECK-failed-GeneratedDatabase()--Add(encoded_file_descriptor-size).md",
+    repo: "Ascend/torchair",
+    split: "holdout",
+    title: "运行时遇到报错“CHECK failed: GeneratedDatabase()->Add(encoded_file_descriptor, size)”",
+    resolution:
+      "The installed TE package does not match the system CANN version; reinstall the te-*.whl shipped inside the CANN installation in use (e.g. /usr/local/Ascend/cann/aarch64-linux/lib64/te-*.whl).",
+    category: "cann_version_mismatch",
+    signature: [
+      "[libprotobuf error descriptor_database.cc: <n> ] file already exists in database: dvpp_tensor_shape.proto",
+      "[libprotobuf fatal descriptor.cc: <n> ] check failed: generateddatabase()->add(encoded_file_descriptor, size):",
+      "torch._dynamo.exc.backendcompilerfailed: backend='functools.partial(<function _npu_backend at <hex> >, compiler_config=<torchair.configs.compiler_config.compilerconfig object at <hex> >, aot_config=none, custom_decompositions={})' raised:",
+      "runtimeerror: check failed: generateddatabase()->add(encoded_file_descriptor, size):",
     ],
   },
   {
@@ -9151,6 +10814,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["runtimeerror: shape '[ <n> , <n> , - <n> , <n> ]' is invalid for input of size <n>"],
   },
   {
+    id: "transpeeder-28",
+    url: "https://github.com/HuangLK/transpeeder/issues/28",
+    repo: "HuangLK/transpeeder",
+    split: "tune",
+    title: "File not found error",
+    resolution:
+      "The converted checkpoint (convert2ckpt.py) only contains model weights, no zero_pp_rank_* optimizer shards; load it with engine.load_checkpoint(..., load_module_only=True, load_optimizer_states=False, load_lr_scheduler_states=False).",
+    category: "checkpoint_incomplete",
+    signature: ["[errno <n> ] no such file or directory: ' zero_pp_rank_0_mp_rank_03_optim_states.pt '"],
+  },
+  {
     id: "tranx-41",
     url: "https://github.com/pcyin/tranX/issues/41",
     repo: "pcyin/tranX",
@@ -9184,6 +10858,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "torch-npu 2.7.1 does not match CANN 9.0.0-beta.2: use torch-npu 2.7.1.post4 (or the version the installation guide pairs with the CANN release).",
     category: "torch_npu_version_mismatch",
     signature: ["torch-npu== <n> 导入时报错undefined symbol: msprofsyscycletime"],
+  },
+  {
+    id: "trl-1293",
+    url: "https://github.com/huggingface/trl/issues/1293",
+    repo: "huggingface/trl",
+    split: "tune",
+    title: "import SFTTrainer from trl has error",
+    resolution:
+      "trl needs a newer diffusers that exports convert_state_dict_to_diffusers; upgrading diffusers (pip install -U diffusers) fixed it (reporter confirmed).",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name 'convert_state_dict_to_diffusers' from 'diffusers.utils'"],
   },
   {
     id: "trl-1409",
@@ -9399,6 +11084,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["runtimeerror: cuda error: peer access is not supported between these two devices"],
   },
   {
+    id: "verl-2594",
+    url: "https://github.com/verl-project/verl/issues/2594",
+    repo: "verl-project/verl",
+    split: "tune",
+    title: "How to use the half dtype when training on Tesla V100?",
+    resolution:
+      "The V100 (compute capability 7.0) has no bf16; set the rollout (vLLM) and actor/ref model dtype to float16/half in the verl config, as the error suggests.",
+    category: "dtype_unsupported",
+    signature: [
+      "valueerror: bfloat16 is only supported on gpus with compute capability of at least <n> . your tesla v100-sxm2-32gb gpu has compute capability <n> . you can use float16 instead by explicitly setting the`dtype` flag in cli, for example: --dtype=half.",
+    ],
+  },
+  {
     id: "verl-2920",
     url: "https://github.com/verl-project/verl/issues/2920",
     repo: "verl-project/verl",
@@ -9553,6 +11251,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["loading checkpoint shards: <n> %| | <n> [ <n> : <n> <?, ? s ]killed"],
   },
   {
+    id: "video-r1-15",
+    url: "https://github.com/tulerfeng/Video-R1/issues/15",
+    repo: "tulerfeng/Video-R1",
+    split: "holdout",
+    title: "GPU OOM issue with per_device_train_batch_size=1 on A100 80G",
+    resolution:
+      "Native-resolution video frames make the vision attention allocate 131 GiB; lower the max resolution (max_pixels) and max frames in qwen_vl_utils, as the maintainer suggests.",
+    category: "npu_oom",
+    signature: [
+      "torch.outofmemoryerror: cuda out of memory. tried to allocate <n> gib. gpu <n> has a total capacity of <n> gib of which <n> gib is free. process <n> has <n> gib memory in use. of the allocated memory <n> gib is allocated by pytorch, and <n> gib is reserved by pytorch but unallocated. if reserved but",
+    ],
+  },
+  {
     id: "vim-61",
     url: "https://github.com/hustvl/Vim/issues/61",
     repo: "hustvl/Vim",
@@ -9563,6 +11274,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The training script launches 8 processes (nproc_per_node=8) but the machine has fewer GPUs; setting nproc_per_node to the real GPU count (8 -> 4) fixed it.",
     category: "npu_not_available",
     signature: ["runtimeerrorruntimeerror: cuda error: invalid device ordinal", ": cuda error: invalid device ordinal"],
+  },
+  {
+    id: "viscpm-23",
+    url: "https://github.com/OpenBMB/VisCPM/issues/23",
+    repo: "OpenBMB/VisCPM",
+    split: "tune",
+    title: "torch.cuda.OutOfMemoryError",
+    resolution:
+      "The model plus ZeRO-2 buffers exceed the 80 GB card during backward; reduce batch size / sequence length, lower reduce_bucket_size, or use ZeRO-3 with offload.",
+    category: "npu_oom",
+    signature: [
+      "torch.cuda.outofmemoryerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. see documentati",
+    ],
   },
   {
     id: "vision-904",
@@ -9769,6 +11493,28 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "exception info:tgid= <n> , model id= <n> , stream id= <n> , stream phase= <n>",
       "message info[ <n> ]:rts_hwts: aicore exception, slot_id= <n> , stream_id= <n>",
       "other info[ <n> ]:time= , function=process_hwts_error_exception, line= <n> , error code= <hex> ', please check the stack trace above for the root cause",
+    ],
+  },
+  {
+    id: "vllm-ascend-1038",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/1038",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: Failed to complete vllm benchmark after enable VLLM_USE_V1=1 due to gather_v3 error",
+    resolution:
+      "A GatherV3 AI Vector kernel was fed an index (326) outside its table [0, 257) during V1 serving, so the vector core raised an exception (507035) and the engine died. Locate the op with ASCEND_LAUNCH_BLOCKING=1 and fix the out-of-range indices in the model-runner path (fixed in a later vllm-ascend build); the issue was closed by the maintainers.",
+    category: "aicore_error",
+    signature: [
+      "[w530 <n> : <n> : <n> compiler_depend.ts: <n> ] warning: ez9999: inner error!",
+      "ez9999: [pid: <n> ] the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an aivec error exception, core id is <n> , error code = <n> , dump inf",
+      "kernel task happen error, retcode= <hex> , [vector core exception].",
+      "aiv kernel happen error, retcode= <hex> .",
+      "rtstreamsynchronize execute failed, reason=[vector core exception]",
+      "synchronize stream failed, runtime result = 507035",
+      'file " model_runner_v1.py ", line <n> , in execute_model',
+      "valid_sampled_token_ids = sampled_token_ids.tolist()",
+      "runtimeerror: acl stream synchronize failed, error code:507035",
+      "vllm.v1.engine.exceptions.enginedeaderror: enginecore encountered an issue. see stack trace (above) for the root cause.",
     ],
   },
   {
@@ -10187,6 +11933,25 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["valueerror: unsupported soc_version: ascendsocversion.undefined"],
   },
   {
+    id: "vllm-ascend-3046",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/3046",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title:
+      "[Bug]: 910C上运行Sglang报错RuntimeError: arange_out_op_api:build/CMakeFiles/torch_npu.dir/compiler_depend.ts:36 NPU function error: call aclnnArange failed, error code is 561103",
+    resolution:
+      "The reporter ran the 910B (A2) build of the sglang image (lmsysorg/sglang:main-cann8.2.rc1-910b) on a 910C (A3) machine, so the per-SoC CANN kernel package cannot parse its dynamic kernel config. Use the image/CANN kernels built for the actual chip (the A3 image on 910C).",
+    category: "cann_version_mismatch",
+    signature: [
+      "runtimeerror: arange_out_op_api: compiler_depend.ts : <n> npu function error: call aclnnarange failed, error code is 561103",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed.",
+      "ez9999: inner error!",
+      "ez9999: [pid: <n> ] parse dynamic kernel config fail.",
+      "aclopkernelinit failed optype",
+      "arangeaicore add_to_launcher_list_aicore failed.",
+    ],
+  },
+  {
     id: "vllm-ascend-322",
     url: "https://github.com/vllm-project/vllm-ascend/issues/322",
     repo: "vllm-project/vllm-ascend",
@@ -10226,6 +11991,27 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "(pid: <n> , device: <n> , rankid: <n> ) err00100 pta call acl api failed.",
       "ei0002: [pid: <n> ] the wait execution of the notify register times out. reason: the notify register has not received the notify record from remote rank: [ <n> ]. base information: [streamid:[ <n> ], taskid[ <n> ], tasktype[notify wait], tag[allreduce_group_name_1654nhrallreducecomm_device], algtype",
       "possible cause: <n> . an exception occurs during the execution on some npus in the cluster. as a result, collective communication operation failed. <n> . the execution speed on some npu in the cluster is too slow to complete a communication operation within the timeout interval. (default 1800s, you ",
+    ],
+  },
+  {
+    id: "vllm-ascend-37",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/37",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "Atlas 800 推理服务器（型号：3000）安装失败",
+    resolution:
+      "The Atlas 800 inference server (model 3000) carries Ascend 310P chips, for which CANN ships no bf16 PromptFlashAttention binary; the model was run in bf16. vLLM Ascend at that time supported only Atlas A2 (910B) devices; on 310P run in float16 (--dtype float16) with a release that supports 310P, or use A2 hardware.",
+    category: "dtype_unsupported",
+    signature: [
+      ".[ <n> - <n> - <n> <n> : <n> : <n> ] [warning] [ascend310p] te_rmsnorm_646750ff8f1f95942648e3ac22e8da92b00f3bba6f0542271074f58a2f021cb3 not found cann_version.h",
+      "......error <n> - <n> <n> : <n> : <n> engine.py: <n> ] call aclnnpromptflashattentionv3 failed, detail:ez1001: [pid: <n> ] promptflashattention launchaicore failed.",
+      "engine.py: <n> ] traceback (most recent call last):",
+      "engine.py: <n> ] cannot find bin of op promptflashattention, integral key <n> /| .",
+      "engine.py: <n> ] cannot find binary for op promptflashattention.",
+      "engine.py: <n> ] kernel getworkspace failed. optype: <n>",
+      "engine.py: <n> ] promptflashattention launchaicore failed.",
+      "engine.py: <n> ]",
+      "engine.py: <n> ] [error] (pid: <n> , device: <n> , rankid:- <n> ) err01100 ops call acl api failed",
     ],
   },
   {
@@ -10711,6 +12497,41 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "voxceleb_trainer-83",
+    url: "https://github.com/clovaai/voxceleb_trainer/issues/83",
+    repo: "clovaai/voxceleb_trainer",
+    split: "tune",
+    title: "Insufficient shared memory",
+    resolution:
+      "DataLoader workers ran out of shared memory; raise the /dev/shm limit (docker --shm-size or -v /dev/shm:/dev/shm) or use fewer DataLoader workers.",
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+      "data = self._data_queue.get(timeout=timeout)",
+      "if not self._poll(timeout):",
+      "return self._poll(timeout)",
+      "r = wait([self], timeout)",
+      "ready = selector.select(timeout)",
+      "fd_event_list = self._poll.poll(timeout)",
+      "_error_if_any_worker_fails()",
+      "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.",
+    ],
+  },
+  {
+    id: "vqgan-clip-docker-1",
+    url: "https://github.com/kcosta42/VQGAN-CLIP-Docker/issues/1",
+    repo: "kcosta42/VQGAN-CLIP-Docker",
+    split: "tune",
+    title: "RuntimeError: Found no NVIDIA driver on your system.",
+    resolution:
+      "The container was started by docker-compose without GPU access, so no NVIDIA driver was visible inside it; running the container with `docker run --gpus all ...` (or adding the GPU device request to the compose file) fixed it.",
+    category: "driver_not_mounted",
+    signature: [
+      "runtimeerror: found no nvidia driver on your system. please check that you have an nvidia gpu and installed a driver from http: index.aspx",
+      "error: <n>",
+    ],
+  },
+  {
     id: "vrt-49",
     url: "https://github.com/JingyunLiang/VRT/issues/49",
     repo: "JingyunLiang/VRT",
@@ -10722,6 +12543,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "host_oom",
     signature: [
       "runtimeerror: [enforce fail at alloc_cpu.cpp: <n> ] . defaultcpuallocator: can't allocate memory: you tried to allocate <n> bytes. error code <n> (cannot allocate memory)",
+    ],
+  },
+  {
+    id: "warp-495",
+    url: "https://github.com/warpem/warp/issues/495",
+    repo: "warpem/warp",
+    split: "tune",
+    title:
+      'Core: WorkerDied handler throws NotImplementedException, masking root cause of "CUDA-capable device(s) is/are busy or unavailable" — reproducible across multiple nodes/GPUs/GPU counts',
+    resolution:
+      "The cluster GPUs were in EXCLUSIVE_PROCESS compute mode, so a second worker process could not open a GPU already held by another; switching them to default compute mode (sudo nvidia-smi -c 0, via the HPC admin) fixed it.",
+    category: "device_busy",
+    signature: [
+      "terminate called after throwing an instance of 'c10::acceleratorerror'",
+      "what(): cuda error: cuda-capable device(s) are busy or unavailable",
+      "unhandled exception. system.notimplementedexception: the method or operation is not implemented.",
     ],
   },
   {
@@ -10775,6 +12612,24 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The repository was cloned with Git for Windows, which converted line endings to CRLF; bash cannot handle the trailing \\r. Converting the script's line endings to LF (e.g. in VSCode) fixed it.",
     category: "windows_line_endings",
     signature: ["-bash: deps.sh : bash ^m: bad interpreter: no such file or directory"],
+  },
+  {
+    id: "x-flux-13",
+    url: "https://github.com/XLabs-AI/x-flux/issues/13",
+    repo: "XLabs-AI/x-flux",
+    split: "tune",
+    title: "Lora inference error",
+    resolution:
+      "The LoRA checkpoint was trained with rank 16 but the inference script builds LoRA processors with rank 4; build the processors with the checkpoint's rank (16) before load_state_dict.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "raise runtimeerror('error(s) in loading state_dict for {}:\\n\\t{}'.format(",
+      "runtimeerror: error(s) in loading state_dict for doublestreamblockloraprocessor:",
+      "size mismatch for qkv_lora1.down.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for qkv_lora1.up.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for proj_lora1.down.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for proj_lora1.up.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
   },
   {
     id: "x-oscar-4",
@@ -10954,6 +12809,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "[e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data. to avoid this inconsistency, we are taking the entire process down.",
       "terminate called after throwing an instance of 'std::runtime_error'",
       "what(): [rank <n> ] watchdog caught collective operation timeout: worknccl(optype=allreduce, timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+  },
+  {
+    id: "yuan-2.0-82",
+    url: "https://github.com/IEIT-Yuan/Yuan-2.0/issues/82",
+    repo: "IEIT-Yuan/Yuan-2.0",
+    split: "holdout",
+    title: "51B模型ckpt转换的疑问，模型iter_0000000可以直接使用吗？",
+    resolution:
+      "The tracker latest_checkpointed_iteration.txt held 0 (checkpoint dir iter_0000000), which Megatron's read_metadata rejects; the reporter renamed the iteration directory and set the tracker content to 1, after which loading worked.",
+    category: "checkpoint_incomplete",
+    signature: [
+      "assert iteration > <n> or release, 'error parsing metadata file {}'.format(",
+      "assertionerror: error parsing metadata file latest_checkpointed_iteration.txt",
     ],
   },
   {
