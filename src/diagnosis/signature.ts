@@ -220,12 +220,17 @@ export function setKnownCaseFilter(filter: ((c: KnownCaseEntry) => boolean) | un
  * of failure, which is what the vote asks), where its `similarity` says how near the case itself is.
  */
 const categoryEvidence = new WeakMap<KnownCase, number>();
-/** Listed cases that share nothing with the log but exception names (a TypeError is not a diagnosis). */
-const namesOnly = new WeakSet<KnownCase>();
+/** A case that shares one word with the log decides only when that word is most of the case (a one-line case). */
+const ONE_WORD_DECIDES = 0.5;
+/**
+ * Listed cases that share with the log nothing besides exception names (a TypeError is not a diagnosis), or one word
+ * that is little of the case ("job" in a Slurm cancellation and in a CRLF case's job_driver.sh).
+ */
+const tooLittleShared = new WeakSet<KnownCase>();
 
-/** Whether the case shares a word with the log besides exception names. */
+/** Whether the case shares enough with the log besides exception names to decide for it (see tooLittleShared). */
 export function sharesMoreThanNames(c: KnownCase): boolean {
-  return !namesOnly.has(c);
+  return !tooLittleShared.has(c);
 }
 
 /** How strongly a case from nearestCases speaks for its category (its `similarity` for any other case). */
@@ -246,13 +251,13 @@ export function nearestCases(rawLines: Iterable<string>, limit = 3, min = 0.1): 
   for (const c of index.cases) {
     let dot = 0;
     let onTemplates = 0;
-    let beyondNames = false;
+    let beyondNames = 0;
     for (const [t, w] of q) {
       const v = c.weights.get(t);
       if (!v) continue;
       dot += v * w;
       if (!c.specific.has(t)) onTemplates += v * w;
-      if (!EXCEPTION_NAME.test(t)) beyondNames = true;
+      if (!EXCEPTION_NAME.test(t)) beyondNames++;
     }
     const cosine = Math.round((dot / (qNorm * c.norm)) * 100) / 100;
     if (cosine < min) continue;
@@ -265,7 +270,7 @@ export function nearestCases(rawLines: Iterable<string>, limit = 3, min = 0.1): 
       similarity: Math.round((weighted / (qNorm * c.norm)) * 100) / 100,
     };
     categoryEvidence.set(near, cosine);
-    if (!beyondNames) namesOnly.add(near);
+    if (beyondNames === 0 || (beyondNames === 1 && cosine < ONE_WORD_DECIDES)) tooLittleShared.add(near);
     scored.push(near);
   }
   scored.sort((a, b) => b.similarity - a.similarity);

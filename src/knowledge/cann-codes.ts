@@ -215,6 +215,16 @@ export const ASCEND_CODES: readonly CodeInfo[] = [
     cause: "the Python environment CANN's tooling runs in (its packages, or a Python version it was not built for)",
     category: "cann_python_deps_broken",
   },
+  // Its message states meaning and fix: "EC0010: Failed to import Python module [...]. Solution: Check that all
+  // required components are properly installed and the specified Python path matches the Python installation
+  // directory. (If the path does not match the directory, run set_env.sh in the installation package.)"
+  {
+    code: "EC0010",
+    component: "Operator compilation (TBE adapter)",
+    meaning: "Failed to import Python module: the op compiler's Python packages (tbe, te) cannot be imported",
+    cause: "CANN's set_env.sh not sourced for the Python that runs, or its Python packages not installed there",
+    category: "cann_env_not_sourced",
+  },
 ];
 
 /**

@@ -1388,6 +1388,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "comfyui-extramodels-99",
+    url: "https://github.com/city96/ComfyUI_ExtraModels/issues/99",
+    repo: "city96/ComfyUI_ExtraModels",
+    split: "tune",
+    title:
+      "401 Client Error. (Request ID: Root=1-67545d8b33-604123b6654831703760a42c;a38b7bcf-24dc-4b79-bc8b-eb68f613c5b2) Cannot access gated repo for url https://huggingface.co/google/gemma-2-2b-it/resolve/299",
+    resolution:
+      "google/gemma-2-2b-it is gated: log in with `huggingface-cli login` (after accepting the license) or select the non-gated mirror Efficient-Large-Model/gemma-2-2b-it.",
+    category: "hub_access",
+    signature: [
+      "<n> client error. (request id: root= <n> -6545d8b33-604123b6654831703760a42c;a38b7bcf-24dc-4b79-bc8b-eb68f613c5b2)",
+      "cannot access gated repo for url https: .gitattributes.",
+    ],
+  },
+  {
     id: "comfyui-modelquantizer-4",
     url: "https://github.com/lum3on/ComfyUI-ModelQuantizer/issues/4",
     repo: "lum3on/ComfyUI-ModelQuantizer",
@@ -1413,21 +1428,6 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "transformers_version_conflict",
     signature: [
       "importerror: cannot import name 'cache' from 'transformers' (f:\\comfyui-aki-v1. <n> \\comfyui-aki-v1. <n> \\python\\lib\\site-packages\\transformers\\__init__.py)",
-    ],
-  },
-  {
-    id: "comfyui_extramodels-99",
-    url: "https://github.com/city96/ComfyUI_ExtraModels/issues/99",
-    repo: "city96/ComfyUI_ExtraModels",
-    split: "tune",
-    title:
-      "401 Client Error. (Request ID: Root=1-67545d8b33-604123b6654831703760a42c;a38b7bcf-24dc-4b79-bc8b-eb68f613c5b2) Cannot access gated repo for url https://huggingface.co/google/gemma-2-2b-it/resolve/299",
-    resolution:
-      "google/gemma-2-2b-it is gated: log in with `huggingface-cli login` (after accepting the license) or select the non-gated mirror Efficient-Large-Model/gemma-2-2b-it.",
-    category: "hub_access",
-    signature: [
-      "<n> client error. (request id: root= <n> -6545d8b33-604123b6654831703760a42c;a38b7bcf-24dc-4b79-bc8b-eb68f613c5b2)",
-      "cannot access gated repo for url https: .gitattributes.",
     ],
   },
   {
@@ -3657,7 +3657,7 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
   {
     id: "hiascend-hcclug-000031",
     url: "https://www.hiascend.com/doc_center/source/zh/CANNCommunityEdition/81RC1beta1/hccl/hcclug/hcclug_000031.html",
-    repo: "hiascend.com",
+    repo: "hiascend.com/hccl",
     split: "holdout",
     title: "执行通信操作超时(EI0002)",
     resolution:
@@ -3671,7 +3671,7 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
   {
     id: "hiascend-hcclug-000036",
     url: "https://www.hiascend.com/doc_center/source/zh/CANNCommunityEdition/81RC1beta1/hccl/hcclug/hcclug_000036.html",
-    repo: "hiascend.com",
+    repo: "hiascend.com/hccl",
     split: "holdout",
     title: "开启重执行特性时发生建链失败",
     resolution:
@@ -3689,7 +3689,7 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
   {
     id: "hiascend-hcclug-000050",
     url: "https://www.hiascend.com/document/detail/zh/CANNCommunityEdition/850alpha002/hccl/hcclug/hcclug_000050.html",
-    repo: "hiascend.com",
+    repo: "hiascend.com/hccl",
     split: "holdout",
     title: "建链超时(EI0006)",
     resolution:
@@ -12497,7 +12497,7 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
-    id: "voxceleb_trainer-83",
+    id: "voxceleb-trainer-83",
     url: "https://github.com/clovaai/voxceleb_trainer/issues/83",
     repo: "clovaai/voxceleb_trainer",
     split: "tune",

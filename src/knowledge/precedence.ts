@@ -66,6 +66,11 @@ export const PRECEDENCE: readonly PrecedenceRule[] = [
     why: "the rank that crashed in preprocessing leaves the rest in a barrier",
   },
   {
+    cause: "hub_access",
+    over: ["input_path_missing"],
+    why: "datasets reports a Hub dataset it may not read as a path it cannot find",
+  },
+  {
     cause: "tp_exceeds_kv_heads",
     over: ["ckpt_shape_mismatch"],
     why: "a TP size that does not divide the heads yields odd shards",

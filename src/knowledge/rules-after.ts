@@ -1,6 +1,7 @@
 // Rules for failures after training: exporting, answering with and evaluating a checkpoint (export_model,
 // run_inference, evaluate_model). They fire only with the context of those steps in the log, so a training log with
-// the same error keeps its training rule; their fixes name the tools' arguments.
+// the same error keeps its training rule; their fixes name the tools' arguments. The incomplete checkpoint is the
+// exception: a resume meets it as often as an export, so its rule reads any log.
 import { callHint } from "../text/hint.js";
 import { MINDSPEED_FAQ } from "./rules-device.js";
 import { type DiagnosisRule, lit, rx, type Signal } from "./rules-types.js";
@@ -8,21 +9,27 @@ import { type DiagnosisRule, lit, rx, type Signal } from "./rules-types.js";
 const MEGATRON_CHECKPOINTING = "https://github.com/NVIDIA/Megatron-LM/blob/main/megatron/training/checkpointing.py";
 const MINDSPEED_QWEN25VL = "https://gitcode.com/Ascend/MindSpeed-MM/blob/master/examples/qwen2.5vl/README.md";
 
-/** Lines that show the failing process is upstream's inference or evaluation entry (or this product's copy of it). */
+/**
+ * Lines that show the failing process is MindSpeed-MM's inference or evaluation entry, its tasks, or the configs this
+ * product writes for them. Not any script with "inference" in its name: a LoRA loader in another project's
+ * demo_inference.py is a shape mismatch of its own.
+ */
 const AFTER_TRAINING: readonly Signal[] = [
   lit("inference_vlm"),
   lit("evaluate_vlm"),
   lit("inference_qwen"),
-  lit("/inference/"),
-  lit("/evaluation/"),
-  lit("inference.py"),
+  lit("mindspeed_mm/tasks/inference"),
+  lit("mindspeed_mm/tasks/evaluation"),
+  lit(".ascend-train/inference/"),
+  lit(".ascend-train/evaluation/"),
 ];
 
 export const afterTrainingRules: DiagnosisRule[] = [
   {
     id: "checkpoint-incomplete",
     category: "checkpoint_incomplete",
-    title: "Checkpoint incomplete: the iteration named by latest_checkpointed_iteration.txt is not all there",
+    title:
+      "Checkpoint incomplete: the iteration the tracker names (latest_checkpointed_iteration.txt, DeepSpeed's latest) is not all there",
     role: "primary",
     triggers: [
       // Every layout has rank 00, so its absence means the iteration directory itself is missing or unfinished.
@@ -39,16 +46,35 @@ export const afterTrainingRules: DiagnosisRule[] = [
       { match: lit("the checkpoint named by latest_checkpointed_iteration.txt is incomplete"), confidence: 0.92 },
       { match: lit("no checkpoint was completed there"), confidence: 0.88 },
       { match: lit("latest_checkpointed_iteration.txt does not hold an iteration"), confidence: 0.88 },
+      // DeepSpeed's engine (runtime/engine.py _get_all_zero_checkpoints): "The following zero checkpoints paths are
+      // missing: [...]" — a global_step directory without every rank's ZeRO shards.
+      { match: lit("The following zero checkpoints paths are missing"), confidence: 0.82 },
+      // DeepSpeed's file names inside a tag directory (engine.py _get_ckpt_name, _get_zero_ckpt_name).
+      {
+        match: rx(
+          /No such file or directory: '[^']*global_step\d+\/(?:(?:bf16_)?zero_pp_rank_\d+_mp_rank_\d+_optim_states|(?:layer_\d+-)?mp_rank_\d+_model_states)\.pt'/,
+          "global_step",
+        ),
+        confidence: 0.8,
+      },
+      // DeepSpeed's state-dict loader (runtime/state_dict_factory.py check_ckpt_list) found no mp_rank_* model files
+      // in the tag directory: a bare assertion, stated by its source line.
+      { match: lit("assert len(self.ckpt_list) > 0"), sourceLine: true, confidence: 0.72 },
+      // Megatron's tracker check (training/checkpointing.py read_metadata): the tracker holds no iteration > 0.
+      { match: lit("error parsing metadata file"), confidence: 0.8 },
     ],
     extract: [
       /(?<save_dir>\/[^\s']*?)\/(?<iteration_dir>iter_\d{7})\//,
       /(?<save_dir>\/[^\s']+?)\/latest_checkpointed_iteration\.txt/,
+      /(?<save_dir>[^\s'"[]*?)\/(?<iteration_dir>global_step\d+)\//,
+      /error parsing metadata file (?<save_dir>\S+?)\/latest_checkpointed_iteration\.txt/,
     ],
     supersedes: ["ckpt-shape-mismatch", "missing-weights"],
     cause:
-      "The save directory's latest_checkpointed_iteration.txt names an iteration whose iter_NNNNNNN or mp_rank_* " +
-      "directories are missing or empty: the run was stopped or ran out of disk while saving, files were copied only " +
-      "in part, or the tracker was edited by hand.",
+      "The save directory's tracker (latest_checkpointed_iteration.txt; DeepSpeed's `latest`) names an iteration whose " +
+      "iter_NNNNNNN / global_stepN or mp_rank_* files are missing or empty: the run was stopped or ran out of disk while " +
+      "saving, each node saved its shards to its own local disk, files were copied only in part, the tracker was " +
+      "edited by hand, or a weights-only conversion is loaded as a full training checkpoint.",
     fixes: [
       {
         id: "look",
@@ -69,8 +95,22 @@ export const afterTrainingRules: DiagnosisRule[] = [
         id: "wait-save",
         summary: `If the run is still saving, wait for 'successfully saved checkpoint' in ${callHint("tail_logs", { runId: "<run_id>" })}.`,
       },
+      {
+        id: "weights-only",
+        summary:
+          "A checkpoint that holds weights only (a conversion) loads without optimizer state: Megatron/MindSpeed " +
+          "--no-load-optim --no-load-rng; DeepSpeed load_checkpoint(..., load_module_only=True).",
+      },
+      {
+        id: "shared-disk",
+        summary: "Multi-node: save to a filesystem every node sees, so each iteration holds every rank's shards.",
+      },
     ],
-    references: [MEGATRON_CHECKPOINTING, "https://github.com/NVIDIA/Megatron-LM/issues/185"],
+    references: [
+      MEGATRON_CHECKPOINTING,
+      "https://github.com/NVIDIA/Megatron-LM/issues/185",
+      "https://github.com/deepspeedai/DeepSpeed/blob/master/deepspeed/runtime/engine.py",
+    ],
   },
   {
     id: "inference-layout-mismatch",

@@ -53,6 +53,16 @@ export const deviceRules: DiagnosisRule[] = [
         confidence: 0.88,
       },
       { match: lit("Memory_Allocation_Failure"), confidence: 0.82 },
+      // The runtime's managed device allocation (npu_driver.cc DevMemAllocManaged, api_error.cc DevMalloc) when the
+      // driver's halMemAlloc refuses: "halMemAlloc failed:size=…", then "Device malloc failed, size=…".
+      {
+        match: rx(
+          /DevMemAllocManaged failed|Device malloc failed, size=/,
+          "DevMemAllocManaged failed",
+          "Device malloc failed",
+        ),
+        confidence: 0.72,
+      },
       // MindIE-LLM's warmup (mindie_llm text generator): "Warmup failed, because of … out of memory when
       // `maxInputTokenLen` set to N".
       { match: rx(/Warmup failed, because of [^\n]*out of memory/, "Warmup failed, because of"), confidence: 0.82 },
@@ -224,7 +234,7 @@ export const deviceRules: DiagnosisRule[] = [
       },
       // CUDA's wording (error 46, cudaErrorDevicesUnavailable): exclusive-mode cards held by another process.
       {
-        match: rx(/CUDA-capable devices? (?:\(s\) )?(?:is\/are|are|is) busy or unavailable/i, "busy or unavailable"),
+        match: rx(/CUDA-capable device(?:s|\(s\))? (?:is\/are|are|is) busy or unavailable/i, "busy or unavailable"),
         confidence: 0.85,
       },
       // The caching allocator's report (torch c10/cuda/CUDACachingAllocator.cpp, torch_npu's NPUCachingAllocator):
@@ -317,6 +327,9 @@ export const deviceRules: DiagnosisRule[] = [
       { match: rx(/HcclGetRootInfo[^\n]*error code is (?:11|7)\b/, "HcclGetRootInfo"), confidence: 0.8 },
       { match: rx(/\[HcclSocket\]\[Listen\][^\n]*\bfail/, "[HcclSocket][Listen]"), confidence: 0.82 },
       { match: lit("The server socket has failed to listen"), confidence: 0.88 },
+      // accelerate's launcher checks the main process port before starting (accelerate/commands/launch.py): "Tried to
+      // launch distributed communication on port `N`, but another process is utilizing it."
+      { match: lit("but another process is utilizing it"), confidence: 0.88 },
       {
         match: rx(
           /errno: 98\b|errno:98\b|Address already in use|address already in use|EADDRINUSE/,
@@ -620,6 +633,9 @@ export const deviceRules: DiagnosisRule[] = [
       { match: lit("aclrtDeviceEnablePeerAccess"), confidence: 0.88 },
       { match: code("507899"), confidence: 0.55 },
       { match: lit("rtDeviceCanAccessPeer"), confidence: 0.85 },
+      // CUDA's cudaErrorTooManyPeers (711, CUDA_ERROR_TOO_MANY_PEERS): the driver's per-device limit on peer mappings
+      // (8 peers) is spent, as when every pair of 10 GPUs enables peer access.
+      { match: lit("peer mapping resources exhausted"), confidence: 0.86 },
       // accelerate's state check (accelerate/state.py) on RTX 40-series cards, which have no P2P: it asks for
       // NCCL_P2P_DISABLE=1 and NCCL_IB_DISABLE=1.
       { match: lit("doesn't support faster communication broadband via P2P or IB"), confidence: 0.86 },
@@ -706,6 +722,9 @@ export const deviceRules: DiagnosisRule[] = [
       },
       { match: lit("UB address"), confidence: 0.85 },
       { match: lit("aicpu exception"), confidence: 0.88 },
+      // The runtime's task report for an AI CPU kernel that did not finish (retCode 0x28), and its kernel report.
+      { match: lit("[aicpu timeout]"), confidence: 0.82 },
+      { match: lit("aicpu kernel execute failed"), confidence: 0.8 },
       // The runtime's device error report (device_error_proc.cc ProcessStarsAicpuErrorInfo): "The error from
       // device(chipId:0, dieId:0), serial number is 13, an exception occurred during AICPU execution".
       { match: lit("an exception occurred during AICPU execution"), confidence: 0.86 },
@@ -780,6 +799,14 @@ export const deviceRules: DiagnosisRule[] = [
     triggers: [
       { match: rx(/not implemented for DT_BFLOAT16/, "DT_BFLOAT16"), confidence: 0.92 },
       { match: rx(/not implemented for DT_\w+/, "not implemented for DT_"), confidence: 0.8 },
+      // torch_npu's ProcessGroupHCCL refuses tensor types HCCL has no reduction for ("HCCL AllReduce & Reduce:
+      // Unsupported data type at::kByte/at::kBool"; getHcclDataType: "Unsupported data type for HCCL process group").
+      { match: rx(/HCCL[^\n]*Unsupported data type/, "Unsupported data type"), confidence: 0.82 },
+      // GE's engine choice (dnnengine_manager.cc GetDNNEngineName) when no op store has the op for these inputs:
+      // "Op type X of ops kernel AIcoreEngine is unsupported" and "The dtype, format or shape of input in op desc is
+      // not supported in op store".
+      { match: lit("is not supported in op store"), confidence: 0.74 },
+      { match: rx(/of ops kernel \w+Engine is unsupported/, "Engine is unsupported"), confidence: 0.7 },
       { match: ascendCode("EZ1001"), near: [lit("dtype")], within: 2, confidence: 0.7 },
       // A cast kernel failing on a chip without bf16 (310P, 910A) is the dtype, whatever the inner error says.
       {
@@ -892,6 +919,8 @@ export const deviceRules: DiagnosisRule[] = [
         confidence: 0.75,
       },
       { match: rx(/exitcode\s*:\s*-9\b/, "exitcode"), confidence: 0.65 },
+      // DeepSpeed's launcher (launcher/launch.py sigkill_handler): "<cmd> exits with return code = -9", a rank SIGKILLed.
+      { match: rx(/exits with return code = -9\b/, "exits with return code = -9"), confidence: 0.65 },
       { match: lit("Signal 9 (SIGKILL) received"), confidence: 0.65 },
       { match: lit("<Signals.SIGKILL: 9>"), confidence: 0.65 },
       // Shells and IDEs report the kernel's SIGKILL as exit code 137 (128 + 9).

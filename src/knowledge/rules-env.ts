@@ -244,6 +244,9 @@ export const envRules: DiagnosisRule[] = [
       // kernels for this chip.
       { match: rx(/SOC_VERSION \w+ does not support/, "does not support"), confidence: 0.78 },
       { match: lit("Failed to verify the OPP"), confidence: 0.9 },
+      // The op-binary lookup (aclnn kernels, opp/built-in/op_impl/ai_core/tbe/kernel): "Cannot find bin of op Range,
+      // integral key …" / "Cannot find binary for op X" — the kernels package is missing or not the toolkit's.
+      { match: rx(/Cannot find bin(?:ary)? (?:of|for) op \w+/, "Cannot find bin"), confidence: 0.76 },
       // torch_npu's op-api loader (op_plugin/utils/op_api_common.h): "aclnnX or aclnnXGetWorkspaceSize not in
       // libopapi.so, or libopapi.sonot found" — the installed CANN has no such operator: older than this torch_npu.
       { match: rx(/\w+GetWorkspaceSize not in libopapi\.so/, "GetWorkspaceSize not in libopapi"), confidence: 0.78 },
@@ -805,6 +808,11 @@ export const envRules: DiagnosisRule[] = [
         ),
         confidence: 0.88,
       },
+      // A CR left as a word of its own: a launcher printing the command it ran as a Python list
+      // (DeepSpeed's sigkill_handler: "['python', '-u', 'train.py', '--local_rank=0', '\r'] exits with return code").
+      { match: rx(/, '\\r'\]/, ", '\\r']"), confidence: 0.86 },
+      // Each continued line of a CRLF script runs as a command of its own: "x.sh: line 3: --model: command not found".
+      { match: rx(/line \d+: --?[\w-]+: command not found/, ": command not found"), minCount: 2, confidence: 0.62 },
       // The CR itself left in a word bash complains about ("export: `X=1\r': not a valid identifier").
       {
         match: rx(

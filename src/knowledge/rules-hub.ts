@@ -18,6 +18,14 @@ export const hubRules: readonly DiagnosisRule[] = [
       { match: rx(/\bGatedRepoError\b/, "GatedRepoError"), confidence: 0.86 },
       { match: lit("Repository Not Found for url"), confidence: 0.88 },
       { match: rx(/\bRepositoryNotFoundError\b/, "RepositoryNotFoundError"), confidence: 0.85 },
+      // The Hub's answer as any HTTP client reports it: requests' "401 Client Error: Unauthorized for url:
+      // https://huggingface.co/…", Rust's hf-hub "Status(403, … url: https://huggingface.co/…)".
+      { match: rx(/\b40[13]\b[^\n]*https:\/\/huggingface\.co\//, "https://huggingface.co/"), confidence: 0.75 },
+      // datasets' load.py for a name that is no local path and no Hub dataset the token can see: "Dataset 'x' doesn't
+      // exist on the Hub. If the repo is private or gated, make sure to log in". A path-like name is a local miss.
+      { match: rx(/Dataset '[^'/.~][^']*' doesn't exist on the Hub/, "doesn't exist on the Hub"), confidence: 0.74 },
+      // The same message's second sentence, on a line of its own when a console wraps it.
+      { match: lit("If the repo is private or gated, make sure to log in"), confidence: 0.72 },
     ],
     extract: [
       /gated repo for url https:\/\/huggingface\.co\/(?<repo>[\w.-]+\/[\w.-]+)\//,

@@ -45,7 +45,8 @@ export const trainRules: DiagnosisRule[] = [
         match: rxWhen(
           /Gradient overflow\. +Skipping step, loss scaler \d+ reducing loss scale to (?<scale>[\d.e+-]+)/,
           ["reducing loss scale to "],
-          (g) => Number(g.scale) < 1,
+          // 1.0 is sixteen halvings from apex's 2^16 start: every step of a while has overflowed.
+          (g) => Number(g.scale) <= 1,
         ),
         confidence: 0.8,
       },
@@ -370,6 +371,9 @@ export const trainRules: DiagnosisRule[] = [
       // filelock (and datasets' copy of it) while it polls a lock it never gets: "Lock 1403… not acquired on
       // <file>.lock, waiting 0.05 seconds ..." — a filesystem without working locks, or a lock left by another run.
       { match: rx(/\bLock \d+ not acquired on \S+, waiting/, "not acquired on"), confidence: 0.72 },
+      // huggingface_hub's WeakFileLock (utils/_fixes.py) logs the same wait every few seconds: "Still waiting to
+      // acquire lock on <file>.lock (elapsed: 10.0 seconds)".
+      { match: lit("Still waiting to acquire lock on"), confidence: 0.7 },
       // flock() itself failing (EIO, EBADF on a write-only descriptor over NFS, EOPNOTSUPP): the cache's filesystem.
       {
         match: rx(/OSError: \[Errno (?:5|9|95)\]/, "OSError: [Errno "),
@@ -580,10 +584,12 @@ export const trainRules: DiagnosisRule[] = [
         confidence: 0.85,
       },
       { match: lit("does not appear to have a file named"), confidence: 0.85 },
+      // pytorch/examples' resume check (imagenet/main.py: "=> no checkpoint found at '{}'"), copied by many projects.
+      { match: rx(/[Nn]o checkpoint found at/, "o checkpoint found at"), confidence: 0.72 },
       { match: lit("Error no file named"), confidence: 0.85 },
       {
         match: rx(
-          /No such file or directory: '[^']*(?:pytorch_model|model|adapter_model|diffusion_pytorch_model)[\w.-]*\.(?:bin|safetensors|pt|pth)'/,
+          /No such file or directory: ['"][^'"]*(?:pytorch_model|model|adapter_model|diffusion_pytorch_model)[\w.-]*\.(?:bin|safetensors|pt|pth)['"]/,
           "No such file or directory: '",
         ),
         confidence: 0.8,
@@ -592,10 +598,20 @@ export const trainRules: DiagnosisRule[] = [
       // Keras and MindSpore loaders open the path they were given).
       {
         match: rx(
-          /No such file or directory: '[^']*(?:\.(?:pt|pth|bin|safetensors|ckpt|pdparams)|(?:ckpts?|checkpoints?)\/[^']*)'/i,
-          "No such file or directory: '",
+          /No such file or directory: ['"][^'"]*(?:\.(?:pt|pth|bin|safetensors|ckpt|pdparams)|(?:ckpts?|checkpoints?)\/[^'"]*)['"]/i,
+          "No such file or directory: ",
         ),
         confidence: 0.7,
+      },
+      // The same in a program's own words: "Failed to load: x.pth (file not exist)", "model.safetensors not found".
+      {
+        match: rx(
+          /(?:not exist|not found|No such file)[^\n]*\.(?:pt|pth|bin|safetensors|ckpt|pdparams)\b|\.(?:pt|pth|bin|safetensors|ckpt|pdparams)\b[^\n]*(?:not exist|not found)/,
+          "not exist",
+          "not found",
+          "No such file",
+        ),
+        confidence: 0.66,
       },
       { match: lit("is not a local folder and is not a valid model identifier"), confidence: 0.82 },
       // A local path that does not exist is taken for a Hub repo id (huggingface_hub utils/_validators.py), which
@@ -664,13 +680,23 @@ export const trainRules: DiagnosisRule[] = [
         ),
         confidence: 0.72,
       },
-      // Python's open()/stat() on a path that is not there: the message names the path, not what it was for.
+      // Python's open()/stat() on a path that is not there: the message names the path, not what it was for. Often
+      // re-raised inside another message ("Cannot open data/dataset_info.json due to [Errno 2] …").
       {
-        match: rx(
-          /(?:FileNotFoundError|IOError|OSError): \[Errno 2\] No such file or directory: '[^']+'/,
-          "No such file or directory: '",
-        ),
+        match: rx(/\[Errno 2\] No such file or directory: '[^']+'/, "No such file or directory: '"),
         confidence: 0.55,
+      },
+      // A FileNotFoundError raised with the path in its own words (LLaMA-Factory, ms-swift, mmengine checks).
+      { match: rx(/FileNotFoundError: [^[\n][^\n]*[\w.-][\\/][\w.-]/, "FileNotFoundError: "), confidence: 0.55 },
+      // LLaMA-Factory's data loader (data/loader.py): raise ValueError(f"File {local_path} not found.").
+      { match: rx(/\bFile \S+ not found\.(?:\s|$)/, " not found."), confidence: 0.62 },
+      // A bare AssertionError whose source line checks that a path exists (datasets loading scripts, research code).
+      {
+        match: rx(/assert (?:not )?os\.path\.(?:exists|isfile|isdir)\(/, "assert "),
+        sourceLine: true,
+        near: [lit("AssertionError")],
+        within: 3,
+        confidence: 0.6,
       },
     ],
     extract: [
