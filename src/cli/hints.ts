@@ -17,9 +17,6 @@ function flags(args: Record<string, unknown>, skip?: string): string[] {
   });
 }
 
-/** How the person started this CLI, so a hint can be typed as shown: through npx (npm sets npm_command=exec), or directly. */
-export const CLI_COMMAND = process.env.npm_command === "exec" ? "npx ascend-train" : "ascend-train";
-
 /**
  * The command to type after this process has ended, in any shell of this machine: `ascend-train` only when it is on
  * PATH (installed globally) and this process was not started through npm; otherwise `npx ascend-train`, which finds the
@@ -30,6 +27,9 @@ export function commandToType(env: NodeJS.ProcessEnv = process.env): string {
   const onPath = (env.PATH ?? "").split(delimiter).some((dir) => dir !== "" && existsSync(join(dir, "ascend-train")));
   return onPath ? "ascend-train" : "npx ascend-train";
 }
+
+/** The command every hint of this process names, so it can be typed as shown (see commandToType). */
+export const CLI_COMMAND = commandToType();
 
 export const renderCliHint: HintRenderer = ({ tool, args }: Hint) => {
   if (!tool) return flags(args).join(" ");

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseShell } from "shell-quote";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { commandToType } from "../../src/cli/hints.js";
 import { hintProblems, printedCommands } from "../helpers/cli-hints.js";
 import { CLI } from "../helpers/mcp.js";
 import { freePort } from "../helpers/server-probe.js";
@@ -51,8 +52,8 @@ describe("the CLI contract", () => {
     const mllm = JSON.parse(readFileSync(join(mm, "data", "mllm_format_llava_instruct_data.json"), "utf8"));
     expect(mllm[0].messages[0].role).toBe("user");
     expect(init.out).toContain(hf);
-    // As the person can type it: through npx when this CLI was started through npx (npm sets npm_command=exec).
-    const typed = process.env.npm_command === "exec" ? "npx ascend-train" : "ascend-train";
+    // As the person can type it: `npx ascend-train` unless `ascend-train` is on PATH and npm did not start it.
+    const typed = commandToType(env);
     expect(init.out).toContain(`Next:\n  ${typed} check-env --host sim --model qwen2.5vl-3b`);
   });
 

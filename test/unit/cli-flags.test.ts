@@ -48,8 +48,8 @@ describe("hints speak the door's language", () => {
   });
 
   it("in the terminal: flags and a command to type, the primary argument positional", () => {
-    // Started through npx (npm_command=exec, as `npx vitest` is too) the command to type is `npx ascend-train`.
-    const cmd = process.env.npm_command === "exec" ? "npx ascend-train" : "ascend-train";
+    // The command a shell of this machine finds: `npx ascend-train` under npm or with nothing on PATH.
+    const cmd = commandToType(process.env);
     expect(renderHints(text, renderCliHint)).toBe(
       `Call again with --confirm; follow it with ${cmd} tail-logs run-20261127-120000-ab12 --follow-seconds 60.`,
     );
