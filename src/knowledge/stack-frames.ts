@@ -48,6 +48,27 @@ export const FRAME_HINTS: readonly FrameHint[] = [
     why: "the trace ends moving weights onto the device at load",
   },
   {
+    frame: /huggingface_hub\/utils\/_(?:errors|http)\.py:hf_raise_for_status/,
+    category: "hub_access",
+    why: "the trace ends where huggingface_hub raises the Hub's HTTP answer",
+  },
+  {
+    frame: /filelock\/_api\.py:acquire|huggingface_hub\/utils\/_fixes\.py:WeakFileLock/,
+    category: "nfs_cache_hang",
+    why: "the trace ends waiting for a file lock",
+  },
+  {
+    frame: /datasets\/(?:load|data_files)\.py:(?:resolve_pattern|dataset_module_factory|get_module|__init__)/,
+    category: "input_path_missing",
+    why: "the trace ends where datasets looks for the data files or the dataset",
+  },
+  {
+    frame:
+      /deepspeed\/runtime\/(?:state_dict_factory\.py:check_ckpt_list|engine\.py:_get_all_zero_checkpoints)|megatron\/(?:training\/)?checkpointing\.py:read_metadata/,
+    category: "checkpoint_incomplete",
+    why: "the trace ends checking which checkpoint files an iteration has",
+  },
+  {
     frame: /torch_npu\/npu\/utils\.py:(?:set_device|_lazy_init|current_device)/,
     category: "npu_not_available",
     why: "the trace ends opening the device",

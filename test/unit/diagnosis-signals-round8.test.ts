@@ -223,3 +223,35 @@ describe("after training", () => {
     );
   });
 });
+
+describe("where a trace ends", () => {
+  const trace = (file: string, fn: string, error: string) =>
+    [
+      "Traceback (most recent call last):",
+      '  File "train.py", line 10, in <module>',
+      "    main()",
+      `  File "${file}", line 120, in ${fn}`,
+      "    raise Boom(msg)",
+      error,
+    ].join("\n");
+  const weak = (log: string, category: string) => diagnoseText(log).findings.find((f) => f.category === category);
+
+  it("in huggingface_hub's HTTP check, a file lock, datasets' file resolution or a checkpoint check: a weak finding of that kind", () => {
+    const site = "/env/lib/python3.10/site-packages";
+    const cases = [
+      [`${site}/huggingface_hub/utils/_http.py`, "hf_raise_for_status", "hub_access"],
+      [`${site}/filelock/_api.py`, "acquire", "nfs_cache_hang"],
+      [`${site}/datasets/data_files.py`, "resolve_pattern", "input_path_missing"],
+      [`${site}/megatron/training/checkpointing.py`, "read_metadata", "checkpoint_incomplete"],
+    ] as const;
+    for (const [file, fn, category] of cases) {
+      const f = weak(trace(file, fn, "Boom: zzq wibble"), category);
+      expect(f, category).toBeDefined();
+      expect(f!.confidence, category).toBeLessThan(0.5);
+      expect(f!.facts.frame, category).toContain(fn);
+    }
+    expect(weak(trace(`${site}/datasets/arrow_dataset.py`, "map", "Boom: zzq wibble"), "input_path_missing")).toBe(
+      undefined,
+    );
+  });
+});
