@@ -78,17 +78,17 @@ export const afterTrainingRules: DiagnosisRule[] = [
     fixes: [
       {
         id: "look",
-        summary: "See which iterations are really there and what the tracker names.",
-        commands: [
-          "cat <save_dir>/latest_checkpointed_iteration.txt",
-          "ls -d <save_dir>/iter_* && ls <save_dir>/<iteration_dir>",
-        ],
+        summary:
+          "See which iterations are really there and what the tracker names (Megatron/MindSpeed: " +
+          "latest_checkpointed_iteration.txt and iter_*; DeepSpeed: latest and global_step*), on every node.",
+        commands: ["ls <save_dir> <save_dir>/<iteration_dir>"],
       },
       {
         id: "earlier-iteration",
         summary:
-          "Point the tracker at the newest complete iteration (its every mp_rank_* holds a model file), then " +
-          `run again: ${callHint("export_model", { checkpointDir: "<save_dir>" })}.`,
+          "Point the tracker at the newest complete iteration (each of its mp_rank_* holds a model file), then run " +
+          `again: ${callHint("resume_run", { runId: "<run_id>" })} for a training run, ` +
+          `${callHint("export_model", { checkpointDir: "<save_dir>" })} for an export.`,
         commands: ["echo <complete_iteration> > <save_dir>/latest_checkpointed_iteration.txt"],
       },
       {
