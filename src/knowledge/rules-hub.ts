@@ -30,6 +30,8 @@ export const hubRules: readonly DiagnosisRule[] = [
     extract: [
       /gated repo for url https:\/\/huggingface\.co\/(?<repo>[\w.-]+\/[\w.-]+)\//,
       /Not Found for url: https:\/\/huggingface\.co\/(?:api\/(?:models|datasets)\/)?(?<repo>[\w.-]+\/[\w.-]*[\w-])/,
+      /Dataset '(?<repo>[\w.-]+\/[\w.-]*[\w-])' doesn't exist on the Hub/,
+      /https:\/\/huggingface\.co\/(?:api\/(?:models|datasets)\/|datasets\/)?(?<repo>[\w.-]+\/[\w.-]*[\w-])(?:\/|\s|$)/,
     ],
     cause:
       "The Hub refused the repo: it is gated and the run had no token (401) or a token whose account has no access " +

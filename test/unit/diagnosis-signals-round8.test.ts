@@ -197,6 +197,9 @@ describe("checkpoints, inputs and the Hub", () => {
     const gated =
       "FileNotFoundError: Couldn't find a dataset script at /work/org/set/set.py or any data file in the same directory. Couldn't find 'org/set' on the Hugging Face Hub either: FileNotFoundError: Dataset 'org/set' doesn't exist on the Hub. If the repo is private or gated, make sure to log in with `huggingface-cli login`.";
     expect(top(gated).category).toBe("hub_access");
+    expect(top(gated).facts.repo).toBe("org/set");
+    const resolve = "403 Client Error: Forbidden for url: https://huggingface.co/org/model-x/resolve/main/config.json";
+    expect(top(resolve).facts.repo).toBe("org/model-x");
     expect(categories(gated)).toContain("input_path_missing");
   });
 
