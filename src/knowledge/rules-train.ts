@@ -703,6 +703,8 @@ export const trainRules: DiagnosisRule[] = [
       /Unable to find '(?<path>[^']+)'/,
       /Couldn't find (?:a dataset script|any data file|a dataset file) at (?<path>\S+?)\.?(?:\s|$)/,
       /No such file or directory: '(?<path>[^']+)'/,
+      /\bFile (?<path>\S+) not found\./,
+      /FileNotFoundError: [^\n]*?['"](?<path>[^'"\n]*[\\/][^'"\n]*)['"]/,
     ],
     cause:
       "The run opened a path that does not exist on this host: a dataset, tokenizer or config path mistyped, not copied " +

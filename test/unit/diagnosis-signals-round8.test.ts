@@ -168,6 +168,7 @@ describe("checkpoints, inputs and the Hub", () => {
   it("a data path the loaders cannot find, in their own words, is input_path_missing", () => {
     // LLaMA-Factory data/loader.py: raise ValueError(f"File {local_path} not found.").
     expect(top("ValueError: File data/my_dataset.json not found.").category).toBe("input_path_missing");
+    expect(top("ValueError: File data/my_dataset.json not found.").facts.path).toBe("data/my_dataset.json");
     // Errno 2 re-raised inside another message (LLaMA-Factory's dataset_info check).
     expect(
       top(
@@ -176,6 +177,9 @@ describe("checkpoints, inputs and the Hub", () => {
     ).toBe("input_path_missing");
     expect(top("FileNotFoundError: `train_dataset_path`: '/work/data/train.jsonl'").category).toBe(
       "input_path_missing",
+    );
+    expect(top("FileNotFoundError: `train_dataset_path`: '/work/data/train.jsonl'").facts.path).toBe(
+      "/work/data/train.jsonl",
     );
     // A bare assertion whose source line checks a path.
     const asserted = [
