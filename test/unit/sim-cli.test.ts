@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { commandToType } from "../../src/cli/hints.js";
 import { pidAlive } from "../../src/sim/state.js";
 import { CLI } from "../helpers/mcp.js";
 import { canBuildSimHost } from "../helpers/prereqs.js";
@@ -99,7 +100,7 @@ describe.skipIf(!canBuildSimHost)("sim commands", () => {
     expect(forced.code, forced.err).toBe(0);
     expect(forced.out).toContain("./sim-host: scenario small-shm (was healthy) - /dev/shm is only 64 MB");
     expect(forced.out).toContain(`Stopped the active training run (it now reads failed):\n  pid ${pid}`);
-    expect(forced.out).toContain("Next:\n  ascend-train check-env --host sim");
+    expect(forced.out).toContain(`Next:\n  ${commandToType(env)} check-env --host sim`);
     expect(pidAlive(pid)).toBe(false);
   }, 60_000);
 
