@@ -692,7 +692,7 @@ export const trainRules: DiagnosisRule[] = [
       { match: rx(/\bFile \S+ not found\.(?:\s|$)/, " not found."), confidence: 0.62 },
       // A bare AssertionError whose source line checks that a path exists (datasets loading scripts, research code).
       {
-        match: rx(/assert (?:not )?os\.path\.(?:exists|isfile|isdir)\(/, "assert "),
+        match: rx(/assert os\.path\.(?:exists|isfile|isdir)\(/, "assert "),
         sourceLine: true,
         near: [lit("AssertionError")],
         within: 3,
