@@ -147,8 +147,9 @@ function addToolCommands(program: Command): void {
                   .join("; ")
               : outcome.error;
           // The same words on both streams: a script reading --json meets the flags it passed, not the MCP fields.
-          if (options.json) printJsonError(terminalWords(message), outcome.kind);
-          process.stderr.write(`error: ${forTerminal(terminalWords(message))}\n`);
+          const words = terminalWords(message);
+          if (options.json) printJsonError(words, outcome.kind);
+          process.stderr.write(`error: ${forTerminal(words)}\n`);
           process.exitCode = outcome.kind === "input" ? EXIT.usage : EXIT.failed;
           return;
         }

@@ -158,6 +158,11 @@ export function noSuchRun(runId: string, host?: string, unreachable: readonly { 
   return `No run "${runId}" ${where}${missed}: ${callHint("list_runs")} shows the runs and their hosts.`;
 }
 
+/** The same refusal from a tool that also reads a log by path, naming that way in. */
+export function noSuchRunOrLog(runId: string): string {
+  return `${noSuchRun(runId)} A log outside the ledgers: pass logFile (and host).`;
+}
+
 /** Looks a run up on the given hosts (default: every host in the inventory). The first ledger that has it wins. */
 export async function findRun(
   hosts: HostRegistry,

@@ -8,7 +8,7 @@ import { type TimeEstimate, timeFromLog } from "../estimate/time.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { UnknownHostError } from "../hosts/registry.js";
 import { tailLines } from "../logs/index.js";
-import { noSuchRun } from "../runs/ledger.js";
+import { noSuchRunOrLog } from "../runs/ledger.js";
 import { runServicesOf } from "../runs/services.js";
 import { RunIdSchema } from "../runs/types.js";
 import { callHint } from "../text/hint.js";
@@ -68,7 +68,7 @@ async function readLog(args: { host: string; logFile?: string; runId?: string },
   let logFile = args.logFile;
   if (args.runId !== undefined) {
     const run = await runServicesOf(deps).locateLog(args.runId, { hosts: deps.hosts });
-    if (!run) throw new ToolError(`${noSuchRun(args.runId)} A log outside the ledgers: pass logFile (and host).`);
+    if (!run) throw new ToolError(noSuchRunOrLog(args.runId));
     ({ host, logFile } = run);
   }
   let executor: HostExecutor;

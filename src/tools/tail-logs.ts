@@ -14,7 +14,7 @@ import { inspectLog, LogNotFoundError } from "../logs/inspect.js";
 import { MetricSeriesBuilder } from "../logs/series.js";
 import { RUN_STATES } from "../logs/types.js";
 import { followHfJobLog } from "../runs/hf-jobs-run.js";
-import { noSuchRun } from "../runs/ledger.js";
+import { noSuchRunOrLog } from "../runs/ledger.js";
 import { runServicesOf } from "../runs/services.js";
 import { RunIdSchema } from "../runs/types.js";
 import { formatDuration } from "../text/format.js";
@@ -225,7 +225,7 @@ export default defineTool({
     let stopped: string | undefined;
     if (args.runId !== undefined) {
       const run = await runServicesOf(deps).locateLog(args.runId, { hosts: deps.hosts });
-      if (!run) throw new ToolError(`${noSuchRun(args.runId)} A log outside the ledgers: pass logFile (and host).`);
+      if (!run) throw new ToolError(noSuchRunOrLog(args.runId));
       ({ host, logFile, waiting, stopped } = run);
       pid ??= run.pid;
       processAlive ??= run.processAlive;
