@@ -3,13 +3,20 @@
 // written against it) and `holdout` (never looked at while writing rules); both are scored, top-1 and top-3, with a
 // per-category confusion table and every miss. `--split tune|holdout` limits the report, `--json` prints raw numbers.
 // `--cv` cross-validates on `tune` alone, leaving one repository out at a time: the known cases a log may be compared
-// with are the tune cases of the other repositories (never a holdout case), and both the nearest-case vote alone and
-// the whole engine are scored, so the nearest-case mechanism is measured on repositories it has not seen.
+// with are the tune cases of the other repositories (never a holdout case), and the nearest-case vote alone, the
+// category profiles alone and the whole engine are scored, so the mechanisms that read known cases are measured on
+// repositories they have not seen.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { diagnoseText } from "../src/diagnosis/index.js";
-import { nearestCases, setKnownCaseFilter, VOTERS, voteCategories } from "../src/diagnosis/signature.js";
+import {
+  nearestCases,
+  profileCategories,
+  setKnownCaseFilter,
+  VOTERS,
+  voteCategories,
+} from "../src/diagnosis/signature.js";
 import type { KnownCaseEntry } from "../src/knowledge/known-cases.js";
 
 export interface CorpusItem {
@@ -105,6 +112,8 @@ export interface CrossValidation {
   repos: number;
   /** The nearest-case vote alone (categories ranked by the summed similarity of the nearest cases). */
   vote: { top1: number; top3: number };
+  /** The category profiles alone (categories ranked by how much of their cases' words the log's error lines hold). */
+  profile: { top1: number; top3: number };
   /** The whole engine: rules, then the nearest cases where the rules are not confident. */
   engine: { top1: number; top3: number };
   misses: Miss[];
@@ -113,6 +122,12 @@ export interface CrossValidation {
 /** Categories the nearest-case vote alone gives a log, best first (`unknown` when no case is close). */
 export function votedCategories(log: string): string[] {
   const ranked = voteCategories(nearestCases(log.split("\n"), VOTERS)).map((v) => v.category);
+  return ranked.length ? ranked : ["unknown"];
+}
+
+/** Categories the category profiles alone give a log, best first (`unknown` when none reaches 0.1). */
+export function profiledCategories(log: string): string[] {
+  const ranked = profileCategories(log.split("\n")).map((v) => v.category);
   return ranked.length ? ranked : ["unknown"];
 }
 
@@ -133,6 +148,7 @@ export function crossValidate(items: CorpusItem[]): CrossValidation {
     total: tune.length,
     repos: repos.length,
     vote: { top1: 0, top3: 0 },
+    profile: { top1: 0, top3: 0 },
     engine: { top1: 0, top3: 0 },
     misses: [],
   };
@@ -142,6 +158,9 @@ export function crossValidate(items: CorpusItem[]): CrossValidation {
       const vote = votedCategories(item.log);
       if (vote[0] === item.label) out.vote.top1++;
       if (vote.slice(0, 3).includes(item.label)) out.vote.top3++;
+      const profile = profiledCategories(item.log);
+      if (profile[0] === item.label) out.profile.top1++;
+      if (profile.slice(0, 3).includes(item.label)) out.profile.top3++;
       const got = rankedCategories(item.log);
       if (got[0] === item.label) out.engine.top1++;
       else out.misses.push({ id: item.id, label: item.label, got: got.slice(0, 3), source: item.source });
@@ -182,7 +201,9 @@ async function main() {
   if (args.includes("--cv")) {
     const cv = crossValidate(items);
     if (args.includes("--json")) {
-      console.log(JSON.stringify({ total: cv.total, repos: cv.repos, vote: cv.vote, engine: cv.engine }));
+      console.log(
+        JSON.stringify({ total: cv.total, repos: cv.repos, vote: cv.vote, profile: cv.profile, engine: cv.engine }),
+      );
       return;
     }
     console.log(`leave-one-repository-out on tune: ${cv.total} logs, ${cv.repos} repositories\n`);
@@ -190,6 +211,7 @@ async function main() {
     console.log("");
     for (const [name, s] of [
       ["vote", cv.vote],
+      ["profile", cv.profile],
       ["engine", cv.engine],
     ] as const) {
       console.log(

@@ -5,6 +5,7 @@ import type { Groups } from "../knowledge/rules-types.js";
 import { type CompiledRules, defaultCompiled, NOISE } from "./compile.js";
 import { cleanLine, evidenceText, lastTime, lineSource, parseTime } from "./line.js";
 import { CodeNotes, SuspiciousLines, TraceEndNotes } from "./scan-notes.js";
+import { isErrorLike } from "./signature.js";
 import type { EvidenceLine, RuleFiring, ScanResult } from "./types.js";
 
 interface LineRecord {
@@ -49,6 +50,10 @@ const CUDA_MARK = /\b(?:CUDA|cuda|NCCL|nccl|cuDNN|cudnn|NVIDIA|nvidia)\b/;
 const BARE_CODE = /(?<![A-Za-z0-9])(E[A-Z]\d{4}|E\d{5})(?![A-Za-z0-9])/g;
 /** The end of a log read for codes the anchors cannot find (codes outside the tables). */
 const CODE_TAIL = 1 << 20;
+/** The end of the log whose error-like lines are kept for the comparison with whole categories of public cases. */
+const ERROR_TAIL = 256 << 10;
+/** At most this many of them, the last distinct ones. */
+const MAX_ERROR_LINES = 64;
 
 export class LogScanner {
   private readonly c: CompiledRules;
@@ -141,6 +146,7 @@ export class LogScanner {
     this.pending = [];
     const notes: string[] = [];
     if (!this.binary) this.scanTailCodes();
+    const errorLines = this.binary ? [] : this.tailErrorLines();
     if (this.fired.size === 0 && !this.binary) {
       if (this.bytes > TAIL_KEEP) notes.push(`Suspicious lines are taken from the last ${TAIL_KEEP >> 20} MiB.`);
       this.scanSuspicion();
@@ -157,6 +163,7 @@ export class LogScanner {
       markers: { ...this.markers },
       codes: this.codes.result(),
       traceEnds: this.traceEnds.result(),
+      errorLines,
       notes,
     };
   }
@@ -230,6 +237,29 @@ export class LogScanner {
       }
       skip = 0;
     }
+  }
+
+  /**
+   * The last distinct error-like lines of the log's end (ERROR_TAIL bytes): what the log says when it fails, read
+   * whether or not a rule fired, for the comparison with what whole categories of public cases say.
+   */
+  private tailErrorLines(): string[] {
+    let skip = Math.max(0, this.tailBytes - ERROR_TAIL);
+    const kept = new Set<string>();
+    for (const { buf, to } of this.tail) {
+      if (skip >= to) {
+        skip -= to;
+        continue;
+      }
+      for (const raw of buf.toString("utf8", skip, to).split("\n")) {
+        if (!isErrorLike(raw)) continue;
+        const text = cleanLine(raw.slice(0, 2000));
+        kept.delete(text);
+        kept.add(text);
+      }
+      skip = 0;
+    }
+    return [...kept].slice(-MAX_ERROR_LINES);
   }
 
   /** Generic error words over the kept tail: the most suspicious lines for an `unknown` verdict. */

@@ -8,8 +8,9 @@ import type { KnownCase } from "./types.js";
 
 const ERROR_LIKE =
   /error|exception|fail|timeout|timed out|times out|killed|abort|not found|no such file|cannot|can not|unable|denied|invalid|mismatch|not support|unsupported|out of memory|memory isn't enough|\bnan\b|overflow|not installed|already in use|bound already|undefined symbol|not divisible|must be|E[A-Z]\d{4}|E\d{5}|ERR\d{5}|错误|报错|失败|未找到|不足|超时/i;
+/** Lines that look like errors and are not: Megatron's progress line with 0 NaN iterations (printed every step), traceback headers, CPU-fallback and Python warnings, caret underlines. */
 const NOISE_LINE =
-  /^\s*(?:Traceback \(most recent call last\)|During handling of the above exception|The above exception was the direct cause)|will fall back to run on the CPU|UserWarning|warnings\.warn|^\s*\^+\s*$/;
+  /number of nan iterations:\s+0\s*\||^\s*(?:Traceback \(most recent call last\)|During handling of the above exception|The above exception was the direct cause)|will fall back to run on the CPU|UserWarning|warnings\.warn|^\s*\^+\s*$/;
 
 const PREFIXES: RegExp[] = [
   /^\s*\[rank\d+\]:\s*/i,
@@ -55,8 +56,8 @@ const MAX_SIGNATURE = 10;
 const LAUNCHER_REPORT =
   /failed \(exitcode: <n> \) local_rank|childfailederror|^[\w.-]+\.py failed$|^root cause \(first observed failure\):$/;
 
-/** Up to ten distinct normalised error-like lines: the first half and the last half of those in the text. */
-export function signatureLines(lines: Iterable<string>): string[] {
+/** Up to `max` (ten) distinct normalised error-like lines: the first half and the last half of those in the text. */
+export function signatureLines(lines: Iterable<string>, max = MAX_SIGNATURE): string[] {
   const seen = new Set<string>();
   const all: string[] = [];
   for (const raw of lines) {
@@ -66,8 +67,8 @@ export function signatureLines(lines: Iterable<string>): string[] {
     seen.add(n);
     all.push(n);
   }
-  if (all.length <= MAX_SIGNATURE) return all;
-  return [...all.slice(0, MAX_SIGNATURE / 2), ...all.slice(-MAX_SIGNATURE / 2)];
+  if (all.length <= max) return all;
+  return [...all.slice(0, max / 2), ...all.slice(-max / 2)];
 }
 
 const STOP = new Set(
@@ -171,10 +172,22 @@ function ownWords(line: string, inView: ReadonlySet<string>): string[] {
   return words.filter((t) => new Set(copies.filter((c) => c.words.has(t)).map((c) => c.id)).size < TEMPLATE_CASES);
 }
 
+/**
+ * What the cases of one category say together: for each word, the share of the category's cases that have it. A log
+ * no single case is close to may still say what many cases of one kind say, each in part.
+ */
+interface CategoryProfile {
+  category: string;
+  share: Map<string, number>;
+  norm: number;
+}
+
 interface CaseIndex {
   idf: Map<string, number>;
   cases: Indexed[];
   defaultIdf: number;
+  /** Built on first use (only a verdict no rule is sure of reads them). */
+  profiles: () => { idf: Map<string, number>; categories: CategoryProfile[] };
 }
 
 function bag(lines: readonly string[]): Map<string, number> {
@@ -203,7 +216,40 @@ function buildIndex(entries: readonly KnownCaseEntry[]): CaseIndex {
     const specific = new Set(entry.signature.flatMap((l) => ownWords(l, inView)));
     return { entry, weights, norm: Math.hypot(...weights.values()) || 1, specific };
   });
-  return { idf, cases, defaultIdf };
+  return { idf, cases, defaultIdf, profiles: once(() => buildProfiles(entries, bags, df)) };
+}
+
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => {
+    made ??= { value: make() };
+    return made.value;
+  };
+}
+
+/**
+ * A category of fewer cases has no profile: a word of one of its few cases would be much of it (a ZeroDivisionError
+ * read as an incomplete checkpoint through one case's line). Its cases still count one by one in the nearest-case vote.
+ */
+const MIN_PROFILE_CASES = 5;
+
+/** Profiles weigh words by the plain IDF: a category's common words are what it is known by. */
+function buildProfiles(
+  entries: readonly KnownCaseEntry[],
+  bags: readonly Map<string, number>[],
+  df: ReadonlyMap<string, number>,
+): ReturnType<CaseIndex["profiles"]> {
+  const idf = new Map([...df].map(([t, d]) => [t, Math.log((entries.length + 1) / (d + 0.5))]));
+  const byCategory = new Map<string, Map<string, number>[]>();
+  for (const [i, c] of entries.entries()) byCategory.set(c.category, [...(byCategory.get(c.category) ?? []), bags[i]!]);
+  const categories = [...byCategory].flatMap(([category, members]) => {
+    if (members.length < MIN_PROFILE_CASES) return [];
+    const share = new Map<string, number>();
+    for (const b of members) for (const t of b.keys()) share.set(t, (share.get(t) ?? 0) + 1 / members.length);
+    const norm = Math.hypot(...[...share].map(([t, f]) => (idf.get(t) ?? 0) * f)) || 1;
+    return [{ category, share, norm }];
+  });
+  return { idf, categories };
 }
 
 let caseFilter: ((c: KnownCaseEntry) => boolean) | undefined;
@@ -281,6 +327,26 @@ export function nearestCases(rawLines: Iterable<string>, limit = 3, min = 0.1): 
     if (out.length === limit) break;
   }
   return out;
+}
+
+/**
+ * Categories ranked by how much of what their cases say together the log says (the cosine of the log's words and
+ * each category's profile, both weighted by IDF): best first, from `min`. Words no case has are not counted.
+ */
+export function profileCategories(rawLines: Iterable<string>, min = 0.1): { category: string; score: number }[] {
+  index ??= buildIndex(caseFilter ? KNOWN_CASES.filter(caseFilter) : KNOWN_CASES);
+  const { idf, categories } = index.profiles();
+  const words = new Set(signatureLines(rawLines, Number.POSITIVE_INFINITY).flatMap(tokens));
+  const known = [...words].filter((t) => idf.has(t));
+  const qNorm = Math.hypot(...known.map((t) => idf.get(t)!)) || 1;
+  const out: { category: string; score: number }[] = [];
+  for (const p of categories) {
+    let dot = 0;
+    for (const t of known) dot += idf.get(t)! ** 2 * (p.share.get(t) ?? 0);
+    const score = Math.round((dot / (qNorm * p.norm)) * 100) / 100;
+    if (score >= min) out.push({ category: p.category, score });
+  }
+  return out.sort((a, b) => b.score - a.score);
 }
 
 /** How many nearest cases vote on a category. */

@@ -52,6 +52,8 @@ export interface ScanResult {
   codes: CodeLine[];
   /** The last frame of each Python traceback (`path:function`), earliest first. */
   traceEnds: TraceEnd[];
+  /** The last distinct error-like lines at the log's end (for the comparison with categories of public cases). */
+  errorLines?: string[];
   /** Each rank's first error-like line (for the rank that failed first across files and nodes). */
   rankErrors?: RankError[];
   notes: string[];

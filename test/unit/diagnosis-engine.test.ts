@@ -101,7 +101,11 @@ describe("ranking", () => {
 
   it("needs repeated overflow lines before calling it a NaN/overflow problem", () => {
     const line = "Gradient overflow. Skipping step";
-    expect(diagnoseText(`${line}\n${line}`).findings[0]!.category).toBe("unknown");
+    // Two are the loss scaler at work: no rule calls it a NaN problem. What public cases of the kind say together may
+    // still hedge it, below the line of a verdict.
+    const two = diagnoseText(`${line}\n${line}`).findings[0]!;
+    expect(["unknown", "case-profile"]).toContain(two.rule);
+    expect(two.confidence).toBeLessThan(0.5);
     const v = diagnoseText(`${line}\n${noise(2)}\n${line}\n${line}`);
     expect(v.findings[0]!.category).toBe("nan_loss");
     expect(v.findings[0]!.occurrences).toBe(1);
