@@ -15,6 +15,17 @@ export interface KnownCaseEntry {
 
 export const KNOWN_CASES: readonly KnownCaseEntry[] = [
   {
+    id: "3d-vla-4",
+    url: "https://github.com/UMass-Embodied-AGI/3D-VLA/issues/4",
+    repo: "UMass-Embodied-AGI/3D-VLA",
+    split: "tune",
+    title: "No such file or directory: 'ANNOTATION_PATH'",
+    resolution:
+      "The launcher script passes the literal placeholder 'ANNOTATION_PATH' as --ann_path; replace it with the path of the real annotation JSON before running train_ldm.sh.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: 'annotation_path'"],
+  },
+  {
     id: "accelerate-1635",
     url: "https://github.com/huggingface/accelerate/issues/1635",
     repo: "huggingface/accelerate",
@@ -124,6 +135,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "agent-r1-33",
+    url: "https://github.com/AgentR1/Agent-R1/issues/33",
+    repo: "AgentR1/Agent-R1",
+    split: "holdout",
+    title:
+      "The actor is dead because its worker process has died. Worker exit type: SYSTEM_ERROR Worker exit detail: Worker exits unexpectedly. Worker exits with an exit code None. The worker may have exceeded K",
+    resolution:
+      "Ray reports the TaskRunner worker was killed, likely for exceeding the Kubernetes pod memory limit; raise the pod memory limit or reduce host-memory usage (rollout batch, offload settings).",
+    category: "host_oom",
+    signature: [
+      "values, debugger_breakpoint = worker.get_objects(object_refs, timeout=timeout)",
+      "ray.exceptions.actordiederror: the actor died unexpectedly before finishing this task.",
+      "the actor is dead because its worker process has died. worker exit type: system_error worker exit detail: worker exits unexpectedly. worker exits with an exit code none. the worker may have exceeded k8s pod memory limits.",
+    ],
+  },
+  {
     id: "agentsdk-faq-002",
     url: "https://github.com/Ascend/AgentSDK/blob/2e9d735102ddb398dd3ce71eed6a80485e619037/docs/zh/aura/07_faq.md",
     repo: "Ascend/AgentSDK",
@@ -174,6 +201,32 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "aiconfig-1000",
+    url: "https://github.com/lastmile-ai/aiconfig/issues/1000",
+    repo: "lastmile-ai/aiconfig",
+    split: "tune",
+    title: "Need to pass in token for llama guard cookbook",
+    resolution:
+      "Request access to meta-llama/LlamaGuard-7b and pass a Hugging Face token with permission (huggingface-cli login or token=...) when loading it.",
+    category: "hub_access",
+    signature: ["oserror: you are trying to access a gated repo."],
+  },
+  {
+    id: "alignment-handbook-190",
+    url: "https://github.com/huggingface/alignment-handbook/issues/190",
+    repo: "huggingface/alignment-handbook",
+    split: "tune",
+    title: "Timeout when running 'run_cpt.py'",
+    resolution:
+      "Rank 0 spent ~30 minutes generating/tokenizing the 2.2M-example train split while rank 1 waited in an ALLREDUCE barrier, which hit the default 1800 s NCCL timeout; preprocess and cache the dataset before launching multi-GPU training, or raise the timeout (ddp_timeout).",
+    category: "hccl_timeout",
+    signature: [
+      "generating train split: <n> examples [ <n> : <n> , ? s ][warning|tokenization_utils_base.py: <n> ] >> token indices sequence length is longer than the specified maximum sequence length for this model ( <n> > <n> ). running this sequence through the model will result in indexing errors",
+      "generating train split: <n> examples [ <n> : <n> , <n> s ][e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "generating train split: <n> examples [ <n> : <n> , <n> s ][e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might",
+    ],
+  },
+  {
     id: "alignscore-19",
     url: "https://github.com/yuh-zha/AlignScore/issues/19",
     repo: "yuh-zha/AlignScore",
@@ -185,6 +238,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["runtimeerror: found no nvidia driver on your system. please check that you have"],
   },
   {
+    id: "alma-43",
+    url: "https://github.com/fe1ixxu/ALMA/issues/43",
+    repo: "fe1ixxu/ALMA",
+    split: "tune",
+    title:
+      "OSError: Error no file named pytorch_model.bin, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory",
+    resolution:
+      "The parallel-SFT stage run with DeepSpeed ZeRO-3 + CPU offload did not write usable model weight files, so the next stage cannot load the directory; the reporter fixed it by training/saving with ZeRO-2 (alternatively consolidate the ZeRO-3 shards into pytorch_model.bin before loading).",
+    category: "missing_weights",
+    signature: [
+      "oserror: error no file named pytorch_model.bin, tf_model.h5, model.ckpt.index or flax_model.msgpack found",
+    ],
+  },
+  {
     id: "alpaca-lora-469",
     url: "https://github.com/tloen/alpaca-lora/issues/469",
     repo: "tloen/alpaca-lora",
@@ -194,6 +261,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "generate.py was given an intermediate checkpoint-N folder, which has no adapter_config.json; pass the finetuned model output folder that contains adapter_config.json via --lora_weights (or copy the adapter config into the checkpoint folder to test it).",
     category: "missing_weights",
     signature: ["valueerror: can't find 'adapter_config.json'"],
+  },
+  {
+    id: "alpaca-lora-4bit-114",
+    url: "https://github.com/johnsmith0031/alpaca_lora_4bit/issues/114",
+    repo: "johnsmith0031/alpaca_lora_4bit",
+    split: "tune",
+    title: "ImportError: cannot import name '_get_submodules' from 'peft.utils'",
+    resolution:
+      "The installed peft version does not match what the monkeypatch expects; install the peft revision pinned by the repo (the maintainer's git+https peft commit).",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name '_get_submodules' from 'peft.utils' ( __init__.py )"],
   },
   {
     id: "alphafold-1073",
@@ -694,6 +772,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["importerror: libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block"],
   },
   {
+    id: "autotrain-advanced-456",
+    url: "https://github.com/huggingface/autotrain-advanced/issues/456",
+    repo: "huggingface/autotrain-advanced",
+    split: "tune",
+    title: "AutoTrain died with <Signals.SIGKILL:9>",
+    resolution:
+      "The trainer subprocess was SIGKILLed while loading the Falcon-7B checkpoint shards in Colab because the machine ran out of memory; the maintainer recommended a bigger machine, which fixed it for the reporter.",
+    category: "host_oom",
+    signature: [
+      "raise subprocess.calledprocesserror(returncode=process.returncode, cmd=cmd)",
+      "subprocess.calledprocesserror: command '[' python3 ', '-m', 'autotrain.trainers.clm', '--training_config', ' training_params.json ']' died with <signals.sigkill: <n> >.",
+    ],
+  },
+  {
     id: "autotrain-advanced-487",
     url: "https://github.com/huggingface/autotrain-advanced/issues/487",
     repo: "huggingface/autotrain-advanced",
@@ -723,6 +815,31 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "torch.outofmemoryerror: hip out of memory. tried to allocate <n> mib. gpu <n> has a total capacity of <n> gib of which <n> mib is free. of the allocated memory <n> gib is allocated by pytorch, and <n> mib is reserved by pytorch but unallocated. if reserved but unallocated memory is large try setting",
       "error | | autotrain.trainers.common:wrapper: <n> - hip out of memory. tried to allocate <n> mib. gpu <n> has a total capacity of <n> gib of which <n> mib is free. of the allocated memory <n> gib is allocated by pytorch, and <n> mib is reserved by pytorch but unallocated. if reserved but unallocated ",
+    ],
+  },
+  {
+    id: "autotrain-advanced-828",
+    url: "https://github.com/huggingface/autotrain-advanced/issues/828",
+    repo: "huggingface/autotrain-advanced",
+    split: "tune",
+    title: "[BUG] UI TokenClassification does not work KeyError: 'text'",
+    resolution:
+      "The UI passed a column mapping without a 'text' key for the token-classification task; supply a column mapping that maps 'text' (tokens) and 'label' (tags) to the dataset's columns.",
+    category: "dataset_key_error",
+    signature: ["keyerror: 'text'"],
+  },
+  {
+    id: "autotrain-advanced-948",
+    url: "https://github.com/huggingface/autotrain-advanced/issues/948",
+    repo: "huggingface/autotrain-advanced",
+    split: "tune",
+    title: "Error when using AutoTrain for text Classification",
+    resolution:
+      "The configured target_column 'label' is not a column (ClassLabel feature) of the loaded training split; make column_mapping match the dataset's actual column names/features.",
+    category: "dataset_key_error",
+    signature: [
+      "error | | autotrain.trainers.common:wrapper: <n> - train has failed due to an exception: traceback (most recent call last):",
+      "keyerror: 'label'",
     ],
   },
   {
@@ -1158,6 +1275,38 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [],
   },
   {
+    id: "chitu-110",
+    url: "https://github.com/thu-pacman/chitu/issues/110",
+    repo: "thu-pacman/chitu",
+    split: "tune",
+    title: "[Bug]: 如何在昇腾环境下部署GLM-4.5-Air",
+    resolution:
+      "The MoeInitRoutingV3 kernel hit an AI Core exception (illegal VEC configuration) while serving GLM-4.5-Air; rerun with ASCEND_LAUNCH_BLOCKING=1 to confirm the op, then align the CANN kernels/torch_npu versions with what the framework expects or avoid that fused MoE routing kernel for this model.",
+    category: "aicore_error",
+    signature: [
+      "kernel task happen error, retcode= <hex> , [aicore exception].",
+      "aicore kernel task happen error, retcode= <hex> .",
+      "after execute:args print end",
+      "after execute:mixctx print end",
+      "rtstreamsynchronizewithtimeout execute failed, reason=[aicore exception]",
+      "synchronize stream failed, runtime result = 507015",
+    ],
+  },
+  {
+    id: "ci-infra-490",
+    url: "https://github.com/pytorch/ci-infra/pull/490",
+    repo: "pytorch/ci-infra",
+    split: "tune",
+    title: "Add /dev/shm tmpfs mount to workflow pods",
+    resolution:
+      "Kubernetes workflow pods had a tiny default /dev/shm so NCCL could not extend its shm segment; the PR mounts a memory-backed tmpfs at /dev/shm in the pods.",
+    category: "shm_bus_error",
+    signature: [
+      "mt-l-x86iavx512- <n> - <n> -t4- <n> -csmpw-runner-g4sfw-workflow: <n> : <n> [ <n> ] shmutils.cc : <n> nccl warn error: failed to extend nccl-wu88oe to <n> bytes, error: no space left on device ( <n> )",
+      "mt-l-x86iavx512- <n> - <n> -t4- <n> -csmpw-runner-g4sfw-workflow: <n> : <n> [ <n> ] shmutils.cc : <n> nccl warn error while creating shared memory segment nccl-wu88oe (size <n> ), error: no space left on device ( <n> )",
+    ],
+  },
+  {
     id: "clearml-627",
     url: "https://github.com/clearml/clearml/issues/627",
     repo: "clearml/clearml",
@@ -1296,6 +1445,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [],
   },
   {
+    id: "colossalai-2995",
+    url: "https://github.com/hpcaitech/ColossalAI/issues/2995",
+    repo: "hpcaitech/ColossalAI",
+    split: "tune",
+    title: "[BUG]: Failed to train the OPT-13b model due to OOM",
+    resolution:
+      "OPT-13b with BS=1 on 8x V100 32G runs out of GPU memory in the tutorial script; maintainers point to the maintained examples/language/opt example (with memory-saving strategies) instead.",
+    category: "npu_oom",
+    signature: [
+      "error info:",
+      "runtimeerror: cuda out of memory. tried to allocate <n> gib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. see documentation for memory m",
+    ],
+  },
+  {
     id: "colossalai-3043",
     url: "https://github.com/hpcaitech/ColossalAI/issues/3043",
     repo: "hpcaitech/ColossalAI",
@@ -1350,6 +1513,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "colossalai-4962",
+    url: "https://github.com/hpcaitech/ColossalAI/issues/4962",
+    repo: "hpcaitech/ColossalAI",
+    split: "tune",
+    title: "[BUG]: CUDA out of memory.",
+    resolution:
+      "Fine-tuning llama2-7B on one 24G 4090 does not fit; maintainer suggests GeminiPlugin with placement_policy=static and larger offload_optim_frac/offload_param_frac, or LowLevelZeroPlugin with cpu_offload=True.",
+    category: "npu_oom",
+    signature: [
+      "cuda out of memory. tried to allocate <n> gib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> bytes free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. see documentation for memory management an",
+    ],
+  },
+  {
     id: "comfyui-3d-pack-209",
     url: "https://github.com/MrForExample/ComfyUI-3D-Pack/issues/209",
     repo: "MrForExample/ComfyUI-3D-Pack",
@@ -1363,6 +1539,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "comfyui-5660",
+    url: "https://github.com/Comfy-Org/ComfyUI/issues/5660",
+    repo: "Comfy-Org/ComfyUI",
+    split: "holdout",
+    title: "JoyCaption [Errno 30] Read-only file system: '/comfyui'",
+    resolution:
+      "The JoyCaption custom node downloads the model with snapshot_download into a hard-coded absolute '/comfyui/...' local_dir, which cannot be created on macOS's read-only root; point local_dir at a writable path inside the ComfyUI models folder (issue redirected to the custom node's repo).",
+    category: "permission_denied",
+    signature: ["oserror: [errno <n> ] read-only file system: ' comfyui '"],
+  },
+  {
     id: "comfyui-6483",
     url: "https://github.com/Comfy-Org/ComfyUI/issues/6483",
     repo: "Comfy-Org/ComfyUI",
@@ -1371,6 +1558,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: "Code takes the CUDA branch (torch.cuda.get_device_properties) on an NPU host; add the NPU branch.",
     category: "cuda_path_on_npu",
     signature: ["!!! exception during processing !!! torch not compiled with cuda enabled"],
+  },
+  {
+    id: "comfyui-6744",
+    url: "https://github.com/Comfy-Org/ComfyUI/issues/6744",
+    repo: "Comfy-Org/ComfyUI",
+    split: "holdout",
+    title: "The safetensors file is incomplete",
+    resolution:
+      "The ControlNet weight file diffusion_pytorch_model.safetensors is truncated (incomplete download/copy); re-download it and verify its size against the Hugging Face repo.",
+    category: "missing_weights",
+    signature: ["- !!! exception during processing !!! error while deserializing header: metadataincompletebuffer"],
   },
   {
     id: "comfyui-easy-use-707",
@@ -1401,6 +1599,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "<n> client error. (request id: root= <n> -6545d8b33-604123b6654831703760a42c;a38b7bcf-24dc-4b79-bc8b-eb68f613c5b2)",
       "cannot access gated repo for url https: .gitattributes.",
     ],
+  },
+  {
+    id: "comfyui-instantmesh-4",
+    url: "https://github.com/jtydhr88/ComfyUI-InstantMesh/issues/4",
+    repo: "jtydhr88/ComfyUI-InstantMesh",
+    split: "tune",
+    title: "getting error when downloading models.",
+    resolution:
+      "The drive holding the Hugging Face cache ran out of space while DiffusionPipeline.from_pretrained downloaded the InstantMesh models; free space or point HF_HOME/HF_HUB_CACHE at a larger drive.",
+    category: "disk_full",
+    signature: ["error occurred when executing instantmeshrun:"],
   },
   {
     id: "comfyui-modelquantizer-4",
@@ -1493,6 +1702,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "csdn-beauty0220-129155215",
+    url: "https://blog.csdn.net/beauty0220/article/details/129155215",
+    repo: "blog.csdn.net/beauty0220",
+    split: "holdout",
+    title:
+      "MindSpore Ascend 运行网络脚本报错 Malloc device memory failed, free memory size is less than half of total memory size",
+    resolution:
+      "The NPU is already occupied by another process (MindSpore on Ascend supports one network script per card); check HBM usage with npu-smi info and switch to an idle device via DEVICE_ID, or kill the stale process occupying the card.",
+    category: "device_busy",
+    signature: [
+      "runtimeerror: ascend_memory_adapter.cc : <n> initialize] malloc device memory failed, free memory size is less than half of total memory size.device <n> device hbm total size: <n> device hbm free size: <n> may be other processes occupying this card, check as: ps -ef|grep python",
+    ],
+  },
+  {
     id: "cudnn.torch-248",
     url: "https://github.com/soumith/cudnn.torch/issues/248",
     repo: "soumith/cudnn.torch",
@@ -1559,6 +1782,32 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "+# solve the issue: importerror:",
       "+# libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block",
     ],
+  },
+  {
+    id: "dasc7606-a3-1",
+    url: "https://github.com/zhaoxlpku/DASC7606-A3/issues/1",
+    repo: "zhaoxlpku/DASC7606-A3",
+    split: "tune",
+    title: "Question",
+    resolution:
+      "meta-llama/Llama-2-7b-hf is a gated repo: request access on its Hugging Face page and log in (huggingface-cli login / HF_TOKEN) before loading it.",
+    category: "hub_access",
+    signature: [
+      "oserror: you are trying to access a gated repo.",
+      "<n> client error. (request id: root= <n> -6735bc0f-11c9115414097adc4436e567;0d4ed047-ac37-4d72-bc57-12f38c7604d6)",
+      "cannot access gated repo for url https: config.json.",
+    ],
+  },
+  {
+    id: "dataset-viewer-1608",
+    url: "https://github.com/huggingface/dataset-viewer/pull/1608",
+    repo: "huggingface/dataset-viewer",
+    split: "tune",
+    title: "fix: /search - set cache directory when download index",
+    resolution:
+      "hf_hub_download fell back to the default cache under '/.cache', which the service user cannot write; pass an explicit writable cache directory (cache_dir / HF_HOME) when downloading the index.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' .cache '", "debug: - root - unexpected error."],
   },
   {
     id: "dataset-viewer-3027",
@@ -1846,6 +2095,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["assertionerror"],
   },
   {
+    id: "deepspeed-1773",
+    url: "https://github.com/deepspeedai/DeepSpeed/issues/1773",
+    repo: "deepspeedai/DeepSpeed",
+    split: "tune",
+    title: "[BUG] gradient overflow with fp16 enabled",
+    resolution:
+      "fp16 training of a 4.7B GPT-2 with pipeline parallelism overflows after ~220 steps: the dynamic loss scale keeps being cut and the loss turns NaN; train in bf16 (where supported) or lower the learning rate / add gradient clipping, and check the data around the step where overflow starts.",
+    category: "nan_loss",
+    signature: [
+      "[stage_1_and_2.py: <n> :step] [deepscale] overflow! rank <n> skipping step. attempted loss scale: <n> , reducing to <n>",
+      "steps: <n> loss: nan iter time (s): <n> sec : <n>",
+    ],
+  },
+  {
     id: "deepspeed-3208",
     url: "https://github.com/deepspeedai/DeepSpeed/issues/3208",
     repo: "deepspeedai/DeepSpeed",
@@ -1928,6 +2191,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "size mismatch for model.layers. <n> .input_layernorm.weight: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
       "size mismatch for model.layers. <n> .post_attention_layernorm.weight: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
     ],
+  },
+  {
+    id: "deepspeed-6723",
+    url: "https://github.com/deepspeedai/DeepSpeed/issues/6723",
+    repo: "deepspeedai/DeepSpeed",
+    split: "tune",
+    title: "CUBLAS_STATUS_NOT_SUPPORTED",
+    resolution:
+      "The TITAN X (compute capability 6.1) does not support bf16 natively (per the thread), and after switching to fp16 DeepSpeed's sanity check rejects fp16 on this GPU too; train in fp32 or use a GPU with compute capability >= 7.0 (fp16) / >= 8.0 (bf16).",
+    category: "dtype_unsupported",
+    signature: ['raise valueerror("type fp16 is not supported.")', "valueerror: type fp16 is not supported."],
   },
   {
     id: "deepspeed-7312",
@@ -2125,6 +2399,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "diffusion-pipe-159",
+    url: "https://github.com/tdrussell/diffusion-pipe/issues/159",
+    repo: "tdrussell/diffusion-pipe",
+    split: "tune",
+    title: "--resume_from_checkpoint not working after hard power shut down - There is no `latest` file",
+    resolution:
+      "The machine was powered off mid-run: the DeepSpeed checkpoint dir has no global_step* folders and no `latest` tracker (the newest epoch folders hold 0-byte files), so there is nothing complete to resume from; resume needs a complete global_stepN folder plus a `latest` file naming it (or an explicit tag), otherwise restart from the last intact save.",
+    category: "checkpoint_incomplete",
+    signature: [
+      "[engine.py: <n> :load_checkpoint] unable to find latest file at latest , if trying to load latest checkpoint please ensure this file exists or pass an explicit checkpoint tag when loading a checkpoint.",
+    ],
+  },
+  {
     id: "dist-kd-10",
     url: "https://github.com/hunto/DIST_KD/issues/10",
     repo: "hunto/DIST_KD",
@@ -2213,6 +2500,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "the worker fails with { <n> : processfailure(local_rank= <n> , pid= <n> , exitcode=- <n> , error_file='< a >', error_file_data={'message': '<none>'}, message='signal <n> (sigbus) received by pid <n> ', timestamp= <n> )}",
     ],
+  },
+  {
+    id: "dlrover-1065",
+    url: "https://github.com/intelligent-machine-learning/dlrover/issues/1065",
+    repo: "intelligent-machine-learning/dlrover",
+    split: "holdout",
+    title: "load_checkpoint failed when using Megatron flash checkpoint because tracker_file is not saved by dlrover",
+    resolution:
+      "With the memory storage type the checkpoint (and latest_checkpointed_iteration.txt) was never persisted, so the restarted job found no tracker; launching dlrover-run with --save-at-breakpoint flushes the in-memory checkpoint to storage on failure so training resumes from it.",
+    category: "checkpoint_incomplete",
+    signature: [],
   },
   {
     id: "dlrover-1221",
@@ -2712,6 +3010,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "fast-stable-diffusion-1673",
+    url: "https://github.com/TheLastBen/fast-stable-diffusion/issues/1673",
+    repo: "TheLastBen/fast-stable-diffusion",
+    split: "holdout",
+    title: "Can't train anything.",
+    resolution:
+      "The DreamBooth instance image directory passed to train_dreambooth.py does not exist; upload the instance images to the session's instance_images folder (or fix --instance_data_dir) before training.",
+    category: "input_path_missing",
+    signature: [
+      'raise valueerror("instance images root doesn\'t exists.")',
+      "valueerror: instance images root doesn't exists.",
+      "raise subprocess.calledprocesserror(returncode=process.returncode, cmd=cmd)",
+    ],
+  },
+  {
     id: "fastai-docker-containers-21",
     url: "https://github.com/fastai/docker-containers/issues/21",
     repo: "fastai/docker-containers",
@@ -2722,6 +3035,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       '" runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus',
       "error. it is possible that dataloader's workers are out of shared",
+    ],
+  },
+  {
+    id: "fastchat-1781",
+    url: "https://github.com/lm-sys/FastChat/issues/1781",
+    repo: "lm-sys/FastChat",
+    split: "tune",
+    title: "out of memory when finetune Vicuna-7B with 4 x A100 (40GB) or 8 x A100 (40GB)",
+    resolution:
+      "Full finetuning of Vicuna-7B with the README FSDP recipe exhausts 40 GB A100 memory; use more/larger GPUs, smaller per-device batch with gradient checkpointing, CPU offload, or LoRA.",
+    category: "npu_oom",
+    signature: [
+      "outofmemoryerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >>",
     ],
   },
   {
@@ -2967,6 +3293,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["error : runtimeerror: unable to write to file < torch_18693_1954506624 > at thallocator.c : <n>"],
   },
   {
+    id: "fms-hf-tuning-432",
+    url: "https://github.com/foundation-model-stack/fms-hf-tuning/issues/432",
+    repo: "foundation-model-stack/fms-hf-tuning",
+    split: "holdout",
+    title: "Resume from last correct checkpoint when restarting a job",
+    resolution:
+      "The job was stopped while checkpoint-25 was being written, so the newest checkpoint folder lacks trainer_state.json and resume picks it anyway; delete the incomplete folder (or use a transformers version with the fallback-to-previous-checkpoint fix, huggingface/transformers PR #35580) and resume from the last complete checkpoint.",
+    category: "checkpoint_incomplete",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' trainer_state.json '"],
+  },
+  {
     id: "foleycrafter-9",
     url: "https://github.com/smthemex/ComfyUI_FoleyCrafter/issues/9",
     repo: "smthemex/ComfyUI_FoleyCrafter",
@@ -3081,6 +3418,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["importerror: cannot import name 'prepare_model_for_int8_training' from 'peft' ( __init__.py )"],
   },
   {
+    id: "gallerygpt-8",
+    url: "https://github.com/steven640pixel/GalleryGPT/issues/8",
+    repo: "steven640pixel/GalleryGPT",
+    split: "tune",
+    title: "Loading your LoRA checkpoint is throwing an error of missing files",
+    resolution:
+      "The LoRA checkpoint directory lacks the mm_projector.bin weights that load_pretrained_model needs; obtain the projector weights (or the complete checkpoint) and place them in the checkpoint directory.",
+    category: "missing_weights",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' mm_projector.bin '"],
+  },
+  {
     id: "gdrnet-16",
     url: "https://github.com/THU-DA-6D-Pose-Group/GDR-Net/issues/16",
     repo: "THU-DA-6D-Pose-Group/GDR-Net",
@@ -3112,6 +3460,35 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "gist-ethanabrooks-bf75b1d7",
+    url: "https://gist.github.com/ethanabrooks/bf75b1d76bb84e3eeb1a02b75ed16aec",
+    repo: "gist.github.com/ethanabrooks",
+    split: "holdout",
+    title: "nccl error",
+    resolution:
+      "NCCL watchdog timed out (600 s) on ALLREDUCE/_ALLGATHER_BASE with ranks at different SeqNums, i.e. ranks desynchronized; find the straggler/diverging rank (uneven data, rank-specific code path) or raise the process-group timeout.",
+    category: "hccl_timeout",
+    signature: [
+      "<n> %| | <n> [ <n> : <n> <?, ? s ][rank1]:[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+  },
+  {
+    id: "gist-etrulls-cd96fa87",
+    url: "https://gist.github.com/etrulls/cd96fa87c9b858b5414af06aa0856db7",
+    repo: "gist.github.com/etrulls",
+    split: "holdout",
+    title: "etrulls gist: DataLoader worker bus error (insufficient shm)",
+    resolution:
+      "DataLoader workers ran out of shared memory (/dev/shm); raise the container's --shm-size (or use --ipc=host) or lower num_workers.",
+    category: "shm_bus_error",
+    signature: [
+      "<n> %| | <n> [ <n> : <n> <?, ? s ]error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+      "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+      "runtimeerror: unable to write to file < torch_2745_3720750461 >",
+    ],
+  },
+  {
     id: "github-monitor-132",
     url: "https://github.com/VKSRC/Github-Monitor/issues/132",
     repo: "VKSRC/Github-Monitor",
@@ -3123,6 +3500,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "wait-for-it.sh : line <n> : $'\\r': command not found",
       "wait-for-it.sh : line <n> : syntax error near unexpected token `$'}\\r''",
+    ],
+  },
+  {
+    id: "glm-ocr-232",
+    url: "https://github.com/zai-org/GLM-OCR/issues/232",
+    repo: "zai-org/GLM-OCR",
+    split: "holdout",
+    title: "昇腾卡上用sglang启动无法开启mtp",
+    resolution:
+      "A kernel crashed on the AI vector core (MTE DDR address out of range) when MTP was enabled; rerun with ASCEND_LAUNCH_BLOCKING=1 to find the op, align CANN kernels with torch_npu/sglang, or disable MTP until the kernel is fixed.",
+    category: "aicore_error",
+    signature: [
+      "ez9999[pid: <n> ] (ez9999): the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of aivec error, core id is <n> , error code = <hex> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <hex> , ifu error info: <hex> , ccu e",
+      "the extend info: errcode:( <hex> , <n> , <n> ) errorstr: the ddr address of the mte instruction is out of range. fixp_error0 info: <hex> , fixp_error1 info: <hex> , fsmid: <n> , tslot: <n> , thread: <n> , ctxid: <n> , blk: <n> , sublk: <n> , suberrtype: <n> .",
+      "the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of aivec error, core id is <n> , error code = <hex> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <hex> , ifu error info: <hex> , ccu error info: <hex> , cube erro",
     ],
   },
   {
@@ -3199,6 +3591,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [],
   },
   {
+    id: "gpt-neox-1319",
+    url: "https://github.com/EleutherAI/gpt-neox/issues/1319",
+    repo: "EleutherAI/gpt-neox",
+    split: "holdout",
+    title: "LLama mlp project layers missmatch with HF config during conversion",
+    resolution:
+      "GPT-NeoX's intermediate_size means the fused (gated) first-MLP width, so the NeoX yml must use 3x the HF value (e.g. 86016 for Llama-3.1-70B's 28672); with the HF value the converted checkpoint's MLP weights do not match the model built from the config.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for seqential. <n> .mlp.linear2.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+  },
+  {
     id: "gpt-neox-750",
     url: "https://github.com/EleutherAI/gpt-neox/issues/750",
     repo: "EleutherAI/gpt-neox",
@@ -3210,6 +3615,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "main: [warning] [engine.py: <n> :_get_all_zero_checkpoints] the following zero checkpoints paths are missing: [' zero_pp_rank_8_mp_rank_00_optim_states.pt ', ' zero_pp_rank_9_mp_rank_00_optim_states.pt ', ...]",
     ],
+  },
+  {
+    id: "gpt-neox-901",
+    url: "https://github.com/EleutherAI/gpt-neox/issues/901",
+    repo: "EleutherAI/gpt-neox",
+    split: "holdout",
+    title: "20B pretrained model inference OOM on 8xA100 40GB SXM",
+    resolution:
+      "GPT-NeoX-20B generation with the 20B.yml config does not fit on 40 GB A100s with the tried pipe/model parallel sizes (1, 2, 4); shard the model further (larger model-parallel/pipe-parallel across all 8 GPUs), reduce sequence length/batch, or use GPUs with more memory.",
+    category: "npu_oom",
+    signature: ["torch.cuda.outofmemoryerror: cuda out of memory."],
   },
   {
     id: "gpu-manager-12",
@@ -3614,6 +4030,64 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "hcclug-000035-en850",
+    url: "https://www.hiascend.com/document/detail/en/canncommercial/850/commlib/hcclug/hcclug_000035.html",
+    repo: "hiascend.com/hccl",
+    split: "holdout",
+    title: "Port Binding Failure on the Server (EJ0003)",
+    resolution:
+      "Another process already holds the HCCL host port (60000 by default) on this server; stop the stale/other job or give each job its own host port range (HCCL_HOST_SOCKET_PORT_RANGE, or HCCL_IF_BASE_PORT on older CANN).",
+    category: "port_in_use",
+    signature: [
+      "[pid: <n> ] bind_failed(ej0003): failed to bind the ip port. reason: the ip address and port have been bound already.",
+      "hccl( <n> ,all_reduce_test): [hccl_socket.cc: <n> ] [ <n> ][initchannelstage][ranktabledetect] socket type[ <n> ], listen on ip[ <n> %enp53s0f2] and specific port[ <n> ] fail. please check the port status and whether the port is being used by other process.",
+      "hccl( <n> ,all_reduce_test): [topoinfo_detect.cc: <n> ] [ <n> ][initgroupstage][ranktabledetect]startrootnetwork failed, ret[ <n> ]",
+    ],
+  },
+  {
+    id: "hcclug-000037-81rc1beta1",
+    url: "https://www.hiascend.com/doc_center/source/zh/CANNCommunityEdition/81RC1beta1/hccl/hcclug/hcclug_000037.html",
+    repo: "hiascend.com/hccl",
+    split: "holdout",
+    title: "CANN版本不一致,HCCL返回错误码EI0008",
+    resolution:
+      "Nodes run different CANN builds; grep CannVersion in the INFO plogs of every node and reinstall the same CANN version everywhere.",
+    category: "cann_version_mismatch",
+    signature: [
+      "error : geop5_0geop::::dorunasync failed",
+      "error message is :",
+      "ei0008: the cann versions are inconsistent: tag [hcomallreduce_6629421139219749105_0], local_version [ <n> .t10. <n> .b206], remote_version [ <n> .t10. <n> .b207]",
+      "call ops_kernel_info_store loadtask fail",
+    ],
+  },
+  {
+    id: "hcclug-000037-en850",
+    url: "https://www.hiascend.com/document/detail/en/canncommercial/850/commlib/hcclug/hcclug_000037.html",
+    repo: "hiascend.com/hccl",
+    split: "holdout",
+    title: "Timeout Occurs When a Socket Is Created Between a Rank and a Server (EI0015)",
+    resolution:
+      "Socket to the root rank timed out because of host network connectivity: HCCL picked an unreachable host NIC; set HCCL_SOCKET_IFNAME to the right NIC and check that the root's port (60000) is reachable.",
+    category: "hccl_timeout",
+    signature: [
+      "hccl( <n> ,all_reduce_test): [topoinfo_exchange_agent.cc: <n> ] [ <n> ][initgroupstage][ranktabledetect]topo exchange agent get socket timeout! timeout[ <n> ]",
+      "hccl( <n> ,all_reduce_test): [topoinfo_exchange_agent.cc: <n> ] [ <n> ][topoinfoexchangeagent][setup]topoexchangeagent: connect server[ <n> : <n> ] failed",
+    ],
+  },
+  {
+    id: "hcclug-000049-en850",
+    url: "https://www.hiascend.com/document/detail/en/canncommercial/850/commlib/hcclug/hcclug_000049.html",
+    repo: "hiascend.com/hccl",
+    split: "holdout",
+    title: "Port Binding Failure on the Parameter Plane (EJ0003)",
+    resolution:
+      "Several processes on the same NPU all call HCCL and contend for device NIC port 16666; if multi-process per device is intended, set HCCL_NPU_SOCKET_PORT_RANGE so each process gets its own port, otherwise run one process per device.",
+    category: "port_in_use",
+    signature: [
+      "hccl( <n> ,all_reduce_test): [hccl_socket.cc: <n> ] [ <n> ][initgroupstage][ranktabledetect] socket type[ <n> ], listen on ip[ <n> ] and specific port[ <n> ] fail. please check the port status and whether the port is being used by other process.",
+    ],
+  },
+  {
     id: "hedwig-70",
     url: "https://github.com/castorini/hedwig/issues/70",
     repo: "castorini/hedwig",
@@ -3652,6 +4126,279 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "dtype_unsupported",
     signature: [
       "`{'status': 'error', 'message': '操作失败: \"_amp_foreach_non_finite_check_and_unscale_cuda\" not implemented for \\'bfloat16\\'', 'traceback': 'traceback (most recent call last):\\n file \" rl_training_tool.py \", line <n> , in run\\n return self._handle_train(parameters)\\n",
+    ],
+  },
+  {
+    id: "hf-bigcode-starcoder-disc-59",
+    url: "https://huggingface.co/bigcode/starcoder/discussions/59",
+    repo: "huggingface.co/bigcode",
+    split: "holdout",
+    title: "Any suggestions for loading checkpoint shards incrementally",
+    resolution:
+      "The process was killed by the kernel OOM killer while loading the checkpoint shards into host RAM; add RAM or a bigger swap file (reply in the thread), or load with low_cpu_mem_usage/device_map to stream shards.",
+    category: "host_oom",
+    signature: ["loading checkpoint shards: <n> %| | <n> [ <n> : <n> <?, ? s ]killed"],
+  },
+  {
+    id: "hf-ds-wyzelabs-rulerecommendation-disc-2",
+    url: "https://huggingface.co/datasets/wyzelabs/RuleRecommendation/discussions/2",
+    repo: "huggingface.co/wyzelabs",
+    split: "tune",
+    title: "Data loading issues.",
+    resolution:
+      "The dataset is gated; log in (huggingface-cli login) with the account that was approved for access before calling load_dataset (maintainer's answer).",
+    category: "hub_access",
+    signature: [
+      "filenotfounderror: couldn't find a dataset script at rulerecommendation.py or any data file in the same directory. couldn't find ' rulerecommendation ' on the hugging face hub either: filenotfounderror: dataset ' rulerecommendation ' doesn't exist on the hub. if the repo is private or gated, make su",
+    ],
+  },
+  {
+    id: "hf-ds-ydshieh-coco-dataset-script-disc-1",
+    url: "https://huggingface.co/datasets/ydshieh/coco_dataset_script/discussions/1",
+    repo: "huggingface.co/ydshieh",
+    split: "holdout",
+    title: "FileNotFoundError",
+    resolution:
+      "data_dir='./COCO' was not found as a local directory, so the script resolved it relative to the Hub repo and looked for train2017.zip there; pass the absolute path of the local COCO directory that actually contains the downloaded zip files.",
+    category: "input_path_missing",
+    signature: [
+      'raise filenotfounderror(f"couldn\'t find file at {url}")',
+      "filenotfounderror: couldn't find file at https: train2017.zip",
+    ],
+  },
+  {
+    id: "hf-llama-3.2-11b-vision-disc-31",
+    url: "https://huggingface.co/meta-llama/Llama-3.2-11B-Vision/discussions/31",
+    repo: "huggingface.co/meta-llama",
+    split: "tune",
+    title: "error",
+    resolution:
+      "The fine-grained token lacks the 'access to public gated repositories' permission; enable it in the token settings (or use a read token) after being granted access to the repo.",
+    category: "hub_access",
+    signature: [
+      "httperror: <n> client error: forbidden for url: https: config.json",
+      "hfhubhttperror traceback (most recent call last)",
+      "hfhubhttperror: (request id: root= <n> -66f9889d-263aa8652ab496095c72336f;af631b09-05ed-4ad3-852d-05a3ae253a17)",
+      "cannot access content at: https: config.json.",
+      "localentrynotfounderror traceback (most recent call last)",
+      "localentrynotfounderror: an error happened while trying to locate the file on the hub and we cannot find the requested files in the local cache. please check your connection and try again or make sure your internet connection is on.",
+    ],
+  },
+  {
+    id: "hf-meta-llama-3-8b-disc-134",
+    url: "https://huggingface.co/meta-llama/Meta-Llama-3-8B/discussions/134",
+    repo: "huggingface.co/meta-llama",
+    split: "tune",
+    title: "getting this error (OSError: You are trying to access a gated repo ) even if i have got the access",
+    resolution:
+      "The app ran unauthenticated; pass a Hugging Face token with read access to the gated repo (maintainer pointed to discussion 141).",
+    category: "hub_access",
+    signature: [
+      "oserror: you are trying to access a gated repo. make sure to have access to it at https: llama- <n> -7b-chat-hf. <n> client error. (request id: root= <n> -6641dff5-0c5f553629c299650f656015;3e15c3b8-e929-476f-bfff-d68e8968e5ed) cannot access gated repo for url https: config.json. access to model llam",
+    ],
+  },
+  {
+    id: "hf-meta-llama-3-8b-disc-150",
+    url: "https://huggingface.co/meta-llama/Meta-Llama-3-8B/discussions/150",
+    repo: "huggingface.co/meta-llama",
+    split: "tune",
+    title: "Request: DOI",
+    resolution:
+      "The token's account is not on the authorized list for the gated meta-llama/Meta-Llama-3-8B repo; request access on the model page and use a token of the approved account.",
+    category: "hub_access",
+    signature: [
+      "oserror: you are trying to access a gated repo.",
+      "<n> client error. (request id: root= <n> -664e078b-40e87b15091bc2df01d3b22f;d3fab6e4- <n> -47cc-9e02-54364b5c54b3)",
+      "cannot access gated repo for url https: config.json.",
+    ],
+  },
+  {
+    id: "hf-mnaylor-mega-base-wikitext-disc-2",
+    url: "https://huggingface.co/mnaylor/mega-base-wikitext/discussions/2",
+    repo: "huggingface.co/mnaylor",
+    split: "tune",
+    title: "Error when running example code: size mismatches for every layer",
+    resolution:
+      "The checkpoint's EMA tensors (256) do not match the shapes built from the modified config (128) after setting is_decoder/bidirectional=False; the model config must match how the checkpoint was trained (bidirectional EMA doubles the dimension).",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "runtimeerror: error(s) in loading state_dict for megaforcausallm:",
+      "size mismatch for mega.layers. <n> .mega_layer.ema_gate.damping_factor: copying a param with shape torch.size([ <n> , <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> , <n> ]).",
+      "size mismatch for mega.layers. <n> .mega_layer.ema_gate.decay_factor: copying a param with shape torch.size([ <n> , <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> , <n> ]).",
+      "size mismatch for mega.layers. <n> .mega_layer.ema_gate.ema_expansion_matrix: copying a param with shape torch.size([ <n> , <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> , <n> ]).",
+    ],
+  },
+  {
+    id: "hf-neuralmagic-llama31-8b-fp8-disc-1",
+    url: "https://huggingface.co/neuralmagic/Meta-Llama-3.1-8B-Instruct-FP8/discussions/1",
+    repo: "huggingface.co/neuralmagic",
+    split: "tune",
+    title: "OSError, is the config correct?",
+    resolution:
+      "The repo's index/config referenced shard files that were not in the repository (a bad recent patch); the maintainers fixed the repo files, after which loading worked.",
+    category: "missing_weights",
+    signature: [
+      "oserror: meta-llama- <n> -70b-instruct-fp8-dynamic does not appear to have a file named model- <n> -of- <n> .safetensors. checkout 'https: main ' for available files.",
+    ],
+  },
+  {
+    id: "hf-qwen1.5-7b-chat-awq-disc-1",
+    url: "https://huggingface.co/Qwen/Qwen1.5-7B-Chat-AWQ/discussions/1",
+    repo: "huggingface.co/Qwen",
+    split: "tune",
+    title: 'had upgraded transformer==4.37.0, the error "KeyError: \'qwen2\'" becomes "qwen2 isn\'t suported yet"',
+    resolution:
+      "After upgrading transformers to 4.37 the installed AutoAWQ is still too old to know the qwen2 architecture; upgrade to auto-awq>=0.2.0 (reply in the thread).",
+    category: "transformers_version_conflict",
+    signature: [
+      'raise typeerror(f"{config.model_type} isn\'t supported yet.")',
+      "typeerror: qwen2 isn't supported yet.",
+    ],
+  },
+  {
+    id: "hf-raphaelmourad-mixtral-chem-disc-1",
+    url: "https://huggingface.co/RaphaelMourad/mixtral-chem-v0.1/discussions/1",
+    repo: "huggingface.co/RaphaelMourad",
+    split: "tune",
+    title: "OSError: RaphaelMourad/Mistral-chem-v0.1 is not a local folder and is not a valid model identifier",
+    resolution:
+      "The requested repo id (RaphaelMourad/Mistral-chem-v0.1) does not resolve to an accessible public repo; use the correct repo id (the discussion is on RaphaelMourad/mixtral-chem-v0.1) or authenticate with a token if the repo is private.",
+    category: "hub_access",
+    signature: [
+      "oserror: mistral-chem-v0. <n> is not a local folder and is not a valid model identifier listed on 'https: models '",
+      "httperror traceback (most recent call last)",
+      "_errors.py in hf_raise_for_status(response, endpoint_name)",
+      "<n> except httperror as e:",
+      "httperror: <n> client error: unauthorized for url: https: tokenizer_config.json",
+      "repositorynotfounderror traceback (most recent call last)",
+      "repositorynotfounderror: <n> client error. (request id: root= <n> -65e60b87-400d3bb0484cacda75639d19;831c2ae9-9eab-4b85-854c-dcfc7f0a08df)",
+      "repository not found for url: https: tokenizer_config.json.",
+    ],
+  },
+  {
+    id: "hf-space-chansung-co-write-with-llama2-disc-4",
+    url: "https://huggingface.co/spaces/chansung/co-write-with-llama2/discussions/4",
+    repo: "huggingface.co/chansung",
+    split: "holdout",
+    title: "can we do something like this AutoTokenizer.from_pretrained('chansung/co-write-with-llama2')",
+    resolution:
+      "'chansung/co-write-with-llama2' is a Space, not a model repo, so the Hub model lookup fails; load the actual model repo id the Space uses (or pass a token if that model is private).",
+    category: "hub_access",
+    signature: [
+      "oserror: co-write-with-llama2 is not a local folder and is not a valid model identifier listed on 'https: models '",
+    ],
+  },
+  {
+    id: "hf-space-zero-gpu-explorers-readme-disc-132",
+    url: "https://huggingface.co/spaces/zero-gpu-explorers/README/discussions/132",
+    repo: "huggingface.co/zero-gpu-explorers",
+    split: "holdout",
+    title: "No space left on device when running ZeroGpu",
+    resolution:
+      'The ZeroGPU offload directory filled the disk while packing 35 GB of tensors; the reporter solved it by deleting stale offload files first (subprocess.run("rm -rf /data-nvme/zerogpu-offload/*", shell=True)).',
+    category: "disk_full",
+    signature: ["oserror: [errno <n> ] no space left on device"],
+  },
+  {
+    id: "hf-state-spaces-mamba-2.8b-disc-7",
+    url: "https://huggingface.co/state-spaces/mamba-2.8b/discussions/7",
+    repo: "huggingface.co/state-spaces",
+    split: "tune",
+    title: "size mismatch",
+    resolution:
+      "The model was instantiated with a default (768-dim) MambaForCausalLM config while the checkpoint is the 2560-dim 2.8B model; load with the matching config (e.g. the transformers-format state-spaces/mamba-2.8b-hf repo) instead of the original-format checkpoint.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      'raise runtimeerror(f"error(s) in loading state_dict for {model.class.name}:\\n\\t{error_msg}")',
+      "runtimeerror: error(s) in loading state_dict for mambaforcausallm:",
+      "size mismatch for backbone.embeddings.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for backbone.layers. <n> .norm.weight: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for backbone.layers. <n> .mixer.a_log: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for backbone.layers. <n> .mixer.d: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+    ],
+  },
+  {
+    id: "hf-tehvenom-pygmalion-7b-gptq-disc-2",
+    url: "https://huggingface.co/TehVenom/Pygmalion-7b-4bit-GPTQ-Safetensors/discussions/2",
+    repo: "huggingface.co/TehVenom",
+    split: "holdout",
+    title: "size mismatch for the model",
+    resolution:
+      "The GPTQ checkpoint was quantized with group size 128 (scales/qzeros have 128 rows) but the loader built the model with no grouping (1 row); load with groupsize=128 matching the checkpoint.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for model.layers. <n> .self_attn.k_proj.scales: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for model.layers. <n> .self_attn.o_proj.qzeros: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for model.layers. <n> .self_attn.o_proj.scales: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for model.layers. <n> .self_attn.q_proj.qzeros: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for model.layers. <n> .self_attn.q_proj.scales: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for model.layers. <n> .self_attn.v_proj.qzeros: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for model.layers. <n> .self_attn.v_proj.scales: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for model.layers. <n> .mlp.down_proj.qzeros: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+  },
+  {
+    id: "hf-thudm-chatglm2-6b-disc-56",
+    url: "https://huggingface.co/THUDM/chatglm2-6b/discussions/56",
+    repo: "huggingface.co/THUDM",
+    split: "tune",
+    title: "You may consider adding `ignore_mismatched_sizes=True` in the model `from_pretrained` method.",
+    resolution:
+      "The BERT checkpoint is a 1024-hidden (large) model but the model was built with a 768-hidden config; use the config that matches the checkpoint rather than ignore_mismatched_sizes.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "error -1d: error(s) in loading state_dict for bertmodel:",
+      "size mismatch for embeddings.word_embeddings.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+  },
+  {
+    id: "hiascend-forum-0221123417913615035",
+    url: "https://www.hiascend.com/forum/thread-0221123417913615035-1-1.html",
+    repo: "hiascend.com/forum",
+    split: "tune",
+    title: "atc 模型转换报错 E40020 Failed to import Python module (No module named 'sympy')",
+    resolution:
+      "CANN's op compiler (tbe) cannot import its Python dependency sympy; pip install sympy (and the other CANN Python deps) into the Python that set_env.sh points to, then rerun.",
+    category: "cann_python_deps_broken",
+    signature: [
+      "atc run failed, please check the detail log, try 'atc --help' for more information",
+      "e40020: failed to import python module [modulenotfounderror: no module named 'sympy'.].",
+      "failed to init tbe.",
+      "initializeadapter adapter [tbe_op_adapter] failed! ret [ <n> ]",
+      "initialize op store adapter failed, opsstorename[tbe-custom].",
+      "op store adapter manager init failed.",
+      "pluginmanager invokeall failed.",
+      "opsmanager initialize failed.",
+      "gelib::innerinitialize failed.",
+    ],
+  },
+  {
+    id: "hiascend-forum-0255182505415210097",
+    url: "https://www.hiascend.com/forum/thread-0255182505415210097-1-1.html",
+    repo: "hiascend.com/forum",
+    split: "tune",
+    title: "MindSpeed-MM 模型训练时 watchdog 超时报错",
+    resolution:
+      "Rank 0 was still running the tokenizer on the train dataset (num_proc=16) when the other ranks' first ALLREDUCE hit the 600 s watchdog; preprocess/cache the dataset before multi-card launch or raise the distributed timeout (HCCL_CONNECT_TIMEOUT/HCCL_EXEC_TIMEOUT / ddp timeout).",
+    category: "hccl_timeout",
+    signature: [
+      "[e compiler_depend.ts: <n> ] [rank <n> ] watchdog caught collective operation timeout: workhccl(seqnum= <n> , optype=allreduce, timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e compiler_depend.ts: <n> ] some hccl operations have failed or timed out. due to the asynchronous nature of ascend kernels, subsequent npu operations might run on incomplete data.",
+      "[e compiler_depend.ts: <n> ] [rank <n> ] hccl watchdog thread terminated with exception: [rank <n> ] watchdog caught collective operation timeout: workhccl(seqnum= <n> , optype=allreduce, timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+  },
+  {
+    id: "hiascend-forum-0297190435264945257",
+    url: "https://www.hiascend.com/forum/thread-0297190435264945257-1-1.html",
+    repo: "hiascend.com/forum",
+    split: "tune",
+    title: "atb-models run_pa 报错 libatb.so: undefined symbol: HcclAllGatherV",
+    resolution:
+      "The installed NNAL/ATB library was built against a newer HCCL than the installed CANN toolkit provides (HcclAllGatherV is missing); install matching CANN toolkit + NNAL (+ torch_npu/atb-models) versions from the same release row.",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "importerror: libatb.so : undefined symbol: hcclallgatherv",
+      "(pid: <n> , device:- <n> , rankid:- <n> ) err99999 unknown application exception",
     ],
   },
   {
@@ -3707,6 +4454,24 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "hiascend-troubleshooting-0004-850",
+    url: "https://www.hiascend.com/document/detail/zh/canncommercial/850/maintenref/troubleshooting/troubleshooting_0004.html",
+    repo: "hiascend.com/canncommercial",
+    split: "tune",
+    title: "AI Core Error问题现象描述",
+    resolution:
+      "A kernel (here the AddN op in the gradient graph) crashed on the AI Core/vector unit (illegal instruction, unaligned UB address); collect fault info with asys and analyse it with the msaicerr tool to pin down the op, then align CANN kernels/op versions or report the op bug.",
+    category: "aicore_error",
+    signature: [
+      "ascend error message:",
+      "ez9999: inner error!",
+      "ez9999: the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an aivec error exception, core id is <n> , error code = <hex> , dump info: pc start: <hex> , vec error info: <hex> , mte error info: <hex> , ifu error info: <hex> , ccu error info: <hex> , cude error info: <n> ",
+      "the extend info: errcode:( <hex> , <n> , <n> ) errorstr: illegal instruction, which is usually caused by unaligned uub addresses, fixp_error0 info: <hex> , fixp_error, mid: <n> , tslot: <n> , threadid: <n> , ctxid: <n> , blk: <n> , sublk: <n> , suberrtype: <n> .",
+      "aicore kernel execute failed, device_id= <n> , stream_id= <n> , report_stream_id= <n> , task_id= <n> , flip_num= <n> , fault kernel_name= program id= <n> , hash= <n> .",
+      "after execute:args print end",
+    ],
+  },
+  {
     id: "hiascend-troubleshooting-0019",
     url: "https://www.hiascend.com/doc_center/source/zh/canncommercial/800/developmentguide/maintenref/troubleshooting/troubleshooting_0019.html",
     repo: "hiascend.com/canncommercial",
@@ -3718,6 +4483,59 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "runtime( <n> ,python): [task_info.cc: <n> ] <n> printerrorinfofordavincitask:aicore kernel execute failed, device_id= <n> , stream_id= <n> , report_stream_id= <n> , task_id= <n> , flip_num= <n> , fault kernel_name=realdiv_ee98c6628030785f610b924ab1557b31_high_precision_210000000, fault kernel info e",
       "runtime( <n> ,python): [task_info.cc: <n> ] <n> getargsinfo:[aic_info] args( <n> to <n> ) after execute: <hex> , <hex> , <hex> , <hex> , <hex> , <hex> , <hex> , <hex> , <n> ,",
+    ],
+  },
+  {
+    id: "hiascend-troubleshooting-0050-83rc1a2",
+    url: "https://www.hiascend.com/document/detail/zh/CANNCommunityEdition/83RC1alpha002/maintenref/troubleshooting/troubleshooting_0050.html",
+    repo: "hiascend.com/canncommercial",
+    split: "tune",
+    title: "内存OOM问题现象描述",
+    resolution:
+      "The workload used too much device memory, so aclrtMallocPhysical/halMemCreate failed with 207001; check per-component memory usage in the plog (mem_stats) and reduce the job's memory footprint (batch size, model size) or free other allocations.",
+    category: "npu_oom",
+    signature: [
+      "drv( <n> ,python3. <n> ): [ascend][curpid: <n> , <n> ][drv][devmm][share_log_read_in_single_module <n> ]msg send failed. (ret=- <n> ; devid= <n> ; vfid= <n> ; host_pid= <n> )",
+      "drv( <n> ,python3. <n> ): [ascend][curpid: <n> , <n> ][drv][devmm][halmemcreate <n> ]<errno: <n> , <n> > mem create failed. (ret= <n> ; size= <n> ; side= <n> ; devid= <n> )",
+      "runtime( <n> ,python3. <n> ): [npu_driver.cc: <n> ] <n> mallocphysical:[init][default][drv api]halmemcreate failed. drvretcode= <n> .",
+      "runtime( <n> ,python3. <n> ): [api_c.cc: <n> ] <n> rtmallocphysical:[init][default]errcode=207001, desc=[driver error:out of memory], innercode= <hex>",
+      "runtime( <n> ,python3. <n> ): [error_message_manage.cc: <n> ] <n> funcerrorreason:[init][default]report error module_type= <n> , module_name=ee8888",
+      "runtime( <n> ,python3. <n> ): [error_message_manage.cc: <n> ] <n> funcerrorreason:[init][default]rtmallocphysical execute failed, reason=[driver error:out of memory]",
+      "ascendcl( <n> ,python3. <n> ): [memory.cpp: <n> ] <n> aclrtmallocphysical: [init][default]malloc physical memory failed, runtime result = 207001",
+    ],
+  },
+  {
+    id: "hiascend-troubleshooting-0114-850",
+    url: "https://www.hiascend.com/document/detail/zh/canncommercial/850/maintenref/troubleshooting/troubleshooting_0114.html",
+    repo: "hiascend.com/canncommercial",
+    split: "tune",
+    title: "用户进程异常退出后重启进程失败",
+    resolution:
+      "Stream/task/event resources are still held by another process or by the previous process that has not finished releasing them; wait about a minute before restarting, stop the other processes, and if it still fails reboot the environment to force-release resources.",
+    category: "device_busy",
+    signature: [
+      "aclrtprocessreport failed, ret = <n>",
+      "runtime( <n> ,rtstest_host): [npu_driver.cc: <n> ] <n> streamidalloc:[driver interface] halresourceidalloc streamid failed: device_id= <n> , tsid= <n> , drvretcode= <n> !",
+      "runtime( <n> ,rtstest_host): [stream.cc: <n> ] <n> setup:failed to alloc stream id, retcode= <hex> .",
+      "runtime( <n> ,rtstest_host): [context.cc: <n> ] <n> streamcreate:setup stream failed, retcode= <hex> .",
+      "runtime( <n> ,rtstest_host): [logger.cc: <n> ] <n> streamcreate:create stream failed, priority= <n> ,flags= <n> .",
+      "runtime( <n> ,rtstest_host): [api_c.cc: <n> ] <n> rtstreamcreatewithflags:errcode= <n> , desc=[driver error:no stream resource], innercode= <hex>",
+      "runtime( <n> ,rtstest_host): [error_message_manage.cc: <n> ] <n> reportfuncerrorreason:rtstreamcreatewithflags execute failed, reason=[driver error:no stream resource]",
+    ],
+  },
+  {
+    id: "hiascend-troubleshooting-0118-81rc1b1",
+    url: "https://www.hiascend.com/doc_center/source/zh/CANNCommunityEdition/81RC1beta1/maintenref/troubleshooting/troubleshooting_0118.html",
+    repo: "hiascend.com/canncommercial",
+    split: "tune",
+    title: "内存申请失败,出现OOM",
+    resolution:
+      "Device memory allocation (~8 GB managed heap) failed because the network needs more memory than is available (or networks run in parallel on the card); check for parallel jobs on the device and reduce batch size / memory demand.",
+    category: "npu_oom",
+    signature: [
+      "drv( <n> ,python3): [curpid: <n> , <n> ][drv][devmm][devmm_alloc_managed <n> ]<errno: <n> , <n> > heap_alloc_managed out of memory. (temp_ptr= <hex> ; bytesize= <n> )",
+      "runtime( <n> ,python3): [npu_driver.cc: <n> ] <n> devmemallochugepagemanaged:report error module_type= <n> , module_name=el9999",
+      "runtime( <n> ,python3): [npu_driver.cc: <n> ] <n> devmemallochugepagemanaged:[driver interface] halmemalloc failed: device_id= <n> , size= <n> , type= <n> , env_type= <n> , drvretcode= <n> !",
     ],
   },
   {
@@ -3769,6 +4587,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.",
       "runtimeerror: unable to write to file < torch_739_144252761_4 >: no space left on device ( <n> )",
     ],
+  },
+  {
+    id: "horovod-1374",
+    url: "https://github.com/horovod/horovod/issues/1374",
+    repo: "horovod/horovod",
+    split: "tune",
+    title: "Configure gloo timeout",
+    resolution:
+      "The first iteration (JIT/XLA compilation) took longer than Gloo's fixed 30 s recv timeout; horovodrun gained --gloo-timeout-seconds to raise it.",
+    category: "hccl_timeout",
+    signature: ["unbound_buffer.cc : <n> ] timed out waiting 30000ms for recv operation to complete"],
   },
   {
     id: "horovod-2719",
@@ -4288,6 +5117,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "keytotext-88",
+    url: "https://github.com/gagan3012/keytotext/issues/88",
+    repo: "gagan3012/keytotext",
+    split: "holdout",
+    title: "OSError - It seems like model does not exist anymore through their website",
+    resolution:
+      "The Hub repo gagan3012/k2t no longer exists (or is private), so the id cannot be resolved; point the code at an existing model repo or a local copy of the weights.",
+    category: "hub_access",
+    signature: [
+      "raise environmenterror(",
+      "oserror: k2t is not a local folder and is not a valid model identifier listed on 'https: models '",
+    ],
+  },
+  {
     id: "kgt5-context-2",
     url: "https://github.com/uma-pi1/kgt5-context/issues/2",
     repo: "uma-pi1/kgt5-context",
@@ -4623,6 +5466,34 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "llama-models-159",
+    url: "https://github.com/meta-llama/llama-models/issues/159",
+    repo: "meta-llama/llama-models",
+    split: "tune",
+    title: "Error no file named pytorch_model.bin, model.safetensors",
+    resolution:
+      "The directory holds Meta's native checkpoint (consolidated.*.pth), not Hugging Face weights; convert it with transformers' convert_llama_weights_to_hf.py (or download the HF-format repo) before AutoModelForCausalLM.from_pretrained.",
+    category: "missing_weights",
+    signature: [
+      "oserror: error no file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory llama3. <n> -1b-instruct.",
+    ],
+  },
+  {
+    id: "llama.cpp-10108",
+    url: "https://github.com/ggml-org/llama.cpp/issues/10108",
+    repo: "ggml-org/llama.cpp",
+    split: "tune",
+    title: "Bug: ascend 310p cann fatal error",
+    resolution:
+      "The CANN backend kernel crashed on the 310P vector core (illegal instruction from unaligned UB addresses); this llama.cpp build (b2989) predates Ascend 310P support in the CANN backend, so use a build with 310P support or an 910B-class device.",
+    category: "aicore_error",
+    signature: [
+      "ggml-cann.cpp : <n> : cann error",
+      "cann error: ez9999: inner error!",
+      "ez9999: the error from device( <n> ), serial number is <n> , there is an aivec error, core id is <n> , error code = <hex> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <n> , ifu error info: <hex> , ccu error info: <hex> , cube error info: <n> , biu error inf",
+    ],
+  },
+  {
     id: "llama.cpp-10719",
     url: "https://github.com/ggml-org/llama.cpp/issues/10719",
     repo: "ggml-org/llama.cpp",
@@ -4950,6 +5821,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "llamafactory-5015",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/5015",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "eval时提示Permission denied",
+    resolution:
+      "The user cannot write to ~/.cache/huggingface/modules (datasets module cache) and has no sudo; point HF_HOME / HF_MODULES_CACHE / HF_DATASETS_CACHE to a writable directory or fix ownership of the cache.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' __init__.py '"],
+  },
+  {
     id: "llamafactory-5071",
     url: "https://github.com/hiyouga/LlamaFactory/issues/5071",
     repo: "hiyouga/LlamaFactory",
@@ -5078,6 +5960,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "llamafactory-5590",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/5590",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "2Nodes * 8 A100 80G sft full Qwen2VL OOM",
+    resolution:
+      "GPU memory is exhausted when the optimizer allocates AdamW states in full SFT of Qwen2-VL; use a higher DeepSpeed ZeRO stage / offload, smaller batch or cutoff length.",
+    category: "npu_oom",
+    signature: [
+      "<n> : <n> : <n> .632torch.cuda.outofmemoryerror: cuda out of memory. tried to allocate <n> gib. gpu <n> has a total capacty of <n> gib of which <n> gib is free. process <n> has <n> gib memory in use. of the allocated memory <n> gib is allocated by pytorch, and <n> gib is reserved by pytorch but unal",
+    ],
+  },
+  {
     id: "llamafactory-5627",
     url: "https://github.com/hiyouga/LlamaFactory/issues/5627",
     repo: "hiyouga/LlamaFactory",
@@ -5180,6 +6075,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "llamafactory-6784",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/6784",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "KeyError: 'qwen2_5_vl'",
+    resolution:
+      "Qwen2.5-VL needs a newer transformers than LLaMA-Factory's pinned range allows; install the transformers build that supports qwen2_5_vl and update LLaMA-Factory (or set DISABLE_VERSION_CHECK=1 to skip its version check).",
+    category: "transformers_version_conflict",
+    signature: [
+      "rank1]: valueerror: the checkpoint you are trying to load has model type `qwen2_5_vl` but transformers does not recognize this architecture. this could be because of an issue with the checkpoint, or because your version of transformers is out of date.",
+      "importerror: transformers>= <n> ,<= <n> , != <n> , != <n> , != <n> , != <n> , != <n> , != <n> ,!= <n> is required for a normal functioning of this module, but found transformers== <n> .dev0.",
+    ],
+  },
+  {
     id: "llamafactory-6816",
     url: "https://github.com/hiyouga/LlamaFactory/issues/6816",
     repo: "hiyouga/LlamaFactory",
@@ -5227,6 +6136,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Increase the shared memory of the docker container (--shm-size); the same script ran on a single machine.",
     category: "shm_bus_error",
     signature: ["提示bus error，insufficient shared memery (shm)"],
+  },
+  {
+    id: "llamafactory-7388",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/7388",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "qwen2.5-3b 微调 loss为0 grand_norm为nan",
+    resolution:
+      "Gradients are NaN from the first step and loss collapses to 0 in full SFT of Qwen2.5-VL-3B with ZeRO-3; check precision (bf16 vs fp16), lower the learning rate / clip gradients, try disabling SDPA/flash attention, and validate the data.",
+    category: "nan_loss",
+    signature: [
+      "<n> %|▏ | <n> [ <n> : <n> < <n> : <n> : <n> , it ]{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> .000000000000001e- <n> , 'epoch': <n> }",
+      "{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> .6000000000000003e- <n> , 'epoch': <n> }",
+    ],
   },
   {
     id: "llamafactory-7396",
@@ -5398,6 +6321,42 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "llava-601",
+    url: "https://github.com/haotian-liu/LLaVA/issues/601",
+    repo: "haotian-liu/LLaVA",
+    split: "holdout",
+    title: "[Usage] No such file or directory when finetuning",
+    resolution:
+      "Some OCR-VQA images were downloaded as .gif while the LLaVA json references .jpg; convert/save those images (or rename the extension) as .jpg so the paths in the data file exist.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' <n> .jpg '"],
+  },
+  {
+    id: "llava-80",
+    url: "https://github.com/haotian-liu/LLaVA/issues/80",
+    repo: "haotian-liu/LLaVA",
+    split: "holdout",
+    title: "Error When Fine-Tuning",
+    resolution:
+      "The data json references COCO train2017-style file names while the image folder pointed at train2014 (files named COCO_train2014_*.jpg); the reporter fixed it by using the COCO train2017 images.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: <n> .jpg '"],
+  },
+  {
+    id: "llava-next-330",
+    url: "https://github.com/LLaVA-VL/LLaVA-NeXT/issues/330",
+    repo: "LLaVA-VL/LLaVA-NeXT",
+    split: "holdout",
+    title: "Llama 3 tokenizer is not available. Make sure you have the necessary permissions.",
+    resolution:
+      "conversation.py loads the gated meta-llama/Meta-Llama-3-8B-Instruct tokenizer; request access to that repo on Hugging Face and log in with a token (reporter confirmed this fixed it).",
+    category: "hub_access",
+    signature: [
+      'raise valueerror("llama <n> tokenizer is not available. make sure you have the necessary permissions.")',
+      "valueerror: llama <n> tokenizer is not available. make sure you have the necessary permissions.",
+    ],
+  },
+  {
     id: "llm-as-chatbot-8",
     url: "https://github.com/deep-diver/LLM-As-Chatbot/issues/8",
     repo: "deep-diver/LLM-As-Chatbot",
@@ -5457,6 +6416,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       'notimplementederror: using rtx <n> series doesn\'t support faster communication broadband via p2p or ib. please set nccl_p2p_disable=" <n> " and nccl_ib_disable=" <n> " or use accelerate launch` which will do this automatically.',
     ],
+  },
+  {
+    id: "lm-evaluation-harness-995",
+    url: "https://github.com/EleutherAI/lm-evaluation-harness/issues/995",
+    repo: "EleutherAI/lm-evaluation-harness",
+    split: "tune",
+    title: "Model is not a local folder and is not a valid identifier.",
+    resolution:
+      "pretrained=model is taken literally as a repo id; pass the real local path (e.g. pretrained=./NousResearch/Llama-2-7b-chat-hf) or a valid Hub id in --model_args.",
+    category: "hub_access",
+    signature: ["oserror: model is not a local folder and is not a valid model identifier listed on 'https: models '"],
   },
   {
     id: "lmdeploy-2585",
@@ -5544,6 +6514,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "dtype_unsupported",
     signature: [
       "运行环境是colab，gpu是tsla t4，torch版本是 <n> ，cuda版本是 <n> ，训练模型的时候出现这个报错：valueerror: your setup doesn't support gpu. you need torch>= <n> , using ampere gpu with cuda>= <n>",
+    ],
+  },
+  {
+    id: "lmflow-270",
+    url: "https://github.com/OptimalScale/LMFlow/issues/270",
+    repo: "OptimalScale/LMFlow",
+    split: "holdout",
+    title: "The running app. py port is occupied, but this port is not in use",
+    resolution:
+      "The Flask debug reloader (' * Restarting with stat') re-executes app.py in a second process, which calls deepspeed.init_distributed() again on the same master port already bound by the first process; disable the reloader/debug mode (use_reloader=False) or give each process a free MASTER_PORT.",
+    category: "port_in_use",
+    signature: [
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use).",
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).",
+      "[e socket.cpp: <n> ] [c10d] the server socket has failed to listen on any local network address.",
     ],
   },
   {
@@ -5710,6 +6695,39 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["runtimeerror: address already in use at general.cpp : <n>"],
   },
   {
+    id: "maskrcnn-benchmark-241",
+    url: "https://github.com/facebookresearch/maskrcnn-benchmark/issues/241",
+    repo: "facebookresearch/maskrcnn-benchmark",
+    split: "tune",
+    title: "Cannot run multiple training processes simultaneously on same GPU server?",
+    resolution:
+      "The second torch.distributed.launch job on the same server tries to bind the same default master port as the first; disjoint CUDA_VISIBLE_DEVICES is not enough, give each job its own --master_port.",
+    category: "port_in_use",
+    signature: ["runtimeerror: address already in use at general.cpp : <n>"],
+  },
+  {
+    id: "maskrcnn-benchmark-682",
+    url: "https://github.com/facebookresearch/maskrcnn-benchmark/issues/682",
+    repo: "facebookresearch/maskrcnn-benchmark",
+    split: "tune",
+    title: "The error occurred with 2 gpus and the server became very dull。help me,please!",
+    resolution:
+      "The TCPStore could not bind MASTER_PORT because it is already in use (another distributed job or a stale process); pass a free --master_port to torch.distributed.launch or kill the old job.",
+    category: "port_in_use",
+    signature: ["runtimeerror: address already in use"],
+  },
+  {
+    id: "matrix-3d-27",
+    url: "https://github.com/SkyworkAI/Matrix-3D/issues/27",
+    repo: "SkyworkAI/Matrix-3D",
+    split: "tune",
+    title: "Cannot access gated repo for url https://huggingface.co/Skywork/Matrix-3D",
+    resolution:
+      "The reporter fixed it by updating the Hugging Face token (an access token for an account with access to the gated Skywork/Matrix-3D repo).",
+    category: "hub_access",
+    signature: ["cannot access gated repo for url https: text2panoimage_lora.safetensors."],
+  },
+  {
     id: "mbridge-50",
     url: "https://github.com/ISEEKYAN/mbridge/issues/50",
     repo: "ISEEKYAN/mbridge",
@@ -5723,6 +6741,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "medicalgpt-241",
+    url: "https://github.com/shibing624/MedicalGPT/issues/241",
+    repo: "shibing624/MedicalGPT",
+    split: "holdout",
+    title: "dataset bug help",
+    resolution:
+      "No training files were found under the configured data directory (the pattern list is empty); point --train_file_dir/--validation_file_dir at a directory that actually contains the json/jsonl data files.",
+    category: "input_path_missing",
+    signature: [
+      "我在sft阶段遇到这个问题 filenotfounderror: unable to resolve any data file that matches '[]' at medicalgpt",
+    ],
+  },
+  {
     id: "medicalgpt-294",
     url: "https://github.com/shibing624/MedicalGPT/issues/294",
     repo: "shibing624/MedicalGPT",
@@ -5732,6 +6763,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The data file lacks the column the loader expects: map the dataset columns (messages/conversations, role/content tags) to the real field names.",
     category: "dataset_key_error",
     signature: ["keyerror: 'conversation'"],
+  },
+  {
+    id: "medvill-8",
+    url: "https://github.com/SuperSupermoon/MedViLL/issues/8",
+    repo: "SuperSupermoon/MedViLL",
+    split: "tune",
+    title: ".jsonl image_path issue",
+    resolution:
+      "The image paths stored in the provided .jsonl point to the authors' directory layout; the maintainer says to rewrite the image_path entries in the jsonl to the local image location.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' s58694447.jpg '"],
   },
   {
     id: "megatron-1355",
@@ -6364,6 +7406,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["importerror: cannot import name 'qwen3config' from 'transformers' ( __init__.py )"],
   },
   {
+    id: "minigpt-4-32",
+    url: "https://github.com/Vision-CAIR/MiniGPT-4/issues/32",
+    repo: "Vision-CAIR/MiniGPT-4",
+    split: "holdout",
+    title:
+      "OSError: Error no file named pytorch_model.bin, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory",
+    resolution:
+      "The directory holds the vicuna-13b-delta-v0 delta weights, not a usable model; apply the delta to the original LLaMA weights as described in the README to produce the working Vicuna weights and point the config at that directory.",
+    category: "missing_weights",
+    signature: [
+      "oserror: error no file named pytorch_model.bin, tf_model.h5, model.ckpt.index or flax_model.msgpack found in",
+    ],
+  },
+  {
     id: "mistral.rs-621",
     url: "https://github.com/EricLBuehler/mistral.rs/issues/621",
     repo: "EricLBuehler/mistral.rs",
@@ -6502,6 +7558,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "mmdetection-7876",
+    url: "https://github.com/open-mmlab/mmdetection/issues/7876",
+    repo: "open-mmlab/mmdetection",
+    split: "tune",
+    title: "运行sh ./tools/dist_train.sh ${CONFIG_FILE} ${GPU_NUM}命令后报错",
+    resolution:
+      "tools/dist_train.sh has Windows CRLF line endings: the carriage return makes blank lines fail (': not found') and is appended to the train.py path so python cannot open it; convert the script with dos2unix (or sed -i 's/\\r$//') and rerun.",
+    category: "windows_line_endings",
+    signature: [": not foundt_train.sh: <n> :", "': [errno <n> ] no such file or python : can't open file '"],
+  },
+  {
     id: "mmf-441",
     url: "https://github.com/facebookresearch/mmf/issues/441",
     repo: "facebookresearch/mmf",
@@ -6558,6 +7625,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["runtimeerror: cuda error ( <n> ): invalid device ordinal"],
   },
   {
+    id: "mobile-videogpt-7",
+    url: "https://github.com/Amshaker/Mobile-VideoGPT/issues/7",
+    repo: "Amshaker/Mobile-VideoGPT",
+    split: "tune",
+    title:
+      "Mobile-VideoGPT-1.5B is not a local folder and is not a valid model identifier listed on 'https://huggingface.co/models'",
+    resolution:
+      'The model id lacked its namespace: download the checkpoint locally or set pretrained_path = "Amshaker/Mobile-VideoGPT-1.5B" in inference.py.',
+    category: "hub_access",
+    signature: [
+      "oserror: mobile-videogpt- <n> .5b is not a local folder and is not a valid model identifier listed on 'https: models ' if this is a private repository, make sure to pass a token having permission to this repo either by logging in with `huggingface-cli login` or by passing `token=<your_token>`",
+    ],
+  },
+  {
     id: "mockingbird-774",
     url: "https://github.com/babysor/MockingBird/issues/774",
     repo: "babysor/MockingBird",
@@ -6592,6 +7673,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "runtimeerror: cuda error: invalid device ordinal",
       "cuda kernel errors might be asynchronously reported at some other api call, so the stacktrace below might be incorrect.",
+    ],
+  },
+  {
+    id: "modelarts-llm-train-c-5910041",
+    url: "https://support.huaweicloud.com/bestpractice-modelarts/modelarts_llm_train_c_5910041.md",
+    repo: "support.huaweicloud.com/modelarts",
+    split: "tune",
+    title: "显存溢出错误",
+    resolution:
+      "Check npu-smi info for leftover processes; otherwise raise TP/PP, lower micro-batch-size / seq-length, and enable full recompute (--recompute-granularity full --recompute-method block).",
+    category: "npu_oom",
+    signature: [
+      "runtimeerror: npu out of memory. tried to allocate <n> gib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.",
     ],
   },
   {
@@ -6753,6 +7847,25 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["keyerror: 'prompt'"],
   },
   {
+    id: "ms-swift-1951",
+    url: "https://github.com/modelscope/ms-swift/issues/1951",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "NPU qwen2模型推理报错",
+    resolution:
+      "An AICPU kernel crashed on the device during sampling (retCode=0x2a, 507018); rerun with ASCEND_LAUNCH_BLOCKING=1 to identify the op, align the CANN kernels with torch-npu 2.1.0, or avoid the failing sampling path (do_sample) / try fp32.",
+    category: "aicore_error",
+    signature: [
+      "ez9999: inner error!",
+      "ez9999 kernel task happen error, retcode= <hex> , [aicpu exception].",
+      "aicpu kernel task happen error, retcode= <hex> .",
+      "aicpu kernel execute failed, device_id= <n> , stream_id= <n> , task_id= <n> , errorcode=2a.",
+      "aicpu kernel execute failed, device_id= <n> , stream_id= <n> , task_id= <n> , fault op_name=",
+      "rtstreamsynchronize execute failed, reason=[aicpu exception]",
+      "synchronize stream failed, runtime result = 507018",
+    ],
+  },
+  {
     id: "ms-swift-2095",
     url: "https://github.com/modelscope/ms-swift/issues/2095",
     repo: "modelscope/ms-swift",
@@ -6761,6 +7874,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: 'The dataset was preprocessed twice so the "messages" key no longer existed; fixed in ms-swift.',
     category: "dataset_key_error",
     signature: ["keyerror: 'messages'"],
+  },
+  {
+    id: "ms-swift-2282",
+    url: "https://github.com/modelscope/ms-swift/issues/2282",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "llama-omni 微调sft_type为full的时候报CUDA out of memory",
+    resolution:
+      "Full-parameter finetuning of Llama-3.1-8B-Omni does not fit on a single 80 GB GPU; the maintainer says it needs 2 GPUs (or use LoRA).",
+    category: "npu_oom",
+    signature: [
+      "torch.cuda.outofmemoryerror: cuda out of memory. tried to allocate <n> mib. gpu <n> has a total capacty of <n> gib of which <n> mib is free. process <n> has <n> gib memory in use. of the allocated memory <n> gib is allocated by pytorch, and <n> mib is reserved by pytorch but unallocated. if reserved",
+    ],
   },
   {
     id: "ms-swift-2436",
@@ -6931,6 +8057,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["oserror: [errno <n> ] stale file handle: xxx"],
   },
   {
+    id: "ms-swift-7826",
+    url: "https://github.com/modelscope/ms-swift/issues/7826",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "swift进行Dora强化训练OOM",
+    resolution:
+      "GPU memory is exhausted during DoRA RLHF training in ms-swift (77 GB allocated by PyTorch on an 80 GB card); reduce batch/generation length, use DeepSpeed ZeRO-3/offload, or more GPUs.",
+    category: "npu_oom",
+    signature: [
+      "torch.outofmemoryerror: cuda out of memory. tried to allocate <n> mib. gpu <n> has a total capacity of <n> gib of which <n> mib is free. process <n> has <n> gib memory in use. of the allocated memory <n> gib is allocated by pytorch, with <n> mib allocated in private pools (e.g., cuda graphs), and <n",
+    ],
+  },
+  {
     id: "ms-swift-8260",
     url: "https://github.com/modelscope/ms-swift/issues/8260",
     repo: "modelscope/ms-swift",
@@ -6951,6 +8090,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "device_p2p_driver_error",
     signature: [
       'while copying the parameter named "base_model.model.model.language_model.layers. <n> .mlp.up_proj.lora_b.default.weight", whose dimensions in the model are torch.size([ <n> , <n> ]) and whose dimensions in the checkpoint are torch.size([ <n> , <n> ]), an exception occurred : (\'enable_peer_access: np',
+    ],
+  },
+  {
+    id: "ms-swift-9403",
+    url: "https://github.com/modelscope/ms-swift/issues/9403",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "【NPU】megatron sft qwen3-235b-a22b，4机32卡都OOM",
+    resolution:
+      "A Megatron LoRA SFT of Qwen3-235B-A22B on 4x8 Ascend 910B4 (64 GB) runs out of NPU memory on one worker; increase parallelism (TP/PP/EP), reduce max_length / micro batch, enable recompute, or add nodes.",
+    category: "npu_oom",
+    signature: [
+      "runtimeerror: npu out of memory. tried to allocate <n> gib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> gib free; <n> gib reserved in total by pytorch",
     ],
   },
   {
@@ -6992,6 +8144,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "transformers_version_conflict",
     signature: [
       "cannot import name 'shard_checkpoint' from 'transformers.modeling_utils' (d:\\comfy2\\comfyui_windows_portable\\python_embeded\\lib\\site-packages\\transformers\\modeling_utils.py)",
+    ],
+  },
+  {
+    id: "myria3d-123",
+    url: "https://github.com/IGNF/myria3d/issues/123",
+    repo: "IGNF/myria3d",
+    split: "tune",
+    title: "Timeout error when preparing data in DDP",
+    resolution:
+      "One process spent more than 30 minutes preparing the HDF5 dataset in prepare_data while the other DDP ranks waited in a collective; prepare the dataset in a separate single-process run first (task_name=create_hdf5), then launch multi-GPU training (or raise the DDP timeout).",
+    category: "hccl_timeout",
+    signature: [
+      "runtimeerror: [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
     ],
   },
   {
@@ -7100,6 +8266,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["cuda failure test.cu: <n> 'peer mapping resources exhausted'"],
   },
   {
+    id: "nccl-290",
+    url: "https://github.com/NVIDIA/nccl/issues/290",
+    repo: "NVIDIA/nccl",
+    split: "tune",
+    title: "NCCL WARN Call to posix_fallocate failed : No space left on device",
+    resolution:
+      "NCCL's shared-memory transport cannot allocate its segment in the container's small default /dev/shm (64 MB); start the container with a larger --shm-size or --ipc=host (or set NCCL_SHM_DISABLE=1).",
+    category: "shm_bus_error",
+    signature: [
+      "gpu2-ru7: <n> : <n> [ <n> ] shm.h : <n> nccl warn call to posix_fallocate failed : no space left on device",
+    ],
+  },
+  {
     id: "nccl-342",
     url: "https://github.com/NVIDIA/nccl/issues/342",
     repo: "NVIDIA/nccl",
@@ -7127,6 +8306,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "f statusor.cc : <n> ] attempting to fetch value instead of handling error internal: failed initializing streamexecutor for cuda device ordinal <n> : internal: failed call to cudeviceprimaryctxretain: cuda_error_too_many_peers: peer mapping resources exhausted",
       "[lambda-server: <n> ] signal: aborted ( <n> )",
     ],
+  },
+  {
+    id: "nccl-473",
+    url: "https://github.com/NVIDIA/nccl/issues/473",
+    repo: "NVIDIA/nccl",
+    split: "tune",
+    title: "Test NCCL failure common.cu:777 'unhandled system error'",
+    resolution:
+      "Shared-memory limit inside the Docker container; the reporter fixed it by running the container with --ipc=host.",
+    category: "shm_bus_error",
+    signature: ["fastmoe: test nccl failure common.cu: <n> 'unhandled system error'"],
   },
   {
     id: "nccl-525",
@@ -7178,6 +8368,23 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "megatron_version_mismatch",
     signature: [
       "[nemo w nemo_logging: <n> ] megatron-core was not found. please see the nemo readme for installation instructions: https: nemo #megatron-gpt.",
+    ],
+  },
+  {
+    id: "neosapiens-3",
+    url: "https://github.com/kyegomez/NeoSapiens/issues/3",
+    repo: "kyegomez/NeoSapiens",
+    split: "tune",
+    title: "[BUG] Attempt 1: Error generating response: expected string or bytes-like object",
+    resolution:
+      "meta-llama/Llama-2-7b is gated: request access on Hugging Face and authenticate (huggingface-cli login / HF token) before the model is downloaded.",
+    category: "hub_access",
+    signature: [
+      'file " _errors.py ", line <n> , in hf_raise_for_status',
+      "raise gatedrepoerror(message, response) from e",
+      "huggingface_hub.utils._errors.gatedrepoerror: <n> client error. (request id: root= <n> -661471eb-38c6ceb05c22031f04f730f7;54f54e0f-18d7-4cbf-a882-a291b1abd4b4)",
+      "cannot access gated repo for url https: config.json.",
+      "repo model llama- <n> -7b is gated. you must be authenticated to access it.",
     ],
   },
   {
@@ -7330,6 +8537,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "nuplan-devkit-347",
+    url: "https://github.com/motional/nuplan-devkit/issues/347",
+    repo: "motional/nuplan-devkit",
+    split: "tune",
+    title: "Problem of training on the large dataset using the DDPPlugin after caching",
+    resolution:
+      "Loading the full cached dataset took more than the 30-minute process-group timeout, so the store-based barrier timed out; load/prepare data before initialising DDP or pass a larger timeout to init_process_group.",
+    category: "hccl_timeout",
+    signature: [
+      "info { distributed_c10d.py : <n> } waiting in store based barrier to initialize process group for rank: <n> , key: store_based_barrier_key: <n> (world_size= <n> , worker_count= <n> , timeout= <n> : <n> : <n> )",
+      "timed out initializing process group in store-based barrier on rank: <n> , for key: store_based_barrier_key: <n> (world_size= <n> , worker_count= <n> , timeout= <n> : <n> : <n> )",
+    ],
+  },
+  {
     id: "nuplan-devkit-91",
     url: "https://github.com/motional/nuplan-devkit/issues/91",
     repo: "motional/nuplan-devkit",
@@ -7423,6 +8644,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "omniparser-34",
+    url: "https://github.com/microsoft/OmniParser/issues/34",
+    repo: "microsoft/OmniParser",
+    split: "tune",
+    title: "SafetensorError: Error while deserializing header: HeaderTooLarge",
+    resolution:
+      "The weights cloned from Hugging Face were Git LFS pointer files, not the real safetensors; run `git lfs install` (or `git lfs clone`/huggingface-cli download) so the actual weight files are fetched, then rerun the conversion.",
+    category: "missing_weights",
+    signature: ["safetensors_rust.safetensorerror: error while deserializing header: headertoolarge"],
+  },
+  {
     id: "ondemandminecraft-9",
     url: "https://github.com/trevor-laher/OnDemandMinecraft/issues/9",
     repo: "trevor-laher/OnDemandMinecraft",
@@ -7513,6 +8745,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["importerror: libgomp.so. <n> : cannot allocate memory in static tls block"],
   },
   {
+    id: "openedai-vision-25",
+    url: "https://github.com/matatonic/openedai-vision/issues/25",
+    repo: "matatonic/openedai-vision",
+    split: "tune",
+    title: "what changed that MiniCPM-V-2.6 is suddenly a gated repo and restricted",
+    resolution:
+      "openbmb/MiniCPM-V-2_6 became a gated repo: accept its terms on the Hugging Face page and provide an HF token (HF_TOKEN / huggingface-cli login) to the server.",
+    category: "hub_access",
+    signature: ["cannot access gated repo for url https: processor_config.json."],
+  },
+  {
     id: "openfedllm-39",
     url: "https://github.com/rui-ye/OpenFedLLM/issues/39",
     repo: "rui-ye/OpenFedLLM",
@@ -7549,6 +8792,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["oserror:no space left on device raised when running train.py."],
   },
   {
+    id: "opennmt-py-1298",
+    url: "https://github.com/OpenNMT/OpenNMT-py/issues/1298",
+    repo: "OpenNMT/OpenNMT-py",
+    split: "tune",
+    title: '"RuntimeError: Address already in use" while running multiple tasks',
+    resolution:
+      "Both OpenNMT tasks on the node used the same default master port; change the port (-master_port) for one of the tasks. Reporter confirmed this solved it.",
+    category: "port_in_use",
+    signature: ["runtimeerror: address already in use"],
+  },
+  {
     id: "openrlhf-1126",
     url: "https://github.com/OpenRLHF/OpenRLHF/issues/1126",
     repo: "OpenRLHF/OpenRLHF",
@@ -7561,6 +8815,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "[e901 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
       "[e901 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg id <n> pg guid <n> (default_pg) rank <n> ] process group watchdog thread terminated with exception: [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n>",
       "exception raised from checktimeout at processgroupnccl.cpp : <n> (most recent call first):",
+    ],
+  },
+  {
+    id: "openrlhf-187",
+    url: "https://github.com/OpenRLHF/OpenRLHF/issues/187",
+    repo: "OpenRLHF/OpenRLHF",
+    split: "tune",
+    title: "Actor killed after training one episode.",
+    resolution:
+      "The container was limited to 500 GB of host memory while training used ~537 GB, so the OOM killer SIGKILLed the Ray actor; raise the container memory limit or reduce host-memory use (e.g. avoid Adam CPU offload, fewer colocated models).",
+    category: "host_oom",
+    signature: [
+      "the actor is dead because its worker process has died. worker exit type: system_error worker exit detail: worker unexpectedly exits with a connection error code <n> . end of file. there are some potential root causes. ( <n> ) the process is killed by sigkill by oom killer due to high memory usage. (",
     ],
   },
   {
@@ -7592,6 +8859,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "openrlhf-911",
+    url: "https://github.com/OpenRLHF/OpenRLHF/issues/911",
+    repo: "OpenRLHF/OpenRLHF",
+    split: "tune",
+    title: "OutOfMemoryError: Task was killed due to the node running low on memory.",
+    resolution:
+      "Ray's memory monitor killed workers because node CPU RAM ran out; the top consumer is the reward-model script (~177 GB). Provision more host memory, reduce the reward/vLLM memory footprint or parallelism, or move the reward server to another node.",
+    category: "host_oom",
+    signature: [
+      "refer to the documentation on how to address the out of memory issue: https: ray-oom-prevention.html. consider provisioning more memory on this node or reducing task parallelism by requesting more cpus per task. set max_restarts and max_task_retries to enable retry when the task crashes due to oom. ",
+    ],
+  },
+  {
     id: "openvla-103",
     url: "https://github.com/openvla/openvla/issues/103",
     repo: "openvla/openvla",
@@ -7604,6 +8884,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "raise runtimeerror(",
       "runtimeerror: current cuda device does not support bfloat16. please switch dtype to float16.",
     ],
+  },
+  {
+    id: "optimum-habana-2160",
+    url: "https://github.com/huggingface/optimum-habana/pull/2160",
+    repo: "huggingface/optimum-habana",
+    split: "tune",
+    title: "fea(trl): updated peft version",
+    resolution:
+      "The diffusers 0.34.0 bump raised the minimum peft to 0.15.0 while the trl example pinned peft 0.12.0; bump the pinned peft version to >=0.15.0.",
+    category: "transformers_version_conflict",
+    signature: ["importerror: peft>= <n> is required for a normal functioning of this module, but found peft== <n> ."],
   },
   {
     id: "osprey3-67",
@@ -7995,6 +9286,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["[errno <n> ] no such file or directory: ' model_optim_rng.pt '。该目录下实际文件为model_rng.pt"],
   },
   {
+    id: "pai-megatron-patch-161",
+    url: "https://github.com/alibaba/Pai-Megatron-Patch/issues/161",
+    repo: "alibaba/Pai-Megatron-Patch",
+    split: "tune",
+    title: "pretrain_mcore_llama.py 报错",
+    resolution:
+      "The Megatron-LM checkout's GPTModel reads config.rotary_interleaved, but the example builds its config from megatron_patch.model.mixtral.transformer_config.TransformerConfig, which predates that field; use the Megatron-LM version the Patch release was written for (or the matching Patch release / the core TransformerConfig).",
+    category: "megatron_version_mismatch",
+    signature: ["attributeerror: 'transformerconfig' object has no attribute 'rotary_interleaved'"],
+  },
+  {
     id: "pai-megatron-patch-366",
     url: "https://github.com/alibaba/Pai-Megatron-Patch/issues/366",
     repo: "alibaba/Pai-Megatron-Patch",
@@ -8075,6 +9377,35 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The PCI topology (often in virtualised cloud hosts) blocks peer access between the GPUs: disable P2P or use a host that allows it.",
     category: "device_p2p_driver_error",
     signature: ["runtimeerror: cuda error: peer access is not supported between these two devices"],
+  },
+  {
+    id: "pastebin-hcxzjbqh",
+    url: "https://pastebin.com/hCxzjbQH",
+    repo: "pastebin.com/hCxzjbQH",
+    split: "tune",
+    title: "./download_natops.sh: line 3: $'\\r': command not found",
+    resolution:
+      "The shell script has Windows CRLF line endings (the \\r shows up in every error); convert it with dos2unix (or sed -i 's/\\r$//') and rerun.",
+    category: "windows_line_endings",
+    signature: [
+      "download_natops.sh : line <n> : $'\\r': command not found",
+      ": no such file or directory6: cd: natops",
+      "download_natops.sh : line <n> : syntax error near unexpected token `$'do\\r''",
+    ],
+  },
+  {
+    id: "pastebin-lpx52bea",
+    url: "https://pastebin.com/Lpx52BEa",
+    repo: "pastebin.com/Lpx52BEa",
+    split: "holdout",
+    title: "pastebin Lpx52BEa: Unexpected bus error encountered in worker",
+    resolution:
+      "DataLoader workers exhausted shared memory; increase /dev/shm (docker --shm-size / --ipc=host) or reduce num_workers.",
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+      "runtimeerror: unable to write to file < torch_176_1132937539 >",
+    ],
   },
   {
     id: "pdf-extract-kit-117",
@@ -8205,6 +9536,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ['filenotfounderror: no such file or directory: " unet.safetensors "'],
   },
   {
+    id: "prefixtuning-27",
+    url: "https://github.com/XiangLi1999/PrefixTuning/issues/27",
+    repo: "XiangLi1999/PrefixTuning",
+    split: "holdout",
+    title: "OSError: [Errno 30] Read-only file system: '/u'",
+    resolution:
+      "The transformers cache_dir used by the script points under '/u', which does not exist and cannot be created on this machine (read-only root); pass a writable cache_dir (or set HF_HOME/TRANSFORMERS_CACHE) before loading the model.",
+    category: "permission_denied",
+    signature: ["oserror: [errno <n> ] read-only file system: ' u '"],
+  },
+  {
     id: "processfaadata-4",
     url: "https://github.com/jlmcgraw/processFaaData/issues/4",
     repo: "jlmcgraw/processFaaData",
@@ -8284,6 +9626,24 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "ez9999[pid: <n> ] (ez9999): the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of aivec error, core id is <n> , error code = <hex> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <hex> , ifu error info: <hex> , ccu e",
       "the extend info: errcode:( <hex> , <n> , <n> ) errorstr: vec instruction error: the ub address out of bounds. fixp_error0 info: <hex> , fixp_error1 info: <hex> , fsmid: <n> , tslot: <n> , thread: <n> , ctxid: <n> , blk: <n> , sublk: <n> , suberrtype: <n> .",
       "kernel task happen error, retcode= <hex> , [vector core exception].",
+    ],
+  },
+  {
+    id: "ptoas-726",
+    url: "https://github.com/hw-native-sys/PTOAS/pull/726",
+    repo: "hw-native-sys/PTOAS",
+    split: "tune",
+    title: "Support valid_row/valid_col=0 empty-lane marker for subview + reductions (#708)",
+    resolution:
+      "The generated SyncAll kernel never finished on the AI Core (timeout or trap, retCode 0x25 aicore timeout) in the board validation run; fix the kernel's cross-core synchronisation/trap path and rerun the npu_validation case, using the plog dump to locate the stuck instruction.",
+    category: "aicore_error",
+    signature: [
+      "aclrtsynchronizestream(stream) failed: 507014 ( main.cpp : <n> )",
+      "recenterrmsg: ez9999: inner error!",
+      "ez9999[pid: <n> ] (ez9999): the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of aicore error, core id is <n> , error code = <n> , dump info: pc start: <hex> , current: <hex> , vec error info: <n> , mte error info: <hex> , ifu error info: <hex> , ccu erro",
+      "the extend info: errcode:( <n> , <n> , <n> ) errorstr: timeout or trap error. fixp_error0 info: <hex> , fixp_error1 info: <hex> , fsmid: <n> , tslot: <n> , thread: <n> , ctxid: <n> , blk: <n> , sublk: <n> , suberrtype: <n> .",
+      "kernel task happen error, retcode= <hex> , [aicore timeout].",
+      "aicore kernel task happen error, retcode= <hex> .",
     ],
   },
   {
@@ -8506,6 +9866,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "pytorch-126510",
+    url: "https://github.com/pytorch/pytorch/issues/126510",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "Potential issue of “errno: 98- Address already in use” error in DDP (with torchrun)",
+    resolution:
+      "Typically another torchrun on the same machine (or a zombie process) already holds the rendezvous port 29400; give each concurrent run its own port (e.g. --rdzv_endpoint/--master_port) or kill the stale process.",
+    category: "port_in_use",
+    signature: [
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use).",
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).",
+      "[e socket.cpp: <n> ] [c10d] the server socket has failed to listen on any local network address.",
+    ],
+  },
+  {
     id: "pytorch-1358",
     url: "https://github.com/pytorch/pytorch/issues/1358",
     repo: "pytorch/pytorch",
@@ -8517,6 +9892,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["importerror: no module named _dl"],
   },
   {
+    id: "pytorch-141069",
+    url: "https://github.com/pytorch/pytorch/issues/141069",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "[BUG] IterableDataset with DDP and unequal data lengths on different ranks causes NCCL timeout",
+    resolution:
+      "One rank's IterableDataset shard ran out of data earlier, so the other ranks waited in an allreduce that rank never joined; give every rank the same number of batches (shard/pad evenly, drop the remainder) or wrap the loop in DDP's Join context manager.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e processgroupnccl.cpp: <n> ] [pg <n> rank <n> ] timeout at nccl work: <n> , last enqueued nccl work: <n> , last completed nccl work: <n> .",
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
+    ],
+  },
+  {
     id: "pytorch-1633",
     url: "https://github.com/pytorch/pytorch/issues/1633",
     repo: "pytorch/pytorch",
@@ -8526,6 +9916,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "In the pytorch folder, import torch picks up the source torch folder: change directory before importing.",
     category: "import_from_source_dir",
     signature: ["nameerror: name '_c' is not defined"],
+  },
+  {
+    id: "pytorch-16979",
+    url: "https://github.com/pytorch/pytorch/issues/16979",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "Dataloader Shm Error on Kubernetes",
+    resolution:
+      "DataLoader workers ran out of the pod's small /dev/shm; raise the shared-memory limit (e.g. mount an emptyDir with medium: Memory at /dev/shm) or use fewer workers.",
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+      "_error_if_any_worker_fails()",
+      "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error.",
+    ],
   },
   {
     id: "pytorch-23",
@@ -8618,6 +10023,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "thcudacheck fail file= thcstorage.cu line= <n> error= <n> : all cuda-capable devices are busy or unavailable",
     ],
+  },
+  {
+    id: "pytorch-39995",
+    url: "https://github.com/pytorch/pytorch/pull/39995",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "Warn if `import torch` is called from the source root.",
+    resolution:
+      "Python was started in the root of a PyTorch source checkout, so `import torch` picked up the unbuilt ./torch package instead of the installed one; run from a different directory (the PR adds a warning for this case).",
+    category: "import_from_source_dir",
+    signature: ["oserror: dlopen( libtorch_global_deps.dylib , <n> ): image not found"],
   },
   {
     id: "pytorch-42117",
@@ -8775,6 +10191,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "pytorch-doc-initialization-error",
+    url: "https://github.com/Ascend/pytorch/blob/28b57e650ab9697aff3bb8c6702cace64fd466af/docs/zh/troubleshooting/initialization_error.md",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "初始化报错",
+    resolution:
+      "torch_npu lazy init failed setting the ACL precision mode (500001, internal ACL error); check the plog for the CANN-side cause, which for this signature is usually CANN's Python op-compiler dependencies (decorator, sympy, cffi, protobuf, attrs, pyyaml, scipy, psutil, numpy<2 for older CANN) missing from the environment; install them and rerun.",
+    category: "cann_python_deps_broken",
+    signature: [
+      "runtimeerror: initialize: compiler_depend.ts : <n> npu function error: at_npu::native::aclsetcompileopt(aclcompileopt::acl_precision_mode, precision_mode), error code is 500001",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed",
+      ": the internal acl of the system is incorrect.",
+      "rectify the fault based on the error information in the ascend log.",
+    ],
+  },
+  {
     id: "pytorch-doc-migration-guide-sigmoidce-int64",
     url: "https://github.com/Ascend/pytorch/blob/01912265501ba3baf74f20939f8a964dec4cb8b9/docs/zh/PyTorch网络模型移植&训练指南/PyTorch网络模型移植&训练指南.md",
     repo: "Ascend/pytorch",
@@ -8836,6 +10268,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "port_in_use",
     signature: [
       "`torch.distributed.distnetworkerror: the server socket has failed to listen on any local network address. the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use). the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).`",
+    ],
+  },
+  {
+    id: "pytorch-lightning-16815",
+    url: "https://github.com/Lightning-AI/pytorch-lightning/issues/16815",
+    repo: "Lightning-AI/pytorch-lightning",
+    split: "holdout",
+    title: "optimizer tensor size mismatch when resuming from ckpt with different number of workers using fsdp",
+    resolution:
+      "The FSDP optimizer state was saved as flat shards for 6 ranks and is being loaded on 24 ranks (56124554/4 ~= 14031139); resume with the same world size, or save/load a full (unsharded) optimizer state dict so it can be re-sharded.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "runtimeerror: the size of tensor a ( <n> ) must match the size of tensor b ( <n> ) at non-singleton dimension <n>",
     ],
   },
   {
@@ -8920,6 +10365,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "qwen-852",
+    url: "https://github.com/QwenLM/Qwen/issues/852",
+    repo: "QwenLM/Qwen",
+    split: "tune",
+    title: "[BUG] <title>lora微调Qwen-72B-Chat内存不够",
+    resolution:
+      "CPU (host) memory was exhausted while LoRA-finetuning Qwen-72B; the maintainer advised updating to the latest finetune code, which lowers CPU memory usage.",
+    category: "host_oom",
+    signature: [
+      "runtimeerror: [enforce fail at alloc_cpu.cpp: <n> ] err == <n> . defaultcpuallocator: can't allocate memory: you tried to allocate <n> bytes. error code <n> (cannot allocate memory)",
+    ],
+  },
+  {
     id: "qwen-ascend-llm-13",
     url: "https://github.com/Tlntin/qwen-ascend-llm/issues/13",
     repo: "Tlntin/qwen-ascend-llm",
@@ -8932,6 +10390,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "logdevid <n> create hdc failed, error: <n>",
       'drv( <n> ,python3): [hdc_ppc.c: <n> ][hdc] [drvhdcsocketservercreate <n> ] bind ppc socket error. (strerror="no such file or directory"; errno= <n> ; server_pid= <n> )',
       "drv( <n> ,python3): [hdc_server.c: <n> ][hdc] [drvhdcservercreate <n> ] ppc server create failed. (errno= <n> )",
+    ],
+  },
+  {
+    id: "qwen-vl-series-finetune-10",
+    url: "https://github.com/2U1/Qwen-VL-Series-Finetune/issues/10",
+    repo: "2U1/Qwen-VL-Series-Finetune",
+    split: "tune",
+    title: "qwen2-vl-7b lora sft; grad_norm: nan; why? learning rate 1e-5; and donot find the max_grad_norm",
+    resolution:
+      "grad_norm becomes NaN (and loss 0) with DeepSpeed ZeRO-2; commenters fixed it by setting overlap_comm=False in zero2.json (DeepSpeed issue 5347) or by using ZeRO-3.",
+    category: "nan_loss",
+    signature: [
+      "{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> .4925373134328357e- <n> , 'epoch': <n> }",
+      "{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> .9850746268656714e- <n> , 'epoch': <n> }",
     ],
   },
   {
@@ -8959,6 +10431,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["[launch.py: <n> :sigkill_handler] exits with return code = - <n>"],
   },
   {
+    id: "qwen3-434",
+    url: "https://github.com/QwenLM/Qwen3/issues/434",
+    repo: "QwenLM/Qwen3",
+    split: "tune",
+    title: "Error: qwen1.5-4b finetune.py",
+    resolution:
+      "The environment actually imported an old transformers (v4.32.x) that lacks the qwen2 model type; make sure transformers>=4.37.0 is the one installed in the active environment.",
+    category: "transformers_version_conflict",
+    signature: ["raise keyerror(key)", "keyerror: 'qwen2'"],
+  },
+  {
     id: "qwen3-vl-1514",
     url: "https://github.com/QwenLM/Qwen3-VL/issues/1514",
     repo: "QwenLM/Qwen3-VL",
@@ -8968,6 +10451,34 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The weights are missing from the model directory (incomplete download, wrong path or only an index/other format): download the complete checkpoint and point the path at it.",
     category: "missing_weights",
     signature: ["oserror: error no file named model.safetensors, or pytorch_model.bin,"],
+  },
+  {
+    id: "rag-retrieval-50",
+    url: "https://github.com/NovaSearch-Team/RAG-Retrieval/issues/50",
+    repo: "NovaSearch-Team/RAG-Retrieval",
+    split: "tune",
+    title: "微调reranker时，显示29500端口被占用，我怎么指定其他端口？",
+    resolution:
+      "Port 29500 was already taken by another accelerate run (possibly another user's process on the server); set a different main_process_port in the accelerate config (or --main_process_port, or 0 for auto).",
+    category: "port_in_use",
+    signature: [
+      "raise connectionerror(",
+      "connectionerror: tried to launch distributed communication on port ` <n> `, but another process is utilizing it. please specify a different port (such as using the `--main_process_port` flag or specifying a different `main_process_port` in your config file) and rerun your script. to automatically us",
+    ],
+  },
+  {
+    id: "ray-3049",
+    url: "https://github.com/ray-project/ray/issues/3049",
+    repo: "ray-project/ray",
+    split: "tune",
+    title: "ray stop not killing redis",
+    resolution:
+      "`ray stop` left the previous redis-server running on port 6379, so the new head node's Redis could not bind; kill the stale redis-server (pkill redis) before `ray start --head` again, or use a different --redis-port.",
+    category: "port_in_use",
+    signature: [
+      "exception: couldn't start redis. check log files",
+      "# creating server tcp listening socket *: <n> : bind: address already in use",
+    ],
   },
   {
     id: "ray-59063",
@@ -9233,6 +10744,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The default training settings write under '/data', which the user cannot create; the reporter solved it by changing the default training settings to a writable path.",
     category: "permission_denied",
     signature: ["permissionerror: [errno <n> ] permission denied: ' data '\","],
+  },
+  {
+    id: "ronin-51",
+    url: "https://github.com/Sachini/ronin/issues/51",
+    repo: "Sachini/ronin",
+    split: "tune",
+    title: "How to solve it which the Error is checkpoint_0.pt cannot be opened when I run the train task?",
+    resolution:
+      "The reporter found the disk had no space left, so torch.save could not create the checkpoint file; free space or point the output directory at a volume with room.",
+    category: "disk_full",
+    signature: ["runtimeerror: file checkpoint_0.pt cannot be opened."],
   },
   {
     id: "ros2-torch-trt-2",
@@ -9537,6 +11059,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ['<n> <n> : <n> : <n> "permissionerror: [errno <n> ] permission denied"'],
   },
   {
+    id: "sdnext-4043",
+    url: "https://github.com/vladmandic/sdnext/issues/4043",
+    repo: "vladmandic/sdnext",
+    split: "holdout",
+    title: "[Issue]: Cannot access gated repo for url",
+    resolution:
+      "The Hub refused the gated black-forest-labs/FLUX.1-dev repo; make sure the token used by SD.Next belongs to an account that has been granted access to FLUX.1-dev (and has read permission).",
+    category: "hub_access",
+    signature: [
+      '<n> : <n> : <n> - <n> error load model: repo=" flux. <n> -dev " login=true <n> client error. (request id:',
+      "root= <n> -687696a1-3f66c2915b2296982727aed2;b08e9476-dba2-42d6-b24a-18232fe32042)",
+      "cannot access gated repo for url",
+    ],
+  },
+  {
     id: "seesr-8",
     url: "https://github.com/cswry/SeeSR/issues/8",
     repo: "cswry/SeeSR",
@@ -9651,6 +11188,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["cannot import name 'is_torch_npu_available' from 'transformers'"],
   },
   {
+    id: "sentence-transformers-3561",
+    url: "https://github.com/huggingface/sentence-transformers/issues/3561",
+    repo: "huggingface/sentence-transformers",
+    split: "tune",
+    title: "Confusing message when not having enough space on device",
+    resolution:
+      "The disk had no room for the model download and transformers surfaced it as a generic 'Can't load the model' OSError; freeing disk space (removing large files) resolved it.",
+    category: "disk_full",
+    signature: [
+      "# oserror: can't load the model for ' embeddinggemma-scandi-300m '. if you were trying to load it from 'https: models ', make sure you don't have a local directory with the same name. otherwise, make sure ' embeddinggemma-scandi-300m ' is the correct path to a directory containing a file named pytor",
+    ],
+  },
+  {
     id: "server-4952",
     url: "https://github.com/triton-inference-server/server/issues/4952",
     repo: "triton-inference-server/server",
@@ -9716,6 +11266,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "importing `torch` triggers torch backend auto-loading, which attempts to load `torch_npu`, but `libtorch_npu.so` fails with an undefined symbol:",
       "detail error log:",
       "importerror: libtorch_npu.so :",
+    ],
+  },
+  {
+    id: "sglang-29011",
+    url: "https://github.com/sgl-project/sglang/pull/29011",
+    repo: "sgl-project/sglang",
+    split: "holdout",
+    title: "[Diffusion] [NPU] enable Helios on npu",
+    resolution:
+      "aclnnExpm1 on Ascend has no DT_DOUBLE kernel (supported: float/float16/bfloat16/int64/bool); keep the Helios denoising math that feeds expm1 out of float64 on NPU (cast to float32 first), which is what the NPU enablement PR addresses.",
+    category: "dtype_unsupported",
+    signature: [
+      "[ <n> - <n> <n> : <n> : <n> ] [helioschunkeddenoisingstage] error during execution after <n> ms: expm1: structkernelnpuopapi.cpp : <n> npu function error: call aclnnexpm1 failed, error code is 161002",
+      "(pid: <n> , device: <n> , rankid: <n> ) err00100 pta call acl api failed.",
+      "[pid: <n> ] aclnn_parameter_error(ez1001): tensor self not implemented for dt_double, should be in dtype support list [dt_float,dt_float16,dt_int64,dt_bool,dt_bfloat16,].",
     ],
   },
   {
@@ -9884,6 +11449,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "simpler-2395",
+    url: "https://github.com/hw-native-sys/simpler/issues/2395",
+    repo: "hw-native-sys/simpler",
+    split: "tune",
+    title: "[Bug] CI: device 4 on the infra021 NPU host is wedged, failing every a2a3 onboard bootstrap with 507018",
+    resolution:
+      "The failure is leftover device state from a previous tenant whose process outlived its run on device 4 (devices 5-11 pass); clear the stale process/state on that card (or reset it / drain it from the runner pool) before scheduling jobs there.",
+    category: "device_busy",
+    signature: [
+      "bootstrapdispatcher: [load_aicpu_op.cpp: <n> ] bootstrapdispatcher: aclrtsynchronizestream failed: 507018",
+      "ensure_binaries_loaded: [device_runner_base.cpp: <n> ] loadaicpuop::bootstrapdispatcher failed: 507018",
+      "error_code=507018 (device-level; not attributed to any run; names a stream no run of this runner submitted on)",
+    ],
+  },
+  {
     id: "simplerecon-3",
     url: "https://github.com/nianticlabs/simplerecon/issues/3",
     repo: "nianticlabs/simplerecon",
@@ -9957,6 +11537,31 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "megatron_version_mismatch",
     signature: [
       "solve `modulenotfounderror: no module named 'megatron.core.distributed.custom_fsdp'` due to mismatch in mbridge and megatron-lm version.",
+    ],
+  },
+  {
+    id: "smartedit-13",
+    url: "https://github.com/TencentARC/SmartEdit/issues/13",
+    repo: "TencentARC/SmartEdit",
+    split: "tune",
+    title: "ImportError: cannot import name 'PeftConfig' from 'peft.utils'",
+    resolution:
+      "SmartEdit was written against peft==0.4.0; newer peft moved PeftConfig out of peft.utils. Install peft==0.4.0 (the version the maintainers use).",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name 'peftconfig' from 'peft.utils'"],
+  },
+  {
+    id: "snowfall-152",
+    url: "https://github.com/k2-fsa/snowfall/issues/152",
+    repo: "k2-fsa/snowfall",
+    split: "holdout",
+    title: "DDP address in use",
+    resolution:
+      "A second training on the same machine reused snowfall's hard-coded master port; change the port in snowfall/dist.py (make it configurable) for the second job.",
+    category: "port_in_use",
+    signature: [
+      "store = tcpstore(master_addr, master_port, world_size, start_daemon, timeout)",
+      "runtimeerror: address already in use",
     ],
   },
   {
@@ -10088,6 +11693,23 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' epoch4_model.pt '"],
   },
   {
+    id: "stable-diffusion-dreambooth-colab-4",
+    url: "https://github.com/camenduru/stable-diffusion-dreambooth-colab/issues/4",
+    repo: "camenduru/stable-diffusion-dreambooth-colab",
+    split: "tune",
+    title: "ValueError: Instance images root doesn't exists.",
+    resolution:
+      "Put the training images in Google Drive under the token-name folder the notebook expects (e.g. /content/gdrive/MyDrive/AI/training/<token>); the reporter confirmed this worked.",
+    category: "input_path_missing",
+    signature: [
+      "valueerror traceback (most recent call last)",
+      "[<ipython-input- <n> -536940ec9714>](https: localhost : <n> /#) in <module>",
+      "[<ipython-input- <n> -536940ec9714>](https: localhost : <n> /#) in __init__(self, instance_data_root, instance_prompt, tokenizer, class_data_root, class_prompt, size, center_crop)",
+      '---> <n> raise valueerror("instance images root doesn\'t exists.")',
+      "valueerror: instance images root doesn't exists.",
+    ],
+  },
+  {
     id: "stable-diffusion-webui-docker-117",
     url: "https://github.com/AbdBarho/stable-diffusion-webui-docker/issues/117",
     repo: "AbdBarho/stable-diffusion-webui-docker",
@@ -10127,6 +11749,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "driver_not_mounted",
     signature: [
       "sd-cli : error while loading shared libraries: libcuda.so. <n> : cannot open shared object file: no such file or directory",
+    ],
+  },
+  {
+    id: "stable-fast-3d-11",
+    url: "https://github.com/Stability-AI/stable-fast-3d/issues/11",
+    repo: "Stability-AI/stable-fast-3d",
+    split: "tune",
+    title: "Cannot access gated repo",
+    resolution:
+      "Fill in the access form for the gated stabilityai/stable-fast-3d model, create a Hugging Face access token and save/login with it (huggingface-cli login or HfFolder.save_token).",
+    category: "hub_access",
+    signature: [
+      "cannot access gated repo for url https: config.yaml.",
+      "access to model stable-fast-3d is restricted. you must be authenticated to access it.",
     ],
   },
   {
@@ -10251,6 +11887,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "filenotfounderror: [errno <n> ] no such file or directory: 'experiments\\\\floorplan-t5-base-full-ep20-len512-b12-train-original-baseline\\\\episode0\\\\pytorch_model.bin'",
     ],
+  },
+  {
+    id: "templates-gpus-30",
+    url: "https://github.com/CHTC/templates-GPUs/issues/30",
+    repo: "CHTC/templates-GPUs",
+    split: "holdout",
+    title: "LLM template PermissionError",
+    resolution:
+      "The Trainer cannot create output_dir because the job runs as a user without write access to the submitter's home directory; point output_dir/STAGING_DIRECTORY to a location writable by the job (e.g. the job scratch or /staging) instead of the home directory.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: '<my-home-directory>'"],
   },
   {
     id: "temporal-segment-networks-50",
@@ -10440,6 +12087,23 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "tilelang-ascend-140",
+    url: "https://github.com/tile-ai/tilelang-ascend/issues/140",
+    repo: "tile-ai/tilelang-ascend",
+    split: "holdout",
+    title: "GEMM Example Fails with Specific Shape Parameters",
+    resolution:
+      "The generated GEMM kernel faults on the AI vector core (CCU instruction address check) only for the shape m=256 n=256 k=131072; use a supported shape/tiling or fix the kernel for very large K, and debug with ASCEND_LAUNCH_BLOCKING=1 and the plog.",
+    category: "aicore_error",
+    signature: [
+      "[w1216 <n> : <n> : <n> compiler_depend.ts: <n> ] warning: npu warning, error code is 507015[error]:",
+      ": the aicore execution is abnormal.",
+      "rectify the fault based on the error information in the ascend log.",
+      "ez9999: inner error!",
+      "ez9999[pid: <n> ] (ez9999): the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of fftsplus aivector error, core id is <n> , error code = <n> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <hex> , ifu error info: <he",
+    ],
+  },
+  {
     id: "tilelang-ascend-82",
     url: "https://github.com/tile-ai/tilelang-ascend/issues/82",
     repo: "tile-ai/tilelang-ascend",
@@ -10497,6 +12161,35 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "torch.cuda.is_available() was True interactively, but the launch .sh script sets a GPU id (CUDA_VISIBLE_DEVICES) that does not exist on the machine; editing the GPU setting in the bash script fixed it (reporter confirmed).",
     category: "npu_not_available",
     signature: ["runtimeerror: no cuda gpus are available"],
+  },
+  {
+    id: "tinker-cookbook-146",
+    url: "https://github.com/thinking-machines-lab/tinker-cookbook/issues/146",
+    repo: "thinking-machines-lab/tinker-cookbook",
+    split: "holdout",
+    title: "Issues with meta-llama/Llama-3.1-8B on getting the tokenizer",
+    resolution:
+      "The ungated mirror baseten/Meta-Llama-3-tokenizer that the cookbook used for Llama 3 tokenizers was deleted from the Hub, so the repo id 404s; the cookbook was changed (PRs #143/#144) to another tokenizer source. Point the tokenizer at an existing repo, or use meta-llama with an HF token that has access.",
+    category: "hub_access",
+    signature: [
+      "repositorynotfounderror: <n> client error. (request id: root= <n> -692f8b7f-27e3a0a33cea244c466a0a35;730a0295-a9a4-470c-a099-5024c2e2fe48)",
+      "repository not found for url: https: additional_chat_templates ?recursive=false&expand=false.",
+    ],
+  },
+  {
+    id: "tinker-cookbook-194",
+    url: "https://github.com/thinking-machines-lab/tinker-cookbook/issues/194",
+    repo: "thinking-machines-lab/tinker-cookbook",
+    split: "holdout",
+    title: "Llama 3 tokenizer fails with 401 - private HuggingFace repo",
+    resolution:
+      "get_tokenizer() redirects Llama 3 models to a private Hub repo (thinkingmachineslabinc/meta-llama-3-tokenizer) the user cannot read; use a public/accessible tokenizer repo (the cookbook later switched its default Llama 3 tokenizer source) or authenticate with a token that has access.",
+    category: "hub_access",
+    signature: [
+      "- error - <n> client error",
+      "repository not found for url: https: ...",
+      "invalid username or password.",
+    ],
   },
   {
     id: "tinkup-1",
@@ -10758,6 +12451,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "raise environmenterror(",
       "oserror: error no file named pytorch_model.bin, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory lawyer-llama-13b-beta1. <n> .",
+    ],
+  },
+  {
+    id: "transformers-26065",
+    url: "https://github.com/huggingface/transformers/issues/26065",
+    repo: "huggingface/transformers",
+    split: "holdout",
+    title: "ImportError: cannot import name 'check_peft_version' from 'transformers.utils'",
+    resolution:
+      "A conflicting/broken transformers install (here the deprecated adapter-transformers fork sharing the transformers namespace) shadows the real package; uninstall adapter-transformers and reinstall transformers in a clean environment.",
+    category: "transformers_version_conflict",
+    signature: [
+      "importerror traceback (most recent call last)",
+      "<n> except exception as e:",
+      "importerror: cannot import name 'check_peft_version' from 'transformers.utils' ( __init__.py )",
     ],
   },
   {
@@ -11073,6 +12781,31 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "unsloth-808",
+    url: "https://github.com/unslothai/unsloth/issues/808",
+    repo: "unslothai/unsloth",
+    split: "tune",
+    title: "Runing out of disk space on colab while finetuning nemo",
+    resolution:
+      "Checkpoint writing failed because the Colab disk filled up; the maintainer suggests limiting the number of saved checkpoints (save_total_limit) or saving elsewhere.",
+    category: "disk_full",
+    signature: ["runtimeerror: [enforce fail at inline_container.cc: <n> ] . unexpected pos <n> vs <n>"],
+  },
+  {
+    id: "unsloth-835",
+    url: "https://github.com/unslothai/unsloth/issues/835",
+    repo: "unslothai/unsloth",
+    split: "tune",
+    title: "RuntimeError: Unsloth: Quantization failed",
+    resolution:
+      "GGUF export needs room for the merged 16-bit model plus the GGUF; the maintainer says there is simply not enough disk space: save the LoRA adapters and convert on a machine with more disk.",
+    category: "disk_full",
+    signature: [
+      "runtimeerror: unsloth: quantization failed for unsloth.f16.gguf",
+      "you are in a kaggle environment, which might be the reason this is failing.",
+    ],
+  },
+  {
     id: "verl-1874",
     url: "https://github.com/verl-project/verl/issues/1874",
     repo: "verl-project/verl",
@@ -11105,6 +12838,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: "A CUDA-only code path ran on Ascend; use the NPU device settings of verl.",
     category: "cuda_path_on_npu",
     signature: ["assertionerror: torch not compiled with cuda enabled"],
+  },
+  {
+    id: "verl-2950",
+    url: "https://github.com/verl-project/verl/issues/2950",
+    repo: "verl-project/verl",
+    split: "tune",
+    title: "DAPO CPU OOM",
+    resolution:
+      "Host RAM on the node is exhausted by the rollout WorkerDict processes (~56 GB each), so Ray's memory monitor killed a worker; reduce rollout batch/response length or the number of co-located workers, or run on nodes with more CPU memory.",
+    category: "host_oom",
+    signature: [
+      "ray.exceptions.outofmemoryerror: task was killed due to the node running low on memory.",
+      "memory on the node (ip: <n> , id: 4748aa6d1bc114b8bf58822d0b162796a1d36a79dee5c167c9bf91f5) where the task (actor id: 9e43ace6a1234e13df7b456b01000000, name=8szhvkworkerdict_0: <n> :workerdict.__init__, pid= <n> , memory used= <n> .57gb) was running was <n> .41gb / <n> .54gb ( <n> ), which exceeds t",
+    ],
   },
   {
     id: "verl-3561",
@@ -11249,6 +12996,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Maintainer: the process was killed automatically because system (host) memory was insufficient while loading the checkpoint shards; use a machine with more RAM (or low-memory loading).",
     category: "host_oom",
     signature: ["loading checkpoint shards: <n> %| | <n> [ <n> : <n> <?, ? s ]killed"],
+  },
+  {
+    id: "video-llava-66",
+    url: "https://github.com/PKU-YuanGroup/Video-LLaVA/issues/66",
+    repo: "PKU-YuanGroup/Video-LLaVA",
+    split: "tune",
+    title: "Finetuneing on 4xA6000 (48G)",
+    resolution:
+      "The 48 GB GPUs run out of memory during Video-LLaVA finetuning; reduce per-device batch size / frames, use more GPUs or DeepSpeed ZeRO-3 offload.",
+    category: "npu_oom",
+    signature: [
+      "torch.cuda.outofmemoryerrortorch.cuda: .torch.cudacuda out of memory. tried to allocate <n> gib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmenta",
+      ": outofmemoryerrorcuda out of memory. tried to allocate <n> gib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. see documentation for memo",
+      "cuda out of memory. tried to allocate <n> gib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. see documentation for memory management and ",
+    ],
   },
   {
     id: "video-r1-15",
@@ -11847,6 +13609,23 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["attributeerror: '_opnamespace' '_c' object has no attribute 'apply_repetition_penalties_'"],
   },
   {
+    id: "vllm-ascend-2542",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/2542",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: Can 310p start two VLLM services on one card?",
+    resolution:
+      "Both compose services pass the same /dev/davinci5 into two separate containers; the card is already held by the first container, so the second container's runtime cannot enumerate it (drvGetDevNum drvRetCode=87 -> rtGetDeviceCount 507899). Run both models from one container on that card (each with a lower --gpu-memory-utilization), or give each container its own card.",
+    category: "device_busy",
+    signature: [
+      "runtime( <n> ,python3): [driver.cc: <n> ] <n> getdevicecount:call drvgetdevnum, drvretcode= <n> .",
+      "runtime( <n> ,python3): [api_c_device.cc: <n> ] <n> rtgetdevicecount:errcode=507899, desc=[driver error:internal error], innercode= <hex>",
+      "runtime( <n> ,python3): [error_message_manage.cc: <n> ] <n> funcerrorreason:report error module_type= <n> , module_name=ee8888",
+      "runtime( <n> ,python3): [error_message_manage.cc: <n> ] <n> funcerrorreason:rtgetdevicecount execute failed, reason=[driver error:internal error]",
+      "dvpp( <n> ,python3): [platforminfo.cpp: <n> ][dvpp] [gethardwareversion: <n> ] [t2] get device num fail. ret = 507899",
+    ],
+  },
+  {
     id: "vllm-ascend-262",
     url: "https://github.com/vllm-project/vllm-ascend/issues/262",
     repo: "vllm-project/vllm-ascend",
@@ -12012,6 +13791,37 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "engine.py: <n> ] promptflashattention launchaicore failed.",
       "engine.py: <n> ]",
       "engine.py: <n> ] [error] (pid: <n> , device: <n> , rankid:- <n> ) err01100 ops call acl api failed",
+    ],
+  },
+  {
+    id: "vllm-ascend-382",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/382",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: Qwen2.5 VL failed",
+    resolution:
+      "An HCCL ALLREDUCE between the tensor-parallel ranks never completed within the 3600 s watchdog timeout, so the process group was torn down; check the other ranks' logs/plog for the rank that stalled or failed first, fix that, and raise HCCL_EXEC_TIMEOUT / the process-group timeout only if the step is legitimately slow.",
+    category: "hccl_timeout",
+    signature: [
+      "[e324 <n> : <n> : <n> compiler_depend.ts: <n> ] [rank <n> ] watchdog caught collective operation timeout: workhccl(seqnum= <n> , optype=allreduce, timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e324 <n> : <n> : <n> compiler_depend.ts: <n> ] some hccl operations have failed or timed out. due to the asynchronous nature of ascend kernels, subsequent npu operations might run on incomplete data.",
+      "[e324 <n> : <n> : <n> compiler_depend.ts: <n> ] [rank <n> ] hccl watchdog thread terminated with exception: [rank <n> ] watchdog caught collective operation timeout: workhccl(seqnum= <n> , optype=allreduce, timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "terminate called after throwing an instance of 'std::runtime_error'",
+      "what(): [rank <n> ] hccl watchdog thread terminated with exception: [rank <n> ] watchdog caught collective operation timeout: workhccl(seqnum= <n> , optype=allreduce, timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+  },
+  {
+    id: "vllm-ascend-3955",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/3955",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: Qwen3 next deployment successful, inference failed",
+    resolution:
+      "A Triton-Ascend kernel used by Qwen3-Next faulted on the vector core (unaligned UB access); a commenter resolved the same failure by updating triton-ascend (to the 1104 build), and maintainers recommend the latest vllm-ascend release.",
+    category: "aicore_error",
+    signature: [
+      "the extend info: errcode:( <n> , <hex> , <n> ) errorstr: the ub address accessed by the vec instruction is not aligned. fixp_error0 info: <hex> , fixp_error1 info: <hex> , fsmid: <n> , tslot: <n> , thread: <n> , ctxid: <n> , blk: <n> , sublk: <n> , suberrtype: <n> .",
+      "the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of aivec error, core id is <n> , error code = <n> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <hex> , ifu error info: <hex> , ccu error info: <hex> , cube error ",
     ],
   },
   {
@@ -12289,6 +14099,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "vllm-ascend-6636",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/6636",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title:
+      "[Bug]: RuntimeError: npu_quant_matmul_symint:build/CMakeFiles/torch_npu.dir/compiler_depend.ts:211 NPU function error: call aclnnQuantMatmulWeightNz failed, error code is 161002",
+    resolution:
+      "aclnnQuantMatmulWeightNz does not accept a float16 scale tensor (only uint64/bfloat16/int64/float). Serve the W8A8 model with --dtype bfloat16, or use the fix tracked in vllm-ascend #7443/#7444 that passes the float32 copy (weight_scale_fp32) to npu_quant_matmul instead of the float16 weight_scale.",
+    category: "dtype_unsupported",
+    signature: [
+      "runtimeerror: npu_quant_matmul_symint: compiler_depend.ts : <n> npu function error: call aclnnquantmatmulweightnz failed, error code is 161002",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed.",
+      "[pid: <n> ] aclnn_parameter_error(ez1001): tensor scale not implemented for dt_float16, should be in dtype support list [dt_uint64,dt_bfloat16,dt_int64,dt_float,].",
+    ],
+  },
+  {
     id: "vllm-ascend-6676",
     url: "https://github.com/vllm-project/vllm-ascend/issues/6676",
     repo: "vllm-project/vllm-ascend",
@@ -12344,6 +14170,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "vllm-ascend-7742",
+    url: "https://github.com/vllm-project/vllm-ascend/pull/7742",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "add Qwen3.5-27B-w8a8-A3",
+    resolution:
+      "HCCL communicator creation timed out because ranks 16-31 (the second node's processes) never connected to the root node; make sure every node's workers start and can reach the root IP/NIC (HCCL_IF_IP/HCCL_SOCKET_IFNAME), then raise HCCL_CONNECT_TIMEOUT if startup is just slow.",
+    category: "hccl_timeout",
+    signature: [
+      "runtimeerror: create_config: hcclutils.cpp : <n> hccl function error: hcclcomminitrootinfoconfig(numranks, &rootinfo, rank, config, &(comm->hcclcomm_)), error code is <n>",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err02200 dist call hccl api failed.",
+      '[pid: <n> ] communication_error_ranktable_detect(ei0015): failed to collect cluster information of the communicator based on rootinfo detection. reason: no rank in the communicator can connect to the root node within the timeout period. list of unconnected ranks: "[ <n> , <n> , <n> , <n> , <n> , <n>',
+    ],
+  },
+  {
     id: "vllm-ascend-780",
     url: "https://github.com/vllm-project/vllm-ascend/issues/780",
     repo: "vllm-project/vllm-ascend",
@@ -12355,6 +14196,25 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       'core.py: <n> ] raise assertionerror("torch not compiled with cuda enabled")',
       "core.py: <n> ] assertionerror: torch not compiled with cuda enabled",
       "core.py: <n> ]",
+    ],
+  },
+  {
+    id: "vllm-ascend-8186",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/8186",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: Cannot find option named 'Ascend310P3'!",
+    resolution:
+      "On Ascend 310P the recurrent gated-delta-rule kernel only accepts float16 state, but the SSM state was float32; run the model in fp16 with a float16 SSM cache (e.g. --dtype float16 --mamba-ssm-cache-dtype float16).",
+    category: "dtype_unsupported",
+    signature: [
+      'file " patch_qwen3_5_310.py ", line <n> , in npu_recurrent_gated_delta_rule_310',
+      "out = torch.ops._c_ascend.npu_recurrent_gated_delta_rule_310(",
+      "^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+      'file " _ops.py ", line <n> , in __call__',
+      "return self._op(*args, **kwargs)",
+      "^^^^^^^^^^^^^^^^^^^^^^^^^",
+      "runtimeerror: call aclnnrecurrentgateddeltarulev310 failed, detail:[pid: <n> ] aclnn_parameter_error(ez1001): tensor params.state not implemented for dt_float, should be in dtype support list [dt_float16,].",
     ],
   },
   {
@@ -12408,6 +14268,24 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "vllm-ascend-9447",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/9447",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title:
+      "[Bug]: GLM5.1在vlllm-ascend0.18版本，使用A3双机通过高速交换机连接出现算子报错：aclnnMoeDistributeDispatchV4",
+    resolution:
+      "The MoE dispatch (MC2) kernel could not get its HCCL communication resources because the cross-node socket connection timed out (EI0006). Make sure both nodes launch with identical settings and start within the connect window, raise HCCL_CONNECT_TIMEOUT, and check the NPU-to-NPU link across the switch with 'hccn_tool -i $devid -tls -g' / ping.",
+    category: "hccl_timeout",
+    signature: [
+      "[pid: <n> ] communication_error_get_socket(ei0006): getting socket times out. reason: no abnormal periods were discovered. please prioritize investigating the consistency of cluster script behaviors.",
+      "solution: <n> . check the rank service processes with other errors or no errors in the cluster. <n> . if this error is reported for all npus, check whether the time difference between the earliest and latest errors is greater than the connect timeout interval (120s by default). if so, adjust the tim",
+      "nnopbase fails to invoke the hcclalloccomresourcebytiling function of the hccl module. ret = <n> , comm = <hex> .",
+      "check nnopbase::indvhcclwrapper::getinstance().hcclalloccomresourcebytiling(commhandle, stream, ((nnopbasetilingdata *)executor->args->tilinginfo.tilingdata)->getdata(), &contextaddr) failed",
+      "check nnopbasegethcomresource(executor, stream) failed",
+    ],
+  },
+  {
     id: "vllm-ascend-975",
     url: "https://github.com/vllm-project/vllm-ascend/issues/975",
     repo: "vllm-project/vllm-ascend",
@@ -12449,6 +14327,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "npu_oom",
     signature: [
       "runtimeerror: npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated;",
+    ],
+  },
+  {
+    id: "vllm-omni-2128",
+    url: "https://github.com/vllm-project/vllm-omni/issues/2128",
+    repo: "vllm-project/vllm-omni",
+    split: "tune",
+    title: "[Bug]: NPU OOM when running benchmark",
+    resolution:
+      "The diffusion (video generation) stage needed another 9 GiB on a 61 GiB NPU that already held ~52 GiB; lower resolution/frames or batch/concurrency, enable CPU offload / VAE tiling or shard the DiT over more NPUs, and set PYTORCH_NPU_ALLOC_CONF=expandable_segments:True to reduce fragmentation.",
+    category: "npu_oom",
+    signature: [
+      "runtimeerror: diffusion generation failed: npu out of memory. tried to allocate <n> gib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> gib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to",
+      "stage <n> error on request video_gen_955d6ab1abf64d14b897986aa449f518: diffusion generation failed: npu out of memory. tried to allocate <n> gib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> gib free; <n> gib reserved in total by pytorch) if reserved memor",
     ],
   },
   {
@@ -12546,6 +14438,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "wall-x-114",
+    url: "https://github.com/X-Square-Robot/wall-x/issues/114",
+    repo: "X-Square-Robot/wall-x",
+    split: "tune",
+    title: "FSDP2 resume from checkpoint directory fails when checkpoint vocab size differs from processor vocab size",
+    resolution:
+      "The model is built and FSDP-sharded with the processor vocab (151667) while the checkpoint carries the action-expanded vocab (155765), so each shard differs by 512 rows; resize_token_embeddings to the checkpoint's embedding size before wrapping with FSDP (PR #115).",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "runtimeerror: the size of tensor a ( <n> ) must match the size of tensor b ( <n> ) at non-singleton dimension <n>",
+    ],
+  },
+  {
     id: "warp-495",
     url: "https://github.com/warpem/warp/issues/495",
     repo: "warpem/warp",
@@ -12574,6 +14479,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "[e617 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
       "[e617 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg id <n> pg guid <n> (default_pg) rank <n> ] process group watchdog thread terminated with exception: [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n>",
       "<n> : exception raised from checktimeout at processgroupnccl.cpp : <n> (most recent call first):",
+    ],
+  },
+  {
+    id: "wekws-93",
+    url: "https://github.com/wenet-e2e/wekws/issues/93",
+    repo: "wenet-e2e/wekws",
+    split: "tune",
+    title: "Server socket error when training while another task already run",
+    resolution:
+      "A second training job on the same host reused torchrun's rendezvous port 29400; the reporter ran the second task without torchrun (python with LOCAL_RANK/WORLD_SIZE set); alternatively give each job a distinct port.",
+    category: "port_in_use",
+    signature: [
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use).",
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).",
+      "[e socket.cpp: <n> ] [c10d] the server socket has failed to listen on any local network address.",
     ],
   },
   {
@@ -12671,6 +14591,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "[ <n> : <n> : <n> ] logging.h : <n> : [ <n> : <n> : <n> ] van.cc : <n> : check failed: (my_node_.port) != (- <n> ) bind failed",
       "terminate called after throwing an instance of 'dmlc::error'",
       "what(): [ <n> : <n> : <n> ] van.cc : <n> : check failed: (my_node_.port) != (- <n> ) bind failed",
+    ],
+  },
+  {
+    id: "xgboost-5963",
+    url: "https://github.com/dmlc/xgboost/issues/5963",
+    repo: "dmlc/xgboost",
+    split: "holdout",
+    title: "Some multi-GPU unit tests hang when running in a different Docker environment",
+    resolution:
+      "posix_fallocate fails because the Docker container's /dev/shm is only 64 MB by default; increase it (docker run --shm-size=... or --ipc=host).",
+    category: "shm_bus_error",
+    signature: [
+      "7635c25c81cd: <n> : <n> [ <n> ] shm.h : <n> nccl warn error while creating shared memory segment nccl-shm-recv-6c6b02bad5bfc129- <n> - <n> - <n> (size <n> )",
+      "7635c25c81cd: <n> : <n> [ <n> ] shm.h : <n> nccl warn call to posix_fallocate failed : no space left on device",
+      "7635c25c81cd: <n> : <n> [ <n> ] shm.h : <n> nccl warn error while creating shared memory segment nccl-shm-recv-bade85d1d321b26- <n> - <n> - <n> (size <n> )",
     ],
   },
   {
@@ -12773,6 +14708,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "yolact-424",
+    url: "https://github.com/dbolya/yolact/issues/424",
+    repo: "dbolya/yolact",
+    split: "tune",
+    title: "shell script is wondows format, execute error on linux",
+    resolution:
+      "The shell script has Windows CRLF line endings; convert it with dos2unix data/scripts/COCO_test.sh and rerun.",
+    category: "windows_line_endings",
+    signature: [
+      ": not coco_test.sh : <n> : coco_test.sh :",
+      'coco_test.sh : <n> : coco_test.sh : syntax error: end of file unexpected (expecting "then")',
+    ],
+  },
+  {
     id: "yolact-edge-228",
     url: "https://github.com/WisconsinAIVision/yolact_edge/issues/228",
     repo: "WisconsinAIVision/yolact_edge",
@@ -12782,6 +14731,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "No confirmed fix: the reporter linked an NVIDIA forum thread on the same libcurand.so.10 error and otherwise installed the dependencies manually inside a running container. `import torch` in setup.py runs at `docker build` time, when the CUDA libraries are not mounted unless Docker's default runtime is nvidia.",
     category: "driver_not_mounted",
     signature: ["oserror: libcurand.so. <n> : cannot open shared object file: no such file or directory"],
+  },
+  {
+    id: "yolov3-4",
+    url: "https://github.com/erikguo/yolov3/issues/4",
+    repo: "erikguo/yolov3",
+    split: "tune",
+    title: "Cuda out of memory",
+    resolution:
+      "Only 1.62 GiB of the 3.95 GiB card is held by this process and 23 MiB is free, so other processes hold the rest; list GPU processes with nvidia-smi and kill the stale ones (kill -9 PID) before training.",
+    category: "device_busy",
+    signature: [
+      "runtimeerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> mib cached)",
+    ],
   },
   {
     id: "yolov5-4703",
