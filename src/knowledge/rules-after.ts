@@ -62,12 +62,16 @@ export const afterTrainingRules: DiagnosisRule[] = [
       { match: lit("assert len(self.ckpt_list) > 0"), sourceLine: true, confidence: 0.72 },
       // Megatron's tracker check (training/checkpointing.py read_metadata): the tracker holds no iteration > 0.
       { match: lit("error parsing metadata file"), confidence: 0.8 },
+      // DeepSpeed's load_checkpoint (runtime/engine.py) with no `latest` tracker in the save directory: the run stopped
+      // before a tag was saved in full, or the tracker was lost.
+      { match: lit("Unable to find latest file at"), confidence: 0.74 },
     ],
     extract: [
       /(?<save_dir>\/[^\s']*?)\/(?<iteration_dir>iter_\d{7})\//,
       /(?<save_dir>\/[^\s']+?)\/latest_checkpointed_iteration\.txt/,
       /(?<save_dir>[^\s'"[]*?)\/(?<iteration_dir>global_step\d+)\//,
       /error parsing metadata file (?<save_dir>\S+?)\/latest_checkpointed_iteration\.txt/,
+      /Unable to find latest file at (?<save_dir>\S+?)\/latest\b/,
     ],
     supersedes: ["ckpt-shape-mismatch", "missing-weights"],
     cause:
@@ -86,10 +90,14 @@ export const afterTrainingRules: DiagnosisRule[] = [
       {
         id: "earlier-iteration",
         summary:
-          "Point the tracker at the newest complete iteration (each of its mp_rank_* holds a model file), then run " +
+          "Point the tracker at the newest complete iteration (Megatron/MindSpeed: each of its mp_rank_* holds a model " +
+          "file, the first command; DeepSpeed: its global_step directory holds every rank's files, the second), then run " +
           `again: ${callHint("resume_run", { runId: "<run_id>" })} for a training run, ` +
           `${callHint("export_model", { checkpointDir: "<save_dir>" })} for an export.`,
-        commands: ["echo <complete_iteration> > <save_dir>/latest_checkpointed_iteration.txt"],
+        commands: [
+          "echo <complete_iteration> > <save_dir>/latest_checkpointed_iteration.txt",
+          "echo global_step<complete_iteration> > <save_dir>/latest",
+        ],
       },
       {
         id: "wait-save",

@@ -219,6 +219,9 @@ export const deviceRules: DiagnosisRule[] = [
       { match: ascendCode("EJ0001"), confidence: 0.9 },
       { match: lit("Failed to initialize the HCCP process"), confidence: 0.9 },
       { match: lit("Maybe the last training process is running"), confidence: 0.9 },
+      // The runtime out of streams on the card (CANN troubleshooting: "driver error:no stream resource", 207008):
+      // another process, or one that has not finished releasing, holds them.
+      { match: lit("driver error:no stream resource"), confidence: 0.8 },
       {
         match: ascendCode("EL0004"),
         near: [lit("SetDevice"), rx(/open device \d+ failed/, "open device")],
@@ -422,6 +425,9 @@ export const deviceRules: DiagnosisRule[] = [
       { match: lit("wait for compute device to finish failed"), confidence: 0.78 },
       { match: lit("wait socket establish timeout"), confidence: 0.85 },
       { match: lit("Watchdog caught collective operation timeout"), confidence: 0.85 },
+      // torch's store-based barrier at process-group creation (distributed_c10d.py _store_based_barrier): some ranks
+      // never arrived within the group's timeout.
+      { match: lit("Timed out initializing process group in store-based barrier"), confidence: 0.8 },
       // The heartbeat monitor of ProcessGroupNCCL / ProcessGroupHCCL (torch ProcessGroupNCCL.cpp, torch_npu
       // ProcessGroupHCCL.cpp): the watchdog itself hung on a collective.
       {
@@ -799,6 +805,9 @@ export const deviceRules: DiagnosisRule[] = [
     triggers: [
       { match: rx(/not implemented for DT_BFLOAT16/, "DT_BFLOAT16"), confidence: 0.92 },
       { match: rx(/not implemented for DT_\w+/, "not implemented for DT_"), confidence: 0.8 },
+      // DeepSpeed's engine sanity check (runtime/engine.py _do_sanity_check) when the accelerator reports no fp16 or
+      // bf16 support: "Type fp16 is not supported."
+      { match: rx(/Type (?:fp16|bf16) is not supported/, "is not supported"), confidence: 0.8 },
       // torch_npu's ProcessGroupHCCL refuses tensor types HCCL has no reduction for ("HCCL AllReduce & Reduce:
       // Unsupported data type at::kByte/at::kBool"; getHcclDataType: "Unsupported data type for HCCL process group").
       { match: rx(/HCCL[^\n]*Unsupported data type/, "Unsupported data type"), confidence: 0.82 },
@@ -889,6 +898,17 @@ export const deviceRules: DiagnosisRule[] = [
         confidence: 0.88,
       },
       { match: lit("oom-kill"), confidence: 0.75 },
+      // Ray's memory monitor (ray-core OOM prevention): it kills workers when the node's memory use passes
+      // RAY_memory_usage_threshold, and prints its advice with the top memory users.
+      {
+        match: rx(
+          /node running low on memory|ray-oom-prevention|RAY_memory_usage_threshold/,
+          "node running low on memory",
+          "ray-oom-prevention",
+          "RAY_memory_usage_threshold",
+        ),
+        confidence: 0.8,
+      },
       // DeepSpeed's launcher killing its ranks (launcher/launch.py sigkill_handler: "Killing subprocess") right after
       // its memory report (runtime/utils.py see_memory_usage) found the host's memory nearly full.
       {

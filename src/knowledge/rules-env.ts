@@ -1,6 +1,7 @@
 // Rules for broken installations: CANN not sourced, driver not mounted, mismatched versions, launch-script problems.
 import { getRelease } from "./releases.js";
 import { MINDSPEED_FAQ } from "./rules-device.js";
+import { CONFIG_MAPPING_LOOKUP } from "./rules-train.js";
 import { type DiagnosisRule, lit, rx, rxWhen } from "./rules-types.js";
 
 /** Libraries of the CANN toolkit's lib64 (and NNAL's ATB); a loader error naming one means the environment script
@@ -595,6 +596,23 @@ export const envRules: DiagnosisRule[] = [
       // transformers' AutoConfig (models/auto/configuration_auto.py) and vLLM's model registry
       // (model_executor/models/registry.py) meet a model newer than the installed release.
       { match: lit("but Transformers does not recognize this architecture"), confidence: 0.85 },
+      // Releases before that message: AutoConfig's mapping lookup (configuration_auto.py, printed in the trace) raises a
+      // bare KeyError naming the model type.
+      {
+        match: CONFIG_MAPPING_LOOKUP,
+        near: [rx(/^KeyError: '[\w-]+'/, "KeyError: '")],
+        within: 6,
+        sourceLine: true,
+        confidence: 0.8,
+      },
+      // AutoAWQ's model-type check (awq/models/auto.py check_and_get_model_type): the installed AutoAWQ predates the
+      // model's architecture.
+      {
+        match: rx(/TypeError: [\w-]+ isn't supported yet\./, "isn't supported yet."),
+        near: [lit("awq/")],
+        within: 6,
+        confidence: 0.72,
+      },
       // An adapter saved by a newer peft read by an older one (ms-swift FAQ: "__init__() got an unexpected keyword
       // argument 'corda_config'" raised in peft/config.py from_peft_type).
       {

@@ -26,11 +26,22 @@ export const hubRules: readonly DiagnosisRule[] = [
       { match: rx(/Dataset '[^'/.~][^']*' doesn't exist on the Hub/, "doesn't exist on the Hub"), confidence: 0.74 },
       // The same message's second sentence, on a line of its own when a console wraps it.
       { match: lit("If the repo is private or gated, make sure to log in"), confidence: 0.72 },
+      // transformers' cached_file (utils/hub.py) turns the Hub's RepositoryNotFoundError for a name that is no local
+      // folder into "X is not a local folder and is not a valid model identifier listed on 'https://huggingface.co/models'"
+      // (a misspelled, namespace-less or private id). A path-like name is a local directory that is not there.
+      {
+        match: rx(
+          /(?:^|[\s:'"])(?![.~/]|[A-Za-z]:\\)[^\s'"]+ is not a local folder and is not a valid model identifier/,
+          "is not a local folder",
+        ),
+        confidence: 0.8,
+      },
     ],
     extract: [
       /gated repo for url https:\/\/huggingface\.co\/(?<repo>[\w.-]+\/[\w.-]+)\//,
       /Not Found for url: https:\/\/huggingface\.co\/(?:api\/(?:models|datasets)\/)?(?<repo>[\w.-]+\/[\w.-]*[\w-])/,
       /Dataset '(?<repo>[\w.-]+\/[\w.-]*[\w-])' doesn't exist on the Hub/,
+      /(?<repo>[\w.-]+\/[\w.-]*[\w-]) is not a local folder and is not a valid model identifier/,
       /https:\/\/huggingface\.co\/(?:api\/(?:models|datasets)\/|datasets\/)?(?<repo>[\w.-]+\/[\w.-]*[\w-])(?:\/|\s|$)/,
     ],
     cause:

@@ -9,6 +9,12 @@ const nonZeroNanIterations = ["   ", "  ", " "].flatMap((pad) =>
   ["1", "2", "3", "4", "5", "6", "7", "8", "9"].map((d) => `nan iterations:${pad}${d}`),
 );
 
+/** transformers' AutoConfig looking up a model type (models/auto/configuration_auto.py), as a traceback prints it. */
+export const CONFIG_MAPPING_LOOKUP = rx(
+  /CONFIG_MAPPING\[config_dict\[["']model_type["']\]\]/,
+  "CONFIG_MAPPING[config_dict[",
+);
+
 const KV_WORDS = [
   lit("num_query_groups"),
   lit("num_key_value_heads"),
@@ -279,10 +285,16 @@ export const trainRules: DiagnosisRule[] = [
           lit("get_item"),
           lit("tokenize"),
         ],
+        // A KeyError out of AutoConfig's model-type mapping is an old transformers (transformers_version_conflict).
+        unless: [CONFIG_MAPPING_LOOKUP],
         within: 30,
         confidence: 0.88,
       },
-      { match: rx(/KeyError: (?:'[^']*'|"[^"]*"|None)/, "KeyError: "), confidence: 0.55 },
+      {
+        match: rx(/KeyError: (?:'[^']*'|"[^"]*"|None)/, "KeyError: "),
+        unless: [CONFIG_MAPPING_LOOKUP],
+        confidence: 0.55,
+      },
       {
         match: rx(
           /Columns? (?:'[^']*'|\w+|\[[^\]\n]*\]) not in the dataset|Undefined dataset \S+ in dataset_info/,
@@ -539,6 +551,16 @@ export const trainRules: DiagnosisRule[] = [
       // datasets' own check before preparing a dataset (builder.py) and SQLite's SQLITE_FULL (wandb, optuna caches).
       { match: lit("Not enough disk space. Needed:"), confidence: 0.8 },
       { match: lit("database or disk is full"), confidence: 0.7 },
+      // A program's own warning that its output will not fit (unsloth's GGUF export: "will use too much disk space").
+      {
+        match: rx(
+          /(?:use|uses|need|needs|require|requires) too much disk space|[Nn]ot enough disk space|[Ii]nsufficient disk space/,
+          "too much disk space",
+          "ot enough disk space",
+          "nsufficient disk space",
+        ),
+        confidence: 0.72,
+      },
       {
         match: rx(
           /file write failed|PytorchStreamWriter failed writing/,
@@ -613,7 +635,15 @@ export const trainRules: DiagnosisRule[] = [
         ),
         confidence: 0.66,
       },
-      { match: lit("is not a local folder and is not a valid model identifier"), confidence: 0.82 },
+      // transformers' cached_file (utils/hub.py) for a name that is no local folder: a path (absolute, ./, ~, C:\) is a
+      // local directory that is not there; any other name the Hub refused is hub_access.
+      {
+        match: rx(
+          /(?:^|[\s:'"])(?:[.~/]|[A-Za-z]:\\)[^\s'"]* is not a local folder and is not a valid model identifier/,
+          "is not a local folder",
+        ),
+        confidence: 0.82,
+      },
       // A local path that does not exist is taken for a Hub repo id (huggingface_hub utils/_validators.py), which
       // transformers reports as an incorrect path, or as a file it could not fetch offline (src/transformers/utils/hub.py).
       { match: lit("Repo id must be in the form 'repo_name' or 'namespace/repo_name'"), confidence: 0.78 },
