@@ -28,10 +28,11 @@ export const hubRules: readonly DiagnosisRule[] = [
       { match: lit("If the repo is private or gated, make sure to log in"), confidence: 0.72 },
       // transformers' cached_file (utils/hub.py) turns the Hub's RepositoryNotFoundError for a name that is no local
       // folder into "X is not a local folder and is not a valid model identifier listed on 'https://huggingface.co/models'"
-      // (a misspelled, namespace-less or private id). A path-like name is a local directory that is not there.
+      // (a misspelled, namespace-less or private id). A path-like name (/, ./, ~, C:\) is a local directory that is not
+      // there.
       {
         match: rx(
-          /(?:^|[\s:'"])(?![.~/]|[A-Za-z]:\\)[^\s'"]+ is not a local folder and is not a valid model identifier/,
+          /(?:^|[\s:'"])[^\s'".~/][^\s'":\\]* is not a local folder and is not a valid model identifier/,
           "is not a local folder",
         ),
         confidence: 0.8,
