@@ -329,6 +329,9 @@ export function nearestCases(rawLines: Iterable<string>, limit = 3, min = 0.1): 
   return out;
 }
 
+/** The least number of words (exception names aside) a log shares with a category's profile for it to rank. */
+const PROFILE_MIN_WORDS = 2;
+
 /**
  * Categories ranked by how much of what their cases say together the log says (the cosine of the log's words and
  * each category's profile, both weighted by IDF): best first, from `min`. Words no case has are not counted.
@@ -342,7 +345,16 @@ export function profileCategories(rawLines: Iterable<string>, min = 0.1): { cate
   const out: { category: string; score: number }[] = [];
   for (const p of categories) {
     let dot = 0;
-    for (const t of known) dot += idf.get(t)! ** 2 * (p.share.get(t) ?? 0);
+    let shared = 0;
+    for (const t of known) {
+      const f = p.share.get(t);
+      if (!f) continue;
+      dot += idf.get(t)! ** 2 * f;
+      if (!EXCEPTION_NAME.test(t)) shared++;
+    }
+    // One word in common is a coincidence of words, not what a kind of failure says ("zero" in ZeroDivisionError's
+    // message and in DeepSpeed's ZeRO checkpoint files).
+    if (shared < PROFILE_MIN_WORDS) continue;
     const score = Math.round((dot / (qNorm * p.norm)) * 100) / 100;
     if (score >= min) out.push({ category: p.category, score });
   }
