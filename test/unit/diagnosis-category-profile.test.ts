@@ -22,6 +22,11 @@ describe("category profiles", () => {
     const ranked = profileCategories(psutil.log.split("\n"));
     expect(ranked[0]?.category).toBe("import_from_source_dir");
     for (let i = 1; i < ranked.length; i++) expect(ranked[i]!.score).toBeLessThanOrEqual(ranked[i - 1]!.score);
+    // One word in common is not enough: "zero" is in ZeroDivisionError's message and in DeepSpeed's ZeRO file names.
+    setKnownCaseFilter(undefined);
+    expect(profileCategories(["ZeroDivisionError: division by zero"]).map((r) => r.category)).not.toContain(
+      "checkpoint_incomplete",
+    );
     // With no case in view there is no profile, and words no case has count for nothing.
     setKnownCaseFilter(() => false);
     expect(profileCategories(psutil.log.split("\n"))).toEqual([]);
