@@ -393,6 +393,15 @@ function externalStop(scans: ScanResult[], weak: Finding[]): Finding | undefined
   };
 }
 
+/**
+ * Whether no rule found the failure: nothing, `unknown`, or a hedge read from public cases alone (the nearest case or
+ * a category's profile). Facts known outside the log (a run stopped on request, ended by its scheduler, stalled) say
+ * more than such a reading.
+ */
+export function noRuleFinding(f: Finding | undefined): boolean {
+  return !f || f.category === "unknown" || f.rule === "known-case" || f.rule === "case-profile";
+}
+
 export function summarizeFindings(findings: Finding[], stats: Verdict["stats"]): string {
   const top = findings[0];
   if (!top) return "No findings.";

@@ -14,6 +14,7 @@ import {
 } from "../diagnosis/request.js";
 import type { RankError } from "../diagnosis/root-rank.js";
 import { stallFinding } from "../diagnosis/stall.js";
+import { noRuleFinding } from "../diagnosis/verdict.js";
 import { onHost } from "../hosts/paths.js";
 import { runServicesOf } from "../runs/services.js";
 import { callHint } from "../text/hint.js";
@@ -106,7 +107,7 @@ export default defineTool({
     // A run stopped on purpose whose logs show no failure did not fail: say that, not "unknown".
     let top = verdict.findings[0];
     // No error in the logs of a run that is still alive: it may have stopped making progress (tail_logs' stall test).
-    if ((!top || top.category === "unknown") && !run?.stopped && executor) {
+    if (noRuleFinding(top) && !run?.stopped && executor) {
       const files = run ? run.logFiles : (args.logFiles ?? (args.logFile ? [args.logFile] : []));
       const located = args.runId ? await services.locateLog(args.runId, { hosts: deps.hosts }).catch(() => null) : null;
       const { settings } = await deps.hosts.get(run?.host ?? args.host);
@@ -123,7 +124,7 @@ export default defineTool({
         top = stall;
       }
     }
-    const stoppedOnPurpose = run?.stopped && (!top || top.category === "unknown");
+    const stoppedOnPurpose = run?.stopped && noRuleFinding(top);
     const root = verdict.rootCause
       ? {
           first: rankErrorOut(verdict.rootCause.first),
@@ -132,7 +133,7 @@ export default defineTool({
         }
       : undefined;
     // A job the scheduler ended (time limit, node failure, its OOM killer) may leave no error in the log: say so.
-    const endedByScheduler = run?.scheduler?.failed && (!top || top.category === "unknown");
+    const endedByScheduler = run?.scheduler?.failed && noRuleFinding(top);
     return {
       summary: stoppedOnPurpose
         ? `${args.runId} did not fail: it was stopped on request with ${run.stopped!.signal ?? "a signal"} at ${run.stopped!.at}, and its logs show no error.`

@@ -2,7 +2,7 @@
 // may still say what many cases of one kind say, each in part; when no rule is sure, that category leads, hedged.
 import { afterEach, describe, expect, it } from "vitest";
 import { crossValidationFilter, loadCorpus } from "../../scripts/eval-diagnosis.js";
-import { diagnoseText } from "../../src/diagnosis/index.js";
+import { diagnoseText, noRuleFinding } from "../../src/diagnosis/index.js";
 import { LogScanner } from "../../src/diagnosis/scanner.js";
 import { nearestCases, profileCategories, setKnownCaseFilter } from "../../src/diagnosis/signature.js";
 
@@ -49,6 +49,8 @@ describe("category profiles", () => {
     expect(verdict.summary).toMatch(/^possibly import_from_source_dir/);
     expect(top.cause).toContain("profile score");
     expect(top.fixes.length).toBeGreaterThan(0);
+    // Facts outside the log (a run stopped on request) still say more than this reading: no rule found the failure.
+    expect(noRuleFinding(top)).toBe(true);
     // The category leads once: no unknown finding follows it.
     expect(verdict.findings.filter((f) => f.category === "unknown")).toEqual([]);
   });
@@ -61,6 +63,7 @@ describe("category profiles", () => {
     const verdict = diagnoseText(oom);
     expect(verdict.findings[0]!.category).toBe("npu_oom");
     expect(verdict.findings.some((f) => f.rule === "case-profile")).toBe(false);
+    expect(noRuleFinding(verdict.findings[0])).toBe(false);
   });
 
   it("leave unknown a log whose error lines no category's cases share", () => {
