@@ -17,6 +17,7 @@ import {
   VOTERS,
   voteCategories,
 } from "../src/diagnosis/signature.js";
+import type { Verdict } from "../src/diagnosis/types.js";
 import type { KnownCaseEntry } from "../src/knowledge/known-cases.js";
 
 export interface CorpusItem {
@@ -71,8 +72,13 @@ export interface Score {
 
 /** Distinct categories in ranked order (the first three are the top-3 answer). */
 export function rankedCategories(log: string): string[] {
+  return categoriesOf(diagnoseText(log));
+}
+
+/** A verdict's distinct categories in ranked order. */
+export function categoriesOf(verdict: Verdict): string[] {
   const seen: string[] = [];
-  for (const f of diagnoseText(log).findings) if (!seen.includes(f.category)) seen.push(f.category);
+  for (const f of verdict.findings) if (!seen.includes(f.category)) seen.push(f.category);
   return seen.length ? seen : ["unknown"];
 }
 
@@ -139,9 +145,13 @@ export function crossValidationFilter(repo: string): (c: KnownCaseEntry) => bool
 
 /**
  * Leave-one-repository-out over the tune items: for each repository, the known cases are the tune cases of every
- * other repository. Holdout items and holdout cases take no part.
+ * other repository. Holdout items and holdout cases take no part. `observe` sees each log's verdict as the engine
+ * gave it under that log's filter (tests check the verdicts without a second pass).
  */
-export function crossValidate(items: CorpusItem[]): CrossValidation {
+export function crossValidate(
+  items: CorpusItem[],
+  observe?: (item: CorpusItem, verdict: Verdict) => void,
+): CrossValidation {
   const tune = items.filter((i) => i.split === "tune");
   const repos = [...new Set(tune.map((i) => i.repo.toLowerCase()))];
   const out: CrossValidation = {
@@ -161,7 +171,9 @@ export function crossValidate(items: CorpusItem[]): CrossValidation {
       const profile = profiledCategories(item.log);
       if (profile[0] === item.label) out.profile.top1++;
       if (profile.slice(0, 3).includes(item.label)) out.profile.top3++;
-      const got = rankedCategories(item.log);
+      const verdict = diagnoseText(item.log);
+      observe?.(item, verdict);
+      const got = categoriesOf(verdict);
       if (got[0] === item.label) out.engine.top1++;
       else out.misses.push({ id: item.id, label: item.label, got: got.slice(0, 3), source: item.source });
       if (got.slice(0, 3).includes(item.label)) out.engine.top3++;

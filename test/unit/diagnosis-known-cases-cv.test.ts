@@ -1,7 +1,14 @@
 // The nearest known public case, measured by leaving one tune repository out at a time: the case index, the vote,
 // the hints that follow an unconfident verdict, and the cross-validation mode of the evaluation script.
-import { afterEach, describe, expect, it } from "vitest";
-import { crossValidate, crossValidationFilter, loadCorpus, votedCategories } from "../../scripts/eval-diagnosis.js";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  type CorpusItem,
+  type CrossValidation,
+  crossValidate,
+  crossValidationFilter,
+  loadCorpus,
+  votedCategories,
+} from "../../scripts/eval-diagnosis.js";
 import { diagnoseText } from "../../src/diagnosis/index.js";
 import {
   caseEvidence,
@@ -11,11 +18,26 @@ import {
   tokens,
   voteCategories,
 } from "../../src/diagnosis/signature.js";
-import type { KnownCase } from "../../src/diagnosis/types.js";
+import type { KnownCase, Verdict } from "../../src/diagnosis/types.js";
 import { KNOWN_CASES } from "../../src/knowledge/known-cases.js";
 
 const items = loadCorpus();
 const tune = items.filter((i) => i.split === "tune");
+
+/**
+ * One leave-one-repository-out pass over tune (every log diagnosed under its own filter, about half a minute), shared
+ * by the tests that read its scores and its verdicts.
+ */
+let cvPass: { cv: CrossValidation; verdicts: [CorpusItem, Verdict][] } | undefined;
+beforeAll(() => {
+  const verdicts: [CorpusItem, Verdict][] = [];
+  const cv = crossValidate(items, (item, v) => verdicts.push([item, v]));
+  cvPass = { cv, verdicts };
+}, 180_000);
+function crossValidation() {
+  if (!cvPass) throw new Error("the cross-validation pass did not run");
+  return cvPass;
+}
 
 afterEach(() => setKnownCaseFilter(undefined));
 
@@ -126,7 +148,8 @@ describe("cross-validation on tune (eval:diagnosis --cv)", () => {
   });
 
   it("scores every tune log once, the vote alone and the engine, holdout logs taking no part", () => {
-    const cv = crossValidate(items);
+    const { cv, verdicts } = crossValidation();
+    expect(verdicts.length).toBe(tune.length);
     expect(cv.total).toBe(tune.length);
     expect(cv.repos).toBe(new Set(tune.map((i) => i.repo.toLowerCase())).size);
     for (const s of [cv.vote, cv.profile, cv.engine]) {
@@ -150,25 +173,19 @@ describe("cross-validation on tune (eval:diagnosis --cv)", () => {
 describe("hints from the nearest cases", () => {
   it("follow an unconfident verdict, never lead it and are never more confident than it", () => {
     let hinted = 0;
-    // One case index per repository left out (the filter is set once for all of its logs).
-    const byRepo = new Map<string, typeof tune>();
-    for (const i of tune) byRepo.set(i.repo.toLowerCase(), [...(byRepo.get(i.repo.toLowerCase()) ?? []), i]);
-    for (const [repo, logs] of byRepo) {
-      setKnownCaseFilter(crossValidationFilter(repo));
-      for (const item of logs) {
-        const v = diagnoseText(item.log);
-        const lead = v.findings[0]!;
-        const hints = v.findings.slice(1).filter((f) => f.rule === "known-case");
-        if (hints.length > 0) {
-          hinted++;
-          expect(lead.confidence < 0.5 || lead.rule === "known-case", item.id).toBe(true);
-        }
-        for (const h of hints) expect(h.confidence, item.id).toBeLessThanOrEqual(lead.confidence);
-        for (const k of v.knownCases ?? []) expect(k.similarity, item.id).toBeGreaterThanOrEqual(0.2);
-        expect((v.knownCases ?? []).length, item.id).toBeLessThanOrEqual(3);
-        const others = v.findings.filter((f) => !hints.includes(f)).map((f) => f.category);
-        for (const h of hints) expect(others, item.id).not.toContain(h.category);
+    // The verdicts of the cross-validation pass, each made under its log's filter.
+    for (const [item, v] of crossValidation().verdicts) {
+      const lead = v.findings[0]!;
+      const hints = v.findings.slice(1).filter((f) => f.rule === "known-case");
+      if (hints.length > 0) {
+        hinted++;
+        expect(lead.confidence < 0.5 || lead.rule === "known-case", item.id).toBe(true);
       }
+      for (const h of hints) expect(h.confidence, item.id).toBeLessThanOrEqual(lead.confidence);
+      for (const k of v.knownCases ?? []) expect(k.similarity, item.id).toBeGreaterThanOrEqual(0.2);
+      expect((v.knownCases ?? []).length, item.id).toBeLessThanOrEqual(3);
+      const others = v.findings.filter((f) => !hints.includes(f)).map((f) => f.category);
+      for (const h of hints) expect(others, item.id).not.toContain(h.category);
     }
     expect(hinted).toBeGreaterThan(0);
   });
