@@ -152,6 +152,14 @@ export function renderFix(t: FixTemplate, facts: Record<string, string>): FixSte
 const tier = (confidence: number) => (confidence >= 0.8 ? 2 : confidence >= 0.6 ? 1 : 0);
 const round = (x: number) => Math.round(x * 100) / 100;
 
+/**
+ * A finding in a rule's words (title, cause, fixes, references) that no trigger of the rule made: read from public
+ * cases or from the shell's "Killed".
+ */
+function findingOf(rule: DiagnosisRule, confidence: number, count = 0): Finding {
+  return toFinding({ rule, confidence, count, triggers: 1, evidence: [], first: { order: 0, line: 0 } });
+}
+
 function toFinding(m: Merged): Finding {
   const evidence = [...m.evidence].sort((a, b) => (a.file === b.file ? a.line - b.line : 0));
   const facts = extractFacts(m.rule, evidence);
@@ -339,14 +347,7 @@ function shellKilled(scans: ScanResult[], weak: Finding[], compiled: CompiledRul
     .concat(weak.flatMap((f) => f.evidence))
     .filter((e) => SHELL_KILLED.test(e.text));
   if (!rule || killed.length === 0) return undefined;
-  const f = toFinding({
-    rule,
-    confidence: SHELL_KILLED_CONFIDENCE,
-    count: killed.length,
-    triggers: 1,
-    evidence: [],
-    first: { order: 0, line: 0 },
-  });
+  const f = findingOf(rule, SHELL_KILLED_CONFIDENCE, killed.length);
   f.evidence = killed.sort((a, b) => a.line - b.line).slice(0, MAX_EVIDENCE);
   return f;
 }
@@ -461,14 +462,7 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
     const best = caseDecision(neighbours);
     const rule = best ? compiled.rules.find((r) => r.category === best.category) : undefined;
     if (best && rule) {
-      const f = toFinding({
-        rule,
-        confidence: Math.min(0.75, caseEvidence(best)),
-        count: 0,
-        triggers: 1,
-        evidence: [],
-        first: { order: 0, line: 0 },
-      });
+      const f = findingOf(rule, Math.min(0.75, caseEvidence(best)));
       f.rule = "known-case";
       f.title = `${rule.title} (like a known public case)`;
       f.cause = `The error lines resemble a public report (${best.url}, similarity ${best.similarity}): ${best.resolution} ${rule.cause}`;
@@ -543,7 +537,7 @@ function profileDecision(
   if (!winner || winner.score < PROFILE_DECIDES || winner.category === top?.category) return undefined;
   const rule = compiled.rules.find((r) => r.category === winner.category);
   if (!rule) return undefined;
-  const f = toFinding({ rule, confidence: 0, count: 0, triggers: 1, evidence: [], first: { order: 0, line: 0 } });
+  const f = findingOf(rule, 0);
   const near = neighbours.find((c) => c.category === winner.category);
   f.rule = "case-profile";
   f.confidence = round(Math.min(CONFIDENT - 0.05, winner.score));
@@ -572,7 +566,7 @@ function caseHints(neighbours: KnownCase[], findings: Finding[], compiled: Compi
     const best = neighbours.find((c) => c.category === v.category);
     const rule = compiled.rules.find((r) => r.category === v.category);
     if (!best || !rule || caseEvidence(best) < HINT_MIN) continue;
-    const f = toFinding({ rule, confidence: 0, count: 0, triggers: 1, evidence: [], first: { order: 0, line: 0 } });
+    const f = findingOf(rule, 0);
     f.rule = "known-case";
     f.title = `${rule.title} (a public case with similar lines)`;
     f.confidence = round(Math.min(...findings.map((x) => x.confidence), caseEvidence(best) / 2));
