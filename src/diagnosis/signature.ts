@@ -241,7 +241,11 @@ function buildProfiles(
 ): ReturnType<CaseIndex["profiles"]> {
   const idf = new Map([...df].map(([t, d]) => [t, Math.log((entries.length + 1) / (d + 0.5))]));
   const byCategory = new Map<string, Map<string, number>[]>();
-  for (const [i, c] of entries.entries()) byCategory.set(c.category, [...(byCategory.get(c.category) ?? []), bags[i]!]);
+  for (const [i, c] of entries.entries()) {
+    const members = byCategory.get(c.category) ?? [];
+    members.push(bags[i]!);
+    byCategory.set(c.category, members);
+  }
   const categories = [...byCategory].flatMap(([category, members]) => {
     if (members.length < MIN_PROFILE_CASES) return [];
     const share = new Map<string, number>();
