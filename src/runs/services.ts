@@ -2,12 +2,13 @@
 // diagnose_error and apply_fix find every node's log and the run's layout. Passed to them in their deps (a test
 // can give its own); nothing is installed globally.
 import type { RunLookup } from "../diagnosis/runs.js";
+import type { HostRegistry } from "../hosts/registry.js";
 import type { RunResolver } from "../logs/resolver.js";
 import { hfJobOf } from "./hf-jobs-run.js";
 import { findRun } from "./ledger.js";
 import { slurmLiveState } from "./slurm.js";
-import { livenessByRun, slurmJobOf } from "./status.js";
-import type { RunRecord } from "./types.js";
+import { livenessByRun, runStatus, slurmJobOf } from "./status.js";
+import type { LiveState, RunRecord } from "./types.js";
 
 /**
  * A run handed to Slurm: its log is the job's output on the host that submitted it. A Hugging Face job: its log is
@@ -23,7 +24,14 @@ export interface RunServices {
   locateLog: RunResolver;
   /** Every log of a run (each node's, on its host), and what the fixes need to know about it. */
   lookup: RunLookup;
+  /** Where a run stands as list_runs shows it (finished, failed, running…) and why; null for an unknown run. */
+  stateOf?: RunStateLookup;
 }
+
+export type RunStateLookup = (
+  runId: string,
+  ctx: { hosts: HostRegistry; now: () => Date },
+) => Promise<{ state: LiveState; reason: string } | null>;
 
 const locateLog: RunResolver = async (runId, { hosts }) => {
   const { found } = await findRun(hosts, runId);
@@ -105,8 +113,16 @@ const lookup: RunLookup = async (runId, { hosts }) => {
   };
 };
 
+const stateOf: RunStateLookup = async (runId, { hosts, now }) => {
+  const { found } = await findRun(hosts, runId);
+  if (!found) return null;
+  const live = found.record.state === "stopped" ? undefined : (await livenessByRun(hosts, [found.record])).get(runId);
+  const { state, reason } = await runStatus(hosts, found.record, live, now);
+  return { state, reason };
+};
+
 /** The ledger kept on the hosts themselves. */
-export const ledgerRunServices: RunServices = { locateLog, lookup };
+export const ledgerRunServices: RunServices = { locateLog, lookup, stateOf };
 
 /** The services a tool uses: the ones it was given, else the ledger. */
 export const runServicesOf = (deps: { runs?: RunServices }): RunServices => deps.runs ?? ledgerRunServices;

@@ -134,14 +134,24 @@ export default defineTool({
       : undefined;
     // A job the scheduler ended (time limit, node failure, its OOM killer) may leave no error in the log: say so.
     const endedByScheduler = run?.scheduler?.failed && noRuleFinding(top);
+    // A run that ended normally (its log's end, or the last iteration reached and the process gone) did not fail.
+    const finished =
+      args.runId && noRuleFinding(top) && !stoppedOnPurpose && !endedByScheduler && services.stateOf
+        ? await services.stateOf(args.runId, { hosts: deps.hosts, now: deps.now }).then(
+            (s) => (s?.state === "finished" ? s : null),
+            () => null,
+          )
+        : null;
     return {
       summary: stoppedOnPurpose
         ? `${args.runId} did not fail: it was stopped on request with ${run.stopped!.signal ?? "a signal"} at ${run.stopped!.at}, and its logs show no error.`
         : endedByScheduler
           ? `${args.runId} was ended by its scheduler: ${run.scheduler!.reason}; its log shows no training error.`
-          : root
-            ? `${verdict.summary} First to fail: ${where(root.first)}.`
-            : verdict.summary,
+          : finished
+            ? `${args.runId} did not fail: it finished (${finished.reason}), and its logs show no error.`
+            : root
+              ? `${verdict.summary} First to fail: ${where(root.first)}.`
+              : verdict.summary,
       findings: verdict.findings.slice(0, args.limit).map(findingOut),
       stats: verdict.stats,
       codes: verdict.codes,

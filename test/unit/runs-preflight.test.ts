@@ -283,7 +283,7 @@ describe("run lifecycle on this machine", () => {
   const launchWithTorchrun = async (torchrun: string) => {
     const h = host();
     writeFileSync(join(h.dir, "bin/torchrun"), torchrun, { mode: 0o755 });
-    return launchTrain.handle(
+    const r = await launchTrain.handle(
       launchTrain.input.parse({
         host: "npu",
         script: h.script,
@@ -293,6 +293,7 @@ describe("run lifecycle on this machine", () => {
       }),
       h.deps,
     );
+    return { ...r, deps: h.deps };
   };
 
   it("a run that dies right after the start is started but failed (the CLI exits 1), with its exit status", async () => {
@@ -304,11 +305,14 @@ describe("run lifecycle on this machine", () => {
   });
 
   it("a run that finishes before the settle time is a success that names tail_logs, not a failure to diagnose", async () => {
-    const r = await launchWithTorchrun('#!/bin/sh\necho " iteration 2/ 2 | lm loss: 1.0"\nexit 0\n');
+    const { deps, ...r } = await launchWithTorchrun('#!/bin/sh\necho " iteration 2/ 2 | lm loss: 1.0"\nexit 0\n');
     expect(r.exitedEarly).toEqual([{ host: "npu", exit: "0" }]);
     expect(r.next).toMatch(/already finished \(exit 0\) on npu/);
     expect(r.next).not.toContain("diagnose");
     expect(launchTrain.failed!(r)).toBe(false);
+    // Asked why it failed, diagnose_error says it did not: it finished, and names how it knows.
+    const why = await diagnoseError.handle(diagnoseError.input.parse({ runId: r.runId }), deps);
+    expect(why.summary).toMatch(/did not fail: it finished \(normal end .*\), and its logs show no error\./);
   });
 
   it("a confirmed launch starts under the run id its plan showed, and that id is never reused", async () => {
