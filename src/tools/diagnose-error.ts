@@ -93,7 +93,8 @@ export default defineTool({
     "on its host and rootCause names the rank and node that failed first. A verdict no rule is sure of (the nearest " +
     "public case, or what the public cases of one category say together, decided it) starts with 'possibly'; " +
     "`unknown` comes with the most suspicious lines; " +
-    "a run whose logs show no error but stopped advancing is `stalled` (how long, each rank's last lines). " +
+    "a run whose logs show no error but stopped advancing is `stalled` (how long, each rank's last lines); one that " +
+    "finished, was stopped on request or was ended by its scheduler with no error in its logs says so. " +
     "Fixes with applicable: true (an action) can be carried out with apply_fix; the others are steps by hand.",
   toolset: "diagnose",
   kind: "read",
