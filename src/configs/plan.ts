@@ -1,6 +1,6 @@
 // resolveTrainingPlan: model + release + parameters -> parallelism, layer split and file contents. Pure: no I/O.
 import { posix } from "node:path";
-import { lookupModel } from "../knowledge/lookup.js";
+import { lookupModel, modelNotResolved } from "../knowledge/lookup.js";
 import { getModel, recipeAt } from "../knowledge/models.js";
 import { isReleaseTag, type ReleaseTag } from "../knowledge/release-tags.js";
 import type { ModelEntry, TrainingDefaults } from "../knowledge/types.js";
@@ -75,21 +75,14 @@ export function resolveModel(modelId: string): ModelEntry {
   if (direct) return direct;
   const found = lookupModel(modelId);
   if (found.status === "model") return found.model;
-  if (found.status === "family") {
-    const ids = found.candidates.map((m) => m.id);
-    throw new PlanError(`"${modelId}" names a family; pick a size: ${ids.join(", ")}.`, "model", ids[0]);
-  }
+  if (found.status === "family") throw new PlanError(modelNotResolved(found), "model", found.candidates[0]!.id);
   if (found.status === "route") {
     throw new PlanError(
       `${found.route.displayName} is a ${found.route.kind} model (${found.route.entry}); build_configs covers VLM fine-tuning only. See examples/${found.route.exampleDir} upstream.`,
       "model",
     );
   }
-  throw new PlanError(
-    `Unknown model "${modelId}". Nearest: ${found.suggestions.join(", ")}; find_model lists every model by family and size.`,
-    "model",
-    found.suggestions[0],
-  );
+  throw new PlanError(modelNotResolved(found), "model", found.suggestions[0]);
 }
 
 /** TP against the attention heads and query groups of a single-YAML Megatron config's text_decoder. */

@@ -2,7 +2,7 @@
 // the model's shape and the chip's HBM, then estimates the asked layout and lists the layouts that fit.
 // Shared by estimate_memory, plan_finetune, build_configs, launch pre-flight and diagnose_error.
 import { ToolError } from "../errors.js";
-import { lookupModel } from "../knowledge/lookup.js";
+import { lookupModel, modelNotResolved } from "../knowledge/lookup.js";
 import { CHIP_HBM_GIB, DEFAULT_CHIP, modelShape } from "../knowledge/model-shapes.js";
 import { newestReleaseFor, type ResolvedRecipe, recipeAt } from "../knowledge/models.js";
 import { normalizeRelease, type ReleaseTag } from "../knowledge/release-tags.js";
@@ -96,12 +96,8 @@ const DEFAULT_LORA_RANK = 8;
 function resolveModel(query: string): ModelEntry {
   const found = lookupModel(query);
   if (found.status === "model") return found.model;
-  if (found.status === "family")
-    throw new ToolError(
-      `"${query}" names several sizes: ${found.candidates.map((m) => m.id).join(", ")}. Give one id.`,
-    );
   if (found.status === "route") throw new ToolError(`${found.route.displayName} is not a VLM fine-tune: no estimate.`);
-  throw new ToolError(`Unknown model "${query}". Nearest ids: ${found.suggestions.join(", ")}.`);
+  throw new ToolError(modelNotResolved(found));
 }
 
 function resolveRecipe(model: ModelEntry, release: string | undefined, variant: string | undefined): ResolvedRecipe {

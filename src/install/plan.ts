@@ -7,7 +7,7 @@ import { ToolError } from "../errors.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import type { WorkDeps } from "../hosts/work.js";
-import { lookupModel } from "../knowledge/lookup.js";
+import { lookupModel, modelNotResolved } from "../knowledge/lookup.js";
 import { newestReleaseFor } from "../knowledge/models.js";
 import { NEWEST_RELEASE } from "../knowledge/release-tags.js";
 import { getRelease, type ReleaseStack } from "../knowledge/releases.js";
@@ -84,15 +84,11 @@ function resolveModel(query: string | undefined): ModelEntry | null {
   if (!query) return null;
   const hit = lookupModel(query);
   if (hit.status === "model") return hit.model;
-  if (hit.status === "family")
-    throw new ToolError(`"${query}" names several models; pick one: ${hit.candidates.map((m) => m.id).join(", ")}.`);
   if (hit.status === "route")
     throw new ToolError(
       `${hit.route.id} is a ${hit.route.kind} example; install_stack installs VLM fine-tuning stacks. Omit model for the base stack.`,
     );
-  throw new ToolError(
-    `Unknown model "${query}".${hit.suggestions.length ? ` Nearest: ${hit.suggestions.join(", ")};` : ""} find_model lists every model by family and size.`,
-  );
+  throw new ToolError(modelNotResolved(hit));
 }
 
 function release(tag: string | undefined): ReleaseStack {

@@ -57,6 +57,17 @@ export function nearestIds(query: string, limit = 5): string[] {
   return scored.slice(0, limit).map((s) => s.id);
 }
 
+/**
+ * The one wording, whatever the tool, for a model name that names no single model: several sizes of one family, or
+ * nothing known (the nearest ids). A tool's own limits (a route it does not serve) stay in its own words.
+ */
+export function modelNotResolved(found: Extract<LookupResult, { status: "family" } | { status: "unknown" }>): string {
+  if (found.status === "family")
+    return `"${found.query}" names several sizes: ${found.candidates.map((m) => m.id).join(", ")}; give one id.`;
+  const nearest = found.suggestions.length ? ` Nearest: ${found.suggestions.join(", ")};` : "";
+  return `Unknown model "${found.query}".${nearest} find_model lists every model by family and size.`;
+}
+
 export function lookupModel(query: string): LookupResult {
   const q = canonicalName(query);
   if (!q) return { status: "unknown", query, suggestions: [] };

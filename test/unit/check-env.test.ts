@@ -437,7 +437,7 @@ describe("check_env input", () => {
     const unknown = await check(probeOutput(), { model: "totally-bogus" }).catch((e: unknown) => e);
     expect((unknown as Error).message).toMatch(/^model: Unknown model "totally-bogus"\. Nearest: /);
     const family = await check(probeOutput(), { model: "qwen2.5vl" }).catch((e: unknown) => e);
-    expect((family as Error).message).toContain("pick a size: qwen2.5vl-3b");
+    expect((family as Error).message).toContain("names several sizes: qwen2.5vl-3b");
     const { result, executor } = await check(probeOutput(), { model: "Qwen2.5-VL-7B-Instruct" });
     expect(result.model).toBe("qwen2.5vl-7b");
     expect(executor.calls.length).toBeGreaterThan(0);
