@@ -469,9 +469,11 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
       f.evidence = (top?.evidence ?? scans.flatMap((x) => x.suspicious.map((y) => y.evidence))).slice(0, MAX_EVIDENCE);
       f.references = [best.url, ...rule.references];
       findings = [f, ...findings.filter((x) => x.category !== f.category)];
-    } else {
+    } else if (!top || top.confidence < WEAK_RULE_LEADS) {
       findings = [unknownFinding(scans, findings, codes), ...findings];
     }
+    // Else a rule that read part of a failure (where a trace ended, a line another cause shares) and no public case
+    // against it: it leads, hedged ("possibly" under CONFIDENT), with its own evidence lines.
   }
   if (!stopped) {
     const errorLines = scans.flatMap((s) => s.errorLines ?? []);
@@ -511,6 +513,13 @@ function caseDecision(neighbours: KnownCase[]): KnownCase | undefined {
   const best = winner && neighbours.find((c) => c.category === winner.category);
   return best && caseEvidence(best) >= CASE_DECIDES && sharesMoreThanNames(best) ? best : undefined;
 }
+
+/**
+ * A rule finding from this confidence (below CONFIDENT) leads, hedged, when no public case decides: chosen on the tune
+ * side, where every log answered `unknown` with such a finding behind it was that finding's category (leave-one-
+ * repository-out: 2 of 2; the fifth collection replayed with the rules before it: 1 of 1; the sixth: none).
+ */
+const WEAK_RULE_LEADS = 0.4;
 
 /** Below this confidence the lead may give way to the category whose public cases the log reads like. */
 const PROFILE_OVERRULES = 0.3;
