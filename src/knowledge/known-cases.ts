@@ -26,6 +26,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["filenotfounderror: [errno <n> ] no such file or directory: 'annotation_path'"],
   },
   {
+    id: "3drs-7",
+    url: "https://github.com/Visual-AI/3DRS/issues/7",
+    repo: "Visual-AI/3DRS",
+    split: "tune",
+    title: "RuntimeError: DataLoader worker (pid 108439) is killed by signal: Killed.",
+    resolution:
+      "The Slurm step hit its memory limit and the OOM killer terminated the DataLoader worker; request more memory for the job (--mem) or reduce num_workers / batch size.",
+    category: "host_oom",
+    signature: [
+      "slurmstepd: error: *** job <n> on g002 cancelled at ***",
+      "slurmstepd: error: detected <n> oom_kill event in stepid= <n> .batch. some of the step tasks have been oom killed.",
+    ],
+  },
+  {
     id: "accelerate-1635",
     url: "https://github.com/huggingface/accelerate/issues/1635",
     repo: "huggingface/accelerate",
@@ -35,6 +49,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "accelerate's MEGATRON_LM integration needs Megatron-LM built from source at the version it supports (megatron-lm 3.0.0 from pip is not it).",
     category: "megatron_version_mismatch",
     signature: ["megatron is not installed. please build it from source."],
+  },
+  {
+    id: "accelerate-223",
+    url: "https://github.com/huggingface/accelerate/issues/223",
+    repo: "huggingface/accelerate",
+    split: "tune",
+    title: "Multi-GPU Training+Single-GPU Eval runs into time out",
+    resolution:
+      "Evaluation runs on the main GPU only for more than 30 minutes while the other ranks wait in a collective, so the NCCL watchdog (default 1800000 ms) fires; raise the process-group timeout (e.g. InitProcessGroupKwargs(timeout=...)) or distribute the evaluation.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(optype=broadcast, timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
   },
   {
     id: "accelerate-2246",
@@ -61,6 +88,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "accelerate's Megatron-LM integration imports the old top-level `megatron` API (get_args etc.), which the installed Megatron does not provide; install a Megatron-LM release it supports, e.g. `git checkout core_r0.5.0` and `pip install --no-use-pep517 -e .`.",
     category: "megatron_version_mismatch",
     signature: ["importerror: cannot import name 'get_args' from 'megatron' (unknown location)"],
+  },
+  {
+    id: "accelerate-2497",
+    url: "https://github.com/huggingface/accelerate/issues/2497",
+    repo: "huggingface/accelerate",
+    split: "tune",
+    title: "RuntimeError: Number of ranks is larger than number of stages, some ranks are unused",
+    resolution:
+      "The automatic split produced fewer pipeline stages than launched ranks, leaving ranks without a stage; pass split points that yield one stage per rank (or launch with as many processes as stages).",
+    category: "empty_pp_stage",
+    signature: [
+      "raise runtimeerror(",
+      "runtimeerror: number of ranks is larger than number of stages, some ranks are unused",
+    ],
   },
   {
     id: "accelerate-3175",
@@ -151,6 +192,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "agenticarxiv-rl-11",
+    url: "https://github.com/Algorineko/AgenticArXiv-RL/pull/11",
+    repo: "Algorineko/AgenticArXiv-RL",
+    split: "holdout",
+    title: "fix(rl): update SFT/DPO trainers to the current TRL API",
+    resolution:
+      "The training scripts were written for an old TRL API: recent TRL renamed SFTConfig's max_seq_length to max_length and replaced tokenizer= with processing_class=. Update the calls and pin trl>=0.20.0 / transformers>=4.45.0 (or pin the older TRL the scripts were written for).",
+    category: "transformers_version_conflict",
+    signature: [
+      "typeerror: sftconfig.__init__() got an unexpected keyword argument",
+      "typeerror: sfttrainer.__init__() got an unexpected keyword argument 'tokenizer'",
+    ],
+  },
+  {
     id: "agentsdk-faq-002",
     url: "https://github.com/Ascend/AgentSDK/blob/2e9d735102ddb398dd3ce71eed6a80485e619037/docs/zh/aura/07_faq.md",
     repo: "Ascend/AgentSDK",
@@ -198,6 +253,36 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "libgomp_static_tls",
     signature: [
       "agent-llm-backend-streamlit- <n> | importerror: libgomp.so. <n> : cannot allocate memory in static tls block",
+    ],
+  },
+  {
+    id: "ai-toolkit-36",
+    url: "https://github.com/ostris/ai-toolkit/issues/36",
+    repo: "ostris/ai-toolkit",
+    split: "tune",
+    title: "OSError: black-forest-labs/FLUX.1-dev does not appear to have a file named config.json",
+    resolution:
+      "The Hub answered 403 for the gated FLUX.1-dev repo: make sure the terms are accepted on the model page and that the HF token in .env is a read token (or a fine-grained token allowed to read public gated repos), then rerun.",
+    category: "hub_access",
+    signature: [
+      "error running job: flux. <n> -dev does not appear to have a file named config.json.",
+      "- <n> failure",
+      'file "z:\\fluxloratraining\\ai-toolkit\\venv\\lib\\site-packages\\huggingface_hub\\utils\\_errors.py", line <n> , in hf_raise_for_status',
+      "raise httperror(http_error_msg, response=self)",
+      "requests.exceptions.httperror: <n> client error: forbidden for url: https: config.json",
+    ],
+  },
+  {
+    id: "ai-toolkit-676",
+    url: "https://github.com/ostris/ai-toolkit/issues/676",
+    repo: "ostris/ai-toolkit",
+    split: "tune",
+    title: "401 Client Error.",
+    resolution:
+      "The job is not authenticated for the gated black-forest-labs/FLUX.2-klein-base-9B repo: accept the license, create a Hugging Face read token and add it to ai-toolkit (HF_TOKEN / settings), as a commenter suggested.",
+    category: "hub_access",
+    signature: [
+      "<n> client error. (request id: root= <n> -6979f2a1-34f951707397a7717793a75d;c6836945-d95f-46af- <n> -dc0e1abf9eb9) cannot access gated repo for url https: flux- <n> -klein-base-9b.safetensors. access to model flux. <n> -klein-base-9b is restricted. you must have access to it and be authenticated to ",
     ],
   },
   {
@@ -249,6 +334,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "missing_weights",
     signature: [
       "oserror: error no file named pytorch_model.bin, tf_model.h5, model.ckpt.index or flax_model.msgpack found",
+    ],
+  },
+  {
+    id: "alpaca-cot-118",
+    url: "https://github.com/PhoebusSi/Alpaca-CoT/issues/118",
+    repo: "PhoebusSi/Alpaca-CoT",
+    split: "tune",
+    title: "ChatGLM的Finetune推荐命令，使用3090 24G会OOM，代码默认使用8Bit量化同样会导致OOM",
+    resolution:
+      "The recommended ChatGLM LoRA command (lora_r 32, per_gpu_train_batch_size 2) exceeds a 24 GB RTX 3090; the reporter got into training with per_gpu_train_batch_size 1 and default LoRA settings.",
+    category: "npu_oom",
+    signature: [
+      "runtimeerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. see documentation for memory m",
     ],
   },
   {
@@ -309,6 +407,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The container's Python entry script (#!/usr/bin/env python shebang) had Windows CRLF line endings, so env looked for 'python\\r'; converting the files to LF (dos2unix, or cloning with core.autocrlf=false) fixed it.",
     category: "windows_line_endings",
     signature: ["env : 'python\\r': no such file or directory"],
+  },
+  {
+    id: "amodal-segmentation-based-on-visible-region-segmentation-and-shape-prior-18",
+    url: "https://github.com/YutingXiao/Amodal-Segmentation-Based-on-Visible-Region-Segmentation-and-Shape-Prior/issues/18",
+    repo: "YutingXiao/Amodal-Segmentation-Based-on-Visible-Region-Segmentation-and-Shape-Prior",
+    split: "holdout",
+    title: "Encountered FloatingPointError while training",
+    resolution:
+      "Loss went NaN within the first iterations; lower the learning rate (or scale it to the batch size) and verify the dataset annotations.",
+    category: "nan_loss",
+    signature: ["floatingpointerror: loss became infinite or nan at iteration= <n> !"],
   },
   {
     id: "ampere-model-library-161",
@@ -871,6 +980,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["keyerror: 'instruction'"],
   },
   {
+    id: "axolotl-2277",
+    url: "https://github.com/axolotl-ai-cloud/axolotl/issues/2277",
+    repo: "axolotl-ai-cloud/axolotl",
+    split: "holdout",
+    title: "Adapter mismatch when merging",
+    resolution:
+      "The adapter was saved with embed_tokens/lm_head resized to the tokenizer length (151666 rows) while the base Qwen model has 151936; resize the base model's token embeddings to the adapter's vocabulary (same tokenizer as training) before loading/merging, or train without resizing embeddings.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "error(s) in loading state_dict for peftmodelforcausallm:",
+      "size mismatch for base_model.model.model.embed_tokens.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for base_model.model.lm_head.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+  },
+  {
     id: "axolotl-998",
     url: "https://github.com/axolotl-ai-cloud/axolotl/issues/998",
     repo: "axolotl-ai-cloud/axolotl",
@@ -893,6 +1017,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The loader was killed while reading checkpoint shards; a commenter points to the Kubernetes pod memory limit: raise the pod's memory limit (host RAM available to the container).",
     category: "host_oom",
     signature: ["loading checkpoint shards: <n> %| | <n> [ <n> : <n> <?, ? s ][ <n> ] <n> killed python test.py"],
+  },
+  {
+    id: "bark-544",
+    url: "https://github.com/suno-ai/bark/issues/544",
+    repo: "suno-ai/bark",
+    split: "tune",
+    title:
+      "ImportError: cannot import name 'AutoProcessor' from partially initialized module 'transformers' (most likely due to a circular import)",
+    resolution:
+      "The example file examples/transformers.py shadows the transformers package when run as a script; rename the .py file (answer in thread).",
+    category: "import_from_source_dir",
+    signature: [
+      "importerror: cannot import name 'autoprocessor' from partially initialized module 'transformers' (most likely due to a circular import) ( transformers.py )",
+    ],
   },
   {
     id: "bash-unit-68",
@@ -930,6 +1068,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "- mmdet - info - epoch [ <n> ][ <n> ] lr: <n> .915e- <n> , eta: <n> days, <n> : <n> : <n> , time: <n> , data_time: <n> , memory: <n> , task0.loss_xy: <n> , task0.loss_z: <n> , task0.loss_whl: <n> , task0.loss_yaw: <n> , task0.loss_vel: <n> , task0.loss_heatmap: nan, loss: nan, grad_norm: nan",
       "- mmdet - info - epoch [ <n> ][ <n> ] lr: <n> .910e- <n> , eta: <n> days, <n> : <n> : <n> , time: <n> , data_time: <n> , memory: <n> , task0.loss_xy: <n> , task0.loss_z: <n> , task0.loss_whl: <n> , task0.loss_yaw: <n> , task0.loss_vel: <n> , task0.loss_heatmap: nan, loss: nan, grad_norm: nan",
+    ],
+  },
+  {
+    id: "biggan-pytorch-32",
+    url: "https://github.com/ajbrock/BigGAN-PyTorch/issues/32",
+    repo: "ajbrock/BigGAN-PyTorch",
+    split: "tune",
+    title: "A mismatch problem on fine-tune",
+    resolution:
+      "The ImageNet checkpoint has 1000 class embeddings while the model was built for 2 classes; pick/initialise your own class embeddings (e.g. reinitialise shared.weight) instead of loading the 1000-class one.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "runtimeerror: error(s) in loading state_dict for generator:",
+      "size mismatch for shared.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
     ],
   },
   {
@@ -991,6 +1143,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "blip3o-93",
+    url: "https://github.com/JiuhaiChen/BLIP3o/issues/93",
+    repo: "JiuhaiChen/BLIP3o",
+    split: "tune",
+    title: "failed to inference by BLIP3o-Model-4B",
+    resolution:
+      "The model was built with the 8B configuration (7168) while the 4B checkpoint (4864) was loaded; use the config matching the checkpoint size.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "runtimeerror: error(s) in loading state_dict for linear:",
+      "size mismatch for weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+  },
+  {
     id: "brain-cog-25",
     url: "https://github.com/BrainCog-X/Brain-Cog/issues/25",
     repo: "BrainCog-X/Brain-Cog",
@@ -1012,6 +1178,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "dtype_unsupported",
     signature: [
       "error async_trtllm_engine_factory.py: <n> ] bfloat16 is only supported on gpus with compute capability of at least <n> . your quadro rtx <n> gpu has compute capability <n> . you can use float16 instead by explicitly setting the `dtype` flag in cli, for example: --dtype=half.",
+    ],
+  },
+  {
+    id: "browser-use-1455",
+    url: "https://github.com/browser-use/browser-use/pull/1455",
+    repo: "browser-use/browser-use",
+    split: "holdout",
+    title: "minor fixes when starting Ollama model",
+    resolution:
+      "examples/models/ollama.py shadows the ollama package imported by langchain_ollama; renaming the example file fixes the circular import (the PR's fix).",
+    category: "import_from_source_dir",
+    signature: [
+      "importerror: cannot import name 'chatollama' from partially initialized module 'langchain_ollama' (most likely due to a circular import) ( __init__.py )",
     ],
   },
   {
@@ -1086,6 +1265,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["执行中报错：runtimeerror: address already in use"],
   },
   {
+    id: "centermask2-9",
+    url: "https://github.com/youngwanLEE/centermask2/issues/9",
+    repo: "youngwanLEE/centermask2",
+    split: "tune",
+    title: "FloatingPointError: Loss became infinite or NaN at iteration=137!",
+    resolution:
+      "Training diverged (loss became NaN); lower the base learning rate / lengthen warmup and check the annotations for degenerate boxes before restarting.",
+    category: "nan_loss",
+    signature: [
+      "-- process <n> terminated with the following error:",
+      "floatingpointerror: loss became infinite or nan at iteration= <n> !",
+    ],
+  },
+  {
     id: "centernet-759",
     url: "https://github.com/xingyizhou/CenterNet/issues/759",
     repo: "xingyizhou/CenterNet",
@@ -1109,6 +1302,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "device_busy",
     signature: [
       "cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> mib cached)",
+    ],
+  },
+  {
+    id: "chatglm-6b-191",
+    url: "https://github.com/zai-org/ChatGLM-6B/issues/191",
+    repo: "zai-org/ChatGLM-6B",
+    split: "tune",
+    title: "执行的时候在Loading checkpoint shards到50%的时候报Killed退出[BUG/Help] <title>",
+    resolution:
+      "电脑内存不足: loading ChatGLM-6B needs about 13 GB of free host RAM; add memory or use the quantized THUDM/chatglm-6b-int4 checkpoint.",
+    category: "host_oom",
+    signature: [
+      "loading checkpoint shards: <n> %|███████████████████████████████████████████████████████████████████▌ | <n> [ <n> : <n> < <n> : <n> , it ]killed",
     ],
   },
   {
@@ -1155,6 +1361,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["importerror: cannot import name 'weights_name' from 'peft.utils.other' ( other.py )"],
   },
   {
+    id: "chatglm-finetuning-232",
+    url: "https://github.com/ssbuild/chatglm_finetuning/issues/232",
+    repo: "ssbuild/chatglm_finetuning",
+    split: "tune",
+    title: "ptv2显存不够？",
+    resolution:
+      "P-tuning v2 of unquantized ChatGLM on a 32 GB card runs out of memory; the maintainer advises batch size 1, a smaller pre_seq_len/max_seq_len and turning off DeepSpeed to find a configuration that fits.",
+    category: "npu_oom",
+    signature: [
+      "torch.cuda.outofmemoryerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. see documentati",
+    ],
+  },
+  {
     id: "chatglm2-525",
     url: "https://github.com/zai-org/ChatGLM2-6B/issues/525",
     repo: "zai-org/ChatGLM2-6B",
@@ -1181,6 +1400,23 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "chatglm3-657",
+    url: "https://github.com/zai-org/ChatGLM3/issues/657",
+    repo: "zai-org/ChatGLM3",
+    split: "holdout",
+    title:
+      "RuntimeError: Error(s) in loading state_dict for PeftModelForCausalLM: size mismatch for base_model.model.transformer.encoder.layers.0.self_attention.query_key_value.lora_A.default.weight",
+    resolution:
+      "The LoRA weights were trained with rank 256 but inference.py rebuilt the adapter with --lora-rank 512; pass the same LoRA rank/alpha used at training time when loading the adapter.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "raise runtimeerror('error(s) in loading state_dict for {}:\\n\\t{}'.format(",
+      "runtimeerror: error(s) in loading state_dict for peftmodelforcausallm:",
+      "size mismatch for base_model.model.transformer.encoder.layers. <n> .self_attention.query_key_value.lora_a.default.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for base_model.model.transformer.encoder.layers. <n> .self_attention.query_key_value.lora_b.default.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+  },
+  {
     id: "chatglm3-6b-finetune-18",
     url: "https://github.com/We-IOT/chatglm3_6b_finetune/issues/18",
     repo: "We-IOT/chatglm3_6b_finetune",
@@ -1191,6 +1427,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "npu_oom",
     signature: [
       "outofmemoryerror: cuda out of memory. tried to allocate <n> mib. gpu <n> has a total capacty of <n> gib of which <n> mib is free. including non-pytorch memory, this",
+    ],
+  },
+  {
+    id: "chatglm3-finetuning-13",
+    url: "https://github.com/ssbuild/chatglm3_finetuning/issues/13",
+    repo: "ssbuild/chatglm3_finetuning",
+    split: "holdout",
+    title: "CUDA out of memory",
+    resolution:
+      "A single 24 GB RTX 4090 runs out of memory during fine-tuning; the maintainer suggests lowering the sequence length or using QLoRA (load_in_bit in train_lora.sh).",
+    category: "npu_oom",
+    signature: [
+      "torch.cuda.outofmemoryerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> bytes free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. see documenta",
     ],
   },
   {
@@ -1275,6 +1524,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [],
   },
   {
+    id: "chinese-transformer-xl-5",
+    url: "https://github.com/THUDM/Chinese-Transformer-XL/issues/5",
+    repo: "THUDM/Chinese-Transformer-XL",
+    split: "tune",
+    title: "RuntimeError: Address already in use",
+    resolution:
+      "The rendezvous (master) port is already taken by another process/job; pick a free MASTER_PORT / --master_port for the launch in scripts/generate_text.sh or stop the process holding the port.",
+    category: "port_in_use",
+    signature: [
+      "runtimeerror: address already in use",
+      "error:torch.distributed.elastic.agent.server.local_elastic_agent:[default] worker group failed",
+      "info:torch.distributed.elastic.agent.server.api:[default] worker group failed. <n> attempts left; will restart worker group",
+    ],
+  },
+  {
     id: "chitu-110",
     url: "https://github.com/thu-pacman/chitu/issues/110",
     repo: "thu-pacman/chitu",
@@ -1320,6 +1584,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "clip-as-rnn-8",
+    url: "https://github.com/kevin-ssy/CLIP_as_RNN/issues/8",
+    repo: "kevin-ssy/CLIP_as_RNN",
+    split: "holdout",
+    title: "No such file or directory: 'sam_hq_vit_h.pth'",
+    resolution:
+      "Download the SAM-HQ weights from https://github.com/SysCV/sam-hq and put them at the configured checkpoint path.",
+    category: "missing_weights",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: 'sam_hq_vit_h.pth'"],
+  },
+  {
     id: "clip-as-service-84",
     url: "https://github.com/jina-ai/clip-as-service/issues/84",
     repo: "jina-ai/clip-as-service",
@@ -1329,6 +1604,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "No fix quoted in the excerpt. The BertServer frontend could not bind tcp://*:5555 because another process (e.g. an earlier server instance) holds the port: stop it or start the server with a different -port/-port_out.",
     category: "port_in_use",
     signature: ["zmq.error.zmqerror: address already in use"],
+  },
+  {
+    id: "clothing-detection-5",
+    url: "https://github.com/simaiden/Clothing-Detection/issues/5",
+    repo: "simaiden/Clothing-Detection",
+    split: "tune",
+    title: "error loading state_dict",
+    resolution:
+      "The weights were trained with 14 classes but the maskrcnn-benchmark config builds the default 81-class head; set MODEL.ROI_BOX_HEAD.NUM_CLASSES = 14 in the config (maintainer).",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for roi_heads.box.predictor.cls_score.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for roi_heads.box.predictor.cls_score.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for roi_heads.box.predictor.bbox_pred.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for roi_heads.box.predictor.bbox_pred.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+    ],
   },
   {
     id: "club-3090-726",
@@ -1702,6 +1993,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "cpm-1-finetune-text-generation-2",
+    url: "https://github.com/zhenhao-huang/CPM-1-Finetune-Text-Generation/issues/2",
+    repo: "zhenhao-huang/CPM-1-Finetune-Text-Generation",
+    split: "holdout",
+    title: "使用该项目微调CPM-distill模型，无法加载",
+    resolution:
+      "The CPM-distill checkpoint (hidden 768, vocab sharded 15000 = 30000/2 model-parallel ranks) was loaded into a model built with the CPM-large 2.6B arguments (hidden 2560, MP=1); launch with the distill model's architecture arguments and its model-parallel size (or re-shard the checkpoint with change_mp.py) so the built model matches the checkpoint.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      'self.__class__.__name__, "\\n\\t".join(error_msgs)))',
+      "runtimeerror: error(s) in loading state_dict for gpt2model:",
+      "size mismatch for word_embeddings.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for position_embeddings.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+  },
+  {
     id: "csdn-beauty0220-129155215",
     url: "https://blog.csdn.net/beauty0220/article/details/129155215",
     repo: "blog.csdn.net/beauty0220",
@@ -1935,6 +2242,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "npu_oom",
     signature: [
       "torch.cuda.outofmemoryerror: cuda out of memory. tried to allocate <n> mib. gpu <n> has a total capacity of <n> gib of which <n> mib is free. including non-pytorch memory, this process has <n> gib memory in use. of the allocated memory <n> gib is allocated by pytorch, and <n> mib is reserved by pyto",
+    ],
+  },
+  {
+    id: "dbnet.pytorch-108",
+    url: "https://github.com/WenmuZhou/DBNet.pytorch/issues/108",
+    repo: "WenmuZhou/DBNet.pytorch",
+    split: "tune",
+    title: "DataLoader worker (pid(s) ...) exited unexpectedly",
+    resolution:
+      "Host RAM grows until the kernel kills a DataLoader worker (reporter: 'The RAM memory increase and crash'); reduce num_workers / batch size or use a machine with more RAM.",
+    category: "host_oom",
+    signature: [
+      "data = self._data_queue.get(timeout=timeout)",
+      "gotit = waiter.acquire(true, timeout)",
+      "_error_if_any_worker_fails()",
+      "runtimeerror: dataloader worker (pid <n> ) is killed by signal: killed.",
     ],
   },
   {
@@ -2363,6 +2686,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "dg-net-11",
+    url: "https://github.com/NVlabs/DG-Net/issues/11",
+    repo: "NVlabs/DG-Net",
+    split: "tune",
+    title: "basic question about fp16",
+    resolution:
+      "Apex fp16 keeps overflowing (loss scale halving every step) and the discriminator loss becomes NaN; train in fp32 or lower the learning rate / fix the overflowing loss term.",
+    category: "nan_loss",
+    signature: [
+      "gradient overflow, skipping step, loss scaler <n> reducing loss scale to <n>",
+      "epoch: <n> iteration: <n> dloss:nan reg:nan",
+    ],
+  },
+  {
     id: "diffree-1",
     url: "https://github.com/OpenGVLab/Diffree/issues/1",
     repo: "OpenGVLab/Diffree",
@@ -2399,6 +2736,32 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "diffusers-4957",
+    url: "https://github.com/huggingface/diffusers/issues/4957",
+    repo: "huggingface/diffusers",
+    split: "tune",
+    title: "OSError: [Errno 28] No space left on device - Controlnet + Inpainting-SDXL",
+    resolution:
+      "The disk holding the Hugging Face cache filled up while from_pretrained downloaded the SDXL weights (maintainer: no disk space left); free space or point HF_HOME to a volume with room (e.g. export HF_HOME=/tmp or a larger disk).",
+    category: "disk_full",
+    signature: ["oserror: [errno <n> ] no space left on device"],
+  },
+  {
+    id: "diffusers-8541",
+    url: "https://github.com/huggingface/diffusers/issues/8541",
+    repo: "huggingface/diffusers",
+    split: "tune",
+    title:
+      "SD3: Repository Not Found for url: https://huggingface.co/api/models/stabilityai/stable-diffusion-3-medium-diffusers-diffusers",
+    resolution:
+      "The repo id is wrong ('-diffusers' appears twice), so the Hub answers 404 Repository Not Found; use stabilityai/stable-diffusion-3-medium-diffusers (after accepting its gate) instead.",
+    category: "hub_access",
+    signature: [
+      "couldn't connect to the hub: <n> client error. (request id: root= <n> -666b4750-699e2ca44e9eba814378bb3c;791eba98- <n> -4a95- <n> -183b8e9b388d)",
+      "repository not found for url: https: stable-diffusion- <n> -medium-diffusers-diffusers.",
+    ],
+  },
+  {
     id: "diffusion-pipe-159",
     url: "https://github.com/tdrussell/diffusion-pipe/issues/159",
     repo: "tdrussell/diffusion-pipe",
@@ -2409,6 +2772,26 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "checkpoint_incomplete",
     signature: [
       "[engine.py: <n> :load_checkpoint] unable to find latest file at latest , if trying to load latest checkpoint please ensure this file exists or pass an explicit checkpoint tag when loading a checkpoint.",
+    ],
+  },
+  {
+    id: "discuss-mindspore-1156",
+    url: "https://discuss.mindspore.cn/t/topic/1156",
+    repo: "discuss.mindspore.cn/forum",
+    split: "tune",
+    title: "客户反馈4机32rank训练过程中发生中断",
+    resolution:
+      "The job stopped collective communication while each rank evaluated checkpoints; evaluation took longer than the default HCCL_EXEC_TIMEOUT (1836 s), so the ranks timed out. Raise HCCL_EXEC_TIMEOUT above the evaluation time (or shorten/parallelise the evaluation).",
+    category: "hccl_timeout",
+    signature: [
+      "device( <n> ,ffff90722010,python): [ ascend_stream_manager.cc : <n> ] syncstream] call runtime aclrtsynchronizestreamwithtimeout error.",
+      "ee9999: inner error!",
+      "ee9999 the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , event wait timeout occurred during task execution, stream_id: <n> , sq_id: <n> , task_id: <n> , event_id= <n> , timeout= <n> .",
+      "task execute failed, device_id= <n> , stream_id= <n> , task_id= <n> , flip_num= <n> , task_type= <n> (event_wait).",
+      "rtstreamsynchronizewithtimeout execute failed, reason=[the model stream execute failed]",
+      "synchronize stream failed, runtime result = 507011",
+      "reporterrorinfoformodelexecutetask:model execute error, retcode= <hex> , [the model stream execute failed].",
+      "processstarswaittimeouterrorinfo:the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , event wait timeout occurred during task execution, stream_id: <n> , sq_id: <n> , task_id: <n> , event_id= <n> , timeout= <n> .",
     ],
   },
   {
@@ -2435,6 +2818,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "No fix stated in the thread (the reporter's top output shows old python processes still running for hours). Kill stale processes holding the rendezvous port, or choose a different free MASTER_PORT.",
     category: "port_in_use",
     signature: ["runtimeerror: address already in use at general.cpp : <n>"],
+  },
+  {
+    id: "distrifuser-24",
+    url: "https://github.com/mit-han-lab/distrifuser/issues/24",
+    repo: "mit-han-lab/distrifuser",
+    split: "holdout",
+    title: "ImportError: cannot import name 'cached_download' from 'huggingface_hub'",
+    resolution:
+      "diffusers imports cached_download, which huggingface_hub 0.26 removed; the reporter fixed it by downgrading huggingface_hub from 0.26.0 to 0.23.2.",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name 'cached_download' from 'huggingface_hub' ( __init__.py )"],
   },
   {
     id: "distserve-39",
@@ -2605,6 +2999,35 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "docs-faq-distributed-parallel",
+    url: "https://github.com/mindspore-ai/docs/blob/00bfaa21d564273c16a79a95f67cff249fd2eb3f/docs/mindspore/source_zh_cn/faq/distributed_parallel.md",
+    repo: "mindspore-ai/docs",
+    split: "holdout",
+    title:
+      "分布式并行 (FAQ): GPU分布式训练场景下，若错误设置环境变量CUDA_VISIBLE_DEVICES的个数小于执行的进程数时，可能导致进程阻塞问题",
+    resolution:
+      "CUDA_VISIBLE_DEVICES lists fewer cards than there are training processes, so device_id 7 is out of range; kill the training processes, set CUDA_VISIBLE_DEVICES / device ids to match the number of processes, and restart the job.",
+    category: "npu_not_available",
+    signature: [
+      "device [ cuda_driver.cc : <n> ] setdevice] setdevice for id: <n> failed, ret[ <n> ], invalid device ordinal. please make sure that the 'device_id' set in context is in the range:[ <n> , total number of gpu). if the environment variable 'cuda_visible_devices' is set, the total number of gpu will be t",
+      "device [ gpu_device_manager.cc : <n> ] initdevice] op error: failed to set current device id | error number: <n>",
+    ],
+  },
+  {
+    id: "docunet-15",
+    url: "https://github.com/zjunlp/DocuNet/issues/15",
+    repo: "zjunlp/DocuNet",
+    split: "tune",
+    title: "给的shell脚本用windows改过吗？(Resolved)",
+    resolution:
+      "scripts/run_docred.sh had been saved with Windows CRLF line endings; the maintainers converted the script to LF and asked users to re-download it (dos2unix fixes a local copy).",
+    category: "windows_line_endings",
+    signature: [
+      "run_docred.sh : line <n> : $'\\r': command not found",
+      "run_docred.sh : line <n> : syntax error near unexpected token `$'do\\r''",
+    ],
+  },
+  {
     id: "dolly-11",
     url: "https://github.com/databrickslabs/dolly/issues/11",
     repo: "databrickslabs/dolly",
@@ -2718,6 +3141,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "drivelm-40",
+    url: "https://github.com/OpenDriveLab/DriveLM/issues/40",
+    repo: "OpenDriveLab/DriveLM",
+    split: "holdout",
+    title: "Unable to run finetuning",
+    resolution:
+      "Maintainer: an address-already-in-use error; the rendezvous port (--master_port) is taken on the machine/cluster, so use another free port.",
+    category: "port_in_use",
+    signature: [
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to listen on [::]: <n> (errno: <n> - address already in use).",
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use).",
+    ],
+  },
+  {
     id: "dsgn2-11",
     url: "https://github.com/chenyilun95/DSGN2/issues/11",
     repo: "chenyilun95/DSGN2",
@@ -2731,6 +3168,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "size mismatch for layer3. <n> .bn2.running_mean: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
       "size mismatch for layer3. <n> .conv1.weight: copying a param with shape torch.size([ <n> , <n> , <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> , <n> , <n> ]).",
       "size mismatch for layer3. <n> .bn1.weight: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+    ],
+  },
+  {
+    id: "dsvt-31",
+    url: "https://github.com/Haiyang-W/DSVT/issues/31",
+    repo: "Haiyang-W/DSVT",
+    split: "tune",
+    title: "Loss is nan while training with --fp16(A lots of times)",
+    resolution:
+      "Loss turns NaN within ~100 iterations under --fp16; the maintainer suggests the pillar setting (which rarely hits it) and revisiting the learning rate; training in FP32 avoids the fp16 overflow.",
+    category: "nan_loss",
+    signature: [
+      "epochs: <n> %| | <n> [ <n> : <n> <?, ? s , loss_hm=nan, loss_loc=nan, loss=nan, lr=2e- <n> , d_time= <n> ( <n> ), f_time= <n> ( <n> ), b_twarning:tensorboardx.x2num:nan or inf found in input tensor. | <n> [ <n> : <n> < <n> : <n> : <n> , s , total_it= <n> ]",
+      "warning:tensorboardx.x2num:nan or inf found in input tensor.",
     ],
   },
   {
@@ -2796,6 +3247,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["importerror: cannot import name 'losskwargs' from 'transformers.utils' ( __init__.py )"],
   },
   {
+    id: "easynmt-67",
+    url: "https://github.com/UKPLab/EasyNMT/issues/67",
+    repo: "UKPLab/EasyNMT",
+    split: "holdout",
+    title: "Question about OSError: Helsinki-NLP/opus-mt-fa-en is not a local folder",
+    resolution:
+      "The language detector picked 'fa', and no Helsinki-NLP/opus-mt-fa-en model exists on the Hub, so the repo id is not found; use a model that covers fa->en (e.g. the M2M model) or fix the source language.",
+    category: "hub_access",
+    signature: [
+      "oserror: opus-mt-fa-en is not a local folder and is not a valid model identifier listed on 'https: models '",
+    ],
+  },
+  {
     id: "easyphoto-145",
     url: "https://github.com/aigc-apps/sd-webui-EasyPhoto/issues/145",
     repo: "aigc-apps/sd-webui-EasyPhoto",
@@ -2809,6 +3273,34 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
       "data = self._data_queue.get(timeout=timeout)",
       "if not self._poll(timeout):",
+    ],
+  },
+  {
+    id: "easyr1-185",
+    url: "https://github.com/hiyouga/EasyR1/issues/185",
+    repo: "hiyouga/EasyR1",
+    split: "holdout",
+    title: "(raylet) node_manager.cc:3069: 1 Workers (tasks / actors) killed due to memory pressure (OOM)",
+    resolution:
+      "Host RAM was exhausted during compute-log-probs, so Ray's memory monitor killed a worker; provision more host memory or reduce parallelism/batch (or offload less to CPU).",
+    category: "host_oom",
+    signature: [
+      "e <n> <n> ] (raylet) node_manager.cc: <n> : <n> workers (tasks / actors) killed due to memory pressure (oom), <n> workers crashed due to other reasons at node (id: 351e406b196f66bb45eaad02a3b8b4725babfa8cc12949432f7ad7d8, ip: <n> ) over the last time period. to see more information about the workers",
+      "refer to the documentation on how to address the out of memory issue: https: ray-oom-prevention.html. consider provisioning more memory on this node or reducing task parallelism by requesting more cpus per task. to adjust the kill threshold, set the environment variable `ray_memory_usage_threshold` ",
+    ],
+  },
+  {
+    id: "easyr1-50",
+    url: "https://github.com/hiyouga/EasyR1/issues/50",
+    repo: "hiyouga/EasyR1",
+    split: "holdout",
+    title: "memory usage growing",
+    resolution:
+      "Host RAM grew over training until Ray's memory monitor killed workers while saving the step-50 checkpoint; reduce host-side memory (less CPU offload / fewer rollout copies), add RAM, or update EasyR1 to the release that fixed the growth.",
+    category: "host_oom",
+    signature: [
+      "e <n> <n> ] (raylet) node_manager.cc: <n> : <n> workers (tasks / actors) killed due to memory pressure (oom), <n> workers crashed due to other reasons at node (id: c1572ef0f1cf8c62fb3157942667d9e41b3c7a17276b11f6",
+      "020ab9eb, ip: <n> ) over the last time period. to see more information about the workers killed on this node, use `ray logs raylet.out -ip <n> `",
     ],
   },
   {
@@ -2837,6 +3329,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["error downloading tokenizer autotokenizer: you are trying to access a gated repo."],
   },
   {
+    id: "emotional-support-conversation-7",
+    url: "https://github.com/thu-coai/Emotional-Support-Conversation/issues/7",
+    repo: "thu-coai/Emotional-Support-Conversation",
+    split: "tune",
+    title: "Size mismatch",
+    resolution:
+      "The checkpoint's vocabulary includes the added strategy tokens (54953 vs 54944); load facebook/blenderbot-small, add all strategy tokens to the tokenizer, call model.resize_token_embeddings(len(tokenizer)), then load the checkpoint.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for final_logits_bias: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]). size mismatch for model.shared.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model ",
+      "size mismatch for model.encoder.embed_tokens.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for model.decoder.embed_tokens.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for lm_head.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+  },
+  {
     id: "emptransfo-3",
     url: "https://github.com/roholazandie/EmpTransfo/issues/3",
     repo: "roholazandie/EmpTransfo",
@@ -2860,6 +3368,28 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "runtimeerror: unable to write to file < torch_31911_952036340_6686 >: no space left on device ( <n> )",
       "i suspect this is due to an error with torch.multiprocessing because the use of shared memory causes the device to be unable to continue running once there are many other tasks running on the host, butit seems that the file-sharing strategy is irreplaceable. can you tell me how to solve this problem",
     ],
+  },
+  {
+    id: "espnet-2865",
+    url: "https://github.com/espnet/espnet/issues/2865",
+    repo: "espnet/espnet",
+    split: "holdout",
+    title: "Stage 1 error in egs/ljspeech/asr1",
+    resolution:
+      "Feature extraction cannot find data/char_eval/wav.scp; the data-preparation stage did not create that data directory, so rerun/fix stage 0 (data prep) so wav.scp exists before stage 1.",
+    category: "input_path_missing",
+    signature: ["make_fbank_pitch.sh : no such file wav.scp"],
+  },
+  {
+    id: "espnet-4461",
+    url: "https://github.com/espnet/espnet/issues/4461",
+    repo: "espnet/espnet",
+    split: "holdout",
+    title: "How can I proceed training with the last epoch?",
+    resolution:
+      "Not enough disk space; free space by deleting files or adding disks, then resume training with the resume function.",
+    category: "disk_full",
+    signature: ["oserror: [errno <n> ] no space left on device"],
   },
   {
     id: "evcap-10",
@@ -2969,6 +3499,18 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "facenet-pytorch-143",
+    url: "https://github.com/timesler/facenet-pytorch/issues/143",
+    repo: "timesler/facenet-pytorch",
+    split: "tune",
+    title:
+      "User Warning when using PyInstaller: torchvision\\__init__.py:26: UserWarning: You are importing torchvision within its own root folder",
+    resolution:
+      "The interpreter runs from a directory that contains a torchvision package folder, so torchvision is imported from its own root; change to another directory (cd ..) before importing, as the thread found.",
+    category: "import_from_source_dir",
+    signature: [],
+  },
+  {
     id: "fairseq-512",
     url: "https://github.com/facebookresearch/fairseq/issues/512",
     repo: "facebookresearch/fairseq",
@@ -3008,6 +3550,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "[loss_scaler.py: <n> :update_scale] [deepspeed] overflow! rank <n> skipping step. attempted loss scale: <n> , reducing to <n>",
       "steps: <n> %|▏ | <n> [ <n> : <n> < <n> : <n> : <n> , it , lr= <n> , noise_step_loss=nan][ ] [info] [loss_scaler.py: <n> :update_scale] [deepspeed] overflow! rank <n> skipping step. attempted loss scale: <n> , reducing to <n>",
     ],
+  },
+  {
+    id: "faspell-10",
+    url: "https://github.com/iqiyi/FASPell/issues/10",
+    repo: "iqiyi/FASPell",
+    split: "tune",
+    title: "FileNotFoundError: [Errno 2] No such file or directory: '/path/to/training/data/file'",
+    resolution:
+      "'/path/to/training/data/file' in the README is a placeholder; replace it with the real path of the training data file.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' file '"],
   },
   {
     id: "fast-stable-diffusion-1673",
@@ -3178,6 +3731,18 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["importerror: libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block"],
   },
   {
+    id: "fcos-207",
+    url: "https://github.com/tianzhi0549/FCOS/issues/207",
+    repo: "tianzhi0549/FCOS",
+    split: "tune",
+    title:
+      "FileNotFoundError: [Errno 2] No such file or directory: 'datasets/coco/annotations/instances_train2014.json'",
+    resolution:
+      "The COCO annotation file is not where the dataset catalog expects it; set up the coco dataset under datasets/coco following the maskrcnn-benchmark instructions.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' instances_train2014.json '"],
+  },
+  {
     id: "filter-pruning-geometric-median-20",
     url: "https://github.com/he-y/filter-pruning-geometric-median/issues/20",
     repo: "he-y/filter-pruning-geometric-median",
@@ -3188,6 +3753,42 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "npu_oom",
     signature: [
       "`runtimeerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> kib cached)`",
+    ],
+  },
+  {
+    id: "finetrainers-114",
+    url: "https://github.com/huggingface/finetrainers/issues/114",
+    repo: "huggingface/finetrainers",
+    split: "tune",
+    title:
+      'cogvideox_image_to_video_lora Multi-card training Validation appears " Some NCCL operations have failed or timed out. Due to the asynchronous nature of CUDA kernels, subsequent GPU operations might ru',
+    resolution:
+      "Validation runs on a single GPU while the other ranks wait in a collective; generating the validation videos took longer than nccl_timeout (1800 s). Reduce the number of validation videos or increase the NCCL timeout.",
+    category: "hccl_timeout",
+    signature: [
+      "[e1205 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=broadcast, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e1205 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg <n> (default_pg) rank <n> ] exception (either an error or timeout) detected by watchdog at work: <n> , last enqueued nccl work: <n> , last completed nccl work: <n> .",
+      "[e1205 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg <n> (default_pg) rank <n> ] timeout at nccl work: <n> , last enqueued nccl work: <n> , last completed nccl work: <n> .",
+      "[e1205 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
+    ],
+  },
+  {
+    id: "finetrainers-378",
+    url: "https://github.com/huggingface/finetrainers/issues/378",
+    repo: "huggingface/finetrainers",
+    split: "tune",
+    title: "How to finetune CogVideoX1.5-5B T2V LoRA?",
+    resolution:
+      "The edited train.sh has CRLF line endings, so bash sees every argument group with a trailing \\r; convert the script to LF (dos2unix train.sh or sed -i 's/\\r$//' train.sh) and run it from a Linux/WSL shell where accelerate is installed.",
+    category: "windows_line_endings",
+    signature: [
+      "train.sh: line <n> : accelerate: command not found",
+      "train.sh: line <n> : $'(\\r --parallel_backend accelerate\\r --pp_degree <n> --dp_degree <n> --dp_shards <n> --cp_degree <n> --tp_degree <n> \\r\\r)\\r': command not found",
+      ": no such file or directory_path cogvideox1. <n> -5b",
+      "--dataset_config d: crush_smol_ : no such file or directoryize <n>",
+      "train.sh: line <n> : $'(\\r --dataloader_num_workers <n> \\r)\\r': command not found",
+      "train.sh: line <n> : $'(\\r --flow_weighting_scheme logit_normal\\r)\\r': command not found",
+      "train.sh: line <n> : $'(\\r --training_type lora\\r --seed <n> \\r --batch_size <n> \\r --train_steps <n> \\r --rank <n> \\r --lora_alpha <n> \\r --target_modules (transformer_blocks|single_transformer_blocks).*(to_q|to_k|to_v|to_out. <n> )\\r --gradient_accumulation_steps <n> \\r --gradient_checkpointing\\r ",
     ],
   },
   {
@@ -3280,6 +3881,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "oserror: error no file named pytorch_model.bin, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory phi- <n> /",
     ],
+  },
+  {
+    id: "flow-grpo-84",
+    url: "https://github.com/yifan123/flow_grpo/issues/84",
+    repo: "yifan123/flow_grpo",
+    split: "tune",
+    title: "ImportError: Qwen2_5_VLForConditionalGeneration with transformers==4.40.0 (needs ≥4.49, recommend 4.51.3)",
+    resolution:
+      "The repo pins transformers==4.40.0, which predates Qwen2.5-VL; bump transformers to >=4.51.3 (maintainer: fine if it runs, or serve the Qwen-VL reward model from a separate vLLM/sglang environment).",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name 'qwen2_5_vlforconditionalgeneration' from 'transformers'"],
   },
   {
     id: "flownet2-pytorch-43",
@@ -3429,6 +4041,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' mm_projector.bin '"],
   },
   {
+    id: "gap-sdk-258",
+    url: "https://github.com/GreenWaves-Technologies/gap_sdk/issues/258",
+    repo: "GreenWaves-Technologies/gap_sdk",
+    split: "tune",
+    title: "NNTool : Permission not granted.",
+    resolution:
+      "The nntool launcher in the SDK is not executable for the user (bash: Permission denied, make Error 126); restore the execute bit (chmod +x tools/nntool/nntool) or rebuild/reinstall the SDK as the same user.",
+    category: "permission_denied",
+    signature: [
+      "model_rules.mk: <n> : recipe for target ' lynred.json ' failed",
+      "make: *** [ lynred.json ] error <n>",
+    ],
+  },
+  {
     id: "gdrnet-16",
     url: "https://github.com/THU-DA-6D-Pose-Group/GDR-Net/issues/16",
     repo: "THU-DA-6D-Pose-Group/GDR-Net",
@@ -3442,6 +4068,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.",
       "raise runtimeerror('dataloader worker (pid(s) {}) exited unexpectedly'.format(pids_str))",
       "runtimeerror: dataloader worker (pid(s) <n> ) exited unexpectedly",
+    ],
+  },
+  {
+    id: "gemma-pytorch-24",
+    url: "https://github.com/google/gemma_pytorch/issues/24",
+    repo: "google/gemma_pytorch",
+    split: "holdout",
+    title: "always loss nan while finetune a few step, wether fp32 or fp16",
+    resolution:
+      "Reporter found after debugging that the trainable weights must be kept/updated in fp32 (or tf32) during fine-tuning; low-precision weights overflowed and produced NaN loss.",
+    category: "nan_loss",
+    signature: [
+      "{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> , 'epoch': <n> }",
+      "{'loss': nan, 'lr': <n> , 'epoch': <n> }",
     ],
   },
   {
@@ -3591,6 +4231,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [],
   },
   {
+    id: "gpt-fast-150",
+    url: "https://github.com/meta-pytorch/gpt-fast/issues/150",
+    repo: "meta-pytorch/gpt-fast",
+    split: "tune",
+    title: "Tiny Llamas Not Found",
+    resolution:
+      "The repo id tinyllamas/stories15 does not exist on the Hub; the tiny llamas live under karpathy/tinyllamas, so use the correct repo id.",
+    category: "hub_access",
+    signature: [
+      "huggingface_hub.utils._errors.repositorynotfounderror: <n> client error. (request id: root= <n> -660d8b22-6baffd2a364fd5bb0e8ba279;2dd7612a-d224-4f9c-8e1c-5401a3711c2c)",
+      "repository not found for url: https: main.",
+    ],
+  },
+  {
     id: "gpt-neox-1319",
     url: "https://github.com/EleutherAI/gpt-neox/issues/1319",
     repo: "EleutherAI/gpt-neox",
@@ -3626,6 +4280,30 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "GPT-NeoX-20B generation with the 20B.yml config does not fit on 40 GB A100s with the tried pipe/model parallel sizes (1, 2, 4); shard the model further (larger model-parallel/pipe-parallel across all 8 GPUs), reduce sequence length/batch, or use GPUs with more memory.",
     category: "npu_oom",
     signature: ["torch.cuda.outofmemoryerror: cuda out of memory."],
+  },
+  {
+    id: "gpt2-chitchat-19",
+    url: "https://github.com/yangjianxin1/GPT2-chitchat/issues/19",
+    repo: "yangjianxin1/GPT2-chitchat",
+    split: "tune",
+    title: "RuntimeError: CUDA error: out of memory",
+    resolution:
+      "GPU 0 was already almost full (15514MiB/16130MiB, 100% util) with another user's TensorFlow job, and training was launched with --device 0; run on one of the idle GPUs (e.g. --device 1) or wait for the other job.",
+    category: "device_busy",
+    signature: ["runtimeerror: cuda error: out of memory"],
+  },
+  {
+    id: "gpt2-newstitle-26",
+    url: "https://github.com/liucongg/GPT2-NewsTitle/issues/26",
+    repo: "liucongg/GPT2-NewsTitle",
+    split: "tune",
+    title: "出现错误，不知道如何解决，非常感谢",
+    resolution:
+      "缺少模型文件: download the model files from the README's model-sharing section and put them in the expected output_dir/checkpoint directory.",
+    category: "missing_weights",
+    signature: [
+      "oserror: checkpoint- <n> is not a local folder and is not a valid model identifier listed on 'https: models '",
+    ],
   },
   {
     id: "gpu-manager-12",
@@ -3790,6 +4468,18 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "received sigquit from a child process. it usually means the child failed.",
       "tp1] scheduler hit an exception: traceback (most recent call last):",
     ],
+  },
+  {
+    id: "gpustack-5014",
+    url: "https://github.com/gpustack/gpustack/issues/5014",
+    repo: "gpustack/gpustack",
+    split: "tune",
+    title:
+      "vLLM + Pipeline Parallelism fails due to insufficient /dev/shm size in container (no GUI option to set shm-size)",
+    resolution:
+      "The auto-created model container's /dev/shm (~9 GB) is smaller than the Ray object store request; start the container with a larger --shm-size (e.g. 16g) or free /dev/shm.",
+    category: "shm_bus_error",
+    signature: [],
   },
   {
     id: "gpustack-814",
@@ -4454,6 +5144,27 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "hiascend-tfmigr-000089",
+    url: "https://www.hiascend.com/doc_center/source/zh/canncommercial/5046/modeldev/tfmigr/tfmigr_000089.html",
+    repo: "hiascend.com/canncommercial",
+    split: "tune",
+    title: "网络执行过程中出现内存分配失败",
+    resolution:
+      "The device heap could not allocate a ~15 GB block on device 7 (heap_alloc_managed out of memory, halMemAlloc drvRetCode=6); reduce the memory the network needs on the device (smaller batch size / graph memory) or make sure no other process holds that device's memory.",
+    category: "npu_oom",
+    signature: [
+      "drv( <n> ,python3. <n> ): [ascend][curpid: <n> , <n> ][drv][devmm][devmm_ioctl_advise <n> ]<errno: <n> , <n> > ioctl device error! ptr= <hex> , count= <n> , advise= <hex> , device= <n> .",
+      "drv( <n> ,python3. <n> ): [ascend][curpid: <n> , <n> ][drv][devmm][devmm_ioctl_alloc_dev <n> ]<errno: <n> , <n> > advise mem error! ret= <n>",
+      "drv( <n> ,python3. <n> ): [ascend][curpid: <n> , <n> ][drv][devmm][devmm_virt_heap_alloc_chunk_device <n> ]<errno: <n> , <n> > devmm_ioctl_alloc error. ptr= <hex> .",
+      "drv( <n> ,python3. <n> ): [ascend][curpid: <n> , <n> ][drv][devmm][devmm_virt_set_alloced_mem_struct <n> ]<errno: <n> , <n> > alloc ptr err, ptr= <hex> .",
+      "drv( <n> ,python3. <n> ): [ascend][curpid: <n> , <n> ][drv][devmm][devmm_alloc_from_base_heap <n> ]<errno: <n> , <n> > alloc phy mem from base heap err= <hex> , va: <hex> , size: <n> , <n> .",
+      "drv( <n> ,python3. <n> ): [ascend][curpid: <n> , <n> ][drv][devmm][devmm_virt_free_check_and_get_pg <n> ]<errno: <n> , <n> > va( <hex> ) is not alloced, pg is already in buddy,pfn( <n> ),order( <n> ),flags( <n> )",
+      "drv( <n> ,python3. <n> ): [ascend][curpid: <n> , <n> ][drv][devmm][devmm_virt_heap_free <n> ]<errno: <n> , <n> > addr not alloced, addr= <hex> ,start= <hex> ,end= <hex>",
+      "drv( <n> ,python3. <n> ): [ascend][curpid: <n> , <n> ][drv][devmm][devmm_alloc_managed <n> ]<errno: <n> , <n> > heap_alloc_managed out of memory, pp= <hex> , bytesize= <n> .",
+      "runtime( <n> ,python3. <n> ): [npu_driver.cc: <n> ] <n> devmemallochugepagemanaged:[load][load][driver interface] halmemalloc failed: device_id= <n> , size= <n> , type= <n> , env_type= <n> , drvretcode= <n> !",
+    ],
+  },
+  {
     id: "hiascend-troubleshooting-0004-850",
     url: "https://www.hiascend.com/document/detail/zh/canncommercial/850/maintenref/troubleshooting/troubleshooting_0004.html",
     repo: "hiascend.com/canncommercial",
@@ -4539,6 +5250,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "higgs-audio-123",
+    url: "https://github.com/boson-ai/higgs-audio/issues/123",
+    repo: "boson-ai/higgs-audio",
+    split: "tune",
+    title: "Error vLLM Startup",
+    resolution:
+      "'xcodec_tps25_0215' is neither a local directory nor a Hub repo id, so the Hub lookup fails with RepositoryNotFoundError; point the audio-tokenizer setting at the real Hub id (e.g. bosonai/higgs-audio-v2-tokenizer) or an existing local path.",
+    category: "hub_access",
+    signature: [
+      "raise _format(repositorynotfounderror, message, response) from e",
+      "huggingface_hub.errors.repositorynotfounderror: <n> client error. (request id: root= <n> -68a1df1f-3274fba05f177c4f00891218;d37ebc83-0dd4-4ea6-b71f-4d08e297cfa1)",
+      "repository not found for url: https: main.",
+      "invalid username or password.",
+    ],
+  },
+  {
     id: "hip-ad-9",
     url: "https://github.com/nullmax-vision/HiP-AD/issues/9",
     repo: "nullmax-vision/HiP-AD",
@@ -4562,6 +5289,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "top_k_top_p_filtering was removed from transformers (>=4.39); downgrade transformers to 4.38.2 (the authors used 4.37.2).",
     category: "transformers_version_conflict",
     signature: ["importerror: cannot import name 'top_k_top_p_filtering' from 'transformers'"],
+  },
+  {
+    id: "hmmlearn-527",
+    url: "https://github.com/hmmlearn/hmmlearn/issues/527",
+    repo: "hmmlearn/hmmlearn",
+    split: "tune",
+    title: "cannot allocate memory in static TLS block on Jetson Xavier-NX (arm architecture)",
+    resolution:
+      "On aarch64 the libgomp bundled with scikit-learn must be preloaded: export LD_PRELOAD pointing at the scikit_learn.libs/libgomp-d22c30c5.so.1.0.0 named in the error (preloading the system libgomp did not help the reporter).",
+    category: "libgomp_static_tls",
+    signature: [
+      "raise_build_error(e)",
+      'file " __init__.py ", line <n> , in raise_build_error',
+      'raise importerror("""%s',
+      "importerror: libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block",
+    ],
   },
   {
     id: "hnswlib-462",
@@ -4652,6 +5395,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ['keyerror file " finetune.py ", line <n> , in __getitem__', "keyerror: 'json_dialogue'"],
   },
   {
+    id: "huggingface-hub-1007",
+    url: "https://github.com/huggingface/huggingface_hub/issues/1007",
+    repo: "huggingface/huggingface_hub",
+    split: "tune",
+    title: 'Not specifiying "repo_type" throws RepositoryNotFound error.',
+    resolution:
+      'cakiki/arxiv_taxonomy is a dataset repo; without repo_type the call looks it up as a model repo and the Hub answers 401 Repository Not Found. Pass repo_type="dataset".',
+    category: "hub_access",
+    signature: [
+      "repositorynotfounderror: <n> client error: repository not found for url: https: readme.md. if the repo is private, make sure you are authenticated. (request id: hmjcpe_5piwlse27s2plt)",
+    ],
+  },
+  {
     id: "huggingface-hub-2399",
     url: "https://github.com/huggingface/huggingface_hub/issues/2399",
     repo: "huggingface/huggingface_hub",
@@ -4687,6 +5443,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "transformers_version_conflict",
     signature: [
       "> importerror: cannot import name 'is_torch_greater_or_equal_than_1_13' from 'transformers.pytorch_utils' ( pytorch_utils.py )",
+    ],
+  },
+  {
+    id: "ic-light-101",
+    url: "https://github.com/lllyasviel/IC-Light/issues/101",
+    repo: "lllyasviel/IC-Light",
+    split: "tune",
+    title: "Traceback (most recent call last):",
+    resolution:
+      "The pinned old diffusers imports cached_download, which newer huggingface_hub removed; the reporter fixed it with pip install --upgrade torch transformers diffusers huggingface_hub (others also pinned gradio 3.48.0).",
+    category: "transformers_version_conflict",
+    signature: [
+      "importerror: cannot import name 'cached_download' from 'huggingface_hub' (c:\\users\\lior0\\miniconda3\\envs\\iclight\\lib\\site-packages\\huggingface_hub\\__init__.py)",
     ],
   },
   {
@@ -4788,6 +5557,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "inference-1734",
+    url: "https://github.com/xorbitsai/inference/issues/1734",
+    repo: "xorbitsai/inference",
+    split: "tune",
+    title: "[QUESTION] I was able to download the LLM in llama.cpp, but I cannot download the LLM in Transformers.",
+    resolution:
+      "Launching the Transformers-format meta-llama/Meta-Llama-3-8B-Instruct needs an HF account with granted access; set HF_TOKEN (or download from ModelScope / a local path) before launching.",
+    category: "hub_access",
+    signature: [
+      "huggingface_hub.utils._errors.gatedrepoerror: <n> client error. (request id: root= <n> -667ea709-40b704097bad97526456dd7c;c8a0107e- <n> -49ff-9f19- <n> )",
+      "cannot access gated repo for url https: main.",
+      "access to model meta-llama- <n> -8b-instruct is restricted. you must be authenticated to access it.",
+    ],
+  },
+  {
     id: "inference-2340",
     url: "https://github.com/xorbitsai/inference/issues/2340",
     repo: "xorbitsai/inference",
@@ -4814,6 +5598,23 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "inference-4561",
+    url: "https://github.com/xorbitsai/inference/issues/4561",
+    repo: "xorbitsai/inference",
+    split: "tune",
+    title: "launch qwen3-vl in vllm error",
+    resolution:
+      "The installed transformers predates qwen3_vl, so vLLM's ModelConfig rejects the checkpoint; upgrade transformers (>=4.57) together with a vLLM release that supports Qwen3-VL.",
+    category: "transformers_version_conflict",
+    signature: [
+      "value error, the checkpoint you are trying to load has model type `qwen3_vl` but transformers does not recognize this architecture. this could be because of an issue with the checkpoint, or because your version of transformers is out of date.",
+      "you can update transformers with the command `pip install --upgrade transformers`. if this does not work, and the checkpoint is very new, then there may not be a release version that supports this model yet. in this case, you can get the most up-to-date code by installing transformers from source wi",
+      "for further information visit https: value_error",
+      "xinference.api.restful_api <n> error [address= <n> : <n> , pid= <n> ] error cannot be pickled, error type: <class 'pydantic_core._pydantic_core.validationerror'>, raw error:",
+      "<n> validation error for modelconfig",
+    ],
+  },
+  {
     id: "infinitetalk-14",
     url: "https://github.com/MeiGen-AI/InfiniteTalk/issues/14",
     repo: "MeiGen-AI/InfiniteTalk",
@@ -4823,6 +5624,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The process was killed by the OS for lack of host RAM: WSL was limited to 64 GB; raising the WSL memory allocation to 128 GB let loading and generation go through (a quantized model also reduces memory).",
     category: "host_oom",
     signature: [],
+  },
+  {
+    id: "inpaint-anything-6",
+    url: "https://github.com/geekyutao/Inpaint-Anything/issues/6",
+    repo: "geekyutao/Inpaint-Anything",
+    split: "holdout",
+    title: "FileNotFoundError: [Errno 2] No such file or directory: 'sam_vit_h_4b8939.pth' run error",
+    resolution:
+      "The SAM checkpoint does not exist locally; download sam_vit_h_4b8939.pth from the segment_anything release and pass its path via --sam_ckpt.",
+    category: "missing_weights",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: 'sam_vit_h_4b8939.pth'"],
   },
   {
     id: "insightface-2262",
@@ -4926,6 +5738,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "internnav-28",
+    url: "https://github.com/InternRobotics/InternNav/issues/28",
+    repo: "InternRobotics/InternNav",
+    split: "holdout",
+    title: "Watchdog caught collective operation timeout:",
+    resolution:
+      "An ALLREDUCE exceeded the 600 s NCCL watchdog timeout mid-training; find the rank that stalled (reporter saw partial relief from a smaller batch size) and raise the distributed timeout if the stall is expected.",
+    category: "hccl_timeout",
+    signature: [
+      "[e818 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+  },
+  {
     id: "ipex-llm-11907",
     url: "https://github.com/intel/ipex-llm/issues/11907",
     repo: "intel/ipex-llm",
@@ -4938,6 +5763,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "raise runtimeerror(",
       "runtimeerror: failed to import transformers.trainer because of the following error (look up to see its traceback):",
       "cannot import name 'is_mlu_available' from 'accelerate.utils' (d:\\ipex-llm-demo\\miniforge\\envs\\llm-cpp\\lib\\site-packages\\accelerate\\utils\\__init__.py)",
+    ],
+  },
+  {
+    id: "jade-hpc-gpu.github.io-59",
+    url: "https://github.com/jade-hpc-gpu/jade-hpc-gpu.github.io/issues/59",
+    repo: "jade-hpc-gpu/jade-hpc-gpu.github.io",
+    split: "holdout",
+    title: "Cuda devices busy or unavailable, $CUDA_VISIBLE_DEVICES returns wrong device",
+    resolution:
+      "The job was given GPU 7, which another job's python process (PID 69344) already holds on an exclusive-mode node; run on a free GPU / have the scheduler assign an unoccupied device.",
+    category: "device_busy",
+    signature: [
+      "thcudacheck fail file= thctensorrandom.cu line= <n> error= <n> : all cuda-capable devices are busy or unavailable",
     ],
   },
   {
@@ -5039,6 +5877,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The reporter found in the README that the Docker default runtime must be changed to nvidia (or the container started with --runtime nvidia) so the host CUDA libraries are mounted into the container.",
     category: "driver_not_mounted",
     signature: ["oserror: libcurand.so. <n> : cannot open shared object file: no such file or directory"],
+  },
+  {
+    id: "jetson-inference-365",
+    url: "https://github.com/dusty-nv/jetson-inference/issues/365",
+    repo: "dusty-nv/jetson-inference",
+    split: "tune",
+    title: "./download-models.sh:command not found",
+    resolution:
+      "The script has DOS (CRLF) line endings so the shebang becomes /bin/bash^M; convert it to Unix format (vim :set ff=unix, or dos2unix download-models.sh), as the reporter did.",
+    category: "windows_line_endings",
+    signature: ["-bash: download-models.sh : bash ^m: bad interpreter: no such file or directory"],
   },
   {
     id: "jinyuchen-autodl-ascend",
@@ -5186,6 +6035,35 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["permissionerror: [errno <n> ] permission denied: ' huggingface '"],
   },
   {
+    id: "kohya-ss-2138",
+    url: "https://github.com/bmaltais/kohya_ss/issues/2138",
+    repo: "bmaltais/kohya_ss",
+    split: "tune",
+    title: "ConnectionError: Tried to launch distributed communication on port `29500`",
+    resolution:
+      "Another process already held the default accelerate port 29500; launch with a different --main_process_port (e.g. --main_process_port=29501), which users in the thread confirmed works.",
+    category: "port_in_use",
+    signature: [
+      "connectionerror: tried to launch distributed communication on port ` <n> `, but another process is utilizing it. please specify a different port (such as using the `----main_process_port` flag or specifying a different `main_process_port` in your config file) and rerun your script. to automatically ",
+    ],
+  },
+  {
+    id: "kohya-ss-974",
+    url: "https://github.com/bmaltais/kohya_ss/pull/974",
+    repo: "bmaltais/kohya_ss",
+    split: "tune",
+    title: "Some changes for Docker running",
+    resolution:
+      "In the Docker image the non-root appuser cannot create /home/appuser/.cache/huggingface; the PR changes the Docker setup so the cache directory exists and is owned/writable by the container user.",
+    category: "permission_denied",
+    signature: [
+      "│ <n> │ except oserror: │",
+      "│ <n> │ │ # cannot rely on checking for eexist, since the operating system │",
+      "│ <n> │ │ # could give priority to other errors like eacces or erofs │",
+      "permissionerror: [errno <n> ] permission denied: ' huggingface '",
+    ],
+  },
+  {
     id: "kohya-trainer-246",
     url: "https://github.com/Linaqruf/kohya-trainer/issues/246",
     repo: "Linaqruf/kohya-trainer",
@@ -5305,6 +6183,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["`runtimeerror: parameter file [ best_model.pdparams ] not exists`"],
   },
   {
+    id: "light-weight-refinenet-37",
+    url: "https://github.com/DrSleep/light-weight-refinenet/issues/37",
+    repo: "DrSleep/light-weight-refinenet",
+    split: "tune",
+    title: "RuntimeError: Error(s) in loading state_dict for DataParallel",
+    resolution:
+      "NUM_CLASSES was changed from 40 to 2 but training resumes from a 40-class checkpoint (--ckpt-path), so the classifier conv shapes differ; start without that checkpoint or load it with the clf_conv weights removed.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      'self.__class__.__name__, "\\n\\t".join(error_msgs)))',
+      "runtimeerror: error(s) in loading state_dict for dataparallel:",
+      "size mismatch for module.clf_conv.weight: copying a param with shape torch.size([ <n> , <n> , <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> , <n> , <n> ]).",
+      "size mismatch for module.clf_conv.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+    ],
+  },
+  {
     id: "lightgbm-6509",
     url: "https://github.com/lightgbm-org/LightGBM/issues/6509",
     repo: "lightgbm-org/LightGBM",
@@ -5379,6 +6273,35 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "lit-llama-447",
+    url: "https://github.com/Lightning-AI/lit-llama/issues/447",
+    repo: "Lightning-AI/lit-llama",
+    split: "tune",
+    title: "ValueError: Precision 'bf16-true' is invalid",
+    resolution:
+      "The installed lightning release does not know the 'bf16-true' precision string used by finetune/lora.py (reporter traced it to the PyPI lightning==2.0.6); install the lightning version pinned in the repo's requirements.txt (same fix the maintainers gave in litgpt #241: `pip uninstall -y lightning; pip install -r requirements.txt`).",
+    category: "transformers_version_conflict",
+    signature: [
+      'raise valueerror(f"precision {repr(precision)} is invalid. allowed precision values: {supported_precision}")',
+      "valueerror: precision 'bf16-true' is invalid. allowed precision values: (' <n> ', ' <n> ', ' <n> ', 'bf16', <n> , <n> , <n> )",
+    ],
+  },
+  {
+    id: "litgpt-158",
+    url: "https://github.com/Lightning-AI/litgpt/issues/158",
+    repo: "Lightning-AI/litgpt",
+    split: "tune",
+    title:
+      "FileNotFoundError: [Errno 2] No such file or directory: 'checkpoints/stabilityai/stablelm-base-alpha-3b/lit_config.json'",
+    resolution:
+      "The model checkpoint had not been downloaded/converted into checkpoint_dir; reporter fixed it by upgrading huggingface_hub and running `python3 scripts/download.py --repo_id stabilityai/stablelm-base-alpha-3b` (then converting).",
+    category: "missing_weights",
+    signature: [
+      'warn(f"failed to load image python extension: {e}")',
+      "filenotfounderror: [errno <n> ] no such file or directory: ' lit_config.json '",
+    ],
+  },
+  {
     id: "litgpt-205",
     url: "https://github.com/Lightning-AI/litgpt/issues/205",
     repo: "Lightning-AI/litgpt",
@@ -5443,6 +6366,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "llama-cookbook-556",
+    url: "https://github.com/meta-llama/llama-cookbook/issues/556",
+    repo: "meta-llama/llama-cookbook",
+    split: "holdout",
+    title: "Could not finetune llama 3 on multiple GPUs",
+    resolution:
+      "Worker exit code -9 was the Linux OOM killer (dmesg confirms host RAM exhaustion by a training worker, not GPU OOM); the maintainer suggested watching host memory with htop and making the dataset an iterable-style dataset so it is not fully loaded into RAM, or adding host memory.",
+    category: "host_oom",
+    signature: [
+      "[sun jun <n> <n> : <n> : <n> <n> ] out of memory: killed process <n> (pt_main_thread) total-vm:45371652kb, anon-rss:31360488kb, file-rss:72116kb, shmem-rss:4kb, uid: <n> pgtables:64944kb oom_score_adj: <n>",
+    ],
+  },
+  {
     id: "llama-cpp-3230",
     url: "https://github.com/ggml-org/llama.cpp/issues/3230",
     repo: "ggml-org/llama.cpp",
@@ -5463,6 +6399,23 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "device_busy",
     signature: [
       "`torch.cuda.outofmemoryerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. see documentat",
+    ],
+  },
+  {
+    id: "llama-lora-tuner-33",
+    url: "https://github.com/zetavg/LLaMA-LoRA-Tuner/issues/33",
+    repo: "zetavg/LLaMA-LoRA-Tuner",
+    split: "tune",
+    title: "Error when fine tuning: Size Mismatch",
+    resolution:
+      "The LoRA checkpoint being loaded was trained with r=16 while the current LoraConfig uses r=8; set the LoRA rank (lora_r) to match the checkpoint or start from a fresh adapter.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "runtimeerror: error(s) in loading state_dict for peftmodelforcausallm:",
+      "size mismatch for base_model.model.model.layers. <n> .self_attn.q_proj.lora_a.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for base_model.model.model.layers. <n> .self_attn.q_proj.lora_b.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for base_model.model.model.layers. <n> .self_attn.v_proj.lora_a.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for base_model.model.model.layers. <n> .self_attn.v_proj.lora_b.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
     ],
   },
   {
@@ -5508,6 +6461,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "llama.cpp-138",
+    url: "https://github.com/ggml-org/llama.cpp/issues/138",
+    repo: "ggml-org/llama.cpp",
+    split: "tune",
+    title: "convert the 7B model to ggml FP16 format fails on RPi 4B",
+    resolution:
+      "Conversion needs RAM for both the fp16 source and the converted model (~16 GB for 7B); the Raspberry Pi's RAM was exhausted and the process was OOM-killed. Add a swapfile or convert on a bigger machine.",
+    category: "host_oom",
+    signature: [],
+  },
+  {
     id: "llama.cpp-21883",
     url: "https://github.com/ggml-org/llama.cpp/issues/21883",
     repo: "ggml-org/llama.cpp",
@@ -5517,6 +6481,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "ggml_cuda_init enables peer access for every device pair; with 10 GPUs the CUDA driver's per-device limit on peer mappings is exceeded and cudaDeviceEnablePeerAccess fails. Limit the visible GPUs (at most 8 peers per device) or skip/ignore peer-access enabling when the driver refuses it.",
     category: "device_p2p_driver_error",
     signature: ["cuda error: peer mapping resources exhausted", "aborted (core dumped)"],
+  },
+  {
+    id: "llama.cpp-5156",
+    url: "https://github.com/ggml-org/llama.cpp/issues/5156",
+    repo: "ggml-org/llama.cpp",
+    split: "tune",
+    title: "convert-hf-to-gguf.py Qwen-72B-Chat model get Killed result",
+    resolution:
+      "Maintainer: the converter ran out of host RAM (64 GB for a 72B model) and the kernel OOM killer ended it; use a machine with more RAM or add swap.",
+    category: "host_oom",
+    signature: [],
   },
   {
     id: "llama.cpp-7822",
@@ -5540,6 +6515,38 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: "Reinstalling the decorator package (5.2.1) that the CANN op compiler imports fixed it.",
     category: "cann_python_deps_broken",
     signature: ["qwen3. <n> -27b微调报错;no modules named 'decorator'"],
+  },
+  {
+    id: "llamafactory-1129",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/1129",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "qwen 14B SFT后加载lora报错",
+    resolution:
+      "The adapter weights have hidden size 4096 (a Qwen-7B base) but are being loaded onto Qwen-14B-Chat (hidden 5120); load the LoRA checkpoint onto the same base model it was trained on.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "raise runtimeerror('error(s) in loading state_dict for {}:\\n\\t{}'.format(",
+      "runtimeerror: error(s) in loading state_dict for peftmodelforcausallm:",
+      "size mismatch for base_model.model.transformer.h. <n> .attn.c_attn.lora_a.default.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for base_model.model.transformer.h. <n> .attn.c_attn.lora_b.default.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for base_model.model.transformer.h. <n> .attn.c_proj.lora_a.default.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for base_model.model.transformer.h. <n> .attn.c_proj.lora_b.default.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+  },
+  {
+    id: "llamafactory-162",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/162",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "在多卡训练时，默认端口显示被占用，请问如何修改",
+    resolution:
+      "The default rendezvous port 29500 is already taken by another job; pass a free port (--master_port=25678 for torch.distributed.launch / deepspeed, or MASTER_PORT for llamafactory-cli).",
+    category: "port_in_use",
+    signature: [
+      "runtimeerror: the server socket has failed to listen on any local network address. the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use). the server socket has failed to bind to",
+      "<n> : <n> (errno: <n> - address already in use).",
+    ],
   },
   {
     id: "llamafactory-2097",
@@ -5628,6 +6635,24 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Llama-2 is gated on Hugging Face; either get access, or download from ModelScope: export USE_MODELSCOPE_HUB=1 and use --model_name_or_path modelscope/Llama-2-7b-chat-ms.",
     category: "hub_access",
     signature: ["cannot access gated repo for url https: config.json."],
+  },
+  {
+    id: "llamafactory-3670",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/3670",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title:
+      "Ascend 910B卡只能跑通单GPU LoRA 微调的（增量）预训练，跑其他任务全部报如下相同的错误，帮忙看下什么原因，感谢",
+    resolution:
+      "A kernel crashed on the AI Core (RTS_HWTS aicore exception, error code 0x26) during DPO training; rerun with ASCEND_LAUNCH_BLOCKING=1 to find the failing operator, align the CANN kernels/toolkit with the installed torch_npu, and try fp32 or another shape for that op.",
+    category: "aicore_error",
+    signature: [
+      "exception stream:",
+      "exception info:tgid= <n> , model id= <n> , stream id= <n> , stream phase= <n>",
+      "message info[ <n> ]:rts_hwts: aicore exception, slot_id= <n> , stream_id= <n>",
+      "other info[ <n> ]:time= , function=int_process_hwts_task_exception, line= <n> , error code= <hex>",
+      "runtimeerror: the inner error is reported as above.",
+    ],
   },
   {
     id: "llamafactory-3698",
@@ -5821,6 +6846,23 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "llamafactory-4981",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/4981",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "数据集加载出现内存不足情况",
+    resolution:
+      "DataLoader workers ran out of shared memory (/dev/shm); raise the shm limit (e.g. docker --shm-size or mount host /dev/shm) or lower dataloader_num_workers.",
+    category: "shm_bus_error",
+    signature: [
+      "data = self._data_queue.get(timeout=timeout)",
+      "gotit = waiter.acquire(true, timeout)",
+      "_error_if_any_worker_fails()",
+      "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.",
+      "runtimeerror: dataloader worker (pid(s) <n> ) exited unexpectedly",
+    ],
+  },
+  {
     id: "llamafactory-5015",
     url: "https://github.com/hiyouga/LlamaFactory/issues/5015",
     repo: "hiyouga/LlamaFactory",
@@ -5912,6 +6954,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "oserror: [errno <n> ] communication error on send: 'cache地址 ab573428e7a11a7e23eebd41a2a71665ac3789ce311cbad7049572034a9bda05.incomplete '",
       "filenotfounderror: [errno <n> ] failed to open local file 'cache地址 cache-1f1786faf2762b3e.arrow '. detail: [errno <n> ] no such file or directory",
+    ],
+  },
+  {
+    id: "llamafactory-549",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/549",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "大数据量全参数预训练报错、流式读数据报错",
+    resolution:
+      "Non-zero ranks wait at torch.distributed.barrier() while rank 0 preprocesses a very large pre-training corpus and hit the c10d store Socket Timeout; preprocess the data once beforehand (or stream it) and raise the distributed timeout.",
+    category: "hccl_timeout",
+    signature: [
+      "runtimeerror: [ <n> ] is setting up nccl communicator and retrieving nccluniqueid from [ <n> ] via c10d key-value store by key ' <n> ', but store->get(' <n> ') got error: socket timeout",
+      "exception raised from recvbytes at utils.hpp : <n> (most recent call first):",
     ],
   },
   {
@@ -6105,6 +7161,23 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "llamafactory-6820",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/6820",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "训练8G的数据集报错 pyarrow.lib.ArrowInvalid: offset overflow while concatenating arrays",
+    resolution:
+      "The main process was still tokenizing the jsonl dataset after 30 minutes while the other ranks waited at the first collective, so the 1800 s NCCL timeout fired; tokenize/cache the dataset beforehand (tokenized_path) or raise ddp_timeout and preprocessing_num_workers.",
+    category: "hccl_timeout",
+    signature: [
+      "jsonl格式进行数据预处理时会遇到这个问题：running tokenizer on dataset: <n> %|█████▎ | <n> [ <n> : <n> < <n> : <n> , <n> s ][rank26]:[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran fo",
+      "d8-hpc-gpu- <n> : [rank26]:[e processgroupnccl.cpp: <n> ] [pg <n> rank <n> ] timeout at nccl work: <n> , last enqueued nccl work: <n> , last completed nccl work: <n> .",
+      "d8-hpc-gpu- <n> : [rank26]:[e processgroupnccl.cpp: <n> ] [rank <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
+      "d8-hpc-gpu- <n> : [rank26]:[e processgroupnccl.cpp: <n> ] [pg <n> rank <n> ] process group watchdog thread terminated with exception: [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milli",
+      "d8-hpc-gpu- <n> : exception raised from checktimeout at processgroupnccl.cpp : <n> (most recent call first):",
+    ],
+  },
+  {
     id: "llamafactory-6878",
     url: "https://github.com/hiyouga/LlamaFactory/issues/6878",
     repo: "hiyouga/LlamaFactory",
@@ -6125,6 +7198,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Tags in dataset_info.json (from/value) do not match the data (role/content): set role_tag/content_tag.",
     category: "dataset_key_error",
     signature: ["keyerror: 'from'"],
+  },
+  {
+    id: "llamafactory-7062",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/7062",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "Problems arising from Inferrence",
+    resolution:
+      "The LoRA checkpoint saved embed_tokens/lm_head for a resized vocabulary (32064) while the base model at inference has 32016 rows; maintainer: set `resize_vocab` at inference so the base embeddings are resized before loading the adapter.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for base_model.model.model.embed_tokens.modules_to_save.default.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for base_model.model.lm_head.modules_to_save.default.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
   },
   {
     id: "llamafactory-7315",
@@ -6191,6 +7278,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "llamafactory-793",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/793",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "对Qwen使用12G数据预训练报错",
+    resolution:
+      "With 12 GB of pre-training data, rank 0 tokenizes inside main_process_first for longer than the distributed timeout, so the waiting ranks fail with a c10d store Socket Timeout; preprocess/cache the dataset first (or use streaming) and raise ddp_timeout.",
+    category: "hccl_timeout",
+    signature: [
+      "runtimeerror: [ <n> ] is setting up nccl communicator and retrieving nccluniqueid from [ <n> ] via c10d key-value store by key ' <n> ', but store->get(' <n> ') got error: socket timeout",
+      "exception raised from recvbytes at utils.hpp : <n> (most recent call first):",
+    ],
+  },
+  {
     id: "llamafactory-7986",
     url: "https://github.com/hiyouga/LlamaFactory/issues/7986",
     repo: "hiyouga/LlamaFactory",
@@ -6215,6 +7316,18 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: "Resolved by installing the matching pair torch==2.3.1+cpu and torch-npu==2.3.1.post6.",
     category: "torch_npu_version_mismatch",
     signature: ["failed to import transformers.models.bloom.modeling_bloom because of the following error"],
+  },
+  {
+    id: "llamafactory-8169",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/8169",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title:
+      "为with training_args.main_process_first上下文添加参数`local`, 以支持对于多机多卡且节点共享文件系统的训练情况。",
+    resolution:
+      "On a multi-node cluster with a shared filesystem, main_process_first(local=True) makes each node's rank 0 preprocess and write the same HF datasets cache, so a node can read a cache file another node has not finished; enable data_shared_file_system (main_process_first with local=False) so only the global main process builds the cache.",
+    category: "nfs_cache_hang",
+    signature: ['filenotfounderror: [errno 21ino such file or directory: " ...'],
   },
   {
     id: "llamafactory-8361",
@@ -6305,6 +7418,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: "The installed peft is newer than the transformers pinned by LLaVA supports; pin peft==0.13.2.",
     category: "transformers_version_conflict",
     signature: ["importerror: cannot import name 'encoderdecodercache' from 'transformers' ( __init__.py )"],
+  },
+  {
+    id: "llava-1808",
+    url: "https://github.com/haotian-liu/LLaVA/issues/1808",
+    repo: "haotian-liu/LLaVA",
+    split: "holdout",
+    title: "[Usage] RuntimeError: Failed to import transformers.trainer",
+    resolution:
+      "The installed peft is newer than the pinned transformers supports (EncoderDecoderCache missing); commenters fixed it with `pip install peft==0.10.0` (transformers 4.42.0 in their env).",
+    category: "transformers_version_conflict",
+    signature: [
+      "runtimeerror: failed to import transformers.trainer because of the following error (look up to see its traceback):",
+      "cannot import name 'encoderdecodercache' from 'transformers' ( __init__.py )",
+    ],
   },
   {
     id: "llava-433",
@@ -6404,6 +7531,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["filenotfounderror: [errno <n> ] no such file or directory: '._signal_file_node0_qvbhxw'"],
   },
   {
+    id: "llm2vec-130",
+    url: "https://github.com/McGill-NLP/llm2vec/issues/130",
+    repo: "McGill-NLP/llm2vec",
+    split: "tune",
+    title: "Access denied error",
+    resolution:
+      "Request access to the gated base model mistralai/Mistral-7B-Instruct-v0.2 on the Hugging Face Hub and provide a Hugging Face token (e.g. as the HF_TOKEN environment variable) so the code can download it.",
+    category: "hub_access",
+    signature: [
+      "oserror: you are trying to access a gated repo.",
+      "<n> client error. (request id: root= <n> -66a71178-307f6efd0cb726526dab58c4;5159a703- <n> -4fbb-81cb-7896ada5c5c3)",
+      "cannot access gated repo for url https: config.json.",
+      "access to model mistral-7b-instruct-v0. <n> is restricted. you must be authenticated to access it.",
+    ],
+  },
+  {
     id: "llm2vec-84",
     url: "https://github.com/McGill-NLP/llm2vec/issues/84",
     repo: "McGill-NLP/llm2vec",
@@ -6427,6 +7570,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "pretrained=model is taken literally as a repo id; pass the real local path (e.g. pretrained=./NousResearch/Llama-2-7b-chat-hf) or a valid Hub id in --model_args.",
     category: "hub_access",
     signature: ["oserror: model is not a local folder and is not a valid model identifier listed on 'https: models '"],
+  },
+  {
+    id: "lmdeploy-1266",
+    url: "https://github.com/InternLM/lmdeploy/issues/1266",
+    repo: "InternLM/lmdeploy",
+    split: "tune",
+    title: "'.bf16' requires .target sm_80 or higher",
+    resolution:
+      "The bf16 Baichuan2 model was run with the PyTorch engine on V100 (sm_70), which has no bf16; the Triton kernels cannot compile. Run in float16 (or use TurboMind); lmdeploy added a bf16-on-V100 check in PR #1270.",
+    category: "dtype_unsupported",
+    signature: [
+      "runtimeerror: internal triton ptx codegen error:",
+      "ptxas compile-ptx-src-74ccbe , line <n> ; error : feature '.bf16' requires .target sm_80 or higher",
+    ],
   },
   {
     id: "lmdeploy-2585",
@@ -6546,6 +7703,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "localai-1336",
+    url: "https://github.com/mudler/LocalAI/issues/1336",
+    repo: "mudler/LocalAI",
+    split: "tune",
+    title: "Circular import in `transformers`",
+    resolution:
+      "The backend script is itself named transformers.py and shadows the installed transformers package; rename the local file so `from transformers import AutoModel` resolves to the real package.",
+    category: "import_from_source_dir",
+    signature: [
+      "importerror: cannot import name 'automodel' from partially initialized module 'transformers' (most likely due to a circular import) ( transformers.py )",
+      "make: *** [makefile: <n> : run] error <n>",
+    ],
+  },
+  {
     id: "loghi-3",
     url: "https://github.com/knaw-huc/loghi/issues/3",
     repo: "knaw-huc/loghi",
@@ -6569,6 +7740,34 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "train_data_dir './train/aki' does not exist relative to the launch directory; create it (with the <repeats>_<name> image sub-folders) or set train_data_dir to the existing parent folder of the image folders.",
     category: "input_path_missing",
     signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' aki '"],
+  },
+  {
+    id: "lora-training-in-comfy-7",
+    url: "https://github.com/LarryJane491/Lora-Training-in-Comfy/issues/7",
+    repo: "LarryJane491/Lora-Training-in-Comfy",
+    split: "tune",
+    title: "python cant open train_network.py [errno2] no such file or directory",
+    resolution:
+      "accelerate launch is given a path to sd-scripts/train_network.py that does not exist (sd-scripts not present at that location); install/clone sd-scripts into the node folder or fix the script path.",
+    category: "input_path_missing",
+    signature: [
+      "c:\\users\\calcul\\appdata\\local\\programs\\python\\python310\\python.exe: can't open file 'd:\\\\comfyui_windows_portable\\\\custom_nodes\\\\lora-training-in-comfy\\\\sd-scripts\\\\train_network.py': [errno <n> ] no such file or directory",
+    ],
+  },
+  {
+    id: "lvc-20",
+    url: "https://github.com/prannaykaul/lvc/issues/20",
+    repo: "prannaykaul/lvc",
+    split: "tune",
+    title: "Loss became infinite or NaN at iteration=xxxx!",
+    resolution:
+      "Box-regression losses diverge to NaN on the custom dataset; check the boxes (degenerate/out-of-image annotations), lower the base learning rate or lengthen warmup, and clip gradients.",
+    category: "nan_loss",
+    signature: [
+      "raise floatingpointerror(",
+      "floatingpointerror: loss became infinite or nan at iteration= <n> !",
+      "loss_dict = {'loss_box_reg_stage0': tensor(nan, device='cuda: <n> ', grad_fn=<meanbackward0>), 'loss_box_reg_stage1': tensor(nan, device='cuda: <n> ', grad_fn=<meanbackward0>), 'loss_box_reg_stage2': tensor(nan, device='cuda: <n> ', grad_fn=<meanbackward0>), 'data_time': <n> }",
+    ],
   },
   {
     id: "macaw-llm-36",
@@ -6632,6 +7831,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The HumanEval file used lacks the 'sample_io' field the MapCoder pipeline needs; use the dataset files provided by the repository, which include the sample input/output pairs.",
     category: "dataset_key_error",
     signature: ["keyerror: 'sample_io'"],
+  },
+  {
+    id: "mar-69",
+    url: "https://github.com/LTH14/mar/issues/69",
+    repo: "LTH14/mar",
+    split: "tune",
+    title: "Loss is nan, stopping training",
+    resolution:
+      "The NaN came from fp16 autocast during fine-tuning; disabling autocast fixed it (slower), and switching to bf16 (better numerical stability than fp16) solved it for the reporter.",
+    category: "nan_loss",
+    signature: ["[ <n> : <n> : <n> ] loss is nan, stopping training"],
   },
   {
     id: "marian-dev-211",
@@ -6728,6 +7938,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["cannot access gated repo for url https: text2panoimage_lora.safetensors."],
   },
   {
+    id: "max-audio-classifier-60",
+    url: "https://github.com/IBM/MAX-Audio-Classifier/issues/60",
+    repo: "IBM/MAX-Audio-Classifier",
+    split: "tune",
+    title: "Error in building Docker Image in Windows",
+    resolution:
+      "sha512sums.txt was checked out with CRLF line endings on Windows, so file names end in \\r; set git config --global core.autocrlf false and re-clone (maintainer answer).",
+    category: "windows_line_endings",
+    signature: [
+      "sha512sum: ' classifier_model.h5 '$'\\r': no such file or directory",
+      "sha512sum: ' vggish_model.ckpt '$'\\r': no such file or directory",
+    ],
+  },
+  {
     id: "mbridge-50",
     url: "https://github.com/ISEEKYAN/mbridge/issues/50",
     repo: "ISEEKYAN/mbridge",
@@ -6739,6 +7963,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "importerror: cannot import name 'get_tensor_model_parallel_group_if_none' from 'megatron.core.utils' ( utils.py )",
     ],
+  },
+  {
+    id: "med-chatglm-11",
+    url: "https://github.com/SCIR-HI/Med-ChatGLM/issues/11",
+    repo: "SCIR-HI/Med-ChatGLM",
+    split: "tune",
+    title: "OutOfMemoryError: CUDA out of memory",
+    resolution:
+      "Full-parameter fine-tuning of ChatGLM needs more memory than a 40 GB card (or 8x V100 32 GB) provides; use P-tuning or LoRA fine-tuning instead.",
+    category: "npu_oom",
+    signature: ["outofmemoryerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n>"],
   },
   {
     id: "medicalgpt-241",
@@ -6763,6 +7998,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The data file lacks the column the loader expects: map the dataset columns (messages/conversations, role/content tags) to the real field names.",
     category: "dataset_key_error",
     signature: ["keyerror: 'conversation'"],
+  },
+  {
+    id: "medsam-10",
+    url: "https://github.com/bowang-lab/MedSAM/issues/10",
+    repo: "bowang-lab/MedSAM",
+    split: "tune",
+    title: "No such file or directory: 'work_dir/SAM/sam_vit_b_01ec64.pth",
+    resolution:
+      "Download sam_vit_b_01ec64.pth from dl.fbaipublicfiles.com/segment_anything and place it at work_dir/SAM/ (the README was updated to say so).",
+    category: "missing_weights",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' sam_vit_b_01ec64.pth '"],
   },
   {
     id: "medvill-8",
@@ -6859,6 +8105,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "runtimeerror: error(s) in loading state_dict for paralleltransformer:",
       "size mismatch for layers. <n> .self_attention.query_key_value.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+  },
+  {
+    id: "megatron-lm-1050",
+    url: "https://github.com/NVIDIA/Megatron-LM/issues/1050",
+    repo: "NVIDIA/Megatron-LM",
+    split: "holdout",
+    title: "The program got stuck in ”compiling and loading fused kernels ...“ and timed out after ten minutes",
+    resolution:
+      "Rank 0 never finished building the fused kernels, so the other ranks' barrier timed out after 600 s; a common cause is a stale lock file left in megatron/fused_kernels/build by an interrupted build — delete the build/lock (or the build dir) and rerun, or prebuild the kernels.",
+    category: "hccl_timeout",
+    signature: [
+      "compiling and loading fused kernels[rank1]:[e829 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e829 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg <n> (default_pg) rank <n> ] exception (either an error or timeout) detected by watchdog at work: <n> , last enqueued nccl work: <n> , last completed nccl work: - <n> .",
     ],
   },
   {
@@ -7017,6 +8277,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "mflux-14",
+    url: "https://github.com/mflux-community/mflux/issues/14",
+    repo: "mflux-community/mflux",
+    split: "holdout",
+    title: "Unable to access gated repository for FLUX.1-dev model",
+    resolution:
+      'The Python process was not authenticated to the gated black-forest-labs/FLUX.1-dev repo; calling huggingface_hub.login(token="<your access token>") before loading (after accepting the model\'s terms) fixed it.',
+    category: "hub_access",
+    signature: [
+      "huggingface_hub.utils._errors.gatedrepoerror: <n> client error. (request id: root= <n> -66c53d39-68d77c7933c60a4939ed6363;0a757519-549c-463e-9f18-356e8663f1f5)",
+      "cannot access gated repo for url https: merges.txt.",
+      "access to model flux. <n> -dev is restricted. you must be authenticated to access it.",
+    ],
+  },
+  {
     id: "mindact-1698",
     url: "https://github.com/candle-org/MindAct/issues/1698",
     repo: "candle-org/MindAct",
@@ -7061,6 +8336,23 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "mindact-1943",
+    url: "https://github.com/candle-org/MindAct/issues/1943",
+    repo: "candle-org/MindAct",
+    split: "tune",
+    title: "适配Qwen/Qwen2.5-VL-7B-Instruct",
+    resolution:
+      "Qwen2.5-VL weights were loaded into the Qwen2-VL model class, whose vision merger has a different shape; maintainers added Qwen2.5-VL support (fixed on 0.5/master), so upgrade and use the Qwen2.5-VL class.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      'raise runtimeerror(f"error(s) in loading state_dict for {model.__class__.__name__}:\\n\\t{error_msg}")',
+      "runtimeerror: error(s) in loading state_dict for qwen2vlforconditionalgeneration:",
+      "size mismatch for visual.merger.mlp. <n> .weight: copying a param with shape ( <n> , <n> ) from checkpoint, the shape in current model is ( <n> , <n> ).",
+      "size mismatch for visual.merger.mlp. <n> .bias: copying a param with shape ( <n> ,) from checkpoint, the shape in current model is ( <n> ,).",
+      "you may consider adding `ignore_mismatched_sizes=true` in the model `from_pretrained` method.",
+    ],
+  },
+  {
     id: "mindaro-5",
     url: "https://github.com/microsoft/mindaro/issues/5",
     repo: "microsoft/mindaro",
@@ -7087,6 +8379,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "aicpu kernel execute failed, device_id= <n> , stream_id= <n> , task_id= <n> , fault op_name=",
       "rtstreamsynchronize execute failed, reason=[the model stream execute failed]",
     ],
+  },
+  {
+    id: "mindocr-700",
+    url: "https://github.com/mindspore-lab/mindocr/issues/700",
+    repo: "mindspore-lab/mindocr",
+    split: "holdout",
+    title: "在8卡910B3的机器上推理pp-ocrv4报错",
+    resolution:
+      "The bundled scikit-learn libgomp cannot get static TLS space on aarch64; preload it (export LD_PRELOAD=<site-packages>/scikit_learn.libs/libgomp-d22c30c5.so.1.0.0) before starting Python, or import sklearn first.",
+    category: "libgomp_static_tls",
+    signature: ["importerror: libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block"],
   },
   {
     id: "mindocr-a",
@@ -7381,6 +8684,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "minicpm-v-374",
+    url: "https://github.com/OpenBMB/MiniCPM-V/issues/374",
+    repo: "OpenBMB/MiniCPM-V",
+    split: "tune",
+    title: "Empty examples in data collator",
+    resolution:
+      "The HF Trainer strips the dataset's columns (remove_unused_columns) so the custom data collator receives empty examples; add remove_unused_columns=False to the training arguments (reporter's fix).",
+    category: "dataset_key_error",
+    signature: ["keyerror: 'input_ids'"],
+  },
+  {
     id: "minicpm-v-722",
     url: "https://github.com/OpenBMB/MiniCPM-V/issues/722",
     repo: "OpenBMB/MiniCPM-V",
@@ -7433,6 +8747,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "mlc-llm-1678",
+    url: "https://github.com/mlc-ai/mlc-llm/issues/1678",
+    repo: "mlc-ai/mlc-llm",
+    split: "tune",
+    title: "[Question] Swap memory not working",
+    resolution:
+      "Loading a 70B 4-bit model on a 32 GB unified-memory machine exhausts RAM and the Linux OOM killer kills the process (it does not count swap); use a smaller model/quantization or a machine with more memory.",
+    category: "host_oom",
+    signature: [],
+  },
+  {
     id: "mlx-examples-381",
     url: "https://github.com/ml-explore/mlx-examples/issues/381",
     repo: "ml-explore/mlx-examples",
@@ -7483,6 +8808,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["modulenotfounderror: no module named 'mmcv._ext'"],
   },
   {
+    id: "mmdetection-11407",
+    url: "https://github.com/open-mmlab/mmdetection/issues/11407",
+    repo: "open-mmlab/mmdetection",
+    split: "tune",
+    title: "Error Mask_RCNN - 'data/coco/annotations/instances_train2017.json'",
+    resolution:
+      "The config still points at the default data/coco/annotations/instances_train2017.json, which does not exist; set data_root / ann_file in the dataloader config to the real annotation file.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' instances_train2017.json '"],
+  },
+  {
     id: "mmdetection-12069",
     url: "https://github.com/open-mmlab/mmdetection/issues/12069",
     repo: "open-mmlab/mmdetection",
@@ -7528,6 +8864,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "i am getting the same error `runtimeerror: dataloader worker (pid <n> ) is killed by signal: killed`.",
     ],
+  },
+  {
+    id: "mmdetection-4594",
+    url: "https://github.com/open-mmlab/mmdetection/issues/4594",
+    repo: "open-mmlab/mmdetection",
+    split: "tune",
+    title: "RetinaNet FP16 FPN learning rate fluctuates at the beginning",
+    resolution:
+      "FP16 training with lr 0.01 overflows (loss_bbox/loss become inf on some iterations); lower the learning rate / lengthen warmup and keep gradient clipping, or train in FP32.",
+    category: "nan_loss",
+    signature: [],
   },
   {
     id: "mmdetection-5230",
@@ -7806,6 +9153,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "moseca-7",
+    url: "https://github.com/fabiogra/moseca/issues/7",
+    repo: "fabiogra/moseca",
+    split: "tune",
+    title: "Docker installation fails",
+    resolution:
+      "prepare_samples.sh carries CRLF line endings from a Windows checkout (the stray ': not found' and 'expecting \"do\"' come from \\r); convert the scripts to LF (dos2unix, or git config core.autocrlf false and re-clone) before building the image.",
+    category: "windows_line_endings",
+    signature: [
+      "=> error [stage- <n> <n> ] run sh -x prepare_samples.sh <n> .5s",
+      "# <n> <n> cat: prepare_samples : no such file or directory",
+      ": not foundprepare_samples.sh: <n> :",
+      '# <n> <n> prepare_samples.sh : <n> : syntax error: word unexpected (expecting "do")',
+    ],
+  },
+  {
     id: "ms-swift-1243",
     url: "https://github.com/modelscope/ms-swift/issues/1243",
     repo: "modelscope/ms-swift",
@@ -7845,6 +9208,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The DPO tokenizer reads a 'prompt' column that the custom dataset (query/response/rejected_response) does not provide after preprocessing; make the dataset columns match what the installed swift/trl DPO path expects (or use matching swift and trl versions).",
     category: "dataset_key_error",
     signature: ["keyerror: 'prompt'"],
+  },
+  {
+    id: "ms-swift-195",
+    url: "https://github.com/modelscope/ms-swift/issues/195",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "无法处理较大的数据集",
+    resolution:
+      "The whole >9 GB local dataset was loaded into 32 GB of host RAM and the kernel OOM killer ended the job; maintainer planned lazy loading — use lazy/streaming dataset loading, a smaller dataset shard, or a machine with more RAM.",
+    category: "host_oom",
+    signature: [
+      "sft.sh : line <n> : <n> killed pythonpath= .. cuda_visible_devices= <n> python3 llm_sft.py --model_id_or_path yi-6b --model_cache_dir yi-6b --model_revision master --sft_type lora --tuner_backend swift --template_type default-generation --dtype auto --output_dir output --custom_train_dataset_path an",
+    ],
   },
   {
     id: "ms-swift-1951",
@@ -7972,6 +9348,23 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "port_in_use",
     signature: [
       "runtimeerror: the server socket has failed to listen on any local network address. port: <n> , useipv6: <n> , code: - <n> , name: eaddrinuse, message: address already in use",
+    ],
+  },
+  {
+    id: "ms-swift-429",
+    url: "https://github.com/modelscope/ms-swift/issues/429",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "NCCL timeout",
+    resolution:
+      "A collective (ALLREDUCE) did not complete within the 600 s NCCL watchdog timeout; check whether some rank is stuck or slow (e.g. data preprocessing on one rank) and raise the timeout (ddp_timeout) if the wait is legitimate.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] nccl watchdog thread terminated with exception: [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "exception raised from checktimeout at processgroupnccl.cpp : <n> (most recent call first):",
+      "frame # <n> : c10::error::error(c10::sourcelocation, std::string) + <hex> ( <hex> in libc10.so )",
     ],
   },
   {
@@ -8134,6 +9527,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "musubi-tuner-26",
+    url: "https://github.com/kohya-ss/musubi-tuner/issues/26",
+    repo: "kohya-ss/musubi-tuner",
+    split: "holdout",
+    title: "Trained LoRAs not working",
+    resolution:
+      "Training with float16 mixed precision made the loss NaN (avr_loss=nan) and produced a broken LoRA; switching the training precision to bf16 fixed it.",
+    category: "nan_loss",
+    signature: [
+      "steps: <n> %|████████████████████████████████████████████████████████████████████| <n> [ <n> : <n> : <n> < <n> : <n> , it , avr_loss=nan]",
+    ],
+  },
+  {
     id: "mv-adapter-10",
     url: "https://github.com/huanngzh/MV-Adapter/issues/10",
     repo: "huanngzh/MV-Adapter",
@@ -8279,6 +9685,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "nccl-328",
+    url: "https://github.com/NVIDIA/nccl/issues/328",
+    repo: "NVIDIA/nccl",
+    split: "tune",
+    title: "RuntimeError: NCCL error in ProcessGroupNCCL.cpp:290, unhandled system error",
+    resolution:
+      "NCCL could not create its shared-memory segment because /dev/shm was not writable for the user (shm_open: Permission denied); the reporter fixed it with sudo chmod 777 /dev/shm (restore the standard 1777 tmpfs permissions).",
+    category: "permission_denied",
+    signature: [
+      "node08: <n> : <n> [ <n> ] shm.h : <n> nccl warn call to shm_open failed : permission denied",
+      "node08: <n> : <n> [ <n> ] shm.h : <n> nccl warn error while creating shared memory segment nccl-shm-recv-b7948f403864987a- <n> - <n> - <n> (size <n> )",
+    ],
+  },
+  {
     id: "nccl-342",
     url: "https://github.com/NVIDIA/nccl/issues/342",
     repo: "NVIDIA/nccl",
@@ -8343,6 +9763,28 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "SIGKILL while loading the weights on a 4 GB board is the out-of-memory killer: the model is too large for the board's memory; use a smaller model (maintainer's answer).",
     category: "host_oom",
     signature: ["program terminated with signal sigkill, killed"],
+  },
+  {
+    id: "needle-53",
+    url: "https://github.com/cactus-compute/needle/issues/53",
+    repo: "cactus-compute/needle",
+    split: "holdout",
+    title: "Getting NaNs when fine-tuning after the first epoch",
+    resolution:
+      "The LoRA A/B matrices were cast to half precision (float16/bfloat16), so the first optimizer update overflowed to NaN (and LoRA also targeted all-zero mtp_block weights). Keep the LoRA adapters in float32 and target the stack.layers projections (fixed in PR #59).",
+    category: "nan_loss",
+    signature: ["needle2.pkl not found locally, downloading from hf...", "epoch <n> step <n> loss nan"],
+  },
+  {
+    id: "nemo-compatible-6",
+    url: "https://github.com/bene-ges/nemo_compatible/issues/6",
+    repo: "bene-ges/nemo_compatible",
+    split: "tune",
+    title: "Missing file GIZA++.A3.final",
+    resolution:
+      "The dataset manifest (xaa_decoded.json) passed to transcribe_speech.py was never generated by the preparation step; the maintainer fixed the preparation script, rerun it so the manifests exist.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: 'xaa_decoded.json'"],
   },
   {
     id: "nemo-speech-15003",
@@ -8424,6 +9866,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["runtimeerror: function 'addmmbackward0' returned nan values in its 1th output."],
   },
   {
+    id: "nlp-recipes-516",
+    url: "https://github.com/microsoft/nlp-recipes/issues/516",
+    repo: "microsoft/nlp-recipes",
+    split: "tune",
+    title: "[BUG] Breaking change from transformers",
+    resolution:
+      "transformers 2.2.0 removed WarmupLinearSchedule that the repo imports; pin transformers==2.1.1 (or port the code to get_linear_schedule_with_warmup).",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name 'warmuplinearschedule' from 'transformers' ( __init__.py )"],
+  },
+  {
     id: "nncase-247",
     url: "https://github.com/kendryte/nncase/issues/247",
     repo: "kendryte/nncase",
@@ -8444,6 +9897,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The process lacks permission on that path: run from a writable directory / as a user with access, or fix ownership and the executable bit.",
     category: "permission_denied",
     signature: ["[errno <n> ] permission denied: ' nni '"],
+  },
+  {
+    id: "nnunet-1411",
+    url: "https://github.com/MIC-DKFZ/nnUNet/issues/1411",
+    repo: "MIC-DKFZ/nnUNet",
+    split: "holdout",
+    title: "Exception in thread Thread-4 (results_loop):",
+    resolution:
+      "The data-augmentation workers pass tensors through /dev/shm (torch_* files) and the container's shared memory is too small, so writing the shared segment fails with ENOSPC; give the container more shared memory (--shm-size / --ipc=host) or use fewer workers.",
+    category: "shm_bus_error",
+    signature: ["runtimeerror: unable to write to file < torch_32096_1415667320_0 >: no space left on device ( <n> )"],
   },
   {
     id: "nnunet-2162",
@@ -8620,6 +10084,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ['"importerror: libcuda.so. <n> : cannot open shared object file: no such file or directory"'],
   },
   {
+    id: "objectsdf-plus-8",
+    url: "https://github.com/QianyiWu/objectsdf_plus/issues/8",
+    repo: "QianyiWu/objectsdf_plus",
+    split: "holdout",
+    title: "Distributed training error multiple terminals",
+    resolution:
+      "Both concurrent torchrun jobs use the default master port 29500; give each run its own --master_port (e.g. 60004 and 60005).",
+    category: "port_in_use",
+    signature: [
+      "runtimeerror: the server socket has failed to listen on any local network address. the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use). the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).",
+    ],
+  },
+  {
     id: "odcnn-5",
     url: "https://github.com/seiichiinoue/odcnn/issues/5",
     repo: "seiichiinoue/odcnn",
@@ -8644,6 +10121,34 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "ollama-2185",
+    url: "https://github.com/ollama/ollama/issues/2185",
+    repo: "ollama/ollama",
+    split: "tune",
+    title: "Python example does not work",
+    resolution:
+      "The user's script is named ollama.py, so `import ollama` imports the script itself (circular import); rename the file, e.g. example.py (maintainer answer).",
+    category: "import_from_source_dir",
+    signature: [
+      "> attributeerror: partially initialized module 'ollama' has no attribute 'chat' (most likely due to a circular import)",
+    ],
+  },
+  {
+    id: "ollama-8571",
+    url: "https://github.com/ollama/ollama/issues/8571",
+    repo: "ollama/ollama",
+    split: "tune",
+    title:
+      "running deepseek r1 671b on 64GB / 128GB ram mac gives `Error: llama runner process has terminated: signal: killed`",
+    resolution:
+      "The 671B model needs ~322 GB of CPU model buffer plus 63 GB on the GPU, far more than the machine's RAM, so the runner is killed by the OS; use a model/quantization that fits in memory.",
+    category: "host_oom",
+    signature: [
+      'time= - <n> : <n> level=info source=server.go: <n> msg="waiting for server to become available" status="llm server error"',
+      'time= - <n> : <n> level=error source=sched.go: <n> msg="error loading llama server" error="llama runner process has terminated: signal: killed"',
+    ],
+  },
+  {
     id: "omniparser-34",
     url: "https://github.com/microsoft/OmniParser/issues/34",
     repo: "microsoft/OmniParser",
@@ -8653,6 +10158,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The weights cloned from Hugging Face were Git LFS pointer files, not the real safetensors; run `git lfs install` (or `git lfs clone`/huggingface-cli download) so the actual weight files are fetched, then rerun the conversion.",
     category: "missing_weights",
     signature: ["safetensors_rust.safetensorerror: error while deserializing header: headertoolarge"],
+  },
+  {
+    id: "omost-124",
+    url: "https://github.com/lllyasviel/Omost/issues/124",
+    repo: "lllyasviel/Omost",
+    split: "tune",
+    title: "运行python gradio_app.py时报错",
+    resolution:
+      "The installed diffusers still imports cached_download, removed from newer huggingface_hub; pip install --upgrade diffusers fixed it for the reporter (alternatively pin huggingface_hub below 0.26).",
+    category: "transformers_version_conflict",
+    signature: [
+      "importerror: cannot import name 'cached_download' from 'huggingface_hub' (h:\\conda\\envs\\omost\\lib\\site-packages\\huggingface_hub\\__init__.py)",
+    ],
   },
   {
     id: "ondemandminecraft-9",
@@ -8675,6 +10193,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["runtimeerror: current cuda device does not support bfloat16. please switch dtype to float16."],
   },
   {
+    id: "online-rlhf-22",
+    url: "https://github.com/RLHFlow/Online-RLHF/issues/22",
+    repo: "RLHFlow/Online-RLHF",
+    split: "tune",
+    title: "Question about CUDA/NVCC setups",
+    resolution:
+      "The first ALLGATHER on 8x A100 hung until the 1800 s NCCL watchdog fired; fixing CUDA/NVCC versions did not help, and adding export NCCL_P2P_DISABLE=1 and export NCCL_IB_DISABLE=1 to the launch script solved it.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allgather, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+  },
+  {
     id: "onnxruntime-14121",
     url: "https://github.com/microsoft/onnxruntime/issues/14121",
     repo: "microsoft/onnxruntime",
@@ -8684,6 +10215,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The CANN toolkit's TBE Python package needs the `decorator` module; installing it (`pip install decorator`) fixed the test run.",
     category: "cann_python_deps_broken",
     signature: ["modulenotfounderror: no module named 'decorator'"],
+  },
+  {
+    id: "open-clip-1024",
+    url: "https://github.com/mlfoundations/open_clip/issues/1024",
+    repo: "mlfoundations/open_clip",
+    split: "holdout",
+    title:
+      "This bug appeared when I was running the test set near completion. My torch version: 2.5.1+cu124 python 3.10,2080Ti*8",
+    resolution:
+      "An ALLGATHER during evaluation hung past the 600 s NCCL timeout (ranks out of step near the end of the test set); make every rank run the same number of eval steps or raise the process-group timeout.",
+    category: "hccl_timeout",
+    signature: [
+      "[e126 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allgather, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e126 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg id <n> pg guid <n> (default_pg) rank <n> ] exception (either an error or timeout) detected by watchdog at work: <n> , last enqueued nccl work: <n> , last completed nccl work: <n> .",
+    ],
   },
   {
     id: "open-gpu-kernel-modules-16",
@@ -8707,6 +10253,35 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "device_p2p_driver_error",
     signature: [
       'cuda error at simplep2p.cu : <n> code= <n> (cudaerrormapbufferobjectfailed) "cudadeviceenablepeeraccess(gpuid[ <n> ], <n> )"',
+    ],
+  },
+  {
+    id: "open-sora-plan-551",
+    url: "https://github.com/PKU-YuanGroup/Open-Sora-Plan/issues/551",
+    repo: "PKU-YuanGroup/Open-Sora-Plan",
+    split: "tune",
+    title: "求助：各种模型都下好了怎么用npu进行推理呢？按照readme操作了好久报错了。",
+    resolution:
+      "The installed huggingface_hub (>=0.26) no longer provides cached_download, which the pinned diffusers still imports. Pin huggingface_hub<0.26 (e.g. 0.25.2) or upgrade diffusers to a release that uses hf_hub_download.",
+    category: "transformers_version_conflict",
+    signature: [
+      "importerror: cannot import name 'cached_download' from 'huggingface_hub' ( __init__.py )",
+      "(pid: <n> , device:- <n> , rankid:- <n> ) err99999 unknown applicaiton exception",
+    ],
+  },
+  {
+    id: "openagents-36",
+    url: "https://github.com/xlang-ai/OpenAgents/issues/36",
+    repo: "xlang-ai/OpenAgents",
+    split: "tune",
+    title: "flask run -p 8000, it gives error",
+    resolution:
+      "tiktoken's shared cache /tmp/data-gym-cache is not writable by this user (created by another user); set TIKTOKEN_CACHE_DIR to a writable directory or fix the directory's ownership (see openai/tiktoken#75).",
+    category: "permission_denied",
+    signature: [
+      "error when loading plugin klarna: [errno <n> ] permission denied: ' 9b5ad71b2ce5302211f9c61530b329a4922fc6a4.7da17318-86d5-4b41-b140-25b929124057.tmp '",
+      "<n> %|█████████▌ | <n> [ <n> : <n> < <n> : <n> , it ]error when loading plugin zapier: [errno <n> ] permission denied: ' 9b5ad71b2ce5302211f9c61530b329a4922fc6a4.54340a96-f791-48c1-ae7b-70c95b6e973b.tmp '",
+      "<n> %|███████████████████ | <n> [ <n> : <n> < <n> : <n> , it ]error when loading plugin coursera: [errno <n> ] permission denied: ' 9b5ad71b2ce5302211f9c61530b329a4922fc6a4.62a58191-fe5b-4da6-bb8e-1dff77332eea.tmp '",
     ],
   },
   {
@@ -8792,6 +10367,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["oserror:no space left on device raised when running train.py."],
   },
   {
+    id: "opennmt-kpg-release-30",
+    url: "https://github.com/memray/OpenNMT-kpg-release/issues/30",
+    repo: "memray/OpenNMT-kpg-release",
+    split: "holdout",
+    title: "PermissionError: [Errno 13] Permission denied: '/logs/'",
+    resolution:
+      "train_single tries to create the wandb log dir '/logs/' at filesystem root, which the user cannot write; point wandb_log_dir (and exp dirs) to a writable path and set up your own wandb account/API key, or drop the wandb logging.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' logs /'"],
+  },
+  {
     id: "opennmt-py-1298",
     url: "https://github.com/OpenNMT/OpenNMT-py/issues/1298",
     repo: "OpenNMT/OpenNMT-py",
@@ -8801,6 +10387,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Both OpenNMT tasks on the node used the same default master port; change the port (-master_port) for one of the tasks. Reporter confirmed this solved it.",
     category: "port_in_use",
     signature: ["runtimeerror: address already in use"],
+  },
+  {
+    id: "opennmt-tutorial-6",
+    url: "https://github.com/ymoslem/OpenNMT-Tutorial/issues/6",
+    repo: "ymoslem/OpenNMT-Tutorial",
+    split: "tune",
+    title: "RuntimeError: DataLoader worker (pid n) is killed by signal: Killed",
+    resolution:
+      "dmesg shows the kernel OOM killer (RAM cgroup limit on free Colab); use a runtime with more RAM or set num_workers: 0 in config.yaml.",
+    category: "host_oom",
+    signature: [
+      "runtimeerror: dataloader worker (pid <n> ) is killed by signal: killed.",
+      "memory cgroup out of memory: killed process <n> (onmt_train) total-vm:14119556kb, anon-rss:6538204kb, file-rss:80652kb, shmem-rss:16kb, uid: <n> pgtables:13432kb oom_score_adj: <n>",
+    ],
   },
   {
     id: "openrlhf-1126",
@@ -8897,6 +10497,37 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["importerror: peft>= <n> is required for a normal functioning of this module, but found peft== <n> ."],
   },
   {
+    id: "optimum-neuron-368",
+    url: "https://github.com/huggingface/optimum-neuron/issues/368",
+    repo: "huggingface/optimum-neuron",
+    split: "tune",
+    title: "Neuron `consolidate` leads to size mismatch.",
+    resolution:
+      "The consolidated checkpoint and the model config disagree on the vocab dimension (32000 vs 32000/TP=8=4000): consolidation of the TP=8 shards produced a mismatched config/weights; re-consolidate with a fixed optimum-neuron so the config matches the full (unsharded) weights.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "error(s) in loading state_dict for llamaforcausallm:",
+      "size mismatch for model.embed_tokens.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for lm_head.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "you may consider adding `ignore_mismatched_sizes=true` in the model `from_pretrained` method.",
+    ],
+  },
+  {
+    id: "optimum-neuron-535",
+    url: "https://github.com/huggingface/optimum-neuron/issues/535",
+    repo: "huggingface/optimum-neuron",
+    split: "tune",
+    title: "Add support to read different neuron cache from the local directory of the DLC based on ENVs",
+    resolution:
+      "The TGI-neuron container tried to download the gated meta-llama/Llama-2-7b-chat-hf without an authorised token; pass HF_TOKEN for an account with access, or point the server at local weights.",
+    category: "hub_access",
+    signature: [
+      "huggingface_hub.utils._errors.gatedrepoerror: <n> client error. (request id: root= <n> -6604c5e0-374ff03938f405767aab5d5d; <n> -d2ea-432e-a5cd-d0a0661b53e7)",
+      "cannot access gated repo for url https: config.json.",
+      "repo model llama- <n> -7b-chat-hf is gated. you must be authenticated to access it.",
+    ],
+  },
+  {
     id: "osprey3-67",
     url: "https://github.com/donaldlab/OSPREY3/issues/67",
     repo: "donaldlab/OSPREY3",
@@ -8946,6 +10577,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "shm_bus_error",
     signature: [
       "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.",
+    ],
+  },
+  {
+    id: "paddle-34527",
+    url: "https://github.com/PaddlePaddle/Paddle/issues/34527",
+    repo: "PaddlePaddle/Paddle",
+    split: "tune",
+    title: "飞浆AIstudio上使用GPU至尊环境跑paddleOCR出错",
+    resolution:
+      "The AIStudio container's /dev/shm is too small for the PaddleOCR DataLoader; set use_shared_memory False (and lower batch/num_workers) or restart the environment with more shared memory.",
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in dataloader worker. this might be caused by insufficient shared memory (shm), please check whether use_shared_memory is set and storage space in shm is enough",
+      "error:root:dataloader reader thread raised an exception!",
+      "exception in thread thread- <n> :",
+      "data = self._data_queue.get(timeout=self._timeout)",
     ],
   },
   {
@@ -9014,6 +10661,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["call aclinit(nullptr) failed : 507008 at file runtime.cc line <n>"],
   },
   {
+    id: "paddle-75721",
+    url: "https://github.com/PaddlePaddle/Paddle/issues/75721",
+    repo: "PaddlePaddle/Paddle",
+    split: "tune",
+    title: "使用 paddle.utils.run_check() 显示成功的。但是也是抛出异常：NameError: name 'libpaddle' is not defined`",
+    resolution:
+      "On aarch64 (Kunpeng 920) libgomp is loaded too late to get static TLS space; preload it before starting Python (export LD_PRELOAD=/lib64/libgomp.so.1), as PaddleX documents for ARM environments.",
+    category: "libgomp_static_tls",
+    signature: ["importerror: libgomp.so. <n> : cannot allocate memory in static tls block"],
+  },
+  {
     id: "paddle-custom-device-1214",
     url: "https://github.com/PaddlePaddle/PaddleCustomDevice/issues/1214",
     repo: "PaddlePaddle/PaddleCustomDevice",
@@ -9061,6 +10719,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "torch_npu_version_mismatch",
     signature: [
       "[f <n> / <n> <n> : <n> : <n> device.cc : <n> find] failed to load the nnadapter device hal library for 'huawei_ascend_npu' from libhuawei_ascend_npu.so, libhuawei_ascend_npu.so : undefined symbol: _zn2ge8operator7setattrepkcb",
+    ],
+  },
+  {
+    id: "paddleclas-999",
+    url: "https://github.com/PaddlePaddle/PaddleClas/issues/999",
+    repo: "PaddlePaddle/PaddleClas",
+    split: "tune",
+    title: "训练自定义数据集总是报错：BUS error",
+    resolution:
+      "Shared memory (/dev/shm) is too small for the DataLoader workers; raise the shm size or set use_shared_memory=False and reduce num_workers.",
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in dataloader worker. this might be caused by insufficient shared memory (shm), please check whether use_shared_memory is set and storage space in shm is enough",
+      "error:root:dataloader reader thread raised an exception!",
+      "exception in thread thread- <n> :",
+      "data = self._data_queue.get(timeout=self._timeout)",
     ],
   },
   {
@@ -9211,6 +10885,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["failed in inference!"],
   },
   {
+    id: "paddlespeech-790",
+    url: "https://github.com/PaddlePaddle/PaddleSpeech/issues/790",
+    repo: "PaddlePaddle/PaddleSpeech",
+    split: "holdout",
+    title: "insufficient shared memory",
+    resolution:
+      "The Docker container's /dev/shm is too small for DataLoader workers; the maintainer's answer is to start the container with --ipc=host (or a larger --shm-size).",
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in dataloader worker. this might be caused by insufficient shared memory (shm), please check whether use_shared_memory is set and storage space in shm is enough",
+    ],
+  },
+  {
     id: "paddlex-2193",
     url: "https://github.com/PaddlePaddle/PaddleX/issues/2193",
     repo: "PaddlePaddle/PaddleX",
@@ -9297,6 +10984,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["attributeerror: 'transformerconfig' object has no attribute 'rotary_interleaved'"],
   },
   {
+    id: "pai-megatron-patch-224",
+    url: "https://github.com/alibaba/Pai-Megatron-Patch/issues/224",
+    repo: "alibaba/Pai-Megatron-Patch",
+    split: "tune",
+    title: "llama3增量预训练时张量维度不匹配",
+    resolution:
+      "The converted checkpoint's padded vocab differs from the model built for training; the maintainer suggested setting extra_vocab_size to 256 so the padded vocab (per TP shard) matches the checkpoint.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).self.language_model.load_state_dict(state_dict, strict=strict)",
+    ],
+  },
+  {
     id: "pai-megatron-patch-366",
     url: "https://github.com/alibaba/Pai-Megatron-Patch/issues/366",
     repo: "alibaba/Pai-Megatron-Patch",
@@ -9354,6 +11054,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
       "runtimeerror: unable to write to file < torch_1394_2747491098 >",
+    ],
+  },
+  {
+    id: "panoptic-deeplab-38",
+    url: "https://github.com/bowenc0221/panoptic-deeplab/issues/38",
+    repo: "bowenc0221/panoptic-deeplab",
+    split: "tune",
+    title: "RuntimeError: Address already in use",
+    resolution:
+      "The default rendezvous port was already taken; launching with an explicit free port (python -m torch.distributed.launch --nproc_per_node=4 --master_port=9907 ...) fixed it.",
+    category: "port_in_use",
+    signature: [
+      "store = tcpstore(master_addr, master_port, world_size, start_daemon, timeout)",
+      "runtimeerror: address already in use_",
     ],
   },
   {
@@ -9510,6 +11224,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "pippy-1137",
+    url: "https://github.com/pytorch/PiPPy/pull/1137",
+    repo: "pytorch/PiPPy",
+    split: "tune",
+    title: "Fix llama example split failed",
+    resolution:
+      "pipeline() was called without split_spec, so the model was traced as a single stage while 4 pipeline ranks each tried to build a stage (ranks 1-3 have no stage). Pass split_spec (one split point per extra rank) so the number of stages equals the pipeline group size.",
+    category: "empty_pp_stage",
+    signature: ["runtimeerror: pipeline group size <n> cannot be larger than number of stages <n>"],
+  },
+  {
     id: "pive-4",
     url: "https://github.com/Jiuzhouh/PiVe/issues/4",
     repo: "Jiuzhouh/PiVe",
@@ -9536,6 +11261,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ['filenotfounderror: no such file or directory: " unet.safetensors "'],
   },
   {
+    id: "pre-commit-terraform-516",
+    url: "https://github.com/antonbabenko/pre-commit-terraform/issues/516",
+    repo: "antonbabenko/pre-commit-terraform",
+    split: "tune",
+    title: '[wrong configured WSL] pre-commit failing with "invalid option name" in WSL2',
+    resolution:
+      "The thread closed it as a wrongly configured WSL: the hook scripts ended up with CRLF line endings, so bash reads `set -o pipefail\\r`; make git check out LF endings in WSL (core.autocrlf false / input) and reinstall the hooks, or dos2unix them.",
+    category: "windows_line_endings",
+    signature: [
+      "terraform_tflint.sh: line <n> : $'\\r': command not found",
+      ": invalid option nameline <n> : set: pipefail",
+      ": invalid option nameh: line <n> : set: pipefail",
+    ],
+  },
+  {
     id: "prefixtuning-27",
     url: "https://github.com/XiangLi1999/PrefixTuning/issues/27",
     repo: "XiangLi1999/PrefixTuning",
@@ -9555,6 +11295,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: 'The script has Windows (CRLF) line endings: convert with dos2unix or sed -i "s/\\r$//".',
     category: "windows_line_endings",
     signature: ["create_databases.sh : line <n> : $'\\r': command not found"],
+  },
+  {
+    id: "production-stack-276",
+    url: "https://github.com/vllm-project/production-stack/issues/276",
+    repo: "vllm-project/production-stack",
+    split: "tune",
+    title: "Wrong shm size in deployment pod when inference model with multi gpu",
+    resolution:
+      "NCCL could not create its /dev/shm segment because the serving pod's /dev/shm stayed at the 64 MB default (the shmSize value was not applied); mount a larger memory-backed /dev/shm in the pod.",
+    category: "shm_bus_error",
+    signature: [
+      "torch.distributed.distbackenderror: nccl error in: ncclutils.hpp : <n> , unhandled system error (run with nccl_debug=info for details), nccl version <n>",
+      "ncclsystemerror: system call (e.g. socket, malloc) or external library call failed or device error.",
+      "last error:",
+      "error while creating shared memory segment nccl-f9ffgb (size <n> )",
+    ],
   },
   {
     id: "prompt2model-371",
@@ -9790,6 +11546,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The examples were run from the pyeddl distribution root, whose pyeddl/ subdirectory lacks the compiled _core extension and shadows the installed package; move to the examples directory (or anywhere outside the source root) before running.",
     category: "import_from_source_dir",
     signature: ["modulenotfounderror: no module named 'pyeddl._core'"],
+  },
+  {
+    id: "pyllama-62",
+    url: "https://github.com/henrywoo/pyllama/issues/62",
+    repo: "henrywoo/pyllama",
+    split: "tune",
+    title: "Killed",
+    resolution:
+      "The conversion loads the whole model into host RAM; with 64 GB it is killed by the OOM killer. Adding ~70 GB of swap (or more RAM) let it finish.",
+    category: "host_oom",
+    signature: ["<n> killed python3 -m llama.convert_llama --ckpt_dir $ckpt_dir --tokenizer_path 65b"],
   },
   {
     id: "pyrep-5",
@@ -10036,6 +11803,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["oserror: dlopen( libtorch_global_deps.dylib , <n> ): image not found"],
   },
   {
+    id: "pytorch-40622",
+    url: "https://github.com/pytorch/pytorch/pull/40622",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "updating nccl to 2.7.3",
+    resolution:
+      "NCCL 2.7 uses /dev/shm segments for intra-node transport and the CI docker container's default small /dev/shm ran out of space (posix_fallocate: No space left on device); give the container a larger /dev/shm (--shm-size or --ipc=host) or set NCCL_SHM_DISABLE=1.",
+    category: "shm_bus_error",
+    signature: [
+      "5135fc87695d: <n> : <n> [ <n> ] ibvwrap.cc : <n> nccl warn failed to open libibverbs.so[. <n> ]",
+      "5135fc87695d: <n> : <n> [ <n> ] shm.h : <n> nccl warn call to posix_fallocate failed : no space left on device",
+      "5135fc87695d: <n> : <n> [ <n> ] shm.h : <n> nccl warn error while creating shared memory segment nccl-shm-recv-54c7cb5318ccdf40- <n> - <n> - <n> (size <n> )",
+    ],
+  },
+  {
     id: "pytorch-42117",
     url: "https://github.com/pytorch/pytorch/issues/42117",
     repo: "pytorch/pytorch",
@@ -10107,6 +11889,35 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: "Run python from a different directory than the repository root.",
     category: "import_from_source_dir",
     signature: ["modulenotfounderror: no module named 'torch._c'"],
+  },
+  {
+    id: "pytorch-85604",
+    url: "https://github.com/pytorch/pytorch/issues/85604",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: 'Multiple GPUs get "errno: 98 - Address already in use"',
+    resolution:
+      "The rendezvous port is already bound by another process; free it or pass a different --master_port / rdzv endpoint (and do not let the script re-bind the port torchrun already opened).",
+    category: "port_in_use",
+    signature: [
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to listen on [::]: <n> (errno: <n> - address already in use).",
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).",
+      "[e socket.cpp: <n> ] [c10d] the server socket has failed to listen on any local network address.",
+    ],
+  },
+  {
+    id: "pytorch-8976",
+    url: "https://github.com/pytorch/pytorch/issues/8976",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "RuntimeError: DataLoader worker is killed by signal: Killed.",
+    resolution:
+      "The DataLoader worker was SIGKILLed by the OOM killer because host RAM (or the job's memory limit, e.g. SLURM --mem-per-cpu) ran out; commenters fixed it by giving the job more memory or reducing batch size / workers.",
+    category: "host_oom",
+    signature: [
+      "_error_if_any_worker_fails()",
+      "runtimeerror: dataloader worker (pid <n> ) is killed by signal: killed.",
+    ],
   },
   {
     id: "pytorch-cyclegan-and-pix2pix-1456",
@@ -10338,6 +12149,23 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [],
   },
   {
+    id: "pywaifu-5",
+    url: "https://github.com/andri-jpg/PyWaifu/issues/5",
+    repo: "andri-jpg/PyWaifu",
+    split: "tune",
+    title:
+      "OSError: opus-mt-en-id is not a local folder and is not a valid model identifier listed on 'https://huggingface.co/models' If this is a private repository, make sure to pass a token having permission",
+    resolution:
+      "The model id 'opus-mt-en-id' lacks its organisation prefix, so the Hub reports Repository Not Found; use 'Helsinki-NLP/opus-mt-en-id' or a local folder containing the model.",
+    category: "hub_access",
+    signature: [
+      "│ ❱ <n> │ │ │ raise repositorynotfounderror(message, response) from e │",
+      "repositorynotfounderror: <n> client error. (request id: root= <n> -64aa705b-6d4ca9f10008f9c02f966fa7)",
+      "repository not found for url: https: config.json.",
+      "invalid username or password.",
+    ],
+  },
+  {
     id: "qaconv-19",
     url: "https://github.com/ShengcaiLiao/QAConv/issues/19",
     repo: "ShengcaiLiao/QAConv",
@@ -10417,6 +12245,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "host_oom",
     signature: [
       "`[ <n> ] out of memory: killed process <n> (python) total-vm:79905000kb, anon-rss:22957108kb, file-rss:72036kb, shmem-rss:15143164kb, uid: <n> pgtables:78032kb oom_score_adj: <n> `",
+    ],
+  },
+  {
+    id: "qwen-vl-series-finetune-37",
+    url: "https://github.com/2U1/Qwen-VL-Series-Finetune/issues/37",
+    repo: "2U1/Qwen-VL-Series-Finetune",
+    split: "tune",
+    title: "qwen2.5-vl size mismatch",
+    resolution:
+      "Reporter found it was caused by the folder name of the weights: the path did not identify the model as Qwen2.5-VL, so the Qwen2-VL class was built; name the folder so the Qwen2.5-VL class is selected.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "runtimeerror: error(s) in loading state_dict for qwen2vlforconditionalgeneration:",
+      "size mismatch for visual.merger.mlp. <n> .weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for visual.merger.mlp. <n> .bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
     ],
   },
   {
@@ -10700,6 +12543,18 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["cuda failure <n> 'peer access is not supported between these two devices'"],
   },
   {
+    id: "rl-259",
+    url: "https://github.com/NVIDIA-NeMo/RL/issues/259",
+    repo: "NVIDIA-NeMo/RL",
+    split: "tune",
+    title:
+      "V100 (compute capability 7.0) fails with default bfloat16 in vLLM — should fall back to float16 or be configurable via vllm_cfg",
+    resolution:
+      "The vLLM generation backend was created with dtype=auto, which resolves to bfloat16 that V100 lacks; pass dtype=float16 to vllm.LLM (reporter's patch) / make it configurable via vllm_cfg.",
+    category: "dtype_unsupported",
+    signature: ["valueerror: bfloat16 is only supported on gpus with compute capability of at least <n> ."],
+  },
+  {
     id: "rl-compositionality-5",
     url: "https://github.com/PRIME-RL/RL-Compositionality/issues/5",
     repo: "PRIME-RL/RL-Compositionality",
@@ -10711,6 +12566,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "hello, when i am doing the stage <n> rft, i always receive oserror: [errno <n> ] device or resource busy: '.nfsxxx' in the end of one epoch. is there any way that i could solve it?",
     ],
+  },
+  {
+    id: "rl-swarm-299",
+    url: "https://github.com/gensyn-ai/rl-swarm/issues/299",
+    repo: "gensyn-ai/rl-swarm",
+    split: "holdout",
+    title: "ValueError: Your setup doesn't support bf16/gpu.",
+    resolution:
+      "The GRPO config requests bf16 but the machine has no bf16-capable GPU (pre-Ampere or CPU-only); set bf16 to false (use fp16 on pre-Ampere GPUs / fp32 on CPU) in the training config.",
+    category: "dtype_unsupported",
+    signature: ["raise valueerror(error_message)", "valueerror: your setup doesn't support gpu."],
   },
   {
     id: "rl-vigen-17",
@@ -10782,6 +12648,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "valueerror: expected a string path to an existing deepspeed config, or a dictionary, or a base64 encoded string.",
     ],
+  },
+  {
+    id: "rsprompter-17",
+    url: "https://github.com/KyanChen/RSPrompter/issues/17",
+    repo: "KyanChen/RSPrompter",
+    split: "holdout",
+    title: "Where is the ”sam_vit_h_4b8939.pth file“",
+    resolution:
+      "The pretrained SAM weights are not shipped with the repo; download sam_vit_h_4b8939.pth from the official SAM repository into pretrain/sam/.",
+    category: "missing_weights",
+    signature: ["no such file or directory: ' sam_vit_h_4b8939.pth '"],
   },
   {
     id: "rsunivlm-12",
@@ -11020,6 +12897,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "sd-dreambooth-extension-251",
+    url: "https://github.com/d8ahazard/sd_dreambooth_extension/issues/251",
+    repo: "d8ahazard/sd_dreambooth_extension",
+    split: "tune",
+    title: "MacOS is slow",
+    resolution:
+      "The disk filled up while torch.save wrote the converted checkpoint at the end of training; free space on the output volume (or save to a disk with room) and rerun the conversion.",
+    category: "disk_full",
+    signature: [
+      "exception saving model : [enforce fail at inline_container.cc: <n> ] . unexpected pos <n> vs <n>",
+      "oserror: [errno <n> ] no space left on device",
+    ],
+  },
+  {
     id: "sd-forge-fluxcontrolnet-12",
     url: "https://github.com/AcademiaSD/sd-forge-fluxcontrolnet/issues/12",
     repo: "AcademiaSD/sd-forge-fluxcontrolnet",
@@ -11071,6 +12962,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       '<n> : <n> : <n> - <n> error load model: repo=" flux. <n> -dev " login=true <n> client error. (request id:',
       "root= <n> -687696a1-3f66c2915b2296982727aed2;b08e9476-dba2-42d6-b24a-18232fe32042)",
       "cannot access gated repo for url",
+    ],
+  },
+  {
+    id: "see-or-guess-5",
+    url: "https://github.com/Aman-4-Real/See-or-Guess/issues/5",
+    repo: "Aman-4-Real/See-or-Guess",
+    split: "tune",
+    title: "模型参数加载错误",
+    resolution:
+      "The downloaded blip2-opt-2.7b config gives a hidden_size (768) that does not match the checkpoint's OPT projection (2560); use the blip2-opt-2.7b config.json the author used (OPT hidden_size 2560) so the model is built with matching shapes.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "runtimeerror: error(s) in loading state_dict for blip2opt:",
+      "size mismatch for opt_proj.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for opt_proj.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
     ],
   },
   {
@@ -11211,6 +13117,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "libgomp_static_tls",
     signature: [
       "` <n> <n> : <n> : <n> <n> model_repository_manager.cc: <n> ] failed to load ' e4fa979e-5a0e-40a8-8b07-82986e593aac #convnext1234#pre#latest' version <n> : internal: oserror: libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block`",
+    ],
+  },
+  {
+    id: "sglang-14644",
+    url: "https://github.com/sgl-project/sglang/pull/14644",
+    repo: "sgl-project/sglang",
+    split: "holdout",
+    title: "[VLM] Refactor load_mm_data to improve performance",
+    resolution:
+      "The environment has no Hugging Face token with access to the gated meta-llama/Llama-3.2-1B-Instruct repo; request access and log in (huggingface-cli login / HF_TOKEN) or use a local copy.",
+    category: "hub_access",
+    signature: [
+      "raise oserror(",
+      "oserror: you are trying to access a gated repo.",
+      "<n> client error. (request id: root= <n> -695139c1-20c276683bbfa05022511a7b;379c2def-ca77-4fc6- <n> -6fc1f7a44e40)",
+      "cannot access gated repo for url https: config.json.",
     ],
   },
   {
@@ -11392,6 +13314,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "shivamshrirao-diffusers-17",
+    url: "https://github.com/ShivamShrirao/diffusers/issues/17",
+    repo: "ShivamShrirao/diffusers",
+    split: "tune",
+    title:
+      "Repository Not Found for url: https://huggingface.co/CompVis/stable-diffusion-v1-4/resolve/main/tokenizer/vocab.json.",
+    resolution:
+      "CompVis/stable-diffusion-v1-4 was a gated repo: accept its license on the model page and log in (huggingface-cli login) so the training script sends a valid token.",
+    category: "hub_access",
+    signature: [
+      'file " _errors.py ", line <n> , in hf_raise_for_status',
+      "raise httperror(http_error_msg, response=self)",
+      "requests.exceptions.httperror: <n> client error: unauthorized for url: https: vocab.json",
+    ],
+  },
+  {
     id: "simonw-llm-1197",
     url: "https://github.com/simonw/llm/issues/1197",
     repo: "simonw/llm",
@@ -11516,6 +13454,23 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["runtimeerror: cuda error: invalid device ordinal"],
   },
   {
+    id: "skyrl-108",
+    url: "https://github.com/NovaSky-AI/SkyRL/pull/108",
+    repo: "NovaSky-AI/SkyRL",
+    split: "holdout",
+    title:
+      "Add check for whether p2p access is supported - allows code to run on L4/L40S after #73 upgrade to cuda 12.8",
+    resolution:
+      "The GPUs (L4/L40S) do not support CUDA peer access, so NCCL's P2P transport fails at init. Check peer access at startup and, when unsupported, set NCCL_P2P_DISABLE=1 and NCCL_SHM_DISABLE=1 for the Ray workers.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "torch.distributed.distbackenderror: nccl error in: processgroupnccl.cpp : <n> , unhandled cuda error (run with nccl_debug=info for details), nccl version <n>",
+      "ncclunhandledcudaerror: call to cuda function failed.",
+      "last error:",
+      "cuda failure <n> 'peer access is not supported between these two devices'",
+    ],
+  },
+  {
     id: "slime-1585",
     url: "https://github.com/THUDM/slime/issues/1585",
     repo: "THUDM/slime",
@@ -11611,6 +13566,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "sparseinst-126",
+    url: "https://github.com/hustvl/SparseInst/issues/126",
+    repo: "hustvl/SparseInst",
+    split: "tune",
+    title: "loss_mask:nan",
+    resolution:
+      "loss_mask diverged to NaN late in training; resume from an earlier checkpoint with a lower learning rate / gradient clipping, and check for empty or corrupt masks.",
+    category: "nan_loss",
+    signature: [
+      "raise floatingpointerror(",
+      "floatingpointerror: loss became infinite or nan at iteration= <n> !",
+      "loss_dict = {'loss_ce': <n> , 'loss_objectness': <n> , 'loss_dice': <n> , 'loss_mask': nan}",
+    ],
+  },
+  {
     id: "speech-1225",
     url: "https://github.com/NVIDIA-NeMo/Speech/issues/1225",
     repo: "NVIDIA-NeMo/Speech",
@@ -11669,6 +13639,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "speech-7670",
+    url: "https://github.com/NVIDIA-NeMo/Speech/pull/7670",
+    repo: "NVIDIA-NeMo/Speech",
+    split: "tune",
+    title: "Fix import error of megatron.core in tests",
+    resolution:
+      "requirements_nlp.txt pins megatron_core 0.2.0, which has no ModelParallelConfig; the PR guards the import (ApexGuardDefaults fallback). Install the megatron-core version NeMo expects (one that provides ModelParallelConfig).",
+    category: "megatron_version_mismatch",
+    signature: [
+      "______________________________________________________________________________________ error collecting test_flash_attention.py ______________________________________________________________________________________",
+      "importerror while importing test module ' test_flash_attention.py '.",
+      "e importerror: cannot import name 'modelparallelconfig' from 'megatron.core' ( __init__.py )",
+    ],
+  },
+  {
     id: "speechbrain-1401",
     url: "https://github.com/speechbrain/speechbrain/issues/1401",
     repo: "speechbrain/speechbrain",
@@ -11680,6 +13665,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "permissionerror: [errno <n> ] permission denied: ' 5eabefcc6a51c24ac6347df607707a3f297c557549905ac98cdeabc0f86905a8.6547fa3d76c979e5bda1b1690be6db4605abf9c528b8fc58b823cec1becf0fca.lock '",
     ],
+  },
+  {
+    id: "ssd.pytorch-447",
+    url: "https://github.com/amdegroot/ssd.pytorch/issues/447",
+    repo: "amdegroot/ssd.pytorch",
+    split: "tune",
+    title: "RuntimeError: CUDA error: out of memory",
+    resolution:
+      "The OOM happens already while building the network because the default GPU is occupied by other processes; check nvidia-smi and select a free card with CUDA_VISIBLE_DEVICES (reporter confirmed this fixed it).",
+    category: "device_busy",
+    signature: ["runtimeerror: cuda error: out of memory"],
   },
   {
     id: "st-tr-2",
@@ -11817,6 +13813,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "streaming-video-model-3",
+    url: "https://github.com/yuzhms/Streaming-Video-Model/issues/3",
+    repo: "yuzhms/Streaming-Video-Model",
+    split: "tune",
+    title: "Training on single node",
+    resolution:
+      "tools/dist_train.sh has CRLF line endings, so bash reports $'\\r' commands and the launcher gets a script path ending in \\r (No such file or directory); convert the script to LF (dos2unix tools/dist_train.sh) and relaunch.",
+    category: "windows_line_endings",
+    signature: ["dist_train.sh : 行 <n> : $'\\r'：未找到命令", "': [errno <n> ] no such file or directoryle '"],
+  },
+  {
     id: "styletts-webui-18",
     url: "https://github.com/JarodMica/StyleTTS-WebUI/issues/18",
     repo: "JarodMica/StyleTTS-WebUI",
@@ -11855,6 +13862,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "swarms-228",
+    url: "https://github.com/kyegomez/swarms/issues/228",
+    repo: "kyegomez/swarms",
+    split: "holdout",
+    title:
+      "[BUG] OSError: gpt2-small is not a local folder and is not a valid model identifier listed on 'https://huggingface.co/models'",
+    resolution:
+      "'gpt2-small' is not a repo id on the Hugging Face Hub (the Hub answers 401 Repository Not Found); use an existing id such as 'gpt2' or a local path.",
+    category: "hub_access",
+    signature: [
+      "e huggingface_hub.utils._errors.repositorynotfounderror: <n> client error. (request id: root= <n> -656904d0-2bed13092692d66475f07afe;8eb80fc0-bbca-43ff-a5ce-fb293391ac66)",
+      "e repository not found for url: https: tokenizer_config.json.",
+    ],
+  },
+  {
     id: "sygil-sd-104",
     url: "https://github.com/Sygil-Dev/stable-diffusion/issues/104",
     repo: "Sygil-Dev/stable-diffusion",
@@ -11863,6 +13885,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     resolution: "entrypoint.sh used CRLF line endings; fixed in the repository (pull).",
     category: "windows_line_endings",
     signature: ['" bash ^m: bad interpreter: no such file or directory"'],
+  },
+  {
+    id: "t5gemma-tts-6",
+    url: "https://github.com/Aratako/T5Gemma-TTS/issues/6",
+    repo: "Aratako/T5Gemma-TTS",
+    split: "tune",
+    title: "401 Error",
+    resolution:
+      "Aratako/T5Gemma-TTS-2b-2b is a gated repo: log in with a Hugging Face token (`hf auth login`) and request/accept access on the model page; logging in alone turned the 401 into a 403 until access was granted.",
+    category: "hub_access",
+    signature: [
+      "oserror: you are trying to access a gated repo.",
+      "<n> client error. (request id: root= <n> -69cf8f08-6d015b043ebeb9c3315ff344;fa82d14d-ad63-49ba-957b-9611fc90c561)",
+      "cannot access gated repo for url https: config.json.",
+    ],
   },
   {
     id: "tacotron2-181",
@@ -12049,6 +14086,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "text-generation-inference-755",
+    url: "https://github.com/huggingface/text-generation-inference/issues/755",
+    repo: "huggingface/text-generation-inference",
+    split: "tune",
+    title:
+      'Lllama 70B chat GPTQ fails with `Error: Warmup(Generation("Not enough memory to handle 4096 prefill tokens. You need to decrease `--max-batch-prefill-tokens`"))`',
+    resolution:
+      "Maintainer: warmup runs the largest possible prefill batch at startup and it does not fit in GPU memory; decrease --max-batch-prefill-tokens (and max input/total tokens) or add GPU memory/shards.",
+    category: "npu_oom",
+    signature: [
+      "runtimeerror: not enough memory to handle <n> prefill tokens. you need to decrease `--max-batch-prefill-tokens`",
+      "z error text_generation_launcher: method warmup encountered an error.",
+    ],
+  },
+  {
     id: "text-generation-webui-colab-24",
     url: "https://github.com/camenduru/text-generation-webui-colab/issues/24",
     repo: "camenduru/text-generation-webui-colab",
@@ -12058,6 +14110,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The installed peft needs a newer accelerate than the notebook pins; `pip install --upgrade accelerate` fixed it.",
     category: "transformers_version_conflict",
     signature: ["importerror: cannot import name 'is_npu_available' from 'accelerate.utils'"],
+  },
+  {
+    id: "text2graph-1",
+    url: "https://github.com/xyjigsaw/Text2Graph/issues/1",
+    repo: "xyjigsaw/Text2Graph",
+    split: "holdout",
+    title: "which version of transformers should I use?",
+    resolution:
+      "The pickled model references transformers classes (T5DenseReluDense with relu_act) that were renamed in newer releases; the reporter fixed it by downgrading to transformers 4.8.2.",
+    category: "transformers_version_conflict",
+    signature: [
+      "attributeerror: can't get attribute 't5densereludense' on <module 'transformers.models.t5.modeling_t5'",
+    ],
   },
   {
     id: "textgen-3944",
@@ -12074,6 +14139,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "textgen-959",
+    url: "https://github.com/oobabooga/textgen/issues/959",
+    repo: "oobabooga/textgen",
+    split: "tune",
+    title: "Load LoRa size mismatch 49954 vs. 32000?",
+    resolution:
+      "The chinese-llama LoRA was trained on a vocabulary extended to 49954 tokens, but it is applied to the original llama-7b with 32000; resize the base model's embeddings to the extended tokenizer (or merge it as the Chinese-LLaMA scripts do) before loading the LoRA.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "runtimeerror('error(s) in loading state_dict for {}:\\n\\t{}'.format(",
+      "runtimeerror: error(s) in loading state_dict for peftmodelforcausallm:",
+      "size mismatch for base_model.model.model.embed_tokens.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for base_model.model.lm_head.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+  },
+  {
     id: "tf-benchmarks-143",
     url: "https://github.com/tensorflow/benchmarks/issues/143",
     repo: "tensorflow/benchmarks",
@@ -12084,6 +14165,30 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "device_p2p_driver_error",
     signature: [
       "w gpu_device.cc : <n> ] unable to enable peer access between device ordinals <n> and <n> , status: internal: failed to enable peer access from <hex> to <hex> : cuda_error_too_many_peers",
+    ],
+  },
+  {
+    id: "thefatrat-327",
+    url: "https://github.com/screetsec/TheFatRat/issues/327",
+    repo: "screetsec/TheFatRat",
+    split: "tune",
+    title: "installation error",
+    resolution:
+      "setup.sh has Windows CRLF line endings (bash sees `{\\r`); convert it to LF with dos2unix or `sed -i 's/\\r$//' setup.sh` and rerun.",
+    category: "windows_line_endings",
+    signature: ["setup.sh : line <n> : syntax error near unexpected token `$'{\\r''"],
+  },
+  {
+    id: "tiktoken-75",
+    url: "https://github.com/openai/tiktoken/issues/75",
+    repo: "openai/tiktoken",
+    split: "tune",
+    title: "Permission denied",
+    resolution:
+      "On a multi-user machine /tmp/data-gym-cache was created (and is owned) by another user; point the cache elsewhere with TIKTOKEN_CACHE_DIR (e.g. a directory the current user owns).",
+    category: "permission_denied",
+    signature: [
+      "permissionerror: [errno <n> ] permission denied: ' 9b5ad71b2ce5302211f9c61530b329a4922fc6a4.2749b823-646b-45d7-9fcf-11414469d900.tmp '",
     ],
   },
   {
@@ -12201,6 +14306,33 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The repository files had DOS (CRLF) line endings, so the shebang resolved to 'python3\\r'; converting them with dos2unix (and fixing the files in the repo) resolved it.",
     category: "windows_line_endings",
     signature: ["env : 'python3\\r': no such file or directory"],
+  },
+  {
+    id: "tinyllava-factory-130",
+    url: "https://github.com/TinyLLaVA/TinyLLaVA_Factory/issues/130",
+    repo: "TinyLLaVA/TinyLLaVA_Factory",
+    split: "holdout",
+    title: "EnvironmentError: Accessing Gated Repo in train_openelm.sh",
+    resolution:
+      "Request access to meta-llama/Llama-2-7b-hf and authenticate with a Hugging Face token (or download it with `huggingface-cli download --token hf_*** ... --local-dir` and point the script at the local path).",
+    category: "hub_access",
+    signature: [
+      "raise environmenterror(",
+      "oserror: you are trying to access a gated repo.",
+      "<n> client error. (request id: root= <n> -67303e7c-1818e87c26db738f0953207d;29973a37-62d7- <n> - <n> -f02587ba247d)",
+      "cannot access gated repo for url https: config.json.",
+    ],
+  },
+  {
+    id: "tinyllava-factory-91",
+    url: "https://github.com/TinyLLaVA/TinyLLaVA_Factory/issues/91",
+    repo: "TinyLLaVA/TinyLLaVA_Factory",
+    split: "holdout",
+    title: "dataset seems imcomplete",
+    resolution:
+      "The ocr_vqa image folder was incomplete (fewer .jpg files than annotations reference); reporter fixed it by re-downloading the images as the zip archive linked from LLaVA PR #1458.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' <n> .jpg '"],
   },
   {
     id: "toolalpaca-20",
@@ -12322,6 +14454,24 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "torchtitan-853",
+    url: "https://github.com/pytorch/torchtitan/issues/853",
+    repo: "pytorch/torchtitan",
+    split: "tune",
+    title:
+      "[bug] Torch titan .ci container defaults /dev/shm to be too small -- leading to NCCL errors when testing multigpu setups",
+    resolution:
+      "The CI container's /dev/shm was only 16MB, too small for NCCL's shared-memory transport; running the container with --shm-size=1g resolves it.",
+    category: "shm_bus_error",
+    signature: [
+      "torch.distributed.distbackenderror: nccl error in: ncclutils.hpp : <n> , unhandled system error (run with nccl_debug=info for details), nccl version <n>",
+      "ncclsystemerror: system call (e.g. socket, malloc) or external library call failed or device error.",
+      "last error:",
+      "error while creating shared memory segment nccl-1ysmbg (size <n> )",
+      "exception raised from create at ncclutils.hpp : <n> (most recent call first):",
+    ],
+  },
+  {
     id: "torchtune-1025",
     url: "https://github.com/meta-pytorch/torchtune/issues/1025",
     repo: "meta-pytorch/torchtune",
@@ -12346,6 +14496,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=_allgather_base, numelin= <n> , numelout= <n> , timeo",
       "[e processgroupnccl.cpp: <n> ] [pg <n> rank <n> ] timeout at nccl work: <n> , last enqueued nccl work: <n> , last completed nccl work: <n> .",
+    ],
+  },
+  {
+    id: "torchtune-1650",
+    url: "https://github.com/meta-pytorch/torchtune/issues/1650",
+    repo: "meta-pytorch/torchtune",
+    split: "tune",
+    title: "Update download commands in configs",
+    resolution:
+      "The recipe config points the Meta-format checkpointer at original/consolidated.00.pth, which the downloaded HF repo no longer contains; point checkpointer at the downloaded HF safetensors (FullModelHFCheckpointer with the model-0000x-of-0000y files) or download the original/ weights, and fix the config's download command.",
+    category: "missing_weights",
+    signature: [
+      'raise valueerror(f"no file with name: {filename} found in {input_dir}.")',
+      "valueerror: no file with name: consolidated. <n> .pth found in meta-llama- <n> -8b-instruct.",
     ],
   },
   {
@@ -12416,6 +14580,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["valueerror: can't find 'adapter_config.json' at ' baichuan_lorasft /'"],
   },
   {
+    id: "train-tesseract-7",
+    url: "https://github.com/guiem/train-tesseract/issues/7",
+    repo: "guiem/train-tesseract",
+    split: "tune",
+    title: "error on start.sh file",
+    resolution:
+      "start.sh has Windows line endings (paths end in \\r, e.g. '/dev/null'$'\\r'); run dos2unix on the repository's scripts (a commenter confirmed this fixed it).",
+    category: "windows_line_endings",
+    signature: ["tail: cannot open ' null '$'\\r' for reading: no such file or directory"],
+  },
+  {
     id: "transformerlab-app-226",
     url: "https://github.com/transformerlab/transformerlab-app/issues/226",
     repo: "transformerlab/transformerlab-app",
@@ -12426,6 +14601,31 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "port_in_use",
     signature: [
       "| error | stderr | error: [errno <n> ] error while attempting to bind on address (':: <n> ', <n> , <n> , <n> ): address already in use",
+    ],
+  },
+  {
+    id: "transformers-13472",
+    url: "https://github.com/huggingface/transformers/issues/13472",
+    repo: "huggingface/transformers",
+    split: "holdout",
+    title: "[Errno 13] Permission denied: '/.cache'",
+    resolution:
+      "The default cache directory /.cache is not writable for this user; make it writable or set HF_HOME to a writable directory (maintainer's answer, confirmed by the reporter).",
+    category: "permission_denied",
+    signature: ["[errno <n> ] permission denied: ' .cache '"],
+  },
+  {
+    id: "transformers-14531",
+    url: "https://github.com/huggingface/transformers/issues/14531",
+    repo: "huggingface/transformers",
+    split: "holdout",
+    title: "Deepspeed and T5-11B for multitask training",
+    resolution:
+      "Every step overflows even at loss scale 1, so no step is ever taken: T5 activations overflow in fp16; train with bf16 (or fp32) instead of fp16.",
+    category: "nan_loss",
+    signature: [
+      "[stage2.py: <n> :step] [deepscale] overflow! rank <n> skipping step. attempted loss scale: <n> , reducing to <n>",
+      "<n> %|▋ | <n> [ <n> : <n> < <n> : <n> : <n> , s ][ ] [info] [stage2.py: <n> :step] [deepscale] overflow! rank <n> skipping step. attempted loss scale: <n> , reducing to <n>",
     ],
   },
   {
@@ -12589,6 +14789,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["importerror: cannot import name 'top_k_top_p_filtering' from 'transformers' ( __init__.py )"],
   },
   {
+    id: "trl-1639",
+    url: "https://github.com/huggingface/trl/issues/1639",
+    repo: "huggingface/trl",
+    split: "tune",
+    title: "ImportError: cannot import name 'SFTConfig' from 'trl'",
+    resolution:
+      "The installed trl 0.8.6 predates SFTConfig, which the current docs example uses; install a newer trl (from source at the time, or a later release) that matches the documented API.",
+    category: "transformers_version_conflict",
+    signature: [
+      "exception has occurred: importerror (note: full exception trace is shown but execution is paused at: _run_module_as_main)",
+      "cannot import name 'sftconfig' from 'trl' (c:\\users\\brand17\\documents\\software\\python\\.env\\lib\\site-packages\\trl\\__init__.py)",
+      "importerror: cannot import name 'sftconfig' from 'trl' (c:\\users\\brand17\\documents\\software\\python\\.env\\lib\\site-packages\\trl\\__init__.py)",
+    ],
+  },
+  {
     id: "trl-1777",
     url: "https://github.com/huggingface/trl/issues/1777",
     repo: "huggingface/trl",
@@ -12619,6 +14834,52 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "Not a TRL bug: output_dir is a relative path resolved under the container's working directory, which the Space user cannot write; set output_dir to a writable absolute path (e.g. under /tmp or a mounted data dir).",
     category: "permission_denied",
     signature: ["permissionerror: [errno <n> ] permission denied: 'qwen3- <n> .6b-sft'"],
+  },
+  {
+    id: "trl-4578",
+    url: "https://github.com/huggingface/trl/issues/4578",
+    repo: "huggingface/trl",
+    split: "tune",
+    title: "SFTTrainer causes PyTorch Distributed deadlock detection timeout with large datasets during preprocessing",
+    resolution:
+      "SFT preprocessing (formatting + tokenization) runs on rank 0 inside main_process_first() while the other ranks wait in a barrier that inherits the 30-minute process-group timeout; preprocess the dataset beforehand/separately or raise the timeout (ddp_timeout / TORCH_NCCL_HEARTBEAT_TIMEOUT_SEC).",
+    category: "hccl_timeout",
+    signature: [
+      "watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelln= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+  },
+  {
+    id: "tt-inference-server-37",
+    url: "https://github.com/tenstorrent/tt-inference-server/issues/37",
+    repo: "tenstorrent/tt-inference-server",
+    split: "holdout",
+    title: "Initial vLLM setup fails due to missing HuggingFace permissions",
+    resolution:
+      "The container user cannot create the Hugging Face cache under /home/user/cache_root; make the mounted cache directory writable by the container user (chown/chmod) or point HF_HOME to a writable path.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' huggingface '"],
+  },
+  {
+    id: "tt-metal-38695",
+    url: "https://github.com/tenstorrent/tt-metal/pull/38695",
+    repo: "tenstorrent/tt-metal",
+    split: "tune",
+    title: 'Revert "Fix #35375: avoid contested NFS cache writes"',
+    resolution:
+      "Multi-host ranks wait on a weight cache that rank 0 writes to NFS and the run hangs; the rank-0 locking/polling change was reverted, and the follow-up coordinates cache publication (rank 0 decides hit/miss and publishes, peers wait for file visibility) to avoid NFS races and stale handles. Pre-build the cache once or use node-local cache paths.",
+    category: "nfs_cache_hang",
+    signature: [],
+  },
+  {
+    id: "tt-metal-42404",
+    url: "https://github.com/tenstorrent/tt-metal/issues/42404",
+    repo: "tenstorrent/tt-metal",
+    split: "tune",
+    title: "Hangs on cluster B8/B9 on file writing to NFS",
+    resolution:
+      "All ranks start converting and dumping the weight cache to the same NFS path and the test hangs in the cache write; build the cache once (single rank/host) before the multi-host run or place the cache on node-local storage.",
+    category: "nfs_cache_hang",
+    signature: [],
   },
   {
     id: "tune-a-video-90",
@@ -12665,6 +14926,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["runtimeerror: cuda error: invalid device ordinal"],
   },
   {
+    id: "ultra-fast-lane-detection-v2-119",
+    url: "https://github.com/cfzd/Ultra-Fast-Lane-Detection-v2/issues/119",
+    repo: "cfzd/Ultra-Fast-Lane-Detection-v2",
+    split: "tune",
+    title: "DDP训练，一直卡在Evaluating the results...不动，然后Watchdog caught collective operation timeout",
+    resolution:
+      "The other ranks waited in ALLREDUCE for 30 min while evaluation ran (hung) on one rank, so the NCCL watchdog fired; make evaluation finish on/for all ranks (or run it only after a barrier) and raise the process-group timeout if evaluation is legitimately slow.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
+    ],
+  },
+  {
     id: "ultralytics-5260",
     url: "https://github.com/ultralytics/ultralytics/issues/5260",
     repo: "ultralytics/ultralytics",
@@ -12674,6 +14949,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "On the Jetson (aarch64) torch's bundled libgomp is loaded too late to get static TLS; preload it (export LD_PRELOAD=<path>/torch.libs/libgomp-804f19d4.so.1.0.0) or import torch before other OpenMP-using modules.",
     category: "libgomp_static_tls",
     signature: ["importerror: libgomp-804f19d4.so. <n> : cannot allocate memory in static tls block"],
+  },
+  {
+    id: "ultralytics-8493",
+    url: "https://github.com/ultralytics/ultralytics/issues/8493",
+    repo: "ultralytics/ultralytics",
+    split: "tune",
+    title: "autobatch not working",
+    resolution:
+      "Training runs inside a Docker container whose /dev/shm is the 64 MB default; start the container with --ipc=host or a larger --shm-size (or use workers=0).",
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+    ],
   },
   {
     id: "unictokens-11",
@@ -12739,6 +15027,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "unlearning-vs-safety-2",
+    url: "https://github.com/ethz-spylab/unlearning-vs-safety/issues/2",
+    repo: "ethz-spylab/unlearning-vs-safety",
+    split: "holdout",
+    title: "'J4Q8/bio_forget_dpo' dataset?",
+    resolution:
+      "The fine-tuning script loads a Hub dataset that was never made public (it is derived from the access-restricted WMDP bio-forget corpus); recreate it locally with the scripts in src/preference_datasets after obtaining WMDP access, or ask the authors for permission.",
+    category: "hub_access",
+    signature: [
+      "datasets.exceptions.datasetnotfounderror: dataset ' bio_forget_dpo ' doesn't exist on the hub or cannot be accessed",
+    ],
+  },
+  {
     id: "unsloth-1521",
     url: "https://github.com/unslothai/unsloth/issues/1521",
     repo: "unslothai/unsloth",
@@ -12781,6 +15082,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "unsloth-741",
+    url: "https://github.com/unslothai/unsloth/issues/741",
+    repo: "unslothai/unsloth",
+    split: "tune",
+    title: "Multiple dispatch failed for 'torch._ops.aten.to.dtype_layout';",
+    resolution:
+      "The installed transformers predates Gemma 2 support that the new unsloth imports; upgrade transformers (maintainer in the reporter's follow-up issue #766: 'You need to upgrade transformers directly').",
+    category: "transformers_version_conflict",
+    signature: ["modulenotfounderror: no module named 'transformers.models.gemma2'"],
+  },
+  {
     id: "unsloth-808",
     url: "https://github.com/unslothai/unsloth/issues/808",
     repo: "unslothai/unsloth",
@@ -12803,6 +15115,35 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "runtimeerror: unsloth: quantization failed for unsloth.f16.gguf",
       "you are in a kaggle environment, which might be the reason this is failing.",
+    ],
+  },
+  {
+    id: "uoais-16",
+    url: "https://github.com/gist-ailab/uoais/issues/16",
+    repo: "gist-ailab/uoais",
+    split: "tune",
+    title: "FloatingPointError: Loss became infinite or NaN at iteration=0!",
+    resolution:
+      "Training diverges immediately (a loss term is inf/NaN at iteration 0); check the data/annotations feeding that loss term, lower the learning rate and enable gradient clipping.",
+    category: "nan_loss",
+    signature: [
+      'f"loss became infinite or nan at iteration={storage.iter}!\\n"',
+      "floatingpointerror: loss became infinite or nan at iteration= <n> !",
+    ],
+  },
+  {
+    id: "up-detr-13",
+    url: "https://github.com/dddzg/up-detr/issues/13",
+    repo: "dddzg/up-detr",
+    split: "tune",
+    title: "Error in notebook while loading up-detr-coco-fine-tuned-300ep.pth",
+    resolution:
+      "The checkpoint was fine-tuned with 92 classes while the current model is built with 3; maintainer: drop the class_embed keys from the state dict (or build the model with the checkpoint's class count).",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "runtimeerror: error(s) in loading state_dict for updetr:",
+      "size mismatch for class_embed.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for class_embed.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
     ],
   },
   {
@@ -12851,6 +15192,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "ray.exceptions.outofmemoryerror: task was killed due to the node running low on memory.",
       "memory on the node (ip: <n> , id: 4748aa6d1bc114b8bf58822d0b162796a1d36a79dee5c167c9bf91f5) where the task (actor id: 9e43ace6a1234e13df7b456b01000000, name=8szhvkworkerdict_0: <n> :workerdict.__init__, pid= <n> , memory used= <n> .57gb) was running was <n> .41gb / <n> .54gb ( <n> ), which exceeds t",
+    ],
+  },
+  {
+    id: "verl-3450",
+    url: "https://github.com/verl-project/verl/issues/3450",
+    repo: "verl-project/verl",
+    split: "tune",
+    title: "Reward function is not implemented",
+    resolution:
+      "The training parquet has an empty/missing data_source column, so the rule-based reward dispatcher finds no reward function; regenerate the data with the quickstart preprocessing script (examples/data_preprocess/gsm8k.py) so data_source='openai/gsm8k' (root cause documented in the fixing PR #6156), or supply a custom_reward_function.",
+    category: "dataset_key_error",
+    signature: [
+      'raise notimplementederror(f"reward function is not implemented for {data_source=}")',
+      "notimplementederror: reward function is not implemented for data_source=",
     ],
   },
   {
@@ -12998,6 +15353,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["loading checkpoint shards: <n> %| | <n> [ <n> : <n> <?, ? s ]killed"],
   },
   {
+    id: "video-llava-42",
+    url: "https://github.com/PKU-YuanGroup/Video-LLaVA/issues/42",
+    repo: "PKU-YuanGroup/Video-LLaVA",
+    split: "tune",
+    title: "断点续训失败问题",
+    resolution:
+      "The pretrain-stage checkpoint-1500 directory only holds config.json and mm_projector.bin, without the DeepSpeed global_step state, so resume_from_checkpoint cannot load it; the maintainers reorganized the code so full resumable checkpoints are saved.",
+    category: "checkpoint_incomplete",
+    signature: [
+      'raise valueerror(f"can\'t find a valid checkpoint at {checkpoint_path}")',
+      "valueerror: can't find a valid checkpoint at checkpoint- <n>",
+    ],
+  },
+  {
     id: "video-llava-66",
     url: "https://github.com/PKU-YuanGroup/Video-LLaVA/issues/66",
     repo: "PKU-YuanGroup/Video-LLaVA",
@@ -13023,6 +15392,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "npu_oom",
     signature: [
       "torch.outofmemoryerror: cuda out of memory. tried to allocate <n> gib. gpu <n> has a total capacity of <n> gib of which <n> gib is free. process <n> has <n> gib memory in use. of the allocated memory <n> gib is allocated by pytorch, and <n> gib is reserved by pytorch but unallocated. if reserved but",
+    ],
+  },
+  {
+    id: "videosys-97",
+    url: "https://github.com/NUS-HPC-AI-Lab/VideoSys/issues/97",
+    repo: "NUS-HPC-AI-Lab/VideoSys",
+    split: "tune",
+    title: "读取数据报错，numworker改成0才稳定，请问是什么问题？",
+    resolution:
+      "Host memory of the DataLoader workers keeps growing over hundreds of thousands of samples (over 600 GB) until a worker is killed; the maintainer suggests calling gc.collect to avoid the leak (num_workers=0 only hides it).",
+    category: "host_oom",
+    signature: [
+      "raise runtimeerror(f'dataloader worker (pid(s) {pids_str}) exited unexpectedly') from e",
+      "runtimeerror: dataloader worker (pid(s) <n> ) exited unexpectedly",
     ],
   },
   {
@@ -13062,6 +15445,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["importerror: cannot import name '_c'"],
   },
   {
+    id: "vision-940",
+    url: "https://github.com/pytorch/vision/issues/940",
+    repo: "pytorch/vision",
+    split: "holdout",
+    title: "Failed to build from source with 'ImportError: cannot import name '_C'",
+    resolution:
+      "Python was started inside the torchvision source checkout (/home/zzyu/vision), so `import torchvision` picked up the source package without the compiled _C extension instead of the installed one; run Python from another directory (or install with `python setup.py develop`).",
+    category: "import_from_source_dir",
+    signature: ["importerror: cannot import name '_c'"],
+  },
+  {
     id: "visualglm-6b-48",
     url: "https://github.com/zai-org/VisualGLM-6B/issues/48",
     repo: "zai-org/VisualGLM-6B",
@@ -13086,6 +15480,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "dtype_unsupported",
     signature: [
       "valueerror: bfloat16 is only supported on gpus with compute capability of at least <n> . your tesla t4 gpu has compute capability <n> .",
+    ],
+  },
+  {
+    id: "vllm-1160",
+    url: "https://github.com/vllm-project/vllm/issues/1160",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "killed due to memory pressure (OOM), 0 Workers crashed due to other reasons at node",
+    resolution:
+      "Reporter found the cause: exporting all logits for a large batch to compute perplexity exhausted host RAM; use a smaller batch / do not return all logits.",
+    category: "host_oom",
+    signature: [
+      "actors) killed due to memory pressure (oom), <n> workers crashed due to other reasons at node (id: abd406d415bd2b74a5",
+      "e281968fd76aa200d56e4529fd1c1cd4373840, ip: <n> ) over the last time period. to see more information about th",
+      "e workers killed on this node, use `ray logs raylet.out -ip <n> `",
+      "# <n> [2m# <n> [33m(raylet)# <n> [0m refer to the documentation on how to address the out of memory issue: https: docs.ra",
     ],
   },
   {
@@ -13135,6 +15545,71 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "vllm-17363",
+    url: "https://github.com/vllm-project/vllm/issues/17363",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "[Bug]: Error executing method 'init_device'. This might cause deadlock in distributed execution.",
+    resolution:
+      "The Ray worker was pinned to ASCEND_RT_VISIBLE_DEVICES=1 but then asked for device index 1, which does not exist in its one-card view; use device index 0 inside each worker (or set RAY_EXPERIMENTAL_NOSET_ASCEND_RT_VISIBLE_DEVICES=1 / the mp executor backend) so the requested ids match the visible devices.",
+    category: "npu_not_available",
+    signature: [
+      'file " utils.py ", line <n> , in set_device',
+      "torch_npu._c._npu_setdevice(device_id)",
+      "runtimeerror: initialize: compiler_depend.ts : <n> npu function error: c10_npu::setdevice(device_id_), error code is 107001",
+      "(pid: <n> , device:- <n> , rankid:- <n> ) err00100 pta call acl api failed",
+      ": invalid device id.",
+      "check whether the device id is valid.",
+      "ee1001: [pid: <n> ] the argument is invalid.reason: set visible device failed, invalid device= <n> , input visible devices: <n>",
+    ],
+  },
+  {
+    id: "vllm-1801",
+    url: "https://github.com/vllm-project/vllm/issues/1801",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "Nvidia drivers 545.29.02 broken --tensor-parallel-size",
+    resolution:
+      "NVIDIA driver 545.x shipped broken GPU peer-to-peer support, so the very first NCCL all-reduce between TP workers hangs until the watchdog fires; change the driver (535.x or a fixed 545.29+ build) or set NCCL_P2P_DISABLE=1.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
+    ],
+  },
+  {
+    id: "vllm-20305",
+    url: "https://github.com/vllm-project/vllm/issues/20305",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "[Usage]: vLLM v0.9.1 Free Memory on device on startup is less than desired GPU memory utilization",
+    resolution:
+      "About 16 GiB of the 47 GiB card was already held by other processes/containers when the new vLLM container started, so 0.95 utilization cannot be reserved; free the GPU or lower --gpu-memory-utilization to fit the free memory.",
+    category: "device_busy",
+    signature: [
+      "[multiproc_executor.py: <n> ] valueerror: free memory on device ( <n> gib) on startup is less than desired gpu memory utilization ( <n> , <n> gib). decrease gpu memory utilization or reduce gpu memory used by other processes.",
+      "enginecore failed to start.",
+    ],
+  },
+  {
+    id: "vllm-23192",
+    url: "https://github.com/vllm-project/vllm/issues/23192",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "[Usage]: How to run model - `RedHatAI/Mixtral-8x7B-Instruct-v0.1-FP8`",
+    resolution:
+      "Only 7.34 of 139.72 GiB was free when the engine started, i.e. other processes already held the GPU; stop them (check nvidia-smi) or pick a free GPU, or lower gpu_memory_utilization to what is actually free.",
+    category: "device_busy",
+    signature: [
+      'file " worker_base.py ", line <n> , in init_device',
+      "self.worker.init_device() # type: ignore",
+      "^^^^^^^^^^^^^^^^^^^^^^^^^",
+      'file " gpu_worker.py ", line <n> , in init_device',
+      "raise valueerror(",
+      "valueerror: free memory on device ( <n> gib) on startup is less than desired gpu memory utilization ( <n> , <n> gib). decrease gpu memory utilization or reduce gpu memory used by other processes.",
+    ],
+  },
+  {
     id: "vllm-2652",
     url: "https://github.com/vllm-project/vllm/issues/2652",
     repo: "vllm-project/vllm",
@@ -13173,6 +15648,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "vllm-4554",
+    url: "https://github.com/vllm-project/vllm/issues/4554",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "[Usage]: Experiencing weird import bugs and errors after installing with pip install -e .",
+    resolution:
+      "After pip install -e ., Python picked up the vllm source folder in the current directory as a namespace package (no __version__, 'cannot import name LLM ... unknown location'); a commenter fixed it by making sure the vllm folder is not in the directory the command is run from.",
+    category: "import_from_source_dir",
+    signature: ["attributeerror: module 'vllm' has no attribute '__version__'"],
+  },
+  {
     id: "vllm-52435",
     url: "https://github.com/vllm-project/vllm/issues/52435",
     repo: "vllm-project/vllm",
@@ -13197,6 +15683,37 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "tp_exceeds_kv_heads",
     signature: [
       "valueerror: total number of attention heads ( <n> ) must be divisible by tensor parallel size ( <n> ).",
+    ],
+  },
+  {
+    id: "vllm-6689",
+    url: "https://github.com/vllm-project/vllm/issues/6689",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "[Model] Meta Llama 3.1 Know Issues & FAQ",
+    resolution:
+      "Maintainer: not enough shared memory was given to the container; enlarge /dev/shm (docker run --shm-size / --ipc=host) as in the vLLM Docker deployment docs.",
+    category: "shm_bus_error",
+    signature: [
+      "torch.distributed.distbackenderror: nccl error in: processgroupnccl.cpp : <n> , unhandled system error (run with nccl_debug=info for details), nccl version <n>",
+      "ncclsystemerror: system call (e.g. socket, malloc) or external library call failed or device error.",
+      "last error:",
+      "error while creating shared memory segment nccl-eqz2st (size <n> )",
+      "multiproc_worker_utils.py: <n> ] worker vllmworkerprocess pid <n> died, exit code: - <n>",
+    ],
+  },
+  {
+    id: "vllm-783",
+    url: "https://github.com/vllm-project/vllm/issues/783",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "torch.cuda.OutOfMemoryError: CUDA out of memory",
+    resolution:
+      "Other processes already held ~15-16 GiB on the card while vLLM sized its cache as if the GPU were empty; free the GPU (stop the other processes) or lower gpu_memory_utilization so vLLM fits in what is left.",
+    category: "device_busy",
+    signature: [
+      "exception：",
+      "torch.cuda.outofmemoryerror: cuda out of memory. tried to allocate <n> gib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. see documentati",
     ],
   },
   {
@@ -13277,6 +15794,40 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "valid_sampled_token_ids = sampled_token_ids.tolist()",
       "runtimeerror: acl stream synchronize failed, error code:507035",
       "vllm.v1.engine.exceptions.enginedeaderror: enginecore encountered an issue. see stack trace (above) for the root cause.",
+    ],
+  },
+  {
+    id: "vllm-ascend-10525",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/10525",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title:
+      "[Installation]: 910B4环境上，通过基于ubuntu:22.04系统从零开始构建，按版本管理策略把主要组件版本都安装后，使用vllm 启动Qwen3.6-27B模型启动过程中报错",
+    resolution:
+      "torch_npu's ATB op plugin cannot find libatb.so: the NNAL/ATB package is not installed or its environment script was not sourced. Install the NNAL package matching the CANN version and `source /usr/local/Ascend/nnal/atb/set_env.sh` (after the toolkit set_env.sh) in the launching shell.",
+    category: "cann_env_not_sourced",
+    signature: [
+      'file " __init__.py ", line <n> , in __init__',
+      "self._handle = _dlopen(self._name, mode)",
+      "oserror: libatb.so: cannot open shared object file: no such file or directory",
+    ],
+  },
+  {
+    id: "vllm-ascend-10591",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/10591",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: Minimax 2.7 双机16卡部署报错，模型拉起开始接收请求后十到二十分钟挂掉",
+    resolution:
+      "HCCL timed out building the cross-node RDMA link (rank 7 on 80.5.5.39 to rank 15 on 80.5.5.67) for an AllGather; check that both nodes issue the same collectives (the detector found no network anomaly and points at inconsistent script behaviour), look for an earlier error on the remote rank, verify the RDMA NICs with hccn_tool, and raise HCCL_CONNECT_TIMEOUT if the peer is only slow.",
+    category: "hccl_timeout",
+    signature: [
+      "hccl( <n> ,): [detect_connect_anomalies.cc: <n> ] [ <n> ]-------------------connect timeout detect result-----------------------",
+      "hccl( <n> ,): [detect_connect_anomalies.cc: <n> ] [ <n> ]no abnormal periods were discovered. please prioritize investigating the consistency of cluster script behaviors.",
+      "hccl( <n> ,): [detect_connect_anomalies.cc: <n> ] [ <n> ]----------------------------------------------------------------------",
+      "hccl( <n> ,): [transport_manager.cc: <n> ] [ <n> ][initchannelstage][runfailed]transport init error! createlink para:rank[ <n> ]-localuserrank[ <n> ]-localipaddr[ <n> ], remoterank[ <n> ]-remoteuserrank[ <n> ]-remoteipaddr[ <n> ], machinetype[ <n> ], linkmode[ <n> ], isusedrdma[ <n> ], tag[allgather",
+      "hccl( <n> ,): [transport_manager.cc: <n> ] [ <n> ][alloc]call trace: hcclret -> <n>",
+      "hccl( <n> ,): [hccl_communicator_host.cc: <n> ] [ <n> ][allocalgresource]alloc transports failed, tag[allgather_group_name_119pipelineallgatheraivrdmaexecutor_host]",
     ],
   },
   {
@@ -13744,6 +16295,25 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "vllm-ascend-3357",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/3357",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: 0.11.0rc0 qwen3-235B OOM",
+    resolution:
+      "The worker ran out of NPU memory while executing a request (11.5 GiB requested with ~4.6 GiB free). Lower --gpu-memory-utilization / max-num-batched-tokens or spread the model over more cards, and upgrade past v0.11.0rc0 where NPU memory-accounting fixes landed.",
+    category: "npu_oom",
+    signature: [
+      "runtimeerror: npu out of memory. tried to allocate <n> gib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> gib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.",
+      "traceback (most recent call last):",
+      'file " multiproc_executor.py ", line <n> , in worker_busy_loop',
+      "output = func(*args, **kwargs)",
+      "^^^^^^^^^^^^^^^^^^^^^",
+      'file " worker_v1.py ", line <n> , in execute_model',
+      "output = self.model_runner.execute_model(scheduler_output,",
+    ],
+  },
+  {
     id: "vllm-ascend-340",
     url: "https://github.com/vllm-project/vllm-ascend/issues/340",
     repo: "vllm-project/vllm-ascend",
@@ -14125,6 +16695,24 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [],
   },
   {
+    id: "vllm-ascend-672",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/672",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title:
+      "[Bug]: DP+EP混合并行报错 HCCL function error: hcclCommInitRootInfoConfig(numRanks, &rootInfo, rank, config, &(comm->hcclComm_)), error code is 15",
+    resolution:
+      "The installed CANN was older than the one this vllm-ascend release expects; the reporter fixed the DP+EP HCCL init failure by moving to CANN 8.1.RC1 (a maintainer also pointed to vLLM PR #17245 for the same known issue).",
+    category: "cann_version_mismatch",
+    signature: [
+      "runtimeerror: create_config: compiler_depend.ts : <n> hccl function error: hcclcomminitrootinfoconfig(numranks, &rootinfo, rank, config, &(comm->hcclcomm_)), error code is <n>",
+      "(pid: <n> , device: <n> , rankid: <n> ) err02200 dist call hccl api failed.",
+      "ee9999: inner error!",
+      "ee9999: [pid: <n> ] get error: phyid: <n> realdeviceid: <n> is err: <hex>",
+      "rtgetdeviceindexbyphyid execute failed, reason=[device id error]",
+    ],
+  },
+  {
     id: "vllm-ascend-6796",
     url: "https://github.com/vllm-project/vllm-ascend/issues/6796",
     repo: "vllm-project/vllm-ascend",
@@ -14154,6 +16742,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "gelib::innerinitialize failed.",
       "geinitialize failed.",
     ],
+  },
+  {
+    id: "vllm-ascend-718",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/718",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: vllm_version = vllm.__version__ AttributeError: module 'vllm' has no attribute '__version__'",
+    resolution:
+      "vllm serve was started from /workspace inside the v0.8.4rc2 image, so Python imported the vllm source directory in the working dir instead of the installed package; workaround from the maintainers: cd ~ (or cd /) and run the command again (tracked in issue #725).",
+    category: "import_from_source_dir",
+    signature: ["attributeerror: module 'vllm' has no attribute '__version__'"],
   },
   {
     id: "vllm-ascend-725",
@@ -14306,6 +16905,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "vllm-ascend-faqs",
+    url: "https://github.com/vllm-project/vllm-ascend/blob/01168864c95a433c415fdf6c7d0b5ea81515004f/docs/source/faqs.md",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "FAQs: Failed to enable NPU graph mode when running DeepSeek?",
+    resolution:
+      "The incre_flash_attention kernel rejects the shape: with MLA plus NPU graph mode, num_heads / num_kv_heads after the tensor-parallel split must be 32, 64 or 128 (DeepSeek-V2-Lite with 16 heads is unsupported); disable graph mode or choose a TP size that keeps the ratio in {32, 64, 128}.",
+    category: "aicore_error",
+    signature: [
+      "runtimeerror: ez9999: inner error!",
+      "ez9999: [pid: <n> ] numheads / numkvheads = <n> , mla only support { <n> , <n> , <n> }.",
+    ],
+  },
+  {
     id: "vllm-docker-37",
     url: "https://github.com/substratusai/vllm-docker/issues/37",
     repo: "substratusai/vllm-docker",
@@ -14387,6 +17000,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [
       "runtimeerror: the server socket has failed to listen on any local network address. port: <n> , useipv6: <n> , code: - <n> , name: eaddrinuse, message: address already in use.",
     ],
+  },
+  {
+    id: "vlm2vec-107",
+    url: "https://github.com/TIGER-AI-Lab/VLM2Vec/issues/107",
+    repo: "TIGER-AI-Lab/VLM2Vec",
+    split: "tune",
+    title: "KeyError: 'pos\\_text' when running `train.py`",
+    resolution:
+      "The Trainer's remove_unused_columns drops the pos_text/pos_image/neg_* columns because they are not in MMEBTrainer._signature_columns, so the collator's lookup fails; add those keys to _signature_columns or set remove_unused_columns=False.",
+    category: "dataset_key_error",
+    signature: ["keyerror: 'pos_text'"],
   },
   {
     id: "voxceleb-trainer-83",
@@ -14523,6 +17147,19 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "wlasl-15",
+    url: "https://github.com/dxli94/WLASL/issues/15",
+    repo: "dxli94/WLASL",
+    split: "tune",
+    title: "ERROR: Unexpected bus error encountered in worker.",
+    resolution:
+      "DataLoader workers ran out of shared memory (/dev/shm) while passing batches; enlarge /dev/shm (docker --shm-size or --ipc=host) or reduce num_workers / batch size.",
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+    ],
+  },
+  {
     id: "wsl2-linux-kernel-133",
     url: "https://github.com/microsoft/WSL2-Linux-Kernel/issues/133",
     repo: "microsoft/WSL2-Linux-Kernel",
@@ -14651,6 +17288,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "xtuner-768",
+    url: "https://github.com/InternLM/xtuner/issues/768",
+    repo: "InternLM/xtuner",
+    split: "holdout",
+    title: "多卡微调 llava 时 数据集加载卡死",
+    resolution:
+      "Rank 0 tokenizes/maps the 665k-sample LLaVA dataset (about 4 h at the single-card rate) while the other ranks wait in the first BROADCAST, which hits the 30-min NCCL timeout. Pre-process the text data offline (xtuner/tools/process_untokenized_llava_data.py + offline_processed_text_folder) or raise XTUNER_DATASET_TIMEOUT.",
+    category: "hccl_timeout",
+    signature: [
+      "<n> <n> : <n> : <n> - mmengine - info - xtuner_dataset_timeout = <n> : <n> : <n>",
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=broadcast, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
+    ],
+  },
+  {
     id: "xtuner-792",
     url: "https://github.com/InternLM/xtuner/issues/792",
     repo: "InternLM/xtuner",
@@ -14733,6 +17385,17 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: ["oserror: libcurand.so. <n> : cannot open shared object file: no such file or directory"],
   },
   {
+    id: "yolop-191",
+    url: "https://github.com/hustvl/YOLOP/issues/191",
+    repo: "hustvl/YOLOP",
+    split: "tune",
+    title: "No such file or directory, Error.",
+    resolution:
+      "The label path built from the config does not exist; verify DATAROOT, LABELROOT, MASKROOT and LANEROOT in lib/config/default.py and the dataset directory layout.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' 1f864b3f-a736fa8b.json '"],
+  },
+  {
     id: "yolov3-4",
     url: "https://github.com/erikguo/yolov3/issues/4",
     repo: "erikguo/yolov3",
@@ -14746,6 +17409,21 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     ],
   },
   {
+    id: "yolov5-4400",
+    url: "https://github.com/ultralytics/yolov5/issues/4400",
+    repo: "ultralytics/yolov5",
+    split: "tune",
+    title: "timeout",
+    resolution:
+      "Rank 0 was still running the end-of-epoch validation while rank 1 waited in a broadcast, and yolov5's process group was created with a 60 s timeout, so the watchdog fired; the maintainer traced it to the 60 s DDP timeout around dist.barrier() — raise the init_process_group timeout (later yolov5 versions use much longer timeouts).",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data. to avoid this inconsistency, we are taking the entire process down.",
+      "terminate called after throwing an instance of 'std::runtime_error'",
+      "what(): [rank <n> ] watchdog caught collective operation timeout: worknccl(optype=broadcast, timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+  },
+  {
     id: "yolov5-4703",
     url: "https://github.com/ultralytics/yolov5/issues/4703",
     repo: "ultralytics/yolov5",
@@ -14756,6 +17434,22 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "The thread only suggests a bigger machine (the issue went stale). The error is the aarch64 static-TLS exhaustion when libgomp is dlopen'ed late (here after TensorFlow/torch imports); preload it with export LD_PRELOAD=/lib/aarch64-linux-gnu/libgomp.so.1 or change the import order.",
     category: "libgomp_static_tls",
     signature: ["oserror: libgomp.so. <n> : cannot allocate memory in static tls block"],
+  },
+  {
+    id: "yolov5-car-plate-13",
+    url: "https://github.com/xialuxi/yolov5-car-plate/issues/13",
+    repo: "xialuxi/yolov5-car-plate",
+    split: "tune",
+    title: "训练出错",
+    resolution:
+      "The checkpoint's detection head was built for a different number of classes (42 vs 45 output channels); make nc in the model/data yaml match the checkpoint or train without loading the mismatched head.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      'self.__class__.__name__, "\\n\\t".join(error_msgs)))',
+      "runtimeerror: error(s) in loading state_dict for model:",
+      "size mismatch for model. <n> .m. <n> .weight: copying a param with shape torch.size([ <n> , <n> , <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> , <n> , <n> ]).",
+      "size mismatch for model. <n> .m. <n> .bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+    ],
   },
   {
     id: "yolov9-539",
@@ -14800,6 +17494,20 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "oserror: error no file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory hf_1_325000.",
       "exception ignored in: <function mmaptracker.register.<locals>.finalizer at <hex> >",
       "typeerror: '>=' not supported between instances of 'nonetype' and 'int'",
+    ],
+  },
+  {
+    id: "zero-nlp-41",
+    url: "https://github.com/yuanzhoulvpi2017/zero_nlp/issues/41",
+    repo: "yuanzhoulvpi2017/zero_nlp",
+    split: "tune",
+    title: "使用训练后的模型报错",
+    resolution:
+      "The training checkpoint directory only contains the LoRA weights (chatglm-lora.pt) plus optimizer state, not full model weights; load the base ChatGLM model and apply the LoRA weights instead of calling from_pretrained on the checkpoint directory.",
+    category: "missing_weights",
+    signature: [
+      "raise environmenterror(",
+      "oserror: error no file named pytorch_model.bin, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory checkpoint- <n> .",
     ],
   },
 ];
