@@ -67,8 +67,8 @@ export const PRECEDENCE: readonly PrecedenceRule[] = [
   },
   {
     cause: "hub_access",
-    over: ["input_path_missing"],
-    why: "datasets reports a Hub dataset it may not read as a path it cannot find",
+    over: ["input_path_missing", "missing_weights"],
+    why: "a Hub repo that refused the download reads as a path not found or as files the repo does not appear to have",
   },
   {
     cause: "tp_exceeds_kv_heads",

@@ -32,6 +32,9 @@ export const afterTrainingRules: DiagnosisRule[] = [
       "Checkpoint incomplete: the iteration the tracker names (latest_checkpointed_iteration.txt, DeepSpeed's latest) is not all there",
     role: "primary",
     triggers: [
+      // transformers' resume (trainer.py _load_from_checkpoint, integrations/deepspeed.py deepspeed_load_checkpoint): the
+      // checkpoint folder holds neither weights nor DeepSpeed's global_step state.
+      { match: lit("Can't find a valid checkpoint at"), confidence: 0.75 },
       // Every layout has rank 00, so its absence means the iteration directory itself is missing or unfinished.
       {
         match: rx(/No such file or directory: '[^']*iter_\d{7}\/mp_rank_00(?:_000)?\/[^']*'/, "mp_rank_00"),

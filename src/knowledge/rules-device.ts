@@ -53,6 +53,13 @@ export const deviceRules: DiagnosisRule[] = [
         confidence: 0.88,
       },
       { match: lit("Memory_Allocation_Failure"), confidence: 0.82 },
+      // The driver's device-memory manager (devmm) when the managed heap has no block of the asked size.
+      { match: lit("heap_alloc_managed out of memory"), confidence: 0.85 },
+      // text-generation-inference's warmup: the largest prefill batch does not fit in device memory.
+      {
+        match: rx(/Not enough memory to handle \d+ prefill tokens/, "prefill tokens"),
+        confidence: 0.85,
+      },
       // The runtime's managed device allocation (npu_driver.cc DevMemAllocManaged, api_error.cc DevMalloc) when the
       // driver's halMemAlloc refuses: "halMemAlloc failed:size=…", then "Device malloc failed, size=…".
       {
@@ -898,6 +905,9 @@ export const deviceRules: DiagnosisRule[] = [
         confidence: 0.88,
       },
       { match: lit("oom-kill"), confidence: 0.75 },
+      // Go's os/exec for a child ended by SIGKILL ("llama runner process has terminated: signal: killed"): on a host
+      // short of memory, the kernel's OOM killer, as the shell's bare "Killed".
+      { match: rx(/(?:terminated|exited|exit status)[^\n]{0,20}signal: killed/, "signal: killed"), confidence: 0.6 },
       // Ray's memory monitor (ray-core OOM prevention): it kills workers when the node's memory use passes
       // RAY_memory_usage_threshold, and prints its advice with the top memory users.
       {

@@ -496,6 +496,8 @@ export const envRules: DiagnosisRule[] = [
       },
       // torch's own check (torch/__init__.py): the source checkout's torch/_C folder shadows the extension.
       { match: lit("PyTorch has loaded the `torch/_C` folder"), confidence: 0.9 },
+      // torchvision's own check (torchvision/__init__.py): the working directory is its source checkout.
+      { match: lit("You are importing torchvision within its own root folder"), confidence: 0.85 },
       { match: lit("Failed to load PyTorch C extensions"), confidence: 0.8 },
       { match: lit("No module named 'torch._C'"), confidence: 0.8 },
       // A file or directory named like the package in the working directory (CPython's import machinery:
@@ -578,6 +580,12 @@ export const envRules: DiagnosisRule[] = [
     title: "Framework expects another transformers/accelerate/vLLM version",
     role: "primary",
     triggers: [
+      // Lightning's precision check (fabric/connector.py): 'bf16-true', '16-mixed' … are Lightning 2.0's names, so a
+      // release that lists only '16', 'bf16' … is older than the code that asks for them.
+      {
+        match: rx(/Precision '(?:bf16|16|32|64)-(?:true|mixed)' is invalid/, "' is invalid. Allowed precision"),
+        confidence: 0.78,
+      },
       {
         match: rx(new RegExp(`cannot import name '[\\w.]+' from '(?:${HF_PACKAGES})[.']`), "cannot import name"),
         // A package's own compiled `_C` missing is an unbuilt source tree (import_from_source_dir).
@@ -762,6 +770,20 @@ export const envRules: DiagnosisRule[] = [
         match: rx(/权限不够|\[WinError 5\] (?:Access is denied|拒绝访问)/, "权限不够", "[WinError 5] "),
         confidence: 0.75,
       },
+      // EACCES in glibc's other translations, as a shell in that locale prints it (fr, de, es, it, pt, ru, ja).
+      {
+        match: rx(
+          /: (?:Permission non accordée|Keine Berechtigung|Permiso denegado|Permesso negato|Permissão negada|Отказано в доступе|許可がありません)/,
+          "Permission non accordée",
+          "Keine Berechtigung",
+          "Permiso denegado",
+          "Permesso negato",
+          "Permissão negada",
+          "Отказано в доступе",
+          "許可がありません",
+        ),
+        confidence: 0.75,
+      },
       {
         match: lit("permission denied"),
         unless: [lit("(publickey"), lit("please try again")],
@@ -811,7 +833,8 @@ export const envRules: DiagnosisRule[] = [
     title: "Script has Windows (CRLF) line endings",
     role: "primary",
     triggers: [
-      { match: rx(/\$'\\r'/, "\\r': command", "token `$'\\r'", "$'\\r': "), confidence: 0.95 },
+      // bash quotes a word that is a lone CR as $'\r' wherever it prints it: a command, a token, a file name.
+      { match: rx(/\$'\\r'/, "\\r': command", "token `$'\\r'", "$'\\r': ", "'$'\\r' ", "'$'\\r':"), confidence: 0.95 },
       // bash quotes any word holding a CR with $'…' (print_cmd.c ansic_quote): "cd: $'/data/run\r': No such file".
       {
         match: rx(

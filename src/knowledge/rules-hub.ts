@@ -1,6 +1,7 @@
 // Diagnosis rule for the TRL / Transformers stack on CUDA hosts that the device and training rules do not already
 // read: a gated or missing Hub repository (huggingface_hub's GatedRepoError and RepositoryNotFoundError, as
 // transformers re-raises them), which a run loading a model or dataset by id meets before its first step.
+import { CHECKPOINT_STEP_NOT_LOCAL } from "./rules-train.js";
 import { type DiagnosisRule, lit, rx } from "./rules-types.js";
 
 const HUB_ERRORS = "https://github.com/huggingface/huggingface_hub/blob/main/src/huggingface_hub/errors.py";
@@ -35,6 +36,8 @@ export const hubRules: readonly DiagnosisRule[] = [
           /(?:^|[\s:'"])[^\s'".~/][^\s'":\\]* is not a local folder and is not a valid model identifier/,
           "is not a local folder",
         ),
+        unless: [rx(CHECKPOINT_STEP_NOT_LOCAL, "is not a local folder")],
+        within: 0,
         confidence: 0.8,
       },
     ],

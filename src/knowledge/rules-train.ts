@@ -9,6 +9,9 @@ const nonZeroNanIterations = ["   ", "  ", " "].flatMap((pad) =>
   ["1", "2", "3", "4", "5", "6", "7", "8", "9"].map((d) => `nan iterations:${pad}${d}`),
 );
 
+/** A trainer's checkpoint folder (checkpoint-<step>) that transformers found neither locally nor on the Hub. */
+export const CHECKPOINT_STEP_NOT_LOCAL = /checkpoint-\d+\/? is not a local folder and is not a valid model identifier/;
+
 /** transformers' AutoConfig looking up a model type (models/auto/configuration_auto.py), as a traceback prints it. */
 export const CONFIG_MAPPING_LOOKUP = rx(
   /CONFIG_MAPPING\[config_dict\[["']model_type["']\]\]/,
@@ -41,6 +44,8 @@ export const trainRules: DiagnosisRule[] = [
         confidence: 0.85,
       },
       { match: rx(/'loss': nan|\bloss: nan\b/, "'loss': nan", "loss: nan"), confidence: 0.85 },
+      // An infinite loss in a progress line (mmengine's "loss_bbox: inf, loss: inf", HF's 'loss': inf) overflowed.
+      { match: rx(/'loss': inf\b|\bloss: inf\b/, "'loss': inf", "loss: inf"), confidence: 0.8 },
       { match: rx(/number of nan iterations:\s*[1-9]/, ...nonZeroNanIterations), confidence: 0.85 },
       { match: lit("NaN in local grad norm"), confidence: 0.85 },
       // apex's amp scaler (apex/amp/handle.py) prints two spaces after "overflow.": "Gradient overflow.  Skipping
@@ -453,6 +458,8 @@ export const trainRules: DiagnosisRule[] = [
         confidence: 0.92,
       },
       { match: lit("insufficient shared memory"), confidence: 0.9 },
+      // Ray's plasma store (store_runner.cc) when /dev/shm is smaller than its object store: a container's --shm-size.
+      { match: lit("exceeds memory available in /dev/shm"), confidence: 0.85 },
       // Reported in words: a bus error and shared memory (or shm) named together.
       {
         match: rx(/[Bb]us error[^\n]{0,40}(?:shared mem|\bshm\b|\/dev\/shm)/, "us error"),
@@ -635,8 +642,9 @@ export const trainRules: DiagnosisRule[] = [
         ),
         confidence: 0.66,
       },
-      // transformers' cached_file (utils/hub.py) for a name that is no local folder: a path (absolute, ./, ~, C:\) is a
-      // local directory that is not there; any other name the Hub refused is hub_access.
+      // transformers' cached_file (utils/hub.py) for a name that is no local folder: a path (absolute, ./, ~, C:\, or a
+      // trainer's checkpoint-<step> folder) is a local directory that is not there; any other name the Hub refused is
+      // hub_access.
       {
         match: rx(
           /(?:^|[\s:'"])(?:[.~/]|[A-Za-z]:\\)[^\s'"]* is not a local folder and is not a valid model identifier/,
@@ -644,6 +652,7 @@ export const trainRules: DiagnosisRule[] = [
         ),
         confidence: 0.82,
       },
+      { match: rx(CHECKPOINT_STEP_NOT_LOCAL, "is not a local folder"), confidence: 0.82 },
       // A local path that does not exist is taken for a Hub repo id (huggingface_hub utils/_validators.py), which
       // transformers reports as an incorrect path, or as a file it could not fetch offline (src/transformers/utils/hub.py).
       { match: lit("Repo id must be in the form 'repo_name' or 'namespace/repo_name'"), confidence: 0.78 },
@@ -698,6 +707,11 @@ export const trainRules: DiagnosisRule[] = [
     title: "A file or directory the run reads does not exist",
     role: "primary",
     triggers: [
+      // The interpreter's own message for a script that is not at the path it was given (Modules/main.c).
+      {
+        match: rx(/can't open file '[^'\n]+': \[Errno 2\] No such file or directory/, "can't open file '"),
+        confidence: 0.78,
+      },
       // datasets' data-file resolution (data_files.py) and MindSpeed-MM's dataset check word it the same way.
       { match: rx(/FileNotFoundError: Unable to find '[^']+'/, "Unable to find '"), confidence: 0.75 },
       // datasets' load.py when a local path holds neither a loading script nor data files.
