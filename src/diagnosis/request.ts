@@ -1,5 +1,6 @@
 // The input shared by diagnose_error and apply_fix: which log (file on a host, run id, or pasted text), the run's
 // config, and how the result is shaped for tools (structured output without the full edit texts).
+import { posix } from "node:path";
 import { z } from "zod";
 import { ToolError } from "../errors.js";
 import type { HostExecutor } from "../hosts/executor.js";
@@ -8,7 +9,7 @@ import type { HostSettings } from "../hosts/inventory.js";
 import { onHost } from "../hosts/paths.js";
 import { shellJoin } from "../hosts/quote.js";
 import type { WorkDeps } from "../hosts/work.js";
-import { RunIdSchema } from "../runs/types.js";
+import { RUN_ID, RunIdSchema } from "../runs/types.js";
 import { type RunContext, refineFindings } from "./context.js";
 import { forHostAccelerator } from "./cuda-host.js";
 import { lookupRun, type RunLookup, type RunRecord } from "./runs.js";
@@ -126,7 +127,12 @@ export async function diagnoseRequest(args: SourceArgs, deps: WorkDeps, runs: Ru
         onProgress: (read, total) => deps.progress({ progress: read, total, unit: "bytes", message: "scanning" }),
       });
     } catch (error) {
-      if (error instanceof HostFileError) throw new ToolError(`Cannot read the log on ${host}: ${error.message}`);
+      if (error instanceof HostFileError) {
+        // A run id given where a log path goes (the CLI's positional is a log file): say where it belongs.
+        const asRunId = files.length === 1 && RUN_ID.test(posix.basename(files[0]!)) ? posix.basename(files[0]!) : null;
+        const hint = asRunId ? ` "${asRunId}" is a run id: give it as runId to read that run's logs on its hosts.` : "";
+        throw new ToolError(`Cannot read the log on ${host}: ${error.message}${hint}`);
+      }
       throw error;
     }
   } else {

@@ -82,6 +82,9 @@ const Output = z.object({
 
 type Out = z.output<typeof Output>;
 
+/** Run states in which a log without an error means nothing has failed (list_runs' words). */
+const NOT_FAILED = new Set(["finished", "running", "starting"]);
+
 export default defineTool({
   name: "diagnose_error",
   title: "Diagnose a failed run",
@@ -94,7 +97,8 @@ export default defineTool({
     "public case, or what the public cases of one category say together, decided it) starts with 'possibly'; " +
     "`unknown` comes with the most suspicious lines; " +
     "a run whose logs show no error but stopped advancing is `stalled` (how long, each rank's last lines); one that " +
-    "finished, was stopped on request or was ended by its scheduler with no error in its logs says so. " +
+    "finished, was stopped on request, was ended by its scheduler or is still running with no error in its logs says " +
+    "so. " +
     "Fixes with applicable: true (an action) can be carried out with apply_fix; the others are steps by hand.",
   toolset: "diagnose",
   kind: "read",
@@ -135,25 +139,32 @@ export default defineTool({
       : undefined;
     // A job the scheduler ended (time limit, node failure, its OOM killer) may leave no error in the log: say so.
     const endedByScheduler = run?.scheduler?.failed && noRuleFinding(top);
-    // A run that ended normally (its log's end, or the last iteration reached and the process gone) did not fail.
-    const finished =
+    // A run that ended normally (its log's end, or the last iteration reached and the process gone), or that is still
+    // running with no error in its logs, has not failed: the ledger's state says which.
+    const notFailed =
       args.runId && noRuleFinding(top) && !stoppedOnPurpose && !endedByScheduler && services.stateOf
         ? await services.stateOf(args.runId, { hosts: deps.hosts, now: deps.now }).then(
-            (s) => (s?.state === "finished" ? s : null),
+            (s) => (s && NOT_FAILED.has(s.state) ? s : null),
             () => null,
           )
         : null;
+    // Then the hedges read from public cases, and `unknown` with its "get more detail" fix, would contradict the
+    // summary: only findings a rule made stay.
+    const findings =
+      stoppedOnPurpose || notFailed ? verdict.findings.filter((f) => !noRuleFinding(f)) : verdict.findings;
     return {
       summary: stoppedOnPurpose
         ? `${args.runId} did not fail: it was stopped on request with ${run.stopped!.signal ?? "a signal"} at ${run.stopped!.at}, and its logs show no error.`
         : endedByScheduler
           ? `${args.runId} was ended by its scheduler: ${run.scheduler!.reason}; its log shows no training error.`
-          : finished
-            ? `${args.runId} did not fail: it finished (${finished.reason}), and its logs show no error.`
-            : root
-              ? `${verdict.summary} First to fail: ${where(root.first)}.`
-              : verdict.summary,
-      findings: verdict.findings.slice(0, args.limit).map(findingOut),
+          : notFailed?.state === "finished"
+            ? `${args.runId} did not fail: it finished (${notFailed.reason}), and its logs show no error.`
+            : notFailed
+              ? `${args.runId} has not failed: it is ${notFailed.state} (${notFailed.reason}), and its logs show no error so far. ${callHint("tail_logs", { runId: args.runId })} follows it.`
+              : root
+                ? `${verdict.summary} First to fail: ${where(root.first)}.`
+                : verdict.summary,
+      findings: findings.slice(0, args.limit).map(findingOut),
       stats: verdict.stats,
       codes: verdict.codes,
       knownCases: verdict.knownCases ?? [],

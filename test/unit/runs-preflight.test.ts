@@ -313,6 +313,7 @@ describe("run lifecycle on this machine", () => {
     // Asked why it failed, diagnose_error says it did not: it finished, and names how it knows.
     const why = await diagnoseError.handle(diagnoseError.input.parse({ runId: r.runId }), deps);
     expect(why.summary).toMatch(/did not fail: it finished \(normal end .*\), and its logs show no error\./);
+    expect(why.findings).toEqual([]);
   });
 
   it("a confirmed launch starts under the run id its plan showed, and that id is never reused", async () => {
@@ -365,6 +366,11 @@ describe("run lifecycle on this machine", () => {
     }
     expect(run).toMatchObject({ state: "running", totalIterations: 1000, nodes: [{ alive: true }] });
     expect(run!.etaSeconds).toBeGreaterThan(0);
+    // Asked why it failed while it runs with no error, diagnose_error says it has not, and how to follow it.
+    const running = await diagnoseError.handle(diagnoseError.input.parse({ runId: r.runId }), h.deps);
+    expect(running.summary).toMatch(/has not failed: it is running \(.*\), and its logs show no error so far\./);
+    expect(running.summary).toContain('"tool":"tail_logs"');
+    expect(running.findings).toEqual([]);
 
     const plan = await stopRun.handle(stopRun.input.parse({ runId: r.runId }), h.deps);
     expect(plan).toMatchObject({ stopped: false, wasRunning: true });
@@ -387,6 +393,8 @@ describe("run lifecycle on this machine", () => {
     expect(listRuns.summarize(none)).toBe("No active runs.");
     const why = await diagnoseError.handle(diagnoseError.input.parse({ runId: r.runId }), h.deps);
     expect(why.summary).toMatch(/did not fail: it was stopped on request with SIGTERM/);
+    // No "unknown" finding with a "get more detail" fix, nor a hedge from public cases, beside that answer.
+    expect(why.findings).toEqual([]);
     expect(after.nodes[0]!.alive).toBeNull();
 
     // A checkpoint the run would have saved; resume loads it without the optimizer skips.
