@@ -53,13 +53,22 @@ function nearestName(given: string, known: readonly string[]): string | undefine
   return best && best.d <= Math.max(1, Math.floor(given.length / 3)) ? best.name : undefined;
 }
 
+const KIND_WORDS: Record<string, string> = {
+  number: "a number",
+  int: "a whole number",
+  string: "text",
+  boolean: "true or false",
+  array: "a list",
+  object: "an object",
+};
+
 /**
  * The issues of a failed parse, each marked missing when the caller did not give the field. An argument the tool does
  * not know is one issue of its own, naming it and the nearest known argument (`known`: the input's field names).
  */
 export function inputIssues(error: z.ZodError, rawArgs?: unknown, known: readonly string[] = []): InputIssue[] {
   const given = rawArgs !== null && typeof rawArgs === "object" ? (rawArgs as Record<string, unknown>) : {};
-  return error.issues.flatMap((issue) => {
+  return error.issues.flatMap((issue): InputIssue[] => {
     if (issue.code === "unrecognized_keys") {
       const names = issue.path.length === 0 ? known : [];
       return issue.keys.map((key) => {
@@ -71,7 +80,24 @@ export function inputIssues(error: z.ZodError, rawArgs?: unknown, known: readonl
     const field = issue.path.length > 0 ? issue.path.join(".") : "input";
     const top = issue.path[0];
     const missing = issue.path.length === 1 && typeof top === "string" && given[top] === undefined;
-    return [{ field, message: missing ? "required, not given" : issue.message, missing }];
+    if (missing) return [{ field, message: "required, not given", missing }];
+    // A value of the wrong kind: what was expected and what was given, in plain words ("expected a number, got
+    // "eight""), not zod's "Invalid input: expected number, received string".
+    if (issue.code === "invalid_type" && issue.path.length === 1 && typeof top === "string") {
+      const value = given[top];
+      const shown =
+        typeof value === "string"
+          ? JSON.stringify(value)
+          : typeof value === "number" || typeof value === "boolean"
+            ? String(value)
+            : Array.isArray(value)
+              ? "a list"
+              : value === null
+                ? "null"
+                : "an object";
+      return [{ field, message: `expected ${KIND_WORDS[issue.expected] ?? issue.expected}, got ${shown}`, missing }];
+    }
+    return [{ field, message: issue.message, missing }];
   });
 }
 

@@ -99,6 +99,16 @@ describe("tool inputs", () => {
       { field: "colour", message: "unknown argument; known: query, release", missing: false },
     ]);
   });
+
+  it("says what kind of value a field wanted and which one it got, in plain words", () => {
+    const tool = allTools.find((t) => t.name === "estimate_memory")!;
+    const said = (args: Record<string, unknown>) =>
+      inputIssues(tool.input.safeParse(args).error!, args).map((i) => `${i.field}: ${i.message}`);
+    expect(said({ model: "qwen2.5vl-3b", npus: "eight" })).toEqual(['npus: expected a number, got "eight"']);
+    expect(said({ model: "qwen2.5vl-3b", npus: 2.5 })).toEqual(["npus: expected a whole number, got 2.5"]);
+    expect(said({ model: "qwen2.5vl-3b", npus: [8] })).toEqual(["npus: expected a number, got a list"]);
+    expect(said({ npus: 8 })).toEqual(["model: required, not given"]);
+  });
 });
 
 describe("annotations and selection", () => {
