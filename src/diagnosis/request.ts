@@ -129,8 +129,10 @@ export async function diagnoseRequest(args: SourceArgs, deps: WorkDeps, runs: Ru
     } catch (error) {
       if (error instanceof HostFileError) {
         // A run id given where a log path goes (the CLI's positional is a log file): say where it belongs.
-        const asRunId = files.length === 1 && RUN_ID.test(posix.basename(files[0]!)) ? posix.basename(files[0]!) : null;
-        const hint = asRunId ? ` "${asRunId}" is a run id: give it as runId to read that run's logs on its hosts.` : "";
+        const name = files.length === 1 ? posix.basename(files[0]!) : "";
+        const hint = RUN_ID.test(name)
+          ? ` "${name}" is a run id: give it as runId to read that run's logs on its hosts.`
+          : "";
         throw new ToolError(`Cannot read the log on ${host}: ${error.message}${hint}`);
       }
       throw error;

@@ -36,7 +36,7 @@ export const hubRules: readonly DiagnosisRule[] = [
           /(?:^|[\s:'"])[^\s'".~/][^\s'":\\]* is not a local folder and is not a valid model identifier/,
           "is not a local folder",
         ),
-        unless: [rx(CHECKPOINT_STEP_NOT_LOCAL, "is not a local folder")],
+        unless: [CHECKPOINT_STEP_NOT_LOCAL],
         within: 0,
         confidence: 0.8,
       },

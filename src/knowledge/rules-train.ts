@@ -10,7 +10,10 @@ const nonZeroNanIterations = ["   ", "  ", " "].flatMap((pad) =>
 );
 
 /** A trainer's checkpoint folder (checkpoint-<step>) that transformers found neither locally nor on the Hub. */
-export const CHECKPOINT_STEP_NOT_LOCAL = /checkpoint-\d+\/? is not a local folder and is not a valid model identifier/;
+export const CHECKPOINT_STEP_NOT_LOCAL = rx(
+  /checkpoint-\d+\/? is not a local folder and is not a valid model identifier/,
+  "is not a local folder",
+);
 
 /** transformers' AutoConfig looking up a model type (models/auto/configuration_auto.py), as a traceback prints it. */
 export const CONFIG_MAPPING_LOOKUP = rx(
@@ -652,7 +655,7 @@ export const trainRules: DiagnosisRule[] = [
         ),
         confidence: 0.82,
       },
-      { match: rx(CHECKPOINT_STEP_NOT_LOCAL, "is not a local folder"), confidence: 0.82 },
+      { match: CHECKPOINT_STEP_NOT_LOCAL, confidence: 0.82 },
       // A local path that does not exist is taken for a Hub repo id (huggingface_hub utils/_validators.py), which
       // transformers reports as an incorrect path, or as a file it could not fetch offline (src/transformers/utils/hub.py).
       { match: lit("Repo id must be in the form 'repo_name' or 'namespace/repo_name'"), confidence: 0.78 },
