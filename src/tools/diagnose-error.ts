@@ -17,6 +17,7 @@ import { stallFinding } from "../diagnosis/stall.js";
 import { noRuleFinding } from "../diagnosis/verdict.js";
 import { onHost } from "../hosts/paths.js";
 import { runServicesOf } from "../runs/services.js";
+import type { LiveState } from "../runs/types.js";
 import { callHint } from "../text/hint.js";
 import { defineTool } from "./tool.js";
 
@@ -83,7 +84,14 @@ const Output = z.object({
 type Out = z.output<typeof Output>;
 
 /** Run states in which a log without an error means nothing has failed (list_runs' words). */
-const NOT_FAILED = new Set(["finished", "running", "starting"]);
+const NOT_FAILED = new Set<LiveState>(["finished", "running", "starting"]);
+
+/** Whether a run in this state still has a live process; undefined where the state does not say (queued, unknown). */
+function processAliveIn(state: LiveState): boolean | undefined {
+  if (state === "running" || state === "starting" || state === "stalled") return true;
+  if (state === "finished" || state === "failed" || state === "stopped") return false;
+  return undefined;
+}
 
 export default defineTool({
   name: "diagnose_error",
@@ -111,15 +119,25 @@ export default defineTool({
     const { verdict, run, executor } = await diagnoseRequest(args, deps, services.lookup);
     // A run stopped on purpose whose logs show no failure did not fail: say that, not "unknown".
     let top = verdict.findings[0];
+    // Where a run without an error in its logs stands, read once (the ledger, each node's liveness, its scheduler):
+    // it says whether the process is alive for the stall test, and whether the run finished or still runs.
+    const standing =
+      args.runId && noRuleFinding(top) && !run?.stopped && services.stateOf
+        ? await services.stateOf(args.runId, { hosts: deps.hosts, now: deps.now }).catch(() => null)
+        : null;
     // No error in the logs of a run that is still alive: it may have stopped making progress (tail_logs' stall test).
     if (noRuleFinding(top) && !run?.stopped && executor) {
       const files = run ? run.logFiles : (args.logFiles ?? (args.logFile ? [args.logFile] : []));
-      const located = args.runId ? await services.locateLog(args.runId, { hosts: deps.hosts }).catch(() => null) : null;
+      const processAlive = standing
+        ? processAliveIn(standing.state)
+        : args.runId
+          ? (await services.locateLog(args.runId, { hosts: deps.hosts }).catch(() => null))?.processAlive
+          : undefined;
       const { settings } = await deps.hosts.get(run?.host ?? args.host);
       const stall = await stallFinding({
         executor,
         paths: files.map((f) => onHost(f, settings) ?? f),
-        ...(located?.processAlive !== undefined ? { processAlive: located.processAlive } : {}),
+        ...(processAlive !== undefined ? { processAlive } : {}),
         now: deps.now,
         signal: deps.signal,
       });
@@ -142,11 +160,8 @@ export default defineTool({
     // A run that ended normally (its log's end, or the last iteration reached and the process gone), or that is still
     // running with no error in its logs, has not failed: the ledger's state says which.
     const notFailed =
-      args.runId && noRuleFinding(top) && !stoppedOnPurpose && !endedByScheduler && services.stateOf
-        ? await services.stateOf(args.runId, { hosts: deps.hosts, now: deps.now }).then(
-            (s) => (s && NOT_FAILED.has(s.state) ? s : null),
-            () => null,
-          )
+      noRuleFinding(top) && !stoppedOnPurpose && !endedByScheduler && standing && NOT_FAILED.has(standing.state)
+        ? standing
         : null;
     // Then the hedges read from public cases, and `unknown` with its "get more detail" fix, would contradict the
     // summary: only findings a rule made stay.

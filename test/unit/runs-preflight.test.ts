@@ -316,6 +316,24 @@ describe("run lifecycle on this machine", () => {
     expect(why.findings).toEqual([]);
   });
 
+  it("a live run whose log went silent is diagnosed stalled from the ledger's one reading of it", async () => {
+    const { deps, ...r } = await launchWithTorchrun(
+      '#!/bin/sh\nfor i in 1 2 3; do echo " iteration $i/ 50 | elapsed time per iteration (ms): 2000.0 | lm loss: 1.5E+00 |"; done\nexec sleep 120\n',
+    );
+    started.push(...r.pids.map((p) => p.pid));
+    expect(r.exitedEarly).toEqual([]);
+    // An hour later by the clock the tools read, the process still lives and its log has said nothing since.
+    const later: ToolDeps = { ...deps, now: () => new Date(Date.now() + 3600_000) };
+    const why = await diagnoseError.handle(diagnoseError.input.parse({ runId: r.runId }), later);
+    expect(why.summary).toMatch(/^stalled: no progress for 60 minutes/);
+    expect(why.findings[0]!.category).toBe("stalled");
+    expect(why.findings[0]!.evidence.map((e) => e.text).join("\n")).toContain("iteration 3/ 50");
+    await stopRun.handle(stopRun.input.parse({ runId: r.runId, confirm: true, graceSeconds: 5 }), deps);
+    // Stopped on request, the same question gets that answer and no stall.
+    const after = await diagnoseError.handle(diagnoseError.input.parse({ runId: r.runId }), later);
+    expect(after.summary).toMatch(/did not fail: it was stopped on request/);
+  }, 30_000);
+
   it("a confirmed launch starts under the run id its plan showed, and that id is never reused", async () => {
     const h = host();
     const masterPort = await freePort();
