@@ -445,8 +445,10 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
   // GPU or its driver is missing, with the CUDA-path reading kept just below. A named host settles it (request.ts).
   if (cuda > 0 && npu === 0) findings = gpuReadingFirst(findings);
   addFrameEvidence(findings, scans, compiled);
-  const codes = decodedCodes(scans, findings);
+  const codeTexts = new Map<string, string>();
+  const codes = decodedCodes(scans, findings, codeTexts);
   annotateCodes(findings, codes);
+  addCodeEvidence(findings, codes, codeTexts, compiled);
   const neighbours = nearestCases(queryLines(scans, findings), VOTERS);
   // The vote reads cases from similarity 0.1; the verdict lists only those close enough to be worth reading.
   const knownCases = neighbours.filter((c) => c.similarity >= LISTED).slice(0, 3);
@@ -636,12 +638,53 @@ function addFrameEvidence(findings: Finding[], scans: ScanResult[], compiled: Co
   }
 }
 
+/**
+ * A code the table ties to a category (src/knowledge/cann-codes.ts: 507015 is an AI Core exception, EL0004 a failed
+ * device allocation) is evidence for that category even where no rule read its line: the runtime named the failure.
+ * It becomes a finding of its own when no rule found the category, below "confident" like a trace's last frame, and
+ * leads only when no rule is surer of a primary failure.
+ */
+const CODE_ONLY = 0.45;
+
+function addCodeEvidence(
+  findings: Finding[],
+  codes: DecodedCode[],
+  texts: Map<string, string>,
+  compiled: CompiledRules,
+): void {
+  for (const c of codes) {
+    if (!c.category || findings.some((f) => f.category === c.category)) continue;
+    const rule = compiled.rules.find((r) => r.category === c.category);
+    const text = texts.get(c.code);
+    if (!rule || text === undefined) continue;
+    const line: EvidenceLine = { line: c.line, text };
+    if (c.file) line.file = c.file;
+    if (c.source) line.source = c.source;
+    const f = toFinding({
+      rule,
+      confidence: CODE_ONLY,
+      count: 1,
+      triggers: 1,
+      evidence: [line],
+      first: { order: 0, line: c.line },
+    });
+    f.title = `${rule.title} (from error code ${c.code})`;
+    f.cause = `Error code ${c.code} (${c.component}): ${c.meaning}. ${rule.cause}`;
+    f.facts.codes = `${c.code}: ${c.component}: ${c.meaning}`;
+    // Primary evidence: it ranks above what a rule found with less confidence and above every secondary finding (a
+    // timeout is what other ranks print after a kernel crashed), as rank() orders rule findings.
+    const at = findings.findIndex((x) => x.role === "secondary" || x.confidence < f.confidence);
+    findings.splice(at < 0 ? findings.length : at, 0, f);
+  }
+}
+
 /** Every code seen in the log, decoded, with the first line it appeared on. */
-function decodedCodes(scans: ScanResult[], findings: Finding[]): DecodedCode[] {
+function decodedCodes(scans: ScanResult[], findings: Finding[], texts?: Map<string, string>): DecodedCode[] {
   const out = new Map<string, DecodedCode>();
   const add = (text: string, line: number, file?: string, source?: string) => {
     for (const { code, info } of decodeCodes(text)) {
       if (out.has(code)) continue;
+      texts?.set(code, text);
       const d: DecodedCode = { code, component: info.component, meaning: info.meaning, line };
       if (info.cause) d.cause = info.cause;
       if (info.category) d.category = info.category;
