@@ -242,6 +242,13 @@ export const RUNTIME_CODES: readonly CodeInfo[] = [
   { code: "100001", component: "ACL", meaning: "ACL_ERROR_UNINITIALIZE: not initialized (aclInit not called)" },
   { code: "100002", component: "ACL", meaning: "ACL_ERROR_REPEAT_INITIALIZE: repeated initialization" },
   {
+    code: "100039",
+    component: "ACL",
+    meaning: "ACL_ERROR_COMPILING_STUB_MODE: the library path is the compile-time stub, not the runtime library",
+    cause: "LD_LIBRARY_PATH points at CANN's stub libraries: the toolkit's set_env.sh was not sourced",
+    category: "cann_env_not_sourced",
+  },
+  {
     code: "107000",
     component: "Runtime",
     meaning: "ACL_ERROR_RT_PARAM_INVALID: parameter invalid",
@@ -404,6 +411,30 @@ export const RUNTIME_CODES: readonly CodeInfo[] = [
     code: "507036",
     component: "Runtime",
     meaning: "ACL_ERROR_RT_VECTOR_CORE_TRAP_EXCEPTION: vector core trap exception",
+    category: "aicore_error",
+  },
+  {
+    code: "507042",
+    component: "Runtime",
+    meaning: "AI Core trap: read out of bounds",
+    category: "aicore_error",
+  },
+  {
+    code: "507043",
+    component: "Runtime",
+    meaning: "AI Core trap: write out of bounds",
+    category: "aicore_error",
+  },
+  {
+    code: "507044",
+    component: "Runtime",
+    meaning: "vector core trap: read out of bounds",
+    category: "aicore_error",
+  },
+  {
+    code: "507045",
+    component: "Runtime",
+    meaning: "vector core trap: write out of bounds",
     category: "aicore_error",
   },
   {

@@ -31,7 +31,7 @@ const heldElsewhere = (g: { total?: string; free?: string; mine?: string; cached
 };
 
 /** An Ascend error code (EL0004...); anchored with the character that follows it in real logs. */
-const ascendCode = (c: string) => rx(new RegExp(`\\b${c}\\b`), `${c}:`, `${c} `, `${c})`, `${c},`);
+export const ascendCode = (c: string) => rx(new RegExp(`\\b${c}\\b`), `${c}:`, `${c} `, `${c})`, `${c},`);
 
 export const deviceRules: DiagnosisRule[] = [
   {
@@ -40,6 +40,20 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU out of memory",
     role: "primary",
     triggers: [
+      // Upstream phrasebook (test/fixtures/diagnosis/upstream): the driver's devmm writes the heap's name capitalised
+      // in older releases; torch_npu's device-memory check (PT_DEVMEM); NCCL's own CUDA allocations (src/include/
+      // checks.h "Cuda failure %d '%s'", alloc.h "Failed to CUDA calloc"); cuBLAS failing to allocate its workspace;
+      // XLA reserving a program's memory; accelerate's find_executable_batch_size giving up.
+      { match: lit("Heap_alloc_managed out of memory"), confidence: 0.85 },
+      { match: lit("MODULE:PT_DEVMEM Allocation failed"), confidence: 0.8 },
+      { match: rx(/Cuda failure (?:2 )?'out of memory'/, "Cuda failure"), confidence: 0.85 },
+      { match: rx(/Failed to CUDA calloc \d+ bytes/, "Failed to CUDA calloc"), confidence: 0.75 },
+      { match: lit("CUBLAS_STATUS_ALLOC_FAILED"), confidence: 0.78 },
+      {
+        match: rx(/RESOURCE_EXHAUSTED: Error loading program[^\n]*Attempting to reserve/, "RESOURCE_EXHAUSTED"),
+        confidence: 0.82,
+      },
+      { match: lit("No executable batch size found, reached zero"), confidence: 0.8 },
       { match: lit("NPU out of memory"), confidence: 0.92 },
       {
         match: lit("OutOfMemoryError"),
@@ -223,6 +237,11 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU held by another process",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: the driver's EL0020 (a device shared by several containers) and vLLM's memory profiling
+      // seeing another process release memory on the same card.
+      { match: ascendCode("EL0020"), confidence: 0.8 },
+      { match: lit("is occupied by multiple containers"), confidence: 0.85 },
+      { match: lit("other processes sharing the same container release GPU memory"), confidence: 0.8 },
       { match: ascendCode("EJ0001"), confidence: 0.9 },
       { match: lit("Failed to initialize the HCCP process"), confidence: 0.9 },
       { match: lit("Maybe the last training process is running"), confidence: 0.9 },
@@ -328,6 +347,20 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Port already in use",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: HCCL's listen failure (hccl_socket.cc "and specific port[%u] fail. Please check the port
+      // status"), Docker's port allocator, glibc's EADDRINUSE in de, fr, ja and zh_TW (po/*.po).
+      { match: rx(/listen on ip\[[^\]]*\] and specific port\[\d+\] fail/, "specific port["), confidence: 0.86 },
+      { match: lit("port is already allocated"), confidence: 0.86 },
+      {
+        match: rx(
+          /Die Adresse wird bereits verwendet|Adresse déjà utilisée|アドレスは既に使用中です|位址已經有在使用/,
+          "Die Adresse wird bereits verwendet",
+          "Adresse déjà utilisée",
+          "アドレスは既に使用中です",
+          "位址已經有在使用",
+        ),
+        confidence: 0.82,
+      },
       { match: ascendCode("EJ0003"), confidence: 0.9 },
       { match: ascendCode("EI0019"), confidence: 0.9 },
       { match: lit("Communication_Error_Bind_IP_Port"), confidence: 0.9 },
@@ -415,6 +448,18 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Collective communication timed out",
     role: "secondary",
     triggers: [
+      // Upstream phrasebook: torch_npu's HCCL watchdog (ProcessGroupHCCL.cpp, the NCCL wording with HCCL and the
+      // heartbeat monitor), HCCL's rendezvous (topoinfo_exchange_server/agent.cc "get socket timeout", EI0015) and task
+      // exception record ([TaskExecStage][Timeout]), gloo's pair timeouts (transport/tcp/pair.h, unbound_buffer.cc).
+      { match: lit("Some HCCL operations have failed or timed out"), confidence: 0.75 },
+      { match: lit("Heartbeat monitor timed out!"), confidence: 0.75 },
+      { match: rx(/topo exchange (?:server|agent) get socket timeout/, "get socket timeout"), confidence: 0.85 },
+      { match: ascendCode("EI0015"), confidence: 0.78 },
+      { match: lit("[TaskExecStage][Timeout]"), confidence: 0.8 },
+      { match: lit("[TaskExecStage][HeartbeatAbnormal]"), confidence: 0.72 },
+      { match: lit("Application timeout caused pair closure"), confidence: 0.72 },
+      { match: rx(/\bConnect timeout \[[0-9a-fA-F.:]+\]:\d+/, "Connect timeout ["), confidence: 0.75 },
+      { match: lit("The execution of the internal task times out"), confidence: 0.72 },
       { match: ascendCode("EI0006"), confidence: 0.86 },
       { match: lit("Get_Socket_Timeout"), confidence: 0.86 },
       { match: lit("Getting socket times out"), confidence: 0.86 },
@@ -546,6 +591,25 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU not visible or device id invalid",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: torch_npu (NPUFunctions.cpp "No NPUs are available", npu/__init__.py "Invalid device id",
+      // NPUCachingAllocator.cpp "Invalid device argument", ProcessGroupHCCL.cpp "Invalid device number"), the runtime
+      // (api_error.cc: a device id outside the visible list or the device count; the driver's EL0001), torch.load of
+      // storages saved on a device index this host does not have (torch/serialization.py).
+      { match: lit("No NPUs are available"), confidence: 0.85 },
+      { match: rx(/AssertionError: Invalid device id\b/, "Invalid device id"), confidence: 0.75 },
+      { match: rx(/Invalid device argument \d+: did you call init\?/, "did you call init?"), confidence: 0.75 },
+      { match: rx(/Invalid device number\d+/, "Invalid device number"), confidence: 0.72 },
+      { match: lit("Failed to convert the user device ID"), confidence: 0.88 },
+      { match: rx(/for parameter (?:drv )?devId is invalid/, "devId is invalid"), confidence: 0.82 },
+      { match: ascendCode("EL0001"), confidence: 0.75 },
+      { match: lit("Device not found or invalid"), confidence: 0.75 },
+      {
+        match: rx(
+          /Attempting to deserialize object on \w+ device \d+ but torch\.\w+\.device_count\(\) is \d+/,
+          "Attempting to deserialize object on ",
+        ),
+        confidence: 0.75,
+      },
       { match: code("207004"), confidence: 0.86 },
       { match: lit("The device is unavailable"), confidence: 0.8 },
       // The availability check itself answering False, as printed or reported ("torch.npu.is_available() is False").
@@ -642,6 +706,20 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Cross-device (P2P) copy refused by the driver",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: torch_npu refusing or failing P2P (NPUPeerToPeerAccess.cpp "reached P2P connection limit",
+      // CopyKernel.cpp "p2p enable from %d to %d is fails"), CUDA's cudaErrorPeerAccessNotEnabled, NCCL's topology
+      // check (graph/paths.cc "P2P is disabled between NVLINK connected GPUs").
+      {
+        match: rx(
+          /has reached P2P connection limit|Cannot enable P2P between devices/,
+          "P2P connection limit",
+          "Cannot enable P2P between",
+        ),
+        confidence: 0.85,
+      },
+      { match: rx(/p2p enable from \d+ to \d+ is fails/, "is fails"), confidence: 0.82 },
+      { match: lit("peer access has not been enabled"), confidence: 0.75 },
+      { match: lit("P2P is disabled between NVLINK connected GPUs"), confidence: 0.82 },
       { match: lit("halDeviceEnableP2P"), confidence: 0.9 },
       { match: lit("aclrtDeviceEnablePeerAccess"), confidence: 0.88 },
       { match: code("507899"), confidence: 0.55 },
@@ -724,6 +802,20 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Kernel crashed on the device (AI Core / AI CPU exception)",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: torch_npu's words for the runtime's kernel-exception codes 507014-507018 and 507034-507045
+      // (torch_npu/csrc/core/npu/NPUErrorCodes.h), and the runtime's report naming the faulting kernel.
+      {
+        match: rx(
+          /The (?:aicore|aicpu|vector core) execution (?:times out|is abnormal)|An exception occurs when (?:the aicore trap is|vector core traps are) executed|Vector core execution timed out|(?:aicore|Vector core) trap (?:read|write) out-of-bounds exception/,
+          " execution times out",
+          " execution is abnormal",
+          "An exception occurs when ",
+          "Vector core execution timed out",
+          " out-of-bounds exception",
+        ),
+        confidence: 0.82,
+      },
+      { match: lit("Aicore kernel execute failed"), confidence: 0.85 },
       { match: lit("aivec error"), confidence: 0.88 },
       { match: lit("aivector error"), confidence: 0.88 },
       {
@@ -898,6 +990,14 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Killed by the host's out-of-memory killer",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: Paddle's DataLoader worker ("exited is killed by signal: Killed"), torch's CPU allocator's
+      // other wording (c10/core/impl/alloc_cpu.cpp "not enough memory: you tried to allocate"), torch_npu's pinned host
+      // memory, XLA's host memory, ENOMEM in zh_CN (glibc po/zh_CN.po).
+      { match: rx(/exited is killed by signal: Killed/, "is killed by signal: Killed"), confidence: 0.85 },
+      { match: lit("DefaultCPUAllocator: not enough memory"), confidence: 0.85 },
+      { match: lit("Malloc pin memory failed, host out of memory"), confidence: 0.85 },
+      { match: lit("Out of host memory while trying to allocate"), confidence: 0.82 },
+      { match: lit("[Errno 12] 无法分配内存"), confidence: 0.65 },
       // The kernel's OOM killer (mm/oom_kill.c), system-wide or for a memory cgroup's limit ("Memory cgroup out of
       // memory: Kill process N (java) score S or sacrifice child"; newer kernels "Killed process").
       {

@@ -1,6 +1,6 @@
 // Rules for broken installations: CANN not sourced, driver not mounted, mismatched versions, launch-script problems.
 import { getRelease } from "./releases.js";
-import { MINDSPEED_FAQ } from "./rules-device.js";
+import { ascendCode, MINDSPEED_FAQ } from "./rules-device.js";
 import { CONFIG_MAPPING_LOOKUP } from "./rules-train.js";
 import { type DiagnosisRule, lit, rx, rxWhen } from "./rules-types.js";
 
@@ -36,6 +36,13 @@ export const envRules: DiagnosisRule[] = [
     title: "CANN environment not sourced",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: the toolkit's own path checks ("ASCEND_OPP_PATH : <dir> does not exist. … please run
+      // 'source set_env.sh'"), torch_npu looking for ASCEND_HOME_PATH, the stub-library error (ACL 100039,
+      // NPUErrorCodes.h), MindSpore's check for CANN's te/hccl wheels (run_check/_check_version.py).
+      { match: lit("please run 'source set_env.sh'"), confidence: 0.8 },
+      { match: lit("Could not find ASCEND_HOME_PATH in env"), confidence: 0.85 },
+      { match: lit("is the path of the compilation stub"), confidence: 0.85 },
+      { match: lit('relies on whl packages of "te" and "hccl"'), confidence: 0.75 },
       {
         match: rx(
           // The loader's message in English and in glibc's zh_CN text (po/zh_CN.po: "无法打开共享对象文件").
@@ -113,6 +120,10 @@ export const envRules: DiagnosisRule[] = [
     title: "Ascend driver not available (container without driver mounts)",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: the driver's device manager node missing (drv_comm_intf.c, devmm_svm_init.c "Open device
+      // fail. (fd=-1; chardev=/dev/davinci_manager)") and the runtime's device count call to the driver failing.
+      { match: rx(/Open device fail\.[^\n]*chardev=\/dev\/davinci/, "chardev=/dev/davinci"), confidence: 0.82 },
+      { match: lit("Call driver api drvGetDevNum failed"), confidence: 0.75 },
       { match: rx(/libascend_hal\.so[^\n]*cannot open/, "libascend_hal.so"), confidence: 0.92 },
       { match: lit("libascend_hal.so"), confidence: 0.75 },
       { match: lit("dcmi module initialize failed"), confidence: 0.8 },
@@ -240,6 +251,34 @@ export const envRules: DiagnosisRule[] = [
     title: "CANN does not match the driver, firmware or chip",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: the runtime's driver-capability check (EE1015 "The driver version capability is
+      // insufficient"), torch_npu's HDK/CANN function lookups and driver version check, the SoC the toolkit was set up
+      // for against the real one (EE1011, runtime.cc), the task scheduler's version (raw_device.cc), MindSpore's and
+      // torch_npu's checks of the CANN packages, HCCL's version check across nodes (EI0008).
+      { match: lit("driver version capability is insufficient"), confidence: 0.85 },
+      { match: ascendCode("EE1015"), confidence: 0.8 },
+      { match: rx(/maybe your? (?:hdk|cann) version is too low/, "version is too low"), confidence: 0.82 },
+      { match: lit("Please upgrade CANN version"), confidence: 0.8 },
+      {
+        match: rx(
+          /When the cann version is less than "[^"]+", this function is not supported/,
+          "When the cann version is less than",
+        ),
+        confidence: 0.78,
+      },
+      {
+        match: rx(/Driver Version: \S+ is invalid or not supported yet/, "is invalid or not supported yet"),
+        confidence: 0.6,
+      },
+      { match: lit("does not match the actual SoC version"), confidence: 0.85 },
+      { match: lit("device cannot be created on real soc version"), confidence: 0.85 },
+      { match: lit("not match current runtime version"), confidence: 0.8 },
+      {
+        match: rx(/MindSpore version \S+ and [^\n]*(?:does not match|not match)/, "MindSpore version "),
+        confidence: 0.72,
+      },
+      { match: lit("The HCCL versions are inconsistent"), confidence: 0.8 },
+      { match: ascendCode("EI0008"), confidence: 0.78 },
       { match: rx(/\bE30006\b/, "E30006:", "E30006 ", "E30006)"), confidence: 0.88 },
       // Ascend C's build check (compiler/tikcpp/ascendc_kernel_cmake/host_config.cmake): the installed toolkit has no
       // kernels for this chip.
@@ -405,6 +444,12 @@ export const envRules: DiagnosisRule[] = [
     title: "CANN's Python operator-compiler stack cannot start",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: CANN's environment errors E40020 (a Python module of the op compiler does not import) and
+      // E40002 (a Python version the toolkit does not support), from the error-code reference.
+      { match: ascendCode("E40020"), confidence: 0.82 },
+      { match: lit("Environment_Error_Import_Python_Module_Failed"), confidence: 0.82 },
+      { match: ascendCode("E40002"), confidence: 0.75 },
+      { match: lit("Environment_Error_Incorrect_Python_Version"), confidence: 0.75 },
       { match: rx(/AclSetCompileopt[^\n]*500001/, "AclSetCompileopt"), confidence: 0.88 },
       { match: lit("The internal ACL of the system is incorrect"), confidence: 0.85 },
       {
@@ -467,6 +512,17 @@ export const envRules: DiagnosisRule[] = [
     title: "libgomp cannot be loaded (static TLS exhausted)",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: glibc's static-TLS message in zh_TW, de and ja (po/*.po), MindSpore's preload warning.
+      {
+        match: rx(
+          /libgomp[^\n]*(?:無法在靜態 TLS 區塊中配置記憶體|Kein Speicher im statischen TLS-Block|静的 TLS ブロック内にメモリを配置出来ません)/,
+          "靜態 TLS",
+          "statischen TLS-Block",
+          "静的 TLS",
+        ),
+        confidence: 0.9,
+      },
+      { match: lit("Pre-Load Library libgomp.so.1 failed"), confidence: 0.6 },
       { match: lit("cannot allocate memory in static TLS block"), confidence: 0.92 },
       // The same loader message in glibc's zh_CN text (po/zh_CN.po).
       { match: lit("无法在静态 TLS 块中分配内存"), confidence: 0.9 },
@@ -690,6 +746,16 @@ export const envRules: DiagnosisRule[] = [
     title: "Code took the CUDA path on an NPU host",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: torch's autocast and GradScaler asked for CUDA where it is not (torch/amp/autocast_mode.py,
+      // grad_scaler.py: "but CUDA is not available"), a CPU-only torch build asked to set a CUDA device.
+      {
+        match: rx(
+          /device_type of 'cuda', but CUDA is not available|GradScaler is enabled, but CUDA is not available/,
+          "but CUDA is not available",
+        ),
+        confidence: 0.55,
+      },
+      { match: lit("module 'torch._C' has no attribute '_cuda_setDevice'"), confidence: 0.75 },
       { match: lit("Torch not compiled with CUDA enabled"), confidence: 0.9 },
       // torch_npu never imported: torch does not know the "npu" device (c10/core/Device.cpp) or has no torch.npu.
       {
@@ -812,6 +878,23 @@ export const envRules: DiagnosisRule[] = [
     title: "pdsh not installed (multi-node launcher)",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: DeepSpeed before 0.4 ("pdsh is not installed, unable to proceed"), zsh, GNU which, and
+      // bash's command-not-found in zh_CN, zh_TW, de, fr, ja, ru (po/*.po).
+      { match: lit("pdsh is not installed"), confidence: 0.9 },
+      { match: lit("command not found: pdsh"), confidence: 0.9 },
+      { match: lit("which: no pdsh in ("), confidence: 0.85 },
+      {
+        match: rx(
+          /\bpdsh ?[:：] ?(?:未找到命令|指令找不到|Kommando nicht gefunden|commande introuvable|コマンドが見つかりません|команда не найдена)/,
+          "未找到命令",
+          "指令找不到",
+          "Kommando nicht gefunden",
+          "commande introuvable",
+          "コマンドが見つかりません",
+          "команда не найдена",
+        ),
+        confidence: 0.88,
+      },
       { match: rx(/pdsh: (?:command )?not found/, "pdsh: command not found", "pdsh: not found"), confidence: 0.92 },
       { match: lit("launcher 'pdsh' not installed"), confidence: 0.92 },
       { match: rx(/launcher '[^']*' not installed/, "not installed"), confidence: 0.7 },

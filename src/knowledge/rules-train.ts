@@ -451,6 +451,9 @@ export const trainRules: DiagnosisRule[] = [
     title: "Shared memory (/dev/shm) too small for DataLoader workers",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: Ray's object store falling back from a small /dev/shm (python/ray/_private/services.py).
+      { match: lit("because /dev/shm has only"), confidence: 0.7 },
+      { match: rx(/object store size \([^)]*\) exceeds \/dev\/shm size/, "exceeds /dev/shm size"), confidence: 0.75 },
       { match: lit("is killed by signal: Bus error"), confidence: 0.92 },
       {
         match: rx(
