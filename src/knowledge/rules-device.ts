@@ -902,6 +902,10 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Data type not supported on this chip",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: torch's autocast on an NPU that does not support the requested dtype (bf16 on 910A),
+      // flash-attn on a GPU older than Ampere (the chip lacks what the kernels need).
+      { match: lit("In npu autocast, but the target dtype is not supported"), confidence: 0.75 },
+      { match: lit("FlashAttention only supports Ampere GPUs or newer"), confidence: 0.7 },
       { match: rx(/not implemented for DT_BFLOAT16/, "DT_BFLOAT16"), confidence: 0.92 },
       { match: rx(/not implemented for DT_\w+/, "not implemented for DT_"), confidence: 0.8 },
       // DeepSpeed's engine sanity check (runtime/engine.py _do_sanity_check) when the accelerator reports no fp16 or

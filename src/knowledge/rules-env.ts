@@ -636,6 +636,35 @@ export const envRules: DiagnosisRule[] = [
     title: "Framework expects another transformers/accelerate/vLLM version",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: transformers (a tokenizer class this version does not have; the examples' check_min_version;
+      // the Trainer's accelerate and PEFT requirements), ms-swift's and TRL's version checks, a feature that "requires
+      // transformers >= X", a launcher's own minimum DeepSpeed.
+      {
+        match: rx(
+          /Tokenizer class \w+ does not exist or is not currently imported/,
+          "does not exist or is not currently imported",
+        ),
+        confidence: 0.75,
+      },
+      {
+        match: rx(
+          /This example requires a (?:source install|minimum version)[^\n]*but the version found is/,
+          "but the version found is",
+        ),
+        confidence: 0.85,
+      },
+      { match: lit("The version of PEFT you are using is not compatible"), confidence: 0.8 },
+      { match: rx(/requires Accelerate (?:version|to be version of)/, "requires Accelerate "), confidence: 0.8 },
+      {
+        match: rx(
+          /Please install the package: `pip install "?[\w-]+[<>=~]=/,
+          "Please install the package: `pip install",
+        ),
+        confidence: 0.72,
+      },
+      { match: rx(/TRL currently supports vLLM versions from/, "currently supports vLLM versions"), confidence: 0.72 },
+      { match: rx(/requires transformers(?: version)? (?:>=? ?)?\d[\w.]*/, "requires transformers "), confidence: 0.8 },
+      { match: rx(/DeepSpeed version must be >= [\d.]+/, "DeepSpeed version must be >="), confidence: 0.75 },
       // Lightning's precision check (fabric/connector.py): 'bf16-true', '16-mixed' … are Lightning 2.0's names, so a
       // release that lists only '16', 'bf16' … is older than the code that asks for them.
       {
@@ -994,6 +1023,17 @@ export const envRules: DiagnosisRule[] = [
     title: "Megatron-LM missing or at the wrong version",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: MindSpeed's patch manager finding no Megatron function to patch ("no exist <name> of
+      // <module 'megatron…'>", "function <name> no exist"), a feature MindSpeed does not support on this Megatron core,
+      // Megatron's argument checks for flags of another release.
+      { match: rx(/no exist \w+ of <module 'megatron/, "of <module 'megatron"), confidence: 0.85 },
+      { match: rx(/RuntimeError: function \w+ no exist/, "no exist"), confidence: 0.7 },
+      { match: rx(/not supported in Megatron core_r[\d.]+/, "not supported in Megatron core_r"), confidence: 0.8 },
+      {
+        match: rx(/--[\w-]+ argument is no longer valid, use --[\w-]+ instead/, "argument is no longer valid, use --"),
+        confidence: 0.75,
+      },
+      { match: rx(/RuntimeError: --[\w-]+ is deprecated, use --[\w-]+/, "is deprecated, use --"), confidence: 0.72 },
       { match: rx(/cannot import name '[\w.]+' from 'megatron[\w.]*'/, "from 'megatron"), confidence: 0.88 },
       {
         match: rx(

@@ -36,6 +36,25 @@ export const trainRules: DiagnosisRule[] = [
     title: "Loss or gradients became NaN / fp16 overflow",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: Megatron's rerun state machine ("Unexpected result nan|inf"), Lightning's check of the
+      // training_step loss, MindSpore's loss monitor ("Invalid loss, terminating training"), TensorFlow's NaN hook,
+      // check_numerics and the debug numerics check.
+      { match: rx(/Unexpected result (?:nan|inf)\b/, "Unexpected result "), confidence: 0.85 },
+      {
+        match: rx(/The loss returned in `training_step` is (?:nan|inf)/, "The loss returned in `training_step`"),
+        confidence: 0.85,
+      },
+      { match: lit("Invalid loss, terminating training"), confidence: 0.8 },
+      {
+        match: rx(
+          /NanLossDuringTrainingError|Model diverged with loss = NaN|Detected Infinity or NaN in output|Loss is inf or nan : Tensor had NaN values/,
+          "NanLossDuringTrainingError",
+          "Model diverged with loss = NaN",
+          "Detected Infinity or NaN in output",
+          "Tensor had NaN values",
+        ),
+        confidence: 0.85,
+      },
       { match: rx(/'grad_norm': nan|grad norm: nan/, "'grad_norm': nan", "grad norm: nan"), confidence: 0.85 },
       {
         match: rx(
