@@ -1,5 +1,6 @@
 // Rules for NPU runtime failures: memory, device ownership, ports, collectives, kernels, dtypes.
 import { type DiagnosisRule, lit, rx, rxWhen } from "./rules-types.js";
+import { l10n } from "./strerror-l10n.js";
 
 export const MINDSPEED_FAQ = "https://gitcode.com/Ascend/MindSpeed-MM/blob/master/docs/zh/FAQ.md";
 export const MINDSPEED_TROUBLESHOOTING =
@@ -348,19 +349,10 @@ export const deviceRules: DiagnosisRule[] = [
     role: "primary",
     triggers: [
       // Upstream phrasebook: HCCL's listen failure (hccl_socket.cc "and specific port[%u] fail. Please check the port
-      // status"), Docker's port allocator, glibc's EADDRINUSE in de, fr, ja and zh_TW (po/*.po).
+      // status"), Docker's port allocator, glibc's EADDRINUSE in every locale it ships (strerror-l10n.ts).
       { match: rx(/listen on ip\[[^\]]*\] and specific port\[\d+\] fail/, "specific port["), confidence: 0.86 },
       { match: lit("port is already allocated"), confidence: 0.86 },
-      {
-        match: rx(
-          /Die Adresse wird bereits verwendet|Adresse déjà utilisée|アドレスは既に使用中です|位址已經有在使用/,
-          "Die Adresse wird bereits verwendet",
-          "Adresse déjà utilisée",
-          "アドレスは既に使用中です",
-          "位址已經有在使用",
-        ),
-        confidence: 0.82,
-      },
+      { match: l10n("EADDRINUSE"), confidence: 0.82 },
       { match: ascendCode("EJ0003"), confidence: 0.9 },
       { match: ascendCode("EI0019"), confidence: 0.9 },
       { match: lit("Communication_Error_Bind_IP_Port"), confidence: 0.9 },

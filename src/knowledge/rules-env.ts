@@ -3,6 +3,7 @@ import { getRelease } from "./releases.js";
 import { ascendCode, MINDSPEED_FAQ } from "./rules-device.js";
 import { CONFIG_MAPPING_LOOKUP } from "./rules-train.js";
 import { type DiagnosisRule, lit, rx, rxWhen } from "./rules-types.js";
+import { l10n } from "./strerror-l10n.js";
 
 /** Libraries of the CANN toolkit's lib64 (and NNAL's ATB); a loader error naming one means the environment script
  * was not sourced. libge_compiler: MindSpore FAQ (docs/mindspore/source_en/faq/implement_problem.md). */
@@ -865,20 +866,13 @@ export const envRules: DiagnosisRule[] = [
         match: rx(/权限不够|\[WinError 5\] (?:Access is denied|拒绝访问)/, "权限不够", "[WinError 5] "),
         confidence: 0.75,
       },
-      // EACCES in glibc's other translations, as a shell in that locale prints it (fr, de, es, it, pt, ru, ja).
-      {
-        match: rx(
-          /: (?:Permission non accordée|Keine Berechtigung|Permiso denegado|Permesso negato|Permissão negada|Отказано в доступе|許可がありません)/,
-          "Permission non accordée",
-          "Keine Berechtigung",
-          "Permiso denegado",
-          "Permesso negato",
-          "Permissão negada",
-          "Отказано в доступе",
-          "許可がありません",
-        ),
-        confidence: 0.75,
-      },
+      // EACCES and EROFS in every locale glibc ships (strerror-l10n.ts), as a C tool in that locale prints them.
+      { match: l10n("EACCES"), confidence: 0.75 },
+      { match: l10n("EROFS"), confidence: 0.72 },
+      // Upstream phrasebook: the runtime's "no permission" return (torch_npu NPUErrorCodes.h) and torch_npu's check of
+      // a path's permissions.
+      { match: lit("You do not have the operation permission"), confidence: 0.8 },
+      { match: lit("The path permission check failed:"), confidence: 0.7 },
       {
         match: lit("permission denied"),
         unless: [lit("(publickey"), lit("please try again")],
@@ -945,6 +939,13 @@ export const envRules: DiagnosisRule[] = [
     title: "Script has Windows (CRLF) line endings",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: bash in zh_CN ("未预期的记号 "$'\r'" 附近有语法错误", "错误的解释器"), set's option name with the
+      // CR in zh_CN, the interpreter's own file name ending in a CR (CPython "can't open file '…\r'"), coreutils env.
+      { match: rx(/["`]\$'\\r'["']/, "\"$'\\r'\"", "`$'\\r''"), confidence: 0.88 },
+      { match: lit("^M: 错误的解释器"), confidence: 0.9 },
+      { match: rx(/set: pipefail\r?: 无效的选项名/, "无效的选项名"), confidence: 0.75 },
+      { match: rx(/can't open file '[^'\n]*\\r'/, "\\r': [Errno 2]"), confidence: 0.88 },
+      { match: lit("use -[v]S to pass options in shebang lines"), confidence: 0.6 },
       // bash quotes a word that is a lone CR as $'\r' wherever it prints it: a command, a token, a file name.
       { match: rx(/\$'\\r'/, "\\r': command", "token `$'\\r'", "$'\\r': ", "'$'\\r' ", "'$'\\r':"), confidence: 0.95 },
       // bash quotes any word holding a CR with $'…' (print_cmd.c ansic_quote): "cd: $'/data/run\r': No such file".

@@ -3,6 +3,7 @@
 import { callHint } from "../text/hint.js";
 import { MINDSPEED_FAQ } from "./rules-device.js";
 import { type DiagnosisRule, lit, rx, rxWhen } from "./rules-types.js";
+import { l10n } from "./strerror-l10n.js";
 
 /** Megatron prints `number of nan iterations: {:3d}`; anchors for a non-zero count in any padding. */
 const nonZeroNanIterations = ["   ", "  ", " "].flatMap((pad) =>
@@ -297,6 +298,43 @@ export const trainRules: DiagnosisRule[] = [
     title: "Dataset fields do not match what the loader expects",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: datasets naming columns the data does not have (arrow_dataset.py "not in the dataset.
+      // Current columns in the dataset", rename_columns, "Column mismatch between batch", "doesn't exist", "External
+      // features info don't match the dataset", table.CastError), pyarrow's JSON reader (a field that changes type, a
+      // FieldRef with no match), the chat converters' role and key checks (LLaMA-Factory, TRL, ms-swift, MindSpeed-LLM).
+      {
+        match: rx(
+          /not in the dataset\. Current columns in the dataset|columns \{[^}]*\} are not in the dataset|Column mismatch between batch|External features info don't match the dataset/,
+          "Current columns in the dataset",
+          "are not in the dataset",
+          "Column mismatch between batch",
+          "External features info don't match",
+        ),
+        confidence: 0.82,
+      },
+      { match: rx(/ValueError: Column '[^']+' doesn't exist/, "doesn't exist"), confidence: 0.75 },
+      { match: rx(/CastError: Couldn't cast/, "CastError: Couldn't cast"), confidence: 0.8 },
+      {
+        match: rx(/JSON parse error: Column\([^)]*\) changed from \w+ to \w+/, "JSON parse error: Column("),
+        confidence: 0.82,
+      },
+      { match: lit("No match for FieldRef.Name("), confidence: 0.78 },
+      {
+        match: rx(
+          /Invalid role (?:tag in|in message:|in the last message:)|invalid role tag at turn/,
+          "Invalid role ",
+          "invalid role tag at turn",
+        ),
+        confidence: 0.78,
+      },
+      { match: lit("Skipping this abnormal example"), confidence: 0.55 },
+      { match: lit("Invalid message count in"), confidence: 0.7 },
+      { match: lit("Missing content tag in message"), confidence: 0.75 },
+      { match: lit("sample does not have value or content field"), confidence: 0.8 },
+      { match: lit("is unvalid, Please check map_keys"), confidence: 0.82 },
+      { match: lit("There are errors in the dataset, the data will be deleted"), confidence: 0.6 },
+      { match: rx(/Unexpected role: \w+/, "Unexpected role: "), confidence: 0.6 },
+      { match: rx(/Key \w+ not found in dict_keys\(/, "not found in dict_keys("), confidence: 0.6 },
       {
         match: rx(/KeyError: (?:'[^']*'|"[^"]*"|None)/, "KeyError: "),
         near: [
@@ -364,6 +402,21 @@ export const trainRules: DiagnosisRule[] = [
     title: "Dataset cache on a shared filesystem (NFS) missing, stale or locked",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: ESTALE in every locale glibc ships and in Go's lower case; filelock and huggingface_hub
+      // falling back to a soft lock on a filesystem without flock (NFS); pyarrow reading a half-written .arrow cache file.
+      { match: l10n("ESTALE"), confidence: 0.8 },
+      { match: lit("stale NFS file handle"), confidence: 0.82 },
+      { match: lit("flock not supported on this filesystem"), confidence: 0.55 },
+      { match: lit("does not appear to support flock"), confidence: 0.55 },
+      {
+        match: rx(
+          /Tried reading schema message, was null or length 0|Expected to read \d+ metadata bytes, but only read \d+|Expected to be able to read \d+ bytes for message body, got \d+/,
+          "Tried reading schema message",
+          "metadata bytes, but only read",
+          "bytes for message body, got",
+        ),
+        confidence: 0.6,
+      },
       {
         match: lit("GPTDataset_indices"),
         near: [lit("FileNotFoundError"), lit("No such file or directory")],
@@ -562,6 +615,12 @@ export const trainRules: DiagnosisRule[] = [
     title: "Disk full or quota exceeded",
     role: "primary",
     triggers: [
+      // ENOSPC and EDQUOT in every locale glibc ships (strerror-l10n.ts); Docker's and Go's lower-case EDQUOT; the
+      // profiler refusing to collect on a nearly full volume (upstream phrasebook).
+      { match: l10n("ENOSPC"), confidence: 0.85 },
+      { match: l10n("EDQUOT"), confidence: 0.85 },
+      { match: lit("disk quota exceeded"), confidence: 0.85 },
+      { match: rx(/less than \d+MB\. Data will not be collected/, "Data will not be collected"), confidence: 0.7 },
       {
         // ENOSPC as Python, the C library (English; zh_CN "设备上没有空间", po/zh_CN.po) and Go (lower case, docker and
         // containerd) print it; Windows ERROR_DISK_FULL (112).
