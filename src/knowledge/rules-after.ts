@@ -32,6 +32,47 @@ export const afterTrainingRules: DiagnosisRule[] = [
       "Checkpoint incomplete: the iteration the tracker names (latest_checkpointed_iteration.txt, DeepSpeed's latest) is not all there",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: torch's zip reader on a truncated or damaged file (caffe2/serialize/inline_container.cc),
+      // Megatron's load of a partial iteration (checkpointing.py: metadata without iteration, optimizer or rng state
+      // missing, ranks disagreeing on the iteration, an unreadable tracker, an unknown format, a directory that is not
+      // a distributed checkpoint, ShardedObjects missing), DeepSpeed's count of optimizer shards and its ZeRO and
+      // universal checkpoint checks.
+      {
+        match: rx(
+          /PytorchStreamReader failed reading (?:zip archive: failed finding central directory|file [^\n]*: invalid header or archive is corrupted)/,
+          "PytorchStreamReader failed reading",
+        ),
+        confidence: 0.75,
+      },
+      {
+        match: rx(
+          /A metadata file exists but unable to load iteration from checkpoint|Unable to load (?:optimizer|rng state) from checkpoint|found iteration \d+ in the metadata while max iteration across the ranks is/,
+          "unable to load iteration from checkpoint",
+          "Unable to load optimizer from checkpoint",
+          "Unable to load rng state from checkpoint",
+          "in the metadata while max iteration",
+        ),
+        confidence: 0.8,
+      },
+      {
+        match: rx(/Invalid iteration value in \S*latest_checkpointed_iteration\.txt/, "Invalid iteration value in"),
+        confidence: 0.82,
+      },
+      { match: lit("unknown checkpoint format in"), confidence: 0.72 },
+      { match: lit("is not a distributed checkpoint"), confidence: 0.78 },
+      {
+        match: rx(/Invalid access pattern: \d+ ShardedObject are missing/, "ShardedObject are missing"),
+        confidence: 0.8,
+      },
+      { match: lit("No sub-models found under"), confidence: 0.7 },
+      {
+        match: rx(/Expected \d+ of '\*_optim_states\.pt' under '[^']*' but found \d+ files/, "_optim_states.pt' under"),
+        confidence: 0.88,
+      },
+      { match: lit("can't find *_optim_states.pt files in directory"), confidence: 0.85 },
+      { match: lit("can't find model states file at"), confidence: 0.82 },
+      { match: lit("is not a zero checkpoint"), confidence: 0.75 },
+      { match: lit("Invalid for universal checkpoint:"), confidence: 0.75 },
       // transformers' resume (trainer.py _load_from_checkpoint, integrations/deepspeed.py deepspeed_load_checkpoint): the
       // checkpoint folder holds neither weights nor DeepSpeed's global_step state.
       { match: lit("Can't find a valid checkpoint at"), confidence: 0.75 },

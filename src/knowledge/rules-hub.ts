@@ -14,6 +14,38 @@ export const hubRules: readonly DiagnosisRule[] = [
     title: "The Hugging Face Hub refused the model or dataset: gated without access (401/403) or not found (404)",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: huggingface_hub and transformers refusing a gated, disabled or missing repo or revision
+      // (errors.py GatedRepoError, DisabledRepoError, RevisionNotFoundError, fine-grained token scopes; transformers'
+      // "is a gated repository", "is not a valid git identifier"; datasets' DatasetNotFoundError; TGI/older
+      // transformers' "Repo for model `x` is gated / does not exist on the Hub").
+      {
+        match: rx(
+          /enable access to public gated repositories in your fine-grained token|is a gated (?:repository|dataset on the Hub)|Repo for model `[^`]+` (?:is gated|does not exist on the Hub)/,
+          "fine-grained token",
+          "is a gated ",
+          "Repo for model `",
+        ),
+        confidence: 0.9,
+      },
+      {
+        match: rx(
+          /DisabledRepoError|Cannot access repository for url/,
+          "DisabledRepoError",
+          "Cannot access repository for url",
+        ),
+        confidence: 0.85,
+      },
+      {
+        match: rx(
+          /RevisionNotFoundError|Revision Not Found for url|is not a valid git identifier \(branch name, tag name or commit id\)|Revision '[^']+' doesn't exist for dataset/,
+          "RevisionNotFoundError",
+          "Revision Not Found for url",
+          "is not a valid git identifier",
+          "doesn't exist for dataset",
+        ),
+        confidence: 0.85,
+      },
+      { match: lit("is not a local folder or a valid repository name on"), confidence: 0.8 },
       { match: lit("Cannot access gated repo for url"), confidence: 0.9 },
       { match: lit("You are trying to access a gated repo"), confidence: 0.88 },
       { match: rx(/\bGatedRepoError\b/, "GatedRepoError"), confidence: 0.86 },

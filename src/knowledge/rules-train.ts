@@ -219,6 +219,25 @@ export const trainRules: DiagnosisRule[] = [
     title: "Checkpoint does not fit the model (sharding or layer split differs)",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: transformers' weights "newly initialized because the shapes did not match", Megatron's
+      // dist_checkpointing key checks (keys missing from or unexpected in the sharded state dict), a model parameter
+      // the state dict lacks, vLLM's weight loader ("Attempted to load weight (…) into parameter (…)").
+      { match: lit("newly initialized because the shapes did not match"), confidence: 0.8 },
+      {
+        match: rx(
+          /Some keys found in the checkpoint are missing in the provided sharded state dict|Unexpected keys \(not found in the checkpoint\) encountered in the provided sharded state dict/,
+          "in the provided sharded state dict",
+        ),
+        confidence: 0.8,
+      },
+      { match: rx(/KeyError: "[\w.]+ from model not in state dict/, "from model not in state dict"), confidence: 0.75 },
+      {
+        match: rx(
+          /Attempted to load weight \(torch\.Size\(\[[\d, ]+\]\)\) into parameter \(torch\.Size/,
+          "Attempted to load weight (",
+        ),
+        confidence: 0.85,
+      },
       { match: lit("size mismatch for"), confidence: 0.9 },
       { match: lit("copying a param with shape"), confidence: 0.9 },
       {
@@ -686,6 +705,53 @@ export const trainRules: DiagnosisRule[] = [
     title: "Weights not found at the configured path",
     role: "primary",
     triggers: [
+      {
+        match: rx(/Repo id must use alphanumeric chars[^\n]*: '\.{0,2}\//, "Repo id must use alphanumeric chars"),
+        confidence: 0.75,
+      },
+      // Upstream phrasebook: transformers (shards an index names but the folder lacks, "Can't load the model for",
+      // "Unable to locate the file … necessary to load this pretrained model", a folder with no index or weights file),
+      // huggingface_hub offline with nothing cached (LocalEntryNotFoundError), PEFT's adapter lookups, accelerate's
+      // load_checkpoint_in_model, Megatron's --exit-on-missing-checkpoint and finetune load, MindSpeed's converters.
+      {
+        match: rx(
+          /does not appear to have files named \(|Can't load the model for '|Unable to locate the file [^\n]* which is necessary to load this pretrained model|is not a folder containing a `\.index\.json` file or a/,
+          "does not appear to have files named (",
+          "Can't load the model for '",
+          "necessary to load this pretrained model",
+          "is not a folder containing a `.index.json`",
+        ),
+        confidence: 0.82,
+      },
+      {
+        match: rx(
+          /Cannot find the requested files in the disk cache and outgoing traffic has been disabled|Cannot find an appropriate cached snapshot folder for the specified revision/,
+          "outgoing traffic has been disabled",
+          "cached snapshot folder",
+        ),
+        confidence: 0.8,
+      },
+      {
+        match: rx(/Can't find weights for \S+ in \S+ or in the Hugging Face Hub/, "or in the Hugging Face Hub"),
+        confidence: 0.85,
+      },
+      { match: lit("Can't find 'adapter_config.json' at"), confidence: 0.85 },
+      { match: lit("`checkpoint` should be the path to a file containing a whole state dict"), confidence: 0.8 },
+      {
+        match: rx(/'--exit-on-missing-checkpoint' is set but no checkpoint was found/, "--exit-on-missing-checkpoint"),
+        confidence: 0.85,
+      },
+      { match: lit("No checkpoint found in load directory or pretrained"), confidence: 0.8 },
+      { match: lit("Not found supported weight file"), confidence: 0.85 },
+      { match: lit("Checkpoint tracker file not found at"), confidence: 0.8 },
+      { match: lit("Hugging Face directory not found:"), confidence: 0.8 },
+      {
+        match: rx(
+          /Can't load (?:tokenizer|the configuration of) for '\/|Can't load the configuration of '\//,
+          "Can't load ",
+        ),
+        confidence: 0.72,
+      },
       { match: lit("will not load any checkpoints and will start from random"), confidence: 0.85 },
       { match: lit("could not find the metadata file"), confidence: 0.8 },
       {
@@ -791,6 +857,22 @@ export const trainRules: DiagnosisRule[] = [
     title: "A file or directory the run reads does not exist",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: coreutils and bash naming a path that is not there (ls "cannot access", cp "cannot stat",
+      // bash running a script path; zh_CN 无法访问 … 没有那个文件或目录), transformers' DeepSpeed config path, Megatron's
+      // "directory not found".
+      {
+        match: rx(
+          /(?:cannot access|cannot stat) '[^']+': No such file or directory|无法访问 '[^']+': 没有那个文件或目录|^-?bash: [^\s:]+\.(?:sh|py): (?:No such file or directory|没有那个文件或目录)/,
+          "cannot access '",
+          "cannot stat '",
+          "无法访问 '",
+          ": No such file or directory",
+          ": 没有那个文件或目录",
+        ),
+        confidence: 0.72,
+      },
+      { match: lit("Expected a string path to an existing deepspeed config"), confidence: 0.8 },
+      { match: rx(/AssertionError: directory not found, '/, "directory not found, '"), confidence: 0.7 },
       // The interpreter's own message for a script that is not at the path it was given (Modules/main.c).
       {
         match: rx(/can't open file '[^'\n]+': \[Errno 2\] No such file or directory/, "can't open file '"),
@@ -865,6 +947,30 @@ export const trainRules: DiagnosisRule[] = [
     title: "Tensor parallel size does not divide the attention/KV heads",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: Megatron and MindSpeed's head checks with context or encoder parallelism, num_query_groups
+      // against TP, DeepSpeed inference's heads against the world size, vLLM's KV heads against TP.
+      {
+        match: rx(
+          /num_query_groups \(\d+\) must be a multiple or divisor of tensor_model_parallel_size/,
+          "must be a multiple or divisor of tensor_model_parallel_size",
+        ),
+        confidence: 0.9,
+      },
+      {
+        match: rx(
+          /num_attention_heads must be divisible by [^\n]*tensor_model_parallel_size/,
+          "num_attention_heads must be divisible by",
+        ),
+        confidence: 0.88,
+      },
+      { match: lit("attention_heads require to be divisible by the world_size"), confidence: 0.85 },
+      {
+        match: rx(
+          /Number of key value heads \d+ must be divisible by tensor parallel size/,
+          "Number of key value heads",
+        ),
+        confidence: 0.9,
+      },
       {
         match: rx(
           /Number of key-value heads \((?<kv>\d+)\) must be divisible by TP size \((?<tp>\d+)\)/,
@@ -955,6 +1061,18 @@ export const trainRules: DiagnosisRule[] = [
     title: "A pipeline stage has no LLM layers",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: Megatron's uneven first/last stage sizes and MindSpeed-MM's predictor layers per PP rank.
+      {
+        match: rx(
+          /num_layers_in_(?:first|last)_pipeline_stage must be larger than 0/,
+          "pipeline_stage must be larger than 0",
+        ),
+        confidence: 0.85,
+      },
+      {
+        match: rx(/for pp_rank \d+, the predictor layer is 0, which is invalid/, "the predictor layer is 0"),
+        confidence: 0.85,
+      },
       { match: rx(/learning_rate\s*(?:=|==|is)\s*None/, "learning_rate"), confidence: 0.9 },
       { match: lit("optimizer got an empty parameter list"), confidence: 0.75 },
     ],
@@ -977,6 +1095,26 @@ export const trainRules: DiagnosisRule[] = [
     title: "Layer split does not fit the pipeline size or layer count",
     role: "primary",
     triggers: [
+      // Upstream phrasebook: Megatron's layer checks (layers against PP, per-stage layers against VPP, uneven split),
+      // MindSpeed-MM's pipeline_num_layers checks (length against PP, product with VPP, sums against the layer count,
+      // vit and llm lists of one length, in English and Chinese), MindSpeed-LLM's num_layer_list.
+      {
+        match: rx(
+          /number of layers (?:of the model|per pipeline stage) must be divisible|left over layers must be divisible by left over stages|pipeline_num_layers must equal to pipeline-model-parallel-size|must equal to the total number of stage in pipeline_num_layers|sum of llm_pipeline_num_layers must be equal to|sum of `pipeline_num_layers` must be equal to|The pp_size should be qual to the num of|vpp must enabled by --virtual-pipeline-model-parallel-size|The sum of args\.pp_sizes|len\(args\.num_layer_list\) != args\.pipeline_model_parallel_size|Incorrect num_layer_list config|Sum of num_layer_list must equal num_layers/,
+          "must be divisible",
+          "left over layers must be divisible",
+          "pipeline_num_layers",
+          "The pp_size should be qual to",
+          "vpp must enabled by",
+          "args.pp_sizes",
+          "num_layer_list",
+        ),
+        confidence: 0.86,
+      },
+      {
+        match: rx(/pp_layers配置长度一定要一致|pp layers长度至少为1/, "配置长度一定要一致", "长度至少为1"),
+        confidence: 0.8,
+      },
       { match: lit("length of pipeline_num_layers must equal to pipeline-model-parallel-size"), confidence: 0.92 },
       {
         match: rx(
