@@ -1,7 +1,9 @@
 // `npm run eval:diagnosis`: scores the rule base on the public corpus of real failure logs
 // (test/fixtures/diagnosis/corpus/public.jsonl). The corpus is split by source repository into `tune` (rules may be
 // written against it) and `holdout` (never looked at while writing rules); both are scored, top-1 and top-3, with a
-// per-category confusion table and every miss. `--split tune|holdout` limits the report, `--json` prints raw numbers.
+// per-category confusion table and every miss. A third set, the upstream phrasebook (test/fixtures/diagnosis/upstream:
+// the messages the stacks' own code and documentation print), is scored by the rules alone.
+// `--split tune|holdout|phrasebook` limits the report, `--json` prints raw numbers.
 // `--cv` cross-validates on `tune` alone, leaving one repository out at a time: the known cases a log may be compared
 // with are the tune cases of the other repositories (never a holdout case), and the nearest-case vote alone, the
 // category profiles alone and the whole engine are scored, so the mechanisms that read known cases are measured on
@@ -92,13 +94,13 @@ function useCasesFor(item: CorpusItem): void {
   );
 }
 
-export function evaluate(items: CorpusItem[]): Score {
+export function evaluate(items: CorpusItem[], casesFor: (item: CorpusItem) => void = useCasesFor): Score {
   const confusion = new Map<string, Map<string, number>>();
   const misses: Miss[] = [];
   let top1 = 0;
   let top3 = 0;
   for (const item of items) {
-    useCasesFor(item);
+    casesFor(item);
     const got = rankedCategories(item.log);
     const first = got[0] ?? "unknown";
     if (first === item.label) top1++;
@@ -111,6 +113,32 @@ export function evaluate(items: CorpusItem[]): Score {
   }
   setKnownCaseFilter(undefined);
   return { total: items.length, top1, top3, confusion, misses };
+}
+
+export const PHRASEBOOK_PATH = join(ROOT, "test", "fixtures", "diagnosis", "upstream", "phrasebook.jsonl");
+
+/**
+ * The upstream phrasebook (the messages the stacks' own code and documentation print for each category) scored by the
+ * rules alone: no public case may decide, as the phrasebook measures what the rules recognise.
+ */
+export function evaluatePhrasebook(path = PHRASEBOOK_PATH): Score {
+  const items = readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as { id: string; category: string; source: string; log: string })
+    .map(
+      (p): CorpusItem => ({
+        id: p.id,
+        split: "tune",
+        label: p.category,
+        repo: "",
+        source: p.source,
+        title: "",
+        resolution: "",
+        log: p.log,
+      }),
+    );
+  return evaluate(items, () => setKnownCaseFilter(() => false));
 }
 
 export interface CrossValidation {
@@ -233,7 +261,8 @@ async function main() {
     return;
   }
   const splits = (["tune", "holdout"] as const).filter((s) => !only || s === only);
-  const scores = splits.map((s) => [s, evaluate(items.filter((i) => i.split === s))] as const);
+  const scores: (readonly [string, Score])[] = splits.map((s) => [s, evaluate(items.filter((i) => i.split === s))]);
+  if (!only || only === "phrasebook") scores.push(["phrasebook", evaluatePhrasebook()]);
   if (args.includes("--json")) {
     const out = Object.fromEntries(scores.map(([n, s]) => [n, { total: s.total, top1: s.top1, top3: s.top3 }]));
     console.log(JSON.stringify(out));

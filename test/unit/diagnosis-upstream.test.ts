@@ -1,8 +1,32 @@
-// The engine against the stacks' own words: an error code the CANN table ties to a category is evidence for it where no
-// rule read its line, ranked as primary evidence (above the timeouts other ranks print after it).
+// The engine against the stacks' own words. The upstream phrasebook (test/fixtures/diagnosis/upstream) holds the
+// messages the libraries, runtimes and tools themselves print for each failure category, taken from their source code
+// and official documentation, never from a report of a failure: each must be named by the rules alone. And an error
+// code the CANN table ties to a category is evidence for it where no rule read its line, ranked as primary evidence
+// (above the timeouts other ranks print after it).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { categoriesOf } from "../../scripts/eval-diagnosis.js";
 import { diagnoseText } from "../../src/diagnosis/index.js";
 import { setKnownCaseFilter } from "../../src/diagnosis/signature.js";
+import { CATEGORIES } from "../../src/knowledge/rules.js";
+
+const UPSTREAM = join(import.meta.dirname, "..", "fixtures", "diagnosis", "upstream");
+interface Phrase {
+  id: string;
+  category: string;
+  log: string;
+  template: string;
+  source: string;
+  library: string;
+  note: string;
+}
+const readJsonl = <T>(name: string): T[] =>
+  readFileSync(join(UPSTREAM, name), "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as T);
+const phrasebook = readJsonl<Phrase>("phrasebook.jsonl");
 
 beforeAll(() => setKnownCaseFilter(() => false));
 afterAll(() => setKnownCaseFilter(undefined));
@@ -37,5 +61,31 @@ describe("an error code the table ties to a category", () => {
     const inner = diagnoseText("RuntimeError: call aclnnFoo failed, error code is 500002");
     expect(inner.codes.map((c) => c.code)).toContain("500002");
     expect(inner.findings[0]!.category).toBe("unknown");
+  });
+});
+
+describe("the upstream phrasebook", () => {
+  it("is well formed: known categories, unique ids, sources that are code or documentation, not reports", () => {
+    expect(phrasebook.length).toBeGreaterThanOrEqual(600);
+    expect(new Set(phrasebook.map((p) => p.id)).size).toBe(phrasebook.length);
+    for (const p of phrasebook) {
+      expect(CATEGORIES as readonly string[], p.id).toContain(p.category);
+      expect(p.source, p.id).toMatch(/^https:\/\//);
+      expect(p.source, p.id).not.toMatch(/\/(?:issues|pull|discussions)\/|stackoverflow\.com|discuss\./);
+      expect(p.template.trim(), p.id).not.toBe("");
+      expect(p.log.split("\n").length, p.id).toBeLessThanOrEqual(16);
+    }
+    // Every category with public failure messages is covered from more than one stack or wording.
+    const perCategory = new Map<string, number>();
+    for (const p of phrasebook) perCategory.set(p.category, (perCategory.get(p.category) ?? 0) + 1);
+    for (const [category, n] of perCategory) expect(n, category).toBeGreaterThanOrEqual(3);
+  });
+
+  it("names every entry's category from the rules alone", () => {
+    const wrong = phrasebook
+      .map((p) => ({ p, got: categoriesOf(diagnoseText(p.log)) }))
+      .filter(({ p, got }) => got[0] !== p.category)
+      .map(({ p, got }) => `${p.id}: got ${got.slice(0, 2).join(" > ") || "nothing"} for ${p.log.slice(0, 120)}`);
+    expect(wrong).toEqual([]);
   });
 });
