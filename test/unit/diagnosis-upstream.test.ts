@@ -36,9 +36,9 @@ describe("an error code the table ties to a category", () => {
   const sync = (code: string) =>
     `RuntimeError: stream_synchronize:torch_npu/csrc/core/npu/NPUFunctions.cpp:503 NPU function error: aclrtSynchronizeStream(stream), error code is ${code}`;
 
-  it("names that category, hedged, with the code's line and meaning", () => {
+  it("names that category with the code's line and meaning", () => {
     const v = diagnoseText(sync("507018"));
-    expect(v.summary).toMatch(/^possibly aicore_error \(0\.45\)/);
+    expect(v.summary).toMatch(/^aicore_error \(0\.50\)/);
     const top = v.findings[0]!;
     expect(top.title).toContain("from error code 507018");
     expect(top.cause).toMatch(/^Error code 507018 \(Runtime\): ACL_ERROR_RT_AICPU_EXCEPTION/);
@@ -87,5 +87,22 @@ describe("the upstream phrasebook", () => {
       .filter(({ p, got }) => got[0] !== p.category)
       .map(({ p, got }) => `${p.id}: got ${got.slice(0, 2).join(" > ") || "nothing"} for ${p.log.slice(0, 120)}`);
     expect(wrong).toEqual([]);
+  });
+});
+
+describe("an error code with the public cases on", () => {
+  it("is not overruled by a case that only resembles the log", () => {
+    const log = [
+      "RuntimeError: stream_synchronize:torch_npu/csrc/core/npu/NPUFunctions.cpp:503 NPU function error: aclrtSynchronizeStream(stream), error code is 507043",
+      "[ERROR] 2025-03-02-10:15:41 (PID:21843, Device:0, RankID:0) ERR00100 PTA call acl api failed",
+    ].join("\n");
+    setKnownCaseFilter(undefined);
+    try {
+      const v = diagnoseText(log);
+      expect(v.findings[0]!.category).toBe("aicore_error");
+      expect(v.findings[0]!.rule).toBe("aicore-error");
+    } finally {
+      setKnownCaseFilter(() => false);
+    }
   });
 });
