@@ -17510,4 +17510,1761 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "oserror: error no file named pytorch_model.bin, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory checkpoint- <n> .",
     ],
   },
+  {
+    id: "opennmt-py-609",
+    url: "https://github.com/OpenNMT/OpenNMT-py/issues/609",
+    repo: "OpenNMT/OpenNMT-py",
+    split: "tune",
+    title: "'invalid device ordinal' error when gpuid is 1",
+    resolution:
+      "The cluster assigns a single GPU through CUDA_VISIBLE_DEVICES, so only index 0 is visible; with CUDA_VISIBLE_DEVICES=1 use -gpuid 0 (or expose both GPUs with CUDA_VISIBLE_DEVICES=0,1).",
+    category: "npu_not_available",
+    signature: [
+      "thcudacheck fail file= module.cpp line= <n> error= <n> : invalid device ordinal",
+      "runtimeerror: cuda runtime error ( <n> ) : invalid device ordinal at module.cpp : <n>",
+    ],
+  },
+  {
+    id: "chatglm-6b-193",
+    url: "https://github.com/zai-org/ChatGLM-6B/issues/193",
+    repo: "zai-org/ChatGLM-6B",
+    split: "tune",
+    title: "[Help] Loading checkpoint shards: 0% 出现Killed",
+    resolution:
+      "The process was killed by the OS for lack of host RAM while loading the checkpoint; the virtual machine's memory allocation was too small, and after increasing the memory it worked.",
+    category: "host_oom",
+    signature: [],
+  },
+  {
+    id: "fastmaskrcnn-172",
+    url: "https://github.com/CharlesShang/FastMaskRCNN/issues/172",
+    repo: "CharlesShang/FastMaskRCNN",
+    split: "tune",
+    title: "why train be killed?",
+    resolution:
+      "The training process grew to take most of the host's RAM and was killed by Linux (OOM killer); monitor memory use while training and reduce it (or add RAM).",
+    category: "host_oom",
+    signature: ["**killed**"],
+  },
+  {
+    id: "minicpm-v-312",
+    url: "https://github.com/OpenBMB/MiniCPM-V/issues/312",
+    repo: "OpenBMB/MiniCPM-V",
+    split: "tune",
+    title: "checkpoint shards not loading. Process always gets send to SIGTERM",
+    resolution:
+      "Rank 2 was SIGKILLed (exitcode -9) while every rank loaded the checkpoint shards into host RAM; check dmesg for the OOM killer and add host memory or load fewer full copies at once (low_cpu_mem_usage, ZeRO-3 init, fewer processes).",
+    category: "host_oom",
+    signature: [
+      "e0629 <n> : <n> : <n> <n> api.py : <n> ] failed (exitcode: - <n> ) local_rank: <n> (pid: <n> ) of binary: python3. <n>",
+    ],
+  },
+  {
+    id: "qwen3-vl-1796",
+    url: "https://github.com/QwenLM/Qwen3-VL/issues/1796",
+    repo: "QwenLM/Qwen3-VL",
+    split: "tune",
+    title: "Running on Multi-Node Multi-GPU Setup: Failed",
+    resolution:
+      "A worker asked torch.cuda.set_device for an index that its CUDA_VISIBLE_DEVICES does not expose; check which GPUs each Ray node makes visible to the vLLM workers and make the tensor/pipeline layout match the GPUs per node.",
+    category: "npu_not_available",
+    signature: [
+      "self.worker.init_device()",
+      'file " worker_base.py ", line <n> , in init_device',
+      "self.worker.init_device() # type: ignore",
+      'file " gpu_worker.py ", line <n> , in init_device',
+      "current_platform.set_device(self.device)",
+      'file " cuda.py ", line <n> , in set_device',
+      "torch.cuda.set_device(device)",
+      'file " __init__.py ", line <n> , in set_device',
+      "torch._c._cuda_setdevice(device)",
+      "torch.acceleratorerror: cuda error: invalid device ordinal",
+    ],
+  },
+  {
+    id: "vllm-pr-21522",
+    url: "https://github.com/vllm-project/vllm/pull/21522",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "[ROCm] Add flag to avoid `invalid device ordinal` HIP error",
+    resolution:
+      "With the Ray backend, Ray rewrites the GPU visibility variables for each worker, so the worker asks for a device index it cannot see; setting RAY_EXPERIMENTAL_NOSET_HIP_VISIBLE_DEVICES=1 (not only ..._NOSET_ROCR_VISIBLE_DEVICES) makes vllm serve with TP=2 work.",
+    category: "npu_not_available",
+    signature: [
+      "fix for runtimeerror: hip error: invalid device ordinal",
+      "runtimeerror: hip error: invalid device ordinal` and",
+    ],
+  },
+  {
+    id: "vllm-6156",
+    url: "https://github.com/vllm-project/vllm/issues/6156",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "[Bug]: When starting deepseek-coder-v2-lite-instruct with vllm on 4 GPUs, one of them is at 0%.",
+    resolution:
+      "The model's default 163840-token context needs more KV cache than the 2×L40 memory left after the weights; reduce --max-model-len (or raise gpu_memory_utilization / add GPUs).",
+    category: "npu_oom",
+    signature: [
+      "valueerror: the model's max seq len ( <n> ) is larger than the maximum number of tokens that can be stored in kv cache ( <n> ). try increasing `gpu_memory_utilization` or decreasing `max_model_len` when initializing the engine.",
+    ],
+  },
+  {
+    id: "nemo-automodel-2673",
+    url: "https://github.com/NVIDIA-NeMo/Automodel/pull/2673",
+    repo: "NVIDIA-NeMo/Automodel",
+    split: "tune",
+    title: "fix(llama3_3): reduce pp_microbatch_size to fit 70b squad on h100",
+    resolution:
+      "A genuine sizing OOM: the Llama-3.3-70B SQuAD recipe (PP=8, dp=4, pp_microbatch_size=4) was tuned for 141 GB H200s and overflows 80 GB H100s by 1-2 GiB of activations; the PR reduces pp_microbatch_size so the first backward fits.",
+    category: "npu_oom",
+    signature: ["torch.outofmemoryerror: cuda out of memory. tried to allocate <n> gib."],
+  },
+  {
+    id: "vllm-ascend-2630",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/2630",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[v0.10.1rc1] FAQ / Feedback | 问题/反馈",
+    resolution:
+      "A vector-core kernel faulted on the device; the host-side message does not name the root cause, so check the device-side plog for the failing kernel and retry with the newer vllm-ascend 0.10.1rc1.",
+    category: "aicore_error",
+    signature: [
+      "> [w828 <n> : <n> : <n> compiler_depend.ts: <n> ] warning: npu warning, error code is 507035[error]:",
+      "> [error]: the vector core execution is abnormal.",
+      "> rectify the fault based on the error information in the ascend log.",
+      "> eh9999: inner error!",
+      "> rtdevicesynchronizewithtimeout execute failed, reason=[vector core exception]",
+      "> eh9999: [pid: <n> ] wait for compute device to finish failed, runtime result = 507035.",
+    ],
+  },
+  {
+    id: "ptoas-251",
+    url: "https://github.com/hw-native-sys/PTOAS/pull/251",
+    repo: "hw-native-sys/PTOAS",
+    split: "tune",
+    title: "Add standalone per-case golden scripts for 4.5-4.9 samples",
+    resolution:
+      "The generated vector kernel (vector_example_dag_kernel_add_scalar) hit an illegal instruction on the AI Vector core, which the runtime attributes to unaligned UB addresses; fix the kernel's UB buffer alignment and rerun the board test.",
+    category: "aicore_error",
+    signature: [
+      "aclrtsynchronizestream(stream) failed: 507035 ( main.cpp : <n> )",
+      "recenterrmsg: ez9999: inner error!",
+      "ez9999[pid: <n> ] (ez9999): the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of aivec error, core id is <n> , error code = <hex> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <hex> , ifu error info: <hex> , ccu e",
+      "the extend info: errcode:( <hex> , <n> , <n> ) errorstr: illegal instruction, which is usually caused by unaligned uub addresses. fixp_error0 info: <hex> , fixp_error1 info: <hex> , fsmid: <n> , tslot: <n> , thread: <n> , ctxid: <n> , blk: <n> , sublk: <n> , suberrtype: <n> .",
+      "kernel task happen error, retcode= <hex> , [vector core exception].",
+    ],
+  },
+  {
+    id: "ptoas-704",
+    url: "https://github.com/hw-native-sys/PTOAS/pull/704",
+    repo: "hw-native-sys/PTOAS",
+    split: "tune",
+    title: "Port frontend tile fusion to EmitC mainline",
+    resolution:
+      "The syncall_binding kernel never finished on the AI Core (aicore timeout or trap, 507014); a cross-core synchronisation in the generated kernel waits forever, so fix the kernel's sync/barrier and rerun the board test.",
+    category: "aicore_error",
+    signature: [
+      "aclrtsynchronizestream(stream) failed: 507014 ( main.cpp : <n> )",
+      "recenterrmsg: ez9999: inner error!",
+      "ez9999[pid: <n> ] (ez9999): the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of aicore error, core id is <n> , error code = <n> , dump info: pc start: <hex> , current: <hex> , vec error info: <n> , mte error info: <hex> , ifu error info: <hex> , ccu erro",
+      "the extend info: errcode:( <n> , <n> , <n> ) errorstr: timeout or trap error. fixp_error0 info: <hex> , fixp_error1 info: <hex> , fsmid: <n> , tslot: <n> , thread: <n> , ctxid: <n> , blk: <n> , sublk: <n> , suberrtype: <n> .",
+      "kernel task happen error, retcode= <hex> , [aicore timeout].",
+      "aicore kernel task happen error, retcode= <hex> .",
+    ],
+  },
+  {
+    id: "stencil-11",
+    url: "https://github.com/cwpearson/stencil/issues/11",
+    repo: "cwpearson/stencil",
+    split: "holdout",
+    title: "`CUDA Runtime Error(46): all CUDA-capable devices are busy or unavailable` on Summit",
+    resolution:
+      "Summit's GPUs run in exclusive-process compute mode, so a second rank that opens a GPU already held by another rank gets error 46; give each rank its own GPU (one GPU per resource set in jsrun, or cudaSetDevice by local rank) so no two processes open the same device.",
+    category: "device_busy",
+    signature: [
+      "idx=[ <n> , <n> , <n> ] size=[ <n> , <n> , local_domain.cuh @ <n> : cuda runtime error( <n> ): all cuda-capable devices are busy or unavailable",
+      "local_domain.cuh @ <n> : cuda runtime error( <n> ): all cuda-capable",
+    ],
+  },
+  {
+    id: "easyr1-228",
+    url: "https://github.com/hiyouga/EasyR1/issues/228",
+    repo: "hiyouga/EasyR1",
+    split: "holdout",
+    title: "problems with nccl shared memory",
+    resolution:
+      "NCCL could not create its segment in /dev/shm because the shared memory available to the container is too small; increase the shared memory size (e.g. docker --shm-size / a larger /dev/shm), as in NVIDIA/nccl#1518.",
+    category: "shm_bus_error",
+    signature: ["error while creating shared memory segment nccl-umqsm9 (size <n> )"],
+  },
+  {
+    id: "nnunet-294",
+    url: "https://github.com/MIC-DKFZ/nnUNet/issues/294",
+    repo: "MIC-DKFZ/nnUNet",
+    split: "holdout",
+    title: "RuntimeError: unable to write to file </torch_15769_1517813162>",
+    resolution:
+      "The data-augmentation worker processes could not write the batch into /dev/shm (torch shares tensors through shared-memory files); enlarge /dev/shm (docker --shm-size or --ipc=host) or use fewer background workers.",
+    category: "shm_bus_error",
+    signature: ["runtimeerror: unable to write to file < torch_15769_1517813162 >"],
+  },
+  {
+    id: "pytorch-25019",
+    url: "https://github.com/pytorch/pytorch/issues/25019",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "cuda runtime error (60)",
+    resolution:
+      "CUDA_ERROR_TOO_MANY_PEERS: the CUDA peer-to-peer system allows at most 8 peer connections per device (a K80 counts as two GPUs), so enabling peer access among all requested GPUs fails; use fewer GPUs in one P2P group or split them across separate processes.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "hi, when i change gpu ids from [ <n> , <n> ] to [ <n> , <n> , <n> , <n> ] to run my program, it arises `runtimeerror: cuda runtime error ( <n> ) : peer mapping resources exhausted at thcgeneral.cpp : <n> `, what is it? i can't find solution on google or stackoverflow. does somebody know it? thx!",
+    ],
+  },
+  {
+    id: "fluxgym-283",
+    url: "https://github.com/cocktailpeanut/fluxgym/issues/283",
+    repo: "cocktailpeanut/fluxgym",
+    split: "holdout",
+    title: "Regarding the issue of 'Please set NCCL_P2P5ISABLE=' 1 'and' NCCL_IB-DISABLE='1'",
+    resolution:
+      "RTX 40-series cards have no P2P/IB support, so accelerate refuses to start; export NCCL_P2P_DISABLE=1 and NCCL_IB_DISABLE=1 (spelled exactly so, in the environment of the launching process) or start through accelerate launch, which sets them.",
+    category: "device_p2p_driver_error",
+    signature: [
+      'notimplementederror: using rtx <n> series doesn\'t support faster communication broadband via p2p or ib. please set `nccl_p2p_disable=" <n> "` and `nccl_ib_disable=" <n> " or use `accelerate launch` which will do this automatically',
+    ],
+  },
+  {
+    id: "nccl-tests-324",
+    url: "https://github.com/NVIDIA/nccl-tests/issues/324",
+    repo: "NVIDIA/nccl-tests",
+    split: "holdout",
+    title: "NCCL test exception with 10 GPU cards on a single machine",
+    resolution:
+      "With 10 GPUs in one process the driver's limit of 8 peer mappings per device is exceeded (CUDA error 711, CUDA_ERROR_TOO_MANY_PEERS) even with NCCL_P2P_DISABLE=1; run with at most 8 GPUs per process (e.g. one process per GPU) so no device needs more than 8 peers.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "ubuntu: <n> : <n> [ <n> ] allocator.cc: <n> nccl warn cuda failure <n> 'peer mapping resources exhausted'",
+    ],
+  },
+  {
+    id: "llava-1076",
+    url: "https://github.com/haotian-liu/LLaVA/issues/1076",
+    repo: "haotian-liu/LLaVA",
+    split: "holdout",
+    title:
+      "[Question]When I use llava v1.6-34b, an error occurs -RuntimeError: CUDA error: peer mapping resources exhausted",
+    resolution:
+      "The 34B model is spread over more GPUs than the driver's 8-peer limit allows for direct peer access (CUDA_ERROR_TOO_MANY_PEERS); restrict CUDA_VISIBLE_DEVICES to 8 or fewer GPUs for the process.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "runtimeerror: cuda error: peer mapping resources exhausted",
+      "cuda kernel errors might be asynchronously reported at some other api call, so the stacktrace below might be incorrect.",
+    ],
+  },
+  {
+    id: "simplevla-rl-47",
+    url: "https://github.com/PRIME-RL/SimpleVLA-RL/issues/47",
+    repo: "PRIME-RL/SimpleVLA-RL",
+    split: "tune",
+    title: "Memory Leak",
+    resolution:
+      "Host RAM use of the colocated training/rollout workers keeps growing until the worker is SIGKILLed; a maintainer's single-node run peaks at about the same usage and only survives on a node with 1 TB of RAM, so give the job more host memory (the 480 GB allocation is not enough) or reduce the parallel environments.",
+    category: "host_oom",
+    signature: [
+      "ray.exceptions.actordiederror: the actor died unexpectedly before finishing this task.",
+      "the actor is dead because its worker process has died. worker exit type: system_error worker exit detail: worker unexpectedly exits with a connection error code <n> . end of file. there are some potential root causes. ( <n> ) the process is killed by sigkill by oom killer due to high memory usage. (",
+    ],
+  },
+  {
+    id: "verl-omni-402",
+    url: "https://github.com/verl-project/verl-omni/issues/402",
+    repo: "verl-project/verl-omni",
+    split: "tune",
+    title: "It throws some OOM error when we run wan2.2 with Verl-omni on ascend node",
+    resolution:
+      "Ray's memory monitor killed a task because the node's host RAM ran out (reward-loop and agent-loop workers each hold about 50 GB); give the node more memory or run fewer/lighter rollout and reward workers per node.",
+    category: "host_oom",
+    signature: [
+      "ray.exceptions.raytaskerror(outofmemoryerror): ray::taskrunner.run() (pid= <n> , ip= <n> , actor_id=bd00e26f7735efb6a0f1093c01000000, repr=<main_diffusion.taskrunner object at <hex> >)",
+    ],
+  },
+  {
+    id: "mindocr-615",
+    url: "https://github.com/mindspore-lab/mindocr/issues/615",
+    repo: "mindspore-lab/mindocr",
+    split: "holdout",
+    title: "E39999: Inner Error, Please contact support engineer!",
+    resolution:
+      "An AICPU operator failed to execute on the device, which maintainers attribute mostly to an installed CANN version that does not match MindSpore; install the matching CANN (and use MindSpore r2.2.11, where CRNN is tested).",
+    category: "aicore_error",
+    signature: [
+      "device( <n> ,fffe06ffd1e0,python): [ ascend_kernel_runtime.cc : <n> ] dumptaskexceptioninfo] task fail infos task_id: <n> , stream_id: <n> , tid: <n> , device_id: <n> , retcode: 507011 ( model execute failed)",
+      "device( <n> ,fffe06ffd1e0,python): [ ascend_kernel_runtime.cc : <n> ] dumptaskexceptioninfo] dump node ( getnext-op18 ) task error output data to: node_dump",
+    ],
+  },
+  {
+    id: "flashinfer-1928",
+    url: "https://github.com/flashinfer-ai/flashinfer/issues/1928",
+    repo: "flashinfer-ai/flashinfer",
+    split: "tune",
+    title: "[bug] [trtllm_batch_decode_with_kv_cache] illegal memory access",
+    resolution:
+      "The trtllm-gen FMHA decode kernel faults on the device (CUDA_ERROR_ILLEGAL_ADDRESS) for this fp8 configuration; it is a kernel bug, so avoid that configuration or upgrade to a flashinfer release with the kernel fix.",
+    category: "aicore_error",
+    signature: [
+      "cuda error: cuda_error_illegal_address fmhakernels.cuh <n>",
+      "torch.acceleratorerror: cuda error: an illegal memory access was encountered",
+    ],
+  },
+  {
+    id: "fla-202",
+    url: "https://github.com/fla-org/flash-linear-attention/issues/202",
+    repo: "fla-org/flash-linear-attention",
+    split: "tune",
+    title: "[Bug] RWKV-7 with head size 64 crashes",
+    resolution:
+      "The DPLR/RWKV-7 chunk kernel crashes on the GPU for head size 64 (a kernel bug, also seen in #186); use rwkv-fla for now until the fix is merged into fla.",
+    category: "aicore_error",
+    signature: [
+      "i'm trying to run the fla rwkv7 kernel with head size <n> , but it's giving `runtimeerror: cuda error: an illegal memory access was encountered`. the test `test_chunk[true-dtype0- <n> - <n> - <n> - <n> - <n> - <n> ]` in test_dplr_delta.py also crashes with the same error, which is probably related a",
+    ],
+  },
+  {
+    id: "physical-ai-studio-319",
+    url: "https://github.com/open-edge-platform/physical-ai-studio/issues/319",
+    repo: "open-edge-platform/physical-ai-studio",
+    split: "holdout",
+    title: "[Bug]: Training on ACT runs out of memory on intel B570 (10GB)",
+    resolution:
+      "ACT training at the default image size needs more than the B570's 10 GB of device memory; setting the image transforms to (480, 640) lets the first epoch fit.",
+    category: "npu_oom",
+    signature: [
+      "| error | workers.training_worker:_train_model: <n> - training failed: native api failed. native api returns: <n> (ur_result_error_out_of_device_memory)",
+    ],
+  },
+  {
+    id: "clip-driven-universal-model-59",
+    url: "https://github.com/ljwztc/CLIP-Driven-Universal-Model/issues/59",
+    repo: "ljwztc/CLIP-Driven-Universal-Model",
+    split: "holdout",
+    title: "training error",
+    resolution:
+      "With a larger dataset cache_rate the cached volumes no longer fit in host RAM and a rank is SIGKILLed (exitcode -9) while the data is being cached; keep cache_rate low (0.1 works) or add host memory.",
+    category: "host_oom",
+    signature: [
+      "in addition, i can only enable the cache rate to be <n> . when my rate is larger, errors will be reported during the data recording process:",
+      "error:torch.distributed.elastic.multiprocessing.api:failed (exitcode: - <n> ) local_rank: <n> (pid: <n> ) of binary: python3",
+      "i set num_workers to <n> , but the error is still the same without more detailed error, from <n> to <n> , the error is the same, may i ask what is the reason for this, have you ever encountered it",
+    ],
+  },
+  {
+    id: "fastchat-2136",
+    url: "https://github.com/lm-sys/FastChat/issues/2136",
+    repo: "lm-sys/FastChat",
+    split: "tune",
+    title: "How to run two models simultaneously?",
+    resolution: "The second model worker reused the port of the first; give each running model its own port.",
+    category: "port_in_use",
+    signature: [
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use).",
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).",
+      "[e socket.cpp: <n> ] [c10d] the server socket has failed to listen on any local network address.",
+    ],
+  },
+  {
+    id: "sonar-621",
+    url: "https://github.com/dphnAI/sonar/issues/621",
+    repo: "dphnAI/sonar",
+    split: "tune",
+    title: "[Bug]: it's crashing.. v0.6.0",
+    resolution:
+      "The default port 2242 was already taken; start the server on another port with --port 2222 (or export APHRODITE_PORT=2222).",
+    category: "port_in_use",
+    signature: [
+      "error: [errno <n> ] error while attempting to bind on address ('::', <n> , <n> , <n> ): address already in use",
+    ],
+  },
+  {
+    id: "lmdeploy-1925",
+    url: "https://github.com/InternLM/lmdeploy/issues/1925",
+    repo: "InternLM/lmdeploy",
+    split: "tune",
+    title: "[Bug] Encount TCP error (Port Aready used) when deploy with PytorchEngine",
+    resolution:
+      "The PyTorch engine with tp=2 defaults MASTER_PORT to 29500, which another job already held; set a free port through the MASTER_PORT environment variable.",
+    category: "port_in_use",
+    signature: ["the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use)"],
+  },
+  {
+    id: "lmdeploy-1366",
+    url: "https://github.com/InternLM/lmdeploy/issues/1366",
+    repo: "InternLM/lmdeploy",
+    split: "tune",
+    title: "[Bug] 8*A800 lmdeploy load Qwen1.5-72B-Chat get RuntimeError: Rank[0] failed.",
+    resolution:
+      "The TP workers' rendezvous port 29500 is already held by another process on the host; stop that process or set MASTER_PORT to a free port before starting the server.",
+    category: "port_in_use",
+    signature: [
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use).",
+      "[w socket.cpp: <n> ] [c10d] the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).",
+      "[e socket.cpp: <n> ] [c10d] the server socket has failed to listen on any local network address.",
+      "- lmdeploy - error - rank[ <n> ] failed.",
+    ],
+  },
+  {
+    id: "deepspeed-mii-383",
+    url: "https://github.com/deepspeedai/DeepSpeed-MII/issues/383",
+    repo: "deepspeedai/DeepSpeed-MII",
+    split: "tune",
+    title:
+      "RuntimeError: The server socket has failed to listen on any local network address. The server socket has failed to bind to [::]:29700 (errno: 98 - Address already in use).",
+    resolution:
+      "The torch.distributed port (29500/29700) is already held by another (often leftover) MII process; kill it or pass a different torch_dist_port.",
+    category: "port_in_use",
+    signature: [
+      "error info:",
+      "`runtimeerror: the server socket has failed to listen on any local network address. the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use). the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use)`",
+    ],
+  },
+  {
+    id: "vllm-9737",
+    url: "https://github.com/vllm-project/vllm/issues/9737",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: '[Bug]: "Address already in use" for 1 minute after crash (since 0.6.2)',
+    resolution:
+      "The API port is still held by the socket of the server that just died (it lingers about a minute); wait until it is released or free the port before restarting, and upgrade to a vLLM release that binds the port with address reuse.",
+    category: "port_in_use",
+    signature: ["oserror: [errno <n> ] address already in use"],
+  },
+  {
+    id: "vllm-44061",
+    url: "https://github.com/vllm-project/vllm/issues/44061",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "[Bug]: P2pNcclConnector ZMQ port conflict when restarting disaggregated_prefill.py",
+    resolution:
+      "Prefill and decode processes both compute kv_port + port_offset with port_offset=0 and bind the same port 14579; give each instance its own port (use kv_rank as the offset).",
+    category: "port_in_use",
+    signature: ["zmq.error.zmqerror: address already in use (addr='tcp://<your_ip>: <n> ')"],
+  },
+  {
+    id: "mmaction-94",
+    url: "https://github.com/open-mmlab/mmaction/issues/94",
+    repo: "open-mmlab/mmaction",
+    split: "holdout",
+    title: "How to run multi train scripts?",
+    resolution:
+      "Each simultaneous distributed run needs its own rendezvous port: add --master_port=XXXX to the torch.distributed.launch line in tools/dist_train_detector.sh.",
+    category: "port_in_use",
+    signature: ["`runtimeerror: address already in use`"],
+  },
+  {
+    id: "axolotl-2684",
+    url: "https://github.com/axolotl-ai-cloud/axolotl/issues/2684",
+    repo: "axolotl-ai-cloud/axolotl",
+    split: "holdout",
+    title: "Distributed Timeout during Dataset Tokenization",
+    resolution:
+      "Rank 0 was still tokenizing the dataset after 30 minutes, so the other ranks' wait on the c10d store timed out; tokenize beforehand (axolotl preprocess) or raise ddp_timeout above the tokenization time.",
+    category: "hccl_timeout",
+    signature: [
+      "tokenizing prompts (num_proc= <n> ): <n> %|█████████▏| <n> [ <n> : <n> < <n> : <n> , <n> s ][rank1]:[w516 <n> : <n> : <n> socket.cpp: <n> ] [c10d] waitforinput: poll for socket socketimpl(fd= <n> , addr=[localhost]: <n> , remote=[localhost]: <n> ) returned <n> , likely a timeout",
+      "[w516 <n> : <n> : <n> socket.cpp: <n> ] [c10d] waitforinput: socket socketimpl(fd= <n> , addr=[localhost]: <n> , remote=[localhost]: <n> ) timed out after 1800000ms",
+    ],
+  },
+  {
+    id: "llamafactory-81",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/81",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "datasets map tokenizer 处理数据的时候报NCCL Socket Timeout，请问知道这是怎么回事吗",
+    resolution:
+      "The other ranks wait at a barrier while rank 0 runs dataset.map tokenization, and it exceeded the 30-minute default; tokenize once (single process, cached) before the distributed run or raise ddp_timeout, as in the issue the maintainer linked.",
+    category: "hccl_timeout",
+    signature: [
+      "setting up nccl communicator and retreiving nccluniqueid from [ <n> ] via c10d key-value store by key ' <n> ', but store->get(' <n> ') got error: socket timeout",
+    ],
+  },
+  {
+    id: "megatron-lm-1051",
+    url: "https://github.com/NVIDIA/Megatron-LM/issues/1051",
+    repo: "NVIDIA/Megatron-LM",
+    split: "holdout",
+    title: "[QUESTION]NCCL Timeout Error during train_val_test_data_provider",
+    resolution:
+      "The ranks waited in an all-reduce while the dataset indices were built in build_train_valid_test_data_iterators for longer than 30 minutes; build the dataset index cache beforehand or raise --distributed-timeout-minutes.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data. to avoid this inconsistency, we are taking the entire process down.",
+    ],
+  },
+  {
+    id: "bergson-444",
+    url: "https://github.com/EleutherAI/bergson/pull/444",
+    repo: "EleutherAI/bergson",
+    split: "tune",
+    title: "Give every process group one collective timeout that survives rank-0-only work",
+    resolution:
+      "Rank 0 alone eigendecomposes and saves the matrices while the other ranks already wait in dist.all_reduce; past the timeout the watchdog kills the run, so the PR gives every process group one longer collective timeout.",
+    category: "hccl_timeout",
+    signature: ["watchdog caught collective operation timeout", "checktimeout at processgroupnccl.cpp: <n>"],
+  },
+  {
+    id: "horovod-584",
+    url: "https://github.com/horovod/horovod/issues/584",
+    repo: "horovod/horovod",
+    split: "tune",
+    title: "Horovod hangs on multi-machine",
+    resolution:
+      "NCCL on the second host picked lo (127.0.0.1) and a link-local IPv6 interface besides eth0, so the bootstrap connections to the other ranks time out and the job hangs; pin NCCL_SOCKET_IFNAME to the routable interface (eth0) or exclude lo and docker0.",
+    category: "hccl_timeout",
+    signature: [
+      "paigcr-b-gpu- <n> : <n> : <n> [ <n> ] socket.h : <n> nccl warn call to connect timeout : connection refused",
+    ],
+  },
+  {
+    id: "huggingface-hub-2742",
+    url: "https://github.com/huggingface/huggingface_hub/issues/2742",
+    repo: "huggingface/huggingface_hub",
+    split: "tune",
+    title: "No error is thrown when model download fails due to insufficient space",
+    resolution:
+      "The Hub cache volume has less free space than the shards need (only a warning is printed); free space or point HF_HOME / cache_dir at a larger volume before downloading.",
+    category: "disk_full",
+    signature: [],
+  },
+  {
+    id: "hf-hub-9",
+    url: "https://github.com/huggingface/hf-hub/issues/9",
+    repo: "huggingface/hf-hub",
+    split: "tune",
+    title: "Downloading model fails due to lack of space in /run/user/$UID",
+    resolution:
+      "The download is staged in the /run/user/1000 tmpfs, which is only 2.4G and cannot hold the whisper model; stage downloads on a larger filesystem (e.g. /tmp or the cache directory).",
+    category: "disk_full",
+    signature: ["error: o error no space left on device (os error <n> )", "no space left on device (os error <n> )"],
+  },
+  {
+    id: "sagemaker-hf-inference-80",
+    url: "https://github.com/aws/sagemaker-huggingface-inference-toolkit/pull/80",
+    repo: "aws/sagemaker-huggingface-inference-toolkit",
+    split: "holdout",
+    title: "Make download/export directory configurable by env",
+    resolution:
+      "The endpoint copies the model shards under os.getcwd() (/.sagemaker/mms/models), which is not on the large mounted volume and fills up; the PR makes the download/export directory configurable so it can point at a volume with room.",
+    category: "disk_full",
+    signature: [
+      "oserror: [errno <n> ] no space left on device: ' pytorch_model- <n> -of- <n> .bin ' -> ' pytorch_model- <n> -of- <n> .bin '",
+    ],
+  },
+  {
+    id: "litellm-17264",
+    url: "https://github.com/BerriAI/litellm/issues/17264",
+    repo: "BerriAI/litellm",
+    split: "tune",
+    title: "[Bug]: Permission denied on /app/supervisord.log with non root image",
+    resolution:
+      "The non-root image (OpenShift, readOnlyRootFilesystem) cannot write supervisord.log into /app; write the log to a writable path such as /tmp.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' supervisord.log '"],
+  },
+  {
+    id: "amdsmi-184",
+    url: "https://github.com/ROCm/amdsmi/issues/184",
+    repo: "ROCm/amdsmi",
+    split: "tune",
+    title: "/dev/dri/card1: Permission denied; owner=root(0):video(39);",
+    resolution:
+      "The GPU device nodes belong to root:video (and render) and the user is in neither group; add the user to the owning groups (sudo usermod -aG video,render $USER) and log in again.",
+    category: "permission_denied",
+    signature: [
+      "runtimeerror: warning: user is missing the following required groups: render, video. please add user to these groups.",
+      "- card0 : permission denied; owner=root( <n> ):video( <n> );",
+      "- card1 : permission denied; owner=root( <n> ):video( <n> );",
+      "- card2 : permission denied; owner=root( <n> ):video( <n> );",
+      "- card3 : permission denied; owner=root( <n> ):video( <n> );",
+    ],
+  },
+  {
+    id: "biostar-handbook-18",
+    url: "https://github.com/biostars/biostar-handbook/issues/18",
+    repo: "biostars/biostar-handbook",
+    split: "holdout",
+    title: "lecture11.sh failed",
+    resolution:
+      "The script was written on Windows, so every line ends in \\r (the URL gets %0D, the tarball name gets \\r); convert it with dos2unix (or sed -i 's/\\r$//') before running it.",
+    category: "windows_line_endings",
+    signature: [
+      "lecture11.sh: line <n> : $'\\r': command not found",
+      "http request sent, awaiting response... <n> not found",
+      "error <n> : not found.",
+      "tar (child): sequencing-platform-data.tar.gz\\r: cannot open: no such file or directory",
+      "tar (child): error is not recoverable: exiting now",
+    ],
+  },
+  {
+    id: "qo-dl-103",
+    url: "https://github.com/Sorrow446/Qo-DL/issues/103",
+    repo: "Sorrow446/Qo-DL",
+    split: "tune",
+    title: "env: python3\\r: No such file or directory",
+    resolution:
+      "The script has DOS (CRLF) line endings, so the shebang asks for 'python3\\r'; run dos2unix on the file.",
+    category: "windows_line_endings",
+    signature: ["env: python3\\r: no such file or directory"],
+  },
+  {
+    id: "hanacleaner-39",
+    url: "https://github.com/chriselswede/hanacleaner/issues/39",
+    repo: "chriselswede/hanacleaner",
+    split: "tune",
+    title: "hanacleaner.py in dos mode?",
+    resolution:
+      "The first line of the script ends in CR (DOS mode); converting it with dos2unix makes ./hanacleaner.py run, and the files should be stored with LF only.",
+    category: "windows_line_endings",
+    signature: ["env : ‘python\\r’: no such file or directory"],
+  },
+  {
+    id: "microparse-1",
+    url: "https://github.com/ddcc/microparse/issues/1",
+    repo: "ddcc/microparse",
+    split: "tune",
+    title: "Python scripts are encoded with Windows CRLF line terminators",
+    resolution:
+      "The scripts were committed with CRLF line terminators, so the shebang fails; convert them with fromdos/dos2unix (fixed upstream in 0b58a9b).",
+    category: "windows_line_endings",
+    signature: [": no such file or directory"],
+  },
+  {
+    id: "magento2-27",
+    url: "https://github.com/clean-docker/Magento2/issues/27",
+    repo: "clean-docker/Magento2",
+    split: "tune",
+    title: "env: bash\\r: No such file or directory",
+    resolution:
+      "The project's scripts had Windows line endings; convert every file with dos2unix and set git config --global core.autocrlf input so they stay LF.",
+    category: "windows_line_endings",
+    signature: ["env: bash\\r: no such file or directory"],
+  },
+  {
+    id: "llamafactory-1196",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/1196",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "最新版本的代码进行pt时Running tokenizer on dataset无法完成，报NCCL RuntimeError",
+    resolution:
+      "Rank 6 waited at the main_process_first barrier while the main process was still tokenizing the pretraining corpus and the store read timed out; preprocess the dataset once (cached, e.g. with --cache_path on one process) or raise --ddp_timeout above the tokenization time.",
+    category: "hccl_timeout",
+    signature: [
+      "runtimeerror: [ <n> ] is setting up nccl communicator and retrieving nccluniqueid from [ <n> ] via c10d key-value store by key ' <n> ', but store->get(' <n> ') got error: socket timeout",
+      "exception raised from recvbytes at utils.hpp : <n> (most recent call first):",
+    ],
+  },
+  {
+    id: "trt-pose-111",
+    url: "https://github.com/NVIDIA-AI-IOT/trt_pose/issues/111",
+    repo: "NVIDIA-AI-IOT/trt_pose",
+    split: "tune",
+    title: "OSError: /usr/lib/aarch64-linux-gnu/libgomp.so.1: cannot allocate memory in static TLS block",
+    resolution:
+      "On aarch64 (Jetson) libgomp is dlopen'ed too late to get static TLS space; preload it before Python starts (export LD_PRELOAD=/usr/lib/aarch64-linux-gnu/libgomp.so.1, also in the Jupyter kernel's environment) or import torch first.",
+    category: "libgomp_static_tls",
+    signature: [
+      "oserror traceback (most recent call last)",
+      "__init__.py in __init__(self, name, mode, handle, use_errno, use_last_error)",
+      "oserror: libgomp.so. <n> : cannot allocate memory in static tls block",
+    ],
+  },
+  {
+    id: "paddle-70878",
+    url: "https://github.com/PaddlePaddle/Paddle/issues/70878",
+    repo: "PaddlePaddle/Paddle",
+    split: "tune",
+    title: "在310使用paddle推理时报错",
+    resolution:
+      "libpaddle-custom-npu.so cannot find libatb.so: install the CANN NNAL (ATB) package matching the toolkit and source /usr/local/Ascend/nnal/atb/set_env.sh (after the toolkit's set_env.sh) in the shell that starts Python.",
+    category: "cann_env_not_sourced",
+    signature: [
+      "valueerror: (invalidargument) fail to open library: libpaddle-custom-npu.so with error: libatb.so: cannot open shared object file: no such file or directory",
+    ],
+  },
+  {
+    id: "transformers-37992",
+    url: "https://github.com/huggingface/transformers/issues/37992",
+    repo: "huggingface/transformers",
+    split: "holdout",
+    title: "Versions greater than 4.49 are not compatible with Ascend NPU",
+    resolution:
+      "transformers >4.49 resolves integer device indices through the CUDA path on torch_npu 2.2; keep transformers<=4.49 or upgrade torch/torch_npu to 2.4.0 (then select cards with ASCEND_RT_VISIBLE_DEVICES).",
+    category: "cuda_path_on_npu",
+    signature: [
+      'when torch== <n> and torch-npu== <n> and transformers> <n> , the error "assertionerror: torch not compiled with cuda enabled" will appear. <= <n> has no problem. upgrading to torch== <n> and torch-npu== <n> and transformers> <n> allows training, but the graphics card cannot be specified. by default,',
+    ],
+  },
+  {
+    id: "vllm-ascend-122",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/122",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "DeepSeek-R1 on 0.7.1-dev with `Torch not compiled with CUDA enabled`",
+    resolution:
+      "vLLM's rotary_embedding.py hard-codes device 'cuda' for DeepSeek's scaling RoPE; replace 'cuda' with 'npu' there (fixed upstream in vllm PR 13658) or add 'from torch_npu.contrib import transfer_to_npu' at the top of the script.",
+    category: "cuda_path_on_npu",
+    signature: [
+      "engine.py: <n> ] torch not compiled with cuda enabled",
+      "engine.py: <n> ] traceback (most recent call last):",
+      'engine.py: <n> ] file " engine.py ", line <n> , in run_mp_engine',
+      "engine.py: <n> ] engine = mqllmengine.from_engine_args(engine_args=engine_args,",
+      'engine.py: <n> ] file " engine.py ", line <n> , in from_engine_args',
+      "engine.py: <n> ] return cls(ipc_path=ipc_path,",
+      'engine.py: <n> ] file " engine.py ", line <n> , in __init__',
+      "engine.py: <n> ] self.engine = llmengine(*args, **kwargs)",
+      'engine.py: <n> ] file " llm_engine.py ", line <n> , in __init__',
+      "engine.py: <n> ] self.model_executor = executor_class(vllm_config=vllm_config, )",
+    ],
+  },
+  {
+    id: "pytorch-baidu-ctc-1",
+    url: "https://github.com/jpuigcerver/pytorch-baidu-ctc/issues/1",
+    repo: "jpuigcerver/pytorch-baidu-ctc",
+    split: "holdout",
+    title: "No module named 'torch_baidu_ctc._C', ERROR when installing from source",
+    resolution:
+      "The tests were run from inside the source checkout, so Python imported the uncompiled source package (no _C.so) instead of the installed one; cd to another directory (e.g. $HOME) before running python -m unittest torch_baidu_ctc.test.",
+    category: "import_from_source_dir",
+    signature: [
+      "error: torch_baidu_ctc (unittest.loader._failedtest)",
+      "importerror: failed to import test module: torch_baidu_ctc",
+      "modulenotfounderror: no module named 'torch_baidu_ctc._c'",
+    ],
+  },
+  {
+    id: "pytorch-3389",
+    url: "https://github.com/pytorch/pytorch/issues/3389",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "ModuleNotFoundError: No module named 'torch'",
+    resolution:
+      "After building with python setup.py install, Python was started in the source checkout, which shadows the installed package; change to a different directory before import torch (the maintainer closed it as user error).",
+    category: "import_from_source_dir",
+    signature: ["modulenotfounderror: no module named 'torch'"],
+  },
+  {
+    id: "pyfhel-51",
+    url: "https://github.com/ibarrond/Pyfhel/issues/51",
+    repo: "ibarrond/Pyfhel",
+    split: "holdout",
+    title: "Error when first import Pyfhel. ModuleNotFoundError: No module named 'Pyfhel.Pyfhel'",
+    resolution:
+      "Python was started in the top level of the cloned repository, so the source subfolder Pyfhel/ (without the compiled extension) shadows the installed package; run python from any other directory.",
+    category: "import_from_source_dir",
+    signature: ["modulenotfounderror: no module named 'pyfhel.pyfhel'"],
+  },
+  {
+    id: "cuopt-1891",
+    url: "https://github.com/NVIDIA/cuopt/pull/1891",
+    repo: "NVIDIA/cuopt",
+    split: "tune",
+    title: "ci(thirdparty-cvxpy): fix cwd import-shadowing that masked the installed wheel",
+    resolution:
+      "The test script ran pytest from inside the cloned cvxpy/ directory, so the uncompiled source clone shadowed the installed wheel; popd out of the clone before testing and use pytest --pyargs.",
+    category: "import_from_source_dir",
+    signature: ["fixes the nightly `thirdparty cvxpy` failure (`importerror: cannot import name '_cvxcore'`)."],
+  },
+  {
+    id: "pykdtree-69",
+    url: "https://github.com/storpipfugl/pykdtree/issues/69",
+    repo: "storpipfugl/pykdtree",
+    split: "tune",
+    title: "ModuleNotFoundError: No module named 'pykdtree.kdtree'",
+    resolution:
+      "Python was started in the pykdtree source root (where setup.py is), so it imported the uncompiled source package instead of the built one in site-packages; move to another directory, or reinstall with pip install -e . to compile the extension in place.",
+    category: "import_from_source_dir",
+    signature: ["modulenotfounderror: no module named 'pykdtree.kdtree'"],
+  },
+  {
+    id: "indic-trans-22",
+    url: "https://github.com/libindic/indic-trans/issues/22",
+    repo: "libindic/indic-trans",
+    split: "tune",
+    title: "ImportError: No module named ctranxn",
+    resolution:
+      "The import picked up the source checkout (indictrans/__init__.py relative path) where the Cython extension ctranxn is not built; move out of the source code directory after installing (confirmed by other users).",
+    category: "import_from_source_dir",
+    signature: ["importerror: no module named ctranxn"],
+  },
+  {
+    id: "isaaclab-3504",
+    url: "https://github.com/isaac-sim/IsaacLab/pull/3504",
+    repo: "isaac-sim/IsaacLab",
+    split: "tune",
+    title: "Fixes libgomp conflict when using conda with Spark",
+    resolution:
+      "On the aarch64 Spark machine the conda env's libgomp is loaded too late for static TLS; set LD_PRELOAD to a libgomp.so.1 (from Isaac Sim / torch/lib) when the conda environment is activated (the follow-up PR 3512 adds this as a conda activate.d hook).",
+    category: "libgomp_static_tls",
+    signature: [
+      "when running with conda on spark, we sometimes see errors related to `importerror: libgomp.so. <n> : cannot allocate memory in static tls block`. this can be fixed by setting ld_preload to use libgomp from isaac sim. in this setup, we automatically add the ld_preload flag when setting up the conda e",
+    ],
+  },
+  {
+    id: "vllm-55517",
+    url: "https://github.com/vllm-project/vllm/issues/55517",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: '[Bug]: qwen3.8-flash-next: assert numerator % denominator == 0, "{} is not divisible by {}".format',
+    resolution:
+      "The vision tower has 16 attention heads, which --tensor-parallel-size 3 cannot split; use a tensor-parallel size that divides the head count (2, 4 or 8), or a vLLM build whose Qwen vision encoder falls back to data parallelism for non-divisible TP sizes.",
+    category: "tp_exceeds_kv_heads",
+    signature: [
+      'qwen3. <n> -flash-next | (worker_tp0_ep0 pid= <n> ) error <n> - <n> <n> : <n> : <n> multiproc_executor.py: <n> ] file " utils.py ", line <n> , in divide',
+      "qwen3. <n> -flash-next | (worker_tp0_ep0 pid= <n> ) error <n> - <n> <n> : <n> : <n> multiproc_executor.py: <n> ] ensure_divisibility(numerator, denominator)",
+      'qwen3. <n> -flash-next | (worker_tp0_ep0 pid= <n> ) error <n> - <n> <n> : <n> : <n> multiproc_executor.py: <n> ] file " utils.py ", line <n> , in ensure_divisibility',
+      'qwen3. <n> -flash-next | (worker_tp0_ep0 pid= <n> ) error <n> - <n> <n> : <n> : <n> multiproc_executor.py: <n> ] assert numerator % denominator == <n> , "{} is not divisible by {}".format(',
+      "qwen3. <n> -flash-next | (worker_tp0_ep0 pid= <n> ) error <n> - <n> <n> : <n> : <n> multiproc_executor.py: <n> ] ^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+      "qwen3. <n> -flash-next | (worker_tp0_ep0 pid= <n> ) error <n> - <n> <n> : <n> : <n> multiproc_executor.py: <n> ] assertionerror: <n> is not divisible by <n>",
+      "qwen3. <n> -flash-next | (worker_tp2_ep2 pid= <n> ) error <n> - <n> <n> : <n> : <n> multiproc_executor.py: <n> ] workerproc failed to start.",
+    ],
+  },
+  {
+    id: "weclone-85",
+    url: "https://github.com/xming521/WeClone/issues/85",
+    repo: "xming521/WeClone",
+    split: "tune",
+    title: "使用T4 GPU时报错：需要支持半精度",
+    resolution:
+      'The Tesla T4 (compute capability 7.5) has no bfloat16 support: pass float16 to the vLLM engine (for example vllm_config={"dtype": "float16"} in the vllm_infer call, or infer_dtype float16 in settings.jsonc).',
+    category: "dtype_unsupported",
+    signature: [
+      "valueerror: bfloat16 is only supported on gpus with compute capability of at least <n> . your tesla t4 gpu has compute capability <n> . you can use float16 instead by explicitly setting the `dtype` flag in cli, for example: --dtype=half.",
+    ],
+  },
+  {
+    id: "orpheus-tts-44",
+    url: "https://github.com/canopyai/Orpheus-TTS/issues/44",
+    repo: "canopyai/Orpheus-TTS",
+    split: "tune",
+    title: "Compute capability",
+    resolution:
+      "The Tesla P40 (compute capability 6.1) cannot run bfloat16; create the model with dtype=torch.float16 (OrpheusModel(model_name=..., dtype=torch.float16)).",
+    category: "dtype_unsupported",
+    signature: [
+      "valueerror: bfloat16 is only supported on gpus with compute capability of at least <n> . your tesla p40 gpu has compute capability <n> . you can use float16 instead by explicitly setting the `dtype` flag in cli, for example: --dtype=half.",
+    ],
+  },
+  {
+    id: "llamafactory-4960",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/4960",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title:
+      'vllm inference "Bfloat16 is only supported on GPUs with compute capability of at least 8.0", is it possible to set dtype?',
+    resolution:
+      "The V100 (compute capability 7.0) has no bf16; set vllm_dtype: float16 in the LLaMA-Factory inference arguments so the vLLM engine runs in float16.",
+    category: "dtype_unsupported",
+    signature: [
+      "> valueerror: bfloat16 is only supported on gpus with compute capability of at least <n> . your tesla v100-sxm2-32gb gpu has compute capability <n> . you can use float16 instead by explicitly setting the`dtype` flag in cli, for example: --dtype=half.",
+    ],
+  },
+  {
+    id: "deepseek-vl2-119",
+    url: "https://github.com/deepseek-ai/DeepSeek-VL2/issues/119",
+    repo: "deepseek-ai/DeepSeek-VL2",
+    split: "holdout",
+    title: "bf16 is only supported on A100+ GPUs，how can i use torch.float16",
+    resolution:
+      "The GPU has compute capability 7.5, and the xformers attention kernels support bf16 only on A100+; change dtype = torch.bfloat16 to torch.float16/float32 in inference.py, or run on an Ampere-or-newer GPU.",
+    category: "dtype_unsupported",
+    signature: [
+      "raise notimplementederror(msg)",
+      "notimplementederror: no operator found for `memory_efficient_attention_forward` with inputs:",
+      "`fa3f@ <n> ` is not supported because:",
+      "`fa2f@v2. <n> .post1` is not supported because:",
+      "`cutlassf-pt` is not supported because:",
+    ],
+  },
+  {
+    id: "dataset-distillation-11",
+    url: "https://github.com/ssnl/dataset-distillation/issues/11",
+    repo: "ssnl/dataset-distillation",
+    split: "tune",
+    title: "Loss becomes NaN",
+    resolution:
+      "The default learning rate had been raised too high for distill_basic mode and training diverged; lower the learning rate (the maintainer reset the default back to 0.01).",
+    category: "nan_loss",
+    signature: ["raise runtimeerror('loss became nan')", "runtimeerror: loss became nan`"],
+  },
+  {
+    id: "blood-cell-counting-15",
+    url: "https://github.com/MahmudulAlam/Automatic-Identification-and-Counting-of-Blood-Cells/issues/15",
+    repo: "MahmudulAlam/Automatic-Identification-and-Counting-of-Blood-Cells",
+    split: "tune",
+    title: "Loss becomes nan after 1k training steps",
+    resolution: "Training diverged; the maintainer advises reducing the learning rate.",
+    category: "nan_loss",
+    signature: ["step <n> - loss nan - moving ave loss nan"],
+  },
+  {
+    id: "chatglm-6b-1008",
+    url: "https://github.com/zai-org/ChatGLM-6B/issues/1008",
+    repo: "zai-org/ChatGLM-6B",
+    split: "tune",
+    title: "[BUG/Help] OVERFLOW导致loss异常",
+    resolution:
+      "fp16 gradients overflow repeatedly until DeepSpeed cannot lower the loss scale further; train in bf16 (or fp32) instead of fp16, lower the learning rate, and resume from a checkpoint taken before the loss spike.",
+    category: "nan_loss",
+    signature: [
+      "[loss_scaler.py: <n> :update_scale] [deepspeed] overflow! rank <n> skipping step. attempted loss scale: <n> , but hysteresis is <n> . reducing hysteresis to <n>",
+      "[loss_scaler.py: <n> :update_scale] [deepspeed] overflow! rank <n> skipping step. attempted loss scale: <n> , reducing to <n>",
+    ],
+  },
+  {
+    id: "llamafactory-4202",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/4202",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "V100 glm4 loss异常",
+    resolution:
+      "GLM-4 trained in fp16 on a V100 overflows (loss spikes, grad_norm nan, then loss 0); the V100 has no bf16, so train in fp32 (drop --fp16) or move to a bf16-capable GPU.",
+    category: "nan_loss",
+    signature: ["{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> .999715123024551e- <n> , 'epoch': <n> }"],
+  },
+  {
+    id: "safe-70",
+    url: "https://github.com/datamol-io/safe/issues/70",
+    repo: "datamol-io/safe",
+    split: "tune",
+    title: "[ BUG ] Import issues with transformers > 5",
+    resolution:
+      "safe imports DisjunctiveConstraint, which transformers 5 removed; pin transformers<5 (the reporter suggests adding that bound to pyproject.toml) until safe supports transformers 5.",
+    category: "transformers_version_conflict",
+    signature: [
+      "importerror: cannot import name 'disjunctiveconstraint' from 'transformers.generation' ( __init__.py )",
+    ],
+  },
+  {
+    id: "deepcompressor-62",
+    url: "https://github.com/nunchux-ai/deepcompressor/issues/62",
+    repo: "nunchux-ai/deepcompressor",
+    split: "tune",
+    title: "ImportError: cannot import name 'Gemma2FlashAttention2' from 'transformers.models.gemma2.modeling_gemma2'",
+    resolution:
+      "The installed transformers no longer has Gemma2FlashAttention2, which deepcompressor imports; downgrade transformers to the older release the project was written against.",
+    category: "transformers_version_conflict",
+    signature: [
+      "importerror: cannot import name 'gemma2flashattention2' from 'transformers.models.gemma2.modeling_gemma2' ( modeling_gemma2.py )",
+    ],
+  },
+  {
+    id: "llamafactory-10392",
+    url: "https://github.com/hiyouga/LlamaFactory/pull/10392",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "fix: bump transformers upper bound to 5.5.4 for Gemma4 support",
+    resolution:
+      "LLaMA-Factory pins transformers>=4.55.0,<=5.2.0 while Gemma4 needs >=5.5.0; raise the upper bound in the version check (this PR) or set DISABLE_VERSION_CHECK=1, as the error suggests.",
+    category: "transformers_version_conflict",
+    signature: ["importerror: transformers>= <n> ,<= <n> is required for a normal functioning of this module,"],
+  },
+  {
+    id: "llamafactory-6884",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/6884",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "qwenvl-2.5 加载失败",
+    resolution:
+      "The installed llamafactory package pins transformers<=4.48.3, but a newer transformers was installed for Qwen2.5-VL; reinstall LLaMA-Factory from the latest source (pip install -e .) so its pin accepts the newer transformers, or install a transformers version inside the pinned range.",
+    category: "transformers_version_conflict",
+    signature: [
+      "runtimeerror: failed to import transformers.modeling_utils because of the following error (look up to see its traceback):",
+      "the 'transformers!= <n> .*,!= <n> .*,!= <n> ,<= <n> ,>= <n> ' distribution was not found and is required by llamafactory",
+    ],
+  },
+  {
+    id: "dstack-1851",
+    url: "https://github.com/dstackai/dstack/pull/1851",
+    repo: "dstackai/dstack",
+    split: "holdout",
+    title: "Fix Trl example",
+    resolution:
+      "The installed TRL passes processing_class to transformers.Trainer, which the installed (older) transformers does not accept; upgrade transformers to a release that TRL version supports, or pin TRL to a release matching the installed transformers.",
+    category: "transformers_version_conflict",
+    signature: ["typeerror: trainer.__init__() got an unexpected keyword argument 'processing_class'"],
+  },
+  {
+    id: "deepspeed-5071",
+    url: "https://github.com/deepspeedai/DeepSpeed/issues/5071",
+    repo: "deepspeedai/DeepSpeed",
+    split: "tune",
+    title:
+      '[BUG] Pipeline Parallel: Only few trainable parameters, Only GPU0 has parameters whose requires_grad is "True". Cause ValueError: optimizer got an empty parameter list when deepspeed.initialize',
+    resolution:
+      "With partition_method uniform and almost everything frozen, every stage but the first owns no trainable parameter, so its optimizer gets an empty list; partition the PipelineModule so each stage holds some trainable parameters (custom/parameters-based partition), or train without pipeline parallelism.",
+    category: "empty_pp_stage",
+    signature: [
+      "valueerror: optimizer got an empty parameter list",
+      "attributeerror: 'deepspeedcpuadam' object has no attribute 'ds_opt_adam'",
+    ],
+  },
+  {
+    id: "megatron-lm-1166",
+    url: "https://github.com/NVIDIA/Megatron-LM/issues/1166",
+    repo: "NVIDIA/Megatron-LM",
+    split: "holdout",
+    title: '[BUG] "ValueError: optimizer got an empty parameter list" under pipeline parallel',
+    resolution:
+      "With the LLM frozen and pipeline parallel size >= 2, the stages that hold only frozen LLM layers have no trainable parameters; the reporter fixed it by applying Megatron-LM commit 1468ab01 (optimizer handling of stages without trainable parameters).",
+    category: "empty_pp_stage",
+    signature: [
+      "i encountered a `valueerror: optimizer got an empty parameter list`, when training the projector of a llava archtectire lmm model, with the pipeline parallel size set to ** <n> or higher**.",
+    ],
+  },
+  {
+    id: "ai-lab-recipes-514",
+    url: "https://github.com/containers/ai-lab-recipes/issues/514",
+    repo: "containers/ai-lab-recipes",
+    split: "tune",
+    title: "ilab serve with vllm - error on 3x GPU system",
+    resolution:
+      "The image starts vLLM with one TP rank per visible GPU (3), which does not divide the model's 32 attention heads; make --tensor-parallel-size configurable and set it to a divisor of 32 (1 or 2) on a 3-GPU machine.",
+    category: "tp_exceeds_kv_heads",
+    signature: [
+      "raise valueerror(",
+      "valueerror: total number of attention heads ( <n> ) must be divisible by tensor parallel size ( <n> ).",
+    ],
+  },
+  {
+    id: "sppo-7",
+    url: "https://github.com/uclaml/SPPO/issues/7",
+    repo: "uclaml/SPPO",
+    split: "tune",
+    title: "Some packages' version are too old",
+    resolution:
+      "setup.py pins accelerate==0.23.0, older than the transformers/TRL code expects (no use_seedable_sampler); upgrading accelerate to 0.31.0 fixed it.",
+    category: "transformers_version_conflict",
+    signature: [],
+  },
+  {
+    id: "mmdetection-4835",
+    url: "https://github.com/open-mmlab/mmdetection/issues/4835",
+    repo: "open-mmlab/mmdetection",
+    split: "tune",
+    title: "failed finding central directory",
+    resolution:
+      "The epoch_*.pth being resumed was not copied/uploaded completely (truncated file); copy the full checkpoint again or resume from an earlier complete one.",
+    category: "checkpoint_incomplete",
+    signature: [
+      'when i resume from my checkpoint trained before,it report a error:"runtimeerror: [enforce fail at inline_container.cc: <n> ] . pytorchstreamreader failed reading zip archive: failed finding central directory"',
+    ],
+  },
+  {
+    id: "dddd-trainer-36",
+    url: "https://github.com/sml2h3/dddd_trainer/issues/36",
+    repo: "sml2h3/dddd_trainer",
+    split: "holdout",
+    title: "因磁盘满而中断后,无法自动恢复",
+    resolution:
+      "The newest checkpoint was truncated when the disk filled up during saving; free disk space, delete that partial checkpoint and resume from the previous complete one.",
+    category: "checkpoint_incomplete",
+    signature: ["`runtimeerror: pytorchstreamreader failed reading zip archive: failed finding central directory`"],
+  },
+  {
+    id: "composer-2326",
+    url: "https://github.com/mosaicml/composer/issues/2326",
+    repo: "mosaicml/composer",
+    split: "holdout",
+    title: "DeepSpeed resume fails for multiple nodes",
+    resolution:
+      "Only global rank 0 writes composer_states.pt, so the rank on the second node finds no states file in its checkpoint; the thread's fix is to have every rank load the states saved by rank 0 (make the rank-0 checkpoint available to all nodes).",
+    category: "checkpoint_incomplete",
+    signature: ["```filenotfounderror: [errno <n> ] no such file or directory: ' composer_states.pt '```"],
+  },
+  {
+    id: "archer2.0-2",
+    url: "https://github.com/wizard-III/Archer2.0/issues/2",
+    repo: "wizard-III/Archer2.0",
+    split: "tune",
+    title: "启动脚本报错reward_model",
+    resolution:
+      "The released .json data only carries 'ground_truth'; for verl training convert it to the DAPO-Math parquet layout, which has the 'reward_model' field (with 'ground_truth') the reward manager reads.",
+    category: "dataset_key_error",
+    signature: [
+      "ray.exceptions.raytaskerror(keyerror): ray::taskrunner.run() (pid= <n> , ip= <n> , actor_id=b7630bbc7e3db4d3628a51b001000000, repr=<main_dapo.taskrunner object at <hex> >)",
+      "keyerror: 'reward_model'",
+    ],
+  },
+  {
+    id: "evaluate-481",
+    url: "https://github.com/huggingface/evaluate/issues/481",
+    repo: "huggingface/evaluate",
+    split: "holdout",
+    title: "[Metrics] Can't find / acquire lock files in distributed multi-node shared file system",
+    resolution:
+      "The processes on both nodes share one metrics cache on the shared filesystem and its lock files are not seen consistently across nodes; give each node a node-local cache_dir (or a filesystem with working locks) for the distributed metric files.",
+    category: "nfs_cache_hang",
+    signature: [
+      "[node1: <n> ]:valueerror: couldn't acquire lock on exp- <n> -rdv.lock from process <n> .",
+      "[node2: <n> ]:valueerror: expected to find locked file exp- <n> - <n> .arrow.lock from process <n> but it doesn't exist.",
+    ],
+  },
+  {
+    id: "webdataset-386",
+    url: "https://github.com/webdataset/webdataset/issues/386",
+    repo: "webdataset/webdataset",
+    split: "tune",
+    title: "FileNotFoundError: [Errno 2] No such file or directory: '.../1489314_x16805_y17845.tar.lock'",
+    resolution:
+      "Several trainings cache the same shards on one shared network drive and race on the shard's .lock file (the reporter suspects the lock context is too wide); give each job its own cache directory or a node-local cache until the locking is fixed.",
+    category: "nfs_cache_hang",
+    signature: [
+      "- i now frequently observed an error like `filenotfounderror: [errno <n> ] no such file or directory: ' 1489314_x16805_y17845.tar.lock '`",
+    ],
+  },
+  {
+    id: "datasets-329",
+    url: "https://github.com/huggingface/datasets/issues/329",
+    repo: "huggingface/datasets",
+    split: "tune",
+    title: "[Bug] FileLock dependency incompatible with filesystem",
+    resolution:
+      "The cache_dir is on an external FSx for Lustre volume where filelock's flock never succeeds, so load_dataset waits forever on the .lock; use a local cache_dir or mount the volume with flock support.",
+    category: "nfs_cache_hang",
+    signature: [],
+  },
+  {
+    id: "fairseq-262",
+    url: "https://github.com/facebookresearch/fairseq/issues/262",
+    repo: "facebookresearch/fairseq",
+    split: "tune",
+    title: "File structure issues?",
+    resolution:
+      "$TEXT was never set, so the prefixes expanded to '/train...'; set TEXT to the directory holding the downloaded train.wp_source etc. (see examples/stories README) before running preprocess.py.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' train.wp_source '"],
+  },
+  {
+    id: "llamafactory-5457",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/5457",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "no such a file or directory of data",
+    resolution:
+      "The web UI resolves the relative dataset dir 'data' against the current directory; start it from the LLaMA-Factory checkout (cd LLaMA-Factory && llamafactory-cli webui) or enter the full dataset directory in the interface.",
+    category: "input_path_missing",
+    signature: [
+      "src.llamafactory.webui.common - cannot open data\\dataset_info.json due to [errno <n> ] no such file or directory: 'data\\\\dataset_info.json'.",
+      "when i tried to run the webui, it says src.llamafactory.webui.common - cannot open data\\dataset_info.json due to [errno <n> ] no such file or directory: 'data\\\\dataset_info.json'.",
+    ],
+  },
+  {
+    id: "ehr-relation-extraction-3",
+    url: "https://github.com/smitkiri/ehr-relation-extraction/issues/3",
+    repo: "smitkiri/ehr-relation-extraction",
+    split: "tune",
+    title: "BertTokenizer lock file not found",
+    resolution:
+      "DATA_DIR was relative to the wrong directory; the reporter fixed it with export DATA_DIR=../dataset instead of ./dataset.",
+    category: "input_path_missing",
+    signature: [
+      "when i run the re training, i get this error:",
+      "filenotfounderror: [errno <n> ] no such file or directory: ' cached_train_berttokenizer_128_ehr-re.lock '",
+    ],
+  },
+  {
+    id: "sentiwsp-5",
+    url: "https://github.com/XMUDM/SentiWSP/issues/5",
+    repo: "XMUDM/SentiWSP",
+    split: "holdout",
+    title: "Exception: No such file or directory (os error 2)，请问这是为什么",
+    resolution:
+      "The local 'SentiWSP-base' directory does not contain the tokenizer files that from_pretrained looks for; download the model files into that path (or pass the correct directory).",
+    category: "input_path_missing",
+    signature: ["exception: no such file or directory (os error <n> )"],
+  },
+  {
+    id: "deepspeed-3810",
+    url: "https://github.com/deepspeedai/DeepSpeed/issues/3810",
+    repo: "deepspeedai/DeepSpeed",
+    split: "tune",
+    title:
+      "Automatic adjustment of ZeRO's optimizer state partitioning with a new world size is not currently supported.",
+    resolution:
+      "The ZeRO checkpoint was partitioned for 32 data-parallel ranks and cannot be resumed on 128; extract the fp32 weights with the checkpoint's zero_to_fp32.py and start a new run from them (optimizer state is lost), or resume with the original world size.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "i have trained a llm model with <n> nodes ( <n> gpus per node), but when i load the checkpoint with <n> nodes, i get the follows error:",
+      "`deepspeed.runtime.zero.utils.zeroruntimeexception: the checkpoint being loaded used a dp world size of <n> but the current world size is <n> . automatic adjustment of zero's optimizer state partitioning with a new world size is not currently supported.`",
+    ],
+  },
+  {
+    id: "deepspeed-2898",
+    url: "https://github.com/deepspeedai/DeepSpeed/issues/2898",
+    repo: "deepspeedai/DeepSpeed",
+    split: "tune",
+    title:
+      "Automatic adjustment of ZeRO's optimizer state partitioning with a new world size is not currently supported.",
+    resolution:
+      "The ZeRO optimizer shards were written for another data-parallel size; resume with the same number of nodes/GPUs as the checkpoint, or convert it (universal checkpoint / zero_to_fp32.py) before loading on 6 nodes.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "i have trained a gpt model with <n> nodes ( <n> gpus per node), but when i load the checkpoint with <n> nodes, i get the follows error:",
+      "deepspeed.runtime.zero.utils.zeroruntimeexception: the checkpoint being loaded used a dp world size of <n> but the current world size is <n> . automatic adjustment of zero's optimizer state partitioning with a new world size is not currently supported.",
+    ],
+  },
+  {
+    id: "glm-136",
+    url: "https://github.com/THUDM/GLM/issues/136",
+    repo: "THUDM/GLM",
+    split: "tune",
+    title: "基于10B模型继续预训练，遇到world size 不一致导致报错",
+    resolution:
+      "The released glm-10b checkpoint carries ZeRO optimizer shards for 256 data-parallel ranks; when continuing pre-training on 2 ranks load only the model weights (skip optimizer/lr-scheduler state) instead of resuming the ZeRO optimizer state.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      'raise zeroruntimeexception("the checkpoint being loaded used a dp " \\',
+      "deepspeed.runtime.zero.utils.zeroruntimeexception: the checkpoint being loaded used a dp world size of <n> but the current world size is <n> . automatic adjustment of zero's optimizer state partitioning with a new world size is not currently supported.",
+    ],
+  },
+  {
+    id: "qwen-vl-series-finetune-180",
+    url: "https://github.com/2U1/Qwen-VL-Series-Finetune/issues/180",
+    repo: "2U1/Qwen-VL-Series-Finetune",
+    split: "tune",
+    title: "Checkpoint loading errors with Qwen2.5-VL-7B-Instruct on different GPU counts",
+    resolution:
+      "The DeepSpeed checkpoint's ZeRO shards were written for 4 data-parallel ranks (and a different partition layout); resume with exactly the original GPU count and ZeRO config, or convert it with zero_to_fp32.py / a universal checkpoint before loading.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "deepspeed.runtime.zero.utils.zeroruntimeexception:",
+      "i then tried reducing the gpu count to <n> , but a new error appeared:",
+      "`runtimeerror: the size of tensor a ( <n> ) must match the size of tensor b ( <n> ) at non-singleton dimension <n> `",
+    ],
+  },
+  {
+    id: "megatron-deepspeed-439",
+    url: "https://github.com/deepspeedai/Megatron-DeepSpeed/issues/439",
+    repo: "deepspeedai/Megatron-DeepSpeed",
+    split: "tune",
+    title:
+      "zero3 The checkpoint being loaded used a DP world size of 8 but the current world size is 16. Automatic adjustment of ZeRO's optimizer state partitioning with a new world size is not currently support",
+    resolution:
+      "The ZeRO-3 checkpoint was saved by 8 data-parallel ranks and is resumed on 16; resume with 8 ranks, or convert it to a universal checkpoint (ds_to_universal) and load with --universal-checkpoint.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      'raise zeroruntimeexception("the checkpoint being loaded used a dp " \\',
+      "deepspeed.runtime.zero.utils.zeroruntimeexception: the checkpoint being loaded used a dp world size of <n> but the current world size is <n> . automatic adjustment of zero's optimizer state partitioning with a new world size is not currently supported.",
+    ],
+  },
+  {
+    id: "pyllama-31",
+    url: "https://github.com/henrywoo/pyllama/issues/31",
+    repo: "henrywoo/pyllama",
+    split: "tune",
+    title: "Model mismatch for 13B",
+    resolution:
+      "Each 13B consolidated.*.pth shard holds half of every tensor-parallel weight (2560 of 5120 columns) but the model was built without that split; load the 13B checkpoint with model parallel size 2 so each rank builds sharded layers and loads its own shard (or merge the shards first).",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "raise runtimeerror('error(s) in loading state_dict for {}:\\n\\t{}'.format(",
+      "runtimeerror: error(s) in loading state_dict for transformer:",
+      "size mismatch for tok_embeddings.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+  },
+  {
+    id: "deepspeed-2319",
+    url: "https://github.com/deepspeedai/DeepSpeed/issues/2319",
+    repo: "deepspeedai/DeepSpeed",
+    split: "tune",
+    title:
+      "[BUG] Can't load checkpoint without having shared filesystem in multi-node training when multi-node setup config remains same",
+    resolution:
+      "Without a shared filesystem each node only wrote its own ZeRO optimizer partitions, so the checkpoint on any one node is incomplete; save to shared storage or copy every node's *_optim_states.pt shards into each node's checkpoint directory before resuming.",
+    category: "checkpoint_incomplete",
+    signature: [],
+  },
+  {
+    id: "llava-1164",
+    url: "https://github.com/haotian-liu/LLaVA/issues/1164",
+    repo: "haotian-liu/LLaVA",
+    split: "holdout",
+    title: '[Usage] Missing "trainer_state.json" when resuming training from saved checkpoints',
+    resolution:
+      "LLaVA's pretraining _save_checkpoint only writes the projector weights, so checkpoint-N lacks trainer_state.json (and optimizer state); add self.state.save_to_json(os.path.join(output_dir, TRAINER_STATE_NAME)) in llava_trainer.py's _save_checkpoint (or fall back to the parent save) so the checkpoint can be resumed.",
+    category: "checkpoint_incomplete",
+    signature: ["[errno <n> ] no such file or directory: ' trainer_state.json '"],
+  },
+  {
+    id: "axolotl-554",
+    url: "https://github.com/axolotl-ai-cloud/axolotl/issues/554",
+    repo: "axolotl-ai-cloud/axolotl",
+    split: "holdout",
+    title:
+      "Error When Trying to Resume from Checkpoint: \"No such file or directory: 'completed-model/checkpoint-600/pytorch_model_0/.metadata'\"",
+    resolution:
+      "The sharded FSDP checkpoint-600 has no .metadata file, i.e. its save never completed; delete that checkpoint directory (or point resume at an earlier complete one) before auto-resuming.",
+    category: "checkpoint_incomplete",
+    signature: [
+      "when i attempt to resume from a checkpoint, i'm faced with a filenotfounderror, specifically indicating that the '.metadata' file within the ' pytorch_model_0 /' directory cannot be found. this error seems consistent across ranks (from rank <n> to rank <n> ).",
+      "filenotfounderror: [errno <n> ] no such file or directory: ' .metadata '",
+    ],
+  },
+  {
+    id: "unifolm-vla-14",
+    url: "https://github.com/unitreerobotics/unifolm-vla/issues/14",
+    repo: "unitreerobotics/unifolm-vla",
+    split: "tune",
+    title: "g1_stack_block_vla_train_error",
+    resolution:
+      "The RLDS dataset config registers the G1 stack dataset with image keys (images_left_top, ...) that the dataset's observations do not have; register it with the dataset's actual image key names.",
+    category: "dataset_key_error",
+    signature: [
+      "tensorflow.python.autograph.pyct.error_utils.multilinemessagekeyerror: in user code:",
+      "keyerror: 'images_left_top'",
+    ],
+  },
+  {
+    id: "mr.harm-emnlp2023-4",
+    url: "https://github.com/HKBUNLP/Mr.Harm-EMNLP2023/issues/4",
+    repo: "HKBUNLP/Mr.Harm-EMNLP2023",
+    split: "tune",
+    title: "Learn from LLMs” , I got the following error",
+    resolution:
+      "The loader reads each sample's image file name from the field named by img_key ('image'), and the user's annotation records have no such field; add the 'image' field to each record (or set img_key to the field the data uses) — copying the images into Data/images does not help.",
+    category: "dataset_key_error",
+    signature: ["keyerror: 'image'"],
+  },
+  {
+    id: "gpustack-2548",
+    url: "https://github.com/gpustack/gpustack/issues/2548",
+    repo: "gpustack/gpustack",
+    split: "tune",
+    title: "Model deployment failed - file path missing on server (vLLM/MindIE)",
+    resolution:
+      "The local model path exists only on the target worker, but the server also reads the model's config.json from that path; copy (or mount) the model to the same path on the server, or have the config evaluated on the worker that holds the files.",
+    category: "missing_weights",
+    signature: [
+      "failed to initialize vllm candidates selector: cannot get pretrained config for model qwen3- <n> .6b : can't load the configuration of ' qwen3- <n> .6b '. if you were trying to load it from 'https: models ', make sure you don't have a local directory with the same name. otherwise, make sure ' qwen3-",
+    ],
+  },
+  {
+    id: "vllm-ascend-9999",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/9999",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Misc]: vllm在线推理，找不到模型文件",
+    resolution:
+      "vllm serve cannot find config.json at the given local model directory inside the container; check that the model was downloaded to that exact path and that the directory is mounted into the container (the path is case-sensitive).",
+    category: "input_path_missing",
+    signature: ["0serror: can't load the configuration of ' 0wen3- <n> .6b '"],
+  },
+  {
+    id: "mlx-examples-759",
+    url: "https://github.com/ml-explore/mlx-examples/issues/759",
+    repo: "ml-explore/mlx-examples",
+    split: "tune",
+    title: 'GatedRepoError: 401 Client Error; "You must be authenticated to access it."',
+    resolution:
+      "Mistral-7B-Instruct-v0.2 is gated: log in with `huggingface-cli login` (or pass a token to snapshot_download) with an account that accepted the model's terms.",
+    category: "hub_access",
+    signature: [
+      "gatedrepoerror: <n> client error. (request id: root= <n> -66389f5d-0f09a9387397c642253a3cab;07f44087-7a0e-4f26-a444-29193404cbc8)",
+      "cannot access gated repo for url https: main.",
+      "access to model mistral-7b-instruct-v0. <n> is restricted. you must be authenticated to access it.",
+    ],
+  },
+  {
+    id: "prov-gigapath-38",
+    url: "https://github.com/prov-gigapath/prov-gigapath/issues/38",
+    repo: "prov-gigapath/prov-gigapath",
+    split: "holdout",
+    title: "Apply for model access permissions",
+    resolution:
+      'The model is gated: wait for the access request to be approved, then authenticate in the script (huggingface_hub.login with the token) before timm.create_model("hf_hub:prov-gigapath/prov-gigapath").',
+    category: "hub_access",
+    signature: [
+      "_gatedrepoerror: <n> client error. (request id: root= <n> -666a820a-22e8913a0784f9363f413119;d58ee376-f814-4ed8-a7ea-eae79cedb8fa)",
+      "cannot access gated repo for url https: config.json.",
+      "access to model prov-gigapath is restricted. you must be authenticated to access it._",
+    ],
+  },
+  {
+    id: "incept-sh-1",
+    url: "https://github.com/0-Time/INCEPT.sh/issues/1",
+    repo: "0-Time/INCEPT.sh",
+    split: "tune",
+    title: "HF model not found",
+    resolution:
+      "The README gave a wrong repo id; the model lives at 0Time/INCEPT-SH (dash, not dot), so download from that id.",
+    category: "hub_access",
+    signature: [
+      "returning existing local_dir `models` as remote repo cannot be accessed in `snapshot_download` ( <n> client error. (request id: root= <n> -69b4d59e-5defabbc2c4ccadd29a066ff;d9c42ad5-bc2c-431b-838e-58d42d814e12)",
+      "repository not found for url: https: main.",
+    ],
+  },
+  {
+    id: "transformers-29177",
+    url: "https://github.com/huggingface/transformers/issues/29177",
+    repo: "huggingface/transformers",
+    split: "holdout",
+    title: "OSError: You are trying to access a gated repo.",
+    resolution:
+      "The token is valid but the account is not in the authorized list for meta-llama/Meta-Llama-3-8B (403): request access on the model page and wait for approval before loading it.",
+    category: "hub_access",
+    signature: [
+      "oserror: you are trying to access a gated repo.",
+      "<n> client error. (request id: root= <n> -66adafd2-55928817165ad3fe73c38472;1b39ba82-98e0- <n> -835c-e63c5009fb2b)",
+      "cannot access gated repo for url https: config.json.",
+    ],
+  },
+  {
+    id: "dl3dv-dataset-28",
+    url: "https://github.com/DL3DV-10K/Dataset/issues/28",
+    repo: "DL3DV-10K/Dataset",
+    split: "tune",
+    title: "Access to dataset DL3DV/DL3DV-ALL-960P is restricted",
+    resolution:
+      "The download script did not send the user's token; adding `from huggingface_hub import login; login(token=...)` to download.py let the granted account download the gated dataset.",
+    category: "hub_access",
+    signature: [
+      "cannot access gated repo for url https: d7bc6edfea46c719d093a05f70e25988d7ecf55517001560a006ec76e04c1119.zip.",
+      "access to dataset dl3dv-all-960p is restricted. you must be authenticated to access it.",
+    ],
+  },
+  {
+    id: "hf-datasets-5570",
+    url: "https://github.com/huggingface/datasets/issues/5570",
+    repo: "huggingface/datasets",
+    split: "tune",
+    title: "load_dataset gives FileNotFoundError on imagenet-1k if license is not accepted on the hub",
+    resolution:
+      "imagenet-1k is gated: log in and accept the dataset's license on the Hub page; after accepting, load_dataset works.",
+    category: "hub_access",
+    signature: [
+      "filenotfounderror: couldn't find a dataset script at imagenet-1k.py or any data file in the same directory. couldn't find 'imagenet-1k' on the hugging face hub either: filenotfounderror: dataset 'imagenet-1k' doesn't exist on the hub",
+    ],
+  },
+  {
+    id: "localgpt-799",
+    url: "https://github.com/PromtEngineer/localGPT/issues/799",
+    repo: "PromtEngineer/localGPT",
+    split: "holdout",
+    title: "Cannot access gated repo",
+    resolution:
+      "Meta-Llama-3-8B-Instruct is gated: log in with huggingface-cli (token of an account granted access) and download the model before running.",
+    category: "hub_access",
+    signature: [
+      "oserror: you are trying to access a gated repo.",
+      "<n> client error. (request id: root= <n> -664b1557-4cd13d101e705c317e4ea941;d1df1237-5cab-403a-8ae5-a00448512049)",
+      "cannot access gated repo for url https: config.json.",
+      "access to model meta-llama- <n> -8b-instruct is restricted. you must be authenticated to access it.",
+    ],
+  },
+  {
+    id: "comfyui-flux-inpainting-6",
+    url: "https://github.com/rubi-du/ComfyUI-Flux-Inpainting/issues/6",
+    repo: "rubi-du/ComfyUI-Flux-Inpainting",
+    split: "tune",
+    title: "Login to Huggingface",
+    resolution:
+      "FLUX.1-Fill-dev is gated: log in on the command line with `huggingface-cli login` and paste an access token of the account that has access; then the node can download it.",
+    category: "hub_access",
+    signature: [
+      "<n> client error. (request id: root= <n> -68078fbd-23ada023384b3cd968333b40;39a300db-e2d5-4f79-bace-edef1c7933d3)",
+      "cannot access gated repo for url https: model_index.json.",
+    ],
+  },
+  {
+    id: "easycontrol-19",
+    url: "https://github.com/Xiaojiu-z/EasyControl/issues/19",
+    repo: "Xiaojiu-z/EasyControl",
+    split: "tune",
+    title: "Run local / login to black-forest-labs required?",
+    resolution:
+      "FLUX.1-dev is a gated repo (also through hf-mirror.com): request access on the model page and authenticate with an HF token (huggingface-cli login / HF_TOKEN), or point base_path at a local copy of the weights.",
+    category: "hub_access",
+    signature: [
+      "raise httperror(http_error_msg, response=self)",
+      "requests.exceptions.httperror: <n> client error: unauthorized for url: https: model_index.json",
+    ],
+  },
+  {
+    id: "sygil-webui-1623",
+    url: "https://github.com/Sygil-Dev/sygil-webui/issues/1623",
+    repo: "Sygil-Dev/sygil-webui",
+    split: "holdout",
+    title: "I entered my hugginface token but : 401 client error unauthorized for url: https://huggingface.co/...",
+    resolution:
+      "The token was set but the account had not accepted the model license: open https://huggingface.co/runwayml/stable-diffusion-v1-5, accept the agreement, then the download works.",
+    category: "hub_access",
+    signature: [
+      "` <n> client error: unauthorized for url: https: ... `",
+      "` <n> client error: forbidden for url: https: ... `",
+    ],
+  },
+  {
+    id: "vllm-3329",
+    url: "https://github.com/vllm-project/vllm/issues/3329",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "RuntimeError: Cannot find any model weights with vicuna",
+    resolution:
+      "The snapshot holds .bin weights only, but `--load-format safetensors` makes vLLM look for *.safetensors; drop the flag (or use a load format that matches the files).",
+    category: "missing_weights",
+    signature: [
+      "`python3 -u -m vllm.entrypoints.openai.api_server --host <n> --model 3deb0106f72a3a433f0c6ea0cb978bdf14bcd3a6 --tensor-parallel-size <n> --load-format safe-tensors --port <n> `",
+      "`runtimeerror: cannot find any model weights with ` 3deb0106f72a3a433f0c6ea0cb978bdf14bcd3a6 ``",
+    ],
+  },
+  {
+    id: "open-animateanyone-70",
+    url: "https://github.com/guoqincode/Open-AnimateAnyone/issues/70",
+    repo: "guoqincode/Open-AnimateAnyone",
+    split: "holdout",
+    title: "motion_unet",
+    resolution:
+      "The motion module checkpoint configured (pretrained_models/motion_unet/sd15_mmv1.ckpt) was never downloaded; use the AnimateDiff motion module mm_sd_v15.ckpt from guoyww/animatediff and point the config at it.",
+    category: "missing_weights",
+    signature: ['raise runtimeerror(f"{model_file} does not exist")', "runtimeerror: sd15_mmv1.ckpt does not exist"],
+  },
+  {
+    id: "comfyui-animateanyone-evolved-63",
+    url: "https://github.com/MrForExample/ComfyUI-AnimateAnyone-Evolved/issues/63",
+    repo: "MrForExample/ComfyUI-AnimateAnyone-Evolved",
+    split: "tune",
+    title: "Runwayml folder in Hugging Face does not exist",
+    resolution:
+      "The unet folder under pretrained_weights/stable-diffusion-v1-5 had no UNet weights (the runwayml repo is gone); download the unet files from https://huggingface.co/stable-diffusion-v1-5/stable-diffusion-v1-5/tree/main/unet into that folder.",
+    category: "missing_weights",
+    signature: [],
+  },
+  {
+    id: "exllama-242",
+    url: "https://github.com/turboderp/exllama/issues/242",
+    repo: "turboderp/exllama",
+    split: "holdout",
+    title: "Header too large error when running benchmark",
+    resolution:
+      "The model files were Git LFS pointer stubs, not weights; re-download the model with git lfs enabled (or huggingface-cli download).",
+    category: "missing_weights",
+    signature: ["safetensors_rust.safetensorerror: error while deserializing header: headertoolarge"],
+  },
+  {
+    id: "llama2-burn-5",
+    url: "https://github.com/Gadersd/llama2-burn/issues/5",
+    repo: "Gadersd/llama2-burn",
+    split: "tune",
+    title: "No checkpoint files found in llama2-7b-chat",
+    resolution:
+      "The directory holds Meta's consolidated.00.pth, but test.py looks for *.safetensors; convert the model files to the format the script loads (the script's safetensors glob was an accidental change, fixed upstream).",
+    category: "missing_weights",
+    signature: ["an error occurred: no checkpoint files found in llama2-7b-chat"],
+  },
+  {
+    id: "meta-llama-871",
+    url: "https://github.com/meta-llama/llama/issues/871",
+    repo: "meta-llama/llama",
+    split: "tune",
+    title: "hi,could you help me for llama2-13b-chat-hf",
+    resolution:
+      "--ckpt_dir points at a Hugging Face format directory (llama2-13b-chat-hf) while example_text_completion.py needs Meta's consolidated.*.pth checkpoints; point it at the original checkpoint directory or load the -hf weights with transformers.",
+    category: "missing_weights",
+    signature: ["assertionerror: no checkpoint files found in llama2-13b-chat-hf /"],
+  },
+  {
+    id: "fastchat-2602",
+    url: "https://github.com/lm-sys/FastChat/issues/2602",
+    repo: "lm-sys/FastChat",
+    split: "tune",
+    title: "help!!!!",
+    resolution:
+      "The model folder has .bin weights but a model.safetensors.index.json that names safetensors shards that are not there; remove the stray safetensors index (or download the safetensors shards) so the loader picks up the .bin files.",
+    category: "missing_weights",
+    signature: [
+      'i have the bin file in my library but he keeps prompting me with filenotfounderror: no such file or directory:" model- <n> -of- <n> .safetensors "',
+    ],
+  },
+  {
+    id: "paddlecustomdevice-834",
+    url: "https://github.com/PaddlePaddle/PaddleCustomDevice/issues/834",
+    repo: "PaddlePaddle/PaddleCustomDevice",
+    split: "holdout",
+    title: "昇腾910B和CANN7.0.RC1出现错误",
+    resolution:
+      "DataLoader workers ran out of /dev/shm inside the container; start the container with a larger --shm-size (or set use_shared_memory=False / fewer workers).",
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in dataloader worker. this might be caused by insufficient shared memory (shm), please check whether use_shared_memory is set and storage space in shm is enough",
+    ],
+  },
+  {
+    id: "paddle-34725",
+    url: "https://github.com/PaddlePaddle/Paddle/issues/34725",
+    repo: "PaddlePaddle/Paddle",
+    split: "tune",
+    title: "aistudio shm-size",
+    resolution:
+      "The AI Studio environment's shared memory (/dev/shm) is too small for the DataLoader workers; maintainers say it is a shm issue being fixed, and restarting the environment works around it for now.",
+    category: "shm_bus_error",
+    signature: [
+      "unexpected bus error encountered in dataloader worker. this might be caused by insufficient shared memory (shm), please check whether use_shared_memory is set and storage space in shm is enough",
+    ],
+  },
+  {
+    id: "paddlecustomdevice-994",
+    url: "https://github.com/PaddlePaddle/PaddleCustomDevice/issues/994",
+    repo: "PaddlePaddle/PaddleCustomDevice",
+    split: "holdout",
+    title: "PaddleSeg模型跑训练报错，OSError:(External)ACL error,the error code is:500002",
+    resolution:
+      "ACL error 500002 comes from a CANN operator failing to compute; set FLAGS_npu_blocking_run=1 to find the real failing operator, or switch Paddle/PaddleCustomDevice to release/2.6 and PaddleSeg to release/2.8.",
+    category: "aicore_error",
+    signature: ["报错oserror:(external)acl error,the error code is:500002"],
+  },
+  {
+    id: "hf-datasets-5953",
+    url: "https://github.com/huggingface/datasets/issues/5953",
+    repo: "huggingface/datasets",
+    split: "tune",
+    title: "Bad error message when trying to download gated dataset",
+    resolution:
+      "mozilla-foundation/common_voice_13_0 is gated and the session was logged out; log in (huggingface-cli login) with an account that accepted the dataset's terms. The FileNotFoundError is how datasets reported the refused request.",
+    category: "hub_access",
+    signature: [
+      "<n> except exception as exc:",
+      "<n> # if get failed, then raise a filenotfounderror",
+      "--> <n> raise filenotfounderror(url) from exc",
+      "filenotfounderror: https: n_shards.json",
+    ],
+  },
+  {
+    id: "hf-datasets-1891",
+    url: "https://github.com/huggingface/datasets/issues/1891",
+    repo: "huggingface/datasets",
+    split: "tune",
+    title: "suggestion to improve a missing dataset error",
+    resolution:
+      "There is no dataset named wmt20 (only wmt19 existed), so the script lookup 404s; use an existing dataset id such as wmt19.",
+    category: "hub_access",
+    signature: [
+      'raise filenotfounderror("couldn\'t find file at {}".format(url))',
+      "filenotfounderror: couldn't find file at https: wmt20.py",
+    ],
+  },
+  {
+    id: "hf-datasets-3855",
+    url: "https://github.com/huggingface/datasets/issues/3855",
+    repo: "huggingface/datasets",
+    split: "tune",
+    title: "Bad error message",
+    resolution:
+      "NewT5/dummy_data is a private dataset: the Hub answers 404 without a token, so log in (huggingface-cli login) or pass a token of an account in the organization.",
+    category: "hub_access",
+    signature: [
+      "filenotfounderror: couldn't find a dataset script at dummy_data.py or any data file in the same directory. couldn't find ' dummy_data ' on the hugging face hub either: filenotfounderror: dataset ' dummy_data ' doesn't exist on the hub",
+    ],
+  },
+  {
+    id: "transformers-8497",
+    url: "https://github.com/huggingface/transformers/issues/8497",
+    repo: "huggingface/transformers",
+    split: "holdout",
+    title: "Error when loading a model cloned without git-lfs is quite cryptic",
+    resolution:
+      "The repo was cloned without git-lfs, so pytorch_model.bin is only an LFS pointer text file; install git-lfs and pull the real weights (or download with huggingface_hub).",
+    category: "missing_weights",
+    signature: [
+      "unpicklingerror traceback (most recent call last)",
+      "<n> except exception:",
+      "unpicklingerror: invalid load key, 'v'.",
+      "oserror traceback (most recent call last)",
+    ],
+  },
+  {
+    id: "controlvideo-5",
+    url: "https://github.com/YBYBZhang/ControlVideo/issues/5",
+    repo: "YBYBZhang/ControlVideo",
+    split: "holdout",
+    title:
+      "no file named pytorch_model.bin, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory checkpoints/stable-diffusion-v1-5",
+    resolution:
+      "The git clone of runwayml/stable-diffusion-v1-5 left some weight files in text_encoder/unet/vae undownloaded; re-download until every weight file is present.",
+    category: "missing_weights",
+    signature: [],
+  },
+  {
+    id: "aliendao-4",
+    url: "https://github.com/git-cloner/aliendao/issues/4",
+    repo: "git-cloner/aliendao",
+    split: "holdout",
+    title: "下载某些模型，需要身份认证，应该怎么处理？",
+    resolution:
+      "The mirror has no copy of tiiuae/falcon-180B-chat, so the script fell back to huggingface.co, where the repo is gated; request access and download with an HF token of an account that has it.",
+    category: "hub_access",
+    signature: [
+      "falcon-180b-chat success : <n> client error. (request id: root= <n> -6509714d-1ee4c4267f2bc5df0d916723;83665afb-3d62-414b-99cf-75a2865f6ac2)",
+      "cannot access gated repo for url https: main.",
+      "repo model falcon-180b-chat is gated. you must be authenticated to access it.",
+    ],
+  },
+  {
+    id: "bcembedding-52",
+    url: "https://github.com/netease-youdao/BCEmbedding/issues/52",
+    repo: "netease-youdao/BCEmbedding",
+    split: "holdout",
+    title: "下载 tokenizer 时不能指定 auth token",
+    resolution:
+      "bce-embedding-base_v1 is gated and the library did not pass the user's use_auth_token (**kwargs) to AutoTokenizer.from_pretrained, so the tokenizer download was unauthenticated; fixed upstream by forwarding the token.",
+    category: "hub_access",
+    signature: [
+      "cannot access gated repo for url https: tokenizer_config.json.",
+      "access to model bce-embedding-base_v1 is restricted. you must be authenticated to access it.",
+    ],
+  },
+  {
+    id: "modelscope-864",
+    url: "https://github.com/modelscope/modelscope/issues/864",
+    repo: "modelscope/modelscope",
+    split: "tune",
+    title: "refine error report when model id is wrong using snapshot_download",
+    resolution:
+      "The model id is wrong for ModelScope: the model lives at LLM-Research/Meta-Llama-3-8B, not meta-llama/Meta-Llama-3-8B, so the hub answers 404; use the id shown on the model page.",
+    category: "hub_access",
+    signature: [
+      'file " errors.py ", line <n> , in handle_http_response',
+      "raise httperror(http_error_msg, response=self)",
+      "requests.exceptions.httperror: <n> client error: not found for url: https: revisions",
+    ],
+  },
+  {
+    id: "bunpo-check-3",
+    url: "https://github.com/albertsokol/bunpo-check/issues/3",
+    repo: "albertsokol/bunpo-check",
+    split: "tune",
+    title: "Huggingface Repository Not Found error",
+    resolution:
+      "The script asks the Hub for a repo id 'bunpo-check' with no namespace, which does not exist (404); point it at the correct <owner>/<model> id or at a local directory with the weights.",
+    category: "hub_access",
+    signature: [
+      "<n> client error: repository not found for url: https: config.json",
+      'raise repositorynotfounderror(f" <n> client error: repository not found for url: {request.url}")',
+      "transformers.file_utils.repositorynotfounderror: <n> client error: repository not found for url: https: config.json",
+    ],
+  },
+  {
+    id: "llm2vec-36",
+    url: "https://github.com/McGill-NLP/llm2vec/issues/36",
+    repo: "McGill-NLP/llm2vec",
+    split: "tune",
+    title: "Error 403 when trying to load Llama 3",
+    resolution:
+      "The LLM2Vec checkpoints load the gated base model meta-llama/Meta-Llama-3-8B-Instruct; the account behind the token has no access (403), so request access on the Llama 3 model page and use a token of an approved account.",
+    category: "hub_access",
+    signature: [
+      "httperror traceback (most recent call last)",
+      "<n> except httperror as e:",
+      "httperror: <n> client error: forbidden for url: https: config.json",
+    ],
+  },
 ];
