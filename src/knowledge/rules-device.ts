@@ -440,6 +440,8 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Collective communication timed out",
     role: "secondary",
     triggers: [
+      // NCCL's bootstrap socket (include/socket.h "Call to connect timeout"): a peer that never answered.
+      { match: lit("NCCL WARN Call to connect timeout"), confidence: 0.75 },
       // Upstream phrasebook: torch_npu's HCCL watchdog (ProcessGroupHCCL.cpp, the NCCL wording with HCCL and the
       // heartbeat monitor), HCCL's rendezvous (topoinfo_exchange_server/agent.cc "get socket timeout", EI0015) and task
       // exception record ([TaskExecStage][Timeout]), gloo's pair timeouts (transport/tcp/pair.h, unbound_buffer.cc).

@@ -715,10 +715,11 @@ export const envRules: DiagnosisRule[] = [
         within: 4,
         confidence: 0.75,
       },
-      // A keyword the installed trainer no longer takes (transformers 4.46+ / trl: tokenizer= became processing_class=).
+      // A keyword the installed trainer no longer takes (transformers 4.46+ / trl: tokenizer= became processing_class=),
+      // or one the installed accelerate does not take yet (Accelerator(use_seedable_sampler=) came in accelerate 0.26).
       {
         match: rx(
-          /\w*(?:Trainer|TrainingArguments|Config)\.__init__\(\) got an unexpected keyword argument/,
+          /\w*(?:Trainer|TrainingArguments|Config|Accelerator)\.__init__\(\) got an unexpected keyword argument/,
           "got an unexpected keyword argument",
         ),
         confidence: 0.7,
@@ -939,6 +940,8 @@ export const envRules: DiagnosisRule[] = [
     title: "Script has Windows (CRLF) line endings",
     role: "primary",
     triggers: [
+      // `file` naming a script's line terminators (file/magic: "with CRLF line terminators").
+      { match: lit("with CRLF line terminators"), confidence: 0.9 },
       // Upstream phrasebook: bash in zh_CN ("未预期的记号 "$'\r'" 附近有语法错误", "错误的解释器"), set's option name with the
       // CR in zh_CN, the interpreter's own file name ending in a CR (CPython "can't open file '…\r'"), coreutils env.
       { match: rx(/["`]\$'\\r'["']/, "\"$'\\r'\"", "`$'\\r''"), confidence: 0.88 },

@@ -14,6 +14,17 @@ export const hubRules: readonly DiagnosisRule[] = [
     title: "The Hugging Face Hub refused the model or dataset: gated without access (401/403) or not found (404)",
     role: "primary",
     triggers: [
+      // datasets and fsspec turn a Hub file they may not read (gated, logged out) or a dataset id that does not exist
+      // into FileNotFoundError on the Hub URL (fsspec/implementations/http.py, datasets' file_utils "Couldn't find file
+      // at <url>").
+      {
+        match: rx(
+          /FileNotFoundError: https:\/\/huggingface\.co\/|Couldn't find file at https:\/\/(?:huggingface\.co\/|raw\.githubusercontent\.com\/huggingface\/datasets\/)/,
+          "FileNotFoundError: https://huggingface.co/",
+          "Couldn't find file at https://",
+        ),
+        confidence: 0.75,
+      },
       // Upstream phrasebook: huggingface_hub and transformers refusing a gated, disabled or missing repo or revision
       // (errors.py GatedRepoError, DisabledRepoError, RevisionNotFoundError, fine-grained token scopes; transformers'
       // "is a gated repository", "is not a valid git identifier"; datasets' DatasetNotFoundError; TGI/older

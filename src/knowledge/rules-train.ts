@@ -705,6 +705,16 @@ export const trainRules: DiagnosisRule[] = [
     title: "Weights not found at the configured path",
     role: "primary",
     triggers: [
+      // A shard a checkpoint index names (transformers' model-00001-of-00003.safetensors naming) that is not on disk, and
+      // a loader's "no weights file found in <dir>".
+      {
+        match: rx(
+          /No such file or directory: ?["'][^"'\n]*model-\d{5}-of-\d{5}\.(?:safetensors|bin)["']/i,
+          "such file or directory",
+        ),
+        confidence: 0.8,
+      },
+      { match: lit("no weights file found in"), confidence: 0.8 },
       {
         match: rx(/Repo id must use alphanumeric chars[^\n]*: '\.{0,2}\//, "Repo id must use alphanumeric chars"),
         confidence: 0.75,
