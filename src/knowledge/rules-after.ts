@@ -32,6 +32,15 @@ export const afterTrainingRules: DiagnosisRule[] = [
       "Checkpoint incomplete: the iteration the tracker names (latest_checkpointed_iteration.txt, DeepSpeed's latest) is not all there",
     role: "primary",
     triggers: [
+      // Upstream phrasebook 2: DeepSpeed's engine failing to resume (the checkpoint it was pointed at is not whole).
+      { match: lit("[deepspeed] failed to resume from checkpoint"), confidence: 0.7 },
+      { match: lit("Found incomplete checkpoint at"), confidence: 0.8 },
+      { match: lit("Overwriting old incomplete / corrupted checkpoint"), confidence: 0.65 },
+      // Upstream phrasebook 2: MindSpore's checkpoint reader (train/serialization.py: a file that cannot be parsed, a CRC
+      // mismatch, an empty file).
+      { match: lit("The file may be corrupted, and the content cannot be parsed"), confidence: 0.78 },
+      { match: lit("the crc check is failed, please check whether the ckpt file is damaged"), confidence: 0.82 },
+      { match: lit("The checkpoint file may be empty"), confidence: 0.75 },
       // Upstream phrasebook: torch's zip reader on a truncated or damaged file (caffe2/serialize/inline_container.cc),
       // Megatron's load of a partial iteration (checkpointing.py: metadata without iteration, optimizer or rng state
       // missing, ranks disagreeing on the iteration, an unreadable tracker, an unknown format, a directory that is not

@@ -238,6 +238,12 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU held by another process",
     role: "primary",
     triggers: [
+      // Upstream phrasebook 2: the driver's device manager refusing an open because another process holds the device
+      // ([devmng] "device is busy", ret 87), npu-smi's "occupied by Docker", EBUSY on a device node in every locale glibc
+      // ships (strerror-l10n.ts).
+      { match: rx(/\[devmng\][^\n]*(?:Device is busy|device is busy)/, "[devmng]"), confidence: 0.8 },
+      { match: rx(/The chip \d+ is occupied by Docker/, "is occupied by Docker"), confidence: 0.85 },
+      { match: l10n("EBUSY", /\/dev\/davinci/), confidence: 0.8 },
       // Upstream phrasebook: the driver's EL0020 (a device shared by several containers) and vLLM's memory profiling
       // seeing another process release memory on the same card.
       { match: ascendCode("EL0020"), confidence: 0.8 },
@@ -440,6 +446,10 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Collective communication timed out",
     role: "secondary",
     triggers: [
+      // Upstream phrasebook 2: PaddleCustomDevice's RUNTIME_CHECK on an HCCL call returning 9 (HCCL_E_TIMEOUT), HCCL's
+      // heartbeat report of a device that went silent.
+      { match: rx(/Call Hccl\w+\([^\n]*\) failed : 9\b/, ") failed : 9"), confidence: 0.8 },
+      { match: lit("Heartbeat Lost Occurred"), confidence: 0.75 },
       // NCCL's bootstrap socket (include/socket.h "Call to connect timeout"): a peer that never answered.
       { match: lit("NCCL WARN Call to connect timeout"), confidence: 0.75 },
       // Upstream phrasebook: torch_npu's HCCL watchdog (ProcessGroupHCCL.cpp, the NCCL wording with HCCL and the
@@ -585,6 +595,16 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU not visible or device id invalid",
     role: "primary",
     triggers: [
+      // Upstream phrasebook 2: vllm-ascend and verl finding no NPU among the visible devices or for the local rank.
+      { match: lit("No NPU devices found or specified in ASCEND_RT_VISIBLE_DEVICES"), confidence: 0.85 },
+      { match: lit("The current process is not running on the npu device"), confidence: 0.75 },
+      {
+        match: rx(
+          /local_rank \d+ is out of bounds for the available NPU devices/,
+          "is out of bounds for the available NPU devices",
+        ),
+        confidence: 0.85,
+      },
       // Upstream phrasebook: torch_npu (NPUFunctions.cpp "No NPUs are available", npu/__init__.py "Invalid device id",
       // NPUCachingAllocator.cpp "Invalid device argument", ProcessGroupHCCL.cpp "Invalid device number"), the runtime
       // (api_error.cc: a device id outside the visible list or the device count; the driver's EL0001), torch.load of
@@ -700,6 +720,38 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Cross-device (P2P) copy refused by the driver",
     role: "primary",
     triggers: [
+      // Upstream phrasebook 2: the runtime's peer checks (api_error.cc, npu_driver.cc: halDeviceCanAccessPeer, "Device
+      // can access peer failed", "Enable P2P failed", P2P queries in offline mode), the driver's PCIe and memory
+      // managers refusing P2P (devdrv "not support p2p", "May not enable p2p", devmm "Device copy data p2p failed"),
+      // NCCL failing to enable or query P2P between two GPUs.
+      {
+        match: rx(
+          /halDeviceCanAccessPeer failed|Device can access peer failed|EnableP2P:Enable P2P failed|DeviceCanAccessPeer:This feature is not supported|Device copy data p2p failed/,
+          "halDeviceCanAccessPeer failed",
+          "Device can access peer failed",
+          "Enable P2P failed",
+          "DeviceCanAccessPeer:This feature",
+          "Device copy data p2p failed",
+        ),
+        confidence: 0.85,
+      },
+      {
+        match: rx(
+          /Src_dev and dst_dev not support p2p|Vf not support p2p|Not support p2p\. \(pid=|May not enable p2p, please check/,
+          "not support p2p",
+          "Not support p2p.",
+          "May not enable p2p",
+        ),
+        confidence: 0.82,
+      },
+      {
+        match: rx(
+          /NCCL INFO (?:Could not enable P2P between dev|peer query failed between dev)/,
+          "Could not enable P2P between dev",
+          "peer query failed between dev",
+        ),
+        confidence: 0.65,
+      },
       // Upstream phrasebook: torch_npu refusing or failing P2P (NPUPeerToPeerAccess.cpp "reached P2P connection limit",
       // CopyKernel.cpp "p2p enable from %d to %d is fails"), CUDA's cudaErrorPeerAccessNotEnabled, NCCL's topology
       // check (graph/paths.cc "P2P is disabled between NVLINK connected GPUs").
@@ -896,6 +948,9 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Data type not supported on this chip",
     role: "primary",
     triggers: [
+      // Upstream phrasebook 2: vllm-ascend's 310P attention (fp16 only), LLaMA-Factory's pure_bf16 device check.
+      { match: rx(/must share float16 dtype on 310P/, "float16 dtype on 310P"), confidence: 0.75 },
+      { match: lit("This device does not support `pure_bf16`"), confidence: 0.82 },
       // Upstream phrasebook: torch's autocast on an NPU that does not support the requested dtype (bf16 on 910A),
       // flash-attn on a GPU older than Ampere (the chip lacks what the kernels need).
       { match: lit("In npu autocast, but the target dtype is not supported"), confidence: 0.75 },

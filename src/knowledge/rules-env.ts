@@ -121,6 +121,33 @@ export const envRules: DiagnosisRule[] = [
     title: "Ascend driver not available (container without driver mounts)",
     role: "primary",
     triggers: [
+      // Upstream phrasebook 2: the driver's device nodes absent (devmng/dms/devmm/hdc opens failing with fd=-1),
+      // torch_npu and dcmi failing to reach the driver (dcmi -8005), the container runtime mounting no device or unable
+      // to load dcmi, the driver package incomplete, vllm-ascend finding no npu-smi.
+      {
+        match: rx(
+          /[Oo]pen device manager failed|Davinci open memory device fail|Open dms device failed|Open pcie device failed/,
+          "pen device manager failed",
+          "Davinci open memory device fail",
+          "Open dms device failed",
+          "Open pcie device failed",
+        ),
+        confidence: 0.8,
+      },
+      { match: lit("drvGetDevNum failed"), confidence: 0.75 },
+      { match: lit("Can't get ascend_hal device count"), confidence: 0.75 },
+      {
+        match: rx(
+          /Failed to init dcmi\. Error code: -8005|dcmi (?:init|lib load) failed, error code/,
+          "Failed to init dcmi",
+          "dcmi init failed",
+          "dcmi lib load failed",
+        ),
+        confidence: 0.82,
+      },
+      { match: lit("ASCEND_VISIBLE_DEVICES env variable is empty, will not mount any ascend device"), confidence: 0.8 },
+      { match: lit("The driver package may not be completely installed"), confidence: 0.7 },
+      { match: lit("npu-smi tool not found"), confidence: 0.6 },
       // Upstream phrasebook: the driver's device manager node missing (drv_comm_intf.c, devmm_svm_init.c "Open device
       // fail. (fd=-1; chardev=/dev/davinci_manager)") and the runtime's device count call to the driver failing.
       { match: rx(/Open device fail\.[^\n]*chardev=\/dev\/davinci/, "chardev=/dev/davinci"), confidence: 0.82 },
@@ -196,6 +223,25 @@ export const envRules: DiagnosisRule[] = [
     title: "torch, torch_npu, CANN or NNAL versions do not match",
     role: "primary",
     triggers: [
+      // Upstream phrasebook 2: MindSpeed asking for a newer torch_npu ("please update the latest PTA version", "PTA dose
+      // not support this func"), pip's resolver naming the torch or torch_npu pin another package needs.
+      {
+        match: rx(
+          /please update the latest PTA version|PTA dose not support this func/,
+          "latest PTA version",
+          "PTA dose not support",
+        ),
+        confidence: 0.8,
+      },
+      {
+        match: rx(
+          /torch-npu [\w.+]+ has requirement torch==|requires torch[-_]npu==[\w.+]+, but you have torch[-_]npu/,
+          "has requirement torch==",
+          "requires torch-npu==",
+          "requires torch_npu==",
+        ),
+        confidence: 0.88,
+      },
       {
         match: rx(
           /(?:libtorch_npu|libtorch\w*|libtbe_adapter|libatb\w*|libruntime|libhccl|libopapi|libascendcl|_C\.cpython[\w-]*)\.so[^\n]*undefined symbol/,
@@ -252,6 +298,26 @@ export const envRules: DiagnosisRule[] = [
     title: "CANN does not match the driver, firmware or chip",
     role: "primary",
     triggers: [
+      // Upstream phrasebook 2: torch_npu and op-plugin finding CANN without what they call (libopapi.so lacking an aclnn
+      // entry, "The current version of CANN does not support", "Current CANN (package) version do(es) not support",
+      // a feature needing CANN newer than a release, a function missing from the runtime).
+      {
+        match: rx(
+          /not in libopapi\.so, or libopapi\.so not found|The current version of CANN does not support|Current CANN (?:package )?version do(?:es)? not support|CANN version should greater than|Please upgrade CANN/,
+          "libopapi.so",
+          "version of CANN does not support",
+          "Current CANN ",
+          "CANN version should greater than",
+          "Please upgrade CANN",
+        ),
+        confidence: 0.78,
+      },
+      { match: rx(/Failed to find function (?:acl|Hccl|hccl)\w+/, "Failed to find function "), confidence: 0.72 },
+      // Upstream phrasebook 2: vllm-ascend's checks of the HDK and of the chip its package was built for, torch_npu's
+      // "PTA and CANN version is too old to support".
+      { match: lit("Please upgrade Ascend HDK to"), confidence: 0.8 },
+      { match: lit("does not match the installed version's device type"), confidence: 0.85 },
+      { match: lit("PTA and CANN version is too old to support"), confidence: 0.75 },
       // Upstream phrasebook: the runtime's driver-capability check (EE1015 "The driver version capability is
       // insufficient"), torch_npu's HDK/CANN function lookups and driver version check, the SoC the toolkit was set up
       // for against the real one (EE1011, runtime.cc), the task scheduler's version (raw_device.cc), MindSpore's and
@@ -262,8 +328,8 @@ export const envRules: DiagnosisRule[] = [
       { match: lit("Please upgrade CANN version"), confidence: 0.8 },
       {
         match: rx(
-          /When the cann version is less than "[^"]+", this function is not supported/,
-          "When the cann version is less than",
+          /When the (?:cann )?version [^\n]*is less than "[^"]+", this function is not supported/,
+          "this function is not supported",
         ),
         confidence: 0.78,
       },
@@ -445,6 +511,28 @@ export const envRules: DiagnosisRule[] = [
     title: "CANN's Python operator-compiler stack cannot start",
     role: "primary",
     triggers: [
+      // Upstream phrasebook 2: the op compiler's Python side failing to start (E40001 PATH and python3-config, E49999
+      // "Failed to initialize Python module", TEFUSION's te_fusion import and Python version checks), and NumPy 2's
+      // removed aliases inside CANN's tbe package (ops-nn requirements pin numpy<2.0).
+      { match: lit("is invalid when executing the cmd python3-config"), confidence: 0.8 },
+      { match: ascendCode("E40001"), confidence: 0.72 },
+      { match: lit("Failed to initialize Python module and API call"), confidence: 0.8 },
+      {
+        match: rx(
+          /Failed to import python module te_fusion|Failed to initialize parallel compilation/,
+          "te_fusion",
+          "Failed to initialize parallel compilation",
+        ),
+        confidence: 0.8,
+      },
+      { match: lit("only Python 3 is supported and version should no less than"), confidence: 0.8 },
+      { match: rx(/LoadDynLibFromPyCfg Python path\[[^\]]*\] is invalid/, "LoadDynLibFromPyCfg"), confidence: 0.7 },
+      {
+        match: rx(/was removed in the NumPy 2\.0 release/, "removed in the NumPy 2.0 release"),
+        near: [lit("/tbe/"), lit("te_fusion"), lit("/Ascend/")],
+        within: 6,
+        confidence: 0.78,
+      },
       // Upstream phrasebook: CANN's environment errors E40020 (a Python module of the op compiler does not import) and
       // E40002 (a Python version the toolkit does not support), from the error-code reference.
       { match: ascendCode("E40020"), confidence: 0.82 },
@@ -543,6 +631,11 @@ export const envRules: DiagnosisRule[] = [
     title: "torch_npu imported from its source tree",
     role: "primary",
     triggers: [
+      // Upstream phrasebook 2: SciPy's and scikit-learn's source-tree guards, a local module named like the package
+      // ("No module named 'x.y'; 'x' is not a package").
+      { match: lit("you cannot import SciPy while"), confidence: 0.9 },
+      { match: lit("No module named 'sklearn.__check_build._check_build'"), confidence: 0.85 },
+      { match: rx(/No module named '[\w.]+'; '\w+' is not a package/, "is not a package"), confidence: 0.7 },
       { match: lit("No module named 'torch_npu._C'"), confidence: 0.9 },
       {
         match: rx(
@@ -637,6 +730,19 @@ export const envRules: DiagnosisRule[] = [
     title: "Framework expects another transformers/accelerate/vLLM version",
     role: "primary",
     triggers: [
+      // Upstream phrasebook 2: verl's and ms-swift's version checks of tensordict, vLLM, megatron-core and torch_npu.
+      { match: rx(/at least requires \w+ version [\d.]+/, "at least requires "), confidence: 0.75 },
+      {
+        match: rx(
+          /upgrade vLLM to >= ?[\d.]+|the version of vLLM is too old|is not supported in vLLM version < [\d.]+/,
+          "upgrade vLLM to >=",
+          "the version of vLLM is too old",
+          "in vLLM version < ",
+        ),
+        confidence: 0.78,
+      },
+      { match: rx(/requires m\w*core >= [\d.]+/, "core >= "), confidence: 0.75 },
+      { match: rx(/[\w-]+==[\d.]+ or higher is required/, " or higher is required"), confidence: 0.72 },
       // Upstream phrasebook: transformers (a tokenizer class this version does not have; the examples' check_min_version;
       // the Trainer's accelerate and PEFT requirements), ms-swift's and TRL's version checks, a feature that "requires
       // transformers >= X", a launcher's own minimum DeepSpeed.
@@ -777,6 +883,31 @@ export const envRules: DiagnosisRule[] = [
     title: "Code took the CUDA path on an NPU host",
     role: "primary",
     triggers: [
+      // Upstream phrasebook 2: a CUDA-only path taken where no CUDA device is (Megatron's initialize assertion, DeepSpeed
+      // building CUDA ops without nvcc, transformers' Flash Attention 2 checks, CUDA_HOME unset, Lightning's CUDA
+      // accelerator, Paddle's 'gpu' device on a build without CUDA).
+      { match: lit("Megatron requires CUDA."), confidence: 0.8 },
+      { match: rx(/MissingCUDAException: Unable to run \S*nvcc/, "MissingCUDAException"), confidence: 0.82 },
+      {
+        match: rx(
+          /Flash Attention 2 is not available on CPU|use Flash Attention 2 with a model not initialized on GPU and with no GPU available|FlashAttention2 has been toggled on, but it cannot be used due to the following error: the package flash_attn seems to be not installed/,
+          "Flash Attention 2 ",
+          "FlashAttention2 has been toggled on",
+        ),
+        confidence: 0.62,
+      },
+      { match: lit("CUDA_HOME environment variable is not set"), confidence: 0.62 },
+      {
+        match: rx(
+          /No supported gpu backend found!|`CUDAAccelerator` can not run on your system since the accelerator is not available/,
+          "No supported gpu backend found",
+          "`CUDAAccelerator` can not run",
+        ),
+        confidence: 0.72,
+      },
+      { match: lit("since PaddlePaddle is not compiled with CUDA"), confidence: 0.75 },
+      // Upstream phrasebook 2: verl's device detection falling back to CUDA when torch has no npu namespace.
+      { match: lit("Device namespace 'npu' not found in torch, try to load torch.cuda"), confidence: 0.6 },
       // Upstream phrasebook: torch's autocast and GradScaler asked for CUDA where it is not (torch/amp/autocast_mode.py,
       // grad_scaler.py: "but CUDA is not available"), a CPU-only torch build asked to set a CUDA device.
       {
@@ -836,6 +967,11 @@ export const envRules: DiagnosisRule[] = [
     title: "Permission denied (kernel cache or device nodes)",
     role: "primary",
     triggers: [
+      // Upstream phrasebook 2: torch_npu's dynamic profiler config it may not read or write.
+      {
+        match: rx(/is not (?:readable|writeable), please check the permission/, "please check the permission"),
+        confidence: 0.75,
+      },
       {
         match: rx(/Permission denied[^\n]*kernel_meta|kernel_meta[^\n]*Permission denied/, "kernel_meta"),
         confidence: 0.92,
@@ -1027,6 +1163,22 @@ export const envRules: DiagnosisRule[] = [
     title: "Megatron-LM missing or at the wrong version",
     role: "primary",
     triggers: [
+      // Upstream phrasebook 2: a Megatron layer-spec function of another release, MindSpeed's arguments missing from
+      // the parsed namespace.
+      {
+        match: rx(
+          /get_gpt_layer_\w+_spec\(\) got an unexpected keyword argument/,
+          "_spec() got an unexpected keyword argument",
+        ),
+        confidence: 0.8,
+      },
+      {
+        match: rx(
+          /'Namespace' object has no attribute '(?:moe|mm|ascend|npu)_\w+'/,
+          "'Namespace' object has no attribute",
+        ),
+        confidence: 0.6,
+      },
       // Upstream phrasebook: MindSpeed's patch manager finding no Megatron function to patch ("no exist <name> of
       // <module 'megatron…'>", "function <name> no exist"), a feature MindSpeed does not support on this Megatron core,
       // Megatron's argument checks for flags of another release.
@@ -1034,10 +1186,13 @@ export const envRules: DiagnosisRule[] = [
       { match: rx(/RuntimeError: function \w+ no exist/, "no exist"), confidence: 0.7 },
       { match: rx(/not supported in Megatron core_r[\d.]+/, "not supported in Megatron core_r"), confidence: 0.8 },
       {
-        match: rx(/--[\w-]+ argument is no longer valid, use --[\w-]+ instead/, "argument is no longer valid, use --"),
+        match: rx(/--[\w-]+ (?:argument )?is no longer valid, use --[\w-]+/, "is no longer valid, use --"),
         confidence: 0.75,
       },
-      { match: rx(/RuntimeError: --[\w-]+ is deprecated, use --[\w-]+/, "is deprecated, use --"), confidence: 0.72 },
+      {
+        match: rx(/--[\w-]+ is deprecated(?: and has no effect)?[.,] [Uu]se --[\w-]+/, "is deprecated"),
+        confidence: 0.72,
+      },
       { match: rx(/cannot import name '[\w.]+' from 'megatron[\w.]*'/, "from 'megatron"), confidence: 0.88 },
       {
         match: rx(

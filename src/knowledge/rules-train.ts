@@ -219,6 +219,8 @@ export const trainRules: DiagnosisRule[] = [
     title: "Checkpoint does not fit the model (sharding or layer split differs)",
     role: "primary",
     triggers: [
+      // Upstream phrasebook 2: MindSpore's load_param_into_net failing to fit a parameter (train/serialization.py).
+      { match: lit("Failed to combine the net and the parameters for param"), confidence: 0.75 },
       // Upstream phrasebook: transformers' weights "newly initialized because the shapes did not match", Megatron's
       // dist_checkpointing key checks (keys missing from or unexpected in the sharded state dict), a model parameter
       // the state dict lacks, vLLM's weight loader ("Attempted to load weight (…) into parameter (…)").
@@ -317,6 +319,8 @@ export const trainRules: DiagnosisRule[] = [
     title: "Dataset fields do not match what the loader expects",
     role: "primary",
     triggers: [
+      // Upstream phrasebook 2: MindSpore's GeneratorDataset returning other columns than column_names declares.
+      { match: lit("should return same number of NumPy arrays as specified in column_names"), confidence: 0.75 },
       // Upstream phrasebook: datasets naming columns the data does not have (arrow_dataset.py "not in the dataset.
       // Current columns in the dataset", rename_columns, "Column mismatch between batch", "doesn't exist", "External
       // features info don't match the dataset", table.CastError), pyarrow's JSON reader (a field that changes type, a
@@ -421,6 +425,18 @@ export const trainRules: DiagnosisRule[] = [
     title: "Dataset cache on a shared filesystem (NFS) missing, stale or locked",
     role: "primary",
     triggers: [
+      // Upstream phrasebook 2: datasets finding its cache directory or its split info gone (builder.py), filelock's
+      // timeout on a lock another node holds, ENOLCK (flock on a mount without locks) in every locale glibc ships.
+      {
+        match: rx(
+          /Cache directory for \S+ doesn't exist at|Missing splits info for \S+ in cache directory/,
+          "doesn't exist at",
+          "Missing splits info for",
+        ),
+        confidence: 0.75,
+      },
+      { match: lit("Timeout on acquiring lock"), confidence: 0.6 },
+      { match: l10n("ENOLCK"), confidence: 0.7 },
       // Upstream phrasebook: ESTALE in every locale glibc ships and in Go's lower case; filelock and huggingface_hub
       // falling back to a soft lock on a filesystem without flock (NFS); pyarrow reading a half-written .arrow cache file.
       { match: l10n("ESTALE"), confidence: 0.8 },
@@ -542,6 +558,14 @@ export const trainRules: DiagnosisRule[] = [
     title: "Shared memory (/dev/shm) too small for DataLoader workers",
     role: "primary",
     triggers: [
+      // Upstream phrasebook 2: Open MPI's shared-memory backing file not fitting /dev/shm, ds_report's and
+      // PaddleDetection's warnings of a /dev/shm too small for DataLoader workers.
+      {
+        match: rx(/not enough space for \/dev\/shm\/[^\n]*\(the shared-memory backing/, "(the shared-memory backing"),
+        confidence: 0.8,
+      },
+      { match: lit("/dev/shm size might be too small"), confidence: 0.55 },
+      { match: lit("Shared memory size is less than 1G, disable shared_memory"), confidence: 0.55 },
       // Upstream phrasebook: Ray's object store falling back from a small /dev/shm (python/ray/_private/services.py).
       { match: lit("because /dev/shm has only"), confidence: 0.7 },
       { match: rx(/object store size \([^)]*\) exceeds \/dev\/shm size/, "exceeds /dev/shm size"), confidence: 0.75 },
@@ -867,6 +891,39 @@ export const trainRules: DiagnosisRule[] = [
     title: "A file or directory the run reads does not exist",
     role: "primary",
     triggers: [
+      // Upstream phrasebook 2: pyarrow's local file open, sentencepiece's model load, a directory a converter expects,
+      // bash's cd, tail, hydra's missing config.
+      {
+        match: rx(/Failed to open local file '[^']+'\. Detail: \[errno 2\]/, "Failed to open local file '"),
+        confidence: 0.75,
+      },
+      {
+        match: rx(/OSError: Not found: "[^"]+": No such file or directory/, 'OSError: Not found: "'),
+        confidence: 0.75,
+      },
+      { match: lit("is not a directory or does not exist"), confidence: 0.7 },
+      { match: rx(/bash: cd: [^:\n]+: No such file or directory/, "bash: cd: "), confidence: 0.7 },
+      {
+        match: rx(
+          /tail: cannot open '[^']+' for reading: No such file or directory/,
+          "for reading: No such file or directory",
+        ),
+        confidence: 0.7,
+      },
+      {
+        match: rx(
+          /MissingConfigException: (?:Cannot find primary config|Primary config directory not found)/,
+          "MissingConfigException: ",
+        ),
+        confidence: 0.75,
+      },
+      // Upstream phrasebook 2: MindSpore's MindRecord and file readers, ms-swift's dataset path checks, LLaMA-Factory's
+      // media lookup.
+      { match: lit("MindRecord File could not open successfully"), confidence: 0.7 },
+      { match: lit("Failed to open file, file path"), confidence: 0.65 },
+      { match: rx(/ValueError: Path does not exist: /, "Path does not exist: "), confidence: 0.7 },
+      { match: lit("The local path does not exist, dataset_id:"), confidence: 0.8 },
+      { match: rx(/Media \S+ does not exist in `media_dir`/, "does not exist in `media_dir`"), confidence: 0.6 },
       // Upstream phrasebook: coreutils and bash naming a path that is not there (ls "cannot access", cp "cannot stat",
       // bash running a script path; zh_CN 无法访问 … 没有那个文件或目录), transformers' DeepSpeed config path, Megatron's
       // "directory not found".
@@ -957,6 +1014,11 @@ export const trainRules: DiagnosisRule[] = [
     title: "Tensor parallel size does not divide the attention/KV heads",
     role: "primary",
     triggers: [
+      // Upstream phrasebook 2: ms-swift's sequence parallelism splitting heads across its world size.
+      {
+        match: rx(/num_heads \d+ cannot be split by sp world size \d+/, "cannot be split by sp world size"),
+        confidence: 0.8,
+      },
       // Upstream phrasebook: Megatron and MindSpeed's head checks with context or encoder parallelism, num_query_groups
       // against TP, DeepSpeed inference's heads against the world size, vLLM's KV heads against TP.
       {
@@ -1071,6 +1133,29 @@ export const trainRules: DiagnosisRule[] = [
     title: "A pipeline stage has no LLM layers",
     role: "primary",
     triggers: [
+      // Upstream phrasebook 2: a rank with nothing to train (torch's ZeroRedundancyOptimizer and the optimizer "got an
+      // empty parameter list", Megatron's hybrid optimizer's empty param_groups, Megatron's per-rank parameter count of
+      // 0, DeepSpeed's pipeline partition with "layers=0", Megatron's uneven split leaving middle stages no layers).
+      {
+        match: rx(/(?:ZeroRedundancyOptimizer|optimizer) got an empty parameter list/, "got an empty parameter list"),
+        confidence: 0.7,
+      },
+      { match: lit("param_groups should not be empty"), confidence: 0.65 },
+      {
+        match: rx(
+          /number of parameters on \(tensor, pipeline\) model parallel rank \(\d+, \d+\): 0\s*$/,
+          "model parallel rank (",
+        ),
+        confidence: 0.7,
+      },
+      { match: rx(/^stage=\d+ layers=0\s*$/, "layers=0"), confidence: 0.7 },
+      {
+        match: rx(
+          /Mismatch: 0 middle layers remaining but \d+ middle PP stages available/,
+          "middle PP stages available",
+        ),
+        confidence: 0.85,
+      },
       // Upstream phrasebook: Megatron's uneven first/last stage sizes and MindSpeed-MM's predictor layers per PP rank.
       {
         match: rx(

@@ -5,7 +5,7 @@
 
 import { rx, type Signal } from "./rules-types.js";
 
-export type ErrnoName = "ENOSPC" | "EDQUOT" | "EACCES" | "EROFS" | "ESTALE" | "EADDRINUSE";
+export type ErrnoName = "ENOSPC" | "EDQUOT" | "EACCES" | "EROFS" | "ESTALE" | "EADDRINUSE" | "EBUSY" | "ENOLCK";
 
 export const STRERROR_L10N: Readonly<Record<ErrnoName, Readonly<Record<string, string>>>> = {
   ENOSPC: {
@@ -212,20 +212,96 @@ export const STRERROR_L10N: Readonly<Record<ErrnoName, Readonly<Record<string, s
     zh_CN: "地址已在使用",
     zh_TW: "位址已經有在使用",
   },
+  EBUSY: {
+    en: "Device or resource busy",
+    be: "Прылада ці расурс заняты",
+    bg: "Заето устройство или ресурс",
+    ca: "El dispositiu o recurs es troba ocupat",
+    cs: "Zařízení nebo zdroj jsou používány",
+    da: "Enheden eller ressourcen optaget",
+    de: "Das Gerät oder die Ressource ist belegt",
+    el: "Συσκευή ή πόροι είναι απασχολημένοι",
+    eo: "Aparato aŭ risurco uziĝas",
+    es: "Dispositivo o recurso ocupado",
+    fi: "Laite tai resurssi varattu",
+    fr: "Périphérique ou ressource occupé",
+    gl: "Dispositivo ou recurso ocupado",
+    hr: "Uređaj ili resurs je zauzeti",
+    hu: "Az eszköz vagy erőforrás foglalt",
+    id: "Perangkat atau sumber daya sibuk",
+    it: "Dispositivo o risorsa occupata",
+    ja: "デバイスもしくはリソースがビジー状態です",
+    ko: "장치나 자원이 동작 중",
+    lt: "Įrenginys ar resursas užimtas",
+    nb: "Enheten eller ressursen opptatt",
+    nl: "Apparaat of hulpbron is bezig",
+    pl: "Urządzenie lub zasoby zajęte",
+    pt: "Dispositivo ou recurso ocupado",
+    pt_BR: "Dispositivo ou recurso está ocupado",
+    ru: "Устройство или ресурс занято",
+    sk: "Zariadenie alebo iný zdroj je používané",
+    sl: "Naprava ali vir je v rabi",
+    sr: "Уређај или извориште је заузето",
+    sv: "Enhet eller resurs upptagen",
+    tr: "Aygıt ya da özkaynak meşgul",
+    uk: "Пристрій або ресурс зайнято",
+    vi: "Thiết bị hoặc tài nguyên đang bận",
+    zh_CN: "设备或资源忙",
+    zh_TW: "裝置或系統資源忙碌中",
+  },
+  ENOLCK: {
+    en: "No locks available",
+    bg: "Надвишен брой заключвания",
+    ca: "No hi ha blocatges disponibles",
+    cs: "Zámky nejsou k dispozici",
+    da: "Ingen låse tilgængelige",
+    de: "Keine Sperren verfügbar",
+    el: "Δεν υπάρχουν διαθέσιμα κλειδώματα",
+    eo: "Neniu ŝloso disponeblas",
+    es: "No se pueden bloquear más ficheros",
+    fi: "Lukkoja ei ole käytettävissä",
+    fr: "Aucun verrou disponible",
+    gl: "Non hai bloqueos dispoñibles",
+    hr: "Nema dostupnih lokota (brava)",
+    hu: "Nem érhetők el zárolások",
+    id: "Tidak ada kunci yang tersedia",
+    it: "Nessun lock disponibile",
+    ja: "ロックが利用できません",
+    ko: "사용가능한 잠금장치가 없음",
+    lt: "Nėra laisvų spynų (locks)",
+    nb: "Ingen låser tilgjengelige",
+    nl: "Geen vergrendelingen meer beschikbaar",
+    pl: "Brak dostępnych blokad",
+    pt: "Sem bloqueios disponíveis",
+    pt_BR: "Não há travas disponíveis",
+    ru: "Нет доступных блокировок",
+    sk: "Zámky nie sú k dispozícii",
+    sr: "Закључавање није доступно",
+    sv: "Inga lås tillgängliga",
+    tr: "İşe yarar kilit yok",
+    uk: "Блокування недоступні",
+    vi: "Không có khóa sẵn sàng",
+    zh_CN: "没有可用的锁",
+    zh_TW: "無法鎖定資料",
+  },
 };
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** The error's text in every locale but English: a line naming a file or tool, then the text (`tee: x: <text>`). */
-export function localizedErrno(name: ErrnoName): { re: RegExp; anchors: string[] } {
+/**
+ * The error's text in every locale but English, as a C tool prints it after a file or tool name (`tee: x: <text>`);
+ * `on`, when given, is what the line must name before it (a device node for EBUSY).
+ */
+export function localizedErrno(name: ErrnoName, on?: RegExp): { re: RegExp; anchors: string[] } {
   const texts = Object.entries(STRERROR_L10N[name])
     .filter(([locale]) => locale !== "en")
     .map(([, text]) => text);
-  return { re: new RegExp(`[:：] ?(?:${texts.map(escapeRe).join("|")})`), anchors: texts };
+  const before = on ? `${on.source}[^\\n]*` : "";
+  return { re: new RegExp(`${before}[:：] ?(?:${texts.map(escapeRe).join("|")})`), anchors: texts };
 }
 
 /** The rule signal for an error's localized texts. */
-export function l10n(name: ErrnoName): Signal {
-  const { re, anchors } = localizedErrno(name);
+export function l10n(name: ErrnoName, on?: RegExp): Signal {
+  const { re, anchors } = localizedErrno(name, on);
   return rx(re, ...anchors);
 }
