@@ -147,7 +147,7 @@ export const envRules: DiagnosisRule[] = [
       },
       { match: lit("ASCEND_VISIBLE_DEVICES env variable is empty, will not mount any ascend device"), confidence: 0.8 },
       { match: lit("The driver package may not be completely installed"), confidence: 0.7 },
-      { match: lit("npu-smi tool not found"), confidence: 0.6 },
+      { match: lit("npu-smi tool not found"), confidence: 0.45 },
       // Upstream phrasebook: the driver's device manager node missing (drv_comm_intf.c, devmm_svm_init.c "Open device
       // fail. (fd=-1; chardev=/dev/davinci_manager)") and the runtime's device count call to the driver failing.
       { match: rx(/Open device fail\.[^\n]*chardev=\/dev\/davinci/, "chardev=/dev/davinci"), confidence: 0.82 },
@@ -335,7 +335,7 @@ export const envRules: DiagnosisRule[] = [
       },
       {
         match: rx(/Driver Version: \S+ is invalid or not supported yet/, "is invalid or not supported yet"),
-        confidence: 0.6,
+        confidence: 0.45,
       },
       { match: lit("does not match the actual SoC version"), confidence: 0.85 },
       { match: lit("device cannot be created on real soc version"), confidence: 0.85 },
@@ -611,7 +611,7 @@ export const envRules: DiagnosisRule[] = [
         ),
         confidence: 0.9,
       },
-      { match: lit("Pre-Load Library libgomp.so.1 failed"), confidence: 0.6 },
+      { match: lit("Pre-Load Library libgomp.so.1 failed"), confidence: 0.45 },
       { match: lit("cannot allocate memory in static TLS block"), confidence: 0.92 },
       // The same loader message in glibc's zh_CN text (po/zh_CN.po).
       { match: lit("无法在静态 TLS 块中分配内存"), confidence: 0.9 },
@@ -907,7 +907,7 @@ export const envRules: DiagnosisRule[] = [
       },
       { match: lit("since PaddlePaddle is not compiled with CUDA"), confidence: 0.75 },
       // Upstream phrasebook 2: verl's device detection falling back to CUDA when torch has no npu namespace.
-      { match: lit("Device namespace 'npu' not found in torch, try to load torch.cuda"), confidence: 0.6 },
+      { match: lit("Device namespace 'npu' not found in torch, try to load torch.cuda"), confidence: 0.45 },
       // Upstream phrasebook: torch's autocast and GradScaler asked for CUDA where it is not (torch/amp/autocast_mode.py,
       // grad_scaler.py: "but CUDA is not available"), a CPU-only torch build asked to set a CUDA device.
       {
@@ -1084,7 +1084,7 @@ export const envRules: DiagnosisRule[] = [
       { match: lit("^M: 错误的解释器"), confidence: 0.9 },
       { match: rx(/set: pipefail\r?: 无效的选项名/, "无效的选项名"), confidence: 0.75 },
       { match: rx(/can't open file '[^'\n]*\\r'/, "\\r': [Errno 2]"), confidence: 0.88 },
-      { match: lit("use -[v]S to pass options in shebang lines"), confidence: 0.6 },
+      { match: lit("use -[v]S to pass options in shebang lines"), confidence: 0.45 },
       // bash quotes a word that is a lone CR as $'\r' wherever it prints it: a command, a token, a file name.
       { match: rx(/\$'\\r'/, "\\r': command", "token `$'\\r'", "$'\\r': ", "'$'\\r' ", "'$'\\r':"), confidence: 0.95 },
       // bash quotes any word holding a CR with $'…' (print_cmd.c ansic_quote): "cd: $'/data/run\r': No such file".

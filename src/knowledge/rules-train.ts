@@ -350,7 +350,7 @@ export const trainRules: DiagnosisRule[] = [
         ),
         confidence: 0.78,
       },
-      { match: lit("Skipping this abnormal example"), confidence: 0.55 },
+      { match: lit("Skipping this abnormal example"), confidence: 0.45 },
       { match: lit("Invalid message count in"), confidence: 0.7 },
       { match: lit("Missing content tag in message"), confidence: 0.75 },
       { match: lit("sample does not have value or content field"), confidence: 0.8 },
@@ -441,8 +441,8 @@ export const trainRules: DiagnosisRule[] = [
       // falling back to a soft lock on a filesystem without flock (NFS); pyarrow reading a half-written .arrow cache file.
       { match: l10n("ESTALE"), confidence: 0.8 },
       { match: lit("stale NFS file handle"), confidence: 0.82 },
-      { match: lit("flock not supported on this filesystem"), confidence: 0.55 },
-      { match: lit("does not appear to support flock"), confidence: 0.55 },
+      { match: lit("flock not supported on this filesystem"), confidence: 0.45 },
+      { match: lit("does not appear to support flock"), confidence: 0.45 },
       {
         match: rx(
           /Tried reading schema message, was null or length 0|Expected to read \d+ metadata bytes, but only read \d+|Expected to be able to read \d+ bytes for message body, got \d+/,
@@ -564,8 +564,8 @@ export const trainRules: DiagnosisRule[] = [
         match: rx(/not enough space for \/dev\/shm\/[^\n]*\(the shared-memory backing/, "(the shared-memory backing"),
         confidence: 0.8,
       },
-      { match: lit("/dev/shm size might be too small"), confidence: 0.55 },
-      { match: lit("Shared memory size is less than 1G, disable shared_memory"), confidence: 0.55 },
+      { match: lit("/dev/shm size might be too small"), confidence: 0.45 },
+      { match: lit("Shared memory size is less than 1G, disable shared_memory"), confidence: 0.45 },
       // Upstream phrasebook: Ray's object store falling back from a small /dev/shm (python/ray/_private/services.py).
       { match: lit("because /dev/shm has only"), confidence: 0.7 },
       { match: rx(/object store size \([^)]*\) exceeds \/dev\/shm size/, "exceeds /dev/shm size"), confidence: 0.75 },
@@ -923,7 +923,7 @@ export const trainRules: DiagnosisRule[] = [
       { match: lit("Failed to open file, file path"), confidence: 0.65 },
       { match: rx(/ValueError: Path does not exist: /, "Path does not exist: "), confidence: 0.7 },
       { match: lit("The local path does not exist, dataset_id:"), confidence: 0.8 },
-      { match: rx(/Media \S+ does not exist in `media_dir`/, "does not exist in `media_dir`"), confidence: 0.6 },
+      { match: rx(/Media \S+ does not exist in `media_dir`/, "does not exist in `media_dir`"), confidence: 0.45 },
       // Upstream phrasebook: coreutils and bash naming a path that is not there (ls "cannot access", cp "cannot stat",
       // bash running a script path; zh_CN 无法访问 … 没有那个文件或目录), transformers' DeepSpeed config path, Megatron's
       // "directory not found".

@@ -106,3 +106,22 @@ describe("an error code with the public cases on", () => {
     }
   });
 });
+
+describe("a warning printed before many outcomes", () => {
+  it("names its category only hedged, below 'confident'", () => {
+    // vllm-ascend's worker (npu-smi not on PATH), filelock on a mount without flock, ds_report's /dev/shm check: each is
+    // printed by runs that then work, so alone it is a lead, not a verdict.
+    for (const [line, category] of [
+      ["WARNING 03-14 10:21:33 [worker.py:1103] npu-smi tool not found.", "driver_not_mounted"],
+      ["UserWarning: flock not supported on this filesystem, falling back to SoftFileLock", "nfs_cache_hang"],
+      [
+        "  [WARNING] /dev/shm size might be too small, if running in docker increase to at least --shm-size='1gb'",
+        "shm_bus_error",
+      ],
+    ] as const) {
+      const v = diagnoseText(line);
+      expect(v.findings[0]!.category, line).toBe(category);
+      expect(v.summary, line).toMatch(/^possibly /);
+    }
+  });
+});
