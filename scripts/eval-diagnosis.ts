@@ -45,11 +45,16 @@ export function splitOf(repo: string): "tune" | "holdout" {
   return Number.parseInt(h.slice(0, 8), 16) % 100 < 30 ? "holdout" : "tune";
 }
 
-export function loadCorpus(path = CORPUS_PATH): CorpusItem[] {
-  const items = readFileSync(path, "utf8")
+/** One JSON object per non-empty line. */
+function readJsonl<T>(path: string): T[] {
+  return readFileSync(path, "utf8")
     .split("\n")
     .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as CorpusItem);
+    .map((l) => JSON.parse(l) as T);
+}
+
+export function loadCorpus(path = CORPUS_PATH): CorpusItem[] {
+  const items = readJsonl<CorpusItem>(path);
   for (const item of items) {
     if (splitOf(item.repo) !== item.split) throw new Error(`${item.id}: split field disagrees with the repo hash`);
   }
@@ -121,23 +126,31 @@ export const PHRASEBOOK_PATH = join(ROOT, "test", "fixtures", "diagnosis", "upst
  * The upstream phrasebook (the messages the stacks' own code and documentation print for each category) scored by the
  * rules alone: no public case may decide, as the phrasebook measures what the rules recognise.
  */
+export interface Phrase {
+  id: string;
+  category: string;
+  log: string;
+  template: string;
+  source: string;
+  library: string;
+  note: string;
+}
+
+export const loadPhrasebook = (path = PHRASEBOOK_PATH): Phrase[] => readJsonl<Phrase>(path);
+
 export function evaluatePhrasebook(path = PHRASEBOOK_PATH): Score {
-  const items = readFileSync(path, "utf8")
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as { id: string; category: string; source: string; log: string })
-    .map(
-      (p): CorpusItem => ({
-        id: p.id,
-        split: "tune",
-        label: p.category,
-        repo: "",
-        source: p.source,
-        title: "",
-        resolution: "",
-        log: p.log,
-      }),
-    );
+  const items = loadPhrasebook(path).map(
+    (p): CorpusItem => ({
+      id: p.id,
+      split: "tune",
+      label: p.category,
+      repo: "",
+      source: p.source,
+      title: "",
+      resolution: "",
+      log: p.log,
+    }),
+  );
   return evaluate(items, () => setKnownCaseFilter(() => false));
 }
 

@@ -289,19 +289,13 @@ export const STRERROR_L10N: Readonly<Record<ErrnoName, Readonly<Record<string, s
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /**
- * The error's text in every locale but English, as a C tool prints it after a file or tool name (`tee: x: <text>`);
- * `on`, when given, is what the line must name before it (a device node for EBUSY).
+ * The rule signal for an error's text in every locale but English, as a C tool prints it after a file or tool name
+ * (`tee: x: <text>`); `on`, when given, is what the line must name before it (a device node for EBUSY).
  */
-export function localizedErrno(name: ErrnoName, on?: RegExp): { re: RegExp; anchors: string[] } {
+export function l10n(name: ErrnoName, on?: RegExp): Signal {
   const texts = Object.entries(STRERROR_L10N[name])
     .filter(([locale]) => locale !== "en")
     .map(([, text]) => text);
   const before = on ? `${on.source}[^\\n]*` : "";
-  return { re: new RegExp(`${before}[:：] ?(?:${texts.map(escapeRe).join("|")})`), anchors: texts };
-}
-
-/** The rule signal for an error's localized texts. */
-export function l10n(name: ErrnoName, on?: RegExp): Signal {
-  const { re, anchors } = localizedErrno(name, on);
-  return rx(re, ...anchors);
+  return rx(new RegExp(`${before}[:：] ?(?:${texts.map(escapeRe).join("|")})`), ...texts);
 }

@@ -3,30 +3,13 @@
 // and official documentation, never from a report of a failure: each must be named by the rules alone. And an error
 // code the CANN table ties to a category is evidence for it where no rule read its line, ranked as primary evidence
 // (above the timeouts other ranks print after it).
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { categoriesOf } from "../../scripts/eval-diagnosis.js";
+import { categoriesOf, loadPhrasebook } from "../../scripts/eval-diagnosis.js";
 import { diagnoseText } from "../../src/diagnosis/index.js";
 import { setKnownCaseFilter } from "../../src/diagnosis/signature.js";
 import { CATEGORIES } from "../../src/knowledge/rules.js";
 
-const UPSTREAM = join(import.meta.dirname, "..", "fixtures", "diagnosis", "upstream");
-interface Phrase {
-  id: string;
-  category: string;
-  log: string;
-  template: string;
-  source: string;
-  library: string;
-  note: string;
-}
-const readJsonl = <T>(name: string): T[] =>
-  readFileSync(join(UPSTREAM, name), "utf8")
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as T);
-const phrasebook = readJsonl<Phrase>("phrasebook.jsonl");
+const phrasebook = loadPhrasebook();
 
 beforeAll(() => setKnownCaseFilter(() => false));
 afterAll(() => setKnownCaseFilter(undefined));
