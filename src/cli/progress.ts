@@ -1,11 +1,14 @@
 // Progress of long work on stderr. On a terminal: one line redrawn in place by cli-progress (bar, percentage, done
-// and total in human units, ETA). Without a terminal (a log, a pipe): a plain line every few seconds at most.
+// and total in human units, ETA). Without a terminal (a log, a pipe): nothing for work that ends within a couple of
+// seconds (as git delays its progress), then a plain line every few seconds at most.
 import { SingleBar } from "cli-progress";
 import { formatBytes, formatDuration } from "../text/format.js";
 import type { ProgressUpdate } from "../tools/tool.js";
 
 /** Least time between two lines when stderr is not a terminal. */
 export const PLAIN_INTERVAL_MS = 5_000;
+/** How long work runs before its first line when stderr is not a terminal: quick work writes none. */
+export const PLAIN_DELAY_MS = 2_000;
 
 interface Printer {
   update(u: ProgressUpdate): void;
@@ -27,7 +30,7 @@ function eta(u: ProgressUpdate, startedAt: number, now: number): string {
 
 export function progressPrinter(
   stream: NodeJS.WriteStream,
-  opts: { now?: () => number; intervalMs?: number } = {},
+  opts: { now?: () => number; intervalMs?: number; delayMs?: number } = {},
 ): Printer {
   const now = opts.now ?? Date.now;
   let phase: { total: number | undefined; startedAt: number } | null = null;
@@ -35,7 +38,9 @@ export function progressPrinter(
     if (!phase || phase.total !== u.total) phase = { total: u.total, startedAt: now() };
     return phase.startedAt;
   };
-  return stream.isTTY ? terminalPrinter(stream, track, now) : plainPrinter(stream, track, now, opts.intervalMs);
+  return stream.isTTY
+    ? terminalPrinter(stream, track, now)
+    : plainPrinter(stream, track, now, opts.intervalMs, opts.delayMs);
 }
 
 function terminalPrinter(stream: NodeJS.WriteStream, track: (u: ProgressUpdate) => number, now: () => number): Printer {
@@ -78,13 +83,16 @@ function plainPrinter(
   track: (u: ProgressUpdate) => number,
   now: () => number,
   intervalMs = PLAIN_INTERVAL_MS,
+  delayMs = PLAIN_DELAY_MS,
 ): Printer {
+  let firstAt: number | undefined;
   let lastAt = Number.NEGATIVE_INFINITY;
   return {
     update(u) {
       const startedAt = track(u);
       const at = now();
-      if (at - lastAt < intervalMs) return;
+      firstAt ??= at;
+      if (at - firstAt < delayMs || at - lastAt < intervalMs) return;
       lastAt = at;
       const percent = u.total ? `${Math.floor((100 * u.progress) / u.total)}%` : "";
       const line = [percent, amounts(u), eta(u, startedAt, at), u.message ?? ""].filter((x) => x !== "").join(" ");

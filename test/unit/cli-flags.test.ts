@@ -91,22 +91,32 @@ describe("hints speak the door's language", () => {
 });
 
 describe("progress without a terminal", () => {
-  it("writes a line every few seconds at most", () => {
+  /** The lines a printer writes for 65 updates, `step` ms apart, of a 64 MiB scan. */
+  function linesOf(step: number): string[] {
     const stream = new PassThrough() as unknown as NodeJS.WriteStream;
     let out = "";
     (stream as unknown as PassThrough).on("data", (d: Buffer) => {
       out += d.toString();
     });
     let clock = 0;
-    const printer = progressPrinter(stream, { now: () => clock, intervalMs: 5_000 });
+    const printer = progressPrinter(stream, { now: () => clock, intervalMs: 5_000, delayMs: 2_000 });
     for (let i = 0; i <= 64; i++) {
-      clock = i * 100; // 64 updates in 6.4 s
+      clock = i * step;
       printer.update({ progress: i * 1024 * 1024, total: 64 * 1024 * 1024, unit: "bytes", message: "scanning" });
     }
     printer.done();
-    const lines = out.trim().split("\n");
-    expect(lines.length).toBe(2);
-    expect(lines[1]).toMatch(/^progress: 78% 50 MiB\/64 MiB ETA \d+ s scanning$/);
+    return out.split("\n").filter((l) => l !== "");
+  }
+
+  it("writes its first line once the work has lasted a moment, then one every few seconds at most", () => {
+    const lines = linesOf(200); // 64 updates in 12.8 s: lines at 2 s, 7 s and 12 s
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^progress: 15% 10 MiB\/64 MiB ETA \d+ s scanning$/);
+    expect(lines[2]).toMatch(/^progress: 93% 60 MiB\/64 MiB ETA \d+ s scanning$/);
+  });
+
+  it("writes nothing for work that ends within the delay", () => {
+    expect(linesOf(25)).toEqual([]); // 1.6 s
   });
 });
 
