@@ -13,6 +13,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { diagnoseText } from "../src/diagnosis/index.js";
 import {
+  bayesCategories,
   nearestCases,
   profileCategories,
   setKnownCaseFilter,
@@ -151,7 +152,7 @@ export function evaluatePhrasebook(path = PHRASEBOOK_PATH): Score {
       log: p.log,
     }),
   );
-  return evaluate(items, () => setKnownCaseFilter(() => false));
+  return evaluate(items, () => setKnownCaseFilter(() => false, { upstreamMessages: false }));
 }
 
 export interface CrossValidation {
@@ -161,6 +162,7 @@ export interface CrossValidation {
   vote: { top1: number; top3: number };
   /** The category profiles alone (categories ranked by how much of their cases' words the log's error lines hold). */
   profile: { top1: number; top3: number };
+  bayes: { top1: number; top3: number };
   /** The whole engine: rules, then the nearest cases where the rules are not confident. */
   engine: { top1: number; top3: number };
   misses: Miss[];
@@ -175,6 +177,12 @@ export function votedCategories(log: string): string[] {
 /** Categories the category profiles alone give a log, best first (`unknown` when none reaches 0.1). */
 export function profiledCategories(log: string): string[] {
   const ranked = profileCategories(log.split("\n")).map((v) => v.category);
+  return ranked.length ? ranked : ["unknown"];
+}
+
+/** Categories naive Bayes alone gives a log, best first (`unknown` when it knows none of the log's words). */
+export function bayesianCategories(log: string): string[] {
+  const ranked = bayesCategories(log.split("\n")).map((v) => v.category);
   return ranked.length ? ranked : ["unknown"];
 }
 
@@ -200,6 +208,7 @@ export function crossValidate(
     repos: repos.length,
     vote: { top1: 0, top3: 0 },
     profile: { top1: 0, top3: 0 },
+    bayes: { top1: 0, top3: 0 },
     engine: { top1: 0, top3: 0 },
     misses: [],
   };
@@ -212,6 +221,9 @@ export function crossValidate(
       const profile = profiledCategories(item.log);
       if (profile[0] === item.label) out.profile.top1++;
       if (profile.slice(0, 3).includes(item.label)) out.profile.top3++;
+      const bayes = bayesianCategories(item.log);
+      if (bayes[0] === item.label) out.bayes.top1++;
+      if (bayes.slice(0, 3).includes(item.label)) out.bayes.top3++;
       const verdict = diagnoseText(item.log);
       observe?.(item, verdict);
       const got = categoriesOf(verdict);
@@ -255,7 +267,14 @@ async function main() {
     const cv = crossValidate(items);
     if (args.includes("--json")) {
       console.log(
-        JSON.stringify({ total: cv.total, repos: cv.repos, vote: cv.vote, profile: cv.profile, engine: cv.engine }),
+        JSON.stringify({
+          total: cv.total,
+          repos: cv.repos,
+          vote: cv.vote,
+          profile: cv.profile,
+          bayes: cv.bayes,
+          engine: cv.engine,
+        }),
       );
       return;
     }
@@ -265,6 +284,7 @@ async function main() {
     for (const [name, s] of [
       ["vote", cv.vote],
       ["profile", cv.profile],
+      ["bayes", cv.bayes],
       ["engine", cv.engine],
     ] as const) {
       console.log(

@@ -4,6 +4,8 @@
 // many cases share) count less: a case alike only in those is the same kind of failure, not a near case.
 import { RUNTIME_CODES } from "../knowledge/cann-codes.js";
 import { KNOWN_CASES, type KnownCaseEntry } from "../knowledge/known-cases.js";
+import { UPSTREAM_MESSAGES } from "../knowledge/upstream-messages.js";
+import { type BayesModel, classifyBayes, trainBayes } from "./bayes.js";
 import type { KnownCase } from "./types.js";
 
 const ERROR_LIKE =
@@ -188,6 +190,8 @@ interface CaseIndex {
   defaultIdf: number;
   /** Built on first use (only a verdict no rule is sure of reads them). */
   profiles: () => { idf: Map<string, number>; categories: CategoryProfile[] };
+  /** Built on first use: the naive Bayes model of the cases in view and the upstream messages. */
+  bayes: () => BayesModel;
 }
 
 function bag(lines: readonly string[]): Map<string, number> {
@@ -216,7 +220,25 @@ function buildIndex(entries: readonly KnownCaseEntry[]): CaseIndex {
     const specific = new Set(entry.signature.flatMap((l) => ownWords(l, inView)));
     return { entry, weights, norm: Math.hypot(...weights.values()) || 1, specific };
   });
-  return { idf, cases, defaultIdf, profiles: once(() => buildProfiles(entries, bags, df)) };
+  return {
+    idf,
+    cases,
+    defaultIdf,
+    profiles: once(() => buildProfiles(entries, bags, df)),
+    bayes: once(() =>
+      trainBayes(
+        [...entries, ...(withUpstream ? UPSTREAM_MESSAGES : [])].map((e) => ({
+          category: e.category,
+          words: bayesWords(e.signature),
+        })),
+      ),
+    ),
+  };
+}
+
+/** The words naive Bayes reads: those of the lines, exception names aside (a RuntimeError is every kind of failure). */
+function bayesWords(lines: readonly string[]): Set<string> {
+  return new Set(lines.flatMap(tokens).filter((t) => !EXCEPTION_NAME.test(t)));
 }
 
 function once<T>(make: () => T): () => T {
@@ -257,12 +279,22 @@ function buildProfiles(
 }
 
 let caseFilter: ((c: KnownCaseEntry) => boolean) | undefined;
+let withUpstream = true;
 let index: CaseIndex | undefined;
 
-/** Limits the cases considered (evaluation leaves out a log's own source); undefined restores all cases. */
-export function setKnownCaseFilter(filter: ((c: KnownCaseEntry) => boolean) | undefined): void {
-  if (filter !== caseFilter) index = undefined;
+/**
+ * Limits the cases considered (evaluation leaves out a log's own source); undefined restores all cases.
+ * `upstreamMessages: false` also leaves the upstream messages out of naive Bayes (scoring the phrasebook they come
+ * from by the rules alone).
+ */
+export function setKnownCaseFilter(
+  filter: ((c: KnownCaseEntry) => boolean) | undefined,
+  opts: { upstreamMessages?: boolean } = {},
+): void {
+  const upstream = opts.upstreamMessages ?? true;
+  if (filter !== caseFilter || upstream !== withUpstream) index = undefined;
   caseFilter = filter;
+  withUpstream = upstream;
 }
 
 /**
@@ -363,6 +395,15 @@ export function profileCategories(rawLines: Iterable<string>, min = 0.1): { cate
     if (score >= min) out.push({ category: p.category, score });
   }
   return out.sort((a, b) => b.score - a.score);
+}
+
+/**
+ * Categories by the naive Bayes posterior over the words of the log's error-like lines (bayes.ts), learnt from the
+ * known cases in view and the upstream messages: best first.
+ */
+export function bayesCategories(rawLines: Iterable<string>, minWords = 1): { category: string; probability: number }[] {
+  index ??= buildIndex(caseFilter ? KNOWN_CASES.filter(caseFilter) : KNOWN_CASES);
+  return classifyBayes(index.bayes(), bayesWords(signatureLines(rawLines, Number.POSITIVE_INFINITY)), minWords);
 }
 
 /** How many nearest cases vote on a category. */

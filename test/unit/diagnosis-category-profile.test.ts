@@ -28,7 +28,7 @@ describe("category profiles", () => {
       "checkpoint_incomplete",
     );
     // With no case in view there is no profile, and words no case has count for nothing.
-    setKnownCaseFilter(() => false);
+    setKnownCaseFilter(() => false, { upstreamMessages: false });
     expect(profileCategories(psutil.log.split("\n"))).toEqual([]);
   });
 

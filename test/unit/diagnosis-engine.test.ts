@@ -187,7 +187,7 @@ describe("bad input", () => {
   it("points an unknown verdict at a line whose only complaint is a lower-case error", () => {
     // Such a line is also what the known cases are compared on; without it the comparison had nothing to read.
     const log = "step 12 done\nworker 3: bus error while reading batch 7 from the queue\nstep 13 done";
-    setKnownCaseFilter(() => false);
+    setKnownCaseFilter(() => false, { upstreamMessages: false });
     const v = diagnoseText(log);
     setKnownCaseFilter(undefined);
     expect(v.findings[0]!.category).toBe("unknown");

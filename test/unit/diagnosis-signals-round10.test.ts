@@ -11,7 +11,7 @@ import { setKnownCaseFilter } from "../../src/diagnosis/signature.js";
 
 const top = (log: string) => diagnoseText(log).findings[0]!;
 
-beforeAll(() => setKnownCaseFilter(() => false));
+beforeAll(() => setKnownCaseFilter(() => false, { upstreamMessages: false }));
 afterAll(() => setKnownCaseFilter(undefined));
 
 describe("memory", () => {

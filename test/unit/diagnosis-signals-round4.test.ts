@@ -8,7 +8,7 @@ import { setKnownCaseFilter } from "../../src/diagnosis/signature.js";
 const top = (log: string) => diagnoseText(log).findings[0]!;
 
 // The rules alone: no public case may stand in for a missing signal.
-beforeAll(() => setKnownCaseFilter(() => false));
+beforeAll(() => setKnownCaseFilter(() => false, { upstreamMessages: false }));
 afterAll(() => setKnownCaseFilter(undefined));
 
 describe("another process holds the card, read from the allocator's own numbers", () => {

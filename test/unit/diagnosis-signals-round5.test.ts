@@ -9,7 +9,7 @@ import { setKnownCaseFilter } from "../../src/diagnosis/signature.js";
 
 const top = (log: string) => diagnoseText(log).findings[0]!;
 
-beforeAll(() => setKnownCaseFilter(() => false));
+beforeAll(() => setKnownCaseFilter(() => false, { upstreamMessages: false }));
 afterAll(() => setKnownCaseFilter(undefined));
 
 describe("fp16 loss scalers that keep overflowing", () => {

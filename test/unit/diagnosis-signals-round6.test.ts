@@ -10,7 +10,7 @@ import { setKnownCaseFilter } from "../../src/diagnosis/signature.js";
 const top = (log: string) => diagnoseText(log).findings[0]!;
 const categories = (log: string) => diagnoseText(log).findings.map((f) => f.category);
 
-beforeAll(() => setKnownCaseFilter(() => false));
+beforeAll(() => setKnownCaseFilter(() => false, { upstreamMessages: false }));
 afterAll(() => setKnownCaseFilter(undefined));
 
 describe("a loss or gradient norm that is no longer finite", () => {

@@ -11,7 +11,7 @@ import { CATEGORIES } from "../../src/knowledge/rules.js";
 
 const phrasebook = loadPhrasebook();
 
-beforeAll(() => setKnownCaseFilter(() => false));
+beforeAll(() => setKnownCaseFilter(() => false, { upstreamMessages: false }));
 afterAll(() => setKnownCaseFilter(undefined));
 
 describe("an error code the table ties to a category", () => {
@@ -85,7 +85,7 @@ describe("an error code with the public cases on", () => {
       expect(v.findings[0]!.category).toBe("aicore_error");
       expect(v.findings[0]!.rule).toBe("aicore-error");
     } finally {
-      setKnownCaseFilter(() => false);
+      setKnownCaseFilter(() => false, { upstreamMessages: false });
     }
   });
 });

@@ -1,0 +1,81 @@
+// Naive Bayes over the words of error lines: the fallback that places a wording no rule, no single public case and no
+// category profile reads, learnt from the public cases and the stacks' own (upstream) messages.
+import { afterEach, describe, expect, it } from "vitest";
+import { classifyBayes, trainBayes } from "../../src/diagnosis/bayes.js";
+import { diagnoseText } from "../../src/diagnosis/index.js";
+import { bayesCategories, profileCategories, setKnownCaseFilter } from "../../src/diagnosis/signature.js";
+
+afterEach(() => setKnownCaseFilter(undefined));
+
+const words = (s: string) => new Set(s.split(" "));
+
+describe("naive Bayes", () => {
+  const model = trainBayes([
+    { category: "disk_full", words: words("no space left device write") },
+    { category: "disk_full", words: words("disk quota exceeded write") },
+    { category: "port_in_use", words: words("address already in use bind") },
+    { category: "port_in_use", words: words("port busy bind listen") },
+  ]);
+
+  it("ranks categories by a posterior that sums to one", () => {
+    const ranked = classifyBayes(model, ["write", "quota"]);
+    expect(ranked.map((r) => r.category)).toEqual(["disk_full", "port_in_use"]);
+    expect(ranked[0]!.probability).toBeGreaterThan(0.9);
+    expect(ranked.reduce((n, r) => n + r.probability, 0)).toBeCloseTo(1, 10);
+  });
+
+  it("skips words it never saw, and answers nothing below the least number of known words", () => {
+    expect(classifyBayes(model, ["frobnicate", "zorp"])).toEqual([]);
+    expect(classifyBayes(model, ["bind", "zorp"]).map((r) => r.category)[0]).toBe("port_in_use");
+    expect(classifyBayes(model, ["bind", "zorp"], 2)).toEqual([]);
+    expect(classifyBayes(model, ["bind", "listen"], 2)[0]!.category).toBe("port_in_use");
+  });
+
+  it("holds no category's share of the examples as evidence (equal priors)", () => {
+    const skewed = trainBayes([
+      ...Array.from({ length: 20 }, () => ({ category: "npu_oom", words: words("memory allocate") })),
+      { category: "hccl_timeout", words: words("collective timeout watchdog") },
+    ]);
+    expect(classifyBayes(skewed, ["watchdog", "timeout"])[0]!.category).toBe("hccl_timeout");
+  });
+});
+
+describe("the words fallback in a verdict", () => {
+  // An error no rule knows and no case or profile is near: its words are those of a dataset that lacks what the code
+  // expects (columns, a schema).
+  const log = [
+    "[rank0]: Traceback (most recent call last):",
+    '[rank0]:   File "/home/u/proj/train.py", line 61, in main',
+    "[rank0]: ValueError: frobnicator widget table holds 7 columns where the schema names 9",
+  ].join("\n");
+
+  it("leads, hedged, where no profile reaches its line, with the log's error line as evidence", () => {
+    expect(profileCategories(log.split("\n")).filter((p) => p.score >= 0.15)).toEqual([]);
+    const verdict = diagnoseText(log);
+    const lead = verdict.findings[0]!;
+    expect(lead).toMatchObject({ category: "dataset_key_error", rule: "case-words" });
+    expect(lead.confidence).toBeGreaterThanOrEqual(0.25);
+    expect(lead.confidence).toBeLessThan(0.5);
+    expect(verdict.summary).toMatch(/^possibly dataset_key_error/);
+    expect(lead.cause).toMatch(
+      /stacks' own messages use for this kind of failure \(probability (?:0\.\d+|over 0\.99)[;)]/,
+    );
+    expect(lead.evidence.map((e) => e.text).join("\n")).toContain("frobnicator");
+    expect(verdict.findings.filter((f) => f.category === "unknown")).toEqual([]);
+  });
+
+  it("learns from the upstream messages with no public case in view, and from nothing when they are left out", () => {
+    const line = ["OSError: the volume under /data/ckpt has no space left for the writer"];
+    setKnownCaseFilter(() => false);
+    expect(bayesCategories(line)[0]?.category).toBe("disk_full");
+    setKnownCaseFilter(() => false, { upstreamMessages: false });
+    expect(bayesCategories(line)).toEqual([]);
+    expect(diagnoseText(log).findings[0]!.category).toBe("unknown");
+  });
+
+  it("never overrules a rule that holds its verdict", () => {
+    const verdict = diagnoseText("OSError: [Errno 28] No space left on device: '/data/ckpt/iter_0000100/model.pt'");
+    expect(verdict.findings[0]).toMatchObject({ category: "disk_full" });
+    expect(verdict.findings.some((f) => f.rule === "case-words")).toBe(false);
+  });
+});
