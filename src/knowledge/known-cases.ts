@@ -19267,4 +19267,1713 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "httperror: <n> client error: forbidden for url: https: config.json",
     ],
   },
+  {
+    id: "flagtree-537",
+    url: "https://github.com/flagos-ai/FlagTree/issues/537",
+    repo: "flagos-ai/FlagTree",
+    split: "tune",
+    title: "Incorrect dockerfile for ascend",
+    resolution:
+      "torch_npu 2.6.0 requires the CPU build of torch (torch==2.6.0+cpu); download and install the torch +cpu wheel and the matching torch_npu wheel instead of pip-installing plain torch==2.6.0.",
+    category: "torch_npu_version_mismatch",
+    signature: [],
+  },
+  {
+    id: "paddleocr-npu-1",
+    url: "https://github.com/BytePioneer-AI/PaddleOCR-NPU/issues/1",
+    repo: "BytePioneer-AI/PaddleOCR-NPU",
+    split: "tune",
+    title: "使用Ascend310B4执行ocr推理报错,请问PaddleOCR-NPU的推理环境是什么呢？",
+    resolution:
+      "EH9999 init env failed / build op model failed 500001 means CANN's Python op-compile stack could not initialise; install the CANN Python dependencies (decorator, sympy, cffi, protobuf, attrs, pyyaml, scipy, psutil...) and keep numpy<2 for this CANN release (read from the error text; the thread has no answer).",
+    category: "cann_python_deps_broken",
+    signature: [
+      "[w compiler_depend.ts: <n> ] warning: eh9999: inner error!",
+      "eh9999 [init][env]init env failed!",
+      "build op model failed, result = 500001",
+      "pytorchpaddleocr 初始化失败: the inner error is reported as above. the process exits for this inner error, and the current working operator name is identity.",
+    ],
+  },
+  {
+    id: "xtuner-438",
+    url: "https://github.com/InternLM/xtuner/issues/438",
+    repo: "InternLM/xtuner",
+    split: "holdout",
+    title: "deepspeed超时问题",
+    resolution:
+      "The other ranks time out in the c10d rendezvous (default 1800 s) while the training data is still being loaded/preprocessed; raise the timeout (XTUNER_DATASET_TIMEOUT / distributed timeout) or preprocess the dataset offline once and load the cached result.",
+    category: "hccl_timeout",
+    signature: [
+      "[e socket.cpp: <n> ] [c10d] the client socket has timed out after 1800s while trying to connect to ( <n> , <n> ).",
+    ],
+  },
+  {
+    id: "paddleocr-13647",
+    url: "https://github.com/PaddlePaddle/PaddleOCR/issues/13647",
+    repo: "PaddlePaddle/PaddleOCR",
+    split: "tune",
+    title: "昇腾910B4报错",
+    resolution:
+      "ACL error 500001 from npu_op_runner is CANN failing to build/compile the operator (here elementwise_add), typically because CANN's Python op-compile dependencies are missing or numpy is too new; check the plog under ~/ascend/log/debug/plog, install the CANN Python deps / pin numpy<2 (read from the error text; the thread gives no fix).",
+    category: "cann_python_deps_broken",
+    signature: [
+      "oserror: (external) acl error, the error code is : 500001. (at npu_op_runner.cc : <n> )",
+      "[operator < elementwise_add > error]",
+    ],
+  },
+  {
+    id: "paddlex-4749",
+    url: "https://github.com/PaddlePaddle/PaddleX/issues/4749",
+    repo: "PaddlePaddle/PaddleX",
+    split: "tune",
+    title:
+      "昇腾910B：libruntime.so: undefined symbol: _ZN12ErrorManager19ATCReportErrMessageESsRKSt6vectorISsSaISsEES4_",
+    resolution:
+      "An undefined symbol between CANN's own libraries (libruntime.so from ascend-toolkit 8.0.RC3.alpha003) means mixed CANN installs/versions are on the library path; use one CANN toolkit version matching the paddle-custom-npu build (source only its set_env.sh) (read from the error text; the thread has no fix).",
+    category: "cann_version_mismatch",
+    signature: [
+      "valueerror: (invalidargument) fail to open library: libpaddle-custom-npu.so with error: libruntime.so : undefined symbol: _zn12errormanager19atcreporterrmessageessrkst6vectorisssaissees4_",
+    ],
+  },
+  {
+    id: "megatron-bridge-5551",
+    url: "https://github.com/NVIDIA-NeMo/Megatron-Bridge/pull/5551",
+    repo: "NVIDIA-NeMo/Megatron-Bridge",
+    split: "tune",
+    title: "fix(recipe): partition GLM-4.5 pipeline layers",
+    resolution:
+      "The GLM-4.5 recipes set PP=8 / PP=4 for 92 / 46 decoder layers without an uneven stage split, so get_num_layers_to_build() asserts; give explicit per-stage layer counts ([10,12,12,12,12,12,12,10] and [11,12,12,11]).",
+    category: "pp_layers_mismatch",
+    signature: ["<n> failed"],
+  },
+  {
+    id: "llamafactory-7489",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/7489",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "310P卡推理失败",
+    resolution:
+      "Ascend 310P has no bfloat16 support in aclnnCast; load and run the model in float16 (e.g. infer_dtype/torch_dtype float16) rather than bf16 (read from the error text; the thread has no confirmed fix).",
+    category: "dtype_unsupported",
+    signature: [
+      "runtimeerror: call aclnncast failed, detail:ez1001: [pid: <n> ] self not implemented for dt_bfloat16, should be in dtype support list [dt_float16,dt_float,dt_double,dt_int8,dt_uint8,dt_int16,dt_int32,dt_int64,dt_uint16,dt_uint32,dt_uint64,dt_bool,dt_complex64,dt_complex128,].",
+    ],
+  },
+  {
+    id: "paddleocr-17527",
+    url: "https://github.com/PaddlePaddle/PaddleOCR/issues/17527",
+    repo: "PaddlePaddle/PaddleOCR",
+    split: "tune",
+    title: "昇腾910B服务器上PP-OCRv5_server_rec训练报错",
+    resolution:
+      "CTCLoss turns NaN after a few hundred steps on the NPU and training then aborts; lower the learning rate / enable gradient clipping, train in fp32 (disable AMP) and check the label data for samples the CTC loss cannot align (read from the log; the thread closed as stale without a fix).",
+    category: "nan_loss",
+    signature: [],
+  },
+  {
+    id: "pytorchocr-293",
+    url: "https://github.com/WenmuZhou/PytorchOCR/issues/293",
+    repo: "WenmuZhou/PytorchOCR",
+    split: "holdout",
+    title: "训练开始没几步就报nan",
+    resolution:
+      "CTC and NRTR losses are NaN from the first logged step; check the pretrained student weights match the model/dictionary, the label dictionary covers the data, and lower the LR / use fp32 (read from the log; no fix posted in the excerpt).",
+    category: "nan_loss",
+    signature: [],
+  },
+  {
+    id: "ocr-textrecog-3",
+    url: "https://github.com/BADBADBADBOY/OCR-TextRecog/issues/3",
+    repo: "BADBADBADBOY/OCR-TextRecog",
+    split: "holdout",
+    title: "loss always nan",
+    resolution:
+      "The CTC loss diverges to NaN mid-training; the reply points to the CTC-loss NaN fix in captcha_break#29 (handle infeasible/inf CTC losses, e.g. zero_infinity, and lower the LR).",
+    category: "nan_loss",
+    signature: ["[ <n> ][step: <n> ] totalloss:nan ctcloss: nan l2loss: nan lr: <n> batchtime: <n> s"],
+  },
+  {
+    id: "deep-text-recognition-benchmark-66",
+    url: "https://github.com/clovaai/deep-text-recognition-benchmark/issues/66",
+    repo: "clovaai/deep-text-recognition-benchmark",
+    split: "holdout",
+    title: "train the model，but get the nan loss",
+    resolution:
+      "The CTC training loss is NaN from the first iterations (lr 0.1, 6885 classes); lower the learning rate / keep gradient clipping, and check that labels fit batch_max_length and the character set so CTC targets are feasible (read from the log; no fix in the thread excerpt).",
+    category: "nan_loss",
+    signature: ["[ <n> ] lr: <n> <n> single_train_elapsed_time: <n> train_loss: nan"],
+  },
+  {
+    id: "mindyolo-440",
+    url: "https://github.com/mindspore-lab/mindyolo/issues/440",
+    repo: "mindspore-lab/mindyolo",
+    split: "tune",
+    title: "overflow",
+    resolution:
+      "Mixed-precision overflow: the loss scaler keeps overflowing and all YOLOv5 losses become NaN in the first epoch (lr ~0.07); lower the learning rate / warm-up, use a lower AMP level (O0/O1) or a dynamic loss scale, and check the dataset labels (read from the log; the thread has no fix).",
+    category: "nan_loss",
+    signature: [
+      "overflow, still update, loss scale adjust to <n>",
+      "epoch <n> , step <n> , imgsize ( <n> , <n> ), loss: nan, lbox: nan, lobj: nan, lcls: nan, cur_lr: <n>",
+    ],
+  },
+  {
+    id: "mindocr-678",
+    url: "https://github.com/mindspore-lab/mindocr/issues/678",
+    repo: "mindspore-lab/mindocr",
+    split: "holdout",
+    title: "When I used svtr_tiny_ch.yaml to configure training, there was a loss of nan",
+    resolution:
+      "SVTR fine-tuning on MindSpore-GPU goes NaN (summary shows no valid values in the weights); in the sibling thread #670 switching the AMP level from O2 to O0 removed the NaN, and lowering the LR / checking the dictionary is the other lever.",
+    category: "nan_loss",
+    signature: ["mindocr.utils.callbacks info - epoch: [ <n> ] step: [ <n> ], loss: nan"],
+  },
+  {
+    id: "paddleocr-2199",
+    url: "https://github.com/PaddlePaddle/PaddleOCR/issues/2199",
+    repo: "PaddlePaddle/PaddleOCR",
+    split: "tune",
+    title: "模型预测的时候报错ResourceExhaustedError: Fail to alloc memory of 564023296 size, error code is 12",
+    resolution:
+      "Host (CPU) memory ran out during CPU inference (errno 12 from system_allocator); the reporter fixed it by resizing input images to a fixed smaller size for detection and lowering rec_image_shape / rec_batch_num for recognition.",
+    category: "host_oom",
+    signature: [
+      "resourceexhaustederror: fail to alloc memory of <n> size, error code is <n> .",
+      "[hint: expected error == <n> , but received error: <n> != <n> : <n> .] (at system_allocator.cc : <n> )",
+      "[operator < conv2d > error]",
+      "[operator < elementwise_add > error]",
+    ],
+  },
+  {
+    id: "paddle-17050",
+    url: "https://github.com/PaddlePaddle/Paddle/issues/17050",
+    repo: "PaddlePaddle/Paddle",
+    split: "tune",
+    title: "BERT模型使用cpu训练内存溢出",
+    resolution:
+      "BERT training on CPU exhausts host RAM: posix_memalign returns ENOMEM (12) when the CPU allocator refills its pool; reduce batch size / sequence length or use a machine with more memory (read from the error text and the thread title).",
+    category: "host_oom",
+    signature: [
+      "paddle.fluid.core.enforcenotmet: enforce failed. expected posix_memalign(&p, alignment, size) == <n> , but received posix_memalign(&p, alignment, size): <n> != <n> : <n> .",
+      "alloc <n> error! at [ system_allocator.cc : <n> ]",
+    ],
+  },
+  {
+    id: "mindspore-172",
+    url: "https://github.com/mindspore-ai/mindspore/issues/172",
+    repo: "mindspore-ai/mindspore",
+    split: "holdout",
+    title: "不知道怎么会出现错误： Out of memory. Memory malloc failed.",
+    resolution:
+      "MindData's device queue could not pin host memory (cudaHostAlloc out of memory) under WSL2, so the dataset pipeline aborts with 'Out of memory. Memory malloc failed'; reduce dataset prefetch/queue size or workers and free host memory (read from the error text; no fix in the thread).",
+    category: "host_oom",
+    signature: [
+      "md( <n> ,7fea2effd700,python): [ arena.cc : <n> ] init] cudahostalloc failed, ret[ <n> ], out of memory",
+      "md( <n> ,7fea2effd700,python): [ task.cc : <n> ] operator()] task: - thread( <n> ) is terminated with err msg: out of memory. memory malloc failed.",
+    ],
+  },
+  {
+    id: "paddle-15168",
+    url: "https://github.com/PaddlePaddle/Paddle/issues/15168",
+    repo: "PaddlePaddle/Paddle",
+    split: "tune",
+    title: "同一台机器中，存在其他fluid任务的时候，import paddle.fluid as fluid会报错。",
+    resolution:
+      "Another fluid process on the same 16-GPU machine already holds a context on every card, so creating the CUDA device context in the new process fails with 'out of memory'; restrict each job to its own GPUs (CUDA_VISIBLE_DEVICES) or stop the other process (diagnosis from the reporter's description).",
+    category: "device_busy",
+    signature: [
+      "what(): out of memory at [ device_context.cc : <n> ]",
+      "<n> <hex> p paddle::platform::enforcenotmet::enforcenotmet(std::__exception_ptr::exception_ptr, char const*, int) + <n>",
+    ],
+  },
+  {
+    id: "paddle-35319",
+    url: "https://github.com/PaddlePaddle/Paddle/issues/35319",
+    repo: "PaddlePaddle/Paddle",
+    split: "tune",
+    title: "训练问题",
+    resolution:
+      "A test program killed abnormally left a process holding the RTX 3090 (invisible in nvidia-smi), so training on that card fails with CUDA OOM while other identical cards work; find and kill it with `fuser -v /dev/nvidia*` / `fuser -kv /dev/nvidia*`.",
+    category: "device_busy",
+    signature: [
+      "cuda error( <n> ).out of memory.",
+      "[advise:the api call failed because it was unable to allocate enough memory to perform the requested operation.](at cuda_stream.cc : <n> )",
+      "[operator <gaussian_random> error]",
+    ],
+  },
+  {
+    id: "detectron2-384",
+    url: "https://github.com/facebookresearch/detectron2/issues/384",
+    repo: "facebookresearch/detectron2",
+    split: "tune",
+    title: "RuntimeError: DataLoader worker exited unexpectedly",
+    resolution:
+      'Training inside a Docker container with the default 64 MB /dev/shm kills the DataLoader workers; the reporter\'s fix was adding --shm-size="8g" to the docker run command.',
+    category: "shm_bus_error",
+    signature: ["runtimeerror: dataloader worker (pid(s) <n> ) exited unexpectedly"],
+  },
+  {
+    id: "paddle-65788",
+    url: "https://github.com/PaddlePaddle/Paddle/issues/65788",
+    repo: "PaddlePaddle/Paddle",
+    split: "tune",
+    title:
+      "训练utc-base模型的时候，报错 OSError: [errno 28] no space left on device： ‘/xxx/.cache/paddle/to_static_tmp/1070455'",
+    resolution:
+      "The disk holding ~/.cache is full: Paddle's to_static (dynamic-to-static export at checkpoint time) writes temporary files under ~/.cache/paddle/to_static_tmp regardless of the output dir; free space there or point HOME / the cache dir to a larger disk (read from the error text; no answer in the thread).",
+    category: "disk_full",
+    signature: ["oserror: [errno <n> ] no space left on device： ‘ <n> '"],
+  },
+  {
+    id: "paddle-25211",
+    url: "https://github.com/PaddlePaddle/Paddle/issues/25211",
+    repo: "PaddlePaddle/Paddle",
+    split: "tune",
+    title: "动态图 Dataset+DataLoader读数据 报错",
+    resolution:
+      "The DataLoader worker was killed by a bus error because /dev/shm on AI Studio is the default 64 MB and one batch plus the queue does not fit; setting use_shared_memory=False (or use_multiprocess=False for from_generator) fixed it.",
+    category: "shm_bus_error",
+    signature: [
+      "fatalerror: dataloader process (pid <n> . if run dataloader by dataloader.from_generator(...), queue capacity is set by from_generator(..., capacity=xx, ...).",
+      "<n> . if run by dataloader(dataset, ..., use_shared_memory=true), set use_shared_memory=false for not using shared memory.) exited is killed by signal: <n> .",
+      "bus error at ( data_loader.cc : <n> )",
+    ],
+  },
+  {
+    id: "vits-fast-fine-tuning-397",
+    url: "https://github.com/Plachtaa/VITS-fast-fine-tuning/issues/397",
+    repo: "Plachtaa/VITS-fast-fine-tuning",
+    split: "tune",
+    title: "运行时出现存储空间不足问题",
+    resolution:
+      "ENOSPC is raised while creating a multiprocessing lock/queue (SemLock lives in /dev/shm) inside a Docker container, so it is the container's 64 MB /dev/shm that is full, not the disk; start the container with --shm-size (or --ipc=host) (read from the traceback; the thread gives no confirmed fix).",
+    category: "shm_bus_error",
+    signature: ["error_queue = mp.simplequeue()"],
+  },
+  {
+    id: "dedr-mm-fid-4",
+    url: "https://github.com/alirezasalemi7/DEDR-MM-FiD/issues/4",
+    repo: "alirezasalemi7/DEDR-MM-FiD",
+    split: "holdout",
+    title: "是否缺少有关“/home/DEDR-MM-FiD/checkpoint/Training_ET/checkpoint/latest/optimizer.pth.tar”文件的提供？",
+    resolution:
+      "The resume path checkpoint/latest has no optimizer.pth.tar, so load_checkpoint cannot restore the optimizer; point at a checkpoint directory that holds the optimizer state, or load only the model weights and start a fresh optimizer.",
+    category: "checkpoint_incomplete",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' optimizer.pth.tar '"],
+  },
+  {
+    id: "avg-llava-5",
+    url: "https://github.com/XMUDeepLIT/AVG-LLaVA/issues/5",
+    repo: "XMUDeepLIT/AVG-LLaVA",
+    split: "holdout",
+    title: "How to resume from checkpoint in Stage 1?",
+    resolution:
+      "The Stage-1 (tune_mm_mlp_adapter) checkpoint-1400 only holds config.json and mm_projector.bin, with no model/optimizer/trainer state, so the Trainer cannot resume from it; restart stage 1 or save full DeepSpeed state for resumable checkpoints.",
+    category: "checkpoint_incomplete",
+    signature: ["valueerror: can't find a valid checkpoint at checkpoint- <n>"],
+  },
+  {
+    id: "distilabel-277",
+    url: "https://github.com/argilla-io/distilabel/issues/277",
+    repo: "argilla-io/distilabel",
+    split: "tune",
+    title:
+      "KeyError: \"Column generations not in the dataset. Current columns in the dataset: ['input', 'generation_model', 'generation_prompt', 'raw_generation_responses', 'instructions']\"",
+    resolution:
+      "The example notebook indexed a 'generations' column that the generated dataset no longer has (the pipeline's output columns changed); the maintainers updated the notebook and examples to the new column names.",
+    category: "dataset_key_error",
+    signature: [
+      "keyerror: \"column generations not in the dataset. current columns in the dataset: ['input', 'generation_model',",
+    ],
+  },
+  {
+    id: "libcom-6",
+    url: "https://github.com/bcmi/libcom/issues/6",
+    repo: "bcmi/libcom",
+    split: "tune",
+    title: "modelscope.hub.errors.NotExistError",
+    resolution:
+      "The pretrained-weight file name requested from the ModelScope repo bcmizb/Libcom_pretrained_models did not exist there; the maintainers fixed the download code, so upgrade libcom (pip install --upgrade libcom) and pull the latest source.",
+    category: "hub_access",
+    signature: [
+      "raise notexisterror('the file path: %s not exist in: %s' %",
+      "modelscope.hub.errors.notexisterror: the file path: sopa.pth.tar not exist in: libcom_pretrained_models",
+    ],
+  },
+  {
+    id: "modelscope-1291",
+    url: "https://github.com/modelscope/modelscope/issues/1291",
+    repo: "modelscope/modelscope",
+    split: "tune",
+    title: "NotExistError occurs when downloading model unsoloth/deepseek-v3-0324-gguf",
+    resolution:
+      "The requested file lives in a subfolder of the ModelScope repo; pass the full in-repo path (UD-Q2_K_XL/DeepSeek-V3-0324-UD-Q2_K_XL-00001-of-00006.gguf) to modelscope download.",
+    category: "hub_access",
+    signature: [
+      "notexisterror: the file path: deepseek-v3- <n> -ud-q2_k_xl- <n> -of- <n> .gguf not exist in: deepseek-v3- <n> -gguf",
+    ],
+  },
+  {
+    id: "swarms-361",
+    url: "https://github.com/kyegomez/swarms/issues/361",
+    repo: "kyegomez/swarms",
+    split: "holdout",
+    title: "[BUG] [TOOL AGENT] [HTTPError: 404 Client Error]",
+    resolution:
+      "With modelscope's hf_util patch active, the Hugging Face id databricks/dolly-v2-12b is looked up on ModelScope, where no such model exists (404, record not found); use a model id that exists on ModelScope or load it from Hugging Face without the modelscope wrapper.",
+    category: "hub_access",
+    signature: [
+      "httperror traceback (most recent call last)",
+      "[ errors.py ](https: localhost : <n> /#) in handle_http_response(response, logger, cookies, model_id)",
+      "<n> except httperror as error:",
+      "httperror: <n> client error: not found for url: https: revisions ?endtime= <n>",
+      "<n> message = _decode_response_error(response)",
+      "---> <n> raise httperror('response details: %s, request id: %s' %",
+      "<n> (message, get_request_id(response))) from error",
+    ],
+  },
+  {
+    id: "facechain-184",
+    url: "https://github.com/modelscope/facechain/issues/184",
+    repo: "modelscope/facechain",
+    split: "tune",
+    title: "python调用 训练脚本，报错：认证token 失败",
+    resolution:
+      "The 'Authentication token does not exist' line is a side effect: the model id was passed with literal double quotes (%22ly261666/cv_portrait_model%22 in the URL), so ModelScope returned 404; pass --pretrained_model_name_or_path=ly261666/cv_portrait_model without embedded quotes.",
+    category: "hub_access",
+    signature: [
+      '- modelscope - error - authentication token does not exist, failed to access model " cv_portrait_model " which may not exist or may be private. please login first.',
+      'file " errors.py ", line <n> , in handle_http_response',
+      "raise httperror(http_error_msg, response=self)",
+      "requests.exceptions.httperror: <n> client error: not found for url: http: models /% cv_portrait_model % revisions ?endtime= <n>",
+    ],
+  },
+  {
+    id: "kernels-553",
+    url: "https://github.com/huggingface/kernels/issues/553",
+    repo: "huggingface/kernels",
+    split: "tune",
+    title: "Offline kernel loading fails despite cached snapshot",
+    resolution:
+      "With HF_HUB_OFFLINE set, kernels still queried the Hub for the repo refs/variants and raised OfflineModeIsEnabled although the snapshot was cached; fixed upstream by resolving kernel variants from the local cache in offline mode (PRs #554/#580) — upgrade kernels, or unset HF_HUB_OFFLINE until then.",
+    category: "hub_access",
+    signature: [
+      'f"cannot reach {request.url}: offline mode is enabled. to disable it, please unset the `hf_hub_offline` environment variable."',
+      "huggingface_hub.errors.offlinemodeisenabled: cannot reach https: refs : offline mode is enabled. to disable it, please unset the `hf_hub_offline` environment variable.",
+    ],
+  },
+  {
+    id: "qwen-vl-79",
+    url: "https://github.com/QwenLM/Qwen-VL/issues/79",
+    repo: "QwenLM/Qwen-VL",
+    split: "tune",
+    title: "💡 [REQUEST] - <colab在线体验报错，因为仓库变更>",
+    resolution:
+      "The Colab demo still requested the ModelScope repo qwen/Qwen-VL-Chat-Int4, which had been changed/moved, so the hub answered 404 (shown as 'Authentication token does not exist'); update the notebook to the current repository id.",
+    category: "hub_access",
+    signature: [
+      "- modelscope - error - authentication token does not exist, failed to access model qwen-vl-chat-int4 which may not exist or may be private. please login first.",
+      'file " errors.py ", line <n> , in handle_http_response',
+      "raise httperror(http_error_msg, response=self)",
+    ],
+  },
+  {
+    id: "ms-swift-1702",
+    url: "https://github.com/modelscope/ms-swift/issues/1702",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "DPO训练报错KeyError: 'prompt_input_ids'",
+    resolution:
+      "A bug in ms-swift's multimodal DPO tokenize_row (the prompt encoding for InternVL2/GLM4V returns prompt_inputs_embeds instead of prompt_input_ids); the maintainer advised using ms-swift 2.3 until the fix, then upgrading to the fixed release.",
+    category: "dataset_key_error",
+    signature: ["keyerror: 'prompt_input_ids'"],
+  },
+  {
+    id: "huggingface-hub-3714",
+    url: "https://github.com/huggingface/huggingface_hub/pull/3714",
+    repo: "huggingface/huggingface_hub",
+    split: "tune",
+    title: "Fix multi user cache lock permissions",
+    resolution:
+      "In a HF_HUB_CACHE shared by several Unix users, lock files under .locks were created 0o644, so a second user in the group cannot open the lock to wait on it; the PR creates lock files group-writable (upgrade huggingface_hub; meanwhile fix the .locks permissions or use per-user caches).",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' 6e2501...lock '"],
+  },
+  {
+    id: "llamafactory-8497",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/8497",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "在阿里云的DSW实例中，启动webUi，选择数据集报错如下：",
+    resolution:
+      "The web UI resolves the relative dataset dir 'data' against the current working directory, which no longer was the LLaMA-Factory root; start llamafactory-cli webui from the LLaMA-Factory directory or enter an absolute data directory in the UI.",
+    category: "input_path_missing",
+    signature: [
+      "[warning| ] llamafactory.webui.common: <n> >> cannot open dataset_info.json due to [errno <n> ] no such file or directory: ' dataset_info.json '. llamafactory一开始安装后启动webui可以看到数据集还可以寻找，但是我手动下载了qwen3-8b的大模型后，在运行加载就提示这样了，请问这个是什么愿意啊",
+    ],
+  },
+  {
+    id: "facechain-46",
+    url: "https://github.com/modelscope/facechain/issues/46",
+    repo: "modelscope/facechain",
+    split: "tune",
+    title: "No such file or directory: '/tmp/qw/personalizaition_lora/pytorch_lora_weights.bin'",
+    resolution:
+      "LoRA training wrote pytorch_lora_weights.safetensors but merge_lora hard-codes pytorch_lora_weights.bin; load the .safetensors file (safetensors load_file) when the .bin is absent, as the workaround in the thread does.",
+    category: "missing_weights",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' pytorch_lora_weights.bin"],
+  },
+  {
+    id: "llama.cpp-4940",
+    url: "https://github.com/ggml-org/llama.cpp/issues/4940",
+    repo: "ggml-org/llama.cpp",
+    split: "tune",
+    title: "Issue in convert-lora-to-ggml.py",
+    resolution:
+      "convert-lora-to-ggml.py takes the LoRA directory as a positional argument and has no --model/--lora options, so '--model' itself was used as the input directory ('--model/adapter_model.bin'); pass the directory that holds adapter_model.bin and adapter_config.json.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' adapter_model.bin '"],
+  },
+  {
+    id: "lti-llm-deployment-19",
+    url: "https://github.com/neulab/lti-llm-deployment/issues/19",
+    repo: "neulab/lti-llm-deployment",
+    split: "holdout",
+    title: "How to fix this error",
+    resolution:
+      "The server looks for model-0000X-of-00007.safetensors shards, but the cached huggyllama/llama-30b snapshot only holds .bin weights (the reporter's finding); load the .bin checkpoint (disable safetensors) or provide safetensors shards. The maintainers point to a maintained TGI fork instead.",
+    category: "missing_weights",
+    signature: [
+      'filenotfounderror: no such file or directory: " model- <n> -of- <n> .safetensors "',
+      "- <n> ] [ <n> ] [error] worker (pid: <n> ) exited with code <n>",
+      "- <n> ] [ <n> ] [error] shutting down: master",
+      "- <n> ] [ <n> ] [error] reason: worker failed to boot.",
+    ],
+  },
+  {
+    id: "transformers-37314",
+    url: "https://github.com/huggingface/transformers/issues/37314",
+    repo: "huggingface/transformers",
+    split: "holdout",
+    title: "OSError: meta-llama/Llama-4-Scout-17B-16E-Instruct does not appear to have a file named X",
+    resolution:
+      "The safetensors shards listed in the index are not all present in the cache_dir the model is loaded from (the set of 'missing' shards changes between runs), so from_pretrained falls back to the Hub and fails; re-download the repo completely into the cache (or load from a local directory that holds every shard) before training.",
+    category: "missing_weights",
+    signature: [
+      "oserror: llama- <n> -scout-17b-16e-instruct does not appear to have a file named model- <n> -of- <n> .safetensors. checkout 'https: main 'for available files.",
+      "oserror: llama- <n> -scout-17b-16e-instruct does not appear to have files named ('model- <n> -of- <n> .safetensors', 'model- <n> -of- <n> .safetensors', 'model- <n> -of- <n> .safetensors', 'model- <n> -of- <n> .safetensors', 'model- <n> -of- <n> .safetensors', 'model- <n> -of- <n> .safetensors', 'mo",
+    ],
+  },
+  {
+    id: "doctor-dignity-22",
+    url: "https://github.com/llSourcell/Doctor-Dignity/issues/22",
+    repo: "llSourcell/Doctor-Dignity",
+    split: "tune",
+    title:
+      "1.8 Performance Boost via Soft Prompting - dataset['train'] - KeyError: \"Column train not in the dataset. Current columns in the dataset: ['question', 'answer', 'options', 'meta_info', 'answer_idx', '",
+    resolution:
+      "The notebook indexes dataset['train'], but the loaded object is already a single split (a Dataset with question/answer/options columns), so 'train' is looked up as a column; iterate over the dataset directly or load without split= to get a DatasetDict.",
+    category: "dataset_key_error",
+    signature: [
+      "keyerror: \"column train not in the dataset. current columns in the dataset: ['question', 'answer', 'options', 'meta_info', 'answer_idx', 'metamap_phrases']\"",
+    ],
+  },
+  {
+    id: "talknet-colab-2",
+    url: "https://github.com/bycloudai/TalkNET-colab/issues/2",
+    repo: "bycloudai/TalkNET-colab",
+    split: "holdout",
+    title: "No such file or directory: 'trainfiles.json' (on Step 8, after Step 8 working before)",
+    resolution:
+      "After the Colab runtime reconnected, the relative manifest 'trainfiles.json' (written by an earlier notebook step into the old working directory) no longer exists where NeMo looks for it; re-run the steps that generate the manifests or point manifest_filepath to an absolute path on persistent storage.",
+    category: "input_path_missing",
+    signature: [
+      "filenotfounderror: error instantiating 'nemo.collections.asr.data.audio_to_text.audiotocharwithdursf0dataset' : [errno <n> ] no such file or directory: 'trainfiles.json'",
+    ],
+  },
+  {
+    id: "llamafactory-3388",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/3388",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "OSError: [Errno 116] Stale file handle: '/home/xxx/.cache/huggingface/datasets/text/",
+    resolution:
+      "The HF datasets cache under the (network-mounted) home directory went stale when training started; the maintainer's fix is to download the dataset into a local folder and load it from there instead of through the shared ~/.cache/huggingface/datasets cache.",
+    category: "nfs_cache_hang",
+    signature: ["oserror: [errno <n> ] stale file handle: ' text /"],
+  },
+  {
+    id: "nengo-913",
+    url: "https://github.com/nengo/nengo/issues/913",
+    repo: "nengo/nengo",
+    split: "tune",
+    title: "Decoder cache crash on sharcnet",
+    resolution:
+      "Many cluster jobs share one decoder cache in the network-mounted home directory; one job's cache shrink stats a file another job already removed and NFS returns ESTALE. Use a per-job/node-local cache directory (or disable the shared cache) and tolerate ESTALE when shrinking.",
+    category: "nfs_cache_hang",
+    signature: ["oserror: [errno <n> ] stale file handle: ' 19de1d82bc7f5fb5d28561bec9328558539f59.nco '"],
+  },
+  {
+    id: "swissarmytransformer-137",
+    url: "https://github.com/THUDM/SwissArmyTransformer/issues/137",
+    repo: "THUDM/SwissArmyTransformer",
+    split: "tune",
+    title: "Fail to load random states from checkpoints saved",
+    resolution:
+      "SAT's save_checkpoint never writes the 'rng_tracker_states' entry that load_checkpoint expects, so resuming from such a checkpoint aborts; pass --no-load-rng (or --finetune) when resuming, or save the RNG tracker state in save_checkpoint.",
+    category: "checkpoint_incomplete",
+    signature: [
+      "[rank <n> ] unable to load optimizer from checkpoint <ckpt_path>, exiting. specify --no-load-rng or --finetune to prevent attempting to load the random state.",
+    ],
+  },
+  {
+    id: "yi-1.5-15",
+    url: "https://github.com/01-ai/Yi-1.5/issues/15",
+    repo: "01-ai/Yi-1.5",
+    split: "tune",
+    title: "modelscope模型下载问题",
+    resolution:
+      "ModelScope could not resolve the repo '01-ai/Yi-1.5-34B-Chat' for an anonymous user (not found or private, reported as 'Authentication token does not exist'); check the exact ModelScope model id/namespace for Yi-1.5 or log in with a ModelScope token if the repo is gated.",
+    category: "hub_access",
+    signature: [
+      "- modelscope - error - authentication token does not exist, failed to access model yi- <n> -34b-chat which may not exist or may be private. please login first.",
+      'file " errors.py ", line <n> , in handle_http_response',
+    ],
+  },
+  {
+    id: "qwen-tensorrt-llm-119",
+    url: "https://github.com/Tlntin/Qwen-TensorRT-LLM/issues/119",
+    repo: "Tlntin/Qwen-TensorRT-LLM",
+    split: "tune",
+    title: "Qwen1.5-32B-Chat-GPTQ-Int4 构建失败",
+    resolution:
+      "The int4-gptq build script asserts that the number of K/V heads (8 for Qwen1.5-32B) equals the world/TP size; build with a tp_size that matches the KV-head count (or a build path that supports GQA with that TP), rather than editing num_key_value_heads.",
+    category: "tp_exceeds_kv_heads",
+    signature: [
+      "assertionerror: the current implementation of gqa requires the number of v heads to match the number of gpus.this limitation will be removed in a future version.",
+    ],
+  },
+  {
+    id: "vllm-9225",
+    url: "https://github.com/vllm-project/vllm/issues/9225",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "[Bug]: vllm v0.6.2 is crashed on multiple GPU",
+    resolution:
+      "The API server port (8080) is already bound; make sure no existing process (e.g. a previous vLLM server or its leftover workers) is using the address, or start on another port.",
+    category: "port_in_use",
+    signature: [
+      "error: [errno <n> ] error while attempting to bind on address (' <n> ', <n> ): address already in use",
+    ],
+  },
+  {
+    id: "vllm-11617",
+    url: "https://github.com/vllm-project/vllm/issues/11617",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "[Bug]: Address already in use",
+    resolution:
+      "A port vLLM or the torch c10d TCPStore tries to bind is already taken; find and kill the stale process holding it (lsof/ss) or set a free VLLM_PORT / MASTER_PORT.",
+    category: "port_in_use",
+    signature: [
+      "oserror: [errno <n> ] address already in use",
+      "runtimeerror: the server socket has failed to listen on any local network address. useipv6: <n> , code: - <n> , name: eaddrinuse, message: address already in use",
+    ],
+  },
+  {
+    id: "torchft-30",
+    url: "https://github.com/meta-pytorch/torchft/issues/30",
+    repo: "meta-pytorch/torchft",
+    split: "tune",
+    title: "Address already in use",
+    resolution:
+      'The lighthouse\'s default bind port 29510 was already taken; pass --bind "0.0.0.0:<other port>" to torchft_lighthouse (the reporter confirmed the issue was gone).',
+    category: "port_in_use",
+    signature: [
+      "$ rust_backtrace= <n> torchft_lighthouse --min_replicas <n> --quorum_tick_ms <n> --join_timeout_ms <n>",
+      "runtimeerror: address already in use (os error <n> )",
+    ],
+  },
+  {
+    id: "lm-evaluation-harness-1404",
+    url: "https://github.com/EleutherAI/lm-evaluation-harness/pull/1404",
+    repo: "EleutherAI/lm-evaluation-harness",
+    split: "tune",
+    title: "Fix watchdog timeout",
+    resolution:
+      "One GPU process takes longer than the default 30-minute collective timeout during multi-GPU generation eval; the PR extends the process-group timeout (to 52 weeks) so slow ranks no longer trip the NCCL watchdog.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
+    ],
+  },
+  {
+    id: "accelerate-3212",
+    url: "https://github.com/huggingface/accelerate/issues/3212",
+    repo: "huggingface/accelerate",
+    split: "tune",
+    title: "Timeout at validation step",
+    resolution:
+      "The ALLREDUCE timed out (600 s) when the run entered the validation loop: ranks diverged (one busy in validation/generation while others wait). Keep all ranks in the same collectives during eval, or raise the process-group timeout (InitProcessGroupKwargs timeout / ddp_timeout).",
+    category: "hccl_timeout",
+    signature: [
+      "[e1102 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e1102 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg <n> rank <n> ] exception (either an error or timeout) detected by watchdog at work: <n> , last enqueued nccl work: <n> , last completed nccl work: <n> .",
+      "[e1102 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg <n> rank <n> ] timeout at nccl work: <n> , last enqueued nccl work: <n> , last completed nccl work: <n> .",
+      "[e1102 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
+    ],
+  },
+  {
+    id: "chatlm-mini-chinese-47",
+    url: "https://github.com/charent/ChatLM-mini-Chinese/issues/47",
+    repo: "charent/ChatLM-mini-Chinese",
+    split: "tune",
+    title: "Some NCCL operations have failed or timed out.",
+    resolution:
+      "Two-GPU training hits the NCCL watchdog (_ALLGATHER_BASE, 1800 s) right after the first epoch, while evaluation/saving runs; the maintainer could not reproduce and suggested checking for OOM/communication faults on the other rank, shrinking the data to test, or dropping the evaluation step.",
+    category: "hccl_timeout",
+    signature: [
+      "rank1]:[e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] nccl watchdog thread terminated with exception: [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=_allgather_base, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "exception raised from checktimeout at processgroupnccl.cpp : <n> (most recent call first):",
+      "frame # <n> : c10::error::error(c10::sourcelocation, std::string) + <hex> ( <hex> in libc10.so )",
+    ],
+  },
+  {
+    id: "edge-addition-planarity-suite-113",
+    url: "https://github.com/graph-algorithms/edge-addition-planarity-suite/issues/113",
+    repo: "graph-algorithms/edge-addition-planarity-suite",
+    split: "tune",
+    title:
+      "Running `devEnvSetup.sh` from `bash` session started via command prompt on Windows has issue with `\\r` characters",
+    resolution:
+      "The script is checked out with CRLF line endings, so bash run from the Windows command prompt treats each '\\r' as a command and creates paths ending in '\\r'; run it from MSYS bash / Git Bash (the documented mitigation) or convert the script to LF (dos2unix, .gitattributes eol=lf).",
+    category: "windows_line_endings",
+    signature: ["devenvsetup.sh : line <n> : $'\\r': command not found"],
+  },
+  {
+    id: "hrp-8",
+    url: "https://github.com/AndolfoG/HRP/issues/8",
+    repo: "AndolfoG/HRP",
+    split: "tune",
+    title: "CRLF line endings in Bash script IPS2fpGs.sh",
+    resolution:
+      "The script has Windows CRLF line endings, so the shebang resolves to '/bin/bash\\r'; convert it with dos2unix (what the reporter did) or commit it with LF endings.",
+    category: "windows_line_endings",
+    signature: ["ips2fpgs.sh : bash ^m: bad interpreter: no such file or directory"],
+  },
+  {
+    id: "dugite-native-88",
+    url: "https://github.com/desktop/dugite-native/pull/88",
+    repo: "desktop/dugite-native",
+    split: "holdout",
+    title: "Force .sh files have LF ending",
+    resolution:
+      "Shell scripts checked out with CRLF fail under bash on Windows; remove the '\\r' characters and enforce LF endings for *.sh via .gitattributes (the merged fix).",
+    category: "windows_line_endings",
+    signature: ["win32.sh : line <n> : $'\\r': command not found"],
+  },
+  {
+    id: "comfyui-hunyuanvideowrapper-25",
+    url: "https://github.com/kijai/ComfyUI-HunyuanVideoWrapper/issues/25",
+    repo: "kijai/ComfyUI-HunyuanVideoWrapper",
+    split: "tune",
+    title: "Error when running the lowvram workflow",
+    resolution:
+      "The CLIP text-encoder weights being loaded have hidden size 768 (CLIP-L) but the CLIPTextModel was built with a 512-wide config; load the CLIP model/config the workflow expects (matching text encoder files) rather than a different CLIP variant.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "error(s) in loading state_dict for cliptextmodel:",
+      "size mismatch for text_model.embeddings.token_embedding.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for text_model.embeddings.position_embedding.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for text_model.encoder.layers. <n> .self_attn.k_proj.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for text_model.encoder.layers. <n> .self_attn.k_proj.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for text_model.encoder.layers. <n> .self_attn.v_proj.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for text_model.encoder.layers. <n> .self_attn.v_proj.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+    ],
+  },
+  {
+    id: "segment-anything-15",
+    url: "https://github.com/facebookresearch/segment-anything/issues/15",
+    repo: "facebookresearch/segment-anything",
+    split: "tune",
+    title: "Mismatch in ckpt for vit_b and vit_l. vit_h works fine.",
+    resolution:
+      "A ViT-L checkpoint (embed dim 1024) is being loaded into a model built by the ViT-H builder (1280); pass the sam_model_registry key that matches the checkpoint (vit_l / vit_b) instead of the default vit_h.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for image_encoder.blocks. <n> .norm2.weight: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for image_encoder.blocks. <n> .norm2.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for image_encoder.blocks. <n> .mlp.lin1.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for image_encoder.blocks. <n> .mlp.lin1.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for image_encoder.blocks. <n> .mlp.lin2.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for image_encoder.blocks. <n> .mlp.lin2.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for image_encoder.blocks. <n> .norm1.weight: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+    ],
+  },
+  {
+    id: "ray-11201",
+    url: "https://github.com/ray-project/ray/issues/11201",
+    repo: "ray-project/ray",
+    split: "tune",
+    title: "Ray cannot connect to socket",
+    resolution:
+      "A Redis shard started by ray could not bind port 6379 because something else (another Redis/Ray instance) already listens there; stop the process holding 6379 or start ray with a different --port / redis shard ports.",
+    category: "port_in_use",
+    signature: [
+      "<n> :m <n> oct <n> <n> : <n> : <n> # could not create server tcp listening socket *: <n> : bind: address already in use",
+    ],
+  },
+  {
+    id: "verl-2995",
+    url: "https://github.com/verl-project/verl/issues/2995",
+    repo: "verl-project/verl",
+    split: "tune",
+    title: "NCCL timeout during validation(/rollout) training qwen3 235B(rollout tp=16)",
+    resolution:
+      "During validation/rollout one group of ranks stalls (or is much slower) and the others hit the 7200 s NCCL watchdog; find the rank that is stuck or failed first (the timeout is secondary), and raise the NCCL timeout only if validation legitimately takes that long.",
+    category: "hccl_timeout",
+    signature: [
+      "`(workerdict pid= <n> , ip= <n> ) [rank38]:[e809 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      ":[e809 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg id <n> pg guid <n> (default_pg) rank <n> ] failure detected by watchdog at work sequence id: <n> pg status: last enqueued work: <n> , last completed work: <n>",
+      ":[e809 <n> : <n> : <n> processgroupnccl.cpp: <n> ] stack trace of the failed collective not found, potentially because flightrecorder is disabled. you can enable it by setting torch_nccl_trace_buffer_size to a non-zero value.",
+      ":[e809 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
+    ],
+  },
+  {
+    id: "mace-567",
+    url: "https://github.com/ACEsuit/mace/issues/567",
+    repo: "ACEsuit/mace",
+    split: "holdout",
+    title: "How to use multi-GPUs training with PBS system",
+    resolution:
+      "After a few epochs both ranks hit the NCCL watchdog on an ALLREDUCE (600 s): the ranks fell out of step (one rank stuck or doing extra work such as evaluation/checkpointing); find the diverging rank and keep collectives matched across ranks, raising the timeout only if the wait is legitimate.",
+    category: "hccl_timeout",
+    signature: [
+      "[e826 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+  },
+  {
+    id: "gemma-9",
+    url: "https://github.com/google-deepmind/gemma/issues/9",
+    repo: "google-deepmind/gemma",
+    split: "tune",
+    title: "Getting 'Killed' message trying to run sampling.py on 2b-it",
+    resolution:
+      "The process was killed by the Linux OOM killer while running the JAX model on CPU inside WSL2; give WSL2 more RAM/swap (.wslconfig) or use a smaller/quantized model.",
+    category: "host_oom",
+    signature: [
+      "i0224 <n> : <n> : <n> <n> xla_bridge.py: <n> ] unable to initialize backend 'cuda':",
+      "i0224 <n> : <n> : <n> <n> xla_bridge.py: <n> ] unable to initialize backend 'rocm': module 'jaxlib.xla_extension' has no attribute 'gpuallocatorconfig'",
+      "i0224 <n> : <n> : <n> <n> xla_bridge.py: <n> ] unable to initialize backend 'tpu': internal: failed to open libtpu.so: libtpu.so: cannot open shared object file: no such file or directory",
+      "w0224 <n> : <n> : <n> <n> xla_bridge.py: <n> ] an nvidia gpu may be present on this machine, but a cuda-enabled jaxlib is not installed. falling back to cpu.",
+    ],
+  },
+  {
+    id: "azure-mlnotebooks-880",
+    url: "https://github.com/Azure/MachineLearningNotebooks/issues/880",
+    repo: "Azure/MachineLearningNotebooks",
+    split: "tune",
+    title:
+      "resource exhausted: oom when allocating tensor with shape[16,112,112,147] and type float on /job:localhost/replica:0/task:0/device:gpu:0 by allocator gpu_0_bfc",
+    resolution:
+      "TensorFlow's BFC allocator ran out of GPU memory in the ResNet-50 conv1 patch extraction; lower the batch size (16) or input resolution, or use a GPU with more memory.",
+    category: "npu_oom",
+    signature: ["resourceexhaustederror: <n> root error(s) found."],
+  },
+  {
+    id: "wan2.1-132",
+    url: "https://github.com/Wan-Video/Wan2.1/issues/132",
+    repo: "Wan-Video/Wan2.1",
+    split: "holdout",
+    title: "Killed when generated video",
+    resolution:
+      "The generate.py process was SIGKILLed by the kernel OOM killer right after sampling (host RAM exhausted with T5/CLIP/VAE and offloaded weights in memory); add RAM/swap or use smaller settings.",
+    category: "host_oom",
+    signature: [],
+  },
+  {
+    id: "wan2.1-161",
+    url: "https://github.com/Wan-Video/Wan2.1/issues/161",
+    repo: "Wan-Video/Wan2.1",
+    split: "holdout",
+    title:
+      "3080 12G显存跑1.3B报错，CUDA out of memory. Tried to allocate 884.00 MiB. GPU 0 has a total capacity of 12.00 GiB of which 135.00 MiB is free.",
+    resolution:
+      "The 12 GB card ran out of memory in the Wan VAE (F.pad in vae.py) at 480*832; lower resolution/frames, set PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True (3.96 GiB reserved but unallocated), or use a GPU with more memory.",
+    category: "npu_oom",
+    signature: [
+      "torch.outofmemoryerror: cuda out of memory. tried to allocate <n> mib. gpu <n> has a total capacity of <n> gib of which <n> mib is free. of the allocated memory <n> gib is allocated by pytorch, and <n> gib is reserved by pytorch but unallocated. if reserved but unallocated memory is large try settin",
+    ],
+  },
+  {
+    id: "lorax-354",
+    url: "https://github.com/predibase/lorax/issues/354",
+    repo: "predibase/lorax",
+    split: "tune",
+    title:
+      'Error: Warmup(Generation("Not enough memory to handle 1024 prefill tokens. You need to decrease `--max-batch-prefill-tokens`")',
+    resolution:
+      "The warmup forward pass for 1024 prefill tokens did not fit in GPU memory after loading Qwen1.5-14B; decrease --max-batch-prefill-tokens (and max input/total tokens), quantize, or use more/larger GPUs.",
+    category: "npu_oom",
+    signature: [
+      ">runtimeerror: not enough memory to handle <n> prefill tokens. you need to decrease `--max-batch-prefill-tokens`",
+      "z error warmup{max_input_length= <n> max_prefill_tokens= <n> max_total_tokens= <n> }:warmup: lorax_client: lib.rs : <n> : server error: not enough memory to handle <n> prefill tokens. you need to decrease `--max-batch-prefill-tokens`",
+      'error: warmup(generation("not enough memory to handle <n> prefill tokens. you need to decrease `--max-batch-prefill-tokens`"))',
+      "z error lorax_launcher: webserver crashed",
+    ],
+  },
+  {
+    id: "text-generation-inference-563",
+    url: "https://github.com/huggingface/text-generation-inference/issues/563",
+    repo: "huggingface/text-generation-inference",
+    split: "tune",
+    title: "Odd CUDA OOM",
+    resolution:
+      "Warmup with the raised token limits needs more memory than the A10G (22 GiB) has for flan-t5-xl; lower MAX_BATCH_PREFILL_TOKENS / MAX_BATCH_TOTAL_TOKENS / MAX_INPUT_LENGTH (the reporter's lower limits loaded fine).",
+    category: "npu_oom",
+    signature: [
+      "thread 'main' panicked at 'unable to warmup model: generation(\"allocation on device <n> would exceed allowed memory. (out of memory)\\ncurrently allocated : <n> gib\\nrequested : <n> gib\\ndevice limit : <n> gib\\nfree (according to cuda): <n> mib\\npytorch limit (set by user-supplied memory fraction)\\n ",
+      "z error text_generation_launcher: webserver crashed",
+      "error: webserverfailed",
+    ],
+  },
+  {
+    id: "paddle-26892",
+    url: "https://github.com/PaddlePaddle/Paddle/issues/26892",
+    repo: "PaddlePaddle/Paddle",
+    split: "tune",
+    title: "【论文复现】Out of memory error on GPU 0.",
+    resolution:
+      "Reducing batch_size to 16 made training run; maintainers advise checking whether another job occupies the card and otherwise lowering batch_size, since it drives intermediate activation memory.",
+    category: "npu_oom",
+    signature: [
+      "报错信息：out of memory error on gpu <n> . cannot allocate <n> .531250gb memory on gpu <n> , available memory is only",
+    ],
+  },
+  {
+    id: "baichuan-13b-108",
+    url: "https://github.com/baichuan-inc/Baichuan-13B/issues/108",
+    repo: "baichuan-inc/Baichuan-13B",
+    split: "tune",
+    title: "8bit在线量化失败（A10环境）",
+    resolution:
+      "Online 8-bit quantization first loads the fp16 checkpoint into host RAM, which exceeded the 32 GB machine and the process was killed by the OOM killer; use more RAM or download a pre-quantized model.",
+    category: "host_oom",
+    signature: ["`killed`"],
+  },
+  {
+    id: "minimax-01-42",
+    url: "https://github.com/MiniMax-AI/MiniMax-01/issues/42",
+    repo: "MiniMax-AI/MiniMax-01",
+    split: "holdout",
+    title: "Can't launch model with vLLM 0.8.3",
+    resolution:
+      "The NCCL 'unhandled system error' in the vLLM workers came from NCCL failing to create its /dev/shm segment inside the official docker container; give the container more shared memory (--shm-size or --ipc=host) and check /dev/shm permissions.",
+    category: "shm_bus_error",
+    signature: [
+      "torch.distributed.distbackenderror: nccl error in: ncclutils.hpp : <n> , unhandled system error (run with nccl_debug=info for details), nccl version <n> `",
+      "nccl warn error while creating shared memory segment nccl-xxxxx (size <n> )",
+      "ncclsystemerror: system call (e.g. socket, malloc) or external library call failed or device error.",
+    ],
+  },
+  {
+    id: "sgl-project.github.io-5",
+    url: "https://github.com/sgl-project/sgl-project.github.io/issues/5",
+    repo: "sgl-project/sgl-project.github.io",
+    split: "holdout",
+    title: "Document how to configure shared memory for multi GPU deployments",
+    resolution:
+      "With --tp 2 the NCCL workers could not create their /dev/shm segment because the container's shared memory is too small; raise it with docker --shm-size, or in Kubernetes mount /dev/shm as an emptyDir (medium Memory) with a suitable sizeLimit.",
+    category: "shm_bus_error",
+    signature: [
+      "torch.distributed.distbackenderror: nccl error in: ncclutils.cpp : <n> , unhandled system error (run with nccl_debug=info for details), nccl version <n>",
+      "ncclsystemerror: system call (e.g. socket, malloc) or external library call failed or device error.",
+      "last error:",
+      "error while creating shared memory segment nccl-vzips6 (size <n> )",
+    ],
+  },
+  {
+    id: "llama.cpp-23523",
+    url: "https://github.com/ggml-org/llama.cpp/issues/23523",
+    repo: "ggml-org/llama.cpp",
+    split: "tune",
+    title: "Eval bug: Container running out of shared memory when -sm tensor used in combination with MTP",
+    resolution:
+      "NCCL (used by -sm tensor) could not create or extend its /dev/shm segments inside the container: 'No space left on device' here refers to the container's small /dev/shm, not the disk; run the container with a larger --shm-size or --ipc=host.",
+    category: "shm_bus_error",
+    signature: [
+      "aa30811e22aa: <n> : <n> [ <n> ] shmutils.cc : <n> nccl warn error while creating shared memory segment nccl-97p6hh (size <n> ), error: no space left on device ( <n> )",
+      "aa30811e22aa: <n> : <n> [ <n> ] shmutils.cc : <n> nccl warn error: failed to extend nccl-gvccad to <n> bytes, error: no space left on device ( <n> )",
+      "aa30811e22aa: <n> : <n> [ <n> ] shmutils.cc : <n> nccl warn error while creating shared memory segment nccl-gvccad (size <n> ), error: no space left on device ( <n> )",
+      "aa30811e22aa: <n> : <n> [ <n> ] shmutils.cc : <n> nccl warn error: failed to extend nccl-lq14xn to <n> bytes, error: no space left on device ( <n> )",
+    ],
+  },
+  {
+    id: "deepspeech-374",
+    url: "https://github.com/mozilla/DeepSpeech/issues/374",
+    repo: "mozilla/DeepSpeech",
+    split: "holdout",
+    title: "Checkpoint files are not written to /data",
+    resolution:
+      "Checkpoints were written under the small home directory, which ran out of space (TensorFlow reports it as 'Resource exhausted' on the tempstate file, not a memory OOM); point the checkpoint dir to the large /data volume or free space.",
+    category: "disk_full",
+    signature: [
+      "internalerror (see above for traceback): error writing (tmp) checkpoint file: model.ckpt- <n> .tempstate9784191321997661396 : resource exhausted: model.ckpt- <n> .tempstate9784191321997661396",
+    ],
+  },
+  {
+    id: "deepspeech-german-5",
+    url: "https://github.com/AASHISHAG/deepspeech-german/issues/5",
+    repo: "AASHISHAG/deepspeech-german",
+    split: "tune",
+    title: "Trying to train the german model for DS 0.4.1",
+    resolution:
+      "The TensorFlow saver could not write the checkpoint tempstate file because the checkpoint volume is full ('No space left on device'); the appended OOM hint is boilerplate. Free disk space or move --checkpoint_dir to a larger volume.",
+    category: "disk_full",
+    signature: ["e model.ckpt- <n> .data- <n> -of- <n> .tempstate13871076945433806239 ; no space left on device"],
+  },
+  {
+    id: "wave2vec-recognize-docker-3",
+    url: "https://github.com/loretoparisi/wave2vec-recognize-docker/issues/3",
+    repo: "loretoparisi/wave2vec-recognize-docker",
+    split: "tune",
+    title: "RuntimeError: [enforce fail at CPUAllocator.cpp:65]",
+    resolution:
+      "The CPU inference tried to allocate ~314 GB of host RAM for the input audio inside a memory-limited Docker container; the reporter got it working by raising the Docker memory limit to 8 GB and using a shorter/different audio file.",
+    category: "host_oom",
+    signature: [
+      "`runtimeerror: [enforce fail at cpuallocator.cpp: <n> ] . defaultcpuallocator: can't allocate memory: you tried to allocate <n> bytes. error code <n> (cannot allocate memory)`",
+    ],
+  },
+  {
+    id: "textgen-440",
+    url: "https://github.com/oobabooga/textgen/issues/440",
+    repo: "oobabooga/textgen",
+    split: "tune",
+    title: "Killed while loading pygmalion-6b_dev, GPT-J and other recent models",
+    resolution:
+      "The loader process was killed by the kernel OOM killer (dmesg shows 'Out of memory: Killed process ... (python)') while loading the 6B model into system RAM; add RAM/swap (on WSL raise memory= in .wslconfig and restart WSL) or load a smaller/quantized model.",
+    category: "host_oom",
+    signature: [
+      "[sun mar <n> <n> : <n> : <n> <n> ] out of memory: killed process <n> (python) total-vm:18109076kb, anon-rss:14095848kb, file-rss:0kb, shmem-rss:0kb, uid: <n> pgtables:29036kb oom_score_adj: <n>",
+    ],
+  },
+  {
+    id: "stable-diffusion-webui-docker-258",
+    url: "https://github.com/AbdBarho/stable-diffusion-webui-docker/issues/258",
+    repo: "AbdBarho/stable-diffusion-webui-docker",
+    split: "tune",
+    title: "137 error on a low resources VPS",
+    resolution:
+      "Exit code 137 means the container was SIGKILLed by the OOM killer: loading the Stable Diffusion checkpoint on CPU needs more than the ~3 GB of free RAM on this 4 GB VPS; use a machine with more RAM (or add swap / a lighter model).",
+    category: "host_oom",
+    signature: [],
+  },
+  {
+    id: "returnn-1469",
+    url: "https://github.com/rwth-i6/returnn/issues/1469",
+    repo: "rwth-i6/returnn",
+    split: "holdout",
+    title: "Torch distributed: Every worker reserves memory on every GPU",
+    resolution:
+      "GPU 0 was filled by the other 15 rank processes (each 'Process N has 1.19 GiB memory in use'), because every worker created a CUDA context on every GPU; calling torch.cuda.set_device(local_rank) in each worker (or restricting CUDA_VISIBLE_DEVICES per rank) fixed it.",
+    category: "device_busy",
+    signature: [
+      "`outofmemoryerror: cuda out of memory. tried to allocate <n> mib. gpu <n> has a total capacty of <n> gib of which <n> mib is free. process <n> has <n> gib memory in use. process <n> has <n> gib memory in use. process <n> has <n> gib memory in use. process <n> has <n> gib memory in use. process <n> h",
+    ],
+  },
+  {
+    id: "tensorflow-526",
+    url: "https://github.com/tensorflow/tensorflow/issues/526",
+    repo: "tensorflow/tensorflow",
+    split: "tune",
+    title: "Context in use?",
+    resolution:
+      "cuCtxSetCurrent returned 216 (CUDA_ERROR_CONTEXT_ALREADY_IN_USE) because the GPUs were in EXCLUSIVE_THREAD compute mode; the StreamExecutor owner says to switch the compute mode to DEFAULT or EXCLUSIVE_PROCESS (nvidia-smi --compute-mode=0 or 3; check with nvidia-smi -q).",
+    category: "device_busy",
+    signature: [
+      "``f cuda_driver.cc : <n> ] check failed: cuda_success == dynload::cuctxsetcurrent(context) ( <n> vs. <n> )``",
+      "``aborted``",
+    ],
+  },
+  {
+    id: "easydel-78",
+    url: "https://github.com/erfanzar/EasyDeL/issues/78",
+    repo: "erfanzar/EasyDeL",
+    split: "tune",
+    title: "RESOURCE_EXHAUSTED: XLA:TPU compile permanent error",
+    resolution:
+      "The compiled train step for the 1.1B model needs 21.90G of TPU HBM but a TPU v2-8 core has only 7.48G; the maintainer points out v2 is too small and suggests a larger TPU (e.g. free TPU v3 on Kaggle), or shard further / reduce batch and sequence length.",
+    category: "npu_oom",
+    signature: [
+      "<n> %| | <n> [ <n> : <n> <?, ? s ]jax.errors.simplifiedtraceback: for simplicity, jax has removed its internal frames from the traceback of the following exception. set jax_traceback_filtering=off to include these.",
+      "jaxlib.xla_extension.xlaruntimeerror: resource_exhausted: xla:tpu compile permanent error. ran out of memory in memory space hbm. used <n> .90g of <n> .48g hbm. exceeded hbm capacity by <n> .42g.",
+    ],
+  },
+  {
+    id: "pytorch-xla-7962",
+    url: "https://github.com/pytorch/xla/issues/7962",
+    repo: "pytorch/xla",
+    split: "tune",
+    title: "Ran out of memory in memory space vmem / register allocator spill slots call depth 2",
+    resolution:
+      "XLA:TPU compilation of the generate() graph needs 29.96M of on-chip vmem but the TPU core has 16M; reduce the shapes processed in one graph (batch/sequence length, max_new_tokens) or restructure the op so the compiled kernel fits the TPU memory.",
+    category: "npu_oom",
+    signature: [
+      "runtimeerror: bad statusor access: resource_exhausted: xla:tpu compile permanent error. ran out of memory in memory space vmem. used <n> .96m of <n> .00m vmem. exceeded vmem capacity by <n> .96m.",
+    ],
+  },
+  {
+    id: "mxnet-6050",
+    url: "https://github.com/apache/mxnet/issues/6050",
+    repo: "apache/mxnet",
+    split: "tune",
+    title:
+      "Save checkpoint error: local_filesys.cc:39: Check failed: std::fwrite(ptr, 1, size, fp_) == size FileStream.Write incomplete",
+    resolution:
+      "Saving the epoch checkpoint (.params) failed with a short fwrite, which typically means the output volume ran out of space (or quota) after many ~240 MB ResNet-152 checkpoints; free space, keep fewer checkpoints, or save to a larger volume.",
+    category: "disk_full",
+    signature: [
+      "[ <n> : <n> : <n> ] logging.h : <n> : [ <n> : <n> : <n> ] local_filesys.cc : <n> : check failed: std::fwrite(ptr, <n> , size, fp_) == size filestream.write incomplete",
+    ],
+  },
+  {
+    id: "opennmt-463",
+    url: "https://github.com/OpenNMT/OpenNMT/issues/463",
+    repo: "OpenNMT/OpenNMT",
+    split: "holdout",
+    title: "Write error in the 9th version",
+    resolution:
+      "torch.save of the checkpoint wrote only 9367499 of 31014000 blocks, i.e. the write to the checkpoint volume was cut short, typically because the disk is full; free space or save checkpoints to a volume with room.",
+    category: "disk_full",
+    signature: ["luajit : file.lua : <n> : write error: wrote <n> blocks instead of <n> at thdiskfile.c : <n>"],
+  },
+  {
+    id: "vllm-33297",
+    url: "https://github.com/vllm-project/vllm/issues/33297",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "[CI Failure]: Entrypoints Integration Test (Responses API) for GPU utilization ValueError",
+    resolution:
+      "At engine start only 1.53 of 22.05 GiB was free on cuda:0, so memory was still held by another process (e.g. a server left over from a previous test on the shared CI GPU); make sure earlier processes exit/are killed before starting, or lower gpu_memory_utilization.",
+    category: "device_busy",
+    signature: [
+      "> [ z] (enginecore_dp0 pid= <n> ) error <n> - <n> <n> : <n> : <n> [core.py: <n> ] valueerror: free memory on device cuda: <n> ( <n> gib) on startup is less than desired gpu memory utilization ( <n> , <n> gib). decrease gpu memory utilization or reduce gpu memory used by other processes.",
+    ],
+  },
+  {
+    id: "jax-788",
+    url: "https://github.com/jax-ml/jax/issues/788",
+    repo: "jax-ml/jax",
+    split: "tune",
+    title: "cuda failed to allocate errors",
+    resolution:
+      "The XLA GPU client ran out of device memory after JAX switched from preallocation to on-demand allocation (fragmentation); jaxlib 0.1.21 restored preallocating 90% of GPU memory, and XLA_PYTHON_CLIENT_PREALLOCATE / memory-fraction settings control it.",
+    category: "npu_oom",
+    signature: ["e local_client.cc : <n> ] execution of replica <n> failed: resource exhausted: out"],
+  },
+  {
+    id: "cnblogs-pplap-18141452",
+    url: "https://cnblogs.com/pplap/p/18141452",
+    repo: "cnblogs.com/pplap",
+    split: "tune",
+    title: "解决加载GPT2(Tensorflow预训练模型)的Linear权重到PyTorch的Linear权重 形状不匹配(互为转置)问题",
+    resolution:
+      "The checkpoint stores Linear (Conv1D) weights as [in_features, out_features] (TensorFlow layout) while the PyTorch model expects [out, in]; transpose those weights when converting/loading instead of loading them directly.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "runtimeerror: error(s) in loading state_dict for pytorchbasedgpt2:",
+      "size mismatch for transformer.h. <n> .attn.c_attn.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ])......",
+    ],
+  },
+  {
+    id: "hiascend-forum-02105165565698118094",
+    url: "https://www.hiascend.com/forum/thread-02105165565698118094-1-1.html",
+    repo: "hiascend.com/forum",
+    split: "tune",
+    title:
+      "thread 02105165565698118094 (torch_npu init fails: AclSetCompileopt error code 500001, No module named 'sympy')",
+    resolution:
+      "CANN's op-compiler Python stack cannot import sympy; pip install sympy (and the other CANN Python deps) into the Python used by torch_npu, and source set_env.sh so the Python path matches.",
+    category: "cann_python_deps_broken",
+    signature: [
+      "initialize: compiler_depend.ts : <n> npu function error: at_npu::native::aclsetcompileopt(aclcompileopt::acl_precision_mode, precision_mode), error code is 500001",
+      "(pid: <n> , device: <n> , rankid:- <n> ). err00100 pta call acl api failed",
+      ": the internal acl of the system is incorrect.",
+      "rectify the fault based on the error information in the ascend log.",
+      "ec0010: failed to import python module [modulenotfounderror: no module named 'sympy'.].",
+      "initializeadapter adapter [tbe_op_adapter] failed! ret [ <n> ]",
+      "initialize op store adapter failed, opsstorename[tbe-custom].",
+      "op store adapter manager init failed.",
+      "pluginmanager invokeall failed.",
+      "opsmanager initialize failed.",
+    ],
+  },
+  {
+    id: "hiascend-forum-0236177322767576097",
+    url: "https://www.hiascend.com/forum/thread-0236177322767576097-1-1.html",
+    repo: "hiascend.com/forum",
+    split: "tune",
+    title:
+      "thread 0236177322767576097 (torch_npu init 500001: EH9999 init runtime platform info failed, SocVersion = Ascend910B4)",
+    resolution:
+      "GE cannot load platform info for the SoC (Ascend910B4): the installed CANN toolkit/kernels do not match the chip or driver; install the toolkit and the kernels package built for this SoC, matching driver/firmware and torch_npu.",
+    category: "cann_version_mismatch",
+    signature: [
+      "runtimeerror: initialize: compiler_depend.ts : <n> npu function error: at_npu::native::aclsetcompileopt(aclcompileopt::acl_precision_mode, precision_mode), error code is 500001 [error] (pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed [error]: the internal acl of the system i",
+      'file " exec_code.py ", line <n> , in exec_func_with_error_handling result = func()',
+    ],
+  },
+  {
+    id: "hiascend-doc-pytorch720-envir039",
+    url: "https://www.hiascend.com/document/detail/zh/Pytorch/720/comref/Envvariables/Envir_039.html",
+    repo: "hiascend.com/document",
+    split: "tune",
+    title: "TORCH_NPU_COMPACT_ERROR_OUTPUT (example: torch_npu.npu.set_device(100))",
+    resolution:
+      "The requested device id (100) is outside the valid range [0, 8); use a device id that exists and is visible (check npu-smi info / ASCEND_RT_VISIBLE_DEVICES).",
+    category: "npu_not_available",
+    signature: [
+      "runtimeerror: initialize: compiler_depend.ts : <n> npu function error: c10_npu::setdevice(device_id_), error code is 107001",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed",
+      ": invalid device id.",
+      "ee1001: [pid: <n> ] the argument is invalid.reason: set device failed, invalid device, set drv device= <n> , valid device range is [ <n> , <n> )",
+      "rtsetdevice execute failed, reason=[device id error]",
+      "open device <n> failed, runtime result = 107001.",
+    ],
+  },
+  {
+    id: "hiascend-doc-cann800-troubleshooting-0152",
+    url: "https://www.hiascend.com/document/detail/en/canncommercial/800/maintenref/troubleshooting/troubleshooting_0152.html",
+    repo: "hiascend.com/document",
+    split: "tune",
+    title: "Kernel Execution Error of the AI CPU Operator",
+    resolution:
+      "An AI CPU kernel failed on device (E39999/EZ9999, retCode=0x2a). Check the failing operator's inputs/shapes with the device AICPU log, make the CANN kernels match torch_npu/driver, and report to CANN with the plog if it persists.",
+    category: "aicore_error",
+    signature: [
+      "runtime( <n> ,msame): [engine.cc: <n> ] <n> reportexceptproc:task exception! device_id= <n> , stream_id= <n> , task_id= <n> , type= <n> , retcode= <hex> , [aicpu exception].",
+      "runtime( <n> ,msame): [device_error_proc.cc: <n> ] <n> processaicpuerrorinfo:report error module_type= <n> , module_name=e39999",
+      "runtime( <n> ,msame): [device_error_proc.cc: <n> ] <n> processaicpuerrorinfo:an exception occurred during aicpu execution, stream_id: <n> , task_id: <n> , errcode: <n> , msg:aicpu execute failed.",
+      "runtime( <n> ,msame): [task.cc: <n> ] <n> prechecktaskerr:report error module_type= <n> , module_name=ez9999",
+      "runtime( <n> ,msame): [task.cc: <n> ] <n> prechecktaskerr:kernel task happen error, retcode= <hex> , [aicpu exception].",
+      "runtime( <n> ,msame): [task.cc: <n> ] <n> printaicpuerrorinfo:report error module_type= <n> , module_name=e39999",
+    ],
+  },
+  {
+    id: "hiascend-forum-0225145156193110144",
+    url: "https://www.hiascend.com/forum/thread-0225145156193110144-1-1.html",
+    repo: "hiascend.com/forum",
+    split: "tune",
+    title: "运行官方提供的推理命令时报错",
+    resolution:
+      "libtorch_npu.so references an ATen symbol the installed torch does not export: torch and torch_npu come from different releases. Reinstall torch and torch_npu as a matching pair (and a CANN version from the same compatibility row).",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "importerror: libtorch_npu.so : undefined symbol: _zn2at18tensoriteratorbase10set_outputeln3c108arrayrefilees3_ns1_13tensoroptionsens2_ins_7dimnameeee",
+      "段错误 (核心已转储)",
+    ],
+  },
+  {
+    id: "csdn-vah101-109053807",
+    url: "https://blog.csdn.net/vah101/article/details/109053807",
+    repo: "blog.csdn.net/vah101",
+    split: "holdout",
+    title: "在docker中运行的pytorch运行多线程训练,报如下错误:",
+    resolution:
+      "The container's /dev/shm is too small for multi-worker DataLoader; start docker with --ipc=host (or a larger --shm-size), or set hostIPC: true in the k8s pod spec.",
+    category: "shm_bus_error",
+    signature: ["unexpected bus error encountered in worker. this might be caused by insufficient shared memory(shm)"],
+  },
+  {
+    id: "pastebin-qu1mjp8u",
+    url: "https://pastebin.com/QU1mJP8U",
+    repo: "pastebin.com/kopyl",
+    split: "tune",
+    title: "Untitled (kopyl, Sep 25th, 2024)",
+    resolution:
+      "NCCL watchdog timeouts on both ranks of a 2xH100 run (allgather ran for 3600 s): one rank stalled or entered a different collective. Find the earliest error/straggling rank (desynced collectives, long single-rank work); raise the process-group timeout only if the work is legitimately slow.",
+    category: "hccl_timeout",
+    signature: [
+      "[e925 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=_allgather_base, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e925 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] work worknccl(seqnum= <n> , optype=_allgather_base, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) timed out in blocking wait (torch_nccl_blocking_wait= <n> ).",
+      "[e925 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allgather, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e925 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] work worknccl(seqnum= <n> , optype=allgather, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) timed out in blocking wait (torch_nccl_blocking_wait= <n> ).",
+      "x2-h100: <n> : <n> [ <n> ] nccl info comm <hex> rank <n> nranks <n> cudadev <n> busid 200000 - abort complete",
+    ],
+  },
+  {
+    id: "hf-whisper-medium-39",
+    url: "https://huggingface.co/openai/whisper-medium/discussions/39",
+    repo: "huggingface.co/openai",
+    split: "holdout",
+    title: "OSErrorOSErrorOSErrorOSError: [Errno 28] No space left on device",
+    resolution:
+      "All 4 torchrun ranks hit ENOSPC while fine-tuning whisper-large-v3: the output/cache volume is full. Free space or point output_dir and the datasets/HF cache to a larger disk, and limit saved checkpoints.",
+    category: "disk_full",
+    signature: ["oserroroserroroserroroserror: [errno <n> ] no space left on device"],
+  },
+  {
+    id: "hf-gemma-2-2b-14",
+    url: "https://huggingface.co/google/gemma-2-2b/discussions/14",
+    repo: "huggingface.co/google",
+    split: "holdout",
+    title: "OSError: You are trying to access a gated repo.",
+    resolution:
+      "Accept the Gemma license on the model card, then create a read access token and log in (huggingface-cli login / HF_TOKEN) before loading the model.",
+    category: "hub_access",
+    signature: [
+      "oserror: you are trying to access a gated repo.",
+      "<n> client error. (request id: root= <n> -66ac0be5-1eb9ab0d5dfd244b41149ad9;21ed4952-96b3-4a78-a22a-e0afc0f8e8ef)",
+      "cannot access gated repo for url https: config.json.",
+      "access to model gemma- <n> -2b is restricted. you must be authenticated to access it.",
+    ],
+  },
+  {
+    id: "hf-linq-embed-mistral-3",
+    url: "https://huggingface.co/Linq-AI-Research/Linq-Embed-Mistral/discussions/3",
+    repo: "huggingface.co/Linq-AI-Research",
+    split: "tune",
+    title: "Os error : you are trying to access a gated repo",
+    resolution:
+      "The request is unauthenticated (401): sign in on the Hub, request access to the gated repo, and authenticate the client with a token so config.json can be downloaded.",
+    category: "hub_access",
+    signature: [
+      "oserror: you are trying to access a gated repo.",
+      "<n> client error.",
+      "cannot access gated repo for url https: config.json.",
+      "access to model linq-embed-mistral is restricted. you must be authenticated to access it.",
+    ],
+  },
+  {
+    id: "hf-thebloke-llama2-7b-chat-uncensored-ggml-4",
+    url: "https://huggingface.co/TheBloke/llama2_7b_chat_uncensored-GGML/discussions/4",
+    repo: "huggingface.co/TheBloke",
+    split: "tune",
+    title: "ANNOYING ERROR",
+    resolution:
+      "The model folder only holds GGML files, so transformers finds no pytorch_model.bin/safetensors weights to load; load it with a llama.cpp-based loader (or download a transformers-format checkpoint) instead of from_pretrained.",
+    category: "missing_weights",
+    signature: [
+      "raise environmenterror(",
+      "oserror: error no file named pytorch_model.bin, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory thebloke_llama2_7b_chat_uncensored-ggml.",
+    ],
+  },
+  {
+    id: "hf-thebloke-llama-2-7b-chat-ggml-39",
+    url: "https://huggingface.co/TheBloke/Llama-2-7B-Chat-GGML/discussions/39",
+    repo: "huggingface.co/TheBloke",
+    split: "tune",
+    title:
+      "OSError: TheBloke/Llama-2-7B-Chat-GGML does not appear to have a file named pytorch_model.bin, tf_model.h5, model.ckpt or flax_model.msgpack.",
+    resolution:
+      "The Hub repo holds only GGML files, no transformers weights; use a GGUF build with llama.cpp / ctransformers / llama-cpp-python, or pick a repo that ships transformers weights.",
+    category: "missing_weights",
+    signature: [
+      "oserror: llama- <n> -7b-chat-ggml does not appear to have a file named pytorch_model.bin, tf_model.h5, model.ckpt or flax_model.msgpack.",
+    ],
+  },
+  {
+    id: "hf-salesforce-codegen-16b-multi-1",
+    url: "https://huggingface.co/Salesforce/codegen-16B-multi/discussions/1",
+    repo: "huggingface.co/Salesforce",
+    split: "tune",
+    title: "Code from model-card doesnt work!",
+    resolution:
+      "CodeGenTokenizer only exists from transformers 4.21.0; the installed transformers was older. Upgrading transformers fixed it.",
+    category: "transformers_version_conflict",
+    signature: ["valueerror: tokenizer class codegentokenizer does not exist or is not currently imported."],
+  },
+  {
+    id: "hf-llava-v1-6-mistral-7b-hf-21",
+    url: "https://huggingface.co/llava-hf/llava-v1.6-mistral-7b-hf/discussions/21",
+    repo: "huggingface.co/llava-hf",
+    split: "tune",
+    title: "ImportError: cannot import name 'LlavaNextProcessor' from 'transformers'",
+    resolution:
+      "LlavaNextProcessor needs transformers >= 4.39.0; the environment had 4.34.1. pip install -U transformers fixed it.",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name 'llavanextprocessor' from 'transformers'"],
+  },
+  {
+    id: "hf-thebloke-llama-2-13b-chat-gptq-2",
+    url: "https://huggingface.co/TheBloke/Llama-2-13B-chat-GPTQ/discussions/2",
+    repo: "huggingface.co/TheBloke",
+    split: "tune",
+    title: "Error while deserializing header: MetadataIncompleteBuffer (nvm, fixed)",
+    resolution:
+      "The .safetensors file was only partly downloaded, so its header could not be parsed; re-downloading the model fixed it.",
+    category: "checkpoint_incomplete",
+    signature: [
+      "error:failed to load the model.",
+      "safetensors_rust.safetensorerror: error while deserializing header: metadataincompletebuffer",
+    ],
+  },
+  {
+    id: "hf-answerdotai-modernbert-base-59",
+    url: "https://huggingface.co/answerdotai/ModernBERT-base/discussions/59",
+    repo: "huggingface.co/answerdotai",
+    split: "tune",
+    title: "nan or 0.0 loss when training with flash attention",
+    resolution:
+      'Fine-tuning with the flash-attention path gives grad_norm nan and loss 0.0 while attn_implementation="sdpa" trains normally; use sdpa (or check the flash-attention build/dtype) until the numerical problem is fixed.',
+    category: "nan_loss",
+    signature: [
+      "{'loss': <n> , 'grad_norm': nan, 'learning_rate': 4e- <n> , 'epoch': <n> }",
+      "{'eval_loss': nan, 'eval_runtime': <n> , 'eval_samples_per_second': <n> , 'eval_steps_per_second': <n> , 'epoch': <n> }",
+      "{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> , 'epoch': <n> }",
+    ],
+  },
+  {
+    id: "hiascend-forum-0225145527148279166",
+    url: "https://www.hiascend.com/forum/thread-0225145527148279166-1-1.html",
+    repo: "hiascend.com/forum",
+    split: "tune",
+    title: "thread 0225145527148279166 (drvDeviceOpen failed, Failed to open device retCode=0x7020014)",
+    resolution:
+      "The runtime cannot open NPU device 0 (drvDeviceOpen errno 14, retCode 0x7020014): the device is not usable from this process. Check npu-smi info inside the container, pass /dev/davinci* and the driver mounts into it, and set ASCEND_RT_VISIBLE_DEVICES only to ids that exist.",
+    category: "npu_not_available",
+    signature: [
+      "drv( <n> ,python): [ascend][curpid: <n> , <n> ][drv][tsdrv][drvdeviceopen <n> ]open devdrv_device( <n> ) failed, fd(- <n> ), errno( <n> ), error(bad address).",
+      "drv( <n> ,python): [ascend][curpid: <n> , <n> ][drv][tsdrv][share_log_read <n> ]invalid para, vdevid( <n> ), devid( <n> ), fid( <n> ) invalid mode( <n> ) or ctx is null.",
+      "runtime( <n> ,python): [npu_driver.cc: <n> ] <n> deviceopen:[drv api] drvdeviceopen failed: deviceid= <n> , drvretcode= <n> !",
+      "runtime( <n> ,python): [device.cc: <n> ] <n> init:report error module_type= <n> , module_name=ee9999",
+      "runtime( <n> ,python): [device.cc: <n> ] <n> init:failed to open device, retcode= <hex> , deviceid= <n> .",
+      "runtime( <n> ,python): [runtime.cc: <n> ] <n> deviceretain:failed to init device.",
+    ],
+  },
+  {
+    id: "hf-open-r1-openr1-math-220k-6",
+    url: "https://huggingface.co/datasets/open-r1/OpenR1-Math-220k/discussions/6",
+    repo: "huggingface.co/open-r1",
+    split: "holdout",
+    title: "the finetune config of open-r1?",
+    resolution:
+      "SFTTrainer looked up the dataset_text_field 'text', which this dataset does not have; with the newer TRL the dataset must provide a 'messages' column in chat format (or set dataset_text_field to an existing column).",
+    category: "dataset_key_error",
+    signature: [
+      'i modify the config of open-r1 for sft? but get [rank0]: for rank, done, content in dataset._map_single(**dataset_kwargs): [rank0]: file "*** arrow_dataset.py ", line <n> , in _map_single [rank0]: for i, example in iter_outputs(shard_iterable): [rank0]: file "*** arrow_dataset.py ", line <n> , in it',
+    ],
+  },
+  {
+    id: "hiascend-forum-0225198294622205405",
+    url: "https://www.hiascend.com/forum/thread-0225198294622205405-1-1.html",
+    repo: "hiascend.com/forum",
+    split: "tune",
+    title:
+      "thread 0225198294622205405 (MindIE model init: SetDevice error code 107001, set device=2, valid device range is [0, 2))",
+    resolution:
+      "MindIE asked for NPU 2 but only devices 0-1 are visible to the process; fix the npu device ids in the service config (or ASCEND_RT_VISIBLE_DEVICES / container device mapping) so they are within the visible range.",
+    category: "npu_not_available",
+    signature: [
+      "model.py: <n> - [model] >>> exception:initialize: compiler_depend.ts : <n> npu function error: c10_npu::setdevice(device_id_), error code is 107001",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed",
+      ": invalid device id.",
+      "ee1001: [pid: <n> ] the argument is invalid.reason: set device failed, invalid device, set device= <n> , valid device range is [ <n> , <n> )",
+      "rtsetdevice execute failed, reason=[device id error]",
+      "open device <n> failed, runtime result = 107001.",
+    ],
+  },
+  {
+    id: "hiascend-forum-0211203155784780047",
+    url: "https://www.hiascend.com/forum/thread-0211203155784780047-1-1.html",
+    repo: "hiascend.com/forum",
+    split: "tune",
+    title: 'python3 -c "import torch;import torch_npu; a = torch.randn(3, 4).npu(); print(a + a);"',
+    resolution:
+      "torch_npu cannot find aclsysGetCANNVersion in the loaded CANN libraries and reads an empty CANN version, then SetDevice fails: the installed CANN toolkit is older than (or not matching) this torch_npu. Install the CANN/driver versions listed for this torch_npu release (and source its set_env.sh).",
+    category: "cann_version_mismatch",
+    signature: [
+      "[w compiler_depend.ts: <n> ] warning: failed to find function aclsysgetcannversion (function operator())",
+      "[w compiler_depend.ts: <n> ] warning: version: is invalid. (function operator())",
+      "runtimeerror: initialize: compiler_depend.ts : <n> npu function error: c10_npu::setdevice(device_id_),",
+    ],
+  },
+  {
+    id: "codetd-10709043",
+    url: "https://www.codetd.com/en/article/10709043",
+    repo: "codetd.com/article",
+    split: "tune",
+    title: "Line breaks in files-windows, Linux and MAC",
+    resolution:
+      "The shell script was written on Windows and has CRLF line endings (^M); convert it with dos2unix (or save with LF endings) before running it on Linux.",
+    category: "windows_line_endings",
+    signature: [
+      "bash: test.sh : bash ^m: bad interpreter: no such file or directory",
+      "test.sh: line <n> : $'\\r': command not found",
+    ],
+  },
+  {
+    id: "vllm-1367",
+    url: "https://github.com/vllm-project/vllm/issues/1367",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "cannot import name 'activation_ops' from 'vllm'",
+    resolution:
+      "The server was launched from inside the vllm-main checkout, so Python imported the uncompiled source tree; running outside the repository root solved it (confirmed by the reporter).",
+    category: "import_from_source_dir",
+    signature: [
+      "<n> . importerror: cannot import name 'cuda_utils' from partially initialized module 'vllm' (most likely due to a circular import)",
+      "<n> . importerror: cannot import name 'activation_ops' from 'vllm'",
+    ],
+  },
+  {
+    id: "flash-attention-853",
+    url: "https://github.com/Dao-AILab/flash-attention/issues/853",
+    repo: "Dao-AILab/flash-attention",
+    split: "tune",
+    title: "flash_attn_2_cuda.cpython-311-x86_64-linux-gnu.so: undefined symbol",
+    resolution:
+      "The flash-attn binary was built for a different torch build/ABI than the installed torch; installing the wheel matching the torch version and C++ ABI (e.g. the cxx11abiFALSE wheel) resolved it.",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "importerror: flash_attn_2_cuda.cpython- <n> -x86_64-linux-gnu.so : undefined symbol: _zn3c104cuda9setdeviceei",
+    ],
+  },
+  {
+    id: "flash-attention-950",
+    url: "https://github.com/Dao-AILab/flash-attention/issues/950",
+    repo: "Dao-AILab/flash-attention",
+    split: "tune",
+    title: "linux-gnu.so: undefined symbol: _ZN3c104impl3cow11cow_deleterEPv",
+    resolution:
+      "flash-attn 2.5.8 binaries do not match torch 2.1.2; rolling back to flash_attn==2.5.7 (a build matching the installed torch) fixed it.",
+    category: "torch_npu_version_mismatch",
+    signature: [],
+  },
+  {
+    id: "nemo-11142",
+    url: "https://github.com/NVIDIA-NeMo/Speech/issues/11142",
+    repo: "NVIDIA-NeMo/Speech",
+    split: "tune",
+    title: "convert_qwen2_hf_to_nemo error",
+    resolution:
+      "The NeMo source checkout expects a newer megatron-core that has megatron.core.extensions; the installed megatron-core is older, and the NameError about ApexGuardDefaults is only a consequence. Install the megatron-core version that the NeMo checkout pins, or use the NeMo code that ships with the container.",
+    category: "megatron_version_mismatch",
+    signature: [
+      "modulenotfounderror: no module named 'megatron.core.extensions'",
+      "nameerror: name 'apexguarddefaults' is not defined",
+    ],
+  },
+  {
+    id: "verl-5485",
+    url: "https://github.com/verl-project/verl/issues/5485",
+    repo: "verl-project/verl",
+    split: "tune",
+    title: "[Bug] Cannot import name 'AutoModelForCausalLMWithValueHead' from TRL",
+    resolution:
+      "TRL 0.27+ moved AutoModelForCausalLMWithValueHead to trl.experimental.ppo, so verl 0.7.0 with TRL 0.29.0 fails; pin trl<0.27 or import it from trl.experimental.ppo behind a version check.",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name 'automodelforcausallmwithvaluehead' from 'trl'"],
+  },
+  {
+    id: "trl-1389",
+    url: "https://github.com/huggingface/trl/issues/1389",
+    repo: "huggingface/trl",
+    split: "tune",
+    title: "KTOTrainer and KTOConfig not importing",
+    resolution:
+      "The installed trl 0.7.11 predates KTOTrainer; uninstalling it and installing trl from main (0.7.12.dev0, later a release with KTO) fixed the import.",
+    category: "transformers_version_conflict",
+    signature: ["`from trl import ktotrainer` yields `importerror: cannot import name 'ktotrainer' from 'trl'`."],
+  },
+  {
+    id: "qwen-1326",
+    url: "https://github.com/QwenLM/Qwen/issues/1326",
+    repo: "QwenLM/Qwen",
+    split: "tune",
+    title: "[BUG] <title>",
+    resolution:
+      "transformers 4.32.0 passes dispatch_batches to Accelerator, which newer accelerate (1.x) no longer accepts; pin accelerate below 1.0 (e.g. 0.34.2) or upgrade transformers together with accelerate.",
+    category: "transformers_version_conflict",
+    signature: ["typeerror: accelerator.__init__() got an unexpected keyword argument 'dispatch_batches'"],
+  },
+  {
+    id: "kohya-ss-1053",
+    url: "https://github.com/bmaltais/kohya_ss/issues/1053",
+    repo: "bmaltais/kohya_ss",
+    split: "tune",
+    title:
+      "Just fresh installed and it crashes. TypeError: Accelerator.__init__() got an unexpected keyword argument 'logging_dir'",
+    resolution:
+      "The installed accelerate no longer accepts logging_dir, which the training script still passes; install the accelerate version pinned in the project's requirements (or update the script for the new accelerate API).",
+    category: "transformers_version_conflict",
+    signature: [
+      "typeerror: accelerator.__init__() got an unexpected keyword argument 'logging_dir'. i removed the log directory and i still get that error.",
+    ],
+  },
+  {
+    id: "kerple-5",
+    url: "https://github.com/chijames/KERPLE/issues/5",
+    repo: "chijames/KERPLE",
+    split: "tune",
+    title: "RuntimeError: \"max_all_cuda\" not implemented for 'BFloat16'",
+    resolution:
+      "The installed torch had no BFloat16 CUDA kernel for max(); upgrading torch (the reporter installed torch==1.12) solved it.",
+    category: "dtype_unsupported",
+    signature: ["runtimeerror: \"max_all_cuda\" not implemented for 'bfloat16'"],
+  },
+  {
+    id: "tora-34",
+    url: "https://github.com/alibaba/Tora/issues/34",
+    repo: "alibaba/Tora",
+    split: "tune",
+    title: "RuntimeError: \"replication_pad1d_cuda\" not implemented for 'BFloat16'",
+    resolution:
+      "The torch version in use lacks a BFloat16 CUDA kernel for replication padding; use a newer torch (2.3.1+, the authors use 2.4.0) or run that op in float32/float16.",
+    category: "dtype_unsupported",
+    signature: ["runtimeerror: \"replication_pad1d_cuda\" not implemented for 'bfloat16'"],
+  },
+  {
+    id: "gemma-pytorch-3",
+    url: "https://github.com/google/gemma_pytorch/issues/3",
+    repo: "google/gemma_pytorch",
+    split: "holdout",
+    title: "RuntimeError: at::cuda::blas::gemm: not implemented for struct c10::BFloat16",
+    resolution:
+      "The GPU (Quadro P2200, Pascal) has no bfloat16 GEMM support; set dtype to 'float16' or 'float32' in the Gemma config.",
+    category: "dtype_unsupported",
+    signature: ["the error is: runtimeerror: at::cuda::blas::gemm: not implemented for struct c10::bfloat16"],
+  },
+  {
+    id: "pytorch-cluster-203",
+    url: "https://github.com/rusty1s/pytorch_cluster/issues/203",
+    repo: "rusty1s/pytorch_cluster",
+    split: "tune",
+    title: "Still there: Incompatibility with bfloat16",
+    resolution:
+      "torch_cluster's radius/radius_graph CUDA kernels have no bfloat16 implementation (bf16 only on CPU); cast the inputs to float32 before calling them.",
+    category: "dtype_unsupported",
+    signature: ["runtimeerror: \"_\" not implemented for 'bfloat16'"],
+  },
+  {
+    id: "detectron2-291",
+    url: "https://github.com/facebookresearch/detectron2/issues/291",
+    repo: "facebookresearch/detectron2",
+    split: "tune",
+    title: "ImportError: dlopen: cannot load any more object with static TLS",
+    resolution:
+      "The maintainer pointed to pytorch/pytorch#2575, a known static-TLS exhaustion when torch loads its libraries late. Import torch earlier or preload the library with LD_PRELOAD (or upgrade glibc or torch).",
+    category: "libgomp_static_tls",
+    signature: ["importerror: dlopen: cannot load any more object with static tls"],
+  },
+  {
+    id: "face-alignment-9",
+    url: "https://github.com/1adrianb/face-alignment/issues/9",
+    repo: "1adrianb/face-alignment",
+    split: "tune",
+    title: "ImportError: dlopen: cannot load any more object with static TLS",
+    resolution:
+      "A known static-TLS problem when several libraries are imported together (pytorch#2083). Change the order of the imports (import torch first) or drop the imports that are not needed.",
+    category: "libgomp_static_tls",
+    signature: ["importerror: dlopen: cannot load any more object with static tls"],
+  },
+  {
+    id: "chinese-ocr-11",
+    url: "https://github.com/xiaofengShi/CHINESE-OCR/issues/11",
+    repo: "xiaofengShi/CHINESE-OCR",
+    split: "holdout",
+    title: "ImportError: dlopen: cannot load any more object with static TLS",
+    resolution:
+      "Static TLS exhaustion: a library loaded late (torch's bundled libgomp/torch._C, or after other TLS-heavy libraries) cannot get static TLS space. Change the import order so torch (or the failing library) is imported first, preload it with LD_PRELOAD, or use a newer glibc or torch build.",
+    category: "libgomp_static_tls",
+    signature: ["importerror: dlopen: cannot load any more object with static tls"],
+  },
+  {
+    id: "easybuild-easyconfigs-23761",
+    url: "https://github.com/easybuilders/easybuild-easyconfigs/issues/23761",
+    repo: "easybuilders/easybuild-easyconfigs",
+    split: "tune",
+    title: "tcmalloc error during tests for SentencePiece and torchtext on 2023a",
+    resolution:
+      "On aarch64 the late dlopen of libtcmalloc_minimal (pulled in by sentencepiece) runs out of static TLS. Preload it (LD_PRELOAD) or load it before the other TLS-heavy libraries, as EESSI did with a hook.",
+    category: "libgomp_static_tls",
+    signature: [
+      "== failed: installation ended unsuccessfully: sanity check failed: sanity check command python -c 'import sentencepiece' failed with exit code <n> (output: traceback (most recent call last):",
+      "importerror: libtcmalloc_minimal.so. <n> : cannot allocate memory in static tls block",
+    ],
+  },
+  {
+    id: "cuda-memtest-31",
+    url: "https://github.com/ComputationalRadiationPhysics/cuda_memtest/issues/31",
+    repo: "ComputationalRadiationPhysics/cuda_memtest",
+    split: "tune",
+    title: "CUDA error: the provided PTX was compiled with an unsupported toolchain",
+    resolution:
+      "The binary was built with CUDA 11.3 but the installed driver (460.80) is older than that toolkit needs; the maintainer diagnosed it and the reporter confirmed. Upgrade the driver, or build with a toolkit the driver supports.",
+    category: "cann_version_mismatch",
+    signature: [
+      "[ <n> <n> : <n> : <n> ][computer][ <n> ]:error: cuda error: the provided ptx was compiled with an unsupported toolchain., line <n> , file cuda_memtest.cu",
+    ],
+  },
+  {
+    id: "diffvg-84",
+    url: "https://github.com/BachiLi/diffvg/issues/84",
+    repo: "BachiLi/diffvg",
+    split: "holdout",
+    title: "CUDA PTX install issue",
+    resolution:
+      "The extension was compiled with a CUDA toolkit newer than the installed NVIDIA driver supports; upgrading the NVIDIA driver resolved it (reporter).",
+    category: "cann_version_mismatch",
+    signature: ["cuda runtime error: the provided ptx was compiled with an unsupported toolchain. at scene.cpp : <n>"],
+  },
+  {
+    id: "gvdb-voxels-120",
+    url: "https://github.com/NVIDIA/gvdb-voxels/issues/120",
+    repo: "NVIDIA/gvdb-voxels",
+    split: "tune",
+    title: "GVDB CUDA ERROR: the provided PTX was compiled with an unsupported toolchain",
+    resolution:
+      "PTX built with CUDA 11.3 needs driver 465.89 or newer; the system driver had probably been changed to an older version. Reinstall or upgrade the driver so that it matches the toolkit.",
+    category: "cann_version_mismatch",
+    signature: [
+      "> gvdb cuda error:",
+      "> launch status: the provided ptx was compiled with an unsupported toolchain.",
+      "> kernel status: no error",
+      "> assertion failed: <n> , file c:\\gvdb- <n> \\gvdb-voxels2\\source\\gvdb_library\\src\\gvdb_allocator.cpp, line <n>",
+    ],
+  },
+  {
+    id: "flash-attention-1832",
+    url: "https://github.com/Dao-AILab/flash-attention/issues/1832",
+    repo: "Dao-AILab/flash-attention",
+    split: "tune",
+    title: "undefined symbol: _ZN3c105ErrorC2ENS_14SourceLocationENSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEE",
+    resolution:
+      "The prebuilt flash-attn binary was built against a different torch version or C++ ABI than the installed torch. Install the wheel built for this torch/CUDA/cxx11abi combination (for example from the flashattn.dev finder), or downgrade to a flash-attn release whose wheels match.",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "importerror: flash_attn_2_cuda.cpython- <n> -x86_64-linux-gnu.so : undefined symbol: _zn3c105errorc2ens_14sourcelocationenst7__cxx1112basic_stringicst11char_traitsicesaiceee",
+    ],
+  },
+  {
+    id: "inter-operator-scheduler-4",
+    url: "https://github.com/mit-han-lab/inter-operator-scheduler/issues/4",
+    repo: "mit-han-lab/inter-operator-scheduler",
+    split: "tune",
+    title: "Failure on CUDA11.1",
+    resolution:
+      "The kernels were compiled with a CUDA toolkit that the installed driver does not support; use a driver and CUDA toolkit that match.",
+    category: "cann_version_mismatch",
+    signature: [
+      "on cuda <n> , python sample.py gives following error:",
+      "cuda failure: <n> the provided ptx was compiled with an unsupported toolchain.",
+      "aborting...",
+    ],
+  },
+  {
+    id: "nvbandwidth-61",
+    url: "https://github.com/NVIDIA/nvbandwidth/issues/61",
+    repo: "NVIDIA/nvbandwidth",
+    split: "tune",
+    title: "cuda 13.2 compat issues",
+    resolution:
+      "The PTX in the binary came from a newer toolchain (CUDA 13.2) than the driver's PTX loader accepts (driver 580 / CUDA 13.0). Update the driver, then clean and rebuild nvbandwidth so that toolkit and driver match.",
+    category: "cann_version_mismatch",
+    signature: [
+      "the provided ptx was compiled with an unsupported toolchain. in expression cudagetlasterror() in curesult memsetkernel(custream, cudeviceptr, cudeviceptr, long long unsigned int, unsigned int)() : kernels.cu : <n> `",
+    ],
+  },
 ];
