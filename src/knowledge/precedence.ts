@@ -36,6 +36,11 @@ export const PRECEDENCE: readonly PrecedenceRule[] = [
     why: "an import error of torch_npu surfaces as a failed transformers import or as a CUDA fallback",
   },
   {
+    cause: "import_from_source_dir",
+    over: ["transformers_version_conflict"],
+    why: "a package imported from its own checkout lacks its built parts, which reads as a name it cannot import",
+  },
+  {
     cause: "megatron_version_mismatch",
     over: ["transformers_version_conflict"],
     why: "a Megatron/MindSpeed import error is the specific form of a version conflict",

@@ -238,6 +238,16 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU held by another process",
     role: "primary",
     triggers: [
+      // Round 12: CUDA_ERROR_CONTEXT_ALREADY_IN_USE (216), as TensorFlow's driver wrapper checks it: a card in
+      // EXCLUSIVE_THREAD/PROCESS compute mode whose context another thread or process holds.
+      {
+        match: rx(
+          /CUDA_ERROR_CONTEXT_ALREADY_IN_USE|cuCtxSetCurrent\(context\) \(0 vs\. 216\)/,
+          "CUDA_ERROR_CONTEXT_ALREADY_IN_USE",
+          "cuCtxSetCurrent(context) (0 vs. 216)",
+        ),
+        confidence: 0.8,
+      },
       // Upstream phrasebook 2: the driver's device manager refusing an open because another process holds the device
       // ([devmng] "device is busy", ret 87), npu-smi's "occupied by Docker", EBUSY on a device node in every locale glibc
       // ships (strerror-l10n.ts).

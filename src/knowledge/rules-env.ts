@@ -223,6 +223,14 @@ export const envRules: DiagnosisRule[] = [
     title: "torch, torch_npu, CANN or NNAL versions do not match",
     role: "primary",
     triggers: [
+      // Round 12: the same message wrapped after "undefined" (a terminal or a post breaking the long line): the mangled
+      // C++ name on the next line.
+      {
+        match: rx(/^\s*symbol: _Z\w+/, "symbol: _Z"),
+        near: [rx(/\.so: undefined\s*$/, ".so: undefined")],
+        within: 1,
+        confidence: 0.7,
+      },
       // Upstream phrasebook 2: MindSpeed asking for a newer torch_npu ("please update the latest PTA version", "PTA dose
       // not support this func"), pip's resolver naming the torch or torch_npu pin another package needs.
       {
@@ -247,6 +255,9 @@ export const envRules: DiagnosisRule[] = [
           /(?:libtorch_npu|libtorch\w*|libtbe_adapter|libatb\w*|libruntime|libhccl|libopapi|libascendcl|_C\.cpython[\w-]*)\.so[^\n]*undefined symbol/,
           "undefined symbol",
         ),
+        // A toolkit library missing a symbol of the toolkit itself is two CANN releases mixed (cann-version-mismatch).
+        unless: [rx(/ascend-toolkit\/[^\s:]*\/lib(?:64)?\/lib[\w.-]+\.so: undefined symbol/, "ascend-toolkit/")],
+        within: 0,
         confidence: 0.9,
       },
       { match: lit("undefined symbol"), confidence: 0.72 },
@@ -298,6 +309,23 @@ export const envRules: DiagnosisRule[] = [
     title: "CANN does not match the driver, firmware or chip",
     role: "primary",
     triggers: [
+      // Round 12: an undefined symbol between CANN's own libraries (libruntime.so, libascendcl.so of one toolkit
+      // calling into another's): two CANN releases mixed on the library path.
+      {
+        match: rx(/ascend-toolkit\/[^\s:]*\/lib(?:64)?\/lib[\w.-]+\.so: undefined symbol/, "ascend-toolkit/"),
+        confidence: 0.78,
+      },
+      // CUDA's form of a toolkit newer than the driver: kernels compiled as PTX the driver cannot JIT (error 222,
+      // cudaErrorUnsupportedPtxVersion / CUDA_ERROR_UNSUPPORTED_PTX_VERSION).
+      {
+        match: rx(
+          /the provided PTX was compiled with an unsupported toolchain|cudaErrorUnsupportedPtxVersion|CUDA_ERROR_UNSUPPORTED_PTX_VERSION/,
+          "the provided PTX was compiled with an unsupported toolchain",
+          "cudaErrorUnsupportedPtxVersion",
+          "CUDA_ERROR_UNSUPPORTED_PTX_VERSION",
+        ),
+        confidence: 0.82,
+      },
       // Upstream phrasebook 2: torch_npu and op-plugin finding CANN without what they call (libopapi.so lacking an aclnn
       // entry, "The current version of CANN does not support", "Current CANN (package) version do(es) not support",
       // a feature needing CANN newer than a release, a function missing from the runtime).

@@ -14,6 +14,11 @@ export const hubRules: readonly DiagnosisRule[] = [
     title: "The Hugging Face Hub refused the model or dataset: gated without access (401/403) or not found (404)",
     role: "primary",
     triggers: [
+      // Round 12: ModelScope's hub (modelscope/hub/file_download.py) when the repository has no such file.
+      {
+        match: rx(/NotExistError: The file path: \S+ not exist in: \S+/, "NotExistError: The file path: "),
+        confidence: 0.78,
+      },
       // datasets and fsspec turn a Hub file they may not read (gated, logged out) or a dataset id that does not exist
       // into FileNotFoundError on the Hub URL (fsspec/implementations/http.py, datasets' file_utils "Couldn't find file
       // at <url>").

@@ -558,6 +558,28 @@ export const trainRules: DiagnosisRule[] = [
     title: "Shared memory (/dev/shm) too small for DataLoader workers",
     role: "primary",
     triggers: [
+      // Round 12: a multiprocessing lock or queue cannot be made because /dev/shm (where POSIX semaphores live) is
+      // full: ENOSPC raised from SemLock, and joblib's own check of it falling back to serial mode.
+      {
+        match: rx(
+          /No space left on device\.\s+joblib will operate in serial mode/,
+          "joblib will operate in serial mode",
+        ),
+        confidence: 0.8,
+      },
+      {
+        match: lit("No space left on device"),
+        near: [
+          rx(
+            /_multiprocessing\.SemLock|ctx\.Lock\(\)|multiprocessing\/synchronize\.py/,
+            "SemLock",
+            "ctx.Lock()",
+            "multiprocessing/synchronize.py",
+          ),
+        ],
+        within: 20,
+        confidence: 0.78,
+      },
       // Upstream phrasebook 2: Open MPI's shared-memory backing file not fitting /dev/shm, ds_report's and
       // PaddleDetection's warnings of a /dev/shm too small for DataLoader workers.
       {
@@ -658,6 +680,10 @@ export const trainRules: DiagnosisRule[] = [
     title: "Disk full or quota exceeded",
     role: "primary",
     triggers: [
+      // Round 12: a short write (fewer bytes written than asked) while saving: the volume filled up. dmlc/MXNet's
+      // local file stream check, Lua Torch's THDiskFile.
+      { match: lit("FileStream.Write incomplete"), confidence: 0.62 },
+      { match: rx(/write error: wrote \d+ blocks instead of \d+/, "write error: wrote "), confidence: 0.62 },
       // ENOSPC and EDQUOT in every locale glibc ships (strerror-l10n.ts); Docker's and Go's lower-case EDQUOT; the
       // profiler refusing to collect on a nearly full volume (upstream phrasebook).
       { match: l10n("ENOSPC"), confidence: 0.85 },
@@ -805,6 +831,9 @@ export const trainRules: DiagnosisRule[] = [
           /No such file or directory: ['"][^'"]*(?:pytorch_model|model|adapter_model|diffusion_pytorch_model)[\w.-]*\.(?:bin|safetensors|pt|pth)['"]/,
           "No such file or directory: '",
         ),
+        // A path that starts with "--" is a command-line flag read as the path (input-path-missing), not weights.
+        unless: [lit("No such file or directory: '--")],
+        within: 0,
         confidence: 0.8,
       },
       // Any missing file with a weight file's extension, or under a checkpoint directory (torch.load, paddle.load,
@@ -814,6 +843,8 @@ export const trainRules: DiagnosisRule[] = [
           /No such file or directory: ['"][^'"]*(?:\.(?:pt|pth|bin|safetensors|ckpt|pdparams)|(?:ckpts?|checkpoints?)\/[^'"]*)['"]/i,
           "No such file or directory: ",
         ),
+        unless: [lit("No such file or directory: '--")],
+        within: 0,
         confidence: 0.7,
       },
       // The same in a program's own words: "Failed to load: x.pth (file not exist)", "model.safetensors not found".
@@ -824,6 +855,8 @@ export const trainRules: DiagnosisRule[] = [
           "not found",
           "No such file",
         ),
+        unless: [lit("No such file or directory: '--")],
+        within: 0,
         confidence: 0.66,
       },
       // transformers' cached_file (utils/hub.py) for a name that is no local folder: a path (absolute, ./, ~, C:\, or a
@@ -891,6 +924,12 @@ export const trainRules: DiagnosisRule[] = [
     title: "A file or directory the run reads does not exist",
     role: "primary",
     triggers: [
+      // Round 12: a command-line flag read as the path (a script that takes positional arguments given `--model x`):
+      // the path that is not there starts with "--", whatever file it names.
+      {
+        match: rx(/No such file or directory: '--[\w-]+(?:\/[^']*)?'/, "No such file or directory: '--"),
+        confidence: 0.82,
+      },
       // Upstream phrasebook 2: pyarrow's local file open, sentencepiece's model load, a directory a converter expects,
       // bash's cd, tail, hydra's missing config.
       {
