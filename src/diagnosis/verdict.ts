@@ -545,15 +545,12 @@ const WORDS_DECIDE = 0.5;
 const WORDS_MIN = 3;
 
 /** The category naive Bayes names, with half its posterior as the score ("possibly" at most), or none. */
-function bayesWinner(
-  lines: string[],
-): { category: string; score: number; probability: string; basis: "words" } | undefined {
+function bayesWinner(lines: string[]): { category: string; score: number; basis: "words" } | undefined {
   const ranked = bayesCategories(lines, WORDS_MIN);
   const best = ranked[0];
   if (!best || best.probability < WORDS_DECIDE) return undefined;
-  // A naive Bayes posterior is overconfident: said as "over 0.99", never as a certain 1.
-  const probability = best.probability >= 0.995 ? "over 0.99" : String(round(best.probability));
-  return { category: best.category, score: best.probability / 2, probability, basis: "words" };
+  // A naive Bayes posterior is overconfident (words are not independent): it ranks, and only half of it is said.
+  return { category: best.category, score: best.probability / 2, basis: "words" };
 }
 
 /**
@@ -588,7 +585,7 @@ function profileDecision(
   } else {
     f.rule = "case-words";
     f.title = `${rule.title} (worded like failures of this kind)`;
-    f.cause = `No rule is sure, but the words of the error lines are those public reports and the stacks' own messages use for this kind of failure (probability ${winner.probability}${nearest}). ${rule.cause}`;
+    f.cause = `No rule is sure, but the words of the error lines are those public reports and the stacks' own messages use for this kind of failure (a reading of the words, not of a known message${nearest}). ${rule.cause}`;
   }
   f.evidence = (top?.evidence ?? []).slice(0, MAX_EVIDENCE);
   f.references = [...(near ? [near.url] : []), ...rule.references];
