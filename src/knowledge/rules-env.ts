@@ -255,8 +255,9 @@ export const envRules: DiagnosisRule[] = [
           /(?:libtorch_npu|libtorch\w*|libtbe_adapter|libatb\w*|libruntime|libhccl|libopapi|libascendcl|_C\.cpython[\w-]*)\.so[^\n]*undefined symbol/,
           "undefined symbol",
         ),
-        // A toolkit library missing a symbol of the toolkit itself is two CANN releases mixed (cann-version-mismatch).
-        unless: [rx(/ascend-toolkit\/[^\s:]*\/lib(?:64)?\/lib[\w.-]+\.so: undefined symbol/, "ascend-toolkit/")],
+        // A toolkit library missing an internal (C++) symbol of the toolkit is two CANN releases mixed
+        // (cann-version-mismatch).
+        unless: [rx(/ascend-toolkit\/[^\s:]*\/lib(?:64)?\/lib[\w.-]+\.so: undefined symbol: _Z/, "ascend-toolkit/")],
         within: 0,
         confidence: 0.9,
       },
@@ -310,9 +311,10 @@ export const envRules: DiagnosisRule[] = [
     role: "primary",
     triggers: [
       // Round 12: an undefined symbol between CANN's own libraries (libruntime.so, libascendcl.so of one toolkit
-      // calling into another's): two CANN releases mixed on the library path.
+      // calling into another's internals, a mangled C++ name): two CANN releases mixed on the library path. An aclnn
+      // operator (a C name) missing is torch_npu built for another CANN (torch-npu-version-mismatch).
       {
-        match: rx(/ascend-toolkit\/[^\s:]*\/lib(?:64)?\/lib[\w.-]+\.so: undefined symbol/, "ascend-toolkit/"),
+        match: rx(/ascend-toolkit\/[^\s:]*\/lib(?:64)?\/lib[\w.-]+\.so: undefined symbol: _Z/, "ascend-toolkit/"),
         confidence: 0.78,
       },
       // CUDA's form of a toolkit newer than the driver: kernels compiled as PTX the driver cannot JIT (error 222,

@@ -73,6 +73,34 @@ describe("the words fallback in a verdict", () => {
     expect(diagnoseText(log).findings[0]!.category).toBe("unknown");
   });
 
+  it("overrule a rule's generic reading of a failure another category explains, leaving it below, explained", () => {
+    // Python's ENOENT names a path, not why it is missing; the line after it is worded as a refused Hub download.
+    const log = [
+      "FileNotFoundError: [Errno 2] No such file or directory: '/data/run/part.dat'",
+      "error: gated repo on the hub: access to the model requires accepting its license, token unauthorized (401)",
+    ].join("\n");
+    const verdict = diagnoseText(log);
+    const [lead, generic] = verdict.findings;
+    expect(lead).toMatchObject({ category: "hub_access", rule: "case-words" });
+    expect(lead!.confidence).toBeLessThan(0.5);
+    expect(lead!.cause).toMatch(/^A rule read only the generic input_path_missing, which this failure also prints;/);
+    expect(generic).toMatchObject({ category: "input_path_missing", explainedBy: "case-words" });
+    // The rules alone read the generic form.
+    setKnownCaseFilter(() => false, { upstreamMessages: false });
+    expect(diagnoseText(log).findings[0]).toMatchObject({ category: "input_path_missing" });
+  });
+
+  it("leave a near copy of a public case to decide, and a generic reading the words do not explain", () => {
+    // The same line as a public case (similarity near 1): its category stands whatever the words say.
+    const near = diagnoseText(
+      "RuntimeError: Ascend kernel runtime initialization failed. The details refer to 'Ascend Error Message'.",
+    );
+    expect(near.findings[0]).toMatchObject({ rule: "known-case" });
+    // A missing path beside words of no other failure stays what the rule read.
+    const plain = diagnoseText("FileNotFoundError: [Errno 2] No such file or directory: '/data/run/part.dat'");
+    expect(plain.findings[0]).toMatchObject({ category: "input_path_missing" });
+  });
+
   it("never overrules a rule that holds its verdict", () => {
     const verdict = diagnoseText("OSError: [Errno 28] No space left on device: '/data/ckpt/iter_0000100/model.pt'");
     expect(verdict.findings[0]).toMatchObject({ category: "disk_full" });
