@@ -1,7 +1,8 @@
 // What torch's CUDA messages mean when the run is on a GPU: "No CUDA GPUs are available" and "Found no NVIDIA driver"
 // are code taking the CUDA path on an NPU host, but on a CUDA host they say the GPU is not visible or the driver's
-// library is missing. Only the host says which: a log alone from an Ascend host often names nothing but CUDA.
-import type { Finding } from "./types.js";
+// library is missing. Only the host says which: a log alone from an Ascend host often names nothing but CUDA. And
+// CANN failures whose CUDA form a rule reads (a toolkit newer than the driver) are said in CUDA's words.
+import type { Finding, FixStep } from "./types.js";
 
 /**
  * On a CUDA host, torch's messages that read as "code took the CUDA path on an NPU host" say something else: the GPU
@@ -71,4 +72,78 @@ export function onGpu(f: Finding): Finding | null {
   const m = ON_GPU.find((x) => f.evidence.some((e) => x.re.test(e.text)));
   if (!m) return null;
   return { ...f, ...m.finding, fixes: m.finding.fixes.map((x) => ({ ...x })), references: [] };
+}
+
+/**
+ * CANN failures whose CUDA form the same rule reads: a CUDA toolkit newer than the NVIDIA driver (the driver cannot
+ * load the runtime or JIT the PTX) and kernels built for other GPU architectures are cann_version_mismatch, as a CANN
+ * release that does not match the driver or the chip is. Their evidence names CUDA, so the finding keeps its category
+ * and says it in CUDA's words, with CUDA's checks.
+ */
+const CUDA_WORDING: readonly {
+  category: string;
+  re: RegExp;
+  finding: Pick<Finding, "title" | "cause" | "fixes" | "references">;
+}[] = [
+  {
+    category: "cann_version_mismatch",
+    // cudaErrorInsufficientDriver (35), torch/cuda/__init__.py's "driver on your system is too old",
+    // cudaErrorUnsupportedPtxVersion (222).
+    re: /CUDA driver version is insufficient for CUDA runtime version|The NVIDIA driver on your system is too old|the provided PTX was compiled with an unsupported toolchain|cudaErrorUnsupportedPtxVersion|CUDA_ERROR_UNSUPPORTED_PTX_VERSION/,
+    finding: {
+      title: "CUDA toolkit newer than the NVIDIA driver",
+      cause:
+        "The CUDA runtime or the kernels (PTX) were built with a CUDA toolkit newer than the installed NVIDIA driver " +
+        "supports: the driver cannot load them.",
+      fixes: [
+        {
+          id: "compare-cuda",
+          summary: "Compare the CUDA version the driver supports (nvidia-smi's header) with the one the build uses.",
+          commands: ["nvidia-smi", "nvcc --version", `python -c "import torch; print(torch.version.cuda)"`],
+        },
+        {
+          id: "match-cuda",
+          summary:
+            "Upgrade the NVIDIA driver, or install (or rebuild) the package for a CUDA version the driver supports.",
+        },
+      ],
+      references: ["https://docs.nvidia.com/deploy/cuda-compatibility/"],
+    },
+  },
+  {
+    category: "cann_version_mismatch",
+    // cudaErrorNoKernelImageForDevice (209).
+    re: /no kernel image is available for execution on the device/,
+    finding: {
+      title: "CUDA kernels not built for this GPU",
+      cause:
+        "The package's CUDA kernels were compiled for other GPU architectures than this card's compute capability.",
+      fixes: [
+        {
+          id: "see-arch",
+          summary: "See the card's compute capability and the architectures the build holds.",
+          commands: [
+            "nvidia-smi --query-gpu=name,compute_cap --format=csv",
+            `python -c "import torch; print(torch.cuda.get_arch_list())"`,
+          ],
+        },
+        {
+          id: "build-arch",
+          summary: "Install a build that includes this architecture, or rebuild with TORCH_CUDA_ARCH_LIST naming it.",
+        },
+      ],
+      references: ["https://docs.nvidia.com/cuda/cuda-compiler-driver-nvcc/#gpu-feature-list"],
+    },
+  },
+];
+
+/** Says a finding in CUDA's words when its evidence is CUDA's form of its failure (CUDA_WORDING); true if it did. */
+export function speakCuda(f: Finding): boolean {
+  const m = CUDA_WORDING.find((x) => x.category === f.category && f.evidence.some((e) => x.re.test(e.text)));
+  if (!m) return false;
+  f.title = m.finding.title;
+  f.cause = m.finding.cause;
+  f.fixes = m.finding.fixes.map((x: FixStep) => ({ ...x, ...(x.commands ? { commands: [...x.commands] } : {}) }));
+  f.references = [...m.finding.references];
+  return true;
 }

@@ -7,7 +7,7 @@ import type { DiagnosisRule, FixTemplate } from "../knowledge/rules-types.js";
 import { frameHints } from "../knowledge/stack-frames.js";
 import type { CompiledRules } from "./compile.js";
 import { defaultCompiled } from "./compile.js";
-import { GPU_LOG_READING, onGpu } from "./gpu-reading.js";
+import { GPU_LOG_READING, onGpu, speakCuda } from "./gpu-reading.js";
 import { rootCauseOf } from "./root-rank.js";
 import {
   bayesCategories,
@@ -497,7 +497,10 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
         if (f.rule === "known-case") f.confidence = Math.min(f.confidence, lead.confidence);
     }
   }
-  for (const f of findings) retitleForStack(f, cuda > 0 && npu === 0 ? "CUDA" : undefined);
+  for (const f of findings) {
+    retitleForStack(f, cuda > 0 && npu === 0 ? "CUDA" : undefined);
+    speakCuda(f);
+  }
   if (!stopped && (findings[0]!.confidence < CONFIDENT || findings[0]!.rule === "known-case"))
     findings.push(...caseHints(neighbours, findings, compiled));
   if (knownCases.length > 0) findings[0]!.knownCases = knownCases;

@@ -33,6 +33,20 @@ describe("versions", () => {
     );
   });
 
+  it("says a toolkit/driver mismatch in CUDA's words when its evidence is CUDA's, and in CANN's otherwise", () => {
+    const ptx = diagnoseText("CUDA error: the provided PTX was compiled with an unsupported toolchain.").findings[0]!;
+    expect(ptx.title).toBe("CUDA toolkit newer than the NVIDIA driver");
+    expect(ptx.fixes.flatMap((f) => f.commands ?? [])).toContain("nvidia-smi");
+    expect(ptx.references).toEqual(["https://docs.nvidia.com/deploy/cuda-compatibility/"]);
+    const arch = diagnoseText("RuntimeError: CUDA error: no kernel image is available for execution on the device")
+      .findings[0]!;
+    expect(arch).toMatchObject({ category: "cann_version_mismatch", title: "CUDA kernels not built for this GPU" });
+    const cann = diagnoseText("[ERROR] CANN version mismatch. The build version is 7.0.0, the runtime is 8.0.RC1")
+      .findings[0]!;
+    expect(cann.category).toBe("cann_version_mismatch");
+    expect(cann.title).not.toMatch(/CUDA/);
+  });
+
   it("an undefined-symbol message wrapped after 'undefined' is still an ABI mismatch", () => {
     const log = [
       "ImportError: /env/site-packages/fused_ops.cpython-311-x86_64-linux-gnu.so: undefined",
