@@ -77,7 +77,8 @@ export function onGpu(f: Finding): Finding | null {
 /**
  * CANN failures whose CUDA form the same rule reads: a CUDA toolkit newer than the NVIDIA driver (the driver cannot
  * load the runtime or JIT the PTX) and kernels built for other GPU architectures are cann_version_mismatch, as a CANN
- * release that does not match the driver or the chip is. Their evidence names CUDA, so the finding keeps its category
+ * release that does not match the driver or the chip is; a CUDA extension built for another torch is
+ * torch_npu_version_mismatch, as torch_npu built for another torch is. Their evidence names CUDA, so the finding keeps its category
  * and says it in CUDA's words, with CUDA's checks.
  */
 const CUDA_WORDING: readonly {
@@ -133,6 +134,33 @@ const CUDA_WORDING: readonly {
         },
       ],
       references: ["https://docs.nvidia.com/cuda/cuda-compiler-driver-nvcc/#gpu-feature-list"],
+    },
+  },
+  {
+    category: "torch_npu_version_mismatch",
+    // A CUDA extension's shared object (flash_attn_2_cuda, a *_cuda.so op) missing a torch symbol: built for another
+    // torch or C++ ABI, as torch_npu built for another torch is.
+    re: /_cuda[\w.-]*\.so[^\n]*undefined(?: symbol)?|undefined symbol: _ZN3c104cuda/,
+    finding: {
+      title: "CUDA extension built for another torch",
+      cause:
+        "A compiled CUDA extension (flash-attn, apex, a custom op) was built against another torch version or C++ ABI " +
+        "(cxx11abi) than the torch installed: a symbol it needs is not in this torch.",
+      fixes: [
+        {
+          id: "see-torch",
+          summary: "See the torch version, its CUDA and its C++ ABI, which the extension's wheel must match.",
+          commands: [
+            `python -c "import torch; print(torch.__version__, torch.version.cuda, torch._C._GLIBCXX_USE_CXX11_ABI)"`,
+          ],
+        },
+        {
+          id: "match-extension",
+          summary:
+            "Install the extension's wheel built for this torch, CUDA and ABI, or rebuild it against this torch (pip install --no-build-isolation).",
+        },
+      ],
+      references: [],
     },
   },
 ];

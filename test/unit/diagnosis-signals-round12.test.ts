@@ -55,6 +55,20 @@ describe("versions", () => {
     expect(top(log).category).toBe("torch_npu_version_mismatch");
   });
 
+  it("a CUDA extension missing a torch symbol is said as built for another torch; torch_npu's own stays torch_npu's", () => {
+    const cuda = top(
+      "ImportError: /env/site-packages/fused_attn_cuda.cpython-310-x86_64-linux-gnu.so: undefined symbol: _ZN3c104cuda9SetDeviceEi",
+    );
+    expect(cuda).toMatchObject({
+      category: "torch_npu_version_mismatch",
+      title: "CUDA extension built for another torch",
+    });
+    const npu = top(
+      "ImportError: /opt/py/site-packages/torch_npu/lib/libtorch_npu.so: undefined symbol: _ZN3c1010TensorImpl",
+    );
+    expect(npu.title).not.toMatch(/CUDA/);
+  });
+
   it("a package's own 'partially initialized module' import, beside a name it cannot import, is import_from_source_dir", () => {
     // CPython's circular-import hint (Python/import.c) for a package run from its checkout without built extensions.
     const log = [
