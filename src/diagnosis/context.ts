@@ -13,6 +13,7 @@ import { getRelease, torchNpuWheelFor } from "../knowledge/releases.js";
 import { ruleById } from "../knowledge/rules.js";
 import { isTrlContext, MEGATRON_OOM_FIXES, TRL_OOM_CAUSE, trlOomSteps } from "./cuda-host.js";
 import { lineDiff, replaceJsonArray } from "./edit.js";
+import { speakCuda } from "./gpu-reading.js";
 import type { Finding, FixAction, FixStep } from "./types.js";
 import { allocConfOf, renderFix, retitleForStack } from "./verdict.js";
 
@@ -685,6 +686,8 @@ export async function refineFindings(findings: Finding[], deps: RefineDeps): Pro
     // Re-rendered from the rule: a GPU out-of-memory's fixes are named after its stack again (PYTORCH_CUDA_ALLOC_CONF).
     const stack = /^Device out of memory \((\w+)\)/.exec(f.title)?.[1];
     if (stack) retitleForStack(f, stack);
+    // And a failure whose evidence is CUDA's form of a CANN one is said in CUDA's words, with CUDA's checks, again.
+    speakCuda(f);
   }
   return findings;
 }

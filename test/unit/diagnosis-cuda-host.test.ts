@@ -51,6 +51,17 @@ const CPU_TORCH = [
 ].join("\n");
 
 describe("diagnosis on a CUDA host", () => {
+  it("a toolkit newer than the driver keeps CUDA's words and checks through the tool's refinement", async () => {
+    const r = await diagnose({
+      host: "gpu",
+      text: "RuntimeError: CUDA error: the provided PTX was compiled with an unsupported toolchain.",
+    });
+    const f = r.findings[0]!;
+    expect(f).toMatchObject({ category: "cann_version_mismatch", title: "CUDA toolkit newer than the NVIDIA driver" });
+    expect(f.fixes.map((x) => x.id)).toEqual(["compare-cuda", "match-cuda"]);
+    expect(f.fixes[0]!.commands).toContain("nvidia-smi");
+  });
+
   it("an OOM of a TRL run gets per_device_train_batch_size, gradient checkpointing and QLoRA, not the micro batch", async () => {
     const r = await diagnose({ host: "gpu", text: OOM, config: { scriptPath: script } });
     const oom = r.findings[0]!;
