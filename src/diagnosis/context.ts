@@ -13,7 +13,6 @@ import { getRelease, torchNpuWheelFor } from "../knowledge/releases.js";
 import { ruleById } from "../knowledge/rules.js";
 import { isTrlContext, MEGATRON_OOM_FIXES, TRL_OOM_CAUSE, trlOomSteps } from "./cuda-host.js";
 import { lineDiff, replaceJsonArray } from "./edit.js";
-import { speakCuda } from "./gpu-reading.js";
 import type { Finding, FixAction, FixStep } from "./types.js";
 import { allocConfOf, renderFix, retitleForStack } from "./verdict.js";
 
@@ -679,15 +678,20 @@ export async function refineFindings(findings: Finding[], deps: RefineDeps): Pro
     }
     const refine = refiners[f.category];
     const extra = refine ? await refine(f, facts, deps) : [];
-    // A concrete step replaces the generic fix of the same id (one "kill-holder", the one naming the PID).
-    const kept = new Set(f.fixes.map((x) => x.id).filter((id) => !extra.some((x) => x.id === id)));
+    // A concrete step replaces the generic fix of the same id (one "kill-holder", the one naming the PID). The others
+    // are re-rendered from the rule's templates with the new facts; a fix no template has (one in CUDA's words) stays.
+    const kept = f.fixes.filter((x) => !extra.some((e) => e.id === x.id));
     f.facts = facts;
-    f.fixes = [...extra, ...rule.fixes.filter((t) => kept.has(t.id)).map((t) => renderFix(t, facts))];
+    f.fixes = [
+      ...extra,
+      ...kept.map((x) => {
+        const template = rule.fixes.find((t) => t.id === x.id);
+        return template ? renderFix(template, facts) : x;
+      }),
+    ];
     // Re-rendered from the rule: a GPU out-of-memory's fixes are named after its stack again (PYTORCH_CUDA_ALLOC_CONF).
     const stack = /^Device out of memory \((\w+)\)/.exec(f.title)?.[1];
     if (stack) retitleForStack(f, stack);
-    // And a failure whose evidence is CUDA's form of a CANN one is said in CUDA's words, with CUDA's checks, again.
-    speakCuda(f);
   }
   return findings;
 }

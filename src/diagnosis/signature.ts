@@ -282,6 +282,12 @@ let caseFilter: ((c: KnownCaseEntry) => boolean) | undefined;
 let withUpstream = true;
 let index: CaseIndex | undefined;
 
+/** The index of the cases in view, built on first use after the filter changes. */
+function caseIndex(): CaseIndex {
+  index ??= buildIndex(caseFilter ? KNOWN_CASES.filter(caseFilter) : KNOWN_CASES);
+  return index;
+}
+
 /**
  * Limits the cases considered (evaluation leaves out a log's own source); undefined restores all cases.
  * `upstreamMessages: false` also leaves the upstream messages out of naive Bayes (scoring the phrasebook they come
@@ -322,15 +328,14 @@ export function caseEvidence(c: KnownCase): number {
 
 /** The closest known public cases to these raw log lines, best first (cosine ≥ `min`). */
 export function nearestCases(rawLines: Iterable<string>, limit = 3, min = 0.1): KnownCase[] {
-  const filter = caseFilter;
-  index ??= buildIndex(filter ? KNOWN_CASES.filter(filter) : KNOWN_CASES);
+  const view = caseIndex();
   const sig = signatureLines(rawLines);
   if (sig.length === 0) return [];
   const q = new Map<string, number>();
-  for (const [t, f] of bag(sig)) q.set(t, (1 + Math.log(f)) * (index.idf.get(t) ?? index.defaultIdf));
+  for (const [t, f] of bag(sig)) q.set(t, (1 + Math.log(f)) * (view.idf.get(t) ?? view.defaultIdf));
   const qNorm = Math.hypot(...q.values()) || 1;
   const scored: KnownCase[] = [];
-  for (const c of index.cases) {
+  for (const c of view.cases) {
     let dot = 0;
     let onTemplates = 0;
     let beyondNames = 0;
@@ -373,8 +378,7 @@ const PROFILE_MIN_WORDS = 2;
  * each category's profile, both weighted by IDF): best first, from `min`. Words no case has are not counted.
  */
 export function profileCategories(rawLines: Iterable<string>, min = 0.1): { category: string; score: number }[] {
-  index ??= buildIndex(caseFilter ? KNOWN_CASES.filter(caseFilter) : KNOWN_CASES);
-  const { idf, categories } = index.profiles();
+  const { idf, categories } = caseIndex().profiles();
   const words = new Set(signatureLines(rawLines, Number.POSITIVE_INFINITY).flatMap(tokens));
   const known = [...words].filter((t) => idf.has(t));
   const qNorm = Math.hypot(...known.map((t) => idf.get(t)!)) || 1;
@@ -402,8 +406,7 @@ export function profileCategories(rawLines: Iterable<string>, min = 0.1): { cate
  * known cases in view and the upstream messages: best first.
  */
 export function bayesCategories(rawLines: Iterable<string>, minWords = 1): { category: string; probability: number }[] {
-  index ??= buildIndex(caseFilter ? KNOWN_CASES.filter(caseFilter) : KNOWN_CASES);
-  return classifyBayes(index.bayes(), bayesWords(signatureLines(rawLines, Number.POSITIVE_INFINITY)), minWords);
+  return classifyBayes(caseIndex().bayes(), bayesWords(signatureLines(rawLines, Number.POSITIVE_INFINITY)), minWords);
 }
 
 /** How many nearest cases vote on a category. */

@@ -480,16 +480,16 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
   }
   if (!stopped) {
     const errorLines = scans.flatMap((s) => s.errorLines ?? []);
-    const byProfile = profileDecision(
-      errorLines.length ? errorLines : queryLines(scans, findings),
-      findings,
-      neighbours,
-      compiled,
-    );
-    const byWords = byProfile
-      ? undefined
-      : wordsOverrule(errorLines.length ? errorLines : queryLines(scans, findings), findings, neighbours, compiled);
-    const lead = byProfile ?? byWords;
+    const lines = errorLines.length ? errorLines : queryLines(scans, findings);
+    // Read once, and only if a decision below asks for it.
+    let read: { best?: { category: string; probability: number } } | undefined;
+    const words = () => {
+      read ??= { best: bayesCategories(lines, WORDS_MIN)[0] };
+      return read.best;
+    };
+    const lead =
+      profileDecision(lines, words, findings, neighbours, compiled) ??
+      wordsOverrule(words, findings, neighbours, compiled);
     if (lead) {
       findings = [lead, ...findings.filter((x) => x.category !== lead.category && x.category !== "unknown")];
       // A public case's likeness that the profiles or the words overruled says no more than the lead that did.
@@ -555,52 +555,83 @@ const WORDS_DECIDE = 0.5;
 /** The least number of the log's words naive Bayes knows (exception names aside) for it to name a category. */
 const WORDS_MIN = 3;
 
-/** The category naive Bayes names, with half its posterior as the score ("possibly" at most), or none. */
-function bayesWinner(lines: string[]): { category: string; score: number; basis: "words" } | undefined {
-  const ranked = bayesCategories(lines, WORDS_MIN);
-  const best = ranked[0];
-  if (!best || best.probability < WORDS_DECIDE) return undefined;
-  // A naive Bayes posterior is overconfident (words are not independent): it ranks, and only half of it is said.
-  return { category: best.category, score: best.probability / 2, basis: "words" };
+/** What naive Bayes names: its best category and posterior (none when it knows fewer than WORDS_MIN words). */
+type WordsReading = () => { category: string; probability: number } | undefined;
+
+/**
+ * A lead read from the public cases or the words instead of a rule: the category's rule with its title marked, a
+ * confidence never above the "possibly" line, the nearest public case of the category named at the end of `opening`
+ * and the lead's evidence kept.
+ */
+function readingFinding(
+  compiled: CompiledRules,
+  category: string,
+  neighbours: KnownCase[],
+  evidence: EvidenceLine[],
+  how: { rule: string; title: string; confidence: number; opening: (nearest: string) => string },
+): Finding | undefined {
+  const rule = compiled.rules.find((r) => r.category === category);
+  if (!rule) return undefined;
+  const f = findingOf(rule, 0);
+  const near = neighbours.find((c) => c.category === category);
+  f.rule = how.rule;
+  f.confidence = round(Math.min(CONFIDENT - 0.05, how.confidence));
+  f.title = `${rule.title} (${how.title})`;
+  f.cause = `${how.opening(near ? `; the nearest, ${near.url}: ${near.resolution}` : "")} ${rule.cause}`;
+  f.evidence = evidence.slice(0, MAX_EVIDENCE);
+  f.references = [...(near ? [near.url] : []), ...rule.references];
+  return f;
 }
+
+/**
+ * How a lead the words decided reads, after `lead` (what else was known). A naive Bayes posterior is overconfident
+ * (words are not independent): it ranks, and only half of it is said.
+ */
+const wordsReading = (lead: string, probability: number) => ({
+  rule: "case-words",
+  title: "worded like failures of this kind",
+  confidence: probability / 2,
+  opening: (nearest: string) =>
+    `${lead}the words of the error lines are those public reports and the stacks' own messages use for this kind of failure (a reading of the words, not of a known message${nearest}).`,
+});
 
 /**
  * When the lead is unknown or barely held (below PROFILE_OVERRULES), the category whose public cases, taken together,
  * say most of what the log says leads instead, as "possibly": no single case need be close for many of one kind to
  * share the log's words. Its confidence is its profile score, never above the "possibly" line. Where no profile
  * reaches PROFILE_DECIDES, the category whose wording the log's words follow (naive Bayes over the public cases and
- * the upstream messages) leads the same way, at half its posterior.
+ * the upstream messages, from WORDS_DECIDE) leads the same way, at half its posterior.
  */
 function profileDecision(
   lines: string[],
+  words: WordsReading,
   findings: Finding[],
   neighbours: KnownCase[],
   compiled: CompiledRules,
 ): Finding | undefined {
   const top = findings[0];
   if (top && top.confidence >= PROFILE_OVERRULES) return undefined;
+  const evidence = top?.evidence ?? [];
   const profiled = profileCategories(lines)[0];
-  const winner =
-    profiled && profiled.score >= PROFILE_DECIDES ? { ...profiled, basis: "profile" as const } : bayesWinner(lines);
-  if (!winner || winner.category === top?.category) return undefined;
-  const rule = compiled.rules.find((r) => r.category === winner.category);
-  if (!rule) return undefined;
-  const f = findingOf(rule, 0);
-  const near = neighbours.find((c) => c.category === winner.category);
-  const nearest = near ? `; the nearest, ${near.url}: ${near.resolution}` : "";
-  f.confidence = round(Math.min(CONFIDENT - 0.05, winner.score));
-  if (winner.basis === "profile") {
-    f.rule = "case-profile";
-    f.title = `${rule.title} (reads like the public cases of this kind)`;
-    f.cause = `No rule is sure, but the error lines say much of what public reports of this kind say together (profile score ${winner.score}${nearest}). ${rule.cause}`;
-  } else {
-    f.rule = "case-words";
-    f.title = `${rule.title} (worded like failures of this kind)`;
-    f.cause = `No rule is sure, but the words of the error lines are those public reports and the stacks' own messages use for this kind of failure (a reading of the words, not of a known message${nearest}). ${rule.cause}`;
+  if (profiled && profiled.score >= PROFILE_DECIDES) {
+    if (profiled.category === top?.category) return undefined;
+    return readingFinding(compiled, profiled.category, neighbours, evidence, {
+      rule: "case-profile",
+      title: "reads like the public cases of this kind",
+      confidence: profiled.score,
+      opening: (nearest) =>
+        `No rule is sure, but the error lines say much of what public reports of this kind say together (profile score ${profiled.score}${nearest}).`,
+    });
   }
-  f.evidence = (top?.evidence ?? []).slice(0, MAX_EVIDENCE);
-  f.references = [...(near ? [near.url] : []), ...rule.references];
-  return f;
+  const best = words();
+  if (!best || best.probability < WORDS_DECIDE || best.category === top?.category) return undefined;
+  return readingFinding(
+    compiled,
+    best.category,
+    neighbours,
+    evidence,
+    wordsReading("No rule is sure, but ", best.probability),
+  );
 }
 
 /**
@@ -619,12 +650,13 @@ const GENERIC_YIELDS = 0.6;
 
 /**
  * The words overrule a lead that is a likeness or a generic reading: a public case's distant likeness (a known-case
- * decision below CONFIDENT; a near copy of the log's lines stands), or a rule's generic form (below GENERIC_YIELDS) of a failure that another category explains in the
- * precedence table ("No such file or directory" for a Hub file, a shard or a lock) — when naive Bayes names that other
- * category at WORDS_OVERRULE or more. The words then lead, hedged, and the generic reading stays below, explained.
+ * decision below CONFIDENT; a near copy of the log's lines stands), or a rule's generic form (below GENERIC_YIELDS) of
+ * a failure that another category explains in the precedence table ("No such file or directory" for a Hub file, a
+ * shard or a lock) — when naive Bayes names that other category at WORDS_OVERRULE or more. The words then lead,
+ * hedged, and the generic reading stays below, explained.
  */
 function wordsOverrule(
-  lines: string[],
+  words: WordsReading,
   findings: Finding[],
   neighbours: KnownCase[],
   compiled: CompiledRules,
@@ -632,25 +664,15 @@ function wordsOverrule(
   const top = findings[0];
   if (!top || top.category === "unknown") return undefined;
   const likeness = top.rule === "known-case" && top.confidence < CONFIDENT;
-  const generic = top.confidence < GENERIC_YIELDS;
-  if (!likeness && !generic) return undefined;
-  const best = bayesCategories(lines, WORDS_MIN)[0];
+  if (!likeness && top.confidence >= GENERIC_YIELDS) return undefined;
+  const best = words();
   if (!best || best.probability < WORDS_OVERRULE || best.category === top.category) return undefined;
   if (!likeness && !explains(best.category, top.category)) return undefined;
-  const rule = compiled.rules.find((r) => r.category === best.category);
-  if (!rule) return undefined;
-  const f = findingOf(rule, 0);
-  const near = neighbours.find((c) => c.category === best.category);
-  f.rule = "case-words";
-  f.confidence = round(Math.min(CONFIDENT - 0.05, best.probability / 2));
-  f.title = `${rule.title} (worded like failures of this kind)`;
-  const over = likeness
-    ? `No rule names it, and the public case these lines most resemble is ${top.category}`
-    : `A rule read only the generic ${top.category}, which this failure also prints`;
-  f.cause = `${over}; the words of the error lines are those public reports and the stacks' own messages use for this kind of failure (a reading of the words, not of a known message${near ? `; the nearest, ${near.url}: ${near.resolution}` : ""}). ${rule.cause}`;
-  f.evidence = top.evidence.slice(0, MAX_EVIDENCE);
-  f.references = [...(near ? [near.url] : []), ...rule.references];
-  if (!likeness) top.explainedBy = f.rule;
+  const lead = likeness
+    ? `No rule names it, and the public case these lines most resemble is ${top.category}; `
+    : `A rule read only the generic ${top.category}, which this failure also prints; `;
+  const f = readingFinding(compiled, best.category, neighbours, top.evidence, wordsReading(lead, best.probability));
+  if (f && !likeness) top.explainedBy = f.rule;
   return f;
 }
 
