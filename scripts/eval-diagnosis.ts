@@ -6,7 +6,7 @@
 // `--split tune|holdout|phrasebook` limits the report, `--json` prints raw numbers.
 // `--cv` cross-validates on `tune` alone, leaving one repository out at a time: the known cases a log may be compared
 // with are the tune cases of the other repositories (never a holdout case), and the nearest-case vote alone, the
-// category profiles alone and the whole engine are scored, so the mechanisms that read known cases are measured on
+// whole-text reading alone, naive Bayes alone and the whole engine are scored, so the mechanisms that read known cases are measured on
 // repositories they have not seen.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -15,8 +15,8 @@ import { diagnoseText } from "../src/diagnosis/index.js";
 import {
   bayesCategories,
   nearestCases,
-  profileCategories,
   setKnownCaseFilter,
+  textCategories,
   VOTERS,
   voteCategories,
 } from "../src/diagnosis/signature.js";
@@ -160,8 +160,8 @@ export interface CrossValidation {
   repos: number;
   /** The nearest-case vote alone (categories ranked by the summed similarity of the nearest cases). */
   vote: { top1: number; top3: number };
-  /** The category profiles alone (categories ranked by how much of their cases' words the log's error lines hold). */
-  profile: { top1: number; top3: number };
+  /** The whole-text reading alone (categories ranked by the likeness of the log's words to their reports'). */
+  text: { top1: number; top3: number };
   bayes: { top1: number; top3: number };
   /** The whole engine: rules, then the nearest cases where the rules are not confident. */
   engine: { top1: number; top3: number };
@@ -174,9 +174,9 @@ export function votedCategories(log: string): string[] {
   return ranked.length ? ranked : ["unknown"];
 }
 
-/** Categories the category profiles alone give a log, best first (`unknown` when none reaches 0.1). */
-export function profiledCategories(log: string): string[] {
-  const ranked = profileCategories(log.split("\n")).map((v) => v.category);
+/** Categories the whole-text reading alone gives a log, best first (`unknown` when it knows too few of its words). */
+export function textReadCategories(log: string): string[] {
+  const ranked = textCategories(log.split("\n")).map((v) => v.category);
   return ranked.length ? ranked : ["unknown"];
 }
 
@@ -207,7 +207,7 @@ export function crossValidate(
     total: tune.length,
     repos: repos.length,
     vote: { top1: 0, top3: 0 },
-    profile: { top1: 0, top3: 0 },
+    text: { top1: 0, top3: 0 },
     bayes: { top1: 0, top3: 0 },
     engine: { top1: 0, top3: 0 },
     misses: [],
@@ -218,9 +218,9 @@ export function crossValidate(
       const vote = votedCategories(item.log);
       if (vote[0] === item.label) out.vote.top1++;
       if (vote.slice(0, 3).includes(item.label)) out.vote.top3++;
-      const profile = profiledCategories(item.log);
-      if (profile[0] === item.label) out.profile.top1++;
-      if (profile.slice(0, 3).includes(item.label)) out.profile.top3++;
+      const text = textReadCategories(item.log);
+      if (text[0] === item.label) out.text.top1++;
+      if (text.slice(0, 3).includes(item.label)) out.text.top3++;
       const bayes = bayesianCategories(item.log);
       if (bayes[0] === item.label) out.bayes.top1++;
       if (bayes.slice(0, 3).includes(item.label)) out.bayes.top3++;
@@ -271,7 +271,7 @@ async function main() {
           total: cv.total,
           repos: cv.repos,
           vote: cv.vote,
-          profile: cv.profile,
+          text: cv.text,
           bayes: cv.bayes,
           engine: cv.engine,
         }),
@@ -283,7 +283,7 @@ async function main() {
     console.log("");
     for (const [name, s] of [
       ["vote", cv.vote],
-      ["profile", cv.profile],
+      ["text", cv.text],
       ["bayes", cv.bayes],
       ["engine", cv.engine],
     ] as const) {

@@ -1,8 +1,9 @@
 // A naive Bayes reading of error lines: which failure category's public reports and upstream messages use the words
-// a log uses. It is the fallback for a log no rule reads: unlike the nearest case (one report close to the log) or a
-// category profile (the words a category's reports share), every word of the log weighs for or against every
-// category at once, so a wording no rule and no single report has can still be placed. Leave-one-repository-out on
-// the tune logs it names 794 of 989 (the nearest-case vote 753, the profiles 744), 809 with the upstream messages.
+// a log's error lines use. Every word weighs for or against every category at once, so a wording no rule has can
+// still be placed; the verdict asks it when the lead is weak (a distant likeness to one public case, a rule's generic
+// reading) and lets it overrule only when it names another category plainly (verdict.ts, wordsOverrule).
+// Leave-one-repository-out on the 1088 tune logs it alone names 887 (the nearest-case vote 846, the whole-text
+// reading 901).
 
 /** One example: its category and the distinct words of its error lines. */
 export interface BayesExample {

@@ -54,6 +54,8 @@ const CODE_TAIL = 1 << 20;
 const ERROR_TAIL = 256 << 10;
 /** At most this many of them, the last distinct ones. */
 const MAX_ERROR_LINES = 64;
+/** The most lines of the log's end kept as its text (for the reading of the whole end against public reports). */
+const MAX_END_LINES = 400;
 
 export class LogScanner {
   private readonly c: CompiledRules;
@@ -146,7 +148,7 @@ export class LogScanner {
     this.pending = [];
     const notes: string[] = [];
     if (!this.binary) this.scanTailCodes();
-    const errorLines = this.binary ? [] : this.tailErrorLines();
+    const { errorLines, endLines } = this.binary ? { errorLines: [], endLines: [] } : this.tailText();
     if (this.fired.size === 0 && !this.binary) {
       if (this.bytes > TAIL_KEEP) notes.push(`Suspicious lines are taken from the last ${TAIL_KEEP >> 20} MiB.`);
       this.scanSuspicion();
@@ -164,6 +166,7 @@ export class LogScanner {
       codes: this.codes.result(),
       traceEnds: this.traceEnds.result(),
       errorLines,
+      endLines,
       notes,
     };
   }
@@ -240,18 +243,24 @@ export class LogScanner {
   }
 
   /**
-   * The last distinct error-like lines of the log's end (ERROR_TAIL bytes): what the log says when it fails, read
-   * whether or not a rule fired, for the comparison with what whole categories of public cases say.
+   * The log's end (ERROR_TAIL bytes): its last distinct error-like lines, what the log says when it fails, and its
+   * last lines whatever they say (the text around the failure), both read whether or not a rule fired, for the
+   * comparison with public cases.
    */
-  private tailErrorLines(): string[] {
+  private tailText(): { errorLines: string[]; endLines: string[] } {
     let skip = Math.max(0, this.tailBytes - ERROR_TAIL);
     const kept = new Set<string>();
+    const end: string[] = [];
     for (const { buf, to } of this.tail) {
       if (skip >= to) {
         skip -= to;
         continue;
       }
       for (const raw of buf.toString("utf8", skip, to).split("\n")) {
+        if (raw.trim()) {
+          end.push(raw.slice(0, 400));
+          if (end.length > 2 * MAX_END_LINES) end.splice(0, MAX_END_LINES);
+        }
         if (!isErrorLike(raw)) continue;
         const text = cleanLine(raw.slice(0, 2000));
         kept.delete(text);
@@ -259,7 +268,7 @@ export class LogScanner {
       }
       skip = 0;
     }
-    return [...kept].slice(-MAX_ERROR_LINES);
+    return { errorLines: [...kept].slice(-MAX_ERROR_LINES), endLines: end.slice(-MAX_END_LINES) };
   }
 
   /** Generic error words over the kept tail: the most suspicious lines for an `unknown` verdict. */

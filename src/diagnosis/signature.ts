@@ -6,6 +6,7 @@ import { RUNTIME_CODES } from "../knowledge/cann-codes.js";
 import { KNOWN_CASES, type KnownCaseEntry } from "../knowledge/known-cases.js";
 import { UPSTREAM_MESSAGES } from "../knowledge/upstream-messages.js";
 import { type BayesModel, classifyBayes, trainBayes } from "./bayes.js";
+import { type CategoryCentroids, classifyText, trainCentroids } from "./centroids.js";
 import type { KnownCase } from "./types.js";
 
 const ERROR_LIKE =
@@ -174,24 +175,14 @@ function ownWords(line: string, inView: ReadonlySet<string>): string[] {
   return words.filter((t) => new Set(copies.filter((c) => c.words.has(t)).map((c) => c.id)).size < TEMPLATE_CASES);
 }
 
-/**
- * What the cases of one category say together: for each word, the share of the category's cases that have it. A log
- * no single case is close to may still say what many cases of one kind say, each in part.
- */
-interface CategoryProfile {
-  category: string;
-  share: Map<string, number>;
-  norm: number;
-}
-
 interface CaseIndex {
   idf: Map<string, number>;
   cases: Indexed[];
   defaultIdf: number;
-  /** Built on first use (only a verdict no rule is sure of reads them). */
-  profiles: () => { idf: Map<string, number>; categories: CategoryProfile[] };
   /** Built on first use: the naive Bayes model of the cases in view and the upstream messages. */
   bayes: () => BayesModel;
+  /** Built on first use: the categories' centroids of the cases' whole texts and the upstream messages. */
+  centroids: () => CategoryCentroids;
 }
 
 function bag(lines: readonly string[]): Map<string, number> {
@@ -224,7 +215,6 @@ function buildIndex(entries: readonly KnownCaseEntry[]): CaseIndex {
     idf,
     cases,
     defaultIdf,
-    profiles: once(() => buildProfiles(entries, bags, df)),
     bayes: once(() =>
       trainBayes(
         [...entries, ...(withUpstream ? UPSTREAM_MESSAGES : [])].map((e) => ({
@@ -233,7 +223,32 @@ function buildIndex(entries: readonly KnownCaseEntry[]): CaseIndex {
         })),
       ),
     ),
+    centroids: once(() =>
+      trainCentroids([
+        ...entries.map((e) => ({ category: e.category, words: new Set(e.words.split(" ").filter(Boolean)) })),
+        ...(withUpstream ? UPSTREAM_MESSAGES : []).map((m) => ({
+          category: m.category,
+          words: bayesWords(m.signature),
+        })),
+      ]),
+    ),
   };
+}
+
+/**
+ * The distinct words of a text, every line normalised (not only the error-like ones), exception names aside, and
+ * without the lines every failure prints whatever its cause: torchrun's failure report, traceback headers, CPU-fallback
+ * and Python warnings (a likeness in those is no likeness).
+ */
+export function textWords(lines: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  for (const raw of lines) {
+    if (raw.trim().length < 8 || NOISE_LINE.test(raw)) continue;
+    const line = normalizeLine(raw.slice(0, 400));
+    if (LAUNCHER_REPORT.test(line)) continue;
+    for (const t of tokens(line)) if (!EXCEPTION_NAME.test(t)) out.add(t);
+  }
+  return out;
 }
 
 /** The words naive Bayes reads: those of the lines, exception names aside (a RuntimeError is every kind of failure). */
@@ -247,35 +262,6 @@ function once<T>(make: () => T): () => T {
     made ??= { value: make() };
     return made.value;
   };
-}
-
-/**
- * A category of fewer cases has no profile: a word of one of its few cases would be much of it (a ZeroDivisionError
- * read as an incomplete checkpoint through one case's line). Its cases still count one by one in the nearest-case vote.
- */
-const MIN_PROFILE_CASES = 5;
-
-/** Profiles weigh words by the plain IDF: a category's common words are what it is known by. */
-function buildProfiles(
-  entries: readonly KnownCaseEntry[],
-  bags: readonly Map<string, number>[],
-  df: ReadonlyMap<string, number>,
-): ReturnType<CaseIndex["profiles"]> {
-  const idf = new Map([...df].map(([t, d]) => [t, Math.log((entries.length + 1) / (d + 0.5))]));
-  const byCategory = new Map<string, Map<string, number>[]>();
-  for (const [i, c] of entries.entries()) {
-    const members = byCategory.get(c.category) ?? [];
-    members.push(bags[i]!);
-    byCategory.set(c.category, members);
-  }
-  const categories = [...byCategory].flatMap(([category, members]) => {
-    if (members.length < MIN_PROFILE_CASES) return [];
-    const share = new Map<string, number>();
-    for (const b of members) for (const t of b.keys()) share.set(t, (share.get(t) ?? 0) + 1 / members.length);
-    const norm = Math.hypot(...[...share].map(([t, f]) => (idf.get(t) ?? 0) * f)) || 1;
-    return [{ category, share, norm }];
-  });
-  return { idf, categories };
 }
 
 let caseFilter: ((c: KnownCaseEntry) => boolean) | undefined;
@@ -370,43 +356,20 @@ export function nearestCases(rawLines: Iterable<string>, limit = 3, min = 0.1): 
   return out;
 }
 
-/** The least number of words (exception names aside) a log shares with a category's profile for it to rank. */
-const PROFILE_MIN_WORDS = 2;
-
-/**
- * Categories ranked by how much of what their cases say together the log says (the cosine of the log's words and
- * each category's profile, both weighted by IDF): best first, from `min`. Words no case has are not counted.
- */
-export function profileCategories(rawLines: Iterable<string>, min = 0.1): { category: string; score: number }[] {
-  const { idf, categories } = caseIndex().profiles();
-  const words = new Set(signatureLines(rawLines, Number.POSITIVE_INFINITY).flatMap(tokens));
-  const known = [...words].filter((t) => idf.has(t));
-  const qNorm = Math.hypot(...known.map((t) => idf.get(t)!)) || 1;
-  const out: { category: string; score: number }[] = [];
-  for (const p of categories) {
-    let dot = 0;
-    let shared = 0;
-    for (const t of known) {
-      const f = p.share.get(t);
-      if (!f) continue;
-      dot += idf.get(t)! ** 2 * f;
-      if (!EXCEPTION_NAME.test(t)) shared++;
-    }
-    // One word in common is a coincidence of words, not what a kind of failure says ("zero" in ZeroDivisionError's
-    // message and in DeepSpeed's ZeRO checkpoint files).
-    if (shared < PROFILE_MIN_WORDS) continue;
-    const score = Math.round((dot / (qNorm * p.norm)) * 100) / 100;
-    if (score >= min) out.push({ category: p.category, score });
-  }
-  return out.sort((a, b) => b.score - a.score);
-}
-
 /**
  * Categories by the naive Bayes posterior over the words of the log's error-like lines (bayes.ts), learnt from the
  * known cases in view and the upstream messages: best first.
  */
 export function bayesCategories(rawLines: Iterable<string>, minWords = 1): { category: string; probability: number }[] {
   return classifyBayes(caseIndex().bayes(), bayesWords(signatureLines(rawLines, Number.POSITIVE_INFINITY)), minWords);
+}
+
+/**
+ * Categories by the likeness of the log's whole text (its end's lines, whatever they say) to each category's public
+ * reports taken whole and the upstream messages (centroids.ts): best first.
+ */
+export function textCategories(lines: Iterable<string>, minWords = 2): { category: string; score: number }[] {
+  return classifyText(caseIndex().centroids(), textWords(lines), minWords);
 }
 
 /** How many nearest cases vote on a category. */

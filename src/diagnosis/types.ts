@@ -54,6 +54,8 @@ export interface ScanResult {
   traceEnds: TraceEnd[];
   /** The last distinct error-like lines at the log's end (for the comparison with categories of public cases). */
   errorLines?: string[];
+  /** The last lines of the log's end, whatever they say (for the reading of the whole text against public reports). */
+  endLines?: string[];
   /** Each rank's first error-like line (for the rank that failed first across files and nodes). */
   rankErrors?: RankError[];
   notes: string[];

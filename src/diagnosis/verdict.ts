@@ -13,8 +13,8 @@ import {
   bayesCategories,
   caseEvidence,
   nearestCases,
-  profileCategories,
   sharesMoreThanNames,
+  textCategories,
   VOTERS,
   voteCategories,
 } from "./signature.js";
@@ -396,12 +396,13 @@ function externalStop(scans: ScanResult[], weak: Finding[]): Finding | undefined
 }
 
 /**
- * Whether no rule found the failure: nothing, `unknown`, or a hedge read from public cases alone (the nearest case or
- * a category's profile). Facts known outside the log (a run stopped on request, ended by its scheduler, stalled) say
- * more than such a reading.
+ * Whether no rule found the failure: nothing, `unknown`, or a hedge read from public cases alone (the nearest case,
+ * the whole text's likeness to a category's reports, or the words). Facts known outside the log (a run stopped on
+ * request, ended by its scheduler, stalled) say more than such a reading.
  */
+const READINGS = new Set(["known-case", "case-text", "case-words"]);
 export function noRuleFinding(f: Finding | undefined): boolean {
-  return !f || f.category === "unknown" || f.rule === "known-case" || f.rule === "case-profile";
+  return !f || f.category === "unknown" || READINGS.has(f.rule);
 }
 
 export function summarizeFindings(findings: Finding[], stats: Verdict["stats"]): string {
@@ -488,11 +489,15 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
       return read.best;
     };
     const lead =
-      profileDecision(lines, words, findings, neighbours, compiled) ??
-      wordsOverrule(words, findings, neighbours, compiled);
+      textDecision(
+        scans.flatMap((s) => s.endLines ?? []),
+        findings,
+        neighbours,
+        compiled,
+      ) ?? wordsOverrule(words, findings, neighbours, compiled);
     if (lead) {
       findings = [lead, ...findings.filter((x) => x.category !== lead.category && x.category !== "unknown")];
-      // A public case's likeness that the profiles or the words overruled says no more than the lead that did.
+      // A public case's likeness that the text reading or the words overruled says no more than the lead that did.
       for (const f of findings.slice(1))
         if (f.rule === "known-case") f.confidence = Math.min(f.confidence, lead.confidence);
     }
@@ -535,23 +540,19 @@ function caseDecision(neighbours: KnownCase[]): KnownCase | undefined {
  */
 const WEAK_RULE_LEADS = 0.4;
 
-/** Below this confidence the lead may give way to the category whose public cases the log reads like. */
-const PROFILE_OVERRULES = 0.3;
 /**
- * The least profile score that names a category. Chosen on the tune side, each collection's tune logs diagnosed by the
- * rules as they were before it with only the cases before it: the fifth (97 logs) scores 75 from 0.15 to 0.25, the
- * sixth (91) 73 at 0.2 and 76 at 0.15 (three right answers that were `unknown`, no right answer lost); leave-one-
- * repository-out on all tune logs 731 → 732.
+ * Below this confidence the lead may give way to the category whose public reports the log reads like (textDecision).
+ * Chosen on the five collections replayed with the rules and cases before them (516 tune logs): 447 at 0.2 and 0.4,
+ * 448 at 0.3 and 0.5.
  */
-const PROFILE_DECIDES = 0.15;
+const TEXT_OVERRULES = 0.3;
+/**
+ * The least likeness from which the whole-text reading names a category: the highest floor that loses no answer on the
+ * replayed collections (449 of 516 from 0 to 0.08; 447 at 0.1, 445 at 0.12). Below it a few common words decide
+ * (three replayed answers in eight were right there).
+ */
+const TEXT_DECIDES = 0.08;
 
-/**
- * The least naive Bayes posterior that names a category when no profile does. Chosen on the tune side, each on the
- * rules as they were before its collection: the eighth collection's tune logs 70 → 73 of 89 from 0.3 to 0.6 (71 at
- * 0.7, 0.8), the ninth's 79 → 80 of 99; leave-one-repository-out on all tune logs 952 → 953 (replacing the
- * profiles by it instead: 947).
- */
-const WORDS_DECIDE = 0.5;
 /** The least number of the log's words naive Bayes knows (exception names aside) for it to name a category. */
 const WORDS_MIN = 3;
 
@@ -596,42 +597,28 @@ const wordsReading = (lead: string, probability: number) => ({
 });
 
 /**
- * When the lead is unknown or barely held (below PROFILE_OVERRULES), the category whose public cases, taken together,
- * say most of what the log says leads instead, as "possibly": no single case need be close for many of one kind to
- * share the log's words. Its confidence is its profile score, never above the "possibly" line. Where no profile
- * reaches PROFILE_DECIDES, the category whose wording the log's words follow (naive Bayes over the public cases and
- * the upstream messages, from WORDS_DECIDE) leads the same way, at half its posterior.
+ * When the lead is unknown or barely held (below TEXT_OVERRULES), the category whose public reports the log's end,
+ * taken whole, reads most like leads instead, as "possibly": no single report need be close for the command, the
+ * versions, the frames and the messages of many reports of one kind to share the log's words. Its confidence is the
+ * likeness (a cosine, mostly under 0.3), never above the "possibly" line.
  */
-function profileDecision(
-  lines: string[],
-  words: WordsReading,
+function textDecision(
+  endLines: string[],
   findings: Finding[],
   neighbours: KnownCase[],
   compiled: CompiledRules,
 ): Finding | undefined {
   const top = findings[0];
-  if (top && top.confidence >= PROFILE_OVERRULES) return undefined;
-  const evidence = top?.evidence ?? [];
-  const profiled = profileCategories(lines)[0];
-  if (profiled && profiled.score >= PROFILE_DECIDES) {
-    if (profiled.category === top?.category) return undefined;
-    return readingFinding(compiled, profiled.category, neighbours, evidence, {
-      rule: "case-profile",
-      title: "reads like the public cases of this kind",
-      confidence: profiled.score,
-      opening: (nearest) =>
-        `No rule is sure, but the error lines say much of what public reports of this kind say together (profile score ${profiled.score}${nearest}).`,
-    });
-  }
-  const best = words();
-  if (!best || best.probability < WORDS_DECIDE || best.category === top?.category) return undefined;
-  return readingFinding(
-    compiled,
-    best.category,
-    neighbours,
-    evidence,
-    wordsReading("No rule is sure, but ", best.probability),
-  );
+  if (top && top.confidence >= TEXT_OVERRULES) return undefined;
+  const read = textCategories(endLines)[0];
+  if (!read || read.score < TEXT_DECIDES || read.category === top?.category) return undefined;
+  return readingFinding(compiled, read.category, neighbours, top?.evidence ?? [], {
+    rule: "case-text",
+    title: "reads like the public reports of this kind",
+    confidence: read.score,
+    opening: (nearest) =>
+      `No rule is sure, but the log's end, taken whole, reads most like the public reports of this kind (likeness ${read.score}${nearest}).`,
+  });
 }
 
 /**

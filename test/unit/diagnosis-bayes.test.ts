@@ -1,9 +1,9 @@
-// Naive Bayes over the words of error lines: the fallback that places a wording no rule, no single public case and no
-// category profile reads, learnt from the public cases and the stacks' own (upstream) messages.
+// Naive Bayes over the words of error lines, learnt from the public cases and the stacks' own (upstream) messages: it
+// overrules a weak lead (a distant likeness, a generic reading) where the words say another category plainly.
 import { afterEach, describe, expect, it } from "vitest";
 import { classifyBayes, trainBayes } from "../../src/diagnosis/bayes.js";
 import { diagnoseText } from "../../src/diagnosis/index.js";
-import { bayesCategories, profileCategories, setKnownCaseFilter } from "../../src/diagnosis/signature.js";
+import { bayesCategories, setKnownCaseFilter } from "../../src/diagnosis/signature.js";
 
 afterEach(() => setKnownCaseFilter(undefined));
 
@@ -40,26 +40,22 @@ describe("naive Bayes", () => {
   });
 });
 
-describe("the words fallback in a verdict", () => {
-  // An error no rule knows and no case or profile is near: its words are those of a dataset that lacks what the code
-  // expects (columns, a schema).
+describe("the words in a verdict", () => {
+  // An error no rule knows and no case is near: its words are those of a dataset that lacks what the code expects
+  // (columns, a schema).
   const log = [
     "[rank0]: Traceback (most recent call last):",
     '[rank0]:   File "/home/u/proj/train.py", line 61, in main',
     "[rank0]: ValueError: frobnicator widget table holds 7 columns where the schema names 9",
   ].join("\n");
 
-  it("leads, hedged, where no profile reaches its line, with the log's error line as evidence", () => {
-    expect(profileCategories(log.split("\n")).filter((p) => p.score >= 0.15)).toEqual([]);
+  it("name the category whose reports use them, and leave the lead of an unread log to the whole-text reading", () => {
+    expect(bayesCategories(log.split("\n"))[0]?.category).toBe("dataset_key_error");
     const verdict = diagnoseText(log);
     const lead = verdict.findings[0]!;
-    expect(lead).toMatchObject({ category: "dataset_key_error", rule: "case-words" });
-    expect(lead.confidence).toBeGreaterThanOrEqual(0.25);
+    expect(lead).toMatchObject({ category: "dataset_key_error", rule: "case-text" });
     expect(lead.confidence).toBeLessThan(0.5);
     expect(verdict.summary).toMatch(/^possibly dataset_key_error/);
-    expect(lead.cause).toMatch(
-      /stacks' own messages use for this kind of failure \(a reading of the words, not of a known message[;)]/,
-    );
     expect(lead.evidence.map((e) => e.text).join("\n")).toContain("frobnicator");
     expect(verdict.findings.filter((f) => f.category === "unknown")).toEqual([]);
   });

@@ -254,6 +254,8 @@ describe("a run that stopped making progress", () => {
 
   it("is not called stalled while the log is fresh", async () => {
     const r = await diagnose({ runId: RUN }, stalledHost(5));
-    expect(r.findings[0]!.category).toBe("unknown");
+    // No rule finds a failure in it either: at most a hedged reading of its words.
+    expect(r.findings.map((f) => f.category)).not.toContain("stalled");
+    expect(r.findings[0]!.confidence).toBeLessThan(0.5);
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCorpus, splitOf } from "../../scripts/eval-diagnosis.js";
-import { diagnoseText } from "../../src/diagnosis/index.js";
+import { diagnoseText, noRuleFinding } from "../../src/diagnosis/index.js";
 import { normalizeLine, signatureLines } from "../../src/diagnosis/signature.js";
 import { CODE_FAMILIES, decodeCodes } from "../../src/knowledge/cann-codes.js";
 import { KNOWN_CASES } from "../../src/knowledge/known-cases.js";
@@ -283,12 +283,17 @@ describe("categories recognised in other stacks' words", () => {
       "Expected all tensors to be on the same device, but found at least two devices, npu:0 and cpu!",
       "Expected all tensors to be on the same device, but found at least two devices, npu:2 and npu:2!",
     ]) {
-      expect(diagnoseText(line).findings.map((f) => f.category)).not.toContain("device_p2p_driver_error");
+      // No rule calls it one; the words of the public reports may hedge it, never as a verdict.
+      const ruled = diagnoseText(line).findings.filter((f) => !noRuleFinding(f));
+      expect(ruled.map((f) => f.category)).not.toContain("device_p2p_driver_error");
+      expect(diagnoseText(line).findings[0]!.confidence).toBeLessThan(0.5);
     }
   });
 
   it("needs a NaN metric twice before a metric dump counts as diverged", () => {
-    expect(diagnoseText("actor/kl:nan").findings.map((f) => f.category)).not.toContain("nan_loss");
+    const once = diagnoseText("actor/kl:nan").findings;
+    expect(once.filter((f) => !noRuleFinding(f)).map((f) => f.category)).not.toContain("nan_loss");
+    expect(once[0]!.confidence).toBeLessThan(0.5);
     expect(diagnoseText("actor/kl:nan\nrollout/log_ppl:nan").findings[0]!.category).toBe("nan_loss");
   });
 });

@@ -113,7 +113,7 @@ describe("known-case similarity", () => {
     expect(nearestCases(log.slice(3), 5, 0.01)).toEqual([]);
     const verdict = diagnoseText(log.join("\n"));
     const lead = verdict.findings[0]!;
-    expect(["unknown", "case-words"]).toContain(lead.rule);
+    expect(["unknown", "case-text", "case-words"]).toContain(lead.rule);
     expect(lead.confidence).toBeLessThan(0.5);
     expect(verdict.findings.map((f) => f.category)).not.toContain("host_oom");
     expect(lead.evidence.map((e) => e.text).join("\n")).toContain("frobnicator");
@@ -156,14 +156,14 @@ describe("cross-validation on tune (eval:diagnosis --cv)", () => {
     expect(verdicts.length).toBe(tune.length);
     expect(cv.total).toBe(tune.length);
     expect(cv.repos).toBe(new Set(tune.map((i) => i.repo.toLowerCase())).size);
-    for (const s of [cv.vote, cv.profile, cv.engine]) {
+    for (const s of [cv.vote, cv.text, cv.bayes, cv.engine]) {
       expect(s.top1).toBeLessThanOrEqual(s.top3);
       expect(s.top3).toBeLessThanOrEqual(cv.total);
     }
     // The vote alone names the right category for at least 3 in 4 logs of repositories it has not seen.
     expect(cv.vote.top1 / cv.total).toBeGreaterThanOrEqual(0.75);
-    // The category profiles alone, also on repositories they have not seen, name it for at least 7 logs in 10.
-    expect(cv.profile.top1 / cv.total).toBeGreaterThanOrEqual(0.7);
+    // The whole-text reading alone, also on repositories it has not seen, names it for at least 7 logs in 10.
+    expect(cv.text.top1 / cv.total).toBeGreaterThanOrEqual(0.7);
     expect(cv.engine.top1 / cv.total).toBeGreaterThanOrEqual(0.9);
     expect(crossValidate(items.filter((i) => i.split === "holdout")).total).toBe(0);
   });
