@@ -102,8 +102,8 @@ export default defineTool({
     "cann_env_not_sourced, ckpt_shape_mismatch, ...), confidence, evidence lines with line numbers, the cause and fixes. " +
     "HCCL timeouts are ranked below the primary error that caused them; for a multi-node runId every node's log is read " +
     "on its host and rootCause names the rank and node that failed first. A verdict no rule is sure of (the nearest " +
-    "public case, what the public cases of one category say together, or the words failures of one kind use decided " +
-    "it) starts with 'possibly'; " +
+    "public case, or the public reports of one kind the log reads like as a whole, or the words failures of one kind " +
+    "use decided it) starts with 'possibly'; " +
     "`unknown` comes with the most suspicious lines; " +
     "a run whose logs show no error but stopped advancing is `stalled` (how long, each rank's last lines); one that " +
     "finished, was stopped on request, was ended by its scheduler or is still running with no error in its logs says " +
