@@ -23771,4 +23771,1649 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     words:
       "built ce compiled cu cuda cudeviceptr curesult custream device driver expression git host host_to_device_memcpy_ce int kernels kernels.cu long memcpy memsetkernel nvbandwidth provided ptx running runtime toolchain unsigned unsupported v0 version",
   },
+  {
+    id: "annotatedtransformer-3",
+    url: "https://github.com/yflyzhang/AnnotatedTransformer/issues/3",
+    repo: "yflyzhang/AnnotatedTransformer",
+    split: "tune",
+    title: "Exception has occurred: ValueError",
+    resolution:
+      "The loaded dataset only has a 'text' column, not the '0'/'1' columns the script renames; load the data so its columns match (or rename the columns that actually exist).",
+    category: "dataset_key_error",
+    signature: [
+      "exception has occurred: valueerror",
+      "valueerror: original column names {' <n> ', ' <n> '} not in the dataset. current columns in the dataset: ['text']",
+    ],
+    words:
+      "annotatedtransformer chinese column columns current dataset english has module names occurred original py rename text train train_dataset train_dataset.rename_columns",
+  },
+  {
+    id: "ascend-pytorch-doc-hccl-timeout",
+    url: "https://gitcode.com/Ascend/pytorch/blob/v2.7.1-26.0.0/docs/zh/troubleshooting/HCCL_timeout.md",
+    repo: "gitcode.com/Ascend",
+    split: "holdout",
+    title: "HCCL超时",
+    resolution:
+      "One card exited abnormally (heartbeat lost), so the other cards timed out waiting in the collective; find the earliest error on the abnormal rank and follow the HCCL guide for EI0002 (execution timeout, HCCL_EXEC_TIMEOUT).",
+    category: "hccl_timeout",
+    signature: [
+      "[w compiler_depend.ts: <n> ] warning: npu warning, error code is 507048[error]:",
+      ": the execution of the internal task times out.",
+      "rectify the fault based on the error information in the ascend log.",
+      "ei0002: [pid: <n> ] the wait execution of the notify register times out. reason: the notify register has not received the notify record from remote rank [unknown].base information: [streamid:[ <n> ], taskid[ <n> ], tag[allreduce_90. <n> %enp189s0f0_60000_0_1732766162316022], algtype(level <n> - <n> ",
+      "cluster exception location[ id ]:[ <n> ], arrival time:[thu nov <n> <n> : <n> : <n> <n> ], discoverer:[ <n> ], exceptiontype:[heartbeat lost occurred], possible reason: <n> . process has exited, <n> . network disconnected",
+      "possible cause: <n> . an exception occurs during the execution on some npus in the cluster. as a result, collective communication operation failed. <n> . the execution speed on some npu in the cluster is too slow to complete a communication operation within the timeout interval. (default 1800s, you ",
+    ],
+    words:
+      "1732766162316022 1800s 507048 60000 90 abnormal algtype allreduce allreduce_90 arrival ascend base based can cause cluster code collective communication compiler compiler_depend.ts complete default depend device disconnected discoverer during each ei0002 enp189s0f0 enp189s0f0_60000_0_1732766162316022 exceptiontype exec execution exited failed fault fullmesh has hccl hccl_exec_timeout heartbeat id inconsist information internal interval level location log lost network notify nov npu npus number occurred occurs operation out pid possible process rank reason received record rectify register remote result ring samples set slow some speed streamid tag task taskid there thu time timeout times too training ts unknown using wait warning within you",
+  },
+  {
+    id: "autosubmit-596",
+    url: "https://github.com/BSC-ES/autosubmit/issues/596",
+    repo: "BSC-ES/autosubmit",
+    split: "holdout",
+    title: "OSError: [Errno 122] Disk quota exceeded exp a35q",
+    resolution:
+      "The maintainers point to the user's own quota: bsc_quota shows the gpfs_home user quota at its limit (grace expired), so files must be cleaned out of $HOME (e.g. caches) or moved to project/scratch space.",
+    category: "disk_full",
+    signature: ["oserror: [errno <n> ] disk quota exceeded: ' fontlist-v310.json.matplotlib-lock '"],
+    words:
+      "00m 06g 08t 15g 27t 31t 36t 42t 79g 83t accessor archive blocks bsc bsc_quota disk doubt errno exceeded expired files filesystem flags fontlist gpfs gpfs_archive gpfs_home gpfs_projects gpfs_scratch grace grp home in_doubt json limit lock login1 matplotlib mode none open pr1eld24 projects quota return scratch self self._accessor.open type usr v310 v310.json.matplotlib",
+  },
+  {
+    id: "axolotl-1631",
+    url: "https://github.com/axolotl-ai-cloud/axolotl/issues/1631",
+    repo: "axolotl-ai-cloud/axolotl",
+    split: "holdout",
+    title: 'Auto resume from checkpoint looks for "trainer_state.json", but no file is generated',
+    resolution:
+      "The checkpoint directory picked for auto-resume lacks trainer_state.json; resume from a complete checkpoint (or delete the partial checkpoint-9 folder) so the Trainer state can be restored.",
+    category: "checkpoint_incomplete",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' trainer_state.json '"],
+    words: "directory errno json state such trainer trainer_state.json",
+  },
+  {
+    id: "bert-nmt-47",
+    url: "https://github.com/bert-nmt/bert-nmt/issues/47",
+    repo: "bert-nmt/bert-nmt",
+    split: "tune",
+    title: "Always get gradient exploding error.",
+    resolution:
+      "The fp16 dynamic loss scale hit its minimum because the loss exploded; as the error text says, lower the learning rate, use gradient clipping or increase the batch size (the maintainer asked whether --fp16 was on; training without fp16 avoids the loss-scale collapse).",
+    category: "nan_loss",
+    signature: [
+      "`floatingpointerror: minimum loss scale reached ( <n> ). your loss is probably exploding. try lowering the learning rate, using gradient clipping or increasing the batch size.`",
+    ],
+    words:
+      "batch clipping exploding gradient increasing learning loss lowering minimum probably rate reached scale size try using your",
+  },
+  {
+    id: "biniou-11",
+    url: "https://github.com/Woolverine94/biniou/issues/11",
+    repo: "Woolverine94/biniou",
+    split: "tune",
+    title: "can't start app using docker",
+    resolution:
+      "No fix is shown in the thread beyond checking the documented docker run volume flags; the log itself asks for a writable cache directory (set TRANSFORMERS_CACHE/HF_HOME to a writable path) and the container user needs write access to ./models.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' llamacpp /'"],
+    words:
+      "__init__.py cache can denied directory ensure environment errno exist exist_ok exists folder hub import init llamacpp llamacpp.py makedirs mkdir mode model model_path_llamacpp module name ok os os.makedirs os.py path permission please problem py ressources set should there transformers transformers_cache true trying variable webui webui.py when writable write written you your",
+  },
+  {
+    id: "bloom-lora-5",
+    url: "https://github.com/linhduongtuan/BLOOM-LORA/issues/5",
+    repo: "linhduongtuan/BLOOM-LORA",
+    split: "holdout",
+    title: "Error running generate_bloom.py",
+    resolution:
+      "The LoRA weights were saved with r=16 and the old merged query_key_value layout, while the current PEFT builds r=8 adapters of another shape; load the adapter with a matching LoRA config/PEFT version (or retrain it) so the shapes agree.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "runtimeerror: error(s) in loading state_dict for peftmodelforcausallm:",
+      "size mismatch for base_model.model.transformer.h. <n> .self_attention.query_key_value.lora_b.default.weight: copying a param with shape torch.size([ <n> , <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for base_model.model.transformer.h. <n> .self_attention.query_key_value.lora_a.default.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+    words:
+      "attention base base_model.model.transformer.h checkpoint copying current default dict key loading lora mismatch model param peftmodelforcausallm query self self_attention.query_key_value.lora_a.default.weight self_attention.query_key_value.lora_b.default.weight shape size state state_dict torch torch.size transformer value weight",
+  },
+  {
+    id: "candle-vllm-271",
+    url: "https://github.com/EricLBuehler/candle-vllm/issues/271",
+    repo: "EricLBuehler/candle-vllm",
+    split: "holdout",
+    title: "Failed to run Qwen3 MoE with 8 GPUs",
+    resolution:
+      "Qwen3-30B-A3B has only 4 key-value heads and candle-vllm shards by attention heads, so 8 GPUs give 4 // 8 = 0 KV heads per rank; run it on at most 4 GPUs (maintainer added a clearer error).",
+    category: "tp_exceeds_kv_heads",
+    signature: [],
+    words: "attempt divide main mod mod.rs panicked rs thread zero",
+  },
+  {
+    id: "channyhuang-blog-inference-in-ascend",
+    url: "https://github.com/channyHuang/channyHuang.github.io/blob/872073238af38ea1bdb3379537b8c64ee9be4c24/_posts/linuxAndWin/2025-03-18-Inference_In_Ascend.md",
+    repo: "channyHuang/channyHuang.github.io",
+    split: "holdout",
+    title: "在银河Kylin+华为昇腾一体机上进行模型推理部署",
+    resolution:
+      "ATC model conversion failed because CANN's Python op-compiler stack could not import 'decorator'; the author fixed it by installing the CANN Python dependencies (pip3 install decorator sympy scipy psutil).",
+    category: "cann_python_deps_broken",
+    signature: [
+      "atc run failed, please check the detail log, try 'atc --help' for more information",
+      "ec0010: [pid: <n> ] failed to import python module [modulenotfounderror: no module named 'decorator'.].",
+      "aoe failed to call initcannkb",
+      "failed to initialize teconfiginfo.",
+      "failed to init tbe.",
+      "initialize op store adapter failed, opsstorename[tbe-custom].",
+      "op store adapter manager init failed.",
+      "pluginmanager invokeall failed.",
+      "opsmanager initialize failed.",
+      "gelib::innerinitialize failed.",
+    ],
+    words:
+      "adapter all aoe atc call check components custom decorator detail directory does ec0010 env failed gelib help if import information init initcannkb initialize initializeadapter innerinitialize installation installed invokeall last log manager match matches module more most named op opsmanager opsstorename package path pid please pluginmanager properly python recent required ret run set set_env.sh sh solution specified store tbe tbe_op_adapter teconfiginfo tefusion traceback try",
+  },
+  {
+    id: "channyhuang-blog-inference-in-ascend-b",
+    url: "https://github.com/channyHuang/channyHuang.github.io/blob/872073238af38ea1bdb3379537b8c64ee9be4c24/_posts/linuxAndWin/2025-03-18-Inference_In_Ascend.md#L356-L365",
+    repo: "channyHuang/channyHuang.github.io",
+    split: "holdout",
+    title: "在银河Kylin+华为昇腾一体机上进行模型推理部署",
+    resolution:
+      "ATC in a miniconda env could not import CANN's tbe package (a pip-installed tbe did not help); the author fixed it by making CANN's own python packages visible to the env, copying tbe from Ascend/ascend-toolkit/8.0.0/python/site-packages into the env's site-packages.",
+    category: "cann_env_not_sourced",
+    signature: [
+      "atc run failed, please check the detail log, try 'atc --help' for more information",
+      "ec0010: [pid: <n> ] failed to import python module [modulenotfounderror: no module named 'tbe'.].",
+      "ec0010: [pid: <n> ] failed to import python module [modulenotfounderror: no module named 'tbe.common'.].",
+    ],
+    words:
+      "atc check common detail ec0010 failed help import information log module more named pid please python run tbe tbe.common try",
+  },
+  {
+    id: "cmc-csci143-459",
+    url: "https://github.com/mikeizbicki/cmc-csci143/issues/459",
+    repo: "mikeizbicki/cmc-csci143",
+    split: "tune",
+    title: "Disk Quota Exceeded When Cloning in Lambda",
+    resolution:
+      "The home folder quota (10GB) was used up; the maintainer advised finding large directories with `du -hd1` and deleting them, and the reporter confirmed clearing space fixed it.",
+    category: "disk_full",
+    signature: ["-bash: cannot create temp file for here-document: disk quota exceeded"],
+    words:
+      "bash cannot clone could create dir disk document exceeded fatal git here https hw2 pagila quota temp tree work",
+  },
+  {
+    id: "codeanalysis-350",
+    url: "https://github.com/Tencent/CodeAnalysis/issues/350",
+    repo: "Tencent/CodeAnalysis",
+    split: "tune",
+    title: "调用脚本时出现换行符报错",
+    resolution:
+      "The report itself says the shell scripts must use LF rather than CRLF line endings; convert quick_install.sh to LF (dos2unix) and rerun.",
+    category: "windows_line_endings",
+    signature: [
+      "quick_install.sh: line <n> : $'\\r': command not found",
+      "quick_install.sh: line <n> : syntax error near unexpected token $'{\\r'' 'uick_install.sh: line <n> :is_dry_run() {",
+    ],
+    words:
+      "codeanalysis command dry found install is_dry_run near quick quick_install.sh root run sh syntax test1 token uick uick_install.sh unexpected",
+  },
+  {
+    id: "codellama-44",
+    url: "https://github.com/meta-llama/codellama/issues/44",
+    repo: "meta-llama/codellama",
+    split: "tune",
+    title: "When running `bash download.sh` in my windows laptop, this happens",
+    resolution:
+      "Commenters advise running the script from a Linux/WSL clone (or Git Bash) rather than the Windows checkout, whose download.sh has CRLF line endings; converting the file to LF line endings has the same effect.",
+    category: "windows_line_endings",
+    signature: [
+      "download.sh: line <n> : $'\\r': command not found",
+      "download.sh: line <n> : syntax error near unexpected token `$'do\\r''",
+    ],
+    words:
+      "command do download download.sh found identifier model model_size near presigned presigned_url sh size syntax token unexpected url valid",
+  },
+  {
+    id: "comfyui-8617",
+    url: "https://github.com/Comfy-Org/ComfyUI/issues/8617",
+    repo: "Comfy-Org/ComfyUI",
+    split: "holdout",
+    title: "node problrm",
+    resolution:
+      "The Hunyuan3D paint model files are not in models\\diffusers\\hunyuan3d-paint-v2-0; download the model files into the directory the ComfyUI-Hunyuan3DWrapper README specifies.",
+    category: "missing_weights",
+    signature: [],
+    words:
+      "bahsb bin checkpoint comfyui comfyui_windows_portable comfyui_windows_portable_nvidia diffusers diffusion diffusion_pytorch_model.bin diffusion_pytorch_model.safetensors documents downloadandloadhy3dpaintmodel found hunyuan3d model models nvidia onedrive paint portable pytorch safetensors unet users v2 windows",
+  },
+  {
+    id: "comfyui-hunyuanvideowrapper-81",
+    url: "https://github.com/kijai/ComfyUI-HunyuanVideoWrapper/issues/81",
+    repo: "kijai/ComfyUI-HunyuanVideoWrapper",
+    split: "tune",
+    title:
+      'DownloadAndLoadHyVideoTextEncoder No such file or directory: "D:\\\\Stable Diffusion\\\\ComfyUI\\\\models\\\\LLM\\\\llava-llama-3-8b-text-encoder-tokenizer\\\\model-00001-of-00004.safetensors"',
+    resolution:
+      "The llava-llama-3-8b-text-encoder-tokenizer folder lacked its safetensors shards (failed auto-download); delete the whole ComfyUI\\models\\LLM\\llava-llama-3-8b-text-encoder-tokenizer folder and rerun the workflow so the ~14.9 GB model is downloaded again.",
+    category: "missing_weights",
+    signature: [
+      'filenotfounderror: no such file or directory: "d:\\\\stable diffusion\\\\comfyui\\\\models\\\\llm\\\\llava-llama- <n> -8b-text-encoder-tokenizer\\\\model- <n> -of- <n> .safetensors"',
+      '- root - error - !!! exception during processing !!! no such file or directory: "d:\\\\stable diffusion\\\\comfyui\\\\models\\\\llm\\\\llava-llama- <n> -8b-text-encoder-tokenizer\\\\model- <n> -of- <n> .safetensors"',
+    ],
+    words:
+      "8b clip clipl comfyui diffusion directory dtype during encoder executed float16 got hunyuanvideowrapper hunyuanvideowrapper.utils info large llama llava llm loading model models patch14 processing prompt root safetensors seconds stable such text tokenizer torch torch.float16 utils vit",
+  },
+  {
+    id: "cpm-2-finetune-16",
+    url: "https://github.com/TsinghuaAI/CPM-2-Finetune/issues/16",
+    repo: "TsinghuaAI/CPM-2-Finetune",
+    split: "holdout",
+    title: "attention.dense.weight not found when prompt fine tuning",
+    resolution:
+      "The model-parallel shards were produced with change_mp.py for MP_SIZE=2, but their partition layout does not match how the CPM-2 training script shards the weights, so every tensor has the wrong per-rank shape; re-split the checkpoint with a converter that matches the CPM-2 model-parallel layout and the MP size used for training.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "runtimeerror: error(s) in loading state_dict for encdecmodel:",
+      "size mismatch for lm_head.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for encoder.blocks. <n> .self_attn.self_attn.project.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for encoder.blocks. <n> .ff.dense_relu_dense.wi_0.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for encoder.blocks. <n> .ff.dense_relu_dense.wi_1.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+    words:
+      "attn blocks checkpoint copying current dense dict encdecmodel encoder encoder.blocks ff ff.dense_relu_dense.wi_0.weight ff.dense_relu_dense.wi_1.weight head lm lm_head.weight loading mismatch model param project relu self self_attn.self_attn.project.weight shape size state state_dict torch torch.size weight wi",
+  },
+  {
+    id: "cunqa-397",
+    url: "https://github.com/CESGA-Quantum-Spain/cunqa/issues/397",
+    repo: "CESGA-Quantum-Spain/cunqa",
+    split: "holdout",
+    title: "Problem cunqa.qclient",
+    resolution:
+      "Launched from the cunqa source root, Python picks up the un-compiled cunqa package in the source folder (where qclient does not exist) ahead of the installed one; running from any other directory (e.g. examples/ or outside the repo) works.",
+    category: "import_from_source_dir",
+    signature: ["_modulenotfounderror: no module named 'cunqa.qclient'._"],
+    words: "cunqa cunqa.qclient module named qclient",
+  },
+  {
+    id: "dcrnn-pytorch-6",
+    url: "https://github.com/chnsh/DCRNN_PyTorch/issues/6",
+    repo: "chnsh/DCRNN_PyTorch",
+    split: "tune",
+    title: "CUDA out of memory error",
+    resolution: "Maintainer: reduce the batch size and try again (6 GB GPU).",
+    category: "npu_oom",
+    signature: [
+      "`runtimeerror:cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> gib reserved in total by pytorch)`",
+    ],
+    words: "allocate allocated already capacity cuda free gib gpu memory mib out pytorch reserved total tried",
+  },
+  {
+    id: "deepspeed-1522",
+    url: "https://github.com/deepspeedai/DeepSpeed/issues/1522",
+    repo: "deepspeedai/DeepSpeed",
+    split: "tune",
+    title: "[BUG] Pipeline not able to partition not on transformer layer w/ ZeRO-1",
+    resolution:
+      "Partitioning with partition_method='type:embed' gives a pipeline stage with no transformer layer, and with ZeRO-1 training hangs in the grad-norm step; keep at least one transformer layer on every stage (e.g. 'type:embed|transformer') or run without ZeRO-1.",
+    category: "empty_pp_stage",
+    signature: [],
+    words:
+      "_exec_optimizer_step _exec_schedule _take_model_step active batch direct engine engine.py exec get get_grad_norm_direct gpt grad mainthread model module norm optimizer pretrain pretrain_gpt.py py schedule stage2 stage2.py step take thread train train_batch train_step training training.py",
+  },
+  {
+    id: "deepspeed-5384",
+    url: "https://github.com/deepspeedai/DeepSpeed/issues/5384",
+    repo: "deepspeedai/DeepSpeed",
+    split: "tune",
+    title: "[BUG]pipeline/zero1 don't support layers less than 3 in first stage",
+    resolution:
+      "With BF16 + ZeRO-1 + pipeline parallelism, a first stage holding only the embedding (no decoder layers) leaves GPU 0 and the last GPU idle until the NCCL watchdog times out; put at least two decoder layers on the first and last stages (or use ZeRO stage 0) and training runs.",
+    category: "empty_pp_stage",
+    signature: [
+      "watchdog caught collective operation timeout: worknccl(optype=broadcast, timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+    words:
+      "before broadcast caught collective milliseconds ms operation optype out ran timeout timing watchdog worknccl",
+  },
+  {
+    id: "diffattack-9",
+    url: "https://github.com/WindVChen/DiffAttack/issues/9",
+    repo: "WindVChen/DiffAttack",
+    split: "tune",
+    title:
+      "'HTTPSConnectionPool(host='huggingface.co', port=443): Max retries exceeded with url: /stabilityai/stable-diffusion-2-base/resolve/main/model_index.json (Caused by ConnectTimeoutError(<urllib3.connect",
+    resolution:
+      "The maintainer identifies an Internet connection problem to huggingface.co: recheck the connection or download the stable-diffusion-2-base weights manually from the Hub page and load them locally.",
+    category: "hub_access",
+    signature: [
+      "'httpsconnectionpool(host='huggingface.co', port= <n> ): max retries exceeded with url: model_index.json (caused by connecttimeouterror(<urllib3.connection.httpsconnection object at <hex> >, 'connection to huggingface.co timed out. (connect timeout= <n> )'))' thrown while requesting head https: mode",
+    ],
+    words:
+      "base caused co connect connection diffusion exceeded head host https httpsconnection httpsconnectionpool huggingface huggingface.co index json max model model_index.json object out port requesting retries stable thrown timed timeout url urllib3 urllib3.connection.httpsconnection while",
+  },
+  {
+    id: "diffusion-pipe-387",
+    url: "https://github.com/tdrussell/diffusion-pipe/issues/387",
+    repo: "tdrussell/diffusion-pipe",
+    split: "tune",
+    title: "Resume not locating the correct folder specified",
+    resolution:
+      "The run directory has no DeepSpeed 'latest' tracker file (no complete DeepSpeed checkpoint was saved there); resume from a directory holding a saved global_step checkpoint with its latest file, or pass an explicit checkpoint tag, as the warning says.",
+    category: "checkpoint_incomplete",
+    signature: [
+      "[engine.py: <n> :load_checkpoint] unable to find latest file at latest , if trying to load latest checkpoint please ensure this file exists or pass an explicit checkpoint tag when loading a checkpoint.",
+    ],
+    words:
+      "checkpoint engine engine.py ensure exists explicit find if latest load load_checkpoint loading pass please py tag trying unable when",
+  },
+  {
+    id: "docker-prompt-generator-4",
+    url: "https://github.com/soulteary/docker-prompt-generator/issues/4",
+    repo: "soulteary/docker-prompt-generator",
+    split: "tune",
+    title: "docker build image failed",
+    resolution:
+      "No fix is shown in the thread (the reporter suspected memory size); the error is scikit-learn's bundled libgomp failing to get static TLS, usually cured by preloading that libgomp (LD_PRELOAD=.../scikit_learn.libs/libgomp-d22c30c5.so.1.0.0) or importing sklearn before torch/transformers.",
+    category: "libgomp_static_tls",
+    signature: [
+      "importerror: libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block",
+      "=> error [ <n> ] run python get-models.py && rm -rf get-models.py <n> .2s",
+    ],
+    words:
+      "09a80f272dd173c9d8 0s 2s allocate block cannot d22c30c5 d22c30c5.so get libgomp memory models models.py py py3 python pytorch rf rm run sha256 so static tls",
+  },
+  {
+    id: "dolly-111",
+    url: "https://github.com/databrickslabs/dolly/issues/111",
+    repo: "databrickslabs/dolly",
+    split: "holdout",
+    title: "train with return code = -9",
+    resolution:
+      "The DeepSpeed memory report shows host RAM at 95% (32 GB machine) right before the -9 (SIGKILL) exit: the OS OOM killer ended the run. Use a machine with more system RAM or reduce what ZeRO-3 keeps/offloads in CPU memory.",
+    category: "host_oom",
+    signature: [],
+    words:
+      "after before ca cpu creating fp32 gb initializing ma max max_ca max_ma memory optimizer partitions percent py see see_memory_usage states usage used utils utils.py virtual",
+  },
+  {
+    id: "e5-v-14",
+    url: "https://github.com/kongds/E5-V/issues/14",
+    repo: "kongds/E5-V",
+    split: "tune",
+    title: "Transformers version",
+    resolution:
+      "The llava-hf/llava-v1.6-mistral-7b-hf processor config was updated and no longer works with old transformers; the maintainer updated the code so it runs again with transformers==4.41.2.",
+    category: "transformers_version_conflict",
+    signature: ["typeerror: llavanextprocessor.__init__() got an unexpected keyword argument 'image_token'"],
+    words:
+      "7b argument bf16 e5v fp32 got hf image image_token init init_model_and_transform keyword llava llavanextprocessor llavanextprocessor.__init__ llavanextprocessor.from_pretrained lora lora_path main mistral model original path pretrained py retrieval retrieval_original.py token transform unexpected use use_e5v v1",
+  },
+  {
+    id: "easyr1-579",
+    url: "https://github.com/hiyouga/EasyR1/issues/579",
+    repo: "hiyouga/EasyR1",
+    split: "holdout",
+    title: "[Question] Cuda failure 217 (peer access is not supported).",
+    resolution:
+      "The GPUs in this topology cannot do CUDA peer access, so NCCL's P2P transport fails with Cuda failure 217; disable P2P (NCCL_P2P_DISABLE=1) and make sure the variable actually reaches the Ray worker processes.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "torch.distributed.distbackenderror: nccl error in: processgroupnccl.cpp : <n> , unhandled cuda error (run with nccl_debug=info for details), nccl version <n>",
+      "ncclunhandledcudaerror: call to cuda function failed.",
+      "last error:",
+    ],
+    words:
+      "call cpp cuda debug details distributed failed function info last nccl nccl_debug processgroupnccl processgroupnccl.cpp run torch unhandled version",
+  },
+  {
+    id: "epipolarpose-6",
+    url: "https://github.com/mkocabas/EpipolarPose/issues/6",
+    repo: "mkocabas/EpipolarPose",
+    split: "holdout",
+    title: "Error CUDA out of memory",
+    resolution: "Reduce BATCH_SIZE in the training .yaml until it fits the GPU (8 GB GTX 1070); BATCH_SIZE=16 worked.",
+    category: "npu_oom",
+    signature: [
+      "runtimeerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> mib cached)",
+    ],
+    words: "allocate allocated already cached capacity cuda free gib gpu memory mib out total tried",
+  },
+  {
+    id: "fairseq-2640",
+    url: "https://github.com/facebookresearch/fairseq/issues/2640",
+    repo: "facebookresearch/fairseq",
+    split: "tune",
+    title: 'Training fails when using the left target padding "--left-pad-target True"',
+    resolution:
+      "fp16 loss scale collapsed because the loss exploded; as the error says, lower the learning rate, use gradient clipping or increase the batch size (or train without --fp16).",
+    category: "nan_loss",
+    signature: [
+      "floatingpointerror: minimum loss scale reached ( <n> ). your loss is probably exploding. try lowering the learning rate, using gradient clipping or increasing the batch size.",
+    ],
+    words:
+      "batch clipping exploding gradient increasing learning loss lowering minimum probably rate reached scale size try using your",
+  },
+  {
+    id: "flaggems-5791",
+    url: "https://github.com/flagos-ai/FlagGems/issues/5791",
+    repo: "flagos-ai/FlagGems",
+    split: "tune",
+    title: "[Ascend] ascend850 下 torch-npu 版本疑问",
+    resolution:
+      "torch.compile on NPU failed because torch-npu 2.9.0 (the version pinned for ascend850/CANN 8.5.0) imports triton.language.extra.ascend, which the installed triton-ascend lacks; the reporter found that switching torch-npu to 2.9.0.post2 makes it work and proposed pinning that version.",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "torch._inductor.exc.inductorerror: modulenotfounderror: no module named 'triton.language.extra.ascend'",
+    ],
+    words:
+      "ascend c243xb45yv2dbvyy6apcmzugxh6owih5xgkmxlksqu345ut7gebr c243xb45yv2dbvyy6apcmzugxh6owih5xgkmxlksqu345ut7gebr.py exc extra helpers import inductor language libdevice module named npu npu_triton_helpers npu_triton_helpers.py py torch torch_npu._inductor triton triton.language.extra.ascend triton.language.extra.ascend.libdevice",
+  },
+  {
+    id: "flash-linear-attention-npu-171",
+    url: "https://github.com/flashserve/flash-linear-attention-npu/issues/171",
+    repo: "flashserve/flash-linear-attention-npu",
+    split: "tune",
+    title: "aarch64 910b / 910_93 wheel包在cann9.0.0上安装后运行测试验证命令报错",
+    resolution:
+      "The maintainer re-uploaded the v26.6.0 wheel with a check that the torch/torch_npu versions the extension was built against match the runtime ones, and pinned the matching stack (torch 2.9.0, torch_npu 2.9.0.post4, CANN 9.0.0-beta.2); install the wheel built for your exact torch/torch_npu/CANN combination.",
+    category: "torch_npu_version_mismatch",
+    signature: ["terminate called after throwing an instance of 'std::length_error'", "aborted (core dumped)"],
+    words: "aborted after called core dumped instance length reserve std terminate throwing vector what",
+  },
+  {
+    id: "generative-models-215",
+    url: "https://github.com/Stability-AI/generative-models/issues/215",
+    repo: "Stability-AI/generative-models",
+    split: "tune",
+    title: "huggingface_hub.utils._errors.LocalEntryNotFoundError",
+    resolution:
+      "The Hub could not be reached; commenters fixed it by pointing HF_ENDPOINT at a mirror (HF_ENDPOINT=https://hf-mirror.com) or, where auth was the cause, by regenerating a Hugging Face token with read access.",
+    category: "hub_access",
+    signature: [
+      "huggingface_hub.utils._errors.localentrynotfounderror: an error happened while trying to locate the file on the hub and we cannot find the requested files in the local cache. please check your connection and try again or make sure your internet connection is on.",
+    ],
+    words:
+      "again cache cannot check connection errors files find happened hub huggingface internet local locate make please requested sure try trying utils we while your",
+  },
+  {
+    id: "gpt-4-llm-16",
+    url: "https://github.com/Instruction-Tuning-with-GPT-4/GPT-4-LLM/issues/16",
+    repo: "Instruction-Tuning-with-GPT-4/GPT-4-LLM",
+    split: "holdout",
+    title: "OutOfMemoryError",
+    resolution: "Maintainer: reduce the batch size or train on 4 GPUs instead of 2 (A100 80G, ZeRO-3).",
+    category: "npu_oom",
+    signature: [
+      "outofmemoryerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> gib reserved in total by pytorch) if",
+    ],
+    words:
+      "alloc allocate allocated already avoid capacity conf cuda documentation fragmentation free gib gpu if management max max_split_size_mb mb memory mib out pytorch pytorch_cuda_alloc_conf reserved see setting size split total tried try",
+  },
+  {
+    id: "gpt-neox-919",
+    url: "https://github.com/EleutherAI/gpt-neox/issues/919",
+    repo: "EleutherAI/gpt-neox",
+    split: "holdout",
+    title: "when training with multi node, raise filenotfound error",
+    resolution:
+      "Rank 0 on ML-01 built the index-map files (use_shared_fs=True) but the other node could not find them; make sure the data/index-cache path is really on storage shared by all nodes (or disable use_shared_fs so each node builds its own), and prebuild the index maps before the multi-node launch.",
+    category: "nfs_cache_hang",
+    signature: [],
+    words:
+      "build building call could dataset doc documents elapsed epochs files find fs idx index indices last length map mapping ml most number process rank recent sample samples save seconds sequence shared should should_process_dataset shuffle time total traceback true use use_shared_fs using warning",
+  },
+  {
+    id: "gpustack-755",
+    url: "https://github.com/gpustack/gpustack/issues/755",
+    repo: "gpustack/gpustack",
+    split: "tune",
+    title: "Error when using Huawei Ascend 910B and CANN",
+    resolution:
+      "Maintainers traced the CANN error to a driver/toolkit mismatch: the official image ships CANN 8.0.rc3.beta1, which pairs with Ascend driver 24.1 rc2, while the host ran driver 24.1 rc3; downgrade the driver to the matching release or build the image from Dockerfile.npu with a CANN version matching the host driver.",
+    category: "cann_version_mismatch",
+    signature: ["ggml-cann.cpp : <n> : cann error"],
+    words: "cann cann.cpp cpp ggml",
+  },
+  {
+    id: "gtad-30",
+    url: "https://github.com/frostinassiky/gtad/issues/30",
+    repo: "frostinassiky/gtad",
+    split: "tune",
+    title: "CUDA out of memory.",
+    resolution: "Halving the batch size solved it.",
+    category: "npu_oom",
+    signature: [
+      "cuda out of memory. tried to allocate <n> gib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib free; <n> gib cached)",
+    ],
+    words: "allocate allocated already cached capacity cuda free gib gpu memory out total tried",
+  },
+  {
+    id: "h2o-llmstudio-313",
+    url: "https://github.com/h2oai/h2o-llmstudio/issues/313",
+    repo: "h2oai/h2o-llmstudio",
+    split: "tune",
+    title: "[BUG] PermissionError: [Errno 13] Permission denied: '/workspace/data/user'",
+    resolution:
+      "The non-root container user could not create /workspace/data/user; a maintainer asked the reporter to pull a newer main containing commit b39b029 (merged the week before), after which the reporter reported the issue resolved.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' user '"],
+    words:
+      "_process app app.py await client data denied dir errno exist exist_ok get get_data_dir handle initialize initialize_client initializers initializers.py makedirs mkdir mode name ok os os.makedirs os.py permission process py self self._handle serve server server.py true user",
+  },
+  {
+    id: "hgl-pytorch-2",
+    url: "https://github.com/yuweijiang/HGL-pytorch/issues/2",
+    repo: "yuweijiang/HGL-pytorch",
+    split: "holdout",
+    title: "i have problem about restore checkpoint!",
+    resolution:
+      "The training-state file in the checkpoint folder is truncated (training stopped while it was being written), so torch.load hits an unexpected EOF; delete the corrupted checkpoint and restore from the previous complete one, as the error's 'The file might be corrupted' indicates.",
+    category: "checkpoint_incomplete",
+    signature: ["runtimeerror: unexpected eof, expected <n> more bytes. the file might be corrupted."],
+    words:
+      "_load _set_from_file bytes checkpoint corrupted deserialized deserialized_objects device device_mapping directly eof expected f_should_read_directly folder found key learning learning_rate_scheduler load location map map_location mapping might misc module more objects offset path pickle pickle_module py pytorch pytorch_misc.py rate read restore restore_checkpoint restoring return scheduler serialization serialization.py set should state torch torch.load train train.py training training_state training_state_path true unexpected",
+  },
+  {
+    id: "instructblip-peft-3",
+    url: "https://github.com/AttentionX/InstructBLIP_PEFT/issues/3",
+    repo: "AttentionX/InstructBLIP_PEFT",
+    split: "holdout",
+    title: "Issue with 'BFloat16'",
+    resolution:
+      "The reporter solved it by following the workaround in salesforce/LAVIS issue #91 (the AMP grad-scaler unscale kernel has no BFloat16 implementation), then reduced batch size from 16 to 4 to fit GPU memory.",
+    category: "dtype_unsupported",
+    signature: ["runtimeerror: \"_amp_foreach_non_finite_check_and_unscale_cuda\" not implemented for 'bfloat16'"],
+    words:
+      "_amp_foreach_non_finite_check_and_unscale_cuda amp bfloat16 check cuda finite foreach implemented non unscale",
+  },
+  {
+    id: "jetbot-302",
+    url: "https://github.com/NVIDIA-AI-IOT/jetbot/issues/302",
+    repo: "NVIDIA-AI-IOT/jetbot",
+    split: "tune",
+    title: "train_model_plot.ipynb runs out of memory on Jetson Nano 4GB",
+    resolution:
+      'The container\'s /dev/shm was the Docker default; adding --shm-size="512m" to the docker run in build.sh fixed the DataLoader bus error.',
+    category: "shm_bus_error",
+    signature: [
+      "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.",
+    ],
+    words: "bus dataloader killed limit memory out pid please possible raise shared signal try worker workers your",
+  },
+  {
+    id: "kohya-ss-108",
+    url: "https://github.com/bmaltais/kohya_ss/issues/108",
+    repo: "bmaltais/kohya_ss",
+    split: "tune",
+    title: "CUDA out of memory",
+    resolution:
+      "The reporter had started the full Dreambooth trainer instead of the Dreambooth LoRA tab; training LoRA fits in the 8 GB GPU.",
+    category: "npu_oom",
+    signature: [
+      "`runtimeerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> bytes free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. see documentation for memor",
+    ],
+    words:
+      "alloc allocate allocated already avoid bytes capacity conf cuda documentation fragmentation free gib gpu if management max max_split_size_mb mb memory mib out pytorch pytorch_cuda_alloc_conf reserved see setting size split total tried try",
+  },
+  {
+    id: "lit-llama-156",
+    url: "https://github.com/Lightning-AI/lit-llama/issues/156",
+    repo: "Lightning-AI/lit-llama",
+    split: "tune",
+    title: "No result of finetuning",
+    resolution:
+      "The fine-tuned checkpoint is from the 13B model (hidden 5120) but generation built the 7B model (hidden 4096); load it with the 13B model size/config that was used for fine-tuning.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for transformer.h. <n> .attn.c_attn.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for transformer.h. <n> .attn.c_proj.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for transformer.h. <n> .rms_2.scale: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for transformer.h. <n> .mlp.c_fc1.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for transformer.h. <n> .mlp.c_fc2.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for transformer.h. <n> .mlp.c_proj.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for transformer.ln_f.scale: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+    ],
+    words:
+      "attn attn.c_attn.weight attn.c_proj.weight checkpoint copying current fc1 fc2 ln mismatch mlp mlp.c_fc1.weight mlp.c_fc2.weight mlp.c_proj.weight model param proj rms rms_2.scale scale shape size torch torch.size transformer transformer.h transformer.ln_f.scale weight",
+  },
+  {
+    id: "lit-llama-244",
+    url: "https://github.com/Lightning-AI/lit-llama/issues/244",
+    repo: "Lightning-AI/lit-llama",
+    split: "tune",
+    title: "error when i convert the weight",
+    resolution:
+      "Maintainer: the conversion process is killed when the machine runs out of (host) memory; converting the 7B checkpoint needs at least about 26 GB of RAM.",
+    category: "host_oom",
+    signature: [],
+    words:
+      "300bt 7b bin checkpoint checkpoint_dir convert convert_hf_checkpoint.py dir hf initializing lit llama model model_size open open_llama_7b_preview_300bt_transformers_weights preview processing py python3 pytorch pytorch_model size transformers weights",
+  },
+  {
+    id: "llama-1334",
+    url: "https://github.com/meta-llama/llama/issues/1334",
+    repo: "meta-llama/llama",
+    split: "tune",
+    title: "Does not have files pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt or flax_model.msgpack.",
+    resolution:
+      "meta-llama/Llama-2-7b only holds the original consolidated .pth weights, not transformers weights; load the converted meta-llama/Llama-2-7b-hf checkpoint, which has safetensors files.",
+    category: "missing_weights",
+    signature: [
+      "oserror: llama- <n> -7b does not appear to have a file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt or flax_model.msgpack.",
+    ],
+    words:
+      "7b appear bin ckpt does flax flax_model.msgpack h5 have llama model model.ckpt model.safetensors msgpack named pytorch pytorch_model.bin safetensors tf tf_model.h5",
+  },
+  {
+    id: "llama-577",
+    url: "https://github.com/meta-llama/llama/issues/577",
+    repo: "meta-llama/llama",
+    split: "tune",
+    title: "AssertionError: no checkpoint files found in llama-2-7b",
+    resolution:
+      "The --ckpt_dir llama-2-7b/ folder contains no consolidated.*.pth weight files; download the weights into that folder (download.sh) or point --ckpt_dir at the folder that holds them, as the assertion says.",
+    category: "missing_weights",
+    signature: ["assertionerror: no checkpoint files found in llama- <n> -7b/"],
+    words:
+      "7b _callandupdatetrace _fire args assert build callandupdatetrace checkpoint checkpoints ckpt ckpt_dir completion component component_trace context core core.py dir example example_text_completion.py files fire fire.fire flag fn found generation generation.py generator kwargs len llama llama.build main module name parsed parsed_flag_args py remaining remaining_args text trace varargs",
+  },
+  {
+    id: "llama-853",
+    url: "https://github.com/meta-llama/llama/issues/853",
+    repo: "meta-llama/llama",
+    split: "tune",
+    title: "Download.sh not working",
+    resolution:
+      "No fix is spelled out (the reporter only says 'Worked!'); the $'\\r' errors mean download.sh has CRLF line endings, so convert it to LF (dos2unix download.sh) before running it under WSL.",
+    category: "windows_line_endings",
+    signature: [
+      "download.sh: line <n> : $'\\r': command not found",
+      ": invalid optione <n> : set: -",
+      "download.sh: line <n> : syntax error near unexpected token `$'\\r''",
+    ],
+    words:
+      "abefhkmnptuvxbchp arg command download download.sh found identifier identifierd invalid model model_size name near option optione presigned presigned_url set sh size syntax token unexpected url usage valid",
+  },
+  {
+    id: "llama-dl-12",
+    url: "https://github.com/shawwn/llama-dl/issues/12",
+    repo: "shawwn/llama-dl",
+    split: "holdout",
+    title: "md5sum: stat 'consolidated.07.pth': No such file or directory",
+    resolution:
+      "The download script ran under macOS's old bash and never fetched the consolidated.*.pth weight shards, so the checksum step finds no weight files; install a newer bash (brew install bash) and rerun the script with it to download the weights.",
+    category: "missing_weights",
+    signature: ["md5sum: stat 'consolidated. <n> .pth': no such file or directory"],
+    words: "checking checksums consolidated directory json md5sum ok params params.json pth stat such",
+  },
+  {
+    id: "llama-models-38",
+    url: "https://github.com/meta-llama/llama-models/issues/38",
+    repo: "meta-llama/llama-models",
+    split: "tune",
+    title: "Error while running bash ./download.sh command",
+    resolution:
+      "The maintainer only says it comes from the local bash environment; the $'\\r' errors show the script was checked out with CRLF line endings, so convert it to LF (dos2unix download.sh) and rerun.",
+    category: "windows_line_endings",
+    signature: [
+      "download.sh : line <n> : $'\\r': command not found",
+      ": invalid optionine <n> : set: -",
+      "download.sh : line <n> : syntax error near unexpected token `$'do\\r''",
+    ],
+    words:
+      "abefhkmnptuvxbchp arg command do download download.sh found identifieread invalid list model name near option optionine presigned presigned_url set sh syntax token unexpected url usage valid",
+  },
+  {
+    id: "llamafactory-5450",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/5450",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "多机多卡运行报错",
+    resolution:
+      "A cross-node ALLREDUCE did not finish within the 600 s watchdog timeout; look for the node/rank that stalled or failed first (network interface, slow rank) and raise ddp_timeout if the rank is merely slow.",
+    category: "hccl_timeout",
+    signature: [
+      "[e916 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg <n> rank <n> ] process group watchdog thread terminated with exception: [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds ",
+      "exception raised from checktimeout at processgroupnccl.cpp : <n> (most recent call first):",
+      "frame # <n> : c10::error::error(c10::sourcelocation, std::string) + <hex> ( <hex> in libc10.so )",
+      "frame # <n> : c10d::processgroupnccl::worknccl::checktimeout(std::optional<std::chrono::duration<long, std::ratio<1l, 1000l> > >) + <hex> ( <hex> in libtorch_cuda.so )",
+    ],
+    words:
+      "1000l 1l allreduce before c10 c10d call caught checktimeout chrono collective cpp cuda duration e916 first frame group libc10 libc10.so libtorch libtorch_cuda.so long milliseconds most ms ncclcommwatchdog numelin numelout operation optional optype out pg process processgroupnccl processgroupnccl.cpp raised ran rank ratio recent seqnum so sourcelocation std string terminated thread timeout timing watchdog watchdoghandler worknccl",
+  },
+  {
+    id: "llamafactory-8511",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/8511",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "910B 微调Qwen2.5-7B-Instruct报错",
+    resolution:
+      "The NPU cast kernel rejects DT_BFLOAT16 while loading the bf16 checkpoint; per the error's dtype support list, load/train in float16 (fp16: true / torch_dtype float16) on this chip/CANN stack.",
+    category: "dtype_unsupported",
+    signature: [
+      "runtimeerror: call aclnncast failed, detail:ez1001: self not implemented for dt_bfloat16, should be in dtype support list [dt_float16,dt_float,dt_double,dt_int8,dt_uint8,dt_int16,dt_int32,dt_int64,dt_uint16,dt_uint32,dt_uint64,dt_bool,dt_complex64,dt_complex128,].",
+    ],
+    words:
+      "_contextlib.py _load_pretrained_model _load_state_dict_into_meta_model _wrapper aclnncast args bfloat16 bool call casting casting_dtype class cls cls._load_pretrained_model complex128 complex64 context contextlib cpu cpu_offload_index decorate decorate_context detail dict disk disk_offload_index double dt dt_bfloat16 dt_bool dt_complex128 dt_complex64 dt_double dt_float dt_float16 dt_int16 dt_int32 dt_int64 dt_int8 dt_uint16 dt_uint32 dt_uint64 dt_uint8 dtype ez1001 failed float float16 from_pretrained func implemented index int16 int32 int64 int8 into kwargs list load meta model model_class.from_pretrained modeling modeling_utils.py offload param param.to pretrained py return self should state support uint16 uint32 uint64 uint8 utils wrapper",
+  },
+  {
+    id: "llamafactory-976",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/976",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "pt报错",
+    resolution:
+      "Maintainer: dataset_info.json must add a `columns` mapping for the pre-training dataset (map prompt to the 'text' column), following the wiki_demo entry.",
+    category: "dataset_key_error",
+    signature: ["报错信息：original column name not in the dataset.current columns in the dataset :['text']，"],
+    words: "column columns current dataset dataset.current name original text 报错信息",
+  },
+  {
+    id: "llava-1496",
+    url: "https://github.com/haotian-liu/LLaVA/issues/1496",
+    repo: "haotian-liu/LLaVA",
+    split: "holdout",
+    title: "[Usage] Continue training from pre-trained checkpoint",
+    resolution:
+      "LLaVA's overridden _save_checkpoint during pretraining writes only the projector, so checkpoint-1000 lacks trainer_state.json and optimizer files; keep only the super(LLaVATrainer, self)._save_checkpoint call so full checkpoints are saved and resume works.",
+    category: "checkpoint_incomplete",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' trainer_state.json '"],
+    words:
+      "callback checkpoint directory encoding errno join json json_path last lines load load_from_json mem module name open os os.path.join path py resume resume_from_checkpoint state stderr such train train.py train_mem.py trainer trainer.py trainer.train trainer_callback.py trainer_state.json trainer_state_name trainerstate trainerstate.load_from_json true utf",
+  },
+  {
+    id: "llm-code-watermark-15",
+    url: "https://github.com/uiuc-arc/llm-code-watermark/issues/15",
+    repo: "uiuc-arc/llm-code-watermark",
+    split: "tune",
+    title: "AssertionError: Loading a checkpoint for MP=0 but world size is 1",
+    resolution:
+      "The ckpt_dir /share/models/llama_model/llama does not exist, so zero checkpoint shards are found (MP=0); download the LLaMA weights and point ckpt_dir at them as the updated README describes.",
+    category: "missing_weights",
+    signature: ["assertionerror: loading a checkpoint for mp= <n> but world size is <n>"],
+    words:
+      "assert but checkpoint ckpt ckpt_dir dir evaluate evaluate_llama generator len llama load loading main mp num num_samples_per_task path per py result result_dir run run_llama.py samples size task tokenizer tokenizer_path world world_size",
+  },
+  {
+    id: "llm-tuning-59",
+    url: "https://github.com/beyondguo/LLM-Tuning/issues/59",
+    repo: "beyondguo/LLM-Tuning",
+    split: "tune",
+    title: "ImportError: dlopen: cannot load any more object with static TLS",
+    resolution:
+      "No answer in the thread; the static TLS space is exhausted when scikit-learn's OpenMP library is loaded late (via transformers), which is normally worked around by preloading libgomp (LD_PRELOAD) or importing sklearn first, or by a newer glibc.",
+    category: "libgomp_static_tls",
+    signature: ["importerror: dlopen: cannot load any more object with static tls"],
+    words:
+      "__init__.py _check_build _get_module any build cannot check check_build dlopen get import import_utils.py importlib importlib.import_module init load module module_name more name noqa object py return self self.__name__ static tls utils",
+  },
+  {
+    id: "maddog-10",
+    url: "https://github.com/rshaojimmy/MADDoG/issues/10",
+    repo: "rshaojimmy/MADDoG",
+    split: "tune",
+    title: "Dataset file missing?",
+    resolution:
+      "The image list file is not shipped; the maintainer says to create the directory/list files based on your own downloaded and extracted data.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' oulu \\\\image_list_real.txt'd"],
+    words: "directory errno image image_list_real.txt list oulu real such txt",
+  },
+  {
+    id: "megatron-deepspeed-189",
+    url: "https://github.com/deepspeedai/Megatron-DeepSpeed/issues/189",
+    repo: "deepspeedai/Megatron-DeepSpeed",
+    split: "tune",
+    title: "when i train llama2 13b, ImportError: cannot import name 'get_accelerator' from 'deepspeed'",
+    resolution:
+      "The Megatron-DeepSpeed code needs a newer DeepSpeed than the one installed (get_accelerator is missing); install a higher DeepSpeed version that matches this Megatron-DeepSpeed.",
+    category: "megatron_version_mismatch",
+    signature: ["importerror: cannot import name 'get_accelerator' from 'deepspeed'"],
+    words:
+      "__init__.py accelerator cannot core deepspeed get get_accelerator globalmemorybuffer import init initialize initialize.py initialize_megatron megatron megatron.core megatron.core.parallel_state module mpu name parallel parallel_state.py py state stdin tensor tensor_parallel utils utils.py",
+  },
+  {
+    id: "megatron-deepspeed-269",
+    url: "https://github.com/deepspeedai/Megatron-DeepSpeed/issues/269",
+    repo: "deepspeedai/Megatron-DeepSpeed",
+    split: "tune",
+    title: "Can't load GPT Model: ImportError: 'TP_REPLICATED_PARAMETER_PATTERNS' from 'deepspeed.checkpoint'",
+    resolution:
+      "Megatron-DeepSpeed main expects a DeepSpeed release newer than the installed 0.11.1 (the universal-checkpoint constants were added later); install the matching newer DeepSpeed (maintainers also added a fallback for older DeepSpeed in PRs #270/#271).",
+    category: "megatron_version_mismatch",
+    signature: [
+      "importerror: cannot import name 'tp_replicated_parameter_patterns' from 'deepspeed.checkpoint' ( __init__.py )",
+    ],
+    words:
+      "__init__.py cannot checkpoint deepspeed deepspeed.checkpoint gpt gpt_model.py import init model module name parameter patterns py replicated tp tp_replicated_parameter_patterns",
+  },
+  {
+    id: "megatron-lm-907",
+    url: "https://github.com/NVIDIA/Megatron-LM/issues/907",
+    repo: "NVIDIA/Megatron-LM",
+    split: "holdout",
+    title:
+      "[BUG] GPTDataset._build_document_sample_shuffle_indices does not build the indices on non-root nodes when not using NFS",
+    resolution:
+      "GPTDataset builds the index cache only on global rank 0 and assumes every node sees it; keep the data path / index cache on a shared filesystem (NFS) visible to all nodes, or build the indices on each node's local rank 0 when storage is node-local.",
+    category: "nfs_cache_hang",
+    signature: [],
+    words:
+      "__init__ args blended blended_megatron_dataset_builder.py build build_generic_dataset builder cls dataset document generic gpt gpt_dataset.py indices init ip megatron pid py rank sample self self._build_document_sample_shuffle_indices shuffle worker6",
+  },
+  {
+    id: "metavoice-src-27",
+    url: "https://github.com/metavoiceio/metavoice-src/issues/27",
+    repo: "metavoiceio/metavoice-src",
+    split: "holdout",
+    title: "bfloat16 not supported on Google Colab T4",
+    resolution:
+      "bfloat16 is not supported on the T4; passing --dtype=float16 got the reference script to run (check torch.cuda.is_bf16_supported() to pick the dtype).",
+    category: "dtype_unsupported",
+    signature: [
+      "raise runtimeerror(",
+      "runtimeerror: current cuda device does not support bfloat16. please switch dtype to float16.",
+    ],
+    words:
+      "__init__ amp autocast autocast_mode.py bfloat16 build build_models cpu cuda current device device_type does dtype else first float16 if init llm llm_first_stage llm_second_stage mode model models module nullcontext please ptdtype py raise sample sample.py second smodel stage support switch torch torch.amp.autocast type",
+  },
+  {
+    id: "mlc-llm-2838",
+    url: "https://github.com/mlc-ai/mlc-llm/issues/2838",
+    repo: "mlc-ai/mlc-llm",
+    split: "tune",
+    title: "[Question] multiple GPUs",
+    resolution:
+      "The Llama model has 8 KV heads and the requested tensor_parallel_shards does not divide 8; set tensor_parallel_shards to a divisor of num_key_value_heads (1, 2, 4 or 8), as the assertion requires.",
+    category: "tp_exceeds_kv_heads",
+    signature: ["assertionerror: num_kv_heads( <n> ) must be divisible by tensor_parallel_shards"],
+    words:
+      "__init__ attn config config.num_hidden_layers config.num_key_value_heads config.tensor_parallel_shards divisible heads hidden init key kv layers listcomp llama llama_model.py llamaattention llamadecoderlayer llamamodel model must num num_kv_heads parallel py range self self.model self.self_attn shards tensor tensor_parallel_shards value",
+  },
+  {
+    id: "mmdetection-4377",
+    url: "https://github.com/open-mmlab/mmdetection/issues/4377",
+    repo: "open-mmlab/mmdetection",
+    split: "tune",
+    title: "fcos training get nan loss",
+    resolution:
+      "The loss diverges to NaN during LR warm-up (loss_cls jumps to 13794); reduce the learning rate to match the number of GPUs/batch size actually used (the config assumes 4x4 images), or add gradient clipping.",
+    category: "nan_loss",
+    signature: [
+      "- mmdet - info - epoch [ <n> ][ <n> ] lr: <n> .653e- <n> , eta: <n> day, <n> : <n> : <n> , time: <n> , data_time: <n> , memory: <n> , loss_cls: <n> , loss_bbox: nan, loss_centerness: nan, loss: nan",
+    ],
+    words:
+      "320e 653e 987e bbox centerness cls data data_time day days epoch eta info loss loss_bbox loss_centerness loss_cls lr memory mmdet nan time",
+  },
+  {
+    id: "mmed-rag-38",
+    url: "https://github.com/richard-peng-xia/MMed-RAG/issues/38",
+    repo: "richard-peng-xia/MMed-RAG",
+    split: "tune",
+    title: "torch.cuda.OutOfMemoryError",
+    resolution:
+      "Maintainer: set the batch size to a smaller value (batch_size=20 on an 8 GB 4060 Ti) or use DeepSpeed ZeRO-3.",
+    category: "npu_oom",
+    signature: [
+      "torch.cuda.outofmemoryerror: cuda out of memory. tried to allocate <n> mib. gpu <n> has a total capacty of <n> gib of which <n> bytes is free. of the allocated memory <n> gib is allocated by pytorch, and <n> mib is reserved by pytorch but unallocated. if reserved but unallocated memory is large try ",
+    ],
+    words:
+      "allocate allocated avoid but bytes capacty cuda documentation fragmentation free gib gpu has if large management max max_split_size_mb mb memory mib out pyt pytorch reserved see setting size split torch total tried try unallocated which",
+  },
+  {
+    id: "mmsegmentation-2085",
+    url: "https://github.com/open-mmlab/mmsegmentation/issues/2085",
+    repo: "open-mmlab/mmsegmentation",
+    split: "holdout",
+    title: "RuntimeError: DataLoader worker (pid 8102) is killed by signal: Terminated.",
+    resolution:
+      "Maintainer: this is usually caused by limited host (computer) memory; reduce DataLoader workers/batch size or use a machine with more RAM (see pytorch/pytorch#4507).",
+    category: "host_oom",
+    signature: ["runtimeerror: dataloader worker (pid <n> ) is killed by signal: terminated."],
+    words: "dataloader killed pid signal terminated worker",
+  },
+  {
+    id: "monk-object-detection-28",
+    url: "https://github.com/Tessellate-Imaging/Monk_Object_Detection/issues/28",
+    repo: "Tessellate-Imaging/Monk_Object_Detection",
+    split: "tune",
+    title: "Problem in training YOLOv3",
+    resolution:
+      "The error text says the DataLoader workers ran out of shared memory: raise the shared-memory limit (/dev/shm, docker --shm-size) or use fewer/zero workers.",
+    category: "shm_bus_error",
+    signature: [
+      "runtimeerror traceback (most recent call last)",
+      "dataloader.py in _try_get_data(self, timeout)",
+      "--> <n> data = self._data_queue.get(timeout=timeout)",
+      "queue.py in get(self, block, timeout)",
+      "threading.py in wait(self, timeout)",
+      "<n> if timeout > <n> :",
+      "--> <n> gotit = waiter.acquire(true, timeout)",
+      "---> <n> _error_if_any_worker_fails()",
+      "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.",
+    ],
+    words:
+      "_error_if_any_worker_fails _try_get_data acquire any block bus call can data dataloader dataloader.py else empty fails frame frames get gotit handler handling if item killed last limit memory most none out pid please possible previous previous_handler process py python queue queue.py raise recent remaining return self self._data_queue.get self._get self.not_empty.wait shared signal signal_handling.py signum status still successfully threading threading.py timeout traceback true try update wait waiter waiter.acquire worker workers your",
+  },
+  {
+    id: "ms-swift-2098",
+    url: "https://github.com/modelscope/ms-swift/issues/2098",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "NPU环境推理报错ERR01004 OPS invalid pointer",
+    resolution:
+      "torch/torch_npu 2.4.0rc1 was newer than the installed CANN 8.0.RC1, whose libopapi.so lacks aclnnFusedInferAttentionScoreV2; the reporter rebuilt the environment with a lower torch/torch-npu (2.3.1) matching the CANN release, which fixed it.",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "推理qwen2系列模型时报错`runtimeerror: aclnnfusedinferattentionscorev2 or aclnnfusedinferattentionscorev2getworkspacesize not in libopapi.so, or libopapi.sonot found.`",
+    ],
+    words:
+      "aclnnfusedinferattentionscorev2 aclnnfusedinferattentionscorev2getworkspacesize found libopapi libopapi.so libopapi.sonot so sonot 推理qwen2系列模型时报错",
+  },
+  {
+    id: "ms-swift-4340",
+    url: "https://github.com/modelscope/ms-swift/issues/4340",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "Packing过程中报错",
+    resolution:
+      "The other ranks waited in a BROADCAST while dataset packing ran past the 1800 s collective timeout; raise the timeout (--ddp_timeout) or pack/preprocess the dataset once beforehand so all ranks reach the collective in time.",
+    category: "hccl_timeout",
+    signature: [
+      "[e524 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg id <n> pg guid <n> (default_pg) rank <n> ] process group watchdog thread terminated with exception: [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=broadcast, numelin= <n> , numelout= <n> , timeout(ms)= <n>",
+      "exception raised from checktimeout at processgroupnccl.cpp : <n> (most recent call first):",
+      "frame # <n> : c10::error::error(c10::sourcelocation, std::string) + <hex> ( <hex> in libc10.so )",
+      "frame # <n> : c10d::processgroupnccl::worknccl::checktimeout(std::optional<std::chrono::duration<long, std::ratio<1l, 1000l> > >) + <hex> ( <hex> in libtorch_cuda.so )",
+    ],
+    words:
+      "1000l 1l before broadcast c10 c10d call caught checktimeout chrono collective cpp cuda default default_pg duration e524 first frame function group guid id libc libc.so libc10 libc10.so libtorch libtorch.so libtorch_cuda.so long milliseconds most ms ncclcommwatchdog numelin numelout operation optional optype out pg process processgroupnccl processgroupnccl.cpp raised ran rank ratio recent seqnum so sourcelocation std string terminated thread timeout timing unknown watchdog watchdoghandler worknccl",
+  },
+  {
+    id: "ms-swift-574",
+    url: "https://github.com/modelscope/ms-swift/issues/574",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "deepspeed不支持断点续训？",
+    resolution:
+      "The checkpoint was saved with save_only_model, so it lacks the DeepSpeed engine/optimizer state needed to resume; set save_only_model to False so resumable checkpoints are written.",
+    category: "checkpoint_incomplete",
+    signature: ["valueerror: can't find a valid checkpoint at xxxx"],
+    words: "can checkpoint find valid xxxx",
+  },
+  {
+    id: "mxnet-17837",
+    url: "https://github.com/apache/mxnet/issues/17837",
+    repo: "apache/mxnet",
+    split: "tune",
+    title: "gpu error for cuda 10.0 and cudnn 7.5?",
+    resolution:
+      "A previous mxnet run killed with kill -9 (multiprocessing data loader) left a process still holding the GPU although nvidia-smi showed none; finding it with `fuser -v /dev/nvidia*` and killing it fixed the error.",
+    category: "device_busy",
+    signature: ["terminate called after throwing an instance of 'dmlc::error'"],
+    words:
+      "after called cublasdestroy cublasdestroy_v2 dmlc down driver fault instance libc libc.so libcublas libcublas.so libmxnet libmxnet.so libstdc segmentation shutting so stack terminate throwing trace v2 what",
+  },
+  {
+    id: "nanogpt-88",
+    url: "https://github.com/karpathy/nanoGPT/issues/88",
+    repo: "karpathy/nanoGPT",
+    split: "tune",
+    title: "Cuda out of Memory",
+    resolution: "Users report that lowering batch_size (e.g. to 5 on a 16 GB GPU) makes training fit in GPU memory.",
+    category: "npu_oom",
+    signature: [
+      "got errors: torch.cuda.outofmemoryerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. see",
+    ],
+    words:
+      "alloc allocate allocated already avoid capacity conf cuda documentation errors fragmentation free gib got gpu if management max max_split_size_mb mb memory mib out pytorch pytorch_cuda_alloc_conf reserved see setting size split torch total tried try",
+  },
+  {
+    id: "nccl-tests-166",
+    url: "https://github.com/NVIDIA/nccl-tests/issues/166",
+    repo: "NVIDIA/nccl-tests",
+    split: "holdout",
+    title: "Test NCCL failure common.cu:958 'internal error - please report this issue to the NCCL developers / '",
+    resolution:
+      "NCCL failed to extend its /dev/shm segments, i.e. /dev/shm is too small or full; enlarge /dev/shm (docker --shm-size / --ipc=host), clear stale nccl-* files, or set NCCL_SHM_DISABLE=1.",
+    category: "shm_bus_error",
+    signature: [
+      "ubuntu: <n> : <n> [ <n> ] shmutils.cc : <n> nccl warn error: failed to extend nccl-fjwoob to <n> bytes",
+      "ubuntu: <n> : <n> [ <n> ] shmutils.cc : <n> nccl warn error while creating shared memory segment nccl-fjwoob (size <n> )",
+      "ubuntu: <n> : <n> [ <n> ] shmutils.cc : <n> nccl warn error while creating shared memory segment nccl-ztyols (size <n> )",
+      "ubuntu: test nccl failure common.cu: <n> 'unhandled system error (run with nccl_debug=info for details) / '",
+      ".. ubuntu pid <n> : test failure common.cu: <n>",
+    ],
+    words:
+      "async bytes cc common common.cu creating cu debug details extend failed failure fjwoob group group.cc info init init.cc memory nccl nccl_debug pid run segment shared shm shm.cc shmutils shmutils.cc size system test thread transport transport.cc ubuntu unhandled warn while ztyols",
+  },
+  {
+    id: "nemo-speech-8714",
+    url: "https://github.com/NVIDIA-NeMo/Speech/issues/8714",
+    repo: "NVIDIA-NeMo/Speech",
+    split: "tune",
+    title: "Tutorials broken due to Megatron-Core dependency",
+    resolution:
+      "NeMo is pinned to megatron-core 0.5.0 but its code imports IndexedDataset, which only exists under that name in newer megatron-core (0.5.0 calls it MMIndexedDataset); install a NeMo/megatron-core pair whose versions match.",
+    category: "megatron_version_mismatch",
+    signature: ["importerror traceback (most recent call last)"],
+    words:
+      "424875f6207b asr call cell collections core dataset datasets fim frames gpt gpt_fim_dataset.py gptdataset gptdatasetconfig https import input ipython last localhost megatron megatron.core.datasets.gpt_dataset module most nemo nemo.collections.asr nemo.collections.nlp nemo.collections.tts nemo_asr nemo_nlp nemo_tts nlp np numpy py recent traceback tts",
+  },
+  {
+    id: "openvino-genai-3345",
+    url: "https://github.com/openvinotoolkit/openvino.genai/pull/3345",
+    repo: "openvinotoolkit/openvino.genai",
+    split: "tune",
+    title: "Fix load_dataset fails",
+    resolution:
+      "The Hugging Face datasets cache lived on a network mount (/mount/caches) where file locking fails; pointing the datasets cache to a local /tmp directory works around it (a fresh cache_dir on the same mount did not help).",
+    category: "nfs_cache_hang",
+    signature: [
+      "hf `load_dataset` fails with <n> errors:",
+      '<n> . lock release fails with "oserror: [errno <n> ] output error"',
+      "<n> . runtimeerror: deadlock: lock ' mount_caches_huggingface_lin_datasets_distil-whisper__meanwhile_default_0. <n> .0_5a6b431a268523a6603... <n> .lock ' is already held by a different filelock instance in this thread. use is_singleton=true to enable reentrant locking across instances.",
+    ],
+    words:
+      "0_5a6b431a268523a6603 5a6b431a268523a6603 across already caches dataset datasets deadlock default different distil enable errno errors fails filelock held hf huggingface instance instances is_singleton lin load load_dataset lock locking meanwhile mount mount_caches_huggingface_lin_datasets_distil output reentrant release singleton thread true use whisper whisper__meanwhile_default_0",
+  },
+  {
+    id: "paddleocr-npu-8",
+    url: "https://github.com/BytePioneer-AI/PaddleOCR-NPU/issues/8",
+    repo: "BytePioneer-AI/PaddleOCR-NPU",
+    split: "tune",
+    title: "具体支持哪些npu设备呢？",
+    resolution:
+      "The maintainer traced 'Unsupported soc version: Ascend310' to CANN/torch-npu not matching the chip: install the CANN release built for your chip and the torch-npu version that goes with it (910A/910B are known to work; 310-series users hit problems).",
+    category: "cann_version_mismatch",
+    signature: [
+      "pytorchpaddleocr 初始化失败: unsupported soc version: ascend310",
+      "❌ ocr实例初始化失败: unsupported soc version: ascend310",
+    ],
+    words:
+      "all ascend ascend310 ascend_home_path callable cpu currently det device dict environment home introduce loaded location locationif map map_location map_locationif may model npu ocr实例初始化失败 only onto parameter parameters path problems pth ptocr ptocr_v5_server_det.pth pytorchpaddleocr server set since soc str support supported tensor tensors torch torch.device torch.tensor type types unsupported v5 variable version warning which zipfile 使用华为npu设备 初始化ocr实例 初始化失败",
+  },
+  {
+    id: "peft-1337",
+    url: "https://github.com/huggingface/peft/issues/1337",
+    repo: "huggingface/peft",
+    split: "tune",
+    title:
+      'There is no direct support for loading those old adapters. One thing you could do which may work: Download the repo to a local folder, edit the `adapter_config.json` and remove the line `"enable_lora"',
+    resolution:
+      'The adapter was saved in the old merged-qkv LoRA format (enable_lora), which current PEFT cannot load directly; download it locally, remove the "enable_lora" line from adapter_config.json (or retrain the adapter with the current PEFT) so the shapes match.',
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for base_model.model.base_model.model.blocks. <n> .attn.qkv.lora_b.default.weight: copying a param with shape torch.size([ <n> , <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for base_model.model.base_model.model.blocks. <n> .attn.qkv.lora_a.default.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+    words:
+      "attn attn.qkv.lora_a.default.weight attn.qkv.lora_b.default.weight base base_model.model.base_model.model.blocks blocks checkpoint copying current default lora mismatch model param qkv shape size torch torch.size weight",
+  },
+  {
+    id: "poseidon-3",
+    url: "https://github.com/camlab-ethz/poseidon/issues/3",
+    repo: "camlab-ethz/poseidon",
+    split: "tune",
+    title: "Transformers package pinned in pyproject.toml is incompatible with training script",
+    resolution:
+      "The pinned transformers 4.29.2 does not know the eval_strategy argument; installing the latest transformers (pip install -U transformers, dropping the pin) gets past the error.",
+    category: "transformers_version_conflict",
+    signature: ["typeerror: trainingarguments.__init__() got an unexpected keyword argument 'eval_strategy'"],
+    words:
+      "argument config eval eval_strategy got init keyword module py strategy train train.py train_config trainingarguments trainingarguments.__init__ unexpected",
+  },
+  {
+    id: "pytorch-lightning-485",
+    url: "https://github.com/Lightning-AI/pytorch-lightning/issues/485",
+    repo: "Lightning-AI/pytorch-lightning",
+    split: "holdout",
+    title: "Random Master Port Number",
+    resolution:
+      "The second DDP experiment on the same machine tried to reuse the fixed default MASTER_PORT held by the first; give each run its own free MASTER_PORT (the linked PR #587 switched Lightning to a random default port).",
+    category: "port_in_use",
+    signature: ["-- process <n> terminated with the following error:", "runtimeerror: address already in use"],
+    words:
+      "_env_rendezvous_handler _wrap addr address already args c10d connection daemon ddp ddp_mixin.py ddp_train dist dist.init_process_group distributed distributed_c10d.py env fn following group handler init init_ddp_connection init_process_group master master_addr master_port mixin model model.init_ddp_connection module nccl next port proc proc_rank process py rank rendezvous rendezvous.py root root_module.py self self.proc_rank self.world_size size spawn spawn.py start start_daemon store tcpstore terminated train url use world world_size wrap",
+  },
+  {
+    id: "ray-35907",
+    url: "https://github.com/ray-project/ray/issues/35907",
+    repo: "ray-project/ray",
+    split: "tune",
+    title: "[Train] RuntimeError: [../third_party/gloo/gloo/transport/tcp/pair.cc:176] bind: Address already in use",
+    resolution:
+      "The gloo process group could not bind its TCP port because the address is already in use; free the port (kill stale workers) or give each job distinct ports / GLOO socket settings. The thread ended without a fix (the reporter switched approach).",
+    category: "port_in_use",
+    signature: [
+      "backend_class = processgroupgloo(backend_prefix_store, group_rank, group_size, timeout=timeout)",
+      "runtimeerror: [ pair.cc : <n> ] bind: address already in use",
+    ],
+    words:
+      "_new_process_group_helper address already backend backend_class backend_prefix_store bind c10d cc class distributed distributed_c10d.py group group_rank group_size helper new pair pair.cc prefix process processgroupgloo py rank size store timeout use",
+  },
+  {
+    id: "returnn-1804",
+    url: "https://github.com/rwth-i6/returnn/issues/1804",
+    repo: "rwth-i6/returnn",
+    split: "holdout",
+    title: "CI cache hit restore: No space left on device",
+    resolution:
+      "No fix in the thread (the maintainer only considers keeping the stored cache smaller); the ~9GB restored cache does not fit on the runner disk, so free space or shrink/skip the cache.",
+    category: "disk_full",
+    signature: [
+      "tar : acero.py : cannot write: no space left on device",
+      "tar : libarrow.so. <n> : cannot write: no space left on device",
+    ],
+    words:
+      "acero acero.py bytes cache cache.tzst cannot compress device left libarrow libarrow.so libparquet libparquet.so mb only program py returnn size so space tar tzst unzstd use write wrote xf",
+  },
+  {
+    id: "ross-13",
+    url: "https://github.com/Haochen-Wang409/ross/issues/13",
+    repo: "Haochen-Wang409/ross",
+    split: "tune",
+    title: "About resuming training from existing checkpoints",
+    resolution:
+      "The stage-2 checkpoints were saved with --save_only_model, so the DeepSpeed state needed to resume is missing; removing --save_only_model so full checkpoints are saved fixes resuming.",
+    category: "checkpoint_incomplete",
+    signature: [
+      'raise valueerror(f"[deepspeed] failed to resume from checkpoint {checkpoint_path}")',
+      "valueerror: [deepspeed] failed to resume from checkpoint checkpoint- <n>",
+    ],
+    words:
+      "_inner_training_loop checkpoint checkpoint_path deepspeed deepspeed.py deepspeed_load_checkpoint failed inner inner_training_loop load loop path py raise resume resume_from_checkpoint return train train.py trainer trainer.py trainer.train training true",
+  },
+  {
+    id: "rsprompter-78",
+    url: "https://github.com/KyanChen/RSPrompter/issues/78",
+    repo: "KyanChen/RSPrompter",
+    split: "holdout",
+    title:
+      "I have been unable to connect to the huggingface URL. Is there any other way without linking to the huggingface URL?",
+    resolution:
+      "No answer is shown; the error text says to check the Internet connection or run transformers in offline mode with the facebook/sam-vit-base files downloaded to a local directory.",
+    category: "hub_access",
+    signature: [
+      "urllib3.exceptions.maxretryerror: httpsconnectionpool(host='huggingface.co', port= <n> ): max retries exceeded with url: config.json (caused by connecttimeouterror(<urllib3.connection.httpsconnection object at <hex> >, 'connection to huggingface.co timed out. (conne",
+      "ct timeout= <n> )'))",
+      "raise localentrynotfounderror(",
+      "huggingface_hub.utils._errors.localentrynotfounderror: an error happened while trying to locate the file on the hub and we cannot find the requested files in the local cache. please check your connection and try again or make sure your internet connection is on.",
+      "oserror: we couldn't connect to 'https: huggingface.co ' to load this file, couldn't find it in the cached files and it looks like sam-vit-base is not the path to a directory containing a file named config.json.",
+    ],
+    words:
+      "_inner_fn _validators.py again anaconda3 args base cache cached cached_file cannot caused check co config config.json conne connect connection containing couldn ct directory download errors exceeded exceptions file_download.py files find fn happened hf hf_hub_download host https httpsconnection httpsconnectionpool hub hub.py huggingface huggingface.co huggingface_hub inner internet json kwargs lib like load local locate looks make max named object out packages path please port programdata py raise requested resolved resolved_file retries return sam site sure timed timeout transformers try trying url urllib3 urllib3.connection.httpsconnection utils validators vit we while your",
+  },
+  {
+    id: "scene-graph-benchmark-95",
+    url: "https://github.com/microsoft/scene_graph_benchmark/issues/95",
+    repo: "microsoft/scene_graph_benchmark",
+    split: "tune",
+    title: "I got nan losses on results",
+    resolution:
+      "Adjust the base learning rate to the batch size actually used (IMS_PER_BATCH), following the Detectron single-GPU tutorial config's LR scaling.",
+    category: "nan_loss",
+    signature: [
+      "info:maskrcnn_benchmark.trainer:eta: <n> : <n> : <n> iter: <n> loss: nan (nan) loss_obj_classifier: <n> ( <n> ) loss_pred_classifier: nan (nan) time: <n> ( <n> ) data: <n> ( <n> ) lr: <n> max mem: <n>",
+    ],
+    words:
+      "benchmark classifier data eta info iter loss loss_obj_classifier loss_pred_classifier lr maskrcnn maskrcnn_benchmark.trainer max mem nan obj pred time trainer",
+  },
+  {
+    id: "self-rag-83",
+    url: "https://github.com/AkariAsai/self-rag/issues/83",
+    repo: "AkariAsai/self-rag",
+    split: "holdout",
+    title:
+      "torch.distributed.elastic.multiprocessing.api: [ERROR] failed (exitcode: -9) local_rank: 0 (pid: 14447) of binary:",
+    resolution:
+      "The reporter found the process was killed because the machine's memory was not enough; run on a machine with more RAM (or reduce memory use).",
+    category: "host_oom",
+    signature: [
+      "torch.distributed.elastic.multiprocessing.api: [error] failed (exitcode: - <n> ) local_rank: <n> (pid: <n> ) of binary:",
+    ],
+    words:
+      "api binary distributed elastic exitcode failed local local_rank multiprocessing pid rank torch torch.distributed.elastic.multiprocessing.api",
+  },
+  {
+    id: "sentence-transformers-2317",
+    url: "https://github.com/huggingface/sentence-transformers/issues/2317",
+    repo: "huggingface/sentence-transformers",
+    split: "tune",
+    title: "PermissionError: [Errno 13] Permission denied: '/root/.cache/huggingface/token'",
+    resolution:
+      "Inside the container the default Hugging Face home under /root is not accessible; the reporter fixed it by pointing HF_HOME and SENTENCE_TRANSFORMERS_HOME to a writable folder (or passing use_auth_token explicitly).",
+    category: "permission_denied",
+    signature: ["`permissionerror: [errno <n> ] permission denied: ' token '`"],
+    words: "denied errno permission token",
+  },
+  {
+    id: "sglang-29547",
+    url: "https://github.com/sgl-project/sglang/pull/29547",
+    repo: "sgl-project/sglang",
+    split: "holdout",
+    title: "shm_broadcast: bind XPUB port atomically to avoid pinned-port race",
+    resolution:
+      "Two MessageQueue writers were handed the same port by get_open_port() and collided on bind(); the fix replaces get_open_port()+bind() with zmq's bind_to_random_port, which picks and binds a free port atomically (same fix merged in #29455).",
+    category: "port_in_use",
+    signature: [
+      "zmq.error.zmqerror: address already in use (addr='tcp: <n> : <n> ')",
+      "runtimeerror: [ pair.cc ] connection reset by peer",
+    ],
+    words:
+      "__init__ addr address all already available bind broadcast broadcaster cc connection cpu create distributed get get_available_gpu_memory gpu group init local memory messagequeue messagequeue.create_from_process_group min model model_runner.py mq op pair pair.cc parallel parallel_state.py peer process py reduce reduceop reduceop.min reset runner self self.cpu_group self.local_socket.bind self.mq_broadcaster shm shm_broadcast.py socket socket_addr state tcp tensor torch torch.distributed.all_reduce use zmq",
+  },
+  {
+    id: "sglang-4814",
+    url: "https://github.com/sgl-project/sglang/issues/4814",
+    repo: "sgl-project/sglang",
+    split: "holdout",
+    title: "[Bug] CustomAllreduce can not work on 4090",
+    resolution:
+      "RTX 4090 cards do not support CUDA peer access, so the custom all-reduce (which needs P2P) crashes; disable custom all reduce on these devices (--disable-custom-all-reduce).",
+    category: "device_p2p_driver_error",
+    signature: ["runtimeerror: cudart error: peer access is not supported between these two devices"],
+    words: "access between cudart devices peer supported these two",
+  },
+  {
+    id: "sglang-531",
+    url: "https://github.com/sgl-project/sglang/pull/531",
+    repo: "sgl-project/sglang",
+    split: "holdout",
+    title: "Fix Regression: Disable p2p for 4090",
+    resolution:
+      "RTX 4090 GPUs do not support CUDA peer access, so vLLM's custom all-reduce fails at init; the PR disables P2P/custom all-reduce on 4090s (equivalent user workaround: disable custom all-reduce).",
+    category: "device_p2p_driver_error",
+    signature: [
+      "failed: cuda error custom_all_reduce.cuh : <n> 'peer access is not supported between these two devices'",
+      "initialization failed. router_init_state: traceback (most recent call last):",
+    ],
+    words:
+      "access all been before begin between call client controller cpp cuda cudaipctypes cudaipctypes.cpp cuh custom custom_all_reduce.cuh device devices failed gpu gpu_id has id init initialization last manager manager_single.py model model_client modeltpclient most nccl note peer process producer py recent reduce released router router_init_state see set shared sharing single start start_controller_process state supported tensors terminated these traceback two",
+  },
+  {
+    id: "slime-pr1486",
+    url: "https://github.com/THUDM/slime/pull/1486",
+    repo: "THUDM/slime",
+    split: "tune",
+    title: "Pass through correct Megatron model provider PP args",
+    resolution:
+      "The model's layer count is not divisible by the pipeline size and the uneven-stage arguments were not passed to the Megatron bridge (renamed decoder_*_pipeline_num_layers -> num_layers_in_*_pipeline_stage); pass the first/last pipeline-stage layer counts so the uneven split validates.",
+    category: "pp_layers_mismatch",
+    signature: ["assertionerror: number of layers should be divisible by the pipeline-model-parallel size"],
+    words:
+      "args args.transformer_pipeline_model_parallel_size arguments arguments.py assert divisible layers model num num_layers number parallel pipeline py should size transformer validate validate_args",
+  },
+  {
+    id: "spin-74",
+    url: "https://github.com/scientific-python/spin/issues/74",
+    repo: "scientific-python/spin",
+    split: "tune",
+    title: "`spin test` usage in numpy is broken",
+    resolution:
+      "The maintainer identifies it as the usual error of running tests from the repository root, where the un-built numpy source tree shadows the built package; the error text's remedy is to run Python/pytest from outside the source tree (against the build-install copy).",
+    category: "import_from_source_dir",
+    signature: [
+      "importerror while loading conftest ' conftest.py '.",
+      "raise importerror(msg) from e",
+      "e importerror: error importing numpy: you should not try to import numpy from",
+    ],
+    words:
+      "__init__.py cd conftest conftest.py directory exit export import importing init its loading module msg numpy packages please py pytest python3 pythonpath raise relaunch rootdir should site source tree try while you",
+  },
+  {
+    id: "st-tr-16",
+    url: "https://github.com/Chiaraplizz/ST-TR/issues/16",
+    repo: "Chiaraplizz/ST-TR",
+    split: "tune",
+    title: "No such file",
+    resolution:
+      "The configured path has a typo ('./data/.train_data.npy'); the maintainer says to use './data/train_data.npy'.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' .train_data.npy '"],
+    words: "data directory errno npy such train train_data.npy",
+  },
+  {
+    id: "template-pose-33",
+    url: "https://github.com/nv-nguyen/template-pose/issues/33",
+    repo: "nv-nguyen/template-pose",
+    split: "tune",
+    title: "FileNotFoundError in DataLoader: template_level2.json not found during training",
+    resolution:
+      "No fix in the thread; the path shows the dataset root doubled ('./datasets//datasets/tless/...'), so the root_dir in the config should be corrected so the template json resolves to an existing file.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' template_level2.json '"],
+    words:
+      "__init__ base base.py bop bop.py directory errno init inout inout.py json level2 load load_json load_metadata metadata module open path py self self.load_metadata such template template_level2.json templates templates_metadata train train.py",
+  },
+  {
+    id: "tensorflow-30594",
+    url: "https://github.com/tensorflow/tensorflow/issues/30594",
+    repo: "tensorflow/tensorflow",
+    split: "tune",
+    title: "CUDA_ERROR_OUT_OF_MEMORY AND UNABLE TO LOAD CUDA",
+    resolution:
+      "The GPU was already held by other programs running on the shared server, so context creation failed with CUDA_ERROR_OUT_OF_MEMORY; stop the other GPU processes or hide the busy GPU (CUDA_VISIBLE_DEVICES) and use a free one.",
+    category: "device_busy",
+    signature: [
+      "w platform_util.cc : <n> ] unable to create streamexecutor for cuda: <n> : failed initializing streamexecutor for cuda device ordinal <n> : internal: failed call to cudeviceprimaryctxretain: cuda_error_out_of_memory: out of memory; total memory reported: <n>",
+      "f statusor.cc : <n> ] attempting to fetch value instead of handling error internal: no supported devices found for platform cuda",
+      "aborted (core dumped)",
+    ],
+    words:
+      "aborted attempting call cc core create cuda cuda_error_out_of_memory cudeviceprimaryctxretain device devices dumped failed fetch found handling initializing instead internal memory ordinal out platform platform_util.cc reported statusor statusor.cc streamexecutor supported total unable util value",
+  },
+  {
+    id: "text-generation-inference-3294",
+    url: "https://github.com/huggingface/text-generation-inference/issues/3294",
+    repo: "huggingface/text-generation-inference",
+    split: "tune",
+    title: "PermissionError: [Errno 13] Permission denied: '/data' when deploying TGI on Hugging Face Spaces",
+    resolution:
+      "No fix in the thread; the error text asks to point the cache (TRANSFORMERS_CACHE / HUGGINGFACE_HUB_CACHE, which TGI defaults to /data) at a writable directory, since the Space user cannot write /data.",
+    category: "permission_denied",
+    signature: [
+      "download encountered an error: there was a problem when trying to write in your cache folder ( data ). you should set the environment variable transformers_cache to a writable directory.",
+    ],
+    words:
+      "_inner_fn _validators.py adapter adapter_config_filename app args cache cli cli.py config data directory download download_weights encountered environment exit filename fn folder generation hf hf_hub_download hub inner kwargs module problem py return server set should sys sys.exit text there transformers transformers_cache trying validators variable weights when writable write you your",
+  },
+  {
+    id: "tilelang-ascend-437",
+    url: "https://github.com/tile-ai/tilelang-ascend/issues/437",
+    repo: "tile-ai/tilelang-ascend",
+    split: "holdout",
+    title: "[Bug] pto backend codegen fails",
+    resolution:
+      'The kernel generated with target="pto" crashed on the AI Core (507015); the error text says to rectify it from the ascend (plog) log — rerun with ASCEND_LAUNCH_BLOCKING=1, inspect the plog for the faulting kernel and fix the generated kernel (the same code runs without target="pto").',
+    category: "aicore_error",
+    signature: [
+      "runtimeerror: npusynchronizedevice: npustream.cpp : <n> npu function error: aclrtsynchronizedevicewithtimeout, error code is 507015",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed",
+      ": the aicore execution is abnormal.",
+      "rectify the fault based on the error information in the ascend log.",
+      "ez9999: inner error!",
+    ],
+    words:
+      "1kernel 507015 abnormal acl aclrtsynchronizedevicewithtimeout aicore api ascend based call code cpp device err00100 execution ez9999 failed fault function information inner log main module npu npustream npustream.cpp npusynchronizedevice pid pta py rankid rectify return synchronize torch torch_npu._c._npu_synchronize torch_npu.npu.synchronize utils utils.py w4a16 w4a16_1kernel.py",
+  },
+  {
+    id: "transformerlab-app-370",
+    url: "https://github.com/transformerlab/transformerlab-app/issues/370",
+    repo: "transformerlab/transformerlab-app",
+    split: "holdout",
+    title: "run vllm server on V100 error",
+    resolution:
+      "The V100 (compute capability 7.0) has no bfloat16 support; as the error says, run vLLM with float16 by setting the dtype flag, e.g. --dtype=half.",
+    category: "dtype_unsupported",
+    signature: [
+      "valueerror: bfloat16 is only supported on gpus with compute capability of at least <n> . your tesla v100-sxm2-32gb gpu has compute capability <n> . you can use float16 instead by explicitly setting the`dtype` flag in cli, for example: --dtype=half",
+    ],
+    words:
+      "32gb bfloat16 can capability cli compute dtype example explicitly flag float16 gpu gpus half has instead least only setting supported sxm2 tesla use v100 you your",
+  },
+  {
+    id: "trixie-92",
+    url: "https://github.com/ai4d-iasc/trixie/issues/92",
+    repo: "ai4d-iasc/trixie",
+    split: "tune",
+    title: "cn119 fails to allocate GPU memory",
+    resolution:
+      "A stopped (state Tl) python training process from another user was still holding ~25 GB on GPU0; the admin terminated it and rebooted the node, after which jobs could allocate GPU memory again.",
+    category: "device_busy",
+    signature: [],
+    words:
+      "25081mib aux ci cuda dataset device gi gpu grep id kp20k may25 memory model model_type name pid process processes ps py python seq2set thomased times tl train train.py transformerseq2set type usage",
+  },
+  {
+    id: "verl-600",
+    url: "https://github.com/verl-project/verl/issues/600",
+    repo: "verl-project/verl",
+    split: "tune",
+    title: "[bugfix] Error for preprocessed dataset ['prompt_key'] and ['response_key']",
+    resolution:
+      "The GSM8K preprocessing script moves `question`/`answer` into `extra_info` (question_raw/answer_raw), so the SFT dataset's prompt_key/response_key columns do not exist; point prompt_key/response_key at the fields the preprocessed parquet actually contains.",
+    category: "dataset_key_error",
+    signature: ["keyerror: \"none of [index(['question'], dtype='object')] are in the [columns]\""],
+    words: "columns dtype index none object question",
+  },
+  {
+    id: "verl-6677",
+    url: "https://github.com/verl-project/verl/issues/6677",
+    repo: "verl-project/verl",
+    split: "tune",
+    title:
+      "Multiple vLLM instances on the same node may choose the same distributed init port and fail with EADDRINUSE",
+    resolution:
+      "Concurrent vLLM engines on one node each probe the same free port with get_open_port() before binding it; give each engine its own reserved port (e.g. forward a race-safe port through VLLM_PORT, as in verl PR #7504) or stagger engine startup.",
+    category: "port_in_use",
+    signature: [
+      "workerproc failed to start.",
+      "traceback (most recent call last):",
+      'file " multiproc_executor.py ", line <n> , in worker_main',
+      "worker = workerproc(*args, **kwargs)",
+      "^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+      'file " otel.py ", line <n> , in sync_wrapper',
+      "return func(*args, **kwargs)",
+      "^^^^^^^^^^^^^^^^^^^^^",
+      "^^^^^^^^^",
+      "torch.distributed.distnetworkerror: the server socket has failed to listen on any local network address. port: <n> , useipv6: false, code: - <n> , name: eaddrinuse, message: address already in use",
+    ],
+    words:
+      "address already any args call code distributed eaddrinuse executor failed false func has kwargs last listen local main message most multiproc multiproc_executor.py name network otel otel.py port py recent return server socket start sync sync_wrapper torch traceback use useipv6 worker worker_main workerproc wrapper",
+  },
+  {
+    id: "video-diffusion-speedrun-2",
+    url: "https://github.com/fal-ai-community/video-diffusion-speedrun/issues/2",
+    repo: "fal-ai-community/video-diffusion-speedrun",
+    split: "tune",
+    title: "nccl crashes on Docker container",
+    resolution:
+      "Adding --shm-size=1g to the docker run command fixed the NCCL shared-memory segment error (Docker's default /dev/shm is too small).",
+    category: "shm_bus_error",
+    signature: ["error while creating shared memory segment nccl-pzafxl (size <n> )"],
+    words: "creating memory nccl pzafxl segment shared size while",
+  },
+  {
+    id: "vllm-2734",
+    url: "https://github.com/vllm-project/vllm/issues/2734",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "Watchdog caught collective operation timeout for llama2-70b-chat on tp=8",
+    resolution:
+      "An ALLREDUCE among the TP=8 Ray workers never completed within the 1800 s NCCL timeout; find the rank that stalled (earliest error on any worker) and, if it is only slow, raise the collective timeout.",
+    category: "hccl_timeout",
+    signature: [
+      "[36m(rayworkervllm pid= <n> ) [0m [e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+    words:
+      "0m 32m 36m 6x across allreduce avg before cache capture caught cluster collective cpp cpu cudagraph cudagraph.cpp engine finish function generation gpu graph kv llm llm_engine.py milliseconds ms nccl numelin numelout operation operator optype out pending pid processgroupnccl processgroupnccl.cpp prompt py ran rank rayworkervllm repeated reqs running seqnum starting swapped throughput timeout timing usage waiting warning watchdog work worknccl",
+  },
+  {
+    id: "vllm-772",
+    url: "https://github.com/vllm-project/vllm/issues/772",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "Falcon not running on multiple GPUs",
+    resolution:
+      "Falcon-7B has 71 attention heads (a prime), so no tensor_parallel_size > 1 divides it; run Falcon-7B on a single GPU (Falcon-40B, whose heads divide, can be split across 8 GPUs).",
+    category: "tp_exceeds_kv_heads",
+    signature: [
+      "valueerror: total number of attention heads ( <n> ) must be divisible by tensor parallel size ( <n> ).",
+    ],
+    words: "attention divisible heads must number parallel size tensor total",
+  },
+  {
+    id: "vllm-ascend-168",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/168",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Usage]: Error running on multiple nodes",
+    resolution:
+      "Ray rewrote each worker's ASCEND_RT_VISIBLE_DEVICES to a single id, so the worker asked for a device id outside its visible set; exporting RAY_EXPERIMENTAL_NOSET_ASCEND_RT_VISIBLE_DEVICES=1 before starting ray on the head node (as on the workers) fixed it, confirmed by the reporter.",
+    category: "npu_not_available",
+    signature: [
+      "worker_base.py: <n> ] error executing method 'init_device'. this might cause deadlock in distributed execution.",
+      "worker_base.py: <n> ] traceback (most recent call last):",
+      'worker_base.py: <n> ] file " worker_base.py ", line <n> , in execute_method',
+      "worker_base.py: <n> ] return run_method(target, method, args, kwargs)",
+      'worker_base.py: <n> ] file " utils.py ", line <n> , in run_method',
+      "worker_base.py: <n> ] solution: <n> .check the input parameter range of the function. <n> .check the function invocation relationship.",
+      "worker_base.py: <n> ] rtsetdevice execute failed, reason=[device id error]",
+      "worker_base.py: <n> ] open device <n> failed, runtime result = 107001.",
+      "worker_base.py: <n> ] ctx is null!",
+      "worker_base.py: <n> ] the argument is invalid.reason: rtgetdevmsg execute failed, reason=[context pointer null]",
+    ],
+    words:
+      "107001 acl api args argument ascend ascend_rt_visible_devices base c10 c10_npu call cause check code context cpp ctrl ctx current current_platform.set_device deadlock device device_id device_id_ devices distributed ee1001 environment err00100 execute execute_method executing execution failed func function id init init_device initialize input invalid invalid.reason invocation kwargs last method might most npu npu_sys_ctrl.cpp null open overwriting parameter pid platform platform.py pointer pta py range rankid reason recent relationship result return rt rtgetdevmsg rtsetdevice run run_method runtime self self.device set set_device setdevice solution sys target torch torch.npu.set_device torch_npu._c._npu_setdevice traceback utils utils.py valid variable visible whether worker worker.py worker_base.py",
+  },
+  {
+    id: "vllm-ascend-2365",
+    url: "https://github.com/vllm-project/vllm-ascend/pull/2365",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bugfix] Update `transformers` version to `4.55.0`",
+    resolution:
+      "The installed transformers predates DeepseekV2Config; the PR bumps transformers to 4.55.0, the version upstream vLLM already requires.",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name 'deepseekv2config' from 'transformers' ( __init__.py )"],
+    words: "__init__.py cannot deepseekv2config import init name py transformers",
+  },
+  {
+    id: "vllm-ascend-2557",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/2557",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title:
+      "[Bug]: Compatibility Issue about Using torch_npu and ASCEND_RT_VISIBLE_DEVICES for Mooncake Connector in K8s Environment",
+    resolution:
+      "The reporter traced it to ASCEND_RT_VISIBLE_DEVICES being set to the host's physical NPU ids (0,3,4,7) inside a K8s pod whose container only sees logical ids 0-3; visible device ids inside the container must be the logical ones in range [0-4).",
+    category: "npu_not_available",
+    signature: [
+      "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] workerproc failed to start.",
+      "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] traceback (most recent call last):",
+      '(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] file " multiproc_executor.py ", line <n> , in worker_main',
+      "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] worker = workerproc(*args, **kwargs)",
+      "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] ^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+      "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] the argument is invalid.reason: set visible device failed, invalid device= <n> , input visible devices: <n> , <n>",
+      "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] rtsetdevice execute failed, reason=[device id error]",
+      "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] open device <n> failed, runtime result = 107001.",
+      "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] ctx is null!",
+      "(vllmworker rank= <n> pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] the argument is invalid.reason: rtgetdevmsg execute failed, reason=[context pointer null]",
+    ],
+    words:
+      "107001 207004 __init__ acl aclrtgetdevicecount api args argument ascend ascend_rt_visible_devices base call check code compiler compiler_depend.ts context count ctx data depend device device_count device_id devices driver ee1001 err00100 execute executor failed function get id ignore init init_device input invalid invalid.reason invocation kwargs last main most multiproc multiproc_executor.py npu npuplatform npuplatform.set_device null open parameter pid platform platform.py pointer properly pta py rang range rank rankid reason recent relationship result rt rtgetdevicecount rtgetdevmsg rtsetdevice running runtime self self.device self.worker.init_device set set_device setdevice solution start torch torch.npu.set_device torch_npu._c._npu_setdevice traceback ts type unavailable utils utils.py v1 valid visible vllmworker whether worker worker_base.py worker_main worker_v1.py workerproc",
+  },
+  {
+    id: "vllm-ascend-5661",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/5661",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: 高频出现 RuntimeError: ACL stream synchronize failed, error code:507015 问题",
+    resolution:
+      "The device reports an AI-vector kernel exception (VEC illegal configuration, aicore exception 0x26); rerun with ASCEND_LAUNCH_BLOCKING=1 to locate the faulting operator, check the plog, and align CANN kernels / vllm-ascend / triton-ascend versions or report the operator bug.",
+    category: "aicore_error",
+    signature: [
+      "推理一段时间后报错，高频出现（使用triton下频率稍低，非triton下高频出现）：",
+      "[w106 <n> : <n> : <n> compiler_depend.ts: <n> ] warning: ez9999: inner error!",
+      "ez9999[pid: <n> ] (ez9999): the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of fftsplus aivector error, core id is <n> , error code = <n> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <hex> , ifu error info: <he",
+      "the extend info: errcode:( <n> , <hex> , <n> ) errorstr: vec supports illegal configurations in commands. fixp_error0 info: <hex> , fixp_error1 info: <hex> , fsmid: <n> , tslot: <n> , thread: <n> , ctxid: <n> , blk: <n> , sublk: <n> , suberrtype: <n> .",
+      "kernel task happen error, retcode= <hex> , [aicore exception].",
+      "rtstreamsynchronize execute failed, reason=[aicore exception]",
+    ],
+    words:
+      "aicore aivector blk call ccu chipid code commands compiler compiler_depend.ts configurations core ctxid cube current depend device dieid dump er errcode error0 error1 errorstr execute extend ez9999 failed fftsplus fixp fixp_error0 fixp_error1 fsmid happen id ifu illegal info inner kernel last most mte number pc pid reason recent retcode rtstreamsynchronize serial start suberrtype sublk supports task there thread traceback ts tslot vec w106 warning 使用triton下频率稍低 推理一段时间后报错 非triton下高频出现 高频出现",
+  },
+  {
+    id: "vllm-ascend-8938",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/8938",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title:
+      "[Bug]: 在 1P2 + KV Pool 场景下，P0 服务拉起成功后，偶现P1 服务拉起失败，报错 ZMQError: Address already in use，P0、P1 服务在极短时间内同时拉起时 ZMQ 端口绑定无重试机制，存在端口抢占现象",
+    resolution:
+      "The Mooncake connector's ZMQ ROUTER port (tcp://...:20013) was already taken by the other prefill instance started at the same moment; give each instance a disjoint port range or stagger the launches so the ports do not collide.",
+    category: "port_in_use",
+    signature: [
+      "error [ mooncake_connector.py : <n> ] mooncake kvcachesendingthread exception: address already in use (addr='tcp: <n> : <n> ')^m",
+      "error [ mooncake_connector.py : <n> ] traceback (most recent call last):^m",
+      'error [ mooncake_connector.py : <n> ] file " mooncake_connector.py ", line <n> , in run^m',
+      "error [ mooncake_connector.py : <n> ] with zmq_ctx(zmq.router, path) as sock: # type: ignore^m",
+    ],
+    words:
+      "addr address already call connector ctx ignore info kvcachesendingthread last listening mooncake mooncake_connector.py most path py recent router run sock starting tcp traceback type use zmq zmq.router zmq_ctx",
+  },
+  {
+    id: "xlm-53",
+    url: "https://github.com/facebookresearch/XLM/issues/53",
+    repo: "facebookresearch/XLM",
+    split: "holdout",
+    title: "Address already in use",
+    resolution:
+      "Two multi-GPU runs on one server collided on the same distributed master port; pass MASTER_PORT through (edit in slurm.py) and give each run a different free --master_port (e.g. 32000).",
+    category: "port_in_use",
+    signature: ["runtimeerror: address already in use at general.cpp : <n>"],
+    words: "address already cpp general general.cpp use",
+  },
+  {
+    id: "xlm-61",
+    url: "https://github.com/facebookresearch/XLM/issues/61",
+    repo: "facebookresearch/XLM",
+    split: "holdout",
+    title: "Mismatch for processed vocab size and pretrained model size",
+    resolution:
+      "The pretrained checkpoint's embedding size does not match the processed vocabulary; pass --max_vocab 95000 so the model is built with the checkpoint's vocabulary size.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for embeddings.weight: copying a param of torch.size([ <n> , <n> ]) from checkpoint, where the shape is torch.size([ <n> , <n> ]) in current model.",
+    ],
+    words:
+      "checkpoint copying current embeddings embeddings.weight mismatch model param shape size torch torch.size weight where",
+  },
+  {
+    id: "yolov3-deepsort-66",
+    url: "https://github.com/theAIGuysCode/yolov3_deepsort/issues/66",
+    repo: "theAIGuysCode/yolov3_deepsort",
+    split: "tune",
+    title: "Problem to convert Yolov3.weights to Tensor Flow format",
+    resolution:
+      "The thread has no answer; this loader error is normally cleared by preloading the system libgomp before Python starts (export LD_PRELOAD=/usr/lib/aarch64-linux-gnu/libgomp.so.1) or importing cv2 before TensorFlow.",
+    category: "libgomp_static_tls",
+    signature: ["importerror: libgomp.so. <n> : cannot allocate memory in static tls block"],
+    words:
+      "allocate block bootstrap broadcast broadcast_iou cannot cc convert convert.py cv2 dso dso_loader.cc dynamic import init init.py iou libcudart libcudart.so libgomp libgomp.so library loader memory models models.py opened py so static successfully tf2 tls utils utils.py yolov3 yolov3_tf2.models yolov3tiny",
+  },
+  {
+    id: "yolov5-3652",
+    url: "https://github.com/ultralytics/yolov5/issues/3652",
+    repo: "ultralytics/yolov5",
+    split: "tune",
+    title: "Training error using JupyterLab",
+    resolution:
+      "The DataLoader workers ran out of shared memory; raise the container's /dev/shm (docker --shm-size or --ipc=host) or lower the number of dataloader workers.",
+    category: "shm_bus_error",
+    signature: [
+      "**error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+    ],
+    words:
+      "__init__ __iter__ _get_iterator _multiprocessingdataloaderiter batch batch_size bus caused create create_dataloader dataloader dataloader.py dataset datasets datasets.py device encountered get gs hyp imgsz imgsz_test init insufficient iter iterator loader memory might module multiprocessingdataloaderiter opt path py return self self._get_iterator self.iterator shared shm size super tb tb_writer test test_path testloader train train.py unexpected wandb worker writer",
+  },
+  {
+    id: "yulan-chat-8",
+    url: "https://github.com/RUC-GSAI/YuLan-Chat/issues/8",
+    repo: "RUC-GSAI/YuLan-Chat",
+    split: "holdout",
+    title: "词表大小不对应",
+    resolution:
+      "The checkpoint's embedding was padded to 51200 for speed; do not change vocab_size in config.json to the tokenizer length (51190) — load the model with the original config and train directly.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "runtimeerror: error(s) in loading state_dict for llamaforcausallm:",
+      "size mismatch for model.embed_tokens.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for lm_head.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+    words:
+      "checkpoint copying current dict embed head llamaforcausallm lm lm_head.weight loading mismatch model model.embed_tokens.weight param shape size state state_dict tokens torch torch.size weight",
+  },
 ];
