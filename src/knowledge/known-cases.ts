@@ -24705,7 +24705,7 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     title: "NPU环境推理报错ERR01004 OPS invalid pointer",
     resolution:
       "torch/torch_npu 2.4.0rc1 was newer than the installed CANN 8.0.RC1, whose libopapi.so lacks aclnnFusedInferAttentionScoreV2; the reporter rebuilt the environment with a lower torch/torch-npu (2.3.1) matching the CANN release, which fixed it.",
-    category: "torch_npu_version_mismatch",
+    category: "cann_version_mismatch",
     signature: [
       "推理qwen2系列模型时报错`runtimeerror: aclnnfusedinferattentionscorev2 or aclnnfusedinferattentionscorev2getworkspacesize not in libopapi.so, or libopapi.sonot found.`",
     ],

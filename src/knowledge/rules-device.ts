@@ -238,6 +238,17 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU held by another process",
     role: "primary",
     triggers: [
+      // Round 13: the CUDA driver refusing to create a device's primary context for want of memory (TensorFlow's
+      // StreamExecutor: "failed call to cuDevicePrimaryCtxRetain: CUDA_ERROR_OUT_OF_MEMORY"): nothing of this process is
+      // allocated yet, so the memory is held by other processes.
+      {
+        match: rx(
+          /(?:cuDevicePrimaryCtxRetain|cuCtxCreate\w*)[^\n]*CUDA_ERROR_OUT_OF_MEMORY/,
+          "cuDevicePrimaryCtxRetain",
+          "cuCtxCreate",
+        ),
+        confidence: 0.8,
+      },
       // Round 12: CUDA_ERROR_CONTEXT_ALREADY_IN_USE (216), as TensorFlow's driver wrapper checks it: a card in
       // EXCLUSIVE_THREAD/PROCESS compute mode whose context another thread or process holds.
       {

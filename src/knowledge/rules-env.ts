@@ -223,6 +223,9 @@ export const envRules: DiagnosisRule[] = [
     title: "torch, torch_npu, CANN or NNAL versions do not match",
     role: "primary",
     triggers: [
+      // Round 13: torch_npu's inductor backend importing the Ascend extension of a triton-ascend older or newer than it
+      // (torch_npu/_inductor/npu_triton_helpers.py: "No module named 'triton.language.extra.ascend'").
+      { match: lit("No module named 'triton.language.extra.ascend"), confidence: 0.75 },
       // Round 12: the same message wrapped after "undefined" (a terminal or a post breaking the long line): the mangled
       // C++ name on the next line.
       {
@@ -310,6 +313,9 @@ export const envRules: DiagnosisRule[] = [
     title: "CANN does not match the driver, firmware or chip",
     role: "primary",
     triggers: [
+      // Round 13: torch_npu's chip lookup (NpuVariables.cpp) meeting a chip its CANN and build do not know: "Unsupported
+      // soc version: Ascend310".
+      { match: rx(/Unsupported soc version: ?\w+/, "Unsupported soc version"), confidence: 0.8 },
       // Round 12: an undefined symbol between CANN's own libraries (libruntime.so, libascendcl.so of one toolkit
       // calling into another's internals, a mangled C++ name): two CANN releases mixed on the library path. An aclnn
       // operator (a C name) missing is torch_npu built for another CANN (torch-npu-version-mismatch).
@@ -852,10 +858,12 @@ export const envRules: DiagnosisRule[] = [
         confidence: 0.75,
       },
       // A keyword the installed trainer no longer takes (transformers 4.46+ / trl: tokenizer= became processing_class=),
-      // or one the installed accelerate does not take yet (Accelerator(use_seedable_sampler=) came in accelerate 0.26).
+      // one the installed accelerate does not take yet (Accelerator(use_seedable_sampler=) came in accelerate 0.26), or
+      // one a Hub repository's processor or tokenizer config passes to an older class (round 13: LlavaNextProcessor and
+      // "image_token").
       {
         match: rx(
-          /\w*(?:Trainer|TrainingArguments|Config|Accelerator)\.__init__\(\) got an unexpected keyword argument/,
+          /\w*(?:Trainer|TrainingArguments|Config|Accelerator|Processor|Tokenizer(?:Fast)?|FeatureExtractor)\.__init__\(\) got an unexpected keyword argument/,
           "got an unexpected keyword argument",
         ),
         confidence: 0.7,
@@ -997,6 +1005,10 @@ export const envRules: DiagnosisRule[] = [
     title: "Permission denied (kernel cache or device nodes)",
     role: "primary",
     triggers: [
+      // Round 13: transformers' and huggingface_hub's check of the cache folder (utils/hub.py): "There was a problem when
+      // trying to write in your cache folder (/data). You should set the environment variable TRANSFORMERS_CACHE to a
+      // writable directory."
+      { match: lit("There was a problem when trying to write in your cache folder"), confidence: 0.8 },
       // Upstream phrasebook 2: torch_npu's dynamic profiler config it may not read or write.
       {
         match: rx(/is not (?:readable|writeable), please check the permission/, "please check the permission"),

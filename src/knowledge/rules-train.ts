@@ -755,6 +755,9 @@ export const trainRules: DiagnosisRule[] = [
     title: "Weights not found at the configured path",
     role: "primary",
     triggers: [
+      // Round 13: Meta's LLaMA loader (llama/generation.py) counting the checkpoint shards in ckpt_dir: "Loading a
+      // checkpoint for MP=0 but world size is 1" — no *.pth there at all.
+      { match: lit("Loading a checkpoint for MP=0 but world size is"), confidence: 0.82 },
       // A shard a checkpoint index names (transformers' model-00001-of-00003.safetensors naming) that is not on disk, and
       // a loader's "no weights file found in <dir>".
       {

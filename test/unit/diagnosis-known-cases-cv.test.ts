@@ -113,7 +113,9 @@ describe("known-case similarity", () => {
     expect(nearestCases(log.slice(3), 5, 0.01)).toEqual([]);
     const verdict = diagnoseText(log.join("\n"));
     const lead = verdict.findings[0]!;
-    expect(["unknown", "case-text", "case-words"]).toContain(lead.rule);
+    // What leads is a hedged reading of the error line's own words (a public case about a dataset's columns may be
+    // near them), never a rule and never the report's host_oom.
+    expect(["unknown", "case-text", "case-words", "known-case"]).toContain(lead.rule);
     expect(lead.confidence).toBeLessThan(0.5);
     expect(verdict.findings.map((f) => f.category)).not.toContain("host_oom");
     expect(lead.evidence.map((e) => e.text).join("\n")).toContain("frobnicator");
