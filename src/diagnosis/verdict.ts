@@ -491,6 +491,7 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
     const lead =
       textDecision(
         scans.flatMap((s) => s.endLines ?? []),
+        errorLines.length > 0,
         findings,
         neighbours,
         compiled,
@@ -604,6 +605,7 @@ const wordsReading = (lead: string, probability: number) => ({
  */
 function textDecision(
   endLines: string[],
+  statesError: boolean,
   findings: Finding[],
   neighbours: KnownCase[],
   compiled: CompiledRules,
@@ -617,7 +619,9 @@ function textDecision(
     title: "reads like the public reports of this kind",
     confidence: read.score,
     opening: (nearest) =>
-      `No rule is sure, but the log's end, taken whole, reads most like the public reports of this kind (likeness ${read.score}${nearest}).`,
+      statesError
+        ? `No rule is sure, but the log's end, taken whole, reads most like the public reports of this kind (likeness ${read.score}${nearest}).`
+        : `No line of the log says that anything failed (a hang, a kill from outside or a healthy run print none); if it failed, its end, taken whole, reads most like the public reports of this kind (likeness ${read.score}${nearest}).`,
   });
 }
 

@@ -106,6 +106,20 @@ describe("the whole-text reading", () => {
     expect(noRuleFinding(verdict.findings[0])).toBe(false);
   });
 
+  it("says so when no line of the log states an error, and still reads it (a hang prints none)", () => {
+    const progress = (i: number) =>
+      ` iteration ${i}/ 5000 | consumed samples: ${i * 64} | elapsed time per iteration (ms): 1834.2 | learning rate: 1.0E-05 | global batch size: 64 | lm loss: 2.${i} | loss scale: 1.0 | grad norm: 1.3 |`;
+    const verdict = diagnoseText([1, 2, 3, 4].map(progress).join("\n"));
+    const top = verdict.findings[0]!;
+    expect(noRuleFinding(top)).toBe(true);
+    expect(top.confidence).toBeLessThan(0.5);
+    expect(top.rule).toBe("case-text");
+    expect(top.cause).toMatch(/^No line of the log says that anything failed/);
+    // A log that states its error is read without that caveat.
+    setKnownCaseFilter(crossValidationFilter(corpusLog("psutil-587").repo));
+    expect(diagnoseText(corpusLog("psutil-587").log).findings[0]!.cause).toMatch(/^No rule is sure, but/);
+  });
+
   it("leaves unknown a log whose words no public report or upstream message uses", () => {
     const verdict = diagnoseText("qwertyuiop asdfghjkl zxcvbnm\nfrobnicate the zorp widget: broke\n");
     expect(verdict.findings[0]!.category).toBe("unknown");
