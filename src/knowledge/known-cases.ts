@@ -25416,4 +25416,1276 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     words:
       "checkpoint copying current dict embed head llamaforcausallm lm lm_head.weight loading mismatch model model.embed_tokens.weight param shape size state state_dict tokens torch torch.size weight",
   },
+  {
+    id: "3d-diffusion-policy-91",
+    url: "https://github.com/YanjieZe/3D-Diffusion-Policy/issues/91",
+    repo: "YanjieZe/3D-Diffusion-Policy",
+    split: "tune",
+    title: "BUG w/ solution: ImportError: cannot import name 'cached_download' from 'huggingface_hub'",
+    resolution:
+      "Only huggingface_hub below 0.26 still provides cached_download, which the pinned diffusers imports; install huggingface_hub==0.25.2 (the maintainer added this to ERROR_CATCH.md).",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name 'cached_download' from 'huggingface_hub' ( __init__.py )"],
+    words: "__init__.py cached cached_download cannot download hub huggingface huggingface_hub import init name py",
+  },
+  {
+    id: "accelerate-3245",
+    url: "https://github.com/huggingface/accelerate/issues/3245",
+    repo: "huggingface/accelerate",
+    split: "tune",
+    title: "RuntimeError: The server socket has failed to listen on any local network address.",
+    resolution:
+      "Port 29500 is already taken by another (or a stale) distributed job; pass a free port via main_process_port in the accelerate config or --main_process_port, or kill the stale process.",
+    category: "port_in_use",
+    signature: [
+      "runtimeerror: the server socket has failed to listen on any local network address.",
+      "the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use).",
+      "the server socket has failed to bind to ?unknown? (errno: <n> - address already in use).",
+    ],
+    words: "address already any bind errno failed has listen local network server socket unknown use",
+  },
+  {
+    id: "alphazero-gomoku-135",
+    url: "https://github.com/junxiaosong/AlphaZero_Gomoku/issues/135",
+    repo: "junxiaosong/AlphaZero_Gomoku",
+    split: "tune",
+    title: "模型参数形状与从检查点文件中加载的参数形状不匹配",
+    resolution:
+      "The board width/height used in train.py differed from those in human_play.py, so the network built for play had different layer shapes from the trained checkpoint; use the same board size in both scripts.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "raise runtimeerror('error(s) in loading state_dict for {}:\\n\\t{}'.format(",
+      "runtimeerror: error(s) in loading state_dict for net:",
+      "size mismatch for act_fc1.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for act_fc1.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for val_fc1.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+    words:
+      "__init__ act act_fc1.bias act_fc1.weight best best_policy bias checkpoint copying current dict fc1 format height human human_play.py init load load_state_dict loading mismatch model model_file module module.py net net_params param params play policy policy_value_net_pytorch.py policyvaluenet py pytorch raise run self self.policy_value_net.load_state_dict shape size state state_dict torch torch.size val val_fc1.weight value weight width",
+  },
+  {
+    id: "axolotl-217",
+    url: "https://github.com/axolotl-ai-cloud/axolotl/issues/217",
+    repo: "axolotl-ai-cloud/axolotl",
+    split: "holdout",
+    title: "FileNotFoundError",
+    resolution:
+      "Loading a dataset by folder was not supported; point the dataset `path` at the individual file (e.g. `path: corpus/text0.json`) or combine the files into one jsonl.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: unable to find ' corpus ' at axolotl"],
+    words: "axolotl corpus find unable",
+  },
+  {
+    id: "cloudml-samples-451",
+    url: "https://github.com/GoogleCloudPlatform/cloudml-samples/issues/451",
+    repo: "GoogleCloudPlatform/cloudml-samples",
+    split: "tune",
+    title:
+      "ERROR: Unexpected bus error encountered in worker. This might be caused by insufficient shared memory (shm)",
+    resolution:
+      "The DataLoader workers exhaust the container's shared memory; increase shm (--ipc=host or --shm-size) or set num_workers=0 where the platform does not allow changing it.",
+    category: "shm_bus_error",
+    signature: [
+      "error: error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm)",
+    ],
+    words: "bus caused encountered insufficient memory might shared shm unexpected worker",
+  },
+  {
+    id: "cogvideo-481",
+    url: "https://github.com/zai-org/CogVideo/issues/481",
+    repo: "zai-org/CogVideo",
+    split: "holdout",
+    title: "模型报错",
+    resolution:
+      "Maintainer: the model was not fully downloaded; re-download the CogVideoX-5b transformer shards listed in the checkpoint index.",
+    category: "missing_weights",
+    signature: [
+      "valueerror: transformer / does not appear to have a file named diffusion_pytorch_model- <n> -of- <n> .safetensors which is required according to the checkpoint index.",
+    ],
+    words:
+      "according appear checkpoint diffusion diffusion_pytorch_model does have index model named pytorch required safetensors transformer which",
+  },
+  {
+    id: "deepep-411",
+    url: "https://github.com/deepseek-ai/DeepEP/issues/411",
+    repo: "deepseek-ai/DeepEP",
+    split: "tune",
+    title: "Internode hang",
+    resolution:
+      "The very first cross-node ALLGATHER (SeqNum=1) never completes, so the nodes cannot talk over the chosen interface; check that both nodes can reach MASTER_ADDR and set NCCL_SOCKET_IFNAME/GLOO_SOCKET_IFNAME to the right NIC. As the log says, set TORCH_NCCL_TRACE_BUFFER_SIZE to get the stack trace of the failed collective.",
+    category: "hccl_timeout",
+    signature: [
+      "[e916 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allgather, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e916 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg id <n> pg guid <n> rank <n> ] failure detected by watchdog at work sequence id: <n> pg status: last enqueued work: <n> , last completed work: - <n>",
+      "[e916 <n> : <n> : <n> processgroupnccl.cpp: <n> ] stack trace of the failed collective not found, potentially because flightrecorder is disabled. you can enable it by setting torch_nccl_trace_buffer_size to a non-zero value.",
+    ],
+    words:
+      "allgather because before buffer can caught collective completed cpp detected disabled dumping e916 enable enqueued failed failure first flightrecorder found guid id last milliseconds ms nccl non numelin numelout operation optype out pg potentially processgroupnccl processgroupnccl.cpp ran rank seqnum sequence setting signal size stack status timeout timing torch torch_nccl_trace_buffer_size trace value watchdog work worknccl you zero",
+  },
+  {
+    id: "deepseek-v3-251",
+    url: "https://github.com/deepseek-ai/DeepSeek-V3/issues/251",
+    repo: "deepseek-ai/DeepSeek-V3",
+    split: "holdout",
+    title: "[BUG] Convert killed",
+    resolution:
+      'The reporter concluded the host RAM was exhausted ("感觉应该是内存爆了") while inference/convert.py sharded the 671B checkpoint into 16 model-parallel parts; run the conversion on a machine with more RAM (or add swap / convert fewer shards at a time).',
+    category: "host_oom",
+    signature: [],
+    words: "ckpt convert convert.py deepseek demo experts hf model parallel path py python save v3",
+  },
+  {
+    id: "deepspeed-2737",
+    url: "https://github.com/deepspeedai/DeepSpeed/issues/2737",
+    repo: "deepspeedai/DeepSpeed",
+    split: "tune",
+    title: "[BUG] Loading MoE Checkpint with load_optimizer_states=False should tolerate missing optim_state files",
+    resolution:
+      "The checkpoint lacked its optim_state files; load with load_module_only as a workaround, or use a DeepSpeed release containing PR #4120, which skips loading MoE optimizer-state files when load_optimizer_states=False.",
+    category: "checkpoint_incomplete",
+    signature: [],
+    words:
+      "_load_checkpoint _open_file_like checkpoint checkpoint_state_dict client client_states dict dir engine engine.py like load load_checkpoint load_dir load_path model model.load_checkpoint open opened opened_file optim optim_checkpoint optim_load_path path py rb self self._load_checkpoint serialization serialization.py state states torch torch.load",
+  },
+  {
+    id: "deepspeed-3232",
+    url: "https://github.com/deepspeedai/DeepSpeed/issues/3232",
+    repo: "deepspeedai/DeepSpeed",
+    split: "tune",
+    title: "[BUG] trainning [ERROR] [launch.py:434:sigkill_handler] exits with return code = -9",
+    resolution:
+      "Return code -9 means the training process got SIGKILL, typically from the Linux OOM killer when the (Colab) host runs out of RAM; check dmesg and reduce host memory use (smaller batch/eval batch, fewer datasets, ZeRO offload off) or use a machine with more RAM.",
+    category: "host_oom",
+    signature: [
+      "[launch.py: <n> :sigkill_handler] [' python3 ', '-u', 'main.py', '--local_rank= <n> ', '--data_path', ' rm-static ', ' full-hh-rlhf ', ' synthetic-instruct-gptj-pairwise ', ' rlhf-reward-datasets ', ' webgpt_comparisons ', ' shp ', '--data_split', ' <n> , <n> , <n> ', '--model_name_or_path', ' opt-1",
+    ],
+    words:
+      "125m batch comparisons data data_path data_split datasets device full gptj handler hh instruct killing launch launch.py local local_rank main main.py model model_name_or_path name opt pairwise path per per_device_train_batch py python3 rank reward rlhf rm shp sigkill sigkill_handler split static subprocess synthetic train webgpt webgpt_comparisons",
+  },
+  {
+    id: "detectron-pytorch-42",
+    url: "https://github.com/roytseng-tw/Detectron.pytorch/issues/42",
+    repo: "roytseng-tw/Detectron.pytorch",
+    split: "tune",
+    title: "Support for different class ckpt loaded?",
+    resolution:
+      "The reporter had forgotten to set num_classes to the custom value (3) in the test config, so the model was built with 81 COCO classes; setting the same num_class at test time fixed the load.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "`runtimeerror: while copying the parameter named mask_outs.classify.weight, whose dimensions in the model are torch.size([ <n> , <n> , <n> , <n> ]) and whose dimensions in the checkpoint are torch.size([ <n> , <n> , <n> , <n> ]).`",
+    ],
+    words:
+      "checkpoint classify copying dimensions mask mask_outs.classify.weight model named outs parameter size torch torch.size weight while whose",
+  },
+  {
+    id: "diffusion-pipe-71",
+    url: "https://github.com/tdrussell/diffusion-pipe/issues/71",
+    repo: "tdrussell/diffusion-pipe",
+    split: "tune",
+    title: "PermissionError: [Errno 13] Permission denied: 'data/input/train_001/cache/hunyuan-video'",
+    resolution:
+      "The training script creates a cache dir inside the dataset directory, which was read-only; give the user write permission on the dataset folder (chown/chmod) or point the paths at a writable absolute directory.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' cache '"],
+    words: "cache denied errno permission",
+  },
+  {
+    id: "diffusion-pipe-73",
+    url: "https://github.com/tdrussell/diffusion-pipe/issues/73",
+    repo: "tdrussell/diffusion-pipe",
+    split: "tune",
+    title: "--resume_from_checkpoint not working - Unable to find latest file",
+    resolution:
+      "The run directory holds only epoch*/ model saves and no DeepSpeed checkpoint or `latest` tracker, so resume cannot work; as the message says, make sure the `latest` file (a saved DeepSpeed checkpoint) exists or pass an explicit checkpoint tag.",
+    category: "checkpoint_incomplete",
+    signature: [
+      "[engine.py: <n> :load_checkpoint] unable to find latest file at latest , if trying to load latest checkpoint please ensure this file exists or pass an explicit checkpoint tag when loading a checkpoint.",
+    ],
+    words:
+      "checkpoint engine engine.py ensure exists explicit find if latest load load_checkpoint loading pass please py tag trying unable when",
+  },
+  {
+    id: "digits-1362",
+    url: "https://github.com/NVIDIA/DIGITS/issues/1362",
+    repo: "NVIDIA/DIGITS",
+    split: "tune",
+    title: "DetectNet training fails with error code -9",
+    resolution:
+      "Error code -9 is SIGKILL; the process was killed, most commonly because it allocated too much host memory (CPU-only training), so reduce memory use or add RAM.",
+    category: "host_oom",
+    signature: ["error: error code - <n>"],
+    words:
+      "3x3 3x3_s2 3x3_s2_0_split 7x7 7x7_s1 bbox classifier code coverage data drop drop_7x7_s1 ignoring iteration label layer learning loss loss3 loss_bbox loss_coverage map net optimization output policy precision rate recall s1 s2 source split starting step test testing train train_data train_label train_transform transform",
+  },
+  {
+    id: "dino-161",
+    url: "https://github.com/facebookresearch/dino/issues/161",
+    repo: "facebookresearch/dino",
+    split: "tune",
+    title: "Out of Memory when running eval_knn.py",
+    resolution:
+      "No fix is posted; eval_knn.py normalises the whole train feature matrix on the 32 GB NPU at once (a 9.78 GiB allocation), so reduce the batch size / number of features held on device or move the feature normalisation to CPU.",
+    category: "npu_oom",
+    signature: [
+      "runtimeerror: npu out of memory. tried to allocate <n> gib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib free; <n> mib cached)",
+    ],
+    words:
+      "allocate allocated already args cached capacity denom dim eval eval_knn.py extract extract_feature_pipeline feature features free functional functional.py gib input knn labels memory mib module nn nn.functional.normalize normalize npu out pipeline py return test test_features test_labels total train train_features train_labels tried",
+  },
+  {
+    id: "evol-rl-4",
+    url: "https://github.com/YujunZhou/EVOL-RL/issues/4",
+    repo: "YujunZhou/EVOL-RL",
+    split: "tune",
+    title: "file not found",
+    resolution:
+      "The AIME-TTT/MATH-TTT parquet files are not shipped; generate them with `cd data` then `python preprocess_simplerl.py` before training.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: unable to find ' test-simplerl.parquet"],
+    words: "find parquet simplerl simplerl.parquet test unable",
+  },
+  {
+    id: "flingbot-11",
+    url: "https://github.com/real-stanford/flingbot/issues/11",
+    repo: "real-stanford/flingbot",
+    split: "holdout",
+    title: "OutOfMemoryError: Task was killed due to the node running low on memory.",
+    resolution:
+      "Host RAM on the node exceeded Ray's 0.95 memory threshold and Ray killed the worker; reduce the number of parallel simulation workers or provision more memory (RAY_memory_usage_threshold only moves the kill point).",
+    category: "host_oom",
+    signature: [
+      "ray.exceptions.outofmemoryerror: task was killed due to the node running low on memory.",
+      "memory on the node (ip: <n> , id: fc2befb2867ce88e73a8a45572c43a640751ae1f2b5e15bd8315f293) where the task (actor id: f9cc340f5aef7b479d86345001000000, name=simenv.__init__, pid= <n> , memory used= <n> .22gb) was running was <n> .49gb / <n> .58gb ( <n> ), which exceeds the memory usage threshold of ",
+    ],
+    words:
+      "22gb 49gb 58gb actor args becau client client_mode_hook.py d98ac96cdd66ea8c0a2604609381c3256c8285b87822896c767f7714 due env env_id exceeds exceptions f9cc340f5aef7b479d86345001000000 fc2befb2867ce88e73a8a45572c43a640751ae1f2b5e15bd8315f293 func get hook id init ip killed kwargs low memory mode module name node obs observations pid py raise ray ray.get remaining remaining_observations return retval run run_sim.py running sim simenv simenv.__init__ step step_env step_retval task threshold usage used utils utils.py value where which worker worker.py wrapper",
+  },
+  {
+    id: "glm-86",
+    url: "https://github.com/THUDM/GLM/issues/86",
+    repo: "THUDM/GLM",
+    split: "tune",
+    title: "ImportError: cannot import name 'torch_required' from 'transformers.utils'",
+    resolution:
+      "`torch_required` existed in transformers 4.23.0 but was removed in later releases; the maintainers removed it from the model code (the reporter downgraded transformers as a workaround).",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name 'torch_required' from 'transformers.utils'"],
+    words: "cannot import name required torch torch_required transformers transformers.utils utils",
+  },
+  {
+    id: "gs2mesh-21",
+    url: "https://github.com/yanivw12/gs2mesh/issues/21",
+    repo: "yanivw12/gs2mesh",
+    split: "tune",
+    title: "Problems encountered during runtime",
+    resolution:
+      "Hugging Face is unreachable from the machine (no VPN/proxy); download the model files beforehand and run offline with the local segmentation model (--masker_SAM2_local).",
+    category: "hub_access",
+    signature: [
+      "oserror: we couldn't connect to 'https: huggingface.co /' to load this file, couldn't find it in the cached files and it looks like bert-base-uncased is not the path to a directory containing a file named config.json.",
+    ],
+    words:
+      "base bert cached checkout co config config.json connect connection containing couldn directory files find how https huggingface huggingface.co installation internet json library like load looks mode named offline path run see uncased we your",
+  },
+  {
+    id: "horovod-1081",
+    url: "https://github.com/horovod/horovod/issues/1081",
+    repo: "horovod/horovod",
+    split: "tune",
+    title: "shm-size when run horovod with pytorch",
+    resolution:
+      "The container's /dev/shm defaulted to 64M; increase the pod/container shared memory (e.g. mount an emptyDir with medium Memory at /dev/shm or docker --shm-size) for the PyTorch DataLoader workers.",
+    category: "shm_bus_error",
+    signature: ["error: unexpected bus error encountered in worker. this might be caused by insufficient"],
+    words: "bus caused encountered insufficient might unexpected worker",
+  },
+  {
+    id: "humangaussian-4",
+    url: "https://github.com/alvinliu0/HumanGaussian/issues/4",
+    repo: "alvinliu0/HumanGaussian",
+    split: "tune",
+    title: "HuggingFace用不了怎么办？",
+    resolution:
+      "huggingface.co is unreachable from the machine; the maintainer suggested downloading all pretrained models to a local folder and pointing pretrained_model_name_or_path at that local path.",
+    category: "hub_access",
+    signature: [
+      "requests.exceptions.connectionerror: (maxretryerror(\"httpsconnectionpool(host='huggingface.co', port= <n> ): max retries exceeded with url: config.json (caused by newconnectionerror('<urllib3.connection.httpsconnection object at <hex> >: failed to establish a new connection: [errno <n> ] network is ",
+      "huggingface_hub.utils._errors.localentrynotfounderror: an error happened while trying to locate the file on the hub and we cannot find the requested files in the local cache. please check your connection and try again or make sure your internet connection is on.",
+    ],
+    words:
+      "33c again cache cannot caused check co config config.json connection errno errors establish exceeded exceptions failed files find happened host httpsconnection httpsconnectionpool hub huggingface huggingface.co id internet json local locate make max network new object please port request requested requests retries sure try trying unreachable url urllib3 urllib3.connection.httpsconnection utils we while your",
+  },
+  {
+    id: "hvpnet-25",
+    url: "https://github.com/zjunlp/HVPNeT/issues/25",
+    repo: "zjunlp/HVPNeT",
+    split: "tune",
+    title: "我使用了export HF_ENDPOINT=https://hf-mirror.com",
+    resolution:
+      "huggingface.co could not be reached even with HF_ENDPOINT set; the maintainer said to check that the proxy works, or download the model from ModelScope / WiseModel and load it locally.",
+    category: "hub_access",
+    signature: [
+      '为什么运行时还会报错file " adapters.py ", line <n> , in send',
+      "raise connectionerror(e, request=request)",
+      "requests.exceptions.connectionerror: (maxretryerror(\"httpsconnectionpool(host='huggingface.co', port= <n> ): max retries exceeded with url: bert-base-uncased (caused by newconnectionerror('<urllib3.connection.httpsconnection object at <hex> >: failed to establish a new connection: [errno <n> ] conne",
+    ],
+    words:
+      "0e73c2b2 4af5 58dd53f71f55 9b10 adapters adapters.py base bert c460 caused co connection errno establish exceeded exceptions failed host httpsconnection httpsconnectionpool huggingface huggingface.co id max new object out port py raise request requests retries send timed uncased url urllib3 urllib3.connection.httpsconnection 为什么运行时还会报错file",
+  },
+  {
+    id: "lightllm-13",
+    url: "https://github.com/ModelTC/LightLLM/issues/13",
+    repo: "ModelTC/LightLLM",
+    split: "tune",
+    title: "my A800 80G*8",
+    resolution:
+      "The KV-cache buffer sized by --max_total_token_num did not fit next to the Llama-2-13b weights; setting --max_total_token_num smaller (6000) made it start.",
+    category: "npu_oom",
+    signature: [
+      "torch.cuda.outofmemoryerror: cuda out of memory. tried to allocate <n> gib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. see documentati",
+    ],
+    words:
+      "alloc allocate allocated already avoid buffer capacity conf cuda device dim documentation dtype empty fragmentation free gib gpu head head_dim head_num if layer layer_num management max max_split_size_mb mb memory mib num out pytorch pytorch_cuda_alloc_conf range reserved see self self.value_buffer setting size split torch torch.empty total tried try value",
+  },
+  {
+    id: "llama.cpp-10161",
+    url: "https://github.com/ggml-org/llama.cpp/issues/10161",
+    repo: "ggml-org/llama.cpp",
+    split: "tune",
+    title: "Bug: CANN E89999",
+    resolution:
+      "The CANN Range (aclnnArange) kernel failed in tiling because the framework computed the output size in double while the tiling computed it in float; the error text asks to compute the output size in float for float inputs (i.e. fix the arange call / use a CANN build whose Range op tiling matches).",
+    category: "aicore_error",
+    signature: [
+      "ggml-cann.cpp : <n> : cann error: e89999: inner error!",
+      "e89999: [pid: <n> ] op[range], outsize from framework (off) is <n> , but outsize from tiling (oft) is <n> ,which maybe calc off by double, but calc oft by floatplease use float to calc off while you wanner input's dtype is float",
+      "op[range], calculate output_total_num value fail.",
+      "op[range], append tiling args fail.",
+      "tiling failed",
+      "tiling failed.",
+      "kernel run failed. optype: <n> , range",
+      "launch failed for range, errno:561103.",
+      "cann error",
+    ],
+    words:
+      "561103 aclnn aclnn_arange aclnn_ops.cpp aclnnarange append arange args but calc calculate call cann cann.cpp common common_init_from_params cpp ctx ctx.stream current device disable double dtype e89999 empty errno executor fail failed float floatplease framework function ggml init inner input kernel last launch maybe model most num off oft op ops optype output output_total_num outsize params pid please range recent run stream tiling total traceback up use value wait wanner warming warmup which while workspaceaddr workspacesize you",
+  },
+  {
+    id: "llama.cpp-20509",
+    url: "https://github.com/ggml-org/llama.cpp/issues/20509",
+    repo: "ggml-org/llama.cpp",
+    split: "tune",
+    title: "Eval bug: Unexpected server down without clear log messages",
+    resolution:
+      "llama-server was killed by the kernel OOM killer while saving a 3.4 GiB prompt-cache state on a 16 GB RAM host; limit host-RAM use (smaller --cache-ram / context, fewer slots) or add RAM.",
+    category: "host_oom",
+    signature: [
+      "a process of this unit has been killed by the oom killer.",
+      "control process exited, code=exited, status= failure",
+      "failed with result 'oom-kill'.",
+    ],
+    words:
+      "2min 4g 760s availabl been cache chat code consumed control cpu exited failed failure format gemma4 get get_availabl has id kill killed killer last length lru memory mib oom params params_from_ peak peg process prompt prompt_save result save saving selected size slot srv state status t_last task time total unit updating",
+  },
+  {
+    id: "llama.cpp-8516",
+    url: "https://github.com/ggml-org/llama.cpp/issues/8516",
+    repo: "ggml-org/llama.cpp",
+    split: "tune",
+    title: "Bug: Failed to load model",
+    resolution:
+      "examples/chat.sh points at ./models/llama-7b/ggml-model-q4_0.gguf, which does not exist after a fresh build; download or convert a GGUF model and pass its path with -m.",
+    category: "missing_weights",
+    signature: [
+      "llama_model_load: error loading model: llama_model_loader: failed to load model from ggml-model-q4_0.gguf",
+      "llama_load_model_from_file: failed to load model",
+      "llama_init_from_gpt_params: error: failed to load model ' ggml-model-q4_0.gguf '",
+      "main: error: unable to load model",
+    ],
+    words:
+      "1_p20240622 64 alienware b3400 build built cc chat chat.sh cpp failed gentoo ggml gguf gnu gpt hardened init linux llama llama.cpp llama_init_from_gpt_params llama_load_model_from_file llama_model_load llama_model_loader load loader loading log m17 main model p2 p20240622 params pc q4 q4_0.gguf r3 seed sh start unable unknown x86 x86_64 zohran",
+  },
+  {
+    id: "llama3-139",
+    url: "https://github.com/meta-llama/llama3/issues/139",
+    repo: "meta-llama/llama3",
+    split: "tune",
+    title: "Size mismatch for tok_embeddings.weight",
+    resolution:
+      "The checkpoint shard's shapes (model-parallel sliced) do not match the model built for the current world size; launch with the number of processes equal to the checkpoint's model-parallel shards (MP) so each rank loads a matching shard.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "runtimeerror: error(s) in loading state_dict for transformer:",
+      "size mismatch for tok_embeddings.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+    words:
+      "checkpoint copying current dict embeddings loading mismatch model param shape size state state_dict tok tok_embeddings.weight torch torch.size transformer weight",
+  },
+  {
+    id: "llamafactory-7703",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/7703",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "ValueError: Undefined dataset mllm_demo in dataset_info.json.",
+    resolution:
+      "The command was run outside the repository, so the relative dataset_dir `data` (and its dataset_info.json) was not found; `cd /kaggle/working/LLaMA-Factory/` before running llamafactory-cli.",
+    category: "input_path_missing",
+    signature: [
+      'raise valueerror(f"undefined dataset {name} in {data_config}.")',
+      "valueerror: undefined dataset mllm_demo in dataset_info.json.",
+    ],
+    words:
+      "config data data_config dataset dataset_info.json demo get get_dataset_list info json list mllm mllm_demo name parser parser.py py raise undefined",
+  },
+  {
+    id: "llava-246",
+    url: "https://github.com/haotian-liu/LLaVA/issues/246",
+    repo: "haotian-liu/LLaVA",
+    split: "holdout",
+    title: "[Usage] apply_delta.py error",
+    resolution:
+      "The vision tower openai/clip-vit-large-patch14 could not be fetched from huggingface.co and is not cached; restore Hub connectivity or pre-download the model and run in offline mode as the error suggests.",
+    category: "hub_access",
+    signature: [
+      "oserror: we couldn't connect to 'https: huggingface.co ' to load this file, couldn't find it in the cached files and it looks like clip-vit-large-patch14 is not the path to a directory containing a file named config.json.",
+      "you are using a model of type llama to instantiate a model of type llava. this is not supported for all configurations of models and can yield errors.",
+    ],
+    words:
+      "all base cached cached_file can checkout clip co config config.json configurations connect connection containing couldn delta directory download errors files find hf hf_hub_download how https hub hub.py huggingface huggingface.co installation instantiate internet json large library like llama llava load loading looks mode model models named offline patch14 path py resolved resolved_file run see supported type using vit we yield you your",
+  },
+  {
+    id: "llm-mlc-18",
+    url: "https://github.com/simonw/llm-mlc/issues/18",
+    repo: "simonw/llm-mlc",
+    split: "tune",
+    title: "ValueError after following llm-mlc install instructions",
+    resolution:
+      "The downloaded parameter shards were tiny Git LFS pointer files (133 bytes instead of 81920000); install git-lfs and pull the real shards (re-download the model).",
+    category: "missing_weights",
+    signature: [
+      "error: traceback (most recent call last):",
+      "valueerror: check failed: shard_rec.nbytes == raw_data.length() ( <n> vs. <n> ) : parameters are not loaded properly. please check your parameter shards and git lfs installation",
+    ],
+    words:
+      "cache call cc check data failed git installation last length lfs loaded most nbytes ndarray ndarray_cache_support.cc package parameter parameters please properly raw raw_data.length rec recent relax relax_vm runtime shard shard_rec.nbytes shards src support traceback tvm vm vs your",
+  },
+  {
+    id: "lmdeploy-2442",
+    url: "https://github.com/InternLM/lmdeploy/issues/2442",
+    repo: "InternLM/lmdeploy",
+    split: "tune",
+    title: "[Bug] CUDA runtime error when running Llama-3.1-70B-Instruct-AWQ-INT4",
+    resolution:
+      "TurboMind ran out of GPU memory loading the 70B AWQ model on 2x RTX 3090 (48 GB total); reduce --cache-max-entry-count / session length or use more GPU memory.",
+    category: "npu_oom",
+    signature: ["runtimeerror: [tm][error] cuda runtime error: out of memory memory_utils.cu : <n>"],
+    words: "cu cuda memory memory_utils.cu out runtime tm utils",
+  },
+  {
+    id: "lmdeploy-277",
+    url: "https://github.com/InternLM/lmdeploy/issues/277",
+    repo: "InternLM/lmdeploy",
+    split: "tune",
+    title: "[Bug] CUDA runtime error: out of memory",
+    resolution:
+      "The KV cache sized by cache_max_entry_count x session_len did not fit in the ~9 GB left on the 3090 after loading weights; keeping batch_size*num_layer*kv_head_num*size_per_head*session_len*4 below free memory (max_batch_size 8, session_len 2048, cache_max_entry_count 12) ran without OOM.",
+    category: "npu_oom",
+    signature: [
+      "terminate called after throwing an instance of 'std::runtime_error'",
+      "what(): [tm][error] cuda runtime error: out of memory allocator.h : <n>",
+    ],
+    words: "after allocator allocator.h called cuda instance memory out runtime std terminate throwing tm what",
+  },
+  {
+    id: "lora-scripts-464",
+    url: "https://github.com/Akegarasu/lora-scripts/issues/464",
+    repo: "Akegarasu/lora-scripts",
+    split: "holdout",
+    title: "怎么样使用 resume 与我遇到关于 resume 参数的报错",
+    resolution:
+      "The resume option pointed at .../SilverWolf-000001-state/model.safetensors, a path accelerate.load_state cannot find as a folder; point resume at the saved state directory itself.",
+    category: "input_path_missing",
+    signature: [
+      'raise valueerror(f"tried to find {input_dir} but folder does not exist")',
+      "valueerror: tried to find e: model.safetensors but folder does not `exist`",
+    ],
+    words:
+      "accelerate accelerator accelerator.load_state accelerator.py args args.resume but dir does exist find folder hf if input input_dir lib library load load_state local lora model model.safetensors module network packages py python raise resume resume_from_local_or_hf_if_specified safetensors scripts sd site specified state train train_network.py train_util.py train_util.resume_from_local_or_hf_if_specified trainer trainer.train tried util v1",
+  },
+  {
+    id: "medicalgpt-271",
+    url: "https://github.com/shibing624/MedicalGPT/issues/271",
+    repo: "shibing624/MedicalGPT",
+    split: "holdout",
+    title:
+      "Error(s) in loading state_dict for {}:\\n\\t{}'.format( RuntimeError: Error(s) in loading state_dict for PeftModelForSequenceClassification",
+    resolution:
+      "The reward-model adapter has a 1-output score head while the merge script built a 2-label classification head; the maintainer fixed the merge code (update the code).",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "raise runtimeerror('error(s) in loading state_dict for {}:\\n\\t{}'.format(",
+      "runtimeerror: error(s) in loading state_dict for peftmodelforsequenceclassification:",
+      "size mismatch for base_model.model.score.modules_to_save.default.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+    words:
+      "base base_model.model.score.modules_to_save.default.weight checkpoint copying current default dict format load load_state_dict loading mismatch model module module.py modules param peftmodelforsequenceclassification py raise save score shape size state state_dict torch torch.size weight",
+  },
+  {
+    id: "megatron-bridge-5807",
+    url: "https://github.com/NVIDIA-NeMo/Megatron-Bridge/issues/5807",
+    repo: "NVIDIA-NeMo/Megatron-Bridge",
+    split: "tune",
+    title:
+      "[bug] _resolve_hf_tokenizer_revision calls snapshot_download without local_files_only, breaking revision-pinned tokenizers on pre-populated offline caches",
+    resolution:
+      "With HF_HUB_OFFLINE=1 the revision-pinned tokenizer resolution still calls snapshot_download against the Hub; pass local_files_only (or fall back to the local cache) when offline, as done by the follow-up PR #6111.",
+    category: "hub_access",
+    signature: [
+      "huggingface_hub.errors.offlinemodeisenabled: cannot reach https: b968826d9c46dd6066d109eabc6255188de91218 ?recursive=true&expand=false",
+    ],
+    words:
+      "b968826d9c46dd6066d109eabc6255188de91218 cannot errors expand false https hub huggingface huggingface_hub.errors.offlinemodeisenabled offlinemodeisenabled reach recursive true",
+  },
+  {
+    id: "megatron-lm-3240",
+    url: "https://github.com/NVIDIA/Megatron-LM/issues/3240",
+    repo: "NVIDIA/Megatron-LM",
+    split: "holdout",
+    title:
+      "Checkpoint conversion: The size of tensor a (32768) must match the size of tensor b (8192) at non-singleton dimension 0",
+    resolution:
+      "Converting the Mistral HF checkpoint with --target-tensor-parallel-size 4 fails on the vocab/embedding shard shape; the reporter's workaround is to convert with TP=1.",
+    category: "ckpt_shape_mismatch",
+    signature: [],
+    words:
+      "_bootstrap bootstrap building dimension gpt match model must non process process.py py run self self.run singleton size tensor",
+  },
+  {
+    id: "mindact-2120",
+    url: "https://github.com/candle-org/MindAct/issues/2120",
+    repo: "candle-org/MindAct",
+    split: "tune",
+    title: "qwen2-vl在香橙派aipro20T24G上推理出错",
+    resolution:
+      "No fix is posted in the thread; the GatherElements AiCore kernel could not be initialised (Parse dynamic kernel config fail), which points at the CANN kernels/opp package not matching the toolkit or SoC, so align the CANN kernels with the toolkit and MindSpore version for the 310B board.",
+    category: "aicore_error",
+    signature: [
+      "ez9999: inner error!",
+      "ez9999: [pid: <n> ] parse dynamic kernel config fail.[thread: <n> ]",
+      "aclopkernelinit failed optype[thread: <n> ]",
+      "gatherelements aicore add_to_launcher_list_aicore failed.[thread: <n> ]",
+    ],
+    words:
+      "aclopkernelinit add add_to_launcher_list_aicore aicore call config dynamic ez9999 fail failed gatherelements inner kernel last launcher list most optype parse pid recent thread traceback",
+  },
+  {
+    id: "mineru-2259",
+    url: "https://github.com/opendatalab/MinerU/issues/2259",
+    repo: "opendatalab/MinerU",
+    split: "holdout",
+    title: "NPU out of memory.MinerU能否指定使用哪一张算卡来运行？",
+    resolution:
+      "The OOM happened because MinerU still ran on NPU 0, which was already occupied by the DeepSeek/embedding/reranker services (the container is --privileged so all cards are visible); pin MinerU to the free cards, e.g. with ASCEND_RT_VISIBLE_DEVICES=6,7 or an explicit npu device index, instead of relying on --device mounts.",
+    category: "device_busy",
+    signature: [
+      "runtimeerror: npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.",
+    ],
+    words:
+      "active allocate allocated already avoid capacity current fragmentation free gib if max max_split_size_mb mb memory mib npu out pytorch reserved setting size split total tried try",
+  },
+  {
+    id: "mistral.rs-1476",
+    url: "https://github.com/EricLBuehler/mistral.rs/issues/1476",
+    repo: "EricLBuehler/mistral.rs",
+    split: "tune",
+    title: "NCCL Multi-Node Fails to Start Because it's Using its own Port",
+    resolution:
+      "The head node tries to bind port 10101 for the multi-node NCCL handshake and it is already in use; free that port or configure a different port for the head node.",
+    category: "port_in_use",
+    signature: [
+      "mistralrs-headnode | error: address already in use (os error <n> )",
+      "mistralrs-headnode | <n> : anyhow::error::<impl anyhow::error>::new",
+    ],
+    words:
+      "address all already anyhow backtrace connection core distributed entering global have head headnode ids impl info initializing local managing mapper mistralrs mistralrs_core mistralrs_mn_global_world_size mn multi new node os parallel prepare prepare_distributed_mapper received set size stack tensor use workers world",
+  },
+  {
+    id: "ml-neuman-38",
+    url: "https://github.com/apple/ml-neuman/issues/38",
+    repo: "apple/ml-neuman",
+    split: "holdout",
+    title: "I hava a new problem",
+    resolution:
+      "Maintainer: reduce the rays per batch and samples per ray (e.g. --samples_per_ray=64 --rays_per_batch=1024), keeping samples_per_ray the same when training the canonical human.",
+    category: "npu_oom",
+    signature: [
+      "runtimeerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> bytes free; <n> gib reserved in total by pytorch)",
+    ],
+    words: "allocate allocated already bytes capacity cuda free gib gpu memory mib out pytorch reserved total tried",
+  },
+  {
+    id: "mlc-llm-1462",
+    url: "https://github.com/mlc-ai/mlc-llm/issues/1462",
+    repo: "mlc-ai/mlc-llm",
+    split: "tune",
+    title:
+      "[Bug] mlc-llm/tvm/src/runtime/cuda/cuda_device_api.cc:129: InternalError: Check failed: (e == cudaSuccess || e == cudaErrorCudartUnloading) is false: CUDA: out of memory",
+    resolution:
+      "The GPU ran out of memory while reloading Llama-2-7b-chat q4f16_1; free GPU memory or use a smaller context window / model, as the CUDA out-of-memory error implies.",
+    category: "npu_oom",
+    signature: [
+      "cuda_device_api.cc : <n> : internalerror: check failed: (e == cudasuccess || e == cudaerrorcudartunloading) is false: cuda: out of memory",
+      "raise_last_ffi_error()",
+    ],
+    words:
+      "7b __call__ __init__ _reload api app app_config_json call cc chat chat_module.py chatmodule check cm config cuda cuda_device_api.cc cudaerrorcudartunloading cudasuccess device failed false ffi func git hf init json last lib llama llm main memory mlc model model_path module out packed packed_func.py path py python3 q4f16 q4f16_1 raise reload sample sample_mlc_chat.py self self._reload self._reload_func self.model_lib_path self.model_path str user user_chat_config_json_str",
+  },
+  {
+    id: "mlc-llm-2730",
+    url: "https://github.com/mlc-ai/mlc-llm/issues/2730",
+    repo: "mlc-ai/mlc-llm",
+    split: "tune",
+    title: "[Bug]",
+    resolution:
+      "params_shard_22.bin is shorter than recorded in ndarray-cache.json, i.e. the weight download was incomplete; the maintainer advised re-downloading the weights.",
+    category: "missing_weights",
+    signature: [
+      "mlcchat failed",
+      "org.apache.tvm.base$tvmerror: valueerror: error when loading parameters from params_shard_22.bin: [ <n> : <n> : <n> ] ndarray_cache_support.cc : <n> : check failed: this->nbytes == raw_data_buffer->length() ( <n> vs. <n> ) : valueerror: encountered an corrupted parameter shard. it means it is not do",
+    ],
+    words:
+      "22 apache base bin buffer cache cc check completely corrupted data downloaded downloading encountered failed interrupted length loading means mlcchat nbytes ndarray ndarray_cache_support.cc org org.apache.tvm.base parameter parameters params params_shard_22.bin please raw raw_data_buffer shard stack support trace try tvm vs when",
+  },
+  {
+    id: "mmdetection-10617",
+    url: "https://github.com/open-mmlab/mmdetection/issues/10617",
+    repo: "open-mmlab/mmdetection",
+    split: "tune",
+    title: "Size mismatch for roi_head with coco pretrained model",
+    resolution:
+      "The COCO checkpoint's classification heads have 80+1 classes while the finetune config has 100+1; these head weights cannot be copied and are re-initialised, which is expected when finetuning to a different num_classes (the rest of the checkpoint still loads).",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for roi_head.bbox_head. <n> .fc_cls.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for roi_head.bbox_head. <n> .fc_cls.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+    ],
+    words:
+      "bbox bias checkpoint cls copying current fc fc_cls.bias fc_cls.weight head mismatch model param roi roi_head.bbox_head shape size torch torch.size weight",
+  },
+  {
+    id: "mmpretrain-1632",
+    url: "https://github.com/open-mmlab/mmpretrain/issues/1632",
+    repo: "open-mmlab/mmpretrain",
+    split: "tune",
+    title: "[Bug] The MAE training loss becomes nan after one iteration",
+    resolution: "The reporter fixed it by adding gradient clipping and disabling AMP for the MAE pretraining run.",
+    category: "nan_loss",
+    signature: [
+      "<n> <n> : <n> : <n> - mmengine - info - epoch(train) [ <n> ][ <n> ] lr: <n> .3623e- <n> eta: <n> days, <n> : <n> : <n> time: <n> data_time: <n> memory: <n> loss: nan",
+      "<n> <n> : <n> : <n> - mmengine - info - epoch(train) [ <n> ][ <n> ] lr: <n> .3620e- <n> eta: <n> days, <n> : <n> : <n> time: <n> data_time: <n> memory: <n> loss: nan",
+      "<n> <n> : <n> : <n> - mmengine - info - epoch(train) [ <n> ][ <n> ] lr: <n> .3618e- <n> eta: <n> days, <n> : <n> : <n> time: <n> data_time: <n> memory: <n> loss: nan",
+      "<n> <n> : <n> : <n> - mmengine - info - epoch(train) [ <n> ][ <n> ] lr: <n> .3617e- <n> eta: <n> days, <n> : <n> : <n> time: <n> data_time: <n> memory: <n> loss: nan",
+    ],
+    words:
+      "120904 1600e 1600e_pathology_20230609_120904 20230609 3617e 3618e 3620e 3623e 8xb512 amp base coslr data data_time days epoch eta exp info loss lr mae mae_vit memory mmengine name nan p16 p16_8xb512 pathology time train vit",
+  },
+  {
+    id: "ms-swift-1396",
+    url: "https://github.com/modelscope/ms-swift/issues/1396",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "huangjintao/llava-v1.6-mistral-7b-hf does not exist!",
+    resolution:
+      "The llava model repos were moved off the huangjintao namespace on ModelScope; the maintainer moved them to https://modelscope.cn/organization/swift (download from there / use the updated model id).",
+    category: "hub_access",
+    signature: ["requests.exceptions.httperror: the request model: llava-v1. <n> -mistral-7b-hf does not exist!"],
+    words: "7b does exceptions exist hf llava mistral model request requests v1",
+  },
+  {
+    id: "ms-swift-3109",
+    url: "https://github.com/modelscope/ms-swift/issues/3109",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title:
+      "微调Qwen2_5_VL模型时报错：ImportError: cannot import name 'Qwen2_5_VLForConditionalGeneration' from 'transformers'",
+    resolution:
+      'The installed transformers 4.49.0.dev0 lacks Qwen2.5-VL; install transformers>=4.49 as the swift warning says (pip install "transformers>=4.49" -U).',
+    category: "transformers_version_conflict",
+    signature: [],
+    words:
+      "call dev0 install last main module most package pip please py recent sft sft.py sft_main swift traceback transformers warning",
+  },
+  {
+    id: "ms-swift-69",
+    url: "https://github.com/modelscope/ms-swift/issues/69",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "raise HTTPError('Response details: %s' % message) from error",
+    resolution:
+      "ModelScope refused the model-revision lookup because the Qwen (通义千问) model could no longer be found on the hub at that time; switching to another model (e.g. llama) worked.",
+    category: "hub_access",
+    signature: [
+      "requests.exceptions.httperror: response details: {'code': <n> , 'message': '获取模型版本失败，信息：获取模失败', 'requestid': '0cd0246f-b2da-48c0-accf-4095da6b30a6', 'success': false}",
+    ],
+    words:
+      "0cd0246f 4095da6b30a6 48c0 accf b2da code details exceptions false message requestid requests response success 信息 获取模型版本失败 获取模失败",
+  },
+  {
+    id: "ms-swift-6968",
+    url: "https://github.com/modelscope/ms-swift/issues/6968",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "npu下跑megatron报错",
+    resolution:
+      "No fix is posted; the traceback shows importing MindSpeed's megatron_adaptor pulling in the CUDA-only transformer_engine package, whose import tries to load cuDNN on the Ascend host, so remove transformer_engine from the NPU environment (MindSpeed supplies the NPU replacements).",
+    category: "cuda_path_on_npu",
+    signature: ["return run(*popenargs, stdout=pipe, timeout=timeout, check=true,"],
+    words:
+      "__init__.py _bootstrap._gcd_import _cudnn_lib_ctypes _load_cudnn adaptor bootstrap check check_output common ctypes cudnn engine f401 features gcd import import_module init level lib libs load megatron megatron_adaptor.py mindspeed mindspeed.megatron_adaptor module name output package patch patch_features pipe popenargs py return run stdout subprocess subprocess.check_output subprocess.py timeout transformer transformer_engine.common true",
+  },
+  {
+    id: "nccl-1518",
+    url: "https://github.com/NVIDIA/nccl/issues/1518",
+    repo: "NVIDIA/nccl",
+    split: "tune",
+    title: "Problem with SHMEM creation on startup.",
+    resolution:
+      "The container's /dev/shm is only 64MB, too small for NCCL's SHM segments with 4 GPUs; run with NCCL_SHM_DISABLE=1 (works per the thread) or enlarge /dev/shm and remove stale nccl-* files left by failed jobs.",
+    category: "shm_bus_error",
+    signature: [
+      "shmutils.cc : <n> nccl warn cuda failure 'invalid argument'",
+      "shmutils.cc : <n> nccl warn error while creating shared memory segment nccl-nzwj7o (size <n> )",
+      "shmutils.cc : <n> nccl warn error while creating shared memory segment nccl-ppufqi (size <n> )",
+    ],
+    words:
+      "argument cc channels coll creating cuda failure info invalid memory nccl nzwj7o p2p peer per ppufqi segment shared shmutils shmutils.cc size threadthresholds warn while",
+  },
+  {
+    id: "nemo-rl-261",
+    url: "https://github.com/NVIDIA-NeMo/RL/issues/261",
+    repo: "NVIDIA-NeMo/RL",
+    split: "tune",
+    title: "Ray ports still random (harden port selection)",
+    resolution:
+      "The Ray launch (slurm script) left some Ray component ports random so they collided with the worker_ports range; the fix is to pin every Ray component port (gcs, object_manager, node_manager, dashboard_agent, metrics_export, etc.) outside the worker port range.",
+    category: "port_in_use",
+    signature: [
+      "#valueerror: ray component worker_ports is trying to use a port number <n> that is used by other components.",
+      "# valueerror: ray component worker_ports is trying to use a port number <n> that is used by other components.",
+    ],
+    words:
+      "agent client client_server component components dashboard dashboard_agent_grpc dashboard_agent_http dashboard_grpc env export gcs gcs_server grpc http information manager metrics metrics_export node node_manager number object object_manager other port ports random ray redis redis_shards runtime runtime_env_agent server shards trying use used worker worker_ports",
+  },
+  {
+    id: "open-sora-427",
+    url: "https://github.com/hpcaitech/Open-Sora/issues/427",
+    repo: "hpcaitech/Open-Sora",
+    split: "holdout",
+    title: "模型下载报错，无法直接连接到huggingface",
+    resolution:
+      "The machine cannot reach huggingface.co and the weights are not cached; restore Hub access (e.g. a reachable HF_ENDPOINT mirror) or pre-download the VAE/T5/model and point the config at the local paths, as the error asks to check the connection.",
+    category: "hub_access",
+    signature: [
+      "_raise_on_head_call_error(head_call_error, force_download, local_files_only)",
+      'file " file_download.py ", line <n> , in _raise_on_head_call_error',
+      "raise localentrynotfounderror(",
+      "huggingface_hub.utils._errors.localentrynotfounderror: an error happened while trying to locate the file on the hub and we cannot find the requested files in the local cache. please check your connection and try again or make sure your internet connection is on.",
+    ],
+    words:
+      "_hf_hub_download_to_cache_dir _inner_fn _validators.py again args cache call cannot check config config_file configuration configuration_utils.py connection dir download errors file_download.py files find fn force force_download happened head hf hf_hub_download hub huggingface inner internet kwargs last load load_config local local_files_only locate make most only please py raise recent requested return sure traceback try trying utils validators we while your",
+  },
+  {
+    id: "paddledetection-3100",
+    url: "https://github.com/PaddlePaddle/PaddleDetection/issues/3100",
+    repo: "PaddlePaddle/PaddleDetection",
+    split: "holdout",
+    title: "Out of memory erroe on GPU0",
+    resolution:
+      "The reporter lowered batch_size in the yolov3_mobilenet_v1_roadsign config from 8 to 4 and training ran; the maintainer also suggested export FLAGS_allocator_strategy=auto_growth.",
+    category: "npu_oom",
+    signature: [
+      "out of memory error on gpu <n> . cannot allocate <n> .062744mb memory on gpu <n> , available memory is only <n> .537501mb.",
+    ],
+    words:
+      "062744mb 537501mb allocate allocation allocator another any available batch cannot cc check cuda cuda_allocator.cc decrease fluid gpu if imperative memory model only other out paddle paddlepaddle please process size start stop them there tracer tracer.cc using v2 whether yes your",
+  },
+  {
+    id: "paddlenlp-5893",
+    url: "https://github.com/PaddlePaddle/PaddleNLP/issues/5893",
+    repo: "PaddlePaddle/PaddleNLP",
+    split: "tune",
+    title: "[Question]: sentence_transformers加载自定义数据集报错KeyError: 'title'",
+    resolution:
+      'The custom read_data generator yielded the keys "tit1e" and "1abe1" (l typed as 1) instead of "title" and "label", so the example had no \'title\' field; fixing the key names in the yielded dict solved it.',
+    category: "dataset_key_error",
+    signature: ["keyerror: 'title'"],
+    words: "example query title",
+  },
+  {
+    id: "paddleocr-3093",
+    url: "https://github.com/PaddlePaddle/PaddleOCR/issues/3093",
+    repo: "PaddlePaddle/PaddleOCR",
+    split: "tune",
+    title: "训练自己的数据集报错无法找到标注文件",
+    resolution:
+      "The missing file is the evaluation label file: provide it at the configured path (the reporter found the relative path did not resolve while an absolute path worked) or turn off Global.eval_during_training.",
+    category: "input_path_missing",
+    signature: ["[errno <n> ] no such file or directory: ' train_rec_gt.txt '"],
+    words: "directory errno gt rec such train train_rec_gt.txt txt",
+  },
+  {
+    id: "paddleocr-6740",
+    url: "https://github.com/PaddlePaddle/PaddleOCR/issues/6740",
+    repo: "PaddlePaddle/PaddleOCR",
+    split: "tune",
+    title: "识别训练找不到图片",
+    resolution:
+      "Maintainer: check whether the image path in the label file contains spaces; another user found the label listed .jpg while the files were actually .png, so the path in the label file did not exist.",
+    category: "input_path_missing",
+    signature: [
+      "- 完整报错 complete error message：[ <n> <n> : <n> : <n> ] ppocr error: when parsing line boat_3777.jpg 闽龙渔 <n>",
+      ", error happened with msg: traceback (most recent call last):",
+      'raise exception("{} does not exist!".format(img_path))',
+      "exception: boat_3777.jpg does not exist!",
+    ],
+    words:
+      "3777 __getitem__ boat boat_3777.jpg call complete dataset does exist format getitem happened img img_path jpg last message most msg parsing path ppocr py raise recent simple simple_dataset.py traceback when 完整报错 闽龙渔",
+  },
+  {
+    id: "plantf-28",
+    url: "https://github.com/jchengai/planTF/issues/28",
+    repo: "jchengai/planTF",
+    split: "tune",
+    title: "problem in Feature cache 12 Workers (tasks / actors) killed due to memory pressure (OOM),",
+    resolution:
+      "Host RAM ran out during Ray feature caching; reduce parallelism (the thread suggests lowering worker.threads_per_node) or provision more memory on the node.",
+    category: "host_oom",
+    signature: [
+      "e <n> <n> ] (raylet) node_manager.cc: <n> : <n> workers (tasks / actors) killed due to memory pressure (oom), <n> workers crashed due to other reasons at node (id: b8aad7ac53c083fcae4851424e0362cec4a21916876b69bb1722ed29, ip: <n> ) over the last time period. to see more information about the workers",
+      "refer to the documentation on how to address the out of memory issue: https: ray-oom-prevention.html. consider provisioning more memory on this node or reducing task parallelism by requesting more cpus per task. to adjust the kill threshold, set the environment variable `ray_memory_usage_threshold` ",
+    ],
+    words:
+      "about actors address adjust b8aad7ac53c083fcae4851424e0362cec4a21916876b69bb1722ed29 cc consider cpus crashed disable documentation due environment how html https id information ip issue kill killed killing last logs manager memory more node node_manager.cc oom other out over parallelism per period pressure prevention prevention.html provisioning ray ray_memory_usage_threshold raylet raylet.out reasons reducing refer requesting se see set starting task tasks threshold time usage use variable when worker workers",
+  },
+  {
+    id: "ptoas-pr765",
+    url: "https://github.com/hw-native-sys/PTOAS/pull/765",
+    repo: "hw-native-sys/PTOAS",
+    split: "tune",
+    title: "add op tinsert",
+    resolution:
+      "The NPU board-validation run failed in aclInit because the device resources were busy (EL0005); the error text says to close applications that are using the device, or wait for a reset to finish, and retry.",
+    category: "device_busy",
+    signature: [
+      "aclinit(nullptr) failed: 500000 ( main.cpp : <n> )",
+      "recenterrmsg: [pid: <n> ] resource_busy(el0005): the resources are busy.",
+      "init soc version failed.",
+      "chiptype= <n> does not support get device msg feature.",
+      "the argument is invalid.reason: rtgetdevmsg execution failed, the feature is not supported.",
+      "error: testcase failed (exit <n> ): reshape",
+    ],
+    words:
+      "500000 aclinit again applications argument been being busy call cause chiptype close cpp device does el0005 execution exit failed feature get have init invalid invalid.reason last main main.cpp most msg nullptr occupied pid possible ready reason recent recenterrmsg reset reshape resource resource_busy resources rtgetdevmsg soc software solution support supported testcase traceback try use version wait while",
+  },
+  {
+    id: "qanything-567",
+    url: "https://github.com/netease-youdao/QAnything/issues/567",
+    repo: "netease-youdao/QAnything",
+    split: "holdout",
+    title: "[BUG] <title>>在windows上运行提示：scripts/entrypoint.sh: line 2: $'\\r': command not found",
+    resolution:
+      "scripts/entrypoint.sh had been saved with Windows CRLF line endings, which the Linux container cannot execute; re-save it with LF line endings (e.g. switch CRLF to LF in VS Code or run dos2unix) and restart the container.",
+    category: "windows_line_endings",
+    signature: ["在windows上运行提示： entrypoint.sh : line <n> : $'\\r': command not found"],
+    words: "command entrypoint entrypoint.sh found sh 在windows上运行提示",
+  },
+  {
+    id: "querydet-pytorch-60",
+    url: "https://github.com/ChenhongyiYang/QueryDet-PyTorch/issues/60",
+    repo: "ChenhongyiYang/QueryDet-PyTorch",
+    split: "tune",
+    title: "About train",
+    resolution:
+      "The config still used the placeholder default '/path'; the maintainer says to specify your own writable path instead of the default one.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' path '"],
+    words: "denied errno path permission",
+  },
+  {
+    id: "qwen3-vl-723",
+    url: "https://github.com/QwenLM/Qwen3-VL/issues/723",
+    repo: "QwenLM/Qwen3-VL",
+    split: "tune",
+    title: "Qwen2_5_VLForConditionalGeneration",
+    resolution:
+      "Qwen2.5-VL support was merged into transformers main but not yet released in 4.48.2; install the latest transformers from source (pip install git+https://github.com/huggingface/transformers).",
+    category: "transformers_version_conflict",
+    signature: [
+      "`importerror: cannot import name 'qwen2_5_vlforconditionalgeneration' from 'transformers' ( __init__.py )`",
+    ],
+    words:
+      "__init__.py cannot dev import init name pip py qwen2 qwen2_5_vlforconditionalgeneration root show transformers transformers版本 version vlforconditionalgeneration vllm",
+  },
+  {
+    id: "rf-detr-100",
+    url: "https://github.com/roboflow/rf-detr/issues/100",
+    repo: "roboflow/rf-detr",
+    split: "tune",
+    title: "How do I download offline and complete my reasoning? thanks",
+    resolution:
+      'The first-time AutoConfig.from_pretrained download from the Hugging Face Hub could not connect; using a proxy or setting `export HF_ENDPOINT="https://hf-mirror.com"` before running resolved the download.',
+    category: "hub_access",
+    signature: [
+      "oserror: we couldn't connect to 'https: huggingface.co ' to load the files, and couldn't find them in the cached files.",
+    ],
+    words:
+      "cached checkout co connect connection couldn files find how https huggingface huggingface.co installation internet library load mode offline run see them we your",
+  },
+  {
+    id: "self-llm-362",
+    url: "https://github.com/datawhalechina/self-llm/issues/362",
+    repo: "datawhalechina/self-llm",
+    split: "tune",
+    title: "Qwen2.5-7B-Instruct 微调 loss 和 梯度问题",
+    resolution:
+      "Maintainer suspects a peft/transformers package version problem and suggests re-running the fine-tune in the tutorial's provided image (pinned versions).",
+    category: "nan_loss",
+    signature: [
+      "{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> .856938483547926e- <n> , 'epoch': <n> }",
+      "{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> .713876967095852e- <n> , 'epoch': <n> }",
+    ],
+    words: "713876967095852e 856938483547926e epoch grad grad_norm learning learning_rate loss nan norm rate",
+  },
+  {
+    id: "sglang-387",
+    url: "https://github.com/sgl-project/sglang/issues/387",
+    repo: "sgl-project/sglang",
+    split: "holdout",
+    title: "Switch to non gated models",
+    resolution:
+      "meta-llama/Llama-2-7b-chat-hf is a gated Hub repo; request access and authenticate with a Hugging Face token (huggingface-cli login / HF_TOKEN), or launch with a model you can access (the thread notes Mistral is gated too).",
+    category: "hub_access",
+    signature: [
+      "cannot access gated repo for url https: config.json.",
+      "access to model llama- <n> -7b-chat-hf is restricted. you must be authenticated to access it.",
+    ],
+    words:
+      "7b access authenticated cannot chat config config.json gated hf https json llama model must repo restricted url you",
+  },
+  {
+    id: "sglang-4330",
+    url: "https://github.com/sgl-project/sglang/issues/4330",
+    repo: "sgl-project/sglang",
+    split: "holdout",
+    title: "[Bug] Memory Issue with --mem-fraction-static Parameter",
+    resolution:
+      "The model plus speculative-decoding draft does not fit the KV pool on one 48 GB L40S; the error text asks to increase --mem-fraction-static (or reduce the memory footprint, e.g. use both GPUs with TP).",
+    category: "npu_oom",
+    signature: ["runtimeerror: not enough memory. please try to increase --mem-fraction-static."],
+    words: "enough fraction increase mem memory please static try",
+  },
+  {
+    id: "stable-diffusion-webui-11312",
+    url: "https://github.com/AUTOMATIC1111/stable-diffusion-webui/issues/11312",
+    repo: "AUTOMATIC1111/stable-diffusion-webui",
+    split: "tune",
+    title: "[Bug]: Broken Dreambooth LoRA training",
+    resolution:
+      "The CUDA triu/tril kernel had no BFloat16 implementation in the installed PyTorch, so bf16 LoRA training fails; the thread points to the upstream fix in newer PyTorch (2.1 nightly, installable via TORCH_COMMAND), otherwise train in fp16.",
+    category: "dtype_unsupported",
+    signature: ["runtimeerror: \"triu_tril_cuda_template\" not implemented for 'bfloat16'"],
+    words: "bfloat16 cuda implemented template tril triu triu_tril_cuda_template",
+  },
+  {
+    id: "stable-diffusion-webui-5539",
+    url: "https://github.com/AUTOMATIC1111/stable-diffusion-webui/issues/5539",
+    repo: "AUTOMATIC1111/stable-diffusion-webui",
+    split: "tune",
+    title: "[Bug]: requires transformers >= 4.25.1 to function correctly, but 4.21.0 was found in your environment",
+    resolution:
+      "The Dreambooth extension installed diffusers 0.10.0, which needs transformers>=4.25.1 while the web UI venv pins 4.21.0; upgrade transformers in that venv (pip install transformers --upgrade) as the error says.",
+    category: "transformers_version_conflict",
+    signature: [
+      "then the above errors:",
+      "importerror: `diffusers` requires transformers >= <n> to function correctly, but <n> was found in your environment. you can upgrade it with pip: `pip install transformers --upgrade`",
+    ],
+    words:
+      "above bitsandbytes but can correctly cu116 dev0 diffusers environment errors found function install installed pip requires then torch torchvision transformers upgrade version xformers you your",
+  },
+  {
+    id: "starvla-8",
+    url: "https://github.com/starVLA/starVLA/issues/8",
+    repo: "starVLA/starVLA",
+    split: "holdout",
+    title: "size nismetch when load checkpoint",
+    resolution:
+      "The checkpoint was trained on a Qwen2.5-VL model whose vocabulary was extended with 2048 action tokens; set framework.qwenvl.base_vlm to StarVLA/Qwen2.5-VL-3B-Instruct-Action in config.yaml so the embedding sizes match.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "runtimeerror: error(s) in loading state_dict for qwen_groqt:",
+      "size mismatch for qwen_vl_interface.model.model.language_model.embed_tokens.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ])",
+      "size mismatch for qwen_vl_interface.model.lm_head.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ])",
+    ],
+    words:
+      "checkpoint copying current dict embed groqt head interface language lm loading mismatch model param qwen qwen_groqt qwen_vl_interface.model.lm_head.weight qwen_vl_interface.model.model.language_model.embed_tokens.weight shape size state state_dict tokens torch torch.size vl weight",
+  },
+  {
+    id: "tapa-1",
+    url: "https://github.com/Gary3410/TaPA/issues/1",
+    repo: "Gary3410/TaPA",
+    split: "tune",
+    title: "执行python scripts/convert_checkpoint.py --model_size 7B时，运行过程会被kill掉",
+    resolution:
+      "The maintainer explained the process is killed for lack of CPU memory: converting the 7B weights needs at least 26 GB of host RAM, so use a machine with more memory or download the already converted weights.",
+    category: "host_oom",
+    signature: [],
+    words: "已杀死",
+  },
+  {
+    id: "tensorrt-llm-346",
+    url: "https://github.com/NVIDIA/TensorRT-LLM/issues/346",
+    repo: "NVIDIA/TensorRT-LLM",
+    split: "tune",
+    title: "llama2-13b build.py oom",
+    resolution:
+      "The engine build requested ~24.8 GB of GPU memory that could not be allocated; free GPU memory or reduce max_batch_size/max_output_len for the build, as the error text indicates.",
+    category: "npu_oom",
+    signature: [
+      "[ <n> - <n> : <n> : <n> ] [trt] [e] <n> : [virtualmemorybuffer.cpp::resizephysical:: <n> ] error code <n> : outofmemory (no further information)",
+      "[ <n> - <n> : <n> : <n> ] [trt] [e] <n> : [globwriter.cpp::makeresizablegpumemory:: <n> ] error code <n> : outofmemory (no further information)",
+      "[ <n> - <n> : <n> : <n> ] [trt-llm] [e] engine building failed, please check the error log.",
+    ],
+    words:
+      "algorithm allocated allocation amount approximate building bytes called check code config config.json could cpp cut detected engine enough failed free further globwriter globwriter.cpp gpu graphreduction information inputs json llm log makeresizablegpumemory may memory network outofmemory output please reduction region requested resizephysical saved succeed tensors there trt virtualmemorybuffer virtualmemorybuffer.cpp",
+  },
+  {
+    id: "text-generation-inference-1067",
+    url: "https://github.com/huggingface/text-generation-inference/issues/1067",
+    repo: "huggingface/text-generation-inference",
+    split: "tune",
+    title: "AWQ Out of Memory (but not really) Cuda Error",
+    resolution:
+      "The warmup prefill of 4096 tokens did not fit in the GPU memory left after loading the AWQ model; lower --max-batch-prefill-tokens (or free GPU memory), as the error text says.",
+    category: "npu_oom",
+    signature: [
+      "runtimeerror: not enough memory to handle <n> prefill tokens. you need to decrease `--max-batch-prefill-tokens`",
+      "z error text_generation_launcher: method warmup encountered an error.",
+    ],
+    words:
+      "args batch causal contextlib contextlib.py decrease encountered enough flash flash_causal_lm.py forward func generate generate_token generation handle inner kwds launcher lm max memory method need out prefill py return self self.forward self.generate_token text text_generation_launcher token tokens warmup you",
+  },
+  {
+    id: "text-generation-inference-1156",
+    url: "https://github.com/huggingface/text-generation-inference/issues/1156",
+    repo: "huggingface/text-generation-inference",
+    split: "tune",
+    title: "Error while running text-generation-launcher on OpenShift",
+    resolution:
+      "The torch.distributed master port 29500 is already bound; stop the process holding it or start the launcher with a different --master-port.",
+    category: "port_in_use",
+    signature: [
+      "runtimeerror: the server socket has failed to listen on any local network address. the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use). the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).",
+      "z error text_generation_launcher: shard <n> failed to start",
+      "error: shardcannotstart",
+    ],
+    words:
+      "address already any bind down errno failed generation has info launcher listen local manager network rank server shard shardcannotstart shards shutting socket start terminated text text_generation_launcher use",
+  },
+  {
+    id: "text-generation-inference-431",
+    url: "https://github.com/huggingface/text-generation-inference/issues/431",
+    repo: "huggingface/text-generation-inference",
+    split: "tune",
+    title: '"Unauthorized for url: https://huggingface.co/api/models/bigcode/starcoder"',
+    resolution:
+      "bigcode/starcoder is a gated repo and the weight download got 401 Unauthorized; accept the model licence on the Hub and pass a token (HUGGING_FACE_HUB_TOKEN) to the container.",
+    category: "hub_access",
+    signature: [
+      "z error text_generation_launcher: download encountered an error: traceback (most recent call last):",
+      'file " _errors.py ", line <n> , in hf_raise_for_status',
+      "raise httperror(http_error_msg, response=self)",
+      "requests.exceptions.httperror: <n> client error: unauthorized for url: https: starcoder",
+    ],
+    words:
+      "_errors.py app call cli cli.py client download download_weights encountered errors exceptions exit extension filenames files generation hf hf_raise_for_status http http_error_msg https hub hub.py id last launcher model model_id models models.py module most msg py raise raise_for_status recent requests response response.raise_for_status revision self server starcoder status sys sys.exit text text_generation_launcher traceback unauthorized url utils utils.weight_files weight weight_files weight_hub_files weights",
+  },
+  {
+    id: "toolrl-17",
+    url: "https://github.com/qiancheng0/ToolRL/issues/17",
+    repo: "qiancheng0/ToolRL",
+    split: "holdout",
+    title: "运行官方代码报错",
+    resolution:
+      "The training data path is relative; run the script again from the repository root folder, or set an absolute path to where the train.parquet data is stored.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' train.parquet '"],
+    words: "directory errno parquet such train train.parquet",
+  },
+  {
+    id: "transformers-16638",
+    url: "https://github.com/huggingface/transformers/issues/16638",
+    repo: "huggingface/transformers",
+    split: "holdout",
+    title: "MegatronBertForMaskedLM",
+    resolution:
+      "The converted Megatron-BERT checkpoint's prediction-head bias (30592) did not match the config vocab size (29056); fixed by transformers PR #16639, after which MegatronBertForMaskedLM loads correctly.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "runtimeerror: error(s) in loading state_dict for megatronbertformaskedlm:",
+      "size mismatch for cls.predictions.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ])",
+    ],
+    words:
+      "bias checkpoint cls cls.predictions.bias copying current dict loading megatronbertformaskedlm mismatch model param predictions shape size state state_dict torch torch.size",
+  },
+  {
+    id: "trl-3979",
+    url: "https://github.com/huggingface/trl/issues/3979",
+    repo: "huggingface/trl",
+    split: "tune",
+    title: "GRPOTrainer vLLM colocate hardcodes MASTER_PORT=12345 so no parallel run possible",
+    resolution:
+      "GRPOTrainer's vLLM colocate mode defaults MASTER_PORT to 12345, so a second run on the same host collides; give each concurrent run its own MASTER_PORT (the code honours the env var; later TRL adds a vllm_group_port option).",
+    category: "port_in_use",
+    signature: [
+      "torch.distributed.distnetworkerror: the server socket has failed to listen on any local network address. port: <n> , useipv6: false, code: - <n> , name: eaddrinuse, message: address already in use",
+    ],
+    words:
+      "address already any code distributed eaddrinuse failed false has listen local message name network port server socket torch use useipv6",
+  },
+  {
+    id: "ultralytics-1150",
+    url: "https://github.com/ultralytics/ultralytics/issues/1150",
+    repo: "ultralytics/ultralytics",
+    split: "tune",
+    title: "Exceptions when training yolov8x segmentation with memory allocation on multiple GPU with plenty of space",
+    resolution:
+      "The DataLoader workers ran out of shared memory (/dev/shm); raise the shm limit (docker --shm-size or --ipc=host) or lower workers, as the error text says. The same user's follow-up issue #1238 was fixed by increasing the Docker shm size.",
+    category: "shm_bus_error",
+    signature: [
+      "class images instances box(p r map50 map50- <n> ): <n> %| | <n> [ <n> : <n> <?, ? s ]error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+      "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+    ],
+    words:
+      "98g _feed _forkingpickler.dumps box box_loss buf bus caused class cls cls_loss dfl dfl_loss dump dumps encountered epoch feed forkingpickler gpu gpu_mem images instances insufficient loss map50 mem memory might obj protocol py queues queues.py reduction reduction.py shared shm size unexpected worker",
+  },
+  {
+    id: "unsloth-7506",
+    url: "https://github.com/unslothai/unsloth/issues/7506",
+    repo: "unslothai/unsloth",
+    split: "tune",
+    title: "[Bug] Crash on T4 Kraggle enviroment qwen 3.5 0.8b bf16 training",
+    resolution:
+      "Tesla T4 (Turing) GPUs have no native bfloat16 support, so bf16=True training mixes BFloat16 and Half; on T4 (Colab/Kaggle) train with fp16=True, bf16=False.",
+    category: "dtype_unsupported",
+    signature: ["runtimeerror: expected mat1 and mat2 to have the same dtype, but got: c10::bfloat16 != c10::half"],
+    words: "bfloat16 but c10 def dtype expected extra extra_repr got half have mat1 mat2 repr same self str",
+  },
+  {
+    id: "vllm-11147",
+    url: "https://github.com/vllm-project/vllm/issues/11147",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "[Usage]: How can I use 6 GPU's?",
+    resolution:
+      "Llama-3.1-70B has 64 attention heads, which tensor parallel size 6 cannot split; use a TP size that divides 64 (4 or 8), or combine TP with pipeline_parallel_size, as the error implies.",
+    category: "tp_exceeds_kv_heads",
+    signature: [
+      "valueerror: total number of attention heads ( <n> ) must be divisible by tensor parallel size ( <n> ).",
+    ],
+    words: "attention divisible heads must number parallel size tensor total",
+  },
+  {
+    id: "vllm-13882",
+    url: "https://github.com/vllm-project/vllm/issues/13882",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "[Usage]: I want to be able to Qwen2.5-7B & RTX4060",
+    resolution:
+      "The 7B weights (5.2 GiB) leave no room for the KV cache on an 8 GiB card at gpu_memory_utilization 0.70; raise gpu_memory_utilization, reduce max_model_len, or use a smaller/quantized model, as the error text advises.",
+    category: "npu_oom",
+    signature: [],
+    words:
+      "00gib 00x 03gib 05gib 20gib 42gib 60gib _run_code _run_module_as_main activation base blocks cache call can code concurrency cpu cuda current executor executor_base.py frozen gb gpu gpu_memory_utilization instance kv last loading main maximum memory model model_runner.py module most non non_torch_memory peak per profiling py pytorch recent request reserved rest run runner runpy seconds take takes tokens took torch total total_gpu_memory traceback use utilization vllm weights worker worker.py",
+  },
+  {
+    id: "vllm-ascend-16646",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/16646",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title:
+      "[Bug]: GLM-5.3 A2 双机（每节点16卡910B）混部部署，长时间运行后出现hccl fftsplus task timeout ， EngineCore异常退出",
+    resolution:
+      "An HCCL collective on the two-node 910B deployment stalled past the 1836 s execution timeout (stuck notify); find the rank/link that stopped responding in the device logs, and raise HCCL_EXEC_TIMEOUT only once the stall is explained.",
+    category: "hccl_timeout",
+    signature: [
+      "the error from device(chipid: <n> , dieid: <n> ), serial number is …,",
+      "hccl fftsplus task timeout occurred during task execution,",
+      "stream_id: <n> , sq_id: <n> , task_id: <n> , stuck notify num: <n> , timeout=1836s.",
+    ],
+    words:
+      "1836s chipid device dieid during execution fftsplus hccl id notify num number occurred serial sq sq_id stream stream_id stuck task task_id timeout",
+  },
+  {
+    id: "vllm-omni-276",
+    url: "https://github.com/vllm-project/vllm-omni/issues/276",
+    repo: "vllm-project/vllm-omni",
+    split: "tune",
+    title:
+      "[Bug]: ValueError: Free memory on device is less than desired GPU memory utilization when serving Qwen3-Omni-30B-A3B-Instruct with 2×A100 (80GB)",
+    resolution:
+      "Only 0.49 of 79.32 GiB was free on the selected A100 at startup, i.e. the card is held by other processes; free the GPU (or pick idle CUDA_VISIBLE_DEVICES) or decrease GPU memory utilization, as the error text says.",
+    category: "device_busy",
+    signature: [
+      "valueerror: free memory on device ( <n> gib) on startup is less than desired gpu memory utilization ( <n> , <n> gib). decrease gpu memory utilization or reduce gpu memory used by other processes.",
+    ],
+    words: "decrease desired device free gib gpu less memory other processes reduce startup than used utilization",
+  },
+  {
+    id: "xtuner-1407",
+    url: "https://github.com/InternLM/xtuner/issues/1407",
+    repo: "InternLM/xtuner",
+    split: "holdout",
+    title: "Ascend910B XTuner微调InternVL3.5-1B报错",
+    resolution:
+      "No fix is posted in the thread; torch_npu initialisation fails in AclSetCompileopt(ACL_PRECISION_MODE) with 500001, the signature of CANN's Python op-compiler stack failing to import, so install the CANN Python dependencies (decorator, sympy, cffi, protobuf, attrs, scipy, psutil...) and pin numpy<2 for the CANN release, then check the ascend log as the error text says.",
+    category: "cann_python_deps_broken",
+    signature: [
+      "runtimeerror: setprecisionmode: compiler_depend.ts : <n> npu function error: at_npu::native::aclsetcompileopt(aclcompileopt::acl_precision_mode, precision_mode), error code is 500001",
+    ],
+    words:
+      "500001 __init__ __init__.py _init_dist _lazy_init accelerator acl acl_precision_mode aclcompileopt aclsetcompileopt at_npu backend call cls code compiler compiler_depend.ts config connected depend device device_index dist environ expected from_config function index init int last lazy local local_rank mode module most native npu number os os.environ peer precision precision_mode py rank ranks recent self self._init_dist set set_device_index setdeviceindex setprecisionmode torch torch._c._accelerator_setdeviceindex torch.accelerator.set_device_index torch_npu._c._npu_init traceback trainer trainer.from_config trainer.py ts vl vl.py",
+  },
+  {
+    id: "yet-another-efficientdet-pytorch-577",
+    url: "https://github.com/zylo117/Yet-Another-EfficientDet-Pytorch/issues/577",
+    repo: "zylo117/Yet-Another-EfficientDet-Pytorch",
+    split: "tune",
+    title: "Key error: categories",
+    resolution:
+      "The custom COCO annotation json lacks the top-level 'categories' key; the maintainer points to the tutorial datasets on the release page, where 'categories' is a key at the main level of the json, and the custom file must include it.",
+    category: "dataset_key_error",
+    signature: [
+      'file " dataset.py ", line <n> , in __init__',
+      'file " dataset.py ", line <n> , in load_classes',
+      "keyerror: 'categories'",
+    ],
+    words:
+      "00s __init__ annotations categories cats classes coco coco.py coef compound created creating dataset dataset.py done getcatids index init input input_sizes into load load_classes loadcats loading memory module opt opt.compound_coef py resizer self self.coco.getcatids self.coco.loadcats self.dataset self.load_classes sizes train train.py",
+  },
+  {
+    id: "yolov5-13099",
+    url: "https://github.com/ultralytics/yolov5/issues/13099",
+    repo: "ultralytics/yolov5",
+    split: "tune",
+    title: "runtime error:permission denied",
+    resolution:
+      "The launch used --master_port 1; binding the rendezvous store to a privileged port (<1024) is refused for a non-root user, so pick a master port above 1024 (e.g. 29500).",
+    category: "permission_denied",
+    signature: [
+      "error:torch.distributed.elastic.multiprocessing.errors.error_handler:{",
+      '"message": "runtimeerror: permission denied",',
+    ],
+    words:
+      "__main__ application avoid being default denied distributed each elastic environment errors further handler main message multiprocessing needed num omp omp_num_threads optimal overloaded performance permission please process setting system threads torch torch.distributed.elastic.multiprocessing.errors.error_handler tune variable warning your",
+  },
 ];
