@@ -30,8 +30,8 @@ const SUSPICION: { signal: Signal; weight: number }[] = [
   { signal: { re: /\bE[A-Z0-9]\d{4}\b[:\s]|\bERR\d{5}\b/, anchors: ["Error", "ERROR", "rror!", "ailed"] }, weight: 5 },
   {
     signal: {
-      re: /Segmentation fault|core dumped|\bAborted\b|\bKilled\b/,
-      anchors: ["Segmentation fault", "core dumped", "Aborted", "Killed"],
+      re: /Segmentation fault|core dumped|\bAborted\b|\bKilled\b|已杀死/,
+      anchors: ["Segmentation fault", "core dumped", "Aborted", "Killed", "已杀死"],
     },
     weight: 5,
   },

@@ -41,6 +41,8 @@ export const CODE_FAMILIES: Readonly<Record<string, string>> = {
   E4: "runtime tooling (AOE, profiling)",
   E5: "graph engine",
   E6: "AICPU",
+  // Seen as E89999 "Inner Error!" over an operator's tiling message (op[Range] … [FILE:range.cc]) in a public log.
+  E8: "Operators (tiling and checks in an operator's host code)",
   E9: "inner error of a framework component",
   EB: "Profiling",
   EE: "Runtime (device, stream, task)",

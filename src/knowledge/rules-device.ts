@@ -41,6 +41,18 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU out of memory",
     role: "primary",
     triggers: [
+      // Round 13: device memory refused in the runtime's own words, below any framework's allocator report: TurboMind's
+      // check_cuda_error ("[TM][ERROR] CUDA runtime error: out of memory"), TVM's CUDA_CALL ("CUDA: out of memory"),
+      // the runtime's error name (cudaErrorMemoryAllocation).
+      {
+        match: rx(
+          /CUDA runtime error: out of memory|CUDA: out of memory|cudaErrorMemoryAllocation/,
+          "CUDA runtime error: out of memory",
+          "CUDA: out of memory",
+          "cudaErrorMemoryAllocation",
+        ),
+        confidence: 0.75,
+      },
       // Upstream phrasebook (test/fixtures/diagnosis/upstream): the driver's devmm writes the heap's name capitalised
       // in older releases; torch_npu's device-memory check (PT_DEVMEM); NCCL's own CUDA allocations (src/include/
       // checks.h "Cuda failure %d '%s'", alloc.h "Failed to CUDA calloc"); cuBLAS failing to allocate its workspace;

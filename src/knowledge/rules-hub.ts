@@ -2,7 +2,7 @@
 // read: a gated or missing Hub repository (huggingface_hub's GatedRepoError and RepositoryNotFoundError, as
 // transformers re-raises them), which a run loading a model or dataset by id meets before its first step.
 import { CHECKPOINT_STEP_NOT_LOCAL } from "./rules-train.js";
-import { type DiagnosisRule, lit, rx } from "./rules-types.js";
+import { type DiagnosisRule, lit, rx, rxWhen } from "./rules-types.js";
 
 const HUB_ERRORS = "https://github.com/huggingface/huggingface_hub/blob/main/src/huggingface_hub/errors.py";
 const GATED_DOCS = "https://huggingface.co/docs/hub/models-gated";
@@ -14,6 +14,18 @@ export const hubRules: readonly DiagnosisRule[] = [
     title: "The Hugging Face Hub refused the model or dataset: gated without access (401/403) or not found (404)",
     role: "primary",
     triggers: [
+      // Round 13: transformers' message when the Hub cannot be reached and the cache lacks the file (utils/hub.py):
+      // "We couldn't connect to 'https://huggingface.co' to load this file, couldn't find it in the cached files" — the
+      // model may well exist; the network, a proxy or a mirror is what failed. Unless the name it then says is "not the
+      // path to a directory" is a path: a local folder that is not there, which missing-weights reads.
+      {
+        match: rxWhen(
+          /We couldn't connect to 'https:\/\/huggingface\.co[^\n]*?(?:it looks like (?<name>\S+) is not the path to a directory|$)/,
+          ["We couldn't connect to 'https://huggingface.co"],
+          (g) => !g.name || !/^(?:[/.~]|[A-Za-z]:[\\/])/.test(g.name),
+        ),
+        confidence: 0.85,
+      },
       // Round 12: ModelScope's hub (modelscope/hub/file_download.py) when the repository has no such file.
       {
         match: rx(/NotExistError: The file path: \S+ not exist in: \S+/, "NotExistError: The file path: "),

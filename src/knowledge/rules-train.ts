@@ -755,6 +755,9 @@ export const trainRules: DiagnosisRule[] = [
     title: "Weights not found at the configured path",
     role: "primary",
     triggers: [
+      // Round 13: llama.cpp's loader (llama_model_loader) when the GGUF file cannot be opened or read: "failed to load
+      // model from ./models/…/ggml-model-q4_0.gguf" — absent, or not a complete GGUF file.
+      { match: rx(/llama_model_loader: failed to load model from/, "failed to load model from"), confidence: 0.6 },
       // Round 13: Meta's LLaMA loader (llama/generation.py) counting the checkpoint shards in ckpt_dir: "Loading a
       // checkpoint for MP=0 but world size is 1" — no *.pth there at all.
       { match: lit("Loading a checkpoint for MP=0 but world size is"), confidence: 0.82 },

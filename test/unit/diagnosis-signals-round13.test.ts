@@ -1,8 +1,9 @@
 // Signals of the tenth collection's tune side, each written from the message's source rather than the collected log:
 // the CUDA driver refusing a device's primary context for want of memory, transformers' unwritable cache folder, Meta's
 // LLaMA loader finding no checkpoint shard, torch_npu's inductor missing triton-ascend's extension, torch_npu's chip
-// lookup meeting an unknown chip, and a processor or tokenizer class given a keyword of a newer config. Each is
-// diagnosed by the rules alone.
+// lookup meeting an unknown chip, and a processor or tokenizer class given a keyword of a newer config; then, from the
+// eleventh collection, transformers unable to reach the Hub, device memory refused in the CUDA runtime's own words,
+// llama.cpp's loader failing on its GGUF file, and bash's "Killed" in Chinese. Each is diagnosed by the rules alone.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { diagnoseText } from "../../src/diagnosis/index.js";
 import { setKnownCaseFilter } from "../../src/diagnosis/signature.js";
@@ -60,5 +61,41 @@ describe("files and versions", () => {
         "transformers_version_conflict",
       );
     }
+  });
+});
+
+describe("the eleventh collection's wordings", () => {
+  it("transformers unable to reach the Hub is hub_access, over the missing files it then reports", () => {
+    // utils/hub.py (cached_file) when the request fails and the cache has nothing.
+    const log = [
+      "OSError: We couldn't connect to 'https://huggingface.co' to load this file, couldn't find it in the cached files and it looks like Qwen/Qwen2-7B is not the path to a directory containing a file named config.json.",
+      "Checkout your internet connection or see how to run the library in offline mode at 'https://huggingface.co/docs/transformers/installation#offline-mode'.",
+    ].join("\n");
+    expect(top(log).category).toBe("hub_access");
+  });
+
+  it("device memory refused in the CUDA runtime's own words is the device's out of memory", () => {
+    for (const line of [
+      "RuntimeError: [TM][ERROR] CUDA runtime error: out of memory /lmdeploy/src/turbomind/utils/allocator.h:231",
+      "tvm/src/runtime/cuda/cuda_device_api.cc:129: InternalError: Check failed: (e == cudaSuccess || e == cudaErrorCudartUnloading) is false: CUDA: out of memory",
+      "Error: cudaMalloc failed: cudaErrorMemoryAllocation",
+    ]) {
+      expect(top(line).category).toBe("npu_oom");
+    }
+  });
+
+  it("llama.cpp's loader failing on its GGUF file is missing or incomplete weights", () => {
+    // src/llama.cpp: LLAMA_LOG_ERROR("%s: error loading model: %s\n", ...) around llama_model_loader's exception.
+    const log =
+      "llama_model_load: error loading model: llama_model_loader: failed to load model from /models/qwen2-7b-q4_k_m.gguf";
+    expect(top(log).category).toBe("missing_weights");
+  });
+
+  it("bash's SIGKILL report in zh_CN ('已杀死') after a progress bar is the host's OOM killer, hedged as 'Killed' is", () => {
+    const log = ["Loading checkpoint shards:  33%|███▎      | 1/3 [00:41<01:22, 41.2s/it]已杀死"].join("\n");
+    const f = top(log);
+    expect(f.category).toBe("host_oom");
+    const english = top("Loading checkpoint shards:  33%|███▎      | 1/3 [00:41<01:22, 41.2s/it]Killed");
+    expect(f.confidence).toBe(english.confidence);
   });
 });

@@ -675,6 +675,13 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       log: "EL0007: [PID: 4242] 2025-01-01-00:00:00.000.000 No permission.",
     },
   ],
+  hub_access: [
+    {
+      // A Hub id the library could not reach (network, proxy, mirror), nothing cached.
+      source: "https://github.com/huggingface/transformers/blob/main/src/transformers/utils/hub.py",
+      log: "OSError: We couldn't connect to 'https://huggingface.co' to load this file, couldn't find it in the cached files and it looks like Qwen/Qwen2-7B is not the path to a directory containing a file named config.json.",
+    },
+  ],
   missing_weights: [
     {
       source:
@@ -695,8 +702,9 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       log: "OSError: Incorrect path_or_model_id: '/data/models/Qwen2-7B'. Please provide either the path to a local folder or the repo_id of a model on the Hub.",
     },
     {
+      // Offline, with a local path that is not there: the folder is what is missing.
       source: "https://github.com/huggingface/transformers/blob/main/src/transformers/utils/hub.py",
-      log: "OSError: We couldn't connect to 'https://huggingface.co' to load this file, couldn't find it in the cached files and it looks like Qwen/Qwen2-7B is not the path to a directory containing a file named config.json.",
+      log: "OSError: We couldn't connect to 'https://huggingface.co' to load this file, couldn't find it in the cached files and it looks like /data/models/Qwen2-7B is not the path to a directory containing a file named config.json.",
     },
     {
       source:
