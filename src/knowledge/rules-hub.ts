@@ -11,7 +11,8 @@ export const hubRules: readonly DiagnosisRule[] = [
   {
     id: "hub-access",
     category: "hub_access",
-    title: "The Hugging Face Hub refused the model or dataset: gated without access (401/403) or not found (404)",
+    title:
+      "The Hugging Face Hub refused the model or dataset (gated without access 401/403, not found 404) or could not be reached",
     role: "primary",
     triggers: [
       // Round 13: transformers' message when the Hub cannot be reached and the cache lacks the file (utils/hub.py):
@@ -110,7 +111,9 @@ export const hubRules: readonly DiagnosisRule[] = [
     ],
     cause:
       "The Hub refused the repo: it is gated and the run had no token (401) or a token whose account has no access " +
-      "(403), or it answered 404: the id is misspelled, the repo is private, or a dataset id was given for a model.",
+      "(403), or it answered 404: the id is misspelled, the repo is private, or a dataset id was given for a model. " +
+      "Or the host could not reach the Hub at all (no network, a proxy or firewall, an offline cluster) and nothing " +
+      "was cached.",
     fixes: [
       {
         id: "request-access",
@@ -122,6 +125,13 @@ export const hubRules: readonly DiagnosisRule[] = [
         id: "login",
         summary: "Give the run a token of that account: export HF_TOKEN in the run's env, or log in on the host.",
         commands: ["hf auth login", "hf auth whoami"],
+      },
+      {
+        id: "mirror-or-offline",
+        summary:
+          "If the host cannot reach huggingface.co: set HF_ENDPOINT to a mirror the host can reach, or download the " +
+          "files where the Hub is reachable, copy them to the host and load that folder with HF_HUB_OFFLINE=1.",
+        commands: ["curl -sI https://huggingface.co", "hf download <repo> --local-dir <dir>"],
       },
     ],
     references: [GATED_DOCS, HUB_ERRORS],

@@ -71,7 +71,11 @@ describe("the eleventh collection's wordings", () => {
       "OSError: We couldn't connect to 'https://huggingface.co' to load this file, couldn't find it in the cached files and it looks like Qwen/Qwen2-7B is not the path to a directory containing a file named config.json.",
       "Checkout your internet connection or see how to run the library in offline mode at 'https://huggingface.co/docs/transformers/installation#offline-mode'.",
     ].join("\n");
-    expect(top(log).category).toBe("hub_access");
+    const f = top(log);
+    expect(f.category).toBe("hub_access");
+    // The fixes cover a Hub the host cannot reach, not only a refusal.
+    expect(f.fixes.map((x) => x.id)).toContain("mirror-or-offline");
+    expect(f.fixes.find((x) => x.id === "mirror-or-offline")!.summary).toMatch(/HF_ENDPOINT.*HF_HUB_OFFLINE=1/);
   });
 
   it("device memory refused in the CUDA runtime's own words is the device's out of memory", () => {
