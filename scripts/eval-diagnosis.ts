@@ -6,8 +6,8 @@
 // `--split tune|holdout|phrasebook` limits the report, `--json` prints raw numbers.
 // `--cv` cross-validates on `tune` alone, leaving one repository out at a time: the known cases a log may be compared
 // with are the tune cases of the other repositories (never a holdout case), and the nearest-case vote alone, the
-// whole-text reading alone, naive Bayes alone and the whole engine are scored, so the mechanisms that read known cases are measured on
-// repositories they have not seen.
+// whole-text reading alone, naive Bayes alone and the whole engine are scored, so the mechanisms that read known cases
+// are measured on repositories they have not seen.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

@@ -3,7 +3,7 @@
 // still be placed; the verdict asks it when the lead is weak (a distant likeness to one public case, a rule's generic
 // reading) and lets it overrule only when it names another category plainly (verdict.ts, wordsOverrule).
 // Leave-one-repository-out on the 1088 tune logs it alone names 887 (the nearest-case vote 846, the whole-text
-// reading 901).
+// reading 909).
 
 /** One example: its category and the distinct words of its error lines. */
 export interface BayesExample {
