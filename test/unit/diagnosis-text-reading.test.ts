@@ -95,6 +95,33 @@ describe("the whole-text reading", () => {
     expect(verdict.findings.filter((f) => f.category === "unknown")).toEqual([]);
   });
 
+  it("outweighs a public case's distant likeness when the reports of another kind, taken together, read closer", () => {
+    // NeMo's speech recipes calling a Megatron API their installed megatron-core no longer has; its own thread left
+    // out, the public cases nearest its lines are another repository's import from a source tree.
+    const nemo = corpusLog("nemo-speech-8714");
+    setKnownCaseFilter(crossValidationFilter(nemo.repo));
+    const verdict = diagnoseText(nemo.log);
+    const [top, likeness] = verdict.findings;
+    expect(top!.rule).toBe("case-text");
+    expect(top!.category).toBe("megatron_version_mismatch");
+    expect(top!.cause).toMatch(/^The public case whose lines are nearest is import_from_source_dir, but the log's end/);
+    // The likeness stays below it, saying no more than the reading that outweighed it.
+    expect(likeness!.rule).toBe("known-case");
+    expect(likeness!.category).toBe("import_from_source_dir");
+    expect(likeness!.confidence).toBeLessThanOrEqual(top!.confidence);
+    expect(verdict.summary).toMatch(/^possibly megatron_version_mismatch/);
+  });
+
+  it("never outweighs a public case that is near (from 0.6) or that agrees with it", () => {
+    // The same log with its own thread in view: a near copy of its lines decides.
+    const nemo = corpusLog("nemo-speech-8714");
+    setKnownCaseFilter((c) => c.id === nemo.id || c.repo.toLowerCase() !== nemo.repo.toLowerCase());
+    const top = diagnoseText(nemo.log).findings[0]!;
+    expect(top.rule).toBe("known-case");
+    expect(top.confidence).toBeGreaterThanOrEqual(0.6);
+    expect(top.category).toBe("megatron_version_mismatch");
+  });
+
   it("never overrules a rule that holds its verdict", () => {
     const oom = [
       "Traceback (most recent call last):",
