@@ -1,8 +1,8 @@
 // Diagnosis rule for the TRL / Transformers stack on CUDA hosts that the device and training rules do not already
 // read: a gated or missing Hub repository (huggingface_hub's GatedRepoError and RepositoryNotFoundError, as
 // transformers re-raises them), which a run loading a model or dataset by id meets before its first step.
-import { CHECKPOINT_STEP_NOT_LOCAL } from "./rules-train.js";
-import { type DiagnosisRule, lit, rx, rxWhen } from "./rules-types.js";
+import { CHECKPOINT_STEP_NOT_LOCAL, NOT_A_LOCAL_FOLDER } from "./rules-train.js";
+import { type DiagnosisRule, isLocalPath, lit, rx, rxWhen } from "./rules-types.js";
 
 const HUB_ERRORS = "https://github.com/huggingface/huggingface_hub/blob/main/src/huggingface_hub/errors.py";
 const GATED_DOCS = "https://huggingface.co/docs/hub/models-gated";
@@ -23,7 +23,7 @@ export const hubRules: readonly DiagnosisRule[] = [
         match: rxWhen(
           /We couldn't connect to 'https:\/\/huggingface\.co[^\n]*?(?:it looks like (?<name>\S+) is not the path to a directory|$)/,
           ["We couldn't connect to 'https://huggingface.co"],
-          (g) => !g.name || !/^(?:[/.~]|[A-Za-z]:[\\/])/.test(g.name),
+          (g) => !g.name || !isLocalPath(g.name),
         ),
         confidence: 0.85,
       },
@@ -85,7 +85,14 @@ export const hubRules: readonly DiagnosisRule[] = [
       { match: rx(/\b40[13]\b[^\n]*https:\/\/huggingface\.co\//, "https://huggingface.co/"), confidence: 0.75 },
       // datasets' load.py for a name that is no local path and no Hub dataset the token can see: "Dataset 'x' doesn't
       // exist on the Hub. If the repo is private or gated, make sure to log in". A path-like name is a local miss.
-      { match: rx(/Dataset '[^'/.~][^']*' doesn't exist on the Hub/, "doesn't exist on the Hub"), confidence: 0.74 },
+      {
+        match: rxWhen(
+          /Dataset '(?<name>[^']+)' doesn't exist on the Hub/,
+          ["doesn't exist on the Hub"],
+          (g) => !isLocalPath(g.name!),
+        ),
+        confidence: 0.74,
+      },
       // The same message's second sentence, on a line of its own when a console wraps it.
       { match: lit("If the repo is private or gated, make sure to log in"), confidence: 0.72 },
       // transformers' cached_file (utils/hub.py) turns the Hub's RepositoryNotFoundError for a name that is no local
@@ -93,10 +100,7 @@ export const hubRules: readonly DiagnosisRule[] = [
       // (a misspelled, namespace-less or private id). A path-like name (/, ./, ~, C:\) is a local directory that is not
       // there.
       {
-        match: rx(
-          /(?:^|[\s:'"])[^\s'".~/][^\s'":\\]* is not a local folder and is not a valid model identifier/,
-          "is not a local folder",
-        ),
+        match: rxWhen(NOT_A_LOCAL_FOLDER, ["is not a local folder"], (g) => !isLocalPath(g.name!)),
         unless: [CHECKPOINT_STEP_NOT_LOCAL],
         within: 0,
         confidence: 0.8,

@@ -2,7 +2,7 @@
 
 import { callHint } from "../text/hint.js";
 import { MINDSPEED_FAQ } from "./rules-device.js";
-import { type DiagnosisRule, lit, rx, rxWhen } from "./rules-types.js";
+import { type DiagnosisRule, isLocalPath, lit, rx, rxWhen } from "./rules-types.js";
 import { l10n } from "./strerror-l10n.js";
 
 /** Megatron prints `number of nan iterations: {:3d}`; anchors for a non-zero count in any padding. */
@@ -15,6 +15,14 @@ export const CHECKPOINT_STEP_NOT_LOCAL = rx(
   /checkpoint-\d+\/? is not a local folder and is not a valid model identifier/,
   "is not a local folder",
 );
+
+/**
+ * transformers' cached_file (utils/hub.py) for a name that is neither a local folder nor a model on the Hub: the name,
+ * quoted or not, after a space, a colon or the line's start (a colon only after a drive letter). A path is a local folder that is not there (missing
+ * weights); any other name is a Hub id the Hub refused (hub_access).
+ */
+export const NOT_A_LOCAL_FOLDER =
+  /(?:^|[\s:'"])(?<name>(?:[A-Za-z]:[\\/])?[^\s'":]+) is not a local folder and is not a valid model identifier/;
 
 /** transformers' AutoConfig looking up a model type (models/auto/configuration_auto.py), as a traceback prints it. */
 export const CONFIG_MAPPING_LOOKUP = rx(
@@ -869,10 +877,7 @@ export const trainRules: DiagnosisRule[] = [
       // trainer's checkpoint-<step> folder) is a local directory that is not there; any other name the Hub refused is
       // hub_access.
       {
-        match: rx(
-          /(?:^|[\s:'"])(?:[.~/]|[A-Za-z]:\\)[^\s'"]* is not a local folder and is not a valid model identifier/,
-          "is not a local folder",
-        ),
+        match: rxWhen(NOT_A_LOCAL_FOLDER, ["is not a local folder"], (g) => isLocalPath(g.name!)),
         confidence: 0.82,
       },
       { match: CHECKPOINT_STEP_NOT_LOCAL, confidence: 0.82 },

@@ -115,6 +115,13 @@ export interface DiagnosisRule {
   readonly references: readonly string[];
 }
 
+/**
+ * How a name that is a local path starts (absolute, ./ or ../, ~, or a Windows drive, C:\\ or C:/): a name that does
+ * not may be a Hub id. The hub and missing-weights rules read the same messages (transformers' "is not a local
+ * folder", datasets' "doesn't exist on the Hub", "We couldn't connect to the Hub") and split them on this test.
+ */
+export const isLocalPath = (name: string): boolean => /^(?:[.~/]|[A-Za-z]:[\\/])/.test(name);
+
 /** An exact substring. */
 export const lit = (text: string): Signal => ({ text });
 
@@ -124,8 +131,18 @@ export const rx = (re: RegExp, ...anchors: string[]): Signal => ({ re, anchors }
 /** A regular expression whose named groups must also pass `when`. */
 export const rxWhen = (re: RegExp, anchors: string[], when: (g: Groups) => boolean): Signal => ({ re, anchors, when });
 
+/** Each `when` test's own number: one expression read with two tests is two signals. */
+const whenIds = new WeakMap<(g: Groups) => boolean, number>();
+let whenCount = 0;
+
+/** What makes two signals the same (the rules compile each once): the text, or the expression and its test. */
 export function signalKey(s: Signal): string {
-  return "text" in s ? `t:${s.text}` : `r:${s.re.source}/${s.re.flags}`;
+  if ("text" in s) return `t:${s.text}`;
+  const key = `r:${s.re.source}/${s.re.flags}`;
+  if (!s.when) return key;
+  let id = whenIds.get(s.when);
+  if (id === undefined) whenIds.set(s.when, (id = whenCount++));
+  return `${key}?${id}`;
 }
 
 export function signalAnchors(s: Signal): readonly string[] {
