@@ -141,7 +141,10 @@ export function signalKey(s: Signal): string {
   const key = `r:${s.re.source}/${s.re.flags}`;
   if (!s.when) return key;
   let id = whenIds.get(s.when);
-  if (id === undefined) whenIds.set(s.when, (id = whenCount++));
+  if (id === undefined) {
+    id = whenCount++;
+    whenIds.set(s.when, id);
+  }
   return `${key}?${id}`;
 }
 
