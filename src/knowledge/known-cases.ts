@@ -26688,4 +26688,1382 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     words:
       "__main__ application avoid being default denied distributed each elastic environment errors further handler main message multiprocessing needed num omp omp_num_threads optimal overloaded performance permission please process setting system threads torch torch.distributed.elastic.multiprocessing.errors.error_handler tune variable warning your",
   },
+  {
+    id: "afd-demo-ej0003",
+    url: "https://github.com/unknown-zyz/afd_demo/blob/e7d87c4a47a411743fba7095815274ed1b6af8f0/doc/17-hccl-ej0003-and-tbe-jit-root-cause.md",
+    repo: "unknown-zyz/afd_demo",
+    split: "tune",
+    title: "HCCL `EJ0003` 与 TBE JIT 编译过久根因分析",
+    resolution:
+      "A leftover `python -m src.main` rank (PID 54952) from a previous run still held the HCCL port; killing the stale process let the 8-rank HCCL default group and EP subgroups initialize.",
+    category: "port_in_use",
+    signature: [
+      "communication_error_bind_ip_port(ej0003): failed to bind the ip port.",
+      "reason: the ip address and port have been bound already.",
+      "hcclcomminitrootinfoconfig(...), error code is <n>",
+      "runtimeerror: ... hcclcomminitrootinfoconfig(...), error code is <n>",
+    ],
+    words:
+      "address already been bind bound code communication communication_error_bind_ip_port ej0003 failed have hcclcomminitrootinfoconfig ip port reason",
+  },
+  {
+    id: "ai-toolkit-242",
+    url: "https://github.com/ostris/ai-toolkit/issues/242",
+    repo: "ostris/ai-toolkit",
+    split: "tune",
+    title:
+      "ImportError: /opt/conda/lib/python3.10/site-packages/fused_layer_norm_cuda.cpython-310-x86_64-linux-gnu.so:",
+    resolution:
+      "The installed apex extension was built for a different PyTorch; since PyTorch 2.x already provides what apex was used for, uninstalling apex fixed it.",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "importerror: fused_layer_norm_cuda.cpython- <n> -x86_64-linux-gnu.so : undefined symbol: _zn2at4_ops19empty_memory_format4callen3c108arrayrefins2_6syminteeens2_8optionalins2_10scalartypeeeens6_ins2_6layouteeens6_ins2_6deviceeeens6_ibeens6_ins2_12memoryformateee",
+    ],
+    words:
+      "10scalartypeeeens6 12memoryformateee 64 6deviceeeens6 6layouteeens6 6syminteeens2 8optionalins2 _zn2at4_ops19empty_memory_format4callen3c108arrayrefins2_6syminteeens2_8optionalins2_10scalartypeeeens6_ins2_6layouteeens6_ins2_6deviceeeens6_ibeens6_ins2_12memoryformateee cpython cuda format4callen3c108arrayrefins2 fused fused_layer_norm_cuda.cpython gnu gnu.so ibeens6 ins2 layer linux memory norm ops19empty so symbol undefined x86 x86_64 zn2at4",
+  },
+  {
+    id: "all-in-one-35",
+    url: "https://github.com/mir-aidj/all-in-one/issues/35",
+    repo: "mir-aidj/all-in-one",
+    split: "holdout",
+    title: "use of the NVIDIA GeForce RTX 5090",
+    resolution:
+      "PyTorch 2.5.0+cu121 ships no kernels for the RTX 5090 (sm_120); install a PyTorch build that supports sm_120 (CUDA 12.8 wheels), as the warning's get-started link directs.",
+    category: "cann_version_mismatch",
+    signature: [
+      "runtimeerror: cuda error: no kernel image is available for execution on the device",
+      "cuda kernel errors might be asynchronously reported at some other api call, so the stacktrace below might be incorrect.",
+    ],
+    words:
+      "120 50 60 70 75 80 86 90 api assertions asynchronously available below blocking call capabilities capability check compatible compile consider cuda cuda_launch_blocking current debugging device dsa enable errors execution geforce gpu https if image incorrect install installation instructions kernel launch locally might nvidia other passing please pytorch reported rtx side sm sm_120 sm_50 sm_60 sm_70 sm_75 sm_80 sm_86 sm_90 so some stacktrace supports torch torch_use_cuda_dsa use want you",
+  },
+  {
+    id: "alphaqubit-single-npu-hccl-stuck",
+    url: "https://github.com/windstamp/ALPHAQUBIT/blob/c665b1810b84b4d116345acf3e7324d2342b2bf1/SINGLE_NPU_DEPLOY.md",
+    repo: "windstamp/ALPHAQUBIT",
+    split: "tune",
+    title: "部署单卡 NPU 训练脚本",
+    resolution:
+      "Distributed 8-NPU training hit an HCCL execution timeout (rank reported Stuck Occurred) after ~1.5 h; the workaround was to run single-NPU training (train_single_npu.py) to validate the code first, then scale NPU count back up and raise the HCCL timeout.",
+    category: "hccl_timeout",
+    signature: [
+      "cluster exception location[ id ]:[ <n> ], exceptiontype:[stuck occurred]",
+      "error code is 507048... the execution of the internal task times out",
+    ],
+    words: "507048 cluster code exceptiontype execution id internal location occurred out stuck task times",
+  },
+  {
+    id: "apex-428",
+    url: "https://github.com/NVIDIA/apex/issues/428",
+    repo: "NVIDIA/apex",
+    split: "tune",
+    title: "pytorch 1.2 seems incompatible with the latest apex",
+    resolution:
+      "The apex extension had been compiled against an older PyTorch; recompiling apex against the installed PyTorch 1.2 made it work.",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "importerror: fused_layer_norm_cuda.cpython-37m-x86_64-linux-gnu.so : undefined symbol: _zn2at7gettypeerkns_6tensore",
+    ],
+    words:
+      "37m 64 6tensore __init__.py _bootstrap._gcd_import _call_with_frames_removed _find_and_load _find_and_load_unlocked _gcd_import _load_unlocked _zn2at7gettypeerkns_6tensore bootstrap call cpython create create_module cuda external find frames frozen fused fused_layer_norm_cuda.cpython gcd gnu gnu.so import import_module importlib importlib._bootstrap importlib._bootstrap_external init layer level linux load module module_from_spec name norm package py removed return so spec symbol undefined unlocked x86 x86_64 zn2at7gettypeerkns",
+  },
+  {
+    id: "arctictraining-219",
+    url: "https://github.com/snowflakedb/ArcticTraining/issues/219",
+    repo: "snowflakedb/ArcticTraining",
+    split: "tune",
+    title: "NCCL timeout error",
+    resolution:
+      "An _ALLGATHER_BASE collective timed out after the 1800000 ms NCCL timeout and the watchdog then hung; find the rank that stopped issuing collectives first (the timeout is secondary), and only if the work is legitimately slow raise the process-group timeout / TORCH_NCCL_HEARTBEAT_TIMEOUT_SEC as the error text suggests.",
+    category: "hccl_timeout",
+    signature: [
+      "frame # <n> : <unknown function> + <hex> ( <hex> in libc.so. <n> )",
+      "[pg id <n> pg guid <n> (default_pg) rank <n> ] process group watchdog thread terminated with exception: [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=_allgather_base, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing ou",
+      "exception raised from checktimeout at processgroupnccl.cpp : <n> (most recent call first):",
+    ],
+    words:
+      "_allgather_base allgather base before call caught checktimeout collective cpp cuda default default_pg first frame function group guid id libc libc.so libstdc libtorch libtorch_cuda.so milliseconds most ms numelin numelout operation optype out pg process processgroupnccl processgroupnccl.cpp raised ran rank recent seqnum so terminated thread timeout timing unknown watchdog worknccl",
+  },
+  {
+    id: "argos-train-26",
+    url: "https://github.com/argosopentech/argos-train/issues/26",
+    repo: "argosopentech/argos-train",
+    split: "tune",
+    title: "Found no NVIDIA driver on your system.",
+    resolution:
+      "No fix in the thread; the error says torch cannot find an NVIDIA driver/GPU: check that the machine has an NVIDIA GPU with the driver installed (or train on CPU).",
+    category: "npu_not_available",
+    signature: [
+      "runtimeerror: found no nvidia driver on your system. please check that you have an nvidia gpu and installed a driver from http: index.aspx",
+    ],
+    words:
+      "__init__.py _lazy_init aspx check configure configure_process console console_scripts cuda device device_id driver entry exit found gpu have http id index index.aspx init installed lazy load load_entry_point main module nvidia onmt onmt_train opennmt opt please point process py scripts set set_device setdevice single sys sys.exit system torch torch._c._cuda_init torch._c._cuda_setdevice torch.cuda.set_device train train.py train_process train_single.py you your",
+  },
+  {
+    id: "audioldm2-46",
+    url: "https://github.com/haoheliu/AudioLDM2/issues/46",
+    repo: "haoheliu/AudioLDM2",
+    split: "holdout",
+    title: "LocalEntryNotFoundError",
+    resolution:
+      "The model files could not be fetched from the Hugging Face Hub and were not cached locally; check the network connection to the Hub (or use a mirror/proxy) and retry, as the error message says.",
+    category: "hub_access",
+    signature: [
+      "raise localentrynotfounderror(",
+      "huggingface_hub.utils._errors.localentrynotfounderror: an error happened while trying to locate the file on the hub and we cannot find the requested files in the local cache. please check your connection and try again or make sure your internet connection is on.",
+    ],
+    words:
+      "again cache cannot check connection errors files find happened hub huggingface internet local locate make please raise requested sure try trying utils we while your",
+  },
+  {
+    id: "awesome-semantic-segmentation-pytorch-25",
+    url: "https://github.com/Tramac/awesome-semantic-segmentation-pytorch/issues/25",
+    repo: "Tramac/awesome-semantic-segmentation-pytorch",
+    split: "tune",
+    title: "ImportError: cannot import name '_C'",
+    resolution:
+      "The demo was run from the source checkout before the C/CUDA extension (core.nn._C) was built; running `python setup.py build develop` first solved it.",
+    category: "import_from_source_dir",
+    signature: ["importerror: cannot import name '_c'"],
+    words:
+      "__init__.py _c awesome block ca ca_block ca_block.py cannot color core core.nn core.utils.visualize data demo demo.py get get_color_pallete import init master models module name nn pallete py pytorch segmentation semantic utils visualize",
+  },
+  {
+    id: "bevformer-181",
+    url: "https://github.com/fundamentalvision/BEVFormer/issues/181",
+    repo: "fundamentalvision/BEVFormer",
+    split: "tune",
+    title: "Importerror",
+    resolution:
+      "mmcv-full's compiled _ext did not match the installed PyTorch/CUDA; uninstall it, clear the pip cache and install the prebuilt mmcv-full wheel for the matching CUDA/torch (e.g. cu111/torch1.9.0), then rebuild mmdet3d.",
+    category: "torch_npu_version_mismatch",
+    signature: ["_ext.cpython- <n> -x86_64-linux-gnu.so : undefined symbol: _znk2at10tensorbase8data_ptrideept_v"],
+    words:
+      "64 _ext.cpython _znk2at10tensorbase8data_ptrideept_v cpython ext gnu gnu.so linux ptrideept so symbol undefined x86 x86_64 znk2at10tensorbase8data",
+  },
+  {
+    id: "chatglm3-100",
+    url: "https://github.com/zai-org/ChatGLM3/issues/100",
+    repo: "zai-org/ChatGLM3",
+    split: "holdout",
+    title: "提示NVIDIA驱动太老，需要哪个版本以上才能跑起来呢",
+    resolution:
+      "The installed torch needs a newer CUDA driver than the host's (CUDA 11.6); installing a current driver (e.g. via the cuda-drivers / cuda-drivers-server packages from the CUDA repo) resolved it.",
+    category: "cann_version_mismatch",
+    signature: [
+      "runtimeerror: the nvidia driver on your system is too old (found version <n> ). please update your gpu driver by downloading and installing a new version from the url: http: index.aspx alternatively, go to: https: pytorch.org to install a pytorch version that has been compiled with your version of t",
+    ],
+    words:
+      "alternatively aspx been compiled cuda downloading driver found go gpu has http https index index.aspx install installing new nvidia old org please pytorch pytorch.org system too update url version your",
+  },
+  {
+    id: "comfyui-7307",
+    url: "https://github.com/Comfy-Org/ComfyUI/issues/7307",
+    repo: "Comfy-Org/ComfyUI",
+    split: "holdout",
+    title: "Support is required to run wan2.1 on the Ascend NPU.",
+    resolution:
+      "No fix in the thread; the Conv3D operator fails inside the NPU kernel when running Wan2.1 on Ascend, and the error recommends ASCEND_LAUNCH_BLOCKING=1 to locate the failing op.",
+    category: "aicore_error",
+    signature: [
+      "runtimeerror: the inner error is reported as above. the process exits for this inner error, and the current working operator name is conv3d.",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed",
+    ],
+    words:
+      "1d above accurate acl api arange ascend ascend_launch_blocking asynchronously blocking call called conv3d current device div embedding environment err00100 exits failed get half if inaccurate inner launch may model model.py name operator pid pleace position pow process pta py rankid reported set since sinusoidal sinusoidal_embedding_1d stacktrace torch torch.arange torch.pow variable want working you",
+  },
+  {
+    id: "comfyui-extramodels-114",
+    url: "https://github.com/city96/ComfyUI_ExtraModels/issues/114",
+    repo: "city96/ComfyUI_ExtraModels",
+    split: "tune",
+    title: "GemmaLoader Transformers does not recognize this architecture.",
+    resolution:
+      "The installed Transformers is too old to know the gemma2 model type; upgrade transformers in the ComfyUI embedded Python, as the error text suggests.",
+    category: "transformers_version_conflict",
+    signature: [
+      "raise valueerror(",
+      "valueerror: the checkpoint you are trying to load has model type `gemma2` but transformers does not recognize this architecture. this could be because of an issue with the checkpoint, or because your version of transformers is out of date.",
+    ],
+    words:
+      "architecture auto auto_factory.py autoconfig autoconfig.from_pretrained because but checkpoint comfyui comfyui_windows_portable config configuration configuration_auto.py could date does embeded factory from_pretrained gemma2 has issue kwargs lib load model models out packages portable pretrained py python python_embeded raise recognize site transformers trying type version windows you your",
+  },
+  {
+    id: "continue-11206",
+    url: "https://github.com/continuedev/continue/issues/11206",
+    repo: "continuedev/continue",
+    split: "tune",
+    title: "Error: 🚀 Gemma 3 12B (мощный) - 500",
+    resolution:
+      "No answer in the thread; the ollama backend refuses to load because the model needs 9.4 GiB of system RAM and only 4.8 GiB is free, so free host memory or pick a smaller/more quantized model.",
+    category: "host_oom",
+    signature: [],
+    words: "available gib memory model more requires system than",
+  },
+  {
+    id: "cosyvoice-180",
+    url: "https://github.com/QwenAudio/CosyVoice/issues/180",
+    repo: "QwenAudio/CosyVoice",
+    split: "tune",
+    title: "Detected uneven workload distribution",
+    resolution:
+      "The gloo monitored_barrier used by the join logic timed out (30000 ms) because rank 0 did not reach the barrier in time (uneven per-rank workload); check rank 0's log for the faulty rank, balance the data across ranks or raise the join/barrier timeout. The thread also found that cosyvoice_join returning True then made the worker exit on a batch missing the embedding field.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupgloo.cpp: <n> ] rank <n> successfully reached monitoredbarrier, but received errors while waiting for recv from rank <n> . please check rank <n> logs for faulty rank.",
+      "[e processgroupgloo.cpp: <n> ] [rank <n> ]: rank <n> failed to pass monitoredbarrier in <n> ms",
+      "info detected uneven workload distribution: rank <n> successfully reached monitoredbarrier, but received errors while waiting for recv from rank <n> . please check rank <n> logs for faulty rank.",
+      "original exception:",
+      "[ unbound_buffer.cc : <n> ] timed out waiting 30000ms for recv operation to complete",
+    ],
+    words:
+      "30000ms all break buffer but cc check complete cpp current detected distribution errors failed faulty info join local local_rank logs manually monitoredbarrier ms operation original out pass please processgroupgloo processgroupgloo.cpp rank reached received recv size successfully timed unbound unbound_buffer.cc uneven waiting while worker workers workload world world_size",
+  },
+  {
+    id: "crnn-pytorch-7",
+    url: "https://github.com/GitYCC/crnn-pytorch/issues/7",
+    repo: "GitYCC/crnn-pytorch",
+    split: "tune",
+    title: "getting loss as NAN during training for 7k crops",
+    resolution:
+      "Likely gradient explosion; the maintainer suggests adding gradient clipping (torch.nn.utils.clip_grad...) to the training step.",
+    category: "nan_loss",
+    signature: ["train_batch_loss[ <n> ]: nan"],
+    words: "acc batch evaluation loss nan train train_batch_loss valid valid_evaluation",
+  },
+  {
+    id: "csdn-qq65562738-145454887",
+    url: "https://blog.csdn.net/qq_65562738/article/details/145454887",
+    repo: "blog.csdn.net/qq_65562738",
+    split: "tune",
+    title: "Ascend 310B1的npu推理思路（推理过程中可能遇到的问题和解决方案）",
+    resolution:
+      "libhccl.so is missing from the library path because the CANN environment was not configured; run the CANN environment setup command (source the ascend-toolkit set_env.sh) in the shell before running the torch_npu script.",
+    category: "cann_env_not_sourced",
+    signature: ["importerror: libhccl.so: cannot open shared object file: no such file or directory"],
+    words: "cannot directory libhccl libhccl.so object open shared so such",
+  },
+  {
+    id: "datasets-6549",
+    url: "https://github.com/huggingface/datasets/issues/6549",
+    repo: "huggingface/datasets",
+    split: "tune",
+    title: "Loading from hf hub with clearer error message",
+    resolution:
+      "The hf:// path wrongly contained /resolve/main/; the correct path is hf://datasets/HuggingFaceTB/eval_data/eval_data_context_and_answers.json (a clearer error message was proposed).",
+    category: "input_path_missing",
+    signature: [
+      '<n> error_msg += f" with any supported extension {list(allowed_extensions)}"',
+      "--> <n> raise filenotfounderror(error_msg)",
+      "filenotfounderror: unable to find 'hf: eval_data_context_and_answers.json '",
+    ],
+    words:
+      "allowed allowed_extensions answers any base base_path config context data data_files.py download download_config error_msg eval eval_data_context_and_answers.json extension extensions files find hf if json list msg none out path pattern py raise resolve resolve_pattern return supported unable",
+  },
+  {
+    id: "deepseek-v3-557",
+    url: "https://github.com/deepseek-ai/DeepSeek-V3/issues/557",
+    repo: "deepseek-ai/DeepSeek-V3",
+    split: "holdout",
+    title: "[BUG]safetensors_rust.SafetensorError: Error while deserializing header: HeaderTooLarge",
+    resolution:
+      "The .safetensors files had not actually downloaded (LFS pointers/incomplete files); re-download the checkpoint with git lfs (or re-fetch the LFS files) before running convert.py.",
+    category: "missing_weights",
+    signature: ["safetensors_rust.safetensorerror: error while deserializing header: headertoolarge"],
+    words:
+      "args args.hf_ckpt_path args.model_parallel args.n_experts args.save_path ckpt convert convert.py cpu deepseek demo deserializing device experts file_path framework header headertoolarge hf main model module open parallel path pt py python rust safe safe_open safetensors save v3 while",
+  },
+  {
+    id: "denoise-imu-gyro-5",
+    url: "https://github.com/mbrossar/denoise-imu-gyro/issues/5",
+    repo: "mbrossar/denoise-imu-gyro",
+    split: "holdout",
+    title: "Running without CUDA/Nvidia?",
+    resolution:
+      "The code hard-codes `.cuda()` calls, which fail with a CPU-only torch build; the maintainer says to remove all the `.cuda()` calls to run without an NVIDIA GPU.",
+    category: "cuda_path_on_npu",
+    signature: [
+      "runtimeerror: found no nvidia driver on your system. please check that you have an nvidia gpu and installed a driver from http: index.aspx",
+    ],
+    words: "aspx check driver found gpu have http index index.aspx installed nvidia please system you your",
+  },
+  {
+    id: "detectron2-214",
+    url: "https://github.com/facebookresearch/detectron2/issues/214",
+    repo: "facebookresearch/detectron2",
+    split: "tune",
+    title: "FloatingPointError: Loss became infinite or NaN at iteration=***!",
+    resolution:
+      "Training diverged because the base LR was set for 8-GPU/16-image batches while training on 1 GPU; scale the config per GETTING_STARTED (1 GPU: IMS_PER_BATCH 2, BASE_LR 0.0025) or lower BASE_LR (e.g. 0.001).",
+    category: "nan_loss",
+    signature: [
+      "loss_dict = {'loss_cls': tensor(nan, device='cuda: <n> ', grad_fn=<divbackward0>), 'loss_box_reg': tensor( <n> , device='cuda: <n> ', grad_fn=<divbackward0>)}",
+    ],
+    words:
+      "3782m box cls code cuda d2 d2.utils.events data data_time device dict divbackward0 eta events exit finished fn grad grad_fn interrupted iter loss loss_box_reg loss_cls loss_dict lr max max_mem mem nan process reg signal sigsegv tensor time total total_loss utils",
+  },
+  {
+    id: "diffusers-10428",
+    url: "https://github.com/huggingface/diffusers/issues/10428",
+    repo: "huggingface/diffusers",
+    split: "tune",
+    title: "Flux inference error on ascend npu",
+    resolution:
+      "The Flux rotary position embedding runs repeat_interleave on a float64 tensor, and the Ascend aclnn kernel lists no DT_DOUBLE support; compute those frequencies in float32 on NPU (a dtype from the support list in the error).",
+    category: "dtype_unsupported",
+    signature: [
+      "runtimeerror: call aclnnrepeatinterleaveintwithdim failed, detail:ez1001: [pid: <n> ] self not implemented for dt_double, should be in dtype support list [dt_uint8,dt_int8,dt_int16,dt_int32,dt_int64,dt_bool,dt_float16,dt_float,dt_bfloat16,].",
+    ],
+    words:
+      "aclnnrepeatinterleaveintwithdim bfloat16 bool call detail double dt dt_bfloat16 dt_bool dt_double dt_float dt_float16 dt_int16 dt_int32 dt_int64 dt_int8 dt_uint8 dtype ez1001 failed float float16 implemented int16 int32 int64 int8 list pid self should support uint8",
+  },
+  {
+    id: "dmd-15",
+    url: "https://github.com/mdswyz/DMD/issues/15",
+    repo: "mdswyz/DMD",
+    split: "holdout",
+    title: "这个错误怎么解决",
+    resolution:
+      "The code downloads bert-base-uncased from huggingface.co by default and the proxy/network cannot reach it; download the BERT weights beforehand and point the loading path at the local copy.",
+    category: "hub_access",
+    signature: [
+      "requests.exceptions.proxyerror: (maxretryerror(\"httpsconnectionpool(host='huggingface.co', port= <n> ): max retries exceeded with url: tokenizer_config.json (caused by proxyerror('unable to connect to proxy', sslerror(sslzeroreturnerror( <n> , ' ssl connection has been closed (eof) (_ssl.c: <n> )'))",
+    ],
+    words:
+      "430a 737b9db1 7c9956c977c0 _ssl.c ac90 been caused closed co config connect connection eof exceeded exceptions has host httpsconnectionpool huggingface huggingface.co id json max port proxy request requests retries ssl tokenizer tokenizer_config.json unable url",
+  },
+  {
+    id: "dream-textures-622",
+    url: "https://github.com/carson-katri/dream-textures/issues/622",
+    repo: "carson-katri/dream-textures",
+    split: "tune",
+    title: "<title>OSError.Error no file named diffusion_pytorch_model.bin",
+    resolution:
+      "The cached stable-diffusion-2-depth snapshot is missing its weight file (incomplete download); delete the model from the cache and download it again.",
+    category: "missing_weights",
+    signature: [
+      "an error occurred while generating. check the issues tab on github to see if this has been reported before:",
+      "oserror('error no file named diffusion_pytorch_model.bin found in directory c:\\\\users\\\\ .cache \\\\huggingface\\\\diffusers\\\\models--stabilityai--stable-diffusion- <n> -depth\\\\snapshots\\\\6330e936a1cc2da7fe149bfba83462003f5e71c7.')",
+    ],
+    words:
+      "6330e936a1cc2da7fe149bfba83462003f5e71c7 been before bin cache check depth diffusers diffusion diffusion_pytorch_model.bin directory found generating github has huggingface if issues model models named occurred pytorch reported see snapshots stabilityai stable tab users while",
+  },
+  {
+    id: "dynamo-1408",
+    url: "https://github.com/ai-dynamo/dynamo/issues/1408",
+    repo: "ai-dynamo/dynamo",
+    split: "tune",
+    title: "[BUG]: dynamo3.0+vllm090 v1 example, tp > 1 failed",
+    resolution:
+      "NCCL could not create its shared-memory segment because /dev/shm in the Kubernetes pod is too small (No space left on device); mount a larger memory-backed /dev/shm (emptyDir medium: Memory or --shm-size) for TP>1 workers, or set NCCL_SHM_DISABLE=1 as a slower fallback.",
+    category: "shm_bus_error",
+    signature: [
+      "ucwlai-k8snode- <n> - <n> : <n> : <n> [ <n> ] shmutils.cc : <n> nccl warn error while creating shared memory segment nccl-roxxn4 (size <n> ), error: no space left on device ( <n> )",
+      "z error multiproc_executor.worker_main: workerproc failed to start.",
+    ],
+    words:
+      "args cc creating device executor failed info init init.cc k8snode kwargs left main memory multiproc multiproc_executor.py multiproc_executor.worker_main nccl proxy proxy.cc py roxxn4 segment shared shmutils shmutils.cc size space start ucwlai warn while worker worker_main workerproc",
+  },
+  {
+    id: "fasterdnn-1",
+    url: "https://github.com/lifeiteng/FasterDNN/issues/1",
+    repo: "lifeiteng/FasterDNN",
+    split: "tune",
+    title: "Kaldi GPU",
+    resolution:
+      "No answer in the thread; the error says every GPU is busy (held by other processes / exclusive compute mode), so free a GPU or wait for one before creating the CUDA context.",
+    category: "device_busy",
+    signature: [
+      "error (nnet-forward[ <n> ~ <n> -f6f4c]:selectgpuid():cu-device.cc: <n> ) failed to create cuda context, no more unused gpus?",
+    ],
+    words:
+      "all busy capable cc context create cu cuda device device.cc devices f6f4c failed forward gpus log more nnet num selectgpuid unavailable unused",
+  },
+  {
+    id: "fe-lsd-1",
+    url: "https://github.com/lh9171338/FE-LSD/issues/1",
+    repo: "lh9171338/FE-LSD",
+    split: "tune",
+    title: "no _C file in parent folder of hafm.py",
+    resolution:
+      "The compiled extension network.FE_HAWP._C was never built in the checkout; run `python setup.py build_ext --inplace` first to generate the _C .so.",
+    category: "import_from_source_dir",
+    signature: ["importerror: cannot import name '_c' from 'network.fe_hawp' ( __init__.py )"],
+    words: "__init__.py _c cannot fe hafm hafm.py hawp import init module name network network.fe_hawp py",
+  },
+  {
+    id: "genefaceplusplus-192",
+    url: "https://github.com/yerfor/GeneFacePlusPlus/issues/192",
+    repo: "yerfor/GeneFacePlusPlus",
+    split: "tune",
+    title: "RuntimeError: CUDA error: the provided PTX was compiled with an unsupported toolchain.",
+    resolution:
+      "The NVIDIA driver (510) was too old for the CUDA 11.7 toolchain the kernels were built with; updating the driver from 510 to 515 fixed it.",
+    category: "cann_version_mismatch",
+    signature: [
+      "runtimeerror: cuda error: the provided ptx was compiled with an unsupported toolchain.",
+      "cuda kernel errors might be asynchronously reported at some other api call, so the stacktrace below might be incorrect.",
+    ],
+    words:
+      "api assertions asynchronously below blocking call compile compiled consider cuda cuda_launch_blocking data data_ts data_ts.cuda debug2 debug2.py debugging device dsa enable errors incorrect kernel launch might module numpy other passing provided ptx py reported side so some stacktrace tensor toolchain torch torch_use_cuda_dsa ts unsupported use",
+  },
+  {
+    id: "gpt-sovits-83",
+    url: "https://github.com/RVC-Boss/GPT-SoVITS/issues/83",
+    repo: "RVC-Boss/GPT-SoVITS",
+    split: "tune",
+    title: "对gpu驱动版本要求是？",
+    resolution:
+      "The installed PyTorch (built for a newer CUDA) is too new for the old NVIDIA driver; use a torch build for CUDA 11.8/12.1 that the README lists as tested, or update the driver.",
+    category: "cann_version_mismatch",
+    signature: [
+      "runtimeerror: the nvidia driver on your system is too old (found version <n> ). please update your gpu driver by downloading and installing a new versi on from the url: http: index.aspx alternatively, go to: https: pytorch.org to install a pytorch version that has been compiled with your version of ",
+    ],
+    words:
+      "alternatively aspx been compiled cuda downloading driver found go gpu has http https index index.aspx install installing new nvidia old org please pytorch pytorch.org system too update url versi version your",
+  },
+  {
+    id: "graphbp-2",
+    url: "https://github.com/divelab/GraphBP/issues/2",
+    repo: "divelab/GraphBP",
+    split: "tune",
+    title: "RuntimeError: CUDA error: the provided PTX was compiled with an unsupported toolchain.",
+    resolution:
+      "The CUDA runtime/kernels were built with a newer toolchain than the installed NVIDIA driver supports; update the driver (or use a torch/CUDA build matching the driver).",
+    category: "cann_version_mismatch",
+    signature: ["runtimeerror: cuda error: the provided ptx was compiled with an unsupported toolchain."],
+    words:
+      "__init__ _apply applied apply blocking compiled complex conf convert cuda device dtype else feat floating fn gen graphbp graphbp.py if init main main_gen.py model module module._apply module.py net non non_blocking none param param_applied point provided ptx py return runner runner.py self self._apply self.feat_net self.feat_net.to self.model t.is_complex t.is_floating_point t.to toolchain unsupported",
+  },
+  {
+    id: "horovod-2053",
+    url: "https://github.com/horovod/horovod/issues/2053",
+    repo: "horovod/horovod",
+    split: "tune",
+    title: "Pytorch Mnist Example in the docker container is not working",
+    resolution:
+      "Every rank died with SIGBUS (non-existent physical address) inside the Horovod docker container, the typical sign of the 64 MB default /dev/shm being exhausted by shared-memory transports; run the container with a larger --shm-size (or --ipc=host).",
+    category: "shm_bus_error",
+    signature: [
+      "[ <n> , <n> ]<stderr>:[b44a5a6092b3: <n> ] signal: bus error ( <n> )",
+      "[ <n> , <n> ]<stderr>:[b44a5a6092b3: <n> ] failing at address: <hex>",
+    ],
+    words: "address b44a5a6092b3 bus code existant failing non physical process received signal stderr",
+  },
+  {
+    id: "horovod-785",
+    url: "https://github.com/horovod/horovod/issues/785",
+    repo: "horovod/horovod",
+    split: "tune",
+    title: "tensorflow_mnist_estimator run false : ncclCommInitRank failed: unhandled cuda error",
+    resolution:
+      "ncclCommInitRank failed because NCCL could not open the CUDA IPC handle for the P2P ring (peer access is not supported between these two devices); enable working GPU peer access on the host (ACS/IOMMU/BIOS) or disable the P2P transport with NCCL_P2P_DISABLE=1.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "hostname: <n> : <n> [ <n> ] p2p.cu : <n> nccl warn failed to open cuda ipc handle : <n> peer access is not supported between these two devices",
+      "hostname: <n> : <n> [ <n> ] p2p.cu : <n> nccl warn failed to open cuda ipc handle : <n> invalid argument",
+    ],
+    words:
+      "access argument between cap comm comp cu cuda dev devices distance failed handle hostname info init init.cu invalid ipc min nccl nic nranks open p2p p2p.cu peer phb rank ring soc socket supported these threads two using via warn",
+  },
+  {
+    id: "icefall-590",
+    url: "https://github.com/k2-fsa/icefall/issues/590",
+    repo: "k2-fsa/icefall",
+    split: "holdout",
+    title: "prepare error",
+    resolution:
+      "The shell scripts carried Windows (CRLF) line endings; every script involved (prepare.sh and parse_options.sh) has to be re-saved with Unix line endings, or the recipe run on Linux, which the reporter chose.",
+    category: "windows_line_endings",
+    signature: [
+      "prepare.sh: line <n> : $'\\r': command not found",
+      ": invalid option nameet: pipefail",
+      "parse_options.sh: line <n> : $'\\r': command not found",
+      "parse_options.sh: line <n> : syntax error near unexpected token `$'do\\r''",
+    ],
+    words:
+      "aishell argpos arse arse_options.sh asr bash command do egs found icefall invalid nameet near option options parse parse_options.sh pipefail prepare prepare.sh ps pycharmprojects sh syntax token unexpected",
+  },
+  {
+    id: "inference-1804",
+    url: "https://github.com/xorbitsai/inference/issues/1804",
+    repo: "xorbitsai/inference",
+    split: "tune",
+    title: "如何设置精度",
+    resolution:
+      "The RTX 2080 Ti (compute capability 7.5) has no bf16; launch the model with --dtype half (in the UI add an extra key dtype = half).",
+    category: "dtype_unsupported",
+    signature: [
+      "valueerror: [address= <n> : <n> , pid= <n> ] bfloat16 is only supported on gpus with compute capability of at least <n> . your nvidia geforce rtx <n> ti gpu has compute capability <n> . you can use float16 instead by explicitly setting the`dtype` flag in cli, for example: --dtype=half.",
+    ],
+    words:
+      "address bfloat16 can capability cli compute dtype example explicitly flag float16 geforce gpu gpus half has instead least nvidia only pid rtx setting supported ti use you your",
+  },
+  {
+    id: "insightface-257",
+    url: "https://github.com/deepinsight/insightface/issues/257",
+    repo: "deepinsight/insightface",
+    split: "holdout",
+    title: "MXNetError:cudaMalloc failed: out of memory",
+    resolution:
+      "No confirmed fix in the thread; MXNet ran out of GPU memory during the kvstore gradient push, so lower per_batch_size (or use a smaller network / more GPUs) until training fits in device memory.",
+    category: "npu_oom",
+    signature: [
+      "raise mxneterror(py_str(_lib.mxgetlasterror()))",
+      "mxnet.base.mxneterror: [ <n> : <n> : <n> ] pooled_storage_manager.h : <n> : cudamalloc failed: out of memory",
+    ],
+    words:
+      "_update_params_on_kvstore args base base.py base_module.py call callback cb check check_call ckeys ctypes ctypes.c_int cudamalloc cvals end epoch epoch_cb epoch_end_callback exec failed fit grad grad_list group handle index int kvstore kvstore.push kvstore.py len lib list main manager memory model model.py module module.py mx mx_uint mxnet name names net out param params pooled pooled_storage_manager.h priority push py py_str raise self self._exec_group.param_names self._kvstore self.handle self.update softmax storage str train train_net train_softmax.py uint update",
+  },
+  {
+    id: "internlm-tutorial-1239",
+    url: "https://github.com/InternLM/Tutorial/issues/1239",
+    repo: "InternLM/Tutorial",
+    split: "tune",
+    title: "begin load model 之后被killed",
+    resolution:
+      "The process was killed by the Linux kernel while loading the model; check with top/htop whether host memory ran out (use a machine/instance with more RAM).",
+    category: "host_oom",
+    signature: [],
+    words:
+      "address app begin browser browser.gatherusagestats can collecting deactivate demo false gatherusagestats http intern internlm load model now port py root run server server.address server.port set statistics streamlit studio url usage view web web_demo.py you your",
+  },
+  {
+    id: "japanese-alpaca-lora-1",
+    url: "https://github.com/kunishou/Japanese-Alpaca-LoRA/issues/1",
+    repo: "kunishou/Japanese-Alpaca-LoRA",
+    split: "holdout",
+    title: 'llama-13bに変更すると "RuntimeError: Error(s) in loading state_dict for PeftModelForCausalLM:" が出る',
+    resolution:
+      "The LoRA checkpoint has hidden size 4096 (trained on LLaMA-7B) but the base model was switched to llama-13b (hidden size 5120); load the adapter onto the 7B base it was trained on, or use/train a LoRA made for the 13B model.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for base_model.model.model.layers. <n> .self_attn.q_proj.lora_b.weight: copying a param with",
+      "size mismatch for base_model.model.model.layers. <n> .self_attn.v_proj.lora_a.weight: copying a param with",
+      "size mismatch for base_model.model.model.layers. <n> .self_attn.v_proj.lora_b.weight: copying a param with",
+      "size mismatch for base_model.model.model.layers. <n> .self_attn.q_proj.lora_a.weight: copying a param with",
+    ],
+    words:
+      "attn base base_model.model.model.layers checkpoint copying current layers lora mismatch model param proj self self_attn.q_proj.lora_a.weight self_attn.q_proj.lora_b.weight self_attn.v_proj.lora_a.weight self_attn.v_proj.lora_b.weight shape size torch torch.size weight",
+  },
+  {
+    id: "jax-19769",
+    url: "https://github.com/jax-ml/jax/issues/19769",
+    repo: "jax-ml/jax",
+    split: "tune",
+    title: 'C128 type in `XlaRuntimeError` when Float64 is used: "Element type C128 is not supported on TPU"',
+    resolution:
+      "FFT of float64 input produces complex128, and TPU lacks support for many 64-bit types; keep the default jax_enable_x64=False on TPU so everything stays 32-bit (float32/complex64).",
+    category: "dtype_unsupported",
+    signature: ["xlaruntimeerror: invalid_argument: element type c128 is not supported on tpu."],
+    words: "argument c128 element invalid invalid_argument supported tpu type",
+  },
+  {
+    id: "jax-toolbox-183",
+    url: "https://github.com/NVIDIA/JAX-Toolbox/issues/183",
+    repo: "NVIDIA/JAX-Toolbox",
+    split: "tune",
+    title: "Warn user to increase shmem size when starting a container",
+    resolution:
+      "Start the container with a larger shared-memory size, e.g. --shm-size=1g, so NCCL's ncclShmOpen does not hit SIGBUS on the default 64 MB /dev/shm.",
+    category: "shm_bus_error",
+    signature: ['thread <n> "imagenet_fake_d" received signal sigbus, bus error.'],
+    words:
+      "arg bt bus char clone clone.s create extension fake imagenet imagenet_fake_d int long lwp ncclproxyservice ncclshmopen optimized out pthread pthread_create.c received sigbus signal so start start_thread switching thread unsigned void xla xla_extension.so",
+  },
+  {
+    id: "leggedlab-26",
+    url: "https://github.com/Hellod035/LeggedLab/issues/26",
+    repo: "Hellod035/LeggedLab",
+    split: "holdout",
+    title: "CUDA error：RTX 50xx‘s sm_120 is not compatible with the current PyTorch installation",
+    resolution:
+      "The installed PyTorch build had no sm_120 (RTX 5090) kernels; installing the nightly cu128 build (`pip install --upgrade --pre torch torchvision --index-url https://download.pytorch.org/whl/nightly/cu128`) solved it.",
+    category: "cann_version_mismatch",
+    signature: [],
+    words:
+      "120 50 60 70 75 80 86 90 capabilities capability check compatible cuda current geforce gpu https if install installation instructions locally nvidia please pytorch rtx sm sm_120 sm_50 sm_60 sm_70 sm_75 sm_80 sm_86 sm_90 supports use want you",
+  },
+  {
+    id: "llama-cpp-python-1944",
+    url: "https://github.com/abetlen/llama-cpp-python/issues/1944",
+    repo: "abetlen/llama-cpp-python",
+    split: "tune",
+    title: "CUDA Memory Allocation Failure and mlock Memory Lock Issue in llama-cpp-python",
+    resolution:
+      "No fix in the thread; the KV cache alone asks for 200 GiB on one 80 GB A100, so reduce n_ctx (context length) or quantize/split the KV cache across GPUs so the buffer fits.",
+    category: "npu_oom",
+    signature: [
+      "ggml_backend_cuda_buffer_type_alloc_buffer: allocating <n> mib on device <n> : cudamalloc failed: out of memory",
+      "llama_kv_cache_init: failed to allocate buffer for kv cache",
+      "llama_init_from_model: llama_kv_cache_init() failed for self-attention cache",
+    ],
+    words:
+      "alloc allocate allocating attention backend buffer cache cuda cudamalloc device failed ggml ggml_backend_cuda_buffer_type_alloc_buffer init kv llama llama_init_from_model llama_kv_cache_init memory mib model out self type",
+  },
+  {
+    id: "llamafactory-1302",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/1302",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "Some NCCL operations have failed or timed out. Due to the asynchronous nature of CUDA kernels",
+    resolution:
+      "A ZeRO-3 ALLGATHER waited far past the 1800000 ms NCCL timeout on all ranks, so one rank was stuck or far behind; find the slow/crashed rank (e.g. data preprocessing or I/O on one rank) and, if the delay is legitimate, raise ddp_timeout.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allgather, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+    words:
+      "__call__ allgather before call caught collective cpp encode encoding fast faster followed get llamatokenizerfast logging logging.py method milliseconds ms note numelin numelout operation optype out pad padded please processgroupnccl processgroupnccl.cpp py ran rank re seqnum text than timeout timing tokenizer using warning watchdog worknccl you",
+  },
+  {
+    id: "llm-d-352",
+    url: "https://github.com/llm-d/llm-d/issues/352",
+    repo: "llm-d/llm-d",
+    split: "tune",
+    title: "[Bug]: DP=16 nodes eventually run out of /dev/shm space due to NCCL and crashloop",
+    resolution:
+      "/dev/shm filled up (about 3 GB of leftover NCCL segments) so NCCL could not create a new shared-memory segment and the pod crash-looped; clean stale /dev/shm/nccl-* segments on restart and give the pod a larger memory-backed /dev/shm.",
+    category: "shm_bus_error",
+    signature: [
+      "vllm-deepseek-ep-decode- <n> : <n> : <n> [ <n> ] shmutils.cc : <n> nccl warn error while creating shared memory segment nccl-ewjreo (size <n> ), error: no space left on device ( <n> )",
+    ],
+    words:
+      "async cc creating decode deepseek device enqueue enqueue.cc ep ewjreo exited generic generic.cc group group.cc info left memory nccl net net.cc parent process proxy proxy.cc segment shared shmutils shmutils.cc size space terminating thread transport transport.cc vllm warn while worker",
+  },
+  {
+    id: "lmdeploy-2195",
+    url: "https://github.com/InternLM/lmdeploy/issues/2195",
+    repo: "InternLM/lmdeploy",
+    split: "tune",
+    title: "[Bug] CUDA runtime error: an illegal memory access was encountered",
+    resolution:
+      "A TurboMind kernel fault in the newer lmdeploy release (Qwen2-72B, TP4 on A10); the reporter found the same command works after falling back to LMDeploy v0.5.0.",
+    category: "aicore_error",
+    signature: [
+      "terminate called after throwing an instance of 'std::runtime_error'",
+      "what(): [tm][error] cuda runtime error: an illegal memory access was encountered llamabatch.h : <n>",
+    ],
+    words:
+      "65bd844c9d 72b access address after called caught complete cuda dc encountered enqueue exceeds fault hxb7p illegal instance kernel len length llamabatch llamabatch.h max max_k max_q memory nil output pf qwen2 received recursively request request_output_len requests runtime segmentation sent sequence session session_len signal std sum sum_k sum_q terminate throwing tm total truncated wait what",
+  },
+  {
+    id: "magictime-21",
+    url: "https://github.com/PKU-YuanGroup/MagicTime/issues/21",
+    repo: "PKU-YuanGroup/MagicTime",
+    split: "tune",
+    title: "Exception: Error while deserializing header: HeaderTooLarge",
+    resolution:
+      "The stable-diffusion-v1-5 text_encoder weights had not downloaded properly (file sizes did not match the Hub); re-download the model files completely.",
+    category: "missing_weights",
+    signature: ["safetensors_rust.safetensorerror: error while deserializing header: headertoolarge"],
+    words:
+      "_contextlib.py archive args cliptextmodel cliptextmodel.from_pretrained config context contextlib cuda decorate decorate_context deserializing encoder framework from_pretrained func header headertoolarge inference inference_magictime.py kwargs magictime main model model_config.pretrained_model_path modeling modeling_utils.py module open path pretrained pt py resolved resolved_archive_file return rust safe safe_open safetensors subfolder text text_encoder utils while",
+  },
+  {
+    id: "modelscope-15",
+    url: "https://github.com/modelscope/modelscope/issues/15",
+    repo: "modelscope/modelscope",
+    split: "tune",
+    title: "megatron库的安装问题",
+    resolution:
+      "The installed megatron package did not match what ModelScope's GPT-3 code expects; install the versions from the model card instead: deepspeed==0.7.2 and the packaged megatron_util (pip install megatron_util -f https://modelscope.oss-cn-beijing.aliyuncs.com/releases/repo.html).",
+    category: "megatron_version_mismatch",
+    signature: [
+      "importerror: cannot import name 'get_global_memory_buffer' from 'megatron.global_vars' ( global_vars.py )",
+    ],
+    words:
+      "buffer cannot get get_global_memory_buffer global global_vars.py import megatron megatron.global_vars memory name py vars",
+  },
+  {
+    id: "mtet-7",
+    url: "https://github.com/vietai/mTet/issues/7",
+    repo: "vietai/mTet",
+    split: "tune",
+    title: "Got error 'AssertionError: Torch not compiled with CUDA enabled' on Macbook M1 pro",
+    resolution:
+      "The example hard-codes `.to('cuda')` but the Mac has no NVIDIA GPU; remove `.to('cuda')` to run on CPU (or use a CUDA machine such as Colab).",
+    category: "cuda_path_on_npu",
+    signature: [
+      'raise assertionerror("torch not compiled with cuda enabled")',
+      "assertionerror: torch not compiled with cuda enabled",
+    ],
+    words:
+      "compiled cuda enabled generate ids input input_ids.to inputs length max max_length model model.generate outputs padding pt raise return return_tensors tensors tokenizer torch true",
+  },
+  {
+    id: "musubi-tuner-60",
+    url: "https://github.com/kohya-ss/musubi-tuner/issues/60",
+    repo: "kohya-ss/musubi-tuner",
+    split: "holdout",
+    title: "--resume expects a folder with pytorch_model.bin",
+    resolution:
+      "--resume needs an accelerate training-state folder; train with --save_state (or --save_state_on_train_end) and point --resume at the *-state folder containing model.safetensors, optimizer.bin, scheduler.bin and random_states_0.pkl, not at the epoch LoRA output.",
+    category: "checkpoint_incomplete",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' pytorch_model.bin '"],
+    words: "bin directory errno model pytorch pytorch_model.bin such",
+  },
+  {
+    id: "nccl-1882",
+    url: "https://github.com/NVIDIA/nccl/issues/1882",
+    repo: "NVIDIA/nccl",
+    split: "tune",
+    title: "[Issue]: misc/socket.cc:409 NCCL WARN Call to bind failed: Address already in use",
+    resolution:
+      "With NCCL_PXN_DISABLE=1 at 2048 ranks NCCL opens about 8x more sockets for all-to-all and exhausts the local TCP ports, so bind fails; keep PXN enabled (recommended) or widen net.ipv4.ip_local_port_range to give NCCL more ports.",
+    category: "port_in_use",
+    signature: ["socket.cc : <n> nccl warn call to bind failed: address already in use"],
+    words: "address already bind call cc failed nccl socket socket.cc use warn",
+  },
+  {
+    id: "nccl-293",
+    url: "https://github.com/NVIDIA/nccl/issues/293",
+    repo: "NVIDIA/nccl",
+    split: "tune",
+    title: "RuntimeError: NCCL error in: /pytorch/torch/lib/c10d/ProcessGroupNCCL.cpp:264, unhandled system error",
+    resolution:
+      "NCCL's bootstrap could not bind its listening socket because the address/port was already in use (the training script creates communicators repeatedly); avoid re-creating process groups every step and make sure enough free local ports exist (stale sockets released, wider ip_local_port_range) so the bind succeeds.",
+    category: "port_in_use",
+    signature: [
+      "42692884fcba: <n> : <n> [ <n> ] socket.h : <n> nccl warn call to bind failed : address already in use",
+    ],
+    words:
+      "42692884fcba address all already average average_gradients bind bootstrap bootstrap.cc call cc data dist dist.all_reduce dist.reduce_op.sum dist_group failed grad gradients group info loss main model module nccl op opt param param.grad.data py reduce socket socket.h sum train train.py use warn",
+  },
+  {
+    id: "nemo-14529",
+    url: "https://github.com/NVIDIA-NeMo/Speech/issues/14529",
+    repo: "NVIDIA-NeMo/Speech",
+    split: "tune",
+    title: "quick_gelu not found in megatron.core.fusions.fused_bias_geglu when using gpt-oss (Megatron-Core 0.13.0)",
+    resolution:
+      "NeMo's GPT-OSS model needs a Megatron-Core that defines quick_gelu in megatron.core.fusions.fused_bias_geglu, which 0.13.0 lacks (NeMo asserts 'Megatron version does not support gpt-oss model'); install the newer Megatron-Core / NeMo container release that NeMo pins for GPT-OSS.",
+    category: "megatron_version_mismatch",
+    signature: [
+      "import of quick_gelu from megatron.core.fusions.fused_bias_geglu failed with:",
+      "attributeerror: module 'megatron.core.fusions.fused_bias_geglu' has no attribute 'quick_gelu'",
+    ],
+    words:
+      "attribute bias core end failed fused fused_indices_to_multihot fusions geglu gelu has import indices life megatron megatron.core.fusions.fused_bias_geglu module multihot nemo nemo.utils.import_utils quick quick_gelu reached utils warning",
+  },
+  {
+    id: "neurips-llm-efficiency-challenge-12",
+    url: "https://github.com/ayulockin/neurips-llm-efficiency-challenge/issues/12",
+    repo: "ayulockin/neurips-llm-efficiency-challenge",
+    split: "tune",
+    title: "Issue about flash-atten",
+    resolution:
+      "The flash-attn wheel did not match the installed torch; uninstalling it and rebuilding against the local torch (`FLASH_ATTENTION_FORCE_BUILD=TRUE pip install flash-attn`, per oobabooga#4182) fixed it.",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      '**importerror:** flash_attn_interface.py ", line <n> , in <module>',
+      "importerror: flash_attn_2_cuda.cpython- <n> -x86_64-linux-gnu.so : undefined symbol: _zn3c104cuda9setdeviceei",
+    ],
+    words:
+      "64 _zn3c104cuda9setdeviceei attn cpython cuda flash flash_attn_2_cuda flash_attn_2_cuda.cpython flash_attn_cuda flash_attn_interface.py gnu gnu.so import interface linux module py so symbol undefined x86 x86_64 zn3c104cuda9setdeviceei",
+  },
+  {
+    id: "ollama-9322",
+    url: "https://github.com/ollama/ollama/issues/9322",
+    repo: "ollama/ollama",
+    split: "tune",
+    title: "Ubuntu 24.10 128G RAM, 2x RTX A4000 ollama run deepseek-r1:70b-llama-distill-fp16 crashes desktop env.",
+    resolution:
+      "The fp16 70B model needs about 136 GiB while only ~28.7 GiB fits on the GPUs, so the rest goes to the 128 GiB of system RAM and the kernel OOM killer kills the ollama service (and the desktop); use a smaller/quantized model or more RAM/swap.",
+    category: "host_oom",
+    signature: [
+      "feb <n> <n> : <n> : <n> adl systemd[ <n> ]: ollama.service: a process of this unit has been killed by the oom killer.",
+      "feb <n> <n> : <n> : <n> adl systemd[ <n> ]: ollama.service: failed with result 'oom-kill'.",
+    ],
+    words:
+      "964s 9g adl allocations available been consumed cpu cuda failed feb full gib go gpu has info kill killed killer kv layers layers.model layers.offload layers.requested layers.split level memory memory.available memory.go memory.gpu_overhead memory.required.allocations memory.required.full memory.required.kv memory.required.partial mib model msg offload ollama ollama.service oom overhead partial peak process requested required result service source split systemd time unit",
+  },
+  {
+    id: "onnxruntime-16307",
+    url: "https://github.com/microsoft/onnxruntime/issues/16307",
+    repo: "microsoft/onnxruntime",
+    split: "tune",
+    title: "How to catch exception OOM.",
+    resolution:
+      "There is no good way to catch it; avoid the GPU OOM by setting arena_extend_strategy=1 (kSameAsRequested) or cudnn_conv_use_max_workspace=0 in the CUDA EP options, or cap the input shape (batch size, sequence length, image size).",
+    category: "npu_oom",
+    signature: [
+      "non-zero status code returned while running reducesum node. onnxruntime::bfcarena::allocaterawinternal failed to allocate memory for requested buffer of size <n>",
+    ],
+    words:
+      "allocate allocaterawinternal bfcarena buffer code failed memory node non onnxruntime reducesum requested returned running size status while zero",
+  },
+  {
+    id: "onnxruntime-23875",
+    url: "https://github.com/microsoft/onnxruntime/issues/23875",
+    repo: "microsoft/onnxruntime",
+    split: "tune",
+    title: "Abs node runs into error with bf16 tensor",
+    resolution:
+      "No fix in the thread (closed as stale); onnxruntime 1.20.1 has no bf16 kernel for Abs on this execution provider, while the same model in FP16 works, so use fp16/fp32 for that op.",
+    category: "dtype_unsupported",
+    signature: [
+      "onnxruntime.capi.onnxruntime_pybind11_state.notimplemented: [onnxruntimeerror] : <n> : not_implemented : could not find an implementation for abs( <n> ) node with name 'abs0'",
+    ],
+    words:
+      "abs abs0 capi could find implementation implemented name node not_implemented notimplemented onnxruntime onnxruntime.capi.onnxruntime_pybind11_state.notimplemented pybind11 state",
+  },
+  {
+    id: "openhands-1131",
+    url: "https://github.com/OpenHands/OpenHands/issues/1131",
+    repo: "OpenHands/OpenHands",
+    split: "tune",
+    title: "where BAAI/bge-small-en-v1.5 should be saved?",
+    resolution:
+      "A network problem reaching huggingface.co; set export HF_ENDPOINT=https://hf-mirror.com so the embedding model is downloaded into the HF cache from the mirror.",
+    category: "hub_access",
+    signature: [
+      "raise environmenterror(",
+      "error:root:<class 'oserror'>: can't load the configuration of ' bge-small-en-v1. <n> '. if you were trying to load it from 'https: models ', make sure you don't have a local directory with the same name. otherwise, make sure ' bge-small-en-v1. <n> ' is the correct path to a directory containing a co",
+    ],
+    words:
+      "_get_config_dict bge can class config config.json configuration configuration_utils.py containing correct dict directory don en get have https if json load local make models name otherwise path py raise root same small sure trying utils v1 you",
+  },
+  {
+    id: "paddledetection-1946",
+    url: "https://github.com/PaddlePaddle/PaddleDetection/issues/1946",
+    repo: "PaddlePaddle/PaddleDetection",
+    split: "holdout",
+    title: "为什么efficientNet训练时，刚开始loss正常下降，然后突然就变为nan？学习率调整为0后loss也是nan。",
+    resolution:
+      "The config learning rate is for 8-GPU training; on 1 GPU the LR and batch size did not match. With batch_size 4 and lr 0.02 (scaled for one card) the loss decreases without NaN.",
+    category: "nan_loss",
+    signature: [
+      "-info: iter: <n> , lr: <n> , 'loss_cls': 'nan', 'loss_bbox': 'nan', 'loss': 'nan', eta: <n> : <n> : <n> , batch_cost: <n> sec, ips: <n> sec",
+    ],
+    words: "batch batch_cost bbox cls cost eta info ips iter loss loss_bbox loss_cls lr nan sec",
+  },
+  {
+    id: "paddleocr-2794",
+    url: "https://github.com/PaddlePaddle/PaddleOCR/issues/2794",
+    repo: "PaddlePaddle/PaddleOCR",
+    split: "tune",
+    title: "paddleocr1.1训练文本识别模型时一开始损失就是nan",
+    resolution:
+      "Maintainer: check whether batch_size/lr were changed; lower the learning rate or add warmup at the start of training.",
+    category: "nan_loss",
+    signature: ["-info: epoch: <n> , iter: <n> , lr: <n> , 'loss': nan, 'acc': <n> , time: <n>"],
+    words: "acc epoch info iter loss lr nan time",
+  },
+  {
+    id: "particleflow-390",
+    url: "https://github.com/jpata/particleflow/issues/390",
+    repo: "jpata/particleflow",
+    split: "holdout",
+    title: "NCCL timeout at end of first epoch when using more than 1 GPU",
+    resolution:
+      "The end-of-epoch test (run_predictions/make_plots) ran only on rank 0 while the other ranks waited in a collective until the NCCL watchdog timed out; the fix (PR #391) runs run_test() on all GPUs so the ranks stay in step.",
+    category: "hccl_timeout",
+    signature: [
+      "frame # <n> : c10d::processgroupnccl::worknccl::checktimeout(std::optional<std::chrono::duration<long, std::ratio<1l, 1000l> > >) + <hex> ( <hex> in libtorch_cuda.so )",
+      "frame # <n> : c10d::processgroupnccl::watchdoghandler() + <hex> ( <hex> in libtorch_cuda.so )",
+      "exception raised from ncclcommwatchdog at processgroupnccl.cpp : <n> (most recent call first):",
+      "frame # <n> : c10::error::error(c10::sourcelocation, std::string) + <hex> ( <hex> in libc10.so )",
+    ],
+    words:
+      "1000l 1l c10 c10d call checktimeout chrono clone cpp cuda duration first frame function libc libc.so libc10 libc10.so libpthread libpthread.so libstdc libtorch libtorch_cuda.so long most ncclcommwatchdog optional processgroupnccl processgroupnccl.cpp raised ratio recent so sourcelocation std string unknown watchdoghandler worknccl",
+  },
+  {
+    id: "peft-2275",
+    url: "https://github.com/huggingface/peft/issues/2275",
+    repo: "huggingface/peft",
+    split: "tune",
+    title: "TypeError: LoraConfig.__init__() got an unexpected keyword argument 'eva_config'",
+    resolution:
+      "The adapter was saved with a newer PEFT version than the one installed; upgrade PEFT to the latest version or remove the eva_config entry from adapter_config.json.",
+    category: "transformers_version_conflict",
+    signature: ["typeerror: loraconfig.__init__() got an unexpected keyword argument 'eva_config'"],
+    words:
+      "argument auto automodelforcausallm automodelforcausallm.from_pretrained autotokenizer autotokenizer.from_pretrained code config dataset deepmind device device_map eva eva_config ft got init keyword loraconfig loraconfig.__init__ map math model model_name name pretrained remote tokenizer true trust trust_remote_code unexpected",
+  },
+  {
+    id: "pipedream-39",
+    url: "https://github.com/msr-fiddle/pipedream/issues/39",
+    repo: "msr-fiddle/pipedream",
+    split: "holdout",
+    title: "All ranks are not trained. They are blocked all the time",
+    resolution:
+      "No fix in the thread. The gloo broadcast in the receive helper thread waited the full 1800000 ms default process-group timeout for a peer that never sent; find the rank that is stuck or crashed first (the timeout is secondary) and, if the stage is merely slow, raise the timeout passed to init_process_group.",
+    category: "hccl_timeout",
+    signature: [
+      "exception in thread thread- <n> :",
+      "runtimeerror: [ unbound_buffer.cc : <n> ] timed out waiting 1800000ms for recv operation to complete",
+    ],
+    words:
+      "1800000ms _bootstrap_inner _recv args bootstrap broadcast buffer c10d cc communication communication.py complete distributed distributed_c10d.py group helper inner kwargs operation out process py recv recv_helper_thread run self self._args self._kwargs self._target self.run sub sub_process_group target thread threading threading.py timed unbound unbound_buffer.cc wait waiting work work.wait",
+  },
+  {
+    id: "pipedream-76",
+    url: "https://github.com/msr-fiddle/pipedream/issues/76",
+    repo: "msr-fiddle/pipedream",
+    split: "holdout",
+    title: "Running in docker will give you an error that you can't find a physical address",
+    resolution:
+      'docker run allocates only 64 MB of shared memory by default, too little for NCCL; start the container with more, e.g. --shm-size="6g".',
+    category: "shm_bus_error",
+    signature: ["[8d6bf97c3bf4: <n> : <n> : <n> ] caught signal <n> (bus error: nonexistent physical address)"],
+    words:
+      "8d6bf97c3bf4 __nss_database_lookup address backtrace bus caught clone database killpg libnccl libnccl.so lookup ncclgetuniqueid ncclgroupend ncclredopdestroy nonexistent nss physical signal so start start_thread thread tid",
+  },
+  {
+    id: "prompthmr-4",
+    url: "https://github.com/yufu-wang/PromptHMR/issues/4",
+    repo: "yufu-wang/PromptHMR",
+    split: "tune",
+    title: "Running into issues with xformers",
+    resolution:
+      "xFormers had been built for PyTorch 2.6.0+cu124 while 2.6.0+cu126 was installed, so its CUDA ops were missing; reinstalling a matching pair (torch 2.7.1 with xformers 0.0.30) fixed it.",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "notimplementederror: no operator found for `memory_efficient_attention_forward` with inputs:",
+      "`fa3f@ <n> ` is not supported because:",
+      "`fa2f@v2. <n> -pt` is not supported because:",
+      "`cutlassf-pt` is not supported because:",
+    ],
+    words:
+      "attention attn attn_bias because bias build built but capability class cuda cutlassf device efficient fa2f fa3f float16 forward found gpu has info inputs key memory memory_efficient_attention_forward more nonetype old operator pt python query requires see shape support supported too torch torch.float16 v2 value wasn xformers xformers.info your",
+  },
+  {
+    id: "qlora-70",
+    url: "https://github.com/artidoro/qlora/issues/70",
+    repo: "artidoro/qlora",
+    split: "tune",
+    title: "memory leak?",
+    resolution:
+      "Leftover processes from the previous fine-tuning run kept holding the CUDA devices (killing them just respawned new ones), so the next training could not get the GPU; the reporter only got the cards back by rebooting. Find and stop the stale processes (nvidia-smi) or reboot before relaunching.",
+    category: "device_busy",
+    signature: [
+      "untimeerror: cuda error: cuda-capable device(s) are busy or unavailable",
+      "cuda kernel errors might be asynchronously reported at some other api call, so the stacktrace below might be incorrect.",
+    ],
+    words:
+      "api asynchronously below busy call capable cuda device errors incorrect kernel might other reported so some stacktrace unavailable",
+  },
+  {
+    id: "ray-16979",
+    url: "https://github.com/ray-project/ray/issues/16979",
+    repo: "ray-project/ray",
+    split: "tune",
+    title: "NCCL error with RaySGD single node training",
+    resolution:
+      "NCCL's P2P/IPC transport failed because CUDA peer access between the two GPUs is not supported (cudaErrorPeerAccessUnsupported 217); make peer access work (ACS/IOMMU/virtualisation settings, GPUs visible to each worker) or disable the P2P transport with NCCL_P2P_DISABLE=1.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "runtimeerror: nccl error in: processgroupnccl.cpp : <n> , unhandled cuda error, nccl version <n>",
+      "(pid= <n> ) dev-duanjiangfei-ap0: <n> : <n> [ <n> ] p2p.cc : <n> nccl warn failed to open cuda ipc handle : <n> peer access is not supported between these two devices",
+    ],
+    words:
+      "access ap0 async b0 between cc channel cpp cuda dev devices duanjiangfei failed group group.cc handle info init init.cc ipc nccl open p2p p2p.cc peer pid processgroupnccl processgroupnccl.cpp supported these thread threadthresholds transport transport.cc trees two unhandled version via warn",
+  },
+  {
+    id: "rx580-rocm-tensorflow-guide-1",
+    url: "https://github.com/Grench6/RX580-rocM-tensorflow-ubuntu20.4-guide/issues/1",
+    repo: "Grench6/RX580-rocM-tensorflow-ubuntu20.4-guide",
+    split: "holdout",
+    title: "librccl.so.1: No such file or directory",
+    resolution:
+      'The ROCm toolkit\'s RCCL library directory was not on the loader path; `export LD_LIBRARY_PATH="/opt/rocm-3.5.1/rccl/lib/"` solved the error.',
+    category: "cann_env_not_sourced",
+    signature: ["importerror: librccl.so. <n> : cannot open shared object file: no such file or directory"],
+    words: "cannot directory librccl librccl.so object open shared so such",
+  },
+  {
+    id: "scube-7",
+    url: "https://github.com/nv-tlabs/SCube/issues/7",
+    repo: "nv-tlabs/SCube",
+    split: "tune",
+    title: "CUDA error: no kernel image is available for execution on the device",
+    resolution:
+      "The installed torch build had no kernels for the A800 setup used by fvdb; downgrading torch to 2.2.0 solved it.",
+    category: "cann_version_mismatch",
+    signature: ["runtimeerror: cuda error: no kernel image is available for execution on the device"],
+    words:
+      "available batch cropped cropped_xyz cuda device execution finest fvdb fvdb.gridbatch_from_points fvdb_grids grid grid_batch_kwargs_finest gridbatch grids image jaggedtensor kernel kwargs points xyz",
+  },
+  {
+    id: "sentence-transformers-573",
+    url: "https://github.com/huggingface/sentence-transformers/issues/573",
+    repo: "huggingface/sentence-transformers",
+    split: "tune",
+    title: "OSError: Can't load config for 'xlm-r-100langs-bert-base-nli-mean-tokens'.",
+    resolution:
+      "The model was renamed and the mirror server only hosts it under the new name, so the download returned 404; load it as xlm-r-bert-base-nli-stsb-mean-tokens instead.",
+    category: "hub_access",
+    signature: [
+      "requests.exceptions.httperror: <n> client error: not found for url: https: xlm-r-100langs-bert-base-nli-mean-tokens.zip",
+      "oserror: can't load config for 'xlm-r-100langs-bert-base-nli-mean-tokens'. make sure that:",
+    ],
+    words:
+      "100langs base bert can client config config.json containing correct directory exceptions found https identifier json listed load make mean model models nli path requests sure tokens tokens.zip url xlm zip",
+  },
+  {
+    id: "sglang-1467",
+    url: "https://github.com/sgl-project/sglang/issues/1467",
+    repo: "sgl-project/sglang",
+    split: "holdout",
+    title: "[Bug] illegal memory access encountered",
+    resolution:
+      "No fix confirmed in the thread; the error text lists the workarounds: disable CUDA graph with --disable-cuda-graph, lower --mem-fraction-static, or drop --enable-torch-compile (then report the kernel fault upstream).",
+    category: "aicore_error",
+    signature: [
+      "raise exception(",
+      "exception: capture cuda graph failed: triton error [cuda]: an illegal memory access was encountered",
+    ],
+    words:
+      "__init__ access capture choose compile cuda cuda_graph_runner.py cudagraphrunner disable enable encountered failed fraction github graph graphs https illegal init init_cuda_graphs issue mem memory model model_runner.py model_server modelrunner modeltpserver open possible py raise run run_tp_server runner self self.cuda_graph_runner self.init_cuda_graphs self.model_runner server set smaller solutions static torch tp tp_worker.py triton using value worker",
+  },
+  {
+    id: "sparse-autoencoder-204",
+    url: "https://github.com/ai-safety-foundation/sparse_autoencoder/issues/204",
+    repo: "ai-safety-foundation/sparse_autoencoder",
+    split: "tune",
+    title:
+      "`poetry run python sparse_autoencoder/training_runs/gpt2.py` tries to write to directories outside the git repository",
+    resolution:
+      "The checkpoint directory was resolved relative to the working directory ('../../.checkpoints'), landing outside the repo where the user cannot write; PR #205 stops relying on the cwd when setting up .checkpoints.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' .checkpoints '"],
+    words:
+      "checkpoint checkpoint_path.mkdir checkpoints denied errno exist exist_ok mkdir mode ok os os.mkdir path pathlib pathlib.py permission pipeline py run run_training_pipeline self sweep sweep.py train training true",
+  },
+  {
+    id: "stable-diffusion-156",
+    url: "https://github.com/CompVis/stable-diffusion/issues/156",
+    repo: "CompVis/stable-diffusion",
+    split: "tune",
+    title: "ProxyError: HTTPSConnectionPool(host='huggingface.co', port=443)",
+    resolution:
+      "The CLIP tokenizer/text encoder and safety checker are fetched from huggingface.co through an unreachable proxy; with the files already cached, load them with local_files_only=True (in ldm/modules/encoders/modules.py and txt2img.py) so no Hub request is made.",
+    category: "hub_access",
+    signature: [
+      "\"requests.exceptions.proxyerror: httpsconnectionpool(host='huggingface.co', port= <n> ): max retries exceeded with url: vocab.json (caused by proxyerror('cannot connect to proxy.', timeout('_ssl.c: <n> : the handshake operation timed out')))\"",
+    ],
+    words:
+      "_ssl.c cannot caused co connect exceeded exceptions handshake host httpsconnectionpool huggingface huggingface.co json max operation out port proxy requests retries ssl timed timeout url vocab vocab.json",
+  },
+  {
+    id: "styleformer-1",
+    url: "https://github.com/PrithivirajDamodaran/Styleformer/issues/1",
+    repo: "PrithivirajDamodaran/Styleformer",
+    split: "holdout",
+    title: "OSError: Can't load config for 'prithivida/parrot_adequacy_on_BART'. Make sure that....",
+    resolution:
+      "Hugging Face serves models over SSL and the EC2 host sits behind a firewall that blocks the download; allow access to huggingface.co (or run where the Hub is reachable).",
+    category: "hub_access",
+    signature: ["oserror: can't load config for ' parrot_adequacy_on_bart '. make sure that:"],
+    words:
+      "adequacy bart can config config.json containing correct directory https identifier json listed load make model models parrot parrot_adequacy_on_bart path sure",
+  },
+  {
+    id: "tensorflow-8170",
+    url: "https://github.com/tensorflow/tensorflow/issues/8170",
+    repo: "tensorflow/tensorflow",
+    split: "tune",
+    title: 'tensorflow 2st test:"CUDA_ERROR_OUT_OF_MEMORY", What\'s wrong here???',
+    resolution:
+      "Only 190 MiB of the 7.92 GiB card was free: something else was already holding the GPU memory; check nvidia-smi and stop the other process (or, when running two TensorFlow programs, limit per-process memory in the Session config).",
+    category: "device_busy",
+    signature: [
+      "e cuda_driver.cc : <n> ] failed to allocate <n> .31m ( <n> bytes) from device: cuda_error_out_of_memory",
+    ],
+    words:
+      "31m 31mib 92gib allocate bus bytes cc creating cuda cuda_driver.cc cuda_error_out_of_memory device dma driver failed found free geforce ghz gpu gpu_device.cc gtx id major memory memoryclockrate minor name out pci pcibusid properties tensorflow total",
+  },
+  {
+    id: "tensorflow2.0-examples-8",
+    url: "https://github.com/YunYang1994/TensorFlow2.0-Examples/issues/8",
+    repo: "YunYang1994/TensorFlow2.0-Examples",
+    split: "holdout",
+    title: "total_loss: nan?",
+    resolution:
+      "The learning rate kept rising because global_steps never left the warmup phase (warmup_steps = WARMUP_EPOCHS * steps_per_epoch was too large for the big dataset), so the loss diverged to NaN; lower the learning rate / shorten the warmup.",
+    category: "nan_loss",
+    signature: [
+      "=> step <n> lr: <n> giou_loss: nan conf_loss: <n> prob_loss: <n> total_loss: nan",
+      "=> step <n> lr: <n> giou_loss: nan conf_loss: nan prob_loss: nan total_loss: nan",
+    ],
+    words: "conf conf_loss giou giou_loss loss lr nan prob prob_loss step total total_loss",
+  },
+  {
+    id: "tensorrt-pro-171",
+    url: "https://github.com/shouxieai/tensorRT_Pro/issues/171",
+    repo: "shouxieai/tensorRT_Pro",
+    split: "tune",
+    title: "python接口报错ImportError: libcudnn.so.8: cannot open shared object file: No such file or directory",
+    resolution:
+      "The CUDA/cuDNN/TensorRT library directories were not on the loader path; adding the paths listed in library_path.txt to LD_LIBRARY_PATH fixed the import.",
+    category: "cann_env_not_sourced",
+    signature: ["importerror: libcudnn.so. <n> : cannot open shared object file: no such file or directory"],
+    words:
+      "__init__.py alphapose app app_alphapose.py cannot directory import init libcudnn libcudnn.so libtrtpyc module object open py shared so such tp trtpy",
+  },
+  {
+    id: "terratorch-303",
+    url: "https://github.com/torchgeo/terratorch/issues/303",
+    repo: "torchgeo/terratorch",
+    split: "holdout",
+    title: "Clay pretrained model hugging face URL not found",
+    resolution:
+      "The Hugging Face file path used for the Clay backbone was wrong (404); installing terratorch from git with the fix from PR #298 resolved it.",
+    category: "hub_access",
+    signature: [
+      "raise httperror(http_error_msg, response=self)",
+      "requests.exceptions.httperror: <n> client error: not found for url: https: clay-v1-base.ckpt",
+    ],
+    words:
+      "_http.py base base.ckpt builder ckpt clay client exceptions face found hf hf_raise_for_status http http_error_msg https hub hugging info loading models models.py msg pretrained py raise raise_for_status requests response response.raise_for_status self status timm timm.models._builder url v1 weights",
+  },
+  {
+    id: "text-generation-inference-1312",
+    url: "https://github.com/huggingface/text-generation-inference/issues/1312",
+    repo: "huggingface/text-generation-inference",
+    split: "tune",
+    title: "gpu device driver not recognized",
+    resolution:
+      "No fix posted in the thread; Docker has no GPU device driver registered for --gpus all, i.e. the NVIDIA Container Toolkit (nvidia-docker runtime) is not installed/configured, so install it and restart the Docker daemon.",
+    category: "driver_not_mounted",
+    signature: [
+      'docker: error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
+      "erro[ <n> ] error waiting for container:",
+    ],
+    words:
+      "1g all bitsandbytes bmh capabilities container could daemon data device docker driver erro generation gpu gpus id inference model quantize response run select shm size sudo text volume waiting",
+  },
+  {
+    id: "torchtune-1257",
+    url: "https://github.com/meta-pytorch/torchtune/issues/1257",
+    repo: "meta-pytorch/torchtune",
+    split: "tune",
+    title: "Pre training",
+    resolution:
+      'text_completion_dataset was configured with column=None for a local raw-text file; use the default column "text" (the name Hugging Face datasets assigns to a single-column local text dataset).',
+    category: "dataset_key_error",
+    signature: ["keyerror: none"],
+    words: "_prepare_sample _text_completion.py column completion none prepare prompt py sample self self._column text",
+  },
+  {
+    id: "tpu-811",
+    url: "https://github.com/tensorflow/tpu/issues/811",
+    repo: "tensorflow/tpu",
+    split: "tune",
+    title:
+      "TypeError: Value passed to parameter 'input' has DataType float64 not in list of allowed values: bfloat16, float32, int32, uint32",
+    resolution:
+      "No answer in the thread; the TPU op accepts only bfloat16/float32/int32/uint32, so cast float64 inputs to float32 (or run the float64 part on CPU).",
+    category: "dtype_unsupported",
+    signature: [
+      "typeerror: value passed to parameter 'input' has datatype float64 not in list of allowed values: bfloat16, float32, int32, uint32",
+    ],
+    words: "allowed bfloat16 datatype float32 float64 has input int32 list parameter passed uint32 value values",
+  },
+  {
+    id: "trak-68",
+    url: "https://github.com/MadryLab/trak/issues/68",
+    repo: "MadryLab/trak",
+    split: "tune",
+    title: "RuntimeError: CUDA error: the provided PTX was compiled with an unsupported toolchain.",
+    resolution:
+      "Mismatch between the NVIDIA driver (460.91.03) and the CUDA 11.8 toolkit used to build fast_jl; updating the driver to 530.35 with CUDA 12.1 solved it.",
+    category: "cann_version_mismatch",
+    signature: ["runtimeerror: cuda error: the provided ptx was compiled with an unsupported toolchain."],
+    words: "compiled cuda provided ptx toolchain unsupported",
+  },
+  {
+    id: "transformers-12941",
+    url: "https://github.com/huggingface/transformers/issues/12941",
+    repo: "huggingface/transformers",
+    split: "holdout",
+    title: "OSError: Can't load config for 'bert-base-uncased",
+    resolution:
+      "The private AutoTrain model needs an authenticated request; running huggingface-cli login (so use_auth_token=True has a token) solved it.",
+    category: "hub_access",
+    signature: [
+      "oserror: can't load config for ' autotrain-ratnakar_600_sample_test- <n> '. if you were trying to load it from 'https: models ', make sure you don't have a local directory with the same name. otherwise, make sure ' autotrain-ratnakar_600_sample_test- <n> ' is the correct path to a directory containi",
+    ],
+    words:
+      "600 auth automodelfortokenclassification automodelfortokenclassification.from_pretrained autotrain can config config.json containing correct directory don have https if json load local make model models name otherwise path pretrained ratnakar ratnakar_600_sample_test same sample sure test token true trying use use_auth_token you",
+  },
+  {
+    id: "triton-inference-server-2193",
+    url: "https://github.com/triton-inference-server/server/issues/2193",
+    repo: "triton-inference-server/server",
+    split: "tune",
+    title: "provided PTX was compiled with an unsupported toolchain?",
+    resolution:
+      "The 20.10 container is built on CUDA 11.1, newer than the host NVIDIA driver supported; updating the driver to 455.23 fixed model loading.",
+    category: "cann_version_mismatch",
+    signature: [
+      "e1029 <n> : <n> : <n> <n> model_repository_manager.cc: <n> ] failed to load 'some_model' version <n> : internal: unable to auto-complete model configuration for 'some_model', failed to load model: cuda runtime implicit initialization on gpu: <n> failed. status: the provided ptx was compiled with an ",
+    ],
+    words:
+      "auto cc compiled complete configuration cuda e1029 failed gpu implicit initialization internal load manager model model_repository_manager.cc provided ptx repository runtime some some_model status toolchain unable unsupported version",
+  },
+  {
+    id: "trl-6168",
+    url: "https://github.com/huggingface/trl/issues/6168",
+    repo: "huggingface/trl",
+    split: "tune",
+    title: "TypeError: Trainer.__init__() got an unexpected keyword argument 'tokenizer'",
+    resolution:
+      "The installed TRL/Transformers removed the tokenizer argument from the trainer; pass the tokenizer as processing_class (and use the current SFTConfig argument names) or pin the TRL version the script was written for.",
+    category: "transformers_version_conflict",
+    signature: ["typeerror: trainer.__init__() got an unexpected keyword argument 'tokenizer'"],
+    words:
+      "__init__ _deprecation.py args argument comm comm_pretrain.py deprecation got init inner inner_f keyword kwargs module pretrain py return sft sft_trainer.py sfttrainer super tokenizer trainer trainer.__init__ unexpected",
+  },
+  {
+    id: "ultralytics-22944",
+    url: "https://github.com/ultralytics/ultralytics/issues/22944",
+    repo: "ultralytics/ultralytics",
+    split: "tune",
+    title: "Ultralytics YOLO DDP on GPU, causing SIGKILL (-9) OOM",
+    resolution:
+      "The rank was SIGKILLed because host RAM ran out: cache=True caches images to RAM and under DDP each rank adds to host memory; use cache=disk and modest workers.",
+    category: "host_oom",
+    signature: [
+      "e1214 <n> : <n> : <n> <n> api.py : <n> ] failed (exitcode: - <n> ) local_rank: <n> (pid: <n> ) of binary: python3",
+      'file " __init__.py ", line <n> , in wrapper',
+    ],
+    words:
+      "09g __init__.py _run_code _run_module_as_main api api.py args binary box box_loss closing cls cls_loss code dfl dfl_loss e1214 epoch exitcode failed frozen gpu gpu_mem init instances kwargs local local_rank loss main mem module pid process py python3 rank return run run.py runpy sending signal sigterm size w1214 wrapper",
+  },
+  {
+    id: "unsloth-2010",
+    url: "https://github.com/unslothai/unsloth/issues/2010",
+    repo: "unslothai/unsloth",
+    split: "tune",
+    title:
+      "[SOLVED] TypeError: SFTTrainer.__init__() got an unexpected keyword argument 'dataset_num_proc' && FutureWarning: `tokenizer` is deprecated and removed starting from version 0.16.0 for `SFTTrainer.__i",
+    resolution:
+      "Newer TRL moved dataset_num_proc, dataset_text_field, max_seq_length and packing from SFTTrainer into SFTConfig and renamed tokenizer to processing_class; pass them through SFTConfig (or pin the older trl).",
+    category: "transformers_version_conflict",
+    signature: ["typeerror: sfttrainer.__init__() got an unexpected keyword argument 'dataset_num_proc'"],
+    words:
+      "args argument dataset dataset_num_proc deprecation deprecation.py func got init keyword kwargs model num proc py return self self.model sfttrainer sfttrainer.__init__ trainer unexpected wrapped wrapped_func",
+  },
+  {
+    id: "verl-npu-zombie-507033",
+    url: "https://github.com/yuancaoyaoHW/verl-npu/blob/799c17a008dec3e1dc62bfb6ccccec0d420982af/docs/npu-optimization-results.md",
+    repo: "yuancaoyaoHW/verl-npu",
+    split: "tune",
+    title: "NPU AI Core Utilization Optimization Report (NPU Zombie Process Issue)",
+    resolution:
+      "After force-killing training, zombie `VLLM::EngineCore` processes on the host still held the NPU contexts (~30GB/card), so SetDevice failed with 507033; killing them from the host (not inside the container), checking npu-smi showed HBM freed, and restarting Ray fixed it.",
+    category: "device_busy",
+    signature: [
+      "runtimeerror: c10_npu::setdevice(device_id), error code is 507033",
+      "tsdopen failed. devid=x, tdt error= <n>",
+      "rtsetdevice execution failed, reason=device retain error",
+    ],
+    words:
+      "507033 c10 c10_npu code device device_id devid execution failed id npu reason retain rtsetdevice setdevice tdt tsdopen",
+  },
+  {
+    id: "visual-document-rag-torch-npu-yaml",
+    url: "https://github.com/Lam810/visual-document-rag/blob/57e4ca274e294c942b4fadddc2e03bc6f040020d/ASCEND_VERIFICATION.md",
+    repo: "Lam810/visual-document-rag",
+    split: "tune",
+    title: "Ascend Verification Log — Issue 1: torch-npu has undeclared runtime dependencies",
+    resolution:
+      "A bare torch 2.7.1 + torch-npu 2.7.1 install lacks pyyaml (and needs numpy<2), so torch_npu's auto-loaded backend fails inside `import torch`; installing pyyaml and pinning numpy<2.0 (added to requirements-npu.txt) fixed it.",
+    category: "cann_python_deps_broken",
+    signature: [
+      "modulenotfounderror: no module named 'yaml'",
+      "runtimeerror: failed to load the backend extension: torch_npu. you can disable",
+    ],
+    words:
+      "_memory_viz.py auto autoload backend can device disable extension failed import load loading memory module named npu py torch torch_device_backend_autoload torch_npu viz yaml you",
+  },
+  {
+    id: "vllm-13946",
+    url: "https://github.com/vllm-project/vllm/issues/13946",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title:
+      "[Bug]: When deploying LLM with Docker, the following error occurs: RuntimeError: Failed to infer device type",
+    resolution:
+      "vLLM found no usable GPU inside the container (the GPU/driver was not exposed to it), so platform detection failed; a maintainer hit the same and traced it to no available GPU in the container. Run the container with the NVIDIA runtime (--gpus all / nvidia-container-toolkit) so the driver and devices are mounted.",
+    category: "driver_not_mounted",
+    signature: ['raise runtimeerror("failed to infer device type")', "runtimeerror: failed to infer device type"],
+    words:
+      "__init__ arg arg_utils.py args config config.py context create create_engine_config device device_config deviceconfig engine engine.py engine_args.create_engine_config engine_config failed from_engine_args infer init py raise self self.device type usage usage_context utils",
+  },
+  {
+    id: "vllm-3147",
+    url: "https://github.com/vllm-project/vllm/issues/3147",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "ImportError: /usr/local/lib/python3.10/dist-packages/vllm/_C.cpython-310-x86_64-linux-gnu.so:",
+    resolution:
+      "vllm 0.3.2's compiled extension was built against torch 2.1.x but torch 2.2.1 was installed; downgrading torch to 2.1.2 solved it.",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "importerror: _c.cpython- <n> -x86_64-linux-gnu.so : undefined symbol: _zn2at4_ops15to_dtype_layout4callerkns_6tensoren3c108optionalins5_10scalartypeeeens6_ins5_6layouteeens6_ins5_6deviceeeens6_ibeebbns6_ins5_12memoryformateee",
+    ],
+    words:
+      "10scalartypeeeens6 12memoryformateee 64 6deviceeeens6 6layouteeens6 6tensoren3c108optionalins5 _c.cpython _zn2at4_ops15to_dtype_layout4callerkns_6tensoren3c108optionalins5_10scalartypeeeens6_ins5_6layouteeens6_ins5_6deviceeeens6_ibeebbns6_ins5_12memoryformateee cpython dtype gnu gnu.so ibeebbns6 ins5 layout4callerkns linux ops15to so symbol undefined x86 x86_64 zn2at4",
+  },
+  {
+    id: "vllm-ascend-14631",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/14631",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: NPU 环境下设备不足与显存不足错误提示不友好（术语错误 + 缺少排查建议）",
+    resolution:
+      "The startup check fails because the NPU's HBM is already occupied by another process (only 8 of 64 GiB free); find and free the occupying process with npu-smi info, or lower --gpu-memory-utilization to fit the free memory.",
+    category: "device_busy",
+    signature: ["valueerror: free memory on device ( <n> gib) on startup is less than desired"],
+    words: "decrease desired device free gib gpu less memory other processes reduce startup than used utilization",
+  },
+  {
+    id: "wan2gp-1680",
+    url: "https://github.com/deepbeepmeep/Wan2GP/issues/1680",
+    repo: "deepbeepmeep/Wan2GP",
+    split: "tune",
+    title: "AssertionError: Torch not compiled with CUDA enabled on Mac",
+    resolution:
+      "The app queries torch.cuda at import time on a Mac whose torch has no CUDA; it needs a CUDA-enabled torch on an NVIDIA host, or the CUDA calls must be guarded to fall back to CPU/MPS.",
+    category: "cuda_path_on_npu",
+    signature: [
+      'raise assertionerror("torch not compiled with cuda enabled")',
+      "assertionerror: torch not compiled with cuda enabled",
+    ],
+    words:
+      "__init__.py _get_device_properties _lazy_init attention attention.py capability compiled cuda define device enabled get get_attention_modes get_device_capability get_device_properties get_supported_attention_modes import init lazy major minor modes module none prop properties py raise shared shared.attention supported torch torch.cuda.get_device_capability wgp wgp.py will",
+  },
+  {
+    id: "workbench-example-llama3-finetune-1",
+    url: "https://github.com/NVIDIA/workbench-example-llama3-finetune/issues/1",
+    repo: "NVIDIA/workbench-example-llama3-finetune",
+    split: "tune",
+    title: "got an unexpected keyword argument 'dataset_text_field'",
+    resolution:
+      "The notebook was written for an older TRL; in the installed trl (0.13.0.dev0) SFTTrainer no longer accepts dataset_text_field, so drop it from SFTTrainer (or set it in SFTConfig) or pin the older trl version.",
+    category: "transformers_version_conflict",
+    signature: [
+      "typeerror traceback (most recent call last)",
+      "typeerror: sfttrainer.__init__() got an unexpected keyword argument 'dataset_text_field'",
+    ],
+    words:
+      "action action.notify action.notify_always always args argument arguments call cell dataset dataset_text_field default deprecate deprecate_kwarg deprecation deprecation.py deprecationwarning elif field func futurewarning got ignored import init instead keyword kwarg kwargs last locals minimum minimum_action model most notify py recent return sfttrainer sfttrainer.__init__ so text tokenizer traceback train train_dataset trainer training training_arguments trl unexpected use we wrapped wrapped_func wrapper",
+  },
+  {
+    id: "yuan-2.0-65",
+    url: "https://github.com/IEIT-Yuan/Yuan-2.0/issues/65",
+    repo: "IEIT-Yuan/Yuan-2.0",
+    split: "holdout",
+    title:
+      "微调时报错：The NVIDIA driver on your system is too old (found version 11000). Please update your GPU driver by downloading and installing a new version",
+    resolution:
+      "The provided container uses CUDA 12.1 while the host driver only supported CUDA 11.0; updating the GPU driver (to 535) resolved the version problem.",
+    category: "cann_version_mismatch",
+    signature: [],
+    words: "",
+  },
 ];
