@@ -26793,7 +26793,7 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     title: "Found no NVIDIA driver on your system.",
     resolution:
       "No fix in the thread; the error says torch cannot find an NVIDIA driver/GPU: check that the machine has an NVIDIA GPU with the driver installed (or train on CPU).",
-    category: "npu_not_available",
+    category: "driver_not_mounted",
     signature: [
       "runtimeerror: found no nvidia driver on your system. please check that you have an nvidia gpu and installed a driver from http: index.aspx",
     ],

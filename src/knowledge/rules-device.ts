@@ -981,6 +981,15 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Data type not supported on this chip",
     role: "primary",
     triggers: [
+      // Round 14: XLA refusing a type the backend lacks ("Element type C128 is not supported on TPU": jax_enable_x64
+      // turns float and complex results into 64-bit types), and ONNX Runtime finding no kernel for a node's op, opset
+      // and types on its execution provider ("NOT_IMPLEMENTED : Could not find an implementation for Abs(13) node":
+      // a bf16 or quantized int8 graph on a provider without those kernels), hedged, since an opset can cause it too.
+      { match: rx(/Element type \w+ is not supported on \w+/, "is not supported on "), confidence: 0.8 },
+      {
+        match: rx(/Could not find an implementation for \w+\(\d+\)/, "Could not find an implementation for "),
+        confidence: 0.55,
+      },
       // Upstream phrasebook 2: vllm-ascend's 310P attention (fp16 only), LLaMA-Factory's pure_bf16 device check.
       { match: rx(/must share float16 dtype on 310P/, "float16 dtype on 310P"), confidence: 0.75 },
       { match: lit("This device does not support `pure_bf16`"), confidence: 0.82 },
@@ -1076,6 +1085,9 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Killed by the host's out-of-memory killer",
     role: "primary",
     triggers: [
+      // Round 14: ollama's scheduler refusing to load a model the host's free RAM cannot hold (llm/server.go: "model
+      // requires more system memory (9.4 GiB) than is available (4.8 GiB)").
+      { match: lit("model requires more system memory"), confidence: 0.85 },
       // Upstream phrasebook: Paddle's DataLoader worker ("exited is killed by signal: Killed"), torch's CPU allocator's
       // other wording (c10/core/impl/alloc_cpu.cpp "not enough memory: you tried to allocate"), torch_npu's pinned host
       // memory, XLA's host memory, ENOMEM in zh_CN (glibc po/zh_CN.po).

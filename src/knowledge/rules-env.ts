@@ -223,6 +223,11 @@ export const envRules: DiagnosisRule[] = [
     title: "torch, torch_npu, CANN or NNAL versions do not match",
     role: "primary",
     triggers: [
+      // Round 14: xFormers whose C++/CUDA part did not load (xformers/ops/fmha/common.py lists "xFormers wasn't build
+      // with CUDA support" for each attention operator when `_built_with_cuda` is false; at import it warns "xFormers
+      // can't load C++/CUDA extensions. xFormers was built for: PyTorch …"): a wheel built for another torch or CUDA.
+      { match: lit("xFormers wasn't build with CUDA support"), confidence: 0.7 },
+      { match: lit("xFormers can't load C++/CUDA extensions"), confidence: 0.8 },
       // Round 13: torch_npu's inductor backend importing the Ascend extension of a triton-ascend older or newer than it
       // (torch_npu/_inductor/npu_triton_helpers.py: "No module named 'triton.language.extra.ascend'").
       { match: lit("No module named 'triton.language.extra.ascend"), confidence: 0.75 },
