@@ -31,6 +31,20 @@ const heldElsewhere = (g: { total?: string; free?: string; mine?: string; cached
   return total > 0 && accounted < total / 2;
 };
 
+/**
+ * torch ≥ 2.1's report, where "this process has U memory in use" comes from the driver (NVML), which in a container
+ * may not see the process and says "0 bytes": this process holds at least what PyTorch allocated and keeps reserved.
+ */
+const heldElsewhereInUse = (g: { total?: string; free?: string; inUse?: string; mine?: string; cached?: string }) =>
+  heldElsewhere({
+    total: g.total,
+    free: g.free,
+    mine: `${Math.max(allocatorBytes(g.inUse), g.mine === undefined ? 0 : allocatorBytes(g.mine) + allocatorBytes(g.cached))} bytes`,
+  });
+
+/** "Of the allocated memory A is allocated by PyTorch, [with P allocated in private pools (…),] and R is reserved". */
+const PYTORCH_HOLDS = String.raw`Of the allocated memory (?<mine>[\d.]+ (?:bytes|[KMGT]iB)) is allocated by PyTorch,(?: with [\d.]+ (?:bytes|[KMGT]iB) allocated in private pools \(e\.g\., CUDA Graphs\),)? and (?<cached>[\d.]+ (?:bytes|[KMGT]iB)) is reserved by PyTorch but unallocated`;
+
 /** An Ascend error code (EL0004...); anchored with the character that follows it in real logs. */
 export const ascendCode = (c: string) => rx(new RegExp(`\\b${c}\\b`), `${c}:`, `${c} `, `${c})`, `${c},`);
 
@@ -250,6 +264,9 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU held by another process",
     role: "primary",
     triggers: [
+      // Round 14: ascend-docker-runtime refusing a virtual NPU whose AI cores other vNPUs already use ("check aicore num
+      // failed, phy_id:0, core_need:4, used:6, total:8").
+      { match: lit("check aicore num failed"), confidence: 0.8 },
       // Round 13: the CUDA driver refusing to create a device's primary context for want of memory (TensorFlow's
       // StreamExecutor: "failed call to cuDevicePrimaryCtxRetain: CUDA_ERROR_OUT_OF_MEMORY"): nothing of this process is
       // allocated yet, so the memory is held by other processes.
@@ -330,9 +347,11 @@ export const deviceRules: DiagnosisRule[] = [
       },
       {
         match: rxWhen(
-          /total capacity of (?<total>[\d.]+ (?:bytes|[KMGT]iB)) of which (?<free>[\d.]+ (?:bytes|[KMGT]iB)) is free\..*this process has (?<mine>[\d.]+ (?:bytes|[KMGT]iB)) memory in use/,
+          new RegExp(
+            String.raw`total capacity of (?<total>[\d.]+ (?:bytes|[KMGT]iB)) of which (?<free>[\d.]+ (?:bytes|[KMGT]iB)) is free\..*this process has (?<inUse>[\d.]+ (?:bytes|[KMGT]iB)) memory in use(?:\. ${PYTORCH_HOLDS})?`,
+          ),
           ["total capacity of "],
-          heldElsewhere,
+          heldElsewhereInUse,
         ),
         confidence: 0.8,
       },
@@ -340,7 +359,9 @@ export const deviceRules: DiagnosisRule[] = [
       // this process's memory it can name.
       {
         match: rxWhen(
-          /total capacity of (?<total>[\d.]+ (?:bytes|[KMGT]iB)) of which (?<free>[\d.]+ (?:bytes|[KMGT]iB)) is free\..*Of the allocated memory (?<mine>[\d.]+ (?:bytes|[KMGT]iB)) is allocated by PyTorch, and (?<cached>[\d.]+ (?:bytes|[KMGT]iB)) is reserved by PyTorch but unallocated/,
+          new RegExp(
+            String.raw`total capacity of (?<total>[\d.]+ (?:bytes|[KMGT]iB)) of which (?<free>[\d.]+ (?:bytes|[KMGT]iB)) is free\..*${PYTORCH_HOLDS}`,
+          ),
           ["total capacity of "],
           heldElsewhere,
         ),
@@ -981,6 +1002,9 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Data type not supported on this chip",
     role: "primary",
     triggers: [
+      // Round 14: exllamav2's weight loader (exllamav2/module.py) meeting a tensor type it has no kernels for: "Unexpected
+      // datatype BF16: model.layers.0.self_attn.q_proj.weight".
+      { match: rx(/Unexpected datatype \w+: \S+/, "Unexpected datatype "), confidence: 0.7 },
       // Round 14: XLA refusing a type the backend lacks ("Element type C128 is not supported on TPU": jax_enable_x64
       // turns float and complex results into 64-bit types), and ONNX Runtime finding no kernel for a node's op, opset
       // and types on its execution provider ("NOT_IMPLEMENTED : Could not find an implementation for Abs(13) node":
@@ -1085,6 +1109,9 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Killed by the host's out-of-memory killer",
     role: "primary",
     triggers: [
+      // Round 14: the kubelet evicting a pod for its node's memory (pkg/kubelet/eviction/helpers.go: "The node was low
+      // on resource: memory.").
+      { match: lit("The node was low on resource: memory"), confidence: 0.82 },
       // Round 14: ollama's scheduler refusing to load a model the host's free RAM cannot hold (llm/server.go: "model
       // requires more system memory (9.4 GiB) than is available (4.8 GiB)").
       { match: lit("model requires more system memory"), confidence: 0.85 },

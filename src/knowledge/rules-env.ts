@@ -771,6 +771,16 @@ export const envRules: DiagnosisRule[] = [
     title: "Framework expects another transformers/accelerate/vLLM version",
     role: "primary",
     triggers: [
+      // Round 14: a tokenizer asked for a special token its transformers version does not define (tokenization_utils_base
+      // __getattr__: "Qwen2TokenizerFast has no attribute video_token"): model code written for another transformers.
+      {
+        match: rx(
+          /\w+Tokenizer(?:Fast)? has no attribute \w+/,
+          "Tokenizer has no attribute",
+          "TokenizerFast has no attribute",
+        ),
+        confidence: 0.72,
+      },
       // Upstream phrasebook 2: verl's and ms-swift's version checks of tensordict, vLLM, megatron-core and torch_npu.
       { match: rx(/at least requires \w+ version [\d.]+/, "at least requires "), confidence: 0.75 },
       {

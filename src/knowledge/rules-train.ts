@@ -688,6 +688,19 @@ export const trainRules: DiagnosisRule[] = [
     title: "Disk full or quota exceeded",
     role: "primary",
     triggers: [
+      // Round 14: the kubelet evicting a pod for its node's or its own disk (pkg/kubelet/eviction/helpers.go: "The node
+      // was low on resource: ephemeral-storage.", "Pod ephemeral local storage usage exceeds the total limit of
+      // containers 5Gi.", "Container x exceeded its local ephemeral storage limit", an emptyDir over its sizeLimit).
+      {
+        match: rx(
+          /The node was low on resource: (?:ephemeral-storage|nodefs|imagefs)|Pod ephemeral local storage usage exceeds the total limit|exceeded its local ephemeral storage limit|Usage of EmptyDir volume "[^"]*" exceeds the limit/,
+          "The node was low on resource: ",
+          "Pod ephemeral local storage usage exceeds",
+          "exceeded its local ephemeral storage limit",
+          "Usage of EmptyDir volume",
+        ),
+        confidence: 0.85,
+      },
       // Round 12: a short write (fewer bytes written than asked) while saving: the volume filled up. dmlc/MXNet's
       // local file stream check, Lua Torch's THDiskFile.
       { match: lit("FileStream.Write incomplete"), confidence: 0.62 },
