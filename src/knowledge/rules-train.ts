@@ -756,7 +756,9 @@ export const trainRules: DiagnosisRule[] = [
     ],
     extract: [/(?:No space left on device|Disk quota exceeded)\)?:? '(?<path>\/[^']+)'/],
     cause:
-      "The volume the job writes to (checkpoints, logs, caches) is full, or the user's quota is used up while df looks fine.",
+      "The volume the job writes to (checkpoints, logs, caches) is full, or the user's quota is used up while df looks " +
+      "fine; on Kubernetes, the pod's ephemeral storage (its writable layer, logs and emptyDir) passed its limit or the " +
+      "node's, and the kubelet evicted it.",
     fixes: [
       {
         id: "check",
@@ -766,6 +768,13 @@ export const trainRules: DiagnosisRule[] = [
       {
         id: "free",
         summary: "Delete old checkpoints (keep the newest iter_*), save elsewhere, or keep fewer (save_total_limit).",
+      },
+      {
+        id: "pod-storage",
+        summary:
+          "For a pod the kubelet evicted: write checkpoints, caches (HF_HOME) and datasets to a mounted volume (a PVC or a " +
+          "hostPath) instead of the container's filesystem, or raise the pod's ephemeral-storage request and limit.",
+        commands: ["kubectl describe pod <pod> | grep -iA3 evict", "kubectl describe node <node> | grep -i ephemeral"],
       },
     ],
     references: [`${MINDSPEED_FAQ} (#13)`, "https://github.com/databrickslabs/dolly/issues/139"],

@@ -51,6 +51,10 @@ describe("clusters", () => {
       ).category,
     ).toBe("disk_full");
     expect(top('Container trainer exceeded its local ephemeral storage limit "20Gi".').category).toBe("disk_full");
+    // The fixes say where a pod's disk is, not only df on the host.
+    const evicted = top("The node was low on resource: ephemeral-storage.");
+    expect(evicted.fixes.map((f) => f.id)).toContain("pod-storage");
+    expect(evicted.cause).toMatch(/ephemeral storage/);
     expect(
       top("The node was low on resource: memory. Container trainer was using 61203456Ki, request is 32Gi.").category,
     ).toBe("host_oom");
