@@ -1218,6 +1218,17 @@ export const deviceRules: DiagnosisRule[] = [
         id: "reduce-host-memory",
         summary: "Fewer DataLoader workers, lazy or sharded weight loading, or more host RAM/swap.",
       },
+      {
+        id: "container-memory-limit",
+        summary:
+          "In a container or a pod the limit is its cgroup's, not the host's RAM: raise the pod's memory limit " +
+          "(resources.limits.memory) or docker's --memory; a pod the kubelet killed shows OOMKilled, one it evicted for " +
+          "the node's memory shows Evicted.",
+        commands: [
+          "kubectl describe pod <pod> | grep -i -E 'oomkilled|evicted|memory'",
+          "cat /sys/fs/cgroup/memory.max",
+        ],
+      },
     ],
     references: [MINDSPEED_TROUBLESHOOTING],
   },

@@ -55,9 +55,12 @@ describe("clusters", () => {
     const evicted = top("The node was low on resource: ephemeral-storage.");
     expect(evicted.fixes.map((f) => f.id)).toContain("pod-storage");
     expect(evicted.cause).toMatch(/ephemeral storage/);
-    expect(
-      top("The node was low on resource: memory. Container trainer was using 61203456Ki, request is 32Gi.").category,
-    ).toBe("host_oom");
+    const memory = top(
+      "The node was low on resource: memory. Container trainer was using 61203456Ki, request is 32Gi.",
+    );
+    expect(memory.category).toBe("host_oom");
+    // The fixes say that a pod's limit is its cgroup's.
+    expect(memory.fixes.map((f) => f.id)).toContain("container-memory-limit");
   });
 
   it("ascend-docker-runtime refusing a vNPU whose AI cores other vNPUs use is device_busy", () => {
