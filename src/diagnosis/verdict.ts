@@ -622,8 +622,10 @@ function textDecision(
 ): Finding | undefined {
   const top = findings[0];
   const likeness = yields === "distant likeness";
-  if (likeness ? top?.rule !== "known-case" || top.confidence >= CASE_YIELDS : top && top.confidence >= TEXT_OVERRULES)
-    return undefined;
+  const gives = likeness
+    ? top?.rule === "known-case" && top.confidence < CASE_YIELDS
+    : !top || top.confidence < TEXT_OVERRULES;
+  if (!gives) return undefined;
   const read = textCategories(endLines)[0];
   if (!read || read.score < TEXT_DECIDES || read.category === top?.category) return undefined;
   const reads = `reads most like the public reports of this kind (likeness ${read.score}`;

@@ -24,23 +24,27 @@ function allocatorBytes(text: string | undefined): number {
  * The allocator's out-of-memory report shows memory this process does not hold: what it reserved (or, in torch ≥ 2.1's
  * wording, all it has in use) plus what is still free is under half the card, so other processes hold the rest.
  */
-const heldElsewhere = (g: { total?: string; free?: string; mine?: string; cached?: string }) => {
-  const total = allocatorBytes(g.total);
-  const accounted =
-    allocatorBytes(g.free) + allocatorBytes(g.mine) + (g.cached === undefined ? 0 : allocatorBytes(g.cached));
-  return total > 0 && accounted < total / 2;
-};
+const heldElsewhere = (g: { total?: string; free?: string; mine?: string; cached?: string }) =>
+  underHalf(
+    allocatorBytes(g.total),
+    allocatorBytes(g.free) + allocatorBytes(g.mine) + (g.cached === undefined ? 0 : allocatorBytes(g.cached)),
+  );
 
 /**
  * torch ≥ 2.1's report, where "this process has U memory in use" comes from the driver (NVML), which in a container
  * may not see the process and says "0 bytes": this process holds at least what PyTorch allocated and keeps reserved.
  */
 const heldElsewhereInUse = (g: { total?: string; free?: string; inUse?: string; mine?: string; cached?: string }) =>
-  heldElsewhere({
-    total: g.total,
-    free: g.free,
-    mine: `${Math.max(allocatorBytes(g.inUse), g.mine === undefined ? 0 : allocatorBytes(g.mine) + allocatorBytes(g.cached))} bytes`,
-  });
+  underHalf(
+    allocatorBytes(g.total),
+    allocatorBytes(g.free) +
+      Math.max(allocatorBytes(g.inUse), g.mine === undefined ? 0 : allocatorBytes(g.mine) + allocatorBytes(g.cached)),
+  );
+
+/** Whether what this process can account for (free plus its own) is under half the card. */
+function underHalf(total: number, accounted: number): boolean {
+  return total > 0 && accounted < total / 2;
+}
 
 /** "Of the allocated memory A is allocated by PyTorch, [with P allocated in private pools (…),] and R is reserved". */
 const PYTORCH_HOLDS = String.raw`Of the allocated memory (?<mine>[\d.]+ (?:bytes|[KMGT]iB)) is allocated by PyTorch,(?: with [\d.]+ (?:bytes|[KMGT]iB) allocated in private pools \(e\.g\., CUDA Graphs\),)? and (?<cached>[\d.]+ (?:bytes|[KMGT]iB)) is reserved by PyTorch but unallocated`;

@@ -17,9 +17,9 @@ export const CHECKPOINT_STEP_NOT_LOCAL = rx(
 );
 
 /**
- * transformers' cached_file (utils/hub.py) for a name that is neither a local folder nor a model on the Hub: the name,
- * quoted or not, after a space, a colon or the line's start (a colon only after a drive letter). A path is a local folder that is not there (missing
- * weights); any other name is a Hub id the Hub refused (hub_access).
+ * transformers' cached_file (utils/hub.py) for a name that is neither a local folder nor a model on the Hub: the name
+ * after a space, a quote, a colon or the line's start (it holds a colon only after a drive letter). A path is a local
+ * folder that is not there (missing weights); any other name is a Hub id the Hub refused (hub_access).
  */
 export const NOT_A_LOCAL_FOLDER =
   /(?:^|[\s:'"])(?<name>(?:[A-Za-z]:[\\/])?[^\s'":]+) is not a local folder and is not a valid model identifier/;
