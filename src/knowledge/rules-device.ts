@@ -271,6 +271,18 @@ export const deviceRules: DiagnosisRule[] = [
       // Round 14: ascend-docker-runtime refusing a virtual NPU whose AI cores other vNPUs already use ("check aicore num
       // failed, phy_id:0, core_need:4, used:6, total:8").
       { match: lit("check aicore num failed"), confidence: 0.8 },
+      // Round 15: CUDA error 2 raised by a raw runtime call (torch's C10_CUDA_CHECK "CUDA error: out of memory",
+      // Paddle's "cuda error(2).out of memory") rather than by the framework's caching allocator, whose own report
+      // ("Tried to allocate", "Cannot allocate") comes first when this process filled the card. Outside the allocator
+      // the calls that allocate are the context, streams and library handles made at start, before the process holds
+      // anything: in the tune logs with this wording (5 of 5) another process held the card. Hedged: an extension's
+      // own cudaMalloc can say the same, and an allocator report within 30 lines means the allocator failed first.
+      {
+        match: rx(/CUDA error: out of memory|cuda error\(2\)\.out of memory/, "error: out of memory", "error(2)"),
+        unless: [lit("Tried to allocate"), lit("Cannot allocate")],
+        within: 30,
+        confidence: 0.6,
+      },
       // Round 13: the CUDA driver refusing to create a device's primary context for want of memory (TensorFlow's
       // StreamExecutor: "failed call to cuDevicePrimaryCtxRetain: CUDA_ERROR_OUT_OF_MEMORY"): nothing of this process is
       // allocated yet, so the memory is held by other processes.

@@ -2627,8 +2627,8 @@ export const UPSTREAM_MESSAGES: readonly UpstreamMessage[] = [
     ],
   },
   {
-    id: "npu-oom-22",
-    category: "npu_oom",
+    id: "device-busy-21",
+    category: "device_busy",
     library: "torch / CUDA runtime",
     url: "https://github.com/pytorch/pytorch/blob/main/c10/cuda/CUDAException.cpp",
     signature: [

@@ -46,10 +46,6 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
       log: "RuntimeError: MPS backend out of memory (MPS allocated: 17.95 GB, other allocations: 2.31 MB, max allowed: 18.13 GB). Tried to allocate 256.00 MB on private pool.",
     },
     {
-      source: `${TORCH}/c10/cuda/CUDAException.h (cudaErrorMemoryAllocation through C10_CUDA_CHECK)`,
-      log: "RuntimeError: CUDA error: out of memory\nCUDA kernel errors might be asynchronously reported at some other API call.",
-    },
-    {
       source:
         "https://github.com/mindspore-ai/mindspore/blob/master/mindspore/ccsrc/plugin/device/ascend/hal/device/ascend_memory_adapter.cc",
       log: "RuntimeError: Out of Memory!!! Request memory size: 33100113920B, Memory Statistic:\nDevice HBM memory size: 32768M",
@@ -819,6 +815,12 @@ const MESSAGES: Partial<Record<Category, SourceMessage[]>> = {
     },
   ],
   device_busy: [
+    {
+      // Outside the caching allocator (whose own report says "Tried to allocate"): the context and handles made at
+      // start, on a card others already fill.
+      source: `${TORCH}/c10/cuda/CUDAException.h (cudaErrorMemoryAllocation through C10_CUDA_CHECK)`,
+      log: "RuntimeError: CUDA error: out of memory\nCUDA kernel errors might be asynchronously reported at some other API call.",
+    },
     {
       source: "glibc po/zh_CN.po (EBUSY) on the device node",
       log: "open /dev/davinci0 failed: 设备或资源忙",
