@@ -29250,4 +29250,1097 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     words:
       "4bit 6b bin chat ckpt directory flax flax_model.msgpack found h5 index model model.ckpt.index msgpack named pytorch pytorch_model.bin tf tf_model.h5 xuanyuan",
   },
+  {
+    id: "apex-715",
+    url: "https://github.com/NVIDIA/apex/issues/715",
+    repo: "NVIDIA/apex",
+    split: "tune",
+    title: "problems with fp16 on multi-gpu training",
+    resolution:
+      "No fix posted in the thread; the dynamic loss scale collapsing towards zero means every step produces inf/NaN gradients, so train in fp32 (opt_level O0) or find the operation or data that overflows in fp16 (lower LR, clip gradients).",
+    category: "nan_loss",
+    signature: [
+      "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n> .4582244039112795e- <n>",
+      "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n> .916448807822559e- <n>",
+      "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n> .645561009778199e- <n>",
+      "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n> .291122019556398e- <n>",
+      "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n> .8227805048890994e- <n>",
+      "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n> .696189077778436e- <n>",
+      "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n> .424047269444609e- <n>",
+      "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n> .848094538889218e- <n>",
+      "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n> .120236347223045e- <n>",
+      "gradient overflow. skipping step, loss scaler <n> reducing loss scale to <n> .5601181736115222e- <n>",
+    ],
+    words:
+      "113902524445497e 120236347223045e 1392378155556871e 2784756311113742e 291122019556398e 424047269444609e 4582244039112795e 5569512622227484e 5601181736115222e 645561009778199e 696189077778436e 8227805048890994e 848094538889218e 916448807822559e gradient loss overflow reducing scale scaler skipping step",
+  },
+  {
+    id: "areal-505",
+    url: "https://github.com/areal-project/AReaL/issues/505",
+    repo: "areal-project/AReaL",
+    split: "tune",
+    title: "[BUG]NPU应将下AReal环境安装失败",
+    resolution:
+      "pip install -e . on the Ascend NPU image pulls flash-attn==2.8.3 (and sglang[all]), whose setup needs nvcc/CUDA_HOME; on an NPU host install without the CUDA-only extras (skip flash-attn) and use the NPU attention path instead.",
+    category: "cuda_path_on_npu",
+    signature: [
+      "downloading https: flash_attn- <n> .tar.gz ( <n> mb)",
+      "preparing metadata (setup.py) ... error",
+      "error: subprocess-exited-with-error",
+    ],
+    words:
+      "areal attn code collecting did downloading egg egg_info eta exit exited flash flash_attn gz https info lines mb metadata module output preparing py python run setup setup.py string subprocess successfully tar tar.gz",
+  },
+  {
+    id: "ascend-pytorch-158",
+    url: "https://github.com/Ascend/pytorch/issues/158",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "[Requirement] 支持torch.uint64在npu上的相关计算",
+    resolution:
+      "No fix yet (open feature request); torch_npu/aclnn kernels do not implement DT_UINT64, so keep uint64 tensors on CPU or cast to int64 (a type in the listed dtype support list) before NPU ops.",
+    category: "dtype_unsupported",
+    signature: [
+      "runtimeerror: self scalar_type:uint64is not surpported.",
+      "(pid: <n> , device: <n> , rankid: <n> ) err01002 ops invalid type",
+      "runtimeerror: add_out_npu_nocheck: addkernelnpuopapi.cpp : <n> npu function error: call aclnnadds failed, error code is 161002",
+      "(pid: <n> , device: <n> , rankid: <n> ) err00100 pta call acl api failed.",
+      "[pid: <n> ] aclnn_parameter_error(ez1001): tensor self not implemented for dt_uint64, should be in dtype support list [dt_float,dt_int32,dt_int64,dt_float16,dt_int16,dt_int8,dt_uint8,dt_double,dt_bool,dt_bfloat16,dt_complex64,dt_complex128,].",
+    ],
+    words:
+      "161002 acl aclnn aclnnadds add add_out_npu_nocheck addkernelnpuopapi addkernelnpuopapi.cpp api bfloat16 bool call code complex128 complex64 cpp cpu device double dt dt_bfloat16 dt_bool dt_complex128 dt_complex64 dt_double dt_float dt_float16 dt_int16 dt_int32 dt_int64 dt_int8 dt_uint64 dt_uint8 dtype empty err00100 err01002 ez1001 failed float float16 function implemented int16 int32 int64 int8 invalid list module nocheck npu ops out parameter pid pta randint rankid scalar scalar_type self should stdin support surpported tensor torch torch.empty torch.randint torch.uint64 type uint64 uint64is uint8",
+  },
+  {
+    id: "autotrain-advanced-101",
+    url: "https://github.com/huggingface/autotrain-advanced/issues/101",
+    repo: "huggingface/autotrain-advanced",
+    split: "tune",
+    title: "'sentence' could not be found",
+    resolution:
+      "The CSV header names carried stray whitespace, so the mapped column 'sentence' did not match; stripping spaces from the column names (df.columns = df.columns.str.replace(' ', '')) fixed it.",
+    category: "dataset_key_error",
+    signature: [
+      "> error ❌ something went wrong!",
+      "> error details:",
+      "> error columns 'sentence' could not be found in the provided file (which has columns: 'sentence','label')",
+    ],
+    words:
+      "column columns could csv details found has info label mapping provided sentence something target text train train.csv validating went which wrong",
+  },
+  {
+    id: "comfyui-pyramidflowwrapper-43",
+    url: "https://github.com/kijai/ComfyUI-PyramidFlowWrapper/issues/43",
+    repo: "kijai/ComfyUI-PyramidFlowWrapper",
+    split: "tune",
+    title:
+      "fp8-e4m3fn_fast : error on CUDA device?! : torch._scaled_mm is only supported on CUDA devices with compute capability >= 9.0 or 8.9, or ROCm MI300+",
+    resolution:
+      "The fp8 '_fast' mode uses torch._scaled_mm, which needs an sm_89+ GPU (RTX 4090 or newer); on the RTX 3050 use the non-fast fp8/bf16 setting instead.",
+    category: "dtype_unsupported",
+    signature: [
+      "# comfyui error report",
+      "## error details",
+      "- **exception type:** runtimeerror",
+      "- **exception message:** torch._scaled_mm is only supported on cuda devices with compute capability >= <n> or <n> , or rocm mi300+",
+    ],
+    words:
+      "capability comfyui compute cuda details devices message mi300 mm node only pyramidflowsampler report rocm scaled stack supported torch torch._scaled_mm trace type",
+  },
+  {
+    id: "csdn-131904288-ascendcl-acl-h-ddk-path",
+    url: "https://blog.csdn.net/m0_71340392/article/details/131904288",
+    repo: "blog.csdn.net/m0_71340392",
+    split: "holdout",
+    title: "编译运行AscendCL应用样例报错,提示找不到头文件 acl/acl.h",
+    resolution:
+      "The Ascend sample's CMake looks for headers under ${DDK_PATH}/runtime/include/acl, and DDK_PATH (the CANN toolkit environment) was not set in the build shell. Export DDK_PATH=$HOME/Ascend/ascend-toolkit/latest (or /usr/local/Ascend/ascend-toolkit/latest; the aarch64 toolkit path when cross-compiling) together with NPU_HOST_LIB, then rebuild.",
+    category: "cann_env_not_sourced",
+    signature: [
+      "fatal error: acl.h : no such file or directory",
+      "build.make : <n> : recipe for target ' main.cpp.o ' failed",
+      "make[ <n> ]: *** [ main.cpp.o ] error <n>",
+      "makefile2 : <n> : recipe for target ' all ' failed",
+      "make[ <n> ]: *** [ all ] error <n>",
+      "makefile: <n> : recipe for target 'all' failed",
+    ],
+    words:
+      "acl acl.h all build build.make compilation cpp directory failed fatal include main main.cpp.o make makefile makefile2 recipe such target terminated",
+  },
+  {
+    id: "deepfacelab-linux-89",
+    url: "https://github.com/nagadit/DeepFaceLab_Linux/issues/89",
+    repo: "nagadit/DeepFaceLab_Linux",
+    split: "tune",
+    title: "CUDA_ERROR_ECC_UNCORRECTABLE: uncorrectable ECC error encountered",
+    resolution: "The reporter found it was a GPU hardware problem; moving to another machine and redeploying fixed it.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "f statusor.cc : <n> ] attempting to fetch value instead of handling error internal: failed initializing streamexecutor for cuda device ordinal <n> : internal: failed call to cudeviceprimaryctxretain: cuda_error_ecc_uncorrectable: uncorrectable ecc error encountered",
+    ],
+    words:
+      "attempting call cc cuda cuda_error_ecc_uncorrectable cudeviceprimaryctxretain device ecc encountered failed fetch handling initializing instead internal ordinal statusor statusor.cc streamexecutor uncorrectable value",
+  },
+  {
+    id: "deeplearningexamples-844",
+    url: "https://github.com/NVIDIA/DeepLearningExamples/issues/844",
+    repo: "NVIDIA/DeepLearningExamples",
+    split: "holdout",
+    title: "[Bert/Pytorch] pretraining FileNotFoundError",
+    resolution:
+      "The default input_dir (books_wiki_en_corpus) assumes both Wikipedia and BookCorpus were prepared; only Wikipedia was downloaded, so point the path at the existing wikicorpus_en directory instead.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' training /'"],
+    words:
+      "args args.input_dir dir directory errno files final final_loss global global_step if input join listdir loss main module os os.listdir os.path.join path pretraining py raw run run_pretraining.py step such time train train_time_raw training",
+  },
+  {
+    id: "deepspeedexamples-531",
+    url: "https://github.com/deepspeedai/DeepSpeedExamples/issues/531",
+    repo: "deepspeedai/DeepSpeedExamples",
+    split: "tune",
+    title: "Error: Current loss scale already at minimum - cannot decrease scale anymore",
+    resolution:
+      "A maintainer explained that batch size 1 with gradient accumulation 1 (and lr 1e-3) makes fp16 training unstable; follow the provided example script's batch size and hyperparameters, then tune gradually.",
+    category: "nan_loss",
+    signature: ["`current loss scale already at minimum - cannot decrease scale anymore. exiting run.`"],
+    words: "already anymore cannot current decrease exiting loss minimum run scale",
+  },
+  {
+    id: "deepvoice3-pytorch-67",
+    url: "https://github.com/r9y9/deepvoice3_pytorch/issues/67",
+    repo: "r9y9/deepvoice3_pytorch",
+    split: "tune",
+    title: "checkpoints errors",
+    resolution:
+      "The error came from loading an empty (zero-byte) checkpoint file; load a checkpoint that was completely written instead.",
+    category: "checkpoint_incomplete",
+    signature: ["eoferror: ran out of input"],
+    words:
+      "_load checkpoint checkpoint_path input lambda load loc location map map_location module out path pickle pickle_module py ran result return serialization serialization.py storage synthesis synthesis.py unpickler unpickler.load",
+  },
+  {
+    id: "detoxify-45",
+    url: "https://github.com/unitaryai/detoxify/issues/45",
+    repo: "unitaryai/detoxify",
+    split: "holdout",
+    title: "Checkpoints missing optimizer_states",
+    resolution:
+      "The released checkpoints contain only the model weights (optimizer_states and other training state were not saved to keep files small), so they cannot restore a training state; load them as initial weights rather than resuming.",
+    category: "checkpoint_incomplete",
+    signature: [
+      "keyerror: 'trying to restore training state but checkpoint contains only the model. this is probably due to `modelcheckpoint.save_weights_only` being set to `true`.'",
+    ],
+    words:
+      "being but checkpoint contains due model modelcheckpoint modelcheckpoint.save_weights_only only probably restore save set state training true trying weights",
+  },
+  {
+    id: "dfdnet-7",
+    url: "https://github.com/csxmli2016/DFDNet/issues/7",
+    repo: "csxmli2016/DFDNet",
+    split: "tune",
+    title: "RuntimeError: invalid device ordinal",
+    resolution:
+      "The default gpu_ids in base_options.py pointed at device ids (1,3) that do not exist on a single-GPU machine; switching the default to (0) fixed it.",
+    category: "npu_not_available",
+    signature: [
+      "thcudacheck fail file= module.cpp line= <n> error= <n> : invalid device ordinal",
+      "runtimeerror: cuda runtime error ( <n> ) : invalid device ordinal at module.cpp : <n>",
+    ],
+    words:
+      "__init__.py base base_options.py cpp cuda device facedict fail gpu ids init invalid module module.cpp opt opt.gpu_ids options ordinal parse py runtime set set_device setdevice test test_facedict.py testoptions thcudacheck torch torch._c._cuda_setdevice torch.cuda.set_device",
+  },
+  {
+    id: "diffusers-3453",
+    url: "https://github.com/huggingface/diffusers/issues/3453",
+    repo: "huggingface/diffusers",
+    split: "tune",
+    title: "train_text_to_image.py | RuntimeError: \"triu_tril_cuda_template\" not implemented for 'BFloat16'",
+    resolution:
+      "torch 2.0's CUDA triu/tril kernel has no bfloat16 implementation; fixed upstream by transformers building the CLIP causal mask with _make_causal_mask (PR #23942) and by PyTorch adding bf16 triu (PR #101414) — upgrade transformers/torch or train with fp16.",
+    category: "dtype_unsupported",
+    signature: ["runtimeerror: \"triu_tril_cuda_template\" not implemented for 'bfloat16'"],
+    words:
+      "_build_causal_attention_mask _call_impl attention batch bfloat16 build call causal causal_attention_mask clip cuda diagonal encoder encoder_hidden_states forward forward_call hidden ids impl implemented input input_ids kwargs lower main mask mask.triu_ model modeling modeling_clip.py module module.py out py return self self._build_causal_attention_mask self.text_model states template text text_encoder train train.py tril triu triu_tril_cuda_template zero",
+  },
+  {
+    id: "face-parsing-3",
+    url: "https://github.com/hhj1897/face_parsing/issues/3",
+    repo: "hhj1897/face_parsing",
+    split: "tune",
+    title: "_pickle.UnpicklingError: invalid load key, 'v'",
+    resolution:
+      "The weight files were checked out as Git LFS pointers; install git-lfs, run `git lfs pull` to download the real weights, and try again.",
+    category: "missing_weights",
+    signature: ["_pickle.unpicklingerror: invalid load key, 'v'."],
+    words:
+      "__init__ _legacy_load args ckpt cpu face face_parser face_parsing_test.py init invalid key legacy load location magic magic_number main map map_location module number opened opened_file parser parser.py parsing pickle pickle_load_args pickle_module pickle_module.load py return rtnetpredictor serialization serialization.py test torch torch.load",
+  },
+  {
+    id: "federated-learning-asr-based-on-wav2vec-2.0-7",
+    url: "https://github.com/tuanct1997/Federated-Learning-ASR-based-on-wav2vec-2.0/issues/7",
+    repo: "tuanct1997/Federated-Learning-ASR-based-on-wav2vec-2.0",
+    split: "holdout",
+    title: "_pickle.UnpicklingError: invalid load key, 'v'",
+    resolution:
+      "The pre-trained model file in the clone is only a Git LFS pointer, not the weights; fetch the real file with `git lfs pull`.",
+    category: "missing_weights",
+    signature: ["_pickle.unpicklingerror: invalid load key, 'v'."],
+    words:
+      "_legacy_load args args.config_path args.output args.parallel_backend args.pre_train_model_path args.running_type asr backend based config desktop dict federated fl fl_w2v.py il66977 invalid key learning legacy lib load location magic magic_number map map_location model module number opened opened_file output packages parallel path phd pickle pickle_load_args pickle_module pickle_module.load point pre pre_trained pre_trained_point project py return running serialization serialization.py site state state_dict summer torch torch.load train trained type users venv w2v wav2vec",
+  },
+  {
+    id: "flaggems-3267",
+    url: "https://github.com/flagos-ai/FlagGems/issues/3267",
+    repo: "flagos-ai/FlagGems",
+    split: "tune",
+    title: "[Ascend] NPU 不支持 complex32 dtype，相关用例需 skip",
+    resolution:
+      'Ascend NPU has no complex32 (DT_COMPLEX32) kernels; the fix skips the complex32 test cases on NPU with pytest.mark.skipif(flag_gems.device == "npu") (marked fixed).',
+    category: "dtype_unsupported",
+    signature: [
+      "runtimeerror: normal_: npu function error: call aclnninplacenormal failed, error code is 161002",
+      "err00100 pta call acl api failed.",
+      "aclnn_parameter_error(ez1001): tensor self not implemented for dt_complex32,",
+    ],
+    words:
+      "161002 acl aclnn aclnninplacenormal api bfloat16 bool call code complex32 double dt dt_bfloat16 dt_bool dt_complex32 dt_double dt_float dt_float16 dt_int16 dt_int32 dt_int64 dt_int8 dt_uint8 dtype err00100 ez1001 failed float float16 function implemented int16 int32 int64 int8 list normal normal_ npu parameter pta self should support tensor uint8",
+  },
+  {
+    id: "gitee-mindformers-pr4773-ascend-home-path",
+    url: "https://gitee.com/mindspore/mindformers/pulls/4773",
+    repo: "mindspore/mindformers",
+    split: "tune",
+    title:
+      "【bugfix】优化run_check版本检测逻辑并更新版本信息 (run_check output: ASCEND_HOME_PATH not set / cann info文件缺失)",
+    resolution:
+      "ASCEND_HOME_PATH is unset because the CANN toolkit environment script was not sourced in this shell; run `source ${HOME}/Ascend/ascend-toolkit/set_env.sh` (or /usr/local/Ascend/ascend-toolkit/set_env.sh for root installs) before mindformers run_check / training so the CANN version info can be found.",
+    category: "cann_env_not_sourced",
+    signature: [],
+    words:
+      "ascend ascend_home_path beta1 cann check document env environment execute home https info installation installed manual mindformers mindspore path please py refer run run_check.py searching set set_env.sh sh source toolkit try variable version warning whether",
+  },
+  {
+    id: "hami-ascend-device-plugin-103",
+    url: "https://github.com/Project-HAMi/ascend-device-plugin/issues/103",
+    repo: "Project-HAMi/ascend-device-plugin",
+    split: "tune",
+    title: "hami-vnpu-core: true fails to allocate — npu-smi not found",
+    resolution:
+      "The device-plugin container did not mount the host's /usr/local/sbin, where the Ascend driver installs npu-smi; fixed by PR #104, which mounts /usr/local/sbin read-only into the DaemonSet.",
+    category: "driver_not_mounted",
+    signature: [
+      "allocate failed due to rpc error: code = unknown desc = apply device-share for pod",
+      "npu-smi set device-share -i <n> -c <n> -d <n> : npu-smi not found in",
+    ],
+    words:
+      "4b1efcd0 5a37 allocate apply b01c bb999b582b58 code desc device due failed found infer npu path pod rpc set share smi unexpected unknown which",
+  },
+  {
+    id: "helloagents-49",
+    url: "https://github.com/jjyaoao/HelloAgents/pull/49",
+    repo: "jjyaoao/HelloAgents",
+    split: "holdout",
+    title: "Rl/circleimport",
+    resolution:
+      "The local file hello_agents/rl/datasets.py shadowed the Hugging Face datasets library (Python imported itself); renaming it to rl_datasets.py and updating the references fixed the circular import.",
+    category: "import_from_source_dir",
+    signature: [
+      "importerror: cannot import name 'load_dataset' from partially initialized module 'datasets' (most likely due to a circular import)",
+    ],
+    words:
+      "cannot circular dataset datasets due import initialized likely load load_dataset module most name partially",
+  },
+  {
+    id: "hiascend-doc-mxindexfrug-0038-te-deps-missing",
+    url: "https://www.hiascend.com/doc_center/source/zh/mind-sdk/60rc3/mxIndex/mxindexfrug/mxindexfrug_0038.html",
+    repo: "hiascend.com/document",
+    split: "tune",
+    title: "mxIndex 环境配置注意事项: pip 安装时 CANN 的 te/opc-tool/auto-tune/schedule-search 依赖未安装",
+    resolution:
+      "The CANN Python wheels (te, opc-tool, auto-tune, schedule-search, dataflow) are installed in the environment but their own dependencies are missing. Install them: `pip install attrs cloudpickle decorator jinja2 ml-dtypes psutil scipy tornado absl-py`.",
+    category: "cann_python_deps_broken",
+    signature: [
+      "error: pip's dependency resolver does not currently take into account all the packages that are installed. this behaviour is the source of the following dependency conflicts.",
+      "auto-tune <n> requires decorator, which is not installed.",
+      "dataflow <n> requires jinja2, which is not installed.",
+      "opc-tool <n> requires attrs, which is not installed.",
+      "opc-tool <n> requires decorator, which is not installed.",
+      "te <n> requires decorator, which is not installed.",
+      "te <n> requires ml-dtypes, which is not installed.",
+      "te <n> requires psutil, which is not installed.",
+      "te <n> requires scipy, which is not installed.",
+      "te <n> requires tornado, which is not installed.",
+    ],
+    words:
+      "absl account all attrs auto behaviour cloudpickle conflicts currently dataflow decorator dependency does dtypes following installed into jinja2 ml opc packages pip psutil py requires resolver schedule scipy search source take te tool tornado tune which",
+  },
+  {
+    id: "hiascend-doc-mxrecug-0125-init-tbe-attrs",
+    url: "https://www.hiascend.com/document/detail/zh/mindsdk/600/rec/recug/mxrecug_0125.html",
+    repo: "hiascend.com/document",
+    split: "tune",
+    title: "模型训练报错,提示init tbe error (plog: Import repository_manager_log error)",
+    resolution:
+      "TBE initialisation fails because a Python dependency of CANN's TBE/CANN-KB modules, attrs, is missing from the training environment; install it with `pip3 install attrs` (if it persists, look for another operator error that broke TBE init) and restart training.",
+    category: "cann_python_deps_broken",
+    signature: ["init tbe error", "import repository_manager_log error"],
+    words: "import init log manager repository repository_manager_log tbe",
+  },
+  {
+    id: "hiascend-doc-toolboxug-0097-ascend-dmi-libascendcl",
+    url: "https://www.hiascend.com/doc_center/source/zh/mindx-dl/600/toolbox/ascenddmi/toolboxug_0097.html",
+    repo: "hiascend.com/document",
+    split: "tune",
+    title: "安装MindCluster ToolBox后使用算力、带宽、功耗等功能报错:Failed to load the libascendcl.so dynamic library",
+    resolution:
+      "The CANN toolkit is installed but its environment variables are not configured in the shell (or CANN is not installed). Run `source /usr/local/Ascend/ascend-toolkit/set_env.sh` (newer layouts: /usr/local/Ascend/cann/set_env.sh) and rerun `ascend-dmi -f`; the compute test then succeeds.",
+    category: "cann_env_not_sourced",
+    signature: ["failed to load the libascendcl.so dynamic library. check the environment configuration dependency."],
+    words:
+      "affect ascend business check configuration continue dependency dmi do dynamic environment failed libascendcl libascendcl.so library load root server so test want will you",
+  },
+  {
+    id: "hiascend-forum-0261158229902559547-numpy2-te",
+    url: "https://www.hiascend.com/forum/thread-0261158229902559547-1-1.html",
+    repo: "hiascend.com/forum",
+    split: "tune",
+    title:
+      "昇腾910 OpenEuler2203 conda安装mindspore 2.2.14 验证时报错 (EC0010 Failed to import Python module np.float_)",
+    resolution:
+      "NumPy 2.x was installed in the env; CANN 7.0's te/tbe Python modules still use np.float_, so GE init fails. Install numpy<2 (e.g. 1.26.x) in the same environment.",
+    category: "cann_python_deps_broken",
+    signature: [
+      "me( <n> : <n> ,mainprocess): [ _check_version.py : <n> ] checkfailed: `np.float_` was removed in the numpy <n> release. use `np.float64` instead.",
+      'me( <n> : <n> ,mainprocess): [ _check_version.py : <n> ] mindspore relies on whl packages of "te" and "hccl" in the "latest" folder of the ascend ai software package (ascend data center solution). please check whether they are installed correctly or not, refer to the match info on: https: install',
+      "device( <n> ,ffff86639980,python): [ async_queue.cc : <n> ] workerjoin] workerjoin failed: initialize ge failed!",
+      "- ascend error message:",
+      "ec0010: failed to import python module [attributeerror: `np.float_` was removed in the numpy <n> release. use `np.float64` instead..].",
+    ],
+    words:
+      "_check_version.py ai ascend async async_queue.cc been calculation cann cc center check checkfailed context correct correctly data device device_target ec0010 failed ffff86639980 float float64 folder ge has hccl https import info initialize install installed instead latest mainprocess match me message mindspore mindspore.run_check mindspore.set_context module multiplication np np.float64 np.float_ numpy package packages platform please py python queue refer release relies removed result root run set software solution successfully target te they training use version whether whl workerjoin",
+  },
+  {
+    id: "hyperseg-34",
+    url: "https://github.com/YuvalNirkin/hyperseg/issues/34",
+    repo: "YuvalNirkin/hyperseg",
+    split: "tune",
+    title: "Hi,please help me,",
+    resolution:
+      "The released checkpoints are for evaluation only: their optimizer state was removed, so they cannot be used to resume training; use them as pretrained weights instead of a resume checkpoint.",
+    category: "checkpoint_incomplete",
+    signature: ["keyerror: 'optimizer'"],
+    words:
+      "_exec _pydev_execfile.py _pydev_imps b1 batch batch_scheduler ce checkpoint cityscapes cityscapes_efficientnet_b1_hyperseg community compile configs contents criterion dict edition efficientnet exec execfile execute glob globals helpers hyperseg imports imps load loc locals main model module optimizer optimizer.load_state_dict plugins pretrained py pycharm pydev pydev_imports.execfile pydevd pydevd.py python pythonfiles s.py scheduler script state train train.py",
+  },
+  {
+    id: "isaac-gr00t-353",
+    url: "https://github.com/NVIDIA/Isaac-GR00T/issues/353",
+    repo: "NVIDIA/Isaac-GR00T",
+    split: "tune",
+    title: "The generated checkpoint doesn't experiment_cfg inside *sometimes*",
+    resolution:
+      "The checkpoint was saved incompletely: in multi-GPU training the rank 0 process did not finish writing experiment_cfg/metadata.json; copy the missing folder from a complete checkpoint or use the newer code that no longer needs metadata.json.",
+    category: "checkpoint_incomplete",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' metadata.json '"],
+    words:
+      "__init__ _load_metadata cfg config directory errno experiment experiment_cfg gr00tpolicy inference inference_service.py init json load main metadata metadata.json metadata_path model module open path policy policy.py py self self._load_metadata self.model_path service such",
+  },
+  {
+    id: "isc-demos-3",
+    url: "https://github.com/StrongResearch/isc-demos/issues/3",
+    repo: "StrongResearch/isc-demos",
+    split: "tune",
+    title: "Checkpoint Saving Corruption",
+    resolution:
+      "The checkpoint being resumed from was only partly written (saving was interrupted), so torch.load hits end of file; write checkpoints atomically (save to a temp file, then rename) and resume from a complete one.",
+    category: "checkpoint_incomplete",
+    signature: ["eoferror: ran out of input"],
+    words:
+      "_legacy_load args checkpoint checkpoint_hello.py checkpoint_path cuda cycle device device_id hello id input legacy load load_checkpoint loading location magic magic_number main map map_location model module number opened opened_file optimizer out path pickle pickle_load_args pickle_module pickle_module.load py ran return serialization serialization.py step torch torch.load train train_cycle.py",
+  },
+  {
+    id: "jade-hpc-gpu-194",
+    url: "https://github.com/jade-hpc-gpu/jade-hpc-gpu.github.io/issues/194",
+    repo: "jade-hpc-gpu/jade-hpc-gpu.github.io",
+    split: "holdout",
+    title: "Potential issue with node dgk713",
+    resolution:
+      "Jobs failed only on node dgk713 with uncorrectable ECC errors; the cluster admins investigated the node's GPU hardware and fixed it.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "runtimeerror: cuda error: uncorrectable ecc error encountered",
+      "cuda kernel errors might be asynchronously reported at some other api call, so the stacktrace below might be incorrect.",
+    ],
+    words:
+      "api assertions asynchronously below blocking call compile consider cuda cuda_launch_blocking debugging device dsa ecc enable encountered errors incorrect kernel launch might other passing reported side so some stacktrace torch torch_use_cuda_dsa uncorrectable use",
+  },
+  {
+    id: "kaggle-rcic-1st-5",
+    url: "https://github.com/maciej-sypetkowski/kaggle-rcic-1st/issues/5",
+    repo: "maciej-sypetkowski/kaggle-rcic-1st",
+    split: "tune",
+    title: "Found no NVIDIA driver on your system",
+    resolution:
+      "The container was started with plain `docker run --privileged` and no GPU runtime, so torch finds no NVIDIA driver inside it; start it with GPU access (`--gpus all` / nvidia runtime) so the host driver is mounted.",
+    category: "driver_not_mounted",
+    signature: [],
+    words:
+      "__init__.py _apply _check_driver _lazy_init applied apply args check cuda device driver fn init lambda lazy main main.py model modelandloss module module._apply module.py param param_applied py return self self._apply t.cuda",
+  },
+  {
+    id: "limo-3",
+    url: "https://github.com/Rose-STL-Lab/LIMO/issues/3",
+    repo: "Rose-STL-Lab/LIMO",
+    split: "tune",
+    title: "_pickle.UnpicklingError: invalid load key, 'v'.",
+    resolution:
+      "The pretrained vae.pt was not fully downloaded (it is a Git LFS file); install git-lfs and re-clone or run `git lfs pull` to fetch the real weights.",
+    category: "missing_weights",
+    signature: ["_pickle.unpicklingerror: invalid load key, 'v'."],
+    words:
+      "_legacy_load args dict generate generate_molecules.py invalid key legacy load location magic magic_number map map_location module molecules number opened opened_file pickle pickle_load_args pickle_module pickle_module.load pt py python return serialization serialization.py state torch torch.load vae vae.load_state_dict vae.pt",
+  },
+  {
+    id: "llama2.c-148",
+    url: "https://github.com/karpathy/llama2.c/issues/148",
+    repo: "karpathy/llama2.c",
+    split: "tune",
+    title: "KeyError: 'optimizer'",
+    resolution:
+      "The published checkpoint had its optimizer state removed to keep it small, so resuming from it fails; the maintainer changed train.py on master so resuming no longer requires the optimizer state (or comment out the optimizer.load_state_dict line).",
+    category: "checkpoint_incomplete",
+    signature: ["keyerror: 'optimizer'"],
+    words:
+      "accum adamw batch breaks checkpoint decayed dict down false fused grad iteration len load max module non num optimizer optimizer.load_state_dict out parameter parameters per processes py resuming seq size state steps tensors tokens train train.py training using will",
+  },
+  {
+    id: "llama3.2-vision-finetune-1",
+    url: "https://github.com/2U1/Llama3.2-Vision-Finetune/issues/1",
+    repo: "2U1/Llama3.2-Vision-Finetune",
+    split: "holdout",
+    title: "KeyError: 'pixel_values'",
+    resolution:
+      "The maintainer traced it to samples without an image in the training data: the processor returns no 'pixel_values' for text-only rows and the dataset code did not yet support text-only data, so every sample must carry an image (text-only support to be added later).",
+    category: "dataset_key_error",
+    signature: ["keyerror: caught keyerror in dataloader worker process <n> .", "keyerror: 'pixel_values'"],
+    words:
+      "__getitem__ _worker_loop batched call caught data data.py dataloader dataset extraction feature feature_extraction_utils.py fetch fetch.py fetcher fetcher.fetch getitem idx index inputs item last listcomp loop most original pixel pixel_values possibly possibly_batched_index process py recent return self self.data self.dataset traceback utils values worker worker.py",
+  },
+  {
+    id: "llamafactory-2324",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/2324",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "运行train_web.py生成的网页上点击“数据集”的下拉按钮无效，无法选择data中的数据",
+    resolution:
+      "The relative data directory is not found because the web UI was started from the wrong working directory; run `python src/train_web.py` from the LLaMA-Factory root folder so data/dataset_info.json resolves.",
+    category: "input_path_missing",
+    signature: [
+      "终端报错：cannot open data\\dataset_info.json due to [errno <n> ] no such file or directory: 'data\\\\dataset_info.json'.",
+    ],
+    words: "cannot data dataset dataset_info.json directory due errno info json open such 终端报错",
+  },
+  {
+    id: "llamafactory-251",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/251",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title:
+      "baichuan13B deepspeed全参数微调中途报错 Exception: Current loss scale already at minimum - cannot decrease scale anymore. Exiting run.",
+    resolution:
+      "fp16 full fine-tuning kept overflowing until DeepSpeed's dynamic loss scale hit its minimum; the usual fix is bf16 instead of fp16 (or a larger fixed fp16 loss_scale / lower learning rate).",
+    category: "nan_loss",
+    signature: [
+      "raise exception(",
+      "exception: current loss scale already at minimum - cannot decrease scale anymore. exiting run.",
+    ],
+    words:
+      "already anymore cannot current decrease exiting handler killing launch launch.py loss loss_scaler.py minimum py raise run scale scaler sigkill sigkill_handler subprocess update update_scale",
+  },
+  {
+    id: "llamafactory-3271",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/3271",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "Ascend NPU 910B run Quantitative model",
+    resolution:
+      "Closed as wontfix: the 8-bit (bitsandbytes) quantized model needs bitsandbytes' CUDA kernels, and the installed bitsandbytes has no GPU/NPU backend on the Ascend host; use a non-bitsandbytes (unquantized or NPU-supported) model instead.",
+    category: "cuda_path_on_npu",
+    signature: [],
+    words:
+      "attribute auto auto_factory.py bitsandbytes cadam32bit cadam32bit_grad_fp32 class compiled cpu factory fp32 from_pretrained gptq gptq_supports_cpu gpu grad has importlib importlib.metadata.version installed metadata model model_class.from_pretrained modeling modeling_utils.py nonetype object parse pretrained py return support supports utils version version.parse warn without",
+  },
+  {
+    id: "lmflow-475",
+    url: "https://github.com/OptimalScale/LMFlow/issues/475",
+    repo: "OptimalScale/LMFlow",
+    split: "holdout",
+    title: "How to use pycharm single-step debugging . Tips: run remote in server",
+    resolution:
+      "A local file evaluate.py was being confused with the installed `evaluate` package when debugging; renaming it to evaluation.py (and updating the scripts that reference it) fixed the circular import.",
+    category: "import_from_source_dir",
+    signature: [
+      "importerror: cannot import name 'autopipeline' from partially initialized module 'lmflow.pipeline.auto_pipeline' (most likely due to a circular import) ( auto_pipeline.py )",
+    ],
+    words:
+      "auto auto_pipeline.py autopipeline cannot circular due import initialized likely lmflow lmflow.pipeline.auto_pipeline module most name partially pipeline py",
+  },
+  {
+    id: "longcat-image-21",
+    url: "https://github.com/meituan-longcat/LongCat-Image/issues/21",
+    repo: "meituan-longcat/LongCat-Image",
+    split: "holdout",
+    title: "Float64 dtypes are not supported by NPU's and MPS (Apple Silicon)",
+    resolution:
+      "MPS (and many NPUs) have no float64; the reporter replaced the float64 usage with float32 (optionally only when the device lacks fp64) and the model then ran without issue.",
+    category: "dtype_unsupported",
+    signature: [
+      "typeerror: cannot convert a mps tensor to float64 dtype as the mps framework doesn't support float64. please use float32 instead.",
+    ],
+    words: "cannot convert doesn dtype float32 float64 framework instead mps please support tensor use",
+  },
+  {
+    id: "mbridge-155",
+    url: "https://github.com/ISEEKYAN/mbridge/issues/155",
+    repo: "ISEEKYAN/mbridge",
+    split: "tune",
+    title: "get_model crashes on Megatron-Core >= 0.18 — ModelType.encoder_and_decoder was removed (util.py:52,83)",
+    resolution:
+      'mbridge 0.15.1 references ModelType.encoder_and_decoder, which Megatron-Core 0.18 removed; guard it with getattr(ModelType, "encoder_and_decoder", None) in util.py (as verl did in #6927) or pair mbridge with a Megatron-Core version older than 0.18.',
+    category: "megatron_version_mismatch",
+    signature: [
+      "attributeerror: type object 'modeltype' has no attribute 'encoder_and_decoder'. did you mean: 'encoder_or_decoder'?",
+    ],
+    words:
+      "attribute build build_model decoder did encoder encoder_and_decoder encoder_or_decoder has if mean model model_type modeltype modeltype.encoder_and_decoder object py type util util.py you",
+  },
+  {
+    id: "ms-swift-1020",
+    url: "https://github.com/modelscope/ms-swift/issues/1020",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "NPU微调报错：ValueError: Your assigned backend {original_backend} is not avaliable, please use {backend}",
+    resolution:
+      "Multi-card NPU training was launched with a CUDA-style DDP backend (nccl), which accelerate rejects on an Ascend host; pass --ddp_backend hccl (ms-swift added the hccl option in PR #1165).",
+    category: "cuda_path_on_npu",
+    signature: [
+      'raise valueerror("your assigned backend {original_backend} is not avaliable, please use {backend}")',
+      "valueerror: your assigned backend {original_backend} is not avaliable, please use {backend}",
+    ],
+    words:
+      "__get__ __init__ __post_init__ _setup_devices args arguments arguments.py assigned avaliable backend cached cuda device devices distributed fget generic generic.py get init obj original original_backend partialstate please post py raise return self self._setup_devices self.device.type self.distributed_state self.fget setup state state.py string super training training_args.py type use your",
+  },
+  {
+    id: "nccl-257",
+    url: "https://github.com/NVIDIA/nccl/issues/257",
+    repo: "NVIDIA/nccl",
+    split: "tune",
+    title: "AllReduce hangs",
+    resolution:
+      "AllReduce hung because GPU peer-to-peer traffic was broken by the IOMMU; booting the kernel with intel_iommu=off fixed it, without needing NCCL_P2P_DISABLE.",
+    category: "device_p2p_driver_error",
+    signature: ["device= <n> cannot access peer device= <n>"],
+    words:
+      "access back bandwidth can cannot case cases connectivity device doesn falls geforce gpu gtx have latency lesser matrix memcopy normal note one other p2p pcibusid pcideviceid pcidomainid peer procedure see so test those ti unstable us you",
+  },
+  {
+    id: "nemo-speech-7955",
+    url: "https://github.com/NVIDIA-NeMo/Speech/issues/7955",
+    repo: "NVIDIA-NeMo/Speech",
+    split: "tune",
+    title: "How can I resume the training of a SpeakerNet?",
+    resolution:
+      "No checkpoint had actually been saved in the experiment's checkpoints folder, so resume_if_exists has nothing to restore; add the resume_ignore_no_checkpoint option to start without one, and note resumable checkpoints must be .ckpt files (not the .nemo export).",
+    category: "checkpoint_incomplete",
+    signature: [
+      "`nemo.utils.exp_manager.notfounderror: there was no checkpoint folder at checkpoint_dir : checkpoints. cannot resume.`",
+    ],
+    words: "cannot checkpoint checkpoint_dir checkpoints dir exp folder manager nemo resume there utils",
+  },
+  {
+    id: "nvidia-container-toolkit-302",
+    url: "https://github.com/NVIDIA/nvidia-container-toolkit/issues/302",
+    repo: "NVIDIA/nvidia-container-toolkit",
+    split: "tune",
+    title: 'can not run Nvidia-docker or docker with "--gpus"',
+    resolution:
+      "After an outage the container runtime could not load the host driver library (libnvidia-ml.so.1); the reporter reinstalled the NVIDIA Container Toolkit and the problem was solved.",
+    category: "driver_not_mounted",
+    signature: [
+      "docker: error response from daemon: unknown runtime specified nvidia.",
+      "e711025175dc2bea0a64298c00062710c97eac4327cde3b302c58dfd6e583fe2",
+      "docker: error response from daemon: failed to create shim task: oci runtime create failed: runc create failed: unable to start container process: error during container init: error running hook # <n> : error running hook: exit status <n> , stdout: , stderr: auto-detected mode as 'legacy'",
+      "nvidia-container-cli: initialization error: load library failed: libnvidia-ml.so. <n> : cannot open shared object file: no such file or directory: unknown.",
+    ],
+    words:
+      "auto cannot cli container create daemon detected directory docker during e711025175dc2bea0a64298c00062710c97eac4327cde3b302c58dfd6e583fe2 exit failed help hook init initialization legacy libnvidia library load ml ml.so mode nvidia object oci open process response run runc running runtime see shared shim so specified start status stderr stdout such task unable unknown",
+  },
+  {
+    id: "nvidia-docker-1068",
+    url: "https://github.com/NVIDIA/nvidia-docker/issues/1068",
+    repo: "NVIDIA/nvidia-docker",
+    split: "holdout",
+    title: "nvidia-container-cli: mount error: mount operation failed , how to fix it",
+    resolution:
+      "nvidia-container-cli could not mount the host driver files (/proc/driver/nvidia/...) into the container; the reporter fixed it by rebooting the system.",
+    category: "driver_not_mounted",
+    signature: [
+      'docker: error response from daemon: oci runtime create failed: container_linux.go: <n> : starting container process caused "process_linux.go: <n> : container init caused \\"process_linux.go: <n> : running prestart hook <n> caused \\\\\\"error running hook: exit status <n> , stdout: , stderr: **_nvidia-c',
+    ],
+    words:
+      "_nvidia b9f5385b968a94c6b4f400a caused cli container container_linux.go create daemon docker exit failed go hook init linux mount nvidia oci operation prestart process process_linux.go response running runtime starting status stderr stdout",
+  },
+  {
+    id: "ollama-python-91",
+    url: "https://github.com/ollama/ollama-python/issues/91",
+    repo: "ollama/ollama-python",
+    split: "holdout",
+    title: "Python 3.12.2 Cannot import ollama",
+    resolution:
+      "The user's script was itself named ollama.py, so `import ollama` loaded the script instead of the installed library; renaming the file (e.g. to test.py) fixed the circular import.",
+    category: "import_from_source_dir",
+    signature: [
+      "importerror: cannot import name 'create' from partially initialized module 'ollama' (most likely due to a circular import)",
+    ],
+    words: "cannot circular create due import initialized likely module most name ollama partially",
+  },
+  {
+    id: "olmo-473",
+    url: "https://github.com/allenai/OLMo/issues/473",
+    repo: "allenai/OLMo",
+    split: "holdout",
+    title:
+      "cannot import name 'OLMoConfig' from partially initialized module 'hf_olmo' (most likely due to a circular import)",
+    resolution:
+      "The traceback shows the user's own script debug/olmo.py being imported when hf_olmo does `from olmo.config import ModelConfig`, so the local file shadows the installed olmo package; rename the script (e.g. to something other than olmo.py).",
+    category: "import_from_source_dir",
+    signature: [],
+    words:
+      "__init__.py auto classes config configuration configuration_olmo configuration_olmo.py hf hf_olmo import init modelconfig module olmo olmo.config olmo.py olmoconfig py registers",
+  },
+  {
+    id: "paddle-24956",
+    url: "https://github.com/PaddlePaddle/Paddle/issues/24956",
+    repo: "PaddlePaddle/Paddle",
+    split: "tune",
+    title: "AttentionLSTM使用--resume指定预训练权重训练报错",
+    resolution:
+      "--resume restores a training checkpoint and needs both the .pdparams model file and the .pdopt optimizer file; the downloaded AttentionLSTM.pdparams has no optimizer state, so resume from a checkpoint saved during training (or load the released weights as pretrained weights instead of resuming).",
+    category: "checkpoint_incomplete",
+    signature: ["assertionerror: optimizer file [ attentionlstm.pdopt ] not exits"],
+    words:
+      "args args.resume attentionlstm attentionlstm.pdopt exe executor exits fluid fluid.load format io io.py load model model_path module name opt opt_file_name optimizer path pdopt prog py resume train train.py train_prog",
+  },
+  {
+    id: "paddle-lite-8415",
+    url: "https://github.com/PaddlePaddle/Paddle-Lite/issues/8415",
+    repo: "PaddlePaddle/Paddle-Lite",
+    split: "tune",
+    title: "使用华为昇腾910（atlas800推理服务器）运行PaddleLite-generic-demo，报错",
+    resolution:
+      "The maintainer explained the prebuilt demo libraries are built against CANN 3.3; if the installed CANN differs, rebuild Paddle-Lite (NNAdapter huawei_ascend_npu) against the local CANN and replace the demo's headers and libraries.",
+    category: "cann_version_mismatch",
+    signature: [
+      "[f <n> / <n> <n> : <n> : <n> utility.cc : <n> buildommodeltobuffer] check failed: (reinterpret_cast<ge::graphstatus>(aclgrphbuildmodel(ir_graph, options, om_buffer)) == ge::graph_success): <n> !== <n> <n> unknown atc error code( <n> )",
+      "[f <n> / <n> <n> : <n> : <n> compilation.cc : <n> ~compilation] check failed: device_context: no device found.",
+      "terminate called after throwing an instance of 'nnadapter::logging::nnadapterexception'",
+      "what(): nnadapter c++ exception:",
+    ],
+    words:
+      "224 aclgrphbuildmodel after arm64 ascend atc buffer buildommodeltobuffer called cast cc check code compilation compilation.cc context device device_context failed found fp32 ge graph graph_success graphstatus huawei huawei_ascend_npu instance ir ir_graph linux logging mobilenet mobilenet_v1_fp32_224 nnadapter npu om om_buffer options reinterpret reinterpret_cast run run.sh sh success terminate throwing unknown utility utility.cc v1 what 执行语句",
+  },
+  {
+    id: "peft-1283",
+    url: "https://github.com/huggingface/peft/issues/1283",
+    repo: "huggingface/peft",
+    split: "tune",
+    title: "Can not import in python file.",
+    resolution:
+      "The user's own script was named peft.py, so `from peft import PeftModel` imported the script itself instead of the installed library; renaming the file fixed it.",
+    category: "import_from_source_dir",
+    signature: [
+      "importerror: cannot import name 'peftmodel' from partially initialized module 'peft' (most likely due to a circular import)",
+    ],
+    words: "cannot circular due import initialized likely module most name partially peft peftmodel",
+  },
+  {
+    id: "pytorch-101932",
+    url: "https://github.com/pytorch/pytorch/issues/101932",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "BFloat16 on cuda: add triu/tril support",
+    resolution:
+      "Fixed by PyTorch PR #101414 (bf16 triu/tril on CUDA); the reporter confirmed it works on a 2.1 build, so upgrade torch (or multiply by a precomputed torch.ones(n, n).triu() mask as a workaround).",
+    category: "dtype_unsupported",
+    signature: [
+      "runtimeerror traceback (most recent call last)",
+      "runtimeerror: \"triu_tril_cuda_template\" not implemented for 'bfloat16'",
+    ],
+    words:
+      "arange bfloat16 call cell cu117 cuda implemented last most out recent reshape template torch torch.__version__ torch.arange traceback tril triu triu_tril_cuda_template version",
+  },
+  {
+    id: "pytorch-10391",
+    url: "https://github.com/pytorch/pytorch/issues/10391",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "Warn/error if importing torch from source directory",
+    resolution:
+      "The interpreter was started inside the numpy source tree, so the uncompiled numpy/ package shadowed the installed one; exit the source tree and relaunch Python from another directory, as the error says.",
+    category: "import_from_source_dir",
+    signature: [
+      "raise importerror(msg)",
+      "importerror: error importing numpy: you should not try to import numpy from",
+    ],
+    words:
+      "__init__.py directory exit import importing init interpreter its module msg np numpy please py python raise relaunch should source stdin there tree try you your",
+  },
+  {
+    id: "pytorch-108411",
+    url: "https://github.com/pytorch/pytorch/issues/108411",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "we should have a more descriptive error message for torch._scaled_mm on non-H100 GPUs",
+    resolution:
+      "float8 matmul (torch._scaled_mm) is not supported on A100-class GPUs; PyTorch now raises an explicit compute-capability error — run FP8 only on sm_89/sm_90 hardware or fall back to bf16/fp16.",
+    category: "dtype_unsupported",
+    signature: [
+      "runtimeerror: cuda error: cublas_status_not_supported when calling `cublasltmatmulalgogetheuristic( lthandle, computedesc.descriptor(), adesc.descriptor(), bdesc.descriptor(), cdesc.descriptor(), ddesc.descriptor(), preference.descriptor(), <n> , &heuristicresult, &returnedresult)`",
+    ],
+    words:
+      "adesc adesc.descriptor bdesc bdesc.descriptor calling cdesc cdesc.descriptor computedesc computedesc.descriptor cublas cublas_status_not_supported cublasltmatmulalgogetheuristic cuda ddesc ddesc.descriptor descriptor heuristicresult lthandle mm module preference preference.descriptor py res returnedresult scaled scaled_mm_simple.py simple status supported torch torch._scaled_mm when x1 x2",
+  },
+  {
+    id: "pytorch-hed-6",
+    url: "https://github.com/sniklaus/pytorch-hed/issues/6",
+    repo: "sniklaus/pytorch-hed",
+    split: "tune",
+    title: "problem of the pretrained model",
+    resolution:
+      "The downloaded pretrained network file was truncated/corrupted; downloading the pre-trained model again fixed it.",
+    category: "missing_weights",
+    signature: ["runtimeerror: unexpected eof, expected <n> more bytes. the file might be corrupted."],
+    words:
+      "_set_from_file bytes corrupted deserialized deserialized_objects directly eof expected f_should_read_directly key might more objects offset read set should unexpected",
+  },
+  {
+    id: "qa-hard-em-6",
+    url: "https://github.com/shmsw25/qa-hard-em/issues/6",
+    repo: "shmsw25/qa-hard-em",
+    split: "tune",
+    title: "No such file or directory: 'preprocessed-open-domain-qa-data/nq-test.json'",
+    resolution:
+      "The preprocessed test file was missing from the released data; the maintainers updated the preprocessed data download (nq-test.json is also available separately) so the path exists.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' nq-test.json '"],
+    words:
+      "__main__ _input_file already args args.debug dataloader debug directory empty errno examples exists get get_dataloader info input input_file json loading logger main main.py module nq open output prepro prepro.py py read read_squad_examples squad such test test.json tokenizer",
+  },
+  {
+    id: "question-answering-3",
+    url: "https://github.com/MurtyShikhar/Question-Answering/issues/3",
+    repo: "MurtyShikhar/Question-Answering",
+    split: "holdout",
+    title: "ValueError: ('Vocabulary file %s not found.', 'data/squad/vocab.dat",
+    resolution:
+      "The vocabulary file is produced by the data-preparation step; run the preprocessing (squad_preprocess.py, dwr.py, then `python qa_data.py`) before `python train.py`.",
+    category: "input_path_missing",
+    signature: [
+      'raise valueerror("vocabulary file %s not found.", vocab_path)',
+      "valueerror: ('vocabulary file %s not found.', ' vocab.dat",
+    ],
+    words:
+      "dat found func initialize initialize_vocab module path py python raise rev rev_vocab run run_func train train.py vocab vocab.dat vocab_path vocabulary",
+  },
+  {
+    id: "rust-bert-392",
+    url: "https://github.com/guillaume-be/rust-bert/issues/392",
+    repo: "guillaume-be/rust-bert",
+    split: "tune",
+    title: "Got unsupported ScalarType BFloat16",
+    resolution:
+      "The maintainer explained this is not a device problem but NumPy lacking bfloat16; a utility was added to convert_model.py to cast bf16 tensors before .numpy() (reload them as Kind::BFloat16 in tch-rs).",
+    category: "dtype_unsupported",
+    signature: ["typeerror: got unsupported scalartype bfloat16"],
+    words:
+      "bfloat16 bin convert convert_model.py cpu got model module numpy py python pytorch pytorch_model.bin scalartype tensor unsupported v.cpu",
+  },
+  {
+    id: "sd-webui-docker-130",
+    url: "https://github.com/AbdBarho/stable-diffusion-webui-docker/issues/130",
+    repo: "AbdBarho/stable-diffusion-webui-docker",
+    split: "tune",
+    title: 'UI fails to launch - could not select device driver "nvidia" with capabilities: [[gpu]]',
+    resolution:
+      "Answered by the project FAQ: install the NVIDIA Container Toolkit so Docker can pass the host GPU driver into the container.",
+    category: "driver_not_mounted",
+    signature: ['error response from daemon: could not select device driver "nvidia" with capabilities: [[gpu]]'],
+    words: "attaching auto capabilities could daemon device docker driver gpu nvidia response select webui",
+  },
+  {
+    id: "sd-webui-docker-423",
+    url: "https://github.com/AbdBarho/stable-diffusion-webui-docker/issues/423",
+    repo: "AbdBarho/stable-diffusion-webui-docker",
+    split: "tune",
+    title: 'could not select device driver "nvidia" with capabilities',
+    resolution:
+      "Docker has no 'nvidia' device driver registered, so the GPU cannot be passed into the container; install and configure the NVIDIA Container Toolkit (nvidia runtime) on the host and restart Docker.",
+    category: "driver_not_mounted",
+    signature: ['error response from daemon: could not select device driver "nvidia" with capabilities: [[gpu]]'],
+    words:
+      "0s 1s 8s attaching auto capabilities container could created daemon device docker driver exporting f6b99da424513df43397f4353f34192c44d70f8a5a3e6e679c00f5cbcb4821a2 gpu image layers naming nvidia response running sd select sha256 webui writing",
+  },
+  {
+    id: "semantic-segmentation-33",
+    url: "https://github.com/NVIDIA/semantic-segmentation/issues/33",
+    repo: "NVIDIA/semantic-segmentation",
+    split: "tune",
+    title: "Error training on 8 GPUs",
+    resolution:
+      "The maintainer traced the uncorrectable ECC error to a GPU hardware fault; suggested reinstalling CUDA or training on each GPU separately to find the defective card.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "runtimeerror: cuda runtime error ( <n> ) : uncorrectable ecc error encountered at thccachinghostallocator.cpp : <n>",
+      "terminate called without an active exception",
+    ],
+    words:
+      "active called cpp cuda ecc encountered runtime terminate thccachinghostallocator thccachinghostallocator.cpp uncorrectable without",
+  },
+  {
+    id: "sentence-transformers-921",
+    url: "https://github.com/huggingface/sentence-transformers/issues/921",
+    repo: "huggingface/sentence-transformers",
+    split: "tune",
+    title:
+      "ImportError: cannot import name 'SentenceTransformer' from partially initialized module 'sentence_transformers'",
+    resolution:
+      "The script /home/xb/MITRE_text_cluster_project/sentence_transformers.py shadowed the installed package; rename the script so Python imports the framework instead of the local file.",
+    category: "import_from_source_dir",
+    signature: [
+      "importerror: cannot import name 'sentencetransformer' from partially initialized module 'sentence_transformers' (most likely due to a circular import) ( sentence_transformers.py )",
+    ],
+    words:
+      "cannot circular due import initialized likely module most name partially py sentence sentence_transformers sentence_transformers.py sentencetransformer transformers",
+  },
+  {
+    id: "sgl-kernel-npu-485-mixed-cann-85-90",
+    url: "https://github.com/sgl-project/sgl-kernel-npu/issues/485",
+    repo: "sgl-project/sgl-kernel-npu",
+    split: "holdout",
+    title: "build.sh 编译错误",
+    resolution:
+      "build.sh unconditionally reads /etc/Ascend/ascend_cann_install.info and sources that (system, CANN 9.0.0) set_env.sh on top of the user's already-sourced CANN 8.5.1, so CMake mixes files from two CANN versions and FindASC.cmake is not found. Workaround from the thread: comment out the set_env.sh sourcing in build.sh so the CANN the user sourced (ASCEND_HOME_PATH) is used consistently; upstream later made build.sh respect ASCEND_HOME_PATH.",
+    category: "cann_version_mismatch",
+    signature: [
+      "cmake error at ascconfig.cmake : <n> (include):",
+      "-- configuring incomplete, errors occurred!",
+      "gmake: makefile: no such file or directory",
+    ],
+    words:
+      "93 _dispatch_ffn_inc_opts ascconfig ascconfig.cmake ascend ascend910 ascend910_93 ascend_compute_unit ascendc ascendc_kernels build build_out call cmake cmakelists cmakelists.txt compute config configuring could cust cust_op_proto cust_opapi cust_optiling debug directory dispatch distribute done errors ffn find find_package findasc findasc.cmake first generating gmake inc include incomplete info install install_path kernels makefile message moe moe_distribute_dispatch most name occurred op opapi opbuild optiling opts out package path proto recent requested set sources stack such target txt unit warning 停止 没有规则可制作目标",
+  },
+  {
+    id: "sglang-10421",
+    url: "https://github.com/sgl-project/sglang/issues/10421",
+    repo: "sgl-project/sglang",
+    split: "holdout",
+    title: "[Bug] [Ascend] Qwen3-Next-80B-A3B-Instruct and even Qwen3-0.6B models are not supprted?",
+    resolution:
+      "No confirmed fix in the thread: a maintainer pointed to the prebuilt lmsysorg/sglang:main-cann8.2.rc1-910b image, but the Triton kernel get_last_loc_kernel still hit a vector core exception (507035); the runtime text asks to locate the faulting kernel from the Ascend log and align CANN/triton-ascend with the image.",
+    category: "aicore_error",
+    signature: [
+      "> [aic_info] after execute:args print end",
+      "> aicore kernel execute failed, device_id= <n> , stream_id= <n> , report_stream_id= <n> , task_id= <n> , flip_num= <n> , fault kernel_name=get_last_loc_kernel_0, fault kernel info ext=get_last_loc_kernel, program id= <n> , hash= <n> .",
+      "> rtstreamsynchronizewithtimeout execute failed, reason=[vector core exception]",
+      "> synchronize stream failed, runtime result = 507035",
+    ],
+    words:
+      "507035 after aic aic_info aicore args core device device_id end execute ext failed fault flip flip_num get get_last_loc_kernel get_last_loc_kernel_0 hash id info kernel kernel_name last loc name num print program reason report report_stream_id result rtstreamsynchronizewithtimeout runtime stream stream_id synchronize task task_id vector",
+  },
+  {
+    id: "tablemaster-mmocr-32",
+    url: "https://github.com/JiaquanYe/TableMASTER-mmocr/issues/32",
+    repo: "JiaquanYe/TableMASTER-mmocr",
+    split: "holdout",
+    title: "at fisrt step of 100,grad_norm is nan.isn't it nomal?",
+    resolution:
+      "The maintainer explained the nan grad_norm comes from mixed-precision (fp16) training overflow — the scaler skips those steps, so it is harmless as long as the loss keeps converging.",
+    category: "nan_loss",
+    signature: [
+      "epoch [ <n> ][ <n> ] lr: <n> .000e- <n> , eta: <n> days, <n> : <n> : <n> , time: <n> , data_time: <n> , memory: <n> , loss_ce: <n> , horizon_bbox_loss: <n> , vertical_bbox_loss: <n> , loss: <n> , grad_norm: nan",
+    ],
+    words:
+      "000e bbox ce data data_time days epoch eta grad grad_norm horizon horizon_bbox_loss info loss loss_ce lr memory mmocr nan norm time vertical vertical_bbox_loss",
+  },
+  {
+    id: "torchtitan-4405",
+    url: "https://github.com/pytorch/torchtitan/issues/4405",
+    repo: "pytorch/torchtitan",
+    split: "tune",
+    title:
+      "[Bug][Flexshard] DistMuon rejects non-CUDA accelerator DTensor storage before backend-generic runtime setup",
+    resolution:
+      "DistMuon._validate_parameter_storage hard-coded a 'cuda' device-type check, so Ascend NPU DTensor parameters were rejected; fixed by PR #4530, which removes the CUDA-only check and only requires one local device per process.",
+    category: "cuda_path_on_npu",
+    signature: ["valueerror: distmuon requires one cuda device per process"],
+    words: "cuda device distmuon one per process requires",
+  },
+  {
+    id: "trankit-44",
+    url: "https://github.com/nlp-uoregon/trankit/issues/44",
+    repo: "nlp-uoregon/trankit",
+    split: "tune",
+    title: "ImportError: cannot import name 'Pipeline' from partially initialized module 'trankit'",
+    resolution:
+      "The test script itself was named trankit.py (on the Desktop), so `from trankit import Pipeline` imported the script instead of the installed package; the reporter realised the wrong filename was the cause (rename the script).",
+    category: "import_from_source_dir",
+    signature: [
+      "importerror: cannot import name 'pipeline' from partially initialized module 'trankit' (most likely due to a circular import) ( trankit.py )",
+    ],
+    words: "cannot circular due import initialized likely module most name partially pipeline py trankit trankit.py",
+  },
+  {
+    id: "triton-ascend-494",
+    url: "https://github.com/triton-lang/triton-ascend/issues/494",
+    repo: "triton-lang/triton-ascend",
+    split: "tune",
+    title: "tl.sum miscompiled with --enable-debug-info=true: runtime MPU fault (507035) on Ascend910B4",
+    resolution:
+      "The kernel runs correctly when compiled without debug-info local-variable extraction (no LLVM_EXTRACT_DI_LOCAL_VARIABLES=1 / --enable-debug-info); the error text itself says to rectify the fault from the Ascend (plog) log, rerunning with ASCEND_LAUNCH_BLOCKING=1 to pin the failing kernel.",
+    category: "aicore_error",
+    signature: [
+      "terminate called after throwing an instance of 'c10::error'",
+      "what(): sync: compiler_depend.ts : <n> npu function error: c10_npu::acl::aclrtsynchronizestreamwithtimeout(stream), error code is 507035",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed",
+      ": the vector core execution is abnormal.",
+      "rectify the fault based on the error information in the ascend log.",
+      "ez9999: inner error!",
+    ],
+    words:
+      "507035 abnormal acl aclrtsynchronizestreamwithtimeout after api ascend ascend_launch_blocking based blocking c10 c10_npu call called code compiler compiler_depend.ts core depend device di err00100 execution extract ez9999 failed fault function information inner instance launch llvm llvm_extract_di_local_variables local log npu pid pta py python3 rankid rectify stream sum sync terminate test throwing tl tl_sum_test.py ts variables vector what",
+  },
+  {
+    id: "ttrl-20",
+    url: "https://github.com/PRIME-RL/TTRL/issues/20",
+    repo: "PRIME-RL/TTRL",
+    split: "tune",
+    title: "AIME experiment isn't running despite installing all reqs and following all steps",
+    resolution:
+      "The parquet data lacked the 'reward_model' field the reward manager reads ground_truth from; regenerate the data with the repository's verl/data/preprocess.py so each row carries reward_model.ground_truth.",
+    category: "dataset_key_error",
+    signature: [
+      "ray.exceptions.raytaskerror(keyerror): ray::taskrunner.run() (pid= <n> , ip= <n> , actor_id=dc2f3c95ffb4fc301709c93f01000000, repr=<main_ppo.taskrunner object at <hex> >)",
+      "keyerror: 'reward_model'",
+    ],
+    words:
+      "__call__ _compute_eval_reward _validate actor actor_id batch call compute data data_item.non_tensor_batch dc2f3c95ffb4fc301709c93f01000000 dict eval exceptions extra fit fn ground ground_truth id info ip item main main_ppo.py main_ppo.taskrunner metrics model non object pid ppo py ray ray_trainer.py repr result return return_dict reward reward_extra_info reward_model reward_tensor run self self._compute_eval_reward self._validate self.val_reward_fn taskrunner taskrunner.run tensor test test_batch trainer trainer.fit true truth ttrl ttrl.py ttrl_info val val_metrics validate",
+  },
+  {
+    id: "verl-6927",
+    url: "https://github.com/verl-project/verl/pull/6927",
+    repo: "verl-project/verl",
+    split: "tune",
+    title: "[megatron] fix: guard ModelType.encoder_and_decoder for Megatron-Core >= 0.18 compatibility",
+    resolution:
+      'ModelType.encoder_and_decoder was removed in Megatron-Core 0.18, so verl\'s get_model() failed on newer cores; the merged fix replaces the hard references with getattr(ModelType, "encoder_and_decoder", None).',
+    category: "megatron_version_mismatch",
+    signature: ["attributeerror: type object 'modeltype' has no attribute 'encoder_and_decoder'"],
+    words:
+      "assert attribute decoder encoder encoder_and_decoder get get_model has megatron megatron_utils.py model model_type modeltype modeltype.encoder_and_decoder object py type utils",
+  },
+  {
+    id: "vllm-49368",
+    url: "https://github.com/vllm-project/vllm/issues/49368",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "[Bug]: GLM-4.1V fails to start at tensor-parallel size 32 — vision tower head-count mismatch",
+    resolution:
+      "The GLM-4.1V vision tower has only 12 attention heads, which cannot be split across tensor-parallel size 32; the proposed fix passes the vision head count to is_vit_use_data_parallel() so the vision tower falls back to data parallelism (otherwise use a TP size that divides the head count).",
+    category: "tp_exceeds_kv_heads",
+    signature: ["assertionerror: <n> is not divisible by <n>"],
+    words: "divisible",
+  },
+  {
+    id: "vllm-ascend-2976",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/2976",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title:
+      "[Bug]: vllm 0.10.2rc1 Qwen3-Next-80B-A3B-Instruct Aicore kernel execute failed, device_id=2, stream_id=2, report_stream_id=2, task_id=42014, flip_num=6, fault kernel_name=reshape_and_cache_200000000,",
+    resolution:
+      "No fix in the thread; the reshape_and_cache kernel raised an aivec exception (MTE DDR address out of range, i.e. an out-of-bounds KV-cache slot), so the runtime text directs locating the faulting kernel in the Ascend plog and upgrading vllm-ascend/CANN to a release with fixed Qwen3-Next cache handling.",
+    category: "aicore_error",
+    signature: [
+      "[raw server] (worker_tp2 pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of aivec error, core id is <n> , error code = <hex> , dump info: pc start: <hex> , current: <hex> , vec err",
+      "[raw server] (worker_tp2 pid= <n> ) error <n> - <n> <n> : <n> : <n> [multiproc_executor.py: <n> ] the extend info: errcode:( <hex> , <n> , <n> ) errorstr: the ddr address of the mte instruction is out of range. fixp_error0 info: <hex> , fixp_error1 info: <hex> , fsmid: <n> , tslot: <n> , thread: <n>",
+    ],
+    words:
+      "address aivec blk ccu chipid code core ctxid current ddr device dieid dump errcode error0 error1 errorstr executor extend fixp fixp_error0 fixp_error1 fsmid id ifu info instruction mte multiproc multiproc_executor.py number out pc pid py range raw serial server start suberrtype sublk there thread tp2 tslot vec worker worker_tp2",
+  },
+  {
+    id: "vllm-ascend-4665",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/4665",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: Qwen3-VL-235B-A22B-Instruct inference error",
+    resolution:
+      "No fix in the thread; a vector-core kernel faulted with 'The DDR address of the MTE instruction is out of range' (kernel fault, vector core exception), so the runtime text directs finding the faulting kernel in the Ascend plog (ASCEND_LAUNCH_BLOCKING=1) and upgrading vllm-ascend/CANN.",
+    category: "aicore_error",
+    signature: [
+      "the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of aivec error, core id is <n> , error code = <hex> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <hex> , ifu error info: <hex> , ccu error info: <hex> , cube erro",
+      "the extend info: errcode:( <hex> , <n> , <n> ) errorstr: the ddr address of the mte instruction is out of range. fixp_error0 info: <hex> , fixp_error1 info: <hex> , fsmid: <n> , tslot: <n> , thread: <n> , ctxid: <n> , blk: <n> , sublk: <n> , suberrtype: <n> .",
+      "kernel task happen error, retcode= <hex> , [vector core exception].",
+    ],
+    words:
+      "address aivec blk ccu chipid code core ctxid current ddr device dieid dump errcode error0 error1 errorstr extend fixp fixp_error0 fixp_error1 fsmid happen id ifu info instruction kernel mte number out pc range retcode serial start suberrtype sublk task there thread tslot vec vector",
+  },
+  {
+    id: "vllm-ascend-5468-cann83-driver241-dsv32",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/5468",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: vllm-ascend目前使用的cann版本在部署deepseekv3.2时不支持驱动版本24.1",
+    resolution:
+      "The CANN release shipped in the vllm-ascend image (8.3.x) is newer than what the host NPU driver 24.1 supports; the same deployment works when the container is built on CANN 8.2 (quay.io/ascend/cann:8.2.rc2). Either upgrade the host driver/firmware to the HDK version paired with the image's CANN, or build on a CANN release compatible with driver 24.1.",
+    category: "cann_version_mismatch",
+    signature: [
+      "plog-860_20251231074149720.log:[info] runtime( <n> ,python3): [task_fail_callback_data_manager.cc: <n> ] <n> regtaskfailcallback: register taskfailcallback finish, name:adumpexception.",
+      "plog-860_20251231074149720.log:[info] hccl( <n> ,): [externalinput.cc: <n> ] [ <n> ]hccl_connect_timeout set by default to [ <n> ]s",
+      "plog-860_20251231074149720.log:[info] hccl( <n> ,): [externalinput.cc: <n> ] [ <n> ]hccl_exec_timeout set by default to [ <n> ]s",
+      "plog-860_20251231074149720.log:[info] hccl( <n> ,): [externalinput.cc: <n> ] [ <n> ]hccl_rdma_timeout set by default to [ <n> ]",
+      "plog-860_20251231074149720.log:[info] runtime( <n> ,): [task_fail_callback_data_manager.cc: <n> ] <n> regtaskfailcallback: register taskfailcallback finish, name:hccl.",
+      "plog-860_20251231074149720.log:[info] atrace( <n> ,): [awatchdog_monitor.c: <n> ](tid: <n> ) watchdog timeout, moduleid <n> , timeout : 300s",
+    ],
+    words:
+      "20251231074149720 300s 860 860_20251231074149720.log atrace awatchdog awatchdog_monitor.c callback cc connect data default exec externalinput externalinput.cc fail finish hccl hccl_connect_timeout hccl_exec_timeout hccl_rdma_timeout info log manager moduleid monitor name plog python3 rdma register regtaskfailcallback runtime set task task_fail_callback_data_manager.cc taskfailcallback tid timeout watchdog",
+  },
+  {
+    id: "xtuner-187",
+    url: "https://github.com/InternLM/xtuner/issues/187",
+    repo: "InternLM/xtuner",
+    split: "holdout",
+    title: "how to fix : grad_norm: nan",
+    resolution:
+      "No fix confirmed in the thread; grad_norm turning nan mid-epoch under mixed precision means overflowing steps — switch to bf16 (or fp32), lower the learning rate / keep gradient clipping, and check the data around the failing iterations.",
+    category: "nan_loss",
+    signature: [
+      "<n> <n> : <n> : <n> - mmengine - info - epoch(train) [ <n> ][ <n> ] lr: <n> .9813e- <n> eta: <n> : <n> : <n> time: <n> data_time: <n> memory: <n> loss: <n> grad_norm: nan",
+      "<n> <n> : <n> : <n> - mmengine - info - epoch(train) [ <n> ][ <n> ] lr: <n> .9797e- <n> eta: <n> : <n> : <n> time: <n> data_time: <n> memory: <n> loss: <n> grad_norm: nan",
+    ],
+    words:
+      "9797e 9813e 9828e 9843e 9857e 9870e data data_time epoch eta grad grad_norm info loss lr memory mmengine nan norm time train",
+  },
+  {
+    id: "yet-another-efficientdet-pytorch-101",
+    url: "https://github.com/zylo117/Yet-Another-EfficientDet-Pytorch/issues/101",
+    repo: "zylo117/Yet-Another-EfficientDet-Pytorch",
+    split: "tune",
+    title: "Not able to load checkpoint after pressing ctrl+c",
+    resolution:
+      "The checkpoint file is corrupted because the training process was killed (Ctrl+C pressed twice) before it finished saving; use an earlier complete checkpoint and let the save finish before stopping.",
+    category: "checkpoint_incomplete",
+    signature: ["runtimeerror: unexpected eof, expected <n> more bytes. the file might be corrupted."],
+    words:
+      "_legacy_load _set_from_file args bytes coco coco_eval.py corrupted cpu deserialized deserialized_objects device dict directly eof eval expected f_should_read_directly key legacy load location map map_location might model model.load_state_dict module more objects offset opened opened_file path pickle pickle_load_args pickle_module py read return serialization serialization.py set should state torch torch.device torch.load unexpected weights weights_path",
+  },
 ];
