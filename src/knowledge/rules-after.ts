@@ -118,6 +118,25 @@ export const afterTrainingRules: DiagnosisRule[] = [
       // DeepSpeed's load_checkpoint (runtime/engine.py) with no `latest` tracker in the save directory: the run stopped
       // before a tag was saved in full, or the tracker was lost.
       { match: lit("Unable to find latest file at"), confidence: 0.74 },
+      // Round 15: a resume reading the optimizer's state from a checkpoint saved without it (released checkpoints are
+      // often stripped to their weights): `optimizer.load_state_dict(checkpoint["optimizer"])` and its variants.
+      {
+        match: rx(
+          /KeyError: '(?:optimizer|optimizer_state_dict|optimizer_states|optimizer_state|optim_state_dict|opt_state)'/,
+          "KeyError: 'opt",
+        ),
+        confidence: 0.72,
+      },
+      // Round 15: a file every checkpoint of its layout holds (HF Trainer's trainer_state.json, optimizer.pt,
+      // scheduler.pt, rng_state*.pth; a run's metadata.json) missing from a directory named as a checkpoint: the save
+      // was cut short or the directory copied in part.
+      {
+        match: rx(
+          /No such file or directory: '[^']*[Cc]heckpoint[^'/]*\/(?:[^'/]+\/)?(?:trainer_state\.json|optimizer\.pt|scheduler\.pt|scaler\.pt|rng_state[^'/]*\.pth|metadata\.json)'/,
+          "heckpoint",
+        ),
+        confidence: 0.74,
+      },
     ],
     extract: [
       /(?<save_dir>\/[^\s']*?)\/(?<iteration_dir>iter_\d{7})\//,

@@ -787,7 +787,7 @@ export const deviceRules: DiagnosisRule[] = [
   {
     id: "device-p2p-driver-error",
     category: "device_p2p_driver_error",
-    title: "Cross-device (P2P) copy refused by the driver",
+    title: "Cross-device (P2P) copy refused by the driver, or the device's memory failing (uncorrectable ECC)",
     role: "primary",
     triggers: [
       // Upstream phrasebook 2: the runtime's peer checks (api_error.cc, npu_driver.cc: halDeviceCanAccessPeer, "Device
@@ -883,6 +883,21 @@ export const deviceRules: DiagnosisRule[] = [
         ),
         confidence: 0.8,
       },
+      // Round 15: the card's own memory failing its error check, a device fault below the program as the P2P refusals
+      // are: CUDA's cudaErrorECCUncorrectable (214; 39 in CUDA < 8, as THC printed it: "cuda runtime error (39) :
+      // uncorrectable ECC error encountered"), the driver API's CUDA_ERROR_ECC_UNCORRECTABLE, the Ascend runtime's
+      // multi-bit ECC error in HBM (rt_error_codes.h 507054).
+      {
+        match: rx(
+          /uncorrectable ECC error encountered|CUDA_ERROR_ECC_UNCORRECTABLE|cudaErrorECCUncorrectable/,
+          "uncorrectable ECC error encountered",
+          "CUDA_ERROR_ECC_UNCORRECTABLE",
+          "cudaErrorECCUncorrectable",
+        ),
+        confidence: 0.88,
+      },
+      { match: lit("ACL_ERROR_RT_HBM_MULTI_BIT_ECC_ERROR"), confidence: 0.88 },
+      { match: code("507054"), confidence: 0.8 },
       // One operation given tensors on two different NPUs: a per-rank load put the tensor on another rank's card.
       {
         match: rxWhen(
@@ -895,7 +910,9 @@ export const deviceRules: DiagnosisRule[] = [
     ],
     cause:
       "A tensor was copied between two NPUs directly (for example a checkpoint or LoRA adapter loaded onto npu:0 by every " +
-      "rank), which needs peer-to-peer access that the driver refused.",
+      "rank), which needs peer-to-peer access that the driver refused. Where the log reports an uncorrectable ECC error " +
+      "instead, the card's memory failed its error check: a hardware fault (or a page waiting to be retired until the " +
+      "card is reset), not something in the program or its settings.",
     fixes: [
       {
         id: "map-location",
@@ -909,8 +926,24 @@ export const deviceRules: DiagnosisRule[] = [
         summary: "Avoid fixed device ids in per-rank code.",
         edits: ["per-rank code: .to(f'npu:{torch.npu.current_device()}') instead of .to('npu:0')"],
       },
+      {
+        id: "check-ecc",
+        summary: "An uncorrectable ECC error: read the cards' health and ECC counters to find the faulty card.",
+        commands: ["npu-smi info", "npu-smi info -t health -i <device>", "nvidia-smi -q -d ECC"],
+      },
+      {
+        id: "exclude-card",
+        summary:
+          "Run without a card that reports ECC errors until it is reset or replaced, and tell the cluster's administrator.",
+        edits: [
+          "launch environment: ASCEND_RT_VISIBLE_DEVICES (or CUDA_VISIBLE_DEVICES) listing only the healthy cards",
+        ],
+      },
     ],
-    references: ["https://github.com/modelscope/ms-swift/issues/9135"],
+    references: [
+      "https://github.com/modelscope/ms-swift/issues/9135",
+      "https://docs.nvidia.com/deploy/a100-gpu-mem-error-mgmt/index.html",
+    ],
   },
   {
     id: "aicore-error",
@@ -1018,6 +1051,9 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Data type not supported on this chip",
     role: "primary",
     triggers: [
+      // Round 15: torch's tensor-to-NumPy conversion (torch/csrc/utils/tensor_numpy.cpp) for a type NumPy has no
+      // equivalent of: "TypeError: Got unsupported ScalarType BFloat16" from a bf16 tensor's .numpy().
+      { match: rx(/Got unsupported ScalarType \w+/, "Got unsupported ScalarType "), confidence: 0.78 },
       // Round 14: exllamav2's weight loader (exllamav2/module.py) meeting a tensor type it has no kernels for: "Unexpected
       // datatype BF16: model.layers.0.self_attn.q_proj.weight".
       { match: rx(/Unexpected datatype \w+: \S+/, "Unexpected datatype "), confidence: 0.7 },

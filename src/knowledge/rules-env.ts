@@ -43,7 +43,14 @@ export const envRules: DiagnosisRule[] = [
       { match: lit("please run 'source set_env.sh'"), confidence: 0.8 },
       { match: lit("Could not find ASCEND_HOME_PATH in env"), confidence: 0.85 },
       { match: lit("is the path of the compilation stub"), confidence: 0.85 },
-      { match: lit('relies on whl packages of "te" and "hccl"'), confidence: 0.75 },
+      // Round 15: MindSpore prints it after any failed import of te; a NumPy 2 removal on the line before is the reason
+      // (cann_python_deps_broken), not a missing environment.
+      {
+        match: lit('relies on whl packages of "te" and "hccl"'),
+        unless: [lit("was removed in the NumPy 2.0 release")],
+        within: 2,
+        confidence: 0.75,
+      },
       {
         match: rx(
           // The loader's message in English and in glibc's zh_CN text (po/zh_CN.po: "无法打开共享对象文件").
@@ -570,7 +577,15 @@ export const envRules: DiagnosisRule[] = [
       { match: rx(/LoadDynLibFromPyCfg Python path\[[^\]]*\] is invalid/, "LoadDynLibFromPyCfg"), confidence: 0.7 },
       {
         match: rx(/was removed in the NumPy 2\.0 release/, "removed in the NumPy 2.0 release"),
-        near: [lit("/tbe/"), lit("te_fusion"), lit("/Ascend/")],
+        // Round 15: or in the words of CANN's EC0010 ("Failed to import Python module [AttributeError: ...]"), the
+        // TBE adapter's import of its Python side, and of MindSpore's check for CANN's te wheel.
+        near: [
+          lit("/tbe/"),
+          lit("te_fusion"),
+          lit("/Ascend/"),
+          lit("Failed to import Python module"),
+          lit('relies on whl packages of "te"'),
+        ],
         within: 6,
         confidence: 0.78,
       },
