@@ -32,6 +32,24 @@ export const afterTrainingRules: DiagnosisRule[] = [
       "Checkpoint incomplete: the iteration the tracker names (latest_checkpointed_iteration.txt, DeepSpeed's latest) is not all there",
     role: "primary",
     triggers: [
+      // Round 15: torch.load meeting an empty or cut-short pickle (CPython's "Ran out of input" raised through
+      // torch/serialization.py), Paddle's resume without its optimizer file, NeMo's exp_manager finding no checkpoint to
+      // resume.
+      {
+        match: lit("EOFError: Ran out of input"),
+        near: [rx(/torch[/\\]serialization\.py/, "serialization.py")],
+        within: 12,
+        confidence: 0.62,
+      },
+      { match: rx(/Optimizer file \[[^\]\n]*\] not exits/, "] not exits"), confidence: 0.75 },
+      // (NeMo prints the same first sentence as a warning ending "Training from scratch." when told to go on.)
+      {
+        match: rx(
+          /There was no checkpoint folder at checkpoint_dir :[^\n]*Cannot resume/,
+          "There was no checkpoint folder at",
+        ),
+        confidence: 0.72,
+      },
       // Upstream phrasebook 2: DeepSpeed's engine failing to resume (the checkpoint it was pointed at is not whole).
       { match: lit("[deepspeed] failed to resume from checkpoint"), confidence: 0.7 },
       { match: lit("Found incomplete checkpoint at"), confidence: 0.8 },

@@ -59,6 +59,31 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU out of memory",
     role: "primary",
     triggers: [
+      // Round 15: XLA's allocator ("Out of memory while trying to allocate N bytes" with RESOURCE_EXHAUSTED), the TPU
+      // compiler's other memory spaces, vLLM's KV-cache budget gone negative, TGI's "would exceed allowed memory",
+      // TensorRT-LLM's "Requested amount of GPU memory … could not be allocated".
+      {
+        match: rx(/of memory while trying to allocate \d+ bytes/, "of memory while trying to allocate"),
+        near: [rx(/Resource exhausted|RESOURCE_EXHAUSTED/, "Resource exhausted", "RESOURCE_EXHAUSTED")],
+        within: 6,
+        confidence: 0.82,
+      },
+      {
+        match: rx(/Ran out of memory in memory space (?:vmem|smem|cmem|sflag)/, "Ran out of memory in memory space"),
+        confidence: 0.85,
+      },
+      {
+        match: rx(/the rest of the memory reserved for KV Cache is -\d/, "reserved for KV Cache is -"),
+        confidence: 0.75,
+      },
+      { match: lit("would exceed allowed memory. (out of memory)"), confidence: 0.8 },
+      {
+        match: rx(
+          /Requested amount of GPU memory \(\d+ bytes\) could not be allocated/,
+          "Requested amount of GPU memory",
+        ),
+        confidence: 0.75,
+      },
       // Round 13: device memory refused in the runtime's own words, below any framework's allocator report: TurboMind's
       // check_cuda_error ("[TM][ERROR] CUDA runtime error: out of memory"), TVM's CUDA_CALL ("CUDA: out of memory"),
       // the runtime's error name (cudaErrorMemoryAllocation).
@@ -268,6 +293,10 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU held by another process",
     role: "primary",
     triggers: [
+      // Round 15: Paddle creating a CUDA context on a card already full (platform/device_context.cc reports "out of
+      // memory" there, before any tensor), and the runtime failing to retain a device another process holds.
+      { match: rx(/out of memory at \[[^\]\n]*device_context\.cc/, "device_context.cc"), confidence: 0.6 },
+      { match: lit("rtSetDevice execution failed, reason=device retain error"), confidence: 0.55 },
       // Round 14: ascend-docker-runtime refusing a virtual NPU whose AI cores other vNPUs already use ("check aicore num
       // failed, phy_id:0, core_need:4, used:6, total:8").
       { match: lit("check aicore num failed"), confidence: 0.8 },
@@ -424,6 +453,14 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Port already in use",
     role: "primary",
     triggers: [
+      // Round 15: Ray's parameter check (ray/_private/parameter.py) naming a port another component already uses.
+      {
+        match: rx(
+          /is trying to use a port number \d+ that is used by other components/,
+          "that is used by other components",
+        ),
+        confidence: 0.82,
+      },
       // Upstream phrasebook: HCCL's listen failure (hccl_socket.cc "and specific port[%u] fail. Please check the port
       // status"), Docker's port allocator, glibc's EADDRINUSE in every locale it ships (strerror-l10n.ts).
       { match: rx(/listen on ip\[[^\]]*\] and specific port\[\d+\] fail/, "specific port["), confidence: 0.86 },
@@ -516,6 +553,8 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Collective communication timed out",
     role: "secondary",
     triggers: [
+      // Round 15: the runtime's event wait running out during a collective's task (MindSpore on Ascend).
+      { match: lit("event wait timeout occurred during task execution"), confidence: 0.65 },
       // Upstream phrasebook 2: PaddleCustomDevice's RUNTIME_CHECK on an HCCL call returning 9 (HCCL_E_TIMEOUT), HCCL's
       // heartbeat report of a device that went silent.
       { match: rx(/Call Hccl\w+\([^\n]*\) failed : 9\b/, ") failed : 9"), confidence: 0.8 },
@@ -665,6 +704,16 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU not visible or device id invalid",
     role: "primary",
     triggers: [
+      // Round 15: the runtime failing to open the device through the driver (device.cc "Failed to open device,
+      // retCode=0x7020014", the driver's drvDeviceOpen).
+      {
+        match: rx(
+          /Failed to open device, retCode=0x7020014|drvDeviceOpen failed: deviceId=\d+/,
+          "Failed to open device, retCode=0x7020014",
+          "drvDeviceOpen failed",
+        ),
+        confidence: 0.78,
+      },
       // Upstream phrasebook 2: vllm-ascend and verl finding no NPU among the visible devices or for the local rank.
       { match: lit("No NPU devices found or specified in ASCEND_RT_VISIBLE_DEVICES"), confidence: 0.85 },
       { match: lit("The current process is not running on the npu device"), confidence: 0.75 },
@@ -951,6 +1000,15 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Kernel crashed on the device (AI Core / AI CPU exception)",
     role: "primary",
     triggers: [
+      // Round 15: the AI CPU's reports in the runtime's other capitalisation.
+      {
+        match: rx(
+          /exception during AICPU execution|Aicpu kernel execute failed/,
+          "during AICPU execution",
+          "Aicpu kernel execute failed",
+        ),
+        confidence: 0.85,
+      },
       // Upstream phrasebook: torch_npu's words for the runtime's kernel-exception codes 507014-507018 and 507034-507045
       // (torch_npu/csrc/core/npu/NPUErrorCodes.h), and the runtime's report naming the faulting kernel.
       {
@@ -1051,6 +1109,22 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Data type not supported on this chip",
     role: "primary",
     triggers: [
+      // Round 15: ChatGLM/CogVLM's "bf16 is only supported on A100+ GPUs", torch's FP8 matmul (torch._scaled_mm) on cards
+      // without FP8, TensorFlow's op type check ("has DataType … not in list of allowed values"), ONNX's schema check of
+      // an input's type.
+      { match: lit("bf16 is only supported on A100+ GPUs"), confidence: 0.8 },
+      { match: lit("torch._scaled_mm is only supported on"), confidence: 0.85 },
+      {
+        match: rx(/has DataType \w+ not in list of allowed values/, "not in list of allowed values"),
+        confidence: 0.75,
+      },
+      {
+        match: rx(
+          /Type Error: Type 'tensor\((?:bfloat16|float16|double|int64|int8|uint8|bool)\)' of input parameter \([^)\n]*\) of operator \([\w.]+\)[^\n]* is invalid/,
+          "of input parameter (",
+        ),
+        confidence: 0.75,
+      },
       // Round 15: torch's tensor-to-NumPy conversion (torch/csrc/utils/tensor_numpy.cpp) for a type NumPy has no
       // equivalent of: "TypeError: Got unsupported ScalarType BFloat16" from a bf16 tensor's .numpy().
       { match: rx(/Got unsupported ScalarType \w+/, "Got unsupported ScalarType "), confidence: 0.78 },
@@ -1161,6 +1235,16 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Killed by the host's out-of-memory killer",
     role: "primary",
     triggers: [
+      // Round 15: Paddle's host allocator failing with ENOMEM (12) (memory/detail/system_allocator.cc: posix_memalign, "Fail
+      // to alloc memory of N size, error code is 12"), Slurm's cgroup report of OOM kills, Ray's worker-death note.
+      {
+        match: rx(/posix_memalign\(&p, alignment, size\)\s*:\s*12 != 0/, "posix_memalign(&p, alignment, size)"),
+        confidence: 0.85,
+      },
+      { match: rx(/Fail to alloc memory of \d+ size, error code is 12\b/, "Fail to alloc memory of"), confidence: 0.8 },
+      { match: rx(/Detected \d+ oom[-_]kill events? in/, "oom-kill event", "oom_kill event"), confidence: 0.85 },
+      // Hedged: Ray lists it among possible causes of any worker's death.
+      { match: lit("The process is killed by SIGKILL by OOM killer due to high memory usage"), confidence: 0.55 },
       // Round 14: the kubelet evicting a pod for its node's memory (pkg/kubelet/eviction/helpers.go: "The node was low
       // on resource: memory.").
       { match: lit("The node was low on resource: memory"), confidence: 0.82 },

@@ -37,6 +37,15 @@ export const envRules: DiagnosisRule[] = [
     title: "CANN environment not sourced",
     role: "primary",
     triggers: [
+      // Round 15: ascend-dmi (MindCluster ToolBox) failing to load a CANN library: "Failed to load the libascendcl.so
+      // dynamic library. Check the environment configuration".
+      {
+        match: rx(
+          /Failed to load the lib\w+\.so dynamic library\. Check the environment configuration/,
+          "dynamic library. Check the environment configuration",
+        ),
+        confidence: 0.85,
+      },
       // Upstream phrasebook: the toolkit's own path checks ("ASCEND_OPP_PATH : <dir> does not exist. … please run
       // 'source set_env.sh'"), torch_npu looking for ASCEND_HOME_PATH, the stub-library error (ACL 100039,
       // NPUErrorCodes.h), MindSpore's check for CANN's te/hccl wheels (run_check/_check_version.py).
@@ -128,6 +137,36 @@ export const envRules: DiagnosisRule[] = [
     title: "Ascend driver not available (container without driver mounts)",
     role: "primary",
     triggers: [
+      // Round 15 (rule coverage of tune logs no rule was sure of): the NVIDIA driver's user-space library absent from a
+      // container or host (glibc elf/dl-load.c naming libcuda.so.1, which only the driver installs), the container toolkit
+      // failing to start or mount it (libnvidia-container "nvidia-container-cli: initialization error", "mount error",
+      // "load library failed: libnvidia-ml.so"), NVML not loadable, Docker without the GPU runtime (moby
+      // daemon/devices.go "could not select device driver … with capabilities", "Unknown runtime specified nvidia"),
+      // and HAMi's Ascend device plugin not finding npu-smi on the node.
+      {
+        match: rx(/libcuda\.so(?:\.1)?: cannot open shared object file/, "libcuda.so"),
+        confidence: 0.78,
+      },
+      { match: lit("nvidia-container-cli: initialization error"), confidence: 0.8 },
+      { match: lit("nvidia-container-cli: mount error"), confidence: 0.72 },
+      { match: lit("load library failed: libnvidia-ml.so"), confidence: 0.82 },
+      {
+        match: rx(
+          /Failed to initialize NVML: could not load NVML library|did you set the docker default runtime to `nvidia`/,
+          "could not load NVML library",
+          "did you set the docker default runtime",
+        ),
+        confidence: 0.78,
+      },
+      {
+        match: rx(/could not select device driver "[^"\n]*" with capabilities/, "could not select device driver"),
+        confidence: 0.85,
+      },
+      { match: rx(/[Uu]nknown runtime specified nvidia/, "nknown runtime specified nvidia"), confidence: 0.8 },
+      { match: lit("npu-smi not found in"), confidence: 0.7 },
+      // Hedged: libcurand missing was a container without the host's CUDA libraries mounted (Jetson's L4T runtime
+      // mounts them) in every tune log; on x86 it can also be a CUDA toolkit not installed.
+      { match: rx(/libcurand\.so[.\d]*: cannot open shared object file/, "libcurand.so"), confidence: 0.55 },
       // Upstream phrasebook 2: the driver's device nodes absent (devmng/dms/devmm/hdc opens failing with fd=-1),
       // torch_npu and dcmi failing to reach the driver (dcmi -8005), the container runtime mounting no device or unable
       // to load dcmi, the driver package incomplete, vllm-ascend finding no npu-smi.
@@ -559,6 +598,25 @@ export const envRules: DiagnosisRule[] = [
     title: "CANN's Python operator-compiler stack cannot start",
     role: "primary",
     triggers: [
+      // Round 15: CANN's op-compiler wheels missing their requirements (pip's "te 0.4.0 requires attrs, which is not
+      // installed"), and mxRec's "init tbe error".
+      {
+        match: rx(
+          /\b(?:te|opc-tool|auto-tune|schedule-search|dataflow|op-compile-tool|hccl|topi) [\w.+-]+ requires [\w.-]+, which is not installed/,
+          ", which is not installed",
+        ),
+        confidence: 0.75,
+      },
+      { match: lit("init tbe error"), confidence: 0.6 },
+      {
+        match: rx(
+          /No module named '(?:decorator|sympy|cffi|attrs|psutil|scipy|cloudpickle|tornado|ml_dtypes|absl)'/,
+          "No module named '",
+        ),
+        near: [lit("torch_npu")],
+        within: 30,
+        confidence: 0.6,
+      },
       // Upstream phrasebook 2: the op compiler's Python side failing to start (E40001 PATH and python3-config, E49999
       // "Failed to initialize Python module", TEFUSION's te_fusion import and Python version checks), and NumPy 2's
       // removed aliases inside CANN's tbe package (ops-nn requirements pin numpy<2.0).
@@ -657,6 +715,8 @@ export const envRules: DiagnosisRule[] = [
     title: "libgomp cannot be loaded (static TLS exhausted)",
     role: "primary",
     triggers: [
+      // Round 15: glibc's other static-TLS message (elf/dl-open.c: "cannot load any more object with static TLS").
+      { match: lit("cannot load any more object with static TLS"), confidence: 0.85 },
       // Upstream phrasebook: glibc's static-TLS message in zh_TW, de and ja (po/*.po), MindSpore's preload warning.
       {
         match: rx(
@@ -687,6 +747,17 @@ export const envRules: DiagnosisRule[] = [
     title: "torch_npu imported from its source tree",
     role: "primary",
     triggers: [
+      // Round 15: CPython's partially-initialised import for any module (a file named like the package it imports, in
+      // every tune log with this wording), and SAM 2's own check (sam2/build_sam.py: "You're likely running Python from
+      // the parent directory of the sam2 repository").
+      {
+        match: rx(
+          /partially initialized module '[\w.]+'[^\n]*most likely due to a circular import/,
+          "most likely due to a circular import",
+        ),
+        confidence: 0.62,
+      },
+      { match: lit("likely running Python from the parent directory of the"), confidence: 0.9 },
       // Upstream phrasebook 2: SciPy's and scikit-learn's source-tree guards, a local module named like the package
       // ("No module named 'x.y'; 'x' is not a package").
       { match: lit("you cannot import SciPy while"), confidence: 0.9 },
@@ -786,6 +857,28 @@ export const envRules: DiagnosisRule[] = [
     title: "Framework expects another transformers/accelerate/vLLM version",
     role: "primary",
     triggers: [
+      // Round 15: unsloth's checks of the installed transformers (unsloth/models/loader.py: "is not supported yet in
+      // `transformers==…`", "Your transformers version of … does not support"), pkg_resources finding a Hugging Face
+      // package missing that another requires, a name newer transformers define.
+      {
+        match: rx(/is not supported yet in `transformers==[\w.+-]+`/, "is not supported yet in `transformers=="),
+        confidence: 0.85,
+      },
+      {
+        match: rx(/Your transformers version of [\w.+-]+ does not support/, "Your transformers version of"),
+        // The same opening warns that 4-bit weights load another way ("does not support native 4bit loading").
+        unless: [lit("does not support native")],
+        within: 0,
+        confidence: 0.85,
+      },
+      {
+        match: rx(
+          /The '(?:transformers|accelerate|peft|trl|tokenizers|huggingface-hub|datasets)[^'\n]*' distribution was not found and is required by/,
+          "distribution was not found and is required by",
+        ),
+        confidence: 0.7,
+      },
+      { match: lit("name 'PreTrainedConfig' is not defined"), confidence: 0.7 },
       // Round 14: a tokenizer asked for a special token its transformers version does not define (tokenization_utils_base
       // __getattr__: "Qwen2TokenizerFast has no attribute video_token"): model code written for another transformers.
       {
@@ -951,6 +1044,11 @@ export const envRules: DiagnosisRule[] = [
     title: "Code took the CUDA path on an NPU host",
     role: "primary",
     triggers: [
+      // Round 15: accelerate's backend check (state.py) when the default backend (nccl) is not there.
+      {
+        match: rx(/Your assigned backend \S+ is not avaliable, please use \S+/, "is not avaliable, please use"),
+        confidence: 0.6,
+      },
       // Upstream phrasebook 2: a CUDA-only path taken where no CUDA device is (Megatron's initialize assertion, DeepSpeed
       // building CUDA ops without nvcc, transformers' Flash Attention 2 checks, CUDA_HOME unset, Lightning's CUDA
       // accelerator, Paddle's 'gpu' device on a build without CUDA).
@@ -1148,6 +1246,14 @@ export const envRules: DiagnosisRule[] = [
     title: "Script has Windows (CRLF) line endings",
     role: "primary",
     triggers: [
+      // Round 15: a CR at the end of a word a shell or Python prints before its message: the carriage return sends the
+      // cursor back, so the line begins with the message (dash's "…: not found" over "x.sh: 3:", CPython's "': [Errno 2]
+      // No such file or directory" over the file name).
+      { match: rx(/^: not found\S*: \d+:/, ": not found"), confidence: 0.8 },
+      {
+        match: rx(/^': \[Errno 2\] No such file or directory/, "': [Errno 2] No such file or directory"),
+        confidence: 0.8,
+      },
       // `file` naming a script's line terminators (file/magic: "with CRLF line terminators").
       { match: lit("with CRLF line terminators"), confidence: 0.9 },
       // Upstream phrasebook: bash in zh_CN ("未预期的记号 "$'\r'" 附近有语法错误", "错误的解释器"), set's option name with the

@@ -15,6 +15,39 @@ export const hubRules: readonly DiagnosisRule[] = [
       "The Hugging Face Hub refused the model or dataset (gated without access 401/403, not found 404) or could not be reached",
     role: "primary",
     triggers: [
+      // Round 15: the Hub or a mirror not reachable (urllib3's MaxRetryError naming the host), offline mode refusing a
+      // download (huggingface_hub errors.py OfflineModeIsEnabled; "cannot find the requested files in the local cache"),
+      // torchtune's gated-repository message, ModelScope's server refusing (api.py: "获取模型版本失败", "Authentication
+      // token does not exist, failed to access model", "The request model: … does not exist", an HTTP 401/403/404 for a
+      // modelscope.cn URL), the 401/403 rule widened to hf-mirror.com.
+      {
+        match: rx(
+          /HTTPSConnectionPool\(host='[\w.-]*(?:huggingface\.co|hf-mirror\.com|hf\.co|modelscope\.cn)', port=\d+\): Max retries exceeded/,
+          "Max retries exceeded",
+        ),
+        confidence: 0.8,
+      },
+      {
+        match: rx(
+          /OfflineModeIsEnabled|offline mode is enabled\. To disable it, please unset the `HF_HUB_OFFLINE`/,
+          "OfflineModeIsEnabled",
+          "offline mode is enabled",
+        ),
+        confidence: 0.74,
+      },
+      {
+        match: lit("cannot find the requested files in the local cache"),
+        // datasets names a local path it found no data at first: the path is wrong, not the Hub (input_path_missing).
+        unless: [lit("Couldn't find any data file at")],
+        within: 0,
+        confidence: 0.78,
+      },
+      { match: lit("trying to access a gated repository"), confidence: 0.85 },
+      { match: lit("获取模型版本失败"), confidence: 0.7 },
+      { match: lit("Authentication token does not exist, failed to access"), confidence: 0.8 },
+      { match: rx(/The request model: \S+ does not exist/, "The request model: "), confidence: 0.78 },
+      { match: rx(/\b40[134]\b[^\n]*https:\/\/(?:www\.)?modelscope\.cn\//, "modelscope.cn/"), confidence: 0.72 },
+      { match: rx(/\b40[13]\b[^\n]*https:\/\/hf-mirror\.com\//, "https://hf-mirror.com/"), confidence: 0.75 },
       // Round 13: transformers' message when the Hub cannot be reached and the cache lacks the file (utils/hub.py):
       // "We couldn't connect to 'https://huggingface.co' to load this file, couldn't find it in the cached files" — the
       // model may well exist; the network, a proxy or a mirror is what failed. Unless the name it then says is "not the

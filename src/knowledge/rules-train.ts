@@ -45,6 +45,17 @@ export const trainRules: DiagnosisRule[] = [
     title: "Loss or gradients became NaN / fp16 overflow",
     role: "primary",
     triggers: [
+      // Round 15: trainers stopping on a NaN loss in their own words ("Loss became NaN", "Loss is nan, stopping training",
+      // detectron2's loss_dict with a nan tensor, darkflow's "moving ave loss nan") and PaddleOCR's "loss: nan" glued to
+      // the next field.
+      {
+        match: rx(/\b[Ll]oss (?:became|becomes|is) NaN\b/, "oss became NaN", "oss becomes NaN", "oss is NaN"),
+        confidence: 0.8,
+      },
+      { match: rx(/Loss is (?:nan|inf), stopping training/, ", stopping training"), confidence: 0.85 },
+      { match: rx(/loss_dict = \{[^\n]*tensor\((?:nan|inf)/, "loss_dict = {"), confidence: 0.8 },
+      { match: rx(/moving ave loss\s+nan\b/, "moving ave loss"), confidence: 0.78 },
+      { match: rx(/\bloss: nan[a-z]/, "loss: nan"), confidence: 0.8 },
       // Upstream phrasebook: Megatron's rerun state machine ("Unexpected result nan|inf"), Lightning's check of the
       // training_step loss, MindSpore's loss monitor ("Invalid loss, terminating training"), TensorFlow's NaN hook,
       // check_numerics and the debug numerics check.
@@ -227,6 +238,22 @@ export const trainRules: DiagnosisRule[] = [
     title: "Checkpoint does not fit the model (sharding or layer split differs)",
     role: "primary",
     triggers: [
+      // Round 15: DeepSpeed's ZeRO checkpoint loaded with another data-parallel size (runtime/engine.py
+      // _load_zero_checkpoint; Megatron-DeepSpeed's "used a DP world size of"), Megatron-Bridge's shape check.
+      {
+        match: lit(
+          "Automatic adjustment of ZeRO's optimizer state partitioning with a new world size is not currently supported",
+        ),
+        confidence: 0.85,
+      },
+      {
+        match: rx(
+          /The checkpoint being loaded used a DP world size of \d+ but the current world size is \d+/,
+          "used a DP world size of",
+        ),
+        confidence: 0.85,
+      },
+      { match: lit("Shape mismatch for megatron param"), confidence: 0.8 },
       // Upstream phrasebook 2: MindSpore's load_param_into_net failing to fit a parameter (train/serialization.py).
       { match: lit("Failed to combine the net and the parameters for param"), confidence: 0.75 },
       // Upstream phrasebook: transformers' weights "newly initialized because the shapes did not match", Megatron's
@@ -327,6 +354,15 @@ export const trainRules: DiagnosisRule[] = [
     title: "Dataset fields do not match what the loader expects",
     role: "primary",
     triggers: [
+      // Round 15: AutoTrain's column check, datasets' column checks, verl's reward dispatch by a sample's data_source.
+      {
+        match: rx(/Columns? .+ could not be found in the provided file/, "could not be found in the provided file"),
+        confidence: 0.8,
+      },
+      { match: lit("Current columns in the dataset"), confidence: 0.8 },
+      { match: lit("Column mismatch between batch"), confidence: 0.78 },
+      { match: lit("External features info don't match the dataset"), confidence: 0.78 },
+      { match: lit("Reward function is not implemented for data_source="), confidence: 0.6 },
       // Upstream phrasebook 2: MindSpore's GeneratorDataset returning other columns than column_names declares.
       { match: lit("should return same number of NumPy arrays as specified in column_names"), confidence: 0.75 },
       // Upstream phrasebook: datasets naming columns the data does not have (arrow_dataset.py "not in the dataset.
@@ -566,6 +602,15 @@ export const trainRules: DiagnosisRule[] = [
     title: "Shared memory (/dev/shm) too small for DataLoader workers",
     role: "primary",
     triggers: [
+      // Round 15: Paddle's DataLoader (imperative/data_loader.cc) naming shared storage, and Open MPI's SIGBUS report.
+      { match: lit("It may be caused by insufficient shared storage space"), confidence: 0.88 },
+      { match: lit("bus ERROR encountered in"), confidence: 0.9 },
+      {
+        match: lit("Signal code: Non-existant physical address"),
+        near: [lit("Signal: Bus error")],
+        within: 4,
+        confidence: 0.6,
+      },
       // Round 12: a multiprocessing lock or queue cannot be made because /dev/shm (where POSIX semaphores live) is
       // full: ENOSPC raised from SemLock, and joblib's own check of it falling back to serial mode.
       {
@@ -785,6 +830,15 @@ export const trainRules: DiagnosisRule[] = [
     title: "Weights not found at the configured path",
     role: "primary",
     triggers: [
+      // Round 15: loaders finding no weight files where the model should be (meta-llama generation.py "no checkpoint files
+      // found in", llama.cpp's converter "Can't find model in directory" and "Missing or incomplete model files",
+      // torchtune's "No file with name: … found in", MLC's parameter shard checks).
+      { match: rx(/[Nn]o checkpoint files found in/, "o checkpoint files found in"), confidence: 0.8 },
+      { match: lit("Can't find model in directory"), confidence: 0.8 },
+      { match: lit("Missing or incomplete model files"), confidence: 0.82 },
+      { match: rx(/No file with name: \S+ found in \S+/, "No file with name: "), confidence: 0.75 },
+      { match: lit("Parameters are not loaded properly. Please check your parameter shards"), confidence: 0.82 },
+      { match: lit("Encountered an corrupted parameter shard"), confidence: 0.85 },
       // Round 13: llama.cpp's loader (llama_model_loader) when the GGUF file cannot be opened or read: "failed to load
       // model from ./models/…/ggml-model-q4_0.gguf" — absent, or not a complete GGUF file.
       { match: rx(/llama_model_loader: failed to load model from/, "failed to load model from"), confidence: 0.6 },
@@ -957,6 +1011,19 @@ export const trainRules: DiagnosisRule[] = [
     title: "A file or directory the run reads does not exist",
     role: "primary",
     triggers: [
+      // Round 15: diffusers' DreamBooth script ("Instance images root doesn't exists"), PaddleOCR's dataset reader naming a
+      // path that does not exist, ChatGLM-Efficient-Tuning's LoRA path check.
+      { match: lit("Instance images root doesn't exists"), confidence: 0.8 },
+      {
+        match: rx(/Exception: [^\n]+ does not exist!/, "does not exist!"),
+        near: [lit("error happened with msg")],
+        within: 6,
+        confidence: 0.8,
+      },
+      {
+        match: rx(/Provided path \([^)\n]*\) does not contain a LoRA weight/, "does not contain a LoRA weight"),
+        confidence: 0.6,
+      },
       // Round 12: a command-line flag read as the path (a script that takes positional arguments given `--model x`):
       // the path that is not there starts with "--", whatever file it names.
       {
@@ -1086,6 +1153,24 @@ export const trainRules: DiagnosisRule[] = [
     title: "Tensor parallel size does not divide the attention/KV heads",
     role: "primary",
     triggers: [
+      // Round 15: the same constraint in other engines' words (PyTorch's foundation-model-stack "heads must be divisible by
+      // world size", TGI's "`num_heads` must be divisible by `num_shards`", MLC's tensor_parallel_shards check) and
+      // vLLM's and SGLang's ensure_divisibility helper, whose bare "N is not divisible by M" names it only by its frame.
+      { match: lit("heads must be divisible by world size"), confidence: 0.8 },
+      { match: lit("`num_heads` must be divisible by `num_shards`"), confidence: 0.85 },
+      {
+        match: rx(
+          /num_kv_heads\(\d+\) must be divisible by tensor_parallel_shards/,
+          "must be divisible by tensor_parallel_shards",
+        ),
+        confidence: 0.85,
+      },
+      {
+        match: rx(/\d+ is not divisible by \d+/, "is not divisible by"),
+        near: [lit("ensure_divisibility")],
+        within: 8,
+        confidence: 0.68,
+      },
       // Upstream phrasebook 2: ms-swift's sequence parallelism splitting heads across its world size.
       {
         match: rx(/num_heads \d+ cannot be split by sp world size \d+/, "cannot be split by sp world size"),
@@ -1205,6 +1290,14 @@ export const trainRules: DiagnosisRule[] = [
     title: "A pipeline stage has no LLM layers",
     role: "primary",
     triggers: [
+      // Round 15: PiPPy's stage check (pippy/PipelineStage.py: more ranks than stages, a stage left without work).
+      {
+        match: rx(
+          /Number of ranks is larger than number of stages|cannot be larger than number of stages/,
+          "than number of stages",
+        ),
+        confidence: 0.8,
+      },
       // Upstream phrasebook 2: a rank with nothing to train (torch's ZeroRedundancyOptimizer and the optimizer "got an
       // empty parameter list", Megatron's hybrid optimizer's empty param_groups, Megatron's per-rank parameter count of
       // 0, DeepSpeed's pipeline partition with "layers=0", Megatron's uneven split leaving middle stages no layers).
@@ -1262,6 +1355,14 @@ export const trainRules: DiagnosisRule[] = [
     title: "Layer split does not fit the pipeline size or layer count",
     role: "primary",
     triggers: [
+      // Round 15: Megatron-Bridge's virtual-pipeline check (layers per pipeline rank not divisible by vp_size).
+      {
+        match: rx(
+          /num_layers_per_pipeline_rank \d+\s+should be divisible by vp_size/,
+          "should be divisible by vp_size",
+        ),
+        confidence: 0.85,
+      },
       // Upstream phrasebook: Megatron's layer checks (layers against PP, per-stage layers against VPP, uneven split),
       // MindSpeed-MM's pipeline_num_layers checks (length against PP, product with VPP, sums against the layer count,
       // vit and llm lists of one length, in English and Chinese), MindSpeed-LLM's num_layer_list.

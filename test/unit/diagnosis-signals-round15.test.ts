@@ -113,3 +113,106 @@ describe("types and CANN's Python side", () => {
     expect(top(mindspore.split("\n")[1]!).category).toBe("cann_env_not_sourced");
   });
 });
+
+// Rule coverage of the tune logs no rule was sure of (the likeness or the reading decided them): each message as its
+// library, runtime or tool prints it for everyone, with the category it states.
+const STATED: Array<[string, string]> = [
+  ["ImportError: libcuda.so.1: cannot open shared object file: No such file or directory", "driver_not_mounted"],
+  [
+    "docker: Error response from daemon: failed to create shim task: OCI runtime create failed: nvidia-container-cli: initialization error: load library failed: libnvidia-ml.so.1",
+    "driver_not_mounted",
+  ],
+  [
+    'docker: Error response from daemon: could not select device driver "nvidia" with capabilities: [[gpu]].',
+    "driver_not_mounted",
+  ],
+  ["docker: Error response from daemon: Unknown runtime specified nvidia.", "driver_not_mounted"],
+  [
+    "requests.exceptions.ConnectionError: HTTPSConnectionPool(host='huggingface.co', port=443): Max retries exceeded with url: /bert-base-uncased/resolve/main/config.json",
+    "hub_access",
+  ],
+  [
+    "huggingface_hub.errors.OfflineModeIsEnabled: Cannot reach https://huggingface.co/api/models/x/y: offline mode is enabled. To disable it, please unset the `HF_HUB_OFFLINE` environment variable.",
+    "hub_access",
+  ],
+  [
+    "requests.exceptions.HTTPError: 获取模型版本失败，信息：Authentication token does not exist, failed to access model",
+    "hub_access",
+  ],
+  [
+    "ImportError: cannot import name 'AutoModel' from partially initialized module 'mylib' (most likely due to a circular import) (/home/u/mylib.py)",
+    "import_from_source_dir",
+  ],
+  ["OSError: dlopen: cannot load any more object with static TLS", "libgomp_static_tls"],
+  ["AssertionError: no checkpoint files found in /models/llama-2-7b", "missing_weights"],
+  ["Exception: Can't find model in directory models/7B", "missing_weights"],
+  ["RuntimeError: Loss became NaN at step 120", "nan_loss"],
+  ["FloatingPointError: Loss became infinite or NaN at iteration=7! loss_dict = {'loss_cls': tensor(nan)}", "nan_loss"],
+  [
+    "jaxlib.xla_extension.XlaRuntimeError: RESOURCE_EXHAUSTED: Out of memory while trying to allocate 4294967296 bytes.",
+    "npu_oom",
+  ],
+  [
+    "ValueError: Ray component worker_ports is trying to use a port number 10002 that is used by other components.",
+    "port_in_use",
+  ],
+  [
+    'ValueError: 14 is not divisible by 4\n  File "vllm/distributed/utils.py", line 20, in ensure_divisibility',
+    "tp_exceeds_kv_heads",
+  ],
+  [
+    "deepspeed.runtime.zero.utils.ZeRORuntimeException: The checkpoint being loaded used a DP world size of 8 but the current world size is 4. Automatic adjustment of ZeRO's optimizer state partitioning with a new world size is not currently supported.",
+    "ckpt_shape_mismatch",
+  ],
+  [
+    '  File "/usr/lib/python3/site-packages/torch/serialization.py", line 1033, in _legacy_load\n    magic_number = pickle_module.load(f, **pickle_load_args)\nEOFError: Ran out of input',
+    "checkpoint_incomplete",
+  ],
+  [
+    "RuntimeError: torch._scaled_mm is only supported on CUDA devices with compute capability >= 9.0 or 8.9",
+    "dtype_unsupported",
+  ],
+  [
+    "slurmstepd: error: Detected 1 oom-kill event(s) in StepId=1234.batch. Some of your processes may have been killed by the cgroup out-of-memory handler.",
+    "host_oom",
+  ],
+  ["RuntimeError: Number of ranks is larger than number of stages, some ranks are unused", "empty_pp_stage"],
+  ["ValueError: Your assigned backend nccl is not avaliable, please use gloo", "cuda_path_on_npu"],
+  [
+    "ERROR   Columns 'text' could not be found in the provided file (which has columns: 'prompt','label')",
+    "dataset_key_error",
+  ],
+];
+
+describe("messages that state their failure", () => {
+  it.each(STATED)("%s", (log, category) => {
+    expect(top(log).category).toBe(category);
+  });
+
+  it("keeps their look-alikes where they belong", () => {
+    // A local path datasets found no data at is the path, not the Hub.
+    expect(
+      top(
+        "FileNotFoundError: Couldn't find any data file at /workspace/data/my_sft. Couldn't find '/workspace/data/my_sft' on the Hugging Face Hub either: LocalEntryNotFoundError: An error happened while trying to locate the file on the Hub and we cannot find the requested files in the local cache.",
+      ).category,
+    ).not.toBe("hub_access");
+    // unsloth's warning about 4-bit loading is not a version conflict.
+    expect(
+      categories(
+        "Unsloth: Your transformers version of 4.44.0 does not support native 4bit loading. Loading in 16bit.",
+      ),
+    ).not.toContain("transformers_version_conflict");
+    // NeMo going on without a checkpoint, as told, is not a failed resume.
+    expect(
+      categories(
+        "[NeMo W exp_manager:1] There was no checkpoint folder at checkpoint_dir :exp/ckpts. Training from scratch.",
+      ),
+    ).not.toContain("checkpoint_incomplete");
+    // "Ran out of input" outside torch.load is a DataLoader worker's pickling on Windows, not a checkpoint.
+    expect(
+      categories(
+        '  File "multiprocessing/spawn.py", line 115, in _main\n    self = reduction.pickle.load(from_parent)\nEOFError: Ran out of input',
+      ),
+    ).not.toContain("checkpoint_incomplete");
+  });
+});
