@@ -32,6 +32,47 @@ export const afterTrainingRules: DiagnosisRule[] = [
       "Checkpoint incomplete: the iteration the tracker names (latest_checkpointed_iteration.txt, DeepSpeed's latest) is not all there",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/huggingface/transformers/blob/v4.57.6/src/transformers/trainer.py#L2293
+      { match: lit("No valid checkpoint found in output directory"), confidence: 0.7 },
+      // Round 15, upstream: https://github.com/huggingface/accelerate/blob/16cb6eb80dd9aa8b4df1a63ef57863e455d53b83/src/accelerate/accelerator.py#L3788
+      { match: rx(/Tried to find \S+ but folder does not exist/, "but folder does not exist"), confidence: 0.65 },
+      // Round 15, upstream: https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/deepspeed/runtime/engine.py#L4113
+      { match: rx(/Expert checkpoint file not found: \S+/, "Expert checkpoint file not found"), confidence: 0.75 },
+      // Round 15, upstream: https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/dist_checkpointing/strategies/common.py#L48
+      { match: rx(/Common file \S*common\.pt does not exist/, "common.pt does not exist"), confidence: 0.8 },
+      // Round 15, upstream: https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/dist_checkpointing/validation.py#L210
+      {
+        match: rx(
+          /CheckpointingException: Checkpoint directory \S+ does not exist/,
+          "CheckpointingException: Checkpoint directory",
+        ),
+        confidence: 0.7,
+      },
+      // Round 15, upstream: https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/dist_checkpointing/validation.py#L582
+      {
+        match: rx(
+          /Checkpoint integrity verification failed for \d+ file\(s\) in/,
+          "Checkpoint integrity verification failed",
+        ),
+        confidence: 0.85,
+      },
+      // Round 15, upstream: https://github.com/volcengine/verl/blob/b178a3cd56f58b2d502255daba591e92833930a7/verl/utils/checkpoint/checkpoint_handler.py#L203
+      {
+        match: rx(
+          /resume_from_path must be (?:null or )?an existing path when resume_mode is/,
+          "resume_from_path must be",
+        ),
+        confidence: 0.65,
+      },
+      // Round 15, upstream: https://github.com/volcengine/verl/blob/b178a3cd56f58b2d502255daba591e92833930a7/verl/utils/checkpoint/megatron_checkpoint_manager.py#L307
+      { match: rx(/Checkpoint path \S+ does not exist\./, "Checkpoint path "), confidence: 0.65 },
+      // Round 15, upstream: https://github.com/hiyouga/LLaMA-Factory/blob/ff6d4d12eeb035d6ce06805a5733dd7b29f2ac30/src/llamafactory/v1/core/utils/checkpoint.py#L301
+      {
+        match: rx(/Checkpoint directory does not exist: \S+/, "Checkpoint directory does not exist: "),
+        confidence: 0.7,
+      },
+      // Round 15, upstream: https://github.com/pytorch/pytorch/blob/cf1380dfb6c8552c8cdb791a85a89499775ad409/torch/distributed/checkpoint/filesystem.py
+      { match: rx(/No such file or directory: '[^'\n]*__\d+_\d+\.distcp'/, ".distcp'"), confidence: 0.78 },
       // Round 15: torch.load meeting an empty or cut-short pickle (CPython's "Ran out of input" raised through
       // torch/serialization.py), Paddle's resume without its optimizer file, NeMo's exp_manager finding no checkpoint to
       // resume.

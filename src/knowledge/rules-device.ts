@@ -59,6 +59,86 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU out of memory",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/mindspore-ai/mindspore/blob/master/mindspore/ccsrc/runtime/graph_scheduler/actor/memory_manager_actor.cc
+      {
+        match: rx(
+          /Device memory isn't enough and alloc failed, (?:actor name|alloc size)/,
+          "Device memory isn't enough and alloc failed",
+        ),
+        confidence: 0.8,
+      },
+      // Round 15, upstream: https://github.com/Ascend/pytorch/blob/9e73e708ab9350d203475609f36f8a43f6a0c2ab/torch_npu/csrc/distributed/HCCLUtils.hpp#L32
+      { match: rx(/HCCL function error: [^\n]*, error code is 24\b/, "HCCL function error: "), confidence: 0.7 },
+      // Round 15, upstream: https://github.com/huggingface/transformers/blob/v5.18.0/src/transformers/trainer.py#L3210
+      { match: lit("Evaluation hit an out-of-memory error."), confidence: 0.85 },
+      // Round 15, upstream: https://github.com/huggingface/transformers/blob/v4.57.6/src/transformers/quantizers/quantizer_bnb_4bit.py#L128
+      {
+        match: lit("Some modules are dispatched on the CPU or the disk. Make sure you have enough GPU RAM"),
+        confidence: 0.65,
+      },
+      // Round 15, upstream: https://github.com/NVIDIA/nccl/blob/5067397c2676d5aed50042fc39e5c8ee96eb0027/src/include/alloc.h#L462
+      {
+        match: rx(
+          /NCCL WARN Failed to CUDA (?:malloc|calloc|calloc async) \d+ bytes/,
+          "Failed to CUDA malloc",
+          "Failed to CUDA calloc",
+        ),
+        confidence: 0.78,
+      },
+      // Round 15, upstream: https://github.com/sgl-project/sglang/blob/main/python/sglang/srt/model_executor/model_runner.py
+      { match: lit("Not enough memory. Please try to increase --mem-fraction-static"), confidence: 0.8 },
+      // Round 15, upstream: https://github.com/sgl-project/sglang/blob/main/python/sglang/srt/mem_cache/common.py
+      {
+        match: rx(
+          /(?:Prefill|Decode) out of memory\. Try to lower your batch size/,
+          "out of memory. Try to lower your batch size",
+        ),
+        confidence: 0.8,
+      },
+      // Round 15, upstream: https://github.com/ggml-org/llama.cpp/blob/master/src/llama-model.cpp
+      {
+        match: rx(
+          /(?:unable|failed) to allocate (?:CUDA|ROCm|Vulkan|SYCL|Metal|CANN|MUSA|OpenCL)\d* buffer/,
+          "unable to allocate",
+          "failed to allocate",
+        ),
+        confidence: 0.8,
+      },
+      // Round 15, upstream: https://github.com/ggml-org/llama.cpp/blob/master/ggml/src/ggml-vulkan/ggml-vulkan.cpp
+      {
+        match: rx(
+          /ggml_vulkan: Device memory allocation of size \d+ failed|allocateMemory: ErrorOutOfDeviceMemory/,
+          "ggml_vulkan: Device memory allocation",
+          "ErrorOutOfDeviceMemory",
+        ),
+        confidence: 0.82,
+      },
+      // Round 15, upstream: https://github.com/openxla/xla/blob/main/xla/stream_executor/integrations/device_mem_allocator.h
+      {
+        match: rx(
+          /Failed to allocate request for [\d.]+\s?[KMGT]?i?B \(\d+B\) on device ordinal \d+/,
+          "Failed to allocate request for",
+        ),
+        confidence: 0.82,
+      },
+      // Round 15, upstream: https://github.com/openxla/xla/blob/main/xla/tsl/framework/bfc_allocator.cc
+      {
+        match: rx(
+          /Allocator \(GPU_\d+_bfc\) ran out of memory trying to allocate [\d.]+\s?[KMGT]?i?B \(rounded to \d+\)/,
+          "ran out of memory trying to allocate",
+        ),
+        confidence: 0.78,
+      },
+      // Round 15, upstream: https://github.com/huggingface/text-generation-inference/blob/main/backends/v3/src/lib.rs#L181
+      {
+        match: rx(
+          /Not enough memory to handle `max_total_tokens=\d+`/,
+          "Not enough memory to handle `max_total_tokens",
+        ),
+        confidence: 0.78,
+      },
+      // Round 15, upstream: https://github.com/pytorch/pytorch/blob/main/c10/cuda/driver_api.h
+      { match: lit("CUDA driver error: out of memory"), confidence: 0.85 },
       // Round 15: XLA's allocator ("Out of memory while trying to allocate N bytes" with RESOURCE_EXHAUSTED), the TPU
       // compiler's other memory spaces, vLLM's KV-cache budget gone negative, TGI's "would exceed allowed memory",
       // TensorRT-LLM's "Requested amount of GPU memory … could not be allocated".
@@ -293,6 +373,10 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU held by another process",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/sgl-project/sglang/blob/main/python/sglang/srt/model_executor/model_runner.py
+      { match: lit("The memory capacity is unbalanced"), confidence: 0.72 },
+      // Round 15, upstream: libtpu
+      { match: lit("The TPU is already in use by process with pid"), confidence: 0.88 },
       // Round 15: Paddle creating a CUDA context on a card already full (platform/device_context.cc reports "out of
       // memory" there, before any tensor), and the runtime failing to retain a device another process holds.
       { match: rx(/out of memory at \[[^\]\n]*device_context\.cc/, "device_context.cc"), confidence: 0.6 },
@@ -453,6 +537,8 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Port already in use",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/mindspore-ai/mindspore/blob/a54b91e6178d4acf979966b412bc895fc9d42823/mindspore/ccsrc/distributed/cluster/topology/meta_server_node.
+      { match: lit("Please check if there's another scheduler process with port:"), confidence: 0.72 },
       // Round 15: Ray's parameter check (ray/_private/parameter.py) naming a port another component already uses.
       {
         match: rx(
@@ -553,6 +639,38 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Collective communication timed out",
     role: "secondary",
     triggers: [
+      // Round 15, upstream: https://github.com/mindspore-ai/mindspore/blob/a54b91e6178d4acf979966b412bc895fc9d42823/mindspore/ccsrc/distributed/cluster/cluster_context.cc
+      { match: lit("Topology build timed out."), confidence: 0.62 },
+      // Round 15, upstream: https://github.com/mindspore-ai/mindspore/blob/a54b91e6178d4acf979966b412bc895fc9d42823/mindspore/ccsrc/distributed/cluster/topology/meta_server_node.
+      {
+        match: rx(
+          /The node: \S+ is timed out\. It may exit with exception|The total number of timed out node is \d+/,
+          "is timed out. It may exit with exception",
+          "The total number of timed out node is",
+        ),
+        confidence: 0.62,
+      },
+      // Round 15, upstream: https://github.com/mindspore-ai/mindspore/blob/a54b91e6178d4acf979966b412bc895fc9d42823/mindspore/ccsrc/distributed/cluster/topology/compute_graph_nod
+      {
+        match: rx(
+          /The state of the cluster is error, total nodes num: \d+, abnormal nodes num: \d+/,
+          "The state of the cluster is error",
+        ),
+        confidence: 0.6,
+      },
+      // Round 15, upstream: https://github.com/Ascend/pytorch/blob/9e73e708ab9350d203475609f36f8a43f6a0c2ab/torch_npu/csrc/distributed/HCCLUtils.hpp#L32
+      { match: rx(/HCCL function error: [^\n]*, error code is 9\b/, "HCCL function error: "), confidence: 0.68 },
+      // Round 15, upstream: https://github.com/pytorch/pytorch/blob/cf1380dfb6c8552c8cdb791a85a89499775ad409/torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp
+      {
+        match: rx(
+          /Received a dump signal due to a collective timeout from|Observed flight recorder dump signal from another rank/,
+          "Received a dump signal due to a collective timeout",
+          "Observed flight recorder dump signal",
+        ),
+        confidence: 0.78,
+      },
+      // Round 15, upstream: https://github.com/pytorch/pytorch/blob/cf1380dfb6c8552c8cdb791a85a89499775ad409/torch/csrc/distributed/c10d/TCPStore.cpp
+      { match: rx(/wait timeout after \d+ms, keys: \S+/, "wait timeout after "), confidence: 0.72 },
       // Round 15: the runtime's event wait running out during a collective's task (MindSpore on Ascend).
       { match: lit("event wait timeout occurred during task execution"), confidence: 0.65 },
       // Upstream phrasebook 2: PaddleCustomDevice's RUNTIME_CHECK on an HCCL call returning 9 (HCCL_E_TIMEOUT), HCCL's
@@ -704,6 +822,25 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU not visible or device id invalid",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/deepspeed/launcher/runner.py#L471
+      { match: lit("Unable to proceed, no GPU resources available"), confidence: 0.75 },
+      // Round 15, upstream: https://github.com/openxla/xla/blob/main/xla/client/client_library.cc
+      {
+        match: rx(
+          /RuntimeError: Unable to initialize backend '(?:cuda|rocm|gpu)': FAILED_PRECONDITION: No visible GPU devices/,
+          "No visible GPU devices",
+        ),
+        confidence: 0.72,
+      },
+      // Round 15, upstream: https://github.com/pytorch/pytorch/blob/main/c10/cuda/CUDAFunctions.cpp
+      { match: lit("changing env variable CUDA_VISIBLE_DEVICES after program start"), confidence: 0.72 },
+      // Round 15, upstream: https://github.com/vllm-project/vllm/blob/main/vllm/v1/executor/ray_utils.py
+      { match: lit("Current node has no GPU available"), confidence: 0.75 },
+      // Round 15, upstream: https://github.com/huggingface/text-generation-inference/blob/main/launcher/src/main.rs#L1386
+      {
+        match: rx(/`sharded` is true but only found \d+ CUDA devices/, "`sharded` is true but only found"),
+        confidence: 0.72,
+      },
       // Round 15: the runtime failing to open the device through the driver (device.cc "Failed to open device,
       // retCode=0x7020014", the driver's drvDeviceOpen).
       {
@@ -839,6 +976,16 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Cross-device (P2P) copy refused by the driver, or the device's memory failing (uncorrectable ECC)",
     role: "primary",
     triggers: [
+      // Round 15, upstream: CUDA
+      {
+        match: rx(
+          /uncorrectable NVLink error (?:was )?detected|cudaErrorNvlinkUncorrectable|CUDA_ERROR_NVLINK_UNCORRECTABLE/,
+          "uncorrectable NVLink error",
+          "cudaErrorNvlinkUncorrectable",
+          "CUDA_ERROR_NVLINK_UNCORRECTABLE",
+        ),
+        confidence: 0.78,
+      },
       // Upstream phrasebook 2: the runtime's peer checks (api_error.cc, npu_driver.cc: halDeviceCanAccessPeer, "Device
       // can access peer failed", "Enable P2P failed", P2P queries in offline mode), the driver's PCIe and memory
       // managers refusing P2P (devdrv "not support p2p", "May not enable p2p", devmm "Device copy data p2p failed"),
@@ -1235,6 +1382,44 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Killed by the host's out-of-memory killer",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/huggingface/datasets/blob/b7cb10b0e38ab8bbefdb142d0279bc85ac8c7ab8/src/datasets/utils/py_utils.py#L618
+      { match: lit("One of the subprocesses has abruptly died during map operation"), confidence: 0.6 },
+      // Round 15, upstream: https://github.com/huggingface/transformers/blob/v4.57.6/src/transformers/modeling_utils.py#L5465
+      {
+        // Killed while loading the weights whole into RAM: the shell's SIGKILL report, in English or zh_CN.
+        match: rx(/Loading checkpoint shards|Loading weights: +\d+%/, "Loading checkpoint shards", "Loading weights: "),
+        near: [lit("Killed"), lit("已杀死")],
+        within: 2,
+        confidence: 0.75,
+      },
+      // Round 15, upstream: https://github.com/ggml-org/llama.cpp/blob/master/ggml/src/ggml-backend.cpp
+      {
+        match: rx(
+          /ggml_backend_cpu_buffer_type_alloc_buffer: failed to allocate buffer of size \d+|failed to allocate CPU(?:_REPACK)? buffer of size \d+|unable to allocate CPU(?:_REPACK)? buffer/,
+          "ggml_backend_cpu_buffer_type_alloc_buffer: failed to allocate",
+          "failed to allocate CPU",
+          "unable to allocate CPU",
+        ),
+        confidence: 0.78,
+      },
+      // Round 15, upstream: https://github.com/SchedMD/slurm/blob/master/src/plugins/jobacct_gather/common/common_jag.c
+      { match: rx(/exceeded memory limit \(\d+ > \d+\), being killed/, "exceeded memory limit ("), confidence: 0.85 },
+      // Round 15, upstream: https://github.com/SchedMD/slurm/blob/master/src/plugins/task/cgroup/task_cgroup_memory.c
+      { match: rx(/Exceeded (?:step|job) memory limit at some point/, "memory limit at some point"), confidence: 0.62 },
+      // Round 15, upstream: https://github.com/SchedMD/slurm/blob/master/src/plugins/launch/slurm/launch_slurm.c
+      { match: rx(/srun: error: \S+: tasks? [\d,-]+: Out Of Memory/, ": Out Of Memory"), confidence: 0.82 },
+      // Round 15, upstream: https://github.com/systemd/systemd/blob/main/src/core/unit.c
+      { match: lit("has been killed by the OOM killer"), confidence: 0.8 },
+      // Round 15, upstream: https://github.com/ggml-org/llama.cpp/blob/master/ggml/src/ggml.c
+      {
+        match: rx(
+          /ggml_aligned_malloc: insufficient memory \(attempted to allocate [\d.]+ MB\)/,
+          "ggml_aligned_malloc: insufficient memory",
+        ),
+        confidence: 0.82,
+      },
+      // Round 15, upstream: bash/glibc
+      { match: rx(/\bfork: Cannot allocate memory/, "fork: Cannot allocate memory"), confidence: 0.6 },
       // Round 15: Paddle's host allocator failing with ENOMEM (12) (memory/detail/system_allocator.cc: posix_memalign, "Fail
       // to alloc memory of N size, error code is 12"), Slurm's cgroup report of OOM kills, Ray's worker-death note.
       {

@@ -37,6 +37,10 @@ export const envRules: DiagnosisRule[] = [
     title: "CANN environment not sourced",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/op_builder/npu/builder.py#L48
+      { match: lit("CANN_HOME does not exist, unable to compile NPU op(s)"), confidence: 0.8 },
+      // Round 15, upstream: https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/op_builder/npu/builder.py#L34
+      { match: lit("ascend_cann is missing, npu ops cannot be compiled!"), confidence: 0.7 },
       // Round 15: ascend-dmi (MindCluster ToolBox) failing to load a CANN library: "Failed to load the libascendcl.so
       // dynamic library. Check the environment configuration".
       {
@@ -137,6 +141,8 @@ export const envRules: DiagnosisRule[] = [
     title: "Ascend driver not available (container without driver mounts)",
     role: "primary",
     triggers: [
+      // Round 15, upstream: nvidia-smi
+      { match: lit("couldn't communicate with the NVIDIA driver"), confidence: 0.68 },
       // Round 15 (rule coverage of tune logs no rule was sure of): the NVIDIA driver's user-space library absent from a
       // container or host (glibc elf/dl-load.c naming libcuda.so.1, which only the driver installs), the container toolkit
       // failing to start or mount it (libnvidia-container "nvidia-container-cli: initialization error", "mount error",
@@ -269,6 +275,21 @@ export const envRules: DiagnosisRule[] = [
     title: "torch, torch_npu, CANN or NNAL versions do not match",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/pytorch/pytorch/blob/main/torch/utils/cpp_extension.py
+      {
+        match: rx(
+          /The detected CUDA version \([\d.]+\) mismatches the version that was used to compile/,
+          "mismatches the version that was used to compile",
+        ),
+        confidence: 0.62,
+      },
+      // Round 15, upstream: https://github.com/NVIDIA/apex/blob/master/setup.py
+      {
+        match: lit(
+          "Cuda extensions are being compiled with a version of Cuda that does not match the version used to compile Pytorch binaries",
+        ),
+        confidence: 0.62,
+      },
       // Round 14: xFormers whose C++/CUDA part did not load (xformers/ops/fmha/common.py lists "xFormers wasn't build
       // with CUDA support" for each attention operator when `_built_with_cuda` is false; at import it warns "xFormers
       // can't load C++/CUDA extensions. xFormers was built for: PyTorch …"): a wheel built for another torch or CUDA.
@@ -364,6 +385,25 @@ export const envRules: DiagnosisRule[] = [
     title: "CANN does not match the driver, firmware or chip",
     role: "primary",
     triggers: [
+      // Round 15, upstream: NVIDIA
+      { match: lit("Failed to initialize NVML: Driver/library version mismatch"), confidence: 0.65 },
+      // Round 15, upstream: CUDA
+      {
+        match: rx(
+          /forward compatibility was attempted on non supported HW|system has unsupported display driver \/ cuda driver combination/,
+          "forward compatibility was attempted",
+          "unsupported display driver / cuda driver",
+        ),
+        confidence: 0.75,
+      },
+      // Round 15, upstream: https://github.com/NVIDIA/libnvidia-container/blob/main/src/cli/common.c
+      {
+        match: rx(
+          /requirement error: unsatisfied condition: cuda\s*>=\s*[\d.]+/,
+          "requirement error: unsatisfied condition",
+        ),
+        confidence: 0.85,
+      },
       // Round 13: torch_npu's chip lookup (NpuVariables.cpp) meeting a chip its CANN and build do not know: "Unsupported
       // soc version: Ascend310".
       { match: rx(/Unsupported soc version: ?\w+/, "Unsupported soc version"), confidence: 0.8 },
@@ -599,7 +639,7 @@ export const envRules: DiagnosisRule[] = [
     role: "primary",
     triggers: [
       // Round 15: CANN's op-compiler wheels missing their requirements (pip's "te 0.4.0 requires attrs, which is not
-      // installed"), and mxRec's "init tbe error".
+      // installed"), mxRec's "init tbe error", and those modules (or torch_npu's own pyyaml) missing beside torch_npu.
       {
         match: rx(
           /\b(?:te|opc-tool|auto-tune|schedule-search|dataflow|op-compile-tool|hccl|topi) [\w.+-]+ requires [\w.-]+, which is not installed/,
@@ -610,7 +650,7 @@ export const envRules: DiagnosisRule[] = [
       { match: lit("init tbe error"), confidence: 0.6 },
       {
         match: rx(
-          /No module named '(?:decorator|sympy|cffi|attrs|psutil|scipy|cloudpickle|tornado|ml_dtypes|absl)'/,
+          /No module named '(?:decorator|sympy|cffi|attrs|psutil|scipy|cloudpickle|tornado|ml_dtypes|absl|yaml)'/,
           "No module named '",
         ),
         near: [lit("torch_npu")],
@@ -857,6 +897,46 @@ export const envRules: DiagnosisRule[] = [
     title: "Framework expects another transformers/accelerate/vLLM version",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/huggingface/transformers/blob/v4.57.6/src/transformers/modeling_utils.py#L5989
+      {
+        match: rx(
+          /requires `accelerate` v[\d.]+\. Please upgrade your version of accelerate|accelerate v[\d.]+ and above\. Please upgrade accelerate/,
+          "Please upgrade your version of accelerate",
+          "Please upgrade accelerate",
+        ),
+        confidence: 0.82,
+      },
+      // Round 15, upstream: https://github.com/huggingface/transformers/blob/v4.57.6/src/transformers/utils/import_utils.py#L1647
+      { match: lit("we now require users to upgrade torch to at least v2.6"), confidence: 0.8 },
+      // Round 15, upstream: https://github.com/huggingface/transformers/blob/v4.57.6/src/transformers/utils/import_utils.py#L253
+      {
+        match: rx(
+          /Disabling PyTorch because PyTorch >= [\d.]+ is required but found/,
+          "Disabling PyTorch because PyTorch",
+        ),
+        confidence: 0.75,
+      },
+      // Round 15, upstream: https://github.com/huggingface/datasets/blob/b7cb10b0e38ab8bbefdb142d0279bc85ac8c7ab8/src/datasets/load.py#L1066
+      {
+        match: rx(
+          /Dataset scripts are no longer supported, but found|`trust_remote_code` is not supported anymore\./,
+          "Dataset scripts are no longer supported",
+          "is not supported anymore.",
+        ),
+        confidence: 0.75,
+      },
+      // Round 15, upstream: https://github.com/huggingface/datasets/blob/b7cb10b0e38ab8bbefdb142d0279bc85ac8c7ab8/src/datasets/builder.py#L1029
+      { match: lit("Loading a dataset cached in a LocalFileSystem is not supported"), confidence: 0.78 },
+      // Round 15, upstream: https://github.com/huggingface/transformers/blob/v4.42.4/src/transformers/models/llama/configuration_llama.py
+      {
+        match: rx(
+          /`rope_scaling` must be a dictionary with (?:with )?two fields, `type` and `factor`/,
+          "`rope_scaling` must be a dictionary with",
+        ),
+        confidence: 0.8,
+      },
+      // Round 15, upstream: https://github.com/huggingface/tokenizers/blob/main/tokenizers/src/models/mod.rs
+      { match: lit("data did not match any variant of untagged enum ModelWrapper"), confidence: 0.78 },
       // Round 15: unsloth's checks of the installed transformers (unsloth/models/loader.py: "is not supported yet in
       // `transformers==…`", "Your transformers version of … does not support"), pkg_resources finding a Hugging Face
       // package missing that another requires, a name newer transformers define.
@@ -1133,6 +1213,14 @@ export const envRules: DiagnosisRule[] = [
     title: "Permission denied (kernel cache or device nodes)",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/huggingface/transformers/blob/v4.57.6/src/transformers/utils/hub.py#L524
+      {
+        match: rx(
+          /PermissionError at \S+ when downloading \S+\. Check cache directory permissions/,
+          "Check cache directory permissions",
+        ),
+        confidence: 0.75,
+      },
       // Round 13: transformers' and huggingface_hub's check of the cache folder (utils/hub.py): "There was a problem when
       // trying to write in your cache folder (/data). You should set the environment variable TRANSFORMERS_CACHE to a
       // writable directory."

@@ -15,6 +15,67 @@ export const hubRules: readonly DiagnosisRule[] = [
       "The Hugging Face Hub refused the model or dataset (gated without access 401/403, not found 404) or could not be reached",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/huggingface/huggingface_hub/blob/v0.20.0/src/huggingface_hub/file_download.py#L754
+      { match: lit("Connection error, and we cannot find the requested files in the"), confidence: 0.85 },
+      // Round 15, upstream: https://github.com/huggingface/datasets/blob/b7cb10b0e38ab8bbefdb142d0279bc85ac8c7ab8/src/datasets/load.py#L1157
+      {
+        match: rx(
+          /Couldn't reach '[^'\n]+' on the Hub \(\w+\)|Couldn't reach the Hugging Face Hub for dataset '|Couldn't reach https?:\/\/(?:huggingface\.co|hf\.co|hf-mirror\.com|raw\.githubusercontent\.com\/huggingface\/|s3\.amazonaws\.com\/datasets\.huggingface\.co|cdn-lfs[\w.-]*\.(?:huggingface\.co|hf\.co))/,
+          "Couldn't reach '",
+          "Couldn't reach the Hugging Face Hub",
+          "Couldn't reach https://",
+          "Couldn't reach http://",
+        ),
+        confidence: 0.8,
+      },
+      // Round 15, upstream: https://github.com/huggingface/datasets/blob/2.14.7/src/datasets/utils/file_utils.py#L578
+      {
+        match: rx(
+          /Unauthorized for URL \S+\. Please use the parameter `(?:token|use_auth_token)=True`/,
+          "Unauthorized for URL",
+        ),
+        confidence: 0.85,
+      },
+      // Round 15, upstream: https://github.com/huggingface/huggingface_hub/blob/ee0a4510f4bc15e26cb722be2efc2bdb01383ca0/src/huggingface_hub/utils/_headers.py#L139
+      {
+        match: rx(
+          /Token is required \([^)\n]*\),? but no token found|Invalid user token\.|access token has expired and could not be refreshed/,
+          "but no token found",
+          "Invalid user token",
+          "access token has expired",
+        ),
+        confidence: 0.8,
+      },
+      // Round 15, upstream: https://github.com/huggingface/huggingface_hub/blob/ee0a4510f4bc15e26cb722be2efc2bdb01383ca0/src/huggingface_hub/utils/_http.py#L896
+      { match: rx(/Cannot access content at: https?:\/\//, "Cannot access content at: "), confidence: 0.82 },
+      // Round 15, upstream: https://github.com/huggingface/huggingface_hub/blob/ee0a4510f4bc15e26cb722be2efc2bdb01383ca0/src/huggingface_hub/utils/_http.py#L906
+      {
+        match: rx(
+          /429 Too Many Requests: you have reached your '[\w-]+' rate limit|\b429\b[^\n]*Too Many Requests for url: https:\/\/(?:huggingface\.co|hf\.co|hf-mirror\.com)\//,
+          "rate limit",
+          "Too Many Requests for url",
+        ),
+        confidence: 0.75,
+      },
+      // Round 15, upstream: https://github.com/huggingface/transformers/blob/v4.57.6/src/transformers/utils/hub.py#L563
+      { match: lit("There was a specific connection error when trying to load"), confidence: 0.78 },
+      // Round 15, upstream: https://github.com/huggingface/huggingface_hub/blob/ee0a4510f4bc15e26cb722be2efc2bdb01383ca0/src/huggingface_hub/file_download.py#L1742
+      { match: lit("Distant resource does not seem to be on huggingface.co"), confidence: 0.8 },
+      // Round 15, upstream: https://github.com/huggingface/huggingface_hub/blob/ee0a4510f4bc15e26cb722be2efc2bdb01383ca0/src/huggingface_hub/_snapshot_download.py#L372
+      { match: lit("An error happened while trying to locate the files on the Hub"), confidence: 0.8 },
+      // Round 15, upstream: https://github.com/huggingface/huggingface_hub/blob/ee0a4510f4bc15e26cb722be2efc2bdb01383ca0/src/huggingface_hub/utils/_http.py#L513
+      {
+        match: rx(
+          /\b50[0234] Server Error:[^\n]*for url: https:\/\/(?:huggingface\.co|hf\.co|hf-mirror\.com)\/|HTTPSConnectionPool\(host='[\w.-]*(?:huggingface\.co|hf\.co|hf-mirror\.com)', port=\d+\): Read timed out|thrown while requesting (?:HEAD|GET) https:\/\/[\w.-]*(?:huggingface\.co|hf\.co|hf-mirror\.com)\/|Error while downloading from https:\/\/\S*(?:huggingface\.co|hf\.co|hf-mirror\.com)/,
+          "Server Error:",
+          "Read timed out",
+          "thrown while requesting",
+          "Error while downloading from",
+        ),
+        confidence: 0.65,
+      },
+      // Round 15, upstream: https://github.com/huggingface/huggingface_hub/blob/ee0a4510f4bc15e26cb722be2efc2bdb01383ca0/src/huggingface_hub/file_download.py#L421
+      { match: lit("Consistency check failed: file should be of size"), confidence: 0.65 },
       // Round 15: the Hub or a mirror not reachable (urllib3's MaxRetryError naming the host), offline mode refusing a
       // download (huggingface_hub errors.py OfflineModeIsEnabled; "cannot find the requested files in the local cache"),
       // torchtune's gated-repository message, ModelScope's server refusing (api.py: "获取模型版本失败", "Authentication

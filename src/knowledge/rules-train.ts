@@ -238,6 +238,24 @@ export const trainRules: DiagnosisRule[] = [
     title: "Checkpoint does not fit the model (sharding or layer split differs)",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/fsdp2/checkpoint/checkpoint_manager.py#L155
+      { match: rx(/Shape mismatch for '[^'\n]+': loaded=/, "Shape mismatch for '"), confidence: 0.78 },
+      // Round 15, upstream: https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/training/checkpointing.py#L195
+      {
+        match: rx(
+          /\w+ value from checkpoint \([^)\n]*\) is not equal to the input argument value \([^)\n]*\)/,
+          "value from checkpoint (",
+        ),
+        confidence: 0.75,
+      },
+      // Round 15, upstream: https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/training/checkpointing.py#L2654
+      {
+        match: rx(
+          /\(TP, PP\) mismatch after resume \(\(\d+, \d+\) vs \(\d+, \d+\) from checkpoint\)/,
+          "mismatch after resume",
+        ),
+        confidence: 0.8,
+      },
       // Round 15: DeepSpeed's ZeRO checkpoint loaded with another data-parallel size (runtime/engine.py
       // _load_zero_checkpoint; Megatron-DeepSpeed's "used a DP world size of"), Megatron-Bridge's shape check.
       {
@@ -830,6 +848,75 @@ export const trainRules: DiagnosisRule[] = [
     title: "Weights not found at the configured path",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/features_manager/convert_checkpoint/convert_checkp
+      { match: lit("cannot find safetensor, please check load dir"), confidence: 0.85 },
+      // Round 15, upstream: https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/tasks/checkpoint/convert_ckpt_deepseek4.py#L102
+      { match: lit("Model path does not exist:"), confidence: 0.75 },
+      // Round 15, upstream: https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/tasks/checkpoint/convert_mg2hf.py#L161
+      {
+        match: rx(/can not find \S*latest_checkpointed_iteration\.txt/, "latest_checkpointed_iteration.txt"),
+        confidence: 0.8,
+      },
+      // Round 15, upstream: https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/tasks/checkpoint/convert_ckpt_deepseek4.py#L524
+      { match: lit("No *.safetensors found under"), confidence: 0.82 },
+      // Round 15, upstream: https://github.com/Ascend/MindSpeed-MM/blob/57069cd55a8ab16d5affe379a2e2c5f0a4d962b9/checkpoint/sora_model/convert_utils/save_load_utils.py#L113
+      { match: lit("No .safetensors files found in directory:"), confidence: 0.82 },
+      // Round 15, upstream: https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/tasks/checkpoint/convert_ckpt_mamba2.py#L110
+      { match: lit("No valid weight files (.bin or .safetensors) were found or loaded."), confidence: 0.85 },
+      // Round 15, upstream: https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/tasks/posttrain/ldt_sft/convert_ckpt_pp_vpp.py#L80
+      {
+        match: rx(/Tracker file not found: \S*latest_checkpointed_iteration/, "Tracker file not found: "),
+        confidence: 0.75,
+      },
+      // Round 15, upstream: https://github.com/Ascend/MindSpeed-MM/blob/57069cd55a8ab16d5affe379a2e2c5f0a4d962b9/checkpoint/vlm_model/mm_to_hf.py#L40
+      { match: lit("safetensors.index.json not in"), confidence: 0.62 },
+      // Round 15, upstream: https://github.com/Ascend/MindSpeed/blob/028de58ca629d035185b00ff7d1eb7eff4f7fd48/mindspeed/core/distill/teacher_model_manager.py#L205
+      { match: lit("Teacher checkpoint path not found:"), confidence: 0.72 },
+      // Round 15, upstream: https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/training/initialize.py#L238
+      { match: lit("Specified weight path does not exist:"), confidence: 0.82 },
+      // Round 15, upstream: https://github.com/huggingface/transformers/blob/v4.9.2/src/transformers/configuration_utils.py
+      {
+        match: rx(
+          /Can't load (?:config|weights) for '(?:[.~/]|[A-Za-z]:[\\/])/,
+          "Can't load config for '",
+          "Can't load weights for '",
+        ),
+        confidence: 0.72,
+      },
+      // Round 15, upstream: https://github.com/huggingface/safetensors/blob/24b0b2857fef49be734b9ab72ce97c09bb25f5b9/bindings/python/src/lib.rs#L624
+      {
+        match: rx(
+          /Error while deserializing header: (?:header too large|header too small|invalid header length|incomplete metadata, file not fully covered|invalid JSON in header|invalid UTF-8 in header|HeaderTooSmall|InvalidHeaderLength|InvalidHeaderDeserialization|InvalidHeader\b)/,
+          "Error while deserializing header: ",
+        ),
+        confidence: 0.72,
+      },
+      // Round 15, upstream: https://github.com/huggingface/transformers/blob/v4.57.6/src/transformers/modeling_utils.py#L547
+      { match: lit("Unable to load weights from pytorch checkpoint file for"), confidence: 0.62 },
+      // Round 15, upstream: https://github.com/huggingface/transformers/blob/v4.57.6/src/transformers/utils/hub.py#L468
+      { match: rx(/Could not locate \S+ inside \S+\./, "Could not locate "), confidence: 0.72 },
+      // Round 15, upstream: https://github.com/huggingface/transformers/blob/v4.57.6/src/transformers/utils/hub.py#L1067
+      { match: lit("Can't find a checkpoint index ("), confidence: 0.72 },
+      // Round 15, upstream: https://github.com/huggingface/huggingface_hub/blob/ee0a4510f4bc15e26cb722be2efc2bdb01383ca0/src/huggingface_hub/_snapshot_download.py#L576
+      {
+        match: rx(/The cached snapshot for '[^']+' \(revision [^)\n]*\) is incomplete/, "The cached snapshot for '"),
+        confidence: 0.75,
+      },
+      // Round 15, upstream: https://github.com/modelscope/ms-swift/blob/3602360a562313afbf2ef6065fdf61f271a2c5b9/swift/utils/hub_utils.py#L95
+      { match: rx(/ValueError: path: '\/[^'\n]*' not found/, "ValueError: path: '"), confidence: 0.72 },
+      // Round 15, upstream: https://github.com/volcengine/verl/blob/b178a3cd56f58b2d502255daba591e92833930a7/verl/utils/model.py#L758
+      {
+        match: rx(
+          /LoRA adapter path not found: \S+|adapter_config\.json not found in \S+/,
+          "LoRA adapter path not found",
+          "adapter_config.json not found in",
+        ),
+        confidence: 0.75,
+      },
+      // Round 15, upstream: https://github.com/ggml-org/llama.cpp/blob/master/src/llama-model-loader.cpp
+      { match: lit("data is not within the file bounds, model is corrupted or incomplete"), confidence: 0.85 },
+      // Round 15, upstream: https://github.com/ggml-org/llama.cpp/blob/master/ggml/src/gguf.cpp
+      { match: rx(/gguf_init_from_file\w*: invalid magic characters/, "invalid magic characters"), confidence: 0.7 },
       // Round 15: loaders finding no weight files where the model should be (meta-llama generation.py "no checkpoint files
       // found in", llama.cpp's converter "Can't find model in directory" and "Missing or incomplete model files",
       // torchtune's "No file with name: … found in", MLC's parameter shard checks).
@@ -1011,6 +1098,38 @@ export const trainRules: DiagnosisRule[] = [
     title: "A file or directory the run reads does not exist",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/Ascend/MindSpeed-MM/blob/57069cd55a8ab16d5affe379a2e2c5f0a4d962b9/mindspeed_mm/data/data_utils/utils.py#L169
+      { match: rx(/FileExistsError: \S+ don't exist/, "FileExistsError: "), confidence: 0.72 },
+      // Round 15, upstream: https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/training/training.py#L515
+      { match: lit("no data loaded, you might give wrong data path."), confidence: 0.7 },
+      // Round 15, upstream: https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/tasks/evaluation/eval_impl/mmlu_eval.py#L121
+      { match: rx(/FileExistsError: The file \(.+\) does not exist !/, ") does not exist !"), confidence: 0.72 },
+      // Round 15, upstream: https://github.com/huggingface/datasets/blob/b7cb10b0e38ab8bbefdb142d0279bc85ac8c7ab8/src/datasets/load.py#L316
+      {
+        match: rx(
+          /No \(supported\) data files found|The directory at \S+ doesn't contain any data files/,
+          "No (supported) data files found",
+          "doesn't contain any data files",
+        ),
+        confidence: 0.65,
+      },
+      // Round 15, upstream: https://github.com/hiyouga/LLaMA-Factory/blob/ff6d4d12eeb035d6ce06805a5733dd7b29f2ac30/src/llamafactory/hparams/megatron_bridge_args.py#L191
+      { match: rx(/`extra_config` file not found: \S+/, "extra_config` file not found"), confidence: 0.8 },
+      // Round 15, upstream: https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/datasets/indexed_dataset.py#L705
+      {
+        match: rx(
+          /One or both of the \.idx and \.bin files cannot be found at the path prefix/,
+          ".idx and .bin files cannot be found",
+        ),
+        confidence: 0.85,
+      },
+      // Round 15, upstream: https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/deepspeed/runtime/data_pipeline/data_sampling/indexed_dataset.p
+      { match: rx(/Dataset does not exist: \S+/, "Dataset does not exist: "), confidence: 0.7 },
+      // Round 15, upstream: https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/tokenizers/megatron_tokenizer.py#L119
+      {
+        match: lit("Tokenizer path doesn't exist. Please, provide the correct path to the tokenizer."),
+        confidence: 0.75,
+      },
       // Round 15: diffusers' DreamBooth script ("Instance images root doesn't exists"), PaddleOCR's dataset reader naming a
       // path that does not exist, ChatGLM-Efficient-Tuning's LoRA path check.
       { match: lit("Instance images root doesn't exists"), confidence: 0.8 },
@@ -1153,6 +1272,22 @@ export const trainRules: DiagnosisRule[] = [
     title: "Tensor parallel size does not divide the attention/KV heads",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/modelscope/ms-swift/blob/3602360a562313afbf2ef6065fdf61f271a2c5b9/swift/sequence_parallel/ulysses.py#L20
+      {
+        match: rx(
+          /Number of heads \(\d+\) must be divisible by the sequence parallel size \(\d+\)/,
+          "must be divisible by the sequence parallel size",
+        ),
+        confidence: 0.7,
+      },
+      // Round 15, upstream: https://github.com/volcengine/verl/blob/b178a3cd56f58b2d502255daba591e92833930a7/verl/models/llama/megatron/layers/parallel_attention.py#L196
+      {
+        match: rx(
+          /num_head must be divisible by tp_size\. Got num_head=\d+, tp_size=\d+/,
+          "num_head must be divisible by tp_size",
+        ),
+        confidence: 0.8,
+      },
       // Round 15: the same constraint in other engines' words (PyTorch's foundation-model-stack "heads must be divisible by
       // world size", TGI's "`num_heads` must be divisible by `num_shards`", MLC's tensor_parallel_shards check) and
       // vLLM's and SGLang's ensure_divisibility helper, whose bare "N is not divisible by M" names it only by its frame.
@@ -1355,6 +1490,24 @@ export const trainRules: DiagnosisRule[] = [
     title: "Layer split does not fit the pipeline size or layer count",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/tasks/checkpoint/convert_hf2mg.py#L130
+      {
+        match: rx(
+          /number of layer_list should be equal to pipeline parallel size|sum of layer_list should be equal to num_layers/,
+          "layer_list should be equal to",
+        ),
+        confidence: 0.85,
+      },
+      // Round 15, upstream: https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/tasks/checkpoint/convert_mg2hf.py#L144
+      { match: lit("num_layers must be divisible by pp_size"), confidence: 0.85 },
+      // Round 15, upstream: https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/tasks/checkpoint/convert_ckpt_deepseek4.py#L349
+      {
+        match: rx(
+          /len\(num-layer-list\) must equal pp_size|sum\(num-layer-list\) must equal num_layers/,
+          "num-layer-list) must equal",
+        ),
+        confidence: 0.85,
+      },
       // Round 15: Megatron-Bridge's virtual-pipeline check (layers per pipeline rank not divisible by vp_size).
       {
         match: rx(

@@ -178,6 +178,23 @@ const STATED: Array<[string, string]> = [
   ],
   ["RuntimeError: Number of ranks is larger than number of stages, some ranks are unused", "empty_pp_stage"],
   ["ValueError: Your assigned backend nccl is not avaliable, please use gloo", "cuda_path_on_npu"],
+  // Messages whose wording is the runtime's or tool's own but whose source is not public code (libtpu, NVML, the CUDA
+  // runtime's error strings, nvidia-smi, bash), so they are not in the upstream phrasebook.
+  [
+    "RuntimeError: Unable to initialize backend 'tpu': ABORTED: The TPU is already in use by process with pid 2239507. Not attempting to load libtpu.so in this process.",
+    "device_busy",
+  ],
+  [
+    "Failed to initialize NVML: Driver/library version mismatch\nNVML library version: 580.126",
+    "cann_version_mismatch",
+  ],
+  ["RuntimeError: CUDA error: forward compatibility was attempted on non supported HW", "cann_version_mismatch"],
+  [
+    "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.",
+    "driver_not_mounted",
+  ],
+  ["RuntimeError: CUDA error: uncorrectable NVLink error detected during the execution", "device_p2p_driver_error"],
+  ["/usr/bin/train.sh: fork: Cannot allocate memory", "host_oom"],
   [
     "ERROR   Columns 'text' could not be found in the provided file (which has columns: 'prompt','label')",
     "dataset_key_error",
