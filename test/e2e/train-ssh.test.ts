@@ -270,9 +270,17 @@ describe.skipIf(!env)("launch_train over SSH on simulated hosts", () => {
     const run = await launchIn("hang", "hang");
     const first = await waitForState(run.runId, ["running"]);
     expect(first.iteration).toBeGreaterThan(0);
-    // Ten quiet minutes, without waiting for them: the log's mtime moves back.
-    execFileSync("touch", ["-d", "10 minutes ago", first.logFile]);
-    const stalled = await waitForState(run.runId, ["stalled"], 10);
+    // Ten quiet minutes, without waiting for them: the log's mtime moves back (again at each look, since the run may
+    // still write a line or two before it goes quiet).
+    // biome-ignore lint/suspicious/noExplicitAny: structured tool output
+    let stalled: any;
+    for (let i = 0; i < 20 && stalled?.state !== "stalled"; i++) {
+      execFileSync("touch", ["-d", "10 minutes ago", first.logFile]);
+      const runs = await call("list_runs", { host: simA.name });
+      stalled = runs.runs.find((r: { runId: string }) => r.runId === run.runId);
+      if (stalled?.state !== "stalled") await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(stalled.state).toBe("stalled");
     expect(stalled.nodes[0].alive).toBe(true);
     await call("stop_run", { runId: run.runId, confirm: true, graceSeconds: 5 });
     await setScenario(simA.dir, "healthy");
