@@ -150,6 +150,13 @@ export function renderFix(t: FixTemplate, facts: Record<string, string>): FixSte
   return step;
 }
 
+/** Whether a fix meant for one kind of the rule's evidence applies to the lines this finding stands on. */
+function fixApplies(f: FixTemplate, evidence: readonly { text: string }[]): boolean {
+  if (f.onlyWhen && !evidence.some((e) => f.onlyWhen!.test(e.text))) return false;
+  if (f.notWhen && evidence.some((e) => f.notWhen!.test(e.text))) return false;
+  return true;
+}
+
 const tier = (confidence: number) => (confidence >= 0.8 ? 2 : confidence >= 0.6 ? 1 : 0);
 const round = (x: number) => Math.round(x * 100) / 100;
 
@@ -174,7 +181,7 @@ function toFinding(m: Merged): Finding {
     occurrences: m.count,
     evidence,
     cause: m.rule.cause,
-    fixes: m.rule.fixes.map((f) => renderFix(f, facts)),
+    fixes: m.rule.fixes.filter((f) => fixApplies(f, evidence)).map((f) => renderFix(f, facts)),
     references: [...m.rule.references],
     facts,
   };

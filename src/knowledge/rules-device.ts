@@ -49,6 +49,9 @@ function underHalf(total: number, accounted: number): boolean {
 /** "Of the allocated memory A is allocated by PyTorch, [with P allocated in private pools (…),] and R is reserved". */
 const PYTORCH_HOLDS = String.raw`Of the allocated memory (?<mine>[\d.]+ (?:bytes|[KMGT]iB)) is allocated by PyTorch,(?: with [\d.]+ (?:bytes|[KMGT]iB) allocated in private pools \(e\.g\., CUDA Graphs\),)? and (?<cached>[\d.]+ (?:bytes|[KMGT]iB)) is reserved by PyTorch but unallocated`;
 
+/** The device-memory fault lines of the P2P rule (uncorrectable ECC), which its P2P fixes do not mend. */
+const ECC_FAULT = /uncorrectable ECC|ECC_UNCORRECTABLE|ECCUncorrectable|HBM_MULTI_BIT_ECC|\b507054\b/;
+
 /** An Ascend error code (EL0004...); anchored with the character that follows it in real logs. */
 export const ascendCode = (c: string) => rx(new RegExp(`\\b${c}\\b`), `${c}:`, `${c} `, `${c})`, `${c},`);
 
@@ -1112,6 +1115,7 @@ export const deviceRules: DiagnosisRule[] = [
     fixes: [
       {
         id: "map-location",
+        notWhen: ECC_FAULT,
         summary: "Load checkpoints on the CPU (or the rank's own device) and move them afterwards.",
         edits: [
           "checkpoint loading: torch.load(path, map_location='cpu'); adapters: PeftModel.from_pretrained(..., device_map={'': 'cpu'})",
@@ -1119,16 +1123,19 @@ export const deviceRules: DiagnosisRule[] = [
       },
       {
         id: "no-cross-copy",
+        notWhen: ECC_FAULT,
         summary: "Avoid fixed device ids in per-rank code.",
         edits: ["per-rank code: .to(f'npu:{torch.npu.current_device()}') instead of .to('npu:0')"],
       },
       {
         id: "check-ecc",
+        onlyWhen: ECC_FAULT,
         summary: "An uncorrectable ECC error: read the cards' health and ECC counters to find the faulty card.",
         commands: ["npu-smi info", "npu-smi info -t health -i <device>", "nvidia-smi -q -d ECC"],
       },
       {
         id: "exclude-card",
+        onlyWhen: ECC_FAULT,
         summary:
           "Run without a card that reports ECC errors until it is reset or replaced, and tell the cluster's administrator.",
         edits: [

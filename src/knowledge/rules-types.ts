@@ -91,6 +91,10 @@ export interface FixTemplate {
   readonly env?: Readonly<Record<string, string>>;
   /** Config edits in words: which file, which key, what value. */
   readonly edits?: readonly string[];
+  /** Shown only when one of the finding's evidence lines matches: a fix for one kind of the rule's evidence. */
+  readonly onlyWhen?: RegExp;
+  /** Left out when one of the finding's evidence lines matches. */
+  readonly notWhen?: RegExp;
 }
 
 /**

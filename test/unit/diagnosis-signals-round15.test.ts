@@ -46,7 +46,8 @@ describe("devices", () => {
       "RuntimeError: cuda runtime error (39) : uncorrectable ECC error encountered at /pytorch/aten/src/THC/THCCachingHostAllocator.cpp:265",
     );
     expect(thc.category).toBe("device_p2p_driver_error");
-    expect(thc.fixes.map((f) => f.id)).toEqual(expect.arrayContaining(["check-ecc", "exclude-card"]));
+    // Only the fixes for a faulty card: the P2P rule's map_location advice does not mend memory that fails its check.
+    expect(thc.fixes.map((f) => f.id)).toEqual(["check-ecc", "exclude-card"]);
     expect(thc.cause).toMatch(/ECC/);
     expect(
       top(
@@ -58,6 +59,10 @@ describe("devices", () => {
       "device_p2p_driver_error",
     );
     expect(top("synchronize stream failed, runtime result = 507054").category).toBe("device_p2p_driver_error");
+    // A P2P refusal keeps its own fixes and none of the card's.
+    const p2p = top("RuntimeError: CUDA error: peer access is not supported between these two devices");
+    expect(p2p.category).toBe("device_p2p_driver_error");
+    expect(p2p.fixes.map((f) => f.id)).toEqual(["map-location", "no-cross-copy"]);
     // A correctable-error count in a health report is not a failure.
     expect(categories("Volatile Uncorr. ECC : 0")).not.toContain("device_p2p_driver_error");
   });
