@@ -376,6 +376,12 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU held by another process",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/dfx/error_manager/error_code.json#L1406
+      { match: rx(/[Ss]tream resources are insufficient/, "tream resources are insufficient"), confidence: 0.6 },
+      // Round 15, upstream: https://github.com/Ascend/mind-cluster/blob/master/component/ascend-common/devmanager/dcmi/common.go#L47
+      { match: lit("Device resources are occupied"), confidence: 0.75 },
+      // Round 15, upstream: https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/dfx/error_manager/error_code.json#L105
+      { match: lit("The number of started user processes on the device exceeds the limit"), confidence: 0.8 },
       // Round 15, upstream: https://github.com/sgl-project/sglang/blob/main/python/sglang/srt/model_executor/model_runner.py
       { match: lit("The memory capacity is unbalanced"), confidence: 0.72 },
       // Round 15, upstream: libtpu
@@ -540,6 +546,12 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Port already in use",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/tensorflow/tensorboard/blob/70b76c922822dcccc3e8d7e5dd89860948690357/tensorboard/program.py#L720
+      { match: lit("could not bind to port"), confidence: 0.75 },
+      // Round 15, upstream: https://github.com/gradio-app/gradio/blob/375335e60e2b4504a57f3eef0eb6bca3c7bb765a/gradio/http_server.py#L183
+      { match: lit("Cannot find empty port in range:"), confidence: 0.8 },
+      // Round 15, upstream: https://github.com/kubernetes/kubernetes/blob/master/pkg/scheduler/framework/plugins/nodeports/node_ports.go
+      { match: lit("didn't have free ports for the requested pod ports"), confidence: 0.7 },
       // Round 15, upstream: https://github.com/mindspore-ai/mindspore/blob/a54b91e6178d4acf979966b412bc895fc9d42823/mindspore/ccsrc/distributed/cluster/topology/meta_server_node.
       { match: lit("Please check if there's another scheduler process with port:"), confidence: 0.72 },
       // Round 15: Ray's parameter check (ray/_private/parameter.py) naming a port another component already uses.
@@ -642,6 +654,34 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Collective communication timed out",
     role: "secondary",
     triggers: [
+      // Round 15, upstream: https://github.com/Ascend/pytorch/blob/9e73e708ab9350d203475609f36f8a43f6a0c2ab/torch_npu/csrc/distributed/ProcessGroupHCCL.cpp#L1761
+      { match: lit("ProcessGroupHCCL's watchdog detected a dump signal from rank"), confidence: 0.72 },
+      // Round 15, upstream: https://github.com/Ascend/pytorch/blob/9e73e708ab9350d203475609f36f8a43f6a0c2ab/torch_npu/csrc/distributed/ProcessGroupHCCL.cpp#L2342
+      {
+        match: rx(
+          /is setting up [NH]CCL communicator and retrieving [nh]cclUniqueId from \[0\] via c10d key-value store/,
+          "CCL communicator and retrieving",
+        ),
+        confidence: 0.62,
+      },
+      // Round 15, upstream: https://github.com/Ascend/pytorch/blob/9e73e708ab9350d203475609f36f8a43f6a0c2ab/torch_npu/csrc/distributed/ProcessGroupHCCL.cpp#L2143
+      { match: lit("First watchdog exec timeout to set the dump signal"), confidence: 0.7 },
+      // Round 15, upstream: https://github.com/Ascend/pytorch/blob/9e73e708ab9350d203475609f36f8a43f6a0c2ab/torch_npu/csrc/core/npu/NPUErrorCodes.h
+      { match: lit("all tasks in the specified stream are not completed"), confidence: 0.72 },
+      // Round 15, upstream: https://github.com/Ascend/pytorch/blob/9e73e708ab9350d203475609f36f8a43f6a0c2ab/torch_npu/csrc/core/npu/NPUErrorCodes.h
+      { match: lit("the event is not executed completely"), confidence: 0.68 },
+      // Round 15, upstream: https://www.hiascend.com/document/detail/en/canncommercial/850/commlib/hcclug/hcclug_000050.html
+      {
+        match: rx(/\[LinksEstablishCompleted\] is failed\. ret\[9\]/, "[LinksEstablishCompleted] is failed"),
+        confidence: 0.8,
+      },
+      // Round 15, upstream: https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/driver/npu_driver_queue.cc#L1181
+      {
+        match: rx(/Stream sync timeout, time=\d+ms, total timeout=\d+ms/, "Stream sync timeout, time="),
+        confidence: 0.75,
+      },
+      // Round 15, upstream: https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/core/src/event/event.cc#L1158
+      { match: rx(/event sync timeout, time=\d+ms, timeout=\d+ms/, "event sync timeout, time="), confidence: 0.68 },
       // Round 15, upstream: https://github.com/mindspore-ai/mindspore/blob/a54b91e6178d4acf979966b412bc895fc9d42823/mindspore/ccsrc/distributed/cluster/cluster_context.cc
       { match: lit("Topology build timed out."), confidence: 0.62 },
       // Round 15, upstream: https://github.com/mindspore-ai/mindspore/blob/a54b91e6178d4acf979966b412bc895fc9d42823/mindspore/ccsrc/distributed/cluster/topology/meta_server_node.
@@ -825,6 +865,24 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU not visible or device id invalid",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/dfx/error_manager/error_code.json#L662
+      {
+        match: rx(
+          /Value [\d,]* for environment variable ASCEND_RT_VISIBLE_DEVICES is invalid/,
+          "for environment variable ASCEND_RT_VISIBLE_DEVICES is invalid",
+        ),
+        confidence: 0.88,
+      },
+      // Round 15, upstream: https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/core/src/runtime.cc#L5032
+      {
+        match: rx(
+          /set ASCEND_RT_VISIBLE_DEVICES:\[[^\]\n]*\] (?:cannot be duplicated|error), input data range\[0-\d+\)/,
+          "set ASCEND_RT_VISIBLE_DEVICES:[",
+        ),
+        confidence: 0.86,
+      },
+      // Round 15, upstream: https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/accelerator/real_accelerator.py#L74
+      { match: lit("NPU_Accelerator requires torch_npu, which is not installed on this system"), confidence: 0.7 },
       // Round 15, upstream: https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/deepspeed/launcher/runner.py#L471
       { match: lit("Unable to proceed, no GPU resources available"), confidence: 0.75 },
       // Round 15, upstream: https://github.com/openxla/xla/blob/main/xla/client/client_library.cc
@@ -1154,6 +1212,8 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Kernel crashed on the device (AI Core / AI CPU exception)",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/dfx/error_manager/error_code.json#L127
+      { match: lit("AI CPU operator execution timed out."), confidence: 0.72 },
       // Round 15: the AI CPU's reports in the runtime's other capitalisation.
       {
         match: rx(
@@ -1263,6 +1323,54 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Data type not supported on this chip",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/Ascend/pytorch/blob/9e73e708ab9350d203475609f36f8a43f6a0c2ab/torch_npu/csrc/distributed/HCCLUtils.cpp#L89
+      {
+        match: rx(
+          /Unsupported data type for [HL]CCL process group/,
+          "Unsupported data type for HCCL",
+          "Unsupported data type for LCCL",
+        ),
+        confidence: 0.8,
+      },
+      // Round 15, upstream: https://github.com/pytorch/pytorch/blob/main/aten/src/ATen/mps/EmptyTensor.h
+      { match: lit("MPS framework doesn't support float64"), confidence: 0.85 },
+      // Round 15, upstream: https://github.com/pytorch/pytorch/blob/main/aten/src/ATen/mps/EmptyTensor.cpp
+      { match: lit("MPS BFloat16 is only supported on MacOS 14 or newer"), confidence: 0.85 },
+      // Round 15, upstream: https://github.com/pytorch/pytorch/blob/main/aten/src/ATen/native/mps/OperationUtils.mm
+      {
+        match: rx(
+          /Trying to convert \w+ to the MPS backend but it does not have support for that dtype/,
+          "to the MPS backend but it does not have support",
+        ),
+        confidence: 0.82,
+      },
+      // Round 15, upstream: https://github.com/Dao-AILab/flash-attention/blob/main/csrc/flash_attn/flash_api.cpp
+      {
+        match: rx(
+          /FlashAttention only supports (?:fp16 and bf16|FP16 and BF16) data types?/,
+          "FlashAttention only supports",
+        ),
+        confidence: 0.72,
+      },
+      // Round 15, upstream: https://github.com/huggingface/accelerate/blob/16cb6eb80dd9aa8b4df1a63ef57863e455d53b83/src/accelerate/accelerator.py#L576
+      {
+        match: rx(
+          /(?:fp16|bf16) mixed precision with MPS device requires a Pytorch >= [\d.]+/,
+          "mixed precision with MPS device requires",
+        ),
+        confidence: 0.7,
+      },
+      // Round 15, upstream: https://github.com/pytorch/pytorch/blob/main/aten/src/ATen/Dispatch.h
+      {
+        match: rx(
+          /not implemented for \\?'(?:Float8_e4m3fn|Float8_e5m2|Float8_e4m3fnuz|Float8_e5m2fnuz|Float8_e8m0fnu|ComplexHalf)\\?'/,
+          "not implemented for '",
+          "not implemented for \\'",
+        ),
+        confidence: 0.72,
+      },
+      // Round 15, upstream: https://github.com/pytorch/pytorch/blob/main/aten/src/ATen/native/cuda/Blas.cpp
+      { match: lit("_scaled_mm_out_cuda is not compiled for this platform"), confidence: 0.75 },
       // Round 15: ChatGLM/CogVLM's "bf16 is only supported on A100+ GPUs", torch's FP8 matmul (torch._scaled_mm) on cards
       // without FP8, TensorFlow's op type check ("has DataType … not in list of allowed values"), ONNX's schema check of
       // an input's type.

@@ -37,6 +37,19 @@ export const envRules: DiagnosisRule[] = [
     title: "CANN environment not sourced",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/dfx/error_manager/error_code.json#L2826
+      {
+        match: rx(/the environment path \[\w+\] is not set or invalid, expect \[/, "] is not set or invalid, expect ["),
+        confidence: 0.65,
+      },
+      // Round 15, upstream: https://github.com/mindspore-ai/mindspore/blob/master/mindspore/python/mindspore/run_check/_check_version.py
+      {
+        match: rx(
+          /No such directory: \S+\. Please check if Ascend AI software package \(Ascend Data ?Center Solution\) is installed correctly/,
+          "Please check if Ascend AI software package",
+        ),
+        confidence: 0.65,
+      },
       // Round 15, upstream: https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/op_builder/npu/builder.py#L48
       { match: lit("CANN_HOME does not exist, unable to compile NPU op(s)"), confidence: 0.8 },
       // Round 15, upstream: https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/op_builder/npu/builder.py#L34
@@ -141,6 +154,8 @@ export const envRules: DiagnosisRule[] = [
     title: "Ascend driver not available (container without driver mounts)",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/Ascend/mind-cluster/blob/master/component/ascend-common/devmanager/dcmi/common.go#L53
+      { match: lit("dcmi libdcmi.so failed to load"), confidence: 0.78 },
       // Round 15, upstream: nvidia-smi
       { match: lit("couldn't communicate with the NVIDIA driver"), confidence: 0.68 },
       // Round 15 (rule coverage of tune logs no rule was sure of): the NVIDIA driver's user-space library absent from a
@@ -275,6 +290,37 @@ export const envRules: DiagnosisRule[] = [
     title: "torch, torch_npu, CANN or NNAL versions do not match",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/op_builder/builder.py#L131
+      {
+        match: rx(
+          /DeepSpeed Op Builder: Installed CUDA version [\d.]+ does not match the version torch was compiled with [\d.]+, unable to compile/,
+          "does not match the version torch was compiled with",
+        ),
+        confidence: 0.62,
+      },
+      // Round 15, upstream: https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/op_builder/builder.py#L178
+      {
+        match: lit(
+          "PyTorch version mismatch! DeepSpeed ops were compiled and installed with a different version than what is being used at runtime",
+        ),
+        confidence: 0.72,
+      },
+      // Round 15, upstream: https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/op_builder/builder.py#L190
+      {
+        match: lit(
+          "CUDA version mismatch! DeepSpeed ops were compiled and installed with a different version than what is being used at runtime",
+        ),
+        confidence: 0.65,
+      },
+      // Round 15, upstream: https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/fsdp2/models/common/indexer_loss.py#L88
+      {
+        match: rx(/torch_npu is unavailable or does not provide \w+/, "torch_npu is unavailable or does not provide"),
+        confidence: 0.72,
+      },
+      // Round 15, upstream: https://github.com/huggingface/transformers/blob/v4.57.6/src/transformers/trainer.py#L1522
+      { match: lit("Trainer failed to import FusedAdamW from torch_npu"), confidence: 0.6 },
+      // Round 15, upstream: https://github.com/bitsandbytes-foundation/bitsandbytes/blob/95f9af309d4d5793847169c39288dcd3fcbdf564/bitsandbytes/cextension.py#L230
+      { match: rx(/\b(?:CUDA|ROCm|HIP) VERSION MISMATCH\b/, "VERSION MISMATCH"), confidence: 0.6 },
       // Round 15, upstream: https://github.com/pytorch/pytorch/blob/main/torch/utils/cpp_extension.py
       {
         match: rx(
@@ -385,6 +431,8 @@ export const envRules: DiagnosisRule[] = [
     title: "CANN does not match the driver, firmware or chip",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/Ascend/mind-cluster/blob/master/component/ascend-common/devmanager/dcmi/common.go#L52
+      { match: lit("The called function is missing,please upgrade the driver"), confidence: 0.75 },
       // Round 15, upstream: NVIDIA
       { match: lit("Failed to initialize NVML: Driver/library version mismatch"), confidence: 0.65 },
       // Round 15, upstream: CUDA
@@ -638,6 +686,13 @@ export const envRules: DiagnosisRule[] = [
     title: "CANN's Python operator-compiler stack cannot start",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/numpy/numpy/blob/v1.24.0/numpy/__init__.py
+      {
+        match: rx(/`np\.\w+` was a deprecated alias for the builtin/, "was a deprecated alias for the builtin"),
+        near: [lit("/tbe/"), lit("te_fusion"), lit("/Ascend/"), lit("Failed to import Python module")],
+        within: 6,
+        confidence: 0.75,
+      },
       // Round 15: CANN's op-compiler wheels missing their requirements (pip's "te 0.4.0 requires attrs, which is not
       // installed"), mxRec's "init tbe error", and those modules (or torch_npu's own pyyaml) missing beside torch_npu.
       {
@@ -755,6 +810,37 @@ export const envRules: DiagnosisRule[] = [
     title: "libgomp cannot be loaded (static TLS exhausted)",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://sourceware.org/git/?p=glibc.git;a=blob;f=elf/dl-reloc.c
+      {
+        match: rx(
+          /Kan ikke tildele hukommelse i statisk TLS-blok|No se pudo asignar memoria en el bloque TLS estático|durağan TLS bloğunda bellek ayrılamıyor|impossibile allocare memoria nel blocco statico TLS|impossibile de allocar memoria in un bloco TLS static|impossível alocar memória em bloco TLS estático|kan geen geheugen reserveren binnen statisch TLS-blok|kan inte allokera minne i statiskt TLS-block|không thể cấp phát bộ nhớ trong khối TLS tĩnh|ne peut allouer de la mémoire dans un bloc statique TLS|nelze alokovat paměť uvnitř statického bloku TLS|ni mogoče dodeliti pomnilnika v statičnem bloku TLS|nie je možné prideliť pamäť v statickom bloku TLS|nie można przydzielić pamięci w statycznym bloku TLS|nije moguće dodijeliti memoriju u statičkom TLS bloku|no s’ha pogut reservar memòria al bloc TLS estàtic|não foi possível alocar memória em bloco TLS estático|tidak dapat mengalokasikan memori dalam blok TLS statis|не вдалося отримати область пам’яті у статичному блоці TLS|не могу да доделим меморију у статичком ТЛС блоку|не може да се задели памет в статичен TSL блок|невозможно выделить память в статичном блоке TLS|немагчыма размеркаваць памяць ў статычным блоку TLS|정적 TLS 블럭에는 메모리를 할당할 수 없습니다/,
+          "Kan ikke tildele hukommelse i statisk TLS-blok",
+          "No se pudo asignar memoria en el bloque TLS estático",
+          "durağan TLS bloğunda bellek ayrılamıyor",
+          "impossibile allocare memoria nel blocco statico TLS",
+          "impossibile de allocar memoria in un bloco TLS static",
+          "impossível alocar memória em bloco TLS estático",
+          "kan geen geheugen reserveren binnen statisch TLS-blok",
+          "kan inte allokera minne i statiskt TLS-block",
+          "không thể cấp phát bộ nhớ trong khối TLS tĩnh",
+          "ne peut allouer de la mémoire dans un bloc statique TLS",
+          "nelze alokovat paměť uvnitř statického bloku TLS",
+          "ni mogoče dodeliti pomnilnika v statičnem bloku TLS",
+          "nie je možné prideliť pamäť v statickom bloku TLS",
+          "nie można przydzielić pamięci w statycznym bloku TLS",
+          "nije moguće dodijeliti memoriju u statičkom TLS bloku",
+          "no s’ha pogut reservar memòria al bloc TLS estàtic",
+          "não foi possível alocar memória em bloco TLS estático",
+          "tidak dapat mengalokasikan memori dalam blok TLS statis",
+          "не вдалося отримати область пам’яті у статичному блоці TLS",
+          "не могу да доделим меморију у статичком ТЛС блоку",
+          "не може да се задели памет в статичен TSL блок",
+          "невозможно выделить память в статичном блоке TLS",
+          "немагчыма размеркаваць памяць ў статычным блоку TLS",
+          "정적 TLS 블럭에는 메모리를 할당할 수 없습니다",
+        ),
+        confidence: 0.85,
+      },
       // Round 15: glibc's other static-TLS message (elf/dl-open.c: "cannot load any more object with static TLS").
       { match: lit("cannot load any more object with static TLS"), confidence: 0.85 },
       // Upstream phrasebook: glibc's static-TLS message in zh_TW, de and ja (po/*.po), MindSpore's preload warning.
@@ -897,6 +983,93 @@ export const envRules: DiagnosisRule[] = [
     title: "Framework expects another transformers/accelerate/vLLM version",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/modelscope/ms-swift/blob/3602360a562313afbf2ef6065fdf61f271a2c5b9/swift/pipelines/train/tuner.py#L88
+      { match: lit("Please upgrade liger-kernel to apply liger kernel to this model"), confidence: 0.72 },
+      // Round 15, upstream: https://github.com/modelscope/ms-swift/blob/3602360a562313afbf2ef6065fdf61f271a2c5b9/swift/ray/megatron/pipeline.py#L279
+      { match: rx(/requires vLLM ?>= ?[\d.]+/, "requires vLLM>=", "requires vLLM >="), confidence: 0.75 },
+      // Round 15, upstream: https://github.com/huggingface/transformers/blob/v4.57.6/src/transformers/quantizers/auto.py#L135
+      {
+        match: rx(/Unknown quantization type, got \w+ - supported types are/, "Unknown quantization type, got"),
+        confidence: 0.72,
+      },
+      // Round 15, upstream: https://github.com/huggingface/transformers/blob/v4.57.6/src/transformers/modeling_utils.py#L2429
+      {
+        match: rx(
+          /you need flash_attn package version to be greater or equal than [\d.]+/,
+          "you need flash_attn package version",
+        ),
+        confidence: 0.8,
+      },
+      // Round 15, upstream: https://github.com/huggingface/transformers/blob/v4.57.6/src/transformers/quantizers/quantizer_bnb_4bit.py#L87
+      {
+        match: rx(
+          /Using `bitsandbytes` [48]-bit quantization requires the latest version of bitsandbytes/,
+          "quantization requires the latest version of bitsandbytes",
+        ),
+        confidence: 0.65,
+      },
+      // Round 15, upstream: https://github.com/huggingface/peft/blob/5d602fdbff04c33c1c4de55cda9d4ae1d7cb7e40/src/peft/import_utils.py#L89
+      {
+        match: rx(
+          /Found an incompatible version of (?:auto-gptq|gptqmodel|torchao|optimum)\. Found version/,
+          "Found an incompatible version of",
+        ),
+        confidence: 0.8,
+      },
+      // Round 15, upstream: https://github.com/huggingface/transformers/blob/v4.57.6/src/transformers/quantizers/quantizer_eetq.py#L64
+      {
+        match: lit("You are using a version of EETQ that is incompatible with the current transformers version"),
+        confidence: 0.82,
+      },
+      // Round 15, upstream: https://github.com/huggingface/transformers/blob/v4.57.6/src/transformers/quantizers/quantizer_gptq.py#L74
+      {
+        match: rx(
+          /You need a version of auto_gptq >= [\d.]+ to use GPTQ|The gptqmodel version should be >= [\d.]+/,
+          "You need a version of auto_gptq",
+          "The gptqmodel version should be",
+        ),
+        confidence: 0.8,
+      },
+      // Round 15, upstream: https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/training/arguments.py#L1109
+      {
+        match: rx(
+          /requires (?:Transformer Engine|TE) >= ?[\d.]+|Please install TE >= ?[\d.]+/,
+          "requires Transformer Engine >=",
+          "requires TE >=",
+          "Please install TE >=",
+        ),
+        confidence: 0.7,
+      },
+      // Round 15, upstream: https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/training/training.py#L2485
+      {
+        match: rx(
+          /requires (?:a |to have )?(?:torch|PyTorch|Pytorch) ?>= ?\d[\d.]*/,
+          "requires torch>=",
+          "requires PyTorch >=",
+          "requires a Pytorch >=",
+          "requires to have torch>=",
+        ),
+        unless: [lit("and a supported device")],
+        within: 0,
+        confidence: 0.62,
+      },
+      // Round 15, upstream: https://github.com/huggingface/trl/blob/f2cd57710ae345ea6428ae95363267fcf38a3dc8/trl/experimental/async_grpo/async_rollout_worker.py#L940
+      { match: rx(/vLLM >= ?[\d.]+ is required to use/, "is required to use"), confidence: 0.75 },
+      // Round 15, upstream: https://github.com/huggingface/accelerate/blob/16cb6eb80dd9aa8b4df1a63ef57863e455d53b83/src/accelerate/accelerator.py#L2156
+      {
+        match: rx(
+          /requires [Dd]eep[Ss]peed >= ?[\d.]+/,
+          "requires deepspeed >=",
+          "requires DeepSpeed >=",
+          "requires deepspeed>=",
+          "requires DeepSpeed>=",
+        ),
+        confidence: 0.72,
+      },
+      // Round 15, upstream: https://github.com/huggingface/accelerate/blob/16cb6eb80dd9aa8b4df1a63ef57863e455d53b83/src/accelerate/utils/bnb.py#L93
+      { match: lit("You have a version of `bitsandbytes` that is not compatible with"), confidence: 0.72 },
+      // Round 15, upstream: https://github.com/huggingface/accelerate/blob/16cb6eb80dd9aa8b4df1a63ef57863e455d53b83/src/accelerate/accelerator.py#L2073
+      { match: lit("was not found on your system or is too old of a version"), confidence: 0.65 },
       // Round 15, upstream: https://github.com/huggingface/transformers/blob/v4.57.6/src/transformers/modeling_utils.py#L5989
       {
         match: rx(
@@ -1124,6 +1297,13 @@ export const envRules: DiagnosisRule[] = [
     title: "Code took the CUDA path on an NPU host",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/op_builder/builder.py#L705
+      { match: rx(/DeepSpeed JIT builder for '\w+' found no CUDA devices/, "found no CUDA devices"), confidence: 0.68 },
+      // Round 15, upstream: https://github.com/bitsandbytes-foundation/bitsandbytes/blob/95f9af309d4d5793847169c39288dcd3fcbdf564/bitsandbytes/cextension.py#L243
+      {
+        match: lit("Attempted to use bitsandbytes native library functionality but it's not available"),
+        confidence: 0.58,
+      },
       // Round 15: accelerate's backend check (state.py) when the default backend (nccl) is not there.
       {
         match: rx(/Your assigned backend \S+ is not avaliable, please use \S+/, "is not avaliable, please use"),
@@ -1213,6 +1393,21 @@ export const envRules: DiagnosisRule[] = [
     title: "Permission denied (kernel cache or device nodes)",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/conda/conda/blob/0f64223fb8da4328457a69fe6483959dbb783152/conda/exceptions.py#L1371
+      { match: lit("The current user does not have write permissions to"), confidence: 0.85 },
+      // Round 15, upstream: https://github.com/conda/conda/blob/0f64223fb8da4328457a69fe6483959dbb783152/conda/exceptions.py#L1413
+      { match: rx(/No writeable (?:envs|pkgs) directories configured/, "directories configured"), confidence: 0.7 },
+      // Round 15, upstream: https://github.com/python/cpython/blob/main/Objects/exceptions.c
+      {
+        match: rx(/PermissionError: \[Errno 1\] Operation not permitted/, "PermissionError: [Errno 1]"),
+        confidence: 0.65,
+      },
+      // Round 15, upstream: https://github.com/git/git/blob/master/object-file.c
+      { match: lit("insufficient permission for adding an object to repository database"), confidence: 0.8 },
+      // Round 15, upstream: https://docs.nvidia.com/deploy/nvml-api/group__nvmlReturn.html
+      { match: lit("Failed to initialize NVML: Insufficient Permissions"), confidence: 0.7 },
+      // Round 15, upstream: https://learn.microsoft.com/en-us/windows/win32/debug/system-error-codes--1300-1699-
+      { match: lit("A required privilege is not held by the client"), confidence: 0.7 },
       // Round 15, upstream: https://github.com/huggingface/transformers/blob/v4.57.6/src/transformers/utils/hub.py#L524
       {
         match: rx(
@@ -1334,6 +1529,16 @@ export const envRules: DiagnosisRule[] = [
     title: "Script has Windows (CRLF) line endings",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/python/cpython/blob/main/Lib/argparse.py
+      { match: rx(/invalid (?:\w+ value|choice): '[^'\n]*\\r'/, " value: '", "invalid choice: '"), confidence: 0.88 },
+      // Round 15, upstream: https://github.com/python/cpython/blob/main/Objects/longobject.c
+      { match: rx(/invalid literal for \w+\(\) with base \d+: '[^'\n]*\\r'/, "invalid literal for"), confidence: 0.85 },
+      // Round 15, upstream: https://github.com/python/cpython/blob/main/Objects/exceptions.c
+      { match: rx(/No such file or directory: '[^'\n]*\\r'/, "No such file or directory: '"), confidence: 0.85 },
+      // Round 15, upstream: https://git.kernel.org/pub/scm/utils/dash/dash.git/tree/src/options.c
+      { match: rx(/set: [Ii]llegal option -\r?$/, "set: Illegal option -", "set: illegal option -"), confidence: 0.65 },
+      // Round 15, upstream: https://github.com/python/cpython/blob/main/Lib/argparse.py
+      { match: rx(/error: unrecognized arguments:\s*$/, "unrecognized arguments:"), confidence: 0.8 },
       // Round 15: a CR at the end of a word a shell or Python prints before its message: the carriage return sends the
       // cursor back, so the line begins with the message (dash's "…: not found" over "x.sh: 3:", CPython's "': [Errno 2]
       // No such file or directory" over the file name).
@@ -1429,6 +1634,30 @@ export const envRules: DiagnosisRule[] = [
     title: "Megatron-LM missing or at the wrong version",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/Ascend/MindSpeed/blob/028de58ca629d035185b00ff7d1eb7eff4f7fd48/mindspeed/patch_utils.py#L147
+      {
+        match: rx(/No module named '(?:mindspeed|mindspeed_llm|mindspeed_mm)\.[\w.]+'/, "No module named 'mindspeed"),
+        confidence: 0.75,
+      },
+      // Round 15, upstream: https://github.com/Ascend/MindSpeed/blob/028de58ca629d035185b00ff7d1eb7eff4f7fd48/mindspeed/patch_utils.py#L160
+      {
+        match: rx(
+          /module '(?:mindspeed|mindspeed_llm|mindspeed_mm)(?:\.[\w.]+)?' has no attribute/,
+          "module 'mindspeed",
+        ),
+        confidence: 0.72,
+      },
+      // Round 15, upstream: https://github.com/Ascend/MindSpeed/blob/028de58ca629d035185b00ff7d1eb7eff4f7fd48/mindspeed/patch_utils.py#L192
+      { match: rx(/The function <megatron[\w.]*> not exist/, "> not exist."), confidence: 0.75 },
+      // Round 15, upstream: https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/transformer/transformer_layer.py#L251
+      {
+        match: rx(
+          /(?:TransformerLayerSubmodules|SelfAttentionSubmodules|CrossAttentionSubmodules|MLPSubmodules|MoESubmodules|ModuleSpec|TransformerBlockSubmodules)\.__init__\(\) got an unexpected keyword argument/,
+          "Submodules.__init__() got an unexpected keyword argument",
+          "ModuleSpec.__init__() got an unexpected keyword argument",
+        ),
+        confidence: 0.72,
+      },
       // Upstream phrasebook 2: a Megatron layer-spec function of another release, MindSpeed's arguments missing from
       // the parsed namespace.
       {

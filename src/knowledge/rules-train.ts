@@ -45,6 +45,28 @@ export const trainRules: DiagnosisRule[] = [
     title: "Loss or gradients became NaN / fp16 overflow",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/distributed/fsdp/src/megatron_fsdp/param_and_grad_bu
+      { match: lit("Detected NaN or Inf in wgrad"), confidence: 0.82 },
+      // Round 15, upstream: https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/pretrain_gpt.py#L274
+      { match: lit("found Inf in local forward loss calculation"), confidence: 0.82 },
+      // Round 15, upstream: https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/deepspeed/runtime/fp16/fused_optimizer.py#L269
+      {
+        match: rx(
+          /Overflow detected\. Skipping step\. Attempted loss scale: (?:[1-8]|0\.\d+)(?:\.0)?, reducing to/,
+          "Overflow detected. Skipping step. Attempted loss scale",
+        ),
+        confidence: 0.75,
+      },
+      // Round 15, upstream: https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/deepspeed/runtime/fp16/fused_optimizer.py#L171
+      {
+        match: rx(
+          /fp16 dynamic loss scale overflow! Skipping step\. Attempted loss scale: (?:[1-8]|0\.\d+)(?:\.0)?, reducing to/,
+          "fp16 dynamic loss scale overflow!",
+        ),
+        confidence: 0.75,
+      },
+      // Round 15, upstream: https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/distributed/param_and_grad_buffer.py#L366
+      { match: lit("found Inf in local grad norm"), confidence: 0.82 },
       // Round 15: trainers stopping on a NaN loss in their own words ("Loss became NaN", "Loss is nan, stopping training",
       // detectron2's loss_dict with a nan tensor, darkflow's "moving ave loss nan") and PaddleOCR's "loss: nan" glued to
       // the next field.
@@ -238,6 +260,11 @@ export const trainRules: DiagnosisRule[] = [
     title: "Checkpoint does not fit the model (sharding or layer split differs)",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/dist_checkpointing/optimizer.py#L100
+      {
+        match: rx(/Optimizer shape \(\([\d, ]*\)\s*does not match model shape/, "does not match model shape"),
+        confidence: 0.62,
+      },
       // Round 15, upstream: https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/fsdp2/checkpoint/checkpoint_manager.py#L155
       { match: rx(/Shape mismatch for '[^'\n]+': loaded=/, "Shape mismatch for '"), confidence: 0.78 },
       // Round 15, upstream: https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/training/checkpointing.py#L195
@@ -372,6 +399,54 @@ export const trainRules: DiagnosisRule[] = [
     title: "Dataset fields do not match what the loader expects",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/hiyouga/LLaMA-Factory/blob/ff6d4d12eeb035d6ce06805a5733dd7b29f2ac30/src/llamafactory/data/mm_plugin.py#L205
+      {
+        match: rx(
+          /The number of (?:images|videos|audios) does not match the number of \S+ tokens in/,
+          "does not match the number of",
+        ),
+        confidence: 0.72,
+      },
+      // Round 15, upstream: https://github.com/volcengine/verl/blob/b178a3cd56f58b2d502255daba591e92833930a7/verl/utils/dataset/rl_dataset.py#L337
+      {
+        match: rx(
+          /(?:image|video)_offset \d+ (?:!=|>=) len\((?:images|videos)\) \d+/,
+          "_offset ",
+          "len(images)",
+          "len(videos)",
+        ),
+        confidence: 0.65,
+      },
+      // Round 15, upstream: https://github.com/hiyouga/LLaMA-Factory/blob/ff6d4d12eeb035d6ce06805a5733dd7b29f2ac30/src/llamafactory/data/loader.py#L179
+      { match: lit("The dataset is not applicable in the current training stage"), confidence: 0.65 },
+      // Round 15, upstream: https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/tasks/preprocess/templates.py#L773
+      {
+        match: rx(
+          /(?:DeepSeek4Template: unsupported role|NotImplementedError: Unknown role:) '?\w+/,
+          "unsupported role",
+          "Unknown role:",
+        ),
+        confidence: 0.65,
+      },
+      // Round 15, upstream: https://github.com/hiyouga/LLaMA-Factory/blob/ff6d4d12eeb035d6ce06805a5733dd7b29f2ac30/src/llamafactory/data/formatter.py#L110
+      {
+        match: rx(
+          /Invalid JSON format in (?:function message|tool description):/,
+          "Invalid JSON format in function message",
+          "Invalid JSON format in tool description",
+        ),
+        confidence: 0.65,
+      },
+      // Round 15, upstream: https://github.com/huggingface/transformers/blob/v4.57.6/src/transformers/trainer.py
+      { match: lit("The batch received was empty, your model won't be able to train on it"), confidence: 0.78 },
+      // Round 15, upstream: https://github.com/huggingface/transformers/blob/v4.57.6/src/transformers/tokenization_utils_base.py
+      {
+        match: rx(
+          /You should supply an encoding or a list of encodings to this method that includes input_ids, but you provided \[/,
+          "You should supply an encoding or a list of encodings",
+        ),
+        confidence: 0.72,
+      },
       // Round 15: AutoTrain's column check, datasets' column checks, verl's reward dispatch by a sample's data_source.
       {
         match: rx(/Columns? .+ could not be found in the provided file/, "could not be found in the provided file"),
@@ -487,6 +562,22 @@ export const trainRules: DiagnosisRule[] = [
     title: "Dataset cache on a shared filesystem (NFS) missing, stale or locked",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/torvalds/linux/blob/master/net/sunrpc/clnt.c
+      {
+        match: rx(
+          /\b(?:nfs|lockd): server \S+ not responding, (?:still trying|timed out)/,
+          "not responding, still trying",
+          "not responding, timed out",
+        ),
+        confidence: 0.78,
+      },
+      // Round 15, upstream: https://github.com/torvalds/linux/blob/master/kernel/hung_task.c
+      {
+        match: rx(/INFO: task \S+ blocked for more than \d+ seconds/, "blocked for more than"),
+        near: [lit("[sunrpc]"), lit("[nfsv4]"), lit("nfs_wait_on_request"), lit("rpc_wait_bit_killable")],
+        within: 30,
+        confidence: 0.72,
+      },
       // Upstream phrasebook 2: datasets finding its cache directory or its split info gone (builder.py), filelock's
       // timeout on a lock another node holds, ENOLCK (flock on a mount without locks) in every locale glibc ships.
       {
@@ -620,6 +711,40 @@ export const trainRules: DiagnosisRule[] = [
     title: "Shared memory (/dev/shm) too small for DataLoader workers",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/NVIDIA/nccl/blob/master/src/misc/shmutils.cc
+      { match: rx(/NCCL WARN Call to posix_fallocate failed/, "Call to posix_fallocate failed"), confidence: 0.86 },
+      // Round 15, upstream: https://sourceware.org/git/?p=glibc.git;a=blob;f=sysdeps/generic/siglist.h
+      {
+        match: rx(
+          /Bus-Zugriffsfehler|Bus-eraro|Bussfeil|Busz hiba|Błąd szyny|Chyba na sběrnici \(neplatná adresa\) \(SIGBUS\)|Chyba na zbernici|Erreur du bus|Erro de bus|Erro no barramento|Erro no bus de datos|Error de bus|Error del bus|Errore di bus|Magistralės klaida|Napaka vodila|Sabirnička greška|Veri yolu hatası|Väylävirhe|Σφάλμα στον δίαυλο\(bus\)|Грешка на адресната шина|Грешка сабирнице|Ошибка шины|Памылка шыны|Помилка каналу обміну даними/,
+          "Bus-Zugriffsfehler",
+          "Bus-eraro",
+          "Bussfeil",
+          "Busz hiba",
+          "Błąd szyny",
+          "Chyba na sběrnici (neplatná adresa) (SIGBUS)",
+          "Chyba na zbernici",
+          "Erreur du bus",
+          "Erro de bus",
+          "Erro no barramento",
+          "Erro no bus de datos",
+          "Error de bus",
+          "Error del bus",
+          "Errore di bus",
+          "Magistralės klaida",
+          "Napaka vodila",
+          "Sabirnička greška",
+          "Veri yolu hatası",
+          "Väylävirhe",
+          "Σφάλμα στον δίαυλο(bus)",
+          "Грешка на адресната шина",
+          "Грешка сабирнице",
+          "Ошибка шины",
+          "Памылка шыны",
+          "Помилка каналу обміну даними",
+        ),
+        confidence: 0.5,
+      },
       // Round 15: Paddle's DataLoader (imperative/data_loader.cc) naming shared storage, and Open MPI's SIGBUS report.
       { match: lit("It may be caused by insufficient shared storage space"), confidence: 0.88 },
       { match: lit("bus ERROR encountered in"), confidence: 0.9 },
@@ -751,6 +876,25 @@ export const trainRules: DiagnosisRule[] = [
     title: "Disk full or quota exceeded",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/numpy/numpy/blob/1f90bbb55e65e7de68921bc3f1a2d94492fdf689/numpy/_core/src/multiarray/convert.c#L75
+      { match: lit("Not enough free space to write "), confidence: 0.85 },
+      // Round 15, upstream: https://salsa.debian.org/apt-team/apt/-/blob/main/apt-pkg/acquire.cc
+      { match: lit("You don't have enough free space in"), confidence: 0.85 },
+      // Round 15, upstream: https://github.com/ray-project/ray/blob/master/python/ray/exceptions.py
+      {
+        match: rx(
+          /local disk's utilization is over capacity|\bOutOfDiskError\b/,
+          "utilization is over capacity",
+          "OutOfDiskError",
+        ),
+        confidence: 0.8,
+      },
+      // Round 15, upstream: https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/api/core/v1/well_known_taints.go
+      { match: lit("node.kubernetes.io/disk-pressure"), confidence: 0.6 },
+      // Round 15, upstream: https://github.com/kubernetes/kubernetes/blob/master/pkg/kubelet/eviction/eviction_manager.go
+      { match: rx(/The node had condition: \[[^\]]*DiskPressure/, "The node had condition: "), confidence: 0.75 },
+      // Round 15, upstream: https://github.com/kubernetes/kubernetes/blob/master/pkg/kubelet/images/image_gc_manager.go
+      { match: lit("arbage collect required amount of images"), confidence: 0.65 },
       // Round 14: the kubelet evicting a pod for its node's or its own disk (pkg/kubelet/eviction/helpers.go: "The node
       // was low on resource: ephemeral-storage.", "Pod ephemeral local storage usage exceeds the total limit of
       // containers 5Gi.", "Container x exceeded its local ephemeral storage limit", an emptyDir over its sizeLimit).
@@ -1272,6 +1416,22 @@ export const trainRules: DiagnosisRule[] = [
     title: "Tensor parallel size does not divide the attention/KV heads",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/fsdp2/distributed/mindspeed_parallel_engine.py#L81
+      {
+        match: rx(
+          /num_attention_heads must be divisible by context_parallel_size \(current: \d+\)/,
+          "num_attention_heads must be divisible by context_parallel_size",
+        ),
+        confidence: 0.7,
+      },
+      // Round 15, upstream: https://github.com/Ascend/MindSpeed-MM/blob/57069cd55a8ab16d5affe379a2e2c5f0a4d962b9/mindspeed_mm/fsdp/ops/flash_attn/flash_attn.py#L284
+      {
+        match: rx(
+          /num_(?:query_)?heads \(\d+\) must be divisible by ulysses_size \(\d+\)/,
+          "must be divisible by ulysses_size",
+        ),
+        confidence: 0.7,
+      },
       // Round 15, upstream: https://github.com/modelscope/ms-swift/blob/3602360a562313afbf2ef6065fdf61f271a2c5b9/swift/sequence_parallel/ulysses.py#L20
       {
         match: rx(
@@ -1490,6 +1650,47 @@ export const trainRules: DiagnosisRule[] = [
     title: "Layer split does not fit the pipeline size or layer count",
     role: "primary",
     triggers: [
+      // Round 15, upstream: https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/training/arguments.py#L945
+      {
+        match: rx(
+          /pipeline_model_parallel_layout must be divisible by pipeline_model_parallel_size/,
+          "pipeline_model_parallel_layout must be divisible",
+        ),
+        confidence: 0.82,
+      },
+      // Round 15, upstream: https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/transformer/transformer_config.py#L2280
+      {
+        match: lit("virtual_pipeline_model_parallel_size conflicts with pipeline_model_parallel_layout"),
+        confidence: 0.8,
+      },
+      // Round 15, upstream: https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/transformer/pipeline_parallel_layer_layout.py#L107
+      {
+        match: rx(/Number of decoder layers \d+ ?must match num_layers \d+/, "must match num_layers"),
+        confidence: 0.8,
+      },
+      // Round 15, upstream: https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/tasks/checkpoint/convert_hf2mg.py#L124
+      {
+        match: rx(
+          /number of pp_stage should bu divisible by the vpp_stage|pp_stage layers should be divisible by vpp_stage/,
+          "should bu divisible by the vpp_stage",
+          "should be divisible by vpp_stage",
+        ),
+        confidence: 0.82,
+      },
+      // Round 15, upstream: https://github.com/Ascend/MindSpeed-MM/blob/57069cd55a8ab16d5affe379a2e2c5f0a4d962b9/mindspeed_mm/models/predictor/predict_model.py#L60
+      {
+        match: lit("The `pipeline_num_layers` must be specified in the config for pipeline parallel"),
+        confidence: 0.75,
+      },
+      // Round 15, upstream: https://github.com/vllm-project/vllm/blob/main/vllm/distributed/utils.py
+      {
+        match: rx(
+          /len\(partitions\)=\d+ does not match pp_size=\d+|sum\(partitions\)=\d+ does not match num_(?:hidden_)?layers=\d+/,
+          "len(partitions)=",
+          "sum(partitions)=",
+        ),
+        confidence: 0.85,
+      },
       // Round 15, upstream: https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/tasks/checkpoint/convert_hf2mg.py#L130
       {
         match: rx(
