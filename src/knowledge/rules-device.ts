@@ -49,8 +49,10 @@ function underHalf(total: number, accounted: number): boolean {
 /** "Of the allocated memory A is allocated by PyTorch, [with P allocated in private pools (…),] and R is reserved". */
 const PYTORCH_HOLDS = String.raw`Of the allocated memory (?<mine>[\d.]+ (?:bytes|[KMGT]iB)) is allocated by PyTorch,(?: with [\d.]+ (?:bytes|[KMGT]iB) allocated in private pools \(e\.g\., CUDA Graphs\),)? and (?<cached>[\d.]+ (?:bytes|[KMGT]iB)) is reserved by PyTorch but unallocated`;
 
-/** The device-memory fault lines of the P2P rule (uncorrectable ECC), which its P2P fixes do not mend. */
-const ECC_FAULT = /uncorrectable ECC|ECC_UNCORRECTABLE|ECCUncorrectable|HBM_MULTI_BIT_ECC|\b507054\b/;
+/** CUDA's uncorrectable-ECC error in its three spellings: the P2P rule's trigger for a card's memory fault. */
+const CUDA_ECC = /uncorrectable ECC error encountered|CUDA_ERROR_ECC_UNCORRECTABLE|cudaErrorECCUncorrectable/;
+/** Every device-memory fault line of the P2P rule (CUDA's and the Ascend runtime's), which its P2P fixes do not mend. */
+const ECC_FAULT = new RegExp(`${CUDA_ECC.source}|ACL_ERROR_RT_HBM_MULTI_BIT_ECC_ERROR|\\b507054\\b`);
 
 /** An Ascend error code (EL0004...); anchored with the character that follows it in real logs. */
 export const ascendCode = (c: string) => rx(new RegExp(`\\b${c}\\b`), `${c}:`, `${c} `, `${c})`, `${c},`);
@@ -142,18 +144,13 @@ export const deviceRules: DiagnosisRule[] = [
       },
       // Round 15, upstream: https://github.com/pytorch/pytorch/blob/main/c10/cuda/driver_api.h
       { match: lit("CUDA driver error: out of memory"), confidence: 0.85 },
-      // Round 15: XLA's allocator ("Out of memory while trying to allocate N bytes" with RESOURCE_EXHAUSTED), the TPU
-      // compiler's other memory spaces, vLLM's KV-cache budget gone negative, TGI's "would exceed allowed memory",
+      // Round 15: XLA's allocator ("Out of memory while trying to allocate N bytes" with RESOURCE_EXHAUSTED), vLLM's KV-cache budget gone negative, TGI's "would exceed allowed memory",
       // TensorRT-LLM's "Requested amount of GPU memory … could not be allocated".
       {
         match: rx(/of memory while trying to allocate \d+ bytes/, "of memory while trying to allocate"),
         near: [rx(/Resource exhausted|RESOURCE_EXHAUSTED/, "Resource exhausted", "RESOURCE_EXHAUSTED")],
         within: 6,
         confidence: 0.82,
-      },
-      {
-        match: rx(/Ran out of memory in memory space (?:vmem|smem|cmem|sflag)/, "Ran out of memory in memory space"),
-        confidence: 0.85,
       },
       {
         match: rx(/the rest of the memory reserved for KV Cache is -\d/, "reserved for KV Cache is -"),
@@ -226,8 +223,15 @@ export const deviceRules: DiagnosisRule[] = [
       // MindIE-LLM's warmup (mindie_llm text generator): "Warmup failed, because of … out of memory when
       // `maxInputTokenLen` set to N".
       { match: rx(/Warmup failed, because of [^\n]*out of memory/, "Warmup failed, because of"), confidence: 0.82 },
-      // XLA on TPU (compiler's memory-space assignment): "Ran out of memory in memory space hbm. Used 8.38G of 8.00G".
-      { match: lit("Ran out of memory in memory space hbm"), confidence: 0.85 },
+      // XLA on TPU (compiler's memory-space assignment): "Ran out of memory in memory space hbm. Used 8.38G of 8.00G", and
+      // the compiler's other memory spaces.
+      {
+        match: rx(
+          /Ran out of memory in memory space (?:hbm|vmem|smem|cmem|sflag)/,
+          "Ran out of memory in memory space",
+        ),
+        confidence: 0.85,
+      },
       { match: lit("FAIL_TO_ALLOCATE_MEMORY"), confidence: 0.82 },
       { match: lit("Available memory is insufficient"), confidence: 0.8 },
       {
@@ -1146,7 +1150,7 @@ export const deviceRules: DiagnosisRule[] = [
       // multi-bit ECC error in HBM (rt_error_codes.h 507054).
       {
         match: rx(
-          /uncorrectable ECC error encountered|CUDA_ERROR_ECC_UNCORRECTABLE|cudaErrorECCUncorrectable/,
+          CUDA_ECC,
           "uncorrectable ECC error encountered",
           "CUDA_ERROR_ECC_UNCORRECTABLE",
           "cudaErrorECCUncorrectable",

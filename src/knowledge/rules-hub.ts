@@ -80,7 +80,7 @@ export const hubRules: readonly DiagnosisRule[] = [
       // download (huggingface_hub errors.py OfflineModeIsEnabled; "cannot find the requested files in the local cache"),
       // torchtune's gated-repository message, ModelScope's server refusing (api.py: "获取模型版本失败", "Authentication
       // token does not exist, failed to access model", "The request model: … does not exist", an HTTP 401/403/404 for a
-      // modelscope.cn URL), the 401/403 rule widened to hf-mirror.com.
+      // modelscope.cn URL).
       {
         match: rx(
           /HTTPSConnectionPool\(host='[\w.-]*(?:huggingface\.co|hf-mirror\.com|hf\.co|modelscope\.cn)', port=\d+\): Max retries exceeded/,
@@ -108,7 +108,6 @@ export const hubRules: readonly DiagnosisRule[] = [
       { match: lit("Authentication token does not exist, failed to access"), confidence: 0.8 },
       { match: rx(/The request model: \S+ does not exist/, "The request model: "), confidence: 0.78 },
       { match: rx(/\b40[134]\b[^\n]*https:\/\/(?:www\.)?modelscope\.cn\//, "modelscope.cn/"), confidence: 0.72 },
-      { match: rx(/\b40[13]\b[^\n]*https:\/\/hf-mirror\.com\//, "https://hf-mirror.com/"), confidence: 0.75 },
       // Round 13: transformers' message when the Hub cannot be reached and the cache lacks the file (utils/hub.py):
       // "We couldn't connect to 'https://huggingface.co' to load this file, couldn't find it in the cached files" — the
       // model may well exist; the network, a proxy or a mirror is what failed. Unless the name it then says is "not the
@@ -175,8 +174,16 @@ export const hubRules: readonly DiagnosisRule[] = [
       { match: lit("Repository Not Found for url"), confidence: 0.88 },
       { match: rx(/\bRepositoryNotFoundError\b/, "RepositoryNotFoundError"), confidence: 0.85 },
       // The Hub's answer as any HTTP client reports it: requests' "401 Client Error: Unauthorized for url:
-      // https://huggingface.co/…", Rust's hf-hub "Status(403, … url: https://huggingface.co/…)".
-      { match: rx(/\b40[13]\b[^\n]*https:\/\/huggingface\.co\//, "https://huggingface.co/"), confidence: 0.75 },
+      // https://huggingface.co/…", Rust's hf-hub "Status(403, … url: https://huggingface.co/…)"; the same from its
+      // mirror, hf-mirror.com.
+      {
+        match: rx(
+          /\b40[13]\b[^\n]*https:\/\/(?:huggingface\.co|hf-mirror\.com)\//,
+          "https://huggingface.co/",
+          "https://hf-mirror.com/",
+        ),
+        confidence: 0.75,
+      },
       // datasets' load.py for a name that is no local path and no Hub dataset the token can see: "Dataset 'x' doesn't
       // exist on the Hub. If the repo is private or gated, make sure to log in". A path-like name is a local miss.
       {
