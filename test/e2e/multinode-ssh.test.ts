@@ -182,7 +182,8 @@ describe.skipIf(!env || process.getuid?.() !== 0)("a two-node run over SSH on tw
   it("both nodes join at MASTER_ADDR:MASTER_PORT, print their own ranks and train to the end", async () => {
     const run = await launch(writeConfigs("together", 6));
     expect(run.plan!.nodes.map((n) => n.env.MASTER_ADDR)).toEqual([ADDR_A, ADDR_A]);
-    const done = await waitForState(run.runId, ["finished", "failed"]);
+    // Both nodes' processes gone, so each log holds its last line.
+    const done = await waitForState(run.runId, ["finished", "failed"], 120, true);
     expect(done.state).toBe("finished");
     const [logA, logB] = run.plan!.nodes.map((n) => readFileSync(n.logFile, "utf8"));
     expect(logA).toMatch(/Rendezvous complete for workers[\s\S]*group_rank=0\n\s+group_world_size=2/);
@@ -190,7 +191,7 @@ describe.skipIf(!env || process.getuid?.() !== 0)("a two-node run over SSH on tw
     expect(logA).toContain("using world size: 16");
     for (const log of [logA, logB]) expect(log).toMatch(/iteration\s+6\/\s+6/);
     expect(logB).not.toContain("Traceback");
-  }, 60_000);
+  }, 180_000);
 
   it("node 1 runs out of memory, node 0 fails after it with HCCL's EI0002, and diagnose_error names node 1's rank first", async () => {
     await setScenario(simB.dir, "oom");
