@@ -30343,4 +30343,1515 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     words:
       "_legacy_load _set_from_file args bytes coco coco_eval.py corrupted cpu deserialized deserialized_objects device dict directly eof eval expected f_should_read_directly key legacy load location map map_location might model model.load_state_dict module more objects offset opened opened_file path pickle pickle_load_args pickle_module py read return serialization serialization.py set should state torch torch.device torch.load unexpected weights weights_path",
   },
+  {
+    id: "accelerate-314",
+    url: "https://github.com/huggingface/accelerate/issues/314",
+    repo: "huggingface/accelerate",
+    split: "tune",
+    title: "About Timeout when use Multi-gpu training",
+    resolution:
+      "One rank spent over 30 minutes preparing data (indexing a 200 GB file) while the other ranks waited in an ALLREDUCE, so the NCCL watchdog fired at the default 30-minute timeout; raising the process-group timeout (init_process_group(..., timeout=datetime.timedelta(seconds=5400))) fixed it.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(optype=allreduce, timeout(ms)= <n> ) ran for <n> milliseconds before timing",
+    ],
+    words:
+      "allreduce before caught class collective cpp data data.read_data.lineshuffler init lineshuffler milliseconds ms negativetrain operation optype processgroupnccl processgroupnccl.cpp ran rank read timeout timing watchdog worknccl",
+  },
+  {
+    id: "accelerate-3790",
+    url: "https://github.com/huggingface/accelerate/pull/3790",
+    repo: "huggingface/accelerate",
+    split: "tune",
+    title: "fix bug: fsdp2 cannnot run with npu, because the hardcode with cuda",
+    resolution:
+      "Running FSDP2 through accelerate on an Ascend NPU hit a hardcoded torch.cuda call in the FSDP2 path; the PR replaces the CUDA-specific call with the device-agnostic/NPU equivalent (maintainers acknowledged and planned a patch).",
+    category: "cuda_path_on_npu",
+    signature: ["assertionerror: torch not compiled with cuda enabled."],
+    words: "compiled cuda enabled torch",
+  },
+  {
+    id: "ai-toolkit-277",
+    url: "https://github.com/ostris/ai-toolkit/issues/277",
+    repo: "ostris/ai-toolkit",
+    split: "tune",
+    title: "Modified (device: cuda:0) in (train_lora_flux_24gb.yaml) to (device: cuda:3), but still tell me GPU 0 OOM.",
+    resolution:
+      "GPU 0 was already held by other running services (another process had 38.88 GiB on it); the device key in the yaml is not passed to model loading, so remap the visible devices with CUDA_VISIBLE_DEVICES=3 to run on the free GPU.",
+    category: "device_busy",
+    signature: [
+      "torch.outofmemoryerror: cuda out of memory. tried to allocate <n> mib. gpu <n> has a total capacity of <n> gib of which <n> mib is free. process <n> has <n> gib memory in use. including non-pytorch memory, this process has <n> mib memory in use. of the allocated memory <n> mib is allocated by pytorc",
+    ],
+    words:
+      "allocate allocated but capacity cuda free gib gpu has if including memory mib non out process pytorch reserved torch total tried unallocated use which",
+  },
+  {
+    id: "airllm-74",
+    url: "https://github.com/lyogavin/airllm/issues/74",
+    repo: "lyogavin/airllm",
+    split: "tune",
+    title:
+      "ImportError: cannot import name 'AirLLMLlama2' from partially initialized module 'airllm' (most likely due to a circular import)",
+    resolution:
+      "Do not run the code from inside the local airllm code base: `import airllm` picks up the local airllm.py instead of the pip-installed package; run from another directory.",
+    category: "import_from_source_dir",
+    signature: [
+      "importerror: cannot import name 'airllmllama2' from partially initialized module 'airllm' (most likely due to a circular import)",
+    ],
+    words: "airllm airllmllama2 cannot circular due import initialized likely module most name partially",
+  },
+  {
+    id: "ascend-pytorch-doc-faq-torch-npu-c",
+    url: "https://github.com/Ascend/pytorch/blob/9e73e708ab9350d203475609f36f8a43f6a0c2ab/docs/zh/installation_guide/faq.md",
+    repo: "Ascend/pytorch",
+    split: "tune",
+    title: "“import torch_npu”报错找不到torch_npu._C (installation FAQ 问题4)",
+    resolution:
+      "The torch_npu source folder in the project directory shadows the installed package; run `import torch_npu` from another directory (e.g. `cd test` or `cd /home/test`).",
+    category: "import_from_source_dir",
+    signature: ["modulenotfounderror: no module named 'torch_npu._c'"],
+    words:
+      "__init__.py calculate cann finalize get get_cann_version getenv import init initialize module named npu obfuscation obfuscation_calculate obfuscation_finalize obfuscation_initialize patch py stdin torch torch_npu._c torch_npu.npu.utils torch_npu.utils.patch_getenv utils utils.py version",
+  },
+  {
+    id: "audiotoken-1",
+    url: "https://github.com/guyyariv/AudioToken/issues/1",
+    repo: "guyyariv/AudioToken",
+    split: "tune",
+    title: "[BUG] safetensors_rust.SafetensorError: Error while deserializing header: HeaderTooLarge",
+    resolution:
+      "The LoRA weight file uploaded to the git repo was corrupted (not a real safetensors file); the maintainer changed the defaults to load without the LoRA weights (train your own LoRA with the updated script).",
+    category: "missing_weights",
+    signature: ["safetensors_rust.safetensorerror: error while deserializing header: headertoolarge"],
+    words: "deserializing header headertoolarge rust safetensors while",
+  },
+  {
+    id: "baichuan2-119",
+    url: "https://github.com/baichuan-inc/Baichuan2/issues/119",
+    repo: "baichuan-inc/Baichuan2",
+    split: "tune",
+    title: "baichuan2-7b-base模型 执行AutoModelForCausalLM.from_pretrained 加载模型时被kill掉",
+    resolution:
+      "The process was killed while loading the checkpoint shards because the server's RAM (30GB, further limited by the administrator) was insufficient; the reporter resolved it by getting more host memory / lifting the memory limit.",
+    category: "host_oom",
+    signature: [],
+    words: "checkpoint loading shards",
+  },
+  {
+    id: "bev-scene-graph-5",
+    url: "https://github.com/DefaultRui/BEV-Scene-Graph/issues/5",
+    repo: "DefaultRui/BEV-Scene-Graph",
+    split: "holdout",
+    title: "There seems to be a file missing: mp3dbev/projects/configs/datasets/custom_nus-3d.py",
+    resolution:
+      "No reply in the thread; the training config inherits a base config file (projects/configs/datasets/custom_nus-3d.py) that is not in the repository, so the missing base config must be added or the _base_ reference corrected.",
+    category: "input_path_missing",
+    signature: [
+      "raise filenotfounderror(msg_tmpl.format(filename))",
+      'filenotfounderror: file " custom_nus-3d.py " does not exist',
+    ],
+    words:
+      "3d 3d.py _cfg_dict _cfg_text _file2dict args args.config cfg cfg_dict cfg_dir cfg_text check check_file_exist config config._file2dict config.fromfile config.py custom custom_nus dict dir does exist file2dict filename format fromfile join main module msg msg_tmpl.format nus osp osp.join path path.py py raise text tmpl train train.py",
+  },
+  {
+    id: "bevdepth-60",
+    url: "https://github.com/Megvii-BaseDetection/BEVDepth/issues/60",
+    repo: "Megvii-BaseDetection/BEVDepth",
+    split: "holdout",
+    title: "how to resume from the checkpoint?",
+    resolution:
+      "The thread identifies that the saved checkpoints hold only model weights and no optimizer/training state, so they cannot be resumed with ckpt_path; no fix was posted. Save full training-state checkpoints (save_weights_only=False) to be able to resume.",
+    category: "checkpoint_incomplete",
+    signature: [
+      "keyerror: 'trying to restore optimizer state but checkpoint contains only the model. this is probably due to `modelcheckpoint.save_weights_only` being set to `true`.'",
+    ],
+    words:
+      "being but checkpoint contains due model modelcheckpoint modelcheckpoint.save_weights_only only optimizer probably restore save set state true trying weights",
+  },
+  {
+    id: "buzz-1159",
+    url: "https://github.com/chidiwilliams/buzz/issues/1159",
+    repo: "chidiwilliams/buzz",
+    split: "tune",
+    title: '"[Errno 28] No space left on device" but I have 800 GB left',
+    resolution:
+      "The maintainer confirmed the model download is staged in the temp directory (/tmp, a small tmpfs under Flatpak on the Steam Deck), which fills up although /home has space; point TMPDIR at a larger disk (a fixed release moves the temp location).",
+    category: "disk_full",
+    signature: [],
+    words: "application check device errno information left logs more please retry space",
+  },
+  {
+    id: "caixiongjiang-blog-ascend-docker-image",
+    url: "https://github.com/caixiongjiang/blog-backup/blob/fac7dcca022cb5b255105eb5cc5775e68a838f43/content/blog/2023/华为昇腾部署/昇腾开发环境Docker镜像制作.md",
+    repo: "caixiongjiang/blog-backup",
+    split: "tune",
+    title: "从零制作昇腾开发环境Docker镜像",
+    resolution:
+      "The self-built container had been started without the host driver; the fix was to start it with the /dev/davinci* devices and -v /usr/local/Ascend/driver (driver/lib64, dcmi, npu-smi) mounted and add /usr/local/Ascend/driver/lib64/driver to LD_LIBRARY_PATH in the container.",
+    category: "driver_not_mounted",
+    signature: [
+      "atc.bin : error while loading shared libraries: libascend_hal.so: cannot open shared object file: no such file or directory",
+    ],
+    words:
+      "atc atc.bin bin cannot directory hal libascend libascend_hal.so libraries loading object open shared so such while",
+  },
+  {
+    id: "club-3090-1042",
+    url: "https://github.com/noonghunna/club-3090/issues/1042",
+    repo: "noonghunna/club-3090",
+    split: "tune",
+    title: "Launch should catch a missing weight shard before the engine does",
+    resolution:
+      "model.safetensors.index.json lists a shard that is not on disk (interrupted/partial fetch); re-download the missing shard (and add a launch preflight that compares the index weight_map with the files present).",
+    category: "missing_weights",
+    signature: ["error: weight files referenced in index but missing:"],
+    words: "but files index layers missing referenced safetensors weight",
+  },
+  {
+    id: "codalab-worksheets-591",
+    url: "https://github.com/codalab/codalab-worksheets/issues/591",
+    repo: "codalab/codalab-worksheets",
+    split: "tune",
+    title: "libnvidia-fatbinaryloader.so not found with tensorflow docker image",
+    resolution:
+      "The worker's hand-rolled GPU mounts did not bring the host driver's user-space libraries (libcuda.so.1, libnvidia-fatbinaryloader.so) into the container; PR #626 'Support nvidia-docker' (Fixes #591) switched the worker to the nvidia-docker plugin, which mounts the matching driver volume into the container.",
+    category: "driver_not_mounted",
+    signature: [
+      "i cuda_diagnostics.cc : <n> ] libcuda reported version is: not found: was unable to find libcuda.so dso loaded into this program",
+    ],
+    words:
+      "2ubuntu1 64 6b9e3874a772 cc contents couldn cuda cuda_diagnostics.cc cuda_gpu_executor.cc diagnostics driver dso dso_loader.cc executor find found gcc gpu hostname into jun kernel ld ld_library_path libcublas libcublas.so libcuda libcuda.so libcudnn libcudnn.so libcufft libcufft.so library loaded loader locally module nvidia nvrm open opened path pdt program reported so successfully thu ubuntu unable unix version x86 x86_64",
+  },
+  {
+    id: "comfyui-ltxvideo-254",
+    url: "https://github.com/Lightricks/ComfyUI-LTXVideo/issues/254",
+    repo: "Lightricks/ComfyUI-LTXVideo",
+    split: "tune",
+    title: "SIGKILL on LTXVBaseSampler Step",
+    resolution:
+      "The reporter found the machine had run out of host RAM (64GB shared with other apps); after upgrading to 128GB of RAM the workflow runs fine.",
+    category: "host_oom",
+    signature: [],
+    words:
+      "completely fish forced job load loaded ltxv main main.py py python quit requested sigkill signal terminated true videovae",
+  },
+  {
+    id: "deepternary-6",
+    url: "https://github.com/youqingxiaozhua/DeepTernary/issues/6",
+    repo: "youqingxiaozhua/DeepTernary",
+    split: "tune",
+    title: "Missing config file `mmengine.config.utils.ConfigParsingError`",
+    resolution:
+      "The base config module equibind.py that the checkpoint folder's config imports is not present next to it; passing the repository config explicitly with --config deepternary/configs/protac.py works.",
+    category: "input_path_missing",
+    signature: [
+      "raise configparsingerror(",
+      "mmengine.config.utils.configparsingerror: equibind.py not found! it means that incorrect module is defined in `with read_base(): = from .equibind import ...`, please make sure the base config module is valid and is consistent with the prior import logic",
+    ],
+    words:
+      "_parse_lazy_import args args.config base cfg cfg_dict config config._parse_lazy_import config.fromfile config.py consistent cpu defined dict equibind equibind.py filename found fromfile import imported imported_names incorrect lazy logic make means mmengine module names parse please predict predict_cpu.py prior py raise read read_base sure utils valid",
+  },
+  {
+    id: "diffusers-10820",
+    url: "https://github.com/huggingface/diffusers/pull/10820",
+    repo: "huggingface/diffusers",
+    split: "tune",
+    title: "Fix aclnnRepeatInterleaveIntWithDim error on NPU for get_1d_rotary_pos_embed",
+    resolution:
+      "repeat_interleave on NPU does not support float64 (DT_DOUBLE); the PR casts freqs to float32 (torch.outer(pos, freqs).float()) before cos/repeat_interleave in get_1d_rotary_pos_embed.",
+    category: "dtype_unsupported",
+    signature: [
+      "runtimeerror: call aclnnrepeatinterleaveintwithdim failed, detail:ez1001: self not implemented for dt_double, should be in dtype support list [dt_uint8,dt_int8,dt_int16,dt_int32,dt_int64,dt_bool,dt_float16,dt_float,dt_bfloat16,].",
+    ],
+    words:
+      "aclnnrepeatinterleaveintwithdim bfloat16 bool call detail double dt dt_bfloat16 dt_bool dt_double dt_float dt_float16 dt_int16 dt_int32 dt_int64 dt_int8 dt_uint8 dtype ez1001 failed float float16 implemented int16 int32 int64 int8 list self should support uint8",
+  },
+  {
+    id: "diffusers-3346",
+    url: "https://github.com/huggingface/diffusers/issues/3346",
+    repo: "huggingface/diffusers",
+    split: "tune",
+    title: "Support for resume_from_checkpoint in examples/dreambooth/train_dreambooth_lora.py",
+    resolution:
+      "The report traces it to train_dreambooth_lora.py resuming with accelerator.load_state while its checkpoints never saved the full accelerator state, so checkpoint-250 lacks pytorch_model.bin; maintainers linked it to the related resume issues that were fixed upstream. Resume only from checkpoints that contain the full saved state.",
+    category: "checkpoint_incomplete",
+    signature: ["error: filenotfounderror: [errno <n> ] no such file or directory:"],
+    words: "bin directory errno model pytorch pytorch_model.bin such",
+  },
+  {
+    id: "docker-whisperx-27",
+    url: "https://github.com/jim60105/docker-whisperX/issues/27",
+    repo: "jim60105/docker-whisperX",
+    split: "tune",
+    title: "Permission denied: '/.cache'",
+    resolution:
+      "The image ran as a non-root user whose cache path resolved to the unwritable '/.cache'; the maintainer fixed the image's cache directory/permissions in commit 500db66 and the reporter confirmed the new image works.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' .cache '"],
+    words:
+      "0qeq3jjn because better cache created default denied directory environment errno highly import matplotlib mplconfigdir multiprocessing particular path permission recommended set speed support temporary up variable writable",
+  },
+  {
+    id: "drivingsdk-faq-invalid-socversion",
+    url: "https://github.com/Ascend/DrivingSDK/blob/e667017eb751b614c128c9c81812634cae362ee4/docs/zh/faq/model_faq.md",
+    repo: "Ascend/DrivingSDK",
+    split: "tune",
+    title: "DrivingSDK常见部署问题FAQ 4. Q: opbuild ops error: Invalid socVersion ascend910_93 of xxx",
+    resolution:
+      "The installed Ascend-cann-toolkit is too old to know the ascend910_93 (A3) SoC; install the latest Ascend-cann-toolkit.",
+    category: "cann_version_mismatch",
+    signature: ["opbuild ops error: invalid socversion ascend910_93 of xxx"],
+    words: "93 ascend910 ascend910_93 invalid opbuild ops socversion xxx",
+  },
+  {
+    id: "easydiffusion-1649",
+    url: "https://github.com/easydiffusion/easydiffusion/issues/1649",
+    repo: "easydiffusion/easydiffusion",
+    split: "tune",
+    title: "Installation failure: nvidia_cusparse_cu11 not fully downloading",
+    resolution:
+      "Although the home disk had 50GB free, pip downloads the wheels into /tmp, which filled up; point TMPDIR at a directory with enough space (or free /tmp) and rerun the installer.",
+    category: "disk_full",
+    signature: [
+      "━━━━━━━━━━━━━━━━╺━━━━━━━━━━━━━━━━━━━━━━━ <n> mb <n> s eta <n> : <n> :09error: could not install packages due to an oserror: [errno <n> ] no space left on device",
+    ],
+    words:
+      "64 but collecting could cu11 cusparse device downloading due errno eta install left manylinux1 manylinux1_x86_64.whl mb none nvidia nvidia_cusparse_cu11 packages py3 space still torch tried version warning whl x86",
+  },
+  {
+    id: "easyinfer-longcat-deploy-issues-npu-privileged",
+    url: "https://github.com/jianzhnie/EasyInfer/blob/b00e2732954d2b44994e8a291d4de0c2ff3e7ead/docs/longcat_deploy_issues.md",
+    repo: "jianzhnie/EasyInfer",
+    split: "tune",
+    title: "LongCat-Flash-Chat 部署问题总结 - 问题 5: 容器 NPU 设备访问失败 (drvErr=87)",
+    resolution:
+      "The vllm-ascend container was started with only --device=/dev/davinci0..7, which on that cluster did not give the container usable NPU access (device_count 0); restarting the container with --privileged made torch.npu.device_count() return 8.",
+    category: "npu_not_available",
+    signature: [
+      "## 问题 <n> : 容器 npu 设备访问失败 (drverr= <n> , node_list2 集群)",
+      '**现象**: node_list2 ( <n> .x) 集群中，容器内 `torch.npu.device_count()` 返回 <n> ，`npu-smi` 报错 "dcmi model initialized failed, because the device is used. ret is - <n> "，所有 ray worker 初始化时 crash (`basic_string::_s_construct null not valid`)。',
+    ],
+    words:
+      "_s_construct basic basic_string because construct count crash dcmi device drverr failed initialized list2 model node node_list2 npu null ray ret smi string torch torch.npu.device_count used valid worker 初始化时 容器 容器内 所有 报错 现象 设备访问失败 返回 问题 集群 集群中",
+  },
+  {
+    id: "enlightengan-135",
+    url: "https://github.com/VITA-Group/EnlightenGAN/issues/135",
+    repo: "VITA-Group/EnlightenGAN",
+    split: "tune",
+    title: "error",
+    resolution: "The training does not fit the 4 GB GPU; the maintainer says to decrease the batch size.",
+    category: "npu_oom",
+    signature: [
+      "cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> gib reserved in total by pytorch)",
+    ],
+    words: "allocate allocated already capacity cuda free gib gpu memory mib out pytorch reserved total tried",
+  },
+  {
+    id: "fairchem-1785",
+    url: "https://github.com/facebookresearch/fairchem/pull/1785",
+    repo: "facebookresearch/fairchem",
+    split: "tune",
+    title: "move to file initialization for tests",
+    resolution:
+      "Tests initialised torch.distributed over a TCP port that was sometimes already taken on the CI runner; the PR switches the test process groups to file-based initialization (init_method from a temporary file) so no port is bound.",
+    category: "port_in_use",
+    signature: [
+      "torch.distributed.distnetworkerror: the server socket has failed to listen on any local network address. port: <n> , useipv6: false, code: - <n> , name: eaddrinuse, message: address already in use",
+    ],
+    words:
+      "address already any code distributed eaddrinuse failed false has listen local message name network port server socket torch use useipv6",
+  },
+  {
+    id: "fairseq-998",
+    url: "https://github.com/facebookresearch/fairseq/issues/998",
+    repo: "facebookresearch/fairseq",
+    split: "tune",
+    title: "No such file or directory: 'data-bin/iwslt14.tokenized.de-en/dict.de.txt'",
+    resolution:
+      "prepare-iwslt14.sh only downloads and tokenizes the data; run fairseq-preprocess to binarize it into data-bin (which writes dict.de.txt) before calling fairseq-train.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' dict.de.txt '"],
+    words: "de dict dict.de.txt directory errno such txt",
+  },
+  {
+    id: "fastchat-2208",
+    url: "https://github.com/lm-sys/FastChat/issues/2208",
+    repo: "lm-sys/FastChat",
+    split: "tune",
+    title: "deepspeed_config_s2.json-ValueError",
+    resolution:
+      "The DeepSpeed config path had a typo (playgroundd instead of playground), so the file did not exist; fixing PATH_TO_DEEPSPEED_CONFIG to ${path}/playground/deepspeed_config_s2.json solved it.",
+    category: "input_path_missing",
+    signature: ["unicodedecodeerror: 'utf- <n> ' codec can't decode byte <hex> in position <n> : invalid start byte"],
+    words:
+      "b64decode base64 base64.urlsafe_b64decode byte can codec config config_decoded config_file_or_dict decode decoded deepspeed dict dictionary encoded existing expected invalid path position received start string urlsafe utf",
+  },
+  {
+    id: "finetune-chatglm2-6b-6",
+    url: "https://github.com/SpongebBob/Finetune-ChatGLM2-6B/issues/6",
+    repo: "SpongebBob/Finetune-ChatGLM2-6B",
+    split: "tune",
+    title: "timed out",
+    resolution:
+      "The maintainer explains this happens when data preprocessing takes long (large datasets) before the ranks reach the barrier; raise the timeout argument at the place the error is raised (the process-group/barrier timeout).",
+    category: "hccl_timeout",
+    signature: ["timed out initializing process group in store based barrier on rank"],
+    words: "barrier based group initializing out process rank store timed",
+  },
+  {
+    id: "flash-attention-npu-249",
+    url: "https://github.com/MinghuasLab/flash-attention-npu/issues/249",
+    repo: "MinghuasLab/flash-attention-npu",
+    split: "tune",
+    title: "[BUG]: FlashDecode Combine 在小 head_dim (D<=8) 时 aclrtSynchronizeStream 507015",
+    resolution:
+      "The reporter isolated the AICore page fault to the FAFlashDecodeCombine kernel's Cast(float->half, count=headDim) path when FlashDecode is active with head_dim <= 8 (num_splits=1 avoids it); the kernel was fixed in PR #247 'FlashDecode Combine fix'.",
+    category: "aicore_error",
+    signature: ["runtimeerror: <n> backend (v4): aclrtsynchronizestream failed after launch_fwd, err=507015"],
+    words: "507015 aclrtsynchronizestream after backend err failed fwd launch launch_fwd v4",
+  },
+  {
+    id: "flash-linear-attention-npu-313",
+    url: "https://github.com/flashserve/flash-linear-attention-npu/issues/313",
+    repo: "flashserve/flash-linear-attention-npu",
+    split: "tune",
+    title: "[Bug]: ChunkGatedDeltaRuleBwdDhu 在合法 K/V 尺寸下触发 AICore MTE 对齐异常",
+    resolution:
+      "The AICore MTE alignment exception came from calling ChunkGatedDeltaRuleBwdDhu with K=V=9, a head size the kernel does not support; PR #379 (Fixes #313) documents the real limits (K=128, V=128/256), which the tiling check now rejects up front.",
+    category: "aicore_error",
+    signature: [
+      "e runtimeerror: runopapiv2: opcommand.cpp : <n> npu function error: c10_npu::acl::aclrtsynchronizestreamwithtimeout(stream), error code is 507015",
+      "e [error] (pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed",
+      "e [error]: the aicore execution is abnormal.",
+      "e rectify the fault based on the error information in the ascend log.",
+      "e ez9999: internal error!",
+    ],
+    words:
+      "507015 abnormal acl aclrtsynchronizestreamwithtimeout aicore api ascend based c10 c10_npu call code cpp device err00100 execution ez9999 failed fault function information internal log npu opcommand opcommand.cpp pid pta rankid rectify runopapiv2 stream",
+  },
+  {
+    id: "flash-linear-attention-npu-498",
+    url: "https://github.com/flashserve/flash-linear-attention-npu/issues/498",
+    repo: "flashserve/flash-linear-attention-npu",
+    split: "tune",
+    title: "[Bug]: chunk_bwd_dv_local 变长模式下非法 chunk_indices 导致 AICore 异常",
+    resolution:
+      "The AICore write out-of-bounds was caused by an illegal chunk_indices (pointing past cu_seqlens) in varlen mode that the host side did not validate; the fix (PR #635 'fix dv_local issue') adds host-side checks on cu_seqlens/chunk_indices so bad inputs are rejected with a parameter error instead of crashing the kernel.",
+    category: "aicore_error",
+    signature: [
+      "runtimeerror:",
+      "aclrtsynchronizedevicewithtimeout",
+      "error code is 507015",
+      ": the aicore execution is abnormal.",
+      "rectify the fault based on the error information in the ascend log.",
+    ],
+    words:
+      "507015 abnormal aclrtsynchronizedevicewithtimeout address aicore ascend based bounds buffer chip code execution fault information instruction log mte npusynchronizedevice out rectify write",
+  },
+  {
+    id: "flash-linear-attention-npu-613",
+    url: "https://github.com/flashserve/flash-linear-attention-npu/issues/613",
+    repo: "flashserve/flash-linear-attention-npu",
+    split: "tune",
+    title: "[Bug]: recompute_w_u_fwd构造K取值非法的异常值用例，执行失败，报507015，没有校验拦截",
+    resolution:
+      "RecomputeWUFwd only supports K=128; the K=256 case was passed to the device unchecked and overran UB (aicore exception 507015). PRs #602/#603 add a K==128 check on the tiling (and aclnn) side so illegal K is rejected on the host with a parameter error.",
+    category: "aicore_error",
+    signature: [
+      "runtimeerror: operator(): localscalardensenpu.cpp : <n> npu function error: c10_npu::acl::aclrtsynchronizestreamwithtimeout(copy_stream), error code is 507015",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed",
+      ": the aicore execution is abnormal.",
+      "rectify the fault based on the error information in the ascend log.",
+      "ez9999: inner error!",
+    ],
+    words:
+      "507015 abnormal acl aclrtsynchronizestreamwithtimeout aicore api ascend based c10 c10_npu call code copy copy_stream cpp device err00100 execution ez9999 failed fault function information inner localscalardensenpu localscalardensenpu.cpp log npu operator pid pta rankid rectify stream",
+  },
+  {
+    id: "glee-19",
+    url: "https://github.com/FoundationVision/GLEE/issues/19",
+    repo: "FoundationVision/GLEE",
+    split: "tune",
+    title:
+      "缺少这么多文件怎么破？OSError: Error no file named pytorch_model.bin, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory projects/GLEE/clip_vit_base_patch32.",
+    resolution:
+      "The CLIP .bin weights had not been downloaded into projects/GLEE/clip_vit_base_patch32; download them as described in the training docs (the install instructions were updated to include this step).",
+    category: "missing_weights",
+    signature: [
+      "oserror: error no file named pytorch_model.bin, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory clip_vit_base_patch32. 缺这么多文件怎么说",
+    ],
+    words:
+      "base bin ckpt clip clip_vit_base_patch32 directory flax flax_model.msgpack found h5 index model model.ckpt.index msgpack named patch32 pytorch pytorch_model.bin tf tf_model.h5 vit 缺这么多文件怎么说",
+  },
+  {
+    id: "gpu-monitoring-tools-2",
+    url: "https://github.com/NVIDIA/gpu-monitoring-tools/issues/2",
+    repo: "NVIDIA/gpu-monitoring-tools",
+    split: "tune",
+    title: '"/usr/local/bin/dcgm-exporter: line 55: nvidia-smi: command not found" in DCGM exporter',
+    resolution:
+      "The dcgm-exporter image does not ship the driver utilities; they are injected by the NVIDIA container runtime, so the maintainers said to install nvidia-docker and set the node's default Docker runtime to nvidia so nvidia-smi and the driver libraries are mounted into the pod.",
+    category: "driver_not_mounted",
+    signature: ["dcgm-exporter : line <n> : nvidia-smi: command not found"],
+    words: "command dcgm exporter found nvidia smi",
+  },
+  {
+    id: "hami-704",
+    url: "https://github.com/Project-HAMi/HAMi/issues/704",
+    repo: "Project-HAMi/HAMi",
+    split: "holdout",
+    title: "按照readme部署HAMi-core报错",
+    resolution:
+      "The container started with the README's manual mounts had no NVIDIA driver libraries (libcuda.so.1); the maintainer said to use nvidia-docker2 (the NVIDIA container runtime, e.g. --gpus all, which worked for the reporter) to expose the GPU and driver in the container, and to create /tmp/vgpulock inside it.",
+    category: "driver_not_mounted",
+    signature: [
+      "bash : error while loading shared libraries: libcuda.so. <n> : cannot open shared object file: no such file or directory",
+    ],
+    words:
+      "2g bash cannot cu90 cuda cuda_device_memory_limit cuda_vmem device device_mounts directory docker g3 ld ld_preload libcuda libcuda.so libraries library library_mounts libvgpu libvgpu.so limit loading memory mounts nvidia object open preload root run shared smi so such tf1 vmem while xzx",
+  },
+  {
+    id: "heavydb-281",
+    url: "https://github.com/heavyai/heavydb/issues/281",
+    repo: "heavyai/heavydb",
+    split: "tune",
+    title: "startmapd fails in docker: missing libcuda.so.1",
+    resolution:
+      "The maintainer explained the container was started without the NVIDIA runtime, so the host driver libraries (libcuda.so.1) were not available inside it; start it with `docker run --runtime=nvidia mapd/mapd-ce-cuda`.",
+    category: "driver_not_mounted",
+    signature: [
+      "initdb : error while loading shared libraries: libcuda.so. <n> : cannot open shared object file: no such file or directory",
+    ],
+    words: "cannot directory initdb libcuda libcuda.so libraries loading object open shared so such while",
+  },
+  {
+    id: "hiascend-troubleshooting-0008-hbm-ecc",
+    url: "https://www.hiascend.com/document/detail/en/canncommercial/800/maintenref/troubleshooting/troubleshooting_0008.html",
+    repo: "hiascend.com/document",
+    split: "tune",
+    title: "HBM Bit ECC Fault",
+    resolution:
+      "The guide attributes the AI Core error to an HBM multi-bit ECC fault (event 0x80E01809, possibly failing HBM chips), a device hardware fault; handle it per the Health Management Error Definition for that event rather than as a software problem.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "kbox.txt : <n> [ <n> ] { <n> }[hardware error] hardware error from apei generic hardware error source: <n>",
+      "kbox.txt : <n> [ <n> ] { <n> }[hardware error]event severity: recoverable",
+      "kbox.txt : <n> [ <n> ] { <n> }[hardware error] error <n> , type: recoverable",
+      "kbox.txt : <n> [ <n> ] { <n> }[hardware error] section_type: memory error",
+      "kbox.txt : <n> [ <n> ] { <n> }[hardware error] physical_address: <hex>",
+      "kbox.txt : <n> [ <n> ] { <n> }[hardware error] node: <n> card: <n> module: <n> rank: <n> bank: <n> row: <n> column: <n>",
+      "kbox.txt : <n> [ <n> ] { <n> }[hardware error] error_type: <n> , multi-bit ecc",
+      "kbox.txt : <n> [ <n> ] { <n> }[hardware error] dimm location: not present. dmi handle: <hex>",
+    ],
+    words:
+      "address apei bank bit card column dimm dmi ecc error_type event generic handle hardware kbox kbox.txt location memory module multi node physical physical_address present rank recoverable row section section_type severity source txt type",
+  },
+  {
+    id: "hiascend-troubleshooting-0010-icache-ecc",
+    url: "https://www.hiascend.com/document/detail/en/canncommercial/800/maintenref/troubleshooting/troubleshooting_0010.html",
+    repo: "hiascend.com/document",
+    split: "tune",
+    title: "iCache Data Verification Fault",
+    resolution:
+      "A non-zero compare_fail_num means an iCache memory bit error on the device (fault event 0x80C98000: the AI Core instruction data fails verification), a hardware fault rather than a software bug; the firmware resets or isolates the AI Core, and the guide's handling is to exit the AI training job and run it again.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "ts.log : <n> :[error] tsch(- <n> ,null): <n> (dieid: <n> ,cpuid: <n> ) aicore.c: <n> stars_print_error_pc_icache_and_hbm_info: stat f or dump pc start, aiv_id= <n> , icache_miss_num= <n> , hbm_miss_num= <n> , compare_num= <n> , compare_fail_num=",
+      "tsch(- <n> ,null): <n> (dieid: <n> ,cpuid: <n> ) aicore_icache_plat.c: <n> check_error_pc_icache_and_hbm_info: stat for dump pc start, aic_id= <n> , icache_miss_num= <n> , hbm_miss_num= <n> , compare_num= <n> , compare_fail_num= <n>",
+    ],
+    words:
+      "aic aic_id aicore aicore.c aicore_icache_plat.c aiv aiv_id check check_error_pc_icache_and_hbm_info compare compare_fail_num compare_num cpuid dieid dump fail hbm hbm_miss_num icache icache_miss_num id info log miss null num pc plat print stars stars_print_error_pc_icache_and_hbm_info start stat ts ts.log tsch",
+  },
+  {
+    id: "hicann-ge-atc-log-tefusion-no-module-decorator",
+    url: "https://github.com/hicann/ge/blob/ffdcbc9f7496c17a98c1d12762c61ed608ef3503/docs/zh/user_guides/atc_tools/CLI_options/--log.md",
+    repo: "hicann/ge",
+    split: "tune",
+    title: "ATC --log 参数: 问题定位思路 (TEFUSION 算子预编译/编译问题)",
+    resolution:
+      "TEFUSION op (pre)compilation fails because a Python package needed by the CANN op compiler is missing; install the missing pip package named in the message (decorator). For No module named 'te', reinstall the package that ships ATC with the --pylocal option.",
+    category: "cann_python_deps_broken",
+    signature: ["modulenotfounderror: no module named 'decorator'"],
+    words: "decorator module named",
+  },
+  {
+    id: "hicann-runtime-e40020-import-python-module-failed",
+    url: "https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/docs/zh/error_code_ref/TEfusion-Errors/E40020-Environment_Error_Import_Python_Module_Failed.md",
+    repo: "hicann/runtime",
+    split: "tune",
+    title: "E40020 Environment_Error_Import_Python_Module_Failed",
+    resolution:
+      "Some Python modules required by the CANN op compiler are not installed; check that all required components are installed and that the Python path in use matches the Python install directory, otherwise run the set_env.sh script shipped in the install package.",
+    category: "cann_python_deps_broken",
+    signature: [
+      "failed to import python module tbe.common. reason: modulenotfounderror: no module named 'tbe.common'.",
+    ],
+    words: "common failed import module named python reason tbe tbe.common",
+  },
+  {
+    id: "hicann-runtime-ee1015-incorrect-driver-version",
+    url: "https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/docs/en/error_code_ref/RTS-Errors/EE1015-Package_Error_Incorrect_Driver_Version.md",
+    repo: "hicann/runtime",
+    split: "tune",
+    title: "EE1015 Package_Error_Incorrect_Driver_Version",
+    resolution:
+      "The installed NPU driver is older than what the CANN runtime needs (a driver interface such as halShmemInfoGet is missing); upgrade the driver software version to one that matches the CANN release.",
+    category: "cann_version_mismatch",
+    signature: [
+      "rtsipcmemimportbykey failed. reason: the driver version capacity is insufficient. the driver interface halshmeminfoget does not exist.",
+    ],
+    words:
+      "capacity does driver exist failed halshmeminfoget insufficient interface reason rtsipcmemimportbykey version",
+  },
+  {
+    id: "hp-vae-gan-3",
+    url: "https://github.com/shirgur/hp-vae-gan/issues/3",
+    repo: "shirgur/hp-vae-gan",
+    split: "tune",
+    title: "CUDA error always at the same point",
+    resolution:
+      "The last training scale does not fit the 16 GB Colab GPU; the maintainer advises lowering the maximum video/image size (they train with 32 GB GPUs).",
+    category: "npu_oom",
+    signature: [
+      "_runtimeerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> gib reserved in total by pytorch)",
+    ],
+    words:
+      "50 50_ allocate allocated already capacity cuda free gib gpu memory mib out pytorch reserved scale total training tried",
+  },
+  {
+    id: "icml18-jtnn-56",
+    url: "https://github.com/wengong-jin/icml18-jtnn/issues/56",
+    repo: "wengong-jin/icml18-jtnn",
+    split: "tune",
+    title: "vocab size",
+    resolution:
+      "The model was built from a vocabulary of a different size (800) than the one the provided checkpoint was trained with (531); use the vocab file that matches the checkpoint (the one in the repo data/moses directory) so the embedding shapes agree.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "runtimeerror: error(s) in loading state_dict for jtnnvae:",
+      "size mismatch for jtnn.embedding.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for decoder.embedding.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for decoder.w_o.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for decoder.w_o.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+    words:
+      "bias checkpoint copying current decoder decoder.embedding.weight decoder.w_o.bias decoder.w_o.weight dict embedding jtnn jtnn.embedding.weight jtnnvae loading mismatch model param shape size state state_dict torch torch.size weight",
+  },
+  {
+    id: "indexsdk-faq-numpy2-np-float",
+    url: "https://github.com/Ascend/IndexSDK/blob/fa59585884ce5b34e7465d75003955a2cba5ef88/docs/zh/07_faq.md",
+    repo: "Ascend/IndexSDK",
+    split: "holdout",
+    title: "NumPy的数据类型np.float_ 已被移除（生成算子常见问题）",
+    resolution:
+      "Python 3.9+ installs NumPy 2.0 by default but CANN releases before 9.0.0 are not adapted to NumPy 2.0, so the op compiler's Python import fails; downgrade NumPy with pip3 install numpy==1.26.",
+    category: "cann_python_deps_broken",
+    signature: [
+      "failed to import python module [attributeerror: `np.float_` was removed in the numpy <n> release. use `np.float64` instead].",
+    ],
+    words: "failed float float64 import instead module np np.float64 np.float_ numpy python release removed use",
+  },
+  {
+    id: "jiant-1211",
+    url: "https://github.com/nyu-mll/jiant/issues/1211",
+    repo: "nyu-mll/jiant",
+    split: "holdout",
+    title: "Download issue when using load_dataset from HF datasets",
+    resolution:
+      "The repo's own `jiant/scripts/download_data/datasets/` submodule shadowed Hugging Face `datasets`; it was renamed (PR #1213 'Rename datasets submodule') so the HF package is imported.",
+    category: "import_from_source_dir",
+    signature: ["attributeerror: module 'datasets' has no attribute 'load_dataset'"],
+    words:
+      "_config.json args args.func attribute base cli config conversion convert convert_hf_dataset_to_examples data dataset datasets datasets.load_dataset download download_data download_data_and_write_config download_data_cli downloading examples func get has hf hf_datasets_conversion_metadata.get hf_datasets_tasks.py join json list load load_dataset main metadata module name names os os.path.join output output_base_path path phase phase_list py quoref runscript runscript.py task task_config_base_path task_config_path task_name task_names tasks utils utils.py version write",
+  },
+  {
+    id: "legent-10",
+    url: "https://github.com/thunlp/LEGENT/issues/10",
+    repo: "thunlp/LEGENT",
+    split: "tune",
+    title: "Missing file scripts/llava/zero3.json",
+    resolution:
+      "The DeepSpeed config scripts/llava/zero3.json referenced by scripts/llava/train.sh was not in the repository; the maintainers uploaded the file.",
+    category: "input_path_missing",
+    signature: [
+      "valueerror: expected a string path to an existing deepspeed config, or a dictionary, or a base64 encoded string. received: zero3.json",
+    ],
+    words: "base64 config deepspeed dictionary encoded existing expected json path received string zero3 zero3.json",
+  },
+  {
+    id: "lightning-sam-54",
+    url: "https://github.com/luca-medeiros/lightning-sam/issues/54",
+    repo: "luca-medeiros/lightning-sam",
+    split: "holdout",
+    title: "CUDA out of memory",
+    resolution:
+      "Commenters worked around it by halving the batch size with gradient accumulation, or reducing the trained model sections / input tensor size, or using a GPU with more memory.",
+    category: "npu_oom",
+    signature: [
+      "torch.cuda.outofmemoryerror:",
+      "cuda out of memory. tried to allocate <n> gib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. see documentation for memory management and ",
+    ],
+    words:
+      "alloc allocate allocated already avoid capacity conf cuda documentation fragmentation free gib gpu if management max max_split_size_mb mb memory out pytorch pytorch_cuda_alloc_conf reserved see setting size split torch total tried try",
+  },
+  {
+    id: "llama-chat-9",
+    url: "https://github.com/randaller/llama-chat/issues/9",
+    repo: "randaller/llama-chat",
+    split: "tune",
+    title: "Error on run: size mismatch for ...",
+    resolution:
+      "The model folder held the wrong params.json (from another model size), so the model was built with the wrong dimensions; keep only merged.pth and the matching params.json in the model folder.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for tok_embeddings.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for layers. <n> .ffn_norm.weight: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for norm.weight: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+      "size mismatch for output.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+    words:
+      "checkpoint copying current embeddings ffn ffn_norm.weight layers mismatch model norm norm.weight output output.weight param shape size tok tok_embeddings.weight torch torch.size weight",
+  },
+  {
+    id: "llama.cpp-11978",
+    url: "https://github.com/ggml-org/llama.cpp/issues/11978",
+    repo: "ggml-org/llama.cpp",
+    split: "tune",
+    title: "[Feature]: SOC_VERSION ascend310b1 does not support",
+    resolution:
+      "The installed CANN toolkit's AscendC kernel toolchain does not list the detected SoC (Ascend310B1) in its support list, so the CANN backend kernels cannot be built; use a CANN toolkit release that supports this SoC, or build for a SoC in the listed support list.",
+    category: "cann_version_mismatch",
+    signature: [
+      "-- warning: ccache not found - consider installing it for faster compilation or disable this warning with ggml_ccache=off",
+      "-- arm -mcpu not found, -mcpu=native will be used",
+      "cmake error at host_config.cmake : <n> (message):",
+      "soc_version ascend310b1 does not support, the support list is",
+    ],
+    words:
+      "20t aarch64 adding arm ascend ascend310b1 ascend310p1 ascend310p3 ascend310p3vir01 ascend310p3vir02 ascend310p3vir04 ascend310p3vir08 ascend910a ascend910b ascend910b1 ascend910b2 ascend910b2c ascend910b3 ascend910b4 ascend910premiuma ascend910proa ascend910prob ascend_toolkit_home ascendc ascendc.cmake auto backend build call cann cann_install_dir ccache cmake cmake_system_processor cmakelists cmakelists.txt compilation config consider cpp cpu dcmake dcmake_build_type detected dggml dggml_cann dir disable does enabled faster feature first fma found ggml ggml_ccache home host host_config.cmake include including install installing latest list llama llama.cpp mcpu message most native off orangepiaipro processor recent release root soc soc_version stack support system toolkit txt type updated used variant version warning will",
+  },
+  {
+    id: "llamafactory-505",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/505",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "数据集大的时候报内存不足",
+    resolution:
+      "The maintainer asked to monitor host RAM before and during fine-tuning; the reporter found the dataset was too large for host memory and resolved it by reducing the data volume.",
+    category: "host_oom",
+    signature: [
+      "runtimeerror: [enforce fail at alloc_cpu.cpp: <n> ] err == <n> . defaultcpuallocator: can't allocate memory: you tried to allocate <n> bytes. error code <n> (cannot allocate memory)",
+    ],
+    words:
+      "alloc alloc_cpu.cpp allocate bytes can cannot code cpp cpu defaultcpuallocator enforce err fail memory tried you",
+  },
+  {
+    id: "llms-finetuning-safety-3",
+    url: "https://github.com/LLM-Tuning-Safety/LLMs-Finetuning-Safety/issues/3",
+    repo: "LLM-Tuning-Safety/LLMs-Finetuning-Safety",
+    split: "holdout",
+    title: "SafeTensors issue",
+    resolution:
+      "The locally downloaded checkpoint file was corrupted; loading the official meta-llama/Llama-2-7b-chat-hf repo (fresh download) instead of the local copy fixed it.",
+    category: "missing_weights",
+    signature: ["`safetensors_rust.safetensorerror: error while deserializing header: headertoolarge`"],
+    words: "deserializing header headertoolarge rust safetensors while",
+  },
+  {
+    id: "mask-rcnn-690",
+    url: "https://github.com/matterport/Mask_RCNN/issues/690",
+    repo: "matterport/Mask_RCNN",
+    split: "tune",
+    title: "permission denied error on compute engnine",
+    resolution:
+      "Training tried to create its log directory at /logs, where the user had no write access; changing log_dir (model.py) to a directory under the current working directory fixed it.",
+    category: "permission_denied",
+    signature: ["tensorflow.python.framework.errors_impl.permissiondeniederror: logs ; permission denied"],
+    words: "denied errors framework impl logs permission python tensorflow",
+  },
+  {
+    id: "mcan-vqa-18",
+    url: "https://github.com/MILVLG/mcan-vqa/issues/18",
+    repo: "MILVLG/mcan-vqa",
+    split: "tune",
+    title: "size mismatch for embedding.weight",
+    resolution:
+      "The pretrained checkpoint was built with a token vocabulary from all splits (train, val, test, vg); building the vocabulary from only train/val gives a smaller embedding, so keep the released stat_ques_list so the vocab size matches the checkpoint.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for embedding.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+    words:
+      "checkpoint copying current embedding embedding.weight mismatch model param shape size torch torch.size weight",
+  },
+  {
+    id: "mergekit-175",
+    url: "https://github.com/arcee-ai/mergekit/issues/175",
+    repo: "arcee-ai/mergekit",
+    split: "holdout",
+    title: "RuntimeError: \"addmm_impl_cpu_\" not implemented for 'Half'",
+    resolution:
+      "The maintainer explained the inference code runs the merged model in fp16 on the CPU, which PyTorch does not support; load it in float32 (or bfloat16) on CPU, or move it to a GPU.",
+    category: "dtype_unsupported",
+    signature: ["runtimeerror: \"addmm_impl_cpu_\" not implemented for 'half'"],
+    words:
+      "addmm addmm_impl_cpu_ bias cpu def f.linear forward half http impl implemented input linear linear.forward linear.py localhost py return self self.bias self.weight tensor weight",
+  },
+  {
+    id: "mindocr-faq-zh-acl-open-device",
+    url: "https://github.com/mindspore-lab/mindocr/blob/6dd7792388e25436552fada9553215453693e610/docs/zh/tutorials/frequently_asked_questions.md",
+    repo: "mindspore-lab/mindocr",
+    split: "holdout",
+    title: "常见问题 Q4 acl open device 0 failed",
+    resolution:
+      "The environment lacks the CANN acllib library settings; export NPU_HOST_LIB, DDK_PATH, ASCEND_AICPU_PATH and add $ASCEND_HOME/latest/acllib/lib64 and the x86_64-linux/lib64 directory to LD_LIBRARY_PATH (i.e. set the CANN environment) before running the benchmark.",
+    category: "cann_env_not_sourced",
+    signature: [
+      "ierror] me ( <n> ,7f6c73867fc0, benchmark) : <n> - <n> - <n> - <n> : <n> : <n> extend model_infer.cc : <n> ] init] acl open device <n> failed.",
+      "me ( <n> ,7f6c73867fc0,benchmark): [ extend custom_ascend_kernel.cc : <n> ] init] model i",
+      "nfer init failed. [error] me ( <n> , 7f6c73867fc0,benchmark) : [ single_op_session.cc : <n> ] buildcustomascendkernelimpl] kernel init failed customascend",
+      "me ( <n> ,7f6c73867fc0, benchmark) : <n> - <n> - <n> - <n> : <n> : <n> [ li single_op_sess ion.cc: <n> ] buildcustomascendkernel] build ascend kernel failed for node: custom_0",
+      "me ( <n> ,7f6c73867fc0,benchmark) : <n> - <n> - <n> - <n> : <n> : <n> [ extend single_op_session.cc : <n> ] compilegraph] failed to build custom ascend kernel",
+      "me ( <n> ,7f6c73867fc0,benchmark) : [ s model_impl.cc : <n> ] buildbybufferimpl] compile graph failed.",
+      "me ( <n> , 7f6c73867fc0, benchmark): [ benchma benchmark_unified_api.cc : <n> ] compilegraph] ms_model_.build failed while running",
+      "ierror] me ( <n> ,7f6c73867fc0,benchmark) : [ benchma benchmark_unified_api.cc : <n> ] runbenchmark] compile graph failed.",
+      "me( <n> ,7f6c73867fc0, benchmark): <n> - <n> - <n> - <n> : <n> : <n> [ benchmark / run_benchmark.cc : <n> ] runbenchmark] run benchmark dbnet_mobilenetv3_lite.mindi r failed : - <n>",
+      "ms_model_.build failed while running run benchmark dbnet mobilenetv3 lite.mindir failed : - <n>",
+    ],
+    words:
+      "7f6c73867fc0 accuracythreshold acl api ascend benchma benchmark benchmark_unified_api.cc bin build buildbybufferimpl buildcustomascendkernel buildcustomascendkernelimpl calibdatapath calibdatatype cc compile compilegraph configfilepath cosinedistancethreshold cpu cpubindmode custom custom_0 custom_ascend_kernel.cc customascend dbnet dbnet_mobilenetv3_lite.mindi dbnet_mobilenetv3_lite.mindir device devicetype dims enablegltexture enableparalíel extend failed float fpl16priority graph groupinfofile higher impl indatapath indatatype infer init inputshapes interopparallelnum ion ion.cc kernel li lite lite.mindir loopcount me mindi mindir mobilenetv3 model model_impl.cc model_infer.cc modelfile modelpath modeltype ms ms_model_.build nfer node numthreads op open resize run run_benchmark.cc runbenchmark running sess session single single_op_sess single_op_session.cc start unified wammuploopcount warmuploopcount while",
+  },
+  {
+    id: "mindspeed-mm-faq-no-module-acl",
+    url: "https://github.com/Ascend/MindSpeed-MM/blob/57069cd55a8ab16d5affe379a2e2c5f0a4d962b9/docs/zh/FAQ.md",
+    repo: "Ascend/MindSpeed-MM",
+    split: "tune",
+    title: "MindSpeed MM FAQ 2: ModuleNotFoundError: No module named 'acl'",
+    resolution:
+      "The Ascend modules cannot be imported because the CANN environment was not set; run source /usr/local/Ascend/ascend-toolkit/set_env.sh (and put it in ~/.bashrc).",
+    category: "cann_env_not_sourced",
+    signature: ["modulenotfounderror: no module named 'acl'"],
+    words: "acl module named",
+  },
+  {
+    id: "mindspeed-mm-troubleshooting-libatb",
+    url: "https://github.com/Ascend/MindSpeed-MM/blob/57069cd55a8ab16d5affe379a2e2c5f0a4d962b9/docs/zh/troubleshooting.md",
+    repo: "Ascend/MindSpeed-MM",
+    split: "tune",
+    title: "故障排查指南: nnal 包安装后 libatb.so 找不到",
+    resolution:
+      "Source /usr/local/Ascend/cann/set_env.sh before installing the NNAL package, then source /usr/local/Ascend/nnal/atb/set_env.sh after installing it (and verify libatb.so exists under /usr/local/Ascend).",
+    category: "cann_env_not_sourced",
+    signature: ["oserror: libatb.so: cannot open shared object file"],
+    words: "cannot libatb libatb.so object open shared so",
+  },
+  {
+    id: "mindspore-docs-faq-installation-json-parse",
+    url: "https://github.com/mindspore-ai/docs/blob/9e844dc65dc5ef4381574e8b6ec2f93f9681f720/docs/mindspore/source_zh_cn/faq/installation.md",
+    repo: "mindspore-ai/docs",
+    split: "holdout",
+    title:
+      "Q: Ascend硬件平台，在个人的Conda环境中，有时候出现报错RuntimeError: json.exception.parse_error.101 ...，该怎么处理？",
+    resolution:
+      "The te/hccl Python packages inside the personal Conda env were not updated when the Ascend (CANN) packages were upgraded; uninstall them from the Conda env and run source /usr/local/Ascend/ascend-toolkit/set_env.sh so PYTHONPATH picks up the te/hccl that match the installed CANN.",
+    category: "cann_python_deps_broken",
+    signature: [
+      "runtimeerror: json.exception.parse_error. <n> parse error at line <n> , column <n> : syntax error while parsing value - invalid literal; last read: 't'",
+    ],
+    words: "column invalid json last literal parse parsing read syntax value while",
+  },
+  {
+    id: "mindspore-docs-faq-installation-no-module-te",
+    url: "https://github.com/mindspore-ai/docs/blob/9e844dc65dc5ef4381574e8b6ec2f93f9681f720/docs/mindspore/source_en/faq/installation.md",
+    repo: "mindspore-ai/docs",
+    split: "holdout",
+    title:
+      "Q: What should I do when error ModuleNotFoundError: No module named 'te' prompts during application running?",
+    resolution:
+      "Confirm the CANN Python whl packages te and topi are installed correctly; with several Pythons (e.g. Conda) check with ldd that the app links the current libpython3.so and put that Python's LIBDIR first in LD_LIBRARY_PATH.",
+    category: "cann_python_deps_broken",
+    signature: ["modulenotfounderror: no module named 'te'"],
+    words: "module named te",
+  },
+  {
+    id: "ml-cvnets-87",
+    url: "https://github.com/apple/ml-cvnets/issues/87",
+    repo: "apple/ml-cvnets",
+    split: "holdout",
+    title: "Size mismatch error when loading a pretrained model",
+    resolution:
+      'The 1000-class ImageNet classifier head did not fit the 6-class model because the exclude setting was ignored; put resume_exclude_scopes under "model" (not "model.classification") so the classifier weights are skipped when loading.',
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "- error - unable to load pretrained weights from mobilevit_xxs.pt. error: error(s) in loading state_dict for mobilevit:",
+      "size mismatch for classifier.fc.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for classifier.fc.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).. exiting!!!",
+    ],
+    words:
+      "bias checkpoint classifier classifier.fc.bias classifier.fc.weight copying current dict exiting fc load loading mismatch mobilevit mobilevit_xxs.pt model param pretrained pt shape size state state_dict torch torch.size unable weight weights xxs",
+  },
+  {
+    id: "mmf-732",
+    url: "https://github.com/facebookresearch/mmf/issues/732",
+    repo: "facebookresearch/mmf",
+    split: "tune",
+    title: "Insufficient shared memory (shm) while training ViLBERT - Facebook hateful meme challenge",
+    resolution:
+      "No fix is recorded in the thread; the error text attributes the DataLoader worker bus error to insufficient shared memory, so enlarge /dev/shm (or docker --shm-size / --ipc=host) or lower the number of DataLoader workers.",
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+      "data = self._data_queue.get(timeout=timeout)",
+      "if not self._poll(timeout):",
+      "return self._poll(timeout)",
+      "r = wait([self], timeout)",
+      "ready = selector.select(timeout)",
+    ],
+    words:
+      "_poll _try_get_data bus caused connection connection.py core data dataloader dataloader.py encountered general get if insufficient loop memory might mmf mmf.trainers.core.training_loop mmf.utils.general parameters poll py queue queues queues.py ready return select selector selector.select self self._data_queue.get self._poll shared shm starting timeout total trained trainers training try unexpected utils wait worker",
+  },
+  {
+    id: "motion-diffusion-model-69",
+    url: "https://github.com/GuyTevet/motion-diffusion-model/issues/69",
+    repo: "GuyTevet/motion-diffusion-model",
+    split: "tune",
+    title: "Hitting RuntimeError: \"addmm_impl_cpu_\" not implemented for 'Half'",
+    resolution:
+      "On a CPU-only Mac the CLIP weights were converted to float16, which the CPU linear kernel does not support; removing the clip.model.convert_weights(clip_model) call in mdm.py keeps them float32 and fixes it.",
+    category: "dtype_unsupported",
+    signature: ["runtimeerror: \"addmm_impl_cpu_\" not implemented for 'half'"],
+    words:
+      "_in_projection_packed addmm addmm_impl_cpu_ attention bias chunk cpu dim forward functional functional.py half head impl implemented in_proj_bias in_proj_weight key linear multi multi_head_attention_forward packed proj projection py query return value weight",
+  },
+  {
+    id: "ms-swift-5545",
+    url: "https://github.com/modelscope/ms-swift/issues/5545",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "GRPO vllm_mode=server 的情况下训练带有Adapter的Qwen2.5VL-7B 直接在加载模型前无报错卡住",
+    resolution:
+      "The trainer could not reach the vLLM rollout server's TCPStore on 127.0.0.1:51216 because an HTTP proxy was set; unsetting http_proxy/https_proxy (unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY) fixed the connection timeout.",
+    category: "hccl_timeout",
+    signature: [
+      "torch.distributed.distnetworkerror: the client socket has timed out after 300000ms while trying to connect to ( <n> , <n> ).",
+    ],
+    words: "300000ms after client connect distributed has out socket timed torch trying while",
+  },
+  {
+    id: "msit-faq-no-module-acl",
+    url: "https://github.com/Ascend/msit/blob/6e3e88732929d17f0b22344ade92a245bb601d43/msit/docs/install/FAQ.md",
+    repo: "Ascend/msit",
+    split: "tune",
+    title: "8、Q：如果使用过程中出现No module named 'acl'，请检验CANN包环境变量是否正确",
+    resolution:
+      "The CANN environment variables are not set; run source $ACTUAL_CANN_PATH/Ascend/ascend-toolkit/set_env.sh (ACTUAL_CANN_PATH is usually $HOME for a normal user, /usr/local for root).",
+    category: "cann_env_not_sourced",
+    signature: [],
+    words: "acl module named",
+  },
+  {
+    id: "nanodet-415",
+    url: "https://github.com/RangiLyu/nanodet/issues/415",
+    repo: "RangiLyu/nanodet",
+    split: "tune",
+    title:
+      "return TCPStore( TimeoutError: The client socket has timed out after 1800s while trying to connect to (127.0.0.1, 43771)",
+    resolution:
+      "It only happens with large datasets: ranks finish copying/loading the data at different times, so the ones that reach torch.distributed.init_process_group() first wait past the 1800 s TCPStore timeout; keep the ranks in step (prepare data before launching) or raise the process-group timeout.",
+    category: "hccl_timeout",
+    signature: [
+      "[e socket.cpp: <n> ] [c10d] the client socket has timed out after 1800s while trying to connect to ( <n> , <n> ).",
+      "store = _create_c10d_store(master_addr, master_port, rank, world_size, timeout)",
+      "timeouterror: the client socket has timed out after 1800s while trying to connect to ( <n> , <n> )",
+    ],
+    words:
+      "1800s _create_c10d_store addr after c10d client connect cpp create distributed global global_rank has initializing master master_addr master_port member out port py rank rendezvous rendezvous.py return size socket socket.cpp store tcpstore timed timeout trying while world world_size",
+  },
+  {
+    id: "nemotron-v3-home-security-intelligence-1386",
+    url: "https://github.com/mikesvoboda/nemotron-v3-home-security-intelligence/issues/1386",
+    repo: "mikesvoboda/nemotron-v3-home-security-intelligence",
+    split: "holdout",
+    title: "HuggingFace cache permission denied in ai-detector container",
+    resolution:
+      "The container user (UID 1000) could not write the host-mounted HuggingFace cache; fix by chowning the cache dir to the container user in the Dockerfile (mkdir -p /cache/huggingface && chown) or mounting the volume with the Podman :U suffix.",
+    category: "permission_denied",
+    signature: [
+      "could not cache non-existence of file. will ignore error and continue. error: [errno <n> ] permission denied: ' processor_config.json '",
+    ],
+    words:
+      "cache config continue could denied errno existence ignore json non permission processor processor_config.json will",
+  },
+  {
+    id: "nim-anywhere-5",
+    url: "https://github.com/NVIDIA/nim-anywhere/issues/5",
+    repo: "NVIDIA/nim-anywhere",
+    split: "holdout",
+    title: "Does not run on Titan RTX - demands Bfloat16",
+    resolution:
+      "The Titan RTX (compute capability 7.5) has no native bfloat16 support; as the error says, run the model in float16 by setting the dtype explicitly (e.g. --dtype=half) or use a GPU with compute capability >= 8.0.",
+    category: "dtype_unsupported",
+    signature: [
+      "valueerror: bfloat16 is only supported on gpus with compute capability of at least <n> . your nvidia titan rtx gpu has compute capability <n> . you can use float16 instead by explicitly setting the`dtype` flag in cli, for example: --dtype=half.",
+    ],
+    words:
+      "bfloat16 can capability cli compute dtype example explicitly flag float16 gpu gpus half has instead least nvidia only rtx setting supported titan use you your",
+  },
+  {
+    id: "nvdiffrec-48",
+    url: "https://github.com/NVlabs/nvdiffrec/issues/48",
+    repo: "NVlabs/nvdiffrec",
+    split: "tune",
+    title: "train.py not found",
+    resolution:
+      "The command was run from C:\\WINDOWS\\system32, where train.py does not exist; run python train.py --config configs/bob.json from the folder where the repository was cloned.",
+    category: "input_path_missing",
+    signature: ["python: can't open file 'c:\\windows\\system32\\train.py': [errno <n> ] no such file or directory"],
+    words:
+      "bob bob.json can config directory display errno interval json open py python such system32 train train.py windows",
+  },
+  {
+    id: "nvidia-container-toolkit-1631",
+    url: "https://github.com/NVIDIA/nvidia-container-toolkit/pull/1631",
+    repo: "NVIDIA/nvidia-container-toolkit",
+    split: "tune",
+    title: "fix: Set device node GID in CDI specs",
+    resolution:
+      "In a non-root container the /dev/nvmap device node was injected with GID 0 instead of the host's video group (44), so the user could not open it; the PR sets the device node GID in the generated CDI spec so --group-add of that group grants access.",
+    category: "permission_denied",
+    signature: [
+      "nvrmmeminitnvmap failed: error permission denied",
+      "nvrmmemmgrinit failed: memory manager not supported, line <n>",
+      "nvrmmemmgrinit failed: error type <n>",
+      "libnvrm_gpu.so: nvrmgpulibopen failed, error= <n>",
+    ],
+    words:
+      "0ab8 37ba6dba3600 6dbb a7c66ad2 add c1a2 denied device docker failed gpu group libnvrm libnvrm_gpu.so manager memory nvidia nvrmgpulibopen nvrmmeminitnvmap nvrmmemmgrinit permission rm run smi so supported thor ti type ubuntu uuid",
+  },
+  {
+    id: "ollama-4226",
+    url: "https://github.com/ollama/ollama/issues/4226",
+    repo: "ollama/ollama",
+    split: "tune",
+    title: "run llama3-70B-q8_0 error",
+    resolution:
+      "The maintainer could load the same model on a 48G card and concluded that 'uncorrectable ECC error encountered' is a hardware fault on the user's GPU (not an ollama bug).",
+    category: "device_p2p_driver_error",
+    signature: [
+      '{"error":{"message":"timed out waiting for llama runner to start:cuda error:uncorrectable ecc error encountered\\',
+      '-cuda.cu: <n> \\n err\\nggml_assert: ggml-cuda.cu : <n> :!\\"cuda error\\"',
+      '""type":"api_error","param"null,"code":null}}',
+    ],
+    words:
+      "api assert code compute cu cuda cuda.cu cuda_compute_forward current device ecc encountered err forward function ggml llama message nggml nggml_assert null out param runner start timed type uncorrectable waiting",
+  },
+  {
+    id: "open-r1-553",
+    url: "https://github.com/huggingface/open-r1/issues/553",
+    repo: "huggingface/open-r1",
+    split: "tune",
+    title: "Cannot Resume Training From a Trained Checkpoint. Is this a bug ?",
+    resolution:
+      "No confirmed fix in the thread; DeepSpeed resume found no engine state (global_step*/ folder and latest tag) in the checkpoint directory even though the model weights load for inference, so the checkpoint must be saved with full training state (not model-only) to be resumable.",
+    category: "checkpoint_incomplete",
+    signature: ['raise valueerror(f"can\'t find a valid checkpoint at {checkpoint_path}")'],
+    words:
+      "_inner_training_loop can checkpoint checkpoint_path deepspeed deepspeed.py deepspeed_load_checkpoint find inner inner_training_loop load loop path py raise result resume resume_from_checkpoint return train train_result trainer trainer.py trainer.train training valid",
+  },
+  {
+    id: "paddleocr-9391",
+    url: "https://github.com/PaddlePaddle/PaddleOCR/issues/9391",
+    repo: "PaddlePaddle/PaddleOCR",
+    split: "tune",
+    title: "dataloader内存泄漏",
+    resolution:
+      "No fix is recorded in the thread (closed as stale); the error text says to check whether use_shared_memory is set and whether /dev/shm has enough space, i.e. enlarge /dev/shm (docker --shm-size) or disable use_shared_memory.",
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in dataloader worker. this might be caused by insufficient shared memory (shm), please check whether use_shared_memory is set and storage space in shm is enough",
+    ],
+    words:
+      "bus caused check dataloader encountered enough insufficient memory might please set shared shm space storage unexpected use use_shared_memory whether worker",
+  },
+  {
+    id: "paddleocr-npu-10",
+    url: "https://github.com/BytePioneer-AI/PaddleOCR-NPU/issues/10",
+    repo: "BytePioneer-AI/PaddleOCR-NPU",
+    split: "tune",
+    title: "910A上报错",
+    resolution:
+      "The reporter (Kylin 10, NPU driver 23.0.2, CANN 7.0.1, Python 3.10) upgraded the NPU driver and CANN to 8.1.RC1, after which the error no longer appeared; the old CANN does not support the Python 3.10 runtime (a commenter also notes driver 23.0.2 is too old for CANN 8.1, which needs a 24.x driver).",
+    category: "cann_version_mismatch",
+    signature: ["systemerror: py_ssize_t_clean macro must be defined for '#' formats"],
+    words: "clean defined formats macro must py py_ssize_t_clean ssize",
+  },
+  {
+    id: "pai-megatron-patch-436",
+    url: "https://github.com/alibaba/Pai-Megatron-Patch/issues/436",
+    repo: "alibaba/Pai-Megatron-Patch",
+    split: "tune",
+    title: "保存模型timeout",
+    resolution:
+      "Saving the Qwen2.5-72B checkpoint on two nodes took longer than the 600 s collective timeout (slow IO, per the maintainer); NCCL_TIMEOUT had no effect, and passing --distributed-timeout-minutes 30 to raise the process-group timeout resolved it.",
+    category: "hccl_timeout",
+    signature: [
+      "[e117 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg <n> (default_pg) rank <n> ] process group watchdog thread terminated with exception: [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> ",
+    ],
+    words:
+      "allreduce before caught collective cpp default default_pg e117 group milliseconds ms numelin numelout operation optype out pg process processgroupnccl processgroupnccl.cpp ran rank seqnum terminated thread timeout timing watchdog worknccl",
+  },
+  {
+    id: "pefad-2",
+    url: "https://github.com/xu737/PeFAD/issues/2",
+    repo: "xu737/PeFAD",
+    split: "tune",
+    title:
+      "OSError: Error no file named pytorch_model.bin, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory gpt2-l.",
+    resolution:
+      "The local gpt2-l folder lacks the weight file; download pytorch_model.bin from https://huggingface.co/openai-community/gpt2-large and place it in the gpt2-l folder.",
+    category: "missing_weights",
+    signature: [
+      "oserror: error no file named pytorch_model.bin, tf_model.h5, model.ckpt.index or flax_model.msgpack found in directory gpt2-l.",
+    ],
+    words:
+      "bin ckpt directory flax flax_model.msgpack found gpt2 h5 index model model.ckpt.index msgpack named pytorch pytorch_model.bin tf tf_model.h5",
+  },
+  {
+    id: "pypto-faq-cann-package-incompatible",
+    url: "https://github.com/hicann/pypto/blob/883e7dfb018da764a65fd2c2f8c1e1d2de2d2471/docs/zh/tutorials/appendix/faq/cann-package-incompatible.md",
+    repo: "hicann/pypto",
+    split: "holdout",
+    title: "CANN包不兼容",
+    resolution:
+      "PyPTO needs driver >= 25.2.0 and CANN >= 8.5.0; check /usr/local/Ascend/driver/version.info and the opp version.info of the CANN toolkit and upgrade the driver/CANN packages that are below the required versions.",
+    category: "cann_version_mismatch",
+    signature: [
+      "errortracking callback in, task_id = <n> , stream_id = <n> .",
+      "exception type: exception invalid error",
+      "ccecpu( <n> ,aicpu_scheduler): [ae_kernel_lib_aicpu_kfc.cpp: <n> ][callkernelapi][tid: <n> ][aicpu_processer] get kfc dyntilefwkkernelserverinit api success, but func is nullptr: (null)",
+      "ccecpu( <n> ,aicpu_scheduler): [ae_kernel_lib_aicpu_kfc.cpp: <n> ][callkernelapi][tid: <n> ][aicpu_processer] get kfc dyntilefwkkernelserver api success, but func is nullptr: (null)",
+    ],
+    words:
+      "20251222194004973 507018 6495 6495_20251222194004973.log ae ae_kernel_lib_aicpu_kfc.cpp aicpu aicpu_processer aicpu_scheduler api but callback callkernelapi ccecpu cpp device deviceid dyntilefwkkernelserver dyntilefwkkernelserverinit errortracking func get id invalid kernel kernelname kfc lib log null nullptr processer retcode scheduler stream stream_id streamid success task task_id taskid tid type",
+  },
+  {
+    id: "pytorch-infra-npu-test-plan-davinci-group",
+    url: "https://github.com/computing-infra/pytorch-infra/blob/97c60c829c8b1708403f4450e0799f85f1b386f2/docs/npu-test-plan.md",
+    repo: "computing-infra/pytorch-infra",
+    split: "holdout",
+    title: "NPU 测试执行方案 - 问题 9：NPU 设备不可访问 (drvErr=87, NPU available: False)",
+    resolution:
+      "Inside the CI container torch_npu imported but saw no NPU; the self-hosted runner user ghrunner was not in the HwHiAiUser group that owns /dev/davinci4 (crw-rw----). Fix: sudo usermod -aG HwHiAiUser ghrunner and restart the runner; also pick a healthy card (NPU 0 was Critical).",
+    category: "npu_not_available",
+    signature: [],
+    words: "ascend ascend_hal available can count device drverr false get hal npu",
+  },
+  {
+    id: "pytorch-infra-npu-test-plan-torch-source-dir",
+    url: "https://github.com/computing-infra/pytorch-infra/blob/60fee41a06931dd2f069c9082deea041b4223361/docs/npu-test-plan.md",
+    repo: "computing-infra/pytorch-infra",
+    split: "holdout",
+    title: "NPU 测试执行方案 - 问题 9：测试导入源码 torch而非安装版",
+    resolution:
+      "Running PyTorch tests from inside the cloned pytorch source checkout made Python import the source torch/ package instead of the pip-installed torch; deleting the source torch/ directory (rm -rf torch) before running test/run_test.py fixed it.",
+    category: "import_from_source_dir",
+    signature: ["modulenotfounderror: no module named 'torch.version'"],
+    words: "module named torch torch.version version",
+  },
+  {
+    id: "r1-v-42",
+    url: "https://github.com/StarsfieldAI/R1-V/issues/42",
+    repo: "StarsfieldAI/R1-V",
+    split: "tune",
+    title:
+      "/root/miniconda3/bin/python: can't open file '/root/R1-V/src/open_r1/grpo.py': [Errno 2] No such file or directory",
+    resolution:
+      "No fix is shown in the thread; the training script path passed to torchrun (src/open_r1/grpo.py relative to /root/R1-V) does not exist, so launch torchrun from the directory that actually contains src/open_r1/grpo.py or give its correct path.",
+    category: "input_path_missing",
+    signature: ["python : can't open file ' grpo.py ': [errno <n> ] no such file or directory"],
+    words: "can directory errno exit grpo grpo.py main module open py python such sys sys.exit torchrun",
+  },
+  {
+    id: "residualattentionnetwork-pytorch-2",
+    url: "https://github.com/tengshaofeng/ResidualAttentionNetwork-pytorch/issues/2",
+    repo: "tengshaofeng/ResidualAttentionNetwork-pytorch",
+    split: "tune",
+    title:
+      "ERROR: Unexpected bus error encountered in worker. This might be caused by insufficient shared memory (shm).",
+    resolution:
+      "No fix is recorded in the thread; the error text attributes the DataLoader worker bus error to insufficient shared memory, so enlarge /dev/shm (docker --shm-size / --ipc=host) or reduce num_workers.",
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+    ],
+    words:
+      "__next__ _get_batch _recv_bytes batch buf bus bytes caused connection connection.py data dataloader dataloader.py encountered enumerate get idx images insufficient labels loader maxlength memory might module next pre py queue queues queues.py reader recv recv_bytes res return self self._get_batch self._reader.recv_bytes self._recv self._recv_bytes self.data_queue.get shared shm train train_loader train_pre.py unexpected worker",
+  },
+  {
+    id: "scipy-16217",
+    url: "https://github.com/scipy/scipy/pull/16217",
+    repo: "scipy/scipy",
+    split: "holdout",
+    title: "BUG: fixes datetime resampling",
+    resolution:
+      "`import scipy` was run inside the SciPy source checkout; leave the source tree (pointing PYTHONPATH at the build directory, not the source) or use `python dev.py` (e.g. `python dev.py test`) which sets up the built package.",
+    category: "import_from_source_dir",
+    signature: [
+      "modulenotfounderror: no module named 'scipy.__config__'",
+      "raise importerror(msg) from e",
+      "importerror: error importing scipy: you cannot import scipy while",
+    ],
+    words:
+      "__init__.py being cannot config directory exit first import importing init interpreter module msg named please py python raise relaunch scipy scipy.__config__ show show_config source stdin tree url while you your",
+  },
+  {
+    id: "scipy-5893",
+    url: "https://github.com/scipy/scipy/issues/5893",
+    repo: "scipy/scipy",
+    split: "holdout",
+    title: "Help setting up scipy for development?",
+    resolution:
+      "The error means scipy is being imported from its source directory; run Python (or the IDE) from another directory, e.g. `cd ..`, after which `import scipy` works.",
+    category: "import_from_source_dir",
+    signature: ["raise importerror(msg)", "importerror: error importing scipy: you cannot import scipy while"],
+    words:
+      "__init__.py being br cannot cd copyright credits dec default directory duneyrr exit first gcc help import importing information init intepreter license linux2 module more msg please pwd py python raise relaunch repos scipy source stdin tree type while works you your",
+  },
+  {
+    id: "sd-scripts-1245",
+    url: "https://github.com/kohya-ss/sd-scripts/issues/1245",
+    repo: "kohya-ss/sd-scripts",
+    split: "tune",
+    title: "Save from Saved State fails to launch",
+    resolution:
+      "No confirmed fix in the thread; the optimizer state file inside the saved training-state folder cannot be read as a zip archive (truncated/corrupt save), so resume from an earlier, completely written state folder or re-save the state.",
+    category: "checkpoint_incomplete",
+    signature: ["runtimeerror: pytorchstreamreader failed reading zip archive: failed finding central directory"],
+    words:
+      "__init__ _open_zipfile_reader accelerator accelerator.load_state accelerator.py archive args args.resume buffer central checkpointing checkpointing.py directory failed finding hf if init input input_optimizer_file load load_accelerator_state load_state local location map map_location module name name_or_buffer open opened opened_file opened_zipfile optimizer optimizer_state py pytorchfilereader pytorchstreamreader reader reading resume resume_from_local_or_hf_if_specified sdxl sdxl_train.py serialization serialization.py specified state super torch torch._c.pytorchfilereader torch.load train train_util.py train_util.resume_from_local_or_hf_if_specified util zip zipfile",
+  },
+  {
+    id: "senet.pytorch-73",
+    url: "https://github.com/moskomule/senet.pytorch/pull/73",
+    repo: "moskomule/senet.pytorch",
+    split: "holdout",
+    title: "pretrained model should set num_classes=1000 before loading state_dict",
+    resolution:
+      "The pretrained ImageNet weights have a 1000-class fc layer; build the model with num_classes=1000 when pretrained=True and replace the fc layer for the 50-class task afterwards (same behaviour as torchvision).",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      'self.__class__.__name__, "\\n\\t".join(error_msgs)))',
+      "runtimeerror: error(s) in loading state_dict for resnet:",
+      "size mismatch for fc.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for fc.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]).",
+    ],
+    words:
+      "60a8950a85b2b 60a8950a85b2b.pkl bias checkpoint class classes copying current dict error_msgs fc fc.bias fc.weight https join load load_state_dict loading mismatch model module module.py msgs name net num num_classes param pkl pretrained py resnet resnet50 se se_resnet.py se_resnet50 self self.__class__.__name__ seresnet50 shape size state state_dict test test.py torch torch.size true weight",
+  },
+  {
+    id: "sfa3d-48",
+    url: "https://github.com/maudzung/SFA3D/issues/48",
+    repo: "maudzung/SFA3D",
+    split: "holdout",
+    title: "KeyError: 'optimizer' when resuming training from checkpoint",
+    resolution:
+      "The released fpn_resnet_18_epoch_300.pth holds only model weights; the optimizer/training state is saved in a separate file, so resuming needs that companion state file rather than the weights-only checkpoint.",
+    category: "checkpoint_incomplete",
+    signature: ["keyerror: 'optimizer'"],
+    words:
+      "configs configs.gpu_idx dict gpu idx load main main_worker module optimizer optimizer.load_state_dict py state train train.py utils utils_state_dict worker",
+  },
+  {
+    id: "sfd-34",
+    url: "https://github.com/LittlePey/SFD/issues/34",
+    repo: "LittlePey/SFD",
+    split: "tune",
+    title: "Training issue, RuntimeError: The server socket has failed to listen on any local network addres",
+    resolution:
+      "The maintainer says the default port 29500 is taken and to pass another --tcp_port (e.g. --tcp_port 24523) to scripts/dist_train.sh, trying other numbers if still in use.",
+    category: "port_in_use",
+    signature: [
+      "runtimeerror: the server socket has failed to listen on any local network address. the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use). the server socket has failed to bind to ?unknown? (errno: <n> - address already in use).",
+    ],
+    words: "address already any bind errno failed has listen local network server socket unknown use",
+  },
+  {
+    id: "sockeye-95",
+    url: "https://github.com/awslabs/sockeye/issues/95",
+    repo: "awslabs/sockeye",
+    split: "tune",
+    title: "Train Error : src/storage/./pooled_storage_manager.h:84: cudaMalloc failed: out of memory",
+    resolution:
+      "The model did not fit in the 8 GB GPU; reduce the model/batch (lower --max-seq-len, --rnn-num-hidden, dot attention, smaller batch size); the user got it running with a smaller --rnn-num-hidden.",
+    category: "npu_oom",
+    signature: [
+      "`[ <n> : <n> : <n> ] logging.h : <n> : [ <n> : <n> : <n> ] pooled_storage_manager.h : <n> : cudamalloc failed: out of memory",
+    ],
+    words:
+      "cudamalloc entries failed libmxnet libmxnet.so logging logging.h manager memory out pooled pooled_storage_manager.h returned so stack storage trace",
+  },
+  {
+    id: "spatialbot-4",
+    url: "https://github.com/BAAI-DCAI/SpatialBot/issues/4",
+    repo: "BAAI-DCAI/SpatialBot",
+    split: "tune",
+    title: "Cannot access gated repo. How to be authenticated to access it.",
+    resolution:
+      "The model repo is gated; request access on the Hugging Face page and log in with a token (huggingface_hub.login(token=...) or huggingface-cli login) before downloading.",
+    category: "hub_access",
+    signature: [
+      "huggingface_hub.utils._errors.gatedrepoerror: <n> client error. (request id: root= <n> -66b3973a-536436994685db4009aff22c;6288d9d6-f3ac- <n> -a6fe-221500b0ee38)",
+      "cannot access gated repo for url https: config.json.",
+      "access to model spatialbot-3b is restricted. you must be authenticated to access it.",
+      "oserror: you are trying to access a gated repo.",
+      "<n> client error. (request id: root= <n> -66b3973a-536436994685db4009aff22c;6288d9d6-f3ac- <n> -a6fe-221500b0ee38)",
+    ],
+    words:
+      "221500b0ee38 3b 536436994685db4009aff22c 6288d9d6 66b3973a a6fe access authenticated cannot client config config.json errors f3ac gated have https hub huggingface id json make model must repo request restricted root spatialbot sure trying url utils you",
+  },
+  {
+    id: "srt-slurm-147",
+    url: "https://github.com/ishandhanani/srt-slurm/pull/147",
+    repo: "ishandhanani/srt-slurm",
+    split: "holdout",
+    title: "bugfix: Fix port conflict",
+    resolution:
+      "Two SGLang prefill workers placed on the same node were given the same port_base; the PR changes the per-worker HTTP port allocation spacing so workers on one node get distinct ports.",
+    category: "port_in_use",
+    signature: [
+      "valueerror: port_base at <n> is not available in <n> seconds. port_base is used by a process already.",
+    ],
+    words: "already available base port port_base process seconds used",
+  },
+  {
+    id: "style-based-gan-pytorch-56",
+    url: "https://github.com/rosinality/style-based-gan-pytorch/issues/56",
+    repo: "rosinality/style-based-gan-pytorch",
+    split: "holdout",
+    title: "KeyError: 'generator' when continuing from checkpoint",
+    resolution:
+      "The [DIGITS].model files only store the running-average generator, not the generator/discriminator/optimizer state needed to resume; resume from a train-step-X.model checkpoint, which holds the full training state.",
+    category: "checkpoint_incomplete",
+    signature: ["keyerror: 'generator'"],
+    words:
+      "call ckpt custom dict generator generator.module.load_state_dict last load model module most py python recent state traceback train train.py",
+  },
+  {
+    id: "tensorrt-llm-1034",
+    url: "https://github.com/NVIDIA/TensorRT-LLM/issues/1034",
+    repo: "NVIDIA/TensorRT-LLM",
+    split: "tune",
+    title: '"peer access is not supported between these two devices" when using multiple GPUs',
+    resolution:
+      "The GPUs (A10s without NVLink) have no peer access, which the custom all-reduce kernel requires; building the engine with use_custom_all_reduce disabled (true -> false) made the error disappear.",
+    category: "device_p2p_driver_error",
+    signature: [],
+    words:
+      "__libc_start_main _start access args available causing code detected device do engine exit exited first job libc libc.so loaded main mib module more mpirun name non one peer process processes py run run.py size so start status terminated thus zero",
+  },
+  {
+    id: "tensorrt-llm-2539",
+    url: "https://github.com/NVIDIA/TensorRT-LLM/issues/2539",
+    repo: "NVIDIA/TensorRT-LLM",
+    split: "tune",
+    title: "convert_checkpoint get KILLED for Mistral v1",
+    resolution:
+      "A bare 'Killed' after the weights are read means the kernel OOM killer ended the process for lack of host RAM (free GPU memory does not help); give the container/host more RAM or swap, or convert with lower host-memory use.",
+    category: "host_oom",
+    signature: ["tensorrt-llm version: <n> .dev2024080600", "<n> .dev2024080600"],
+    words: "286it converting dev2024080600 llm reading tensorrt time total version",
+  },
+  {
+    id: "textgen-5457",
+    url: "https://github.com/oobabooga/textgen/issues/5457",
+    repo: "oobabooga/textgen",
+    split: "tune",
+    title: "Docker Install / Transformer Cache issue",
+    resolution:
+      "The bind-mounted cache folders lacked write permission for the container's app user; the workaround was to chmod the folders to give the group write permission (or point TRANSFORMERS_CACHE/HF_HOME at a writable mounted directory).",
+    category: "permission_denied",
+    signature: [],
+    words:
+      "cache directory environment folder generation hub problem set should text there transformers transformers_cache trying variable webui when writable write you your",
+  },
+  {
+    id: "torchrs-24",
+    url: "https://github.com/isaaccorley/torchrs/issues/24",
+    repo: "isaaccorley/torchrs",
+    split: "tune",
+    title: "probav training memory error",
+    resolution:
+      "The maintainer advises decreasing batch_size and increasing accumulate_grad_batches (or reducing num_res_blocks in the model) so the training fits in GPU memory.",
+    category: "npu_oom",
+    signature: [
+      "cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> gib reserved in total by pytorch)",
+    ],
+    words: "allocate allocated already capacity cuda free gib gpu memory mib out pytorch reserved total tried",
+  },
+  {
+    id: "transformers-14878",
+    url: "https://github.com/huggingface/transformers/issues/14878",
+    repo: "huggingface/transformers",
+    split: "holdout",
+    title: "Model trains on 1 node 8xA100 but hits OOM in 4 nodes 8xA100",
+    resolution:
+      "When launched across nodes with NCCL the job hung at rendezvous and then the static TCP rendezvous connect() timed out; the maintainer attributes this to a firewall blocking the nodes from reaching the master address/port (open the port / fix the inter-node network).",
+    category: "hccl_timeout",
+    signature: ["runtimeerror: connect() timed out. original timeout was <n> ms."],
+    words:
+      "connect ms multi multi_tenant next next_rendezvous original out py rendezvous static static_tcp_rendezvous.py tcp tenant timed timeout true",
+  },
+  {
+    id: "transformers-17611",
+    url: "https://github.com/huggingface/transformers/issues/17611",
+    repo: "huggingface/transformers",
+    split: "holdout",
+    title: "SSLError: HTTPSConnectionPool(host='huggingface.co', port=443)",
+    resolution:
+      'TLS verification of huggingface.co fails because a self-signed certificate (corporate proxy/inspection) is in the chain; the workaround used in the thread is to downgrade requests (2.27.1) and set CURL_CA_BUNDLE="" (or install the proxy CA certificate) so the Hub can be reached.',
+    category: "hub_access",
+    signature: [
+      "sslerror: httpsconnectionpool(host='huggingface.co', port= <n> ): max retries exceeded with url: all-minilm-l6-v2 (caused by sslerror(sslcertverificationerror( <n> , '[ssl: certificate_verify_failed] certificate verify failed: self signed certificate in certificate chain (_ssl.c: <n> )')))",
+    ],
+    words:
+      "_ssl.c all caused certificate certificate_verify_failed chain co exceeded failed host httpsconnectionpool huggingface huggingface.co l6 max minilm port retries self signed ssl url v2 verify",
+  },
+  {
+    id: "transformers-38591",
+    url: "https://github.com/huggingface/transformers/pull/38591",
+    repo: "huggingface/transformers",
+    split: "holdout",
+    title:
+      "Fix: Correctly handle integer device_map for NPU devices in _load_state_dict_into_meta_model (Fixes #38468)",
+    resolution:
+      'With transformers >= 4.50, device_map="auto" on an Ascend NPU host yields integer device ids (0, 1, ...) that _load_state_dict_into_meta_model passes straight to param.to(); torch resolves a bare integer to CUDA on the NPU-only build. Fix: convert integer ids to "npu:N" when NPU is available (older transformers used accelerate set_module_tensor_to_device which did this); workaround: pass "npu:N" strings or use transformers <= 4.49.',
+    category: "cuda_path_on_npu",
+    signature: ['assertionerror: "torch not compiled with cuda enabled"'],
+    words: "compiled cuda enabled torch",
+  },
+  {
+    id: "unifolm-world-model-action-14",
+    url: "https://github.com/unitreerobotics/unifolm-world-model-action/issues/14",
+    repo: "unitreerobotics/unifolm-world-model-action",
+    split: "tune",
+    title: "lerobot有些dataset没有 jsonl文件，导致prepare_data报错",
+    resolution:
+      "The downloaded lerobot dataset revision has no meta/tasks.jsonl; use the lerobot v2.1 revision of the dataset, which contains the file the preparation script reads.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' tasks.jsonl '"],
+    words:
+      "args data dataset dataset_name dir directory door effectiveness errno jsonl lerobot main module name nyu nyu_door_opening_surprising_effectiveness nyu_vinn open opening parse parser parser.parse_args path prepare prepare_training_data.py py python robot robot_name source source_dir str such surprising target target_dir tasks tasks.jsonl tasks_jsonl_path training vinn",
+  },
+  {
+    id: "upop-28",
+    url: "https://github.com/sdc17/UPop/issues/28",
+    repo: "sdc17/UPop",
+    split: "holdout",
+    title: "显存被占满",
+    resolution:
+      "The maintainer advises launching with python -m torch.distributed.run to spread training over multiple GPUs, or, on a single GPU, lowering the batch size hyperparameter.",
+    category: "npu_oom",
+    signature: [
+      "runtimeerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. see documentation for memory m",
+    ],
+    words:
+      "alloc allocate allocated already avoid capacity conf cuda documentation fragmentation free gib gpu if management max max_split_size_mb mb memory mib out pytorch pytorch_cuda_alloc_conf reserved see setting size split total tried try",
+  },
+  {
+    id: "vllm-3719",
+    url: "https://github.com/vllm-project/vllm/issues/3719",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "[Usage]: vllm can host offline? with internet connection?",
+    resolution:
+      "With HF_HUB_OFFLINE=1 vLLM still tried to reach the Hub for the repo id; work around it by passing the explicit path of the model in the local HF cache as the model name (local_files_only support was added later).",
+    category: "hub_access",
+    signature: [
+      "huggingface_hub.utils._http.offlinemodeisenabled: cannot reach https: starcoder : offline mode is enabled. to disable it, please unset the `hf_hub_offline` environment variable.",
+    ],
+    words:
+      "cannot disable enabled environment hf hf_hub_offline http https hub huggingface huggingface_hub.utils._http.offlinemodeisenabled mode offline offlinemodeisenabled please reach starcoder unset utils variable",
+  },
+  {
+    id: "vllm-8204",
+    url: "https://github.com/vllm-project/vllm/issues/8204",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "[Bug]: [Errno 98] error while attempting to bind on address ('0.0.0.0', 8000): address already in use",
+    resolution:
+      "The API server port was still held by another process (a leftover multiprocessing spawn child, pt_main_thread); free the port (kill the process holding it) or start the server on another port.",
+    category: "port_in_use",
+    signature: [
+      "> | [ z] error: [errno <n> ] error while attempting to bind on address (' <n> ', <n> ): [errno <n> ] address already in use",
+    ],
+    words:
+      "address already application attempting bind command complete debug errno import info launched launcher launcher.py main multiprocessing multiprocessing.spawn name pid port process psutil psutil.process pt pt_main_thread py python3 server shutdown sleeping spawn started startup status thread use used waiting while",
+  },
+  {
+    id: "vllm-omni-6425",
+    url: "https://github.com/vllm-project/vllm-omni/issues/6425",
+    repo: "vllm-project/vllm-omni",
+    split: "tune",
+    title:
+      "[Bug]: Merge CI, Occasional, tests/diffusion/distributed/test_pipeline_parallel.py::test_predict_noise[pp2-seq_cfg] - DistNetworkError EADDRINUSE port 33649",
+    resolution:
+      "Solved by PR #6468: the tests picked a free TCP port, released it and passed it to init_process_group, so another process on the CI host could grab it; rendezvous now uses a unique file:// path instead of a TCP port.",
+    category: "port_in_use",
+    signature: [
+      "torch.distributed.distnetworkerror: the server socket has failed to listen on any local network address. port: <n> , useipv6: false, code: - <n> , name: eaddrinuse, message: address already in use",
+      "[w820 <n> : <n> : <n> socket.cpp: <n> ] [c10d] the client socket has failed to connect to [localhost]: <n> (errno: <n> - cannot assign requested address).",
+    ],
+    words:
+      "address already any assign c10d cannot cfg client code connect cpp distributed eaddrinuse environment errno failed false group has init init_distributed_environment listen local localhost message name network noise parallel parallel_state.py pipeline port pp2 predict process py requested seq seq_cfg server socket socket.cpp state test test_pipeline_parallel.py test_predict_noise torch torch.distributed.init_process_group use useipv6 w820",
+  },
+  {
+    id: "xinference-2310",
+    url: "https://github.com/xorbitsai/inference/issues/2310",
+    repo: "xorbitsai/inference",
+    split: "tune",
+    title: "所有模型都无法下载",
+    resolution:
+      "The host cannot reach huggingface.co (Errno 101 Network is unreachable), so snapshot_download fails for every model; restore network/proxy access to the Hub or download from a reachable source (e.g. ModelScope) or a local path.",
+    category: "hub_access",
+    signature: [
+      "raise maxretryerror(_pool, url, error or responseerror(cause))",
+      "urllib3.exceptions.maxretryerror: httpsconnectionpool(host='huggingface.co', port= <n> ): max retries exceeded with url: 9c76e143c6e9621689ca76e078c465b0dee75eb8 (caused by newconnectionerror('<urllib3.connection.httpsconnection object at <hex> >: failed to establish a new connection: [errno <n> ] n",
+    ],
+    words:
+      "9c76e143c6e9621689ca76e078c465b0dee75eb8 _pool _snapshot_download.py adapters adapters.py api api.repo_info cause caused co conn conn.urlopen connection connectionpool connectionpool.py download errno establish exceeded exceptions failed host httpsconnection httpsconnectionpool huggingface huggingface.co id increment info max network new object pool port py raise repo repo_id repo_info repo_type resp retries retries.increment retry retry.py revision send snapshot snapshot_download token type unreachable url urllib3 urllib3.connection.httpsconnection urlopen",
+  },
+  {
+    id: "yi-226",
+    url: "https://github.com/01-ai/Yi/issues/226",
+    repo: "01-ai/Yi",
+    split: "tune",
+    title:
+      "401 Client Error: Unauthorized for url: https://huggingface.co/01-ai/Yi-6B-Chat-4bits/resolve/main/config.json",
+    resolution:
+      "The Hub answered 401/Repository Not Found because the model repo was not publicly accessible yet; the maintainers made the repo accessible and the download then worked.",
+    category: "hub_access",
+    signature: ["repository not found for url: https: config.json.", "invalid username or password."],
+    words:
+      "access authenticated config config.json correct found gated https id if invalid json make password please private repo repo_id repo_type repository specified sure trying type url username you",
+  },
+  {
+    id: "yolov5-4409",
+    url: "https://github.com/ultralytics/yolov5/issues/4409",
+    repo: "ultralytics/yolov5",
+    split: "tune",
+    title: "Training failed with 4 GPUs after first epoch",
+    resolution:
+      "The maintainer traced it to the 60-second timeout yolov5 passed to dist.init_process_group (the store-based barrier timed out while ranks were out of step); PR #4422 removed that short DDP process-group timeout.",
+    category: "hccl_timeout",
+    signature: [
+      "waiting in store based barrier to initialize process group for rank: <n> , key: store_based_barrier_key: <n> (world_size= <n> , worker_count= <n> , timeout= <n> : <n> : <n> )",
+      'dist.init_process_group(backend="nccl" if dist.is_nccl_available() else "gloo", timeout=timedelta(seconds= <n> ))',
+      "_store_based_barrier(rank, store, timeout)",
+      "raise runtimeerror(",
+      "runtimeerror: timed out initializing process group in store based barrier on rank: <n> , for key: store_based_barrier_key: <n> (world_size= <n> , worker_count= <n> , timeout= <n> : <n> : <n> )",
+    ],
+    words:
+      "_store_based_barrier available backend barrier based c10d count dist dist.init_process_group dist.is_nccl_available distributed distributed_c10d.py else gloo group if init init_process_group initialize initializing key main module nccl opt out process py raise rank seconds size store store_based_barrier_key timed timedelta timeout train train.py waiting worker worker_count world world_size",
+  },
 ];
