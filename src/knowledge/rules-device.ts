@@ -51,8 +51,12 @@ const PYTORCH_HOLDS = String.raw`Of the allocated memory (?<mine>[\d.]+ (?:bytes
 
 /** CUDA's uncorrectable-ECC error in its three spellings: the P2P rule's trigger for a card's memory fault. */
 const CUDA_ECC = /uncorrectable ECC error encountered|CUDA_ERROR_ECC_UNCORRECTABLE|cudaErrorECCUncorrectable/;
-/** Every device-memory fault line of the P2P rule (CUDA's and the Ascend runtime's), which its P2P fixes do not mend. */
-const ECC_FAULT = new RegExp(`${CUDA_ECC.source}|ACL_ERROR_RT_HBM_MULTI_BIT_ECC_ERROR|\\b507054\\b`);
+/** The kernel's APEI (CPER) report of an uncorrected memory error. */
+const MULTI_BIT_ECC = /\[Hardware Error\].*error_type: \d+, multi-bit ECC/;
+/** Every device-memory fault line of the P2P rule (CUDA's, the Ascend runtime's, the kernel's), which its P2P fixes do not mend. */
+const ECC_FAULT = new RegExp(
+  `${CUDA_ECC.source}|ACL_ERROR_RT_HBM_MULTI_BIT_ECC_ERROR|\\b507054\\b|${MULTI_BIT_ECC.source}`,
+);
 
 /** An Ascend error code (EL0004...); anchored with the character that follows it in real logs. */
 export const ascendCode = (c: string) => rx(new RegExp(`\\b${c}\\b`), `${c}:`, `${c} `, `${c})`, `${c},`);
@@ -1158,6 +1162,9 @@ export const deviceRules: DiagnosisRule[] = [
         confidence: 0.88,
       },
       { match: lit("ACL_ERROR_RT_HBM_MULTI_BIT_ECC_ERROR"), confidence: 0.88 },
+      // Round 16: the kernel's APEI report of an uncorrected memory error (drivers/firmware/efi/cper.c prints each
+      // "[Hardware Error]" section, its "error_type: 3, multi-bit ECC"), as an NPU's own OS logs it to its black box.
+      { match: rx(MULTI_BIT_ECC, "multi-bit ECC"), confidence: 0.75 },
       { match: code("507054"), confidence: 0.8 },
       // One operation given tensors on two different NPUs: a per-rank load put the tensor on another rank's card.
       {

@@ -232,7 +232,12 @@ export const envRules: DiagnosisRule[] = [
         match: rx(/failed to mount src: \S*(?:npu-smi|Ascend|dcmi|davinci)/, "failed to mount src"),
         confidence: 0.85,
       },
-      { match: rx(/npu-smi: (?:No such file or directory|command not found)/, "npu-smi: "), confidence: 0.82 },
+      // The driver's tools are the host's: a container without them mounted (Ascend's npu-smi; nvidia-smi, which the
+      // NVIDIA container runtime injects with the driver libraries) finds no such command.
+      {
+        match: rx(/(?:npu|nvidia)-smi: (?:No such file or directory|command not found)/, "npu-smi: ", "nvidia-smi: "),
+        confidence: 0.82,
+      },
       {
         match: rx(
           /Failed to initialize DCMI|DCMI_ERROR_LIBRARY_NOT_FOUND|libdcmi\.so[^\n]*cannot open/,
@@ -585,13 +590,15 @@ export const envRules: DiagnosisRule[] = [
         ),
         confidence: 0.8,
       },
-      // The chip is not the one the packages were built for (torch_npu, vLLM-Ascend, MindSpore, Paddle wording).
+      // The chip is not the one the packages were built for (torch_npu, vLLM-Ascend, MindSpore, Paddle wording; the op
+      // build's "Invalid socVersion" when the toolkit is older than the SoC, e.g. ascend910_93).
       {
         match: rx(
-          /Unsupported SOC version|Unsupported soc_version|Can not support soc_version|socversion \S+ of bin package does not match|Get soc name failed|op info json suffix path failed, soc_version/i,
+          /Unsupported SOC version|Unsupported soc_version|Can not support soc_version|socversion \S+ of bin package does not match|Get soc name failed|op info json suffix path failed, soc_version|Invalid socVersion/i,
           "SOC version",
           "soc_version",
           "socversion",
+          "socVersion",
           "Get soc name failed",
         ),
         confidence: 0.85,

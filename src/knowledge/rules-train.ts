@@ -1242,6 +1242,15 @@ export const trainRules: DiagnosisRule[] = [
     title: "A file or directory the run reads does not exist",
     role: "primary",
     triggers: [
+      // Round 16: mmengine's lazy-import config (config.py _parse_lazy_import) naming a base config file that is not
+      // there: "<file> not found! It means that incorrect module is defined in `with read_base(): = from … import …`".
+      {
+        match: rx(
+          / not found! It means that incorrect module is defined in `with read_base\(\)/,
+          "incorrect module is defined in `with read_base",
+        ),
+        confidence: 0.75,
+      },
       // Round 15, upstream: https://github.com/Ascend/MindSpeed-MM/blob/57069cd55a8ab16d5affe379a2e2c5f0a4d962b9/mindspeed_mm/data/data_utils/utils.py#L169
       { match: rx(/FileExistsError: \S+ don't exist/, "FileExistsError: "), confidence: 0.72 },
       // Round 15, upstream: https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/training/training.py#L515
