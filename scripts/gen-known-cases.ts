@@ -66,11 +66,17 @@ interface Phrase {
   log: string;
   source: string;
   library: string;
+  /**
+   * false: the entry tests the rules only, and its words are not taught to the whole-text reading and naive Bayes.
+   * Set on a batch whose words, measured on `tune`, moved those fallbacks the wrong way (corpus README, Round 16).
+   */
+  reading?: boolean;
 }
 const phrases = readFileSync(join(ROOT, "test", "fixtures", "diagnosis", "upstream", "phrasebook.jsonl"), "utf8")
   .split("\n")
   .filter((l) => l.trim())
   .map((l) => JSON.parse(l) as Phrase)
+  .filter((p) => p.reading !== false)
   .map((p) => ({
     id: p.id,
     category: p.category,

@@ -32,6 +32,73 @@ export const afterTrainingRules: DiagnosisRule[] = [
       "Checkpoint incomplete: the iteration the tracker names (latest_checkpointed_iteration.txt, DeepSpeed's latest) is not all there",
     role: "primary",
     triggers: [
+      // Round 16, upstream: https://github.com/tensorflow/tensorflow/blob/master/tensorflow/core/util/tensor_bundle/tensor_bundle.cc
+      {
+        match: rx(
+          /Checksum does not match: stored \d+ vs\. calculated on the restored bytes/,
+          "calculated on the restored bytes",
+        ),
+        confidence: 0.82,
+      },
+      // Round 16, upstream: https://github.com/mindspore-ai/mindspore/blob/master/mindspore/python/mindspore/train/serialization.py
+      {
+        match: rx(
+          /Failed to read the checkpoint file \S+, please check the correct of the file/,
+          "please check the correct of the file",
+        ),
+        confidence: 0.72,
+      },
+      // Round 16, upstream: https://github.com/Lightning-AI/pytorch-lightning/blob/7f0c3436cd3f6ad3753125672024fc415cbcb414/src/lightning/fabric/strategies/deepspeed.py#L911
+      { match: lit("The provided path is not a valid DeepSpeed checkpoint"), confidence: 0.72 },
+      // Round 16, upstream: https://github.com/Lightning-AI/pytorch-lightning/blob/7f0c3436cd3f6ad3753125672024fc415cbcb414/src/lightning/fabric/strategies/strategy.py#L461
+      {
+        match: rx(
+          /The requested state contains a key '[^']+' that does not exist in the loaded checkpoint/,
+          "that does not exist in the loaded checkpoint",
+        ),
+        confidence: 0.75,
+      },
+      // Round 16, upstream: https://github.com/Lightning-AI/pytorch-lightning/blob/7f0c3436cd3f6ad3753125672024fc415cbcb414/src/lightning/fabric/strategies/deepspeed.py#L544
+      {
+        match: lit(
+          "DeepSpeed was unable to load the checkpoint. Ensure you passed in a DeepSpeed compatible checkpoint",
+        ),
+        confidence: 0.72,
+      },
+      // Round 16, upstream: https://github.com/NVIDIA/NeMo/blob/8cfedd7203462cb251a914e700e5605444277561/nemo/utils/exp_manager.py#L1003
+      {
+        match: rx(
+          /(?:End|Last) checkpoint is unfinished and cannot be used to resume the training/,
+          "checkpoint is unfinished and cannot be used to resume",
+        ),
+        confidence: 0.9,
+      },
+      // Round 16, upstream: https://github.com/NVIDIA/NeMo/blob/8cfedd7203462cb251a914e700e5605444277561/nemo/utils/exp_manager.py#L1024
+      {
+        match: rx(
+          /There were no checkpoints found in checkpoint_dir or no checkpoint folder at checkpoint_dir ?:\S*\. Cannot resume/,
+          "There were no checkpoints found in checkpoint_dir",
+        ),
+        confidence: 0.75,
+      },
+      // Round 16, upstream: https://github.com/ultralytics/ultralytics/blob/3c5ac618ec954b0f238c8f4ae558dac6e7f9991b/ultralytics/engine/trainer.py
+      { match: lit("Resume checkpoint not found. Please pass a valid checkpoint to resume from"), confidence: 0.8 },
+      // Round 16, upstream: https://github.com/Lightning-AI/pytorch-lightning/blob/7f0c3436cd3f6ad3753125672024fc415cbcb414/src/lightning/pytorch/trainer/connectors/checkpoint_co
+      {
+        match: rx(
+          /Trying to restore (?:optimizer|learning rate scheduler) state but checkpoint contains only the model/,
+          "state but checkpoint contains only the model",
+        ),
+        confidence: 0.85,
+      },
+      // Round 16, upstream: https://github.com/huggingface/accelerate/blob/16cb6eb80dd9aa8b4df1a63ef57863e455d53b83/src/accelerate/utils/fsdp_utils.py#L490
+      {
+        match: rx(
+          /Tried to load from \S+ but couldn't find a valid metadata file/,
+          "couldn't find a valid metadata file",
+        ),
+        confidence: 0.65,
+      },
       // Round 15, upstream: https://github.com/huggingface/transformers/blob/v4.57.6/src/transformers/trainer.py#L2293
       { match: lit("No valid checkpoint found in output directory"), confidence: 0.7 },
       // Round 15, upstream: https://github.com/huggingface/accelerate/blob/16cb6eb80dd9aa8b4df1a63ef57863e455d53b83/src/accelerate/accelerator.py#L3788

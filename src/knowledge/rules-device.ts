@@ -68,6 +68,49 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU out of memory",
     role: "primary",
     triggers: [
+      // Round 16, upstream: https://github.com/PaddlePaddle/Paddle/blob/0ab6998c22c7f4ea942b2437353f34c257e868d6/paddle/phi/core/memory/allocation/custom_allocator.cc
+      {
+        match: rx(
+          /Out of memory error on [a-z_]+(?::| )\d+\. (?:Cannot allocate [\d.]+\s?[KMGT]?B memory on|total memory is)/,
+          "Out of memory error on",
+        ),
+        confidence: 0.82,
+      },
+      // Round 16, upstream: https://github.com/mindspore-ai/mindspore/blob/master/mindspore/ccsrc/backend/common/mem_reuse/mem_dynamic_allocator.cc
+      {
+        match: rx(
+          /Memory not enough: current free memory size\[\d+\] is smaller than required size\[\d+/,
+          "Memory not enough: current free memory size",
+        ),
+        confidence: 0.75,
+      },
+      // Round 16, upstream: https://github.com/tensorflow/tensorflow/blob/master/tensorflow/core/common_runtime/gpu/gpu_util.cc
+      { match: lit("Dst tensor is not initialized."), confidence: 0.6 },
+      // Round 16, upstream: https://github.com/facebookresearch/fairseq/blob/3d262bb25690e4eb2e7d3c1309b1e9c406ca4b99/fairseq/trainer.py#L1028
+      { match: lit("OOM during optimization, irrecoverable"), confidence: 0.85 },
+      // Round 16, upstream: https://github.com/facebookresearch/fairseq/blob/3d262bb25690e4eb2e7d3c1309b1e9c406ca4b99/fairseq/trainer.py#L877
+      { match: lit("attempting to recover from OOM in forward/backward pass"), confidence: 0.6 },
+      // Round 16, upstream: https://github.com/comfyanonymous/ComfyUI/blob/master/execution.py
+      { match: lit("Got an OOM, unloading all loaded models."), confidence: 0.85 },
+      // Round 16, upstream: https://github.com/comfyanonymous/ComfyUI/blob/master/execution.py
+      { match: lit("This error means you ran out of memory on your GPU."), confidence: 0.85 },
+      // Round 16, upstream: https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/dfx/error_manager/error_code.json#L1032
+      {
+        match: rx(
+          /Failed to allocate resource\[[^\]\n]*\] with info \[[^\n]*Memory resources are exhausted/,
+          "Memory resources are exhausted",
+        ),
+        confidence: 0.6,
+      },
+      // Round 16, upstream: https://github.com/InternLM/lmdeploy/blob/1263d5cd889b7ad500e85b8eb20401327a4516ab/lmdeploy/pytorch/engine/executor/base.py#L179
+      {
+        match: rx(/No enough gpu memory for (?:kv cache|runtime|state cache)/, "No enough gpu memory for "),
+        confidence: 0.78,
+      },
+      // Round 16, upstream: https://github.com/InternLM/lmdeploy/blob/1263d5cd889b7ad500e85b8eb20401327a4516ab/src/turbomind/engine/engine.cc#L605
+      { match: lit("cache out of memory, no request can be admitted"), confidence: 0.6 },
+      // Round 16, upstream: https://github.com/ggml-org/llama.cpp/blob/master/ggml/src/ggml-cann/ggml-cann.cpp
+      { match: rx(/allocating [\d.]+ MiB on device \d+: aclrtMalloc failed/, "aclrtMalloc failed"), confidence: 0.8 },
       // Round 15, upstream: https://github.com/mindspore-ai/mindspore/blob/master/mindspore/ccsrc/runtime/graph_scheduler/actor/memory_manager_actor.cc
       {
         match: rx(
@@ -384,6 +427,22 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU held by another process",
     role: "primary",
     triggers: [
+      // Round 16, upstream: https://github.com/Lightning-AI/pytorch-lightning/blob/7f0c3436cd3f6ad3753125672024fc415cbcb414/src/lightning/fabric/accelerators/cuda.py#L131
+      {
+        match: rx(/The devices \[[\d, ]*\] are occupied by other processes/, "are occupied by other processes"),
+        confidence: 0.85,
+      },
+      // Round 16, upstream: https://github.com/hicann/driver/blob/master/scripts/package/driver/common/scripts/device_hot_reset.sh#L73
+      {
+        match: rx(
+          /davinci(?:\d+|_manager)? has (?:user process:|used by docker)/,
+          "has user process:",
+          "has used by docker",
+        ),
+        confidence: 0.75,
+      },
+      // Round 16, upstream: https://github.com/xorbitsai/inference/blob/7ecec16b63383e18e4af790c4b522fb7d79f7e77/xinference/core/worker.py#L1864
+      { match: lit("No available slot found for the model"), confidence: 0.62 },
       // Round 15, upstream: https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/dfx/error_manager/error_code.json#L1406
       { match: rx(/[Ss]tream resources are insufficient/, "tream resources are insufficient"), confidence: 0.6 },
       // Round 15, upstream: https://github.com/Ascend/mind-cluster/blob/master/component/ascend-common/devmanager/dcmi/common.go#L47
@@ -554,6 +613,10 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Port already in use",
     role: "primary",
     triggers: [
+      // Round 16, upstream: https://github.com/tensorflow/tensorflow/blob/00f0938ae85c7dd68b44b4d80a873f42b1dca16a/tensorflow/core/distributed_runtime/rpc/grpc_server_lib.cc
+      { match: lit("Could not start gRPC server"), confidence: 0.62 },
+      // Round 16, upstream: https://github.com/PaddlePaddle/Paddle/blob/7cc36bf182f1a82d522107918692296812f77b8b/paddle/phi/core/distributed/store/tcp_utils.cc
+      { match: rx(/Bind network on \S+:\d+ failed\./, "Bind network on"), confidence: 0.75 },
       // Round 15, upstream: https://github.com/tensorflow/tensorboard/blob/70b76c922822dcccc3e8d7e5dd89860948690357/tensorboard/program.py#L720
       { match: lit("could not bind to port"), confidence: 0.75 },
       // Round 15, upstream: https://github.com/gradio-app/gradio/blob/375335e60e2b4504a57f3eef0eb6bca3c7bb765a/gradio/http_server.py#L183
@@ -662,6 +725,29 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Collective communication timed out",
     role: "secondary",
     triggers: [
+      // Round 16, upstream: https://github.com/openxla/xla/blob/a4771e3c16767599a6e41e36862d0f639714c274/xla/tsl/distributed_runtime/coordination/coordination_service.cc
+      {
+        match: lit("This usually happens because a task triggered the barrier too early or too slowly"),
+        confidence: 0.72,
+      },
+      // Round 16, upstream: https://github.com/openxla/xla/blob/a4771e3c16767599a6e41e36862d0f639714c274/xla/tsl/distributed_runtime/coordination/coordination_service.cc
+      {
+        match: rx(
+          /heartbeat timeout\. This indicates that the remote task has failed, got preempted, or crashed unexpectedly/,
+          "This indicates that the remote task has failed",
+        ),
+        confidence: 0.7,
+      },
+      // Round 16, upstream: https://github.com/openxla/xla/blob/a4771e3c16767599a6e41e36862d0f639714c274/xla/tsl/distributed_runtime/coordination/coordination_service.cc
+      { match: lit("The following tasks are unhealthy (stopped sending heartbeats)"), confidence: 0.68 },
+      // Round 16, upstream: https://github.com/tensorflow/tensorflow/blob/master/tensorflow/core/common_runtime/base_collective_executor.cc
+      {
+        match: rx(
+          /Collective ops is aborted by: [^\n]*(?:Deadline Exceeded|DEADLINE_EXCEEDED|failed to connect to all addresses|timed out|[Hh]eartbeat)/,
+          "Collective ops is aborted by",
+        ),
+        confidence: 0.65,
+      },
       // Round 15, upstream: https://github.com/Ascend/pytorch/blob/9e73e708ab9350d203475609f36f8a43f6a0c2ab/torch_npu/csrc/distributed/ProcessGroupHCCL.cpp#L1761
       { match: lit("ProcessGroupHCCL's watchdog detected a dump signal from rank"), confidence: 0.72 },
       // Round 15, upstream: https://github.com/Ascend/pytorch/blob/9e73e708ab9350d203475609f36f8a43f6a0c2ab/torch_npu/csrc/distributed/ProcessGroupHCCL.cpp#L2342
@@ -873,6 +959,79 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU not visible or device id invalid",
     role: "primary",
     triggers: [
+      // Round 16, upstream: https://github.com/PaddlePaddle/Paddle/blob/5d9dfbe6bed4efdb901ee25014689e4428a1f2f0/paddle/phi/backends/gpu/cuda/cuda_info.cc
+      {
+        match: rx(/Device id must (?:be )?less than GPU count, but received id is: ?\d+/, "less than GPU count"),
+        confidence: 0.72,
+      },
+      // Round 16, upstream: https://gitee.com/mindspore/docs/blob/r2.6.0/tutorials/source_zh_cn/debug/error_analysis/mindrt_debug.md
+      {
+        match: rx(
+          /package type mindspore-(?:cpu|gpu) support .device_target. type [a-z ]+, but got Ascend/,
+          "support 'device_target' type",
+        ),
+        confidence: 0.72,
+      },
+      // Round 16, upstream: https://github.com/Lightning-AI/pytorch-lightning/blob/7f0c3436cd3f6ad3753125672024fc415cbcb414/src/lightning/fabric/utilities/device_parser.py#L137
+      { match: lit("But your machine only has:"), confidence: 0.78 },
+      // Round 16, upstream: https://github.com/Lightning-AI/pytorch-lightning/blob/7f0c3436cd3f6ad3753125672024fc415cbcb414/src/lightning/fabric/accelerators/cuda.py#L111
+      {
+        match: rx(
+          /You requested to find \d+ devices but (?:this machine only has \d+ GPUs|there are no visible CUDA devices)/,
+          "You requested to find ",
+        ),
+        confidence: 0.78,
+      },
+      // Round 16, upstream: https://github.com/kubernetes/kubernetes/blob/master/pkg/scheduler/framework/plugins/noderesources/fit.go
+      {
+        match: rx(
+          /Insufficient (?:huawei\.com\/(?:Ascend|npu)|nvidia\.com\/gpu)/,
+          "Insufficient huawei.com/",
+          "Insufficient nvidia.com/gpu",
+        ),
+        confidence: 0.6,
+      },
+      // Round 16, upstream: https://github.com/NVIDIA/libnvidia-container/blob/main/src/cli/common.c
+      {
+        match: rx(/nvidia-container-cli: device error: [^\n]*unknown device/, "nvidia-container-cli: device error: "),
+        confidence: 0.85,
+      },
+      // Round 16, upstream: https://github.com/kubernetes/kubernetes/blob/master/pkg/kubelet/cm/devicemanager/manager.go
+      {
+        match: rx(
+          /(?:no healthy devices present; cannot allocate unhealthy devices|requested number of devices unavailable for) (?:huawei\.com\/|nvidia\.com\/|amd\.com\/)/,
+          "cannot allocate unhealthy devices",
+          "requested number of devices unavailable for",
+        ),
+        confidence: 0.72,
+      },
+      // Round 16, upstream: https://github.com/Ascend/mind-cluster/blob/master/component/ascend-common/devmanager/dcmi/common.go#L35
+      {
+        match: rx(
+          /error code: -80(?:07|08),error desc: (?:Invalid deviceID|The device does not exist)/,
+          "error desc: ",
+        ),
+        confidence: 0.68,
+      },
+      // Round 16, upstream: https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/core/src/common/errcode_manage.cc#L84
+      {
+        match: rx(
+          /driver error:(?:no valid device|invalid device)\b/,
+          "driver error:no valid device",
+          "driver error:invalid device",
+        ),
+        confidence: 0.8,
+      },
+      // Round 16, upstream: https://github.com/ggml-org/llama.cpp/blob/master/ggml/src/ggml-cann/ggml-cann.cpp
+      { match: lit("failed to initialize CANN:"), confidence: 0.6 },
+      // Round 16, upstream: https://github.com/huggingface/accelerate/blob/16cb6eb80dd9aa8b4df1a63ef57863e455d53b83/src/accelerate/accelerator.py#L572
+      {
+        match: rx(
+          /fp16 mixed precision requires a (?:GPU|device in [^\n]*) \(not 'cpu'\)/,
+          "fp16 mixed precision requires a",
+        ),
+        confidence: 0.55,
+      },
       // Round 15, upstream: https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/dfx/error_manager/error_code.json#L662
       {
         match: rx(
@@ -1334,6 +1493,36 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Data type not supported on this chip",
     role: "primary",
     triggers: [
+      // Round 16, upstream: https://github.com/huggingface/diffusers/blob/58eb52c0803ea9af3abec60841c2a093bdf1f951/src/diffusers/pipelines/pipeline_utils.py#L592
+      {
+        match: rx(
+          /Pipelines loaded with `(?:torch_)?dtype=torch\.float16` cannot run with `cpu`/,
+          "=torch.float16` cannot run with `cpu`",
+        ),
+        confidence: 0.72,
+      },
+      // Round 16, upstream: https://github.com/Dao-AILab/flash-attention/blob/v2.5.4/csrc/flash_attn/flash_api.cpp
+      {
+        match: rx(
+          /FlashAttention backward for head dim (?:> ?192|256 with dropout, or head dim 224)[^\n]*requires A100\/A800 or H100\/H800/,
+          "requires A100/A800 or H100/H800",
+        ),
+        confidence: 0.6,
+      },
+      // Round 16, upstream: https://github.com/facebookresearch/xformers/blob/main/xformers/ops/fmha/common.py
+      {
+        match: rx(
+          /requires device with capability >=? ?\(8, ?0\) but your GPU has capability \([3-7], ?\d+\) \(too old\)/,
+          "but your GPU has capability",
+        ),
+        unless: [lit("wasn't build with CUDA support")],
+        within: 30,
+        confidence: 0.55,
+      },
+      // Round 16, upstream: https://github.com/InternLM/lmdeploy/blob/1263d5cd889b7ad500e85b8eb20401327a4516ab/lmdeploy/lite/utils/load.py#L51
+      { match: lit("Your device does not supports bf16(bfloat16)"), confidence: 0.85 },
+      // Round 16, upstream: https://github.com/InternLM/lmdeploy/blob/1263d5cd889b7ad500e85b8eb20401327a4516ab/lmdeploy/pytorch/check_env/cuda.py#L22
+      { match: lit("model_format=fp8 requires sm>=9.0"), confidence: 0.75 },
       // Round 15, upstream: https://github.com/Ascend/pytorch/blob/9e73e708ab9350d203475609f36f8a43f6a0c2ab/torch_npu/csrc/distributed/HCCLUtils.cpp#L89
       {
         match: rx(
@@ -1508,6 +1697,55 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Killed by the host's out-of-memory killer",
     role: "primary",
     triggers: [
+      // Round 16, upstream: https://github.com/SchedMD/slurm/blob/master/src/plugins/task/cgroup/task_cgroup_memory.c#L286
+      {
+        match: rx(/hit memory(?:\+swap)? limit at least once during execution/, "limit at least once during execution"),
+        confidence: 0.6,
+      },
+      // Round 16, upstream: https://github.com/SchedMD/slurm/blob/master/src/slurmd/slurmd/job_mem_limit.c#L277
+      {
+        match: rx(
+          /exceeded (?:virtual )?memory limit \(\d+ ?> ?\d+\), (?:being killed|cancelling it)/,
+          "memory limit (",
+        ),
+        confidence: 0.85,
+      },
+      // Round 16, upstream: https://github.com/SchedMD/slurm/blob/master/src/slurmd/slurmstepd/mgr.c#L2576
+      { match: rx(/task \d+ \(\d+\) Out Of Memory \(OOM\)/, "Out Of Memory (OOM)"), confidence: 0.8 },
+      // Round 16, upstream: https://github.com/SchedMD/slurm/blob/master/src/common/slurm_protocol_defs.c#L2946
+      { match: rx(/(?:^|[\s=,])OUT_OF_ME(?:MORY\b|\+)/, "OUT_OF_ME"), confidence: 0.8 },
+      // Round 16, upstream: https://github.com/open-mpi/ompi/blob/v4.1.x/orte/tools/orterun/help-orterun.txt#L140
+      { match: lit("exited on signal 9 (Killed)"), confidence: 0.65 },
+      // Round 16, upstream: https://github.com/ray-project/ray/blob/master/src/ray/raylet/node_manager.cc
+      { match: lit("killed due to memory pressure (OOM)"), confidence: 0.85 },
+      // Round 16, upstream: https://github.com/horovod/horovod/blob/master/horovod/runner/gloo_run.py#L284
+      { match: rx(/^\s*Exit code: -9\b/, "Exit code: -9"), near: [lit("Process name:")], within: 3, confidence: 0.65 },
+      // Round 16, upstream: https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/dfx/error_manager/error_code.json#L541
+      {
+        match: rx(
+          /Failed to allocate (?:\S+ (?:bytes )?(?:of )?)?host memory (?:via \S+ (?:to|for) (?:Runtime|ACL)|for Profiling|by \S+)/,
+          "host memory ",
+        ),
+        confidence: 0.8,
+      },
+      // Round 16, upstream: https://github.com/kubernetes/kubernetes/blob/master/pkg/kubelet/oom/oom_watcher_linux.go
+      { match: lit("System OOM encountered, victim process"), confidence: 0.82 },
+      // Round 16, upstream: https://github.com/kubernetes/kubernetes/blob/master/pkg/kubelet/eviction/helpers.go
+      { match: rx(/The node had condition: \[[^\]\n]*MemoryPressure/, "The node had condition: "), confidence: 0.72 },
+      // Round 16, upstream: https://github.com/SchedMD/slurm/blob/master/src/srun/launch.c#L406
+      { match: rx(/srun: error: \S+: tasks? [\d,-]+: Killed\b/, "srun: error: "), confidence: 0.65 },
+      // Round 16, upstream: https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/core/src/common/errcode_manage.cc#L125
+      {
+        match: rx(
+          /Failed to create the \w+ object\. The host memory has been exhausted/,
+          "The host memory has been exhausted",
+        ),
+        confidence: 0.6,
+      },
+      // Round 16, upstream: https://github.com/huggingface/accelerate/blob/16cb6eb80dd9aa8b4df1a63ef57863e455d53b83/src/accelerate/utils/modeling.py#L1751
+      { match: lit("Offloaded module must fit in CPU memory to call save_model!"), confidence: 0.8 },
+      // Round 16, upstream: https://github.com/apache/arrow/blob/main/cpp/src/arrow/memory_pool.cc
+      { match: rx(/(?:malloc|realloc) of size \d+ failed/, "malloc of size "), confidence: 0.75 },
       // Round 15, upstream: https://github.com/huggingface/datasets/blob/b7cb10b0e38ab8bbefdb142d0279bc85ac8c7ab8/src/datasets/utils/py_utils.py#L618
       { match: lit("One of the subprocesses has abruptly died during map operation"), confidence: 0.6 },
       // Round 15, upstream: https://github.com/huggingface/transformers/blob/v4.57.6/src/transformers/modeling_utils.py#L5465

@@ -37,6 +37,24 @@ export const envRules: DiagnosisRule[] = [
     title: "CANN environment not sourced",
     role: "primary",
     triggers: [
+      // Round 16, upstream: https://git.savannah.gnu.org/cgit/bash.git/tree/execute_cmd.c
+      {
+        match: rx(
+          /(?:^|[\s:])(?:atc|opc|msopgen|msprof|ccec): (?:command )?not found|command not found: (?:atc|opc|msopgen|msprof|ccec)\b/,
+          "atc: command not found",
+          "atc: not found",
+          "opc: command not found",
+          "opc: not found",
+          "msopgen: command not found",
+          "msopgen: not found",
+          "msprof: command not found",
+          "msprof: not found",
+          "ccec: command not found",
+          "ccec: not found",
+          "command not found: ",
+        ),
+        confidence: 0.72,
+      },
       // Round 15, upstream: https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/dfx/error_manager/error_code.json#L2826
       {
         match: rx(/the environment path \[\w+\] is not set or invalid, expect \[/, "] is not set or invalid, expect ["),
@@ -154,6 +172,45 @@ export const envRules: DiagnosisRule[] = [
     title: "Ascend driver not available (container without driver mounts)",
     role: "primary",
     triggers: [
+      // Round 16, upstream: https://github.com/NVIDIA/nvidia-container-toolkit/blob/main/vendor/tags.cncf.io/container-device-interface/pkg/cdi/cache.go#L257
+      {
+        match: rx(/unresolvable CDI devices \S*(?:nvidia\.com|huawei\.com|amd\.com)\//, "unresolvable CDI devices"),
+        confidence: 0.72,
+      },
+      // Round 16, upstream: https://github.com/NVIDIA/nvidia-container-toolkit/blob/main/cmd/nvidia-container-runtime-hook/hook_config.go#L130
+      { match: lit("invoking the NVIDIA Container Runtime Hook directly"), confidence: 0.72 },
+      // Round 16, upstream: https://github.com/Ascend/mind-cluster/blob/master/component/ascend-docker-runtime/cli/src/u_mount.c#L153
+      {
+        match: rx(
+          /(?:failed to mount src dir|Check file subset failed): \S*(?:Ascend|npu-smi|dcmi|davinci)/,
+          "failed to mount src dir: ",
+          "Check file subset failed: ",
+        ),
+        confidence: 0.78,
+      },
+      // Round 16, upstream: https://github.com/Ascend/mind-cluster/blob/master/component/ascend-common/common-utils/utils/path.go#L381
+      { match: lit("cannot found valid driver lib"), confidence: 0.78 },
+      // Round 16, upstream: https://github.com/kubernetes/kubernetes/blob/master/pkg/volume/hostpath/host_path.go
+      {
+        match: rx(
+          /hostPath type check failed: \S*(?:Ascend|nvidia|npu-smi|dcmi|davinci|hiai)/,
+          "hostPath type check failed: ",
+        ),
+        confidence: 0.78,
+      },
+      // Round 16, upstream: https://github.com/moby/moby/blob/master/daemon/runtime_unix.go#L219
+      {
+        match: rx(/unknown or invalid runtime name: (?:nvidia|ascend)/, "unknown or invalid runtime name: "),
+        confidence: 0.8,
+      },
+      // Round 16, upstream: https://github.com/moby/moby/blob/master/daemon/volume/mounts/validate.go#L20
+      {
+        match: rx(
+          /bind source path does not exist: \S*(?:Ascend|npu-smi|dcmi|davinci|nvidia)/,
+          "bind source path does not exist: ",
+        ),
+        confidence: 0.75,
+      },
       // Round 15, upstream: https://github.com/Ascend/mind-cluster/blob/master/component/ascend-common/devmanager/dcmi/common.go#L53
       { match: lit("dcmi libdcmi.so failed to load"), confidence: 0.78 },
       // Round 15, upstream: nvidia-smi
@@ -295,6 +352,8 @@ export const envRules: DiagnosisRule[] = [
     title: "torch, torch_npu, CANN or NNAL versions do not match",
     role: "primary",
     triggers: [
+      // Round 16, upstream: https://github.com/DeepLink-org/dlinfer/blob/a50184e3734e5799bd4cec484d3a2ac46a36ae86/dlinfer/graph/dicp/dynamo_bridge/torch_version.py#L33
+      { match: rx(/unsupported dicp torch version: \S+/, "unsupported dicp torch version"), confidence: 0.75 },
       // Round 15, upstream: https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/op_builder/builder.py#L131
       {
         match: rx(
@@ -436,6 +495,42 @@ export const envRules: DiagnosisRule[] = [
     title: "CANN does not match the driver, firmware or chip",
     role: "primary",
     triggers: [
+      // Round 16, upstream: https://github.com/openxla/xla/blob/main/xla/stream_executor/cuda/cuda_dnn.cc
+      {
+        match: rx(
+          /Loaded runtime CuDNN library: [\d.]+ but source was compiled with: [\d.]+/,
+          "but source was compiled with",
+        ),
+        confidence: 0.8,
+      },
+      // Round 16, upstream: https://github.com/jax-ml/jax/blob/cec06d116c05f0d52adfceee3d3b730fdbcb0ce5/jax_plugins/cuda/__init__.py#L169
+      {
+        match: rx(/Outdated (?:CUDA|cuDNN|cuFFT|cuPTI|cuBLAS|cuSPARSE) installation found\./, "installation found."),
+        confidence: 0.8,
+      },
+      // Round 16, upstream: https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/docs/en/error_code_ref/RTS-Errors/EE1015-Package_Error_Incorrect_Drive
+      { match: lit("driver version capacity is insufficient"), confidence: 0.85 },
+      // Round 16, upstream: https://github.com/hicann/driver/blob/master/scripts/package/driver/common/scripts/install.sh#L1048
+      {
+        match: rx(
+          /the driver package version=\S+ is earlier than the device flash hardware version/,
+          "is earlier than the device flash hardware version",
+        ),
+        confidence: 0.65,
+      },
+      // Round 16, upstream: https://github.com/NVIDIA/libnvidia-container/blob/main/src/cli/configure.c
+      {
+        match: rx(
+          /nvidia-container-cli: initialization error: (?:nvml error: driver\/library version mismatch|cuda error: forward compatibility was attempted on non supported HW)/,
+          "nvidia-container-cli: initialization error: ",
+        ),
+        confidence: 0.86,
+      },
+      // Round 16, upstream: https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/core/src/common/errcode_manage.cc#L103
+      {
+        match: lit("current driver version does not support to update this op, please upgrade the driver"),
+        confidence: 0.8,
+      },
       // Round 15, upstream: https://github.com/Ascend/mind-cluster/blob/master/component/ascend-common/devmanager/dcmi/common.go#L52
       { match: lit("The called function is missing,please upgrade the driver"), confidence: 0.75 },
       // Round 15, upstream: NVIDIA
@@ -880,6 +975,17 @@ export const envRules: DiagnosisRule[] = [
     title: "torch_npu imported from its source tree",
     role: "primary",
     triggers: [
+      // Round 16, upstream: https://github.com/open-mmlab/mmcv/blob/a8073c74bf83d62ec36a103f835faa4837fb6585/mmcv/utils/ext_loader.py#L13
+      { match: lit("No module named 'mmcv._ext'"), confidence: 0.78 },
+      // Round 16, upstream: https://github.com/open-mmlab/mmcv/blob/a8073c74bf83d62ec36a103f835faa4837fb6585/mmcv/utils/ext_loader.py#L15
+      { match: rx(/\w+ miss in module _ext/, "miss in module _ext"), confidence: 0.68 },
+      // Round 16, upstream: https://github.com/facebookresearch/fairseq/blob/3d262bb25690e4eb2e7d3c1309b1e9c406ca4b99/fairseq/data/data_utils.py#L319
+      {
+        match: rx(/Please build (?:\(or rebuild\) )?Cython components with/, "Cython components with"),
+        confidence: 0.85,
+      },
+      // Round 16, upstream: https://github.com/bitsandbytes-foundation/bitsandbytes/blob/95f9af309d4d5793847169c39288dcd3fcbdf564/bitsandbytes/cextension.py#L240
+      { match: lit("Forgot to compile the bitsandbytes library?"), confidence: 0.6 },
       // Round 15: CPython's partially-initialised import for any module (a file named like the package it imports, in
       // every tune log with this wording), and SAM 2's own check (sam2/build_sam.py: "You're likely running Python from
       // the parent directory of the sam2 repository").
@@ -990,6 +1096,27 @@ export const envRules: DiagnosisRule[] = [
     title: "Framework expects another transformers/accelerate/vLLM version",
     role: "primary",
     triggers: [
+      // Round 16, upstream: https://github.com/open-mmlab/mmpretrain/blob/ee7f2e88501f61aa95c742dd5f429f039935ee90/mmpretrain/__init__.py#L19
+      { match: rx(/MM(?:CV|Engine)==[\w.+]+ is used but incompatible/, "is used but incompatible"), confidence: 0.85 },
+      // Round 16, upstream: https://github.com/huggingface/tokenizers/blob/3ba8ad0061a885baf052bbb7bbd22857e73e0c4e/bindings/python/src/pre_tokenizers.rs#L936
+      {
+        match: rx(
+          /data did not match any variant of untagged enum (?:Py)?(?:PreTokenizer|Normalizer|Decoder|PostProcessor)(?:Type)?Wrapper/,
+          "did not match any variant of untagged enum",
+        ),
+        confidence: 0.72,
+      },
+      // Round 16, upstream: https://github.com/unslothai/unsloth/blob/015bdef0d94a241bcd94eec7a405b1700632180d/unsloth/models/loader.py#L1611
+      {
+        match: rx(/Unsloth: [\w .-]+ (?:only works on|requires) transformers >= ?[\d.]+/, "transformers >="),
+        confidence: 0.8,
+      },
+      // Round 16, upstream: https://github.com/fsspec/filesystem_spec/blob/master/fsspec/utils.py
+      { match: lit("Invalid pattern: '**' can only be an entire path component"), confidence: 0.7 },
+      // Round 16, upstream: https://github.com/huggingface/datasets/blob/2.14.0/src/datasets/features/features.py
+      { match: lit("module 'pyarrow' has no attribute 'PyExtensionType'"), confidence: 0.8 },
+      // Round 16, upstream: https://github.com/huggingface/safetensors/blob/24b0b2857fef49be734b9ab72ce97c09bb25f5b9/bindings/python/src/lib.rs#L492
+      { match: rx(/SafetensorError: device npu(?::\d+)? is invalid/, "SafetensorError: device npu"), confidence: 0.75 },
       // Round 15, upstream: https://github.com/modelscope/ms-swift/blob/3602360a562313afbf2ef6065fdf61f271a2c5b9/swift/pipelines/train/tuner.py#L88
       { match: lit("Please upgrade liger-kernel to apply liger kernel to this model"), confidence: 0.72 },
       // Round 15, upstream: https://github.com/modelscope/ms-swift/blob/3602360a562313afbf2ef6065fdf61f271a2c5b9/swift/ray/megatron/pipeline.py#L279
@@ -1304,6 +1431,51 @@ export const envRules: DiagnosisRule[] = [
     title: "Code took the CUDA path on an NPU host",
     role: "primary",
     triggers: [
+      // Round 16, upstream: https://gitee.com/mindspore/docs/blob/r2.6.0/tutorials/source_zh_cn/debug/error_analysis/mindrt_debug.md
+      {
+        match: rx(
+          /package type mindspore(?:-ascend)? support .device_target. type [a-z ]+, but got GPU/,
+          "support 'device_target' type",
+        ),
+        confidence: 0.7,
+      },
+      // Round 16, upstream: https://github.com/bitsandbytes-foundation/bitsandbytes/blob/95f9af309d4d5793847169c39288dcd3fcbdf564/bitsandbytes/cextension.py#L98
+      { match: lit("not available in CPU-only version of bitsandbytes"), confidence: 0.65 },
+      // Round 16, upstream: https://github.com/huggingface/accelerate/blob/16cb6eb80dd9aa8b4df1a63ef57863e455d53b83/src/accelerate/utils/bnb.py#L158
+      {
+        match: rx(
+          /No GPU (?:or (?:Intel )?XPU )?found\. A GPU (?:or (?:Intel )?XPU )?is needed for (?:FP8 )?quantization/,
+          "is needed for ",
+        ),
+        confidence: 0.6,
+      },
+      // Round 16, upstream: https://github.com/InternLM/lmdeploy/blob/1263d5cd889b7ad500e85b8eb20401327a4516ab/lmdeploy/pytorch/check_env/cuda.py#L17
+      { match: lit("<CUDA> check failed!"), near: [lit("cuda is not available.")], within: 3, confidence: 0.62 },
+      // Round 16, upstream: https://github.com/unslothai/unsloth/blob/015bdef0d94a241bcd94eec7a405b1700632180d/unsloth/device_type.py#L87
+      {
+        match: rx(
+          /Unsloth cannot find any torch accelerator\? You need a GPU|Unsloth currently only works on NVIDIA(?:, AMD)? and Intel GPUs|Unsloth: No NVIDIA GPU found\? Unsloth currently only supports GPUs/,
+          "Unsloth cannot find any torch accelerator",
+          "Unsloth currently only works on NVIDIA",
+          "Unsloth: No NVIDIA GPU found",
+        ),
+        confidence: 0.72,
+      },
+      // Round 16, upstream: https://github.com/AutoGPTQ/AutoGPTQ/blob/9f7d37072917ab3a7545835f23e808294a542153/auto_gptq/modeling/_base.py#L603
+      { match: lit("Load pretrained model to do quantization requires CUDA available."), confidence: 0.65 },
+      // Round 16, upstream: https://github.com/huggingface/transformers/blob/v4.46.0/src/transformers/quantizers/quantizer_gptq.py#L62
+      {
+        match: rx(
+          /GPU is required to (?:quantize or run quantize model|run AWQ quantized model)/,
+          "GPU is required to ",
+        ),
+        confidence: 0.68,
+      },
+      // Round 16, upstream: https://github.com/huggingface/accelerate/blob/16cb6eb80dd9aa8b4df1a63ef57863e455d53b83/src/accelerate/state.py#L197
+      {
+        match: rx(/Your assigned backend \S+ is not available, please use \S+/, "is not available, please use"),
+        confidence: 0.6,
+      },
       // Round 15, upstream: https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/op_builder/builder.py#L705
       { match: rx(/DeepSpeed JIT builder for '\w+' found no CUDA devices/, "found no CUDA devices"), confidence: 0.68 },
       // Round 15, upstream: https://github.com/bitsandbytes-foundation/bitsandbytes/blob/95f9af309d4d5793847169c39288dcd3fcbdf564/bitsandbytes/cextension.py#L243
@@ -1400,6 +1572,18 @@ export const envRules: DiagnosisRule[] = [
     title: "Permission denied (kernel cache or device nodes)",
     role: "primary",
     triggers: [
+      // Round 16, upstream: https://github.com/hicann/driver/blob/master/scripts/package/driver/common/scripts/install.sh#L515
+      { match: lit("do not have root permission, operation failed"), confidence: 0.75 },
+      // Round 16, upstream: https://github.com/NVIDIA/libnvidia-container/blob/main/src/cli/configure.c
+      {
+        match: rx(
+          /nvidia-container-cli: permission error: [^\n]*operation not permitted/,
+          "nvidia-container-cli: permission error: ",
+        ),
+        confidence: 0.78,
+      },
+      // Round 16, upstream: https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/core/src/common/errcode_manage.cc#L92
+      { match: lit("driver error:operation no permitted"), confidence: 0.7 },
       // Round 15, upstream: https://github.com/conda/conda/blob/0f64223fb8da4328457a69fe6483959dbb783152/conda/exceptions.py#L1371
       { match: lit("The current user does not have write permissions to"), confidence: 0.85 },
       // Round 15, upstream: https://github.com/conda/conda/blob/0f64223fb8da4328457a69fe6483959dbb783152/conda/exceptions.py#L1413
@@ -1498,6 +1682,15 @@ export const envRules: DiagnosisRule[] = [
     title: "pdsh not installed (multi-node launcher)",
     role: "primary",
     triggers: [
+      // Round 16, upstream: https://github.com/chaos/pdsh/blob/master/src/pdsh/rcmd.c#L179
+      {
+        match: rx(
+          /No such rcmd module "ssh"|unable to initialize an rcmd module/,
+          "No such rcmd module",
+          "unable to initialize an rcmd module",
+        ),
+        confidence: 0.75,
+      },
       // Upstream phrasebook: DeepSpeed before 0.4 ("pdsh is not installed, unable to proceed"), zsh, GNU which, and
       // bash's command-not-found in zh_CN, zh_TW, de, fr, ja, ru (po/*.po).
       { match: lit("pdsh is not installed"), confidence: 0.9 },

@@ -15,6 +15,14 @@ export const hubRules: readonly DiagnosisRule[] = [
       "The Hugging Face Hub refused the model or dataset (gated without access 401/403, not found 404) or could not be reached",
     role: "primary",
     triggers: [
+      // Round 16, upstream: https://github.com/huggingface/diffusers/blob/58eb52c0803ea9af3abec60841c2a093bdf1f951/src/diffusers/pipelines/pipeline_utils.py#L1859
+      {
+        match: rx(
+          /Cannot load model \S+: the model is not fully cached locally/,
+          "the model is not fully cached locally",
+        ),
+        confidence: 0.8,
+      },
       // Round 15, upstream: https://github.com/huggingface/huggingface_hub/blob/v0.20.0/src/huggingface_hub/file_download.py#L754
       { match: lit("Connection error, and we cannot find the requested files in the"), confidence: 0.85 },
       // Round 15, upstream: https://github.com/huggingface/datasets/blob/b7cb10b0e38ab8bbefdb142d0279bc85ac8c7ab8/src/datasets/load.py#L1157

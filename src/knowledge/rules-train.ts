@@ -45,6 +45,27 @@ export const trainRules: DiagnosisRule[] = [
     title: "Loss or gradients became NaN / fp16 overflow",
     role: "primary",
     triggers: [
+      // Round 16, upstream: https://github.com/open-mmlab/mmengine/blob/254342938d9bde1775c39ea7d5181c5d294026c4/mmengine/hooks/early_stopping_hook.py#L96
+      {
+        match: rx(
+          /Monitored metric \S+ = \S+ is infinite\. Previous best value was/,
+          "is infinite. Previous best value was",
+        ),
+        confidence: 0.7,
+      },
+      // Round 16, upstream: https://github.com/kohya-ss/sd-scripts/blob/48d368fa557731ad0488c07304dfeba8c07910eb/library/train_util.py#L3098
+      {
+        match: rx(
+          /NaN detected in (?:latents|text encoder outputs): /,
+          "NaN detected in latents",
+          "NaN detected in text encoder outputs",
+        ),
+        confidence: 0.6,
+      },
+      // Round 16, upstream: https://github.com/facebookresearch/fairseq/blob/3d262bb25690e4eb2e7d3c1309b1e9c406ca4b99/fairseq/trainer.py#L970
+      { match: lit("FloatingPointError: gradients are Nan/Inf"), confidence: 0.82 },
+      // Round 16, upstream: https://github.com/facebookresearch/fairseq/blob/3d262bb25690e4eb2e7d3c1309b1e9c406ca4b99/fairseq/nan_detector.py#L74
+      { match: rx(/(?:NaN|Inf) detected in output of \S+, shape: /, " detected in output of "), confidence: 0.7 },
       // Round 15, upstream: https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/distributed/fsdp/src/megatron_fsdp/param_and_grad_bu
       { match: lit("Detected NaN or Inf in wgrad"), confidence: 0.82 },
       // Round 15, upstream: https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/pretrain_gpt.py#L274
@@ -260,6 +281,66 @@ export const trainRules: DiagnosisRule[] = [
     title: "Checkpoint does not fit the model (sharding or layer split differs)",
     role: "primary",
     triggers: [
+      // Round 16, upstream: https://github.com/tensorflow/tensorflow/blob/master/tensorflow/python/ops/resource_variable_ops.py
+      {
+        match: rx(
+          /Received incompatible tensor with shape \S+ when attempting to restore variable with shape/,
+          "when attempting to restore variable with shape",
+        ),
+        confidence: 0.85,
+      },
+      // Round 16, upstream: https://github.com/tensorflow/tensorflow/blob/master/tensorflow/core/kernels/save_restore_tensor.cc
+      {
+        match: rx(
+          /shape in shape_and_slice spec \[[\d,]*\] does not match the shape stored in checkpoint: \[/,
+          "does not match the shape stored in checkpoint",
+        ),
+        confidence: 0.85,
+      },
+      // Round 16, upstream: https://github.com/tensorflow/tensorflow/blob/master/tensorflow/python/training/saver.py
+      {
+        match: lit(
+          "Restoring from checkpoint failed. This is most likely due to a Variable name or other graph key that is missing from the checkpoint",
+        ),
+        confidence: 0.75,
+      },
+      // Round 16, upstream: https://github.com/tensorflow/tensorflow/blob/master/tensorflow/python/training/saver.py
+      {
+        match: lit(
+          "Restoring from checkpoint failed. This is most likely due to a mismatch between the current graph and the graph from the checkpoint",
+        ),
+        confidence: 0.78,
+      },
+      // Round 16, upstream: https://github.com/tensorflow/tensorflow/blob/master/tensorflow/core/util/tensor_bundle/tensor_bundle.cc
+      { match: rx(/\bKey \S+ not found in checkpoint/, "not found in checkpoint"), confidence: 0.62 },
+      // Round 16, upstream: https://github.com/tensorflow/tensorflow/blob/master/tensorflow/core/kernels/assign_op.h
+      {
+        match: rx(
+          /Assign requires shapes of both tensors to match\. lhs shape= ?\[[\d,]*\] rhs shape= ?\[/,
+          "Assign requires shapes of both tensors to match",
+        ),
+        confidence: 0.62,
+      },
+      // Round 16, upstream: https://github.com/keras-team/keras/blob/master/keras/src/legacy/saving/legacy_h5_format.py
+      { match: lit("Layer count mismatch when loading weights from file."), confidence: 0.8 },
+      // Round 16, upstream: https://github.com/keras-team/keras/blob/master/keras/src/legacy/saving/legacy_h5_format.py
+      {
+        match: rx(
+          /Weight count mismatch for layer #\d+ \(named \S+ in the current model, \S+ in the save file\)/,
+          "Weight count mismatch for layer",
+        ),
+        confidence: 0.78,
+      },
+      // Round 16, upstream: https://github.com/huggingface/diffusers/blob/58eb52c0803ea9af3abec60841c2a093bdf1f951/src/diffusers/models/model_loading_utils.py#L294
+      { match: rx(/Cannot load \S+ because \S+ expected shape [^\n]*, but got/, "expected shape "), confidence: 0.85 },
+      // Round 16, upstream: https://github.com/facebookresearch/fairseq/blob/3d262bb25690e4eb2e7d3c1309b1e9c406ca4b99/fairseq/trainer.py#L597
+      {
+        match: rx(
+          /Cannot load model parameters from checkpoint \S+; please ensure that the architectures match/,
+          "please ensure that the architectures match",
+        ),
+        confidence: 0.78,
+      },
       // Round 15, upstream: https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/dist_checkpointing/optimizer.py#L100
       {
         match: rx(/Optimizer shape \(\([\d, ]*\)\s*does not match model shape/, "does not match model shape"),
@@ -711,6 +792,22 @@ export const trainRules: DiagnosisRule[] = [
     title: "Shared memory (/dev/shm) too small for DataLoader workers",
     role: "primary",
     triggers: [
+      // Round 16, upstream: https://github.com/PaddlePaddle/Paddle/blob/0ab6998c22c7f4ea942b2437353f34c257e868d6/paddle/phi/core/memory/allocation/mmap_allocator.cc
+      { match: lit("Memory map failed when create shared memory"), confidence: 0.65 },
+      // Round 16, upstream: https://github.com/mindspore-ai/mindspore/blob/49a1082dd032ed983c66f5181712b7f2bd2e41ae/mindspore/python/mindspore/dataset/engine/datasets.py
+      {
+        match: rx(
+          /Insufficient shared memory available\. Required: \d+, Available: \d+/,
+          "Insufficient shared memory available",
+        ),
+        confidence: 0.85,
+      },
+      // Round 16, upstream: https://github.com/mindspore-ai/mindspore/blob/49a1082dd032ed983c66f5181712b7f2bd2e41ae/mindspore/python/mindspore/dataset/engine/datasets.py
+      { match: lit("Expected /dev/shm to exist."), confidence: 0.6 },
+      // Round 16, upstream: https://github.com/open-mpi/ompi/blob/v4.1.x/orte/tools/orterun/help-orterun.txt#L140
+      { match: lit("exited on signal 7 (Bus error)"), confidence: 0.6 },
+      // Round 16, upstream: https://github.com/SchedMD/slurm/blob/master/src/srun/launch.c#L406
+      { match: rx(/srun: error: \S+: tasks? [\d,-]+: Bus error/, "srun: error: "), confidence: 0.6 },
       // Round 15, upstream: https://github.com/NVIDIA/nccl/blob/master/src/misc/shmutils.cc
       { match: rx(/NCCL WARN Call to posix_fallocate failed/, "Call to posix_fallocate failed"), confidence: 0.86 },
       // Round 15, upstream: https://sourceware.org/git/?p=glibc.git;a=blob;f=sysdeps/generic/siglist.h
@@ -876,6 +973,17 @@ export const trainRules: DiagnosisRule[] = [
     title: "Disk full or quota exceeded",
     role: "primary",
     triggers: [
+      // Round 16, upstream: https://github.com/Ascend/mind-cluster/blob/master/component/ascend-faultdiag/src/ascend_fd/configuration/kg-config.json#L3302
+      { match: lit("No space left on disk"), confidence: 0.8 },
+      // Round 16, upstream: https://github.com/hicann/driver/blob/master/scripts/package/driver/common/scripts/install.sh#L396
+      {
+        match: rx(
+          /free space only \S+, cannot install (?:driver|firmware) package/,
+          "cannot install driver package",
+          "cannot install firmware package",
+        ),
+        confidence: 0.82,
+      },
       // Round 15, upstream: https://github.com/numpy/numpy/blob/1f90bbb55e65e7de68921bc3f1a2d94492fdf689/numpy/_core/src/multiarray/convert.c#L75
       { match: lit("Not enough free space to write "), confidence: 0.85 },
       // Round 15, upstream: https://salsa.debian.org/apt-team/apt/-/blob/main/apt-pkg/acquire.cc
@@ -992,6 +1100,59 @@ export const trainRules: DiagnosisRule[] = [
     title: "Weights not found at the configured path",
     role: "primary",
     triggers: [
+      // Round 16, upstream: https://github.com/tensorflow/tensorflow/blob/master/tensorflow/core/util/tensor_slice_reader.cc
+      {
+        match: lit("Unsuccessful TensorSliceReader constructor: Failed to find any matching files for"),
+        confidence: 0.8,
+      },
+      // Round 16, upstream: https://github.com/tensorflow/tensorflow/blob/master/tensorflow/python/training/saver.py
+      { match: lit("The passed save_path is not a valid checkpoint: "), confidence: 0.78 },
+      // Round 16, upstream: https://github.com/tensorflow/tensorflow/blob/master/tensorflow/python/training/checkpoint_utils.py
+      { match: lit("Couldn't find 'checkpoint' file or checkpoints in given directory"), confidence: 0.75 },
+      // Round 16, upstream: https://github.com/tensorflow/tensorflow/blob/master/tensorflow/python/saved_model/loader_impl.py
+      { match: rx(/SavedModel file does not exist at: ?\S*/, "SavedModel file does not exist at"), confidence: 0.72 },
+      // Round 16, upstream: https://github.com/open-mmlab/mmengine/blob/254342938d9bde1775c39ea7d5181c5d294026c4/mmengine/runner/checkpoint.py#L643
+      { match: lit("No state_dict found in checkpoint file"), confidence: 0.6 },
+      // Round 16, upstream: https://github.com/facebookresearch/detectron2/blob/02b5c4e295e990042a714712c21dc79b731e8833/detectron2/checkpoint/detection_checkpoint.py#L45
+      { match: rx(/File \S+ not found on main worker/, "not found on main worker"), confidence: 0.75 },
+      // Round 16, upstream: https://github.com/huggingface/diffusers/blob/58eb52c0803ea9af3abec60841c2a093bdf1f951/src/diffusers/loaders/single_file.py#L172
+      { match: lit("Weights for this component appear to be missing in the checkpoint"), confidence: 0.78 },
+      // Round 16, upstream: https://github.com/huggingface/diffusers/blob/58eb52c0803ea9af3abec60841c2a093bdf1f951/src/diffusers/models/model_loading_utils.py#L209
+      { match: lit("Unable to load weights from checkpoint file for '"), confidence: 0.72 },
+      // Round 16, upstream: https://github.com/huggingface/diffusers/blob/58eb52c0803ea9af3abec60841c2a093bdf1f951/src/diffusers/loaders/single_file_utils.py#L1758
+      { match: lit("The provided checkpoint does not seem to contain a valid CLIP model"), confidence: 0.6 },
+      // Round 16, upstream: https://github.com/NVIDIA/NeMo/blob/8cfedd7203462cb251a914e700e5605444277561/nemo/core/classes/modelPT.py#L487
+      { match: rx(/Can't find \S+\.nemo\b/, "Can't find "), confidence: 0.72 },
+      // Round 16, upstream: https://github.com/huggingface/diffusers/blob/58eb52c0803ea9af3abec60841c2a093bdf1f951/src/diffusers/pipelines/pipeline_utils.py#L878
+      {
+        match: rx(
+          /The provided (?:pretrained_model_name_or_path|config) "[^"]*" is neither a valid local path nor a valid repo id/,
+          "is neither a valid local path nor a valid repo id",
+        ),
+        confidence: 0.65,
+      },
+      // Round 16, upstream: https://github.com/huggingface/safetensors/blob/24b0b2857fef49be734b9ab72ce97c09bb25f5b9/bindings/python/src/lib.rs#L809
+      {
+        match: rx(/SafetensorError: File does not contain tensor \S+/, "File does not contain tensor"),
+        confidence: 0.55,
+      },
+      // Round 16, upstream: https://github.com/google/sentencepiece/blob/master/src/sentencepiece_processor.cc
+      {
+        match: rx(
+          /could not parse ModelProto from |model_proto->ParseFromArray\(serialized\.data\(\), serialized\.size\(\)\)/,
+          "could not parse ModelProto from",
+          "model_proto->ParseFromArray",
+        ),
+        confidence: 0.6,
+      },
+      // Round 16, upstream: https://github.com/AutoGPTQ/AutoGPTQ/blob/9f7d37072917ab3a7545835f23e808294a542153/auto_gptq/modeling/_utils.py#L766
+      {
+        match: rx(
+          /Could not find a model in \S+ with a name in .*Please specify the argument model_basename/,
+          "Please specify the argument model_basename",
+        ),
+        confidence: 0.8,
+      },
       // Round 15, upstream: https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/features_manager/convert_checkpoint/convert_checkp
       { match: lit("cannot find safetensor, please check load dir"), confidence: 0.85 },
       // Round 15, upstream: https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/tasks/checkpoint/convert_ckpt_deepseek4.py#L102
@@ -1242,6 +1403,22 @@ export const trainRules: DiagnosisRule[] = [
     title: "A file or directory the run reads does not exist",
     role: "primary",
     triggers: [
+      // Round 16, upstream: https://github.com/Lightning-AI/pytorch-lightning/blob/7f0c3436cd3f6ad3753125672024fc415cbcb414/src/lightning/fabric/strategies/deepspeed.py#L837
+      { match: lit("You passed in a path to a DeepSpeed config but the path does not exist"), confidence: 0.85 },
+      // Round 16, upstream: https://github.com/kohya-ss/sd-scripts/blob/48d368fa557731ad0488c07304dfeba8c07910eb/library/config_util.py#L678
+      { match: lit("file not found / ファイルが見つかりません: "), confidence: 0.85 },
+      // Round 16, upstream: https://github.com/kohya-ss/sd-scripts/blob/48d368fa557731ad0488c07304dfeba8c07910eb/train_network.py#L577
+      {
+        match: rx(
+          /No data found\. Please verify (?:arguments \(train_data_dir must be the parent|the metadata file and train_data_dir)/,
+          "No data found. Please verify",
+        ),
+        confidence: 0.75,
+      },
+      // Round 16, upstream: https://github.com/kohya-ss/sd-scripts/blob/48d368fa557731ad0488c07304dfeba8c07910eb/library/train_util.py#L2133
+      { match: rx(/ignore subset with image_dir='[^']*': no images found/, "': no images found"), confidence: 0.6 },
+      // Round 16, upstream: https://github.com/ultralytics/ultralytics/blob/00bfe3459a05b6c36026fb7689fc73c818da1cd1/ultralytics/data/utils.py
+      { match: rx(/Dataset '[^']*' images not found[^,]*, missing path/, "images not found"), confidence: 0.8 },
       // Round 16: mmengine's lazy-import config (config.py _parse_lazy_import) naming a base config file that is not
       // there: "<file> not found! It means that incorrect module is defined in `with read_base(): = from … import …`".
       {
