@@ -3,7 +3,7 @@
 import { CODE_ANCHORS, CODE_LINE_RE } from "../knowledge/cann-codes.js";
 import { diagnosisRules } from "../knowledge/rules.js";
 import { type DiagnosisRule, type Groups, type Signal, signalAnchors, signalKey } from "../knowledge/rules-types.js";
-import { LiteralScanner } from "./literal-scan.js";
+import { LiteralScanner, minimalLiterals } from "./literal-scan.js";
 
 export interface Pattern {
   key: string;
@@ -156,7 +156,8 @@ export function compileRules(rules: readonly DiagnosisRule[]): CompiledRules {
     maxWithin: Math.max(1, ...triggers.map((t) => t.within)),
     needsContext: triggers.map((t) => t.near.length > 0 || t.unless.length > 0),
     anchors,
-    scanner: new LiteralScanner(anchors),
+    // The scan stops at lines, so literals that hold another literal add only false stops.
+    scanner: new LiteralScanner(minimalLiterals(anchors)),
     suspicionScanner: new LiteralScanner([...new Set(SUSPICION.flatMap((s) => signalAnchors(s.signal)))]),
   };
 }

@@ -88,6 +88,33 @@ export class LiteralScanner {
   }
 }
 
+/**
+ * The literals none of which holds another: a line that holds a dropped literal also holds the shorter one inside
+ * it, so a scan that stops at lines finds the same lines with fewer literals (and fewer false stops). Shorter
+ * literals are indexed by their first three characters, so each literal is checked only where one may start.
+ */
+export function minimalLiterals(literals: readonly string[]): string[] {
+  const byLength = [...new Set(literals)].sort((a, b) => a.length - b.length);
+  const kept: string[] = [];
+  const starts = new Map<string, string[]>();
+  for (const lit of byLength) {
+    let covered = false;
+    for (let i = 0; i + 3 <= lit.length && !covered; i++) {
+      for (const k of starts.get(lit.slice(i, i + 3)) ?? []) {
+        if (lit.startsWith(k, i)) {
+          covered = true;
+          break;
+        }
+      }
+    }
+    if (covered) continue;
+    kept.push(lit);
+    const key = lit.slice(0, 3);
+    starts.set(key, [...(starts.get(key) ?? []), lit]);
+  }
+  return kept;
+}
+
 /** How common a byte is in log text: letters, digits, spaces and path punctuation are everywhere. */
 function weight(b: number): number {
   if ((b >= 97 && b <= 122) || b === 32) return 4;

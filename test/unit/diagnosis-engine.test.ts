@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
+import { defaultCompiled } from "../../src/diagnosis/compile.js";
 import {
   diagnoseHostFiles,
   diagnoseLocalFiles,
@@ -12,7 +13,7 @@ import {
   LogScanner,
   readPlan,
 } from "../../src/diagnosis/index.js";
-import { LiteralScanner } from "../../src/diagnosis/literal-scan.js";
+import { LiteralScanner, minimalLiterals } from "../../src/diagnosis/literal-scan.js";
 import { setKnownCaseFilter } from "../../src/diagnosis/signature.js";
 import { buildVerdict, noRuleFinding } from "../../src/diagnosis/verdict.js";
 import { ScriptedExecutor } from "../../src/hosts/scripted.js";
@@ -308,5 +309,40 @@ describe("literal scanner", () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it("finds the same lines with the minimal literals (none holding another) as with all of them", () => {
+    const word = fc
+      .array(fc.constantFrom("a", "b", "E", "9", " "), { minLength: 3, maxLength: 7 })
+      .map((a) => a.join(""));
+    const linesWith = (lits: string[], text: string) => {
+      const scanner = new LiteralScanner(lits);
+      const buf = Buffer.from(text);
+      const found: number[] = [];
+      scanner.scan(buf, 0, buf.length, (_i, start) => {
+        found.push(text.slice(0, start).split("\n").length - 1);
+        const end = text.indexOf("\n", start);
+        return end === -1 ? buf.length : end + 1;
+      });
+      return found;
+    };
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(word, { minLength: 1, maxLength: 12 }),
+        fc.array(fc.constantFrom("a", "b", "E", "9", " ", "\n"), { maxLength: 400 }),
+        (lits, chars) => {
+          const minimal = minimalLiterals(lits);
+          // None of the kept literals holds another, and every dropped one holds a kept one.
+          for (const k of minimal) expect(minimal.filter((o) => o !== k && k.includes(o))).toEqual([]);
+          for (const l of lits) expect(minimal.some((k) => l.includes(k))).toBe(true);
+          const text = chars.join("");
+          expect(linesWith(minimal, text)).toEqual(linesWith(lits, text));
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // The rule base's own anchors: many hold a shorter one (an error code with its colon, a message and its start).
+    const anchors = defaultCompiled().anchors;
+    expect(minimalLiterals(anchors).length).toBeLessThan(anchors.length);
   });
 });
