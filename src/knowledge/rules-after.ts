@@ -32,6 +32,47 @@ export const afterTrainingRules: DiagnosisRule[] = [
       "Checkpoint incomplete: the iteration the tracker names (latest_checkpointed_iteration.txt, DeepSpeed's latest) is not all there",
     role: "primary",
     triggers: [
+      // Round 16, upstream (second pass): https://github.com/pytorch/torchtitan/blob/b5bcd76c66d0acb1a08b176d9639425bc55e0b2a/torchtitan/components/checkpointer/dcp.py#L526
+      { match: rx(/--checkpoint\.load_step=-?\d+ not found (because|at)/, "checkpoint.load_step="), confidence: 0.75 },
+      // Round 16, upstream (second pass): https://github.com/hpcaitech/ColossalAI/blob/4f9953be335ef371b3848719ddafe596c01ecd37/colossalai/checkpoint_io/checkpoint_io_base.py#L220
+      { match: rx(/Cannot find index file in \S/, "Cannot find index file in"), confidence: 0.65 },
+      // Round 16, upstream (second pass): https://github.com/hpcaitech/ColossalAI/blob/4f9953be335ef371b3848719ddafe596c01ecd37/colossalai/checkpoint_io/utils.py#L882
+      {
+        match: rx(/Invalid checkpoint path \S+\. Expected a file or a directory\./, "Expected a file or a directory"),
+        confidence: 0.6,
+      },
+      // Round 16, upstream (second pass): https://github.com/mindspore-lab/mindformers/blob/fd4deebc1606a02fd24c3b359a889cd0c966e72b/mindformers/tools/resume_ckpt.py#L150
+      { match: lit("The training has no healthy checkpoints yet"), confidence: 0.8 },
+      // Round 16, upstream (second pass): https://github.com/mindspore-lab/mindformers/blob/fd4deebc1606a02fd24c3b359a889cd0c966e72b/mindformers/tools/resume_ckpt.py#L166
+      {
+        match: rx(/Can not find \S*latest_checkpointed_iteration\.txt/, "latest_checkpointed_iteration.txt"),
+        confidence: 0.75,
+      },
+      // Round 16, upstream (second pass): https://github.com/mindspore-lab/mindformers/blob/fd4deebc1606a02fd24c3b359a889cd0c966e72b/mindformers/tools/resume_ckpt.py#L241
+      { match: rx(/rank_\d+\/?\S* is not found!/, "is not found!"), confidence: 0.7 },
+      // Round 16, upstream (second pass): https://github.com/mindspore-lab/mindformers/blob/fd4deebc1606a02fd24c3b359a889cd0c966e72b/mindformers/tools/resume_ckpt.py#L264
+      { match: lit("No checkpoint could be resumed."), confidence: 0.8 },
+      // Round 16, upstream (second pass): https://github.com/mindspore-lab/mindformers/blob/fd4deebc1606a02fd24c3b359a889cd0c966e72b/mindformers/tools/resume_ckpt.py#L324
+      {
+        match: rx(/Checkpoint not found under \S+ with config\.load_ckpt_format/, "with config.load_ckpt_format"),
+        confidence: 0.8,
+      },
+      // Round 16, upstream (second pass): https://github.com/mindspore-lab/mindformers/blob/fd4deebc1606a02fd24c3b359a889cd0c966e72b/mindformers/tools/ckpt_transform/transform_checkpoint.py#L3
+      {
+        match: rx(
+          /The checkpoint of rank_\d+ is not found!|The rank_\d+ folder was not found under src_checkpoint folder/,
+          "is not found!",
+          "folder was not found under src_checkpoint",
+        ),
+        confidence: 0.75,
+      },
+      // Round 16, upstream (second pass): https://github.com/InternLM/xtuner/blob/b934f462095c1e750229de35367c50ae36caa786/xtuner/v1/train/trainer.py#L2079
+      { match: rx(/Checkpoint at \S+ has no '[^']+\/' directory/, "directory"), confidence: 0.8 },
+      // Round 16, upstream (second pass): https://github.com/InternLM/xtuner/blob/b934f462095c1e750229de35367c50ae36caa786/xtuner/v1/train/trainer.py#L2115
+      {
+        match: rx(/(Dataloader|Scheduler) path \S+ does not exist\./, "Dataloader path", "Scheduler path"),
+        confidence: 0.7,
+      },
       // Round 16, upstream: https://github.com/tensorflow/tensorflow/blob/master/tensorflow/core/util/tensor_bundle/tensor_bundle.cc
       {
         match: rx(

@@ -68,6 +68,36 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU out of memory",
     role: "primary",
     triggers: [
+      // Round 16, upstream (second pass): https://github.com/hicann/runtime/blob/master/src/runtime/core/src/common/errcode_manage.cc#L52
+      { match: rx(/reason=\[?device oom\b/, "device oom"), confidence: 0.85 },
+      // Round 16, upstream (second pass): https://github.com/Ascend/MindIE-LLM/blob/master/examples/atb_models/examples/server/generate.py#L1173
+      {
+        match: rx(/req: \d+ out of memory, need block:\d+ is more than free block/, "out of memory, need block:"),
+        confidence: 0.65,
+      },
+      // Round 16, upstream (second pass): https://github.com/Ascend/MindIE-LLM/blob/master/examples/atb_models/atb_framework/core/base/model.cpp#L439
+      {
+        match: rx(
+          /Device out of memory during (?:a previous asynchronous step|Setup for operation|Execute \()/,
+          "Device out of memory during",
+        ),
+        confidence: 0.85,
+      },
+      // Round 16, upstream (second pass): https://github.com/Ascend/MindIE-LLM/blob/master/examples/atb_models/atb_framework/pytorch/atb_torch/core/base/operation.cpp#L207
+      { match: lit("Npu out of memory, OOM"), confidence: 0.85 },
+      // Round 16, upstream (second pass): https://github.com/Ascend/MindIE-LLM/blob/master/examples/atb_models/atb_llm/utils/memory_utils.py#L35
+      {
+        match: rx(
+          /Remaining memory of rank-\d+ NPU(?:: \d+ Byte)? is not enough to load weights/,
+          "NPU is not enough to load weights",
+          "Byte is not enough to load weights",
+        ),
+        confidence: 0.75,
+      },
+      // Round 16, upstream (second pass): https://github.com/Ascend/MindIE-LLM/blob/master/mindie_llm/text_generator/adapter/torch_utils/kvcache_pool.py#L106
+      { match: lit("This is due to warm_up out of memory."), confidence: 0.8 },
+      // Round 16, upstream (second pass): https://github.com/Ascend/MindIE-LLM/blob/master/mindie_llm/text_generator/generator.py#L697
+      { match: lit("Device out of memory (OOM) reported by PyTorch"), confidence: 0.8 },
       // Round 16, upstream: https://github.com/PaddlePaddle/Paddle/blob/0ab6998c22c7f4ea942b2437353f34c257e868d6/paddle/phi/core/memory/allocation/custom_allocator.cc
       {
         match: rx(
@@ -959,6 +989,18 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU not visible or device id invalid",
     role: "primary",
     triggers: [
+      // Round 16, upstream (second pass): https://github.com/Ascend/MindIE-LLM/blob/master/examples/atb_models/atb_llm/utils/dist.py#L111
+      { match: lit("NPU is not available, please check device and torch_npu library"), confidence: 0.85 },
+      // Round 16, upstream (second pass): https://github.com/hicann/runtime/blob/master/src/dfx/error_manager/error_code.json#L160
+      { match: lit("Failed to obtain the number of devices and the device list."), confidence: 0.65 },
+      // Round 16, upstream (second pass): https://github.com/ROCm/clr/blob/develop/hipamd/src/hip_error.cpp
+      { match: lit("no ROCm-capable device is detected"), confidence: 0.8 },
+      // Round 16, upstream (second pass): https://github.com/ROCm/clr/blob/develop/hipamd/src/hip_error.cpp
+      { match: rx(/\bhipErrorNoDevice\b/, "hipErrorNoDevice"), confidence: 0.8 },
+      // Round 16, upstream (second pass): https://github.com/pytorch/pytorch/blob/main/c10/cuda/CUDAFunctions.cpp
+      { match: lit("No HIP GPUs are available"), confidence: 0.75 },
+      // Round 16, upstream (second pass): https://github.com/pytorch/pytorch/blob/main/c10/cuda/CUDAFunctions.cpp
+      { match: lit("CUDA driver initialization failed, you might not have a CUDA gpu"), confidence: 0.75 },
       // Round 16, upstream: https://github.com/PaddlePaddle/Paddle/blob/5d9dfbe6bed4efdb901ee25014689e4428a1f2f0/paddle/phi/backends/gpu/cuda/cuda_info.cc
       {
         match: rx(/Device id must (?:be )?less than GPU count, but received id is: ?\d+/, "less than GPU count"),
@@ -1204,6 +1246,62 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Cross-device (P2P) copy refused by the driver, or the device's memory failing (uncorrectable ECC)",
     role: "primary",
     triggers: [
+      // Round 16, upstream (second pass): https://github.com/hicann/runtime/blob/master/src/runtime/core/src/common/errcode_manage.cc#L106
+      {
+        match: rx(
+          /reason=\[?(?:device (?:local )?mem error|hbm Multi-bit ECC error|suspect device mem error|hccl ccu task error: device local mem error)\]?/,
+          "device mem error",
+          "device local mem error",
+          "Multi-bit ECC error",
+          "suspect device mem error",
+        ),
+        confidence: 0.8,
+      },
+      // Round 16, upstream (second pass): https://github.com/hicann/runtime/blob/master/src/runtime/core/src/common/errcode_manage.cc#L107
+      { match: rx(/reason=\[?(?:device network )?link error\b/, "link error"), confidence: 0.75 },
+      // Round 16, upstream (second pass): https://github.com/Ascend/pytorch/blob/master/torch_npu/csrc/core/npu/NPUQueue.cpp#L162
+      {
+        match: rx(
+          /NPU function error: (?:UCE ERROR|SUSPECT MEM ERROR|HCCS LINK ERROR|UB LINK ERROR)/,
+          "UCE ERROR",
+          "SUSPECT MEM ERROR",
+          "HCCS LINK ERROR",
+          "UB LINK ERROR",
+        ),
+        confidence: 0.8,
+      },
+      // Round 16, upstream (second pass): https://github.com/hicann/runtime/blob/master/src/runtime/core/src/common/errcode_manage.cc#L285
+      {
+        match: rx(
+          /reason=\[?(?:lost heartbeat|hdc disconnect|device ub mem error|device remote mem error)\b/,
+          "lost heartbeat",
+          "hdc disconnect",
+          "device ub mem error",
+          "device remote mem error",
+        ),
+        confidence: 0.6,
+      },
+      // Round 16, upstream (second pass): https://github.com/Ascend/pytorch/blob/master/torch_npu/csrc/core/npu/NPUErrorCodes.h#L422
+      {
+        match: rx(
+          /The task scheduler loses the heartbeat\.|System Direct Memory Access \(DMA\) hardware execution error\.|The internal host device communication \(HDC\) session is disconnected\./,
+          "task scheduler loses the heartbeat",
+          "hardware execution error",
+          "session is disconnected",
+        ),
+        confidence: 0.6,
+      },
+      // Round 16, upstream (second pass): https://github.com/hicann/runtime/blob/master/src/dfx/error_manager/error_code.json#L1153
+      { match: rx(/The network port is down\./, "network port is down"), confidence: 0.8 },
+      // Round 16, upstream (second pass): https://github.com/hicann/runtime/blob/master/src/dfx/error_manager/error_code.json#L1087
+      { match: rx(/An error CQE occurred during operator execution\./, "An error CQE occurred"), confidence: 0.55 },
+      // Round 16, upstream (second pass): https://github.com/hicann/driver/blob/master/src/sdk_driver/dms/devmng/dc/heart_beat/hb_read.c#L204
+      { match: rx(/Heartbeat lost! \(device_id=\d+; old_count=/, "Heartbeat lost! (device_id="), confidence: 0.75 },
+      // Round 16, upstream (second pass): https://github.com/hicann/runtime/blob/master/src/dfx/error_manager/error_code.json#L193
+      {
+        match: rx(/E3(?:0005|9009): [^\n]*Failed to connect the device\./, "Failed to connect the device"),
+        confidence: 0.65,
+      },
       // Round 15, upstream: CUDA
       {
         match: rx(
@@ -1493,6 +1591,28 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Data type not supported on this chip",
     role: "primary",
     triggers: [
+      // Round 16, upstream (second pass): https://github.com/hicann/runtime/blob/master/src/dfx/error_manager/error_code.json
+      {
+        match: rx(/OP\[[^\]\n]*\] [^\n]*has incorrect dtype\[: ?[^\]\n]+\], it should be/, "has incorrect dtype"),
+        confidence: 0.6,
+      },
+      // Round 16, upstream (second pass): https://github.com/hicann/ascend-transformer-boost/blob/master/src/ops/ops_infer/all_reduce/all_reduce_operation.cpp#L189
+      {
+        match: rx(
+          /inference products hccl (?:allreduce|reducescatter)(?: prod)? is not support int(?:16|64) , bf16/,
+          "inference products hccl",
+        ),
+        confidence: 0.75,
+      },
+      // Round 16, upstream (second pass): https://github.com/hicann/runtime/blob/master/src/dfx/error_manager/error_code.json#L1719
+      {
+        match: rx(
+          /op needs to be \[[^\]\n]*\], but incoming data type is \[|of op\[[^\]\n]*\] must in \[[^\]\n]*\], actual dtype is \[/,
+          "but incoming data type is",
+          "actual dtype is",
+        ),
+        confidence: 0.6,
+      },
       // Round 16, upstream: https://github.com/huggingface/diffusers/blob/58eb52c0803ea9af3abec60841c2a093bdf1f951/src/diffusers/pipelines/pipeline_utils.py#L592
       {
         match: rx(
@@ -1697,6 +1817,29 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Killed by the host's out-of-memory killer",
     role: "primary",
     triggers: [
+      // Round 16, upstream (second pass): https://github.com/hicann/driver/blob/master/pkg_inc/hal_error_code/drv_error_code.h#L42
+      {
+        match: rx(/Failed to allocate \S+ host memory requested by the \S+ module/, "host memory requested by the"),
+        confidence: 0.75,
+      },
+      // Round 16, upstream (second pass): https://github.com/numpy/numpy/blob/v1.17.0/numpy/core/src/multiarray/ctors.c
+      {
+        match: rx(
+          /Unable to allocate array with shape \([^)]*\) and data type \w+/,
+          "Unable to allocate array with shape",
+        ),
+        confidence: 0.8,
+      },
+      // Round 16, upstream (second pass): https://learn.microsoft.com/en-us/windows/win32/debug/system-error-codes--1300-1699-
+      { match: lit("The paging file is too small for this operation to complete"), confidence: 0.75 },
+      // Round 16, upstream (second pass): https://github.com/pytorch/pytorch/blob/main/aten/src/ATen/MapAllocator.cpp
+      {
+        match: rx(
+          /Couldn't open shared file mapping: <[^>]*>, error code: <1455>/,
+          "Couldn't open shared file mapping",
+        ),
+        confidence: 0.7,
+      },
       // Round 16, upstream: https://github.com/SchedMD/slurm/blob/master/src/plugins/task/cgroup/task_cgroup_memory.c#L286
       {
         match: rx(/hit memory(?:\+swap)? limit at least once during execution/, "limit at least once during execution"),

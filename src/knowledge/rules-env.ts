@@ -37,6 +37,8 @@ export const envRules: DiagnosisRule[] = [
     title: "CANN environment not sourced",
     role: "primary",
     triggers: [
+      // Round 16, upstream (second pass): https://github.com/Ascend/torchair/blob/master/python/torchair/_utils/error_messages.py#L39
+      { match: lit("Failed to load GetRegisteredIrDef from libge_runner.so"), confidence: 0.8 },
       // Round 16, upstream: https://git.savannah.gnu.org/cgit/bash.git/tree/execute_cmd.c
       {
         match: rx(
@@ -172,6 +174,16 @@ export const envRules: DiagnosisRule[] = [
     title: "Ascend driver not available (container without driver mounts)",
     role: "primary",
     triggers: [
+      // Round 16, upstream (second pass): https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html
+      {
+        match: rx(
+          /(?:CUDA driver is a stub library|\bcudaErrorStubLibrary\b|CUDA_ERROR_STUB_LIBRARY)/,
+          "CUDA driver is a stub library",
+          "cudaErrorStubLibrary",
+          "CUDA_ERROR_STUB_LIBRARY",
+        ),
+        confidence: 0.8,
+      },
       // Round 16, upstream: https://github.com/NVIDIA/nvidia-container-toolkit/blob/main/vendor/tags.cncf.io/container-device-interface/pkg/cdi/cache.go#L257
       {
         match: rx(/unresolvable CDI devices \S*(?:nvidia\.com|huawei\.com|amd\.com)\//, "unresolvable CDI devices"),
@@ -352,6 +364,21 @@ export const envRules: DiagnosisRule[] = [
     title: "torch, torch_npu, CANN or NNAL versions do not match",
     role: "primary",
     triggers: [
+      // Round 16, upstream (second pass): https://github.com/pypa/pip/blob/main/src/pip/_internal/resolution/resolvelib/factory.py
+      {
+        match: rx(
+          /Cannot install [^\n]*torch[-_]npu[^\n]* because these package versions have conflicting dependencies/,
+          "because these package versions have conflicting dependencies",
+        ),
+        confidence: 0.75,
+      },
+      // Round 16, upstream (second pass): https://github.com/pytorch/vision/blob/main/torchvision/extension.py
+      {
+        match: lit("Detected that PyTorch and torchvision were compiled with different CUDA major versions"),
+        confidence: 0.75,
+      },
+      // Round 16, upstream (second pass): https://github.com/pytorch/vision/blob/main/torchvision/_meta_registrations.py
+      { match: rx(/operator torchvision::\w+ does not exist/, "operator torchvision::"), confidence: 0.7 },
       // Round 16, upstream: https://github.com/DeepLink-org/dlinfer/blob/a50184e3734e5799bd4cec484d3a2ac46a36ae86/dlinfer/graph/dicp/dynamo_bridge/torch_version.py#L33
       { match: rx(/unsupported dicp torch version: \S+/, "unsupported dicp torch version"), confidence: 0.75 },
       // Round 15, upstream: https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/op_builder/builder.py#L131
@@ -495,6 +522,30 @@ export const envRules: DiagnosisRule[] = [
     title: "CANN does not match the driver, firmware or chip",
     role: "primary",
     triggers: [
+      // Round 16, upstream (second pass): https://github.com/pytorch/pytorch/blob/main/torch/cuda/__init__.py
+      {
+        match: rx(
+          /with CUDA capability sm_\d+ is not compatible with the current PyTorch installation/,
+          "is not compatible with the current PyTorch installation",
+        ),
+        confidence: 0.75,
+      },
+      // Round 16, upstream (second pass): https://github.com/ROCm/clr/blob/develop/hipamd/src/hip_fatbin.cpp
+      { match: lit("Unable to find code object for all current devices"), confidence: 0.75 },
+      // Round 16, upstream (second pass): https://github.com/ROCm/rocBLAS/blob/develop/library/src/tensile_host.cpp
+      {
+        match: rx(
+          /TensileLibrary[\w.]*\.dat: No such file or directory for GPU arch : gfx\w+/,
+          "No such file or directory for GPU arch",
+        ),
+        confidence: 0.75,
+      },
+      // Round 16, upstream (second pass): https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html
+      { match: rx(/\bcudaErrorInsufficientDriver\b/, "cudaErrorInsufficientDriver"), confidence: 0.8 },
+      // Round 16, upstream (second pass): https://docs.nvidia.com/cuda/cuda-driver-api/group__CUDA__TYPES.html
+      { match: rx(/\bCUDA_ERROR_SYSTEM_DRIVER_MISMATCH\b/, "CUDA_ERROR_SYSTEM_DRIVER_MISMATCH"), confidence: 0.8 },
+      // Round 16, upstream (second pass): https://github.com/ROCm/clr/blob/develop/hipamd/src/hip_error.cpp
+      { match: rx(/\bhipErrorInsufficientDriver\b/, "hipErrorInsufficientDriver"), confidence: 0.8 },
       // Round 16, upstream: https://github.com/openxla/xla/blob/main/xla/stream_executor/cuda/cuda_dnn.cc
       {
         match: rx(
@@ -975,6 +1026,22 @@ export const envRules: DiagnosisRule[] = [
     title: "torch_npu imported from its source tree",
     role: "primary",
     triggers: [
+      // Round 16, upstream (second pass): https://github.com/python/cpython/blob/main/Objects/moduleobject.c
+      {
+        match: rx(
+          /\(consider renaming '[^']+' if it has the same name as a library you intended to import\)/,
+          "if it has the same name as a library you intended to import",
+        ),
+        confidence: 0.93,
+      },
+      // Round 16, upstream (second pass): https://github.com/python/cpython/blob/main/Objects/moduleobject.c
+      {
+        match: rx(
+          /since it has the same name as the standard library module named '[\w.]+' and prevents importing that standard library module/,
+          "and prevents importing that standard library module",
+        ),
+        confidence: 0.85,
+      },
       // Round 16, upstream: https://github.com/open-mmlab/mmcv/blob/a8073c74bf83d62ec36a103f835faa4837fb6585/mmcv/utils/ext_loader.py#L13
       { match: lit("No module named 'mmcv._ext'"), confidence: 0.78 },
       // Round 16, upstream: https://github.com/open-mmlab/mmcv/blob/a8073c74bf83d62ec36a103f835faa4837fb6585/mmcv/utils/ext_loader.py#L15
@@ -1096,6 +1163,43 @@ export const envRules: DiagnosisRule[] = [
     title: "Framework expects another transformers/accelerate/vLLM version",
     role: "primary",
     triggers: [
+      // Round 16, upstream (second pass): https://github.com/huggingface/datasets/blob/b7cb10b0e38ab8bbefdb142d0279bc85ac8c7ab8/src/datasets/features/features.py#L1594
+      {
+        match: rx(/Feature type '\w+' not found\. Available feature types:/, "not found. Available feature types:"),
+        confidence: 0.75,
+      },
+      // Round 16, upstream (second pass): https://github.com/pypa/setuptools/blob/main/pkg_resources/__init__.py
+      { match: rx(/pkg_resources\.(?:Contextual)?VersionConflict: \(/, "VersionConflict: ("), confidence: 0.75 },
+      // Round 16, upstream (second pass): https://github.com/cython/cython/blob/master/Cython/Utility/ImportExport.c
+      { match: lit("numpy.dtype size changed, may indicate binary incompatibility"), confidence: 0.8 },
+      // Round 16, upstream (second pass): https://github.com/pytorch/pytorch/blob/main/torch/csrc/utils/tensor_numpy.cpp
+      { match: lit("Failed to initialize NumPy: _ARRAY_API not found"), confidence: 0.75 },
+      // Round 16, upstream (second pass): https://github.com/pytorch/pytorch/blob/main/torch/csrc/utils/tensor_numpy.cpp
+      { match: rx(/RuntimeError: Numpy is not available/, "Numpy is not available"), confidence: 0.6 },
+      // Round 16, upstream (second pass): https://github.com/numpy/numpy/blob/main/numpy/__init__.py
+      {
+        match: rx(
+          /`np\.(?:float|int|bool|object|str|long|complex)` was a deprecated alias for the builtin/,
+          "was a deprecated alias for the builtin",
+        ),
+        confidence: 0.65,
+      },
+      // Round 16, upstream (second pass): https://github.com/protocolbuffers/protobuf/blob/main/python/google/protobuf/descriptor.py
+      { match: lit("Descriptors cannot be created directly."), confidence: 0.7 },
+      // Round 16, upstream (second pass): https://github.com/numpy/numpy/blob/main/numpy/_core/code_generators/generate_numpy_api.py
+      { match: rx(/numpy\.(?:_?core)\.multiarray failed to import/, "multiarray failed to import"), confidence: 0.7 },
+      // Round 16, upstream (second pass): https://github.com/numpy/numpy/blob/main/numpy/_core/code_generators/generate_numpy_api.py
+      { match: rx(/AttributeError: _ARRAY_API not found/, "_ARRAY_API not found"), confidence: 0.7 },
+      // Round 16, upstream (second pass): https://github.com/pypa/pip/blob/main/src/pip/_internal/resolution/resolvelib/factory.py
+      {
+        match: rx(
+          /Cannot install [^\n]*(?:transformers|tokenizers|accelerate|peft|trl|vllm|deepspeed|datasets)[^\n]* because these package versions have conflicting dependencies/,
+          "because these package versions have conflicting dependencies",
+        ),
+        unless: [lit("torch-npu"), lit("torch_npu")],
+        within: 30,
+        confidence: 0.65,
+      },
       // Round 16, upstream: https://github.com/open-mmlab/mmpretrain/blob/ee7f2e88501f61aa95c742dd5f429f039935ee90/mmpretrain/__init__.py#L19
       { match: rx(/MM(?:CV|Engine)==[\w.+]+ is used but incompatible/, "is used but incompatible"), confidence: 0.85 },
       // Round 16, upstream: https://github.com/huggingface/tokenizers/blob/3ba8ad0061a885baf052bbb7bbd22857e73e0c4e/bindings/python/src/pre_tokenizers.rs#L936
@@ -1572,6 +1676,15 @@ export const envRules: DiagnosisRule[] = [
     title: "Permission denied (kernel cache or device nodes)",
     role: "primary",
     triggers: [
+      // Round 16, upstream (second pass): https://github.com/rust-lang/rust/blob/master/library/std/src/io/error.rs
+      {
+        match: rx(
+          /(?:Read-only file system|Permission denied) \(os error (?:30|13)\)/,
+          "(os error 30)",
+          "(os error 13)",
+        ),
+        confidence: 0.75,
+      },
       // Round 16, upstream: https://github.com/hicann/driver/blob/master/scripts/package/driver/common/scripts/install.sh#L515
       { match: lit("do not have root permission, operation failed"), confidence: 0.75 },
       // Round 16, upstream: https://github.com/NVIDIA/libnvidia-container/blob/main/src/cli/configure.c

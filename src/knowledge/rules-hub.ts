@@ -15,6 +15,10 @@ export const hubRules: readonly DiagnosisRule[] = [
       "The Hugging Face Hub refused the model or dataset (gated without access 401/403, not found 404) or could not be reached",
     role: "primary",
     triggers: [
+      // Round 16, upstream (second pass): https://github.com/huggingface/datasets/blob/b7cb10b0e38ab8bbefdb142d0279bc85ac8c7ab8/src/datasets/packaged_modules/cache/cache.py#L66
+      { match: rx(/Couldn't find cache for \S+/, "Couldn't find cache for "), confidence: 0.65 },
+      // Round 16, upstream (second pass): https://github.com/huggingface/datasets/blob/b7cb10b0e38ab8bbefdb142d0279bc85ac8c7ab8/src/datasets/load.py#L841
+      { match: rx(/Dataset \S+ is not cached in \S+/, "is not cached in "), confidence: 0.68 },
       // Round 16, upstream: https://github.com/huggingface/diffusers/blob/58eb52c0803ea9af3abec60841c2a093bdf1f951/src/diffusers/pipelines/pipeline_utils.py#L1859
       {
         match: rx(

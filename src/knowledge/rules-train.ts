@@ -281,6 +281,13 @@ export const trainRules: DiagnosisRule[] = [
     title: "Checkpoint does not fit the model (sharding or layer split differs)",
     role: "primary",
     triggers: [
+      // Round 16, upstream (second pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/dist_checkpointing/strategies/torch.py#L505
+      { match: lit("from model not in state dict:"), confidence: 0.7 },
+      // Round 16, upstream (second pass): https://github.com/InternLM/xtuner/blob/b934f462095c1e750229de35367c50ae36caa786/xtuner/v1/model/base.py#L1772
+      {
+        match: rx(/RuntimeError: (Missing|Unexpected) keys in checkpoint: [[{]/, "keys in checkpoint: "),
+        confidence: 0.6,
+      },
       // Round 16, upstream: https://github.com/tensorflow/tensorflow/blob/master/tensorflow/python/ops/resource_variable_ops.py
       {
         match: rx(
@@ -480,6 +487,63 @@ export const trainRules: DiagnosisRule[] = [
     title: "Dataset fields do not match what the loader expects",
     role: "primary",
     triggers: [
+      // Round 16, upstream (second pass): https://github.com/axolotl-ai-cloud/axolotl/blob/067b021c8b87a9e5e380b9173c704cf7340e30f5/src/axolotl/core/datasets/transforms/chat_builder.py#L86
+      { match: rx(/Field '[^']*' not found in sample\./, "not found in sample"), confidence: 0.8 },
+      // Round 16, upstream (second pass): https://github.com/axolotl-ai-cloud/axolotl/blob/067b021c8b87a9e5e380b9173c704cf7340e30f5/src/axolotl/prompt_strategies/chat_template.py#L1061
+      { match: lit("Messages is null. Please check `field_messages`."), confidence: 0.8 },
+      // Round 16, upstream (second pass): https://github.com/hiyouga/LLaMA-Factory/blob/ff6d4d12eeb035d6ce06805a5733dd7b29f2ac30/src/llamafactory/data/mm_plugin.py#L163
+      {
+        match: rx(
+          /This model does not support (?:image|video|audio) input\. Please check whether the correct `template` is used/,
+          "Please check whether the correct `template` is used",
+        ),
+        confidence: 0.75,
+      },
+      // Round 16, upstream (second pass): https://github.com/webdataset/webdataset/blob/e0953f9bba17b416d5792d5a263b171c266e78be/src/webdataset/filters.py#L231
+      { match: rx(/didn't find \[[^\]\n]*\] in \[/, "didn't find ["), confidence: 0.7 },
+      // Round 16, upstream (second pass): https://github.com/webdataset/webdataset/blob/e0953f9bba17b416d5792d5a263b171c266e78be/src/webdataset/filters.py#L894
+      {
+        match: rx(
+          /Cannot find \S+ in sample keys|Not all patterns \([^)\n]*\) matched sample keys/,
+          "in sample keys",
+          "matched sample keys",
+        ),
+        confidence: 0.7,
+      },
+      // Round 16, upstream (second pass): https://github.com/webdataset/webdataset/blob/e0953f9bba17b416d5792d5a263b171c266e78be/src/webdataset/filters.py#L662
+      { match: rx(/to_tuple \([^)\n]*\) got dict_keys\(/, "to_tuple ("), confidence: 0.62 },
+      // Round 16, upstream (second pass): https://github.com/huggingface/datasets/blob/b7cb10b0e38ab8bbefdb142d0279bc85ac8c7ab8/src/datasets/builder.py#L1140
+      {
+        match: rx(
+          /Bad split: \S+\. Available splits: \[|Unknown split "[^"\n]+"\. Should be one of \[/,
+          "Available splits: [",
+          "Should be one of [",
+        ),
+        confidence: 0.68,
+      },
+      // Round 16, upstream (second pass): https://github.com/huggingface/datasets/blob/b7cb10b0e38ab8bbefdb142d0279bc85ac8c7ab8/src/datasets/arrow_dataset.py#L485
+      { match: rx(/(?:Label c|C)olumn \S+ not found in dataset!/, "not found in dataset!"), confidence: 0.72 },
+      // Round 16, upstream (second pass): https://github.com/huggingface/datasets/blob/b7cb10b0e38ab8bbefdb142d0279bc85ac8c7ab8/src/datasets/table.py#L2158
+      { match: lit("Couldn't cast array of type"), confidence: 0.68 },
+      // Round 16, upstream (second pass): https://github.com/huggingface/datasets/blob/b7cb10b0e38ab8bbefdb142d0279bc85ac8c7ab8/src/datasets/packaged_modules/json/json.py#L326
+      {
+        match: rx(
+          /Failed to (?:load JSON from|read) file '[^'\n]+' with error <class 'pyarrow\.lib\.ArrowInvalid'>: JSON parse error/,
+          "Failed to load JSON from file '",
+          "Failed to read file '",
+        ),
+        confidence: 0.62,
+      },
+      // Round 16, upstream (second pass): https://github.com/huggingface/datasets/blob/b7cb10b0e38ab8bbefdb142d0279bc85ac8c7ab8/src/datasets/packaged_modules/json/json.py#L337
+      { match: lit("Failed to convert pandas DataFrame to Arrow Table from file"), confidence: 0.68 },
+      // Round 16, upstream (second pass): https://github.com/huggingface/datasets/blob/b7cb10b0e38ab8bbefdb142d0279bc85ac8c7ab8/src/datasets/features/image.py#L172
+      {
+        match: rx(
+          /An? (?:image|audio|video)(?: sample)? should have one of 'path' or 'bytes' but (?:both are None|they are missing or None) in/,
+          "should have one of 'path' or 'bytes'",
+        ),
+        confidence: 0.7,
+      },
       // Round 15, upstream: https://github.com/hiyouga/LLaMA-Factory/blob/ff6d4d12eeb035d6ce06805a5733dd7b29f2ac30/src/llamafactory/data/mm_plugin.py#L205
       {
         match: rx(
@@ -973,6 +1037,8 @@ export const trainRules: DiagnosisRule[] = [
     title: "Disk full or quota exceeded",
     role: "primary",
     triggers: [
+      // Round 16, upstream (second pass): https://github.com/python/cpython/blob/main/Lib/tempfile.py
+      { match: lit("No usable temporary directory found in"), confidence: 0.6 },
       // Round 16, upstream: https://github.com/Ascend/mind-cluster/blob/master/component/ascend-faultdiag/src/ascend_fd/configuration/kg-config.json#L3302
       { match: lit("No space left on disk"), confidence: 0.8 },
       // Round 16, upstream: https://github.com/hicann/driver/blob/master/scripts/package/driver/common/scripts/install.sh#L396
@@ -1100,6 +1166,45 @@ export const trainRules: DiagnosisRule[] = [
     title: "Weights not found at the configured path",
     role: "primary",
     triggers: [
+      // Round 16, upstream (second pass): https://github.com/Lightning-AI/litgpt/blob/26857050fe3ff627cd714fe92f5838f51a3d5efa/litgpt/config.py#L221
+      { match: lit("nor matching config exists."), confidence: 0.75 },
+      // Round 16, upstream (second pass): https://github.com/Lightning-AI/litgpt/blob/26857050fe3ff627cd714fe92f5838f51a3d5efa/litgpt/scripts/convert_hf_checkpoint.py#L851
+      {
+        match: rx(/Expected '[^']*' to contain \.bin or \.safetensors files/, "to contain .bin or .safetensors files"),
+        confidence: 0.85,
+      },
+      // Round 16, upstream (second pass): https://github.com/Lightning-AI/litgpt/blob/26857050fe3ff627cd714fe92f5838f51a3d5efa/litgpt/tokenizer.py#L17
+      {
+        match: rx(/The checkpoint directory does not exist: \S/, "The checkpoint directory does not exist"),
+        confidence: 0.7,
+      },
+      // Round 16, upstream (second pass): https://github.com/Lightning-AI/litgpt/blob/26857050fe3ff627cd714fe92f5838f51a3d5efa/litgpt/utils.py#L134
+      {
+        match: rx(
+          /checkpoint_dir '[^']*' (is missing the files|is not a checkpoint directory)/,
+          "is missing the files",
+          "is not a checkpoint directory",
+        ),
+        confidence: 0.8,
+      },
+      // Round 16, upstream (second pass): https://github.com/mindspore-lab/mindformers/blob/fd4deebc1606a02fd24c3b359a889cd0c966e72b/mindformers/utils/load_checkpoint_utils.py#L122
+      {
+        match: rx(
+          /No rank_0 folder or ckpt files are found under \S|not support mode: no valid checkpoint files found/,
+          "No rank_0 folder or ckpt files",
+          "no valid checkpoint files found",
+        ),
+        confidence: 0.65,
+      },
+      // Round 16, upstream (second pass): https://github.com/axolotl-ai-cloud/axolotl/blob/067b021c8b87a9e5e380b9173c704cf7340e30f5/src/axolotl/cli/utils/lora_merge.py#L2028
+      { match: rx(/No model shards found in \S/, "No model shards found in"), confidence: 0.8 },
+      // Round 16, upstream (second pass): https://github.com/Ascend/MindIE-LLM/blob/master/examples/atb_models/atb_llm/utils/loader/safetensor_file_loader.py#L78
+      {
+        match: rx(/Weight file was not found for tensor named with \S+/, "Weight file was not found for tensor"),
+        confidence: 0.7,
+      },
+      // Round 16, upstream (second pass): https://github.com/Ascend/MindIE-LLM/blob/master/mindie_llm/runtime/utils/loader/weight_utils.py#L92
+      { match: lit("The input model id is not exists or not a directory"), confidence: 0.75 },
       // Round 16, upstream: https://github.com/tensorflow/tensorflow/blob/master/tensorflow/core/util/tensor_slice_reader.cc
       {
         match: lit("Unsuccessful TensorSliceReader constructor: Failed to find any matching files for"),
@@ -1403,6 +1508,61 @@ export const trainRules: DiagnosisRule[] = [
     title: "A file or directory the run reads does not exist",
     role: "primary",
     triggers: [
+      // Round 16, upstream (second pass): https://github.com/hpcaitech/ColossalAI/blob/4f9953be335ef371b3848719ddafe596c01ecd37/applications/ColossalChat/coati/dataset/loader.py#L43
+      {
+        match: rx(/Not existed file path \S|Not find data dir \S/, "Not existed file path", "Not find data dir"),
+        confidence: 0.8,
+      },
+      // Round 16, upstream (second pass): https://github.com/hpcaitech/ColossalAI/blob/4f9953be335ef371b3848719ddafe596c01ecd37/colossalai/context/config.py#L70
+      { match: lit("is not found, please check your configuration path"), confidence: 0.8 },
+      // Round 16, upstream (second pass): https://github.com/mindspore-lab/mindformers/blob/fd4deebc1606a02fd24c3b359a889cd0c966e72b/mindformers/tools/utils.py#L128
+      { match: rx(/The file_path:\S+ is not exist\./, "is not exist."), confidence: 0.7 },
+      // Round 16, upstream (second pass): https://github.com/mindspore-lab/mindformers/blob/fd4deebc1606a02fd24c3b359a889cd0c966e72b/mindformers/dataset/dataloader/adgen_dataloader.py#L56
+      { match: rx(/Error: \S+ is not existed\./, "is not existed."), confidence: 0.65 },
+      // Round 16, upstream (second pass): https://github.com/axolotl-ai-cloud/axolotl/blob/067b021c8b87a9e5e380b9173c704cf7340e30f5/src/axolotl/utils/data/shared.py#L206
+      {
+        match: lit("The dataset could not be loaded. This could be due to a misconfigured dataset path"),
+        confidence: 0.7,
+      },
+      // Round 16, upstream (second pass): https://github.com/webdataset/webdataset/blob/e0953f9bba17b416d5792d5a263b171c266e78be/src/webdataset/shardlists.py#L314
+      { match: lit("empty_check=True, but no shards found in ResampledShards"), confidence: 0.65 },
+      // Round 16, upstream (second pass): https://github.com/open-compass/opencompass/blob/a5acc4bba3b658f151617a3b393602110fb7a740/opencompass/utils/datasets.py#L94
+      { match: rx(/No valid url for \S+!/, "No valid url for "), confidence: 0.72 },
+      // Round 16, upstream (second pass): https://github.com/open-compass/opencompass/blob/a5acc4bba3b658f151617a3b393602110fb7a740/opencompass/utils/run.py#L74
+      {
+        match: lit("The provided pattern matches 0 or more than one config. Please verify your pattern"),
+        confidence: 0.72,
+      },
+      // Round 16, upstream (second pass): https://github.com/dmlc/decord/blob/d2e56190286ae394032a8141885f76d5372bd44b/src/video/video_reader.cc#L83
+      { match: rx(/ERROR opening: \S+, No such file or directory/, "ERROR opening: "), confidence: 0.8 },
+      // Round 16, upstream (second pass): https://github.com/pytorch/vision/blob/v0.29.1/torchvision/datasets/cifar.py#L69
+      {
+        match: rx(
+          /Dataset not found(?: or corrupted)?\. You (?:can|may) use download=True to download it|Dataset not found or incomplete\. Please make sure all required folders/,
+          "Dataset not found",
+        ),
+        confidence: 0.78,
+      },
+      // Round 16, upstream (second pass): https://github.com/pytorch/vision/blob/v0.29.1/torchvision/datasets/imagenet.py#L103
+      {
+        match: rx(
+          /The (?:archive|meta file) \S+ is not present in the root directory or is corrupted/,
+          "is not present in the root directory",
+        ),
+        confidence: 0.75,
+      },
+      // Round 16, upstream (second pass): https://github.com/pytorch/vision/blob/v0.29.1/torchvision/datasets/folder.py#L101
+      { match: lit("Found no valid file for the classes "), confidence: 0.62 },
+      // Round 16, upstream (second pass): https://github.com/huggingface/datasets/blob/b7cb10b0e38ab8bbefdb142d0279bc85ac8c7ab8/src/datasets/load.py#L1347
+      {
+        match: rx(
+          /Please specify the data files or data directory to load for the \w+ dataset builder/,
+          "Please specify the data files or data directory",
+        ),
+        confidence: 0.6,
+      },
+      // Round 16, upstream (second pass): https://github.com/huggingface/datasets/blob/b7cb10b0e38ab8bbefdb142d0279bc85ac8c7ab8/src/datasets/load.py#L1677
+      { match: lit("It should be either non-empty or None (default)."), confidence: 0.6 },
       // Round 16, upstream: https://github.com/Lightning-AI/pytorch-lightning/blob/7f0c3436cd3f6ad3753125672024fc415cbcb414/src/lightning/fabric/strategies/deepspeed.py#L837
       { match: lit("You passed in a path to a DeepSpeed config but the path does not exist"), confidence: 0.85 },
       // Round 16, upstream: https://github.com/kohya-ss/sd-scripts/blob/48d368fa557731ad0488c07304dfeba8c07910eb/library/config_util.py#L678
@@ -1602,6 +1762,31 @@ export const trainRules: DiagnosisRule[] = [
     title: "Tensor parallel size does not divide the attention/KV heads",
     role: "primary",
     triggers: [
+      // Round 16, upstream (second pass): https://github.com/pytorch/torchtitan/blob/b5bcd76c66d0acb1a08b176d9639425bc55e0b2a/torchtitan/experiments/rl/models/attention.py#L291
+      {
+        match: rx(
+          /num_kv_heads \(\d+\) must be (>= |divisible by )tensor_parallel_size \(\d+\)/,
+          "tensor_parallel_size (",
+        ),
+        confidence: 0.85,
+      },
+      // Round 16, upstream (second pass): https://github.com/Lightning-AI/litgpt/blob/26857050fe3ff627cd714fe92f5838f51a3d5efa/litgpt/generate/tp.py#L96
+      {
+        match: rx(
+          /This n_query_groups value \(\d+\) is not evenly divisible by the world size/,
+          "This n_query_groups value",
+        ),
+        confidence: 0.8,
+      },
+      // Round 16, upstream (second pass): https://github.com/mindspore-lab/mindformers/blob/fd4deebc1606a02fd24c3b359a889cd0c966e72b/mindformers/parallel_core/training_graph/transformer/attent
+      { match: lit("the class variable 'kv_num_heads' must be a multiple of"), confidence: 0.85 },
+      // Round 16, upstream (second pass): https://github.com/hpcaitech/ColossalAI/blob/4f9953be335ef371b3848719ddafe596c01ecd37/colossalai/shardformer/policies/llama.py#L103
+      { match: lit("The number of key_value heads must be divisible by"), confidence: 0.85 },
+      // Round 16, upstream (second pass): https://github.com/hpcaitech/ColossalAI/blob/4f9953be335ef371b3848719ddafe596c01ecd37/colossalai/shardformer/policies/chatglm2.py#L101
+      {
+        match: rx(/multi_query_group_num \d+ should be divisible by tensor_parallel_size \d+/, "multi_query_group_num"),
+        confidence: 0.85,
+      },
       // Round 15, upstream: https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/fsdp2/distributed/mindspeed_parallel_engine.py#L81
       {
         match: rx(
@@ -1771,6 +1956,16 @@ export const trainRules: DiagnosisRule[] = [
     title: "A pipeline stage has no LLM layers",
     role: "primary",
     triggers: [
+      // Round 16, upstream (second pass): https://github.com/pytorch/torchtitan/blob/b5bcd76c66d0acb1a08b176d9639425bc55e0b2a/torchtitan/distributed/pipeline_parallel.py#L393
+      {
+        match: rx(
+          /Number of stages \(\d+\) cannot be greater than effective layers \(\d+\)/,
+          "cannot be greater than effective layers",
+        ),
+        confidence: 0.85,
+      },
+      // Round 16, upstream (second pass): https://github.com/pytorch/torchtitan/blob/b5bcd76c66d0acb1a08b176d9639425bc55e0b2a/torchtitan/distributed/pipeline_parallel.py#L403
+      { match: lit("Configuration would result in empty stages."), confidence: 0.85 },
       // Round 15: PiPPy's stage check (pippy/PipelineStage.py: more ranks than stages, a stage left without work).
       {
         match: rx(
@@ -1836,6 +2031,26 @@ export const trainRules: DiagnosisRule[] = [
     title: "Layer split does not fit the pipeline size or layer count",
     role: "primary",
     triggers: [
+      // Round 16, upstream (second pass): https://github.com/pytorch/torchtitan/blob/b5bcd76c66d0acb1a08b176d9639425bc55e0b2a/torchtitan/distributed/pipeline_parallel.py#L234
+      {
+        match: rx(
+          /Number of virtual stages \(\d+\) must be divisible by pipeline parallel size \(\d+\)/,
+          "must be divisible by pipeline parallel size",
+        ),
+        confidence: 0.7,
+      },
+      // Round 16, upstream (second pass): https://github.com/pytorch/torchtitan/blob/b5bcd76c66d0acb1a08b176d9639425bc55e0b2a/torchtitan/distributed/pipeline_parallel.py#L556
+      {
+        match: rx(/num_stages \d+ must be evenly divisible by pp_degree \d+/, "must be evenly divisible by pp_degree"),
+        confidence: 0.6,
+      },
+      // Round 16, upstream (second pass): https://github.com/mindspore-lab/mindformers/blob/fd4deebc1606a02fd24c3b359a889cd0c966e72b/mindformers/models/utils.py#L600
+      { match: lit("should equal to remainder of `num_layers`"), confidence: 0.85 },
+      // Round 16, upstream (second pass): https://github.com/mindspore-lab/mindformers/blob/fd4deebc1606a02fd24c3b359a889cd0c966e72b/mindformers/models/utils.py#L593
+      {
+        match: rx(/offset\.shape\[-[12]\] should equal to `(pp|pp_interleave_num)`/, "] should equal to `pp"),
+        confidence: 0.75,
+      },
       // Round 15, upstream: https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/training/arguments.py#L945
       {
         match: rx(
