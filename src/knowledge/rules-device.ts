@@ -755,6 +755,54 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Collective communication timed out",
     role: "secondary",
     triggers: [
+      // Round 16, upstream (third pass): https://github.com/NVIDIA/nccl/blob/master/src/transport/net_ib/p2p.cc#L688
+      {
+        match: rx(
+          /NET\/IB ?: Got completion from peer \S+ with (?:status=\w+\(\d+\)|error \d+|status=\d+)/,
+          "Got completion from peer",
+        ),
+        confidence: 0.72,
+      },
+      // Round 16, upstream (third pass): https://github.com/NVIDIA/nccl/blob/master/src/bootstrap.cc#L126
+      { match: lit("Bootstrap : no socket interface found"), confidence: 0.6 },
+      // Round 16, upstream (third pass): https://github.com/NVIDIA/nccl/blob/master/src/bootstrap.cc#L120
+      { match: lit("NET/Socket : No usable listening interface found"), confidence: 0.6 },
+      // Round 16, upstream (third pass): https://github.com/NVIDIA/nccl/blob/master/src/misc/ibvwrap.cc#L376
+      {
+        match: rx(
+          /Call to ibv_modify_qp failed with (?:\d+ )?(?:error )?(?:Connection timed out|110)/,
+          "Call to ibv_modify_qp failed with",
+        ),
+        confidence: 0.65,
+      },
+      // Round 16, upstream (third pass): https://github.com/pytorch/gloo/blob/main/gloo/transport/tcp/pair.cc#L538
+      { match: lit("This is typically caused by a remote worker hanging or bugs in the application"), confidence: 0.7 },
+      // Round 16, upstream (third pass): https://github.com/NVIDIA/nccl/blob/master/src/bootstrap.cc#L577
+      {
+        match: rx(
+          /no device found (?:matching|after excluding) (?:exactly )?\S+, verify NCCL_OOB_NET_IFNAME/,
+          "verify NCCL_OOB_NET_IFNAME",
+        ),
+        confidence: 0.58,
+      },
+      // Round 16, upstream (third pass): https://github.com/pytorch/gloo/blob/main/gloo/transport/tcp/pair.cc#L523
+      {
+        match: rx(/gloo\/transport\/tcp\/(?:pair|buffer)\.cc:\d+\] (?:Read|Write) timeout \[/, "gloo/transport/tcp/"),
+        confidence: 0.75,
+      },
+      // Round 16, upstream (third pass): https://github.com/pytorch/gloo/blob/main/gloo/rendezvous/file_store.cc#L152
+      {
+        match: rx(/gloo\/rendezvous\/\w+_store\.cc:\d+\] Wait timeout for key\(s\)/, "Wait timeout for key(s)"),
+        confidence: 0.65,
+      },
+      // Round 16, upstream (third pass): https://github.com/pytorch/gloo/blob/main/gloo/transport/tcp/device.cc#L84
+      {
+        match: rx(
+          /gloo\/transport\/tcp\/device\.cc:\d+\] Unable to find address for: \S+/,
+          "Unable to find address for: ",
+        ),
+        confidence: 0.6,
+      },
       // Round 16, upstream: https://github.com/openxla/xla/blob/a4771e3c16767599a6e41e36862d0f639714c274/xla/tsl/distributed_runtime/coordination/coordination_service.cc
       {
         match: lit("This usually happens because a task triggered the barrier too early or too slowly"),
@@ -1817,6 +1865,17 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Killed by the host's out-of-memory killer",
     role: "primary",
     triggers: [
+      // Round 16, upstream (third pass): https://github.com/pytorch/pytorch/blob/main/torch/utils/data/_utils/signal_handling.py
+      {
+        match: rx(
+          /DataLoader worker \(pid[^)]*\) is killed by signal: (?:已杀死|強制結束)/,
+          "is killed by signal: 已杀死",
+          "is killed by signal: 強制結束",
+        ),
+        confidence: 0.72,
+      },
+      // Round 16, upstream (third pass): https://github.com/bminor/glibc/blob/master/po/zh_TW.po
+      { match: lit("[Errno 12] 無法配置記憶體"), confidence: 0.65 },
       // Round 16, upstream (second pass): https://github.com/hicann/driver/blob/master/pkg_inc/hal_error_code/drv_error_code.h#L42
       {
         match: rx(/Failed to allocate \S+ host memory requested by the \S+ module/, "host memory requested by the"),

@@ -37,6 +37,39 @@ export const envRules: DiagnosisRule[] = [
     title: "CANN environment not sourced",
     role: "primary",
     triggers: [
+      // Round 16, upstream (third pass): https://git.savannah.gnu.org/cgit/bash.git/tree/po/zh_CN.po
+      {
+        match: rx(
+          /(?:^|[\s:])(?:atc|opc|msopgen|msprof|ccec)[:：] ?未找到命令/,
+          "atc: 未找到命令",
+          "atc：未找到命令",
+          "opc: 未找到命令",
+          "opc：未找到命令",
+          "msopgen: 未找到命令",
+          "msopgen：未找到命令",
+          "msprof: 未找到命令",
+          "msprof：未找到命令",
+          "ccec: 未找到命令",
+          "ccec：未找到命令",
+        ),
+        confidence: 0.72,
+      },
+      // Round 16, upstream (third pass): https://github.com/bminor/glibc/blob/master/po/zh_CN.po#L646
+      {
+        match: rx(
+          /lib(?:hccl|ascendcl|atb|ge_runner|graph|register|opapi|acl_op_compiler|runtime|hccl_plugin|tiling_api|platform|c_sec|msprofiler|nnopbase|ascend_protobuf|fmk_parser|ge_common|acl_tdt_channel|lcal|asdops|mki|ascend_dump|ge_compiler|ge_executor|graph_base|exe_graph|error_manager|mmpa|profapi|msprof|ascendalog|unified_dlog|acl_dvpp|acl_cblas|aclnn_\\w+|cust_opapi|tsdclient|lowering|fmk_onnx_parser)\.so[^\n]*无法打开共享目标文件/,
+          "无法打开共享目标文件",
+        ),
+        confidence: 0.9,
+      },
+      // Round 16, upstream (third pass): https://github.com/bminor/glibc/blob/master/po/zh_TW.po#L622
+      {
+        match: rx(
+          /lib(?:hccl|ascendcl|atb|ge_runner|graph|register|opapi|acl_op_compiler|runtime|hccl_plugin|tiling_api|platform|c_sec|msprofiler|nnopbase|ascend_protobuf|fmk_parser|ge_common|acl_tdt_channel|lcal|asdops|mki|ascend_dump|ge_compiler|ge_executor|graph_base|exe_graph|error_manager|mmpa|profapi|msprof|ascendalog|unified_dlog|acl_dvpp|acl_cblas|aclnn_\\w+|cust_opapi|tsdclient|lowering|fmk_onnx_parser)\.so[^\n]*無法開啟共用物件/,
+          "無法開啟共用物件",
+        ),
+        confidence: 0.9,
+      },
       // Round 16, upstream (second pass): https://github.com/Ascend/torchair/blob/master/python/torchair/_utils/error_messages.py#L39
       { match: lit("Failed to load GetRegisteredIrDef from libge_runner.so"), confidence: 0.8 },
       // Round 16, upstream: https://git.savannah.gnu.org/cgit/bash.git/tree/execute_cmd.c
@@ -174,6 +207,17 @@ export const envRules: DiagnosisRule[] = [
     title: "Ascend driver not available (container without driver mounts)",
     role: "primary",
     triggers: [
+      // Round 16, upstream (third pass): https://git.savannah.gnu.org/cgit/bash.git/tree/po/zh_CN.po
+      {
+        match: rx(
+          /(?:npu|nvidia)-smi[:：] ?(?:没有那个文件或目录|未找到命令)/,
+          "npu-smi:",
+          "npu-smi：",
+          "nvidia-smi:",
+          "nvidia-smi：",
+        ),
+        confidence: 0.82,
+      },
       // Round 16, upstream (second pass): https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html
       {
         match: rx(
@@ -1676,6 +1720,8 @@ export const envRules: DiagnosisRule[] = [
     title: "Permission denied (kernel cache or device nodes)",
     role: "primary",
     triggers: [
+      // Round 16, upstream (third pass): https://github.com/bminor/glibc/blob/master/po/zh_CN.po
+      { match: rx(/PermissionError: \[Errno 1\] 不允许的操作/, "PermissionError: [Errno 1]"), confidence: 0.65 },
       // Round 16, upstream (second pass): https://github.com/rust-lang/rust/blob/master/library/std/src/io/error.rs
       {
         match: rx(

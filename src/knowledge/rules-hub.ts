@@ -15,6 +15,18 @@ export const hubRules: readonly DiagnosisRule[] = [
       "The Hugging Face Hub refused the model or dataset (gated without access 401/403, not found 404) or could not be reached",
     role: "primary",
     triggers: [
+      // Round 16, upstream (third pass): https://github.com/modelscope/modelscope/blob/master/modelscope/hub/errors.py#L233
+      { match: lit("The request resource(model or dataset) does not exist!"), confidence: 0.85 },
+      // Round 16, upstream (third pass): https://github.com/modelscope/modelscope/blob/master/modelscope/hub/errors.py#L153
+      {
+        match: rx(
+          /The authentication token is invalid, failed to access \S+/,
+          "The authentication token is invalid, failed to access",
+        ),
+        confidence: 0.85,
+      },
+      // Round 16, upstream (third pass): https://github.com/modelscope/modelscope/blob/master/modelscope/hub/errors.py#L236
+      { match: lit("Authentication token does not exist or invalid."), confidence: 0.82 },
       // Round 16, upstream (second pass): https://github.com/huggingface/datasets/blob/b7cb10b0e38ab8bbefdb142d0279bc85ac8c7ab8/src/datasets/packaged_modules/cache/cache.py#L66
       { match: rx(/Couldn't find cache for \S+/, "Couldn't find cache for "), confidence: 0.65 },
       // Round 16, upstream (second pass): https://github.com/huggingface/datasets/blob/b7cb10b0e38ab8bbefdb142d0279bc85ac8c7ab8/src/datasets/load.py#L841

@@ -707,6 +707,8 @@ export const trainRules: DiagnosisRule[] = [
     title: "Dataset cache on a shared filesystem (NFS) missing, stale or locked",
     role: "primary",
     triggers: [
+      // Round 16, upstream (third pass): https://github.com/bminor/glibc/blob/master/po/zh_CN.po#L6044
+      { match: lit("过旧的文件句柄"), confidence: 0.8 },
       // Round 15, upstream: https://github.com/torvalds/linux/blob/master/net/sunrpc/clnt.c
       {
         match: rx(
@@ -981,8 +983,12 @@ export const trainRules: DiagnosisRule[] = [
           /DataLoader worker \(pid(?:\(s\))?[^)]*\) (?:is killed by signal|exited unexpectedly)/,
           "DataLoader worker",
         ),
-        // SIGKILL (usually the OOM killer) is host_oom's evidence.
-        unless: [lit("is killed by signal: Killed")],
+        // SIGKILL (usually the OOM killer) is host_oom's evidence, in glibc's zh_CN and zh_TW strsignal too.
+        unless: [
+          lit("is killed by signal: Killed"),
+          lit("is killed by signal: 已杀死"),
+          lit("is killed by signal: 強制結束"),
+        ],
         within: 0,
         confidence: 0.66,
       },
@@ -1037,6 +1043,8 @@ export const trainRules: DiagnosisRule[] = [
     title: "Disk full or quota exceeded",
     role: "primary",
     triggers: [
+      // Round 16, upstream (third pass): https://github.com/bminor/glibc/blob/master/po/zh_CN.po#L6035
+      { match: lit("超出磁盘配额"), confidence: 0.85 },
       // Round 16, upstream (second pass): https://github.com/python/cpython/blob/main/Lib/tempfile.py
       { match: lit("No usable temporary directory found in"), confidence: 0.6 },
       // Round 16, upstream: https://github.com/Ascend/mind-cluster/blob/master/component/ascend-faultdiag/src/ascend_fd/configuration/kg-config.json#L3302
@@ -1166,6 +1174,22 @@ export const trainRules: DiagnosisRule[] = [
     title: "Weights not found at the configured path",
     role: "primary",
     triggers: [
+      // Round 16, upstream (third pass): https://github.com/modelscope/modelscope/blob/master/modelscope/hub/file_download.py#L307
+      {
+        match: rx(
+          /download incomplete, content_length: \d+ but the\s+file downloaded length: \d+/,
+          "download incomplete, content_length:",
+        ),
+        confidence: 0.8,
+      },
+      // Round 16, upstream (third pass): https://github.com/modelscope/modelscope/blob/master/modelscope/hub/utils/utils.py#L274
+      {
+        match: rx(
+          /integrity check failed, expected sha256 signature is \w+, actual is \w+, the download may be incomplete/,
+          "integrity check failed, expected sha256 signature is",
+        ),
+        confidence: 0.8,
+      },
       // Round 16, upstream (second pass): https://github.com/Lightning-AI/litgpt/blob/26857050fe3ff627cd714fe92f5838f51a3d5efa/litgpt/config.py#L221
       { match: lit("nor matching config exists."), confidence: 0.75 },
       // Round 16, upstream (second pass): https://github.com/Lightning-AI/litgpt/blob/26857050fe3ff627cd714fe92f5838f51a3d5efa/litgpt/scripts/convert_hf_checkpoint.py#L851
@@ -1508,6 +1532,10 @@ export const trainRules: DiagnosisRule[] = [
     title: "A file or directory the run reads does not exist",
     role: "primary",
     triggers: [
+      // Round 16, upstream (third pass): https://github.com/python/cpython/blob/main/Modules/main.c
+      { match: rx(/can't open file '[^'\n]+': \[Errno 2\] 没有那个文件或目录/, "can't open file '"), confidence: 0.78 },
+      // Round 16, upstream (third pass): https://github.com/bminor/glibc/blob/master/po/zh_CN.po
+      { match: rx(/\[Errno 2\] 没有那个文件或目录: '[^']+'/, "没有那个文件或目录: '"), confidence: 0.55 },
       // Round 16, upstream (second pass): https://github.com/hpcaitech/ColossalAI/blob/4f9953be335ef371b3848719ddafe596c01ecd37/applications/ColossalChat/coati/dataset/loader.py#L43
       {
         match: rx(/Not existed file path \S|Not find data dir \S/, "Not existed file path", "Not find data dir"),
