@@ -37,45 +37,12 @@ export const envRules: DiagnosisRule[] = [
     title: "CANN environment not sourced",
     role: "primary",
     triggers: [
-      // Round 16, upstream (third pass): https://git.savannah.gnu.org/cgit/bash.git/tree/po/zh_CN.po
-      {
-        match: rx(
-          /(?:^|[\s:])(?:atc|opc|msopgen|msprof|ccec)[:：] ?未找到命令/,
-          "atc: 未找到命令",
-          "atc：未找到命令",
-          "opc: 未找到命令",
-          "opc：未找到命令",
-          "msopgen: 未找到命令",
-          "msopgen：未找到命令",
-          "msprof: 未找到命令",
-          "msprof：未找到命令",
-          "ccec: 未找到命令",
-          "ccec：未找到命令",
-        ),
-        confidence: 0.72,
-      },
-      // Round 16, upstream (third pass): https://github.com/bminor/glibc/blob/master/po/zh_CN.po#L646
-      {
-        match: rx(
-          /lib(?:hccl|ascendcl|atb|ge_runner|graph|register|opapi|acl_op_compiler|runtime|hccl_plugin|tiling_api|platform|c_sec|msprofiler|nnopbase|ascend_protobuf|fmk_parser|ge_common|acl_tdt_channel|lcal|asdops|mki|ascend_dump|ge_compiler|ge_executor|graph_base|exe_graph|error_manager|mmpa|profapi|msprof|ascendalog|unified_dlog|acl_dvpp|acl_cblas|aclnn_\\w+|cust_opapi|tsdclient|lowering|fmk_onnx_parser)\.so[^\n]*无法打开共享目标文件/,
-          "无法打开共享目标文件",
-        ),
-        confidence: 0.9,
-      },
-      // Round 16, upstream (third pass): https://github.com/bminor/glibc/blob/master/po/zh_TW.po#L622
-      {
-        match: rx(
-          /lib(?:hccl|ascendcl|atb|ge_runner|graph|register|opapi|acl_op_compiler|runtime|hccl_plugin|tiling_api|platform|c_sec|msprofiler|nnopbase|ascend_protobuf|fmk_parser|ge_common|acl_tdt_channel|lcal|asdops|mki|ascend_dump|ge_compiler|ge_executor|graph_base|exe_graph|error_manager|mmpa|profapi|msprof|ascendalog|unified_dlog|acl_dvpp|acl_cblas|aclnn_\\w+|cust_opapi|tsdclient|lowering|fmk_onnx_parser)\.so[^\n]*無法開啟共用物件/,
-          "無法開啟共用物件",
-        ),
-        confidence: 0.9,
-      },
       // Round 16, upstream (second pass): https://github.com/Ascend/torchair/blob/master/python/torchair/_utils/error_messages.py#L39
       { match: lit("Failed to load GetRegisteredIrDef from libge_runner.so"), confidence: 0.8 },
-      // Round 16, upstream: https://git.savannah.gnu.org/cgit/bash.git/tree/execute_cmd.c
+      // Round 16, upstream: https://git.savannah.gnu.org/cgit/bash.git/tree/execute_cmd.c (and its po/zh_CN.po wording)
       {
         match: rx(
-          /(?:^|[\s:])(?:atc|opc|msopgen|msprof|ccec): (?:command )?not found|command not found: (?:atc|opc|msopgen|msprof|ccec)\b/,
+          /(?:^|[\s:])(?:atc|opc|msopgen|msprof|ccec): (?:command )?not found|command not found: (?:atc|opc|msopgen|msprof|ccec)\b|(?:^|[\s:])(?:atc|opc|msopgen|msprof|ccec)[:：] ?未找到命令/,
           "atc: command not found",
           "atc: not found",
           "opc: command not found",
@@ -87,6 +54,16 @@ export const envRules: DiagnosisRule[] = [
           "ccec: command not found",
           "ccec: not found",
           "command not found: ",
+          "atc: 未找到命令",
+          "atc：未找到命令",
+          "opc: 未找到命令",
+          "opc：未找到命令",
+          "msopgen: 未找到命令",
+          "msopgen：未找到命令",
+          "msprof: 未找到命令",
+          "msprof：未找到命令",
+          "ccec: 未找到命令",
+          "ccec：未找到命令",
         ),
         confidence: 0.72,
       },
@@ -132,10 +109,15 @@ export const envRules: DiagnosisRule[] = [
       },
       {
         match: rx(
-          // The loader's message in English and in glibc's zh_CN text (po/zh_CN.po: "无法打开共享对象文件").
-          new RegExp(`lib(?:${CANN_LIBS})\\.so[^\\n]*(?:cannot open shared object file|无法打开共享对象文件)`),
+          // The loader's message in English and in glibc's zh_CN text (po/zh_CN.po: "无法打开共享对象文件", since 2025
+          // "无法打开共享目标文件") and zh_TW's ("無法開啟共用物件").
+          new RegExp(
+            `lib(?:${CANN_LIBS})\\.so[^\\n]*(?:cannot open shared object file|无法打开共享对象文件|无法打开共享目标文件|無法開啟共用物件)`,
+          ),
           "cannot open shared object file",
           "无法打开共享对象文件",
+          "无法打开共享目标文件",
+          "無法開啟共用物件",
         ),
         confidence: 0.9,
       },
@@ -207,17 +189,6 @@ export const envRules: DiagnosisRule[] = [
     title: "Ascend driver not available (container without driver mounts)",
     role: "primary",
     triggers: [
-      // Round 16, upstream (third pass): https://git.savannah.gnu.org/cgit/bash.git/tree/po/zh_CN.po
-      {
-        match: rx(
-          /(?:npu|nvidia)-smi[:：] ?(?:没有那个文件或目录|未找到命令)/,
-          "npu-smi:",
-          "npu-smi：",
-          "nvidia-smi:",
-          "nvidia-smi：",
-        ),
-        confidence: 0.82,
-      },
       // Round 16, upstream (second pass): https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html
       {
         match: rx(
@@ -346,9 +317,15 @@ export const envRules: DiagnosisRule[] = [
         confidence: 0.85,
       },
       // The driver's tools are the host's: a container without them mounted (Ascend's npu-smi; nvidia-smi, which the
-      // NVIDIA container runtime injects with the driver libraries) finds no such command.
+      // NVIDIA container runtime injects with the driver libraries) finds no such command, in bash's zh_CN words too.
       {
-        match: rx(/(?:npu|nvidia)-smi: (?:No such file or directory|command not found)/, "npu-smi: ", "nvidia-smi: "),
+        match: rx(
+          /(?:npu|nvidia)-smi: (?:No such file or directory|command not found)|(?:npu|nvidia)-smi[:：] ?(?:没有那个文件或目录|未找到命令)/,
+          "npu-smi:",
+          "npu-smi：",
+          "nvidia-smi:",
+          "nvidia-smi：",
+        ),
         confidence: 0.82,
       },
       {
