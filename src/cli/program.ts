@@ -21,6 +21,7 @@ import { stopOnSignalsAndOrphaning } from "./lifetime.js";
 import { installFatalHandlers, printFatal } from "./print-error.js";
 import { progressPrinter } from "./progress.js";
 import { addSimCommands } from "./sim-commands.js";
+import { pipedLog } from "./stdin.js";
 
 import { parseToolsets, TOOLSETS } from "./toolsets.js";
 import { terminalView } from "./views.js";
@@ -90,9 +91,11 @@ function addToolCommands(program: Command): void {
       .addHelpText("after", EXIT_CODES_HELP);
     if (positional) {
       const spec = specs.find((s) => s.field === positional.field);
+      // A log piped in is read when LOGFILE is `-` or none is named (stdin.ts).
+      const piped = positional.field === "logFile" ? "; - or a pipe reads it from standard input" : "";
       cmd.argument(
         `[${positional.name}]`,
-        `${spec?.description ?? positional.field} (or --${kebab(positional.field)})`,
+        `${spec?.description ?? positional.field} (or --${kebab(positional.field)}${piped})`,
       );
     }
     if (tool.name === "audit_log") cmd.alias("audit");
@@ -111,6 +114,11 @@ function addToolCommands(program: Command): void {
       const typed = optionsToInput(specs, options);
       const input = { ...base, ...typed };
       mergePositional(typedPositional, input, positional);
+      await pipedLog(
+        tool.name,
+        specs.map((s) => s.field),
+        input,
+      );
       checkRequired(tool.name, specs, input);
       const renderHint = cliHintRenderer(input, toolFields);
       const hosts = new HostRegistry();

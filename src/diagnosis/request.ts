@@ -16,7 +16,7 @@ import { lookupRun, type RunLookup, type RunRecord } from "./runs.js";
 import { diagnoseHostFiles, diagnoseNodeLogs, diagnoseText } from "./sources.js";
 import type { Finding, FixAction, Verdict } from "./types.js";
 
-const MAX_TEXT = 16 * 1024 * 1024;
+export const MAX_TEXT = 16 * 1024 * 1024;
 
 export const RunContextSchema = z
   .object({

@@ -301,6 +301,44 @@ describe("the CLI contract", () => {
     expect(noScript.err).toContain("setting the allocator's expandable segments edits the run's launch script");
   });
 
+  it("diagnose-error reads a log piped in or redirected, or named '-'; with no log and nothing piped it says every way", () => {
+    const log = join(work, "piped-hccl.log");
+    writeFileSync(
+      log,
+      "[rank3]: RuntimeError: NPU out of memory. Tried to allocate 1.50 GiB (NPU 3; 60.00 GiB total capacity)\n" +
+        "[rank0]: EI0002: The wait execution of the Notify register times out.\n",
+    );
+    const sh = (line: string) => {
+      const r = spawnSync("/bin/sh", ["-c", line], { cwd: work, env, encoding: "utf8", timeout: 120_000 });
+      return { code: r.status, out: r.stdout, err: r.stderr };
+    };
+    const node = `'${process.execPath}' '${CLI}'`;
+    const byFile = cli("diagnose-error", log, "--json");
+    expect(byFile.code, byFile.err).toBe(0);
+    const expected = JSON.parse(byFile.out).findings.map((f: { category: string }) => f.category);
+    expect(expected[0]).toBe("npu_oom");
+    // A shell pipe, a redirect, and '-' (the positional and the flag): the same findings as the file named.
+    for (const line of [
+      `cat '${log}' | ${node} diagnose-error --json`,
+      `${node} diagnose-error --json < '${log}'`,
+      `${node} diagnose-error - --json < '${log}'`,
+      `cat '${log}' | ${node} diagnose-error --log-file - --json`,
+    ]) {
+      const r = sh(line);
+      expect(r.code, `${line}\n${r.err}`).toBe(0);
+      expect(JSON.parse(r.out).findings.map((f: { category: string }) => f.category)).toEqual(expected);
+    }
+    // Nothing named and nothing piped (stdin from /dev/null): a usage error naming every way, piping included.
+    const none = sh(`${node} diagnose-error < /dev/null`);
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/missing the log: a file \((npx )?ascend-train diagnose-error \/path\/to\/train\.log\)/);
+    expect(none.err).toMatch(/piped in \(cat train\.log \| (npx )?ascend-train diagnose-error\)/);
+    // '-' with --text asks which one was meant, and a named file is read, not standard input.
+    expect(sh(`${node} diagnose-error - --text 'x' < '${log}'`).code).toBe(2);
+    const named = sh(`echo 'Segmentation fault (core dumped)' | ${node} diagnose-error '${log}' --json`);
+    expect(JSON.parse(named.out).findings[0].category).toBe("npu_oom");
+  });
+
   it("prepare-dataset prints the validate-dataset command that accepts what it wrote, images read where they were found", () => {
     mkdirSync(join(work, "sim-host", "MindSpeed-MM", "prepared"), { recursive: true });
     const prepared = cli(
