@@ -84,6 +84,8 @@ export function onGpu(f: Finding): Finding | null {
 const CUDA_WORDING: readonly {
   category: string;
   re: RegExp;
+  /** Said only when the log names no NPU stack: on an Ascend host the same line is code calling NVIDIA's tools. */
+  gpuLogOnly?: boolean;
   finding: Pick<Finding, "title" | "cause" | "fixes" | "references">;
 }[] = [
   {
@@ -137,6 +139,36 @@ const CUDA_WORDING: readonly {
     },
   },
   {
+    category: "driver_not_mounted",
+    // The NVIDIA side of a driver the process cannot reach: nvidia-smi missing or unable to talk to the driver, the
+    // driver's libraries (libcuda, libnvidia-ml) not loadable, the container toolkit failing, Docker without the GPU
+    // runtime. Its evidence names NVIDIA, so Ascend's device nodes and mounts would be the wrong advice.
+    gpuLogOnly: true,
+    re: /nvidia-smi|NVIDIA driver|libcuda\.so|libnvidia-|nvidia-container|NVML|runtime specified nvidia|device driver "[^"\n]*" with capabilities/,
+    finding: {
+      title: "NVIDIA driver not available (container without the NVIDIA runtime, or no driver)",
+      cause:
+        "The NVIDIA driver's tools and libraries (nvidia-smi, libcuda, libnvidia-ml) are not visible to this process: " +
+        "the container was started without the NVIDIA container runtime (no --gpus, no nvidia runtime class), the " +
+        "container toolkit could not inject them, or the host has no working driver.",
+      fixes: [
+        {
+          id: "see-driver",
+          summary:
+            "On the host, check that the driver answers; in the container, that its tools and library are there.",
+          commands: ["nvidia-smi", "ls -l /dev/nvidia*", "ldconfig -p | grep -E 'libcuda|libnvidia-ml'"],
+        },
+        {
+          id: "gpu-runtime",
+          summary:
+            "Start the container with the NVIDIA runtime: docker run --gpus all (the NVIDIA Container Toolkit installed and `nvidia-ctk runtime configure` run), a Kubernetes nvidia.com/gpu request with the nvidia runtime class, or Slurm --gres=gpu:N.",
+          commands: ["docker run --rm --gpus all <image> nvidia-smi"],
+        },
+      ],
+      references: ["https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/install-guide.html"],
+    },
+  },
+  {
     category: "torch_npu_version_mismatch",
     // A CUDA extension's shared object (flash_attn_2_cuda, a *_cuda.so op) missing a torch symbol: built for another
     // torch or C++ ABI, as torch_npu built for another torch is.
@@ -165,9 +197,14 @@ const CUDA_WORDING: readonly {
   },
 ];
 
-/** Says a finding in CUDA's words when its evidence is CUDA's form of its failure (CUDA_WORDING); true if it did. */
-export function speakCuda(f: Finding): boolean {
-  const m = CUDA_WORDING.find((x) => x.category === f.category && f.evidence.some((e) => x.re.test(e.text)));
+/**
+ * Says a finding in CUDA's words when its evidence is CUDA's form of its failure (CUDA_WORDING); true if it did.
+ * `npuLog`: the log names an NPU stack.
+ */
+export function speakCuda(f: Finding, npuLog = false): boolean {
+  const m = CUDA_WORDING.find(
+    (x) => x.category === f.category && !(x.gpuLogOnly && npuLog) && f.evidence.some((e) => x.re.test(e.text)),
+  );
   if (!m) return false;
   f.title = m.finding.title;
   f.cause = m.finding.cause;

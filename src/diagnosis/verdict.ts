@@ -512,7 +512,7 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
   }
   for (const f of findings) {
     retitleForStack(f, cuda > 0 && npu === 0 ? "CUDA" : undefined);
-    speakCuda(f);
+    speakCuda(f, npu > 0);
   }
   if (!stopped && (findings[0]!.confidence < CONFIDENT || findings[0]!.rule === "known-case"))
     findings.push(...caseHints(neighbours, findings, compiled));

@@ -317,14 +317,17 @@ export const envRules: DiagnosisRule[] = [
         confidence: 0.85,
       },
       // The driver's tools are the host's: a container without them mounted (Ascend's npu-smi; nvidia-smi, which the
-      // NVIDIA container runtime injects with the driver libraries) finds no such command, in bash's zh_CN words too.
+      // NVIDIA container runtime injects with the driver libraries) finds no such command: bash's words (in zh_CN too),
+      // dash's ("sh: 1: npu-smi: not found") and Python's subprocess (FileNotFoundError naming the command).
       {
         match: rx(
-          /(?:npu|nvidia)-smi: (?:No such file or directory|command not found)|(?:npu|nvidia)-smi[:：] ?(?:没有那个文件或目录|未找到命令)/,
+          /(?:npu|nvidia)-smi: (?:No such file or directory|command not found|not found$)|(?:npu|nvidia)-smi[:：] ?(?:没有那个文件或目录|未找到命令)|No such file or directory: '(?:npu|nvidia)-smi'/,
           "npu-smi:",
           "npu-smi：",
           "nvidia-smi:",
           "nvidia-smi：",
+          "directory: 'npu-smi'",
+          "directory: 'nvidia-smi'",
         ),
         confidence: 0.82,
       },

@@ -707,8 +707,6 @@ export const trainRules: DiagnosisRule[] = [
     title: "Dataset cache on a shared filesystem (NFS) missing, stale or locked",
     role: "primary",
     triggers: [
-      // Round 16, upstream (third pass): https://github.com/bminor/glibc/blob/master/po/zh_CN.po#L6044
-      { match: lit("过旧的文件句柄"), confidence: 0.8 },
       // Round 15, upstream: https://github.com/torvalds/linux/blob/master/net/sunrpc/clnt.c
       {
         match: rx(
@@ -1043,8 +1041,6 @@ export const trainRules: DiagnosisRule[] = [
     title: "Disk full or quota exceeded",
     role: "primary",
     triggers: [
-      // Round 16, upstream (third pass): https://github.com/bminor/glibc/blob/master/po/zh_CN.po#L6035
-      { match: lit("超出磁盘配额"), confidence: 0.85 },
       // Round 16, upstream (second pass): https://github.com/python/cpython/blob/main/Lib/tempfile.py
       { match: lit("No usable temporary directory found in"), confidence: 0.6 },
       // Round 16, upstream: https://github.com/Ascend/mind-cluster/blob/master/component/ascend-faultdiag/src/ascend_fd/configuration/kg-config.json#L3302

@@ -1,13 +1,18 @@
 // strerror() texts of the errors a training job meets on a host, as glibc prints them in each locale it ships
-// (glibc 2.36, po/<locale>.po, read from the installed libc.mo catalogues). Tools written in C (tee, cp, bash, the
-// CANN and driver logs) print these in the user's locale, so "No space left on device" reaches a log as
-// "设备上没有空间" on a host set to zh_CN. Plain data; the rules build their signals from it.
+// (glibc 2.36, po/<locale>.po, read from the installed libc.mo catalogues; where a later catalogue reworded one, both
+// texts: zh_CN's of 2025, glibc 2.42, for ESTALE and EDQUOT). Tools written in C (tee, cp, bash, the CANN and driver
+// logs) print these in the user's locale, so "No space left on device" reaches a log as "设备上没有空间" on a host set
+// to zh_CN; Python does too once a program has set its locale ("[Errno 28] 设备上没有空间"). Plain data; the rules
+// build their signals from it.
 
 import { rx, type Signal } from "./rules-types.js";
 
 export type ErrnoName = "ENOSPC" | "EDQUOT" | "EACCES" | "EROFS" | "ESTALE" | "EADDRINUSE" | "EBUSY" | "ENOLCK";
 
-export const STRERROR_L10N: Readonly<Record<ErrnoName, Readonly<Record<string, string>>>> = {
+/** A locale's text, or its texts, older first, where a later glibc reworded it. */
+type Texts = string | readonly string[];
+
+export const STRERROR_L10N: Readonly<Record<ErrnoName, Readonly<Record<string, Texts>>>> = {
   ENOSPC: {
     en: "No space left on device",
     be: "Няма месца на прыладзе",
@@ -77,7 +82,7 @@ export const STRERROR_L10N: Readonly<Record<ErrnoName, Readonly<Record<string, s
     tr: "Disk kotası aşıldı",
     uk: "Перевищено квоту диска",
     vi: "Vượt quá hạn ngạch đĩa",
-    zh_CN: "超出磁盘限额",
+    zh_CN: ["超出磁盘限额", "超出磁盘配额"],
     zh_TW: "磁碟配額已滿",
   },
   EACCES: {
@@ -173,7 +178,7 @@ export const STRERROR_L10N: Readonly<Record<ErrnoName, Readonly<Record<string, s
     tr: "Eski dosya kolu",
     uk: "Застарілий дескриптор файла",
     vi: "Bộ xử lý tập tin chớm hỏng",
-    zh_CN: "过旧的文件控柄",
+    zh_CN: ["过旧的文件控柄", "过旧的文件句柄"],
     zh_TW: "過舊的檔案控柄",
   },
   EADDRINUSE: {
@@ -290,12 +295,13 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /**
  * The rule signal for an error's text in every locale but English, as a C tool prints it after a file or tool name
- * (`tee: x: <text>`); `on`, when given, is what the line must name before it (a device node for EBUSY).
+ * (`tee: x: <text>`) or Python after the errno (`[Errno 116] <text>`); `on`, when given, is what the line must name
+ * before it (a device node for EBUSY).
  */
 export function l10n(name: ErrnoName, on?: RegExp): Signal {
   const texts = Object.entries(STRERROR_L10N[name])
     .filter(([locale]) => locale !== "en")
-    .map(([, text]) => text);
+    .flatMap(([, text]) => text);
   const before = on ? `${on.source}[^\\n]*` : "";
-  return rx(new RegExp(`${before}[:：] ?(?:${texts.map(escapeRe).join("|")})`), ...texts);
+  return rx(new RegExp(`${before}(?:[:：] ?|\\[Errno [0-9]+\\] )(?:${texts.map(escapeRe).join("|")})`), ...texts);
 }

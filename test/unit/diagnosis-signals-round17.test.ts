@@ -1,0 +1,65 @@
+// Signals of the sixteenth round, each written from the message's source rather than a collected log: the C
+// library's error texts in a locale's newer wording and after Python's "[Errno N]" (strerror-l10n.ts). Each is
+// diagnosed by the rules alone.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { diagnoseText } from "../../src/diagnosis/index.js";
+import { setKnownCaseFilter } from "../../src/diagnosis/signature.js";
+import { STRERROR_L10N } from "../../src/knowledge/strerror-l10n.js";
+
+const top = (log: string) => diagnoseText(log).findings[0]!;
+
+beforeAll(() => setKnownCaseFilter(() => false, { upstreamMessages: false }));
+afterAll(() => setKnownCaseFilter(undefined));
+
+describe("the C library's error texts in other locales", () => {
+  it("reads both of zh_CN's wordings, glibc 2.36's and 2025's, after a tool's colon and after Python's errno", () => {
+    expect(STRERROR_L10N.ESTALE.zh_CN).toEqual(["过旧的文件控柄", "过旧的文件句柄"]);
+    for (const text of ["过旧的文件控柄", "过旧的文件句柄"]) {
+      expect(top(`OSError: [Errno 116] ${text}: '/mnt/nfs/cache/train-00001.arrow'`).category).toBe("nfs_cache_hang");
+      expect(top(`cat: /mnt/nfs/data/part-0.json: ${text}`).category).toBe("nfs_cache_hang");
+    }
+    for (const text of ["超出磁盘限额", "超出磁盘配额"]) {
+      expect(top(`cp: 写入 '/home/u/out/checkpoint-500/model.safetensors' 出错: ${text}`).category).toBe("disk_full");
+      expect(top(`OSError: [Errno 122] ${text}: '/home/u/out/checkpoint-500'`).category).toBe("disk_full");
+    }
+    expect(top("PermissionError: [Errno 13] 权限不够: '/data/llava.json'").category).toBe("permission_denied");
+  });
+
+  it("the text alone, with neither a colon nor an errno before it, is prose and names nothing", () => {
+    expect(top("关于 过旧的文件句柄 的说明").category).not.toBe("nfs_cache_hang");
+    expect(top("说明 超出磁盘配额 的配置项").category).not.toBe("disk_full");
+  });
+});
+
+describe("a driver the process cannot reach", () => {
+  it("the driver's tool missing, in dash's and Python's words too, is a driver not mounted", () => {
+    for (const line of [
+      "sh: 1: npu-smi: not found",
+      "/bin/sh: 1: nvidia-smi: not found",
+      "FileNotFoundError: [Errno 2] No such file or directory: 'npu-smi'",
+    ])
+      expect(top(line).category, line).toBe("driver_not_mounted");
+    // Another command not found says nothing of the driver.
+    expect(top("sh: 1: nvcc: not found").category).not.toBe("driver_not_mounted");
+  });
+
+  it("on a GPU log it is said in NVIDIA's words with NVIDIA's fixes; a log naming the NPU stack keeps Ascend's", () => {
+    for (const line of [
+      "bash: nvidia-smi: command not found",
+      'docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
+      "ImportError: libcuda.so.1: cannot open shared object file: No such file or directory",
+    ]) {
+      const f = top(line);
+      expect(f.category, line).toBe("driver_not_mounted");
+      expect(f.title, line).toMatch(/^NVIDIA driver not available/);
+      expect(f.fixes.map((x) => x.id)).toEqual(["see-driver", "gpu-runtime"]);
+      expect(JSON.stringify(f.fixes)).not.toMatch(/davinci|Ascend/);
+    }
+    const npu = top(
+      "RuntimeError: Initialize:torch_npu/csrc/core/npu/sys_ctrl/npu_sys_ctrl.cpp:119 NPU error, error code is 507033\n" +
+        "bash: nvidia-smi: command not found",
+    );
+    expect(npu.title).toMatch(/^Ascend driver not available/);
+    expect(top("bash: npu-smi: command not found").title).toMatch(/^Ascend driver not available/);
+  });
+});
