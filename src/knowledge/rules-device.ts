@@ -457,6 +457,21 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU held by another process",
     role: "primary",
     triggers: [
+      // Round 17, upstream (sixth pass): https://github.com/hicann/driver/blob/master/scripts/package/custom/driver/common/scripts/driver_install.sh#L418
+      { match: lit("The davinci nodes are occupied by some processes"), confidence: 0.8 },
+      // Round 17, upstream (sixth pass): https://github.com/hicann/driver/blob/master/src/ascend_hal/dmc/dsmi/dsmi_common/dsmi_common_interface.c#L95
+      { match: rx(/[Dd]evice is busy\. \((?:device_id=\d+, )?ret=-?87\)/, "evice is busy. ("), confidence: 0.78 },
+      // Round 17, upstream (sixth pass): https://docs.nvidia.com/cuda/cuda-driver-api/group__CUDA__TYPES.html
+      {
+        match: rx(
+          /\b(?:CUDA_ERROR_DEVICE_UNAVAILABLE|cudaErrorDevicesUnavailable)\b/,
+          "CUDA_ERROR_DEVICE_UNAVAILABLE",
+          "cudaErrorDevicesUnavailable",
+        ),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/driver/npu_driver.cc#L460
+      { match: rx(/drvRetCode=87\b/, "drvRetCode=87"), confidence: 0.8 },
       // Round 16, upstream: https://github.com/Lightning-AI/pytorch-lightning/blob/7f0c3436cd3f6ad3753125672024fc415cbcb414/src/lightning/fabric/accelerators/cuda.py#L131
       {
         match: rx(/The devices \[[\d, ]*\] are occupied by other processes/, "are occupied by other processes"),
@@ -1037,6 +1052,27 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU not visible or device id invalid",
     role: "primary",
     triggers: [
+      // Round 17, upstream (sixth pass): https://github.com/Ascend/mind-cluster/blob/master/component/ascend-docker-runtime/runtime/process/process.go#L869
+      { match: lit("failed to check ASCEND_VISIBLE_DEVICES parameter"), confidence: 0.75 },
+      // Round 17, upstream (sixth pass): https://github.com/NVIDIA/nvidia-container-toolkit/blob/main/internal/config/image/cuda_image.go#L286
+      {
+        match: lit("Ignoring devices requested by environment variable(s) in unprivileged container"),
+        confidence: 0.6,
+      },
+      // Round 17, upstream (sixth pass): https://docs.nvidia.com/cuda/cuda-driver-api/group__CUDA__TYPES.html
+      {
+        match: rx(/\b(?:CUDA_ERROR_NO_DEVICE|cudaErrorNoDevice)\b/, "CUDA_ERROR_NO_DEVICE", "cudaErrorNoDevice"),
+        confidence: 0.65,
+      },
+      // Round 17, upstream (sixth pass): https://docs.nvidia.com/deploy/nvidia-smi/index.html
+      { match: rx(/^\s*No devices were found\s*$/, "No devices were found"), confidence: 0.62 },
+      // Round 17, upstream (sixth pass): https://github.com/Ascend/mind-cluster/blob/master/component/ascend-for-volcano/common/util/type.go#L207
+      { match: rx(/NPUResourceShortage: ?node/, "NPUResourceShortage:"), confidence: 0.6 },
+      // Round 17, upstream (sixth pass): https://github.com/Ascend/mind-cluster/blob/master/component/ascend-device-plugin/pkg/server/plugin.go#L410
+      {
+        match: rx(/plugin doesn't have device (?:Ascend\d+\w*|huawei\.com)/, "plugin doesn't have device "),
+        confidence: 0.62,
+      },
       // Round 16, upstream (second pass): https://github.com/Ascend/MindIE-LLM/blob/master/examples/atb_models/atb_llm/utils/dist.py#L111
       { match: lit("NPU is not available, please check device and torch_npu library"), confidence: 0.85 },
       // Round 16, upstream (second pass): https://github.com/hicann/runtime/blob/master/src/dfx/error_manager/error_code.json#L160
@@ -1865,6 +1901,81 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Killed by the host's out-of-memory killer",
     role: "primary",
     triggers: [
+      // Round 17, upstream (sixth pass): https://github.com/torvalds/linux/blob/master/mm/oom_kill.c
+      { match: rx(/oom_reaper: reaped process \d+ \(/, "oom_reaper: reaped process"), confidence: 0.82 },
+      // Round 17, upstream (sixth pass): https://github.com/systemd/systemd/blob/main/src/oom/oomd-manager.c
+      {
+        match: rx(
+          /(?:Killed|Marked) \S+ (?:for killing )?due to (?:memory pressure for|memory used \()/,
+          "due to memory pressure for",
+          "due to memory used (",
+        ),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (sixth pass): https://www.ibm.com/docs/en/spectrum-lsf/10.1.0?topic=information-termination-reasons
+      { match: lit("TERM_MEMLIMIT: job killed after reaching LSF memory usage limit"), confidence: 0.85 },
+      // Round 17, upstream (sixth pass): https://github.com/openpbs/openpbs/blob/master/src/resmom/linux/mom_mach.c
+      {
+        match: rx(/PBS: job killed: (?:mem|vmem|pmem|pvmem)\b[^\n]*exceeded limit/, "PBS: job killed: "),
+        confidence: 0.82,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/torvalds/linux/blob/master/mm/oom_kill.c
+      { match: lit("Out of memory and no killable processes"), confidence: 0.85 },
+      // Round 17, upstream (sixth pass): https://github.com/dask/distributed/blob/main/distributed/nanny.py
+      { match: rx(/exceeded \d+% memory budget\. Restarting/, "memory budget. Restarting"), confidence: 0.8 },
+      // Round 17, upstream (sixth pass): https://github.com/apache/spark/blob/master/resource-managers/yarn/src/main/scala/org/apache/spark/deploy/yarn/YarnAllocator.scala
+      {
+        match: rx(
+          /Container killed by YARN for exceeding memory limits|is running (?:\d+B )?beyond physical memory limits/,
+          "Container killed by YARN for exceeding memory limits",
+          "beyond physical memory limits",
+        ),
+        confidence: 0.82,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/openjdk/jdk/blob/master/src/hotspot/share/utilities/vmError.cpp
+      { match: lit("There is insufficient memory for the Java Runtime Environment to continue"), confidence: 0.8 },
+      // Round 17, upstream (sixth pass): https://github.com/golang/go/blob/master/src/runtime/mem_linux.go
+      {
+        match: rx(
+          /fatal error: (?:runtime: )?out of memory/,
+          "fatal error: runtime: out of memory",
+          "fatal error: out of memory",
+        ),
+        confidence: 0.72,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/rust-lang/rust/blob/master/library/std/src/alloc.rs
+      { match: rx(/memory allocation of \d+ bytes failed/, "memory allocation of "), confidence: 0.72 },
+      // Round 17, upstream (sixth pass): https://research.google.com/colaboratory/faq.html
+      { match: lit("Your session crashed after using all available RAM"), confidence: 0.88 },
+      // Round 17, upstream (sixth pass): https://www.kaggle.com/docs/notebooks
+      { match: lit("Your notebook tried to allocate more memory than is available"), confidence: 0.88 },
+      // Round 17, upstream (sixth pass): https://github.com/joblib/loky/blob/master/loky/process_executor.py
+      {
+        match: rx(/The exit codes of the workers are \{[^}]*SIGKILL\(-9\)/, "The exit codes of the workers are"),
+        confidence: 0.75,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/torvalds/linux/blob/master/mm/memcontrol.c
+      { match: rx(/memory: usage \d+kB, limit \d+kB, failcnt \d+/, "memory: usage "), confidence: 0.75 },
+      // Round 17, upstream (sixth pass): https://github.com/torvalds/linux/blob/v4.18/mm/memcontrol.c
+      { match: lit("killed as a result of limit of"), confidence: 0.85 },
+      // Round 17, upstream (sixth pass): https://github.com/moby/moby/blob/master/container/state.go
+      { match: rx(/\bExited \(137\)/, "Exited (137)"), confidence: 0.7 },
+      // Round 17, upstream (sixth pass): https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-error-codes.html
+      { match: lit("OutOfMemoryError: Container killed due to memory usage"), confidence: 0.88 },
+      // Round 17, upstream (sixth pass): https://cloud.google.com/vertex-ai/docs/training/troubleshooting
+      {
+        match: rx(/[Rr]eplica \S+(?: \d+)? ran out-of-memory and exited/, "ran out-of-memory and exited"),
+        confidence: 0.85,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/htcondor/htcondor/blob/main/src/condor_starter.V6.1/vanilla_proc.cpp
+      {
+        match: rx(
+          /[Jj]ob has gone over (?:cgroup )?memory limit of \d+/,
+          "ob has gone over memory limit of",
+          "ob has gone over cgroup memory limit of",
+        ),
+        confidence: 0.85,
+      },
       // Round 16, upstream (third pass): https://github.com/pytorch/pytorch/blob/main/torch/utils/data/_utils/signal_handling.py
       {
         match: rx(

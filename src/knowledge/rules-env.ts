@@ -189,6 +189,30 @@ export const envRules: DiagnosisRule[] = [
     title: "Ascend driver not available (container without driver mounts)",
     role: "primary",
     triggers: [
+      // Round 17, upstream (sixth pass): https://github.com/NVIDIA/k8s-device-plugin/blob/main/internal/plugin/factory.go#L119
+      { match: lit("did you configure the NVIDIA Container Toolkit?"), confidence: 0.75 },
+      // Round 17, upstream (sixth pass): https://github.com/NVIDIA/k8s-device-plugin/blob/main/internal/plugin/factory.go#L99
+      {
+        match: rx(/(?:Failed to initialize NVML|nvml init failed): ERROR_LIBRARY_NOT_FOUND/, "ERROR_LIBRARY_NOT_FOUND"),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (sixth pass): https://docs.nvidia.com/deploy/nvml-api/group__nvmlReturn.html
+      { match: lit("Failed to initialize NVML: Driver Not Loaded"), confidence: 0.75 },
+      // Round 17, upstream (sixth pass): https://github.com/hicann/driver/blob/master/src/ascend_hal/dms/common/dms_user_common.c#L121
+      {
+        match: rx(
+          /Open failed\. \(dev_name=\/dev\/(?:davinci_manager|npu_device_cust); fd=-1;[^)\n]*errno=2\)/,
+          "Open failed. (dev_name=/dev/",
+        ),
+        confidence: 0.78,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/hicann/driver/blob/master/src/ascend_hal/dms/drv_devmng/ascend910/devdrv_hccl.c#L69
+      {
+        match: rx(/open (?:devdrv|drvdev)_device manager failed, fd\(-\d+\)/, "_device manager failed, fd("),
+        confidence: 0.75,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/triton-lang/triton/blob/main/third_party/nvidia/backend/driver.py
+      { match: lit("libcuda.so cannot found!"), confidence: 0.68 },
       // Round 16, upstream (second pass): https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html
       {
         match: rx(
@@ -388,6 +412,18 @@ export const envRules: DiagnosisRule[] = [
     title: "torch, torch_npu, CANN or NNAL versions do not match",
     role: "primary",
     triggers: [
+      // Round 17, upstream (sixth pass): https://github.com/Ascend/pytorch/blob/master/torch_npu/_inductor/runtime/triton_heuristics.py#L1255
+      { match: lit("Installed triton version too old, please upgrade"), confidence: 0.65 },
+      // Round 17, upstream (sixth pass): https://github.com/Ascend/MindSpeed/blob/master/mindspeed/op_builder/gmm_builder.py#L352
+      { match: rx(/(?:touch|torch)_npu_api_version (?:\S+ )?unsupport/, "_npu_api_version"), confidence: 0.75 },
+      // Round 17, upstream (sixth pass): https://github.com/Ascend/op-plugin/blob/master/op_plugin/ops/opapi/MoeInitRoutingV2KernelNpuOpApi.cpp#L137
+      {
+        match: rx(
+          /on this version of torch with torch_npu\. Please upgrade to at least v[\d.]+/,
+          "on this version of torch with torch_npu",
+        ),
+        confidence: 0.72,
+      },
       // Round 16, upstream (second pass): https://github.com/pypa/pip/blob/main/src/pip/_internal/resolution/resolvelib/factory.py
       {
         match: rx(
@@ -546,6 +582,42 @@ export const envRules: DiagnosisRule[] = [
     title: "CANN does not match the driver, firmware or chip",
     role: "primary",
     triggers: [
+      // Round 17, upstream (sixth pass): https://github.com/Ascend/pytorch/blob/master/torch_npu/csrc/framework/OpParamMaker.cpp#L112
+      { match: lit("requires newer CANN runtime and operator packages"), confidence: 0.78 },
+      // Round 17, upstream (sixth pass): https://github.com/Ascend/MindSpeed/blob/master/mindspeed/core/transformer/moe/legacy_a2a_token_dispatcher.py#L60
+      { match: lit("is no longer supported by the Megatron upgrade. Please check the CANN version"), confidence: 0.72 },
+      // Round 17, upstream (sixth pass): https://github.com/hicann/ge/blob/master/base/common/helper/model_helper.cc#L1227
+      { match: lit("The opp version of the model does not match the current opp run package"), confidence: 0.82 },
+      // Round 17, upstream (sixth pass): https://github.com/hicann/runtime/blob/master/src/runtime/api/impl/api_impl.cc#L4875
+      {
+        match: rx(
+          /(?:This feature is not supported because the tsch version is too low|feature not support because tsch version too low)/,
+          "tsch version is too low",
+          "tsch version too low",
+        ),
+        confidence: 0.7,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/hicann/ge/blob/master/base/common/helper/model_helper.cc
+      {
+        match: rx(
+          /Model soc version\[\w+\] is not support in this device|offline socVersion mismatch\. build socVersion/,
+          "is not support in this device",
+          "offline socVersion mismatch",
+        ),
+        confidence: 0.75,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/mindspore-ai/mindspore/blob/master/mindspore/python/mindspore/run_check/_check_version.py
+      { match: rx(/CUDA version [\d.]+ and cuDNN version \d+ does not match/, "does not match"), confidence: 0.65 },
+      // Round 17, upstream (sixth pass): https://github.com/Ascend/op-plugin/blob/master/op_plugin/ops/opapi/FlashAttentionKernelNpuOpApi.cpp#L1531
+      {
+        match: rx(
+          /is not supported in this CANN version|The current CANN version does not support|It is recommended to upgrade the CANN package/,
+          "is not supported in this CANN version",
+          "The current CANN version does not support",
+          "recommended to upgrade the CANN package",
+        ),
+        confidence: 0.76,
+      },
       // Round 16, upstream (second pass): https://github.com/pytorch/pytorch/blob/main/torch/cuda/__init__.py
       {
         match: rx(
@@ -1050,6 +1122,24 @@ export const envRules: DiagnosisRule[] = [
     title: "torch_npu imported from its source tree",
     role: "primary",
     triggers: [
+      // Round 17, upstream (sixth pass): https://github.com/facebookresearch/detectron2/blob/02b5c4e295e990042a714712c21dc79b731e8833/INSTALL.md#L177
+      {
+        match: rx(/No module named '[\w.]+\._C(?:\.\w+)?'/, "No module named '"),
+        unless: [lit("Failed to import from vllm._C")],
+        within: 0,
+        confidence: 0.65,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/Ascend/pytorch/blob/9e73e708ab9350d203475609f36f8a43f6a0c2ab/torch_npu/__init__.py#L44
+      {
+        match: rx(/No module named '(?:torch|torch_npu|torchvision|torchaudio)\.version'/, "No module named '"),
+        confidence: 0.72,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/Dao-AILab/flash-attention/blob/0251105a2fb19d2957484b7f023cd8c115286ced/flash_attn/flash_attn_interface.py#L23
+      { match: rx(/No module named 'flash_attn_(?:2_)?cuda'/, "No module named 'flash_attn_"), confidence: 0.6 },
+      // Round 17, upstream (sixth pass): https://github.com/scikit-learn/scikit-learn/blob/main/sklearn/__check_build/__init__.py
+      { match: lit("It seems that scikit-learn has not been built correctly."), confidence: 0.8 },
+      // Round 17, upstream (sixth pass): https://github.com/vllm-project/vllm-ascend/blob/182b75ea84ff13ece27b57391331ef8935410aea/vllm_ascend/device/device_config.py#L30
+      { match: lit("No module named 'vllm_ascend._build_info'"), confidence: 0.8 },
       // Round 16, upstream (second pass): https://github.com/python/cpython/blob/main/Objects/moduleobject.c
       {
         match: rx(
@@ -1187,6 +1277,70 @@ export const envRules: DiagnosisRule[] = [
     title: "Framework expects another transformers/accelerate/vLLM version",
     role: "primary",
     triggers: [
+      // Round 17, upstream (sixth pass): https://github.com/vllm-project/vllm-ascend/blob/main/vllm_ascend/utils.py#L587
+      {
+        match: rx(
+          /Invalid vllm version \S+ found\. A dev version of vllm is installed probably/,
+          "A dev version of vllm is installed probably",
+        ),
+        confidence: 0.62,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/Ascend/MindSpeed-MM/blob/master/mindspeed_mm/fsdp/models/kimi_k3/modeling_kimi_linear.py#L70
+      { match: rx(/Please upgrade transformers to >= ?[\d.]+/, "Please upgrade transformers to"), confidence: 0.8 },
+      // Round 17, upstream (sixth pass): https://github.com/huggingface/peft/blob/main/src/peft/utils/other.py#L1696
+      { match: lit("Your transformers version is too old"), confidence: 0.82 },
+      // Round 17, upstream (sixth pass): https://github.com/deepspeedai/DeepSpeed/blob/master/deepspeed/comm/torch.py#L444
+      {
+        match: rx(
+          /Current torch version does not have (?:device mesh|all_reduce_coalesced|\w+)/,
+          "Current torch version does not have",
+        ),
+        confidence: 0.65,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/deepspeedai/DeepSpeed/blob/master/deepspeed/comm/torch.py#L457
+      { match: rx(/Torch version must be [\d.]+ or higher to use/, "or higher to use"), confidence: 0.68 },
+      // Round 17, upstream (sixth pass): https://github.com/deepspeedai/DeepSpeed/blob/master/deepspeed/utils/init_on_device.py#L40
+      { match: lit("Meta tensor support is not available, please upgrade to torch"), confidence: 0.7 },
+      // Round 17, upstream (sixth pass): https://github.com/huggingface/transformers/blob/v4.57.6/src/transformers/modeling_tf_utils.py
+      {
+        match: lit(
+          "Your currently installed version of Keras is Keras 3, but this is not yet supported in Transformers",
+        ),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/Ascend/MindSpeed-LLM/blob/2.1.0/mindspeed_llm/tasks/checkpoint/loader_hf.py#L73
+      {
+        match: rx(
+          /the version transformers should greater or equal [\d.]+/,
+          "the version transformers should greater or equal",
+        ),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/NVIDIA/Megatron-LM/blob/main/megatron/core/extensions/transformer_engine.py#L2144
+      {
+        match: rx(
+          /Transformer-Engine v[\w.+]+ must be >= ?[\d.]+ to support|Only Transformer-Engine version >= ?[\d.]+ supports|is only supported with TE >= ?[\d.]+|TE version >= ?[\d.]+ is required for|requires TE version >= ?[\d.]+|requires TransformerEngine version >= ?[\d.]+|Only TE with version >= ?[\d.]+ supports|Invalid Transformer Engine version for/,
+          "Transformer-Engine v",
+          "only supported with TE >=",
+          "TE version >=",
+          "requires TransformerEngine version",
+          "Only TE with version >=",
+          "Invalid Transformer Engine version",
+        ),
+        confidence: 0.7,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/NVIDIA/Megatron-LM/blob/main/megatron/core/transformer/transformer_config.py#L3133
+      {
+        match: rx(
+          /Must have at least torch version [\d.]+ or higher|supported for pytorch v[\d.]+ and above|is only supported with PyTorch [\d.]+ and above/,
+          "Must have at least torch version",
+          "supported for pytorch v",
+          "only supported with PyTorch",
+        ),
+        confidence: 0.62,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/NVIDIA/Megatron-LM/blob/main/megatron/core/ssm/ops/mamba2/ssd_chunk_state.py#L16
+      { match: rx(/Triton version [\d.]+ or higher is required/, "or higher is required"), confidence: 0.62 },
       // Round 16, upstream (second pass): https://github.com/huggingface/datasets/blob/b7cb10b0e38ab8bbefdb142d0279bc85ac8c7ab8/src/datasets/features/features.py#L1594
       {
         match: rx(/Feature type '\w+' not found\. Available feature types:/, "not found. Available feature types:"),
@@ -1559,6 +1713,62 @@ export const envRules: DiagnosisRule[] = [
     title: "Code took the CUDA path on an NPU host",
     role: "primary",
     triggers: [
+      // Round 17, upstream (sixth pass): https://github.com/pytorch/pytorch/blob/v2.5.1/torch/cuda/_utils.py#L34
+      {
+        match: rx(/Expected a cuda (?:or cpu )?device, but got: npu(?::\d+)?/, "device, but got: npu"),
+        confidence: 0.85,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/pytorch/pytorch/blob/v2.5.1/torch/distributed/distributed_c10d.py
+      { match: rx(/[Uu]nknown c10d backend type HCCL/, "nknown c10d backend type HCCL"), confidence: 0.75 },
+      // Round 17, upstream (sixth pass): https://github.com/facebookresearch/xformers/blob/bed3978b5efc34b92a84e6116b01f598d83b8af1/xformers/ops/fmha/common.py#L452
+      { match: rx(/device=(?:npu|cpu)(?::\d+)? \(supported: \{'cuda'\}\)/, "(supported: {'cuda'})"), confidence: 0.7 },
+      // Round 17, upstream (sixth pass): https://github.com/Dao-AILab/flash-attention/blob/0251105a2fb19d2957484b7f023cd8c115286ced/setup.py#L164
+      {
+        match: rx(/\S+ was requested, but nvcc was not found/, "was requested, but nvcc was not found"),
+        confidence: 0.72,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/NVIDIA/apex/blob/6424da3b4faa6c8f062da4a48c424fff3f02d42d/apex/optimizers/fused_adam.py#L136
+      {
+        match: rx(/apex\.(?:contrib\.)?optimizers\.\w+ requires cuda extensions/, "requires cuda extensions"),
+        confidence: 0.62,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/NVIDIA/Megatron-LM/blob/dc7fa885a3aa0bc51f70093efcdabf66b01762cd/megatron/core/optimizer/clip_grads.py#L8
+      {
+        match: rx(
+          /No module named '(?:amp_C|fused_layer_norm_cuda|fused_mix_prec_layer_norm_cuda|scaled_upper_triang_masked_softmax_cuda|scaled_masked_softmax_cuda|scaled_softmax_cuda|fused_weight_gradient_mlp_cuda|fused_dense_cuda)'/,
+          "No module named '",
+        ),
+        confidence: 0.6,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/NVIDIA/Megatron-LM/blob/dc7fa885a3aa0bc51f70093efcdabf66b01762cd/megatron/fused_kernels/__init__.py#L59
+      {
+        match: rx(/unsupported operand type\(s\) for \+: 'NoneType' and 'str'/, "for +: 'NoneType' and 'str'"),
+        near: [lit('cuda_dir + "/bin/nvcc"')],
+        within: 4,
+        confidence: 0.68,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/pytorch/pytorch/blob/v2.5.1/torch/csrc/distributed/c10d/ProcessGroup.hpp
+      {
+        match: rx(/No backend type associated with device type npu/, "No backend type associated with device type npu"),
+        confidence: 0.55,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/pytorch/pytorch/blob/v2.5.1/torch/cuda/__init__.py
+      { match: lit("PyTorch was compiled without CUDA support"), confidence: 0.75 },
+      // Round 17, upstream (sixth pass): https://github.com/pytorch/pytorch/blob/v2.5.1/torch/_utils.py
+      {
+        match: rx(
+          /Tried to instantiate dummy base class (?:Stream|Event|CUDAGraph|_Cuda\w+)/,
+          "Tried to instantiate dummy base class",
+        ),
+        confidence: 0.65,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/pytorch/pytorch/blob/v2.1.0/torch/amp/autocast_mode.py
+      {
+        match: rx(/unsupported autocast device_type 'npu'/, "unsupported autocast device_type 'npu'"),
+        confidence: 0.72,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/pytorch/pytorch/blob/v2.5.1/torch/utils/cpp_extension.py
+      { match: lit("list index out of range"), near: [lit("arch_list[-1] += '+PTX'")], within: 3, confidence: 0.6 },
       // Round 16, upstream: https://gitee.com/mindspore/docs/blob/r2.6.0/tutorials/source_zh_cn/debug/error_analysis/mindrt_debug.md
       {
         match: rx(
@@ -1700,6 +1910,24 @@ export const envRules: DiagnosisRule[] = [
     title: "Permission denied (kernel cache or device nodes)",
     role: "primary",
     triggers: [
+      // Round 17, upstream (sixth pass): https://github.com/hicann/driver/blob/master/src/custom/dev_prod/user/dcmi/dcmi_inner/src/dcmi_permission_judge.c#L89
+      {
+        match: rx(
+          /Operation not permitted, (?:only (?:root user|physical|privileged|on physical)|non-root user is not supported|docker user does not|this api cannot be called in docker|current environment can't call)/,
+          "Operation not permitted, ",
+        ),
+        confidence: 0.7,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/Ascend/mind-cluster/blob/master/component/ascend-common/devmanager/dcmi/common.go#L31
+      { match: rx(/error code: -8002,error desc: Permission error/, "error desc: Permission error"), confidence: 0.7 },
+      // Round 17, upstream (sixth pass): https://docs.nvidia.com/deploy/nvml-api/group__nvmlReturn.html
+      { match: lit("GPU access blocked by the operating system"), confidence: 0.6 },
+      // Round 17, upstream (sixth pass): https://github.com/Ascend/pytorch/blob/master/torch_npu/utils/_error_code.py#L31
+      { match: rx(/\bERR\d{2}012 [A-Z]+ permission error/, " permission error"), confidence: 0.72 },
+      // Round 17, upstream (sixth pass): https://github.com/Ascend/pytorch/blob/master/torch_npu/profiler/analysis/prof_view/cann_parse/_cann_export.py#L141
+      { match: lit("path and current owner have inconsistent permissions"), confidence: 0.72 },
+      // Round 17, upstream (sixth pass): https://github.com/hicann/driver/blob/master/src/custom/dev_prod/user/npucli/src/npu_common.c#L908
+      { match: lit("This command can be executed only by the root user."), confidence: 0.7 },
       // Round 16, upstream (third pass): https://github.com/bminor/glibc/blob/master/po/zh_CN.po
       { match: rx(/PermissionError: \[Errno 1\] 不允许的操作/, "PermissionError: [Errno 1]"), confidence: 0.65 },
       // Round 16, upstream (second pass): https://github.com/rust-lang/rust/blob/master/library/std/src/io/error.rs
@@ -1973,6 +2201,25 @@ export const envRules: DiagnosisRule[] = [
     title: "Megatron-LM missing or at the wrong version",
     role: "primary",
     triggers: [
+      // Round 17, upstream (sixth pass): https://github.com/NVIDIA-NeMo/Megatron-Bridge/blob/main/src/megatron/bridge/compat/mcore_version.py
+      {
+        match: rx(
+          /megatron-core \S+ is outside the version range supported by this Megatron Bridge release/,
+          "is outside the version range supported by this Megatron Bridge",
+        ),
+        confidence: 0.82,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/linkedin/Liger-Kernel/blob/main/src/liger_kernel/megatron/monkey_patch.py
+      { match: lit("The symbol path may have changed in your Megatron-LM version"), confidence: 0.78 },
+      // Round 17, upstream (sixth pass): https://github.com/NVIDIA-NeMo/Megatron-Bridge/blob/main/src/megatron/bridge/training/utils/packed_seq_utils.py#L57
+      {
+        match: rx(
+          /[Pp]lease upgrade [Mm]egatron(?:-[Cc]ore|-LM)?\b|requires Megatron-Core >= ?[\d.]+/,
+          "lease upgrade ",
+          "requires Megatron-Core >=",
+        ),
+        confidence: 0.76,
+      },
       // Round 15, upstream: https://github.com/Ascend/MindSpeed/blob/028de58ca629d035185b00ff7d1eb7eff4f7fd48/mindspeed/patch_utils.py#L147
       {
         match: rx(/No module named '(?:mindspeed|mindspeed_llm|mindspeed_mm)\.[\w.]+'/, "No module named 'mindspeed"),

@@ -707,6 +707,43 @@ export const trainRules: DiagnosisRule[] = [
     title: "Dataset cache on a shared filesystem (NFS) missing, stale or locked",
     role: "primary",
     triggers: [
+      // Round 17, upstream (sixth pass): https://github.com/torvalds/linux/blob/master/fs/lockd/mon.c
+      { match: rx(/lockd: cannot monitor \S+/, "lockd: cannot monitor"), confidence: 0.65 },
+      // Round 17, upstream (sixth pass): https://github.com/lustre/lustre-release/blob/master/lustre/ptlrpc/import.c
+      {
+        match: rx(
+          /Connection to \S+ \(at \S+\) was lost; in progress operations (?:using this service )?will wait for recovery/,
+          "will wait for recovery",
+        ),
+        confidence: 0.65,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/lustre/lustre-release/blob/master/lustre/ptlrpc/import.c
+      {
+        match: rx(
+          /This client was evicted by \S+; in progress operations (?:using this service )?will fail/,
+          "This client was evicted by",
+        ),
+        confidence: 0.72,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/torvalds/linux/blob/master/fs/ceph/mds_client.c
+      { match: rx(/\bmds\d+ caps stale\b/, "caps stale"), confidence: 0.6 },
+      // Round 17, upstream (sixth pass): https://github.com/torvalds/linux/blob/master/fs/ceph/mds_client.c
+      { match: rx(/ceph: mds\d+ hung\b/, "ceph: mds"), confidence: 0.65 },
+      // Round 17, upstream (sixth pass): https://github.com/kahing/goofys/issues/208
+      {
+        match: rx(
+          /\[Errno 107\] Transport endpoint is not connected: '\/|cannot (?:access|open|stat) '[^']*': Transport endpoint is not connected/,
+          "Transport endpoint is not connected: '/",
+          "': Transport endpoint is not connected",
+        ),
+        confidence: 0.68,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/triton-lang/triton/blob/main/python/triton/runtime/cache.py
+      { match: rx(/No such file or directory: '[^']*\.tmp\.pid_\d+_\d+'/, ".tmp.pid_"), confidence: 0.7 },
+      // Round 17, upstream (sixth pass): https://github.com/torvalds/linux/blob/master/fs/nfs/inode.c
+      { match: rx(/NFS: server \S+ error: fileid changed/, "error: fileid changed"), confidence: 0.6 },
+      // Round 17, upstream (sixth pass): https://github.com/torvalds/linux/blob/master/fs/nfs/nfs4state.c
+      { match: lit("reclaim_open_state: Lock reclaim failed!"), confidence: 0.6 },
       // Round 15, upstream: https://github.com/torvalds/linux/blob/master/net/sunrpc/clnt.c
       {
         match: rx(
@@ -856,6 +893,18 @@ export const trainRules: DiagnosisRule[] = [
     title: "Shared memory (/dev/shm) too small for DataLoader workers",
     role: "primary",
     triggers: [
+      // Round 17, upstream (sixth pass): https://github.com/pytorch/pytorch/blob/main/torch/multiprocessing/spawn.py
+      { match: rx(/process \d+ terminated with signal SIGBUS/, "terminated with signal SIGBUS"), confidence: 0.7 },
+      // Round 17, upstream (sixth pass): https://github.com/python/cpython/blob/main/Python/faulthandler.c
+      { match: lit("Fatal Python error: Bus error"), confidence: 0.55 },
+      // Round 17, upstream (sixth pass): https://git.savannah.gnu.org/cgit/bash.git/tree/jobs.c
+      { match: rx(/line \d+: +\d+ Bus error\b|\bzsh: bus error\b/, " Bus error", "zsh: bus error"), confidence: 0.6 },
+      // Round 17, upstream (sixth pass): https://github.com/NVIDIA/nccl/blob/master/src/os/linux.cc
+      { match: rx(/Could not map \/dev\/shm\/\S+ size \d+/, "Could not map /dev/shm/"), confidence: 0.72 },
+      // Round 17, upstream (sixth pass): https://github.com/deepspeedai/DeepSpeed/blob/master/deepspeed/launcher/launch.py
+      { match: rx(/exits with return code = -7\b/, "exits with return code = -7"), confidence: 0.62 },
+      // Round 17, upstream (sixth pass): https://github.com/moby/moby/blob/master/container/state.go
+      { match: rx(/\bExited \(135\)/, "Exited (135)"), confidence: 0.55 },
       // Round 16, upstream: https://github.com/PaddlePaddle/Paddle/blob/0ab6998c22c7f4ea942b2437353f34c257e868d6/paddle/phi/core/memory/allocation/mmap_allocator.cc
       { match: lit("Memory map failed when create shared memory"), confidence: 0.65 },
       // Round 16, upstream: https://github.com/mindspore-ai/mindspore/blob/49a1082dd032ed983c66f5181712b7f2bd2e41ae/mindspore/python/mindspore/dataset/engine/datasets.py
@@ -1041,6 +1090,29 @@ export const trainRules: DiagnosisRule[] = [
     title: "Disk full or quota exceeded",
     role: "primary",
     triggers: [
+      // Round 17, upstream (sixth pass): https://github.com/madler/unzip/blob/master/fileio.c
+      { match: rx(/[Ww]rite error \(disk full\?\)/, "rite error (disk full?)"), confidence: 0.85 },
+      // Round 17, upstream (sixth pass): https://github.com/npm/cli/blob/latest/lib/utils/error-message.js
+      { match: lit("There appears to be insufficient space on your system to finish"), confidence: 0.88 },
+      // Round 17, upstream (sixth pass): https://github.com/rust-lang/rust/blob/master/library/std/src/io/error.rs
+      {
+        match: rx(
+          /kind: (?:StorageFull|FilesystemQuotaExceeded)\b/,
+          "kind: StorageFull",
+          "kind: FilesystemQuotaExceeded",
+        ),
+        confidence: 0.85,
+      },
+      // Round 17, upstream (sixth pass): https://github.com/git/git/blob/master/builtin/add.c
+      { match: rx(/[Uu]nable to write new index file/, "nable to write new index file"), confidence: 0.55 },
+      // Round 17, upstream (sixth pass): https://github.com/s3fs-fuse/s3fs-fuse/blob/master/src/s3fs.cpp
+      { match: lit("There is no enough disk space for used as cache"), confidence: 0.8 },
+      // Round 17, upstream (sixth pass): https://git.savannah.gnu.org/cgit/tar.git/tree/lib/paxerror.c
+      { match: rx(/Wrote only \d+ of \d+ bytes?/, "Wrote only "), confidence: 0.65 },
+      // Round 17, upstream (sixth pass): https://github.com/ceph/ceph/blob/main/src/osd/OSDMap.cc
+      { match: rx(/\b\d+ full osd\(s\)/, " full osd(s)"), confidence: 0.7 },
+      // Round 17, upstream (sixth pass): https://github.com/juicedata/juicefs/blob/main/pkg/chunk/disk_cache.go#L47
+      { match: lit("space not enough on device"), confidence: 0.78 },
       // Round 16, upstream (second pass): https://github.com/python/cpython/blob/main/Lib/tempfile.py
       { match: lit("No usable temporary directory found in"), confidence: 0.6 },
       // Round 16, upstream: https://github.com/Ascend/mind-cluster/blob/master/component/ascend-faultdiag/src/ascend_fd/configuration/kg-config.json#L3302
