@@ -32,6 +32,85 @@ export const afterTrainingRules: DiagnosisRule[] = [
       "Checkpoint incomplete: the iteration the tracker names (latest_checkpointed_iteration.txt, DeepSpeed's latest) is not all there",
     role: "primary",
     triggers: [
+      // Round 17, upstream (seventh pass): https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/deepspeed/utils/zero_to_fp32.py#L614
+      { match: lit("Unable to find 'latest' file at"), confidence: 0.75 },
+      // Round 17, upstream (seventh pass): https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/deepspeed/utils/zero_to_fp32.py#L619
+      { match: rx(/Directory '[^'\n]*global_step\d+\/?' doesn't exist/, "' doesn't exist"), confidence: 0.7 },
+      // Round 17, upstream (seventh pass): https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/deepspeed/checkpoint/ds_to_universal.py#L907
+      {
+        match: rx(
+          /can't find (?:\*_model_states\.pt|ZeRO Stage 3 model state) files in directory/,
+          "can't find *_model_states.pt files",
+          "can't find ZeRO Stage 3 model state files",
+        ),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/deepspeed/checkpoint/ds_to_universal.py#L605
+      {
+        match: rx(
+          /Missing ZeRO optimizer checkpoint for rank \d+|Missing ZeRO-3 checkpoint file for tp_rank=\d+, dp_rank=\d+|ZeRO-3 checkpoint (?:has no model\/optimizer rank files|model\/optimizer rank sets do not match)/,
+          "Missing ZeRO optimizer checkpoint for rank",
+          "Missing ZeRO-3 checkpoint file for",
+          "ZeRO-3 checkpoint has no model/optimizer",
+          "ZeRO-3 checkpoint model/optimizer rank sets",
+        ),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/deepspeed/checkpoint/reshape_3d_utils.py#L106
+      {
+        match: rx(
+          /Checkpoint model-state file count \d+ does not match pp_degree=\d+ \* tp_degree=\d+/,
+          "Checkpoint model-state file count",
+        ),
+        confidence: 0.72,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/deepspeed/runtime/engine.py#L4129
+      { match: lit("Expert checkpoint file is corrupt: key '"), confidence: 0.75 },
+      // Round 17, upstream (seventh pass): https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/deepspeed/runtime/state_dict_factory.py#L174
+      {
+        match: rx(
+          /checkpoint count \d+ is different from saved mp_world_size \d+/,
+          "is different from saved mp_world_size",
+        ),
+        confidence: 0.72,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/dist_checkpointing/strategies/fully_parallel.py#L347
+      {
+        match: rx(
+          /Missing (?:object )?shards after fully parallel loading|Missing loaded (?:item|tensor) shard: /,
+          "shards after fully parallel loading",
+          "Missing loaded item shard",
+          "Missing loaded tensor shard",
+        ),
+        confidence: 0.62,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/pytorch/pytorch/blob/v2.5.1/torch/distributed/checkpoint/filesystem.py
+      { match: rx(/No such file or directory: '[^'\n]*\/\.metadata'/, "/.metadata'"), confidence: 0.78 },
+      // Round 17, upstream (seventh pass): https://github.com/pytorch/pytorch/blob/v2.5.1/torch/distributed/checkpoint/default_planner.py#L315
+      {
+        match: rx(
+          /Missing key in checkpoint state_dict: (?:optimizer|dataloader|lr_scheduler|train_state|lr_schedulers|optim)\b/,
+          "Missing key in checkpoint state_dict: ",
+        ),
+        confidence: 0.72,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/pytorch/pytorch/blob/v2.5.1/caffe2/serialize/inline_container.cc
+      {
+        match: rx(
+          /PytorchStreamReader failed (?:locating file (?:\S+\/)?data\/\d+: file not found|reading file \S+: file read failed)/,
+          "PytorchStreamReader failed",
+        ),
+        confidence: 0.72,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/python/cpython/blob/3.10/Modules/_pickle.c
+      { match: lit("invalid load key, '\\x00'"), confidence: 0.62 },
+      // Round 17, upstream (seventh pass): https://github.com/Ascend/MindSpeed/blob/028de58ca629d035185b00ff7d1eb7eff4f7fd48/mindspeed/checkpointing.py#L315
+      { match: lit("could not load the checkpoint"), confidence: 0.58 },
+      // Round 17, upstream (seventh pass): https://github.com/NVIDIA/Megatron-LM/blob/core_r0.8.0/megatron/core/dist_checkpointing/strategies/common.py#L92
+      {
+        match: rx(/CheckpointingException: Object shard \S+\.pt not found/, "CheckpointingException: Object shard "),
+        confidence: 0.75,
+      },
       // Round 16, upstream (second pass): https://github.com/pytorch/torchtitan/blob/b5bcd76c66d0acb1a08b176d9639425bc55e0b2a/torchtitan/components/checkpointer/dcp.py#L526
       { match: rx(/--checkpoint\.load_step=-?\d+ not found (because|at)/, "checkpoint.load_step="), confidence: 0.75 },
       // Round 16, upstream (second pass): https://github.com/hpcaitech/ColossalAI/blob/4f9953be335ef371b3848719ddafe596c01ecd37/colossalai/checkpoint_io/checkpoint_io_base.py#L220

@@ -68,6 +68,33 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU out of memory",
     role: "primary",
     triggers: [
+      // Round 17, upstream (seventh pass): https://github.com/hicann/ge/blob/ffdcbc9f7496c17a98c1d12762c61ed608ef3503/runtime/v1/graph/manager/graph_mem_allocator.cc#L70
+      {
+        match: rx(/Call (?:acl)?rtMalloc fail, purpose: ?[^\n]*size: ?\d+/, "rtMalloc fail, purpose"),
+        confidence: 0.78,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/hicann/ge/blob/ffdcbc9f7496c17a98c1d12762c61ed608ef3503/runtime/v1/graph/manager/graph_mem_allocator.cc#L124
+      {
+        match: rx(/Malloc Memory fail, purpose:[^\n]*memory_size:\d+/, "Malloc Memory fail, purpose"),
+        confidence: 0.72,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/hicann/ascend-transformer-boost/blob/ddcc8b6225b8b7d4703c69c319244bdea0f0c9a1/src/atb/runner/lcal_runner.cpp#L136
+      { match: lit("out of NPU memory! Please check if the memory is enough"), confidence: 0.85 },
+      // Round 17, upstream (seventh pass): https://github.com/Ascend/pytorch/blob/9e73e708ab9350d203475609f36f8a43f6a0c2ab/torch_npu/csrc/core/npu/NPUCachingAllocator.cpp#L2965
+      {
+        match: rx(
+          /Preemptively rejecting allocation of [\d.]+ [KMGT]?i?B on NPU \d+: total_allocated_memory/,
+          "Preemptively rejecting allocation of",
+        ),
+        confidence: 0.72,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/driver/npu_driver_mem.cc#L855
+      {
+        match: rx(/hal(?:MemAlloc|MemCreate) failed[^\n]*drvRetCode=6\b/, "halMemAlloc failed", "halMemCreate failed"),
+        confidence: 0.82,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/driver/npu_driver_mem.cc#L1049
+      { match: rx(/DevMemAlloc huge page failed: device_?[iI]d=\d+/, "DevMemAlloc huge page failed"), confidence: 0.7 },
       // Round 16, upstream (second pass): https://github.com/hicann/runtime/blob/master/src/runtime/core/src/common/errcode_manage.cc#L52
       { match: rx(/reason=\[?device oom\b/, "device oom"), confidence: 0.85 },
       // Round 16, upstream (second pass): https://github.com/Ascend/MindIE-LLM/blob/master/examples/atb_models/examples/server/generate.py#L1173
@@ -658,6 +685,26 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Port already in use",
     role: "primary",
     triggers: [
+      // Round 17, upstream (seventh pass): https://github.com/python/cpython/blob/main/Lib/asyncio/base_events.py
+      {
+        match: rx(
+          /error while attempting to bind on address [^\n]*: only one usage of each socket address/,
+          "only one usage of each socket address",
+        ),
+        confidence: 0.85,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/grpc/grpc/blob/master/src/python/grpcio/grpc/_common.py
+      {
+        match: rx(/Failed to bind to address \S+; set GRPC_VERBOSITY=debug/, "; set GRPC_VERBOSITY=debug"),
+        confidence: 0.7,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/ray-project/ray/blob/master/python/ray/scripts/scripts.py
+      {
+        match: rx(/Ray is trying to start at \S+, but is already running at/, "but is already running at"),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/Ascend/pytorch/blob/master/torch_npu/csrc/distributed/ParallelTcpStore.cpp#L50
+      { match: rx(/start tcp server on port \d+ failed\./, "start tcp server on port "), confidence: 0.72 },
       // Round 16, upstream: https://github.com/tensorflow/tensorflow/blob/00f0938ae85c7dd68b44b4d80a873f42b1dca16a/tensorflow/core/distributed_runtime/rpc/grpc_server_lib.cc
       { match: lit("Could not start gRPC server"), confidence: 0.62 },
       // Round 16, upstream: https://github.com/PaddlePaddle/Paddle/blob/7cc36bf182f1a82d522107918692296812f77b8b/paddle/phi/core/distributed/store/tcp_utils.cc
@@ -770,6 +817,86 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Collective communication timed out",
     role: "secondary",
     triggers: [
+      // Round 17, upstream (seventh pass): https://github.com/pytorch/pytorch/blob/main/torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp
+      {
+        match: rx(/Timeout at NCCL work: \d+, last enqueued NCCL work: -?\d+/, "Timeout at NCCL work: "),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/pytorch/pytorch/blob/main/torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp
+      {
+        match: rx(
+          /(?:Exception \(either an error or timeout\)|failure) detected by watchdog at work(?: sequence id)?: \d+/,
+          "detected by watchdog at work",
+        ),
+        confidence: 0.62,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/pytorch/pytorch/blob/v2.3.0/torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp
+      {
+        match: rx(
+          /Received a global timeout from another rank and will start to dump|Received a timeout signal from this local rank and will start to dump|watchdog detected a collective timeout (?:and notified current rank|from the local rank)/,
+          "Received a global timeout from another rank",
+          "Received a timeout signal from this local rank",
+          "watchdog detected a collective timeout",
+        ),
+        confidence: 0.78,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/Ascend/pytorch/blob/master/torch_npu/csrc/distributed/ProcessGroupHCCL.cpp#L1752
+      {
+        match: rx(
+          /Received a global dump signal from rank -?\d+, and will start to dump the debug info/,
+          "Received a global dump signal from rank",
+        ),
+        confidence: 0.68,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/hicann/hccl/blob/master/docs/zh/user_guide/fault_diagnosis/param_link_stage.md
+      {
+        match: rx(/detects that srcRank \([^)]*\) fails to connect to dstRank/, "detects that srcRank ("),
+        confidence: 0.78,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/hicann/hccl/blob/master/docs/zh/user_guide/fault_diagnosis/param_link_stage.md
+      { match: lit("[InitChannelStage][Timeout]"), confidence: 0.8 },
+      // Round 17, upstream (seventh pass): https://github.com/hicann/hccl/blob/master/docs/zh/user_guide/fault_diagnosis/param_link_stage.md
+      {
+        match: rx(
+          /Wait links establish completed failed, local role is \w+\. ret\[9\]/,
+          "Wait links establish completed failed",
+        ),
+        confidence: 0.78,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/hicann/hccl/blob/master/docs/zh/user_guide/fault_diagnosis/cluster_info_nego.md
+      {
+        match: rx(/TopoExchangeAgent: connect server\[[^\]]*\] failed/, "TopoExchangeAgent: connect server["),
+        confidence: 0.7,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/hicann/hccl/blob/master/docs/zh/user_guide/fault_diagnosis/cluster_info_nego.md
+      { match: rx(/fault_info\["Failed to connect agent\[/, "Failed to connect agent["), confidence: 0.7 },
+      // Round 17, upstream (seventh pass): https://github.com/ray-project/ray/blob/master/python/ray/util/collective/collective_group/nccl_collective_group.py
+      {
+        match: rx(
+          /Unable to meet other processes at the rendezvous store|Unable to get the NCCLUniqueID from the store/,
+          "Unable to meet other processes at the rendezvous",
+          "Unable to get the NCCLUniqueID from the store",
+        ),
+        confidence: 0.7,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/Ascend/pytorch/blob/master/torch_npu/csrc/distributed/ParallelTcpStore.cpp#L441
+      {
+        match: rx(/(?:get key \S+|proxy sync (?:wait|get) msg\S*) failed or timeout\./, " failed or timeout."),
+        confidence: 0.58,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/pytorch/pytorch/blob/main/torch/csrc/distributed/c10d/ProcessGroupGloo.cpp
+      {
+        match: rx(
+          /successfully reached monitoredBarrier, but received errors while waiting for send\/recv from rank \d+/,
+          "reached monitoredBarrier, but received errors",
+        ),
+        confidence: 0.6,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/hicann/hccl/blob/master/examples/02_collectives/01_allreduce/main.cc#L34
+      {
+        match: rx(/hccl interface return err(?:return err)? \S+:\d+, retcode: 9\b/, "hccl interface return err"),
+        confidence: 0.75,
+      },
       // Round 16, upstream (third pass): https://github.com/NVIDIA/nccl/blob/master/src/transport/net_ib/p2p.cc#L688
       {
         match: rx(
@@ -1330,6 +1457,43 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Cross-device (P2P) copy refused by the driver, or the device's memory failing (uncorrectable ECC)",
     role: "primary",
     triggers: [
+      // Round 17, upstream (seventh pass): https://github.com/NVIDIA/nccl/blob/master/src/transport/p2p.cc#L355
+      {
+        match: rx(/failed to peer with device \d+(?:\(=[0-9a-f]+\))?: \d+ /, "failed to peer with device "),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/Ascend/mind-cluster/blob/master/component/ascend-common/devmanager/hccn/hccn_tool.go
+      { match: rx(/^\s*link status: DOWN\s*$/, "link status: DOWN"), confidence: 0.55 },
+      // Round 17, upstream (seventh pass): https://github.com/hicann/runtime/blob/master/src/dfx/error_manager/error_code.json
+      {
+        match: rx(
+          /EI0010: |\(EI0010\)|Communication_Error_P2P|P2P communication failed\. Reason:/,
+          "EI0010: ",
+          "(EI0010)",
+          "Communication_Error_P2P",
+          "P2P communication failed. Reason:",
+        ),
+        confidence: 0.75,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/Ascend/pytorch/blob/master/torch_npu/csrc/core/npu/NPUQueue.cpp#L167
+      {
+        match: rx(
+          /NPU function error: SUSPECT REMOTE ERROR|ACL_ERROR_RT_SUSPECT_REMOTE_ERROR/,
+          "SUSPECT REMOTE ERROR",
+          "ACL_ERROR_RT_SUSPECT_REMOTE_ERROR",
+        ),
+        confidence: 0.62,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/Ascend/pytorch/blob/master/torch_npu/csrc/core/npu/NPUQueue.cpp#L167
+      {
+        match: rx(
+          /NPU function error: HCCL OP RETRY FAILED|reason=\[?hccl op retry failed|ACL_ERROR_RT_COMM_OP_RETRY_FAIL/,
+          "HCCL OP RETRY FAILED",
+          "hccl op retry failed",
+          "ACL_ERROR_RT_COMM_OP_RETRY_FAIL",
+        ),
+        confidence: 0.55,
+      },
       // Round 16, upstream (second pass): https://github.com/hicann/runtime/blob/master/src/runtime/core/src/common/errcode_manage.cc#L106
       {
         match: rx(
@@ -1564,6 +1728,27 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Kernel crashed on the device (AI Core / AI CPU exception)",
     role: "primary",
     triggers: [
+      // Round 17, upstream (seventh pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/core/src/device/device_error_core_proc.cc#L545
+      { match: rx(/there is an error of (?:aicore|aivec), core id is \d+/, "there is an error of "), confidence: 0.85 },
+      // Round 17, upstream (seventh pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/core/src/device/device_error_core_proc.cc#L1224
+      { match: lit('Search for the keyword "AI Core Error"'), confidence: 0.85 },
+      // Round 17, upstream (seventh pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/core/src/task/task_info/davinci/davinci_kernel_task.cc#L94
+      { match: lit("AI Core kernel execution failed, device_id="), confidence: 0.85 },
+      // Round 17, upstream (seventh pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/feature/ffts/ffts_task.cc#L761
+      {
+        match: rx(/FftsPlus task execution failed, [^\n]*fault kernel_name=/, "FftsPlus task execution failed"),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/core/src/device/v200_base/device_error_proc_c.cc#L818
+      { match: lit("exception occurred during fusion kernel task execution"), confidence: 0.8 },
+      // Round 17, upstream (seventh pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/feature/fusion/fusion_task.cc#L428
+      { match: rx(/Fusion kernel execute failed, device_id=\d+/, "Fusion kernel execute failed"), confidence: 0.8 },
+      // Round 17, upstream (seventh pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/core/src/device/device_error_core_proc.cc#L1314
+      { match: lit("aicore task timeout dfx"), confidence: 0.7 },
+      // Round 17, upstream (seventh pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/core/src/task/task_info/davinci/davinci_kernel_task.cc#L91
+      { match: rx(/\[AIC_INFO\] (?:args\(\d+ to \d+\) )?after execute:/, "[AIC_INFO] "), confidence: 0.72 },
+      // Round 17, upstream (seventh pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/core/src/device/device_error_proc.cc#L551
+      { match: lit("An exception occurred during AI CPU execution, stream_id:"), confidence: 0.85 },
       // Round 15, upstream: https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/dfx/error_manager/error_code.json#L127
       { match: lit("AI CPU operator execution timed out."), confidence: 0.72 },
       // Round 15: the AI CPU's reports in the runtime's other capitalisation.
@@ -1675,6 +1860,47 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Data type not supported on this chip",
     role: "primary",
     triggers: [
+      // Round 17, upstream (seventh pass): https://github.com/pytorch/pytorch/blob/main/aten/src/ATen/native/cuda/Blas.cpp
+      {
+        match: rx(
+          /expected m(?:at)?1 and m(?:at)?2 to have the same dtype, but got: [^\n]*(?:BFloat16|Half)/,
+          "to have the same dtype, but got: ",
+        ),
+        confidence: 0.6,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/huggingface/transformers/blob/main/src/transformers/training_args.py
+      { match: lit("--tf32 requires Ampere or a newer GPU arch"), confidence: 0.82 },
+      // Round 17, upstream (seventh pass): https://github.com/hicann/opbase/blob/aa3cd74b7f6d772acd64ff48292a7e65a9bc8142/include/op_common/log/log.h#L276
+      {
+        match: rx(/(?:Input p|P)arameter \w+ of \w+ has incorrect dtype \w+\. It should be/, "has incorrect dtype"),
+        confidence: 0.72,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/hicann/opbase/blob/aa3cd74b7f6d772acd64ff48292a7e65a9bc8142/src/nnopbase/composite_op/log/op_error_manager.cpp#L99
+      {
+        match: rx(
+          /Operator \w+ does not support data type \w+\. The supported data type range is/,
+          "does not support data type",
+        ),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/hicann/opbase/blob/aa3cd74b7f6d772acd64ff48292a7e65a9bc8142/src/op_common/log/log.cpp#L103
+      {
+        match: rx(
+          /In op\[\w+\], the dtype of input\[\w+\] should be one of \[[^\]\n]*\], but actually is \[/,
+          "], but actually is [",
+        ),
+        confidence: 0.72,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/hicann/opbase/blob/aa3cd74b7f6d772acd64ff48292a7e65a9bc8142/src/nnopbase/individual_op/executor/indv_executor.cpp#L304
+      { match: lit("Supported dtype and format list is:"), confidence: 0.65 },
+      // Round 17, upstream (seventh pass): https://github.com/mindspore-ai/mindspore/blob/2b08f1dcba8a942102addb8c8bc08d9f24445eed/mindspore/ccsrc/plugin/device/ascend/hal/device/kernel_select_
+      {
+        match: rx(
+          /Can not select a valid kernel info for \[[^\]\n]+\] in AI CORE or AI CPU kernel info candidates list/,
+          "Can not select a valid kernel info for",
+        ),
+        confidence: 0.68,
+      },
       // Round 16, upstream (second pass): https://github.com/hicann/runtime/blob/master/src/dfx/error_manager/error_code.json
       {
         match: rx(/OP\[[^\]\n]*\] [^\n]*has incorrect dtype\[: ?[^\]\n]+\], it should be/, "has incorrect dtype"),

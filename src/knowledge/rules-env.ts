@@ -2049,6 +2049,15 @@ export const envRules: DiagnosisRule[] = [
     title: "pdsh not installed (multi-node launcher)",
     role: "primary",
     triggers: [
+      // Round 17, upstream (seventh pass): https://github.com/chaos/pdsh/blob/master/src/pdsh/main.c#L117
+      {
+        match: rx(
+          /pdsh@\S+: (?:Couldn't load any pdsh modules|no modules found)/,
+          "Couldn't load any pdsh modules",
+          "no modules found",
+        ),
+        confidence: 0.72,
+      },
       // Round 16, upstream: https://github.com/chaos/pdsh/blob/master/src/pdsh/rcmd.c#L179
       {
         match: rx(

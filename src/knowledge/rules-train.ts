@@ -45,6 +45,62 @@ export const trainRules: DiagnosisRule[] = [
     title: "Loss or gradients became NaN / fp16 overflow",
     role: "primary",
     triggers: [
+      // Round 17, upstream (seventh pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/rerun_state_machine.py#L653
+      {
+        match: rx(
+          /unexpected result is (?:not )?reproducible within the tolerance \((?:nan|inf|-inf) /,
+          "reproducible within the tolerance",
+        ),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/models/audio/nemo_transformer_encoder.py#L967
+      {
+        match: rx(/\[NaN DEBUG\] NaN\/Inf detected at '[^'\n]*'\. Stopping training/, "NaN/Inf detected at"),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/lanpa/tensorboardX/blob/9cca35e2c999a6c13d75a4997858fa5e1e72e96b/tensorboardX/x2num.py#L12
+      { match: lit("NaN or Inf found in input tensor."), confidence: 0.62 },
+      // Round 17, upstream (seventh pass): https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/deepspeed/runtime/fp16/fused_optimizer.py#L407
+      {
+        match: rx(/Reducing dynamic loss scale from (?:[1-8]|0\.\d+)(?:\.0)? to/, "Reducing dynamic loss scale from"),
+        confidence: 0.75,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/mindspore-lab/mindformers/blob/fd4deebc1606a02fd24c3b359a889cd0c966e72b/mindformers/core/callback/callback.py#L490
+      {
+        match: rx(
+          /\bloss:\[\s*(?:nan|inf)\/\s*(?:nan|inf)\], per_step_time|\bloss:\s+(?:nan|inf), per_step_time/,
+          ", per_step_time",
+        ),
+        confidence: 0.85,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/mindspore-lab/mindformers/blob/fd4deebc1606a02fd24c3b359a889cd0c966e72b/mindformers/core/callback/callback.py#L486
+      {
+        match: rx(/overflow cond: True, loss_scale: (?:[1-8]|0\.\d+)(?:\.0)?,/, "overflow cond: True, loss_scale: "),
+        confidence: 0.72,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/mindspore-lab/mindformers/blob/fd4deebc1606a02fd24c3b359a889cd0c966e72b/mindformers/core/callback/callback.py#L1053
+      {
+        match: rx(/local_norm is [^\n]*, global_norm is [^\n]*, terminate training/, ", terminate training"),
+        confidence: 0.85,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/Ascend/MindSpeed-MM/blob/57069cd55a8ab16d5affe379a2e2c5f0a4d962b9/mindspeed_mm/fsdp/tasks/funasr/train_engine.py#L124
+      {
+        match: rx(/Non-finite grad_norm \((?:nan|inf|-inf)\)\. Skipping update/, "Non-finite grad_norm ("),
+        confidence: 0.72,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/verl-project/verl/blob/1dda039b9c6311889a9c9a26040677e1254814f9/verl/workers/engine/fsdp/transformer_impl.py#L800
+      {
+        match: rx(
+          /(?:grad_norm|Gradient norm) is not finite: /,
+          "grad_norm is not finite",
+          "Gradient norm is not finite",
+        ),
+        confidence: 0.75,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/InternLM/xtuner/blob/b934f462095c1e750229de35367c50ae36caa786/xtuner/v1/train/trainer.py#L1911
+      { match: rx(/Detect NaN in output of module \w+/, "Detect NaN in output of module"), confidence: 0.72 },
+      // Round 17, upstream (seventh pass): https://github.com/NVIDIA/NeMo/blob/8cfedd7203462cb251a914e700e5605444277561/nemo/collections/asr/models/asr_model.py#L173
+      { match: lit("detected inf or nan values in gradients! Setting gradients to zero."), confidence: 0.7 },
       // Round 16, upstream: https://github.com/open-mmlab/mmengine/blob/254342938d9bde1775c39ea7d5181c5d294026c4/mmengine/hooks/early_stopping_hook.py#L96
       {
         match: rx(
@@ -281,6 +337,53 @@ export const trainRules: DiagnosisRule[] = [
     title: "Checkpoint does not fit the model (sharding or layer split differs)",
     role: "primary",
     triggers: [
+      // Round 17, upstream (seventh pass): https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/deepspeed/runtime/state_dict_factory.py#L117
+      {
+        match: rx(
+          /Invalid checkpoints and world size for sd (?:merge|split)/,
+          "Invalid checkpoints and world size for sd",
+        ),
+        confidence: 0.7,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/transformer/fsdp_dtensor_checkpoint.py#L990
+      {
+        match: rx(
+          /Megatron-FSDP checkpoint load is incomplete: rank \d+ requests \d+ model parameter\(s\) not present in the checkpoint/,
+          "Megatron-FSDP checkpoint load is incomplete",
+        ),
+        confidence: 0.75,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/training/checkpointing.py#L2423
+      {
+        match: rx(
+          /pairs with a GPT checkpoint of \d+ layers, but the checkpoint has num_layers=\d+/,
+          "pairs with a GPT checkpoint of",
+        ),
+        confidence: 0.75,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/huggingface/transformers/blob/main/src/transformers/utils/loading_report.py
+      { match: lit("You set `ignore_mismatched_sizes` to `False`, thus raising an error"), confidence: 0.85 },
+      // Round 17, upstream (seventh pass): https://github.com/huggingface/accelerate/blob/16cb6eb80dd9aa8b4df1a63ef57863e455d53b83/src/accelerate/utils/fsdp_utils.py#L613
+      {
+        match: rx(
+          /Parameter '[^'\n]+' found in sharded model state dict but missing from full state dict/,
+          "found in sharded model state dict but missing from full state dict",
+        ),
+        confidence: 0.65,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/pytorch/pytorch/blob/v2.5.1/torch/distributed/checkpoint/default_planner.py#L315
+      {
+        match: rx(/Missing key in checkpoint state_dict: \S/, "Missing key in checkpoint state_dict: "),
+        confidence: 0.62,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/Ascend/MindSpeed-MM/blob/57069cd55a8ab16d5affe379a2e2c5f0a4d962b9/mindspeed_mm/fsdp/checkpoint/hf_utils.py#L151
+      {
+        match: rx(
+          /\d+ parameter key\(s\) absent from the HF checkpoint/,
+          "parameter key(s) absent from the HF checkpoint",
+        ),
+        confidence: 0.68,
+      },
       // Round 16, upstream (second pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/dist_checkpointing/strategies/torch.py#L505
       { match: lit("from model not in state dict:"), confidence: 0.7 },
       // Round 16, upstream (second pass): https://github.com/InternLM/xtuner/blob/b934f462095c1e750229de35367c50ae36caa786/xtuner/v1/model/base.py#L1772
@@ -487,6 +590,51 @@ export const trainRules: DiagnosisRule[] = [
     title: "Dataset fields do not match what the loader expects",
     role: "primary",
     triggers: [
+      // Round 17, upstream (seventh pass): https://github.com/huggingface/datasets/blob/b7cb10b0e38ab8bbefdb142d0279bc85ac8c7ab8/src/datasets/packaged_modules/folder_based_builder/folder_based_
+      {
+        match: lit(
+          "`file_name`, `*_file_name`, `file_names` or `*_file_names` must be present as dictionary key in metadata files",
+        ),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/huggingface/datasets/blob/b7cb10b0e38ab8bbefdb142d0279bc85ac8c7ab8/src/datasets/table.py#L2281
+      { match: lit("because column names don't match"), confidence: 0.75 },
+      // Round 17, upstream (seventh pass): https://github.com/huggingface/datasets/blob/b7cb10b0e38ab8bbefdb142d0279bc85ac8c7ab8/src/datasets/features/features.py#L2344
+      {
+        match: rx(/Keys mismatch: between \{.*\(source\) and \{.*\(target\)/, "Keys mismatch: between {"),
+        confidence: 0.65,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/modelscope/ms-swift/blob/3602360a562313afbf2ef6065fdf61f271a2c5b9/swift/dataset/preprocessor/core.py#L83
+      {
+        match: rx(/AssertionError: message: \{'role': '[^'\n]*', 'content'/, "AssertionError: message: {'role'"),
+        confidence: 0.62,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/modelscope/ms-swift/blob/3602360a562313afbf2ef6065fdf61f271a2c5b9/swift/dataset/preprocessor/core.py#L73
+      { match: rx(/AssertionError: (?:inputs\.)?messages: \[\]/, "messages: []"), confidence: 0.55 },
+      // Round 17, upstream (seventh pass): https://github.com/modelscope/ms-swift/blob/3602360a562313afbf2ef6065fdf61f271a2c5b9/swift/template/base.py#L1369
+      {
+        match: rx(
+          /AssertionError: (?:query_role: "(?:assistant|system|tool_call|tool_response)"|response_role: "(?:user|system|tool|tool_call|tool_response)")/,
+          'query_role: "',
+          'response_role: "',
+        ),
+        confidence: 0.55,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/hiyouga/LLaMA-Factory/blob/ff6d4d12eeb035d6ce06805a5733dd7b29f2ac30/src/llamafactory/data/mm_plugin.py#L272
+      {
+        match: rx(/Expect input is a list of (?:images|audios|videos), but got <class '/, "Expect input is a list of "),
+        confidence: 0.62,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/huggingface/transformers/blob/v4.57.6/src/transformers/tokenization_utils_base.py#L815
+      {
+        match: rx(
+          /Perhaps your features \(`(?:text|messages|conversations|conversation|prompt|chosen|rejected|completion|instruction|input|output|response|query|history|system|images?|videos?|audios?|image_path|answer|question|content|label_text)` in this case\) have excessive nesting/,
+          "have excessive nesting",
+        ),
+        confidence: 0.65,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/apache/arrow/blob/main/python/pyarrow/pandas_compat.py
+      { match: rx(/Conversion failed for column \S+ with type \w+/, "Conversion failed for column "), confidence: 0.6 },
       // Round 16, upstream (second pass): https://github.com/axolotl-ai-cloud/axolotl/blob/067b021c8b87a9e5e380b9173c704cf7340e30f5/src/axolotl/core/datasets/transforms/chat_builder.py#L86
       { match: rx(/Field '[^']*' not found in sample\./, "not found in sample"), confidence: 0.8 },
       // Round 16, upstream (second pass): https://github.com/axolotl-ai-cloud/axolotl/blob/067b021c8b87a9e5e380b9173c704cf7340e30f5/src/axolotl/prompt_strategies/chat_template.py#L1061
@@ -1242,6 +1390,25 @@ export const trainRules: DiagnosisRule[] = [
     title: "Weights not found at the configured path",
     role: "primary",
     triggers: [
+      // Round 17, upstream (seventh pass): https://github.com/huggingface/safetensors/blob/24b0b2857fef49be734b9ab72ce97c09bb25f5b9/bindings/python/src/lib.rs#L1031
+      {
+        match: rx(
+          /(?:Could not read tensor \S+ from file|pread failed for tensor \S+): failed to fill whole buffer/,
+          "failed to fill whole buffer",
+        ),
+        confidence: 0.66,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/Ascend/MindSpeed-MM/blob/57069cd55a8ab16d5affe379a2e2c5f0a4d962b9/mindspeed_mm/fsdp/checkpoint/hf_utils.py#L67
+      { match: rx(/Shard '[^'\n]+' referenced by \S+ is missing: \S+/, "' referenced by "), confidence: 0.85 },
+      // Round 17, upstream (seventh pass): https://github.com/Ascend/MindSpeed-MM/blob/57069cd55a8ab16d5affe379a2e2c5f0a4d962b9/mindspeed_mm/fsdp/checkpoint/hf_utils.py#L73
+      {
+        match: rx(
+          /No HF safetensors weights found under \S+|Could not find safetensors index file in directory \S+/,
+          "No HF safetensors weights found under",
+          "Could not find safetensors index file in directory",
+        ),
+        confidence: 0.78,
+      },
       // Round 16, upstream (third pass): https://github.com/modelscope/modelscope/blob/master/modelscope/hub/file_download.py#L307
       {
         match: rx(
@@ -1600,6 +1767,51 @@ export const trainRules: DiagnosisRule[] = [
     title: "A file or directory the run reads does not exist",
     role: "primary",
     triggers: [
+      // Round 17, upstream (seventh pass): https://github.com/huggingface/transformers/blob/v4.57.6/src/transformers/image_utils.py#L484
+      {
+        match: rx(
+          /Incorrect image source\. Must be a valid URL starting with `http:\/\/` or `https:\/\/`, a valid path to an image file, or a base64 encoded string\. Got [^\n]*\.(?:jpe?g|JPE?G|png|PNG|webp|bmp|gif|tiff?)\. Failed with/,
+          "Incorrect image source.",
+        ),
+        confidence: 0.75,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/Ascend/MindSpeed-MM/blob/57069cd55a8ab16d5affe379a2e2c5f0a4d962b9/mindspeed_mm/data/data_utils/video_reader.py#L254
+      { match: rx(/RuntimeError: File not found: \S/, "RuntimeError: File not found: "), confidence: 0.72 },
+      // Round 17, upstream (seventh pass): https://github.com/modelscope/ms-swift/blob/3602360a562313afbf2ef6065fdf61f271a2c5b9/swift/template/vision_utils.py#L428
+      { match: rx(/Could not open video file \S/, "Could not open video file "), confidence: 0.6 },
+      // Round 17, upstream (seventh pass): https://github.com/hiyouga/LLaMA-Factory/blob/ff6d4d12eeb035d6ce06805a5733dd7b29f2ac30/src/llamafactory/data/data_utils.py#L201
+      { match: lit("No JSON/JSONL files found in the specified path: "), confidence: 0.7 },
+      // Round 17, upstream (seventh pass): https://github.com/huggingface/datasets/blob/b7cb10b0e38ab8bbefdb142d0279bc85ac8c7ab8/src/datasets/packaged_modules/json/json.py#L82
+      {
+        match: rx(
+          /At least one data file must be specified, but got data_files=(?:None|\{\}|\[\])/,
+          "At least one data file must be specified",
+        ),
+        confidence: 0.6,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/deepspeedai/Megatron-DeepSpeed/blob/4efb479d5317ce9b86096b9d8e3e8030b0b5263b/megatron/data/indexed_dataset.py#L50
+      {
+        match: lit("Path should be a basename that both .idx and .bin can be appended to get full filenames"),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/tasks/preprocess/utils.py#L150
+      { match: rx(/Cannot load \S*dataset_info\.json\./, "Cannot load "), confidence: 0.65 },
+      // Round 17, upstream (seventh pass): https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/tasks/preprocess/utils.py#L705
+      { match: lit("ValueError: File not found."), confidence: 0.6 },
+      // Round 17, upstream (seventh pass): https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/core/datasets/dataset_preprocess.py#L47
+      {
+        match: rx(/\[DataConvert\] Expected raw file\/dir but got: \S/, "[DataConvert] Expected raw file/dir"),
+        confidence: 0.75,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/core/datasets/dataset_preprocess.py#L155
+      { match: lit("[DataConvert] Missing output prefix for training:"), confidence: 0.65 },
+      // Round 17, upstream (seventh pass): https://learn.microsoft.com/en-us/windows/win32/debug/system-error-codes--0-499-
+      {
+        match: rx(/\[WinError 3\] (?:The system cannot find the path specified|系统找不到指定的路径)/, "[WinError 3] "),
+        confidence: 0.62,
+      },
+      // Round 17, upstream (seventh pass): https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/tasks/preprocess/data_handler.py#L1107
+      { match: lit("unknown local data!"), confidence: 0.55 },
       // Round 16, upstream (third pass): https://github.com/python/cpython/blob/main/Modules/main.c
       { match: rx(/can't open file '[^'\n]+': \[Errno 2\] 没有那个文件或目录/, "can't open file '"), confidence: 0.78 },
       // Round 16, upstream (third pass): https://github.com/bminor/glibc/blob/master/po/zh_CN.po
