@@ -7,6 +7,7 @@ import { KNOWN_CASES, type KnownCaseEntry } from "../knowledge/known-cases.js";
 import { UPSTREAM_MESSAGES } from "../knowledge/upstream-messages.js";
 import { type BayesModel, classifyBayes, trainBayes } from "./bayes.js";
 import { type CategoryCentroids, classifyText, trainCentroids } from "./centroids.js";
+import { similarPairs } from "./similar-sets.js";
 import type { KnownCase } from "./types.js";
 
 const ERROR_LIKE =
@@ -129,15 +130,6 @@ const SAME_LINE = 0.6;
  */
 const TEMPLATE_WEIGHT = 0.4;
 
-function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
-  if (a.size === 0 || b.size === 0) return 0;
-  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
-  if (small.size / large.size < SAME_LINE) return 0;
-  let both = 0;
-  for (const t of small) if (large.has(t)) both++;
-  return both / (a.size + b.size - both);
-}
-
 /** For every case line: the near copies of it in all cases (itself included), with their case ids; computed once. */
 let copiesOf: Map<string, { id: string; words: Set<string> }[]> | undefined;
 function lineCopies(): Map<string, { id: string; words: Set<string> }[]> {
@@ -152,12 +144,12 @@ function lineCopies(): Map<string, { id: string; words: Set<string> }[]> {
   }
   const all = [...lines.values()];
   const copies = all.map((at) => [...at.ids].map((id) => ({ id, words: at.words })));
-  for (let i = 0; i < all.length; i++) {
-    for (let j = i + 1; j < all.length; j++) {
-      if (jaccard(all[i]!.words, all[j]!.words) < SAME_LINE) continue;
-      for (const id of all[j]!.ids) copies[i]!.push({ id, words: all[j]!.words });
-      for (const id of all[i]!.ids) copies[j]!.push({ id, words: all[i]!.words });
-    }
+  for (const [i, j] of similarPairs(
+    all.map((at) => at.words),
+    SAME_LINE,
+  )) {
+    for (const id of all[j]!.ids) copies[i]!.push({ id, words: all[j]!.words });
+    for (const id of all[i]!.ids) copies[j]!.push({ id, words: all[i]!.words });
   }
   copiesOf = new Map([...lines.keys()].map((l, i) => [l, copies[i]!]));
   return copiesOf;
