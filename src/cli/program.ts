@@ -21,7 +21,7 @@ import { stopOnSignalsAndOrphaning } from "./lifetime.js";
 import { installFatalHandlers, printFatal } from "./print-error.js";
 import { progressPrinter } from "./progress.js";
 import { addSimCommands } from "./sim-commands.js";
-import { pipedLog } from "./stdin.js";
+import { localLogPaths, pipedLog } from "./stdin.js";
 
 import { parseToolsets, TOOLSETS } from "./toolsets.js";
 import { terminalView } from "./views.js";
@@ -114,6 +114,7 @@ function addToolCommands(program: Command): void {
       const typed = optionsToInput(specs, options);
       const input = { ...base, ...typed };
       mergePositional(typedPositional, input, positional);
+      localLogPaths(input);
       await pipedLog(
         tool.name,
         specs.map((s) => s.field),

@@ -1,8 +1,10 @@
-// A log piped into the CLI: `kubectl logs pod | ascend-train diagnose-error`, `diagnose-error - < train.log` or
-// `--log-file -`. For the tools that take pasted log text (diagnose_error, apply_fix), standard input becomes that
-// text when LOGFILE is `-`, or when no log is named and standard input is a pipe or a file. A terminal or a socket
-// (how a parent process that passes nothing leaves it) is never read, so nothing waits on input no one will type.
+// Logs as a shell hands them to the CLI. A log piped in (`kubectl logs pod | ascend-train diagnose-error`,
+// `diagnose-error - < train.log`, `--log-file -`): for the tools that take pasted log text (diagnose_error, apply_fix),
+// standard input becomes that text when LOGFILE is `-`, or when no log is named and standard input is a pipe or a
+// file; a terminal or a socket (how a parent process that passes nothing leaves it) is never read, so nothing waits
+// on input no one will type. And a log path typed with `..` for the local host, resolved as the shell would.
 import { fstatSync } from "node:fs";
+import { resolve } from "node:path";
 import { MAX_TEXT } from "../diagnosis/request.js";
 import { kebab, POSITIONAL, UsageError } from "./flags.js";
 import { CLI_COMMAND } from "./hints.js";
@@ -64,4 +66,16 @@ export async function pipedLog(
   delete input.logFile;
   input.text = await readStdin(MAX_TEXT);
   return true;
+}
+
+/**
+ * A log path typed in this shell with `..` in it (`diagnose-error ../run/train.log`), for the local host: resolved
+ * against the current directory, as the shell would, so the tools' refusal of `..` (and their readable-directory
+ * check, which still applies to the result) meets the path the person meant.
+ */
+export function localLogPaths(input: Record<string, unknown>): void {
+  if ((input.host ?? "local") !== "local") return;
+  const typed = (p: unknown) => (typeof p === "string" && p.split("/").includes("..") ? resolve(p) : p);
+  if (input.logFile !== undefined) input.logFile = typed(input.logFile);
+  if (Array.isArray(input.logFiles)) input.logFiles = input.logFiles.map(typed);
 }

@@ -448,7 +448,7 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
   const cuda = scans.reduce((n, s) => n + s.markers.cuda, 0);
   if (cuda > 0 && npu === 0) {
     notes.push(
-      "The error lines name CUDA/NCCL and no NPU stack: this looks like a GPU log. Device-independent findings still apply.",
+      "The error lines name CUDA, NCCL or NVIDIA and no NPU stack: this looks like a GPU log. Device-independent findings still apply.",
     );
   }
   let findings = rank(merge(scans, compiled));

@@ -301,7 +301,7 @@ describe("the CLI contract", () => {
     expect(noScript.err).toContain("setting the allocator's expandable segments edits the run's launch script");
   });
 
-  it("diagnose-error reads a log piped in or redirected, or named '-'; with no log and nothing piped it says every way", () => {
+  it("diagnose-error reads a log piped in or redirected, or named '-' or with '..'; with no log and nothing piped it says every way", () => {
     const log = join(work, "piped-hccl.log");
     writeFileSync(
       log,
@@ -337,6 +337,23 @@ describe("the CLI contract", () => {
     expect(sh(`${node} diagnose-error - --text 'x' < '${log}'`).code).toBe(2);
     const named = sh(`echo 'Segmentation fault (core dumped)' | ${node} diagnose-error '${log}' --json`);
     expect(JSON.parse(named.out).findings[0].category).toBe("npu_oom");
+    // A path typed with '..' on the local host reads what the shell would; outside the readable directories it is
+    // still refused.
+    mkdirSync(join(work, "sub"), { recursive: true });
+    const up = spawnSync(process.execPath, [CLI, "diagnose-error", "../piped-hccl.log", "--json"], {
+      cwd: join(work, "sub"),
+      env,
+      encoding: "utf8",
+    });
+    expect(up.status, up.stderr).toBe(0);
+    expect(JSON.parse(up.stdout).findings[0].category).toBe("npu_oom");
+    const outside = spawnSync(process.execPath, [CLI, "diagnose-error", "../../../../../../../../etc/hostname"], {
+      cwd: join(work, "sub"),
+      env,
+      encoding: "utf8",
+    });
+    expect(outside.status).toBe(1);
+    expect(outside.stderr).toMatch(/outside the directories ascend-train may read/);
   });
 
   it("prepare-dataset prints the validate-dataset command that accepts what it wrote, images read where they were found", () => {
