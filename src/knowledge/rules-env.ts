@@ -37,6 +37,97 @@ export const envRules: DiagnosisRule[] = [
     title: "CANN environment not sourced",
     role: "primary",
     triggers: [
+      // Round 17, upstream (eighth pass): https://github.com/Ascend/tools/blob/master/train/atlas_benchmark-master/image_classification/MobileNet/pytorch/code/8p/set_env_b020.sh
+      {
+        match: rx(
+          /No module named '(?:hccl|llm_datadist)(?:\.[\w.]+)?'/,
+          "No module named 'hccl",
+          "No module named 'llm_datadist",
+        ),
+        confidence: 0.75,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/Ascend/pytorch/blob/master/torch_npu/profiler/analysis/prof_view/cann_parse/_cann_export.py
+      { match: lit("please verify that the ascend-toolkit is installed and set-env.sh is sourced"), confidence: 0.72 },
+      // Round 17, upstream (eighth pass): https://github.com/hicann/runtime/blob/master/scripts/package/runtime/set_env.sh
+      {
+        match: rx(
+          /KeyError: '(?:ASCEND_HOME_PATH|ASCEND_TOOLKIT_HOME|ASCEND_OPP_PATH|ASCEND_AICPU_PATH|TOOLCHAIN_HOME)'/,
+          "KeyError: 'ASCEND_",
+          "KeyError: 'TOOLCHAIN_HOME'",
+        ),
+        confidence: 0.75,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/mindspore-ai/mindspore/blob/master/docs
+      {
+        match: rx(
+          /lib(?:hcomm|optiling|llm_datadist|metadef|cann_hixl|adxl|op_common|constant_folding_ops|ops_host_cpu)\.so[^\n]*(?:cannot open shared object file|无法打开共享对象文件|无法打开共享目标文件)/,
+          "cannot open shared object file",
+          "无法打开共享对象文件",
+          "无法打开共享目标文件",
+        ),
+        confidence: 0.85,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/Ascend/tools/blob/master/ais-bench_workload/tool/ais_bench/backend/setup.py
+      { match: lit("find no cann path"), confidence: 0.75 },
+      // Round 17, upstream (eighth pass): https://github.com/Ascend/MindSpeed/blob/master/mindspeed/op_builder/builder.py#L26
+      {
+        match: lit("expected str, bytes or os.PathLike object, not NoneType"),
+        near: [lit("mindspeed/op_builder/")],
+        within: 8,
+        confidence: 0.7,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/Ascend/pytorch/blob/master/torch_npu/csrc/core/npu/NPUErrorCodes.h#L199
+      {
+        match: rx(
+          /error code is 148049\b|\bACL_ERROR_INVALID_OPP_PATH\b/,
+          "error code is 148049",
+          "ACL_ERROR_INVALID_OPP_PATH",
+        ),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/hicann/runtime/blob/master/scripts/package/runtime/set_env.sh
+      {
+        match: rx(
+          /(?:^|[\s:])(?:bisheng|aoe|asys|msobjdump|msdebug|mssanitizer|msopst|show_kernel_debug_data): (?:command )?not found|command not found: (?:bisheng|aoe|asys|msobjdump|msdebug|mssanitizer|msopst|show_kernel_debug_data)\b/,
+          "bisheng: command not found",
+          "bisheng: not found",
+          "aoe: command not found",
+          "aoe: not found",
+          "msobjdump: command not found",
+          "msobjdump: not found",
+          "msdebug: command not found",
+          "msdebug: not found",
+          "mssanitizer: command not found",
+          "mssanitizer: not found",
+          "msopst: command not found",
+          "msopst: not found",
+          "command not found: ",
+          "asys: command not found",
+          "asys: not found",
+          "show_kernel_debug_data: command not found",
+          "show_kernel_debug_data: not found",
+        ),
+        confidence: 0.7,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/hicann/runtime/blob/master/scripts/package/runtime/set_env.sh
+      {
+        match: rx(
+          /No such file or directory: '(?:atc|bisheng|ccec|msprof|opc|msopgen|aoe)'/,
+          "No such file or directory: '",
+        ),
+        confidence: 0.72,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/verylucky01/MindIE-Motor/blob/master/build/mindie/install.sh
+      {
+        match: rx(
+          /[Pp]lease source (?:the )?(?:CANN|cann) set_env\.sh/,
+          "lease source CANN set_env.sh",
+          "lease source cann set_env.sh",
+          "lease source the CANN set_env.sh",
+          "lease source the cann set_env.sh",
+        ),
+        confidence: 0.8,
+      },
       // Round 16, upstream (second pass): https://github.com/Ascend/torchair/blob/master/python/torchair/_utils/error_messages.py#L39
       { match: lit("Failed to load GetRegisteredIrDef from libge_runner.so"), confidence: 0.8 },
       // Round 16, upstream: https://git.savannah.gnu.org/cgit/bash.git/tree/execute_cmd.c (and its po/zh_CN.po wording)
@@ -935,6 +1026,32 @@ export const envRules: DiagnosisRule[] = [
     title: "CANN's Python operator-compiler stack cannot start",
     role: "primary",
     triggers: [
+      // Round 17, upstream (eighth pass): https://github.com/hicann/runtime/blob/master/src/dfx/error_manager/error_code.json
+      {
+        match: rx(
+          /Failed to import Python module \[(?:AttributeError: module 'numpy' has no attribute|ImportError: cannot import name '\w+' from '(?:fractions|collections|numpy|scipy|sympy|attr|decorator)')/,
+          "Failed to import Python module [AttributeError: module 'numpy'",
+          "Failed to import Python module [ImportError: cannot import name",
+        ),
+        confidence: 0.75,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/hicann/runtime/blob/master/src/dfx/error_manager/error_code.json
+      {
+        match: rx(
+          /Failed to import Python module \[ModuleNotFoundError: No module named '(?:synr|pathlib2|numpy|google|yaml|protobuf|absl|attr|scipy)/,
+          "Failed to import Python module [ModuleNotFoundError",
+        ),
+        confidence: 0.78,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/pypa/pip/blob/main/src/pip/_internal/commands/install.py
+      {
+        match: rx(
+          /\b(?:te|opc-tool|auto-tune|schedule-search|dataflow|op-compile-tool|hccl|topi|llm-datadist) [\w.+-]+ requires (?:[\w.<>=!~,-]+, but you have [\w.-]+ [\w.+-]+ which is incompatible|[\w.-]+, which is not installed)/,
+          "which is incompatible",
+          "which is not installed",
+        ),
+        confidence: 0.7,
+      },
       // Round 15, upstream: https://github.com/numpy/numpy/blob/v1.24.0/numpy/__init__.py
       {
         match: rx(/`np\.\w+` was a deprecated alias for the builtin/, "was a deprecated alias for the builtin"),
@@ -1059,6 +1176,16 @@ export const envRules: DiagnosisRule[] = [
     title: "libgomp cannot be loaded (static TLS exhausted)",
     role: "primary",
     triggers: [
+      // Round 17, upstream (eighth pass): https://sourceware.org/git/?p=glibc.git;a=blob;f=po/de.po
+      {
+        match: rx(
+          /Kein Speicher im statischen TLS-Block|静的 TLS ブロック内にメモリを配置出来ません|無法在靜態 TLS 區塊中配置記憶體/,
+          "Kein Speicher im statischen TLS-Block",
+          "静的 TLS ブロック内にメモリを配置出来ません",
+          "無法在靜態 TLS 區塊中配置記憶體",
+        ),
+        confidence: 0.85,
+      },
       // Round 15, upstream: https://sourceware.org/git/?p=glibc.git;a=blob;f=elf/dl-reloc.c
       {
         match: rx(
@@ -2049,6 +2176,52 @@ export const envRules: DiagnosisRule[] = [
     title: "pdsh not installed (multi-node launcher)",
     role: "primary",
     triggers: [
+      // Round 17, upstream (eighth pass): https://git.savannah.gnu.org/cgit/bash.git/tree/po/es.po
+      {
+        match: rx(
+          /\bpdsh: (?:bevel nie gevind nie|командата не е открита|no s'ha trobat l'ordre|příkaz nenalezen|kommando ikke fundet|εντολή δεν βρέθηκε|Komando ne trovita|orden no encontrada|käsku ei ole|komentoa ei löydy|níor aimsíodh an t-ordú|non se atopou a orde|naredba nije pronađena|parancs nem található|perintah tidak ditemukan|comando non trovato|명령어를 찾을 수 없음|komanda nerasta|opdracht niet gevonden|nie znaleziono polecenia|comando não encontrado|comandă negăsită|príkaz nenájdený|ukaza ni mogoče najti|нема такве наредбе|kommandot finns inte|komut yok|команду не знайдено|không tìm thấy lệnh)|fant ikke kommando pdsh/,
+          "bevel nie gevind nie",
+          "командата не е открита",
+          "no s'ha trobat l'ordre",
+          "příkaz nenalezen",
+          "kommando ikke fundet",
+          "εντολή δεν βρέθηκε",
+          "Komando ne trovita",
+          "orden no encontrada",
+          "käsku ei ole",
+          "komentoa ei löydy",
+          "níor aimsíodh an t-ordú",
+          "non se atopou a orde",
+          "naredba nije pronađena",
+          "parancs nem található",
+          "perintah tidak ditemukan",
+          "comando non trovato",
+          "명령어를 찾을 수 없음",
+          "komanda nerasta",
+          "opdracht niet gevonden",
+          "nie znaleziono polecenia",
+          "comando não encontrado",
+          "comandă negăsită",
+          "príkaz nenájdený",
+          "ukaza ni mogoče najti",
+          "нема такве наредбе",
+          "kommandot finns inte",
+          "komut yok",
+          "команду не знайдено",
+          "không tìm thấy lệnh",
+          "fant ikke kommando pdsh",
+        ),
+        confidence: 0.88,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/fish-shell/fish-shell/blob/master/share/functions/fish_command_not_found.fish
+      {
+        match: rx(
+          /fish: Unknown command: pdsh\b|\bpdsh: Command not found\./,
+          "Unknown command: pdsh",
+          "pdsh: Command not found.",
+        ),
+        confidence: 0.88,
+      },
       // Round 17, upstream (seventh pass): https://github.com/chaos/pdsh/blob/master/src/pdsh/main.c#L117
       {
         match: rx(
@@ -2105,6 +2278,156 @@ export const envRules: DiagnosisRule[] = [
     title: "Script has Windows (CRLF) line endings",
     role: "primary",
     triggers: [
+      // Round 17, upstream (eighth pass): https://git.savannah.gnu.org/cgit/bash.git/tree/po/de.po
+      {
+        match: rx(
+          /\^M\s?: ?(?:лош интерпретатор|intèrpret erroni|chybný interpretr|dårlig fortolker|Defekter Interpreter|κακός interpreter|Misa interpretilo|intérprete erróneo|halb interpretaator|virheellinen tulkki|mauvais interpréteur|drochléirmhínitheoir|loš interpreter|rossz parancsértelmező|interpreter buruk|interprete errato|誤ったインタプリタです|잘못된 인터프리터|blogas interpretatorius|ugyldig tolk|ongeldige interpreter|zły interpreter|interpretador errado|interpretador incorreto|interpret greșit|неверный интерпретатор|chybný interpreter|slab tolmač|лош тумач|felaktig tolk|hatalı yorumlayıcı|неправильний інтерпретатор|bộ thông dịch sai|不當的直譯器)/,
+          "лош интерпретатор",
+          "intèrpret erroni",
+          "chybný interpretr",
+          "dårlig fortolker",
+          "Defekter Interpreter",
+          "κακός interpreter",
+          "Misa interpretilo",
+          "intérprete erróneo",
+          "halb interpretaator",
+          "virheellinen tulkki",
+          "mauvais interpréteur",
+          "drochléirmhínitheoir",
+          "loš interpreter",
+          "rossz parancsértelmező",
+          "interpreter buruk",
+          "interprete errato",
+          "誤ったインタプリタです",
+          "잘못된 인터프리터",
+          "blogas interpretatorius",
+          "ugyldig tolk",
+          "ongeldige interpreter",
+          "zły interpreter",
+          "interpretador errado",
+          "interpretador incorreto",
+          "interpret greșit",
+          "неверный интерпретатор",
+          "chybný interpreter",
+          "slab tolmač",
+          "лош тумач",
+          "felaktig tolk",
+          "hatalı yorumlayıcı",
+          "неправильний інтерпретатор",
+          "bộ thông dịch sai",
+          "^M: 不當的直譯器",
+        ),
+        confidence: 0.9,
+      },
+      // Round 17, upstream (eighth pass): https://git.savannah.gnu.org/cgit/bash.git/tree/po/de.po
+      {
+        match: rx(
+          /лексема „\$'\\r'“|inesperat «\$'\\r'»|tokenu „\$'\\r'“|Symbol »\$'\\r'«|σύμβολο «\$'\\r'»|token ‘\$'\\r'’|simbolo „\$'\\r'‟|avainsanaa ”\$'\\r'”|inattendu « \$'\\r' »|comhartha '\$'\\r''|simbola „\$'\\r'“|hiba „\$'\\r'”|leksemos: „\$'\\r'“|ved «\$'\\r'»|symbool '\$'\\r''|lângă „\$'\\r'”|маркером «\$'\\r'»|симбола „\$'\\r'“|symbolen ”\$'\\r'”|лексеми «\$'\\r'»|thường “\$'\\r'”|未預期的字組「\$'\\r'」/,
+          "лексема „$'\\r'“",
+          "inesperat «$'\\r'»",
+          "tokenu „$'\\r'“",
+          "Symbol »$'\\r'«",
+          "σύμβολο «$'\\r'»",
+          "token ‘$'\\r'’",
+          "simbolo „$'\\r'‟",
+          "avainsanaa ”$'\\r'”",
+          "inattendu « $'\\r' »",
+          "comhartha '$'\\r''",
+          "simbola „$'\\r'“",
+          "hiba „$'\\r'”",
+          "leksemos: „$'\\r'“",
+          "ved «$'\\r'»",
+          "symbool '$'\\r''",
+          "lângă „$'\\r'”",
+          "маркером «$'\\r'»",
+          "симбола „$'\\r'“",
+          "symbolen ”$'\\r'”",
+          "лексеми «$'\\r'»",
+          "thường “$'\\r'”",
+          "未預期的字組「$'\\r'」",
+        ),
+        confidence: 0.9,
+      },
+      // Round 17, upstream (eighth pass): https://git.savannah.gnu.org/cgit/bash.git/tree/po/de.po
+      {
+        match: rx(
+          /\$'[^'\n]*(?:\\r': bevel nie gevind nie|\\r': командата не е открита|\\r': no s'ha trobat l'ordre|\\r': příkaz nenalezen|\\r': kommando ikke fundet|\\r': Kommando nicht gefunden\.|\\r': εντολή δεν βρέθηκε|\\r': Komando ne trovita|\\r': orden no encontrada|\\r': käsku ei ole|\\r': komentoa ei löydy|\\r' : commande introuvable|\\r': níor aimsíodh an t-ordú|\\r': non se atopou a orde|\\r': naredba nije pronađena|\\r': parancs nem található|\\r': perintah tidak ditemukan|\\r': comando non trovato|\\r': コマンドが見つかりません|\\r': 명령어를 찾을 수 없음|\\r': komanda nerasta|\\r': opdracht niet gevonden|\\r': nie znaleziono polecenia|\\r': comando não encontrado|\\r': comandă negăsită|\\r': команда не найдена|\\r': príkaz nenájdený|\\r': ukaza ni mogoče najti|\\r': нема такве наредбе|\\r': kommandot finns inte|\\r': komut yok|\\r': команду не знайдено|\\r': không tìm thấy lệnh|\\r'：指令找不到|\\r': Няма такога файла ці каталога|\\r': Няма такъв файл или директория|\\r': El fitxer o directori no existeix|\\r': Adresář nebo soubor neexistuje|\\r': Ingen sådan fil eller filkatalog|\\r': Datei oder Verzeichnis nicht gefunden|\\r': Δεν υπάρχει τέτοιο αρχείο ή κατάλογος|\\r': Dosiero aŭ dosierujo ne ekzistas|\\r': No existe el fichero o el directorio|\\r': Tiedostoa tai hakemistoa ei ole|\\r': Aucun fichier ou dossier de ce type|\\r': Non hai tal ficheiro ou directorio|\\r': Nema takve datoteke ili direktorija|\\r': Nincs ilyen fájl vagy könyvtár|\\r': Necun tal file o directorio|\\r': Tidak ada berkas atau direktori seperti itu|\\r': File o directory non esistente|\\r': そのようなファイルやディレクトリはありません|\\r': 그런 파일이나 디렉터리가 없습니다|\\r': Toks failas ar aplankas neegzistuoja|\\r': Ingen slik fil eller filkatalog|\\r': Bestand of map bestaat niet|\\r': Nie ma takiego pliku ani katalogu|\\r': Ficheiro ou pasta inexistente|\\r': Arquivo ou diretório inexistente|\\r': Нет такого файла или каталога|\\r': Adresár alebo súbor neexistuje|\\r': Datoteka ali imenik s tem imenom ne obstaja|\\r': Нема такве датотеке или директоријума|\\r': Filen eller katalogen finns inte|\\r': Böyle bir dosya ya da dizin yok|\\r': Немає такого файла або каталогу|\\r': Không có tập tin hoặc thư mục như vậy|\\r': 沒有此一檔案或目錄)/,
+          "\\r': bevel nie gevind nie",
+          "\\r': командата не е открита",
+          "\\r': no s'ha trobat l'ordre",
+          "\\r': příkaz nenalezen",
+          "\\r': kommando ikke fundet",
+          "\\r': Kommando nicht gefunden.",
+          "\\r': εντολή δεν βρέθηκε",
+          "\\r': Komando ne trovita",
+          "\\r': orden no encontrada",
+          "\\r': käsku ei ole",
+          "\\r': komentoa ei löydy",
+          "\\r' : commande introuvable",
+          "\\r': níor aimsíodh an t-ordú",
+          "\\r': non se atopou a orde",
+          "\\r': naredba nije pronađena",
+          "\\r': parancs nem található",
+          "\\r': perintah tidak ditemukan",
+          "\\r': comando non trovato",
+          "\\r': コマンドが見つかりません",
+          "\\r': 명령어를 찾을 수 없음",
+          "\\r': komanda nerasta",
+          "\\r': opdracht niet gevonden",
+          "\\r': nie znaleziono polecenia",
+          "\\r': comando não encontrado",
+          "\\r': comandă negăsită",
+          "\\r': команда не найдена",
+          "\\r': príkaz nenájdený",
+          "\\r': ukaza ni mogoče najti",
+          "\\r': нема такве наредбе",
+          "\\r': kommandot finns inte",
+          "\\r': komut yok",
+          "\\r': команду не знайдено",
+          "\\r': không tìm thấy lệnh",
+          "\\r'：指令找不到",
+          "\\r': Няма такога файла ці каталога",
+          "\\r': Няма такъв файл или директория",
+          "\\r': El fitxer o directori no existeix",
+          "\\r': Adresář nebo soubor neexistuje",
+          "\\r': Ingen sådan fil eller filkatalog",
+          "\\r': Datei oder Verzeichnis nicht gefunden",
+          "\\r': Δεν υπάρχει τέτοιο αρχείο ή κατάλογος",
+          "\\r': Dosiero aŭ dosierujo ne ekzistas",
+          "\\r': No existe el fichero o el directorio",
+          "\\r': Tiedostoa tai hakemistoa ei ole",
+          "\\r': Aucun fichier ou dossier de ce type",
+          "\\r': Non hai tal ficheiro ou directorio",
+          "\\r': Nema takve datoteke ili direktorija",
+          "\\r': Nincs ilyen fájl vagy könyvtár",
+          "\\r': Necun tal file o directorio",
+          "\\r': Tidak ada berkas atau direktori seperti itu",
+          "\\r': File o directory non esistente",
+          "\\r': そのようなファイルやディレクトリはありません",
+          "\\r': 그런 파일이나 디렉터리가 없습니다",
+          "\\r': Toks failas ar aplankas neegzistuoja",
+          "\\r': Ingen slik fil eller filkatalog",
+          "\\r': Bestand of map bestaat niet",
+          "\\r': Nie ma takiego pliku ani katalogu",
+          "\\r': Ficheiro ou pasta inexistente",
+          "\\r': Arquivo ou diretório inexistente",
+          "\\r': Нет такого файла или каталога",
+          "\\r': Adresár alebo súbor neexistuje",
+          "\\r': Datoteka ali imenik s tem imenom ne obstaja",
+          "\\r': Нема такве датотеке или директоријума",
+          "\\r': Filen eller katalogen finns inte",
+          "\\r': Böyle bir dosya ya da dizin yok",
+          "\\r': Немає такого файла або каталогу",
+          "\\r': Không có tập tin hoặc thư mục như vậy",
+          "\\r': 沒有此一檔案或目錄",
+        ),
+        confidence: 0.88,
+      },
+      // Round 17, upstream (eighth pass): https://git.savannah.gnu.org/cgit/coreutils.git/tree/src/env.c
+      {
+        match: rx(/\/usr\/bin\/env: [„«»”“「"`'‘] ?[^\s"'’”“»«」]+\\r ?[“”»«’」"']: /, "/usr/bin/env: "),
+        confidence: 0.88,
+      },
       // Round 15, upstream: https://github.com/python/cpython/blob/main/Lib/argparse.py
       { match: rx(/invalid (?:\w+ value|choice): '[^'\n]*\\r'/, " value: '", "invalid choice: '"), confidence: 0.88 },
       // Round 15, upstream: https://github.com/python/cpython/blob/main/Objects/longobject.c

@@ -15,6 +15,148 @@ export const hubRules: readonly DiagnosisRule[] = [
       "The Hugging Face Hub refused the model or dataset (gated without access 401/403, not found 404) or could not be reached",
     role: "primary",
     triggers: [
+      // Round 17, upstream (eighth pass): https://github.com/huggingface/huggingface_hub/blob/main/src/huggingface_hub/file_download.py#L1753
+      { match: lit("Distant resource does not have an ETag"), confidence: 0.75 },
+      // Round 17, upstream (eighth pass): https://github.com/huggingface/huggingface_hub/blob/main/src/huggingface_hub/file_download.py#L1759
+      { match: lit("Distant resource does not have a Content-Length."), confidence: 0.65 },
+      // Round 17, upstream (eighth pass): https://github.com/huggingface/huggingface_hub/blob/main/src/huggingface_hub/utils/_http.py#L523
+      {
+        match: rx(/Rate limited\. Waiting [\d.]+s before retry \[Retry \d+\/\d+\]/, "Rate limited. Waiting "),
+        confidence: 0.6,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/modelscope/modelscope/blob/7a37e99b6b00bfcb00dbd71078ea3f0159444d69/modelscope/hub/file_download.py#L429
+      { match: rx(/Downloading: \S+ failed, reason: .* will retry/, "failed, reason: "), confidence: 0.55 },
+      // Round 17, upstream (eighth pass): https://github.com/modelscope/modelscope/blob/7a37e99b6b00bfcb00dbd71078ea3f0159444d69/modelscope/hub/api.py#L1042
+      { match: rx(/The model: \S+ has no revision ?: \S+ (?:valid are: |\.|!)/, "has no revision"), confidence: 0.8 },
+      // Round 17, upstream (eighth pass): https://github.com/modelscope/modelscope/blob/7a37e99b6b00bfcb00dbd71078ea3f0159444d69/modelscope/hub/api.py#L521
+      { match: rx(/Repo \S+ not exists on either \S+ or \S+/, "not exists on either"), confidence: 0.8 },
+      // Round 17, upstream (eighth pass): https://github.com/modelscope/modelscope/blob/7a37e99b6b00bfcb00dbd71078ea3f0159444d69/modelscope/hub/api.py#L506
+      { match: rx(/Repo \S+ does not exist on https?:\/\/\S*modelscope/, "does not exist on http"), confidence: 0.78 },
+      // Round 17, upstream (eighth pass): https://github.com/modelscope/modelscope/blob/7a37e99b6b00bfcb00dbd71078ea3f0159444d69/modelscope/hub/api.py#L682
+      {
+        match: rx(
+          /Failed to check existence of repo: \S+, make sure you have access authorization/,
+          "Failed to check existence of repo",
+        ),
+        confidence: 0.75,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/modelscope/modelscope/blob/7a37e99b6b00bfcb00dbd71078ea3f0159444d69/modelscope/hub/api.py#L1468
+      {
+        match: rx(/The modelscope dataset \[dataset_name = [^\]]*\] dose not exist/, "The modelscope dataset ["),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/git-lfs/git-lfs/blob/main/tq/api.go#L92
+      { match: lit("This repository is over its data quota"), confidence: 0.85 },
+      // Round 17, upstream (eighth pass): https://github.com/git-lfs/git-lfs/blob/main/lfshttp/errors.go#L111
+      {
+        match: rx(
+          /batch response: (?:Repository or object not found|Authorization error|Git credentials for \S+ not found|too many authentication attempts|Rate limit exceeded|Bandwidth limit exceeded)/,
+          "batch response: ",
+        ),
+        confidence: 0.78,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/git-lfs/git-lfs/blob/main/commands/command_smudge.go#L140
+      { match: rx(/Smudge error: Error downloading \S+/, "Smudge error: Error downloading"), confidence: 0.7 },
+      // Round 17, upstream (eighth pass): https://github.com/git/git/blob/master/convert.c
+      { match: rx(/fatal: \S+: smudge filter lfs failed/, "smudge filter lfs failed"), confidence: 0.65 },
+      // Round 17, upstream (eighth pass): https://github.com/huggingface/xet-core/blob/02da1d233b9c2c9c79d5790183617c7a515cacaa/data/src/errors.rs#L46
+      {
+        match: rx(
+          /CAS service error : [^\n]*(?:Reqwest|Request failed after \d+ retries|Unauthorized|Forbidden|Presigned S3 URL Expired)/,
+          "CAS service error",
+        ),
+        unless: [lit("IO Error:")],
+        confidence: 0.72,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/huggingface/huggingface_hub/blob/v0.30.0/src/huggingface_hub/file_download.py#L435
+      { match: lit("An error occurred while downloading using `hf_transfer`"), confidence: 0.75 },
+      // Round 17, upstream (eighth pass): https://github.com/huggingface/huggingface_hub/blob/main/src/huggingface_hub/file_download.py#L1890
+      { match: lit("Cannot pass 'force_download=True' when offline mode is enabled."), confidence: 0.7 },
+      // Round 17, upstream (eighth pass): https://github.com/aria2/aria2/blob/master/src/AbstractCommand.cc
+      {
+        match: rx(
+          /\[AbstractCommand\.cc:\d+\] errorCode=\d+ URI=https?:\/\/(?:[\w.-]*\.)?(?:huggingface\.co|hf\.co|hf-mirror\.com|modelscope\.cn|modelers\.cn)\//,
+          "[AbstractCommand.cc:",
+        ),
+        confidence: 0.75,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/curl/curl/blob/master/lib/strerror.c
+      {
+        match: rx(
+          /curl: \((?:6|7|28|35)\) (?:Could not resolve host: |Failed to connect to |Connection timed out after [^\n]*|Operation timed out after [^\n]*|[^\n]* SSL_connect[^\n]* to )(?:[\w.-]*\.)?(?:huggingface\.co|hf\.co|hf-mirror\.com|modelscope\.cn|modelers\.cn)\b/,
+          "Could not resolve host: ",
+          "Failed to connect to ",
+          "Connection timed out after",
+          "Operation timed out after",
+          " SSL_connect",
+        ),
+        confidence: 0.75,
+      },
+      // Round 17, upstream (eighth pass): https://git.savannah.gnu.org/cgit/wget.git/tree/src/connect.c
+      {
+        match: rx(
+          /(?:Resolving|Connecting to) (?:[\w.-]*\.)?(?:huggingface\.co|hf\.co|hf-mirror\.com|modelscope\.cn|modelers\.cn) \([^)]*\)[^\n]*\.\.\. failed: /,
+          "Resolving ",
+          "Connecting to ",
+        ),
+        confidence: 0.75,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/huggingface/datasets/blob/main/src/datasets/utils/file_utils.py#L989
+      {
+        match: rx(
+          /(?:Got disconnected from|Failed to connect to) remote data host\. Retrying in \d+sec \[\d+\/\d+\]/,
+          "remote data host. Retrying in",
+        ),
+        confidence: 0.6,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/huggingface/diffusers/blob/main/src/diffusers/pipelines/pipeline_loading_utils.py#L1200
+      {
+        match: rx(
+          /Cannot load model \S+: model is not cached locally and an error occurred/,
+          "model is not cached locally and an error occurred",
+        ),
+        confidence: 0.82,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/huggingface/diffusers/blob/main/src/diffusers/pipelines/pipeline_utils.py#L1651
+      {
+        match: rx(/Couldn't connect to the Hub: .*/, "Couldn't connect to the Hub: "),
+        near: [lit("Will try to load from local cache.")],
+        within: 3,
+        confidence: 0.55,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/huggingface/huggingface_hub/blob/v0.20.0/src/huggingface_hub/file_download.py#L1334
+      {
+        match: lit(
+          "We have no connection or you passed local_files_only, so force_download is not an accepted option.",
+        ),
+        confidence: 0.72,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/huggingface/xet-core/blob/main/xet_data/src/error.rs#L80
+      {
+        match: rx(/File size mismatch: expected \d+ bytes but downloaded \d+ bytes/, "bytes but downloaded"),
+        confidence: 0.6,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/huggingface/huggingface_hub/blob/main/src/huggingface_hub/cli/_errors.py#L60
+      {
+        match: rx(/Error: Access denied\. (?:\w+ '[^'\n]+'|This \w+) requires approval\./, "requires approval."),
+        confidence: 0.85,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/huggingface/huggingface_hub/blob/main/src/huggingface_hub/cli/_errors.py#L45
+      {
+        match: lit(
+          "If the repo is private, make sure you are authenticated and your token has the required permissions.",
+        ),
+        confidence: 0.78,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/huggingface/huggingface_hub/blob/main/src/huggingface_hub/cli/_errors.py#L104
+      {
+        match: rx(/Error: Revision not found in (?:model|dataset|space|kernel|repository)/, "Revision not found in "),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/huggingface/huggingface_hub/blob/main/src/huggingface_hub/cli/_errors.py#L135
+      { match: lit("Error: Not logged in. Run 'hf auth login' first."), confidence: 0.75 },
+      // Round 17, upstream (eighth pass): https://github.com/huggingface/huggingface_hub/blob/main/src/huggingface_hub/cli/_errors.py#L91
+      { match: rx(/Error: Local entry not found\. /, "Local entry not found. "), confidence: 0.65 },
       // Round 16, upstream (third pass): https://github.com/modelscope/modelscope/blob/master/modelscope/hub/errors.py#L233
       { match: lit("The request resource(model or dataset) does not exist!"), confidence: 0.85 },
       // Round 16, upstream (third pass): https://github.com/modelscope/modelscope/blob/master/modelscope/hub/errors.py#L153

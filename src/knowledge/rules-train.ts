@@ -29,6 +29,8 @@ export const CONFIG_MAPPING_LOOKUP = rx(
   /CONFIG_MAPPING\[config_dict\[["']model_type["']\]\]/,
   "CONFIG_MAPPING[config_dict[",
 );
+/** A KeyError raised by os.environ's mapping (os.py's __getitem__): an environment variable unset, not a data field. */
+const ENVIRON_LOOKUP = rx(/os\.py", line \d+, in __getitem__/, 'os.py", line ');
 
 const KV_WORDS = [
   lit("num_query_groups"),
@@ -803,14 +805,15 @@ export const trainRules: DiagnosisRule[] = [
           lit("get_item"),
           lit("tokenize"),
         ],
-        // A KeyError out of AutoConfig's model-type mapping is an old transformers (transformers_version_conflict).
-        unless: [CONFIG_MAPPING_LOOKUP],
+        // A KeyError out of AutoConfig's model-type mapping is an old transformers (transformers_version_conflict); one
+        // out of os.environ is an unset variable.
+        unless: [CONFIG_MAPPING_LOOKUP, ENVIRON_LOOKUP],
         within: 30,
         confidence: 0.88,
       },
       {
         match: rx(/KeyError: (?:'[^']*'|"[^"]*"|None)/, "KeyError: "),
-        unless: [CONFIG_MAPPING_LOOKUP],
+        unless: [CONFIG_MAPPING_LOOKUP, ENVIRON_LOOKUP],
         confidence: 0.55,
       },
       {
@@ -1390,6 +1393,39 @@ export const trainRules: DiagnosisRule[] = [
     title: "Weights not found at the configured path",
     role: "primary",
     triggers: [
+      // Round 17, upstream (eighth pass): https://github.com/huggingface/huggingface_hub/blob/main/src/huggingface_hub/utils/_http.py#L817
+      { match: rx(/Entry Not Found for url: https?:\/\/\S+\/resolve\//, "Entry Not Found for url: "), confidence: 0.6 },
+      // Round 17, upstream (eighth pass): https://github.com/modelscope/modelscope/blob/7a37e99b6b00bfcb00dbd71078ea3f0159444d69/modelscope/hub/snapshot_download.py#L274
+      {
+        match: lit("Cannot find the requested files in the cached path and outgoing traffic has been disabled"),
+        confidence: 0.75,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/git/git/blob/master/convert.c
+      { match: rx(/git-lfs filter-process: git-lfs: command not found/, "git-lfs filter-process"), confidence: 0.7 },
+      // Round 17, upstream (eighth pass): https://github.com/huggingface/diffusers/blob/main/src/diffusers/pipelines/pipeline_utils.py#L937
+      {
+        match: rx(
+          /You are trying to load (?:the )?model files of the `variant=[^`]*`, but no such modeling files are available/,
+          "but no such modeling files are available",
+        ),
+        confidence: 0.75,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/huggingface/diffusers/blob/main/src/diffusers/pipelines/pipeline_loading_utils.py#L1125
+      {
+        match: rx(
+          /Could not find the necessary `safetensors` weights in .*\(variant=/,
+          "Could not find the necessary `safetensors` weights",
+        ),
+        confidence: 0.72,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/huggingface/huggingface_hub/blob/main/src/huggingface_hub/cli/_errors.py#L80
+      {
+        match: rx(
+          /Error: File not found in (?:model|dataset|space|kernel|repository)(?: '[^'\n]+')?\./,
+          "File not found in ",
+        ),
+        confidence: 0.6,
+      },
       // Round 17, upstream (seventh pass): https://github.com/huggingface/safetensors/blob/24b0b2857fef49be734b9ab72ce97c09bb25f5b9/bindings/python/src/lib.rs#L1031
       {
         match: rx(
@@ -2070,6 +2106,76 @@ export const trainRules: DiagnosisRule[] = [
     title: "Tensor parallel size does not divide the attention/KV heads",
     role: "primary",
     triggers: [
+      // Round 17, upstream (eighth pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/transformer/transformer_config.py#L1503
+      {
+        match: rx(
+          /linear_num_(?:key|value)_heads=\d+ must be a multiple of \(self\.tensor_model_parallel_size=\d+/,
+          "must be a multiple of (self.tensor_model_parallel_size=",
+        ),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/deepspeed/module_inject/fusedqkv_utils.py#L231
+      {
+        match: rx(/world_size \d+ is larger than half of num_heads \d+/, "is larger than half of num_heads"),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/deepspeed/module_inject/fusedqkv_utils.py#L113
+      { match: lit("codgen autoTP requires num_kv_heads % (mp_size*codegen_mp_num) == 0"), confidence: 0.8 },
+      // Round 17, upstream (eighth pass): https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/deepspeed/sequence/layer.py#L250
+      {
+        match: rx(
+          /Number of heads \(\d+\) must be larger than sequence parallel size \(\d+\)/,
+          "must be larger than sequence parallel size",
+        ),
+        confidence: 0.7,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/volcengine/verl/blob/b178a3cd56f58b2d502255daba591e92833930a7/verl/models/transformers/monkey_patch.py#L333
+      {
+        match: rx(
+          /num_(?:attention|key_value)_heads \d+ must be divisible by ulysses_sp_size \d+/,
+          "must be divisible by ulysses_sp_size",
+        ),
+        confidence: 0.7,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/NVIDIA-NeMo/Megatron-Bridge/blob/067f987df03b8355b03192d88d70f1709fedf51a/src/megatron/bridge/models/kimi/kimi_k3_layers.py#L177
+      {
+        match: rx(/(?:KDA|MLA) heads \d+ must be divisible by TP size \d+/, "must be divisible by TP size"),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/mindspore-lab/mindformers/blob/fd4deebc1606a02fd24c3b359a889cd0c966e72b/mindformers/models/llama/llama_transformer.py#L188
+      {
+        match: rx(
+          /the class variable '(?:n_kv_head|n_head|num_heads|kv_num_heads)' must be (?:a multiple of|divisibled by) '(?:parallel_config\.model_parallel|tensor_parallel)/,
+          "the class variable '",
+        ),
+        confidence: 0.85,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/mindspore-lab/mindformers/blob/fd4deebc1606a02fd24c3b359a889cd0c966e72b/mindformers/modules/layers.py#L684
+      {
+        match: rx(
+          /The number of heads \d+ must be a multiple of parallel_config\.model_parallel \d+/,
+          "must be a multiple of parallel_config.model_parallel",
+        ),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/PaddlePaddle/PaddleNLP/blob/5dd0f5d5e580038911ea168305c433f0bf79d547/paddlenlp/transformers/llama/modeling.py
+      {
+        match: rx(
+          /AssertionError: num_(?:heads|key_value_heads): \d+, tensor_parallel_degree: \d+/,
+          "AssertionError: num_",
+        ),
+        confidence: 0.75,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/NVIDIA-NeMo/Automodel/blob/36044ad3d139363fb6c73c24af2e7c6b65ec52f6/nemo_automodel/components/distributed/parallelizer.py#L1609
+      {
+        match: rx(
+          /num_(?:attention|key_value)_heads in config does not match the TP size/,
+          "in config does not match the TP size",
+        ),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/hpcaitech/ColossalAI/blob/4f9953be335ef371b3848719ddafe596c01ecd37/colossalai/legacy/inference/tensor_parallel/engine.py#L110
+      { match: rx(/Cannot shard \d+ heads with tp size \d+/, "heads with tp size"), confidence: 0.8 },
       // Round 16, upstream (second pass): https://github.com/pytorch/torchtitan/blob/b5bcd76c66d0acb1a08b176d9639425bc55e0b2a/torchtitan/experiments/rl/models/attention.py#L291
       {
         match: rx(
@@ -2264,6 +2370,21 @@ export const trainRules: DiagnosisRule[] = [
     title: "A pipeline stage has no LLM layers",
     role: "primary",
     triggers: [
+      // Round 17, upstream (eighth pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/transformer/transformer_block.py#L196
+      {
+        match: rx(/Not enough layers in the (?:first|last) virtual pipeline stage/, "Not enough layers in the"),
+        confidence: 0.75,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/mindspore-lab/mindformers/blob/fd4deebc1606a02fd24c3b359a889cd0c966e72b/mindformers/modules/transformer/transformer.py#L3169
+      {
+        match: rx(/layers \d+ must be larger than pipeline stage \d+/, "must be larger than pipeline stage"),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/NVIDIA-NeMo/Automodel/blob/36044ad3d139363fb6c73c24af2e7c6b65ec52f6/nemo_automodel/components/distributed/pipelining/functional.py#
+      {
+        match: rx(/Number of stages \(\d+\) cannot exceed number of layers \(\d+\)/, "cannot exceed number of layers"),
+        confidence: 0.85,
+      },
       // Round 16, upstream (second pass): https://github.com/pytorch/torchtitan/blob/b5bcd76c66d0acb1a08b176d9639425bc55e0b2a/torchtitan/distributed/pipeline_parallel.py#L393
       {
         match: rx(
@@ -2339,6 +2460,148 @@ export const trainRules: DiagnosisRule[] = [
     title: "Layer split does not fit the pipeline size or layer count",
     role: "primary",
     triggers: [
+      // Round 17, upstream (eighth pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/transformer/transformer_config.py#L2397
+      {
+        match: rx(
+          /num_layers: \d+ after enable ?account_for_embedding_in_pipeline_split or account_for_loss_in_pipeline_split must be divisible ?by pipeline_model_parallel_size/,
+          "account_for_loss_in_pipeline_split must be divisible",
+        ),
+        confidence: 0.85,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/transformer/transformer_config.py#L2411
+      {
+        match: rx(
+          /number of layers on each pipeline rank: \d+ ?\(after enable account_for_embedding_in_pipeline_split/,
+          "(after enable account_for_embedding_in_pipeline_split",
+        ),
+        confidence: 0.85,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/transformer/transformer_config.py#L2343
+      {
+        match: rx(
+          /Mismatch: [1-9]\d* middle layers remaining but \d+ middle PP stages available/,
+          "middle layers remaining but",
+        ),
+        confidence: 0.85,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/training/arguments.py#L850
+      { match: lit("must be evenly divisible by --pipeline-model-parallel-size"), confidence: 0.8 },
+      // Round 17, upstream (eighth pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/transformer/pipeline_parallel_layer_layout.py#L114
+      { match: lit("Number of mtp layers in layout must match mtp_num_layers"), confidence: 0.7 },
+      // Round 17, upstream (eighth pass): https://github.com/NVIDIA/Megatron-LM/blob/core_v0.8.0/megatron/core/transformer/transformer_config.py#L397
+      {
+        match: rx(
+          /num_layers: \d+ must be divisible by virtual_model_parallel_size \d+/,
+          "must be divisible by virtual_model_parallel_size",
+        ),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/NVIDIA/Megatron-LM/blob/v2.6/megatron/arguments.py#L130
+      {
+        match: lit("number of layers is not divisible by number of layers per virtual pipeline stage"),
+        confidence: 0.85,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/Ascend/MindSpeed/blob/028de58ca629d035185b00ff7d1eb7eff4f7fd48/mindspeed/arguments.py#L548
+      { match: lit("vpp setting should be meaningful"), confidence: 0.7 },
+      // Round 17, upstream (eighth pass): https://github.com/Ascend/MindSpeed/blob/028de58ca629d035185b00ff7d1eb7eff4f7fd48/mindspeed/features_manager/pipeline_parallel/noop_layers.py#L46
+      {
+        match: rx(
+          /each element in args\.noop_layers\([^)\n]*\) ?should bigger or equal to 0 ?and smaller than args\.num_layers/,
+          "each element in args.noop_layers(",
+        ),
+        confidence: 0.65,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/features_manager/megatron_basic/training_basic.py#
+      { match: lit("Num of layers in vpp stage should be less than pp stage"), confidence: 0.75 },
+      // Round 17, upstream (eighth pass): https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/examples/mcore/deepseek3/convert_ckpt_deepseek3.py#L154
+      { match: lit("number of pp_stage should be divisible by the vpp_stage"), confidence: 0.82 },
+      // Round 17, upstream (eighth pass): https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/features_manager/transformer/transformer_block.py#
+      { match: lit("it is not allowed for all layers within a pp stage to be dense layers"), confidence: 0.6 },
+      // Round 17, upstream (eighth pass): https://github.com/Ascend/MindSpeed-MM/blob/57069cd55a8ab16d5affe379a2e2c5f0a4d962b9/mindspeed_mm/models/predictor/predict_model.py#L71
+      {
+        match: rx(
+          /The (?:vp_size \d+ must be equal to the number of layers|pp_size \d+ must be equal to the number of stages) of pipeline_num_layers/,
+          "must be equal to the number of layers of pipeline_num_layers",
+          "must be equal to the number of stages of pipeline_num_layers",
+        ),
+        confidence: 0.85,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/Ascend/MindSpeed-MM/blob/57069cd55a8ab16d5affe379a2e2c5f0a4d962b9/mindspeed_mm/models/predictor/predict_model.py#L78
+      {
+        match: lit("The product of vpp_size and pp_size must be equal to the num of stages in pipeline_num_layers"),
+        confidence: 0.85,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/Ascend/MindSpeed-MM/blob/57069cd55a8ab16d5affe379a2e2c5f0a4d962b9/mindspeed_mm/models/common/transformer/multi_token_prediction.py#
+      { match: lit("currently all of the mtp layers must stage in the same pipeline stage"), confidence: 0.65 },
+      // Round 17, upstream (eighth pass): https://github.com/Ascend/MindSpeed-MM/blob/v2.0.0/examples/qwen2vl/qwen2vl_convert_to_mm_ckpt.py#L232
+      {
+        match: rx(
+          /(?:length|sum) of (?:llm|vit)_pipeline_num_layers must be equal to/,
+          "_pipeline_num_layers must be equal to",
+        ),
+        confidence: 0.88,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/Ascend/MindSpeed-MM/blob/57069cd55a8ab16d5affe379a2e2c5f0a4d962b9/checkpoint/vlm_model/config.py#L117
+      { match: lit("的每个vpp配置长度一定要一致"), confidence: 0.8 },
+      // Round 17, upstream (eighth pass): https://github.com/Ascend/MindSpeed-MM/blob/v1.0.0/mindspeed_mm/models/qwen2vl_model.py#L140
+      {
+        match: rx(
+          /length of num_layer_list must equal to pipeline-model-parallel-size|each index in num_layer_list must equal or large than last/,
+          "length of num_layer_list must equal to",
+          "each index in num_layer_list",
+        ),
+        confidence: 0.85,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/Ascend/MindSpeed-MM/blob/v2.0.0/examples/opensoraplan1.3/opensoraplan1_3_mm_convert_to_dt_ckpt.py#L409
+      {
+        match: rx(
+          /\) must equals to args\.target_(?:dit_|vit_|gpt_|vae_)?pp_size=\d+/,
+          ") must equals to args.target_",
+        ),
+        confidence: 0.8,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/Ascend/MindSpeed-MM/blob/v2.1.0/examples/internvl2/internvl2_convert_to_mm_ckpt.py#L38
+      {
+        match: lit("Configure the PP layer count to be greater than 2 for 2B model before enabling VPP"),
+        confidence: 0.7,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/NVIDIA/NeMo/blob/8cfedd7203462cb251a914e700e5605444277561/nemo/collections/llm/gpt/model/base.py#L354
+      { match: lit("Make sure the number of model chunks is the same across all pipeline stages"), confidence: 0.8 },
+      // Round 17, upstream (eighth pass): https://github.com/NVIDIA/NeMo/blob/8cfedd7203462cb251a914e700e5605444277561/nemo/collections/nlp/modules/common/megatron/transformer.py#L1317
+      {
+        match: rx(
+          /num_layers(?: \(\d+\))? must be divisible by number of ranks given to (?:encoder|decoder)/,
+          "must be divisible by number of ranks given to",
+        ),
+        confidence: 0.75,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/NVIDIA-NeMo/Automodel/blob/36044ad3d139363fb6c73c24af2e7c6b65ec52f6/nemo_automodel/components/distributed/pipelining/functional.py#
+      {
+        match: rx(
+          /(?:num_stages|Total stages) \d+ must be (?:evenly )?divisible by (?:pp_size|PP size) \d+/,
+          "divisible by pp_size",
+          "divisible by PP size",
+        ),
+        confidence: 0.6,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/FlagOpen/FlagScale/blob/da4935ec60193e735bc70b81e259ed04eefd0132/flagscale/train/arguments.py#L166
+      {
+        match: rx(
+          /sum of hetero_pipeline_layer_split \[[^\]\n]*\] should be equal to num_layers|should be equal to the length of hetero_pipeline_layer_split/,
+          "sum of hetero_pipeline_layer_split",
+          "the length of hetero_pipeline_layer_split",
+        ),
+        confidence: 0.88,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/features_manager/pipeline_parallel/num_layer_list.
+      { match: lit("Dynamic pipeline model should work with pipeline parallel"), confidence: 0.65 },
+      // Round 17, upstream (eighth pass): https://github.com/modelscope/ms-swift/blob/3602360a562313afbf2ef6065fdf61f271a2c5b9/swift/megatron/arguments/megatron_args.py#L835
+      {
+        match: lit("if you want to set decoder_first_pipeline_num_layers or decoder_last_pipeline_num_layers"),
+        confidence: 0.7,
+      },
+      // Round 17, upstream (eighth pass): https://github.com/NVIDIA/Megatron-LM/blob/core_v0.11.0/megatron/core/transformer/transformer_block.py#L130
+      { match: lit("num_layers_per_pipeline_rank should be divisible by vp_size"), confidence: 0.85 },
       // Round 16, upstream (second pass): https://github.com/pytorch/torchtitan/blob/b5bcd76c66d0acb1a08b176d9639425bc55e0b2a/torchtitan/distributed/pipeline_parallel.py#L234
       {
         match: rx(

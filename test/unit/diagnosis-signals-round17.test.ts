@@ -63,3 +63,24 @@ describe("a driver the process cannot reach", () => {
     expect(top("bash: npu-smi: command not found").title).toMatch(/^Ascend driver not available/);
   });
 });
+
+describe("a KeyError's source", () => {
+  it("one raised by os.environ is an unset variable, not a data field; one from a dataset's __getitem__ stays data", () => {
+    const environ = (name: string) =>
+      [
+        '  File "/workspace/train.py", line 8, in <module>',
+        `    home = os.environ["${name}"]`,
+        '  File "/usr/lib/python3.10/os.py", line 680, in __getitem__',
+        "    raise KeyError(key) from None",
+        `KeyError: '${name}'`,
+      ].join("\n");
+    expect(top(environ("ASCEND_HOME_PATH")).category).toBe("cann_env_not_sourced");
+    expect(top(environ("WANDB_API_KEY")).category).not.toBe("dataset_key_error");
+    const data = [
+      '  File "/workspace/LLaMA-Factory/src/llamafactory/data/loader.py", line 120, in __getitem__',
+      '    prompt = example["conversations"]',
+      "KeyError: 'conversations'",
+    ].join("\n");
+    expect(top(data).category).toBe("dataset_key_error");
+  });
+});
