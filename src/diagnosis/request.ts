@@ -163,6 +163,10 @@ export const KnownCaseSchema = z.object({
   resolution: z.string(),
   category: z.string(),
   similarity: z.number().describe("0..1, over normalised error lines"),
+  stack: z
+    .enum(["NPU", "CUDA"])
+    .optional()
+    .describe("The device stack the report's log names, when it names one and not the other."),
 });
 
 export const DecodedCodeSchema = z.object({

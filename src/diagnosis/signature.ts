@@ -98,8 +98,24 @@ export function tokens(line: string): string[] {
   return out;
 }
 
+/** Words that name a device stack in a report's log (its words are split at dots and underscores: torch_npu is npu). */
+const STACK_WORDS = {
+  NPU: ["npu", "ascend", "hccl", "cann", "aclnn", "davinci", "mindspore", "mindspeed"],
+  CUDA: ["cuda", "nccl", "nvidia", "cudnn", "nvcc"],
+} as const;
+
+/** The device stack a report's log names: one of them, or none when it names neither or both. */
+function caseStack(words: string): "NPU" | "CUDA" | undefined {
+  const set = new Set(words.split(" "));
+  const npu = STACK_WORDS.NPU.some((w) => set.has(w));
+  const cuda = STACK_WORDS.CUDA.some((w) => set.has(w));
+  return npu === cuda ? undefined : npu ? "NPU" : "CUDA";
+}
+
 interface Indexed {
   entry: KnownCaseEntry;
+  /** The device stack the report's log names, if one. */
+  stack: "NPU" | "CUDA" | undefined;
   weights: Map<string, number>;
   norm: number;
   /** Tokens that occur in a line of this case that few other cases share (not a template line). */
@@ -201,7 +217,7 @@ function buildIndex(entries: readonly KnownCaseEntry[]): CaseIndex {
     const weights = new Map<string, number>();
     for (const [t, f] of bags[i]!) weights.set(t, (1 + Math.log(f)) * (idf.get(t) ?? defaultIdf));
     const specific = new Set(entry.signature.flatMap((l) => ownWords(l, inView)));
-    return { entry, weights, norm: Math.hypot(...weights.values()) || 1, specific };
+    return { entry, weights, norm: Math.hypot(...weights.values()) || 1, specific, stack: caseStack(entry.words) };
   });
   return {
     idf,
@@ -333,6 +349,7 @@ export function nearestCases(rawLines: Iterable<string>, limit = 3, min = 0.1): 
       resolution: c.entry.resolution,
       category: c.entry.category,
       similarity: Math.round((weighted / (qNorm * c.norm)) * 100) / 100,
+      ...(c.stack ? { stack: c.stack } : {}),
     };
     categoryEvidence.set(near, cosine);
     if (beyondNames === 0 || (beyondNames === 1 && cosine < ONE_WORD_DECIDES)) tooLittleShared.add(near);

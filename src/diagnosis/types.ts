@@ -86,6 +86,8 @@ export interface KnownCase {
   category: string;
   /** 0..1 */
   similarity: number;
+  /** The device stack the report's log names (NPU or CUDA), when it names one and not the other. */
+  stack?: "NPU" | "CUDA";
 }
 
 /** A code found in the log, decoded from the CANN code tables. */
@@ -148,6 +150,8 @@ export interface Verdict {
   codes: DecodedCode[];
   /** Up to 3 public reports closest to this log (URL, title, resolution, similarity). */
   knownCases?: KnownCase[];
+  /** The device stack the log's error lines name (NPU or CUDA), when they name one and not the other. */
+  stack?: "NPU" | "CUDA";
   /** When several ranks failed: the one that failed first, and the others as its consequences. */
   rootCause?: RootCause;
   notes: string[];

@@ -527,6 +527,7 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
     notes: [...new Set(notes)],
   };
   if (knownCases.length > 0) verdict.knownCases = knownCases;
+  if (npu > 0 !== cuda > 0) verdict.stack = npu > 0 ? "NPU" : "CUDA";
   if (rootCause) verdict.rootCause = rootCause;
   return verdict;
 }

@@ -67,6 +67,10 @@ const Output = z.object({
   stats: z.object({ files: z.number(), bytes: z.number(), lines: z.number(), skippedBytes: z.number() }),
   codes: z.array(DecodedCodeSchema).describe("Every CANN/runtime/HCCL error code in the log, decoded."),
   knownCases: z.array(KnownCaseSchema).describe("Up to 3 public reports closest to this log (URL, resolution)."),
+  stack: z
+    .enum(["NPU", "CUDA"])
+    .optional()
+    .describe("The device stack the log's error lines name (NPU or CUDA), when they name one and not the other."),
   rootCause: z
     .object({
       first: RankErrorSchema.describe("The rank that failed first."),
@@ -184,6 +188,7 @@ export default defineTool({
       stats: verdict.stats,
       codes: verdict.codes,
       knownCases: verdict.knownCases ?? [],
+      ...(verdict.stack ? { stack: verdict.stack } : {}),
       ...(root ? { rootCause: root } : {}),
       notes: run?.scheduler ? [run.scheduler.reason, ...verdict.notes] : verdict.notes,
       applyWith: applySource(args),
@@ -193,6 +198,9 @@ export default defineTool({
     const lines = [r.summary];
     const nearest = r.knownCases[0];
     if (nearest) lines.push(`nearest known case (${nearest.similarity.toFixed(2)}): ${nearest.url}`);
+    // A nearest report from the other device stack says less to this log's reader than one from its own, listed too.
+    const own = r.stack && nearest?.stack && nearest.stack !== r.stack && r.knownCases.find((c) => c.stack === r.stack);
+    if (own) lines.push(`nearest known case on ${r.stack} (${own.similarity.toFixed(2)}): ${own.url}`);
     r.findings.forEach((f, i) => {
       const tag = f.secondaryTo
         ? ` (secondary to ${f.secondaryTo})`

@@ -84,3 +84,52 @@ describe("a KeyError's source", () => {
     expect(top(data).category).toBe("dataset_key_error");
   });
 });
+
+describe("the device stack of the log and of its nearest reports", () => {
+  it("names the log's stack, each listed report's, and prints the nearest of the log's own stack when the nearest is not", async () => {
+    setKnownCaseFilter(undefined);
+    try {
+      const { default: diagnoseError } = await import("../../src/tools/diagnose-error.js");
+      const npuOom =
+        "Traceback (most recent call last):\nRuntimeError: NPU out of memory. Tried to allocate 2.00 GiB\n";
+      const v = diagnoseText(npuOom);
+      expect(v.stack).toBe("NPU");
+      expect(diagnoseText("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB").stack).toBe("CUDA");
+      expect(diagnoseText("Segmentation fault (core dumped)").stack).toBeUndefined();
+      const listed = v.knownCases ?? [];
+      expect(listed.some((c) => c.stack !== undefined)).toBe(true);
+      const summary = (r: Parameters<typeof diagnoseError.summarize>[0]) => diagnoseError.summarize(r);
+      const base = { summary: v.summary, findings: [], stats: v.stats, codes: [], notes: [], stack: "NPU" as const };
+      const cuda = {
+        url: "https://example.org/cuda",
+        title: "t",
+        resolution: "r",
+        category: "npu_oom",
+        similarity: 0.5,
+      };
+      const npu = { url: "https://example.org/npu", title: "t", resolution: "r", category: "npu_oom", similarity: 0.3 };
+      const other = summary({
+        ...base,
+        knownCases: [
+          { ...cuda, stack: "CUDA" },
+          { ...npu, stack: "NPU" },
+        ],
+      } as never);
+      expect(other).toContain("nearest known case (0.50): https://example.org/cuda");
+      expect(other).toContain("nearest known case on NPU (0.30): https://example.org/npu");
+      // The nearest already of the log's stack, or of no named stack: one line.
+      const same = summary({
+        ...base,
+        knownCases: [
+          { ...npu, stack: "NPU" },
+          { ...cuda, stack: "CUDA" },
+        ],
+      } as never);
+      expect(same).not.toContain("nearest known case on");
+      const unnamed = summary({ ...base, knownCases: [cuda, { ...npu, stack: "NPU" }] } as never);
+      expect(unnamed).not.toContain("nearest known case on");
+    } finally {
+      setKnownCaseFilter(() => false, { upstreamMessages: false });
+    }
+  });
+});
