@@ -108,25 +108,13 @@ describe("the device stack of the log and of its nearest reports", () => {
         similarity: 0.5,
       };
       const npu = { url: "https://example.org/npu", title: "t", resolution: "r", category: "npu_oom", similarity: 0.3 };
-      const other = summary({
-        ...base,
-        knownCases: [
-          { ...cuda, stack: "CUDA" },
-          { ...npu, stack: "NPU" },
-        ],
-      } as never);
+      const listing = (...knownCases: object[]) => summary({ ...base, knownCases } as never);
+      const other = listing({ ...cuda, stack: "CUDA" }, { ...npu, stack: "NPU" });
       expect(other).toContain("nearest known case (0.50): https://example.org/cuda");
       expect(other).toContain("nearest known case on NPU (0.30): https://example.org/npu");
       // The nearest already of the log's stack, or of no named stack: one line.
-      const same = summary({
-        ...base,
-        knownCases: [
-          { ...npu, stack: "NPU" },
-          { ...cuda, stack: "CUDA" },
-        ],
-      } as never);
-      expect(same).not.toContain("nearest known case on");
-      const unnamed = summary({ ...base, knownCases: [cuda, { ...npu, stack: "NPU" }] } as never);
+      expect(listing({ ...npu, stack: "NPU" }, { ...cuda, stack: "CUDA" })).not.toContain("nearest known case on");
+      const unnamed = listing(cuda, { ...npu, stack: "NPU" });
       expect(unnamed).not.toContain("nearest known case on");
     } finally {
       setKnownCaseFilter(() => false, { upstreamMessages: false });
