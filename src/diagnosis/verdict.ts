@@ -196,6 +196,25 @@ const CONFIDENT = 0.5;
 const CASE_DECIDES = 0.25;
 /** The least similarity of a known case listed with the verdict. */
 const LISTED = 0.2;
+/** How many of the nearest reports are searched for one of the log's own stack when the three listed hold none. */
+const OWN_STACK_SEARCH = 12;
+
+/**
+ * The listed reports (at most three, nearest first) with the nearest report of the log's own device stack among them:
+ * when none of the three is of that stack, the nearest such report from a wider search (`wider`, similarity at least
+ * LISTED) takes the last place. A reader on an Ascend host learns more from an Ascend report a little further away
+ * than from a third CUDA one; the order stays by similarity and no decision reads this list.
+ */
+export function withOwnStack(
+  listed: KnownCase[],
+  stack: "NPU" | "CUDA" | undefined,
+  wider: () => KnownCase[],
+): KnownCase[] {
+  if (!stack || listed.length === 0 || listed.some((c) => c.stack === stack)) return listed;
+  const own = wider().find((c) => c.stack === stack && !listed.some((l) => l.url === c.url));
+  if (!own) return listed;
+  return [...listed.slice(0, 2), own].sort((a, b) => b.similarity - a.similarity);
+}
 /** How sure the shell's bare "Killed" makes a host OOM verdict (SIGKILL has other senders: a scheduler, kill -9). */
 const SHELL_KILLED_CONFIDENCE = 0.6;
 /** Weight of a finding made only from where tracebacks end. */
@@ -460,9 +479,14 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
   const codes = decodedCodes(scans, findings, codeTexts);
   annotateCodes(findings, codes);
   addCodeEvidence(findings, codes, codeTexts, compiled);
-  const neighbours = nearestCases(queryLines(scans, findings), VOTERS);
-  // The vote reads cases from similarity 0.1; the verdict lists only those close enough to be worth reading.
-  const knownCases = neighbours.filter((c) => c.similarity >= LISTED).slice(0, 3);
+  const query = queryLines(scans, findings);
+  const neighbours = nearestCases(query, VOTERS);
+  const stack = npu > 0 !== cuda > 0 ? (npu > 0 ? "NPU" : "CUDA") : undefined;
+  // The vote reads cases from similarity 0.1; the verdict lists only those close enough to be worth reading, with the
+  // nearest of the log's own stack among them when one is close enough.
+  const knownCases = withOwnStack(neighbours.filter((c) => c.similarity >= LISTED).slice(0, 3), stack, () =>
+    nearestCases(query, OWN_STACK_SEARCH, LISTED).filter((c) => c.similarity >= LISTED),
+  );
   const top = findings[0];
   const stopped = !top || top.confidence < CONFIDENT ? externalStop(scans, findings) : undefined;
   const killed = !stopped && (!top || top.confidence < CONFIDENT) ? shellKilled(scans, findings, compiled) : undefined;
@@ -527,7 +551,7 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
     notes: [...new Set(notes)],
   };
   if (knownCases.length > 0) verdict.knownCases = knownCases;
-  if (npu > 0 !== cuda > 0) verdict.stack = npu > 0 ? "NPU" : "CUDA";
+  if (stack) verdict.stack = stack;
   if (rootCause) verdict.rootCause = rootCause;
   return verdict;
 }

@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { diagnoseText } from "../../src/diagnosis/index.js";
 import { setKnownCaseFilter } from "../../src/diagnosis/signature.js";
+import type { KnownCase } from "../../src/diagnosis/types.js";
+import { withOwnStack } from "../../src/diagnosis/verdict.js";
 import { STRERROR_L10N } from "../../src/knowledge/strerror-l10n.js";
 
 const top = (log: string) => diagnoseText(log).findings[0]!;
@@ -119,5 +121,38 @@ describe("the device stack of the log and of its nearest reports", () => {
     } finally {
       setKnownCaseFilter(() => false, { upstreamMessages: false });
     }
+  });
+});
+
+describe("the listing of nearest reports", () => {
+  const report = (url: string, similarity: number, stack?: "NPU" | "CUDA"): KnownCase => ({
+    url,
+    title: url,
+    resolution: "r",
+    category: "npu_oom",
+    similarity,
+    ...(stack ? { stack } : {}),
+  });
+  const a = report("a", 0.5, "CUDA");
+  const b = report("b", 0.45, "CUDA");
+  const c = report("c", 0.4);
+  it("puts the nearest report of the log's own stack in the last place when the three hold none", () => {
+    const wider = () => [a, b, c, report("d", 0.35, "CUDA"), report("e", 0.3, "NPU"), report("f", 0.25, "NPU")];
+    expect(withOwnStack([a, b, c], "NPU", wider).map((x) => x.url)).toEqual(["a", "b", "e"]);
+    // Room left: it is added, still in order of similarity.
+    expect(withOwnStack([a], "NPU", wider).map((x) => x.url)).toEqual(["a", "e"]);
+  });
+  it("leaves the listing as it is when one of the log's stack is there, none is near, or the log names no stack", () => {
+    const npu = report("n", 0.42, "NPU");
+    let searched = false;
+    const wider = () => {
+      searched = true;
+      return [report("e", 0.3, "NPU")];
+    };
+    expect(withOwnStack([a, npu, c], "NPU", wider)).toEqual([a, npu, c]);
+    expect(withOwnStack([a, b, c], undefined, wider)).toEqual([a, b, c]);
+    expect(searched).toBe(false);
+    expect(withOwnStack([a, b, c], "NPU", () => [a, b, c])).toEqual([a, b, c]);
+    expect(withOwnStack([a, b, c], "CUDA", wider)).toEqual([a, b, c]);
   });
 });
