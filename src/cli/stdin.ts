@@ -50,13 +50,13 @@ export async function pipedLog(
   fields: readonly string[],
   input: Record<string, unknown>,
 ): Promise<boolean> {
-  const command = `${CLI_COMMAND} ${kebab(tool)}`;
-  const file =
-    POSITIONAL[tool]?.field === "logFile" ? `${command} /path/to/train.log` : `--log-file /path/to/train.log`;
   if (!fields.includes("text") || !fields.includes("logFile")) return false;
   const dash = input.logFile === "-";
   if (!dash && LOG_SOURCES.some((f) => input[f] !== undefined)) return false;
   if (!dash && !stdinIsPiped()) {
+    const command = `${CLI_COMMAND} ${kebab(tool)}`;
+    const file =
+      POSITIONAL[tool]?.field === "logFile" ? `${command} /path/to/train.log` : `--log-file /path/to/train.log`;
     throw new UsageError(
       `missing the log: a file (${file}), --log-files, --run-id, --text, or piped in (cat train.log | ${command})`,
     );

@@ -157,16 +157,18 @@ export const ActionSchema = z.object({
   diff: z.string().optional(),
 });
 
+/** A device stack a log or a report names (types.ts DeviceStack). */
+export const DeviceStackSchema = z.enum(["NPU", "CUDA"]);
+
 export const KnownCaseSchema = z.object({
   url: z.string(),
   title: z.string(),
   resolution: z.string(),
   category: z.string(),
   similarity: z.number().describe("0..1, over normalised error lines"),
-  stack: z
-    .enum(["NPU", "CUDA"])
-    .optional()
-    .describe("The device stack the report's log names, when it names one and not the other."),
+  stack: DeviceStackSchema.optional().describe(
+    "The device stack the report's log names, when it names one and not the other.",
+  ),
 });
 
 export const DecodedCodeSchema = z.object({

@@ -8,7 +8,7 @@ import { UPSTREAM_MESSAGES } from "../knowledge/upstream-messages.js";
 import { type BayesModel, classifyBayes, trainBayes } from "./bayes.js";
 import { type CategoryCentroids, classifyText, trainCentroids } from "./centroids.js";
 import { similarPairs } from "./similar-sets.js";
-import type { KnownCase } from "./types.js";
+import type { DeviceStack, KnownCase } from "./types.js";
 
 const ERROR_LIKE =
   /error|exception|fail|timeout|timed out|times out|killed|abort|not found|no such file|cannot|can not|unable|denied|invalid|mismatch|not support|unsupported|out of memory|memory isn't enough|\bnan\b|overflow|not installed|already in use|bound already|undefined symbol|not divisible|must be|E[A-Z]\d{4}|E\d{5}|ERR\d{5}|错误|报错|失败|未找到|不足|超时/i;
@@ -105,7 +105,7 @@ const STACK_WORDS = {
 } as const;
 
 /** The device stack a report's log names: one of them, or none when it names neither or both. */
-function caseStack(words: string): "NPU" | "CUDA" | undefined {
+function caseStack(words: string): DeviceStack | undefined {
   const set = new Set(words.split(" "));
   const npu = STACK_WORDS.NPU.some((w) => set.has(w));
   const cuda = STACK_WORDS.CUDA.some((w) => set.has(w));
@@ -115,7 +115,7 @@ function caseStack(words: string): "NPU" | "CUDA" | undefined {
 interface Indexed {
   entry: KnownCaseEntry;
   /** The device stack the report's log names, if one. */
-  stack: "NPU" | "CUDA" | undefined;
+  stack: DeviceStack | undefined;
   weights: Map<string, number>;
   norm: number;
   /** Tokens that occur in a line of this case that few other cases share (not a template line). */

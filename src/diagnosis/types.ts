@@ -79,6 +79,9 @@ export interface TraceEnd {
 }
 
 /** A public failure report close to this log: where it was posted and how it was resolved. */
+/** A device stack a log or a report names: Ascend's NPU stack or NVIDIA's CUDA stack. */
+export type DeviceStack = "NPU" | "CUDA";
+
 export interface KnownCase {
   url: string;
   title: string;
@@ -87,7 +90,7 @@ export interface KnownCase {
   /** 0..1 */
   similarity: number;
   /** The device stack the report's log names (NPU or CUDA), when it names one and not the other. */
-  stack?: "NPU" | "CUDA";
+  stack?: DeviceStack;
 }
 
 /** A code found in the log, decoded from the CANN code tables. */
@@ -151,7 +154,7 @@ export interface Verdict {
   /** Up to 3 public reports closest to this log (URL, title, resolution, similarity). */
   knownCases?: KnownCase[];
   /** The device stack the log's error lines name (NPU or CUDA), when they name one and not the other. */
-  stack?: "NPU" | "CUDA";
+  stack?: DeviceStack;
   /** When several ranks failed: the one that failed first, and the others as its consequences. */
   rootCause?: RootCause;
   notes: string[];

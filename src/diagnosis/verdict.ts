@@ -20,6 +20,7 @@ import {
 } from "./signature.js";
 import type {
   DecodedCode,
+  DeviceStack,
   EvidenceLine,
   Finding,
   FixStep,
@@ -207,7 +208,7 @@ const OWN_STACK_SEARCH = 12;
  */
 export function withOwnStack(
   listed: KnownCase[],
-  stack: "NPU" | "CUDA" | undefined,
+  stack: DeviceStack | undefined,
   wider: () => KnownCase[],
 ): KnownCase[] {
   if (!stack || listed.length === 0 || listed.some((c) => c.stack === stack)) return listed;
@@ -465,7 +466,9 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
   }
   const npu = scans.reduce((n, s) => n + s.markers.npu, 0);
   const cuda = scans.reduce((n, s) => n + s.markers.cuda, 0);
-  if (cuda > 0 && npu === 0) {
+  // The device stack the error lines name, when they name one and not the other.
+  const stack: DeviceStack | undefined = npu > 0 !== cuda > 0 ? (npu > 0 ? "NPU" : "CUDA") : undefined;
+  if (stack === "CUDA") {
     notes.push(
       "The error lines name CUDA, NCCL or NVIDIA and no NPU stack: this looks like a GPU log. Device-independent findings still apply.",
     );
@@ -473,7 +476,7 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
   let findings = rank(merge(scans, compiled));
   // A log that names CUDA and no NPU stack reads as a GPU log: torch's "no GPU" and "no driver" messages then say the
   // GPU or its driver is missing, with the CUDA-path reading kept just below. A named host settles it (request.ts).
-  if (cuda > 0 && npu === 0) findings = gpuReadingFirst(findings);
+  if (stack === "CUDA") findings = gpuReadingFirst(findings);
   addFrameEvidence(findings, scans, compiled);
   const codeTexts = new Map<string, string>();
   const codes = decodedCodes(scans, findings, codeTexts);
@@ -481,7 +484,6 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
   addCodeEvidence(findings, codes, codeTexts, compiled);
   const query = queryLines(scans, findings);
   const neighbours = nearestCases(query, VOTERS);
-  const stack = npu > 0 !== cuda > 0 ? (npu > 0 ? "NPU" : "CUDA") : undefined;
   // The vote reads cases from similarity 0.1; the verdict lists only those close enough to be worth reading, with the
   // nearest of the log's own stack among them when one is close enough.
   const knownCases = withOwnStack(neighbours.filter((c) => c.similarity >= LISTED).slice(0, 3), stack, () =>
@@ -535,7 +537,7 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
     }
   }
   for (const f of findings) {
-    retitleForStack(f, cuda > 0 && npu === 0 ? "CUDA" : undefined);
+    retitleForStack(f, stack === "CUDA" ? "CUDA" : undefined);
     speakCuda(f, npu > 0);
   }
   if (!stopped && (findings[0]!.confidence < CONFIDENT || findings[0]!.rule === "known-case"))

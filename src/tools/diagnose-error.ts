@@ -4,6 +4,7 @@
 import { z } from "zod";
 import {
   DecodedCodeSchema,
+  DeviceStackSchema,
   diagnoseRequest,
   FindingSchema,
   findingOut,
@@ -67,10 +68,9 @@ const Output = z.object({
   stats: z.object({ files: z.number(), bytes: z.number(), lines: z.number(), skippedBytes: z.number() }),
   codes: z.array(DecodedCodeSchema).describe("Every CANN/runtime/HCCL error code in the log, decoded."),
   knownCases: z.array(KnownCaseSchema).describe("Up to 3 public reports closest to this log (URL, resolution)."),
-  stack: z
-    .enum(["NPU", "CUDA"])
-    .optional()
-    .describe("The device stack the log's error lines name (NPU or CUDA), when they name one and not the other."),
+  stack: DeviceStackSchema.optional().describe(
+    "The device stack the log's error lines name (NPU or CUDA), when they name one and not the other.",
+  ),
   rootCause: z
     .object({
       first: RankErrorSchema.describe("The rank that failed first."),
