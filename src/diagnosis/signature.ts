@@ -233,11 +233,15 @@ function buildIndex(entries: readonly KnownCaseEntry[]): CaseIndex {
     ),
     centroids: once(() =>
       trainCentroids([
-        ...entries.map((e) => ({ category: e.category, words: new Set(e.words.split(" ").filter(Boolean)) })),
-        ...(withUpstream ? UPSTREAM_MESSAGES : []).map((m) => ({
-          category: m.category,
-          words: bayesWords(m.signature),
+        ...entries.map((e) => ({
+          category: e.category,
+          words: new Set(e.words.split(" ").filter(Boolean)),
+          errorWords: bayesWords(e.signature),
         })),
+        ...(withUpstream ? UPSTREAM_MESSAGES : []).map((m) => {
+          const words = bayesWords(m.signature);
+          return { category: m.category, words, errorWords: words };
+        }),
       ]),
     ),
   };
@@ -378,7 +382,12 @@ export function bayesCategories(rawLines: Iterable<string>, minWords = 1): { cat
  * reports taken whole and the upstream messages (centroids.ts): best first.
  */
 export function textCategories(lines: Iterable<string>, minWords = 2): { category: string; score: number }[] {
-  return classifyText(caseIndex().centroids(), textWords(lines), minWords);
+  const all = [...lines];
+  return classifyText(
+    caseIndex().centroids(),
+    { words: textWords(all), errorWords: bayesWords(signatureLines(all)) },
+    minWords,
+  );
 }
 
 /** How many nearest cases vote on a category. */

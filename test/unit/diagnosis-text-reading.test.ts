@@ -18,28 +18,43 @@ const corpusLog = (id: string) => {
 };
 
 const words = (s: string) => new Set(s.split(" "));
+/** A report or log whose error lines are all of its text. */
+const text = (s: string) => ({ words: words(s), errorWords: words(s) });
+/** A log whose text holds words its error lines do not. */
+const log = (all: string[], errorLines: string[] = []) => ({ words: all, errorWords: errorLines });
 
 describe("category centroids", () => {
   const model = trainCentroids([
-    { category: "disk_full", words: words("no space left device write checkpoint") },
-    { category: "disk_full", words: words("disk quota exceeded write checkpoint") },
-    { category: "port_in_use", words: words("address already in use bind master_port") },
-    { category: "port_in_use", words: words("port busy bind listen master_port") },
+    { category: "disk_full", ...text("no space left device write checkpoint") },
+    { category: "disk_full", ...text("disk quota exceeded write checkpoint") },
+    { category: "port_in_use", ...text("address already in use bind master_port") },
+    { category: "port_in_use", ...text("port busy bind listen master_port") },
   ]);
 
   it("rank categories by the cosine of the log's words with each category's reports, best first", () => {
-    const ranked = classifyText(model, ["quota", "write", "bind"]);
+    const ranked = classifyText(model, log(["quota", "write", "bind"]));
     expect(ranked.map((r) => r.category)).toEqual(["disk_full", "port_in_use"]);
     expect(ranked[0]!.score).toBeGreaterThan(ranked[1]!.score);
     expect(ranked[0]!.score).toBeLessThanOrEqual(1);
     // A category that shares no word with the log is not listed.
-    expect(classifyText(model, ["quota", "write", "space"]).map((r) => r.category)).toEqual(["disk_full"]);
+    expect(classifyText(model, log(["quota", "write", "space"])).map((r) => r.category)).toEqual(["disk_full"]);
   });
 
   it("answer nothing from fewer known words than asked (a word or two in common is a coincidence)", () => {
-    expect(classifyText(model, ["frobnicate", "zorp", "quota"])).toEqual([]);
-    expect(classifyText(model, ["quota", "bind"], 3)).toEqual([]);
-    expect(classifyText(model, ["quota", "bind", "listen"], 3)[0]!.category).toBe("port_in_use");
+    expect(classifyText(model, log(["frobnicate", "zorp", "quota"]))).toEqual([]);
+    expect(classifyText(model, log(["quota", "bind"]), 3)).toEqual([]);
+    expect(classifyText(model, log(["quota", "bind", "listen"]), 3)[0]!.category).toBe("port_in_use");
+  });
+
+  it("weigh the error lines' words above the rest of the text: of two kinds the text reads alike, the error lines decide", () => {
+    // The text names each kind's words equally (quota, write for disk_full; bind, listen for port_in_use)...
+    const all = ["quota", "write", "bind", "listen"];
+    const tie = classifyText(model, log(all));
+    const [disk, port] = ["disk_full", "port_in_use"].map((c) => tie.find((r) => r.category === c)!.score);
+    expect(Math.abs(disk! - port!)).toBeLessThan(0.05);
+    // ...and the line that says what failed names one of them: that kind leads, and so it does the other way round.
+    expect(classifyText(model, log(all, ["bind", "listen"]))[0]!.category).toBe("port_in_use");
+    expect(classifyText(model, log(all, ["quota", "write"]))[0]!.category).toBe("disk_full");
   });
 });
 
