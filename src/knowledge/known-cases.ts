@@ -31854,4 +31854,1834 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     words:
       "_store_based_barrier available backend barrier based c10d count dist dist.init_process_group dist.is_nccl_available distributed distributed_c10d.py else gloo group if init init_process_group initialize initializing key main module nccl opt out process py raise rank seconds size store store_based_barrier_key timed timedelta timeout train train.py waiting worker worker_count world world_size",
   },
+  {
+    id: "ace-330",
+    url: "https://github.com/ai2cm/ace/issues/330",
+    repo: "ai2cm/ace",
+    split: "holdout",
+    title: "Shared memory runs out while computing inline inference metrics",
+    resolution:
+      "Even with 80GiB of shared memory configured, the inline-inference data loader workers exhausted /dev/shm; the reporter resolved it by making forward_steps_in_memory smaller.",
+    category: "shm_bus_error",
+    signature: [
+      "z error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+    ],
+    words:
+      "bus caused encountered inference info insufficient memory might out root shared shm spanning starting steps total unexpected window worker",
+  },
+  {
+    id: "airllm-161",
+    url: "https://github.com/lyogavin/airllm/issues/161",
+    repo: "lyogavin/airllm",
+    split: "tune",
+    title: "Circular import error in importing partially initialised module airllm",
+    resolution:
+      "The user's own script was named airllm.py, so it shadowed the installed airllm package; renaming the file resolved the import.",
+    category: "import_from_source_dir",
+    signature: [
+      "importerror: cannot import name 'automodel' from partially initialized module 'airllm' (most likely due to a circular import) ( airllm.py )",
+    ],
+    words:
+      "airllm airllm.py automodel cannot circular due import initialized likely module most name partially py stdin",
+  },
+  {
+    id: "akash-support-209",
+    url: "https://github.com/akash-network/support/issues/209",
+    repo: "akash-network/support",
+    split: "tune",
+    title:
+      "pdx.nb.akash.pub - providers spewing thousands of pods; nvidia-smi `Unable to determine the device handle for GPU0000:A1:00.0: Unknown Error`",
+    resolution:
+      "The RTX 4090 at PCI 0000:a1:00 repeatedly hit Xid 79 (GPU has fallen off the bus), a hardware/PCIe-level fault; the node was cordoned so no new workloads land on it and an nvidia-bug-report was collected for NVIDIA/hardware follow-up.",
+    category: "device_p2p_driver_error",
+    signature: [],
+    words:
+      "64 7cbb 81472f89a462 893a 979426f2 a1 apr been before bug bus c4cf collect crash created data dmesg dump fallen feb gpu grep has if kernel loading module mon name node1 nvidia nvrm off pci pid please possible report report.sh root run sat sh tue unix unknown unloaded utc x86 x86_64 xid",
+  },
+  {
+    id: "alignment-handbook-93",
+    url: "https://github.com/huggingface/alignment-handbook/issues/93",
+    repo: "huggingface/alignment-handbook",
+    split: "tune",
+    title: "jinja2.exceptions.TemplateError: Conversation roles must alternate user/assistant/user/assistant/...",
+    resolution:
+      "The chat template in the tokenizer_config.json written by the local SFT run did not match the DPO data's roles; replacing it with the tokenizer_config.json from the alignment-handbook/zephyr-7b-sft-full model card made DPO start.",
+    category: "dataset_key_error",
+    signature: ["jinja2.exceptions.templateerror: conversation roles must alternate ..."],
+    words: "alternate conversation exceptions jinja2 must roles",
+  },
+  {
+    id: "areal-105",
+    url: "https://github.com/areal-project/AReaL/issues/105",
+    repo: "areal-project/AReaL",
+    split: "tune",
+    title: "Reward function not find in verl-benchmark",
+    resolution:
+      'The parquet records had an empty data_source field, so verl could not pick a reward function; set the data_source entry ("openai/gsm8k" to use verl\'s gsm8k reward) when preprocessing the dataset into parquet.',
+    category: "dataset_key_error",
+    signature: ["\"notimplementederror: reward function is not implemented for data_source=''\""],
+    words: "data data_source function implemented reward source",
+  },
+  {
+    id: "aster.pytorch-56",
+    url: "https://github.com/ayumiymk/aster.pytorch/issues/56",
+    repo: "ayumiymk/aster.pytorch",
+    split: "tune",
+    title: "bash scripts/stn_att_rec.sh",
+    resolution:
+      "The training script tries to create its real logs directory under the absolute path /data, where the user has no permission to create folders; point the logs directory to a location the user can write.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' data '"],
+    words:
+      "args args.logs_dir args.real_logs_dir cuda data denied dir dirname errno exist exist_ok exists head if join logs main main.py make make_symlink_if_not_exists makedirs mkdir mode module more name normpath ok os os.makedirs os.py osp osp.dirname osp.join osp.normpath osutils osutils.py path permission previous py real real_path repeated symlink times using",
+  },
+  {
+    id: "avatarify-python-343",
+    url: "https://github.com/alievk/avatarify-python/issues/343",
+    repo: "alievk/avatarify-python",
+    split: "holdout",
+    title: "cant run install.sh",
+    resolution:
+      "scripts/install.sh had been edited on Windows and carried CRLF line endings; the maintainers converted it to LF on master, so pull the latest master (or run the commands by hand / dos2unix the script).",
+    category: "windows_line_endings",
+    signature: ["install.sh : line <n> : $'\\r': command not found"],
+    words: "command found install install.sh sh",
+  },
+  {
+    id: "cabot-86",
+    url: "https://github.com/CMU-cabot/cabot/issues/86",
+    repo: "CMU-cabot/cabot",
+    split: "tune",
+    title: "cannot allocate memory in static TLS block (Jetpack5, ROS2)",
+    resolution:
+      "The cause is a glibc bug not fixed in Jetpack5/Ubuntu 20.04; the workaround is to load libOpen3D.so via the LD_PRELOAD environment variable (a flag was added to launch files to enable it).",
+    category: "libgomp_static_tls",
+    signature: [
+      "terminate called after throwing an instance of 'class_loader::libraryloadexception'",
+      "what(): could not load library dlopen error: libopen3d.so : cannot allocate memory in static tls block, at shared_library.c : <n>",
+    ],
+    words:
+      "after allocate block called cannot class class_loader could dlopen instance libopen3d libopen3d.so library load loader memory shared shared_library.c so static terminate throwing tls what",
+  },
+  {
+    id: "chatglm-6b-924",
+    url: "https://github.com/zai-org/ChatGLM-6B/issues/924",
+    repo: "zai-org/ChatGLM-6B",
+    split: "tune",
+    title: "[BUG/Help] <title>在windows部署，做ptuning训练时，下载好数据集，执行bash train.sh的时候报错",
+    resolution:
+      "No fix stated in the thread; the $'\\r' errors mean train.sh has Windows CRLF line endings (so each continued argument line runs as its own command) — convert it to LF, e.g. with dos2unix or sed -i 's/\\r$//' train.sh.",
+    category: "windows_line_endings",
+    signature: [
+      "train.sh: line <n> : $'\\r': command not found",
+      "modulenotfounderror: no module named 'numpy'",
+      "train.sh: line <n> : --do_train: command not found",
+      "train.sh: line <n> : --train_file: command not found",
+      "train.sh: line <n> : --validation_file: command not found",
+      "train.sh: line <n> : --prompt_column: command not found",
+      "train.sh: line <n> : --response_column: command not found",
+      "train.sh: line <n> : --overwrite_cache: command not found",
+      "train.sh: line <n> : --model_name_or_path: command not found",
+      "train.sh: line <n> : --output_dir: command not found",
+    ],
+    words:
+      "cache column command dir do do_train found import main main.py model model_name_or_path module name named np numpy output output_dir overwrite overwrite_cache path prompt prompt_column py response response_column sh train train.sh train_file validation validation_file",
+  },
+  {
+    id: "clgen-64",
+    url: "https://github.com/ChrisCummins/clgen/issues/64",
+    repo: "ChrisCummins/clgen",
+    split: "holdout",
+    title: "preprocess: Too many processes causes out of memory error",
+    resolution:
+      "Preprocessing spawned too many worker processes and exhausted host memory; the maintainer fixed it by limiting the number of preprocessing processes.",
+    category: "host_oom",
+    signature: ["oserror: [errno <n> ] cannot allocate memory"],
+    words:
+      "_preprocess_db_worker allocate async cannot chunksize clgen clgen.format_json clgen.write_file contentfiles db db_path dbutil dbutil.num_good_kernels errno evaluate format func get good inference inference.py info iterable jobs json kernels main map mapstar memory module num num_good_kernels outpath path pool pool.map pool.py preprocess preprocess.py preprocess_contentfiles preprocess_db py raise return sample sample_db self self._map_async self._value value worker write",
+  },
+  {
+    id: "comfyui-luminawrapper-21",
+    url: "https://github.com/kijai/ComfyUI-LuminaWrapper/issues/21",
+    repo: "kijai/ComfyUI-LuminaWrapper",
+    split: "tune",
+    title: "Error while deserializing header: HeaderTooLarge",
+    resolution:
+      "The VAE .safetensors file was corrupt because its download had not finished; re-download the model file completely.",
+    category: "missing_weights",
+    signature: [
+      "!!! exception during processing!!! error while deserializing header: headertoolarge",
+      "safetensors_rust.safetensorerror: error while deserializing header: headertoolarge",
+    ],
+    words:
+      "all allow allow_interrupt append ckpt comfy comfy.utils.load_torch_file data deserializing device device.type dict during execute execution execution.py filename framework func function get get_output_data getattr header headertoolarge input input_data_all interrupt list load load_file load_torch_file load_vae map map_node_over_list node nodes nodes.py obj obj.function open output output_data output_ui over path processing pt py recursive recursive_execute results results.append return return_values rust safe safe_open safetensors safetensors.torch.load_file sd slice slice_dict torch torch.py true type ui utils utils.py vae vae_path values while",
+  },
+  {
+    id: "darkflow-1196",
+    url: "https://github.com/thtrieu/darkflow/issues/1196",
+    repo: "thtrieu/darkflow",
+    split: "holdout",
+    title: "PermissionError: [Errno 13] Permission denied: './ckpt/checkpoint'",
+    resolution:
+      "Resuming with --load -1 makes darkflow open ./ckpt/checkpoint, which raised the permission error; the reporter solved it by passing the checkpoint step to --load explicitly instead of -1.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' checkpoint '"],
+    words:
+      "backup checkpoint ckpt darkflow denied errno flags fstream help help.py join load load_from_ckpt net open os os.path.join path permission py self self.flags.backup users",
+  },
+  {
+    id: "deimv2-135",
+    url: "https://github.com/Intellindust-AI-Lab/DEIMv2/issues/135",
+    repo: "Intellindust-AI-Lab/DEIMv2",
+    split: "tune",
+    title: "EOFError: Ran out of input",
+    resolution:
+      "At the stage switch every rank reloads best_stg1.pth while rank 0 may still be writing it, so a partial file is read; add torch.distributed.barrier() before load_resume_state so all ranks wait until the checkpoint is fully saved.",
+    category: "checkpoint_incomplete",
+    signature: ["eoferror: ran out of input"],
+    words:
+      "_legacy_load _solver.py args best best_stg1.pth cpu det det_solver.py dir fit input legacy load load_resume_state location magic magic_number main map map_location module number opened opened_file out output path pickle pickle_load_args pickle_module pickle_module.load pth py ran resume return self self.load_resume_state self.output_dir serialization serialization.py solver solver.fit state stg1 str torch torch.load train train.py",
+  },
+  {
+    id: "ernie-24",
+    url: "https://github.com/PaddlePaddle/ERNIE/issues/24",
+    repo: "PaddlePaddle/ERNIE",
+    split: "tune",
+    title: "8g内存-cpu运行，跑情感分类的训练阶段总是奔溃",
+    resolution:
+      "Maintainer: this is a host memory shortage (8 GB RAM, CPU run; the job needs ~10.5 GB), so the process is killed by the OS; reduce batch_size and retry.",
+    category: "host_oom",
+    signature: [],
+    words:
+      "chnsenticorp2 load mb memory parameters params pretraining run run_chnsenticorp2.sh sh theoretical training usage 已杀死",
+  },
+  {
+    id: "fastchat-1191",
+    url: "https://github.com/lm-sys/FastChat/issues/1191",
+    repo: "lm-sys/FastChat",
+    split: "tune",
+    title:
+      "Error raised during finetuning: ValueError: Your setup doesn't support bf16/gpu. You need torch>=1.10, using Ampere GPU with cuda>=11.0",
+    resolution:
+      "The Tesla V100 (compute capability 7.0) supports neither bf16 nor tf32; launch the fine-tune with --bf16 False and --tf32 False (fp16/fp32 settings that match the GPU).",
+    category: "dtype_unsupported",
+    signature: ["valueerror: --tf32 requires ampere or a newer gpu arch, cuda>= <n> and torch>= <n>"],
+    words:
+      "32508mb 32gb ampere arch count cuda cudadeviceproperties dgxs gpu major memory minor multi multi_processor_count name newer processor requires tesla tf32 torch total total_memory v100",
+  },
+  {
+    id: "flash-attention-npu-237",
+    url: "https://github.com/MinghuasLab/flash-attention-npu/issues/237",
+    repo: "MinghuasLab/flash-attention-npu",
+    split: "tune",
+    title: "[BUG]: FlashAttention v4执行泛化用例，存在用例执行报错507015",
+    resolution:
+      "A FlashAttention v4 sliding-window generalization case crashes the AI Core (507015, aicore exception) on 910B3; no fix in the thread. The error text says to rectify the fault from the error information in the Ascend log (plog) to find the faulting kernel and shape.",
+    category: "aicore_error",
+    signature: [
+      "runtimeerror: npusynchronizedevice: npustream.cpp : <n> npu function error: aclrtsynchronizedevicewithtimeout, error code is 507015",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed",
+      ": the aicore execution is abnormal.",
+      "rectify the fault based on the error information in the ascend log.",
+      "ee9999: internal error!",
+      "ee9999[pid: <n> ] (ee9999): rtdevicesynchronizewithtimeout execution failed, reason=aicore exception",
+    ],
+    words:
+      "507015 abnormal acl aclrtsynchronizedevicewithtimeout aicore api ascend based call code cpp device ee9999 err00100 execution failed fault function information internal last log most npu npustream npustream.cpp npusynchronizedevice pid pta rankid reason recent rectify rtdevicesynchronizewithtimeout traceback",
+  },
+  {
+    id: "floydhub-dockerfiles-3",
+    url: "https://github.com/floydhub/dockerfiles/issues/3",
+    repo: "floydhub/dockerfiles",
+    split: "tune",
+    title: "cuda not available",
+    resolution:
+      "The container was started with plain `docker run`, so no GPU device was passed into it and CUDA reports unavailable; run the GPU image with nvidia-docker (the NVIDIA container runtime) so the GPUs are exposed to the container.",
+    category: "npu_not_available",
+    signature: [],
+    words:
+      "available cuda default docker false feb gpu import ipython latest out py3 python pytorch run sudo torch torch.cuda.is_available",
+  },
+  {
+    id: "fondue-htr-documentation-21",
+    url: "https://github.com/FoNDUE-HTR/Documentation/issues/21",
+    repo: "FoNDUE-HTR/Documentation",
+    split: "holdout",
+    title: "Memory consumption when doing a segtrain with kraken v >=4",
+    resolution:
+      "ketos segtrain in kraken >= 4 used up all host RAM (32GB) until the OOM killer stopped the DataLoader worker; installing kraken from commit 911fcac6d5c02a34fcafa413becb327f889c16bf reduced the memory use.",
+    category: "host_oom",
+    signature: ["runtimeerror: dataloader worker (pid(s) <n> ) exited unexpectedly"],
+    words: "dataloader exited pid unexpectedly worker",
+  },
+  {
+    id: "gpu-operator-485",
+    url: "https://github.com/NVIDIA/gpu-operator/issues/485",
+    repo: "NVIDIA/gpu-operator",
+    split: "tune",
+    title: 'NOTICE: Containers losing access to GPU with error: "Failed to initialize NVML: Unknown Error"',
+    resolution:
+      "With the systemd cgroup driver, a daemon-reload makes runc re-apply device rules that miss the NVIDIA device nodes (no /dev/char symlinks), so running containers lose GPU access; delete/restart the container and apply the listed workarounds (create /dev/char symlinks with nvidia-ctk, request the device nodes explicitly, or use the cgroupfs driver) until the patched driver/toolkit is installed.",
+    category: "driver_not_mounted",
+    signature: ["failed to initialize nvml: unknown error"],
+    words:
+      "22b7 2a51a6ab478d 40gb 551720f0 a100 caf0 cuda daemon f525 failed gpu initialize kubectl logs loop nvidia nvml pcie reload smi sudo systemctl unknown uuid",
+  },
+  {
+    id: "gpustack-faq-ascend-8020",
+    url: "https://github.com/gpustack/gpustack/blob/3f142260a89419406da38fc6fb8dfc5181e91cec/docs/en/faq.md",
+    repo: "gpustack/gpustack",
+    split: "tune",
+    title: "FAQ: Why did it fail to detect the Ascend NPUs?",
+    resolution:
+      "The error means other containers on the host already mount the same NPU devices and sharing is not supported; list which containers hold /dev/davinci* with docker inspect and start GPUStack with --device only for NPUs not mounted by other containers.",
+    category: "device_busy",
+    signature: ["dcmi model initialized failed, because the device is used. ret is - <n>"],
+    words: "bash because dcmi device docker exec failed gpustack info initialized model npu ret smi used",
+  },
+  {
+    id: "hiascend-cann850-hcclug-000032",
+    url: "https://www.hiascend.com/document/detail/zh/canncommercial/850/commlib/hcclug/hcclug_000032.html",
+    repo: "hiascend.com/hccl",
+    split: "holdout",
+    title: "QP内存资源申请相关(EI0011)",
+    resolution:
+      "HCCL could not allocate device memory for its RoCE QPs during link setup because NPU memory was exhausted; reduce the workload's memory (e.g. batchSize), use fewer RoCE links, or free memory (for cclBuffer OOM, lower HCCL_BUFFSIZE).",
+    category: "npu_oom",
+    signature: [
+      "[pid: <n> ] resource_error_insufficient_device_memory(ei0011): failed to allocate [size: [ <n> .25mb, 3mb], affected by qp depth configuration.] bytes of npu memory.",
+      "possible cause: allocation failure due to insufficient npu memory.",
+    ],
+    words:
+      "25mb 3mb affected allocate allocation available bytes cause configuration depth device due ei0011 ensure failed failure insufficient memory npu pid possible processes qp required resource resource_error_insufficient_device_memory size solution stop unnecessary",
+  },
+  {
+    id: "hiascend-cann900-hcclug-000050",
+    url: "https://www.hiascend.com/document/detail/zh/canncommercial/900/API/hcclug/hcclug_000050.html",
+    repo: "hiascend.com/hccl",
+    split: "holdout",
+    title: "建链超时(EI0006)",
+    resolution:
+      "HCCL socket link setup timed out (HCCL_CONNECT_TIMEOUT, default 120 s) because the peer rank did not answer in time; check the peer ranks for earlier errors or slow execution, raise HCCL_CONNECT_TIMEOUT if ranks reach link setup too far apart, and verify device NIC connectivity/TLS consistency.",
+    category: "hccl_timeout",
+    signature: [
+      "hccl( <n> ,python3): [hccl_socket_manager.cc: <n> ] [ <n> ][wait][linkestablish]wait socket establish timeout, role[ <n> ] rank[ <n> ] timeout[ <n> s]",
+      "hccl( <n> ,python3): [hccl_socket_manager.cc: <n> ] [ <n> ][wait][linksestablishcompleted] is failed. ret[ <n> ].",
+      "hccl( <n> ,python3): [hccl_socket_manager.cc: <n> ] [ <n> ] _________________________link_error_info___________________________",
+      "hccl( <n> ,python3): [hccl_socket_manager.cc: <n> ] [ <n> ] | comm error, device[ <n> ]",
+      "hccl( <n> ,python3): [hccl_socket_manager.cc: <n> ] [ <n> ] | dest_ip(user_rank) | dest_port | src_ip(user_rank) | src_port | myrole | status | tlsstatus |",
+      "hccl( <n> ,python3): [hccl_socket_manager.cc: <n> ] [ <n> ] |----------------------|---------------|----------------------|--------------|------------|------------|----------------|",
+      "hccl( <n> ,python3): [hccl_socket_manager.cc: <n> ] [ <n> ] | <n> ( <n> ) | <n> | <n> ( <n> ) | <n> | client | time out | disable | linkinfo",
+    ],
+    words:
+      "_________________________link_error_info___________________________ cc client comm dest dest_ip dest_port device disable establish failed hccl hccl_socket_manager.cc info ip link linkestablish linkinfo linksestablishcompleted manager myrole out port python3 rank ret role socket src src_ip src_port status time timeout tlsstatus user user_rank wait",
+  },
+  {
+    id: "hiascend-forum-02102193284300717904",
+    url: "https://www.hiascend.com/forum/thread-02102193284300717904-1-1.html",
+    repo: "hiascend.com/forum",
+    split: "tune",
+    title: "910B部署Qwen2.5VL-32B宕机，MindIE日志显示NPU内存爆了",
+    resolution:
+      "NPU memory on a 32 GB card is exhausted when many multimodal (ViT) requests are prefilled concurrently; reduce concurrency/prefill size or spread the model over more memory, and per the error text try max_split_size_mb to limit fragmentation.",
+    category: "npu_oom",
+    signature: [
+      "[standard_model.py: <n> ] : [model] >>> global rank- <n> execute type: <n> , exception:npu out of memory. tried to allocate <n> mib (npu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib current active; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> alloc",
+    ],
+    words:
+      "__generate __handle_requests _prefill active allocate allocated already avoid capacity current execute false fragmentation free generate generate_output generate_token generator generator.py gib global handle if is_mix is_prefill max max_split_size_mb mb memory metadata mib mix model npu out output prefill py pytorch rank requests reserved return self self.__generate self.__handle_requests self._prefill self.generator.generate_token setting size split standard standard_model.py token total tried true try type",
+  },
+  {
+    id: "hiascend-mindcluster-dlug-installation-faq-050",
+    url: "https://www.hiascend.com/doc_center/source/zh/mindcluster/70rc1/clustersched/dlug/dlug_installation_faq_050.html",
+    repo: "hiascend.com/mindcluster",
+    split: "tune",
+    title: "查看Pod日志出现报错:NPU is busy, check again",
+    resolution:
+      "The NPUs are occupied (or merely mounted) by another container; find it with docker ps / docker inspect <容器ID> | grep davinci and docker stop it, or run the job in privileged mode when the other container only mounts the NPU.",
+    category: "device_busy",
+    signature: [],
+    words: "again busy check npu",
+  },
+  {
+    id: "hiascend-mindcluster2610-toolboxug-0197",
+    url: "https://www.hiascend.com/doc_center/source/en/mindcluster/2610/toolbox/toolboxug/toolboxug_0197.html",
+    repo: "hiascend.com/mindcluster",
+    split: "tune",
+    title: "Process Is Killed and Terminated Abnormally During the AICORE Stress Test",
+    resolution:
+      "The process exceeded the host memory limit and was killed by the OOM killer (see oom-killer entries in /var/log/messages or syslog); reserve enough free host memory (check with free -h) or raise the cgroup memory limit (memory.limit_in_bytes / memory.max).",
+    category: "host_oom",
+    signature: [],
+    words: "aicore ascend being dg dmi performed please root stress test wait",
+  },
+  {
+    id: "hiascend-pytorch60rc2-mindspeed-0011",
+    url: "https://www.hiascend.com/document/detail/zh/Pytorch/60RC2/modthirdparty/asdevguide/mindspeed_0011.html",
+    repo: "hiascend.com/Pytorch",
+    split: "holdout",
+    title: "内存碎片优化",
+    resolution:
+      "The OOM shows a large gap (2.73 GB) between reserved and allocated NPU memory, i.e. heavy fragmentation; enable MindSpeed's memory-fragmentation optimization with export MEMORY_FRAGMENTATION=1 (optionally cap PyTorch with torch_npu.npu.set_per_process_memory_fraction(0.94) to leave room for HCCL).",
+    category: "npu_oom",
+    signature: [],
+    words: "activate allocated already capacity current free gib mib npu pytorch reserved total tried",
+  },
+  {
+    id: "huggingface-hub-2586",
+    url: "https://github.com/huggingface/huggingface_hub/issues/2586",
+    repo: "huggingface/huggingface_hub",
+    split: "tune",
+    title: "401 Client Error - Issue with logging with Huggingface CLI/code",
+    resolution:
+      "The authentication token was invalid: regenerate a new token and use it, keeping in mind that an HF_TOKEN environment variable takes priority over the token saved by huggingface-cli login.",
+    category: "hub_access",
+    signature: [
+      "oserror: you are trying to access a gated repo.",
+      "<n> client error. (request id: root= <n> -66fc667a-79545df845c9253539ea509f;f6f84d32-d328-45e5-b78d-96461057d7d0)",
+      "cannot access gated repo for url https: config.json.",
+    ],
+    words:
+      "1b 45e5 66fc667a 79545df845c9253539ea509f 96461057d7d0 access authenticated b78d cannot client config config.json d328 f6f84d32 gated have https id instruct json llama log make model must please repo request restricted root sure trying url you",
+  },
+  {
+    id: "instructlab-2840",
+    url: "https://github.com/instructlab/instructlab/issues/2840",
+    repo: "instructlab/instructlab",
+    split: "holdout",
+    title: "instructlab does not support the latest trl package version",
+    resolution:
+      "pip pulled the newest trl (0.13), whose SFTTrainer no longer accepts max_seq_length; pin the older release with pip install trl==0.12.0.",
+    category: "transformers_version_conflict",
+    signature: ["typeerror: sfttrainer.__init__() got an unexpected keyword argument 'max_seq_length'"],
+    words: "argument got init keyword length max max_seq_length seq sfttrainer sfttrainer.__init__ unexpected",
+  },
+  {
+    id: "jetbot-501",
+    url: "https://github.com/NVIDIA-AI-IOT/jetbot/issues/501",
+    repo: "NVIDIA-AI-IOT/jetbot",
+    split: "tune",
+    title: "How to import jetbot modules into my own python project, if I don’t use jupyter.",
+    resolution:
+      "Importing torch outside Jupyter on the Jetson fails to dlopen torch's bundled libgomp; the reporter worked around it by commenting out the import in jetbot/__init__.py that pulls in torch (object detection / TensorRT model). The usual fix is to LD_PRELOAD the libgomp named in the error before starting Python.",
+    category: "libgomp_static_tls",
+    signature: ["oserror: libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block"],
+    words:
+      "__init__ __init__.py _dlopen _load_global_deps allocate block cannot cdll ctypes ctypes.cdll ctypes.rtld_global d22c30c5 d22c30c5.so deps detection dlopen global handle import init lib lib_path libgomp load memory mode model module name object object_detection object_detection.py objectdetector path py rtld self self._handle self._name so static stdin tensorrt tensorrt_model tensorrt_model.py tls torch trtmodel",
+  },
+  {
+    id: "k8s-device-plugin-139",
+    url: "https://github.com/NVIDIA/k8s-device-plugin/issues/139",
+    repo: "NVIDIA/k8s-device-plugin",
+    split: "holdout",
+    title: "K8s-device-plugin does not work with Docker v.19.03 and K8s v1.15.0",
+    resolution:
+      "With Docker 19.03 only the --gpus flag injected the driver, so the plugin container started by Kubernetes had no NVML library; install the nvidia-docker2 package and set the Docker default runtime to nvidia so the device plugin pod gets the driver libraries.",
+    category: "driver_not_mounted",
+    signature: ["<n> <n> : <n> : <n> failed to initialize nvml: could not load nvml library."],
+    words:
+      "all beta can check could default device devices did docker failed fetching gpu gpus how https if initialize k8s learn library load loading node nvidia nvml plugin prerequisites quick rm run runtime set start sudo you",
+  },
+  {
+    id: "k8s-device-plugin-182",
+    url: "https://github.com/NVIDIA/k8s-device-plugin/issues/182",
+    repo: "NVIDIA/k8s-device-plugin",
+    split: "holdout",
+    title: "Container fails to initialize NVML even after setting default docker runtime=nvidia",
+    resolution:
+      "microk8s runs pods through standalone containerd, not Docker, so the docker daemon.json default runtime has no effect on the device plugin pod; set nvidia-container-runtime as the default runtime in the containerd config microk8s uses (/var/snap/microk8s/current/args/containerd.toml), e.g. via `microk8s enable gpu`.",
+    category: "driver_not_mounted",
+    signature: ["<n> <n> : <n> : <n> failed to initialize nvml: could not load nvml library."],
+    words:
+      "can check could daemonset default device did docker failed gpu how https if initialize k8s kube kubectl learn library load loading logs node nvidia nvml plugin prerequisites quick runtime sbqjz set start system you",
+  },
+  {
+    id: "litgpt-291",
+    url: "https://github.com/Lightning-AI/litgpt/issues/291",
+    repo: "Lightning-AI/litgpt",
+    split: "tune",
+    title: "loss became nan after first optimizer step",
+    resolution:
+      "Training with precision 16-true (pure fp16 weights and optimizer state) on V100 makes the loss nan after the first optimizer step; use 16-mixed precision instead, which V100 supports.",
+    category: "nan_loss",
+    signature: [
+      "iter <n> step <n> : loss nan, iter time: <n> .89ms",
+      "iter <n> step <n> : loss nan, iter time: <n> .00ms",
+      "iter <n> step <n> : loss nan, iter time: <n> .93ms",
+      "iter <n> step <n> : loss nan, iter time: <n> .32ms",
+      "iter <n> step <n> : loss nan, iter time: <n> .55ms",
+      "iter <n> step <n> : loss nan, iter time: <n> .71ms",
+    ],
+    words:
+      "00ms 10ms 11ms 32ms 38ms 42ms 48ms 51ms 55ms 71ms 72ms 89ms 93ms estimated iter loss measured nan optimizer optimizer.step step tflops time",
+  },
+  {
+    id: "llama-index-12950",
+    url: "https://github.com/run-llama/llama_index/issues/12950",
+    repo: "run-llama/llama_index",
+    split: "holdout",
+    title: "[Bug]: llama3 cookbook",
+    resolution:
+      'The Llama-3 repo is gated; pass a Hugging Face token with access, e.g. HuggingFaceLLM(..., model_kwargs={"token": hf_token}) (it is cached afterwards).',
+    category: "hub_access",
+    signature: [
+      "<n> client error. (request id: root= <n> -6621d34c-6fc12d59548f9da96676265d;ba825de0-4dcf- <n> -85b6-cc85d6560bd4)",
+      "cannot access gated repo for url https: config.json.",
+      "repo model meta-llama- <n> -8b-instruct is gated. you must be authenticated to access it.",
+    ],
+    words:
+      "4dcf 6621d34c 6fc12d59548f9da96676265d 85b6 8b access authenticated ba825de0 cannot cc85d6560bd4 client config config.json gated have https id instruct json llama make meta model must repo request root sure url you",
+  },
+  {
+    id: "llamafactory-3058",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/3058",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "modelscope bug",
+    resolution:
+      "LLaMA-Factory was resolving the Hugging Face model id on the ModelScope hub, where it does not exist (404); export USE_MODELSCOPE_HUB=0 to download from Hugging Face again.",
+    category: "hub_access",
+    signature: [
+      "raise httperror(http_error_msg, response=self)",
+      "requests.exceptions.httperror: <n> client error: not found for url: https: revisions",
+    ],
+    words: "client exceptions found http http_error_msg https msg raise requests response revisions self url",
+  },
+  {
+    id: "llamafactory-3715",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/3715",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title:
+      "[W socket.cpp:663] [c10d] The client socket has failed to connect to [::ffff:255.255.0.0]:29500 (errno: 110 - Connection timed out).",
+    resolution:
+      "The launch script copied the example MASTER_ADDR=192.168.0.1 / MASTER_PORT=29500; the workers could not reach that rendezvous address. Set MASTER_ADDR and MASTER_PORT to the real master node address and a free port.",
+    category: "hccl_timeout",
+    signature: [
+      "[w socket.cpp: <n> ] [c10d] the client socket has failed to connect to [::ffff: <n> ]: <n> (errno: <n> - connection timed out).",
+    ],
+    words: "c10d client connect connection cpp errno failed ffff has out socket socket.cpp timed",
+  },
+  {
+    id: "llamafactory-6154",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/6154",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "torch.distributed.DistStoreError: Socket Timeout",
+    resolution:
+      "The multi-node launch environment variables changed in the new LLaMA-Factory version (see the multi-node example: FORCE_TORCHRUN, NNODES, NODE_RANK, MASTER_ADDR, MASTER_PORT); setting them as documented fixed the inter-node timeout.",
+    category: "hccl_timeout",
+    signature: [
+      "<n> 在modelarts上用的时候，多机多卡训练，节点之间的通信超时了。但是我用 <n> 版本，训练是正常的。torch.distributed.diststoreerror: socket timeout",
+    ],
+    words:
+      "distributed socket timeout torch 但是我用 在modelarts上用的时候 多机多卡训练 版本 节点之间的通信超时了 训练是正常的",
+  },
+  {
+    id: "llava-1793",
+    url: "https://github.com/haotian-liu/LLaVA/pull/1793",
+    repo: "haotian-liu/LLaVA",
+    split: "holdout",
+    title: "Pinning the peft library",
+    resolution:
+      "The PEFT 0.14.0 release (Dec 6) imports EncoderDecoderCache, which the transformers version LLaVA pins does not have; pin peft to the previous release 0.13.2.",
+    category: "transformers_version_conflict",
+    signature: [
+      "runtimeerror: failed to import transformers.trainer because of the following error (look up to see its traceback):",
+      "cannot import name 'encoderdecodercache' from 'transformers' ( __init__.py )",
+    ],
+    words:
+      "__init__.py because cannot encoderdecodercache failed following import init its look name py see traceback trainer transformers transformers.trainer up",
+  },
+  {
+    id: "llm-d-1430",
+    url: "https://github.com/llm-d/llm-d/issues/1430",
+    repo: "llm-d/llm-d",
+    split: "tune",
+    title:
+      "[Bug :bug:]: optimized-baseline model server CrashLoopBackOff on OpenShift due to unwritable /.config and /.triton",
+    resolution:
+      "Under OpenShift's restricted SCC the container runs as an arbitrary non-root UID and HOME resolves to '/', so creating /.config and the Triton cache /.triton fails; mount writable emptyDir volumes at /.config and /.triton (as already done for /.cache) or point the caches to a writable path.",
+    category: "permission_denied",
+    signature: [
+      "permissionerror: [errno <n> ] permission denied: ' .config '",
+      "torch._inductor.exc.inductorerror: permissionerror: [errno <n> ] permission denied: ' .triton '",
+      "error ... enginecore failed to start.",
+      "runtimeerror: engine core initialization failed.",
+    ],
+    words:
+      "config core denied engine enginecore errno exc failed inductor initialization permission start torch triton",
+  },
+  {
+    id: "llmlingua-173",
+    url: "https://github.com/microsoft/LLMLingua/issues/173",
+    repo: "microsoft/LLMLingua",
+    split: "tune",
+    title: "[Question]: cannot import name 'PromptCompressor' from partially initialized module 'llmlingua'",
+    resolution:
+      "Maintainer: the error is caused by a local file with the same name as the llmlingua package shadowing the installed one; rename the local file.",
+    category: "import_from_source_dir",
+    signature: [
+      "importerror: cannot import name 'promptcompressor' from partially initialized module 'llmlingua' (most likely due to a circular import).",
+    ],
+    words: "cannot circular due import initialized likely llmlingua module most name partially promptcompressor",
+  },
+  {
+    id: "logic-rl-15",
+    url: "https://github.com/Unakar/Logic-RL/issues/15",
+    repo: "Unakar/Logic-RL",
+    split: "holdout",
+    title: "OOM异常",
+    resolution:
+      "Ray killed the task because host RAM reached 93.57GB / 96.00GB with seven ~11 GB vLLM rollout workers; provision more host memory on the node or reduce rollout parallelism, as Ray's OOM message advises.",
+    category: "host_oom",
+    signature: [
+      "ray.exceptions.outofmemoryerror: task was killed due to the node running low on memory.",
+      "memory on the node (ip: <n> , id: ca4d79eb4b1ddb92b0f1b78b17994f7f193afe28193f88b38cd44d94) where the task (task id: 13a875f7202c1272ab33104cf5634186084bbb0701000000, name=main_task, pid= <n> , memory used= <n> .51gb) was running was <n> .57gb / <n> .00gb ( <n> ), which exceeds the memory usage thre",
+    ],
+    words:
+      "00gb 13a875f7202c1272ab33104cf5634186084bbb0701000000 403947ce45e1ba2fe0e2cf88ce4c20db72da370645d48100e5 51gb 57gb actor ca4d79eb4b1ddb92b0f1b78b17994f7f193afe28193f88b38cd44d94 command due exceeds exceptions gb generate id ip killed low main main_task mem memory name node pid ray rollout running sequences task threshold usage used where which worker workerdict workerdict.actor_rollout_generate_sequences",
+  },
+  {
+    id: "lumigator-156",
+    url: "https://github.com/mozilla-ai/lumigator/issues/156",
+    repo: "mozilla-ai/lumigator",
+    split: "tune",
+    title: "LD_PRELOAD for libgomp on aarch64",
+    resolution:
+      "Add the bundled scikit-learn libgomp (scikit_learn.libs/libgomp-d22c30c5.so.1.0.0 in the job's virtualenv) to LD_PRELOAD before running the ray entrypoint; later PR #254 prepends LD_PRELOAD relative to $VIRTUAL_ENV at runtime.",
+    category: "libgomp_static_tls",
+    signature: [
+      'file " import_utils.py ", line <n> , in _get_module',
+      "raise runtimeerror(",
+      "runtimeerror: failed to import transformers.pipelines because of the following error (look up to see its traceback):",
+      "libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block",
+    ],
+    words:
+      "_get_module allocate because block cannot d22c30c5 d22c30c5.so failed following get import import_utils.py its libgomp look memory module pipelines py raise see so static tls traceback transformers transformers.pipelines up utils",
+  },
+  {
+    id: "lumina-t2x-79",
+    url: "https://github.com/Alpha-VLLM/Lumina-T2X/issues/79",
+    repo: "Alpha-VLLM/Lumina-T2X",
+    split: "holdout",
+    title: "Gated Llama-2-7b",
+    resolution:
+      "meta-llama/Llama-2-7b-hf is gated: request access on Hugging Face, create an access token and pass it with --hf_token (or clone an ungated mirror such as NousResearch/Llama-2-7b-hf and point the model path at it).",
+    category: "hub_access",
+    signature: [
+      "cannot access gated repo for url https: config.json.",
+      "access to model llama- <n> -7b-hf is restricted. you must be authenticated to access it.",
+    ],
+    words:
+      "7b access authenticated cannot config config.json gated hf https json llama model must repo restricted url you",
+  },
+  {
+    id: "manylinux-cuda-5",
+    url: "https://github.com/ameli/manylinux-cuda/issues/5",
+    repo: "ameli/manylinux-cuda",
+    split: "tune",
+    title: "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver",
+    resolution:
+      'The images shipped their own NVIDIA driver, which conflicted with the driver the NVIDIA container toolkit injects from the host; the maintainer removed the NVIDIA driver from the images (see the README "Driver Conflict" section), after which running with --gpus all works.',
+    category: "driver_not_mounted",
+    signature: [
+      "nvidia-smi has failed because it couldn't communicate with the nvidia driver. make sure that the latest nvidia driver is installed and running.",
+      "docker: error response from daemon: failed to create task for container: failed to create shim task: oci runtime create failed: runc create failed: unable to start container process: error during container init: error running hook # <n> : error running hook: exit status <n> , stdout: , stderr: auto-",
+      "nvidia-container-cli: initialization error: load library failed: libnvidia-ml.so. <n> : cannot open shared object file: no such file or directory: unknown.",
+      "erro[ <n> ] error waiting for container:",
+    ],
+    words:
+      "24c96d985c30 auto because cannot cli communicate container couldn create daemon detected directory docker driver during erro exit failed has hook init initialization installed latest legacy libnvidia library load make ml ml.so mode nvidia object oci open process response root runc running runtime shared shim smi so start status stderr stdout such sure task unable unknown waiting",
+  },
+  {
+    id: "mattshma-bigdata-108",
+    url: "https://github.com/mattshma/bigdata/issues/108",
+    repo: "mattshma/bigdata",
+    split: "tune",
+    title: "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver",
+    resolution:
+      "The container was started with plain `docker run` and hand-made -v mounts of the driver binaries/libraries, which does not expose the NVIDIA device nodes; starting it with `nvidia-docker` instead of `docker` fixed nvidia-smi inside the container.",
+    category: "driver_not_mounted",
+    signature: [
+      "nvidia-smi has failed because it couldn't communicate with the nvidia driver. make sure that the latest nvidia driver is installed and running.",
+    ],
+    words: "because communicate couldn driver failed has installed latest make nvidia running smi sure",
+  },
+  {
+    id: "mattshma-bigdata-150",
+    url: "https://github.com/mattshma/bigdata/issues/150",
+    repo: "mattshma/bigdata",
+    split: "tune",
+    title: "nvidia-smi 报错 Failed to initialize NVML: Unknown Error",
+    resolution:
+      "The kubelet ran with --cpu-manager-policy=static (CPUManager feature gate), whose cgroup reconcile drops the container's rw access to /dev/nvidiactl; removing or changing that kubelet setting fixed nvidia-smi in the container.",
+    category: "driver_not_mounted",
+    signature: ["failed to initialize nvml: unknown error"],
+    words:
+      "cat devices devices.list eperm failed initialize list nvidia nvidiactl nvml o_rdonly o_rdwr open operation permitted rdonly rdwr rwm smi unknown",
+  },
+  {
+    id: "medusa-102",
+    url: "https://github.com/FasterDecoding/Medusa/issues/102",
+    repo: "FasterDecoding/Medusa",
+    split: "tune",
+    title: "Conversation roles must alternate user/assistant/user/assistant/",
+    resolution:
+      "The tokenizer's chat template rejects the conversation passed by train_legacy.py preprocess; as the error says, the training records must strictly alternate user/assistant turns (no leading system turn or repeated roles) for this template.",
+    category: "dataset_key_error",
+    signature: [
+      "self.environment.handle_exception()",
+      'file " environment.py ", line <n> , in handle_exception',
+      'file " tokenization_utils_base.py ", line <n> , in raise_exception',
+      "raise templateerror(message)",
+      "jinja2.exceptions.templateerror: conversation roles must alternate ...",
+    ],
+    words:
+      "__context.call __obj alternate apply apply_chat_template args base call chat code compiled compiled_template.render context conversation environment environment.py exceptions false handle jinja2 kwargs legacy level message must obj preprocess prompt py raise render rendered return rewrite rewrite_traceback_stack roles sandbox sandbox.py self source stack template tokenization tokenization_utils_base.py tokenize tokenizer tokenizer.apply_chat_template top traceback train train_legacy.py utils",
+  },
+  {
+    id: "metaseq-497",
+    url: "https://github.com/facebookresearch/metaseq/pull/497",
+    repo: "facebookresearch/metaseq",
+    split: "tune",
+    title: "skip PathManager stuff for NFS save",
+    resolution:
+      "Saving checkpoints to the NFS drive through PathManager failed with EFAULT; the merged PR bypasses PathManager for NFS saves and does the copies from a ThreadPoolExecutor thread (verified on 4-node and 66B runs).",
+    category: "nfs_cache_hang",
+    signature: ["oserror: [errno <n> ] bad address"],
+    words: "address bad errno io lambda manager notify self self._io.write self._notify_manager write",
+  },
+  {
+    id: "mfc-1748",
+    url: "https://github.com/MFlowCode/MFC/pull/1748",
+    repo: "MFlowCode/MFC",
+    split: "tune",
+    title: "CI: exclude bad Phoenix GPU node atl1-1-03-007-29-0 (uncorrectable ECC)",
+    resolution:
+      "A single L40S node (atl1-1-03-007-29-0) had uncorrectable GPU ECC memory errors and SLURM kept scheduling CI onto it; the node was added to the --exclude list in submit-slurm-job.sh and reported for repair/drain.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "accelerator fatal error: call to cuctxcreate returned error <n>",
+      ": uncorrectable ecc error encountered",
+      "mfc: error > syscheck failed with exit code <n> .",
+    ],
+    words: "accelerator call code cuctxcreate ecc encountered exit failed fatal mfc returned syscheck uncorrectable",
+  },
+  {
+    id: "microsoft-pai-4344",
+    url: "https://github.com/microsoft/pai/issues/4344",
+    repo: "microsoft/pai",
+    split: "tune",
+    title: "Container failed due to the allocated GPU device is not found on node",
+    resolution:
+      "One of the node's 4 GPUs went down (driver reports RmInitAdapter failed, nvidia-smi lists only 3 GPUs); the node was cordoned with `kubectl cordon` so jobs are no longer scheduled onto the broken GPU, and an exit spec was added to classify the failure.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "<n> ] nvrm: rminitadapter failed! ( <hex> : <hex> : <n> )",
+      "[ <n> ] nvrm: rm_init_adapter failed for device bearing minor number <n>",
+      "[ <n> ] nvrm: rminitadapter failed! ( <hex> : <hex> : <n> )",
+    ],
+    words: "adapter bearing device failed init minor number nvrm rm rm_init_adapter rminitadapter",
+  },
+  {
+    id: "mind-cluster-faq-npu-exporter-8005",
+    url: "https://github.com/Ascend/mind-cluster/blob/c5bc371b45aea0988fc16b2ce343e6fa1cc3e9f0/docs/zh/faq.md#ZH-CN_TOPIC_0000002479386438",
+    repo: "Ascend/mind-cluster",
+    split: "tune",
+    title: "NPU Exporter组件的Pod状态为CrashLoopBackOff",
+    resolution:
+      "The NPU driver and firmware were upgraded without rebooting the server, so dcmi initialisation fails (-8005); check /var/log/ascend_seclog/ascend_install.log for the firmware upgrade and reboot the node as prompted.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "<n> <n> : <n> : <n> <n> devmanager.go : <n> devicemanager init failed, prepare dcmi failed, err: dcmi init failed, error code: - <n>",
+      "<n> <n> : <n> : <n> <n> npu_collector.go : <n> new npu collector failed, error is auto init failed, err: get chip info failed, err: device manager is nil, may encounter an exception during initialization. you can check the system log to confirm",
+      "dcmi module initialize failed. ret is - <n>",
+    ],
+    words:
+      "auto can check chip code collector confirm dcmi device devicemanager devmanager devmanager.go during encounter err failed get go info init initialization initialize log manager may module new nil npu npu_collector.go prepare ret system you",
+  },
+  {
+    id: "mindspore-docs-faq-implement-problem",
+    url: "https://github.com/mindspore-ai/docs/blob/8eea779350d577782fbf78e9286d9291d185af93/docs/mindspore/source_zh_cn/faq/implement_problem.md",
+    repo: "mindspore-ai/docs",
+    split: "holdout",
+    title: '执行问题 FAQ — Q: 如何理解报错提示中的"Ascend Error Message"？',
+    resolution:
+      "The FAQ explains the same 8-device distributed training was launched again while the previous run was still alive, causing a process conflict; kill the leftover training processes, wait about 10 s, then relaunch.",
+    category: "device_busy",
+    signature: [
+      "runtimeerror: ascend kernel runtime initialization failed.",
+      "\\- ascend error message:",
+      "ej0001: failed to initialize the hccp process. reason: maybe the last training process is running. ej0001 为错误码，之后是错误的描述与原因，本例子的错误原因是多次启动了相同 <n> 节点的分布式训练，造成进程冲突",
+      "tsd client wait response fail, device response code[ <n> ]. unknown device error.",
+    ],
+    words:
+      "10s adapter after again args ascend call client code device ej0001 fail failed func hccl hccp init init_hccl initialization initialize kernel killing kwargs last management management.py maybe message module most moxing moxing_adapter.py net parameter process py reason recent response run run_func running runtime set set_parameter solution traceback train train.py train_net training try tsd unknown wait wrapped wrapped_func 一般情况下用户不需关注 为错误码 之后是错误的描述与原因 本例子的错误原因是多次启动了相同 此例子建议用户清理进程 此处打印信息给出了问题的解决方案 此处打印的信息是开发用于定位的堆栈信息 节点的分布式训练 造成进程冲突",
+  },
+  {
+    id: "mineru-5361",
+    url: "https://github.com/opendatalab/MinerU/issues/5361",
+    repo: "opendatalab/MinerU",
+    split: "holdout",
+    title: "[BUG] 华为昇腾NPU 910B3部署mineru使用pipeline模式报错507035（ACL_ERROR_RT_VECTOR_CORE_EXCEPTION）",
+    resolution:
+      "The real failure is a vector core exception (507035) on the 910B3 during long-running PDF parsing; MinerU re-wraps it as a misleading 'torch_npu is not available' message. No fix is given in the thread; locate the faulting operator from the Ascend plog (e.g. with ASCEND_LAUNCH_BLOCKING=1) and restart the worker after the device fault.",
+    category: "aicore_error",
+    signature: [
+      "err00100 pta call acl api failed",
+      ": the vector core execution is abnormal.",
+      "eh9999: inner error!",
+      "rtdevicesynchronizewithtimeout execute failed, reason=[vector core",
+      "exception]",
+      "eh9999[pid: <n> ] wait for compute device to finish failed, runtime result =",
+      "runtimeerror: npu is selected as device, but torch_npu is not available.",
+    ],
+    words:
+      "abnormal acl api available but call compute core correctly device eh9999 ensure err00100 execute execution failed finish inner installed npu package pid please pta reason result rtdevicesynchronizewithtimeout runtime selected torch torch_npu vector wait",
+  },
+  {
+    id: "mlx-examples-896",
+    url: "https://github.com/ml-explore/mlx-examples/issues/896",
+    repo: "ml-explore/mlx-examples",
+    split: "tune",
+    title:
+      'When I use mlx-community/clip-vit-base-patch32, the bug "FileNotFoundError: No safetensors found in mlx_model" happens.',
+    resolution:
+      "The clip/ example only loads .safetensors weights and the downloaded folder has none; convert openai/clip-vit-base-patch32 with the conversion step in the example's README and load that folder.",
+    category: "missing_weights",
+    signature: ['has a bug "filenotfounderror: no safetensors found in mlx_model".'],
+    words: "bug found has mlx mlx_model model safetensors",
+  },
+  {
+    id: "mmdetection-4139",
+    url: "https://github.com/open-mmlab/mmdetection/issues/4139",
+    repo: "open-mmlab/mmdetection",
+    split: "tune",
+    title: "KeyError: 'height'",
+    resolution:
+      "The COCO-style annotation file's image entries lack the 'height' (and width) field that CocoDataset._filter_imgs reads; add height/width to every image record in the annotation json.",
+    category: "dataset_key_error",
+    signature: ["keyerror: 'height'"],
+    words:
+      "04s __init__ _filter_imgs annotations args build build_dataset build_from_cfg builder builder.py cfg cfg.data.train cls coco coco.py created creating custom custom.py data dataset datasets default default_args done filter height if img img_info imgs index inds info init into loading main memory min min_size module obj obj_cls py registry registry.py return self self._filter_imgs size train train.py valid valid_inds width",
+  },
+  {
+    id: "modelscope-535",
+    url: "https://github.com/modelscope/modelscope/issues/535",
+    repo: "modelscope/modelscope",
+    split: "tune",
+    title: "requests.exceptions.HTTPError: 404 Client Error: Not Found for url",
+    resolution:
+      "The requested qwen-7b-chat repo could not be fetched from ModelScope (model version lookup failed); the maintainer pointed to another repo id, https://modelscope.cn/models/ccyh123/Qwen-7B-Chat, to download instead.",
+    category: "hub_access",
+    signature: [
+      "raise httperror('response details: %s' % message) from error",
+      "requests.exceptions.httperror: response details: {'code': <n> , 'message': '获取模型版本失败，信息：获取模失败', 'requestid': 'cb9c91e7-91b0- <n> -a1aa-d86a7f94feed', 'success': false}",
+    ],
+    words:
+      "91b0 a1aa cb9c91e7 code d86a7f94feed details exceptions false message raise requestid requests response success 信息 获取模型版本失败 获取模失败",
+  },
+  {
+    id: "moneyprinterturbo-156",
+    url: "https://github.com/harry0703/MoneyPrinterTurbo/issues/156",
+    repo: "harry0703/MoneyPrinterTurbo",
+    split: "tune",
+    title: "huggingface_hub.utils._errors.",
+    resolution:
+      "The machine cannot reach huggingface.co to download the model; use a VPN/proxy (or a mirror) to access Hugging Face.",
+    category: "hub_access",
+    signature: [
+      "huggingface_hub.utils._errors.localentrynotfounderror: an error happened while trying to locate the files on the hub and we cannot find the appropriate snapshot folder for the specified revision on the local disk. please check your internet connection and try again.",
+    ],
+    words:
+      "again appropriate cannot check connection disk errors files find folder happened hub huggingface internet local locate please revision snapshot specified try trying utils we while your",
+  },
+  {
+    id: "mozilla-tts-135",
+    url: "https://github.com/mozilla/TTS/issues/135",
+    repo: "mozilla/TTS",
+    split: "tune",
+    title: "When training in docker container, need ipc==host option",
+    resolution:
+      "Docker's default shared memory is too small for the DataLoader workers; start the training container with --ipc=host (e.g. docker run --runtime=nvidia --ipc=host ...).",
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+      "runtimeerror: unable to write to file < torch_5322_303039809 >",
+    ],
+    words:
+      "303039809 5322 _feed _forkingpickler.dumps buf bus caused cls dump dumps encountered fd feed forkingpickler insufficient memory might obj protocol py queues queues.py reduce reduce_storage reduction reduction.py reductions reductions.py share shared shm size storage storage._share_fd_ torch torch_5322_303039809 unable unexpected worker write",
+  },
+  {
+    id: "ms-swift-1127",
+    url: "https://github.com/modelscope/ms-swift/issues/1127",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "Save model checkpoint error when multi-gpu training",
+    resolution:
+      "The two nodes share one filesystem while swift defaulted to save_on_each_node=True, so both nodes raced on renaming tmp-checkpoint-* and shards went missing; set save_on_each_node False when the nodes share storage.",
+    category: "nfs_cache_hang",
+    signature: [],
+    words: "checkpoint tmp",
+  },
+  {
+    id: "nanotron-108",
+    url: "https://github.com/huggingface/nanotron/issues/108",
+    repo: "huggingface/nanotron",
+    split: "tune",
+    title: "PP allocation issue",
+    resolution:
+      "With the larger vocabulary the cost-based pipeline-block allocation put every block on the first stage, so PP rank 1 built a model with 0 parameters and the has-grad check aborted; give every PP rank at least one block (smaller PP size, or a layout/cost balance that does not let the embedding/LM-head dominate).",
+    category: "empty_pp_stage",
+    signature: [],
+    words:
+      "00mib 01mib __init__ _init_model _init_model_instance after allocated base base.py building call check check_model_has_grad config config_file context defines distributedtrainer dp grad has info init init_model instance last local memory model module most number parallel parallel_context parameters peak pp py recent reserved run run_train.py self self._init_model self._init_model_instance self.init_model self.model tp traceback train trainer trainer.py usage",
+  },
+  {
+    id: "nccl-476",
+    url: "https://github.com/NVIDIA/nccl/issues/476",
+    repo: "NVIDIA/nccl",
+    split: "tune",
+    title: "don't support bfloat16 ? so how to use nccl on A100 for BF16?",
+    resolution:
+      "NCCL had no bfloat16 type at the time; bfloat16 support landed in NCCL 2.10.3, so upgrade NCCL (and a PyTorch built against it) to run bf16 distributed training.",
+    category: "dtype_unsupported",
+    signature: ["runtimeerror: input tensor data type is not supported for nccl process group: bfloat16"],
+    words: "bfloat16 data group input nccl process supported tensor type",
+  },
+  {
+    id: "neural-renderer-17",
+    url: "https://github.com/daniilidis-group/neural_renderer/issues/17",
+    repo: "daniilidis-group/neural_renderer",
+    split: "holdout",
+    title: "The name shadowing issue for the package 'neural_renderer'",
+    resolution:
+      "Running the example from the repository root imports the uncompiled local `neural_renderer` source folder instead of the installed package (which has the built CUDA extensions); renaming the inner local `neural_renderer` folder (or running from another directory) makes the installed package load.",
+    category: "import_from_source_dir",
+    signature: ["importerror: no module named 'neural_renderer.cuda.load_textures'"],
+    words:
+      "__init__.py cuda example1 example1.py import init load load_obj load_obj.py load_textures_cuda module named neural neural_renderer neural_renderer.cuda.load_textures nr obj py renderer textures",
+  },
+  {
+    id: "nvidia-container-toolkit-580",
+    url: "https://github.com/NVIDIA/nvidia-container-toolkit/issues/580",
+    repo: "NVIDIA/nvidia-container-toolkit",
+    split: "tune",
+    title: "Insufficient permissions error for non-root container user using Podman v5",
+    resolution:
+      "With `no-cgroups = true` in /etc/nvidia-container-runtime/config.toml the Docker container was not granted access to the NVIDIA device nodes and NVML failed to initialize; setting `no-cgroups = false` and restarting docker made nvidia-smi work in the container.",
+    category: "driver_not_mounted",
+    signature: ["failed to initialize nvml: unknown error"],
+    words:
+      "all cgroups config config.toml cuda docker driver failed false gpus grep host hx initialize nvidia nvml restart rm run runtime smi sudo systemctl toml true ubuntu unknown user version",
+  },
+  {
+    id: "nvidia-docker-1671",
+    url: "https://github.com/NVIDIA/nvidia-docker/issues/1671",
+    repo: "NVIDIA/nvidia-docker",
+    split: "holdout",
+    title: '"Failed to initialize NVML: Unknown Error" after random amount of time',
+    resolution:
+      "A systemctl daemon-reload (systemd cgroup driver with newer runc) drops the container's access to the NVIDIA device nodes because /dev/char symlinks are missing; run `sudo nvidia-ctk system create-dev-char-symlinks --create-all` (NVIDIA Container Toolkit >= 1.12.0) at boot, e.g. via a udev rule, or deploy GPU Operator 22.9.2 which applies the fix.",
+    category: "driver_not_mounted",
+    signature: ["failed to initialize nvml: unknown error"],
+    words:
+      "098b49afe624 all base bash cuda docker driver failed gpus initialize nvidia nvml rm root run smi ubuntu18 unknown version",
+  },
+  {
+    id: "ochumanapi-4",
+    url: "https://github.com/liruilong940607/OCHumanApi/issues/4",
+    repo: "liruilong940607/OCHumanApi",
+    split: "holdout",
+    title: "Unable to read test or val annotations using the code given in demo.ipynb",
+    resolution:
+      "The ochuman_coco_format_*.json files are in COCO format and lack the OCHuman-specific 'keypoint_names' key; load them with the COCO API instead of the OCHuman loader (drop the line pointing annot_file at the COCO-format file).",
+    category: "dataset_key_error",
+    signature: ["keyerror: 'keypoint_names"],
+    words:
+      "__init__ annofile annot annot_file dataset filter init keypoint keypoint_names kpt module names ochuman ochuman.py py segm self self.dataset self.keypoint_names val visualize visualize_val.py",
+  },
+  {
+    id: "olmo-core-651",
+    url: "https://github.com/allenai/OLMo-core/pull/651",
+    repo: "allenai/OLMo-core",
+    split: "tune",
+    title: "Fix race condition in SamplingInstanceSource index cache",
+    resolution:
+      "Concurrent jobs sharing one work_dir cache on the shared filesystem raced on the same fingerprint-named index file (one replaced it while another read it); the PR makes rank 0 skip rewriting the cache file when it already exists.",
+    category: "nfs_cache_hang",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory:"],
+    words: "directory errno indices indices.npy npy such",
+  },
+  {
+    id: "onediff-903",
+    url: "https://github.com/siliconflow/onediff/issues/903",
+    repo: "siliconflow/onediff",
+    split: "tune",
+    title: "\"LayerNormKernelImpl\" not implemented for 'Half'",
+    resolution:
+      "The installed PyTorch lacks a half-precision LayerNorm kernel for this path; the maintainers traced it to torch and advised updating PyTorch.",
+    category: "dtype_unsupported",
+    signature: ["runtimeerror: \"layernormkernelimpl\" not implemented for 'half'"],
+    words:
+      "backends bias cudnn enabled eps functional functional.py half implemented input layer layer_norm layernormkernelimpl norm normalized normalized_shape py return shape torch torch.backends.cudnn.enabled torch.layer_norm weight",
+  },
+  {
+    id: "open-sora-663",
+    url: "https://github.com/hpcaitech/Open-Sora/issues/663",
+    repo: "hpcaitech/Open-Sora",
+    split: "holdout",
+    title: "OSError: [Errno 28] No space left on device",
+    resolution:
+      "The failing write is pandarallel pickling bucket chunks into its memory file system (/dev/shm), not the 16 TB data volume; enlarge /dev/shm or initialise pandarallel with use_memory_fs=False (or point MEMORY_FS_ROOT to a disk with space).",
+    category: "disk_full",
+    signature: ["oserror: [errno <n> ] no space left on device"],
+    words:
+      "__len between buckets building chunk closure contains core core.py data dataloader dataloader.py dataset device dump epoch errno filedescriptor indexsampler info left len main memory module number numsteps numsteps_per_epoch pandarallel per pickle pickle.dump process py return run samples self self.indexsampler space system train train.py transfer use will workers",
+  },
+  {
+    id: "open3d-5371",
+    url: "https://github.com/isl-org/Open3D/issues/5371",
+    repo: "isl-org/Open3D",
+    split: "holdout",
+    title: "Error while importing python package after building from source (ARM)",
+    resolution:
+      "On aarch64 (Jetson AGX Orin, glibc of Ubuntu 20.04) the Open3D pybind module is dlopen'ed too late to get static TLS space; the thread has no confirmed fix. The usual workaround is to preload the library before Python starts (export LD_PRELOAD=<path>/libOpen3D.so or the pybind .so) or use a newer glibc (Ubuntu 22.04 based build).",
+    category: "libgomp_static_tls",
+    signature: ["importerror: pybind.cpython- <n> -aarch64-linux-gnu.so : cannot allocate memory in static tls block"],
+    words:
+      "__init__.py aarch64 allocate block camera cannot core cpu cpython data geometry gnu gnu.so import init io linux memory module open3d open3d.cpu.pybind pipelines py pybind pybind.cpython so static stdin tls",
+  },
+  {
+    id: "openrlhf-208",
+    url: "https://github.com/OpenRLHF/OpenRLHF/issues/208",
+    repo: "OpenRLHF/OpenRLHF",
+    split: "tune",
+    title: "Got stuck when using PyTorch extensions root during multi-slurm node SFT and cannot continue",
+    resolution:
+      "The ranks on several slurm nodes shared one .cache/torch_extensions directory and waited forever on its build lock; deleting the whole .cache/torch_extensions folder fixed it.",
+    category: "nfs_cache_hang",
+    signature: [],
+    words: "cu118 extensions py310 py310_cu118 pytorch root using",
+  },
+  {
+    id: "outlier-suppression-plus-1",
+    url: "https://github.com/ModelTC/Outlier_Suppression_Plus/issues/1",
+    repo: "ModelTC/Outlier_Suppression_Plus",
+    split: "tune",
+    title: "LayerNormKernelImpl\" not implemented for 'Half'",
+    resolution:
+      "The device the model runs on (CPU) has no fp16 LayerNorm kernel; run the model in FP32 instead of FP16 (results are similar).",
+    category: "dtype_unsupported",
+    signature: ["runtimeerror: \"layernormkernelimpl\" not implemented for 'half'"],
+    words:
+      "backends bias cudnn enabled eps half implemented input layer layernormkernelimpl norm normalized normalized_shape return shape torch torch.backends.cudnn.enabled torch.layer_norm weight",
+  },
+  {
+    id: "ov-dino-32",
+    url: "https://github.com/wanghao9610/OV-DINO/issues/32",
+    repo: "wanghao9610/OV-DINO",
+    split: "holdout",
+    title: "couldn't connect to 'https://huggingface.co' to load this file",
+    resolution:
+      "No fix in the thread; the error says to check the internet connection or run the library in offline mode with bert-base-uncased downloaded to a local directory.",
+    category: "hub_access",
+    signature: [
+      "oserror: we couldn't connect to 'https: huggingface.co ' to load this file, couldn't find it in the cached files and it looks like bert-base-uncased is not the path to a directory containing a file named config.json.",
+    ],
+    words:
+      "base bert cached checkout co config config.json connect connection containing couldn directory files find how https huggingface huggingface.co installation internet json library like load looks mode named offline path run see uncased we your",
+  },
+  {
+    id: "paddledetection-4989",
+    url: "https://github.com/PaddlePaddle/PaddleDetection/issues/4989",
+    repo: "PaddlePaddle/PaddleDetection",
+    split: "holdout",
+    title: "pptracking mot_sde_infer.py 已经选择cpu 报gpu错",
+    resolution:
+      "The command line passes --device=GPU a second time after --device=CPU, so the predictor tries to use GPU 0 on a machine where no GPU is visible (GPU count 0); remove the extra --device=GPU so inference runs on the intended device.",
+    category: "npu_not_available",
+    signature: [
+      "valueerror: (invalidargument) device id must be less than gpu count, but received id is: <n> . gpu count is: <n> .",
+    ],
+    words:
+      "365e aic21mtmct but cc cd cfg config count cpu create create_predictor dcn deepsort deepsort_pplcnet_vehicle demo det det_infer.py device dir expected getcudadevicecount gpu gpu_info.cc hint id images infer info invalidargument less load load_predictor model model_dir mot mot_sde_infer.py mtmct mtmct_cfg mtmct_cfg.yml mtmct_dir must paddledetection pplcnet ppyolov2 ppyolov2_r50vd_dcn_365e_aic21mtmct_vehicle predictor py python r50vd received reid reid_model_dir save save_images save_mot_txts scaled sde than true txts vehicle yml",
+  },
+  {
+    id: "paddlex-4294",
+    url: "https://github.com/PaddlePaddle/PaddleX/issues/4294",
+    repo: "PaddlePaddle/PaddleX",
+    split: "tune",
+    title: "table_recognition_v2产线在npu上支持将ocr模块单独导出为om，以便高速识别使用",
+    resolution:
+      "On the aarch64 Ascend host libpaddle.so fails to load because the system libgomp.so.1 cannot get static TLS space; the thread does not resolve it. The fix PaddleX documents for ARM is to preload it before starting: export LD_PRELOAD=/lib/aarch64-linux-gnu/libgomp.so.1.",
+    category: "libgomp_static_tls",
+    signature: [
+      "error: can not import paddle core while this file exists: libpaddle.so",
+      "importerror: libgomp.so. <n> : cannot allocate memory in static tls block",
+    ],
+    words:
+      "allocate automatically block can cannot core core.py creating doc downloaded exists files import lcnet lcnet_x1_0_doc_ori libgomp libgomp.so libpaddle libpaddle.so memory model models module none official official_models ori paddle pp py saved so static tls using while will x1",
+  },
+  {
+    id: "pixel-link-159",
+    url: "https://github.com/ZJULearning/pixel_link/issues/159",
+    repo: "ZJULearning/pixel_link",
+    split: "tune",
+    title: "./scripts/train.sh: 权限不够是怎么回事啊求帮助",
+    resolution:
+      "The training tfrecord file is owned by root, so the training script run as a normal user cannot access it; change its ownership to the current user (sudo chown $USER:$USER on the tfrecord).",
+    category: "permission_denied",
+    signature: [],
+    words: "icdar2015 icdar2015_train.tfrecord sh tfrecord train train.sh 权限不够",
+  },
+  {
+    id: "prime-rl-2305",
+    url: "https://github.com/PrimeIntellect-ai/prime-rl/pull/2305",
+    repo: "PrimeIntellect-ai/prime-rl",
+    split: "tune",
+    title: "Pin Triton JIT cache to node-local /tmp per job",
+    resolution:
+      "Multi-node runs with an NFS-shared $HOME raced on ~/.triton/cache and hit stale file handles (one rank dies, the others hang until the NCCL watchdog fires); the PR pins TRITON_CACHE_DIR to node-local /tmp/triton-cache-$USER-$SLURM_JOB_ID in the sbatch templates.",
+    category: "nfs_cache_hang",
+    signature: [
+      "importerror: home /<user> cache /<hash> __triton_launcher...so : cannot stat shared object: stale file handle",
+    ],
+    words: "__triton_launcher...so cache cannot handle hash home launcher object shared so stale stat triton user",
+  },
+  {
+    id: "pytorch-14014",
+    url: "https://github.com/pytorch/pytorch/issues/14014",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "cannot run a script which was named as dis.py",
+    resolution:
+      "The user's script dis.py in the working directory shadows the standard-library dis module that inspect (imported by torch) needs; rename the script (e.g. abc.py works).",
+    category: "import_from_source_dir",
+    signature: ["attributeerror: module 'dis' has no attribute 'compiler_flag_names'"],
+    words:
+      "__init__.py attribute compiler compiler_flag_names dis dis.compiler_flag_names.items dis.py flag has import init inspect inspect.py items load module names py save serialization serialization.py torch",
+  },
+  {
+    id: "pytorch-15592",
+    url: "https://github.com/pytorch/pytorch/issues/15592",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "gloo::IoException when i used pytorch1.0 to do the distributed comptuting",
+    resolution:
+      "The second node's Gloo transport bound to the loopback address (127.0.1.1) so rank 0 could not be reached; export GLOO_SOCKET_IFNAME=<the real interface from ifconfig, e.g. eth0> (or use the NCCL backend for GPU-only training) — the reporter confirmed this worked.",
+    category: "hccl_timeout",
+    signature: ["terminate called after throwing an instance of 'gloo::ioexception'", "aborted (core dumped)"],
+    words:
+      "aborted after called cc connect connection core dumped gloo instance pair pair.cc refused terminate throwing what",
+  },
+  {
+    id: "pytorch-173679",
+    url: "https://github.com/pytorch/pytorch/issues/173679",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title:
+      "Triton cache issues: `Stale file handle`, `Device or resource busy: '/root/.triton/cache/.../cuda_utils.cpython-310-x86_64-linux-gnu.so' -> '/root/.triton/cache/.../cuda_utils.cpython-310-x86_64-linux",
+    resolution:
+      'The Triton kernel cache (~/.triton/cache) sits on a network filesystem shared by the ranks; a commenter fixed the same failure by moving the cache to local disk, e.g. export TRITON_CACHE_DIR="/tmp/triton_cache".',
+    category: "nfs_cache_hang",
+    signature: [
+      "torch._inductor.exc.inductorerror: oserror: [errno <n> ] device or resource busy: ' cuda_utils.cpython- <n> -x86_64-linux-gnu.so ' -> ' cuda_utils.cpython- <n> -x86_64-linux-gnu.so '",
+    ],
+    words:
+      "64 _call_impl _wrapped_call_impl args bug busy call context cpython cuda cuda_utils.cpython developer device do dynamo errno especially even exc gnu gnu.so if impl inductor inner internal kwargs last linux logs module module.py more most please py pytorch re recent reporting resource return self self._call_impl set so stack torch torch_logs torchdynamo torchdynamo_verbose trace traceback train train.py utils verbose wrapped x86 x86_64 you",
+  },
+  {
+    id: "pytorch-45826",
+    url: "https://github.com/pytorch/pytorch/issues/45826",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "c10::Error ... Probably file system error, posting in case it's of interest",
+    resolution:
+      "The reporter attributes the crash to the cluster file system: torch.load of the saved state in a slurm job failed because the file handle on the shared filesystem went stale; reload from a stable path or retry once the file is fully written and visible.",
+    category: "nfs_cache_hang",
+    signature: [
+      "runtimeerror: read(): fd <n> failed with stale file handle",
+      "terminate called after throwing an instance of 'c10::error'",
+      "what(): owning_ptr == nulltype::singleton() || owning_ptr->refcount_.load() > <n> internal assert failed at intrusive_ptr.h : <n> , please report a bug to pytorch. intrusive_ptr: can only intrusive_ptr::reclaim() owning pointers that were created using intrusive_ptr::release(). (reclaim at intrusive",
+    ],
+    words:
+      "_legacy_load _set_from_file after args assert bug c10 called can created deserialized deserialized_objects directly f_should_read_directly failed fd folder handle instance internal intrusive intrusive_ptr intrusive_ptr.h key legacy load location loop main main.py main_loop map map_location model model_file_name module name nulltype objects offset only opened opened_file output output_folder owning owning_ptr pickle pickle_load_args pickle_module please pointers ptr py pytorch read reclaim refcount refcount_.load release report return serialization serialization.py set should singleton stale state terminate throwing torch torch.load using what",
+  },
+  {
+    id: "pytorch-biggraph-142",
+    url: "https://github.com/facebookresearch/PyTorch-BigGraph/issues/142",
+    repo: "facebookresearch/PyTorch-BigGraph",
+    split: "tune",
+    title: "multi machine training, Met all requirement except a shared filesystem for checkpoint directory",
+    resolution:
+      "In distributed PBG training the trainers exchange embedding partitions through the checkpoint directory, so checkpoint_path must be on a filesystem shared by all machines (e.g. an NFS mount); with per-machine local directories the other trainers' partition files are missing.",
+    category: "nfs_cache_hang",
+    signature: [
+      "oserror: unable to open file (unable to open file: name = ' embeddings_schemaorg :bodyofwater_1.v1.h5', errno = <n> , error message = 'no such file or directory', flags = <n> , o_flags = <n> )",
+    ],
+    words:
+      "__init__ _objects.pyx bodyofwater bodyofwater_1.v1.h5 checkpoint checkpoint_storage.py config directory embeddings embeddings_schemaorg entity errno exit fapl fid files files.py flags h5 h5f h5f.open h5f.pyx h5py h5py._objects.with_phil.wrapper h5py.file h5py.h5f.open hf init load load_entity_partition main make make_fid message module name o_flags objects open opt opt.rank partition path phil py pyx rank schemaorg storage subprocess subprocess_init such swmr sys sys.exit torchbiggraph torchbiggraph_train train train.py unable v1 wrapper",
+  },
+  {
+    id: "pytorch-image-models-693",
+    url: "https://github.com/huggingface/pytorch-image-models/pull/693",
+    repo: "huggingface/pytorch-image-models",
+    split: "holdout",
+    title: "Let only the _globally_ 0th rank write checkpoints in `train.py`",
+    resolution:
+      "With the output directory on a filesystem shared by all nodes, the local rank 0 of every node wrote tmp.pth.tar and renamed it concurrently; the merged fix lets only the global rank 0 write checkpoints.",
+    category: "nfs_cache_hang",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' tmp.pth.tar ' -> ' last.pth.tar '"],
+    words: "directory errno last last.pth.tar pth such tar tmp tmp.pth.tar",
+  },
+  {
+    id: "pytorch-lightning-14347",
+    url: "https://github.com/Lightning-AI/pytorch-lightning/issues/14347",
+    repo: "Lightning-AI/pytorch-lightning",
+    split: "holdout",
+    title: "Failing (flaky?) test in GPU CI",
+    resolution:
+      "The bf16 broadcast fails because the CUDA image ships NCCL 2.9.9; BFloat16 collectives need NCCL 2.10.3 or newer, so the image's NCCL has to be upgraded.",
+    category: "dtype_unsupported",
+    signature: [
+      "e runtimeerror: input tensor data type is not supported for nccl process group: bfloat16",
+      "distributed_c10d.py : <n> : runtimeerror",
+      "failed test_deepspeed_strategy.py ::test_deepspeed_with_bfloat16_precision",
+    ],
+    words:
+      "bfloat16 c10d call captured cuda cuda_visible_devices data deepspeed devices distributed distributed_c10d.py failed global global_rank group info initializing input local local_rank member nccl precision process py rank short stderr strategy summary supported tensor test test_deepspeed_strategy.py test_deepspeed_with_bfloat16_precision type visible",
+  },
+  {
+    id: "pytorch-realtime-multi-person-pose-estimation-108",
+    url: "https://github.com/tensorboy/pytorch_Realtime_Multi-Person_Pose_Estimation/issues/108",
+    repo: "tensorboy/pytorch_Realtime_Multi-Person_Pose_Estimation",
+    split: "tune",
+    title: "I have a question about my tensorboardX",
+    resolution:
+      "The default log directory /extra is at the filesystem root where the user cannot create folders; change the logdir to a local directory you own.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' extra '"],
+    words:
+      "__init__ _get_file_writer args args.logdir check denied dir directory directory_check errno event event_file_writer.py exist exist_ok extra filename filename_suffix flush flush_secs get head init kwargs log log_dir logdir makedirs max max_queue mkdir mode module name ok os os.makedirs os.py path permission py queue record record_writer.py secs self self._get_file_writer self._logdir self.kwargs suffix summarywriter train train_vgg19.py vgg19 writer writer.py",
+  },
+  {
+    id: "qwen3-vl-comfy-ui-2",
+    url: "https://github.com/Granddyser/qwen3-vl-comfy-ui/issues/2",
+    repo: "Granddyser/qwen3-vl-comfy-ui",
+    split: "tune",
+    title: "ImportError",
+    resolution:
+      'The installed transformers 4.49.0 has no Qwen3-VL classes; upgrade with pip install --upgrade "transformers>=4.57.0" (the maintainer also bumped requirements.txt).',
+    category: "transformers_version_conflict",
+    signature: [
+      "importerror: cannot import name 'qwen3vlforconditionalgeneration' from 'transformers' ( __init__.py )",
+    ],
+    words: "__init__.py cannot import init name py qwen3vlforconditionalgeneration transformers",
+  },
+  {
+    id: "ray-55477",
+    url: "https://github.com/ray-project/ray/issues/55477",
+    repo: "ray-project/ray",
+    split: "tune",
+    title: "[<Ray collective] support Ascend NPU HCCL backend",
+    resolution:
+      "verl's one-step-off-policy recipe calls ray.util.collective.create_collective_group with the NCCL backend, which needs cupy/NCCL and cannot work on Ascend NPUs; the issue asks Ray for an HCCL backend. Installing cupy (as the message suggests) does not help on NPU; use an HCCL-based group instead (Ray HCCL backend PRs / ray-ascend HCCLGroup, or a torch_npu stateless HCCL process group for weight sync).",
+    category: "cuda_path_on_npu",
+    signature: [],
+    words: "cupy following guide html https install install.html nccl pid please seems taskrunner unavailable",
+  },
+  {
+    id: "ray-60057",
+    url: "https://github.com/ray-project/ray/pull/60057",
+    repo: "ray-project/ray",
+    split: "tune",
+    title: "[LLM] Fix NIXL port conflict in prefill-decode disaggregation test",
+    resolution:
+      "Prefill and decode deployments used the same NIXL ZMQ side-channel port base on the same node; give them different NIXL_SIDE_CHANNEL_PORT_BASE values (e.g. 40000 for prefill, 41000 for decode).",
+    category: "port_in_use",
+    signature: [
+      "zmq.error.zmqerror: address already in use (addr='tcp: <n> : <n> ')",
+      "exception in thread nixl_handshake_listener",
+    ],
+    words: "addr address already handshake listener nixl nixl_handshake_listener tcp thread use zmq",
+  },
+  {
+    id: "rfbnet-77",
+    url: "https://github.com/GOATmessi8/RFBNet/issues/77",
+    repo: "GOATmessi8/RFBNet",
+    split: "tune",
+    title:
+      "ERROR: Unexpected bus error encountered in worker. This might be caused by insufficient shared memory (shm).",
+    resolution:
+      "As the error says, the DataLoader workers ran out of shared memory: enlarge /dev/shm (e.g. docker --shm-size or --ipc=host) or lower num_workers.",
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+    ],
+    words:
+      "base bus caused dataset encountered initializing insufficient loading memory might module network py rfb rfb_vgg shared shm train train_rfb.py training unexpected vgg voc0712 weights worker",
+  },
+  {
+    id: "rl-swarm-396",
+    url: "https://github.com/gensyn-ai/rl-swarm/issues/396",
+    repo: "gensyn-ai/rl-swarm",
+    split: "holdout",
+    title: "ValueError: Your setup doesn't support bf16/gpu.",
+    resolution:
+      "On CPU-only machines the default config requests bf16, which needs a supporting GPU; change the rg-swarm.yaml config to disable bf16 (the fix proposed in PR #395).",
+    category: "dtype_unsupported",
+    signature: ["valueerror: your setup doesn't support gpu."],
+    words: "doesn gpu setup support your",
+  },
+  {
+    id: "routenet-erlang-8",
+    url: "https://github.com/BNN-UPC/RouteNet-Erlang/issues/8",
+    repo: "BNN-UPC/RouteNet-Erlang",
+    split: "tune",
+    title: "Checkpoints in `/Scalability/ckpt_dir/` are ignored",
+    resolution:
+      'The checkpoint directory had the .data/.index files but no TensorFlow `checkpoint` tracker file naming the latest checkpoint, so training silently started from scratch; the maintainers added the `checkpoint` file (model_checkpoint_path: "69-9.91").',
+    category: "checkpoint_incomplete",
+    signature: [],
+    words: "scratch starting training",
+  },
+  {
+    id: "rwkv-lm-lora-16",
+    url: "https://github.com/Blealtan/RWKV-LM-LoRA/issues/16",
+    repo: "Blealtan/RWKV-LM-LoRA",
+    split: "tune",
+    title: "问题已解决：cpu+fp32运行chat.py时报错RuntimeError: \"addmm_impl_cpu_\" not implemented for 'Half'",
+    resolution:
+      "PyTorch's CPU matmul has no fp16 kernel; the reporter fixed it by casting the merged LoRA weights (w[k], lora_A, lora_B) to float32 with .float() when RUN_DEVICE is cpu in src/model_run.py.",
+    category: "dtype_unsupported",
+    signature: ["> runtimeerror: \"addmm_impl_cpu_\" not implemented for 'half'"],
+    words:
+      "__init_ addmm addmm_impl_cpu_ alpha args args.lora_alpha args.lora_r cpu gitpro half impl implemented init lm lora lora_a lora_b model model_run.py py run rwkv src v4neo",
+  },
+  {
+    id: "sc-depth-pl-51",
+    url: "https://github.com/JiawangBian/sc_depth_pl/issues/51",
+    repo: "JiawangBian/sc_depth_pl",
+    split: "tune",
+    title: "ImportError: dlopen: cannot load any more object with static TLS",
+    resolution:
+      "Static TLS exhausted when cv2 is loaded after torch; the reporter fixed it by moving `import cv2` (and the module importing it) before `import torch` so the library gets static TLS early (same idea as preloading it).",
+    category: "libgomp_static_tls",
+    signature: ["importerror: dlopen: cannot load any more object with static tls"],
+    words:
+      "__init__.py _bootstrap._gcd_import any bootstrap cannot cv2 depth dlopen gcd import import_module importlib importlib.import_module inference inference.py init level load module more name native native_module object package pl py return root run run_inference.sh sc sc_depth sc_depth.py sc_depth_pl sh static tls visualization visualization.py",
+  },
+  {
+    id: "seg-zero-107",
+    url: "https://github.com/JIA-Lab-research/Seg-Zero/issues/107",
+    repo: "JIA-Lab-research/Seg-Zero",
+    split: "tune",
+    title: "训练进行到一半出发Ray的OOM",
+    resolution:
+      "Ray's memory monitor killed workers because host RAM ran out mid-training; as the message advises, provision more memory on the node or reduce task parallelism (or adjust RAY_memory_usage_threshold).",
+    category: "host_oom",
+    signature: [
+      "raylet) [ e <n> <n> ] (raylet) node_manager.cc: <n> : <n> workers (tasks / actors) killed due to memory pressure (oom), <n> workers crashed due to other reasons at node (id: c3f7861b6773ee828a5d3dc52da4b0a7e387572417cf74ae887fe492, ip: <n> ) over the last time period. to see more information about t",
+      "refer to the documentation on how to address the out of memory issue: https: ray-oom-prevention.html. consider provisioning more memory on this node or reducing task parallelism by requesting more cpus per task. to adjust the kill threshold, set the environment variable `ray_memory_usage_threshold` ",
+    ],
+    words:
+      "about actors address adjust c3f7861b6773ee828a5d3dc52da4b0a7e387572417cf74ae887fe492 cc consider cpus crashed disable documentation due environment how html https id information ip issue kill killed killing last logs manager memory more node node_manager.cc oom other out over parallelism per period pressure prevention prevention.html provisioning ray ray_memory_usage_threshold raylet raylet.out reasons reducing refer requesting se see set starting task tasks threshold time usage use variable when worker workers",
+  },
+  {
+    id: "sentencepiece-598",
+    url: "https://github.com/google/sentencepiece/issues/598",
+    repo: "google/sentencepiece",
+    split: "tune",
+    title: "Process gets killed when it hits RAM limit",
+    resolution:
+      "The trainer is killed when it fills host RAM while loading the corpus; train on a sampled subset of sentences (e.g. --input_sentence_size with --shuffle_input_sentence) or use a machine with more memory.",
+    category: "host_oom",
+    signature: [],
+    words: "cc info interface lines loaded log trainer trainer_interface.cc",
+  },
+  {
+    id: "sglang-16360",
+    url: "https://github.com/sgl-project/sglang/issues/16360",
+    repo: "sgl-project/sglang",
+    split: "holdout",
+    title: "[Bug] Triton Compilation Error on Ascend 910B4-1: \"Cannot find option named 'Ascend910B4-1'\"",
+    resolution:
+      "The bishengir-compile in the CANN 8.3.RC2 image has no target for the Ascend910B4-1 SoC; use a CANN / triton-ascend release (image) whose compiler supports this chip variant.",
+    category: "cann_version_mismatch",
+    signature: [
+      "raise mlircompilationerror(stage_name, error_detail)",
+      "triton.compiler.errors.mlircompilationerror:",
+      "------------------ [error][triton][beg]------------------",
+      "encounters error:",
+      "bishengir-compile: for the --target option: cannot find option named 'ascend910b4- <n> '!",
+      "------------------ [error][triton][end]------------------",
+      "received sigquit from a child process. it usually means the child failed.",
+    ],
+    words:
+      "ascend910b4 beg bishengir cache cann cannot child compile compiled compiler compiler.py detail encounters end error_detail errors failed find ftgv2bcltzevjfz8aywn8cc2bvu58qqm kernel means name named npu option process py raise rc2 received rlkuzpei5g sigquit stage stage_name target triton usually",
+  },
+  {
+    id: "sglang-3626",
+    url: "https://github.com/sgl-project/sglang/issues/3626",
+    repo: "sgl-project/sglang",
+    split: "holdout",
+    title: "Getting this error when loading qwen2.5 VL",
+    resolution:
+      "The transformers build installed from git main had removed is_valid_list_of_images from the mllama image processor that sglang imports; pin transformers==4.48.3, which works.",
+    category: "transformers_version_conflict",
+    signature: [
+      "importerror: cannot import name 'is_valid_list_of_images' from 'transformers.models.mllama.image_processing_mllama' ( image_processing_mllama.py )",
+    ],
+    words:
+      "cannot image image_processing_mllama.py images import is_valid_list_of_images list mllama models name processing py transformers transformers.models.mllama.image_processing_mllama valid",
+  },
+  {
+    id: "sonar-62",
+    url: "https://github.com/dphnAI/sonar/issues/62",
+    repo: "dphnAI/sonar",
+    split: "tune",
+    title: "Possible circular import issue",
+    resolution:
+      "The engine was installed from PyPI but launched from inside the cloned aphrodite-engine repository, so the source-tree package without built extensions shadowed it; running the command outside the git directory fixed it.",
+    category: "import_from_source_dir",
+    signature: [
+      "python : error while finding module specification for 'aphrodite.endpoints.api_server_ooba' (importerror: cannot import name 'cuda_utils' from partially initialized module 'aphrodite' (most likely due to a circular import) ( __init__.py ))",
+    ],
+    words:
+      "__init__.py aphrodite aphrodite.endpoints.api_server_ooba api cannot circular cuda cuda_utils due endpoints engine finding help import init initialized likely module most name ooba partially py python server specification ubuntu utils while",
+  },
+  {
+    id: "stable-audio-tools-151",
+    url: "https://github.com/Stability-AI/stable-audio-tools/issues/151",
+    repo: "Stability-AI/stable-audio-tools",
+    split: "holdout",
+    title: "Continuing training from a wrapped checkpoint does not work.",
+    resolution:
+      "The wrapped checkpoint being resumed from was truncated: it had been saved in Colab to a mounted Google Drive and the Drive sync/upload was interrupted before the file was fully transferred. Let the checkpoint finish syncing (or re-copy a complete file) before resuming/unwrapping.",
+    category: "checkpoint_incomplete",
+    signature: ["runtimeerror: pytorchstreamreader failed reading zip archive: failed finding central directory"],
+    words: "archive central directory failed finding pytorchstreamreader reading zip",
+  },
+  {
+    id: "taiyaki-66",
+    url: "https://github.com/nanoporetech/taiyaki/issues/66",
+    repo: "nanoporetech/taiyaki",
+    split: "holdout",
+    title: "OSError: [Errno 116] Stale file handle",
+    resolution:
+      "The maintainer traced the failure to a write on one of the training log files kept open for the whole run on the shared /scratch-large filesystem, whose handle went stale; put the output directory on a stable (local) filesystem and rerun.",
+    category: "nfs_cache_hang",
+    signature: ["oserror: [errno <n> ] stale file handle"],
+    words:
+      "4f args args.gradient_cap_fraction cap command else encode errno exited fh flipflop format fraction gradient gradient_cap gradientnorm handle helpers helpers.py if loss main module non none py record s.encode self self.fh.write self.write stale status train train_flipflop.py utf write zero",
+  },
+  {
+    id: "tencentpretrain-57",
+    url: "https://github.com/Tencent/TencentPretrain/issues/57",
+    repo: "Tencent/TencentPretrain",
+    split: "tune",
+    title: "pretrain.py of llama-7b model, Exception: : Current loss scale already at minimum",
+    resolution:
+      "fp16 training of LLaMA-7B overflowed until the dynamic loss scale reached its minimum; the suggested fix in the thread is to train in bf16 on the A100 instead of fp16.",
+    category: "nan_loss",
+    signature: [
+      "exceptionexception: : current loss scale already at minimum - cannot decrease scale anymore. exiting run.current loss scale already at minimum - cannot decrease scale anymore. exiting run.",
+    ],
+    words: "already anymore cannot current decrease exiting loss minimum run run.current scale",
+  },
+  {
+    id: "tensorboard-2010",
+    url: "https://github.com/tensorflow/tensorboard/issues/2010",
+    repo: "tensorflow/tensorboard",
+    split: "tune",
+    title: "Permission denied issue when writing to `/tmp/.tensorboard-info`",
+    resolution:
+      "The shared /tmp/.tensorboard-info directory was created by another user and is not writable by the current one; make that directory writable (or remove it / point TMPDIR to a private directory) before launching TensorBoard.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' pid- <n> .info '"],
+    words:
+      "_get_info_file_path denied errno get info manager manager.py open outfile path permission pid py write write_info_file",
+  },
+  {
+    id: "text-generation-inference-1987",
+    url: "https://github.com/huggingface/text-generation-inference/issues/1987",
+    repo: "huggingface/text-generation-inference",
+    split: "tune",
+    title: "Gemma not starting with tensor parallelism",
+    resolution:
+      "The shard fails because the KV-head count divided by the 4-way tensor-parallel group becomes 0 (num_heads // num_key_value_heads divides by zero); run with a shard/TP count that does not exceed and evenly divides the model's KV heads (e.g. 1 GPU for MQA Gemma), since the thread (also reproduced with Qwen2.5 on 4 GPUs) reached no fix.",
+    category: "tp_exceeds_kv_heads",
+    signature: ["zerodivisionerror: integer division or modulo by zero", "error: shardcannotstart"],
+    words:
+      "__init__ attn division flash flash_gemma_modeling.py flashgemmaattention flashgemmalayer gemma generation groups heads info init integer key launcher manager modeling modulo num py rank self self.num_groups self.num_heads self.num_key_value_heads self.self_attn shard shardcannotstart terminated text text_generation_launcher value zero",
+  },
+  {
+    id: "tflearn-358",
+    url: "https://github.com/tflearn/tflearn/issues/358",
+    repo: "tflearn/tflearn",
+    split: "tune",
+    title: "'tflearn_logs' dir permission issue.",
+    resolution:
+      "/tmp/tflearn_logs was created by another user (tflearn was run under two different users), so the current user cannot create run directories in it; fix its permissions (e.g. sudo chmod the directory) or use a different tensorboard_dir.",
+    category: "permission_denied",
+    signature: ["oserror: [errno <n> ] permission denied: ' q17392 '"],
+    words:
+      "__init__ batch batch_size callbacks def denied dir directory dnn dnn.py epoch errno fit gfile gfile.makedirs gfile.py graph id init io learner learner.py log logdir logs makedirs metric mkdir mode model model.fit module n_epoch name os os.makedirs os.py path permission py q17392 run run_id self self._logdir self.session.graph_def self.tensorboard_dir session set show show_metric size snapshot snapshot_epoch snapshot_step step summary summary_io.py tensorboard tflearn tflearn_logs trainer trainer.py trainx trainy true validation validation_set",
+  },
+  {
+    id: "torchtitan-1730",
+    url: "https://github.com/pytorch/torchtitan/pull/1730",
+    repo: "pytorch/torchtitan",
+    split: "tune",
+    title: "fix: datasets broken import due to HF package and folder name collision",
+    resolution:
+      "An `__init__.py` added to torchtitan's local `datasets` folder made it shadow the Hugging Face `datasets` package; the PR renames the local folder so `from datasets import Dataset, load_dataset` resolves to the HF package.",
+    category: "import_from_source_dir",
+    signature: ["importerror: cannot import name 'dataset' from 'datasets' ( __init__.py )"],
+    words:
+      "__init__.py build build_hf_dataloader cannot dataloader dataset datasets experiments f401 hf hf_datasets.py import init llama4 load load_dataset module name noqa protocols py spec torchtitan torchtitan.datasets.hf_datasets torchtitan.experiments torchtitan.experiments.llama4 torchtitan.protocols.train_spec train train.py train_spec_module",
+  },
+  {
+    id: "transformers-20988",
+    url: "https://github.com/huggingface/transformers/issues/20988",
+    repo: "huggingface/transformers",
+    split: "holdout",
+    title:
+      "[Multi-node setup] Race condition on deleting checkpoint when using shared filesystem and save_total_limit=1",
+    resolution:
+      "On a shared filesystem (shared PVC) every node's workers tried to rotate/delete the same old checkpoint files; fixed by PR #20989, which only lets processes with args.should_save delete checkpoints (upgrade transformers).",
+    category: "nfs_cache_hang",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: 'rng_state_1.pth'"],
+    words: "directory errno pth rng rng_state_1.pth state such",
+  },
+  {
+    id: "transformers-7430",
+    url: "https://github.com/huggingface/transformers/issues/7430",
+    repo: "huggingface/transformers",
+    split: "holdout",
+    title: 'import error in version 3.3.0, conflict with local directory "datasets"',
+    resolution:
+      "A local folder named `datasets` in the working directory shadows the Hugging Face `datasets` package that transformers 3.3.0 imports; rename the local folder (or upgrade to the fixed transformers release that guards the soft dependency).",
+    category: "import_from_source_dir",
+    signature: ["attributeerror: module 'datasets' has no attribute '__version__'"],
+    words:
+      "__init__.py __version__ attribute available berttokenizer bestrun checkpoint data data2 datasets datasets.__version__ debug dir dist dist_load_data file_utils file_utils.py has import imported init integrations integrations.py is_tf_available is_torch_available is_torch_tpu_available isort load load_data load_data2 logger logger.debug module my mydataset mydataset.py prefix prefix_checkpoint_dir py skip succesfully tf torch tpu train train.py trainer trainer_utils trainer_utils.py transformers utils version",
+  },
+  {
+    id: "triton-ascend-472",
+    url: "https://github.com/triton-lang/triton-ascend/issues/472",
+    repo: "triton-lang/triton-ascend",
+    split: "tune",
+    title: "910B上跑算子报错：NPU function error: call aclnnRepeatInterleaveIntWithDim failed, error code is 507018",
+    resolution:
+      "The repeat_interleave (aclnnRepeatInterleaveIntWithDim) kernel raised an AICPU exception (507018, retCode=0x2a) on the 910B; the error text says to collect the plog at the time of the fault and locate the failing operator from it.",
+    category: "aicore_error",
+    signature: [
+      "[e608 <n> : <n> : <n> compiler_depend.ts: <n> ] operator(): compiler_depend.ts : <n> npu function error: call aclnnrepeatinterleaveintwithdim failed, error code is 507018",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed",
+      ": the aicpu execution is abnormal.",
+      "rectify the fault based on the error information in the ascend log.",
+      "[pid: <n> ] aclnn_runtime_error(ez9903): aclrtlaunchkernelwithhostargs failed, return: 507018",
+      "the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , an exception occurred during aicpu execution, stream_id: <n> , task_id: <n> , errcode: <n> , msg:inner error.",
+      "kernel task happen error, retcode= <hex> , [aicpu exception].",
+    ],
+    words:
+      "507018 abnormal acl aclnn aclnnrepeatinterleaveintwithdim aclrtlaunchkernelwithhostargs aicpu api ascend based call chipid code collect compiler compiler_depend.ts depend device dieid during e608 err00100 errcode execution ez9903 failed fault function happen id information inner kernel last locate log most msg npu number occurred occurs operator pid plog pta rankid recent rectify retcode return runtime scenario serial solution stream stream_id task task_id traceback ts when",
+  },
+  {
+    id: "triton-inference-server-7015",
+    url: "https://github.com/triton-inference-server/server/issues/7015",
+    repo: "triton-inference-server/server",
+    split: "tune",
+    title: "PermissionError: [Errno 13] Permission denied: '/home/triton-server'",
+    resolution:
+      "The Hugging Face cache under /home/triton-server is not writable by the container user; as the message says, set TRANSFORMERS_CACHE (or HF_HOME) to a writable directory.",
+    category: "permission_denied",
+    signature: [],
+    words:
+      "available been cache can cc configuration cpu data device directory environment flax folder found have hub i0321 modelinstanceinitialize models none only postprocessing postprocessing_0_0 preprocessing preprocessing_0_0 problem python python_be.cc pytorch set should tensorflow there tokenizers transformers transformers_cache tritonbackend tritonbackend_modelinstanceinitialize trying used utilities variable when won writable write you your",
+  },
+  {
+    id: "tt-forge-models-82",
+    url: "https://github.com/tenstorrent/tt-forge-models/issues/82",
+    repo: "tenstorrent/tt-forge-models",
+    split: "tune",
+    title: "Fix pytest import errors from local model package shadowing pip packages",
+    resolution:
+      "Local model folders named like pip packages (yolox, yolov6) shadow them on sys.path under pytest; the fix removes `__init__.py` from the model folders so they become namespace packages and the pip packages resolve (earlier the gliner folder was renamed to gliner_model).",
+    category: "import_from_source_dir",
+    signature: ["cannot import path: loader.py : no module named 'yolox.data'"],
+    words: "cannot data import loader loader.py module named path py yolox yolox.data",
+  },
+  {
+    id: "unianimate-24",
+    url: "https://github.com/ali-vilab/UniAnimate/issues/24",
+    repo: "ali-vilab/UniAnimate",
+    split: "tune",
+    title: "Encountered Connection Issue During Downloading Pre-trained Model",
+    resolution:
+      "The ModelScope download kept getting its connection reset; download the checkpoint files manually from https://modelscope.cn/models/iic/UniAnimate/files and place them in checkpoints/.",
+    category: "hub_access",
+    signature: [
+      "modelscope - warning - downloading: open_clip_pytorch_model.bin failed, reason: (\"connection broken: connectionreseterror( <n> , 'connection reset by peer')\", connectionreseterror( <n> , 'connection reset by peer')) will retry",
+      "urllib3.exceptions.maxretryerror: none: max retries exceeded with url: https: repo ?revision=master&filepath=open_clip_pytorch_model.bin (caused by chunkedencodingerror(protocolerror(\"connection broken: connectionreseterror( <n> , 'connection reset by peer')\", connectionreseterror( <n> , 'connection",
+    ],
+    words:
+      "bin broken caused clip connection downloading exceeded exceptions failed filepath https master max model modelscope none open open_clip_pytorch_model.bin peer pytorch reason repo reset retries retry revision url urllib3 warning will",
+  },
+  {
+    id: "unifl-2",
+    url: "https://github.com/starmpcc/UniFL/issues/2",
+    repo: "starmpcc/UniFL",
+    split: "tune",
+    title: "ERROR WHEN RUN PREPROCESS",
+    resolution:
+      "The preprocessing process was killed without a traceback because the host ran out of memory; the user's machine was too small, so the maintainer shared the preprocessed results instead.",
+    category: "host_oom",
+    signature: [
+      "preprocess_run.sh: line <n> : <n> killed python main_step1.py --mimic3_path $mimic3_path --mimic4_path $mimic4_path --eicu_path $eicu_path --save_path $save_path",
+    ],
+    words:
+      "eicu eicu_path killed main main_step1.py mimic3 mimic3_path mimic4 mimic4_path path preprocess preprocess_run.sh py python run save save_path sh step1",
+  },
+  {
+    id: "verl-224",
+    url: "https://github.com/verl-project/verl/issues/224",
+    repo: "verl-project/verl",
+    split: "tune",
+    title: "关于vllm rollout的内存占用",
+    resolution:
+      "Host RAM was the limit: with 8 rollout processes each holding ~11 GB, a 96 GB node was too small; the reporter raised the machine's memory to 1 TB and training ran.",
+    category: "host_oom",
+    signature: [],
+    words:
+      "actor command gb generate main main_task mem pid ray rollout sequences task workerdict workerdict.actor_rollout_generate_sequences",
+  },
+  {
+    id: "vllm-13121",
+    url: "https://github.com/vllm-project/vllm/issues/13121",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title:
+      "[Usage]: The deepseek-ai/DeepSeek-R1 model is not running properly on H100x8*2 devices. Requesting assistance.",
+    resolution:
+      "The cross-node Gloo process group could not connect because GLOO_SOCKET_IFNAME was not set; setting it to the inter-node interface (together with the suggested NCCL 2.25.1 upgrade) got the two-node run working.",
+    category: "hccl_timeout",
+    signature: [
+      "worker_base.py: <n> ] backend_class = processgroupgloo(",
+      "worker_base.py: <n> ] runtimeerror: gloo connectfullmesh failed with [ pair.cc : <n> ] no error",
+      ":[e212 <n> : <n> : <n> processgroupgloo.cpp: <n> ] gloo connectfullmesh failed with [ pair.cc : <n> ] no error",
+    ],
+    words:
+      "backend backend_class base cc class connectfullmesh cpp e212 failed gloo pair pair.cc processgroupgloo processgroupgloo.cpp py worker worker_base.py",
+  },
+  {
+    id: "vllm-ascend-11531",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/11531",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]:vllm-ascend v0.22.1rc1 A2双机混部GLM5.1推理时aclnnSparseFlashAttention算子报错",
+    resolution:
+      "The aclnnSparseFlashAttention kernel faulted on the AI Core (MTE DDR address out of range); a commenter hitting the same issue worked around it by turning off graph mode (running eager), and the error text itself says to collect the plog at fault time to locate the faulty operator.",
+    category: "aicore_error",
+    signature: [
+      "[e706 <n> : <n> : <n> opparammaker.cpp: <n> ] call aclnnsparseflashattention failed, detail:[pid: <n> ] aclnn_runtime_error(ez9903): assert ((nnopbaseexecutorlaunchkernel(executor, stream, numblocks)) == <n> ) failed",
+      "the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of fftsplus aicore error, core id is <n> , error code = <hex> , dump info: pc start: <hex> , current: <hex> , vec error info: <n> , mte error info: <hex> , ifu error info: <hex> , ccu error info: <hex> , c",
+    ],
+    words:
+      "aclnn aclnnsparseflashattention aic aicore assert based biu call ccu chipid code collect core cpp cube current detail device dieid dump e706 executor ez9903 failed fault fftsplus id ifu info last locate mask most mte nnopbaseexecutorlaunchkernel number numblocks occurs opparammaker opparammaker.cpp pc pid plog recent runtime scenario serial solution start stream there traceback vec when",
+  },
+  {
+    id: "vllm-ascend-14166",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/14166",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: A5 950DT 启动deepseek v4 flash 0731 MoeInitRoutingV3算子报错",
+    resolution:
+      "The reporter installed torch-npu 2.10.0.post4, after which the aclnnMoeInitRoutingV3 operator error no longer occurred (torch_npu was too old for the CANN/op package).",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "(multiproc_executor.py: <n> ) [pid: <n> ] execution_error(ez1009): failed to execute operator aclnnmoeinitroutingv3_3915_moeinitroutingv3. reason: the dtype or format of the actual input or output parameter of the operator is inconsistent with that defined in the operator prototype opdef.",
+    ],
+    words:
+      "3915 aclnnmoeinitroutingv3 aclnnmoeinitroutingv3_3915_moeinitroutingv3 actual defined dtype execute execution executor ez1009 failed format inconsistent input moeinitroutingv3 multiproc multiproc_executor.py opdef operator output parameter pid prototype py reason",
+  },
+  {
+    id: "vllm-ascend-16535",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/16535",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: GLM-5.2 1M上下文 A3 PD分离部署，decode节点plog出现kernel fault: MlaPrologV3 aicore 异常退出",
+    resolution:
+      "No fix in the thread (open). The plog shows an AI Core exception (retCode 0x26) in the MlaPrologV3 kernel on stream 47; the exception dump written to exception_info.* should be analysed for that operator's inputs/tiling and the fault reported against the operator.",
+    category: "aicore_error",
+    signature: [
+      "idedd( <n> ,): [dfx_args_parser.cpp: <n> ][tid: <n> ] [dump][exception] end to load tiling data, index: <n>",
+      "idedd( <n> ,): [dump_args.cpp: <n> ][tid: <n> ] [dump][exception] dump exception to file, file: exception_info. <n>",
+      "runtime( <n> ,): [stream.cc: <n> ] <n> geterror:stream synchronize failed, stream_id= <n> , retcode= <hex> , [aicore exception].",
+      "runtime( <n> ,): [stream.cc: <n> ] <n> geterror:ai core kernel task execution failed, retcode= <hex> .",
+      "runtime( <n> ,): [stream.cc: <n> ] <n> geterror:[aic_info] after execute:args print end",
+      "runtime( <n> ,): [stream.cc: <n> ] <n> geterror:[aic_info] after execute:mixctx print end",
+    ],
+    words:
+      "after ai aic aic_info aicore args cc core cpp data dfx dfx_args_parser.cpp dump dump_args.cpp end exception_info execute execution failed id idedd index info kernel load mixctx parser print retcode runtime stream stream.cc stream_id synchronize task tid tiling",
+  },
+  {
+    id: "vllm-ascend-56",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/56",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "running of v0.7.1 problem",
+    resolution:
+      "The released torch-npu 2.5.1rc1 lacks the npu_rope op that vllm-ascend 0.7.1 calls; install the torch-npu build that the vllm-ascend installation guide pairs with that release instead of the PyPI rc.",
+    category: "torch_npu_version_mismatch",
+    signature: ["attributeerror: module 'torch_npu' has no attribute 'npu_rope'"],
+    words:
+      "1rc1 _call_impl args attribute call cpu custom custom_op.py embedding forward forward_call has impl kwargs method module module.py npu npu_rope oot op py return rope rope_forward_oot rotary rotary_embedding.py self self._forward_method torch torch_npu torch_npu.npu_rope",
+  },
+  {
+    id: "vllm-ascend-6359",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/6359",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: NPU function error when using Llama-3.1-8B-Instruct with eagle3 and long seq_lens prompt",
+    resolution:
+      "The vector core faulted (aivec error, 507035) inside the rotary cos/sin index_select with long prompts under EAGLE-3; the error text says to rectify the fault based on the error information in the Ascend (plog) log to find the faulting kernel and its inputs.",
+    category: "aicore_error",
+    signature: [
+      "runtimeerror: runopapiv2: compiler_depend.ts : <n> npu function error: c10_npu::acl::aclrtsynchronizestreamwithtimeout(stream), error code is 507035",
+      "(pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed",
+      ": the vector core execution is abnormal.",
+      "rectify the fault based on the error information in the ascend log.",
+      "ez9999: inner error!",
+    ],
+    words:
+      "507035 _cos _cos_sin_cache.index_select abnormal acl aclrtsynchronizestreamwithtimeout api ascend based c10 c10_npu cache call code compiler compiler_depend.ts core cos depend device err00100 execution ez9999 failed fault function index information inner log npu num num_tokens pid positions pta rankid rectify runopapiv2 select sin stream tokens ts vector view",
+  },
+  {
+    id: "vllm-ascend-6455",
+    url: "https://github.com/vllm-project/vllm-ascend/pull/6455",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bugfix] Fix intermittent kv_port conflict with AscendDirectTransport",
+    resolution:
+      "Mooncake's AscendDirectTransport randomly takes ports in [20000, 20000 + npu_per_node*1000); choose a kv_port outside that range (the PR moves the example config's kv_port and documents a kv_port configuration guide).",
+    category: "port_in_use",
+    signature: [
+      "zmq.error.zmqerror: address already in use (addr='tcp: x.x.x.x : <n> ')",
+      "runtimeerror: kv cache receiving thread failed to start.",
+    ],
+    words: "addr address already cache failed kv receiving start tcp thread use x.x.x.x zmq",
+  },
+  {
+    id: "vllm-ascend-7423",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/7423",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title:
+      "[Bug]: 0.17.0rc1 failed to start Qwen3.5 4B on 310P3. An error was reported when the Triton called the bisheng-compiler: \"Cannot find option named 'Ascend310P3'!\"",
+    resolution:
+      "The bisheng/triton-ascend toolchain shipped with the 0.17.0rc1 setup has no Ascend310P3 target; a maintainer says to use the main branch, where 310P is supported.",
+    category: "cann_version_mismatch",
+    signature: [
+      "raise mlircompilationerror(stage_name, error_detail)",
+      "triton.compiler.errors.mlircompilationerror:",
+      "------------------ [error][triton][beg]------------------",
+      "encounters error:",
+      "bishengir-compile: for the --target option: cannot find option named 'ascend310p3'!",
+    ],
+    words:
+      "ascend310p3 beg bishengir cannot compile compiler compiler.py detail encounters error_detail errors find name named option py raise stage stage_name target triton",
+  },
+  {
+    id: "vlm-r1-257",
+    url: "https://github.com/om-ai-lab/VLM-R1/issues/257",
+    repo: "om-ai-lab/VLM-R1",
+    split: "tune",
+    title: "NCCL Watchdog 超时",
+    resolution:
+      "No fix in the thread; the message says to debug the collective hang, or if the watchdog is not really stuck, raise TORCH_NCCL_HEARTBEAT_TIMEOUT_SEC or disable the heartbeat monitor with TORCH_NCCL_ENABLE_MONITORING=0.",
+    category: "hccl_timeout",
+    signature: [
+      "the watchdog is not actually stuck and a longer timeout would help, you can either increase the timeout (torch_nccl_",
+      "heartbeat_timeout_sec) to a larger value or disable the heartbeat monitor (torch_nccl_enable_monitoring= <n> ).if either",
+      "of aforementioned helps, feel free to file an issue to pytorch about the short timeout or false positive abort; oth",
+    ],
+    words:
+      "abort about actually aforementioned another api attempt behaviors behaviors.if blocking can cates collectives could cpp cuda cudaeventdestroy deadlock debug default default_pg disable dump e.g e429 either enable enqueued erwise example false feel free gil got guid hang heartbeat heartbeat_timeout_sec help helps holding id if include increase indi info inside issue larger longer making monitor monitoring nccl oth other pg please positive preparing processgroupnccl processgroupnccl.cpp progress prone pytorch rank sec seconds short stack stuck suspect thread timeout torch torch_nccl_ torch_nccl_enable_monitoring trace triggered typically value watchdog without would you",
+  },
+  {
+    id: "vrag-20",
+    url: "https://github.com/Alibaba-NLP/VRAG/issues/20",
+    repo: "Alibaba-NLP/VRAG",
+    split: "tune",
+    title: "cannot import name 'Qwen2_5_VLFlashAttention2' from 'transformers",
+    resolution:
+      "The installed transformers no longer has Qwen2_5_VLFlashAttention2; pin compatible versions, e.g. colpali-engine==0.3.1 with transformers==4.49.0.",
+    category: "transformers_version_conflict",
+    signature: [
+      "importerror: cannot import name 'qwen2_5_vlflashattention2' from 'transformers.models.qwen2_5_vl.modeling_qwen2_5_vl' ( modeling_qwen2_5_vl.py )",
+    ],
+    words:
+      "cannot import modeling modeling_qwen2_5_vl.py models name py qwen2 qwen2_5_vlflashattention2 transformers transformers.models.qwen2_5_vl.modeling_qwen2_5_vl vl vlflashattention2",
+  },
+  {
+    id: "xformers-1237",
+    url: "https://github.com/facebookresearch/xformers/issues/1237",
+    repo: "facebookresearch/xformers",
+    split: "holdout",
+    title: "How to build in NPU in HUAWEU Ascend /CANN ?",
+    resolution:
+      "xformers' memory_efficient_attention has only CUDA/CPU kernels, so dispatch finds no operator for device npu; the thread gives no fix. Disable the xformers path and use PyTorch scaled_dot_product_attention (or torch_npu.npu_fusion_attention) on Ascend.",
+    category: "cuda_path_on_npu",
+    signature: [
+      '-> <n> raise notimplementederror(f"no operator found for this attention: {self}")',
+      "notimplementederror: no operator found for this attention: attentionopdispatch(dtype=torch.float32, device=device(type='npu', index= <n> ), k= <n> , has_dropout=false, attn_bias_type=<class 'nonetype'>, kv_len= <n> , q_len= <n> , kv= <n> , batch_size= <n> , num_heads= <n> , has_custom_scale=false, r",
+    ],
+    words:
+      "attention attentionopdispatch attn attn_bias attn_bias_type batch batch_size bias class classmethod custom device dropout dtype efficient false float32 found grad has has_custom_scale has_dropout heads if index key kv kv_len len memory memory_efficient_attention memory_efficient_attention.py nonetype npu num num_heads op op.supports operator py q_len query raise requires requires_grad return scale self size supports torch torch.float32 type value",
+  },
+  {
+    id: "yet-another-efficientdet-pytorch-317",
+    url: "https://github.com/zylo117/Yet-Another-EfficientDet-Pytorch/issues/317",
+    repo: "zylo117/Yet-Another-EfficientDet-Pytorch",
+    split: "tune",
+    title: "insufficient shared memory",
+    resolution:
+      "The DataLoader workers ran out of shared/system memory; reducing num_workers (to 0) let training run, and larger batch sizes then worked too.",
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+      "runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error.",
+    ],
+    words: "bus caused dataloader encountered insufficient killed memory might pid shared shm signal unexpected worker",
+  },
+  {
+    id: "yet-another-efficientdet-pytorch-60",
+    url: "https://github.com/zylo117/Yet-Another-EfficientDet-Pytorch/issues/60",
+    repo: "zylo117/Yet-Another-EfficientDet-Pytorch",
+    split: "tune",
+    title: "KeyError: '2'",
+    resolution:
+      "The custom COCO annotation json stored image ids as strings, so pycocotools could not find them; changing the image id fields to int let training run.",
+    category: "dataset_key_error",
+    signature: ["**keyerror: ' <n> '**"],
+    words:
+      "coco coco.py id ids image image_index image_info imgs index info listcomp loadimgs py return self self.coco.loadimgs self.image_ids self.imgs",
+  },
+  {
+    id: "youtokentome-71",
+    url: "https://github.com/VKCOM/YouTokenToMe/issues/71",
+    repo: "VKCOM/YouTokenToMe",
+    split: "tune",
+    title: "Process killed?",
+    resolution:
+      "The machine's RAM (8GB + 4GB swap) was not enough; BPE training on the 1.8G file used about 22.6 GB, and it finished on a machine with more memory.",
+    category: "host_oom",
+    signature: [],
+    words:
+      "_training_aux aux bpe character character_coverage characters coverage data deleted input learning left model n_threads number parameters reading size threads training unique vocab vocab.bpe vocab_size",
+  },
 ];
