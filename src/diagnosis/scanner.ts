@@ -48,6 +48,8 @@ const FRAME_HEADER = /^(.*?)File "[^"\n]+", line \d+, in [^\n]*\n?$/;
 const CUDA_MARK = /\b(?:CUDA|cuda|NCCL|nccl|cuDNN|cudnn|NVIDIA|nvidia)\b/;
 /** An error code in CANN's E-code shapes (module letter or digit, four digits), as the code tables read it. */
 const BARE_CODE = /(?<![A-Za-z0-9])(E[A-Z]\d{4}|E\d{5})(?![A-Za-z0-9])/g;
+/** A runtime code on the line after its lead-in, the line wrapped where the code began. */
+const WRAPPED_CODE = /(?:error code(?: is)?|runtime result|ErrCode)[ \t]*[:=]?[ \t]*\r?\n[ \t]*([1-5]\d{5})\b/g;
 /** The end of a log read for codes the anchors cannot find (codes outside the tables). */
 const CODE_TAIL = 1 << 20;
 /** The end of the log whose error-like lines are kept for the comparison with whole categories of public cases. */
@@ -211,7 +213,8 @@ export class LogScanner {
 
   /**
    * Codes near the failure that the byte scanner's anchors (the tables' codes) miss: every E-code in the last
-   * CODE_TAIL bytes is decoded by its family, so a code no table lists still reaches the evidence.
+   * CODE_TAIL bytes is decoded by its family, so a code no table lists still reaches the evidence; and a runtime code
+   * that a terminal or a post wrapped onto the next line ("runtime result =" / "507035.") is read with its lead-in.
    */
   private scanTailCodes(): void {
     let skip = Math.max(0, this.tailBytes - CODE_TAIL);
@@ -224,19 +227,37 @@ export class LogScanner {
       const text = buf.toString("latin1", 0, to);
       let line = r.line;
       let counted = 0;
-      for (const m of text.matchAll(BARE_CODE)) {
-        const at = m.index;
-        if (at < skip || this.codes.has(m[1]!)) continue;
+      /** Counts the lines before `at` (matches come in order). */
+      const lineOf = (at: number) => {
         for (;;) {
           const nl = text.indexOf("\n", counted);
           if (nl === -1 || nl >= at) break;
           line++;
           counted = nl + 1;
         }
+        return line;
+      };
+      for (const m of text.matchAll(BARE_CODE)) {
+        const at = m.index;
+        if (at < skip || this.codes.has(m[1]!)) continue;
+        lineOf(at);
         let end = text.indexOf("\n", at);
         if (end === -1) end = to;
         const [from, until] = lineWindow(counted, end, at);
         this.codes.note({ line, text: cleanLine(buf.toString("utf8", from, until)) });
+      }
+      line = r.line;
+      counted = 0;
+      for (const m of text.matchAll(WRAPPED_CODE)) {
+        const at = m.index;
+        if (at < skip || this.codes.has(m[1]!)) continue;
+        lineOf(at);
+        const codeAt = at + m[0].length - m[1]!.length;
+        let end = text.indexOf("\n", codeAt);
+        if (end === -1) end = to;
+        const [from] = lineWindow(counted, at + m[0].length, at);
+        const joined = `${buf.toString("utf8", from, text.indexOf("\n", at))} ${buf.toString("utf8", codeAt, end)}`;
+        this.codes.note({ line, text: cleanLine(joined) });
       }
       skip = 0;
     }

@@ -135,6 +135,14 @@ const TEMPLATE_CASES = 3;
 const SKELETON =
   /^raise [\w.]+\($|^[\w.]*(?:error|exception):?$|childfailederror|failed \(exitcode: -? ?<n> \) local_rank/;
 
+/**
+ * CPython's own messages for its built-in errors, as normalised: they say which Python error happened, not why (a
+ * division by zero in a data loader, in a head count, in a learning-rate schedule). Their words name a case no more
+ * than an exception's name does.
+ */
+const PYTHON_BUILTIN_MESSAGE =
+  /^zerodivisionerror: (?:float |integer )?(?:division|modulo)(?: or modulo)? by zero$|^indexerror: (?:list|tuple|string) index out of range$|^typeerror: 'nonetype' object is not (?:subscriptable|iterable|callable)$|^recursionerror: maximum recursion depth exceeded/;
+
 /** An exception's name (runtimeerror, torch.outofmemoryerror) says which kind of failure, never which case. */
 const EXCEPTION_NAME = /(?:error|exception)$/;
 
@@ -332,6 +340,9 @@ export function nearestCases(rawLines: Iterable<string>, limit = 3, min = 0.1): 
   const q = new Map<string, number>();
   for (const [t, f] of bag(sig)) q.set(t, (1 + Math.log(f)) * (view.idf.get(t) ?? view.defaultIdf));
   const qNorm = Math.hypot(...q.values()) || 1;
+  // Words only CPython's built-in messages give the log count as names do (PYTHON_BUILTIN_MESSAGE).
+  const builtinOnly = new Set(sig.filter((l) => PYTHON_BUILTIN_MESSAGE.test(l)).flatMap(tokens));
+  for (const l of sig) if (!PYTHON_BUILTIN_MESSAGE.test(l)) for (const t of tokens(l)) builtinOnly.delete(t);
   const scored: KnownCase[] = [];
   for (const c of view.cases) {
     let dot = 0;
@@ -342,7 +353,7 @@ export function nearestCases(rawLines: Iterable<string>, limit = 3, min = 0.1): 
       if (!v) continue;
       dot += v * w;
       if (!c.specific.has(t)) onTemplates += v * w;
-      if (!EXCEPTION_NAME.test(t)) beyondNames++;
+      if (!EXCEPTION_NAME.test(t) && !builtinOnly.has(t)) beyondNames++;
     }
     const cosine = Math.round((dot / (qNorm * c.norm)) * 100) / 100;
     if (cosine < min) continue;

@@ -53,9 +53,15 @@ const PYTORCH_HOLDS = String.raw`Of the allocated memory (?<mine>[\d.]+ (?:bytes
 const CUDA_ECC = /uncorrectable ECC error encountered|CUDA_ERROR_ECC_UNCORRECTABLE|cudaErrorECCUncorrectable/;
 /** The kernel's APEI (CPER) report of an uncorrected memory error. */
 const MULTI_BIT_ECC = /\[Hardware Error\].*error_type: \d+, multi-bit ECC/;
-/** Every device-memory fault line of the P2P rule (CUDA's, the Ascend runtime's, the kernel's), which its P2P fixes do not mend. */
-const ECC_FAULT = new RegExp(
-  `${CUDA_ECC.source}|ACL_ERROR_RT_HBM_MULTI_BIT_ECC_ERROR|\\b507054\\b|${MULTI_BIT_ECC.source}`,
+/**
+ * The NVIDIA kernel driver's reports of a card failing (NVIDIA's Xid catalogue): 48 a double-bit ECC error, 64 an ECC
+ * page retirement that failed, 74 an NVLink error, 79 the GPU fallen off the bus (gone from PCIe), 94/95 a contained or
+ * uncontained ECC error; and the words of 79 as the driver prints them beside it.
+ */
+const NVIDIA_CARD_FAULT = /NVRM: Xid \(PCI:[\w:.]+\): (?:48|64|74|79|94|95)\b|GPU has fallen off the bus/;
+/** Every card fault line of the P2P rule (CUDA's, the Ascend runtime's, the kernel's), which its P2P fixes do not mend. */
+const CARD_FAULT = new RegExp(
+  `${CUDA_ECC.source}|ACL_ERROR_RT_HBM_MULTI_BIT_ECC_ERROR|\\b507054\\b|${MULTI_BIT_ECC.source}|${NVIDIA_CARD_FAULT.source}`,
 );
 
 /** An Ascend error code (EL0004...); anchored with the character that follows it in real logs. */
@@ -1454,7 +1460,7 @@ export const deviceRules: DiagnosisRule[] = [
   {
     id: "device-p2p-driver-error",
     category: "device_p2p_driver_error",
-    title: "Cross-device (P2P) copy refused by the driver, or the device's memory failing (uncorrectable ECC)",
+    title: "Cross-device (P2P) copy refused by the driver, or the card failing (uncorrectable ECC, gone from the bus)",
     role: "primary",
     triggers: [
       // Round 17, upstream (seventh pass): https://github.com/NVIDIA/nccl/blob/master/src/transport/p2p.cc#L355
@@ -1671,6 +1677,9 @@ export const deviceRules: DiagnosisRule[] = [
       // "[Hardware Error]" section, its "error_type: 3, multi-bit ECC"), as an NPU's own OS logs it to its black box.
       { match: rx(MULTI_BIT_ECC, "multi-bit ECC"), confidence: 0.75 },
       { match: code("507054"), confidence: 0.8 },
+      // Round 18: the NVIDIA kernel driver's Xid reports of a card failing (dmesg's "NVRM: Xid (PCI:…): 79, …, GPU has
+      // fallen off the bus"), https://docs.nvidia.com/deploy/xid-errors/ — a fault of the card, not of the program.
+      { match: rx(NVIDIA_CARD_FAULT, "NVRM: Xid (PCI:", "GPU has fallen off the bus"), confidence: 0.82 },
       // One operation given tensors on two different NPUs: a per-rank load put the tensor on another rank's card.
       {
         match: rxWhen(
@@ -1689,7 +1698,7 @@ export const deviceRules: DiagnosisRule[] = [
     fixes: [
       {
         id: "map-location",
-        notWhen: ECC_FAULT,
+        notWhen: CARD_FAULT,
         summary: "Load checkpoints on the CPU (or the rank's own device) and move them afterwards.",
         edits: [
           "checkpoint loading: torch.load(path, map_location='cpu'); adapters: PeftModel.from_pretrained(..., device_map={'': 'cpu'})",
@@ -1697,21 +1706,27 @@ export const deviceRules: DiagnosisRule[] = [
       },
       {
         id: "no-cross-copy",
-        notWhen: ECC_FAULT,
+        notWhen: CARD_FAULT,
         summary: "Avoid fixed device ids in per-rank code.",
         edits: ["per-rank code: .to(f'npu:{torch.npu.current_device()}') instead of .to('npu:0')"],
       },
       {
         id: "check-ecc",
-        onlyWhen: ECC_FAULT,
-        summary: "An uncorrectable ECC error: read the cards' health and ECC counters to find the faulty card.",
-        commands: ["npu-smi info", "npu-smi info -t health -i <device>", "nvidia-smi -q -d ECC"],
+        onlyWhen: CARD_FAULT,
+        summary:
+          "A card failing (an uncorrectable ECC error, a card gone from the bus): read the cards' health, ECC counters and the kernel log to find it.",
+        commands: [
+          "npu-smi info",
+          "npu-smi info -t health -i <device>",
+          "nvidia-smi -q -d ECC",
+          "dmesg -T | grep -E 'NVRM: Xid|Hardware Error'",
+        ],
       },
       {
         id: "exclude-card",
-        onlyWhen: ECC_FAULT,
+        onlyWhen: CARD_FAULT,
         summary:
-          "Run without a card that reports ECC errors until it is reset or replaced, and tell the cluster's administrator.",
+          "Run without a card that reports faults (ECC errors, gone from the bus) until it is reset or replaced, and tell the cluster's administrator.",
         edits: [
           "launch environment: ASCEND_RT_VISIBLE_DEVICES (or CUDA_VISIBLE_DEVICES) listing only the healthy cards",
         ],

@@ -11,6 +11,16 @@ const CANN_LIBS =
   "hccl|ascendcl|atb|ge_runner|graph|register|opapi|acl_op_compiler|runtime|hccl_plugin|tiling_api|platform|c_sec|msprofiler|nnopbase|ascend_protobuf|fmk_parser|ge_common|acl_tdt_channel|" +
   "lcal|asdops|mki|ascend_dump|ge_compiler|ge_executor|graph_base|exe_graph|error_manager|mmpa|profapi|msprof|ascendalog|unified_dlog|acl_dvpp|acl_cblas|aclnn_\\w+|cust_opapi|tsdclient|lowering|fmk_onnx_parser";
 
+/** Python's ImportError naming the file it imported the package from (Python/ceval.c, "cannot import name %R from %R (%S)"). */
+const IMPORT_FROM_FILE = /cannot import name '[\w.]+' from '[\w.]+' \((?<path>[^)\n]+\.py)\)/;
+
+/**
+ * A path relative to the working directory (`./pkg/__init__.py`, `project/pkg/__init__.py`), not under site-packages
+ * or dist-packages, nor absolute, home-relative or elided (`.../env/…`).
+ */
+const inWorkingTree = (path: string) =>
+  !/^(?:[/\\~]|[A-Za-z]:|\.\.\.)/.test(path) && !/(?:site|dist)-packages/.test(path);
+
 const HF_PACKAGES =
   "transformers|accelerate|peft|trl|datasets|tokenizers|huggingface_hub|vllm|vllm_ascend|deepspeed|diffusers|safetensors|verl|qwen_vl_utils|timm|llamafactory|swift";
 
@@ -1305,6 +1315,14 @@ export const envRules: DiagnosisRule[] = [
         confidence: 0.62,
       },
       { match: lit("likely running Python from the parent directory of the"), confidence: 0.9 },
+      // Round 18: Python's ImportError names the file it imported the package from (Python/ceval.c, "cannot import name
+      // %R from %R (%S)"). A path relative to the working directory, not under site-packages or dist-packages, is a
+      // folder or file of the working tree standing in for the installed package (a project's own `datasets/` folder
+      // shadowing Hugging Face datasets); an installed or editable package is named by its absolute path.
+      {
+        match: rxWhen(IMPORT_FROM_FILE, ["cannot import name"], (g) => inWorkingTree(g.path ?? "")),
+        confidence: 0.9,
+      },
       // Upstream phrasebook 2: SciPy's and scikit-learn's source-tree guards, a local module named like the package
       // ("No module named 'x.y'; 'x' is not a package").
       { match: lit("you cannot import SciPy while"), confidence: 0.9 },

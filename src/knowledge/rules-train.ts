@@ -2419,6 +2419,12 @@ export const trainRules: DiagnosisRule[] = [
         confidence: 0.7,
       },
       { match: rx(/^stage=\d+ layers=0\s*$/, "layers=0"), confidence: 0.7 },
+      // Round 18: nanotron's per-rank count (trainer.py, "Local number of parameters: …") of 0 on a pipeline rank, its
+      // log prefix naming the rank ("[INFO|DP=0|PP=1|TP=0]"): the same empty stage in nanotron's words.
+      {
+        match: rx(/\|PP=\d+\|[^\]\n]*\]: Local number of parameters: 0 \(/, "Local number of parameters: 0 ("),
+        confidence: 0.7,
+      },
       {
         match: rx(
           /Mismatch: 0 middle layers remaining but \d+ middle PP stages available/,
