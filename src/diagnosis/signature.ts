@@ -214,7 +214,7 @@ function bag(lines: readonly string[]): Map<string, number> {
  */
 function buildIndex(entries: readonly KnownCaseEntry[]): CaseIndex {
   const df = new Map<string, number>();
-  const bags = entries.map((c) => bag(c.signature));
+  const bags = entries.map((c) => entryWords(c).bag);
   for (const b of bags) for (const t of b.keys()) df.set(t, (df.get(t) ?? 0) + 1);
   const n = entries.length;
   const idf = new Map<string, number>();
@@ -225,7 +225,7 @@ function buildIndex(entries: readonly KnownCaseEntry[]): CaseIndex {
     const weights = new Map<string, number>();
     for (const [t, f] of bags[i]!) weights.set(t, (1 + Math.log(f)) * (idf.get(t) ?? defaultIdf));
     const specific = new Set(entry.signature.flatMap((l) => ownWords(l, inView)));
-    return { entry, weights, norm: Math.hypot(...weights.values()) || 1, specific, stack: caseStack(entry.words) };
+    return { entry, weights, norm: Math.hypot(...weights.values()) || 1, specific, stack: entryWords(entry).stack };
   });
   return {
     idf,
@@ -235,7 +235,7 @@ function buildIndex(entries: readonly KnownCaseEntry[]): CaseIndex {
       trainBayes(
         [...entries, ...(withUpstream ? UPSTREAM_MESSAGES : [])].map((e) => ({
           category: e.category,
-          words: bayesWords(e.signature),
+          words: entryWords(e).words,
         })),
       ),
     ),
@@ -243,11 +243,11 @@ function buildIndex(entries: readonly KnownCaseEntry[]): CaseIndex {
       trainCentroids([
         ...entries.map((e) => ({
           category: e.category,
-          words: new Set(e.words.split(" ").filter(Boolean)),
-          errorWords: bayesWords(e.signature),
+          words: entryWords(e).text!,
+          errorWords: entryWords(e).words,
         })),
         ...(withUpstream ? UPSTREAM_MESSAGES : []).map((m) => {
-          const words = bayesWords(m.signature);
+          const words = entryWords(m).words;
           return { category: m.category, words, errorWords: words };
         }),
       ]),
@@ -282,6 +282,28 @@ function once<T>(make: () => T): () => T {
     made ??= { value: make() };
     return made.value;
   };
+}
+
+/**
+ * The words of a shipped case's or message's lines, read once per entry: leaving one repository out at a time builds
+ * the index, the reading and naive Bayes again for every repository, over the same entries.
+ */
+const wordsOfEntry = new WeakMap<
+  object,
+  { bag: Map<string, number>; words: Set<string>; text?: Set<string>; stack?: DeviceStack }
+>();
+function entryWords(entry: { signature: readonly string[]; words?: string }) {
+  let w = wordsOfEntry.get(entry);
+  if (!w) {
+    w = { bag: bag(entry.signature), words: bayesWords(entry.signature) };
+    if (entry.words !== undefined) {
+      w.text = new Set(entry.words.split(" ").filter(Boolean));
+      const stack = caseStack(entry.words);
+      if (stack) w.stack = stack;
+    }
+    wordsOfEntry.set(entry, w);
+  }
+  return w;
 }
 
 let caseFilter: ((c: KnownCaseEntry) => boolean) | undefined;
