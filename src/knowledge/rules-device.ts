@@ -823,6 +823,17 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Collective communication timed out",
     role: "secondary",
     triggers: [
+      // Round 18: ranks that cannot reach each other at all — c10d's client timing out on the rendezvous address
+      // (torch/csrc/distributed/c10d/socket.cpp, "The client socket has failed to connect to %s (errno: %d - %s)") and
+      // Gloo failing to connect its full mesh (ProcessGroupGloo.cpp): a wrong MASTER_ADDR or network interface.
+      {
+        match: rx(
+          /The client socket has failed to connect to \[[^\]\n]+\]:\d+ \(errno: 110 - Connection timed out\)/,
+          "The client socket has failed to connect to [",
+        ),
+        confidence: 0.6,
+      },
+      { match: lit("Gloo connectFullMesh failed with"), confidence: 0.6 },
       // Round 17, upstream (seventh pass): https://github.com/pytorch/pytorch/blob/main/torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp
       {
         match: rx(/Timeout at NCCL work: \d+, last enqueued NCCL work: -?\d+/, "Timeout at NCCL work: "),

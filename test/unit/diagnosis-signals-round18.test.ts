@@ -66,6 +66,24 @@ describe("a pipeline stage without layers, in nanotron's words", () => {
   });
 });
 
+describe("ranks that cannot reach each other", () => {
+  it("c10d's client timing out on the rendezvous address, and Gloo's mesh not connecting, are a communication failure", () => {
+    for (const line of [
+      "[W socket.cpp:663] [c10d] The client socket has failed to connect to [::ffff:255.255.0.0]:29500 (errno: 110 - Connection timed out).",
+      "RuntimeError: Gloo connectFullMesh failed with [../third_party/gloo/gloo/transport/tcp/pair.cc:144] no error",
+    ])
+      expect(top(line).category, line).toBe("hccl_timeout");
+  });
+
+  it("a port another process holds stays a port in use, whatever the client then prints", () => {
+    const log = [
+      "torch.distributed.DistNetworkError: The server socket has failed to listen on any local network address. port: 33649, useIpv6: false, code: -98, name: EADDRINUSE, message: address already in use",
+      "[W820 18:57:52.292435752 socket.cpp:764] [c10d] The client socket has failed to connect to [localhost]:33649 (errno: 99 - Cannot assign requested address).",
+    ].join("\n");
+    expect(top(log).category).toBe("port_in_use");
+  });
+});
+
 describe("a runtime code wrapped onto the next line", () => {
   it("is read with its lead-in, on the lead-in's line", () => {
     const v = diagnoseText(
