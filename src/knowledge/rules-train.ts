@@ -833,6 +833,13 @@ export const trainRules: DiagnosisRule[] = [
       { match: rx(/Original column names? .{1,400}? not in the dataset/, "not in the dataset"), confidence: 0.8 },
       // LLaMA-Factory found no sample its converter could read (src/llamafactory/data/loader.py).
       { match: lit("Cannot find valid samples"), confidence: 0.8 },
+      // Round 18: a chat template's own check of the records' roles (the Llama 2 and Mistral templates of
+      // tokenizer_config.json: raise_exception('Conversation roles must alternate user/assistant/user/assistant/...')),
+      // met when the samples' turns (a leading system turn, two user turns, other role names) are not what it reads.
+      {
+        match: rx(/[Cc]onversation roles must alternate user\/assistant/, "roles must alternate user/assistant"),
+        confidence: 0.75,
+      },
     ],
     extract: [/KeyError: (?<key>'[^']*'|"[^"]*"|None)/],
     cause:

@@ -66,6 +66,16 @@ describe("a pipeline stage without layers, in nanotron's words", () => {
   });
 });
 
+describe("samples a chat template cannot read", () => {
+  it("the template's own check of alternating roles is a dataset that does not match what the loader expects", () => {
+    for (const line of [
+      "jinja2.exceptions.TemplateError: Conversation roles must alternate user/assistant/user/assistant/...",
+      "jinja2.exceptions.TemplateError: After the optional system message, conversation roles must alternate user/assistant/user/assistant/...",
+    ])
+      expect(top(line).category, line).toBe("dataset_key_error");
+  });
+});
+
 describe("ranks that cannot reach each other", () => {
   it("c10d's client timing out on the rendezvous address, and Gloo's mesh not connecting, are a communication failure", () => {
     for (const line of [
