@@ -164,7 +164,8 @@ function addToolCommands(program: Command): void {
         }
         if (options.json) process.stdout.write(`${JSON.stringify(outcome.result, null, 2)}\n`);
         else {
-          const columns = process.stdout.isTTY ? (process.stdout.columns ?? 120) : undefined;
+          // A terminal that reports no width (0, as under `script`) is taken as 120 columns wide.
+          const columns = process.stdout.isTTY ? process.stdout.columns || 120 : undefined;
           const view = terminalView(tool, outcome.result, typed, columns);
           const text = view === outcome.result ? outcome.text : renderHints(tool.summarize(view), renderHint);
           // Secrets hidden and escape sequences from logs neutralised before anything reaches the terminal.

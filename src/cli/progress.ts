@@ -20,12 +20,20 @@ function amounts(u: ProgressUpdate): string {
   return u.total ? `${show(u.progress)}/${show(u.total)}` : u.unit === "bytes" ? show(u.progress) : "";
 }
 
-/** Seconds left, from the pace since this phase (this total) began. */
-function eta(u: ProgressUpdate, startedAt: number, now: number): string {
-  if (!u.total || u.progress <= 0 || u.progress >= u.total) return "";
-  const elapsed = (now - startedAt) / 1000;
-  if (elapsed < 1) return "";
-  return `ETA ${formatDuration((elapsed * (u.total - u.progress)) / u.progress)}`;
+/** Where this phase (this total) began: when, and how far the work already was (following a run joins it midway). */
+interface Phase {
+  total: number | undefined;
+  startedAt: number;
+  startedFrom: number;
+}
+
+/** Seconds left, from the pace of the progress made since this phase began. */
+function eta(u: ProgressUpdate, phase: Phase, now: number): string {
+  if (!u.total || u.progress >= u.total) return "";
+  const elapsed = (now - phase.startedAt) / 1000;
+  const made = u.progress - phase.startedFrom;
+  if (elapsed < 1 || made <= 0) return "";
+  return `ETA ${formatDuration((elapsed * (u.total - u.progress)) / made)}`;
 }
 
 export function progressPrinter(
@@ -33,31 +41,32 @@ export function progressPrinter(
   opts: { now?: () => number; intervalMs?: number; delayMs?: number } = {},
 ): Printer {
   const now = opts.now ?? Date.now;
-  let phase: { total: number | undefined; startedAt: number } | null = null;
+  let phase: Phase | null = null;
   const track = (u: ProgressUpdate) => {
-    if (!phase || phase.total !== u.total) phase = { total: u.total, startedAt: now() };
-    return phase.startedAt;
+    if (!phase || phase.total !== u.total) phase = { total: u.total, startedAt: now(), startedFrom: u.progress };
+    return phase;
   };
   return stream.isTTY
     ? terminalPrinter(stream, track, now)
     : plainPrinter(stream, track, now, opts.intervalMs, opts.delayMs);
 }
 
-function terminalPrinter(stream: NodeJS.WriteStream, track: (u: ProgressUpdate) => number, now: () => number): Printer {
+function terminalPrinter(stream: NodeJS.WriteStream, track: (u: ProgressUpdate) => Phase, now: () => number): Printer {
   let bar: SingleBar | null = null;
   return {
     update(u) {
-      const startedAt = track(u);
-      const width = (stream.columns ?? 100) - 1;
+      const phase = track(u);
+      const width = (stream.columns || 100) - 1;
+      // Not `eta`: cli-progress fills its own {eta} token (seconds from its own clock) before the payload's.
       const payload = {
         amounts: amounts(u),
-        eta: eta(u, startedAt, now()),
+        timeLeft: eta(u, phase, now()),
         message: (u.message ?? "").slice(0, Math.max(10, width - 60)),
       };
       if (!bar) {
         bar = new SingleBar({
           stream,
-          format: "{bar} {percentage}% {amounts} {eta} {message}",
+          format: "{bar} {percentage}% {amounts} {timeLeft} {message}",
           barsize: 20,
           hideCursor: false,
           clearOnComplete: true,
@@ -80,7 +89,7 @@ function terminalPrinter(stream: NodeJS.WriteStream, track: (u: ProgressUpdate) 
 
 function plainPrinter(
   stream: NodeJS.WriteStream,
-  track: (u: ProgressUpdate) => number,
+  track: (u: ProgressUpdate) => Phase,
   now: () => number,
   intervalMs = PLAIN_INTERVAL_MS,
   delayMs = PLAIN_DELAY_MS,
@@ -89,13 +98,13 @@ function plainPrinter(
   let lastAt = Number.NEGATIVE_INFINITY;
   return {
     update(u) {
-      const startedAt = track(u);
+      const phase = track(u);
       const at = now();
       firstAt ??= at;
       if (at - firstAt < delayMs || at - lastAt < intervalMs) return;
       lastAt = at;
       const percent = u.total ? `${Math.floor((100 * u.progress) / u.total)}%` : "";
-      const line = [percent, amounts(u), eta(u, startedAt, at), u.message ?? ""].filter((x) => x !== "").join(" ");
+      const line = [percent, amounts(u), eta(u, phase, at), u.message ?? ""].filter((x) => x !== "").join(" ");
       stream.write(`progress: ${line}\n`);
     },
     done() {},

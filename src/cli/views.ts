@@ -21,6 +21,14 @@ export function terminalView(
 ): Record<string, unknown> {
   if (columns === undefined) return result;
   if (tool.name !== "tail_logs" || typed.lines !== undefined || !Array.isArray(result.lines)) return result;
-  const lines = (result.lines as string[]).slice(-TERMINAL_LOG_LINES).map((l) => cut(l, Math.max(40, columns)));
+  const all = result.lines as string[];
+  const width = Math.max(40, columns);
+  const lines = all.slice(-TERMINAL_LOG_LINES).map((l) => cut(l, width));
+  const shortened = all.length > lines.length || lines.some((l, i) => l !== all[all.length - lines.length + i]);
+  // Say what the view left out, and how to see it, above the lines (in brackets: it is not a line of the log).
+  if (shortened)
+    lines.unshift(
+      `[the last ${lines.length} of ${all.length} lines, cut to ${width} columns: --lines ${all.length} or a pipe shows them whole]`,
+    );
   return { ...result, lines };
 }

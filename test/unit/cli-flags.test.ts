@@ -118,6 +118,26 @@ describe("progress without a terminal", () => {
   it("writes nothing for work that ends within the delay", () => {
     expect(linesOf(25)).toEqual([]); // 1.6 s
   });
+
+  it("reckons the time left from the progress made since it began, not from zero (following a run joins it midway)", () => {
+    const stream = new PassThrough() as unknown as NodeJS.WriteStream;
+    let out = "";
+    (stream as unknown as PassThrough).on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    let clock = 0;
+    const printer = progressPrinter(stream, { now: () => clock, intervalMs: 5_000, delayMs: 2_000 });
+    // Joined at iteration 21 of 75, one iteration every 0.5 s: at iteration 41, 34 left take 17 s.
+    for (let it = 21; it <= 41; it++) {
+      clock = (it - 21) * 500;
+      printer.update({ progress: it, total: 75, message: "following" });
+    }
+    printer.done();
+    const last = out.trim().split("\n").at(-1)!;
+    expect(last).toMatch(/^progress: \d+% \d+\/75 ETA (\d+) s following$/);
+    const [, it, secs] = /(\d+)\/75 ETA (\d+) s/.exec(last)!;
+    expect(Number(secs)).toBe((75 - Number(it)) / 2);
+  });
 });
 
 describe("tool descriptions in the terminal", () => {

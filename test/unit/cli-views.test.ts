@@ -10,13 +10,19 @@ const result = { state: "running", lines: longLines };
 describe("tail-logs in the terminal", () => {
   it("show the last lines cut to the terminal's width on a terminal", () => {
     const view = terminalView(tailLogs, result, {}, 80);
-    const lines = view.lines as string[];
+    const [note, ...lines] = view.lines as string[];
+    expect(note).toBe("[the last 10 of 50 lines, cut to 80 columns: --lines 50 or a pipe shows them whole]");
     expect(lines).toHaveLength(TERMINAL_LOG_LINES);
     expect(lines.at(-1)).toMatch(/^iteration 50\/50/);
     for (const l of lines) {
       expect(l.length).toBe(80);
       expect(l.endsWith("…")).toBe(true);
     }
+  });
+
+  it("say nothing of a view that left nothing out", () => {
+    const short = { state: "running", lines: ["iteration 1/50 | lm loss: 1.2", "iteration 2/50 | lm loss: 1.1"] };
+    expect(terminalView(tailLogs, short, {}, 80)).toEqual(short);
   });
 
   it("show every line whole when the output is not a terminal, or when --lines asks", () => {
