@@ -49,6 +49,11 @@ function underHalf(total: number, accounted: number): boolean {
 /** "Of the allocated memory A is allocated by PyTorch, [with P allocated in private pools (…),] and R is reserved". */
 const PYTORCH_HOLDS = String.raw`Of the allocated memory (?<mine>[\d.]+ (?:bytes|[KMGT]iB)) is allocated by PyTorch,(?: with [\d.]+ (?:bytes|[KMGT]iB) allocated in private pools \(e\.g\., CUDA Graphs\),)? and (?<cached>[\d.]+ (?:bytes|[KMGT]iB)) is reserved by PyTorch but unallocated`;
 
+/** c10d's client timing out on the rendezvous address (torch/csrc/distributed/c10d/socket.cpp). */
+const C10D_CONNECT_TIMED_OUT =
+  /The client socket has failed to connect to \[[^\]\n]+\]:\d+ \(errno: 110 - Connection timed out\)/;
+/** Ranks that cannot reach each other at all: a wrong address or interface, which longer timeouts do not mend. */
+const RANKS_UNREACHABLE = new RegExp(`${C10D_CONNECT_TIMED_OUT.source}|Gloo connectFullMesh failed with`);
 /** CUDA's uncorrectable-ECC error in its three spellings: the P2P rule's trigger for a card's memory fault. */
 const CUDA_ECC = /uncorrectable ECC error encountered|CUDA_ERROR_ECC_UNCORRECTABLE|cudaErrorECCUncorrectable/;
 /** The kernel's APEI (CPER) report of an uncorrected memory error. */
@@ -826,13 +831,7 @@ export const deviceRules: DiagnosisRule[] = [
       // Round 18: ranks that cannot reach each other at all — c10d's client timing out on the rendezvous address
       // (torch/csrc/distributed/c10d/socket.cpp, "The client socket has failed to connect to %s (errno: %d - %s)") and
       // Gloo failing to connect its full mesh (ProcessGroupGloo.cpp): a wrong MASTER_ADDR or network interface.
-      {
-        match: rx(
-          /The client socket has failed to connect to \[[^\]\n]+\]:\d+ \(errno: 110 - Connection timed out\)/,
-          "The client socket has failed to connect to [",
-        ),
-        confidence: 0.6,
-      },
+      { match: rx(C10D_CONNECT_TIMED_OUT, "The client socket has failed to connect to ["), confidence: 0.6 },
       { match: lit("Gloo connectFullMesh failed with"), confidence: 0.6 },
       // Round 17, upstream (seventh pass): https://github.com/pytorch/pytorch/blob/main/torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp
       {
@@ -1164,6 +1163,14 @@ export const deviceRules: DiagnosisRule[] = [
       "error), or it was slow (rank 0 tokenizing the dataset), or the ranks talk over the wrong network interface.",
     fixes: [
       {
+        id: "reach-master",
+        onlyWhen: RANKS_UNREACHABLE,
+        summary:
+          "The ranks cannot reach the rendezvous address: set MASTER_ADDR to the master node's address that every node can reach (not an example value) and MASTER_PORT to a port open between the nodes, and check it from a worker node.",
+        env: { MASTER_ADDR: "<master node address>", MASTER_PORT: "<open port>" },
+        commands: ["nc -zv <master node address> <open port>", "ip -br addr"],
+      },
+      {
         id: "find-first-error",
         summary: "Find the earliest error on any rank; the timeout is usually its consequence.",
         commands: [
@@ -1173,6 +1180,7 @@ export const deviceRules: DiagnosisRule[] = [
       },
       {
         id: "raise-timeouts",
+        notWhen: RANKS_UNREACHABLE,
         summary: "If a rank is only slow (data preprocessing, checkpoint save), raise the timeouts.",
         env: { HCCL_CONNECT_TIMEOUT: "1200", HCCL_EXEC_TIMEOUT: "1800" },
         edits: ["launch script: --distributed-timeout-minutes 60"],

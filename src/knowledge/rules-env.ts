@@ -21,6 +21,13 @@ const IMPORT_FROM_FILE = /cannot import name '[\w.]+' from '[\w.]+' \((?<path>[^
 const inWorkingTree = (path: string) =>
   !/^(?:[/\\~]|[A-Za-z]:|\.\.\.)/.test(path) && !/(?:site|dist)-packages/.test(path);
 
+/**
+ * A local file or folder standing in for a package: the ImportError's module file relative to the working directory,
+ * CPython's hints for a module named like a library, a module partially initialised by importing itself.
+ */
+const LOCAL_NAMESAKE =
+  /cannot import name '[\w.]+' from '[\w.]+' \((?![/\\~]|[A-Za-z]:|\.\.\.|unknown location)(?![^)\n]*(?:site|dist)-packages)[^)\n]+\.py\)|if it has the same name as a library you intended to import|has the same name as the standard library module|partially initialized module/;
+
 const HF_PACKAGES =
   "transformers|accelerate|peft|trl|datasets|tokenizers|huggingface_hub|vllm|vllm_ascend|deepspeed|diffusers|safetensors|verl|qwen_vl_utils|timm|llamafactory|swift";
 
@@ -1256,7 +1263,7 @@ export const envRules: DiagnosisRule[] = [
   {
     id: "import-from-source-dir",
     category: "import_from_source_dir",
-    title: "torch_npu imported from its source tree",
+    title: "A package imported from its source tree, or a local file or folder named like it",
     role: "primary",
     triggers: [
       // Round 17, upstream (sixth pass): https://github.com/facebookresearch/detectron2/blob/02b5c4e295e990042a714712c21dc79b731e8833/INSTALL.md#L177
@@ -1405,13 +1412,27 @@ export const envRules: DiagnosisRule[] = [
         confidence: 0.62,
       },
     ],
+    extract: [
+      /cannot import name '[\w.]+' from '(?<module>[\w.]+)'/,
+      /partially initialized module '(?<module>[\w.]+)'/,
+      /No module named '(?<module>\w+)\./,
+    ],
     cause:
-      "Python was started inside the torch_npu source directory, so the uncompiled sources shadow the installed package.",
+      "Python found the package in the directory it was started from (which comes first on its path) before the " +
+      "installed one: the package's own source tree, whose compiled parts were never built there, or a local file or " +
+      "folder that bears the package's name.",
     fixes: [
       {
+        id: "rename-local",
+        onlyWhen: LOCAL_NAMESAKE,
+        summary:
+          "Rename the local file or folder that bears the package's name (Python imports it instead of the installed package), and remove its __pycache__.",
+        commands: ['python -c "import <module>; print(<module>.__file__)"'],
+      },
+      {
         id: "cd-away",
-        summary: "Run from another directory.",
-        commands: ["cd ~ && python -c 'import torch, torch_npu; print(torch_npu.npu.is_available())'"],
+        summary: "Run from another directory than the package's source tree.",
+        commands: ['cd ~ && python -c "import <module>; print(<module>.__file__)"'],
       },
     ],
     references: ["https://github.com/Ascend/pytorch/issues/24"],

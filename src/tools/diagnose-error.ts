@@ -197,10 +197,19 @@ export default defineTool({
   summarize(r) {
     const lines = [r.summary];
     const nearest = r.knownCases[0];
-    if (nearest) lines.push(`nearest known case (${nearest.similarity.toFixed(2)}): ${nearest.url}`);
+    // Each listed report with what resolved it there, so the reader need not open the thread to judge the likeness.
+    if (nearest)
+      lines.push(
+        `nearest known case (${nearest.similarity.toFixed(2)}): ${nearest.url}`,
+        `   resolved there: ${nearest.resolution}`,
+      );
     // A nearest report from the other device stack says less to this log's reader than one from its own, listed too.
     const own = r.stack && nearest?.stack && nearest.stack !== r.stack && r.knownCases.find((c) => c.stack === r.stack);
-    if (own) lines.push(`nearest known case on ${r.stack} (${own.similarity.toFixed(2)}): ${own.url}`);
+    if (own)
+      lines.push(
+        `nearest known case on ${r.stack} (${own.similarity.toFixed(2)}): ${own.url}`,
+        `   resolved there: ${own.resolution}`,
+      );
     r.findings.forEach((f, i) => {
       const tag = f.secondaryTo
         ? ` (secondary to ${f.secondaryTo})`

@@ -222,7 +222,7 @@ describe("the nearest known case", () => {
     expect(lines).toContain(4);
   });
 
-  it("prints the nearest case's URL under the verdict", () => {
+  it("prints the nearest case's URL under the verdict, and what resolved it there", () => {
     const text = diagnoseError.summarize!({
       summary: "npu_oom (0.92): NPU out of memory at line 1",
       findings: [],
@@ -230,11 +230,18 @@ describe("the nearest known case", () => {
       applyWith: { host: "local", logFile: "train.log" },
       codes: [{ code: "EL0004", component: "Driver", meaning: "memory", line: 1 }],
       knownCases: [
-        { url: "https://github.com/o/r/issues/1", title: "t", resolution: "r", category: "npu_oom", similarity: 0.8 },
+        {
+          url: "https://github.com/o/r/issues/1",
+          title: "t",
+          resolution: "Lower the micro batch size.",
+          category: "npu_oom",
+          similarity: 0.8,
+        },
       ],
       notes: [],
     });
     expect(text.split("\n")[1]).toBe("nearest known case (0.80): https://github.com/o/r/issues/1");
+    expect(text.split("\n")[2]).toBe("   resolved there: Lower the micro batch size.");
     expect(text).toContain("code EL0004 (line 1): Driver: memory");
   });
 });

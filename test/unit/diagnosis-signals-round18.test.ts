@@ -41,6 +41,12 @@ describe("a package found in the working tree", () => {
   it("a path relative to the working directory, outside site-packages, is a local folder shadowing the package", () => {
     for (const path of ["./torchtitan/datasets/__init__.py", "FE-LSD/network/datasets/__init__.py", "datasets.py"])
       expect(top(importError(path)).category, path).toBe("import_from_source_dir");
+    // The fix names the package and asks to rename the local namesake first.
+    const f = top(importError("./myproj/datasets/__init__.py"));
+    expect(f.fixes.map((x) => x.id)).toEqual(["rename-local", "cd-away"]);
+    expect(f.fixes[0]!.commands).toEqual(['python -c "import datasets; print(datasets.__file__)"']);
+    // A source tree whose compiled part is missing is no namesake: only "run from elsewhere".
+    expect(top("ModuleNotFoundError: No module named 'torch_npu._C'").fixes.map((x) => x.id)).toEqual(["cd-away"]);
   });
 
   it("an installed package, an absolute or elided path, or Python's unknown location is not read so", () => {
@@ -83,6 +89,20 @@ describe("ranks that cannot reach each other", () => {
       "RuntimeError: Gloo connectFullMesh failed with [../third_party/gloo/gloo/transport/tcp/pair.cc:144] no error",
     ])
       expect(top(line).category, line).toBe("hccl_timeout");
+  });
+
+  it("the fix is the rendezvous address, never longer timeouts; a collective that timed out keeps the timeouts", () => {
+    const unreachable = top(
+      "[W socket.cpp:663] [c10d] The client socket has failed to connect to [::ffff:10.0.0.9]:29500 (errno: 110 - Connection timed out).",
+    );
+    expect(unreachable.fixes.map((x) => x.id)).toContain("reach-master");
+    expect(unreachable.fixes.map((x) => x.id)).not.toContain("raise-timeouts");
+    const slow = top(
+      "[E ProcessGroupNCCL.cpp:414] Watchdog caught collective operation timeout: WorkNCCL(SeqNum=1, OpType=ALLREDUCE, Timeout(ms)=1800000) ran for 1800405 milliseconds before timing out.",
+    );
+    expect(slow.category).toBe("hccl_timeout");
+    expect(slow.fixes.map((x) => x.id)).toContain("raise-timeouts");
+    expect(slow.fixes.map((x) => x.id)).not.toContain("reach-master");
   });
 
   it("a port another process holds stays a port in use, whatever the client then prints", () => {
