@@ -352,7 +352,9 @@ export async function simInitCommand(
     "",
     "Next:",
     `  ${next}`,
-    `  ascend-train build-configs --host ${name} --model ${data.model}   # uses the paths above`,
+    // A short run over the sample's records (the README's first run): the defaults' 10000 iterations would pass
+    // over them thousands of times, and build-configs warns that the model would memorise them.
+    `  ascend-train build-configs --host ${name} --model ${data.model} --global-batch-size 8 --train-iters 75 --save-interval 25   # uses the paths above; a short run over the sample`,
   ].join("\n");
 }
 

@@ -55,6 +55,12 @@ describe("the CLI contract", () => {
     // As the person can type it: `npx ascend-train` unless `ascend-train` is on PATH and npm did not start it.
     const typed = commandToType(env);
     expect(init.out).toContain(`Next:\n  ${typed} check-env --host sim --model qwen2.5vl-3b`);
+    // The build-configs it suggests is the README's first run, word for word: following either gives the same files.
+    const suggested = init.out.split("\n").find((l) => l.includes(" build-configs "))!;
+    const readmeLine = readFileSync(join(import.meta.dirname, "..", "..", "README.md"), "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("npx ascend-train build-configs --host sim --model qwen2.5vl-3b"))!;
+    expect(suggested.replace(/\s+#.*$/, "").trim().replace(typed, "npx ascend-train")).toBe(readmeLine.trim());
   });
 
   it("a healthy simulated host raises no warning (exit 0)", async () => {
