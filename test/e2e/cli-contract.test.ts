@@ -60,7 +60,12 @@ describe("the CLI contract", () => {
     const readmeLine = readFileSync(join(import.meta.dirname, "..", "..", "README.md"), "utf8")
       .split("\n")
       .find((l) => l.startsWith("npx ascend-train build-configs --host sim --model qwen2.5vl-3b"))!;
-    expect(suggested.replace(/\s+#.*$/, "").trim().replace(typed, "npx ascend-train")).toBe(readmeLine.trim());
+    expect(
+      suggested
+        .replace(/\s+#.*$/, "")
+        .trim()
+        .replace(typed, "npx ascend-train"),
+    ).toBe(readmeLine.trim());
   });
 
   it("a healthy simulated host raises no warning (exit 0)", async () => {
