@@ -6,6 +6,7 @@ import { renderHints } from "../text/hint.js";
 import { allTools } from "../tools/index.js";
 import { invokeTool } from "../tools/invoke.js";
 import { VERSION } from "../version.js";
+import { CHART_FILE_HELP, CHART_FILE_TOOL, claimChartFile, deliverChart } from "./chart-file.js";
 import {
   addFlags,
   type FlagSpec,
@@ -100,6 +101,7 @@ function addToolCommands(program: Command): void {
     }
     if (tool.name === "audit_log") cmd.alias("audit");
     addFlags(cmd, specs);
+    if (tool.name === CHART_FILE_TOOL) cmd.option("--chart-file <file.png>", CHART_FILE_HELP);
     cmd.action(async (...actionArgs: unknown[]) => {
       const typedPositional = positional ? (actionArgs[0] as string | undefined) : undefined;
       const options = (positional ? actionArgs[1] : actionArgs[0]) as Record<string, unknown>;
@@ -128,6 +130,14 @@ function addToolCommands(program: Command): void {
       const onSigint = () => controller.abort();
       process.once("SIGINT", onSigint);
       try {
+        // The file is checked before the tool runs: a follow of minutes does not end in "exists".
+        let chartFile: string | undefined;
+        if (options.chartFile !== undefined) {
+          input.chart = true;
+          const claimed = await claimChartFile(hosts, String(options.chartFile));
+          if (!claimed.ok) return refuse(claimed.error, Boolean(options.json));
+          chartFile = claimed.value;
+        }
         const outcome = await invokeTool(
           tool,
           input,
@@ -162,15 +172,22 @@ function addToolCommands(program: Command): void {
           process.exitCode = outcome.kind === "input" ? EXIT.usage : EXIT.failed;
           return;
         }
+        // A terminal shows no image: the chart goes to the file named, or the summary says how to get it.
+        const { delivered, error: chartError } = await deliverChart(hosts, chartFile, outcome.attachments);
+        if (chartError !== undefined && options.json) return refuse(chartError, true);
         if (options.json) process.stdout.write(`${JSON.stringify(outcome.result, null, 2)}\n`);
         else {
           // A terminal that reports no width (0, as under `script`) is taken as 120 columns wide.
           const columns = process.stdout.isTTY ? process.stdout.columns || 120 : undefined;
           const view = terminalView(tool, outcome.result, typed, columns);
-          const text = view === outcome.result ? outcome.text : renderHints(tool.summarize(view), renderHint);
+          const text =
+            view === outcome.result && delivered === undefined
+              ? outcome.text
+              : renderHints(tool.summarize(view, delivered), renderHint);
           // Secrets hidden and escape sequences from logs neutralised before anything reaches the terminal.
           process.stdout.write(`${forTerminal(terminalWords(text))}\n`);
         }
+        if (chartError !== undefined) return refuse(chartError, false);
         process.exitCode = outcome.failed ? EXIT.failed : EXIT.done;
       } finally {
         progress.done();
@@ -290,6 +307,13 @@ function addUiCommand(program: Command): void {
         process.stderr.write("Open the link in your browser (or start with --open).\n");
       }
     });
+}
+
+/** A refusal once the input is parsed: `error: …` on stderr (and the JSON error on stdout with --json), exit 1. */
+function refuse(message: string, json: boolean): void {
+  if (json) printJsonError(message, "tool");
+  process.stderr.write(`error: ${forTerminal(message)}\n`);
+  process.exitCode = EXIT.failed;
 }
 
 /** --json among the options (not after `--`, where a value would start). */

@@ -274,7 +274,7 @@ export class AuditedExecutor implements HostExecutor {
     );
   }
 
-  writeFile(path: string, content: string, opts?: WriteFileOptions): Promise<void> {
+  writeFile(path: string, content: string | Uint8Array, opts?: WriteFileOptions): Promise<void> {
     return this.wrap(
       "write",
       `write ${path} (${Buffer.byteLength(content)} bytes)`,

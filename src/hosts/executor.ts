@@ -70,8 +70,8 @@ export interface HostExecutor {
   /** Runs a bash script (sent on stdin, never interpolated into a command line). */
   runScript(script: string, opts?: ExecOptions): Promise<ExecResult>;
   readFile(path: string, opts?: ReadFileOptions): Promise<FileChunk>;
-  /** Writes atomically (temporary file, then rename). */
-  writeFile(path: string, content: string, opts?: WriteFileOptions): Promise<void>;
+  /** Writes atomically (temporary file, then rename): text as UTF-8, bytes (a PNG, say) exactly as given. */
+  writeFile(path: string, content: string | Uint8Array, opts?: WriteFileOptions): Promise<void>;
   /** Starts a process in its own session, detached from this connection; it outlives us. */
   spawnDetached(argv: readonly string[], opts: DetachedOptions): Promise<{ pid: number }>;
   close(): Promise<void>;

@@ -144,7 +144,7 @@ export class LocalExecutor implements HostExecutor {
     }
   }
 
-  async writeFile(path: string, content: string, opts: WriteFileOptions = {}): Promise<void> {
+  async writeFile(path: string, content: string | Uint8Array, opts: WriteFileOptions = {}): Promise<void> {
     await writeNoFollow(expandHome(path), content, opts.mode ?? 0o644, opts.exclusive ?? true).catch((error) => {
       throw error instanceof HostFileError ? error : fileError(error, path);
     });

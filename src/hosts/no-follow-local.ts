@@ -47,7 +47,12 @@ async function openDirNoFollow(dir: string): Promise<FileHandle> {
 }
 
 /** Writes `content` to `file` through a temporary file and a rename (or a link, when exclusive), following no link. */
-export async function writeNoFollow(file: string, content: string, mode: number, exclusive: boolean): Promise<void> {
+export async function writeNoFollow(
+  file: string,
+  content: string | Uint8Array,
+  mode: number,
+  exclusive: boolean,
+): Promise<void> {
   const target = resolve(file);
   const dir = dirname(target);
   const name = basename(target);
@@ -114,7 +119,7 @@ async function assertNoSymlink(dir: string): Promise<void> {
 async function writeWithPathChecks(
   dir: string,
   name: string,
-  content: string,
+  content: string | Uint8Array,
   mode: number,
   exclusive: boolean,
 ): Promise<void> {

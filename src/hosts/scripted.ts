@@ -23,6 +23,8 @@ export class ScriptedExecutor implements HostExecutor {
   readonly label = "scripted";
   readonly calls: { command: string; opts: ExecOptions }[] = [];
   readonly files = new Map<string, string>();
+  /** Files written as bytes (a PNG, say), kept exactly as given; `files` keeps those written as text. */
+  readonly binaryFiles = new Map<string, Uint8Array>();
   readonly detached: { argv: string[]; opts: DetachedOptions }[] = [];
   private readonly stubs: Stub[] = [];
   private nextPid = 4242;
@@ -68,8 +70,9 @@ export class ScriptedExecutor implements HostExecutor {
 
   async readFile(path: string, opts: ReadFileOptions = {}): Promise<FileChunk> {
     const text = this.files.get(path);
-    if (text === undefined) throw new HostFileError(`${path} does not exist.`, "ENOENT");
-    const buf = Buffer.from(text);
+    const bytes = this.binaryFiles.get(path);
+    if (text === undefined && bytes === undefined) throw new HostFileError(`${path} does not exist.`, "ENOENT");
+    const buf = bytes ? Buffer.from(bytes) : Buffer.from(text ?? "");
     let start = opts.offset ?? 0;
     if (opts.tailBytes !== undefined) start = Math.max(buf.length - opts.tailBytes, 0);
     start = Math.min(start, buf.length);
@@ -77,11 +80,14 @@ export class ScriptedExecutor implements HostExecutor {
     return { content: buf.subarray(start, end).toString("utf8"), size: buf.length, start, end };
   }
 
-  async writeFile(path: string, content: string, opts: WriteFileOptions = {}): Promise<void> {
-    if ((opts.exclusive ?? true) && this.files.has(path)) {
+  async writeFile(path: string, content: string | Uint8Array, opts: WriteFileOptions = {}): Promise<void> {
+    if ((opts.exclusive ?? true) && (this.files.has(path) || this.binaryFiles.has(path))) {
       throw new HostFileError(`${path} already exists; not overwriting it.`, "EEXIST");
     }
-    this.files.set(path, content);
+    this.files.delete(path);
+    this.binaryFiles.delete(path);
+    if (typeof content === "string") this.files.set(path, content);
+    else this.binaryFiles.set(path, Uint8Array.from(content));
   }
 
   async spawnDetached(argv: readonly string[], opts: DetachedOptions): Promise<{ pid: number }> {

@@ -156,8 +156,16 @@ export class SshExecutor implements HostExecutor {
     );
   }
 
-  /** Runs one remote command line, bounded in time (remote `timeout`, local timer) and output size. */
-  private async exec(commandLine: string, display: string, opts: ExecOptions): Promise<ExecResult> {
+  /**
+   * Runs one remote command line, bounded in time (remote `timeout`, local timer) and output size. `stdin` (default
+   * opts.stdin) may be bytes: a file written through writeFile reaches the host exactly as given.
+   */
+  private async exec(
+    commandLine: string,
+    display: string,
+    opts: ExecOptions,
+    stdin: string | Uint8Array = opts.stdin ?? "",
+  ): Promise<ExecResult> {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const limit = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
     const secs = Math.max(1, Math.ceil(timeoutMs / 1000));
@@ -166,7 +174,10 @@ export class SshExecutor implements HostExecutor {
     if (commandLine.includes("\0"))
       throw new UnsafeShellValueError("A command sent to a host cannot contain a NUL byte.");
     const wrapped = `timeout -k 5 ${secs} bash -c ${shellQuote(STDIN_SCRIPT_READER)}`;
-    const input = `unset __s\n${commandLine}\0${opts.stdin ?? ""}`;
+    const input = Buffer.concat([
+      Buffer.from(`unset __s\n${commandLine}\0`),
+      typeof stdin === "string" ? Buffer.from(stdin) : stdin,
+    ]);
     const started = Date.now();
     const release = await this.channels.acquire();
     try {
@@ -291,7 +302,7 @@ export class SshExecutor implements HostExecutor {
     return { content, size, start, end: start + Buffer.byteLength(content) };
   }
 
-  async writeFile(path: string, content: string, opts: WriteFileOptions = {}): Promise<void> {
+  async writeFile(path: string, content: string | Uint8Array, opts: WriteFileOptions = {}): Promise<void> {
     const exclusive = opts.exclusive ?? true;
     const mode = (opts.mode ?? 0o644).toString(8);
     const x = NO_FOLLOW_EXIT;
@@ -307,7 +318,7 @@ export class SshExecutor implements HostExecutor {
       `chmod ${mode} ./${tmp}/f || exit 46`,
       placeScript(`${tmp}/f`, exclusive),
     ].join("\n");
-    const result = await this.exec(script, `write ${path}`, { stdin: content, timeoutMs: 120_000 });
+    const result = await this.exec(script, `write ${path}`, { timeoutMs: 120_000 }, content);
     if (result.exitCode === 0) return;
     if (result.exitCode === x.missing)
       throw new HostFileError(`Directory of ${path} does not exist on ${this.name}.`, "ENOENT");

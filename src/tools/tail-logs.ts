@@ -392,7 +392,7 @@ export default defineTool({
   },
 });
 
-function summarizeTail(r: Output): string {
+function summarizeTail(r: Output, delivered?: string): string {
   const out: string[] = [];
   const l = r.latest;
   const head = [`${r.state}: ${r.stateReason}`];
@@ -438,7 +438,8 @@ function summarizeTail(r: Output): string {
   const ck = r.checkpoints[r.checkpoints.length - 1];
   if (ck)
     out.push(`last checkpoint: ${ck.phase} ${ck.path}${ck.iteration !== null ? ` (iteration ${ck.iteration})` : ""}`);
-  if (r.chart) out.push(`loss curve: a PNG image of ${r.chart.points} points (returned with the result)`);
+  if (r.chart)
+    out.push(`loss curve: a PNG image of ${r.chart.points} points ${delivered ?? "(returned with the result)"}`);
   for (const n of r.notes) out.push(`note: ${n}`);
   if (r.lines.length > 0) out.push(`--- ${r.logFile} (next offset ${r.nextOffset}) ---\n${r.lines.join("\n")}`);
   return out.join("\n");

@@ -34,8 +34,12 @@ export interface ToolDef<In extends z.ZodObject = z.ZodObject, Out extends z.Zod
   input: In;
   output: Out;
   handle(args: z.output<In>, deps: ToolDeps): Promise<z.output<Out>>;
-  /** The short text shown to people and models; name arguments and next calls with argsHint / callHint. */
-  summarize(result: z.output<Out>): string;
+  /**
+   * The short text shown to people and models; name arguments and next calls with argsHint / callHint. `delivered`
+   * says, in the door's words, what became of the attachments (a door that cannot show an image writes it to a file
+   * or says how to); without it they went back with the result.
+   */
+  summarize(result: z.output<Out>, delivered?: string): string;
   /** True when the call ran but did not do what was asked (a failed check, nothing written, no match): exit 1. */
   failed?(result: z.output<Out>): boolean;
   attachments?(result: z.output<Out>): ToolAttachment[];
