@@ -6,6 +6,7 @@ import { listRecordedRuns } from "../runs/list.js";
 import { LIVE_STATES } from "../runs/types.js";
 import { formatDuration } from "../text/format.js";
 import { callHint } from "../text/hint.js";
+import { alignColumns } from "../text/table.js";
 import { defineTool } from "./tool.js";
 
 const RunOut = z.object({
@@ -63,10 +64,16 @@ export default defineTool({
   summarize: (r) => {
     if (r.runs.length === 0)
       return `${r.activeOnly ? "No active runs." : "No runs recorded."}${r.unreachable.length ? ` Unreachable: ${r.unreachable.map((u) => u.host).join(", ")}.` : ""}`;
-    const eta = (s: number | null) => (s === null ? "" : ` ETA ${formatDuration(s)}`);
-    const lines = r.runs.map(
-      (x) =>
-        `${x.runId}  ${x.state.padEnd(8)} ${x.hosts.join(",")}  ${x.iteration !== null ? `iter ${x.iteration}/${x.totalIterations}` : ""}${x.loss !== null ? ` loss ${x.loss.toPrecision(4)}` : ""}${eta(x.etaSeconds)}  ${x.reason}${x.scores.length ? `  ${x.scores.map((e) => `${e.benchmark} ${e.score}`).join(", ")}` : ""}`,
+    const lines = alignColumns(
+      r.runs.map((x) => [
+        x.runId,
+        x.state,
+        x.hosts.join(","),
+        x.iteration !== null ? `iter ${x.iteration}/${x.totalIterations}` : "",
+        x.loss !== null ? `loss ${x.loss.toPrecision(4)}` : "",
+        x.etaSeconds !== null ? `ETA ${formatDuration(x.etaSeconds)}` : "",
+        `${x.reason}${x.scores.length ? `  ${x.scores.map((e) => `${e.benchmark} ${e.score}`).join(", ")}` : ""}`,
+      ]),
     );
     const sick = r.runs.filter((x) => x.state === "running" && /^loss is (NaN|-?Infinity)/.test(x.reason));
     for (const x of sick)

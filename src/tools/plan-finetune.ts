@@ -11,6 +11,7 @@ import { type HostExecutor, HostFileError } from "../hosts/executor.js";
 import { shellQuote } from "../hosts/quote.js";
 import { listRecordedRuns } from "../runs/list.js";
 import { argsHint } from "../text/hint.js";
+import { alignColumns } from "../text/table.js";
 import buildConfigs from "./build-configs.js";
 import checkEnv from "./check-env.js";
 import convertWeights from "./convert-weights.js";
@@ -509,9 +510,14 @@ export default defineTool({
   summarize: (r) =>
     [
       `${r.model} @ ${r.release} on ${r.host}${r.next ? `; next: ${r.next.tool}` : "; nothing left to do"}`,
-      ...r.steps.map(
-        (s, i) =>
-          `${i + 1}. ${s.tool.padEnd(16)} ${s.status.padEnd(7)} ${s.detail}${s.available ? "" : " [tool not on this server]"}`,
+      ...alignColumns(
+        r.steps.map((s, i) => [
+          `${i + 1}.`,
+          s.tool,
+          s.status,
+          `${s.detail}${s.available ? "" : " [tool not on this server]"}`,
+        ]),
+        ["right"],
       ),
       ...(r.memory ? [`Memory: ${r.memory.summary}`] : []),
     ].join("\n"),
