@@ -4,6 +4,7 @@
 // record so list_runs shows them.
 import { posix } from "node:path";
 import { z } from "zod";
+import { existingExport } from "../export/exported.js";
 import { hostPrelude } from "../hosts/environment.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
@@ -237,6 +238,9 @@ export default defineTool({
       await writeRecord(executor, source.ledgerFile, fresh);
       recorded = true;
     }
+    const failedScores = scores.some((s) => s.error);
+    // An export of this checkpoint already on the host is named, not suggested again.
+    const exported = failedScores ? null : await existingExport(executor, checkpoint);
     return {
       host: host,
       runId: source.record?.id ?? null,
@@ -248,9 +252,11 @@ export default defineTool({
       recorded,
       files: paths,
       notes,
-      next: scores.some((s) => s.error)
+      next: failedScores
         ? `See the errors; a missing module usually means the evaluation extras are not installed: ${callHint("install_stack", { host: source.host, extras: ["evaluate"], confirm: true })}.`
-        : `Export the model to serve it: ${callHint("export_model", { ...sameSource(source), confirm: true })}.`,
+        : exported
+          ? `Its Hugging Face export is ${exported}, ready to load with transformers or serve with vLLM-Ascend.`
+          : `Export the model to serve it: ${callHint("export_model", { ...sameSource(source), confirm: true })}.`,
     };
   },
   failed: (r) => r.scores.some((s) => s.error !== null),

@@ -3,6 +3,7 @@
 // the result is complete (index ↔ shards ↔ tensors, embedding shapes ↔ config.json). Ends with how to load and serve it.
 import { posix } from "node:path";
 import { z } from "zod";
+import { defaultExportDir } from "../export/exported.js";
 import { exportGguf, GgufOutSchema, isTrlRecord } from "../export/gguf-export.js";
 import { exportGgufOnHub } from "../export/gguf-hf-job.js";
 import { checkHfDir, type HfCheck, readHfDirFacts } from "../export/hf-check.js";
@@ -180,10 +181,7 @@ export default defineTool({
         }`,
       );
     const method = converter.argStyle === "cfg" ? "mm_to_hf" : "dcp_to_hf";
-    const defaultTarget = posix.join(
-      posix.dirname(checkpoint.saveDir),
-      `${posix.basename(checkpoint.saveDir)}-hf-${posix.basename(checkpoint.iterDir)}`,
-    );
+    const defaultTarget = defaultExportDir(checkpoint);
     let output: string;
     try {
       output = await ensureWritablePath(executor, settings, host, args.targetDir ?? defaultTarget, "targetDir");

@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import { z } from "zod";
+import { existingExport } from "../export/exported.js";
 import { checkPathText } from "../hosts/paths.js";
 import { inferenceJson, inferenceScript, upstreamExample } from "../infer/configs.js";
 import { missingFiles, parseAnswer, runEntry, writeFiles } from "../infer/run.js";
@@ -274,6 +275,10 @@ export default defineTool({
         error: tuned.error ?? baseRun?.error ?? null,
       });
     }
+    const failedAnswers = answers.some((a) => a.error);
+    // An export of this checkpoint already on the host is named, not suggested again.
+    const exported = failedAnswers ? null : await existingExport(executor, checkpoint);
+    const evaluate = `Score it on a benchmark with ${callHint("evaluate_model", sameSource(source))}`;
     return {
       host: host,
       runId: source.record?.id ?? null,
@@ -285,9 +290,11 @@ export default defineTool({
       files: paths,
       answers,
       notes,
-      next: answers.some((a) => a.error)
+      next: failedAnswers
         ? "See the errors (diagnose_error explains a failing log)."
-        : `Score it on a benchmark with ${callHint("evaluate_model", sameSource(source))}, or export it with ${callHint("export_model", { ...sameSource(source), confirm: true })}.`,
+        : exported
+          ? `${evaluate}; its Hugging Face export is ${exported}, ready to load with transformers or serve with vLLM-Ascend.`
+          : `${evaluate}, or export it with ${callHint("export_model", { ...sameSource(source), confirm: true })}.`,
     };
   },
   failed: (r) => r.answers.some((a) => a.error !== null),

@@ -1,7 +1,7 @@
 // After training, on a simulated host through the local executor: a finished run (its ledger record, its save
 // directory at iteration 10) is exported to a Hugging Face directory that passes the completeness check, answers two
 // prompts next to the base weights, and is scored on a benchmark whose score lands in the run's ledger record.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostSettingsSchema } from "../../src/hosts/inventory.js";
@@ -307,6 +307,39 @@ describe("a finished run: export, inference, evaluation", () => {
     expect(again.scores[0]!.error).toBeNull();
     expect(dirname(again.files[0]!)).not.toBe(dirname(r.files[0]!));
   }, 120_000);
+
+  it("run_inference and evaluate_model name the checkpoint's export once it exists, and suggest export_model until then", async () => {
+    const exported = join(wd, "save", `${sim.name}-hf-iter_0000010`);
+    expect(existsSync(join(exported, "ascend-train-convert.json"))).toBe(true);
+    const ask = () =>
+      runInference.handle(
+        runInference.input.parse({
+          runId: RUN_ID,
+          host: "sim",
+          prompts: [{ prompt: "x", image: "data/images/cat.jpg" }],
+        }),
+        deps(),
+      );
+    const score = (at: string) =>
+      evaluateModel.handle(evaluateModel.input.parse({ runId: RUN_ID, host: "sim" }), {
+        ...deps(),
+        now: () => new Date(at),
+      });
+    const suggestion = `export_model {runId: "${RUN_ID}", confirm: true}`;
+    for (const r of [await ask(), await score("2026-12-02T14:00:00Z")]) {
+      const next = renderHints(r.next);
+      expect(next).not.toContain("export_model");
+      expect(next).toContain(`Hugging Face export is ${exported}`);
+    }
+    // The host no longer holds it (moved away): the export is suggested again.
+    renameSync(exported, `${exported}.moved`);
+    try {
+      for (const r of [await ask(), await score("2026-12-02T14:30:00Z")])
+        expect(renderHints(r.next)).toContain(suggestion);
+    } finally {
+      renameSync(`${exported}.moved`, exported);
+    }
+  }, 180_000);
 
   it("refuses an incomplete checkpoint and one split differently from the run's script, before running anything", async () => {
     const broken = join(wd, "save", "broken");
