@@ -21,6 +21,8 @@ export interface CompiledTrigger {
   unless: number[];
   within: number;
   minCount: number;
+  /** Fires only when the match is the log's last non-empty line (Trigger.atEnd). */
+  atEnd: boolean;
   confidence: number;
 }
 
@@ -121,6 +123,7 @@ export function compileRules(rules: readonly DiagnosisRule[]): CompiledRules {
         unless: (t.unless ?? []).map(intern),
         within: t.within ?? 12,
         minCount: t.minCount ?? 1,
+        atEnd: t.atEnd ?? false,
         confidence: t.confidence,
       });
     }

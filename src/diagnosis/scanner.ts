@@ -73,6 +73,8 @@ export class LogScanner {
   private readonly counts: Int32Array;
   private readonly firstForCount: (LineRecord | undefined)[];
   private readonly fired = new Map<number, RuleFiring>();
+  /** The latest line each end-only trigger matched (Trigger.atEnd): it fires at the end if nothing followed. */
+  private readonly atEnd = new Map<number, LineRecord>();
   private readonly suspicious = new SuspiciousLines();
   private readonly markers = { npu: 0, cuda: 0 };
   private current: LineRecord | null = null;
@@ -151,6 +153,7 @@ export class LogScanner {
     const notes: string[] = [];
     if (!this.binary) this.scanTailCodes();
     const { errorLines, endLines } = this.binary ? { errorLines: [], endLines: [] } : this.tailText();
+    this.commitAtEnd(endLines.at(-1));
     if (this.fired.size === 0 && !this.binary) {
       if (this.bytes > TAIL_KEEP) notes.push(`Suspicious lines are taken from the last ${TAIL_KEEP >> 20} MiB.`);
       this.scanSuspicion();
@@ -487,6 +490,10 @@ export class LogScanner {
     for (const p of rec.hits.keys()) {
       for (const t of byMatch[p]!) {
         const T = triggers[t]!;
+        if (T.atEnd) {
+          this.atEnd.set(t, rec);
+          continue;
+        }
         if (T.minCount > 1) {
           const n = ++this.counts[t]!;
           if (n === 1) this.firstForCount[t] = rec;
@@ -511,6 +518,14 @@ export class LogScanner {
     }
     this.insertWindow(rec);
     this.current = null;
+  }
+
+  /** End-only triggers whose latest match is the log's last non-empty line: the process stopped there. */
+  private commitAtEnd(last: string | undefined): void {
+    if (last === undefined) return;
+    const end = cleanLine(last).trim().slice(0, 200);
+    for (const [t, rec] of this.atEnd) if (rec.text.trim().slice(0, 200) === end) this.commit(t, [rec], rec.line);
+    this.atEnd.clear();
   }
 
   private candidateFiring(t: number, lines: LineRecord[], at: number): void {

@@ -862,9 +862,18 @@ export const trainRules: DiagnosisRule[] = [
   {
     id: "nfs-cache-hang",
     category: "nfs_cache_hang",
-    title: "Dataset cache on a shared filesystem (NFS) missing, stale or locked",
+    title: "A cache on a shared filesystem (NFS) missing, stale or locked (datasets, indexes, compiled extensions)",
     role: "primary",
     triggers: [
+      // torch.utils.cpp_extension prints where it builds, then waits on the build folder's lock while another process
+      // compiles; a build killed midway leaves the lock behind and every later run waits there for good. A log that
+      // ends on the line (nothing after it) is that wait: https://github.com/Ascend/MindSpeed/blob/41ffdea67bae8fd09347cf5944ee66de665bbab1/docs/en/FAQ.md
+      // ("Torch Extensions Stuck"), https://github.com/pytorch/pytorch/blob/main/torch/utils/cpp_extension.py
+      {
+        match: rx(/Using\s+\S+ as PyTorch extensions root\.\.\./, "as PyTorch extensions root..."),
+        atEnd: true,
+        confidence: 0.7,
+      },
       // Round 17, upstream (sixth pass): https://github.com/torvalds/linux/blob/master/fs/lockd/mon.c
       { match: rx(/lockd: cannot monitor \S+/, "lockd: cannot monitor"), confidence: 0.65 },
       // Round 17, upstream (sixth pass): https://github.com/lustre/lustre-release/blob/master/lustre/ptlrpc/import.c
@@ -1019,22 +1028,40 @@ export const trainRules: DiagnosisRule[] = [
       // ECOMM from a network filesystem while writing the cache.
       { match: lit("Communication error on send"), confidence: 0.72 },
     ],
+    extract: [/Using\s+(?<ext_root>\S+) as PyTorch extensions root/],
     cause:
-      "Several nodes build or read the same dataset cache (HF datasets arrow files, Megatron GPTDataset index) on a shared " +
-      "filesystem: another node has not finished writing it, it is stale from an earlier run, or NFS has no working flock.",
+      "Several nodes or runs build or read the same cache (HF datasets arrow files, Megatron GPTDataset index, torch's " +
+      "compiled extensions) on a shared filesystem: another node has not finished writing it, it is stale or its lock " +
+      "left behind by an earlier run, or NFS has no working flock.",
     fixes: [
       {
+        id: "clear-extension-lock",
+        summary:
+          "The log stops where torch waits for the extension build folder's lock (<ext_root>): a build killed midway " +
+          "left the lock behind. Stop every rank, delete that folder (torch rebuilds it) and start again; on a home " +
+          "directory the nodes share, give each node its own folder (export TORCH_EXTENSIONS_DIR=/tmp/$USER/torch_extensions " +
+          "in the launch script).",
+        commands: [
+          'find "${TORCH_EXTENSIONS_DIR:-$HOME/.cache/torch_extensions}" -name lock',
+          'rm -rf "${TORCH_EXTENSIONS_DIR:-$HOME/.cache/torch_extensions}"',
+        ],
+        onlyWhen: /as PyTorch extensions root/,
+      },
+      {
         id: "preprocess-once",
+        notWhen: /as PyTorch extensions root/,
         summary:
           "Preprocess once on one node and reuse the result (LLaMA-Factory tokenized_path; Megatron: build the index cache once).",
       },
       {
         id: "local-cache",
+        notWhen: /as PyTorch extensions root/,
         summary: "Give each node a local cache directory.",
         env: { HF_DATASETS_CACHE: "<local_cache_dir>", HF_DATASETS_USE_SOFT_FILELOCK: "1" },
       },
       {
         id: "clear-stale",
+        notWhen: /as PyTorch extensions root/,
         summary: "Delete the stale cache written by an earlier run.",
         commands: ["rm -rf ~/.cache/huggingface/datasets/<dataset_cache>"],
       },

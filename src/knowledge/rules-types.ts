@@ -77,6 +77,11 @@ export interface Trigger {
    * are otherwise never matched; a bare `AssertionError` states its condition only there.
    */
   readonly sourceLine?: boolean;
+  /**
+   * The match counts only as the log's last non-empty line: a process that printed it and then nothing more is
+   * waiting there (a hang), while the same line with output after it is a step that went on.
+   */
+  readonly atEnd?: boolean;
   /** 0..1: how sure a firing of this trigger makes us. */
   readonly confidence: number;
 }
