@@ -1042,8 +1042,8 @@ export const trainRules: DiagnosisRule[] = [
           "directory the nodes share, give each node its own folder (export TORCH_EXTENSIONS_DIR=/tmp/$USER/torch_extensions " +
           "in the launch script).",
         commands: [
-          'find "${TORCH_EXTENSIONS_DIR:-$HOME/.cache/torch_extensions}" -name lock',
-          'rm -rf "${TORCH_EXTENSIONS_DIR:-$HOME/.cache/torch_extensions}"',
+          'find "$HOME/.cache/torch_extensions" $TORCH_EXTENSIONS_DIR -name lock',
+          'rm -rf "$HOME/.cache/torch_extensions"  # or the folder TORCH_EXTENSIONS_DIR names',
         ],
         onlyWhen: /as PyTorch extensions root/,
       },
