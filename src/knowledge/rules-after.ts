@@ -32,6 +32,15 @@ export const afterTrainingRules: DiagnosisRule[] = [
       "Checkpoint incomplete: the iteration the tracker names (latest_checkpointed_iteration.txt, DeepSpeed's latest) is not all there",
     role: "primary",
     triggers: [
+      // Round 19, upstream (ninth pass): https://github.com/volcengine/verl/blob/b178a3cd56f58b2d502255daba591e92833930a7/verl/utils/checkpoint/megatron_checkpoint_manager.py#L383
+      {
+        match: rx(/(?:Optimizer|LR scheduler|RNG) state dict not found in/, "state dict not found in"),
+        confidence: 0.75,
+      },
+      // Round 19, upstream (ninth pass): https://github.com/huggingface/nanotron/blob/2411b022a75fb7f7561a1bb4166706da5e1b76de/src/nanotron/serialize/weights.py#L284
+      { match: rx(/Could not find any shards \w+\*\.safetensors in/, "Could not find any shards "), confidence: 0.7 },
+      // Round 19, upstream (ninth pass): https://github.com/hpcaitech/ColossalAI/blob/4f9953be335ef371b3848719ddafe596c01ecd37/colossalai/checkpoint_io/general_checkpoint_io.py#L89
+      { match: lit("Lacking param group file under current directory"), confidence: 0.8 },
       // Round 17, upstream (seventh pass): https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/deepspeed/utils/zero_to_fp32.py#L614
       { match: lit("Unable to find 'latest' file at"), confidence: 0.75 },
       // Round 17, upstream (seventh pass): https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/deepspeed/utils/zero_to_fp32.py#L619

@@ -696,6 +696,10 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Port already in use",
     role: "primary",
     triggers: [
+      // Round 19, upstream (ninth pass): https://github.com/pallets/werkzeug/blob/1b00618e787f40dfb21eba29caf8f8be7c8e1d93/src/werkzeug/serving.py#L765
+      { match: rx(/Port \d+ is in use by another program/, "is in use by another program"), confidence: 0.85 },
+      // Round 19, upstream (ninth pass): https://github.com/benoitc/gunicorn/blob/65ac1a3a4c0aa00960968c720d6e6bd2ac32f1b9/gunicorn/sock.py#L210
+      { match: rx(/\[ERROR\] Connection in use: /, "Connection in use: "), confidence: 0.8 },
       // Round 17, upstream (seventh pass): https://github.com/python/cpython/blob/main/Lib/asyncio/base_events.py
       {
         match: rx(
@@ -1482,6 +1486,42 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Cross-device (P2P) copy refused by the driver, or the card failing (uncorrectable ECC, gone from the bus)",
     role: "primary",
     triggers: [
+      // Round 19, upstream (ninth pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/core/inc/engine/engine.hpp#L40
+      { match: rx(/Device\[\d+\] lost heartbeat\./, "] lost heartbeat."), confidence: 0.8 },
+      // Round 19, upstream (ninth pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/core/inc/engine/engine.hpp#L50
+      { match: rx(/Device \d+, status \d+, DEV_RUNNING_DOWN/, "DEV_RUNNING_DOWN"), confidence: 0.8 },
+      // Round 19, upstream (ninth pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/core/src/engine/engine.cc#L743
+      { match: lit("Device status failure, ret="), confidence: 0.7 },
+      // Round 19, upstream (ninth pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/core/src/stream/stream_david.cc#L1036
+      { match: rx(/device running down, device_id=\d+/, "device running down, device_id="), confidence: 0.8 },
+      // Round 19, upstream (ninth pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/core/src/stream/stream.cc#L3421
+      { match: rx(/Device \d+ is unavailable, stream_id=\d+/, "is unavailable, stream_id="), confidence: 0.75 },
+      // Round 19, upstream (ninth pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/core/src/device/device_error_core_proc.cc#L1161
+      { match: lit("RAS event detail: device_id="), confidence: 0.7 },
+      // Round 19, upstream (ninth pass): https://github.com/Ascend/pytorch/blob/9e73e708ab9350d203475609f36f8a43f6a0c2ab/torch_npu/csrc/core/npu/NPUQueue.cpp#L563
+      { match: lit("HBM MULTI BIT ECC ERROR"), confidence: 0.85 },
+      // Round 19, upstream (ninth pass): https://github.com/Ascend/pytorch/blob/9e73e708ab9350d203475609f36f8a43f6a0c2ab/torch_npu/csrc/core/npu/NPUException.cpp#L329
+      { match: lit("get UCE ERROR, retSize is"), confidence: 0.8 },
+      // Round 19, upstream (ninth pass): https://github.com/Ascend/pytorch/blob/9e73e708ab9350d203475609f36f8a43f6a0c2ab/torch_npu/csrc/npu/Stress_detect.cpp#L108
+      { match: lit("Stress detect failed due to hardware malfunction"), confidence: 0.8 },
+      // Round 19, upstream (ninth pass): https://github.com/Ascend/pytorch/blob/9e73e708ab9350d203475609f36f8a43f6a0c2ab/torch_npu/csrc/npu/Stress_detect.cpp#L123
+      { match: lit("Error message is Voltage recovery failed"), confidence: 0.8 },
+      // Round 19, upstream (ninth pass): https://github.com/hicann/driver/blob/ef377e950a32b1641c108c59481e39e9643b7d63/src/sdk_driver/dms/devmng/dc/heart_beat/hb_host.c#L399
+      { match: lit("The device urgent heartbeat is lost!"), confidence: 0.85 },
+      // Round 19, upstream (ninth pass): https://github.com/hicann/driver/blob/ef377e950a32b1641c108c59481e39e9643b7d63/src/sdk_driver/comm/ub/host/ascend_ub_main_adapt.c#L1092
+      { match: lit("Device heart beat lost, stop all msg send"), confidence: 0.85 },
+      // Round 19, upstream (ninth pass): https://github.com/hicann/driver/blob/ef377e950a32b1641c108c59481e39e9643b7d63/src/sdk_driver/svm/v2/common/svm_dma.c#L80
+      { match: lit("Device is offline, can not dma copy"), confidence: 0.8 },
+      // Round 19, upstream (ninth pass): https://github.com/hicann/driver/blob/ef377e950a32b1641c108c59481e39e9643b7d63/src/sdk_driver/comm/pcie/host/devdrv_s2s_msg.c#L423
+      { match: lit("device_status not alive"), confidence: 0.75 },
+      // Round 19, upstream (ninth pass): https://github.com/Ascend/pytorch/blob/9e73e708ab9350d203475609f36f8a43f6a0c2ab/torch_npu/csrc/core/npu/NPUQueue.cpp#L401
+      { match: lit("UCE ERROR happened, set task queue status"), confidence: 0.85 },
+      // Round 19, upstream (ninth pass): https://github.com/Ascend/pytorch/blob/9e73e708ab9350d203475609f36f8a43f6a0c2ab/torch_npu/csrc/core/npu/NPUQueue.cpp#L418
+      { match: lit("LINK ERROR happened, set task queue status"), confidence: 0.85 },
+      // Round 19, upstream (ninth pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/core/src/runtime.cc#L2097
+      { match: lit("TsdOpen failed:Device is disconnected"), confidence: 0.8 },
+      // Round 19, upstream (ninth pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/dfx/error_manager/error_code.json#L215
+      { match: lit("Failed to send the OPP to the device"), confidence: 0.7 },
       // Round 17, upstream (seventh pass): https://github.com/NVIDIA/nccl/blob/master/src/transport/p2p.cc#L355
       {
         match: rx(/failed to peer with device \d+(?:\(=[0-9a-f]+\))?: \d+ /, "failed to peer with device "),
@@ -1762,6 +1802,16 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Kernel crashed on the device (AI Core / AI CPU exception)",
     role: "primary",
     triggers: [
+      // Round 19, upstream (ninth pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/core/src/common/errcode_manage.cc#L415
+      {
+        match: rx(
+          /reason=(?:aicore|vector core) (?:timeout|exception|trap (?:exception|read overflow|write overflow))|reason=aicpu timeout/,
+          "reason=aicore ",
+          "reason=vector core ",
+          "reason=aicpu timeout",
+        ),
+        confidence: 0.8,
+      },
       // Round 17, upstream (seventh pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/core/src/device/device_error_core_proc.cc#L545
       { match: rx(/there is an error of (?:aicore|aivec), core id is \d+/, "there is an error of "), confidence: 0.85 },
       // Round 17, upstream (seventh pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/core/src/device/device_error_core_proc.cc#L1224
@@ -2161,6 +2211,23 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Killed by the host's out-of-memory killer",
     role: "primary",
     triggers: [
+      // Round 19, upstream (ninth pass): https://docs.python.org/3/library/exceptions.html#MemoryError
+      { match: rx(/^(?:[\w.]*\.)?MemoryError(?::|$)/, "MemoryError"), confidence: 0.6 },
+      // Round 19, upstream (ninth pass): https://github.com/gcc-mirror/gcc/blob/0eccbc5b8523899ca0b2e909e932ba80c39ba51e/libstdc++-v3/libsupc++/bad_alloc.cc#L33
+      { match: rx(/what\(\):\s+std::bad_alloc|instance of 'std::bad_alloc'/, "std::bad_alloc"), confidence: 0.6 },
+      // Round 19, upstream (ninth pass): https://github.com/pytorch/pytorch/blob/0964ce97a9c85ef1dc716611e0e672a865332412/aten/src/TH/THGeneral.cpp#L204
+      {
+        match: rx(/\$ Torch: not enough memory: you tried to (?:re)?allocate/, "Torch: not enough memory"),
+        confidence: 0.8,
+      },
+      // Round 19, upstream (ninth pass): https://github.com/python/cpython/blob/v3.12.0/Python/errors.c
+      { match: lit("Cannot recover from MemoryErrors while normalizing exceptions"), confidence: 0.75 },
+      // Round 19, upstream (ninth pass): https://github.com/gperftools/gperftools/blob/07c5e9226bda1720bdf783a11f5df0f515e3c9d3/src/central_freelist.cc#L307
+      { match: lit("tcmalloc: allocation failed"), confidence: 0.75 },
+      // Round 19, upstream (ninth pass): https://github.com/gperftools/gperftools/blob/07c5e9226bda1720bdf783a11f5df0f515e3c9d3/src/page_heap_allocator.h#L77
+      { match: lit("Out of memory trying to allocate internal tcmalloc data"), confidence: 0.8 },
+      // Round 19, upstream (ninth pass): https://github.com/pmodels/mpich/blob/6a79bf6575c3b5b41cabbd3d59340634d6f9412d/src/pm/hydra/mpiexec/mpiexec.c#L305
+      { match: rx(/TERMINATED WITH THE EXIT STRING: Killed \(signal 9\)/, "EXIT STRING: Killed"), confidence: 0.55 },
       // Round 17, upstream (sixth pass): https://github.com/torvalds/linux/blob/master/mm/oom_kill.c
       { match: rx(/oom_reaper: reaped process \d+ \(/, "oom_reaper: reaped process"), confidence: 0.82 },
       // Round 17, upstream (sixth pass): https://github.com/systemd/systemd/blob/main/src/oom/oomd-manager.c

@@ -690,6 +690,8 @@ export const envRules: DiagnosisRule[] = [
     title: "CANN does not match the driver, firmware or chip",
     role: "primary",
     triggers: [
+      // Round 19, upstream (ninth pass): https://github.com/mindspore-ai/docs/blob/61b219b8f542b7ea7e50639f8fee289ef7492bbf/docs/mindspore/source_en/faq/tools.md#L5
+      { match: lit("aclnnAllFiniteGetWorkspaceSize call failed"), confidence: 0.6 },
       // Round 17, upstream (sixth pass): https://github.com/Ascend/pytorch/blob/master/torch_npu/csrc/framework/OpParamMaker.cpp#L112
       { match: lit("requires newer CANN runtime and operator packages"), confidence: 0.78 },
       // Round 17, upstream (sixth pass): https://github.com/Ascend/MindSpeed/blob/master/mindspeed/core/transformer/moe/legacy_a2a_token_dispatcher.py#L60
@@ -1043,6 +1045,20 @@ export const envRules: DiagnosisRule[] = [
     title: "CANN's Python operator-compiler stack cannot start",
     role: "primary",
     triggers: [
+      // Round 19, upstream (ninth pass): https://github.com/hicann/ge/blob/ffdcbc9f7496c17a98c1d12762c61ed608ef3503/compiler/opcompiler/op_compile_adapter/source/python_adapter/py_decouple.cc#L51
+      { match: lit("Launch dynamic-handle failed"), confidence: 0.75 },
+      // Round 19, upstream (ninth pass): https://github.com/hicann/ge/blob/ffdcbc9f7496c17a98c1d12762c61ed608ef3503/compiler/opcompiler/op_compile_adapter/source/python_adapter/py_decouple.cc#L55
+      { match: lit("Failed to load functions from dynamic library"), confidence: 0.7 },
+      // Round 19, upstream (ninth pass): https://github.com/hicann/ge/blob/ffdcbc9f7496c17a98c1d12762c61ed608ef3503/compiler/opcompiler/op_compile_adapter/source/python_adapter/py_decouple.cc#L182
+      { match: lit("Failed to run cmd[python -V]"), confidence: 0.75 },
+      // Round 19, upstream (ninth pass): https://github.com/hicann/ge/blob/ffdcbc9f7496c17a98c1d12762c61ed608ef3503/compiler/opcompiler/op_compile_adapter/source/python_adapter/py_decouple.cc#L250
+      { match: rx(/Failed to dlsym function Py\w+/, "Failed to dlsym function Py"), confidence: 0.8 },
+      // Round 19, upstream (ninth pass): https://github.com/hicann/ge/blob/ffdcbc9f7496c17a98c1d12762c61ed608ef3503/compiler/opcompiler/op_compile_adapter/source/python_adapter/python_adapter_manager.cc#L43
+      { match: lit("Failed to initialize handle manager"), confidence: 0.65 },
+      // Round 19, upstream (ninth pass): https://github.com/hicann/ge/blob/ffdcbc9f7496c17a98c1d12762c61ed608ef3503/compiler/opcompiler/op_compile_adapter/source/python_adapter/python_adapter_manager.cc#L59
+      { match: lit("Failed to initialize py logger"), confidence: 0.7 },
+      // Round 19, upstream (ninth pass): https://github.com/hicann/ge/blob/ffdcbc9f7496c17a98c1d12762c61ed608ef3503/compiler/opcompiler/op_compile_adapter/source/python_adapter/py_wrapper.cc#L30
+      { match: lit("Failed to import te_fusion.log_util"), confidence: 0.8 },
       // Round 17, upstream (eighth pass): https://github.com/hicann/runtime/blob/master/src/dfx/error_manager/error_code.json
       {
         match: rx(
@@ -1266,6 +1282,8 @@ export const envRules: DiagnosisRule[] = [
     title: "A package imported from its source tree, or a local file or folder named like it",
     role: "primary",
     triggers: [
+      // Round 19, upstream (ninth pass): https://github.com/tensorflow/tensorflow/blob/09746cd5cf7ea63f048f0ffa57fd5964a0c9b382/tensorflow/python/platform/self_check.py#L40
+      { match: lit("Do not import tensorflow from its source directory"), confidence: 0.9 },
       // Round 17, upstream (sixth pass): https://github.com/facebookresearch/detectron2/blob/02b5c4e295e990042a714712c21dc79b731e8833/INSTALL.md#L177
       {
         match: rx(/No module named '[\w.]+\._C(?:\.\w+)?'/, "No module named '"),
@@ -2317,6 +2335,12 @@ export const envRules: DiagnosisRule[] = [
     title: "Script has Windows (CRLF) line endings",
     role: "primary",
     triggers: [
+      // Round 19, upstream (ninth pass): https://github.com/SchedMD/slurm/blob/284c3b95f08a2dc2478499837b03355e1b9c5c75/src/sbatch/sbatch.c#L701
+      { match: lit("Batch script contains DOS line breaks"), confidence: 0.9 },
+      // Round 19, upstream (ninth pass): https://github.com/SchedMD/slurm/blob/284c3b95f08a2dc2478499837b03355e1b9c5c75/src/sbatch/sbatch.c#L702
+      { match: lit("instead of expected UNIX line breaks"), confidence: 0.85 },
+      // Round 19, upstream (ninth pass): https://github.com/koalaman/shellcheck/blob/764802b7c023e9fdc191c12f57c418f186ad76ae/src/ShellCheck/Parser.hs#L147
+      { match: rx(/SC1017 \(error\): Literal carriage return/, "Literal carriage return"), confidence: 0.8 },
       // Round 17, upstream (eighth pass): https://git.savannah.gnu.org/cgit/bash.git/tree/po/de.po
       {
         match: rx(
@@ -2572,6 +2596,11 @@ export const envRules: DiagnosisRule[] = [
     title: "Megatron-LM missing or at the wrong version",
     role: "primary",
     triggers: [
+      // Round 19, upstream (ninth pass): https://github.com/NVIDIA/NeMo/blob/8cfedd7203462cb251a914e700e5605444277561/nemo/collections/llm/gpt/model/gpt_oss.py#L118
+      {
+        match: rx(/Megatron version does not support \S+ model/, "Megatron version does not support"),
+        confidence: 0.8,
+      },
       // Round 17, upstream (sixth pass): https://github.com/NVIDIA-NeMo/Megatron-Bridge/blob/main/src/megatron/bridge/compat/mcore_version.py
       {
         match: rx(

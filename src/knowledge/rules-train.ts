@@ -339,6 +339,30 @@ export const trainRules: DiagnosisRule[] = [
     title: "Checkpoint does not fit the model (sharding or layer split differs)",
     role: "primary",
     triggers: [
+      // Round 19, upstream (ninth pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/training/checkpointing.py#L2403
+      { match: lit("but the current run builds a non-hybrid model"), confidence: 0.8 },
+      // Round 19, upstream (ninth pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/training/checkpointing.py#L2419
+      { match: lit("Cannot load a GPT checkpoint into this hybrid model"), confidence: 0.8 },
+      // Round 19, upstream (ninth pass): https://github.com/hpcaitech/ColossalAI/blob/4f9953be335ef371b3848719ddafe596c01ecd37/colossalai/checkpoint_io/utils.py#L762
+      {
+        match: lit("loaded state dict contains a parameter group that doesn't match the size of optimizer's group"),
+        confidence: 0.75,
+      },
+      // Round 19, upstream (ninth pass): https://github.com/NVIDIA/Megatron-LM/blob/core_r0.8.0/megatron/legacy/model/language_model.py#L618
+      { match: lit("could not find data for output_layer in the checkpoint"), confidence: 0.7 },
+      // Round 19, upstream (ninth pass): https://github.com/NVIDIA/NeMo/blob/8cfedd7203462cb251a914e700e5605444277561/nemo/lightning/io/state.py#L207
+      {
+        match: rx(/Additional keys: \[[^\]]*\] in checkpoint but not in model/, "in checkpoint but not in model"),
+        confidence: 0.75,
+      },
+      // Round 19, upstream (ninth pass): https://github.com/NVIDIA/NeMo/blob/8cfedd7203462cb251a914e700e5605444277561/nemo/lightning/io/state.py#L168
+      {
+        match: rx(
+          /Shape mismatch for parameter \S+: target shape .* vs converted source shape/,
+          "vs converted source shape",
+        ),
+        confidence: 0.85,
+      },
       // Round 17, upstream (seventh pass): https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/deepspeed/runtime/state_dict_factory.py#L117
       {
         match: rx(
@@ -865,6 +889,52 @@ export const trainRules: DiagnosisRule[] = [
     title: "A cache on a shared filesystem (NFS) missing, stale or locked (datasets, indexes, compiled extensions)",
     role: "primary",
     triggers: [
+      // Round 19, upstream (ninth pass): https://github.com/triton-lang/triton/blob/10852d2ef21250fd4ac56e44ff65f82fe88a45fa/python/triton/runtime/cache.py#L126
+      {
+        match: rx(
+          /No such file or directory: '[^']*\/tmp\.pid_\d+_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\//,
+          "/tmp.pid_",
+        ),
+        confidence: 0.75,
+      },
+      // Round 19, upstream (ninth pass): https://support.hdfgroup.org/documentation/hdf5/latest/_file_lock.html
+      { match: lit("unable to lock file, errno ="), confidence: 0.75 },
+      // Round 19, upstream (ninth pass): https://support.hdfgroup.org/documentation/hdf5/latest/_file_lock.html
+      { match: lit("file locking disabled on this file system"), confidence: 0.75 },
+      // Round 19, upstream (ninth pass): https://github.com/pmodels/mpich/blob/6a79bf6575c3b5b41cabbd3d59340634d6f9412d/src/mpi/romio/adio/common/lock.c#L142
+      { match: rx(/File locking failed in ADIOI_\w*Set_?[Ll]ock/, "File locking failed in ADIOI_"), confidence: 0.75 },
+      // Round 19, upstream (ninth pass): https://github.com/pmodels/mpich/blob/6a79bf6575c3b5b41cabbd3d59340634d6f9412d/src/mpi/romio/adio/common/lock.c#L143
+      { match: lit("ensure that the lockd daemon is running on all the machines"), confidence: 0.7 },
+      // Round 19, upstream (ninth pass): https://github.com/lustre/lustre-release/blob/c881f8ebcbd130cf6c2b9e8862582fc5d2da5289/lustre/ptlrpc/import.c#L184
+      {
+        match: rx(
+          /Connection to \S+ \(at \S+\) was lost; in progress operations (?:using this service )?will fail/,
+          "was lost; in progress operations",
+        ),
+        confidence: 0.65,
+      },
+      // Round 19, upstream (ninth pass): https://github.com/lustre/lustre-release/blob/c881f8ebcbd130cf6c2b9e8862582fc5d2da5289/lustre/ldlm/ldlm_request.c#L119
+      {
+        match: rx(/### lock timed out \(enqueued at \d+, \d+s ago\), entering recovery/, "lock timed out (enqueued at"),
+        confidence: 0.65,
+      },
+      // Round 19, upstream (ninth pass): https://github.com/torvalds/linux/blob/v6.6/fs/nfs/nfs4state.c
+      { match: rx(/NFSv4: state recovery failed for open file /, "NFSv4: state recovery failed"), confidence: 0.7 },
+      // Round 19, upstream (ninth pass): https://github.com/torvalds/linux/blob/v6.6/fs/nfs/nfs4state.c
+      {
+        match: rx(/NFS: nfs4_reclaim_(?:open_state|locks): unhandled error -?\d+/, "NFS: nfs4_reclaim_"),
+        confidence: 0.6,
+      },
+      // Round 19, upstream (ninth pass): https://github.com/torvalds/linux/blob/v6.6/fs/ceph/mds_client.c
+      { match: rx(/\bmds\d+ reconnect denied\b/, "reconnect denied"), confidence: 0.65 },
+      // Round 19, upstream (ninth pass): https://github.com/huggingface/huggingface_hub/blob/ee0a4510f4bc15e26cb722be2efc2bdb01383ca0/src/huggingface_hub/file_download.py#L1243
+      {
+        match: rx(
+          /No such file or directory: '[^'\n]*\/blobs\/[0-9a-f]{40,64}(?:\.[0-9a-f]{8})?\.incomplete'/,
+          ".incomplete'",
+        ),
+        confidence: 0.75,
+      },
       // torch.utils.cpp_extension prints where it builds, then waits on the build folder's lock while another process
       // compiles; a build killed midway leaves the lock behind and every later run waits there for good. A log that
       // ends on the line (nothing after it) is that wait: https://github.com/Ascend/MindSpeed/blob/41ffdea67bae8fd09347cf5944ee66de665bbab1/docs/en/FAQ.md
@@ -1078,6 +1148,20 @@ export const trainRules: DiagnosisRule[] = [
     title: "Shared memory (/dev/shm) too small for DataLoader workers",
     role: "primary",
     triggers: [
+      // Round 19, upstream (ninth pass): https://github.com/openucx/ucx/blob/9466d104a317c8ffddd9734e72055d8bbda021b3/src/uct/sm/mm/posix/mm_posix.c#L206
+      {
+        match: lit("Please check that /dev/shm or the directory you specified has more available memory"),
+        confidence: 0.8,
+      },
+      // Round 19, upstream (ninth pass): https://github.com/openucx/ucx/blob/9466d104a317c8ffddd9734e72055d8bbda021b3/src/uct/sm/mm/posix/mm_posix.c#L139
+      { match: lit("could not stat shared memory device"), confidence: 0.75 },
+      // Round 19, upstream (ninth pass): https://github.com/open-mpi/ompi/blob/8efebee745e15516a7f5f1f295df86c78014c76c/opal/mca/shmem/posix/help-opal-shmem-posix.txt#L16
+      { match: lit("A system call failed during shared memory initialization"), confidence: 0.6 },
+      // Round 19, upstream (ninth pass): https://github.com/pmodels/mpich/blob/6a79bf6575c3b5b41cabbd3d59340634d6f9412d/src/pm/hydra/mpiexec/mpiexec.c#L305
+      {
+        match: rx(/TERMINATED WITH THE EXIT STRING: Bus error \(signal 7\)/, "EXIT STRING: Bus error"),
+        confidence: 0.6,
+      },
       // Round 17, upstream (sixth pass): https://github.com/pytorch/pytorch/blob/main/torch/multiprocessing/spawn.py
       { match: rx(/process \d+ terminated with signal SIGBUS/, "terminated with signal SIGBUS"), confidence: 0.7 },
       // Round 17, upstream (sixth pass): https://github.com/python/cpython/blob/main/Python/faulthandler.c
@@ -2140,6 +2224,74 @@ export const trainRules: DiagnosisRule[] = [
     title: "Tensor parallel size does not divide the attention/KV heads",
     role: "primary",
     triggers: [
+      // Round 19, upstream (ninth pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/ssm/mamba_mixer.py#L262
+      {
+        match: rx(
+          /(?:nheads|ngroups) must be evenly divisi?ble by tp_size/,
+          "must be evenly divisble by tp_size",
+          "must be evenly divisible by tp_size",
+        ),
+        confidence: 0.85,
+      },
+      // Round 19, upstream (ninth pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/transformer/multi_latent_attention.py#L1447
+      {
+        match: rx(
+          /(?:q_lora_rank|kv_lora_rank \+ qk_pos_emb_head_dim) must be divisible by tensor(?:-parallel| model parallel) size/,
+          "must be divisible by tensor-parallel size",
+          "must be divisible by tensor model parallel size",
+        ),
+        confidence: 0.75,
+      },
+      // Round 19, upstream (ninth pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/inference/disaggregation/kv_reshard.py#L48
+      { match: rx(/num_heads=\d+ not divisible by tp_size=\d+/, "not divisible by tp_size="), confidence: 0.85 },
+      // Round 19, upstream (ninth pass): https://github.com/NVIDIA-NeMo/Megatron-Bridge/blob/067f987df03b8355b03192d88d70f1709fedf51a/src/megatron/bridge/models/minimax_m2/minimax_m2_provider.py#L127
+      {
+        match: rx(
+          /num_query_groups \(\d+\) must (?:be divisible by|divide) tensor_model_parallel_size \(\d+\)/,
+          "tensor_model_parallel_size (",
+        ),
+        confidence: 0.85,
+      },
+      // Round 19, upstream (ninth pass): https://github.com/volcengine/verl/blob/b178a3cd56f58b2d502255daba591e92833930a7/verl/utils/ulysses.py#L336
+      {
+        match: rx(/must be divisible by ulysses sequence size\(\d+\)/, "must be divisible by ulysses sequence size("),
+        confidence: 0.8,
+      },
+      // Round 19, upstream (ninth pass): https://github.com/huggingface/nanotron/blob/2411b022a75fb7f7561a1bb4166706da5e1b76de/src/nanotron/config/config.py#L544
+      { match: rx(/num_key_value_heads \(\d+\) must be >= tp \(\d+\)/, "must be >= tp ("), confidence: 0.85 },
+      // Round 19, upstream (ninth pass): https://github.com/huggingface/nanotron/blob/2411b022a75fb7f7561a1bb4166706da5e1b76de/src/nanotron/models/llama.py#L353
+      {
+        match: rx(/Number of key\/value heads \(\d+\) must be divisible by TP size/, "Number of key/value heads ("),
+        confidence: 0.85,
+      },
+      // Round 19, upstream (ninth pass): https://github.com/huggingface/nanotron/blob/2411b022a75fb7f7561a1bb4166706da5e1b76de/src/nanotron/models/starcoder2.py#L924
+      { match: rx(/Number of kv heads \(\d+\) must be >= TP size/, "must be >= TP size"), confidence: 0.85 },
+      // Round 19, upstream (ninth pass): https://github.com/pytorch/torchtitan/blob/b5bcd76c66d0acb1a08b176d9639425bc55e0b2a/torchtitan/models/common/decoder.py#L197
+      {
+        match: rx(/tensor_parallel_degree \(\d+\) must divide n_(?:kv_)?heads \(\d+\)/, "must divide n_"),
+        confidence: 0.85,
+      },
+      // Round 19, upstream (ninth pass): https://github.com/InternLM/lmdeploy/blob/1263d5cd889b7ad500e85b8eb20401327a4516ab/lmdeploy/pytorch/models/gpt_oss.py#L91
+      {
+        match: rx(/num_attention_heads=\d+ should be divisible by TP=\d+/, "should be divisible by TP="),
+        confidence: 0.85,
+      },
+      // Round 19, upstream (ninth pass): https://github.com/huggingface/text-generation-inference/blob/db931fcf42da018a3657580c64bf2720f167f9ab/server/text_generation_server/models/custom_modeling/flash_llama_modeling.py#L174
+      {
+        match: rx(
+          /`(?:num_key_value_heads|num_attention_heads|n_heads)` must be divisible by `num_shards`/,
+          "` must be divisible by `num_shards`",
+        ),
+        confidence: 0.85,
+      },
+      // Round 19, upstream (ninth pass): https://github.com/hpcaitech/ColossalAI/blob/4f9953be335ef371b3848719ddafe596c01ecd37/colossalai/shardformer/policies/chatglm2.py#L91
+      {
+        match: rx(
+          /num_attention_heads \d+ should be divisible by tensor_parallel_size \d+/,
+          "should be divisible by tensor_parallel_size",
+        ),
+        confidence: 0.85,
+      },
       // Round 17, upstream (eighth pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/transformer/transformer_config.py#L1503
       {
         match: rx(
@@ -2404,6 +2556,8 @@ export const trainRules: DiagnosisRule[] = [
     title: "A pipeline stage has no LLM layers",
     role: "primary",
     triggers: [
+      // Round 19, upstream (ninth pass): https://github.com/volcengine/verl/blob/b178a3cd56f58b2d502255daba591e92833930a7/verl/model_merger/megatron_model_merger.py#L68
+      { match: rx(/layer_num \d+ must be greater than pp_size \d+/, "must be greater than pp_size"), confidence: 0.8 },
       // Round 17, upstream (eighth pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/transformer/transformer_block.py#L196
       {
         match: rx(/Not enough layers in the (?:first|last) virtual pipeline stage/, "Not enough layers in the"),
@@ -2500,6 +2654,29 @@ export const trainRules: DiagnosisRule[] = [
     title: "Layer split does not fit the pipeline size or layer count",
     role: "primary",
     triggers: [
+      // Round 19, upstream (ninth pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/models/hybrid/hybrid_layer_allocation.py#L438
+      {
+        match: rx(
+          /Number of layers \(\d+\) must be evenly divisible by pipeline-model-parallel-size/,
+          "must be evenly divisible by pipeline-model-parallel-size",
+        ),
+        confidence: 0.85,
+      },
+      // Round 19, upstream (ninth pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/models/hybrid/hybrid_layer_allocation.py#L415
+      {
+        match: rx(
+          /Middle layers \(\d+\) must be evenly divisible by middle pipeline stages/,
+          "must be evenly divisible by middle pipeline stages",
+        ),
+        confidence: 0.85,
+      },
+      // Round 19, upstream (ninth pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/models/hybrid/hybrid_layer_allocation.py#L461
+      {
+        match: lit("in hybrid_layer_pattern must be evenly divisible by pipeline_model_parallel_size"),
+        confidence: 0.85,
+      },
+      // Round 19, upstream (ninth pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/models/hybrid/hybrid_layer_allocation.py#L471
+      { match: lit("The pattern does not define enough pipe-delimited segments"), confidence: 0.8 },
       // Round 17, upstream (eighth pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/transformer/transformer_config.py#L2397
       {
         match: rx(
