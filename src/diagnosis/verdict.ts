@@ -109,8 +109,11 @@ export function fill(text: string, facts: Record<string, string>): string {
   return text.replace(PLACEHOLDER, (whole, name: string) => facts[name] ?? whole);
 }
 
-/** Space-separated plain words (pids, paths, ports) stay as they are in a command: nothing in them is shell syntax. */
-const PLAIN_WORDS = /^[A-Za-z0-9_@%+=:,./-]+(?: [A-Za-z0-9_@%+=:,./-]+)*$/;
+/**
+ * Space-separated plain words (pids, paths, ports) stay as they are in a command: nothing in them is shell syntax but
+ * a leading `~/`, which the shell expands to the home directory the log's path was written from.
+ */
+const PLAIN_WORDS = /^(?:~\/)?[A-Za-z0-9_@%+=:,./-]+(?: [A-Za-z0-9_@%+=:,./-]+)*$/;
 
 /**
  * Fills a command template: each value is quoted for the place it lands in (bare, inside '…' or inside "…"), so a

@@ -886,7 +886,8 @@ export const trainRules: DiagnosisRule[] = [
   {
     id: "nfs-cache-hang",
     category: "nfs_cache_hang",
-    title: "A cache on a shared filesystem (NFS) missing, stale or locked (datasets, indexes, compiled extensions)",
+    title:
+      "A shared cache missing, stale or locked (datasets, indexes, compiled extensions; NFS and other shared filesystems)",
     role: "primary",
     triggers: [
       // Round 19, upstream (ninth pass): https://github.com/triton-lang/triton/blob/10852d2ef21250fd4ac56e44ff65f82fe88a45fa/python/triton/runtime/cache.py#L126
@@ -1111,10 +1112,7 @@ export const trainRules: DiagnosisRule[] = [
           "left the lock behind. Stop every rank, delete that folder (torch rebuilds it) and start again; on a home " +
           "directory the nodes share, give each node its own folder (export TORCH_EXTENSIONS_DIR=/tmp/$USER/torch_extensions " +
           "in the launch script).",
-        commands: [
-          'find "$HOME/.cache/torch_extensions" $TORCH_EXTENSIONS_DIR -name lock',
-          'rm -rf "$HOME/.cache/torch_extensions"  # or the folder TORCH_EXTENSIONS_DIR names',
-        ],
+        commands: ["find <ext_root> -name lock", "rm -rf <ext_root>"],
         onlyWhen: /as PyTorch extensions root/,
       },
       {

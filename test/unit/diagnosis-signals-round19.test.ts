@@ -23,6 +23,19 @@ describe("a log that stops where a process waits", () => {
     expect(f.evidence[0]!.line).toBe(3);
     expect(f.fixes.map((x) => x.id)).toEqual(["clear-extension-lock"]);
     expect(f.fixes[0]!.summary).toContain("/home/u/.cache/torch_extensions/py310_cu118");
+    expect(f.fixes[0]!.commands).toEqual([
+      "find /home/u/.cache/torch_extensions/py310_cu118 -name lock",
+      "rm -rf /home/u/.cache/torch_extensions/py310_cu118",
+    ]);
+    expect(f.title).not.toMatch(/^[^(]*NFS/);
+  });
+
+  it("the folder is named as the log wrote it, a ~/ path included", () => {
+    const f = top("step 1\nUsing ~/.cache/torch_extensions/py38_cpu as PyTorch extensions root...");
+    expect(f.fixes[0]!.commands).toEqual([
+      "find ~/.cache/torch_extensions/py38_cpu -name lock",
+      "rm -rf ~/.cache/torch_extensions/py38_cpu",
+    ]);
   });
 
   it("the same line with the build going on after it is not a hang", () => {

@@ -25,4 +25,11 @@ describe("fix command templates", () => {
     expect(fillCommand("ss -ltnp 'sport = :<port>'", { port: "29500" })).toBe("ss -ltnp 'sport = :29500'");
     expect(fillCommand("ls <nope>", {})).toBe("ls <nope>");
   });
+
+  it("a path from the home directory keeps its leading ~/ bare, so the shell expands it; anything else in it is quoted", () => {
+    const home = spawnSync("bash", ["-c", "printf %s ~"], { encoding: "utf8" }).stdout;
+    expect(fillCommand("rm -rf <dir>", { dir: "~/.cache/x" })).toBe("rm -rf ~/.cache/x");
+    expect(sh(fillCommand("<dir>", { dir: "~/.cache/x" }))).toBe(`${home}/.cache/x\n`);
+    expect(sh(fillCommand("<dir>", { dir: "~/$(id)" }))).toBe("~/$(id)\n");
+  });
 });
