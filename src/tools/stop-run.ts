@@ -5,10 +5,10 @@ import { rebuildHint } from "../configs/build-inputs.js";
 import type { HostRegistry } from "../hosts/registry.js";
 import { divergenceOf } from "../runs/divergence.js";
 import { cancelHfJobRun, hfJobOf, isHfJobActive, isHfJobRun } from "../runs/hf-jobs-run.js";
-import { parseLaunchScript } from "../runs/launch-script.js";
 import { findRun, ledgerDir, writeRecord } from "../runs/ledger.js";
 import { isSignallablePid, stopGroup } from "../runs/liveness.js";
 import { rebuildInputs } from "../runs/rebuild-inputs.js";
+import { savesWithoutOptimizer } from "../runs/saved-state.js";
 import { cancelSlurmJob, isSlurmActive, SLURM_JOB_ID } from "../runs/slurm.js";
 import { livenessByRun, runStatus, slurmJobOf } from "../runs/status.js";
 import { LIVE_STATES, RunIdSchema, type RunRecord } from "../runs/types.js";
@@ -98,22 +98,6 @@ export async function savedCheckpoints(hosts: HostRegistry, record: RunRecord): 
 export async function savedCheckpoint(hosts: HostRegistry, record: RunRecord): Promise<string | null> {
   const saved = await savedCheckpoints(hosts, record);
   return saved?.latest != null ? String(saved.latest) : null;
-}
-
-/** Whether the run's launch script saves checkpoints without optimizer state (--no-save-optim, no_save_optim: true). */
-async function savesWithoutOptimizer(hosts: HostRegistry, record: RunRecord): Promise<boolean> {
-  try {
-    const { executor } = await hosts.get(record.hosts[0]!);
-    const script = (await executor.readFile(record.script, { maxBytes: 1024 * 1024 })).content;
-    const info = parseLaunchScript(script);
-    if (info.flags["no-save-optim"] === true) return true;
-    if (!info.mainConfig) return false;
-    const main = info.mainConfig.startsWith("/") ? info.mainConfig : posix.join(record.workdir, info.mainConfig);
-    const yaml = (await executor.readFile(main, { maxBytes: 1024 * 1024 })).content;
-    return /^\s*no_save_optim:\s*true\b/m.test(yaml);
-  } catch {
-    return false;
-  }
 }
 
 /**

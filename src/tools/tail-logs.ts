@@ -14,7 +14,8 @@ import { inspectLog, LogNotFoundError } from "../logs/inspect.js";
 import { MetricSeriesBuilder } from "../logs/series.js";
 import { RUN_STATES } from "../logs/types.js";
 import { followHfJobLog } from "../runs/hf-jobs-run.js";
-import { noSuchRunOrLog } from "../runs/ledger.js";
+import { findRun, noSuchRunOrLog } from "../runs/ledger.js";
+import { savesWithoutOptimizer } from "../runs/saved-state.js";
 import { runServicesOf } from "../runs/services.js";
 import { RunIdSchema } from "../runs/types.js";
 import { formatDuration } from "../text/format.js";
@@ -112,6 +113,12 @@ const output = z.object({
   fileSize: z.number(),
   bytesRead: z.number(),
   followed: z.object({ stoppedBecause: z.string(), newLines: z.number() }).nullable(),
+  resumeNeedsFreshOptimizer: z
+    .boolean()
+    .optional()
+    .describe(
+      "a stopped run whose checkpoints hold no optimizer state (--no-save-optim): resume_run continues it only with allowFreshOptimizer",
+    ),
   sparkline: z.string(),
   curve: z.array(z.object({ iteration: z.number(), loss: Num })),
   chart: z
@@ -380,6 +387,11 @@ export default defineTool({
           : [...result.notes],
     };
     if (out.state === "failed" && errorLines.length > 0) out.diagnosis = await diagnoseErrorText(errorLines.join("\n"));
+    // The resume call that works for what the run saved (as stop_run names it).
+    if (out.state === "stopped" && args.runId !== undefined) {
+      const { found } = await findRun(deps.hosts, args.runId);
+      if (found && (await savesWithoutOptimizer(deps.hosts, found.record))) out.resumeNeedsFreshOptimizer = true;
+    }
     const drawn = curve.filter((p) => p.loss !== null).length;
     if (args.chart && drawn >= 2) out.chart = { mimeType: "image/png", points: drawn };
     return out;
@@ -427,7 +439,9 @@ function summarizeTail(r: Output, delivered?: string): string {
     out.push(
       l?.nonFinite.includes("loss")
         ? `Next: its loss had turned NaN: ${callHint("diagnose_error", { runId: r.runId })} for the cause and a fix.`
-        : `Next: ${callHint("resume_run", { runId: r.runId })} continues it from its last checkpoint.`,
+        : r.resumeNeedsFreshOptimizer
+          ? `Next: ${callHint("resume_run", { runId: r.runId, allowFreshOptimizer: true })} continues it from its last checkpoint, with a new optimizer: its checkpoints hold no optimizer or RNG state (--no-save-optim/--no-save-rng), so Adam's moments restart from zero.`
+          : `Next: ${callHint("resume_run", { runId: r.runId })} continues it from its last checkpoint.`,
     );
   if (r.state !== "failed" && r.state !== "finished" && r.state !== "stopped" && l?.nonFinite.includes("loss")) {
     const target = r.runId ? { runId: r.runId } : { host: r.host, logFile: r.logFile };
