@@ -6,6 +6,7 @@ import type { HostSettings } from "../hosts/inventory.js";
 import type { WorkDeps } from "../hosts/work.js";
 import { getRelease, type ReleaseStack } from "../knowledge/releases.js";
 import { NEWEST_TRL } from "../knowledge/trl.js";
+import { type RunHolders, runHolders } from "../runs/holders.js";
 import { compareHosts } from "./compare.js";
 import { buildCudaProbeScript, type CudaFacts, evaluateCudaHost, parseCudaProbe } from "./cuda.js";
 import type { Finding, HostFacts } from "./facts.js";
@@ -45,7 +46,7 @@ async function probeHost(
   name: string,
   args: EnvCheckOptions,
   deps: WorkDeps,
-): Promise<{ facts: HostFacts; settings: HostSettings }> {
+): Promise<{ facts: HostFacts; settings: HostSettings; runs?: RunHolders }> {
   const { settings, executor } = await deps.hosts.get(name);
   const seconds = Math.floor(args.timeoutMs / 1000);
   const script = buildProbeScript(settings, {
@@ -64,7 +65,12 @@ async function probeHost(
     hcclBasePort: args.hcclBasePort,
     hcclPortCount: HCCL_PORT_COUNT,
   });
-  return { facts, settings };
+  // Busy NPUs or a taken master port: the host's own runs are named as such. Without a ledger, as strangers.
+  const pids = facts.npu.processes.map((p) => p.pid);
+  const portTaken = facts.ports.masterPortFree === false;
+  if (pids.length === 0 && !portTaken) return { facts, settings };
+  const runs = await runHolders(deps, name, pids, portTaken ? facts.ports.masterPort : null).catch(() => undefined);
+  return { facts, settings, runs };
 }
 
 const bySeverity = (a: Finding, b: Finding) =>
@@ -145,7 +151,7 @@ export async function checkEnvironment(args: EnvCheckOptions, deps: WorkDeps): P
       continue;
     }
     reached.push(r.facts);
-    const own = evaluateHost(r.facts, { release, settings: r.settings, model });
+    const own = evaluateHost(r.facts, { release, settings: r.settings, model, runs: r.runs });
     findings.push(...(names.length > 1 ? own.map((f) => ({ ...f, host: r.name })) : own));
   }
   findings.push(...compareHosts(reached, release));

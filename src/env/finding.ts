@@ -11,10 +11,27 @@ import {
 } from "../knowledge/releases.js";
 import type { Finding, HostFacts } from "./facts.js";
 
+/** A run in the host's own ledger that holds NPUs or the master port: named by its id, never as a stranger. */
+export interface HoldingRun {
+  runId: string;
+  state: string;
+  iteration: number | null;
+  totalIterations: number | null;
+}
+
 export interface FindingContext {
   release: ReleaseStack;
   settings: HostSettings;
   model?: string | null;
+  /** This host's own runs: which NPU processes (by pid) and whether the master port belong to one. */
+  runs?: { byPid: ReadonlyMap<number, HoldingRun>; masterPort: HoldingRun | null };
+}
+
+/** "run-… (running, iteration 58/2000)": the run as check_env names it. */
+export function runLabel(r: HoldingRun): string {
+  const at =
+    r.iteration === null ? "" : `, iteration ${r.iteration}${r.totalIterations ? `/${r.totalIterations}` : ""}`;
+  return `${r.runId} (${r.state}${at})`;
 }
 
 type Severity = Finding["severity"];

@@ -1,8 +1,9 @@
 // Findings about the machine and its NPUs: shm, disk, driver/npu-smi, chip support, bf16, health, busy devices.
 import { shellQuote } from "../hosts/quote.js";
 import { exampleDirForModel } from "../knowledge/releases.js";
+import { callHint } from "../text/hint.js";
 import type { Finding, HostFacts } from "./facts.js";
-import { type FindingContext, finding } from "./finding.js";
+import { type FindingContext, finding, type HoldingRun, runLabel } from "./finding.js";
 
 const SHM_ERROR_MB = 1024;
 const SHM_WARN_MB = 8 * 1024;
@@ -45,6 +46,33 @@ export function machineFindings(f: HostFacts): Finding[] {
     );
   }
   return out;
+}
+
+/** "0-7" for consecutive NPU ids, else "0,2,5". */
+function npuRange(ids: number[]): string {
+  const s = [...ids].sort((a, b) => a - b);
+  return s.length > 1 && s[s.length - 1]! - s[0]! === s.length - 1 ? `${s[0]}-${s[s.length - 1]}` : s.join(",");
+}
+
+/** The processes on the NPUs, one entry each (the first 12). */
+function listHolders(procs: HostFacts["npu"]["processes"]): string {
+  const shown = procs
+    .slice(0, 12)
+    .map((p) => `NPU ${p.npuId}/${p.chipId}: pid ${p.pid}${p.name ? ` ${p.name}` : ""} ${p.memoryMb} MB`)
+    .join("; ");
+  return shown + (procs.length > 12 ? `; … ${procs.length - 12} more` : "");
+}
+
+/** One entry per process: "pid 123 python on NPU 0-7 (134968 MB in all)". */
+function byProcess(procs: HostFacts["npu"]["processes"]): string {
+  return [...new Set(procs.map((p) => p.pid))]
+    .map((pid) => {
+      const mine = procs.filter((p) => p.pid === pid);
+      const mb = mine.reduce((sum, p) => sum + p.memoryMb, 0);
+      const ids = [...new Set(mine.map((p) => p.npuId))];
+      return `pid ${pid}${mine[0]!.name ? ` ${mine[0]!.name}` : ""} on NPU ${npuRange(ids)} (${mb} MB in all)`;
+    })
+    .join("; ");
 }
 
 export function npuFindings(f: HostFacts, ctx: FindingContext): Finding[] {
@@ -161,19 +189,40 @@ export function npuFindings(f: HostFacts, ctx: FindingContext): Finding[] {
       ),
     );
   }
-  if (n.processes.length > 0) {
-    const pids = [...new Set(n.processes.map((p) => p.pid))];
-    const hidden = n.processes.filter((p) => p.command === null).length;
-    const byNpu = n.processes
-      .slice(0, 12)
-      .map((p) => `NPU ${p.npuId}/${p.chipId}: pid ${p.pid}${p.name ? ` ${p.name}` : ""} ${p.memoryMb} MB`)
-      .join("; ");
+  // Processes of this host's own runs are that run, busy training: not strangers to kill.
+  const runOf = (pid: number) => ctx.runs?.byPid.get(pid);
+  const ownRuns = new Map<string, { run: HoldingRun; procs: typeof n.processes }>();
+  for (const p of n.processes) {
+    const run = runOf(p.pid);
+    if (!run) continue;
+    const e = ownRuns.get(run.runId) ?? { run, procs: [] };
+    e.procs.push(p);
+    ownRuns.set(run.runId, e);
+  }
+  for (const { run, procs } of ownRuns.values()) {
+    const ids = [...new Set(procs.map((p) => p.npuId))];
+    out.push(
+      finding(
+        "npu-in-use-by-run",
+        "warning",
+        `${ids.length > 1 ? "NPUs" : "NPU"} ${npuRange(ids)} ${ids.length > 1 ? "are" : "is"} in use by ${runLabel(run)}`,
+        byProcess(procs),
+        "the NPUs free before another run starts here",
+        `wait for it, or ${callHint("stop_run", { runId: run.runId })}`,
+        "The run is in this host's run ledger (launch_train or resume_run started it); a second run on the same NPUs would fail to allocate them.",
+      ),
+    );
+  }
+  const strangers = n.processes.filter((p) => !runOf(p.pid));
+  if (strangers.length > 0) {
+    const pids = [...new Set(strangers.map((p) => p.pid))];
+    const hidden = strangers.filter((p) => p.command === null).length;
     out.push(
       finding(
         "npu-busy",
         "error",
         `${pids.length} process(es) hold NPUs`,
-        byNpu + (n.processes.length > 12 ? `; … ${n.processes.length - 12} more` : ""),
+        listHolders(strangers),
         "no process on the NPUs before training",
         `kill ${pids.join(" ")}`,
         hidden > 0

@@ -16,6 +16,7 @@ import {
   fromHostSources,
   pipInstallFor,
   prependSourceToBashrc,
+  runLabel,
   withEnvPip,
 } from "./finding.js";
 import { machineFindings, npuFindings } from "./findings-hardware.js";
@@ -43,7 +44,7 @@ export function evaluateHost(facts: HostFacts, ctx: FindingContext): Finding[] {
   out.push(...pythonFindings(facts, ctx));
   out.push(...liveFindings(facts, ctx));
   out.push(...workdirFindings(facts, ctx));
-  out.push(...portFindings(facts));
+  out.push(...portFindings(facts, ctx));
   return out.map((f) => (f.fix ? { ...f, fix: withEnvPip(fromHostSources(f.fix, ctx), ctx.settings) } : f));
 }
 
@@ -348,23 +349,35 @@ function workdirFindings(f: HostFacts, ctx: FindingContext): Finding[] {
   return out;
 }
 
-function portFindings(f: HostFacts): Finding[] {
+function portFindings(f: HostFacts, ctx: FindingContext): Finding[] {
   const out: Finding[] = [];
   const p = f.ports;
   const busy = new Set(p.listening);
+  const ownRun = ctx.runs?.masterPort ?? null;
   if (p.masterPortFree === false) {
     let free = p.masterPort + 1;
     while (busy.has(free) && free < 65535) free++;
+    const relaunch = `launch with master port ${free}: ${callHint("launch_train", { masterPort: free })}, or MASTER_PORT=${free} in the launch script`;
     out.push(
-      finding(
-        "master-port-in-use",
-        "error",
-        `MASTER_PORT ${p.masterPort} is already listening`,
-        `port ${p.masterPort} in LISTEN state`,
-        "a free MASTER_PORT",
-        `launch with master port ${free}: ${callHint("launch_train", { masterPort: free })}, or MASTER_PORT=${free} in the launch script`,
-        "An earlier torchrun may still be alive; torchrun fails with EADDRINUSE. The port the run uses is the launch script's or launch_train's, not the shell's.",
-      ),
+      ownRun
+        ? // The rendezvous of this host's own run: busy while it trains, free again when it ends.
+          finding(
+            "master-port-in-use-by-run",
+            "info",
+            `MASTER_PORT ${p.masterPort} is the master port of ${runLabel(ownRun)}`,
+            `port ${p.masterPort} in LISTEN state`,
+            "a free MASTER_PORT for another run at the same time",
+            `for a second run beside it, ${relaunch}`,
+          )
+        : finding(
+            "master-port-in-use",
+            "error",
+            `MASTER_PORT ${p.masterPort} is already listening`,
+            `port ${p.masterPort} in LISTEN state`,
+            "a free MASTER_PORT",
+            relaunch,
+            "An earlier torchrun may still be alive; torchrun fails with EADDRINUSE. The port the run uses is the launch script's or launch_train's, not the shell's.",
+          ),
     );
   }
   if (p.hcclPortsInUse.length > 0) {

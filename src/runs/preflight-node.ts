@@ -6,6 +6,7 @@ import { type ConvertMarker, markerMismatch, parseMarker } from "../convert/mark
 import { parseNpuSmiInfo } from "../env/npu-smi.js";
 import { getModel } from "../knowledge/models.js";
 import { callHint } from "../text/hint.js";
+import { processGroups } from "./holders.js";
 import { ledgerDir, readLedger } from "./ledger.js";
 import type { Add, NodeContext } from "./preflight-types.js";
 import { probeNode } from "./probe.js";
@@ -77,14 +78,9 @@ export async function probeNodes(nodes: NodeContext[], inputs: NodeCheckInputs):
         const ledger = await readLedger(n.executor, n.host, await ledgerDir(n.executor, n.settings));
         const runOfGroup = new Map<number, string>();
         for (const e of ledger.entries) for (const node of e.record.nodes) runOfGroup.set(node.pid, e.record.id);
-        const ps = await n.executor.run(["ps", "-o", "pid=,pgid=", "-p", [...new Set(holders)].join(",")], {
-          timeoutMs: 15_000,
-          maxOutputBytes: 256 * 1024,
-        });
-        for (const line of ps.stdout.split("\n")) {
-          const [pid, pgid] = line.trim().split(/\s+/).map(Number);
-          const run = pgid !== undefined ? runOfGroup.get(pgid) : undefined;
-          if (pid && run) ourPids.set(pid, run);
+        for (const [pid, pgid] of await processGroups(n.executor, holders)) {
+          const run = runOfGroup.get(pgid);
+          if (run) ourPids.set(pid, run);
         }
       } catch {
         // No ledger or no ps: the holders are reported without a run id.

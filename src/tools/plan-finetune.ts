@@ -271,10 +271,12 @@ export default defineTool({
       const stack = errors.filter((f) => STACK_FINDING.test(f.id));
       const other = errors.filter((f) => !STACK_FINDING.test(f.id));
       const list = (fs: typeof errors) => fs.map((f) => `${f.title}${f.fix ? ` (fix: ${f.fix})` : ""}`).join("; ");
+      // The host's own run on the NPUs is no problem of the host: named, not blocking.
+      const busy = env.value.findings.filter((f) => f.id === "npu-in-use-by-run").map((f) => `; ${f.title}`);
       steps.push(
         other.length
           ? step("check_env", "blocked", `needs the person: ${list(other)}`, { host, model: plan.model })
-          : step("check_env", "done", `no blocking problem on ${host} for ${plan.release}`, {
+          : step("check_env", "done", `no blocking problem on ${host} for ${plan.release}${busy.join("")}`, {
               host,
               model: plan.model,
             }),
@@ -295,12 +297,17 @@ export default defineTool({
           (r) => r.state === "finished" && r.saveDir && outputDir && r.script.startsWith(`${outputDir}/`),
         )
       : undefined;
+    // One that is training now: it reads the dataset its configs name.
+    const ours = runs.ok
+      ? runs.value.runs.find((r) => ACTIVE.has(r.state) && outputDir && r.script.startsWith(`${outputDir}/`))
+      : undefined;
+    const trainedOn = finished ? `${finished.runId} trained on` : ours ? `${ours.runId} is training on` : null;
 
     // Dataset.
     const family = resolveModel(plan.model).exampleDir;
     const dataArgs = { host, input: args.dataset, path: args.dataset, family };
-    if ((!args.dataset || !data) && finished) {
-      const trained = `${finished.runId} trained on the dataset its configs name`;
+    if ((!args.dataset || !data) && trainedOn) {
+      const trained = `${trainedOn} the dataset its configs name`;
       steps.push(step("prepare_dataset", "done", trained, dataArgs));
       steps.push(step("validate_dataset", "done", trained, dataArgs));
     } else if (!args.dataset || !data) {
@@ -330,8 +337,8 @@ export default defineTool({
     } else {
       steps.push(step("prepare_dataset", "skip", "the first record already fits the data config", dataArgs));
       steps.push(
-        finished
-          ? step("validate_dataset", "done", `${finished.runId} trained on it`, dataArgs)
+        trainedOn
+          ? step("validate_dataset", "done", `${trainedOn} it`, dataArgs)
           : step("validate_dataset", "todo", "check every record and image before training", dataArgs),
       );
     }
@@ -389,7 +396,6 @@ export default defineTool({
       steps.push(step("tail_logs", "unknown", "depends on launch_train", { host }));
     } else {
       const active = runs.value.runs.filter((r) => ACTIVE.has(r.state));
-      const ours = active.find((r) => outputDir && r.script.startsWith(`${outputDir}/`));
       if (ours) {
         steps.push(step("launch_train", "done", `${ours.runId} is ${ours.state} (${ours.reason})`, { host }));
         steps.push(step("tail_logs", "todo", `follow ${ours.runId}`, { host, runId: ours.runId }));

@@ -1,0 +1,88 @@
+// Which NPU holders and which master port on a host belong to runs in that host's own ledger: check_env and the launch
+// pre-flight name them by run id (and the run's progress) rather than as strangers to kill.
+import type { HoldingRun } from "../env/finding.js";
+import type { HostExecutor } from "../hosts/executor.js";
+import type { WorkDeps } from "../hosts/work.js";
+import { ledgerDir, readLedger } from "./ledger.js";
+import { livenessByRun, runStatus } from "./status.js";
+import type { RunRecord } from "./types.js";
+
+export interface RunHolders {
+  /** NPU-holding pid → the run whose process group it is in. */
+  byPid: Map<number, HoldingRun>;
+  /** The run whose master (node rank 0) is on this host with this MASTER_PORT, while it runs. */
+  masterPort: HoldingRun | null;
+}
+
+/** pid → process group of each pid that still exists, in one round trip. */
+export async function processGroups(executor: HostExecutor, pids: readonly number[]): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  const asked = [...new Set(pids)].filter((p) => Number.isInteger(p) && p > 0);
+  if (asked.length === 0) return out;
+  const ps = await executor.run(["ps", "-o", "pid=,pgid=", "-p", asked.join(",")], {
+    timeoutMs: 15_000,
+    maxOutputBytes: 256 * 1024,
+  });
+  for (const line of ps.stdout.split("\n")) {
+    const [pid, pgid] = line.trim().split(/\s+/).map(Number);
+    if (pid && pgid) out.set(pid, pgid);
+  }
+  return out;
+}
+
+/**
+ * The runs of `host`'s ledger that hold the given NPU processes (same process group as a recorded wrapper, whose
+ * identity is checked) or listen on `masterPort` (their master node is here, alive, with that port). Reads the ledger,
+ * the process groups, the runs' liveness and their logs; a run whose processes are gone holds nothing.
+ */
+export async function runHolders(
+  deps: Pick<WorkDeps, "hosts" | "now">,
+  host: string,
+  npuPids: readonly number[],
+  masterPort: number | null,
+): Promise<RunHolders> {
+  const out: RunHolders = { byPid: new Map(), masterPort: null };
+  const { executor, settings } = await deps.hosts.get(host);
+  const ledger = await readLedger(executor, host, await ledgerDir(executor, settings));
+  const here = ledger.entries
+    .map((e) => e.record)
+    .filter((r) => r.state !== "stopped" && r.nodes.some((n) => n.host === host));
+  if (here.length === 0) return out;
+  const groups = await processGroups(executor, npuPids);
+  const runOfGroup = new Map<number, RunRecord>();
+  for (const r of here) for (const n of r.nodes) if (n.host === host) runOfGroup.set(n.pid, r);
+  const pidRun = new Map<number, RunRecord>();
+  for (const [pid, pgid] of groups) {
+    const r = runOfGroup.get(pgid);
+    if (r) pidRun.set(pid, r);
+  }
+  const portRun =
+    masterPort === null
+      ? undefined
+      : here.find((r) => r.masterPort === masterPort && r.nodes.some((n) => n.host === host && n.nodeRank === 0));
+  const asked = [...new Set([...pidRun.values(), ...(portRun ? [portRun] : [])])];
+  if (asked.length === 0) return out;
+  const live = await livenessByRun(deps.hosts, asked);
+  const holding = new Map<string, HoldingRun>();
+  await Promise.all(
+    asked.map(async (r) => {
+      const nodes = live.get(r.id);
+      // Only a live wrapper (or live members of its group) on this host: a reused pid or group is someone else's.
+      const node = nodes?.find((n) => n.host === host);
+      if (!node || !(node.alive === true || (node.groupMembers ?? 0) > 0)) return;
+      const s = await runStatus(deps.hosts, r, nodes, deps.now);
+      holding.set(r.id, {
+        runId: r.id,
+        state: s.state,
+        iteration: s.iteration,
+        totalIterations: s.totalIterations ?? r.trainIters,
+      });
+    }),
+  );
+  for (const [pid, r] of pidRun) {
+    const h = holding.get(r.id);
+    if (h) out.byPid.set(pid, h);
+  }
+  out.masterPort = portRun ? (holding.get(portRun.id) ?? null) : null;
+  return out;
+}
