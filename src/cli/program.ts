@@ -159,7 +159,8 @@ function addToolCommands(program: Command): void {
               ? outcome.issues
                   .map((i) =>
                     // A check of the whole input (e.g. "give either runId or logFile") names no one flag.
-                    i.field === "" || i.field === "input"
+                    // A message that already names its field ("runId must look like …") is not prefixed again.
+                    i.field === "" || i.field === "input" || i.message.startsWith(`${i.field} `)
                       ? i.message
                       : `${i.field.includes(".") ? i.field : `--${kebab(i.field)}`}: ${i.message}`,
                   )

@@ -121,6 +121,17 @@ describe("the CLI contract", () => {
     expect(cli("find-model", "a", "--query", "b").code).toBe(2);
   });
 
+  it("a value refused by its own check names its flag once", () => {
+    const bad = cli("tail-logs", "not-a-run");
+    expect(bad.code).toBe(2);
+    expect(bad.err.split("\n")[0]).toBe(
+      "error: --run-id must look like run-YYYYMMDD-HHMMSS-xxxx (from launch-train or list-runs)",
+    );
+    const wrongKind = cli("tail-logs", "--lines", "many", "--log-file", "/tmp/x.log", "--host", "sim");
+    expect(wrongKind.code).toBe(2);
+    expect(wrongKind.err).toMatch(/^error: .*--lines/m);
+  });
+
   it("with --json an error is a JSON object on stdout in the CLI's words, for usage (exit 2) and refusals (exit 1)", () => {
     const unknownFlag = cli("find-model", "--bogus", "--json");
     expect(unknownFlag.code).toBe(2);
