@@ -9,7 +9,7 @@ import { checkEnvironment } from "../env/check.js";
 import { hbmFromChips, memoryAdvice } from "../estimate/index.js";
 import { type HostExecutor, HostFileError } from "../hosts/executor.js";
 import { shellQuote } from "../hosts/quote.js";
-import { listRecordedRuns } from "../runs/list.js";
+import { listRecordedRuns, type RunSummary } from "../runs/list.js";
 import { argsHint } from "../text/hint.js";
 import { alignColumns } from "../text/table.js";
 import buildConfigs from "./build-configs.js";
@@ -291,16 +291,21 @@ export default defineTool({
       );
     }
 
-    // A run of these configs that finished: the steps before it are done, whatever the files look like now.
+    // A run of these configs: launched from their script, or resumed from such a run (resume_run runs an edited
+    // copy of the script from the ledger directory, and names the run it continues).
+    const byId = new Map((runs.ok ? runs.value.runs : []).map((r) => [r.runId, r]));
+    const ofTheseConfigs = (r: RunSummary | undefined, seen = new Set<string>()): boolean => {
+      if (!r || !outputDir || seen.has(r.runId)) return false;
+      if (r.script.startsWith(`${outputDir}/`)) return true;
+      seen.add(r.runId);
+      return r.resumedFrom !== null && ofTheseConfigs(byId.get(r.resumedFrom), seen);
+    };
+    // One that finished: the steps before it are done, whatever the files look like now.
     const finished = runs.ok
-      ? runs.value.runs.find(
-          (r) => r.state === "finished" && r.saveDir && outputDir && r.script.startsWith(`${outputDir}/`),
-        )
+      ? runs.value.runs.find((r) => r.state === "finished" && r.saveDir && ofTheseConfigs(r))
       : undefined;
     // One that is training now: it reads the dataset its configs name.
-    const ours = runs.ok
-      ? runs.value.runs.find((r) => ACTIVE.has(r.state) && outputDir && r.script.startsWith(`${outputDir}/`))
-      : undefined;
+    const ours = runs.ok ? runs.value.runs.find((r) => ACTIVE.has(r.state) && ofTheseConfigs(r)) : undefined;
     const trainedOn = finished ? `${finished.runId} trained on` : ours ? `${ours.runId} is training on` : null;
 
     // Dataset.

@@ -1,5 +1,5 @@
 // plan_finetune on a simulated host: each step's status follows what is really on the host.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -222,6 +222,110 @@ describe.skipIf(!canBuildSimHost)("plan_finetune", () => {
     rmSync(join(ledger, `${runId}.json`));
     expect(stepOf(after, "export_model").detail).toContain(`${save}-hf-iter_0000010`);
     expect(stepOf(after, "evaluate_model").detail).toContain("ai2d_test");
+  }, 60_000);
+
+  it("counts a run resume_run started from a run of these configs as theirs: finished, then export and inference", async () => {
+    const mm = sim.hostSettings.workdir!;
+    const ledger = join(mm, ".ascend-train", "runs");
+    const logs = join(mm, "logs");
+    mkdirSync(ledger, { recursive: true });
+    mkdirSync(logs, { recursive: true });
+    const save = join(mm, "save", "qwen25vl-7b-resumed");
+    mkdirSync(join(save, "iter_0000010", "mp_rank_00"), { recursive: true });
+    writeFileSync(join(save, "latest_checkpointed_iteration.txt"), "10");
+    const record = (id: string, over: Record<string, unknown>) => ({
+      version: 1,
+      id,
+      createdAt: "2026-12-03T12:00:00Z",
+      hosts: ["sim"],
+      nodes: [
+        {
+          host: "sim",
+          nodeRank: 0,
+          pid: 4_000_001,
+          startTicks: null,
+          logFile: join(logs, `${id}.log`),
+          wrapper: join(ledger, `${id}.sh`),
+          exitFile: join(ledger, `${id}.exit`),
+          ledgerFile: join(ledger, `${id}.json`),
+        },
+      ],
+      workdir: mm,
+      script: join(mm, "configs", "qwen2.5vl-7b", "finetune_qwen2_5_vl_7b.sh"),
+      command: ["bash", join(ledger, `${id}.sh`)],
+      env: {},
+      configHashes: {},
+      saveDir: save,
+      loadDir: join(mm, "ckpt/mm_path/Qwen2.5-VL-7B-Instruct"),
+      masterAddr: "localhost",
+      masterPort: 6000,
+      parallel: { tp: 1, pp: 1, cp: 1, nnodes: 1, npusPerNode: 8 },
+      trainIters: 10,
+      state: "launched",
+      stoppedAt: null,
+      stopSignal: null,
+      resumedFrom: null,
+      resumeIteration: null,
+      ...over,
+    });
+    // Launched from the configs' script and stopped at iteration 5; resumed from its checkpoint, to the end.
+    const first = "run-20261203-120000-aaaa";
+    const resumed = "run-20261203-121000-bbbb";
+    writeFileSync(join(logs, `${first}.log`), " iteration        5/      10 | lm loss: 1.5E+00 |\n");
+    const stopped = { state: "stopped", stoppedAt: "2026-12-03T12:05:00Z", stopSignal: "SIGTERM" };
+    writeFileSync(join(ledger, `${first}.json`), JSON.stringify(record(first, stopped)));
+    writeFileSync(
+      join(logs, `${resumed}.log`),
+      " iteration       10/      10 | lm loss: 1.2E+00 |\n[after training is done] datetime: 2026-12-03 12:20:00\n",
+    );
+    writeFileSync(join(ledger, `${resumed}.exit`), "0\n");
+    // resume_run's copy of the script lives in the ledger directory, named after the new run.
+    const copy = join(ledger, `${resumed}.finetune_qwen2_5_vl_7b.resume.sh`);
+    const resumedRecord = record(resumed, {
+      createdAt: "2026-12-03T12:10:00Z",
+      script: copy,
+      resumedFrom: first,
+      resumeIteration: 5,
+      loadDir: save,
+    });
+    writeFileSync(join(ledger, `${resumed}.json`), JSON.stringify(resumedRecord));
+    try {
+      const p = await plan({});
+      const stepOf = (tool: string) => p.steps.find((s) => s.tool === tool)!;
+      expect(statusOf(p)).toMatchObject({
+        prepare_dataset: "done",
+        validate_dataset: "done",
+        launch_train: "done",
+        tail_logs: "done",
+        export_model: "todo",
+        run_inference: "todo",
+      });
+      expect(stepOf("launch_train").detail).toContain(`${resumed} finished`);
+      expect(stepOf("export_model").args).toEqual({ host: "sim", runId: resumed });
+      expect(p.next?.tool).toBe("export_model");
+      // A resume of the resumed run is theirs too.
+      const again = "run-20261203-123000-cccc";
+      writeFileSync(join(logs, `${again}.log`), readFileSync(join(logs, `${resumed}.log`)));
+      writeFileSync(join(ledger, `${again}.exit`), "0\n");
+      writeFileSync(
+        join(ledger, `${again}.json`),
+        JSON.stringify(
+          record(again, {
+            createdAt: "2026-12-03T12:30:00Z",
+            script: join(ledger, `${again}.finetune_qwen2_5_vl_7b.resume.sh`),
+            resumedFrom: resumed,
+          }),
+        ),
+      );
+      expect((await plan({})).steps.find((s) => s.tool === "export_model")!.args).toEqual({
+        host: "sim",
+        runId: again,
+      });
+    } finally {
+      // The tests after this one plan a host on which nothing has trained yet.
+      for (const id of [first, resumed, "run-20261203-123000-cccc"])
+        rmSync(join(ledger, `${id}.json`), { force: true });
+    }
   }, 60_000);
 
   it("shows the memory estimate for the recipe's layout on the host's HBM and a proposed layout", async () => {
