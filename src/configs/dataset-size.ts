@@ -36,6 +36,10 @@ export async function countDatasetRecords(executor: HostExecutor, path: string):
   }
 }
 
+/** Epochs as a person reads them: one decimal under 10 (4.3), whole above. */
+const epochsText = (epochs: number): string =>
+  epochs < 10 ? String(Math.round(epochs * 10) / 10) : String(Math.round(epochs));
+
 /** A warning when `steps` x `samplesPerStep` reads the records more than MAX_EPOCHS times, else null. */
 export function tinyDatasetWarning(
   records: number,
@@ -50,6 +54,12 @@ export function tinyDatasetWarning(
   const epochs = consumed / records;
   if (epochs <= MAX_EPOCHS) return null;
   const proposed = Math.max(1, Math.ceil((PROPOSED_EPOCHS * records) / samplesPerStep));
+  // What the proposal reads, said as it is: a single step may already read the data many times over.
+  const proposedEpochs = (proposed * samplesPerStep) / records;
+  const fewer =
+    proposed === 1 && proposedEpochs > 2 * PROPOSED_EPOCHS
+      ? `even ${argsHint({ trainIters: 1 })} reads the data about ${epochsText(proposedEpochs)} times over`
+      : `${argsHint({ trainIters: proposed })} is about ${epochsText(proposedEpochs)} epochs`;
   // So few steps that the optimizer barely moves: a smaller global batch gives an epoch at least MIN_STEPS_PER_EPOCH
   // steps, in whole multiples of what the layout takes per step.
   let smaller = "";
@@ -57,12 +67,12 @@ export function tinyDatasetWarning(
     const batch = Math.max(batchUnit, Math.floor(records / MIN_STEPS_PER_EPOCH / batchUnit) * batchUnit);
     if (batch < samplesPerStep) {
       const iters = Math.max(1, Math.ceil((PROPOSED_EPOCHS * records) / batch));
-      smaller = `, or take smaller steps (${argsHint({ globalBatchSize: batch, trainIters: iters })}: about ${PROPOSED_EPOCHS} epochs in ${iters} ${stepWord})`;
+      smaller = `, or take smaller steps (${argsHint({ globalBatchSize: batch, trainIters: iters })}: about ${epochsText((iters * batch) / records)} epochs in ${iters} ${stepWord})`;
     }
   }
   return (
     `dataset: ${records} records, but ${steps} ${stepWord} x ${samplesPerStep} samples per step read ${consumed} samples, ` +
     `about ${Math.round(epochs)} epochs over the data: the model would memorise it. Train fewer ${stepWord} ` +
-    `(${argsHint({ trainIters: proposed })} is about ${PROPOSED_EPOCHS} epochs)${smaller}, or bring more data.`
+    `(${fewer})${smaller}, or bring more data.`
   );
 }

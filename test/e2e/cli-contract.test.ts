@@ -460,7 +460,8 @@ describe("the CLI contract", () => {
     expect(r.out).toContain(
       "warning: dataset: 8 records, but 200 iterations x 256 samples per step read 51200 samples, about 6400 epochs",
     );
-    expect(r.out).toContain("--train-iters 1 is about 3 epochs");
+    // Even one step reads the 8 records 32 times over: said as it is, not as the 3 epochs a longer run would aim for.
+    expect(r.out).toContain("even --train-iters 1 reads the data about 32 times over");
     // One step reads the data 32 times over: a smaller global batch (a multiple of MBS 1 x DP 8) is offered too,
     // and the build it names reads the data about 3 times, with no warning.
     expect(r.out).toContain(
