@@ -120,10 +120,22 @@ export async function runDemo(opts: { dir?: string; keep?: boolean }): Promise<n
     // The demo's host is this machine: a port nothing here listens on, so that another training run on this machine
     // (on the default 6000) does not stop the demo at pre-flight.
     const masterPort = await freeLocalPort();
-    await call("launch_train", { host: "sim", script, masterPort }, "pre-flight and plan (starts nothing)");
+    const planned = await call(
+      "launch_train",
+      { host: "sim", script, masterPort },
+      "pre-flight and plan (starts nothing)",
+    );
+    // Confirmed as the plan asks: with the run id it showed, so the run starts under that id.
+    const plannedId = planned.structuredContent?.runId;
     const launched = await call(
       "launch_train",
-      { host: "sim", script, masterPort, confirm: true },
+      {
+        host: "sim",
+        script,
+        masterPort,
+        confirm: true,
+        ...(typeof plannedId === "string" ? { runId: plannedId } : {}),
+      },
       "the person confirmed: start training",
     );
     if (!launched.structuredContent?.started)

@@ -1,5 +1,5 @@
-// The demo tells the truth: its temporary folder is gone afterwards unless --keep, and the audit command it prints
-// reads the commands it ran.
+// The demo tells the truth: its temporary folder is gone afterwards unless --keep, the audit command it prints reads
+// the commands it ran, and the run starts under the id its launch plan showed.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,6 +21,11 @@ describe("ascend-train demo", () => {
   it("removes its folder and prints an audit command that reads its trail", () => {
     const demo = spawnSync(process.execPath, [CLI, "demo"], { cwd: work, env, encoding: "utf8", timeout: 400_000 });
     expect(demo.status, demo.stderr).toBe(0);
+    // The launch is confirmed as its plan asks, so the run starts under the id the plan showed: one id until the
+    // failing run.
+    const healthy = demo.stdout.split("Now a run that fails")[0]!;
+    expect(healthy).toMatch(/runId: "run-/);
+    expect(new Set(healthy.match(/run-\d{8}-\d{6}-[0-9a-f]{4}/g)).size).toBe(1);
     const removed = /Removed (\S+);/.exec(demo.stdout)?.[1];
     expect(removed).toBeDefined();
     expect(existsSync(removed!)).toBe(false);
