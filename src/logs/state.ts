@@ -75,7 +75,7 @@ export function decideState(a: LogAnalysis, ctx: StateContext): StateVerdict {
 
   if (a.error) return verdict("failed", `stopped with an error ${where}: ${errorHeadline(a.error.lines)}`);
   if (a.terminated) return verdict("failed", `stopped by a signal ${where}: ${a.terminated}`);
-  if (a.end) return verdict("finished", `normal end ${where} (${a.end.reason})`);
+  if (a.end) return verdict("finished", `normal end ${where}: ${a.end.reason}`);
 
   const silence = ctx.silenceSeconds;
   const latest = a.latest;
