@@ -9,15 +9,8 @@ import {
   TRANSFORMERS_REPO,
   torchNpuWheelFor,
 } from "../knowledge/releases.js";
+import type { HoldingRun } from "../runs/holders.js";
 import type { Finding, HostFacts } from "./facts.js";
-
-/** A run in the host's own ledger that holds NPUs or the master port: named by its id, never as a stranger. */
-export interface HoldingRun {
-  runId: string;
-  state: string;
-  iteration: number | null;
-  totalIterations: number | null;
-}
 
 export interface FindingContext {
   release: ReleaseStack;

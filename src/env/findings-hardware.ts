@@ -1,9 +1,10 @@
 // Findings about the machine and its NPUs: shm, disk, driver/npu-smi, chip support, bf16, health, busy devices.
 import { shellQuote } from "../hosts/quote.js";
 import { exampleDirForModel } from "../knowledge/releases.js";
+import type { HoldingRun } from "../runs/holders.js";
 import { callHint } from "../text/hint.js";
 import type { Finding, HostFacts } from "./facts.js";
-import { type FindingContext, finding, type HoldingRun, runLabel } from "./finding.js";
+import { type FindingContext, finding, runLabel } from "./finding.js";
 
 const SHM_ERROR_MB = 1024;
 const SHM_WARN_MB = 8 * 1024;

@@ -1,11 +1,18 @@
 // Which NPU holders and which master port on a host belong to runs in that host's own ledger: check_env and the launch
 // pre-flight name them by run id (and the run's progress) rather than as strangers to kill.
-import type { HoldingRun } from "../env/finding.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import type { WorkDeps } from "../hosts/work.js";
 import { ledgerDir, readLedger } from "./ledger.js";
 import { livenessByRun, runStatus } from "./status.js";
 import type { RunRecord } from "./types.js";
+
+/** A run in the host's own ledger that holds NPUs or the master port: named by its id, never as a stranger. */
+export interface HoldingRun {
+  runId: string;
+  state: string;
+  iteration: number | null;
+  totalIterations: number | null;
+}
 
 export interface RunHolders {
   /** NPU-holding pid → the run whose process group it is in. */

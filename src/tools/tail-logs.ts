@@ -389,7 +389,8 @@ export default defineTool({
     if (out.state === "failed" && errorLines.length > 0) out.diagnosis = await diagnoseErrorText(errorLines.join("\n"));
     // The resume call that works for what the run saved (as stop_run names it).
     if (out.state === "stopped" && args.runId !== undefined) {
-      const { found } = await findRun(deps.hosts, args.runId);
+      // The host its log was found on holds its record: no other host's ledger is read again.
+      const { found } = await findRun(deps.hosts, args.runId, [host]);
       if (found && (await savesWithoutOptimizer(deps.hosts, found.record))) out.resumeNeedsFreshOptimizer = true;
     }
     const drawn = curve.filter((p) => p.loss !== null).length;
