@@ -1,5 +1,6 @@
 // audit_log: reads this user's append-only audit trail of host commands. Reads a local file; runs nothing on hosts.
 import { z } from "zod";
+import { alignColumns } from "../text/table.js";
 import { defineTool } from "./tool.js";
 
 const Entry = z.object({
@@ -35,10 +36,15 @@ export default defineTool({
   summarize: (r) =>
     r.entries.length === 0
       ? `No audit entries in ${r.file}.`
-      : r.entries
-          .map(
-            (e) =>
-              `${e.time} ${e.host.padEnd(10)} ${(e.tool ?? "-").padEnd(16)} exit=${e.exitCode ?? "-"} ${e.durationMs}ms  ${e.command.split("\n")[0]!.slice(0, 100)}`,
-          )
-          .join("\n"),
+      : alignColumns(
+          r.entries.map((e) => [
+            e.time,
+            e.host,
+            e.tool ?? "-",
+            `exit=${e.exitCode ?? "-"}`,
+            `${e.durationMs}ms`,
+            e.command.split("\n")[0]!.slice(0, 100),
+          ]),
+          ["left", "left", "left", "left", "right"],
+        ).join("\n"),
 });

@@ -27,6 +27,7 @@ import { HostFileError } from "../hosts/executor.js";
 import { ensureWritablePath, onHost } from "../hosts/paths.js";
 import { TRL_METHOD_INFO, TRL_METHODS } from "../knowledge/trl.js";
 import { argsHint, callHint } from "../text/hint.js";
+import { alignColumns } from "../text/table.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const positive = z.number().int().positive();
@@ -527,7 +528,7 @@ export default defineTool({
     );
     const tiny = epochs.map((w) => `\nwarning: ${w}`).join("");
     const kept = keptNotes(r.files);
-    return `${head}${missing.join("")}${memory}${tiny}${kept.join("")}\n${p.backend}: TP${p.tp} PP${p.pp} CP${p.cp} DP${p.dp} on ${p.nodes}x${p.npusPerNode} NPUs, GBS ${p.globalBatchSize} (MBS ${p.microBatchSize} x GA ${p.gradAccSteps} x DP ${p.dp})${split}\n${r.files.map((f) => `${f.role.padEnd(13)} ${f.path} (${f.status})`).join("\n")}`;
+    return `${head}${missing.join("")}${memory}${tiny}${kept.join("")}\n${p.backend}: TP${p.tp} PP${p.pp} CP${p.cp} DP${p.dp} on ${p.nodes}x${p.npusPerNode} NPUs, GBS ${p.globalBatchSize} (MBS ${p.microBatchSize} x GA ${p.gradAccSteps} x DP ${p.dp})${split}\n${alignColumns(r.files.map((f) => [f.role, f.path, `(${f.status})`])).join("\n")}`;
   },
 });
 

@@ -1,6 +1,7 @@
 // list_hosts: the inventory, and for each host whether it answers a trivial command and how fast. Runs `true`, never
 // for a Hugging Face Jobs host: that is a namespace on the Hub, and `true` would only run on this machine.
 import { z } from "zod";
+import { alignColumns } from "../text/table.js";
 import { defineTool } from "./tool.js";
 
 const HostStatus = z.object({
@@ -75,9 +76,13 @@ export default defineTool({
   summarize: (r) =>
     [
       `Inventory: ${r.inventoryFile ?? "none (only local; create ascend-train.yaml or ~/.config/ascend-train/hosts.yaml)"}`,
-      ...r.hosts.map(
-        (h) =>
-          `${h.name.padEnd(12)} ${h.reachedVia.padEnd(28)} ${h.accelerator === "ascend" ? "" : `[${h.accelerator}] `}${h.answers ? `ok ${h.roundTripMs} ms` : h.error === HF_JOBS_NOT_PROBED ? h.error : `no answer: ${h.error}`}${h.description ? ` (${h.description})` : ""}`,
+      ...alignColumns(
+        r.hosts.map((h) => [
+          h.name,
+          h.reachedVia,
+          h.accelerator === "ascend" ? "" : `[${h.accelerator}]`,
+          `${h.answers ? `ok ${h.roundTripMs} ms` : h.error === HF_JOBS_NOT_PROBED ? h.error : `no answer: ${h.error}`}${h.description ? ` (${h.description})` : ""}`,
+        ]),
       ),
     ].join("\n"),
 });
