@@ -35,6 +35,17 @@ export const EvaluationSchema = z.object({
 });
 export type Evaluation = z.output<typeof EvaluationSchema>;
 
+/** A Hugging Face export of one of the run's checkpoints (export_model), wherever its directory was written. */
+export const ExportSchema = z.object({
+  dir: z.string(),
+  /** The save directory and the iteration (its latest_checkpointed_iteration.txt) that were exported. */
+  saveDir: z.string(),
+  iteration: z.string(),
+  method: z.string(),
+  at: z.string(),
+});
+export type ExportEntry = z.output<typeof ExportSchema>;
+
 export const RunRecordSchema = z.object({
   version: z.literal(1),
   id: z.string(),
@@ -54,6 +65,8 @@ export const RunRecordSchema = z.object({
   loadDir: z.string().nullable(),
   masterAddr: z.string(),
   masterPort: z.number().int(),
+  /** HCCL_IF_BASE_PORT the run's ranks listen from (env, host settings or the script's, else HCCL's default). */
+  hcclBasePort: z.number().int().optional(),
   parallel: z.object({
     tp: z.number(),
     pp: z.number(),
@@ -86,6 +99,8 @@ export const RunRecordSchema = z.object({
     .optional(),
   /** Benchmark scores of the run's checkpoints (evaluate_model), newest last. */
   evaluations: z.array(EvaluationSchema).optional(),
+  /** Hugging Face exports of the run's checkpoints (export_model), newest last. */
+  exports: z.array(ExportSchema).optional(),
 });
 export type RunRecord = z.output<typeof RunRecordSchema>;
 

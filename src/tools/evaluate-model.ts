@@ -240,7 +240,7 @@ export default defineTool({
     }
     const failedScores = scores.some((s) => s.error);
     // An export of this checkpoint already on the host is named, not suggested again.
-    const exported = failedScores ? null : await existingExport(executor, checkpoint);
+    const exported = failedScores ? null : await existingExport(executor, checkpoint, source.record);
     return {
       host: host,
       runId: source.record?.id ?? null,

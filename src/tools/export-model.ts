@@ -3,7 +3,7 @@
 // the result is complete (index ↔ shards ↔ tensors, embedding shapes ↔ config.json). Ends with how to load and serve it.
 import { posix } from "node:path";
 import { z } from "zod";
-import { defaultExportDir } from "../export/exported.js";
+import { defaultExportDir, recordExport } from "../export/exported.js";
 import { exportGguf, GgufOutSchema, isTrlRecord } from "../export/gguf-export.js";
 import { exportGgufOnHub } from "../export/gguf-hf-job.js";
 import { checkHfDir, type HfCheck, readHfDirFacts } from "../export/hf-check.js";
@@ -283,6 +283,19 @@ export default defineTool({
         });
     }
     const complete = checks.every((c) => c.ok);
+    // The run's ledger notes where this checkpoint was exported: the tools after it find the export in any directory.
+    if (complete && source.record && source.ledgerFile && !deps.readOnly)
+      await recordExport(executor, source.ledgerFile, {
+        dir: convert.output,
+        saveDir: checkpoint.saveDir,
+        iteration: checkpoint.tracker,
+        method: convert.method,
+        at: deps.now().toISOString(),
+      }).catch((error: Error) => {
+        base.notes.push(
+          `The export is complete, but noting it in run ${source.record?.id}'s ledger record failed (${error.message}): name ${convert.output} yourself to the tools after it.`,
+        );
+      });
     return {
       ...base,
       exported: true,

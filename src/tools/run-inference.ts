@@ -277,7 +277,7 @@ export default defineTool({
     }
     const failedAnswers = answers.some((a) => a.error);
     // An export of this checkpoint already on the host is named, not suggested again.
-    const exported = failedAnswers ? null : await existingExport(executor, checkpoint);
+    const exported = failedAnswers ? null : await existingExport(executor, checkpoint, source.record);
     const evaluate = `Score it on a benchmark with ${callHint("evaluate_model", sameSource(source))}`;
     return {
       host: host,

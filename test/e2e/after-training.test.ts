@@ -341,6 +341,43 @@ describe("a finished run: export, inference, evaluation", () => {
     }
   }, 180_000);
 
+  it("an export to a directory of one's own is noted in the run's ledger, and run_inference and evaluate_model name it", async () => {
+    const mine = join(wd, "exports", "colours-v1");
+    const done = await exportModel.handle(
+      exportModel.input.parse({ runId: RUN_ID, host: "sim", targetDir: "exports/colours-v1", confirm: true }),
+      deps(),
+    );
+    expect([done.output, done.complete]).toEqual([mine, true]);
+    const record = RunRecordSchema.parse(
+      JSON.parse(readFileSync(join(wd, ".ascend-train/runs", `${RUN_ID}.json`), "utf8")),
+    );
+    expect(record.exports?.at(-1)).toMatchObject({ dir: mine, iteration: "10", method: "mm_to_hf" });
+    // Only the export of one's own directory on the host: the tools after it find it through the record.
+    const beside = join(wd, "save", `${sim.name}-hf-iter_0000010`);
+    renameSync(beside, `${beside}.moved`);
+    try {
+      const asked = await runInference.handle(
+        runInference.input.parse({
+          runId: RUN_ID,
+          host: "sim",
+          prompts: [{ prompt: "x", image: "data/images/cat.jpg" }],
+        }),
+        deps(),
+      );
+      const scored = await evaluateModel.handle(evaluateModel.input.parse({ runId: RUN_ID, host: "sim" }), {
+        ...deps(),
+        now: () => new Date("2026-12-02T15:00:00Z"),
+      });
+      for (const r of [asked, scored]) {
+        const next = renderHints(r.next);
+        expect(next).toContain(`Hugging Face export is ${mine}`);
+        expect(next).not.toContain("export_model");
+      }
+    } finally {
+      renameSync(`${beside}.moved`, beside);
+    }
+  }, 180_000);
+
   it("refuses an incomplete checkpoint and one split differently from the run's script, before running anything", async () => {
     const broken = join(wd, "save", "broken");
     saveCheckpoint(broken, 5, ["mp_rank_00"]);
