@@ -3,6 +3,7 @@
 // It writes nothing on the host: the chart travels back with the result, so the tool is read-only in fact.
 
 import { z } from "zod";
+import { exportOfRun } from "../export/exported.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { onHost } from "../hosts/paths.js";
@@ -118,6 +119,13 @@ const output = z.object({
     .optional()
     .describe(
       "a stopped run whose checkpoints hold no optimizer state (--no-save-optim): resume_run continues it only with allowFreshOptimizer",
+    ),
+  exportDir: z
+    .string()
+    .nullable()
+    .optional()
+    .describe(
+      "a finished run: the Hugging Face export of its latest checkpoint the host already holds (export_model's), else null",
     ),
   sparkline: z.string(),
   curve: z.array(z.object({ iteration: z.number(), loss: Num })),
@@ -393,6 +401,11 @@ export default defineTool({
       const { found } = await findRun(deps.hosts, args.runId, [host]);
       if (found && (await savesWithoutOptimizer(deps.hosts, found.record))) out.resumeNeedsFreshOptimizer = true;
     }
+    // A finished run already exported (wherever export_model wrote it): the export is named, not suggested again.
+    if (out.state === "finished" && args.runId !== undefined) {
+      const { found } = await findRun(deps.hosts, args.runId, [host]);
+      out.exportDir = found ? await exportOfRun(executor, found.record) : null;
+    }
     const drawn = curve.filter((p) => p.loss !== null).length;
     if (args.chart && drawn >= 2) out.chart = { mimeType: "image/png", points: drawn };
     return out;
@@ -432,10 +445,14 @@ function summarizeTail(r: Output, delivered?: string): string {
   for (const w of r.warnings) out.push(`warning: ${w.message}`);
   if (r.errorLines.length > 0) out.push(["error:", ...r.errorLines.slice(0, 12).map((x) => `  ${x}`)].join("\n"));
   if (r.diagnosis) out.push(`diagnosis: ${r.diagnosis.summary}`);
-  if (r.state === "finished" && r.runId && !l?.nonFinite.includes("loss"))
+  if (r.state === "finished" && r.runId && !l?.nonFinite.includes("loss")) {
+    const tryIt = `try it with ${callHint("run_inference", { runId: r.runId })} (a question from its training data; prompt and images for your own), score it with ${callHint("evaluate_model", { runId: r.runId })}`;
     out.push(
-      `Next: try it with ${callHint("run_inference", { runId: r.runId })} (a question from its training data; prompt and images for your own), score it with ${callHint("evaluate_model", { runId: r.runId })}, or write it in Hugging Face format with ${callHint("export_model", { runId: r.runId, confirm: true })}.`,
+      r.exportDir
+        ? `Next: its latest checkpoint is already exported to ${r.exportDir} (Hugging Face format, ready to load with transformers or serve with vLLM-Ascend); ${tryIt}.`
+        : `Next: ${tryIt}, or write it in Hugging Face format with ${callHint("export_model", { runId: r.runId, confirm: true })}.`,
     );
+  }
   if (r.state === "stopped" && r.runId)
     out.push(
       l?.nonFinite.includes("loss")

@@ -1,0 +1,156 @@
+// After a run finishes, the next step names its Hugging Face export when the host already holds one, wherever
+// export_model wrote it (the default directory beside the save directory, or one noted in the run's ledger record),
+// and suggests export_model only while there is none.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONVERT_MARKER } from "../../src/convert/marker.js";
+import { existingExport, recordExport } from "../../src/export/exported.js";
+import { HostSettingsSchema } from "../../src/hosts/inventory.js";
+import { HostRegistry } from "../../src/hosts/registry.js";
+import { readRecord } from "../../src/runs/ledger.js";
+import { RunRecordSchema } from "../../src/runs/types.js";
+import { renderHints } from "../../src/text/hint.js";
+import tailLogs from "../../src/tools/tail-logs.js";
+import type { ToolDeps } from "../../src/tools/tool.js";
+
+let dir: string;
+let hosts: HostRegistry;
+const deps = (): ToolDeps => ({ hosts, now: () => new Date(), progress: () => undefined, log: () => undefined });
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "export-discovery-"));
+  hosts = new HostRegistry({ file: null, hosts: { local: HostSettingsSchema.parse({ workdir: dir }) } });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const line = (i: number) =>
+  `iteration ${i}/20 | consumed samples: ${i * 8} | elapsed time per iteration (ms): 500.0 | learning rate: 1.000000E-05 | global batch size: 8 | loss: ${(2 - i / 20).toFixed(3)} | grad norm: 1.000 |`;
+
+/** A run that finished (its last iteration logged, its process gone) with a checkpoint at iteration 20. */
+function finishedRun(name: string, id: string) {
+  const root = join(dir, name);
+  const save = join(root, "save");
+  mkdirSync(join(save, "iter_0000020", "mp_rank_00"), { recursive: true });
+  writeFileSync(join(save, "iter_0000020", "mp_rank_00", "model_optim_rng.pt"), "weights\n");
+  writeFileSync(join(save, "latest_checkpointed_iteration.txt"), "20");
+  const log = join(root, "train.log");
+  writeFileSync(log, `${[5, 10, 15, 20].map(line).join("\n")}\n`);
+  const ledgerFile = join(dir, ".ascend-train/runs", `${id}.json`);
+  mkdirSync(join(dir, ".ascend-train/runs"), { recursive: true });
+  const record = RunRecordSchema.parse({
+    version: 1,
+    id,
+    createdAt: new Date(Date.now() - 3600_000).toISOString(),
+    hosts: ["local"],
+    nodes: [
+      {
+        host: "local",
+        nodeRank: 0,
+        pid: 999_999,
+        startTicks: null,
+        logFile: log,
+        wrapper: join(root, "w.sh"),
+        exitFile: join(root, "w.exit"),
+        ledgerFile,
+      },
+    ],
+    workdir: dir,
+    script: join(root, "finetune.sh"),
+    command: ["bash", join(root, "w.sh")],
+    env: {},
+    configHashes: {},
+    saveDir: save,
+    loadDir: null,
+    masterAddr: "localhost",
+    masterPort: 6000,
+    parallel: { tp: 1, pp: 1, cp: 1, nnodes: 1, npusPerNode: 8 },
+    trainIters: 20,
+    state: "launched",
+    stoppedAt: null,
+    stopSignal: null,
+    resumedFrom: null,
+    resumeIteration: null,
+  });
+  writeFileSync(ledgerFile, JSON.stringify(record, null, 2));
+  return { save, ledgerFile, checkpoint: { saveDir: save, iterDir: join(save, "iter_0000020"), tracker: "20" } };
+}
+
+/** What convert_weights leaves in a Hugging Face directory it wrote and verified. */
+function hfExport(out: string, source: string) {
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, "config.json"), "{}");
+  const marker = {
+    tool: "ascend-train convert_weights",
+    version: 1,
+    model: "qwen2.5vl-3b",
+    release: "v26.1.0",
+    variant: "",
+    converter: "Qwen2_5_VLConverter",
+    method: "mm_to_hf",
+    format: "hf",
+    tp: 1,
+    pp: 1,
+    ep: 1,
+    layerSplit: { llm: null, vit: null },
+    source,
+    output: out,
+    command: "mm-convert Qwen2_5_VLConverter mm_to_hf",
+    createdAt: new Date().toISOString(),
+  };
+  writeFileSync(join(out, CONVERT_MARKER), JSON.stringify(marker));
+}
+
+async function nextOf(runId: string) {
+  const r = await tailLogs.handle(tailLogs.input.parse({ runId, lines: 3 }), deps());
+  expect(r.state).toBe("finished");
+  const next = renderHints(tailLogs.summarize(r))
+    .split("\n")
+    .find((l) => l.startsWith("Next:"));
+  return { r, next: next ?? "" };
+}
+
+describe("a finished run's export, found where export_model wrote it", () => {
+  it("tail_logs suggests export_model while no export is there, and names the default one once it is", async () => {
+    const id = "run-20261202-120000-aaaa";
+    const { save } = finishedRun("plain", id);
+    const before = await nextOf(id);
+    expect(before.r.exportDir).toBeNull();
+    expect(before.next).toContain(`export_model {runId: "${id}", confirm: true}`);
+    const exported = `${save}-hf-iter_0000020`;
+    hfExport(exported, save);
+    const after = await nextOf(id);
+    expect(after.r.exportDir).toBe(exported);
+    expect(after.next).not.toContain("export_model");
+    expect(after.next).toContain(`already exported to ${exported}`);
+    expect(after.next).toContain(`run_inference {runId: "${id}"}`);
+    expect(after.next).toContain(`evaluate_model {runId: "${id}"}`);
+  });
+
+  it("an export to a directory of one's own is found through the run's ledger record, for its checkpoint only", async () => {
+    const id = "run-20261202-120000-bbbb";
+    const { save, ledgerFile, checkpoint } = finishedRun("custom", id);
+    const mine = join(dir, "exports", "my-model");
+    hfExport(mine, save);
+    const executor = (await hosts.get("local")).executor;
+    // Not beside the save directory: nothing but a record says where it is.
+    expect(await existingExport(executor, checkpoint, await readRecord(executor, ledgerFile))).toBeNull();
+    expect((await nextOf(id)).next).toContain("export_model");
+    // An export of an earlier checkpoint is not this one's.
+    const entry = { dir: mine, saveDir: save, method: "mm_to_hf", at: new Date().toISOString() };
+    await recordExport(executor, ledgerFile, { ...entry, iteration: "10" });
+    expect(await existingExport(executor, checkpoint, await readRecord(executor, ledgerFile))).toBeNull();
+    await recordExport(executor, ledgerFile, { ...entry, iteration: "20" });
+    // The same directory again replaces its entry.
+    expect((await readRecord(executor, ledgerFile)).exports).toHaveLength(1);
+    expect(await existingExport(executor, checkpoint, await readRecord(executor, ledgerFile))).toBe(mine);
+    const { r, next } = await nextOf(id);
+    expect(r.exportDir).toBe(mine);
+    expect(next).toContain(`already exported to ${mine}`);
+    expect(next).not.toContain("export_model");
+    // Gone from the host: suggested again.
+    rmSync(mine, { recursive: true });
+    expect((await nextOf(id)).next).toContain("export_model");
+  });
+});
