@@ -65,11 +65,12 @@ async function probeHost(
     hcclBasePort: args.hcclBasePort,
     hcclPortCount: HCCL_PORT_COUNT,
   });
-  // Busy NPUs or a taken master port: the host's own runs are named as such. Without a ledger, as strangers.
-  const pids = facts.npu.processes.map((p) => p.pid);
-  const portTaken = facts.ports.masterPortFree === false;
-  if (pids.length === 0 && !portTaken) return { facts, settings };
-  const runs = await runHolders(deps, name, pids, portTaken ? facts.ports.masterPort : null).catch(() => undefined);
+  // Busy NPUs or taken ports: the host's own runs are named as such. Without a ledger, as strangers.
+  const npuPids = facts.npu.processes.map((p) => p.pid);
+  const masterPort = facts.ports.masterPortFree === false ? facts.ports.masterPort : null;
+  const hcclPorts = facts.ports.hcclPortsInUse;
+  if (npuPids.length === 0 && masterPort === null && hcclPorts.length === 0) return { facts, settings };
+  const runs = await runHolders(deps, name, { npuPids, masterPort, hcclPorts }).catch(() => undefined);
   return { facts, settings, runs };
 }
 

@@ -16,8 +16,12 @@ export interface FindingContext {
   release: ReleaseStack;
   settings: HostSettings;
   model?: string | null;
-  /** This host's own runs: which NPU processes (by pid) and whether the master port belong to one. */
-  runs?: { byPid: ReadonlyMap<number, HoldingRun>; masterPort: HoldingRun | null };
+  /** This host's own runs: which NPU processes (by pid), the master port and which HCCL ports belong to one. */
+  runs?: {
+    byPid: ReadonlyMap<number, HoldingRun>;
+    masterPort: HoldingRun | null;
+    hcclPorts?: ReadonlyMap<number, HoldingRun>;
+  };
 }
 
 /** "run-… (running, iteration 58/2000)": the run as check_env names it. */

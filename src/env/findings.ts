@@ -8,6 +8,7 @@ import {
   MINDSPEED_MM_REPO,
   pipInstallTorchPair,
 } from "../knowledge/releases.js";
+import type { HoldingRun } from "../runs/holders.js";
 import { callHint } from "../text/hint.js";
 import type { Finding, HostFacts } from "./facts.js";
 import {
@@ -349,6 +350,13 @@ function workdirFindings(f: HostFacts, ctx: FindingContext): Finding[] {
   return out;
 }
 
+/** "60000-60007" for consecutive ports, else "60000, 60005". */
+function portList(ports: number[]): string {
+  const sorted = [...ports].sort((a, b) => a - b);
+  const consecutive = sorted.every((x, i) => i === 0 || x === sorted[i - 1]! + 1);
+  return sorted.length > 2 && consecutive ? `${sorted[0]}-${sorted.at(-1)}` : sorted.join(", ");
+}
+
 function portFindings(f: HostFacts, ctx: FindingContext): Finding[] {
   const out: Finding[] = [];
   const p = f.ports;
@@ -384,17 +392,44 @@ function portFindings(f: HostFacts, ctx: FindingContext): Finding[] {
     const width = p.hcclPortRange[1] - p.hcclPortRange[0] + 1;
     let base = p.hcclPortRange[0] + width;
     while (base + width < 65535 && [...Array(width).keys()].some((i) => busy.has(base + i))) base += width;
-    out.push(
-      finding(
-        "hccl-ports-in-use",
-        "error",
-        "Ports in the HCCL range are taken",
-        `listening: ${p.hcclPortsInUse.join(", ")}`,
-        `${p.hcclPortRange[0]}-${p.hcclPortRange[1]} free`,
-        `export HCCL_IF_BASE_PORT=${base}`,
-        "HCCL binds one port per device from HCCL_IF_BASE_PORT; a taken port fails communicator init.",
-      ),
-    );
+    // The ranks of this host's own run listen there while it trains: named, not a conflict to clear.
+    const owned = new Map<string, { run: HoldingRun; ports: number[] }>();
+    const foreign: number[] = [];
+    for (const port of p.hcclPortsInUse) {
+      const run = ctx.runs?.hcclPorts?.get(port);
+      if (!run) {
+        foreign.push(port);
+        continue;
+      }
+      const e = owned.get(run.runId) ?? { run, ports: [] };
+      e.ports.push(port);
+      owned.set(run.runId, e);
+    }
+    for (const { run, ports } of owned.values()) {
+      out.push(
+        finding(
+          "hccl-ports-in-use-by-run",
+          "info",
+          `HCCL ${ports.length > 1 ? "ports" : "port"} ${portList(ports)} ${ports.length > 1 ? "are" : "is"} in use by ${runLabel(run)}`,
+          `listening: ${ports.join(", ")}`,
+          `${p.hcclPortRange[0]}-${p.hcclPortRange[1]} free for another run at the same time`,
+          `for a second run beside it, launch with HCCL_IF_BASE_PORT=${base}: ${callHint("launch_train", { env: { HCCL_IF_BASE_PORT: String(base) } })}`,
+          "The run is in this host's run ledger; its ranks listen on HCCL's host ports from its HCCL_IF_BASE_PORT while it trains.",
+        ),
+      );
+    }
+    if (foreign.length > 0)
+      out.push(
+        finding(
+          "hccl-ports-in-use",
+          "error",
+          "Ports in the HCCL range are taken",
+          `listening: ${foreign.join(", ")}`,
+          `${p.hcclPortRange[0]}-${p.hcclPortRange[1]} free`,
+          `export HCCL_IF_BASE_PORT=${base}`,
+          "HCCL binds one port per device from HCCL_IF_BASE_PORT; a taken port fails communicator init.",
+        ),
+      );
   }
   return out;
 }

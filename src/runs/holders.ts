@@ -1,8 +1,10 @@
 // Which NPU holders and which master port on a host belong to runs in that host's own ledger: check_env and the launch
 // pre-flight name them by run id (and the run's progress) rather than as strangers to kill.
 import type { HostExecutor } from "../hosts/executor.js";
+import type { HostSettings } from "../hosts/inventory.js";
 import type { WorkDeps } from "../hosts/work.js";
 import { ledgerDir, readLedger } from "./ledger.js";
+import { DEFAULT_HCCL_BASE_PORT, HCCL_HOST_PORTS } from "./ports.js";
 import { livenessByRun, runStatus } from "./status.js";
 import type { RunRecord } from "./types.js";
 
@@ -19,7 +21,19 @@ export interface RunHolders {
   byPid: Map<number, HoldingRun>;
   /** The run whose master (node rank 0) is on this host with this MASTER_PORT, while it runs. */
   masterPort: HoldingRun | null;
+  /** HCCL host ports in use → the live run on this host whose HCCL range holds them (its ranks listen there). */
+  hcclPorts: Map<number, HoldingRun>;
 }
+
+/** What check_env found taken on the host: the NPU holders, the master port if it listens, the HCCL ports in use. */
+export interface TakenOnHost {
+  npuPids: readonly number[];
+  masterPort: number | null;
+  hcclPorts: readonly number[];
+}
+
+/** Port owners are looked for among this many of the host's newest runs that could hold the port. */
+const PORT_CANDIDATES = 64;
 
 /** pid → process group of each pid that still exists, in one round trip. */
 export async function processGroups(executor: HostExecutor, pids: readonly number[]): Promise<Map<number, number>> {
@@ -37,25 +51,42 @@ export async function processGroups(executor: HostExecutor, pids: readonly numbe
   return out;
 }
 
+const portOf = (v: string | undefined) => {
+  const n = Number(v);
+  return Number.isInteger(n) && n > 0 && n < 65536 ? n : null;
+};
+
+/** The first HCCL host port of a run's ranks on a host: as launched, else its env, the host's, else HCCL's default. */
+function hcclBaseOf(r: RunRecord, settings: HostSettings): number {
+  return (
+    r.hcclBasePort ??
+    portOf(r.env.HCCL_IF_BASE_PORT) ??
+    portOf(settings.env?.HCCL_IF_BASE_PORT) ??
+    DEFAULT_HCCL_BASE_PORT
+  );
+}
+
 /**
  * The runs of `host`'s ledger that hold the given NPU processes (same process group as a recorded wrapper, whose
- * identity is checked) or listen on `masterPort` (their master node is here, alive, with that port). Reads the ledger,
- * the process groups, the runs' liveness and their logs; a run whose processes are gone holds nothing.
+ * identity is checked), listen on the master port (their master node is here, alive, with that port), or whose ranks
+ * here listen on the HCCL ports (in the run's HCCL range, alive). Reads the ledger, the process groups, the runs'
+ * liveness and their logs; a run whose processes are gone holds nothing.
  */
 export async function runHolders(
   deps: Pick<WorkDeps, "hosts" | "now">,
   host: string,
-  npuPids: readonly number[],
-  masterPort: number | null,
+  taken: TakenOnHost,
 ): Promise<RunHolders> {
-  const out: RunHolders = { byPid: new Map(), masterPort: null };
+  const out: RunHolders = { byPid: new Map(), masterPort: null, hcclPorts: new Map() };
   const { executor, settings } = await deps.hosts.get(host);
   const ledger = await readLedger(executor, host, await ledgerDir(executor, settings));
+  // Newest first: of several runs that could hold a port, the newest live one does.
   const here = ledger.entries
     .map((e) => e.record)
-    .filter((r) => r.state !== "stopped" && r.nodes.some((n) => n.host === host));
+    .filter((r) => r.state !== "stopped" && r.nodes.some((n) => n.host === host))
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
   if (here.length === 0) return out;
-  const groups = await processGroups(executor, npuPids);
+  const groups = await processGroups(executor, taken.npuPids);
   const runOfGroup = new Map<number, RunRecord>();
   for (const r of here) for (const n of r.nodes) if (n.host === host) runOfGroup.set(n.pid, r);
   const pidRun = new Map<number, RunRecord>();
@@ -63,11 +94,21 @@ export async function runHolders(
     const r = runOfGroup.get(pgid);
     if (r) pidRun.set(pid, r);
   }
-  const portRun =
+  const { masterPort } = taken;
+  const portRuns =
     masterPort === null
-      ? undefined
-      : here.find((r) => r.masterPort === masterPort && r.nodes.some((n) => n.host === host && n.nodeRank === 0));
-  const asked = [...new Set([...pidRun.values(), ...(portRun ? [portRun] : [])])];
+      ? []
+      : here
+          .filter((r) => r.masterPort === masterPort && r.nodes.some((n) => n.host === host && n.nodeRank === 0))
+          .slice(0, PORT_CANDIDATES);
+  const hcclRange = (r: RunRecord) => {
+    const base = hcclBaseOf(r, settings);
+    return (p: number) => p >= base && p < base + HCCL_HOST_PORTS;
+  };
+  const hcclRuns = taken.hcclPorts.length
+    ? here.filter((r) => taken.hcclPorts.some(hcclRange(r))).slice(0, PORT_CANDIDATES)
+    : [];
+  const asked = [...new Set([...pidRun.values(), ...portRuns, ...hcclRuns])];
   if (asked.length === 0) return out;
   const live = await livenessByRun(deps.hosts, asked);
   const holding = new Map<string, HoldingRun>();
@@ -90,6 +131,11 @@ export async function runHolders(
     const h = holding.get(r.id);
     if (h) out.byPid.set(pid, h);
   }
-  out.masterPort = portRun ? (holding.get(portRun.id) ?? null) : null;
+  const portRun = portRuns.find((r) => holding.has(r.id));
+  out.masterPort = portRun ? holding.get(portRun.id)! : null;
+  for (const port of taken.hcclPorts) {
+    const r = hcclRuns.find((x) => holding.has(x.id) && hcclRange(x)(port));
+    if (r) out.hcclPorts.set(port, holding.get(r.id)!);
+  }
   return out;
 }

@@ -233,6 +233,7 @@ export async function startRun(
     loadDir: cfg.loadPath ? (master.facts?.load?.abs ?? cfg.loadPath) : null,
     masterAddr: plan.masterAddr,
     masterPort: plan.masterPort,
+    hcclBasePort: pre.hcclBasePort,
     parallel: {
       tp: cfg.tp,
       pp: cfg.pp,

@@ -8,6 +8,11 @@ import { readRecord } from "./ledger.js";
 import { nodeLiveness } from "./liveness.js";
 import { RUN_ID } from "./types.js";
 
+/** HCCL's first host port when HCCL_IF_BASE_PORT is not set. */
+export const DEFAULT_HCCL_BASE_PORT = 60000;
+/** Host ports HCCL may take from its base, one per device (16; CANN 8.2 and later document 32). */
+export const HCCL_HOST_PORTS = 32;
+
 /** A reservation younger than this whose run has no record yet is a start in progress, not a stale one. */
 const STARTING_GRACE_S = 120;
 

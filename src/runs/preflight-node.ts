@@ -8,14 +8,16 @@ import { getModel } from "../knowledge/models.js";
 import { callHint } from "../text/hint.js";
 import { processGroups } from "./holders.js";
 import { ledgerDir, readLedger } from "./ledger.js";
+import { DEFAULT_HCCL_BASE_PORT, HCCL_HOST_PORTS } from "./ports.js";
 import type { Add, NodeContext } from "./preflight-types.js";
 import { probeNode } from "./probe.js";
 import type { RunConfig } from "./run-config.js";
 
-export const DEFAULT_HCCL_BASE_PORT = 60000;
+export { DEFAULT_HCCL_BASE_PORT };
+
 /** Ports HCCL takes from its base on the host NIC (16; CANN 8.2 and later document 32). */
 const HCCL_PORTS = 16;
-const HCCL_PORTS_NEW = 32;
+const HCCL_PORTS_NEW = HCCL_HOST_PORTS;
 
 const MP_RANK = /^mp_rank_(\d{2})(?:_(\d{3}))?$/;
 
