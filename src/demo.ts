@@ -12,6 +12,9 @@ import { auditLogPath } from "./hosts/audit.js";
 
 const MODEL = "qwen2.5vl-3b";
 const HF_NAME = "Qwen2.5-VL-3B-Instruct";
+/** The sample's records, and the iterations the demo's runs are configured for (long enough to stop one running). */
+const DEMO_RECORDS = 60;
+const DEMO_ITERS = 500;
 /** Audit entries the closing hint asks for: more than one demo runs. */
 const AUDIT_SHOWN = 300;
 
@@ -56,9 +59,9 @@ export async function runDemo(opts: { dir?: string; keep?: boolean }): Promise<n
 
   const hfDir = join(simDir, "models", HF_NAME);
   await makeFakeHfModel(hfDir, HF_NAME);
-  const llava = await writeSampleLlavaDataset(join(simDir, "data"));
+  const llava = await writeSampleLlavaDataset(join(simDir, "data"), DEMO_RECORDS);
   console.log(dim(`• ${hfDir} stands for \`huggingface-cli download Qwen/${HF_NAME}\``));
-  console.log(dim(`• ${llava}: 60 LLaVA-style records with images\n`));
+  console.log(dim(`• ${llava}: ${DEMO_RECORDS} LLaVA-style records with images\n`));
 
   const demo = await connectDemoClient(inventory);
   const call = demo.call;
@@ -101,7 +104,7 @@ export async function runDemo(opts: { dir?: string; keep?: boolean }): Promise<n
           ckptDir: ckpt,
           saveDir: join(simDir, "save", run),
           outputDir: join(simDir, "configs", run),
-          trainIters: 500,
+          trainIters: DEMO_ITERS,
           ...extra,
         },
         why,
@@ -109,13 +112,22 @@ export async function runDemo(opts: { dir?: string; keep?: boolean }): Promise<n
       const files = (configs.structuredContent?.files ?? []) as { role: string; path: string }[];
       const script = files.find((f) => f.role === "launch-script")?.path;
       if (!script) throw new Error("build_configs wrote no launch script");
-      return script;
+      return { script, warnings: (configs.structuredContent?.warnings ?? []) as string[] };
     };
-    const script = await buildFor(
+    const { script, warnings } = await buildFor(
       "demo-run",
       "data/model configs and the launch script (a checkpoint every 10 iterations), validated before writing",
       { saveInterval: 10 },
     );
+    // The warning is true of the demo's run: said why the demo goes on anyway, rather than left for a newcomer to
+    // wonder whether the demo got its own settings wrong.
+    const epochs = /about (\d+) epochs/.exec(warnings.find((w) => w.includes("memorise")) ?? "")?.[1];
+    if (epochs)
+      console.log(
+        dim(
+          `    → the warning is right: ${DEMO_ITERS} iterations would read the ${DEMO_RECORDS} sample records about ${epochs} times over, and a model trained so repeats those records rather than learning the task. The demo asks for that many only so that the run is still going while it is followed, listed and stopped: its point is the flow, not the model. For a model you mean to use, do as the warning says (fewer iterations, or more data).\n`,
+        ),
+      );
 
     // The demo's host is this machine: a port nothing here listens on, so that another training run on this machine
     // (on the default 6000) does not stop the demo at pre-flight.
@@ -164,7 +176,10 @@ export async function runDemo(opts: { dir?: string; keep?: boolean }): Promise<n
     console.log(bold("Now a run that fails: the simulated host runs out of NPU memory at iteration 3.\n"));
     // The demo's own host, made for this run: laying it out again for the failure scenario loses nothing of the user's.
     await setScenario(simDir, "oom", { relay: true });
-    const second = await buildFor("demo-run-2", "configs for a second run (a new save directory)");
+    const { script: second } = await buildFor(
+      "demo-run-2",
+      "configs for a second run (a new save directory; the same data, so the same warning)",
+    );
     const failing = await call(
       "launch_train",
       { host: "sim", script: second, masterPort: await freeLocalPort(), confirm: true },

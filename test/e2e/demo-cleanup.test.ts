@@ -1,5 +1,6 @@
 // The demo tells the truth: its temporary folder is gone afterwards unless --keep, the audit command it prints reads
-// the commands it ran, and the run starts under the id its launch plan showed.
+// the commands it ran, the run starts under the id its launch plan showed, and the warning its long run draws is
+// explained, not hidden.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,6 +27,16 @@ describe("ascend-train demo", () => {
     const healthy = demo.stdout.split("Now a run that fails")[0]!;
     expect(healthy).toMatch(/runId: "run-/);
     expect(new Set(healthy.match(/run-\d{8}-\d{6}-[0-9a-f]{4}/g)).size).toBe(1);
+    // build_configs' warning that the demo's long run would memorise its sample is kept, and said why the demo goes
+    // on with it, right after it.
+    const warned = demo.stdout.split("\n").findIndex((l) => l.includes("the model would memorise it"));
+    expect(warned).toBeGreaterThan(-1);
+    const after = demo.stdout
+      .split("\n")
+      .slice(warned + 1, warned + 8)
+      .join("\n");
+    expect(after).toMatch(/the warning is right: 500 iterations would read the 60 sample records about \d+ times over/);
+    expect(after).toMatch(/its point is the flow, not the model/);
     const removed = /Removed (\S+);/.exec(demo.stdout)?.[1];
     expect(removed).toBeDefined();
     expect(existsSync(removed!)).toBe(false);
