@@ -6,7 +6,8 @@ export function systemPrompt(opts: { host?: string; interactive: boolean }): str
     "Usual flow: list_hosts → check_env → install_stack when the stack is missing or wrong → prepare_dataset and " +
       "validate_dataset → estimate_memory (does the layout fit the NPUs?) → convert_weights → build_configs → launch_train → " +
       "tail_logs; diagnose_error when a run fails. " +
-      "After a run finishes: export_model (Hugging Face format) → run_inference with compareBase on two sample images, " +
+      "After a run finishes: export_model (Hugging Face format) → run_inference with compareBase (without images it asks " +
+      "the first training record's question about that record's image; images the person names for their own), " +
       "showing the fine-tuned answer next to the base one → evaluate_model when the person wants benchmark scores. " +
       "plan_finetune tells you which of these steps a host still needs.",
     "Tools that change a host return a plan unless called with confirm: true. Call them without confirm first, show the " +

@@ -33,7 +33,8 @@ export default definePrompt({
       "8. `tail_logs` on the new run: after the first iterations, report loss, step time and throughput. If the run fails, " +
         "call `diagnose_error` and propose the fix.",
       "9. When the run has finished: `export_model` on its run id (show the plan, ask before confirming) to get a Hugging " +
-        "Face directory; then `run_inference` with compareBase: true on two sample images and show each fine-tuned answer " +
+        "Face directory; then `run_inference` with compareBase: true (without images it asks the first training record's " +
+        "question about that record's image; pass images of mine if I name some) and show each fine-tuned answer " +
         "next to the base model's; then, if I want scores, `evaluate_model` on the benchmarks whose data is on the host.",
       "",
       "Confirm with me before anything destructive: installing, overwriting files, launching or stopping a run. " +

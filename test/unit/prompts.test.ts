@@ -102,6 +102,18 @@ describe("prompts", () => {
     expect(names.filter((n) => !toolNames.has(n))).toEqual([]);
   });
 
+  it("the finetune prompt and the chat agent say what run_inference answers without images, as the tool does", () => {
+    const tool = allTools.find((t) => t.name === "run_inference")!;
+    expect(tool.description).toMatch(
+      /Given a run and no images, it asks about the image of the run's first training record/,
+    );
+    for (const text of [render("finetune"), systemPrompt({ interactive: true })]) {
+      // No host ships "two sample images": without images the tool asks one training record's question.
+      expect(text).not.toMatch(/two sample images/);
+      expect(text).toMatch(/without images it asks the first training record's question about that record's image/);
+    }
+  });
+
   it("each prompt is also a chat command", () => {
     const expanded = expandSlashCommand('/finetune model=qwen2.5vl-7b data="/data/my set"');
     expect(expanded).toMatchObject({ kind: "prompt", name: "finetune" });
