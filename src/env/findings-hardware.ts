@@ -202,11 +202,27 @@ export function npuFindings(f: HostFacts, ctx: FindingContext): Finding[] {
   }
   for (const { run, procs } of ownRuns.values()) {
     const ids = [...new Set(procs.map((p) => p.npuId))];
+    const npus = `${ids.length > 1 ? "NPUs" : "NPU"} ${npuRange(ids)} ${ids.length > 1 ? "are" : "is"}`;
+    if (run.state === "stopped") {
+      // Stopped, but workers of its process group outlived the stop (torchrun gone, a python rank still there).
+      out.push(
+        finding(
+          "npu-held-by-stopped-run",
+          "error",
+          `${npus} still held by workers of ${runLabel(run)}: they outlived the stop`,
+          byProcess(procs),
+          "no process on the NPUs before training",
+          `${callHint("stop_run", { runId: run.runId, graceSeconds: 0 })}: it signals that run's process group again, SIGKILL at once`,
+          "The run is stopped in this host's run ledger, but processes of its group kept running and keep the NPUs and their HBM; the next launch would fail to allocate them. stop_run signals only processes of that run.",
+        ),
+      );
+      continue;
+    }
     out.push(
       finding(
         "npu-in-use-by-run",
         "warning",
-        `${ids.length > 1 ? "NPUs" : "NPU"} ${npuRange(ids)} ${ids.length > 1 ? "are" : "is"} in use by ${runLabel(run)}`,
+        `${npus} in use by ${runLabel(run)}`,
         byProcess(procs),
         "the NPUs free before another run starts here",
         `wait for it, or ${callHint("stop_run", { runId: run.runId })}`,

@@ -350,6 +350,9 @@ function workdirFindings(f: HostFacts, ctx: FindingContext): Finding[] {
   return out;
 }
 
+/** The call that ends what a stopped run left running: its process group signalled again, SIGKILL at once. */
+const stopAgain = (run: HoldingRun) => callHint("stop_run", { runId: run.runId, graceSeconds: 0 });
+
 /** "60000-60007" for consecutive ports, else "60000, 60005". */
 function portList(ports: number[]): string {
   const sorted = [...ports].sort((a, b) => a - b);
@@ -367,25 +370,35 @@ function portFindings(f: HostFacts, ctx: FindingContext): Finding[] {
     while (busy.has(free) && free < 65535) free++;
     const relaunch = `launch with master port ${free}: ${callHint("launch_train", { masterPort: free })}, or MASTER_PORT=${free} in the launch script`;
     out.push(
-      ownRun
-        ? // The rendezvous of this host's own run: busy while it trains, free again when it ends.
-          finding(
-            "master-port-in-use-by-run",
-            "info",
-            `MASTER_PORT ${p.masterPort} is the master port of ${runLabel(ownRun)}`,
-            `port ${p.masterPort} in LISTEN state`,
-            "a free MASTER_PORT for another run at the same time",
-            `for a second run beside it, ${relaunch}`,
-          )
-        : finding(
+      ownRun?.state === "stopped"
+        ? finding(
             "master-port-in-use",
             "error",
-            `MASTER_PORT ${p.masterPort} is already listening`,
+            `MASTER_PORT ${p.masterPort} is still held by ${runLabel(ownRun)}: its processes outlived the stop`,
             `port ${p.masterPort} in LISTEN state`,
             "a free MASTER_PORT",
-            relaunch,
-            "An earlier torchrun may still be alive; torchrun fails with EADDRINUSE. The port the run uses is the launch script's or launch_train's, not the shell's.",
-          ),
+            `${stopAgain(ownRun)}, or ${relaunch}`,
+            "The run is stopped in this host's run ledger, but processes of its group (its torchrun) kept running.",
+          )
+        : ownRun
+          ? // The rendezvous of this host's own run: busy while it trains, free again when it ends.
+            finding(
+              "master-port-in-use-by-run",
+              "info",
+              `MASTER_PORT ${p.masterPort} is the master port of ${runLabel(ownRun)}`,
+              `port ${p.masterPort} in LISTEN state`,
+              "a free MASTER_PORT for another run at the same time",
+              `for a second run beside it, ${relaunch}`,
+            )
+          : finding(
+              "master-port-in-use",
+              "error",
+              `MASTER_PORT ${p.masterPort} is already listening`,
+              `port ${p.masterPort} in LISTEN state`,
+              "a free MASTER_PORT",
+              relaunch,
+              "An earlier torchrun may still be alive; torchrun fails with EADDRINUSE. The port the run uses is the launch script's or launch_train's, not the shell's.",
+            ),
     );
   }
   if (p.hcclPortsInUse.length > 0) {
@@ -406,11 +419,26 @@ function portFindings(f: HostFacts, ctx: FindingContext): Finding[] {
       owned.set(run.runId, e);
     }
     for (const { run, ports } of owned.values()) {
+      const list = `HCCL ${ports.length > 1 ? "ports" : "port"} ${portList(ports)} ${ports.length > 1 ? "are" : "is"}`;
+      if (run.state === "stopped") {
+        out.push(
+          finding(
+            "hccl-ports-in-use",
+            "error",
+            `${list} still held by ${runLabel(run)}: its processes outlived the stop`,
+            `listening: ${ports.join(", ")}`,
+            `${p.hcclPortRange[0]}-${p.hcclPortRange[1]} free`,
+            `${stopAgain(run)}, or export HCCL_IF_BASE_PORT=${base}`,
+            "The run is stopped in this host's run ledger, but ranks of its group kept running and keep HCCL's ports.",
+          ),
+        );
+        continue;
+      }
       out.push(
         finding(
           "hccl-ports-in-use-by-run",
           "info",
-          `HCCL ${ports.length > 1 ? "ports" : "port"} ${portList(ports)} ${ports.length > 1 ? "are" : "is"} in use by ${runLabel(run)}`,
+          `${list} in use by ${runLabel(run)}`,
           `listening: ${ports.join(", ")}`,
           `${p.hcclPortRange[0]}-${p.hcclPortRange[1]} free for another run at the same time`,
           `for a second run beside it, launch with HCCL_IF_BASE_PORT=${base}: ${callHint("launch_train", { env: { HCCL_IF_BASE_PORT: String(base) } })}`,

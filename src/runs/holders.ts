@@ -11,6 +11,7 @@ import type { RunRecord } from "./types.js";
 /** A run in the host's own ledger that holds NPUs or the master port: named by its id, never as a stranger. */
 export interface HoldingRun {
   runId: string;
+  /** Its live state; "stopped" when stop_run stopped it and processes of its group outlived the stop. */
   state: string;
   iteration: number | null;
   totalIterations: number | null;
@@ -70,7 +71,8 @@ function hcclBaseOf(r: RunRecord, settings: HostSettings): number {
  * The runs of `host`'s ledger that hold the given NPU processes (same process group as a recorded wrapper, whose
  * identity is checked), listen on the master port (their master node is here, alive, with that port), or whose ranks
  * here listen on the HCCL ports (in the run's HCCL range, alive). Reads the ledger, the process groups, the runs'
- * liveness and their logs; a run whose processes are gone holds nothing.
+ * liveness and their logs; a run whose processes are gone holds nothing, and a stopped run whose group still has live
+ * members holds what they hold (state "stopped").
  */
 export async function runHolders(
   deps: Pick<WorkDeps, "hosts" | "now">,
@@ -80,10 +82,11 @@ export async function runHolders(
   const out: RunHolders = { byPid: new Map(), masterPort: null, hcclPorts: new Map() };
   const { executor, settings } = await deps.hosts.get(host);
   const ledger = await readLedger(executor, host, await ledgerDir(executor, settings));
-  // Newest first: of several runs that could hold a port, the newest live one does.
+  // Newest first: of several runs that could hold a port, the newest live one does. A stopped run is asked about too:
+  // processes of its group that outlived the stop still hold what they held.
   const here = ledger.entries
     .map((e) => e.record)
-    .filter((r) => r.state !== "stopped" && r.nodes.some((n) => n.host === host))
+    .filter((r) => r.nodes.some((n) => n.host === host))
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
   if (here.length === 0) return out;
   const groups = await processGroups(executor, taken.npuPids);
@@ -110,7 +113,11 @@ export async function runHolders(
     : [];
   const asked = [...new Set([...pidRun.values(), ...portRuns, ...hcclRuns])];
   if (asked.length === 0) return out;
-  const live = await livenessByRun(deps.hosts, asked);
+  // Liveness is read for stopped runs as well (as stop_run does): their surviving group members count.
+  const live = await livenessByRun(
+    deps.hosts,
+    asked.map((r) => ({ ...r, state: "launched" as const })),
+  );
   const holding = new Map<string, HoldingRun>();
   await Promise.all(
     asked.map(async (r) => {

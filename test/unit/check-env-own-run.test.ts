@@ -1,6 +1,6 @@
 // check_env and plan_finetune while the host trains a run of its own ledger: the run's workers and its master port
 // are that run, named with its progress, not strangers to kill; the plan shows the run going, not check_env blocked.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +16,7 @@ import convertWeights from "../../src/tools/convert-weights.js";
 import { invokeTool } from "../../src/tools/invoke.js";
 import launchTrain from "../../src/tools/launch-train.js";
 import planFinetune from "../../src/tools/plan-finetune.js";
+import stopRun from "../../src/tools/stop-run.js";
 import type { ToolDeps } from "../../src/tools/tool.js";
 import { canBuildSimHost } from "../helpers/prereqs.js";
 
@@ -125,4 +126,32 @@ describe.skipIf(!canBuildSimHost)("check_env and plan_finetune while the host's 
       expect(p.next?.tool).toBe("tail_logs");
     }
   }, 60_000);
+
+  it("a stopped run whose workers outlived the stop: named with the stop_run call, which ends them", async () => {
+    type Out = { ok: boolean; findings: Finding[]; npu: { processes: { pid: number }[] } };
+    // The wrapper killed, its record marked stopped, its launch script and workers still running in its group.
+    const workdir = deps.hosts.settings("sim").workdir!;
+    const recordFile = join(workdir, ".ascend-train", "runs", `${runId}.json`);
+    const record = JSON.parse(readFileSync(recordFile, "utf8"));
+    process.kill(record.nodes[0].pid, "SIGKILL");
+    const stopped = { ...record, state: "stopped", stoppedAt: new Date().toISOString(), stopSignal: "SIGKILL" };
+    writeFileSync(recordFile, JSON.stringify(stopped));
+    const before = await call<Out>(checkEnv, { host: "sim", model: "qwen2.5vl-3b", masterPort });
+    expect(find(before.findings, "npu-busy")).toBeUndefined();
+    const held = find(before.findings, "npu-held-by-stopped-run")!;
+    expect(held.severity).toBe("error");
+    expect(held.title).toMatch(new RegExp(`^NPUs 0-7 are still held by workers of ${runId} \\(stopped`));
+    expect(renderHints(held.fix)).toMatch(`stop_run {runId: "${runId}", graceSeconds: 0}`);
+    const stop = await call<{ stopped: boolean; wasRunning: boolean }>(stopRun, {
+      runId,
+      host: "sim",
+      graceSeconds: 0,
+      confirm: true,
+    });
+    expect(stop).toMatchObject({ stopped: true, wasRunning: true });
+    const after = await call<Out>(checkEnv, { host: "sim", model: "qwen2.5vl-3b", masterPort });
+    expect(after.npu.processes).toEqual([]);
+    expect(find(after.findings, "npu-held-by-stopped-run")).toBeUndefined();
+    expect(find(after.findings, "master-port-in-use")).toBeUndefined();
+  }, 90_000);
 });

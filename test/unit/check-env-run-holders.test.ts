@@ -185,3 +185,50 @@ describe("check_env names the HCCL ports of the host's own run", () => {
     expect(byId(r.findings, "hccl-ports-in-use-by-run")).toMatchObject([{ title: expect.stringContaining(id) }]);
   });
 });
+
+describe("check_env names the workers a stopped run left behind", () => {
+  const id = "run-20261203-120000-aaaa";
+  const stopped = { state: "stopped" as const, stoppedAt: "2026-12-03T13:00:00Z", stopSignal: "SIGTERM" };
+
+  it("its wrapper gone, its workers still on the NPUs and the ports: that run's, with the stop_run call that ends them", async () => {
+    const host = hostWithRuns({
+      records: [runRecord(id, 16100, stopped)],
+      ports: [6000, ...range(60000, 8)],
+      group: 16100,
+      members: { 16100: 8 },
+    });
+    const r = await check(host);
+    expect(byId(r.findings, "npu-busy")).toEqual([]);
+    expect(byId(r.findings, "npu-in-use-by-run")).toEqual([]);
+    const [npus] = byId(r.findings, "npu-held-by-stopped-run");
+    expect(npus).toMatchObject({
+      severity: "error",
+      title: `NPUs 0-7 are still held by workers of ${id} (stopped, iteration 58/2000): they outlived the stop`,
+    });
+    const stop = `stop_run {runId: "${id}", graceSeconds: 0}`;
+    expect(renderHints(npus!.fix)).toBe(`${stop}: it signals that run's process group again, SIGKILL at once`);
+    const [port] = byId(r.findings, "master-port-in-use");
+    expect(port!.title).toBe(
+      `MASTER_PORT 6000 is still held by ${id} (stopped, iteration 58/2000): its processes outlived the stop`,
+    );
+    expect(renderHints(port!.fix)).toMatch(
+      new RegExp(`^${stop.replace(/[{}]/g, "\\$&")}, or launch with master port 6001`),
+    );
+    const [hccl] = byId(r.findings, "hccl-ports-in-use");
+    expect(hccl!.title).toBe(
+      `HCCL ports 60000-60007 are still held by ${id} (stopped, iteration 58/2000): its processes outlived the stop`,
+    );
+    expect(byId(r.findings, "master-port-in-use-by-run")).toEqual([]);
+    expect(byId(r.findings, "hccl-ports-in-use-by-run")).toEqual([]);
+    expect(r.ok).toBe(false);
+  });
+
+  it("a stopped run whose group is empty holds nothing: the NPU holders are strangers", async () => {
+    const host = hostWithRuns({ records: [runRecord(id, 16100, stopped)], ports: [], group: 16100 });
+    const r = await check(host);
+    expect(byId(r.findings, "npu-held-by-stopped-run")).toEqual([]);
+    expect(byId(r.findings, "npu-busy")).toMatchObject([
+      { severity: "error", fix: expect.stringMatching(/^kill 16143 /) },
+    ]);
+  });
+});
