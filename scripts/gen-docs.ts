@@ -1,5 +1,6 @@
 // Regenerates the README's tool table from the tool definitions; with --check, fails when it is out of date.
 import { readFileSync, writeFileSync } from "node:fs";
+import { cliOnlyFlagNames } from "../src/cli/cli-only-flags.js";
 import { flagSpecs, kebab } from "../src/cli/flags.js";
 import { allTools } from "../src/tools/index.js";
 
@@ -9,7 +10,9 @@ const END = "<!-- tools:end -->";
 function table(): string {
   const rows = allTools.map((t) => {
     const flags = flagSpecs(t.input)
-      .map((f) => (f.type === "boolean" && f.defaultValue === true ? `\`--no-${f.flag}\`` : `\`--${f.flag}\``))
+      .map((f) => (f.type === "boolean" && f.defaultValue === true ? `--no-${f.flag}` : `--${f.flag}`))
+      .concat(cliOnlyFlagNames(t.name))
+      .map((flag) => `\`${flag}\``)
       .join(" ");
     const first = t.description.split(/(?<=\.)\s/)[0] ?? t.description;
     return `| \`${t.name}\` | \`ascend-train ${kebab(t.name)}\` | ${t.kind} | ${t.toolset} | ${first.replaceAll("|", "\\|")} | ${flags} |`;

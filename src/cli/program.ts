@@ -6,7 +6,8 @@ import { renderHints } from "../text/hint.js";
 import { allTools } from "../tools/index.js";
 import { invokeTool } from "../tools/invoke.js";
 import { VERSION } from "../version.js";
-import { CHART_FILE_HELP, CHART_FILE_TOOL, claimChartFile, deliverChart } from "./chart-file.js";
+import { claimChartFile, deliverChart } from "./chart-file.js";
+import { CLI_ONLY_FLAGS } from "./cli-only-flags.js";
 import {
   addFlags,
   type FlagSpec,
@@ -17,6 +18,7 @@ import {
   POSITIONAL,
   UsageError,
 } from "./flags.js";
+import { helpInTerminalWords } from "./help-words.js";
 import { CLI_COMMAND, cliHintRenderer, inTerminalWords, type ToolFields } from "./hints.js";
 import { stopOnSignalsAndOrphaning } from "./lifetime.js";
 import { installFatalHandlers, printFatal } from "./print-error.js";
@@ -77,15 +79,18 @@ const toolFields: ToolFields = (name) => TOOL_FIELDS.get(name);
 /** Suggested commands as the person can type them here (`npx ascend-train …` when the CLI was started through npx). */
 const asTyped = (text: string): string => text.replace(/^(\s*)ascend-train /gm, `$1${CLI_COMMAND} `);
 
-function addToolCommands(program: Command): void {
+/** Every tool as a subcommand of `program`: flags from its schema, help in the terminal's words (help-words.ts). */
+export function addToolCommands(program: Command): void {
   for (const tool of allTools) {
-    const specs = flagSpecs(tool.input).map((s) => ({ ...s, description: terminalWords(s.description) }));
+    const own = flagSpecs(tool.input);
+    const helpWords = (text: string) => helpInTerminalWords(text, tool.name, own, TOOL_NAMES);
+    const specs = own.map((s) => ({ ...s, description: helpWords(s.description) }));
     const positional = POSITIONAL[tool.name];
     const cmd = program
       .command(kebab(tool.name))
       .summary(tool.title)
       .description(
-        `${terminalWords(tool.description)}\n\nKind: ${tool.kind}${tool.kind === "destructive" ? " (acts only with --confirm)" : ""}.`,
+        `${helpWords(tool.description)}\n\nKind: ${tool.kind}${tool.kind === "destructive" ? " (acts only with --confirm)" : ""}.`,
       )
       .option("--json", "print exactly the tool's structured result as JSON")
       .option("--input-json <json>", "the whole input as one JSON object (flags override its fields)")
@@ -101,7 +106,7 @@ function addToolCommands(program: Command): void {
     }
     if (tool.name === "audit_log") cmd.alias("audit");
     addFlags(cmd, specs);
-    if (tool.name === CHART_FILE_TOOL) cmd.option("--chart-file <file.png>", CHART_FILE_HELP);
+    for (const f of CLI_ONLY_FLAGS[tool.name] ?? []) cmd.option(f.flags, f.description);
     cmd.action(async (...actionArgs: unknown[]) => {
       const typedPositional = positional ? (actionArgs[0] as string | undefined) : undefined;
       const options = (positional ? actionArgs[1] : actionArgs[0]) as Record<string, unknown>;
