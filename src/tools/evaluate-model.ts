@@ -10,6 +10,7 @@ import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { checkPathText } from "../hosts/paths.js";
 import { shellQuote } from "../hosts/quote.js";
+import { BENCHMARK_DOWNLOAD } from "../infer/benchmarks.js";
 import { inferenceFamily, inferenceJson, inferenceScript, upstreamExample } from "../infer/configs.js";
 import { missingFiles, parseScoreCsv, runEntry, writeFiles } from "../infer/run.js";
 import { busyNote, hostOf, resolveSource, SourceError, sameSource, sourceInputShape } from "../infer/source.js";
@@ -17,8 +18,6 @@ import { BENCHMARKS, type Benchmark } from "../knowledge/inference-upstream.js";
 import { readRecord, writeRecord } from "../runs/ledger.js";
 import { callHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
-
-const DOWNLOAD = "https://opencompass.openxlab.space/utils/VLMEval/";
 
 /** Modules of MindSpeed-MM's `[evaluate]` extras (pyproject: portalocker, rich, xlsxwriter, openpyxl). */
 export const EVALUATE_EXTRAS = ["portalocker", "rich", "xlsxwriter", "openpyxl"];
@@ -131,7 +130,7 @@ export default defineTool({
       datasets.map((d) => d.path),
     );
     if (missing.length) {
-      const fixes = missing.map((m) => `${m} (download ${DOWNLOAD}${posix.basename(m)})`);
+      const fixes = missing.map((m) => `${m} (download ${BENCHMARK_DOWNLOAD}${posix.basename(m)})`);
       throw new ToolError(`Benchmark data missing on ${host}: ${fixes.join("; ")}. Put the TSVs in datasetDir.`);
     }
     // Each evaluation is its own directory (config, script, results): scoring again never meets an earlier one's

@@ -6,7 +6,8 @@ import { posix } from "node:path";
 import { z } from "zod";
 import { existingExport } from "../export/exported.js";
 import { checkPathText } from "../hosts/paths.js";
-import { inferenceJson, inferenceScript, upstreamExample } from "../infer/configs.js";
+import { benchmarkData, scoreHint } from "../infer/benchmarks.js";
+import { inferenceFamily, inferenceJson, inferenceScript, upstreamExample } from "../infer/configs.js";
 import { missingFiles, parseAnswer, runEntry, writeFiles } from "../infer/run.js";
 import { headRecords, samplePrompt } from "../infer/sample.js";
 import {
@@ -278,7 +279,11 @@ export default defineTool({
     const failedAnswers = answers.some((a) => a.error);
     // An export of this checkpoint already on the host is named, not suggested again.
     const exported = failedAnswers ? null : await existingExport(executor, checkpoint, source.record);
-    const evaluate = `Score it on a benchmark with ${callHint("evaluate_model", sameSource(source))}`;
+    // What the host holds for evaluate_model, where it reads it by default (the workdir).
+    const { benchmarks } = inferenceFamily(source.model);
+    const data = failedAnswers ? null : await benchmarkData(executor, workdir, benchmarks);
+    const score = scoreHint(data, sameSource(source), benchmarks);
+    const evaluate = `${score.charAt(0).toUpperCase()}${score.slice(1)}`;
     return {
       host: host,
       runId: source.record?.id ?? null,

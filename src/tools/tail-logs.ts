@@ -8,6 +8,8 @@ import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { onHost } from "../hosts/paths.js";
 import { UnknownHostError } from "../hosts/registry.js";
+import { benchmarkData, scoreHint } from "../infer/benchmarks.js";
+import { BENCHMARKS, type Benchmark } from "../knowledge/inference-upstream.js";
 import { fmt } from "../logs/accumulator.js";
 import { renderLossPng, sparkline } from "../logs/chart.js";
 import { diagnoseErrorText } from "../logs/diagnose.js";
@@ -126,6 +128,17 @@ const output = z.object({
     .optional()
     .describe(
       "a finished run: the Hugging Face export of its latest checkpoint the host already holds (export_model's), else null",
+    ),
+  benchmarks: z
+    .object({
+      dir: z.string(),
+      present: z.array(z.enum(BENCHMARKS as [Benchmark, ...Benchmark[]])),
+      missing: z.array(z.enum(BENCHMARKS as [Benchmark, ...Benchmark[]])),
+    })
+    .nullable()
+    .optional()
+    .describe(
+      "a finished run: the benchmarks whose TSV is in the run's workdir, where evaluate_model reads them by default",
     ),
   sparkline: z.string(),
   curve: z.array(z.object({ iteration: z.number(), loss: Num })),
@@ -405,6 +418,7 @@ export default defineTool({
     if (out.state === "finished" && args.runId !== undefined) {
       const { found } = await findRun(deps.hosts, args.runId, [host]);
       out.exportDir = found ? await exportOfRun(executor, found.record) : null;
+      out.benchmarks = found ? await benchmarkData(executor, found.record.workdir) : null;
     }
     const drawn = curve.filter((p) => p.loss !== null).length;
     if (args.chart && drawn >= 2) out.chart = { mimeType: "image/png", points: drawn };
@@ -446,7 +460,7 @@ function summarizeTail(r: Output, delivered?: string): string {
   if (r.errorLines.length > 0) out.push(["error:", ...r.errorLines.slice(0, 12).map((x) => `  ${x}`)].join("\n"));
   if (r.diagnosis) out.push(`diagnosis: ${r.diagnosis.summary}`);
   if (r.state === "finished" && r.runId && !l?.nonFinite.includes("loss")) {
-    const tryIt = `try it with ${callHint("run_inference", { runId: r.runId })} (a question from its training data; prompt and images for your own), score it with ${callHint("evaluate_model", { runId: r.runId })}`;
+    const tryIt = `try it with ${callHint("run_inference", { runId: r.runId })} (a question from its training data; prompt and images for your own), ${scoreHint(r.benchmarks ?? null, { runId: r.runId })}`;
     out.push(
       r.exportDir
         ? `Next: its latest checkpoint is already exported to ${r.exportDir} (Hugging Face format, ready to load with transformers or serve with vLLM-Ascend); ${tryIt}.`

@@ -373,6 +373,10 @@ describe("a finished run: export, inference, evaluation", () => {
         expect(next).toContain(`Hugging Face export is ${mine}`);
         expect(next).not.toContain("export_model");
       }
+      // The benchmark the host holds (AI2D's TSV in the workdir) is the one offered, said as found there.
+      expect(renderHints(asked.next)).toContain(
+        `Score it on ai2d_test with evaluate_model {runId: "${RUN_ID}"} (AI2D_TEST.tsv in ${wd}`,
+      );
     } finally {
       renameSync(`${beside}.moved`, beside);
     }

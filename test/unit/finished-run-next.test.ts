@@ -1,6 +1,7 @@
 // After a run finishes, the next step names its Hugging Face export when the host already holds one, wherever
 // export_model wrote it (the default directory beside the save directory, or one noted in the run's ledger record),
-// and suggests export_model only while there is none.
+// and suggests export_model only while there is none; it offers evaluate_model on the benchmarks whose data the host
+// holds, or says what to download first.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +18,7 @@ import type { ToolDeps } from "../../src/tools/tool.js";
 
 let dir: string;
 let hosts: HostRegistry;
+const SCORES_FROM = "https://opencompass.openxlab.space/utils/VLMEval/AI2D_TEST.tsv";
 const deps = (): ToolDeps => ({ hosts, now: () => new Date(), progress: () => undefined, log: () => undefined });
 
 beforeAll(() => {
@@ -29,7 +31,7 @@ const line = (i: number) =>
   `iteration ${i}/20 | consumed samples: ${i * 8} | elapsed time per iteration (ms): 500.0 | learning rate: 1.000000E-05 | global batch size: 8 | loss: ${(2 - i / 20).toFixed(3)} | grad norm: 1.000 |`;
 
 /** A run that finished (its last iteration logged, its process gone) with a checkpoint at iteration 20. */
-function finishedRun(name: string, id: string) {
+function finishedRun(name: string, id: string, workdir = dir) {
   const root = join(dir, name);
   const save = join(root, "save");
   mkdirSync(join(save, "iter_0000020", "mp_rank_00"), { recursive: true });
@@ -56,7 +58,7 @@ function finishedRun(name: string, id: string) {
         ledgerFile,
       },
     ],
-    workdir: dir,
+    workdir,
     script: join(root, "finetune.sh"),
     command: ["bash", join(root, "w.sh")],
     env: {},
@@ -152,5 +154,31 @@ describe("a finished run's export, found where export_model wrote it", () => {
     // Gone from the host: suggested again.
     rmSync(mine, { recursive: true });
     expect((await nextOf(id)).next).toContain("export_model");
+  });
+});
+
+describe("a finished run's benchmarks, as its host holds them", () => {
+  it("tail_logs offers evaluate_model on the benchmarks whose TSV is in the run's workdir, else says what to fetch", async () => {
+    const id = "run-20261202-120000-cccc";
+    const wd = join(dir, "bench-wd");
+    mkdirSync(wd, { recursive: true });
+    finishedRun("bench", id, wd);
+    const none = await nextOf(id);
+    expect(none.r.benchmarks).toMatchObject({ dir: wd, present: [] });
+    expect(none.next).toContain(`first put its TSV in ${wd} (none of AI2D_TEST.tsv, MMMU_DEV_VAL.tsv`);
+    expect(none.next).toContain(SCORES_FROM);
+    // Only DocVQA's: evaluate_model is offered on it, by name (its default is AI2D).
+    writeFileSync(join(wd, "DocVQA_VAL.tsv"), "index\tquestion\n");
+    const docvqa = await nextOf(id);
+    expect(docvqa.next).toContain(
+      `score it on docvqa_val with evaluate_model {runId: "${id}", benchmarks: ["docvqa_val"]}`,
+    );
+    expect(docvqa.next).not.toContain(SCORES_FROM);
+    writeFileSync(join(wd, "AI2D_TEST.tsv"), "index\tquestion\n");
+    const both = await nextOf(id);
+    expect(both.r.benchmarks?.present).toEqual(["ai2d_test", "docvqa_val"]);
+    expect(both.next).toContain(
+      `score it on ai2d_test, docvqa_val with evaluate_model {runId: "${id}"} (AI2D_TEST.tsv, DocVQA_VAL.tsv in ${wd}`,
+    );
   });
 });
