@@ -29,6 +29,8 @@ export interface RunSummary {
   etaSeconds: number | null;
   nodes: { host: string; nodeRank: number; pid: number; alive: boolean | null; exit: string | null }[];
   resumedFrom: string | null;
+  /** The script of the run its resume chain started from (resumedFrom followed through the whole ledger). */
+  launchedFrom: string;
   scheduler: { kind: string; jobId: string | null; state: string | null }[];
   scores: { benchmark: string; metric: string; score: number; iteration: string }[];
 }
@@ -48,6 +50,30 @@ function latestScores(record: RunRecord) {
 }
 
 const ACTIVE = new Set(["queued", "starting", "running", "stalled", "unknown"]);
+
+/**
+ * Each run's first script: a resumed run's (resume_run runs an edited copy from the ledger directory) is the script of
+ * the run its chain began with. Every record is visited once (memoized; a loop or a missing link ends the chain).
+ */
+export function launchScripts(records: ReadonlyMap<string, RunRecord>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const start of records.values()) {
+    const chain: RunRecord[] = [];
+    const seen = new Set<string>();
+    let r: RunRecord | undefined = start;
+    let root: string | undefined;
+    while (r && !seen.has(r.id)) {
+      root = out.get(r.id);
+      if (root !== undefined) break;
+      seen.add(r.id);
+      chain.push(r);
+      root = r.script;
+      r = r.resumedFrom === null ? undefined : records.get(r.resumedFrom);
+    }
+    for (const c of chain) out.set(c.id, root!);
+  }
+  return out;
+}
 
 export async function listRecordedRuns(deps: Pick<WorkDeps, "hosts" | "now">, args: ListRunsOptions): Promise<RunList> {
   const names = args.host ? [args.host] : deps.hosts.names();
@@ -74,6 +100,7 @@ export async function listRecordedRuns(deps: Pick<WorkDeps, "hosts" | "now">, ar
   const newest = [...records.values()].sort(
     (a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id),
   );
+  const launched = launchScripts(records);
   const live = await livenessByRun(deps.hosts, newest);
   const runs: RunSummary[] = [];
   for (const record of newest) {
@@ -100,6 +127,7 @@ export async function listRecordedRuns(deps: Pick<WorkDeps, "hosts" | "now">, ar
       etaSeconds: s.state === "running" || s.state === "starting" ? s.etaSeconds : null,
       nodes: s.nodes.map((n) => ({ host: n.host, nodeRank: n.nodeRank, pid: n.pid, alive: n.alive, exit: n.exit })),
       resumedFrom: record.resumedFrom,
+      launchedFrom: launched.get(record.id) ?? record.script,
       scheduler: s.scheduler,
       scores: latestScores(record),
     });

@@ -32,6 +32,9 @@ const RunOut = z.object({
     }),
   ),
   resumedFrom: z.string().nullable(),
+  launchedFrom: z
+    .string()
+    .describe("The launch script of the run its resume chain began with (the run's own script when not resumed)"),
   scheduler: z.array(z.object({ kind: z.string(), jobId: z.string().nullable(), state: z.string().nullable() })),
   /** The latest score per benchmark (evaluate_model). */
   scores: z.array(z.object({ benchmark: z.string(), metric: z.string(), score: z.number(), iteration: z.string() })),

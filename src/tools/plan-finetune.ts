@@ -291,15 +291,10 @@ export default defineTool({
       );
     }
 
-    // A run of these configs: launched from their script, or resumed from such a run (resume_run runs an edited
-    // copy of the script from the ledger directory, and names the run it continues).
-    const byId = new Map((runs.ok ? runs.value.runs : []).map((r) => [r.runId, r]));
-    const ofTheseConfigs = (r: RunSummary | undefined, seen = new Set<string>()): boolean => {
-      if (!r || !outputDir || seen.has(r.runId)) return false;
-      if (r.script.startsWith(`${outputDir}/`)) return true;
-      seen.add(r.runId);
-      return r.resumedFrom !== null && ofTheseConfigs(byId.get(r.resumedFrom), seen);
-    };
+    // A run of these configs: launched from their script, or resumed from such a run however far back in the ledger
+    // (resume_run runs an edited copy of the script from the ledger directory, and names the run it continues).
+    const ofTheseConfigs = (r: RunSummary): boolean =>
+      outputDir !== null && [r.script, r.launchedFrom].some((s) => s.startsWith(`${outputDir}/`));
     // One that finished: the steps before it are done, whatever the files look like now.
     const finished = runs.ok
       ? runs.value.runs.find((r) => r.state === "finished" && r.saveDir && ofTheseConfigs(r))

@@ -289,6 +289,23 @@ describe.skipIf(!canBuildSimHost)("plan_finetune", () => {
       loadDir: save,
     });
     writeFileSync(join(ledger, `${resumed}.json`), JSON.stringify(resumedRecord));
+    // Between the two, more runs (of other configs) than list_runs shows by default: the chain reaches past them.
+    const others = Array.from(
+      { length: 24 },
+      (_, i) => `run-20261203-1201${String(i + 10)}-f0${i.toString(16).padStart(2, "0")}`,
+    );
+    for (const [i, id] of others.entries())
+      writeFileSync(
+        join(ledger, `${id}.json`),
+        JSON.stringify(
+          record(id, {
+            ...stopped,
+            createdAt: `2026-12-03T12:01:${String(i + 10)}Z`,
+            script: join(mm, "configs", "other", "finetune_other.sh"),
+            saveDir: null,
+          }),
+        ),
+      );
     try {
       const p = await plan({});
       const stepOf = (tool: string) => p.steps.find((s) => s.tool === tool)!;
@@ -323,7 +340,7 @@ describe.skipIf(!canBuildSimHost)("plan_finetune", () => {
       });
     } finally {
       // The tests after this one plan a host on which nothing has trained yet.
-      for (const id of [first, resumed, "run-20261203-123000-cccc"])
+      for (const id of [first, resumed, "run-20261203-123000-cccc", ...others])
         rmSync(join(ledger, `${id}.json`), { force: true });
     }
   }, 60_000);

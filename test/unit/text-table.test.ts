@@ -126,6 +126,7 @@ describe("table summaries line up", () => {
       etaSeconds: null,
       nodes: [],
       resumedFrom: null,
+      launchedFrom: "/w/finetune.sh",
       scheduler: [],
       scores: [],
       ...over,
