@@ -4,6 +4,7 @@
 import { parseNpuSmiInfo } from "../env/npu-smi.js";
 import { hbmFromChips } from "../estimate/index.js";
 import { estimateLaunch } from "../estimate/launch.js";
+import type { LaunchScriptInfo } from "./launch-script.js";
 import { checkInventory, checkLayout, checkResumable } from "./preflight-cluster.js";
 import { checkNode, DEFAULT_HCCL_BASE_PORT, type NodeCheckInputs, probeNodes } from "./preflight-node.js";
 import { readLaunchInputs } from "./preflight-read.js";
@@ -12,6 +13,18 @@ import type { Add, Check, NodeContext, PreflightOptions, PreflightResult } from 
 export { DEFAULT_HCCL_BASE_PORT, incompleteCheckpoint, plannedSaves } from "./preflight-node.js";
 export { resolveOnHost } from "./preflight-read.js";
 export type { Check, NodeContext, PreflightOptions, PreflightResult } from "./preflight-types.js";
+
+/**
+ * The MASTER_PORT a launch uses: launch_train's masterPort, else MASTER_PORT in its environment (launch_train's env,
+ * the host's, the script's exports), else the script's own default, else 6000.
+ */
+export function launchMasterPort(
+  info: Pick<LaunchScriptInfo, "masterPort"> | null,
+  env: Record<string, string | undefined>,
+  explicit?: number,
+): number {
+  return explicit ?? (Number(env.MASTER_PORT) || info?.masterPort || 6000);
+}
 
 export async function runPreflight(opts: PreflightOptions): Promise<PreflightResult> {
   const checks: Check[] = [];
@@ -46,7 +59,7 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRes
   const config = read.config;
   result.config = config;
   const env = { ...info.exports, ...master.settings.env, ...opts.env };
-  result.masterPort = opts.masterPort ?? (Number(env.MASTER_PORT) || info.masterPort || 6000);
+  result.masterPort = launchMasterPort(info, env, opts.masterPort);
   result.hcclBasePort = Number(env.HCCL_IF_BASE_PORT) || DEFAULT_HCCL_BASE_PORT;
   const npusPerNode = info.npusPerNode ?? master.settings.npusPerNode;
   checkLayout(info, config, nodes, npusPerNode, add);

@@ -9,8 +9,10 @@ import { checkEnvironment } from "../env/check.js";
 import { hbmFromChips, memoryAdvice } from "../estimate/index.js";
 import { type HostExecutor, HostFileError } from "../hosts/executor.js";
 import { shellQuote } from "../hosts/quote.js";
+import { parseLaunchScript } from "../runs/launch-script.js";
 import { listRecordedRuns, type RunSummary } from "../runs/list.js";
-import { argsHint } from "../text/hint.js";
+import { launchMasterPort } from "../runs/preflight.js";
+import { argsHint, callHint } from "../text/hint.js";
 import { alignColumns } from "../text/table.js";
 import buildConfigs from "./build-configs.js";
 import checkEnv from "./check-env.js";
@@ -177,6 +179,15 @@ export default defineTool({
       .describe("Training data on the host (MLLM JSON / JSONL, or a file to convert)"),
     host: z.string().min(1).default("local").describe("Host from the inventory (see list_hosts)"),
     release: z.string().optional().describe("MindSpeed-MM release (default: the newest with a recipe for the model)"),
+    masterPort: z
+      .number()
+      .int()
+      .min(1024)
+      .max(65535)
+      .optional()
+      .describe(
+        "MASTER_PORT the run will use, as given to launch_train (default: the host's MASTER_PORT, else the launch script's)",
+      ),
   }),
   output: z.object({
     model: z.string(),
@@ -220,24 +231,39 @@ export default defineTool({
     const dirs = [hfDir, ckptDir].filter((p): p is string => p !== null);
 
     deps.progress({ progress: 0, total: 1, message: `inspecting ${args.host}` });
-    const [env, dirState, configs, data, runs] = await Promise.all([
+    const texts = Promise.all(
+      plan.files.map((f) =>
+        outputDir ? readOrNull(executor, posix.join(outputDir, f.name), 4 * 1024 * 1024) : Promise.resolve(null),
+      ),
+    );
+    // The port the run will use: the configs' launch script as written on the host (else as planned), as launch_train
+    // reads it, unless given.
+    const scriptAt = plan.files.findIndex((f) => f.role === "launch-script");
+    const masterPort = texts
+      .catch(() => [])
+      .then((t) => {
+        const text = t[scriptAt] ?? plan.files[scriptAt]?.text;
+        const info = text ? parseLaunchScript(text) : null;
+        return launchMasterPort(info, { ...info?.exports, ...settings.env }, args.masterPort);
+      });
+    const [env, dirState, configs, data, runs, port] = await Promise.all([
       settle(
-        checkEnvironment(
-          { host: args.host, model: plan.model, release: plan.release, masterPort: 6000, timeoutMs: 90_000 },
-          deps,
+        masterPort.then((p) =>
+          checkEnvironment(
+            { host: args.host, model: plan.model, release: plan.release, masterPort: p, timeoutMs: 90_000 },
+            deps,
+          ),
         ),
       ),
       settle(pathStates(executor, dirs)),
       settle(
-        Promise.all(
-          plan.files.map(async (f) => {
-            const text = outputDir ? await readOrNull(executor, posix.join(outputDir, f.name), 4 * 1024 * 1024) : null;
-            return text === null ? "missing" : text === f.text ? "same" : "differs";
-          }),
+        texts.then((t) =>
+          t.map((text, i) => (text === null ? "missing" : text === plan.files[i]!.text ? "same" : "differs")),
         ),
       ),
       args.dataset ? settle(datasetFit(executor, plan, abs(args.dataset) ?? args.dataset)) : Promise.resolve(null),
       settle(listRecordedRuns(deps, { host: args.host, active: false, limit: 20 })),
+      masterPort,
     ]);
     // No dataset given: the configs' default path may already hold one (`sim init` lays its sample out there).
     const defaultDataset = args.dataset ? null : abs(plan.paths.dataset);
@@ -262,7 +288,15 @@ export default defineTool({
     const host = args.host;
     const steps: StepOut[] = [];
 
-    // Environment and stack.
+    // Environment and stack. The planned master port, when a run of the host's ledger already listens on it: the
+    // next free one above it, for the launch.
+    const listening = new Set(env.ok ? (env.value.ports?.listening ?? []) : []);
+    let besidePort: number | null = null;
+    if (env.ok && env.value.findings.some((f) => f.id === "master-port-in-use-by-run")) {
+      besidePort = port + 1;
+      while (listening.has(besidePort) && besidePort < 65535) besidePort++;
+    }
+    const launchPort = besidePort ?? args.masterPort;
     if (!env.ok) {
       steps.push(step("check_env", "unknown", `probe failed: ${env.error}`, { host, model: plan.model }));
       steps.push(step("install_stack", "unknown", "depends on check_env", { host, release: plan.release }));
@@ -271,8 +305,14 @@ export default defineTool({
       const stack = errors.filter((f) => STACK_FINDING.test(f.id));
       const other = errors.filter((f) => !STACK_FINDING.test(f.id));
       const list = (fs: typeof errors) => fs.map((f) => `${f.title}${f.fix ? ` (fix: ${f.fix})` : ""}`).join("; ");
-      // The host's own run on the NPUs is no problem of the host: named, not blocking.
+      // The host's own run on the NPUs is no problem of the host: named, not blocking. On the port the new run would
+      // use, it names the port a run beside it can take.
       const busy = env.value.findings.filter((f) => f.id === "npu-in-use-by-run").map((f) => `; ${f.title}`);
+      const portOfRun = env.value.findings.find((f) => f.id === "master-port-in-use-by-run");
+      if (portOfRun && besidePort !== null)
+        busy.push(
+          `; ${portOfRun.title}: a new run beside it needs another, e.g. ${callHint("launch_train", { masterPort: besidePort })}`,
+        );
       steps.push(
         other.length
           ? step("check_env", "blocked", `needs the person: ${list(other)}`, { host, model: plan.model })
@@ -405,8 +445,9 @@ export default defineTool({
           step(
             "launch_train",
             "blocked",
-            `${r.runId} is ${r.state} on ${host} and holds the NPUs; stop_run it or wait`,
-            { host },
+            `${r.runId} is ${r.state} on ${host} and holds the NPUs; stop_run it or wait` +
+              (besidePort !== null ? `; a run beside it (on other NPUs) takes MASTER_PORT ${besidePort}` : ""),
+            { host, masterPort: launchPort },
           ),
         );
         steps.push(step("tail_logs", "todo", `see how ${r.runId} is doing`, { host, runId: r.runId }));
@@ -414,7 +455,16 @@ export default defineTool({
         steps.push(step("launch_train", "done", `${finished.runId} finished (${finished.reason})`, { host }));
         steps.push(step("tail_logs", "done", `its loss curve and last checkpoint`, { host, runId: finished.runId }));
       } else {
-        steps.push(step("launch_train", "todo", "no active run on the host", { host }));
+        steps.push(
+          step(
+            "launch_train",
+            "todo",
+            besidePort !== null
+              ? `no run of these configs on the host; MASTER_PORT ${port} is taken by a run of its ledger: launch on ${besidePort}`
+              : "no active run on the host",
+            { host, masterPort: launchPort },
+          ),
+        );
         steps.push(step("tail_logs", "todo", "after launch_train, with its run id", { host }));
       }
     }

@@ -125,6 +125,15 @@ describe.skipIf(!canBuildSimHost)("check_env and plan_finetune while the host's 
       expect(step("check_env").status).toBe("done");
       expect(p.next?.tool).toBe("tail_logs");
     }
+    // Planned on the run's own master port: named as the run's, with the port a run beside it can take.
+    const q = await call<Plan>(planFinetune, { host: "sim", model: "qwen2.5vl-3b", masterPort });
+    const env = q.steps.find((s) => s.tool === "check_env")!;
+    expect(env.status).toBe("done");
+    expect(renderHints(env.detail)).toMatch(
+      new RegExp(
+        `MASTER_PORT ${masterPort} is the master port of ${runId} \\([^)]*\\): a new run beside it needs another, e\\.g\\. launch_train \\{masterPort: \\d+\\}`,
+      ),
+    );
   }, 60_000);
 
   it("a stopped run whose workers outlived the stop: named with the stop_run call, which ends them", async () => {

@@ -1,5 +1,6 @@
 // plan_finetune on a simulated host: each step's status follows what is really on the host.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -378,6 +379,20 @@ describe.skipIf(!canBuildSimHost)("plan_finetune", () => {
     expect(prepare.args).toMatchObject({ input: sample.dataset });
     const text = planFinetune.summarize(p as Parameters<typeof planFinetune.summarize>[0]);
     expect(text).toContain(sample.dataset);
+  }, 60_000);
+
+  it("checks the master port the run will use: the one given, not always 6000", async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, "0.0.0.0", resolve));
+    const port = (squatter.address() as AddressInfo).port;
+    try {
+      const p = await plan({ masterPort: port });
+      const env = p.steps.find((s) => s.tool === "check_env")!;
+      expect(env.status).toBe("blocked");
+      expect(env.detail).toContain(`MASTER_PORT ${port} is already listening`);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
   }, 60_000);
 
   it("names the nearest models for one it does not know", async () => {
