@@ -365,10 +365,11 @@ const SIGTERM_LINE =
 
 /**
  * bash's report of a foreground command killed by SIGKILL (strsignal(SIGKILL) in jobs.c): "Killed" ("已杀死" in zh_CN)
- * alone on its line, or right after the progress bar the command was drawing when it died. Too short a word to scan
+ * alone on its line (in an issue, often in markdown's bold or code marks: "**Killed**"), or right after the progress bar
+ * the command was drawing when it died. Too short a word to scan
  * every line for, it is read among the suspicious lines at the end of a log that no rule explains.
  */
-const SHELL_KILLED = /^\s*(?:Killed|已杀死)\s*$|(?:it\/s|s\/it|\||\])\s*(?:Killed|已杀死)\s*$/;
+const SHELL_KILLED = /^\s*[*_`]*(?:Killed|已杀死)[*_`]*\s*$|(?:it\/s|s\/it|\||\])\s*(?:Killed|已杀死)\s*$/;
 
 /** When no rule is confident and the shell says the command was SIGKILLed: the host's OOM killer, most often. */
 function shellKilled(scans: ScanResult[], weak: Finding[], compiled: CompiledRules): Finding | undefined {

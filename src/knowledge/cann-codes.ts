@@ -634,14 +634,14 @@ const hcclByCode = new Map(HCCL_CODES.map((c) => [c.code, c]));
 
 const ASCEND_RE = /(?<![A-Za-z0-9])(E[A-Z]\d{4}|E\d{5})(?![A-Za-z0-9])/g;
 const PTA_RE = /\b(ERR\d{5})\b/g;
-/** A 6-digit ACL code where the log says it is one: `error code is 507033`, `error code is : 500001`, `failed: 507015`. */
+/** A 6-digit ACL code where the log says it is one: `error code is 507033`, `error code is : 500001`, `failed: 507015`, `err=507015`. */
 const RUNTIME_RE =
-  /(?:error code(?: is)?|runtime result|result|ErrCode|retCode|code is|\bret|errno|\bfailed)\s*[:=]?\s*([1-5]\d{5})\b/g;
+  /(?:error code(?: is)?|runtime result|result|ErrCode|retCode|code is|\bret|errno|\berr|\bfailed)\s*[:=]?\s*([1-5]\d{5})\b/g;
 const HCCL_RE = /(?:\bHccl\w*\(?[^\n]{0,160}?error code is|hcclRet ->)\s*(\d{1,2})\b/g;
 
 /** Lines that may hold an error code: the scanner reads every line that holds an anchor below and matches this. */
 export const CODE_LINE_RE =
-  /E[A-Z]\d{4}|E\d{5}|ERR\d{5}|error code|runtime result|result\s*=|ErrCode=|hcclRet|(?:failed|\bret)\s*:?\s*[1-5]\d{5}\b/;
+  /E[A-Z]\d{4}|E\d{5}|ERR\d{5}|error code|runtime result|result\s*=|ErrCode=|hcclRet|(?:failed|\bret)\s*:?\s*[1-5]\d{5}\b|\berr(?:no)?\s*[:=]\s*[1-5]\d{5}\b/;
 
 /** An E-code not in the table: decoded from its family and class. */
 function familyInfo(code: string): CodeInfo | undefined {
@@ -704,6 +704,9 @@ export const CODE_ANCHORS: readonly string[] = [
   "result=",
   "ErrCode=",
   "hcclRet",
+  // A kernel library's own check of a runtime call: `aclrtSynchronizeStream failed after launch_fwd, err=507015`,
+  // `launch failed for Range, errno:561103`.
+  ...["1", "2", "3", "5"].flatMap((d) => [`err=${d}`, `errno:${d}`]),
   // `aclrtSetDevice(deviceId) failed: 507033`; PaddleCustomDevice's RUNTIME_CHECK (backends/npu/runtime/runtime.h):
   // `Call aclInit(nullptr) failed : 507008 at file ...`
   // The runtime's task-exception callback writes it with no space: `exception_cb deviceId:0 … failed:500002`.

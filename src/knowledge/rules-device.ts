@@ -495,6 +495,8 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU held by another process",
     role: "primary",
     triggers: [
+      // Round 20, tune: MindCluster's installation FAQ, the check that finds a card still taken ("npu is busy, check again").
+      { match: lit("npu is busy, check again"), confidence: 0.75 },
       // Round 17, upstream (sixth pass): https://github.com/hicann/driver/blob/master/scripts/package/custom/driver/common/scripts/driver_install.sh#L418
       { match: lit("The davinci nodes are occupied by some processes"), confidence: 0.8 },
       // Round 17, upstream (sixth pass): https://github.com/hicann/driver/blob/master/src/ascend_hal/dmc/dsmi/dsmi_common/dsmi_common_interface.c#L95
@@ -1486,6 +1488,17 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Cross-device (P2P) copy refused by the driver, or the card failing (uncorrectable ECC, gone from the bus)",
     role: "primary",
     triggers: [
+      // Round 20, tune: the NVIDIA kernel driver could not bring a card up (NVRM's "RmInitAdapter failed!" in dmesg), and
+      // CUDA's p2pBandwidthLatencyTest finding cards that cannot reach each other ("Device=3 CANNOT Access Peer Device=0").
+      {
+        match: rx(
+          /NVRM: RmInitAdapter failed!|rm_init_adapter failed for device/,
+          "RmInitAdapter failed",
+          "rm_init_adapter failed",
+        ),
+        confidence: 0.75,
+      },
+      { match: rx(/Device=\d+ CANNOT Access Peer Device=\d+/, "CANNOT Access Peer Device="), confidence: 0.55 },
       // Round 19, upstream (ninth pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/core/inc/engine/engine.hpp#L40
       { match: rx(/Device\[\d+\] lost heartbeat\./, "] lost heartbeat."), confidence: 0.8 },
       // Round 19, upstream (ninth pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/core/inc/engine/engine.hpp#L50
@@ -1944,6 +1957,16 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Data type not supported on this chip",
     role: "primary",
     triggers: [
+      // Round 20, tune: torch's ProcessGroupNCCL on a dtype the NCCL it was built with cannot reduce (bfloat16 before NCCL
+      // 2.10), and torch.from_numpy/as_tensor (torch/csrc/utils/tensor_numpy.cpp) on an array of a dtype no tensor has.
+      { match: lit("Input tensor data type is not supported for NCCL process group"), confidence: 0.8 },
+      {
+        match: rx(
+          /can't convert np\.ndarray of type [\w.]+\. The only supported types are/,
+          "The only supported types are",
+        ),
+        confidence: 0.7,
+      },
       // Round 17, upstream (seventh pass): https://github.com/pytorch/pytorch/blob/main/aten/src/ATen/native/cuda/Blas.cpp
       {
         match: rx(
@@ -2211,6 +2234,16 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Killed by the host's out-of-memory killer",
     role: "primary",
     triggers: [
+      // Round 20, tune: fish's and zsh's report of a command the kernel SIGKILLed ("fish: Job 1, 'python main.py' terminated
+      // by signal SIGKILL (Forced quit)", "zsh: killed     python train.py"), bash's bare "Killed" in other shells.
+      {
+        match: rx(
+          /terminated by signal SIGKILL \(Forced quit\)|^zsh: killed\s+\S/,
+          "terminated by signal SIGKILL",
+          "zsh: killed",
+        ),
+        confidence: 0.6,
+      },
       // Round 19, upstream (ninth pass): https://docs.python.org/3/library/exceptions.html#MemoryError
       { match: rx(/^(?:[\w.]*\.)?MemoryError(?::|$)/, "MemoryError"), confidence: 0.6 },
       // Round 19, upstream (ninth pass): https://github.com/gcc-mirror/gcc/blob/0eccbc5b8523899ca0b2e909e932ba80c39ba51e/libstdc++-v3/libsupc++/bad_alloc.cc#L33

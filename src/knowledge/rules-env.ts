@@ -297,6 +297,10 @@ export const envRules: DiagnosisRule[] = [
     title: "Ascend driver not available (container without driver mounts)",
     role: "primary",
     triggers: [
+      // Round 20, tune (no rule read these logs; only their own public case did): NVIDIA's container toolkit after a
+      // `systemctl daemon-reload` (its troubleshooting page, "Containers losing access to GPUs with error: Failed to
+      // initialize NVML: Unknown Error"): the container's cgroup no longer grants the device nodes; the driver is there.
+      { match: lit("Failed to initialize NVML: Unknown Error"), confidence: 0.7 },
       // Round 17, upstream (sixth pass): https://github.com/NVIDIA/k8s-device-plugin/blob/main/internal/plugin/factory.go#L119
       { match: lit("did you configure the NVIDIA Container Toolkit?"), confidence: 0.75 },
       // Round 17, upstream (sixth pass): https://github.com/NVIDIA/k8s-device-plugin/blob/main/internal/plugin/factory.go#L99
@@ -1408,14 +1412,17 @@ export const envRules: DiagnosisRule[] = [
       { match: lit("No module named 'mindspore.version'"), confidence: 0.75 },
       // numpy's message wraps after "from" (numpy/__init__.py builds it over three lines).
       { match: lit("you should not try to import numpy from"), confidence: 0.78 },
-      // A compiled extension (a leading underscore, or _C/_ext/_cuda/_cpp/_ops/_kernels at the end) missing while the
+      // A compiled extension (a leading underscore, or _C/_ext/_cuda/_cpp/_cpu/_ops/_kernels at the end) missing while the
       // traceback runs through a package's __init__.py outside site-packages: Python found the source checkout,
-      // where the extension was never built (setuptools puts built extensions in site-packages or build/).
+      // where the extension was never built (setuptools puts built extensions in site-packages or build/). Python 2
+      // names the module without quotes ("ImportError: cannot import name _perlin").
       {
         match: rx(
-          /No module named '(?:[\w.]*\._\w+|_\w+|[\w.]*_(?:C|ext|cuda|cpp|ops|kernels?|impl|native))'|cannot import name '_\w+'$/,
+          /No module named '(?:[\w.]*\._\w+|_\w+|[\w.]*_(?:C|ext|cuda|cpp|cpu|gpu|ops|kernels?|impl|native))'|cannot import name '_\w+'$|(?:No module named|cannot import name) _\w+$/,
           "No module named '",
           "cannot import name '_",
+          "No module named _",
+          "cannot import name _",
         ),
         // A frame as Python prints it, or as IPython does ("/path/pkg/__init__.py in <module>()").
         near: [

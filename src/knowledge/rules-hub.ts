@@ -15,6 +15,18 @@ export const hubRules: readonly DiagnosisRule[] = [
       "The Hugging Face Hub refused the model or dataset (gated without access 401/403, not found 404) or could not be reached",
     role: "primary",
     triggers: [
+      // Round 20, tune: transformers' configuration loader given a Hub id, not a local path (configuration_utils.py: "Can't
+      // load the configuration of 'org/name'. If you were trying to load it from 'https://huggingface.co/models'…", before
+      // 4.x "Can't load config for 'name'. Make sure that: - 'name' is a correct model identifier"): the Hub did not give
+      // the file (offline, gated, a wrong id). A path in the quotes is a local folder (missing_weights reads those).
+      {
+        match: rx(
+          /Can't load (?:the configuration of|config for) '[^'.~/\\\n](?:[^':\n][^'\n]*)?'/,
+          "Can't load the configuration of '",
+          "Can't load config for '",
+        ),
+        confidence: 0.6,
+      },
       // Round 17, upstream (eighth pass): https://github.com/huggingface/huggingface_hub/blob/main/src/huggingface_hub/file_download.py#L1753
       { match: lit("Distant resource does not have an ETag"), confidence: 0.75 },
       // Round 17, upstream (eighth pass): https://github.com/huggingface/huggingface_hub/blob/main/src/huggingface_hub/file_download.py#L1759

@@ -47,6 +47,27 @@ export const trainRules: DiagnosisRule[] = [
     title: "Loss or gradients became NaN / fp16 overflow",
     role: "primary",
     triggers: [
+      // Round 20, tune: a loss printed as NaN under any name a training loop gives it ("train_batch_loss[ 6590 ]:  nan",
+      // a GAN's "DLoss:nan"): the name ends in "loss", an index in brackets may follow, the value is nan.
+      {
+        match: rx(
+          /[Ll]oss(?: ?[:=] ?|:  )(?:nan|NaN)\b|[Ll]oss\[[^\]\n]{0,12}\]:  +(?:nan|NaN)\b/,
+          "oss:nan",
+          "oss: nan",
+          "oss:  nan",
+          "oss=nan",
+          "oss= nan",
+          "oss =nan",
+          "oss = nan",
+          "oss:NaN",
+          "oss: NaN",
+          "oss=NaN",
+          "oss = NaN",
+          "]:  nan",
+          "]:  NaN",
+        ),
+        confidence: 0.8,
+      },
       // Round 17, upstream (seventh pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/rerun_state_machine.py#L653
       {
         match: rx(
@@ -194,7 +215,13 @@ export const trainRules: DiagnosisRule[] = [
       // apex's amp scaler (apex/amp/handle.py) prints two spaces after "overflow.": "Gradient overflow.  Skipping
       // step, loss scaler 0 reducing loss scale to 32768.0". Repeated, or a scale already below 1 (it starts at
       // 2^16 and halves on each overflow), every step is overflowing.
-      { match: rx(/Gradient overflow\. +Skipping step/, "Gradient overflow."), minCount: 3, confidence: 0.78 },
+      // Round 20, tune: the same report from the older fp16 scalers copied into model repositories, with a comma ("Gradient
+      // overflow, skipping step, loss scaler 0 reducing loss scale to 4096.0").
+      {
+        match: rx(/Gradient overflow[.,] +[Ss]kipping step/, "Gradient overflow.", "Gradient overflow,"),
+        minCount: 3,
+        confidence: 0.78,
+      },
       {
         match: rxWhen(
           /Gradient overflow\. +Skipping step, loss scaler \d+ reducing loss scale to (?<scale>[\d.e+-]+)/,
@@ -1509,6 +1536,10 @@ export const trainRules: DiagnosisRule[] = [
     title: "Weights not found at the configured path",
     role: "primary",
     triggers: [
+      // Round 20, tune: an index naming shard files the folder lacks, in a loader's words ("Weight files referenced in index
+      // but missing"), and mlx-lm's load of a folder without weights ("No safetensors found in").
+      { match: lit("Weight files referenced in index but missing"), confidence: 0.8 },
+      { match: rx(/No safetensors found in \S/, "No safetensors found in"), confidence: 0.75 },
       // Round 17, upstream (eighth pass): https://github.com/huggingface/huggingface_hub/blob/main/src/huggingface_hub/utils/_http.py#L817
       { match: rx(/Entry Not Found for url: https?:\/\/\S+\/resolve\//, "Entry Not Found for url: "), confidence: 0.6 },
       // Round 17, upstream (eighth pass): https://github.com/modelscope/modelscope/blob/7a37e99b6b00bfcb00dbd71078ea3f0159444d69/modelscope/hub/snapshot_download.py#L274
@@ -2222,6 +2253,31 @@ export const trainRules: DiagnosisRule[] = [
     title: "Tensor parallel size does not divide the attention/KV heads",
     role: "primary",
     triggers: [
+      // Round 20, tune: Megatron's and vLLM's ensure_divisibility ("25 is not divisible by 4") beside the tensor-parallel
+      // size the run asked for, and TGI's shard left without a key/value head (ZeroDivisionError at the source line
+      // "self.num_heads // self.num_key_value_heads").
+      {
+        match: rx(/\b\d+ is not divisible by \d+/, "is not divisible by"),
+        near: [
+          rx(
+            /tensor[_-]parallel[_-]size|tensor_model_parallel_size|\btp_size\b|--tp\b/,
+            "tensor_parallel_size",
+            "tensor-parallel-size",
+            "tensor_model_parallel_size",
+            "tp_size",
+            "--tp",
+          ),
+        ],
+        within: 30,
+        confidence: 0.7,
+      },
+      {
+        match: rx(/\/\/ self\.num_key_value_heads\b/, "// self.num_key_value_heads"),
+        near: [lit("ZeroDivisionError")],
+        within: 3,
+        sourceLine: true,
+        confidence: 0.72,
+      },
       // Round 19, upstream (ninth pass): https://github.com/NVIDIA/Megatron-LM/blob/d98e8a64ddf34856e74b24714e3bedb2f5a39553/megatron/core/ssm/mamba_mixer.py#L262
       {
         match: rx(
