@@ -51,7 +51,7 @@ export const trainRules: DiagnosisRule[] = [
       // a GAN's "DLoss:nan"): the name ends in "loss", an index in brackets may follow, the value is nan.
       {
         match: rx(
-          /[Ll]oss(?: ?[:=] ?|:  )(?:nan|NaN)\b|[Ll]oss\[[^\]\n]{0,12}\]:  +(?:nan|NaN)\b/,
+          /[Ll]oss(?: ?[:=] ?|: {2})(?:nan|NaN)\b|[Ll]oss\[[^\]\n]{0,12}\]: {2,}(?:nan|NaN)\b/,
           "oss:nan",
           "oss: nan",
           "oss:  nan",
