@@ -105,7 +105,7 @@ describe("TRL on the simulated CUDA host", () => {
   it("list_hosts says the host is a CUDA host", async () => {
     const r = await listHosts.handle(listHosts.input.parse({}), deps());
     expect(r.hosts.find((h) => h.name === "gpu")).toMatchObject({ accelerator: "cuda", answers: true });
-    expect(listHosts.summarize(r)).toMatch(/gpu +local +\[cuda\] ok/);
+    expect(listHosts.summarize(r)).toMatch(/gpu +local +\[cuda\] +ok/);
   });
 
   it("check_env reads the GPUs, driver, CUDA, torch, bf16 and the TRL stack", async () => {
