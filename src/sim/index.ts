@@ -130,6 +130,7 @@ export async function setScenario(
       scenario,
       name: state.name,
       release: state.release,
+      masterPort: state.masterPort,
       ...(state.owner ? { owner: state.owner } : {}),
     });
   }
@@ -167,7 +168,7 @@ export async function setScenario(
       join(root, "bin"),
       join(root, ".sim"),
     ]);
-  state.processes = await startScenarioProcesses(root, scenario, state.npuCount, state.owner);
+  state.processes = await startScenarioProcesses(root, scenario, state.npuCount, state.owner, state.masterPort);
   await writeState(root, state);
   return { dir: root, scenario, hostSettings: simHostSettings(root, scenario, state) };
 }

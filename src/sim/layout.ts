@@ -24,6 +24,11 @@ export interface LayOutOptions {
   name?: string;
   release?: ReleaseTag;
   owner?: { uid: number; gid: number };
+  /**
+   * The host's MASTER_PORT (default 6000): set in its settings' env when another, so launches and plans use it, and
+   * the port port-in-use's listener holds. Lets several simulated hosts on one machine stay off each other's port.
+   */
+  masterPort?: number;
 }
 
 export interface LaidOutSim {
@@ -37,8 +42,9 @@ const DEFAULT_MASTER_PORT = 6000;
 export function simHostSettings(
   dir: string,
   scenario: ScenarioId,
-  state: Pick<SimState, "release" | "name">,
+  state: Pick<SimState, "release" | "name"> & Partial<Pick<SimState, "masterPort">>,
 ): HostSettings {
+  const port = state.masterPort ?? DEFAULT_MASTER_PORT;
   return HostSettingsSchema.parse({
     cannRoot: join(dir, "usr", "local", "Ascend"),
     sourceCann: scenario !== "cann-not-sourced",
@@ -46,7 +52,7 @@ export function simHostSettings(
     workdir: join(dir, "MindSpeed-MM"),
     npusPerNode: 8,
     path: [join(dir, "bin")],
-    env: { ASCEND_SIM_ROOT: dir },
+    env: { ASCEND_SIM_ROOT: dir, ...(port !== DEFAULT_MASTER_PORT ? { MASTER_PORT: String(port) } : {}) },
     allowedDirs: [dir],
     // Like any offline site: its mirrors and wheel directory, under the names and tags of the real ones.
     sources: {
@@ -132,10 +138,11 @@ export async function startScenarioProcesses(
   scenario: ScenarioId,
   npuCount: number,
   owner?: { uid: number; gid: number },
+  masterPort = DEFAULT_MASTER_PORT,
 ): Promise<SimProcess[]> {
   const python = findPython();
   if (scenario === "npu-busy") return [await startNpuHolder(dir, python, npuCount, owner)];
-  if (scenario === "port-in-use") return [await startPortListener(python, DEFAULT_MASTER_PORT, owner)];
+  if (scenario === "port-in-use") return [await startPortListener(python, masterPort, owner)];
   return [];
 }
 
@@ -179,7 +186,7 @@ export async function layOutSim(target: string, opts: LayOutOptions = {}): Promi
     hbmIdleMB: 3378,
     driver: stack.driver,
     arch: simArch(),
-    masterPort: DEFAULT_MASTER_PORT,
+    masterPort: opts.masterPort ?? DEFAULT_MASTER_PORT,
     failAtIteration: DEFAULT_FAIL_AT_ITERATION,
     versions: {
       mindspeedMm: stack.mmVersion,
@@ -204,7 +211,7 @@ export async function layOutSim(target: string, opts: LayOutOptions = {}): Promi
     `This directory is a simulated Ascend host (ascend-train sim): ${simHostSettings(dir, scenario, state).description}.\n`,
   );
   if (opts.owner) await sh("chown", ["-R", `${opts.owner.uid}:${opts.owner.gid}`, dir]);
-  state.processes = await startScenarioProcesses(dir, scenario, state.npuCount, opts.owner);
+  state.processes = await startScenarioProcesses(dir, scenario, state.npuCount, opts.owner, state.masterPort);
   await writeState(dir, state);
   if (opts.owner) await sh("chown", [`${opts.owner.uid}:${opts.owner.gid}`, join(dir, ".sim", "state.json")]);
   return { dir, scenario, hostSettings: simHostSettings(dir, scenario, state) };

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { HostSettings } from "../../src/hosts/inventory.js";
 import { layOutSim, makeFakeHfModel, stopSimProcesses } from "../../src/sim/index.js";
+import { freePort } from "./free-port.js";
 import { CLI } from "./mcp.js";
 import { writeInventory } from "./sim-host.js";
 
@@ -45,7 +46,7 @@ export async function addTrainingInputs(wd: string): Promise<void> {
 export async function localTrainableSim(name: string, stepSeconds = "0.2"): Promise<LocalTrainableSim> {
   const base = mkdtempSync(join(tmpdir(), `${name}-`));
   const dir = join(base, "host");
-  const laid = await layOutSim(dir, { scenario: "healthy", name });
+  const laid = await layOutSim(dir, { scenario: "healthy", name, masterPort: await freePort() });
   const wd = laid.hostSettings.workdir!;
   await addTrainingInputs(wd);
   const settings = { ...laid.hostSettings, env: { ...laid.hostSettings.env, ASCEND_SIM_STEP_SECONDS: stepSeconds } };

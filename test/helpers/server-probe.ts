@@ -4,12 +4,12 @@
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { layOutSim } from "../../src/sim/index.js";
+import { freePort } from "./free-port.js";
 import { addTrainingInputs } from "./local-sim.js";
 import { CLI } from "./mcp.js";
 import type { SshSim } from "./sim-host.js";
@@ -133,15 +133,7 @@ export interface PrivateSshd {
   stop: () => void;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 const SSHD_SCRIPT = join(import.meta.dirname, "..", "..", "scripts", "sshd.sh");
 

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import type { HostSettings } from "../../src/hosts/inventory.js";
 import { layOutSim, type ScenarioId, stopSimProcesses } from "../../src/sim/index.js";
+import { freePort } from "./free-port.js";
 import { readSshTestEnv, type SshTestEnv, sshHostSettings } from "./ssh-env.js";
 
 export interface SshSim {
@@ -20,7 +21,10 @@ function ownerOf(user: string): { uid: number; gid: number } {
   return { uid, gid };
 }
 
-/** A sim laid out under a fresh directory the SSH test user owns, with host settings that reach it over SSH. */
+/**
+ * A sim laid out under a fresh directory the SSH test user owns, with host settings that reach it over SSH, and a
+ * MASTER_PORT of its own so that its runs never meet another suite's on the default 6000.
+ */
 export async function sshSim(
   env: SshTestEnv,
   name: string,
@@ -30,7 +34,7 @@ export async function sshSim(
   const base = mkdtempSync(join(tmpdir(), `sim-${name}-`));
   chmodSync(base, 0o755);
   const dir = join(base, "host");
-  const laid = await layOutSim(dir, { scenario, name, owner: ownerOf(env.user) });
+  const laid = await layOutSim(dir, { scenario, name, owner: ownerOf(env.user), masterPort: await freePort() });
   const settings = sshHostSettings(env, {
     ...laid.hostSettings,
     env: { ...laid.hostSettings.env, ASCEND_SIM_STEP_SECONDS: "0.05", ...extraEnv },

@@ -10,12 +10,16 @@ import { layOutSim, type ScenarioId, setScenario, stopSimProcesses } from "../..
 import { renderHints } from "../../src/text/hint.js";
 import checkEnv from "../../src/tools/check-env.js";
 import { canBuildSimHost } from "../helpers/prereqs.js";
+import { freePort } from "./sim-helpers.js";
 
 let dir: string;
 
+/** The host's own MASTER_PORT, a free one laid out with it: the default 6000 may be another suite's or a service's. */
+let masterPort = 0;
+
 async function checkSim(settings: HostSettings) {
   const hosts = new HostRegistry({ file: null, hosts: { sim: settings } });
-  const result = await checkEnv.handle(checkEnv.input.parse({ host: "sim" }), {
+  const result = await checkEnv.handle(checkEnv.input.parse({ host: "sim", masterPort }), {
     hosts,
     now: () => new Date(),
     progress: () => {},
@@ -35,7 +39,9 @@ const errorIds = (findings: Finding[]) => findings.filter((f) => f.severity === 
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "check-env-sim-"));
-  await layOutSim(dir, { scenario: "healthy" });
+  masterPort = await freePort();
+  const sim = await layOutSim(dir, { scenario: "healthy", masterPort });
+  expect(sim.hostSettings.env.MASTER_PORT).toBe(String(masterPort));
 }, 120_000);
 
 afterAll(async () => {
@@ -111,8 +117,9 @@ describe.skipIf(!canBuildSimHost)("check_env on the simulated host", () => {
     expect(f.fix).toBe("mount -o remount,size=64G /dev/shm");
   });
 
-  it("port-in-use: MASTER_PORT 6000 taken, fix picks a free port", async () => {
+  it("port-in-use: the host's MASTER_PORT taken, fix picks a free port", async () => {
     const { result } = await scenario("port-in-use");
+    expect(result.ports!.masterPort).toBe(masterPort);
     expect(result.ports!.masterPortFree).toBe(false);
     const f = find(result.findings, "master-port-in-use")!;
     expect(f.severity).toBe("error");

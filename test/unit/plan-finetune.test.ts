@@ -12,6 +12,7 @@ import { invokeTool } from "../../src/tools/invoke.js";
 import planFinetune from "../../src/tools/plan-finetune.js";
 import type { ToolDeps } from "../../src/tools/tool.js";
 import { canBuildSimHost } from "../helpers/prereqs.js";
+import { freePort } from "./sim-helpers.js";
 
 const root = mkdtempSync(join(tmpdir(), "plan-finetune-"));
 let sim: LaidOutSim;
@@ -38,7 +39,8 @@ const statusOf = (p: Plan) => Object.fromEntries(p.steps.map((s) => [s.tool, s.s
 
 beforeAll(async () => {
   vi.stubEnv("ASCEND_TRAIN_AUDIT_LOG", join(root, "audit.jsonl"));
-  sim = await layOutSim(join(root, "sim"), { scenario: "healthy" });
+  // A MASTER_PORT of the host's own, free now: the default 6000 may be another suite's or a service's.
+  sim = await layOutSim(join(root, "sim"), { scenario: "healthy", masterPort: await freePort() });
   const hosts = new HostRegistry({
     file: null,
     hosts: { local: HostSettingsSchema.parse({}), sim: sim.hostSettings },
@@ -388,6 +390,22 @@ describe.skipIf(!canBuildSimHost)("plan_finetune", () => {
     try {
       const p = await plan({ masterPort: port });
       const env = p.steps.find((s) => s.tool === "check_env")!;
+      expect(env.status).toBe("blocked");
+      expect(env.detail).toContain(`MASTER_PORT ${port} is already listening`);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+  }, 60_000);
+
+  it("with no master port given, checks the host's MASTER_PORT, as launch_train would use it", async () => {
+    const port = Number(sim.hostSettings.env.MASTER_PORT);
+    expect(port).not.toBe(6000);
+    const free = await plan({});
+    expect(free.steps.find((s) => s.tool === "check_env")!.status).toBe("done");
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(port, "0.0.0.0", resolve));
+    try {
+      const env = (await plan({})).steps.find((s) => s.tool === "check_env")!;
       expect(env.status).toBe("blocked");
       expect(env.detail).toContain(`MASTER_PORT ${port} is already listening`);
     } finally {

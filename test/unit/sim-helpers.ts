@@ -6,6 +6,9 @@ import { join } from "node:path";
 import { hostPrelude } from "../../src/hosts/environment.js";
 import type { HostSettings } from "../../src/hosts/inventory.js";
 import { layOutSim, makeFakeHfModel, type ScenarioId } from "../../src/sim/index.js";
+import { freePort } from "../helpers/free-port.js";
+
+export { freePort };
 
 export interface ShellResult {
   code: number | null;
@@ -46,10 +49,13 @@ export function simShell(
   });
 }
 
-/** A laid-out sim with an HF model and a dataset in its checkout, ready for mm-convert and torchrun. */
+/**
+ * A laid-out sim with an HF model and a dataset in its checkout, ready for mm-convert and torchrun; its MASTER_PORT
+ * (the one port-in-use's listener holds) is a free port of its own, not the default 6000 another suite may use.
+ */
 export async function preparedSim(scenario: ScenarioId = "healthy") {
   const dir = mkdtempSync(join(tmpdir(), `sim-${scenario}-`));
-  const sim = await layOutSim(dir, { scenario, name: `sim-${scenario}` });
+  const sim = await layOutSim(dir, { scenario, name: `sim-${scenario}`, masterPort: await freePort() });
   if (scenario !== "bare") {
     const mm = sim.hostSettings.workdir!;
     await makeFakeHfModel(join(mm, "ckpt/hf_path/Qwen2.5-VL-7B-Instruct"), "Qwen2.5-VL-7B-Instruct");
@@ -76,18 +82,6 @@ export function trainCmd(opts: { port: number; iters: number; extra?: string; lo
     "--mm-data examples/qwen2.5vl/data_7b.json --mm-model examples/qwen2.5vl/model_7b.json",
     `--mm-tool mindspeed_mm/tools/tools.json --distributed-backend nccl ${opts.extra ?? ""}`,
   ].join(" ");
-}
-
-/** A free TCP port for MASTER_PORT, so parallel test files do not collide. */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import("node:net");
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export function writeJson(path: string, value: unknown) {

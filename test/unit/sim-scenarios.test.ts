@@ -131,9 +131,13 @@ describe.skipIf(!canBuildSimHost)("environment scenarios", () => {
     expect(free.stdout.match(/No running processes found/g)).toHaveLength(8);
   }, 60_000);
 
-  it("port-in-use: the default MASTER_PORT is really taken and torchrun fails with errno 98", async () => {
+  it("port-in-use: the host's MASTER_PORT is really taken and torchrun fails with errno 98", async () => {
     const sim = await scenario("port-in-use");
-    const r = await simShell(sim.hostSettings, trainCmd({ port: 6000, iters: 3 }));
+    // The port the host's launches use (its settings' MASTER_PORT), which the scenario's listener holds.
+    const port = Number(sim.hostSettings.env.MASTER_PORT);
+    expect(port).toBe((await readSimState(sim.dir)).masterPort);
+    expect(port).not.toBe(6000);
+    const r = await simShell(sim.hostSettings, trainCmd({ port, iters: 3 }));
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/The server socket has failed to listen on any local network address/);
     expect(r.stderr).toMatch(/errno: 98 - Address already in use/);
