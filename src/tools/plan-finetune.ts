@@ -7,9 +7,14 @@ import { checkRecordAgainstAttr, firstRecordText } from "../configs/dataset-prob
 import { PlanError, resolveModel, resolveTrainingPlan, type TrainingPlan } from "../configs/index.js";
 import { checkEnvironment } from "../env/check.js";
 import { hbmFromChips, memoryAdvice } from "../estimate/index.js";
+import { exportOfRun } from "../export/exported.js";
 import { type HostExecutor, HostFileError } from "../hosts/executor.js";
 import { shellQuote } from "../hosts/quote.js";
+import { benchmarkData, scoreHint } from "../infer/benchmarks.js";
+import { inferenceFamily } from "../infer/configs.js";
+import { QWEN_BENCHMARKS } from "../knowledge/inference-upstream.js";
 import { parseLaunchScript } from "../runs/launch-script.js";
+import { findRun } from "../runs/ledger.js";
 import { listRecordedRuns, type RunSummary } from "../runs/list.js";
 import { launchMasterPort } from "../runs/preflight.js";
 import { argsHint, callHint } from "../text/hint.js";
@@ -73,28 +78,32 @@ const settle = <T>(work: Promise<T>): Promise<Settled<T>> =>
     (error: unknown) => ({ ok: false as const, error: (error as Error)?.message ?? String(error) }),
   );
 
-/** The question run_inference asks of the sample images after training. */
+/** The question run_inference asks of sample images found near the dataset after training. */
 export const SAMPLE_PROMPT = "Describe this image.";
 
+/** The benchmark TSVs evaluate_model reads for the model (its inference family's, else upstream Qwen's names). */
+function benchmarkFiles(modelId: string) {
+  try {
+    return inferenceFamily(resolveModel(modelId)).benchmarks;
+  } catch {
+    return QWEN_BENCHMARKS;
+  }
+}
+
 interface AfterTraining {
-  /** HF directories export_model wrote beside the save directory (`<saveDir>-hf-iter_*` holding config.json). */
-  exports: string[];
   /** Question sets run_inference wrote for the run (`<workdir>/.ascend-train/inference/<run>/*`). */
   inferences: string[];
   /** Up to two images near the dataset, for run_inference. */
   images: string[];
 }
 
-/** One round trip: the run's exports and two sample images from the dataset's directory (bounded depth and count). */
+/** One round trip: the run's question sets and up to two sample images from the dataset's directory (bounded). */
 async function afterTrainingState(
   executor: HostExecutor,
-  saveDir: string,
   dataset: string | undefined,
   inferenceDir: string | null,
 ): Promise<AfterTraining> {
   const script = [
-    `s=${shellQuote(saveDir)}`,
-    'for d in "$s"-hf-iter_*; do [ -f "$d/config.json" ] && echo "export $d"; done',
     ...(inferenceDir
       ? [
           `for d in ${shellQuote(inferenceDir)}/*/; do [ -d "$d" ] && echo "inference $d"; done 2>/dev/null | head -n 50`,
@@ -110,7 +119,7 @@ async function afterTrainingState(
   const r = await executor.run(["sh", "-c", script], { timeoutMs: 20_000, maxOutputBytes: 64 * 1024 });
   const lines = r.stdout.split("\n");
   const pick = (tag: string) => lines.filter((l) => l.startsWith(`${tag} `)).map((l) => l.slice(tag.length + 1));
-  return { exports: pick("export").sort(), images: pick("image"), inferences: pick("inference") };
+  return { images: pick("image"), inferences: pick("inference") };
 }
 
 /** full: a non-empty directory; empty: exists with nothing in it; missing. One round trip for every path. */
@@ -165,7 +174,8 @@ export default defineTool({
   description:
     "For a model, a dataset and a host: the ordered fine-tune steps (check_env, install_stack, prepare_dataset, " +
     "validate_dataset, convert_weights, build_configs, launch_train, tail_logs, then after training export_model, " +
-    "run_inference on two sample images next to the base model, and optionally evaluate_model), each marked done, todo, skip, blocked, later " +
+    "run_inference next to the base model (the first training record's question about its image, or sample images near " +
+    "the dataset), and optionally evaluate_model on the benchmarks whose data the host holds), each marked done, todo, skip, blocked, later " +
     "or unknown from what the host already has (stack OK? dataset in the right layout? weights converted? configs " +
     "written? a run active? a finished run exported?), with suggested arguments. Call first; then call the steps marked todo in order.",
   toolset: "train",
@@ -469,30 +479,40 @@ export default defineTool({
       }
     }
 
-    // After training: export, answer two sample images, and (optionally) evaluate the run's latest checkpoint.
+    // After training: export, answer a training record's question (or sample images near the dataset) next to the base
+    // model, and (optionally) evaluate the run's latest checkpoint on the benchmarks whose data the host holds.
     if (!finished?.saveDir) {
       const why = runs.ok ? "after a run of these configs finishes" : "depends on the run ledger";
       const status: Status = runs.ok ? "later" : "unknown";
       steps.push(step("export_model", status, `${why}: its checkpoint to Hugging Face format`, { host }));
       steps.push(
-        step("run_inference", status, `${why}: answer two sample images, next to the base model`, {
-          host,
-          prompt: SAMPLE_PROMPT,
-          compareBase: true,
-        }),
+        step(
+          "run_inference",
+          status,
+          `${why}: answer the first training record's question about its image, next to the base model (pass images for your own)`,
+          { host, compareBase: true },
+        ),
       );
       steps.push(step("evaluate_model", "skip", "optional, after a run finishes: benchmark scores", { host }));
     } else {
       const runId = finished.runId;
       const inferenceDir = workdir ? posix.join(workdir, ".ascend-train/inference", runId) : null;
-      const after = await settle(afterTrainingState(executor, finished.saveDir, args.dataset, inferenceDir));
+      // The export of the run's latest checkpoint wherever export_model wrote it (its ledger record notes a chosen
+      // target directory, else the default beside the save directory); the benchmarks' data where evaluate_model
+      // reads it (the workdir).
+      const [after, exported, data] = await Promise.all([
+        settle(afterTrainingState(executor, args.dataset, inferenceDir)),
+        settle(
+          findRun(deps.hosts, runId, [host]).then(({ found }) => (found ? exportOfRun(executor, found.record) : null)),
+        ),
+        workdir ? benchmarkData(executor, workdir, benchmarkFiles(plan.model)) : Promise.resolve(null),
+      ]);
       const inferences = after.ok ? after.value.inferences : [];
-      const exports = after.ok ? after.value.exports : [];
       const images = after.ok ? after.value.images : [];
-      if (!after.ok)
-        steps.push(step("export_model", "unknown", `cannot look for exports: ${after.error}`, { host, runId }));
-      else if (exports.length)
-        steps.push(step("export_model", "done", `${runId} exported to ${exports.at(-1)}`, { host, runId }));
+      if (!exported.ok)
+        steps.push(step("export_model", "unknown", `cannot look for exports: ${exported.error}`, { host, runId }));
+      else if (exported.value)
+        steps.push(step("export_model", "done", `${runId} exported to ${exported.value}`, { host, runId }));
       else
         steps.push(
           step("export_model", "todo", `${runId} finished; export ${finished.saveDir} to Hugging Face format`, {
@@ -524,15 +544,10 @@ export default defineTool({
               finished.scores.map((x) => `${x.benchmark} ${x.metric} ${x.score}`).join(", "),
               { host, runId },
             )
-          : step(
-              "evaluate_model",
-              "skip",
-              "optional: score the checkpoint on upstream's benchmarks (needs their TSVs)",
-              {
-                host,
-                runId,
-              },
-            ),
+          : step("evaluate_model", "skip", `optional: ${scoreHint(data, { runId }, benchmarkFiles(plan.model))}`, {
+              host,
+              runId,
+            }),
       );
     }
 

@@ -4,9 +4,11 @@ import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { CONVERT_MARKER } from "../../src/convert/marker.js";
 import { HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
 import { type LaidOutSim, layOutSim, makeFakeHfModel, stopSimProcesses } from "../../src/sim/index.js";
+import { renderHints } from "../../src/text/hint.js";
 import buildConfigs from "../../src/tools/build-configs.js";
 import { invokeTool } from "../../src/tools/invoke.js";
 import planFinetune from "../../src/tools/plan-finetune.js";
@@ -34,6 +36,30 @@ async function plan(input: Record<string, unknown>): Promise<Plan> {
   const outcome = await invokeTool(planFinetune, { host: "sim", model: "qwen2.5vl-7b", ...input }, deps);
   if (!outcome.ok) throw new Error(outcome.error);
   return outcome.result as Plan;
+}
+/** What export_model leaves in a Hugging Face directory it wrote: the weights' config and convert_weights' record. */
+function writeHfExport(dir: string) {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "config.json"), "{}");
+  const marker = {
+    tool: "ascend-train convert_weights",
+    version: 1,
+    model: "qwen2.5vl-7b",
+    release: "v26.1.0",
+    variant: "",
+    converter: "Qwen2_5_VLConverter",
+    method: "mm_to_hf",
+    format: "hf",
+    tp: 1,
+    pp: 1,
+    ep: 1,
+    layerSplit: { llm: null, vit: null },
+    source: "save",
+    output: dir,
+    command: "mm-convert Qwen2_5_VLConverter mm_to_hf",
+    createdAt: "2026-12-02T12:15:00Z",
+  };
+  writeFileSync(join(dir, CONVERT_MARKER), JSON.stringify(marker));
 }
 const statusOf = (p: Plan) => Object.fromEntries(p.steps.map((s) => [s.tool, s.status]));
 
@@ -86,6 +112,13 @@ describe.skipIf(!canBuildSimHost)("plan_finetune", () => {
       evaluate_model: "skip",
     });
     expect(fresh.steps.find((s) => s.tool === "export_model")?.detail).toMatch(/after a run of these configs finishes/);
+    // What run_inference answers without images: the first training record's question about its image.
+    expect(fresh.steps.find((s) => s.tool === "run_inference")).toMatchObject({
+      detail:
+        "after a run of these configs finishes: answer the first training record's question about its image, next to the base model (pass images for your own)",
+      args: { host: "sim", compareBase: true },
+    });
+    expect(planFinetune.description).not.toMatch(/two sample images/);
     expect(fresh.steps.find((s) => s.tool === "prepare_dataset")?.detail).toMatch(/does not exist/);
     expect(fresh.steps.find((s) => s.tool === "convert_weights")?.detail).toMatch(/Hugging Face weights are not at/);
     expect(fresh.next?.tool).toBe("prepare_dataset");
@@ -126,7 +159,7 @@ describe.skipIf(!canBuildSimHost)("plan_finetune", () => {
     });
   }, 60_000);
 
-  it("continues past training: export, inference on two sample images, evaluation, each from what the host has", async () => {
+  it("continues past training: export, inference on sample images near the dataset, evaluation, each from what the host has", async () => {
     const mm = sim.hostSettings.workdir!;
     const dataset = join(mm, "data", "train.json");
     const runId = "run-20261202-120000-abcd";
@@ -200,11 +233,25 @@ describe.skipIf(!canBuildSimHost)("plan_finetune", () => {
       compareBase: true,
     });
     expect(stepOf(trained, "evaluate_model")).toMatchObject({ args: { host: "sim", runId } });
-    expect(stepOf(trained, "evaluate_model").detail).toMatch(/optional/);
-
-    // An exported HF directory beside the save directory, and a score in the ledger.
+    // No benchmark TSV in the workdir: what to download first and where to put it, not a fixed sentence.
+    expect(renderHints(stepOf(trained, "evaluate_model").detail)).toBe(
+      `optional: to score it on a benchmark, first put its TSV in ${mm} (none of AI2D_TEST.tsv, MMMU_DEV_VAL.tsv, DocVQA_VAL.tsv, ChartQA_TEST.tsv is there; ai2d_test's is https://opencompass.openxlab.space/utils/VLMEval/AI2D_TEST.tsv), then evaluate_model {runId: "${runId}"}`,
+    );
+    // A directory named like an export but without convert_weights' record of one is not an export.
     mkdirSync(`${save}-hf-iter_0000010`, { recursive: true });
     writeFileSync(join(`${save}-hf-iter_0000010`, "config.json"), "{}");
+    expect(statusOf(await plan({ dataset }))).toMatchObject({ export_model: "todo" });
+    // With AI2D's TSV in the workdir, evaluate_model is offered on it.
+    writeFileSync(join(mm, "AI2D_TEST.tsv"), "index\tquestion\tanswer\n");
+    expect(renderHints(stepOf(await plan({ dataset }), "evaluate_model").detail)).toMatch(
+      new RegExp(
+        `^optional: score it on ai2d_test with evaluate_model \\{runId: "${runId}"\\} \\(AI2D_TEST\\.tsv in ${mm}; `,
+      ),
+    );
+    rmSync(join(mm, "AI2D_TEST.tsv"));
+
+    // The HF directory export_model wrote beside the save directory, and a score in the ledger.
+    writeHfExport(`${save}-hf-iter_0000010`);
     const evaluation = { benchmark: "ai2d_test", metric: "accuracy", score: 0.5, iteration: "10" };
     writeFileSync(
       join(ledger, `${runId}.json`),
@@ -221,6 +268,15 @@ describe.skipIf(!canBuildSimHost)("plan_finetune", () => {
       run_inference: "done",
     });
     expect(stepOf(asked, "run_inference").detail).toContain("answered 1 question set(s)");
+    // An export written with export_model's targetDir, noted in the run's ledger record: found there, not missed
+    // for want of the default directory.
+    rmSync(`${save}-hf-iter_0000010`, { recursive: true });
+    const own = join(mm, "exports", "my-finetune");
+    writeHfExport(own);
+    const exports = [{ dir: own, saveDir: save, iteration: "10", method: "mm_to_hf", at: "2026-12-02T12:30:00Z" }];
+    writeFileSync(join(ledger, `${runId}.json`), JSON.stringify({ ...record, exports }));
+    const elsewhere = await plan({ dataset });
+    expect(stepOf(elsewhere, "export_model")).toMatchObject({ status: "done", detail: `${runId} exported to ${own}` });
     // The tests after this one plan a host on which nothing has trained yet.
     rmSync(join(ledger, `${runId}.json`));
     expect(stepOf(after, "export_model").detail).toContain(`${save}-hf-iter_0000010`);
