@@ -63,12 +63,8 @@ const flagOf = (spec: FlagSpec, off = false) => (off ? `--no-${spec.flag}` : `--
 const LEAD = "(?:[Ww]ith|[Ww]ithout|[Uu]nless|[Ii]nstead of|[Aa]lternative to|[Ii]mplies|[Oo]n)";
 
 /**
- * A tool's description or one of its fields' descriptions as its --help prints it: the tool's own arguments as flags
- * where the text names them as arguments — in backticks (`offset`), as `name: true`, camelCase (followSeconds),
- * an enum with one of its values (trainer trl), or after "with", "without", "unless", "instead of", "alternative
- * to", "implies" (a switch also after "on"); tool names as commands (see inTerminalWords). A plain word that is also
- * an argument's name ("the host", "a prompt") stays a word, and another tool's names, such as the JSON keys a
- * --config takes, stay as they are.
+ * A tool's description or one of its fields' descriptions as its --help prints it: the per-tool wordings above, then
+ * the rules of argsInTerminalWords.
  */
 export function helpInTerminalWords(
   text: string,
@@ -78,6 +74,20 @@ export function helpInTerminalWords(
 ): string {
   let out = text;
   for (const [from, to] of CLI_WORDING[toolName] ?? []) out = out.replaceAll(from, to);
+  return argsInTerminalWords(out, specs, toolNames);
+}
+
+/**
+ * A text a tool wrote for every door, as the terminal prints it — its --help, or a message or result of the command:
+ * the tool's own arguments as flags where the text names them as arguments — in backticks (`offset`), as
+ * `name: true`, camelCase (followSeconds), an enum with one of its values (trainer trl), or after "with", "without",
+ * "unless", "instead of", "alternative to", "implies" (a switch also after "on"); a message that starts with the
+ * argument it is about ("saveDir: …") names the flag; tool names as commands (see inTerminalWords). A plain word that
+ * is also an argument's name ("the host", "a prompt") stays a word, and so do a key (`{"microBatchSize": 4}`,
+ * `masterPort: 6000`, cfg.saveDir), a path and another tool's names, such as the JSON keys a --config takes.
+ */
+export function argsInTerminalWords(text: string, specs: readonly FlagSpec[], toolNames: readonly string[]): string {
+  let out = text;
   // Not part of a word, a flag (--x), a path, a key ("x", <x>, {x}) or a dotted name (cfg.x).
   const before = `(?<![-\\w./"'<{])`;
   const after = `(?![-\\w/"'>}])`;
@@ -99,7 +109,11 @@ export function helpInTerminalWords(
     out = out.replace(new RegExp(`\\b(${LEAD}) ${f}${ends}`, "g"), (all, lead: string) =>
       /^on$/i.test(lead) && s.type !== "boolean" ? all : `${lead} ${flagOf(s)}`,
     );
-    if (/^[a-z]+[A-Z]\w*$/.test(s.field)) out = out.replace(new RegExp(`${before}${f}${after}`, "g"), flagOf(s));
+    if (/^[a-z]+[A-Z]\w*$/.test(s.field)) {
+      // "saveDir: …" at the start is the argument the message is about; elsewhere "masterPort: 6000" is a key.
+      if (out.startsWith(`${s.field}: `)) out = `${flagOf(s)}${out.slice(s.field.length)}`;
+      out = out.replace(new RegExp(`${before}${f}${after}(?!:)`, "g"), flagOf(s));
+    }
   }
   return inTerminalWords(out, toolNames);
 }

@@ -59,17 +59,12 @@ export function cliHintRenderer(given: Record<string, unknown>, fieldsOf: ToolFi
 }
 
 /**
- * Tool descriptions and messages are written once for every door; in the terminal the tools are commands and the
- * arguments flags: `list_runs` reads `list-runs`, `confirm: true` reads `--confirm`, `masterPort` reads
- * `--master-port`, and `tail_logs {runId}` reads `tail-logs RUN_ID` where the argument is the command's positional.
- * Only argument names with a capital inside (`runId`, `allowFreshOptimizer`) are rewritten: plain words such as
- * "host" or "model" stay words.
+ * Tool descriptions and messages are written once for every door; in the terminal the tools are commands: `list_runs`
+ * reads `list-runs`, `confirm: true` reads `--confirm`, and `tail_logs {runId}` reads `tail-logs RUN_ID` where the
+ * argument is the command's positional. A tool's own arguments read as its flags by help-words.ts
+ * (argsInTerminalWords), which ends here.
  */
-export function inTerminalWords(
-  text: string,
-  toolNames: readonly string[],
-  fieldNames: readonly string[] = [],
-): string {
+export function inTerminalWords(text: string, toolNames: readonly string[]): string {
   let out = text;
   for (const name of toolNames) {
     const positional = POSITIONAL[name];
@@ -81,12 +76,8 @@ export function inTerminalWords(
     }
     out = out.replace(new RegExp(`\\b${name}\\b`, "g"), name.replaceAll("_", "-"));
   }
-  const camel = fieldNames.filter((f) => /^[a-z]+[A-Z]\w*$/.test(f));
-  for (const field of ["confirm", "overwrite", ...camel]) {
+  for (const field of ["confirm", "overwrite"]) {
     out = out.replace(new RegExp(`\\b${field}: true\\b`, "g"), `--${kebab(field)}`);
   }
-  for (const field of camel) out = out.replace(new RegExp(`(?<![-\\w.])${field}\\b(?!:)`, "g"), `--${kebab(field)}`);
-  // An error that starts with the field it is about ("saveDir: …") names the flag instead.
-  for (const field of camel) if (out.startsWith(`${field}: `)) out = `--${kebab(field)}${out.slice(field.length)}`;
   return out;
 }

@@ -18,8 +18,8 @@ import {
   POSITIONAL,
   UsageError,
 } from "./flags.js";
-import { helpInTerminalWords } from "./help-words.js";
-import { CLI_COMMAND, cliHintRenderer, inTerminalWords, type ToolFields } from "./hints.js";
+import { argsInTerminalWords, helpInTerminalWords } from "./help-words.js";
+import { CLI_COMMAND, cliHintRenderer, type ToolFields } from "./hints.js";
 import { stopOnSignalsAndOrphaning } from "./lifetime.js";
 import { installFatalHandlers, printFatal } from "./print-error.js";
 import { progressPrinter } from "./progress.js";
@@ -65,9 +65,6 @@ function checkRequired(toolName: string, specs: FlagSpec[], input: Record<string
 }
 
 const TOOL_NAMES = allTools.map((t) => t.name);
-/** Every argument name of every tool: messages that name one read it as the flag in the terminal. */
-const FIELD_NAMES = [...new Set(allTools.flatMap((t) => flagSpecs(t.input).map((s) => s.field)))];
-const terminalWords = (text: string): string => inTerminalWords(text, TOOL_NAMES, FIELD_NAMES);
 /** Each tool's required and known fields, for hints that name it. */
 const TOOL_FIELDS = new Map(
   allTools.map((t) => {
@@ -84,6 +81,8 @@ export function addToolCommands(program: Command): void {
   for (const tool of allTools) {
     const own = flagSpecs(tool.input);
     const helpWords = (text: string) => helpInTerminalWords(text, tool.name, own, TOOL_NAMES);
+    // Its messages and results by the same rules as its --help: its own arguments as flags, keys left as keys.
+    const terminalWords = (text: string) => argsInTerminalWords(text, own, TOOL_NAMES);
     const specs = own.map((s) => ({ ...s, description: helpWords(s.description) }));
     const positional = POSITIONAL[tool.name];
     const cmd = program

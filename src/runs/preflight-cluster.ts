@@ -67,6 +67,6 @@ export function checkResumable(
       "The run saves no optimizer/RNG state (--no-save-optim/--no-save-rng, as upstream's examples): resume_run can restore weights and the iteration, not the optimizer.",
     fix: buildInputs
       ? `To resume exactly later, rebuild keeping it (checkpoints grow about sevenfold: Adam's fp32 state is about 12 bytes a parameter, bf16 weights 2): ${rebuildHint(buildInputs, master.host, { saveOptimizer: true, overwrite: true })}.`
-      : "To resume exactly later, remove --no-save-optim and --no-save-rng from the script (or build it with build_configs saveOptimizer: true).",
+      : `To resume exactly later, remove --no-save-optim and --no-save-rng from the script (or build it with ${rebuildHint(null, master.host, { saveOptimizer: true })}).`,
   });
 }

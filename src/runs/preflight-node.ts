@@ -293,7 +293,7 @@ function checkSave(
       host: n.host,
       level: "warning",
       message: "The run sets no save directory: no checkpoint will be written and it cannot be resumed.",
-      fix: "Rebuild the configs with a saveDir.",
+      fix: `Rebuild the configs with a save directory: ${rebuildHint(buildInputs, n.host, { saveDir: "<save dir>", overwrite: true })}.`,
     });
     return;
   }

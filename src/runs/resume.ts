@@ -131,7 +131,9 @@ export function buildResume(
       level: "error",
       message:
         "The run saved no optimizer/RNG state (--no-save-optim/--no-save-rng): loading them would fail, and skipping them restarts Adam from zero.",
-      fix: "Pass allowFreshOptimizer: true to resume the weights, iteration and LR schedule with a fresh optimizer; build runs you want to resume exactly with build_configs saveOptimizer: true.",
+      fix:
+        "Pass allowFreshOptimizer: true to resume the weights, iteration and LR schedule with a fresh optimizer; build " +
+        `runs you want to resume exactly with ${rebuildHint(pre.buildInputs ?? null, master.host, { saveOptimizer: true, overwrite: true })}.`,
     });
   }
   const keepSkips = savedWithoutOptimizer && opts.allowFreshOptimizer;

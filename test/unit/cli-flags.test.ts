@@ -1,6 +1,7 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { flagSpecs, optionsToInput, POSITIONAL } from "../../src/cli/flags.js";
+import { argsInTerminalWords } from "../../src/cli/help-words.js";
 import { commandToType, inTerminalWords, renderCliHint } from "../../src/cli/hints.js";
 import { progressPrinter } from "../../src/cli/progress.js";
 import { argsHint, callHint, renderHints, renderMcpHint } from "../../src/text/hint.js";
@@ -140,7 +141,15 @@ describe("progress without a terminal", () => {
   });
 });
 
-describe("tool descriptions in the terminal", () => {
+/** A message of `toolName` as its command prints it. */
+const message = (toolName: string, text: string) =>
+  argsInTerminalWords(
+    text,
+    flagSpecs(allTools.find((t) => t.name === toolName)!.input),
+    allTools.map((t) => t.name),
+  );
+
+describe("tool descriptions and messages in the terminal", () => {
   it("name tools as commands and confirm as a flag", () => {
     expect(inTerminalWords("see list_runs, then call again with confirm: true", ["list_runs"])).toBe(
       "see list-runs, then call again with --confirm",
@@ -149,30 +158,46 @@ describe("tool descriptions in the terminal", () => {
   });
 
   it("an error that starts with the field it is about names the flag; a field with a colon elsewhere stays", () => {
-    expect(inTerminalWords('saveDir: "a b" holds whitespace', [], ["saveDir"])).toBe(
-      '--save-dir: "a b" holds whitespace',
-    );
-    expect(inTerminalWords('{saveDir: "x"} as JSON', [], ["saveDir"])).toBe('{saveDir: "x"} as JSON');
+    expect(message("build_configs", 'saveDir: "a b" holds whitespace')).toBe('--save-dir: "a b" holds whitespace');
+    expect(message("build_configs", '{saveDir: "x"} as JSON')).toBe('{saveDir: "x"} as JSON');
   });
 
   it("name arguments as flags, the positional one by its place, and leave plain words alone", () => {
-    const tools = ["tail_logs", "launch_train", "resume_run"];
-    const fields = ["runId", "masterPort", "allowFreshOptimizer", "host", "logFile"];
-    expect(inTerminalWords("Pass another masterPort, or stop what listens there.", tools, fields)).toBe(
+    expect(message("launch_train", "Pass another masterPort, or stop what listens there.")).toBe(
       "Pass another --master-port, or stop what listens there.",
     );
-    expect(inTerminalWords("Pass allowFreshOptimizer: true to resume_run.", tools, fields)).toBe(
+    expect(message("resume_run", "Pass allowFreshOptimizer: true to resume_run.")).toBe(
       "Pass --allow-fresh-optimizer to resume-run.",
     );
-    expect(inTerminalWords("follow it with tail_logs {runId} and list it", tools, fields)).toBe(
+    expect(message("launch_train", "follow it with tail_logs {runId} and list it")).toBe(
       "follow it with tail-logs RUN_ID and list it",
     );
-    expect(inTerminalWords("Give either runId or logFile (exactly one).", tools, fields)).toBe(
+    expect(message("tail_logs", "Give either runId or logFile (exactly one).")).toBe(
       "Give either --run-id or --log-file (exactly one).",
     );
     // Plain words, other names that merely contain a field, and structured keys stay as written.
-    expect(inTerminalWords("the host and its masterPorts; cfg.masterPort; masterPort: 6000", tools, fields)).toBe(
+    expect(message("launch_train", "the host and its masterPorts; cfg.masterPort; masterPort: 6000")).toBe(
       "the host and its masterPorts; cfg.masterPort; masterPort: 6000",
+    );
+  });
+
+  it("a message names only its own command's arguments as flags: keys, log lines and other tools' names stay", () => {
+    // diagnose-error echoes log lines and the --config it was given; microBatchSize is a key there, not a flag.
+    expect(message("diagnose_error", 'line 1: {"microBatchSize": 4, "runId": "r"} hfDir=/y; give runId')).toBe(
+      'line 1: {"microBatchSize": 4, "runId": "r"} hfDir=/y; give --run-id',
+    );
+    expect(message("build_configs", 'the recipe sets {"microBatchSize": 4}; pass microBatchSize 2')).toBe(
+      'the recipe sets {"microBatchSize": 4}; pass --micro-batch-size 2',
+    );
+    expect(message("apply_fix", "edit: model.json: 'microBatchSize' 4 → 2 (cfg.microBatchSize) for runId")).toBe(
+      "edit: model.json: 'microBatchSize' 4 → 2 (cfg.microBatchSize) for --run-id",
+    );
+    // Another tool's argument is that tool's word: check-env's inventory key npusPerNode is not one of its flags.
+    expect(message("check_env", "or npusPerNode in the inventory is too high; see `timeoutMs`")).toBe(
+      "or npusPerNode in the inventory is too high; see --timeout-ms",
+    );
+    expect(message("tail_logs", `--series '{"maxPoints": 200}' with followSeconds`)).toBe(
+      `--series '{"maxPoints": 200}' with --follow-seconds`,
     );
   });
 });
