@@ -127,7 +127,7 @@ const output = z.object({
     .nullable()
     .optional()
     .describe(
-      "a finished run: the Hugging Face export of its latest checkpoint the host already holds (export_model's), else null",
+      "a finished or stopped run: the Hugging Face export of its latest checkpoint the host already holds (export_model's), else null",
     ),
   benchmarks: z
     .object({
@@ -138,7 +138,7 @@ const output = z.object({
     .nullable()
     .optional()
     .describe(
-      "a finished run: the benchmarks whose TSV is in the run's workdir, where evaluate_model reads them by default",
+      "a finished run, or a stopped one already exported: the benchmarks whose TSV is in the run's workdir, where evaluate_model reads them by default",
     ),
   sparkline: z.string(),
   curve: z.array(z.object({ iteration: z.number(), loss: Num })),
@@ -408,17 +408,17 @@ export default defineTool({
           : [...result.notes],
     };
     if (out.state === "failed" && errorLines.length > 0) out.diagnosis = await diagnoseErrorText(errorLines.join("\n"));
-    // The resume call that works for what the run saved (as stop_run names it).
-    if (out.state === "stopped" && args.runId !== undefined) {
+    if ((out.state === "stopped" || out.state === "finished") && args.runId !== undefined) {
       // The host its log was found on holds its record: no other host's ledger is read again.
       const { found } = await findRun(deps.hosts, args.runId, [host]);
-      if (found && (await savesWithoutOptimizer(deps.hosts, found.record))) out.resumeNeedsFreshOptimizer = true;
-    }
-    // A finished run already exported (wherever export_model wrote it): the export is named, not suggested again.
-    if (out.state === "finished" && args.runId !== undefined) {
-      const { found } = await findRun(deps.hosts, args.runId, [host]);
+      // The resume call that works for what the run saved (as stop_run names it).
+      if (out.state === "stopped" && found && (await savesWithoutOptimizer(deps.hosts, found.record)))
+        out.resumeNeedsFreshOptimizer = true;
+      // Its latest checkpoint already exported (wherever export_model wrote it): the export is named, not suggested
+      // again; a finished run's next steps, and a stopped run's once exported, score it on the host's benchmarks.
       out.exportDir = found ? await exportOfRun(executor, found.record) : null;
-      out.benchmarks = found ? await benchmarkData(executor, found.record.workdir) : null;
+      if (found && (out.state === "finished" || out.exportDir))
+        out.benchmarks = await benchmarkData(executor, found.record.workdir);
     }
     const drawn = curve.filter((p) => p.loss !== null).length;
     if (args.chart && drawn >= 2) out.chart = { mimeType: "image/png", points: drawn };
@@ -459,22 +459,29 @@ function summarizeTail(r: Output, delivered?: string): string {
   for (const w of r.warnings) out.push(`warning: ${w.message}`);
   if (r.errorLines.length > 0) out.push(["error:", ...r.errorLines.slice(0, 12).map((x) => `  ${x}`)].join("\n"));
   if (r.diagnosis) out.push(`diagnosis: ${r.diagnosis.summary}`);
+  const tryIt = (runId: string) =>
+    `try it with ${callHint("run_inference", { runId })} (a question from its training data; prompt and images for your own), ${scoreHint(r.benchmarks ?? null, { runId })}`;
+  const exported = (dir: string) =>
+    `latest checkpoint is already exported to ${dir} (Hugging Face format, ready to load with transformers or serve with vLLM-Ascend)`;
   if (r.state === "finished" && r.runId && !l?.nonFinite.includes("loss")) {
-    const tryIt = `try it with ${callHint("run_inference", { runId: r.runId })} (a question from its training data; prompt and images for your own), ${scoreHint(r.benchmarks ?? null, { runId: r.runId })}`;
     out.push(
       r.exportDir
-        ? `Next: its latest checkpoint is already exported to ${r.exportDir} (Hugging Face format, ready to load with transformers or serve with vLLM-Ascend); ${tryIt}.`
-        : `Next: ${tryIt}, or write it in Hugging Face format with ${callHint("export_model", { runId: r.runId, confirm: true })}.`,
+        ? `Next: its ${exported(r.exportDir)}; ${tryIt(r.runId)}.`
+        : `Next: ${tryIt(r.runId)}, or write it in Hugging Face format with ${callHint("export_model", { runId: r.runId, confirm: true })}.`,
     );
   }
-  if (r.state === "stopped" && r.runId)
+  if (r.state === "stopped" && r.runId) {
+    const nan = l?.nonFinite.includes("loss");
     out.push(
-      l?.nonFinite.includes("loss")
+      nan
         ? `Next: its loss had turned NaN: ${callHint("diagnose_error", { runId: r.runId })} for the cause and a fix.`
         : r.resumeNeedsFreshOptimizer
           ? `Next: ${callHint("resume_run", { runId: r.runId, allowFreshOptimizer: true })} continues it from its last checkpoint, with a new optimizer: its checkpoints hold no optimizer or RNG state (--no-save-optim/--no-save-rng), so Adam's moments restart from zero.`
           : `Next: ${callHint("resume_run", { runId: r.runId })} continues it from its last checkpoint.`,
     );
+    // Exported before it was stopped, or since: the export is there to use as it is, not to write again.
+    if (!nan && r.exportDir) out.push(`Its ${exported(r.exportDir)}: ${tryIt(r.runId)}.`);
+  }
   if (r.state !== "failed" && r.state !== "finished" && r.state !== "stopped" && l?.nonFinite.includes("loss")) {
     const target = r.runId ? { runId: r.runId } : { host: r.host, logFile: r.logFile };
     out.push(

@@ -2,7 +2,7 @@
 // export_model wrote it (the default directory beside the save directory, or one noted in the run's ledger record),
 // and suggests export_model only while there is none; it offers evaluate_model on the benchmarks whose data the host
 // holds, or says what to download first.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -79,6 +79,22 @@ function finishedRun(name: string, id: string, workdir = dir) {
   return { save, ledgerFile, checkpoint: { saveDir: save, iterDir: join(save, "iter_0000020"), tracker: "20" } };
 }
 
+/** A run stop_run ended at iteration 10 of 20, with its checkpoint at iteration 10. */
+function stoppedRun(name: string, id: string) {
+  const { save, ledgerFile } = finishedRun(name, id);
+  rmSync(join(save, "iter_0000020"), { recursive: true });
+  mkdirSync(join(save, "iter_0000010", "mp_rank_00"), { recursive: true });
+  writeFileSync(join(save, "iter_0000010", "mp_rank_00", "model_optim_rng.pt"), "weights\n");
+  writeFileSync(join(save, "latest_checkpointed_iteration.txt"), "10");
+  writeFileSync(join(dir, name, "train.log"), `${[5, 10].map(line).join("\n")}\n`);
+  const record = JSON.parse(readFileSync(ledgerFile, "utf8"));
+  writeFileSync(
+    ledgerFile,
+    JSON.stringify({ ...record, state: "stopped", stoppedAt: new Date().toISOString(), stopSignal: "SIGTERM" }),
+  );
+  return { save, ledgerFile };
+}
+
 /** What convert_weights leaves in a Hugging Face directory it wrote and verified. */
 function hfExport(out: string, source: string) {
   mkdirSync(out, { recursive: true });
@@ -104,13 +120,12 @@ function hfExport(out: string, source: string) {
   writeFileSync(join(out, CONVERT_MARKER), JSON.stringify(marker));
 }
 
-async function nextOf(runId: string) {
+async function nextOf(runId: string, state = "finished") {
   const r = await tailLogs.handle(tailLogs.input.parse({ runId, lines: 3 }), deps());
-  expect(r.state).toBe("finished");
-  const next = renderHints(tailLogs.summarize(r))
-    .split("\n")
-    .find((l) => l.startsWith("Next:"));
-  return { r, next: next ?? "" };
+  expect(r.state).toBe(state);
+  const text = renderHints(tailLogs.summarize(r));
+  const next = text.split("\n").find((l) => l.startsWith("Next:"));
+  return { r, next: next ?? "", text };
 }
 
 describe("a finished run's export, found where export_model wrote it", () => {
@@ -154,6 +169,29 @@ describe("a finished run's export, found where export_model wrote it", () => {
     // Gone from the host: suggested again.
     rmSync(mine, { recursive: true });
     expect((await nextOf(id)).next).toContain("export_model");
+  });
+});
+
+describe("a stopped run's export", () => {
+  it("tail_logs names an export of its latest checkpoint beside the resume, and never suggests export_model", async () => {
+    const id = "run-20261202-120000-dddd";
+    const { save } = stoppedRun("stopped", id);
+    const before = await nextOf(id, "stopped");
+    expect(before.r.exportDir).toBeNull();
+    expect(before.next).toBe(`Next: resume_run {runId: "${id}"} continues it from its last checkpoint.`);
+    expect(before.text).not.toMatch(/export_model|already exported/);
+    // An export of another checkpoint is not its latest's.
+    hfExport(`${save}-hf-iter_0000005`, save);
+    expect((await nextOf(id, "stopped")).r.exportDir).toBeNull();
+    const exported = `${save}-hf-iter_0000010`;
+    hfExport(exported, save);
+    const after = await nextOf(id, "stopped");
+    expect(after.r.exportDir).toBe(exported);
+    expect(after.next).toBe(before.next);
+    expect(after.text).toContain(`Its latest checkpoint is already exported to ${exported} (Hugging Face format`);
+    expect(after.text).toContain(`run_inference {runId: "${id}"}`);
+    expect(after.text).toContain(`evaluate_model {runId: "${id}"}`);
+    expect(after.text).not.toContain("export_model");
   });
 });
 
