@@ -9,8 +9,10 @@ import { exportGgufOnHub } from "../export/gguf-hf-job.js";
 import { checkHfDir, type HfCheck, readHfDirFacts } from "../export/hf-check.js";
 import { checkPathText, ensureWritablePath, PathNotAllowedError } from "../hosts/paths.js";
 import { shellQuote } from "../hosts/quote.js";
+import { benchmarkData, scoreHint } from "../infer/benchmarks.js";
 import { hostOf, resolveSource, SourceError, sameSource, sourceInputShape } from "../infer/source.js";
 import { converterMethods, getConverter } from "../knowledge/converters.js";
+import { INFERENCE_FAMILIES } from "../knowledge/inference-upstream.js";
 import { LLAMA_CPP_TAG } from "../knowledge/llama-cpp.js";
 import { recipeAt } from "../knowledge/models.js";
 import { findRun } from "../runs/ledger.js";
@@ -296,6 +298,11 @@ export default defineTool({
           `The export is complete, but noting it in run ${source.record?.id}'s ledger record failed (${error.message}): name ${convert.output} yourself to the tools after it.`,
         );
       });
+    // What the host holds for evaluate_model where it reads it by default (the workdir): what to score on, or fetch.
+    // A family upstream has no inference example for reads no files: the hint names evaluate_model as it is.
+    const benchmarks = INFERENCE_FAMILIES[model.exampleDir]?.benchmarks;
+    const data =
+      complete && benchmarks && source.workdir ? await benchmarkData(executor, source.workdir, benchmarks) : null;
     return {
       ...base,
       exported: true,
@@ -304,7 +311,7 @@ export default defineTool({
       complete,
       usage: usageText(convert.output, model.exampleDir, Math.max(1, source.tp)),
       next: complete
-        ? `Try it: ${callHint("run_inference", source.record ? { ...sameSource(source), compareBase: true } : { ...sameSource(source), prompt: "Describe this image.", images: ["<image on the host>"], compareBase: true })}, or score it with ${callHint("evaluate_model", sameSource(source))}.`
+        ? `Try it: ${callHint("run_inference", source.record ? { ...sameSource(source), compareBase: true } : { ...sameSource(source), prompt: "Describe this image.", images: ["<image on the host>"], compareBase: true })}, or ${scoreHint(data, sameSource(source), benchmarks)}.`
         : `The export is incomplete (see checks); rerun with ${argsHint({ confirm: true, overwrite: true })}.`,
     };
   },

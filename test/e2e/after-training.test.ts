@@ -125,6 +125,22 @@ describe("a finished run: export, inference, evaluation", () => {
     );
     expect(same).toMatchObject({ exported: true, complete: true });
     expect(same.notes.join("\n")).toMatch(/already holds this export .*checked again, not rewritten/);
+    // Scoring is offered as the host's benchmark data allows: on AI2D, whose TSV is in the workdir, else what to fetch.
+    expect(renderHints(done.next)).toContain(
+      `score it on ai2d_test with evaluate_model {runId: "${RUN_ID}"} (AI2D_TEST.tsv in ${wd}; the other benchmarks' TSVs are not there)`,
+    );
+    renameSync(join(wd, "AI2D_TEST.tsv"), join(wd, "AI2D_TEST.tsv.away"));
+    try {
+      const noData = await exportModel.handle(
+        exportModel.input.parse({ runId: RUN_ID, host: "sim", confirm: true }),
+        deps(),
+      );
+      expect(renderHints(noData.next)).toContain(
+        `to score it on a benchmark, first put its TSV in ${wd} (none of AI2D_TEST.tsv, MMMU_DEV_VAL.tsv, DocVQA_VAL.tsv, ChartQA_TEST.tsv is there; ai2d_test's is https://opencompass.openxlab.space/utils/VLMEval/AI2D_TEST.tsv), then evaluate_model`,
+      );
+    } finally {
+      renameSync(join(wd, "AI2D_TEST.tsv.away"), join(wd, "AI2D_TEST.tsv"));
+    }
     // Exported from a save directory, no run id: the next calls name that directory, never a placeholder run id.
     const fromDir = await exportModel.handle(
       exportModel.input.parse({
