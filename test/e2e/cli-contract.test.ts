@@ -163,7 +163,7 @@ describe("the CLI contract", () => {
     expect(help.out).toMatch(/Exit codes:\n\s+0 .*\n\s+1 .*\n\s+2 /);
     expect(help.out).toContain("--overwrite");
     expect(help.out).not.toContain("--no-overwrite");
-    for (const line of help.out.split("\n").filter((l) => /^\s+--[a-z]/.test(l))) {
+    for (const line of help.out.split("\n").filter((l) => /^ {2}--[a-z]/.test(l))) {
       expect(line.trim(), line).toMatch(/^--\S+(?: <[^>]+>)?\s{2,}\S/);
     }
     expect(cli("serve", "--help").out).toContain("--bind");
