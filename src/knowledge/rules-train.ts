@@ -2260,12 +2260,11 @@ export const trainRules: DiagnosisRule[] = [
         match: rx(/\b\d+ is not divisible by \d+/, "is not divisible by"),
         near: [
           rx(
-            /tensor[_-]parallel[_-]size|tensor_model_parallel_size|\btp_size\b|--tp\b/,
+            /tensor[_-]parallel[_-]size|tensor_model_parallel_size|\btp_size\b/,
             "tensor_parallel_size",
             "tensor-parallel-size",
             "tensor_model_parallel_size",
             "tp_size",
-            "--tp",
           ),
         ],
         within: 30,

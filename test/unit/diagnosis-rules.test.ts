@@ -83,6 +83,8 @@ describe("rule base", () => {
         for (const a of signalAnchors(t.match)) expect(Buffer.byteLength(a), `${r.id}: ${a}`).toBeGreaterThanOrEqual(7);
       }
     }
+    // The scan skips by its shortest literal: one short anchor anywhere (a near signal, a code) slows every byte.
+    expect(compiled.scanner.window).toBeGreaterThanOrEqual(7);
     const corpus = readFileSync(join(FIXTURES, "..", "diagnosis", "corpus.jsonl"), "utf8")
       .split("\n")
       .filter((l) => l.trim())
