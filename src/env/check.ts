@@ -1,12 +1,16 @@
 // check_env's work: one bounded probe script per host → facts (machine, NPUs, CANN, Python, live torch_npu, ports)
 // and findings against the release matrix. plan_finetune asks the same question, so it lives here, not in the tool.
-import { PlanError, resolveModel } from "../configs/plan.js";
+import { posix } from "node:path";
+import { PlanError, resolveModel, resolveTrainingPlan } from "../configs/plan.js";
 import { ToolError } from "../errors.js";
+import { type HostExecutor, HostFileError } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import type { WorkDeps } from "../hosts/work.js";
 import { getRelease, type ReleaseStack } from "../knowledge/releases.js";
 import { NEWEST_TRL } from "../knowledge/trl.js";
 import { type RunHolders, runHolders } from "../runs/holders.js";
+import { type LaunchScriptInfo, parseLaunchScript } from "../runs/launch-script.js";
+import { launchMasterPort } from "../runs/preflight.js";
 import { compareHosts } from "./compare.js";
 import { buildCudaProbeScript, type CudaFacts, evaluateCudaHost, parseCudaProbe } from "./cuda.js";
 import type { Finding, HostFacts } from "./facts.js";
@@ -23,9 +27,18 @@ export interface EnvCheckOptions {
   hosts?: string[];
   model?: string;
   release?: string;
-  masterPort: number;
+  /** The port to check; else the one launch_train would use (see masterPortToCheck). */
+  masterPort?: number;
   hcclBasePort?: number;
   timeoutMs: number;
+}
+
+/** The MASTER_PORT check_env checks, and why that one. */
+export interface MasterPortChoice {
+  port: number;
+  from: "given" | "host" | "script" | "default";
+  /** The launch script on the host whose port it is (from "script"; absent when not written yet, as planned). */
+  script?: string;
 }
 
 /** One host's facts at the top level, or several under `hosts`; findings sorted errors first. */
@@ -42,9 +55,70 @@ export type EnvCheck = Partial<HostFacts> & {
   hfJobs?: HfJobsFacts;
 };
 
+/**
+ * The MASTER_PORT a launch on this host would use, by launch_train's own rule (launchMasterPort): the one given, else
+ * the host's MASTER_PORT setting, else the port of the launch script build_configs writes for the model (as written
+ * in the host's workdir, else as it would be written), else 6000.
+ */
+export async function masterPortToCheck(
+  name: string,
+  opts: { masterPort?: number; model: string | null; release: string },
+  deps: WorkDeps,
+): Promise<MasterPortChoice> {
+  if (opts.masterPort !== undefined) return { port: opts.masterPort, from: "given" };
+  let host: Awaited<ReturnType<WorkDeps["hosts"]["get"]>>;
+  try {
+    host = await deps.hosts.get(name);
+  } catch {
+    // An unknown or unreachable host: the probe reports it.
+    return { port: launchMasterPort(null, {}), from: "default" };
+  }
+  const { settings } = host;
+  const script =
+    !Number(settings.env.MASTER_PORT) && opts.model && settings.workdir
+      ? await launchScriptOf(host.executor, settings, opts.model, opts.release).catch(() => null)
+      : null;
+  const env = { ...script?.info.exports, ...settings.env };
+  const port = launchMasterPort(script?.info ?? null, env);
+  if (Number(settings.env.MASTER_PORT)) return { port, from: "host" };
+  if (script && (Number(script.info.exports.MASTER_PORT) || script.info.masterPort))
+    return { port, from: "script", ...(script.written ? { script: script.path } : {}) };
+  return { port, from: "default" };
+}
+
+/** The model's launch script in the host's configs directory (build_configs' default), else as it would be written. */
+async function launchScriptOf(
+  executor: HostExecutor,
+  settings: HostSettings,
+  model: string,
+  release: string,
+): Promise<{ path: string; info: LaunchScriptInfo; written: boolean } | null> {
+  const workdir = settings.workdir!;
+  const outputDir = posix.join(workdir, "configs", model);
+  let planned: string | undefined;
+  let path: string;
+  try {
+    const plan = resolveTrainingPlan(model, release, { outputDir, cannRoot: settings.cannRoot, workdir });
+    const file = plan.files.find((f) => f.role === "launch-script");
+    if (!file) return null;
+    planned = file.text;
+    path = posix.join(outputDir, file.name);
+  } catch (error) {
+    if (error instanceof PlanError) return null;
+    throw error;
+  }
+  try {
+    const text = (await executor.readFile(path, { maxBytes: 4 * 1024 * 1024 })).content;
+    return { path, info: parseLaunchScript(text), written: true };
+  } catch (error) {
+    if (!(error instanceof HostFileError)) throw error;
+  }
+  return planned ? { path, info: parseLaunchScript(planned), written: false } : null;
+}
+
 async function probeHost(
   name: string,
-  args: EnvCheckOptions,
+  args: EnvCheckOptions & { port: MasterPortChoice },
   deps: WorkDeps,
 ): Promise<{ facts: HostFacts; settings: HostSettings; runs?: RunHolders }> {
   const { settings, executor } = await deps.hosts.get(name);
@@ -61,10 +135,12 @@ async function probeHost(
   const facts = parseProbe(run, {
     host: name,
     settings,
-    masterPort: args.masterPort,
+    masterPort: args.port.port,
     hcclBasePort: args.hcclBasePort,
     hcclPortCount: HCCL_PORT_COUNT,
   });
+  facts.ports.masterPortFrom = args.port.from;
+  if (args.port.script) facts.ports.masterPortScript = args.port.script;
   // Busy NPUs or taken ports: the host's own runs are named as such. Without a ledger, as strangers.
   const npuPids = facts.npu.processes.map((p) => p.pid);
   const masterPort = facts.ports.masterPortFree === false ? facts.ports.masterPort : null;
@@ -120,10 +196,12 @@ export async function checkEnvironment(args: EnvCheckOptions, deps: WorkDeps): P
   const model = args.model ? knownModelId(args.model) : null;
   let done = 0;
   deps.progress({ progress: 0, total: names.length, message: `probing ${names.join(", ")}` });
+  // The master's port (the first host's, as launch_train orders the nodes), checked on every host.
+  const port = await masterPortToCheck(names[0]!, { masterPort: args.masterPort, model, release: release.tag }, deps);
   const results = await Promise.all(
     names.map(async (name) => {
       try {
-        const r = await probeHost(name, args, deps);
+        const r = await probeHost(name, { ...args, port }, deps);
         return { name, ...r, error: null };
       } catch (error) {
         if (names.length === 1) throw error;

@@ -148,6 +148,13 @@ export const HostFactsSchema = z.object({
   ports: z.object({
     masterPort: z.number(),
     masterPortFree: z.boolean().nullable(),
+    masterPortFrom: z
+      .enum(["given", "host", "script", "default"])
+      .optional()
+      .describe(
+        "Why this port: given to check_env, the host's MASTER_PORT setting, the launch script's own, or the default 6000",
+      ),
+    masterPortScript: z.string().optional().describe("The launch script whose port it is (masterPortFrom script)"),
     hcclBasePort: z.number(),
     hcclPortRange: z.tuple([z.number(), z.number()]),
     hcclPortsInUse: z.array(z.number()),

@@ -28,7 +28,11 @@ const Input = z
         message: `unknown MindSpeed-MM release; known: ${RELEASE_TAGS.join(", ")}`,
       })
       .describe("MindSpeed-MM release to check against (default: the newest)."),
-    masterPort: port.default(6000).describe("MASTER_PORT the training launch will use."),
+    masterPort: port
+      .optional()
+      .describe(
+        "MASTER_PORT to check (default: the one launch_train would use: the host's MASTER_PORT, else the port of the model's launch script in the host's configs, else 6000).",
+      ),
     hcclBasePort: port
       .optional()
       .describe("HCCL_IF_BASE_PORT to check (default: the host's HCCL_IF_BASE_PORT, else 60000); 16 ports from it."),
@@ -46,6 +50,30 @@ const Output = HostFactsSchema.partial().extend({
   cuda: CudaFactsSchema.optional().describe("CUDA hosts: driver, CUDA, GPUs, torch, bf16, NCCL, TRL stack, disk"),
   hfJobs: HfJobsFactsSchema.optional().describe("Hugging Face Jobs hosts: token's user, namespace, flavors, prices"),
 });
+
+const PORT_REASON = {
+  given: "as given",
+  host: "the host's setting",
+  default: "the default; the host sets none",
+} as const;
+
+/** "MASTER_PORT 29500 (the host's setting): free": which port was checked, and why that one. */
+function masterPortLine(p: z.infer<typeof HostFactsSchema>["ports"], onEach = false): string {
+  const from = p.masterPortFrom;
+  const why = !from
+    ? ""
+    : from === "script"
+      ? ` (the launch script's${p.masterPortScript ? `, ${p.masterPortScript}` : ", as build_configs writes it"})`
+      : ` (${PORT_REASON[from]})`;
+  const state = onEach
+    ? "checked on each host"
+    : p.masterPortFree === null
+      ? "not probed"
+      : p.masterPortFree
+        ? "free"
+        : "in use";
+  return `MASTER_PORT ${p.masterPort}${why}: ${state}`;
+}
 
 export default defineTool({
   name: "check_env",
@@ -88,8 +116,11 @@ export default defineTool({
               `NPUs: ${r.npu?.chipCount ?? 0} × ${r.npu?.chipName ?? "none"} (${r.npu?.npuSmi})` +
                 ` | CANN ${r.cann?.version ?? "none"}${r.cann?.effective ? "" : " (not in env)"}` +
                 ` | Python ${r.python?.version ?? "none"}, torch ${r.python?.packages.torch?.version ?? "-"}, torch_npu ${r.python?.packages.torch_npu?.version ?? "-"}`,
+              ...(r.ports ? [masterPortLine(r.ports)] : []),
             ]
-          : [];
+          : r.hosts?.[0]
+            ? [masterPortLine(r.hosts[0].ports, true)]
+            : [];
     const line = (f: (typeof r.findings)[number]) =>
       `[${f.severity}] ${f.host ? `${f.host}: ` : ""}${f.id}: ${f.title} (${f.evidence})`;
     const lines = r.findings

@@ -98,6 +98,17 @@ describe.skipIf(!canBuildSimHost)("check_env and plan_finetune while the host's 
     expect(port.severity).toBe("info");
     expect(port.title).toContain(`MASTER_PORT ${masterPort} is the master port of ${runId}`);
     expect(checkEnv.failed!(r as Parameters<NonNullable<typeof checkEnv.failed>>[0])).toBe(false);
+    // Without a port: the host's MASTER_PORT, the one the run was launched on, named as the run's.
+    const own = await call<Out & { ports: { masterPort: number; masterPortFrom: string } }>(checkEnv, {
+      host: "sim",
+      model: "qwen2.5vl-3b",
+    });
+    expect(own.ports).toMatchObject({ masterPort, masterPortFrom: "host" });
+    expect(find(own.findings, "master-port-in-use")).toBeUndefined();
+    expect(find(own.findings, "master-port-in-use-by-run")!.title).toContain(
+      `MASTER_PORT ${masterPort} is the master port of ${runId}`,
+    );
+    expect(own.ok).toBe(true);
   }, 60_000);
 
   it("plan_finetune shows the run training, not check_env blocked by it", async () => {

@@ -299,6 +299,40 @@ describe("check_env findings", () => {
     expect(hc.fix).toBe("export HCCL_IF_BASE_PORT=60016");
   });
 
+  it("checks the MASTER_PORT launch_train would use: the host's setting, and says so", async () => {
+    // 29500 listens, 6000 does not: the host's MASTER_PORT is the port its launches take.
+    const stdout = probeOutput({ ports: ["0016", (29500).toString(16).toUpperCase()].join("\n") });
+    const { result } = await check(stdout, {}, hostSettings({ env: { MASTER_PORT: "29500" } }));
+    expect(result.ports).toMatchObject({ masterPort: 29500, masterPortFree: false, masterPortFrom: "host" });
+    expect(byId(result.findings, "master-port-in-use")!.title).toBe("MASTER_PORT 29500 is already listening");
+    expect(checkEnv.summarize(result)).toContain("MASTER_PORT 29500 (the host's setting): in use");
+    expect(checkEnv.output.safeParse(result).success).toBe(true);
+    // A port given to check_env is the one checked.
+    const given = await check(stdout, { masterPort: 6001 }, hostSettings({ env: { MASTER_PORT: "29500" } }));
+    expect(given.result.ports).toMatchObject({ masterPort: 6001, masterPortFree: true, masterPortFrom: "given" });
+    expect(checkEnv.summarize(given.result)).toContain("MASTER_PORT 6001 (as given): free");
+  });
+
+  it("with a model and no host setting, checks the port of the model's launch script on the host", async () => {
+    const stdout = probeOutput({ ports: (6700).toString(16).toUpperCase() });
+    const { deps, executors } = scriptedHosts({ box: { stdout } });
+    const script = "/home/ma/MindSpeed-MM/configs/qwen2.5vl-3b/finetune_qwen2_5_vl_3b.sh";
+    executors.get("box")!.files.set(script, "#!/bin/bash\nMASTER_ADDR=localhost\nMASTER_PORT=6700\n");
+    const result = await checkEnv.handle(checkEnv.input.parse({ host: "box", model: "qwen2.5vl-3b" }), deps);
+    expect(result.ports).toMatchObject({ masterPort: 6700, masterPortFrom: "script", masterPortScript: script });
+    expect(byId(result.findings, "master-port-in-use")!.title).toBe("MASTER_PORT 6700 is already listening");
+    expect(checkEnv.summarize(result)).toContain(`MASTER_PORT 6700 (the launch script's, ${script}): in use`);
+    // Nothing written yet, nothing set: the port the model's script would have.
+    const bare = scriptedHosts({ box: { stdout: probeOutput() } });
+    const planned = await checkEnv.handle(checkEnv.input.parse({ host: "box", model: "qwen2.5vl-3b" }), bare.deps);
+    expect(planned.ports).toMatchObject({ masterPort: 6000, masterPortFree: true, masterPortFrom: "script" });
+    expect(checkEnv.summarize(planned)).toContain(
+      "MASTER_PORT 6000 (the launch script's, as build_configs writes it): free",
+    );
+    const none = await check(probeOutput());
+    expect(checkEnv.summarize(none.result)).toContain("MASTER_PORT 6000 (the default; the host sets none): free");
+  });
+
   it("takes the HCCL base port from the tool shell's HCCL_IF_BASE_PORT", async () => {
     const stdout = probeOutput({
       "tool-env": envSection({ ...SOURCED_ENV, HCCL_IF_BASE_PORT: "61000" }),
