@@ -500,6 +500,12 @@ export default defineTool({
   },
   failed: (r) => !r.written,
   summarize: (r) => {
+    // The call that starts what was written: launch_train shows its plan and pre-flight first.
+    const script = r.files.find((f) => f.role === "launch-script")?.path;
+    const next =
+      r.written && script
+        ? `\nNext${r.missingPaths.length > 0 ? " (once the paths above exist)" : ""}: ${callHint("launch_train", { host: r.host, script })} shows its plan and pre-flight; add ${argsHint({ confirm: true })} to start the run.`
+        : "";
     if (r.parameters.backend === "trl") {
       const f = r.files[0]!;
       const head = r.written
@@ -510,7 +516,7 @@ export default defineTool({
       const where = r.hfJobs
         ? `Hugging Face job on ${r.hfJobs.flavor} (${r.hfJobs.prettyName}, $${r.hfJobs.usdPerHour.toFixed(2)}/h), timeout ${r.hfJobs.timeoutSeconds} s: at most $${r.hfJobs.costCeilingUsd.toFixed(2)}`
         : `accelerate launch on ${p.npusPerNode} GPUs`;
-      return `${head}${warnings}${keptNotes(r.files).join("")}\n${where}, ${p.trainIters} steps, batch ${p.microBatchSize} x GA ${p.gradAccSteps} per GPU, lr ${p.lr}, output ${p.saveDir}`;
+      return `${head}${warnings}${keptNotes(r.files).join("")}\n${where}, ${p.trainIters} steps, batch ${p.microBatchSize} x GA ${p.gradAccSteps} per GPU, lr ${p.lr}, output ${p.saveDir}${next}`;
     }
     const head = r.written
       ? `${r.model} @ ${r.release}: ${r.files.filter((f) => f.status === "written").length} file(s) written to ${r.outputDir}`
@@ -528,7 +534,7 @@ export default defineTool({
     );
     const tiny = epochs.map((w) => `\nwarning: ${w}`).join("");
     const kept = keptNotes(r.files);
-    return `${head}${missing.join("")}${memory}${tiny}${kept.join("")}\n${p.backend}: TP${p.tp} PP${p.pp} CP${p.cp} DP${p.dp} on ${p.nodes}x${p.npusPerNode} NPUs, GBS ${p.globalBatchSize} (MBS ${p.microBatchSize} x GA ${p.gradAccSteps} x DP ${p.dp})${split}\n${alignColumns(r.files.map((f) => [f.role, f.path, `(${f.status})`])).join("\n")}`;
+    return `${head}${missing.join("")}${memory}${tiny}${kept.join("")}\n${p.backend}: TP${p.tp} PP${p.pp} CP${p.cp} DP${p.dp} on ${p.nodes}x${p.npusPerNode} NPUs, GBS ${p.globalBatchSize} (MBS ${p.microBatchSize} x GA ${p.gradAccSteps} x DP ${p.dp})${split}\n${alignColumns(r.files.map((f) => [f.role, f.path, `(${f.status})`])).join("\n")}${next}`;
   },
 });
 

@@ -183,6 +183,10 @@ describe("the CLI contract", () => {
     );
     expect(r.err).not.toContain("cannot read");
     expect(r.code, r.err).toBe(0);
+    // It names the call that starts what it wrote (the script's path on the host), not only what it wrote.
+    expect(r.out).toMatch(
+      /\nNext \(once the paths above exist\): (?:npx )?ascend-train launch-train --host sim --script \S+\.sh shows its plan/,
+    );
   });
 
   it("every command a hint prints runs as shown: its subcommand, its flags and every required one", () => {
