@@ -160,3 +160,22 @@ export function rebuildHint(
   const base = recorded ?? { host, model: "<model>" };
   return callHint("build_configs", { ...base, host, ...changes });
 }
+
+/** The build inputs a conversion shares: the model, its release and variant, the HF folder it reads, where it writes. */
+const CONVERT_INPUTS = ["model", "release", "variant", "hfDir", "ckptDir"] as const;
+
+/**
+ * A convert_weights call for the model a build recorded (its release, variant and Hugging Face directory too), with
+ * `args` (the layout, the output) on top. Without a record, `model` or a placeholder makes it a complete command.
+ */
+export function convertHint(
+  recorded: Record<string, unknown> | null,
+  host: string,
+  args: Record<string, unknown>,
+  model?: string | null,
+): string {
+  const same = Object.fromEntries(
+    CONVERT_INPUTS.filter((k) => recorded?.[k] !== undefined).map((k) => [k, recorded![k]]),
+  );
+  return callHint("convert_weights", { host, model: model ?? "<model>", ...same, ...args });
+}

@@ -3,8 +3,9 @@
 // are returned as actions (argv lists or file edits with a diff) that only apply_fix carries out.
 // Host commands: ss, lsof, npu-smi info, command -v; files read: the run's script and model.json.
 import { posix } from "node:path";
+import { readBuildInputs } from "../configs/build-inputs.js";
 import { parseNpuSmiInfo } from "../env/npu-smi.js";
-import { estimateScript, layoutCommands } from "../estimate/launch.js";
+import { estimateScript, layoutCalls } from "../estimate/launch.js";
 import { hostPrelude } from "../hosts/environment.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
@@ -38,6 +39,8 @@ export interface RunContext {
 export interface RefineDeps {
   executor?: HostExecutor;
   settings?: HostSettings;
+  /** The host the run or log is on: the one a suggested call names. */
+  host?: string;
   config?: RunContext;
 }
 
@@ -48,8 +51,7 @@ export interface RefineDeps {
 async function fittingLayout(
   f: Finding,
   facts: Record<string, string>,
-  executor: HostExecutor | undefined,
-  config: RunContext | undefined,
+  { executor, config, host }: Pick<RefineDeps, "executor" | "config" | "host">,
   totalGiB: number | null,
 ): Promise<FixStep[]> {
   const text = await readText(executor, config?.scriptPath);
@@ -75,11 +77,14 @@ async function fittingLayout(
   }
   const p = memory.proposed;
   if (!p || memory.fits) return [];
+  const recorded = executor ? await readBuildInputs(executor, config.scriptPath) : null;
   return [
     {
       id: "fitting-layout",
-      summary: `Rebuild the configs and reconvert the weights for a layout that fits: TP ${p.tp}, PP ${p.pp}${p.pp > 1 ? `, llmLayerSplit ${JSON.stringify(p.llmLayerSplit)}` : ""} on ${p.npus} NPUs (${p.peakGiBPerRank} GiB per rank).`,
-      commands: layoutCommands(memory),
+      summary:
+        `Rebuild the configs and reconvert the weights for a layout that fits: TP ${p.tp}, PP ${p.pp}` +
+        `${p.pp > 1 ? ` (LLM layers split ${p.llmLayerSplit.join(",")})` : ""} on ${p.npus} NPUs (${p.peakGiBPerRank} GiB ` +
+        `per rank): ${layoutCalls(memory, recorded, host ?? (recorded?.host as string | undefined) ?? "local")}.`,
     },
   ];
 }
@@ -252,7 +257,7 @@ const refiners: Partial<Record<Finding["category"], Refiner>> = {
     ];
   },
 
-  async npu_oom(f, facts, { executor, settings, config }) {
+  async npu_oom(f, facts, { executor, settings, config, host }) {
     if (isTrlContext(config?.scriptPath, settings)) {
       // A TRL run: the trainer config's knobs, not Megatron's.
       f.fixes = f.fixes.filter((x) => !MEGATRON_OOM_FIXES.has(x.id));
@@ -284,7 +289,7 @@ const refiners: Partial<Record<Finding["category"], Refiner>> = {
       }
       if (mbs <= 1) f.fixes = f.fixes.filter((x) => x.id !== "halve-micro-batch");
     }
-    const layout = await fittingLayout(f, facts, executor, config, total);
+    const layout = await fittingLayout(f, facts, { executor, config, host }, total);
     const script = await readText(executor, config?.scriptPath);
     const launch = script && config?.scriptPath ? { path: config.scriptPath, text: script } : null;
     const recompute = launch ? scriptOomEdits(f, launch) : [];

@@ -141,7 +141,7 @@ export async function diagnoseRequest(args: SourceArgs, deps: WorkDeps, runs: Ru
     verdict = diagnoseText(args.text ?? "");
   }
   verdict = forHostAccelerator(verdict, settings, host);
-  await refineFindings(verdict.findings, { executor, settings, config });
+  await refineFindings(verdict.findings, { executor, settings, config, host });
   return { verdict, executor, settings, ...(run ? { run } : {}) };
 }
 

@@ -276,9 +276,9 @@ export function estimateLine(r: EstimateReport): string {
   return `${r.model} on ${l.npus} NPUs (TP ${l.tp}, PP ${l.pp}${l.cp > 1 ? `, CP ${l.cp}` : ""}${l.ep > 1 ? `, EP ${l.ep}` : ""}, micro batch ${l.microBatchSize}): ${r.estimate.peakGiBPerRank} GiB of ${r.hbmGiB} per rank, ${verdict}`;
 }
 
-/** "TP 4, PP 2 (llmLayerSplit [32,32]) on 16 NPUs" */
+/** "TP 4, PP 2, micro batch 1 (LLM layers split 32,32) on 16 NPUs: 51.2 GiB per rank" */
 export function layoutLine(c: LayoutCandidate, npus?: number): string {
-  return `TP ${c.tp}, PP ${c.pp}${c.ep > 1 ? `, EP ${c.ep}` : ""}, micro batch ${c.microBatchSize}${c.pp > 1 ? ` (llmLayerSplit ${JSON.stringify(c.llmLayerSplit)})` : ""}${npus !== undefined ? ` on ${npus} NPUs` : ""}: ${c.peakGiBPerRank} GiB per rank`;
+  return `TP ${c.tp}, PP ${c.pp}${c.ep > 1 ? `, EP ${c.ep}` : ""}, micro batch ${c.microBatchSize}${c.pp > 1 ? ` (LLM layers split ${c.llmLayerSplit.join(",")})` : ""}${npus !== undefined ? ` on ${npus} NPUs` : ""}: ${c.peakGiBPerRank} GiB per rank`;
 }
 
 /** HBM per NPU from npu-smi's chips (MB as printed), rounded down to whole GiB; undefined when not printed. */

@@ -1,6 +1,7 @@
 // The memory estimate for a launch script as written: the model from the script's name or directory (build_configs
 // writes configs/<model id>/finetune_<name>.sh, upstream examples are finetune_<name>.sh), the layout from its flags
 // and the layer split from its model config. Serves launch pre-flight and diagnose_error on an out-of-memory run.
+import { convertHint, rebuildHint } from "../configs/build-inputs.js";
 import { lookupModel } from "../knowledge/lookup.js";
 import { parseLaunchScript } from "../runs/launch-script.js";
 import { type MemoryAdvice, memoryAdvice } from "./index.js";
@@ -39,6 +40,9 @@ export function modelOfScript(scriptPath: string): string | null {
 
 export interface LaunchMemory extends MemoryAdvice {
   model: string;
+  /** The NPUs the script's layout runs on, and per node. */
+  npus: number;
+  npusPerNode: number;
 }
 
 /** The estimate for the script's layout; null when the model or its shape is unknown. */
@@ -68,7 +72,7 @@ export function estimateLaunch(
     // The script's own memory flags (distributed optimizer, --reuse-fp32-param, --swap-attention, recompute).
     flags: f,
   });
-  return advice && { ...advice, model };
+  return advice && { ...advice, model, npus: npusPerNode * nodes, npusPerNode };
 }
 
 /**
@@ -98,16 +102,38 @@ export function estimateScript(
   );
 }
 
-/** The CLI commands that rebuild the configs and reconvert the weights for a proposed layout. */
-export function layoutCommands(memory: LaunchMemory): string[] {
+/**
+ * The build_configs and convert_weights inputs of a proposed layout: TP, PP, EP and the layer splits, and the NPUs per
+ * node and nodes where it asks for another number of NPUs than the `current` run has.
+ */
+function layoutInputs(
+  p: NonNullable<MemoryAdvice["proposed"]>,
+  current: { npus: number; npusPerNode: number },
+): Record<string, unknown> {
+  const perNode = p.npus % current.npusPerNode === 0 ? current.npusPerNode : Math.min(p.npus, 8);
+  const nodes =
+    p.npus !== current.npus && p.npus % perNode === 0 ? { npusPerNode: perNode, nodes: p.npus / perNode } : {};
+  return {
+    tp: p.tp,
+    pp: p.pp,
+    ...(p.ep > 1 ? { ep: p.ep } : {}),
+    ...(p.pp > 1 ? { llmLayerSplit: p.llmLayerSplit } : {}),
+    ...(p.pp > 1 && p.vitLayerSplit ? { vitLayerSplit: p.vitLayerSplit } : {}),
+    ...nodes,
+  };
+}
+
+/**
+ * The calls that move a run to the proposed layout: build_configs again (the recorded build's inputs kept), then
+ * convert_weights with the same split into the checkpoint directory the configs load.
+ */
+export function layoutCalls(memory: LaunchMemory, recorded: Record<string, unknown> | null, host: string): string {
   const p = memory.proposed;
-  if (!p) return [];
-  const split = p.pp > 1 ? ` --llm-layer-split ${p.llmLayerSplit.join(",")}` : "";
-  const vit = p.pp > 1 && p.vitLayerSplit ? ` --vit-layer-split ${p.vitLayerSplit.join(",")}` : "";
-  const nodes = p.npus > 8 && p.npus % 8 === 0 ? ` --npus-per-node 8 --nodes ${p.npus / 8}` : "";
-  const layout = `--model ${memory.model} --tp ${p.tp} --pp ${p.pp}${split}${vit}`;
-  return [
-    `ascend-train build-configs ${layout}${nodes}${p.microBatchSize > 1 ? ` --micro-batch-size ${p.microBatchSize}` : ""} --overwrite`,
-    `ascend-train convert-weights ${layout}${nodes} --overwrite --confirm`,
-  ];
+  if (!p) return "";
+  const layout = layoutInputs(p, memory);
+  const mbs =
+    p.microBatchSize > 1 || recorded?.microBatchSize !== undefined ? { microBatchSize: p.microBatchSize } : {};
+  const rebuild = rebuildHint(recorded ?? { model: memory.model }, host, { ...layout, ...mbs, overwrite: true });
+  const convert = convertHint(recorded, host, { ...layout, overwrite: true, confirm: true }, memory.model);
+  return `${rebuild}, then ${convert}`;
 }

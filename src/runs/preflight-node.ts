@@ -1,9 +1,10 @@
 // Pre-flight, per node: probe each host once (files, weights, save directory, disk, ports, NPUs and who holds them),
 // then check what the run needs there. Every failure carries the fix a person can act on.
 
-import { rebuildHint } from "../configs/build-inputs.js";
+import { convertHint, rebuildHint } from "../configs/build-inputs.js";
 import { type ConvertMarker, markerMismatch, parseMarker } from "../convert/marker.js";
 import { parseNpuSmiInfo } from "../env/npu-smi.js";
+import { modelOfScript } from "../estimate/launch.js";
 import { getModel } from "../knowledge/models.js";
 import { callHint } from "../text/hint.js";
 import { processGroups } from "./holders.js";
@@ -117,11 +118,11 @@ export function checkNode(
   }
   checkFiles(n, master, inputs, hashes, add);
   // A resumed run loads its own checkpoints, not the converted weights.
-  if (!inputs.resume) checkWeights(n, inputs.config, add);
+  if (!inputs.resume) checkWeights(n, inputs, add);
   checkSave(n, inputs.config, inputs.resume, add, inputs.buildInputs ?? null);
   const planned = checkDisk(n, inputs.config, add);
   checkPorts(n, inputs.masterPort, inputs.hcclBasePort, add);
-  checkNpus(n, inputs.npusPerNode, inputs.env(n), ourPids, add);
+  checkNpus(n, inputs, ourPids, add);
   return planned;
 }
 
@@ -164,11 +165,32 @@ function checkFiles(
   }
 }
 
-function checkWeights(n: NodeContext, config: RunConfig, add: Add): void {
+/** The convert_weights call that writes the weights the script loads, split as it trains. */
+function convertForScript(n: NodeContext, inputs: NodeCheckInputs, args: Record<string, unknown> = {}): string {
+  const { config } = inputs;
+  const recorded = inputs.buildInputs ?? null;
+  return convertHint(
+    recorded,
+    n.host,
+    {
+      tp: config.tp,
+      pp: config.pp,
+      ...(config.llmSplit ? { llmLayerSplit: config.llmSplit } : {}),
+      ckptDir: config.loadPath,
+      ...(n.facts!.load?.exists ? { overwrite: true } : {}),
+      confirm: true,
+      ...args,
+    },
+    modelOfScript(inputs.script),
+  );
+}
+
+function checkWeights(n: NodeContext, inputs: NodeCheckInputs, add: Add): void {
+  const { config } = inputs;
   const load = n.facts!.load;
   if (!config.loadPath || !load) return;
   const megatronTorch = config.kind === "megatron-json" && config.ckptFormat === "torch";
-  const convert = `Convert the weights with convert_weights (tp=${config.tp}, pp=${config.pp}${config.llmSplit ? `, llm layers [${config.llmSplit.join(",")}]` : ""}) into ${config.loadPath}.`;
+  const convert = `Convert the weights split as the script trains (tp=${config.tp}, pp=${config.pp}${config.llmSplit ? `, llm layers [${config.llmSplit.join(",")}]` : ""}) into ${config.loadPath}: ${convertForScript(n, inputs)}.`;
   if (!load.exists) {
     add({
       id: "weights",
@@ -225,7 +247,7 @@ function checkWeights(n: NodeContext, config: RunConfig, add: Add): void {
       host: n.host,
       level: "error",
       message: `${load.abs}: ${loraMismatch}`,
-      fix: `Convert the base again with convert_weights (model ${marker!.model}, ${config.lora ? 'variant "lora"' : "no variant"}) into ${config.loadPath}, or rebuild the configs to match the weights.`,
+      fix: `Convert the base again ${config.lora ? "for LoRA" : "for a full fine-tune"} into ${config.loadPath} (${convertForScript(n, inputs, { model: marker!.model, variant: config.lora ? "lora" : undefined })}), or rebuild the configs to match the weights.`,
     });
     return;
   }
@@ -427,13 +449,9 @@ function checkPorts(n: NodeContext, masterPort: number, base: number, add: Add):
   }
 }
 
-function checkNpus(
-  n: NodeContext,
-  perNode: number,
-  env: Record<string, string>,
-  ourPids: Map<number, string>,
-  add: Add,
-): void {
+function checkNpus(n: NodeContext, inputs: NodeCheckInputs, ourPids: Map<number, string>, add: Add): void {
+  const perNode = inputs.npusPerNode;
+  const env = inputs.env(n);
   const smi = n.facts!.npuSmi;
   if (smi.exitCode === 127 || /command not found/.test(smi.text)) {
     add({
@@ -458,7 +476,7 @@ function checkNpus(
       host: n.host,
       level: "error",
       message: `The run needs ${used.length} NPUs per node but ${n.host} has ${info.npuCount}.`,
-      fix: `Rebuild the configs with npusPerNode=${info.npuCount}.`,
+      fix: `Rebuild the configs for ${info.npuCount} NPUs per node: ${rebuildHint(inputs.buildInputs ?? null, n.host, { npusPerNode: info.npuCount, overwrite: true })}.`,
     });
     return;
   }

@@ -3,7 +3,7 @@
 // (preflight-cluster) and the per-node probes and checks (preflight-node) — and gathers their checks.
 import { parseNpuSmiInfo } from "../env/npu-smi.js";
 import { hbmFromChips } from "../estimate/index.js";
-import { estimateLaunch } from "../estimate/launch.js";
+import { estimateLaunch, layoutCalls } from "../estimate/launch.js";
 import type { LaunchScriptInfo } from "./launch-script.js";
 import { checkInventory, checkLayout, checkResumable } from "./preflight-cluster.js";
 import { checkNode, DEFAULT_HCCL_BASE_PORT, type NodeCheckInputs, probeNodes } from "./preflight-node.js";
@@ -83,7 +83,7 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRes
     result.plannedCheckpointKb = planned ?? result.plannedCheckpointKb;
   }
   checkResumable(config, opts.resume, master, add, read.buildInputs);
-  checkMemory(read.script, config, nodes, npusPerNode, add);
+  checkMemory(read.script, config, nodes, npusPerNode, read.buildInputs, add);
   result.ok = checks.every((c) => c.ok);
   return result;
 }
@@ -94,6 +94,7 @@ function checkMemory(
   config: PreflightResult["config"],
   nodes: NodeContext[],
   npusPerNode: number,
+  buildInputs: Record<string, unknown> | null,
   add: Add,
 ): void {
   const master = nodes[0]!;
@@ -120,7 +121,7 @@ function checkMemory(
     level: "warning",
     message: `estimated peak memory does not fit: ${memory.summary}`,
     fix: p
-      ? `Rebuild with build_configs (tp ${p.tp}, pp ${p.pp}, llmLayerSplit ${JSON.stringify(p.llmLayerSplit)}${p.npus !== nodes.length * npusPerNode ? `, ${p.npus} NPUs` : ""}) and convert_weights with the same numbers, or lower the micro batch / sequence length.`
+      ? `Rebuild the configs for TP ${p.tp}, PP ${p.pp} (LLM layers split ${p.llmLayerSplit.join(",")})${p.npus !== nodes.length * npusPerNode ? ` on ${p.npus} NPUs` : ""} and convert the weights with the same split: ${layoutCalls(memory, buildInputs, master.host)}; or lower the micro batch / sequence length.`
       : "Use more NPUs, LoRA, or a shorter sequence.",
   });
 }

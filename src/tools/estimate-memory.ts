@@ -272,10 +272,12 @@ export default defineTool({
     } else lines.push(`No layout fits on ${l.npus} NPUs.`);
     if (r.nearest?.moreNpus) lines.push(`Nearest that fits: ${layoutLine(r.nearest.layout, r.nearest.npus)}.`);
     const pick = r.fits ? null : (r.nearest?.layout ?? null);
-    if (pick)
+    if (pick) {
+      const layout = { model: r.model, tp: pick.tp, pp: pick.pp, llmLayerSplit: pick.llmLayerSplit };
       lines.push(
-        `Next: ${callHint("build_configs", { model: r.model, tp: pick.tp, pp: pick.pp, llmLayerSplit: pick.llmLayerSplit })}, then convert_weights with the same numbers.`,
+        `Next: ${callHint("build_configs", layout)}, then ${callHint("convert_weights", { ...layout, confirm: true })}.`,
       );
+    }
     if (r.time) {
       const t = r.time;
       lines.push(

@@ -1,14 +1,17 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { renderCliHint } from "../../src/cli/hints.js";
 import { fillEmptyStages } from "../../src/diagnosis/context.js";
 import type { RunLookup } from "../../src/diagnosis/index.js";
 import { HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
 import { ScriptedExecutor } from "../../src/hosts/scripted.js";
+import { renderHints } from "../../src/text/hint.js";
 import applyFix from "../../src/tools/apply-fix.js";
 import diagnoseError from "../../src/tools/diagnose-error.js";
 import { type ToolDeps, ToolError } from "../../src/tools/tool.js";
+import { hintProblems, printedCommands } from "../helpers/cli-hints.js";
 
 const FIX = join(import.meta.dirname, "..", "fixtures");
 const fixture = (id: string) => readFileSync(join(FIX, "logs", `${id}.log`), "utf8");
@@ -185,8 +188,13 @@ describe("diagnose_error on an out-of-memory run: the estimate for its layout", 
     );
     const fix = f.fixes.find((x) => x.id === "fitting-layout")!;
     expect(fix.summary).toMatch(/TP \d+, PP \d+.* on \d+ NPUs/);
-    expect(fix.commands?.[0]).toMatch(/^ascend-train build-configs --model qwen2\.5vl-72b --tp \d+ --pp \d+/);
-    expect(fix.commands?.[1]).toMatch(/^ascend-train convert-weights --model qwen2\.5vl-72b --tp \d+ --pp \d+/);
+    // The rebuild and the conversion as calls on the run's host, in the terminal the commands to type.
+    const text = renderHints(fix.summary, renderCliHint);
+    expect(hintProblems(text, { host: "npu1" })).toEqual([]);
+    const [rebuild, convert] = printedCommands(text);
+    expect(rebuild).toMatchObject({ tool: "build_configs", args: { host: "npu1", model: "qwen2.5vl-72b" } });
+    expect(convert).toMatchObject({ tool: "convert_weights", args: { host: "npu1", model: "qwen2.5vl-72b" } });
+    for (const field of ["tp", "pp"]) expect(convert!.args[field]).toBe(rebuild!.args[field]);
   });
 
   it("adds no layout fix when the script's layout fits (the OOM is elsewhere)", async () => {

@@ -5,15 +5,25 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { renderCliHint } from "../../src/cli/hints.js";
 import { resolveTrainingPlan } from "../../src/configs/index.js";
 import { HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
+import { renderHints } from "../../src/text/hint.js";
 import diagnoseError from "../../src/tools/diagnose-error.js";
 import launchTrain from "../../src/tools/launch-train.js";
 import listRuns from "../../src/tools/list-runs.js";
 import resumeRun from "../../src/tools/resume-run.js";
 import stopRun from "../../src/tools/stop-run.js";
 import type { ToolDeps } from "../../src/tools/tool.js";
+import { hintProblems, printedCommands } from "../helpers/cli-hints.js";
+
+/** A fix as the terminal prints it: its commands, each checked against the CLI's own flags. */
+const inTerminal = (fix: string | null | undefined) => {
+  const text = renderHints(fix ?? "", renderCliHint);
+  expect(hintProblems(text, { host: "npu" })).toEqual([]);
+  return { text, commands: printedCommands(text) };
+};
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "host-outputs");
 const root = mkdtempSync(join(tmpdir(), "runs-preflight-"));
@@ -145,12 +155,44 @@ describe("launch_train pre-flight", () => {
     expect(memory?.level).toBe("warning");
     expect(memory?.ok).toBe(true);
     expect(memory?.message).toMatch(/qwen2\.5vl-72b on 8 NPUs \(TP 8, PP 1.*GiB of 64 per rank, does not fit/);
-    expect(memory?.fix).toMatch(/build_configs \(tp \d+, pp \d+, llmLayerSplit \[/);
+    // The fix is the two commands to type: the rebuild and the conversion, with the same layout.
+    const { commands } = inTerminal(memory?.fix);
+    expect(commands.map((c) => c.tool)).toEqual(["build_configs", "convert_weights"]);
+    const [rebuild, convert] = commands;
+    expect(rebuild!.args).toMatchObject({ host: "npu", model: "qwen2.5vl-72b", overwrite: true });
+    for (const field of ["tp", "pp", "llmLayerSplit"]) expect(convert!.args[field]).toBe(rebuild!.args[field]);
+    expect(convert!.args).toMatchObject({ model: "qwen2.5vl-72b", overwrite: true, confirm: true });
     const small = await launchTrain.handle(
       launchTrain.input.parse({ host: "npu", script: h.script, masterPort: await freePort() }),
       h.deps,
     );
     expect(small.checks.find((c) => c.id === "memory-fit")).toBeUndefined();
+  });
+
+  it("refuses a script built for more NPUs per node than the host has, with the rebuild to type", async () => {
+    const plan = resolveTrainingPlan("qwen2.5vl-3b", undefined, {
+      outputDir: join(h.wd, "configs16"),
+      hfDir: join(h.wd, "hf"),
+      ckptDir: join(h.wd, "ckpt"),
+      saveDir: join(h.wd, "save16"),
+      dataset: join(h.wd, "data/train.json"),
+      npusPerNode: 16,
+      trainIters: 20,
+    });
+    mkdirSync(join(h.wd, "configs16"), { recursive: true });
+    for (const f of plan.files) writeFileSync(join(h.wd, "configs16", f.name), f.text);
+    const script = `configs16/${plan.files.find((f) => f.name.endsWith(".sh"))!.name}`;
+    const r = await launchTrain.handle(
+      launchTrain.input.parse({ host: "npu", script, masterPort: await freePort() }),
+      h.deps,
+    );
+    const npus = errors(r).find((c) => c.id === "npus");
+    expect(npus?.message).toMatch(/needs 16 NPUs per node but npu has 8/);
+    const { commands } = inTerminal(npus?.fix);
+    expect(commands[0]).toMatchObject({
+      tool: "build_configs",
+      args: { host: "npu", npusPerNode: "8", overwrite: true },
+    });
   });
 
   it("names the fix for a missing script, wrong weights split, used save dir, busy ports and NPUs", async () => {
@@ -179,7 +221,7 @@ describe("launch_train pre-flight", () => {
     );
     const byId = Object.fromEntries(errors(r).map((c) => [c.id, c]));
     expect(byId.weights!.message).toMatch(/split for tp=1, pp=2; the script trains with tp=1, pp=1/);
-    expect(byId.weights!.fix).toMatch(/convert_weights/);
+    expect(inTerminal(byId.weights!.fix).commands[0]!.args).toMatchObject({ tp: "1", pp: "1", overwrite: true });
     expect(byId["save-dir"]!.message).toMatch(/checkpoints up to iteration 10/);
     expect(byId["save-dir"]!.fix).toMatch(/resume_run/);
     expect(byId["master-port"]!.message).toContain(String(port));
@@ -222,7 +264,7 @@ describe("launch_train pre-flight", () => {
     const r = await launchTrain.handle(launchTrain.input.parse({ host: "npu", script: h.script, masterPort }), h.deps);
     const weights = errors(r).find((c) => c.id === "weights");
     expect(weights?.message).toMatch(/trains LoRA adapters.*enable_canonical_hf_struct/);
-    expect(weights?.fix).toMatch(/variant "lora"/);
+    expect(inTerminal(weights?.fix).commands[0]!.args).toMatchObject({ model: "qwen2.5vl-3b", variant: "lora" });
     writeFileSync(join(h.wd, "ckpt", "ascend-train-convert.json"), record("lora"));
     const ok = await launchTrain.handle(launchTrain.input.parse({ host: "npu", script: h.script, masterPort }), h.deps);
     expect(errors(ok).filter((c) => c.id === "weights")).toEqual([]);
@@ -252,7 +294,8 @@ describe("launch_train pre-flight", () => {
     const r = await launchTrain.handle(launchTrain.input.parse({ host: "npu", script: h.script, masterPort }), h.deps);
     const weights = errors(r).find((c) => c.id === "weights");
     expect(weights?.message).toMatch(/different split: .*35.*36/);
-    expect(weights?.fix).toMatch(/convert_weights .*llm layers \[36\]/);
+    expect(weights?.fix).toMatch(/llm layers \[36\]/);
+    expect(inTerminal(weights?.fix).commands[0]!.args).toMatchObject({ llmLayerSplit: "36", confirm: true });
     writeFileSync(
       join(h.wd, "ckpt", "ascend-train-convert.json"),
       JSON.stringify({ ...marker, layerSplit: { llm: [36], vit: [32] } }),
