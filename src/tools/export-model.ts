@@ -174,12 +174,13 @@ export default defineTool({
       throw new ToolError(
         `${model.id} at ${release} trains from Hugging Face weights directly: its checkpoint needs no mm_to_hf.`,
       );
+    const merge = { host, model: model.id, release, variant: "lora" };
     if (source.lora)
       throw new ToolError(
         `${source.record?.id ?? checkpoint.saveDir} trained LoRA adapters: its checkpoint holds the adapters, not a full model, and mm_to_hf would write an incomplete model. ${
           converterMethods(converter.className, release)?.some((m) => m.name === "merge_mm_lora_dcp_weight_to_base_hf")
-            ? `Merge them into the base model with convert_weights (model ${model.id}, variant "lora", method merge_mm_lora_dcp_weight_to_base_hf, ckptDir ${checkpoint.saveDir}, targetDir a new directory): it writes the merged Hugging Face model.`
-            : `Merge them into the converted base with convert_weights (model ${model.id}, variant "lora", method merge_base_lora_weight, loraDir ${checkpoint.saveDir}, targetDir a new directory), then export the merged checkpoint with checkpointDir.`
+            ? `Merge them into the base model, into a new directory: ${callHint("convert_weights", { ...merge, method: "merge_mm_lora_dcp_weight_to_base_hf", ckptDir: checkpoint.saveDir, targetDir: "<new dir>", confirm: true })} writes the merged Hugging Face model.`
+            : `Merge them into the converted base, into a new directory: ${callHint("convert_weights", { ...merge, method: "merge_base_lora_weight", loraDir: checkpoint.saveDir, targetDir: "<new dir>", confirm: true })}, then export the merged checkpoint with ${argsHint({ checkpointDir: "<new dir>" })}.`
         }`,
       );
     const method = converter.argStyle === "cfg" ? "mm_to_hf" : "dcp_to_hf";

@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderCliHint } from "../../src/cli/hints.js";
 import { HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
 import { RunRecordSchema } from "../../src/runs/types.js";
@@ -15,6 +16,7 @@ import resumeRun from "../../src/tools/resume-run.js";
 import runInference from "../../src/tools/run-inference.js";
 import tailLogs from "../../src/tools/tail-logs.js";
 import { type ToolDeps, ToolError } from "../../src/tools/tool.js";
+import { hintProblems, printedCommands } from "../helpers/cli-hints.js";
 import { installEvaluateExtras } from "../helpers/evaluate-extras.js";
 import { type LocalTrainableSim, localTrainableSim } from "../helpers/local-sim.js";
 
@@ -443,8 +445,17 @@ describe("a finished run: export, inference, evaluation", () => {
       join(wd, ".ascend-train/runs", `${lora}.json`),
       JSON.stringify({ ...record, id: lora, script: loraScript, evaluations: undefined }),
     );
-    await expect(exportModel.handle(exportModel.input.parse({ runId: lora, host: "sim" }), deps())).rejects.toThrow(
-      /trained LoRA adapters/,
+    const refused = await exportModel.handle(exportModel.input.parse({ runId: lora, host: "sim" }), deps()).then(
+      () => null,
+      (error: Error) => error,
     );
+    expect(refused?.message).toMatch(/trained LoRA adapters/);
+    // The merge it names is the command to type, the adapters' save directory in it.
+    const merge = renderHints(refused!.message, renderCliHint);
+    expect(hintProblems(merge, { host: "sim" })).toEqual([]);
+    expect(printedCommands(merge)[0]).toMatchObject({
+      tool: "convert_weights",
+      args: { host: "sim", variant: "lora", targetDir: "<new dir>", confirm: true },
+    });
   }, 60_000);
 });
