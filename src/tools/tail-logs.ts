@@ -18,6 +18,7 @@ import { MetricSeriesBuilder } from "../logs/series.js";
 import { RUN_STATES } from "../logs/types.js";
 import { followHfJobLog } from "../runs/hf-jobs-run.js";
 import { findRun, noSuchRunOrLog } from "../runs/ledger.js";
+import { listRecordedRuns } from "../runs/list.js";
 import { savesWithoutOptimizer } from "../runs/saved-state.js";
 import { runServicesOf } from "../runs/services.js";
 import { RunIdSchema } from "../runs/types.js";
@@ -157,7 +158,9 @@ type Output = z.output<typeof output>;
 
 const input = z
   .object({
-    runId: RunIdSchema.optional().describe("A run id from launch_train (alternative to logFile)."),
+    runId: RunIdSchema.optional().describe(
+      "A run id from launch_train (alternative to logFile). With neither: the newest run in host's ledger.",
+    ),
     logFile: z
       .string()
       .min(1)
@@ -209,9 +212,21 @@ const input = z
           "(over the whole log with history, else the end read; with offset, over the lines returned).",
       ),
   })
-  .refine((v) => (v.runId === undefined) !== (v.logFile === undefined), {
-    message: "Give either runId or logFile (exactly one).",
+  .refine((v) => v.runId === undefined || v.logFile === undefined, {
+    message: "Give runId or logFile, not both.",
   });
+
+/** The newest run in a host's ledger, for a call that names neither a run nor a log. */
+async function newestRunOn(deps: Parameters<typeof listRecordedRuns>[0], host: string): Promise<string> {
+  const { runs } = await listRecordedRuns(deps, { host, limit: 1, active: false });
+  const run = runs[0];
+  if (!run) {
+    throw new ToolError(
+      `No run in ${host}'s ledger to read: pass a runId from launch_train (list_runs shows every host's runs) or a logFile.`,
+    );
+  }
+  return run.runId;
+}
 
 const thin = <T>(items: T[], max: number): T[] =>
   items.length <= max
@@ -251,6 +266,8 @@ export default defineTool({
     let processAlive = args.processAlive;
     let waiting: string | undefined;
     let stopped: string | undefined;
+    const newest = args.runId === undefined && args.logFile === undefined;
+    if (newest) args = { ...args, runId: await newestRunOn(deps, args.host) };
     if (args.runId !== undefined) {
       const run = await runServicesOf(deps).locateLog(args.runId, { hosts: deps.hosts });
       if (!run) throw new ToolError(noSuchRunOrLog(args.runId));
@@ -399,13 +416,13 @@ export default defineTool({
         : args.offset === undefined
           ? a.series
           : new MetricSeriesBuilder(args.series.maxPoints, seriesRange(args.series)).pushLines(result.lines).result(),
-      notes:
-        a.runRestarts > 0
-          ? [
-              ...result.notes,
-              `The iteration count restarted ${a.runRestarts}× in what was read; figures are for the last run.`,
-            ]
-          : [...result.notes],
+      notes: [
+        ...(newest ? [`${args.runId} is the newest run in ${args.host}'s ledger (no run id was given).`] : []),
+        ...result.notes,
+        ...(a.runRestarts > 0
+          ? [`The iteration count restarted ${a.runRestarts}× in what was read; figures are for the last run.`]
+          : []),
+      ],
     };
     if (out.state === "failed" && errorLines.length > 0) out.diagnosis = await diagnoseErrorText(errorLines.join("\n"));
     if ((out.state === "stopped" || out.state === "finished") && args.runId !== undefined) {

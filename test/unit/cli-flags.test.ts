@@ -172,9 +172,7 @@ describe("tool descriptions and messages in the terminal", () => {
     expect(message("launch_train", "follow it with tail_logs {runId} and list it")).toBe(
       "follow it with tail-logs RUN_ID and list it",
     );
-    expect(message("tail_logs", "Give either runId or logFile (exactly one).")).toBe(
-      "Give either --run-id or --log-file (exactly one).",
-    );
+    expect(message("tail_logs", "Give runId or logFile, not both.")).toBe("Give --run-id or --log-file, not both.");
     // Plain words, other names that merely contain a field, and structured keys stay as written.
     expect(message("launch_train", "the host and its masterPorts; cfg.masterPort; masterPort: 6000")).toBe(
       "the host and its masterPorts; cfg.masterPort; masterPort: 6000",
