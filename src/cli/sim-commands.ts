@@ -3,7 +3,11 @@
 // training run without being asked.
 import { join } from "node:path";
 import type { Command } from "commander";
+import { z } from "zod";
 import { UsageError } from "./flags.js";
+
+/** --master-port: a port launch_train accepts. */
+const MasterPortFlag = z.coerce.number().int().min(1024).max(65535);
 
 /** The exit codes to keep, their help text, and how suggested commands are typed here (npx or not). */
 export interface SimCommandContext {
@@ -44,6 +48,12 @@ export function addSimCommands(program: Command, exit: SimCommandContext): void 
     .option("--release <tag>", "MindSpeed-MM release installed on it (default: the newest)")
     .option("--model <id>", "model whose Hugging Face directory and a sample dataset are laid out", "qwen2.5vl-3b")
     .option("--accelerator <kind>", "ascend (an Atlas 800T A2) or cuda (an 8x H100 machine for TRL)", "ascend")
+    .option(
+      "--master-port <port>",
+      "the host's MASTER_PORT (1024-65535, default 6000), set in its inventory entry: launch-train, plan-finetune and " +
+        "check-env use it, and port-in-use's listener holds it. Another port keeps this host's runs off a port " +
+        "that a second simulated host or another program on this machine uses",
+    )
     .option("--force", "lay out over an existing host in the directory, deleting everything in it")
     .addHelpText("after", exit.help)
     .action(
@@ -55,6 +65,7 @@ export function addSimCommands(program: Command, exit: SimCommandContext): void 
           release?: string;
           model: string;
           accelerator: string;
+          masterPort?: string;
           force?: boolean;
         },
       ) => {
@@ -62,6 +73,11 @@ export function addSimCommands(program: Command, exit: SimCommandContext): void 
         if (options.accelerator !== "ascend" && options.accelerator !== "cuda")
           throw new UsageError(`Unknown accelerator "${options.accelerator}". Known: ascend, cuda.`);
         const force = options.force === true;
+        const port = options.masterPort === undefined ? undefined : MasterPortFlag.safeParse(options.masterPort);
+        if (port && !port.success)
+          throw new UsageError(`--master-port must be a whole number from 1024 to 65535; got "${options.masterPort}".`);
+        if (port && options.accelerator === "cuda")
+          throw new UsageError("--master-port sets an Ascend host's MASTER_PORT; a cuda host has none to set.");
         if (options.accelerator === "cuda") {
           const { simInitCudaCommand } = await import("../sim/index.js");
           const dir = dirArg ?? ".ascend-train/cuda-sim";
@@ -98,6 +114,7 @@ export function addSimCommands(program: Command, exit: SimCommandContext): void 
             release,
             model: found.model.id,
             force,
+            ...(port ? { masterPort: port.data } : {}),
             typed: { dir },
           });
           process.stdout.write(`${exit.asTyped(summary)}\n`);

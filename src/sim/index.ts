@@ -320,7 +320,7 @@ export async function simInitCommand(
     /** Lay out over an existing host or directories (it deletes them). */
     force?: boolean;
     typed?: SimInitTyped;
-  } & Pick<LayOutOptions, "release" | "owner">,
+  } & Pick<LayOutOptions, "release" | "owner" | "masterPort">,
 ): Promise<string> {
   const name = opts.name ?? "ascend-sim";
   const model = opts.model ?? DEFAULT_SIM_MODEL;
@@ -349,7 +349,7 @@ export async function simInitCommand(
     `  dataset:  ${data.dataset} (MindSpeed-MM format), from ${data.llava} (LLaVA) with images in ${join(data.imageDir, "images")}`,
     `  eval:     ${data.benchmark} (AI2D's TSV columns; evaluate-model reads it by default)`,
     ...data.skipped.map((p) => `  not laid out: ${p} (a default path outside the host's directory)`),
-    `  registered in ${opts.inventoryFile} as host "${name}"`,
+    `  registered in ${opts.inventoryFile} as host "${name}"${state.masterPort === 6000 ? "" : `, MASTER_PORT ${state.masterPort}`}`,
     "",
     "Next:",
     `  ${next}`,

@@ -10,6 +10,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { parse as parseShell } from "shell-quote";
 import { afterAll, describe, expect, it } from "vitest";
 import { stopSimProcesses } from "../../src/sim/index.js";
+import { freePort } from "../helpers/free-port.js";
 import { lastIteration, waitFor } from "../helpers/local-sim.js";
 import { CLI } from "../helpers/mcp.js";
 
@@ -50,8 +51,11 @@ describe("the README's path past the demo, as a newcomer types it", () => {
     ]);
     let runId = "";
     let log = "";
+    // The host gets a MASTER_PORT of its own: test files running beside this one may hold the default 6000.
+    const masterPort = String(await freePort());
     for (const argv of commands) {
-      const args = argv.slice(argv.indexOf("ascend-train") + 1).map((w) => (w === "RUN_ID" ? runId : w));
+      const typed = argv.slice(argv.indexOf("ascend-train") + 1).map((w) => (w === "RUN_ID" ? runId : w));
+      const args = typed[0] === "sim" && typed[1] === "init" ? [...typed, "--master-port", masterPort] : typed;
       const withJson = args[0] === "launch-train" ? [...args, "--json"] : args;
       const r = spawnSync(process.execPath, [CLI, ...withJson], {
         cwd: dir,
@@ -63,6 +67,7 @@ describe("the README's path past the demo, as a newcomer types it", () => {
       if (args[0] === "launch-train") {
         const out = JSON.parse(r.stdout);
         expect(out.started).toBe(true);
+        expect(String(out.plan.masterPort)).toBe(masterPort);
         runId = out.runId;
         log = out.plan.nodes[0].logFile;
         // The CLI has exited; the run it started goes on.

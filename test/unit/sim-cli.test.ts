@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { commandToType } from "../../src/cli/hints.js";
 import { pidAlive } from "../../src/sim/state.js";
+import { freePort } from "../helpers/free-port.js";
 import { CLI } from "../helpers/mcp.js";
 import { canBuildSimHost } from "../helpers/prereqs.js";
 
@@ -38,6 +39,34 @@ describe.skipIf(!canBuildSimHost)("sim commands", () => {
     if (fakeRun?.pid && pidAlive(fakeRun.pid)) fakeRun.kill("SIGKILL");
     rmSync(work, { recursive: true, force: true });
   });
+
+  it("sim init --master-port gives the host a MASTER_PORT of its own, which check-env then checks; a bad one is a usage error", async () => {
+    const port = await freePort();
+    const init = cli("sim", "init", "./port-host", "--name", "sim-port", "--master-port", String(port));
+    try {
+      expect(init.code, init.err).toBe(0);
+      expect(init.out).toContain(`as host "sim-port", MASTER_PORT ${port}`);
+      const entry = inventory().hosts["sim-port"] as { env?: Record<string, string> };
+      expect(entry.env?.MASTER_PORT).toBe(String(port));
+      const checked = cli("check-env", "--host", "sim-port", "--json");
+      expect(JSON.parse(checked.out).ports).toMatchObject({ masterPort: port, masterPortFrom: "host" });
+      expect(cli("check-env", "--host", "sim-port").out).toContain(`MASTER_PORT ${port} (the host's setting): free`);
+    } finally {
+      cli("sim", "stop", "./port-host");
+    }
+    for (const bad of ["80", "65536", "6000.5", "six"]) {
+      const r = cli("sim", "init", "./bad-port-host", "--master-port", bad);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(`--master-port must be a whole number from 1024 to 65535; got "${bad}".`);
+    }
+    expect(existsSync(join(work, "bad-port-host"))).toBe(false);
+    const cuda = cli("sim", "init", "./bad-port-host", "--accelerator", "cuda", "--master-port", "29500");
+    expect(cuda.code).toBe(2);
+    expect(cuda.err).toContain("a cuda host has none to set");
+    expect(cli("sim", "init", "--help").out).toMatch(
+      /--master-port <port>\s+the host's MASTER_PORT \(1024-65535, default 6000\)/,
+    );
+  }, 180_000);
 
   it("sim init lays out a benchmark TSV in AI2D's columns where evaluate-model reads by default, and says so", () => {
     const workdir = inventory().hosts.sim!.workdir!;
