@@ -51,7 +51,9 @@ export async function runDemo(opts: { dir?: string; keep?: boolean }): Promise<n
   console.log(dim(`(simulated Atlas 800T A2 in ${simDir}; nothing here needs an NPU)\n`));
 
   process.stdout.write("• laying out the simulated host (driver and CANN only, nothing else installed) … ");
-  const sim = await layOutSim(simDir, { scenario: "bare", name: "sim" });
+  // The demo's host is this machine: a MASTER_PORT nothing here listens on, so that another training run on this
+  // machine (on the default 6000) neither fails the demo's check_env nor stops its launch at pre-flight.
+  const sim = await layOutSim(simDir, { scenario: "bare", name: "sim", masterPort: await freeLocalPort() });
   const settings = { ...sim.hostSettings, env: { ...sim.hostSettings.env, ASCEND_SIM_STEP_SECONDS: "0.15" } };
   const inventory = join(base, "ascend-train.yaml");
   await writeFile(inventory, stringify({ hosts: { sim: settings } }));
@@ -129,14 +131,8 @@ export async function runDemo(opts: { dir?: string; keep?: boolean }): Promise<n
         ),
       );
 
-    // The demo's host is this machine: a port nothing here listens on, so that another training run on this machine
-    // (on the default 6000) does not stop the demo at pre-flight.
-    const masterPort = await freeLocalPort();
-    const planned = await call(
-      "launch_train",
-      { host: "sim", script, masterPort },
-      "pre-flight and plan (starts nothing)",
-    );
+    // On the host's own MASTER_PORT, free when the host was laid out.
+    const planned = await call("launch_train", { host: "sim", script }, "pre-flight and plan (starts nothing)");
     // Confirmed as the plan asks: with the run id it showed, so the run starts under that id.
     const plannedId = planned.structuredContent?.runId;
     const launched = await call(
@@ -144,7 +140,6 @@ export async function runDemo(opts: { dir?: string; keep?: boolean }): Promise<n
       {
         host: "sim",
         script,
-        masterPort,
         confirm: true,
         ...(typeof plannedId === "string" ? { runId: plannedId } : {}),
       },

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { type LaidOutSim, layOutSim, stopSimProcesses } from "../../src/sim/index.js";
 import { callTool, type FakeAnthropic, lastToolResults, say, startFakeAnthropic } from "../helpers/fake-anthropic.js";
+import { freePort } from "../helpers/free-port.js";
 import { CLI } from "../helpers/mcp.js";
 import { canBuildSimHost } from "../helpers/prereqs.js";
 
@@ -31,7 +32,8 @@ function chat(args: string[], env: Record<string, string>) {
 }
 
 beforeAll(async () => {
-  sim = await layOutSim(join(dir, "sim"), { scenario: "healthy", name: "sim" });
+  // A MASTER_PORT of its own: check_env checks the host's, and another suite may hold the default 6000.
+  sim = await layOutSim(join(dir, "sim"), { scenario: "healthy", name: "sim", masterPort: await freePort() });
   writeFileSync(join(dir, "ascend-train.yaml"), stringify({ hosts: { sim: sim.hostSettings } }));
   fake = await startFakeAnthropic();
 }, 60_000);

@@ -172,7 +172,8 @@ describe("launch_train --canary on a YAML backend (Qwen3.5-4B, native FSDP2 trai
   beforeAll(async () => {
     base = mkdtempSync(join(tmpdir(), "canary-yaml-"));
     dir = join(base, "host");
-    const laid = await layOutSim(dir, { scenario: "healthy", name: "cy" });
+    // A MASTER_PORT of its own: the canary launches on the host's, and another suite may hold the default 6000.
+    const laid = await layOutSim(dir, { scenario: "healthy", name: "cy", masterPort: await freePort() });
     wd = laid.hostSettings.workdir!;
     const hf = join(wd, "ckpt/hf/Qwen3.5-4B");
     await makeFakeHfModel(hf, "Qwen3.5-4B", { numLayers: 4, numHeads: 16, numKvHeads: 4, hiddenSize: 2560 });
