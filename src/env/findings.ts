@@ -9,7 +9,7 @@ import {
   pipInstallTorchPair,
 } from "../knowledge/releases.js";
 import type { HoldingRun } from "../runs/holders.js";
-import { callHint } from "../text/hint.js";
+import { argsHint, callHint } from "../text/hint.js";
 import type { Finding, HostFacts } from "./facts.js";
 import {
   type FindingContext,
@@ -368,7 +368,10 @@ function portFindings(f: HostFacts, ctx: FindingContext): Finding[] {
   if (p.masterPortFree === false) {
     let free = p.masterPort + 1;
     while (busy.has(free) && free < 65535) free++;
-    const relaunch = `launch with master port ${free}: ${callHint("launch_train", { masterPort: free })}, or MASTER_PORT=${free} in the launch script`;
+    // A launch needs its script: the call is whole only when the port came from a known script.
+    const relaunch = p.masterPortScript
+      ? `launch with master port ${free}: ${callHint("launch_train", { host: f.host, script: p.masterPortScript, masterPort: free })}, or MASTER_PORT=${free} in the launch script`
+      : `launch with master port ${free} (launch_train with ${argsHint({ masterPort: free })}), or MASTER_PORT=${free} in the launch script`;
     out.push(
       ownRun?.state === "stopped"
         ? finding(

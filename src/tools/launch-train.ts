@@ -26,7 +26,13 @@ const input = z
       .min(1)
       .describe("The launch script build_configs wrote (absolute, or relative to the host's workdir)."),
     env: envInput,
-    masterPort: z.number().int().min(1024).max(65535).optional().describe("MASTER_PORT (default: the script's)."),
+    masterPort: z
+      .number()
+      .int()
+      .min(1024)
+      .max(65535)
+      .optional()
+      .describe("MASTER_PORT (default: the host's MASTER_PORT setting, else the script's)."),
     masterAddr: HostAddressSchema.optional().describe(
       "Host name or IP address the nodes reach the master at (default: detected), e.g. 10.0.0.11.",
     ),

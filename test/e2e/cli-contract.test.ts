@@ -26,8 +26,9 @@ function cli(...args: string[]) {
 
 describe("the CLI contract", () => {
   let init: ReturnType<typeof cli>;
-  beforeAll(() => {
-    init = cli("sim", "init", "./sim-host");
+  beforeAll(async () => {
+    // A MASTER_PORT of its own: the hints it checks run launch-train, whose pre-flight would wait on another file's 6000.
+    init = cli("sim", "init", "./sim-host", "--master-port", String(await freePort()));
   }, 180_000);
   afterAll(() => {
     cli("sim", "stop", "./sim-host");

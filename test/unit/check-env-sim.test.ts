@@ -123,9 +123,9 @@ describe.skipIf(!canBuildSimHost)("check_env on the simulated host", () => {
     expect(result.ports!.masterPortFree).toBe(false);
     const f = find(result.findings, "master-port-in-use")!;
     expect(f.severity).toBe("error");
-    expect(renderHints(f.fix)).toMatch(
-      /^launch with master port (\d+): launch_train \{masterPort: \1\}, or MASTER_PORT=\1 /,
-    );
-    expect(result.ports!.listening).not.toContain(Number(f.fix!.split("=")[1]));
+    const hint = renderHints(f.fix ?? "");
+    const fix = /^launch with master port (\d+) \(launch_train with masterPort: \1\), or MASTER_PORT=\1 /.exec(hint);
+    expect(fix, hint).not.toBeNull();
+    expect(result.ports!.listening).not.toContain(Number(fix![1]));
   });
 });

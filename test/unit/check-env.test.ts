@@ -290,9 +290,10 @@ describe("check_env findings", () => {
     const stdout = probeOutput({ ports: ["0016", "1770", "1771", "EA60", "EA65"].join("\n") });
     const { result } = await check(stdout);
     const mp = byId(result.findings, "master-port-in-use")!;
-    // launch_train takes the port from its input or the script, not from the caller's shell.
+    // launch_train takes the port from its input or the script, not from the caller's shell; with no script known, the
+    // argument alone (a launch_train call needs its script).
     expect(renderHints(mp.fix)).toBe(
-      "launch with master port 6002: launch_train {masterPort: 6002}, or MASTER_PORT=6002 in the launch script",
+      "launch with master port 6002 (launch_train with masterPort: 6002), or MASTER_PORT=6002 in the launch script",
     );
     const hc = byId(result.findings, "hccl-ports-in-use")!;
     expect(hc.evidence).toBe("listening: 60000, 60005");
@@ -322,6 +323,10 @@ describe("check_env findings", () => {
     expect(result.ports).toMatchObject({ masterPort: 6700, masterPortFrom: "script", masterPortScript: script });
     expect(byId(result.findings, "master-port-in-use")!.title).toBe("MASTER_PORT 6700 is already listening");
     expect(checkEnv.summarize(result)).toContain(`MASTER_PORT 6700 (the launch script's, ${script}): in use`);
+    // The script is known, so the fix is the whole launch_train call on it.
+    expect(renderHints(byId(result.findings, "master-port-in-use")!.fix)).toBe(
+      `launch with master port 6701: launch_train {host: "box", script: "${script}", masterPort: 6701}, or MASTER_PORT=6701 in the launch script`,
+    );
     // Nothing written yet, nothing set: the port the model's script would have.
     const bare = scriptedHosts({ box: { stdout: probeOutput() } });
     const planned = await checkEnv.handle(checkEnv.input.parse({ host: "box", model: "qwen2.5vl-3b" }), bare.deps);
