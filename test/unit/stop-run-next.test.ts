@@ -9,6 +9,7 @@ import { HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
 import type { RunRecord } from "../../src/runs/types.js";
 import { afterStop, savedCheckpoints } from "../../src/tools/stop-run.js";
+import { runRecord } from "../helpers/run-record.js";
 
 let dir: string;
 let hosts: HostRegistry;
@@ -37,41 +38,7 @@ function megatronRun(name: string, opts: { scriptFlags: string; losses: string[]
   );
   const log = join(root, "train.log");
   writeFileSync(log, `${opts.losses.map((l, k) => line(k * 5 + 5, l)).join("\n")}\n`);
-  return {
-    version: 1,
-    id: "run-20261202-120000-abcd",
-    createdAt: new Date(Date.now() - 3600_000).toISOString(),
-    hosts: ["local"],
-    nodes: [
-      {
-        host: "local",
-        nodeRank: 0,
-        pid: 999_999,
-        startTicks: null,
-        logFile: log,
-        wrapper: join(root, "w.sh"),
-        exitFile: join(root, "w.exit"),
-        ledgerFile: join(root, "r.json"),
-      },
-    ],
-    workdir: root,
-    script,
-    command: ["bash", join(root, "w.sh")],
-    env: {},
-    configHashes: {},
-    saveDir: save,
-    loadDir: null,
-    masterAddr: "localhost",
-    masterPort: 6000,
-    parallel: { tp: 1, pp: 1, cp: 1, nnodes: 1, npusPerNode: 8 },
-    trainIters: 100,
-    state: "launched",
-    stoppedAt: null,
-    stopSignal: null,
-    resumedFrom: null,
-    resumeIteration: null,
-    scheduler: [],
-  };
+  return runRecord({ id: "run-20261202-120000-abcd", workdir: root, root, trainIters: 100 });
 }
 
 const healthy = ["2.1", "1.9", "1.7", "1.6", "1.5"];
