@@ -75,6 +75,10 @@ export function launchScripts(records: ReadonlyMap<string, RunRecord>): Map<stri
   return out;
 }
 
+/** Ledger order, newest first: by creation time, then by id (ids carry their start time). */
+export const newestFirst = (a: RunRecord, b: RunRecord) =>
+  b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id);
+
 export async function listRecordedRuns(deps: Pick<WorkDeps, "hosts" | "now">, args: ListRunsOptions): Promise<RunList> {
   const names = args.host ? [args.host] : deps.hosts.names();
   if (args.host) deps.hosts.settings(args.host);
@@ -97,9 +101,7 @@ export async function listRecordedRuns(deps: Pick<WorkDeps, "hosts" | "now">, ar
   if (unreachable.length === names.length && names.length > 0 && args.host) {
     throw new ToolError(`Cannot read the run ledger on ${args.host}: ${unreachable[0]!.error}`);
   }
-  const newest = [...records.values()].sort(
-    (a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id),
-  );
+  const newest = [...records.values()].sort(newestFirst);
   const launched = launchScripts(records);
   const live = await livenessByRun(deps.hosts, newest);
   const runs: RunSummary[] = [];

@@ -7,7 +7,7 @@ import { exportOfRun } from "../export/exported.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { onHost } from "../hosts/paths.js";
-import { UnknownHostError } from "../hosts/registry.js";
+import { type HostRegistry, UnknownHostError } from "../hosts/registry.js";
 import { benchmarkData, scoreHint } from "../infer/benchmarks.js";
 import { BENCHMARKS, type Benchmark } from "../knowledge/inference-upstream.js";
 import { fmt } from "../logs/accumulator.js";
@@ -17,8 +17,8 @@ import { inspectLog, LogNotFoundError } from "../logs/inspect.js";
 import { MetricSeriesBuilder } from "../logs/series.js";
 import { RUN_STATES } from "../logs/types.js";
 import { followHfJobLog } from "../runs/hf-jobs-run.js";
-import { findRun, noSuchRunOrLog } from "../runs/ledger.js";
-import { listRecordedRuns } from "../runs/list.js";
+import { findRun, ledgerDir, noSuchRunOrLog, readLedger } from "../runs/ledger.js";
+import { newestFirst } from "../runs/list.js";
 import { savesWithoutOptimizer } from "../runs/saved-state.js";
 import { runServicesOf } from "../runs/services.js";
 import { RunIdSchema } from "../runs/types.js";
@@ -216,16 +216,17 @@ const input = z
     message: "Give runId or logFile, not both.",
   });
 
-/** The newest run in a host's ledger, for a call that names neither a run nor a log. */
-async function newestRunOn(deps: Parameters<typeof listRecordedRuns>[0], host: string): Promise<string> {
-  const { runs } = await listRecordedRuns(deps, { host, limit: 1, active: false });
-  const run = runs[0];
+/** The newest run in a host's ledger, for a call that names neither a run nor a log (its records only: no liveness). */
+async function newestRunOn(hosts: HostRegistry, host: string): Promise<string> {
+  const { executor, settings } = await hosts.get(host);
+  const { entries } = await readLedger(executor, host, await ledgerDir(executor, settings));
+  const run = entries.map((e) => e.record).sort(newestFirst)[0];
   if (!run) {
     throw new ToolError(
       `No run in ${host}'s ledger to read: pass a runId from launch_train (list_runs shows every host's runs) or a logFile.`,
     );
   }
-  return run.runId;
+  return run.id;
 }
 
 const thin = <T>(items: T[], max: number): T[] =>
@@ -267,7 +268,7 @@ export default defineTool({
     let waiting: string | undefined;
     let stopped: string | undefined;
     const newest = args.runId === undefined && args.logFile === undefined;
-    if (newest) args = { ...args, runId: await newestRunOn(deps, args.host) };
+    if (newest) args = { ...args, runId: await newestRunOn(deps.hosts, args.host) };
     if (args.runId !== undefined) {
       const run = await runServicesOf(deps).locateLog(args.runId, { hosts: deps.hosts });
       if (!run) throw new ToolError(noSuchRunOrLog(args.runId));
