@@ -6,7 +6,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CONVERT_MARKER } from "../../src/convert/marker.js";
 import { existingExport, recordExport } from "../../src/export/exported.js";
 import { HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
@@ -15,6 +14,7 @@ import { RunRecordSchema } from "../../src/runs/types.js";
 import { renderHints } from "../../src/text/hint.js";
 import tailLogs from "../../src/tools/tail-logs.js";
 import type { ToolDeps } from "../../src/tools/tool.js";
+import { writeHfExport } from "../helpers/hf-export.js";
 
 let dir: string;
 let hosts: HostRegistry;
@@ -95,30 +95,7 @@ function stoppedRun(name: string, id: string) {
   return { save, ledgerFile };
 }
 
-/** What convert_weights leaves in a Hugging Face directory it wrote and verified. */
-function hfExport(out: string, source: string) {
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, "config.json"), "{}");
-  const marker = {
-    tool: "ascend-train convert_weights",
-    version: 1,
-    model: "qwen2.5vl-3b",
-    release: "v26.1.0",
-    variant: "",
-    converter: "Qwen2_5_VLConverter",
-    method: "mm_to_hf",
-    format: "hf",
-    tp: 1,
-    pp: 1,
-    ep: 1,
-    layerSplit: { llm: null, vit: null },
-    source,
-    output: out,
-    command: "mm-convert Qwen2_5_VLConverter mm_to_hf",
-    createdAt: new Date().toISOString(),
-  };
-  writeFileSync(join(out, CONVERT_MARKER), JSON.stringify(marker));
-}
+const hfExport = (out: string, source: string) => writeHfExport(out, { model: "qwen2.5vl-3b", source });
 
 async function nextOf(runId: string, state = "finished") {
   const r = await tailLogs.handle(tailLogs.input.parse({ runId, lines: 3 }), deps());

@@ -4,7 +4,6 @@ import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { CONVERT_MARKER } from "../../src/convert/marker.js";
 import { HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
 import { type LaidOutSim, layOutSim, makeFakeHfModel, stopSimProcesses } from "../../src/sim/index.js";
@@ -13,6 +12,7 @@ import buildConfigs from "../../src/tools/build-configs.js";
 import { invokeTool } from "../../src/tools/invoke.js";
 import planFinetune from "../../src/tools/plan-finetune.js";
 import type { ToolDeps } from "../../src/tools/tool.js";
+import { writeHfExport } from "../helpers/hf-export.js";
 import { canBuildSimHost } from "../helpers/prereqs.js";
 import { freePort } from "./sim-helpers.js";
 
@@ -38,29 +38,8 @@ async function plan(input: Record<string, unknown>): Promise<Plan> {
   return outcome.result as Plan;
 }
 /** What export_model leaves in a Hugging Face directory it wrote: the weights' config and convert_weights' record. */
-function writeHfExport(dir: string) {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "config.json"), "{}");
-  const marker = {
-    tool: "ascend-train convert_weights",
-    version: 1,
-    model: "qwen2.5vl-7b",
-    release: "v26.1.0",
-    variant: "",
-    converter: "Qwen2_5_VLConverter",
-    method: "mm_to_hf",
-    format: "hf",
-    tp: 1,
-    pp: 1,
-    ep: 1,
-    layerSplit: { llm: null, vit: null },
-    source: "save",
-    output: dir,
-    command: "mm-convert Qwen2_5_VLConverter mm_to_hf",
-    createdAt: "2026-12-02T12:15:00Z",
-  };
-  writeFileSync(join(dir, CONVERT_MARKER), JSON.stringify(marker));
-}
+const exportTo = (dir: string) =>
+  writeHfExport(dir, { model: "qwen2.5vl-7b", source: "save", createdAt: "2026-12-02T12:15:00Z" });
 const statusOf = (p: Plan) => Object.fromEntries(p.steps.map((s) => [s.tool, s.status]));
 
 beforeAll(async () => {
@@ -251,7 +230,7 @@ describe.skipIf(!canBuildSimHost)("plan_finetune", () => {
     rmSync(join(mm, "AI2D_TEST.tsv"));
 
     // The HF directory export_model wrote beside the save directory, and a score in the ledger.
-    writeHfExport(`${save}-hf-iter_0000010`);
+    exportTo(`${save}-hf-iter_0000010`);
     const evaluation = { benchmark: "ai2d_test", metric: "accuracy", score: 0.5, iteration: "10" };
     writeFileSync(
       join(ledger, `${runId}.json`),
@@ -272,7 +251,7 @@ describe.skipIf(!canBuildSimHost)("plan_finetune", () => {
     // for want of the default directory.
     rmSync(`${save}-hf-iter_0000010`, { recursive: true });
     const own = join(mm, "exports", "my-finetune");
-    writeHfExport(own);
+    exportTo(own);
     const exports = [{ dir: own, saveDir: save, iteration: "10", method: "mm_to_hf", at: "2026-12-02T12:30:00Z" }];
     writeFileSync(join(ledger, `${runId}.json`), JSON.stringify({ ...record, exports }));
     const elsewhere = await plan({ dataset });
