@@ -90,7 +90,9 @@ export async function localTrainableSim(name: string, stepSeconds = "0.2"): Prom
     cli,
     cleanup: async () => {
       await stopSimProcesses(dir).catch(() => undefined);
-      rmSync(base, { recursive: true, force: true });
+      // A stopped run's wrapper may still write its exit file into the ledger while the tree goes: retry the removal
+      // (Node retries ENOTEMPTY and EBUSY) rather than fail the suite's teardown.
+      rmSync(base, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
 }
