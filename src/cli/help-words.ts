@@ -71,22 +71,59 @@ export function helpInTerminalWords(
   toolName: string,
   specs: readonly FlagSpec[],
   toolNames: readonly string[],
+  specsOf?: SpecsOf,
 ): string {
   let out = text;
   for (const [from, to] of CLI_WORDING[toolName] ?? []) out = out.replaceAll(from, to);
-  return argsInTerminalWords(out, specs, toolNames);
+  return argsInTerminalWords(out, specs, toolNames, specsOf);
 }
+
+/** Each tool's flags by the tool's name, for a clause that names another tool's arguments after its name. */
+export type SpecsOf = (toolName: string) => readonly FlagSpec[] | undefined;
 
 /**
  * A text a tool wrote for every door, as the terminal prints it — its --help, or a message or result of the command:
  * the tool's own arguments as flags where the text names them as arguments — in backticks (`offset`), as
  * `name: true`, camelCase (followSeconds), an enum with one of its values (trainer trl), or after "with", "without",
  * "unless", "instead of", "alternative to", "implies" (a switch also after "on"); a message that starts with the
- * argument it is about ("saveDir: …") names the flag; tool names as commands (see inTerminalWords). A plain word that
- * is also an argument's name ("the host", "a prompt") stays a word, and so do a key (`{"microBatchSize": 4}`,
- * `masterPort: 6000`, cfg.saveDir), a path and another tool's names, such as the JSON keys a --config takes.
+ * argument it is about ("saveDir: …") names the flag; tool names as commands (see inTerminalWords). Another tool's
+ * arguments read as its flags by the same rules in the clause right after its name ("build_configs with trainer trl
+ * and peft qlora", "convert_weights method resplit", up to the next , ; . ( or ")"). A plain word that is also an
+ * argument's name ("the host", "a prompt") stays a word, and so do a key (`{"microBatchSize": 4}`, `masterPort:
+ * 6000`, cfg.saveDir), a path and another tool's names elsewhere, such as the JSON keys a --config takes.
  */
-export function argsInTerminalWords(text: string, specs: readonly FlagSpec[], toolNames: readonly string[]): string {
+export function argsInTerminalWords(
+  text: string,
+  specs: readonly FlagSpec[],
+  toolNames: readonly string[],
+  specsOf?: SpecsOf,
+): string {
+  let out = text;
+  if (specsOf) {
+    for (const name of toolNames) {
+      const theirs = specsOf(name);
+      if (!theirs) continue;
+      out = out.replace(
+        new RegExp(`\\b(${name})\\b(?! ?\\{)([^,;.()\\n]*)`, "g"),
+        // As the command is typed: "with" before its first flag and "and" between flags go.
+        (_all, tool: string, clause: string) =>
+          tool +
+          flagsOf(clause, theirs)
+            .replace(/^ with (?=--)/, " ")
+            .replace(/(--\S+(?: [^\s-]\S*)?) and (?=--)/g, "$1 "),
+      );
+    }
+  }
+  // "saveDir: …" at the start is the argument the message is about; elsewhere "masterPort: 6000" is a key.
+  for (const s of specs) {
+    if (/^[a-z]+[A-Z]\w*$/.test(s.field) && out.startsWith(`${s.field}: `))
+      out = `${flagOf(s)}${out.slice(s.field.length)}`;
+  }
+  return inTerminalWords(flagsOf(out, specs), toolNames);
+}
+
+/** The arguments of one tool that `text` names as arguments, as that tool's flags (see argsInTerminalWords). */
+function flagsOf(text: string, specs: readonly FlagSpec[]): string {
   let out = text;
   // Not part of a word, a flag (--x), a path, a key ("x", <x>, {x}) or a dotted name (cfg.x).
   const before = `(?<![-\\w./"'<{])`;
@@ -109,11 +146,7 @@ export function argsInTerminalWords(text: string, specs: readonly FlagSpec[], to
     out = out.replace(new RegExp(`\\b(${LEAD}) ${f}${ends}`, "g"), (all, lead: string) =>
       /^on$/i.test(lead) && s.type !== "boolean" ? all : `${lead} ${flagOf(s)}`,
     );
-    if (/^[a-z]+[A-Z]\w*$/.test(s.field)) {
-      // "saveDir: …" at the start is the argument the message is about; elsewhere "masterPort: 6000" is a key.
-      if (out.startsWith(`${s.field}: `)) out = `${flagOf(s)}${out.slice(s.field.length)}`;
-      out = out.replace(new RegExp(`${before}${f}${after}(?!:)`, "g"), flagOf(s));
-    }
+    if (/^[a-z]+[A-Z]\w*$/.test(s.field)) out = out.replace(new RegExp(`${before}${f}${after}(?!:)`, "g"), flagOf(s));
   }
-  return inTerminalWords(out, toolNames);
+  return out;
 }

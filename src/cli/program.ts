@@ -18,7 +18,7 @@ import {
   POSITIONAL,
   UsageError,
 } from "./flags.js";
-import { argsInTerminalWords, helpInTerminalWords } from "./help-words.js";
+import { argsInTerminalWords, helpInTerminalWords, type SpecsOf } from "./help-words.js";
 import { CLI_COMMAND, cliHintRenderer, type ToolFields } from "./hints.js";
 import { stopOnSignalsAndOrphaning } from "./lifetime.js";
 import { installFatalHandlers, printFatal } from "./print-error.js";
@@ -65,12 +65,15 @@ function checkRequired(toolName: string, specs: FlagSpec[], input: Record<string
 }
 
 const TOOL_NAMES = allTools.map((t) => t.name);
+/** Each tool's flags, for its own command and for the clauses of other commands' texts that name its arguments. */
+const TOOL_SPECS = new Map(allTools.map((t) => [t.name, flagSpecs(t.input)]));
+const specsOf: SpecsOf = (name) => TOOL_SPECS.get(name);
 /** Each tool's required and known fields, for hints that name it. */
 const TOOL_FIELDS = new Map(
-  allTools.map((t) => {
-    const specs = flagSpecs(t.input);
-    return [t.name, { required: specs.filter((s) => s.required).map((s) => s.field), all: specs.map((s) => s.field) }];
-  }),
+  [...TOOL_SPECS].map(([name, specs]) => [
+    name,
+    { required: specs.filter((s) => s.required).map((s) => s.field), all: specs.map((s) => s.field) },
+  ]),
 );
 const toolFields: ToolFields = (name) => TOOL_FIELDS.get(name);
 /** Suggested commands as the person can type them here (`npx ascend-train …` when the CLI was started through npx). */
@@ -79,10 +82,10 @@ const asTyped = (text: string): string => text.replace(/^(\s*)ascend-train /gm, 
 /** Every tool as a subcommand of `program`: flags from its schema, help in the terminal's words (help-words.ts). */
 export function addToolCommands(program: Command): void {
   for (const tool of allTools) {
-    const own = flagSpecs(tool.input);
-    const helpWords = (text: string) => helpInTerminalWords(text, tool.name, own, TOOL_NAMES);
+    const own = TOOL_SPECS.get(tool.name)!;
+    const helpWords = (text: string) => helpInTerminalWords(text, tool.name, own, TOOL_NAMES, specsOf);
     // Its messages and results by the same rules as its --help: its own arguments as flags, keys left as keys.
-    const terminalWords = (text: string) => argsInTerminalWords(text, own, TOOL_NAMES);
+    const terminalWords = (text: string) => argsInTerminalWords(text, own, TOOL_NAMES, specsOf);
     const specs = own.map((s) => ({ ...s, description: helpWords(s.description) }));
     const positional = POSITIONAL[tool.name];
     const cmd = program

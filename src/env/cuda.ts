@@ -231,7 +231,7 @@ export function evaluateCudaHost(facts: CudaFacts, release: TrlRelease = NEWEST_
           title: "The GPUs do not support bf16: train in fp16 or fp32",
           evidence: "torch.cuda.is_bf16_supported() False",
           expected: "bf16 (Ampere or newer)",
-          fix: "build the script without bf16 (build_configs trainer trl with bf16 false)",
+          fix: "build the script without bf16 (build_configs with trainer trl and bf16: false)",
         }),
       );
     }

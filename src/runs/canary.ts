@@ -305,7 +305,7 @@ export async function runCanary(
         ok: false,
         level: "error",
         message: `A canary cannot set this run's iterations: ${first.problems.join("; ")}.`,
-        fix: "Launch it without canary and follow its pace with estimate_memory {runId}.",
+        fix: "Launch it without canary, and follow its pace with tail_logs {runId}, which reads its step time and ETA.",
       });
     else
       extraChecks.push({

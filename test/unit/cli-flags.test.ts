@@ -141,12 +141,14 @@ describe("progress without a terminal", () => {
   });
 });
 
+const SPECS = new Map(allTools.map((t) => [t.name, flagSpecs(t.input)]));
 /** A message of `toolName` as its command prints it. */
 const message = (toolName: string, text: string) =>
   argsInTerminalWords(
     text,
-    flagSpecs(allTools.find((t) => t.name === toolName)!.input),
+    SPECS.get(toolName)!,
     allTools.map((t) => t.name),
+    (name) => SPECS.get(name),
   );
 
 describe("tool descriptions and messages in the terminal", () => {
@@ -196,6 +198,28 @@ describe("tool descriptions and messages in the terminal", () => {
     );
     expect(message("tail_logs", `--series '{"maxPoints": 200}' with followSeconds`)).toBe(
       `--series '{"maxPoints": 200}' with --follow-seconds`,
+    );
+  });
+
+  it("another command's arguments right after its name are its flags, as the command would be typed", () => {
+    expect(message("install_stack", "to train, check_env (clean), build_configs with trainer trl and peft qlora")).toBe(
+      "to train, check-env (clean), build-configs --trainer trl --peft qlora",
+    );
+    expect(message("run_inference", "or resplit the checkpoint with convert_weights method resplit.")).toBe(
+      "or resplit the checkpoint with convert-weights --method resplit.",
+    );
+    expect(message("check_env", "build the script without bf16 (build_configs with trainer trl and bf16: false)")).toBe(
+      "build the script without bf16 (build-configs --trainer trl --no-bf16)",
+    );
+    expect(message("export_model", "(build_configs without vpp), or export_model with format gguf")).toBe(
+      "(build-configs without --vpp), or export-model --format gguf",
+    );
+    // Only the clause after the name: plain words stay, and so does what follows a comma or a period.
+    expect(message("find_model", "then build_configs with the recommended release. Pass format gguf")).toBe(
+      "then build-configs with the recommended release. Pass format gguf",
+    );
+    expect(message("launch_train", "with tail_logs {runId}, then build_configs, trainer trl")).toBe(
+      "with tail-logs RUN_ID, then build-configs, trainer trl",
     );
   });
 });
