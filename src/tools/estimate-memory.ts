@@ -97,6 +97,32 @@ async function hostHbmGiB(host: string, deps: ToolDeps): Promise<number> {
   return hbm;
 }
 
+type Layout = Pick<z.infer<typeof Candidate>, "tp" | "pp" | "microBatchSize" | "llmLayerSplit" | "vitLayerSplit">;
+
+/**
+ * The arguments build_configs and convert_weights take for a layout this tool reports: the same model, release and
+ * recipe, the parallel sizes and splits, and the nodes its NPU count needs (TP stays inside a node).
+ */
+function layoutArgs(
+  r: { model: string; release: string; variant: string; layout: { npusPerNode: number } },
+  pick: Layout,
+  npus: number,
+): Record<string, unknown> {
+  const npusPerNode = Math.min(npus, r.layout.npusPerNode);
+  return {
+    model: r.model,
+    release: r.release,
+    ...(r.variant ? { variant: r.variant } : {}),
+    nodes: Math.ceil(npus / npusPerNode),
+    npusPerNode,
+    tp: pick.tp,
+    pp: pick.pp,
+    ...(pick.pp > 1 ? { llmLayerSplit: pick.llmLayerSplit } : {}),
+    ...(pick.pp > 1 && pick.vitLayerSplit ? { vitLayerSplit: pick.vitLayerSplit } : {}),
+    microBatchSize: pick.microBatchSize,
+  };
+}
+
 const duration = (s: number) => {
   const h = Math.floor(s / 3600);
   const m = Math.round((s % 3600) / 60);
@@ -271,11 +297,12 @@ export default defineTool({
       for (const c of r.layouts) lines.push(`  ${layoutLine(c)} — ${c.why}`);
     } else lines.push(`No layout fits on ${l.npus} NPUs.`);
     if (r.nearest?.moreNpus) lines.push(`Nearest that fits: ${layoutLine(r.nearest.layout, r.nearest.npus)}.`);
-    const pick = r.fits ? null : (r.nearest?.layout ?? null);
+    const pick = r.fits ? { layout: l, npus: l.npus } : r.nearest;
     if (pick) {
-      const layout = { model: r.model, tp: pick.tp, pp: pick.pp, llmLayerSplit: pick.llmLayerSplit };
+      const layout = layoutArgs(r, pick.layout, pick.npus);
+      const { microBatchSize, ...split } = layout;
       lines.push(
-        `Next: ${callHint("build_configs", layout)}, then ${callHint("convert_weights", { ...layout, confirm: true })}.`,
+        `Next: ${callHint("build_configs", layout)}, then ${callHint("convert_weights", { ...split, confirm: true })}.`,
       );
     }
     if (r.time) {

@@ -42,6 +42,40 @@ describe("ascend-train estimate-memory", () => {
     expect(json.nearest.npus).toBeGreaterThan(8);
   }, 120_000);
 
+  it("ends with the build-configs and convert-weights calls of the nearest layout, on the nodes it needs", () => {
+    const json = JSON.parse(
+      cli("estimate-memory", "--model", "qwen2.5vl-72b", "--npus", "8", "--tp", "8", "--pp", "1", "--json").out,
+    );
+    const r = cli("estimate-memory", "--model", "qwen2.5vl-72b", "--npus", "8", "--tp", "8", "--pp", "1");
+    const next = r.out.split("\n").find((l) => l.startsWith("Next: "));
+    expect(next, r.out).toBeDefined();
+    const [build, convert] = next!.slice("Next: ".length).replace(/\.$/, "").split(", then ");
+    const flagsOf = (command: string) => {
+      const words = command.split(" ");
+      const at = (flag: string) => words[words.indexOf(flag) + 1];
+      return { words, at };
+    };
+    const b = flagsOf(build!);
+    expect(b.words.slice(0, 3).join(" ")).toMatch(/ascend-train build-configs$/);
+    expect(Number(b.at("--nodes")) * Number(b.at("--npus-per-node"))).toBe(json.nearest.npus);
+    expect([b.at("--tp"), b.at("--pp")]).toEqual([String(json.nearest.layout.tp), String(json.nearest.layout.pp)]);
+    expect(b.at("--llm-layer-split")).toBe(json.nearest.layout.llmLayerSplit.join(","));
+    expect(b.at("--release")).toBe(json.release);
+    const c = flagsOf(convert!);
+    expect(c.words).toContain("convert-weights");
+    expect(c.words).toContain("--confirm");
+    for (const flag of ["--nodes", "--npus-per-node", "--tp", "--pp", "--llm-layer-split"])
+      expect(c.at(flag), flag).toBe(b.at(flag));
+    // Every flag it prints is one the command takes.
+    for (const [command, words] of [
+      ["build-configs", b.words],
+      ["convert-weights", c.words],
+    ] as const) {
+      const help = cli(command, "--help").out;
+      for (const flag of words.filter((w) => w.startsWith("--"))) expect(help, `${command} ${flag}`).toContain(flag);
+    }
+  }, 120_000);
+
   it("refuses a malformed number as a usage error, exit 2", () => {
     const r = cli("estimate-memory", "--model", "qwen2.5vl-7b", "--tp", "two");
     expect(r.code).toBe(2);
