@@ -3,11 +3,12 @@
 
 import { convertHint, rebuildHint } from "../configs/build-inputs.js";
 import { type ConvertMarker, markerMismatch, parseMarker } from "../convert/marker.js";
+import { runLabel } from "../env/finding.js";
 import { parseNpuSmiInfo } from "../env/npu-smi.js";
 import { modelOfScript } from "../estimate/launch.js";
 import { getModel } from "../knowledge/models.js";
-import { callHint } from "../text/hint.js";
-import { processGroups } from "./holders.js";
+import { argsHint, callHint } from "../text/hint.js";
+import { type HoldingRun, processGroups, type RunHolders, type TakenOnHost } from "./holders.js";
 import { ledgerDir, readLedger } from "./ledger.js";
 import { DEFAULT_HCCL_BASE_PORT, HCCL_HOST_PORTS } from "./ports.js";
 import type { Add, NodeContext } from "./preflight-types.js";
@@ -58,6 +59,8 @@ export interface NodeCheckInputs {
   scriptReplaced: boolean;
   masterPort: number;
   hcclBasePort: number;
+  /** Which runs of a host's own ledger hold what is taken there (runHolders), so a taken port names its run. */
+  holders?: (host: string, taken: TakenOnHost) => Promise<RunHolders>;
   npusPerNode: number;
   env: (n: NodeContext) => Record<string, string>;
 }
@@ -75,6 +78,7 @@ export async function probeNodes(nodes: NodeContext[], inputs: NodeCheckInputs):
         loadPath: inputs.config.loadPath,
         savePath: inputs.config.savePath,
       });
+      n.portOwners = await portOwners(n, inputs);
       const holders = parseNpuSmiInfo(n.facts.npuSmi.text).processes.map((p) => p.pid);
       if (holders.length === 0) return;
       try {
@@ -92,6 +96,40 @@ export async function probeNodes(nodes: NodeContext[], inputs: NodeCheckInputs):
   );
   return ourPids;
 }
+
+/** The ports a launch needs on a node that something listens on: the master port (node rank 0) and HCCL's. */
+function takenPorts(n: NodeContext, inputs: Pick<NodeCheckInputs, "masterPort" | "hcclBasePort">) {
+  const listening = n.facts!.listening;
+  const master = n.nodeRank === 0 && listening.has(inputs.masterPort) ? inputs.masterPort : null;
+  const hccl = Array.from({ length: HCCL_PORTS_NEW }, (_, i) => inputs.hcclBasePort + i).filter((p) =>
+    listening.has(p),
+  );
+  return { master, hccl };
+}
+
+/** The runs of the node's own ledger that hold the ports the launch needs; none asked when every port is free. */
+async function portOwners(n: NodeContext, inputs: NodeCheckInputs): Promise<NodeContext["portOwners"]> {
+  const taken = takenPorts(n, inputs);
+  if (!inputs.holders || (taken.master === null && taken.hccl.length === 0)) return undefined;
+  try {
+    const h = await inputs.holders(n.host, { npuPids: [], masterPort: taken.master, hcclPorts: taken.hccl });
+    return { master: h.masterPort, hccl: h.hcclPorts };
+  } catch {
+    // No ledger or no ps: the ports are reported without a run id.
+    return undefined;
+  }
+}
+
+/** The first port from `from` up that nothing listens on, for a launch beside what holds `from`. */
+function freePortFrom(listening: ReadonlySet<number>, from: number, width = 1): number | null {
+  for (let base = from; base + width <= 65536; base += width)
+    if (!Array.from({ length: width }, (_, i) => base + i).some((p) => listening.has(p))) return base;
+  return null;
+}
+
+/** "run-… (running, iteration 58/2000)": stop it with stop_run, the call rendered in the caller's words. */
+const stopIt = (runs: readonly HoldingRun[], host: string) =>
+  runs.map((r) => `${runLabel(r)}: stop it with ${callHint("stop_run", { runId: r.runId, host })}`).join("; ");
 
 /**
  * The checks of one probed node. Returns the planned checkpoint size (KiB) when it could be estimated; the master's
@@ -414,29 +452,48 @@ function checkDisk(n: NodeContext, config: RunConfig, add: Add): number | null {
 
 function checkPorts(n: NodeContext, masterPort: number, base: number, add: Add): void {
   const listening = n.facts!.listening;
+  const taken = takenPorts(n, { masterPort, hcclBasePort: base });
+  const owners = n.portOwners;
   if (n.nodeRank === 0) {
-    const busy = listening.has(masterPort);
+    const busy = taken.master !== null;
+    const owner = owners?.master ?? null;
+    const free = busy ? freePortFrom(listening, masterPort + 1) : null;
+    const beside = free !== null ? `, or launch beside it on a free port: ${argsHint({ masterPort: free })}` : "";
     add({
       id: "master-port",
       host: n.host,
       level: busy ? "error" : "info",
-      message: busy
-        ? `MASTER_PORT ${masterPort} is already in use on ${n.host}: torchrun would fail with "Address already in use".`
-        : `MASTER_PORT ${masterPort} is free.`,
-      fix: busy ? "Pass another masterPort, or stop what listens there (ss -ltnp)." : null,
+      message: !busy
+        ? `MASTER_PORT ${masterPort} is free.`
+        : owner
+          ? `MASTER_PORT ${masterPort} on ${n.host} is held by this host's run ${runLabel(owner)}: a second torchrun on it would fail with "Address already in use".`
+          : `MASTER_PORT ${masterPort} is already in use on ${n.host}: torchrun would fail with "Address already in use".`,
+      fix: !busy
+        ? null
+        : owner
+          ? `Stop it first (${callHint("stop_run", { runId: owner.runId, host: n.host })})${beside}.`
+          : `Stop what listens there (ss -ltnp)${free !== null ? `, or pass another port: ${argsHint({ masterPort: free })}` : ""}.`,
     });
   }
-  const hard = Array.from({ length: HCCL_PORTS }, (_, i) => base + i).filter((p) => listening.has(p));
-  const soft = Array.from({ length: HCCL_PORTS_NEW - HCCL_PORTS }, (_, i) => base + HCCL_PORTS + i).filter((p) =>
-    listening.has(p),
-  );
-  if (hard.length > 0 || soft.length > 0) {
+  const hard = taken.hccl.filter((p) => p < base + HCCL_PORTS);
+  if (taken.hccl.length > 0) {
+    const runs = [...new Map([...(owners?.hccl.values() ?? [])].map((r) => [r.runId, r])).values()];
+    const freeBase = freePortFrom(listening, base + HCCL_PORTS_NEW, HCCL_PORTS_NEW);
+    const moveTo =
+      freeBase !== null
+        ? `launch with HCCL's ports from a free base: ${argsHint({ env: { HCCL_IF_BASE_PORT: String(freeBase) } })}`
+        : "set HCCL_IF_BASE_PORT (env) to a free range";
     add({
       id: "hccl-ports",
       host: n.host,
       level: hard.length > 0 ? "error" : "warning",
-      message: `HCCL's host ports ${base}-${base + (hard.length > 0 ? HCCL_PORTS : HCCL_PORTS_NEW) - 1} are not free on ${n.host}: ${[...hard, ...soft].join(", ")} in use.`,
-      fix: "Stop what listens there, or set HCCL_IF_BASE_PORT (env) to a free range.",
+      message:
+        `HCCL's host ports ${base}-${base + (hard.length > 0 ? HCCL_PORTS : HCCL_PORTS_NEW) - 1} are not free on ${n.host}: ${taken.hccl.join(", ")} in use` +
+        (runs.length > 0 ? ` by this host's run ${runs.map(runLabel).join(", ")}.` : "."),
+      fix:
+        runs.length > 0
+          ? `To train beside it, ${moveTo}; or ${stopIt(runs, n.host)}.`
+          : `Stop what listens there, or ${moveTo}.`,
     });
   } else {
     add({
@@ -503,7 +560,7 @@ function checkNpus(n: NodeContext, inputs: NodeCheckInputs, ourPids: Map<number,
     message: `NPUs ${range(used)} on ${n.host} are held by another process: ${list.join("; ")}.`,
     fix:
       runs.length > 0
-        ? `They belong to run ${runs.join(", ")}: stop it with stop_run first.`
+        ? `They belong to run ${runs.map((runId) => `${runId}: stop it first with ${callHint("stop_run", { runId, host: n.host })}`).join("; ")}.`
         : `Stop the stale process (kill ${[...byPid.keys()].join(" ")}) or use other NPUs (ASCEND_RT_VISIBLE_DEVICES).`,
   });
 }

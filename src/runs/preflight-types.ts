@@ -3,6 +3,7 @@
 import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import type { HostRegistry } from "../hosts/registry.js";
+import type { HoldingRun } from "./holders.js";
 import type { LaunchScriptInfo } from "./launch-script.js";
 import type { NodeFacts } from "./probe.js";
 import type { RunConfig } from "./run-config.js";
@@ -23,6 +24,8 @@ export interface NodeContext {
   settings: HostSettings;
   workdir: string;
   facts: NodeFacts | null;
+  /** The runs of this host's own ledger that hold the launch's master port or HCCL ports, when any is taken. */
+  portOwners?: { master: HoldingRun | null; hccl: ReadonlyMap<number, HoldingRun> };
 }
 
 export interface PreflightResult {

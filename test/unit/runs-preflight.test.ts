@@ -225,7 +225,12 @@ describe("launch_train pre-flight", () => {
     expect(byId["save-dir"]!.message).toMatch(/checkpoints up to iteration 10/);
     expect(byId["save-dir"]!.fix).toMatch(/resume_run/);
     expect(byId["master-port"]!.message).toContain(String(port));
+    // Each names a free place to launch instead: a port above the taken one, a HCCL base past the taken range.
+    const freePort = Number(/--master-port (\d+)/.exec(inTerminal(byId["master-port"]!.fix).text)?.[1]);
+    expect(freePort).toBeGreaterThan(port);
     expect(byId["hccl-ports"]!.message).toContain(String(hccl));
+    const base = Number(/"HCCL_IF_BASE_PORT":"(\d+)"/.exec(inTerminal(byId["hccl-ports"]!.fix).text)?.[1]);
+    expect(base).toBeGreaterThan(hccl);
     expect(r.started).toBe(false);
   });
 
