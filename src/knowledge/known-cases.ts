@@ -33684,4 +33684,1997 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     words:
       "_training_aux aux bpe character character_coverage characters coverage data deleted input learning left model n_threads number parameters reading size threads training unique vocab vocab.bpe vocab_size",
   },
+  {
+    id: "mindspeed-core-ms-faq-libgomp-tls",
+    url: "https://github.com/Ascend/MindSpeed-Core-MS/blob/40ebf6d03f0db641eea135aa19b5c4a7f3e7c4e2/docs/FAQ.md",
+    repo: "Ascend/MindSpeed-Core-MS",
+    split: "holdout",
+    title: "FAQ 5: libgomp-d22c30c5.so.1.0.0: cannot allocate memory in static TLS block",
+    resolution:
+      "The FAQ's fix is to preload scikit-learn's bundled libgomp before starting: export LD_PRELOAD=<conda env>/lib/python3.10/site-packages/sklearn/utils/../../scikit_learn.libs/libgomp-d22c30c5.so.1.0.0 in the shell script or terminal.",
+    category: "libgomp_static_tls",
+    signature: ["libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block"],
+    words: "allocate block cannot d22c30c5 d22c30c5.so libgomp memory so static tls",
+  },
+  {
+    id: "llm-tpu-llama32-vision-libgomp-tls",
+    url: "https://github.com/sophgo/LLM-TPU/blob/314ca47aad3edc061fbdbe8ce53491c5efc833ac/models/Llama3_2-Vision/python_demo/README.md",
+    repo: "sophgo/LLM-TPU",
+    split: "tune",
+    title: "常见问题 (ARM / SOC): libgomp cannot allocate memory in static TLS block",
+    resolution:
+      "On the ARM SoC the README's fix is to preload torch's bundled OpenMP runtime before running: export LD_PRELOAD=/home/linaro/.local/lib/python3.8/site-packages/torch/lib/libgomp-d22c30c5.so.1.",
+    category: "libgomp_static_tls",
+    signature: [
+      "importerror: libgomp-6e1a1d1b.so. <n> : cannot allocate memory in static tls block",
+      "oserror: libgomp-d22c30c5.so. <n> : cannotallocate memoryin statictls block",
+    ],
+    words:
+      "6e1a1d1b 6e1a1d1b.so allocate block cannot cannotallocate d22c30c5 d22c30c5.so libgomp memory memoryin so static statictls tls",
+  },
+  {
+    id: "mindspeed-rl-grpo-faq-libgomp-tls",
+    url: "https://github.com/Ascend/MindSpeed-RL/blob/05a90d77cb6cfad8999e2aee21068284db959579/docs/zh/algorithms/grpo.md",
+    repo: "Ascend/MindSpeed-RL",
+    split: "holdout",
+    title: "GRPO FAQ: math-17k preprocessing fails with libgomp cannot allocate memory in static TLS block",
+    resolution:
+      "On ARM the scikit-learn bundled libgomp cannot get static TLS space when loaded late; the FAQ's fix is to preload it: export LD_PRELOAD=${LD_PRELOAD}:$(find /usr/ -name libgomp-947d5fa1.so.1.0.0 | grep scikit_learn).",
+    category: "libgomp_static_tls",
+    signature: [
+      "runtimeerror: failed to import transformers.data.data_collator because of the following error (look up to see its traceback):",
+      "libgomp-947d5fa1.so. <n> : cannot allocate memory in static tls block",
+    ],
+    words:
+      "947d5fa1 947d5fa1.so allocate because block cannot collator data failed following import its libgomp look memory see so static tls traceback transformers transformers.data.data_collator up",
+  },
+  {
+    id: "fastdeploy-2162",
+    url: "https://github.com/PaddlePaddle/FastDeploy/issues/2162",
+    repo: "PaddlePaddle/FastDeploy",
+    split: "tune",
+    title: "ascend 310 鲲鹏920部署报错",
+    resolution:
+      "No fix is quoted in the stored thread; the log states the Paddle-Lite huawei_ascend_npu driver was built against a different (undetected, 0.0.0) CANN version than the installed 5.1.2, so rebuild Paddle-Lite/FastDeploy against the installed CANN (or install the CANN it was built for).",
+    category: "cann_version_mismatch",
+    signature: [
+      "[w <n> <n> : <n> : <n> utility.cc : <n> initializeascendcl] cann version mismatch. the build version is <n> , but the current environment version is <n> .",
+    ],
+    words:
+      "build but cann cc context current device engine engine.cc environment ids initializeascendcl mismatch properties selected utility utility.cc version",
+  },
+  {
+    id: "comfyui-sunxai-facetools-3",
+    url: "https://github.com/upseem/comfyui_sunxAI_facetools/issues/3",
+    repo: "upseem/comfyui_sunxAI_facetools",
+    split: "tune",
+    title: "utils.py的AssertionError: Torch not compiled with CUDA enabled报错",
+    resolution:
+      "mask_jonathandinu in utils.py hard-codes torch.tensor(keep).cuda(), which fails on a host whose torch has no CUDA (here macOS); the reporter's fix is to move the tensor to the detected device instead: torch.tensor(keep).to(device).",
+    category: "cuda_path_on_npu",
+    signature: [
+      'raise assertionerror("torch not compiled with cuda enabled")',
+      "assertionerror: torch not compiled with cuda enabled",
+    ],
+    words:
+      "__init__.py _lazy_init compiled crop cuda enabled face face_part_ids funs ids init jonathandinu keep lambda lazy mask mask_crop mask_funs mask_jonathandinu mask_type nodes nodes.py part py raise run tensor torch torch.tensor type utils utils.py",
+  },
+  {
+    id: "cogstudio-37",
+    url: "https://github.com/pinokiofactory/cogstudio/issues/37",
+    repo: "pinokiofactory/cogstudio",
+    split: "tune",
+    title: "AssertionError: Torch not compiled with CUDA enabled (Pinokio)",
+    resolution:
+      "No reply in the thread; the traceback shows the app calling into torch.cuda on a macOS host whose torch has no CUDA, so the CUDA-only path must be guarded (fall back to MPS/CPU) or the app run on an NVIDIA host.",
+    category: "cuda_path_on_npu",
+    signature: [
+      'raise assertionerror("torch not compiled with cuda enabled")',
+      "assertionerror: torch not compiled with cuda enabled",
+    ],
+    words: "__init__.py _lazy_init compiled cuda enabled init lazy py raise torch",
+  },
+  {
+    id: "vllm-ascend-7095",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/7095",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title:
+      "[Bug]: kimi 2.5部署报错 'aclnnAddRmsNormBias or aclnnAddRmsNormBiasGetWorkspaceSize not in libopapi.so, or libopapi.sonot found.', please check the stack trace above for the root cause",
+    resolution:
+      "The fixing PR (#8382, 'Fixes #7095') states the installed CANN ops package no longer exports aclnnAddRmsNormBias, so vllm-ascend's call fails with a missing libopapi.so symbol at initialization; the fix replaces it with aclnnAddRmsNorm plus a separate beta add (i.e. the plugin expected an op the installed CANN does not provide).",
+    category: "cann_version_mismatch",
+    signature: [
+      ": kimi <n> 部署报错 'aclnnaddrmsnormbias or aclnnaddrmsnormbiasgetworkspacesize not in libopapi.so, or libopapi.sonot found.', please check the stack trace above for the root cause",
+      "enginecore failed to start.",
+    ],
+    words:
+      "__init__ above aclnnaddrmsnormbias aclnnaddrmsnormbiasgetworkspacesize args balance blocks cache caches call cause check config core core.py cpu engine engine_core enginecore enginecoreproc failed found gpu init initialize kimi kv kv_cache_config kwargs last libopapi libopapi.so libopapi.sonot most num num_cpu_blocks num_gpu_blocks patch patch_balance_schedule.py please py recent root run run_engine_core schedule self self._initialize_kv_caches so sonot stack start super trace traceback 部署报错",
+  },
+  {
+    id: "xtuner-489",
+    url: "https://github.com/InternLM/xtuner/issues/489",
+    repo: "InternLM/xtuner",
+    split: "holdout",
+    title: "[Bug] dlopen: cannot load any more object with static TLS",
+    resolution:
+      "Maintainer: the environment is broken (check with `import torch; import cv2`); create a fresh env, install pytorch (<=2.1.2) via conda rather than pip, then install xtuner. The reporter confirmed `import cv2` triggered it and worked around it by removing the cv2 import (xtuner itself does not need OpenCV).",
+    category: "libgomp_static_tls",
+    signature: [
+      "报错： mmengine - warning - warning: command error: 'dlopen: cannot load any more object with static tls'!",
+    ],
+    words: "any cannot command dlopen load mmengine more object static tls warning 报错",
+  },
+  {
+    id: "tensorbox-113",
+    url: "https://github.com/Russell91/TensorBox/issues/113",
+    repo: "Russell91/TensorBox",
+    split: "tune",
+    title: "dlopen error on importing opencv2",
+    resolution:
+      "Static TLS space is exhausted when cv2 is loaded after tensorflow; importing cv2 at the very beginning of train.py (before tensorflow) solved it, as the reporter and another user confirmed.",
+    category: "libgomp_static_tls",
+    signature: ["importerror: dlopen: cannot load any more object with static tls"],
+    words: "any cannot dlopen load more object static tls",
+  },
+  {
+    id: "opencv-21411",
+    url: "https://github.com/opencv/opencv/issues/21411",
+    repo: "opencv/opencv",
+    split: "holdout",
+    title: "ImportError: dlopen: cannot load any more object with static TLS error resolution",
+    resolution:
+      "Importing opencv after pytorch on CentOS 7.4 ran out of static TLS; the reporter solved it by upgrading the system toolchain/glibc (gcc 4.x -> 9.3.0, glibc 2.17 -> 2.31), whose newer loader handles static TLS better.",
+    category: "libgomp_static_tls",
+    signature: [
+      'if you use pytorch and import the opencv package: "importerror: dlopen: cannot load any more object with static tls"',
+    ],
+    words: "any cannot dlopen if import load more object opencv package pytorch static tls use you",
+  },
+  {
+    id: "davar-lab-ocr-130",
+    url: "https://github.com/hikopensource/DAVAR-Lab-OCR/issues/130",
+    repo: "hikopensource/DAVAR-Lab-OCR",
+    split: "tune",
+    title: "ImportError: dlopen: cannot load any more object with static TLS",
+    resolution:
+      "Maintainer: caused by a conflict between the cv2 and sklearn packages (both loading static-TLS libraries such as libgomp), not by davarocr; change the import order / package versions so the static-TLS libraries load first.",
+    category: "libgomp_static_tls",
+    signature: ["importerror: dlopen: cannot load any more object with static tls"],
+    words:
+      "__init__.py _bootstrap._gcd_import any bootstrap cannot cv2 dlopen gcd import import_module importlib importlib.import_module init level load module more name native native_module object package py return static tls train train.py",
+  },
+  {
+    id: "bringing-old-photos-240",
+    url: "https://github.com/microsoft/Bringing-Old-Photos-Back-to-Life/issues/240",
+    repo: "microsoft/Bringing-Old-Photos-Back-to-Life",
+    split: "tune",
+    title: "ImportError: dlopen: cannot load any more object with static TLS",
+    resolution:
+      "No fix is quoted in the stored thread; the loader plainly reports static TLS exhaustion when cv2's native module is dlopen'ed late, which is normally fixed by importing cv2 (or the static-TLS library) first or preloading it with LD_PRELOAD.",
+    category: "libgomp_static_tls",
+    signature: ["importerror: dlopen: cannot load any more object with static tls"],
+    words:
+      "__init__.py _bootstrap._gcd_import any bootstrap cannot cv2 dlopen finish gcd import import_module importlib importlib.import_module init level load module more name native native_module object package py return stage static test test.py tls",
+  },
+  {
+    id: "deskocr2-ascend-readme-q1-libhccl",
+    url: "https://github.com/wxiangqi1202-cpu/deskocr2-ascend/blob/01496f57645bea39c68db77938d68d3d4f41053f/README.md",
+    repo: "wxiangqi1202-cpu/deskocr2-ascend",
+    split: "holdout",
+    title: "故障排除 Q1: 环境变量未设置 (libhccl.so: cannot open shared object file)",
+    resolution:
+      "The README attributes it to the Ascend environment variables not being set; fix: source /usr/local/Ascend/ascend-toolkit/set_env.sh before running.",
+    category: "cann_env_not_sourced",
+    signature: ["**错误**: `libhccl.so: cannot open shared object file`"],
+    words: "cannot libhccl libhccl.so object open shared so 错误",
+  },
+  {
+    id: "vllm-ascend-7089",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/7089",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: Dependency conflict between vllm-ascend==0.15.0rc1 and torch-npu==2.9.0 (Ascend NPU environment)",
+    resolution:
+      "torch-npu 2.9.0 pins the CPU build torch==2.9.0+cpu while the install requests torch==2.9.0, so pip cannot resolve; a maintainer points (for x86) to configuring pip's global.extra-index-url to the PyTorch CPU index as in the vllm-ascend installation guide so the matching +cpu torch is installed with torch-npu.",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "error: cannot install vllm-ascend and vllm-ascend== <n> .0rc1 because these package versions have conflicting dependencies.",
+    ],
+    words:
+      "0rc1 allow ascend attempt because cannot caused conflict conflicting could cpu dependencies dependency depends fix have install loosen npu package pip range remove requested solve specified these torch try user ve versions vllm you",
+  },
+  {
+    id: "vllm-ascend-12404",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/12404",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Installation]: vllm and vllm-ascend have dependency conflict on the version of torch",
+    resolution:
+      "vllm-ascend pins the torch version that its torch_npu supports (2.8.0) while upstream vllm 0.13.0 pins torch 2.9.0; a maintainer recommends installing vllm first and then vllm-ascend, which reinstalls the Ascend-specific torch/torch_npu pair.",
+    category: "torch_npu_version_mismatch",
+    signature: [
+      "error: resolutionimpossible: for help visit https: dependency-resolution /#dealing-with-dependency-conflicts",
+    ],
+    words:
+      "additionally allow ascend attempt available caused conflict conflicts could dealing dependency depends distributions environment fix have help https loosen matching package packages pip range remove resolution resolutionimpossible solve some specified these torch try ve versions visit vllm you your",
+  },
+  {
+    id: "donkeycar-908",
+    url: "https://github.com/autorope/donkeycar/issues/908",
+    repo: "autorope/donkeycar",
+    split: "tune",
+    title: "Autopilot ImportError: /usr/lib/aarch64-linux-gnu/libgomp.so.1: cannot allocate memory in static TLS block",
+    resolution:
+      "On the Jetson Nano (aarch64) the system libgomp is loaded too late to get static TLS space; the reporter confirmed it was fixed by preloading it before running: export LD_PRELOAD=/usr/lib/aarch64-linux-gnu/libgomp.so.1 (workaround from keras-tuner#317).",
+    category: "libgomp_static_tls",
+    signature: ["i got this error: `importerror: libgomp.so. <n> : cannot allocate memory in static tls block`"],
+    words: "allocate block cannot got libgomp libgomp.so memory so static tls",
+  },
+  {
+    id: "acoular-274",
+    url: "https://github.com/acoular/acoular/issues/274",
+    repo: "acoular/acoular",
+    split: "tune",
+    title:
+      "BUG: `import acoular` fails with `cannot allocate memory in static TLS block` on resource constrained device (Google Coral TPU)",
+    resolution:
+      "No fix is quoted in the stored thread; on the aarch64 Coral board scikit-learn's bundled libgomp is dlopen'ed too late to get static TLS space. Preload that libgomp (export LD_PRELOAD=<site-packages>/scikit_learn.libs/libgomp-d22c30c5.so.1.0.0) or import sklearn first.",
+    category: "libgomp_static_tls",
+    signature: ["importerror: libgomp-d22c30c5.so. <n> : cannot allocate memory in static tls block"],
+    words: "allocate block cannot d22c30c5 d22c30c5.so libgomp memory so static tls",
+  },
+  {
+    id: "autohic-49",
+    url: "https://github.com/Jwindler/AutoHiC/issues/49",
+    repo: "Jwindler/AutoHiC",
+    split: "holdout",
+    title: "ImportError: dlopen: cannot load any more object with static TLS",
+    resolution:
+      "No confirmed fix in the thread; the maintainer pointed to pytorch/pytorch#2575 and scikit-learn#14485 (static TLS exhausted when cv2/OpenMP libraries are dlopen'ed late). Usual workarounds: import cv2 before torch/sklearn, or LD_PRELOAD the offending libgomp; or use the Docker image.",
+    category: "libgomp_static_tls",
+    signature: [
+      "from src.common.error_pd import infer_error",
+      'file " error_pd.py ", line <n> , in <module>',
+      "importerror: dlopen: cannot load any more object with static tls",
+    ],
+    words:
+      "__init__.py _bootstrap._gcd_import any autohic autohic.py bootstrap cannot common cuixb cv2 dlopen error_pd.py gcd import import_module importlib importlib.import_module infer init level load main module more name native native_module object package pd py python return src src.common.error_pd static tls yls",
+  },
+  {
+    id: "torch-toolbox-18",
+    url: "https://github.com/DevinXYang/torch-toolbox/issues/18",
+    repo: "DevinXYang/torch-toolbox",
+    split: "tune",
+    title: "ImportError: dlopen: cannot load any more object with static TLS",
+    resolution:
+      "No fix in the thread (a commenter only noted it is a cv2 import error). Static TLS is exhausted when cv2 is imported after torch; import cv2 before torch or LD_PRELOAD the libgomp that fails.",
+    category: "libgomp_static_tls",
+    signature: ["importerror: dlopen: cannot load any more object with static tls"],
+    words:
+      "__init__.py _bootstrap._gcd_import any bootstrap cannot cutout cv2 dlopen functional functional.py gcd import import_module importlib importlib.import_module init level load module more name native native_module object package py return static tls torchtoolbox torchtoolbox.transform transform transforms transforms.py",
+  },
+  {
+    id: "drivingsdk-model-faq-libgomp-tls",
+    url: "https://github.com/Ascend/DrivingSDK/blob/7a474c228a6312a42d8922e2fa19ec62a29fed14/docs/faq/model_faq.md",
+    repo: "Ascend/DrivingSDK",
+    split: "tune",
+    title:
+      "DrivingSDK model FAQ 5.1: ImportError: /usr/local/gcc-7.5.0/lib64/libgomp.so.1: cannot allocate memory in static TLS block",
+    resolution:
+      "The FAQ attributes it to glibc compatibility and says to upgrade glibc or preload the library: export LD_PRELOAD=/usr/local/gcc-7.5.0/lib64/libgomp.so.1 (same fix for the conda-env and scikit-learn bundled libgomp variants).",
+    category: "libgomp_static_tls",
+    signature: ["importerror: libgomp.so. <n> :cannot allocate memory in static tls block"],
+    words: "allocate block cannot libgomp libgomp.so memory so static tls",
+  },
+  {
+    id: "video-llava-128",
+    url: "https://github.com/PKU-YuanGroup/Video-LLaVA/issues/128",
+    repo: "PKU-YuanGroup/Video-LLaVA",
+    split: "tune",
+    title: "ImportError: dlopen: cannot load any more object with static TLS",
+    resolution:
+      "No reply in the thread. The static TLS surplus is exhausted when cv2 (and its OpenMP runtime) is dlopen'ed after torch; import cv2 first or LD_PRELOAD the libgomp that cv2/torch loads.",
+    category: "libgomp_static_tls",
+    signature: ["importerror: dlopen: cannot load any more object with static tls"],
+    words:
+      "__init__.py _bootstrap._gcd_import any bootstrap cannot cv2 dlopen gcd import import_module init level load module more name object package py return static tls",
+  },
+  {
+    id: "bottlerocket-3072",
+    url: "https://github.com/bottlerocket-os/bottlerocket/issues/3072",
+    repo: "bottlerocket-os/bottlerocket",
+    split: "holdout",
+    title: "NVIDIA char devices deleted after a while or after systemctl reload",
+    resolution:
+      "Known NVIDIA container toolkit bug: after `systemctl daemon-reload` the container loses its NVIDIA device nodes; run `nvidia-ctk` (create /dev/char symlinks) after boot or via a udev rule and have the k8s-device-plugin pass `--pass-device-specs`; runc >= 1.1.7 with systemd >= v240 also fixes it.",
+    category: "driver_not_mounted",
+    signature: ["failed to initialize nvml: unknown error"],
+    words: "bash failed initialize nvidia nvml smi unknown",
+  },
+  {
+    id: "nvidia-docker-1730",
+    url: "https://github.com/NVIDIA/nvidia-docker/issues/1730",
+    repo: "NVIDIA/nvidia-docker",
+    split: "holdout",
+    title: 'NOTICE: Containers losing access to GPUs with error: "Failed to initialize NVML: Unknown Error"',
+    resolution:
+      "When systemd manages the container cgroups, a `systemctl daemon-reload` revokes the container's access to the NVIDIA device nodes because runc needs /dev/char symlinks that NVIDIA devices lack; recreate the container, and as a workaround create the symlinks with `nvidia-ctk system create-dev-char-symlinks --create-all` (or use the cgroupfs driver).",
+    category: "driver_not_mounted",
+    signature: ["failed to initialize nvml: unknown error"],
+    words:
+      "22b7 2a51a6ab478d 40gb 551720f0 a100 caf0 cuda f525 failed gpu initialize kubectl logs loop nvidia nvml pcie smi unknown uuid",
+  },
+  {
+    id: "raylight-50",
+    url: "https://github.com/komikndr/raylight/issues/50",
+    repo: "komikndr/raylight",
+    split: "tune",
+    title: "Two 4090 cards with 24GB of VRAM encountered this bug during startup",
+    resolution:
+      "The two RTX 4090s do not support peer access, so NCCL's all_reduce fails with Cuda failure 217; the maintainer's fix is to export NCCL_P2P_DISABLE=1 (and NCCL_SHM_DISABLE=1) before starting, at some speed cost.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "the actor died because of an error raised in its creation task, ray::raytest: <n> :raycommtester.__init__() (pid= <n> , ip= <n> , actor_id=b75b31ef239614c96a6faad101000000, repr=<raylight.distributed_worker.ray_worker.raycommtester object at <hex> >)",
+      'file " ray_worker.py ", line <n> , in __init__',
+      "torch.distributed.distbackenderror: nccl error in: processgroupnccl.cpp : <n> , unhandled cuda error (run with nccl_debug=info for details), nccl version <n>",
+      "ncclunhandledcudaerror: call to cuda function failed.",
+      "last error:",
+      "cuda failure <n> 'peer access is not supported between these two devices'",
+    ],
+    words:
+      "__init__ access actor actor_id all all_reduce allreduce args b75b31ef239614c96a6faad101000000 because between c10d c10d_logger.py call cpp creation cuda debug details devices died dist dist.all_reduce dist.reduceop.sum distributed distributed_c10d.py failed failure func function group group.allreduce id info init ip its kwargs last logger nccl nccl_debug object op opts peer pid processgroupnccl processgroupnccl.cpp py raised ray ray_worker.py raycommtester raycommtester.__init__ rayinitializer raylight raylight.distributed_worker.ray_worker.raycommtester raytest reduce reduceop repr return run sum supported task tensor these torch two unhandled version work worker wrapper",
+  },
+  {
+    id: "ptoas-pr-992",
+    url: "https://github.com/hw-native-sys/PTOAS/pull/992",
+    repo: "hw-native-sys/PTOAS",
+    split: "tune",
+    title: "ci: automate VMI version bumps",
+    resolution:
+      "No fix stated in the thread (A3 board-monitor CI report). The vector core raised an aivec exception (error code 0x10, illegal instruction, usually caused by unaligned UB addresses) in the comm_p2p_binding_variants kernel; fix the kernel's UB address alignment, locating it with the device plog.",
+    category: "aicore_error",
+    signature: [
+      "aclrtsynchronizestream(stream) failed: 507035 ( main.cpp : <n> )",
+      "recenterrmsg: ez9999: inner error!",
+      "ez9999[pid: <n> ] (ez9999): the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of aivec error, core id is <n> , error code = <hex> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <hex> , ifu error info: <hex> , ccu e",
+      "the extend info: errcode:( <hex> , <n> , <n> ) errorstr: illegal instruction, which is usually caused by unaligned uub addresses. fixp_error0 info: <hex> , fixp_error1 info: <hex> , fsmid: <n> , tslot: <n> , thread: <n> , ctxid: <n> , blk: <n> , sublk: <n> , suberrtype: <n> .",
+    ],
+    words:
+      "507035 aclrtsynchronizestream addresses aivec blk call caused ccu chipid code core cpp ctxid cube current device dieid dump errcode error0 error1 errorstr extend ez9999 failed fixp fixp_error0 fixp_error1 fsmid id ifu illegal inf info inner instruction last main main.cpp most mte number pc pid recent recenterrmsg serial start stream suberrtype sublk there thread traceback tslot unaligned usually uub vec which",
+  },
+  {
+    id: "vllm-ascend-6018",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/6018",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: 单机910B4 8卡部署Qwen2.5 30B模型，vllm ascend 版本0.12.0.rc1，开启full decode only出现crash",
+    resolution:
+      "No fix in the thread. Under concurrent load with full-decode-only graph mode a kernel crashed on the AI vector core (fftsplus aivector error, error code 0x10); rerun with ASCEND_LAUNCH_BLOCKING=1 and the device plog to name the faulting operator and align CANN/vllm-ascend versions.",
+    category: "aicore_error",
+    signature: [
+      "runtime( <n> ,all__): [stars_engine.cc: <n> ] <n> proclogiccqreport:task run failed, device_id= <n> , stream_id= <n> , task_id= <n> , sqe_type= <n> (notify wait), errtype= <hex> (sq sw status error), sqswstatus= <hex>",
+      "runtime( <n> ,all__): [device_error_core_proc.cc: <n> ] <n> processstarscoreerrorinfo:report error module_type= <n> , module_name=ez9999",
+      "runtime( <n> ,all__): [device_error_core_proc.cc: <n> ] <n> processstarscoreerrorinfo:the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of fftsplus aivector error, core id is <n> , error code = <hex> , dump info: pc start: <hex> , current: <hex> , vec err",
+    ],
+    words:
+      "aivector all all__ cc chipid code core current device device_error_core_proc.cc device_id dieid dump engine errtype ez9999 failed fftsplus id ifu info module module_name module_type mte name notify number pc proc processstarscoreerrorinfo proclogiccqreport report run runtime serial sq sqe sqe_type sqswstatus stars stars_engine.cc start status stream stream_id sw task task_id there type vec wait",
+  },
+  {
+    id: "gpustack-1446",
+    url: "https://github.com/gpustack/gpustack/issues/1446",
+    repo: "gpustack/gpustack",
+    split: "tune",
+    title: "Failed to decode and garbled outputs on 910B1",
+    resolution:
+      "No fix in the thread. The llama-box (CANN backend) kernel crashed on the AI vector cores of the 910B1 (aivec error exception, 'VEC supports illegal configurations in commands'); locate the faulting op with ASCEND_LAUNCH_BLOCKING=1 and the plog, and use a backend/CANN build that supports this chip and shape.",
+    category: "aicore_error",
+    signature: [
+      "the extend info: errcode:( <n> , <hex> , <n> ) errorstr: vec supports illegal configurations in commands. fixp_error0 info: <hex> , fixp_error1 info: <hex> fsmid: <n> , tslot: <n> , thread: <n> , ctxid: <n> , blk: <n> , sublk: <n> , suberrtype: <n> .",
+      "the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an aivec error exception, core id is <n> , error code = <n> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <hex> , ifu error info: <hex> , ccu error info: <hex> , cube error inf",
+    ],
+    words:
+      "aic aivec biu blk ccu chipid code commands configurations core ctxid cube current device dieid dump errcode error0 error1 errorstr extend fixp fixp_error0 fixp_error1 fsmid id ifu illegal info mask mte number pc serial start suberrtype sublk supports there thread tslot vec",
+  },
+  {
+    id: "taiyi-diffusion-xl-6",
+    url: "https://github.com/IDEA-CCNL/Taiyi-Diffusion-XL/issues/6",
+    repo: "IDEA-CCNL/Taiyi-Diffusion-XL",
+    split: "tune",
+    title: "训练时CUDA报错",
+    resolution:
+      "The maintainer points out that ./config/accelerate_config/default_config.yaml launches single-node 8-GPU training; the machine has fewer GPUs, so set the number of processes/GPUs in that config to the number of cards actually present.",
+    category: "npu_not_available",
+    signature: [
+      "runtimeerror: cuda error: invalid device ordinal",
+      "cuda kernel errors might be asynchronously reported at some other api call, so the stacktrace below might be incorrect.",
+    ],
+    words:
+      "api assertions asynchronously below blocking call compile consider cuda cuda_launch_blocking debugging device dsa enable errors incorrect invalid kernel launch might ordinal other passing reported side so some stacktrace torch torch_use_cuda_dsa use",
+  },
+  {
+    id: "llama2-accessory-71",
+    url: "https://github.com/Alpha-VLLM/LLaMA2-Accessory/issues/71",
+    repo: "Alpha-VLLM/LLaMA2-Accessory",
+    split: "tune",
+    title: "Finetuning MM results in `runtimeerror: cuda error: invalid device ordinal`",
+    resolution:
+      "The finetune script starts 8 workers (--nproc_per_node=8) on a machine with one A10G, so ranks 1-7 ask for GPUs that do not exist; using --nproc_per_node=1 fixed it (reporter confirmed).",
+    category: "npu_not_available",
+    signature: ["runtimeerror: cuda error: invalid device ordinal"],
+    words: "cuda device invalid ordinal",
+  },
+  {
+    id: "pick-pytorch-14",
+    url: "https://github.com/wenwenyu/PICK-pytorch/issues/14",
+    repo: "wenwenyu/PICK-pytorch",
+    split: "holdout",
+    title:
+      "RuntimeError: cuda runtime error (101) : invalid device ordinal at /pytorch/torch/csrc/cuda/Module.cpp:59咋处理？",
+    resolution:
+      "The command exposes two GPUs (CUDA_VISIBLE_DEVICES=1,2) but launches --nproc_per_node=4; the maintainer's fix --nproc_per_node=2 worked: keep nproc_per_node and local_world_size equal to the number of visible devices.",
+    category: "npu_not_available",
+    signature: ["runtimeerror: cuda runtime error ( <n> ) : invalid device ordinal at module.cpp : <n>"],
+    words: "cpp cuda device invalid module module.cpp ordinal runtime",
+  },
+  {
+    id: "stanford-alpaca-67",
+    url: "https://github.com/tatsu-lab/stanford_alpaca/issues/67",
+    repo: "tatsu-lab/stanford_alpaca",
+    split: "tune",
+    title: "Help with CUDA error: invalid device ordinal",
+    resolution:
+      "The torchrun command used --nproc_per_node=4 on a single-GPU machine; changing it to --nproc_per_node=1 fixed the error (reporter confirmed).",
+    category: "npu_not_available",
+    signature: [
+      "runtimeerror: cuda error: invalid device ordinal",
+      "cuda kernel errors might be asynchronously reported at some other api call,so the stacktrace below might be incorrect.",
+    ],
+    words:
+      "api asynchronously below call cuda device errors incorrect invalid kernel might ordinal other reported so some stacktrace",
+  },
+  {
+    id: "time-llm-16",
+    url: "https://github.com/KimMeen/Time-LLM/issues/16",
+    repo: "KimMeen/Time-LLM",
+    split: "tune",
+    title: "Error in running example script",
+    resolution:
+      "The example script launches accelerate with --multi_gpu on a machine with a single GPU; for one GPU remove the --multi_gpu flag (and the multi-process setting) from scripts/TimeLLM_ETTh1.sh.",
+    category: "npu_not_available",
+    signature: ["runtimeerror: cuda error: invalid device ordinal"],
+    words: "cuda device invalid ordinal",
+  },
+  {
+    id: "gdrcopy-276",
+    url: "https://github.com/NVIDIA/gdrcopy/issues/276",
+    repo: "NVIDIA/gdrcopy",
+    split: "tune",
+    title: "gdrcopy_sanity failed when GPU Compute Mode is set to EXCLUSIVE",
+    resolution:
+      "With the GPU compute mode set to EXCLUSIVE_*, tests that fork and use the same GPU from two processes fail because the GPU is already held by the first process; run with the default compute mode (or one process per GPU).",
+    category: "device_busy",
+    signature: [
+      "cuda error: cuda_error_device_unavailable",
+      'assertion "cuda_success == result" failed at sanity.cpp: <n>',
+      'assertion "(read(read_fd, &child_data, sizeof(int))) == (sizeof(int))" failed at sanity.cpp: <n>',
+      'assertion "sendfd(pair[ <n> ], fd) >= <n> " failed at sanity.cpp: <n>',
+      "total: <n> , passed: <n> , failed: <n> , waived: <n>",
+    ],
+    words:
+      "assertion child child_data cpp cuda cuda_error_device_unavailable cuda_success data device failed fd int pair passed read read_fd result sanity sanity.cpp sendfd sizeof success total unavailable waived",
+  },
+  {
+    id: "libgpuarray-105",
+    url: "https://github.com/Theano/libgpuarray/issues/105",
+    repo: "Theano/libgpuarray",
+    split: "holdout",
+    title: "Good error when GPU selected is used and in exclusive mode",
+    resolution:
+      "The selected GPU is already in use by another process and set to exclusive compute mode, which surfaces as a misleading 'invalid device ordinal'; pick a free GPU or stop the process holding it.",
+    category: "device_busy",
+    signature: ["error: failure: gpuarrayexception (invalid device ordinal)"],
+    words:
+      "addr addr.filename addr.module all check check_all check_flags check_meta context cuda cuda0 cuda_visible_devices desc dev device devices devsup dir dir_path env failure fh filename flags fqname get get_env_dev gpuarray gpuarray.c gpuarray.init gpuarray.pyx guard guard_devsup import importer importer.py importfromdir importfrompath init invalid load load_module loader loader.py loadtestsfromname meta mod module ordinal part part_fqname path py pygpu pygpu.gpuarray.init pygpu.test python pyx rand return self self.importfromdir support support.py test test_tools.py tools visible",
+  },
+  {
+    id: "vllm-5222",
+    url: "https://github.com/vllm-project/vllm/issues/5222",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "[Usage]: RuntimeError: CUDA error: uncorrectable ECC error encountered",
+    resolution:
+      "The maintainer explains an uncorrectable ECC error is a hardware error that a new run may clear but, if it recurs, means broken hardware; the reporter confirmed a hardware failure (works on other hardware), another user recovered by rebooting the system.",
+    category: "device_p2p_driver_error",
+    signature: ["runtimeerror: cuda error: uncorrectable ecc error encountered"],
+    words: "cuda ecc encountered uncorrectable",
+  },
+  {
+    id: "accelerate-1192",
+    url: "https://github.com/huggingface/accelerate/issues/1192",
+    repo: "huggingface/accelerate",
+    split: "tune",
+    title: "RuntimeError: CUDA error: uncorrectable ECC error encountered",
+    resolution:
+      "No fix in the thread. The GPU reported an uncorrectable ECC (device memory) error while the model was moved to the device; this is a hardware fault: check nvidia-smi -q / dmesg Xid, reset the GPU or reboot, and retire the card if it recurs.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "runtimeerror: cuda error: uncorrectable ecc error encountered",
+      "cuda kernel errors might be asynchronously reported at some other api call,so the stacktrace below might be incorrect.",
+    ],
+    words:
+      "api asynchronously below blocking call consider cuda cuda_launch_blocking debugging ecc encountered errors incorrect kernel launch might other passing reported so some stacktrace uncorrectable",
+  },
+  {
+    id: "vllm-ascend-14469",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/14469",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title:
+      "[Bug]: DeepSeek-V4-Flash-0731 A3 1p1d，benchmark test，P node crash，MTE DDR address out of range + SMMU fault",
+    resolution:
+      "No fix in the thread (closed as stale while waiting for feedback). A kernel on the AI vector core faulted because an MTE instruction used a DDR address out of range (SMMU fault); identify the kernel from the plog (ASCEND_LAUNCH_BLOCKING=1) and report it with the shapes that trigger it.",
+    category: "aicore_error",
+    signature: [
+      "runtime( <n> ,): [stars_engine.cc: <n> ] <n> proclogiccqreport:task run failed, device_id= <n> , stream_id= <n> , task_id= <n> , sqe_type= <n> (ffts), errtype= <hex> (task exception), sqswstatus= <n>",
+      "runtime( <n> ,): [device_error_core_proc.cc: <n> ] <n> checksmmufault:get issmmufault is <n> .",
+      "runtime( <n> ,): [device_error_core_proc.cc: <n> ] <n> addexceptionreginfo:add error register: core_id= <n> , stream_id= <n> , task_id= <n>",
+      "runtime( <n> ,): [device_error_core_proc.cc: <n> ] <n> printcoreinfo:the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of fftsplus aivector error, core id is <n> , error code = <hex> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , ",
+    ],
+    words:
+      "add addexceptionreginfo aivector cc checksmmufault chipid code core core_id current device device_error_core_proc.cc device_id dieid dump engine errtype failed ffts fftsplus get id ifu info issmmufault mte number pc printcoreinfo proc proclogiccqreport register run runtime serial sqe sqe_type sqswstatus stars stars_engine.cc start stream stream_id task task_id there type vec",
+  },
+  {
+    id: "hiascend-troubleshooting-0014-80rc3",
+    url: "https://www.hiascend.com/document/detail/zh/canncommercial/80RC3/developmentguide/maintenref/troubleshooting/troubleshooting_0014.html",
+    repo: "hiascend.com/canncommercial",
+    split: "tune",
+    title: "单算子运行报错",
+    resolution:
+      "The msaicerr analysis concludes the AI Core error reproduces in a single-operator run (GatherV2, illegal instruction 0x10), i.e. the operator logic itself is wrong; reproduce with test_single_op.py and fix the operator at the reported cce/python line.",
+    category: "aicore_error",
+    signature: [
+      "single op test aicore error, please check op.",
+      "error time :",
+      "*********************** <n> . aicerror code***********************",
+      "error code : <hex>",
+      "error bits :",
+      "ccu_err_addr bit[ <n> : <n> ]= <n> meaning:ccu error address [ <n> : <n> ] approximate: <hex>",
+      "ccu_illegal_instr,非法执行: <n> .指令的binary错误 <n> .指令地址非对齐",
+    ],
+    words:
+      "657cb48fa1743a43209d7bc779fe8c294760a5b09b3079a3323fdf18376fc408 addr address aicore approximate basic bit bits cause ccu ccu_err_addr ccu_err_info ccu_illegal_instr check code conclusion core device err gatherv2 id illegal info information instr kernel meaning name node op please root single stream task te te_gatherv2_657cb48fa1743a43209d7bc779fe8c294760a5b09b3079a3323fdf18376fc408_1 test time 指令地址非对齐 指令的binary错误 非法执行",
+  },
+  {
+    id: "crosse-2",
+    url: "https://github.com/wencolani/CrossE/issues/2",
+    repo: "wencolani/CrossE",
+    split: "tune",
+    title: "OOM Problems",
+    resolution:
+      "The reporter traced the OOM errors to the GPU already holding ~12.8 GB (of 16 GB) allocated by someone else even when no CrossE process was running; free the memory held by the other (invisible) process or use another GPU.",
+    category: "device_busy",
+    signature: [],
+    words:
+      "12799mib 16280mib 300w 36c 41w bus cap compute default disp disp.a driver ecc fan gpu id memory name nvidia off p0 p100 perf persistence pid process processes pwr smi sxm2 temp tesla type uncorr usage util version volatile",
+  },
+  {
+    id: "deeplabcut-1684",
+    url: "https://github.com/DeepLabCut/DeepLabCut/issues/1684",
+    repo: "DeepLabCut/DeepLabCut",
+    split: "tune",
+    title: "GPU not working in docker container",
+    resolution:
+      "Docker has no GPU device driver registered (the NVIDIA container toolkit/runtime is missing), so --gpus all cannot inject the GPU and driver into the container; the reporter fixed it by reinstalling the docker-side NVIDIA dependencies.",
+    category: "driver_not_mounted",
+    signature: ['docker: error response from daemon: could not select device driver "" with capabilities: [[gpu]].'],
+    words: "capabilities could daemon device docker driver gpu response select",
+  },
+  {
+    id: "pytorchssd-50",
+    url: "https://github.com/lzx1413/PytorchSSD/issues/50",
+    repo: "lzx1413/PytorchSSD",
+    split: "tune",
+    title: "运行train_test.py时AssertionError: Invalid device id",
+    resolution:
+      "DataParallel was built with device_ids=list(range(args.ngpu)) but the machine exposes fewer GPUs than --ngpu; set CUDA_VISIBLE_DEVICES to the GPU(s) you actually have and pass a matching --ngpu (or change the script's default GPU id/count).",
+    category: "npu_not_available",
+    signature: ['raise assertionerror("invalid device id")', "assertionerror: invalid device id"],
+    words:
+      "__init__ __init__.py _check_balance args args.ngpu balance check cuda data data_parallel.py dataparallel dev dev_props device device_ids get get_device_properties id ids init invalid list listcomp module net ngpu nn parallel properties props py raise range self self.device_ids test torch torch.cuda.get_device_properties torch.nn.dataparallel train train_test.py",
+  },
+  {
+    id: "dsrvae-9",
+    url: "https://github.com/Holmes-Alan/dSRVAE/issues/9",
+    repo: "Holmes-Alan/dSRVAE",
+    split: "tune",
+    title: "i am facing this error when i try to run test.py file. would you please give me any suggestions",
+    resolution:
+      "test.py wraps the model in DataParallel over a two-GPU gpus_list, but the machine has only one GPU; the maintainer says to adapt the script for a single GPU (use only the available device id and load the DataParallel checkpoint into the plain model).",
+    category: "npu_not_available",
+    signature: ['raise assertionerror("invalid device id")', "assertionerror: invalid device id"],
+    words:
+      "__init__ __init__.py _check_balance balance check cuda data data_parallel.py dataparallel denoiser dev dev_props device device_ids get get_device_properties gpus gpus_list id ids init invalid list listcomp module nn parallel properties props py raise self self.device_ids test test.py torch torch.cuda.get_device_properties torch.nn.dataparallel",
+  },
+  {
+    id: "vllm-ascend-3114",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/3114",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: 参考手册Multi-Node-Ray，把ray拉起来了，但是启动vllm serve的时候，依然报找不到NPU",
+    resolution:
+      "The Ray cluster registered the Ascend cards as a generic 'GPU': 8.0 resource and no 'NPU' resource, so the vLLM engine found no NPU on the node. Ray has to be started so that it registers the NPU resource (on Ascend nodes with the NPUs visible, or with --resources='{\"NPU\": 8}') instead of --num-gpus, then vllm serve can place its workers.",
+    category: "npu_not_available",
+    signature: [
+      "valueerror: current node has no npu available. current_node_resource={'memory': <n>",
+      "ne cannot start without npu. make sure you have at least <n> npu available in a node current_node_id='a7769d9548f5020b5ea9a593d89761b6adc5b4cee107d",
+    ],
+    words:
+      "72c71e21d8e __internal_head__ a7769d9548f5020b5ea9a593d89761b6adc5b4cee107d available cannot cpu current current_ip current_node_id current_node_resource engi gpu has have head id internal ip least make memory ne node npu object object_store_memory resource start store sure vllm without x.x.x you",
+  },
+  {
+    id: "vllm-ascend-16667",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/16667",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: GLM-5.3-Flash-w8a8 A2（单机16卡），evalscope性能压测时输入/输出：32K/1K， 4并发或者8并发出现crash",
+    resolution:
+      "Under 32K-token prompts at 4 or more concurrent requests, the TopKV2 high_performance kernel passes invalid parameters to a vector (AIV) instruction and the AI Vector core raises an exception that crashes the server. The fix has to go into that kernel; until then, avoid the high-performance TopKV2 implementation or lower the concurrency or prompt length.",
+    category: "aicore_error",
+    signature: [
+      "[pid: <n> ] invalid_argument(eh0012): aclrtallocatorgetbystream failed. parameter stream is invalid. reason: the stream is not registered with any allocator.",
+      "the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of fftsplus aivector error, core id is <n> , error code = <n> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <hex> , ifu error info: <hex> , ccu error info: <hex> ,",
+      "the extend info: errcode:( <n> , <hex> , <n> ) errorstr: the vec instruction parameter is invalid. fixp_error0 info: <hex> , fixp_error1 info: <hex> , fsmid: <n> , tslot: <n> , thread: <n> , ctxid: <n> , blk: <n> , sublk: <n> , suberrtype: <n> .",
+    ],
+    words:
+      "0x aclrtallocatorgetbystream aic aivector allocator any argument biu blk call ccu chipid code core ctxid cube current device dieid dump eh0012 errcode error0 error1 errorstr extend failed fftsplus fixp fixp_error0 fixp_error1 fsmid id ifu info instruction invalid invalid_argument last mask most mte number parameter pc pid reason recent registered serial start stream suberrtype sublk there thread traceback tslot vec",
+  },
+  {
+    id: "caffe-3377",
+    url: "https://github.com/BVLC/caffe/issues/3377",
+    repo: "BVLC/caffe",
+    split: "holdout",
+    title: "crash with '-gpu=all'",
+    resolution:
+      "Training on both 980 Ti cards (-gpu=all, P2PSync) kept failing with 'unspecified launch failure'. The reporter found the cause was hardware: the power supply could not feed both GPUs under load. A PSU that delivers enough power to all cards fixed it.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "f1119 <n> : <n> : <n> <n> math_functions.cu: <n> ] check failed: error == cudasuccess ( <n> vs. <n> ) unspecified launch failure",
+      "*** check failure stack trace: ***",
+    ],
+    words:
+      "caffe caffe_gpu_memcpy check cu cudasuccess f1119 failed failure functions gpu launch math math_functions.cu memcpy p2psync run stack trace unspecified vs",
+  },
+  {
+    id: "gpu-burn-1",
+    url: "https://github.com/wilicc/gpu-burn/issues/1",
+    repo: "wilicc/gpu-burn",
+    split: "tune",
+    title: 'Failure during compute: Error in "Read faultyelemdata": CUDA_ERROR_UNKNOWN',
+    resolution:
+      "During the burn test the PCIe link to the Tesla card went down (AER Surprise Down Error) and the driver logged Xid 79 (GPU fell off the bus), which is why CUDA returned CUDA_ERROR_UNKNOWN. This is a hardware or link fault, not a software bug: check the card, its cooling (it was overheating) and its power and seating, and replace the card if it is faulty.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "[ <n> ] pcieport <n> : <n> : <n> : aer: uncorrected (fatal) error received: id= <n>",
+      "[ <n> ] pcieport <n> : <n> : <n> : pcie bus error: severity=uncorrected (fatal), type=transaction layer, id= <n> (receiver id)",
+      "[ <n> ] pcieport <n> : <n> : <n> : [ <n> ] surprise down error (first)",
+    ],
+    words:
+      "aer aware bus device down driver fallen fatal first gpu has id layer nvidia nvrm off pci pcie pcieport received receiver severity surprise transaction type uncorrected xid",
+  },
+  {
+    id: "nvidia-container-toolkit-371",
+    url: "https://github.com/NVIDIA/nvidia-container-toolkit/issues/371",
+    repo: "NVIDIA/nvidia-container-toolkit",
+    split: "tune",
+    title: "libnvidia-ml.so.1: file exists: unknown and nvidia-opencl-dev",
+    resolution:
+      "The toolkit could not inject the host driver libraries into the container because the image already had its own libnvidia-ml.so.1: a package installed in the image (nvidia-opencl-dev, which pulls in libnvidia-compute) put NVIDIA driver libraries there. The maintainer pointed out that the packages install the driver inside the image. Keep driver libraries out of the image: remove them or pin the older nvidia-opencl-dev that does not pull them in, so the runtime can mount the host driver.",
+    category: "driver_not_mounted",
+    signature: [
+      "docker: error response from daemon: failed to create task for container: failed to create shim task: oci runtime create failed: runc create failed: unable to start container process: error during container init: error running hook # <n> : error running hook: exit status <n> , stdout: , stderr: auto-",
+      "nvidia-container-cli: mount error: file creation failed: libnvidia-ml.so. <n> : file exists: unknown.",
+    ],
+    words:
+      "auto cli container create creation daemon detected docker during exists exit failed hook init legacy libnvidia ml ml.so mode mount nvidia oci process response runc running runtime shim so start status stderr stdout task unable unknown",
+  },
+  {
+    id: "lambda-stack-dockerfiles-15",
+    url: "https://github.com/lambdal/lambda-stack-dockerfiles/issues/15",
+    repo: "lambdal/lambda-stack-dockerfiles",
+    split: "tune",
+    title: "/libnvidia-ml.so.1: file exists: unknown",
+    resolution:
+      "The Jammy image shipped its own libnvidia-ml.so.1 because its CUDA packages had drifted out of sync with the repository, so nvidia-container-cli could not mount the host driver library over it. The maintainers fixed the Dockerfile in commit 8f87f68 so the image no longer carries the driver library.",
+    category: "driver_not_mounted",
+    signature: [
+      "> docker: error response from daemon: failed to create task for container: failed to create shim task: oci runtime create failed: runc create failed: unable to start container process: error during container init: error running hook # <n> : error running hook: exit status <n> , stdout: , stderr: aut",
+      "> nvidia-container-cli: mount error: file creation failed: libnvidia-ml.so. <n> : file exists: unknown.",
+    ],
+    words:
+      "auto cli container create creation daemon detected docker during exists exit failed hook init legacy libnvidia ml ml.so mode mount nvidia oci process response runc running runtime shim so start status stderr stdout task unable unknown",
+  },
+  {
+    id: "plantf-27",
+    url: "https://github.com/jchengai/planTF/issues/27",
+    repo: "jchengai/planTF",
+    split: "tune",
+    title: "Training problem",
+    resolution:
+      'The cache/output root \'/nuplan\' is not writable by the user; the reporter fixed it with `chmod 777 -R /nuplan` or by changing the absolute "/nuplan" to a relative "nuplan" path.',
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: ' nuplan '"],
+    words: "denied errno nuplan permission",
+  },
+  {
+    id: "copra-8",
+    url: "https://github.com/hanrthu/CoPRA/issues/8",
+    repo: "hanrthu/CoPRA",
+    split: "holdout",
+    title: "FileNotFoundError: Checkpoint file not found: ./weights/CoPRA_fold3.ckpt",
+    resolution:
+      "The config points at ./weights/CoPRA_fold3.ckpt, which is not present (the reporter notes the Hugging Face repo Jesse7/CoPRA is empty); obtain the checkpoint and place it at that path. No fix was posted.",
+    category: "missing_weights",
+    signature: ["filenotfounderror: checkpoint file not found: copra_fold3.ckpt"],
+    words: "checkpoint ckpt copra copra_fold3.ckpt fold3 found",
+  },
+  {
+    id: "tensorstore-183",
+    url: "https://github.com/google/tensorstore/issues/183",
+    repo: "google/tensorstore",
+    split: "tune",
+    title: "Falied to acquire lock on file",
+    resolution:
+      "Saving an Orbax checkpoint on an HPC cluster's network filesystem fails because the lock call is not implemented there (OS error: Function not implemented); the maintainer added a fallback to ::flock locking in tensorstore commit 5847d9a.",
+    category: "nfs_cache_hang",
+    signature: [
+      "valueerror: failed_precondition: error writing local file \" _sharding \": failed to acquire lock on file: _sharding.__lock [os error: function not implemented] [source locations=' file_key_value_store.cc : <n> \\ kvstore.cc : <n> ']",
+    ],
+    words:
+      "_sharding _sharding.__lock acquire failed failed_precondition function implemented local locations lock os precondition sharding source tens writing",
+  },
+  {
+    id: "lora-scripts-310",
+    url: "https://github.com/Akegarasu/lora-scripts/issues/310",
+    repo: "Akegarasu/lora-scripts",
+    split: "holdout",
+    title: "使用SDXL训练lora时出现这个问题",
+    resolution:
+      "An SDXL checkpoint was being loaded into the SD1.5 UNet the default training type builds; a commenter's fix is to set model_train_type to SDXL_lora.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "size mismatch for up_blocks. <n> .attentions. <n> .transformer_blocks. <n> .norm1.bias: copying a param with shape torch.size([ <n> ]) from checkpoint, the shape in current model is torch.size([ <n> ]). 使用sdxl训练lora时出现这个问题",
+    ],
+    words:
+      "attentions bias blocks checkpoint copying current mismatch model norm1 norm1.bias param shape size torch torch.size transformer transformer_blocks up up_blocks 使用sdxl训练lora时出现这个问题",
+  },
+  {
+    id: "collie-105",
+    url: "https://github.com/OpenMOSS/CoLLiE/issues/105",
+    repo: "OpenMOSS/CoLLiE",
+    split: "tune",
+    title: "替换tokenizer后载入报错",
+    resolution:
+      "With 8-way tensor parallelism CoLLiE's resize_token_embeddings mis-sliced the sharded embedding/lm_head, so the saved embed_tokens had 256000 (=32000*8) rows instead of 55296; the reporter fixed the slicing in collie/models/base.py (new_lm_head.weight.data[start_pos_new:end_pos_new] = ... and init_method(new_lm_head.weight[end_pos_new:new_num_tokens // env.tp_size])).",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      'raise runtimeerror(f"error(s) in loading state_dict for {model.__class__.__name__}:\\n\\t{error_msg}")',
+      "runtimeerror: error(s) in loading state_dict for llamaforcausallm:",
+      "size mismatch for model.embed_tokens.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "you may consider adding `ignore_mismatched_sizes=true` in the model `from_pretrained` method.",
+    ],
+    words:
+      "_load_pretrained_model adding auto auto_factory.py checkpoint class cls cls._load_pretrained_model consider copying current dict embed error_msg factory from_pretrained ignore ignore_mismatched_sizes llamaforcausallm load loading may method mismatch mismatched model model.__class__.__name__ model.embed_tokens.weight model_class.from_pretrained modeling modeling_utils.py module msg name param pretrained py raise return shape size sizes state state_dict stdin tokens torch torch.size true utils weight you",
+  },
+  {
+    id: "lit-llama-304",
+    url: "https://github.com/Lightning-AI/lit-llama/issues/304",
+    repo: "Lightning-AI/lit-llama",
+    split: "tune",
+    title: "AssertionError checkpoint_path",
+    resolution:
+      "generate.py expects the converted checkpoint checkpoints/lit-llama/7B/lit-llama.pth, but only the downloaded HF .bin shards exist; the maintainer says to run the conversion step (python scripts/convert_hf_checkpoint.py --checkpoint_dir checkpoints/open-llama/7B --model_size 7B).",
+    category: "missing_weights",
+    signature: ["return the following error msg: assertionerror: lit-llama.pth"],
+    words: "following lit llama llama.pth msg pth return",
+  },
+  {
+    id: "scrl-5",
+    url: "https://github.com/kakaobrain/scrl/issues/5",
+    repo: "kakaobrain/scrl",
+    split: "tune",
+    title: 'error loading "checkpoint_best.pth" model',
+    resolution:
+      "checkpoint_best.pth was corrupted because several processes wrote it at the same time; the maintainer suggests saving only under `if comm.is_main_process():`, and the reporter fixed _save_checkpoint that way.",
+    category: "checkpoint_incomplete",
+    signature: [
+      'when i load the "checkpoint_best.pth", i got an error like [enforce fail at inline_container.cc: <n> ]. file not found: <n> . i don\'t know exactly why the file was somehow corrupted.',
+    ],
+    words:
+      "best cc checkpoint checkpoint_best.pth container corrupted don enforce exactly fail found got inline inline_container.cc know like load pth somehow when why",
+  },
+  {
+    id: "ldm-inpainting-1",
+    url: "https://github.com/nickyisadog/latent-diffusion-inpainting/issues/1",
+    repo: "nickyisadog/latent-diffusion-inpainting",
+    split: "tune",
+    title: "KeyError 'global_step'",
+    resolution:
+      "The officially released LDM checkpoint holds only weights, without the Lightning training state (global_step etc.) that --resume restores; the maintainer's quick fix is to --resume from the checkpoint the run itself saved (logs/checkpoints/last.ckpt).",
+    category: "checkpoint_incomplete",
+    signature: ["keyerror: 'global_step'"],
+    words:
+      "checkpoint checkpoint_connector.py connector fit global global_step loaded loop loops py restore restore_loops self self._loaded_checkpoint self.trainer.fit_loop.global_step step trainer",
+  },
+  {
+    id: "encoder4editing-72",
+    url: "https://github.com/omertov/encoder4editing/issues/72",
+    repo: "omertov/encoder4editing",
+    split: "tune",
+    title: "Error on resuming from checkpoint",
+    resolution:
+      "The checkpoint does not contain the training state (optimizer, global step, discriminators, best loss); the maintainer explains that resuming a training step requires checkpoints saved with --save_training_data (off by default), otherwise only initialize weights via --checkpoint_path.",
+    category: "checkpoint_incomplete",
+    signature: ["keyerror: 'best_val_loss'`"],
+    words:
+      "__init__ best best_val_loss call checkpoint ckpt coach coach.py init last load load_from_train_checkpoint loss main module most opts prev prev_train_checkpoint previous previous_train_ckpt py recent self self.best_val_loss self.load_from_train_checkpoint traceback train train.py val",
+  },
+  {
+    id: "comfyui-docker-31",
+    url: "https://github.com/YanWenKun/ComfyUI-Docker/issues/31",
+    repo: "YanWenKun/ComfyUI-Docker",
+    split: "holdout",
+    title: "启动Docker提示fatal: could not create work tree dir 'ComfyUI': Permission denied",
+    resolution:
+      'The maintainer says the container user has no write permission on the mounted storage directory (-v "$(pwd)"/storage:/home/runner); make the host directory writable for the container user.',
+    category: "permission_denied",
+    signature: [
+      "fatal: could not create work tree dir 'comfyui': permission denied",
+      "download.sh : line <n> : cd: comfyui : no such file or directory`",
+    ],
+    words:
+      "cd clone comfyui comfyui.git could create denied depth dir directory download download.sh fatal git https permission recurse runner sh shallow submodules such tags tree work",
+  },
+  {
+    id: "dataset-viewer-2549",
+    url: "https://github.com/huggingface/dataset-viewer/pull/2549",
+    repo: "huggingface/dataset-viewer",
+    split: "tune",
+    title: "Fix: Add datasets cache to loading tags job runner",
+    resolution:
+      "The dataset-loading-tags job runner had no datasets cache configured, so datasets tried to write its cache under the unwritable default '/.cache'; the PR gives the job runner an explicit datasets cache directory.",
+    category: "permission_denied",
+    signature: [
+      "`dataset-hub-cache` is failing because of `dataset-loading-tags` - permissionerror - [errno <n> ] permission denied: ' .cache '",
+    ],
+    words: "because cache dataset denied errno failing hub loading permission tags",
+  },
+  {
+    id: "openillumi-pytorchstreamwriter",
+    url: "https://openillumi.com/?p=106799",
+    repo: "openillumi.com",
+    split: "tune",
+    title:
+      'Core Solution for the "PytorchStreamWriter failed writing file" Error Encountered During PyTorch Model Saving',
+    resolution:
+      "The post (citing the top Stack Overflow answer) explains that this torch.save error during checkpointing is PyTorch's internal way of reporting a full disk; free enough space on the storage the training run writes to.",
+    category: "disk_full",
+    signature: [
+      "runtimeerror: [enforce fail at inline_container.cc: <n> ] pytorchstreamwriter failed writing file <n> : file write failed",
+    ],
+    words: "cc container enforce fail failed inline inline_container.cc pytorchstreamwriter write writing",
+  },
+  {
+    id: "llama-427",
+    url: "https://github.com/meta-llama/llama/issues/427",
+    repo: "meta-llama/llama",
+    split: "tune",
+    title: "Failed to set the n_kv_heads param.",
+    resolution:
+      "The reporter set n_kv_heads=1 in ModelArgs for llama-2-7b, whose checkpoint uses full multi-head attention (wk/wv are 4096x4096), so the model built with 128-row K/V projections cannot take the weights; the model config must match the checkpoint (leave n_kv_heads unset for 7B).",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "`size mismatch for layers. <n> .attention.wk.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for layers. <n> .attention.wv.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+      "size mismatch for layers. <n> .attention.wk.weight: copying a param with shape torch.size([ <n> , <n> ]) from checkpoint, the shape in current model is torch.size([ <n> , <n> ]).",
+    ],
+    words:
+      "attention attention.wk.weight attention.wv.weight checkpoint copying current layers mismatch model param shape size torch torch.size weight wk wv",
+  },
+  {
+    id: "slowllama-16",
+    url: "https://github.com/okuvshynov/slowllama/issues/16",
+    repo: "okuvshynov/slowllama",
+    split: "tune",
+    title:
+      "RuntimeError: The size of tensor a (2560) must match the size of tensor b (5120) at non-singleton dimension 0",
+    resolution:
+      "Llama 2 13B ships as two consolidated (model-parallel) shards, and merge_lora added the full-size LoRA delta to a half-size shard; the maintainer fixed loader.py to slice the LoRA delta per shard (commit 4c2996d), after which the merge works.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "runtimeerror: the size of tensor a ( <n> ) must match the size of tensor b ( <n> ) at non-singleton dimension <n>",
+    ],
+    words:
+      "add add_lora bfloat16 checkpoint checkpoint_key dimension key loader loader.py lora lora_path match merge merge_lora.py model model_path module must non out out_model_path path py singleton size subset tensor torch torch.bfloat16",
+  },
+  {
+    id: "transformers-25770",
+    url: "https://github.com/huggingface/transformers/issues/25770",
+    repo: "huggingface/transformers",
+    split: "holdout",
+    title: "isses with converting codellama model with convert_llama_weights_to_hf.py",
+    resolution:
+      "The CodeLlama checkpoint has a 32016-token embedding while the transformers 4.32.0 conversion script built a 32000-vocab LlamaConfig; the maintainer said the script had been updated for Code Llama (#25740) and to run it from main, and the reporter confirmed the updated script converted the model fine.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      'valueerror: trying to set a tensor of shape torch.size([ <n> , <n> ]) in "weight" (which has shape torch.size([ <n> , <n> ])), this look incorrect.',
+    ],
+    words: "has incorrect look set shape size tensor torch torch.size trying weight which",
+  },
+  {
+    id: "transformers-30723",
+    url: "https://github.com/huggingface/transformers/issues/30723",
+    repo: "huggingface/transformers",
+    split: "holdout",
+    title: "error when convert llama1 ckpts to hf formath",
+    resolution:
+      "After the Llama 3 update, convert_llama_weights_to_hf.py permuted k_proj with dim1 = dim // num_local_key_value_heads, which is wrong for Llama 1 checkpoints whose k_proj is a full 4096x4096 matrix; PR #31554 (which names this issue) restores dim1=dim for older Llama versions.",
+    category: "ckpt_shape_mismatch",
+    signature: ["error: runtimeerror: shape '[ <n> , <n> , <n> , <n> ]' is invalid for input of size <n>"],
+    words: "input invalid shape size",
+  },
+  {
+    id: "setfit-477",
+    url: "https://github.com/huggingface/setfit/issues/477",
+    repo: "huggingface/setfit",
+    split: "tune",
+    title: "Runtime error during training",
+    resolution:
+      'The failure happens while trainer.train() writes a checkpoint (every 500 steps by default); the maintainer pointed to a corrupted cache or lack of space, and the reporter set save_strategy="no" so no checkpoints are written, which removed the error; the reporter concluded it was space-related.',
+    category: "disk_full",
+    signature: [
+      "runtimeerror: [enforce fail at inline_container.cc: <n> ] . pytorchstreamwriter failed writing file <n> : file write failed",
+    ],
+    words: "cc container enforce fail failed inline inline_container.cc pytorchstreamwriter write writing",
+  },
+  {
+    id: "vibe-1168",
+    url: "https://github.com/thewh1teagle/vibe/issues/1168",
+    repo: "thewh1teagle/vibe",
+    split: "holdout",
+    title: "Model download fails when disk space is exhausted",
+    resolution:
+      "The Whisper model download ran out of disk space (Windows os error 112); free enough space for the model plus its temporary download data, delete the partial model file, and download again. The maintainer closed it as an environment/storage problem.",
+    category: "disk_full",
+    signature: [
+      "error: all model downloads failed. last error: error while writing to file c:\\users\\bhuvanadchandar\\appdata\\local\\github.com.thewh1teagle.vibe\\ggml-model_bcga8ob9.bin",
+      "there is not enough space on the disk. (os error <n> )",
+    ],
+    words:
+      "all appdata bcga8ob9 bhuvanadchandar bin caused cmd com desktop disk download download.rs downloads enough failed ggml github github.com.thewh1teagle.vibe last local location model model_bcga8ob9.bin os rs space src tauri there thewh1teagle users vibe while writing",
+  },
+  {
+    id: "xtuner-667",
+    url: "https://github.com/InternLM/xtuner/issues/667",
+    repo: "InternLM/xtuner",
+    split: "holdout",
+    title: "How to solve the following problem with xtuner on Slurm？",
+    resolution:
+      "The Slurm cluster's shared filesystem does not implement flock, so the datasets cache FileLock fails with ENOSYS when xtuner builds its dataset; the maintainer identified it as the known datasets file-lock problem (huggingface/datasets #6505, #2618) and pointed to the workaround there (use a lock type/cache location that works on that filesystem, e.g. soft file locks or a local cache dir).",
+    category: "nfs_cache_hang",
+    signature: ["oserror: [errno <n> ] function not implemented"],
+    words:
+      "_acquire _unix.py acquire build build_train_loop errno ex fcntl fcntl.flock fcntl.lock_ex fcntl.lock_nb fd flock function implemented lock loop loops loops.build main module nb py runner runner.py runner.train self self._train_loop self.build_train_loop train train.py unix",
+  },
+  {
+    id: "llamafactory-6990",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/6990",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "单机多卡微调qwen.25-VL模型，微调加载模型后卡住不动，单卡微调训练没有问题。",
+    resolution:
+      "Multi-GPU runs hung at 'Loading dataset'; a user who hit the same hang cleared the json folder under the HF_HOME datasets cache (a stale cache entry), after which the data was rebuilt and training ran. Issue labelled solved.",
+    category: "nfs_cache_hang",
+    signature: [],
+    words: "data dataset identity info json ldb ldb_identity.json llamafactory llamafactory.data.loader loader loading",
+  },
+  {
+    id: "tt-inference-server-4574",
+    url: "https://github.com/tenstorrent/tt-inference-server/issues/4574",
+    repo: "tenstorrent/tt-inference-server",
+    split: "holdout",
+    title:
+      "[Falcon3-7B - p150] release jobs fail: HF weight download `PermissionError` on `cache_root/huggingface` (regression from #4397)",
+    resolution:
+      "PR #4397 set HF_HOME for the Forge media server container to /home/container_app_user/cache_root/huggingface on the persistent cache_root volume, which the container user could not create or write, so the Hugging Face weight download failed, the server never started and the health check timed out; the issue names #4397 as the root cause, and the fix is to point HF_HOME at a writable location or make that directory writable for the container user.",
+    category: "permission_denied",
+    signature: [
+      "failed to download model weights for falcon3-7b-instruct :",
+      "[errno <n> ] permission denied: ' huggingface '",
+      "worker <n> device init failed: permissionerror ... check cache directory permissions.",
+      "llm_module.server_control: inference server did not become healthy within 3600s",
+      "workflow.benchmarks: ❌ task=llm_benchmark produced no blocks",
+      "##[error]process completed with exit code <n> .",
+    ],
+    words:
+      "3600s 7b become benchmark benchmarks blocks cache check code completed control denied device did directory download errno exit failed falcon3 healthy huggingface inference init instruct llm llm_benchmark llm_module.server_control model module permission permissions process produced server task weights within worker workflow workflow.benchmarks",
+  },
+  {
+    id: "openrlhf-332",
+    url: "https://github.com/OpenRLHF/OpenRLHF/issues/332",
+    repo: "OpenRLHF/OpenRLHF",
+    split: "tune",
+    title: "How much memory(RAM) is required to train a 70B Llama2 model with two 80G A800 nodes?",
+    resolution:
+      "No fix in the thread. Ray's memory monitor killed a task because the node's host RAM ran out during 70B PPO with ZeRO-3 optimizer offload (1600 GB per node); provision more host memory per node, reduce offloaded state / parallel tasks, or spread the job over more nodes.",
+    category: "host_oom",
+    signature: [
+      "values, debugger_breakpoint = worker.get_objects(object_refs, timeout=timeout)",
+      "ray.exceptions.outofmemoryerror: task was killed due to the node running low on memory.",
+    ],
+    words:
+      "args auto auto_init_hook.py auto_init_wrapper breakpoint client client_mode_hook.py debugger debugger_breakpoint due exceptions fn func get get_objects hook init killed kwargs low memory mode module node object object_refs objects ppo py raise ray ray.get refs return running task timeout train train_ppo_ray.py value values worker worker.get_objects worker.py wrapper",
+  },
+  {
+    id: "gongjiyun-fluxmusic-shm",
+    url: "https://www.gongjiyun.com/docs/server/t3uzwbfzxiv3wvkckkdccnw7nob/ijubw8vdoigr40k9b4lcjx9cnce",
+    repo: "gongjiyun.com/docs",
+    split: "tune",
+    title: "如何优化云主机共享内存",
+    resolution:
+      "FluxMusic training with num_workers=4 needed over 320 MB of /dev/shm per batch while the default shared memory is only 64 MB, so DataLoader workers died with a bus error; enlarge /dev/shm (shared memory) or lower batch size / num_workers (the user's run worked after reducing batch_size).",
+    category: "shm_bus_error",
+    signature: ["runtimeerror: dataloader worker (pid <n> ) is killed by signal: bus error."],
+    words: "bus dataloader killed limit memory out pid please possible raise shared signal try worker workers your",
+  },
+  {
+    id: "handsoff-4",
+    url: "https://github.com/austinxu87/handsoff/issues/4",
+    repo: "austinxu87/handsoff",
+    split: "tune",
+    title: "DefaultCPUAllocator: not enough memory: you tried to allocate 318767104000 bytes. Buy new RAM!",
+    resolution:
+      "No fix in the thread. Building the training tensor with torch.FloatTensor over all feature maps asks the CPU allocator for ~318 GB of host RAM; the error is host memory, not GPU memory, so use a machine with far more RAM or build/load the feature maps in smaller chunks.",
+    category: "host_oom",
+    signature: [
+      "runtimeerror: [enforce fail at ..\\c10\\core\\cpuallocator.cpp: <n> ] data. defaultcpuallocator: not enough memory: you tried to allocate <n> bytes. buy new ram!",
+    ],
+    words:
+      "all all_feature_maps_train_all allocate buy bytes c10 core cpp cpuallocator cpuallocator.cpp data defaultcpuallocator enforce enough fail feature floattensor generator label main maps memory module new opts py ram torch torch.floattensor train train_data train_label_generator.py traindata tried you",
+  },
+  {
+    id: "cifar-torch-6",
+    url: "https://github.com/szagoruyko/cifar.torch/issues/6",
+    repo: "szagoruyko/cifar.torch",
+    split: "holdout",
+    title:
+      '"not enough memory: you tried to allocate 0GB" error is being observed on executin train.lua and after running 390/390 tests',
+    resolution:
+      "Torch could not allocate host memory on an 8 GB machine after the training pass; the reporter confirms that increasing the RAM made it work.",
+    category: "host_oom",
+    signature: [],
+    words:
+      "0gb accuracy allocate batch bernoulli buy call chunk data dofile doing dropout dropout.lua enough function iterations lua main memory new normalization ram random random.lua sequential sequential.lua some stack tail tensor test th thgeneral thgeneral.c time torch traceback train train.lua tried updateoutput you",
+  },
+  {
+    id: "fengshenbang-lm-222",
+    url: "https://github.com/IDEA-CCNL/Fengshenbang-LM/issues/222",
+    repo: "IDEA-CCNL/Fengshenbang-LM",
+    split: "holdout",
+    title: "加载Randeng-T5-784M继续预训练，开启FP16后loss nan",
+    resolution:
+      "Loss is NaN from the first batch only with precision=16 (fp32 and bf16 train normally), i.e. an fp16 precision/overflow problem; a commenter advises training in bf16 directly or adjusting the initial loss scale.",
+    category: "nan_loss",
+    signature: [
+      "epoch <n> | batch <n> | train loss nan | learning rate <n>",
+      "epoch <n> | batch <n> | train loss nan | learning rate 2e- <n>",
+      "epoch <n> | batch <n> | train loss nan | learning rate 4e- <n>",
+      "epoch <n> | batch <n> | train loss nan | learning rate 6e- <n>",
+    ],
+    words: "2e 4e 6e batch epoch learning loss nan rate train",
+  },
+  {
+    id: "deepspeedexamples-423",
+    url: "https://github.com/deepspeedai/DeepSpeedExamples/issues/423",
+    repo: "deepspeedai/DeepSpeedExamples",
+    split: "tune",
+    title: "Bug: Numerically unstable loss at reward model",
+    resolution:
+      "The step-2 reward-model loss is computed as -log(sigmoid(chosen - rejected)), which overflows to inf for large reward gaps; the reporter replaces it with the numerically stable softplus(rejected - chosen) and opened a PR.",
+    category: "nan_loss",
+    signature: [],
+    words: "epoch inf loss",
+  },
+  {
+    id: "pytorch-biggraph-33",
+    url: "https://github.com/facebookresearch/PyTorch-BigGraph/issues/33",
+    repo: "facebookresearch/PyTorch-BigGraph",
+    split: "tune",
+    title: "[ERROR] Bus error (core dumped)",
+    resolution:
+      "The crash happens when the model is moved to shared memory (share_memory) while running inside a Docker container whose /dev/shm is too small; a commenter resolved it by following the PyTorch guidance to give the container more shared memory (--shm-size / --ipc=host).",
+    category: "shm_bus_error",
+    signature: ["bus error (core dumped)"],
+    words:
+      "again already been bus core count counts creating data dictionary dictionary.json doing downloaded dumped edges edges_0_0.h5 entity entity_count_user_id_0.txt extracted extracting files found global gz h5 has id indicate initializing input json livejournal1 livejournal1.txt livejournal1.txt.gz loading may model preprocessed reading shuffling soc some splitting take test these train txt user using verified while workers",
+  },
+  {
+    id: "hugectr-backend-42",
+    url: "https://github.com/triton-inference-server/hugectr_backend/issues/42",
+    repo: "triton-inference-server/hugectr_backend",
+    split: "tune",
+    title: "[BUG] HugeCTR Backend server dies with SIGBUS during server startup (22.04)",
+    resolution:
+      "NCCL initialisation inside the merlin-inference 22.04 container dies with SIGBUS because the container's shared memory is too small; the reporter found the container must be started with --shm-size=1g --ulimit memlock=-1.",
+    category: "shm_bus_error",
+    signature: ["[qgpuvb813-cvision: <n> : <n> : <n> ] caught signal <n> (bus error: nonexistent physical address)"],
+    words:
+      "__funlockfile __nss_database_lookup address backtrace bus caught clone cvision database funlockfile lookup ncclgroupend nonexistent nss physical qgpuvb813 signal start start_thread thread tid",
+  },
+  {
+    id: "llamafactory-4263",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/4263",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "accelerate lunch run work fine, but llamafactory-cli train is not working (OOM)",
+    resolution:
+      "The same config fits under accelerate launch but runs out of GPU memory in the backward pass under llamafactory-cli train; the maintainer's answer is to use LLaMA-Factory v0.8.1.",
+    category: "npu_oom",
+    signature: ["torch.cuda.outofmemoryerror: cuda out of memory. tried to allocate <n> mib. gpu"],
+    words:
+      "__init__.py _engine_run_backward allocate apply args args_with_grad autograd backward calls checkpoint checkpoint.py cuda engine execution fn function function.py gpu grad graph graph.py init into memory mib out outputs outputs_with_grad pass py return run self torch torch.autograd.backward tried user user_fn variable variable._execution_engine.run_backward",
+  },
+  {
+    id: "open-instruct-65",
+    url: "https://github.com/allenai/open-instruct/issues/65",
+    repo: "allenai/open-instruct",
+    split: "tune",
+    title: "CUDA OOM for qlora",
+    resolution:
+      "QLoRA fine-tuning with the accelerate script filled the 80 GB A100s; the maintainer says large models (>=30B) need gradient checkpointing turned on and possibly a smaller LoRA rank, and the reporter confirmed that worked.",
+    category: "npu_oom",
+    signature: [
+      "torch.cuda.outofmemoryerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. see documentati",
+    ],
+    words:
+      "alloc allocate allocated already avoid capacity conf cuda documentation fragmentation free gib gpu if management max max_split_size_mb mb memory mib out pytorch pytorch_cuda_alloc_conf reserved see setting size split torch total tried try",
+  },
+  {
+    id: "vllm-2669",
+    url: "https://github.com/vllm-project/vllm/issues/2669",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "Ray worker out of memory",
+    resolution:
+      "No fix in the thread (closed as stale). After a few hours of serving with the Ray backend, node host RAM reached Ray's 0.95 threshold (12.49GB / 13.15GB) and Ray's memory monitor killed the RayWorkerVllm actor; provision more host memory, reduce CPU-side memory use (e.g. swap space / cached requests), or raise RAY_memory_usage_threshold as Ray suggests.",
+    category: "host_oom",
+    signature: [
+      "memory on the node (ip: <n> , id: 708c7baf966d59aa3f08299830c349ca055293ebb1c33d8e72cd3336) where the task (actor id: 0dab4ab45f6c947201afac6d01000000, name=rayworkervllm.__init__, pid= <n> , memory used= <n> .15gb) was running was <n> .49gb / <n> .15gb ( <n> ), which exceeds the memory usage thresh",
+    ],
+    words:
+      "0dab4ab45f6c947201afac6d01000000 15gb 49gb 708c7baf966d59aa3f08299830c349ca055293ebb1c33d8e72cd3336 79a553ea91fe46f95e8384ddf8a8f0a01e3418a975ecd0af983c7bb2 actor exceeds id init ip killed memory name node pid ray rayworkervllm rayworkervllm.__init__ running task threshold usage used where which worker",
+  },
+  {
+    id: "runcomfy-ltx2-shm",
+    url: "https://www.runcomfy.com/pt/trainer/ai-toolkit/ltx-2-shm-issue-troubleshooting",
+    repo: "runcomfy.com/trainer",
+    split: "tune",
+    title: "Fix: Bus error do DataLoader (/dev/shm) — LoRA LTX-2 no AI Toolkit",
+    resolution:
+      "LTX-2 LoRA training in AI Toolkit queues several large multi-frame video batches in /dev/shm through DataLoader workers and prefetching; when /dev/shm is too small a worker dies with a bus error. Reduce num_workers and prefetch_factor in the dataset config and, when self-hosting in Docker, raise /dev/shm with --shm-size.",
+    category: "shm_bus_error",
+    signature: ["dataloader worker (pid xxx) is killed by signal: bus error"],
+    words: "bus dataloader killed limit memory out pid please possible raise shared signal try worker workers xxx your",
+  },
+  {
+    id: "llamafactory-5660",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/5660",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title:
+      "你好!使用cuda bf16訓練總是出現loss': 0.0, 'grad_norm': nan, 'learning_rate': 9.990133642141359e-05, 'epoch': 0.0, 任何模型都是",
+    resolution:
+      "No fix in the thread (closed as wontfix). With bf16 the first step's loss explodes (344093.2) and every later step logs loss 0.0 with grad_norm nan, and fp16 also gives grad_norm nan, for every model tried on this Windows RTX 3090 setup; lower the learning rate, check the data/template, and check the attention backend and library versions on this platform.",
+    category: "nan_loss",
+    signature: [
+      "{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> .997532801828658e- <n> , 'epoch': <n> }",
+      "{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> .990133642141359e- <n> , 'epoch': <n> }",
+      "{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> .977809823015401e- <n> , 'epoch': <n> }",
+      "{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> , 'epoch': <n> }",
+    ],
+    words:
+      "977809823015401e 990133642141359e 997532801828658e epoch grad grad_norm learning learning_rate loss nan norm rate",
+  },
+  {
+    id: "deepspeed-697",
+    url: "https://github.com/deepspeedai/DeepSpeed/issues/697",
+    repo: "deepspeedai/DeepSpeed",
+    split: "tune",
+    title:
+      "Model doesn't learn with fp16.enabled = true: [Rank 0] Overflow detected. Skipping step. Attempted loss scale: 1, reducing to 1",
+    resolution:
+      "No fix stated in the visible thread. With fp16 enabled every few iterations overflow and DeepSpeed keeps halving the dynamic loss scale down to 1, so steps are skipped and the model stops learning; train in fp32/bf16, lower the learning rate / clip gradients, or keep overflow-prone ops in fp32.",
+    category: "nan_loss",
+    signature: [
+      "grad overflow on iteration <n>",
+      "[logging.py: <n> :log_dist] [rank <n> ] overflow detected. skipping step. attempted loss scale: <n> , reducing to <n>",
+    ],
+    words:
+      "_update_scale attempted detected dist dynamic fused fused_optimizer.py grad iteration log log_dist logging logging.py loss optimizer overflow py rank reducing samplespersec scale skipping step stop timer timer.py update",
+  },
+  {
+    id: "mgfn-35",
+    url: "https://github.com/carolchenyx/MGFN./issues/35",
+    repo: "carolchenyx/MGFN.",
+    split: "holdout",
+    title: "CUDA OUT OF MEMORY",
+    resolution:
+      "No reply in the thread. Training MGFN on a 6 GB GPU cannot fit a 1.70 GiB allocation; note that 2.30 GiB is reserved-but-unallocated, so reduce the batch size / clip length and try max_split_size_mb (PYTORCH_CUDA_ALLOC_CONF) against fragmentation, as the message suggests, or use a larger GPU.",
+    category: "npu_oom",
+    signature: [
+      "torch.cuda.outofmemoryerror: cuda out of memory. tried to allocate <n> gib. gpu <n> has a total capacty of <n> gib of which <n> bytes is free. of the allocated memory <n> gib is allocated by pytorch, and <n> gib is reserved by pytorch but unallocated. if reserved but unallocated memory is large try ",
+    ],
+    words:
+      "allocate allocated avoid but bytes capacty cuda documentation fragmentation free gib gpu has if large management max max_split_size_mb mb memory out pytor pytorch reserved see setting size split torch total tried try unallocated which",
+  },
+  {
+    id: "paddledetection-8283",
+    url: "https://github.com/PaddlePaddle/PaddleDetection/issues/8283",
+    repo: "PaddlePaddle/PaddleDetection",
+    split: "holdout",
+    title: "RT-DETR模型训练：模型训练中途因为内存占用过高被Killed",
+    resolution:
+      "The reporter found from the system history that the RT-DETR training process was using too much host memory and was killed by the kernel OOM killer mid-epoch; reduce host-memory use (fewer DataLoader workers / smaller batch) or provision more RAM.",
+    category: "host_oom",
+    signature: [],
+    words:
+      "aux bbox class dn engine epoch eta giou info learning learning_rate loss loss_bbox loss_bbox_aux loss_bbox_aux_dn loss_bbox_dn loss_class loss_class_aux loss_class_aux_dn loss_class_dn loss_giou loss_giou_aux loss_giou_aux_dn loss_giou_dn ppdet ppdet.engine rate",
+  },
+  {
+    id: "tensorflow-models-7801",
+    url: "https://github.com/tensorflow/models/issues/7801",
+    repo: "tensorflow/models",
+    split: "tune",
+    title: "{1, 0} Found Inf or NaN global norm",
+    resolution:
+      "No fix in the thread (auto-closed; a commenter only points to issue #6178). TensorFlow's check_numerics found Inf/NaN in the global gradient norm during training, i.e. the gradients diverged; lower the learning rate / init scale, add gradient clipping, and check the input data for NaN/Inf.",
+    category: "nan_loss",
+    signature: [
+      "check_numerics_op.cc : <n> ] abnormal_detected_host @ <hex> = { <n> , <n> } found inf or nan global norm.",
+    ],
+    words:
+      "abnormal abnormal_detected_host cc check check_numerics_op.cc detected found global host inf nan norm numerics op",
+  },
+  {
+    id: "mlf-sc-41",
+    url: "https://github.com/LeapMind/MLF-SC/issues/41",
+    repo: "LeapMind/MLF-SC",
+    split: "tune",
+    title: "DefaultCPUAllocator: not enough memory: you tried to allocate 16777216000 bytes. Buy new RAM!",
+    resolution:
+      "No fix stated in the visible thread. The preprocessing convolution runs on the CPU and asks the allocator for ~16.8 GB of host RAM even with batch_size 1; the error is host memory exhaustion, so use a machine with more RAM, process fewer images at once, or move the preprocessing to the GPU.",
+    category: "host_oom",
+    signature: [
+      "runtimeerror: [enforce fail at ..\\c10\\core\\cpuallocator.cpp: <n> ] data. defaultcpuallocator: not enough memory: you tried",
+    ],
+    words:
+      "__call__ allocate anaconda batch batch_img buy bytes c10 call comp comp_data conv conv.py conv2d conv2d_forward core cpp cpuallocator cpuallocator.cpp data defaultcpuallocator dilation enforce enough fail forward groups img input kwargs lib main main.py memory mlf model model.train models models.py module module.py modules new nn packages padding preprocessor preprocessor.py py ram research result return sc self self.conv2d_forward self.dilation self.forward self.groups self.padding self.weight site src torch train tried weight you",
+  },
+  {
+    id: "qwen3-344",
+    url: "https://github.com/QwenLM/Qwen3/issues/344",
+    repo: "QwenLM/Qwen3",
+    split: "tune",
+    title: "6张卡，怎么能够让vllm启动qwen1.5-32b-chat",
+    resolution:
+      "The tensor-parallel size must divide the model's attention-head count (40 heads: use 2, 4 or 8; 64 heads: 2, 4, 8, 16 or 32), so --tensor-parallel-size 6 or 5 cannot work.",
+    category: "tp_exceeds_kv_heads",
+    signature: [
+      "valueerror: total number of attention heads ( <n> ) must be divisible by tensor parallel size ( <n> ).",
+    ],
+    words: "attention divisible heads must number parallel size tensor total",
+  },
+  {
+    id: "aws-do-eks-pr50",
+    url: "https://github.com/aws-samples/aws-do-eks/pull/50",
+    repo: "aws-samples/aws-do-eks",
+    split: "tune",
+    title: "fix(nemotron-agg-lws): set GLOO/NCCL_SOCKET_IFNAME (cross-node PP2 was falling back to loopback)",
+    resolution:
+      "Under hostNetwork the pod hostname did not map to a routable address, so vLLM's Gloo world group fell back to 127.0.0.1 and the worker-node rank could not reach the leader ranks; pin GLOO_SOCKET_IFNAME and NCCL_SOCKET_IFNAME to the primary VPC NIC on both leader and worker.",
+    category: "hccl_timeout",
+    signature: [
+      "warning: unable to resolve hostname to a (local) address. using the loopback",
+      "gloo connectfullmesh failed ... timed out connecting: so_error: connection refused,",
+      "runtimeerror: gloo connectfullmesh failed ...",
+      "enginecore failed to start.",
+    ],
+    words:
+      "address connectfullmesh connecting connection enginecore failed fallback gloo gloo_socket_ifname hostname ifname interface local loopback manually network out refused remote resolve set so socket start timed unable using warning",
+  },
+  {
+    id: "aws-do-eks-pr69",
+    url: "https://github.com/aws-samples/aws-do-eks/pull/69",
+    repo: "aws-samples/aws-do-eks",
+    split: "tune",
+    title: "Fix nemotron-ultra disagg lws (PP2/PP2): set GLOO_SOCKET_IFNAME under hostNetwork",
+    resolution:
+      "The Ray ActorHandleNotFoundError is a cascade; the real failure is the cross-node Gloo world group advertising loopback (the node hostname resolves only to 127.0.0.1 inside the pod), so ranks cannot connect to each other. Set GLOO_SOCKET_IFNAME to the routable NIC under hostNetwork.",
+    category: "hccl_timeout",
+    signature: [
+      "ray.exceptions.actorhandlenotfounderror: ... created in job <n> , but the current job is <n>",
+      "runtimeerror: engine core initialization failed",
+      "runtimeerror: gloo connectfullmesh failed with [ pair.cc : <n> ]",
+      "timed out connecting: so_error: connection refused, remote=[ <n> ]:<port>",
+    ],
+    words:
+      "but cc connectfullmesh connecting connection core created current engine exceptions failed gloo initialization job local out pair pair.cc port rank ray refused remote size so timed",
+  },
+  {
+    id: "vllm-5094",
+    url: "https://github.com/vllm-project/vllm/issues/5094",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "[Bug]: Can't run vllm distributed inference with vLLM + Ray",
+    resolution:
+      "The Gloo process group could not connect its ranks across the two nodes; the maintainer's suggestion is to set GLOO_SOCKET_IFNAME to the interface the nodes can reach each other on.",
+    category: "hccl_timeout",
+    signature: [
+      "worker_base.py: <n> ] backend_class = processgroupgloo(backend_prefix_store, group_rank, group_size, timeout=timeout)",
+      "worker_base.py: <n> ] runtimeerror: gloo connectfullmesh failed with [ pair.cc : <n> ] no error",
+    ],
+    words:
+      "backend backend_class backend_prefix_store base cc class connectfullmesh failed gloo group group_rank group_size pair pair.cc prefix processgroupgloo py rank size store timeout worker worker_base.py",
+  },
+  {
+    id: "roll-87",
+    url: "https://github.com/alibaba/ROLL/issues/87",
+    repo: "alibaba/ROLL",
+    split: "tune",
+    title: "Issue with port conflict",
+    resolution:
+      "The thread states no fix; the error says port 40005, chosen for the actor_infer (vLLM) process group, was already bound on the single 8-GPU machine: give each process group its own free port (or free the port) before starting.",
+    category: "port_in_use",
+    signature: [
+      "runtimeerror: the server sockethas failed to listen on any local network address. port: <n> , useipv6: <n> , code: - <n> , name: eaddrinuse, message: address already in use",
+    ],
+    words:
+      "address already any code eaddrinuse failed listen local message name network port server sockethas use useipv6",
+  },
+  {
+    id: "pipelinerl-27",
+    url: "https://github.com/ServiceNow/PipelineRL/issues/27",
+    repo: "ServiceNow/PipelineRL",
+    split: "tune",
+    title: "vllm port race condition",
+    resolution:
+      "Several vLLM instances pick their internal process-group port on their own and sometimes collide (after the upgrade to vLLM 0.8.3); give each vLLM instance its own port for the internal process group.",
+    category: "port_in_use",
+    signature: [
+      "runtimeerror: the server socket has failed to listen on any local network address. port: <n> , useipv6: <n> , code: - <n>",
+    ],
+    words: "address any code failed has listen local network port server socket useipv6",
+  },
+  {
+    id: "hiascend-80rc3-hcclug-000055",
+    url: "https://hiascend.com/document/detail/zh/canncommercial/80RC3/developmentguide/hccl/hcclug/hcclug_000055.html",
+    repo: "hiascend.com/document",
+    split: "tune",
+    title: "参与集合通信的服务器TLS信息不一致,HCCL初始化失败",
+    resolution:
+      "The servers taking part in the collective have inconsistent TLS settings, so the HCCL link between the devices is never established ('no connect') and initialisation fails; make the TLS configuration the same on every server in the cluster.",
+    category: "hccl_timeout",
+    signature: [
+      "hccl( <n> ,all_reduce_test): [comm_base.cc: <n> ][ <n> ] _________________________link_error_info___________________________",
+      "hccl( <n> ,all_reduce_test): [comm_base.cc: <n> ][ <n> ] | comm error, device[ <n> ] num[ <n> ]",
+      "hccl( <n> ,all_reduce_test): [comm_base.cc: <n> ][ <n> ] | dest_ip(rank_id) | src_ip(rank_id) | role | status |",
+      "hccl( <n> ,all_reduce_test): [comm_base.cc: <n> ][ <n> ] |--------------------|--------------------|----------|------------|",
+      "hccl( <n> ,all_reduce_test): [comm_base.cc: <n> ][ <n> ] | <n> ( <n> ) | <n> ( <n> ) | server | no connect |",
+      "hccl( <n> ,all_reduce_test): [comm_base.cc: <n> ][ <n> ] ___________________________________________________________________",
+      "hccl( <n> ,all_reduce_test): [comm_base.cc: <n> ][ <n> ]the connection failure between this device and target device may be due to the following reasons:",
+      "hccl( <n> ,all_reduce_test): [comm_base.cc: <n> ][ <n> ] <n> . the connection between this device and the target device is abnormal.",
+      "hccl( <n> ,all_reduce_test): [comm_base.cc: <n> ][ <n> ] <n> . an exception occurred at the target devices.",
+    ],
+    words:
+      "___________________________________________________________________ _________________________link_error_info___________________________ abnormal add all all_reduce_test base between cc comm comm_base.cc connect connection dest dest_ip device devices due failure following hccl hccp host id info input ip link list local local_ip may num occurred parameters phy phy_id ra ra_host.c ra_socket_white_list_add rank rank_id reasons reduce role server socket src src_ip status target test tid white",
+  },
+  {
+    id: "pippy-pr1141",
+    url: "https://github.com/pytorch/PiPPy/pull/1141",
+    repo: "pytorch/PiPPy",
+    split: "tune",
+    title: "fixed missing argument and refactoring",
+    resolution:
+      "The llama example did not pass split_spec to pipeline(), so the whole model became a single stage while two ranks each called build_stage, leaving a rank with no stage; pass split_spec so there is one stage per pipeline rank.",
+    category: "empty_pp_stage",
+    signature: ["runtimeerror: pipeline group size <n> cannot be larger than number of stages <n>"],
+    words: "cannot group larger number pipeline size stages than",
+  },
+  {
+    id: "accelerate-2536",
+    url: "https://github.com/huggingface/accelerate/issues/2536",
+    repo: "huggingface/accelerate",
+    split: "tune",
+    title: "dpo train with llama 2 70b timeout",
+    resolution:
+      "The thread states no fix; the log shows a ZeRO-3 _ALLGATHER_BASE on the 16-GPU, two-node DPO run waiting 17031127 ms against a 7200000 ms collective timeout, so one rank stalled or fell far behind: find the rank that stopped (data, checkpointing, a crash) before raising the timeout further.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] nccl watchdog thread terminated with exception: [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=_allgather_base, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "exception raised from checktimeout at processgroupnccl.cpp : <n> (most recent call first):",
+      "frame # <n> : c10::error::error(c10::sourcelocation, std::string) + <hex> ( <hex> in libc10.so )",
+      "frame # <n> : c10d::processgroupnccl::worknccl::checktimeout(std::optional<std::chrono::duration<long, std::ratio<1l, 1000l> > >) + <hex> ( <hex> in libtorch_cuda.so )",
+    ],
+    words:
+      "1000l 1l _allgather_base allgather base before c10 c10d call caught checktimeout chrono collective cpp cuda duration first frame libc10 libc10.so libtorch libtorch_cuda.so long milliseconds most ms nccl ncclcommwatchdog numelin numelout operation optional optype out processgroupnccl processgroupnccl.cpp raised ran rank ratio recent seqnum so sourcelocation std string terminated thread timeout timing watchdog workcleanuploop worknccl",
+  },
+  {
+    id: "crosspoint-ddp-4",
+    url: "https://github.com/auniquesun/CrossPoint-DDP/issues/4",
+    repo: "auniquesun/CrossPoint-DDP",
+    split: "tune",
+    title:
+      "RuntimeError: [2] is setting up NCCL communicator and retreiving ncclUniqueId from [0] via c10d key-value store by key '1', but store->get('1') got error: Socket Timeout",
+    resolution:
+      "The thread states no fix; the log says rank 3 timed out fetching the NCCL unique id from rank 0 through the c10d store during allgather, i.e. the processes could not reach each other or rank 0 was stuck; check that all ranks reach the collective and that the store/master address is reachable.",
+    category: "hccl_timeout",
+    signature: [
+      "runtimeerror: [ <n> ] is setting up nccl communicator and retreiving nccluniqueid from [ <n> ] via c10d key-value store by key ' <n> ', but store->get(' <n> ') got error: socket timeout",
+    ],
+    words:
+      "allgather but c10d communicator default default_pg.allgather get got key list nccl nccluniqueid pg retreiving setting socket store tensor tensor_list timeout up value via work",
+  },
+  {
+    id: "pydiff-31",
+    url: "https://github.com/limuloo/PyDIff/issues/31",
+    repo: "limuloo/PyDIff",
+    split: "tune",
+    title: "DDP setting Issue",
+    resolution:
+      "The thread states no fix; the log shows an ALLREDUCE that waited past the 600000 ms NCCL watchdog timeout while later work was already enqueued, so one DDP rank stalled or diverged: find the rank that did not reach the collective (or raise the timeout if it is only slow).",
+    category: "hccl_timeout",
+    signature: [
+      "[e624 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e624 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg id <n> pg guid <n> (default_pg) rank <n> ] exception (either an error or timeout) detected by watchdog at work: <n> , last enqueued nccl work: <n> , last completed nccl work: <n> .",
+      "[e624 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg id <n> pg guid <n> (default_pg) rank <n> ] timeout at nccl work: <n> , last enqueued nccl work: <n> , last completed nccl work: <n> .",
+      "[e624 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
+    ],
+    words:
+      "allreduce asynchronous avoid before caught collective completed cpp cuda data default default_pg detected down due e624 either enqueued entire failed gpu guid have id incomplete inconsistency kernels last might milliseconds ms nature nccl numelin numelout operation operations optype out pg process processgroupnccl processgroupnccl.cpp ran rank run seqnum some subsequent taking timed timeout timing watchdog we work worknccl",
+  },
+  {
+    id: "hybrik-207",
+    url: "https://github.com/jeffffffli/HybrIK/issues/207",
+    repo: "jeffffffli/HybrIK",
+    split: "tune",
+    title: "Training Initiation Problem (CONNECTION TIMED OUT)",
+    resolution:
+      "The reporter marked it solved without saying how; the log says the c10d rendezvous client could not reach the master at 192.168.1.219:23456 (connection timed out), so the default tcp init address/port is not reachable from this process: point the init method at a reachable master address and open port.",
+    category: "hccl_timeout",
+    signature: [
+      "[w socket.cpp: <n> ] [c10d] the client socket has failed to connect to [::ffff: <n> ]: <n> (errno: <n> - connection timed out).",
+      "[w socket.cpp: <n> ] [c10d] the client socket has failed to connect to <n> : <n> (errno: <n> - connection timed out).",
+      "runtimeerror: the client socket has failed to connect to any network address of ( <n> , <n> ). the client socket has failed to connect to <n> : <n> (errno: <n> - connection timed out).",
+    ],
+    words: "address any c10d client connect connection cpp errno failed ffff has network out socket socket.cpp timed",
+  },
+  {
+    id: "grl-image-restoration-27",
+    url: "https://github.com/ofsoundof/GRL-Image-Restoration/issues/27",
+    repo: "ofsoundof/GRL-Image-Restoration",
+    split: "tune",
+    title: "[c10d] The client socket has failed to connect to",
+    resolution:
+      "The thread states no fix; the log shows the trainers trying to reach the rendezvous host '05', which was turned into the address 0.0.0.5, and timing out, so the master address given to the launcher is not a reachable host: set MASTER_ADDR (or the rendezvous endpoint) to the real IP/hostname of rank 0.",
+    category: "hccl_timeout",
+    signature: [
+      "<n> [ <n> ]:[w socket.cpp: <n> ] [c10d] the client socket has failed to connect to [::ffff: <n> ]: <n> (errno: <n> - connection timed out).",
+      "<n> [ <n> ]:[w socket.cpp: <n> ] [c10d] the client socket has failed to connect to <n> : <n> (errno: <n> - connection timed out).",
+      "<n> [ <n> ]:[e socket.cpp: <n> ] [c10d] the client socket has failed to connect to any network address of ( <n> , <n> ).",
+    ],
+    words: "address any c10d client connect connection cpp errno failed ffff has network out socket socket.cpp timed",
+  },
+  {
+    id: "open-sora-667",
+    url: "https://github.com/hpcaitech/Open-Sora/issues/667",
+    repo: "hpcaitech/Open-Sora",
+    split: "holdout",
+    title: "The client socket has failed to connect",
+    resolution:
+      "The thread states no fix (closed as stale); the log shows the standalone torchrun rendezvous host '6841231' being read as the IPv4 address 0.104.99.143, which no rank can reach, so dist.init_process_group times out connecting: make the rendezvous/master address a resolvable host or IP (e.g. 127.0.0.1 for a single node).",
+    category: "hccl_timeout",
+    signature: [
+      "[w socket.cpp: <n> ] [c10d] the client socket has failed to connect to [::ffff: <n> ]: <n> (errno: <n> - connection timed out).",
+      "[w socket.cpp: <n> ] [c10d] the client socket has failed to connect to <n> : <n> (errno: <n> - connection timed out).",
+      "[e socket.cpp: <n> ] [c10d] the client socket has failed to connect to any network address of ( <n> , <n> ).",
+    ],
+    words: "address any c10d client connect connection cpp errno failed ffff has network out socket socket.cpp timed",
+  },
+  {
+    id: "pai-megatron-patch-100",
+    url: "https://github.com/alibaba/Pai-Megatron-Patch/issues/100",
+    repo: "alibaba/Pai-Megatron-Patch",
+    split: "tune",
+    title: "ModuleNotFoundError: No module named 'megatron.data.gpt_dataset'",
+    resolution:
+      "The Megatron-LM-main submodule folder inside Pai-Megatron-Patch was empty (the recursive clone did not fetch it), so the script did not import the Megatron-LM version it was written for; fetch the submodule (or download the matching Megatron-LM-main archive the maintainer links), which corresponds to the commit the main branch expects.",
+    category: "megatron_version_mismatch",
+    signature: ["modulenotfounderror: no module named 'megatron.data.gpt_dataset'"],
+    words: "data dataset gpt megatron megatron.data.gpt_dataset module named",
+  },
+  {
+    id: "vllm-4232",
+    url: "https://github.com/vllm-project/vllm/issues/4232",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "[Misc]: Total number of attention heads (40) must be divisible by tensor parallel size (6)",
+    resolution:
+      "Qwen1.5-32B has 40 attention heads, which 6 GPUs cannot split evenly; the maintainer's answer is to use a tensor parallel size that divides the heads (e.g. 8), and with only 6 GPUs another user suggests running several smaller-TP (e.g. 2-GPU) vLLM instances instead.",
+    category: "tp_exceeds_kv_heads",
+    signature: ["total number of attention heads ( <n> ) must be divisible by tensor parallel size ( <n> )."],
+    words: "attention divisible heads must number parallel size tensor total",
+  },
+  {
+    id: "ms-swift-8219",
+    url: "https://github.com/modelscope/ms-swift/issues/8219",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "ValueError: num_query_groups (2) must be a multiple of tensor_model_parallel_size (8).",
+    resolution:
+      "Qwen3.5-397B-A17B has only 2 query (KV) groups, and Megatron-core 0.15 requires num_query_groups to be a multiple of the TP size, so TP=8 fails; the reporter found Megatron-core 0.16.0 (which supports TP larger than the KV-group count) works after a small swift change, otherwise use a TP size that divides the query groups.",
+    category: "tp_exceeds_kv_heads",
+    signature: ["valueerror: num_query_groups ( <n> ) must be a multiple of tensor_model_parallel_size ( <n> )."],
+    words: "groups model multiple must num num_query_groups parallel query size tensor tensor_model_parallel_size",
+  },
+  {
+    id: "pytorch-105782",
+    url: "https://github.com/pytorch/pytorch/issues/105782",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title:
+      "DDP , error . [c10d] The client socket has timed out after 900s while trying to connect to (XX.XX.XX.XX, 8514).",
+    resolution:
+      "A worker could not reach the rendezvous store on the master within the 900 s timeout; the maintainer notes these errors have come from IP conflicts or inconsistent /etc/hosts entries between nodes and suggests a newer PyTorch (2.5) with fixed TCPStore connection handling.",
+    category: "hccl_timeout",
+    signature: [
+      "[e108 <n> : <n> : <n> socket.cpp: <n> ] [c10d] the client socket has timed out after 900s while trying to connect to ( <n> , <n> ).",
+      'file " __init__.py ", line <n> , in wrapper',
+    ],
+    words:
+      "900s __init__.py after args c10d client connect cpp e108 exit has init kwargs main module out py return socket socket.cpp sys sys.exit timed torchrun trying while wrapper",
+  },
+  {
+    id: "nanodet-542",
+    url: "https://github.com/RangiLyu/nanodet/issues/542",
+    repo: "RangiLyu/nanodet",
+    split: "tune",
+    title:
+      "> 我在训练时也遇到了同样的问题，但是我的gpu并没有占用，您知道该怎么解决吗 TimeoutError: The client socket has timed out after 1800s while trying to connect to (127.0.0.1, 53580).",
+    resolution:
+      "Multi-GPU training on a large dataset (Objects365) times out because the nodes finish copying the data at different times, and the ones that finish first call torch.distributed.init_process_group and wait past the 1800 s timeout for the rest; make all ranks reach initialisation together (stage the data first) or raise the timeout.",
+    category: "hccl_timeout",
+    signature: ["timeouterror: the client socket has timed out after 1800s while trying to connect to ( <n> , <n> )."],
+    words: "1800s after client connect has out socket timed trying while",
+  },
+  {
+    id: "megatron-lm-363",
+    url: "https://github.com/NVIDIA/Megatron-LM/issues/363",
+    repo: "NVIDIA/Megatron-LM",
+    split: "holdout",
+    title: "AttributeError: module 'megatron.core.parallel_state' has no attribute 'broadcast_data'",
+    resolution:
+      "examples/detxoify_lm/finetune_gpt.py still calls the old mpu.broadcast_data API, which in the current megatron.core lives in megatron/core/tensor_parallel/data.py; the example must use tensor_parallel.broadcast_data (i.e. code written for an older Megatron API than the installed megatron.core).",
+    category: "megatron_version_mismatch",
+    signature: ["attributeerror: module 'megatron.core.parallel_state' has no attribute 'broadcast_data'"],
+    words:
+      "attribute broadcast broadcast_data core data has megatron megatron.core.parallel_state module parallel state",
+  },
+  {
+    id: "qwen-913",
+    url: "https://github.com/QwenLM/Qwen/issues/913",
+    repo: "QwenLM/Qwen",
+    split: "tune",
+    title: "vLLM还是不支持v100啊",
+    resolution:
+      "Maintainer: it is not vLLM that lacks V100 support but the V100 that lacks bf16; start vLLM with --dtype half.",
+    category: "dtype_unsupported",
+    signature: [
+      "valueerror: bfloat16 is only supported on gpus with compute capability of at least <n> . your tesla v100-pcie-32gb gpu has compute capability <n> .",
+    ],
+    words: "32gb bfloat16 capability compute gpu gpus has least only pcie supported tesla v100 your",
+  },
+  {
+    id: "shazamio-135",
+    url: "https://github.com/shazamio/ShazamIO/issues/135",
+    repo: "shazamio/ShazamIO",
+    split: "tune",
+    title: "On Windows 10, latest Python, always circular import",
+    resolution:
+      "The user's own script is named shazamio.py and shadows the installed shazamio package; rename the script (e.g. main.py), as the maintainer answered.",
+    category: "import_from_source_dir",
+    signature: [
+      "importerror: cannot import name 'shazam' from partially initialized module 'shazamio' (most likely due to a circular import) (c:\\bin\\gotify\\shazamio.py)",
+    ],
+    words:
+      "bin cannot circular due gotify import initialized likely module most name partially py shazam shazamio shazamio.py",
+  },
+  {
+    id: "mem0-88",
+    url: "https://github.com/mem0ai/mem0/issues/88",
+    repo: "mem0ai/mem0",
+    split: "tune",
+    title:
+      "ImportError: cannot import name 'App' from partially initialized module 'embedchain' (most likely due to a circular import)",
+    resolution:
+      "The user's script was named embedchain.py, the same as the library it imports, so it shadowed the package; renaming the file fixed it (reporter's own fix).",
+    category: "import_from_source_dir",
+    signature: [
+      "importerror: cannot import name 'app' from partially initialized module 'xxx' (most likely due to a circular import)",
+    ],
+    words: "app cannot circular due import initialized likely module most name partially xxx",
+  },
+  {
+    id: "diagrams-175",
+    url: "https://github.com/mingrammer/diagrams/issues/175",
+    repo: "mingrammer/diagrams",
+    split: "holdout",
+    title: "Partially initialized module 'diagrams' - circular import with Python 3.8.3",
+    resolution:
+      "The script /tmp/diagrams.py shadows the diagrams library; use a filename other than diagrams.py (maintainer answer, confirmed by the reporter).",
+    category: "import_from_source_dir",
+    signature: [
+      "attributeerror: partially initialized module 'diagrams' has no attribute 'diagram' (most likely due to a circular import)",
+    ],
+    words:
+      "attribute circular diagram diagrams diagrams.diagram diagrams.py due false has import initialized likely module most partially py service show web",
+  },
+  {
+    id: "csiread-15",
+    url: "https://github.com/citysu/csiread/issues/15",
+    repo: "citysu/csiread",
+    split: "tune",
+    title:
+      "How can i solve: ImportError: cannot import name '_csiread' from partially initialized module 'csiread' (most likely due to a circular import) (/home/tt/csiread/csiread/__init__.py)",
+    resolution:
+      "Python imported the csiread source checkout (/home/tt/csiread/csiread, without the compiled _csiread extension) instead of the installed package; the maintainer says to change the working directory.",
+    category: "import_from_source_dir",
+    signature: [
+      "importerror: cannot import name '_csiread' from partially initialized module 'csiread' (most likely due to a circular import) ( __init__.py )",
+    ],
+    words:
+      "__init__.py _csiread cannot circular csiread due import init initialized likely module most name partially py",
+  },
+  {
+    id: "ms-swift-2008",
+    url: "https://github.com/modelscope/ms-swift/issues/2008",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "dpo训练时，使用自带数据集，报错",
+    resolution:
+      "No fix in the thread. The custom DPO dataset's columns (raw_prompt, prompt, rejected, chosen) match none of the formats swift's loader recognises (it needs e.g. response/rejected_response, messages or conversations); convert the data to one of the listed formats.",
+    category: "dataset_key_error",
+    signature: ["valueerror: dataset.features.keys(): dict_keys(['raw_prompt', 'prompt', 'rejected', 'chosen'])"],
+    words:
+      "alpaca chatml chosen conversation conversations dataset dataset.features.keys dict dict_keys features instruction keys mapping messages output pretrain prompt raw raw_prompt rejected required required_keys_mapping response sharegpt swift text",
+  },
+  {
+    id: "peft-892",
+    url: "https://github.com/huggingface/peft/pull/892",
+    repo: "huggingface/peft",
+    split: "tune",
+    title: "Update accelerate dependency version",
+    resolution:
+      "peft imports is_npu_available from accelerate.utils, which only exists from accelerate 0.21; the installed accelerate 0.20.3 is too old, so the PR raises peft's minimum accelerate version (upgrade accelerate).",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name 'is_npu_available' from 'accelerate.utils' ( __init__.py )"],
+    words:
+      "__init__.py accelerate accelerate.utils available cannot import init is_npu_available is_xpu_available module name npu other other.py py utils xpu",
+  },
+  {
+    id: "wsl-2551",
+    url: "https://github.com/microsoft/WSL/issues/2551",
+    repo: "microsoft/WSL",
+    split: "holdout",
+    title: "shell script - cannot create files (touch/echo)",
+    resolution:
+      "The shell script has CRLF line endings (git configured with Windows line endings), so each filename gets a trailing \\r; convert the script to LF.",
+    category: "windows_line_endings",
+    signature: ["touch: cannot touch 'file.name'$'\\r': no such file or directory"],
+    words: "cannot directory file.name name such touch",
+  },
+  {
+    id: "eslint-43",
+    url: "https://github.com/eslint/eslint/issues/43",
+    repo: "eslint/eslint",
+    split: "tune",
+    title: "Carriage return in bin file gives error",
+    resolution:
+      "The bin script's shebang line ends in a carriage return (CRLF), so env looks for 'node\\r'; converting the file to Unix line endings fixed it (reporter).",
+    category: "windows_line_endings",
+    signature: ["env: node\\r: no such file or directory"],
+    words: "directory env node such",
+  },
+  {
+    id: "metta-wam-215",
+    url: "https://github.com/trueagi-io/metta-wam/issues/215",
+    repo: "trueagi-io/metta-wam",
+    split: "tune",
+    title: "Windows carriage return pollution",
+    resolution:
+      "scripts/envvars_mettalog.sh contained Windows carriage returns (CRLF); running dos2unix on the file fixes the installation error.",
+    category: "windows_line_endings",
+    signature: ["'\\r': command not found"],
+    words: "command found",
+  },
+  {
+    id: "edulinks-dos2unix",
+    url: "http://edulinks.cn/2023/02/10/20230210-dos2unix/",
+    repo: "edulinks.cn/blog",
+    split: "holdout",
+    title: "换行符引起的脚本执行错误",
+    resolution:
+      "The shell file was saved with DOS (CRLF) line endings by a Windows editor; convert it to Unix line endings with dos2unix before running it on Linux.",
+    category: "windows_line_endings",
+    signature: [": command not found <n> :"],
+    words: "command dos dosnewline dosnewline.sh found newline sh",
+  },
+  {
+    id: "openfmnav-4",
+    url: "https://github.com/yxKryptonite/OpenFMNav/issues/4",
+    repo: "yxKryptonite/OpenFMNav",
+    split: "holdout",
+    title: "load file error",
+    resolution:
+      "The machine cannot reach huggingface.co to fetch bert-base-uncased; the maintainer suggests using a proxy or downloading/deploying the Hugging Face model locally.",
+    category: "hub_access",
+    signature: [
+      "=====> [error]: we couldn't connect to 'https: huggingface.co ' to load this file, couldn't find it in the cached files and it looks like bert-base-uncased is not the path to a directory containing a file named config.json.",
+    ],
+    words:
+      "20s base bert cached checkout co config config.json connect connection containing couldn directory encoder files final find how https huggingface huggingface.co installation internet json library like load looks mode named offline path run see sleep text text_encoder_type type uncased we your",
+  },
+  {
+    id: "imagepseudo-1",
+    url: "https://github.com/kateyliu/ImagePseudo/issues/1",
+    repo: "kateyliu/ImagePseudo",
+    split: "tune",
+    title: "Couldn't connect to 'https://huggingface.co' to load this file",
+    resolution:
+      "The local network cannot access huggingface.co (blocked in the reporter's region), so owkin/phikon cannot be downloaded; fix network access to the Hub or download the files by other means and load them locally (maintainer answer).",
+    category: "hub_access",
+    signature: [
+      "oserror: we couldn't connect to 'https: huggingface.co ' to load this file, couldn't find it in the cached files and it looks like phikon is not the path to a directory containing a file named config.json.",
+    ],
+    words:
+      "always cached checkout co config config.json connect connection containing couldn deprecated directory download downloads file_download.py files find force force_download futurewarning how https huggingface huggingface.co if installation internet json library like load looks mode named new offline path phikon possible py removed resume resume_download run see true use version want we when will you your",
+  },
+  {
+    id: "longiclbench-4",
+    url: "https://github.com/TIGER-AI-Lab/LongICLBench/issues/4",
+    repo: "TIGER-AI-Lab/LongICLBench",
+    split: "tune",
+    title: "ConnectionError: Couldn't reach",
+    resolution:
+      "The Hugging Face Hub is blocked by the firewall in China (maintainer); the reporter solved it by downloading the go_emotions dataset to a local path and calling load_dataset on that path.",
+    category: "hub_access",
+    signature: [
+      "connectionerror: couldn't reach https: readme.md (connectionerror(protocolerror('connection aborted.', connectionreseterror( <n> , 'connection reset by peer'))))",
+    ],
+    words: "aborted connection couldn https md peer reach readme readme.md reset",
+  },
+  {
+    id: "mindact-711",
+    url: "https://github.com/candle-org/MindAct/pull/711",
+    repo: "candle-org/MindAct",
+    split: "tune",
+    title: "Load data from ModelScope",
+    resolution:
+      "Connections to huggingface.co time out (poor connectivity from China); the PR adds load_modelscope.py so the datasets can be downloaded from modelscope.cn instead.",
+    category: "hub_access",
+    signature: [
+      "'httpsconnectionpool(host='huggingface.co', port= <n> ): max retries exceeded with url: …… (caused by connecttimeouterror(<urllib3.connection.httpsconnection object at <hex> >, 'connection to huggingface.co timed out. (connect timeout= <n> )'))' thrown while requesting head [https: huggingface.co ]",
+    ],
+    words:
+      "caused co connect connection exceeded head host https httpsconnection httpsconnectionpool huggingface huggingface.co max object out port requesting retries thrown timed timeout url urllib3 urllib3.connection.httpsconnection while",
+  },
+  {
+    id: "deepsolo-55",
+    url: "https://github.com/ViTAE-Transformer/DeepSolo/issues/55",
+    repo: "ViTAE-Transformer/DeepSolo",
+    split: "tune",
+    title: "No such file or directory: 'datasets/totaltext/train_37voc.json'",
+    resolution:
+      "The config expects datasets/totaltext/train_37voc.json, which the downloaded data names train.json; rename (or point the config at) the annotation file so the expected path exists (confirmed in the thread).",
+    category: "input_path_missing",
+    signature: ["no such file or directory: ' train_37voc.json '"],
+    words: "37voc directory json such train train_37voc.json",
+  },
+  {
+    id: "kdd-wind-9",
+    url: "https://github.com/shaido987/KDD_wind_power_forecast/issues/9",
+    repo: "shaido987/KDD_wind_power_forecast",
+    split: "tune",
+    title: "FileNotFoundError",
+    resolution:
+      "The preprocessed file train_9_new_mask.npz is created by the preprocessing step in the model directory, but the code only re-runs preprocessing when the adjacency matrix is missing (and that matrix ships with the repo), so the file was never generated; run the preprocessing so the file exists (maintainer).",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' train_9_new_mask.npz '"],
+    words:
+      "_new_mask.npz args batch batch_size cat cat_data category context data data_loader dataset dataset_dir dir directory enter errno fid fspath join load load_wp_dataset_mask loader main mask model model_dir module new np np.load npyio npyio.py npz open os os.path.join os_fspath path py ratio rb size stack stack.enter_context such train train_9_new_mask.npz train_xtgn.py util util.py wp xtgn",
+  },
+  {
+    id: "siamese-two-stream-1",
+    url: "https://github.com/icarofua/siamese-two-stream/issues/1",
+    repo: "icarofua/siamese-two-stream",
+    split: "tune",
+    title: "dataset1_1.json",
+    resolution:
+      "The dataset file dataset1_1.json is not in this repository; get the full dataset from the vehicle-ReId repository the maintainer links and place it where the script expects.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: 'dataset1_1.json'"],
+    words: "dataset1 dataset1_1.json directory errno json such",
+  },
+  {
+    id: "bitnet158-2",
+    url: "https://github.com/Entropy-xcy/bitnet158/issues/2",
+    repo: "Entropy-xcy/bitnet158",
+    split: "tune",
+    title: "error in deepspeed while running ds_train.py",
+    resolution:
+      "No answer in the thread. The DeepSpeed config passed as ds_config.json does not exist relative to the working directory; create it or pass the correct (absolute) path.",
+    category: "input_path_missing",
+    signature: [
+      "valueerror: expected a string path to an existing deepspeed config, or a dictionary, or a base64 encoded string. received: ds_config.json",
+    ],
+    words: "base64 config deepspeed dictionary ds ds_config.json encoded existing expected json path received string",
+  },
+  {
+    id: "cim-cil-3",
+    url: "https://github.com/xfflzl/CIM-CIL/issues/3",
+    repo: "xfflzl/CIM-CIL",
+    split: "holdout",
+    title:
+      "FileNotFoundError: [Errno 2] No such file or directory: './exps/finetune.json' I can't find this path './exps/finetune.json'",
+    resolution:
+      "main.py's --config defaults to './exps/finetune.json', which is not in the repo; run main.py with --config pointing to an existing config such as cim-<YOUR DATASET>.json (maintainer).",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' finetune.json '"],
+    words: "directory errno finetune finetune.json json such",
+  },
+  {
+    id: "db-gpt-hub-295",
+    url: "https://github.com/eosphoros-ai/DB-GPT-Hub/issues/295",
+    repo: "eosphoros-ai/DB-GPT-Hub",
+    split: "tune",
+    title: "ModuleNotFoundError: No module named 'transformers.deepspeed'，已经安装了transformers和deepspeed",
+    resolution:
+      "transformers 4.46 removed the transformers.deepspeed module that DB-GPT-Hub imports; import is_deepspeed_zero3_enabled from transformers.integrations.deepspeed instead (or use an older transformers).",
+    category: "transformers_version_conflict",
+    signature: ["modulenotfounderror: no module named 'transformers.deepspeed'"],
+    words:
+      "base dbgpt dbgpt_hub_sql.llm_base.load_tokenizer deepspeed enabled hub import is_deepspeed_zero3_enabled llm load load_model_and_tokenizer load_tokenizer.py model module named py sft sft_train.py sql tokenizer train transformers transformers.deepspeed zero3",
+  },
+  {
+    id: "lmflow-913",
+    url: "https://github.com/OptimalScale/LMFlow/issues/913",
+    repo: "OptimalScale/LMFlow",
+    split: "holdout",
+    title: "[BUG] Cannot run with the latest transformer release.",
+    resolution:
+      "LMFlow imported HfDeepSpeedConfig from transformers.deepspeed, which the latest transformers release removed; it works with transformers v4.45.2 (reporter), and updating LMFlow to a release that imports from transformers.integrations fixes it.",
+    category: "transformers_version_conflict",
+    signature: ["modulenotfounderror: no module named 'transformers.deepspeed'."],
+    words:
+      "auto auto_model.py automodel decoder deepspeed finetune finetune.py hf hf_decoder_model.py hfdecodermodel hfdeepspeedconfig import lmflow lmflow.models.auto_model lmflow.models.hf_decoder_model model models module named py transformers transformers.deepspeed",
+  },
+  {
+    id: "handsonllm-32",
+    url: "https://github.com/HandsOnLLM/Hands-On-Large-Language-Models/issues/32",
+    repo: "HandsOnLLM/Hands-On-Large-Language-Models",
+    split: "holdout",
+    title: "Chapter 12",
+    resolution:
+      "Newer TRL moved dataset_text_field (and related options) from SFTTrainer to SFTConfig; the maintainer updated the book's requirements, or pass dataset_text_field via SFTConfig instead of TrainingArguments.",
+    category: "transformers_version_conflict",
+    signature: ["typeerror: sfttrainer.__init__() got an unexpected keyword argument 'dataset_text_field'"],
+    words: "argument dataset dataset_text_field field got init keyword sfttrainer sfttrainer.__init__ text unexpected",
+  },
+  {
+    id: "insight-v-6",
+    url: "https://github.com/dongyh20/Insight-V/issues/6",
+    repo: "dongyh20/Insight-V",
+    split: "tune",
+    title: "About trl version",
+    resolution:
+      "The code relies on the modified trl shipped by the LLaVA-NeXT team (its DPOTrainer takes gamma/dpo_alpha), not the current PyPI trl; install that trl version (maintainer).",
+    category: "transformers_version_conflict",
+    signature: [],
+    words: "alpha argument dpo dpo_alpha dpotrainer dpotrainer.__init__ gamma got init keyword unexpected",
+  },
+  {
+    id: "peft-917",
+    url: "https://github.com/huggingface/peft/issues/917",
+    repo: "huggingface/peft",
+    split: "tune",
+    title:
+      "RuntimeError: Failed to import transformers.models.gpt_bigcode.modeling_gpt_bigcode because of the following error (look up to see its traceback): No module named 'torch._six'",
+    resolution:
+      "deepspeed 0.8.0 still imports torch._six, which newer PyTorch removed; upgrading deepspeed fixed it (reporter).",
+    category: "transformers_version_conflict",
+    signature: [
+      "runtimeerror: failed to import transformers.models.gpt_bigcode.modeling_gpt_bigcode because of the following error (look up to see its traceback):",
+    ],
+    words:
+      "because bigcode failed following gpt import its look modeling models module named see six torch torch._six traceback transformers transformers.models.gpt_bigcode.modeling_gpt_bigcode up",
+  },
+  {
+    id: "flock-quickstart-14",
+    url: "https://github.com/FLock-io/testnet-training-node-quickstart/pull/14",
+    repo: "FLock-io/testnet-training-node-quickstart",
+    split: "tune",
+    title: "fix: constrain trl version to <=0.9.6 to resolve ValueError in SFTTrainer/SFTConfig",
+    resolution:
+      "The latest trl changed SFTTrainer/SFTConfig so the quickstart's call (packing=False without dataset_text_field) fails; the PR pins trl to >=0.9.3,<=0.9.6.",
+    category: "transformers_version_conflict",
+    signature: [
+      "valueerror: you passed packing=false to the sftconfig , but you didn't pass a dataset_text_field or formatting_func argument.",
+    ],
+    words:
+      "argument but dataset dataset_text_field didn false field formatting formatting_func func packing pass passed sftconfig text you",
+  },
+  {
+    id: "ms-swift-2399",
+    url: "https://github.com/modelscope/ms-swift/issues/2399",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "trl升级到v0.10.0之后的版本，DPO运行时报错KeyError: 'prompt'",
+    resolution:
+      "ms-swift 2.3.0 is used with trl 0.11.4, whose DPOTrainer tokenizer expects a 'prompt' column that swift 2.3's datasets lack; the maintainer says to upgrade to ms-swift==2.5.2 (which pins trl>=0.11,<0.12).",
+    category: "transformers_version_conflict",
+    signature: ["keyerror: 'prompt'"],
+    words:
+      "__getitem__ _tokenize additional additional_args apply apply_function_on_filtered_inputs args arrow arrow_dataset.py data dataset dpo dpo_trainer.py features filtered fn fn_args fn_kwargs formatting formatting.py function getitem inputs key kwargs processed processed_inputs prompt py self self.data tokenize trainer value",
+  },
+  {
+    id: "llamafactory-1312",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/1312",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title:
+      "raise ValueError( ValueError: Original column name instruction not in the dataset. Current columns in the dataset: ['text', 'meta']",
+    resolution:
+      "The dataset only has 'text' and 'meta' columns but dataset_info.json maps the default 'instruction' column; add a columns entry to dataset_info.json mapping prompt to 'text' (maintainer).",
+    category: "dataset_key_error",
+    signature: [
+      "valueerror: original column name instruction not in the dataset. current columns in the dataset: ['text', 'meta']",
+    ],
+    words: "column columns current dataset instruction meta name original text",
+  },
+  {
+    id: "pytorch-xla-1330",
+    url: "https://github.com/pytorch/xla/issues/1330",
+    repo: "pytorch/xla",
+    split: "tune",
+    title: "Mixed precision training",
+    resolution:
+      "An op that torch_xla does not lower to XLA falls back to PyTorch's CPU implementation, and PyTorch CPU does not support that op (_th_equal) for BFloat16 (maintainer); avoid bf16 for that op or keep it in float32.",
+    category: "dtype_unsupported",
+    signature: ["runtimeerror: _th_equal not supported on cputype for bfloat16"],
+    words: "_th_equal bfloat16 cputype equal supported th",
+  },
+  {
+    id: "onnxruntime-26311",
+    url: "https://github.com/microsoft/onnxruntime/issues/26311",
+    repo: "microsoft/onnxruntime",
+    split: "tune",
+    title: "bfloat16 causing an error: : NOT_IMPLEMENTED : Could not find an implementation for MatMul(13)",
+    resolution:
+      "The ONNX Runtime CPU execution provider has no bfloat16 MatMul kernel; the reporter found the model's recurrent kernel is cast to bfloat16 and that changing it to float32 makes inference work.",
+    category: "dtype_unsupported",
+    signature: [
+      "onnxruntime.capi.onnxruntime_pybind11_state.notimplemented: [onnxruntimeerror] : <n> : not_implemented : could not find an implementation for matmul( <n> ) node with name ' matmul '",
+    ],
+    words:
+      "capi could find implementation implemented matmul name node not_implemented notimplemented onnxruntime onnxruntime.capi.onnxruntime_pybind11_state.notimplemented pybind11 state",
+  },
 ];
