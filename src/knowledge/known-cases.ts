@@ -34550,21 +34550,6 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     words: "because cache dataset denied errno failing hub loading permission tags",
   },
   {
-    id: "openillumi-pytorchstreamwriter",
-    url: "https://openillumi.com/?p=106799",
-    repo: "openillumi.com",
-    split: "tune",
-    title:
-      'Core Solution for the "PytorchStreamWriter failed writing file" Error Encountered During PyTorch Model Saving',
-    resolution:
-      "The post (citing the top Stack Overflow answer) explains that this torch.save error during checkpointing is PyTorch's internal way of reporting a full disk; free enough space on the storage the training run writes to.",
-    category: "disk_full",
-    signature: [
-      "runtimeerror: [enforce fail at inline_container.cc: <n> ] pytorchstreamwriter failed writing file <n> : file write failed",
-    ],
-    words: "cc container enforce fail failed inline inline_container.cc pytorchstreamwriter write writing",
-  },
-  {
     id: "llama-427",
     url: "https://github.com/meta-llama/llama/issues/427",
     repo: "meta-llama/llama",
@@ -35057,9 +35042,9 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
   },
   {
     id: "hiascend-80rc3-hcclug-000055",
-    url: "https://hiascend.com/document/detail/zh/canncommercial/80RC3/developmentguide/hccl/hcclug/hcclug_000055.html",
-    repo: "hiascend.com/document",
-    split: "tune",
+    url: "https://www.hiascend.com/document/detail/zh/canncommercial/80RC3/developmentguide/hccl/hcclug/hcclug_000055.html",
+    repo: "hiascend.com/hccl",
+    split: "holdout",
     title: "参与集合通信的服务器TLS信息不一致,HCCL初始化失败",
     resolution:
       "The servers taking part in the collective have inconsistent TLS settings, so the HCCL link between the devices is never established ('no connect') and initialisation fails; make the TLS configuration the same on every server in the cluster.",
@@ -35405,18 +35390,6 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     category: "windows_line_endings",
     signature: ["'\\r': command not found"],
     words: "command found",
-  },
-  {
-    id: "edulinks-dos2unix",
-    url: "http://edulinks.cn/2023/02/10/20230210-dos2unix/",
-    repo: "edulinks.cn/blog",
-    split: "holdout",
-    title: "换行符引起的脚本执行错误",
-    resolution:
-      "The shell file was saved with DOS (CRLF) line endings by a Windows editor; convert it to Unix line endings with dos2unix before running it on Linux.",
-    category: "windows_line_endings",
-    signature: [": command not found <n> :"],
-    words: "command dos dosnewline dosnewline.sh found newline sh",
   },
   {
     id: "openfmnav-4",

@@ -172,7 +172,7 @@ describe("the nearest known case", () => {
       // Issue threads; vendor troubleshooting pages, Hub discussions, forums, blogs and pastes for some. Each is the page of
       // the case in the corpus.
       expect(c.url).toMatch(
-        /^https:\/\/(?:github\.com|gist\.github\.com|www\.hiascend\.com|huggingface\.co|pastebin\.com|blog\.csdn\.net|cnblogs\.com|www\.codetd\.com|gitcode\.com|support\.huaweicloud\.com|discuss\.mindspore\.cn|gitee\.com)\//,
+        /^https:\/\/(?:github\.com|gist\.github\.com|www\.hiascend\.com|huggingface\.co|pastebin\.com|blog\.csdn\.net|cnblogs\.com|www\.codetd\.com|gitcode\.com|support\.huaweicloud\.com|discuss\.mindspore\.cn|gitee\.com|www\.gongjiyun\.com|www\.runcomfy\.com)\//,
       );
       expect(c.resolution.length).toBeGreaterThan(10);
       for (const l of c.signature) expect(l).not.toMatch(/\/usr\/|0x[0-9a-f]{4,}/);
