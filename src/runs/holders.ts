@@ -146,3 +146,41 @@ export async function runHolders(
   }
   return out;
 }
+
+/**
+ * The live runs of `host`'s ledger that write their checkpoints to `saveDir` (its absolute path, as the ledger records
+ * it): a second run there would overwrite their iterations and tracker. A finished or stopped run whose processes are
+ * gone writes nothing.
+ */
+export async function runsSavingTo(
+  deps: Pick<WorkDeps, "hosts" | "now">,
+  host: string,
+  saveDir: string,
+): Promise<HoldingRun[]> {
+  const { executor, settings } = await deps.hosts.get(host);
+  const ledger = await readLedger(executor, host, await ledgerDir(executor, settings));
+  const same = (a: string) => a.replace(/\/+$/, "") === saveDir.replace(/\/+$/, "");
+  const asked = ledger.entries
+    .map((e) => e.record)
+    .filter((r) => r.saveDir !== null && same(r.saveDir) && r.nodes.some((n) => n.host === host))
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))
+    .slice(0, PORT_CANDIDATES);
+  if (asked.length === 0) return [];
+  const live = await livenessByRun(
+    deps.hosts,
+    asked.map((r) => ({ ...r, state: "launched" as const })),
+  );
+  const out: HoldingRun[] = [];
+  for (const r of asked) {
+    const nodes = live.get(r.id);
+    if (!nodes?.some((n) => n.alive === true || (n.groupMembers ?? 0) > 0)) continue;
+    const s = await runStatus(deps.hosts, r, nodes, deps.now);
+    out.push({
+      runId: r.id,
+      state: s.state,
+      iteration: s.iteration,
+      totalIterations: s.totalIterations ?? r.trainIters,
+    });
+  }
+  return out;
+}

@@ -61,6 +61,8 @@ export interface NodeCheckInputs {
   hcclBasePort: number;
   /** Which runs of a host's own ledger hold what is taken there (runHolders), so a taken port names its run. */
   holders?: (host: string, taken: TakenOnHost) => Promise<RunHolders>;
+  /** The live runs of a host's own ledger that save to a directory (runsSavingTo): two runs must not share one. */
+  savers?: (host: string, saveDir: string) => Promise<HoldingRun[]>;
   npusPerNode: number;
   env: (n: NodeContext) => Record<string, string>;
 }
@@ -79,6 +81,7 @@ export async function probeNodes(nodes: NodeContext[], inputs: NodeCheckInputs):
         savePath: inputs.config.savePath,
       });
       n.portOwners = await portOwners(n, inputs);
+      n.savingHere = await savingHere(n, inputs);
       const holders = parseNpuSmiInfo(n.facts.npuSmi.text).processes.map((p) => p.pid);
       if (holders.length === 0) return;
       try {
@@ -116,6 +119,18 @@ async function portOwners(n: NodeContext, inputs: NodeCheckInputs): Promise<Node
     return { master: h.masterPort, hccl: h.hcclPorts };
   } catch {
     // No ledger or no ps: the ports are reported without a run id.
+    return undefined;
+  }
+}
+
+/** The live runs of the node's own ledger that write to the launch's save directory; none asked without one. */
+async function savingHere(n: NodeContext, inputs: NodeCheckInputs): Promise<HoldingRun[] | undefined> {
+  const save = n.facts!.save;
+  if (!inputs.savers || !inputs.config.savePath || !save?.abs) return undefined;
+  try {
+    return await inputs.savers(n.host, save.abs);
+  } catch {
+    // No ledger or no ps: the save directory is judged by its contents alone.
     return undefined;
   }
 }
@@ -354,6 +369,18 @@ function checkSave(
       level: "warning",
       message: "The run sets no save directory: no checkpoint will be written and it cannot be resumed.",
       fix: `Rebuild the configs with a save directory: ${rebuildHint(buildInputs, n.host, { saveDir: "<save dir>", overwrite: true })}.`,
+    });
+    return;
+  }
+  const writers = n.savingHere ?? [];
+  if (writers.length > 0) {
+    const other = `${save.abs}-2`;
+    add({
+      id: "save-dir",
+      host: n.host,
+      level: "error",
+      message: `The save directory ${save.abs} is where this host's run ${writers.map(runLabel).join(", ")} writes its checkpoints: two runs saving there overwrite each other's iterations and latest_checkpointed_iteration.txt.`,
+      fix: `Give this run a save directory of its own (${rebuildHint(buildInputs, n.host, { saveDir: other, overwrite: true })}), or let that run finish or ${stopIt(writers, n.host)}.`,
     });
     return;
   }

@@ -26,6 +26,8 @@ export interface NodeContext {
   facts: NodeFacts | null;
   /** The runs of this host's own ledger that hold the launch's master port or HCCL ports, when any is taken. */
   portOwners?: { master: HoldingRun | null; hccl: ReadonlyMap<number, HoldingRun> };
+  /** Live runs of this host's own ledger that write their checkpoints to the launch's save directory. */
+  savingHere?: HoldingRun[];
 }
 
 export interface PreflightResult {

@@ -4,7 +4,7 @@
 import { parseNpuSmiInfo } from "../env/npu-smi.js";
 import { hbmFromChips } from "../estimate/index.js";
 import { estimateLaunch, layoutCalls } from "../estimate/launch.js";
-import { runHolders } from "./holders.js";
+import { runHolders, runsSavingTo } from "./holders.js";
 import type { LaunchScriptInfo } from "./launch-script.js";
 import { checkInventory, checkLayout, checkResumable } from "./preflight-cluster.js";
 import { checkNode, DEFAULT_HCCL_BASE_PORT, type NodeCheckInputs, probeNodes } from "./preflight-node.js";
@@ -78,6 +78,7 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRes
     npusPerNode,
     env: (n) => ({ ...info.exports, ...n.settings.env, ...opts.env }),
     holders: (host, taken) => runHolders({ hosts: opts.hosts, now: () => new Date() }, host, taken),
+    savers: (host, saveDir) => runsSavingTo({ hosts: opts.hosts, now: () => new Date() }, host, saveDir),
   };
   const ourPids = await probeNodes(nodes, inputs);
   for (const n of nodes) {

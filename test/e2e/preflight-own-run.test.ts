@@ -1,6 +1,6 @@
 // A second launch on a host where a run of its own ledger trains: the pre-flight names that run as the holder of the
 // master port (not "something listens there"), with the stop-run call that frees it and a free port to launch beside
-// it; the port it names passes the same check.
+// it; the port it names passes the same check. A launch that would save where that run saves is refused, naming it.
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderCliHint } from "../../src/cli/hints.js";
@@ -40,7 +40,7 @@ describe("launch pre-flight beside a run of the host's own ledger", () => {
     await sim?.cleanup();
   });
 
-  it("names the run on the master port, the stop-run call and a free port that passes the check", async () => {
+  it("names the run on the master port and in the save directory, with the stop-run call and a free port", async () => {
     const masterPort = await freePort();
     const launch = (port: number, confirm: boolean) =>
       launchTrain.handle(
@@ -69,6 +69,13 @@ describe("launch pre-flight beside a run of the host's own ledger", () => {
       expect(free).toBeGreaterThan(masterPort);
       const beside = await launch(free, false);
       expect(beside.checks.find((c) => c.id === "master-port")).toMatchObject({ ok: true });
+      // The same script saves where the first run saves, before either has written a checkpoint: refused, named.
+      const save = beside.checks.find((c) => c.id === "save-dir")!;
+      expect(save).toMatchObject({ ok: false, level: "error" });
+      expect(save.message).toMatch(new RegExp(`is where this host's run ${first.runId} \\(running`));
+      const saveFix = renderHints(save.fix ?? "", renderCliHint);
+      expect(hintProblems(saveFix, { host: sim.name })).toEqual([]);
+      expect(printedCommands(saveFix).map((c) => c.tool)).toEqual(["build_configs", "stop_run"]);
     } finally {
       await stopRun.handle(stopRun.input.parse({ runId: first.runId, host: sim.name, confirm: true }), deps);
     }
