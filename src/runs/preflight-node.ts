@@ -174,7 +174,7 @@ export function checkNode(
   if (!inputs.resume) checkWeights(n, inputs, add);
   checkSave(n, inputs.config, inputs.resume, add, inputs.buildInputs ?? null);
   const planned = checkDisk(n, inputs.config, add);
-  checkPorts(n, inputs.masterPort, inputs.hcclBasePort, add);
+  checkPorts(n, inputs.masterPort, inputs.hcclBasePort, npusHeld(n, inputs), add);
   checkNpus(n, inputs, ourPids, add);
   return planned;
 }
@@ -477,7 +477,28 @@ function checkDisk(n: NodeContext, config: RunConfig, add: Add): number | null {
   return planned;
 }
 
-function checkPorts(n: NodeContext, masterPort: number, base: number, add: Add): void {
+/** The NPUs the launch would use on this node, as npu-smi reports them, are held by some process. */
+function npusHeld(n: NodeContext, inputs: NodeCheckInputs): boolean {
+  const info = parseNpuSmiInfo(n.facts!.npuSmi.text);
+  const used = usedNpus(inputs.env(n), inputs.npusPerNode);
+  return info.processes.some((p) => used.includes(p.npuId));
+}
+
+/** The NPU ids a launch uses on a node: ASCEND_RT_VISIBLE_DEVICES (or ASCEND_VISIBLE_DEVICES), else 0 … perNode-1. */
+function usedNpus(env: Record<string, string>, perNode: number): number[] {
+  const visible = (env.ASCEND_RT_VISIBLE_DEVICES ?? env.ASCEND_VISIBLE_DEVICES ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => /^\d+$/.test(s))
+    .map(Number);
+  return visible.length > 0 ? visible : Array.from({ length: perNode }, (_, i) => i);
+}
+
+/**
+ * The master port and HCCL's host ports. A port held by a run of the host's own ledger names that run; a launch
+ * "beside it" on another port is offered only while the launch's NPUs are free (else the port alone cannot help).
+ */
+function checkPorts(n: NodeContext, masterPort: number, base: number, npusTaken: boolean, add: Add): void {
   const listening = n.facts!.listening;
   const taken = takenPorts(n, { masterPort, hcclBasePort: base });
   const owners = n.portOwners;
@@ -485,7 +506,8 @@ function checkPorts(n: NodeContext, masterPort: number, base: number, add: Add):
     const busy = taken.master !== null;
     const owner = owners?.master ?? null;
     const free = busy ? freePortFrom(listening, masterPort + 1) : null;
-    const beside = free !== null ? `, or launch beside it on a free port: ${argsHint({ masterPort: free })}` : "";
+    const beside =
+      free !== null && !npusTaken ? `, or launch beside it on a free port: ${argsHint({ masterPort: free })}` : "";
     add({
       id: "master-port",
       host: n.host,
@@ -548,12 +570,7 @@ function checkNpus(n: NodeContext, inputs: NodeCheckInputs, ourPids: Map<number,
     return;
   }
   const info = parseNpuSmiInfo(smi.text);
-  const visible = (env.ASCEND_RT_VISIBLE_DEVICES ?? env.ASCEND_VISIBLE_DEVICES ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => /^\d+$/.test(s))
-    .map(Number);
-  const used = visible.length > 0 ? visible : Array.from({ length: perNode }, (_, i) => i);
+  const used = usedNpus(env, perNode);
   if (info.npuCount > 0 && used.length > info.npuCount) {
     add({
       id: "npus",

@@ -1,6 +1,6 @@
 // A second launch on a host where a run of its own ledger trains: the pre-flight names that run as the holder of the
-// master port (not "something listens there"), with the stop-run call that frees it and a free port to launch beside
-// it; the port it names passes the same check. A launch that would save where that run saves is refused, naming it.
+// master port (not "something listens there") with the stop-run call that frees it, and offers no other port while
+// that run holds the NPUs too; a launch that would save where that run saves is refused, naming it.
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderCliHint } from "../../src/cli/hints.js";
@@ -40,7 +40,7 @@ describe("launch pre-flight beside a run of the host's own ledger", () => {
     await sim?.cleanup();
   });
 
-  it("names the run on the master port and in the save directory, with the stop-run call and a free port", async () => {
+  it("names the run on the master port and in the save directory, with the stop-run call", async () => {
     const masterPort = await freePort();
     const launch = (port: number, confirm: boolean) =>
       launchTrain.handle(
@@ -65,12 +65,11 @@ describe("launch pre-flight beside a run of the host's own ledger", () => {
       expect(hintProblems(fix, { host: sim.name })).toEqual([]);
       const [stop] = printedCommands(fix);
       expect(stop).toMatchObject({ tool: "stop_run", args: { runId: first.runId } });
-      const free = Number(/--master-port (\d+)/.exec(fix)?.[1]);
-      expect(free).toBeGreaterThan(masterPort);
-      const beside = await launch(free, false);
-      expect(beside.checks.find((c) => c.id === "master-port")).toMatchObject({ ok: true });
+      // Its ranks hold the NPUs this launch needs too: another port alone cannot help, so none is offered.
+      expect(second.checks.find((c) => c.id === "npus")).toMatchObject({ ok: false });
+      expect(fix).not.toContain("--master-port");
       // The same script saves where the first run saves, before either has written a checkpoint: refused, named.
-      const save = beside.checks.find((c) => c.id === "save-dir")!;
+      const save = second.checks.find((c) => c.id === "save-dir")!;
       expect(save).toMatchObject({ ok: false, level: "error" });
       expect(save.message).toMatch(new RegExp(`is where this host's run ${first.runId} \\(running`));
       const saveFix = renderHints(save.fix ?? "", renderCliHint);
