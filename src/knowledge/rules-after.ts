@@ -382,6 +382,27 @@ export const afterTrainingRules: DiagnosisRule[] = [
         ),
         confidence: 0.72,
       },
+      // Round 21: Lightning's resume from a checkpoint saved with `ModelCheckpoint(save_weights_only=True)`
+      // (trainer/connectors/checkpoint_connector.py restore_optimizers_and_schedulers / restore_training_state).
+      { match: lit("checkpoint contains only the model"), confidence: 0.8 },
+      // Round 21: a resume reading training state (step, epoch, best metric, optimizer, scheduler, scaler) from a
+      // checkpoint saved without it, stated by the source line under the trace's last frame and the bare KeyError after
+      // it: `self._loaded_checkpoint["global_step"]` in Lightning's restore_loops, `ckpt['best_val_loss']` in a train
+      // script. A missing model key (`ckpt['model']`, `['state_dict']`) is another layout, not a stripped checkpoint.
+      {
+        match: rx(
+          /(?:[ (]ckpt|checkpoint)\[["'](?:global_step|epoch|step|iteration|best_\w+|optimizer\w*|optim\w*|lr_schedulers?|scheduler\w*|scaler|amp|loops)["']\]/,
+          " ckpt['",
+          ' ckpt["',
+          "(ckpt['",
+          '(ckpt["',
+          "checkpoint[",
+        ),
+        near: [rx(/^KeyError: '\w+'/, "KeyError: '")],
+        within: 3,
+        sourceLine: true,
+        confidence: 0.72,
+      },
       // Round 15: a file every checkpoint of its layout holds (HF Trainer's trainer_state.json, optimizer.pt,
       // scheduler.pt, rng_state*.pth; a run's metadata.json) missing from a directory named as a checkpoint: the save
       // was cut short or the directory copied in part.

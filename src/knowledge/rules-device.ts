@@ -53,7 +53,7 @@ const PYTORCH_HOLDS = String.raw`Of the allocated memory (?<mine>[\d.]+ (?:bytes
 const C10D_CONNECT_TIMED_OUT =
   /The client socket has failed to connect to \[[^\]\n]+\]:\d+ \(errno: 110 - Connection timed out\)/;
 /** Ranks that cannot reach each other at all: a wrong address or interface, which longer timeouts do not mend. */
-const RANKS_UNREACHABLE = new RegExp(`${C10D_CONNECT_TIMED_OUT.source}|Gloo connectFullMesh failed with`);
+const RANKS_UNREACHABLE = new RegExp(`${C10D_CONNECT_TIMED_OUT.source}|Gloo connectFullMesh failed\\b`);
 /** CUDA's uncorrectable-ECC error in its three spellings: the P2P rule's trigger for a card's memory fault. */
 const CUDA_ECC = /uncorrectable ECC error encountered|CUDA_ERROR_ECC_UNCORRECTABLE|cudaErrorECCUncorrectable/;
 /** The kernel's APEI (CPER) report of an uncorrected memory error. */
@@ -838,7 +838,9 @@ export const deviceRules: DiagnosisRule[] = [
       // (torch/csrc/distributed/c10d/socket.cpp, "The client socket has failed to connect to %s (errno: %d - %s)") and
       // Gloo failing to connect its full mesh (ProcessGroupGloo.cpp): a wrong MASTER_ADDR or network interface.
       { match: rx(C10D_CONNECT_TIMED_OUT, "The client socket has failed to connect to ["), confidence: 0.6 },
-      { match: lit("Gloo connectFullMesh failed with"), confidence: 0.6 },
+      // Gloo's full mesh not connecting (ProcessGroupGloo, "Gloo connectFullMesh failed with [...pair.cc...]"); quoted
+      // with its detail cut ("failed ... timed out connecting") it says the same.
+      { match: lit("Gloo connectFullMesh failed"), confidence: 0.6 },
       // Round 17, upstream (seventh pass): https://github.com/pytorch/pytorch/blob/main/torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp
       {
         match: rx(/Timeout at NCCL work: \d+, last enqueued NCCL work: -?\d+/, "Timeout at NCCL work: "),

@@ -972,6 +972,14 @@ export const trainRules: DiagnosisRule[] = [
         atEnd: true,
         confidence: 0.7,
       },
+      // Round 21: LLaMA-Factory logs each dataset as it loads it (src/llamafactory/data/loader.py, "Loading dataset
+      // {name}..."); a log that ends there, nothing after it, waits on the datasets cache: another rank's lock or a
+      // stale entry in the shared cache (the hang this category's documentation names at "load dataset").
+      {
+        match: rx(/llamafactory\.data\.loader:\d+ >> Loading dataset \S+\.\.\.$/, "Loading dataset"),
+        atEnd: true,
+        confidence: 0.6,
+      },
       // Round 17, upstream (sixth pass): https://github.com/torvalds/linux/blob/master/fs/lockd/mon.c
       { match: rx(/lockd: cannot monitor \S+/, "lockd: cannot monitor"), confidence: 0.65 },
       // Round 17, upstream (sixth pass): https://github.com/lustre/lustre-release/blob/master/lustre/ptlrpc/import.c
