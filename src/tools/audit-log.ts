@@ -26,12 +26,19 @@ export default defineTool({
   kind: "read",
   input: z.object({
     host: z.string().max(128).optional().describe("Only this host."),
-    tool: z.string().max(64).optional().describe("Only commands caused by this tool."),
+    tool: z
+      .string()
+      .max(64)
+      .optional()
+      .describe(
+        "Only commands caused by this tool; its MCP name and its CLI command both match (underscores or hyphens).",
+      ),
     limit: z.number().int().min(1).max(5000).default(50).describe("How many of the newest entries."),
   }),
   output: z.object({ file: z.string(), entries: z.array(Entry) }),
   async handle({ host, tool, limit }, { hosts }) {
-    return { file: hosts.audit.file, entries: hosts.audit.read({ host, tool, limit }) };
+    // Entries hold the MCP name (apply_fix); the CLI shows and takes the command's (apply-fix).
+    return { file: hosts.audit.file, entries: hosts.audit.read({ host, tool: tool?.replaceAll("-", "_"), limit }) };
   },
   summarize: (r) =>
     r.entries.length === 0
