@@ -1,11 +1,13 @@
-// find_model: looks up a model by id, HF repo id or loose name and says which MindSpeed-MM release to use and why.
-// Reads the knowledge base only; touches no host.
+// find_model: looks up a model by id, HF repo id, loose name or family word and says which MindSpeed-MM release to
+// use and why; with no query, lists every model by family and size. Reads the knowledge base only; touches no host.
 import { z } from "zod";
+import { familiesInWords, familyCatalog, groupByFamily, otherKindCatalog } from "../knowledge/catalog.js";
 import { converterMethods } from "../knowledge/converters.js";
-import { lookupModel } from "../knowledge/lookup.js";
+import { lookupModel, nearestIds } from "../knowledge/lookup.js";
 import { newestReleaseFor, recipeAt } from "../knowledge/models.js";
 import { NEWEST_RELEASE, normalizeRelease, RELEASE_TAGS, type ReleaseTag } from "../knowledge/release-tags.js";
 import type { ModelEntry } from "../knowledge/types.js";
+import { alignColumns } from "../text/table.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const Recipe = z.object({
@@ -50,6 +52,23 @@ function why(model: ModelEntry, chosen: ReleaseTag, asked: ReleaseTag | null): s
   return `${span}; ${chosen} is the newest release that has it${asked ? `, not ${asked}` : ""}.`;
 }
 
+/** One line per family (its ids, smallest first), then the examples that only get a pointer. */
+function catalogInWords(
+  families: { family: string; models: { id: string }[] }[],
+  otherKinds: { kind: string; ids: string[] }[],
+  release: string | null,
+): string {
+  const count = families.reduce((n, f) => n + f.models.length, 0);
+  const rows = alignColumns(families.map((f) => [f.family, f.models.map((m) => m.id).join(", ")]));
+  const others = otherKinds.map((k) => `  ${k.kind}: ${k.ids.join(", ")}`);
+  return [
+    `${count} models in ${families.length} families${release ? ` in ${release}` : ""} (find_model ID for its release, recipe and converter):`,
+    ...rows.map((row) => `  ${row}`),
+    "Other examples (a pointer to their README, no configs):",
+    ...others,
+  ].join("\n");
+}
+
 export default defineTool({
   name: "find_model",
   title: "Find a model",
@@ -57,17 +76,19 @@ export default defineTool({
     "Look up a model by id (qwen2.5vl-7b), Hugging Face repo id (Qwen/Qwen2.5-VL-7B-Instruct) or loose name ('qwen 2.5 vl 7b'). " +
     "Returns its family, sizes, architecture, training backend, entry script, converter (and which converter methods are real " +
     "or stubs), config files, default parallelism, env vars, extra requirements, the releases that ship it, and which release " +
-    "to use and why. Unknown names get the nearest ids; non-VLM models (video generation, audio, omni) get a pointer. " +
+    "to use and why. A family word (qwen, qwen2.5, internvl, glm) gets every model it names, best match first; no query " +
+    "lists every model by family and size. Unknown names get the nearest ids; non-VLM models (video generation, audio, " +
+    "omni) get a pointer. " +
     "Next: check_env, then build_configs with the recommended release.",
   toolset: "knowledge",
   kind: "read",
   input: z.object({
-    query: z.string().min(1).describe("Model id, HF repo id or name"),
+    query: z.string().min(1).optional().describe("Model id, HF repo id, name or family word; none lists every model"),
     release: z.string().optional().describe("MindSpeed-MM release to check (v2.1.0 … v26.1.0); default: recommend one"),
   }),
   output: z.object({
-    status: z.enum(["found", "family", "other-kind", "unknown"]),
-    query: z.string(),
+    status: z.enum(["found", "family", "other-kind", "unknown", "catalog"]),
+    query: z.string().nullable(),
     model: z
       .object({
         id: z.string(),
@@ -87,7 +108,19 @@ export default defineTool({
     inRequestedRelease: z.boolean().nullable(),
     reason: z.string(),
     recipes: z.array(Recipe),
-    candidates: z.array(z.string()).describe("ids: sizes of a family, or the nearest ids to an unknown name"),
+    candidates: z
+      .array(z.string())
+      .describe(
+        "ids: the models a family word names (best first), every model id, or the nearest ids to an unknown name",
+      ),
+    families: z
+      .array(
+        z.object({ family: z.string(), models: z.array(z.object({ id: z.string(), size: z.string().nullable() })) }),
+      )
+      .describe("the candidates by family, sizes ascending"),
+    otherKinds: z
+      .array(z.object({ kind: z.string(), ids: z.array(z.string()) }))
+      .describe("with no query: the examples that get a pointer, not configs, by kind"),
     pointer: z
       .object({
         id: z.string(),
@@ -107,31 +140,53 @@ export default defineTool({
       asked = normalizeRelease(release);
       if (!asked) throw new ToolError(`Unknown release "${release}"; known: ${RELEASE_TAGS.join(", ")}.`);
     }
-    const found = lookupModel(query);
     const empty = {
-      query,
+      query: query ?? null,
       model: null,
       release: null,
       inRequestedRelease: null,
       recipes: [],
       candidates: [],
+      families: [],
+      otherKinds: [],
       pointer: null,
     };
+    if (query === undefined) {
+      const families = familyCatalog(asked ?? undefined);
+      const ids = families.flatMap((f) => f.models.map((m) => m.id));
+      return {
+        ...empty,
+        status: "catalog" as const,
+        release: asked,
+        candidates: ids,
+        families,
+        otherKinds: otherKindCatalog(asked ?? undefined),
+        reason: `${ids.length} models in ${families.length} families${asked ? ` in ${asked}` : ""}; ask with one id for its release, recipe and converter.`,
+      };
+    }
+    const found = lookupModel(query);
     if (found.status === "unknown") {
+      const nearest = nearestIds(query, { includeRoutes: true });
       return {
         ...empty,
         status: "unknown" as const,
-        candidates: found.suggestions,
-        reason: `No model matches "${query}". Nearest ids: ${found.suggestions.join(", ")}.`,
+        candidates: nearest,
+        reason: `No model matches "${query}".${nearest.length ? ` Nearest ids: ${nearest.join(", ")}.` : ""} find_model with no query lists every model by family and size.`,
       };
     }
     if (found.status === "family") {
       const ids = found.candidates.map((m) => m.id);
+      const families = groupByFamily(found.candidates);
+      const names =
+        families.length === 1
+          ? `a family with several sizes: ${ids.join(", ")}`
+          : `${ids.length} models in ${families.length} families, best match first: ${familiesInWords(families)}`;
       return {
         ...empty,
         status: "family" as const,
         candidates: ids,
-        reason: `"${query}" is a family with several sizes: ${ids.join(", ")}. Ask again with one id.`,
+        families,
+        reason: `"${query}" names ${names}. Ask again with one id.`,
       };
     }
     if (found.status === "route") {
@@ -183,11 +238,14 @@ export default defineTool({
       reason,
       recipes: describe(model, chosen),
       candidates: [],
+      families: [],
+      otherKinds: [],
       pointer: null,
     };
   },
   failed: (r) => r.status === "unknown",
   summarize: (r) => {
+    if (r.status === "catalog") return catalogInWords(r.families, r.otherKinds, r.release);
     if (r.status !== "found") return r.reason;
     const main = r.recipes[0];
     const head = `${r.model!.id} (${r.model!.hfRepo ?? r.model!.displayName}): use MindSpeed-MM ${r.release}. ${r.reason}`;

@@ -107,6 +107,25 @@ describe("the CLI contract", () => {
     expect(none.out).toContain("No model matches");
   });
 
+  it("find-model with no query lists every model by family; a family word names all its models", () => {
+    const all = cli("find-model");
+    expect(all.code).toBe(0);
+    expect(all.out).toMatch(/^ {2}Qwen2\.5-VL +qwen2\.5vl-3b, qwen2\.5vl-7b, qwen2\.5vl-32b, qwen2\.5vl-72b$/m);
+    const qwen = cli("find-model", "qwen");
+    expect(qwen.code).toBe(0);
+    expect(qwen.out).toContain("Qwen2.5-VL: qwen2.5vl-3b, qwen2.5vl-7b, qwen2.5vl-32b, qwen2.5vl-72b");
+  });
+
+  it("audit-log --tool takes the command's name as its table prints it, and the MCP name", () => {
+    expect(cli("list-hosts").code).toBe(0);
+    const shown = cli("audit-log", "--tool", "list-hosts");
+    expect(shown.out).toMatch(/ list-hosts +exit=0 /);
+    const asMcp = JSON.parse(cli("audit-log", "--tool", "list_hosts", "--json").out).entries;
+    const asCli = JSON.parse(cli("audit-log", "--tool", "list-hosts", "--json").out).entries;
+    expect(asCli.length).toBeGreaterThan(0);
+    expect(asCli).toEqual(asMcp);
+  });
+
   it("exit 2 for a missing flag, naming it with an example value", () => {
     const r = cli("build-configs", "--host", "sim");
     expect(r.code).toBe(2);
