@@ -21,6 +21,7 @@ import { nodeLiveness, stopGroup } from "./liveness.js";
 import { prepareLaunch } from "./orchestrate.js";
 import { releasePort } from "./ports.js";
 import { type Check, resolveOnHost } from "./preflight.js";
+import type { RunRecord } from "./types.js";
 
 /** Iterations a canary may run: enough past the warm-up for a median, few enough to stay short. */
 export const CANARY_MIN = 4;
@@ -239,6 +240,18 @@ interface Deps {
 
 type LaunchResult = z.output<typeof LaunchOut>;
 
+/** The name of a canary's script copy in the ledger directory: its run id, the script's name, `.canary.sh`. */
+export const canaryCopyName = (runId: string, script: string): string =>
+  `${runId}.${posix.basename(script).replace(/\.sh$/, "")}.canary.sh`;
+
+/**
+ * A canary's record: marked once it ended (canaryOf), and by the script it runs, the ledger's canary copy, while it
+ * runs. A canary saves no checkpoint: there is nothing of it to export, try, score or resume.
+ */
+export const isCanaryRun = (record: RunRecord): boolean =>
+  record.canaryOf !== undefined ||
+  (posix.basename(record.script).startsWith(`${record.id}.`) && record.script.endsWith(".canary.sh"));
+
 /** Plans (without confirm) or runs a canary, start to stop. */
 export async function runCanary(
   req: CanaryRequest,
@@ -249,8 +262,7 @@ export async function runCanary(
     const { executor, settings } = await deps.hosts.get(host);
     dirOf.set(host, await ledgerDir(executor, settings));
   }
-  const name = posix.basename(req.script).replace(/\.sh$/, "");
-  const copyOn = (host: string) => posix.join(dirOf.get(host)!, `${req.runId}.${name}.canary.sh`);
+  const copyOn = (host: string) => posix.join(dirOf.get(host)!, canaryCopyName(req.runId, req.script));
   const scratchOn = (host: string) => posix.join(dirOf.get(host)!, `${req.runId}.canary-save`);
   deps.progress({ progress: 0, total: req.iterations, message: "pre-flight" });
   const prepared = await prepareLaunch(
@@ -374,6 +386,7 @@ export async function runCanary(
       stopSignal: stopped ? "TERM" : null,
       saveDir: null,
       trainIters: req.iterations,
+      canaryOf: { script: pre.script?.abs ?? req.script, iterations: req.iterations },
     });
   }
   const info = pre.script!.info;

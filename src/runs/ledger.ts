@@ -189,3 +189,33 @@ export async function findRun(
   );
   return { found: results.find((r) => r !== null) ?? null, unreachable };
 }
+
+/**
+ * A run looked up on the host a call named. Not there, the other hosts' ledgers are read too: a run on another host
+ * is not acted on (the call named a host), but its hosts are returned for the refusal to name (runOnOtherHosts).
+ */
+export async function findRunOnHost(
+  hosts: HostRegistry,
+  runId: string,
+  host: string,
+): Promise<{ found: FoundRun | null; unreachable: { host: string; error: string }[]; heldBy: string[] }> {
+  const here = await findRun(hosts, runId, [host]);
+  if (here.found || here.unreachable.length > 0) return { ...here, heldBy: [] };
+  const others = hosts.names().filter((name) => name !== host);
+  const { found } = others.length ? await findRun(hosts, runId, others) : { found: null };
+  return { found: null, unreachable: [], heldBy: found ? found.record.hosts : [] };
+}
+
+/** The refusal for a run named with a host that does not hold it while others do: where it is, and the call again. */
+export function runOnOtherHosts(
+  runId: string,
+  host: string,
+  heldBy: readonly string[],
+  retry: { tool: string; args: Record<string, unknown> },
+): string {
+  const where = heldBy.length > 1 ? `the ledgers of ${heldBy.join(", ")}` : `${heldBy[0]}'s ledger`;
+  return (
+    `No run "${runId}" on ${host}: it is in ${where}. ` +
+    `Call it with the run's host: ${callHint(retry.tool, { runId, host: heldBy[0], ...retry.args })}.`
+  );
+}

@@ -97,6 +97,11 @@ export const RunRecordSchema = z.object({
       peft: z.string(),
     })
     .optional(),
+  /**
+   * A canary (launch_train canary): the launch script it measured and the iterations it ran. Written when the canary
+   * ends; a canary still running is told by its script, the ledger's `<runId>.<name>.canary.sh` copy (isCanaryRun).
+   */
+  canaryOf: z.object({ script: z.string(), iterations: z.number() }).optional(),
   /** Benchmark scores of the run's checkpoints (evaluate_model), newest last. */
   evaluations: z.array(EvaluationSchema).optional(),
   /** Hugging Face exports of the run's checkpoints (export_model), newest last. */

@@ -16,6 +16,7 @@ import { diagnoseErrorText } from "../logs/diagnose.js";
 import { inspectLog, LogNotFoundError } from "../logs/inspect.js";
 import { MetricSeriesBuilder } from "../logs/series.js";
 import { RUN_STATES } from "../logs/types.js";
+import { isCanaryRun } from "../runs/canary.js";
 import { followHfJobLog } from "../runs/hf-jobs-run.js";
 import { findRun, ledgerDir, noSuchRunOrLog, readLedger } from "../runs/ledger.js";
 import { newestFirst } from "../runs/list.js";
@@ -23,7 +24,7 @@ import { savesWithoutOptimizer } from "../runs/saved-state.js";
 import { runServicesOf } from "../runs/services.js";
 import { RunIdSchema } from "../runs/types.js";
 import { formatDuration } from "../text/format.js";
-import { callHint } from "../text/hint.js";
+import { argsHint, callHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const Num = z.number().nullable();
@@ -130,6 +131,18 @@ const output = z.object({
     .describe(
       "a finished or stopped run: the Hugging Face export of its latest checkpoint the host already holds (export_model's), else null",
     ),
+  canary: z
+    .object({
+      iterations: z.number().nullable(),
+      script: z.string().nullable().describe("the launch script it measured, for the real run"),
+      hosts: z.array(z.string()).describe("the hosts it ran on, in node-rank order"),
+    })
+    .nullable()
+    .optional()
+    .describe(
+      "a canary of launch_train (canary): a short run under its own id that saves no checkpoint, " +
+        "so there is nothing of it to export, try, score or resume",
+    ),
   benchmarks: z
     .object({
       dir: z.string(),
@@ -159,7 +172,7 @@ type Output = z.output<typeof output>;
 const input = z
   .object({
     runId: RunIdSchema.optional().describe(
-      "A run id from launch_train (alternative to logFile). With neither: the newest run in host's ledger.",
+      "A run id from launch_train (alternative to logFile). With neither: the newest run in host's ledger that is not a canary.",
     ),
     logFile: z
       .string()
@@ -216,17 +229,34 @@ const input = z
     message: "Give runId or logFile, not both.",
   });
 
-/** The newest run in a host's ledger, for a call that names neither a run nor a log (its records only: no liveness). */
-async function newestRunOn(hosts: HostRegistry, host: string): Promise<string> {
+/**
+ * The newest run in a host's ledger, for a call that names neither a run nor a log (its records only: no liveness).
+ * Canaries newer than it are passed over and named (a canary is a few iterations that saved nothing); a ledger of
+ * canaries only gives its newest canary.
+ */
+async function newestRunOn(hosts: HostRegistry, host: string): Promise<{ runId: string; note: string }> {
   const { executor, settings } = await hosts.get(host);
   const { entries } = await readLedger(executor, host, await ledgerDir(executor, settings));
-  const run = entries.map((e) => e.record).sort(newestFirst)[0];
-  if (!run) {
+  const runs = entries.map((e) => e.record).sort(newestFirst);
+  if (runs.length === 0) {
     throw new ToolError(
       `No run in ${host}'s ledger to read: pass a runId from launch_train (list_runs shows every host's runs) or a logFile.`,
     );
   }
-  return run.id;
+  const firstReal = runs.findIndex((r) => !isCanaryRun(r));
+  if (firstReal === -1)
+    return {
+      runId: runs[0]!.id,
+      note: `${runs[0]!.id} is the newest run in ${host}'s ledger (no run id was given); it is a canary, and the ledger holds no other kind of run.`,
+    };
+  const skipped = runs.slice(0, firstReal).map((r) => r.id);
+  const passedOver = skipped.length
+    ? ` Newer canar${skipped.length > 1 ? "ies" : "y"} passed over: ${skipped.join(", ")} (tail_logs {runId} reads one).`
+    : "";
+  return {
+    runId: runs[firstReal]!.id,
+    note: `${runs[firstReal]!.id} is the newest run in ${host}'s ledger (no run id was given).${passedOver}`,
+  };
 }
 
 const thin = <T>(items: T[], max: number): T[] =>
@@ -267,8 +297,9 @@ export default defineTool({
     let processAlive = args.processAlive;
     let waiting: string | undefined;
     let stopped: string | undefined;
-    const newest = args.runId === undefined && args.logFile === undefined;
-    if (newest) args = { ...args, runId: await newestRunOn(deps.hosts, args.host) };
+    const newest =
+      args.runId === undefined && args.logFile === undefined ? await newestRunOn(deps.hosts, args.host) : null;
+    if (newest) args = { ...args, runId: newest.runId };
     if (args.runId !== undefined) {
       const run = await runServicesOf(deps).locateLog(args.runId, { hosts: deps.hosts });
       if (!run) throw new ToolError(noSuchRunOrLog(args.runId));
@@ -418,7 +449,7 @@ export default defineTool({
           ? a.series
           : new MetricSeriesBuilder(args.series.maxPoints, seriesRange(args.series)).pushLines(result.lines).result(),
       notes: [
-        ...(newest ? [`${args.runId} is the newest run in ${args.host}'s ledger (no run id was given).`] : []),
+        ...(newest ? [newest.note] : []),
         ...result.notes,
         ...(a.runRestarts > 0
           ? [`The iteration count restarted ${a.runRestarts}× in what was read; figures are for the last run.`]
@@ -426,9 +457,16 @@ export default defineTool({
       ],
     };
     if (out.state === "failed" && errorLines.length > 0) out.diagnosis = await diagnoseErrorText(errorLines.join("\n"));
-    if ((out.state === "stopped" || out.state === "finished") && args.runId !== undefined) {
-      // The host its log was found on holds its record: no other host's ledger is read again.
-      const { found } = await findRun(deps.hosts, args.runId, [host]);
+    // The host its log was found on holds its record: no other host's ledger is read again.
+    const found = args.runId !== undefined ? (await findRun(deps.hosts, args.runId, [host])).found : null;
+    // A canary saved nothing: it has no export, benchmark or resume to offer, only the real run it measured.
+    if (found && isCanaryRun(found.record)) {
+      out.canary = {
+        iterations: found.record.canaryOf?.iterations ?? null,
+        script: found.record.canaryOf?.script ?? null,
+        hosts: found.record.hosts,
+      };
+    } else if ((out.state === "stopped" || out.state === "finished") && args.runId !== undefined) {
       // The resume call that works for what the run saved (as stop_run names it).
       if (out.state === "stopped" && found && (await savesWithoutOptimizer(deps.hosts, found.record)))
         out.resumeNeedsFreshOptimizer = true;
@@ -477,33 +515,44 @@ function summarizeTail(r: Output, delivered?: string): string {
   for (const w of r.warnings) out.push(`warning: ${w.message}`);
   if (r.errorLines.length > 0) out.push(["error:", ...r.errorLines.slice(0, 12).map((x) => `  ${x}`)].join("\n"));
   if (r.diagnosis) out.push(`diagnosis: ${r.diagnosis.summary}`);
+  // A run's next calls name the host its log was found on: the host a terminal command was typed with may not hold it.
+  const ofRun = (runId: string) => ({ runId, host: r.host });
   const tryIt = (runId: string) =>
-    `try it with ${callHint("run_inference", { runId })} (a question from its training data; prompt and images for your own), ${scoreHint(r.benchmarks ?? null, { runId })}`;
+    `try it with ${callHint("run_inference", ofRun(runId))} (a question from its training data; prompt and images for your own), ${scoreHint(r.benchmarks ?? null, ofRun(runId))}`;
   const exported = (dir: string) =>
     `latest checkpoint is already exported to ${dir} (Hugging Face format, ready to load with transformers or serve with vLLM-Ascend)`;
-  if (r.state === "finished" && r.runId && !l?.nonFinite.includes("loss")) {
+  if (r.canary && r.runId && (r.state === "finished" || r.state === "stopped")) {
+    const where = r.canary.hosts.length > 1 ? { hosts: r.canary.hosts } : { host: r.canary.hosts[0] ?? r.host };
+    const real = r.canary.script ? callHint("launch_train", { ...where, script: r.canary.script }) : null;
+    out.push(
+      `Next: ${r.runId} is a canary${r.canary.iterations !== null ? ` of ${r.canary.iterations} iterations` : ""} (launch_train's short trial run): it saved no checkpoint, so there is nothing to resume, export, try or score. ` +
+        (real
+          ? `Start the real run with ${real} (it shows the plan; add ${argsHint({ confirm: true })} to start it).`
+          : `Start the real run with ${callHint("launch_train", where)} and the script it measured.`),
+    );
+  } else if (r.state === "finished" && r.runId && !l?.nonFinite.includes("loss")) {
     out.push(
       r.exportDir
         ? `Next: its ${exported(r.exportDir)}; ${tryIt(r.runId)}.`
-        : `Next: ${tryIt(r.runId)}, or write it in Hugging Face format with ${callHint("export_model", { runId: r.runId, confirm: true })}.`,
+        : `Next: ${tryIt(r.runId)}, or write it in Hugging Face format with ${callHint("export_model", { ...ofRun(r.runId), confirm: true })}.`,
     );
   }
-  if (r.state === "stopped" && r.runId) {
+  if (r.state === "stopped" && r.runId && !r.canary) {
     const nan = l?.nonFinite.includes("loss");
     out.push(
       nan
-        ? `Next: its loss had turned NaN: ${callHint("diagnose_error", { runId: r.runId })} for the cause and a fix.`
+        ? `Next: its loss had turned NaN: ${callHint("diagnose_error", ofRun(r.runId))} for the cause and a fix.`
         : r.resumeNeedsFreshOptimizer
-          ? `Next: ${callHint("resume_run", { runId: r.runId, allowFreshOptimizer: true })} continues it from its last checkpoint, with a new optimizer: its checkpoints hold no optimizer or RNG state (--no-save-optim/--no-save-rng), so Adam's moments restart from zero.`
-          : `Next: ${callHint("resume_run", { runId: r.runId })} continues it from its last checkpoint.`,
+          ? `Next: ${callHint("resume_run", { ...ofRun(r.runId), allowFreshOptimizer: true })} continues it from its last checkpoint, with a new optimizer: its checkpoints hold no optimizer or RNG state (--no-save-optim/--no-save-rng), so Adam's moments restart from zero.`
+          : `Next: ${callHint("resume_run", ofRun(r.runId))} continues it from its last checkpoint.`,
     );
     // Exported before it was stopped, or since: the export is there to use as it is, not to write again.
     if (!nan && r.exportDir) out.push(`Its ${exported(r.exportDir)}: ${tryIt(r.runId)}.`);
   }
   if (r.state !== "failed" && r.state !== "finished" && r.state !== "stopped" && l?.nonFinite.includes("loss")) {
-    const target = r.runId ? { runId: r.runId } : { host: r.host, logFile: r.logFile };
+    const target = r.runId ? ofRun(r.runId) : { host: r.host, logFile: r.logFile };
     out.push(
-      `Next: the loss is no longer a number, so further steps waste the cards: ${r.runId ? `${callHint("stop_run", { runId: r.runId })}, then ` : "stop the run, then "}${callHint("diagnose_error", target)} for the cause and a fix.`,
+      `Next: the loss is no longer a number, so further steps waste the cards: ${r.runId ? `${callHint("stop_run", ofRun(r.runId))}, then ` : "stop the run, then "}${callHint("diagnose_error", target)} for the cause and a fix.`,
     );
   }
   const ck = r.checkpoints[r.checkpoints.length - 1];

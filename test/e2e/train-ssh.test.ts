@@ -231,7 +231,7 @@ describe.skipIf(!env)("launch_train over SSH on simulated hosts", () => {
     const said = (tailed.content as { type: string; text?: string }[]).map((c) => c.text ?? "").join("\n");
     // Its script saves weights only (as upstream's examples): the call that works resumes with a new optimizer.
     expect(said).toContain(
-      `Next: resume_run {runId: "${run.runId}", allowFreshOptimizer: true} continues it from its last checkpoint, with a new optimizer`,
+      `Next: resume_run {runId: "${run.runId}", host: "${simA.name}", allowFreshOptimizer: true} continues it from its last checkpoint, with a new optimizer`,
     );
   }, 120_000);
 
@@ -314,7 +314,7 @@ describe.skipIf(!env)("launch_train over SSH on simulated hosts", () => {
     const tail = await text("tail_logs", { runId: run.runId, lines: 3 });
     expect(tail).toMatch(/^running: loss is NaN/);
     expect(tail).toContain(`Next: the loss is no longer a number`);
-    expect(tail).toContain(`diagnose_error {runId: "${run.runId}"}`);
+    expect(tail).toContain(`diagnose_error {runId: "${run.runId}", host: "${simA.name}"}`);
     // The step named reads the cause from the running run's log.
     const diagnosis = await call("diagnose_error", { runId: run.runId });
     expect(diagnosis.findings[0].category).toBe("nan_loss");
@@ -386,8 +386,8 @@ describe.skipIf(!env)("launch_train over SSH on simulated hosts", () => {
     });
     const text = (r.content as { type: string; text?: string }[]).map((c) => c.text ?? "").join("\n");
     expect(text).toMatch(/^finished: /);
-    expect(text).toContain(`evaluate_model {runId: "${run.runId}"}`);
-    expect(text).toContain(`export_model {runId: "${run.runId}", confirm: true}`);
+    expect(text).toContain(`evaluate_model {runId: "${run.runId}", host: "${simA.name}"}`);
+    expect(text).toContain(`export_model {runId: "${run.runId}", host: "${simA.name}", confirm: true}`);
   }, 90_000);
 
   it("runs on two hosts under one run id with NODE_RANK, MASTER_ADDR and the NIC variables", async () => {

@@ -111,15 +111,15 @@ describe("a finished run's export, found where export_model wrote it", () => {
     const { save } = finishedRun("plain", id);
     const before = await nextOf(id);
     expect(before.r.exportDir).toBeNull();
-    expect(before.next).toContain(`export_model {runId: "${id}", confirm: true}`);
+    expect(before.next).toContain(`export_model {runId: "${id}", host: "local", confirm: true}`);
     const exported = `${save}-hf-iter_0000020`;
     hfExport(exported, save);
     const after = await nextOf(id);
     expect(after.r.exportDir).toBe(exported);
     expect(after.next).not.toContain("export_model");
     expect(after.next).toContain(`already exported to ${exported}`);
-    expect(after.next).toContain(`run_inference {runId: "${id}"}`);
-    expect(after.next).toContain(`evaluate_model {runId: "${id}"}`);
+    expect(after.next).toContain(`run_inference {runId: "${id}", host: "local"}`);
+    expect(after.next).toContain(`evaluate_model {runId: "${id}", host: "local"}`);
   });
 
   it("an export to a directory of one's own is found through the run's ledger record, for its checkpoint only", async () => {
@@ -155,7 +155,7 @@ describe("a stopped run's export", () => {
     const { save } = stoppedRun("stopped", id);
     const before = await nextOf(id, "stopped");
     expect(before.r.exportDir).toBeNull();
-    expect(before.next).toBe(`Next: resume_run {runId: "${id}"} continues it from its last checkpoint.`);
+    expect(before.next).toBe(`Next: resume_run {runId: "${id}", host: "local"} continues it from its last checkpoint.`);
     expect(before.text).not.toMatch(/export_model|already exported/);
     // An export of another checkpoint is not its latest's.
     hfExport(`${save}-hf-iter_0000005`, save);
@@ -166,8 +166,8 @@ describe("a stopped run's export", () => {
     expect(after.r.exportDir).toBe(exported);
     expect(after.next).toBe(before.next);
     expect(after.text).toContain(`Its latest checkpoint is already exported to ${exported} (Hugging Face format`);
-    expect(after.text).toContain(`run_inference {runId: "${id}"}`);
-    expect(after.text).toContain(`evaluate_model {runId: "${id}"}`);
+    expect(after.text).toContain(`run_inference {runId: "${id}", host: "local"}`);
+    expect(after.text).toContain(`evaluate_model {runId: "${id}", host: "local"}`);
     expect(after.text).not.toContain("export_model");
   });
 });
@@ -186,14 +186,14 @@ describe("a finished run's benchmarks, as its host holds them", () => {
     writeFileSync(join(wd, "DocVQA_VAL.tsv"), "index\tquestion\n");
     const docvqa = await nextOf(id);
     expect(docvqa.next).toContain(
-      `score it on docvqa_val with evaluate_model {runId: "${id}", benchmarks: ["docvqa_val"]}`,
+      `score it on docvqa_val with evaluate_model {runId: "${id}", host: "local", benchmarks: ["docvqa_val"]}`,
     );
     expect(docvqa.next).not.toContain(SCORES_FROM);
     writeFileSync(join(wd, "AI2D_TEST.tsv"), "index\tquestion\n");
     const both = await nextOf(id);
     expect(both.r.benchmarks?.present).toEqual(["ai2d_test", "docvqa_val"]);
     expect(both.next).toContain(
-      `score it on ai2d_test, docvqa_val with evaluate_model {runId: "${id}"} (AI2D_TEST.tsv, DocVQA_VAL.tsv in ${wd}`,
+      `score it on ai2d_test, docvqa_val with evaluate_model {runId: "${id}", host: "local"} (AI2D_TEST.tsv, DocVQA_VAL.tsv in ${wd}`,
     );
   });
 });
