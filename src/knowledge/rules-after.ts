@@ -385,6 +385,16 @@ export const afterTrainingRules: DiagnosisRule[] = [
       // Round 21: Lightning's resume from a checkpoint saved with `ModelCheckpoint(save_weights_only=True)`
       // (trainer/connectors/checkpoint_connector.py restore_optimizers_and_schedulers / restore_training_state).
       { match: lit("checkpoint contains only the model"), confidence: 0.8 },
+      // Round 21: torch.load of a zip checkpoint whose archive lacks a tensor's data record (caffe2/serialize/
+      // inline_container.cc getRecordID): the file was cut short or written by two processes at once. Older releases
+      // print "file not found: archive/data/N", newer "PytorchStreamReader failed locating file data/N: file not found".
+      {
+        match: rx(
+          /file not found: archive\/data\/\d+|failed locating file (?:archive\/)?data\/\d+: file not found/,
+          "file not found",
+        ),
+        confidence: 0.7,
+      },
       // Round 21: a resume reading training state (step, epoch, best metric, optimizer, scheduler, scaler) from a
       // checkpoint saved without it, stated by the source line under the trace's last frame and the bare KeyError after
       // it: `self._loaded_checkpoint["global_step"]` in Lightning's restore_loops, `ckpt['best_val_loss']` in a train

@@ -39,6 +39,15 @@ describe("a resume from a checkpoint saved without its training state", () => {
       expect(ruled(trace(source, `KeyError: '${key}'`))?.category, key).toBe("checkpoint_incomplete");
   });
 
+  it("a zip checkpoint whose archive lacks a tensor's data record, in old and new wording", () => {
+    for (const line of [
+      "RuntimeError: [enforce fail at inline_container.cc:209] . file not found: archive/data/3259494704",
+      "RuntimeError: PytorchStreamReader failed locating file data/94371623104432: file not found",
+    ])
+      expect(ruled(line)?.category, line).toBe("checkpoint_incomplete");
+    expect(ruled("FileNotFoundError: file not found: data/train.json")?.category).not.toBe("checkpoint_incomplete");
+  });
+
   it("but not a model key a checkpoint of another layout lacks, nor a data field", () => {
     expect(ruled(trace("model.load_state_dict(ckpt['model'])", "KeyError: 'model'"))?.category).not.toBe(
       "checkpoint_incomplete",
