@@ -3,13 +3,16 @@
 import { posix } from "node:path";
 import { z } from "zod";
 import {
+  contentDigest,
   editStamp,
   inputsToRecord,
   keepEdits,
+  readBuildInputs,
   readWrittenDigests,
   recordBuildInputs,
   recordWrittenDigests,
 } from "../configs/build-inputs.js";
+import { type CarriedEdits, carryScriptEdits } from "../configs/carry-edits.js";
 import {
   checkRecordAgainstAttr,
   datasetFamilyOf,
@@ -21,6 +24,7 @@ import { lineDiff } from "../configs/diff.js";
 import { planHfJob, writeHfJobSidecar } from "../configs/hf-jobs-build.js";
 import { PlanError, resolveModel, resolveTrainingPlan, type TrainingPlan } from "../configs/index.js";
 import { buildTrlConfigs } from "../configs/trl-build.js";
+import type { TrainingParams } from "../configs/types.js";
 import { type MemoryAdvice, memoryAdvice } from "../estimate/index.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { HostFileError } from "../hosts/executor.js";
@@ -47,6 +51,14 @@ const FileResult = z.object({
     .describe(
       "With overwrite: the file had been edited since it was built (apply_fix or by hand), so it was copied here first",
     ),
+  editsCarried: z
+    .array(z.string())
+    .optional()
+    .describe("With overwrite: the edits made to the launch script since its build, carried into the new script"),
+  editsLeftOut: z
+    .array(z.string())
+    .optional()
+    .describe("Edits since the build not carried: this build sets the same flag itself, or has no place for it"),
 });
 
 async function readExisting(executor: HostExecutor, path: string): Promise<string | null> {
@@ -409,6 +421,9 @@ export default defineTool({
     deps.progress({ progress: 2, total: 3, message: "comparing with existing files" });
     const targets = plan.files.map((f) => ({ file: f, path: posix.join(outputDir, f.name) }));
     const existing = await Promise.all(targets.map((t) => readExisting(executor, t.path)));
+    // A launch script edited since its build (apply_fix, a person) takes those edits into the rebuilt one.
+    const built = await readWrittenDigests(executor, outputDir);
+    const carriedIn = await carryEdits(executor, { targets, existing, built, outputDir, settings });
     const diffs = targets.flatMap((t, i) => {
       const old = existing[i];
       return old !== null && old !== undefined && old !== t.file.text
@@ -421,12 +436,12 @@ export default defineTool({
       await executor.run(["mkdir", "-p", outputDir], { timeoutMs: 30_000 });
       // A file changed since the last build wrote it (apply_fix's edits, a person's) is copied aside before it is
       // replaced: overwrite replaces what a build wrote, never loses what was done to it afterwards.
-      const built = await readWrittenDigests(executor, outputDir);
       const stamp = editStamp(deps.now());
       for (const [i, t] of targets.entries()) {
         const mode = t.file.format === "bash" ? 0o750 : 0o640;
         const file = { name: t.file.name, path: t.path, old: existing[i], new: t.file.text, mode };
-        const copy = await keepEdits(executor, file, built, stamp);
+        // Every edit carried into the new text: nothing to copy aside.
+        const copy = carriedIn.get(i)?.complete ? null : await keepEdits(executor, file, built, stamp);
         if (copy) keptIn.set(i, copy);
       }
       for (const [i, t] of targets.entries()) {
@@ -436,10 +451,12 @@ export default defineTool({
           mode: t.file.format === "bash" ? 0o750 : 0o640,
         });
       }
+      // The text the build itself makes from its inputs, carried edits left out: a later rebuild then sees them as
+      // edits again, and carries them again.
       await recordWrittenDigests(
         executor,
         outputDir,
-        targets.map((t) => ({ name: t.file.name, text: t.file.text })),
+        plan.files.map((f) => ({ name: f.name, text: f.text })),
       );
       // What this build was given, so a hint that rebuilds (a new save directory) repeats every input.
       await recordBuildInputs(
@@ -470,6 +487,9 @@ export default defineTool({
                 ? ("differs" as const)
                 : ("skipped" as const),
         editsKeptIn: keptIn.get(i) ?? null,
+        ...(carriedIn.has(i)
+          ? { editsCarried: carriedIn.get(i)!.carried, editsLeftOut: carriedIn.get(i)!.leftOut }
+          : {}),
       })),
       diffs,
       parameters: {
@@ -556,14 +576,69 @@ function refuseSplittingPaths(args: BuildArgs): void {
   }
 }
 
-/** One note per file whose edits since its build were copied aside before it was replaced. */
+/** One note per file whose edits since its build were copied aside before it was replaced, and what was carried. */
 function keptNotes(files: BuildOut["files"]): string[] {
   return files
-    .filter((f) => f.editsKeptIn)
-    .map(
-      (f) =>
-        `\nnote: ${f.path} had been edited since it was built (apply_fix or by hand); that version is kept in ${f.editsKeptIn} — compare and carry the edits over if they still apply (diff ${f.editsKeptIn} ${f.path}).`,
-    );
+    .filter((f) => f.editsKeptIn || f.editsCarried?.length || f.editsLeftOut?.length)
+    .map((f) => {
+      const said = [`\nnote: ${f.path} had been edited since it was built (apply_fix or by hand)`];
+      if (f.editsCarried?.length) said.push(`carried into the new script: ${f.editsCarried.join(", ")}`);
+      if (f.editsLeftOut?.length) said.push(`not carried: ${f.editsLeftOut.join(", ")}`);
+      if (f.editsKeptIn)
+        said.push(
+          `that version is kept in ${f.editsKeptIn} — compare and carry the other edits over if they still apply (diff ${f.editsKeptIn} ${f.path})`,
+        );
+      return `${said.join("; ")}.`;
+    });
+}
+
+/**
+ * For each launch script the rebuild replaces that was edited since the last build wrote it: the edits carried into
+ * the new text (carry-edits.ts), by target index. Only where the last build's text can be rebuilt from its recorded
+ * inputs and is exactly what that build wrote (its recorded digest), so that every carried line is a real edit.
+ */
+async function carryEdits(
+  executor: HostExecutor,
+  ctx: {
+    targets: { file: TrainingPlan["files"][number]; path: string }[];
+    existing: (string | null | undefined)[];
+    built: Record<string, string>;
+    outputDir: string;
+    settings: { cannRoot?: string; workdir?: string };
+  },
+): Promise<Map<number, CarriedEdits>> {
+  const out = new Map<number, CarriedEdits>();
+  const edited = ctx.targets.flatMap((t, i) => {
+    const old = ctx.existing[i];
+    const recorded = ctx.built[t.file.name];
+    return t.file.format === "bash" && old && old !== t.file.text && recorded && recorded !== contentDigest(old)
+      ? [i]
+      : [];
+  });
+  if (edited.length === 0) return out;
+  const inputs = await readBuildInputs(executor, ctx.targets[edited[0]!]!.path);
+  if (!inputs) return out;
+  let before: TrainingPlan;
+  try {
+    before = resolveTrainingPlan(inputs.model as string, inputs.release as string | undefined, {
+      ...(inputs as TrainingParams),
+      outputDir: ctx.outputDir,
+      cannRoot: ctx.settings.cannRoot,
+      workdir: ctx.settings.workdir,
+    });
+  } catch {
+    return out;
+  }
+  for (const i of edited) {
+    const t = ctx.targets[i]!;
+    const was = before.files.find((f) => f.name === t.file.name);
+    if (!was || contentDigest(was.text) !== ctx.built[t.file.name]) continue;
+    const merged = carryScriptEdits(was.text, ctx.existing[i]!, t.file.text);
+    if (merged.carried.length === 0 && merged.leftOut.length === 0) continue;
+    t.file = { ...t.file, text: merged.text };
+    out.set(i, merged);
+  }
+  return out;
 }
 
 /** A dataset that names a file on the host (a path or a .json/.jsonl name), resolved from the workdir; null for a Hub id. */

@@ -173,28 +173,67 @@ describe("build_configs", () => {
     expect(forced.files.every((f) => f.editsKeptIn === null)).toBe(true);
   });
 
-  it("with overwrite, a file edited since it was built (apply_fix, by hand) is copied aside first, and says where", async () => {
+  it("with overwrite, apply_fix's edits to the launch script since its build are carried into the new one", async () => {
     const out = join(dir, "out-edited");
     const args = input({ release: "v26.1.0", dataset: join(dir, "data", "train.jsonl"), outputDir: out });
     await buildConfigs.handle(args, deps());
     const script = join(out, "finetune_qwen2_5_vl_3b.sh");
-    // What apply_fix's alloc-conf fix does: a line after the shebang.
-    const edited = readFileSync(script, "utf8").replace(
-      "\n",
-      "\nexport PYTORCH_NPU_ALLOC_CONF=expandable_segments:True\n",
-    );
-    expect(edited).not.toBe(readFileSync(script, "utf8"));
+    const built = readFileSync(script, "utf8");
+    // What apply_fix's fixes do: the allocator export after the shebang, full recomputation after the micro batch,
+    // the learning rate halved in place.
+    const edited = built
+      .replace("\n", "\nexport PYTORCH_NPU_ALLOC_CONF=expandable_segments:True\n")
+      .replace(
+        /(\n(\s*)--micro-batch-size \S+ \\\n)/,
+        "$1$2--recompute-granularity full \\\n$2--recompute-method uniform \\\n$2--recompute-num-layers 1 \\\n",
+      )
+      .replace(/--lr \S+ \\/, "--lr 5e-06 \\");
+    expect(edited).toContain("--recompute-granularity full");
     writeFileSync(script, edited);
     const rebuilt = await buildConfigs.handle({ ...args, trainIters: 55, overwrite: true }, deps());
     const launch = rebuilt.files.find((f) => f.role === "launch-script")!;
+    const now = readFileSync(script, "utf8");
+    expect(now).toContain("--train-iters 55");
+    for (const kept of [
+      "export PYTORCH_NPU_ALLOC_CONF=expandable_segments:True",
+      "--recompute-granularity full",
+      "--lr 5e-06",
+    ])
+      expect(now, kept).toContain(kept);
+    expect(launch.editsCarried).toEqual(
+      expect.arrayContaining([
+        "--recompute-granularity full",
+        expect.stringMatching(/^--lr 5e-06 \(the build had --lr \S+\)$/),
+        "export PYTORCH_NPU_ALLOC_CONF=expandable_segments:True",
+      ]),
+    );
+    // Nothing was lost, so nothing is copied aside; the note says what was carried.
+    expect(launch.editsKeptIn).toBeNull();
+    expect(buildConfigs.summarize(rebuilt)).toContain("carried into the new script: --recompute-granularity full");
+    // The carried edits stay edits: the next rebuild carries them again.
+    const again = await buildConfigs.handle({ ...args, trainIters: 56, overwrite: true }, deps());
+    expect(readFileSync(script, "utf8")).toContain("--recompute-granularity full");
+    expect(readFileSync(script, "utf8")).toContain("--train-iters 56");
+    expect(again.files.every((f) => f.editsKeptIn === null)).toBe(true);
+  });
+
+  it("an edit no rebuild can carry is copied aside first, and a flag the rebuild sets itself is not carried", async () => {
+    const out = join(dir, "out-edited-2");
+    const args = input({ release: "v26.1.0", dataset: join(dir, "data", "train.jsonl"), outputDir: out });
+    await buildConfigs.handle(args, deps());
+    const script = join(out, "finetune_qwen2_5_vl_3b.sh");
+    const edited = readFileSync(script, "utf8")
+      .replace("\n", "\n# tuned by hand after the first run\n")
+      .replace(/--lr \S+ \\/, "--lr 5e-06 \\");
+    writeFileSync(script, edited);
+    const rebuilt = await buildConfigs.handle({ ...args, lr: 2e-6, overwrite: true }, deps());
+    const launch = rebuilt.files.find((f) => f.role === "launch-script")!;
     expect(launch.editsKeptIn).toMatch(/finetune_qwen2_5_vl_3b\.sh\.edited-\d{8}-\d{6}$/);
     expect(readFileSync(launch.editsKeptIn!, "utf8")).toBe(edited);
-    expect(readFileSync(script, "utf8")).toContain("--train-iters 55");
+    expect(readFileSync(script, "utf8")).not.toContain("--lr 5e-06");
+    expect(launch.editsLeftOut).toEqual([expect.stringMatching(/^--lr 5e-06 \(this build sets --lr /)]);
     expect(rebuilt.files.filter((f) => f.role !== "launch-script").every((f) => f.editsKeptIn === null)).toBe(true);
     expect(buildConfigs.summarize(rebuilt)).toContain(`that version is kept in ${launch.editsKeptIn}`);
-    // The rebuilt file is now the build's own: a second rebuild copies nothing.
-    const again = await buildConfigs.handle({ ...args, trainIters: 56, overwrite: true }, deps());
-    expect(again.files.every((f) => f.editsKeptIn === null)).toBe(true);
   });
 
   it("a TRL script edited since it was built is kept aside when --overwrite replaces it, as the Ascend files are", async () => {
