@@ -251,7 +251,7 @@ async function newestRunOn(hosts: HostRegistry, host: string): Promise<{ runId: 
     };
   const skipped = runs.slice(0, firstReal).map((r) => r.id);
   const passedOver = skipped.length
-    ? ` Newer canar${skipped.length > 1 ? "ies" : "y"} passed over: ${skipped.join(", ")} (tail_logs {runId} reads one).`
+    ? ` Newer canar${skipped.length > 1 ? "ies" : "y"} passed over: ${skipped.join(", ")} (${callHint("tail_logs", { runId: skipped[0], host })} reads one).`
     : "";
   return {
     runId: runs[firstReal]!.id,

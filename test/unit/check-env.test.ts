@@ -473,8 +473,11 @@ describe("check_env input", () => {
   });
 
   it("refuses a model it does not know before probing, naming the nearest ids; a near name resolves", async () => {
+    // Nothing within a few edits: no ids to guess at, the call that lists them all.
     const unknown = await check(probeOutput(), { model: "totally-bogus" }).catch((e: unknown) => e);
-    expect((unknown as Error).message).toMatch(/^model: Unknown model "totally-bogus"\. Nearest: /);
+    expect((unknown as Error).message).toMatch(/^model: Unknown model "totally-bogus"\. find_model lists every model/);
+    const typo = await check(probeOutput(), { model: "qwen2.5vl-8b" }).catch((e: unknown) => e);
+    expect((typo as Error).message).toMatch(/^model: Unknown model "qwen2\.5vl-8b"\. Nearest: qwen2\.5vl-7b/);
     const family = await check(probeOutput(), { model: "qwen2.5vl" }).catch((e: unknown) => e);
     expect((family as Error).message).toContain("names several sizes: qwen2.5vl-3b");
     const { result, executor } = await check(probeOutput(), { model: "Qwen2.5-VL-7B-Instruct" });

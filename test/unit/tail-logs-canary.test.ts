@@ -61,8 +61,8 @@ describe("tail_logs and canaries", () => {
   it("without a run id reads the newest run that is not a canary, naming the canaries it passed over", async () => {
     const r = await tailLogs.handle(tailLogs.input.parse({ host: "local" }), deps());
     expect(r.runId).toBe(REAL);
-    expect(r.notes[0]).toBe(
-      `${REAL} is the newest run in local's ledger (no run id was given). Newer canaries passed over: ${BARE_CANARY}, ${CANARY} (tail_logs {runId} reads one).`,
+    expect(renderHints(r.notes[0])).toBe(
+      `${REAL} is the newest run in local's ledger (no run id was given). Newer canaries passed over: ${BARE_CANARY}, ${CANARY} (tail_logs {runId: "${BARE_CANARY}", host: "local"} reads one).`,
     );
   });
 
