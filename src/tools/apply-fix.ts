@@ -2,6 +2,7 @@
 // strip CRLF from a script, install pdsh, edit the micro batch or layer split). Without confirm it only returns
 // the plan (commands or a diff). Runs the fix's argv on the host, or rewrites the file it edits.
 
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { RunContext } from "../diagnosis/context.js";
 import {
@@ -146,6 +147,12 @@ export default defineTool({
       .describe("Rule id or category of the finding (default: the best finding with an action)."),
     fix: z.string().min(1).optional().describe("Fix id (default: the finding's first fix with an action)."),
     confirm: z.boolean().default(false).describe("Really change the host. Without it, only the plan is returned."),
+    again: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Edit a file the run's launch recorded that has changed since (an earlier apply_fix): refused without it, as the run failed with the older file",
+      ),
   }).refine(sourceCheck, { message: SOURCE_MESSAGE }),
   output: Output,
   async handle(args, deps): Promise<Out> {
@@ -164,6 +171,16 @@ export default defineTool({
     }
     const { f, fix } = picked;
     const action = fix.action!;
+    // The run failed with the file its launch recorded; a file changed since (apply_fix already applied, say) would
+    // take the same fix twice: the learning rate halved again, the micro batch halved again.
+    if (action.kind === "edit" && args.runId && run && !args.again) {
+      const record = (await findRun(deps.hosts, args.runId, [run.host])).found?.record;
+      const launched = record?.configHashes[action.path];
+      if (launched && launched !== createHash("sha256").update(action.before).digest("hex"))
+        throw new ToolError(
+          `${action.path} has changed since run ${args.runId} launched (an earlier apply_fix or an edit by hand), and the run failed with the older file: launch it again to see whether the change helped (${callHint("launch_train", { host: run.host, script: action.path })}). To apply ${f.rule}/${fix.id} on top anyway, pass ${argsHint({ again: true })}.`,
+        );
+    }
     const base = { rule: f.rule, fix: fix.id, plan: actionOut(action), next: null };
     if (!args.confirm) return { ...base, applied: false, results: [] };
     const { executor } = await deps.hosts.get(args.host);

@@ -342,6 +342,14 @@ describe.skipIf(!env)("launch_train over SSH on simulated hosts", () => {
     const script = run.plan.script as string;
     const text0 = readFileSync(script, "utf8");
     expect(text0).toMatch(/--lr 5e-06\b/);
+    // The same fix asked for again on the same run would halve the rate once more: refused, saying why and how.
+    await expect(call("apply_fix", { runId: run.runId, rule: "nan-loss", fix: "lr", confirm: true })).rejects.toThrow(
+      /has changed since run \S+ launched .*launch it again to see whether the change helped.*again: true/,
+    );
+    const onTop = await call("apply_fix", { runId: run.runId, rule: "nan-loss", fix: "lr", again: true });
+    expect(onTop.applied).toBe(false);
+    expect(onTop.plan.diff).toContain("--lr 2.5e-06");
+    expect(readFileSync(script, "utf8")).toBe(text0);
     // Its next step knows the fix is in: no diagnosis first, and a new save directory for the restart.
     expect(fixed.next).not.toContain("diagnose_error");
     expect(fixed.next).not.toContain("once the cause is fixed");
