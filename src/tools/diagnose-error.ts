@@ -83,6 +83,10 @@ const Output = z.object({
   applyWith: z
     .record(z.string(), z.unknown())
     .describe("This call's log source and config as apply_fix takes them; add rule and fix to carry out a fix."),
+  logHost: z
+    .string()
+    .optional()
+    .describe("The host whose log was read (the run's, or the logFile's): where the fixes' commands are run"),
 });
 
 type Out = z.output<typeof Output>;
@@ -192,6 +196,7 @@ export default defineTool({
       ...(root ? { rootCause: root } : {}),
       notes: run?.scheduler ? [run.scheduler.reason, ...verdict.notes] : verdict.notes,
       applyWith: applySource(args),
+      ...(run || args.logFile || args.logFiles ? { logHost: run?.host ?? args.host } : {}),
     };
   },
   summarize(r) {
@@ -223,6 +228,8 @@ export default defineTool({
         lines.push(`   fix: ${fix.summary}`);
         if (fix.action)
           lines.push(`     apply: ${callHint("apply_fix", { ...r.applyWith, rule: f.rule, fix: fix.id })}`);
+        // A command reads the host the log came from (npu-smi, ps, df there), not the machine that shows it.
+        if (fix.commands?.length && r.logHost && r.logHost !== "local") lines.push(`     on ${r.logHost}:`);
         for (const c of fix.commands ?? []) lines.push(`     $ ${c}`);
         for (const [k, v] of Object.entries(fix.env ?? {})) lines.push(`     export ${k}=${v}`);
         for (const e of fix.edits ?? []) lines.push(`     edit: ${e}`);

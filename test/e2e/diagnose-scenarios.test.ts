@@ -278,5 +278,9 @@ describe.skipIf(!env)("diagnose_error on each failure scenario of a simulated ho
     const pair = top.fixes.find((f) => f.id === "reinstall-pair");
     expect(pair?.commands?.[0]).toMatch(/torch==\d[\w.+]* torch_npu==\d/);
     expect(pair?.commands?.[0]).not.toContain("<");
+    // The terminal says where to type them: on the host whose log was read, not the machine showing it.
+    expect(d.logHost).toBe(HOST);
+    const printed = diagnoseError.summarize(d);
+    expect(printed).toContain(`     on ${HOST}:\n     $ ${show[0]}`);
   }, 180_000);
 });
