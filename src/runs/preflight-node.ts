@@ -380,7 +380,7 @@ function checkSave(
       host: n.host,
       level: "error",
       message: `The save directory ${save.abs} is where this host's run ${writers.map(runLabel).join(", ")} writes its checkpoints: two runs saving there overwrite each other's iterations and latest_checkpointed_iteration.txt.`,
-      fix: `Give this run a save directory of its own (${rebuildHint(buildInputs, n.host, { saveDir: other, overwrite: true })}), or let that run finish or ${stopIt(writers, n.host)}.`,
+      fix: `Give this run a save directory of its own (${rebuildHint(buildInputs, n.host, { saveDir: other, overwrite: true })}), or let ${writers.length > 1 ? "those runs" : "that run"} finish, or stop ${writers.length > 1 ? "them" : "it"}: ${writers.map((r) => callHint("stop_run", { runId: r.runId, host: n.host })).join("; ")}.`,
     });
     return;
   }
@@ -601,7 +601,7 @@ function checkNpus(n: NodeContext, inputs: NodeCheckInputs, ourPids: Map<number,
     id: "npus",
     host: n.host,
     level: "error",
-    message: `NPUs ${range(used)} on ${n.host} are held by another process: ${list.join("; ")}.`,
+    message: `NPUs ${range(used)} on ${n.host} are held by ${runs.length > 0 ? `this host's run ${runs.join(", ")}` : "another process"}: ${list.join("; ")}.`,
     fix:
       runs.length > 0
         ? `They belong to run ${runs.map((runId) => `${runId}: stop it first with ${callHint("stop_run", { runId, host: n.host })}`).join("; ")}.`

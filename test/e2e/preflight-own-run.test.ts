@@ -66,7 +66,9 @@ describe("launch pre-flight beside a run of the host's own ledger", () => {
       const [stop] = printedCommands(fix);
       expect(stop).toMatchObject({ tool: "stop_run", args: { runId: first.runId } });
       // Its ranks hold the NPUs this launch needs too: another port alone cannot help, so none is offered.
-      expect(second.checks.find((c) => c.id === "npus")).toMatchObject({ ok: false });
+      const npus = second.checks.find((c) => c.id === "npus")!;
+      expect(npus).toMatchObject({ ok: false });
+      expect(npus.message).toContain(`are held by this host's run ${first.runId}`);
       expect(fix).not.toContain("--master-port");
       // The same script saves where the first run saves, before either has written a checkpoint: refused, named.
       const save = second.checks.find((c) => c.id === "save-dir")!;
