@@ -1959,6 +1959,12 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Data type not supported on this chip",
     role: "primary",
     triggers: [
+      // Round 21: the old TH dispatch's refusal of a dtype on a backend ("_th_equal not supported on CPUType for
+      // BFloat16"), as torch before 1.5 printed it.
+      {
+        match: rx(/\bnot supported on \w*Type for (?:BFloat16|Half|ComplexFloat|ComplexDouble|Bool)\b/, "Type for "),
+        confidence: 0.8,
+      },
       // Round 20, tune: torch's ProcessGroupNCCL on a dtype the NCCL it was built with cannot reduce (bfloat16 before NCCL
       // 2.10), and torch.from_numpy/as_tensor (torch/csrc/utils/tensor_numpy.cpp) on an array of a dtype no tensor has.
       { match: lit("Input tensor data type is not supported for NCCL process group"), confidence: 0.8 },

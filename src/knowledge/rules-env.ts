@@ -1213,6 +1213,11 @@ export const envRules: DiagnosisRule[] = [
     title: "libgomp cannot be loaded (static TLS exhausted)",
     role: "primary",
     triggers: [
+      // Round 21: the same glibc message as posted with its spaces or case mangled ("cannotallocate memoryin staticTLS").
+      {
+        match: rx(/cannot\s*allocate\s*memory\s*in\s*static\s*TL[Ss]\s*block/, "allocate memory", "cannotallocate"),
+        confidence: 0.9,
+      },
       // Round 17, upstream (eighth pass): https://sourceware.org/git/?p=glibc.git;a=blob;f=po/de.po
       {
         match: rx(
@@ -2342,6 +2347,9 @@ export const envRules: DiagnosisRule[] = [
     title: "Script has Windows (CRLF) line endings",
     role: "primary",
     triggers: [
+      // Round 21: bash's report of a CR left at a line's end, quoted without its `$` (markdown ate it): "'\\r': command
+      // not found".
+      { match: rx(/(?:^|[\s:])'\\r': command not found/, "'\\r': command"), confidence: 0.9 },
       // Round 19, upstream (ninth pass): https://github.com/SchedMD/slurm/blob/284c3b95f08a2dc2478499837b03355e1b9c5c75/src/sbatch/sbatch.c#L701
       { match: lit("Batch script contains DOS line breaks"), confidence: 0.9 },
       // Round 19, upstream (ninth pass): https://github.com/SchedMD/slurm/blob/284c3b95f08a2dc2478499837b03355e1b9c5c75/src/sbatch/sbatch.c#L702

@@ -47,6 +47,8 @@ export const trainRules: DiagnosisRule[] = [
     title: "Loss or gradients became NaN / fp16 overflow",
     role: "primary",
     triggers: [
+      // Round 21: TensorFlow's clip_by_global_norm check (ops/clip_ops.py, check_numerics on the norm).
+      { match: lit("Found Inf or NaN global norm"), confidence: 0.85 },
       // Round 20, tune: a loss printed as NaN under any name a training loop gives it ("train_batch_loss[ 6590 ]:  nan",
       // a GAN's "DLoss:nan"): the name ends in "loss", an index in brackets may follow, the value is nan.
       {
@@ -643,6 +645,9 @@ export const trainRules: DiagnosisRule[] = [
     title: "Dataset fields do not match what the loader expects",
     role: "primary",
     triggers: [
+      // Round 21: ms-swift's dataset preprocessor finds none of the columns its formats need (llm/utils/preprocess.py:
+      // "dataset.features.keys(): ... required_keys_mapping: {...}").
+      { match: rx(/required_keys_mapping: \{/, "required_keys_mapping"), confidence: 0.8 },
       // Round 17, upstream (seventh pass): https://github.com/huggingface/datasets/blob/b7cb10b0e38ab8bbefdb142d0279bc85ac8c7ab8/src/datasets/packaged_modules/folder_based_builder/folder_based_
       {
         match: lit(
@@ -917,6 +922,12 @@ export const trainRules: DiagnosisRule[] = [
       "A shared cache missing, stale or locked (datasets, indexes, compiled extensions; NFS and other shared filesystems)",
     role: "primary",
     triggers: [
+      // Round 21: tensorstore (Orbax checkpoints) cannot take its file lock where the filesystem does not implement it,
+      // a network mount (kvstore/file/file_key_value_store.cc: "Failed to acquire lock on file ... Function not implemented").
+      {
+        match: rx(/Failed to acquire lock on file: .*Function not implemented/, "Failed to acquire lock on file"),
+        confidence: 0.75,
+      },
       // Round 19, upstream (ninth pass): https://github.com/triton-lang/triton/blob/10852d2ef21250fd4ac56e44ff65f82fe88a45fa/python/triton/runtime/cache.py#L126
       {
         match: rx(
@@ -1181,6 +1192,9 @@ export const trainRules: DiagnosisRule[] = [
     title: "Shared memory (/dev/shm) too small for DataLoader workers",
     role: "primary",
     triggers: [
+      // Round 21: UCX's signal handler on a bus error (ucs/debug/debug.c, "Caught signal 7 (Bus error: nonexistent
+      // physical address)"): a shared-memory segment past what /dev/shm holds.
+      { match: rx(/Caught signal 7 \(Bus error/, "Caught signal 7 (Bus error"), confidence: 0.75 },
       // Round 19, upstream (ninth pass): https://github.com/openucx/ucx/blob/9466d104a317c8ffddd9734e72055d8bbda021b3/src/uct/sm/mm/posix/mm_posix.c#L206
       {
         match: lit("Please check that /dev/shm or the directory you specified has more available memory"),
@@ -1544,6 +1558,11 @@ export const trainRules: DiagnosisRule[] = [
     title: "Weights not found at the configured path",
     role: "primary",
     triggers: [
+      // Round 21: a loader's bare `assert path.is_file(), path` on a weights file: the assertion prints the path alone.
+      {
+        match: rx(/(?:^|\s)AssertionError: \S+\.(?:pth|pt|bin|safetensors|ckpt|gguf)\s*$/, "AssertionError: "),
+        confidence: 0.7,
+      },
       // Round 20, tune: an index naming shard files the folder lacks, in a loader's words ("Weight files referenced in index
       // but missing"), and mlx-lm's load of a folder without weights ("No safetensors found in").
       { match: lit("Weight files referenced in index but missing"), confidence: 0.8 },

@@ -80,3 +80,48 @@ describe("Gloo's full mesh quoted with its detail cut", () => {
     expect(ruled(log)?.category).toBe("hccl_timeout");
   });
 });
+
+describe("library messages that only a reading had named", () => {
+  const cases: [name: string, log: string, category: string][] = [
+    ["bash's CR report quoted without its $", "'\\r': command not found", "windows_line_endings"],
+    [
+      "glibc's static TLS message with its spaces mangled in the post",
+      "OSError: /usr/lib/libgomp-d22c30c5.so.1: cannotallocate memoryin staticTLS block",
+      "libgomp_static_tls",
+    ],
+    [
+      "TensorFlow's global-norm check",
+      "tensorflow/core/kernels/check_numerics_op.cc:185] abnormal_detected_host @0x7f4b = {1, 0} Found Inf or NaN global norm.",
+      "nan_loss",
+    ],
+    [
+      "the old TH dispatch refusing bf16",
+      "RuntimeError: _th_equal not supported on CPUType for BFloat16",
+      "dtype_unsupported",
+    ],
+    [
+      "tensorstore's lock on a filesystem without locks",
+      "ValueError: FAILED_PRECONDITION: Failed to acquire lock on file: /runs/x.orbax-checkpoint-tmp/_sharding.__lock [OS error: Function not implemented]",
+      "nfs_cache_hang",
+    ],
+    [
+      "ms-swift's dataset of no known format",
+      "ValueError: dataset.features.keys(): dict_keys(['chosen', 'rejected'])\nrequired_keys_mapping: {'swift': ['response'], 'alpaca': ['instruction', 'output']}",
+      "dataset_key_error",
+    ],
+    ["UCX's bus error", "[host:1 :0:381] Caught signal 7 (Bus error: nonexistent physical address)", "shm_bus_error"],
+    [
+      "a loader's assertion on a weights file",
+      "AssertionError: checkpoints/lit-llama/7B/lit-llama.pth",
+      "missing_weights",
+    ],
+  ];
+  for (const [name, log, category] of cases) it(name, () => expect(ruled(log)?.category).toBe(category));
+
+  it("but not an assertion that states a condition, nor a signal other than a bus error", () => {
+    expect(ruled("AssertionError: model.pth exists but is empty")?.category).not.toBe("missing_weights");
+    expect(ruled("[host:1 :0:381] Caught signal 11 (Segmentation fault: address not mapped)")?.category).not.toBe(
+      "shm_bus_error",
+    );
+  });
+});
