@@ -73,7 +73,7 @@ describe("launch pre-flight beside a run of the host's own ledger", () => {
       // The same script saves where the first run saves, before either has written a checkpoint: refused, named.
       const save = second.checks.find((c) => c.id === "save-dir")!;
       expect(save).toMatchObject({ ok: false, level: "error" });
-      expect(save.message).toMatch(new RegExp(`is where this host's run ${first.runId} \\(running`));
+      expect(save.message).toMatch(new RegExp(`is where this host's run ${first.runId} \\((?:starting|running)`));
       const saveFix = renderHints(save.fix ?? "", renderCliHint);
       expect(hintProblems(saveFix, { host: sim.name })).toEqual([]);
       expect(printedCommands(saveFix).map((c) => c.tool)).toEqual(["build_configs", "stop_run"]);
