@@ -394,6 +394,11 @@ export async function runProgram(argv: string[]): Promise<void> {
     if (error instanceof CommanderError) {
       // Commander has printed the message (or the help / version, exit 0).
       process.exitCode = error.exitCode === 0 ? EXIT.done : EXIT.usage;
+      // A word left over is most often a value given to a switch (--confirm yes) or a name with spaces not quoted.
+      if (error.code === "commander.excessArguments")
+        process.stderr.write(
+          "A switch such as --confirm or --overwrite takes no value (write it alone), and a value with spaces needs quotes ('qwen2.5 vl 3b').\n",
+        );
       if (error.exitCode !== 0 && askedForJson(argv)) printJsonError(error.message.replace(/^error: /, ""), "usage");
       return;
     }

@@ -169,6 +169,18 @@ describe("the CLI contract", () => {
     expect(noRun.err).toContain(refusal.error);
   });
 
+  it("a word left over (a value given to a switch, a name not quoted) is a usage error that says which", () => {
+    for (const args of [
+      ["stop-run", "run-20990101-000000-abcd", "--host", "sim", "--confirm", "yes"],
+      ["find-model", "qwen", "2.5", "vl", "3"],
+    ]) {
+      const r = cli(...args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.err).toContain("too many arguments");
+      expect(r.err).toContain("takes no value (write it alone), and a value with spaces needs quotes");
+    }
+  });
+
   it("positional run ids for tail-logs, stop-run and resume-run", () => {
     for (const tool of ["tail-logs", "stop-run", "resume-run"]) {
       const r = cli(tool, "run-20990101-000000-abcd", "--host", "sim");
