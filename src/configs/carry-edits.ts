@@ -9,24 +9,19 @@ const FLAG_LINE = /^\s*(--[A-Za-z][\w-]*)(?:[ =]+[^\s\\]+)*\s*\\?\s*$/;
 /** An environment export at the top level: `export PYTORCH_NPU_ALLOC_CONF=expandable_segments:True`. */
 const EXPORT_LINE = /^export\s+([A-Za-z_]\w*)=/;
 
-/** Flag → its line, for each flag that stands alone on a line (the first line of a flag given twice). */
-function flagLines(text: string): Map<string, string> {
+/** Each name `re` captures → its line (the first line of a name given twice). */
+function linesBy(text: string, re: RegExp): Map<string, string> {
   const out = new Map<string, string>();
   for (const line of text.split("\n")) {
-    const m = FLAG_LINE.exec(line);
+    const m = re.exec(line);
     if (m && !out.has(m[1]!)) out.set(m[1]!, line);
   }
   return out;
 }
 
-function exportLines(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of text.split("\n")) {
-    const m = EXPORT_LINE.exec(line);
-    if (m && !out.has(m[1]!)) out.set(m[1]!, line);
-  }
-  return out;
-}
+/** Flag → its line, for each flag that stands alone on a line. */
+const flagLines = (text: string) => linesBy(text, FLAG_LINE);
+const exportLines = (text: string) => linesBy(text, EXPORT_LINE);
 
 /** What a flag line sets, for a note: `--lr 5e-06`. */
 const shown = (line: string) => line.replace(/\s*\\\s*$/, "").trim();

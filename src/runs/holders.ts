@@ -4,6 +4,7 @@ import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import type { WorkDeps } from "../hosts/work.js";
 import { ledgerDir, readLedger } from "./ledger.js";
+import { newestFirst } from "./list.js";
 import { DEFAULT_HCCL_BASE_PORT, HCCL_HOST_PORTS } from "./ports.js";
 import { livenessByRun, runStatus } from "./status.js";
 import type { RunRecord } from "./types.js";
@@ -87,7 +88,7 @@ export async function runHolders(
   const here = ledger.entries
     .map((e) => e.record)
     .filter((r) => r.nodes.some((n) => n.host === host))
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+    .sort(newestFirst);
   if (here.length === 0) return out;
   const groups = await processGroups(executor, taken.npuPids);
   const runOfGroup = new Map<number, RunRecord>();
@@ -113,27 +114,7 @@ export async function runHolders(
     : [];
   const asked = [...new Set([...pidRun.values(), ...portRuns, ...hcclRuns])];
   if (asked.length === 0) return out;
-  // Liveness is read for stopped runs as well (as stop_run does): their surviving group members count.
-  const live = await livenessByRun(
-    deps.hosts,
-    asked.map((r) => ({ ...r, state: "launched" as const })),
-  );
-  const holding = new Map<string, HoldingRun>();
-  await Promise.all(
-    asked.map(async (r) => {
-      const nodes = live.get(r.id);
-      // Only a live wrapper (or live members of its group) on this host: a reused pid or group is someone else's.
-      const node = nodes?.find((n) => n.host === host);
-      if (!node || !(node.alive === true || (node.groupMembers ?? 0) > 0)) return;
-      const s = await runStatus(deps.hosts, r, nodes, deps.now);
-      holding.set(r.id, {
-        runId: r.id,
-        state: s.state,
-        iteration: s.iteration,
-        totalIterations: s.totalIterations ?? r.trainIters,
-      });
-    }),
-  );
+  const holding = await liveRuns(deps, host, asked);
   for (const [pid, r] of pidRun) {
     const h = holding.get(r.id);
     if (h) out.byPid.set(pid, h);
@@ -148,9 +129,43 @@ export async function runHolders(
 }
 
 /**
+ * Which of `records` still run, by run id, as a holder is named: a live wrapper or live members of its group on `host`
+ * (a reused pid or group is someone else's), or with `anyNode` on any of the run's nodes. Liveness is read for stopped
+ * runs as well (as stop_run does): their surviving group members count.
+ */
+async function liveRuns(
+  deps: Pick<WorkDeps, "hosts" | "now">,
+  host: string,
+  records: readonly RunRecord[],
+  anyNode = false,
+): Promise<Map<string, HoldingRun>> {
+  const live = await livenessByRun(
+    deps.hosts,
+    records.map((r) => ({ ...r, state: "launched" as const })),
+  );
+  const holding = new Map<string, HoldingRun>();
+  await Promise.all(
+    records.map(async (r) => {
+      const nodes = live.get(r.id);
+      const alive = (n: { alive?: boolean | null; groupMembers?: number | null }) =>
+        n.alive === true || (n.groupMembers ?? 0) > 0;
+      if (!nodes?.some((n) => (anyNode || n.host === host) && alive(n))) return;
+      const s = await runStatus(deps.hosts, r, nodes, deps.now);
+      holding.set(r.id, {
+        runId: r.id,
+        state: s.state,
+        iteration: s.iteration,
+        totalIterations: s.totalIterations ?? r.trainIters,
+      });
+    }),
+  );
+  return holding;
+}
+
+/**
  * The live runs of `host`'s ledger that write their checkpoints to `saveDir` (its absolute path, as the ledger records
- * it): a second run there would overwrite their iterations and tracker. A finished or stopped run whose processes are
- * gone writes nothing.
+ * it), newest first: a second run there would overwrite their iterations and tracker. A finished or stopped run whose
+ * processes are gone writes nothing.
  */
 export async function runsSavingTo(
   deps: Pick<WorkDeps, "hosts" | "now">,
@@ -163,24 +178,9 @@ export async function runsSavingTo(
   const asked = ledger.entries
     .map((e) => e.record)
     .filter((r) => r.saveDir !== null && same(r.saveDir) && r.nodes.some((n) => n.host === host))
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))
+    .sort(newestFirst)
     .slice(0, PORT_CANDIDATES);
   if (asked.length === 0) return [];
-  const live = await livenessByRun(
-    deps.hosts,
-    asked.map((r) => ({ ...r, state: "launched" as const })),
-  );
-  const out: HoldingRun[] = [];
-  for (const r of asked) {
-    const nodes = live.get(r.id);
-    if (!nodes?.some((n) => n.alive === true || (n.groupMembers ?? 0) > 0)) continue;
-    const s = await runStatus(deps.hosts, r, nodes, deps.now);
-    out.push({
-      runId: r.id,
-      state: s.state,
-      iteration: s.iteration,
-      totalIterations: s.totalIterations ?? r.trainIters,
-    });
-  }
-  return out;
+  const holding = await liveRuns(deps, host, asked, true);
+  return asked.flatMap((r) => holding.get(r.id) ?? []);
 }

@@ -2,8 +2,8 @@
 // strip CRLF from a script, install pdsh, edit the micro batch or layer split). Without confirm it only returns
 // the plan (commands or a diff). Runs the fix's argv on the host, or rewrites the file it edits.
 
-import { createHash } from "node:crypto";
 import { z } from "zod";
+import { contentDigest } from "../configs/build-inputs.js";
 import type { RunContext } from "../diagnosis/context.js";
 import {
   ActionSchema,
@@ -176,7 +176,7 @@ export default defineTool({
     if (action.kind === "edit" && args.runId && run && !args.again) {
       const record = (await findRun(deps.hosts, args.runId, [run.host])).found?.record;
       const launched = record?.configHashes[action.path];
-      if (launched && launched !== createHash("sha256").update(action.before).digest("hex"))
+      if (launched && launched !== contentDigest(action.before))
         throw new ToolError(
           `${action.path} has changed since run ${args.runId} launched (an earlier apply_fix or an edit by hand), and the run failed with the older file: launch it again to see whether the change helped (${callHint("launch_train", { host: run.host, script: action.path })}). To apply ${f.rule}/${fix.id} on top anyway, pass ${argsHint({ again: true })}.`,
         );
