@@ -4,13 +4,12 @@
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderCliHint } from "../../src/cli/hints.js";
-import { HostRegistry } from "../../src/hosts/registry.js";
 import { renderHints } from "../../src/text/hint.js";
 import launchTrain from "../../src/tools/launch-train.js";
 import stopRun from "../../src/tools/stop-run.js";
 import type { ToolDeps } from "../../src/tools/tool.js";
 import { hintProblems, printedCommands } from "../helpers/cli-hints.js";
-import { type LocalTrainableSim, localTrainableSim } from "../helpers/local-sim.js";
+import { type LocalTrainableSim, localTrainableSim, simToolDeps } from "../helpers/local-sim.js";
 import { freePort } from "../helpers/server-probe.js";
 
 const listens = (port: number) =>
@@ -28,12 +27,7 @@ describe("launch pre-flight beside a run of the host's own ledger", () => {
   let deps: ToolDeps;
   beforeAll(async () => {
     sim = await localTrainableSim("ownport", "0.5");
-    deps = {
-      hosts: new HostRegistry({ file: null, hosts: { local: sim.settings, [sim.name]: sim.settings } }),
-      now: () => new Date(),
-      progress: () => {},
-      log: () => {},
-    };
+    deps = simToolDeps(sim);
   }, 180_000);
   afterAll(async () => {
     await deps?.hosts.closeAll();

@@ -2,11 +2,10 @@
 // the port under a lock in the ledger, so exactly one starts and the other is refused, naming the run that holds it.
 // Once that run is stopped its reservation is stale and the port can be used again.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HostRegistry } from "../../src/hosts/registry.js";
 import launchTrain from "../../src/tools/launch-train.js";
 import stopRun from "../../src/tools/stop-run.js";
 import type { ToolDeps } from "../../src/tools/tool.js";
-import { type LocalTrainableSim, localTrainableSim } from "../helpers/local-sim.js";
+import { type LocalTrainableSim, localTrainableSim, simToolDeps } from "../helpers/local-sim.js";
 import { freePort } from "../helpers/server-probe.js";
 
 describe("MASTER_PORT is reserved under a lock at start", () => {
@@ -14,12 +13,7 @@ describe("MASTER_PORT is reserved under a lock at start", () => {
   let deps: ToolDeps;
   beforeAll(async () => {
     sim = await localTrainableSim("portrace", "0.5");
-    deps = {
-      hosts: new HostRegistry({ file: null, hosts: { local: sim.settings, [sim.name]: sim.settings } }),
-      now: () => new Date(),
-      progress: () => {},
-      log: () => {},
-    };
+    deps = simToolDeps(sim);
   }, 180_000);
   afterAll(async () => {
     await deps?.hosts.closeAll();

@@ -6,7 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { HostSettings } from "../../src/hosts/inventory.js";
+import { HostRegistry } from "../../src/hosts/registry.js";
 import { layOutSim, makeFakeHfModel, stopSimProcesses } from "../../src/sim/index.js";
+import type { ToolDeps } from "../../src/tools/tool.js";
 import { freePort } from "./free-port.js";
 import { CLI } from "./mcp.js";
 import { writeInventory } from "./sim-host.js";
@@ -94,6 +96,16 @@ export async function localTrainableSim(name: string, stepSeconds = "0.2"): Prom
       // (Node retries ENOTEMPTY and EBUSY) rather than fail the suite's teardown.
       rmSync(base, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
+  };
+}
+
+/** Tool deps whose hosts are this simulated host (as `local` and by its name), for calling tools' handlers directly. */
+export function simToolDeps(sim: Pick<LocalTrainableSim, "name" | "settings">): ToolDeps {
+  return {
+    hosts: new HostRegistry({ file: null, hosts: { local: sim.settings, [sim.name]: sim.settings } }),
+    now: () => new Date(),
+    progress: () => {},
+    log: () => {},
   };
 }
 
