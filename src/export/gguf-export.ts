@@ -23,7 +23,7 @@ import {
   QUANT_TYPES,
   type QuantType,
 } from "../knowledge/llama-cpp.js";
-import { findRun, noSuchRun } from "../runs/ledger.js";
+import { requireRun } from "../runs/ledger.js";
 import { argsHint, callHint } from "../text/hint.js";
 import { checkGgufHeader, GgufError, type GgufHeader, readGgufHeaderPrefix } from "./gguf-header.js";
 
@@ -313,8 +313,7 @@ export async function exportGguf(req: GgufRequest, deps: WorkDeps) {
       checkPathText(value, field);
       if (!value.startsWith("/")) throw new ToolError(`${field} must be an absolute path on the host.`, { field });
     }
-  const { found } = await findRun(deps.hosts, req.runId, req.host ? [req.host] : undefined);
-  if (!found) throw new ToolError(noSuchRun(req.runId, req.host));
+  const found = await requireRun(deps.hosts, req.runId, req.host, { tool: "export_model", args: { format: "gguf" } });
   const { record } = found;
   if (!isTrlRecord(record))
     throw new ToolError(

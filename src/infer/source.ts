@@ -18,11 +18,10 @@ import { recipeAt } from "../knowledge/models.js";
 import { isReleaseTag, type ReleaseTag } from "../knowledge/release-tags.js";
 import type { ModelEntry } from "../knowledge/types.js";
 import { parseLaunchScript } from "../runs/launch-script.js";
-import { findRun, noSuchRun } from "../runs/ledger.js";
+import { findRun, noSuchRun, requireRun } from "../runs/ledger.js";
 import { describeRun, parseConfigText } from "../runs/run-config.js";
 import { livenessByRun, runStatus } from "../runs/status.js";
 import { RunIdSchema, type RunRecord } from "../runs/types.js";
-import { callHint } from "../text/hint.js";
 import { type TrainingData, trainingDataOf } from "./sample.js";
 
 type Json = Record<string, unknown>;
@@ -203,6 +202,8 @@ export function sourceInputShape(what: string) {
 
 export interface SourceRequest {
   host: string;
+  /** The tool asking, for the call again when its run is on another host. */
+  tool: string;
   runId?: string;
   checkpointDir?: string;
   model?: string;
@@ -241,14 +242,7 @@ export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Pr
   let lora = false;
   let trainingData: TrainingData | null = null;
   if (req.runId) {
-    const { found, unreachable } = await findRun(hosts, req.runId, [req.host]);
-    if (!found) {
-      const why = unreachable.length ? ` (${unreachable.map((u) => u.error).join("; ")})` : "";
-      throw new SourceError(
-        `No run ${req.runId} on ${req.host}${why}.`,
-        `${callHint("list_runs")} shows the runs and their hosts.`,
-      );
-    }
+    const found = await requireRun(hosts, req.runId, req.host, { tool: req.tool });
     record = found.record;
     ledgerFile = found.file;
     workdir = record.workdir;

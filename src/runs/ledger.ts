@@ -2,6 +2,7 @@
 // machine that can reach a host finds its runs again. Records are written atomically through HostExecutor.writeFile.
 import { randomBytes } from "node:crypto";
 import { posix } from "node:path";
+import { ToolError } from "../errors.js";
 import { isSecretName } from "../hosts/bounded.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
@@ -194,7 +195,7 @@ export async function findRun(
  * A run looked up on the host a call named. Not there, the other hosts' ledgers are read too: a run on another host
  * is not acted on (the call named a host), but its hosts are returned for the refusal to name (runOnOtherHosts).
  */
-export async function findRunOnHost(
+async function findRunOnHost(
   hosts: HostRegistry,
   runId: string,
   host: string,
@@ -206,8 +207,30 @@ export async function findRunOnHost(
   return { found: null, unreachable: [], heldBy: found ? found.record.hosts : [] };
 }
 
+/**
+ * A run a tool acts on, or the refusal every tool gives: named with a host, the run must be in that host's ledger (a run
+ * another host holds is not acted on; the refusal names its host and the call again); without one, any ledger answers.
+ */
+export async function requireRun(
+  hosts: HostRegistry,
+  runId: string,
+  host: string | undefined,
+  retry: { tool: string; args?: Record<string, unknown> },
+): Promise<FoundRun> {
+  if (host === undefined) {
+    const { found, unreachable } = await findRun(hosts, runId);
+    if (!found) throw new ToolError(noSuchRun(runId, undefined, unreachable));
+    return found;
+  }
+  const { found, unreachable, heldBy } = await findRunOnHost(hosts, runId, host);
+  if (found) return found;
+  if (heldBy.length > 0)
+    throw new ToolError(runOnOtherHosts(runId, host, heldBy, { tool: retry.tool, args: retry.args ?? {} }));
+  throw new ToolError(noSuchRun(runId, host, unreachable));
+}
+
 /** The refusal for a run named with a host that does not hold it while others do: where it is, and the call again. */
-export function runOnOtherHosts(
+function runOnOtherHosts(
   runId: string,
   host: string,
   heldBy: readonly string[],

@@ -102,7 +102,7 @@ export default defineTool({
       const v = args[f];
       if (v !== undefined) checkPathText(v, f);
     }
-    const source = await resolveSource(deps.hosts, { ...args, host }).catch((error: Error) => {
+    const source = await resolveSource(deps.hosts, { ...args, host, tool: "evaluate_model" }).catch((error: Error) => {
       if (error instanceof SourceError) throw new ToolError(`${error.message} ${error.fix}`);
       throw error;
     });

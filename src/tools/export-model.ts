@@ -156,17 +156,19 @@ export default defineTool({
     if (args.checkpointDir) checkPathText(args.checkpointDir, "checkpointDir");
     if (args.targetDir) checkPathText(args.targetDir, "targetDir");
     if (args.hfDir) checkPathText(args.hfDir, "hfDir");
-    const source = await resolveSource(deps.hosts, { ...args, host }).catch(async (error: Error) => {
-      if (error instanceof SourceError) {
-        const run = args.runId ? (await findRun(deps.hosts, args.runId, [host])).found : null;
-        if (run && isTrlRecord(run.record))
-          throw new ToolError(
-            `${run.record.id} is a TRL run: its output directory is already in Hugging Face format. Export it as GGUF with ${argsHint({ runId: run.record.id, format: "gguf", quantization: "q4_k_m" })}.`,
-          );
-        throw new ToolError(`${error.message} ${error.fix}`);
-      }
-      throw error;
-    });
+    const source = await resolveSource(deps.hosts, { ...args, host, tool: "export_model" }).catch(
+      async (error: Error) => {
+        if (error instanceof SourceError) {
+          const run = args.runId ? (await findRun(deps.hosts, args.runId, [host])).found : null;
+          if (run && isTrlRecord(run.record))
+            throw new ToolError(
+              `${run.record.id} is a TRL run: its output directory is already in Hugging Face format. Export it as GGUF with ${argsHint({ runId: run.record.id, format: "gguf", quantization: "q4_k_m" })}.`,
+            );
+          throw new ToolError(`${error.message} ${error.fix}`);
+        }
+        throw error;
+      },
+    );
     const { checkpoint, model, release, executor, settings } = source;
     const recipe = recipeAt(model, release, source.variant);
     const converter = recipe?.converter ? getConverter(recipe.converter) : undefined;

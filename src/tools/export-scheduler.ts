@@ -5,7 +5,7 @@ import { posix } from "node:path";
 import { z } from "zod";
 import { envInput } from "../runs/launch-result.js";
 import { parseLaunchScript } from "../runs/launch-script.js";
-import { ensureDir, findRun, ledgerDir, newRunId, noSuchRun, redactEnv, writeRecord } from "../runs/ledger.js";
+import { ensureDir, ledgerDir, newRunId, redactEnv, requireRun, writeRecord } from "../runs/ledger.js";
 import { resolveOnHost } from "../runs/preflight.js";
 import { carriedEnv } from "../runs/resume.js";
 import {
@@ -101,8 +101,7 @@ export default defineTool({
     let master: string;
     let spec: Omit<SchedulerJobSpec, "hostfile" | "logFile" | "secretsFile">;
     if (args.runId) {
-      const { found } = await findRun(deps.hosts, args.runId, args.host ? [args.host] : undefined);
-      if (!found) throw new ToolError(noSuchRun(args.runId, args.host));
+      const found = await requireRun(deps.hosts, args.runId, args.host, { tool: "export_scheduler_job" });
       record = found.record;
       master = record.hosts[0]!;
       spec = {

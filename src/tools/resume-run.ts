@@ -3,7 +3,7 @@ import { posix } from "node:path";
 import { z } from "zod";
 import { divergenceOf } from "../runs/divergence.js";
 import { envInput, finishLaunch, LaunchOut, summarizeLaunch } from "../runs/launch-result.js";
-import { findRun, ledgerDir, newRunId, noSuchRun } from "../runs/ledger.js";
+import { findRun, ledgerDir, newRunId, requireRun } from "../runs/ledger.js";
 import { prepareLaunch } from "../runs/orchestrate.js";
 import { resolveOnHost } from "../runs/preflight.js";
 import { buildResume, carriedEnv, type ResumeFiles } from "../runs/resume.js";
@@ -107,8 +107,7 @@ export default defineTool({
     changes: z.array(z.string()).describe("what differs from the original launch"),
   }),
   async handle(args, deps) {
-    const { found } = await findRun(deps.hosts, args.runId, args.host ? [args.host] : undefined);
-    if (!found) throw new ToolError(noSuchRun(args.runId, args.host));
+    const found = await requireRun(deps.hosts, args.runId, args.host, { tool: "resume_run" });
     const record = found.record;
     if (record.hfJob)
       throw new ToolError(

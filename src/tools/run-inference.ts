@@ -126,7 +126,7 @@ export default defineTool({
     }
     for (const image of [...(args.images ?? []), ...(args.prompts ?? []).map((p) => p.image ?? "")])
       if (image) checkPathText(image, "image");
-    const source = await resolveSource(deps.hosts, { ...args, host }).catch((error: Error) => {
+    const source = await resolveSource(deps.hosts, { ...args, host, tool: "run_inference" }).catch((error: Error) => {
       if (error instanceof SourceError) throw new ToolError(`${error.message} ${error.fix}`);
       throw error;
     });

@@ -5,7 +5,7 @@ import { rebuildHint } from "../configs/build-inputs.js";
 import type { HostRegistry } from "../hosts/registry.js";
 import { divergenceOf } from "../runs/divergence.js";
 import { cancelHfJobRun, hfJobOf, isHfJobActive, isHfJobRun } from "../runs/hf-jobs-run.js";
-import { findRun, findRunOnHost, ledgerDir, runOnOtherHosts, writeRecord } from "../runs/ledger.js";
+import { ledgerDir, requireRun, writeRecord } from "../runs/ledger.js";
 import { isSignallablePid, stopGroup } from "../runs/liveness.js";
 import { rebuildInputs } from "../runs/rebuild-inputs.js";
 import { savesWithoutOptimizer } from "../runs/saved-state.js";
@@ -13,7 +13,7 @@ import { cancelSlurmJob, isSlurmActive, SLURM_JOB_ID } from "../runs/slurm.js";
 import { livenessByRun, runStatus, slurmJobOf } from "../runs/status.js";
 import { LIVE_STATES, RunIdSchema, type RunRecord } from "../runs/types.js";
 import { argsHint, callHint } from "../text/hint.js";
-import { defineTool, ToolError } from "./tool.js";
+import { defineTool } from "./tool.js";
 
 const NodeOut = z.object({
   host: z.string(),
@@ -194,21 +194,14 @@ export default defineTool({
     next: z.string(),
   }),
   async handle(args, deps) {
-    const { found, unreachable, heldBy } = args.host
-      ? await findRunOnHost(deps.hosts, args.runId, args.host)
-      : { ...(await findRun(deps.hosts, args.runId)), heldBy: [] };
     // Named with a host that does not hold it: nothing is stopped; the refusal names its host and the call again.
-    if (!found && args.host && heldBy.length > 0) {
-      const again = {
+    const found = await requireRun(deps.hosts, args.runId, args.host, {
+      tool: "stop_run",
+      args: {
         ...(args.graceSeconds !== 30 ? { graceSeconds: args.graceSeconds } : {}),
         ...(args.confirm ? { confirm: true } : {}),
-      };
-      throw new ToolError(runOnOtherHosts(args.runId, args.host, heldBy, { tool: "stop_run", args: again }));
-    }
-    if (!found) {
-      const also = unreachable.length ? ` (unreachable: ${unreachable.map((u) => u.host).join(", ")})` : "";
-      throw new ToolError(`No run "${args.runId}" in the ledgers${also}. list_runs shows the known runs.`);
-    }
+      },
+    });
     const record = found.record;
     const live = (await livenessByRun(deps.hosts, [{ ...record, state: "launched" }])).get(record.id) ?? [];
     const job = await slurmJobOf(deps.hosts, record);

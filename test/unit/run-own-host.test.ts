@@ -81,4 +81,38 @@ describe("a run named with a host that does not hold it", () => {
     const r = await stopRun.handle(stopRun.input.parse({ runId: RUN }), deps());
     expect(r.runId).toBe(RUN);
   });
+
+  // Every other tool that takes a run and a host gives the same refusal, with its own call again: none of them says
+  // only "No run X on sim" while another host's ledger holds the run.
+  it.each([
+    ["resume_run", { runId: RUN, host: "sim" }, `resume-run ${RUN} --host oomsim`],
+    ["run_inference", { runId: RUN, host: "sim", prompt: "hi" }, `run-inference --run-id ${RUN} --host oomsim`],
+    ["export_model", { runId: RUN, host: "sim" }, `export-model --run-id ${RUN} --host oomsim`],
+    ["export_model", { runId: RUN, host: "sim", format: "gguf" }, `export-model --run-id ${RUN} --host oomsim`],
+    ["evaluate_model", { runId: RUN, host: "sim" }, `evaluate-model --run-id ${RUN} --host oomsim`],
+    ["export_scheduler_job", { runId: RUN, host: "sim" }, `export-scheduler-job --run-id ${RUN} --host oomsim`],
+  ])("%s names the host that holds the run (%o)", async (name, given, again) => {
+    const tool = allTools.find((t) => t.name === name)!;
+    const refusal = await tool.handle(tool.input.parse(given), deps()).then(
+      () => "",
+      (error: Error) => error.message,
+    );
+    expect(refusal).toContain(`No run "${RUN}" on sim: it is in oomsim's ledger.`);
+    expect(asTypedAfter(refusal, given)).toContain(again);
+  });
+
+  it("a run in no ledger is refused as before, naming the host looked on", async () => {
+    const tool = allTools.find((t) => t.name === "resume_run")!;
+    const ghost = "run-20261205-100000-ffff";
+    const given = { runId: ghost, host: "sim" };
+    const refusal = await tool.handle(tool.input.parse(given), deps()).then(
+      () => "",
+      (error: Error) => error.message,
+    );
+    expect(asTypedAfter(refusal, given)).toMatch(
+      new RegExp(
+        `^No run "${ghost}" on sim: (npx )?ascend-train list-runs --host sim shows the runs and their hosts\\.$`,
+      ),
+    );
+  });
 });
