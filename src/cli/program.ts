@@ -1,5 +1,6 @@
 // `ascend-train`: every tool as a subcommand, plus mcp (stdio), serve (HTTP), ui (the dashboard), demo, sim and chat.
 import { Command, CommanderError, Option } from "commander";
+import { shellQuote } from "../hosts/quote.js";
 import { forTerminal } from "../hosts/redact.js";
 import { HostRegistry } from "../hosts/registry.js";
 import { renderHints } from "../text/hint.js";
@@ -62,6 +63,42 @@ function checkRequired(toolName: string, specs: FlagSpec[], input: Record<string
       : `--${s.flag} (e.g. ${flagWithExample(s)})`,
   );
   throw new UsageError(`missing ${says.join(", ")}`);
+}
+
+/**
+ * What to do with a word commander found left over. A lone word given to a command that takes no positional while a
+ * required flag is missing is that flag's value (`estimate-memory qwen2.5vl-3b`); otherwise it is most often a value
+ * given to a switch (--confirm yes) or a name with spaces not quoted.
+ */
+function leftoverHint(argv: string[]): string {
+  const generic =
+    "A switch such as --confirm or --overwrite takes no value (write it alone), and a value with spaces needs quotes ('qwen2.5 vl 3b').";
+  const words = argv.slice(2);
+  const at = words.findIndex((w) => TOOL_SPECS.has(w.replaceAll("-", "_")));
+  if (at < 0) return generic;
+  const tool = words[at]!.replaceAll("-", "_");
+  const specs = TOOL_SPECS.get(tool)!;
+  const flagOf = (word: string) => specs.find((s) => `--${s.flag}` === word.split("=")[0]);
+  const given = new Set<string>();
+  const loose: number[] = [];
+  for (let i = at + 1; i < words.length; i++) {
+    const word = words[i]!;
+    if (!word.startsWith("--")) {
+      loose.push(i);
+      continue;
+    }
+    const spec = flagOf(word);
+    if (spec) given.add(spec.field);
+    if (spec && spec.type !== "boolean" && !word.includes("=")) i++;
+    else if (!spec && word === "--input-json") i++;
+  }
+  const missing = specs.filter((s) => s.required && !given.has(s.field) && POSITIONAL[tool]?.field !== s.field);
+  if (POSITIONAL[tool] || loose.length !== 1 || missing.length !== 1) return generic;
+  const flag = missing[0]!;
+  const typed = words
+    .slice(at + 1)
+    .map((w, i) => (at + 1 + i === loose[0] ? `--${flag.flag} ${shellQuote(w)}` : shellQuote(w)));
+  return `${kebab(tool)} takes its ${flag.field} as --${flag.flag}: ${CLI_COMMAND} ${kebab(tool)} ${typed.join(" ")}`;
 }
 
 const TOOL_NAMES = allTools.map((t) => t.name);
@@ -394,11 +431,7 @@ export async function runProgram(argv: string[]): Promise<void> {
     if (error instanceof CommanderError) {
       // Commander has printed the message (or the help / version, exit 0).
       process.exitCode = error.exitCode === 0 ? EXIT.done : EXIT.usage;
-      // A word left over is most often a value given to a switch (--confirm yes) or a name with spaces not quoted.
-      if (error.code === "commander.excessArguments")
-        process.stderr.write(
-          "A switch such as --confirm or --overwrite takes no value (write it alone), and a value with spaces needs quotes ('qwen2.5 vl 3b').\n",
-        );
+      if (error.code === "commander.excessArguments") process.stderr.write(`${leftoverHint(argv)}\n`);
       if (error.exitCode !== 0 && askedForJson(argv)) printJsonError(error.message.replace(/^error: /, ""), "usage");
       return;
     }

@@ -181,6 +181,18 @@ describe("the CLI contract", () => {
     }
   });
 
+  it("a lone word given to a command whose one missing required flag takes it is printed back as that flag", () => {
+    const r = cli("estimate-memory", "qwen2.5vl-3b", "--npus", "4", "--chip", "910B4");
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /estimate-memory takes its model as --model: (npx )?ascend-train estimate-memory --model qwen2\.5vl-3b --npus 4 --chip 910B4\n/,
+    );
+    // Two words left over, or a command with no required flag missing: the general advice, no guess.
+    const two = cli("estimate-memory", "qwen2.5", "vl-3b");
+    expect(two.err).toContain("a value with spaces needs quotes");
+    expect(two.err).not.toContain("takes its model as");
+  });
+
   it("positional run ids for tail-logs, stop-run and resume-run", () => {
     for (const tool of ["tail-logs", "stop-run", "resume-run"]) {
       const r = cli(tool, "run-20990101-000000-abcd", "--host", "sim");
