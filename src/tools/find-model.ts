@@ -7,6 +7,7 @@ import { lookupModel, nearestIds } from "../knowledge/lookup.js";
 import { newestReleaseFor, recipeAt } from "../knowledge/models.js";
 import { NEWEST_RELEASE, normalizeRelease, RELEASE_TAGS, type ReleaseTag } from "../knowledge/release-tags.js";
 import type { ModelEntry } from "../knowledge/types.js";
+import { callHint } from "../text/hint.js";
 import { alignColumns } from "../text/table.js";
 import { defineTool, ToolError } from "./tool.js";
 
@@ -186,7 +187,7 @@ export default defineTool({
         status: "family" as const,
         candidates: ids,
         families,
-        reason: `"${query}" names ${names}. Ask again with one id.`,
+        reason: `"${query}" names ${names}. ${callHint("find_model", { query: ids[0] })} shows one (its recipe, converter and layouts).`,
       };
     }
     if (found.status === "route") {
