@@ -35650,4 +35650,2025 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     words:
       "capi could find implementation implemented matmul name node not_implemented notimplemented onnxruntime onnxruntime.capi.onnxruntime_pybind11_state.notimplemented pybind11 state",
   },
+  {
+    id: "spmamba-15",
+    url: "https://github.com/JusperLee/SPMamba/issues/15",
+    repo: "JusperLee/SPMamba",
+    split: "tune",
+    title: "CUDA Device does not support bfloat16",
+    resolution: "The GPU does not support bfloat16 autocast; the maintainer says to switch the data type to float16.",
+    category: "dtype_unsupported",
+    signature: [
+      "raise runtimeerror('current cuda device does not support bfloat16. please switch dtype to float16.')",
+      "runtimeerror: current cuda device does not support bfloat16. please switch dtype to float16.",
+    ],
+    words:
+      "__init__ autocast autocast_mode.py bfloat16 cuda current device does dtype float16 init mode please py raise support switch",
+  },
+  {
+    id: "mamba-269",
+    url: "https://github.com/state-spaces/mamba/issues/269",
+    repo: "state-spaces/mamba",
+    split: "tune",
+    title: "Feature 'cvt.bf16.f32' requires .target sm_80 or higher",
+    resolution:
+      "The thread states no fix; the ptxas errors say the bf16 kernels need an sm_80+ GPU, so on this GPU run in fp16/fp32 instead of bf16.",
+    category: "dtype_unsupported",
+    signature: [
+      "ptxas compile-ptx-src-0cc16a , line <n> ; error : feature 'cvt with .f32.bf16' requires .target sm_80 or higher",
+      "ptxas compile-ptx-src-0cc16a , line <n> ; error : feature '.bf16' requires .target sm_80 or higher",
+    ],
+    words: "0cc16a 80 bf16 compile cvt f32 f32.bf16 feature higher ptx ptxas requires sm sm_80 src target",
+  },
+  {
+    id: "bitsandbytes-674",
+    url: "https://github.com/bitsandbytes-foundation/bitsandbytes/issues/674",
+    repo: "bitsandbytes-foundation/bitsandbytes",
+    split: "tune",
+    title: "Issue when running Kohya LoRa training in Google Colab",
+    resolution:
+      "The thread states no fix; accelerate refuses mixed_precision=bf16 because the Colab GPU does not support bf16 — use fp16 (or no) mixed precision on such a GPU.",
+    category: "dtype_unsupported",
+    signature: [
+      'raise valueerror(err.format(mode="bf16", requirement="pytorch >= <n> and a supported device."))',
+      "valueerror: bf16 mixed precision requires pytorch >= <n> and a supported device.",
+    ],
+    words:
+      "__init__ accelerator accelerator.py args bf16 device err err.format format init mixed mode module network precision prepare prepare_accelerator preparing py pytorch raise requirement requires sdxl sdxl_train_network.py supported train train_network.py train_util.prepare_accelerator train_util.py trainer trainer.train util",
+  },
+  {
+    id: "paddle-25390",
+    url: "https://github.com/PaddlePaddle/Paddle/pull/25390",
+    repo: "PaddlePaddle/Paddle",
+    split: "tune",
+    title: "Attempt to resolve the TLS problem",
+    resolution:
+      "On systems with glibc < 2.22 importing paddle runs out of static-TLS slots; the PR works around it by preloading libgomp before core_avx.so, and notes the real fix is upgrading glibc (fixed in glibc > 2.23).",
+    category: "libgomp_static_tls",
+    signature: ["> importerror：dlopen：cannot load any more object with static tls"],
+    words: "any cannot dlopen load more object static tls",
+  },
+  {
+    id: "neural-collaborative-filtering-1",
+    url: "https://github.com/yihong-chen/neural-collaborative-filtering/issues/1",
+    repo: "yihong-chen/neural-collaborative-filtering",
+    split: "tune",
+    title: "AssertionError: CUDA is not available",
+    resolution:
+      "The configured device_id defaulted to 7 but the server has only 4 GPUs; the device id must not exceed the number of available GPUs.",
+    category: "npu_not_available",
+    signature: ["runtimeerror: cuda runtime error ( <n> ) : invalid device ordinal at module.cpp : <n>"],
+    words: "cpp cuda device invalid module module.cpp ordinal runtime",
+  },
+  {
+    id: "mindspore-docs-cann-error-cases-en-ez9999",
+    url: "https://github.com/mindspore-ai/docs/blob/0e400746c266fdc7f7eb1121cbd26603b0214075/tutorials/source_en/debug/error_analysis/cann_error_cases.md",
+    repo: "mindspore-ai/docs",
+    split: "holdout",
+    title: "CANN Common Error Analysis (EZ9999: AICORE Operator Execution Failure)",
+    resolution:
+      "The doc states AICORE operator execution failure may be due to data input mismatch, access out-of-bounds, computation overflow, or a bug in the operator itself; use the logs and dump data to build a single-operator case, and report to the MindSpore community if it cannot be located.",
+    category: "aicore_error",
+    signature: [
+      "ge( <n> ,ffff4effd1e0,python): [ runtime_model.cc : <n> ] run] call rt api rtstreamsynchronize failed, ret: 507011",
+      "device( <n> ,ffff4effd1e0,python): [ ascend_kernel_runtime.cc : <n> ] dumptaskexceptioninfo] task fail infos task_id: <n> , stream_id: <n> , tid: <n> , device_id: <n> , retcode: 507011 ( model execute failed)",
+      "device( <n> ,ffff4effd1e0,python): [ ascend_kernel_runtime.cc : <n> ] dumptaskexceptioninfo] dump node ( add-op8 ) task error output data to: node_dump trace:",
+      "session( <n> ,ffff4effd1e0,python): [ ascend_session.cc : <n> ] execute] run task error!",
+      "session( <n> ,ffff4effd1e0,python): [ ascend_session.cc : <n> ] reporterrormessage] ascend error occurred, error message:",
+      "coreid( <n> ): <hex>",
+      "aicore kernel execute failed, device_id= <n> , stream_id= <n> , report_stream_id= <n> , task_id= <n> , fault kernel_name=add_13570952190744021808_0__kernel0, func_name=add_13570952190744021808_0__kernel0, program id= <n> , hash= <n>",
+      "stream synchronize failed, stream = <hex>",
+      "rtstreamsynchronize execute failed, reason=[the model stream execute failed]",
+      "runtimeerror: ascend_session.cc : <n> execute] run task error!",
+    ],
+    words:
+      "13570952190744021808 507011 add add_13570952190744021808_0__kernel0 aicore api ascend ascend_kernel_runtime.cc ascend_session.cc call cc code core coreid data device device_id dump dumptaskexceptioninfo execute ez9999 fail failed fault ffff4effd1e0 func func_name ge hash id infos inner kernel kernel0 kernel_name list message model module name net node node_dump occurred op8 output output_1 program py python reason report report_stream_id reporterrormessage ret retcode rt rtstreamsynchronize run runtime runtime_model.cc session stream stream_id synchronize task task_id tensor tid trace try try.py x1",
+  },
+  {
+    id: "ms-swift-3299",
+    url: "https://github.com/modelscope/ms-swift/issues/3299",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "请问怎么用4090进行grpo训练",
+    resolution:
+      'No fix quoted in the excerpt; the error says RTX 4000-series cards lack P2P/IB support, so set NCCL_P2P_DISABLE="1" and NCCL_IB_DISABLE="1" (or launch with `accelerate launch`, which sets them).',
+    category: "device_p2p_driver_error",
+    signature: [
+      'notimplementederror: using rtx <n> series doesn\'t support faster communication broadband via p2p or ib. please set `nccl_p2p_disable=" <n> "` and `nccl_ib_disable=" <n> " or use `accelerate launch` which will do this automatically.',
+    ],
+    words:
+      "accelerate automatically broadband communication disable do doesn faster ib launch nccl nccl_ib_disable nccl_p2p_disable p2p please rtx series set support use using via which will",
+  },
+  {
+    id: "pkwrap-10",
+    url: "https://github.com/idiap/pkwrap/issues/10",
+    repo: "idiap/pkwrap",
+    split: "tune",
+    title: "all CUDA-capable devices are busy or unavailable",
+    resolution:
+      "The config raises the number of parallel jobs to 5 (num_jobs_final) on a node with only 2 GPUs set to exclusive-process mode, so the third job finds every GPU busy; a maintainer suggested setting num_jobs_final to 2 so training never uses more GPUs than are present.",
+    category: "device_busy",
+    signature: ["run.pl: job failed, log is in train. <n> .log"],
+    words:
+      "after again cc cu d619 device device.cc failed get gpu info iter job jobs log lr pkwrap pl run run.pl running seconds selectgpuid train try warning will",
+  },
+  {
+    id: "nccl-tests-289",
+    url: "https://github.com/NVIDIA/nccl-tests/issues/289",
+    repo: "NVIDIA/nccl-tests",
+    split: "holdout",
+    title: "NCCL hypercube_perf errors with 5090s",
+    resolution:
+      "The maintainer explains that hypercube.cu:57 is a direct device-to-device memory copy, and with no P2P connectivity between the two RTX 5090s that copy cannot succeed, so the failure is expected and can be ignored.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "localhost: test cuda failure hypercube.cu: <n> 'invalid argument'",
+      ".. localhost pid <n> : test failure common.cu: <n>",
+      ".. localhost pid <n> : test failure hypercube.cu: <n>",
+    ],
+    words: "argument common common.cu cu cuda failure hypercube hypercube.cu invalid localhost pid test",
+  },
+  {
+    id: "private-gpt-1876",
+    url: "https://github.com/zylon-ai/private-gpt/issues/1876",
+    repo: "zylon-ai/private-gpt",
+    split: "tune",
+    title: "PermissionError: [Errno 13] Permission denied: 'tiktoken_cache' while creating docker container",
+    resolution:
+      "The container's worker user could not write the app directory where tiktoken_cache is created (uid mismatch with the host / directory owned by another user); adding `RUN chown worker /home/worker/app` to Dockerfile.external (or matching the uid, removing the wrongly-owned cache) fixed it.",
+    category: "permission_denied",
+    signature: ["permissionerror: [errno <n> ] permission denied: 'tiktoken_cache'"],
+    words: "cache denied errno permission tiktoken tiktoken_cache",
+  },
+  {
+    id: "maskrcnn-benchmark-791",
+    url: "https://github.com/facebookresearch/maskrcnn-benchmark/issues/791",
+    repo: "facebookresearch/maskrcnn-benchmark",
+    split: "tune",
+    title: "[Errno 2] No such file or directory: 'datasets/coco/annotations/instances_train2017.json'",
+    resolution:
+      "The dataset path is relative: run train_net.py from the repository root (not from tools/), with the data placed under maskrcnn-benchmark/datasets/coco rather than maskrcnn_benchmark/data/datasets/coco.",
+    category: "input_path_missing",
+    signature: ["i got \"[errno <n> ] no such file or directory: ' instances_train2017.json '\""],
+    words: "directory errno got instances instances_train2017.json json such train2017",
+  },
+  {
+    id: "sadtalker-217",
+    url: "https://github.com/OpenTalker/SadTalker/issues/217",
+    repo: "OpenTalker/SadTalker",
+    split: "tune",
+    title: "一直报错PytorchStreamReader failed reading zip archive: failed finding central directory",
+    resolution:
+      "The maintainer says the pretrained checkpoint was probably not downloaded completely; re-download it (they planned an md5 check for the checkpoints).",
+    category: "missing_weights",
+    signature: ["pytorchstreamreader failed reading zip archive: failed finding central directory"],
+    words: "archive central directory failed finding pytorchstreamreader reading zip",
+  },
+  {
+    id: "openillumi-pytorchstreamwriter-disk-full",
+    url: "https://openillumi.com/?p=106799",
+    repo: "openillumi.com",
+    split: "tune",
+    title: "PytorchStreamWriter failed writing file — core solution for the error during PyTorch model saving",
+    resolution:
+      "Per the top-rated Stack Overflow answer the post summarises, 'PytorchStreamWriter failed writing file ... file write failed' during torch.save is PyTorch's way of reporting a full disk; free space on (or move checkpoints to) a storage device with enough room.",
+    category: "disk_full",
+    signature: [
+      "runtimeerror: [enforce fail at inline_container.cc: <n> ] pytorchstreamwriter failed writing file <n> : file write failed",
+    ],
+    words: "cc container enforce fail failed inline inline_container.cc pytorchstreamwriter write writing",
+  },
+  {
+    id: "zecon-1",
+    url: "https://github.com/YSerin/ZeCon/issues/1",
+    repo: "YSerin/ZeCon",
+    split: "tune",
+    title: "how to adjust batch_size?",
+    resolution:
+      "Maintainer: the method needs more than 11 GB of GPU memory, so a 6 GB GTX 1660 Ti runs out; a smaller --batch_size may help at some cost in output quality.",
+    category: "npu_oom",
+    signature: [
+      "runtimeerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> bytes free; <n> gib reserved in total by pytorch) if reserved",
+    ],
+    words:
+      "alloc allocate allocated already avoid backends bias bytes capacity conf cuda cudnn documentation enabled eps fragmentation free gib gpu if input layer management max max_split_size_mb mb memory mib norm normalized normalized_shape out pytorch pytorch_cuda_alloc_conf reserved return see setting shape size split torch torch.backends.cudnn.enabled torch.layer_norm total tried try weight",
+  },
+  {
+    id: "gradnorm-tf-17",
+    url: "https://github.com/vpetren/gradnorm_tf/issues/17",
+    repo: "vpetren/gradnorm_tf",
+    split: "tune",
+    title: "loss nan",
+    resolution:
+      "No fix in the thread. The loss turns NaN after ~3450 epochs and stays NaN; lower the learning rate, clip gradients or guard the GradNorm weights against division by zero/log of zero.",
+    category: "nan_loss",
+    signature: ["epoch: <n> loss: nan"],
+    words: "epoch loss nan",
+  },
+  {
+    id: "verl-4995",
+    url: "https://github.com/verl-project/verl/issues/4995",
+    repo: "verl-project/verl",
+    split: "tune",
+    title: "Ray::TaskRunner.run out of memory - cpu",
+    resolution:
+      "No fix in the thread. After ~116 steps of Qwen3-VL GRPO (verl + FSDP) host RAM reached 891/937 GB, above Ray's 0.95 threshold, so Ray's memory monitor killed an AgentLoopWorker; reduce host-memory use (rollout/agent-loop workers, offload, batch sizes) or provision more RAM.",
+    category: "host_oom",
+    signature: [
+      "training progress: <n> %|█ | <n> [ <n> : <n> : <n> < <n> : <n> : <n> , it ](raylet) [ e <n> <n> ] (raylet) node_manager.cc: <n> : <n> workers (tasks / actors) killed due to memory pressure (oom), <n> workers crashed due to other reasons at node (id: 87d772fad6a1e8e28022131ee0c15591d7d109361ad677a9e6",
+      "`ray.exceptions.outofmemoryerror: task was killed due to the node running low on memory.",
+      "memory on the node (ip: <n> , id: 87d772fad6a1e8e28022131ee0c15591d7d109361ad677a9e64c71e2) where the lease (lease id: 790000004006ae9cb2011001e939ebcca67270a67f5d05e32bbabdcaaa6c8a9e, name=agent_loop_worker_4_99f24f82:agentloopworker.__init__, pid= <n> , memory used= <n> .13gb) was running was <n> ",
+    ],
+    words:
+      "06gb 13gb 50gb 790000004006ae9cb2011001e939ebcca67270a67f5d05e32bbabdcaaa6c8a9e 87d772fad6a1e8e28022131ee0c15591d7d109361ad677a9e64c71e2 99f24f82 about actors agent agent_loop_worker_4_99f24f82 agentloopworker agentloopworker.__init__ cc crashed due exceeds exceptions id information init ip killed last lease loop low manager memory more name node node_manager.cc oom other over period pid pressure progress ray raylet reasons running see task tasks threshold time training usage used where which work worker workers",
+  },
+  {
+    id: "vg-llm-21",
+    url: "https://github.com/LaVi-Lab/VG-LLM/issues/21",
+    repo: "LaVi-Lab/VG-LLM",
+    split: "holdout",
+    title: "grad_norm is nan and the loss is abnormal",
+    resolution:
+      "grad_norm is NaN from the start when fine-tuning the 7B model with DeepSpeed ZeRO-2; a commenter fixed it (staying on ZeRO-2) with the workaround from DeepSpeed issue #5347, i.e. setting overlap_comm to false, instead of switching to slower ZeRO-3.",
+    category: "nan_loss",
+    signature: [
+      "{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> .3513513513513515e- <n> , 'epoch': <n> }",
+      "{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> .702702702702703e- <n> , 'epoch': <n> }",
+    ],
+    words: "3513513513513515e 702702702702703e epoch grad grad_norm learning learning_rate loss nan norm rate",
+  },
+  {
+    id: "pai-megatron-patch-60",
+    url: "https://github.com/alibaba/Pai-Megatron-Patch/issues/60",
+    repo: "alibaba/Pai-Megatron-Patch",
+    split: "tune",
+    title: "Training baichuan2 13b, when pp>1, it will nanloss when flash attention is turned off.",
+    resolution:
+      "No fix in the thread. Baichuan2-13B training with pipeline parallel > 1 and flash attention off hits NaN grad norms; the reporter suspects the attention mask of the non-flash-attention path (it trains with flash attention on).",
+    category: "nan_loss",
+    signature: [
+      "assertionerror: rank <n> : found nan in local grad norm in backwards pass. device: <n> , node: set-zw04-kubernetes-pc133.mt",
+    ],
+    words:
+      "args assert backwards baichuan datasets device forward forward_step_func found func grad grad_norm isnan iteration kubernetes local megatron module mt nan node norm num num_zeros_in_grad optimizer optimizer.step pass pc133 pc133.mt pretrain pretrain_megatron_baichuan.py provider py rank set step successful test timers total total_norm.isnan train train_step train_valid_test_datasets_provider training training.py update update_successful valid zeros zw04",
+  },
+  {
+    id: "open-solution-mapping-challenge-191",
+    url: "https://github.com/neptune-ai/open-solution-mapping-challenge/issues/191",
+    repo: "neptune-ai/open-solution-mapping-challenge",
+    split: "tune",
+    title: "Enormous RAM usage after steps >>> training finished",
+    resolution:
+      "After training, one Python process's RAM grew over an hour to nearly 100% of the 122 GB host memory and the kernel killed the DataLoader worker; the reporter moved to a 244 GB instance. Reduce host-memory use (workers, cached predictions) or provision more RAM.",
+    category: "host_oom",
+    signature: [
+      "runtimeerror: dataloader worker (pid <n> ) is killed by signal: killed. details are lost due to multiprocessing. rerunning with num_workers= <n> may give better error trace.",
+    ],
+    words:
+      "better dataloader details due give killed lost may multiprocessing num num_workers pid rerunning signal trace worker workers",
+  },
+  {
+    id: "pytorch-10396",
+    url: "https://github.com/pytorch/pytorch/issues/10396",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: '[feature request] Provide a way to redirect shared memory prefix "/torch_"',
+    resolution:
+      "torch.multiprocessing always creates its shared-memory segments as /torch_* in /dev/shm, and there was not enough space there; enlarge /dev/shm (e.g. docker --shm-size or --ipc=host) or switch the sharing strategy, since the prefix cannot be redirected.",
+    category: "shm_bus_error",
+    signature: ["runtimeerror: unable to write to file < torch_76_3625483894 > at thallocator.c : <n>"],
+    words: "3625483894 76 thallocator thallocator.c torch torch_76_3625483894 unable write",
+  },
+  {
+    id: "megatron-lm-pr760",
+    url: "https://github.com/NVIDIA/Megatron-LM/pull/760",
+    repo: "NVIDIA/Megatron-LM",
+    split: "holdout",
+    title: "Updated `fused_kernels` import path",
+    resolution:
+      "After the Megatron-LM refactor moved modules, the checkpoint conversion loaders still imported fused_kernels from megatron.training; the PR updates the import paths to the new location, which solved the error.",
+    category: "megatron_version_mismatch",
+    signature: ["importerror: cannot import name 'fused_kernels' from 'megatron.training' ( __init__.py )"],
+    words:
+      "__init__.py _load_checkpoint args cannot checkpoint convert convert.py fused fused_kernels hf import init kernels llama2 load load_checkpoint loader loader.load_checkpoint loader_llama2_hf.py main megatron megatron.training module name py queue training",
+  },
+  {
+    id: "verl-1309",
+    url: "https://github.com/verl-project/verl/issues/1309",
+    repo: "verl-project/verl",
+    split: "tune",
+    title: "TimeOutError when ray::WorkerDict.critic_init_model",
+    resolution:
+      "No fix is stated in the quoted comment; the log shows a BROADCAST in the mesh_tp process group during critic model init on 16 H20 GPUs exceeded the 1800 s NCCL watchdog timeout.",
+    category: "hccl_timeout",
+    signature: [
+      "(workerdict pid= <n> , ip=train- <n> -9zzm714v3bpc-worker- <n> ) [rank15]:[e510 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=broadcast, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds be",
+      "(workerdict pid= <n> , ip=train- <n> -9zzm714v3bpc-worker- <n> ) [rank15]:[e510 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg id <n> pg guid <n> (mesh_tp) rank <n> ] failure detected by watchdog at work sequence id: <n> pg status: last enqueued work: <n> , last completed work: <n>",
+      "(workerdict pid= <n> , ip=train- <n> -9zzm714v3bpc-worker- <n> ) [rank15]:[e510 <n> : <n> : <n> processgroupnccl.cpp: <n> ] stack trace of the failed collective not found, potentially because flightrecorder is disabled. you can enable it by setting torch_nccl_trace_buffer_size to a non-zero value.",
+    ],
+    words:
+      "9zzm714v3bpc because before broadcast buffer can caught collective completed cpp detected disabled e510 enable enqueued failed failure flightrecorder found guid id ip last mesh mesh_tp milliseconds ms nccl non numelin numelout operation optype out pg pid potentially processgroupnccl processgroupnccl.cpp ran rank rank15 seqnum sequence setting size stack status timeout timing torch torch_nccl_trace_buffer_size tp trace train value watchdog work worker workerdict worknccl you zero",
+  },
+  {
+    id: "megatron-lm-763",
+    url: "https://github.com/NVIDIA/Megatron-LM/issues/763",
+    repo: "NVIDIA/Megatron-LM",
+    split: "holdout",
+    title:
+      "[BUG] ModuleNotFoundError: No module named 'megatron.training.tokenizer'; 'megatron.training' is not a package",
+    resolution:
+      "No fix in the thread (closed as stale); the error says the imported `megatron.training` is a module rather than the package the current tools/preprocess_data.py expects, i.e. a different (older-layout) Megatron is being picked up — make the Megatron on the path match the checked-out tools.",
+    category: "megatron_version_mismatch",
+    signature: [
+      "modulenotfounderror: no module named 'megatron.training.tokenizer'; 'megatron.training' is not a package",
+    ],
+    words:
+      "build build_tokenizer data import megatron megatron.training megatron.training.tokenizer module named package preprocess preprocess_data.py py tokenizer training",
+  },
+  {
+    id: "enigma-34",
+    url: "https://github.com/ENIGMA-git/ENIGMA/issues/34",
+    repo: "ENIGMA-git/ENIGMA",
+    split: "tune",
+    title: "Syntax error near unexpected token '$'\\r''” in shell script",
+    resolution:
+      "The bash scripts contain Windows carriage returns; convert them to Unix line endings (vi :set ff=unix, or sed -i 's/\\r//' file.sh).",
+    category: "windows_line_endings",
+    signature: ["syntax error near unexpected token '$'\\r''"],
+    words: "near syntax token unexpected",
+  },
+  {
+    id: "deepseek-vl2-45",
+    url: "https://github.com/deepseek-ai/DeepSeek-VL2/issues/45",
+    repo: "deepseek-ai/DeepSeek-VL2",
+    split: "holdout",
+    title: "cannot import name 'LlamaFlashAttention2' from 'transformers.models.llama.modeling_llama'",
+    resolution:
+      "The DeepSeek-VL2 code imports LlamaFlashAttention2, which newer transformers removed; commenters pin transformers==4.47.1.",
+    category: "transformers_version_conflict",
+    signature: [
+      "importerror: cannot import name 'llamaflashattention2' from 'transformers.models.llama.modeling_llama' ( modeling_llama.py ). did you mean: 'llamaattention'?",
+    ],
+    words:
+      "__init__.py above cannot collections deepseek deepseek_vl2.models deepseekv2forcausallm deepseekvlv2forcausallm deepseekvlv2processor did import init llama llamaattention llamaflashattention2 load mean modeling modeling_deepseek modeling_deepseek.py modeling_deepseek_vl_v2 modeling_deepseek_vl_v2.py modeling_llama.py models module name patching py python transformers transformers.models.llama.modeling_llama v2 version vl vl2 vl2_load.py you",
+  },
+  {
+    id: "powerline-fonts-260",
+    url: "https://github.com/powerline/fonts/issues/260",
+    repo: "powerline/fonts",
+    split: "holdout",
+    title: "./install.sh: line 2: $'\\r': command not found",
+    resolution:
+      "The checked-out files have CRLF line endings under Ubuntu on Windows; strip the carriage returns (find <fonts-dir> -type f -exec sed -i 's/\\r$//' {} \\;) and rerun the install.",
+    category: "windows_line_endings",
+    signature: [
+      "install.sh : line <n> : $'\\r': command not found",
+      "install.sh : line <n> : syntax error: unexpected end of file",
+    ],
+    words: "command end found install install.sh sh syntax unexpected",
+  },
+  {
+    id: "vicuna-installation-guide-3",
+    url: "https://github.com/vicuna-tools/vicuna-installation-guide/issues/3",
+    repo: "vicuna-tools/vicuna-installation-guide",
+    split: "holdout",
+    title: "Hugging face wget command fails with Username/Password Authentication Failed.",
+    resolution:
+      "The guide's model file no longer exists on the Hub (TheBloke removed the GGML files), so the Hub answers 401; the guide was updated to a repo that still hosts the model.",
+    category: "hub_access",
+    signature: ["password authentication failed."],
+    words:
+      "128g 128g.ggml.bin 13b 4bit authentication awaiting bin co connected connecting failed ggml gptq http https huggingface huggingface.co password request resolving response sent unauthorized vicuna",
+  },
+  {
+    id: "comfyui-llm-party-122",
+    url: "https://github.com/heshengtao/comfyui_LLM_party/issues/122",
+    repo: "heshengtao/comfyui_LLM_party",
+    split: "holdout",
+    title: "GOT-OCR2 Current CUDA Device does not support bfloat16. Please switch dtype to float16.",
+    resolution:
+      "The thread states no fix; the error says the GPU does not support bfloat16 and to switch the dtype to float16.",
+    category: "dtype_unsupported",
+    signature: [
+      "!!! exception during processing !!! current cuda device does not support bfloat16. please switch dtype to float16.",
+    ],
+    words:
+      "_map_node_over_list all allow allow_interrupt append bfloat16 block box cb chat color crop cuda current data device dict dir does dtype during execute execution execution.py execution_block_cb float16 func function get get_output_data getattr got has has_subgraph image image_path input input_data_all input_dict inputs interrupt list map model model.chat model_name_or_path multi multi_crop name node obj obj.function ocr ocr2 ocr2.py ocr_box ocr_color ocr_type out out_dir_path output output_data output_ui over path perform perform_ocr please pre pre_execute_cb process process_inputs processing py render res results results.append return return_values subgraph support switch time tokenizer true type ui values",
+  },
+  {
+    id: "director-467",
+    url: "https://github.com/RobotLocomotion/director/issues/467",
+    repo: "RobotLocomotion/director",
+    split: "tune",
+    title: "ImportError: dlopen: cannot load any more object with static TLS",
+    resolution:
+      "A library with the STATIC_TLS flag (e.g. libiomp5.so) is dlopen'd after too many others; import that module before any other module, or set LD_PRELOAD to the problem library.",
+    category: "libgomp_static_tls",
+    signature: ["importerror: dlopen: cannot load any more object with static tls"],
+    words:
+      "_pydrake_ik any cannot dlopen ik ik.py ikresults import load module more object py pydrake pydrake.solvers.ik pydrakeik solvers static tls",
+  },
+  {
+    id: "sd-scripts-910",
+    url: "https://github.com/kohya-ss/sd-scripts/issues/910",
+    repo: "kohya-ss/sd-scripts",
+    split: "tune",
+    title: "Please Help! Error Creating Lora",
+    resolution:
+      "The thread states no fix; accelerate rejects mixed_precision=bf16 on this device — set mixed precision to fp16 (or no) on a GPU without bf16 support, as the error states.",
+    category: "dtype_unsupported",
+    signature: [
+      'raise valueerror(err.format(mode="bf16", requirement="pytorch >= <n> and a supported device."))',
+      "valueerror: bf16 mixed precision requires pytorch >= <n> and a supported device.",
+    ],
+    words:
+      "__init__ accelerate accelerator accelerator.py args bf16 device err err.format format init kohya kohya_ss lib library mixed mode module network packages precision prepare prepare_accelerator preparing py pytorch raise requirement requires site ss supported train train_network.py train_util.prepare_accelerator train_util.py trainer trainer.train util venv",
+  },
+  {
+    id: "comfyui-5224",
+    url: "https://github.com/Comfy-Org/ComfyUI/issues/5224",
+    repo: "Comfy-Org/ComfyUI",
+    split: "holdout",
+    title: "SamplerCustomAdvanced : BFloat16 is not supported on MPS",
+    resolution:
+      "The thread states no fix; the Apple MPS backend has no bfloat16 support, so the model must be loaded/cast in float16 or float32 instead, as the error states.",
+    category: "dtype_unsupported",
+    signature: ["typeerror: bfloat16 is not supported on mps"],
+    words:
+      "_apply applied apply bfloat16 blocking complex convert device dtype else floating fn if module module.py mps non non_blocking none param param_applied point py return supported t.is_complex t.is_floating_point t.to",
+  },
+  {
+    id: "Pose-Transfer-42",
+    url: "https://github.com/tengteng95/Pose-Transfer/issues/42",
+    repo: "tengteng95/Pose-Transfer",
+    split: "tune",
+    title: "invalid device ordinal",
+    resolution:
+      "No fix in the thread; the log shows torch.cuda.set_device(gpu_ids[0]) failing with 'invalid device ordinal' on a single-GPU laptop, i.e. the requested GPU id does not exist — pass a valid id (e.g. --gpu_ids 0).",
+    category: "npu_not_available",
+    signature: [
+      "thcudacheck fail file=..\\torch\\csrc\\cuda\\module.cpp line= <n> error= <n> : invalid device ordinal",
+      "runtimeerror: cuda runtime error ( <n> ) : invalid device ordinal at ..\\torch\\csrc\\cuda\\module.cpp: <n>",
+    ],
+    words:
+      "__init__.py appdata base base_options.py cpp csrc cuda device fail gpu ids init invalid lib local module module.cpp mohit opt options ordinal packages parse pose programs projects py python python37 runtime self self.opt.gpu_ids set set_device setdevice site test test.py testoptions thcudacheck torch torch._c._cuda_setdevice torch.cuda.set_device transfer users",
+  },
+  {
+    id: "mindspore-docs-cann-error-cases-en-ee9999-occupied",
+    url: "https://github.com/mindspore-ai/docs/blob/0e400746c266fdc7f7eb1121cbd26603b0214075/tutorials/source_en/debug/error_analysis/cann_error_cases.md",
+    repo: "mindspore-ai/docs",
+    split: "holdout",
+    title: "CANN Common Error Analysis (EE9999: On-Chip Video Memory Allocation Failure)",
+    resolution:
+      "The doc says a failed 32212254720-byte (30GB) allocation means the card is likely already occupied by another program (MindSpore supports one program per Ascend device); make sure the card is not occupied (ps -ef|grep python) and restart.",
+    category: "device_busy",
+    signature: [
+      "device( <n> ,fffe397fa1e0,python): [ ascend_memory_manager.cc : <n> ] mallocdevicememory] malloc device memory failed, size[ <n> ], ret[207001], device <n> may be other processes occupying this card, check as: ps -ef|grep python",
+      "device( <n> ,fffe397fa1e0,python): [ ascend_kernel_runtime.cc : <n> ] init] ascend error occurred, error message:",
+      "ee9999: inner error!",
+      "[driver interface] halmemalloc failed: device_id= <n> , size= <n> , type= <n> , env_type= <n> , drvretcode= <n> !",
+      "[driver interface] halmemalloc failed: size= <n> , deviceid= <n> , type= <n> , env_type= <n> , drvretcode= <n> !",
+      "devmemalloc huge page failed: deviceid= <n> , type= <n> , size= <n> , retcode= <n> !",
+      "device malloc failed, size= <n> , type= <n> .",
+      "rtmalloc execute failed, reason=[driver error:out of memory]",
+      "runtimeerror: ascend_memory_manager.cc : <n> mallocdevicememory] malloc device memory failed, size[ <n> ], ret[207001], device <n> may be other processes occupying this card, check as: ps -ef|grep python",
+    ],
+    words:
+      "207001 ascend ascend_kernel_runtime.cc ascend_memory_manager.cc card cc check device device_id deviceid devmemalloc driver drvretcode ee9999 ef env env_type execute failed fffe397fa1e0 grep halmemalloc huge id init inner interface kernel malloc mallocdevicememory manager may memory message module net occupying occurred other out page processes ps py python reason ret retcode rtmalloc runtime size train train.py train_net type",
+  },
+  {
+    id: "peft-1927",
+    url: "https://github.com/huggingface/peft/issues/1927",
+    repo: "huggingface/peft",
+    split: "tune",
+    title: "Example semantic_segmentation_peft_lora - better results",
+    resolution:
+      "The commenter reports that with two RTX 4000-series GPUs accelerate refuses to start because the cards lack P2P/IB support; setting the NCCL_P2P_DISABLE/NCCL_IB_DISABLE flags and running on a single GPU works.",
+    category: "device_p2p_driver_error",
+    signature: [
+      "--> <n> raise notimplementederror(",
+      'notimplementederror: using rtx <n> series doesn\'t support faster communication broadband via p2p or ib. please set `nccl_p2p_disable=" <n> "` and `nccl_ib_disable=" <n> " or use `accelerate launch` which will do this automatically.',
+    ],
+    words:
+      "accelerate automatically broadband check check_cuda_p2p_ib_support communication cpu cuda device disable do doesn environ faster ib if init kwargs launch nccl nccl_ib_disable nccl_p2p_disable os os.environ p2p partialstate partialstate.__init__ please py raise rtx self self.device.type series set state state.py support type use using via which will",
+  },
+  {
+    id: "vllm-ascend-10210",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/10210",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: Failed in a test when submitting PR to vllm_ascendv0.18.0",
+    resolution:
+      "No fix yet; the reporter attributes it to an invalid NPU device ID in the CI environment, and the log shows the runtime sees no usable NPU at all (valid device range [0, 0)), so set_device(0) fails — the job ran without a visible NPU.",
+    category: "npu_not_available",
+    signature: [
+      "failed test_acl_graph.py ::testpcpdcpgraphparams::test_update_attn_dcp_pcp_params",
+      "runtimeerror: lazysetdevice: npufunctions.cpp : <n> npu function error: err, error code is 107001",
+      "error: (pid: <n> , device: <n> , rankid:- <n> ) err00100 pta call acl api failed",
+      "error: : invalid device id.",
+      "[pid: <n> ] invalid_argument(ee1003): setdevice failed because value <n> for parameter drv devid is invalid. expected value: [ <n> , <n> ).",
+    ],
+    words:
+      "107001 acl api argument attn because call check code cpp dcp device devid drv ee1003 err err00100 expected failed function graph id input invalid invalid_argument invocation lazysetdevice npu npufunctions npufunctions.cpp parameter params pcp pid pta py range rankid relationship setdevice solution test test_acl_graph.py test_update_attn_dcp_pcp_params testpcpdcpgraphparams update valid value whether",
+  },
+  {
+    id: "llama.cpp-24476",
+    url: "https://github.com/ggml-org/llama.cpp/pull/24476",
+    repo: "ggml-org/llama.cpp",
+    split: "tune",
+    title: "[SYCL] add dev2dev memcpy by SYCL API",
+    resolution:
+      "The cross-device memcpy fails on two Arc Pro B70s because the runtime reports no peer access between them (ext_oneapi_can_access_peer returns 0 both ways); the OUT_OF_DEVICE_MEMORY code is misleading. Guard the dev2dev path with ext_oneapi_can_access_peer and fall back to host staging.",
+    category: "device_p2p_driver_error",
+    signature: ["-> ur_result_error_out_of_device_memory"],
+    words:
+      "device dst memory out platform ptr ptr_dst ptr_src result same same_platform size src ur ur_result_error_out_of_device_memory",
+  },
+  {
+    id: "private-gpt-1327",
+    url: "https://github.com/zylon-ai/private-gpt/issues/1327",
+    repo: "zylon-ai/private-gpt",
+    split: "tune",
+    title: "Disable tiktoken",
+    resolution:
+      "The log shows tiktoken cannot create its cache file under the shared /tmp/data-gym-cache directory because the user lacks write permission there; the cache must go to a directory the user can write.",
+    category: "permission_denied",
+    signature: [
+      "permissionerror: [errno <n> ] permission denied: ' 9b5ad71b2ce5302211f9c61530b329a4922fc6a4.21cc32a3-a3da- <n> -b47c-a87717aa9c82.tmp '",
+      "make: *** [makefile: <n> : run] error <n>",
+    ],
+    words:
+      "21cc32a3 9b5ad71b2ce5302211f9c61530b329a4922fc6a4 9b5ad71b2ce5302211f9c61530b329a4922fc6a4.21cc32a3 a3da a87717aa9c82 a87717aa9c82.tmp b47c cached denied errno filename load load.py make makefile open permission py read read_file_cached run tmp tmp_filename wb",
+  },
+  {
+    id: "distributionbalancedloss-16",
+    url: "https://github.com/wutong16/DistributionBalancedLoss/issues/16",
+    repo: "wutong16/DistributionBalancedLoss",
+    split: "tune",
+    title:
+      "FileNotFoundError: [Errno 2] No such file or directory: '/mnt/SSD/det/coco/annotations/instances_train2017.json'",
+    resolution:
+      "The log shows the config's COCO ann_file points at the authors' absolute path /mnt/SSD/det/coco/..., which does not exist on this machine; set the data paths in the config to the local COCO location.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' instances_train2017.json '"],
+    words:
+      "__init__ ann ann_file annotation annotation_file annotations args build build_dataset build_from_cfg builder builder.py cfg cfg.data.train coco coco.py cocodataset custom custom.py data dataset datasets directory errno img infos init instances instances_train2017.json json json.load kwargs load load_annotations lt lt_ann_file main module obj obj_type open py registry registry.py return self self.coco self.img_infos self.load_annotations such super train train.py train2017 train_dataset type",
+  },
+  {
+    id: "cslr2-1",
+    url: "https://github.com/gulvarol/cslr2/issues/1",
+    repo: "gulvarol/cslr2",
+    split: "tune",
+    title: "erreur : RuntimeError: PytorchStreamReader failed reading zip archive: failed finding central directory",
+    resolution:
+      "The released pretrained-model file was corrupted; the maintainer re-uploaded the zip and loading the new download works.",
+    category: "missing_weights",
+    signature: [
+      "i've downloaded pretrained_model (https: view ) and when trying to load the model, i get the following error : runtimeerror: pytorchstreamreader failed reading zip archive: failed finding central directory.",
+    ],
+    words:
+      "archive central directory downloaded failed finding following get https load model pretrained pretrained_model pytorchstreamreader reading trying ve view when zip",
+  },
+  {
+    id: "e3-5",
+    url: "https://github.com/vzhong/e3/issues/5",
+    repo: "vzhong/e3",
+    split: "tune",
+    title: "Permission denied when running train_sharc.py via Docker",
+    resolution:
+      "The log shows the training process inside the Docker container cannot write its train.log under /opt/code/save (the reporter suspects the access permission on /opt); the save directory must be writable by the container user.",
+    category: "permission_denied",
+    signature: [
+      "but encountered `permissionerror: [errno <n> ] permission denied: ' train.log '` when running `nv_gpu= <n> wrap.sh python train_sharc.py`",
+    ],
+    words:
+      "but denied encountered errno gpu log nv nv_gpu permission py python running sh sharc train train.log train_sharc.py when wrap wrap.sh",
+  },
+  {
+    id: "paddle-42228",
+    url: "https://github.com/PaddlePaddle/Paddle/issues/42228",
+    repo: "PaddlePaddle/Paddle",
+    split: "tune",
+    title: "xian",
+    resolution:
+      "No fix in the thread. Paddle could not allocate 98 MB on GPU 0 after 6 GB was already allocated; the message says to stop other processes using GPU 0 (or use another GPU) or decrease the batch size.",
+    category: "npu_oom",
+    signature: [
+      "runtimeerror: resourceexhaustederror:",
+      "out of memory error on gpu <n> . cannot allocate <n> .000244mb memory on gpu <n> , <n> .000000gb memory has been allocated and available memory is only <n> .000000b.",
+    ],
+    words:
+      "000000b 000000gb 000244mb allocate allocated another any available batch been cannot check decrease gpu has if memory model only other out paddlepaddle please process size start stop them there using whether yes your",
+  },
+  {
+    id: "pct-pytorch-27",
+    url: "https://github.com/Strawberry-Eat-Mango/PCT_Pytorch/issues/27",
+    repo: "Strawberry-Eat-Mango/PCT_Pytorch",
+    split: "tune",
+    title: "About the consumption of memory when training",
+    resolution:
+      "No fix in the thread. Training ModelNet40 on a 4 GB GPU runs out of device memory even at batch size 2; a GPU with more memory (or a smaller model/point count) is needed.",
+    category: "npu_oom",
+    signature: [
+      "runtimeerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> mib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. see documentation for memory m",
+    ],
+    words:
+      "alloc allocate allocated already avoid capacity conf cuda documentation fragmentation free gib gpu if management max max_split_size_mb mb memory mib out pytorch pytorch_cuda_alloc_conf reserved see setting size split total tried try",
+  },
+  {
+    id: "maskrcnn-benchmark-1347",
+    url: "https://github.com/facebookresearch/maskrcnn-benchmark/issues/1347",
+    repo: "facebookresearch/maskrcnn-benchmark",
+    split: "tune",
+    title: "lr=0.0025 for single GPU training still cause nan in few iteration",
+    resolution:
+      "No fix in the thread. The loss explodes within a few iterations (1266 -> 1.4M -> nan) even with the tutorial's single-GPU lr=0.0025; lower the learning rate further / use warmup and check the data.",
+    category: "nan_loss",
+    signature: ["iteration : <n> , losses : nan"],
+    words: "iteration losses nan",
+  },
+  {
+    id: "wmpo-3",
+    url: "https://github.com/WM-PO/WMPO/issues/3",
+    repo: "WM-PO/WMPO",
+    split: "holdout",
+    title: "Task was killed due to the node running low on memory",
+    resolution:
+      "No fix in the thread. Ray's memory monitor killed 2 workers because the node ran low on host RAM; provision more memory or reduce task parallelism / per-worker memory, as the Ray message says.",
+    category: "host_oom",
+    signature: [
+      "e <n> <n> ] (raylet) node_manager.cc: <n> : <n> workers (tasks / actors) killed due to memory pressure (oom), <n> workers crashed due to other reasons at",
+      "node (id: 8289f87b78d161ae21bf723c7c57838345a56248dd48a2c3f0d5ac73, ip: <n> ) over the last time period. to see more information about the workers killed on this node, use `ray log",
+      "refer to the documentation on how to address the out of memory issue: https: ray-oom-prevention.html. consider provisioning more memory",
+    ],
+    words:
+      "8289f87b78d161ae21bf723c7c57838345a56248dd48a2c3f0d5ac73 about actors address adjust cc consider cpus crashed di documentation due environment how html https id information ip issue kill killed last log manager memory more node node_manager.cc oom other out over parallelism per period pressure prevention prevention.html provisioning ray ray_memory_usage_threshold raylet raylet.out reasons reducing refer requesting see set starting task tasks threshold time usage use variable when workers",
+  },
+  {
+    id: "vg-llm-45",
+    url: "https://github.com/LaVi-Lab/VG-LLM/issues/45",
+    repo: "LaVi-Lab/VG-LLM",
+    split: "holdout",
+    title: "Gradient_norm becomes NaN during 7B model training",
+    resolution:
+      "No fix in the thread. Training Qwen2.5-VL-7B becomes unstable after ~70 steps: the loss spikes to ~8196 and grad_norm turns NaN; lower the learning rate / clip gradients, check the data, and (with ZeRO-2) try overlap_comm=false.",
+    category: "nan_loss",
+    signature: ["{'loss': <n> , 'grad_norm': nan, 'learning_rate': <n> .666666666666667e- <n> , 'epoch': <n> }"],
+    words:
+      "000000000000001e 3333333333333333e 666666666666667e epoch grad grad_norm learning learning_rate loss nan norm rate",
+  },
+  {
+    id: "paddledetection-3326",
+    url: "https://github.com/PaddlePaddle/PaddleDetection/issues/3326",
+    repo: "PaddlePaddle/PaddleDetection",
+    split: "holdout",
+    title: "学习率的疑惑，loss随着学习不断变大，最终为nan ，2.1版本，2GPU，lr0.00025，其余除了类个数均未修改",
+    resolution:
+      "Faster R-CNN loss explodes (loss_bbox_reg ~1e27 within 20 iterations) and ends as NaN; the maintainer suggested more warmup iterations, removing warmup, or a smaller learning rate (the reporter said lowering the LR alone did not help).",
+    category: "nan_loss",
+    signature: [],
+    words:
+      "batch batch_cost bbox cls cost data data_cost engine epoch eta info ips learning learning_rate loss loss_bbox_cls loss_bbox_reg loss_rpn_cls loss_rpn_reg ppdet ppdet.engine rate reg rpn",
+  },
+  {
+    id: "mmhuman3d-331",
+    url: "https://github.com/open-mmlab/mmhuman3d/issues/331",
+    repo: "open-mmlab/mmhuman3d",
+    split: "holdout",
+    title: "numpy.core._exceptions.MemoryError",
+    resolution:
+      "No fix in the thread. Training on a 40 GB-RAM machine fails because NumPy cannot allocate a 7.9 GiB float64 array in host memory; load/convert the data lazily or in smaller dtype, or use a machine with more RAM.",
+    category: "host_oom",
+    signature: [
+      "numpy.core._exceptions.memoryerror: unable to allocate <n> gib for an array with shape ( <n> , <n> , <n> ) and data type float64",
+    ],
+    words: "allocate array core data exceptions float64 gib numpy shape type unable",
+  },
+  {
+    id: "deeplab-v2-resnet-101-tensorflow-22",
+    url: "https://github.com/zhengyang-wang/Deeplab-v2--ResNet-101--Tensorflow/issues/22",
+    repo: "zhengyang-wang/Deeplab-v2--ResNet-101--Tensorflow",
+    split: "tune",
+    title: "ResourceExhaustedError: OOM when allocating tensor with shape[5760,4,4,2048]",
+    resolution:
+      "The GPU ran out of memory allocating a large activation in the ASPP branch; a commenter suggested reducing the batch size in main.py and the reporter confirmed that worked.",
+    category: "npu_oom",
+    signature: [
+      "resourceexhaustederror (see above for traceback): oom when allocating tensor with shape[ <n> , <n> , <n> , <n> ]",
+    ],
+    words:
+      "1131 5776 _1131 _device _recv above access add allocating block block_shape client client_terminated cpu device disable dt dt_float dt_int32 edge edge_5776_add extract false float gpu graph incarnation int32 job name node oom paddings protected pylint recv recv_device relu replica res5c res5c_relu see self self._graph._extract_stack self._traceback send send_device send_device_incarnation shape spacetobatchnd stack task tblock tblock_shape tensor tensor_name tensor_type terminated tpaddings traceback type when",
+  },
+  {
+    id: "vllm-3071",
+    url: "https://github.com/vllm-project/vllm/issues/3071",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "Watchdog caught collective operation timeout",
+    resolution:
+      "A maintainer replied that this all-reduce watchdog timeout after long-running serving was fixed in vLLM v0.3.2; upgrade vLLM.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+    words:
+      "allreduce before caught collective cpp milliseconds ms numelin numelout operation optype out processgroupnccl processgroupnccl.cpp ran rank seqnum timeout timing watchdog worknccl",
+  },
+  {
+    id: "lavin-21",
+    url: "https://github.com/luogen1996/LaVIN/issues/21",
+    repo: "luogen1996/LaVIN",
+    split: "tune",
+    title: "Questions about training related to NCCL",
+    resolution:
+      "The thread has no fix (the reporter says it is still unsolved); the log shows an ALLREDUCE after 'begin synchronizing' exceeded the 90-minute NCCL watchdog timeout, i.e. some rank never reached the collective.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+    words:
+      "allreduce before caught collective cpp milliseconds ms operation optype out processgroupnccl processgroupnccl.cpp ran rank seqnum timeout timing watchdog worknccl",
+  },
+  {
+    id: "lora-scripts-312",
+    url: "https://github.com/Akegarasu/lora-scripts/issues/312",
+    repo: "Akegarasu/lora-scripts",
+    split: "holdout",
+    title: "Linux Lora多卡训练 数据量2W 报错",
+    resolution:
+      "No fix is given in the excerpted thread; the log shows an ALLREDUCE at SeqNum=12 exceeded the 30-minute NCCL watchdog timeout in multi-GPU LoRA training with a 20k-image dataset, and the whole job was torn down.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
+      "terminate called after throwing an instance of 'std::runtime_error'",
+      "what(): [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+    words:
+      "after allreduce asynchronous avoid before called caught collective cpp cuda data down due entire failed gpu have incomplete inconsistency instance kernels might milliseconds ms nature nccl operation operations optype out process processgroupnccl processgroupnccl.cpp ran rank run runtime seqnum some std subsequent taking terminate throwing timed timeout timing watchdog we what worknccl",
+  },
+  {
+    id: "llamafactory-pr10794",
+    url: "https://github.com/hiyouga/LlamaFactory/pull/10794",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "[v1] fix: give every CP rank a KV head when the model has fewer than cp_size",
+    resolution:
+      "With fewer KV heads than context-parallel ranks (e.g. 2 KV heads on cp_size 4), the head-dimension all-to-all split leaves some ranks with empty shards and Gloo rejects the size mismatch; the PR repeats each KV head across the ranks that own its query group before the all-to-all (otherwise keep cp_size <= num_key_value_heads).",
+    category: "tp_exceeds_kv_heads",
+    signature: ["runtimeerror: processgroupgloo::alltoall: invalid tensor size at index <n>"],
+    words: "alltoall expected got index invalid processgroupgloo size tensor",
+  },
+  {
+    id: "sierra-vm-installer-fix-6",
+    url: "https://github.com/VMwareFusion/sierra-vm-installer-fix/pull/6",
+    repo: "VMwareFusion/sierra-vm-installer-fix",
+    split: "tune",
+    title: "Remove carriage returns from script (fixes #5)",
+    resolution: "Carriage return characters were introduced into the script by an earlier commit; the PR removes them.",
+    category: "windows_line_endings",
+    signature: ["line <n> : syntax error near unexpected token `fi'"],
+    words: "fi near syntax token unexpected",
+  },
+  {
+    id: "wandb-4560",
+    url: "https://github.com/wandb/wandb/issues/4560",
+    repo: "wandb/wandb",
+    split: "tune",
+    title: "[CLI]: AttributeError: partially initialized module 'wandb' has no attribute 'login'",
+    resolution:
+      "The traceback shows a local file VSCode/wandb.py being imported as `wandb` (it imports itself); rename that file so the installed wandb package is imported.",
+    category: "import_from_source_dir",
+    signature: [
+      "attributeerror: partially initialized module 'wandb' has no attribute 'login' (most likely due to a circular import)",
+    ],
+    words:
+      "_run_code _run_module_as_main attribute circular code due exec globals has import initialized likely login main main_globals module most none partially py return run run_globals runpy runpy.py university wandb wandb.login wandb.py",
+  },
+  {
+    id: "deepseek-ocr-7",
+    url: "https://github.com/deepseek-ai/DeepSeek-OCR/issues/7",
+    repo: "deepseek-ai/DeepSeek-OCR",
+    split: "holdout",
+    title:
+      "Failed in Colab using transformers: ImportError: cannot import name 'LlamaFlashAttention2' from 'transformers.models.llama.modeling_llama'",
+    resolution:
+      "transformers 4.57.1 no longer has LlamaFlashAttention2, which the model code imports; use transformers 4.47.1 or earlier as a commenter advises.",
+    category: "transformers_version_conflict",
+    signature: [
+      "importerror: cannot import name 'llamaflashattention2' from 'transformers.models.llama.modeling_llama' ( modeling_llama.py )",
+    ],
+    words:
+      "cannot import llama llamaflashattention2 modeling modeling_llama.py models name py transformers transformers.models.llama.modeling_llama",
+  },
+  {
+    id: "h2mm-cli-16",
+    url: "https://github.com/v4n00/h2mm-cli/issues/16",
+    repo: "v4n00/h2mm-cli",
+    split: "tune",
+    title:
+      'Running install.sh returns "/usr/bin/env: ‘bash\\r’: No such file or directory /usr/bin/env: use -[v]S to pass options in shebang lines "',
+    resolution:
+      "The maintainer edited the script on Windows, which replaced LF with CRLF line endings; a fixed (LF) script was pushed to master - reinstall it.",
+    category: "windows_line_endings",
+    signature: ["env : ‘bash\\r’: no such file or directory"],
+    words:
+      "bash chmod directory downloads env groundbyte install install.sh lines mega options pass potato sh shebang such use",
+  },
+  {
+    id: "fast-stable-diffusion-2928",
+    url: "https://github.com/TheLastBen/fast-stable-diffusion/issues/2928",
+    repo: "TheLastBen/fast-stable-diffusion",
+    split: "holdout",
+    title: "Error with hugging face?",
+    resolution:
+      "Log in to Hugging Face first (huggingface_hub.notebook_login()) and use the current repo path stable-diffusion-v1-5/stable-diffusion-v1-5, since the runwayml repo is deprecated.",
+    category: "hub_access",
+    signature: ["error: could not fetch origin"],
+    words:
+      "address check co could custom device diffusion empty fatal fetch git https huggingface huggingface.co initialized lfs link origin provided read repository stable such updating username you",
+  },
+  {
+    id: "unsloth-2783",
+    url: "https://github.com/unslothai/unsloth/issues/2783",
+    repo: "unslothai/unsloth",
+    split: "tune",
+    title: "[Bug] Example notebooks stopped working on T4 instances [Your setup doesn't support bf16/gpu.]",
+    resolution:
+      "The thread states no fix; the T4 (pre-Ampere) GPU lacks bf16, so the trainer must run with fp16 instead of bf16, as the error states.",
+    category: "dtype_unsupported",
+    signature: ["valueerror: your setup doesn't support gpu. you need ampere+ gpu with cuda>= <n>"],
+    words: "ampere cuda doesn gpu need setup support you your",
+  },
+  {
+    id: "prnet-109",
+    url: "https://github.com/yfeng95/PRNet/issues/109",
+    repo: "yfeng95/PRNet",
+    split: "tune",
+    title: "dlopen: cannot load any more object with static TLS",
+    resolution:
+      "Import-order problem with static-TLS libraries; the reporter fixed it by putting `import dlib` at the beginning of api.py.",
+    category: "libgomp_static_tls",
+    signature: ["importerror: dlopen: cannot load any more object with static tls"],
+    words:
+      "__init__ __init__.py any api api.py cannot dlib dlopen import init load module more object py static tls torch torch._c",
+  },
+  {
+    id: "rlinf-1577",
+    url: "https://github.com/RLinf/RLinf/pull/1577",
+    repo: "RLinf/RLinf",
+    split: "tune",
+    title: "fix(install): use the project torch default on Ascend",
+    resolution:
+      "torch-npu 2.6.0 (pinned by the install script) does not support the Ascend 950 SoC; install torch/torch-npu 2.11.0 (needs CANN 8.5.0+, the CANN 9.x images qualify) so the software stack matches the chip.",
+    category: "torch_npu_version_mismatch",
+    signature: ["runtimeerror: unsupported soc version: ascend950pr <n>"],
+    words: "ascend950pr soc unsupported version",
+  },
+  {
+    id: "pytorch-78168",
+    url: "https://github.com/pytorch/pytorch/issues/78168",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "MPS 16Bit Not Working correctly",
+    resolution:
+      "PyTorch intentionally does not support BFloat16 on the MPS backend because the M1 chip lacks bf16 (added only in ARMv8.6-A); use float16/float32 on such Macs.",
+    category: "dtype_unsupported",
+    signature: [
+      "typeerror: trying to convert bfloat16 to the mps backend but it does not have support for that dtype.",
+    ],
+    words: "backend bfloat16 but convert does dtype have mps support trying",
+  },
+  {
+    id: "vllm-ascend-16576",
+    url: "https://github.com/vllm-project/vllm-ascend/issues/16576",
+    repo: "vllm-project/vllm-ascend",
+    split: "holdout",
+    title: "[Bug]: v0.26.0rc1 DeepSeek-V4-Pro-0813-W4A8 + DSpark crashes with IndexCheck int64 out-of-bounds on A2 X86",
+    resolution:
+      "No fix stated; the log shows an on-device AI Core (AIV) kernel assertion: IndexCheck found an index far out of bounds and the VllmQuantLightningIndexerMetadata kernel launch failed — an op/kernel bug to report with the plog.",
+    category: "aicore_error",
+    signature: [
+      "[aiv block <n> ] [assert] index_check.h : <n> : void indexcheckkernel<long>::processscalar(uint64_t, uint32_t, uint64_t) [t = long]: assertion `(idx < bound)' failed.",
+      'for details, see the troubleshooting document on the ascend official website. search for the keyword "ai core error".',
+      "the extend info: errcode:( <n> , <n> , <n> ) errorstr: timeout or trap error. fixp_error0 info: <hex> , fixp_error1 info: <hex> , fsmid: <n> , tslot: <n> , thread: <n> , ctxid: <n> , blk: <n> , sublk: <n> , suberrtype: <n> .",
+      "launch failed for vllmquantlightningindexermetadata, errno:361001.",
+    ],
+    words:
+      "361001 ai aiv ascend assert assertion blk block bound bounds call check core ctxid details dimension document errcode errno error0 error1 errorstr exceeds extend failed fixp fixp_error0 fixp_error1 fsmid idx index index_check.h indexcheckkernel info keyword last launch long most official out processscalar range recent search see suberrtype sublk thread timeout traceback trap troubleshooting tslot uint32 uint32_t uint64 uint64_t value vllmquantlightningindexermetadata void website",
+  },
+  {
+    id: "mindspore-docs-cann-error-cases-en-ej0001",
+    url: "https://github.com/mindspore-ai/docs/blob/0e400746c266fdc7f7eb1121cbd26603b0214075/tutorials/source_en/debug/error_analysis/cann_error_cases.md",
+    repo: "mindspore-ai/docs",
+    split: "holdout",
+    title: "CANN Common Error Analysis (EJ0001: HCCP Initialization Failure)",
+    resolution:
+      "The doc says this happens when a new eight-card training task is started on the same server before the previous eight-card task has finished; wait for (or kill) the previous task, then start the new one.",
+    category: "device_busy",
+    signature: [
+      "hccl( <n> ,python): [hccl_comm.cc: <n> ][hccl- <n> - <n> - <n> -hccl_world_group][ <n> ][hcclcomm][init]errno[ <hex> ] hccl initialize failed",
+      "hccl( <n> ,python): [hcom.cc: <n> ][hccl- <n> - <n> - <n> -hccl_world_group][ <n> ][init][result]hcom init failed, ranknum[ <n> ], rank[ <n> ], server[ <n> .*.*.*], device[ <n> ], return[ <n> ]",
+      "hccl_adpt( <n> ,ffff890145d0,python): [ hccl_adapter.cc : <n> ] initkernelinfostore] init hccl graph adapter failed.",
+      "runtimeerror: ascend collective communication initialization failed.",
+      "- ascend error message:",
+      "ej0001: failed to initialize the hccp process. reason: maybe the last training process is running.",
+      "tsd client wait response fail, device response code[ <n> ]. unknown device error.",
+    ],
+    words:
+      "10s adapter adpt after again ascend call cc client code collective comm communication device ej0001 errno fail failed ffff890145d0 graph group hccl hccl_adapter.cc hccl_adpt hccl_comm.cc hccl_world_group hcclcomm hccp hcom hcom.cc init init_hccl initialization initialize initkernelinfostore killing last management management.py maybe message module most net parameter process py python rank ranknum reason recent response result return running server set set_parameter solution traceback train train.py train_net training try tsd unknown wait world",
+  },
+  {
+    id: "ChatGLM3-536",
+    url: "https://github.com/zai-org/ChatGLM3/issues/536",
+    repo: "zai-org/ChatGLM3",
+    split: "holdout",
+    title: "输入输出格式微调-单机双卡3090",
+    resolution:
+      'No fix quoted in the excerpt; the error states the RTX 3090/4000-series cards do not support P2P/IB communication and asks to set NCCL_P2P_DISABLE="1" and NCCL_IB_DISABLE="1" or to use `accelerate launch`.',
+    category: "device_p2p_driver_error",
+    signature: [
+      'notimplementederror: using rtx <n> or <n> series doesn\'t support faster communication broadband via p2p or ib. please set `nccl_p2p_disable=" <n> "` and `nccl_ib_disable=" <n> " or use `accelerate launch` which will do this automatically.',
+    ],
+    words:
+      "accelerate automatically broadband communication disable do doesn faster ib launch nccl nccl_ib_disable nccl_p2p_disable p2p please rtx series set support use using via which will",
+  },
+  {
+    id: "ms-swift-3279",
+    url: "https://github.com/modelscope/ms-swift/issues/3279",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "用 910b 运行官方的 sft 脚本时 triton 报错: RuntimeError: 0 active drivers ([]). There should only be one.",
+    resolution:
+      "The thread states no fix. The log shows the model loaded on npu:0 and then triton (3.2.0, installed alongside torch_npu) failing because it finds no active GPU driver on the 910B host: a CUDA/triton code path being taken on an NPU machine.",
+    category: "cuda_path_on_npu",
+    signature: [
+      "用 910b 运行官方的 sft 脚本时 triton 报错: runtimeerror: <n> active drivers ([]). there should only be one.",
+    ],
+    words:
+      "910b active checkpoint device device_map drivers hf index info kwargs loading map model model.hf_device_map model_kwargs npu one only sft shards should swift there triton type 报错 脚本时 运行官方的",
+  },
+  {
+    id: "megatron-lm-1490",
+    url: "https://github.com/NVIDIA/Megatron-LM/issues/1490",
+    repo: "NVIDIA/Megatron-LM",
+    split: "holdout",
+    title: "[QUESTION] Does torch_dist、torch_dcp support DP->TP ckpt conversion?",
+    resolution:
+      "A checkpoint saved in torch_dist format with TP=4 was loaded into a TP=1 model, so the sharded wqkv shape does not match; per the thread, convert the dist checkpoint to the legacy format, re-shard the legacy checkpoint to the target TP with the conversion tool, then load it and re-save in dist format.",
+    category: "ckpt_shape_mismatch",
+    signature: [
+      "megatron.core.dist_checkpointing.core.checkpointingexception: global shape mismatch for loaded (torch.size([ <n> , <n> ])) and expected (( <n> , <n> )) tensor for key layers. <n> .self_attention.wqkv.weight",
+    ],
+    words:
+      "attention checkpointing core dist expected global key layers loaded megatron mismatch self self_attention.wqkv.weight shape size tensor torch torch.size weight wqkv",
+  },
+  {
+    id: "dialoflow-14",
+    url: "https://github.com/ictnlp/DialoFlow/issues/14",
+    repo: "ictnlp/DialoFlow",
+    split: "tune",
+    title: "config.json not found",
+    resolution:
+      "The local model directory ../models/DialoFlow_base has no config.json; the maintainer says to use the config.json from the matching Hugging Face GPT2 (base/medium/large) model.",
+    category: "missing_weights",
+    signature: [
+      'raise environmenterror("file {} not found".format(url_or_filename))',
+      "oserror: file config.json not found",
+    ],
+    words:
+      "cached cached_path config config.json configuration configuration_utils.py dict file_utils.py filename files format found get get_config_dict json lib local local_files_only only packages path py python3 raise site transformers url url_or_filename utils",
+  },
+  {
+    id: "ltx-lora-training-9",
+    url: "https://github.com/eisneim/ltx_lora_training_i2v_t2v/issues/9",
+    repo: "eisneim/ltx_lora_training_i2v_t2v",
+    split: "tune",
+    title: "Error when loading pretrained models",
+    resolution:
+      "The scripts load the pretrained model with local_files_only=True, so the hub id is resolved only against local files that are not there; remove every local_files_only=True in ltx_video_lora.py (and other .py files) so the model is downloaded.",
+    category: "missing_weights",
+    signature: [
+      'when i try to load " ltx-video- <n> -diffusers " pretrained model, i got "oserror: ltx-video- <n> -diffusers does not appear to have a file named config.json." i do not find the config.json in the huggingface hub. how should i solve this problem?',
+    ],
+    words:
+      "appear config config.json diffusers do does find got have how hub huggingface json load ltx model named pretrained problem should solve try video when",
+  },
+  {
+    id: "audio-separation-nodes-comfyui-21",
+    url: "https://github.com/christian-byrne/audio-separation-nodes-comfyui/issues/21",
+    repo: "christian-byrne/audio-separation-nodes-comfyui",
+    split: "tune",
+    title: "failed finding central directory",
+    resolution:
+      "The maintainer says the error indicates a corrupted model checkpoint download; delete the cached checkpoint under ~/.cache/torch/hub/checkpoints/ and re-download (PR #32 adds a clearer message and README troubleshooting).",
+    category: "missing_weights",
+    signature: ["failed reading zip archive: failed finding central directory"],
+    words: "archive central directory failed finding reading zip",
+  },
+  {
+    id: "fsgan-18",
+    url: "https://github.com/YuvalNirkin/fsgan/issues/18",
+    repo: "YuvalNirkin/fsgan",
+    split: "tune",
+    title: "RuntimeError: unexpected EOF, expected 1880922 more bytes. The file might be corrupted.",
+    resolution:
+      "The maintainer says the face-reenactment model file probably was not downloaded correctly; download it again.",
+    category: "missing_weights",
+    signature: ["runtimeerror: unexpected eof, expected <n> more bytes. the file might be corrupted."],
+    words:
+      "__init__ _load _set_from_file args blending blending_model bytes checkpoint corrupted criterion criterion_id crop deserialized deserialized_objects device directly eof expected f_should_read_directly face gr id init key lambda load load_model loc location main map map_location might min min_radius model model_path module more objects offset output output_crop parse parser parser.parse_args path pickle pickle_module py radius read reenactment reenactment_model return return_checkpoint self self.device self.gr serialization serialization.py set should storage swap swap.py torch torch.load true unexpected utils utils.py",
+  },
+  {
+    id: "mineru-1700",
+    url: "https://github.com/opendatalab/MinerU/issues/1700",
+    repo: "opendatalab/MinerU",
+    split: "holdout",
+    title: "paddlepaddle会报显存溢出",
+    resolution:
+      "The 24 GB GPU was exhausted by PaddlePaddle while processing documents in a loop; the maintainer pointed to the multi-GPU examples (projects/multi_gpu) to spread the work across GPUs.",
+    category: "npu_oom",
+    signature: [
+      "resourceexhaustederror:",
+      "out of memory error on gpu <n> . cannot allocate <n> .429688mb memory on gpu <n> , <n> .667969gb memory has been allocated and available memory is only <n> .687500mb.",
+    ],
+    words:
+      "429688mb 667969gb 687500mb allocate allocated allocator another any available batch been cannot cc check cuda cuda_allocator.cc decrease gpu has if memory model only other out paddlepaddle please process size start stop them there using whether yes your",
+  },
+  {
+    id: "mlverse-torch-1222",
+    url: "https://github.com/mlverse/torch/issues/1222",
+    repo: "mlverse/torch",
+    split: "tune",
+    title: "CUDA out of memory",
+    resolution:
+      "Maintainer: CUDA OOM comes from feeding too much into GPU memory while training the GAT model; decrease the batch size and/or the network size (see the memory-management article).",
+    category: "npu_oom",
+    signature: [
+      "cuda out of memory. tried to allocate <n> gib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> gib free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. see documentation for memory management and ",
+    ],
+    words:
+      "alloc allocate allocated already avoid capacity conf cuda documentation fragmentation free gib gpu if management max max_split_size_mb mb memory out pytorch pytorch_cuda_alloc_conf reserved see setting size split total tried try",
+  },
+  {
+    id: "opendet2-29",
+    url: "https://github.com/csuhan/opendet2/issues/29",
+    repo: "csuhan/opendet2",
+    split: "holdout",
+    title: "floatingPointError: Loss became infinite or NaN at iteration=166!",
+    resolution:
+      "No fix in the thread. Training diverges and detectron2's anomaly check stops it when loss_cls_ce / loss_box_reg become NaN; lower the base learning rate (or lengthen warmup) and check the annotations.",
+    category: "nan_loss",
+    signature: [
+      "runtime error: floatingpointerror: loss became infinite or nan at iteration= <n> !",
+      "loss_dict = {'loss_cls_ce': nan, 'loss_box_reg': nan, 'loss_ins_con': <n> , 'loss_cls_up': nan}",
+    ],
+    words:
+      "became box ce cls con dict infinite ins iteration loss loss_box_reg loss_cls_ce loss_cls_up loss_dict loss_ins_con nan reg runtime up",
+  },
+  {
+    id: "vllm-1710",
+    url: "https://github.com/vllm-project/vllm/issues/1710",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "Crash with `--tensor-parallel-size` in the docker container",
+    resolution:
+      "Maintainer: the ncclShmOpen error means NCCL could not allocate shared memory in the container (default /dev/shm is 64 MB); run docker with a larger --shm-size (e.g. 10gb). The reporter confirmed.",
+    category: "shm_bus_error",
+    signature: [],
+    words:
+      "24gb able add all available because bytes can config config.py container deleting docker files free fully gpus harm has host if increase info inside instance instead ip latest local may model models my my_local_model_path non none nvidia object only optimized optio parallel passing path performance py quantization quantized ray run run_optio runtime services services.py shm size slower space speed started store tensor than tmp ubuntu up using vllm warning will worker worker.py yet you",
+  },
+  {
+    id: "llamafactory-357",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/357",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "bloom模型 rlhf阶段loss率nan，但reward能正常显示并且会随训练轮次持续变化",
+    resolution:
+      "No fix in the thread: the maintainer said the cause had not been found yet. The PPO loss of the BLOOM model is NaN at every logged step while the reward is finite.",
+    category: "nan_loss",
+    signature: [
+      "<n> %|█▍ | <n> [ <n> : <n> < <n> : <n> : <n> , it ]{'loss': nan, 'reward': <n> , 'learning_rate': <n> .958763523679515e- <n> , 'epoch': <n> }",
+      "<n> %|███ | <n> [ <n> : <n> < <n> : <n> : <n> , it ]{'loss': nan, 'reward': - <n> , 'learning_rate': <n> .817090706862895e- <n> , 'epoch': <n> }",
+    ],
+    words: "817090706862895e 958763523679515e epoch learning learning_rate loss nan rate reward",
+  },
+  {
+    id: "llamafactory-2078",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/2078",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "DPO based Baichuan2-13b-chat 出现nan",
+    resolution:
+      "No fix in the thread. DPO on Baichuan2-13B-Chat (bf16, DeepSpeed) gives loss 0.0 with NaN rewards/logps/logits from the first step, while the same script on Llama-2-13B-chat is normal; check the model's numerics (e.g. its remote modeling code / precision).",
+    category: "nan_loss",
+    signature: [
+      "{'loss': <n> , 'learning_rate': <n> .999695160809598e- <n> , ' chosen ': nan, ' rejected ': nan, ' accuracies ': <n> , ' margins ': nan, ' rejected ': nan, ' chosen ': nan, ' rejected ': nan, ' chosen ': nan, 'epoch': <n> }",
+    ],
+    words: "999695160809598e accuracies chosen epoch learning learning_rate loss margins nan rate rejected",
+  },
+  {
+    id: "deeprank-81",
+    url: "https://github.com/DeepRank/deeprank/issues/81",
+    repo: "DeepRank/deeprank",
+    split: "tune",
+    title: "Unexpected bus error encountered in worker. This might be caused by insufficient shared memory (shm).",
+    resolution:
+      "With 12 DataLoader workers the workers exhausted shared memory; it was worked around by using only 2 workers (slower), and the thread notes the limit is /dev/shm, not RAM, suggesting a larger shm size.",
+    category: "shm_bus_error",
+    signature: [
+      "load one molecule <n> sec.error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+    ],
+    words: "bus caused encountered insufficient load memory might molecule one sec shared shm unexpected worker",
+  },
+  {
+    id: "vllm-1957",
+    url: "https://github.com/vllm-project/vllm/issues/1957",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "Error. Rayworkervllm cannot work well when use --tensor-parallel-size . Please help.",
+    resolution:
+      "No fix is stated in the thread; the log shows the very first NCCL all-reduce (SeqNum=1) between the tensor-parallel workers on 8x RTX 3090 never completed and hit the 30-minute watchdog timeout, so the inter-GPU NCCL path (e.g. P2P between the GPUs) must be checked.",
+    category: "hccl_timeout",
+    signature: [
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e processgroupnccl.cpp: <n> ] some nccl operations have failed or timed out. due to the asynchronous nature of cuda kernels, subsequent gpu operations might run on incomplete data.",
+      "[e processgroupnccl.cpp: <n> ] [rank <n> ] nccl watchdog thread terminated with exception: [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+    words:
+      "allreduce asynchronous avoid before caught collective cpp cuda data down due entire failed gpu have incomplete inconsistency kernels might milliseconds ms nature nccl numelin numelout operation operations optype out process processgroupnccl processgroupnccl.cpp ran rank run seqnum some subsequent taking terminated thread timed timeout timing watchdog we worknccl",
+  },
+  {
+    id: "distributed-llama-98",
+    url: "https://github.com/b4rtaz/distributed-llama/issues/98",
+    repo: "b4rtaz/distributed-llama",
+    split: "tune",
+    title:
+      "dllama: src/commands.cpp:102: MultiHeadAttSlice::MultiHeadAttSlice(unsigned int, unsigned int, unsigned int, slice_index_t): Assertion `nHeads % nSlices == 0' failed.",
+    resolution:
+      "The maintainer explains the model has num_attention_heads=52, which cannot be divided across 8 nodes (52/8 = 6.5); the implementation requires the head count to be divisible by the number of nodes, so use a node count that divides it.",
+    category: "tp_exceeds_kv_heads",
+    signature: [
+      "dllama: commands.cpp : <n> : multiheadattslice::multiheadattslice(unsigned int, unsigned int, unsigned int, slice_index_t): assertion `nheads % nslices == <n> ' failed.",
+    ],
+    words:
+      "assertion commands commands.cpp cpp dllama failed index int multiheadattslice nheads nslices slice slice_index_t unsigned",
+  },
+  {
+    id: "mooncake-601",
+    url: "https://github.com/kvcache-ai/Mooncake/issues/601",
+    repo: "kvcache-ai/Mooncake",
+    split: "tune",
+    title: '[Bug]: tcp_transport_install_failed "Address already in use"',
+    resolution:
+      "The reporter identifies the cause: TcpTransport binds rpc_port + 1, but only rpc_port was checked free by findAvailableTcpPort, so rpc_port + 1 can already be taken by another process; the port must be probed for availability before binding.",
+    category: "port_in_use",
+    signature: ['[client.cpp: <n> ] tcp_transport_install_failed error_message="bind: address already in use"'],
+    words:
+      "address already bind client client.cpp cpp error_message failed install message tcp tcp_transport_install_failed transport use",
+  },
+  {
+    id: "unitxt-502",
+    url: "https://github.com/IBM/unitxt/pull/502",
+    repo: "IBM/unitxt",
+    split: "tune",
+    title: "Add few public datasets cards from IBM internal fmeval project",
+    resolution:
+      "skg/toxigen-data is gated: it requires a Hugging Face token whose account has accepted its terms, otherwise loading fails; add the token (the PR dropped the dataset from tests instead).",
+    category: "hub_access",
+    signature: [
+      "datasets.exceptions.datasetnotfounderror: dataset ' toxigen-data ' doesn't exist on the hub. if the repo is private or gated, make sure to log in with `huggingface-cli login`.",
+    ],
+    words:
+      "cli data dataset datasets doesn exceptions exist gated hub huggingface if log login make private repo sure toxigen",
+  },
+  {
+    id: "sahi-402",
+    url: "https://github.com/obss/sahi/issues/402",
+    repo: "obss/sahi",
+    split: "tune",
+    title: "Most likely due to a circular import",
+    resolution:
+      "Running sahi/utils/torch.py directly makes that file shadow the torch package; running it directly is unsupported - import it from the project root (from sahi.utils.torch import ...); renaming the file also avoided the error.",
+    category: "import_from_source_dir",
+    signature: [
+      "importerror: cannot import name 'stack' from partially initialized module 'torch' (most likely due to a circular import)",
+    ],
+    words: "cannot circular due import initialized likely module most name partially stack torch",
+  },
+  {
+    id: "fsdp-qlora-77",
+    url: "https://github.com/AnswerDotAI/fsdp_qlora/pull/77",
+    repo: "AnswerDotAI/fsdp_qlora",
+    split: "tune",
+    title: "sync to latest transformers",
+    resolution:
+      "Latest transformers renamed LLAMA_ATTENTION_CLASSES / MISTRAL_ATTENTION_CLASSES to LlamaAttention / MistralAttention; the PR updates the imports to the new transformers API.",
+    category: "transformers_version_conflict",
+    signature: [
+      "importerror: cannot import name 'llama_attention_classes' from 'transformers.models.llama.modeling_llama'",
+    ],
+    words:
+      "attention cannot classes import llama llama_attention_classes modeling models name transformers transformers.models.llama.modeling_llama",
+  },
+  {
+    id: "data-prep-kit-1504",
+    url: "https://github.com/data-prep-kit/data-prep-kit/pull/1504",
+    repo: "data-prep-kit/data-prep-kit",
+    split: "tune",
+    title: "Added notes for hugging face gated models.",
+    resolution:
+      "bigcode/starcoder is gated: the tokenizer download needs a Hugging Face account that has accepted the model's terms and an access token; the PR documents this.",
+    category: "hub_access",
+    signature: [
+      "raise environmenterror(",
+      "oserror: you are trying to access a gated repo.",
+      "<n> client error. (request id: root= <n> -68ea9a5d-4b7f426540b0d0fb094edb9a;23a5853d- <n> -47bd-ba12-b5e014307083)",
+      "cannot access gated repo for url https: config.json.",
+    ],
+    words:
+      "23a5853d 47bd 4b7f426540b0d0fb094edb9a 68ea9a5d access authenticated b5e014307083 ba12 cached cached_file cannot client config config.json gated have https hub hub.py id json log make model must please py raise repo request resolved resolved_config_file restricted root starcoder sure trying url you",
+  },
+  {
+    id: "vllm-10926",
+    url: "https://github.com/vllm-project/vllm/issues/10926",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "[Usage]: when i learn quickstart，python vllm/examples /offline_inference.py",
+    resolution:
+      "The example was run as python vllm/examples/offline_inference.py from the directory containing the vllm checkout, so the source folder vllm/ shadowed the installed package; cd into the vllm folder and run python examples/offline_inference.py.",
+    category: "import_from_source_dir",
+    signature: [
+      "importerror: cannot import name 'llm' from partially initialized module 'vllm' (most likely due to a circular import)",
+    ],
+    words: "cannot circular due import initialized likely llm module most name partially vllm",
+  },
+  {
+    id: "unsloth-434",
+    url: "https://github.com/unslothai/unsloth/issues/434",
+    repo: "unslothai/unsloth",
+    split: "tune",
+    title:
+      "I used a 2060 graphics card and reported an error \"Feature 'cvt with.f32.BF16 'requires.target sm_80 or higher\".",
+    resolution:
+      "The RTX 2060 (sm_75) has no bf16 support, so the bf16 Triton kernels fail to compile; use fp16 on this GPU, as the ptxas errors indicate.",
+    category: "dtype_unsupported",
+    signature: [
+      "ptxas compile-ptx-src-3c809d , line <n> ; error : feature 'cvt with .f32.bf16' requires .target sm_80 or higher",
+      "ptxas compile-ptx-src-3c809d , line <n> ; error : feature '.bf16' requires .target sm_80 or higher",
+      "ptxas compile-ptx-src-3c809d , line <n> ; error : feature 'cvt.bf16.f32' requires .target sm_80 or higher",
+    ],
+    words: "3c809d 80 bf16 compile cvt cvt.bf16.f32 f32 f32.bf16 feature higher ptx ptxas requires sm sm_80 src target",
+  },
+  {
+    id: "tensorflow-models-523",
+    url: "https://github.com/tensorflow/models/issues/523",
+    repo: "tensorflow/models",
+    split: "tune",
+    title: "ImportError: dlopen: cannot load any more object with static TLS",
+    resolution:
+      "Static-TLS library loaded too late; a commenter's fix was to put `import cv2` above `import tensorflow` (load the static-TLS library first).",
+    category: "libgomp_static_tls",
+    signature: ["importerror: dlopen: cannot load any more object with static tls"],
+    words:
+      "any bc bc_preprocessing bc_preprocessing.py cannot classifier cv2 dlopen factory image import load module more object preprocessing preprocessing_factory preprocessing_factory.py py static tls train train_image_classifier.py",
+  },
+  {
+    id: "paddle-11068",
+    url: "https://github.com/PaddlePaddle/Paddle/issues/11068",
+    repo: "PaddlePaddle/Paddle",
+    split: "tune",
+    title: "libcudnn.so: cannot open shared object file: No such file or directory",
+    resolution:
+      "The cuDNN library directory is not on the loader path; the maintainer pointed to setting LD_LIBRARY_PATH and the reporter ran `export LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/usr/local/lib`.",
+    category: "cann_env_not_sourced",
+    signature: [
+      "f0531 <n> : <n> : <n> <n> dynamicloader.cpp: <n> ] check faile",
+      "d: nullptr != *dso_handle failed to find dynamic library: libc",
+      "udnn.so (libcudnn.so: cannot open shared object file: no such",
+      "*** check failure stack trace: ***",
+    ],
+    words:
+      "after batch cannot check command commandline correctly count cpp directory disabled dso dso_handle dyld dyld_library_path dynamic dynamicloader dynamicloader.cpp environment export f0531 faile failed failure find following gpu handle i0531 impos instance integrity issue its ld ld_library_path libc libcudnn libcudnn.so library linux mac method note nullptr object open os path please protection rnn rnn_use_batch set shared sible sip so specify stack such system trace trainer trainer_count true udnn udnn.so unless use use_ using util util.cpp variable ways yld yld_library_path",
+  },
+  {
+    id: "kohya-ss-523",
+    url: "https://github.com/bmaltais/kohya_ss/issues/523",
+    repo: "bmaltais/kohya_ss",
+    split: "tune",
+    title: "Issue while trying to train",
+    resolution:
+      "The thread states no fix; accelerate rejects mixed_precision=bf16 because the device does not support it — choose fp16 (or no) mixed precision, as the error states.",
+    category: "dtype_unsupported",
+    signature: [
+      'raise valueerror(err.format(mode="bf16", requirement="pytorch >= <n> and a supported device."))',
+      "valueerror: bf16 mixed precision requires pytorch >= <n> and a supported device.",
+    ],
+    words:
+      "__init__ accelerate accelerator accelerator.py args bf16 device err err.format format gui init kohya kohya_ss lib library lora main mixed mode model module network packages portable precision prepare prepare_accelerator py pytorch raise requirement requires sd2 site ss supported train train_network.py train_util.prepare_accelerator train_util.py unwrap unwrap_model util venv",
+  },
+  {
+    id: "sglang-12464",
+    url: "https://github.com/sgl-project/sglang/issues/12464",
+    repo: "sgl-project/sglang",
+    split: "holdout",
+    title:
+      "[Bug] [Ascend] invalid address, kernel error, watchdog timeout on Ascend backend when serving long-context requests, LEval dataset",
+    resolution:
+      "No fix stated in the excerpted thread; the log shows an on-device vector-core (AIV) kernel exception with 'The MPU address access is invalid' during 128k-context serving — a kernel/op bug on the Ascend backend to be pinned down with ASCEND_LAUNCH_BLOCKING=1 and reported with the plog.",
+    category: "aicore_error",
+    signature: [
+      "[w1031 <n> : <n> : <n> compiler_depend.ts: <n> ] warning: ez9999: inner error!",
+      "ez9999: [pid: <n> ] the error from device(chipid: <n> , dieid: <n> ), serial number is <n> , there is an exception of aivec error, core id is <n> , error code = <n> , dump info: pc start: <hex> , current: <hex> , vec error info: <hex> , mte error info: <hex> , ifu error info: <hex> , ccu error info:",
+      "the extend info: errcode:( <n> , <hex> , <n> ) errorstr: the mpu address access is invalid. fixp_error0 info: <hex> , fixp_error1 info: <hex> , fsmid: <n> , tslot: <n> , thread: <n> , ctxid: <n> , blk: <n> , sublk: <n> , suberrtype: <n> .",
+      "kernel task happen error, retcode= <hex> , [vector core exception].",
+    ],
+    words:
+      "access address aivec biu blk call ccu chipid code compiler compiler_depend.ts core ctxid cube current depend device dieid dump errcode error0 error1 errorstr extend ez9999 fixp fixp_error0 fixp_error1 fsmid happen id ifu info inner invalid kernel last most mpu mte number pc pid recent retcode serial start suberrtype sublk task there thread traceback ts tslot vec vector w1031 warning",
+  },
+  {
+    id: "nvshare-6",
+    url: "https://github.com/grgalex/nvshare/issues/6",
+    repo: "grgalex/nvshare",
+    split: "tune",
+    title: "GKE: Pods cannot access/detect GPU device + drive on GPU nodes",
+    resolution:
+      "No fix in the thread; the reporter observes that pods scheduled through the nvshare resource get no NVIDIA driver/nvidia-smi inside the container, while pods requesting nvidia.com/gpu directly (GKE's device plugin) see the GPU and the driver — i.e. the driver and device are not being mounted into the nvshare pods.",
+    category: "driver_not_mounted",
+    signature: [],
+    words: "",
+  },
+  {
+    id: "hiascend-opdev-800-aicore-timeout",
+    url: "https://www.hiascend.com/document/detail/en/canncommercial/800/opdevg/tbeaicpudevg/atlasopdev_10_0155.html",
+    repo: "hiascend.com/document",
+    split: "tune",
+    title: "How Do I Address Network Inference Failure Due to AI Core Operator Execution Timeout?",
+    resolution:
+      "The doc states an AI Core operator task exceeded the Task Scheduler timeout (55 s on Atlas 200/300/500 inference, 68 s on Atlas training products); find the fault_task in the TSCH device log, map it to the kernel via TaskLaunched in the host log (here Interp), and optimize that operator.",
+    category: "aicore_error",
+    signature: [
+      "tsch(- <n> ,null): <n> (cpuid: <n> ) ai_core_dispatcher.c: <n> bs_done_exception_proc_timeout: slot_id= <n> ,ts_ctrl= <hex> ,exception_core_list= <hex> ,current core usage= <hex> ,ai_cores_count= <n> , fault_task= <n>",
+    ],
+    words:
+      "ai ai_core_dispatcher.c ai_cores_count bs bs_done_exception_proc_timeout core cores count cpuid ctrl current dispatcher done exception_core_list fault fault_task id list null proc slot slot_id task timeout ts ts_ctrl tsch usage",
+  },
+  {
+    id: "fastchat-332",
+    url: "https://github.com/lm-sys/FastChat/issues/332",
+    repo: "lm-sys/FastChat",
+    split: "tune",
+    title: "Load checkpoint error",
+    resolution:
+      "The downloaded vicuna-7b-delta-v0 shard was corrupted during download; re-downloading the model files from Hugging Face fixed it.",
+    category: "missing_weights",
+    signature: [
+      "oserror: unable to load weights from pytorch checkpoint file for ' pytorch_model- <n> -of- <n> .bin ' at ' pytorch_model- <n> -of- <n> .bin '. if you tried to load a pytorch model from a tf <n> checkpoint, please set from_tf=true.",
+    ],
+    words: "bin checkpoint from_tf if load model please pytorch pytorch_model set tf tried true unable weights you",
+  },
+  {
+    id: "lmflow-172",
+    url: "https://github.com/OptimalScale/LMFlow/issues/172",
+    repo: "OptimalScale/LMFlow",
+    split: "holdout",
+    title: "How to use the saved models(./scripts/run_finetune_with_lora.sh)",
+    resolution:
+      "--lora_model_path pointed at an intermediate LoRA checkpoint-10 folder; LMFlow could not load intermediate LoRA checkpoints at the time, only the LoRA model saved at the end of training can be used.",
+    category: "missing_weights",
+    signature: ["the error is: checkpoint- <n> does not appear to have a file named config.json"],
+    words: "appear checkpoint config config.json does have json named",
+  },
+  {
+    id: "stable-diffusion-93",
+    url: "https://github.com/CompVis/stable-diffusion/issues/93",
+    repo: "CompVis/stable-diffusion",
+    split: "tune",
+    title: "PytorchStreamReader failed reading zip archive: failed finding central directory",
+    resolution:
+      "The downloaded model checkpoint was not a complete/valid file; re-downloading the model fixed it for the reporter (another user had copied the wrong file, sd-v1-4-full-ema.ckpt instead of sd-v1-4.ckpt).",
+    category: "missing_weights",
+    signature: ["runtimeerror: pytorchstreamreader failed reading zip archive: failed finding central directory"],
+    words:
+      "__init__ _open_zipfile_reader anaconda3 archive buffer central ckpt config cpu directory envs failed finding init ldm lib load load_model_from_config location main map map_location model module name name_or_buffer open opened opened_file opened_zipfile opt opt.ckpt packages pl pl_sd py pytorchfilereader pytorchstreamreader reader reading sd self serialization serialization.py simon site super torch torch._c.pytorchfilereader torch.load txt2img txt2img.py users zip zipfile",
+  },
+  {
+    id: "hrnet-object-detection-32",
+    url: "https://github.com/HRNet/HRNet-Object-Detection/issues/32",
+    repo: "HRNet/HRNet-Object-Detection",
+    split: "tune",
+    title: "OSError: /hrnetv2_pretrained/faster_rcnn_hrnetv2p_w32_mstrain_syncbn_1x.pth is not a checkpoint file",
+    resolution:
+      "The pretrained-weights path in the config starts at the filesystem root (/hrnetv2_pretrained/...), where no file exists; point it to ./hrnetv2_pretrained (or an absolute path to the downloaded .pth).",
+    category: "missing_weights",
+    signature: ["oserror: faster_rcnn_hrnetv2p_w32_mstrain_syncbn_1x.pth is not a checkpoint file"],
+    words: "1x checkpoint faster faster_rcnn_hrnetv2p_w32_mstrain_syncbn_1x.pth hrnetv2p mstrain pth rcnn syncbn w32",
+  },
+  {
+    id: "viettts-28",
+    url: "https://github.com/NTT123/vietTTS/issues/28",
+    repo: "NTT123/vietTTS",
+    split: "holdout",
+    title: "EOFError: Ran out of input",
+    resolution:
+      "No reply in the thread; the log shows that unpickling the resumed acoustic_latest_ckpt.pickle (on Google Drive) hits end-of-file immediately, i.e. the latest checkpoint file is empty/truncated, so resume from an earlier complete checkpoint or re-save it.",
+    category: "checkpoint_incomplete",
+    signature: ["i got an error when continue train from my checkpoint", "eoferror: ran out of input`"],
+    words:
+      "__main__ _run_code _run_module_as_main acoustic acoustic_latest_ckpt.pickle acoustic_trainer.py checkpoint ckpt code continue dic exec globals got input latest load main mod mod_spec module my out pickle pickle.load py ran resuming run run_globals runpy runpy.py spec train trainer when",
+  },
+  {
+    id: "paddleocr-865",
+    url: "https://github.com/PaddlePaddle/PaddleOCR/issues/865",
+    repo: "PaddlePaddle/PaddleOCR",
+    split: "tune",
+    title: "Out of memory error on GPU 0",
+    resolution:
+      "No fix in the thread. PaddleOCR on a 6 GB GPU could not allocate 121 MB; the message says to stop other processes on GPU 0, decrease the batch size, or raise FLAGS_fraction_of_gpu_memory_to_use (currently 0.50).",
+    category: "npu_oom",
+    signature: [
+      "resourceexhaustederror:",
+      "out of memory error on gpu <n> . cannot allocate <n> .078369mb memory on gpu <n> , available memory is only <n> .625000mb.",
+    ],
+    words:
+      "078369mb 625000mb allocate another any available batch but cannot check command decrease export flags flags_fraction_of_gpu_memory_to_use following fraction gpu higher if less memory model now one only other out paddlepaddle please process set size start stop suggestions than them there try use using value whether xxx yes your",
+  },
+  {
+    id: "ootdiffusion-59",
+    url: "https://github.com/levihsu/OOTDiffusion/issues/59",
+    repo: "levihsu/OOTDiffusion",
+    split: "holdout",
+    title: "OutOfMemoryError",
+    resolution:
+      "The reporter worked around it by setting PYTORCH_CUDA_ALLOC_CONF=max_split_size_mb:128; a maintainer suggested sample=1 when GPU memory is not enough (others still hit OOM on 24 GB cards).",
+    category: "npu_oom",
+    signature: [
+      "torch.cuda.outofmemoryerror: cuda out of memory. tried to allocate <n> mib (gpu <n> ; <n> gib total capacity; <n> gib already allocated; <n> bytes free; <n> gib reserved in total by pytorch) if reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation. see documenta",
+    ],
+    words:
+      "alloc allocate allocated already avoid bytes capacity conf cuda documentation fragmentation free gib gpu if management max max_split_size_mb mb memory mib out pytorch pytorch_cuda_alloc_conf reserved see setting size split torch total tried try",
+  },
+  {
+    id: "distilling-object-detectors-4",
+    url: "https://github.com/twangnh/Distilling-Object-Detectors/issues/4",
+    repo: "twangnh/Distilling-Object-Detectors",
+    split: "tune",
+    title: "Loss is nan",
+    resolution:
+      "A commenter training Faster R-CNN with VGG11 at lr 3e-3 also got NaN losses and fixed it by lowering the learning rate to 1e-4.",
+    category: "nan_loss",
+    signature: [
+      "[session <n> ][epoch <n> ][iter <n> ] loss: nan, loss_sup: <n> , lr: <n> .00e- <n>",
+      "rpn_cls: nan, rpn_box: nan, rcnn_cls: nan, rcnn_box nan",
+    ],
+    words:
+      "00e bg box cls cost epoch iter loss loss_sup lr nan rcnn rcnn_box rcnn_cls rpn rpn_box rpn_cls session sup time",
+  },
+  {
+    id: "ms-swift-6465",
+    url: "https://github.com/modelscope/ms-swift/issues/6465",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "NaN in local grad norm after verion bumping to use mcore bridge",
+    resolution:
+      "No fix in the excerpted thread. Megatron's check found a NaN gradient norm at iteration 1 of DeepSeek-V3.1 LoRA training via mcore-bridge; check the data / loss masking and numerics (e.g. MoE aux loss, learning rate) for the source of the NaN.",
+    category: "nan_loss",
+    signature: [
+      "(worker1, rank= <n> , pid= <n> , ip= <n> ) [rank13]: runtimeerror: rank <n> , node zhoutong-megatron-fa74e1bf-worker1, device <n> , iteration <n> : unexpected result nan (message='found nan in local grad norm for bucket # <n> in backward pass before data-parallel communication collective')",
+    ],
+    words:
+      "backward before bucket collective communication data device fa74e1bf found grad ip iteration local megatron message nan node norm parallel pass pid rank rank13 result unexpected worker1 zhoutong",
+  },
+  {
+    id: "ssd-tensorflow-8",
+    url: "https://github.com/ljanyst/ssd-tensorflow/issues/8",
+    repo: "ljanyst/ssd-tensorflow",
+    split: "tune",
+    title: "terminate called after throwing an instance of 'std::bad_alloc'",
+    resolution:
+      "Maintainer: the process ran out of (host) memory while creating the model on a laptop without a GPU; std::bad_alloc means a CPU-side allocation failed, so more RAM (or a smaller batch/model) is needed.",
+    category: "host_oom",
+    signature: [],
+    words:
+      "after alloc bad bad_alloc called classes configuring creating data image instance model samples size std terminate throwing training validation what",
+  },
+  {
+    id: "siamese-pytorch-16",
+    url: "https://github.com/fangpin/siamese-pytorch/issues/16",
+    repo: "fangpin/siamese-pytorch",
+    split: "tune",
+    title: "Shared memory error",
+    resolution:
+      "No fix in the thread. The DataLoader workers crash with a bus error because /dev/shm is too small for the batches they pass back; raise the shared-memory limit (docker --shm-size / --ipc=host) or lower num_workers.",
+    category: "shm_bus_error",
+    signature: [
+      "error: unexpected bus error encountered in worker. this might be caused by insufficient shared memory (shm).",
+    ],
+    words:
+      "begin bus caused dataset encountered finish gpu insufficient loading memory might shared shm test train training unexpected use worker",
+  },
+  {
+    id: "vllm-13535",
+    url: "https://github.com/vllm-project/vllm/issues/13535",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "[Bug]: Ray+vllm run, then crash",
+    resolution:
+      "No fix is stated in the thread; the log shows an NCCL all-reduce between Ray tensor-parallel workers exceeded the 600 s watchdog timeout and the process was taken down, so a stalled or unreachable rank/network path between the nodes must be found.",
+    category: "hccl_timeout",
+    signature: [
+      ":[e219 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=allreduce, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      ":[e219 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg id <n> pg guid <n> rank <n> ] exception (either an error or timeout) detected by watchdog at work: <n> , last enqueued nccl work: <n> , last completed nccl work: <n> .",
+      ":[e219 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg id <n> pg guid <n> rank <n> ] timeout at nccl work: <n> , last enqueued nccl work: <n> , last completed nccl work: <n> .",
+    ],
+    words:
+      "allreduce before caught collective completed cpp detected e219 either enqueued guid id last milliseconds ms nccl numelin numelout operation optype out pg processgroupnccl processgroupnccl.cpp ran rank seqnum timeout timing watchdog work worknccl",
+  },
+  {
+    id: "cortex-42",
+    url: "https://github.com/qibin0506/Cortex/issues/42",
+    repo: "qibin0506/Cortex",
+    split: "tune",
+    title:
+      "运行后报错torch.distributed.DistNetworkError: The server socket has failed to listen on any local network address.",
+    resolution:
+      "The reporter's summary says ports 29500/29501 were already in use (address already in use, e.g. by leftover processes); switching the smart_train launcher from the deepspeed launcher to `torchrun --standalone`, which picks the address/port itself, got training running.",
+    category: "port_in_use",
+    signature: [
+      "torch.distributed.distnetworkerror: the server socket has failed to listen on any local network address.",
+    ],
+    words: "address any distributed failed has listen local network server socket torch",
+  },
+  {
+    id: "llava-next-reproduced-1",
+    url: "https://github.com/friedrichor/LLaVA-NeXT-Reproduced/issues/1",
+    repo: "friedrichor/LLaVA-NeXT-Reproduced",
+    split: "tune",
+    title: "训练到最后会卡死",
+    resolution:
+      "The maintainer reports the hang at the very end is a _REDUCE_SCATTER_BASE NCCL watchdog timeout, suspected to come from DeepSpeed saving the final weights (safe_save_model_for_hf_trainer); as a workaround set save_steps so a checkpoint is written just before the end and use that checkpoint.",
+    category: "hccl_timeout",
+    signature: [
+      "watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=_reduce_scatter_base, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+    ],
+    words:
+      "_reduce_scatter_base base before caught collective milliseconds ms numelin numelout operation optype out ran reduce scatter seqnum timeout timing watchdog worknccl",
+  },
+  {
+    id: "openicl-15",
+    url: "https://github.com/Shark-NLP/OpenICL/issues/15",
+    repo: "Shark-NLP/OpenICL",
+    split: "tune",
+    title: "package version",
+    resolution:
+      "The installed accelerate predates PartialState (introduced in accelerate 0.17), which the installed transformers imports; upgrade accelerate (pip install --upgrade accelerate).",
+    category: "transformers_version_conflict",
+    signature: [
+      "runtimeerror: failed to import transformers.pipelines because of the following error (look up to see its traceback):",
+      "cannot import name 'partialstate' from 'accelerate' ( __init__.py )",
+    ],
+    words:
+      "__init__.py accelerate because cannot failed following import init its look name partialstate pipelines py see traceback transformers transformers.pipelines up",
+  },
+  {
+    id: "toxigen-2",
+    url: "https://github.com/microsoft/TOXIGEN/issues/2",
+    repo: "microsoft/TOXIGEN",
+    split: "holdout",
+    title: "Unable to Load Dataset",
+    resolution:
+      "The dataset needs an authenticated Hugging Face token (huggingface-cli login / use_auth_token); the reporter's follow-up PR #4 added instructions for retrieving it with an auth token.",
+    category: "hub_access",
+    signature: [
+      "httperror traceback (most recent call last)",
+      "<n> if http_error_msg:",
+      "--> <n> raise httperror(http_error_msg, response=self)",
+      "httperror: <n> client error: unauthorized for url: https: toxigen-data",
+    ],
+    words:
+      "250k annotated annotations auth call client close data dataset datasets def examples f61e6e9de847 frames http http_error_msg https human if import input ipython last load load_dataset localhost models models.py module most msg name py raise raise_for_status recent response self status study tg tg_annotations tg_data token toxigen traceback train training true unauthorized url use use_auth_token",
+  },
+  {
+    id: "llamafactory-7424",
+    url: "https://github.com/hiyouga/LlamaFactory/issues/7424",
+    repo: "hiyouga/LlamaFactory",
+    split: "tune",
+    title: "ImportError: cannot import name 'shard_checkpoint' from 'transformers.modeling_utils'",
+    resolution:
+      "The installed LLaMA-Factory imports shard_checkpoint, which transformers 4.49.0 no longer provides; the maintainer's fix is to update llamafactory to a release matching the transformers version.",
+    category: "transformers_version_conflict",
+    signature: ["importerror: cannot import name 'shard_checkpoint' from 'transformers.modeling_utils'"],
+    words:
+      "cannot checkpoint import modeling name shard shard_checkpoint transformers transformers.modeling_utils utils",
+  },
+  {
+    id: "hacxgpt-cli-54",
+    url: "https://github.com/HacxGPT-Official/HacxGPT-CLI/pull/54",
+    repo: "HacxGPT-Official/HacxGPT-CLI",
+    split: "tune",
+    title: "Fix CRLF line endings in install.sh causing $'\\r' command errors on Linux",
+    resolution:
+      "scripts/install.sh was committed with Windows CRLF line endings; the PR converts it to LF and adds a .gitattributes rule forcing LF for shell scripts.",
+    category: "windows_line_endings",
+    signature: ["<n> : line <n> : $'\\r': command not found", "<n> : line <n> : syntax error: unexpected end of file"],
+    words: "bash command curl end found hacxgpt https install install.sh installer script sh syntax unexpected",
+  },
+  {
+    id: "unitxt-837",
+    url: "https://github.com/IBM/unitxt/issues/837",
+    repo: "IBM/unitxt",
+    split: "tune",
+    title: "catalog items that depends on huggingface and needs approval of HF terms cannot work",
+    resolution:
+      "meta-llama/Meta-Llama-3-8B-Instruct requires approving the HF terms; an HF token for an account in the authorized list must be set for these catalog items.",
+    category: "hub_access",
+    signature: [
+      "<n> client error. (request id: root= <n> -6645c5b8-2237f00314bba9e420fba48f;11768b56-c164-4fc7-81ef-5af256d8fed3)",
+      "cannot access gated repo for url https: config.json.",
+    ],
+    words:
+      "11768b56 2237f00314bba9e420fba48f 4fc7 5af256d8fed3 6645c5b8 81ef 8b access ask authorized c164 cannot client config config.json gated https id instruct json list llama meta model repo request restricted root url visit you",
+  },
+  {
+    id: "comfyui-hunyuanvideowrapper-465",
+    url: "https://github.com/kijai/ComfyUI-HunyuanVideoWrapper/issues/465",
+    repo: "kijai/ComfyUI-HunyuanVideoWrapper",
+    split: "tune",
+    title: "gpu-name=sm_75 ?",
+    resolution:
+      "The thread states no fix; the ptxas errors say bf16 instructions require sm_80 or higher while the GPU is sm_75, so bf16 must be replaced with fp16/fp32.",
+    category: "dtype_unsupported",
+    signature: [
+      "ptxas c:\\users\\admini~ <n> \\appdata\\local\\temp\\tmpgwmeal32.ptx, line <n> ; error : feature 'cvt with .f32.bf16' requires .target sm_80 or higher",
+      "ptxas c:\\users\\admini~ <n> \\appdata\\local\\temp\\tmpgwmeal32.ptx, line <n> ; error : feature '.bf16' requires .target sm_80 or higher",
+    ],
+    words:
+      "80 admini appdata bf16 cvt f32 f32.bf16 feature higher local ptx ptxas requires sm sm_80 target temp tmpgwmeal32 tmpgwmeal32.ptx users",
+  },
+  {
+    id: "petastorm-troubleshoot-static-tls",
+    url: "https://github.com/uber/petastorm/blob/e35a9f2238cd7de32b95739077186e4e9fb2c774/docs/troubleshoot.md",
+    repo: "uber/petastorm",
+    split: "tune",
+    title:
+      "Troubleshooting: Import error due to dlopen failing to load more object into static thread-local storage (TLS)",
+    resolution:
+      "A glibc dlopen defect with static-TLS surplus slots; do `import torch` as early as possible, or install libgomp1 and `export LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libgomp.so.1` (or rebuild pytorch / patch glibc).",
+    category: "libgomp_static_tls",
+    signature: ["importerror: dlopen: cannot load any more object with static tls"],
+    words: "__init__.py any cannot dlopen import init load module more object py static tls torch torch._c",
+  },
+  {
+    id: "paddlespeech-194",
+    url: "https://github.com/PaddlePaddle/PaddleSpeech/issues/194",
+    repo: "PaddlePaddle/PaddleSpeech",
+    split: "holdout",
+    title: "run_train.sh example failure",
+    resolution:
+      "The thread states no fix; the log says libcudnn.so cannot be found and to set LD_LIBRARY_PATH to the directory holding it.",
+    category: "cann_env_not_sourced",
+    signature: [
+      "f0327 <n> : <n> : <n> <n> dynamicloader.cpp: <n> ] check failed: nullptr != *dso_handle failed to find dynamic library: libcudnn.so (libcudnn.so: cannot open shared object file: no such file or directory)",
+    ],
+    words:
+      "batch cannot check clipping command commandline correctly count cpp directory dso dso_handle dyld dyld_library_path dynamic dynamicloader dynamicloader.cpp environment export f0327 failed find following gpu handle i0327 instance issue its ld ld_library_path libcudnn libcudnn.so library linux log log_clipping mac method nullptr object open os path please rnn rnn_use_batch set shared so specify such trainer trainer_count true use use_gpu using util util.cpp variable ways",
+  },
+  {
+    id: "cutorch-503",
+    url: "https://github.com/torch/cutorch/issues/503",
+    repo: "torch/cutorch",
+    split: "tune",
+    title: "cuda runtime error (10)",
+    resolution:
+      "A maintainer (soumith) explains the error means the program is accessing a GPU device index that is not accessible to it; select a device index that exists/is visible.",
+    category: "npu_not_available",
+    signature: [
+      "> thcudacheck fail file= init.c line= <n> error= <n> : invalid device ordinal",
+      "luajit : main.lua: <n> : cuda runtime error ( <n> ) : invalid device ordinal at init.c : <n>",
+    ],
+    words:
+      "chunk cuda device dofile fail function init init.c invalid lua luajit main main.lua ordinal runtime setdevice stack th thcudacheck traceback",
+  },
+  {
+    id: "sensAI-16",
+    url: "https://github.com/GuanhuaWang/sensAI/issues/16",
+    repo: "GuanhuaWang/sensAI",
+    split: "tune",
+    title: "Cannot generate all 10 pruned models for cifar10",
+    resolution:
+      "No fix in the thread; the reporter notes it only fails when 10 or more GPUs are used. The log says the CUDA driver ran out of peer-to-peer mapping resources (P2P ensembles are limited in size), so use fewer GPUs per process or avoid cross-GPU peer access.",
+    category: "device_p2p_driver_error",
+    signature: ["runtimeerror: cuda runtime error ( <n> ) : peer mapping resources exhausted at thcgeneral.cpp : <n>"],
+    words: "cpp cuda exhausted mapping peer resources runtime thcgeneral thcgeneral.cpp",
+  },
+  {
+    id: "anomalib-584",
+    url: "https://github.com/open-edge-platform/anomalib/issues/584",
+    repo: "open-edge-platform/anomalib",
+    split: "tune",
+    title: "Using docker build makes torch cuda is_available to False!",
+    resolution:
+      "No fix is quoted in the excerpt; the reporter started the container with plain `docker run -it test`, and inside it nvidia-smi does not exist and torch sees no GPU — the container was started without the NVIDIA runtime/driver mounts (run it with the NVIDIA Container Toolkit, e.g. --gpus all).",
+    category: "driver_not_mounted",
+    signature: ["bash: nvidia-smi: command not found"],
+    words:
+      "00921839c781 anomalib available bash command cuda flase found import nvidia python root smi torch torch.cuda.is_available",
+  },
+  {
+    id: "kaldi-2624",
+    url: "https://github.com/kaldi-asr/kaldi/issues/2624",
+    repo: "kaldi-asr/kaldi",
+    split: "holdout",
+    title:
+      'I have a problem when training the tdnn."ERROR (nnet3-chain-train[5.4]:SelectGpuId():cu-device.cc:160) Failed to create CUDA context, no more unused GPUs?"',
+    resolution:
+      "Both GPUs were already taken by other training jobs (exclusive-process GPUs); a maintainer advised passing --use-gpu=wait to steps/nnet3/chain/train.py so each job waits for a free GPU, and the reporter confirmed it works.",
+    category: "device_busy",
+    signature: [
+      "error (nnet3-chain-train[ <n> ]:selectgpuid():cu-device.cc: <n> ) failed to create cuda context, no more unused gpus?",
+    ],
+    words:
+      "all busy capable cc chain context create cu cuda device device.cc devices failed gpus log more nnet3 num selectgpuid train unavailable unused",
+  },
+  {
+    id: "hiascend-aicoreerr-0x10-601",
+    url: "https://www.hiascend.com/doc_center/source/zh/canncommercial/601/devtools/auxiliarydevtool/atlasaicoreerr_16_0010.html",
+    repo: "hiascend.com/document",
+    split: "tune",
+    title: "错误码0x10",
+    resolution:
+      "AI Core error code 0x10 means an illegal instruction, usually caused by an unaligned UB address or invalid scalar instructions; locate the faulting operator from the Basic information (kernel name) and the cce/python line numbers in the Instructions section and fix that operator.",
+    category: "aicore_error",
+    signature: [
+      "*********************** <n> . aicerror code***********************",
+      "error time :",
+      "error occured most likely at line: 1d0",
+    ],
+    words:
+      "167 16b6e15e2a5cc7f70 1d0 33e5fb7ae8478ddb address args basic code core current device id information instructions kernel likely most name node occured op pc start stream task te te_transdata_16b6e15e2a5cc7f70_33e5fb7ae8478ddb time trans trans_transdata_167 transdata",
+  },
+  {
+    id: "pseco-10",
+    url: "https://github.com/ligang-cs/PseCo/issues/10",
+    repo: "ligang-cs/PseCo",
+    split: "holdout",
+    title:
+      "FileNotFoundError: [Errno 2] No such file or directory: '../data/annotations/semi_supervised/instances_train2017.1@10.json'",
+    resolution:
+      "The log shows the semi-supervised COCO split annotation file instances_train2017.1@10.json does not exist at the configured path; generate the semi-supervised split (or fix ann_file) before training.",
+    category: "input_path_missing",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' instances_train2017. <n> @ <n> .json'"],
+    words:
+      "__init__ ann ann_file annotation annotation_file annotations api args build build_from_cfg cfg cls coco coco.py coco_api.py custom custom.py data directory errno infos init instances instances_train2017 into json load load_annotations loading memory obj obj_cls open py registry registry.py return self self.ann_file self.coco self.data_infos self.load_annotations such super train2017",
+  },
+  {
+    id: "qwen-462",
+    url: "https://github.com/QwenLM/Qwen/issues/462",
+    repo: "QwenLM/Qwen",
+    split: "tune",
+    title: "Error while deserializing header: MetadataIncompleteBuffer [BUG] <title>",
+    resolution:
+      "A maintainer says the safetensors error means the downloaded model weights are corrupted (bad download); re-downloading the model usually fixes it.",
+    category: "missing_weights",
+    signature: [
+      "求问加载14b-chat模型到一多半，出现报错error while deserializing header: metadataincompletebuffer是什么原因",
+    ],
+    words: "chat模型到一多半 deserializing header metadataincompletebuffer是什么原因 while 求问加载14b",
+  },
+  {
+    id: "datasets-532",
+    url: "https://github.com/huggingface/datasets/issues/532",
+    repo: "huggingface/datasets",
+    split: "tune",
+    title: "File exists error when used with TPU",
+    resolution:
+      "All 8 TPU processes launched by xla_spawn build the same dataset into the shared HF datasets cache at once and collide on its .incomplete directory; run load_dataset once before launching so the cache exists, then the spawned processes load from it.",
+    category: "nfs_cache_hang",
+    signature: [
+      "fileexistserror: [errno <n> ] file exists: ' home /***** 447f2bcfa2a721a37bc8fdf23800eade1523cf07f7eada6fe661fe4d070d380d.incomplete '",
+    ],
+    words:
+      "447f2bcfa2a721a37bc8fdf23800eade1523cf07f7eada6fe661fe4d070d380d 447f2bcfa2a721a37bc8fdf23800eade1523cf07f7eada6fe661fe4d070d380d.incomplete _mp_fn builder builder.py cache config data data_files dataset dir download download_and_prepare download_config download_mode errno exists file_path files fn home ignore ignore_verifications incomplete incomplete_dir language load load.py load_dataset makedirs mkdir mode modeling mp name os os.py path prepare py run run_language_modeling.py self self._cache_dir split text tmp tmp_data_dir train verifications",
+  },
+  {
+    id: "dalle-pytorch-141",
+    url: "https://github.com/lucidrains/DALLE-pytorch/issues/141",
+    repo: "lucidrains/DALLE-pytorch",
+    split: "tune",
+    title: "Deepspeed Breaks Trying to Write to the Same Files",
+    resolution:
+      "Every DeepSpeed worker downloads the pretrained VAE into the same ~/.cache/dalle directory when it is not cached yet and they race on renaming tmp.encoder.pkl; download/cache the weights once (only on the root worker, or before launching) so the other ranks just read the cached file.",
+    category: "nfs_cache_hang",
+    signature: ["filenotfounderror: [errno <n> ] no such file or directory: ' tmp.encoder.pkl ' -> ' encoder.pkl '"],
+    words:
+      "__init__ dalle directory download download_target download_target_tmp enc encoder encoder.pkl errno init klass load load_model model module openai openai_vae_encoder_path os os.rename path pkl py rename self self.enc such target tmp tmp.encoder.pkl train train_dalle.py vae vae.py vae_klass",
+  },
+  {
+    id: "funasr-1716",
+    url: "https://github.com/modelscope/FunASR/issues/1716",
+    repo: "modelscope/FunASR",
+    split: "tune",
+    title: "finetune训练时，内存会随着训练步数增多而增大，直到占满内存报错 Cannot allocate memory",
+    resolution:
+      "No fix in the thread. Host RAM grows with every fine-tuning step until the process cannot allocate memory (ENOMEM); something keeps host memory alive between steps—reduce dataloader workers/caching or find what is not released.",
+    category: "host_oom",
+    signature: ["oserror: [errno <n> ] cannot allocate memory"],
+    words: "allocate cannot errno memory",
+  },
+  {
+    id: "centermask-17",
+    url: "https://github.com/youngwanLEE/CenterMask/issues/17",
+    repo: "youngwanLEE/CenterMask",
+    split: "holdout",
+    title: "loss nan",
+    resolution:
+      "No fix in the excerpted thread. With IMS_PER_BATCH reduced to 4 the losses (loss_maskiou, loss_reg) explode to ~1e34 and NaN from the first iterations; scale the learning rate down with the batch size and check the inputs.",
+    category: "nan_loss",
+    signature: [
+      "maskrcnn_benchmark.trainer info: eta: <n> days, <n> : <n> : <n> iter: <n> loss: nan (nan) loss_mask: nan (nan) loss_maskiou: nan (nan) loss_cls: <n> ( <n> ) loss_reg: nan (nan) loss_centerness: nan (nan) time: <n> ( <n> ) data: <n> ( <n> ) lr: <n> max mem: <n>",
+      "maskrcnn_benchmark.trainer info: eta: <n> days, <n> : <n> : <n> iter: <n> loss: <n> (nan) loss_mask: <n> ( <n> ) loss_maskiou: <n> (nan) loss_cls: <n> ( <n> ) loss_reg: <n> (nan) loss_centerness: <n> (nan) time: <n> ( <n> ) data: <n> ( <n> ) lr: <n> max mem: <n>",
+    ],
+    words:
+      "benchmark centerness cls data days eta info iter loss loss_centerness loss_cls loss_mask loss_maskiou loss_reg lr mask maskiou maskrcnn maskrcnn_benchmark.trainer max mem nan reg time trainer",
+  },
+  {
+    id: "llm-dojo-23",
+    url: "https://github.com/mst272/LLM-Dojo/issues/23",
+    repo: "mst272/LLM-Dojo",
+    split: "tune",
+    title: "llm_tricks里面的dpo_examples里面训练单轮，迭代一次后，policy_model的logits都变成nan了",
+    resolution:
+      "Maintainer: the NaN comes from fp16 precision (policy/reference models loaded in fp16 + 4-bit to fit a V100); train in fp32 (or try a smaller model). The reporter confirmed precision was the cause.",
+    category: "nan_loss",
+    signature: ["监控，显示为runtimeerror: function 'logsigmoidbackward0' returned nan values in its 0th output."],
+    words: "0th function its logsigmoidbackward0 nan output returned values 监控",
+  },
+  {
+    id: "nemo-speech-14348",
+    url: "https://github.com/NVIDIA-NeMo/Speech/issues/14348",
+    repo: "NVIDIA-NeMo/Speech",
+    split: "tune",
+    title: "DAPT on Chip_data, Fails with this error:",
+    resolution:
+      "No fix in the thread for this error. On the new machine the NeMo pretrain run stops because Megatron found a NaN gradient norm before the data-parallel all-reduce; look for the NaN source (data, learning rate, precision).",
+    category: "nan_loss",
+    signature: [
+      "<n> [default2]:[rank2]: runtimeerror: rank <n> , node dcfai-xe9680- <n> , device <n> , iteration - <n> : unexpected result nan (message='found nan in local grad norm for bucket # <n> in backward pass before data-parallel communication collective')",
+    ],
+    words:
+      "backward before bucket collective communication data dcfai default2 device found grad iteration local message nan node norm parallel pass rank rank2 result unexpected xe9680",
+  },
+  {
+    id: "opencv-haar-classifier-training-33",
+    url: "https://github.com/mrnugget/opencv-haar-classifier-training/issues/33",
+    repo: "mrnugget/opencv-haar-classifier-training",
+    split: "holdout",
+    title: '"std::bad_alloc" error',
+    resolution:
+      "The reporter found the EC2 micro instance had too little RAM, so heap allocations failed during classifier training; moving to a medium instance fixed it.",
+    category: "host_oom",
+    signature: ["aborted (core dumped)"],
+    words: "aborted after alloc bad bad_alloc called core dumped instance std terminate throwing what",
+  },
+  {
+    id: "sony-ai-research-code-54",
+    url: "https://github.com/sony/ai-research-code/issues/54",
+    repo: "sony/ai-research-code",
+    split: "tune",
+    title: "Memory allocation failed",
+    resolution:
+      "No fix in the thread. NVC-Net training in nnabla fails in the first forward pass because a CUDA allocation fails even after freeing the memory cache, i.e. the GPU runs out of memory; reduce the batch size / segment length or use a GPU with more memory.",
+    category: "npu_oom",
+    signature: [
+      "failed to allocate. freeing memory cache and retrying.",
+      "failed to allocate again.",
+      "error during forward propagation:",
+    ],
+    words:
+      "addscalarcuda again allocate cache convolutioncudacudnn during epoch failed forward freeing leakyrelucuda lr memory mul2cuda mulscalarcuda propagation randcuda randintcuda retrying running weightnormalizationcuda",
+  },
+  {
+    id: "mobilevlm-60",
+    url: "https://github.com/Meituan-AutoML/MobileVLM/issues/60",
+    repo: "Meituan-AutoML/MobileVLM",
+    split: "tune",
+    title: 'how to train on multi nodes with deepspeed (take "pre_train" for example)',
+    resolution:
+      "The thread gives no fix; the error states the rendezvous port 9901 is already bound on the node, so free that port (stop the process holding it) or pass a different --master_port.",
+    category: "port_in_use",
+    signature: [
+      "runtimeerror: the server socket has failed to listen on any local network address. the server socket has failed to bind to [::]: <n> (errno: <n> - address already in use). the server socket has failed to bind to ?unknown? (errno: <n> - address already in use).",
+    ],
+    words: "address already any bind errno failed has listen local network server socket unknown use",
+  },
+  {
+    id: "vllm-23448",
+    url: "https://github.com/vllm-project/vllm/issues/23448",
+    repo: "vllm-project/vllm",
+    split: "tune",
+    title: "[Bug]: VLLM_ALL2ALL_BACKEND=naive hangs/crashes on multi nodes when serving DeepSeekV3",
+    resolution:
+      "The thread states no fix; per the title the hang occurs with VLLM_ALL2ALL_BACKEND=naive on multi-node DeepSeekV3 serving, and the log shows a BROADCAST collective stuck until the 600 s NCCL watchdog timeout.",
+    category: "hccl_timeout",
+    signature: [
+      "[e822 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [rank <n> ] watchdog caught collective operation timeout: worknccl(seqnum= <n> , optype=broadcast, numelin= <n> , numelout= <n> , timeout(ms)= <n> ) ran for <n> milliseconds before timing out.",
+      "[e822 <n> : <n> : <n> processgroupnccl.cpp: <n> ] [pg id <n> pg guid <n> rank <n> ] failure detected by watchdog at work sequence id: <n> pg status: last enqueued work: <n> , last completed work: <n>",
+      "[e822 <n> : <n> : <n> processgroupnccl.cpp: <n> ] stack trace of the failed collective not found, potentially because flightrecorder is disabled. you can enable it by setting torch_nccl_trace_buffer_size to a non-zero value.",
+    ],
+    words:
+      "because before broadcast buffer can caught collective completed cpp detected disabled dumping e822 enable enqueued failed failure first flightrecorder found guid id last milliseconds ms nccl non numelin numelout operation optype out pg potentially processgroupnccl processgroupnccl.cpp ran rank seqnum sequence setting signal size stack status timeout timing torch torch_nccl_trace_buffer_size trace value watchdog work worknccl you zero",
+  },
+  {
+    id: "pytorch-104136",
+    url: "https://github.com/pytorch/pytorch/issues/104136",
+    repo: "pytorch/pytorch",
+    split: "holdout",
+    title: "ProcessGroupGloo -> bind: Address already in use",
+    resolution:
+      "No fix is quoted; the error says the Gloo TCP transport could not bind because the address/port is already in use when ColossalAI creates the gloo CPU group, so a port clash with another process on the host must be removed.",
+    category: "port_in_use",
+    signature: [
+      "timeout=timeout,",
+      "pg = processgroupgloo(prefix_store, rank, world_size, timeout=timeout)",
+      "runtimeerror: [ pair.cc : <n> ] bind: address already in use",
+    ],
+    words:
+      "_new_process_group_helper address already backend bind c10d cc colossalai colossalai.launch_from_torch colossalaiv3 config context cpu cpu_group dist dist.get_backend dist.new_group distributed distributed_c10d.py dreambooth else get global gloo gpc gpc.init_global_dist group helper host if init init_global_dist initialize initialize.py inpaint launch launch_from_torch main module new new_group none pair pair.cc parallel parallel_context.py pg port prefix prefix_store process processgroupgloo py rank ranks size store timeout torch train train_dreambooth_inpaint_unet_colossalaiv3.py unet use verbose world world_size",
+  },
+  {
+    id: "haystack-41",
+    url: "https://github.com/deepset-ai/haystack/issues/41",
+    repo: "deepset-ai/haystack",
+    split: "tune",
+    title: "ImportError: cannot import name 'pipeline' from 'transformers'",
+    resolution:
+      "A version issue: installing FARM left transformers at 2.1.1, which has no pipeline; upgrading transformers to 2.5.1 (haystack used 2.4.0) fixed it.",
+    category: "transformers_version_conflict",
+    signature: [
+      "importerror: cannot import name 'pipeline' from 'transformers' (c:\\anacon~ <n> \\lib\\site-packages\\transformers\\__init__.py)",
+    ],
+    words:
+      "__init__.py anacon cannot haystack haystack.reader.transformers import init lib name packages pipeline py reader site transformers transformersreader",
+  },
+  {
+    id: "yolo-world-64",
+    url: "https://github.com/AILab-CVC/YOLO-World/issues/64",
+    repo: "AILab-CVC/YOLO-World",
+    split: "tune",
+    title: "Error finetuning yolo world KeyError: 'texts'",
+    resolution:
+      "The fine-tuning dataset config supplies no class texts; add the text json file (or texts to the dataset wrapper) as described in the fine-tuning data docs.",
+    category: "dataset_key_error",
+    signature: ["keyerror: 'texts'"],
+    words: "data data_preprocessor.py data_samples forward preprocessor py samples texts",
+  },
+  {
+    id: "ms-swift-3402",
+    url: "https://github.com/modelscope/ms-swift/issues/3402",
+    repo: "modelscope/ms-swift",
+    split: "tune",
+    title: "ImportError: cannot import name 'shard_checkpoint' from 'transformers.modeling_utils'",
+    resolution:
+      "The reporter notes the error appears with transformers==4.49.0, which removed shard_checkpoint; install a transformers version that the swift release supports (or a swift release that no longer imports it).",
+    category: "transformers_version_conflict",
+    signature: [
+      "importerror: cannot import name 'shard_checkpoint' from 'transformers.modeling_utils' ( modeling_utils.py )",
+    ],
+    words:
+      "cannot checkpoint import modeling modeling_utils.py name py shard shard_checkpoint transformers transformers.modeling_utils utils",
+  },
+  {
+    id: "octodash-1283",
+    url: "https://github.com/UnchartedBull/OctoDash/issues/1283",
+    repo: "UnchartedBull/OctoDash",
+    split: "tune",
+    title: "The Install script is not working",
+    resolution:
+      "DOS-style CRLF line endings had been added to scripts/install.sh, which bash cannot handle; the script must be converted back to LF.",
+    category: "windows_line_endings",
+    signature: [
+      "<n> : line <n> : $'\\r': command not found",
+      ": invalid option <n> : set: -",
+      "<n> : line <n> : syntax error near unexpected token `$'{\\r''",
+    ],
+    words:
+      "abefhkmnptuvxbchp arg bash command found https install install.sh invalid name near octopi option pi print qo set sh syntax token unexpected usage wget",
+  },
+  {
+    id: "mlperf-inference-1741",
+    url: "https://github.com/mlcommons/inference/issues/1741",
+    repo: "mlcommons/inference",
+    split: "holdout",
+    title: "Huggingface.co How to clone llama-2-70b-chat-hf login fails and how to add token or ssh key?",
+    resolution:
+      "Hugging Face no longer accepts account passwords for git; enter a Hugging Face API (access) token when git asks for the password.",
+    category: "hub_access",
+    signature: [
+      "fatal: authentication failed for 'https: llama- <n> -70b-chat-hf /'",
+      "cm error: portable cm script failed (name = get-git-repo, return code = <n> )",
+    ],
+    words:
+      "70b access authentication chat clone cloning cm co code deprecation depth failed fatal get git hf https huggingface huggingface.co instead into key llama longer must name password portable recurse remote repo return script see ssh stbailey001 submodules supported token use user username you",
+  },
 ];
