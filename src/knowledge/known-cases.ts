@@ -35825,20 +35825,6 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
     words: "archive central directory failed finding pytorchstreamreader reading zip",
   },
   {
-    id: "openillumi-pytorchstreamwriter-disk-full",
-    url: "https://openillumi.com/?p=106799",
-    repo: "openillumi.com",
-    split: "tune",
-    title: "PytorchStreamWriter failed writing file — core solution for the error during PyTorch model saving",
-    resolution:
-      "Per the top-rated Stack Overflow answer the post summarises, 'PytorchStreamWriter failed writing file ... file write failed' during torch.save is PyTorch's way of reporting a full disk; free space on (or move checkpoints to) a storage device with enough room.",
-    category: "disk_full",
-    signature: [
-      "runtimeerror: [enforce fail at inline_container.cc: <n> ] pytorchstreamwriter failed writing file <n> : file write failed",
-    ],
-    words: "cc container enforce fail failed inline inline_container.cc pytorchstreamwriter write writing",
-  },
-  {
     id: "zecon-1",
     url: "https://github.com/YSerin/ZeCon/issues/1",
     repo: "YSerin/ZeCon",
