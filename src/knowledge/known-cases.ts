@@ -36084,7 +36084,7 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "_apply applied apply bfloat16 blocking complex convert device dtype else floating fn if module module.py mps non non_blocking none param param_applied point py return supported t.is_complex t.is_floating_point t.to",
   },
   {
-    id: "Pose-Transfer-42",
+    id: "pose-transfer-42",
     url: "https://github.com/tengteng95/Pose-Transfer/issues/42",
     repo: "tengteng95/Pose-Transfer",
     split: "tune",
@@ -36565,7 +36565,7 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "10s adapter adpt after again ascend call cc client code collective comm communication device ej0001 errno fail failed ffff890145d0 graph group hccl hccl_adapter.cc hccl_adpt hccl_comm.cc hccl_world_group hcclcomm hccp hcom hcom.cc init init_hccl initialization initialize initkernelinfostore killing last management management.py maybe message module most net parameter process py python rank ranknum reason recent response result return running server set set_parameter solution traceback train train.py train_net training try tsd unknown wait world",
   },
   {
-    id: "ChatGLM3-536",
+    id: "chatglm3-536",
     url: "https://github.com/zai-org/ChatGLM3/issues/536",
     repo: "zai-org/ChatGLM3",
     split: "holdout",
@@ -37337,7 +37337,7 @@ export const KNOWN_CASES: readonly KnownCaseEntry[] = [
       "chunk cuda device dofile fail function init init.c invalid lua luajit main main.lua ordinal runtime setdevice stack th thcudacheck traceback",
   },
   {
-    id: "sensAI-16",
+    id: "sensai-16",
     url: "https://github.com/GuanhuaWang/sensAI/issues/16",
     repo: "GuanhuaWang/sensAI",
     split: "tune",
