@@ -471,6 +471,17 @@ export const afterTrainingRules: DiagnosisRule[] = [
         id: "shared-disk",
         summary: "Multi-node: save to a filesystem every node sees, so each iteration holds every rank's shards.",
       },
+      {
+        // The same torch messages meet a file cut short in a download (pretrained weights, a Hub or torch.hub cache):
+        // there the fix is the file again, not an earlier iteration.
+        id: "download-again",
+        summary:
+          "If the file was downloaded rather than saved by a run (pretrained weights, a Hugging Face or torch.hub " +
+          "cache, a release asset), it arrived cut short: compare its size or checksum with the source's, delete the " +
+          "cached copy and download it again.",
+        onlyWhen:
+          /failed finding central directory|invalid header or archive is corrupted|unexpected EOF, expected \d+ more bytes|Ran out of input/,
+      },
     ],
     references: [
       MEGATRON_CHECKPOINTING,

@@ -922,6 +922,16 @@ export const trainRules: DiagnosisRule[] = [
       "A shared cache missing, stale or locked (datasets, indexes, compiled extensions; NFS and other shared filesystems)",
     role: "primary",
     triggers: [
+      // Round 22: a download or save written under a temporary name and renamed into place (os.rename(tmp, final)),
+      // whose temporary file is gone when it is renamed: another process sharing the directory (each rank downloading
+      // into one cache, two saves to one folder) renamed or removed it first.
+      {
+        match: rx(
+          /FileNotFoundError: \[Errno 2\] No such file or directory: '[^'\n]*\/(?:tmp[._][^'/\n]*|[^'/\n]+\.(?:tmp|part|incomplete))' -> '/,
+          "No such file or directory: '",
+        ),
+        confidence: 0.7,
+      },
       // Round 21: tensorstore (Orbax checkpoints) cannot take its file lock where the filesystem does not implement it,
       // a network mount (kvstore/file/file_key_value_store.cc: "Failed to acquire lock on file ... Function not implemented").
       {
@@ -1558,6 +1568,10 @@ export const trainRules: DiagnosisRule[] = [
     title: "Weights not found at the configured path",
     role: "primary",
     triggers: [
+      // Round 22: mmcv's checkpoint loader (runner/checkpoint.py _load_checkpoint, load_from_local: `if not
+      // osp.isfile(filename): raise IOError(f'{filename} is not a checkpoint file')`), copied by PaddleVideo and others:
+      // the path names no file.
+      { match: rx(/(?:IOError|OSError): \S+ is not a checkpoint file/, "is not a checkpoint file"), confidence: 0.75 },
       // Round 21: a loader's bare `assert path.is_file(), path` on a weights file: the assertion prints the path alone.
       {
         match: rx(/(?:^|\s)AssertionError: \S+\.(?:pth|pt|bin|safetensors|ckpt|gguf)\s*$/, "AssertionError: "),
@@ -2280,6 +2294,18 @@ export const trainRules: DiagnosisRule[] = [
     title: "Tensor parallel size does not divide the attention/KV heads",
     role: "primary",
     triggers: [
+      // Round 22: a C/C++ assert (glibc's "Assertion `expr' failed.") on a head count dividing evenly among the slices,
+      // nodes or ranks it is split over (distributed-llama's `nHeads % nSlices == 0`), and Python's assert of the same
+      // condition at the traceback's source line.
+      {
+        match: rx(/Assertion `[^`'\n]*[Hh]eads\w* % [\w.()]+ == 0' failed/, "Heads % ", "heads % "),
+        confidence: 0.8,
+      },
+      {
+        match: rx(/^\s*assert\s+\(?[\w.]*[Hh]eads\w* % [\w.()]+ == 0\b/, "Heads % ", "heads % "),
+        sourceLine: true,
+        confidence: 0.75,
+      },
       // Round 20, tune: Megatron's and vLLM's ensure_divisibility ("25 is not divisible by 4") beside the tensor-parallel
       // size the run asked for, and TGI's shard left without a key/value head (ZeroDivisionError at the source line
       // "self.num_heads // self.num_key_value_heads").
