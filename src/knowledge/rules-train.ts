@@ -1572,6 +1572,19 @@ export const trainRules: DiagnosisRule[] = [
       // osp.isfile(filename): raise IOError(f'{filename} is not a checkpoint file')`), copied by PaddleVideo and others:
       // the path names no file.
       { match: rx(/(?:IOError|OSError): \S+ is not a checkpoint file/, "is not a checkpoint file"), confidence: 0.75 },
+      // Round 22: transformers' and pytorch-pretrained-bert's cached_path (file_utils.py: a name with no URL scheme that
+      // is not on disk, `raise EnvironmentError("file {} not found".format(url_or_filename))`): a local model file
+      // (config, weights, vocabulary) the path does not hold.
+      {
+        match: rx(
+          /(?:OSError|EnvironmentError): [Ff]ile (?!https?:)\S+ not found\s*$/,
+          "OSError: file ",
+          "OSError: File ",
+          "EnvironmentError: file ",
+          "EnvironmentError: File ",
+        ),
+        confidence: 0.7,
+      },
       // Round 21: a loader's bare `assert path.is_file(), path` on a weights file: the assertion prints the path alone.
       {
         match: rx(/(?:^|\s)AssertionError: \S+\.(?:pth|pt|bin|safetensors|ckpt|gguf)\s*$/, "AssertionError: "),

@@ -1,7 +1,8 @@
-// Signals of the twenty-second round, from the eighteenth collection's tune side: mmcv's checkpoint loader on a path
-// that names no file, a temporary download renamed after another process moved it, and an assert that a head count
-// divides among the slices it is split over. Each log is written in the stack's own words with the public cases out of
-// view, and a near wording is checked not to fire. A file cut short in a download gets the download-again fix.
+// Signals of the twenty-second round, from the eighteenth collection's tune side: mmcv's checkpoint loader and
+// transformers' cached_path on a path that names no file, a temporary download renamed after another process moved
+// it, and an assert that a head count divides among the slices it is split over. Each log is written in the stack's
+// own words with the public cases out of view, and a near wording is checked not to fire. A file cut short in a
+// download gets the download-again fix.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { diagnoseText } from "../../src/diagnosis/index.js";
 import { setKnownCaseFilter } from "../../src/diagnosis/signature.js";
@@ -20,6 +21,12 @@ describe("mmcv's loader on a checkpoint path with no file", () => {
       expect(ruled(`${error}: /pretrained/faster_rcnn_r50_fpn_1x.pth is not a checkpoint file`)?.category).toBe(
         "missing_weights",
       );
+  });
+
+  it("and transformers' cached_path on a local model file the path does not hold", () => {
+    expect(ruled("OSError: file ../models/base/config.json not found")?.category).toBe("missing_weights");
+    // A URL is the Hub's or a server's business, not a local path.
+    expect(ruled("OSError: file https://example.org/base/config.json not found")?.category).not.toBe("missing_weights");
   });
 
   it("does not read a sentence that says a file is a checkpoint", () => {
