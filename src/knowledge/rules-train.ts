@@ -1577,7 +1577,7 @@ export const trainRules: DiagnosisRule[] = [
       // (config, weights, vocabulary) the path does not hold.
       {
         match: rx(
-          /(?:OSError|EnvironmentError): [Ff]ile (?!https?:)\S+ not found\s*$/,
+          /(?:OSError|EnvironmentError): [Ff]ile (?:[A-Za-z]:)?[^\s:]+ not found\s*$/,
           "OSError: file ",
           "OSError: File ",
           "EnvironmentError: file ",
