@@ -1,5 +1,6 @@
 // build_configs: writes the data config, model config (or trainer YAML) and launch script for a model and release.
 // Host reads: the dataset's first bytes, existing files in the output dir. Host writes: `mkdir -p <outputDir>`, the files.
+
 import { posix } from "node:path";
 import { z } from "zod";
 import {
@@ -29,6 +30,7 @@ import { type MemoryAdvice, memoryAdvice } from "../estimate/index.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { HostFileError } from "../hosts/executor.js";
 import { ensureWritablePath, onHost } from "../hosts/paths.js";
+import type { HostRegistry } from "../hosts/registry.js";
 import { TRL_METHOD_INFO, TRL_METHODS } from "../knowledge/trl.js";
 import { argsHint, callHint } from "../text/hint.js";
 import { alignColumns } from "../text/table.js";
@@ -128,6 +130,14 @@ function convertArgsFor(plan: TrainingPlan, args: { host: string; model: string 
     ...(p.pp !== 1 && plan.layerSplit.llm ? { llmLayerSplit: plan.layerSplit.llm } : {}),
     ...(p.pp !== 1 && plan.layerSplit.vit ? { vitLayerSplit: plan.layerSplit.vit } : {}),
   };
+}
+
+/** The call again on the first other inventory host that names a workdir; "" when none does. */
+function hostsWithWorkdir(hosts: HostRegistry, asked: string): string {
+  const other = hosts.names().find((name) => name !== asked && hosts.settings(name).workdir);
+  return other
+    ? `, or build on a host that names one (${other}: ${hosts.settings(other).workdir}): ${callHint("build_configs", { host: other })}`
+    : "";
 }
 
 /** The configs' input paths (relative ones from the workdir, where the launch script runs) missing on the host. */
@@ -355,7 +365,10 @@ export default defineTool({
     let outputDir = args.outputDir;
     try {
       outputDir ??= settings.workdir ? posix.join(settings.workdir, "configs", resolveModel(args.model).id) : undefined;
-      if (!outputDir) throw new ToolError(`outputDir: host ${args.host} has no workdir; give an absolute outputDir.`);
+      if (!outputDir)
+        throw new ToolError(
+          `outputDir: host ${args.host} has no workdir; give an absolute outputDir${hostsWithWorkdir(deps.hosts, args.host)}.`,
+        );
       plan = resolveTrainingPlan(args.model, args.release, {
         ...args,
         outputDir,
