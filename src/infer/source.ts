@@ -8,7 +8,6 @@ import { posix } from "node:path";
 import { z } from "zod";
 import { PlanError, resolveModel, resolveTrainingPlan } from "../configs/index.js";
 import { type ConvertMarker, megatronLayout, readMarker } from "../convert/index.js";
-import { ToolError } from "../errors.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { shellQuote } from "../hosts/quote.js";
@@ -18,7 +17,7 @@ import { recipeAt } from "../knowledge/models.js";
 import { isReleaseTag, type ReleaseTag } from "../knowledge/release-tags.js";
 import type { ModelEntry } from "../knowledge/types.js";
 import { parseLaunchScript } from "../runs/launch-script.js";
-import { findRun, noSuchRun, requireRun } from "../runs/ledger.js";
+import { requireRun, requireRunAnywhere } from "../runs/ledger.js";
 import { describeRun, parseConfigText } from "../runs/run-config.js";
 import { livenessByRun, runStatus } from "../runs/status.js";
 import { RunIdSchema, type RunRecord } from "../runs/types.js";
@@ -215,9 +214,7 @@ export interface SourceRequest {
 export async function hostOf(hosts: HostRegistry, req: { host?: string; runId?: string }): Promise<string> {
   if (req.host) return req.host;
   if (!req.runId) return "local";
-  const { found, unreachable } = await findRun(hosts, req.runId);
-  if (!found) throw new ToolError(noSuchRun(req.runId, undefined, unreachable));
-  return found.host;
+  return (await requireRunAnywhere(hosts, req.runId)).host;
 }
 
 /** Resolves a run id or checkpoint directory into everything the post-training tools need. */

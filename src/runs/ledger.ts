@@ -207,6 +207,13 @@ async function findRunOnHost(
   return { found: null, unreachable: [], heldBy: found ? found.record.hosts : [] };
 }
 
+/** A run in any ledger of the inventory, or the refusal that says where it was looked for. */
+export async function requireRunAnywhere(hosts: HostRegistry, runId: string): Promise<FoundRun> {
+  const { found, unreachable } = await findRun(hosts, runId);
+  if (!found) throw new ToolError(noSuchRun(runId, undefined, unreachable));
+  return found;
+}
+
 /**
  * A run a tool acts on, or the refusal every tool gives: named with a host, the run must be in that host's ledger (a run
  * another host holds is not acted on; the refusal names its host and the call again); without one, any ledger answers.
@@ -217,11 +224,7 @@ export async function requireRun(
   host: string | undefined,
   retry: { tool: string; args?: Record<string, unknown> },
 ): Promise<FoundRun> {
-  if (host === undefined) {
-    const { found, unreachable } = await findRun(hosts, runId);
-    if (!found) throw new ToolError(noSuchRun(runId, undefined, unreachable));
-    return found;
-  }
+  if (host === undefined) return requireRunAnywhere(hosts, runId);
   const { found, unreachable, heldBy } = await findRunOnHost(hosts, runId, host);
   if (found) return found;
   if (heldBy.length > 0)

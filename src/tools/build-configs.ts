@@ -1,6 +1,5 @@
 // build_configs: writes the data config, model config (or trainer YAML) and launch script for a model and release.
 // Host reads: the dataset's first bytes, existing files in the output dir. Host writes: `mkdir -p <outputDir>`, the files.
-
 import { posix } from "node:path";
 import { z } from "zod";
 import {
@@ -359,16 +358,17 @@ export default defineTool({
   output: Output,
   async handle(args, deps) {
     const { executor, settings } = await deps.hosts.get(args.host);
+    // Either trainer's default output folder is under the workdir.
+    if (!args.outputDir && !settings.workdir)
+      throw new ToolError(
+        `outputDir: host ${args.host} has no workdir; give an absolute outputDir${hostsWithWorkdir(deps.hosts, args.host)}.`,
+      );
     if (args.trainer === "trl") return buildTrl(args, { executor, settings }, deps.now());
     refuseSplittingPaths(args);
     let plan: TrainingPlan;
     let outputDir = args.outputDir;
     try {
-      outputDir ??= settings.workdir ? posix.join(settings.workdir, "configs", resolveModel(args.model).id) : undefined;
-      if (!outputDir)
-        throw new ToolError(
-          `outputDir: host ${args.host} has no workdir; give an absolute outputDir${hostsWithWorkdir(deps.hosts, args.host)}.`,
-        );
+      outputDir ??= posix.join(settings.workdir!, "configs", resolveModel(args.model).id);
       plan = resolveTrainingPlan(args.model, args.release, {
         ...args,
         outputDir,
