@@ -1993,6 +1993,16 @@ export const trainRules: DiagnosisRule[] = [
         id: "convert",
         summary: "Convert HF weights with mm-convert and point LOAD_PATH at the result (MindSpeed-MM FAQ #5).",
       },
+      {
+        // A weight file the reader finds cut short (torch's zip or legacy reader, a safetensors header).
+        id: "download-again",
+        summary:
+          "The weight file is cut short: compare its size or checksum with the source's (the Hub's file list, the " +
+          "release page), delete the cached copy (~/.cache/huggingface, ~/.cache/torch/hub/checkpoints) and download " +
+          "it again. If a run of yours saved it, the save was cut short: load an earlier, complete checkpoint.",
+        onlyWhen:
+          /failed finding central directory|unexpected EOF, expected \d+ more bytes|MetadataIncompleteBuffer|incomplete metadata, file not fully covered/,
+      },
     ],
     references: [`${MINDSPEED_FAQ} (#5)`],
   },

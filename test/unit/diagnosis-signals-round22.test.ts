@@ -2,7 +2,7 @@
 // transformers' cached_path on a path that names no file, a temporary download renamed after another process moved
 // it, and an assert that a head count divides among the slices it is split over. Each log is written in the stack's
 // own words with the public cases out of view, and a near wording is checked not to fire. A file cut short in a
-// download gets the download-again fix.
+// download gets the download-again fix, under the checkpoint rule and under missing weights.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { diagnoseText } from "../../src/diagnosis/index.js";
 import { setKnownCaseFilter } from "../../src/diagnosis/signature.js";
@@ -88,5 +88,18 @@ describe("a zip checkpoint cut short", () => {
     const partial = diagnoseText("Found incomplete checkpoint at /ckpt/iter_0000100").findings[0];
     expect(partial?.category).toBe("checkpoint_incomplete");
     expect(partial?.fixes.map((f) => f.id)).not.toContain("download-again");
+  });
+});
+
+describe("a weight file cut short", () => {
+  it("offers the download again under missing weights, and not for a git-lfs pointer", () => {
+    const cut = diagnoseText(
+      "safetensors_rust.SafetensorError: Error while deserializing header: MetadataIncompleteBuffer",
+    ).findings[0];
+    expect(cut?.category).toBe("missing_weights");
+    expect(cut?.fixes.map((f) => f.id)).toContain("download-again");
+    const pointer = diagnoseText("_pickle.UnpicklingError: invalid load key, 'v'.").findings[0];
+    expect(pointer?.category).toBe("missing_weights");
+    expect(pointer?.fixes.map((f) => f.id)).not.toContain("download-again");
   });
 });
