@@ -1,11 +1,66 @@
-// Resolves host names to executors, one per host, created on first use and kept for reuse.
+// Resolves host names to executors, one per host, created on first use and kept for reuse. An unknown name is refused
+// with where the inventory was looked for, an inventory one directory down if there is one, and how to make a host.
+import { readdirSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { AuditedExecutor, AuditLog } from "./audit.js";
 import type { HostExecutor } from "./executor.js";
-import { type HostSettings, type Inventory, loadInventory } from "./inventory.js";
+import { type HostSettings, type Inventory, inventoryPaths, loadInventory } from "./inventory.js";
 import { guardReads, guardWrites } from "./paths.js";
+import { shellQuote } from "./quote.js";
 
 export class UnknownHostError extends Error {
   override name = "UnknownHostError";
+}
+
+const INVENTORY_NAME = "ascend-train.yaml";
+/** Directory entries looked at for an inventory one level down: enough for any checkout, cheap for a huge directory. */
+const MAX_SUBDIRECTORIES_SCANNED = 1000;
+
+/** Subdirectories of `cwd` holding an ascend-train.yaml (where `sim init` ran, say), one level only, sorted by name. */
+export function inventoriesOneLevelDown(cwd = process.cwd()): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(cwd).slice(0, MAX_SUBDIRECTORIES_SCANNED);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((name) => {
+      try {
+        return statSync(join(cwd, name, INVENTORY_NAME)).isFile();
+      } catch {
+        return false;
+      }
+    })
+    .sort((a, b) => a.localeCompare(b));
+}
+
+/** How to use an inventory one directory down, or "" when there is none (or ASCEND_TRAIN_CONFIG already picks one). */
+function inventoryBelowHint(cwd: string): string {
+  if (process.env.ASCEND_TRAIN_CONFIG) return "";
+  const below = inventoriesOneLevelDown(cwd);
+  const first = below[0];
+  if (first === undefined) return "";
+  const found = below.map((dir) => join(dir, INVENTORY_NAME)).join(", ");
+  return (
+    ` ${found} ${below.length === 1 ? "is" : "are"} one directory down: to use ${below.length === 1 ? "it" : "the first"}, ` +
+    `cd ${shellQuote(first)}, or set ASCEND_TRAIN_CONFIG=${shellQuote(join(first, INVENTORY_NAME))}.`
+  );
+}
+
+/**
+ * Where the host inventory is looked for, when none was found: the ASCEND_TRAIN_CONFIG file, else ascend-train.yaml in
+ * the current directory, then the per-user file; an inventory one directory down with the way to use it; and how
+ * `sim init` makes a simulated host.
+ */
+export function noInventoryGuidance(cwd = process.cwd()): string {
+  const explicit = process.env.ASCEND_TRAIN_CONFIG;
+  const [first, second] = inventoryPaths(cwd);
+  const where = explicit
+    ? `No host inventory: ASCEND_TRAIN_CONFIG names ${resolve(cwd, explicit)}, which does not exist.`
+    : `No host inventory: hosts are read from ${first}, else ${second}, or from the file ASCEND_TRAIN_CONFIG names.`;
+  const into = explicit ? "ASCEND_TRAIN_CONFIG's file" : `${INVENTORY_NAME} here`;
+  return `${where}${inventoryBelowHint(cwd)} npx ascend-train sim init lays out a simulated host "sim" and adds it to ${into}.`;
 }
 
 export interface HostHandle {
@@ -59,10 +114,13 @@ export class HostRegistry {
     // Own entries only: a name such as "valueOf" or "__proto__" must not find an Object.prototype member.
     const settings = Object.hasOwn(this.inventory.hosts, name) ? this.inventory.hosts[name] : undefined;
     if (!settings) {
-      const where = this.inventory.file
-        ? ` (from ${this.inventory.file})`
-        : " (no inventory file; create ascend-train.yaml)";
-      throw new UnknownHostError(`Unknown host "${name}". Known hosts: ${this.names().join(", ")}${where}.`);
+      const known = `Unknown host "${name}". Known hosts: ${this.names().join(", ")}`;
+      const file = this.inventory.file;
+      if (!file) throw new UnknownHostError(`${known}. ${noInventoryGuidance()}`);
+      // Read from the per-user file: an inventory one directory down may be the one meant.
+      const cwd = process.cwd();
+      const below = file === join(cwd, INVENTORY_NAME) ? "" : inventoryBelowHint(cwd);
+      throw new UnknownHostError(`${known} (from ${file}).${below}`);
     }
     return settings;
   }

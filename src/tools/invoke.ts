@@ -120,7 +120,6 @@ export function errorOutcome(
 function classifyError(toolName: string, error: unknown): Extract<ToolOutcome, { ok: false }> {
   if (error instanceof ToolError) return { ok: false, error: error.message, kind: "tool" };
   if (
-    error instanceof UnknownHostError ||
     error instanceof HostFileError ||
     error instanceof PathNotAllowedError ||
     error instanceof UnsafeShellValueError ||
@@ -130,7 +129,9 @@ function classifyError(toolName: string, error: unknown): Extract<ToolOutcome, {
   ) {
     return { ok: false, error: error.message, kind: "tool" };
   }
-  if (error instanceof HostUnreachableError) return { ok: false, error: error.message, kind: "host" };
+  // A host that is not in the inventory or cannot be reached: the README's `host` kind.
+  if (error instanceof UnknownHostError || error instanceof HostUnreachableError)
+    return { ok: false, error: error.message, kind: "host" };
   if (error instanceof z.ZodError) return { ok: false, error: describeInputError(error), kind: "input" };
   // A bug: the stack goes to stderr (stdout may carry the MCP protocol), never into the model's context.
   // One line unless DEBUG or ASCEND_TRAIN_DEBUG asks for the stack (which may quote inputs: redacted either way).

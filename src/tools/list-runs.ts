@@ -2,6 +2,7 @@
 // log is refreshed into its cache on this machine (see src/runs/hf-jobs-run.ts), the one file this read tool writes.
 
 import { z } from "zod";
+import { noInventoryGuidance } from "../hosts/registry.js";
 import { listRecordedRuns } from "../runs/list.js";
 import { LIVE_STATES } from "../runs/types.js";
 import { formatDuration } from "../text/format.js";
@@ -62,11 +63,21 @@ export default defineTool({
     unreachable: z.array(z.object({ host: z.string(), error: z.string() })),
     brokenRecords: z.array(z.object({ host: z.string(), file: z.string(), error: z.string() })),
     activeOnly: z.boolean().describe("Only runs that may still be running were asked for."),
+    noInventory: z
+      .string()
+      .optional()
+      .describe("No runs and no inventory file: where hosts are looked for, and how to add one"),
   }),
-  handle: async (args, deps) => ({ ...(await listRecordedRuns(deps, args)), activeOnly: args.active }),
+  handle: async (args, deps) => {
+    const listed = await listRecordedRuns(deps, args);
+    // With no inventory only `local` is asked: a host registered elsewhere (sim init in a subdirectory) keeps its runs.
+    const noInventory =
+      listed.runs.length === 0 && deps.hosts.inventoryFile === null ? noInventoryGuidance() : undefined;
+    return { ...listed, activeOnly: args.active, ...(noInventory ? { noInventory } : {}) };
+  },
   summarize: (r) => {
     if (r.runs.length === 0)
-      return `${r.activeOnly ? "No active runs." : "No runs recorded."}${r.unreachable.length ? ` Unreachable: ${r.unreachable.map((u) => u.host).join(", ")}.` : ""}`;
+      return `${r.activeOnly ? "No active runs." : "No runs recorded."}${r.unreachable.length ? ` Unreachable: ${r.unreachable.map((u) => u.host).join(", ")}.` : ""}${r.noInventory ? `\n${r.noInventory}` : ""}`;
     const lines = alignColumns(
       r.runs.map((x) => [
         x.runId,
