@@ -69,6 +69,8 @@ export interface EstimateReport {
   model: string;
   release: ReleaseTag;
   variant: string;
+  /** The LoRA rank estimated; null for a full fine-tune. */
+  loraRank: number | null;
   backend: string;
   chip: string;
   hbmGiB: number;
@@ -92,6 +94,8 @@ export interface EstimateReport {
 /** Upstream data configs cap images at image_max_pixels 262144 (512 × 512). */
 const DEFAULT_IMAGE_PIXELS = 262144;
 const DEFAULT_LORA_RANK = 8;
+/** The recipe variant that trains LoRA adapters, where a model has one. */
+export const LORA_VARIANT = "lora";
 
 function resolveModel(query: string): ModelEntry {
   const found = lookupModel(query);
@@ -117,6 +121,16 @@ function resolveRecipe(model: ModelEntry, release: string | undefined, variant: 
   return recipe;
 }
 
+/**
+ * LoRA asked for (lora or a rank) without a variant: the model's "lora" recipe when the release has one, so the
+ * estimate, and the build_configs call it leads to, are of the recipe that trains LoRA; else the standard one.
+ */
+function loraVariantFor(model: ModelEntry, release: string | undefined, lora: boolean | number | undefined) {
+  if (lora === undefined || lora === false) return undefined;
+  const tag = release !== undefined ? normalizeRelease(release) : newestReleaseFor(model, LORA_VARIANT);
+  return tag && recipeAt(model, tag, LORA_VARIANT) ? LORA_VARIANT : undefined;
+}
+
 export function hbmFor(chip: string | undefined, hbmGiB: number | undefined): { chip: string; hbmGiB: number } {
   if (hbmGiB !== undefined) return { chip: chip ?? "custom", hbmGiB };
   const name = (chip ?? DEFAULT_CHIP).replace(/^Ascend\s*/i, "");
@@ -128,7 +142,7 @@ export function hbmFor(chip: string | undefined, hbmGiB: number | undefined): { 
 
 export function estimateForModel(req: EstimateRequest): EstimateReport {
   const model = resolveModel(req.model);
-  const recipe = resolveRecipe(model, req.release, req.variant);
+  const recipe = resolveRecipe(model, req.release, req.variant ?? loraVariantFor(model, req.release, req.lora));
   const shape = modelShape(model.id);
   if (!shape)
     throw new ToolError(
@@ -161,7 +175,7 @@ export function estimateForModel(req: EstimateRequest): EstimateReport {
       ? DEFAULT_LORA_RANK
       : typeof req.lora === "number"
         ? req.lora
-        : recipe.variant === "lora"
+        : recipe.variant === LORA_VARIANT
           ? DEFAULT_LORA_RANK
           : null;
   // What the recipe runs: its launch flags (or the script's), else a plain Megatron run with the distributed optimizer.
@@ -234,6 +248,7 @@ export function estimateForModel(req: EstimateRequest): EstimateReport {
     model: model.id,
     release: recipe.release,
     variant: recipe.variant,
+    loraRank,
     backend: recipe.backend,
     chip,
     hbmGiB,

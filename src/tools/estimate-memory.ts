@@ -3,7 +3,7 @@
 // Reads the knowledge base, and a log on a host only when one is named.
 import { z } from "zod";
 import { parseNpuSmiInfo } from "../env/npu-smi.js";
-import { estimateForModel, hbmFromChips, layoutLine, stateOnlyOverflow } from "../estimate/index.js";
+import { estimateForModel, hbmFromChips, LORA_VARIANT, layoutLine, stateOnlyOverflow } from "../estimate/index.js";
 import { type TimeEstimate, timeFromLog } from "../estimate/time.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { UnknownHostError } from "../hosts/registry.js";
@@ -99,17 +99,21 @@ async function hostHbmGiB(host: string, deps: ToolDeps): Promise<number> {
 
 type Layout = Pick<z.infer<typeof Candidate>, "tp" | "pp" | "microBatchSize" | "llmLayerSplit" | "vitLayerSplit">;
 
+/** The host the default stands for: a next call leaves it out, as the caller did. */
+const DEFAULT_HOST = "local";
+
 /**
- * The arguments build_configs and convert_weights take for a layout this tool reports: the same model, release and
- * recipe, the parallel sizes and splits, and the nodes its NPU count needs (TP stays inside a node).
+ * The arguments build_configs and convert_weights take for a layout this tool reports: the host asked about, the same
+ * model, release and recipe, the parallel sizes and splits, and the nodes its NPU count needs (TP stays inside a node).
  */
 function layoutArgs(
-  r: { model: string; release: string; variant: string; layout: { npusPerNode: number } },
+  r: { host: string; model: string; release: string; variant: string; layout: { npusPerNode: number } },
   pick: Layout,
   npus: number,
 ): Record<string, unknown> {
   const npusPerNode = Math.min(npus, r.layout.npusPerNode);
   return {
+    ...(r.host !== DEFAULT_HOST ? { host: r.host } : {}),
     model: r.model,
     release: r.release,
     ...(r.variant ? { variant: r.variant } : {}),
@@ -187,15 +191,21 @@ export default defineTool({
       .optional()
       .describe("MindSpeed --swap-attention (attention activations to host); default: as the recipe's script"),
     limit: posInt.max(50).default(8).describe("Fitting layouts to list"),
-    host: z.string().min(1).default("local").describe("Host holding logFile (for the time estimate)"),
+    host: z
+      .string()
+      .min(1)
+      .default(DEFAULT_HOST)
+      .describe("Host holding logFile (for the time estimate) or hbmFromHost; the next calls name it"),
     logFile: z.string().min(1).optional().describe("A training log, for the time estimate"),
     runId: RunIdSchema.optional().describe("A run launched by launch_train, for the time estimate"),
     trainIters: posInt.optional().describe("Iterations to estimate the time for; default the log's total"),
   }),
   output: z.object({
+    host: z.string(),
     model: z.string(),
     release: z.string(),
     variant: z.string(),
+    loraRank: z.number().nullable().describe("the LoRA rank estimated; null for a full fine-tune"),
     backend: z.string(),
     chip: z.string(),
     hbmGiB: z.number(),
@@ -252,9 +262,11 @@ export default defineTool({
     }
     const e = report.estimate;
     return {
+      host: args.host,
       model: report.model,
       release: report.release,
       variant: report.variant,
+      loraRank: report.loraRank,
       backend: report.backend,
       chip: report.chip,
       hbmGiB: report.hbmGiB,
@@ -298,7 +310,12 @@ export default defineTool({
     } else lines.push(`No layout fits on ${l.npus} NPUs.`);
     if (r.nearest?.moreNpus) lines.push(`Nearest that fits: ${layoutLine(r.nearest.layout, r.nearest.npus)}.`);
     const pick = r.fits ? { layout: l, npus: l.npus } : r.nearest;
-    if (pick) {
+    if (r.loraRank !== null && r.variant !== LORA_VARIANT) {
+      // build_configs would write the full fine-tune of this recipe, which needs far more memory than estimated here.
+      lines.push(
+        `Next: ${r.model} has no LoRA recipe at ${r.release}${r.variant ? ` for variant ${r.variant}` : ""}, so build_configs would write a full fine-tune, not the LoRA one estimated here; ${callHint("find_model", { query: r.model })} lists its recipes, and estimate_memory without LoRA sizes a full one.`,
+      );
+    } else if (pick) {
       const layout = layoutArgs(r, pick.layout, pick.npus);
       const { microBatchSize, ...split } = layout;
       lines.push(
