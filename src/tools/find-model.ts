@@ -1,11 +1,13 @@
 // find_model: looks up a model by id, HF repo id, loose name or family word and says which MindSpeed-MM release to
-// use and why; with no query, lists every model by family and size. Reads the knowledge base only; touches no host.
+// use and why; with no query, lists every model by family and size; a text-only LLM gets a pointer to the trainers
+// for it. Reads the knowledge base only; touches no host.
 import { z } from "zod";
 import { familiesInWords, familyCatalog, groupByFamily, otherKindCatalog } from "../knowledge/catalog.js";
 import { converterMethods } from "../knowledge/converters.js";
-import { lookupModel, nearestIds } from "../knowledge/lookup.js";
-import { newestReleaseFor, recipeAt } from "../knowledge/models.js";
+import { canonicalName, lookupModel, nearestIds } from "../knowledge/lookup.js";
+import { MODELS, newestReleaseFor, recipeAt } from "../knowledge/models.js";
 import { NEWEST_RELEASE, normalizeRelease, RELEASE_TAGS, type ReleaseTag } from "../knowledge/release-tags.js";
+import { type TextOnlyFamily, textOnlyFamilyOf } from "../knowledge/text-only-families.js";
 import type { ModelEntry } from "../knowledge/types.js";
 import { callHint } from "../text/hint.js";
 import { alignColumns } from "../text/table.js";
@@ -53,6 +55,40 @@ function why(model: ModelEntry, chosen: ReleaseTag, asked: ReleaseTag | null): s
   return `${span}; ${chosen} is the newest release that has it${asked ? `, not ${asked}` : ""}.`;
 }
 
+const MINDSPEED_LLM = "https://github.com/Ascend/MindSpeed-LLM";
+
+/** The VLMs a text-only name is the language model of: the same name with "VL" ("qwen2.5-7b" → qwen2.5vl-7b). */
+function vlmSiblingsOf(query: string): string[] {
+  const asked = canonicalName(query);
+  const names = (m: ModelEntry) => [m.id, m.displayName, ...(m.hfRepo ? [m.hfRepo] : [])];
+  return MODELS.filter((m) => names(m).some((name) => canonicalName(name).replace("vl", "") === asked)).map(
+    (m) => m.id,
+  );
+}
+
+/**
+ * Where a text-only LLM trains, since MindSpeed-MM and this server's configs are for VLMs: MindSpeed-LLM on Ascend NPUs,
+ * or a TRL script from build_configs on a CUDA or Hugging Face Jobs host (an HF repo id as typed goes into that call).
+ */
+function textOnlyPointer(query: string, family: TextOnlyFamily, vlmSiblings: string[]): string {
+  const typedRepo = query.includes("/") ? query.trim() : undefined;
+  const trl = callHint("build_configs", {
+    trainer: "trl",
+    model: typedRepo ?? "<Hugging Face id>",
+    dataset: "<dataset>",
+  });
+  return [
+    `"${query}" is a text-only model (${family.name}), not a VLM this server builds MindSpeed-MM configs for.`,
+    `On Ascend NPUs, train it with MindSpeed-LLM (${MINDSPEED_LLM}), MindSpeed-MM's sibling for text-only LLMs.`,
+    `On a CUDA or Hugging Face Jobs host, ${trl} writes a TRL script for it${typedRepo ? "" : ` (its Hugging Face id, e.g. ${family.exampleRepo})`}.`,
+    ...(vlmSiblings.length
+      ? [
+          `Its vision-language model, which this server does build: ${callHint("find_model", { query: vlmSiblings[0] })}.`,
+        ]
+      : []),
+  ].join(" ");
+}
+
 /** One line per family (its ids, smallest first), then the examples that only get a pointer. */
 function catalogInWords(
   families: { family: string; models: { id: string }[] }[],
@@ -78,8 +114,8 @@ export default defineTool({
     "Returns its family, sizes, architecture, training backend, entry script, converter (and which converter methods are real " +
     "or stubs), config files, default parallelism, env vars, extra requirements, the releases that ship it, and which release " +
     "to use and why. A family word (qwen, qwen2.5, internvl, glm) gets every model it names, best match first; no query " +
-    "lists every model by family and size. Unknown names get the nearest ids; non-VLM models (video generation, audio, " +
-    "omni) get a pointer. " +
+    "lists every model by family and size. Unknown names get the nearest ids; non-VLM models (text-only LLMs such as " +
+    "Llama, Qwen or Mistral, video generation, audio, omni) get a pointer. " +
     "Next: check_env, then build_configs with the recommended release.",
   toolset: "knowledge",
   kind: "read",
@@ -88,7 +124,7 @@ export default defineTool({
     release: z.string().optional().describe("MindSpeed-MM release to check (v2.1.0 … v26.1.0); default: recommend one"),
   }),
   output: z.object({
-    status: z.enum(["found", "family", "other-kind", "unknown", "catalog"]),
+    status: z.enum(["found", "family", "other-kind", "text-only", "unknown", "catalog"]),
     query: z.string().nullable(),
     model: z
       .object({
@@ -112,7 +148,7 @@ export default defineTool({
     candidates: z
       .array(z.string())
       .describe(
-        "ids: the models a family word names (best first), every model id, or the nearest ids to an unknown name",
+        "ids: the models a family word names (best first), every model id, the nearest ids to an unknown name, or the VLM of a text-only model",
       ),
     families: z
       .array(
@@ -134,6 +170,13 @@ export default defineTool({
         section: z.string().nullable().describe("its training section heading"),
       })
       .nullable(),
+    textOnly: z
+      .object({
+        family: z.string(),
+        exampleRepo: z.string().describe("a Hugging Face id of the family, as build_configs with trainer trl takes"),
+      })
+      .nullable()
+      .describe("a text-only LLM: its family; the reason says where it trains (MindSpeed-LLM, or trainer trl)"),
   }),
   async handle({ query, release }) {
     let asked: ReleaseTag | null = null;
@@ -151,6 +194,7 @@ export default defineTool({
       families: [],
       otherKinds: [],
       pointer: null,
+      textOnly: null,
     };
     if (query === undefined) {
       const families = familyCatalog(asked ?? undefined);
@@ -167,6 +211,17 @@ export default defineTool({
     }
     const found = lookupModel(query);
     if (found.status === "unknown") {
+      const textOnly = textOnlyFamilyOf(query);
+      if (textOnly) {
+        const vlmSiblings = vlmSiblingsOf(query);
+        return {
+          ...empty,
+          status: "text-only" as const,
+          candidates: vlmSiblings,
+          textOnly: { family: textOnly.name, exampleRepo: textOnly.exampleRepo },
+          reason: textOnlyPointer(query, textOnly, vlmSiblings),
+        };
+      }
       const nearest = nearestIds(query, { includeRoutes: true });
       return {
         ...empty,
@@ -242,6 +297,7 @@ export default defineTool({
       families: [],
       otherKinds: [],
       pointer: null,
+      textOnly: null,
     };
   },
   failed: (r) => r.status === "unknown",

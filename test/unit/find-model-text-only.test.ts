@@ -1,0 +1,86 @@
+// find_model on a text-only LLM (Llama, Qwen, Mistral …): not "no match" but a pointer, as its description promises
+// for non-VLM models: MindSpeed-LLM on Ascend NPUs, or build_configs with trainer trl on a CUDA host. VLM names of
+// the same families stay VLMs, and a name no family claims is still unknown (exit 1).
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { renderHints } from "../../src/text/hint.js";
+import findModel from "../../src/tools/find-model.js";
+import { CLI } from "../helpers/mcp.js";
+
+const deps = {} as never;
+const ask = (query: string) => findModel.handle(findModel.input.parse({ query }), deps);
+
+describe("find_model on text-only models", () => {
+  for (const [query, family] of [
+    ["llama3-8b", "Llama"],
+    ["llama-3.1-8b-instruct", "Llama"],
+    ["meta-llama/Meta-Llama-3-8B-Instruct", "Llama"],
+    ["qwen2.5-7b", "Qwen"],
+    ["Qwen/Qwen3-8B", "Qwen"],
+    ["mistral-7b", "Mistral"],
+    ["mixtral-8x7b-instruct", "Mistral"],
+    ["gemma-2-9b", "Gemma"],
+    ["deepseek-r1-distill-qwen-7b", "DeepSeek"],
+  ] as const) {
+    it(`points ${query} (${family}) at MindSpeed-LLM and the TRL path, not a failure`, async () => {
+      const r = await ask(query);
+      expect(r.status).toBe("text-only");
+      expect(r.textOnly?.family).toContain(family);
+      expect(findModel.failed!(r)).toBe(false);
+      const text = renderHints(findModel.summarize(r));
+      expect(text).toContain("text-only");
+      expect(text).toContain("MindSpeed-LLM");
+      expect(text).toMatch(/build_configs \{trainer: "trl", model: "[^"]+"/);
+    });
+  }
+
+  it("passes an HF repo id on to the TRL call as it was typed", async () => {
+    const text = renderHints(findModel.summarize(await ask("Qwen/Qwen2.5-7B-Instruct")));
+    expect(text).toContain('build_configs {trainer: "trl", model: "Qwen/Qwen2.5-7B-Instruct"');
+  });
+
+  it("names the vision-language model of the family this server does build, when one is near", async () => {
+    const r = await ask("qwen2.5-7b");
+    expect(r.candidates).toContain("qwen2.5vl-7b");
+    expect(findModel.summarize(r)).toContain("qwen2.5vl-7b");
+  });
+
+  it("keeps VLMs of those families as they were: found, or unknown when not in the catalog", async () => {
+    expect((await ask("qwen2.5-vl-7b")).status).toBe("found");
+    expect((await ask("qwen3.5-9b")).status).toBe("found");
+    for (const vlm of ["Llama-3.2-11B-Vision-Instruct", "qwen2-audio-7b", "phi-3-vision-128k"]) {
+      const r = await ask(vlm);
+      expect(r.status, vlm).toBe("unknown");
+      expect(findModel.failed!(r)).toBe(true);
+    }
+  });
+
+  it("still answers no match, exit 1, for a name no family claims", async () => {
+    const r = await ask("zorblax-7b");
+    expect(r.status).toBe("unknown");
+    expect(findModel.failed!(r)).toBe(true);
+  });
+});
+
+describe("ascend-train find-model on a text-only model", () => {
+  const home = mkdtempSync(join(tmpdir(), "find-model-text-"));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, ASCEND_TRAIN_FROM_SOURCE: "1" };
+  delete env.ASCEND_TRAIN_CONFIG;
+
+  it("exits 0 with the pointer in flags", () => {
+    const r = spawnSync(process.execPath, [CLI, "find-model", "llama3-8b"], {
+      cwd: home,
+      env,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toContain("MindSpeed-LLM");
+    expect(r.stdout).toMatch(/ascend-train build-configs --trainer trl --model \S+/);
+    expect(r.stdout).not.toContain("No model matches");
+  }, 120_000);
+});
