@@ -1,5 +1,7 @@
 // Where tools may write on a host: inside the directories its configuration allows. `..`, symlinks leading out and
-// absolute paths elsewhere are refused before anything is written.
+// absolute paths elsewhere are refused before anything is written. Also how a relative path is read (from the host's
+// workdir) and how a missing one is explained.
+import { resolve as pathResolve } from "node:path";
 import type { HostExecutor } from "./executor.js";
 import type { HostSettings } from "./inventory.js";
 import { shellQuote } from "./quote.js";
@@ -195,4 +197,90 @@ export function onHost(path: string, settings: Pick<HostSettings, "workdir">): s
   if (!settings.workdir) return null;
   const rest = path.replace(/^(\.\/)+/, "");
   return `${settings.workdir.replace(/\/+$/, "")}/${rest}`;
+}
+
+/** What a caller learns when a relative path is not on the host: where it was looked for and what was probably meant. */
+export interface RelativePathMiss {
+  /** The path as read: under the host's workdir. */
+  resolved: string;
+  /** The rule, e.g. "relative paths are read from sim's workdir /srv/mm". */
+  rule: string;
+  /** What the path given looks like it meant and whether that exists; "" when nothing suggests another reading. */
+  meant: string;
+  /** A path that exists and is probably the one meant: relative to the workdir, or absolute on this machine. */
+  corrected: string | null;
+}
+
+/** The leading folders of `relative` that repeat the workdir's own last folders (`sim-host/MindSpeed-MM`), if any. */
+function workdirTailPrefix(workdir: string, relative: string): string | null {
+  const wd = workdir.split("/").filter(Boolean);
+  const given = relative.split("/").filter((p) => p !== "" && p !== ".");
+  for (let k = Math.min(wd.length, given.length - 1); k >= 1; k--) {
+    if (wd.slice(-k).join("/") === given.slice(0, k).join("/")) return given.slice(0, k).join("/");
+  }
+  return null;
+}
+
+/**
+ * Explains a relative path that is not a file on the host: the path as read from the host's workdir and the rule, and,
+ * when the path starts with the workdir's own last folders (a path typed relative to the folder above the workdir) or,
+ * on a host that is this machine, exists relative to the current directory, which path was probably meant and whether
+ * it exists. Null when the file is there (another error stands), for an absolute or `~` path, and on a host with no
+ * workdir (nothing is read from a workdir then). One round trip to the host.
+ */
+export async function explainRelativeMiss(
+  executor: HostExecutor,
+  host: string,
+  settings: Pick<HostSettings, "workdir" | "ssh">,
+  given: string,
+  cwd: string = process.cwd(),
+): Promise<RelativePathMiss | null> {
+  const resolved = onHost(given, settings);
+  if (!settings.workdir || resolved === null || resolved === given) return null;
+  const workdir = settings.workdir.replace(/\/+$/, "");
+  const rule = `relative paths are read from ${host}'s workdir ${workdir}`;
+  const tail = workdirTailPrefix(workdir, given);
+  const inWorkdir = tail
+    ? given
+        .split("/")
+        .filter((p) => p !== "" && p !== ".")
+        .slice(tail.split("/").length)
+        .join("/")
+    : null;
+  // The current directory is this machine's: it means something on the host only when the host is this machine.
+  const fromCwd = settings.ssh ? null : pathResolve(cwd, given);
+  const candidates = [inWorkdir ? `${workdir}/${inWorkdir}` : null, fromCwd].filter(
+    (p): p is string => p !== null && p !== resolved,
+  );
+  const found = new Set(await existingFiles(executor, [resolved, ...candidates]));
+  if (found.has(resolved)) return null;
+  const parts: string[] = [];
+  let corrected: string | null = null;
+  if (inWorkdir) {
+    const exists = found.has(`${workdir}/${inWorkdir}`);
+    parts.push(
+      `${given} starts with the workdir's own last folders (${tail}), which doubles them; relative to the workdir it ` +
+        `is ${inWorkdir}${exists ? "" : ", which does not exist either"}.`,
+    );
+    if (exists) corrected = inWorkdir;
+  }
+  if (fromCwd && found.has(fromCwd)) {
+    parts.push(
+      fromCwd === `${workdir}/${inWorkdir}`
+        ? `That is the file the path names relative to the current directory ${cwd}.`
+        : `It exists relative to the current directory ${cwd}: as an absolute path, ${fromCwd}.`,
+    );
+    corrected ??= fromCwd;
+  }
+  return { resolved, rule, meant: parts.join(" "), corrected };
+}
+
+/** Which of these paths are regular files on the host (`~/…` is the host user's home). */
+async function existingFiles(executor: HostExecutor, paths: readonly string[]): Promise<string[]> {
+  if (paths.length === 0) return [];
+  const script =
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a JS template
+    'for p in "$@"; do f=$p; case $f in "~/"*) f="$HOME${f#"~"}";; esac; [ -f "$f" ] && printf "%s\\n" "$p"; done; exit 0';
+  const r = await executor.run(["sh", "-c", script, "sh", ...paths], { timeoutMs: 15_000 }).catch(() => null);
+  return r ? r.stdout.split("\n").filter(Boolean) : [];
 }

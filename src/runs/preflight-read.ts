@@ -3,6 +3,8 @@
 import { posix } from "node:path";
 import { readBuildInputs } from "../configs/build-inputs.js";
 import type { HostExecutor } from "../hosts/executor.js";
+import { explainRelativeMiss } from "../hosts/paths.js";
+import { argsHint } from "../text/hint.js";
 import { type LaunchScriptInfo, parseLaunchScript } from "./launch-script.js";
 import type { Add, NodeContext } from "./preflight-types.js";
 import { withScriptEdits } from "./rebuild-inputs.js";
@@ -10,6 +12,30 @@ import { type ConfigFiles, describeRun, parseConfigText, type RunConfig } from "
 
 export function resolveOnHost(workdir: string, path: string): string {
   return path.startsWith("/") ? posix.normalize(path) : posix.join(workdir, path);
+}
+
+/**
+ * Why the launch script is not there, and the fix: a relative path names the workdir it was read from, and the path
+ * probably meant when one exists (build_configs is suggested only when no script is found either way).
+ */
+async function missingScript(
+  master: NodeContext,
+  script: string,
+  abs: string,
+): Promise<{ message: string; fix: string }> {
+  const miss = await explainRelativeMiss(
+    master.executor,
+    master.host,
+    { workdir: master.workdir, ssh: master.settings.ssh },
+    script,
+  );
+  const message = miss
+    ? `The launch script ${abs} does not exist on ${master.host}: ${miss.rule}.${miss.meant ? ` ${miss.meant}` : ""}`
+    : `The launch script ${abs} does not exist on ${master.host}.`;
+  const fix = miss?.corrected
+    ? `Call again with ${argsHint({ script: miss.corrected })}.`
+    : "Run build_configs first (it writes the launch script), or pass the path of an existing script.";
+  return { message, fix };
 }
 
 async function readText(executor: HostExecutor, path: string): Promise<string | null> {
@@ -42,13 +68,7 @@ export async function readLaunchInputs(
   const abs = resolveOnHost(master.workdir, script);
   const text = scriptText ?? (await readText(master.executor, abs));
   if (text === null) {
-    add({
-      id: "script",
-      host: master.host,
-      level: "error",
-      message: `The launch script ${abs} does not exist on ${master.host}.`,
-      fix: "Run build_configs first (it writes the launch script), or pass the path of an existing script.",
-    });
+    add({ id: "script", host: master.host, level: "error", ...(await missingScript(master, script, abs)) });
     return null;
   }
   const info = parseLaunchScript(text);

@@ -5,7 +5,8 @@ import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import { z } from "zod";
 import { existingExport } from "../export/exported.js";
-import { checkPathText } from "../hosts/paths.js";
+import type { HostExecutor } from "../hosts/executor.js";
+import { checkPathText, explainRelativeMiss, type RelativePathMiss } from "../hosts/paths.js";
 import { benchmarkData, scoreHint } from "../infer/benchmarks.js";
 import { inferenceFamily, inferenceJson, inferenceScript, upstreamExample } from "../infer/configs.js";
 import { missingFiles, parseAnswer, runEntry, writeFiles } from "../infer/run.js";
@@ -20,7 +21,7 @@ import {
   sameSource,
   sourceInputShape,
 } from "../infer/source.js";
-import { callHint } from "../text/hint.js";
+import { argsHint, callHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const PromptSchema = z.object({
@@ -61,6 +62,37 @@ export function parsePromptsJsonl(text: string): z.output<typeof PromptSchema>[]
     out.push(parsed.data);
   }
   return out;
+}
+
+/**
+ * "Not on <host>: …" for the files an inference needs; a relative image also names the workdir it was read from and
+ * the path probably meant, with the images to pass instead when they were given as images and each is found.
+ */
+async function notOnHost(
+  executor: HostExecutor,
+  host: string,
+  readFrom: { workdir: string | undefined; ssh: string | undefined },
+  missing: readonly string[],
+  givenAs: ReadonlyMap<string, string>,
+  images: readonly string[] | undefined,
+): Promise<string> {
+  const misses = new Map<string, RelativePathMiss>();
+  for (const path of missing) {
+    const given = givenAs.get(path);
+    const miss = given ? await explainRelativeMiss(executor, host, readFrom, given) : null;
+    if (given && miss) misses.set(given, miss);
+  }
+  const list = `Not on ${host}: ${missing.join(", ")}`;
+  const explained = [...misses.values()];
+  if (explained.length === 0) return `${list}.`;
+  const meant = explained.map((m) => m.meant).filter(Boolean);
+  // The images to pass instead: each one missed replaced by the path meant, when every one has such a path.
+  const missedImages = (images ?? []).filter((image) => misses.has(image));
+  const retry =
+    images && missedImages.length > 0 && missedImages.every((image) => misses.get(image)!.corrected !== null)
+      ? ` Call again with ${argsHint({ images: images.map((image) => misses.get(image)?.corrected ?? image) })}.`
+      : "";
+  return `${[`${list}; ${explained[0]!.rule}.`, ...meant].join(" ")}${retry}`;
 }
 
 export function sizeOf(source: CheckpointSource): string {
@@ -137,8 +169,20 @@ export default defineTool({
     const asked = args.prompt ?? (args.images?.length ? DESCRIBE : undefined);
     if (asked)
       prompts.push(...(args.images?.length ? args.images : [undefined]).map((image) => ({ prompt: asked, image })));
+    const readFrom = { workdir: workdir || undefined, ssh: settings.ssh };
     if (args.promptsFile) {
-      const text = (await executor.readFile(abs(args.promptsFile), { maxBytes: 1 << 20 })).content;
+      const promptsFile = args.promptsFile;
+      const text = await executor
+        .readFile(abs(promptsFile), { maxBytes: 1 << 20 })
+        .then((c) => c.content)
+        .catch(async (error: Error) => {
+          const miss = await explainRelativeMiss(executor, host, readFrom, promptsFile);
+          if (!miss) throw error;
+          throw new ToolError(
+            `promptsFile ${miss.resolved} is not on ${host}: ${miss.rule}.${miss.meant ? ` ${miss.meant}` : ""}` +
+              (miss.corrected ? ` Call again with ${argsHint({ promptsFile: miss.corrected })}.` : ""),
+          );
+        });
       prompts = parsePromptsJsonl(text).slice(0, 16);
     }
     const notes = [...source.notes];
@@ -179,7 +223,10 @@ export default defineTool({
       );
     const images = prompts.map((p) => abs(p.image ?? ""));
     const missing = await missingFiles(executor, [...new Set([...images, posix.join(source.hfDir, "config.json")])]);
-    if (missing.length) throw new ToolError(`Not on ${host}: ${missing.join(", ")}.`);
+    if (missing.length) {
+      const given = new Map(prompts.map((p, i) => [images[i]!, p.image ?? ""]));
+      throw new ToolError(await notOnHost(executor, host, readFrom, missing, given, args.images));
+    }
 
     let base: string | null = null;
     if (args.compareBase) {

@@ -6,8 +6,29 @@ import { checkDatasetAgainstAttr } from "../datasets/attr.js";
 import { DATASET_FORMATS, type DataAttr, type DatasetFamily, DEFAULT_ATTR, mllmKeys } from "../datasets/formats.js";
 import { DatasetProblem, formatCounts, formatProblems, resultCounts, runDatasetScript } from "../datasets/host-run.js";
 import { AttrInput, commonInput, FamilyInput, hostPath, normalizeFormat, Stats } from "../datasets/schema.js";
+import type { HostExecutor } from "../hosts/executor.js";
+import type { HostSettings } from "../hosts/inventory.js";
+import { explainRelativeMiss } from "../hosts/paths.js";
 import { argsHint } from "../text/hint.js";
-import { defineTool } from "./tool.js";
+import { defineTool, ToolError } from "./tool.js";
+
+/**
+ * The error for a relative dataset path that is not a file on the host: where it was looked for, the rule, and the
+ * call with the path probably meant. Null when the path is absolute or there (the dataset job's own error stands).
+ */
+async function missingDataset(
+  executor: HostExecutor,
+  host: string,
+  settings: HostSettings,
+  path: string,
+): Promise<ToolError | null> {
+  const miss = await explainRelativeMiss(executor, host, settings, path);
+  if (!miss) return null;
+  const retry = miss.corrected ? ` Call again with ${argsHint({ path: miss.corrected })}.` : "";
+  return new ToolError(
+    `${path}: ${miss.resolved} does not exist on ${host} or is not a file: ${miss.rule}.${miss.meant ? ` ${miss.meant}` : ""}${retry}`,
+  );
+}
 
 export default defineTool({
   name: "validate_dataset",
@@ -88,7 +109,11 @@ export default defineTool({
             message: `${records.toLocaleString("en-US")} records checked`,
           }),
       },
-    );
+    ).catch(async (error: unknown) => {
+      // The job's "does not exist" knows only the path given; a relative one is explained with where it was read.
+      if (!(error instanceof ToolError)) throw error;
+      throw (await missingDataset(executor, args.host, settings, args.path)) ?? error;
+    });
     let familyMismatch: string | null = null;
     const notes: string[] = [];
     if (family) {
