@@ -95,6 +95,30 @@ const input = z
   .refine((v) => v.canary === undefined || v.scheduler === "direct", { message: "A canary starts directly." })
   .refine((v) => !v.hosts || new Set(v.hosts).size === v.hosts.length, { message: "hosts must be distinct." });
 
+const output = LaunchOut.extend({
+  canary: CanaryOut.nullable().optional(),
+  // Optional in the type only (summaries are made of results without it); every result launch_train returns has it.
+  ok: z
+    .boolean()
+    .optional()
+    .describe(
+      "false when the launch failed: the pre-flight failed, the run ended right after the start with a non-zero " +
+        "status (or none recorded), or a canary ended before its iterations. A run that already finished (exit 0) is ok.",
+    ),
+});
+type Launched = Omit<z.output<typeof output>, "ok">;
+
+/**
+ * Whether the launch failed: a run that ended at once with a non-zero status (or none recorded) was started but failed,
+ * and so did a canary that died before its iterations. A run that already finished (exit 0) did what was asked.
+ */
+function launchFailed(r: Launched): boolean {
+  return !r.preflightOk || r.exitedEarly.some((e) => e.exit !== "0") || r.canary?.ended === "exited";
+}
+
+/** The result with its verdict, for a JSON or MCP reader as for the exit status. */
+const withVerdict = (r: Launched): Launched & { ok: boolean } => ({ ...r, ok: !launchFailed(r) });
+
 export default defineTool({
   name: "launch_train",
   title: "Launch training",
@@ -111,7 +135,7 @@ export default defineTool({
   toolset: "train",
   kind: "destructive",
   input,
-  output: LaunchOut.extend({ canary: CanaryOut.nullable().optional() }),
+  output,
   async handle(args, deps) {
     const nodes = args.hosts ?? [args.host ?? "local"];
     for (const n of nodes) deps.hosts.settings(n);
@@ -128,9 +152,11 @@ export default defineTool({
       if (nodes.some((n) => deps.hosts.settings(n).accelerator !== "ascend"))
         throw new ToolError("A canary runs MindSpeed-MM launch scripts on Ascend hosts.");
       try {
-        return await runCanary(
-          { ...args, nodes, runId, iterations: args.canary, timeoutSeconds: args.canaryTimeoutSeconds },
-          deps,
+        return withVerdict(
+          await runCanary(
+            { ...args, nodes, runId, iterations: args.canary, timeoutSeconds: args.canaryTimeoutSeconds },
+            deps,
+          ),
         );
       } catch (error) {
         if (error instanceof ToolError) throw error;
@@ -141,37 +167,41 @@ export default defineTool({
       if (nodes.length > 1 || args.scheduler !== "direct")
         throw new ToolError("CUDA hosts launch on one host, directly (scheduler direct).");
       const { executor, settings } = await deps.hosts.get(nodes[0]!);
-      return launchTrlRun({
-        host: nodes[0]!,
-        executor,
-        settings,
-        script: args.script,
-        env: args.env,
-        ...(args.masterPort ? { masterPort: args.masterPort } : {}),
-        settleSeconds: args.settleSeconds,
-        confirm: args.confirm,
-        now: deps.now(),
-        runId,
-        progress: deps.progress,
-      });
+      return withVerdict(
+        await launchTrlRun({
+          host: nodes[0]!,
+          executor,
+          settings,
+          script: args.script,
+          env: args.env,
+          ...(args.masterPort ? { masterPort: args.masterPort } : {}),
+          settleSeconds: args.settleSeconds,
+          confirm: args.confirm,
+          now: deps.now(),
+          runId,
+          progress: deps.progress,
+        }),
+      );
     }
     if (nodes.some((n) => deps.hosts.settings(n).accelerator === "hf-jobs")) {
       if (nodes.length > 1 || args.scheduler !== "direct")
         throw new ToolError("A Hugging Face Jobs host runs one job: give one host, scheduler direct.");
       const { executor, settings } = await deps.hosts.get(nodes[0]!);
-      return launchHfJobRun({
-        host: nodes[0]!,
-        executor,
-        settings,
-        script: args.script,
-        env: args.env,
-        ...(args.flavor ? { flavor: args.flavor } : {}),
-        audit: deps.hosts.audit,
-        runId,
-        confirm: args.confirm,
-        now: deps.now(),
-        progress: deps.progress,
-      });
+      return withVerdict(
+        await launchHfJobRun({
+          host: nodes[0]!,
+          executor,
+          settings,
+          script: args.script,
+          env: args.env,
+          ...(args.flavor ? { flavor: args.flavor } : {}),
+          audit: deps.hosts.audit,
+          runId,
+          confirm: args.confirm,
+          now: deps.now(),
+          progress: deps.progress,
+        }),
+      );
     }
     deps.progress({ progress: 0, total: 2, message: "pre-flight" });
     let prepared: Awaited<ReturnType<typeof prepareLaunch>>;
@@ -200,13 +230,11 @@ export default defineTool({
       }
       relaxLoginNodeChecks(prepared);
       const slurm = prepared.plan ? planSlurmLaunch(prepared, { env: args.env, gres: args.gres }) : undefined;
-      return finishLaunch(prepared, args.confirm, 0, deps, { slurm, confirmArgs });
+      return withVerdict(await finishLaunch(prepared, args.confirm, 0, deps, { slurm, confirmArgs }));
     }
-    return finishLaunch(prepared, args.confirm, args.settleSeconds, deps, { confirmArgs });
+    return withVerdict(await finishLaunch(prepared, args.confirm, args.settleSeconds, deps, { confirmArgs }));
   },
-  // A run that ended at once with a non-zero status (or none recorded) failed, even though it was started.
-  // A canary that died before its iterations failed too.
-  failed: (r) => !r.preflightOk || r.exitedEarly.some((e) => e.exit !== "0") || r.canary?.ended === "exited",
+  failed: launchFailed,
   summarize: (r) => {
     if (!r.canary) return summarizeLaunch(r);
     // The canary's start first, then its result (which says it was stopped), then the checks and the next step.
