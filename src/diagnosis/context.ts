@@ -292,7 +292,7 @@ const refiners: Partial<Record<Finding["category"], Refiner>> = {
     const layout = await fittingLayout(f, facts, { executor, config, host }, total);
     const script = await readText(executor, config?.scriptPath);
     const launch = script && config?.scriptPath ? { path: config.scriptPath, text: script } : null;
-    const recompute = launch ? scriptOomEdits(f, launch) : [];
+    const recompute = launch ? scriptOomEdits(f, facts, launch) : [];
     const alloc = recompute.filter((x) => x.id === "alloc-conf");
     const others = recompute.filter((x) => x.id !== "alloc-conf");
     if (facts.estimate_fits === "true" && fragmented(facts)) {
@@ -558,15 +558,19 @@ const RECOMPUTE_ARGS = ["--recompute-granularity full", "--recompute-method unif
 
 /**
  * The out-of-memory fixes that edit a Megatron launch script: full recomputation and the allocator's expandable
- * segments. A fix the script already has in effect is dropped instead of being suggested again.
+ * segments. A fix the script already has in effect is dropped instead of being suggested again; facts record, each
+ * on its own, whether the script has it (recompute_in_script, alloc_conf_in_script: "yes" or "no"), so that what
+ * apply_fix says of a fix it no longer offers names only what is really there.
  */
-function scriptOomEdits(f: Finding, script: Script): FixStep[] {
+function scriptOomEdits(f: Finding, facts: Record<string, string>, script: Script): FixStep[] {
   if (script.path.endsWith(".py")) return [];
   const steps: FixStep[] = [];
   const drop = (id: string) => {
     f.fixes = f.fixes.filter((x) => x.id !== id);
   };
-  if (/--recompute-granularity[ =]+full\b/.test(script.text)) drop("recompute");
+  const hasRecompute = /--recompute-granularity[ =]+full\b/.test(script.text);
+  facts.recompute_in_script = hasRecompute ? "yes" : "no";
+  if (hasRecompute) drop("recompute");
   else {
     const action = scriptEdit(
       script,
@@ -582,7 +586,9 @@ function scriptOomEdits(f: Finding, script: Script): FixStep[] {
   }
   const alloc = allocConfOf(f);
   const allocExport = `export ${alloc.env}=expandable_segments:True`;
-  if (new RegExp(`${alloc.env}=["']?[^\\n]*expandable_segments:True`).test(script.text)) drop("alloc-conf");
+  const hasAllocConf = new RegExp(`${alloc.env}=["']?[^\\n]*expandable_segments:True`).test(script.text);
+  facts.alloc_conf_in_script = hasAllocConf ? "yes" : "no";
+  if (hasAllocConf) drop("alloc-conf");
   else {
     const action = scriptEdit(script, addAfterShebang(script.text, allocExport), alloc.env);
     if (action)

@@ -13,14 +13,16 @@ import {
   SourceSchema,
   sourceCheck,
 } from "../diagnosis/request.js";
+import type { RunRecord as DiagnosedRun } from "../diagnosis/runs.js";
 import type { Finding } from "../diagnosis/types.js";
+import { allocConfOf } from "../diagnosis/verdict.js";
 import { PathNotAllowedError } from "../hosts/paths.js";
 import { shellJoin } from "../hosts/quote.js";
 import { findRun } from "../runs/ledger.js";
 import { runServicesOf } from "../runs/services.js";
 import { argsHint, callHint } from "../text/hint.js";
 import { afterStop } from "./stop-run.js";
-import { defineTool, ToolError } from "./tool.js";
+import { defineTool, type ToolDeps, ToolError } from "./tool.js";
 
 const Output = z.object({
   applied: z.boolean(),
@@ -41,8 +43,8 @@ const placeholder = (f: Finding, rel: string) => (f.facts.workdir ? `${f.facts.w
 const SCRIPT = "configs/MODEL/finetune_MODEL.sh";
 const MODEL_JSON = "configs/MODEL/model.json";
 
-/** The same call with more run context: the log source as given (pasted text stands for itself) plus `config`. */
-function callWith(args: Args, config: Record<string, unknown>): string {
+/** The log source as given (pasted text stands for itself), with the host when it is not a run's. */
+function sourceOf(args: Args): Record<string, unknown> {
   const source = args.runId
     ? { runId: args.runId }
     : args.logFiles
@@ -50,21 +52,106 @@ function callWith(args: Args, config: Record<string, unknown>): string {
       : args.logFile
         ? { logFile: args.logFile }
         : { text: "<the same log text>" };
-  const host = args.runId ? {} : { host: args.host };
+  return args.runId ? source : { host: args.host, ...source };
+}
+
+/** The same call with more run context: the log source as given plus `config`. */
+function callWith(args: Args, config: Record<string, unknown>): string {
   return callHint("apply_fix", {
-    ...host,
-    ...source,
+    ...sourceOf(args),
     config: { ...args.config, ...config },
     ...(args.rule ? { rule: args.rule } : {}),
     ...(args.fix ? { fix: args.fix } : {}),
   });
 }
 
+/** The same log source and config with another fix of the finding. */
+function callForFix(args: Args, f: Finding, fix: string, extra: Record<string, unknown> = {}): string {
+  return callHint("apply_fix", {
+    ...sourceOf(args),
+    ...(args.config ? { config: args.config } : {}),
+    rule: f.rule,
+    fix,
+    ...extra,
+  });
+}
+
+/**
+ * The out-of-memory edits of a launch script, one fix per apply_fix call, and the fact diagnose_error records
+ * for each (src/diagnosis/context.ts): "yes" when the script already has it.
+ */
+const OOM_SCRIPT_EDITS = [
+  {
+    id: "recompute",
+    fact: "recompute_in_script",
+    what: (_f: Finding) => "full recomputation (--recompute-granularity full)",
+  },
+  {
+    id: "alloc-conf",
+    fact: "alloc_conf_in_script",
+    what: (f: Finding) => `the allocator's expandable segments (${allocConfOf(f).env}=expandable_segments:True)`,
+  },
+];
+
+/** A recorded run whose launch script changed after it launched: the launch that shows whether that change helped. */
+export interface ChangedSinceLaunch {
+  runId: string;
+  relaunch: string;
+}
+
+/**
+ * What the launch script already has of the out-of-memory edits, each checked on its own, and the call for each one
+ * it lacks: apply_fix makes one fix per call, so asking again for one the script has names the one still missing.
+ * Null when the script was not read, or when neither such a fix was asked for nor is the micro batch already 1.
+ */
+function oomScriptState(f: Finding, args: Args, scriptPath: string, changed: ChangedSinceLaunch | null): string | null {
+  if (f.facts.recompute_in_script === undefined) return null;
+  const mbs = f.facts.micro_batch;
+  const atOne = mbs !== undefined && Number(mbs) <= 1;
+  if (!atOne && !OOM_SCRIPT_EDITS.some((e) => e.id === args.fix)) return null;
+  const has = OOM_SCRIPT_EDITS.filter((e) => f.facts[e.fact] === "yes").map((e) => e.what(f));
+  const lacks = OOM_SCRIPT_EDITS.filter((e) => f.facts[e.fact] !== "yes");
+  const lacking = lacks.map((e) => e.what(f));
+  const inScript =
+    has.length === 0
+      ? `${scriptPath} has neither ${lacking.join(" nor ")}`
+      : `${scriptPath} already has ${has.join(" and ")}${lacking.length > 0 ? ` but not ${lacking.join(" nor ")}` : ""}`;
+  let text = `${atOne ? "the micro batch is already 1 and " : ""}${inScript}`;
+  const open = lacks.filter((e) => f.fixes.some((x) => x.id === e.id && x.action));
+  const shut = lacks.filter((e) => !open.includes(e));
+  if (open.length > 0) {
+    const fixes = open.map((e) => `fix ${e.id}`).join(" and ");
+    text += `: that is ${fixes}, a call ${open.length > 1 ? "each" : "of its own"}`;
+    text += changed
+      ? `. The script has changed since run ${changed.runId} launched (an earlier apply_fix): launch it again to see ` +
+        `whether that change helped (${changed.relaunch}), or add ${open.length > 1 ? "them" : "it"} on top with ` +
+        open.map((e) => callForFix(args, f, e.id, { again: true })).join(" and ")
+      : `: ${open.map((e) => callForFix(args, f, e.id)).join(" and ")}`;
+  }
+  if (shut.length > 0)
+    text += `; apply_fix cannot add ${shut.map((e) => e.id).join(" or ")} to the script in the form it has: edit it by hand`;
+  if (open.length === 0) {
+    const halve = f.fixes.find((x) => x.id === "halve-micro-batch-edit" && x.action);
+    if (atOne)
+      text +=
+        "; what is left is a layout that fits (diagnose_error's fitting-layout: build_configs and convert_weights) " +
+        "or a shorter --seq-length, steps to take by hand";
+    else if (halve) text += `; what is left is halving the micro batch: ${callForFix(args, f, halve.id)}`;
+    else if (mbs !== undefined) text += `; what is left is --micro-batch-size ${f.facts.new_micro_batch}, set by hand`;
+  }
+  return `${text}.`;
+}
+
 /**
  * Why a finding has no fix apply_fix can make, naming the input that is missing and the call that gives it; null
  * when no input would help (the fixes are steps for a person).
  */
-export function missingInput(f: Finding, args: Args, known: RunContext = args.config ?? {}): string | null {
+export function missingInput(
+  f: Finding,
+  args: Args,
+  known: RunContext = args.config ?? {},
+  changed: ChangedSinceLaunch | null = null,
+): string | null {
   const config = known;
   const script = { scriptPath: config.scriptPath ?? placeholder(f, SCRIPT) };
   if (f.rule === "external-signal")
@@ -91,11 +178,13 @@ export function missingInput(f: Finding, args: Args, known: RunContext = args.co
   }
   if (f.category === "npu_oom") {
     const mbs = f.facts.micro_batch;
+    const inScript = config.scriptPath ? oomScriptState(f, args, config.scriptPath, changed) : null;
+    if (inScript) return inScript;
     if (mbs !== undefined && Number(mbs) <= 1 && config.scriptPath)
       return (
-        `the micro batch is already 1 and ${config.scriptPath} already has full recomputation and the allocator's ` +
-        "expandable segments; what is left is a layout that fits (diagnose_error's fitting-layout: build_configs and " +
-        "convert_weights) or a shorter --seq-length, steps to take by hand."
+        `the micro batch is already 1, and ${config.scriptPath} could not be read on ${args.host} or is not a ` +
+        "launch script apply_fix edits; full recomputation, the allocator's expandable segments and a layout that " +
+        "fits (diagnose_error's fitting-layout) are steps to take by hand."
       );
     if (!config.scriptPath) {
       const what = {
@@ -128,6 +217,27 @@ export function missingInput(f: Finding, args: Args, known: RunContext = args.co
       callWith(args, { ...modelJson, llmPpLayers: config.llmPpLayers ?? "LAYERS_PER_STAGE" })
     );
   return null;
+}
+
+/**
+ * A recorded run whose file an open edit of the finding would change has changed since the run launched (an earlier
+ * apply_fix): that edit is refused without `again`, so a call suggesting it says how to see whether the change helped.
+ */
+async function changedSinceLaunch(
+  deps: ToolDeps,
+  args: Args,
+  run: DiagnosedRun | undefined,
+  f: Finding,
+): Promise<ChangedSinceLaunch | null> {
+  if (!args.runId || !run) return null;
+  const edits = f.fixes.flatMap((x) => (x.action?.kind === "edit" ? [x.action] : []));
+  if (edits.length === 0) return null;
+  const record = (await findRun(deps.hosts, args.runId, [run.host])).found?.record;
+  const edit = edits.find((e) => {
+    const launched = record?.configHashes[e.path];
+    return launched !== undefined && launched !== contentDigest(e.before);
+  });
+  return edit ? { runId: args.runId, relaunch: callHint("launch_train", { host: run.host, script: edit.path }) } : null;
 }
 
 export default defineTool({
@@ -164,7 +274,8 @@ export default defineTool({
       .find((x) => x.fix);
     if (!picked?.fix?.action) {
       const first = candidates[0]!;
-      const need = missingInput(first, args, { ...run?.config, ...args.config });
+      const changed = await changedSinceLaunch(deps, args, run, first);
+      const need = missingInput(first, args, { ...run?.config, ...args.config }, changed);
       throw new ToolError(
         `No applicable fix${args.fix ? ` "${args.fix}"` : ""} for ${first.rule}: ${need ?? "none of its fixes is a change apply_fix can make; diagnose_error lists the steps to take by hand."}`,
       );
