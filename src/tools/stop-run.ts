@@ -219,6 +219,9 @@ export default defineTool({
     if (!wasRunning && nodesGone && slurmGone && hfGone && knowsSomething) {
       const status = await runStatus(deps.hosts, record, live, deps.now);
       const state = status.state === "unknown" || status.state === "running" ? "stopped" : status.state;
+      // "stopped with SIGTERM at …" says its state itself; "failed: stopped with an error …" needs it named.
+      const reason = status.reason ?? "";
+      const how = !reason ? state : reason.startsWith(state) ? reason : `${state}: ${reason}`;
       // What a stop would have suggested still holds for a run that failed or was stopped before.
       const then =
         state === "finished"
@@ -230,7 +233,7 @@ export default defineTool({
         wasRunning: false,
         alreadyEnded: state,
         nodes: [],
-        next: `${record.id} already ended (${state}${status.reason ? `: ${status.reason}` : ""}); nothing to stop, its record is unchanged.${then}`,
+        next: `Run ${record.id} had already ended (${how}); nothing to stop, and its record is unchanged.${then}`,
       };
     }
     const slurmPlan = record.scheduler
@@ -374,9 +377,12 @@ export default defineTool({
   failed: (r) => r.nodes.some((n) => n.outcome === "failed"),
   summarize: (r) =>
     [
-      r.alreadyEnded
-        ? `${r.runId}: already ${r.alreadyEnded}, not stopped`
-        : `${r.runId}: ${r.stopped ? "stopped" : r.nodes.every((n) => n.outcome === "planned") ? "would stop" : "not fully stopped"}${r.wasRunning ? "" : " (was not running)"}`,
+      // A run that had already ended: `next` is the one statement (how it ended, that nothing was done, what follows).
+      ...(r.alreadyEnded
+        ? []
+        : [
+            `${r.runId}: ${r.stopped ? "stopped" : r.nodes.every((n) => n.outcome === "planned") ? "would stop" : "not fully stopped"}${r.wasRunning ? "" : " (was not running)"}`,
+          ]),
       ...r.nodes.map(
         (n) => `  node ${n.nodeRank} ${n.host} pid ${n.pid}: ${n.outcome}${n.detail ? ` ${n.detail}` : ""}`,
       ),
