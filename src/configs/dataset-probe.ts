@@ -1,5 +1,6 @@
-// The first record of a dataset file (JSON array or JSON Lines) from its first bytes, and a check of its keys
-// against a data config's `attr` and the record format the model's family reads. Pure: the caller reads the bytes.
+// The first record of a dataset file (JSON array or JSON Lines) from its first bytes, a check of its keys against a
+// data config's `attr` and the record format the model's family reads, and the image/video paths a record names (so
+// the caller can look for them on the host). Pure: the caller reads the bytes and asks the host.
 import { DATASET_FORMATS, type DatasetFamily } from "../datasets/formats.js";
 import { lookupModel } from "../knowledge/lookup.js";
 import { getModel } from "../knowledge/models.js";
@@ -156,4 +157,28 @@ export function datasetFamilyForModel(model: string): DatasetFamily | null {
       return found.status === "model" ? found.model : found.status === "family" ? found.candidates[0] : undefined;
     })();
   return entry ? datasetFamilyOf(entry.exampleDir) : null;
+}
+
+/** The most media paths taken from one record: enough to find a wrong root, few enough for one bounded command. */
+const MEDIA_PER_RECORD = 4;
+
+/**
+ * The image and video paths a record names, as written in it: MLLM `images`/`videos` (under attr's keys), LLaVA /
+ * InternVL `image`/`video` (a path or a list), DeepSeek-OCR turns' `images`. At most four, first first.
+ */
+export function recordMediaPaths(record: unknown, attr?: Record<string, unknown> | null): string[] {
+  if (!isObj(record)) return [];
+  const key = (name: string, fallback: string) =>
+    attr && typeof attr[name] === "string" ? (attr[name] as string) : attr && attr[name] === null ? null : fallback;
+  const keys = [key("images", "images"), key("videos", "videos"), "image", "video"].filter(
+    (k): k is string => k !== null,
+  );
+  const out: string[] = [];
+  const take = (v: unknown) => {
+    for (const p of Array.isArray(v) ? v : [v]) if (typeof p === "string" && p.trim() !== "") out.push(p);
+  };
+  for (const k of new Set(keys)) take(record[k]);
+  const turns = record.conversations;
+  if (Array.isArray(turns)) for (const t of turns) if (isObj(t)) take(t.images);
+  return [...new Set(out)].slice(0, MEDIA_PER_RECORD);
 }

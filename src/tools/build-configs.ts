@@ -1,5 +1,6 @@
 // build_configs: writes the data config, model config (or trainer YAML) and launch script for a model and release.
-// Host reads: the dataset's first bytes, existing files in the output dir. Host writes: `mkdir -p <outputDir>`, the files.
+// Host reads: the dataset's first bytes (and whether its first records' images are under datasetDir), existing files
+// in the output dir. Host writes: `mkdir -p <outputDir>`, the files.
 import { posix } from "node:path";
 import { z } from "zod";
 import {
@@ -13,6 +14,7 @@ import {
   recordWrittenDigests,
 } from "../configs/build-inputs.js";
 import { type CarriedEdits, carryScriptEdits } from "../configs/carry-edits.js";
+import { checkDatasetMedia, type MediaRoot, missingMediaMessage } from "../configs/dataset-media.js";
 import {
   checkRecordAgainstAttr,
   datasetFamilyOf,
@@ -25,6 +27,7 @@ import { planHfJob, writeHfJobSidecar } from "../configs/hf-jobs-build.js";
 import { PlanError, resolveModel, resolveTrainingPlan, type TrainingPlan } from "../configs/index.js";
 import { buildTrlConfigs } from "../configs/trl-build.js";
 import type { TrainingParams } from "../configs/types.js";
+import { DATASET_FORMATS } from "../datasets/formats.js";
 import { type MemoryAdvice, memoryAdvice } from "../estimate/index.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { HostFileError } from "../hosts/executor.js";
@@ -71,17 +74,18 @@ async function readExisting(executor: HostExecutor, path: string): Promise<strin
   }
 }
 
+/** The first record against the data config: problems that refuse the build; `chunk`, the head read, for more checks. */
 async function checkDataset(
   executor: HostExecutor,
   plan: TrainingPlan,
   dataset: string,
   warnings: string[],
-): Promise<string[]> {
+): Promise<{ problems: string[]; chunk: string | null }> {
   const family = datasetFamilyOf(resolveModel(plan.model).exampleDir);
-  if (!plan.datasetAttr && !family) return [];
+  if (!plan.datasetAttr && !family) return { problems: [], chunk: null };
   let text: string | undefined;
+  let chunk = "";
   for (const maxBytes of [64 * 1024, 4 * 1024 * 1024]) {
-    let chunk: string;
     try {
       chunk = (await executor.readFile(dataset, { maxBytes })).content;
     } catch (error) {
@@ -104,11 +108,45 @@ async function checkDataset(
   }
   const format = recordFormatWarning(record, family);
   if (format) warnings.push(format);
-  if (!plan.datasetAttr) return [];
-  return checkRecordAgainstAttr(record, plan.datasetAttr).map(
+  if (!plan.datasetAttr) return { problems: [], chunk };
+  const problems = checkRecordAgainstAttr(record, plan.datasetAttr).map(
     (p) =>
       `${p.field}: ${p.message}${p.suggestion !== undefined && p.suggestion !== null ? ` A value that would work: ${JSON.stringify(p.suggestion)}.` : ""}`,
   );
+  return { problems, chunk };
+}
+
+/**
+ * The first records' images and videos under the dataset_dir these configs write (relative ones from the workdir,
+ * where the run starts): a warning naming the first missing one and the call again with the folder they are
+ * relative to. launch_train's pre-flight refuses the same; here the images may still be on their way.
+ */
+async function checkMedia(
+  executor: HostExecutor,
+  plan: TrainingPlan,
+  ctx: { dataset: string; chunk: string; workdir: string | undefined; args: BuildArgs },
+): Promise<string | null> {
+  const family = datasetFamilyOf(resolveModel(plan.model).exampleDir);
+  const dir = plan.paths.datasetDir;
+  if (!dir.startsWith("/") && !ctx.workdir) return null;
+  const root: MediaRoot = {
+    file: ctx.dataset,
+    dir,
+    dirAbs: dir.startsWith("/") ? posix.normalize(dir) : posix.join(ctx.workdir!, dir),
+    // MLLM records: MindSpeed-MM keeps a relative path as given (read from the workdir) when it is not under dataset_dir.
+    fallbackCwd: family && DATASET_FORMATS[family].usesAttr ? (ctx.workdir ?? null) : null,
+    attr: plan.datasetAttr ?? null,
+  };
+  const check = await checkDatasetMedia(executor, root, { chunk: ctx.chunk, workdir: ctx.workdir });
+  if (!check || check.missing.length === 0) return null;
+  const again = callHint("build_configs", {
+    ...inputsToRecord(ctx.args, Input.safeParse({ model: ctx.args.model }).data ?? {}),
+    datasetDir: check.foundUnder ?? "/path/to/images-root",
+  });
+  const fix = check.foundUnder
+    ? `They are under ${check.foundUnder}: ${again}`
+    : `Put the images under ${root.dirAbs}, or name the folder the record's paths are relative to: ${again}`;
+  return `datasetDir: ${missingMediaMessage(check, root)} ${fix}`;
 }
 
 /**
@@ -210,7 +248,12 @@ const Input = z.object({
     .string()
     .optional()
     .describe("Training data file on the host (MLLM JSON / JSONL); its first record is checked"),
-  datasetDir: z.string().optional().describe("Root of relative image paths; default the dataset's directory"),
+  datasetDir: z
+    .string()
+    .optional()
+    .describe(
+      "Root of relative image paths; default the dataset's directory. A warning names the first of the dataset's first records' images not under it",
+    ),
   outputDir: z.string().optional().describe("Directory on the host for the files; default <workdir>/configs/<model>"),
   hfDir: z.string().optional().describe("Hugging Face weights directory"),
   ckptDir: z.string().optional().describe("Converted checkpoint the run loads (mm / dcp)"),
@@ -421,7 +464,7 @@ export default defineTool({
       // Relative to the host's workdir, where the launch script runs (as prepare_dataset and validate_dataset read it).
       const datasetPath =
         args.dataset.startsWith("/") || !settings.workdir ? args.dataset : posix.join(settings.workdir, args.dataset);
-      const problems = await checkDataset(executor, plan, datasetPath, datasetWarnings);
+      const { problems, chunk } = await checkDataset(executor, plan, datasetPath, datasetWarnings);
       const tiny = await tinyWarning(datasetPath);
       if (tiny) datasetWarnings.push(tiny);
       if (problems.length > 0) {
@@ -430,6 +473,11 @@ export default defineTool({
           { problems },
         );
       }
+      const media =
+        chunk === null || missingPaths.some((m) => m.field === "datasetDir")
+          ? null
+          : await checkMedia(executor, plan, { dataset: datasetPath, chunk, workdir: settings.workdir, args });
+      if (media) datasetWarnings.push(media);
     }
     deps.progress({ progress: 2, total: 3, message: "comparing with existing files" });
     const targets = plan.files.map((f) => ({ file: f, path: posix.join(outputDir, f.name) }));
@@ -566,8 +614,12 @@ export default defineTool({
       (w) => (w.startsWith("dataset: ") && w.includes(" epochs over the data")) || w.startsWith("Global batch "),
     );
     const tiny = epochs.map((w) => `\nwarning: ${w}`).join("");
+    const media = r.warnings
+      .filter((w) => w.startsWith("datasetDir: "))
+      .map((w) => `\nwarning: ${w.slice("datasetDir: ".length)}`)
+      .join("");
     const kept = keptNotes(r.files);
-    return `${head}${missing.join("")}${memory}${tiny}${kept.join("")}\n${p.backend}: TP${p.tp} PP${p.pp} CP${p.cp} DP${p.dp} on ${p.nodes}x${p.npusPerNode} NPUs, GBS ${p.globalBatchSize} (MBS ${p.microBatchSize} x GA ${p.gradAccSteps} x DP ${p.dp})${split}\n${alignColumns(r.files.map((f) => [f.role, f.path, `(${f.status})`])).join("\n")}${next}`;
+    return `${head}${missing.join("")}${media}${memory}${tiny}${kept.join("")}\n${p.backend}: TP${p.tp} PP${p.pp} CP${p.cp} DP${p.dp} on ${p.nodes}x${p.npusPerNode} NPUs, GBS ${p.globalBatchSize} (MBS ${p.microBatchSize} x GA ${p.gradAccSteps} x DP ${p.dp})${split}\n${alignColumns(r.files.map((f) => [f.role, f.path, `(${f.status})`])).join("\n")}${next}`;
   },
 });
 
