@@ -7,6 +7,7 @@ import { estimateLaunch, layoutCalls } from "../estimate/launch.js";
 import { runHolders, runsSavingTo } from "./holders.js";
 import type { LaunchScriptInfo } from "./launch-script.js";
 import { checkInventory, checkLayout, checkResumable } from "./preflight-cluster.js";
+import { checkDatasetMediaOnMaster } from "./preflight-media.js";
 import { checkNode, DEFAULT_HCCL_BASE_PORT, type NodeCheckInputs, probeNodes } from "./preflight-node.js";
 import { readLaunchInputs } from "./preflight-read.js";
 import type { Add, Check, NodeContext, PreflightOptions, PreflightResult } from "./preflight-types.js";
@@ -85,6 +86,8 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRes
     const planned = checkNode(n, master, inputs, ourPids, result.configHashes, add);
     result.plannedCheckpointKb = planned ?? result.plannedCheckpointKb;
   }
+  // The dataset's first images under the data config's dataset_dir (the master reads the data).
+  await checkDatasetMediaOnMaster(master, info, read.buildInputs, add);
   checkResumable(config, opts.resume, master, add, read.buildInputs);
   checkMemory(read.script, config, nodes, npusPerNode, read.buildInputs, add);
   result.ok = checks.every((c) => c.ok);
