@@ -3,7 +3,7 @@ import type { ReleaseTag } from "../knowledge/release-tags.js";
 import { exampleFiles } from "./examples.js";
 import { simFile } from "./files.js";
 import type { SimStack } from "./releases.js";
-import { MM_CONFIG_PY, MM_CONVERT_PY, MM_TRAINING_PY, SIM_BUILD_PY } from "./shims.js";
+import { MM_CONFIG_PY, MM_CONVERT_PY, MM_PLUGIN_PY, MM_TRAINING_PY, SIM_BUILD_PY } from "./shims.js";
 
 const SIM_NOTE =
   "This tree belongs to a simulated Ascend host (ascend-train sim); it imitates the upstream layout only.";
@@ -64,6 +64,10 @@ export function mindspeedMmFiles(release: ReleaseTag, stack: SimStack): Record<s
     "mindspeed_mm/__init__.py": `__version__ = "${stack.mmVersion}"\n`,
     "mindspeed_mm/training.py": MM_TRAINING_PY,
     "mindspeed_mm/sim_config.py": MM_CONFIG_PY,
+    "mindspeed_mm/data/__init__.py": "",
+    "mindspeed_mm/data/data_utils/__init__.py": "",
+    "mindspeed_mm/data/data_utils/func_utils/__init__.py": "",
+    "mindspeed_mm/data/data_utils/func_utils/mm_plugin.py": MM_PLUGIN_PY,
     "mindspeed_mm/tools/tools.json": `${JSON.stringify({ profile: { enable: false }, memory_profile: { enable: false } }, null, 4)}\n`,
     "checkpoint/__init__.py": "",
     "checkpoint/convert_cli.py": MM_CONVERT_PY,

@@ -16,6 +16,9 @@ export const MM_CONVERT_PY = simFile("mm_convert.py");
 // mindspeed_mm/training.py of the simulated checkout: the real log format (facts §e), checkpoints, scenario failures.
 export const MM_TRAINING_PY = simFile("mm_training.py");
 
+// mindspeed_mm/data/data_utils/func_utils/mm_plugin.py: the dataset's images opened at preprocessing, as upstream does.
+export const MM_PLUGIN_PY = simFile("mm_plugin.py");
+
 // bin/npu-smi: the 98-column Atlas A2 table of the real tool, filled from the simulated host's state.
 export const NPU_SMI_PY = simFile("npu_smi.py");
 export const DF_SHIM_SH = simFile("df_shim.sh");

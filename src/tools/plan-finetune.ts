@@ -1,10 +1,13 @@
 // plan_finetune: the fine-tune steps for (model, dataset, host) in order, each marked with what the host already has.
 // Host reads only: the check_env probe, existence of the weight/checkpoint directories (one `test` script), the
-// config files and the dataset's first bytes (readFile), the run ledger. Changes nothing.
+// config files and the dataset's first bytes (readFile) with whether its first images exist, the run ledger. Changes
+// nothing.
 import { posix } from "node:path";
 import { z } from "zod";
-import { checkRecordAgainstAttr, firstRecordText } from "../configs/dataset-probe.js";
+import { checkDatasetMedia, type MediaRoot, missingMediaMessage } from "../configs/dataset-media.js";
+import { checkRecordAgainstAttr, datasetFamilyOf, firstRecordText } from "../configs/dataset-probe.js";
 import { PlanError, resolveModel, resolveTrainingPlan, type TrainingPlan } from "../configs/index.js";
+import { DATASET_FORMATS } from "../datasets/formats.js";
 import { checkEnvironment } from "../env/check.js";
 import { hbmFromChips, memoryAdvice } from "../estimate/index.js";
 import { exportOfRun } from "../export/exported.js";
@@ -145,12 +148,20 @@ async function readOrNull(executor: HostExecutor, path: string, maxBytes: number
   }
 }
 
-/** How the dataset's first record fits the data config: problems, or null when it fits. */
+interface DatasetFit {
+  /** How the first record's keys miss the data config (empty: they fit). */
+  problems: string[];
+  /** The first records' images not under the dataset_dir build_configs would write, with the call that fixes it. */
+  media: string | null;
+}
+
+/** How the dataset's first record fits the data config, and whether its images are where the run would look. */
 async function datasetFit(
   executor: HostExecutor,
   plan: TrainingPlan,
   path: string,
-): Promise<string[] | "missing" | "unreadable"> {
+  ctx: { host: string; dataset: string; workdir: string | null },
+): Promise<DatasetFit | "missing" | "unreadable"> {
   let chunk: string | null;
   try {
     chunk = await readOrNull(executor, path, 256 * 1024);
@@ -158,14 +169,39 @@ async function datasetFit(
     return "unreadable";
   }
   if (chunk === null) return "missing";
-  if (!plan.datasetAttr) return [];
+  if (!plan.datasetAttr) return { problems: [], media: null };
   const text = firstRecordText(chunk);
-  if (!text) return ["does not start with a JSON object or an array of objects"];
+  if (!text) return { problems: ["does not start with a JSON object or an array of objects"], media: null };
+  let problems: string[];
   try {
-    return checkRecordAgainstAttr(JSON.parse(text), plan.datasetAttr).map((p) => `${p.field}: ${p.message}`);
+    problems = checkRecordAgainstAttr(JSON.parse(text), plan.datasetAttr).map((p) => `${p.field}: ${p.message}`);
   } catch (error) {
-    return [`first record is not valid JSON (${(error as Error).message})`];
+    return { problems: [`first record is not valid JSON (${(error as Error).message})`], media: null };
   }
+  if (problems.length > 0) return { problems, media: null };
+  // The dataset_dir build_configs writes by default (the dataset's directory), resolved from the workdir.
+  const dir = plan.paths.datasetDir;
+  if (!dir.startsWith("/") && !ctx.workdir) return { problems, media: null };
+  const family = datasetFamilyOf(resolveModel(plan.model).exampleDir);
+  const root: MediaRoot = {
+    file: path,
+    dir,
+    dirAbs: dir.startsWith("/") ? posix.normalize(dir) : posix.join(ctx.workdir!, dir),
+    fallbackCwd: family && DATASET_FORMATS[family].usesAttr ? ctx.workdir : null,
+    attr: plan.datasetAttr,
+  };
+  const check = await checkDatasetMedia(executor, root, { chunk, workdir: ctx.workdir }).catch(() => null);
+  if (!check || check.missing.length === 0) return { problems, media: null };
+  const build = callHint("build_configs", {
+    host: ctx.host,
+    model: plan.model,
+    dataset: ctx.dataset,
+    datasetDir: check.foundUnder ?? "/path/to/images-root",
+  });
+  const fix = check.foundUnder
+    ? `they are under ${check.foundUnder}: ${build}`
+    : `put the images under ${root.dirAbs}, or give build_configs the folder they are relative to: ${build}`;
+  return { problems, media: `${missingMediaMessage(check, root)} Before training, ${fix}` };
 }
 
 export default defineTool({
@@ -271,7 +307,15 @@ export default defineTool({
           t.map((text, i) => (text === null ? "missing" : text === plan.files[i]!.text ? "same" : "differs")),
         ),
       ),
-      args.dataset ? settle(datasetFit(executor, plan, abs(args.dataset) ?? args.dataset)) : Promise.resolve(null),
+      args.dataset
+        ? settle(
+            datasetFit(executor, plan, abs(args.dataset) ?? args.dataset, {
+              host: args.host,
+              dataset: args.dataset,
+              workdir,
+            }),
+          )
+        : Promise.resolve(null),
       settle(listRecordedRuns(deps, { host: args.host, active: false, limit: 20 })),
       masterPort,
     ]);
@@ -374,16 +418,36 @@ export default defineTool({
     } else if (data.value === "missing") {
       steps.push(step("prepare_dataset", "blocked", `${args.dataset} does not exist on ${host}`, dataArgs));
       steps.push(step("validate_dataset", "blocked", `${args.dataset} does not exist on ${host}`, dataArgs));
-    } else if (data.value.length > 0) {
+    } else if (data.value.problems.length > 0) {
       steps.push(
         step(
           "prepare_dataset",
           "todo",
-          `first record does not fit the data config: ${data.value.join("; ")}`,
+          `first record does not fit the data config: ${data.value.problems.join("; ")}`,
           dataArgs,
         ),
       );
       steps.push(step("validate_dataset", "skip", VALIDATED_BY_PREPARE, dataArgs));
+    } else if (data.value.media) {
+      // The keys fit; the images are not where the run would open them: not a conversion, a folder to name.
+      steps.push(
+        step(
+          "prepare_dataset",
+          "skip",
+          `the first record's keys fit the data config, but ${data.value.media}`,
+          dataArgs,
+        ),
+      );
+      steps.push(
+        trainedOn
+          ? step("validate_dataset", "done", `${trainedOn} it`, dataArgs)
+          : step(
+              "validate_dataset",
+              "todo",
+              "check every record and image (give imageDir: the folder the images are relative to)",
+              dataArgs,
+            ),
+      );
     } else {
       steps.push(step("prepare_dataset", "skip", "the first record already fits the data config", dataArgs));
       steps.push(

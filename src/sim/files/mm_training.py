@@ -12,6 +12,7 @@ import sys
 import time
 
 from mindspeed_mm import sim_config
+from mindspeed_mm.data.data_utils.func_utils import mm_plugin
 
 BANNER = "(simulated Ascend host: ascend-train sim)"
 SPLIT_MARKER = ".ascend_sim_split.json"
@@ -95,8 +96,14 @@ class Run:
                 "Can't load tokenizer for '%s'. If you were trying to load it from 'https://huggingface.co/models', "
                 "make sure you don't have a local directory with the same name. Otherwise, make sure '%s' is the "
                 "correct path to a directory containing all relevant files for a Qwen2TokenizerFast tokenizer." % (tok, tok))
+        # MLLM configs name `dataset` and `dataset_dir`; InternVL's a list of {data_path, data_folder}.
+        if isinstance(basic, list):
+            sources = [(str(b.get("data_path") or ""), b.get("data_folder") or "", False)
+                       for b in basic if isinstance(b, dict)]
+        else:
+            sources = [(p, basic.get("dataset_dir") or "data", True) for p in str(basic.get("dataset") or "").split(",")]
         samples = 0
-        for path in str(basic.get("dataset") or "").split(","):
+        for path, media_dir, keep_original in sources:
             if not path:
                 continue
             if not os.path.exists(path):
@@ -106,6 +113,8 @@ class Run:
                     samples += len(json.load(f))
             except (ValueError, TypeError, OSError):
                 samples += 1
+            # Preprocessing opens every record's images: a path that is not there stops the run here.
+            mm_plugin.preprocess_dataset(path, str(media_dir), dp.get("attr"), keep_original)
         return samples
 
     def shm_check(self, workers):
