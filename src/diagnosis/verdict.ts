@@ -219,6 +219,33 @@ export function withOwnStack(
   if (!own) return listed;
   return [...listed.slice(0, 2), own].sort((a, b) => b.similarity - a.similarity);
 }
+/**
+ * The public reports listed with a verdict: those at least LISTED near that share more with the log than exception
+ * names or one stray word, with the log's own stack among them (withOwnStack). Under a rule that is sure, only
+ * reports of the categories the findings name are listed (from a wider search when the nearest five hold none): a
+ * report of another kind beside a sure verdict reads as a contradiction, not as a precedent.
+ */
+function listedCases(
+  query: string[],
+  neighbours: KnownCase[],
+  findings: Finding[],
+  stack: DeviceStack | undefined,
+): KnownCase[] {
+  const top = findings[0];
+  const sure = top && top.category !== "unknown" && top.confidence >= CONFIDENT && !READINGS.has(top.rule);
+  const named = new Set<string>(findings.map((f) => f.category));
+  const listable = (c: KnownCase) =>
+    c.similarity >= LISTED && sharesMoreThanNames(c) && (!sure || named.has(c.category));
+  let wide: KnownCase[] | undefined;
+  const wider = () => {
+    wide ??= nearestCases(query, OWN_STACK_SEARCH, LISTED).filter(listable);
+    return wide;
+  };
+  const near = neighbours.filter(listable);
+  const listed = near.length > 0 || !sure ? near : wider();
+  return withOwnStack(listed.slice(0, 3), stack, wider);
+}
+
 /** How sure the shell's bare "Killed" makes a host OOM verdict (SIGKILL has other senders: a scheduler, kill -9). */
 const SHELL_KILLED_CONFIDENCE = 0.6;
 /** Weight of a finding made only from where tracebacks end. */
@@ -490,9 +517,6 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
   const neighbours = nearestCases(query, VOTERS);
   // The vote reads cases from similarity 0.1; the verdict lists only those close enough to be worth reading, with the
   // nearest of the log's own stack among them when one is close enough.
-  const knownCases = withOwnStack(neighbours.filter((c) => c.similarity >= LISTED).slice(0, 3), stack, () =>
-    nearestCases(query, OWN_STACK_SEARCH, LISTED).filter((c) => c.similarity >= LISTED),
-  );
   const top = findings[0];
   const stopped = !top || top.confidence < CONFIDENT ? externalStop(scans, findings) : undefined;
   const killed = !stopped && (!top || top.confidence < CONFIDENT) ? shellKilled(scans, findings, compiled) : undefined;
@@ -546,6 +570,7 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
   }
   if (!stopped && (findings[0]!.confidence < CONFIDENT || findings[0]!.rule === "known-case"))
     findings.push(...caseHints(neighbours, findings, compiled));
+  const knownCases = listedCases(query, neighbours, findings, stack);
   if (knownCases.length > 0) findings[0]!.knownCases = knownCases;
   const rootCause = rootCauseOf(scans.flatMap((s) => s.rankErrors ?? []));
   if (rootCause) notes.push(rootCause.basis);
@@ -739,7 +764,7 @@ function caseHints(neighbours: KnownCase[], findings: Finding[], compiled: Compi
     if (named.has(v.category)) continue;
     const best = neighbours.find((c) => c.category === v.category);
     const rule = compiled.rules.find((r) => r.category === v.category);
-    if (!best || !rule || caseEvidence(best) < HINT_MIN) continue;
+    if (!best || !rule || caseEvidence(best) < HINT_MIN || !sharesMoreThanNames(best)) continue;
     const f = findingOf(rule, 0);
     f.rule = "known-case";
     f.title = `${rule.title} (a public case with similar lines)`;
