@@ -71,8 +71,9 @@ export default defineTool({
   handle: async (args, deps) => {
     const listed = await listRecordedRuns(deps, args);
     // With no inventory only `local` is asked: a host registered elsewhere (sim init in a subdirectory) keeps its runs.
+    // Asked for active runs only, none says nothing about where runs are recorded.
     const noInventory =
-      listed.runs.length === 0 && deps.hosts.inventoryFile === null ? noInventoryGuidance() : undefined;
+      listed.runs.length === 0 && !args.active && deps.hosts.inventoryFile === null ? noInventoryGuidance() : undefined;
     return { ...listed, activeOnly: args.active, ...(noInventory ? { noInventory } : {}) };
   },
   summarize: (r) => {

@@ -120,7 +120,7 @@ describe("run ids and ledger records (local host, real MCP server)", () => {
   it("does not signal an unrelated process a forged record names", async () => {
     const r = await call(server, "stop_run", { runId: "run-20260101-000000-aaaa", host: "box", confirm: true });
     // The pid is not this run's process, so the run counts as ended: nothing is signalled, the record is unchanged.
-    expect(r.text).toMatch(/already \w+, not stopped|reused|not this run's process/);
+    expect(r.text).toMatch(/had already ended|reused|not this run's process/);
     expect(r.text).toMatch(/nothing to stop|refused|reused|not this run.s process/);
     await new Promise((res) => setTimeout(res, 300));
     expect(alive(victim.pid!)).toBe(true);
@@ -130,7 +130,7 @@ describe("run ids and ledger records (local host, real MCP server)", () => {
     const r = await call(server, "stop_run", { runId: "run-20260101-000000-0001", host: "box" });
     expect(r.outcome).toBe("ok");
     // A record naming pid 1 is never a live run of ours: no node is planned and nothing would be signalled.
-    expect(r.text).toMatch(/already \w+, not stopped|pid 1: refused/);
+    expect(r.text).toMatch(/had already ended|pid 1: refused/);
     expect(r.text).toMatch(/nothing to stop|refused|reused|not this run.s process/);
     expect(r.text).not.toMatch(/kill -TERM -- -1/);
     expect(stopScript(1, null, 5)).not.toMatch(/kill/);

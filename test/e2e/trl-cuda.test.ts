@@ -210,7 +210,8 @@ describe("TRL on the simulated CUDA host", () => {
     const stopped = await stopRun.handle(stopRun.input.parse({ runId, confirm: true, graceSeconds: 5 }), deps());
     expect(stopped).toMatchObject({ stopped: false, wasRunning: false, alreadyEnded: "finished", nodes: [] });
     expect(stopped.next).toContain("already ended (finished");
-    expect(stopRun.summarize(stopped)).toContain("already finished, not stopped");
+    expect(stopRun.summarize(stopped)).toContain("had already ended (finished");
+    expect(stopRun.summarize(stopped)).not.toMatch(/not stopped/);
     const runs = await listRuns.handle(listRuns.input.parse({ host: "gpu" }), deps());
     expect(runs.runs.find((r) => r.runId === runId)?.state).toBe("finished");
   }, 30_000);
