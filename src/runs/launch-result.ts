@@ -42,6 +42,33 @@ export const PlanOut = z.object({
   notes: z.array(z.string()),
 });
 
+/** A launch result's verdict field (optional in the type only: summaries are made of results without it). */
+export const LaunchOk = z
+  .boolean()
+  .optional()
+  .describe(
+    "false when the launch failed: the pre-flight failed, the run ended right after the start with a non-zero " +
+      "status (or none recorded), or a canary ended before its iterations. A run that already finished (exit 0) is ok.",
+  );
+
+/**
+ * Whether a launch failed: a run that ended at once with a non-zero status (or none recorded) was started but failed,
+ * and so did a canary that died before its iterations. A run that already finished (exit 0) did what was asked.
+ */
+export function launchFailed(r: {
+  preflightOk: boolean;
+  exitedEarly: readonly { exit: string | null }[];
+  canary?: { ended?: string | null } | null;
+}): boolean {
+  return !r.preflightOk || r.exitedEarly.some((e) => e.exit !== "0") || r.canary?.ended === "exited";
+}
+
+/** The result with its verdict, for a JSON or MCP reader as for the exit status. */
+export const withVerdict = <R extends Parameters<typeof launchFailed>[0]>(r: R): R & { ok: boolean } => ({
+  ...r,
+  ok: !launchFailed(r),
+});
+
 export const LaunchOut = z.object({
   runId: z.string(),
   started: z.boolean(),

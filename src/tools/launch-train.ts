@@ -4,7 +4,15 @@ import { z } from "zod";
 import { HostAddressSchema, InterfaceNameSchema } from "../hosts/network-names.js";
 import { CANARY_MAX, CANARY_MIN, CanaryOut, runCanary, summarizeCanary } from "../runs/canary.js";
 import { launchHfJobRun } from "../runs/hf-jobs-launch.js";
-import { envInput, finishLaunch, LaunchOut, summarizeLaunch } from "../runs/launch-result.js";
+import {
+  envInput,
+  finishLaunch,
+  LaunchOk,
+  LaunchOut,
+  launchFailed,
+  summarizeLaunch,
+  withVerdict,
+} from "../runs/launch-result.js";
 import { findRun, newRunId } from "../runs/ledger.js";
 import { prepareLaunch } from "../runs/orchestrate.js";
 import { hasSbatch } from "../runs/slurm.js";
@@ -97,27 +105,8 @@ const input = z
 
 const output = LaunchOut.extend({
   canary: CanaryOut.nullable().optional(),
-  // Optional in the type only (summaries are made of results without it); every result launch_train returns has it.
-  ok: z
-    .boolean()
-    .optional()
-    .describe(
-      "false when the launch failed: the pre-flight failed, the run ended right after the start with a non-zero " +
-        "status (or none recorded), or a canary ended before its iterations. A run that already finished (exit 0) is ok.",
-    ),
+  ok: LaunchOk,
 });
-type Launched = Omit<z.output<typeof output>, "ok">;
-
-/**
- * Whether the launch failed: a run that ended at once with a non-zero status (or none recorded) was started but failed,
- * and so did a canary that died before its iterations. A run that already finished (exit 0) did what was asked.
- */
-function launchFailed(r: Launched): boolean {
-  return !r.preflightOk || r.exitedEarly.some((e) => e.exit !== "0") || r.canary?.ended === "exited";
-}
-
-/** The result with its verdict, for a JSON or MCP reader as for the exit status. */
-const withVerdict = (r: Launched): Launched & { ok: boolean } => ({ ...r, ok: !launchFailed(r) });
 
 export default defineTool({
   name: "launch_train",

@@ -2,7 +2,15 @@
 import { posix } from "node:path";
 import { z } from "zod";
 import { divergenceOf } from "../runs/divergence.js";
-import { envInput, finishLaunch, LaunchOut, summarizeLaunch } from "../runs/launch-result.js";
+import {
+  envInput,
+  finishLaunch,
+  LaunchOk,
+  LaunchOut,
+  launchFailed,
+  summarizeLaunch,
+  withVerdict,
+} from "../runs/launch-result.js";
 import { findRun, ledgerDir, newRunId, requireRun } from "../runs/ledger.js";
 import { prepareLaunch } from "../runs/orchestrate.js";
 import { resolveOnHost } from "../runs/preflight.js";
@@ -105,6 +113,7 @@ export default defineTool({
     resumedFrom: z.string(),
     resumeIteration: z.number().nullable(),
     changes: z.array(z.string()).describe("what differs from the original launch"),
+    ok: LaunchOk,
   }),
   async handle(args, deps) {
     const found = await requireRun(deps.hosts, args.runId, args.host, { tool: "resume_run" });
@@ -166,12 +175,12 @@ export default defineTool({
     );
     const pre = prepared.pre;
     if (!pre.script || !pre.config) {
-      return {
+      return withVerdict({
         ...(await finishLaunch(prepared, false, 0, deps, {})),
         resumedFrom: record.id,
         resumeIteration: null,
         changes: [],
-      };
+      });
     }
     const main = pre.script.info.mainConfig;
     const diverged = await divergenceOf(deps.hosts, record, deps.now);
@@ -216,9 +225,9 @@ export default defineTool({
       },
     });
     if (out.plan) out.plan.notes.push(...notes);
-    return { ...out, resumedFrom: record.id, resumeIteration: first.iteration, changes: first.changes };
+    return withVerdict({ ...out, resumedFrom: record.id, resumeIteration: first.iteration, changes: first.changes });
   },
-  failed: (r) => !r.preflightOk,
+  failed: launchFailed,
   summarize: (r) =>
     [
       `Resume of ${r.resumedFrom} from iteration ${r.resumeIteration ?? "?"}: ${r.changes.join("; ") || "no changes"}`,

@@ -1,6 +1,6 @@
 // A confirmed launch whose run ends right after the start with a non-zero status was started but failed: the CLI
 // exits 1 (the README's "ran and failed"), and the JSON and MCP results say so with ok: false, as other failed
-// outcomes do. A run that already finished (exit 0) within the settle time is a success.
+// outcomes do. A run that already finished (exit 0) within the settle time is a success. A resume is judged alike.
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -13,6 +13,7 @@ import { HostRegistry } from "../../src/hosts/registry.js";
 import { mcpResult } from "../../src/server.js";
 import { invokeTool } from "../../src/tools/invoke.js";
 import launchTrain from "../../src/tools/launch-train.js";
+import resumeRun from "../../src/tools/resume-run.js";
 import type { ToolDeps } from "../../src/tools/tool.js";
 import { CLI } from "../helpers/mcp.js";
 import { writeInventory } from "../helpers/sim-host.js";
@@ -125,5 +126,37 @@ describe("a confirmed launch whose run ends right after the start", () => {
     const json = JSON.parse(r.stdout) as { ok: boolean; started: boolean; next: string };
     expect(json).toMatchObject({ ok: false, started: true });
     expect(json.next).toContain("exited right after the start");
+  });
+});
+
+describe("a confirmed resume whose run ends right after the start", () => {
+  it("is failed in the result (ok: false), as a launch is", async () => {
+    const { dir, deps, settings } = hostWithTorchrun(FINISHES);
+    const first = await invokeTool(launchTrain, await confirmed(), deps);
+    if (!first.ok) throw new Error(first.error);
+    expect(first.result).toMatchObject({ ok: true });
+    const runId = (first.result as { runId: string }).runId;
+    // The run saved iteration 10; the relaunch dies at once.
+    const save = join(settings.workdir!, "save");
+    mkdirSync(join(save, "iter_0000010/mp_rank_00"), { recursive: true });
+    writeFileSync(join(save, "iter_0000010/mp_rank_00/model_optim_rng.pt"), "x".repeat(4096));
+    writeFileSync(join(save, "latest_checkpointed_iteration.txt"), "10");
+    writeFileSync(join(dir, "bin/torchrun"), DIES, { mode: 0o755 });
+    const resumed = await invokeTool(
+      resumeRun,
+      // The script saves no optimizer state: the weights, iteration and schedule resume with a fresh optimizer.
+      {
+        runId,
+        host: "npu",
+        allowFreshOptimizer: true,
+        confirm: true,
+        settleSeconds: 1.5,
+        masterPort: await freePort(),
+      },
+      deps,
+    );
+    if (!resumed.ok) throw new Error(resumed.error);
+    expect(resumed.result, resumed.text).toMatchObject({ started: true, ok: false, exitedEarly: [{ host: "npu" }] });
+    expect(resumed.failed).toBe(true);
   });
 });
