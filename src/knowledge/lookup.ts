@@ -1,7 +1,9 @@
 // Resolves what people type (ids, HF repo ids, loose names, family words) to a model entry, the models of the
 // families a word names, or the nearest model ids.
+import { callHint } from "../text/hint.js";
 import { familiesInWords, groupByFamily } from "./catalog.js";
 import { MODELS, ROUTES } from "./models.js";
+import { textOnlyFamilyOf } from "./text-only-families.js";
 import type { ModelEntry, RoutingEntry } from "./types.js";
 
 /** Lower case, no org prefix, no "-instruct", no separators: "Qwen/Qwen2.5-VL-3B-Instruct" -> "qwen25vl3b". */
@@ -124,6 +126,10 @@ export function modelNotResolved(found: Extract<LookupResult, { status: "family"
       return `"${found.query}" names several sizes: ${found.candidates.map((m) => m.id).join(", ")}; give one id.`;
     return `"${found.query}" names ${found.candidates.length} models in ${groups.length} families: ${familiesInWords(groups)}; give one id.`;
   }
+  // A text-only LLM is not a typo of a VLM id: say what it is and where find_model points it.
+  const textOnly = textOnlyFamilyOf(found.query);
+  if (textOnly)
+    return `"${found.query}" is a text-only ${textOnly.name} model, and these recipes fine-tune vision-language models; ${callHint("find_model", { query: found.query })} says where text-only models train.`;
   const nearest = found.suggestions.length ? ` Nearest: ${found.suggestions.join(", ")};` : "";
   return `Unknown model "${found.query}".${nearest} find_model lists every model by family and size.`;
 }

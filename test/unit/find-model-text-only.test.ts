@@ -1,6 +1,7 @@
 // find_model on a text-only LLM (Llama, Qwen, Mistral …): not "no match" but a pointer, as its description promises
 // for non-VLM models: MindSpeed-LLM on Ascend NPUs, or build_configs with trainer trl on a CUDA host. VLM names of
-// the same families stay VLMs, and a name no family claims is still unknown (exit 1).
+// the same families stay VLMs, and a name no family claims is still unknown (exit 1). Other tools given such a name
+// say what it is and name the find-model call.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -83,4 +84,24 @@ describe("ascend-train find-model on a text-only model", () => {
     expect(r.stdout).toMatch(/ascend-train build-configs --trainer trl --model \S+/);
     expect(r.stdout).not.toContain("No model matches");
   }, 120_000);
+});
+
+describe("another tool given a text-only model", () => {
+  it("says what the name is and names the find-model call, not the nearest VLM ids", () => {
+    const home = mkdtempSync(join(tmpdir(), "text-only-estimate-"));
+    try {
+      const r = spawnSync(process.execPath, [CLI, "estimate-memory", "--model", "llama3-8b", "--npus", "8"], {
+        cwd: home,
+        encoding: "utf8",
+        env: { ...process.env, HOME: home, ASCEND_TRAIN_FROM_SOURCE: "1" },
+        timeout: 60_000,
+      });
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain('"llama3-8b" is a text-only Llama model');
+      expect(r.stderr).toContain("find-model llama3-8b");
+      expect(r.stderr).not.toContain("Nearest:");
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
 });
