@@ -59,7 +59,9 @@ export function noInventoryGuidance(cwd = process.cwd()): string {
   const where = explicit
     ? `No host inventory: ASCEND_TRAIN_CONFIG names ${resolve(cwd, explicit)}, which does not exist.`
     : `No host inventory: hosts are read from ${first}, else ${second}, or from the file ASCEND_TRAIN_CONFIG names.`;
-  const into = explicit ? "ASCEND_TRAIN_CONFIG's file" : `${INVENTORY_NAME} here`;
+  const into = explicit
+    ? "ASCEND_TRAIN_CONFIG's file"
+    : `the ${INVENTORY_NAME} of the directory it runs in (here ${first}); a server started elsewhere reads that file when ASCEND_TRAIN_CONFIG names it`;
   return `${where}${inventoryBelowHint(cwd)} npx ascend-train sim init lays out a simulated host "sim" and adds it to ${into}.`;
 }
 

@@ -4,6 +4,7 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { isMap, parseDocument, parse as parseYaml, type YAMLMap } from "yaml";
 import { type HostSettings, HostSettingsSchema } from "../hosts/inventory.js";
+import { shellQuote } from "../hosts/quote.js";
 import { NEWEST_RELEASE } from "../knowledge/release-tags.js";
 import { cudaSimHostSettings, layOutCudaSim, layOutTrlSampleData } from "./cuda.js";
 import { type LaidOutSim, type LayOutOptions, layOutSim, simHostSettings, startScenarioProcesses } from "./layout.js";
@@ -356,7 +357,17 @@ export async function simInitCommand(
     // A short run over the sample's records (the README's first run): the defaults' 10000 iterations would pass
     // over them thousands of times, and build-configs warns that the model would memorise them.
     `  ascend-train build-configs --host ${name} --model ${data.model} --global-batch-size 8 --train-iters 75 --save-interval 25   # uses the paths above; a short run over the sample`,
+    mcpClientLine(opts.inventoryFile),
   ].join("\n");
+}
+
+/**
+ * The inventory an MCP server reads is the one in the directory it starts in (a desktop client's may be "/"): the
+ * variable that points it at this one, as the README's registration takes it.
+ */
+function mcpClientLine(inventoryFile: string): string {
+  const file = shellQuote(resolve(inventoryFile));
+  return `  from an MCP client: start the server with ASCEND_TRAIN_CONFIG=${file} (Claude Code: claude mcp add ascend-train -e ASCEND_TRAIN_CONFIG=${file} -- node /path/to/ascend-train/bin/ascend-train.js mcp)`;
 }
 
 /** `ascend-train sim init --accelerator cuda`: a CUDA host with one sample dataset per TRL method, registered. */
@@ -380,5 +391,6 @@ export async function simInitCudaCommand(
     "Next:",
     opts.bare ? `  ascend-train install-stack --host ${name}` : `  ascend-train check-env --host ${name}`,
     `  ascend-train build-configs --host ${name} --trainer trl --method sft --model Qwen/Qwen2.5-0.5B-Instruct --dataset ${data.sft}`,
+    mcpClientLine(opts.inventoryFile),
   ].join("\n");
 }

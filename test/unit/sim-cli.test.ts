@@ -105,6 +105,10 @@ describe.skipIf(!canBuildSimHost)("sim commands", () => {
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain("registered in");
     expect(r.out).toContain('as host "cuda-sim"');
+    // An MCP server started elsewhere (a desktop client's may start in /) is pointed at this inventory.
+    expect(r.out).toContain(
+      `from an MCP client: start the server with ASCEND_TRAIN_CONFIG=${join(work, "ascend-train.yaml")}`,
+    );
     const hosts = inventory().hosts;
     expect(hosts.sim?.workdir).toBe(join(host, "MindSpeed-MM"));
     expect(hosts["cuda-sim"]?.workdir).toBe(join(work, "gpu-host", "work"));

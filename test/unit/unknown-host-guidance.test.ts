@@ -50,6 +50,7 @@ describe("an unknown host from a directory without an inventory", () => {
     expect(error.error).toContain("cd first-run");
     expect(error.error).toContain("ASCEND_TRAIN_CONFIG=first-run/ascend-train.yaml");
     expect(error.error).toContain("npx ascend-train sim init");
+    expect(error.error).toContain("a server started elsewhere reads that file when ASCEND_TRAIN_CONFIG names it");
     expect(error.error).not.toContain("create ascend-train.yaml");
   });
 
