@@ -77,7 +77,8 @@ describe("the README's path past the demo, as a newcomer types it", () => {
         expect(lastIteration(log)).toBeGreaterThan(at);
       }
       if (args[0] === "tail-logs") expect(r.stdout).toMatch(/iteration \d+\/\d+/);
-      if (args[0] === "stop-run") expect(r.stdout).toMatch(/stopped/);
+      // On a slow machine the short run may finish first: stop-run then says so, and that is no failure.
+      if (args[0] === "stop-run") expect(r.stdout).toMatch(/stopped|had already ended \(finished/);
     }
     expect(runId).toMatch(/^run-/);
   }, 600_000);
