@@ -1,6 +1,6 @@
-// Where tools may write on a host: inside the directories its configuration allows. `..`, symlinks leading out and
-// absolute paths elsewhere are refused before anything is written. Also how a relative path is read (from the host's
-// workdir) and how a missing one is explained.
+// Where tools may write and read on a host: writes inside the directories its configuration allows, reads inside its
+// readable roots. `..`, symlinks leading out and absolute paths elsewhere are refused before anything is written or
+// read. Also how a relative path is read (from the host's workdir) and how a missing one is explained.
 import { resolve as pathResolve } from "node:path";
 import type { HostExecutor } from "./executor.js";
 import type { HostSettings } from "./inventory.js";
@@ -8,6 +8,13 @@ import { shellQuote } from "./quote.js";
 
 export class PathNotAllowedError extends Error {
   override name = "PathNotAllowedError";
+  constructor(
+    message: string,
+    /** The refusal and its fix apart (the message is both), for a caller that reports them in two fields. */
+    readonly parts?: { problem: string; fix: string },
+  ) {
+    super(message);
+  }
 }
 
 /** The allowed roots: allowedDirs, else the workdir, the user's home and /tmp. */
@@ -148,15 +155,14 @@ export function readRefusalError(
   hostName: string,
 ): PathNotAllowedError {
   if (why === "credential") {
-    return new PathNotAllowedError(
-      `"${path}" resolves to ${resolved}, a credential file or directory: ascend-train never reads those on ${hostName}.`,
-    );
+    const problem = `"${path}" resolves to ${resolved}, a credential file or directory: ascend-train never reads those on ${hostName}.`;
+    return new PathNotAllowedError(problem, { problem, fix: "Choose another file." });
   }
-  return new PathNotAllowedError(
+  const problem =
     `"${path}" resolves to ${resolved}, outside the directories ascend-train may read on ${hostName} ` +
-      `(${resolvedRoots.join(", ")}). Choose a file inside them, or add its directory to readableDirs for host ` +
-      `${hostName} in ascend-train.yaml.`,
-  );
+    `(${resolvedRoots.join(", ")}).`;
+  const fix = `Choose a file inside them, or add its directory to readableDirs for host ${hostName} in ascend-train.yaml.`;
+  return new PathNotAllowedError(`${problem} ${fix}`, { problem, fix });
 }
 
 /**
@@ -177,6 +183,8 @@ export function readGuardShell(within: readonly string[]): string {
   ].join("\n");
 }
 
+const readGuardedSettings = new WeakMap<HostExecutor, HostSettings>();
+
 /** Refuses readFile outside the readable roots, whatever tool asks. */
 export function guardReads(executor: HostExecutor, settings: HostSettings): HostExecutor {
   const guarded = Object.create(executor) as HostExecutor;
@@ -184,7 +192,49 @@ export function guardReads(executor: HostExecutor, settings: HostSettings): Host
     checkPathText(path);
     return executor.readFile(path, { ...opts, within: opts?.within ?? readableRoots(settings) });
   };
+  readGuardedSettings.set(guarded, settings);
   return guarded;
+}
+
+/** The settings guardReads wrapped `executor` (or an executor it was wrapped in, such as guardWrites') with. */
+function readSettingsOf(executor: HostExecutor): HostSettings | undefined {
+  for (let e: HostExecutor | null = executor; e; e = Object.getPrototypeOf(e) as HostExecutor | null) {
+    const settings = readGuardedSettings.get(e);
+    if (settings) return settings;
+  }
+  return undefined;
+}
+
+/**
+ * The guard for reads a tool makes with a command (a dataset job, a converter) rather than readFile: resolves `path`
+ * on the host as that command would (a relative path from the workdir, `~` as the user's home, symlinks followed, a
+ * missing tail allowed) and refuses it outside the readable roots or in a credential store, in readFile's words, before
+ * anything reads it. Returns the resolved path. On an executor guardReads did not wrap (a test's), only the text is
+ * checked.
+ */
+export async function ensureReadable(executor: HostExecutor, path: string, field = "path"): Promise<string> {
+  checkPathText(path, field);
+  const settings = readSettingsOf(executor);
+  if (!settings) return path;
+  const script = [
+    `W=${shellQuote(settings.workdir ?? "")}; f=$1`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a JS template
+    'case $f in /*|"~"*) ;; *) [ -n "$W" ] && f="$W/$f";; esac; case $f in "~"|"~/"*) f="$HOME${f#"~"}";; "~"*) echo "only ~ and ~/ are expanded: $f" >&2; exit 3;; esac',
+    readGuardShell(readableRoots(settings)),
+    'printf "%s\\n" "$rf"',
+  ].join("\n");
+  const r = await executor.run(["sh", "-c", script, "sh", path], { timeoutMs: 15_000 });
+  if (r.exitCode === 48) {
+    const [why, resolved, ...roots] = r.stderr.trim().split("\n");
+    throw readRefusalError(why === "credential" ? why : "outside", path, resolved ?? path, roots, executor.name);
+  }
+  const resolved = r.stdout.trim();
+  if (r.exitCode !== 0 || !resolved) {
+    throw new PathNotAllowedError(
+      `Cannot resolve ${field} "${path}" on ${executor.name}: ${r.stderr.trim() || "realpath failed"}.`,
+    );
+  }
+  return resolved;
 }
 
 /**

@@ -3,7 +3,7 @@
 import { posix } from "node:path";
 import { readBuildInputs } from "../configs/build-inputs.js";
 import type { HostExecutor } from "../hosts/executor.js";
-import { explainRelativeMiss } from "../hosts/paths.js";
+import { explainRelativeMiss, PathNotAllowedError } from "../hosts/paths.js";
 import { argsHint } from "../text/hint.js";
 import { type LaunchScriptInfo, parseLaunchScript } from "./launch-script.js";
 import type { Add, NodeContext } from "./preflight-types.js";
@@ -38,12 +38,20 @@ async function missingScript(
   return { message, fix };
 }
 
-async function readText(executor: HostExecutor, path: string): Promise<string | null> {
+/** The file's text; null when it cannot be read; the read guard's refusal when it may not be (nothing was read). */
+async function readText(executor: HostExecutor, path: string): Promise<string | null | PathNotAllowedError> {
   try {
     return (await executor.readFile(path, { maxBytes: 4 * 1024 * 1024 })).content;
-  } catch {
+  } catch (error) {
+    if (error instanceof PathNotAllowedError) return error;
     return null;
   }
+}
+
+/** The guard's refusal as a check: its words, and its fix (how to allow the directory). */
+function refusal(error: PathNotAllowedError): { message: string; fix: string } {
+  if (error.parts) return { message: error.parts.problem, fix: error.parts.fix };
+  return { message: error.message, fix: "Choose a file inside the directories ascend-train may read." };
 }
 
 export interface LaunchInputs {
@@ -67,6 +75,10 @@ export async function readLaunchInputs(
 ): Promise<LaunchInputs | null> {
   const abs = resolveOnHost(master.workdir, script);
   const text = scriptText ?? (await readText(master.executor, abs));
+  if (text instanceof PathNotAllowedError) {
+    add({ id: "script", host: master.host, level: "error", ...refusal(text) });
+    return null;
+  }
   if (text === null) {
     add({ id: "script", host: master.host, level: "error", ...(await missingScript(master, script, abs)) });
     return null;
@@ -92,6 +104,10 @@ export async function readLaunchInputs(
   ] as const) {
     if (!p) continue;
     const t = await readText(master.executor, resolveOnHost(master.workdir, p));
+    if (t instanceof PathNotAllowedError) {
+      add({ id: "configs", host: master.host, level: "warning", ...refusal(t) });
+      continue;
+    }
     if (t === null) continue;
     try {
       files[key] = parseConfigText(p, t);

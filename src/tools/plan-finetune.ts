@@ -7,11 +7,12 @@ import { z } from "zod";
 import { checkDatasetMedia, type MediaRoot, missingMediaMessage } from "../configs/dataset-media.js";
 import { checkRecordAgainstAttr, datasetFamilyOf, firstRecordText } from "../configs/dataset-probe.js";
 import { PlanError, resolveModel, resolveTrainingPlan, type TrainingPlan } from "../configs/index.js";
-import { DATASET_FORMATS } from "../datasets/formats.js";
+import { DATASET_FORMATS, type DatasetFamily } from "../datasets/formats.js";
 import { checkEnvironment } from "../env/check.js";
 import { hbmFromChips, memoryAdvice } from "../estimate/index.js";
 import { exportOfRun } from "../export/exported.js";
 import { type HostExecutor, HostFileError } from "../hosts/executor.js";
+import { ensureReadable } from "../hosts/paths.js";
 import { shellQuote } from "../hosts/quote.js";
 import { benchmarkData, scoreHint } from "../infer/benchmarks.js";
 import { inferenceFamily } from "../infer/configs.js";
@@ -148,6 +149,25 @@ async function readOrNull(executor: HostExecutor, path: string, maxBytes: number
   }
 }
 
+/**
+ * Where prepare_dataset should write a converted copy of `input`: the host's data folder (`<workdir>/data`, where
+ * MindSpeed-MM's examples keep it; else the input's folder), named as MindSpeed-MM names converted data
+ * (`mllm_format_<name>.json`) in the family's record format and container, never the input itself.
+ */
+function convertedDatasetPath(input: string, workdir: string | null, family: string): string {
+  const spec = Object.hasOwn(DATASET_FORMATS, family) ? DATASET_FORMATS[family as DatasetFamily] : undefined;
+  const record = spec?.record ?? "mllm";
+  const container = spec?.container ?? "json";
+  const dir = workdir ? posix.join(workdir, "data") : posix.dirname(input);
+  const name = posix
+    .basename(input)
+    .replace(/\.jsonl?$/i, "")
+    .replace(new RegExp(`^${record}_format_`), "");
+  const path = posix.join(dir, `${record}_format_${name}.${container}`);
+  const inputOnHost = input.startsWith("/") || !workdir ? posix.normalize(input) : posix.join(workdir, input);
+  return path === inputOnHost ? posix.join(dir, `${record}_format_${name}_converted.${container}`) : path;
+}
+
 interface DatasetFit {
   /** How the first record's keys miss the data config (empty: they fit). */
   problems: string[];
@@ -275,6 +295,9 @@ export default defineTool({
     const ckptDir = abs(plan.paths.ckptDir);
     const outputDir = abs(plan.paths.outputDir);
     const dirs = [hfDir, ckptDir].filter((p): p is string => p !== null);
+    // The dataset is read with readFile and, for its images, with a command: the read guard refuses it here, in
+    // readFile's words, before anything of it is read.
+    if (args.dataset) await ensureReadable(executor, args.dataset, "dataset");
 
     deps.progress({ progress: 0, total: 1, message: `inspecting ${args.host}` });
     const texts = Promise.all(
@@ -399,7 +422,11 @@ export default defineTool({
 
     // Dataset.
     const family = resolveModel(plan.model).exampleDir;
-    const dataArgs = { host, input: args.dataset, path: args.dataset, family };
+    // A prepare_dataset suggestion is a whole call: the input and where to write its converted copy.
+    const convertedTo = (input: string) => ({ input, output: convertedDatasetPath(input, workdir, family) });
+    const dataArgs = { host, ...(args.dataset ? convertedTo(args.dataset) : {}), path: args.dataset, family };
+    // No dataset given but one at the configs' default path: the next call plans with it (which reads how it fits).
+    let replanStep: StepOut | null = null;
     if ((!args.dataset || !data) && trainedOn) {
       const trained = `${trainedOn} the dataset its configs name`;
       steps.push(step("prepare_dataset", "done", trained, dataArgs));
@@ -408,8 +435,9 @@ export default defineTool({
       const noDataset = defaultFound
         ? `no dataset given; ${defaultDataset} is on ${host} (build_configs' default path, where sim init puts its sample): plan with ${argsHint({ dataset: defaultDataset })}`
         : `no dataset given: plan with ${argsHint({ dataset: "/path/to/data.json" })}`;
-      const found = defaultFound ? { input: defaultDataset, path: defaultDataset } : {};
+      const found = defaultFound ? { ...convertedTo(defaultDataset), path: defaultDataset } : {};
       steps.push(step("prepare_dataset", "unknown", noDataset, { ...dataArgs, ...found }));
+      if (defaultFound) replanStep = steps.at(-1)!;
       steps.push(step("validate_dataset", "unknown", noDataset, { ...dataArgs, ...found }));
     } else if (!data.ok || data.value === "unreadable") {
       const why = data.ok ? "cannot be read as a file (a directory?)" : data.error;
@@ -615,7 +643,23 @@ export default defineTool({
       );
     }
 
-    const first = steps.find((s) => s.status === "todo" || s.status === "blocked" || s.status === "unknown");
+    // The next call is one that can be made as suggested: a step whose arguments its tool accepts as they are (a
+    // prepare_dataset with no dataset anywhere cannot be), or plan_finetune again with the dataset found.
+    const callable = (s: StepOut) => PLANNED_TOOLS.get(s.tool)?.input.safeParse(s.args).success ?? true;
+    const first = steps.find(
+      (s) =>
+        (s.status === "todo" || s.status === "blocked" || s.status === "unknown") && (s === replanStep || callable(s)),
+    );
+    const replan = {
+      tool: "plan_finetune",
+      args: {
+        host,
+        model: plan.model,
+        dataset: defaultDataset,
+        ...(args.release ? { release: args.release } : {}),
+        ...(args.masterPort ? { masterPort: args.masterPort } : {}),
+      },
+    };
     const advice = memoryAdvice({
       model: plan.model,
       release: plan.release,
@@ -637,7 +681,7 @@ export default defineTool({
       model: plan.model,
       release: plan.release,
       host,
-      next: first ? { tool: first.tool, args: first.args } : null,
+      next: !first ? null : first === replanStep ? replan : { tool: first.tool, args: first.args },
       steps,
       memory,
     };

@@ -30,7 +30,7 @@ import {
   RecordFormatInput,
   Stats,
 } from "../datasets/schema.js";
-import { ensureWritablePath } from "../hosts/paths.js";
+import { ensureReadable, ensureWritablePath } from "../hosts/paths.js";
 import { lookupModel } from "../knowledge/lookup.js";
 import { argsHint, callHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
@@ -112,6 +112,10 @@ export default defineTool({
     const attr: DataAttr = args.attr ?? {};
     // Refused unless it lies inside the host's allowed directories (symlinks and `..` resolved on the host).
     const output = await ensureWritablePath(executor, settings, args.host, args.output, "output");
+    // The dataset job reads with its own program, not readFile: the read guard is applied here, before it starts (to
+    // imageDir too when the images are opened).
+    await ensureReadable(executor, args.input, "input");
+    if (args.imageDir && args.checkImages) await ensureReadable(executor, args.imageDir, "imageDir");
     const tmp = tempNameFor(output);
     const cwd = settings.workdir;
     const started = Date.now();

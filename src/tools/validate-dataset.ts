@@ -8,7 +8,7 @@ import { DatasetProblem, formatCounts, formatProblems, resultCounts, runDatasetS
 import { AttrInput, commonInput, FamilyInput, hostPath, normalizeFormat, Stats } from "../datasets/schema.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
-import { explainRelativeMiss } from "../hosts/paths.js";
+import { ensureReadable, explainRelativeMiss } from "../hosts/paths.js";
 import { argsHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
 
@@ -83,6 +83,10 @@ export default defineTool({
       | DatasetFamily
       | undefined;
     const rules = family ? DATASET_FORMATS[family].rules : undefined;
+    // The dataset job reads with its own program, not readFile: the read guard is applied here, before it starts (to
+    // imageDir too when the images are opened).
+    await ensureReadable(executor, args.path, "path");
+    if (args.imageDir && args.checkImages) await ensureReadable(executor, args.imageDir, "imageDir");
     const started = Date.now();
     const result = await runDatasetScript(
       executor,
