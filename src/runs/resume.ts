@@ -1,12 +1,15 @@
-// Resuming a run: the same layout and configs, loading the latest checkpoint of its save directory with the flags
+// Resuming a run: the same layout, loading the latest checkpoint of the save directory its record names with the flags
 // that make Megatron restore the optimizer, the RNG and the iteration count (no --no-load-optim/--no-load-rng/--finetune).
+// Configs rebuilt since the launch are run as they are now, and the plan names the files that changed; a rebuilt
+// parallel layout the checkpoint was not saved in is refused.
 import { posix } from "node:path";
 import { parseDocument } from "yaml";
 import { rebuildHint } from "../configs/build-inputs.js";
 import { shellQuote } from "../hosts/quote.js";
 import { callHint } from "../text/hint.js";
-import { resumeScript } from "./launch-script.js";
+import { parseLaunchScript, type ResumeEdit, resumeScript } from "./launch-script.js";
 import type { Check, PreflightResult } from "./preflight.js";
+import { resolveOnHost } from "./preflight.js";
 import type { RunRecord } from "./types.js";
 
 /** Variables launch_train sets itself per run; a resumed run gets fresh ones. */
@@ -36,6 +39,50 @@ export function carriedEnv(record: RunRecord): {
   return { env, redacted };
 }
 
+const samePath = (a: string, b: string) => posix.normalize(`${a}/`) === posix.normalize(`${b}/`);
+
+/** Where the run saved its checkpoints, as its ledger record names it (absolute: launches record the probed path). */
+export const recordedSaveDir = (record: RunRecord): string | null =>
+  record.saveDir ? resolveOnHost(record.workdir, record.saveDir) : null;
+
+/**
+ * The launch script pointed at the run's own save directory (SAVE_PATH, else --save), for configs rebuilt since it
+ * launched to save elsewhere: the pre-flight then checks the checkpoint there, and the resumed run loads it and goes on
+ * saving there. Null when the script already saves there, or names no save directory this edit can point (a YAML
+ * backend keeps it in its config: buildResume refuses then, naming the rebuild that saves there again).
+ */
+export function ownSaveDirScript(text: string, saveDir: string, workdir: string): ResumeEdit | null {
+  const savesTo = (t: string) => parseLaunchScript(t).savePath;
+  const current = savesTo(text);
+  if (current === null || samePath(resolveOnHost(workdir, current), saveDir)) return null;
+  const quoted = shellQuote(saveDir);
+  let out = text.replace(/^(\s*(?:export\s+)?SAVE_PATH=).*$/m, (_m, head: string) => `${head}${quoted}`);
+  // A literal --save wins over SAVE_PATH (later flags win): point it too.
+  if (savesTo(out) !== saveDir) out = out.replace(/--save\s+(?!\$)\S+/g, () => `--save ${quoted}`);
+  return savesTo(out) === saveDir ? { text: out, changes: [`SAVE_PATH=${saveDir}`] } : null;
+}
+
+/**
+ * The files the run read at launch (its ledger's sha256 of each: script, configs, dataset) that differ now: changed
+ * where both name the path; read then and not now, or now and not then. Launch scripts and the ledger's own copies
+ * are compared only where both name them: a resumed run's record names its ledger copy of the script, while its
+ * hashes name the script it was copied from.
+ */
+export function filesChangedSinceLaunch(
+  launched: Record<string, string>,
+  now: Record<string, string>,
+  ledgerDir: string,
+): { changed: string[]; gone: string[]; added: string[] } {
+  const compared = (p: string) => !p.endsWith(".sh") && !p.startsWith(`${ledgerDir.replace(/\/+$/, "")}/`);
+  const launchedPaths = Object.keys(launched);
+  const nowPaths = Object.keys(now);
+  return {
+    changed: launchedPaths.filter((p) => now[p] !== undefined && now[p] !== launched[p]),
+    gone: launchedPaths.filter((p) => now[p] === undefined && compared(p)),
+    added: nowPaths.filter((p) => launched[p] === undefined && compared(p)),
+  };
+}
+
 export interface ResumeFiles {
   /** Files to write on every node before the start (absolute path → content). */
   files: { path: string; text: string }[];
@@ -61,8 +108,9 @@ export function buildResume(
   const checks: Check[] = [];
   const master = pre.nodes[0]!;
   const config = pre.config!;
+  // The checkpoints are where the run saved them (its record), whatever the configs name now.
+  const saveDir = recordedSaveDir(record);
   const save = master.facts?.save ?? null;
-  const saveDir = save?.abs ?? record.saveDir;
   const tracker = save?.tracker ?? null;
   const iteration = tracker && /^\d+$/.test(tracker) ? Number(tracker) : null;
   const add = (c: Omit<Check, "ok">) => checks.push({ ...c, ok: c.level !== "error" });
@@ -73,6 +121,38 @@ export function buildResume(
       level: "error",
       message: `Run ${record.id} saved no checkpoints (no save directory).`,
       fix: "Launch a new run instead.",
+    });
+    return { files: [], scriptPath: record.script, changes: [], iteration, checks };
+  }
+  // The pre-flight checked the save directory the script names: resume_run points a script's SAVE_PATH or --save at the
+  // run's own (ownSaveDirScript); a YAML backend's config, or a script that saves nowhere, only a rebuild can.
+  if (!save || !samePath(save.abs, saveDir)) {
+    add({
+      id: "resumable",
+      host: master.host,
+      level: "error",
+      message:
+        `Run ${record.id} saved its checkpoints in ${saveDir}, but ${save ? `the configs now save to ${save.abs}` : "the script now sets no save directory"}` +
+        `${config.kind === "yaml" ? ` (in ${pre.script!.info.mainConfig})` : ""}, and resume_run cannot point them back.`,
+      fix: `Rebuild the configs to save there again (${rebuildHint(pre.buildInputs ?? null, master.host, { saveDir, overwrite: true })}), then ${callHint("resume_run", { runId: record.id, host: master.host })}.`,
+    });
+    return { files: [], scriptPath: record.script, changes: [], iteration, checks };
+  }
+  // A checkpoint is split for the layout it was saved in: a rebuilt TP/PP/CP cannot load it.
+  const was = record.parallel;
+  if (was.tp !== config.tp || was.pp !== config.pp || was.cp !== config.cp) {
+    const layout = (l: { tp: number; pp: number; cp: number }) => `TP ${l.tp}, PP ${l.pp}, CP ${l.cp}`;
+    const relayout = config.pp !== was.pp ? { llmLayerSplit: undefined, vitLayerSplit: undefined, vpp: undefined } : {};
+    add({
+      id: "resumable",
+      host: master.host,
+      level: "error",
+      message:
+        `The configs now train in another parallel layout (${layout(config)}) than run ${record.id} saved its ` +
+        `checkpoints in (${layout(was)}): its checkpoint cannot be loaded split that way.`,
+      fix:
+        `Rebuild the configs in the run's layout (${rebuildHint(pre.buildInputs ?? null, master.host, { ...relayout, tp: was.tp, pp: was.pp, cp: was.cp, overwrite: true })}), ` +
+        `then ${callHint("resume_run", { runId: record.id, host: master.host })}; or train the new layout as a new run (${callHint("launch_train", { host: master.host, script: pre.script!.path })}).`,
     });
     return { files: [], scriptPath: record.script, changes: [], iteration, checks };
   }
@@ -134,6 +214,24 @@ export function buildResume(
       fix:
         "Pass allowFreshOptimizer: true to resume the weights, iteration and LR schedule with a fresh optimizer; build " +
         `runs you want to resume exactly with ${rebuildHint(pre.buildInputs ?? null, master.host, { saveOptimizer: true, overwrite: true })}.`,
+    });
+  }
+  // What was rebuilt since the launch runs as it is now, on the old checkpoint: the plan names it.
+  const since = filesChangedSinceLaunch(record.configHashes, pre.configHashes, opts.ledgerDir);
+  const differences = [
+    since.changed.length ? `changed: ${since.changed.join(", ")}` : "",
+    since.gone.length ? `no longer read: ${since.gone.join(", ")}` : "",
+    since.added.length ? `read now, not then: ${since.added.join(", ")}` : "",
+  ].filter(Boolean);
+  if (differences.length) {
+    add({
+      id: "resume-changes",
+      host: master.host,
+      level: "warning",
+      message:
+        `Since run ${record.id} launched, its files differ (${differences.join("; ")}): the resumed run trains with the ` +
+        `script and configs as they are now, from the checkpoint in ${saveDir}.`,
+      fix: "To resume the training as launched, put those files back as they were, then call again.",
     });
   }
   const keepSkips = savedWithoutOptimizer && opts.allowFreshOptimizer;

@@ -1,7 +1,9 @@
-// resume_run: a new run continuing a stopped or failed one from the latest complete checkpoint in its save directory.
+// resume_run: a new run continuing a stopped or failed one from the latest complete checkpoint in its own save directory
+// (the one its ledger record names, even after the configs were rebuilt to save elsewhere).
 import { posix } from "node:path";
 import { z } from "zod";
 import { divergenceOf } from "../runs/divergence.js";
+import { planLaunch } from "../runs/launch.js";
 import {
   envInput,
   finishLaunch,
@@ -11,10 +13,11 @@ import {
   summarizeLaunch,
   withVerdict,
 } from "../runs/launch-result.js";
+import type { ResumeEdit } from "../runs/launch-script.js";
 import { findRun, ledgerDir, newRunId, requireRun } from "../runs/ledger.js";
-import { prepareLaunch } from "../runs/orchestrate.js";
-import { resolveOnHost } from "../runs/preflight.js";
-import { buildResume, carriedEnv, type ResumeFiles } from "../runs/resume.js";
+import type { PreparedLaunch } from "../runs/orchestrate.js";
+import { resolveOnHost, runPreflight } from "../runs/preflight.js";
+import { buildResume, carriedEnv, ownSaveDirScript, type ResumeFiles, recordedSaveDir } from "../runs/resume.js";
 import { isSlurmActive } from "../runs/slurm.js";
 import { planSlurmLaunch, relaxLoginNodeChecks } from "../runs/slurm-launch.js";
 import { livenessByRun, slurmJobOf } from "../runs/status.js";
@@ -74,6 +77,22 @@ async function resumeTrlRun(
   return { ...out, resumedFrom: record.id, resumeIteration: saved.latest, changes: [`${call} in ${scriptPath}`] };
 }
 
+/**
+ * The run's launch script as it is now, pointed at the run's own save directory when it was rebuilt to save elsewhere
+ * since the launch (ownSaveDirScript); null when it saves there already, cannot be read, or names no such path.
+ */
+async function pointedAtOwnSaveDir(record: RunRecord, deps: ToolDeps): Promise<ResumeEdit | null> {
+  const saveDir = recordedSaveDir(record);
+  if (!saveDir) return null;
+  const { executor, settings } = await deps.hosts.get(record.hosts[0]!);
+  const workdir = settings.workdir ?? "";
+  const text = await executor
+    .readFile(resolveOnHost(workdir, record.script), { maxBytes: 4 * 1024 * 1024 })
+    .then((c) => c.content)
+    .catch(() => null);
+  return text === null ? null : ownSaveDirScript(text, saveDir, workdir);
+}
+
 export default defineTool({
   name: "resume_run",
   title: "Resume a training run",
@@ -81,7 +100,9 @@ export default defineTool({
     "Continue a stopped, failed or stalled run from the latest complete checkpoint in its save directory " +
     "(latest_checkpointed_iteration.txt), on the same hosts with the same layout and configs: --load points at the " +
     "save directory and --no-load-optim / --no-load-rng / --finetune are removed so the optimizer, RNG and iteration " +
-    "count are restored. Runs the launch pre-flight. Without confirm: returns the plan and the changes. With " +
+    "count are restored. Configs rebuilt since the launch run as they are now, still loading and saving in the run's own " +
+    "save directory (its record's); the plan names the files that changed, and a rebuilt parallel layout is refused. " +
+    "Runs the launch pre-flight. Without confirm: returns the plan and the changes. With " +
     "confirm: starts a new run (new run id, resumedFrom set); a run Slurm ran is resubmitted to Slurm. A TRL run " +
     "resumes through the Trainer: a copy of its script calls trainer.train(resume_from_checkpoint=<its latest " +
     "checkpoint-N folder>) and starts like launch_train.",
@@ -160,20 +181,31 @@ export default defineTool({
       ),
     );
     const scriptInfoEnv = carriedEnv(record);
-    const prepared = await prepareLaunch(
-      {
-        hosts: deps.hosts,
-        nodes: record.hosts,
-        script: record.script,
-        env: { ...scriptInfoEnv.env, ...args.env },
-        masterPort: args.masterPort ?? record.masterPort,
-        resume: true,
-        now: deps.now(),
-        runId,
-      },
-      (n) => posix.join(dirOf.get(n.host)!, `${runId}.${posix.basename(record.script).replace(/\.sh$/, "")}.resume.sh`),
-    );
-    const pre = prepared.pre;
+    const ownSaveDir = await pointedAtOwnSaveDir(record, deps);
+    const pre = await runPreflight({
+      hosts: deps.hosts,
+      nodes: record.hosts,
+      script: record.script,
+      scriptText: ownSaveDir?.text,
+      env: { ...scriptInfoEnv.env, ...args.env },
+      masterPort: args.masterPort ?? record.masterPort,
+      resume: true,
+    });
+    const prepared: PreparedLaunch = {
+      runId,
+      pre,
+      plan: pre.script
+        ? await planLaunch(pre, {
+            runId,
+            env: { ...scriptInfoEnv.env, ...args.env },
+            scriptPath: (n) =>
+              posix.join(
+                dirOf.get(n.host)!,
+                `${runId}.${posix.basename(record.script).replace(/\.sh$/, "")}.resume.sh`,
+              ),
+          })
+        : null,
+    };
     if (!pre.script || !pre.config) {
       return withVerdict({
         ...(await finishLaunch(prepared, false, 0, deps, {})),
@@ -225,7 +257,8 @@ export default defineTool({
       },
     });
     if (out.plan) out.plan.notes.push(...notes);
-    return withVerdict({ ...out, resumedFrom: record.id, resumeIteration: first.iteration, changes: first.changes });
+    const changes = [...(ownSaveDir?.changes ?? []), ...first.changes];
+    return withVerdict({ ...out, resumedFrom: record.id, resumeIteration: first.iteration, changes });
   },
   failed: launchFailed,
   summarize: (r) =>
