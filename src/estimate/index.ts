@@ -91,6 +91,45 @@ export interface EstimateReport {
   sources: string[];
 }
 
+/**
+ * The largest values an estimate takes, above the largest Ascend clusters (a few thousand to ~16k NPUs; 8 NPUs a node
+ * on Atlas 800T A2, 16 on Atlas 800T A3) and the largest models, batches and images trained on them. estimate_memory's
+ * schema refuses larger ones in its own words; estimateForModel refuses them from every other caller, so that no input
+ * makes the layout search, the layer loops or the splits grow without end.
+ */
+export const ESTIMATE_BOUNDS = {
+  npus: 65_536,
+  npusPerNode: 16,
+  tp: 64,
+  pp: 128,
+  cp: 64,
+  ep: 512,
+  microBatchSize: 1024,
+  globalBatchSize: 1_048_576,
+  seqLength: 1_048_576,
+  /** Layers of one pipeline stage in a split (the deepest models have about 130 in all). */
+  layersPerStage: 1024,
+  loraRank: 4096,
+  images: 4096,
+  /** 8192 × 8192. */
+  imageMaxPixels: 67_108_864,
+  /** Iterations a time estimate is asked for. */
+  trainIters: 100_000_000,
+} as const;
+
+/** The first value over its bound, as "name value (at most max)"; null when all are within. */
+function overBound(
+  values: Partial<Record<keyof typeof ESTIMATE_BOUNDS, number | readonly number[] | undefined>>,
+): string | null {
+  for (const [name, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    const max = ESTIMATE_BOUNDS[name as keyof typeof ESTIMATE_BOUNDS];
+    const worst = typeof value === "number" ? value : (value ?? []).reduce((a, b) => Math.max(a, b), 0);
+    if (!(worst <= max)) return `${name} ${worst} (at most ${max})`;
+  }
+  return null;
+}
+
 /** Upstream data configs cap images at image_max_pixels 262144 (512 × 512). */
 const DEFAULT_IMAGE_PIXELS = 262144;
 const DEFAULT_LORA_RANK = 8;
@@ -141,6 +180,23 @@ export function hbmFor(chip: string | undefined, hbmGiB: number | undefined): { 
 }
 
 export function estimateForModel(req: EstimateRequest): EstimateReport {
+  // The values asked for; the recipes' defaults are within (a default global batch grows with the NPUs, and is not).
+  const over = overBound({
+    npus: req.npus,
+    npusPerNode: req.npusPerNode,
+    tp: req.tp,
+    pp: req.pp,
+    cp: req.cp,
+    ep: req.ep,
+    microBatchSize: req.microBatchSize,
+    globalBatchSize: req.globalBatchSize,
+    seqLength: req.seqLength,
+    layersPerStage: [...(req.llmLayerSplit ?? []), ...(req.vitLayerSplit ?? [])],
+    loraRank: typeof req.lora === "number" ? req.lora : undefined,
+    images: req.images,
+    imageMaxPixels: req.imageMaxPixels,
+  });
+  if (over) throw new ToolError(`No estimate: ${over} is beyond what the estimate covers.`);
   const model = resolveModel(req.model);
   const recipe = resolveRecipe(model, req.release, req.variant ?? loraVariantFor(model, req.release, req.lora));
   const shape = modelShape(model.id);

@@ -44,7 +44,21 @@ export interface LayoutCandidate extends ParallelSizes {
 /** Margin below this share of HBM is tight. */
 const TIGHT_SHARE = 0.05;
 
-const divisors = (n: number) => Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
+/**
+ * The divisors of n, ascending: pairs (d, n / d) up to √n, so 65,536 NPUs take 256 steps, not an array of 65,536
+ * integers (a billion of them ran the server out of memory).
+ */
+export function divisors(n: number): number[] {
+  if (!Number.isSafeInteger(n) || n < 1) return [];
+  const low: number[] = [];
+  const high: number[] = [];
+  for (let d = 1; d * d <= n; d++) {
+    if (n % d !== 0) continue;
+    low.push(d);
+    if (d * d !== n) high.push(n / d);
+  }
+  return low.concat(high.reverse());
+}
 
 /** Layer split for a PP, as build_configs writes it. */
 export function splitFor(

@@ -3,7 +3,14 @@
 // Reads the knowledge base, and a log on a host only when one is named.
 import { z } from "zod";
 import { parseNpuSmiInfo } from "../env/npu-smi.js";
-import { estimateForModel, hbmFromChips, LORA_VARIANT, layoutLine, stateOnlyOverflow } from "../estimate/index.js";
+import {
+  ESTIMATE_BOUNDS as B,
+  estimateForModel,
+  hbmFromChips,
+  LORA_VARIANT,
+  layoutLine,
+  stateOnlyOverflow,
+} from "../estimate/index.js";
 import { type TimeEstimate, timeFromLog } from "../estimate/time.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { UnknownHostError } from "../hosts/registry.js";
@@ -15,6 +22,14 @@ import { callHint } from "../text/hint.js";
 import { defineTool, type ToolDeps, ToolError } from "./tool.js";
 
 const posInt = z.number().int().positive();
+
+/** A bound with its reason, as the refusal reads: "npus: at most 65536 (…)" over MCP, "--npus: at most 65536 (…)" in a shell. */
+const atMost = (max: number, why?: string) => ({ message: `at most ${max}${why ? ` (${why})` : ""}` });
+/** A whole number from 1 to max (every numeric input is bounded: no value makes the estimate run long). */
+const upTo = (max: number, why?: string) => posInt.max(max, atMost(max, why));
+const layerSplit = z
+  .array(z.number().int().min(0).max(B.layersPerStage, atMost(B.layersPerStage, "layers per stage")))
+  .max(B.pp);
 
 const Breakdown = z.object({
   weightsGiB: z.number(),
@@ -150,32 +165,46 @@ export default defineTool({
     model: z.string().min(1).describe("Model id (qwen2.5vl-7b), HF repo id or name; see find_model"),
     release: z.string().optional().describe("MindSpeed-MM release; default: the newest that has the model"),
     variant: z.string().optional().describe("Recipe variant ('lora', 'fsdp' …); default the standard example"),
-    npus: posInt.optional().describe("Total NPUs; default the example's nodes × NPUs per node"),
-    npusPerNode: posInt.max(64).optional().describe("NPUs per node (TP stays inside a node); default the example's"),
-    tp: posInt.max(64).optional().describe("Tensor parallel size; default the example's"),
-    pp: posInt.max(128).optional().describe("Pipeline parallel size; default the example's"),
-    cp: posInt.max(64).optional().describe("Context parallel size"),
-    ep: posInt.max(512).optional().describe("Expert parallel size (MoE models)"),
-    microBatchSize: posInt.max(1024).optional().describe("Micro batch size; default the example's (1)"),
-    globalBatchSize: posInt.optional().describe("Global batch size; sets the microbatches per step"),
-    seqLength: posInt.max(1_048_576).optional().describe("Sequence length in tokens; default the example's"),
-    llmLayerSplit: z.array(z.number().int().min(0)).max(128).optional().describe("LLM layers per pipeline stage"),
-    vitLayerSplit: z.array(z.number().int().min(0)).max(128).optional().describe("ViT layers per pipeline stage"),
+    npus: upTo(B.npus, "above the largest Ascend clusters, of about 16k NPUs")
+      .optional()
+      .describe(`Total NPUs, at most ${B.npus}; default the example's nodes × NPUs per node`),
+    npusPerNode: upTo(B.npusPerNode, "an Atlas 800T A3 node has 16, an A2 node 8")
+      .optional()
+      .describe(`NPUs per node, at most ${B.npusPerNode} (TP stays inside a node); default the example's`),
+    tp: upTo(B.tp).optional().describe("Tensor parallel size; default the example's"),
+    pp: upTo(B.pp).optional().describe("Pipeline parallel size; default the example's"),
+    cp: upTo(B.cp).optional().describe("Context parallel size"),
+    ep: upTo(B.ep).optional().describe("Expert parallel size (MoE models)"),
+    microBatchSize: upTo(B.microBatchSize).optional().describe("Micro batch size; default the example's (1)"),
+    globalBatchSize: upTo(B.globalBatchSize)
+      .optional()
+      .describe(`Global batch size, at most ${B.globalBatchSize}; sets the microbatches per step`),
+    seqLength: upTo(B.seqLength).optional().describe("Sequence length in tokens; default the example's"),
+    llmLayerSplit: layerSplit.optional().describe(`LLM layers per pipeline stage (each at most ${B.layersPerStage})`),
+    vitLayerSplit: layerSplit.optional().describe(`ViT layers per pipeline stage (each at most ${B.layersPerStage})`),
     chip: z
       .string()
       .regex(/^[A-Za-z0-9_ ]{1,32}$/)
       .optional()
       .describe("npu-smi chip name: 910B1, 910B2, 910B3 (default), 910B4, 910_93"),
-    hbmGib: z.number().positive().max(1024).optional().describe("HBM per NPU in GiB, instead of chip"),
+    hbmGib: z.number().positive().max(1024, atMost(1024)).optional().describe("HBM per NPU in GiB, instead of chip"),
     hbmFromHost: z.boolean().default(false).describe("Read HBM per NPU from npu-smi on host instead of chip"),
     lora: z.boolean().optional().describe("LoRA fine-tune (rank 8) instead of full"),
-    loraRank: posInt.max(4096).optional().describe("LoRA rank (implies lora)"),
+    loraRank: upTo(B.loraRank).optional().describe("LoRA rank (implies lora)"),
     recompute: z
       .enum(["none", "selective", "full"])
       .optional()
       .describe("Activation recompute; default none for Megatron, full for FSDP2"),
-    images: z.number().int().min(0).max(4096).optional().describe("Images or video frames per sample (default 1)"),
-    imageMaxPixels: posInt.optional().describe("Largest image in pixels (image_max_pixels; default 262144)"),
+    images: z
+      .number()
+      .int()
+      .min(0)
+      .max(B.images, atMost(B.images))
+      .optional()
+      .describe("Images or video frames per sample (default 1)"),
+    imageMaxPixels: upTo(B.imageMaxPixels, "8192 × 8192")
+      .optional()
+      .describe(`Largest image in pixels (image_max_pixels; default 262144, at most ${B.imageMaxPixels})`),
     trainVision: z
       .boolean()
       .optional()
@@ -190,7 +219,7 @@ export default defineTool({
       .boolean()
       .optional()
       .describe("MindSpeed --swap-attention (attention activations to host); default: as the recipe's script"),
-    limit: posInt.max(50).default(8).describe("Fitting layouts to list"),
+    limit: upTo(50).default(8).describe("Fitting layouts to list"),
     host: z
       .string()
       .min(1)
@@ -198,7 +227,9 @@ export default defineTool({
       .describe("Host holding logFile (for the time estimate) or hbmFromHost; the next calls name it"),
     logFile: z.string().min(1).optional().describe("A training log, for the time estimate"),
     runId: RunIdSchema.optional().describe("A run launched by launch_train, for the time estimate"),
-    trainIters: posInt.optional().describe("Iterations to estimate the time for; default the log's total"),
+    trainIters: upTo(B.trainIters)
+      .optional()
+      .describe(`Iterations to estimate the time for, at most ${B.trainIters}; default the log's total`),
   }),
   output: z.object({
     host: z.string(),
