@@ -17,6 +17,8 @@ export interface LaunchRequest {
   resume: boolean;
   now: Date;
   runId?: string;
+  /** The script's text as it is to run, when the caller edited it (resume_run: saving back where the run saved). */
+  scriptText?: string;
 }
 
 export interface PreparedLaunch {
@@ -37,6 +39,7 @@ export async function prepareLaunch(
     masterPort: req.masterPort,
     env: req.env,
     resume: req.resume,
+    ...(req.scriptText !== undefined ? { scriptText: req.scriptText } : {}),
   });
   const plan = pre.script
     ? await planLaunch(pre, {

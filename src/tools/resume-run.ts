@@ -3,7 +3,6 @@
 import { posix } from "node:path";
 import { z } from "zod";
 import { divergenceOf } from "../runs/divergence.js";
-import { planLaunch } from "../runs/launch.js";
 import {
   envInput,
   finishLaunch,
@@ -15,8 +14,8 @@ import {
 } from "../runs/launch-result.js";
 import type { ResumeEdit } from "../runs/launch-script.js";
 import { findRun, ledgerDir, newRunId, requireRun } from "../runs/ledger.js";
-import type { PreparedLaunch } from "../runs/orchestrate.js";
-import { resolveOnHost, runPreflight } from "../runs/preflight.js";
+import { prepareLaunch } from "../runs/orchestrate.js";
+import { resolveOnHost } from "../runs/preflight.js";
 import { buildResume, carriedEnv, ownSaveDirScript, type ResumeFiles, recordedSaveDir } from "../runs/resume.js";
 import { isSlurmActive } from "../runs/slurm.js";
 import { planSlurmLaunch, relaxLoginNodeChecks } from "../runs/slurm-launch.js";
@@ -182,30 +181,21 @@ export default defineTool({
     );
     const scriptInfoEnv = carriedEnv(record);
     const ownSaveDir = await pointedAtOwnSaveDir(record, deps);
-    const pre = await runPreflight({
-      hosts: deps.hosts,
-      nodes: record.hosts,
-      script: record.script,
-      scriptText: ownSaveDir?.text,
-      env: { ...scriptInfoEnv.env, ...args.env },
-      masterPort: args.masterPort ?? record.masterPort,
-      resume: true,
-    });
-    const prepared: PreparedLaunch = {
-      runId,
-      pre,
-      plan: pre.script
-        ? await planLaunch(pre, {
-            runId,
-            env: { ...scriptInfoEnv.env, ...args.env },
-            scriptPath: (n) =>
-              posix.join(
-                dirOf.get(n.host)!,
-                `${runId}.${posix.basename(record.script).replace(/\.sh$/, "")}.resume.sh`,
-              ),
-          })
-        : null,
-    };
+    const prepared = await prepareLaunch(
+      {
+        hosts: deps.hosts,
+        nodes: record.hosts,
+        script: record.script,
+        ...(ownSaveDir ? { scriptText: ownSaveDir.text } : {}),
+        env: { ...scriptInfoEnv.env, ...args.env },
+        masterPort: args.masterPort ?? record.masterPort,
+        resume: true,
+        now: deps.now(),
+        runId,
+      },
+      (n) => posix.join(dirOf.get(n.host)!, `${runId}.${posix.basename(record.script).replace(/\.sh$/, "")}.resume.sh`),
+    );
+    const pre = prepared.pre;
     if (!pre.script || !pre.config) {
       return withVerdict({
         ...(await finishLaunch(prepared, false, 0, deps, {})),
