@@ -36,10 +36,13 @@ import type { HostRegistry } from "../hosts/registry.js";
 import { TRL_METHOD_INFO, TRL_METHODS } from "../knowledge/trl.js";
 import { argsHint, callHint } from "../text/hint.js";
 import { alignColumns } from "../text/table.js";
+import { atMost, LAYOUT_BOUNDS as B, upTo } from "./bounds.js";
 import { defineTool, ToolError } from "./tool.js";
 
-const positive = z.number().int().positive();
-const split = z.array(z.number().int().nonnegative()).min(1);
+const split = z
+  .array(z.number().int().nonnegative().max(B.layersPerStage, atMost(B.layersPerStage, "layers per stage")))
+  .min(1)
+  .max(B.pp);
 const vppRows = z.array(z.array(z.number().int().nonnegative()).min(1).max(128)).min(1).max(16);
 
 const FileResult = z.object({
@@ -258,16 +261,20 @@ const Input = z.object({
   hfDir: z.string().optional().describe("Hugging Face weights directory"),
   ckptDir: z.string().optional().describe("Converted checkpoint the run loads (mm / dcp)"),
   saveDir: z.string().optional().describe("Where the run saves checkpoints"),
-  tp: positive.optional().describe("Tensor-parallel size; default the recipe's"),
-  pp: positive.optional().describe("Pipeline-parallel size; default the recipe's"),
-  cp: positive.optional().describe("Context-parallel size; default the recipe's"),
-  ep: positive.optional().describe("Expert-parallel size (MoE models); default the recipe's"),
-  npusPerNode: positive.optional().describe("NPUs used on each node; default the recipe's (8)"),
-  nodes: positive.optional().describe("Number of nodes; default the recipe's"),
-  microBatchSize: positive.optional().describe("Samples per NPU per step; default the recipe's"),
-  globalBatchSize: positive.optional().describe("Samples per optimizer step over all NPUs; default the recipe's"),
-  trainIters: positive.optional().describe("Training iterations; default the recipe's"),
-  saveInterval: positive
+  tp: upTo(B.tp).optional().describe(`Tensor-parallel size (at most ${B.tp}); default the recipe's`),
+  pp: upTo(B.pp).optional().describe(`Pipeline-parallel size (at most ${B.pp}); default the recipe's`),
+  cp: upTo(B.cp).optional().describe(`Context-parallel size (at most ${B.cp}); default the recipe's`),
+  ep: upTo(B.ep).optional().describe(`Expert-parallel size (MoE models; at most ${B.ep}); default the recipe's`),
+  npusPerNode: upTo(B.npusPerNode)
+    .optional()
+    .describe(`NPUs used on each node (at most ${B.npusPerNode}); default the recipe's (8)`),
+  nodes: upTo(B.nodes).optional().describe(`Number of nodes (at most ${B.nodes}); default the recipe's`),
+  microBatchSize: upTo(B.microBatchSize).optional().describe("Samples per NPU per step; default the recipe's"),
+  globalBatchSize: upTo(B.globalBatchSize)
+    .optional()
+    .describe("Samples per optimizer step over all NPUs; default the recipe's"),
+  trainIters: upTo(B.trainIters).optional().describe("Training iterations; default the recipe's"),
+  saveInterval: upTo(B.trainIters)
     .optional()
     .describe(
       "Save a checkpoint every N iterations (default the recipe's, often 10000: a shorter or stopped run then keeps none)",
@@ -278,11 +285,11 @@ const Input = z.object({
     .describe(
       "Save optimizer and RNG state in each checkpoint, so resume_run continues exactly (checkpoints about seven times larger: Adam's fp32 state is about 12 bytes a parameter, bf16 weights 2). Default: weights only, as upstream's examples",
     ),
-  seqLength: positive.optional().describe("Sequence length in tokens; default the recipe's"),
+  seqLength: upTo(B.seqLength).optional().describe("Sequence length in tokens; default the recipe's"),
   lr: z.number().positive().optional().describe("Learning rate; default the recipe's"),
   llmLayerSplit: split.optional().describe("LLM layers per pipeline stage"),
   vitLayerSplit: split.optional().describe("ViT layers per pipeline stage"),
-  vpp: positive
+  vpp: upTo(B.vpp)
     .optional()
     .describe(
       "Virtual pipeline stages per rank (--virtual-pipeline-model-parallel-size; needs pp >= 2 and micro-batches per step a multiple of pp; 1 turns VPP off); the rows default to an even split",

@@ -19,14 +19,9 @@ import { noSuchRunOrLog } from "../runs/ledger.js";
 import { runServicesOf } from "../runs/services.js";
 import { RunIdSchema } from "../runs/types.js";
 import { callHint } from "../text/hint.js";
+import { atMost, upTo } from "./bounds.js";
 import { defineTool, type ToolDeps, ToolError } from "./tool.js";
 
-const posInt = z.number().int().positive();
-
-/** A bound with its reason, as the refusal reads: "npus: at most 65536 (…)" over MCP, "--npus: at most 65536 (…)" in a shell. */
-const atMost = (max: number, why?: string) => ({ message: `at most ${max}${why ? ` (${why})` : ""}` });
-/** A whole number from 1 to max (every numeric input is bounded: no value makes the estimate run long). */
-const upTo = (max: number, why?: string) => posInt.max(max, atMost(max, why));
 const layerSplit = z
   .array(z.number().int().min(0).max(B.layersPerStage, atMost(B.layersPerStage, "layers per stage")))
   .max(B.pp);

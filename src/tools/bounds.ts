@@ -1,0 +1,19 @@
+// Bounded numeric inputs shared by the tools that take a parallel layout (estimate_memory, build_configs,
+// convert_weights): every whole-number input has a ceiling, so no value makes a tool loop, allocate or run long, and
+// the refusal says the ceiling and why in the door's words ("npus: at most 65536 (…)", "--npus: at most 65536 (…)").
+import { z } from "zod";
+import { ESTIMATE_BOUNDS } from "../estimate/index.js";
+
+/** A bound with its reason, as the refusal reads it. */
+export const atMost = (max: number, why?: string) => ({ message: `at most ${max}${why ? ` (${why})` : ""}` });
+
+/** A whole number from 1 to max. */
+export const upTo = (max: number, why?: string) => z.number().int().positive().max(max, atMost(max, why));
+
+/** Ceilings of a layout's sizes: the estimate's, the nodes of the largest cluster, and VPP stages per rank. */
+export const LAYOUT_BOUNDS = {
+  ...ESTIMATE_BOUNDS,
+  nodes: ESTIMATE_BOUNDS.npus / ESTIMATE_BOUNDS.npusPerNode,
+  /** Virtual stages per rank: no more than a stage could have layers. */
+  vpp: 128,
+} as const;
