@@ -10,6 +10,7 @@ import { PlanError, resolveModel, resolveTrainingPlan } from "../configs/index.j
 import { type ConvertMarker, megatronLayout, readMarker } from "../convert/index.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
+import { ensureReadable } from "../hosts/paths.js";
 import { shellQuote } from "../hosts/quote.js";
 import type { HostRegistry } from "../hosts/registry.js";
 import { lookupModel } from "../knowledge/lookup.js";
@@ -222,6 +223,10 @@ export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Pr
   if (!req.runId === !req.checkpointDir)
     throw new SourceError("Pass exactly one of runId and checkpointDir.", "runId from list_runs, or a save directory.");
   const { executor, settings } = await hosts.get(req.host);
+  // The directories the caller named are read by commands (the probe, the converter, inference): the read guard
+  // refuses them here, in its own words, before anything reads them. Those taken from the run are the run's own.
+  if (req.checkpointDir) await ensureReadable(executor, req.checkpointDir, "checkpointDir");
+  if (req.hfDir) await ensureReadable(executor, req.hfDir, "hfDir");
   const notes: string[] = [];
   let record: RunRecord | null = null;
   let ledgerFile: string | null = null;

@@ -25,10 +25,17 @@ import {
 import { hostPrelude } from "../hosts/environment.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
-import { checkPathText, ensureWritablePath, onHost, PathNotAllowedError } from "../hosts/paths.js";
+import { checkPathText, ensureReadable, ensureWritablePath, onHost, PathNotAllowedError } from "../hosts/paths.js";
 import { isReleaseTag } from "../knowledge/release-tags.js";
 import { argsHint, callHint } from "../text/hint.js";
 import { defineTool, ToolError } from "./tool.js";
+
+/** Arguments another tool built from its run record (export_model): their paths are not the caller's to guard. */
+const derivedPaths = new WeakSet<object>();
+export function withDerivedPaths<T extends object>(args: T): T {
+  derivedPaths.add(args);
+  return args;
+}
 
 const positive = z.number().int().positive();
 const split = z.array(z.number().int().nonnegative()).min(1);
@@ -258,6 +265,25 @@ export default defineTool({
     } catch (error) {
       if (error instanceof PathNotAllowedError) throw new ToolError(error.message, { field: outField });
       throw error;
+    }
+    // The directories the converter reads, as the caller named them: the read guard refuses them here, before the host
+    // is probed or anything reads them (export_model's own, from its run, it has guarded where they were given).
+    if (!derivedPaths.has(args)) {
+      const reads = {
+        hfDir: plan.direction !== "resplit" && plan.direction !== "merge",
+        ckptDir: plan.direction !== "to-mm" && plan.direction !== "experts",
+        loraDir: plan.direction === "merge",
+      };
+      for (const field of ["hfDir", "ckptDir", "loraDir"] as const) {
+        const value = args[field];
+        if (value === undefined || !reads[field]) continue;
+        try {
+          await ensureReadable(executor, value, field);
+        } catch (error) {
+          if (error instanceof PathNotAllowedError) throw new ToolError(error.message, { field });
+          throw error;
+        }
+      }
     }
 
     report("checking the host");

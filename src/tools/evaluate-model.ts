@@ -8,7 +8,7 @@ import { existingExport } from "../export/exported.js";
 import { hostPrelude } from "../hosts/environment.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
-import { checkPathText } from "../hosts/paths.js";
+import { checkPathText, ensureReadable } from "../hosts/paths.js";
 import { shellQuote } from "../hosts/quote.js";
 import { BENCHMARK_DOWNLOAD } from "../infer/benchmarks.js";
 import { inferenceFamily, inferenceJson, inferenceScript, upstreamExample } from "../infer/configs.js";
@@ -107,6 +107,8 @@ export default defineTool({
       throw error;
     });
     const { executor, settings, workdir, checkpoint } = source;
+    // The benchmark TSVs are opened by the evaluation program: the read guard refuses a datasetDir outside its roots.
+    if (args.datasetDir) await ensureReadable(executor, args.datasetDir, "datasetDir");
     const abs = (p: string) => (p.startsWith("/") ? posix.normalize(p) : posix.join(workdir, p));
     const example = upstreamExample(source.model, "evaluate");
     const family = inferenceFamily(source.model);

@@ -17,7 +17,7 @@ import { LLAMA_CPP_TAG } from "../knowledge/llama-cpp.js";
 import { recipeAt } from "../knowledge/models.js";
 import { findRun } from "../runs/ledger.js";
 import { argsHint, callHint } from "../text/hint.js";
-import convertWeights from "./convert-weights.js";
+import convertWeights, { withDerivedPaths } from "./convert-weights.js";
 import { defineTool, ToolError } from "./tool.js";
 
 /** Files of the original model that a converted directory needs to load and serve (never weights). */
@@ -194,8 +194,10 @@ export default defineTool({
       if (error instanceof PathNotAllowedError) throw new ToolError(error.message, { field: "targetDir" });
       throw error;
     }
+    // hfDir and the checkpoint are the run's, or were named by the caller and guarded by resolveSource: convert_weights
+    // does not guard them again (a run's own paths are not refused).
     const convert = await convertWeights.handle(
-      {
+      withDerivedPaths({
         model: model.id,
         release,
         variant: source.variant || undefined,
@@ -211,7 +213,7 @@ export default defineTool({
         overwrite: args.overwrite,
         timeoutMinutes: args.timeoutMinutes,
         confirm: args.confirm,
-      },
+      }),
       deps,
     );
     const base = {

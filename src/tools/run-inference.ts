@@ -6,7 +6,7 @@ import { posix } from "node:path";
 import { z } from "zod";
 import { existingExport } from "../export/exported.js";
 import type { HostExecutor } from "../hosts/executor.js";
-import { checkPathText, explainRelativeMiss, type RelativePathMiss } from "../hosts/paths.js";
+import { checkPathText, ensureReadable, explainRelativeMiss, type RelativePathMiss } from "../hosts/paths.js";
 import { benchmarkData, scoreHint } from "../infer/benchmarks.js";
 import { inferenceFamily, inferenceJson, inferenceScript, upstreamExample } from "../infer/configs.js";
 import { missingFiles, parseAnswer, runEntry, writeFiles } from "../infer/run.js";
@@ -185,6 +185,12 @@ export default defineTool({
         });
       prompts = parsePromptsJsonl(text).slice(0, 16);
     }
+    // The images the caller named (directly or in promptsFile) are opened by the inference program, not readFile: the
+    // read guard refuses them here, before anything reads them. A base directory given is probed by a command.
+    for (const image of new Set(prompts.map((p) => p.image).filter((i): i is string => Boolean(i))))
+      await ensureReadable(executor, image, "image");
+    if (args.compareBase && args.baseCheckpointDir)
+      await ensureReadable(executor, args.baseCheckpointDir, "baseCheckpointDir");
     const notes = [...source.notes];
     const noImages = !args.promptsFile && !args.prompts?.length && !args.images?.length;
     if (noImages && source.trainingData) {
