@@ -17,3 +17,18 @@ export const LAYOUT_BOUNDS = {
   /** Virtual stages per rank: no more than a stage could have layers. */
   vpp: 128,
 } as const;
+
+/** Layers per pipeline stage, one entry per stage. */
+export const layerSplitInput = z
+  .array(
+    z
+      .number()
+      .int()
+      .nonnegative()
+      .max(LAYOUT_BOUNDS.layersPerStage, atMost(LAYOUT_BOUNDS.layersPerStage, "layers per stage")),
+  )
+  .min(1)
+  .max(LAYOUT_BOUNDS.pp, atMost(LAYOUT_BOUNDS.pp, "pipeline stages"));
+
+/** With VPP: layers per virtual stage, one row per virtual stage, one entry per pipeline rank. */
+export const vppRowsInput = z.array(z.array(z.number().int().nonnegative()).min(1).max(128)).min(1).max(16);

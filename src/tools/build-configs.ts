@@ -36,14 +36,8 @@ import type { HostRegistry } from "../hosts/registry.js";
 import { TRL_METHOD_INFO, TRL_METHODS } from "../knowledge/trl.js";
 import { argsHint, callHint } from "../text/hint.js";
 import { alignColumns } from "../text/table.js";
-import { atMost, LAYOUT_BOUNDS as B, upTo } from "./bounds.js";
+import { LAYOUT_BOUNDS as B, layerSplitInput, upTo, vppRowsInput } from "./bounds.js";
 import { defineTool, ToolError } from "./tool.js";
-
-const split = z
-  .array(z.number().int().nonnegative().max(B.layersPerStage, atMost(B.layersPerStage, "layers per stage")))
-  .min(1)
-  .max(B.pp);
-const vppRows = z.array(z.array(z.number().int().nonnegative()).min(1).max(128)).min(1).max(16);
 
 const FileResult = z.object({
   role: z.enum(["model-config", "data-config", "train-config", "launch-script"]),
@@ -287,19 +281,19 @@ const Input = z.object({
     ),
   seqLength: upTo(B.seqLength).optional().describe("Sequence length in tokens; default the recipe's"),
   lr: z.number().positive().optional().describe("Learning rate; default the recipe's"),
-  llmLayerSplit: split.optional().describe("LLM layers per pipeline stage"),
-  vitLayerSplit: split.optional().describe("ViT layers per pipeline stage"),
+  llmLayerSplit: layerSplitInput.optional().describe("LLM layers per pipeline stage"),
+  vitLayerSplit: layerSplitInput.optional().describe("ViT layers per pipeline stage"),
   vpp: upTo(B.vpp)
     .optional()
     .describe(
       "Virtual pipeline stages per rank (--virtual-pipeline-model-parallel-size; needs pp >= 2 and micro-batches per step a multiple of pp; 1 turns VPP off); the rows default to an even split",
     ),
-  vppLlmLayerSplit: vppRows
+  vppLlmLayerSplit: vppRowsInput
     .optional()
     .describe(
       "With vpp: LLM layers per virtual stage, one row per virtual stage, one entry per pipeline rank, e.g. [[0,0,0,1],[4,4,4,4],[4,4,4,3]]",
     ),
-  vppVitLayerSplit: vppRows
+  vppVitLayerSplit: vppRowsInput
     .optional()
     .describe("With vpp: ViT layers per virtual stage, same shape; the ViT comes before the LLM in forward order"),
   overwrite: z.boolean().default(false).describe("Replace existing files that differ"),

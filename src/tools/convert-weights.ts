@@ -28,6 +28,7 @@ import type { HostSettings } from "../hosts/inventory.js";
 import { checkPathText, ensureReadable, ensureWritablePath, onHost, PathNotAllowedError } from "../hosts/paths.js";
 import { isReleaseTag } from "../knowledge/release-tags.js";
 import { argsHint, callHint } from "../text/hint.js";
+import { LAYOUT_BOUNDS as B, layerSplitInput, upTo, vppRowsInput } from "./bounds.js";
 import { defineTool, ToolError } from "./tool.js";
 
 /** Arguments another tool built from its run record (export_model): their paths are not the caller's to guard. */
@@ -36,10 +37,6 @@ export function withDerivedPaths<T extends object>(args: T): T {
   derivedPaths.add(args);
   return args;
 }
-
-const positive = z.number().int().positive();
-const split = z.array(z.number().int().nonnegative()).min(1);
-const vppRows = z.array(z.array(z.number().int().nonnegative()).min(1).max(128)).min(1).max(16);
 
 const Check = z.object({
   id: z.string(),
@@ -146,28 +143,28 @@ export default defineTool({
       .describe(
         "merge_base_lora_weight: the LoRA run's save directory with the adapters; default the config's save dir",
       ),
-    tp: positive
+    tp: upTo(B.tp)
       .optional()
       .describe(
         "Tensor-parallel size of the target; default: the configs built for the model on the host, else the recipe's",
       ),
-    pp: positive
+    pp: upTo(B.pp)
       .optional()
       .describe(
         "Pipeline-parallel size of the target; default: the configs built for the model on the host, else the recipe's",
       ),
-    ep: positive.optional().describe("Expert-parallel size of the target (MoE models)"),
-    npusPerNode: positive.optional().describe("NPUs per node the training uses; default the recipe's"),
-    nodes: positive.optional().describe("Nodes the training uses; default the recipe's"),
-    llmLayerSplit: split.optional().describe("LLM layers per pipeline stage"),
-    vitLayerSplit: split.optional().describe("ViT layers per pipeline stage"),
-    vpp: positive
+    ep: upTo(B.ep).optional().describe("Expert-parallel size of the target (MoE models)"),
+    npusPerNode: upTo(B.npusPerNode).optional().describe("NPUs per node the training uses; default the recipe's"),
+    nodes: upTo(B.nodes).optional().describe("Nodes the training uses; default the recipe's"),
+    llmLayerSplit: layerSplitInput.optional().describe("LLM layers per pipeline stage"),
+    vitLayerSplit: layerSplitInput.optional().describe("ViT layers per pipeline stage"),
+    vpp: upTo(B.vpp)
       .optional()
       .describe("Virtual pipeline stages per rank (--virtual-pipeline-model-parallel-size), as build_configs got it"),
-    vppLlmLayerSplit: vppRows
+    vppLlmLayerSplit: vppRowsInput
       .optional()
       .describe("With vpp: LLM layers per virtual stage, one row per virtual stage, one entry per pipeline rank"),
-    vppVitLayerSplit: vppRows.optional().describe("With vpp: ViT layers per virtual stage, same shape"),
+    vppVitLayerSplit: vppRowsInput.optional().describe("With vpp: ViT layers per virtual stage, same shape"),
     saveVitOnly: z
       .boolean()
       .optional()
@@ -178,9 +175,13 @@ export default defineTool({
       .enum(["merge", "split"])
       .optional()
       .describe("moe_expert: merge the per-expert weights (default) or split merged ones back"),
-    sourceTp: positive.optional().describe("resplit: tp of the source checkpoint (default: from its marker)"),
-    sourceLlmLayerSplit: split.optional().describe("resplit: LLM split of the source (default: from its marker)"),
-    sourceVitLayerSplit: split.optional().describe("resplit: ViT split of the source (default: from its marker)"),
+    sourceTp: upTo(B.tp).optional().describe("resplit: tp of the source checkpoint (default: from its marker)"),
+    sourceLlmLayerSplit: layerSplitInput
+      .optional()
+      .describe("resplit: LLM split of the source (default: from its marker)"),
+    sourceVitLayerSplit: layerSplitInput
+      .optional()
+      .describe("resplit: ViT split of the source (default: from its marker)"),
     overwrite: z.boolean().default(false).describe("Replace an existing converted checkpoint in the output"),
     timeoutMinutes: z.number().int().min(1).max(1440).default(240).describe("Stop mm-convert after this long"),
     confirm: z.boolean().default(false).describe("Run the conversion. Without it, only the plan and checks come back."),

@@ -1,4 +1,4 @@
-// build_configs' layout sizes are bounded as estimate_memory's are: a pipeline, VPP, node or split size beyond any
+// build_configs' and convert_weights' layout sizes are bounded as estimate_memory's are: a pipeline, VPP, node or split size beyond any
 // cluster is refused as bad input naming the argument and its ceiling, before any plan is made (unbounded, pp 1e8 ran
 // for minutes and vpp 1e8 ended in an internal error).
 import { spawnSync } from "node:child_process";
@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { HostRegistry } from "../../src/hosts/registry.js";
 import buildConfigs from "../../src/tools/build-configs.js";
+import convertWeights from "../../src/tools/convert-weights.js";
 import { invokeTool } from "../../src/tools/invoke.js";
 import type { ToolDeps } from "../../src/tools/tool.js";
 import { CLI } from "../helpers/mcp.js";
@@ -18,6 +19,20 @@ const deps: ToolDeps = {
   progress: () => {},
   log: () => {},
 };
+
+describe("convert_weights' layout sizes, as build_configs'", () => {
+  for (const [arg, value, ceiling] of [
+    ["pp", 100_000_000, 128],
+    ["vpp", 100_000_000, 128],
+    ["nodes", 1_000_000_000, 4096],
+  ] as const) {
+    it(`refuses ${arg} ${value} naming the ceiling ${ceiling}`, async () => {
+      const outcome = await invokeTool(convertWeights, { model: "qwen2.5vl-3b", [arg]: value }, deps);
+      expect(outcome.ok).toBe(false);
+      if (!outcome.ok) expect(outcome.error).toContain(`${arg}: at most ${ceiling}`);
+    }, 20_000);
+  }
+});
 
 describe("build_configs' layout sizes", () => {
   for (const [arg, value, ceiling] of [
