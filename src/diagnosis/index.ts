@@ -14,4 +14,4 @@ export {
   readPlan,
 } from "./sources.js";
 export type { EvidenceLine, Finding, FixAction, FixStep, ScanResult, Verdict } from "./types.js";
-export { buildVerdict, noRuleFinding } from "./verdict.js";
+export { buildVerdict, noRuleFinding, summarizeFindings } from "./verdict.js";

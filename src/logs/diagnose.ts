@@ -1,5 +1,5 @@
 // Hands the error lines of a failed run to the diagnosis engine and keeps a compact summary of its verdict.
-import { diagnoseText } from "../diagnosis/index.js";
+import { diagnoseText, summarizeFindings } from "../diagnosis/index.js";
 
 export interface LogDiagnosis {
   summary: string;
@@ -12,8 +12,15 @@ const MAX_FINDINGS = 3;
 
 const engine: Diagnoser = (text) => {
   const verdict = diagnoseText(text);
+  // The text is a failed run's error lines, not its log: a line number among them names no line of the file
+  // (diagnose_error, reading the file, gives the real one), so the summary leaves the place out.
+  const [top, ...rest] = verdict.findings;
+  const summary =
+    top && top.category !== "unknown"
+      ? summarizeFindings([{ ...top, evidence: [] }, ...rest], verdict.stats)
+      : verdict.summary;
   return {
-    summary: verdict.summary,
+    summary,
     findings: verdict.findings.slice(0, MAX_FINDINGS).map((f) => ({
       rule: f.rule,
       title: f.title,

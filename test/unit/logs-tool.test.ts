@@ -106,6 +106,8 @@ describe("tail_logs on a local file", () => {
     const real = await call({ logFile: crashed, chart: false }, depsFor(local()));
     expect(real.diagnosis?.findings[0]?.rule).toBe("npu-oom");
     expect(tailLogs.summarize(real)).toMatch(/diagnosis: .*out of memory/);
+    // The error line is line 9 of the file and line 2 of the error lines: the summary names neither.
+    expect(real.diagnosis?.summary).not.toMatch(/ at line \d/);
   });
 
   it("reads incrementally with nextOffset and restarts when the log was truncated", async () => {
