@@ -129,3 +129,40 @@ export async function waitFor<T>(
     await sleep(250);
   }
 }
+
+/**
+ * The CLI as a shell on this machine runs it against a simulated host: in a temporary HOME and working directory (the
+ * audit log and the CLI's state land there), with the sim's inventory. `open` before the sim is laid out, `close`
+ * after it is cleaned up; `runState` reads a run's state as list-runs prints it.
+ */
+export function simCliSession(prefix: string, inventory: () => string) {
+  const saved = { HOME: process.env.HOME, XDG_STATE_HOME: process.env.XDG_STATE_HOME };
+  let home = "";
+  const cli = (args: string[]): SpawnSyncReturns<string> =>
+    spawnSync(process.execPath, [CLI, ...args], {
+      encoding: "utf8",
+      cwd: home,
+      env: { ...process.env, ASCEND_TRAIN_CONFIG: inventory() },
+      timeout: 120_000,
+    });
+  return {
+    cli,
+    open(): void {
+      home = mkdtempSync(join(tmpdir(), `${prefix}-home-`));
+      mkdirSync(join(home, "state"));
+      process.env.HOME = home;
+      process.env.XDG_STATE_HOME = join(home, "state");
+    },
+    close(): void {
+      if (home) rmSync(home, { recursive: true, force: true });
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    },
+    runState(host: string, runId: string): string | undefined {
+      const r = cli(["list-runs", "--host", host, "--json"]);
+      return (JSON.parse(r.stdout).runs as { runId: string; state: string }[]).find((x) => x.runId === runId)?.state;
+    },
+  };
+}

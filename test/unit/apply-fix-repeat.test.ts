@@ -2,9 +2,7 @@
 // (full recomputation, the allocator's expandable segments) are really there, each checked on its own, and names the
 // call for the one still missing instead of claiming both. On a scripted host by log file, and on the local simulated
 // host by run id through the CLI, the way a newcomer meets it.
-import { type SpawnSyncReturns, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderCliHint } from "../../src/cli/hints.js";
@@ -15,8 +13,7 @@ import { setScenario } from "../../src/sim/index.js";
 import { renderHints } from "../../src/text/hint.js";
 import applyFix from "../../src/tools/apply-fix.js";
 import type { ToolDeps } from "../../src/tools/tool.js";
-import { type LocalTrainableSim, localTrainableSim, waitFor } from "../helpers/local-sim.js";
-import { CLI } from "../helpers/mcp.js";
+import { type LocalTrainableSim, localTrainableSim, simCliSession, waitFor } from "../helpers/local-sim.js";
 import { canBuildSimHost } from "../helpers/prereqs.js";
 import { freePort } from "../helpers/server-probe.js";
 
@@ -95,34 +92,18 @@ describe("apply_fix asked again for an out-of-memory fix the script already has"
 
 describe.skipIf(!canBuildSimHost)("apply-fix --fix recompute twice on a simulated run that ran out of memory", () => {
   let sim: LocalTrainableSim;
-  let home: string;
-  const saved = { HOME: process.env.HOME, XDG_STATE_HOME: process.env.XDG_STATE_HOME };
-  /** The CLI with this sim's inventory, run in a temporary directory under a temporary HOME. */
-  const cli = (args: string[]): SpawnSyncReturns<string> =>
-    spawnSync(process.execPath, [CLI, ...args], {
-      encoding: "utf8",
-      cwd: home,
-      env: { ...process.env, ASCEND_TRAIN_CONFIG: sim.inventory },
-      timeout: 120_000,
-    });
+  const session = simCliSession("apply-fix-repeat", () => sim.inventory);
+  const cli = session.cli;
 
   beforeAll(async () => {
-    home = mkdtempSync(join(tmpdir(), "apply-fix-repeat-home-"));
-    mkdirSync(join(home, "state"));
-    // The audit log and anything else the CLI keeps under HOME land in the temporary directory.
-    process.env.HOME = home;
-    process.env.XDG_STATE_HOME = join(home, "state");
+    session.open();
     sim = await localTrainableSim("fix-twice", "0.05");
     await setScenario(sim.dir, "oom");
   }, 180_000);
 
   afterAll(async () => {
     await sim?.cleanup();
-    rmSync(home, { recursive: true, force: true });
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    session.close();
   });
 
   it("the second time says the script has recomputation but not the allocator setting, and how to add it", async () => {
@@ -132,11 +113,7 @@ describe.skipIf(!canBuildSimHost)("apply-fix --fix recompute twice on a simulate
     ]);
     const runId = JSON.parse(started.stdout).runId as string;
     expect(runId, started.stderr).toMatch(/^run-/);
-    await waitFor("the run to fail", () => {
-      const r = cli(["list-runs", "--host", "fix-twice", "--json"]);
-      const run = (JSON.parse(r.stdout).runs as { runId: string; state: string }[]).find((x) => x.runId === runId);
-      return run?.state === "failed";
-    });
+    await waitFor("the run to fail", () => session.runState("fix-twice", runId) === "failed");
 
     const fix = ["apply-fix", "--host", "fix-twice", "--run-id", runId, "--rule", "npu-oom", "--fix", "recompute"];
     const first = cli([...fix, "--confirm"]);
