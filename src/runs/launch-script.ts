@@ -137,7 +137,8 @@ export interface ResumeEdit {
 /**
  * The launch script of a resumed run: LOAD_PATH (or --load) points at the save directory, and the flags that make
  * Megatron skip the optimizer/RNG state or reset the iteration count are removed (keepOptimizerSkips keeps the
- * first two, for checkpoints saved without that state).
+ * first two, for checkpoints saved without that state, and adds them after --load where configs rebuilt to save that
+ * state since no longer have them).
  */
 export function resumeScript(
   text: string,
@@ -176,6 +177,17 @@ export function resumeScript(
     });
     out = lines.join("\n");
     if (removed) changes.push(`removed ${flag}`);
+  }
+  if (keepOptimizerSkips) {
+    const missing = RESUME_DROPS.slice(0, 2).filter((flag) => parseLaunchScript(out).flags[flag.slice(2)] !== true);
+    if (missing.length) {
+      let added = false;
+      out = out.replace(/--load\s+\S+/, (load) => {
+        added = true;
+        return `${load} ${missing.join(" ")}`;
+      });
+      if (added) changes.push(`added ${missing.join(" ")}`);
+    }
   }
   return { text: out, changes };
 }

@@ -242,6 +242,7 @@ export async function startRun(
       npusPerNode: pre.script!.info.npusPerNode ?? master.settings.npusPerNode,
     },
     trainIters: cfg.trainIters,
+    savesOptimizer: !cfg.noSaveOptim,
     state: "launched",
     stoppedAt: null,
     stopSignal: null,

@@ -203,14 +203,17 @@ export function buildResume(
     });
     return { files: [], scriptPath: record.script, changes: [], iteration, checks };
   }
-  const savedWithoutOptimizer = config.noSaveOptim;
+  // What the checkpoints hold is what the run's configs said at launch (its record), not what a rebuild says now.
+  const savedWithoutOptimizer = record.savesOptimizer === undefined ? config.noSaveOptim : !record.savesOptimizer;
   if (savedWithoutOptimizer && !opts.allowFreshOptimizer) {
+    const rebuiltSince = !config.noSaveOptim
+      ? " (the configs save it now, since a rebuild, but its checkpoints were written before)"
+      : "";
     add({
       id: "resumable",
       host: master.host,
       level: "error",
-      message:
-        "The run saved no optimizer/RNG state (--no-save-optim/--no-save-rng): loading them would fail, and skipping them restarts Adam from zero.",
+      message: `The run saved no optimizer/RNG state (--no-save-optim/--no-save-rng)${rebuiltSince}: loading them would fail, and skipping them restarts Adam from zero.`,
       fix:
         "Pass allowFreshOptimizer: true to resume the weights, iteration and LR schedule with a fresh optimizer; build " +
         `runs you want to resume exactly with ${rebuildHint(pre.buildInputs ?? null, master.host, { saveOptimizer: true, overwrite: true })}.`,
@@ -247,10 +250,11 @@ export function buildResume(
     const section = doc.has("gpt_args") ? "gpt_args" : "training";
     doc.setIn([section, "load"], saveDir);
     changes.push(`${section}.load: ${saveDir}`);
-    for (const key of keepSkips ? [] : ["no_load_optim", "no_load_rng"]) {
-      if (doc.getIn([section, key]) === true) {
-        doc.setIn([section, key], false);
-        changes.push(`${section}.${key}: false`);
+    for (const key of ["no_load_optim", "no_load_rng"]) {
+      // Skipped exactly when the checkpoint holds no such state, whatever the config says now.
+      if ((doc.getIn([section, key]) === true) !== keepSkips) {
+        doc.setIn([section, key], keepSkips);
+        changes.push(`${section}.${key}: ${keepSkips}`);
       }
     }
     if (doc.getIn([section, "finetune"]) === true) {

@@ -127,6 +127,7 @@ export async function submitSlurmLaunch(
       masterPort: slurm.spec.masterPort,
       parallel: { tp: cfg.tp, pp: cfg.pp, cp: cfg.cp, nnodes: slurm.spec.nodes, npusPerNode: slurm.spec.npusPerNode },
       trainIters: cfg.trainIters,
+      savesOptimizer: !cfg.noSaveOptim,
       resumedFrom: meta.resumedFrom ?? null,
       resumeIteration: meta.resumeIteration ?? null,
     },

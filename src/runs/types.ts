@@ -75,6 +75,11 @@ export const RunRecordSchema = z.object({
     npusPerNode: z.number(),
   }),
   trainIters: z.number().nullable(),
+  /**
+   * Whether the run's checkpoints hold optimizer and RNG state (its configs at launch had no --no-save-optim): what
+   * resume_run may load, whatever the configs say after a rebuild. Absent in records written before it was kept.
+   */
+  savesOptimizer: z.boolean().optional(),
   /** "launched" until someone stops it; the live state comes from the processes and the log. */
   state: z.enum(["launched", "stopped"]),
   stoppedAt: z.string().nullable(),

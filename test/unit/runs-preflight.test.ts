@@ -1,6 +1,6 @@
 // launch_train's pre-flight and the run lifecycle on this machine (LocalExecutor, real temp dirs): each failure
 // names its fix; a confirmed launch writes the ledger, list_runs finds the run, stop_run ends its process group.
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -507,5 +507,39 @@ describe("run lifecycle on this machine", () => {
     expect(finished.fix).toContain("export_model");
     expect(finished.fix).toContain('"trainIters":40');
     expect(done.started).toBe(false);
+  }, 30_000);
+
+  it("judges a checkpoint's optimizer state by the run's configs at launch, not by a rebuild since", async () => {
+    const h = host();
+    const masterPort = 20000 + Math.floor(Math.random() * 20000);
+    const r = await launchTrain.handle(
+      launchTrain.input.parse({ host: "npu", script: h.script, masterPort, confirm: true, settleSeconds: 0.5 }),
+      h.deps,
+    );
+    started.push(r.pids[0]!.pid);
+    await stopRun.handle(stopRun.input.parse({ runId: r.runId, confirm: true, graceSeconds: 5 }), h.deps);
+    mkdirSync(join(h.wd, "save/iter_0000010/mp_rank_00"), { recursive: true });
+    writeFileSync(join(h.wd, "save/latest_checkpointed_iteration.txt"), "10");
+    // The configs rebuilt to save optimizer state from now on: the run's checkpoints still hold none.
+    const scriptFile = join(h.wd, h.script);
+    const rebuilt = readFileSync(scriptFile, "utf8").replace(/[ \t]--no-(?:save|load)-(?:optim|rng)\b/g, "");
+    expect(rebuilt).not.toMatch(/--no-(?:save|load)-optim/);
+    writeFileSync(scriptFile, rebuilt);
+
+    const refused = await resumeRun.handle(resumeRun.input.parse({ runId: r.runId }), h.deps);
+    const why = errors(refused).find((c) => c.id === "resumable")!;
+    expect(why.message).toMatch(
+      /saved no optimizer\/RNG state .*since a rebuild, but its checkpoints were written before/,
+    );
+    expect(refused.started).toBe(false);
+    // stop_run, asked again, names the resume that works for what the run saved.
+    const again = await stopRun.handle(stopRun.input.parse({ runId: r.runId, confirm: true }), h.deps);
+    expect(again.next).toContain(
+      JSON.stringify({ tool: "resume_run", args: { runId: r.runId, allowFreshOptimizer: true } }),
+    );
+    // With a fresh optimizer, the resumed script skips loading the state the checkpoint lacks.
+    const fresh = await resumeRun.handle(resumeRun.input.parse({ runId: r.runId, allowFreshOptimizer: true }), h.deps);
+    expect(errors(fresh).filter((c) => c.id === "resumable")).toEqual([]);
+    expect(fresh.changes).toContain("added --no-load-optim --no-load-rng");
   }, 30_000);
 });
