@@ -61,12 +61,20 @@ export const TEXT_ONLY_FAMILIES: readonly TextOnlyFamily[] = [
 /** Words that make a name a vision, audio or omni model whatever its family ("Llama-3.2-11B-Vision", "Qwen2-VL"). */
 const NOT_TEXT_ONLY = /vl|vision|llava|omni|audio|speech|video|image|visual|multimodal|xcomposer|ocr|pixtral/;
 
+/**
+ * Releases of a text-only family that read images though their names say nothing of it: Mistral Small 3.1 and 3.2
+ * (the 2503 and 2506 checkpoints), Mistral Medium 3, Mistral Large 3 and Ministral 3 (mistral.ai's model cards). Mistral
+ * Small 3 (2501) and the Ministral 8B of 2410 stay text-only.
+ */
+const READS_IMAGES =
+  /^(mistral-(small-(3[._][12](?![\d])|(\d+b-)?(instruct-|base-)?25(03|06))|medium-3|large-3)|ministral-3-)/;
+
 /** The text-only family a model name belongs to, or undefined (a VLM, or a name no family here claims). */
 export function textOnlyFamilyOf(query: string): TextOnlyFamily | undefined {
   const name = query
     .trim()
     .toLowerCase()
     .replace(/^[a-z0-9_.-]+\//, "");
-  if (!name || NOT_TEXT_ONLY.test(name)) return undefined;
+  if (!name || NOT_TEXT_ONLY.test(name) || READS_IMAGES.test(name)) return undefined;
   return TEXT_ONLY_FAMILIES.find((family) => family.pattern.test(name));
 }

@@ -23,6 +23,8 @@ describe("find_model on text-only models", () => {
     ["Qwen/Qwen3-8B", "Qwen"],
     ["mistral-7b", "Mistral"],
     ["mixtral-8x7b-instruct", "Mistral"],
+    ["mistralai/Mistral-Small-24B-Instruct-2501", "Mistral"],
+    ["Ministral-8B-Instruct-2410", "Mistral"],
     ["gemma-2-9b", "Gemma"],
     ["deepseek-r1-distill-qwen-7b", "DeepSeek"],
   ] as const) {
@@ -52,7 +54,17 @@ describe("find_model on text-only models", () => {
   it("keeps VLMs of those families as they were: found, or unknown when not in the catalog", async () => {
     expect((await ask("qwen2.5-vl-7b")).status).toBe("found");
     expect((await ask("qwen3.5-9b")).status).toBe("found");
-    for (const vlm of ["Llama-3.2-11B-Vision-Instruct", "qwen2-audio-7b", "phi-3-vision-128k"]) {
+    for (const vlm of [
+      "Llama-3.2-11B-Vision-Instruct",
+      "qwen2-audio-7b",
+      "phi-3-vision-128k",
+      // Mistral releases that read images without saying so in their names.
+      "mistralai/Mistral-Small-3.1-24B-Instruct-2503",
+      "Mistral-Small-3.2-24B-Instruct-2506",
+      "mistral-small-2503",
+      "Ministral-3-8B-Instruct-2512",
+      "mistral-large-3",
+    ]) {
       const r = await ask(vlm);
       expect(r.status, vlm).toBe("unknown");
       expect(findModel.failed!(r)).toBe(true);
