@@ -27,6 +27,8 @@ export interface CatalogResource {
   title: string;
   description: string;
   mimeType: string;
+  /** Bytes of its text (UTF-8), so a client can judge before reading it (the troubleshooting rules are ~0.5 MB). */
+  size: number;
 }
 
 export interface CatalogTemplate {
@@ -74,12 +76,13 @@ export async function buildCatalog(): Promise<Catalog> {
   ]);
   return {
     tools: await Promise.all(allTools.map(describeTool)),
-    resources: RESOURCES.map(({ name, uri, title, description, mimeType }) => ({
+    resources: RESOURCES.map(({ name, uri, title, description, mimeType, read }) => ({
       name,
       uri,
       title,
       description,
       mimeType,
+      size: Buffer.byteLength(read()),
     })),
     templates: RESOURCE_TEMPLATES.map(({ name, uriTemplate, variables, title, description, mimeType }) => ({
       name,

@@ -137,7 +137,7 @@ export async function createServer(opts: ServerOptions): Promise<McpServer> {
     server.registerResource(
       r.name,
       r.uri,
-      { title: r.title, description: r.description, mimeType: r.mimeType },
+      { title: r.title, description: r.description, mimeType: r.mimeType, size: r.size },
       async (uri) => {
         const found = (await resources()).RESOURCES.find((x) => x.uri === r.uri)!;
         return { contents: [{ uri: uri.href, mimeType: r.mimeType, text: found.read() }] };

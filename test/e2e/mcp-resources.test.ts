@@ -15,6 +15,11 @@ describe("knowledge base as MCP resources (real client over stdio)", () => {
       expect(uris).toContain(uri);
     }
     expect(uris).toContain("ascend-train://models/qwen2.5vl-3b");
+    // Each static resource says its size, so a client can judge before reading (the rules are about half a megabyte).
+    const troubleshooting = resources.find((r) => r.uri === "ascend-train://troubleshooting")!;
+    const { contents } = await mcp.client.readResource({ uri: troubleshooting.uri });
+    expect(troubleshooting.size).toBe(Buffer.byteLength(String((contents[0] as { text: string }).text)));
+    expect(troubleshooting.size).toBeGreaterThan(100_000);
     const { resourceTemplates } = await mcp.client.listResourceTemplates();
     expect(resourceTemplates.map((t) => t.uriTemplate)).toContain("ascend-train://models/{id}");
   });
