@@ -175,10 +175,12 @@ export async function runDemo(opts: { dir?: string; keep?: boolean }): Promise<n
       "demo-run-2",
       "configs for a second run (a new save directory; the same data, so the same warning)",
     );
+    // It may die within the launch's settle time: then the launch itself reports the failure (isError), as it should.
     const failing = await call(
       "launch_train",
       { host: "sim", script: second, masterPort: await freeLocalPort(), confirm: true },
       "launch it",
+      { mayFail: true },
     );
     if (!failing.structuredContent?.started)
       throw new Error(`launch_train did not start the failing run: ${resultText(failing)}`);

@@ -21,7 +21,7 @@ import { SERVER_INSTRUCTIONS } from "./instructions.js";
 import { allPrompts } from "./prompts/index.js";
 import type { ToolOutcome } from "./tools/invoke.js";
 import { isSelected, type ToolSelection, whyNotSelected } from "./tools/selection.js";
-import type { ToolDeps } from "./tools/tool.js";
+import type { ToolAnnotations, ToolDeps } from "./tools/tool.js";
 import { VERSION } from "./version.js";
 
 export interface ServerOptions extends ToolSelection {
@@ -77,10 +77,24 @@ function mcpDeps(opts: ServerOptions, toolName: string, extra: Extra, threshold:
   };
 }
 
-/** A tool's outcome as MCP content: text and attachments, the structured result, isError for a refusal or failure. */
-export function mcpResult(outcome: ToolOutcome): CallToolResult {
+/**
+ * Whether a call that ran but failed is an error result (isError): a tool that changes a host (not readOnlyHint) and
+ * failed did not do the action asked of it; a read-only query's failure is its negative answer (no fit, no match).
+ */
+export const failedIsError = (annotations: Pick<ToolAnnotations, "readOnlyHint">): boolean => !annotations.readOnlyHint;
+
+/**
+ * A tool's outcome as MCP content: text and attachments, the structured result, isError for a refusal or error and for
+ * a failed call where failedIsError says so, keeping the result and text (per the MCP spec, a tool execution error is
+ * reported in the result: the model still reads the verdict, the pre-flight failures, the plan).
+ */
+export function mcpResult(outcome: ToolOutcome, annotations: Pick<ToolAnnotations, "readOnlyHint">): CallToolResult {
   if (!outcome.ok) return { content: [{ type: "text", text: outcome.error }], isError: true };
-  return { content: [{ type: "text", text: outcome.text }, ...outcome.attachments], structuredContent: outcome.result };
+  return {
+    content: [{ type: "text", text: outcome.text }, ...outcome.attachments],
+    structuredContent: outcome.result,
+    ...(outcome.failed && failedIsError(annotations) ? { isError: true } : {}),
+  };
 }
 
 async function callTool(
@@ -102,7 +116,7 @@ async function callTool(
   const [{ findTool }, { invokeTool }] = await Promise.all([import("./tools/index.js"), import("./tools/invoke.js")]);
   const tool = findTool(name);
   if (!tool) throw new McpError(ErrorCode.InvalidParams, `Tool ${name} not found`);
-  return mcpResult(await invokeTool(tool, args, mcpDeps(opts, name, extra, threshold)));
+  return mcpResult(await invokeTool(tool, args, mcpDeps(opts, name, extra, threshold)), listed.annotations);
 }
 
 export async function createServer(opts: ServerOptions): Promise<McpServer> {

@@ -223,9 +223,10 @@ describe.skipIf(!shared || !canBuildSimHost)("SSH cut during install_stack and c
     expect(s2.steps.mindspeed!.status).toBe("done");
     expect(s2.steps["mindspeed-mm-install"]!.status).toBe("running");
 
-    // A call while the cut-off step still runs on the host is blocked and starts nothing.
+    // A call while the cut-off step still runs on the host is blocked and starts nothing: an error result that keeps
+    // its structured result.
     const busy = await call("install_stack", { host: bare.name, confirm: true });
-    expect(busy.outcome, busy.text).toBe("ok");
+    expect(busy.outcome, busy.text).toBe("tool-error");
     const b = busy.structured as unknown as InstallOut & { applied: boolean; problems: Problem[] };
     expect([b.status, b.applied]).toEqual(["blocked", false]);
     const blocker = b.problems.find((x) => x.severity === "blocker");
@@ -284,10 +285,11 @@ describe.skipIf(!shared || !canBuildSimHost)("SSH cut during install_stack and c
     expect(during.text).toMatch(/rerun with overwrite: true/);
     expect(existsSync(join(out, CONVERT_MARKER))).toBe(false);
 
-    // While the cut-off converter still writes there, a retry is refused and runs nothing.
+    // While the cut-off converter still writes there, a retry is refused and runs nothing: an error result that keeps
+    // its structured result.
     expect(onHost(conv, "mm-convert").length).toBeGreaterThan(0);
     const busy = await call("convert_weights", { ...args, overwrite: true, confirm: true });
-    expect(busy.outcome, busy.text).toBe("ok");
+    expect(busy.outcome, busy.text).toBe("tool-error");
     expect(busy.structured).toMatchObject({ ready: false, started: false, converted: false });
     const busyCheck = (busy.structured!.checks as { id: string; ok: boolean; message: string }[]).find((c) => !c.ok);
     expect(busyCheck?.message).toMatch(/An mm-convert is still writing into .*\(pid \d+/);

@@ -99,12 +99,14 @@ describe.skipIf(!env)("launch_train over SSH on simulated hosts", () => {
     writeFileSync(inventory, stringify({ hosts: { [simA.name]: simA.settings, [simB.name]: simB.settings } }));
   }
 
-  async function call(name: string, args: Record<string, unknown>) {
+  /** The structured result; an error result throws, unless `failed` expects one that ran and did not act. */
+  async function call(name: string, args: Record<string, unknown>, failed = false) {
     if (!server) {
       server = await stdioClient({ env: { ASCEND_TRAIN_CONFIG: inventory, ASCEND_TRAIN_FROM_SOURCE: "1" } });
     }
     const r = await server.client.callTool({ name, arguments: args }, undefined, { timeout: 60_000 });
-    if (r.isError) throw new Error(`${name} failed: ${JSON.stringify(r.content)}`);
+    if (failed) expect(r.isError && r.structuredContent, JSON.stringify(r.content)).toBeTruthy();
+    else if (r.isError) throw new Error(`${name} failed: ${JSON.stringify(r.content)}`);
     // biome-ignore lint/suspicious/noExplicitAny: structured tool output
     return r.structuredContent as any;
   }
@@ -329,8 +331,8 @@ describe.skipIf(!env)("launch_train over SSH on simulated hosts", () => {
     const saveDir = join(simA.settings.workdir!, "save", "nan");
     expect(stopped).toContain("No checkpoint of this run predates the divergence");
     expect(stopped).toContain(`saveDir: "${saveDir}-restart"`);
-    // resume_run refuses the diverged checkpoint, saying why and what instead.
-    const resume = await call("resume_run", { runId: run.runId });
+    // resume_run refuses the diverged checkpoint, saying why and what instead: a failed pre-flight, an error result.
+    const resume = await call("resume_run", { runId: run.runId }, true);
     const refusal = resume.checks.find((c: { id: string; ok: boolean }) => c.id === "resumable" && !c.ok);
     expect(refusal?.message).toMatch(/was saved after the run's loss turned NaN\/inf at iteration \d+/);
     expect(refusal?.fix).toContain(`${saveDir}/latest_checkpointed_iteration.txt`);

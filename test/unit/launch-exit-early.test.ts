@@ -1,6 +1,6 @@
 // A confirmed launch whose run ends right after the start with a non-zero status was started but failed: the CLI
-// exits 1 (the README's "ran and failed"), and the JSON and MCP results say so with ok: false, as other failed
-// outcomes do. A run that already finished (exit 0) within the settle time is a success. A resume is judged alike.
+// exits 1 (the README's "ran and failed"), and the JSON and MCP results say so with ok: false (over MCP with isError
+// too), as other failed outcomes do. A run that already finished (exit 0) within the settle time is a success. A resume is judged alike.
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -14,7 +14,7 @@ import { mcpResult } from "../../src/server.js";
 import { invokeTool } from "../../src/tools/invoke.js";
 import launchTrain from "../../src/tools/launch-train.js";
 import resumeRun from "../../src/tools/resume-run.js";
-import type { ToolDeps } from "../../src/tools/tool.js";
+import { annotationsFor, type ToolDeps } from "../../src/tools/tool.js";
 import { CLI } from "../helpers/mcp.js";
 import { writeInventory } from "../helpers/sim-host.js";
 
@@ -79,7 +79,8 @@ describe("a confirmed launch whose run ends right after the start", () => {
     expect(outcome.failed).toBe(true);
     expect(outcome.result).toMatchObject({ started: true, ok: false, exitedEarly: [{ host: "npu", exit: "3" }] });
     expect(outcome.text).toContain("exited right after the start");
-    const mcp = mcpResult(outcome);
+    const mcp = mcpResult(outcome, annotationsFor(launchTrain));
+    expect(mcp.isError).toBe(true);
     expect(mcp.structuredContent).toMatchObject({ ok: false, started: true });
   });
 
