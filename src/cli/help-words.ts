@@ -46,6 +46,7 @@ export const CLI_WORDING: Readonly<Record<string, readonly (readonly [from: stri
     ["needs pp >= 2", "needs --pp >= 2"],
     ["a multiple of pp;", "a multiple of --pp;"],
     ["(model: a Hugging Face id", "(--model: a Hugging Face id"],
+    ["With variant lora (or", "With --variant lora (or"],
   ],
   run_inference: [
     ["every image in images", "every image in --images"],

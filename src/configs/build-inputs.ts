@@ -116,6 +116,8 @@ export interface ExistingBuild {
   outputDir: string;
   /** The checkpoint directory the configs load, as written in them (relative paths are the workdir's). */
   ckptDir: string;
+  /** Where the run the configs start saves, as written in them (relative paths are the workdir's). */
+  saveDir: string;
   script: string;
   recorded: Record<string, unknown>;
 }
@@ -142,7 +144,13 @@ export async function existingBuild(
     });
     const script = plan.files.find((f) => f.role === "launch-script");
     if (!script) return null;
-    return { outputDir, ckptDir: plan.paths.ckptDir, script: posix.join(outputDir, script.name), recorded };
+    return {
+      outputDir,
+      ckptDir: plan.paths.ckptDir,
+      saveDir: plan.paths.saveDir,
+      script: posix.join(outputDir, script.name),
+      recorded,
+    };
   } catch {
     return null;
   }

@@ -3,7 +3,7 @@ import { posix } from "node:path";
 import { lookupModel, modelNotResolved } from "../knowledge/lookup.js";
 import { getModel, recipeAt } from "../knowledge/models.js";
 import { isReleaseTag, type ReleaseTag } from "../knowledge/release-tags.js";
-import type { ModelEntry, TrainingDefaults } from "../knowledge/types.js";
+import type { LoraSettings, ModelEntry, TrainingDefaults, TrainingRecipe } from "../knowledge/types.js";
 import { argsHint } from "../text/hint.js";
 import { toJson, toYaml } from "./emit.js";
 import { launchScript } from "./launch.js";
@@ -152,7 +152,7 @@ export function resolveTrainingPlan(
     if (!isReleaseTag(v)) throw new PlanError(`Unknown release "${release}".`, "release");
     tag = v;
   }
-  const recipe = recipeAt(model, tag, variant);
+  let recipe = recipeAt(model, tag, variant);
   if (!recipe) {
     const where = releasesWith.length ? releasesWith.join(", ") : "none";
     const inExamples = model.releases.includes(tag)
@@ -166,6 +166,8 @@ export function resolveTrainingPlan(
   }
   const template = TEMPLATES[model.exampleDir];
   if (!template) throw new PlanError(`No config template for ${model.id}.`, "model");
+  const lora = loraSettings(model, recipe, tag, params);
+  if (lora) recipe = { ...recipe, lora };
 
   const d = recipe.defaults;
   const tp = params.tp ?? d.tp;
@@ -345,6 +347,7 @@ export function resolveTrainingPlan(
     seqLength: ctx.seqLength,
     lr: ctx.lr,
     layerSplit: { llm: llmSplit, vit },
+    lora: recipe.lora && recipe.variant === "lora" ? { rank: recipe.lora.r, alpha: recipe.lora.alpha } : null,
     ...(vpp ? { vpp: vpp.size, vppLayerSplit: { llm: vpp.llm, vit: vpp.vit } } : {}),
     paths,
     datasetAttr: template.datasetAttr?.(ctx) ?? null,
@@ -353,6 +356,51 @@ export function resolveTrainingPlan(
     errors,
     warnings,
   };
+}
+
+/**
+ * The LoRA settings with the rank and alpha asked for: alpha defaults to the rank times the example's alpha / r (2 in
+ * every LoRA example upstream: lora_r 8, lora_alpha 16), so the adapters' scaling stays the example's. Null when
+ * neither was asked; a PlanError when the recipe trains no adapters: a rank says nothing about a full fine-tune, and
+ * inferring the LoRA variant from it would switch to another upstream example (its own script, config files and a
+ * base converted differently) unasked, so the refusal names the variant to pass instead.
+ */
+function loraSettings(
+  model: ModelEntry,
+  recipe: TrainingRecipe,
+  tag: ReleaseTag,
+  params: TrainingParams,
+): LoraSettings | null {
+  const { loraRank, loraAlpha } = params;
+  if (loraRank === undefined && loraAlpha === undefined) return null;
+  const field = loraRank !== undefined ? "loraRank" : "loraAlpha";
+  for (const [name, value] of [
+    ["loraRank", loraRank],
+    ["loraAlpha", loraAlpha],
+  ] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1))
+      throw new PlanError(
+        `${name} must be a whole number of at least 1 (MindSpeed-MM's --lora-r / --lora-alpha take integers).`,
+        name,
+      );
+  }
+  if (!recipe.lora || recipe.variant !== "lora") {
+    const loraAt = recipeAt(model, tag, "lora");
+    const asked = {
+      variant: "lora",
+      ...(loraRank !== undefined ? { loraRank } : {}),
+      ...(loraAlpha !== undefined ? { loraAlpha } : {}),
+    };
+    throw new PlanError(
+      loraAt?.lora
+        ? `${model.id}'s ${recipe.variant ? `"${recipe.variant}"` : "standard"} recipe trains no LoRA adapters, so it has no LoRA ${field === "loraRank" ? "rank" : "alpha"}; the LoRA fine-tune is variant "lora": pass ${argsHint(asked)}.`
+        : `${model.id} has no LoRA recipe at ${tag} (its ${recipe.variant ? `"${recipe.variant}"` : "standard"} recipe trains no adapters), so a LoRA ${field === "loraRank" ? "rank" : "alpha"} has nothing to set; leave it out for a full fine-tune.`,
+      field,
+    );
+  }
+  const r = loraRank ?? recipe.lora.r;
+  const alpha = loraAlpha ?? Math.max(1, Math.round((r * recipe.lora.alpha) / recipe.lora.r));
+  return { ...recipe.lora, r, alpha };
 }
 
 /**

@@ -8,10 +8,11 @@ import { HostFileError } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { ensureWritablePath } from "../hosts/paths.js";
 import { checkTrlColumns, getTrlRelease, TRL_METHOD_INFO, type TrlMethod } from "../knowledge/trl.js";
+import { argsHint } from "../text/hint.js";
 import { keepEdits, readWrittenDigests, recordWrittenDigests } from "./build-inputs.js";
 import { firstRecordText } from "./dataset-probe.js";
 import { lineDiff } from "./diff.js";
-import { buildTrlScript, localDatasetFormat, type TrlPeft } from "./trl-script.js";
+import { buildTrlScript, localDatasetFormat, TRL_LORA_RANK, type TrlPeft } from "./trl-script.js";
 
 /** A Hugging Face repo id (`org/name` or `name`). */
 export const HUB_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/;
@@ -33,6 +34,9 @@ export interface TrlBuildRequest {
   bf16: boolean;
   hubModelId?: string;
   columnMapping?: Record<string, string>;
+  /** peft lora / qlora: the adapters' rank and alpha (default 16 and twice the rank). */
+  loraRank?: number;
+  loraAlpha?: number;
   overwrite: boolean;
   /** The stamp of an edited copy's name, when an edited script is replaced (editStamp). */
   editStamp: string;
@@ -54,6 +58,8 @@ export interface TrlBuildResult {
   microBatchSize: number;
   gradAccSteps: number;
   gpus: number;
+  /** peft lora / qlora: the rank and alpha the script writes; null for peft full. */
+  lora: { rank: number; alpha: number } | null;
 }
 
 function checkName(value: string, field: string): void {
@@ -93,6 +99,12 @@ export async function buildTrlConfigs(
   for (const [from, to] of Object.entries(req.columnMapping ?? {}))
     if (!/^[A-Za-z_][\w.-]*$/.test(from) || !/^[A-Za-z_][\w.-]*$/.test(to))
       throw new ToolError(`columnMapping: "${from}" → "${to}" is not a pair of column names.`);
+  const loraField = req.loraRank !== undefined ? "loraRank" : req.loraAlpha !== undefined ? "loraAlpha" : null;
+  if (loraField && req.peft === "full")
+    throw new ToolError(
+      `${loraField}: peft full trains every weight and no LoRA adapters, so a LoRA ${loraField === "loraRank" ? "rank" : "alpha"} has nothing to set; pass ${argsHint({ peft: "lora" })} (or qlora) to train adapters with it.`,
+      { field: loraField },
+    );
   let release: ReturnType<typeof getTrlRelease>;
   try {
     release = getTrlRelease(req.trlRelease);
@@ -143,6 +155,8 @@ export async function buildTrlConfigs(
   const lr = req.lr ?? (req.peft === "full" ? info.loraLearningRate / 10 : info.loraLearningRate);
   const microBatchSize = req.microBatchSize ?? (req.method === "grpo" ? 8 : 2);
   const gradAccSteps = req.gradAccSteps ?? 4;
+  const rank = req.loraRank ?? TRL_LORA_RANK;
+  const lora = req.peft === "full" ? null : { rank, alpha: req.loraAlpha ?? 2 * rank };
   const text = buildTrlScript({
     method: req.method,
     model: req.model,
@@ -158,6 +172,7 @@ export async function buildTrlConfigs(
     bf16: req.bf16,
     ...(req.hubModelId ? { hubModelId: req.hubModelId } : {}),
     ...(req.columnMapping ? { columnMapping: req.columnMapping } : {}),
+    ...(lora ? { loraRank: lora.rank, loraAlpha: lora.alpha } : {}),
   });
   const script = posix.join(outputDir, `train_${req.method}.py`);
   let existing: string | null = null;
@@ -173,6 +188,7 @@ export async function buildTrlConfigs(
     release: release.trl,
     warnings,
     datasetColumns: columns,
+    lora,
     maxSteps,
     lr,
     microBatchSize,

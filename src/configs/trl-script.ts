@@ -25,7 +25,13 @@ export interface TrlScriptOptions {
   hubModelId?: string;
   /** Column renames applied after loading (dataset column → expected column). */
   columnMapping?: Record<string, string>;
+  /** LoRA / QLoRA: the adapters' rank (default 16) and alpha (default twice the rank). */
+  loraRank?: number;
+  loraAlpha?: number;
 }
+
+/** The script's LoRA rank when none is asked (alpha twice that, 32). */
+export const TRL_LORA_RANK = 16;
 
 /** A Python string literal (JSON's escaping is valid Python for the strings this script holds). */
 const py = (s: string) => JSON.stringify(s);
@@ -110,8 +116,8 @@ export function buildTrlScript(opts: TrlScriptOptions): string {
       ? []
       : [
           "peft_config = LoraConfig(",
-          "    r=16,",
-          "    lora_alpha=32,",
+          `    r=${opts.loraRank ?? TRL_LORA_RANK},`,
+          `    lora_alpha=${opts.loraAlpha ?? 2 * (opts.loraRank ?? TRL_LORA_RANK)},`,
           "    lora_dropout=0.05,",
           '    target_modules="all-linear",',
           `    task_type=${py(opts.method === "reward" ? "SEQ_CLS" : "CAUSAL_LM")},`,

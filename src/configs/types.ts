@@ -37,6 +37,10 @@ export interface TrainingParams {
   vppLlmLayerSplit?: number[][];
   /** VPP: ViT layers per virtual stage, same shape. */
   vppVitLayerSplit?: number[][];
+  /** LoRA recipes: the adapters' rank (lora_r / --lora-r); default the recipe's. */
+  loraRank?: number;
+  /** LoRA recipes: lora_alpha / --lora-alpha; default the recipe's alpha / r ratio times the rank. */
+  loraAlpha?: number;
   /** CANN install root on the host (for the launch script). */
   cannRoot?: string;
   /** MindSpeed-MM checkout on the host; the launch script cds there. */
@@ -94,6 +98,8 @@ export interface TrainingPlan {
   vpp?: number;
   /** With VPP: the layers of each virtual stage (pipeline_num_layers rows); layerSplit then holds the rank sums. */
   vppLayerSplit?: { llm: number[][]; vit: number[][] };
+  /** LoRA recipes: the rank and alpha the configs write (the merge scales by alpha / rank); null otherwise. */
+  lora: { rank: number; alpha: number } | null;
   paths: { outputDir: string; hfDir: string; ckptDir: string; saveDir: string; dataset: string; datasetDir: string };
   /** Dataset field names the data config expects (dataset_param.attr), or null when the format has none. */
   datasetAttr: Record<string, string> | null;

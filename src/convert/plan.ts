@@ -12,6 +12,7 @@ import {
   type Direction,
   directionOf,
   hasShape,
+  loraScaling,
   type MoeStyle,
   type ParallelLayout,
 } from "./args.js";
@@ -42,6 +43,9 @@ export interface ConvertRequest {
   sourceVitLayerSplit?: number[];
   /** merge_base_lora_weight: the trained adapters (default the run's save directory). */
   loraDir?: string;
+  /** The merges: the rank and alpha the adapters trained with (default the recipe's); the merge scales by alpha / r. */
+  loraRank?: number;
+  loraAlpha?: number;
   /** hf_to_mm / hf_to_mm_ldt: convert only the ViT and projector (--cfg.save_vit_only). */
   saveVitOnly?: boolean;
   /** moe_expert: merge the experts (default) or split merged ones back. */
@@ -155,6 +159,14 @@ function layoutFrom(model: ModelEntry, plan: TrainingPlan, llm: number[] | null,
 /** Resolves the request; throws ConvertRefusal with the field and a working value when it cannot be planned. */
 export function planConversion(req: ConvertRequest): ConvertPlan {
   const ldt = req.method === "hf_to_mm_ldt";
+  const merging = req.method?.startsWith("merge_") ?? false;
+  const loraField = req.loraRank !== undefined ? "loraRank" : req.loraAlpha !== undefined ? "loraAlpha" : null;
+  if (loraField && !merging) {
+    throw new ConvertRefusal(
+      `${req.method ?? "the conversion of the base weights"} does not take the LoRA ${loraField === "loraRank" ? "rank" : "alpha"}: only the merges of trained adapters (merge_base_lora_weight, merge_mm_lora_dcp_weight_to_base_hf) scale by alpha / rank. Leave it out here; build_configs writes it into the training configs.`,
+      loraField,
+    );
+  }
   let plan: TrainingPlan;
   try {
     plan = resolveTrainingPlan(req.model, req.release, {
@@ -170,6 +182,8 @@ export function planConversion(req: ConvertRequest): ConvertPlan {
       ...(ldt ? {} : { vpp: req.vpp, vppLlmLayerSplit: req.vppLlmLayerSplit, vppVitLayerSplit: req.vppVitLayerSplit }),
       hfDir: req.hfDir,
       ckptDir: req.ckptDir,
+      loraRank: req.loraRank,
+      loraAlpha: req.loraAlpha,
     });
   } catch (error) {
     if (error instanceof PlanError) throw new ConvertRefusal(error.message, error.field, error.suggestion);
@@ -289,7 +303,8 @@ export function planConversion(req: ConvertRequest): ConvertPlan {
     sourceLayout,
     ep: plan.parallel.ep,
     tiedByReadme: TIED_BY_README.has(model.id),
-    lora: recipe?.lora,
+    // The rank and alpha asked for (the run's, as its configs write them), else the recipe's.
+    lora: recipe?.lora && plan.lora ? { ...recipe.lora, r: plan.lora.rank, alpha: plan.lora.alpha } : recipe?.lora,
     loraDir: direction === "merge" ? absolute(req.loraDir ?? plan.paths.saveDir, req.workdir, "loraDir") : undefined,
     saveVitOnly: req.saveVitOnly,
     moeStyle: method === "moe_expert" ? (req.moeStyle ?? "merge") : undefined,
@@ -310,6 +325,12 @@ export function planConversion(req: ConvertRequest): ConvertPlan {
   if (direction === "merge") {
     notes.push(
       `Adapters: ${spec.loraDir} (its latest iteration); base: ${ckptDir}. The merged checkpoint exports to Hugging Face with mm_to_hf (variant "lora", ckptDir ${targetDir}).`,
+    );
+  }
+  if (merging && spec.lora) {
+    const asked = req.loraRank !== undefined || req.loraAlpha !== undefined;
+    notes.push(
+      `LoRA rank ${spec.lora.r}, alpha ${spec.lora.alpha}: the adapters are added scaled by alpha / rank = ${loraScaling(spec.lora)}${asked ? "" : " (the recipe's; pass loraRank and loraAlpha if the run trained with others)"}.`,
     );
   }
   if (fromRun) {

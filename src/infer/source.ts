@@ -19,7 +19,7 @@ import { isReleaseTag, type ReleaseTag } from "../knowledge/release-tags.js";
 import type { ModelEntry } from "../knowledge/types.js";
 import { parseLaunchScript } from "../runs/launch-script.js";
 import { requireRun, requireRunAnywhere } from "../runs/ledger.js";
-import { describeRun, parseConfigText } from "../runs/run-config.js";
+import { describeRun, loraSettingsOf, parseConfigText } from "../runs/run-config.js";
 import { livenessByRun, runStatus } from "../runs/status.js";
 import { RunIdSchema, type RunRecord } from "../runs/types.js";
 import { type TrainingData, trainingDataOf } from "./sample.js";
@@ -72,6 +72,12 @@ export interface CheckpointSource {
   hfDir: string;
   /** The run trained LoRA adapters (--lora-r in its script, or the lora variant): its checkpoint is not a full model. */
   lora: boolean;
+  /**
+   * A run's LoRA rank and alpha as its configs write them (--lora-r / --lora-alpha, lora_args): what a merge of its
+   * adapters must scale by. Null without a run, or where its configs do not say.
+   */
+  loraRank: number | null;
+  loraAlpha: number | null;
   checkpoint: CheckpointFacts;
   /** The run's own training data (from its data config), for a default question; null without a run. */
   trainingData: TrainingData | null;
@@ -242,6 +248,8 @@ export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Pr
   let seqLength = 1024;
   let loadDir: string | null = null;
   let lora = false;
+  let loraRank: number | null = null;
+  let loraAlpha: number | null = null;
   let trainingData: TrainingData | null = null;
   if (req.runId) {
     const found = await requireRun(hosts, req.runId, req.host, { tool: req.tool });
@@ -275,6 +283,16 @@ export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Pr
     vitSplit = flat(obj(obj(trainingModel?.image_encoder).vision_encoder).pipeline_num_layers);
     seqLength = Number(info.flags["seq-length"]) || seqLength;
     lora = info.flags["lora-r"] !== undefined;
+    // The unified YAML keeps them in lora_args; a Megatron JSON recipe's script passes them as flags.
+    const mainText = info.mainConfig ? await readText(executor, abs(workdir, info.mainConfig)) : null;
+    let main: unknown;
+    try {
+      main = mainText !== null && info.mainConfig ? parseConfigText(info.mainConfig, mainText) : undefined;
+    } catch {
+      main = undefined;
+    }
+    ({ rank: loraRank, alpha: loraAlpha } = loraSettingsOf(info.flags, main));
+    lora ||= loraRank !== null;
     const save = record.saveDir ?? cfg.savePath;
     if (!save) throw new SourceError(`Run ${record.id} has no save directory.`, "It saved no checkpoint to use.");
     saveDir = abs(workdir, save);
@@ -351,6 +369,8 @@ export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Pr
     seqLength,
     hfDir,
     lora: lora || variant === "lora",
+    loraRank,
+    loraAlpha,
     checkpoint,
     trainingData,
     notes,

@@ -28,6 +28,9 @@ export interface RunConfig {
   vpp: { size: number; llm: number[][] } | null;
   /** The run trains LoRA adapters (--lora-target-modules, lora_args, training.lora.enable). */
   lora: boolean;
+  /** The adapters' rank and alpha as the configs write them (--lora-r / --lora-alpha, lora_args); null when unsaid. */
+  loraRank: number | null;
+  loraAlpha: number | null;
   issues: ConfigIssue[];
 }
 
@@ -230,6 +233,26 @@ function checkVirtualPipeline(
   return { size, llm };
 }
 
+/**
+ * The LoRA rank and alpha a launch trains with, as its files write them: the script's --lora-r / --lora-alpha
+ * (Megatron JSON recipes, LORA_ARGS) or the main YAML's lora_args.lora_r / lora_alpha (the unified YAML), the YAML
+ * winning where both say. Null for what neither says.
+ */
+export function loraSettingsOf(
+  flags: Record<string, string | true>,
+  main?: unknown,
+): { rank: number | null; alpha: number | null } {
+  const args = obj(obj(main).lora_args);
+  const whole = (v: unknown) => {
+    const n = numOr(v);
+    return n !== null && Number.isInteger(n) && n > 0 ? n : null;
+  };
+  return {
+    rank: whole(args.lora_r) ?? whole(flags["lora-r"]),
+    alpha: whole(args.lora_alpha) ?? whole(flags["lora-alpha"]),
+  };
+}
+
 export interface ConfigFiles {
   data?: unknown;
   model?: unknown;
@@ -256,6 +279,8 @@ export function describeRun(info: LaunchScriptInfo, files: ConfigFiles): RunConf
     llmSplit: null,
     vpp: null,
     lora: f["lora-target-modules"] !== undefined,
+    loraRank: null,
+    loraAlpha: null,
     issues,
   };
   if (cfg.kind === "megatron-json") {
@@ -290,6 +315,9 @@ export function describeRun(info: LaunchScriptInfo, files: ConfigFiles): RunConf
     cfg.llmSplit = checkModel(model, cfg, {}, issues);
     cfg.lora = main.lora_args !== undefined || obj(training.lora).enable === true;
   }
+  const lora = loraSettingsOf(f, cfg.kind === "yaml" ? files.main : undefined);
+  cfg.loraRank = lora.rank;
+  cfg.loraAlpha = lora.alpha;
   cfg.inputs = [...new Set(cfg.inputs)];
   return cfg;
 }

@@ -1,5 +1,5 @@
-// Bounded numeric inputs shared by the tools that take a parallel layout (estimate_memory, build_configs,
-// convert_weights): every whole-number input has a ceiling, so no value makes a tool loop, allocate or run long, and
+// Bounded numeric inputs shared by the tools that take a parallel layout or LoRA settings (estimate_memory,
+// build_configs, convert_weights): every whole-number input has a ceiling, so no value makes a tool loop, allocate or run long, and
 // the refusal says the ceiling and why in the door's words ("npus: at most 65536 (…)", "--npus: at most 65536 (…)").
 import { z } from "zod";
 import { ESTIMATE_BOUNDS } from "../estimate/index.js";
@@ -16,7 +16,15 @@ export const LAYOUT_BOUNDS = {
   nodes: ESTIMATE_BOUNDS.npus / ESTIMATE_BOUNDS.npusPerNode,
   /** Virtual stages per rank: no more than a stage could have layers. */
   vpp: 128,
+  /** LoRA alpha: the largest rank at the examples' alpha / r of 2. */
+  loraAlpha: 2 * ESTIMATE_BOUNDS.loraRank,
 } as const;
+
+/** The LoRA rank of the adapters (lora_r, --lora-r). */
+export const loraRankInput = upTo(LAYOUT_BOUNDS.loraRank, "LoRA rank");
+
+/** LoRA alpha (lora_alpha, --lora-alpha): the adapters' update is scaled by alpha / rank. */
+export const loraAlphaInput = upTo(LAYOUT_BOUNDS.loraAlpha, "twice the largest LoRA rank");
 
 /** Layers per pipeline stage, one entry per stage. */
 export const layerSplitInput = z

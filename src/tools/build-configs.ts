@@ -36,7 +36,7 @@ import type { HostRegistry } from "../hosts/registry.js";
 import { TRL_METHOD_INFO, TRL_METHODS } from "../knowledge/trl.js";
 import { argsHint, callHint } from "../text/hint.js";
 import { alignColumns } from "../text/table.js";
-import { LAYOUT_BOUNDS as B, layerSplitInput, upTo, vppRowsInput } from "./bounds.js";
+import { LAYOUT_BOUNDS as B, layerSplitInput, loraAlphaInput, loraRankInput, upTo, vppRowsInput } from "./bounds.js";
 import { defineTool, ToolError } from "./tool.js";
 
 const FileResult = z.object({
@@ -229,6 +229,7 @@ function layoutMemory(plan: TrainingPlan): Pick<MemoryAdvice, "fits" | "summary"
     seqLength: plan.seqLength,
     llmLayerSplit: plan.layerSplit.llm ?? undefined,
     vitLayerSplit: plan.layerSplit.vit ?? undefined,
+    ...(plan.lora ? { lora: plan.lora.rank } : {}),
   });
   return advice && { fits: advice.fits, summary: advice.summary };
 }
@@ -296,6 +297,16 @@ const Input = z.object({
   vppVitLayerSplit: vppRowsInput
     .optional()
     .describe("With vpp: ViT layers per virtual stage, same shape; the ViT comes before the LLM in forward order"),
+  loraRank: loraRankInput
+    .optional()
+    .describe(
+      `With variant lora (or trainer trl and peft lora / qlora): the adapters' rank, lora_r in the training configs (at most ${B.loraRank}); default the recipe's (8; TRL 16). Refused without LoRA`,
+    ),
+  loraAlpha: loraAlphaInput
+    .optional()
+    .describe(
+      "With variant lora (or trainer trl and peft lora / qlora): lora_alpha in the training configs, the adapters' update scaled by alpha / rank; default twice the rank, as MindSpeed-MM's LoRA examples (r 8, alpha 16)",
+    ),
   overwrite: z.boolean().default(false).describe("Replace existing files that differ"),
   trainer: z
     .enum(["mindspeed-mm", "trl"])
@@ -359,6 +370,10 @@ const Output = z.object({
     dataset: z.string(),
   }),
   layerSplit: z.object({ llm: z.array(z.number()).nullable(), vit: z.array(z.number()).nullable() }),
+  lora: z
+    .object({ rank: z.number(), alpha: z.number() })
+    .nullable()
+    .describe("LoRA: the rank and alpha the files write (the merge scales by alpha / rank); null for a full fine-tune"),
   virtualPipeline: z
     .object({ size: z.number(), llm: z.array(z.array(z.number())), vit: z.array(z.array(z.number())) })
     .optional()
@@ -570,6 +585,7 @@ export default defineTool({
         dataset: plan.paths.dataset,
       },
       layerSplit: plan.layerSplit,
+      lora: plan.lora,
       ...(plan.vpp && plan.vppLayerSplit ? { virtualPipeline: { size: plan.vpp, ...plan.vppLayerSplit } } : {}),
       warnings: [
         ...plan.warnings,
@@ -598,7 +614,8 @@ export default defineTool({
       const where = r.hfJobs
         ? `Hugging Face job on ${r.hfJobs.flavor} (${r.hfJobs.prettyName}, $${r.hfJobs.usdPerHour.toFixed(2)}/h), timeout ${r.hfJobs.timeoutSeconds} s: at most $${r.hfJobs.costCeilingUsd.toFixed(2)}`
         : `accelerate launch on ${p.npusPerNode} GPUs`;
-      return `${head}${warnings}${keptNotes(r.files).join("")}\n${where}, ${p.trainIters} steps, batch ${p.microBatchSize} x GA ${p.gradAccSteps} per GPU, lr ${p.lr}, output ${p.saveDir}${next}`;
+      const lora = r.lora ? `, LoRA rank ${r.lora.rank} alpha ${r.lora.alpha}` : "";
+      return `${head}${warnings}${keptNotes(r.files).join("")}\n${where}, ${p.trainIters} steps${lora}, batch ${p.microBatchSize} x GA ${p.gradAccSteps} per GPU, lr ${p.lr}, output ${p.saveDir}${next}`;
     }
     const head = r.written
       ? `${r.model} @ ${r.release}: ${r.files.filter((f) => f.status === "written").length} file(s) written to ${r.outputDir}`
@@ -609,6 +626,7 @@ export default defineTool({
       : r.layerSplit.llm
         ? `, LLM split ${JSON.stringify(r.layerSplit.llm)}`
         : "";
+    const lora = r.lora ? `, LoRA rank ${r.lora.rank} alpha ${r.lora.alpha}` : "";
     const missing = r.missingPaths.map((m) => `\nwarning: ${m.field} ${m.path} does not exist on the host; ${m.fix}`);
     const memory = r.memory && !r.memory.fits ? `\nwarning: ${r.memory.summary}` : "";
     const epochs = r.warnings.filter(
@@ -620,7 +638,7 @@ export default defineTool({
       .map((w) => `\nwarning: ${w.slice("datasetDir: ".length)}`)
       .join("");
     const kept = keptNotes(r.files);
-    return `${head}${missing.join("")}${media}${memory}${tiny}${kept.join("")}\n${p.backend}: TP${p.tp} PP${p.pp} CP${p.cp} DP${p.dp} on ${p.nodes}x${p.npusPerNode} NPUs, GBS ${p.globalBatchSize} (MBS ${p.microBatchSize} x GA ${p.gradAccSteps} x DP ${p.dp})${split}\n${alignColumns(r.files.map((f) => [f.role, f.path, `(${f.status})`])).join("\n")}${next}`;
+    return `${head}${missing.join("")}${media}${memory}${tiny}${kept.join("")}\n${p.backend}: TP${p.tp} PP${p.pp} CP${p.cp} DP${p.dp} on ${p.nodes}x${p.npusPerNode} NPUs, GBS ${p.globalBatchSize} (MBS ${p.microBatchSize} x GA ${p.gradAccSteps} x DP ${p.dp})${split}${lora}\n${alignColumns(r.files.map((f) => [f.role, f.path, `(${f.status})`])).join("\n")}${next}`;
   },
 });
 
@@ -757,6 +775,8 @@ async function buildTrl(
       bf16: args.bf16,
       ...(args.hubModelId ? { hubModelId: args.hubModelId } : {}),
       ...(args.columnMapping ? { columnMapping: args.columnMapping } : {}),
+      ...(args.loraRank !== undefined ? { loraRank: args.loraRank } : {}),
+      ...(args.loraAlpha !== undefined ? { loraAlpha: args.loraAlpha } : {}),
       overwrite: args.overwrite,
       editStamp: editStamp(now),
     },
@@ -814,6 +834,7 @@ async function buildTrl(
       dataset: args.dataset,
     },
     layerSplit: { llm: null, vit: null },
+    lora: r.lora,
     warnings: r.warnings,
     missingPaths: [],
     memory: null,

@@ -27,8 +27,9 @@ import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { checkPathText, ensureReadable, ensureWritablePath, onHost, PathNotAllowedError } from "../hosts/paths.js";
 import { isReleaseTag } from "../knowledge/release-tags.js";
+import { trainedLora } from "../runs/lora-settings.js";
 import { argsHint, callHint } from "../text/hint.js";
-import { LAYOUT_BOUNDS as B, layerSplitInput, upTo, vppRowsInput } from "./bounds.js";
+import { LAYOUT_BOUNDS as B, layerSplitInput, loraAlphaInput, loraRankInput, upTo, vppRowsInput } from "./bounds.js";
 import { defineTool, ToolError } from "./tool.js";
 
 /** Arguments another tool built from its run record (export_model): their paths are not the caller's to guard. */
@@ -143,6 +144,16 @@ export default defineTool({
       .describe(
         "merge_base_lora_weight: the LoRA run's save directory with the adapters; default the config's save dir",
       ),
+    loraRank: loraRankInput
+      .optional()
+      .describe(
+        "With a merge method (merge_base_lora_weight, merge_mm_lora_dcp_weight_to_base_hf): the rank the adapters trained with (lora_r in the training configs); default what the configs of the run that saved them say, else the recipe's",
+      ),
+    loraAlpha: loraAlphaInput
+      .optional()
+      .describe(
+        "With a merge method: the adapters' lora_alpha (they are added scaled by alpha / rank); default what the configs of the run that saved them say, else the recipe's",
+      ),
     tp: upTo(B.tp)
       .optional()
       .describe(
@@ -241,6 +252,24 @@ export default defineTool({
             `Layout from the configs built in ${built.outputDir} (${Object.entries(layout)
               .map(([k, v]) => `${k} ${JSON.stringify(v)}`)
               .join(", ")}): the checkpoint matches what they load. Pass tp/pp/layer splits to convert for another.`,
+          );
+        }
+      }
+      // A merge scales the adapters by alpha / rank: those the configs that trained them write, unless given.
+      if (plan.method.startsWith("merge_") && args.loraRank === undefined && args.loraAlpha === undefined) {
+        const adapters = plan.spec.loraDir ?? plan.paths.ckptDir;
+        const trained = await trainedLora(executor, settings, args.host, plan.model.id, adapters);
+        if (trained) {
+          const asked = {
+            ...(trained.rank !== null ? { loraRank: trained.rank } : {}),
+            ...(trained.alpha !== null ? { loraAlpha: trained.alpha } : {}),
+          };
+          // (A merge is never "to-mm": no layout from the built configs to keep.)
+          plan = planConversion({ ...args, ...asked, release, workdir: settings.workdir });
+          plan.notes.push(
+            `LoRA settings from ${trained.from}: ${Object.entries(asked)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(", ")}.`,
           );
         }
       }
@@ -428,7 +457,9 @@ export default defineTool({
         ? `${r.model} @ ${r.release}: ${r.output} already holds ${r.converter}.${r.method} of ${r.input} (tp=${r.tp} pp=${r.pp}${split}); nothing to convert`
         : `${r.model} @ ${r.release}: ${r.converter}.${r.method} ${r.ready ? "ready, not run" : "not ready"} (tp=${r.tp} pp=${r.pp}${split})`;
     const failed = r.checks.filter((c) => !c.ok).map((c) => `- ${c.message}${c.fix ? ` Fix: ${c.fix}` : ""}`);
-    const notes = r.notes.filter((n) => n.startsWith("Layout from the configs")).map((n) => `note: ${n}`);
+    const notes = r.notes
+      .filter((n) => n.startsWith("Layout from the configs") || n.startsWith("LoRA "))
+      .map((n) => `note: ${n}`);
     return [head, r.command && `$ ${r.command}`, ...notes, ...failed, r.next].filter(Boolean).join("\n");
   },
 });

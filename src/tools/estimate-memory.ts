@@ -344,8 +344,10 @@ export default defineTool({
     } else if (pick) {
       const layout = layoutArgs(r, pick.layout, pick.npus);
       const { microBatchSize, ...split } = layout;
+      // The rank estimated is the rank the configs write (the base conversion does not depend on it).
+      const lora = r.loraRank !== null ? { loraRank: r.loraRank } : {};
       lines.push(
-        `Next: ${callHint("build_configs", layout)}, then ${callHint("convert_weights", { ...split, confirm: true })}.`,
+        `Next: ${callHint("build_configs", { ...layout, ...lora })}, then ${callHint("convert_weights", { ...split, confirm: true })}.`,
       );
     }
     if (r.time) {

@@ -176,7 +176,15 @@ export default defineTool({
       throw new ToolError(
         `${model.id} at ${release} trains from Hugging Face weights directly: its checkpoint needs no mm_to_hf.`,
       );
-    const merge = { host, model: model.id, release, variant: "lora" };
+    // The rank and alpha the run's configs trained with: the merge scales the adapters by alpha / rank.
+    const merge = {
+      host,
+      model: model.id,
+      release,
+      variant: "lora",
+      ...(source.loraRank !== null ? { loraRank: source.loraRank } : {}),
+      ...(source.loraAlpha !== null ? { loraAlpha: source.loraAlpha } : {}),
+    };
     if (source.lora)
       throw new ToolError(
         `${source.record?.id ?? checkpoint.saveDir} trained LoRA adapters: its checkpoint holds the adapters, not a full model, and mm_to_hf would write an incomplete model. ${

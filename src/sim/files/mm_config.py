@@ -143,6 +143,11 @@ def megatron_parser():
     add("--fsdp2-config-path", type=str, default=None)
     add("--distributed-backend", type=str, default="nccl")
     add("--seed", type=int, default=1234)
+    # MindSpeed's LoRA arguments (LORA_ARGS in the scripts; lora_args in the unified YAML).
+    add("--lora-r", type=int, default=16)
+    add("--lora-alpha", type=int, default=32)
+    add("--lora-dropout", type=float, default=0.0)
+    add("--lora-target-modules", nargs="*", default=[])
     return p
 
 
@@ -155,7 +160,7 @@ def parse_megatron(argv):
         args.yaml = positional[0]
         cfg = load_yaml(args.yaml)
         given = {a.lstrip("-").split("=")[0].replace("-", "_") for a in argv if a.startswith("--")}
-        for key, value in (cfg.get("gpt_args") or {}).items():
+        for key, value in list((cfg.get("gpt_args") or {}).items()) + list((cfg.get("lora_args") or {}).items()):
             dest = key.replace("-", "_")
             if dest not in given:
                 setattr(args, dest, value)

@@ -251,7 +251,7 @@ def _write_split(save, split):
             json.dump(split, f)
 
 
-def save_megatron(save, it, fmt, tp, pp, split):
+def save_megatron(save, it, fmt, tp, pp, split, lora=""):
     log("saving checkpoint at iteration %7d to %s in %s format" % (it, save, fmt))
     d = os.path.join(save, "iter_%07d" % it)
     os.makedirs(d, exist_ok=True)
@@ -263,7 +263,7 @@ def save_megatron(save, it, fmt, tp, pp, split):
         for rd in _ckpt_rank_dirs(tp, pp):
             os.makedirs(os.path.join(d, rd), exist_ok=True)
             with open(os.path.join(d, rd, "model_optim_rng.pt"), "w", encoding="utf-8") as f:
-                f.write("ascend-train sim checkpoint (placeholder): iteration %d, %s\n" % (it, rd))
+                f.write("ascend-train sim checkpoint (placeholder): iteration %d, %s%s\n" % (it, rd, lora))
     with open(os.path.join(save, "latest_checkpointed_iteration.txt"), "w", encoding="utf-8") as f:
         f.write(str(it))
     _write_split(save, split)
@@ -390,12 +390,15 @@ def pretrain(entry="pretrain_vlm"):
     save = args.save
     if save:
         os.makedirs(save, exist_ok=True)
+    # A LoRA run's checkpoint holds the adapters, trained with these (Megatron keeps the args in each checkpoint).
+    lora = (", LoRA adapters lora_r %d, lora_alpha %d" % (int(args.lora_r), int(args.lora_alpha))
+            if args.lora_target_modules else "")
     iters = int(args.train_iters)
     params = {
         "start": start, "iters": iters, "gbs": gbs, "lr": float(args.lr or 1e-5), "min_lr": float(args.min_lr or 0.0),
         "warmup": int((args.lr_warmup_fraction or 0.0) * iters), "style": args.lr_decay_style,
         "log_interval": max(1, int(args.log_interval or 1)), "save": save, "save_interval": args.save_interval,
-        "save_fn": lambda it: save_megatron(save, it, fmt, tp, pp, split), "micro_ms": micro_ms * grad_acc,
+        "save_fn": lambda it: save_megatron(save, it, fmt, tp, pp, split, lora), "micro_ms": micro_ms * grad_acc,
         "tps": bool(args.log_tps), "mem_line": mem_line, "workers": args.num_workers, "fp16": bool(args.fp16),
         # Activation memory per card, relative: what halving the micro batch, recomputation or more TP/PP change.
         "activation_need": mbs * seq * (0.45 if args.recompute_granularity == "full" else 1.0) / (tp * pp),
@@ -404,7 +407,7 @@ def pretrain(entry="pretrain_vlm"):
     last = run.train(torch, params)
     print_datetime("after training is done")
     if save and last > start and (not args.save_interval or last % args.save_interval != 0):
-        save_megatron(save, last, fmt, tp, pp, split)
+        save_megatron(save, last, fmt, tp, pp, split, lora)
     torch.distributed.destroy_process_group()
     return 0
 
