@@ -21,7 +21,7 @@ import { SERVER_INSTRUCTIONS } from "./instructions.js";
 import { allPrompts } from "./prompts/index.js";
 import type { ToolOutcome } from "./tools/invoke.js";
 import { isSelected, type ToolSelection, whyNotSelected } from "./tools/selection.js";
-import type { ToolAnnotations, ToolDeps } from "./tools/tool.js";
+import { failedIsError, type ToolAnnotations, type ToolDeps } from "./tools/tool.js";
 import { VERSION } from "./version.js";
 
 export interface ServerOptions extends ToolSelection {
@@ -76,12 +76,6 @@ function mcpDeps(opts: ServerOptions, toolName: string, extra: Extra, threshold:
     },
   };
 }
-
-/**
- * Whether a call that ran but failed is an error result (isError): a tool that changes a host (not readOnlyHint) and
- * failed did not do the action asked of it; a read-only query's failure is its negative answer (no fit, no match).
- */
-export const failedIsError = (annotations: Pick<ToolAnnotations, "readOnlyHint">): boolean => !annotations.readOnlyHint;
 
 /**
  * A tool's outcome as MCP content: text and attachments, the structured result, isError for a refusal or error and for

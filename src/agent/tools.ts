@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { HostRegistry } from "../hosts/registry.js";
 import { invokeTool } from "../tools/invoke.js";
-import type { ProgressUpdate, ToolDef } from "../tools/tool.js";
+import { annotationsFor, failedIsError, type ProgressUpdate, type ToolDef } from "../tools/tool.js";
 import type { ToolExecutor } from "./loop.js";
 import type { ImageBlock, TextBlock, ToolResultBlock, ToolSpec, ToolUseBlock } from "./provider.js";
 
@@ -146,14 +146,16 @@ export function createToolExecutor(opts: ToolRunnerOptions): ToolExecutor {
         opts.display?.end(call, { ok: false, ms: ms(), text: outcome.error });
         return result(call, [text(outcome.error)], true);
       }
-      opts.display?.end(call, { ok: true, ms: ms(), text: outcome.text });
+      // As over MCP: an action that ran but did not do what was asked is an error result; a query's "no" is not.
+      const isError = outcome.failed && failedIsError(annotationsFor(tool));
+      opts.display?.end(call, { ok: !isError, ms: ms(), text: outcome.text });
       const images: ImageBlock[] = outcome.attachments.map((a) => ({
         type: "image",
         mimeType: a.mimeType,
         data: a.data,
       }));
       const body = `${outcome.text}\n\nStructured result (JSON):\n${JSON.stringify(outcome.result)}`;
-      return result(call, [text(bounded(body)), ...images], false);
+      return result(call, [text(bounded(body)), ...images], isError);
     } catch (error) {
       const message = signal.aborted
         ? `${tool.name} was stopped by the person (Ctrl-C) after ${ms()} ms; its work may be incomplete.`

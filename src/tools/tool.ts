@@ -79,6 +79,13 @@ export function annotationsFor(def: { title: string; kind: ToolKind; toolset: To
 
 export type ToolAnnotations = ReturnType<typeof annotationsFor>;
 
+/**
+ * Whether a call that ran but failed is an error result (MCP isError, the chat agent's tool_result): a tool that changes
+ * a host (not readOnlyHint) and failed did not do the action asked of it; a read-only query's failure is its negative
+ * answer (no fit, no match).
+ */
+export const failedIsError = (annotations: Pick<ToolAnnotations, "readOnlyHint">): boolean => !annotations.readOnlyHint;
+
 export { ToolError } from "../errors.js";
 
 export const kebabCase = (name: string) => name.replaceAll("_", "-");

@@ -173,6 +173,42 @@ describe("tool runner", () => {
     expect(unknown).toMatchObject({ isError: true, content: [{ text: expect.stringMatching(/Unknown tool "nope"/) }] });
   });
 
+  it("marks an action that ran but did not do what was asked as an error result, as MCP does; a query's no is not", async () => {
+    const notWritten = defineTool({
+      name: "write_nothing",
+      title: "Write nothing",
+      description: "An action that declines.",
+      toolset: "train",
+      kind: "write",
+      input: z.object({}),
+      output: z.object({ written: z.boolean() }),
+      handle: async () => ({ written: false }),
+      summarize: () => "nothing written: the file exists",
+      failed: (r) => !r.written,
+    });
+    const doesNotFit = defineTool({
+      name: "ask_fit",
+      title: "Ask fit",
+      description: "A query whose answer is no.",
+      toolset: "train",
+      kind: "read",
+      input: z.object({}),
+      output: z.object({ fits: z.boolean() }),
+      handle: async () => ({ fits: false }),
+      summarize: () => "does not fit",
+      failed: (r) => !r.fits,
+    });
+    const execute = createToolExecutor({ tools: [notWritten, doesNotFit], hosts: registry(), ask: async () => "yes" });
+    const signal = new AbortController().signal;
+    const declined = await execute({ type: "tool_use", id: "1", name: "write_nothing", input: {} }, signal);
+    expect(declined.isError).toBe(true);
+    expect((declined.content[0] as { text: string }).text).toContain(
+      'nothing written: the file exists\n\nStructured result (JSON):\n{"written":false}',
+    );
+    const answer = await execute({ type: "tool_use", id: "2", name: "ask_fit", input: {} }, signal);
+    expect(answer.isError).toBe(false);
+  });
+
   it("describes every registered tool with an object JSON Schema the model fills in", () => {
     const specs = toolSpecs(allTools);
     expect(specs.map((s) => s.name)).toEqual(allTools.map((t) => t.name));

@@ -2,7 +2,7 @@
 // whose pre-flight failed, build_configs that declined to overwrite) answers with isError: true and keeps its
 // structured result and full text (the verdict, the failed checks, the plan), which the SDK client accepts against the
 // tool's outputSchema; a read-only query's negative answer (estimate_memory: does not fit; find_model: no match) did
-// its work and stays unmarked. The rule is failedIsError in src/server.ts, read from the advertised annotations.
+// its work and stays unmarked. The rule is failedIsError in src/tools/tool.ts, read from the advertised annotations.
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,9 +11,9 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostSettingsSchema } from "../../src/hosts/inventory.js";
 import { HostRegistry } from "../../src/hosts/registry.js";
-import { createServer, failedIsError } from "../../src/server.js";
+import { createServer } from "../../src/server.js";
 import { allTools } from "../../src/tools/index.js";
-import { annotationsFor } from "../../src/tools/tool.js";
+import { annotationsFor, failedIsError } from "../../src/tools/tool.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mcp-failed-result-"));
 const workdir = join(dir, "wd");
