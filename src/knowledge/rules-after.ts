@@ -32,6 +32,30 @@ export const afterTrainingRules: DiagnosisRule[] = [
       "Checkpoint incomplete: the iteration the tracker names (latest_checkpointed_iteration.txt, DeepSpeed's latest) is not all there",
     role: "primary",
     triggers: [
+      // Round 24, upstream (tenth pass): https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/deepspeed/checkpoint/deepspeed_checkpoint.py#L366
+      { match: lit("seems a bogus DeepSpeed checkpoint folder"), confidence: 0.8 },
+      // Round 24, upstream (tenth pass): https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/deepspeed/checkpoint/reshape_3d_utils.py#L99
+      { match: lit("is missing from model-state files: "), confidence: 0.7 },
+      // Round 24, upstream (tenth pass): https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/deepspeed/checkpoint/zero_checkpoint.py#L24
+      { match: rx(/No ZeRO files found in \S/, "No ZeRO files found in"), confidence: 0.75 },
+      // Round 24, upstream (tenth pass): https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/deepspeed/runtime/checkpoint_engine/decoupled_checkpoint_engine.py#L141
+      { match: lit("] Checkpoint process died unexpectedly."), confidence: 0.75 },
+      // Round 24, upstream (tenth pass): https://github.com/deepspeedai/DeepSpeed/blob/edaa7221267243c7be7fb49c5d5f5c4fb97b4641/deepspeed/runtime/checkpoint_engine/decoupled_checkpoint_engine.py#L144
+      {
+        match: rx(/\] Checkpoint commit timed out after \d+ seconds/, "Checkpoint commit timed out after"),
+        confidence: 0.7,
+      },
+      // Round 24, upstream (tenth pass): https://github.com/NVIDIA/NeMo/blob/8cfedd7203462cb251a914e700e5605444277561/nemo/utils/exp_manager.py#L887
+      { match: lit("has the unfinished marker set"), confidence: 0.75 },
+      // Round 24, upstream (tenth pass): https://github.com/NVIDIA/NeMo/blob/8cfedd7203462cb251a914e700e5605444277561/nemo/utils/callbacks/dist_ckpt_io.py#L168
+      { match: lit("Some async checkpoint saves might be not finalized properly"), confidence: 0.6 },
+      // Round 24, upstream (tenth pass): https://github.com/NVIDIA-NeMo/Megatron-Bridge/blob/067f987df03b8355b03192d88d70f1709fedf51a/src/megatron/bridge/models/hf_pretrained/state.py#L861
+      {
+        match: lit("were yielded but not saved because their corresponding file shards were incomplete"),
+        confidence: 0.72,
+      },
+      // Round 24, upstream (tenth pass): https://github.com/pytorch/torchtitan/blob/b5bcd76c66d0acb1a08b176d9639425bc55e0b2a/torchtitan/components/data/loader.py#L169
+      { match: lit("checkpoint is missing dataloader state for"), confidence: 0.65 },
       // Round 19, upstream (ninth pass): https://github.com/volcengine/verl/blob/b178a3cd56f58b2d502255daba591e92833930a7/verl/utils/checkpoint/megatron_checkpoint_manager.py#L383
       {
         match: rx(/(?:Optimizer|LR scheduler|RNG) state dict not found in/, "state dict not found in"),

@@ -495,6 +495,17 @@ export const deviceRules: DiagnosisRule[] = [
     title: "NPU held by another process",
     role: "primary",
     triggers: [
+      // Round 24, upstream (tenth pass): https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html
+      {
+        match: rx(
+          /exclusive-thread device already in use by a different thread|\bcudaErrorDeviceAlreadyInUse\b/,
+          "exclusive-thread device already in use",
+          "cudaErrorDeviceAlreadyInUse",
+        ),
+        confidence: 0.8,
+      },
+      // Round 24, upstream (tenth pass): https://github.com/ROCm/clr/blob/develop/hipamd/src/hip_error.cpp
+      { match: rx(/\bhipErrorContextAlreadyInUse\b/, "hipErrorContextAlreadyInUse"), confidence: 0.8 },
       // Round 20, tune: MindCluster's installation FAQ, the check that finds a card still taken ("npu is busy, check again").
       { match: lit("npu is busy, check again"), confidence: 0.75 },
       // Round 17, upstream (sixth pass): https://github.com/hicann/driver/blob/master/scripts/package/custom/driver/common/scripts/driver_install.sh#L418
@@ -1490,6 +1501,41 @@ export const deviceRules: DiagnosisRule[] = [
     title: "Cross-device (P2P) copy refused by the driver, or the card failing (uncorrectable ECC, gone from the bus)",
     role: "primary",
     triggers: [
+      // Round 24, upstream (tenth pass): https://github.com/hicann/driver/blob/ef377e950a32b1641c108c59481e39e9643b7d63/src/sdk_driver/comm/pcie/host/devdrv_ctrl.c#L4582
+      // Round 24, upstream (tenth pass): https://github.com/hicann/driver/blob/ef377e950a32b1641c108c59481e39e9643b7d63/src/sdk_driver/comm/ub/host/ascend_ub_main_adapt.c#L549
+      {
+        match: rx(/\b(?:index_id|dev_id) used up\. \(pid=\d+; (?:index_id|dev_id)=\d+; peer_/, "used up. (pid="),
+        confidence: 0.72,
+      },
+      // Round 24, upstream (tenth pass): https://github.com/hicann/driver/blob/ef377e950a32b1641c108c59481e39e9643b7d63/src/sdk_driver/comm/pcie/host/devdrv_ctrl.c#L4592
+      {
+        match: rx(/Device configured failed\. \(pid=\d+; index_id=/, "Device configured failed. (pid="),
+        confidence: 0.7,
+      },
+      // Round 24, upstream (tenth pass): https://github.com/hicann/driver/blob/ef377e950a32b1641c108c59481e39e9643b7d63/src/sdk_driver/comm/pcie/host/devdrv_dma.c#L872
+      { match: rx(/Dma copy failed\. \(dev_id=\d+; chan_id=/, "Dma copy failed. (dev_id="), confidence: 0.7 },
+      // Round 24, upstream (tenth pass): https://github.com/hicann/driver/blob/ef377e950a32b1641c108c59481e39e9643b7d63/src/sdk_driver/comm/pcie/host/devdrv_msg.c#L1121
+      { match: lit("Check failed, device_status is dead"), confidence: 0.8 },
+      // Round 24, upstream (tenth pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/api/impl/api_error.cc#L3378
+      // Round 24, upstream (tenth pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/api/impl/api_error.cc#L3419
+      {
+        match: rx(
+          /Disable P2P failed, dest deviceId=|Get P2P status failed, dest devId=/,
+          "Disable P2P failed",
+          "Get P2P status failed",
+        ),
+        confidence: 0.75,
+      },
+      // Round 24, upstream (tenth pass): https://github.com/torvalds/linux/blob/v6.6/drivers/iommu/intel/dmar.c
+      {
+        match: rx(
+          /DMAR: \[DMA (?:Read|Write)(?: NO_PASID| PASID 0x[0-9a-f]+)?\] Request device \[[0-9a-fx:.]+\](?: PASID \w+)? fault addr/,
+          "] Request device [",
+        ),
+        confidence: 0.5,
+      },
+      // Round 24, upstream (tenth pass): https://github.com/torvalds/linux/blob/v6.6/drivers/iommu/amd/iommu.c
+      { match: rx(/AMD-Vi: Event logged \[IO_PAGE_FAULT /, "Event logged [IO_PAGE_FAULT"), confidence: 0.5 },
       // Round 20, tune: the NVIDIA kernel driver could not bring a card up (NVRM's "RmInitAdapter failed!" in dmesg), and
       // CUDA's p2pBandwidthLatencyTest finding cards that cannot reach each other ("Device=3 CANNOT Access Peer Device=0").
       {

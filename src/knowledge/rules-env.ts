@@ -524,6 +524,30 @@ export const envRules: DiagnosisRule[] = [
     title: "torch, torch_npu, CANN or NNAL versions do not match",
     role: "primary",
     triggers: [
+      // Round 24, upstream (tenth pass): https://github.com/pytorch/vision/blob/0d7913da146566a8fd92c307ddf21ab12aa4b7bd/torchvision/extension.py#L26
+      {
+        match: rx(
+          /Couldn't load custom C\+\+ ops\. This can happen if your (?:PyTorch|torch) and \w+ versions are incompatible/,
+          "Couldn't load custom C++ ops",
+        ),
+        confidence: 0.75,
+      },
+      // Round 24, upstream (tenth pass): https://github.com/pytorch/vision/blob/0d7913da146566a8fd92c307ddf21ab12aa4b7bd/torchvision/extension.py#L58
+      // Round 24, upstream (tenth pass): https://github.com/pytorch/audio/blob/b29b6ad97020c7ac98fdcad7c4d83492996322d0/src/torchaudio/_extension/utils.py
+      {
+        match: rx(
+          /Detected that PyTorch and (?:torchvision|TorchAudio|torchaudio) were compiled with different CUDA versions/,
+          "were compiled with different CUDA versions",
+        ),
+        confidence: 0.75,
+      },
+      // Round 24, upstream (tenth pass): https://github.com/Ascend/MindSpeed-LLM/blob/c77308a14bfcb1aa7ca61da9c1aa24a893cb1b91/mindspeed_llm/training/training.py#L83
+      { match: lit("please upgrade torch_npu"), confidence: 0.5 },
+      // Round 24, upstream (tenth pass): https://github.com/Ascend/op-plugin/blob/517f2e7d0f202f38b76310706cb977ca2388ad21/op_plugin/ops/opapi/MlaPrologV3KernelNpuOpApi.cpp#L97
+      {
+        match: rx(/torch_npu supports the \w+ only in version later than v[\d.]+/, "only in version later than"),
+        confidence: 0.72,
+      },
       // Round 17, upstream (sixth pass): https://github.com/Ascend/pytorch/blob/master/torch_npu/_inductor/runtime/triton_heuristics.py#L1255
       { match: lit("Installed triton version too old, please upgrade"), confidence: 0.65 },
       // Round 17, upstream (sixth pass): https://github.com/Ascend/MindSpeed/blob/master/mindspeed/op_builder/gmm_builder.py#L352
@@ -694,6 +718,26 @@ export const envRules: DiagnosisRule[] = [
     title: "CANN does not match the driver, firmware or chip",
     role: "primary",
     triggers: [
+      // Round 24, upstream (tenth pass): https://github.com/Ascend/op-plugin/blob/517f2e7d0f202f38b76310706cb977ca2388ad21/op_plugin/ops/opapi/DynamicQuantKernelNpuOpApi.cpp#L102
+      { match: lit("please check CANN version"), confidence: 0.75 },
+      // Round 24, upstream (tenth pass): https://github.com/hicann/runtime/blob/681ef7610df13c8128982901142a2c869ddbb53e/src/runtime/api/impl/api_impl.cc#L7590
+      { match: lit("because the tsch version does not support this feature"), confidence: 0.72 },
+      // Round 24, upstream (tenth pass): https://github.com/hicann/ge/blob/ffdcbc9f7496c17a98c1d12762c61ed608ef3503/base/common/helper/custom_op_registry_builder.cc#L63
+      {
+        match: rx(/\[CUSTOM OP\] pull creator ABI version \d+ does not match expected \d+/, "pull creator ABI version"),
+        confidence: 0.75,
+      },
+      // Round 24, upstream (tenth pass): https://github.com/hicann/ge/blob/ffdcbc9f7496c17a98c1d12762c61ed608ef3503/scripts/package/ge-compiler/scripts/ver_check.sh#L52
+      { match: lit("Check version does not matched"), confidence: 0.7 },
+      // Round 24, upstream (tenth pass): https://github.com/hicann/driver/blob/ef377e950a32b1641c108c59481e39e9643b7d63/scripts/package/custom/driver/common/scripts/run_driver_upgrade_check.sh#L394
+      {
+        match: rx(
+          /The driver version \S+ is not allowed in this device|Version check does not match, please use /,
+          "is not allowed in this device",
+          "Version check does not match, please use",
+        ),
+        confidence: 0.75,
+      },
       // Round 19, upstream (ninth pass): https://github.com/mindspore-ai/docs/blob/61b219b8f542b7ea7e50639f8fee289ef7492bbf/docs/mindspore/source_en/faq/tools.md#L5
       { match: lit("aclnnAllFiniteGetWorkspaceSize call failed"), confidence: 0.6 },
       // Round 17, upstream (sixth pass): https://github.com/Ascend/pytorch/blob/master/torch_npu/csrc/framework/OpParamMaker.cpp#L112
@@ -1909,6 +1953,16 @@ export const envRules: DiagnosisRule[] = [
     title: "Code took the CUDA path on an NPU host",
     role: "primary",
     triggers: [
+      // Round 24, upstream (tenth pass): https://github.com/pytorch/pytorch/blob/v2.5.1/torch/cuda/nvtx.py
+      { match: lit("NVTX functions not installed. Are you sure you have a CUDA build?"), confidence: 0.75 },
+      // Round 24, upstream (tenth pass): https://github.com/pytorch/pytorch/blob/v2.5.1/aten/src/ATen/detail/CUDAHooksInterface.h
+      { match: lit("Cannot initialize CUDA without ATen_cuda library"), confidence: 0.8 },
+      // Round 24, upstream (tenth pass): https://github.com/pytorch/pytorch/blob/v2.5.1/torch/cuda/__init__.py
+      // Round 24, upstream (tenth pass): https://github.com/pytorch/pytorch/blob/v2.5.1/torch/cuda/memory.py
+      {
+        match: rx(/module 'torch\._C' has no attribute '_cuda_\w+'/, "has no attribute '_cuda_"),
+        confidence: 0.72,
+      },
       // Round 17, upstream (sixth pass): https://github.com/pytorch/pytorch/blob/v2.5.1/torch/cuda/_utils.py#L34
       {
         match: rx(/Expected a cuda (?:or cpu )?device, but got: npu(?::\d+)?/, "device, but got: npu"),

@@ -922,6 +922,30 @@ export const trainRules: DiagnosisRule[] = [
       "A shared cache missing, stale or locked (datasets, indexes, compiled extensions; NFS and other shared filesystems)",
     role: "primary",
     triggers: [
+      // Round 24, upstream (tenth pass): https://github.com/lustre/lustre-release/blob/c881f8ebcbd130cf6c2b9e8862582fc5d2da5289/lustre/ptlrpc/client.c#L1502
+      { match: rx(/: operation \w+ to node \S+ failed: rc = -\d+/, "to node "), confidence: 0.65 },
+      // Round 24, upstream (tenth pass): https://github.com/bminor/glibc/blob/04e750e75b73957cf1c791535a3f4319534a52fc/sysdeps/gnu/errlist.h
+      {
+        match: rx(
+          /\[Errno 108\] Cannot send after transport endpoint shutdown: '\/|cannot (?:access|open|stat) '[^']*': Cannot send after transport endpoint shutdown/,
+          "transport endpoint shutdown: '/",
+          "': Cannot send after transport endpoint shutdown",
+        ),
+        confidence: 0.68,
+      },
+      // Round 24, upstream (tenth pass): https://github.com/torvalds/linux/blob/v6.6/fs/nfs/nfs4state.c
+      {
+        match: rx(/NFS: state manager[^\n]* failed on NFSv4 server \S+ with error -?\d+/, "failed on NFSv4 server"),
+        confidence: 0.65,
+      },
+      // Round 24, upstream (tenth pass): https://github.com/torvalds/linux/blob/v6.6/fs/nfs/nfs4state.c
+      { match: lit("reports our clientid is in use"), confidence: 0.65 },
+      // Round 24, upstream (tenth pass): https://github.com/torvalds/linux/blob/v6.6/fs/nfs/nfs4state.c
+      { match: lit("NFS: migration recovery failed (server "), confidence: 0.6 },
+      // Round 24, upstream (tenth pass): https://github.com/torvalds/linux/blob/v6.6/fs/ceph/mds_client.c
+      { match: rx(/\bmds\d+ closed our session/, "closed our session"), confidence: 0.6 },
+      // Round 24, upstream (tenth pass): https://github.com/torvalds/linux/blob/v6.6/fs/ceph/caps.c
+      { match: rx(/dropping dirty \S+ state for \S+ \d+/, "dropping dirty "), confidence: 0.65 },
       // Round 22: a download or save written under a temporary name and renamed into place (os.rename(tmp, final)),
       // whose temporary file is gone when it is renamed: another process sharing the directory (each rank downloading
       // into one cache, two saves to one folder) renamed or removed it first.
