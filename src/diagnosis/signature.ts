@@ -12,9 +12,13 @@ import type { DeviceStack, KnownCase } from "./types.js";
 
 const ERROR_LIKE =
   /error|exception|fail|timeout|timed out|times out|killed|abort|not found|no such file|cannot|can not|unable|denied|invalid|mismatch|not support|unsupported|out of memory|memory isn't enough|\bnan\b|overflow|not installed|already in use|bound already|undefined symbol|not divisible|must be|E[A-Z]\d{4}|E\d{5}|ERR\d{5}|错误|报错|失败|未找到|不足|超时/i;
-/** Lines that look like errors and are not: Megatron's progress line with 0 NaN iterations (printed every step), traceback headers, CPU-fallback and Python warnings, caret underlines. */
+/**
+ * Lines that look like errors and are not: vLLM's warning that its CUDA extension is absent (vllm/_custom_ops.py logs it
+ * on every start on a plugin platform such as vLLM-Ascend), Megatron's progress line with 0 NaN iterations (printed
+ * every step), traceback headers, CPU-fallback and Python warnings, caret underlines.
+ */
 const NOISE_LINE =
-  /number of nan iterations:\s+0\s*\||^\s*(?:Traceback \(most recent call last\)|During handling of the above exception|The above exception was the direct cause)|will fall back to run on the CPU|UserWarning|warnings\.warn|^\s*\^+\s*$/;
+  /Failed to import from vllm\._C with ModuleNotFoundError|number of nan iterations:\s+0\s*\||^\s*(?:Traceback \(most recent call last\)|During handling of the above exception|The above exception was the direct cause)|will fall back to run on the CPU|UserWarning|warnings\.warn|^\s*\^+\s*$/;
 
 const PREFIXES: RegExp[] = [
   /^\s*\[rank\d+\]:\s*/i,
