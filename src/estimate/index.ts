@@ -7,6 +7,7 @@ import { CHIP_HBM_GIB, DEFAULT_CHIP, modelShape } from "../knowledge/model-shape
 import { newestReleaseFor, type ResolvedRecipe, recipeAt } from "../knowledge/models.js";
 import { normalizeRelease, type ReleaseTag } from "../knowledge/release-tags.js";
 import type { ModelEntry } from "../knowledge/types.js";
+import { argsHint } from "../text/hint.js";
 import { type LaunchFlags, recipeFlags, settingsFromFlags } from "./flags.js";
 import {
   enumerateLayouts,
@@ -48,6 +49,11 @@ export interface EstimateRequest {
   hbmGiB?: number;
   /** LoRA rank; true means the recipe's rank (8). */
   lora?: boolean | number;
+  /**
+   * A LoRA rank asked for on its own (estimate_memory's loraRank): taken only with the LoRA recipe (variant "lora") or
+   * with lora: true, and refused otherwise in build_configs' words, as build_configs refuses it.
+   */
+  loraRank?: number;
   recompute?: Recompute;
   /** Images or video frames per sample, and the largest image in pixels (image_max_pixels). */
   images?: number;
@@ -170,13 +176,39 @@ function loraVariantFor(model: ModelEntry, release: string | undefined, lora: bo
   return tag && recipeAt(model, tag, LORA_VARIANT) ? LORA_VARIANT : undefined;
 }
 
+/** The chip name as CHIP_HBM_GIB keys it ("Ascend910B3" → "910B3"). */
+const chipKey = (chip: string) => chip.replace(/^Ascend\s*/i, "");
+
+/**
+ * Why a chip name cannot size the HBM, naming the known ones and `hbmField` (the argument that gives the HBM itself,
+ * in the caller's words); null for a known chip.
+ */
+export function unknownChip(chip: string, hbmField: string): string | null {
+  if (Object.hasOwn(CHIP_HBM_GIB, chipKey(chip))) return null;
+  return `unknown chip "${chip}"; known: ${Object.keys(CHIP_HBM_GIB).join(", ")} (as npu-smi names them), or give ${hbmField} (the HBM per NPU in GiB) instead`;
+}
+
 export function hbmFor(chip: string | undefined, hbmGiB: number | undefined): { chip: string; hbmGiB: number } {
   if (hbmGiB !== undefined) return { chip: chip ?? "custom", hbmGiB };
-  const name = (chip ?? DEFAULT_CHIP).replace(/^Ascend\s*/i, "");
+  const name = chipKey(chip ?? DEFAULT_CHIP);
   const known = Object.hasOwn(CHIP_HBM_GIB, name) ? CHIP_HBM_GIB[name] : undefined;
-  if (known === undefined)
-    throw new ToolError(`Unknown chip "${chip}"; known: ${Object.keys(CHIP_HBM_GIB).join(", ")} (or give hbmGiB).`);
+  if (known === undefined) throw new ToolError(`chip: ${unknownChip(name, "hbmGiB")}.`);
   return { chip: name, hbmGiB: known };
+}
+
+/**
+ * A LoRA rank asked for without the LoRA recipe: refused as build_configs refuses it (configs/plan.ts), naming the call
+ * with variant "lora" where the model has that recipe. Switching to the LoRA recipe unasked would estimate another
+ * upstream example than the one named, and lead to a build_configs call that differs from the one asked about.
+ */
+function refuseRankWithoutLora(model: ModelEntry, recipe: ResolvedRecipe, loraRank: number): never {
+  const loraAt = recipeAt(model, recipe.release, LORA_VARIANT);
+  const which = recipe.variant ? `"${recipe.variant}"` : "standard";
+  throw new ToolError(
+    loraAt
+      ? `loraRank: ${model.id}'s ${which} recipe trains no LoRA adapters, so it has no LoRA rank; the LoRA fine-tune is variant "lora": pass ${argsHint({ variant: LORA_VARIANT, loraRank })}.`
+      : `loraRank: ${model.id} has no LoRA recipe at ${recipe.release} (its ${which} recipe trains no adapters), so a LoRA rank has nothing to set; leave it out for a full fine-tune.`,
+  );
 }
 
 export function estimateForModel(req: EstimateRequest): EstimateReport {
@@ -192,13 +224,15 @@ export function estimateForModel(req: EstimateRequest): EstimateReport {
     globalBatchSize: req.globalBatchSize,
     seqLength: req.seqLength,
     layersPerStage: [...(req.llmLayerSplit ?? []), ...(req.vitLayerSplit ?? [])],
-    loraRank: typeof req.lora === "number" ? req.lora : undefined,
+    loraRank: req.loraRank ?? (typeof req.lora === "number" ? req.lora : undefined),
     images: req.images,
     imageMaxPixels: req.imageMaxPixels,
   });
   if (over) throw new ToolError(`No estimate: ${over} is beyond what the estimate covers.`);
   const model = resolveModel(req.model);
   const recipe = resolveRecipe(model, req.release, req.variant ?? loraVariantFor(model, req.release, req.lora));
+  if (req.loraRank !== undefined && req.lora !== true && recipe.variant !== LORA_VARIANT)
+    refuseRankWithoutLora(model, recipe, req.loraRank);
   const shape = modelShape(model.id);
   if (!shape)
     throw new ToolError(
@@ -227,13 +261,15 @@ export function estimateForModel(req: EstimateRequest): EstimateReport {
   const globalBatchSize = req.globalBatchSize ?? microBatchSize * gradAcc * dp;
   const microBatches = Math.max(1, Math.round(globalBatchSize / (microBatchSize * dp)));
   const loraRank =
-    req.lora === true
-      ? DEFAULT_LORA_RANK
-      : typeof req.lora === "number"
-        ? req.lora
-        : recipe.variant === LORA_VARIANT
-          ? DEFAULT_LORA_RANK
-          : null;
+    req.loraRank !== undefined
+      ? req.loraRank
+      : req.lora === true
+        ? DEFAULT_LORA_RANK
+        : typeof req.lora === "number"
+          ? req.lora
+          : recipe.variant === LORA_VARIANT
+            ? DEFAULT_LORA_RANK
+            : null;
   // What the recipe runs: its launch flags (or the script's), else a plain Megatron run with the distributed optimizer.
   const flags = backend === "megatron" ? (req.flags ?? recipeFlags(model, recipe)) : null;
   const set = flags ? settingsFromFlags(flags) : null;
@@ -323,6 +359,48 @@ export function estimateForModel(req: EstimateRequest): EstimateReport {
     nearest,
     sources: shape.sources,
   };
+}
+
+/** Where the layout an estimate_memory answer is of came from. */
+export type LayoutFrom = "asked" | "best" | "example";
+
+export interface ChosenEstimate extends EstimateReport {
+  /** asked: the tp, pp, ep or split given; best: none given, the first of `layouts`; example: none given and none fits. */
+  layoutFrom: LayoutFrom;
+  /** The recipe's example layout on these NPUs (what build_configs writes when given none). */
+  example: { tp: number; pp: number };
+}
+
+/**
+ * The estimate estimate_memory answers with: of the layout asked for; with none asked (no tp, pp, ep or layer split),
+ * of the best layout that fits on the NPUs, the first of `layouts`, so that the verdict, its breakdown, the list and the
+ * next call agree on one layout (the recipe's example stays in the list, and is one tp and pp away); of the example when
+ * none fits there (`nearest` then names one on more NPUs, as for a layout asked for). The global batch stays the one
+ * the first estimate derived, so the list, and the rank of each layout in it, are the same in both.
+ */
+export function estimateChosenLayout(req: EstimateRequest): ChosenEstimate {
+  const asked = estimateForModel(req);
+  const example = { tp: asked.layout.tp, pp: asked.layout.pp };
+  const pinned = [req.tp, req.pp, req.ep, req.llmLayerSplit, req.vitLayerSplit].some((v) => v !== undefined);
+  if (pinned) return { ...asked, layoutFrom: "asked", example };
+  const best = asked.layouts[0];
+  if (!best) return { ...asked, layoutFrom: "example", example };
+  const l = asked.layout;
+  const same =
+    best.tp === l.tp &&
+    best.pp === l.pp &&
+    best.ep === l.ep &&
+    best.llmLayerSplit.join() === l.llmLayerSplit.join() &&
+    asked.layoutProblems.length === 0;
+  if (same) return { ...asked, layoutFrom: "best", example };
+  const chosen = estimateForModel({
+    ...req,
+    tp: best.tp,
+    pp: best.pp,
+    ep: best.ep,
+    globalBatchSize: l.globalBatchSize,
+  });
+  return { ...chosen, layoutFrom: "best", example };
 }
 
 /**

@@ -5,11 +5,12 @@ import { z } from "zod";
 import { parseNpuSmiInfo } from "../env/npu-smi.js";
 import {
   ESTIMATE_BOUNDS as B,
-  estimateForModel,
+  estimateChosenLayout,
   hbmFromChips,
   LORA_VARIANT,
   layoutLine,
   stateOnlyOverflow,
+  unknownChip,
 } from "../estimate/index.js";
 import { type TimeEstimate, timeFromLog } from "../estimate/time.js";
 import type { HostExecutor } from "../hosts/executor.js";
@@ -18,7 +19,7 @@ import { tailLines } from "../logs/index.js";
 import { noSuchRunOrLog } from "../runs/ledger.js";
 import { runServicesOf } from "../runs/services.js";
 import { RunIdSchema } from "../runs/types.js";
-import { callHint } from "../text/hint.js";
+import { argsHint, callHint } from "../text/hint.js";
 import { atMost, upTo } from "./bounds.js";
 import { defineTool, type ToolDeps, ToolError } from "./tool.js";
 
@@ -151,87 +152,112 @@ export default defineTool({
     "sequence length and chip (910B3 64 GB by default, 910B4 32 GB, 910_93): the peak device memory per rank broken into " +
     "weights, gradients, optimizer state, LLM and ViT activations, logits and a stated allowance for the runtime and HCCL, " +
     "the verdict with its margin, and the layouts that fit on those NPUs, best expected throughput first (fewest pipeline " +
-    "bubbles and least TP traffic), with the layer split build_configs and convert_weights use. Given a running log " +
+    "bubbles and least TP traffic; a margin under 5% of HBM last), with the layer split build_configs and " +
+    "convert_weights use. Given no layout (no tp, pp, ep or split), the estimate is of the first of those, the best; " +
+    "given one, of that layout. Given a running log " +
     "(runId, or host and logFile) it adds seconds per iteration, tokens per second, the ETA and NPU-hours. " +
     "Next: build_configs and convert_weights with the chosen tp, pp and llmLayerSplit.",
   toolset: "train",
   kind: "read",
-  input: z.object({
-    model: z.string().min(1).describe("Model id (qwen2.5vl-7b), HF repo id or name; see find_model"),
-    release: z.string().optional().describe("MindSpeed-MM release; default: the newest that has the model"),
-    variant: z.string().optional().describe("Recipe variant ('lora', 'fsdp' …); default the standard example"),
-    npus: upTo(B.npus, "above the largest Ascend clusters, of about 16k NPUs")
-      .optional()
-      .describe(`Total NPUs, at most ${B.npus}; default the example's nodes × NPUs per node`),
-    npusPerNode: upTo(B.npusPerNode, "an Atlas 800T A3 node has 16, an A2 node 8")
-      .optional()
-      .describe(`NPUs per node, at most ${B.npusPerNode} (TP stays inside a node); default the example's`),
-    tp: upTo(B.tp).optional().describe("Tensor parallel size; default the example's"),
-    pp: upTo(B.pp).optional().describe("Pipeline parallel size; default the example's"),
-    cp: upTo(B.cp).optional().describe("Context parallel size"),
-    ep: upTo(B.ep).optional().describe("Expert parallel size (MoE models)"),
-    microBatchSize: upTo(B.microBatchSize).optional().describe("Micro batch size; default the example's (1)"),
-    globalBatchSize: upTo(B.globalBatchSize)
-      .optional()
-      .describe(`Global batch size, at most ${B.globalBatchSize}; sets the microbatches per step`),
-    seqLength: upTo(B.seqLength).optional().describe("Sequence length in tokens; default the example's"),
-    llmLayerSplit: layerSplit.optional().describe(`LLM layers per pipeline stage (each at most ${B.layersPerStage})`),
-    vitLayerSplit: layerSplit.optional().describe(`ViT layers per pipeline stage (each at most ${B.layersPerStage})`),
-    chip: z
-      .string()
-      .regex(/^[A-Za-z0-9_ ]{1,32}$/)
-      .optional()
-      .describe("npu-smi chip name: 910B1, 910B2, 910B3 (default), 910B4, 910_93"),
-    hbmGib: z.number().positive().max(1024, atMost(1024)).optional().describe("HBM per NPU in GiB, instead of chip"),
-    hbmFromHost: z.boolean().default(false).describe("Read HBM per NPU from npu-smi on host instead of chip"),
-    lora: z.boolean().optional().describe("LoRA fine-tune (rank 8) instead of full"),
-    loraRank: upTo(B.loraRank).optional().describe("LoRA rank (implies lora)"),
-    recompute: z
-      .enum(["none", "selective", "full"])
-      .optional()
-      .describe("Activation recompute; default none for Megatron, full for FSDP2"),
-    images: z
-      .number()
-      .int()
-      .min(0)
-      .max(B.images, atMost(B.images))
-      .optional()
-      .describe("Images or video frames per sample (default 1)"),
-    imageMaxPixels: upTo(B.imageMaxPixels, "8192 × 8192")
-      .optional()
-      .describe(`Largest image in pixels (image_max_pixels; default 262144, at most ${B.imageMaxPixels})`),
-    trainVision: z
-      .boolean()
-      .optional()
-      .describe(
-        "Train the vision tower and projector (true) or freeze both (false); default as upstream's model JSON: frozen for Qwen-VL and GLM, projector trained for InternVL, both trained for DeepSeek-VL2",
-      ),
-    reuseFp32Param: z
-      .boolean()
-      .optional()
-      .describe("MindSpeed --reuse-fp32-param (fp32 master shares the bf16 weights); default: as the recipe's script"),
-    swapAttention: z
-      .boolean()
-      .optional()
-      .describe("MindSpeed --swap-attention (attention activations to host); default: as the recipe's script"),
-    limit: upTo(50).default(8).describe("Fitting layouts to list"),
-    host: z
-      .string()
-      .min(1)
-      .default(DEFAULT_HOST)
-      .describe("Host holding logFile (for the time estimate) or hbmFromHost; the next calls name it"),
-    logFile: z.string().min(1).optional().describe("A training log, for the time estimate"),
-    runId: RunIdSchema.optional().describe("A run launched by launch_train, for the time estimate"),
-    trainIters: upTo(B.trainIters)
-      .optional()
-      .describe(`Iterations to estimate the time for, at most ${B.trainIters}; default the log's total`),
-  }),
+  input: z
+    .object({
+      model: z.string().min(1).describe("Model id (qwen2.5vl-7b), HF repo id or name; see find_model"),
+      release: z.string().optional().describe("MindSpeed-MM release; default: the newest that has the model"),
+      variant: z.string().optional().describe("Recipe variant ('lora', 'fsdp' …); default the standard example"),
+      npus: upTo(B.npus, "above the largest Ascend clusters, of about 16k NPUs")
+        .optional()
+        .describe(`Total NPUs, at most ${B.npus}; default the example's nodes × NPUs per node`),
+      npusPerNode: upTo(B.npusPerNode, "an Atlas 800T A3 node has 16, an A2 node 8")
+        .optional()
+        .describe(`NPUs per node, at most ${B.npusPerNode} (TP stays inside a node); default the example's`),
+      tp: upTo(B.tp)
+        .optional()
+        .describe("Tensor parallel size; default: with no layout given, the best that fits (else the example's)"),
+      pp: upTo(B.pp)
+        .optional()
+        .describe("Pipeline parallel size; default: with no layout given, the best that fits (else the example's)"),
+      cp: upTo(B.cp).optional().describe("Context parallel size"),
+      ep: upTo(B.ep).optional().describe("Expert parallel size (MoE models)"),
+      microBatchSize: upTo(B.microBatchSize).optional().describe("Micro batch size; default the example's (1)"),
+      globalBatchSize: upTo(B.globalBatchSize)
+        .optional()
+        .describe(`Global batch size, at most ${B.globalBatchSize}; sets the microbatches per step`),
+      seqLength: upTo(B.seqLength).optional().describe("Sequence length in tokens; default the example's"),
+      llmLayerSplit: layerSplit.optional().describe(`LLM layers per pipeline stage (each at most ${B.layersPerStage})`),
+      vitLayerSplit: layerSplit.optional().describe(`ViT layers per pipeline stage (each at most ${B.layersPerStage})`),
+      chip: z
+        .string()
+        .regex(/^[A-Za-z0-9_ ]{1,32}$/)
+        .optional()
+        .describe("npu-smi chip name: 910B1, 910B2, 910B3 (default), 910B4, 910_93"),
+      hbmGib: z.number().positive().max(1024, atMost(1024)).optional().describe("HBM per NPU in GiB, instead of chip"),
+      hbmFromHost: z.boolean().default(false).describe("Read HBM per NPU from npu-smi on host instead of chip"),
+      lora: z.boolean().optional().describe("LoRA fine-tune (rank 8) instead of full"),
+      loraRank: upTo(B.loraRank)
+        .optional()
+        .describe("LoRA rank, with variant 'lora' (or lora: true); without them refused, as build_configs refuses it"),
+      recompute: z
+        .enum(["none", "selective", "full"])
+        .optional()
+        .describe("Activation recompute; default none for Megatron, full for FSDP2"),
+      images: z
+        .number()
+        .int()
+        .min(0)
+        .max(B.images, atMost(B.images))
+        .optional()
+        .describe("Images or video frames per sample (default 1)"),
+      imageMaxPixels: upTo(B.imageMaxPixels, "8192 × 8192")
+        .optional()
+        .describe(`Largest image in pixels (image_max_pixels; default 262144, at most ${B.imageMaxPixels})`),
+      trainVision: z
+        .boolean()
+        .optional()
+        .describe(
+          "Train the vision tower and projector (true) or freeze both (false); default as upstream's model JSON: frozen for Qwen-VL and GLM, projector trained for InternVL, both trained for DeepSeek-VL2",
+        ),
+      reuseFp32Param: z
+        .boolean()
+        .optional()
+        .describe(
+          "MindSpeed --reuse-fp32-param (fp32 master shares the bf16 weights); default: as the recipe's script",
+        ),
+      swapAttention: z
+        .boolean()
+        .optional()
+        .describe("MindSpeed --swap-attention (attention activations to host); default: as the recipe's script"),
+      limit: upTo(50).default(8).describe("Fitting layouts to list"),
+      host: z
+        .string()
+        .min(1)
+        .default(DEFAULT_HOST)
+        .describe("Host holding logFile (for the time estimate) or hbmFromHost; the next calls name it"),
+      logFile: z.string().min(1).optional().describe("A training log, for the time estimate"),
+      runId: RunIdSchema.optional().describe("A run launched by launch_train, for the time estimate"),
+      trainIters: upTo(B.trainIters)
+        .optional()
+        .describe(`Iterations to estimate the time for, at most ${B.trainIters}; default the log's total`),
+    })
+    .superRefine((a, ctx) => {
+      // A chip names the HBM: one the table does not know is a wrong value, refused here in the door's words (with
+      // hbmGib, the HBM given, the chip is only a label).
+      const unknown = a.chip !== undefined && a.hbmGib === undefined ? unknownChip(a.chip, "hbmGib") : null;
+      if (unknown) ctx.addIssue({ code: "custom", path: ["chip"], message: unknown });
+    }),
   output: z.object({
     host: z.string(),
     model: z.string(),
     release: z.string(),
     variant: z.string(),
     loraRank: z.number().nullable().describe("the LoRA rank estimated; null for a full fine-tune"),
+    layoutFrom: z
+      .enum(["asked", "best", "example"])
+      .describe(
+        "where the estimated layout came from: asked (tp, pp, ep or a split given); best (none given: the best that fits, layouts' first); example (none given and none fits: the recipe's)",
+      ),
+    exampleLayout: z
+      .object({ tp: z.number(), pp: z.number() })
+      .describe("the recipe's example layout, what build_configs writes when given no tp or pp"),
     backend: z.string(),
     chip: z.string(),
     hbmGiB: z.number(),
@@ -274,9 +300,9 @@ export default defineTool({
     time: Time.nullable(),
   }),
   async handle(args, deps) {
-    const { hbmGib, loraRank, hbmFromHost, ...rest } = args;
+    const { hbmGib, hbmFromHost, ...rest } = args;
     const hostHbm = hbmFromHost && hbmGib === undefined ? await hostHbmGiB(args.host, deps) : undefined;
-    const report = estimateForModel({ ...rest, hbmGiB: hbmGib ?? hostHbm, lora: loraRank ?? args.lora });
+    const report = estimateChosenLayout({ ...rest, hbmGiB: hbmGib ?? hostHbm });
     let time: TimeEstimate | null = null;
     if (args.logFile !== undefined || args.runId !== undefined) {
       const lines = await readLog(args, deps);
@@ -293,6 +319,8 @@ export default defineTool({
       release: report.release,
       variant: report.variant,
       loraRank: report.loraRank,
+      layoutFrom: report.layoutFrom,
+      exampleLayout: report.example,
       backend: report.backend,
       chip: report.chip,
       hbmGiB: report.hbmGiB,
@@ -328,6 +356,11 @@ export default defineTool({
       `Peak per rank ${r.peakGiBPerRank} GiB (stage ${r.peakStage}) — ${r.fits ? `fits, margin ${r.marginGiB} GiB` : `does NOT fit (${(-r.marginGiB).toFixed(1)} GiB over)`}`,
       `  weights ${b.weightsGiB}  gradients ${b.gradientsGiB}  optimizer ${b.optimizerGiB}  activations LLM ${b.llmActivationsGiB} / ViT ${b.vitActivationsGiB}  logits ${b.logitsGiB}  allowance ${b.allowanceGiB}`,
     ];
+    const ex = r.exampleLayout;
+    if (r.layoutFrom === "best" && (ex.tp !== l.tp || ex.pp !== l.pp))
+      lines.push(
+        `Layout: none given, so the best that fits (listed first below); the recipe's example is ${argsHint({ tp: ex.tp, pp: ex.pp })}.`,
+      );
     if (r.stateOnlyOverflow) lines.push(`Why: ${r.stateOnlyOverflow}.`);
     for (const p of r.layoutProblems) lines.push(`Layout problem: ${p}`);
     if (r.layouts.length > 0) {

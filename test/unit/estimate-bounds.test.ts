@@ -181,6 +181,7 @@ describe("the largest allowed values answer", () => {
         microBatchSize: b.microBatchSize,
         globalBatchSize: b.globalBatchSize,
         seqLength: b.seqLength,
+        variant: "lora",
         loraRank: b.loraRank,
         images: b.images,
         imageMaxPixels: b.imageMaxPixels,

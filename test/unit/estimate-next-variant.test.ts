@@ -1,6 +1,6 @@
-// estimate_memory's next call builds what was estimated: a LoRA estimate (lora, loraRank or variant lora) names the
-// lora recipe in the build_configs and convert_weights calls, or says the model has none; a host asked about is named
-// in them too. Over MCP (argument names) and through the CLI as a person types it (flags).
+// estimate_memory's next call builds what was estimated: a LoRA estimate (lora, with or without loraRank, or variant
+// lora) names the lora recipe in the build_configs and convert_weights calls, or says the model has none; a host asked
+// about is named in them too. Over MCP (argument names) and through the CLI as a person types it (flags).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,9 +31,9 @@ describe("estimate_memory's next call over MCP", () => {
     expect(byFlag.next).toBe(byVariant.next);
   });
 
-  it("carries variant lora when a LoRA rank was given", async () => {
-    const { next } = await nextOverMcp({ ...small, loraRank: 16 });
-    expect(next).toMatch(/build_configs \{[^}]*variant: "lora"/);
+  it("carries variant lora when a LoRA rank was given with lora: true", async () => {
+    const { next } = await nextOverMcp({ ...small, lora: true, loraRank: 16 });
+    expect(next).toMatch(/build_configs \{[^}]*variant: "lora"[^}]*loraRank: 16/);
   });
 
   it("a full fine-tune names no variant", async () => {

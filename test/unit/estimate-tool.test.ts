@@ -64,7 +64,11 @@ describe("estimate_memory", () => {
 
   it("estimates DeepSeek-OCR from its stored shape and refuses unknown chips with a clear message", async () => {
     expect((await call({ model: "deepseekocr" })).peakGiBPerRank).toBeGreaterThan(0);
-    await expect(call({ model: "qwen2.5vl-7b", chip: "910X" })).rejects.toThrow(/Unknown chip/);
+    const chip = estimateMemory.input.safeParse({ model: "qwen2.5vl-7b", chip: "910X" });
+    expect(chip.error?.issues[0]).toMatchObject({
+      path: ["chip"],
+      message: expect.stringMatching(/^unknown chip "910X"; known: .*910B4/),
+    });
   });
 
   it("LoRA needs far less than the full fine-tune", async () => {

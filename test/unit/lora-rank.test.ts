@@ -145,7 +145,7 @@ describe("build_configs takes the LoRA rank", () => {
 describe("estimate_memory's next call carries the rank it estimated", () => {
   it("over MCP: build_configs gets loraRank 32, convert_weights (the base) none", async () => {
     const r = await estimateMemory.handle(
-      estimateMemory.input.parse({ model: "qwen2.5vl-3b", npus: 1, chip: "910B4", loraRank: 32 }),
+      estimateMemory.input.parse({ model: "qwen2.5vl-3b", npus: 1, chip: "910B4", variant: "lora", loraRank: 32 }),
       {} as never,
     );
     expect(r.loraRank).toBe(32);
@@ -156,14 +156,27 @@ describe("estimate_memory's next call carries the rank it estimated", () => {
     expect(next).not.toMatch(/convert_weights \{[^}]*loraRank/);
   });
 
-  it("in a shell: estimate-memory --lora-rank 32 prints build-configs … --lora-rank 32", () => {
+  it("in a shell: estimate-memory --variant lora --lora-rank 32 prints build-configs … --lora-rank 32", () => {
     const home = mkdtempSync(join(tmpdir(), "lora-rank-estimate-"));
     try {
       const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, ASCEND_TRAIN_FROM_SOURCE: "1" };
       delete env.ASCEND_TRAIN_CONFIG;
       const r = spawnSync(
         process.execPath,
-        [CLI, "estimate-memory", "--model", "qwen2.5vl-3b", "--npus", "1", "--chip", "910B4", "--lora-rank", "32"],
+        [
+          CLI,
+          "estimate-memory",
+          "--model",
+          "qwen2.5vl-3b",
+          "--npus",
+          "1",
+          "--chip",
+          "910B4",
+          "--variant",
+          "lora",
+          "--lora-rank",
+          "32",
+        ],
         { cwd: home, env, encoding: "utf8", timeout: 120_000 },
       );
       expect(r.status, r.stderr).toBe(0);
