@@ -101,6 +101,38 @@ function leftoverHint(argv: string[]): string {
   return `${kebab(tool)} takes its ${flag.field} as --${flag.flag}: ${CLI_COMMAND} ${kebab(tool)} ${typed.join(" ")}`;
 }
 
+/**
+ * What to say for an unknown option that is a switch given a value with `=` (`--confirm=true`): commander takes
+ * `--flag=value` for a flag that takes a value, so a known name before the `=` is a switch of that command. Null for
+ * anything else.
+ */
+export function switchValueHint(program: Command, argv: readonly string[], message: string): string | null {
+  const typed = /unknown option '(--[^'=]+)=([^']*)'/.exec(message);
+  if (!typed) return null;
+  const [, flag, value] = typed as unknown as [string, string, string];
+  // The deepest command the words name (`sim init`, a tool), whose options and the program's apply.
+  let cmd = program;
+  for (const word of argv.slice(2)) {
+    if (word.startsWith("-")) continue;
+    const sub = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (!sub) break;
+    cmd = sub;
+  }
+  const longs = new Set([cmd, program].flatMap((c) => c.options.map((o) => o.long)));
+  const off = /^(false|no|off|0)$/i.test(value);
+  const name = flag.slice(2);
+  if (longs.has(flag))
+    return off
+      ? `${flag} is a switch and takes no value: leave it out for ${value} (${flag}=${value} is not a form it reads).`
+      : `${flag} is a switch and takes no value: write ${flag} alone, not ${flag}=${value}.`;
+  // On by default: only its --no- form is an option.
+  if (longs.has(`--no-${name}`))
+    return off
+      ? `--${name} is on unless turned off, and takes no value: write --no-${name}, not ${flag}=${value}.`
+      : `--${name} is on unless turned off, and takes no value: leave ${flag}=${value} out.`;
+  return null;
+}
+
 const TOOL_NAMES = allTools.map((t) => t.name);
 /** Each tool's flags, for its own command and for the clauses of other commands' texts that name its arguments. */
 const TOOL_SPECS = new Map(allTools.map((t) => [t.name, flagSpecs(t.input)]));
@@ -432,6 +464,9 @@ export async function runProgram(argv: string[]): Promise<void> {
       // Commander has printed the message (or the help / version, exit 0).
       process.exitCode = error.exitCode === 0 ? EXIT.done : EXIT.usage;
       if (error.code === "commander.excessArguments") process.stderr.write(`${leftoverHint(argv)}\n`);
+      const switchHint =
+        error.code === "commander.unknownOption" ? switchValueHint(program, argv, error.message) : null;
+      if (switchHint) process.stderr.write(`${switchHint}\n`);
       if (error.exitCode !== 0 && askedForJson(argv)) printJsonError(error.message.replace(/^error: /, ""), "usage");
       return;
     }
