@@ -69,6 +69,18 @@ const NOT_TEXT_ONLY = /vl|vision|llava|omni|audio|speech|video|image|visual|mult
 const READS_IMAGES =
   /^(mistral-(small-(3[._][12](?![\d])|(\d+b-)?(instruct-|base-)?25(03|06))|medium-3|large-3)|ministral-3-)/;
 
+/**
+ * A family's name alone ("llama", "mistral"), or with a version or size: digits in or right after the family's name
+ * ("llama3", "qwen2.5", "gemma-2", "deepseek-v2") or a word of the name that starts with one ("-3.1-", "-8b", "-8x7b",
+ * "-2501", "-v0.3"). "llama-banana" is neither: a name the family's releases never had, not one of its models.
+ */
+function namesAModelOf(name: string, family: TextOnlyFamily): boolean {
+  const match = family.pattern.exec(name);
+  if (!match) return false;
+  const rest = name.slice(match.index + match[0].length);
+  return rest === "" || /\d/.test(match[0]) || /^\d/.test(rest) || /(^|[-_ .])v?\d/.test(rest);
+}
+
 /** The text-only family a model name belongs to, or undefined (a VLM, or a name no family here claims). */
 export function textOnlyFamilyOf(query: string): TextOnlyFamily | undefined {
   const name = query
@@ -76,5 +88,5 @@ export function textOnlyFamilyOf(query: string): TextOnlyFamily | undefined {
     .toLowerCase()
     .replace(/^[a-z0-9_.-]+\//, "");
   if (!name || NOT_TEXT_ONLY.test(name) || READS_IMAGES.test(name)) return undefined;
-  return TEXT_ONLY_FAMILIES.find((family) => family.pattern.test(name));
+  return TEXT_ONLY_FAMILIES.find((family) => namesAModelOf(name, family));
 }

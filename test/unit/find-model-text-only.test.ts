@@ -76,6 +76,16 @@ describe("find_model on text-only models", () => {
     expect(r.status).toBe("unknown");
     expect(findModel.failed!(r)).toBe(true);
   });
+
+  it("claims a family's word only alone or with a version or size, not 'llama-banana'", async () => {
+    for (const made of ["llama-banana", "mistral-banana", "qwen-banana"]) {
+      const r = await ask(made);
+      expect(r.status, made).toBe("unknown");
+      expect(r.textOnly, made).toBeNull();
+    }
+    for (const real of ["llama", "codellama", "Llama-2-7b-hf", "tinyllama-1.1b-chat", "Mistral-Nemo-Instruct-2407"])
+      expect((await ask(real)).status, real).toBe("text-only");
+  });
 });
 
 describe("ascend-train find-model on a text-only model", () => {
@@ -96,6 +106,24 @@ describe("ascend-train find-model on a text-only model", () => {
     expect(r.stdout).toMatch(/ascend-train build-configs --trainer trl --model \S+/);
     expect(r.stdout).not.toContain("No model matches");
   }, 120_000);
+});
+
+describe("another tool given a made-up name of a text-only family", () => {
+  it("check_env says it knows no such model, not that it is a text-only Llama model", () => {
+    const home = mkdtempSync(join(tmpdir(), "text-only-made-up-"));
+    try {
+      const r = spawnSync(process.execPath, [CLI, "check-env", "--model", "llama-banana"], {
+        cwd: home,
+        encoding: "utf8",
+        env: { ...process.env, HOME: home, ASCEND_TRAIN_FROM_SOURCE: "1" },
+        timeout: 60_000,
+      });
+      expect(r.stderr).toContain('Unknown model "llama-banana"');
+      expect(r.stderr).not.toContain("text-only");
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("another tool given a text-only model", () => {
