@@ -5,6 +5,7 @@
 import { posix } from "node:path";
 import { parseDocument } from "yaml";
 import { rebuildHint } from "../configs/build-inputs.js";
+import { modelOfScript } from "../estimate/launch.js";
 import { shellQuote } from "../hosts/quote.js";
 import { callHint } from "../text/hint.js";
 import { parseLaunchScript, type ResumeEdit, resumeScript } from "./launch-script.js";
@@ -83,6 +84,22 @@ export function filesChangedSinceLaunch(
   };
 }
 
+/**
+ * What a suggested rebuild repeats: the inputs the build recorded next to the script; without a record, the model the
+ * run trains, read from its script's name or folder, else its model config's folder (build_configs writes
+ * configs/<model id>/), so the call names the model and not a placeholder. Null when none of them names one.
+ */
+export function rebuildBase(record: RunRecord, pre: PreflightResult): Record<string, unknown> | null {
+  if (pre.buildInputs) return pre.buildInputs;
+  const main = pre.script?.info.mainConfig;
+  const paths = [pre.script?.abs, record.script, main ? resolveOnHost(record.workdir, main) : undefined];
+  for (const path of paths) {
+    const model = path ? modelOfScript(path) : null;
+    if (model) return { model };
+  }
+  return null;
+}
+
 export interface ResumeFiles {
   /** Files to write on every node before the start (absolute path → content). */
   files: { path: string; text: string }[];
@@ -114,6 +131,7 @@ export function buildResume(
   const tracker = save?.tracker ?? null;
   const iteration = tracker && /^\d+$/.test(tracker) ? Number(tracker) : null;
   const add = (c: Omit<Check, "ok">) => checks.push({ ...c, ok: c.level !== "error" });
+  const rebuild = rebuildBase(record, pre);
   if (!saveDir) {
     add({
       id: "resumable",
@@ -134,7 +152,7 @@ export function buildResume(
       message:
         `Run ${record.id} saved its checkpoints in ${saveDir}, but ${save ? `the configs now save to ${save.abs}` : "the script now sets no save directory"}` +
         `${config.kind === "yaml" ? ` (in ${pre.script!.info.mainConfig})` : ""}, and resume_run cannot point them back.`,
-      fix: `Rebuild the configs to save there again (${rebuildHint(pre.buildInputs ?? null, master.host, { saveDir, overwrite: true })}), then ${callHint("resume_run", { runId: record.id, host: master.host })}.`,
+      fix: `Rebuild the configs to save there again (${rebuildHint(rebuild, master.host, { saveDir, overwrite: true })}), then ${callHint("resume_run", { runId: record.id, host: master.host })}.`,
     });
     return { files: [], scriptPath: record.script, changes: [], iteration, checks };
   }
@@ -151,7 +169,7 @@ export function buildResume(
         `The configs now train in another parallel layout (${layout(config)}) than run ${record.id} saved its ` +
         `checkpoints in (${layout(was)}): its checkpoint cannot be loaded split that way.`,
       fix:
-        `Rebuild the configs in the run's layout (${rebuildHint(pre.buildInputs ?? null, master.host, { ...relayout, tp: was.tp, pp: was.pp, cp: was.cp, overwrite: true })}), ` +
+        `Rebuild the configs in the run's layout (${rebuildHint(rebuild, master.host, { ...relayout, tp: was.tp, pp: was.pp, cp: was.cp, overwrite: true })}), ` +
         `then ${callHint("resume_run", { runId: record.id, host: master.host })}; or train the new layout as a new run (${callHint("launch_train", { host: master.host, script: pre.script!.path })}).`,
     });
     return { files: [], scriptPath: record.script, changes: [], iteration, checks };
@@ -169,7 +187,7 @@ export function buildResume(
       message:
         `The latest checkpoint in ${saveDir} (iteration ${tracker}) was written at ${new Date(writtenAt * 1000).toISOString()}, ` +
         `outside run ${record.id} (${record.createdAt} to ${record.stoppedAt ?? "now"}): another run of the same configs wrote it.`,
-      fix: `Resume the run that wrote it (${callHint("list_runs")} shows the runs), or launch a new run with its own save directory (${rebuildHint(pre.buildInputs ?? null, master.host, { saveDir: "<new dir>", overwrite: true })}).`,
+      fix: `Resume the run that wrote it (${callHint("list_runs")} shows the runs), or launch a new run with its own save directory (${rebuildHint(rebuild, master.host, { saveDir: "<new dir>", overwrite: true })}).`,
     });
     return { files: [], scriptPath: record.script, changes: [], iteration, checks };
   }
@@ -186,7 +204,7 @@ export function buildResume(
       fix:
         `Find the cause first (${callHint("diagnose_error", { runId: record.id })}); then write an iteration saved before ` +
         `${divergedAt} into ${posix.join(saveDir, "latest_checkpointed_iteration.txt")} and resume, or train again in a new ` +
-        `save directory (${rebuildHint(pre.buildInputs ?? null, master.host, { saveDir: `${saveDir.replace(/\/+$/, "")}-restart`, overwrite: true })}).`,
+        `save directory (${rebuildHint(rebuild, master.host, { saveDir: `${saveDir.replace(/\/+$/, "")}-restart`, overwrite: true })}).`,
     });
     return { files: [], scriptPath: record.script, changes: [], iteration, checks };
   }
@@ -199,7 +217,7 @@ export function buildResume(
       message: `Run ${record.id} finished: its checkpoint is at iteration ${iteration}, the last of its ${config.trainIters}; resuming would train nothing.`,
       fix:
         `Use it (${callHint("evaluate_model", { runId: record.id })}, ${callHint("export_model", { runId: record.id, confirm: true })}), or train it further: ` +
-        `${rebuildHint(pre.buildInputs ?? null, master.host, { trainIters: config.trainIters * 2, overwrite: true })}, then ${callHint("resume_run", { runId: record.id })}.`,
+        `${rebuildHint(rebuild, master.host, { trainIters: config.trainIters * 2, overwrite: true })}, then ${callHint("resume_run", { runId: record.id })}.`,
     });
     return { files: [], scriptPath: record.script, changes: [], iteration, checks };
   }
@@ -216,7 +234,7 @@ export function buildResume(
       message: `The run saved no optimizer/RNG state (--no-save-optim/--no-save-rng)${rebuiltSince}: loading them would fail, and skipping them restarts Adam from zero.`,
       fix:
         "Pass allowFreshOptimizer: true to resume the weights, iteration and LR schedule with a fresh optimizer; build " +
-        `runs you want to resume exactly with ${rebuildHint(pre.buildInputs ?? null, master.host, { saveOptimizer: true, overwrite: true })}.`,
+        `runs you want to resume exactly with ${rebuildHint(rebuild, master.host, { saveOptimizer: true, overwrite: true })}.`,
     });
   }
   // What was rebuilt since the launch runs as it is now, on the old checkpoint: the plan names it.

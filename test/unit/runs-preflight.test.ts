@@ -506,6 +506,9 @@ describe("run lifecycle on this machine", () => {
     expect(finished.message).toMatch(/finished: its checkpoint is at iteration 20, the last of its 20/);
     expect(finished.fix).toContain("export_model");
     expect(finished.fix).toContain('"trainIters":40');
+    // No build record beside the script: the model it trains, read from the script's name, not a placeholder.
+    expect(finished.fix).toContain('"model":"qwen2.5vl-3b"');
+    expect(finished.fix).not.toContain("<model>");
     expect(done.started).toBe(false);
   }, 30_000);
 
