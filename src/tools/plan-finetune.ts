@@ -224,6 +224,16 @@ async function datasetFit(
   return { problems, media: `${missingMediaMessage(check, root)} Before training, ${fix}` };
 }
 
+/**
+ * The head line's next step: the tool to call; where it is this tool again (no dataset given, one found at the configs'
+ * default path), what it needs and the whole call, since "next: plan_finetune" alone reads as the same call again.
+ */
+function nextInWords(next: { tool: string; args: Record<string, unknown> } | null, host: string): string {
+  if (!next) return "nothing left to do";
+  if (next.tool !== "plan_finetune") return `next: ${next.tool}`;
+  return `next: plan with the dataset found on ${host} at build_configs' default path: ${callHint(next.tool, next.args)}`;
+}
+
 export default defineTool({
   name: "plan_finetune",
   title: "Plan a fine-tune",
@@ -688,7 +698,7 @@ export default defineTool({
   },
   summarize: (r) =>
     [
-      `${r.model} @ ${r.release} on ${r.host}${r.next ? `; next: ${r.next.tool}` : "; nothing left to do"}`,
+      `${r.model} @ ${r.release} on ${r.host}; ${nextInWords(r.next, r.host)}`,
       ...alignColumns(
         r.steps.map((s, i) => [
           `${i + 1}.`,

@@ -71,6 +71,12 @@ describe("plan_finetune's next call passes the target tool's schema", () => {
     const next = await nextOf({});
     expectCallable(next);
     expect(next).toEqual({ tool: "plan_finetune", args: { host: "sim", model: MODEL, dataset: sample.dataset } });
+    // The head line names the call with the dataset it needs, not "next: plan_finetune" (itself) alone.
+    const outcome = await invokeTool(planFinetune, { host: "sim", model: MODEL }, deps);
+    if (!outcome.ok) throw new Error(outcome.error);
+    const head = outcome.text.split("\n")[0]!;
+    expect(head).toContain(`plan_finetune {host: "sim", model: "${MODEL}", dataset: "${sample.dataset}"}`);
+    expect(head).not.toMatch(/next: plan_finetune$/);
   }, 60_000);
 
   it("with LLaVA data, names prepare_dataset with an output in the workdir's data folder, and that call converts it", async () => {
