@@ -26,7 +26,7 @@ export const MIN_STALL_SECONDS = 60;
 /** Startup (compilation, checkpoint loading, HCCL init) may be slow, but not this slow. */
 export const STARTUP_STALL_SECONDS = 1800;
 /** Saving a checkpoint of a large model takes minutes. */
-const SAVE_STALL_SECONDS = 900;
+export const SAVE_STALL_SECONDS = 900;
 
 const duration = formatDuration;
 

@@ -15,6 +15,7 @@ import { renderLossPng, sparkline } from "../logs/chart.js";
 import { diagnoseErrorText } from "../logs/diagnose.js";
 import { inspectLog, LogNotFoundError } from "../logs/inspect.js";
 import { MetricSeriesBuilder } from "../logs/series.js";
+import { MIN_STALL_SECONDS, SAVE_STALL_SECONDS } from "../logs/state.js";
 import { RUN_STATES } from "../logs/types.js";
 import { isCanaryRun } from "../runs/canary.js";
 import { followHfJobLog } from "../runs/hf-jobs-run.js";
@@ -201,7 +202,9 @@ const input = z
       .min(1)
       .max(100)
       .default(5)
-      .describe("Call the run stalled after this many median step times with no new iteration."),
+      .describe(
+        `Call the run stalled after this many median step times (the time between iteration lines) with no new iteration, and never before ${formatDuration(MIN_STALL_SECONDS)} of silence (${formatDuration(SAVE_STALL_SECONDS)} while it saves a checkpoint): a run of short steps reads as stalled only after that wait.`,
+      ),
     history: z
       .boolean()
       .default(false)
