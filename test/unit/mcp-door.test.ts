@@ -109,6 +109,31 @@ describe("tool inputs", () => {
     expect(said({ model: "qwen2.5vl-3b", npus: [8] })).toEqual(["npus: expected a number, got a list"]);
     expect(said({ npus: 8 })).toEqual(["model: required, not given"]);
   });
+
+  it("over a real tools/call, names the value the client sent (null only when null was sent)", async () => {
+    const server = await createServer({ hosts: new HostRegistry({ file: null, hosts: {} }) });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    const client = new Client({ name: "door-test", version: "1" });
+    await client.connect(clientSide);
+    try {
+      const text = async (npus: unknown) => {
+        const r = (await client.callTool({ name: "estimate_memory", arguments: { model: "qwen2.5vl-3b", npus } })) as {
+          content: { text: string }[];
+          isError?: boolean;
+        };
+        expect(r.isError).toBe(true);
+        return r.content[0]!.text;
+      };
+      expect(await text("eight")).toBe(
+        'Input validation error for estimate_memory: npus: expected a number, got "eight"',
+      );
+      expect(await text(null)).toBe("Input validation error for estimate_memory: npus: expected a number, got null");
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
 });
 
 describe("annotations and selection", () => {
