@@ -465,6 +465,20 @@ export function noRuleFinding(f: Finding | undefined): boolean {
   return !f || f.category === "unknown" || READINGS.has(f.rule);
 }
 
+/**
+ * The last words a training prints when it ends well: Megatron's and MindSpeed's "[after training is done]"
+ * (megatron/training/training.py), the Hugging Face Trainer's "Training completed. Do not forget to share your model"
+ * and its train_runtime metrics (trainer.py), LLaMA-Factory's "***** train metrics *****".
+ */
+const FINISHED =
+  /\[after training is done\]|Training completed\. Do not forget to share your model|'train_runtime': [\d.]+|\*{5} train metrics \*{5}/;
+
+/** The line among the last five of a log with no error line that says its training finished, if one does. */
+function finishedWell(scans: ScanResult[]): string | undefined {
+  if (scans.some((s) => (s.errorLines ?? []).length > 0)) return undefined;
+  return scans.flatMap((s) => (s.endLines ?? []).slice(-5)).findLast((l) => FINISHED.test(l));
+}
+
 export function summarizeFindings(findings: Finding[], stats: Verdict["stats"]): string {
   const top = findings[0];
   if (!top) return "No findings.";
@@ -513,6 +527,18 @@ export function buildVerdict(scans: ScanResult[], compiled: CompiledRules = defa
   const codes = decodedCodes(scans, findings, codeTexts);
   annotateCodes(findings, codes);
   addCodeEvidence(findings, codes, codeTexts, compiled);
+  // A log with no error line whose end is a training's own last words did not fail: no reading or public case may
+  // stand in for a failure there (a finished run's log read as "possibly nan_loss").
+  const finished = findings.every((f) => f.confidence < CONFIDENT) ? finishedWell(scans) : undefined;
+  if (finished) {
+    return {
+      summary: `no failure: the log ends as a training that finished does ("${finished.trim().slice(0, 120)}") and states no error`,
+      findings: [],
+      stats,
+      codes,
+      notes: [...new Set(notes)],
+    };
+  }
   const query = queryLines(scans, findings);
   const neighbours = nearestCases(query, VOTERS);
   // The vote reads cases from similarity 0.1; the verdict lists only those close enough to be worth reading, with the
