@@ -55,7 +55,7 @@ export async function stallFinding(src: StallSource): Promise<Finding | null> {
   return {
     category: "stalled",
     rule: "stalled",
-    title: `No progress for ${minutes} minutes${since ? ` since ${since}` : ""}`,
+    title: `No progress for ${minutes} minute${minutes === 1 ? "" : "s"}${since ? ` since ${since}` : ""}`,
     confidence: 0.7,
     role: "primary",
     occurrences: stalled.length,

@@ -252,6 +252,11 @@ describe("a run that stopped making progress", () => {
     expect(diagnoseError.summarize(r)).toMatch(/rank1\.log:end: .*iteration/);
   });
 
+  it("says one minute in the singular", async () => {
+    const r = await diagnose({ runId: RUN }, stalledHost(80));
+    expect(r.summary).toMatch(/^stalled: no progress for 1 minute since /);
+  });
+
   it("is not called stalled while the log is fresh", async () => {
     const r = await diagnose({ runId: RUN }, stalledHost(5));
     // No rule finds a failure in it either: at most a hedged reading of its words.
