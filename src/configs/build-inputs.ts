@@ -122,17 +122,37 @@ export interface ExistingBuild {
   recorded: Record<string, unknown>;
 }
 
+/** Where the configs of a recipe variant other than the default one go beside it: <workdir>/configs/<model>-<variant>. */
+export const variantConfigsDir = (workdir: string, modelId: string, variant: string) =>
+  posix.join(workdir, "configs", `${modelId}-${variant}`);
+
 /**
  * The build of `modelId` in its default directory (<workdir>/configs/<model>), read back from its recorded inputs and
- * planned again the way build_configs planned it; null when there is none or it cannot be planned any more.
+ * planned again the way build_configs planned it; null when there is none or it cannot be planned any more. With
+ * `variant`, the build of that recipe variant: the default directory's when it is that variant's, else the one in
+ * <workdir>/configs/<model>-<variant> (where full and LoRA configs sit side by side), else the default directory's.
  */
 export async function existingBuild(
   executor: HostExecutor,
   settings: { workdir?: string; cannRoot?: string },
   modelId: string,
+  variant?: string,
 ): Promise<ExistingBuild | null> {
   if (!settings.workdir) return null;
-  const outputDir = posix.join(settings.workdir, "configs", modelId);
+  const fallback = await buildIn(executor, settings, modelId, posix.join(settings.workdir, "configs", modelId));
+  if (variant === undefined || (fallback && (fallback.recorded.variant ?? "") === variant)) return fallback;
+  const beside = variant
+    ? await buildIn(executor, settings, modelId, variantConfigsDir(settings.workdir, modelId, variant))
+    : null;
+  return beside && (beside.recorded.variant ?? "") === variant ? beside : fallback;
+}
+
+async function buildIn(
+  executor: HostExecutor,
+  settings: { workdir?: string; cannRoot?: string },
+  modelId: string,
+  outputDir: string,
+): Promise<ExistingBuild | null> {
   const recorded = await readBuildInputs(executor, posix.join(outputDir, "any"));
   if (!recorded || recorded.model !== modelId) return null;
   try {

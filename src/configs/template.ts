@@ -7,6 +7,15 @@ import type { VppLayout } from "./vpp.js";
 // biome-ignore lint/suspicious/noExplicitAny: config trees are free-form JSON, indexed by key path
 export type ConfigObject = Record<string, any>;
 
+/** What a LoRA recipe's converted base folder ends with, beside the full fine-tune's (upstream's Magistral names it so). */
+export const LORA_BASE_SUFFIX = "-lora-base";
+
+/**
+ * The LoRA recipe's own converted-base folder beside the full recipe's `dir`: a base converted for LoRA (canonical
+ * structure, or --is_lora_base) does not load in a full fine-tune and the reverse, so the two never share a folder.
+ */
+export const loraBaseDir = (dir: string) => `${dir.replace(/(.)\/+$/, "$1")}${LORA_BASE_SUFFIX}`;
+
 export interface PlanPaths {
   outputDir: string;
   hfDir: string;

@@ -7,6 +7,7 @@ import {
   attrFields,
   type ConfigObject,
   type ConfigTemplate,
+  loraBaseDir,
   pipelineLayers,
   type TemplateContext,
   type TemplateFile,
@@ -333,8 +334,10 @@ function template(qwen25: boolean): ConfigTemplate {
       const dataset = DATA_VARIANTS[recipe.variant]?.dataset ?? LLAVA_DATA;
       return {
         hfDir: `./ckpt/hf_path/${hfName(size)}`,
-        ckptDir: `ckpt/mm_path/${hfName(size)}`,
-        saveDir: "save_dir",
+        // The LoRA recipe's base (converted in the canonical structure) and its checkpoints have folders of their own.
+        ckptDir:
+          recipe.variant === "lora" ? loraBaseDir(`ckpt/mm_path/${hfName(size)}`) : `ckpt/mm_path/${hfName(size)}`,
+        saveDir: recipe.variant === "lora" ? "save_dir_lora" : "save_dir",
         dataset,
         datasetDir: "./data",
       };

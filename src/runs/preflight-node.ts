@@ -2,11 +2,11 @@
 // then check what the run needs there. Every failure carries the fix a person can act on.
 
 import { convertHint, rebuildHint } from "../configs/build-inputs.js";
+import { loraBaseMismatch, ownBaseDir } from "../convert/lora-base.js";
 import { type ConvertMarker, markerMismatch, parseMarker } from "../convert/marker.js";
 import { runLabel } from "../env/finding.js";
 import { parseNpuSmiInfo } from "../env/npu-smi.js";
 import { modelOfScript } from "../estimate/launch.js";
-import { getModel } from "../knowledge/models.js";
 import { argsHint, callHint } from "../text/hint.js";
 import { type HoldingRun, processGroups, type RunHolders, type TakenOnHost } from "./holders.js";
 import { ledgerDir, readLedger } from "./ledger.js";
@@ -15,7 +15,7 @@ import type { Add, NodeContext } from "./preflight-types.js";
 import { probeNode } from "./probe.js";
 import type { RunConfig } from "./run-config.js";
 
-export { DEFAULT_HCCL_BASE_PORT };
+export { DEFAULT_HCCL_BASE_PORT, loraBaseMismatch };
 
 /** Ports HCCL takes from its base on the host NIC (16; CANN 8.2 and later document 32). */
 const HCCL_PORTS = 16;
@@ -300,7 +300,7 @@ function checkWeights(n: NodeContext, inputs: NodeCheckInputs, add: Add): void {
       host: n.host,
       level: "error",
       message: `${load.abs}: ${loraMismatch}`,
-      fix: `Convert the base again ${config.lora ? "for LoRA" : "for a full fine-tune"} into ${config.loadPath} (${convertForScript(n, inputs, { model: marker!.model, variant: config.lora ? "lora" : undefined })}), or rebuild the configs to match the weights.`,
+      fix: otherKindFix(n, inputs, marker!),
     });
     return;
   }
@@ -334,24 +334,22 @@ function checkWeights(n: NodeContext, inputs: NodeCheckInputs, add: Add): void {
 }
 
 /**
- * A LoRA run needs its base converted for LoRA (Qwen2.5-VL: the canonical HF-equal structure; Qwen3-VL:
- * `hf_to_dcp --is_lora_base true`, keys under base_model.model.), and a full fine-tune needs the plain conversion:
- * either way the other one does not load. Null when the conversion record agrees with the run.
+ * The fix for a base of the other kind: a folder of its own for this run's kind, and these configs pointed at it. The
+ * folder it loads now stays as it is: the runs of the other kind (and their export, inference and merges) read it.
  */
-export function loraBaseMismatch(marker: ConvertMarker, runIsLora: boolean): string | null {
-  if (!["hf_to_mm", "hf_to_dcp"].includes(marker.method)) return null;
-  const model = getModel(marker.model);
-  const lora = model?.recipes.find((r) => r.lora && r.variant === "lora")?.lora;
-  if (!lora) return null;
-  const convertedForLora = marker.variant === "lora";
-  if (convertedForLora === runIsLora) return null;
-  const how =
-    lora.baseConversion === "canonical"
-      ? "the canonical (HF-equal) structure, enable_canonical_hf_struct"
-      : "hf_to_dcp --is_lora_base true (keys under base_model.model.)";
-  return runIsLora
-    ? `the run trains LoRA adapters, but these weights were converted for a full fine-tune (${marker.method}, variant "${marker.variant || "standard"}"); LoRA needs the base converted with ${how}. The adapters would not attach and loading fails on the key names.`
-    : `these weights were converted as a LoRA base (${how}), but the run is a full fine-tune: the checkpoint's key names do not match the model's.`;
+function otherKindFix(n: NodeContext, inputs: NodeCheckInputs, marker: ConvertMarker): string {
+  const { config } = inputs;
+  const own = ownBaseDir(config.loadPath!, config.lora);
+  const kind = config.lora ? "for LoRA" : "for a full fine-tune";
+  const variant = config.lora ? "lora" : undefined;
+  const recorded = inputs.buildInputs ?? null;
+  const convert = convertForScript(n, inputs, { model: marker.model, variant, ckptDir: own, overwrite: undefined });
+  const rebuild = rebuildHint(recorded, n.host, {
+    ...(recorded ? {} : { model: marker.model, variant }),
+    ckptDir: own,
+    overwrite: true,
+  });
+  return `Leave ${config.loadPath} as it is (runs of the other kind read it) and give this run a base of its own: convert one ${kind} into ${own} with ${convert}, then point these configs at it with ${rebuild}.`;
 }
 
 function checkSave(

@@ -12,6 +12,7 @@ import {
   readWrittenDigests,
   recordBuildInputs,
   recordWrittenDigests,
+  variantConfigsDir,
 } from "../configs/build-inputs.js";
 import { type CarriedEdits, carryScriptEdits } from "../configs/carry-edits.js";
 import { checkDatasetMedia, type MediaRoot, missingMediaMessage } from "../configs/dataset-media.js";
@@ -252,7 +253,10 @@ const Input = z.object({
     .describe(
       "Root of relative image paths; default the dataset's directory. A warning names the first of the dataset's first records' images not under it",
     ),
-  outputDir: z.string().optional().describe("Directory on the host for the files; default <workdir>/configs/<model>"),
+  outputDir: z
+    .string()
+    .optional()
+    .describe("Directory on the host for the files; default <workdir>/configs/<model> (<model>-lora for variant lora)"),
   hfDir: z.string().optional().describe("Hugging Face weights directory"),
   ckptDir: z.string().optional().describe("Converted checkpoint the run loads (mm / dcp)"),
   saveDir: z.string().optional().describe("Where the run saves checkpoints"),
@@ -427,7 +431,11 @@ export default defineTool({
     let plan: TrainingPlan;
     let outputDir = args.outputDir;
     try {
-      outputDir ??= posix.join(settings.workdir!, "configs", resolveModel(args.model).id);
+      // The LoRA recipe's configs sit beside the full recipe's, as its converted base and save directory do.
+      outputDir ??=
+        args.variant === "lora"
+          ? variantConfigsDir(settings.workdir!, resolveModel(args.model).id, "lora")
+          : posix.join(settings.workdir!, "configs", resolveModel(args.model).id);
       plan = resolveTrainingPlan(args.model, args.release, {
         ...args,
         outputDir,
