@@ -2,24 +2,29 @@
 // save directory and its latest complete checkpoint (latest_checkpointed_iteration.txt, the iter_XXXXXXX directory
 // with every mp_rank of the run's TP/PP), the model and release it was trained as, the model JSON it trained with,
 // and the original Hugging Face directory. From a run id (the ledger) or a checkpoint directory plus a model.
+// Whether the checkpoint holds LoRA adapters is the run's own fact (its ledger record, else its launch script), never
+// what the folder it loaded from holds now: that folder may have been converted again since for the other kind of run.
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: shell ${VAR} expansions in the probe script
 
 import { posix } from "node:path";
 import { z } from "zod";
 import { PlanError, resolveModel, resolveTrainingPlan } from "../configs/index.js";
 import { type ConvertMarker, megatronLayout, readMarker } from "../convert/index.js";
+import { loraBaseMismatch } from "../convert/lora-base.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { ensureReadable } from "../hosts/paths.js";
 import { shellQuote } from "../hosts/quote.js";
 import type { HostRegistry } from "../hosts/registry.js";
+import { converterMethods, getConverter } from "../knowledge/converters.js";
 import { lookupModel } from "../knowledge/lookup.js";
 import { recipeAt } from "../knowledge/models.js";
 import { isReleaseTag, type ReleaseTag } from "../knowledge/release-tags.js";
 import type { ModelEntry } from "../knowledge/types.js";
 import { parseLaunchScript } from "../runs/launch-script.js";
 import { requireRun, requireRunAnywhere } from "../runs/ledger.js";
-import { describeRun, loraSettingsOf, parseConfigText } from "../runs/run-config.js";
+import { loraOfRun, runsSavedIn } from "../runs/lora-settings.js";
+import { describeRun, loraOfConfig, loraSettingsOf, parseConfigText, type RunLora } from "../runs/run-config.js";
 import { livenessByRun, runStatus } from "../runs/status.js";
 import { RunIdSchema, type RunRecord } from "../runs/types.js";
 import { type TrainingData, trainingDataOf } from "./sample.js";
@@ -70,8 +75,16 @@ export interface CheckpointSource {
   trainingModel: Json;
   seqLength: number;
   hfDir: string;
-  /** The run trained LoRA adapters (--lora-r in its script, or the lora variant): its checkpoint is not a full model. */
+  /**
+   * The run trained LoRA adapters (its ledger record, else --lora-r / --lora-target-modules / lora_args in its configs):
+   * its checkpoint is not a full model. A checkpoint directory is the adapters of the recorded run that saved there.
+   */
   lora: boolean;
+  /**
+   * The base the run loaded (its load directory), absolute; for a merged checkpoint, the base its adapters were merged
+   * into. Null without either.
+   */
+  loadDir: string | null;
   /**
    * A run's LoRA rank and alpha as its configs write them (--lora-r / --lora-alpha, lora_args): what a merge of its
    * adapters must scale by. Null without a run, or where its configs do not say.
@@ -95,6 +108,65 @@ export function sameSource(source: CheckpointSource): Record<string, unknown> {
     checkpointDir: source.checkpoint.saveDir,
     model: source.model.id,
     hfDir: source.hfDir,
+  };
+}
+
+/**
+ * The convert_weights call that merges a LoRA run's adapters into a full model, complete as the run trained them (its
+ * rank and alpha, layout and base), into a new folder beside its save directory: merge_base_lora_weight writes a
+ * Megatron checkpoint that export_model takes next (the merge's reply names that call), the DCP recipes'
+ * merge_mm_lora_dcp_weight_to_base_hf a Hugging Face directory. Null when the model has no converter for LoRA.
+ */
+export function mergeCall(source: CheckpointSource): { args: Record<string, unknown>; output: string } | null {
+  const recipe =
+    recipeAt(source.model, source.release, "lora") ?? recipeAt(source.model, source.release, source.variant);
+  const converter = recipe?.converter ? getConverter(recipe.converter) : undefined;
+  if (!converter) return null;
+  const toHf =
+    converterMethods(converter.className, source.release)?.some(
+      (m) => m.name === "merge_mm_lora_dcp_weight_to_base_hf",
+    ) ?? false;
+  const save = source.checkpoint.saveDir.replace(/(.)\/+$/, "$1");
+  const beside = (what: string) =>
+    posix.join(posix.dirname(save), `${posix.basename(save)}-${what}-${posix.basename(source.checkpoint.iterDir)}`);
+  const common = {
+    host: source.host,
+    model: source.model.id,
+    release: source.release,
+    variant: "lora",
+    ...(source.loraRank !== null ? { loraRank: source.loraRank } : {}),
+    ...(source.loraAlpha !== null ? { loraAlpha: source.loraAlpha } : {}),
+  };
+  if (toHf) {
+    const output = beside("hf");
+    return {
+      args: {
+        ...common,
+        method: "merge_mm_lora_dcp_weight_to_base_hf",
+        hfDir: source.hfDir,
+        ckptDir: save,
+        targetDir: output,
+        confirm: true,
+      },
+      output,
+    };
+  }
+  const output = beside("merged");
+  return {
+    args: {
+      ...common,
+      method: "merge_base_lora_weight",
+      hfDir: source.hfDir,
+      loraDir: save,
+      ...(source.loadDir ? { ckptDir: source.loadDir } : {}),
+      tp: source.tp,
+      pp: source.pp,
+      ...(source.llmSplit ? { llmLayerSplit: source.llmSplit } : {}),
+      ...(source.vitSplit ? { vitLayerSplit: source.vitSplit } : {}),
+      targetDir: output,
+      confirm: true,
+    },
+    output,
   };
 }
 
@@ -247,7 +319,7 @@ export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Pr
   let vitSplit: number[] | null = null;
   let seqLength = 1024;
   let loadDir: string | null = null;
-  let lora = false;
+  let runLora: RunLora | undefined;
   let loraRank: number | null = null;
   let loraAlpha: number | null = null;
   let trainingData: TrainingData | null = null;
@@ -263,13 +335,20 @@ export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Pr
         "Pass checkpointDir and model instead.",
       );
     const info = parseLaunchScript(scriptText);
-    const files: { data?: unknown; model?: unknown } = {};
+    const files: { data?: unknown; model?: unknown; main?: unknown } = {};
     for (const [key, p] of [
       ["data", info.dataConfig],
       ["model", info.modelConfig],
     ] as const) {
       const text = p ? await readText(executor, abs(workdir, p)) : null;
       if (p && text !== null) files[key] = parseConfigText(p, text);
+    }
+    // The unified YAML keeps the LoRA settings in lora_args; a Megatron JSON recipe's script passes them as flags.
+    const mainText = info.mainConfig ? await readText(executor, abs(workdir, info.mainConfig)) : null;
+    try {
+      files.main = mainText !== null && info.mainConfig ? parseConfigText(info.mainConfig, mainText) : undefined;
+    } catch {
+      files.main = undefined;
     }
     const cfg = describeRun(info, files);
     vppSize = Number(info.flags["virtual-pipeline-model-parallel-size"]) || null;
@@ -282,17 +361,14 @@ export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Pr
     trainingData = files.data ? trainingDataOf(files.data, workdir) : null;
     vitSplit = flat(obj(obj(trainingModel?.image_encoder).vision_encoder).pipeline_num_layers);
     seqLength = Number(info.flags["seq-length"]) || seqLength;
-    lora = info.flags["lora-r"] !== undefined;
-    // The unified YAML keeps them in lora_args; a Megatron JSON recipe's script passes them as flags.
-    const mainText = info.mainConfig ? await readText(executor, abs(workdir, info.mainConfig)) : null;
-    let main: unknown;
-    try {
-      main = mainText !== null && info.mainConfig ? parseConfigText(info.mainConfig, mainText) : undefined;
-    } catch {
-      main = undefined;
-    }
-    ({ rank: loraRank, alpha: loraAlpha } = loraSettingsOf(info.flags, main));
-    lora ||= loraRank !== null;
+    // What the run trained is its record's (kept at launch); a record from before that reads its script as it is now.
+    const written = loraSettingsOf(info.flags, files.main);
+    runLora =
+      record.lora !== undefined
+        ? record.lora
+        : loraOfConfig({ lora: cfg.lora, loraRank: written.rank, loraAlpha: written.alpha });
+    loraRank = runLora?.rank ?? null;
+    loraAlpha = runLora?.alpha ?? null;
     const save = record.saveDir ?? cfg.savePath;
     if (!save) throw new SourceError(`Run ${record.id} has no save directory.`, "It saved no checkpoint to use.");
     saveDir = abs(workdir, save);
@@ -302,6 +378,13 @@ export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Pr
     hfDir ??= modelHf ? abs(workdir, modelHf) : null;
   } else {
     saveDir = abs(workdir, req.checkpointDir!);
+    // A save directory a recorded run wrote: its adapters are LoRA adapters whoever names the directory.
+    const savedBy = (await runsSavedIn(executor, settings, req.host, saveDir).catch(() => []))[0];
+    if (savedBy) {
+      runLora = await loraOfRun(executor, savedBy).catch(() => undefined);
+      loraRank = runLora?.rank ?? null;
+      loraAlpha = runLora?.alpha ?? null;
+    }
   }
   const checkpoint = await probeCheckpoint(executor, saveDir);
   if (checkpoint.incomplete.length)
@@ -314,9 +397,20 @@ export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Pr
       `${checkpoint.iterDir} is split tp=${checkpoint.tp}, pp=${checkpoint.pp} but the run's script says tp=${tp}, pp=${pp}.`,
       "Use the script the checkpoint was trained with, or resplit the checkpoint with convert_weights method resplit.",
     );
-  const marker = loadDir ? await readMarker(executor, loadDir).catch(() => null) : null;
+  let marker = loadDir ? await readMarker(executor, loadDir).catch(() => null) : null;
+  if (!record && !marker) {
+    // A merge's output (convert_weights merge_base_lora_weight) records what it is: a full model in the LoRA base's
+    // (canonical) structure, which mm_to_hf reads as the LoRA variant. Its source is the base, whose marker names the
+    // Hugging Face directory.
+    const own = await readMarker(executor, saveDir).catch(() => null);
+    if (own?.method.startsWith("merge_")) {
+      marker = own;
+      loadDir = own.source;
+      hfDir ??= (await readMarker(executor, own.source).catch(() => null))?.source ?? null;
+    }
+  }
   refuseVirtualPipeline(record?.id ?? saveDir, vppSize, marker);
-  hfDir ??= marker?.source ?? null;
+  hfDir ??= marker && !marker.method.startsWith("merge_") ? marker.source : null;
   let model: ModelEntry | null = null;
   try {
     model = req.model
@@ -343,7 +437,14 @@ export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Pr
     (releaseText && isReleaseTag(releaseText) ? releaseText : undefined) ??
     [...model.releases].reverse().find((t) => recipeAt(model, t, marker?.variant ?? "") !== undefined);
   if (!release) throw new SourceError(`No release of MindSpeed-MM has ${model.id}.`, "Pass release.");
-  const variant = marker?.variant ?? "";
+  let variant = marker?.variant ?? "";
+  // The folder the run loaded from was converted again since, for the other kind of run: the recipe is the run's.
+  if (record && marker && runLora !== undefined && loraBaseMismatch(marker, runLora !== null)) {
+    variant = runLora !== null ? "lora" : "";
+    notes.push(
+      `${loadDir} was converted again since this run started (now ${marker.method}, variant "${marker.variant || "standard"}"); the run trained ${runLora !== null ? "LoRA adapters" : "every weight (a full fine-tune)"}, and is taken as it trained.`,
+    );
+  }
   if (!trainingModel) {
     const plan = resolveTrainingPlan(model.id, release, { variant, tp: checkpoint.tp, pp: checkpoint.pp });
     trainingModel = obj(plan.files.find((f) => f.role === "model-config")?.value);
@@ -368,7 +469,8 @@ export async function resolveSource(hosts: HostRegistry, req: SourceRequest): Pr
     trainingModel,
     seqLength,
     hfDir,
-    lora: lora || variant === "lora",
+    lora: runLora !== undefined && runLora !== null,
+    loadDir,
     loraRank,
     loraAlpha,
     checkpoint,

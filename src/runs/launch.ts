@@ -11,6 +11,7 @@ import { ensureDir, ledgerDir, redactEnv, writeRecord } from "./ledger.js";
 import { nodeLiveness } from "./liveness.js";
 import { releasePort, reservePort } from "./ports.js";
 import type { NodeContext, PreflightResult } from "./preflight.js";
+import { loraOfConfig } from "./run-config.js";
 import type { RunNode, RunRecord } from "./types.js";
 
 export interface NodePlan {
@@ -243,6 +244,7 @@ export async function startRun(
     },
     trainIters: cfg.trainIters,
     savesOptimizer: !cfg.noSaveOptim,
+    lora: loraOfConfig(cfg),
     state: "launched",
     stoppedAt: null,
     stopSignal: null,

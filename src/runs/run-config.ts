@@ -253,6 +253,14 @@ export function loraSettingsOf(
   };
 }
 
+/** A run's LoRA settings as its ledger record keeps them: null for a full fine-tune. */
+export type RunLora = { rank: number | null; alpha: number | null } | null;
+
+/** What a launch's configs train: LoRA adapters (with their rank and alpha as written, null where unsaid) or not. */
+export function loraOfConfig(cfg: Pick<RunConfig, "lora" | "loraRank" | "loraAlpha">): RunLora {
+  return cfg.lora || cfg.loraRank !== null ? { rank: cfg.loraRank, alpha: cfg.loraAlpha } : null;
+}
+
 export interface ConfigFiles {
   data?: unknown;
   model?: unknown;
@@ -278,7 +286,7 @@ export function describeRun(info: LaunchScriptInfo, files: ConfigFiles): RunConf
     inputs: [],
     llmSplit: null,
     vpp: null,
-    lora: f["lora-target-modules"] !== undefined,
+    lora: f["lora-target-modules"] !== undefined || f["lora-r"] !== undefined,
     loraRank: null,
     loraAlpha: null,
     issues,

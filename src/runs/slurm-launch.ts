@@ -5,6 +5,7 @@
 import { posix } from "node:path";
 import { ensureDir, redactEnv, writeRecord } from "./ledger.js";
 import type { PreparedLaunch } from "./orchestrate.js";
+import { loraOfConfig } from "./run-config.js";
 import { jobSecrets, type SchedulerJobSpec, secretsFileText, slurmScript } from "./scheduler.js";
 import { slurmRunFiles, submitBatch } from "./slurm.js";
 import type { RunRecord } from "./types.js";
@@ -128,6 +129,7 @@ export async function submitSlurmLaunch(
       parallel: { tp: cfg.tp, pp: cfg.pp, cp: cfg.cp, nnodes: slurm.spec.nodes, npusPerNode: slurm.spec.npusPerNode },
       trainIters: cfg.trainIters,
       savesOptimizer: !cfg.noSaveOptim,
+      lora: loraOfConfig(cfg),
       resumedFrom: meta.resumedFrom ?? null,
       resumeIteration: meta.resumeIteration ?? null,
     },

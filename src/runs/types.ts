@@ -80,6 +80,16 @@ export const RunRecordSchema = z.object({
    * resume_run may load, whatever the configs say after a rebuild. Absent in records written before it was kept.
    */
   savesOptimizer: z.boolean().optional(),
+  /**
+   * Whether the run trains LoRA adapters, with the rank and alpha its configs at launch wrote (null where they do not
+   * say): null for a full fine-tune. What export, inference and merges take the run to be, whatever the folder it loaded
+   * from holds since or its configs say after a rebuild. Absent in records written before it was kept: its launch script
+   * is read then.
+   */
+  lora: z
+    .object({ rank: z.number().int().positive().nullable(), alpha: z.number().int().positive().nullable() })
+    .nullable()
+    .optional(),
   /** "launched" until someone stops it; the live state comes from the processes and the log. */
   state: z.enum(["launched", "stopped"]),
   stoppedAt: z.string().nullable(),

@@ -10,8 +10,8 @@ import { checkHfDir, type HfCheck, readHfDirFacts } from "../export/hf-check.js"
 import { checkPathText, ensureWritablePath, PathNotAllowedError } from "../hosts/paths.js";
 import { shellQuote } from "../hosts/quote.js";
 import { benchmarkData, scoreHint } from "../infer/benchmarks.js";
-import { hostOf, resolveSource, SourceError, sameSource, sourceInputShape } from "../infer/source.js";
-import { converterMethods, getConverter } from "../knowledge/converters.js";
+import { hostOf, mergeCall, resolveSource, SourceError, sameSource, sourceInputShape } from "../infer/source.js";
+import { getConverter } from "../knowledge/converters.js";
 import { INFERENCE_FAMILIES } from "../knowledge/inference-upstream.js";
 import { LLAMA_CPP_TAG } from "../knowledge/llama-cpp.js";
 import { recipeAt } from "../knowledge/models.js";
@@ -176,21 +176,16 @@ export default defineTool({
       throw new ToolError(
         `${model.id} at ${release} trains from Hugging Face weights directly: its checkpoint needs no mm_to_hf.`,
       );
-    // The rank and alpha the run's configs trained with: the merge scales the adapters by alpha / rank.
-    const merge = {
-      host,
-      model: model.id,
-      release,
-      variant: "lora",
-      ...(source.loraRank !== null ? { loraRank: source.loraRank } : {}),
-      ...(source.loraAlpha !== null ? { loraAlpha: source.loraAlpha } : {}),
-    };
+    // A LoRA run's checkpoint holds the adapters: the merge first, as the run trained them (rank, alpha, layout, base).
+    const merge = source.lora ? mergeCall(source) : null;
     if (source.lora)
       throw new ToolError(
         `${source.record?.id ?? checkpoint.saveDir} trained LoRA adapters: its checkpoint holds the adapters, not a full model, and mm_to_hf would write an incomplete model. ${
-          converterMethods(converter.className, release)?.some((m) => m.name === "merge_mm_lora_dcp_weight_to_base_hf")
-            ? `Merge them into the base model, into a new directory: ${callHint("convert_weights", { ...merge, method: "merge_mm_lora_dcp_weight_to_base_hf", ckptDir: checkpoint.saveDir, targetDir: "<new dir>", confirm: true })} writes the merged Hugging Face model.`
-            : `Merge them into the converted base, into a new directory: ${callHint("convert_weights", { ...merge, method: "merge_base_lora_weight", loraDir: checkpoint.saveDir, targetDir: "<new dir>", confirm: true })}, then export the merged checkpoint with ${argsHint({ checkpointDir: "<new dir>" })}.`
+          !merge
+            ? `Merge them into the base model with convert_weights (variant "lora") first.`
+            : merge.args.method === "merge_mm_lora_dcp_weight_to_base_hf"
+              ? `Merge them into the base model: ${callHint("convert_weights", merge.args)} writes the merged Hugging Face model into ${merge.output}.`
+              : `Merge them into the converted base: ${callHint("convert_weights", merge.args)} writes the merged checkpoint into ${merge.output}; then export it with ${callHint("export_model", { host, checkpointDir: merge.output, model: model.id, release, hfDir: source.hfDir, confirm: true })}.`
         }`,
       );
     const method = converter.argStyle === "cfg" ? "mm_to_hf" : "dcp_to_hf";

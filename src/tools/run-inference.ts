@@ -1,9 +1,12 @@
 // run_inference: answers a few prompts (with images) with a trained checkpoint through upstream's inference_vlm.py,
 // using the inference config and script upstream ships for the family, adapted to the trained size and TP/PP layout;
-// optionally the same prompts with the base weights the run started from, side by side.
+// optionally the same prompts with the base weights the run started from, side by side (refused, with the conversion
+// to make, when that folder holds a base of the other kind since). A LoRA run's next step is the merge of its adapters.
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import { z } from "zod";
+import { loraBaseMismatch, ownBaseDir } from "../convert/lora-base.js";
+import { readMarker } from "../convert/marker.js";
 import { existingExport } from "../export/exported.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import { checkPathText, ensureReadable, explainRelativeMiss, type RelativePathMiss } from "../hosts/paths.js";
@@ -15,6 +18,7 @@ import {
   busyNote,
   type CheckpointSource,
   hostOf,
+  mergeCall,
   probeCheckpoint,
   resolveSource,
   SourceError,
@@ -236,7 +240,7 @@ export default defineTool({
 
     let base: string | null = null;
     if (args.compareBase) {
-      base = args.baseCheckpointDir ? abs(args.baseCheckpointDir) : (source.record?.loadDir ?? null);
+      base = args.baseCheckpointDir ? abs(args.baseCheckpointDir) : source.loadDir;
       if (!base) throw new ToolError("compareBase: the run loaded no checkpoint; pass baseCheckpointDir.");
       base = abs(base);
       const baseFacts = await probeCheckpoint(executor, base).catch((error: Error) => {
@@ -246,6 +250,30 @@ export default defineTool({
         throw new ToolError(
           `compareBase: ${base} is split tp=${baseFacts.tp}, pp=${baseFacts.pp}; the trained checkpoint tp=${source.tp}, pp=${source.pp}. Convert the base with the same layout (convert_weights).`,
         );
+      // The folder the run loaded may hold the other kind of base since (converted again for a LoRA run, or back):
+      // the run's model config does not load it, so the comparison would fail on the key names.
+      const marker = await readMarker(executor, base).catch(() => null);
+      // (The structure is the recipe's: a LoRA run's and a merged checkpoint's are the LoRA base's.)
+      const loraStructure = source.variant === "lora";
+      const mismatch = marker ? loraBaseMismatch(marker, loraStructure) : null;
+      if (mismatch) {
+        const own = ownBaseDir(base, loraStructure);
+        throw new ToolError(
+          `compareBase: ${base}${args.baseCheckpointDir ? "" : ` (the base ${source.record?.id ?? "the run"} loaded, converted again since)`} does not fit the run: ${mismatch} ` +
+            `Convert a base of the run's kind into a folder of its own with ${callHint("convert_weights", {
+              host,
+              model: source.model.id,
+              release: source.release,
+              variant: loraStructure ? "lora" : undefined,
+              tp: source.tp,
+              pp: source.pp,
+              ...(source.llmSplit ? { llmLayerSplit: source.llmSplit } : {}),
+              ...(source.hfDir ? { hfDir: source.hfDir } : {}),
+              ckptDir: own,
+              confirm: true,
+            })}, then compare with ${argsHint({ baseCheckpointDir: own })}.`,
+        );
+      }
     }
 
     // One directory per question set: a new question never meets the files of an earlier one; the same one again
@@ -337,6 +365,7 @@ export default defineTool({
     const data = failedAnswers ? null : await benchmarkData(executor, workdir, benchmarks);
     const score = scoreHint(data, sameSource(source), benchmarks);
     const evaluate = `${score.charAt(0).toUpperCase()}${score.slice(1)}`;
+    const merge = source.lora ? mergeCall(source) : null;
     return {
       host: host,
       runId: source.record?.id ?? null,
@@ -352,7 +381,10 @@ export default defineTool({
         ? "See the errors (diagnose_error explains a failing log)."
         : exported
           ? `${evaluate}; its Hugging Face export is ${exported}, ready to load with transformers or serve with vLLM-Ascend.`
-          : `${evaluate}, or export it with ${callHint("export_model", { ...sameSource(source), confirm: true })}.`,
+          : source.lora
+            ? // A LoRA run's checkpoint holds the adapters: export_model refuses it until they are merged.
+              `${evaluate}, or merge its LoRA adapters into a full model first (export_model refuses the adapters alone)${merge ? ` with ${callHint("convert_weights", merge.args)}: its reply names the export` : ': convert_weights with variant "lora" and a merge method'}.`
+            : `${evaluate}, or export it with ${callHint("export_model", { ...sameSource(source), confirm: true })}.`,
     };
   },
   failed: (r) => r.answers.some((a) => a.error !== null),

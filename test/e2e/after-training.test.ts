@@ -450,12 +450,17 @@ describe("a finished run: export, inference, evaluation", () => {
       (error: Error) => error,
     );
     expect(refused?.message).toMatch(/trained LoRA adapters/);
-    // The merge it names is the command to type, the adapters' save directory in it.
+    // The merge it names is the command to type, the adapters' save directory in it and a new folder beside it for
+    // the merged checkpoint; then the export of that folder.
     const merge = renderHints(refused!.message, renderCliHint);
     expect(hintProblems(merge, { host: "sim" })).toEqual([]);
     expect(printedCommands(merge)[0]).toMatchObject({
       tool: "convert_weights",
-      args: { host: "sim", variant: "lora", targetDir: "<new dir>", confirm: true },
+      args: { host: "sim", variant: "lora", targetDir: `${record.saveDir}-merged-iter_0000010`, confirm: true },
+    });
+    expect(printedCommands(merge)[1]).toMatchObject({
+      tool: "export_model",
+      args: { host: "sim", checkpointDir: `${record.saveDir}-merged-iter_0000010`, model: "qwen2.5vl-3b" },
     });
   }, 60_000);
 });

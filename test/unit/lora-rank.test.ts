@@ -272,7 +272,12 @@ describe("the merge of the adapters takes the rank the configs write", () => {
 
     const { executor, settings } = await hosts.get("local");
     const found = await trainedLora(executor, settings, "local", "qwen2.5vl-7b", saveDir);
-    expect(found).toEqual({ rank: 32, alpha: 16, from: `run ${id} (${join(root, "finetune.sh")})` });
+    expect(found).toEqual({
+      rank: 32,
+      alpha: 16,
+      from: `run ${id} (${join(root, "finetune.sh")})`,
+      run: { id, loadDir: null },
+    });
 
     const refused = await exportModel
       .handle(exportModel.input.parse({ runId: id, host: "local", model: "qwen2.5vl-7b" }), deps())
