@@ -4,7 +4,8 @@ import type { ConvertPlan } from "./plan.js";
 import type { ConvertHostFacts } from "./probe.js";
 
 export interface ConvertCheck {
-  id: "mm-convert" | "release" | "hf-dir" | "source" | "output" | "disk";
+  /** lora: a merge's adapters, rank and alpha, and base against the run that trained them (merge-checks.ts). */
+  id: "mm-convert" | "release" | "hf-dir" | "source" | "output" | "disk" | "lora";
   ok: boolean;
   level: "error" | "warning" | "info";
   message: string;

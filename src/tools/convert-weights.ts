@@ -1,8 +1,10 @@
 // convert_weights: plans and runs `mm-convert <Converter> <method> …` with the argument shape of the release, the
-// layer split of the training plan, and checks of the HF directory, the output and free disk first.
+// layer split of the training plan, and checks of the HF directory, the output and free disk first. A merge of LoRA
+// adapters is also checked against the run that trained them (merge-checks.ts) and ends with the merged checkpoint's
+// export_model call.
 import { posix } from "node:path";
 import { z } from "zod";
-import { type ExistingBuild, existingBuild, rebuildHint } from "../configs/build-inputs.js";
+import { type ExistingBuild, existingBuild, rebuildHint, variantConfigsDir } from "../configs/build-inputs.js";
 import {
   CONVERT_MARKER,
   CONVERT_METHODS,
@@ -15,6 +17,7 @@ import {
   failureReason,
   finishArgv,
   markerPath,
+  parseMarker,
   planConversion,
   probeConvertHost,
   progressFromOutput,
@@ -22,12 +25,13 @@ import {
   tailLines,
   verifyOutput,
 } from "../convert/index.js";
+import { mergeChecks } from "../convert/merge-checks.js";
 import { hostPrelude } from "../hosts/environment.js";
 import type { HostExecutor } from "../hosts/executor.js";
 import type { HostSettings } from "../hosts/inventory.js";
 import { checkPathText, ensureReadable, ensureWritablePath, onHost, PathNotAllowedError } from "../hosts/paths.js";
 import { isReleaseTag } from "../knowledge/release-tags.js";
-import { trainedLora } from "../runs/lora-settings.js";
+import { loraOfRun, runsSavedIn, type TrainedLora, trainedLora } from "../runs/lora-settings.js";
 import { argsHint, callHint } from "../text/hint.js";
 import { LAYOUT_BOUNDS as B, layerSplitInput, loraAlphaInput, loraRankInput, upTo, vppRowsInput } from "./bounds.js";
 import { defineTool, ToolError } from "./tool.js";
@@ -83,9 +87,29 @@ function trainingNext(
   args: { host: string } & Record<string, unknown>,
   model: string,
   output: string,
+  variant: string,
 ): string {
   if (!built)
     return `Converted into ${output}: build the configs that read it as ckptDir with ${callHint("build_configs", { host: args.host, model, ...sameLayout(args), ckptDir: output })}; it prints the launch_train call for the script it writes.`;
+  const builtVariant = typeof built.recorded.variant === "string" ? built.recorded.variant : "";
+  if (builtVariant !== variant && settings.workdir) {
+    // The configs there train the other kind of run (full vs LoRA) from a base of their own: they stay as they are, and
+    // this recipe's configs go beside them, with the same data and schedule, reading this conversion.
+    const {
+      outputDir: _o,
+      ckptDir: _c,
+      saveDir: _s,
+      variant: _v,
+      loraRank: _r,
+      loraAlpha: _a,
+      ...same
+    } = built.recorded;
+    const kind = (v: string) => (v ? `"${v}"` : "standard");
+    return (
+      `Converted into ${output} for the ${kind(variant)} recipe; the configs in ${built.outputDir} are the ${kind(builtVariant)} recipe's and load ${built.ckptDir}: leave them, and build this recipe's beside them with ` +
+      `${callHint("build_configs", { ...same, host: args.host, model, ...sameLayout(args), variant: variant || undefined, ckptDir: output, outputDir: variantConfigsDir(settings.workdir, model, variant || "standard") })}; it prints the launch_train call for the script it writes.`
+    );
+  }
   const loads = posix.normalize(onHost(built.ckptDir, settings) ?? built.ckptDir);
   if (loads === posix.normalize(output))
     return `Converted into ${output}, the checkpoint the configs in ${built.outputDir} load: start training with ${callHint("launch_train", { host: args.host, script: built.script })}.`;
@@ -153,6 +177,12 @@ export default defineTool({
       .optional()
       .describe(
         "With a merge method: the adapters' lora_alpha (they are added scaled by alpha / rank); default what the configs of the run that saved them say, else the recipe's",
+      ),
+    ignoreRunLora: z
+      .boolean()
+      .optional()
+      .describe(
+        "With a merge: scale by the loraRank / loraAlpha given even where they differ from those the adapters' run recorded (refused otherwise)",
       ),
     tp: upTo(B.tp)
       .optional()
@@ -232,11 +262,15 @@ export default defineTool({
     report("planning");
     const release = args.release ?? (await checkoutRelease(executor, settings.workdir));
     // The configs built for the model on the host, read once: they give the layout and the next step.
-    let builtRead: Promise<ExistingBuild | null> | undefined;
-    const builtFor = (model: string) => {
-      builtRead ??= existingBuild(executor, settings, model);
-      return builtRead;
+    const builtRead = new Map<string, Promise<ExistingBuild | null>>();
+    const builtFor = (model: string, variant?: string) => {
+      const key = variant ?? "\u0000any";
+      if (!builtRead.has(key)) builtRead.set(key, existingBuild(executor, settings, model, variant));
+      return builtRead.get(key)!;
     };
+    // A merge: the recorded run that saved the adapters, and the rank and alpha they trained with.
+    let adaptersRun: { id: string; lora: { rank: number | null; alpha: number | null } | null } | null = null;
+    let trained: TrainedLora | null = null;
     let plan: ReturnType<typeof planConversion>;
     try {
       plan = planConversion({ ...args, release, workdir: settings.workdir });
@@ -255,22 +289,34 @@ export default defineTool({
           );
         }
       }
-      // A merge scales the adapters by alpha / rank: those the configs that trained them write, unless given.
-      if (plan.method.startsWith("merge_") && args.loraRank === undefined && args.loraAlpha === undefined) {
+      // A merge scales the adapters by alpha / rank: those the run that trained them recorded (else its configs), where
+      // not given; merge_base_lora_weight adds them to the base that run loaded, unless another is given.
+      if (plan.method.startsWith("merge_")) {
         const adapters = plan.spec.loraDir ?? plan.paths.ckptDir;
-        const trained = await trainedLora(executor, settings, args.host, plan.model.id, adapters);
-        if (trained) {
-          const asked = {
-            ...(trained.rank !== null ? { loraRank: trained.rank } : {}),
-            ...(trained.alpha !== null ? { loraAlpha: trained.alpha } : {}),
-          };
+        const newest = (await runsSavedIn(executor, settings, args.host, adapters).catch(() => []))[0];
+        const newestLora = newest ? await loraOfRun(executor, newest).catch(() => undefined) : undefined;
+        adaptersRun = newest && newestLora !== undefined ? { id: newest.id, lora: newestLora } : null;
+        trained = await trainedLora(executor, settings, args.host, plan.model.id, adapters);
+        const asked = {
+          ...(args.loraRank === undefined && trained?.rank != null ? { loraRank: trained.rank } : {}),
+          ...(args.loraAlpha === undefined && trained?.alpha != null ? { loraAlpha: trained.alpha } : {}),
+        };
+        const loaded = trained?.run?.loadDir;
+        const base =
+          plan.method === "merge_base_lora_weight" && args.ckptDir === undefined && loaded ? { ckptDir: loaded } : {};
+        if (Object.keys(asked).length > 0 || base.ckptDir) {
           // (A merge is never "to-mm": no layout from the built configs to keep.)
-          plan = planConversion({ ...args, ...asked, release, workdir: settings.workdir });
-          plan.notes.push(
-            `LoRA settings from ${trained.from}: ${Object.entries(asked)
-              .map(([k, v]) => `${k} ${v}`)
-              .join(", ")}.`,
-          );
+          plan = planConversion({ ...args, ...asked, ...base, release, workdir: settings.workdir });
+          if (Object.keys(asked).length > 0)
+            plan.notes.push(
+              `LoRA settings from ${trained!.from}: ${Object.entries(asked)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(", ")}.`,
+            );
+          if (base.ckptDir)
+            plan.notes.push(
+              `LoRA base: ${base.ckptDir}, the one run ${trained!.run!.id} trained from (pass ckptDir for another).`,
+            );
         }
       }
     } catch (error) {
@@ -341,6 +387,22 @@ export default defineTool({
       overwrite: args.overwrite,
       pythonEnv: settings.venv ?? settings.conda ?? null,
     });
+    // A merge: the adapters, their rank and alpha and the base against the run that trained them.
+    const baseMarker =
+      plan.method === "merge_base_lora_weight" && facts.input?.marker ? parseMarker(facts.input.marker) : null;
+    if (plan.method.startsWith("merge_")) {
+      const merge = mergeChecks({
+        host: args.host,
+        plan,
+        base: { path: facts.input?.path ?? plan.paths.ckptDir, marker: baseMarker },
+        run: adaptersRun,
+        trained: trained && { ...trained, recorded: trained.run !== undefined },
+        runBase: trained?.run?.loadDir ? { runId: trained.run.id, dir: trained.run.loadDir } : null,
+        given: { loraRank: args.loraRank, loraAlpha: args.loraAlpha, ignoreRunLora: args.ignoreRunLora },
+      });
+      outcome.checks.push(...merge.checks);
+      plan.notes.push(...merge.notes);
+    }
     const ready = outcome.checks.every((c) => c.ok);
     // Paths as the host resolved them: "~" and symlinks do not reach mm-convert unexpanded.
     const real = {
@@ -382,7 +444,24 @@ export default defineTool({
     const afterConversion = async () =>
       plan.direction === "to-hf" || plan.direction === "experts"
         ? `HF weights are in ${output}.`
-        : trainingNext(await builtFor(plan.model.id), settings, args, plan.model.id, output);
+        : plan.direction === "merge"
+          ? // The merged checkpoint is a full model in the LoRA base's structure: export_model reads its marker for that.
+            `The merged checkpoint is in ${output}: export it to Hugging Face format with ${callHint("export_model", {
+              host: args.host,
+              checkpointDir: output,
+              model: plan.model.id,
+              release: plan.release,
+              hfDir: baseMarker?.source ?? real.hfDir,
+              confirm: true,
+            })}.`
+          : trainingNext(
+              await builtFor(plan.model.id, plan.variant),
+              settings,
+              args,
+              plan.model.id,
+              output,
+              plan.variant,
+            );
     if (!ready) return { ...notRun, next: "Fix the failed checks (each names its fix), then call again." };
     if (outcome.alreadyConverted)
       return { ...notRun, alreadyConverted: true, marker: markerPath(output), next: await afterConversion() };
