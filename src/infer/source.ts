@@ -257,6 +257,12 @@ function modelFromHfDir(hfDir: string): ModelEntry | null {
  * The inputs export_model, run_inference and evaluate_model share: which checkpoint (a run, or a save directory) and
  * what resolveSource would otherwise take from the run. `what` names the run's role in the tool.
  */
+/** The refinement of an input built on sourceInputShape: one source, a run or a save directory, checked as bad input. */
+export const ONE_SOURCE = [
+  (v: { runId?: string; checkpointDir?: string }) => !v.runId !== !v.checkpointDir,
+  { message: "Pass exactly one of runId (see list_runs) and checkpointDir (a save directory)." },
+] as const;
+
 export function sourceInputShape(what: string) {
   return {
     runId: RunIdSchema.optional().describe(`${what} (see list_runs)`),

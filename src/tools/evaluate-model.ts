@@ -13,7 +13,15 @@ import { shellQuote } from "../hosts/quote.js";
 import { BENCHMARK_DOWNLOAD } from "../infer/benchmarks.js";
 import { inferenceFamily, inferenceJson, inferenceScript, upstreamExample } from "../infer/configs.js";
 import { missingFiles, parseScoreCsv, runEntry, writeFiles } from "../infer/run.js";
-import { busyNote, hostOf, resolveSource, SourceError, sameSource, sourceInputShape } from "../infer/source.js";
+import {
+  busyNote,
+  hostOf,
+  ONE_SOURCE,
+  resolveSource,
+  SourceError,
+  sameSource,
+  sourceInputShape,
+} from "../infer/source.js";
 import { BENCHMARKS, type Benchmark } from "../knowledge/inference-upstream.js";
 import { readRecord, writeRecord } from "../runs/ledger.js";
 import { callHint } from "../text/hint.js";
@@ -60,28 +68,30 @@ export default defineTool({
     '".[evaluate]"). Next: export_model.',
   toolset: "train",
   kind: "write",
-  input: z.object({
-    ...sourceInputShape("The run to evaluate"),
-    benchmarks: z
-      .array(z.enum(BENCHMARKS as [Benchmark, ...Benchmark[]]))
-      .min(1)
-      .max(4)
-      .default(["ai2d_test"])
-      .describe("Benchmarks to run (upstream's evaluation_dataset names)"),
-    datasetDir: z
-      .string()
-      .optional()
-      .describe("Directory holding the benchmark TSVs (AI2D_TEST.tsv …); default the workdir"),
-    npus: z.number().int().min(1).max(16).default(1).describe("NPUs for data-parallel evaluation"),
-    outputDir: z
-      .string()
-      .optional()
-      .describe(
-        "Where configs, scripts and results go; default <workdir>/.ascend-train/evaluation/<run>/<time>, one per evaluation",
-      ),
-    overwrite: z.boolean().default(false).describe("Replace configs a previous call wrote in outputDir"),
-    timeoutMinutes: z.number().int().min(1).max(1440).default(180).describe("Bound on each evaluate_vlm.py run"),
-  }),
+  input: z
+    .object({
+      ...sourceInputShape("The run to evaluate"),
+      benchmarks: z
+        .array(z.enum(BENCHMARKS as [Benchmark, ...Benchmark[]]))
+        .min(1)
+        .max(4)
+        .default(["ai2d_test"])
+        .describe("Benchmarks to run (upstream's evaluation_dataset names)"),
+      datasetDir: z
+        .string()
+        .optional()
+        .describe("Directory holding the benchmark TSVs (AI2D_TEST.tsv …); default the workdir"),
+      npus: z.number().int().min(1).max(16).default(1).describe("NPUs for data-parallel evaluation"),
+      outputDir: z
+        .string()
+        .optional()
+        .describe(
+          "Where configs, scripts and results go; default <workdir>/.ascend-train/evaluation/<run>/<time>, one per evaluation",
+        ),
+      overwrite: z.boolean().default(false).describe("Replace configs a previous call wrote in outputDir"),
+      timeoutMinutes: z.number().int().min(1).max(1440).default(180).describe("Bound on each evaluate_vlm.py run"),
+    })
+    .refine(...ONE_SOURCE),
   output: z.object({
     host: z.string(),
     runId: z.string().nullable(),

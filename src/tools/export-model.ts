@@ -10,7 +10,15 @@ import { checkHfDir, type HfCheck, readHfDirFacts } from "../export/hf-check.js"
 import { checkPathText, ensureWritablePath, PathNotAllowedError } from "../hosts/paths.js";
 import { shellQuote } from "../hosts/quote.js";
 import { benchmarkData, scoreHint } from "../infer/benchmarks.js";
-import { hostOf, mergeCall, resolveSource, SourceError, sameSource, sourceInputShape } from "../infer/source.js";
+import {
+  hostOf,
+  mergeCall,
+  ONE_SOURCE,
+  resolveSource,
+  SourceError,
+  sameSource,
+  sourceInputShape,
+} from "../infer/source.js";
 import { getConverter } from "../knowledge/converters.js";
 import { INFERENCE_FAMILIES } from "../knowledge/inference-upstream.js";
 import { LLAMA_CPP_TAG } from "../knowledge/llama-cpp.js";
@@ -75,37 +83,39 @@ export default defineTool({
     "once it has finished to check the uploaded file's header.",
   toolset: "train",
   kind: "destructive",
-  input: z.object({
-    ...sourceInputShape("The run to export"),
-    targetDir: z
-      .string()
-      .optional()
-      .describe("Output directory; default <saveDir>-hf-iter_NNNNNNN beside the save directory"),
-    overwrite: z.boolean().default(false).describe("Replace an existing export in targetDir"),
-    timeoutMinutes: z.number().int().min(1).max(1440).default(240).describe("Stop the converter after this long"),
-    confirm: z.boolean().default(false).describe("Convert. Without it, only the plan and checks come back."),
-    format: z
-      .enum(["hf", "gguf"])
-      .default("hf")
-      .describe(
-        '"hf": a Hugging Face directory (MindSpeed-MM runs); "gguf": a llama.cpp file (TRL runs on CUDA hosts)',
-      ),
-    quantization: z
-      .string()
-      .regex(/^[A-Za-z0-9_]{2,12}$/, "a llama-quantize type such as q4_k_m")
-      .default("q4_k_m")
-      .describe("format gguf: llama-quantize type (q4_k_m, q5_k_m, q6_k, q8_0, f16, bf16, …)"),
-    llamaCppDir: z
-      .string()
-      .optional()
-      .describe("format gguf: the llama.cpp clone on the host (default <workdir>/llama.cpp)"),
-    hubRepo: z
-      .enum(["separate", "same"])
-      .default("separate")
-      .describe(
-        "format gguf, a run that ran as a Hugging Face job: upload the .gguf to <hub_model_id>-GGUF or into hub_model_id",
-      ),
-  }),
+  input: z
+    .object({
+      ...sourceInputShape("The run to export"),
+      targetDir: z
+        .string()
+        .optional()
+        .describe("Output directory; default <saveDir>-hf-iter_NNNNNNN beside the save directory"),
+      overwrite: z.boolean().default(false).describe("Replace an existing export in targetDir"),
+      timeoutMinutes: z.number().int().min(1).max(1440).default(240).describe("Stop the converter after this long"),
+      confirm: z.boolean().default(false).describe("Convert. Without it, only the plan and checks come back."),
+      format: z
+        .enum(["hf", "gguf"])
+        .default("hf")
+        .describe(
+          '"hf": a Hugging Face directory (MindSpeed-MM runs); "gguf": a llama.cpp file (TRL runs on CUDA hosts)',
+        ),
+      quantization: z
+        .string()
+        .regex(/^[A-Za-z0-9_]{2,12}$/, "a llama-quantize type such as q4_k_m")
+        .default("q4_k_m")
+        .describe("format gguf: llama-quantize type (q4_k_m, q5_k_m, q6_k, q8_0, f16, bf16, …)"),
+      llamaCppDir: z
+        .string()
+        .optional()
+        .describe("format gguf: the llama.cpp clone on the host (default <workdir>/llama.cpp)"),
+      hubRepo: z
+        .enum(["separate", "same"])
+        .default("separate")
+        .describe(
+          "format gguf, a run that ran as a Hugging Face job: upload the .gguf to <hub_model_id>-GGUF or into hub_model_id",
+        ),
+    })
+    .refine(...ONE_SOURCE),
   output: z.object({
     host: z.string(),
     runId: z.string().nullable(),

@@ -19,6 +19,7 @@ import {
   type CheckpointSource,
   hostOf,
   mergeCall,
+  ONE_SOURCE,
   probeCheckpoint,
   resolveSource,
   SourceError,
@@ -116,30 +117,38 @@ export default defineTool({
     "Next: evaluate_model, export_model.",
   toolset: "train",
   kind: "write",
-  input: z.object({
-    ...sourceInputShape("The run whose latest checkpoint answers"),
-    prompts: z
-      .array(PromptSchema)
-      .max(16)
-      .optional()
-      .describe("Prompts, each {prompt, image} with an image on the host (from the CLI: --prompt with --images)"),
-    prompt: z
-      .string()
-      .min(1)
-      .max(4000)
-      .optional()
-      .describe('One prompt asked of every image in images (default: "Describe this image.")'),
-    images: z.array(z.string().min(1).max(4096)).max(16).optional().describe("Images on the host for prompt"),
-    promptsFile: z.string().optional().describe("Instead of prompts: a JSONL on the host, one {prompt, image} a line"),
-    compareBase: z.boolean().default(false).describe("Also answer with the base weights the run loaded"),
-    baseCheckpointDir: z.string().optional().describe("Base weights for compareBase; default the run's load directory"),
-    outputDir: z
-      .string()
-      .optional()
-      .describe("Where the config and script go; default <workdir>/.ascend-train/inference/<run>"),
-    overwrite: z.boolean().default(false).describe("Replace files a previous call wrote in outputDir"),
-    timeoutMinutes: z.number().int().min(1).max(120).default(15).describe("Bound on each inference_vlm.py run"),
-  }),
+  input: z
+    .object({
+      ...sourceInputShape("The run whose latest checkpoint answers"),
+      prompts: z
+        .array(PromptSchema)
+        .max(16)
+        .optional()
+        .describe("Prompts, each {prompt, image} with an image on the host (from the CLI: --prompt with --images)"),
+      prompt: z
+        .string()
+        .min(1)
+        .max(4000)
+        .optional()
+        .describe('One prompt asked of every image in images (default: "Describe this image.")'),
+      images: z.array(z.string().min(1).max(4096)).max(16).optional().describe("Images on the host for prompt"),
+      promptsFile: z
+        .string()
+        .optional()
+        .describe("Instead of prompts: a JSONL on the host, one {prompt, image} a line"),
+      compareBase: z.boolean().default(false).describe("Also answer with the base weights the run loaded"),
+      baseCheckpointDir: z
+        .string()
+        .optional()
+        .describe("Base weights for compareBase; default the run's load directory"),
+      outputDir: z
+        .string()
+        .optional()
+        .describe("Where the config and script go; default <workdir>/.ascend-train/inference/<run>"),
+      overwrite: z.boolean().default(false).describe("Replace files a previous call wrote in outputDir"),
+      timeoutMinutes: z.number().int().min(1).max(120).default(15).describe("Bound on each inference_vlm.py run"),
+    })
+    .refine(...ONE_SOURCE),
   output: z.object({
     host: z.string(),
     runId: z.string().nullable(),

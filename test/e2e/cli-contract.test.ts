@@ -193,6 +193,18 @@ describe("the CLI contract", () => {
     expect(two.err).not.toContain("takes its model as");
   });
 
+  it("a run and a save directory given together, or neither, is a usage error in flag words", () => {
+    for (const args of [
+      ["export-model", "--run-id", "run-20990101-000000-abcd", "--checkpoint-dir", "/tmp/x", "--confirm"],
+      ["run-inference"],
+      ["evaluate-model", "--run-id", "run-20990101-000000-abcd", "--checkpoint-dir", "/tmp/x"],
+    ]) {
+      const r = cli(...args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.err).toContain("Pass exactly one of --run-id (see list-runs) and --checkpoint-dir (a save directory).");
+    }
+  });
+
   it("positional run ids for tail-logs, stop-run and resume-run", () => {
     for (const tool of ["tail-logs", "stop-run", "resume-run"]) {
       const r = cli(tool, "run-20990101-000000-abcd", "--host", "sim");
